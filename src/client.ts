@@ -1,0 +1,59 @@
+/**
+ * `ODataClient`: the entry point. Its options are validated and merged once, here; everything
+ * else (queries, operations, pollers) is reached from it.
+ */
+import { ClientCore } from "./core.js";
+import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
+import type { AsyncPollerToken } from "./lro/token.js";
+import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
+import { CollectionQuery } from "./query/query.js";
+
+const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
+
+/**
+ * A client for one OData service.
+ * @example
+ * const client = new ODataClient({ serviceUrl: "https://host/odata/v4/catalog/", auth: { bearer: getToken } });
+ * for await (const book of client.collection<Book>("Books").filter((f) => f.gt("stock", 0))) console.log(book.title);
+ */
+export class ODataClient {
+  readonly #core: ClientCore;
+
+  constructor(options: ODataClientOptions) {
+    this.#core = new ClientCore(resolveClientOptions(options));
+  }
+
+  /** The service root this client talks to (always ends in `/`). */
+  get serviceUrl(): string {
+    return this.#core.options.serviceUrl.href;
+  }
+
+  /** The OData version this client speaks. */
+  get version(): ODataVersion {
+    return this.#core.options.version;
+  }
+
+  /** A query on the entity set `name`; sends nothing. */
+  collection<T = Record<string, unknown>>(name: string): CollectionQuery<T> {
+    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+      throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
+    }
+    return new CollectionQuery<T>(this.#core, { entitySet: name });
+  }
+
+  /**
+   * A poller for a status monitor the caller already has (for example from an action that answered
+   * 202). Relative URLs resolve against `serviceUrl`. Sends nothing.
+   */
+  asyncPoller<T = unknown>(statusUrl: string, options?: AsyncPollerOptions): AsyncPoller<T> {
+    return this.#core.pollerFor<T>(statusUrl, options);
+  }
+
+  /**
+   * Rebuilds a poller from `poller.toJSON()`, so that another process can go on polling. A
+   * `maxWait` in `options` is measured from now; otherwise the token's deadline holds. Sends nothing.
+   */
+  resumeAsync<T = unknown>(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<T> {
+    return this.#core.resumePoller<T>(token, options);
+  }
+}

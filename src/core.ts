@@ -1,0 +1,180 @@
+/**
+ * The client's inner workings shared by queries, operations and pollers: the resolved options,
+ * the pipeline, and starting long-running operations. Not exported from the package.
+ */
+import { ODataClientError } from "./errors.js";
+import { httpErrorFromResponse, redactUrl } from "./http/error-body.js";
+import { composePipeline, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
+import { retryAfterMs } from "./http/retry-after.js";
+import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { abortReason } from "./http/signals.js";
+import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type ServiceProgress } from "./lro/monitor-answer.js";
+import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
+import { pollerStartFromToken } from "./lro/token.js";
+import type { ResolvedClientOptions } from "./options.js";
+
+/** What a caller inside the library gives to `send`. */
+export interface RequestInit {
+  method: string;
+  url: URL;
+  headers?: Record<string, string> | Headers;
+  body?: string | Uint8Array;
+  signal?: AbortSignal | undefined;
+  redirect?: RedirectMode;
+  /** Whether the retry step may resend it; defaults to true for idempotent methods. */
+  retry?: boolean;
+  timeout?: number;
+}
+
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+/** The pipeline steps of a client, in order, ending before the transport. */
+export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
+  const steps: PipelineStep[] = [];
+  if (options.retry) steps.push(retryStep(options.retry));
+  steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps, headersStep(options));
+  if (options.auth) steps.push(authStep(options.auth, options));
+  return steps;
+}
+
+/** The inner client: options, pipeline, and the entry points that queries and pollers share. */
+export class ClientCore {
+  readonly options: ResolvedClientOptions;
+  readonly #pipeline: SendRequest;
+  readonly #pollerTransport: PollerTransport;
+
+  constructor(options: ResolvedClientOptions) {
+    this.options = options;
+    this.#pipeline = composePipeline(buildSteps(options), fetchTransport(options.fetch));
+    this.#pollerTransport = {
+      send: ({ method, url, signal, redirect }) =>
+        this.send({ method, url, signal, redirect, retry: false, headers: { accept: "application/json" } }),
+    };
+  }
+
+  /** Sends one request through the pipeline. */
+  send(init: RequestInit): Promise<Response> {
+    const method = init.method.toUpperCase();
+    const request: ODataRequest = {
+      method,
+      url: init.url,
+      headers: new Headers(init.headers),
+      body: init.body,
+      signal: init.signal,
+      redirect: init.redirect,
+      retry: init.retry ?? IDEMPOTENT_METHODS.has(method),
+      timeout: init.timeout,
+    };
+    return this.#pipeline(request);
+  }
+
+  /** Resolves a URL (absolute, or relative to the service root). */
+  resolve(url: string): URL {
+    return new URL(url, this.options.serviceUrl);
+  }
+
+  /**
+   * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer
+   * into a poller (see the table in spec/async-poller.md).
+   */
+  async startAsync<T>(init: RequestInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
+    const resolved = resolvePollerOptions(options);
+    const headers = new Headers(init.headers);
+    headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
+    headers.set("accept", "application/json");
+    if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+    const signal = resolved.signal;
+    const response = await this.send({ ...init, headers, signal, retry: false });
+    const answeredAt = Date.now();
+    const deadline = answeredAt + resolved.maxWait;
+
+    if (response.status === 202) {
+      const location = response.headers.get("location");
+      const answer = await readText(response, init, signal);
+      if (!location) {
+        throw new ODataClientError(
+          "ASYNC_NO_LOCATION",
+          `${init.method} ${redactUrl(init.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll`,
+        );
+      }
+      const reading = readMonitorAnswer(answer);
+      const statusUrl = resolveAnswerUrl(location, answer, "Location");
+      const progress: ServiceProgress = reading.kind === "running" ? reading : {};
+      const retryAfter = retryAfterMs(response.headers.get("retry-after"), answeredAt);
+      return new Poller<T>(this.#pollerTransport, resolved, {
+        statusUrl,
+        status: progress.status ?? "Running",
+        percentComplete: progress.percentComplete ?? -1,
+        deadline,
+        retryAfterAt: retryAfter === undefined ? undefined : answeredAt + retryAfter,
+      });
+    }
+    if (response.status >= 200 && response.status < 300) {
+      // The service ignored respond-async and ran the request at once.
+      const answer = await readText(response, init, signal);
+      const result = readResultBody(answer);
+      const location = response.headers.get("location");
+      return new Poller<T>(this.#pollerTransport, resolved, {
+        statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : init.url,
+        status: "Succeeded",
+        percentComplete: -1,
+        deadline,
+        phase: { name: "succeeded", result: result as T },
+      });
+    }
+    throw await httpErrorFromResponse(response, init.method, init.url);
+  }
+
+  /** A poller for a status monitor the caller already has; sends nothing. */
+  pollerFor<T>(statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
+    const resolved = resolvePollerOptions(options);
+    if (typeof statusUrl !== "string" || statusUrl.length === 0) {
+      throw new TypeError("asyncPoller(statusUrl): statusUrl must be a non-empty URL string");
+    }
+    let url: URL;
+    try {
+      url = this.resolve(statusUrl);
+    } catch {
+      throw new TypeError(`asyncPoller(statusUrl): ${JSON.stringify(statusUrl)} is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);
+    }
+    return new Poller<T>(this.#pollerTransport, resolved, {
+      statusUrl: url,
+      status: "Running",
+      percentComplete: -1,
+      deadline: Date.now() + resolved.maxWait,
+    });
+  }
+
+  /** Rebuilds a poller from `toJSON()`; sends nothing. */
+  resumePoller<T>(token: unknown, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
+    const resolved = resolvePollerOptions(options);
+    const resumeDeadline = options?.maxWait === undefined ? undefined : Date.now() + resolved.maxWait;
+    const start = pollerStartFromToken<T>(token, this.options.serviceUrl, resumeDeadline);
+    return new Poller<T>(this.#pollerTransport, resolved, start);
+  }
+}
+
+/** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */
+export function mergePrefer(existing: string | null, preference: string): string {
+  if (!existing) return preference;
+  const name = preference.split("=")[0]?.trim().toLowerCase();
+  const kept = existing
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "" && part.split("=")[0]?.trim().toLowerCase() !== name);
+  return [...kept, preference].join(", ");
+}
+
+async function readText(response: Response, init: RequestInit, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+  let body: string;
+  try {
+    body = await response.text();
+  } catch (error) {
+    if (signal?.aborted) throw abortReason(signal);
+    throw new ODataClientError("NETWORK_ERROR", `reading the answer of ${init.method} ${redactUrl(init.url)} failed`, { cause: error });
+  }
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body, url: init.url, method: init.method };
+}

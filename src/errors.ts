@@ -1,0 +1,161 @@
+/**
+ * The error classes of traverse-odata. Every error the library itself throws is an
+ * {@link ODataClientError} with a stable `code`; HTTP failures are {@link ODataHttpError}s that
+ * carry the parsed OData error of the response.
+ */
+
+/** The OData error object of a failed response, read from the v4 JSON, v2 JSON or XML shape. */
+export interface ODataErrorDetail {
+  /** The service's error code (a string, even where the service sent a number). */
+  code: string;
+  /** The human-readable message (v2 `message.value` unwrapped). */
+  message: string;
+  /** The target of the error, such as a property name, where the service named one. */
+  target?: string;
+  /** Further errors the service listed under `details`. */
+  details?: ODataErrorDetail[];
+  /** The service-specific `innererror` object, as sent. */
+  innererror?: unknown;
+}
+
+/** Options shared by the error constructors. */
+export interface ODataClientErrorOptions {
+  /** The underlying error, exposed as the standard `cause`. */
+  cause?: unknown;
+}
+
+/**
+ * The base of every error that traverse-odata throws. `code` says what went wrong in a stable,
+ * machine-readable word (for example `"ASYNC_NO_LOCATION"` or `"UNTRUSTED_NEXT_LINK"`).
+ */
+export class ODataClientError extends Error {
+  /** A stable word for what went wrong. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ODataClientErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** What an {@link ODataHttpError} is made from. */
+export interface ODataHttpErrorInit {
+  status: number;
+  statusText?: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  odataError?: ODataErrorDetail | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The service answered with an HTTP status that means failure. Carries the status, the request's
+ * method and URL (without credentials), the response headers (without cookies), the parsed OData
+ * error where the body had one, and the start of the body text (bounded).
+ */
+export class ODataHttpError extends ODataClientError {
+  /** The HTTP status code of the answer. */
+  readonly status: number;
+  /** The HTTP method of the request that failed. */
+  readonly method: string;
+  /** The URL of the request that failed, with any user name and password removed. */
+  readonly url: string;
+  /** The response headers, lower-case names; `set-cookie` is left out. */
+  readonly headers: Record<string, string>;
+  /** The OData error parsed from the body, where there was one. */
+  readonly odataError: ODataErrorDetail | undefined;
+  /** The body text, cut to a bounded length. */
+  readonly body: string;
+
+  constructor(init: ODataHttpErrorInit) {
+    super("HTTP_ERROR", describeHttpFailure(init), { cause: init.cause });
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+    this.headers = init.headers;
+    this.odataError = init.odataError;
+    this.body = init.body;
+  }
+}
+
+function describeHttpFailure(init: ODataHttpErrorInit): string {
+  const statusLine = `${init.status}${init.statusText ? ` ${init.statusText}` : ""}`;
+  const head = `${init.method} ${init.url} failed with HTTP ${statusLine}`;
+  const detail = init.odataError;
+  if (!detail) return head;
+  const code = detail.code ? ` [${detail.code}]` : "";
+  return `${head}${code}: ${clip(detail.message, 500)}`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/** What every long-running-operation error carries. */
+export interface AsyncOperationErrorInit {
+  statusUrl: string;
+  status: string;
+  percentComplete: number;
+  cause?: unknown;
+}
+
+/**
+ * The base of the errors that end a long-running operation: it failed, was cancelled, or took
+ * longer than `maxWait`.
+ */
+export class AsyncOperationError extends ODataClientError {
+  /** The status monitor URL polled last. */
+  readonly statusUrl: string;
+  /** The last status string seen. */
+  readonly status: string;
+  /** The last reported progress (0..100), or -1 if none was ever reported. */
+  readonly percentComplete: number;
+
+  constructor(code: string, message: string, init: AsyncOperationErrorInit) {
+    super(code, message, { cause: init.cause });
+    this.statusUrl = init.statusUrl;
+    this.status = init.status;
+    this.percentComplete = init.percentComplete;
+  }
+}
+
+/** The operation ran to its end and failed. */
+export class AsyncOperationFailedError extends AsyncOperationError {
+  /** The final status code of the operation (for example 400 or 500), where it is known. */
+  readonly httpStatus: number | undefined;
+  /** The OData error parsed from the final body, where there was one. */
+  readonly odataError: ODataErrorDetail | undefined;
+
+  constructor(
+    message: string,
+    init: AsyncOperationErrorInit & { httpStatus?: number | undefined; odataError?: ODataErrorDetail | undefined },
+  ) {
+    super("ASYNC_OPERATION_FAILED", message, init);
+    this.httpStatus = init.httpStatus;
+    this.odataError = init.odataError;
+  }
+}
+
+/** The operation was cancelled (by this poller's `cancel()` or by the service). */
+export class AsyncOperationCancelledError extends AsyncOperationError {
+  constructor(message: string, init: AsyncOperationErrorInit) {
+    super("ASYNC_OPERATION_CANCELLED", message, init);
+  }
+}
+
+/**
+ * `maxWait` passed while the operation still ran. The operation may go on at the service:
+ * `statusUrl` (or the poller's `toJSON()`) lets the caller resume polling later.
+ */
+export class AsyncOperationTimeoutError extends AsyncOperationError {
+  /** The `maxWait` in milliseconds that was exceeded. */
+  readonly maxWait: number;
+
+  constructor(message: string, init: AsyncOperationErrorInit & { maxWait: number }) {
+    super("ASYNC_OPERATION_TIMEOUT", message, init);
+    this.maxWait = init.maxWait;
+  }
+}

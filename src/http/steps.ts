@@ -1,0 +1,227 @@
+/**
+ * The client's own pipeline steps: retry, timeout, default headers and auth (both under the origin
+ * rule), and the transport that calls `fetch`.
+ */
+import { ODataClientError } from "../errors.js";
+import type { AuthOptions, ResolvedClientOptions, ResolvedRetry } from "../options.js";
+import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
+import { anySignal, sleep } from "./signals.js";
+import { redactUrl } from "./error-body.js";
+import { retryAfterMs } from "./retry-after.js";
+
+/** Whether a URL's origin may receive credentials and the configured headers. */
+export function isTrustedOrigin(options: ResolvedClientOptions, url: URL): boolean {
+  return options.trustedOrigins.has(url.origin);
+}
+
+/** Statuses worth sending an idempotent request again for. */
+const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
+
+/**
+ * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting
+ * `Retry-After` where the answer has one, otherwise an exponential backoff with jitter.
+ */
+export function retryStep(policy: ResolvedRetry, random: () => number = Math.random): PipelineStep {
+  return {
+    name: "retry",
+    async handle(request, next) {
+      if (!request.retry || policy.retries === 0) return next(request);
+      for (let attempt = 0; ; attempt++) {
+        const last = attempt >= policy.retries;
+        let response: Response;
+        try {
+          response = await next(request);
+        } catch (error) {
+          if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
+          await sleep(backoff(policy, attempt, random), request.signal);
+          continue;
+        }
+        if (last || !RETRY_STATUSES.has(response.status)) return response;
+        const retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
+        // A service that asks for a longer pause than the policy allows is answered with its own
+        // response rather than with a request it has said it does not want yet.
+        if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
+        await response.body?.cancel().catch(() => {});
+        await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
+      }
+    },
+  };
+}
+
+function backoff(policy: ResolvedRetry, attempt: number, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelay, policy.delay * 2 ** attempt);
+  return ceiling / 2 + (random() * ceiling) / 2;
+}
+
+/** Network-level failures (`fetch` rejected without an answer), as opposed to aborts. */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof ODataClientError && error.code === "NETWORK_ERROR";
+}
+
+/**
+ * Aborts a request that has not received its answer's headers within `timeout` ms. The timer stops
+ * once the headers are in, so that a long body (a streamed collection) can take its time; the
+ * caller's signal still cancels the body.
+ */
+export function timeoutStep(defaultTimeout: number): PipelineStep {
+  return {
+    name: "timeout",
+    async handle(request, next) {
+      const timeout = request.timeout ?? defaultTimeout;
+      if (timeout <= 0) return next(request);
+      const controller = new AbortController();
+      const timeoutError = new ODataClientError(
+        "TIMEOUT",
+        `${request.method} ${redactUrl(request.url)} got no answer within ${timeout} ms (option "timeout")`,
+      );
+      const timer = setTimeout(() => controller.abort(timeoutError), timeout);
+      try {
+        return await next({ ...request, signal: anySignal([request.signal, controller.signal]) });
+      } catch (error) {
+        if (controller.signal.aborted && !request.signal?.aborted) throw timeoutError;
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/**
+ * Adds the `User-Agent`, and for trusted origins the configured headers. For other origins it
+ * removes `Authorization` and `Cookie`, whoever set them: credentials never leave the service's
+ * origin by accident.
+ */
+export function headersStep(options: ResolvedClientOptions): PipelineStep {
+  return {
+    name: "headers",
+    handle(request, next) {
+      const headers = new Headers(request.headers);
+      if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent);
+      if (isTrustedOrigin(options, request.url)) {
+        for (const [name, value] of options.headers) {
+          if (!headers.has(name)) headers.set(name, value);
+        }
+      } else {
+        headers.delete("authorization");
+        headers.delete("cookie");
+      }
+      return next({ ...request, headers });
+    },
+  };
+}
+
+/** Adds `Authorization` for trusted origins; a bearer function is called for every request. */
+export function authStep(auth: AuthOptions, options: ResolvedClientOptions): PipelineStep {
+  return {
+    name: "auth",
+    async handle(request, next) {
+      if (!isTrustedOrigin(options, request.url) || request.headers.has("authorization")) return next(request);
+      const headers = new Headers(request.headers);
+      headers.set("authorization", await authorizationValue(auth));
+      return next({ ...request, headers });
+    },
+  };
+}
+
+async function authorizationValue(auth: AuthOptions): Promise<string> {
+  if ("bearer" in auth) {
+    const token = typeof auth.bearer === "function" ? await auth.bearer() : auth.bearer;
+    if (typeof token !== "string" || token.length === 0) {
+      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave no token (expected a non-empty string)');
+    }
+    return `Bearer ${token}`;
+  }
+  const { username, password } = auth.basic;
+  return `Basic ${base64(`${username}:${password}`)}`;
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * The end of the pipeline: calls `fetch`. A rejection without an answer becomes an
+ * `ODataClientError` with code `"NETWORK_ERROR"`; an abort rejects with the signal's reason.
+ */
+export function fetchTransport(fetchFn: typeof fetch): SendRequest {
+  return async (request: ODataRequest) => {
+    const init: RequestInit = { method: request.method, headers: request.headers };
+    if (request.body !== undefined) init.body = request.body;
+    if (request.signal) init.signal = request.signal;
+    if (request.redirect) init.redirect = request.redirect;
+    try {
+      return await fetchFn(request.url.href, init);
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      throw new ODataClientError(
+        "NETWORK_ERROR",
+        `${request.method} ${redactUrl(request.url)} failed before an answer arrived: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+  };
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const causeText = cause instanceof Error ? ` (${cause.message})` : "";
+    return `${error.message}${causeText}`;
+  }
+  return String(error);
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Follows redirects itself (up to `maxRedirects`) instead of leaving it to `fetch`, so that every
+ * hop goes through the header and auth steps again and the origin rule is applied to each target:
+ * configured headers and credentials never follow a redirect to an untrusted origin. Requests
+ * with `redirect: "manual"` (the poller's) see the 3xx answer itself.
+ */
+export function redirectStep(maxRedirects = 10): PipelineStep {
+  return {
+    name: "redirect",
+    async handle(request, next) {
+      if (request.redirect === "manual" || request.redirect === "error") return next(request);
+      let current: ODataRequest = { ...request, redirect: "manual" };
+      for (let hop = 0; ; hop++) {
+        const response = await next(current);
+        // Browsers hide manual redirects (opaqueredirect): there the runtime follows them itself.
+        if (response.type === "opaqueredirect") return next({ ...request, redirect: "follow" });
+        const location = response.headers.get("location");
+        if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
+        await response.body?.cancel().catch(() => {});
+        if (hop >= maxRedirects) {
+          throw new ODataClientError("TOO_MANY_REDIRECTS", `${request.method} ${redactUrl(request.url)} was redirected more than ${maxRedirects} times`);
+        }
+        let target: URL;
+        try {
+          target = new URL(location, current.url);
+        } catch {
+          throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to an invalid URL`);
+        }
+        if (target.protocol !== "http:" && target.protocol !== "https:") {
+          throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a ${target.protocol} URL, which is not followed`);
+        }
+        // RFC 9110 §15.4: 303 turns any method into GET; 301/302 do so for POST in practice.
+        const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
+        const headers = new Headers(current.headers);
+        if (target.origin !== current.url.origin) {
+          headers.delete("authorization");
+          headers.delete("cookie");
+        }
+        if (toGet) {
+          headers.delete("content-type");
+          current = { ...current, url: target, method: "GET", body: undefined, headers };
+        } else {
+          current = { ...current, url: target, headers };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Reading an `application/http` body: one complete HTTP response (status line, headers, empty line,
+ * body), as an OData 4.0 status monitor sends the final result and as `$batch` parts carry theirs.
+ */
+import { ODataClientError } from "../errors.js";
+
+/** One HTTP response read from an `application/http` body. */
+export interface HttpMessage {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: string;
+}
+
+const STATUS_LINE = /^HTTP\/\d(?:\.\d)? ([1-5]\d\d)(?: (.*))?$/;
+
+/**
+ * Parses an HTTP response message. Lines end in CRLF per RFC 9112; bare LF is tolerated because
+ * real services and proxies produce it. Throws `ODataClientError` `ASYNC_BAD_RESPONSE` naming what
+ * is wrong; `code` may be overridden for other callers (the batch reader).
+ */
+export function parseHttpMessage(text: string, code = "ASYNC_BAD_RESPONSE"): HttpMessage {
+  const bad = (what: string) => new ODataClientError(code, `malformed application/http response: ${what}`);
+  let position = 0;
+  const nextLine = (): string | undefined => {
+    if (position > text.length) return undefined;
+    const end = text.indexOf("\n", position);
+    const stop = end === -1 ? text.length : end;
+    let line = text.slice(position, stop);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    position = end === -1 ? text.length + 1 : end + 1;
+    return line;
+  };
+
+  let statusLine = nextLine();
+  // Leading empty lines before the status line are tolerated (RFC 9112 §2.2 robustness).
+  while (statusLine === "") statusLine = nextLine();
+  if (statusLine === undefined) throw bad("the body is empty");
+  const match = STATUS_LINE.exec(statusLine);
+  if (!match) throw bad(`the first line ${JSON.stringify(clip(statusLine))} is not a status line such as "HTTP/1.1 200 OK"`);
+
+  const headers = new Headers();
+  for (;;) {
+    const line = nextLine();
+    if (line === undefined) throw bad("the headers do not end with an empty line");
+    if (line === "") break;
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw bad(`the header line ${JSON.stringify(clip(line))} has no name`);
+    try {
+      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    } catch {
+      throw bad(`the header line ${JSON.stringify(clip(line))} is not a valid header`);
+    }
+  }
+  const body = position > text.length ? "" : text.slice(position);
+  return { status: Number(match[1]), statusText: match[2] ?? "", headers, body };
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

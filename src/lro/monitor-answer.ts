@@ -1,0 +1,286 @@
+/**
+ * Reading one answer of a status monitor, rules 1 to 11 of the contract (spec/async-poller.md), as
+ * a pure function of the answer. What the poller does with the reading is the state machine's
+ * business (poller.ts).
+ */
+import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "../errors.js";
+import { httpErrorFromParts, parseODataError } from "../http/error-body.js";
+import { parseHttpMessage } from "./http-envelope.js";
+
+/** One answer of the monitor, its body already read as text. */
+export interface MonitorAnswer {
+  status: number;
+  statusText?: string;
+  headers: Headers;
+  body: string;
+  /** The URL of the request that got this answer; relative URLs in the answer resolve against it. */
+  url: URL;
+  method: string;
+}
+
+/** What the service said about the operation's state and progress, where it said anything. */
+export interface ServiceProgress {
+  /** The service's own status value, as sent (numbers as their decimal text). */
+  status?: string;
+  /** The reported progress, 0..100, clamped and rounded. */
+  percentComplete?: number;
+}
+
+/** The reading of one monitor answer. */
+export type MonitorReading =
+  | (ServiceProgress & { kind: "running"; location?: URL; retryAfter?: string })
+  | (ServiceProgress & { kind: "succeeded"; result: unknown })
+  | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
+  | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string })
+  | (ServiceProgress & { kind: "cancelled" })
+  | { kind: "gone"; httpStatus: number }
+  | { kind: "transient"; error: ODataHttpError; retryAfter?: string }
+  | { kind: "error"; error: ODataHttpError };
+
+/** Statuses of rule 9: the operation is not over, ask again later. */
+export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+type Outcome = "running" | "succeeded" | "failed" | "cancelled";
+
+const STATUS_WORDS: ReadonlyMap<string, Outcome> = new Map([
+  ...["notstarted", "running", "inprogress", "accepted", "started", "waiting", "updating", "provisioning", "canceling", "cancelling", "deletepending"].map(
+    (word) => [word, "running"] as const,
+  ),
+  ...["succeeded", "completed", "complete", "done"].map((word) => [word, "succeeded"] as const),
+  ...["failed", "deletefailed", "invalid"].map((word) => [word, "failed"] as const),
+  ...["canceled", "cancelled"].map((word) => [word, "cancelled"] as const),
+]);
+
+// Dataverse backgroundOperationStatusCode values.
+const DATAVERSE_CODES: ReadonlyMap<number, Outcome> = new Map([
+  [0, "running"],
+  [20, "running"],
+  [22, "running"],
+  [30, "succeeded"],
+  [31, "failed"],
+  [32, "cancelled"],
+]);
+
+const STATUS_FIELDS = ["status", "Status", "backgroundOperationStatusCode"] as const;
+const RESULT_URL_FIELDS = ["resourceLocation", "ResultURL", "resultUrl", "resultLocation"] as const;
+const PROGRESS_FIELDS = ["percentComplete", "PercentComplete", "percentageComplete", "progress"] as const;
+
+/**
+ * Reads one monitor answer by the contract's rules, the first that applies deciding. Throws
+ * `ODataClientError` `ASYNC_BAD_RESPONSE` for an answer that cannot be read (rule 11).
+ */
+export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
+  const { status } = answer;
+  // Rule 1
+  if (status === 202) {
+    const location = answer.headers.get("location");
+    const reading: MonitorReading = { kind: "running", ...progressOf(jsonBodyOf(answer)) };
+    if (location) reading.location = resolveAnswerUrl(location, answer, "Location");
+    const retryAfter = answer.headers.get("retry-after");
+    if (retryAfter !== null) reading.retryAfter = retryAfter;
+    return reading;
+  }
+  // Rule 6
+  if (status === 204) {
+    const location = answer.headers.get("location");
+    if (location) return { kind: "fetch-result", resultUrl: resolveAnswerUrl(location, answer, "Location") };
+    return { kind: "succeeded", result: undefined };
+  }
+  if (status >= 200 && status < 300) return readFinishedAnswer(answer);
+  // Rule 7
+  if (status === 303) {
+    const location = answer.headers.get("location");
+    if (!location) throw badResponse(answer, "a 303 See Other answer has no Location header");
+    return { kind: "fetch-result", resultUrl: resolveAnswerUrl(location, answer, "Location") };
+  }
+  // Rule 8
+  if (status === 404 || status === 410) return { kind: "gone", httpStatus: status };
+  // Rule 9
+  if (TRANSIENT_STATUSES.has(status)) {
+    const reading: MonitorReading = { kind: "transient", error: httpErrorOf(answer) };
+    const retryAfter = answer.headers.get("retry-after");
+    if (retryAfter !== null) reading.retryAfter = retryAfter;
+    return reading;
+  }
+  // Rule 10
+  if (status >= 400) return { kind: "error", error: httpErrorOf(answer) };
+  // Rule 11: 1xx, 3xx other than 303 (the monitor is asked with redirect: "manual").
+  throw badResponse(answer, `unexpected HTTP ${status} answer`);
+}
+
+/** Rules 2 to 5, for 2xx answers other than 202 and 204. */
+function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
+  const contentType = answer.headers.get("content-type") ?? "";
+  // Rule 2
+  if (/^\s*application\/http\b/i.test(contentType)) {
+    let inner;
+    try {
+      inner = parseHttpMessage(answer.body);
+    } catch (error) {
+      throw badResponse(answer, (error as Error).message);
+    }
+    return finalOutcome(inner.status, inner.headers, inner.body, answer);
+  }
+  // Rule 3
+  const asyncResult = answer.headers.get("asyncresult");
+  if (asyncResult !== null) {
+    const text = asyncResult.trim();
+    if (!/^[1-5]\d\d$/.test(text)) {
+      throw badResponse(answer, `the AsyncResult header ${JSON.stringify(clip(asyncResult))} is not an HTTP status code`);
+    }
+    return finalOutcome(Number(text), answer.headers, answer.body, answer);
+  }
+  const json = jsonBodyOf(answer);
+  const statusValue = statusFieldOf(json);
+  // Rule 5
+  if (statusValue === undefined) return { kind: "succeeded", result: bodyResult(answer.headers, answer.body, answer) };
+  // Rule 4
+  const progress = progressOf(json);
+  const outcome = outcomeOf(statusValue);
+  switch (outcome) {
+    case "running":
+      return { kind: "running", ...progress };
+    case "cancelled":
+      return { kind: "cancelled", ...progress };
+    case "failed": {
+      const reading: MonitorReading = { kind: "failed", ...progress, reason: `the service reported status ${JSON.stringify(progress.status)}` };
+      const odataError = json === undefined ? undefined : parseODataError(answer.body, "application/json");
+      if (odataError) reading.odataError = odataError;
+      return reading;
+    }
+    case "succeeded": {
+      const resultUrl = resultUrlOf(json as Record<string, unknown>, answer);
+      if (resultUrl) return { kind: "fetch-result", ...progress, resultUrl };
+      return { kind: "succeeded", ...progress, result: json };
+    }
+  }
+}
+
+/** The final status code of the operation (rules 2 and 3) decides success or failure. */
+function finalOutcome(finalStatus: number, headers: Headers, body: string, answer: MonitorAnswer): MonitorReading {
+  if (finalStatus >= 200 && finalStatus < 300) return { kind: "succeeded", result: bodyResult(headers, body, answer) };
+  if (finalStatus >= 400) {
+    const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
+    const odataError = parseODataError(body, headers.get("content-type"));
+    if (odataError) reading.odataError = odataError;
+    return reading;
+  }
+  throw badResponse(answer, `the final status ${finalStatus} is neither success nor failure`);
+}
+
+/** The body of a result fetched apart from the monitor: JSON parsed under a JSON type, text otherwise. */
+export function readResultBody(answer: MonitorAnswer): unknown {
+  return bodyResult(answer.headers, answer.body, answer);
+}
+
+/**
+ * A result body: parsed JSON under a JSON content type (rule 11 when it does not parse),
+ * `undefined` when empty, otherwise the text as sent.
+ */
+function bodyResult(headers: Headers, body: string, answer: MonitorAnswer): unknown {
+  if (body.trim() === "") return undefined;
+  if (isJsonType(headers.get("content-type"))) return parseJson(body, answer);
+  return body;
+}
+
+/** The JSON body of an answer with a JSON content type, `undefined` otherwise or when empty. */
+function jsonBodyOf(answer: MonitorAnswer): unknown {
+  if (!isJsonType(answer.headers.get("content-type")) || answer.body.trim() === "") return undefined;
+  return parseJson(answer.body, answer);
+}
+
+function parseJson(text: string, answer: MonitorAnswer): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badResponse(answer, `the body is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function isJsonType(contentType: string | null): boolean {
+  return contentType !== null && /^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType);
+}
+
+function statusFieldOf(json: unknown): string | number | undefined {
+  if (!isRecord(json)) return undefined;
+  for (const field of STATUS_FIELDS) {
+    const value = json[field];
+    if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) return value;
+  }
+  return undefined;
+}
+
+function outcomeOf(value: string | number): Outcome {
+  if (typeof value === "number") return DATAVERSE_CODES.get(value) ?? "running";
+  const word = value.trim().toLowerCase();
+  if (/^\d+$/.test(word)) return DATAVERSE_CODES.get(Number(word)) ?? "running";
+  // Unknown words mean running: a service may add states, and polling on is the safe reading.
+  return STATUS_WORDS.get(word) ?? "running";
+}
+
+function progressOf(json: unknown): ServiceProgress {
+  const progress: ServiceProgress = {};
+  const statusValue = statusFieldOf(json);
+  if (statusValue !== undefined) progress.status = String(statusValue);
+  if (!isRecord(json)) return progress;
+  for (const field of PROGRESS_FIELDS) {
+    const value = json[field];
+    const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+    if (Number.isFinite(number)) {
+      progress.percentComplete = Math.min(100, Math.max(0, Math.round(number)));
+      break;
+    }
+  }
+  return progress;
+}
+
+function resultUrlOf(json: Record<string, unknown>, answer: MonitorAnswer): URL | undefined {
+  for (const field of RESULT_URL_FIELDS) {
+    const value = json[field];
+    if (typeof value === "string" && value.trim() !== "") return resolveAnswerUrl(value, answer, field);
+  }
+  return undefined;
+}
+
+/** Resolves a URL from an answer against the request URL; only http(s) URLs are accepted. */
+export function resolveAnswerUrl(value: string, answer: Pick<MonitorAnswer, "url" | "status" | "method">, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.trim(), answer.url);
+  } catch {
+    throw badResponse(answer, `${what} ${JSON.stringify(clip(value))} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw badResponse(answer, `${what} ${JSON.stringify(clip(value))} is not an http or https URL`);
+  }
+  if (url.username || url.password) {
+    throw badResponse(answer, `${what} carries a user name or password, which is not followed`);
+  }
+  return url;
+}
+
+function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
+  return httpErrorFromParts({
+    status: answer.status,
+    ...(answer.statusText ? { statusText: answer.statusText } : {}),
+    method: answer.method,
+    url: answer.url,
+    headers: answer.headers,
+    body: answer.body,
+  });
+}
+
+function badResponse(answer: Pick<MonitorAnswer, "url" | "status" | "method">, what: string): ODataClientError {
+  const url = new URL(answer.url);
+  url.username = "";
+  url.password = "";
+  return new ODataClientError("ASYNC_BAD_RESPONSE", `status monitor ${answer.method} ${url.href} (HTTP ${answer.status}): ${what}`);
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,438 @@
+/**
+ * The long-running-operation poller: the state machine (running → succeeded | failed | cancelled)
+ * and the waiting between polls. How one monitor answer is read lives in monitor-answer.ts.
+ */
+import {
+  AsyncOperationCancelledError,
+  AsyncOperationFailedError,
+  AsyncOperationTimeoutError,
+  ODataClientError,
+  type ODataErrorDetail,
+} from "../errors.js";
+import { httpErrorFromResponse, readBoundedText, redactUrl } from "../http/error-body.js";
+import type { RedirectMode } from "../http/pipeline.js";
+import { retryAfterMs } from "../http/retry-after.js";
+import { abortReason, sleep, throwIfAborted } from "../http/signals.js";
+import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import type { AsyncPollerToken } from "./token.js";
+
+/** Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. */
+export interface AsyncPollerOptions {
+  /** Milliseconds between poll requests when the service sends no `Retry-After`. @default 2_000 */
+  pollInterval?: number;
+  /** Milliseconds in total, from the initial answer (or from the resume). @default 600_000 */
+  maxWait?: number;
+  /** Called after every poll whose answer was read, with `status()` and `percentComplete()`. */
+  onProgress?: (status: string, percentComplete: number) => void;
+  /** Cancels the initial request (`createAsync` and the other `...Async` methods). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A long-running operation in progress at the service. Not thenable: awaiting `createAsync()`
+ * gives the poller; `wait()` waits for the operation.
+ * @example
+ * const poller = await client.collection("ExportJobs").createAsync<ExportResult>(request);
+ * const result = await poller.wait();
+ */
+export interface AsyncPoller<T> {
+  /** Sends one poll request; resolves `true` while the operation runs, `false` once it succeeded. */
+  poll(signal?: AbortSignal): Promise<boolean>;
+  /** The final result; throws `ASYNC_OPERATION_PENDING` before success and the failure after one. */
+  result(): T;
+  /** Polls until the operation is over, `maxWait` has passed, or `signal` aborts. */
+  wait(signal?: AbortSignal): Promise<T>;
+  /** The status string of the latest answer read. */
+  status(): string;
+  /** The last progress the service reported (0..100), or -1 if it never reported any. */
+  percentComplete(): number;
+  /** Whether the outcome (succeeded, failed or cancelled) is known. */
+  isDone(): boolean;
+  /** The status monitor URL that is polled now. */
+  readonly statusUrl: string;
+  /** Asks the service to cancel the operation (`DELETE statusUrl`). */
+  cancel(signal?: AbortSignal): Promise<void>;
+  /** Plain JSON from which `client.resumeAsync()` rebuilds the poller. */
+  toJSON(): AsyncPollerToken;
+}
+
+/** What the poller needs from the client: one request through the client's pipeline. */
+export interface PollerTransport {
+  send(request: { method: "GET" | "DELETE"; url: URL; signal: AbortSignal | undefined; redirect: RedirectMode }): Promise<Response>;
+}
+
+/** The validated options a poller runs with. */
+export interface ResolvedPollerOptions {
+  pollInterval: number;
+  maxWait: number;
+  onProgress: ((status: string, percentComplete: number) => void) | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export const DEFAULT_POLL_INTERVAL = 2_000;
+export const DEFAULT_MAX_WAIT = 600_000;
+/** The fifth transient answer in a row rejects (rule 9). */
+const TRANSIENT_LIMIT = 5;
+
+/** Validates poller options before anything is sent; errors name the option. */
+export function resolvePollerOptions(options: AsyncPollerOptions | undefined): ResolvedPollerOptions {
+  if (options === undefined) {
+    return { pollInterval: DEFAULT_POLL_INTERVAL, maxWait: DEFAULT_MAX_WAIT, onProgress: undefined, signal: undefined };
+  }
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`async poller options must be an object; got ${typeof options}`);
+  }
+  const { pollInterval = DEFAULT_POLL_INTERVAL, maxWait = DEFAULT_MAX_WAIT, onProgress, signal } = options;
+  if (typeof pollInterval !== "number") throw new TypeError(`option "pollInterval" must be a number of ms; got ${typeof pollInterval}`);
+  if (!Number.isFinite(pollInterval) || pollInterval < 0) {
+    throw new RangeError(`option "pollInterval" must be a finite number of ms >= 0; got ${pollInterval}`);
+  }
+  if (typeof maxWait !== "number") throw new TypeError(`option "maxWait" must be a number of ms; got ${typeof maxWait}`);
+  if (Number.isNaN(maxWait) || maxWait <= 0) throw new RangeError(`option "maxWait" must be a positive number of ms; got ${maxWait}`);
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new TypeError(`option "onProgress" must be a function; got ${onProgress === null ? "null" : typeof onProgress}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('option "signal" must be an AbortSignal');
+  return { pollInterval, maxWait, onProgress, signal };
+}
+
+type Phase<T> =
+  | { name: "running" }
+  | { name: "fetching-result"; resultUrl: URL }
+  | { name: "succeeded"; result: T }
+  | { name: "failed"; error: Error }
+  | { name: "cancelled"; error: AsyncOperationCancelledError };
+
+/** Where a new poller starts. */
+export interface PollerStart<T> {
+  statusUrl: URL;
+  status: string;
+  percentComplete: number;
+  /** Absolute deadline (epoch ms); `Infinity` for none. */
+  deadline: number;
+  /** When the first poll may go out (epoch ms), from a `Retry-After` on the initial answer. */
+  retryAfterAt?: number | undefined;
+  cancelRequested?: boolean;
+  phase?: Phase<T>;
+}
+
+/** The poller of the contract; built by the client, never by users directly. */
+export class Poller<T> implements AsyncPoller<T> {
+  #transport: PollerTransport;
+  #options: ResolvedPollerOptions;
+  #statusUrl: URL;
+  #status: string;
+  #percent: number;
+  #deadline: number;
+  #retryAfterAt: number | undefined;
+  #phase: Phase<T>;
+  #cancelRequested: boolean;
+  #transientInRow = 0;
+  #lastTransient: unknown = undefined;
+  #inFlight: Promise<boolean> | undefined;
+
+  constructor(transport: PollerTransport, options: ResolvedPollerOptions, start: PollerStart<T>) {
+    this.#transport = transport;
+    this.#options = options;
+    this.#statusUrl = start.statusUrl;
+    this.#status = start.status;
+    this.#percent = start.percentComplete;
+    this.#deadline = start.deadline;
+    this.#retryAfterAt = start.retryAfterAt;
+    this.#cancelRequested = start.cancelRequested ?? false;
+    this.#phase = start.phase ?? { name: "running" };
+  }
+
+  get statusUrl(): string {
+    return this.#statusUrl.href;
+  }
+
+  status(): string {
+    return this.#status;
+  }
+
+  percentComplete(): number {
+    return this.#percent;
+  }
+
+  isDone(): boolean {
+    const { name } = this.#phase;
+    return name === "succeeded" || name === "failed" || name === "cancelled";
+  }
+
+  result(): T {
+    switch (this.#phase.name) {
+      case "succeeded":
+        return this.#phase.result;
+      case "failed":
+      case "cancelled":
+        throw this.#phase.error;
+      default:
+        throw new ODataClientError("ASYNC_OPERATION_PENDING", `the operation at ${redactUrl(this.#statusUrl)} has not finished yet (status "${this.#status}")`);
+    }
+  }
+
+  poll(signal?: AbortSignal): Promise<boolean> {
+    // One poll at a time: a second call while one is on the wire shares its outcome.
+    this.#inFlight ??= this.#pollOnce(signal).finally(() => {
+      this.#inFlight = undefined;
+    });
+    return this.#inFlight;
+  }
+
+  async wait(signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
+    for (;;) {
+      if (this.#phase.name === "succeeded") return this.#phase.result;
+      if (this.#phase.name === "failed" || this.#phase.name === "cancelled") throw this.#phase.error;
+      const now = Date.now();
+      if (now >= this.#deadline) throw this.#timeoutError();
+      const pollAt = this.#retryAfterAt ?? now + this.#options.pollInterval;
+      await sleep(Math.min(pollAt, this.#deadline) - now, signal);
+      if (Date.now() >= this.#deadline) throw this.#timeoutError();
+      await this.poll(signal);
+    }
+  }
+
+  async cancel(signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    if (this.isDone()) return;
+    const url = this.#statusUrl;
+    const response = await this.#send("DELETE", url, signal, "manual");
+    if (response.status === 202) {
+      await discard(response);
+      this.#cancelRequested = true;
+      const location = response.headers.get("location");
+      if (location) this.#statusUrl = new URL(location, url);
+      return;
+    }
+    if (response.status >= 200 && response.status < 300) {
+      await discard(response);
+      this.#status = "Cancelled";
+      this.#phase = { name: "cancelled", error: this.#cancelledError() };
+      return;
+    }
+    // 405 (the service cannot cancel) and every other answer leave the poller as it was.
+    throw await httpErrorFromResponse(response, "DELETE", url);
+  }
+
+  toJSON(): AsyncPollerToken {
+    const token: AsyncPollerToken = {
+      type: "traverse-odata/async-poller",
+      version: 1,
+      statusUrl: this.#statusUrl.href,
+      status: this.#status,
+      percentComplete: this.#percent,
+      deadline: Number.isFinite(this.#deadline) ? this.#deadline : null,
+    };
+    if (this.#retryAfterAt !== undefined) token.retryAfterAt = this.#retryAfterAt;
+    if (this.#cancelRequested) token.cancelRequested = true;
+    const phase = this.#phase;
+    if (phase.name === "fetching-result") token.resultUrl = phase.resultUrl.href;
+    if (phase.name === "succeeded") {
+      token.outcome = "succeeded";
+      if (phase.result !== undefined) token.result = phase.result;
+    }
+    if (phase.name === "cancelled") token.outcome = "cancelled";
+    if (phase.name === "failed") {
+      token.outcome = "failed";
+      const error = phase.error;
+      token.failure = { message: error.message };
+      if (error instanceof AsyncOperationFailedError) {
+        if (error.httpStatus !== undefined) token.failure.httpStatus = error.httpStatus;
+        if (error.odataError !== undefined) token.failure.odataError = error.odataError;
+      }
+    }
+    return token;
+  }
+
+  async #pollOnce(signal: AbortSignal | undefined): Promise<boolean> {
+    const phase = this.#phase;
+    if (phase.name === "succeeded") return false;
+    if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
+    throwIfAborted(signal);
+    if (Date.now() >= this.#deadline) throw this.#timeoutError();
+    if (phase.name === "fetching-result") {
+      const running = await this.#fetchResult(phase.resultUrl, signal);
+      this.#reportProgress();
+      return running;
+    }
+
+    const url = this.#statusUrl;
+    let answer: MonitorAnswer;
+    try {
+      const response = await this.#send("GET", url, signal, "manual");
+      answer = await readAnswer(response, url, signal);
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (isTransientFailure(error)) return this.#transient(error, undefined);
+      throw error;
+    }
+    return this.#apply(readMonitorAnswer(answer), signal);
+  }
+
+  async #apply(reading: MonitorReading, signal: AbortSignal | undefined): Promise<boolean> {
+    switch (reading.kind) {
+      case "transient":
+        return this.#transient(reading.error, reading.retryAfter);
+      case "error":
+        this.#transientInRow = 0;
+        throw reading.error;
+      case "gone":
+        this.#transientInRow = 0;
+        if (this.#cancelRequested) {
+          this.#status = "Cancelled";
+          this.#phase = { name: "cancelled", error: this.#cancelledError() };
+        } else {
+          this.#status = "Failed";
+          this.#phase = {
+            name: "failed",
+            error: this.#failedError(`the status monitor answered ${reading.httpStatus}: the operation expired or never existed`, reading.httpStatus, undefined),
+          };
+        }
+        return this.#settle();
+      default:
+        break;
+    }
+    this.#transientInRow = 0;
+    this.#lastTransient = undefined;
+    this.#retryAfterAt = undefined;
+    switch (reading.kind) {
+      case "running":
+        this.#takeProgress(reading, "Running");
+        if (reading.location) this.#statusUrl = reading.location;
+        if (reading.retryAfter !== undefined) this.#retryAfterAt = absoluteRetryAfter(reading.retryAfter);
+        this.#reportProgress();
+        return true;
+      case "succeeded":
+        this.#takeProgress(reading, "Succeeded");
+        this.#phase = { name: "succeeded", result: reading.result as T };
+        return this.#settle();
+      case "fetch-result": {
+        this.#takeProgress(reading, "Succeeded");
+        this.#phase = { name: "fetching-result", resultUrl: reading.resultUrl };
+        try {
+          return await this.#fetchResult(reading.resultUrl, signal);
+        } finally {
+          this.#reportProgress();
+        }
+      }
+      case "failed":
+        this.#takeProgress(reading, "Failed");
+        this.#phase = { name: "failed", error: this.#failedError(reading.reason, reading.httpStatus, reading.odataError) };
+        return this.#settle();
+      case "cancelled":
+        this.#takeProgress(reading, "Cancelled");
+        this.#phase = { name: "cancelled", error: this.#cancelledError() };
+        return this.#settle();
+    }
+  }
+
+  /** Reports the outcome just reached: `false` on success, the failure's rejection otherwise. */
+  #settle(): boolean {
+    this.#reportProgress();
+    const phase = this.#phase;
+    if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
+    return false;
+  }
+
+  /** GET of the result where it lives apart from the monitor (rules 4, 6, 7). */
+  async #fetchResult(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
+    let response: Response;
+    try {
+      response = await this.#send("GET", resultUrl, signal, "follow");
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (isTransientFailure(error)) return this.#transient(error, undefined);
+      throw error;
+    }
+    if (response.status >= 200 && response.status < 300) {
+      const answer = await readAnswer(response, resultUrl, signal);
+      this.#transientInRow = 0;
+      this.#lastTransient = undefined;
+      this.#phase = { name: "succeeded", result: readResultBody(answer) as T };
+      return false;
+    }
+    const error = await httpErrorFromResponse(response, "GET", resultUrl);
+    if (TRANSIENT_STATUSES.has(response.status)) return this.#transient(error, response.headers.get("retry-after") ?? undefined);
+    throw error;
+  }
+
+  #transient(error: unknown, retryAfter: string | undefined): boolean {
+    this.#transientInRow += 1;
+    this.#lastTransient = error;
+    this.#retryAfterAt = retryAfter === undefined ? undefined : absoluteRetryAfter(retryAfter);
+    if (this.#transientInRow >= TRANSIENT_LIMIT) {
+      // The caller sees the error; a later poll() starts counting afresh.
+      this.#transientInRow = 0;
+      throw error;
+    }
+    return true;
+  }
+
+  #takeProgress(progress: ServiceProgress, fallbackStatus: string): void {
+    this.#status = progress.status ?? fallbackStatus;
+    if (progress.percentComplete !== undefined) this.#percent = progress.percentComplete;
+  }
+
+  #reportProgress(): void {
+    this.#options.onProgress?.(this.#status, this.#percent);
+  }
+
+  #send(method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
+    return this.#transport.send({ method, url, signal, redirect });
+  }
+
+  #errorInit(cause?: unknown) {
+    return { statusUrl: this.#statusUrl.href, status: this.#status, percentComplete: this.#percent, ...(cause === undefined ? {} : { cause }) };
+  }
+
+  #failedError(reason: string, httpStatus: number | undefined, odataError: ODataErrorDetail | undefined): AsyncOperationFailedError {
+    const detail = odataError?.message ? `: ${odataError.message}` : "";
+    return new AsyncOperationFailedError(`the operation at ${redactUrl(this.#statusUrl)} failed: ${reason}${detail}`, {
+      ...this.#errorInit(),
+      httpStatus,
+      odataError,
+    });
+  }
+
+  #cancelledError(): AsyncOperationCancelledError {
+    return new AsyncOperationCancelledError(`the operation at ${redactUrl(this.#statusUrl)} was cancelled`, this.#errorInit());
+  }
+
+  #timeoutError(): AsyncOperationTimeoutError {
+    const maxWait = this.#options.maxWait;
+    return new AsyncOperationTimeoutError(
+      `the operation at ${redactUrl(this.#statusUrl)} still ran after maxWait (${maxWait} ms); resume it with client.resumeAsync(poller.toJSON())`,
+      { ...this.#errorInit(this.#lastTransient), maxWait },
+    );
+  }
+}
+
+/** A `Retry-After` value as the epoch ms at which the next poll may go out. */
+function absoluteRetryAfter(value: string): number | undefined {
+  const now = Date.now();
+  const delay = retryAfterMs(value, now);
+  return delay === undefined ? undefined : now + delay;
+}
+
+/** Network errors and request timeouts count as transient answers (rule 9). */
+function isTransientFailure(error: unknown): boolean {
+  return error instanceof ODataClientError && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT");
+}
+
+/** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
+async function readAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+  let body: string;
+  try {
+    body = response.status >= 200 && response.status < 300 ? await response.text() : await readBoundedText(response);
+  } catch (error) {
+    if (signal?.aborted) throw abortReason(signal);
+    throw new ODataClientError("NETWORK_ERROR", `reading the answer of GET ${redactUrl(url)} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET" };
+}
+
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}

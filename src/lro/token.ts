@@ -1,0 +1,108 @@
+/**
+ * The resume token of a poller: plain JSON from `poller.toJSON()` that `client.resumeAsync()`
+ * turns back into a poller, in this process or another one.
+ */
+import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErrorDetail } from "../errors.js";
+import type { PollerStart } from "./poller.js";
+
+/** What `poller.toJSON()` returns. Everything in it is plain JSON. */
+export interface AsyncPollerToken {
+  type: "traverse-odata/async-poller";
+  version: 1;
+  /** The status monitor URL to poll. */
+  statusUrl: string;
+  /** The last status seen. */
+  status: string;
+  /** The last reported progress, or -1. */
+  percentComplete: number;
+  /** The absolute deadline (epoch ms), `null` for none. */
+  deadline: number | null;
+  /** When the next poll may go out (epoch ms), from the last `Retry-After`. */
+  retryAfterAt?: number;
+  /** A cancellation was accepted (202) and is under way. */
+  cancelRequested?: boolean;
+  /** The operation succeeded and its result is still to be fetched from here. */
+  resultUrl?: string;
+  /** The outcome, once known. */
+  outcome?: "succeeded" | "failed" | "cancelled";
+  /** The result of a succeeded operation. */
+  result?: unknown;
+  /** What is known of a failure. */
+  failure?: { message: string; httpStatus?: number; odataError?: ODataErrorDetail };
+}
+
+/**
+ * Checks a token and turns it into a poller's starting point. `statusUrl` and `resultUrl` may be
+ * relative (to `base`). Throws a `TypeError` that names the field at fault.
+ */
+export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadline: number | undefined): PollerStart<T> {
+  if (typeof token !== "object" || token === null || Array.isArray(token)) {
+    throw new TypeError("resumeAsync token must be the object that poller.toJSON() returned");
+  }
+  const t = token as Partial<Record<keyof AsyncPollerToken, unknown>>;
+  if (t.type !== undefined && t.type !== "traverse-odata/async-poller") {
+    throw new TypeError(`resumeAsync token.type must be "traverse-odata/async-poller"; got ${JSON.stringify(t.type)}`);
+  }
+  if (t.version !== undefined && t.version !== 1) throw new TypeError(`resumeAsync token.version ${JSON.stringify(t.version)} is not supported (expected 1)`);
+  const statusUrl = tokenUrl(t.statusUrl, base, "statusUrl");
+  const status = t.status === undefined ? "Running" : t.status;
+  if (typeof status !== "string") throw new TypeError("resumeAsync token.status must be a string");
+  const percent = t.percentComplete === undefined ? -1 : t.percentComplete;
+  if (typeof percent !== "number" || !Number.isInteger(percent) || percent < -1 || percent > 100) {
+    throw new TypeError("resumeAsync token.percentComplete must be an integer from -1 to 100");
+  }
+  const deadline = t.deadline === undefined || t.deadline === null ? Infinity : t.deadline;
+  if (typeof deadline !== "number" || Number.isNaN(deadline)) throw new TypeError("resumeAsync token.deadline must be epoch milliseconds or null");
+  const retryAfterAt = t.retryAfterAt;
+  if (retryAfterAt !== undefined && (typeof retryAfterAt !== "number" || !Number.isFinite(retryAfterAt))) {
+    throw new TypeError("resumeAsync token.retryAfterAt must be epoch milliseconds");
+  }
+  const start: PollerStart<T> = {
+    statusUrl,
+    status,
+    percentComplete: percent,
+    deadline: resumeDeadline ?? deadline,
+    retryAfterAt,
+    cancelRequested: t.cancelRequested === true,
+  };
+  const errorInit = { statusUrl: statusUrl.href, status, percentComplete: percent };
+  switch (t.outcome) {
+    case undefined:
+      if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: tokenUrl(t.resultUrl, base, "resultUrl") };
+      break;
+    case "succeeded":
+      start.phase = { name: "succeeded", result: t.result as T };
+      break;
+    case "cancelled":
+      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${statusUrl.href} was cancelled`, errorInit) };
+      break;
+    case "failed": {
+      const failure = (typeof t.failure === "object" && t.failure !== null ? t.failure : {}) as Partial<NonNullable<AsyncPollerToken["failure"]>>;
+      const message = typeof failure.message === "string" ? failure.message : `the operation at ${statusUrl.href} failed`;
+      start.phase = {
+        name: "failed",
+        error: new AsyncOperationFailedError(message, {
+          ...errorInit,
+          httpStatus: typeof failure.httpStatus === "number" ? failure.httpStatus : undefined,
+          odataError: failure.odataError,
+        }),
+      };
+      break;
+    }
+    default:
+      throw new TypeError(`resumeAsync token.outcome must be "succeeded", "failed" or "cancelled"; got ${JSON.stringify(t.outcome)}`);
+  }
+  return start;
+}
+
+function tokenUrl(value: unknown, base: URL, field: string): URL {
+  if (typeof value !== "string" || value.length === 0) throw new TypeError(`resumeAsync token.${field} must be a non-empty URL string`);
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    throw new TypeError(`resumeAsync token.${field} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`resumeAsync token.${field} must be an http or https URL`);
+  return url;
+}

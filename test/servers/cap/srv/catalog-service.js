@@ -1,0 +1,34 @@
+const cds = require('@sap/cds')
+
+// Handlers for the actions and functions declared in catalog-service.cds.
+module.exports = class CatalogService extends cds.ApplicationService {
+  init() {
+    const { Books } = this.entities
+
+    const takeStock = async (ID, quantity, req) => {
+      if (!Number.isInteger(quantity) || quantity < 1) return req.error(400, 'quantity must be a positive integer', 'quantity')
+      const book = await SELECT.one.from(Books, ID).columns('stock')
+      if (!book) return req.error(404, `Book ${ID} does not exist`)
+      if (book.stock < quantity) return req.error(409, `Only ${book.stock} left of book ${ID}`)
+      await UPDATE(Books, ID).with({ stock: { '-=': quantity } })
+      return { stock: book.stock - quantity }
+    }
+
+    this.on('order', Books, (req) => takeStock(req.params[0].ID ?? req.params[0], req.data.quantity, req))
+    this.on('submitOrder', (req) => takeStock(req.data.book, req.data.quantity, req))
+
+    this.on('discountedPrice', Books, async (req) => {
+      const key = req.params[0].ID ?? req.params[0]
+      const book = await SELECT.one.from(Books, key).columns('price')
+      if (!book) return req.error(404, `Book ${key} does not exist`)
+      return Math.round(Number(book.price) * (100 - req.data.percent)) / 100
+    })
+
+    this.on('countBooks', async (req) => {
+      const row = await SELECT.one.from(Books).columns('count(1) as n').where({ stock: { '>=': req.data.minStock ?? 0 } })
+      return row.n
+    })
+
+    return super.init()
+  }
+}

@@ -1,0 +1,531 @@
+/**
+ * The demo OData v4 service that ships with traverse-odata: a small export service on node:http
+ * (127.0.0.1, a free port) for the demo, the benchmarks and the tests.
+ *
+ * - `ExportJobs`: `POST` with `Prefer: respond-async` starts an export of products and answers
+ *   `202 Accepted` with the `Location` of a status monitor and a `Retry-After`. The monitor reports
+ *   `{ status, percentComplete }` while the job runs and then the created export, in the OData 4.01
+ *   form (200 + `AsyncResult: 201`) or the 4.0 form (200 + `application/http`), chosen per job by
+ *   the request's `resultForm`. `DELETE` on the monitor cancels the job; the monitor is gone (404)
+ *   afterwards. An unsupported format fails the job with a final 400 and an OData error.
+ * - `Products`: a collection of generated products (never held in memory) with server-driven
+ *   paging (`@odata.nextLink` with `$skiptoken`), `$top`, `$skip`, `$count=true`, `$select` and
+ *   `Prefer: odata.maxpagesize`; `Products/$count` and `Products(<ID>)`.
+ * - `ProductsUnpaged`: the same products in one response, streamed with backpressure.
+ * - `$metadata`: the CSDL of these sets.
+ *
+ * @example
+ * const service = await startDemoService({ productCount: 10_000, jobDuration: 1_000 });
+ * const client = new ODataClient({ serviceUrl: service.serviceUrl });
+ * // ...
+ * await service.close();
+ */
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ExportJob, exportFileChunks, exportWriter, type ExportJobRequest } from "./exports.js";
+import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
+
+/** Options of {@link startDemoService}. */
+export interface DemoServiceOptions {
+  /** The TCP port on 127.0.0.1. @default 0 (a free port) */
+  port?: number;
+  /** How many products `Products` holds (IDs 1..productCount). @default 1_000_000 */
+  productCount?: number;
+  /** The server's page size for `Products` when the client sends no `odata.maxpagesize`. @default 1_000 */
+  pageSize?: number;
+  /** How long an export job runs, in ms (a tenth queued, the rest writing rows). @default 3_000 */
+  jobDuration?: number;
+  /** Seconds in the `Retry-After` of the 202 that starts a job; 0 sends none. @default 1 */
+  retryAfter?: number;
+  /** How many products an export writes when the request names no `maxRows`. @default 10_000 */
+  exportRows?: number;
+  /** Called once per answered request (for a request log). */
+  onRequest?: (method: string, url: string, status: number) => void;
+}
+
+/** A running demo service. */
+export interface DemoService {
+  /** The service root, ending in `/`, such as `http://127.0.0.1:40123/odata/v4/demo/`. */
+  readonly serviceUrl: string;
+  /** Requests answered so far, for benchmarks (monitor polls counted apart). */
+  stats(): { requests: number; monitorPolls: number };
+  /** Stops listening and closes every open connection. */
+  close(): Promise<void>;
+}
+
+/** The request body of `POST ExportJobs`. */
+export interface ExportJobCreate {
+  /** `"csv"` or `"json"`; other formats are accepted and then fail the job with a final 400. */
+  format: string;
+  /** How many products to export (the first ones by ID). Defaults to the service's `exportRows`. */
+  maxRows?: number;
+  /** How the monitor delivers the final answer. @default "4.01" */
+  resultForm?: "4.01" | "4.0";
+}
+
+const SERVICE_PATH = "/odata/v4/demo/";
+const MAX_PAGE_SIZE = 100_000;
+const ROWS_PER_CHUNK = 1_000;
+const SYSTEM_OPTIONS_NOT_SUPPORTED = ["$filter", "$orderby", "$expand", "$search", "$apply", "$compute"];
+
+/** Starts the demo service; resolves once it listens. */
+export async function startDemoService(options: DemoServiceOptions = {}): Promise<DemoService> {
+  const config = {
+    productCount: nonNegativeInteger(options.productCount, 1_000_000, "productCount"),
+    pageSize: positiveInteger(options.pageSize, 1_000, "pageSize"),
+    jobDuration: nonNegativeInteger(options.jobDuration, 3_000, "jobDuration"),
+    retryAfter: nonNegativeInteger(options.retryAfter, 1, "retryAfter"),
+    exportRows: nonNegativeInteger(options.exportRows, 10_000, "exportRows"),
+    onRequest: options.onRequest,
+  };
+  const counters = { requests: 0, monitorPolls: 0 };
+  const jobsByMonitor = new Map<string, ExportJob>();
+  const exportsById = new Map<number, ExportJob>();
+  let nextJobId = 1;
+  let root = "";
+
+  const server: Server = createServer((request, response) => {
+    counters.requests += 1;
+    if (config.onRequest) {
+      const onRequest = config.onRequest;
+      response.once("finish", () => onRequest(request.method ?? "", request.url ?? "", response.statusCode));
+    }
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendError(response, 500, "InternalError", `The demo service failed: ${(error as Error).message}`);
+      else response.destroy(error as Error);
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    response.setHeader("OData-Version", "4.0");
+    const url = new URL(request.url ?? "/", root);
+    if (!url.pathname.startsWith(SERVICE_PATH)) return sendError(response, 404, "NotFound", `No service at ${url.pathname}`);
+    const path = safeDecode(url.pathname.slice(SERVICE_PATH.length));
+    const method = request.method ?? "GET";
+
+    if (path === "") {
+      if (only(method, ["GET"], response)) sendJson(response, 200, serviceDocument(root));
+      return;
+    }
+    if (path === "$metadata") {
+      if (only(method, ["GET"], response)) sendXml(response, METADATA);
+      return;
+    }
+    if (path === "ExportJobs") {
+      if (method === "POST") return createExportJob(request, response);
+      if (only(method, ["GET", "POST"], response)) listExports(response);
+      return;
+    }
+    const monitor = /^\$monitor\/([\w-]+)$/.exec(path);
+    if (monitor) return answerMonitor(method, monitor[1] as string, response);
+    const exportEntity = /^ExportJobs\((\d+)\)(\/\$value)?$/.exec(path);
+    if (exportEntity) {
+      if (!only(method, ["GET"], response)) return;
+      return exportEntity[2] ? sendExportFile(Number(exportEntity[1]), response) : sendExport(Number(exportEntity[1]), response);
+    }
+    if (path === "Products" || path === "ProductsUnpaged") {
+      if (!only(method, ["GET"], response)) return;
+      return sendProducts(request, url, path === "ProductsUnpaged", response);
+    }
+    if (path === "Products/$count") {
+      if (!only(method, ["GET"], response)) return;
+      response.writeHead(200, { "Content-Type": "text/plain" });
+      response.end(String(config.productCount));
+      return;
+    }
+    const product = /^Products\((\d+)\)$/.exec(path);
+    if (product) {
+      if (!only(method, ["GET"], response)) return;
+      const id = Number(product[1]);
+      if (id < 1 || id > config.productCount) return sendError(response, 404, "NotFound", `No product with ID ${id}`);
+      return sendText(response, 200, "application/json;odata.metadata=minimal", `{"@odata.context":"${root}$metadata#Products/$entity",${productJson(id).slice(1)}`);
+    }
+    sendError(response, 404, "NotFound", `The demo service has no resource '${path}'`);
+  }
+
+  // --- Export jobs -------------------------------------------------------------------------------
+
+  async function createExportJob(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const text = await readBody(request);
+    if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) {
+      return sendError(response, 415, "UnsupportedMediaType", "Send the export request as application/json");
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return sendError(response, 400, "InvalidJson", "The request body is not valid JSON");
+    }
+    const parsed = readExportRequest(body, config.exportRows, config.productCount);
+    if ("problem" in parsed) return sendError(response, 400, "InvalidExportRequest", parsed.problem, parsed.target);
+
+    const now = Date.now();
+    const job = new ExportJob(nextJobId++, randomUUID(), parsed, now, config.jobDuration);
+    if (!prefersAsync(request.headers.prefer)) {
+      // Without respond-async the export runs while the client waits, as OData allows.
+      job.runToCompletion();
+      if (job.state.name === "succeeded") exportsById.set(job.id, job);
+      return sendFinal(response, job, false);
+    }
+    jobsByMonitor.set(job.monitorId, job);
+    const headers: Record<string, string> = {
+      Location: `${root}$monitor/${job.monitorId}`,
+      "Preference-Applied": "respond-async",
+    };
+    if (config.retryAfter > 0) headers["Retry-After"] = String(config.retryAfter);
+    sendJson(response, 202, monitorBody(job), headers);
+  }
+
+  function answerMonitor(method: string, monitorId: string, response: ServerResponse): void {
+    const job = jobsByMonitor.get(monitorId);
+    if (method === "DELETE") {
+      if (!job) return sendError(response, 404, "NotFound", "No such export job (it finished, was cancelled, or never existed)");
+      job.cancel();
+      jobsByMonitor.delete(monitorId);
+      response.writeHead(204).end();
+      return;
+    }
+    if (!only(method, ["GET", "DELETE"], response)) return;
+    counters.monitorPolls += 1;
+    if (!job) return sendError(response, 404, "NotFound", "No such export job (it was cancelled, or never existed)");
+    job.advance(Date.now());
+    const state = job.state.name;
+    if (state === "queued" || state === "running") return sendJson(response, 202, monitorBody(job));
+    if (state === "succeeded") exportsById.set(job.id, job);
+    sendFinal(response, job, true);
+  }
+
+  /** The job's final answer: directly (synchronous request) or wrapped as the monitor sends it. */
+  function sendFinal(response: ServerResponse, job: ExportJob, fromMonitor: boolean): void {
+    const state = job.state;
+    let status: number;
+    let headers: Record<string, string>;
+    let body: string;
+    if (state.name === "succeeded") {
+      status = 201;
+      headers = { "Content-Type": "application/json;odata.metadata=minimal", Location: `${root}ExportJobs(${job.id})` };
+      body = JSON.stringify(exportEntity(job));
+    } else if (state.name === "failed") {
+      status = state.httpStatus;
+      headers = { "Content-Type": "application/json" };
+      body = JSON.stringify({ error: state.error });
+    } else {
+      return sendError(response, 500, "InternalError", `The export job is ${state.name}`);
+    }
+    if (!fromMonitor) return sendText(response, status, headers["Content-Type"] as string, body, headers);
+    if (job.request.resultForm === "4.01") {
+      return sendText(response, 200, headers["Content-Type"] as string, body, { ...headers, AsyncResult: String(status) });
+    }
+    // OData 4.0: the body is the whole final response, status line and headers included.
+    const message = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ""}`.trimEnd(), ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), "OData-Version: 4.0", "", body].join("\r\n");
+    sendText(response, 200, "application/http", message);
+  }
+
+  function exportEntity(job: ExportJob): Record<string, unknown> {
+    const state = job.state;
+    if (state.name !== "succeeded") throw new Error(`export ${job.id} has not succeeded`);
+    return {
+      "@odata.context": `${root}$metadata#ExportJobs/$entity`,
+      ID: job.id,
+      format: job.request.format,
+      rowCount: job.request.rowCount,
+      size: state.size,
+      url: `${root}ExportJobs(${job.id})/$value`,
+      checksum: state.checksum,
+      createdAt: new Date(job.createdAt).toISOString(),
+      finishedAt: new Date(state.finishedAt).toISOString(),
+    };
+  }
+
+  function listExports(response: ServerResponse): void {
+    const value = [...exportsById.values()].map((job) => {
+      const { "@odata.context": _context, ...entity } = exportEntity(job);
+      return entity;
+    });
+    sendJson(response, 200, { "@odata.context": `${root}$metadata#ExportJobs`, value });
+  }
+
+  function sendExport(id: number, response: ServerResponse): void {
+    const job = exportsById.get(id);
+    if (!job) return sendError(response, 404, "NotFound", `No export with ID ${id}`);
+    sendJson(response, 200, exportEntity(job));
+  }
+
+  async function sendExportFile(id: number, response: ServerResponse): Promise<void> {
+    const job = exportsById.get(id);
+    const writer = job && exportWriter(job.request.format);
+    if (!job || !writer) return sendError(response, 404, "NotFound", `No export with ID ${id}`);
+    // The file is written again from the products rather than kept: its checksum proves it is the same.
+    response.writeHead(200, { "Content-Type": writer.contentType });
+    for (const chunk of exportFileChunks(writer, job.request.rowCount)) {
+      if (!(await write(response, chunk))) return;
+    }
+    response.end();
+  }
+
+  // --- Products ----------------------------------------------------------------------------------
+
+  async function sendProducts(request: IncomingMessage, url: URL, unpaged: boolean, response: ServerResponse): Promise<void> {
+    const query = readCollectionQuery(url.searchParams);
+    if (typeof query === "string") return sendError(response, 400, "InvalidQuery", query);
+    if (query.notImplemented) {
+      return sendError(response, 501, "NotImplemented", `The demo service does not implement ${query.notImplemented}`);
+    }
+    const entitySet = unpaged ? "ProductsUnpaged" : "Products";
+    const total = config.productCount;
+    const end = query.top === undefined ? total : Math.min(total, query.skip + query.top);
+    const first = Math.max(query.skip, query.skiptoken ?? 0);
+    const headers: Record<string, string> = { "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true" };
+    let last = end;
+    if (!unpaged) {
+      const maxPageSize = maxPageSizeOf(request.headers.prefer);
+      const pageSize = Math.min(MAX_PAGE_SIZE, maxPageSize ?? config.pageSize);
+      if (maxPageSize !== undefined) headers["Preference-Applied"] = `odata.maxpagesize=${pageSize}`;
+      last = Math.min(end, first + pageSize);
+    }
+
+    const select = query.select;
+    const context = `${root}$metadata#${entitySet}${select ? `(${select.join(",")})` : ""}`;
+    let head = `{"@odata.context":${JSON.stringify(context)}`;
+    // $count counts the whole collection: $top and $skip do not change it (OData 4.01 §11.2.6.5).
+    if (query.count) head += `,"@odata.count":${total}`;
+    head += `,"value":[`;
+    response.writeHead(200, headers);
+    if (!(await write(response, head))) return;
+    const entity = select ? (id: number) => productJsonSelected(id, select) : productJson;
+    for (let from = first; from < last; from += ROWS_PER_CHUNK) {
+      const to = Math.min(last, from + ROWS_PER_CHUNK);
+      let chunk = "";
+      for (let index = from; index < to; index++) chunk += (index === first ? "" : ",") + entity(index + 1);
+      if (!(await write(response, chunk))) return;
+    }
+    let tail = "]";
+    if (last < end) {
+      // The skiptoken is the ID of the last product sent: the next page starts after it. The other
+      // query options are kept as the client wrote them.
+      const kept = url.search
+        .slice(1)
+        .split("&")
+        .filter((part) => part !== "" && safeDecode(part.split("=")[0] as string) !== "$skiptoken");
+      const nextLink = `${root}${entitySet}?${[...kept, `$skiptoken=${last}`].join("&")}`;
+      tail += `,"@odata.nextLink":${JSON.stringify(nextLink)}`;
+    }
+    response.end(`${tail}}`);
+  }
+
+  // --- Listening ---------------------------------------------------------------------------------
+
+  server.listen(options.port ?? 0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  root = `http://127.0.0.1:${port}${SERVICE_PATH}`;
+
+  return {
+    serviceUrl: root,
+    stats: () => ({ ...counters }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+// --- Reading requests ------------------------------------------------------------------------------
+
+/** Reads an export request, or says what is wrong with it. */
+function readExportRequest(body: unknown, defaultRows: number, productCount: number): ExportJobRequest | { problem: string; target?: string } {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { problem: 'The body must be a JSON object such as {"format":"csv"}' };
+  const { format, maxRows, resultForm, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) return { problem: `'${unknown}' is not part of an export request (format, maxRows, resultForm)`, target: unknown };
+  if (typeof format !== "string" || format === "") return { problem: 'The export format is required, a string such as "csv"', target: "format" };
+  if (maxRows !== undefined && (typeof maxRows !== "number" || !Number.isInteger(maxRows) || maxRows < 0)) {
+    return { problem: "The row limit must be an integer >= 0", target: "maxRows" };
+  }
+  if (resultForm !== undefined && resultForm !== "4.01" && resultForm !== "4.0") return { problem: 'The result form must be "4.01" or "4.0"', target: "resultForm" };
+  return {
+    format: format.toLowerCase(),
+    rowCount: Math.min(productCount, maxRows ?? defaultRows),
+    resultForm: resultForm ?? "4.01",
+  };
+}
+
+interface CollectionQuery {
+  top: number | undefined;
+  skip: number;
+  count: boolean;
+  skiptoken: number | undefined;
+  select: (keyof Product)[] | undefined;
+  notImplemented: string | undefined;
+}
+
+function readCollectionQuery(params: URLSearchParams): CollectionQuery | string {
+  const integer = (name: string): number | undefined | string => {
+    const value = params.get(name);
+    if (value === null) return undefined;
+    return /^\d{1,15}$/.test(value) ? Number(value) : `${name} must be a non-negative integer; got ${JSON.stringify(value)}`;
+  };
+  const top = integer("$top");
+  const skip = integer("$skip");
+  const skiptoken = integer("$skiptoken");
+  for (const value of [top, skip, skiptoken]) if (typeof value === "string") return value;
+  const count = params.get("$count");
+  if (count !== null && count !== "true" && count !== "false") return `$count must be true or false; got ${JSON.stringify(count)}`;
+  let select: (keyof Product)[] | undefined;
+  const selectText = params.get("$select");
+  if (selectText !== null && selectText.trim() !== "*") {
+    select = [];
+    for (const name of selectText.split(",").map((part) => part.trim())) {
+      if (!PRODUCT_PROPERTIES.includes(name as keyof Product)) return `$select names ${JSON.stringify(name)}, which is not a property of Product`;
+      select.push(name as keyof Product);
+    }
+  }
+  return {
+    top: top as number | undefined,
+    skip: (skip as number | undefined) ?? 0,
+    count: count === "true",
+    skiptoken: skiptoken as number | undefined,
+    select,
+    notImplemented: SYSTEM_OPTIONS_NOT_SUPPORTED.find((name) => params.has(name)),
+  };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Whether a `Prefer` header asks for `respond-async` (RFC 7240: a comma-separated list). */
+function prefersAsync(prefer: string | string[] | undefined): boolean {
+  return headerText(prefer).split(",").some((part) => part.trim().toLowerCase() === "respond-async");
+}
+
+/** The `odata.maxpagesize` preference, if the request has a valid one. */
+function maxPageSizeOf(prefer: string | string[] | undefined): number | undefined {
+  for (const part of headerText(prefer).split(",")) {
+    const match = /^\s*(?:odata\.)?maxpagesize\s*=\s*"?(\d{1,9})"?\s*$/i.exec(part);
+    if (match && Number(match[1]) > 0) return Number(match[1]);
+  }
+  return undefined;
+}
+
+/** A request header as one string (repeated headers joined as a list). */
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(",") : (value ?? "");
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > 1_000_000) throw new Error("request body larger than 1 MB");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+// --- Writing answers -------------------------------------------------------------------------------
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 200: "OK", 201: "Created", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error" };
+
+function monitorBody(job: ExportJob): Record<string, unknown> {
+  return { status: job.statusText, percentComplete: job.percentComplete, rowsExported: job.rowsWritten, rowCount: job.request.rowCount };
+}
+
+/** Writes a chunk, waiting for the socket to drain when it is full; false once the client has gone. */
+async function write(response: ServerResponse, chunk: string): Promise<boolean> {
+  if (response.destroyed) return false;
+  if (chunk === "" || response.write(chunk)) return true;
+  const gone = new Promise<false>((resolve) => response.once("close", () => resolve(false)));
+  const drained = once(response, "drain").then(() => true);
+  const outcome = await Promise.race([drained, gone]);
+  return outcome && !response.destroyed;
+}
+
+function only(method: string, allowed: readonly string[], response: ServerResponse): boolean {
+  if (allowed.includes(method)) return true;
+  sendError(response, 405, "MethodNotAllowed", `${method} is not allowed here; use ${allowed.join(" or ")}`, undefined, { Allow: allowed.join(", ") });
+  return false;
+}
+
+function sendText(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...headers, "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  sendText(response, status, "application/json;odata.metadata=minimal", JSON.stringify(value), headers);
+}
+
+function sendXml(response: ServerResponse, body: string): void {
+  sendText(response, 200, "application/xml", body);
+}
+
+/** An answer with the OData v4 JSON error body. */
+function sendError(response: ServerResponse, status: number, code: string, message: string, target?: string, headers: Record<string, string> = {}): void {
+  const error: Record<string, string> = { code, message };
+  if (target) error.target = target;
+  sendJson(response, status, { error }, headers);
+}
+
+function serviceDocument(root: string): unknown {
+  return {
+    "@odata.context": `${root}$metadata`,
+    value: ["ExportJobs", "Products", "ProductsUnpaged"].map((name) => ({ name, kind: "EntitySet", url: name })),
+  };
+}
+
+const METADATA = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
+  <edmx:DataServices>
+    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="Demo">
+      <EntityType Name="Product">
+        <Key><PropertyRef Name="ID"/></Key>
+        <Property Name="ID" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Name" Type="Edm.String" Nullable="false"/>
+        <Property Name="Category" Type="Edm.String" Nullable="false"/>
+        <Property Name="Price" Type="Edm.Decimal" Nullable="false" Precision="9" Scale="2"/>
+        <Property Name="Stock" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="ReleaseDate" Type="Edm.Date" Nullable="false"/>
+      </EntityType>
+      <EntityType Name="Export" HasStream="true">
+        <Key><PropertyRef Name="ID"/></Key>
+        <Property Name="ID" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="format" Type="Edm.String" Nullable="false"/>
+        <Property Name="rowCount" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="size" Type="Edm.Int64" Nullable="false"/>
+        <Property Name="url" Type="Edm.String" Nullable="false"/>
+        <Property Name="checksum" Type="Edm.String" Nullable="false"/>
+        <Property Name="createdAt" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="finishedAt" Type="Edm.DateTimeOffset" Nullable="false"/>
+      </EntityType>
+      <EntityContainer Name="DemoService">
+        <EntitySet Name="ExportJobs" EntityType="Demo.Export"/>
+        <EntitySet Name="Products" EntityType="Demo.Product"/>
+        <EntitySet Name="ProductsUnpaged" EntityType="Demo.Product"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>
+`;
+
+// --- Options ---------------------------------------------------------------------------------------
+
+function nonNegativeInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`startDemoService option "${name}" must be an integer >= 0; got ${value}`);
+  return value;
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  const checked = nonNegativeInteger(value, fallback, name);
+  if (checked === 0) throw new RangeError(`startDemoService option "${name}" must be positive`);
+  return checked;
+}

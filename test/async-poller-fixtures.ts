@@ -1,0 +1,120 @@
+/**
+ * Shared setup of the async-poller test files: one async service per file, clients pointed at it,
+ * and small helpers to read what went over the wire.
+ */
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { ODataClient, type AsyncPoller, type AsyncPollerOptions, type ODataClientOptions } from "../src/index.js";
+import { startAsyncService, type AsyncService, type RecordedRequest, type Scenario, type ScenarioName } from "./servers/async-service.js";
+
+export { EXPORT_RESULT } from "./servers/async-service.js";
+
+/** The shape of the result entity the scenarios end with. */
+export interface ExportResult {
+  ID: number;
+  rows: number;
+  file: string;
+}
+
+/** The body every test sends with `createAsync`. */
+export const EXPORT_REQUEST = { format: "csv", entitySet: "Books" } as const;
+
+/** Poller options for tests: poll at once, give up after two seconds. */
+export const FAST: AsyncPollerOptions = { pollInterval: 1, maxWait: 2_000 };
+
+/** Client options without the service URL (the fixture adds it). */
+export type TestClientOptions = Omit<ODataClientOptions, "serviceUrl">;
+
+/** What a test file gets from {@link asyncServiceFixture}. */
+export interface AsyncServiceFixture {
+  /** The running service. */
+  readonly service: AsyncService;
+  /** A new client of the service (the library's defaults unless `options` says otherwise). */
+  client(options?: TestClientOptions): ODataClient;
+  /** Plays `scenario` and starts an operation with `createAsync` on the entity set `Jobs`. */
+  start<T = ExportResult>(scenario: ScenarioName | Scenario, options?: AsyncPollerOptions, client?: ODataClient): Promise<AsyncPoller<T>>;
+}
+
+/** Starts an async service before the file's tests and closes it after them. */
+export function asyncServiceFixture(): AsyncServiceFixture {
+  let current: AsyncService | undefined;
+  before(async () => {
+    current = await startAsyncService();
+  });
+  after(async () => {
+    await current?.close();
+  });
+  const fixture: AsyncServiceFixture = {
+    get service(): AsyncService {
+      if (!current) throw new Error("the async service is not started yet");
+      return current;
+    },
+    client(options: TestClientOptions = {}): ODataClient {
+      return new ODataClient({ serviceUrl: fixture.service.serviceUrl, ...options });
+    },
+    start<T = ExportResult>(scenario: ScenarioName | Scenario, options: AsyncPollerOptions = FAST, client = fixture.client()): Promise<AsyncPoller<T>> {
+      fixture.service.scenario(scenario);
+      return client.collection("Jobs").createAsync<T>(EXPORT_REQUEST, options);
+    },
+  };
+  return fixture;
+}
+
+/** A header of a recorded request (node:http lower-cases names; repeated headers are joined). */
+export function header(request: RecordedRequest | undefined, name: string): string | undefined {
+  assert.ok(request, "expected a request to have been recorded");
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** `METHOD path` of each request, for compact wire assertions. */
+export function wire(requests: readonly RecordedRequest[]): string[] {
+  return requests.map((request) => `${request.method} ${request.path}`);
+}
+
+/** Records every `onProgress` call, checking each against the poller's getters at that moment. */
+export function progressRecorder() {
+  const calls: [string, number][] = [];
+  let poller: AsyncPoller<unknown> | undefined;
+  const mismatches: string[] = [];
+  return {
+    calls,
+    mismatches,
+    /** Lets the recorder compare each call with `status()` and `percentComplete()`. */
+    watch(target: AsyncPoller<unknown>) {
+      poller = target;
+    },
+    onProgress(status: string, percent: number) {
+      calls.push([status, percent]);
+      if (poller && (poller.status() !== status || poller.percentComplete() !== percent)) {
+        mismatches.push(`onProgress(${status}, ${percent}) while status()=${poller.status()} percentComplete()=${poller.percentComplete()}`);
+      }
+    },
+  };
+}
+
+/** Polls until `poll()` resolves false (or `limit` polls), noting what the poller says after each. */
+export async function pollToEnd(poller: AsyncPoller<unknown>, limit = 30): Promise<{ running: boolean; status: string; percent: number }[]> {
+  const seen: { running: boolean; status: string; percent: number }[] = [];
+  for (let i = 0; i < limit; i++) {
+    const running = await poller.poll();
+    seen.push({ running, status: poller.status(), percent: poller.percentComplete() });
+    if (!running) return seen;
+  }
+  assert.fail(`the poller still ran after ${limit} polls`);
+}
+
+/** Resolves after `ms` milliseconds (for tests that check nothing happens meanwhile). */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The settled rejection of a promise, failing the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected the promise to reject");
+}

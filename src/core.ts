@@ -52,8 +52,12 @@ export class ClientCore {
     };
   }
 
-  /** Sends one request through the pipeline. */
+  /**
+   * Sends one request through the pipeline. An already aborted signal rejects with its reason
+   * before any step runs (no token is fetched, nothing is sent).
+   */
   send(init: RequestInit): Promise<Response> {
+    if (init.signal?.aborted) return Promise.reject(abortReason(init.signal));
     const method = init.method.toUpperCase();
     const request: ODataRequest = {
       method,

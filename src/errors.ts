@@ -29,14 +29,36 @@ export interface ODataClientErrorOptions {
  * machine-readable word (for example `"ASYNC_NO_LOCATION"` or `"UNTRUSTED_NEXT_LINK"`).
  */
 export class ODataClientError extends Error {
+  static {
+    nameErrorClass(this, "ODataClientError");
+  }
+
   /** A stable word for what went wrong. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: ODataClientErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.code = code;
   }
+
+  /**
+   * A plain object for logs: `name`, `code`, `message` and the fields of the subclass (status,
+   * url, ...). The `cause` is left out: it is a foreign error whose text this library does not
+   * control.
+   */
+  toJSON(): Record<string, unknown> {
+    const fields: Record<string, unknown> = Object.fromEntries(Object.entries(this));
+    return { name: this.name, code: this.code, message: this.message, ...fields };
+  }
+}
+
+/**
+ * Gives a class its `name` on the prototype, as the built-in errors have it: stable under
+ * minifiers (which rename classes, so `new.target.name` would not be), and not an own enumerable
+ * property of every instance.
+ */
+function nameErrorClass(errorClass: { prototype: Error }, name: string): void {
+  Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
 }
 
 /** What an {@link ODataHttpError} is made from. */
@@ -57,6 +79,10 @@ export interface ODataHttpErrorInit {
  * error where the body had one, and the start of the body text (bounded).
  */
 export class ODataHttpError extends ODataClientError {
+  static {
+    nameErrorClass(this, "ODataHttpError");
+  }
+
   /** The HTTP status code of the answer. */
   readonly status: number;
   /** The HTTP method of the request that failed. */
@@ -107,6 +133,10 @@ export interface AsyncOperationErrorInit {
  * longer than `maxWait`.
  */
 export class AsyncOperationError extends ODataClientError {
+  static {
+    nameErrorClass(this, "AsyncOperationError");
+  }
+
   /** The status monitor URL polled last. */
   readonly statusUrl: string;
   /** The last status string seen. */
@@ -124,6 +154,10 @@ export class AsyncOperationError extends ODataClientError {
 
 /** The operation ran to its end and failed. */
 export class AsyncOperationFailedError extends AsyncOperationError {
+  static {
+    nameErrorClass(this, "AsyncOperationFailedError");
+  }
+
   /** The final status code of the operation (for example 400 or 500), where it is known. */
   readonly httpStatus: number | undefined;
   /** The OData error parsed from the final body, where there was one. */
@@ -141,6 +175,10 @@ export class AsyncOperationFailedError extends AsyncOperationError {
 
 /** The operation was cancelled (by this poller's `cancel()` or by the service). */
 export class AsyncOperationCancelledError extends AsyncOperationError {
+  static {
+    nameErrorClass(this, "AsyncOperationCancelledError");
+  }
+
   constructor(message: string, init: AsyncOperationErrorInit) {
     super("ASYNC_OPERATION_CANCELLED", message, init);
   }
@@ -151,6 +189,10 @@ export class AsyncOperationCancelledError extends AsyncOperationError {
  * `statusUrl` (or the poller's `toJSON()`) lets the caller resume polling later.
  */
 export class AsyncOperationTimeoutError extends AsyncOperationError {
+  static {
+    nameErrorClass(this, "AsyncOperationTimeoutError");
+  }
+
   /** The `maxWait` in milliseconds that was exceeded. */
   readonly maxWait: number;
 

@@ -48,8 +48,23 @@ export interface ODataClientOptions {
   /** The `User-Agent` sent where the runtime allows it. @default "traverse-odata/<version>" */
   userAgent?: string;
   /**
-   * Extra pipeline steps (logging, tracing, custom auth), run after the client's retry and timeout
-   * steps and before its header and auth steps, on every attempt.
+   * Extra pipeline steps (logging, tracing, custom headers, metrics), run in the order given on
+   * every attempt and every redirect hop: after the client's retry, timeout and redirect steps and
+   * before its header and auth steps (so a step sees the request without the configured headers
+   * and credentials, which are added for trusted origins only). Names must be unique and must not
+   * be one of the built-in names (`retry`, `timeout`, `redirect`, `headers`, `auth`, `csrf`).
+   * @example
+   * const client = new ODataClient({
+   *   serviceUrl,
+   *   steps: [{
+   *     name: "trace",
+   *     async handle(request, next) {
+   *       request.headers.set("traceparent", newTraceParent());
+   *       return next(request);
+   *     },
+   *   }],
+   * });
+   * @default []
    */
   steps?: PipelineStep[];
 }
@@ -99,10 +114,6 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
   if (!VERSIONS.includes(version)) {
     throw new RangeError(`ODataClient option "version" must be one of ${VERSIONS.join(", ")}; got ${describe(version)}`);
   }
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  if (typeof fetchFn !== "function") {
-    throw new TypeError(`ODataClient option "fetch" must be a function; got ${describe(options.fetch)}`);
-  }
   const trustedOrigins = new Set([serviceUrl.origin]);
   for (const origin of optionalArray(options.trustedOrigins, "trustedOrigins")) {
     trustedOrigins.add(resolveOrigin(origin));
@@ -110,7 +121,7 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
   const resolved: ResolvedClientOptions = {
     serviceUrl,
     version,
-    fetch: options.fetch ? options.fetch : (input, init) => globalThis.fetch(input, init),
+    fetch: resolveFetch(options.fetch),
     headers: resolveHeaders(options.headers),
     auth: resolveAuth(options.auth),
     csrf: optionalBoolean(options.csrf, "csrf") ?? false,
@@ -118,13 +129,27 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
     timeout: resolveTimeout(options.timeout),
     retry: resolveRetry(options.retry),
     trustedOrigins,
-    userAgent: options.userAgent ?? `traverse-odata/${LIBRARY_VERSION}`,
+    userAgent: resolveUserAgent(options.userAgent),
     steps: resolveSteps(options.steps),
   };
-  if (typeof resolved.userAgent !== "string") {
-    throw new TypeError(`ODataClient option "userAgent" must be a string; got ${describe(options.userAgent)}`);
-  }
   return Object.freeze(resolved);
+}
+
+function resolveFetch(value: unknown): typeof fetch {
+  // Only a missing option means the default: `fetch: null` is a mistake worth reporting.
+  if (value === undefined) return (input, init) => globalThis.fetch(input, init);
+  if (typeof value !== "function") {
+    throw new TypeError(`ODataClient option "fetch" must be a fetch-compatible function; got ${describe(value)}`);
+  }
+  return value as typeof fetch;
+}
+
+function resolveUserAgent(value: unknown): string {
+  if (value === undefined) return `traverse-odata/${LIBRARY_VERSION}`;
+  if (typeof value !== "string" || !isHeaderValue(value)) {
+    throw new TypeError(`ODataClient option "userAgent" must be a string that is a valid header value; got ${describe(value)}`);
+  }
+  return value;
 }
 
 function resolveServiceUrl(value: unknown): URL {
@@ -135,7 +160,9 @@ function resolveServiceUrl(value: unknown): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError(`ODataClient option "serviceUrl" is not an absolute URL: ${JSON.stringify(value)}`);
+    // The text is echoed only when it cannot hold credentials (user:password@host).
+    const shown = value.includes("@") ? "" : `: ${describe(value)}`;
+    throw new TypeError(`ODataClient option "serviceUrl" must be an absolute http or https URL${shown}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`ODataClient option "serviceUrl" must use http or https; got ${url.protocol}`);
@@ -143,7 +170,7 @@ function resolveServiceUrl(value: unknown): URL {
   if (url.username || url.password) {
     throw new TypeError('ODataClient option "serviceUrl" must not carry a user name or password; use option "auth"');
   }
-  if (url.search || url.hash) {
+  if (url.search || url.hash || value.includes("?") || value.includes("#")) {
     throw new TypeError('ODataClient option "serviceUrl" must not carry a query or fragment; it is the service root');
   }
   if (!url.pathname.endsWith("/")) url.pathname += "/";
@@ -154,13 +181,26 @@ function resolveOrigin(value: unknown): string {
   if (typeof value !== "string") {
     throw new TypeError(`ODataClient option "trustedOrigins" must hold strings; got ${describe(value)}`);
   }
+  const problem = `ODataClient option "trustedOrigins" holds ${value.includes("@") ? "a URL with credentials" : describe(value)}, which is not an origin such as "https://host:8443"`;
+  let url: URL;
   try {
-    const url = new URL(value);
-    if (url.origin === "null") throw new TypeError("opaque origin");
-    return url.origin;
+    url = new URL(value);
   } catch {
-    throw new TypeError(`ODataClient option "trustedOrigins" holds ${JSON.stringify(value)}, which is not an origin such as "https://host:8443"`);
+    throw new TypeError(problem);
   }
+  // An origin is scheme, host and port. A path, query or credentials would suggest that trust is
+  // narrower than it is (the whole origin receives the credentials), so they are refused.
+  const isOrigin =
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    !url.username &&
+    !url.password &&
+    url.pathname === "/" &&
+    !url.search &&
+    !url.hash &&
+    !value.includes("?") &&
+    !value.includes("#");
+  if (!isOrigin) throw new TypeError(problem);
+  return url.origin;
 }
 
 function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, string]> {
@@ -169,6 +209,7 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
     throw new TypeError(`ODataClient option "headers" must be an object of header names to strings; got ${describe(headers)}`);
   }
   const entries: [string, string][] = [];
+  const seen = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== "string") {
       throw new TypeError(`ODataClient option "headers" has a non-string value for ${JSON.stringify(name)}`);
@@ -178,6 +219,11 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
     } catch {
       throw new TypeError(`ODataClient option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
     }
+    // Header names are case-insensitive: {"X-Tenant": "a", "x-tenant": "b"} would be ambiguous.
+    if (seen.has(name.toLowerCase())) {
+      throw new TypeError(`ODataClient option "headers" names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
+    }
+    seen.add(name.toLowerCase());
     entries.push([name, value]);
   }
   return entries;
@@ -185,30 +231,60 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
 
 function resolveAuth(auth: unknown): AuthOptions | undefined {
   if (auth === undefined) return undefined;
-  if (typeof auth === "object" && auth !== null) {
-    if ("bearer" in auth) {
-      const bearer = (auth as { bearer: unknown }).bearer;
-      if (typeof bearer === "string" || typeof bearer === "function") return { bearer: bearer as BearerToken };
+  const shape = 'ODataClient option "auth" must be { bearer } or { basic: { username, password } }';
+  if (typeof auth !== "object" || auth === null) throw new TypeError(shape);
+  const hasBearer = "bearer" in auth;
+  const hasBasic = "basic" in auth;
+  if (hasBearer && hasBasic) {
+    throw new TypeError('ODataClient option "auth" must hold either "bearer" or "basic", not both');
+  }
+  if (hasBearer) {
+    const bearer = (auth as { bearer: unknown }).bearer;
+    if (typeof bearer === "function") return { bearer: bearer as BearerToken };
+    if (typeof bearer !== "string") {
       throw new TypeError('ODataClient option "auth.bearer" must be a string or a function returning one');
     }
-    if ("basic" in auth) {
-      const basic = (auth as { basic: unknown }).basic as { username?: unknown; password?: unknown } | null;
-      if (typeof basic === "object" && basic !== null && typeof basic.username === "string" && typeof basic.password === "string") {
-        if (basic.username.includes(":")) {
-          throw new TypeError('ODataClient option "auth.basic.username" must not contain ":"');
-        }
-        return { basic: { username: basic.username, password: basic.password } };
-      }
+    // The token itself never goes into the message.
+    if (!isBearerToken(bearer)) {
+      throw new TypeError('ODataClient option "auth.bearer" must be a non-empty token of visible ASCII characters (no spaces or line breaks)');
+    }
+    return { bearer };
+  }
+  if (hasBasic) {
+    const basic = (auth as { basic: unknown }).basic as { username?: unknown; password?: unknown } | null;
+    if (typeof basic !== "object" || basic === null || typeof basic.username !== "string" || typeof basic.password !== "string") {
       throw new TypeError('ODataClient option "auth.basic" must be { username: string, password: string }');
     }
+    // RFC 7617 §2: the user-id cannot contain a colon; the first colon separates the password.
+    if (basic.username.includes(":")) {
+      throw new TypeError('ODataClient option "auth.basic.username" must not contain ":"');
+    }
+    return { basic: { username: basic.username, password: basic.password } };
   }
-  throw new TypeError('ODataClient option "auth" must be { bearer } or { basic: { username, password } }');
+  throw new TypeError(shape);
 }
+
+/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
+export function isBearerToken(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
+}
+
+function isHeaderValue(value: string): boolean {
+  try {
+    new Headers([["x-check", value]]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The longest delay `setTimeout` can wait; longer ones fire at once (Node warns and uses 1 ms). */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 function resolveTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`ODataClient option "timeout" must be a finite number of ms >= 0; got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
+    throw new RangeError(`ODataClient option "timeout" must be a number of ms from 0 (no timeout) to ${MAX_TIMER_DELAY}; got ${describe(value)}`);
   }
   return value;
 }
@@ -227,20 +303,27 @@ function resolveRetry(value: unknown): ResolvedRetry | false {
   };
 }
 
+/** The names of the client's own pipeline steps; user steps may not take them. */
+export const BUILT_IN_STEP_NAMES: ReadonlySet<string> = new Set(["retry", "timeout", "redirect", "headers", "auth", "csrf"]);
+
 function resolveSteps(value: unknown): readonly PipelineStep[] {
   const steps = optionalArray(value, "steps");
   const names = new Set<string>();
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     const candidate = step as Partial<PipelineStep> | null;
-    if (typeof candidate !== "object" || candidate === null || typeof candidate.name !== "string" || typeof candidate.handle !== "function") {
-      throw new TypeError('ODataClient option "steps" must hold objects { name: string, handle(request, next) }');
+    if (typeof candidate !== "object" || candidate === null || typeof candidate.name !== "string" || candidate.name === "" || typeof candidate.handle !== "function") {
+      throw new TypeError(`ODataClient option "steps" must hold objects { name: string, handle(request, next) }; steps[${index}] is not one`);
+    }
+    if (BUILT_IN_STEP_NAMES.has(candidate.name)) {
+      throw new TypeError(`ODataClient option "steps" uses the name ${JSON.stringify(candidate.name)}, which belongs to a built-in step`);
     }
     if (names.has(candidate.name)) {
       throw new TypeError(`ODataClient option "steps" names the step ${JSON.stringify(candidate.name)} twice`);
     }
     names.add(candidate.name);
   }
-  return steps as PipelineStep[];
+  // A copy, so that changing the caller's array later does not change the pipeline.
+  return Object.freeze([...steps] as PipelineStep[]);
 }
 
 function optionalArray(value: unknown, name: string): readonly unknown[] {

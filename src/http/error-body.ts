@@ -89,21 +89,98 @@ function readMessage(message: unknown): string | undefined {
 }
 
 function readXmlError(xml: string): ODataErrorDetail | undefined {
-  // Only the first-level children of <error> matter here; a full XML parser is not needed for
-  // three text elements, and the namespace prefix (m:, none, or another) varies by service.
-  const code = xmlElementText(xml, "code");
-  const message = xmlElementText(xml, "message");
+  const root = parseXmlElement(xml);
+  // The root must be the OData <error> (v4 metadata namespace, or v2 <m:error>): an HTML page or
+  // another XML document that merely contains a <code> element is not an OData error.
+  if (root === undefined || root.name !== "error") return undefined;
+  return readXmlErrorElement(root);
+}
+
+function readXmlErrorElement(element: XmlElement): ODataErrorDetail | undefined {
+  const code = childText(element, "code");
+  const message = childText(element, "message");
   if (code === undefined && message === undefined) return undefined;
   const detail: ODataErrorDetail = { code: code ?? "", message: message ?? "" };
-  const target = xmlElementText(xml, "target");
+  const target = childText(element, "target");
   if (target !== undefined) detail.target = target;
+  const details = element.children.find((child) => child.name === "details");
+  if (details) {
+    detail.details = details.children
+      .map(readXmlErrorElement)
+      .filter((d): d is ODataErrorDetail => d !== undefined);
+  }
+  const inner = element.children.find((child) => child.name === "innererror");
+  if (inner) detail.innererror = xmlToValue(inner);
   return detail;
 }
 
-function xmlElementText(xml: string, localName: string): string | undefined {
-  const pattern = new RegExp(`<(?:[\\w.-]+:)?${localName}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:[\\w.-]+:)?${localName}\\s*>`);
-  const match = pattern.exec(xml);
-  return match?.[1] === undefined ? undefined : decodeXmlText(match[1]);
+/** An XML element reduced to what error bodies need: local name, child elements, text. */
+interface XmlElement {
+  name: string;
+  children: XmlElement[];
+  text: string;
+}
+
+function childText(element: XmlElement, name: string): string | undefined {
+  return element.children.find((child) => child.name === name)?.text;
+}
+
+/** An element as plain data: its text when it has no child elements, else an object of them. */
+function xmlToValue(element: XmlElement): unknown {
+  if (element.children.length === 0) return element.text;
+  const out: Record<string, unknown> = {};
+  for (const child of element.children) {
+    const value = xmlToValue(child);
+    const existing = out[child.name];
+    if (existing === undefined) out[child.name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[child.name] = [existing, value];
+  }
+  return out;
+}
+
+const XML_TOKEN =
+  /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>|<!\[CDATA\[([\s\S]*?)\]\]>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(\/?)>|([^<]+)|</g;
+
+/**
+ * Reads the root element of a small XML document (an error body, already bounded in size) into a
+ * tree. Namespace prefixes are dropped: services use `m:`, no prefix, or others. Returns
+ * `undefined` for text that is not well-formed XML; a document cut off by the size bound keeps
+ * what was read before the cut.
+ */
+function parseXmlElement(xml: string): XmlElement | undefined {
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  for (const match of xml.matchAll(XML_TOKEN)) {
+    const [token, cdata, closeName, openName, selfClosing, text] = match;
+    const current = stack[stack.length - 1];
+    if (openName !== undefined) {
+      if (root !== undefined && current === undefined) return undefined; // a second root
+      const element: XmlElement = { name: localName(openName), children: [], text: "" };
+      if (current) current.children.push(element);
+      else root = element;
+      if (selfClosing !== "/") stack.push(element);
+    } else if (closeName !== undefined) {
+      if (current === undefined || current.name !== localName(closeName)) return undefined;
+      stack.pop();
+    } else if (cdata !== undefined) {
+      if (current === undefined) return undefined;
+      current.text += cdata;
+    } else if (text !== undefined) {
+      if (current) current.text += decodeXmlText(text);
+      else if (text.trim() !== "") return undefined; // text outside the root element
+    } else if (token === "<") {
+      // A "<" that starts no markup. At the very end it is a tag cut off by the size bound.
+      if (match.index + 1 < xml.length && !/^<[^>]*$/.test(xml.slice(match.index))) return undefined;
+      break;
+    }
+  }
+  return root;
+}
+
+function localName(qualified: string): string {
+  const colon = qualified.indexOf(":");
+  return colon === -1 ? qualified : qualified.slice(colon + 1);
 }
 
 /** Decodes the five predefined XML entities, numeric references and CDATA sections. */

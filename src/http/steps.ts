@@ -3,7 +3,7 @@
  * rule), and the transport that calls `fetch`.
  */
 import { ODataClientError } from "../errors.js";
-import type { AuthOptions, ResolvedClientOptions, ResolvedRetry } from "../options.js";
+import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { redactUrl } from "./error-body.js";
@@ -30,7 +30,9 @@ export function retryStep(policy: ResolvedRetry, random: () => number = Math.ran
         const last = attempt >= policy.retries;
         let response: Response;
         try {
-          response = await next(request);
+          // Every attempt gets its own copy of the headers: steps further down may change them in
+          // place, and what they add must not pile up from one attempt to the next.
+          response = await next({ ...request, headers: new Headers(request.headers) });
         } catch (error) {
           if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
           await sleep(backoff(policy, attempt, random), request.signal);
@@ -68,17 +70,18 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
     name: "timeout",
     async handle(request, next) {
       const timeout = request.timeout ?? defaultTimeout;
-      if (timeout <= 0) return next(request);
+      // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
+      if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
       const controller = new AbortController();
-      const timeoutError = new ODataClientError(
-        "TIMEOUT",
-        `${request.method} ${redactUrl(request.url)} got no answer within ${timeout} ms (option "timeout")`,
-      );
-      const timer = setTimeout(() => controller.abort(timeoutError), timeout);
+      const timer = setTimeout(() => {
+        controller.abort(
+          new ODataClientError("TIMEOUT", `${request.method} ${redactUrl(request.url)} got no answer within ${timeout} ms (option "timeout")`),
+        );
+      }, timeout);
       try {
         return await next({ ...request, signal: anySignal([request.signal, controller.signal]) });
       } catch (error) {
-        if (controller.signal.aborted && !request.signal?.aborted) throw timeoutError;
+        if (controller.signal.aborted && !request.signal?.aborted) throw controller.signal.reason;
         throw error;
       } finally {
         clearTimeout(timer);
@@ -88,9 +91,19 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
 }
 
 /**
+ * Request headers that carry credentials or session secrets. They are removed from requests to
+ * untrusted origins and when a redirect leaves the origin, whoever set them.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "proxy-authorization", "cookie", "x-csrf-token"];
+
+function dropCredentials(headers: Headers): void {
+  for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+}
+
+/**
  * Adds the `User-Agent`, and for trusted origins the configured headers. For other origins it
- * removes `Authorization` and `Cookie`, whoever set them: credentials never leave the service's
- * origin by accident.
+ * removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them: credentials never
+ * leave the service's origin by accident.
  */
 export function headersStep(options: ResolvedClientOptions): PipelineStep {
   return {
@@ -103,8 +116,7 @@ export function headersStep(options: ResolvedClientOptions): PipelineStep {
           if (!headers.has(name)) headers.set(name, value);
         }
       } else {
-        headers.delete("authorization");
-        headers.delete("cookie");
+        dropCredentials(headers);
       }
       return next({ ...request, headers });
     },
@@ -126,9 +138,18 @@ export function authStep(auth: AuthOptions, options: ResolvedClientOptions): Pip
 
 async function authorizationValue(auth: AuthOptions): Promise<string> {
   if ("bearer" in auth) {
-    const token = typeof auth.bearer === "function" ? await auth.bearer() : auth.bearer;
+    let token: unknown;
+    try {
+      token = typeof auth.bearer === "function" ? await auth.bearer() : auth.bearer;
+    } catch (error) {
+      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" threw instead of giving a token (see cause)', { cause: error });
+    }
     if (typeof token !== "string" || token.length === 0) {
       throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave no token (expected a non-empty string)');
+    }
+    // Checked here rather than left to Headers.set, whose error message would quote the token.
+    if (!isBearerToken(token)) {
+      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave a token with characters that cannot be sent (spaces, line breaks or non-ASCII)');
     }
     return `Bearer ${token}`;
   }
@@ -149,6 +170,13 @@ function base64(text: string): string {
  */
 export function fetchTransport(fetchFn: typeof fetch): SendRequest {
   return async (request: ODataRequest) => {
+    // fetch refuses such URLs with a message that quotes them, password included; refuse first.
+    if (request.url.username || request.url.password) {
+      throw new ODataClientError(
+        "CREDENTIALS_IN_URL",
+        `${request.method} ${redactUrl(request.url)} was not sent: the URL carries a user name or password (use option "auth")`,
+      );
+    }
     const init: RequestInit = { method: request.method, headers: request.headers };
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
@@ -167,35 +195,61 @@ export function fetchTransport(fetchFn: typeof fetch): SendRequest {
 }
 
 function messageOf(error: unknown): string {
+  let text: string;
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
     const causeText = cause instanceof Error ? ` (${cause.message})` : "";
-    return `${error.message}${causeText}`;
+    text = `${error.message}${causeText}`;
+  } else {
+    text = String(error);
   }
-  return String(error);
+  // A foreign message may quote a URL; never let user:password@ through.
+  return text.replace(/\/\/[^\s/@]*@/g, "//");
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Follows redirects itself (up to `maxRedirects`) instead of leaving it to `fetch`, so that every
- * hop goes through the header and auth steps again and the origin rule is applied to each target:
- * configured headers and credentials never follow a redirect to an untrusted origin. Requests
- * with `redirect: "manual"` (the poller's) see the 3xx answer itself.
+ * hop goes through the user steps and the header and auth steps again and the origin rule is
+ * applied to each target: configured headers and credentials never follow a redirect to an
+ * untrusted origin. Requests with `redirect: "manual"` (the poller's) see the 3xx answer itself;
+ * with `redirect: "error"` a redirect rejects with code `"UNEXPECTED_REDIRECT"`.
  */
 export function redirectStep(maxRedirects = 10): PipelineStep {
+  // Browsers hide the answer of a manual redirect (an "opaqueredirect" response without status or
+  // Location). Once seen, this client lets the runtime follow redirects itself; browsers drop
+  // Authorization on cross-origin redirects and manage cookies per origin themselves.
+  let runtimeHidesRedirects = false;
   return {
     name: "redirect",
     async handle(request, next) {
-      if (request.redirect === "manual" || request.redirect === "error") return next(request);
+      if (request.redirect === "manual") return next(request);
+      if (runtimeHidesRedirects) return next({ ...request, redirect: request.redirect ?? "follow" });
+      // Headers of the hops come from this copy, not from what the steps below did to the last
+      // hop's request: their additions are made again on every hop, for that hop's origin.
+      let hopHeaders = new Headers(request.headers);
       let current: ODataRequest = { ...request, redirect: "manual" };
       for (let hop = 0; ; hop++) {
-        const response = await next(current);
-        // Browsers hide manual redirects (opaqueredirect): there the runtime follows them itself.
-        if (response.type === "opaqueredirect") return next({ ...request, redirect: "follow" });
+        const response = await next({ ...current, headers: new Headers(hopHeaders) });
+        if (response.type === "opaqueredirect") {
+          runtimeHidesRedirects = true;
+          // The service has already seen this request: sending it again is only safe when it is
+          // idempotent (the client marks those as retryable).
+          if (!request.retry || request.redirect === "error") {
+            throw new ODataClientError(
+              "UNEXPECTED_REDIRECT",
+              `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to`,
+            );
+          }
+          return next({ ...current, headers: new Headers(hopHeaders), redirect: "follow" });
+        }
         const location = response.headers.get("location");
         if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
         await response.body?.cancel().catch(() => {});
+        if (request.redirect === "error") {
+          throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);
+        }
         if (hop >= maxRedirects) {
           throw new ODataClientError("TOO_MANY_REDIRECTS", `${request.method} ${redactUrl(request.url)} was redirected more than ${maxRedirects} times`);
         }
@@ -208,20 +262,25 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
         if (target.protocol !== "http:" && target.protocol !== "https:") {
           throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a ${target.protocol} URL, which is not followed`);
         }
-        // RFC 9110 §15.4: 303 turns any method into GET; 301/302 do so for POST in practice.
-        const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
-        const headers = new Headers(current.headers);
-        if (target.origin !== current.url.origin) {
-          headers.delete("authorization");
-          headers.delete("cookie");
+        if (target.username || target.password) {
+          throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a URL with a user name or password, which is not followed`);
         }
+        hopHeaders = new Headers(hopHeaders);
+        // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
+        // bring back what the caller set; the auth step adds the client's own where trusted.
+        if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
+        // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice.
+        const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
         if (toGet) {
-          headers.delete("content-type");
-          current = { ...current, url: target, method: "GET", body: undefined, headers };
+          for (const name of BODY_HEADERS) hopHeaders.delete(name);
+          current = { ...current, url: target, method: "GET", body: undefined };
         } else {
-          current = { ...current, url: target, headers };
+          current = { ...current, url: target };
         }
       }
     },
   };
 }
+
+/** Headers that describe a request body; they go when a redirect drops the body. */
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];

@@ -1,0 +1,85 @@
+/**
+ * A plain node:http server on 127.0.0.1 (port 0) for the client-core tests: it records every request
+ * it receives (method, path, headers, body) and answers with a handler the test supplies.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** One request as the server saw it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  path: string;
+  /** Header names in lower case, as node:http gives them. */
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** When the request's headers arrived (Date.now()). */
+  at: number;
+}
+
+/** Answers one request; the recorded request is already in `server.requests`. */
+export type Handler = (request: RecordedRequest, res: ServerResponse, req: IncomingMessage) => void | Promise<void>;
+
+export interface RecordingServer {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `http://127.0.0.1:<port>/` plus `path`. */
+  url(path?: string): string;
+  requests: RecordedRequest[];
+  /** Stops the server and destroys open connections (including ones left hanging on purpose). */
+  close(): Promise<void>;
+}
+
+/** Starts a server; pair it with `t.after(() => server.close())`. */
+export async function startServer(handler: Handler): Promise<RecordingServer> {
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const at = Date.now();
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const recorded: RecordedRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        at,
+      };
+      requests.push(recorded);
+      Promise.resolve(handler(recorded, res, req)).catch((error: unknown) => {
+        res.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    url: (path = "") => `${origin}/${path.replace(/^\//, "")}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Sends a small JSON answer. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Sends a small text answer. */
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

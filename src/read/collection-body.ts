@@ -200,7 +200,7 @@ type AnnotationName = keyof CollectionAnnotations;
 
 // OData 4.0 prefixes with "@odata.", 4.01 allows the bare "@" form, and v3-era JSON light (still
 // sent by some 4.0 services) used "odata." without the "@".
-const V4_ANNOTATIONS: Readonly<Record<string, AnnotationName>> = Object.assign(Object.create(null) as object, {
+const V4_ANNOTATIONS = annotationTable({
   "@odata.count": "count",
   "@count": "count",
   "odata.count": "count",
@@ -212,11 +212,16 @@ const V4_ANNOTATIONS: Readonly<Record<string, AnnotationName>> = Object.assign(O
   "odata.deltaLink": "deltaLink",
 });
 
-const V2_ANNOTATIONS: Readonly<Record<string, AnnotationName>> = Object.assign(Object.create(null) as object, {
+const V2_ANNOTATIONS = annotationTable({
   __count: "count",
   __next: "nextLink",
   __delta: "deltaLink",
 });
+
+/** A lookup table without a prototype, so a member named "constructor" finds nothing. */
+function annotationTable(entries: Record<string, AnnotationName>): Readonly<Record<string, AnnotationName>> {
+  return Object.assign(Object.create(null) as Record<string, AnnotationName>, entries);
+}
 
 function setAnnotation(annotations: CollectionAnnotations, target: AnnotationName, name: string, value: unknown): void {
   if (target === "count") {

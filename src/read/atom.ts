@@ -1,0 +1,262 @@
+/**
+ * Reading OData v2 Atom XML payloads (feeds and single entries) into the same entity shape that
+ * v2 JSON gives after `normalizeV2Entity`: properties as JavaScript values, `__metadata` with
+ * `uri`, `type` and `etag`, expanded navigation properties inline, deferred ones left out.
+ *
+ * Elements are matched by namespace URI, never by prefix, so `d:`/`m:` or any other prefixes (or a
+ * default namespace) work alike.
+ */
+
+import { ODataClientError } from "../errors.js";
+import type { CollectionAnnotations } from "./collection-body.js";
+import { attributeValue, childElements, firstChildElement, parseXml, textContent, XML_NAMESPACE, type XmlElement } from "./xml.js";
+
+/** The Atom syndication namespace. */
+export const ATOM_NAMESPACE = "http://www.w3.org/2005/Atom";
+/** The OData v2 data namespace (`d:`): property elements. */
+export const DATA_NAMESPACE = "http://schemas.microsoft.com/ado/2007/08/dataservices";
+/** The OData v2 metadata namespace (`m:`): `properties`, `type`, `null`, `count`, `etag`, `inline`. */
+export const METADATA_NAMESPACE = "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata";
+
+const RELATED_PREFIX = `${DATA_NAMESPACE}/related/`;
+const SCHEME = `${DATA_NAMESPACE}/scheme`;
+
+/** What {@link readAtomFeed} gives: the entities of the page and its annotations. */
+export interface AtomFeed {
+  /** The entries of the feed, each read as an entity object. */
+  entities: Record<string, unknown>[];
+  /** `nextLink` from `<link rel="next">`, `count` from `<m:count>`, `deltaLink` from a delta link. */
+  annotations: CollectionAnnotations;
+}
+
+/**
+ * Reads an Atom `<feed>` document (one page of a collection). A document whose root is a single
+ * `<entry>` is read as a feed of that one entity, so one call serves both shapes.
+ *
+ * Property values follow their `m:type`: `Edm.Int16/Int32/Byte/SByte/Double/Single` become numbers,
+ * `Edm.Int64` and `Edm.Decimal` stay strings (so no precision is lost), `Edm.Boolean` a boolean,
+ * `Edm.DateTime` an ISO 8601 string in UTC (`Z` added), `Edm.DateTimeOffset` ISO 8601 with its
+ * offset, `m:null="true"` null, complex values nested objects, `Collection(...)` arrays; every other
+ * type the text as sent. Malformed XML, a root that is neither feed nor entry, and values that do
+ * not fit their type reject with {@link ODataClientError} code `"BAD_PAYLOAD"`.
+ *
+ * @example
+ * ```ts
+ * const { entities, annotations } = readAtomFeed(await response.text());
+ * annotations.nextLink; // from <link rel="next" href="..."/>
+ * ```
+ */
+export function readAtomFeed(text: string): AtomFeed {
+  const root = parseXml(text);
+  if (root.namespace === ATOM_NAMESPACE && root.local === "entry") {
+    return { entities: [readEntry(root, baseOf(root, undefined))], annotations: {} };
+  }
+  if (root.namespace !== ATOM_NAMESPACE || root.local !== "feed") {
+    throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom feed or entry`);
+  }
+  return readFeed(root, baseOf(root, undefined));
+}
+
+/**
+ * Reads an Atom document whose root is a single `<entry>` (the answer to a GET of one entity).
+ *
+ * @example
+ * ```ts
+ * const product = readAtomEntry(xml);
+ * product.__metadata; // { id, uri, type, etag }
+ * ```
+ */
+export function readAtomEntry(text: string): Record<string, unknown> {
+  const root = parseXml(text);
+  if (root.namespace !== ATOM_NAMESPACE || root.local !== "entry") {
+    throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom entry`);
+  }
+  return readEntry(root, baseOf(root, undefined));
+}
+
+function badPayload(message: string): ODataClientError {
+  return new ODataClientError("BAD_PAYLOAD", message);
+}
+
+/** The `xml:base` in force for an element, resolved against the one of its parent. */
+function baseOf(element: XmlElement, parentBase: string | undefined): string | undefined {
+  const own = attributeValue(element, XML_NAMESPACE, "base");
+  if (own === undefined) return parentBase;
+  return resolve(own, parentBase);
+}
+
+function resolve(reference: string, base: string | undefined): string {
+  if (base === undefined) return reference;
+  try {
+    return new URL(reference, base).href;
+  } catch {
+    return reference;
+  }
+}
+
+function readFeed(feed: XmlElement, base: string | undefined): AtomFeed {
+  const entities: Record<string, unknown>[] = [];
+  const annotations: CollectionAnnotations = {};
+  for (const child of feed.children) {
+    if (typeof child === "string") continue;
+    if (child.namespace === ATOM_NAMESPACE) {
+      if (child.local === "entry") {
+        entities.push(readEntry(child, baseOf(child, base)));
+      } else if (child.local === "link") {
+        const rel = attributeValue(child, "", "rel");
+        const href = attributeValue(child, "", "href");
+        if (href === undefined) continue;
+        if (rel === "next") annotations.nextLink = resolve(href, baseOf(child, base));
+        // SAP Gateway writes rel="delta"; the namespaced form is the one in the v2 delta extension.
+        else if (rel === "delta" || rel === `${DATA_NAMESPACE}/delta`) annotations.deltaLink = resolve(href, baseOf(child, base));
+      }
+    } else if (child.namespace === METADATA_NAMESPACE && child.local === "count") {
+      const count = textContent(child).trim();
+      if (!/^\d+$/.test(count)) throw badPayload(`the feed's <${child.name}> is ${JSON.stringify(count)}, not a count (character offset ${child.offset})`);
+      annotations.count = Number(count);
+    }
+  }
+  return { entities, annotations };
+}
+
+function readEntry(entry: XmlElement, base: string | undefined): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  const navigation: [string, unknown][] = [];
+  let properties: XmlElement | undefined;
+
+  const id = firstChildElement(entry, ATOM_NAMESPACE, "id");
+  if (id) metadata["id"] = textContent(id).trim();
+  for (const child of entry.children) {
+    if (typeof child === "string") continue;
+    if (child.namespace === METADATA_NAMESPACE && child.local === "properties") {
+      // A media link entry carries its properties beside <content src="...">.
+      properties = child;
+      continue;
+    }
+    if (child.namespace !== ATOM_NAMESPACE) continue;
+    if (child.local === "category" && attributeValue(child, "", "scheme") === SCHEME) {
+      const term = attributeValue(child, "", "term");
+      if (term !== undefined) metadata["type"] = term;
+    } else if (child.local === "link") {
+      const rel = attributeValue(child, "", "rel");
+      const href = attributeValue(child, "", "href");
+      if (rel === "edit" && href !== undefined) {
+        metadata["uri"] = resolve(href, baseOf(child, base));
+      } else if (rel === "edit-media" && href !== undefined) {
+        metadata["edit_media"] = resolve(href, baseOf(child, base));
+      } else if (rel?.startsWith(RELATED_PREFIX)) {
+        const inline = firstChildElement(child, METADATA_NAMESPACE, "inline");
+        // Without <m:inline> the navigation property was not expanded: left out, as v4 does.
+        if (inline) navigation.push([rel.slice(RELATED_PREFIX.length), readInline(inline, baseOf(child, base))]);
+      }
+    } else if (child.local === "content") {
+      const src = attributeValue(child, "", "src");
+      if (src !== undefined) {
+        metadata["media_src"] = resolve(src, baseOf(child, base));
+        const type = attributeValue(child, "", "type");
+        if (type !== undefined) metadata["content_type"] = type;
+      } else {
+        const inner = firstChildElement(child, METADATA_NAMESPACE, "properties");
+        if (inner) properties = inner;
+      }
+    }
+  }
+  if (metadata["uri"] === undefined && metadata["id"] !== undefined) metadata["uri"] = metadata["id"];
+  const etag = attributeValue(entry, METADATA_NAMESPACE, "etag");
+  if (etag !== undefined) metadata["etag"] = etag;
+
+  const entity: Record<string, unknown> = { __metadata: metadata };
+  if (properties) {
+    for (const property of childElements(properties, DATA_NAMESPACE)) entity[property.local] = readProperty(property, undefined);
+  }
+  for (const [name, value] of navigation) entity[name] = value;
+  return entity;
+}
+
+/** An expanded navigation property: a feed becomes an array, an entry an object, nothing null. */
+function readInline(inline: XmlElement, base: string | undefined): unknown {
+  const feed = firstChildElement(inline, ATOM_NAMESPACE, "feed");
+  if (feed) return readFeed(feed, baseOf(feed, base)).entities;
+  const entry = firstChildElement(inline, ATOM_NAMESPACE, "entry");
+  if (entry) return readEntry(entry, baseOf(entry, base));
+  return null;
+}
+
+/** One property element; `impliedType` is the item type of an enclosing `Collection(...)`. */
+function readProperty(property: XmlElement, impliedType: string | undefined): unknown {
+  const isNull = attributeValue(property, METADATA_NAMESPACE, "null");
+  if (isNull === "true") return null;
+  const type = attributeValue(property, METADATA_NAMESPACE, "type") ?? impliedType;
+  const members = childElements(property, DATA_NAMESPACE);
+  if (type?.startsWith("Collection(") && type.endsWith(")")) {
+    const itemType = type.slice("Collection(".length, -1);
+    return members.map((item) => readProperty(item, itemType));
+  }
+  if (members.length > 0 || (type !== undefined && !type.startsWith("Edm.") && hasNoText(property))) {
+    const complex: Record<string, unknown> = {};
+    if (type !== undefined) complex["__metadata"] = { type };
+    for (const member of members) complex[member.local] = readProperty(member, undefined);
+    return complex;
+  }
+  return convertPrimitive(type ?? "Edm.String", textContent(property), property);
+}
+
+function hasNoText(element: XmlElement): boolean {
+  return element.children.every((child) => typeof child !== "string" || child.trim() === "");
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const FLOATING = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DATE_TIME = /^(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+function convertPrimitive(type: string, raw: string, property: XmlElement): unknown {
+  switch (type) {
+    case "Edm.Int16":
+    case "Edm.Int32":
+    case "Edm.Byte":
+    case "Edm.SByte": {
+      const text = raw.trim();
+      if (!INTEGER.test(text)) throw notOfType(property, type, raw);
+      return Number(text);
+    }
+    case "Edm.Int64":
+    case "Edm.Decimal": {
+      // Kept as text: a JavaScript number would round values beyond 2^53 or with many digits.
+      const text = raw.trim();
+      if (!(type === "Edm.Int64" ? INTEGER : FLOATING).test(text)) throw notOfType(property, type, raw);
+      return text;
+    }
+    case "Edm.Double":
+    case "Edm.Single": {
+      const text = raw.trim();
+      if (text === "INF") return Number.POSITIVE_INFINITY;
+      if (text === "-INF") return Number.NEGATIVE_INFINITY;
+      if (text === "NaN") return Number.NaN;
+      if (!FLOATING.test(text)) throw notOfType(property, type, raw);
+      return Number(text);
+    }
+    case "Edm.Boolean": {
+      const text = raw.trim();
+      if (text === "true" || text === "1") return true;
+      if (text === "false" || text === "0") return false;
+      throw notOfType(property, type, raw);
+    }
+    case "Edm.DateTime":
+    case "Edm.DateTimeOffset": {
+      const match = DATE_TIME.exec(raw.trim());
+      if (!match) throw notOfType(property, type, raw);
+      const [, minutes, seconds = ":00", fraction = "", zone] = match;
+      if (type === "Edm.DateTimeOffset" && zone === undefined) throw notOfType(property, type, raw);
+      // v2 Edm.DateTime has no zone and is read as UTC, as v2 JSON's /Date(ms)/ is.
+      const keptFraction = /^\.0+$/.test(fraction) ? "" : fraction;
+      return `${minutes}${seconds}${keptFraction}${zone ?? "Z"}`;
+    }
+    default:
+      return raw;
+  }
+}
+
+function notOfType(property: XmlElement, type: string, raw: string): ODataClientError {
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return badPayload(`the property <${property.name}> has the value ${JSON.stringify(shown)}, which is not an ${type} (character offset ${property.offset})`);
+}

@@ -1,0 +1,148 @@
+/**
+ * Making OData v2 JSON ("verbose" JSON) entities read like v4 ones, so the rest of the client and
+ * its users see one shape whichever version the service speaks.
+ *
+ * What changes, in one walk over each entity, in place:
+ * - `"/Date(1700000000000)/"` becomes `"2023-11-14T22:13:20Z"` and `"/Date(1700000000000+0060)/"`
+ *   becomes `"2023-11-14T23:13:20+01:00"`: the ISO 8601 text a v4 service sends for
+ *   `Edm.DateTimeOffset`. The instant is the same; the offset (minutes in v2) is kept as the local
+ *   time and `±hh:mm` suffix, `Z` where there was none. Milliseconds are written only when not zero,
+ *   as v4 services do for second-precision values. Strings are recognised by their form alone (v2
+ *   JSON carries no types), so a `Edm.String` property whose text is exactly `/Date(<digits>)/` is
+ *   converted too.
+ * - An expanded to-many navigation property `{ "results": [...] }` becomes the array itself, as in
+ *   v4 (an inline `__next` or `__count` beside `results` is dropped with the wrapper).
+ * - A navigation property that was not expanded, `{ "__deferred": { "uri": "..." } }`, is removed: a
+ *   v4 service leaves such properties out of the payload altogether, and the link is the entity's
+ *   URI plus the property name.
+ * - `__metadata` (uri, type, etag, media links) is kept untouched: the writing layer takes the ETag
+ *   from `__metadata.etag`.
+ *
+ * Everything else (numbers, `Edm.Int64` and `Edm.Decimal` sent as strings, `Edm.Time` durations
+ * such as `"PT13H20M"`) is left as sent.
+ */
+
+/**
+ * Converts one parsed v2 JSON entity (or complex value) to the v4-like shape described in this
+ * module, changing it in place; returns the same value for convenience.
+ *
+ * @example
+ * ```ts
+ * const entity = normalizeV2Entity(JSON.parse(text).d);
+ * entity.CreatedAt; // "2023-11-14T22:13:20Z" instead of "/Date(1700000000000)/"
+ * ```
+ */
+export function normalizeV2Entity<T>(entity: T): T {
+  if (typeof entity === "object" && entity !== null) {
+    if (Array.isArray(entity)) normalizeArray(entity);
+    else normalizeObject(entity as Record<string, unknown>);
+  }
+  return entity;
+}
+
+/** Applies {@link normalizeV2Entity} to each entity of an array, in place; returns the array. */
+export function normalizeV2Entities<T>(entities: T[]): T[] {
+  for (const entity of entities) normalizeV2Entity(entity);
+  return entities;
+}
+
+const V2_DATE = /^\/Date\((-?\d{1,16})(?:([+-])(\d{4}))?\)\/$/;
+
+/** The largest time value a JavaScript Date can hold, in milliseconds either side of 1970. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * Converts a v2 JSON date string (`/Date(<ms since 1970 UTC>)/` or `/Date(<ms><±minutes>)/`) to ISO
+ * 8601; returns `undefined` for any other string.
+ *
+ * @example
+ * ```ts
+ * v2DateToIso("/Date(1700000000000)/");      // "2023-11-14T22:13:20Z"
+ * v2DateToIso("/Date(1700000000000+0060)/"); // "2023-11-14T23:13:20+01:00"
+ * ```
+ */
+export function v2DateToIso(text: string): string | undefined {
+  const match = V2_DATE.exec(text);
+  if (!match) return undefined;
+  const time = Number(match[1]);
+  if (Math.abs(time) > MAX_TIME) return undefined;
+  if (match[2] === undefined) return isoText(time, "Z");
+  const minutes = Number(match[3]);
+  // An offset of a day or more is not a time zone; such a string is left as it is.
+  if (minutes >= 24 * 60) return undefined;
+  const sign = match[2] === "-" ? -1 : 1;
+  const suffix = `${match[2]}${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}`;
+  const local = time + sign * minutes * 60_000;
+  if (Math.abs(local) > MAX_TIME) return undefined;
+  return isoText(local, suffix);
+}
+
+function isoText(time: number, suffix: string): string {
+  const text = new Date(time).toISOString(); // "...T22:13:20.000Z"
+  const withoutZ = text.slice(0, -1);
+  return (withoutZ.endsWith(".000") ? withoutZ.slice(0, -4) : withoutZ) + suffix;
+}
+
+function pad2(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
+
+const SLASH = 47;
+
+function normalizeObject(object: Record<string, unknown>): void {
+  for (const name in object) {
+    if (name === "__metadata") continue;
+    const value = object[name];
+    if (typeof value === "string") {
+      // A cheap first-character test keeps ordinary strings off the regular expression.
+      if (value.charCodeAt(0) === SLASH) {
+        const iso = v2DateToIso(value);
+        if (iso !== undefined) object[name] = iso;
+      }
+    } else if (typeof value === "object" && value !== null) {
+      if (Array.isArray(value)) {
+        normalizeArray(value);
+      } else {
+        const inner = value as Record<string, unknown>;
+        if (inner["__deferred"] !== undefined) {
+          delete object[name];
+        } else if (isResultsWrapper(inner)) {
+          const results = inner["results"] as unknown[];
+          normalizeArray(results);
+          object[name] = results;
+        } else {
+          normalizeObject(inner);
+        }
+      }
+    }
+  }
+}
+
+function normalizeArray(array: unknown[]): void {
+  for (let i = 0; i < array.length; i++) {
+    const value = array[i];
+    if (typeof value === "string") {
+      if (value.charCodeAt(0) === SLASH) {
+        const iso = v2DateToIso(value);
+        if (iso !== undefined) array[i] = iso;
+      }
+    } else if (typeof value === "object" && value !== null) {
+      if (Array.isArray(value)) normalizeArray(value);
+      else normalizeObject(value as Record<string, unknown>);
+    }
+  }
+}
+
+/**
+ * True for v2's wrapper around an expanded to-many navigation (or a collection value): an object
+ * with a `results` array and nothing else but `__`-prefixed members such as `__count` and `__next`.
+ * An entity or complex value has `__metadata`, so it is never mistaken for one.
+ */
+function isResultsWrapper(object: Record<string, unknown>): boolean {
+  if (!Array.isArray(object["results"])) return false;
+  for (const name in object) {
+    if (name !== "results" && !name.startsWith("__")) return false;
+    if (name === "__metadata") return false;
+  }
+  return true;
+}

@@ -443,10 +443,17 @@ function monitorBody(job: ExportJob): Record<string, unknown> {
 async function write(response: ServerResponse, chunk: string): Promise<boolean> {
   if (response.destroyed) return false;
   if (chunk === "" || response.write(chunk)) return true;
-  const gone = new Promise<false>((resolve) => response.once("close", () => resolve(false)));
-  const drained = once(response, "drain").then(() => true);
-  const outcome = await Promise.race([drained, gone]);
-  return outcome && !response.destroyed;
+  return new Promise<boolean>((resolve) => {
+    const settle = (drained: boolean) => () => {
+      response.off("drain", onDrain);
+      response.off("close", onClose);
+      resolve(drained && !response.destroyed);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    response.on("drain", onDrain);
+    response.on("close", onClose);
+  });
 }
 
 function only(method: string, allowed: readonly string[], response: ServerResponse): boolean {

@@ -33,7 +33,7 @@ export type MonitorReading =
   | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
   | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string })
   | (ServiceProgress & { kind: "cancelled" })
-  | { kind: "gone"; httpStatus: number }
+  | { kind: "gone"; httpStatus: number; odataError?: ODataErrorDetail }
   | { kind: "transient"; error: ODataHttpError; retryAfter?: string }
   | { kind: "error"; error: ODataHttpError };
 
@@ -94,7 +94,12 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
     return { kind: "fetch-result", resultUrl: resolveAnswerUrl(location, answer, "Location") };
   }
   // Rule 8
-  if (status === 404 || status === 410) return { kind: "gone", httpStatus: status };
+  if (status === 404 || status === 410) {
+    const reading: MonitorReading = { kind: "gone", httpStatus: status };
+    const odataError = parseODataError(answer.body, answer.headers.get("content-type"));
+    if (odataError) reading.odataError = odataError;
+    return reading;
+  }
   // Rule 9
   if (TRANSIENT_STATUSES.has(status)) {
     const reading: MonitorReading = { kind: "transient", error: httpErrorOf(answer) };

@@ -287,7 +287,7 @@ export class Poller<T> implements AsyncPoller<T> {
           this.#status = "Failed";
           this.#phase = {
             name: "failed",
-            error: this.#failedError(`the status monitor answered ${reading.httpStatus}: the operation expired or never existed`, reading.httpStatus, undefined),
+            error: this.#failedError(`the status monitor answered ${reading.httpStatus}: the operation expired or never existed`, reading.httpStatus, reading.odataError),
           };
         }
         return this.#settle();

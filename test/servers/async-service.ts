@@ -256,12 +256,12 @@ export const SCENARIOS = {
     monitor: [json(200, { status: "running", percentageComplete: 40 }), json(200, { status: "failed", error: { code: "generalException", message: "copy failed" } })],
   },
   "azure-status-resource": {
-    description: "Azure: status NotStarted/Running/Succeeded, percentComplete; no result URL",
+    description: "Azure: status NotStarted/Running/Succeeded, percentComplete (a numeric string, then out of range); no result URL",
     initial: [startOnOwnMonitor],
     monitor: [
       json(200, { status: "NotStarted" }),
-      json(200, { status: "Running", percentComplete: 250 }),
-      json(200, { id: "op-1", status: "Succeeded", percentComplete: "100" }),
+      json(200, { status: "Running", percentComplete: "42.5" }),
+      json(200, { id: "op-1", status: "Succeeded", percentComplete: 250 }),
     ],
   },
   "azure-failed": {

@@ -11,6 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 
 /** A running CAP test server. */
@@ -111,10 +112,9 @@ export async function startCap(): Promise<CapServer> {
 
   // A test that forgets stop() must not keep its process alive: the child and its pipes no longer
   // hold the event loop, and the 'exit' hook above still ends the server.
+  // (The stdio streams of a spawned child are net.Socket instances, which can be unref'd.)
   child.unref();
-  child.stdin.unref();
-  child.stdout.unref();
-  child.stderr.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref();
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

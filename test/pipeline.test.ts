@@ -1,0 +1,734 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { ODataClientError, type ODataClientOptions, type PipelineStep } from "../src/index.js";
+import { ClientCore } from "../src/core.js";
+import { resolveClientOptions, LIBRARY_VERSION } from "../src/options.js";
+import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
+
+/** A core for `server` with quick retries unless the test says otherwise. */
+function coreFor(server: RecordingServer, options: Partial<ODataClientOptions> = {}): ClientCore {
+  return new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: { delay: 1 }, ...options }));
+}
+
+function get(core: ClientCore, url: string, extra: { signal?: AbortSignal; headers?: Record<string, string>; timeout?: number } = {}) {
+  return core.send({ method: "GET", url: new URL(url), ...extra });
+}
+
+/** Asserts an ODataClientError with `code` and returns it. */
+async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<ODataClientError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ODataClientError, `expected ODataClientError ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
+}
+
+const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+
+async function until(condition: () => boolean, ms = 1000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const ok = (res: Parameters<typeof sendJson>[0]) => sendJson(res, 200, { ok: true });
+
+describe("headers on the wire", () => {
+  test("the default User-Agent names the library and its version", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server), server.url("svc/Books"));
+    assert.equal(server.requests[0]?.headers["user-agent"], `traverse-odata/${LIBRARY_VERSION}`);
+  });
+
+  test("the userAgent option replaces the User-Agent", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server, { userAgent: "my-app/2.1" }), server.url("svc/Books"));
+    assert.equal(server.requests[0]?.headers["user-agent"], "my-app/2.1");
+  });
+
+  test("configured headers are sent to the service origin", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const response = await get(coreFor(server, { headers: { "x-tenant": "acme", "Accept-Language": "de" } }), server.url("svc/Books"));
+    assert.equal(response.status, 200);
+    assert.equal(server.requests[0]?.headers["x-tenant"], "acme");
+    assert.equal(server.requests[0]?.headers["accept-language"], "de");
+  });
+
+  test("a header set on the request wins over the configured one", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server, { headers: { accept: "application/xml" } }), server.url("svc/Books"), { headers: { accept: "application/json" } });
+    assert.equal(server.requests[0]?.headers["accept"], "application/json");
+  });
+
+  test("configured headers and credentials are sent to a trusted origin", async (t) => {
+    const service = await startServer((_r, res) => ok(res));
+    const files = await startServer((_r, res) => ok(res));
+    t.after(() => Promise.all([service.close(), files.close()]));
+    const core = coreFor(service, { headers: { "x-tenant": "acme" }, auth: { bearer: "tok-1" }, trustedOrigins: [files.origin] });
+    await get(core, files.url("download/1"));
+    assert.equal(files.requests[0]?.headers["x-tenant"], "acme");
+    assert.equal(files.requests[0]?.headers["authorization"], "Bearer tok-1");
+  });
+
+  test("configured headers and credentials are never sent to another origin", async (t) => {
+    const service = await startServer((_r, res) => ok(res));
+    const other = await startServer((_r, res) => ok(res));
+    t.after(() => Promise.all([service.close(), other.close()]));
+    let tokenCalls = 0;
+    const core = coreFor(service, {
+      headers: { "x-tenant": "acme", "x-api-key": "key-123" },
+      auth: {
+        bearer: () => {
+          tokenCalls++;
+          return "tok-1";
+        },
+      },
+    });
+    const response = await get(core, other.url("elsewhere"));
+    assert.equal(response.status, 200);
+    const seen = other.requests[0]?.headers ?? {};
+    assert.equal(seen["x-tenant"], undefined);
+    assert.equal(seen["x-api-key"], undefined);
+    assert.equal(seen["authorization"], undefined);
+    assert.equal(tokenCalls, 0, "the token function is not even asked for another origin");
+    assert.equal(seen["user-agent"], `traverse-odata/${LIBRARY_VERSION}`);
+  });
+
+  test("Authorization, Cookie and X-CSRF-Token set by the caller are removed for another origin", async (t) => {
+    const service = await startServer((_r, res) => ok(res));
+    const other = await startServer((_r, res) => ok(res));
+    t.after(() => Promise.all([service.close(), other.close()]));
+    await get(coreFor(service), other.url("x"), {
+      headers: { authorization: "Bearer leaked", cookie: "session=abc", "x-csrf-token": "csrf-1", "x-keep": "1" },
+    });
+    const seen = other.requests[0]?.headers ?? {};
+    assert.equal(seen["authorization"], undefined);
+    assert.equal(seen["cookie"], undefined);
+    assert.equal(seen["x-csrf-token"], undefined);
+    assert.equal(seen["x-keep"], "1");
+  });
+});
+
+describe("auth", () => {
+  test("a bearer string is sent as Authorization: Bearer", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server, { auth: { bearer: "abc.def-ghi_jkl" } }), server.url("svc/Books"));
+    assert.equal(server.requests[0]?.headers["authorization"], "Bearer abc.def-ghi_jkl");
+  });
+
+  test("a bearer function is called once per request and may be async", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    let calls = 0;
+    const core = coreFor(server, {
+      auth: {
+        bearer: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return `tok-${++calls}`;
+        },
+      },
+    });
+    await get(core, server.url("svc/A"));
+    await get(core, server.url("svc/B"));
+    await core.send({ method: "POST", url: new URL(server.url("svc/C")), body: "{}" });
+    assert.equal(calls, 3);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers["authorization"]),
+      ["Bearer tok-1", "Bearer tok-2", "Bearer tok-3"],
+    );
+  });
+
+  test("basic credentials are sent as base64 of user:password in UTF-8", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const password = "pässwörd✓🔑";
+    await get(coreFor(server, { auth: { basic: { username: "alice", password } } }), server.url("svc/Books"));
+    const expected = `Basic ${Buffer.from(`alice:${password}`, "utf8").toString("base64")}`;
+    assert.equal(server.requests[0]?.headers["authorization"], expected);
+    const decoded = Buffer.from(expected.slice("Basic ".length), "base64").toString("utf8");
+    assert.equal(decoded, `alice:${password}`);
+  });
+
+  test("a bearer function that throws rejects with AUTH_FAILED and sends nothing", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const failure = new Error("token endpoint down");
+    const core = coreFor(server, {
+      auth: {
+        bearer: () => {
+          throw failure;
+        },
+      },
+    });
+    const error = await rejectsWithCode(get(core, server.url("svc/Books")), "AUTH_FAILED");
+    assert.equal(error.cause, failure);
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("a bearer function giving a token with a line break rejects without quoting the token", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const core = coreFor(server, { auth: { bearer: () => "s3cret-token\r\nx-evil: 1" } });
+    const error = await rejectsWithCode(get(core, server.url("svc/Books")), "AUTH_FAILED");
+    assert.doesNotMatch(error.message, /s3cret-token/);
+    assert.doesNotMatch(JSON.stringify(error), /s3cret-token/);
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+describe("redirects", () => {
+  test("a same-origin redirect keeps credentials and configured headers", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.path === "/svc/Old") {
+        res.writeHead(302, { location: "/svc/New" });
+        res.end();
+      } else ok(res);
+    });
+    t.after(() => server.close());
+    const response = await get(coreFor(server, { auth: { bearer: "tok-1" }, headers: { "x-tenant": "acme" } }), server.url("svc/Old"));
+    assert.equal(response.status, 200);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Old", "/svc/New"]);
+    assert.equal(server.requests[1]?.headers["authorization"], "Bearer tok-1");
+    assert.equal(server.requests[1]?.headers["x-tenant"], "acme");
+  });
+
+  test("a redirect to another origin drops credentials, cookies and configured headers", async (t) => {
+    const other = await startServer((_r, res) => ok(res));
+    const service = await startServer((_r, res) => {
+      res.writeHead(307, { location: other.url("landing") });
+      res.end();
+    });
+    t.after(() => Promise.all([service.close(), other.close()]));
+    const core = coreFor(service, { auth: { bearer: "tok-1" }, headers: { "x-tenant": "acme" } });
+    const response = await get(core, service.url("svc/Books"), { headers: { cookie: "session=abc", "x-request": "1" } });
+    assert.equal(response.status, 200);
+    assert.equal(service.requests[0]?.headers["authorization"], "Bearer tok-1");
+    const seen = other.requests[0]?.headers ?? {};
+    assert.equal(seen["authorization"], undefined);
+    assert.equal(seen["cookie"], undefined);
+    assert.equal(seen["x-tenant"], undefined);
+    assert.equal(seen["x-request"], "1", "headers that are no credentials follow the redirect");
+  });
+
+  test("a redirect to a trusted origin sends the client's credentials there", async (t) => {
+    const files = await startServer((_r, res) => ok(res));
+    const service = await startServer((_r, res) => {
+      res.writeHead(302, { location: files.url("blob/1") });
+      res.end();
+    });
+    t.after(() => Promise.all([service.close(), files.close()]));
+    const core = coreFor(service, { auth: { bearer: "tok-1" }, headers: { "x-tenant": "acme" }, trustedOrigins: [files.origin] });
+    await get(core, service.url("svc/Files(1)/$value"));
+    assert.equal(files.requests[0]?.headers["authorization"], "Bearer tok-1");
+    assert.equal(files.requests[0]?.headers["x-tenant"], "acme");
+  });
+
+  test("a caller's cookie does not come back after a redirect leaves the origin and returns", async (t) => {
+    let service: RecordingServer | undefined;
+    const other = await startServer((_r, res) => {
+      res.writeHead(302, { location: service?.url("svc/Back") ?? "" });
+      res.end();
+    });
+    service = await startServer((r, res) => {
+      if (r.path === "/svc/Start") {
+        res.writeHead(302, { location: other.url("bounce") });
+        res.end();
+      } else ok(res);
+    });
+    t.after(() => Promise.all([service?.close(), other.close()]));
+    await get(coreFor(service), service.url("svc/Start"), { headers: { cookie: "session=abc" } });
+    assert.equal(service.requests[0]?.headers["cookie"], "session=abc");
+    assert.equal(service.requests[1]?.path, "/svc/Back");
+    assert.equal(service.requests[1]?.headers["cookie"], undefined);
+  });
+
+  test("a 303 turns a POST into a GET without body", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.method === "POST") {
+        res.writeHead(303, { location: "/svc/Jobs(7)" });
+        res.end();
+      } else ok(res);
+    });
+    t.after(() => server.close());
+    const response = await coreFor(server).send({
+      method: "POST",
+      url: new URL(server.url("svc/Jobs")),
+      headers: { "content-type": "application/json" },
+      body: '{"name":"x"}',
+    });
+    assert.equal(response.status, 200);
+    const [post, follow] = server.requests;
+    assert.equal(post?.method, "POST");
+    assert.equal(post?.body, '{"name":"x"}');
+    assert.equal(follow?.method, "GET");
+    assert.equal(follow?.path, "/svc/Jobs(7)");
+    assert.equal(follow?.body, "");
+    assert.equal(follow?.headers["content-type"], undefined);
+  });
+
+  test("a 307 repeats the POST with its body", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.path === "/svc/Jobs") {
+        res.writeHead(307, { location: "/svc/Jobs2" });
+        res.end();
+      } else sendJson(res, 201, { id: 1 });
+    });
+    t.after(() => server.close());
+    const response = await coreFor(server).send({ method: "POST", url: new URL(server.url("svc/Jobs")), body: '{"a":1}' });
+    assert.equal(response.status, 201);
+    assert.deepEqual(server.requests.map((r) => [r.method, r.path, r.body]), [
+      ["POST", "/svc/Jobs", '{"a":1}'],
+      ["POST", "/svc/Jobs2", '{"a":1}'],
+    ]);
+  });
+
+  test("more than 10 redirects reject with TOO_MANY_REDIRECTS", async (t) => {
+    const server = await startServer((r, res) => {
+      res.writeHead(302, { location: `/loop/${r.path.length}` });
+      res.end();
+    });
+    t.after(() => server.close());
+    const error = await rejectsWithCode(get(coreFor(server), server.url("loop")), "TOO_MANY_REDIRECTS");
+    assert.match(error.message, /more than 10 times/);
+    assert.equal(server.requests.length, 11);
+  });
+
+  test("a redirect to a non-http scheme rejects with BAD_REDIRECT", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(302, { location: "file:///etc/passwd" });
+      res.end();
+    });
+    t.after(() => server.close());
+    const error = await rejectsWithCode(get(coreFor(server), server.url("svc/Books")), "BAD_REDIRECT");
+    assert.match(error.message, /file:/);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("a redirect to a URL with a password rejects with BAD_REDIRECT without quoting it", async (t) => {
+    const server = await startServer((r, res) => {
+      res.writeHead(302, { location: `http://bob:pa55word@127.0.0.1:1/x` });
+      res.end();
+    });
+    t.after(() => server.close());
+    const error = await rejectsWithCode(get(coreFor(server), server.url("svc/Books")), "BAD_REDIRECT");
+    assert.doesNotMatch(error.message, /pa55word/);
+  });
+
+  test("redirect: manual gives the 3xx answer itself", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(303, { location: "/svc/Result" });
+      res.end();
+    });
+    t.after(() => server.close());
+    const response = await coreFor(server).send({ method: "GET", url: new URL(server.url("svc/Monitor")), redirect: "manual" });
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get("location"), "/svc/Result");
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("redirect: error rejects a redirect with UNEXPECTED_REDIRECT and does not retry", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(302, { location: "/svc/Other" });
+      res.end();
+    });
+    t.after(() => server.close());
+    await rejectsWithCode(coreFor(server).send({ method: "GET", url: new URL(server.url("svc/A")), redirect: "error" }), "UNEXPECTED_REDIRECT");
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("where the runtime hides manual redirects, a GET is resent once for the runtime to follow, and later requests are followed by the runtime at once", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.path.startsWith("/svc/Old")) {
+        res.writeHead(302, { location: "/svc/New" });
+        res.end();
+      } else ok(res);
+    });
+    t.after(() => server.close());
+    // Behaves like a browser: a manual redirect answer is opaque (no status, no Location).
+    const browserLikeFetch: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (init?.redirect !== "manual" || response.status < 300 || response.status >= 400) return response;
+      await response.body?.cancel();
+      return new Proxy(response, {
+        get(target, property) {
+          if (property === "type") return "opaqueredirect";
+          if (property === "status") return 0;
+          if (property === "headers") return new Headers();
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    };
+    const core = coreFor(server, { fetch: browserLikeFetch });
+    const response = await get(core, server.url("svc/Old"));
+    assert.equal(response.status, 200);
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /svc/Old", "GET /svc/Old", "GET /svc/New"]);
+    server.requests.length = 0;
+    // Once the runtime is known to hide redirects, it follows them without a first manual try;
+    // a POST is then sent once and followed by the runtime.
+    await core.send({ method: "POST", url: new URL(server.url("svc/Old2")), body: "{}" });
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /svc/Old2", "GET /svc/New"]);
+  });
+
+  test("where the runtime hides a manual redirect of a POST, the POST is not sent twice", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(303, { location: "/svc/Result" });
+      res.end();
+    });
+    t.after(() => server.close());
+    const browserLikeFetch: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (init?.redirect !== "manual") return response;
+      await response.body?.cancel();
+      return new Proxy(response, {
+        get: (target, property) => (property === "type" ? "opaqueredirect" : property === "status" ? 0 : Reflect.get(target, property, target)),
+      });
+    };
+    await rejectsWithCode(coreFor(server, { fetch: browserLikeFetch }).send({ method: "POST", url: new URL(server.url("svc/Jobs")), body: "{}" }), "UNEXPECTED_REDIRECT");
+    assert.deepEqual(server.requests.map((r) => r.method), ["POST"]);
+  });
+});
+
+describe("timeout and abort", () => {
+  test("a server that never answers is aborted after timeout with code TIMEOUT naming the URL and the timeout", async (t) => {
+    let closedByClient = false;
+    const server = await startServer((_r, res) => {
+      res.on("close", () => (closedByClient = true));
+    });
+    t.after(() => server.close());
+    const timersBefore = activeTimers();
+    const started = Date.now();
+    const error = await rejectsWithCode(get(coreFor(server, { timeout: 50 }), server.url("svc/Slow")), "TIMEOUT");
+    assert.ok(Date.now() - started < 1000, "rejects soon after the timeout");
+    assert.ok(error.message.includes(server.url("svc/Slow")), error.message);
+    assert.match(error.message, /50 ms/);
+    assert.equal(server.requests.length, 1, "a timed-out request is not retried");
+    await until(() => closedByClient);
+    assert.equal(activeTimers(), timersBefore, "no timer is left behind");
+  });
+
+  test("a per-request timeout overrides the client's", async (t) => {
+    const server = await startServer(() => undefined);
+    t.after(() => server.close());
+    const error = await rejectsWithCode(get(coreFor(server, { timeout: 60_000 }), server.url("svc/Slow"), { timeout: 30 }), "TIMEOUT");
+    assert.match(error.message, /30 ms/);
+  });
+
+  test("the timeout stops once the headers are in, so a slow body is still read", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"value":[');
+      setTimeout(() => res.end("1,2]}"), 120);
+    });
+    t.after(() => server.close());
+    const response = await get(coreFor(server, { timeout: 50 }), server.url("svc/Books"));
+    assert.deepEqual(await response.json(), { value: [1, 2] });
+  });
+
+  test("timeout 0 never aborts", async (t) => {
+    const server = await startServer((_r, res) => {
+      setTimeout(() => ok(res), 40);
+    });
+    t.after(() => server.close());
+    const timersBefore = activeTimers();
+    const pending = get(coreFor(server, { timeout: 0 }), server.url("svc/Books"));
+    const response = await pending;
+    assert.equal(response.status, 200);
+    assert.equal(activeTimers(), timersBefore);
+  });
+
+  test("the caller's signal aborts an in-flight request with signal.reason", async (t) => {
+    let closedByClient = false;
+    const server = await startServer((_r, res) => {
+      res.on("close", () => (closedByClient = true));
+    });
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const reason = new Error("user navigated away");
+    const pending = get(coreFor(server), server.url("svc/Books"), { signal: controller.signal });
+    await until(() => server.requests.length === 1);
+    controller.abort(reason);
+    await assert.rejects(pending, (error) => error === reason);
+    await until(() => closedByClient);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("an abort without a reason rejects with an AbortError DOMException", async (t) => {
+    const server = await startServer(() => undefined);
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const pending = get(coreFor(server), server.url("svc/Books"), { signal: controller.signal });
+    await until(() => server.requests.length === 1);
+    controller.abort();
+    await assert.rejects(pending, (error) => error instanceof DOMException && error.name === "AbortError");
+  });
+
+  test("an already aborted signal sends nothing and asks for no token", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    let tokenCalls = 0;
+    const core = coreFor(server, { auth: { bearer: () => `tok-${++tokenCalls}` } });
+    const reason = new Error("stop");
+    await assert.rejects(get(core, server.url("svc/Books"), { signal: AbortSignal.abort(reason) }), (error) => error === reason);
+    assert.equal(tokenCalls, 0);
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+describe("retry", () => {
+  for (const status of [503, 429, 408, 502, 504]) {
+    test(`an idempotent GET is retried after ${status}`, async (t) => {
+      const server = await startServer((_r, res) => {
+        if (server.requests.length === 1) sendText(res, status, "busy");
+        else ok(res);
+      });
+      t.after(() => server.close());
+      const response = await get(coreFor(server), server.url("svc/Books"));
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { ok: true });
+      assert.equal(server.requests.length, 2);
+    });
+  }
+
+  test("a 500 is not retried", async (t) => {
+    const server = await startServer((_r, res) => sendText(res, 500, "boom"));
+    t.after(() => server.close());
+    const response = await get(coreFor(server), server.url("svc/Books"));
+    assert.equal(response.status, 500);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("an idempotent GET is retried after the server drops the connection", async (t) => {
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) res.socket?.destroy();
+      else ok(res);
+    });
+    t.after(() => server.close());
+    const response = await get(coreFor(server), server.url("svc/Books"));
+    assert.equal(response.status, 200);
+    assert.equal(server.requests.length, 2);
+  });
+
+  test("a PUT is retried with its body", async (t) => {
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) sendText(res, 503, "busy");
+      else sendText(res, 204, "");
+    });
+    t.after(() => server.close());
+    const response = await coreFor(server).send({ method: "PUT", url: new URL(server.url("svc/Books(1)")), body: '{"title":"x"}' });
+    assert.equal(response.status, 204);
+    assert.deepEqual(server.requests.map((r) => r.body), ['{"title":"x"}', '{"title":"x"}']);
+  });
+
+  test("a POST is never retried after 503", async (t) => {
+    const server = await startServer((_r, res) => sendText(res, 503, "busy"));
+    t.after(() => server.close());
+    const response = await coreFor(server).send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" });
+    assert.equal(response.status, 503);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("a POST is never retried after a dropped connection", async (t) => {
+    const server = await startServer((_r, res) => res.socket?.destroy());
+    t.after(() => server.close());
+    const error = await rejectsWithCode(coreFor(server).send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" }), "NETWORK_ERROR");
+    assert.ok(error.message.includes(server.url("svc/Books")), error.message);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("retries are capped at retry.retries", async (t) => {
+    const server = await startServer((_r, res) => sendText(res, 503, "busy"));
+    t.after(() => server.close());
+    const response = await get(coreFor(server, { retry: { retries: 2, delay: 1 } }), server.url("svc/Books"));
+    assert.equal(response.status, 503);
+    assert.equal(await response.text(), "busy", "the last answer comes back readable");
+    assert.equal(server.requests.length, 3);
+  });
+
+  test("network errors beyond the last retry reject with NETWORK_ERROR", async (t) => {
+    const server = await startServer((_r, res) => res.socket?.destroy());
+    t.after(() => server.close());
+    await rejectsWithCode(get(coreFor(server, { retry: { retries: 2, delay: 1 } }), server.url("svc/Books")), "NETWORK_ERROR");
+    assert.equal(server.requests.length, 3);
+  });
+
+  test("retry: false sends a GET once", async (t) => {
+    const server = await startServer((_r, res) => sendText(res, 503, "busy"));
+    t.after(() => server.close());
+    const response = await get(coreFor(server, { retry: false }), server.url("svc/Books"));
+    assert.equal(response.status, 503);
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("Retry-After in seconds is waited for before the retry", async (t) => {
+    let answeredAt = 0;
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) {
+        answeredAt = Date.now();
+        sendText(res, 503, "busy", { "retry-after": "1" });
+      } else ok(res);
+    });
+    t.after(() => server.close());
+    const response = await get(coreFor(server), server.url("svc/Books"));
+    assert.equal(response.status, 200);
+    const waited = (server.requests[1]?.at ?? 0) - answeredAt;
+    assert.ok(waited >= 990, `waited ${waited} ms`);
+    assert.ok(waited < 1500, `waited ${waited} ms`);
+  });
+
+  test("Retry-After as an HTTP-date is waited for before the retry", async (t) => {
+    // A whole second at least 300 ms ahead: HTTP-dates have no milliseconds.
+    const retryAt = Math.ceil((Date.now() + 300) / 1000) * 1000;
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) sendText(res, 429, "slow down", { "retry-after": new Date(retryAt).toUTCString() });
+      else ok(res);
+    });
+    t.after(() => server.close());
+    const response = await get(coreFor(server), server.url("svc/Books"));
+    assert.equal(response.status, 200);
+    const secondAt = server.requests[1]?.at ?? 0;
+    assert.ok(secondAt >= retryAt - 5, `retried ${retryAt - secondAt} ms early`);
+    assert.ok(secondAt < retryAt + 500, `retried ${secondAt - retryAt} ms late`);
+  });
+
+  test("a Retry-After longer than retry.maxDelay returns the answer instead of waiting", async (t) => {
+    const server = await startServer((_r, res) => sendText(res, 503, "maintenance", { "retry-after": "120" }));
+    t.after(() => server.close());
+    const started = Date.now();
+    const response = await get(coreFor(server, { retry: { delay: 1, maxDelay: 1000 } }), server.url("svc/Books"));
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("retry-after"), "120");
+    assert.equal(server.requests.length, 1);
+    assert.ok(Date.now() - started < 500);
+  });
+
+  test("an abort during the wait between attempts rejects at once and leaves no timer", async (t) => {
+    const server = await startServer((_r, res) => sendText(res, 503, "busy", { "retry-after": "10" }));
+    t.after(() => server.close());
+    const timersBefore = activeTimers();
+    const controller = new AbortController();
+    const reason = new Error("cancelled by user");
+    const pending = get(coreFor(server), server.url("svc/Books"), { signal: controller.signal });
+    await until(() => server.requests.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const abortedAt = Date.now();
+    controller.abort(reason);
+    await assert.rejects(pending, (error) => error === reason);
+    assert.ok(Date.now() - abortedAt < 100, "rejects at once, not after Retry-After");
+    assert.equal(server.requests.length, 1);
+    assert.equal(activeTimers(), timersBefore);
+  });
+});
+
+describe("user steps", () => {
+  test("user steps run in order on every attempt and see the request", async (t) => {
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) sendText(res, 503, "busy");
+      else ok(res);
+    });
+    t.after(() => server.close());
+    const log: string[] = [];
+    const first: PipelineStep = {
+      name: "first",
+      async handle(request, next) {
+        log.push(`first ${request.method} ${request.url.pathname} auth=${request.headers.has("authorization")}`);
+        return next(request);
+      },
+    };
+    const second: PipelineStep = {
+      name: "second",
+      async handle(request, next) {
+        log.push(`second ${request.method} ${request.url.pathname}`);
+        const response = await next(request);
+        log.push(`second got ${response.status}`);
+        return response;
+      },
+    };
+    const response = await get(coreFor(server, { steps: [first, second], auth: { bearer: "tok" } }), server.url("svc/Books"));
+    assert.equal(response.status, 200);
+    assert.deepEqual(log, [
+      "first GET /svc/Books auth=false",
+      "second GET /svc/Books",
+      "second got 503",
+      "first GET /svc/Books auth=false",
+      "second GET /svc/Books",
+      "second got 200",
+    ]);
+  });
+
+  test("a header a step adds in place is sent once on every attempt, not piled up", async (t) => {
+    const server = await startServer((_r, res) => {
+      if (server.requests.length < 3) sendText(res, 503, "busy");
+      else ok(res);
+    });
+    t.after(() => server.close());
+    let attempt = 0;
+    const trace: PipelineStep = {
+      name: "trace",
+      handle(request, next) {
+        request.headers.append("x-attempt", String(++attempt));
+        return next(request);
+      },
+    };
+    await get(coreFor(server, { steps: [trace] }), server.url("svc/Books"));
+    assert.deepEqual(server.requests.map((r) => r.headers["x-attempt"]), ["1", "2", "3"]);
+  });
+
+  test("user steps run on every redirect hop with that hop's URL", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.path === "/svc/Old") {
+        res.writeHead(301, { location: "/svc/New" });
+        res.end();
+      } else ok(res);
+    });
+    t.after(() => server.close());
+    const seen: string[] = [];
+    const hop: PipelineStep = {
+      name: "hop",
+      handle(request, next) {
+        seen.push(request.url.pathname);
+        request.headers.append("x-hop", request.url.pathname);
+        return next(request);
+      },
+    };
+    await get(coreFor(server, { steps: [hop] }), server.url("svc/Old"));
+    assert.deepEqual(seen, ["/svc/Old", "/svc/New"]);
+    assert.deepEqual(server.requests.map((r) => r.headers["x-hop"]), ["/svc/Old", "/svc/New"]);
+  });
+
+  test("a step can answer without sending anything", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const cache: PipelineStep = {
+      name: "cache",
+      async handle() {
+        return new Response('{"cached":true}', { status: 200, headers: { "content-type": "application/json" } });
+      },
+    };
+    const response = await get(coreFor(server, { steps: [cache] }), server.url("svc/Books"));
+    assert.deepEqual(await response.json(), { cached: true });
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+describe("transport", () => {
+  test("a URL with a password is refused before fetch, without quoting the password", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const url = server.url("svc/Books").replace("http://", "http://bob:pa55word@");
+    const error = await rejectsWithCode(get(coreFor(server), url), "CREDENTIALS_IN_URL");
+    assert.doesNotMatch(error.message, /pa55word/);
+    assert.equal(server.requests.length, 0);
+  });
+});

@@ -317,6 +317,8 @@ class CollectionScanner {
   /** Start of the entities of the array not yet parsed. */
   #runStart = 0;
   #elementCount = 0;
+  /** How many entities were parsed so far, to name the one at fault in errors. */
+  #parsedCount = 0;
   readonly #annotations: CollectionAnnotations = {};
 
   constructor(format: PayloadFormat) {
@@ -624,11 +626,11 @@ class CollectionScanner {
       } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
         if (depth === 0) {
           if (code === CLOSE_BRACE) this.#fail('expected "," or "]" in the entity array but found "}"', at);
-          const last = text.slice(runStart, at);
-          if (last.trim().length > 0) {
-            out.push(this.#parseRun(`[${last}]`, runStart));
-          } else if (elements > 0) {
-            this.#fail("an entity is missing before the end of the array (trailing comma)", at);
+          const tail = text.slice(Math.max(runStart, lastComma + 1), at);
+          if (tail.trim().length === 0) {
+            if (elements > 0) this.#fail("an entity is missing before the end of the array (trailing comma)", at);
+          } else {
+            out.push(this.#parseRun(`[${text.slice(runStart, at)}]`, runStart));
           }
           this.#pos = at + 1;
           this.#runStart = at + 1;
@@ -659,18 +661,51 @@ class CollectionScanner {
   }
 
   #parseRun(json: string, runStart: number): unknown[] {
+    let entities: unknown[];
     try {
-      return JSON.parse(json) as unknown[];
+      entities = JSON.parse(json) as unknown[];
     } catch (error) {
-      // The run is the body text between runStart and its end, wrapped in "[" and "]".
-      const message = (error as Error).message;
-      const position = /position (\d+)/.exec(message);
-      const offset = position ? this.#base + runStart + Math.max(0, Number(position[1]) - 1) : undefined;
-      const where = offset === undefined
-        ? `in the entities from character offset ${this.#base + runStart}`
-        : `at character offset ${offset}`;
-      throw badPayload(`the collection body is not valid JSON ${where}: ${message}`, error);
+      throw this.#runFault(json.slice(1, -1), runStart, error);
     }
+    this.#parsedCount += entities.length;
+    return entities;
+  }
+
+  /**
+   * Finds which entity of a run that failed to parse is at fault (a rare path, so it may be slow)
+   * and says where it starts and what the parser saw.
+   */
+  #runFault(run: string, runStart: number, runError: unknown): ODataClientError {
+    let start = 0;
+    let depth = 0;
+    let index = this.#parsedCount;
+    for (let at = 0; at <= run.length; at++) {
+      const code = at < run.length ? run.charCodeAt(at) : COMMA;
+      if (code === QUOTE) {
+        const close = findStringEnd(run, at + 1);
+        if (close < 0) break;
+        at = close;
+      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        depth--;
+      } else if (code === COMMA && depth === 0) {
+        const element = run.slice(start, at);
+        try {
+          JSON.parse(element);
+        } catch (error) {
+          const lead = element.length - element.trimStart().length;
+          const offset = this.#base + runStart + start + lead;
+          return badPayload(
+            `the collection body is not valid JSON: entity ${index} of the array, at character offset ${offset}, does not parse: ${(error as Error).message}`,
+            error,
+          );
+        }
+        index++;
+        start = at + 1;
+      }
+    }
+    return badPayload(`the collection body is not valid JSON in the entities from character offset ${this.#base + runStart}: ${(runError as Error).message}`, runError);
   }
 
   #parseValue(raw: string, start: number): unknown {

@@ -1,0 +1,121 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { normalizeV2Entities, normalizeV2Entity, v2DateToIso } from "../src/read/v2-values.js";
+
+test("/Date(ms)/ becomes an ISO 8601 UTC string", () => {
+  assert.equal(v2DateToIso("/Date(1700000000000)/"), "2023-11-14T22:13:20Z");
+});
+
+test("/Date(ms)/ keeps milliseconds when they are not zero", () => {
+  assert.equal(v2DateToIso("/Date(1700000000123)/"), "2023-11-14T22:13:20.123Z");
+});
+
+test("/Date(ms+0060)/ becomes the same instant written with a +01:00 offset", () => {
+  const iso = v2DateToIso("/Date(1700000000000+0060)/");
+  assert.equal(iso, "2023-11-14T23:13:20+01:00");
+  assert.equal(new Date(iso!).getTime(), 1700000000000);
+});
+
+test("/Date(ms-0330)/ becomes the same instant written with a -05:30 offset", () => {
+  const iso = v2DateToIso("/Date(1700000000000-0330)/");
+  assert.equal(iso, "2023-11-14T16:43:20-05:30");
+  assert.equal(new Date(iso!).getTime(), 1700000000000);
+});
+
+test("dates before 1970 (negative milliseconds) are converted", () => {
+  assert.equal(v2DateToIso("/Date(-62135596800000)/"), "0001-01-01T00:00:00Z");
+});
+
+test("strings that only look similar to a v2 date are not converted", () => {
+  assert.equal(v2DateToIso("/Date(abc)/"), undefined);
+  assert.equal(v2DateToIso("Date(1700000000000)"), undefined);
+  assert.equal(v2DateToIso("/Date(1700000000000)/ "), undefined);
+  assert.equal(v2DateToIso("/Date(1700000000000+2400)/"), undefined);
+});
+
+test("an entity's date properties are converted in place and other values kept", () => {
+  const entity = {
+    __metadata: { uri: "https://host/svc/Orders(1)", type: "NS.Order", etag: "W/\"datetime'2023-11-14T22%3A13%3A20'\"" },
+    ID: 1,
+    OrderDate: "/Date(1700000000000)/",
+    ShippedAt: "/Date(1700000000000+0060)/",
+    Amount: "12.50",
+    Note: "/not a date/",
+    Duration: "PT13H20M",
+  };
+  const result = normalizeV2Entity(entity);
+  assert.equal(result, entity);
+  assert.deepEqual(entity, {
+    __metadata: { uri: "https://host/svc/Orders(1)", type: "NS.Order", etag: "W/\"datetime'2023-11-14T22%3A13%3A20'\"" },
+    ID: 1,
+    OrderDate: "2023-11-14T22:13:20Z",
+    ShippedAt: "2023-11-14T23:13:20+01:00",
+    Amount: "12.50",
+    Note: "/not a date/",
+    Duration: "PT13H20M",
+  });
+});
+
+test("__metadata is kept untouched, including its etag", () => {
+  const metadata = { uri: "u", type: "NS.T", etag: "W/\"1\"", media_src: "/Date(1)/" };
+  const entity = normalizeV2Entity({ __metadata: metadata, ID: 1 });
+  assert.equal(entity.__metadata, metadata);
+  assert.equal(entity.__metadata.media_src, "/Date(1)/");
+});
+
+test("an expanded to-many navigation { results: [...] } becomes the array, its entities converted", () => {
+  const entity = normalizeV2Entity({
+    __metadata: { uri: "Customers('A')" },
+    ID: "A",
+    Orders: { results: [{ __metadata: { uri: "Orders(1)" }, ID: 1, OrderDate: "/Date(0)/" }] },
+  });
+  assert.deepEqual(entity.Orders, [{ __metadata: { uri: "Orders(1)" }, ID: 1, OrderDate: "1970-01-01T00:00:00Z" }]);
+});
+
+test("a results wrapper with __count and __next also becomes the array", () => {
+  const entity = normalizeV2Entity({ ID: 1, Items: { __count: "2", results: [{ ID: 5 }], __next: "more" } });
+  assert.deepEqual(entity.Items, [{ ID: 5 }]);
+});
+
+test("an expanded to-one navigation is converted as a nested entity", () => {
+  const entity = normalizeV2Entity({ ID: 1, Customer: { __metadata: { uri: "Customers('A')" }, Since: "/Date(86400000)/", Orders: { __deferred: { uri: "x" } } } });
+  assert.deepEqual(entity.Customer, { __metadata: { uri: "Customers('A')" }, Since: "1970-01-02T00:00:00Z" });
+});
+
+test("deferred navigation properties are removed, as v4 leaves them out", () => {
+  const entity: Record<string, unknown> = normalizeV2Entity({
+    __metadata: { uri: "Products(1)" },
+    ID: 1,
+    Category: { __deferred: { uri: "https://host/svc/Products(1)/Category" } },
+    Name: "Chai",
+  });
+  assert.deepEqual(Object.keys(entity), ["__metadata", "ID", "Name"]);
+});
+
+test("a complex value with a property named results is not mistaken for a wrapper", () => {
+  const entity = normalizeV2Entity({ Stats: { __metadata: { type: "NS.Stats" }, results: [1, 2] } });
+  assert.deepEqual(entity.Stats, { __metadata: { type: "NS.Stats" }, results: [1, 2] });
+});
+
+test("dates inside complex values and collections of primitives are converted", () => {
+  const entity = normalizeV2Entity({
+    Address: { __metadata: { type: "NS.Address" }, ValidFrom: "/Date(0)/" },
+    Holidays: { results: ["/Date(86400000)/", "/Date(172800000)/"] },
+  });
+  assert.deepEqual(entity, {
+    Address: { __metadata: { type: "NS.Address" }, ValidFrom: "1970-01-01T00:00:00Z" },
+    Holidays: ["1970-01-02T00:00:00Z", "1970-01-03T00:00:00Z"],
+  });
+});
+
+test("normalizeV2Entities converts every entity of an array and returns it", () => {
+  const entities = [{ At: "/Date(0)/" }, { At: "/Date(1000)/" }];
+  assert.equal(normalizeV2Entities(entities), entities);
+  assert.deepEqual(entities, [{ At: "1970-01-01T00:00:00Z" }, { At: "1970-01-01T00:00:01Z" }]);
+});
+
+test("null and primitive inputs are returned unchanged", () => {
+  assert.equal(normalizeV2Entity(null), null);
+  assert.equal(normalizeV2Entity("/Date(0)/"), "/Date(0)/");
+  assert.equal(normalizeV2Entity(5), 5);
+});

@@ -188,7 +188,14 @@ export class Poller<T> implements AsyncPoller<T> {
       const now = Date.now();
       if (now >= this.#deadline) throw this.#timeoutError();
       const pollAt = this.#retryAfterAt ?? now + this.#options.pollInterval;
-      await sleep(Math.min(pollAt, this.#deadline) - now, signal);
+      if (pollAt >= this.#deadline) {
+        // The next poll would be due after the deadline: sleep until it and give up. Decided here
+        // rather than by reading the clock after the sleep, because a timer may fire a little
+        // before Date.now() reaches the deadline, and then a request would go out after all.
+        await sleep(this.#deadline - now, signal);
+        throw this.#timeoutError();
+      }
+      await sleep(pollAt - now, signal);
       if (Date.now() >= this.#deadline) throw this.#timeoutError();
       await this.poll(signal);
     }

@@ -540,7 +540,7 @@ describe("retry", () => {
   });
 
   test("a POST is never retried after a dropped connection", async (t) => {
-    const server = await startServer((_r, res) => res.socket?.destroy());
+    const server = await startServer((_r, res) => void res.socket?.destroy());
     t.after(() => server.close());
     const error = await rejectsWithCode(coreFor(server).send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" }), "NETWORK_ERROR");
     assert.ok(error.message.includes(server.url("svc/Books")), error.message);
@@ -557,7 +557,7 @@ describe("retry", () => {
   });
 
   test("network errors beyond the last retry reject with NETWORK_ERROR", async (t) => {
-    const server = await startServer((_r, res) => res.socket?.destroy());
+    const server = await startServer((_r, res) => void res.socket?.destroy());
     t.after(() => server.close());
     await rejectsWithCode(get(coreFor(server, { retry: { retries: 2, delay: 1 } }), server.url("svc/Books")), "NETWORK_ERROR");
     assert.equal(server.requests.length, 3);

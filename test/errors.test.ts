@@ -1,0 +1,363 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import {
+  ODataClient,
+  ODataClientError,
+  ODataHttpError,
+  AsyncOperationError,
+  AsyncOperationFailedError,
+  AsyncOperationCancelledError,
+  AsyncOperationTimeoutError,
+  type ODataClientOptions,
+} from "../src/index.js";
+import { ClientCore } from "../src/core.js";
+import { resolveClientOptions } from "../src/options.js";
+import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/http/error-body.js";
+import { startServer, type RecordingServer } from "./servers/recording-server.js";
+
+/** Serves one failing answer and reads it into an ODataHttpError the way the library does. */
+async function failure(
+  t: { after: (fn: () => Promise<void>) => void },
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+  options: Partial<ODataClientOptions> = {},
+): Promise<{ error: ODataHttpError; server: RecordingServer }> {
+  const server = await startServer((_r, res) => {
+    res.writeHead(status, { "content-length": String(Buffer.byteLength(body)), ...headers });
+    res.end(body);
+  });
+  t.after(() => server.close());
+  const core = new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: false, ...options }));
+  const url = new URL(server.url("svc/Books(42)"));
+  const response = await core.send({ method: "GET", url });
+  return { error: await httpErrorFromResponse(response, "GET", url), server };
+}
+
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+const XML_TYPE = { "content-type": "application/xml" };
+
+describe("OData error bodies", () => {
+  test("a v4 JSON error gives code, message, target, details and innererror", async (t) => {
+    const body = {
+      error: {
+        code: "VALIDATION",
+        message: "The order is invalid",
+        target: "Orders",
+        details: [
+          { code: "RANGE", message: "quantity must be positive", target: "quantity" },
+          { code: "REQUIRED", message: "customer is required", target: "customer" },
+        ],
+        innererror: { trace: ["a", "b"], context: { id: 7 } },
+        "@Common.numericSeverity": 4,
+      },
+    };
+    const { error } = await failure(t, 400, JSON.stringify(body), JSON_TYPE);
+    assert.deepEqual(error.odataError, {
+      code: "VALIDATION",
+      message: "The order is invalid",
+      target: "Orders",
+      details: [
+        { code: "RANGE", message: "quantity must be positive", target: "quantity" },
+        { code: "REQUIRED", message: "customer is required", target: "customer" },
+      ],
+      innererror: { trace: ["a", "b"], context: { id: 7 } },
+    });
+  });
+
+  test("a numeric v4 error code becomes a string", async (t) => {
+    const { error } = await failure(t, 404, '{"error":{"code":404,"message":"Not found"}}', JSON_TYPE);
+    assert.deepEqual(error.odataError, { code: "404", message: "Not found" });
+  });
+
+  test("a v2 JSON error unwraps message.value", async (t) => {
+    const body = {
+      error: {
+        code: "SY/530",
+        message: { lang: "en", value: "Material 4711 does not exist" },
+        innererror: { transactionid: "ABC", errordetails: [] },
+      },
+    };
+    const { error } = await failure(t, 400, JSON.stringify(body), JSON_TYPE);
+    assert.deepEqual(error.odataError, {
+      code: "SY/530",
+      message: "Material 4711 does not exist",
+      innererror: { transactionid: "ABC", errordetails: [] },
+    });
+  });
+
+  test("an odata.error JSON body (v3 verbose) is read like v2", async (t) => {
+    const { error } = await failure(t, 400, '{"odata.error":{"code":"","message":{"lang":"en-US","value":"Bad filter"}}}', JSON_TYPE);
+    assert.deepEqual(error.odataError, { code: "", message: "Bad filter" });
+  });
+
+  test("a v4 XML error gives code, message, target, details and innererror", async (t) => {
+    const xml = [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<error xmlns="http://docs.oasis-open.org/odata/ns/metadata">',
+      "  <code>501</code>",
+      "  <message>Unsupported functionality</message>",
+      "  <target>query</target>",
+      "  <details>",
+      "    <detail><code>301</code><message>$search query option not supported</message><target>$search</target></detail>",
+      "  </details>",
+      "  <innererror><trace/><context>ctx</context></innererror>",
+      "</error>",
+    ].join("\n");
+    const { error } = await failure(t, 501, xml, XML_TYPE);
+    assert.deepEqual(error.odataError, {
+      code: "501",
+      message: "Unsupported functionality",
+      target: "query",
+      details: [{ code: "301", message: "$search query option not supported", target: "$search" }],
+      innererror: { trace: "", context: "ctx" },
+    });
+  });
+
+  test("a v2 XML error with the m: prefix has its entities decoded", async (t) => {
+    const xml =
+      '<?xml version="1.0" encoding="utf-8"?>' +
+      '<m:error xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">' +
+      "<m:code>SY/530</m:code>" +
+      '<m:message xml:lang="en">Tom &amp; Jerry&#x27;s &lt;order&gt; &quot;42&quot; &#233;t&#xE9; <![CDATA[<raw> & ok]]></m:message>' +
+      "<m:innererror><m:transactionid>T1</m:transactionid></m:innererror>" +
+      "</m:error>";
+    const { error } = await failure(t, 400, xml, { "content-type": "application/xml;charset=utf-8" });
+    assert.deepEqual(error.odataError, {
+      code: "SY/530",
+      message: `Tom & Jerry's <order> "42" été <raw> & ok`,
+      innererror: { transactionid: "T1" },
+    });
+  });
+
+  test("an HTML error page gives no odataError, even with a <code> element in it", async (t) => {
+    const html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><code>upstream</code><message>x</message></body></html>";
+    const { error } = await failure(t, 502, html, { "content-type": "text/html" });
+    assert.equal(error.odataError, undefined);
+    assert.equal(error.body, html);
+    assert.equal(error.message, `GET ${error.url} failed with HTTP 502 Bad Gateway`);
+  });
+
+  test("a plain-text error gives no odataError and keeps the text as body", async (t) => {
+    const { error } = await failure(t, 500, "Internal Server Error: something broke", { "content-type": "text/plain" });
+    assert.equal(error.odataError, undefined);
+    assert.equal(error.body, "Internal Server Error: something broke");
+  });
+
+  test("JSON without an error object gives no odataError", async (t) => {
+    const { error } = await failure(t, 404, '{"message":"Not Found","statusCode":404}', JSON_TYPE);
+    assert.equal(error.odataError, undefined);
+  });
+
+  test("malformed JSON under a JSON content type gives no odataError and keeps the body", async (t) => {
+    const { error } = await failure(t, 500, '{"error":{"code":"X",', JSON_TYPE);
+    assert.equal(error.odataError, undefined);
+    assert.equal(error.body, '{"error":{"code":"X",');
+  });
+});
+
+describe("bounded error bodies", () => {
+  test("a 10 MB error body is read only up to the bound and the connection is closed early", async (t) => {
+    const total = 10 * 1024 * 1024;
+    let written = 0;
+    let finished = false;
+    let closed = false;
+    const server = await startServer((_r, res) => {
+      res.writeHead(500, { "content-type": "text/plain", "content-length": String(total) });
+      res.on("close", () => (closed = true));
+      res.on("finish", () => (finished = true));
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      const pump = () => {
+        while (written < total && !res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", pump);
+        }
+        if (!res.destroyed) res.end();
+      };
+      pump();
+    });
+    t.after(() => server.close());
+    const core = new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: false }));
+    const url = new URL(server.url("svc/Huge"));
+    const response = await core.send({ method: "GET", url });
+    const error = await httpErrorFromResponse(response, "GET", url);
+    assert.equal(error.body.length, ERROR_BODY_LIMIT);
+    assert.ok(/^x+$/.test(error.body));
+    const deadline = Date.now() + 2000;
+    while (!closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(closed, "the server saw the connection closed");
+    assert.equal(finished, false, "the server never got to send the whole body");
+    assert.ok(written < total, `the server wrote ${written} of ${total} bytes`);
+  });
+
+  test("a multi-byte character cut by the bound does not break the text before it", async (t) => {
+    const body = `${"a".repeat(ERROR_BODY_LIMIT - 1)}é and more`;
+    const { error } = await failure(t, 500, body, { "content-type": "text/plain; charset=utf-8" });
+    assert.equal(error.body.slice(0, ERROR_BODY_LIMIT - 1), "a".repeat(ERROR_BODY_LIMIT - 1));
+    assert.ok(error.body.length <= ERROR_BODY_LIMIT);
+  });
+});
+
+describe("ODataHttpError", () => {
+  test("carries status, method, url, headers without set-cookie, body and the OData error", async (t) => {
+    const body = '{"error":{"code":"NOT_FOUND","message":"Book 42 does not exist"}}';
+    const { error, server } = await failure(t, 404, body, {
+      ...JSON_TYPE,
+      "set-cookie": "sid=abc; HttpOnly",
+      "x-request-id": "req-9",
+      "OData-Version": "4.0",
+    });
+    assert.equal(error.status, 404);
+    assert.equal(error.method, "GET");
+    assert.equal(error.url, server.url("svc/Books(42)"));
+    assert.equal(error.body, body);
+    assert.equal(error.headers["x-request-id"], "req-9");
+    assert.equal(error.headers["odata-version"], "4.0");
+    assert.equal(error.headers["content-type"], "application/json; charset=utf-8");
+    assert.equal(error.headers["set-cookie"], undefined);
+    assert.equal(error.odataError?.code, "NOT_FOUND");
+    assert.equal(error.code, "HTTP_ERROR");
+    assert.equal(error.message, `GET ${server.url("svc/Books(42)")} failed with HTTP 404 Not Found [NOT_FOUND]: Book 42 does not exist`);
+  });
+
+  test("a failed createAsync rejects with ODataHttpError for the POST", async (t) => {
+    const server = await startServer((_r, res) => {
+      const text = '{"error":{"code":"400","message":"title is required","target":"title"}}';
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(text);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("odata/v4/catalog") });
+    await assert.rejects(client.collection("Books").createAsync({ stock: 1 }), (error) => {
+      assert.ok(error instanceof ODataHttpError);
+      assert.equal(error.status, 400);
+      assert.equal(error.method, "POST");
+      assert.equal(error.url, server.url("odata/v4/catalog/Books"));
+      assert.deepEqual(error.odataError, { code: "400", message: "title is required", target: "title" });
+      return true;
+    });
+    assert.equal(server.requests[0]?.method, "POST");
+  });
+
+  test("a very long OData message is clipped in the error message but kept whole in odataError", async (t) => {
+    const long = "m".repeat(2000);
+    const { error } = await failure(t, 400, JSON.stringify({ error: { code: "X", message: long } }), JSON_TYPE);
+    assert.ok(error.message.length < 700, `message has ${error.message.length} characters`);
+    assert.equal(error.odataError?.message, long);
+  });
+
+  test("the url has any user name and password removed", () => {
+    const error = httpErrorFromParts({
+      status: 500,
+      method: "GET",
+      url: "https://bob:pa55word@host.example/svc/Books",
+      headers: new Headers(),
+      body: "",
+    });
+    assert.equal(error.url, "https://host.example/svc/Books");
+    assert.doesNotMatch(error.message, /pa55word/);
+  });
+});
+
+describe("secrets stay out of errors", () => {
+  const BEARER = "eyJhbGciOi.SECRET-BEARER.sig";
+  const PASSWORD = "SECRET-påss";
+  const COOKIE = "sid=SECRET-COOKIE";
+
+  function assertClean(error: Error, secrets: string[]): void {
+    const texts = [error.message, JSON.stringify(error), String(error.stack)];
+    for (const secret of secrets) {
+      for (const text of texts) assert.ok(!text.includes(secret), `found ${secret} in ${text}`);
+    }
+  }
+
+  test("an HTTP error of a bearer-authenticated request holds neither the token nor cookies", async (t) => {
+    const { error, server } = await failure(
+      t,
+      401,
+      '{"error":{"code":"401","message":"Unauthorized"}}',
+      { ...JSON_TYPE, "set-cookie": "sid=SECRET-SET-COOKIE; HttpOnly", "www-authenticate": 'Bearer error="invalid_token"' },
+      { auth: { bearer: BEARER }, headers: { cookie: COOKIE } },
+    );
+    assert.equal(server.requests[0]?.headers["authorization"], `Bearer ${BEARER}`, "the token did go on the wire");
+    assert.equal(server.requests[0]?.headers["cookie"], COOKIE);
+    assertClean(error, [BEARER, COOKIE, "SECRET-SET-COOKIE"]);
+    assert.equal(error.headers["www-authenticate"], 'Bearer error="invalid_token"');
+  });
+
+  test("an HTTP error of a basic-authenticated request holds neither the password nor its base64", async (t) => {
+    const basic = Buffer.from(`alice:${PASSWORD}`, "utf8").toString("base64");
+    const { error, server } = await failure(t, 403, "Forbidden", { "content-type": "text/plain" }, { auth: { basic: { username: "alice", password: PASSWORD } } });
+    assert.equal(server.requests[0]?.headers["authorization"], `Basic ${basic}`);
+    assertClean(error, [PASSWORD, basic]);
+  });
+
+  test("timeout and network errors of an authenticated request hold no secret", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.path.endsWith("Slow")) return;
+      res.socket?.destroy();
+    });
+    t.after(() => server.close());
+    const core = new ClientCore(
+      resolveClientOptions({ serviceUrl: server.url("svc/"), auth: { bearer: BEARER }, headers: { cookie: COOKIE }, retry: false, timeout: 30 }),
+    );
+    const errors: unknown[] = [];
+    for (const path of ["svc/Slow", "svc/Drop"]) {
+      await core.send({ method: "GET", url: new URL(server.url(path)) }).catch((error: unknown) => errors.push(error));
+    }
+    assert.deepEqual(errors.map((e) => (e as ODataClientError).code), ["TIMEOUT", "NETWORK_ERROR"]);
+    for (const error of errors) assertClean(error as Error, [BEARER, COOKIE]);
+  });
+});
+
+describe("error classes", () => {
+  const init = { statusUrl: "https://host.example/monitor/1", status: "Running", percentComplete: 10 };
+  const cases: [Error, string, string][] = [
+    [new ODataClientError("TIMEOUT", "took too long"), "ODataClientError", "TIMEOUT"],
+    [
+      new ODataHttpError({ status: 500, method: "GET", url: "https://host.example/", headers: {}, body: "" }),
+      "ODataHttpError",
+      "HTTP_ERROR",
+    ],
+    [new AsyncOperationError("ASYNC_X", "base", init), "AsyncOperationError", "ASYNC_X"],
+    [new AsyncOperationFailedError("failed", { ...init, httpStatus: 500 }), "AsyncOperationFailedError", "ASYNC_OPERATION_FAILED"],
+    [new AsyncOperationCancelledError("cancelled", init), "AsyncOperationCancelledError", "ASYNC_OPERATION_CANCELLED"],
+    [new AsyncOperationTimeoutError("timed out", { ...init, maxWait: 1000 }), "AsyncOperationTimeoutError", "ASYNC_OPERATION_TIMEOUT"],
+  ];
+
+  for (const [error, name, code] of cases) {
+    test(`${name} is an Error and an ODataClientError named ${name} with code ${code}`, () => {
+      assert.ok(error instanceof Error);
+      assert.ok(error instanceof ODataClientError);
+      assert.equal(error.name, name);
+      assert.equal((error as ODataClientError).code, code);
+      assert.ok(String(error.stack).startsWith(`${name}: `), String(error.stack));
+      assert.equal(Object.prototype.toString.call(error), "[object Error]");
+    });
+  }
+
+  test("the async operation errors extend AsyncOperationError", () => {
+    for (const [error] of cases.slice(3)) assert.ok(error instanceof AsyncOperationError);
+  });
+
+  test("the cause is the standard cause and stays out of the JSON form", () => {
+    const cause = new Error("socket hang up: token=abc");
+    const error = new ODataClientError("NETWORK_ERROR", "GET x failed", { cause });
+    assert.equal(error.cause, cause);
+    assert.deepEqual(JSON.parse(JSON.stringify(error)), { name: "ODataClientError", code: "NETWORK_ERROR", message: "GET x failed" });
+  });
+
+  test("the JSON form of an ODataHttpError has name, code, message and the HTTP fields", () => {
+    const error = new ODataHttpError({ status: 503, method: "GET", url: "https://host.example/x", headers: { "retry-after": "5" }, body: "busy" });
+    assert.deepEqual(JSON.parse(JSON.stringify(error)), {
+      name: "ODataHttpError",
+      code: "HTTP_ERROR",
+      message: "GET https://host.example/x failed with HTTP 503",
+      status: 503,
+      method: "GET",
+      url: "https://host.example/x",
+      headers: { "retry-after": "5" },
+      body: "busy",
+    });
+  });
+});

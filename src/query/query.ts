@@ -1,23 +1,48 @@
 /**
- * Queries: immutable values naming an entity set (and later its options, key and paths). Every
- * builder call returns a new query; nothing is sent until a reading or writing method runs.
+ * Queries: immutable values naming an entity set and its system query options. Every builder call
+ * returns a new query; the old one is unchanged and can be reused. Nothing is sent until a reading
+ * or writing method runs.
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import { formatKeyPredicate, EntityQuery, type EntityKey } from "./entity.js";
+import { addExpand, type ExpandBuilder } from "./expand.js";
+import type { FilterBuilder, FilterExpression } from "./filter.js";
+import {
+  addFilter,
+  addOrderBy,
+  addSelect,
+  checkCount,
+  checkOptionText,
+  filterText,
+  orderByTarget,
+  requireV4,
+  setParam,
+  type FilterInput,
+  type QueryState,
+  type SortDirection,
+} from "./state.js";
+import type { FieldPath, RelatedType } from "./types.js";
+import { collectionResourceUrl, collectionUrl } from "./url.js";
 
-/** The immutable state behind a query. */
-export interface QueryState {
-  /** The entity set name, as given to `client.collection(name)`. */
-  readonly entitySet: string;
-}
+export type { QueryState } from "./state.js";
+
+let readQueryInternals: <T>(query: CollectionQuery<T>) => { core: ClientCore; state: QueryState };
 
 /**
  * A query on one entity set of the service, made by `client.collection<T>(name)`.
  * @typeParam T - the entity type, used to check field names and to type results.
+ * @example
+ * const open = client.collection<Order>("Orders").filter((f) => f.eq("status", "open"));
+ * const recent = open.orderBy("createdAt", "desc").top(10); // `open` is unchanged
  */
 export class CollectionQuery<T = Record<string, unknown>> {
   readonly #core: ClientCore;
   readonly #state: QueryState;
+
+  static {
+    readQueryInternals = (query) => ({ core: query.#core, state: query.#state });
+  }
 
   /** @internal Made by `client.collection()`. */
   constructor(core: ClientCore, state: QueryState) {
@@ -25,10 +50,97 @@ export class CollectionQuery<T = Record<string, unknown>> {
     this.#state = state;
   }
 
+  // --- builder methods: each returns a new query ----------------------------------------------
+
+  /**
+   * Adds a `$filter` expression: raw text, or `(f) => ...` with the filter builder. Several calls
+   * are ANDed, each in parentheses.
+   * @example q.filter((f) => f.or(f.contains("title", "odata"), f.lt("price", 10)))
+   */
+  filter(expression: FilterInput<T>): CollectionQuery<T> {
+    return this.#next(addFilter(this.#state, filterText(expression, this.#version, "filter(expression)")));
+  }
+
+  /** Adds `$select` items (property paths; `*` too). */
+  select(...fields: FieldPath<T>[]): CollectionQuery<T> {
+    return this.#next(addSelect(this.#state, fields, "select(fields)"));
+  }
+
+  /**
+   * Adds an `$expand` item, with nested options built by `build` (OData v4 writes them in
+   * parentheses; OData v2 allows only nested select and expand, written as paths).
+   * @example q.expand("author", (a) => a.select("name").expand("books", (b) => b.top(3)))
+   */
+  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): CollectionQuery<T> {
+    return this.#next(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
+  }
+
+  /**
+   * Adds an `$orderby` item: a field path, or `(f) => expression` (such as `f.tolower("name")`).
+   * Several calls append. Without a direction the service's default (ascending) applies.
+   */
+  orderBy(field: FieldPath<T> | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): CollectionQuery<T> {
+    return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
+  }
+
+  /** Sets `$top`: at most `n` entities. */
+  top(n: number): CollectionQuery<T> {
+    return this.#next({ ...this.#state, top: checkCount(n, "top(n)") });
+  }
+
+  /** Sets `$skip`: leave out the first `n` entities. */
+  skip(n: number): CollectionQuery<T> {
+    return this.#next({ ...this.#state, skip: checkCount(n, "skip(n)") });
+  }
+
+  /** Asks for the total count with the results: `$count=true` (v4), `$inlinecount=allpages` (v2). */
+  count(enabled = true): CollectionQuery<T> {
+    return this.#next({ ...this.#state, count: enabled });
+  }
+
+  /** Sets `$search` (free-text search, OData v4). */
+  search(expression: string): CollectionQuery<T> {
+    requireV4(this.#version, "search(expression)", "$search");
+    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)") });
+  }
+
+  /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
+  apply(expression: string): CollectionQuery<T> {
+    requireV4(this.#version, "apply(expression)", "$apply");
+    const text = checkOptionText(expression, "apply(expression)");
+    return this.#next({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
+  }
+
+  /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
+  compute(expression: string): CollectionQuery<T> {
+    requireV4(this.#version, "compute(expression)", "$compute");
+    const text = checkOptionText(expression, "compute(expression)");
+    return this.#next({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
+  }
+
+  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with the same name replaces it. */
+  param(name: string, value: string | number | boolean): CollectionQuery<T> {
+    return this.#next(setParam(this.#state, name, value));
+  }
+
+  /**
+   * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
+   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...).
+   */
+  key(key: EntityKey<T>): EntityQuery<T> {
+    return new EntityQuery<T>(this.#core, {
+      entitySet: this.#state.entitySet,
+      keyPredicate: formatKeyPredicate(key, this.#version),
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    });
+  }
+
   /** The absolute request URL of this query, encoded; sends nothing. */
   url(): string {
-    return this.#resourceUrl().href;
+    return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state).href;
   }
+
+  // --- writing --------------------------------------------------------------------------------
 
   /**
    * Creates an entity as a long-running operation: `POST` with `Prefer: respond-async`. Resolves
@@ -44,10 +156,26 @@ export class CollectionQuery<T = Record<string, unknown>> {
     } catch (error) {
       return Promise.reject(new TypeError(`createAsync(body): the body cannot be sent as JSON (${(error as Error).message})`));
     }
-    return this.#core.startAsync<R>({ method: "POST", url: this.#resourceUrl(), body: text }, options);
+    const url = collectionResourceUrl(this.#core.options.serviceUrl, this.#state.entitySet);
+    return this.#core.startAsync<R>({ method: "POST", url, body: text }, options);
   }
 
-  #resourceUrl(): URL {
-    return new URL(encodeURIComponent(this.#state.entitySet), this.#core.options.serviceUrl);
+  // --- internals ------------------------------------------------------------------------------
+
+  get #version() {
+    return this.#core.options.version;
   }
+
+  #next(state: QueryState): CollectionQuery<T> {
+    return new CollectionQuery<T>(this.#core, state);
+  }
+}
+
+/**
+ * The client core and the state behind a collection query, for the reading layer (`src/read`).
+ * Pair with `collectionUrl`, `countUrl` and `firstEntityState` from this folder.
+ * @internal Not exported from the package.
+ */
+export function queryInternals<T>(query: CollectionQuery<T>): { core: ClientCore; state: QueryState } {
+  return readQueryInternals(query);
 }

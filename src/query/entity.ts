@@ -1,0 +1,100 @@
+/**
+ * A single entity addressed by its key: `Books(1)`, `Books('O''Brien')`, `Pairs(A=1,B='x')`. An
+ * immutable value like the collection query it comes from; reading and writing methods (get,
+ * update, replace, delete, operations) build on its state.
+ */
+import type { ClientCore } from "../core.js";
+import { describe, type ODataVersion } from "../options.js";
+import { addExpand, type ExpandBuilder } from "./expand.js";
+import { formatLiteral, type LiteralValue } from "./literals.js";
+import { checkIdentifier } from "./names.js";
+import { addSelect, setParam, type EntityState } from "./state.js";
+import type { FieldPath, RelatedType } from "./types.js";
+import { entityUrl } from "./url.js";
+
+/** A key: one value, or an object naming the values of a compound key. */
+export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue } | Readonly<Record<string, LiteralValue>>;
+
+/**
+ * The key predicate `(…)` for `key` in `version`, before percent-encoding.
+ * @example formatKeyPredicate({ A: 1, B: "x" }, "4.0") // "(A=1,B='x')"
+ */
+export function formatKeyPredicate(key: unknown, version: ODataVersion): string {
+  if (isPlainObject(key)) {
+    const entries = Object.entries(key);
+    if (entries.length === 0) throw new TypeError("key({ ... }): a compound key needs at least one property");
+    const parts = entries.map(([name, value]) => `${checkIdentifier(name, "key({ name })")}=${keyLiteral(value, version, `key({ ${name} })`)}`);
+    return `(${parts.join(",")})`;
+  }
+  return `(${keyLiteral(key, version, "key(value)")})`;
+}
+
+function keyLiteral(value: unknown, version: ODataVersion, where: string): string {
+  if (value === null || value === undefined) throw new TypeError(`${where}: a key value cannot be ${describe(value)}`);
+  try {
+    return formatLiteral(value, version);
+  } catch (error) {
+    if (error instanceof TypeError) throw new TypeError(`${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };
+
+/**
+ * One entity of an entity set, made by `collection.key(...)`. Sends nothing until a reading or
+ * writing method runs.
+ * @typeParam T - the entity type.
+ */
+export class EntityQuery<T = Record<string, unknown>> {
+  readonly #core: ClientCore;
+  readonly #state: EntityState;
+
+  static {
+    readEntityInternals = (query) => ({ core: query.#core, state: query.#state });
+  }
+
+  /** @internal Made by `CollectionQuery.key()`. */
+  constructor(core: ClientCore, state: EntityState) {
+    this.#core = core;
+    this.#state = state;
+  }
+
+  /** Adds `$select` items. */
+  select(...fields: FieldPath<T>[]): EntityQuery<T> {
+    return this.#next(addSelect(this.#state, fields, "select(fields)"));
+  }
+
+  /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
+  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): EntityQuery<T> {
+    return this.#next(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
+  }
+
+  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
+  param(name: string, value: string | number | boolean): EntityQuery<T> {
+    return this.#next(setParam(this.#state, name, value));
+  }
+
+  /** The absolute request URL of this entity, encoded; sends nothing. */
+  url(): string {
+    return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
+  }
+
+  #next(state: EntityState): EntityQuery<T> {
+    return new EntityQuery<T>(this.#core, state);
+  }
+}
+
+/**
+ * The client core and the state behind an entity query, for the reading and writing layers.
+ * @internal Not exported from the package.
+ */
+export function entityInternals<T>(query: EntityQuery<T>): { core: ClientCore; state: EntityState } {
+  return readEntityInternals(query);
+}

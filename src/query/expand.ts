@@ -1,0 +1,147 @@
+/**
+ * Nested `$expand` options: the immutable builder that `expand(nav, (q) => ...)` passes in. OData
+ * v4 nests options in parentheses; OData v2 has only `$select` and `$expand` below an expanded
+ * property (written as paths such as `Author/Name`), so other nested options are refused there.
+ */
+import { ODataClientError } from "../errors.js";
+import type { ODataVersion } from "../options.js";
+import type { FilterBuilder, FilterExpression } from "./filter.js";
+import { isV2 } from "./literals.js";
+import { checkPath } from "./names.js";
+import {
+  addFilter,
+  addOrderBy,
+  addSelect,
+  checkCount,
+  checkOptionText,
+  filterText,
+  orderByTarget,
+  type ExpandItem,
+  type FilterInput,
+  type QueryOptionsState,
+  type SortDirection,
+} from "./state.js";
+import type { FieldPath, RelatedType } from "./types.js";
+
+/** The callback of `expand()`: receives the nested options builder and returns it refined. */
+export type ExpandBuilder<R> = (q: ExpandQuery<R>) => ExpandQuery<R>;
+
+/**
+ * The options of one expanded navigation property. Immutable: every call returns a new value.
+ * @example
+ * q.expand("author", (a) => a.select("name").expand("books", (b) => b.orderBy("year", "desc").top(3)))
+ */
+export class ExpandQuery<T = Record<string, unknown>> {
+  readonly #version: ODataVersion;
+  readonly #options: QueryOptionsState;
+
+  /** @internal Made by `expand()`. */
+  constructor(version: ODataVersion, options: QueryOptionsState = {}) {
+    this.#version = version;
+    this.#options = options;
+  }
+
+  /** @internal The nested options collected so far. */
+  get options(): QueryOptionsState {
+    return this.#options;
+  }
+
+  /** Nested `$select`. */
+  select(...fields: FieldPath<T>[]): ExpandQuery<T> {
+    return this.#next(addSelect(this.#options, fields, "expand select(fields)"));
+  }
+
+  /** Nested `$filter` (OData v4). */
+  filter(expression: FilterInput<T>): ExpandQuery<T> {
+    this.#nestedV4("$filter");
+    return this.#next(addFilter(this.#options, filterText(expression, this.#version, "expand filter(expression)")));
+  }
+
+  /** Nested `$orderby` (OData v4). */
+  orderBy(field: FieldPath<T> | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T> {
+    this.#nestedV4("$orderby");
+    const where = "expand orderBy(field)";
+    return this.#next(addOrderBy(this.#options, orderByTarget(field, this.#version, where), direction, where));
+  }
+
+  /** Nested `$top` (OData v4). */
+  top(n: number): ExpandQuery<T> {
+    this.#nestedV4("$top");
+    return this.#next({ ...this.#options, top: checkCount(n, "top(n)") });
+  }
+
+  /** Nested `$skip` (OData v4). */
+  skip(n: number): ExpandQuery<T> {
+    this.#nestedV4("$skip");
+    return this.#next({ ...this.#options, skip: checkCount(n, "skip(n)") });
+  }
+
+  /** Nested `$count=true` (OData v4). */
+  count(enabled = true): ExpandQuery<T> {
+    this.#nestedV4("$count");
+    return this.#next({ ...this.#options, count: enabled });
+  }
+
+  /** Nested `$search` (OData v4). */
+  search(expression: string): ExpandQuery<T> {
+    this.#nestedV4("$search");
+    return this.#next({ ...this.#options, search: checkOptionText(expression, "expand search(expression)") });
+  }
+
+  /** Nested `$compute` items (OData v4); several calls append. */
+  compute(expression: string): ExpandQuery<T> {
+    this.#nestedV4("$compute");
+    const text = checkOptionText(expression, "expand compute(expression)");
+    return this.#next({ ...this.#options, compute: [...(this.#options.compute ?? []), text] });
+  }
+
+  /** `$levels` of a recursive expand: a positive integer or `"max"` (OData v4). */
+  levels(n: number | "max"): ExpandQuery<T> {
+    this.#nestedV4("$levels");
+    const levels = n === "max" ? n : checkCount(n, "levels(n)");
+    return this.#next({ ...this.#options, levels });
+  }
+
+  /** A nested `$expand`. */
+  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): ExpandQuery<T> {
+    return this.#next(addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"));
+  }
+
+  #next(options: QueryOptionsState): ExpandQuery<T> {
+    return new ExpandQuery<T>(this.#version, options);
+  }
+
+  #nestedV4(option: string): void {
+    if (isV2(this.#version)) {
+      throw new ODataClientError(
+        "UNSUPPORTED_BY_VERSION",
+        `expand(nav, q => q...): a nested ${option} does not exist in OData ${this.#version}; below an expanded navigation property OData v2 allows only select() and expand()`,
+      );
+    }
+  }
+}
+
+/**
+ * A new state with an `$expand` item added (an item for the same path is replaced, so the later
+ * call wins).
+ */
+export function addExpand<S extends QueryOptionsState, R>(
+  state: S,
+  version: ODataVersion,
+  nav: unknown,
+  build: ExpandBuilder<R> | undefined,
+  where: string,
+): S {
+  const path = checkPath(nav, where, { star: true });
+  let options: QueryOptionsState = {};
+  if (build !== undefined) {
+    if (typeof build !== "function") throw new TypeError(`${where}: the second argument must be a function (q) => q.select(...)...`);
+    const result: unknown = build(new ExpandQuery<R>(version));
+    if (!(result instanceof ExpandQuery)) {
+      throw new TypeError(`${where}: the function must return the nested query it was given (after select(), filter()...)`);
+    }
+    options = result.options;
+  }
+  const item: ExpandItem = { path, options };
+  return { ...state, expand: [...(state.expand ?? []).filter((existing) => existing.path !== path), item] };
+}

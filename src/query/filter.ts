@@ -1,0 +1,542 @@
+/**
+ * The filter builder: functions that return {@link FilterExpression} values, which compose into
+ * `$filter` (and `$orderby`) expressions. Field paths are checked as OData identifiers, values
+ * become literals of the client's OData version, and compound operands are parenthesised by
+ * operator precedence, so an expression means what its structure says.
+ */
+import { ODataClientError } from "../errors.js";
+import { describe, type ODataVersion } from "../options.js";
+import { formatLiteral, isV2, type LiteralValue } from "./literals.js";
+import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
+import type { FieldPath, RelatedType } from "./types.js";
+
+// Binding strength, loosest first (OData v4 Part 2 §5.1.1.16 orders them the same way; equality
+// and relational operators are treated as one level and never chained without parentheses).
+const OR = 1;
+const AND = 2;
+const COMPARISON = 3;
+const ADDITIVE = 4;
+const MULTIPLICATIVE = 5;
+const UNARY = 6;
+const PRIMARY = 7;
+
+type Family = "v2" | "v4";
+
+const EXPRESSION = Symbol("FilterExpression");
+
+/**
+ * One expression of the OData expression language, such as `Price gt 10` or `tolower(Name)`.
+ * Immutable; `toString()` gives its text. Made by the filter builder (or `f.raw` for text you trust).
+ */
+export class FilterExpression {
+  readonly #text: string;
+  readonly #precedence: number;
+  readonly #family: Family | undefined;
+  readonly [EXPRESSION] = true;
+
+  /** @internal Made by the filter builder. */
+  constructor(text: string, precedence: number, family: Family | undefined) {
+    this.#text = text;
+    this.#precedence = precedence;
+    this.#family = family;
+  }
+
+  /** The expression text, as it goes into the URL (before percent-encoding). */
+  toString(): string {
+    return this.#text;
+  }
+
+  /** @internal How tightly the expression binds (for parenthesising). */
+  get precedence(): number {
+    return this.#precedence;
+  }
+
+  /** @internal The protocol family whose syntax the expression uses, if it depends on one. */
+  get family(): Family | undefined {
+    return this.#family;
+  }
+}
+
+/** Whether `value` is a {@link FilterExpression}. */
+export function isFilterExpression(value: unknown): value is FilterExpression {
+  return typeof value === "object" && value !== null && (value as { [EXPRESSION]?: unknown })[EXPRESSION] === true;
+}
+
+/** A field of `T` (checked by the compiler, validated at run time) or an expression. */
+export type Operand<T> = FieldPath<T> | FilterExpression;
+
+/** A value that becomes a literal, or an expression. */
+export type ValueOperand = LiteralValue | FilterExpression;
+
+/** Options of `f.any` and `f.all`. */
+export interface LambdaOptions {
+  /** The lambda variable's name; by default the first letter of the navigation property. */
+  as?: string;
+}
+
+type LambdaPredicate = (x: FilterBuilder<Record<string, unknown>>) => FilterExpression;
+
+// The lambda variables of the `any`/`all` calls running right now (their callbacks run
+// synchronously), so that a nested lambda never reuses an enclosing variable's name.
+const activeLambdaVariables: string[] = [];
+
+/**
+ * The filter builder for entities of type `T`, writing literals for one OData version. Get one as
+ * the argument of `q.filter((f) => ...)`, or from {@link createFilterBuilder}.
+ * @example
+ * q.filter((f) => f.and(f.eq("status", "open"), f.or(f.gt("total", 100), f.contains("customer/name", "O'Brien"))))
+ */
+export class FilterBuilder<T = Record<string, unknown>> {
+  readonly #version: ODataVersion;
+  readonly #variable: string | undefined;
+
+  /** @internal Use {@link createFilterBuilder}, or the builder that `filter()` passes in. */
+  constructor(version: ODataVersion, variable?: string) {
+    this.#version = version;
+    this.#variable = variable;
+  }
+
+  /** The OData version whose literals this builder writes. */
+  get version(): ODataVersion {
+    return this.#version;
+  }
+
+  /**
+   * Inside `f.any`/`f.all`: the lambda variable itself, for collections of primitive values
+   * (`Tags/any(t:t eq 'new')` is `f.any("Tags", (t) => t.eq(t.self, "new"))`).
+   */
+  get self(): FilterExpression {
+    if (this.#variable === undefined) {
+      throw new ODataClientError("NOT_IN_LAMBDA", "f.self names a lambda variable and exists only inside f.any() or f.all()");
+    }
+    return this.#make(this.#variable, PRIMARY);
+  }
+
+  // --- operands -------------------------------------------------------------------------------
+
+  /** A reference to a property path, for comparing one field with another: `f.gt("price", f.field("cost"))`. */
+  field(path: FieldPath<T>): FilterExpression {
+    return this.#field(path, "f.field(path)");
+  }
+
+  /** A value written as a literal of the client's version: `f.literal("O'Brien")` is `'O''Brien'`. */
+  literal(value: LiteralValue): FilterExpression {
+    return this.#make(formatLiteral(value, this.#version), PRIMARY);
+  }
+
+  /**
+   * Expression text taken as it is, for syntax the builder does not cover. Never put untrusted
+   * input here: nothing in it is quoted or checked.
+   */
+  raw(text: string): FilterExpression {
+    if (typeof text !== "string" || text.trim() === "") throw new TypeError(`f.raw(text): expected non-empty text; got ${describe(text)}`);
+    return new FilterExpression(text, OR, undefined);
+  }
+
+  // --- comparison -----------------------------------------------------------------------------
+
+  /** `field eq value` (`value` may be `null`: `field eq null`). */
+  eq(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#compare("eq", field, value);
+  }
+
+  /** `field ne value`. */
+  ne(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#compare("ne", field, value);
+  }
+
+  /** `field gt value`. */
+  gt(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#compare("gt", field, value);
+  }
+
+  /** `field ge value`. */
+  ge(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#compare("ge", field, value);
+  }
+
+  /** `field lt value`. */
+  lt(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#compare("lt", field, value);
+  }
+
+  /** `field le value`. */
+  le(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#compare("le", field, value);
+  }
+
+  /**
+   * `field in (a,b,c)` (v4); OData v2 has no `in`, so there it is `(field eq a or field eq b ...)`.
+   * An empty list matches nothing and is written `false`.
+   */
+  in(field: Operand<T>, values: readonly ValueOperand[]): FilterExpression {
+    if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
+    const left = this.#operand(field, "f.in(field)");
+    if (values.length === 0) return this.#make("false", PRIMARY);
+    if (isV2(this.#version)) return this.or(...values.map((value) => this.#compare("eq", left, value)));
+    const items = values.map((value) => this.#wrap(this.#value(value), COMPARISON + 1));
+    return this.#make(`${this.#wrap(left, COMPARISON + 1)} in (${items.join(",")})`, COMPARISON);
+  }
+
+  /** `field has NS.Flags'Value'` for enumeration flags (OData v4). */
+  has(field: Operand<T>, value: ValueOperand): FilterExpression {
+    this.#onlyV4("f.has()", "the has operator");
+    return this.#binary(this.#operand(field, "f.has(field)"), "has", this.#value(value), COMPARISON, true);
+  }
+
+  // --- string matching ------------------------------------------------------------------------
+
+  /** Whether the text contains `value`: v4 `contains(field,'x')`, v2 `substringof('x',field) eq true`. */
+  contains(field: Operand<T>, value: ValueOperand): FilterExpression {
+    const target = this.#operand(field, "f.contains(field)");
+    if (isV2(this.#version)) return this.#isTrue(this.#call("substringof", [this.#value(value), target]));
+    return this.#call("contains", [target, this.#value(value)]);
+  }
+
+  /** Whether the text starts with `value`: `startswith(field,'x')` (v2 adds `eq true`, as its conventions write it). */
+  startsWith(field: Operand<T>, value: ValueOperand): FilterExpression {
+    const call = this.#call("startswith", [this.#operand(field, "f.startsWith(field)"), this.#value(value)]);
+    return isV2(this.#version) ? this.#isTrue(call) : call;
+  }
+
+  /** Whether the text ends with `value`: `endswith(field,'x')` (v2 adds `eq true`). */
+  endsWith(field: Operand<T>, value: ValueOperand): FilterExpression {
+    const call = this.#call("endswith", [this.#operand(field, "f.endsWith(field)"), this.#value(value)]);
+    return isV2(this.#version) ? this.#isTrue(call) : call;
+  }
+
+  // --- logic ----------------------------------------------------------------------------------
+
+  /** All of the expressions (`true` when given none). */
+  and(...expressions: FilterExpression[]): FilterExpression {
+    return this.#junction("and", AND, "true", expressions);
+  }
+
+  /** Any of the expressions (`false` when given none). */
+  or(...expressions: FilterExpression[]): FilterExpression {
+    return this.#junction("or", OR, "false", expressions);
+  }
+
+  /** `not expr`. */
+  not(expression: FilterExpression): FilterExpression {
+    return this.#make(`not ${this.#wrap(this.#expression(expression, "f.not(expression)"), PRIMARY)}`, UNARY);
+  }
+
+  /**
+   * Whether any member of a collection matches: `Tags/any(t:t/Name eq 'x')`. Inside the callback,
+   * the builder it receives prefixes field paths with the lambda variable; the outer builder still
+   * refers to the entity being filtered. Without a predicate: whether the collection is non-empty.
+   * OData v4 only (lambda operators came after v2).
+   */
+  any<K extends FieldPath<T>>(
+    path: K,
+    predicate?: (x: FilterBuilder<RelatedType<T, K>>) => FilterExpression,
+    options?: LambdaOptions,
+  ): FilterExpression {
+    return this.#lambda("any", path, predicate as unknown as LambdaPredicate | undefined, options);
+  }
+
+  /** Whether every member of a collection matches: `Items/all(i:i/Qty gt 0)`. OData v4 only. */
+  all<K extends FieldPath<T>>(
+    path: K,
+    predicate: (x: FilterBuilder<RelatedType<T, K>>) => FilterExpression,
+    options?: LambdaOptions,
+  ): FilterExpression {
+    if (typeof predicate !== "function") throw new TypeError("f.all(path, predicate): a predicate function is required");
+    return this.#lambda("all", path, predicate as unknown as LambdaPredicate, options);
+  }
+
+  // --- arithmetic -----------------------------------------------------------------------------
+
+  /** `a add b`. */
+  add(left: Operand<T>, right: ValueOperand): FilterExpression {
+    return this.#binary(this.#operand(left, "f.add(left)"), "add", this.#value(right), ADDITIVE, true);
+  }
+
+  /** `a sub b`. */
+  sub(left: Operand<T>, right: ValueOperand): FilterExpression {
+    return this.#binary(this.#operand(left, "f.sub(left)"), "sub", this.#value(right), ADDITIVE, true);
+  }
+
+  /** `a mul b`. */
+  mul(left: Operand<T>, right: ValueOperand): FilterExpression {
+    return this.#binary(this.#operand(left, "f.mul(left)"), "mul", this.#value(right), MULTIPLICATIVE, true);
+  }
+
+  /** `a div b`. */
+  div(left: Operand<T>, right: ValueOperand): FilterExpression {
+    return this.#binary(this.#operand(left, "f.div(left)"), "div", this.#value(right), MULTIPLICATIVE, true);
+  }
+
+  /** `a mod b`. */
+  mod(left: Operand<T>, right: ValueOperand): FilterExpression {
+    return this.#binary(this.#operand(left, "f.mod(left)"), "mod", this.#value(right), MULTIPLICATIVE, true);
+  }
+
+  // --- string functions -----------------------------------------------------------------------
+
+  /** `tolower(field)`. */
+  tolower(field: Operand<T>): FilterExpression {
+    return this.#call("tolower", [this.#operand(field, "f.tolower(field)")]);
+  }
+
+  /** `toupper(field)`. */
+  toupper(field: Operand<T>): FilterExpression {
+    return this.#call("toupper", [this.#operand(field, "f.toupper(field)")]);
+  }
+
+  /** `trim(field)`. */
+  trim(field: Operand<T>): FilterExpression {
+    return this.#call("trim", [this.#operand(field, "f.trim(field)")]);
+  }
+
+  /** `length(field)`. */
+  length(field: Operand<T>): FilterExpression {
+    return this.#call("length", [this.#operand(field, "f.length(field)")]);
+  }
+
+  /** `indexof(field,'x')` (zero-based; -1 when absent). */
+  indexof(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#call("indexof", [this.#operand(field, "f.indexof(field)"), this.#value(value)]);
+  }
+
+  /** `substring(field,start)` or `substring(field,start,length)`. */
+  substring(field: Operand<T>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
+    const args = [this.#operand(field, "f.substring(field)"), this.#value(start)];
+    if (length !== undefined) args.push(this.#value(length));
+    return this.#call("substring", args);
+  }
+
+  /** `concat(field,value)`; use `f.field()` to concatenate two fields. */
+  concat(field: Operand<T>, value: ValueOperand): FilterExpression {
+    return this.#call("concat", [this.#operand(field, "f.concat(field)"), this.#value(value)]);
+  }
+
+  // --- date and time functions ----------------------------------------------------------------
+
+  /** `year(field)`. */
+  year(field: Operand<T>): FilterExpression {
+    return this.#call("year", [this.#operand(field, "f.year(field)")]);
+  }
+
+  /** `month(field)`. */
+  month(field: Operand<T>): FilterExpression {
+    return this.#call("month", [this.#operand(field, "f.month(field)")]);
+  }
+
+  /** `day(field)`. */
+  day(field: Operand<T>): FilterExpression {
+    return this.#call("day", [this.#operand(field, "f.day(field)")]);
+  }
+
+  /** `hour(field)`. */
+  hour(field: Operand<T>): FilterExpression {
+    return this.#call("hour", [this.#operand(field, "f.hour(field)")]);
+  }
+
+  /** `minute(field)`. */
+  minute(field: Operand<T>): FilterExpression {
+    return this.#call("minute", [this.#operand(field, "f.minute(field)")]);
+  }
+
+  /** `second(field)`. */
+  second(field: Operand<T>): FilterExpression {
+    return this.#call("second", [this.#operand(field, "f.second(field)")]);
+  }
+
+  /** `date(field)`: the date part of a DateTimeOffset (OData v4). */
+  date(field: Operand<T>): FilterExpression {
+    this.#onlyV4("f.date()", "the date() function");
+    return this.#call("date", [this.#operand(field, "f.date(field)")]);
+  }
+
+  /** `time(field)`: the time-of-day part of a DateTimeOffset (OData v4). */
+  time(field: Operand<T>): FilterExpression {
+    this.#onlyV4("f.time()", "the time() function");
+    return this.#call("time", [this.#operand(field, "f.time(field)")]);
+  }
+
+  /** `now()`: the service's current point in time (OData v4). */
+  now(): FilterExpression {
+    this.#onlyV4("f.now()", "the now() function");
+    return this.#call("now", []);
+  }
+
+  // --- arithmetic functions -------------------------------------------------------------------
+
+  /** `round(field)`. */
+  round(field: Operand<T>): FilterExpression {
+    return this.#call("round", [this.#operand(field, "f.round(field)")]);
+  }
+
+  /** `floor(field)`. */
+  floor(field: Operand<T>): FilterExpression {
+    return this.#call("floor", [this.#operand(field, "f.floor(field)")]);
+  }
+
+  /** `ceiling(field)`. */
+  ceiling(field: Operand<T>): FilterExpression {
+    return this.#call("ceiling", [this.#operand(field, "f.ceiling(field)")]);
+  }
+
+  // --- types ----------------------------------------------------------------------------------
+
+  /**
+   * `isof(Type)` (the entity itself) or `isof(field,Type)`. v2 writes the type name quoted:
+   * `isof(field,'NS.Type')`.
+   */
+  isof(typeOrField: string | Operand<T>, type?: string): FilterExpression {
+    return this.#typeFunction("isof", typeOrField, type);
+  }
+
+  /** `cast(Type)` or `cast(field,Type)`, such as `cast(Price,Edm.Int64)` (v2 quotes the type name). */
+  cast(typeOrField: string | Operand<T>, type?: string): FilterExpression {
+    return this.#typeFunction("cast", typeOrField, type);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  get #family(): Family {
+    return isV2(this.#version) ? "v2" : "v4";
+  }
+
+  #make(text: string, precedence: number): FilterExpression {
+    return new FilterExpression(text, precedence, this.#family);
+  }
+
+  #onlyV4(method: string, what: string): void {
+    if (isV2(this.#version)) {
+      throw new ODataClientError("UNSUPPORTED_BY_VERSION", `${method}: ${what} does not exist in OData ${this.#version}; it needs OData v4`);
+    }
+  }
+
+  #field(path: unknown, where: string): FilterExpression {
+    const checked = checkPath(path, where, { count: true });
+    return this.#make(this.#variable === undefined ? checked : `${this.#variable}/${checked}`, PRIMARY);
+  }
+
+  #expression(value: unknown, where: string): FilterExpression {
+    if (!isFilterExpression(value)) {
+      throw new TypeError(`${where}: expected an expression made by the filter builder; got ${describe(value)} (wrap hand-written text in f.raw())`);
+    }
+    if (value.family !== undefined && value.family !== this.#family) {
+      throw new ODataClientError(
+        "VERSION_MISMATCH",
+        `${where}: the expression ${JSON.stringify(String(value))} was built for OData ${value.family} but this builder writes OData ${this.#version}`,
+      );
+    }
+    return value;
+  }
+
+  #operand(value: unknown, where: string): FilterExpression {
+    return isFilterExpression(value) ? this.#expression(value, where) : this.#field(value, where);
+  }
+
+  #value(value: unknown): FilterExpression {
+    return isFilterExpression(value) ? this.#expression(value, "value") : this.#make(formatLiteral(value, this.#version), PRIMARY);
+  }
+
+  #wrap(expression: FilterExpression, minimum: number): string {
+    const text = String(expression);
+    return expression.precedence < minimum ? `(${text})` : text;
+  }
+
+  #binary(left: FilterExpression, operator: string, right: FilterExpression, precedence: number, chainable: boolean): FilterExpression {
+    // Left-associative operators may repeat on the left (`a sub b sub c`); anything else of the
+    // same strength is parenthesised (`a sub (b sub c)`, `(a eq b) eq true`).
+    const leftText = this.#wrap(left, chainable && precedence !== COMPARISON ? precedence : precedence + 1);
+    const rightText = this.#wrap(right, precedence + 1);
+    return this.#make(`${leftText} ${operator} ${rightText}`, precedence);
+  }
+
+  #compare(operator: string, field: unknown, value: unknown): FilterExpression {
+    return this.#binary(this.#operand(field, `f.${operator}(field)`), operator, this.#value(value), COMPARISON, false);
+  }
+
+  #isTrue(call: FilterExpression): FilterExpression {
+    return this.#make(`${String(call)} eq true`, COMPARISON);
+  }
+
+  #call(name: string, args: FilterExpression[]): FilterExpression {
+    // Function arguments are delimited by the parentheses and commas, so need no wrapping.
+    return this.#make(`${name}(${args.map(String).join(",")})`, PRIMARY);
+  }
+
+  #junction(operator: string, precedence: number, empty: string, expressions: FilterExpression[]): FilterExpression {
+    const checked = expressions.map((expression, index) => this.#expression(expression, `f.${operator}(#${index + 1})`));
+    if (checked.length === 0) return this.#make(empty, PRIMARY);
+    if (checked.length === 1) return checked[0] as FilterExpression;
+    return this.#make(checked.map((expression) => this.#wrap(expression, precedence)).join(` ${operator} `), precedence);
+  }
+
+  #lambda(
+    operator: "any" | "all",
+    path: unknown,
+    predicate: LambdaPredicate | undefined,
+    options: LambdaOptions | undefined,
+  ): FilterExpression {
+    this.#onlyV4(`f.${operator}()`, `the ${operator} lambda operator`);
+    const collection = this.#field(path, `f.${operator}(path)`);
+    if (predicate === undefined) return this.#make(`${String(collection)}/${operator}()`, PRIMARY);
+    if (typeof predicate !== "function") throw new TypeError(`f.${operator}(path, predicate): predicate must be a function`);
+    const variable = options?.as === undefined ? this.#freshVariable(String(path)) : checkIdentifier(options.as, `f.${operator}({ as })`);
+    activeLambdaVariables.push(variable);
+    let body: FilterExpression;
+    try {
+      body = this.#expression(predicate(new FilterBuilder(this.#version, variable)), `f.${operator}(path, predicate) result`);
+    } finally {
+      activeLambdaVariables.pop();
+    }
+    return this.#make(`${String(collection)}/${operator}(${variable}:${String(body)})`, PRIMARY);
+  }
+
+  #freshVariable(path: string): string {
+    const last = path.split("/").pop() ?? "";
+    const initial = /^[A-Za-z]/.test(last) ? last.charAt(0).toLowerCase() : "x";
+    let name = initial;
+    for (let n = 1; activeLambdaVariables.includes(name) || name === this.#variable; n++) name = `${initial}${n}`;
+    return name;
+  }
+
+  #typeFunction(name: "isof" | "cast", typeOrField: unknown, type: string | undefined): FilterExpression {
+    const where = `f.${name}()`;
+    const quote = (typeName: string): string => (isV2(this.#version) ? `'${typeName}'` : typeName);
+    if (type === undefined) {
+      return this.#make(`${name}(${quote(checkQualifiedName(typeOrField, `${where} type`))})`, PRIMARY);
+    }
+    const target = this.#operand(typeOrField, `${where} field`);
+    return this.#make(`${name}(${String(target)},${quote(checkQualifiedName(type, `${where} type`))})`, PRIMARY);
+  }
+}
+
+/**
+ * A filter builder writing literals for `version` (default `"4.0"`), for building expressions
+ * outside a query. An expression whose syntax depends on the version can only be used in queries
+ * of the same version family (v2 or v4).
+ */
+export function createFilterBuilder<T = Record<string, unknown>>(version: ODataVersion = "4.0"): FilterBuilder<T> {
+  return new FilterBuilder<T>(version);
+}
+
+/**
+ * Checks that an expression suits a query of `version` and returns its text; raw text is
+ * returned as it is.
+ * @internal
+ */
+export function expressionText(expression: FilterExpression | string, version: ODataVersion, where: string): string {
+  if (typeof expression === "string") {
+    if (expression.trim() === "") throw new TypeError(`${where}: the expression is empty`);
+    return expression;
+  }
+  if (!isFilterExpression(expression)) {
+    throw new TypeError(`${where}: expected a string, an expression or a function (f) => expression; got ${describe(expression)}`);
+  }
+  const family = isV2(version) ? "v2" : "v4";
+  if (expression.family !== undefined && expression.family !== family) {
+    throw new ODataClientError(
+      "VERSION_MISMATCH",
+      `${where}: the expression ${JSON.stringify(String(expression))} was built for OData ${expression.family}, but the client speaks OData ${version}`,
+    );
+  }
+  return String(expression);
+}

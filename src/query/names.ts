@@ -1,0 +1,67 @@
+/**
+ * Checking the names that go into a URL unquoted: property paths, navigation paths, qualified type
+ * names and lambda variables. Anything that is not a plain OData identifier (letters, digits, `_`)
+ * is refused, so a "field" can never smuggle an operator or a second expression into a query.
+ */
+import { describe } from "../options.js";
+
+// OData identifiers (CSDL "SimpleIdentifier"): a letter or "_" first, then letters, digits and
+// connector marks, at most 128 characters.
+const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Nd}\p{Mn}\p{Mc}\p{Pc}\p{Cf}]{0,127}$/u;
+
+/** Whether `text` is an OData simple identifier such as `Name` or `author_id`. */
+export function isIdentifier(text: string): boolean {
+  return IDENTIFIER.test(text);
+}
+
+/** Whether `text` is a namespace-qualified name such as `Edm.String` or `My.Schema.Color`. */
+export function isQualifiedName(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length >= 2 && parts.every(isIdentifier);
+}
+
+/** What may appear in a path besides identifiers. */
+export interface PathRules {
+  /** `*` (and `Namespace.*`) as the last segment, as in `$select`. */
+  star?: boolean;
+  /** `$count` as the last segment, as in `Orders/$count gt 2`. */
+  count?: boolean;
+}
+
+/**
+ * Checks a property or navigation path (`Name`, `author/name`, `Items/NS.Special/Code`) and returns
+ * it unchanged; throws a `TypeError` that names `where` otherwise.
+ */
+export function checkPath(path: unknown, where: string, rules: PathRules = {}): string {
+  if (typeof path !== "string" || path.length === 0) {
+    throw new TypeError(`${where}: a property path must be a non-empty string; got ${describe(path)}`);
+  }
+  const segments = path.split("/");
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (isIdentifier(segment) || isQualifiedName(segment)) return;
+    if (index === 0 && (segment === "$it" || segment === "$this") && segments.length > 1) return;
+    if (last && rules.count && segment === "$count" && index > 0) return;
+    if (last && rules.star && (segment === "*" || (segment.endsWith(".*") && isQualifiedName(`${segment.slice(0, -2)}.x`)))) return;
+    throw new TypeError(
+      `${where}: ${describe(path)} is not an OData property path (identifiers made of letters, digits and "_", separated by "/")`,
+    );
+  });
+  return path;
+}
+
+/** Checks a namespace-qualified type name (`Edm.Int64`, `NS.Employee`); throws a `TypeError` naming `where`. */
+export function checkQualifiedName(name: unknown, where: string): string {
+  if (typeof name !== "string" || !isQualifiedName(name)) {
+    throw new TypeError(`${where}: ${describe(name)} is not a qualified type name such as "Edm.String" or "Namespace.Type"`);
+  }
+  return name;
+}
+
+/** Checks a simple identifier; throws a `TypeError` naming `where`. */
+export function checkIdentifier(name: unknown, where: string): string {
+  if (typeof name !== "string" || !isIdentifier(name)) {
+    throw new TypeError(`${where}: ${describe(name)} is not an OData identifier (letters, digits and "_", not starting with a digit)`);
+  }
+  return name;
+}

@@ -1,0 +1,148 @@
+/**
+ * The immutable state behind queries, and the pure functions that derive a new state from an old
+ * one. Query classes are thin shells around these: every builder call is `new Query(core, next)`.
+ * Expressions are turned into text when they are added, with the client's OData version, so a state
+ * is plain data that URL building reads without further context.
+ */
+import { ODataClientError } from "../errors.js";
+import { describe, type ODataVersion } from "../options.js";
+import { createFilterBuilder, expressionText, type FilterBuilder, type FilterExpression } from "./filter.js";
+import { checkWellFormed, isV2 } from "./literals.js";
+import { checkPath } from "./names.js";
+
+/** The system query options of a query (or of one level of a nested `$expand`). */
+export interface QueryOptionsState {
+  /** `$filter` expressions, ANDed when there are several. */
+  readonly filters?: readonly string[];
+  readonly select?: readonly string[];
+  readonly expand?: readonly ExpandItem[];
+  /** `$orderby` items such as `Name desc`. */
+  readonly orderBy?: readonly string[];
+  readonly top?: number;
+  readonly skip?: number;
+  readonly count?: boolean;
+  readonly search?: string;
+  /** `$apply` transformations, joined with `/`. */
+  readonly apply?: readonly string[];
+  /** `$compute` items, joined with `,`. */
+  readonly compute?: readonly string[];
+  /** `$levels` of a recursive nested expand. */
+  readonly levels?: number | "max";
+  /** Custom query options (such as `sap-client`) and parameter aliases, in order. */
+  readonly params?: readonly (readonly [string, string])[];
+}
+
+/** One `$expand` item: a navigation path and its nested options. */
+export interface ExpandItem {
+  readonly path: string;
+  readonly options: QueryOptionsState;
+}
+
+/** The state of a collection query. */
+export interface QueryState extends QueryOptionsState {
+  /** The entity set name, as given to `client.collection(name)`. */
+  readonly entitySet: string;
+}
+
+/** The state of a single-entity query (`collection.key(...)`). */
+export interface EntityState extends QueryOptionsState {
+  readonly entitySet: string;
+  /** The key predicate before percent-encoding, such as `(1)`, `('O''Brien')` or `(A=1,B='x')`. */
+  readonly keyPredicate: string;
+}
+
+/** What `filter()` accepts: raw text, an expression, or a function of the filter builder. */
+export type FilterInput<T> = string | FilterExpression | ((f: FilterBuilder<T>) => FilterExpression);
+
+/** The sort direction of `orderBy`. */
+export type SortDirection = "asc" | "desc";
+
+/** Turns a filter input into text for `version`. */
+export function filterText<T>(input: FilterInput<T>, version: ODataVersion, where: string): string {
+  if (typeof input === "function") {
+    return expressionText(input(createFilterBuilder<T>(version)), version, `${where} result`);
+  }
+  const text = expressionText(input, version, where);
+  checkWellFormed(text, where);
+  return text;
+}
+
+/** A new state with one more `$filter` expression. */
+export function addFilter<S extends QueryOptionsState>(state: S, text: string): S {
+  return { ...state, filters: [...(state.filters ?? []), text] };
+}
+
+/** A new state with more `$select` items (duplicates dropped). */
+export function addSelect<S extends QueryOptionsState>(state: S, fields: readonly unknown[], where: string): S {
+  const added = fields.map((field) => checkPath(field, where, { star: true }));
+  return { ...state, select: [...new Set([...(state.select ?? []), ...added])] };
+}
+
+/** A new state with one more `$orderby` item. */
+export function addOrderBy<S extends QueryOptionsState>(state: S, item: string, direction: unknown, where: string): S {
+  if (direction !== undefined && direction !== "asc" && direction !== "desc") {
+    throw new TypeError(`${where}: the direction must be "asc" or "desc"; got ${describe(direction)}`);
+  }
+  const text = direction === undefined ? item : `${item} ${direction}`;
+  return { ...state, orderBy: [...(state.orderBy ?? []), text] };
+}
+
+/** The text of an `orderBy` target: a field path, or an expression made with the builder. */
+export function orderByTarget<T>(
+  target: string | ((f: FilterBuilder<T>) => FilterExpression),
+  version: ODataVersion,
+  where: string,
+): string {
+  if (typeof target === "function") return expressionText(target(createFilterBuilder<T>(version)), version, `${where} result`);
+  return checkPath(target, where, { count: true });
+}
+
+/** Checks a `$top`/`$skip` count. */
+export function checkCount(value: unknown, where: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${where}: expected a non-negative integer; got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws the error for an option the version does not have. */
+export function requireV4(version: ODataVersion, where: string, what: string): void {
+  if (isV2(version)) {
+    throw new ODataClientError("UNSUPPORTED_BY_VERSION", `${where}: ${what} does not exist in OData ${version}; it needs OData v4`);
+  }
+}
+
+/** Checks raw option text such as a `$search` or `$apply` expression. */
+export function checkOptionText(text: unknown, where: string): string {
+  if (typeof text !== "string" || text.trim() === "") {
+    throw new TypeError(`${where}: expected non-empty text; got ${describe(text)}`);
+  }
+  checkWellFormed(text, where);
+  return text;
+}
+
+// System query options have their own builder methods; a custom option must not shadow one.
+const MANAGED_OPTIONS = new Set(["filter", "select", "expand", "orderby", "top", "skip", "count", "inlinecount", "search", "apply", "compute", "levels"]);
+const PARAM_NAME = /^[@$]?[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** A new state with a custom query option or parameter alias set (replacing one of the same name). */
+export function setParam<S extends QueryOptionsState>(state: S, name: unknown, value: unknown): S {
+  if (typeof name !== "string" || !PARAM_NAME.test(name)) {
+    throw new TypeError(`param(name): ${describe(name)} is not a query option name (letters, digits, "_", "-", ".", optionally after "@" or "$")`);
+  }
+  if (name.startsWith("$") && MANAGED_OPTIONS.has(name.slice(1).toLowerCase())) {
+    throw new TypeError(`param(name): ${name} is a system query option; use its own method (such as .${name.slice(1).toLowerCase()}())`);
+  }
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+    throw new TypeError(`param(${name}, value): expected a string, number or boolean; got ${describe(value)}`);
+  }
+  const text = String(value);
+  checkWellFormed(text, `param(${name}, value)`);
+  const params = (state.params ?? []).filter(([existing]) => existing !== name);
+  return { ...state, params: [...params, [name, text] as const] };
+}
+
+/** A copy of the state for reading just the first entity: `$top=1` (or `$top=0` if it already was). */
+export function firstEntityState(state: QueryState): QueryState {
+  return { ...state, top: Math.min(state.top ?? 1, 1) };
+}

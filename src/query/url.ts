@@ -1,0 +1,159 @@
+/**
+ * Building request URLs from query state: pure functions of the service root, the OData version and
+ * the state. Each system query option value is percent-encoded on its own, so whatever a literal
+ * holds (`&`, `#`, `+`, `%`, `?`, line breaks, any Unicode) reaches the service as the same text.
+ */
+import type { ODataVersion } from "../options.js";
+import { checkWellFormed, isV2 } from "./literals.js";
+import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state.js";
+
+/** One `name=value` pair of a query string, before encoding. */
+export type QueryOption = readonly [name: string, value: string];
+
+// Characters that encodeURIComponent escapes but that are safe, and easier to read, inside a query
+// option value: `$select=a,b`, `$expand=A($select=x;$top=1)`, `Tags/any(t:t/Name eq 'x')`.
+// `&`, `#`, `+`, `%`, `?`, spaces and everything non-ASCII stay escaped.
+const READABLE_IN_QUERY: Readonly<Record<string, string>> = { "%24": "$", "%2C": ",", "%2F": "/", "%3A": ":", "%3B": ";", "%3D": "=", "%40": "@" };
+const READABLE_IN_PATH: Readonly<Record<string, string>> = { "%24": "$", "%2C": ",", "%3A": ":", "%3D": "=", "%40": "@" };
+
+/**
+ * Percent-encodes one query option value. `'` is escaped as well (the URL parser would do so for
+ * http URLs anyway), so the result is what a request actually carries.
+ */
+export function encodeQueryValue(text: string): string {
+  checkWellFormed(text, "a query option value");
+  return encodeURIComponent(text)
+    .replace(/%(?:24|2C|2F|3A|3B|3D|40)/g, (escape) => READABLE_IN_QUERY[escape] ?? escape)
+    .replaceAll("'", "%27");
+}
+
+/**
+ * Percent-encodes a key predicate for the URL path. `/`, `?`, `#`, `%` and spaces inside key
+ * values are escaped, so a key can never add a path segment or start the query.
+ */
+export function encodePathText(text: string): string {
+  checkWellFormed(text, "a URL path segment");
+  return encodeURIComponent(text).replace(/%(?:24|2C|3A|3D|40)/g, (escape) => READABLE_IN_PATH[escape] ?? escape);
+}
+
+/** Joins options into a query string (without `?`); empty when there are none. */
+export function formatQueryString(options: readonly QueryOption[]): string {
+  return options.map(([name, value]) => `${encodeQueryValue(name)}=${encodeQueryValue(value)}`).join("&");
+}
+
+function filterValue(filters: readonly string[]): string {
+  // One expression goes as it is; several are each parenthesised so that an `or` in one cannot
+  // swallow the others.
+  return filters.length === 1 ? (filters[0] as string) : filters.map((text) => `(${text})`).join(" and ");
+}
+
+/** The system query options of a state, in the order they are sent, for `version`. */
+export function formatQueryOptions(state: QueryOptionsState, version: ODataVersion): QueryOption[] {
+  const options: QueryOption[] = [];
+  const v2 = isV2(version);
+  if (state.filters?.length) options.push(["$filter", filterValue(state.filters)]);
+  if (state.search !== undefined) options.push(["$search", state.search]);
+  if (v2) {
+    const { select, expand } = flattenForV2(state);
+    if (select.length) options.push(["$select", select.join(",")]);
+    if (expand.length) options.push(["$expand", expand.join(",")]);
+  } else {
+    if (state.select?.length) options.push(["$select", state.select.join(",")]);
+    if (state.expand?.length) options.push(["$expand", state.expand.map(formatExpandItem).join(",")]);
+  }
+  if (state.orderBy?.length) options.push(["$orderby", state.orderBy.join(",")]);
+  if (state.skip !== undefined) options.push(["$skip", String(state.skip)]);
+  if (state.top !== undefined) options.push(["$top", String(state.top)]);
+  if (state.count) options.push(v2 ? ["$inlinecount", "allpages"] : ["$count", "true"]);
+  if (state.apply?.length) options.push(["$apply", state.apply.join("/")]);
+  if (state.compute?.length) options.push(["$compute", state.compute.join(",")]);
+  for (const param of state.params ?? []) options.push(param);
+  return options;
+}
+
+/** A v4 `$expand` item: `Path` or `Path($select=...;$filter=...;...)`. */
+function formatExpandItem(item: ExpandItem): string {
+  const nested: string[] = [];
+  const o = item.options;
+  if (o.select?.length) nested.push(`$select=${o.select.join(",")}`);
+  if (o.filters?.length) nested.push(`$filter=${filterValue(o.filters)}`);
+  if (o.search !== undefined) nested.push(`$search=${o.search}`);
+  if (o.orderBy?.length) nested.push(`$orderby=${o.orderBy.join(",")}`);
+  if (o.skip !== undefined) nested.push(`$skip=${o.skip}`);
+  if (o.top !== undefined) nested.push(`$top=${o.top}`);
+  if (o.count) nested.push("$count=true");
+  if (o.compute?.length) nested.push(`$compute=${o.compute.join(",")}`);
+  if (o.expand?.length) nested.push(`$expand=${o.expand.map(formatExpandItem).join(",")}`);
+  if (o.levels !== undefined) nested.push(`$levels=${o.levels}`);
+  return nested.length ? `${item.path}(${nested.join(";")})` : item.path;
+}
+
+/**
+ * OData v2 has no nested options: an expand below an expand is the path `A/B`, and a select below
+ * one is `A/x`. Once anything is selected, v2 returns only what is selected, so an expanded
+ * property must be selected too, and a level without its own select gets `*` (`A/*`).
+ */
+function flattenForV2(state: QueryOptionsState): { select: string[]; expand: string[] } {
+  const expand: string[] = [];
+  const select = v2Selection("", state, expand);
+  return { select, expand };
+}
+
+function v2Selection(prefix: string, options: QueryOptionsState, expandOut: string[]): string[] {
+  const own = (options.select ?? []).map((field) => `${prefix}${field}`);
+  const children = (options.expand ?? []).map((item) => {
+    const path = `${prefix}${item.path}`;
+    if (!item.options.expand?.length) expandOut.push(path);
+    return { path, selection: v2Selection(`${path}/`, item.options, expandOut) };
+  });
+  const restricted = own.length > 0 || children.some((child) => child.selection.length > 0);
+  if (!restricted) return [];
+  const items = own.length > 0 ? own : [`${prefix}*`];
+  for (const child of children) items.push(...(child.selection.length > 0 ? child.selection : [child.path]));
+  return [...new Set(items)];
+}
+
+function resourceUrl(serviceUrl: URL, path: string, options: readonly QueryOption[]): URL {
+  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
+  const url = new URL(`./${path}`, serviceUrl);
+  const query = formatQueryString(options);
+  if (query) url.search = `?${query}`;
+  return url;
+}
+
+function entitySetPath(entitySet: string): string {
+  return encodePathText(entitySet);
+}
+
+/** The entity set's URL without query options (for `POST` of a new entity). */
+export function collectionResourceUrl(serviceUrl: URL, entitySet: string): URL {
+  return resourceUrl(serviceUrl, entitySetPath(entitySet), []);
+}
+
+/** The request URL of a collection query, with all its options. */
+export function collectionUrl(serviceUrl: URL, version: ODataVersion, state: QueryState): URL {
+  return resourceUrl(serviceUrl, entitySetPath(state.entitySet), formatQueryOptions(state, version));
+}
+
+/**
+ * The URL of `GET <set>/$count` for a query: only `$filter`, `$search` and custom options apply to
+ * a count (ordering, paging, select and expand do not).
+ */
+export function countUrl(serviceUrl: URL, version: ODataVersion, state: QueryState): URL {
+  const counted: QueryOptionsState = {
+    ...(state.filters ? { filters: state.filters } : {}),
+    ...(state.search !== undefined ? { search: state.search } : {}),
+    ...(state.params ? { params: state.params } : {}),
+  };
+  return resourceUrl(serviceUrl, `${entitySetPath(state.entitySet)}/$count`, formatQueryOptions(counted, version));
+}
+
+/** The entity's URL without query options (for `PATCH`, `PUT`, `DELETE`, operations). */
+export function entityResourceUrl(serviceUrl: URL, state: EntityState): URL {
+  return resourceUrl(serviceUrl, `${entitySetPath(state.entitySet)}${encodePathText(state.keyPredicate)}`, []);
+}
+
+/** The request URL of an entity query, with its `$select`, `$expand` and custom options. */
+export function entityUrl(serviceUrl: URL, version: ODataVersion, state: EntityState): URL {
+  return resourceUrl(serviceUrl, `${entitySetPath(state.entitySet)}${encodePathText(state.keyPredicate)}`, formatQueryOptions(state, version));
+}

@@ -85,10 +85,18 @@ function baseOf(element: XmlElement, parentBase: string | undefined): string | u
   return resolve(own, parentBase);
 }
 
+/**
+ * Resolves a link against `xml:base`. The query is carried over as written: URL resolution would
+ * percent-encode characters such as the quotes of `$skiptoken='2'`, and the link should reach the
+ * service as the service wrote it.
+ */
 function resolve(reference: string, base: string | undefined): string {
-  if (base === undefined) return reference;
+  if (base === undefined || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(reference)) return reference;
+  const query = reference.indexOf("?");
+  const path = query < 0 ? reference : reference.slice(0, query);
   try {
-    return new URL(reference, base).href;
+    const resolved = new URL(path, base);
+    return `${resolved.origin === "null" ? resolved.href : resolved.origin + resolved.pathname}${query < 0 ? "" : reference.slice(query)}`;
   } catch {
     return reference;
   }

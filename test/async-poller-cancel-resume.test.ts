@@ -1,0 +1,310 @@
+/**
+ * cancel() (DELETE on the status monitor: 200/204/202/405), toJSON() and resumeAsync() in a new
+ * client (spec/async-poller.md, "Cancel, resume, safety").
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  AsyncOperationCancelledError,
+  AsyncOperationFailedError,
+  AsyncOperationTimeoutError,
+  ODataHttpError,
+  type AsyncPollerToken,
+} from "../src/index.js";
+import { EXPORT_RESULT, FAST, asyncServiceFixture, header, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { empty, odataError } from "./servers/async-service.js";
+
+const fixture = asyncServiceFixture();
+
+/** Whether a value is made of JSON values only (no functions, class instances, undefined, NaN). */
+function isPlainJson(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isPlainJson);
+  if (typeof value === "object") {
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    return (prototype === Object.prototype || prototype === null) && Object.values(value).every(isPlainJson);
+  }
+  return false;
+}
+
+/** A token as another process would read it: through JSON text. */
+function throughJson(token: AsyncPollerToken): AsyncPollerToken {
+  return JSON.parse(JSON.stringify(token)) as AsyncPollerToken;
+}
+
+describe("cancel()", () => {
+  test("DELETE answered 200 cancels: isDone(), status Cancelled, and wait()/poll()/result() give one AsyncOperationCancelledError", async () => {
+    const poller = await fixture.start("cancel-200");
+    assert.equal(await poller.poll(), true);
+    await poller.cancel();
+    const [, , cancel] = fixture.service.requests;
+    assert.equal(cancel?.method, "DELETE");
+    assert.equal(cancel?.url, poller.statusUrl);
+    assert.equal(header(cancel, "accept"), "application/json");
+    assert.equal(poller.isDone(), true);
+    assert.equal(poller.status(), "Cancelled");
+    const error = await rejectionOf(poller.wait());
+    assert.ok(error instanceof AsyncOperationCancelledError);
+    assert.equal(error.code, "ASYNC_OPERATION_CANCELLED");
+    assert.equal(error.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
+    assert.equal(error.status, "Cancelled");
+    assert.equal(await rejectionOf(poller.poll()), error);
+    assert.throws(() => poller.result(), (e: unknown) => e === error);
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "DELETE /odata/monitor/1"]);
+  });
+
+  test("DELETE answered 204 cancels the same way", async () => {
+    const poller = await fixture.start("cancel-204");
+    await poller.cancel();
+    assert.equal(poller.isDone(), true);
+    assert.equal(poller.status(), "Cancelled");
+    assert.ok((await rejectionOf(poller.poll())) instanceof AsyncOperationCancelledError);
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1"]);
+  });
+
+  test("DELETE answered 202: the poller keeps polling and a later 404 counts as cancelled", async () => {
+    const recorder = progressRecorder();
+    const poller = await fixture.start("cancel-202", { ...FAST, onProgress: recorder.onProgress });
+    recorder.watch(poller);
+    await poller.cancel();
+    assert.equal(poller.isDone(), false);
+    assert.equal(poller.status(), "Running");
+    const error = await rejectionOf(poller.wait());
+    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+    assert.equal(poller.status(), "Cancelled");
+    assert.equal(poller.isDone(), true);
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1", "GET /odata/monitor/1", "GET /odata/monitor/1"]);
+    assert.deepEqual(recorder.calls, [["Running", -1], ["Cancelled", -1]]);
+  });
+
+  test("DELETE answered 405 rejects with ODataHttpError and leaves the poller as it was", async () => {
+    const poller = await fixture.start("cancel-405");
+    assert.equal(await poller.poll(), true);
+    const before = { statusUrl: poller.statusUrl, status: poller.status(), percent: poller.percentComplete() };
+    const error = await rejectionOf(poller.cancel());
+    assert.ok(error instanceof ODataHttpError);
+    assert.equal(error.status, 405);
+    assert.equal(error.method, "DELETE");
+    assert.equal(error.url, `${fixture.service.serviceUrl}monitor/1`);
+    assert.equal(error.odataError?.code, "NOT_CANCELABLE");
+    assert.equal(poller.isDone(), false);
+    assert.deepEqual({ statusUrl: poller.statusUrl, status: poller.status(), percent: poller.percentComplete() }, before);
+    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
+  });
+
+  test("after a refused cancel(), a 404 of the monitor is a failure, not a cancellation", async () => {
+    const poller = await fixture.start({
+      description: "DELETE 405, then the monitor expires",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [empty(404)],
+      cancel: [empty(405)],
+    });
+    await rejectionOf(poller.cancel());
+    const error = await rejectionOf(poller.wait());
+    assert.ok(error instanceof AsyncOperationFailedError);
+    assert.equal(error.httpStatus, 404);
+  });
+
+  test("aborting cancel() stops the DELETE in flight, rejects with signal.reason and leaves the poller running", async () => {
+    const poller = await fixture.start("hanging-cancel");
+    const controller = new AbortController();
+    const reason = new Error("never mind");
+    const cancelling = poller.cancel(controller.signal);
+    await fixture.service.waitForRequests(2);
+    controller.abort(reason);
+    assert.equal(await rejectionOf(cancelling), reason);
+    assert.equal(poller.isDone(), false);
+    assert.equal(poller.status(), "Running");
+    await pause(30);
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1"]);
+  });
+
+  test("cancel() with an already aborted signal sends nothing", async () => {
+    const poller = await fixture.start("cancel-200");
+    const error = await rejectionOf(poller.cancel(AbortSignal.abort()));
+    assert.ok(error instanceof DOMException);
+    assert.equal(error.name, "AbortError");
+    assert.equal(fixture.service.requestsOf("cancel").length, 0);
+    assert.equal(poller.isDone(), false);
+  });
+
+  test("cancel() of an operation already finished sends nothing and changes nothing", async () => {
+    const poller = await fixture.start("v4.01-async-result");
+    await poller.wait();
+    await poller.cancel();
+    assert.equal(fixture.service.requestsOf("cancel").length, 0);
+    assert.equal(poller.status(), "Succeeded");
+    assert.deepEqual(poller.result(), EXPORT_RESULT);
+  });
+});
+
+describe("toJSON()", () => {
+  test("is plain JSON with the monitor URL, the last status and percentage, and the absolute deadline", async () => {
+    const poller = await fixture.start("graph-status-resource", { pollInterval: 1, maxWait: 60_000 });
+    const answeredBefore = Date.now();
+    await poller.poll();
+    await poller.poll();
+    const token = poller.toJSON();
+    assert.ok(isPlainJson(token), JSON.stringify(token));
+    assert.deepEqual(throughJson(token), token);
+    assert.equal(token.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
+    assert.equal(token.status, "inProgress");
+    assert.equal(token.percentComplete, 13);
+    assert.equal(typeof token.deadline, "number");
+    const deadline = token.deadline as number;
+    assert.ok(deadline <= answeredBefore + 60_000 && deadline > answeredBefore + 60_000 - 5_000, `deadline ${deadline - answeredBefore} ms ahead`);
+  });
+
+  test("names the newest monitor after a Location change", async () => {
+    const poller = await fixture.start("moving-monitor");
+    await poller.poll();
+    assert.equal(poller.toJSON().statusUrl, `${fixture.service.serviceUrl}monitor/2`);
+  });
+
+  test("an infinite maxWait gives a null deadline", async () => {
+    const poller = await fixture.start("never-finishes", { maxWait: Number.POSITIVE_INFINITY });
+    assert.equal(poller.toJSON().deadline, null);
+    assert.ok(isPlainJson(poller.toJSON()));
+  });
+});
+
+describe("resumeAsync()", () => {
+  test("a new client goes on polling the same operation from the token, sending nothing until polled", async () => {
+    const poller = await fixture.start("graph-status-resource");
+    await poller.poll();
+    await poller.poll();
+    const token = throughJson(poller.toJSON());
+    const sentBefore = fixture.service.requests.length;
+
+    const recorder = progressRecorder();
+    const resumed = fixture.client().resumeAsync<ExportResult>(token, { ...FAST, onProgress: recorder.onProgress });
+    recorder.watch(resumed);
+    assert.equal(resumed.statusUrl, poller.statusUrl);
+    assert.equal(resumed.status(), "inProgress");
+    assert.equal(resumed.percentComplete(), 13);
+    assert.equal(resumed.isDone(), false);
+    assert.equal(fixture.service.requests.length, sentBefore);
+
+    assert.deepEqual(await resumed.wait(), EXPORT_RESULT);
+    assert.deepEqual(wire(fixture.service.requests.slice(sentBefore)), ["GET /odata/monitor/1", "GET /odata/monitor/1", "GET /odata/result/7"]);
+    assert.deepEqual(recorder.calls, [["inProgress", 13], ["succeeded", 100]]);
+  });
+
+  test("without maxWait the token's deadline holds: past it, poll() rejects with a timeout and sends nothing", async () => {
+    const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 50 });
+    const token = throughJson(poller.toJSON());
+    await pause(80);
+    const resumed = fixture.client().resumeAsync(token, { pollInterval: 1 });
+    const error = await rejectionOf(resumed.poll());
+    assert.ok(error instanceof AsyncOperationTimeoutError);
+    assert.equal(fixture.service.requestsOf("monitor").length, 0);
+  });
+
+  test("a new maxWait is measured from the resume", async () => {
+    const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 50 });
+    const token = throughJson(poller.toJSON());
+    await pause(80);
+    const resumedAt = performance.now();
+    const resumed = fixture.client().resumeAsync(token, { pollInterval: 50, maxWait: 300 });
+    const error = await rejectionOf(resumed.wait());
+    const elapsed = performance.now() - resumedAt;
+    assert.ok(error instanceof AsyncOperationTimeoutError);
+    assert.equal(error.maxWait, 300);
+    assert.ok(elapsed >= 300 - 20, `timed out ${elapsed.toFixed(0)} ms after the resume`);
+    assert.ok(fixture.service.requestsOf("monitor").length >= 1, "the resumed poller polled before its new deadline");
+  });
+
+  test("a pending Retry-After travels in the token", async () => {
+    const poller = await fixture.start("retry-after-long", { pollInterval: 1, maxWait: 600_000 });
+    const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()), { pollInterval: 1, maxWait: 100 });
+    assert.ok((await rejectionOf(resumed.wait())) instanceof AsyncOperationTimeoutError);
+    assert.equal(fixture.service.requestsOf("monitor").length, 0);
+  });
+
+  test("a cancellation under way (DELETE answered 202) travels in the token: a later 404 is cancelled", async () => {
+    const poller = await fixture.start("cancel-202");
+    await poller.cancel();
+    const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()), FAST);
+    assert.ok((await rejectionOf(resumed.wait())) instanceof AsyncOperationCancelledError);
+  });
+
+  test("a result still to be fetched travels in the token: the resumed poller fetches it, not the monitor", async () => {
+    const poller = await fixture.start("result-transient");
+    assert.equal(await poller.poll(), true);
+    const sentBefore = fixture.service.requests.length;
+    const resumed = fixture.client().resumeAsync<ExportResult>(throughJson(poller.toJSON()), FAST);
+    assert.equal(await resumed.poll(), false);
+    assert.deepEqual(resumed.result(), EXPORT_RESULT);
+    assert.deepEqual(wire(fixture.service.requests.slice(sentBefore)), ["GET /odata/monitor/result/7"]);
+  });
+
+  test("a succeeded poller resumes done with its result and sends nothing", async () => {
+    const poller = await fixture.start("sync-200");
+    const resumed = fixture.client().resumeAsync<ExportResult>(throughJson(poller.toJSON()));
+    assert.equal(resumed.isDone(), true);
+    assert.equal(resumed.status(), "Succeeded");
+    assert.deepEqual(resumed.result(), EXPORT_RESULT);
+    assert.equal(await resumed.poll(), false);
+    assert.equal(fixture.service.requests.length, 1);
+  });
+
+  test("a failed poller resumes failed, with httpStatus and odataError, and sends nothing", async () => {
+    const poller = await fixture.start("v4.0-envelope-failed");
+    const original = await rejectionOf(poller.wait());
+    assert.ok(original instanceof AsyncOperationFailedError);
+    const sent = fixture.service.requests.length;
+    const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()));
+    assert.equal(resumed.isDone(), true);
+    assert.equal(resumed.status(), "Failed");
+    const error = await rejectionOf(resumed.wait());
+    assert.ok(error instanceof AsyncOperationFailedError);
+    assert.equal(error.httpStatus, 400);
+    assert.deepEqual(error.odataError, original.odataError);
+    assert.equal(error.statusUrl, original.statusUrl);
+    assert.equal(fixture.service.requests.length, sent);
+  });
+
+  test("a cancelled poller resumes cancelled", async () => {
+    const poller = await fixture.start("cancel-204");
+    await poller.cancel();
+    const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()));
+    assert.equal(resumed.isDone(), true);
+    assert.ok((await rejectionOf(resumed.poll())) instanceof AsyncOperationCancelledError);
+  });
+
+  test("a token that is not one rejects with a TypeError naming the field, sending nothing", () => {
+    fixture.service.scenario("never-finishes");
+    const client = fixture.client();
+    assert.throws(() => client.resumeAsync(null as unknown as AsyncPollerToken), TypeError);
+    assert.throws(
+      () => client.resumeAsync({ statusUrl: 5 } as unknown as AsyncPollerToken),
+      (e: unknown) => e instanceof TypeError && /statusUrl/.test(e.message),
+    );
+    assert.throws(
+      () => client.resumeAsync({ statusUrl: "monitor/1", percentComplete: 250 } as unknown as AsyncPollerToken),
+      (e: unknown) => e instanceof TypeError && /percentComplete/.test(e.message),
+    );
+    assert.equal(fixture.service.requests.length, 0);
+  });
+
+  test("a relative statusUrl in a token resolves against serviceUrl", async () => {
+    fixture.service.scenario("v4.01-async-result");
+    const resumed = fixture.client().resumeAsync({ statusUrl: "monitor/1" } as AsyncPollerToken, FAST);
+    assert.equal(resumed.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
+    assert.deepEqual(await resumed.wait(), EXPORT_RESULT);
+  });
+});
+
+test("a monitor's OData error on 410 after a cancellation under way still counts as cancelled", async () => {
+  const poller = await fixture.start({
+    description: "DELETE 202, then 410 with an error body",
+    initial: [{ status: 202, headers: { location: "monitor/1" } }],
+    monitor: [odataError(410, "GONE", "the job was removed")],
+    cancel: [empty(202)],
+  });
+  await poller.cancel();
+  const error = await rejectionOf(poller.poll());
+  assert.ok(error instanceof AsyncOperationCancelledError);
+  assert.equal(poller.status(), "Cancelled");
+});

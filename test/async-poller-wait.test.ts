@@ -266,6 +266,44 @@ describe("abort", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
 
+  test("aborting a wait() that joined another caller's poll in flight rejects it at once; the other poll goes on", async () => {
+    const poller = await fixture.start("hanging-monitor", FAST, fixture.client({ timeout: 600 }));
+    const plain = poller.poll();
+    await fixture.service.waitForRequests(2);
+    const controller = new AbortController();
+    const reason = new Error("only this waiter gives up");
+    const waiting = poller.wait(controller.signal);
+    await pause(20);
+    const abortedAt = performance.now();
+    controller.abort(reason);
+    assert.equal(await rejectionOf(waiting), reason);
+    assert.ok(performance.now() - abortedAt < 400, "wait() rejected only when the shared request ended");
+    assert.equal(await plain, true, "the other caller's poll ends by the client's timeout (transient)");
+    assert.equal(fixture.service.requestsOf("monitor").length, 1);
+  });
+
+  test("poll() callers sharing a request each reject with their own reason; the request stops when the last one aborts", async () => {
+    const before = activeTimeouts();
+    const poller = await fixture.start("hanging-monitor");
+    const first = new AbortController();
+    const second = new AbortController();
+    const firstPoll = poller.poll(first.signal);
+    await fixture.service.waitForRequests(2);
+    const secondPoll = poller.poll(second.signal);
+    const firstReason = new Error("first");
+    first.abort(firstReason);
+    assert.equal(await rejectionOf(firstPoll), firstReason);
+    const stillPending = await Promise.race([secondPoll.then(() => "settled", () => "settled"), pause(50).then(() => "pending")]);
+    assert.equal(stillPending, "pending");
+    assert.ok(activeTimeouts() > before, "the shared request is still on the wire");
+    const secondReason = new Error("second");
+    second.abort(secondReason);
+    assert.equal(await rejectionOf(secondPoll), secondReason);
+    await pause(10);
+    assert.equal(activeTimeouts(), before, "the request (and its timeout timer) ended with the last caller");
+    assert.equal(fixture.service.requestsOf("monitor").length, 1);
+  });
+
   test("an already aborted signal makes poll() and wait() reject without a request", async () => {
     const poller = await fixture.start("never-finishes");
     const reason = new Error("aborted before");

@@ -103,6 +103,15 @@ type Phase<T> =
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };
 
+/** A poll request on the wire and the callers of `poll()` waiting for it. */
+interface SharedPoll {
+  outcome: Promise<boolean>;
+  /** Aborts the request once no caller waits for it any more. */
+  controller: AbortController;
+  /** Callers that wait and have not aborted; callers without a signal never leave. */
+  callers: number;
+}
+
 /** Where a new poller starts. */
 export interface PollerStart<T> {
   statusUrl: URL;
@@ -129,7 +138,7 @@ export class Poller<T> implements AsyncPoller<T> {
   #cancelRequested: boolean;
   #transientInRow = 0;
   #lastTransient: unknown = undefined;
-  #inFlight: Promise<boolean> | undefined;
+  #inFlight: SharedPoll | undefined;
 
   constructor(transport: PollerTransport, options: ResolvedPollerOptions, start: PollerStart<T>) {
     this.#transport = transport;
@@ -173,11 +182,58 @@ export class Poller<T> implements AsyncPoller<T> {
   }
 
   poll(signal?: AbortSignal): Promise<boolean> {
-    // One poll at a time: a second call while one is on the wire shares its outcome.
-    this.#inFlight ??= this.#pollOnce(signal).finally(() => {
-      this.#inFlight = undefined;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    // One poll at a time: a call while one is on the wire shares its request and outcome. Each
+    // caller's signal rejects that caller's promise at once; the request itself is aborted only
+    // when every caller sharing it has given up.
+    let shared = this.#inFlight;
+    if (shared === undefined) {
+      const controller = new AbortController();
+      const outcome = this.#pollOnce(controller.signal).finally(() => {
+        if (this.#inFlight === started) this.#inFlight = undefined;
+      });
+      // Callers that all aborted no longer listen; the outcome must not become an unhandled rejection.
+      outcome.catch(() => {});
+      const started: SharedPoll = { outcome, controller, callers: 0 };
+      shared = this.#inFlight = started;
+    }
+    return this.#joinPoll(shared, signal);
+  }
+
+  #joinPoll(shared: SharedPoll, signal: AbortSignal | undefined): Promise<boolean> {
+    shared.callers += 1;
+    if (signal === undefined) return shared.outcome;
+    return new Promise<boolean>((resolve, reject) => {
+      let aborted = false;
+      const onAbort = () => {
+        aborted = true;
+        const reason = abortReason(signal);
+        shared.callers -= 1;
+        if (shared.callers > 0) {
+          reject(reason);
+          return;
+        }
+        if (this.#inFlight === shared) this.#inFlight = undefined;
+        shared.controller.abort(reason);
+        // The request unwinds within a tick once aborted; rejecting after it means that when the
+        // caller sees the rejection, no timer or socket of that request is left.
+        shared.outcome.then(
+          () => reject(reason),
+          () => reject(reason),
+        );
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      shared.outcome.then(
+        (running) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!aborted) resolve(running);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!aborted) reject(error);
+        },
+      );
     });
-    return this.#inFlight;
   }
 
   async wait(signal?: AbortSignal): Promise<T> {

@@ -9,7 +9,7 @@ import { addExpand, type ExpandBuilder } from "./expand.js";
 import { formatLiteral, type LiteralValue } from "./literals.js";
 import { checkIdentifier } from "./names.js";
 import { addSelect, setParam, type EntityState } from "./state.js";
-import type { FieldPath, RelatedType } from "./types.js";
+import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { entityUrl } from "./url.js";
 
 /** A key: one value, or an object naming the values of a compound key. */
@@ -67,7 +67,7 @@ export class EntityQuery<T = Record<string, unknown>> {
   }
 
   /** Adds `$select` items. */
-  select(...fields: FieldPath<T>[]): EntityQuery<T> {
+  select(...fields: SelectItem<T>[]): EntityQuery<T> {
     return this.#next(addSelect(this.#state, fields, "select(fields)"));
   }
 

@@ -21,7 +21,7 @@ import {
   type QueryOptionsState,
   type SortDirection,
 } from "./state.js";
-import type { FieldPath, RelatedType } from "./types.js";
+import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 
 /** The callback of `expand()`: receives the nested options builder and returns it refined. */
 export type ExpandBuilder<R> = (q: ExpandQuery<R>) => ExpandQuery<R>;
@@ -47,7 +47,7 @@ export class ExpandQuery<T = Record<string, unknown>> {
   }
 
   /** Nested `$select`. */
-  select(...fields: FieldPath<T>[]): ExpandQuery<T> {
+  select(...fields: SelectItem<T>[]): ExpandQuery<T> {
     return this.#next(addSelect(this.#options, fields, "expand select(fields)"));
   }
 

@@ -22,7 +22,7 @@ import {
   type QueryState,
   type SortDirection,
 } from "./state.js";
-import type { FieldPath, RelatedType } from "./types.js";
+import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { collectionResourceUrl, collectionUrl } from "./url.js";
 
 export type { QueryState } from "./state.js";
@@ -62,7 +62,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   /** Adds `$select` items (property paths; `*` too). */
-  select(...fields: FieldPath<T>[]): CollectionQuery<T> {
+  select(...fields: SelectItem<T>[]): CollectionQuery<T> {
     return this.#next(addSelect(this.#state, fields, "select(fields)"));
   }
 

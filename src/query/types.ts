@@ -12,32 +12,36 @@ export type Unwrap<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullabl
 
 type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
 
-// Paths below a property `K` of type `V`: the next segment is checked against V's keys; deeper
-// segments are free text (still validated as identifiers at run time).
-type SubPaths<K extends string, V> = unknown extends V
+// Paths below a property `K` of type `V`, checked against the related type a few levels deep
+// (recursive types such as Book -> Author -> Book stop there and accept any deeper text).
+type SubPaths<K extends string, V, Depth extends unknown[]> = unknown extends V
   ? `${K}/${string}`
-  : (IsCollection<V> extends true ? `${K}/$count` : never) | NestedPaths<K, Unwrap<V>>;
+  : (IsCollection<V> extends true ? `${K}/$count` : never) | NestedPaths<K, Unwrap<V>, Depth>;
 
-type NestedPaths<K extends string, E> = unknown extends E
+type NestedPaths<K extends string, E, Depth extends unknown[]> = unknown extends E
   ? `${K}/${string}`
   : E extends Primitive
     ? never
     : E extends object
-      ? string extends keyof E
-        ? `${K}/${string}`
-        : `${K}/${keyof E & string}` | `${K}/${keyof E & string}/${string}`
+      ? `${K}/${FieldPath<E, [...Depth, unknown]>}`
       : never;
 
 /**
  * The property paths of `T` the compiler accepts: its keys, and `key/sub` paths into structured and
- * navigation properties (the segment after the first `/` is checked against the related type).
- * Any string when `T` has a string index signature or is `unknown`.
+ * navigation properties, checked against the related types (three levels deep; deeper segments are
+ * free text, still validated as identifiers at run time). Any string when `T` has a string index
+ * signature or is `unknown`.
  */
-export type FieldPath<T> = unknown extends T
+export type FieldPath<T, Depth extends unknown[] = []> = unknown extends T
   ? string
   : string extends keyof T
     ? string
-    : { [K in keyof T & string]-?: K | SubPaths<K, T[K]> }[keyof T & string];
+    : Depth["length"] extends 3
+      ? string
+      : { [K in keyof T & string]-?: K | SubPaths<K, T[K], Depth> }[keyof T & string];
+
+/** What `select()` accepts: a field path of `T`, or `*` for all structural properties. */
+export type SelectItem<T> = FieldPath<T> | "*";
 
 /** The type of the entities behind the navigation or collection property `K` of `T` (loose when unknown). */
 export type RelatedType<T, K> = K extends keyof T

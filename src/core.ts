@@ -8,7 +8,7 @@ import { composePipeline, type ODataRequest, type RedirectMode, type PipelineSte
 import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import { abortReason } from "./http/signals.js";
-import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type ServiceProgress } from "./lro/monitor-answer.js";
+import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./lro/monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
 import { pollerStartFromToken } from "./lro/token.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -101,9 +101,8 @@ export class ClientCore {
           `${init.method} ${redactUrl(init.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll`,
         );
       }
-      const reading = readMonitorAnswer(answer);
       const statusUrl = resolveAnswerUrl(location, answer, "Location");
-      const progress: ServiceProgress = reading.kind === "running" ? reading : {};
+      const progress = initialProgress(answer);
       const retryAfter = retryAfterMs(response.headers.get("retry-after"), answeredAt);
       return new Poller<T>(this.#pollerTransport, resolved, {
         statusUrl,
@@ -159,6 +158,22 @@ export class ClientCore {
     const start = pollerStartFromToken<T>(token, this.options.serviceUrl, resumeDeadline);
     return new Poller<T>(this.#pollerTransport, resolved, start);
   }
+}
+
+/**
+ * The status and progress a 202 body may carry. The operation runs at the service once it has
+ * answered 202 with a Location, so an unreadable body (say, broken JSON) must not cost the caller
+ * the poller: the body is an optional extra, and the first poll reads the monitor properly.
+ */
+function initialProgress(answer: MonitorAnswer): ServiceProgress {
+  let reading: MonitorReading;
+  try {
+    reading = readMonitorAnswer(answer);
+  } catch (error) {
+    if (error instanceof ODataClientError && error.code === "ASYNC_BAD_RESPONSE") return {};
+    throw error;
+  }
+  return reading.kind === "running" ? reading : {};
 }
 
 /** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */

@@ -68,6 +68,27 @@ describe("the answer to the initial request", () => {
     assert.equal(poller.percentComplete(), 5);
   });
 
+  test("a 202 with Location whose JSON body cannot be parsed still gives a running poller (the body is optional)", async () => {
+    const poller = await fixture.start({
+      description: "202 with Location and a broken JSON body",
+      initial: [{ status: 202, headers: { location: "monitor/1", "content-type": "application/json" }, text: '{"status": "Acc' }],
+      monitor: [{ status: 200, json: EXPORT_RESULT }],
+    });
+    assert.equal(poller.status(), "Running");
+    assert.equal(poller.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
+    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
+  });
+
+  test("a 202 whose Location is not an http(s) URL rejects with ASYNC_BAD_RESPONSE", async () => {
+    const error = await rejectionOf(
+      fixture.start({ description: "202 with a mailto: Location", initial: [{ status: 202, headers: { location: "mailto:ops@example.com" } }] }),
+    );
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "ASYNC_BAD_RESPONSE");
+    assert.match(error.message, /Location/);
+    assert.equal(fixture.service.requests.length, 1);
+  });
+
   test("202 without Location rejects with ODataClientError ASYNC_NO_LOCATION and polls nothing", async () => {
     const error = await rejectionOf(fixture.start("accepted-without-location"));
     assert.ok(error instanceof ODataClientError);

@@ -217,6 +217,35 @@ test("a body larger than bufferLimit is read in several batches identical to JSO
   assert.deepEqual(result.annotations, { nextLink: "Products?$skip=5000" });
 });
 
+test("entities with nested object arrays and \"},{\" inside strings are cut correctly in big chunks", async () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => ({
+    ID: i,
+    Note: i % 3 === 0 ? "tricky },{ text" : "plain",
+    Items: [{ Line: 1, Tags: [{ t: "a" }, { t: "},{" }] }, { Line: 2 }],
+  }));
+  const body = JSON.stringify({ value: rows, "@odata.count": 3000 });
+  const bytes = new TextEncoder().encode(body);
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += 8191) pieces.push(bytes.subarray(at, at + 8191));
+  const result = await readPieces(pieces, "v4", 0);
+  assert.deepEqual(result.batches.flat(), rows);
+  assert.deepEqual(result.annotations, { count: 3000 });
+});
+
+test("a broken entity deep inside a big chunk is reported with its index and offset", async () => {
+  const rows = Array.from({ length: 400 }, (_, i) => JSON.stringify({ ID: i, Name: `row ${i}` }));
+  rows[300] = '{"ID":300,"Name":row}';
+  const body = `{"value":[${rows.join(",")}]}`;
+  const offset = body.indexOf('{"ID":300');
+  const result = readPieces([body], "v4", 0);
+  await assert.rejects(result, (error: unknown) => {
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.match(error.message, new RegExp(`entity 300 of the array, at character offset ${offset}, does not parse`));
+    return true;
+  });
+});
+
 test("a body within bufferLimit is yielded as one batch", async () => {
   const body = JSON.stringify({ value: products });
   const result = await readPieces(cutAt(body, [10, 30, 50]), "v4", 1 << 20);

@@ -48,6 +48,9 @@ export const DEFAULT_BUFFER_LIMIT = 8 * 1024 * 1024;
  */
 const GROUP_CHARS = 64 * 1024;
 
+/** Below this many characters, scanning is cheap enough that the unscanned fast path is not tried. */
+const SPECULATE_MIN_CHARS = 2048;
+
 /**
  * Reads a JSON collection response body incrementally. Yields non-empty arrays of raw entities in
  * order; returns the annotations when the body ends.
@@ -319,6 +322,9 @@ class CollectionScanner {
   #elementCount = 0;
   /** How many entities were parsed so far, to name the one at fault in errors. */
   #parsedCount = 0;
+  /** Whether the unscanned fast path is still tried, and how often it missed. */
+  #speculate = true;
+  #speculationMisses = 0;
   readonly #annotations: CollectionAnnotations = {};
 
   constructor(format: PayloadFormat) {
@@ -600,6 +606,16 @@ class CollectionScanner {
     let lastComma = -1;
     let elements = this.#elementCount;
 
+    if (this.#speculate) {
+      const cut = this.#speculativeCut(text, runStart, out);
+      if (cut > 0) {
+        runStart = cut;
+        at = cut;
+        depth = 0;
+        elements++;
+        this.#inString = false;
+      }
+    }
     if (this.#inString) {
       const close = findStringEnd(text, at);
       if (close < 0) {
@@ -658,6 +674,30 @@ class CollectionScanner {
     this.#runStart = runStart;
     this.#elementCount = elements;
     return false;
+  }
+
+  /**
+   * The fast path for arrays of flat objects: parses everything from `runStart` up to the last
+   * `},{` of the text in one go, without scanning it. If that parses, the comma was necessarily a
+   * top-level separator: the run starts where the array expects an entity, and JSON's grammar is
+   * deterministic, so a cut inside a string or a nested array could not form a complete array.
+   * If it does not parse (the cut was nested, or the data is malformed), the scanner takes over,
+   * and after a few such misses the fast path is given up for this body.
+   * Returns the index just after the comma, or 0 when nothing was parsed.
+   */
+  #speculativeCut(text: string, runStart: number, out: unknown[][]): number {
+    const cut = text.lastIndexOf("},{");
+    if (cut < runStart || cut - runStart < SPECULATE_MIN_CHARS) return 0;
+    let entities: unknown[];
+    try {
+      entities = JSON.parse(`[${text.slice(runStart, cut + 1)}]`) as unknown[];
+    } catch {
+      if (++this.#speculationMisses >= 3) this.#speculate = false;
+      return 0;
+    }
+    this.#parsedCount += entities.length;
+    out.push(entities);
+    return cut + 2;
   }
 
   #parseRun(json: string, runStart: number): unknown[] {

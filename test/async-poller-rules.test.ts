@@ -328,6 +328,42 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     ]);
   });
 
+  test("progress comes from the first of percentComplete, PercentComplete, percentageComplete, progress that is numeric", async () => {
+    const poller = await fixture.start({
+      description: "progress under several names",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [
+        { status: 200, json: { status: "Running", percentComplete: "n/a", PercentComplete: null, progress: 55.5 } },
+        { status: 200, json: { status: "Running", PercentComplete: " 61 ", progress: 99 } },
+        { status: 200, json: { status: "Running", percentageComplete: 70, progress: 99 } },
+        { status: 200, json: { status: "Running", percentComplete: "", progress: true } },
+        { status: 200, json: { status: "Succeeded" } },
+      ],
+    });
+    const seen = await pollToEnd(poller);
+    assert.deepEqual(seen.map((s) => s.percent), [56, 61, 70, 70, 70]);
+  });
+
+  test("on success the result is fetched from the first of resourceLocation, ResultURL, resultUrl, resultLocation", async () => {
+    const fetched: string[] = [];
+    for (const body of [
+      { status: "Succeeded", resultLocation: "result/4" },
+      { status: "Succeeded", resultUrl: "result/3", resultLocation: "result/4" },
+      { status: "Succeeded", ResultURL: "result/2", resultUrl: "result/3" },
+      { status: "Succeeded", resourceLocation: "result/1", ResultURL: "result/2" },
+    ]) {
+      const poller = await fixture.start({
+        description: `result URL in ${Object.keys(body).join(", ")}`,
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [{ status: 200, json: body }],
+        result: [(c) => ({ status: 200, json: { from: c.request.path } })],
+      });
+      await poller.wait();
+      fetched.push((poller.result() as unknown as { from: string }).from);
+    }
+    assert.deepEqual(fetched, ["/odata/monitor/result/4", "/odata/monitor/result/3", "/odata/monitor/result/2", "/odata/monitor/result/1"]);
+  });
+
   test("the 202 body's status is replaced by the first poll's, and the 202 body's percentage is kept", async () => {
     const { poller, recorder } = await startRecorded("status-in-202-body");
     assert.equal(poller.status(), "Accepted");
@@ -433,6 +469,20 @@ describe("rule 9: transient answers", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 5);
   });
 
+  for (const status of [408, 429, 500, 502, 503, 504]) {
+    test(`${status} is transient: poll() resolves true and the next poll goes on`, async () => {
+      const poller = await fixture.start({
+        description: `one ${status}, then the result`,
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [empty(status), { status: 200, json: EXPORT_RESULT }],
+      });
+      assert.equal(await poller.poll(), true);
+      assert.equal(poller.status(), "Running");
+      assert.equal(await poller.poll(), false);
+      assert.deepEqual(poller.result(), EXPORT_RESULT);
+    });
+  }
+
   test("the fifth transient answer in a row rejects poll() with that answer's ODataHttpError", async () => {
     const poller = await fixture.start("transient-forever");
     for (let i = 0; i < 4; i++) assert.equal(await poller.poll(), true);
@@ -475,6 +525,20 @@ describe("rule 10: other 4xx/5xx", () => {
     assert.equal(await poller.poll(), false);
     assert.deepEqual(poller.result(), EXPORT_RESULT);
   });
+
+  for (const status of [400, 401, 409, 501]) {
+    test(`${status} rejects poll() with ODataHttpError ${status} and leaves the outcome open`, async () => {
+      const poller = await fixture.start({
+        description: `the monitor answers ${status}`,
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [empty(status)],
+      });
+      const error = await rejectionOf(poller.poll());
+      assert.ok(error instanceof ODataHttpError);
+      assert.equal(error.status, status);
+      assert.equal(poller.isDone(), false);
+    });
+  }
 
   test("wait() rejects with the ODataHttpError at once, without polling further", async () => {
     const poller = await fixture.start("forbidden-monitor");

@@ -229,6 +229,11 @@ describe("edm.* typed literals", () => {
     assert.throws(() => edm.enumMember("Sales.Color", []), /name at least one member/);
   });
 
+  test("an EdmValue cannot be made without an edm.* function", () => {
+    const Ctor = edm.guid("01234567-89ab-cdef-0123-456789abcdef").constructor as new (...args: unknown[]) => unknown;
+    assert.throws(() => new Ctor(Symbol("checked"), "Edm.Guid", "x') or true or ('"), /use the edm\.\* functions/);
+  });
+
   test("string and boolean wrappers give the plain forms", () => {
     assert.equal(lit(edm.string("it's"), "2.0"), "'it''s'");
     assert.equal(lit(edm.boolean(false), "4.0"), "false");
@@ -259,6 +264,12 @@ describe("comparison operators", () => {
   test("in becomes an or of eq in v2", () => {
     assert.equal(text(v2.in("id", [1, 2, 3])), "id eq 1 or id eq 2 or id eq 3");
     assert.equal(text(v2.in("id", [1])), "id eq 1");
+  });
+
+  test("a compound left operand of in or has is parenthesised", () => {
+    assert.equal(text(v4.in(v4.add("id", 1), [2, 3])), "(id add 1) in (2,3)");
+    assert.equal(text(v4.in(v4.tolower("status"), ["a"])), "tolower(status) in ('a')");
+    assert.equal(text(v4.has(v4.raw("color"), edm.enumMember("Sales.Color", "Red"))), "(color) has Sales.Color'Red'");
   });
 
   test("in with an empty list is false", () => {

@@ -230,6 +230,11 @@ describe("expand, OData v4", () => {
     assert.deepEqual(options(q.url()), [["$expand", "Reports($levels=max)"]]);
   });
 
+  test("levels refuses 0 and negative numbers", () => {
+    assert.throws(() => books().expand("author", (a) => a.levels(0)), RangeError);
+    assert.throws(() => books().expand("author", (a) => a.levels(-1)), RangeError);
+  });
+
   test("expanding the same navigation property again replaces the earlier options", () => {
     const q = books().expand("author", (a) => a.select("name")).expand("author", (a) => a.select("born"));
     assert.deepEqual(options(q.url()), [["$expand", "author($select=born)"]]);

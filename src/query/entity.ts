@@ -86,6 +86,11 @@ export class EntityQuery<T = Record<string, unknown>> {
     return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
   }
 
+  // --- reading and writing --------------------------------------------------------------------
+  // get() sends `entityUrl(...)`; update(), replace(), delete() and the bound operations address
+  // `entityResourceUrl(...)`; both are built from this.#core and this.#state (or
+  // `entityInternals(query)` from outside the class).
+
   #next(state: EntityState): EntityQuery<T> {
     return new EntityQuery<T>(this.#core, state);
   }

@@ -99,6 +99,7 @@ export class ExpandQuery<T = Record<string, unknown>> {
   levels(n: number | "max"): ExpandQuery<T> {
     this.#nestedV4("$levels");
     const levels = n === "max" ? n : checkCount(n, "levels(n)");
+    if (levels === 0) throw new RangeError('levels(n): expected a positive integer or "max"; got 0');
     return this.#next({ ...this.#options, levels });
   }
 

@@ -174,14 +174,17 @@ export class FilterBuilder<T = Record<string, unknown>> {
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
     if (isV2(this.#version)) return this.or(...values.map((value) => this.#compare("eq", left, value)));
-    const items = values.map((value) => this.#wrap(this.#value(value), COMPARISON + 1));
-    return this.#make(`${this.#wrap(left, COMPARISON + 1)} in (${items.join(",")})`, COMPARISON);
+    // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound
+    // operand is parenthesised.
+    const items = values.map((value) => this.#wrap(this.#value(value), PRIMARY));
+    return this.#make(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON);
   }
 
   /** `field has NS.Flags'Value'` for enumeration flags (OData v4). */
   has(field: Operand<T>, value: ValueOperand): FilterExpression {
     this.#onlyV4("f.has()", "the has operator");
-    return this.#binary(this.#operand(field, "f.has(field)"), "has", this.#value(value), COMPARISON, true);
+    const left = this.#wrap(this.#operand(field, "f.has(field)"), PRIMARY);
+    return this.#make(`${left} has ${this.#wrap(this.#value(value), PRIMARY)}`, COMPARISON);
   }
 
   // --- string matching ------------------------------------------------------------------------

@@ -140,6 +140,11 @@ export class CollectionQuery<T = Record<string, unknown>> {
     return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state).href;
   }
 
+  // --- reading --------------------------------------------------------------------------------
+  // page(), pages(), stream(), [Symbol.asyncIterator](), list(), first() and countAll() belong
+  // here: they send `collectionUrl(...)`, `firstEntityState(state)` and `countUrl(...)` built from
+  // this.#core and this.#state (or `queryInternals(query)` from outside the class).
+
   // --- writing --------------------------------------------------------------------------------
 
   /**

@@ -246,6 +246,17 @@ test("a broken entity deep inside a big chunk is reported with its index and off
   });
 });
 
+test("a pretty-printed body is read in incremental mode", async () => {
+  const rows = Array.from({ length: 400 }, (_, i) => ({ ID: i, Name: `row ${i}`, Address: { City: "Berlin", Lines: ["a", "b"] } }));
+  const body = JSON.stringify({ "@odata.count": 400, value: rows, "@odata.nextLink": "next" }, null, 2);
+  const bytes = new TextEncoder().encode(body);
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += 5000) pieces.push(bytes.subarray(at, at + 5000));
+  const result = await readPieces(pieces, "v4", 0);
+  assert.deepEqual(result.batches.flat(), rows);
+  assert.deepEqual(result.annotations, { count: 400, nextLink: "next" });
+});
+
 test("a body within bufferLimit is yielded as one batch", async () => {
   const body = JSON.stringify({ value: products });
   const result = await readPieces(cutAt(body, [10, 30, 50]), "v4", 1 << 20);

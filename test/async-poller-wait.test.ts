@@ -92,6 +92,30 @@ describe("the delay before each poll", () => {
     assert.ok(performance.now() - started < 1_000);
   });
 
+  test("a Retry-After on a 200 that says the operation still runs is honoured", async () => {
+    const started = performance.now();
+    const poller = await fixture.start({
+      description: "SAP style 200 Running with Retry-After: 0, then Succeeded",
+      initial: [{ status: 202, headers: { location: "monitor/1", "retry-after": "0" } }],
+      monitor: [{ status: 200, headers: { "retry-after": "0" }, json: { Status: "Running" } }, { status: 200, json: { Status: "Succeeded" } }],
+    }, { pollInterval: 10_000, maxWait: 20_000 });
+    assert.deepEqual(await poller.wait(), { Status: "Succeeded" });
+    assert.ok(performance.now() - started < 1_000);
+  });
+
+  test("only the latest answer's Retry-After counts: an answer without one brings back pollInterval", async () => {
+    const poller = await fixture.start({
+      description: "initial 202 with Retry-After: 0, then a bare 202, then the result",
+      initial: [{ status: 202, headers: { location: "monitor/1", "retry-after": "0" } }],
+      monitor: [empty(202), { status: 200, json: EXPORT_RESULT }],
+    }, { pollInterval: 300, maxWait: 5_000 });
+    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
+    const [post, first, second] = fixture.service.requests;
+    assert.ok(post && first && second);
+    assert.ok(first.at - post.at < 250, `the first poll came ${(first.at - post.at).toFixed(0)} ms after the 202 with Retry-After: 0`);
+    assert.ok(second.at - first.at >= 300 - EARLY, `the second poll came ${(second.at - first.at).toFixed(0)} ms after the first`);
+  });
+
   test("a Retry-After of a transient answer is honoured too", async () => {
     const poller = await fixture.start({
       description: "429 with Retry-After: 0, then the result",

@@ -143,8 +143,14 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
   const progress = progressOf(json);
   const outcome = outcomeOf(statusValue);
   switch (outcome) {
-    case "running":
-      return { kind: "running", ...progress };
+    case "running": {
+      // A 200 that says "still running" may pace the client like a 202 does. Its Location is not
+      // followed: on such answers (Azure's, for one) it names the final result, not a new monitor.
+      const reading: MonitorReading = { kind: "running", ...progress };
+      const retryAfter = answer.headers.get("retry-after");
+      if (retryAfter !== null) reading.retryAfter = retryAfter;
+      return reading;
+    }
     case "cancelled":
       return { kind: "cancelled", ...progress };
     case "failed": {

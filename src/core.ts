@@ -61,7 +61,8 @@ export class ClientCore {
     const method = init.method.toUpperCase();
     const request: ODataRequest = {
       method,
-      url: init.url,
+      // A copy: steps may change the request's URL in place, the caller's URL stays as it was.
+      url: new URL(init.url),
       headers: new Headers(init.headers),
       body: init.body,
       signal: init.signal,

@@ -190,11 +190,43 @@ describe("bounded error bodies", () => {
     assert.ok(written < total, `the server wrote ${written} of ${total} bytes`);
   });
 
-  test("a multi-byte character cut by the bound does not break the text before it", async (t) => {
+  test("a multi-byte character cut by the bound is dropped, not turned into a replacement character", async (t) => {
     const body = `${"a".repeat(ERROR_BODY_LIMIT - 1)}é and more`;
     const { error } = await failure(t, 500, body, { "content-type": "text/plain; charset=utf-8" });
-    assert.equal(error.body.slice(0, ERROR_BODY_LIMIT - 1), "a".repeat(ERROR_BODY_LIMIT - 1));
-    assert.ok(error.body.length <= ERROR_BODY_LIMIT);
+    assert.equal(error.body, "a".repeat(ERROR_BODY_LIMIT - 1));
+  });
+
+  test("an error answer whose connection drops mid-body keeps its status, the text so far and the cause", async (t) => {
+    const server = await startServer((_r, res) => {
+      const head = '{"error":{"code":"E1","message":"disk full"}}';
+      res.writeHead(507, { "content-type": "application/json", "content-length": "100000" });
+      res.write(head, () => setTimeout(() => res.socket?.destroy(), 20));
+    });
+    t.after(() => server.close());
+    const core = new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: false }));
+    const url = new URL(server.url("svc/Upload"));
+    const response = await core.send({ method: "GET", url });
+    const error = await httpErrorFromResponse(response, "GET", url);
+    assert.ok(error instanceof ODataHttpError);
+    assert.equal(error.status, 507);
+    assert.equal(error.body, '{"error":{"code":"E1","message":"disk full"}}');
+    assert.deepEqual(error.odataError, { code: "E1", message: "disk full" });
+    assert.ok(error.cause instanceof TypeError, String(error.cause));
+  });
+
+  test("an abort while an error body is read rejects with the abort reason", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(500, { "content-type": "text/plain", "content-length": "100000" });
+      res.write("partial");
+    });
+    t.after(() => server.close());
+    const core = new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: false }));
+    const url = new URL(server.url("svc/Slow"));
+    const controller = new AbortController();
+    const response = await core.send({ method: "GET", url, signal: controller.signal });
+    const reason = new Error("stop reading");
+    setTimeout(() => controller.abort(reason), 20);
+    await assert.rejects(httpErrorFromResponse(response, "GET", url, controller.signal), (error) => error === reason);
   });
 });
 

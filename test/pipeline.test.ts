@@ -63,6 +63,13 @@ describe("headers on the wire", () => {
     assert.equal(server.requests[0]?.headers["accept-language"], "de");
   });
 
+  test("a configured User-Agent header wins over the default one", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server, { headers: { "User-Agent": "configured/1.0" } }), server.url("svc/Books"));
+    assert.equal(server.requests[0]?.headers["user-agent"], "configured/1.0");
+  });
+
   test("a header set on the request wins over the configured one", async (t) => {
     const server = await startServer((_r, res) => ok(res));
     t.after(() => server.close());
@@ -464,6 +471,19 @@ describe("timeout and abort", () => {
     assert.equal(server.requests.length, 1);
   });
 
+  test("the caller's abort clears the timeout's timer at once, before fetch settles", async (t) => {
+    const server = await startServer(() => undefined);
+    t.after(() => server.close());
+    const timersBefore = activeTimers();
+    const controller = new AbortController();
+    const pending = get(coreFor(server, { timeout: 60_000 }), server.url("svc/Books"), { signal: controller.signal });
+    await until(() => server.requests.length === 1);
+    assert.equal(activeTimers(), timersBefore + 1, "the timeout is one timer");
+    controller.abort();
+    assert.equal(activeTimers(), timersBefore, "gone in the same tick as the abort");
+    await assert.rejects(pending);
+  });
+
   test("an abort without a reason rejects with an AbortError DOMException", async (t) => {
     const server = await startServer(() => undefined);
     t.after(() => server.close());
@@ -683,6 +703,25 @@ describe("user steps", () => {
     };
     await get(coreFor(server, { steps: [trace] }), server.url("svc/Books"));
     assert.deepEqual(server.requests.map((r) => r.headers["x-attempt"]), ["1", "2", "3"]);
+  });
+
+  test("a query option a step appends to the URL is sent once per attempt and the caller's URL is unchanged", async (t) => {
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) sendText(res, 503, "busy");
+      else ok(res);
+    });
+    t.after(() => server.close());
+    const client: PipelineStep = {
+      name: "sap-client",
+      handle(request, next) {
+        request.url.searchParams.append("sap-client", "100");
+        return next(request);
+      },
+    };
+    const url = new URL(server.url("svc/Books?$top=2"));
+    await coreFor(server, { steps: [client] }).send({ method: "GET", url });
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Books?%24top=2&sap-client=100", "/svc/Books?%24top=2&sap-client=100"]);
+    assert.equal(url.href, server.url("svc/Books?$top=2"));
   });
 
   test("user steps run on every redirect hop with that hop's URL", async (t) => {

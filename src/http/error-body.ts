@@ -9,10 +9,21 @@ export const ERROR_BODY_LIMIT = 64 * 1024;
 
 /**
  * Reads at most `limit` bytes of a body as text and cancels the rest, so that a hostile or huge
- * error body cannot exhaust memory.
+ * error body cannot exhaust memory. Rejects when reading fails (a dropped connection, an abort).
  */
 export async function readBoundedText(response: Response, limit = ERROR_BODY_LIMIT): Promise<string> {
-  if (!response.body) return "";
+  const { text, failure } = await readBoundedPart(response, limit);
+  if (failure !== undefined) throw failure.error;
+  return text;
+}
+
+/**
+ * Reads up to `limit` bytes and reports what it got, and how reading failed if it did: an error
+ * answer whose connection drops half-way still has its status, and the text read before the drop
+ * may already hold the whole OData error.
+ */
+async function readBoundedPart(response: Response, limit: number): Promise<{ text: string; failure?: { error: unknown } }> {
+  if (!response.body) return { text: "" };
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -20,21 +31,26 @@ export async function readBoundedText(response: Response, limit = ERROR_BODY_LIM
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        text += decoder.decode();
+        break;
+      }
       const room = limit - received;
       if (value.byteLength >= room) {
+        // Cut at the bound; a character split by the cut is dropped rather than shown as U+FFFD.
         text += decoder.decode(value.subarray(0, room), { stream: true });
-        received = limit;
         break;
       }
       received += value.byteLength;
       text += decoder.decode(value, { stream: true });
     }
-    text += decoder.decode();
+  } catch (error) {
+    return { text, failure: { error } };
   } finally {
+    // Cancelling the rest closes the connection instead of downloading what nobody will read.
     reader.cancel().catch(() => {});
   }
-  return text;
+  return { text };
 }
 
 /**
@@ -248,6 +264,7 @@ export function httpErrorFromParts(parts: {
   url: string | URL;
   headers: Headers;
   body: string;
+  cause?: unknown;
 }): ODataHttpError {
   const body = parts.body.length > ERROR_BODY_LIMIT ? parts.body.slice(0, ERROR_BODY_LIMIT) : parts.body;
   return new ODataHttpError({
@@ -258,18 +275,32 @@ export function httpErrorFromParts(parts: {
     headers: publicHeaders(parts.headers),
     body,
     odataError: parseODataError(body, parts.headers.get("content-type")),
+    ...(parts.cause === undefined ? {} : { cause: parts.cause }),
   });
 }
 
 /** Reads a failed response (bounded) into an {@link ODataHttpError}. */
-export async function httpErrorFromResponse(response: Response, method: string, url: string | URL): Promise<ODataHttpError> {
-  const body = await readBoundedText(response);
+/**
+ * Reads a failed response (bounded) into an {@link ODataHttpError}. When the connection fails
+ * while the body is read, the error still carries the status and the text read so far, with the
+ * read failure as its `cause`; an abort (of `signal`, or any rejection that is not fetch's network
+ * `TypeError`) rejects with its reason instead.
+ */
+export async function httpErrorFromResponse(
+  response: Response,
+  method: string,
+  url: string | URL,
+  signal?: AbortSignal,
+): Promise<ODataHttpError> {
+  const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT);
+  if (failure !== undefined && (signal?.aborted || !(failure.error instanceof TypeError))) throw failure.error;
   return httpErrorFromParts({
     status: response.status,
     statusText: response.statusText,
     method,
     url,
     headers: response.headers,
-    body,
+    body: text,
+    ...(failure === undefined ? {} : { cause: failure.error }),
   });
 }

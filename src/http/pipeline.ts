@@ -8,7 +8,11 @@
 /** How a request treats redirects (the `fetch` `redirect` option). */
 export type RedirectMode = "follow" | "manual" | "error";
 
-/** One request as it travels through the pipeline. Steps may change it before calling `next`. */
+/**
+ * One request as it travels through the pipeline. A step may change it (its headers in place, or
+ * a changed copy) before calling `next`: every attempt of a retried request and every redirect hop
+ * starts from a fresh copy, so changes never pile up across attempts.
+ */
 export interface ODataRequest {
   /** HTTP method, upper case. */
   method: string;
@@ -31,12 +35,19 @@ export interface ODataRequest {
   timeout?: number | undefined;
 }
 
-/** Sends a request on to the rest of the pipeline. */
+/** Sends a request on to the rest of the pipeline and resolves with the answer (any status). */
 export type SendRequest = (request: ODataRequest) => Promise<Response>;
 
 /**
- * One named step of the pipeline. `handle` may change the request, call `next` zero or more times
- * and change or replace the answer.
+ * One named step of the pipeline, given to the client with the `steps` option. The client's own
+ * pipeline is: retry, timeout, redirect, your steps in order, headers (user agent, configured
+ * headers, the origin rule), auth, then `fetch`. So a step runs once per attempt and per redirect
+ * hop, sees the request before credentials are added, and sees every answer, failures included
+ * (an HTTP error status is an answer, not an exception).
+ *
+ * `handle` may change the request, call `next` zero or more times (zero: answer from a cache),
+ * and change or replace the answer. Throwing rejects the request; throw an `ODataClientError`
+ * with your own `code` to keep the library's error contract.
  * @example
  * const logging: PipelineStep = {
  *   name: "logging",
@@ -48,9 +59,18 @@ export type SendRequest = (request: ODataRequest) => Promise<Response>;
  * };
  */
 export interface PipelineStep {
-  /** A short name, unique within the pipeline, used in error messages and for ordering. */
+  /** A short name, unique within the pipeline; the built-in steps' names are taken. */
   readonly name: string;
+  /** Handles one request: usually changes it, calls `next(request)` and returns the answer. */
   handle(request: ODataRequest, next: SendRequest): Promise<Response>;
+}
+
+/**
+ * A copy of a request whose URL and headers can be changed in place without touching the
+ * original: each attempt and each redirect hop is sent as one.
+ */
+export function copyRequest(request: ODataRequest): ODataRequest {
+  return { ...request, url: new URL(request.url), headers: new Headers(request.headers) };
 }
 
 /** Chains the steps in order, ending in `transport` (the actual `fetch`). */

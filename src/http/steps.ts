@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
-import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
+import { copyRequest, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { redactUrl } from "./error-body.js";
 import { retryAfterMs } from "./retry-after.js";
@@ -30,9 +30,9 @@ export function retryStep(policy: ResolvedRetry, random: () => number = Math.ran
         const last = attempt >= policy.retries;
         let response: Response;
         try {
-          // Every attempt gets its own copy of the headers: steps further down may change them in
+          // Every attempt gets its own copy: steps further down may change its headers or URL in
           // place, and what they add must not pile up from one attempt to the next.
-          response = await next({ ...request, headers: new Headers(request.headers) });
+          response = await next(copyRequest(request));
         } catch (error) {
           if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
           await sleep(backoff(policy, attempt, random), request.signal);
@@ -78,13 +78,18 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
           new ODataClientError("TIMEOUT", `${request.method} ${redactUrl(request.url)} got no answer within ${timeout} ms (option "timeout")`),
         );
       }, timeout);
+      // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits
+      // on that signal may return before fetch does and expects no timer behind.
+      const stopTimer = () => clearTimeout(timer);
+      request.signal?.addEventListener("abort", stopTimer, { once: true });
       try {
         return await next({ ...request, signal: anySignal([request.signal, controller.signal]) });
       } catch (error) {
         if (controller.signal.aborted && !request.signal?.aborted) throw controller.signal.reason;
         throw error;
       } finally {
-        clearTimeout(timer);
+        stopTimer();
+        request.signal?.removeEventListener("abort", stopTimer);
       }
     },
   };
@@ -110,7 +115,6 @@ export function headersStep(options: ResolvedClientOptions): PipelineStep {
     name: "headers",
     handle(request, next) {
       const headers = new Headers(request.headers);
-      if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent);
       if (isTrustedOrigin(options, request.url)) {
         for (const [name, value] of options.headers) {
           if (!headers.has(name)) headers.set(name, value);
@@ -118,6 +122,8 @@ export function headersStep(options: ResolvedClientOptions): PipelineStep {
       } else {
         dropCredentials(headers);
       }
+      // After the configured headers, so that a configured User-Agent wins over the default.
+      if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent);
       return next({ ...request, headers });
     },
   };
@@ -231,7 +237,7 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
       let hopHeaders = new Headers(request.headers);
       let current: ODataRequest = { ...request, redirect: "manual" };
       for (let hop = 0; ; hop++) {
-        const response = await next({ ...current, headers: new Headers(hopHeaders) });
+        const response = await next(copyRequest({ ...current, headers: hopHeaders }));
         if (response.type === "opaqueredirect") {
           runtimeHidesRedirects = true;
           // The service has already seen this request: sending it again is only safe when it is
@@ -242,7 +248,7 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
               `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to`,
             );
           }
-          return next({ ...current, headers: new Headers(hopHeaders), redirect: "follow" });
+          return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
         }
         const location = response.headers.get("location");
         if (!REDIRECT_STATUSES.has(response.status) || !location) return response;

@@ -1,0 +1,44 @@
+/**
+ * Runs the demo service on its own: `npx tsx demo/serve.ts`, then try it with curl or the client.
+ * Prints one JSON line `{"serviceUrl": ...}` on stdout when it listens (benchmarks read it) and
+ * stops on SIGINT, SIGTERM, or when stdin closes (so a parent process that dies takes it along).
+ *
+ * Environment (optional): `DEMO_PORT`, `DEMO_PRODUCTS`, `DEMO_PAGE_SIZE`, `DEMO_JOB_MS`,
+ * `DEMO_RETRY_AFTER`, `DEMO_EXPORT_ROWS`, and `DEMO_LOG=1` for a request log on stderr.
+ */
+import { startDemoService, type DemoServiceOptions } from "./service.js";
+
+const options: DemoServiceOptions = {};
+const fromEnv: ReadonlyArray<readonly [string, "port" | "productCount" | "pageSize" | "jobDuration" | "retryAfter" | "exportRows"]> = [
+  ["DEMO_PORT", "port"],
+  ["DEMO_PRODUCTS", "productCount"],
+  ["DEMO_PAGE_SIZE", "pageSize"],
+  ["DEMO_JOB_MS", "jobDuration"],
+  ["DEMO_RETRY_AFTER", "retryAfter"],
+  ["DEMO_EXPORT_ROWS", "exportRows"],
+];
+for (const [variable, option] of fromEnv) {
+  const text = process.env[variable];
+  if (text !== undefined && text !== "") options[option] = Number(text);
+}
+if (process.env.DEMO_LOG === "1") {
+  options.onRequest = (method, url, status) => process.stderr.write(`${status} ${method} ${url}\n`);
+}
+
+const service = await startDemoService(options);
+process.stdout.write(`${JSON.stringify({ serviceUrl: service.serviceUrl })}\n`);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  service.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
+process.stdin.once("end", stop);
+process.stdin.once("close", stop);
+process.stdin.resume();

@@ -79,8 +79,8 @@ const INT64_MAX = 9223372036854775807n;
 /**
  * Writes `value` as a literal for `version`.
  * - strings: `'...'` with `'` doubled
- * - integers: as they are (v2: `L` suffix beyond Int32); other numbers as Double (v2: `d` suffix);
- *   `NaN`, `INF`, `-INF`
+ * - integers: as they are (v2: `L` suffix beyond Int32); other numbers as Double without a type
+ *   suffix (`1.5`, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
  * - bigint: Int64 (v2: `L` suffix)
  * - `Date`: DateTimeOffset (v4 plain ISO 8601; v2 `datetimeoffset'...'`)
  * - `Uint8Array`: Binary (v4 `binary'<base64url>'`; v2 `X'<hex>'`)
@@ -130,11 +130,13 @@ function formatNumber(value: number, version: ODataVersion): string {
     if (isV2(version) && (value < INT32_MIN || value > INT32_MAX)) return `${text}L`;
     return text;
   }
-  return formatDouble(value, version, "Edm.Double");
+  // A plain JavaScript number goes without a v2 type suffix: `1.5` is a v2 Double literal as it
+  // is, and unlike `1.5d` it is also understood by servers that translate v2 to v4 (SAP CAP's
+  // v2 adapter). `edm.double()` writes the suffixed form.
+  return formatFloat(value, version, "");
 }
 
-function formatDouble(value: number, version: ODataVersion, type: "Edm.Double" | "Edm.Single"): string {
-  const suffix = type === "Edm.Single" ? "f" : "d";
+function formatFloat(value: number, version: ODataVersion, v2Suffix: string): string {
   let text: string;
   if (Number.isNaN(value)) text = "NaN";
   else if (value === Infinity) text = "INF";
@@ -144,7 +146,7 @@ function formatDouble(value: number, version: ODataVersion, type: "Edm.Double" |
   // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21, 1.5E-7.
   const match = /^(-?\d+)(\.\d+)?e([+-]\d+)$/.exec(text);
   if (match) text = `${match[1]}${match[2] ?? ".0"}E${match[3]}`;
-  return `${text}${suffix}`;
+  return `${text}${v2Suffix}`;
 }
 
 function formatInt64(text: string, version: ODataVersion): string {
@@ -172,8 +174,9 @@ function formatEdmValue(value: EdmValue, version: ODataVersion): string {
     case "Edm.Decimal":
       return v2 ? `${text}M` : text;
     case "Edm.Double":
+      return formatFloat(Number(text), version, "d");
     case "Edm.Single":
-      return formatDouble(Number(text), version, value.type);
+      return formatFloat(Number(text), version, "f");
     case "Edm.Guid":
       return v2 ? `guid'${text}'` : text;
     case "Edm.Date":

@@ -78,6 +78,19 @@ describe("cancel()", () => {
     assert.deepEqual(recorder.calls, [["Running", -1], ["Cancelled", -1]]);
   });
 
+  test("DELETE answered 202 with a Location: polling goes on at the operation's own monitor", async () => {
+    const poller = await fixture.start({
+      description: "DELETE 202 naming a monitor of the cancellation",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [(c) => (c.request.path.includes("cancellation") ? { status: 200, json: { cancelled: true } } : empty(404))],
+      cancel: [{ status: 202, headers: { location: "monitor/cancellation/1" } }],
+    });
+    await poller.cancel();
+    assert.equal(poller.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
+    assert.ok((await rejectionOf(poller.wait())) instanceof AsyncOperationCancelledError);
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1", "GET /odata/monitor/1"]);
+  });
+
   test("DELETE answered 405 rejects with ODataHttpError and leaves the poller as it was", async () => {
     const poller = await fixture.start("cancel-405");
     assert.equal(await poller.poll(), true);

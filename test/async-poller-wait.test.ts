@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
 import { EXPORT_RESULT, FAST, asyncServiceFixture, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
@@ -382,7 +383,7 @@ console.log(JSON.stringify(settled.map((s) => (s.status === "rejected" ? s.reaso
 `,
     );
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", script, fixture.service.serviceUrl], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", script, fixture.service.serviceUrl], { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       let abortedAt: number | undefined;

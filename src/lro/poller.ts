@@ -264,9 +264,10 @@ export class Poller<T> implements AsyncPoller<T> {
     const response = await this.#send("DELETE", url, signal, "manual");
     if (response.status === 202) {
       await discard(response);
+      // The cancellation runs; the operation's own monitor is polled on and its 404 will mean
+      // "cancelled". A Location here would name a monitor of the DELETE itself, whose final 200
+      // must not be taken for the operation's success, so it is not followed.
       this.#cancelRequested = true;
-      const location = response.headers.get("location");
-      if (location) this.#statusUrl = new URL(location, url);
       return;
     }
     if (response.status >= 200 && response.status < 300) {

@@ -7,6 +7,7 @@ import { httpErrorFromResponse, redactUrl } from "./http/error-body.js";
 import { composePipeline, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
 import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { csrfStep } from "./http/csrf.js";
 import { abortReason } from "./http/signals.js";
 import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./lro/monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
@@ -28,11 +29,18 @@ export interface RequestInit {
 
 const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
-/** The pipeline steps of a client, in order, ending before the transport. */
+/**
+ * The pipeline steps of a client, in order, ending before the transport: retry (outermost, so
+ * every attempt runs all the others), timeout (per attempt), redirect (each hop runs the rest), the
+ * user's steps, CSRF, then headers and auth (innermost, so they apply the origin rule to the very
+ * URL that is sent).
+ */
 export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
   const steps: PipelineStep[] = [];
   if (options.retry) steps.push(retryStep(options.retry));
-  steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps, headersStep(options));
+  steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps);
+  if (options.csrf) steps.push(csrfStep(options));
+  steps.push(headersStep(options));
   if (options.auth) steps.push(authStep(options.auth, options));
   return steps;
 }

@@ -35,7 +35,13 @@ export interface ODataClientOptions {
   headers?: Record<string, string>;
   /** Credentials: `{ bearer }` (a token or a function called per request) or `{ basic }`. */
   auth?: AuthOptions;
-  /** SAP-style `X-CSRF-Token` handling for modifying requests. @default false */
+  /**
+   * SAP-style `X-CSRF-Token` handling: before the first modifying request (POST, PUT, PATCH, MERGE,
+   * DELETE) on the service's origin, a token is fetched with `GET serviceUrl` and
+   * `X-CSRF-Token: Fetch`; it is sent, with the session cookies of that answer, on every write, and
+   * fetched again once when the service answers 403 with `X-CSRF-Token: Required`.
+   * @default false
+   */
   csrf?: boolean;
   /** Sent as `Prefer: odata.maxpagesize=N` on reads. No default: nothing is sent unless set. */
   maxPageSize?: number;

@@ -771,3 +771,124 @@ describe("transport", () => {
     assert.equal(server.requests.length, 0);
   });
 });
+
+describe("csrf", () => {
+  /** A service in the SAP manner: tokens bound to a session cookie, writes refused without both. */
+  async function sapLikeService() {
+    let issued = 0;
+    const valid = new Set<string>();
+    const server = await startServer((r, res) => {
+      if (r.headers["x-csrf-token"] === "Fetch") {
+        issued++;
+        const token = `tok-${issued}`;
+        valid.add(`${token}|SAP_SESSIONID=s${issued}`);
+        res.writeHead(200, { "x-csrf-token": token, "set-cookie": [`SAP_SESSIONID=s${issued}; Path=/; HttpOnly`, `sap-usercontext=client=100; Path=/`], "content-type": "application/json" });
+        res.end('{"value":[]}');
+        return;
+      }
+      if (r.method !== "GET") {
+        const session = /SAP_SESSIONID=[^;]+/.exec(r.headers["cookie"] ?? "")?.[0];
+        if (!valid.has(`${r.headers["x-csrf-token"]}|${session}`)) {
+          res.writeHead(403, { "x-csrf-token": "Required", "content-type": "text/plain" });
+          res.end("CSRF token validation failed");
+          return;
+        }
+      }
+      sendJson(res, r.method === "POST" ? 201 : 200, { ok: true });
+    });
+    return { server, valid, issued: () => issued };
+  }
+
+  test("a write first fetches the token from the service root and sends it with the session cookies", async (t) => {
+    const { server } = await sapLikeService();
+    t.after(() => server.close());
+    const core = coreFor(server, { csrf: true, auth: { basic: { username: "u", password: "p" } } });
+    const response = await core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: '{"title":"x"}' });
+    assert.equal(response.status, 201);
+    const [fetch, write] = server.requests;
+    assert.equal(fetch?.method, "GET");
+    assert.equal(fetch?.path, "/svc/");
+    assert.equal(fetch?.headers["x-csrf-token"], "Fetch");
+    assert.ok(fetch?.headers["authorization"]?.startsWith("Basic "), "the token fetch is authenticated");
+    assert.equal(write?.method, "POST");
+    assert.equal(write?.headers["x-csrf-token"], "tok-1");
+    assert.equal(write?.headers["cookie"], "SAP_SESSIONID=s1; sap-usercontext=client=100");
+    assert.equal(write?.body, '{"title":"x"}');
+  });
+
+  test("the token is fetched once for many writes, concurrent ones included", async (t) => {
+    const { server, issued } = await sapLikeService();
+    t.after(() => server.close());
+    const core = coreFor(server, { csrf: true });
+    const writes = await Promise.all(
+      ["A", "B", "C"].map((name) => core.send({ method: "POST", url: new URL(server.url(`svc/${name}`)), body: "{}" })),
+    );
+    await core.send({ method: "DELETE", url: new URL(server.url("svc/A(1)")) });
+    assert.deepEqual(writes.map((r) => r.status), [201, 201, 201]);
+    assert.equal(issued(), 1);
+    assert.deepEqual(server.requests.slice(1).map((r) => r.headers["x-csrf-token"]), ["tok-1", "tok-1", "tok-1", "tok-1"]);
+  });
+
+  test("reads neither fetch nor send a token", async (t) => {
+    const { server, issued } = await sapLikeService();
+    t.after(() => server.close());
+    await get(coreFor(server, { csrf: true }), server.url("svc/Books"));
+    assert.equal(issued(), 0);
+    assert.equal(server.requests[0]?.headers["x-csrf-token"], undefined);
+  });
+
+  test("a 403 with X-CSRF-Token: Required fetches a new token and sends the write again", async (t) => {
+    const { server, valid } = await sapLikeService();
+    t.after(() => server.close());
+    const core = coreFor(server, { csrf: true });
+    await core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" });
+    valid.clear(); // the session expired at the service
+    const response = await core.send({ method: "PATCH", url: new URL(server.url("svc/Books(1)")), body: '{"stock":2}' });
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"] ?? "-"} ${r.body}`),
+      ["GET /svc/ Fetch ", "POST /svc/Books tok-1 {}", "PATCH /svc/Books(1) tok-1 {\"stock\":2}", "GET /svc/ Fetch ", "PATCH /svc/Books(1) tok-2 {\"stock\":2}"],
+    );
+  });
+
+  test("a service without CSRF tokens gets the write as is, and the token is not asked for again", async (t) => {
+    const server = await startServer((r, res) => sendJson(res, r.method === "POST" ? 201 : 200, { ok: true }));
+    t.after(() => server.close());
+    const core = coreFor(server, { csrf: true });
+    await core.send({ method: "POST", url: new URL(server.url("svc/A")), body: "{}" });
+    await core.send({ method: "POST", url: new URL(server.url("svc/B")), body: "{}" });
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /svc/", "POST /svc/A", "POST /svc/B"]);
+    assert.equal(server.requests[1]?.headers["x-csrf-token"], undefined);
+  });
+
+  test("a refused write is answered with the 403 when no token can be had", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.method === "GET") sendJson(res, 200, {});
+      else sendText(res, 403, "CSRF token validation failed", { "x-csrf-token": "Required" });
+    });
+    t.after(() => server.close());
+    const response = await coreFor(server, { csrf: true }).send({ method: "POST", url: new URL(server.url("svc/A")), body: "{}" });
+    assert.equal(response.status, 403);
+    assert.equal(await response.text(), "CSRF token validation failed");
+    assert.deepEqual(server.requests.map((r) => r.method), ["GET", "POST", "GET"]);
+  });
+
+  test("without csrf: true no token is fetched", async (t) => {
+    const { server, issued } = await sapLikeService();
+    t.after(() => server.close());
+    const response = await coreFor(server).send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" });
+    assert.equal(response.status, 403);
+    assert.equal(issued(), 0);
+  });
+
+  test("writes to another origin get no token and no session cookie", async (t) => {
+    const { server } = await sapLikeService();
+    const other = await startServer((_r, res) => sendJson(res, 201, {}));
+    t.after(() => Promise.all([server.close(), other.close()]));
+    const core = coreFor(server, { csrf: true });
+    await core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" });
+    await core.send({ method: "POST", url: new URL(other.url("upload")), body: "{}" });
+    assert.equal(other.requests[0]?.headers["x-csrf-token"], undefined);
+    assert.equal(other.requests[0]?.headers["cookie"], undefined);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * SAP-style CSRF protection (option `csrf: true`): services such as SAP Gateway refuse modifying
+ * requests without an `X-CSRF-Token` that the client first fetches with `X-CSRF-Token: Fetch`. The
+ * token belongs to the session that the same answer opens with its cookies, so both are kept and
+ * sent together on writes.
+ */
+import type { ResolvedClientOptions } from "../options.js";
+import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
+
+/** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
+const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
+
+/** What one token fetch gave: the token (if the service uses them) and the session cookies. */
+interface CsrfSession {
+  token: string | undefined;
+  /** Cookie name to `name=value`, from the `Set-Cookie` headers of the token fetch. */
+  cookies: Map<string, string>;
+}
+
+/**
+ * Adds the CSRF token to modifying requests on the service's origin. The token is fetched once
+ * (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`, one fetch shared by concurrent writes) and
+ * fetched again when the service answers 403 with `X-CSRF-Token: Required`, after which the
+ * write is sent once more (the service refused it unread, so this is safe for any method).
+ * A request that already carries an `X-CSRF-Token` is left alone.
+ */
+export function csrfStep(options: ResolvedClientOptions): PipelineStep {
+  const serviceOrigin = options.serviceUrl.origin;
+  let session: CsrfSession | undefined;
+  let pending: Promise<CsrfSession> | undefined;
+
+  async function fetchSession(request: ODataRequest, next: SendRequest): Promise<CsrfSession> {
+    const response = await next({
+      method: "GET",
+      url: new URL(options.serviceUrl),
+      headers: new Headers({ "x-csrf-token": "Fetch", accept: "application/json" }),
+      signal: request.signal,
+      redirect: "manual",
+      retry: false,
+      timeout: request.timeout,
+    });
+    await response.body?.cancel().catch(() => {});
+    const token = response.headers.get("x-csrf-token");
+    const fetched: CsrfSession = {
+      token: token && token.toLowerCase() !== "required" ? token : undefined,
+      cookies: sessionCookies(response.headers),
+    };
+    session = fetched;
+    return fetched;
+  }
+
+  /** The current session, fetching it (once for all concurrent callers) when there is none. */
+  async function sessionFor(request: ODataRequest, next: SendRequest): Promise<CsrfSession> {
+    for (let attempt = 0; ; attempt++) {
+      if (session) return session;
+      const started = pending === undefined;
+      const shared = (pending ??= fetchSession(request, next).finally(() => {
+        pending = undefined;
+      }));
+      try {
+        return await shared;
+      } catch (error) {
+        // A fetch started for another request may have failed with that request's abort: fetch
+        // once more for this one before giving up.
+        if (started || attempt > 0 || request.signal?.aborted) throw error;
+      }
+    }
+  }
+
+  return {
+    name: "csrf",
+    async handle(request, next) {
+      if (!MODIFYING_METHODS.has(request.method) || request.url.origin !== serviceOrigin || request.headers.has("x-csrf-token")) {
+        return next(request);
+      }
+      const used = await sessionFor(request, next);
+      const response = await next(withSession(request, used));
+      if (!isTokenRequired(response)) return response;
+      if (session === used) session = undefined;
+      const renewed = await sessionFor(request, next);
+      // No token to be had: the service's refusal is the answer.
+      if (renewed.token === undefined) return response;
+      await response.body?.cancel().catch(() => {});
+      return next(withSession(request, renewed));
+    },
+  };
+}
+
+function isTokenRequired(response: Response): boolean {
+  return response.status === 403 && response.headers.get("x-csrf-token")?.toLowerCase() === "required";
+}
+
+function withSession(request: ODataRequest, session: CsrfSession): ODataRequest {
+  const headers = new Headers(request.headers);
+  if (session.token !== undefined) headers.set("x-csrf-token", session.token);
+  if (session.cookies.size > 0) {
+    const existing = headers.get("cookie");
+    const named = new Set((existing ?? "").split(";").map((pair) => pair.split("=")[0]?.trim()));
+    const added = [...session.cookies].filter(([name]) => !named.has(name)).map(([, pair]) => pair);
+    if (added.length > 0) headers.set("cookie", [existing, ...added].filter(Boolean).join("; "));
+  }
+  return { ...request, headers };
+}
+
+/**
+ * The `name=value` part of every `Set-Cookie` (attributes such as Path and Expires are not
+ * tracked: the cookies live as long as the token). Runtimes that keep cookies themselves (browsers)
+ * do not show `Set-Cookie`, and there this is empty.
+ */
+function sessionCookies(headers: Headers): Map<string, string> {
+  const cookies = new Map<string, string>();
+  const setCookies = typeof headers.getSetCookie === "function" ? headers.getSetCookie() : [];
+  for (const setCookie of setCookies) {
+    const pair = setCookie.split(";")[0]?.trim() ?? "";
+    const equals = pair.indexOf("=");
+    if (equals <= 0) continue;
+    cookies.set(pair.slice(0, equals).trim(), pair);
+  }
+  return cookies;
+}

@@ -571,6 +571,25 @@ describe("rule 11: answers the rules cannot read", () => {
   }
 });
 
+test("an unreadable answer breaks a run of transient answers: four more are needed before the fifth rejects", async () => {
+  const poller = await fixture.start({
+    description: "four 503, one broken JSON answer, then 503 forever",
+    initial: [{ status: 202, headers: { location: "monitor/1" } }],
+    monitor: [
+      ...Array.from({ length: 4 }, () => empty(503)),
+      { status: 200, headers: { "content-type": "application/json" }, text: "{" },
+      empty(503),
+    ],
+  });
+  for (let i = 0; i < 4; i++) assert.equal(await poller.poll(), true);
+  const unreadable = await rejectionOf(poller.poll());
+  assert.equal((unreadable as ODataClientError).code, "ASYNC_BAD_RESPONSE");
+  for (let i = 0; i < 4; i++) assert.equal(await poller.poll(), true, `transient answer ${i + 1} after the unreadable one`);
+  const fifth = await rejectionOf(poller.poll());
+  assert.ok(fifth instanceof ODataHttpError);
+  assert.equal(fixture.service.requestsOf("monitor").length, 10);
+});
+
 describe("after the outcome is known", () => {
   test("poll() after success resolves false and sends nothing", async () => {
     const poller = await fixture.start("v4.01-async-result");

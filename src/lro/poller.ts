@@ -332,7 +332,16 @@ export class Poller<T> implements AsyncPoller<T> {
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
     }
-    return this.#apply(readMonitorAnswer(answer), signal);
+    let reading: MonitorReading;
+    try {
+      reading = readMonitorAnswer(answer);
+    } catch (error) {
+      // Rule 11: an answer arrived, so a run of transient answers is broken.
+      this.#transientInRow = 0;
+      this.#lastTransient = undefined;
+      throw error;
+    }
+    return this.#apply(reading, signal);
   }
 
   async #apply(reading: MonitorReading, signal: AbortSignal | undefined): Promise<boolean> {

@@ -75,8 +75,6 @@ export interface ScriptContext {
   origin: string;
   /** The other origin (the second server). */
   foreignOrigin: string;
-  /** The origin of the server answering this request. */
-  self: string;
   /** How many requests of this kind came before this one (0 for the first). */
   index: number;
   /** How many DELETE requests the service has received so far. */
@@ -579,7 +577,7 @@ export async function startAsyncService(): Promise<AsyncService> {
         step === undefined
           ? odataError(404, "NOT_FOUND", `scenario "${current.description}" has no ${kind} answer for ${recorded.method} ${path}`)
           : typeof step === "function"
-            ? step({ serviceUrl, origin: serviceOrigin, foreignOrigin, self: origin(), index, deletes, sinceDelete, request: recorded })
+            ? step({ serviceUrl, origin: serviceOrigin, foreignOrigin, index, deletes, sinceDelete, request: recorded })
             : step;
       recorded.answer = answer;
       send(response, answer);

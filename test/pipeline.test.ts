@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ODataClientError, type ODataClientOptions, type PipelineStep } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions, LIBRARY_VERSION } from "../src/options.js";
+import { anySignalFallback, sleep } from "../src/http/signals.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
 
 /** A core for `server` with quick retries unless the test says otherwise. */
@@ -890,5 +891,36 @@ describe("csrf", () => {
     await core.send({ method: "POST", url: new URL(other.url("upload")), body: "{}" });
     assert.equal(other.requests[0]?.headers["x-csrf-token"], undefined);
     assert.equal(other.requests[0]?.headers["cookie"], undefined);
+  });
+});
+
+describe("signals", () => {
+  test("the AbortSignal.any fallback aborts with the reason of the first signal that aborts", () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const combined = anySignalFallback([a.signal, b.signal]);
+    assert.equal(combined.aborted, false);
+    const reason = new Error("b first");
+    b.abort(reason);
+    a.abort(new Error("a later"));
+    assert.equal(combined.aborted, true);
+    assert.equal(combined.reason, reason);
+  });
+
+  test("the AbortSignal.any fallback is aborted at once when a signal already is", () => {
+    const reason = new Error("already");
+    const combined = anySignalFallback([new AbortController().signal, AbortSignal.abort(reason)]);
+    assert.equal(combined.reason, reason);
+  });
+
+  test("an aborted sleep rejects with the reason at once and leaves no timer", async () => {
+    const timersBefore = activeTimers();
+    const controller = new AbortController();
+    const sleeping = sleep(60_000, controller.signal);
+    assert.equal(activeTimers(), timersBefore + 1);
+    const reason = new Error("wake up");
+    controller.abort(reason);
+    assert.equal(activeTimers(), timersBefore);
+    await assert.rejects(sleeping, (error) => error === reason);
   });
 });

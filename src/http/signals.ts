@@ -46,5 +46,26 @@ function sleepOnce(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
   if (present.length <= 1) return present[0];
-  return AbortSignal.any(present);
+  if (typeof AbortSignal.any === "function") return AbortSignal.any(present);
+  return anySignalFallback(present);
+}
+
+/**
+ * `AbortSignal.any` for runtimes without it (Node 20.0 to 20.2, browsers before 2024). Its
+ * listeners go once the combined signal aborts; until then they stay on the given signals, which
+ * `AbortSignal.any` avoids with weak references that user code cannot express.
+ */
+export function anySignalFallback(signals: readonly AbortSignal[]): AbortSignal {
+  const controller = new AbortController();
+  const already = signals.find((signal) => signal.aborted);
+  if (already) {
+    controller.abort(already.reason);
+    return controller.signal;
+  }
+  const onAbort = (event: Event) => {
+    for (const signal of signals) signal.removeEventListener("abort", onAbort);
+    controller.abort((event.target as AbortSignal).reason);
+  };
+  for (const signal of signals) signal.addEventListener("abort", onAbort);
+  return controller.signal;
 }

@@ -177,7 +177,10 @@ function resolveServiceUrl(value: unknown): URL {
     throw new TypeError('ODataClient option "serviceUrl" must not carry a user name or password; use option "auth"');
   }
   if (url.search || url.hash || value.includes("?") || value.includes("#")) {
-    throw new TypeError('ODataClient option "serviceUrl" must not carry a query or fragment; it is the service root');
+    // SAP services are often given as ".../?sap-client=100": say how to keep that working.
+    throw new TypeError(
+      'ODataClient option "serviceUrl" must not carry a query or fragment; it is the service root (a query option every request needs, such as sap-client, can be added by a pipeline step, option "steps")',
+    );
   }
   if (!url.pathname.endsWith("/")) url.pathname += "/";
   return url;

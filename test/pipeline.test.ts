@@ -817,6 +817,15 @@ describe("csrf", () => {
     assert.equal(write?.body, '{"title":"x"}');
   });
 
+  test("a configured Cookie header is sent beside the session cookies on writes", async (t) => {
+    const { server } = await sapLikeService();
+    t.after(() => server.close());
+    const core = coreFor(server, { csrf: true, headers: { cookie: "tenant=acme; SAP_SESSIONID=configured" } });
+    await core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" });
+    assert.equal(server.requests[0]?.headers["cookie"], "tenant=acme; SAP_SESSIONID=configured");
+    assert.equal(server.requests[1]?.headers["cookie"], "SAP_SESSIONID=s1; sap-usercontext=client=100; tenant=acme");
+  });
+
   test("the token is fetched once for many writes, concurrent ones included", async (t) => {
     const { server, issued } = await sapLikeService();
     t.after(() => server.close());

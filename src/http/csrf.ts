@@ -6,6 +6,7 @@
  */
 import type { ResolvedClientOptions } from "../options.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
+import { mergeCookies } from "./steps.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
@@ -94,10 +95,9 @@ function withSession(request: ODataRequest, session: CsrfSession): ODataRequest 
   const headers = new Headers(request.headers);
   if (session.token !== undefined) headers.set("x-csrf-token", session.token);
   if (session.cookies.size > 0) {
+    const sessionCookies = [...session.cookies.values()].join("; ");
     const existing = headers.get("cookie");
-    const named = new Set((existing ?? "").split(";").map((pair) => pair.split("=")[0]?.trim()));
-    const added = [...session.cookies].filter(([name]) => !named.has(name)).map(([, pair]) => pair);
-    if (added.length > 0) headers.set("cookie", [existing, ...added].filter(Boolean).join("; "));
+    headers.set("cookie", existing === null ? sessionCookies : mergeCookies(existing, sessionCookies));
   }
   return { ...request, headers };
 }

@@ -1,6 +1,6 @@
 /**
- * The client's own pipeline steps: retry, timeout, default headers and auth (both under the origin
- * rule), and the transport that calls `fetch`.
+ * The client's own pipeline steps: retry, timeout, redirect, default headers and auth (the last
+ * three under the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`.
  */
 import { ODataClientError } from "../errors.js";
 import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
@@ -117,7 +117,10 @@ export function headersStep(options: ResolvedClientOptions): PipelineStep {
       const headers = new Headers(request.headers);
       if (isTrustedOrigin(options, request.url)) {
         for (const [name, value] of options.headers) {
-          if (!headers.has(name)) headers.set(name, value);
+          const present = headers.get(name);
+          if (present === null) headers.set(name, value);
+          // Cookies from elsewhere (the CSRF session) and configured ones are both needed.
+          else if (name.toLowerCase() === "cookie") headers.set(name, mergeCookies(present, value));
         }
       } else {
         dropCredentials(headers);
@@ -127,6 +130,16 @@ export function headersStep(options: ResolvedClientOptions): PipelineStep {
       return next({ ...request, headers });
     },
   };
+}
+
+/** `Cookie` header value `first` with the pairs of `second` whose names it does not have yet. */
+export function mergeCookies(first: string, second: string): string {
+  const names = new Set(first.split(";").map((pair) => pair.split("=")[0]?.trim()));
+  const added = second
+    .split(";")
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== "" && !names.has(pair.split("=")[0]?.trim()));
+  return [first, ...added].filter((part) => part.trim() !== "").join("; ");
 }
 
 /** Adds `Authorization` for trusted origins; a bearer function is called for every request. */

@@ -6,8 +6,10 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AsyncOperationCancelledError,
+  AsyncOperationError,
   AsyncOperationFailedError,
   AsyncOperationTimeoutError,
+  ODataClientError,
   ODataHttpError,
   type AsyncPollerToken,
 } from "../src/index.js";
@@ -46,6 +48,7 @@ describe("cancel()", () => {
     assert.equal(poller.status(), "Cancelled");
     const error = await rejectionOf(poller.wait());
     assert.ok(error instanceof AsyncOperationCancelledError);
+    assert.ok(error instanceof AsyncOperationError && error instanceof ODataClientError);
     assert.equal(error.code, "ASYNC_OPERATION_CANCELLED");
     assert.equal(error.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
     assert.equal(error.status, "Cancelled");

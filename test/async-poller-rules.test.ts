@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   AsyncOperationCancelledError,
+  AsyncOperationError,
   AsyncOperationFailedError,
   ODataClientError,
   ODataHttpError,
@@ -155,6 +156,8 @@ describe("rule 2: 200 with Content-Type application/http (OData 4.0)", () => {
     assert.equal(await poller.poll(), true);
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationFailedError);
+    assert.ok(error instanceof AsyncOperationError && error instanceof ODataClientError);
+    assert.equal(error.name, "AsyncOperationFailedError");
     assert.equal(error.code, "ASYNC_OPERATION_FAILED");
     assert.equal(error.httpStatus, 400);
     assert.deepEqual(error.odataError, { code: "BAD_FORMAT", message: "format xlsx is not supported", target: "format" });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
+import { AsyncOperationError, AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
 import { EXPORT_RESULT, FAST, asyncServiceFixture, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
 import { empty, type RecordedRequest } from "./servers/async-service.js";
 
@@ -138,6 +138,8 @@ describe("maxWait", () => {
     const error = await rejectionOf(poller.wait());
     const elapsed = performance.now() - started;
     assert.ok(error instanceof AsyncOperationTimeoutError);
+    assert.ok(error instanceof AsyncOperationError && error instanceof ODataClientError);
+    assert.equal(error.name, "AsyncOperationTimeoutError");
     assert.equal(error.code, "ASYNC_OPERATION_TIMEOUT");
     assert.equal(error.maxWait, 150);
     assert.equal(error.statusUrl, `${fixture.service.serviceUrl}monitor/1`);

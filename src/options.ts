@@ -29,11 +29,27 @@ export interface ODataClientOptions {
   serviceUrl: string;
   /** The protocol version. @default "4.0" */
   version?: ODataVersion;
-  /** A `fetch`-compatible function. @default globalThis.fetch */
+  /**
+   * A `fetch`-compatible function that sends every request (for proxies, instrumentation, or
+   * runtimes without a global `fetch`). `null` is refused rather than read as "the default".
+   * @default globalThis.fetch (looked up per request)
+   */
   fetch?: typeof fetch;
-  /** Headers sent on every request to the service's origin (and `trustedOrigins`). */
+  /**
+   * Headers sent on every request to the service's origin and to `trustedOrigins`, never to other
+   * origins (not even after a redirect). A header the request sets itself wins; a configured
+   * `Cookie` is merged with the CSRF session cookies.
+   * @example { "x-tenant": "acme", "Accept-Language": "de" }
+   * @default {}
+   */
   headers?: Record<string, string>;
-  /** Credentials: `{ bearer }` (a token or a function called per request) or `{ basic }`. */
+  /**
+   * Credentials, sent as `Authorization` to the service's origin and `trustedOrigins` only:
+   * `{ bearer }` (a token, or a function called for every request, so that it can refresh) or
+   * `{ basic: { username, password } }` (UTF-8, RFC 7617). A function that throws rejects the
+   * request with code `"AUTH_FAILED"`. Tokens never appear in error messages.
+   * @example { bearer: () => tokenCache.get() }
+   */
   auth?: AuthOptions;
   /**
    * SAP-style `X-CSRF-Token` handling: before the first modifying request (POST, PUT, PATCH, MERGE,
@@ -45,11 +61,27 @@ export interface ODataClientOptions {
   csrf?: boolean;
   /** Sent as `Prefer: odata.maxpagesize=N` on reads. No default: nothing is sent unless set. */
   maxPageSize?: number;
-  /** Per-request timeout in ms, until the answer's headers arrive; `0` turns it off. @default 30_000 */
+  /**
+   * How long one attempt may wait for the answer's headers, in ms (redirect hops included; each
+   * retry has its own). The request is aborted and rejects with code `"TIMEOUT"`. Reading a body
+   * is not timed: a long collection may take its time, and the caller's `signal` still stops it.
+   * `0` turns the timeout off; at most 2147483647.
+   * @default 30_000
+   */
   timeout?: number;
-  /** Retries of idempotent requests; `false` turns them off. @default { retries: 3 } */
+  /**
+   * Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after 408, 429, 502, 503, 504
+   * and network errors, honouring `Retry-After` (seconds or HTTP-date; a longer one than
+   * `maxDelay` gives the answer back instead). POST and PATCH are never retried. `false` turns
+   * retries off.
+   * @default { retries: 3, delay: 300, maxDelay: 30_000 }
+   */
   retry?: RetryOptions | false;
-  /** Other origins (`https://files.example.com`) that may receive credentials and configured headers. */
+  /**
+   * Other origins (`https://files.example.com`, no path) that may receive credentials and the
+   * configured headers, such as where next links, status monitors or media are served.
+   * @default [] (only the service's own origin)
+   */
   trustedOrigins?: string[];
   /** The `User-Agent` sent where the runtime allows it. @default "traverse-odata/<version>" */
   userAgent?: string;

@@ -386,6 +386,17 @@ describe("key", () => {
     assert.throws(() => books().key({ id: undefined as never }), /cannot be undefined/);
   });
 
+  test("compound key names are checked against T by the compiler", () => {
+    interface Pair {
+      A: number;
+      B: string;
+    }
+    const pairs = client().collection<Pair>("Pairs");
+    assert.equal(pairs.key({ A: 1, B: "x" }).url(), `${SERVICE}Pairs(A=1,B='x')`);
+    // @ts-expect-error "C" is not a property of Pair
+    pairs.key({ A: 1, C: "x" });
+  });
+
   test("custom options of the collection carry over to its entities", () => {
     assert.equal(books().param("sap-client", "100").key(1).url(), `${SERVICE}Books(1)?sap-client=100`);
   });

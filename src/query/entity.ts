@@ -12,8 +12,8 @@ import { addSelect, setParam, type EntityState } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { entityUrl } from "./url.js";
 
-/** A key: one value, or an object naming the values of a compound key. */
-export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue } | Readonly<Record<string, LiteralValue>>;
+/** A key: one value, or an object naming the values of a compound key (names checked against `T`). */
+export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue };
 
 /**
  * The key predicate `(…)` for `key` in `version`, before percent-encoding.

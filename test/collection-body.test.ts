@@ -232,6 +232,20 @@ test("entities with nested object arrays and \"},{\" inside strings are cut corr
   assert.deepEqual(result.annotations, { count: 3000 });
 });
 
+test("nested objects that begin like the entities, and such text in strings, are cut correctly", async () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => ({
+    ID: i,
+    Text: i % 2 === 0 ? '},{"ID":99,' : "x",
+    Children: [{ ID: i * 10, Children: [{ ID: 1 }, { ID: 2 }] }, { ID: i * 10 + 1 }],
+  }));
+  const body = JSON.stringify({ value: rows });
+  const bytes = new TextEncoder().encode(body);
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += 6007) pieces.push(bytes.subarray(at, at + 6007));
+  const result = await readPieces(pieces, "v4", 0);
+  assert.deepEqual(result.batches.flat(), rows);
+});
+
 test("a broken entity deep inside a big chunk is reported with its index and offset", async () => {
   const rows = Array.from({ length: 400 }, (_, i) => JSON.stringify({ ID: i, Name: `row ${i}` }));
   rows[300] = '{"ID":300,"Name":row}';

@@ -328,6 +328,9 @@ class CollectionScanner {
   /** Whether the unscanned fast path is still tried, and how often it missed. */
   #speculate = true;
   #speculationMisses = 0;
+  /** The text sought as an entity boundary by the fast path. */
+  #boundary = "},{";
+  #boundaryLearned = false;
   readonly #annotations: CollectionAnnotations = {};
 
   constructor(format: PayloadFormat) {
@@ -680,16 +683,18 @@ class CollectionScanner {
   }
 
   /**
-   * The fast path for arrays of flat objects: parses everything from `runStart` up to the last
-   * `},{` of the text in one go, without scanning it. If that parses, the comma was necessarily a
-   * top-level separator: the run starts where the array expects an entity, and JSON's grammar is
+   * The fast path: parses everything from `runStart` up to the last entity boundary the text seems
+   * to have, in one go, without scanning it. A boundary is sought as `},` followed by the way the
+   * first entity began (`{"ID":`, `{"__metadata":`, or just `{` until the first entity is known),
+   * which nested objects rarely share. If the run parses, the comma was necessarily a top-level
+   * separator: the run starts where the array expects an entity, and JSON's grammar is
    * deterministic, so a cut inside a string or a nested array could not form a complete array.
-   * If it does not parse (the cut was nested, or the data is malformed), the scanner takes over,
-   * and after a few such misses the fast path is given up for this body.
+   * If it does not parse (the cut was nested, or the data is malformed), the scanner takes over;
+   * when misses outweigh hits the fast path is given up for this body.
    * Returns the index just after the comma, or 0 when nothing was parsed.
    */
   #speculativeCut(text: string, runStart: number, out: unknown[][]): number {
-    const cut = text.lastIndexOf("},{");
+    const cut = text.lastIndexOf(this.#boundary);
     if (cut < runStart || cut - runStart < SPECULATE_MIN_CHARS) return 0;
     let entities: unknown[];
     try {
@@ -698,9 +703,24 @@ class CollectionScanner {
       if (++this.#speculationMisses >= 3) this.#speculate = false;
       return 0;
     }
+    if (this.#speculationMisses > 0) this.#speculationMisses--;
     this.#parsedCount += entities.length;
+    this.#learnBoundary(entities);
     out.push(entities);
     return cut + 2;
+  }
+
+  /** Takes the boundary pattern from the first entity's first member name, if it is a plain one. */
+  #learnBoundary(entities: unknown[]): void {
+    if (this.#boundaryLearned || entities.length === 0) return;
+    this.#boundaryLearned = true;
+    const first = entities[0];
+    if (!isPlainObject(first)) return;
+    for (const name in first) {
+      // Integer-like names are listed first whatever their place in the text, so they say nothing.
+      if (/^[\w@.$#-]{1,100}$/.test(name) && !/^\d+$/.test(name)) this.#boundary = `},{"${name}":`;
+      return;
+    }
   }
 
   #parseRun(json: string, runStart: number): unknown[] {
@@ -711,6 +731,7 @@ class CollectionScanner {
       throw this.#runFault(json.slice(1, -1), runStart, error);
     }
     this.#parsedCount += entities.length;
+    this.#learnBoundary(entities);
     return entities;
   }
 

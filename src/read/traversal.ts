@@ -1,0 +1,280 @@
+/**
+ * Reading collections: one page, pages after pages following next links, and entity after entity,
+ * with the next page read ahead while the caller works on the current one. Memory is bounded by
+ * the pages in flight: the current one, the ones read ahead, and for a huge unpaged response only
+ * the part of it being parsed.
+ */
+import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { abortReason, anySignal } from "../http/signals.js";
+import { BoundedChannel } from "./channel.js";
+import { readCollectionBody, type CollectionAnnotations } from "./collection-body.js";
+import { readAtomEntry, readAtomFeed } from "./atom.js";
+import { normalizeV2Entity } from "./v2-values.js";
+
+/** One page of a collection. */
+export interface Page<T> {
+  /** The entities of this page. */
+  value: T[];
+  /** Where the next page is (absolute), when there is one. */
+  nextLink?: string;
+  /** The total count, when `count()` asked for it. */
+  count?: number;
+  /** The delta link, at the end of a change-tracked collection. */
+  deltaLink?: string;
+}
+
+/** Options of the reading methods. */
+export interface ReadOptions {
+  /** Cancels the request(s) and the reading of their bodies. */
+  signal?: AbortSignal;
+  /**
+   * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
+   * page at a time. Memory holds the current page plus these.
+   * @default 1
+   */
+  readAhead?: number;
+  /** Start from a next link saved earlier (for example `page.nextLink`) instead of the query's URL. */
+  from?: string;
+  /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
+  maxPageSize?: number;
+}
+
+/** A piece of a page as it comes off the network; `end` marks the page's last piece. */
+interface PagePart<T> {
+  entities: T[];
+  end?: CollectionAnnotations;
+}
+
+export const DEFAULT_READ_AHEAD = 1;
+
+/** Checks the reading options; errors name the option. */
+export function resolveReadOptions(options: ReadOptions | undefined): Required<Pick<ReadOptions, "readAhead">> & ReadOptions {
+  const readAhead = options?.readAhead ?? DEFAULT_READ_AHEAD;
+  if (!Number.isInteger(readAhead) || readAhead < 0) {
+    throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
+  }
+  if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError('option "signal" must be an AbortSignal');
+  }
+  if (options?.maxPageSize !== undefined && (!Number.isInteger(options.maxPageSize) || options.maxPageSize <= 0)) {
+    throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(options.maxPageSize)}`);
+  }
+  if (options?.from !== undefined && typeof options.from !== "string") {
+    throw new TypeError('option "from" must be a next link string');
+  }
+  return { ...options, readAhead };
+}
+
+/**
+ * Resolves a next link against the service root and checks that it may be followed: http(s), on
+ * the service's origin or a trusted one. Anything else rejects with `UNTRUSTED_NEXT_LINK` rather
+ * than sending the client's credentials (or any request) elsewhere.
+ */
+export function resolveNextLink(core: ClientCore, link: string): URL {
+  let url: URL;
+  try {
+    url = new URL(link, core.options.serviceUrl);
+  } catch {
+    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
+    throw new ODataClientError(
+      "UNTRUSTED_NEXT_LINK",
+      `the service sent a next link to ${url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol}, which is neither the service's origin (${core.options.serviceUrl.origin}) nor listed in trustedOrigins; it was not followed`,
+    );
+  }
+  return url;
+}
+
+/** The headers of a collection or entity read for the client's version. */
+export function readHeaders(core: ClientCore, maxPageSize: number | undefined): Headers {
+  const headers = new Headers({ accept: "application/json" });
+  if (core.options.version === "2.0") {
+    headers.set("maxdataserviceversion", "2.0");
+  } else {
+    headers.set("odata-maxversion", core.options.version);
+    const pageSize = maxPageSize ?? core.options.maxPageSize;
+    if (pageSize !== undefined) headers.set("prefer", `odata.maxpagesize=${pageSize}`);
+  }
+  return headers;
+}
+
+/** Sends the GET of one page and checks the answer. */
+async function requestPage(core: ClientCore, url: URL, signal: AbortSignal | undefined, maxPageSize: number | undefined): Promise<Response> {
+  const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize), signal });
+  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  return response;
+}
+
+/**
+ * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
+ * it streams; an Atom body (v2 services that answer XML) is read whole.
+ */
+async function* pageParts<T>(
+  core: ClientCore,
+  url: URL,
+  signal: AbortSignal | undefined,
+  maxPageSize: number | undefined,
+): AsyncGenerator<PagePart<T>> {
+  const response = await requestPage(core, url, signal, maxPageSize);
+  const contentType = response.headers.get("content-type") ?? "";
+  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
+    const feed = readAtomFeed(await response.text());
+    yield { entities: feed.entities as T[], end: feed.annotations };
+    return;
+  }
+  if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
+  const v2 = core.options.version === "2.0";
+  const body = readCollectionBody(response.body, v2 ? "v2" : "v4");
+  // One piece is held back so that the last one can carry the annotations the body ends with.
+  let held: T[] | undefined;
+  for (;;) {
+    const next = await body.next();
+    if (next.done) {
+      yield { entities: held ?? [], end: next.value };
+      return;
+    }
+    const entities = next.value as T[];
+    if (v2) for (const entity of entities) normalizeV2Entity(entity);
+    if (held) yield { entities: held };
+    held = entities;
+  }
+}
+
+/** Reads one page whole. */
+export async function readPage<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<Page<T>> {
+  const resolved = resolveReadOptions(options);
+  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
+  const value: T[] = [];
+  for await (const part of pageParts<T>(core, start, resolved.signal, resolved.maxPageSize)) {
+    for (const entity of part.entities) value.push(entity);
+    if (part.end) return toPage(core, value, part.end);
+  }
+  throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(start)}: the page ended without its annotations`);
+}
+
+function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations): Page<T> {
+  const page: Page<T> = { value };
+  if (annotations.nextLink !== undefined) page.nextLink = new URL(annotations.nextLink, core.options.serviceUrl).href;
+  if (annotations.count !== undefined) page.count = annotations.count;
+  if (annotations.deltaLink !== undefined) page.deltaLink = new URL(annotations.deltaLink, core.options.serviceUrl).href;
+  return page;
+}
+
+/**
+ * Walks a collection: a producer follows next links and parses bodies while the consumer works,
+ * running at most `readAhead` page pieces ahead. Leaving the loop early (break, return, throw)
+ * aborts whatever is in flight.
+ */
+async function* walkParts<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<PagePart<T>> {
+  const resolved = resolveReadOptions(options);
+  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
+  const stop = new AbortController();
+  const signal = anySignal([resolved.signal, stop.signal]);
+  const channel = new BoundedChannel<PagePart<T>>(resolved.readAhead);
+
+  const produce = async () => {
+    let next: URL | undefined = first;
+    const visited = new Set<string>();
+    while (next) {
+      visited.add(next.href);
+      await channel.room();
+      if (channel.closed) return;
+      let end: CollectionAnnotations | undefined;
+      for await (const part of pageParts<T>(core, next, signal, resolved.maxPageSize)) {
+        await channel.room();
+        if (channel.closed) return;
+        channel.push(part);
+        end = part.end;
+      }
+      next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);
+      if (next && visited.has(next.href)) {
+        throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
+      }
+    }
+  };
+  const producing = produce().then(
+    () => channel.close(),
+    (error: unknown) => channel.close({ error: signal?.aborted ? abortReason(signal) : error }),
+  );
+
+  try {
+    for (;;) {
+      if (resolved.signal?.aborted) throw abortReason(resolved.signal);
+      const part = await channel.take();
+      if (part === undefined) return;
+      yield part;
+    }
+  } finally {
+    channel.close();
+    stop.abort(new DOMException("the traversal was left", "AbortError"));
+    await producing;
+  }
+}
+
+/** Pages after pages, following next links. */
+export async function* walkPages<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<Page<T>> {
+  let value: T[] = [];
+  for await (const part of walkParts<T>(core, url, options)) {
+    for (const entity of part.entities) value.push(entity);
+    if (part.end) {
+      yield toPage(core, value, part.end);
+      value = [];
+    }
+  }
+}
+
+/** Entities after entities across all pages. */
+export async function* walkEntities<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<T> {
+  for await (const part of walkParts<T>(core, url, options)) yield* part.entities;
+}
+
+/** GET of `/$count` as a number. */
+export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
+  const resolved = resolveReadOptions(options);
+  const headers = readHeaders(core, undefined);
+  headers.set("accept", "text/plain");
+  headers.delete("prefer");
+  const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
+  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  const text = (await response.text()).trim();
+  if (!/^\d+$/.test(text)) {
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(text.slice(0, 80))}, which is not a count`);
+  }
+  return Number(text);
+}
+
+/** GET of one entity; v2's `d` wrapper is removed and the `ETag` header kept as `@odata.etag`. */
+export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignal } | undefined): Promise<T> {
+  const headers = readHeaders(core, undefined);
+  headers.delete("prefer");
+  const response = await core.send({ method: "GET", url, headers, signal: options?.signal });
+  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  const contentType = response.headers.get("content-type") ?? "";
+  const text = await response.text();
+  let entity: unknown;
+  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
+    entity = readAtomEntry(text);
+  } else {
+    try {
+      entity = JSON.parse(text);
+    } catch (error) {
+      throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`);
+    }
+    if (core.options.version === "2.0") {
+      entity = isRecord(entity) && "d" in entity ? entity["d"] : entity;
+      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
+      normalizeV2Entity(entity);
+    }
+  }
+  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
+  const etag = response.headers.get("etag");
+  if (etag && entity["@odata.etag"] === undefined && core.options.version !== "2.0") entity["@odata.etag"] = etag;
+  return entity as T;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

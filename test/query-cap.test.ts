@@ -81,6 +81,12 @@ for (const version of ["4.0", "2.0"] as const) {
       assert.deepEqual(await ids(books(version).filter((f) => f.endsWith("title", "Wood")).select("ID")), [20]);
     });
 
+    test("not contains excludes the matching entities", async () => {
+      const q = books(version).filter((f) => f.and(f.not(f.contains("title", "a")), f.lt("ID", 12))).orderBy("ID").select("ID");
+      // Titles 1..11 without a lower-case "a" (CAP compares case-sensitively).
+      assert.deepEqual(await ids(q), [7, 10, 11]);
+    });
+
     test("in matches any of the listed values", async () => {
       assert.deepEqual(await ids(books(version).filter((f) => f.in("ID", [3, 1, 2])).orderBy("ID").select("ID")), [1, 2, 3]);
     });

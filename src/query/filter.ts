@@ -425,7 +425,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     if (value.family !== undefined && value.family !== this.#family) {
       throw new ODataClientError(
         "VERSION_MISMATCH",
-        `${where}: the expression ${JSON.stringify(String(value))} was built for OData ${value.family} but this builder writes OData ${this.#version}`,
+        `${where}: the expression ${describe(String(value))} was built for OData ${value.family} but this builder writes OData ${this.#version}`,
       );
     }
     return value;
@@ -538,7 +538,7 @@ export function expressionText(expression: FilterExpression | string, version: O
   if (expression.family !== undefined && expression.family !== family) {
     throw new ODataClientError(
       "VERSION_MISMATCH",
-      `${where}: the expression ${JSON.stringify(String(expression))} was built for OData ${expression.family}, but the client speaks OData ${version}`,
+      `${where}: the expression ${describe(String(expression))} was built for OData ${expression.family}, but the client speaks OData ${version}`,
     );
   }
   return String(expression);

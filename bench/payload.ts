@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { readCollectionBody } from "../src/read/collection-body.js";
 
 const RUNS = 7;
@@ -241,8 +241,7 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-const thisFile = fileURLToPath(import.meta.url);
-if (process.argv[1] !== undefined && fileURLToPath(new URL(`file://${process.argv[1]}`)) === thisFile) {
+if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {
   if (process.argv[2] === "--unpaged-child") {
     await unpagedChild(process.argv[3] ?? "reader", process.argv[4] ?? "");
   } else {

@@ -305,3 +305,8 @@ test("comments, processing instructions and a byte order mark around the content
   assert.equal(root.local, "a");
   assert.equal(textContent(root), "x<y>z");
 });
+
+test("attribute values have entities decoded and line breaks and tabs turned into spaces", () => {
+  const root = parseXml('<a title="x&amp;y\n\tz &#x41;"/>');
+  assert.deepEqual(root.attributes, [{ name: "title", local: "title", namespace: "", value: "x&y  z A" }]);
+});

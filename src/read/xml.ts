@@ -97,6 +97,12 @@ const ROOT_SCOPE: Scope = Object.assign(Object.create(null) as Scope, { xml: XML
 // Name characters, a practical subset of XML 1.0's productions (ASCII plus everything from U+00C0).
 const NAME = /[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*)?/y;
 
+const LINE_BREAK_OR_TAB = /[\t\n\r]/;
+const LESS_THAN = 60;
+const SLASH = 47;
+const BANG = 33;
+const QUESTION = 63;
+
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
 interface OpenElement {
@@ -193,32 +199,33 @@ class XmlParser {
       if (this.#pos >= text.length) {
         this.#fail(current ? `the document ended inside <${current.element.name}>` : "the document ended early");
       }
-      if (current === undefined || text[this.#pos] === "<") {
-        if (current !== undefined && text.startsWith("</", this.#pos)) {
+      if (current === undefined || text.charCodeAt(this.#pos) === LESS_THAN) {
+        const next = text.charCodeAt(this.#pos + 1);
+        if (current !== undefined && next === SLASH) {
           this.#endTag(current.element);
           stack.pop();
           continue;
         }
-        if (current !== undefined && text.startsWith("<!--", this.#pos)) {
+        if (current !== undefined && next === BANG && text.startsWith("<!--", this.#pos)) {
           this.#comment();
           continue;
         }
-        if (current !== undefined && text.startsWith("<![CDATA[", this.#pos)) {
+        if (current !== undefined && next === BANG && text.startsWith("<![CDATA[", this.#pos)) {
           const end = text.indexOf("]]>", this.#pos + 9);
           if (end < 0) this.#fail("an unterminated CDATA section");
           appendText(current.element, text.slice(this.#pos + 9, end));
           this.#pos = end + 3;
           continue;
         }
-        if (current !== undefined && text.startsWith("<?", this.#pos)) {
+        if (current !== undefined && next === QUESTION) {
           this.#processingInstruction();
           continue;
         }
-        if (text.startsWith("<!", this.#pos)) this.#fail(`unexpected markup ${this.#show()}`);
-        const { open, selfClosing } = this.#startTag(current?.scope ?? ROOT_SCOPE);
+        if (next === BANG) this.#fail(`unexpected markup ${this.#show()}`);
+        const open = this.#startTag(current?.scope ?? ROOT_SCOPE);
         if (current) current.element.children.push(open.element);
         else root = open.element;
-        if (!selfClosing) stack.push(open);
+        if (!this.#selfClosing) stack.push(open);
         continue;
       }
       // Character data up to the next tag.
@@ -231,7 +238,10 @@ class XmlParser {
     }
   }
 
-  #startTag(parentScope: Scope): { open: OpenElement; selfClosing: boolean } {
+  /** Set by `#startTag`: whether the tag it read ended with "/>". */
+  #selfClosing = false;
+
+  #startTag(parentScope: Scope): OpenElement {
     const text = this.#text;
     const offset = this.#pos;
     this.#pos++;
@@ -265,8 +275,10 @@ class XmlParser {
       if (end < 0) this.#fail(`the value of the attribute ${attributeName} is not terminated`);
       const value = text.slice(this.#pos + 1, end);
       if (value.includes("<")) this.#fail(`"<" in the value of the attribute ${attributeName}`, this.#pos + 1 + value.indexOf("<"));
-      if (raw.some((seen) => seen.name === attributeName)) this.#fail(`the attribute ${attributeName} appears twice`, at);
-      raw.push({ name: attributeName, value: this.#decode(value, this.#pos + 1).replace(/[\t\n\r]/g, " "), at });
+      for (const seen of raw) if (seen.name === attributeName) this.#fail(`the attribute ${attributeName} appears twice`, at);
+      const decoded = this.#decode(value, this.#pos + 1);
+      // Attribute-value normalisation (XML 1.0 §3.3.3): each whitespace character becomes a space.
+      raw.push({ name: attributeName, value: LINE_BREAK_OR_TAB.test(decoded) ? decoded.replace(/[\t\n\r]/g, " ") : decoded, at });
       this.#pos = end + 1;
     }
 
@@ -302,7 +314,8 @@ class XmlParser {
     const namespace = scope[prefix];
     if (namespace === undefined) this.#fail(`the prefix ${prefix} of the element <${name}> is not bound`, offset);
     const element: XmlElement = { name, local: colon < 0 ? name : name.slice(colon + 1), namespace, attributes, children: [], offset };
-    return { open: { element, scope }, selfClosing };
+    this.#selfClosing = selfClosing;
+    return { element, scope };
   }
 
   #endTag(element: XmlElement): void {

@@ -13,7 +13,7 @@ import {
   ODataHttpError,
   type AsyncPollerToken,
 } from "../src/index.js";
-import { EXPORT_RESULT, FAST, asyncServiceFixture, header, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, asyncServiceFixture, eventually, header, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
 import { empty, odataError } from "./servers/async-service.js";
 
 const fixture = asyncServiceFixture();
@@ -130,6 +130,7 @@ describe("cancel()", () => {
     await fixture.service.waitForRequests(2);
     controller.abort(reason);
     assert.equal(await rejectionOf(cancelling), reason);
+    await eventually(() => fixture.service.requestsOf("cancel")[0]?.abandoned === true, "the service seeing the DELETE closed");
     assert.equal(poller.isDone(), false);
     assert.equal(poller.status(), "Running");
     await pause(30);

@@ -109,6 +109,15 @@ export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Resolves once `condition()` holds, checking every few ms; fails after `timeout` ms. */
+export async function eventually(condition: () => boolean, what: string, timeout = 2_000): Promise<void> {
+  const giveUp = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > giveUp) assert.fail(`${what} did not happen within ${timeout} ms`);
+    await pause(5);
+  }
+}
+
 /** The settled rejection of a promise, failing the test if it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { AsyncOperationError, AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
-import { EXPORT_RESULT, FAST, asyncServiceFixture, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, asyncServiceFixture, eventually, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
 import { empty, type RecordedRequest } from "./servers/async-service.js";
 
 const fixture = asyncServiceFixture();
@@ -273,8 +273,11 @@ describe("abort", () => {
     const reason = new Error("enough");
     const polling = poller.poll(controller.signal);
     await fixture.service.waitForRequests(2);
+    const [poll] = fixture.service.requestsOf("monitor");
+    assert.equal(poll?.abandoned, undefined);
     controller.abort(reason);
     assert.equal(await rejectionOf(polling), reason);
+    await eventually(() => poll?.abandoned === true, "the service seeing the poll request closed");
     assert.equal(poller.isDone(), false);
     assert.equal(poller.status(), "Running");
     await pause(30);
@@ -289,6 +292,7 @@ describe("abort", () => {
     await fixture.service.waitForRequests(2);
     controller.abort(reason);
     assert.equal(await rejectionOf(waiting), reason);
+    await eventually(() => fixture.service.requestsOf("monitor")[0]?.abandoned === true, "the service seeing the poll request closed");
     await pause(30);
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
@@ -320,13 +324,15 @@ describe("abort", () => {
     const firstReason = new Error("first");
     first.abort(firstReason);
     assert.equal(await rejectionOf(firstPoll), firstReason);
+    await pause(20);
+    assert.equal(fixture.service.requestsOf("monitor")[0]?.abandoned, undefined, "the request goes on for the second caller");
     const stillPending = await Promise.race([secondPoll.then(() => "settled", () => "settled"), pause(50).then(() => "pending")]);
     assert.equal(stillPending, "pending");
     assert.ok(activeTimeouts() > before, "the shared request is still on the wire");
     const secondReason = new Error("second");
     second.abort(secondReason);
     assert.equal(await rejectionOf(secondPoll), secondReason);
-    await pause(10);
+    await eventually(() => fixture.service.requestsOf("monitor")[0]?.abandoned === true, "the service seeing the shared request closed");
     assert.equal(activeTimeouts(), before, "the request (and its timeout timer) ended with the last caller");
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });

@@ -51,6 +51,11 @@ export interface RecordedRequest {
   receivedAt: number;
   /** The answer the scenario gave (set once chosen). */
   answer?: Answer;
+  /**
+   * Set when the connection closed before the answer was complete: the client aborted the request
+   * (or the answer was `destroy`).
+   */
+  abandoned?: boolean;
 }
 
 /** One scripted answer. */
@@ -580,6 +585,9 @@ export async function startAsyncService(): Promise<AsyncService> {
             ? step({ serviceUrl, origin: serviceOrigin, foreignOrigin, index, deletes, sinceDelete, request: recorded })
             : step;
       recorded.answer = answer;
+      response.on("close", () => {
+        if (!response.writableFinished) recorded.abandoned = true;
+      });
       send(response, answer);
     });
   };

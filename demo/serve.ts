@@ -1,7 +1,8 @@
 /**
  * Runs the demo service on its own: `npx tsx demo/serve.ts`, then try it with curl or the client.
  * Prints one JSON line `{"serviceUrl": ...}` on stdout when it listens (benchmarks read it) and
- * stops on SIGINT, SIGTERM, or when stdin closes (so a parent process that dies takes it along).
+ * stops on SIGINT or SIGTERM; with `--stdin-lifeline` also when its stdin closes, so that a parent
+ * process that pipes stdin takes it along when it ends, however it ends.
  *
  * Environment (optional): `DEMO_PORT`, `DEMO_PRODUCTS`, `DEMO_PAGE_SIZE`, `DEMO_JOB_MS`,
  * `DEMO_RETRY_AFTER`, `DEMO_EXPORT_ROWS`, and `DEMO_LOG=1` for a request log on stderr.
@@ -39,6 +40,8 @@ const stop = () => {
 };
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
-process.stdin.once("end", stop);
-process.stdin.once("close", stop);
-process.stdin.resume();
+if (process.argv.includes("--stdin-lifeline")) {
+  process.stdin.once("end", stop);
+  process.stdin.once("close", stop);
+  process.stdin.resume();
+}

@@ -1,0 +1,395 @@
+/**
+ * Poller benchmarks, against the demo service running in a process of its own (demo/serve.ts) with
+ * an export job that never ends, so that its status monitor answers 202 for as long as we like:
+ *
+ * 1. The cost of one `poll()` next to a bare `fetch()` + `text()` of the same monitor, sequential
+ *    on loopback, interleaved in rounds so that both share the machine's noise.
+ * 2. 10,000 pollers waiting at once (`asyncPoller` + `wait(signal)`, one poll per second each), in a
+ *    child process started with `--expose-gc`: heap per waiting poller, event-loop delay while they
+ *    poll, and polls answered per second; then all are aborted with one signal.
+ */
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ODataClient, type AsyncPoller } from "../src/index.js";
+import type { BenchFigure } from "./main.js";
+
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const THIS_FILE = fileURLToPath(import.meta.url);
+const DAY = 86_400_000;
+
+/** How the section runs; the defaults keep it to well under a minute. */
+export interface PollerBenchOptions {
+  /** Timed requests per variant in part 1. @default 2_000 */
+  samples?: number;
+  /** Pollers waiting at once in part 2. @default 10_000 */
+  pollers?: number;
+  /** Their pollInterval, ms. @default 1_000 */
+  pollInterval?: number;
+  /** How long the event-loop delay and the poll rate are measured, ms. @default 5_000 */
+  measureMs?: number;
+}
+
+/** Runs both parts and resolves with their figures. */
+export async function benchPoller(options: PollerBenchOptions = {}): Promise<BenchFigure[]> {
+  const samples = options.samples ?? envInteger("BENCH_SAMPLES") ?? 2_000;
+  const pollers = options.pollers ?? envInteger("BENCH_POLLERS") ?? 10_000;
+  const pollInterval = options.pollInterval ?? 1_000;
+  const measureMs = options.measureMs ?? 5_000;
+
+  const service = await startServiceProcess({ DEMO_JOB_MS: String(DAY), DEMO_RETRY_AFTER: "0", DEMO_PRODUCTS: "1000" });
+  try {
+    const monitorUrl = await startEndlessJob(service.serviceUrl);
+    console.log(`  status monitor (answers 202 for a day): ${monitorUrl}`);
+    const cost = await measurePollCost(service.serviceUrl, monitorUrl, samples);
+    console.log(`  one poll: ${cost.pollMedian.toFixed(1)} µs, bare fetch: ${cost.fetchMedian.toFixed(1)} µs (medians of ${samples} each)`);
+    const figures: BenchFigure[] = [
+      { name: "bare fetch + text(), median", value: cost.fetchMedian, unit: "µs", note: `sequential GETs of a 202 monitor, ${samples} interleaved` },
+      { name: "poll(), median", value: cost.pollMedian, unit: "µs", note: "same monitor, same rounds" },
+      { name: "poll() / fetch", value: cost.pollMedian / cost.fetchMedian, unit: "ratio", note: "medians" },
+      { name: "poll() - fetch", value: cost.pollMedian - cost.fetchMedian, unit: "µs", note: "the poller's own work per poll" },
+      { name: "bare fetch p90", value: cost.fetchP90, unit: "µs" },
+      { name: "poll() p90", value: cost.pollP90, unit: "µs" },
+    ];
+    const count = pollers.toLocaleString("en-US");
+    for (const mode of ["one signal", "signal each"] as const) {
+      const start = await measureWaitStart(service.serviceUrl, monitorUrl, pollers, mode);
+      console.log(`  starting ${count} wait() calls (${mode}): ${start.startMs.toFixed(0)} ms, aborting them: ${start.abortMs.toFixed(0)} ms`);
+      figures.push(
+        { name: `[${mode}] start ${count} wait()`, value: start.startMs, unit: "ms", note: "no request: pollInterval 1 h, in this process" },
+        { name: `[${mode}] abort ${count} wait()`, value: start.abortMs, unit: "ms", note: "until every wait rejected" },
+      );
+    }
+    for (const mode of WAIT_MODES) {
+      const many = await runPollersChild({ mode, serviceUrl: service.serviceUrl, monitorUrl, pollers, pollInterval, measureMs });
+      const what = mode === "bare fetch" ? "loop" : "poller";
+      console.log(
+        `  ${count} waiting (${mode}): ${Math.round(many.heapPerWaiting)} bytes of heap each, ${Math.round(many.pollsPerSecond)} polls/s, event-loop delay p99 ${many.eventLoopDelayP99.toFixed(1)} ms`,
+      );
+      figures.push(
+        { name: `[${mode}] heap per ${what}, created`, value: many.heapPerIdle, unit: "bytes", note: `heap after gc / ${count}, nothing sent yet` },
+        { name: `[${mode}] heap per ${what}, waiting`, value: many.heapPerWaiting, unit: "bytes", note: `heap after gc / ${count}, all waiting (sockets included)` },
+        { name: `[${mode}] event-loop delay p99`, value: many.eventLoopDelayP99, unit: "ms", note: `${measureMs / 1000} s while polling every ${pollInterval} ms` },
+        { name: `[${mode}] event-loop delay max`, value: many.eventLoopDelayMax, unit: "ms" },
+        { name: `[${mode}] polls answered`, value: many.pollsPerSecond, unit: "/s", note: `asked for: ${Math.round((pollers * 1000) / pollInterval)}/s` },
+        { name: `[${mode}] failed waits`, value: many.failedWaits, unit: "", note: "rejections other than the final abort" },
+        { name: `[${mode}] start all waits`, value: many.spreadMs, unit: "ms", note: `spread over ${pollInterval} ms by the clock` },
+        { name: `[${mode}] abort all`, value: many.abortMs, unit: "ms", note: "until every wait rejected" },
+        { name: `[${mode}] heap left after abort`, value: many.heapAfterAbort, unit: "bytes", note: `per ${what}, all released, after gc` },
+      );
+    }
+    return figures;
+  } finally {
+    await service.stop();
+  }
+}
+
+// --- Part 1: one poll against one fetch ----------------------------------------------------------
+
+interface PollCost {
+  pollMedian: number;
+  fetchMedian: number;
+  pollP90: number;
+  fetchP90: number;
+}
+
+async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: number): Promise<PollCost> {
+  const client = new ODataClient({ serviceUrl });
+  const poller = client.asyncPoller<unknown>(monitorUrl, { maxWait: DAY });
+  const timePoll = async (): Promise<number> => {
+    const start = performance.now();
+    const running = await poller.poll();
+    const elapsed = performance.now() - start;
+    if (!running) throw new Error("the endless job ended");
+    return elapsed;
+  };
+  const timeFetch = async (): Promise<number> => {
+    const start = performance.now();
+    const response = await fetch(monitorUrl, { headers: { accept: "application/json" } });
+    await response.text();
+    const elapsed = performance.now() - start;
+    if (response.status !== 202) throw new Error(`the monitor answered ${response.status}`);
+    return elapsed;
+  };
+
+  // Warm up the connection pool and the JIT for both.
+  for (let i = 0; i < 200; i++) {
+    await timePoll();
+    await timeFetch();
+  }
+  const polls: number[] = [];
+  const fetches: number[] = [];
+  const perRound = 100;
+  for (let round = 0; polls.length < samples; round++) {
+    const batch = Math.min(perRound, samples - polls.length);
+    // Alternate which goes first, so that neither always follows the other's garbage.
+    const order = round % 2 === 0 ? [timePoll, timeFetch] : [timeFetch, timePoll];
+    for (const measure of order) {
+      for (let i = 0; i < batch; i++) (measure === timePoll ? polls : fetches).push(await measure());
+    }
+  }
+  return {
+    pollMedian: quantile(polls, 0.5) * 1000,
+    fetchMedian: quantile(fetches, 0.5) * 1000,
+    pollP90: quantile(polls, 0.9) * 1000,
+    fetchP90: quantile(fetches, 0.9) * 1000,
+  };
+}
+
+/**
+ * How long it takes to start `count` wait() calls and to abort them, with no request in between
+ * (the first poll would come after an hour): the bookkeeping of waiting alone.
+ */
+async function measureWaitStart(serviceUrl: string, monitorUrl: string, count: number, mode: "one signal" | "signal each"): Promise<{ startMs: number; abortMs: number }> {
+  const client = new ODataClient({ serviceUrl });
+  const shared = new AbortController();
+  const controllers: AbortController[] = [];
+  const waits: Array<Promise<unknown>> = [];
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const controller = mode === "one signal" ? shared : new AbortController();
+    controllers.push(controller);
+    waits.push(client.asyncPoller(monitorUrl, { pollInterval: 3_600_000 }).wait(controller.signal).catch((error: unknown) => error));
+  }
+  const startMs = performance.now() - started;
+  const aborting = performance.now();
+  if (mode === "one signal") shared.abort();
+  else for (const controller of controllers) controller.abort();
+  await Promise.all(waits);
+  return { startMs, abortMs: performance.now() - aborting };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+// --- Part 2: many pollers waiting at once (child process) ----------------------------------------
+
+/** How the waiting operations are run and stopped. */
+type WaitMode =
+  /** `wait(signal)` of every poller with one AbortSignal, as an application shutting down would. */
+  | "one signal"
+  /** `wait(signal)` with an AbortController per poller. */
+  | "signal each"
+  /** No poller: a loop of sleep + bare fetch + text() per operation, for reference. */
+  | "bare fetch";
+
+const WAIT_MODES: readonly WaitMode[] = ["one signal", "signal each", "bare fetch"];
+
+interface ManyWaiting {
+  mode: WaitMode;
+  heapPerIdle: number;
+  heapPerWaiting: number;
+  heapAfterAbort: number;
+  eventLoopDelayP99: number;
+  eventLoopDelayMax: number;
+  pollsPerSecond: number;
+  failedWaits: number;
+  spreadMs: number;
+  abortMs: number;
+}
+
+interface PollersTask {
+  mode: WaitMode;
+  serviceUrl: string;
+  monitorUrl: string;
+  pollers: number;
+  pollInterval: number;
+  measureMs: number;
+}
+
+async function runPollersChild(task: PollersTask): Promise<ManyWaiting> {
+  const child = fork(THIS_FILE, ["--pollers-child"], {
+    cwd: PROJECT_ROOT,
+    execArgv: ["--expose-gc", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  child.send(task);
+  const [message] = (await Promise.race([
+    once(child, "message"),
+    once(child, "exit").then(([code]) => {
+      throw new Error(`the pollers process exited with code ${code} before reporting`);
+    }),
+  ])) as [ManyWaiting];
+  if (child.exitCode === null) await once(child, "exit");
+  return message;
+}
+
+/** One waiting operation of the child: started by `start`, ended by aborting. */
+interface Waiting {
+  start(): Promise<unknown>;
+  abort(): void;
+}
+
+/** The child's side: runs the waiting operations and reports to the parent. */
+async function pollersChild(task: PollersTask): Promise<ManyWaiting> {
+  const t0 = performance.now();
+  const phase = (name: string) => {
+    if (process.env.BENCH_TRACE === "1") console.log(`    [${task.mode}] ${name} at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with --expose-gc");
+  const heapNow = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  let polls = 0;
+  const countPoll = () => {
+    polls += 1;
+  };
+
+  const baseline = heapNow();
+  let operations: Waiting[] | undefined = makeOperations(task, countPoll);
+  const idle = heapNow();
+  phase("created");
+
+  // The waits start spread over one interval, as operations started by independent users would
+  // be (all at once, every poll would go out in the same millisecond). The schedule is kept by the
+  // clock, so a busy event loop delays it but does not stretch it.
+  let waits: Array<Promise<unknown>> | undefined = [];
+  const slices = 100;
+  const perSlice = Math.ceil(task.pollers / slices);
+  const spreadStart = performance.now();
+  for (let slice = 0; slice < slices; slice++) {
+    for (const operation of operations.slice(slice * perSlice, (slice + 1) * perSlice)) waits.push(operation.start());
+    const due = spreadStart + ((slice + 1) * task.pollInterval) / slices;
+    await sleep(Math.max(0, due - performance.now()));
+  }
+  const spreadMs = performance.now() - spreadStart;
+  phase("all started");
+  // Every operation makes its first poll before the measurement.
+  await sleep(task.pollInterval + 500);
+
+  phase("measuring");
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  polls = 0;
+  const measureStart = performance.now();
+  await sleep(task.measureMs);
+  const pollsPerSecond = (polls * 1000) / (performance.now() - measureStart);
+  delay.disable();
+  const waiting = heapNow();
+
+  phase("measured");
+  const abortStart = performance.now();
+  for (const operation of operations) operation.abort();
+  const outcomes = await Promise.all(waits);
+  const abortMs = performance.now() - abortStart;
+  const failedWaits = outcomes.filter((outcome) => (outcome as Error | undefined)?.name !== "AbortError").length;
+  phase("aborted");
+  operations = undefined;
+  waits = undefined;
+  await sleep(100);
+  const released = heapNow();
+
+  return {
+    mode: task.mode,
+    heapPerIdle: (idle - baseline) / task.pollers,
+    heapPerWaiting: (waiting - baseline) / task.pollers,
+    heapAfterAbort: (released - baseline) / task.pollers,
+    eventLoopDelayP99: delay.percentile(99) / 1e6,
+    eventLoopDelayMax: delay.max / 1e6,
+    pollsPerSecond,
+    failedWaits,
+    spreadMs,
+    abortMs,
+  };
+}
+
+/** The operations of one mode; each `start()` resolves with its outcome (the abort's error). */
+function makeOperations(task: PollersTask, countPoll: () => void): Waiting[] {
+  const settle = (promise: Promise<unknown>) => promise.then(() => "resolved", (error: unknown) => error);
+  const operations: Waiting[] = [];
+  if (task.mode === "bare fetch") {
+    for (let i = 0; i < task.pollers; i++) {
+      const controller = new AbortController();
+      const loop = async () => {
+        for (;;) {
+          await sleep(task.pollInterval, undefined, { signal: controller.signal });
+          const response = await fetch(task.monitorUrl, { headers: { accept: "application/json" }, signal: controller.signal });
+          await response.text();
+          countPoll();
+        }
+      };
+      operations.push({ start: () => settle(loop()), abort: () => controller.abort() });
+    }
+    return operations;
+  }
+  const client = new ODataClient({ serviceUrl: task.serviceUrl });
+  const shared = new AbortController();
+  for (let i = 0; i < task.pollers; i++) {
+    const poller = client.asyncPoller(task.monitorUrl, { pollInterval: task.pollInterval, maxWait: DAY, onProgress: countPoll });
+    const controller = task.mode === "one signal" ? shared : new AbortController();
+    operations.push({ start: () => settle(poller.wait(controller.signal)), abort: () => controller.abort() });
+  }
+  return operations;
+}
+
+function envInteger(name: string): number | undefined {
+  const text = process.env[name];
+  return text === undefined || text === "" || !/^\d+$/.test(text) ? undefined : Number(text);
+}
+
+// --- The service process -------------------------------------------------------------------------
+
+interface ServiceProcess {
+  serviceUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts demo/serve.ts in a process of its own and reads the URL it prints. */
+async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "demo/serve.ts", "--stdin-lifeline"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout as NonNullable<ChildProcess["stdout"]> });
+  const first = await Promise.race([
+    once(lines, "line").then(([text]) => text as string),
+    once(child, "exit").then(([code]) => {
+      throw new Error(`demo/serve.ts exited with code ${code} before it listened`);
+    }),
+  ]);
+  lines.close();
+  const { serviceUrl } = JSON.parse(first) as { serviceUrl: string };
+  return {
+    serviceUrl,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, "exit");
+      child.stdin?.end();
+      await exited;
+    },
+  };
+}
+
+/** Creates an export job that runs for a day; its monitor is the one everybody polls. */
+async function startEndlessJob(serviceUrl: string): Promise<string> {
+  const response = await fetch(new URL("ExportJobs", serviceUrl), {
+    method: "POST",
+    headers: { "content-type": "application/json", prefer: "respond-async" },
+    body: JSON.stringify({ format: "csv", maxRows: 1_000 }),
+  });
+  await response.text();
+  const location = response.headers.get("location");
+  if (response.status !== 202 || !location) throw new Error(`POST ExportJobs answered ${response.status} without a monitor`);
+  return location;
+}
+
+if (process.argv.includes("--pollers-child") && import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.once("message", (task: PollersTask) => {
+    pollersChild(task).then(
+      (result) => process.send?.(result, () => process.disconnect()),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

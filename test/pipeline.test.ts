@@ -605,7 +605,7 @@ describe("retry", () => {
     assert.equal(response.status, 200);
     const waited = (server.requests[1]?.at ?? 0) - answeredAt;
     assert.ok(waited >= 990, `waited ${waited} ms`);
-    assert.ok(waited < 1500, `waited ${waited} ms`);
+    assert.ok(waited < 2500, `waited ${waited} ms`);
   });
 
   test("Retry-After as an HTTP-date is waited for before the retry", async (t) => {
@@ -620,7 +620,7 @@ describe("retry", () => {
     assert.equal(response.status, 200);
     const secondAt = server.requests[1]?.at ?? 0;
     assert.ok(secondAt >= retryAt - 5, `retried ${retryAt - secondAt} ms early`);
-    assert.ok(secondAt < retryAt + 500, `retried ${secondAt - retryAt} ms late`);
+    assert.ok(secondAt < retryAt + 1500, `retried ${secondAt - retryAt} ms late`);
   });
 
   test("a Retry-After longer than retry.maxDelay returns the answer instead of waiting", async (t) => {
@@ -646,7 +646,7 @@ describe("retry", () => {
     const abortedAt = Date.now();
     controller.abort(reason);
     await assert.rejects(pending, (error) => error === reason);
-    assert.ok(Date.now() - abortedAt < 100, "rejects at once, not after Retry-After");
+    assert.ok(Date.now() - abortedAt < 500, "rejects at once, not after the 10 s Retry-After");
     assert.equal(server.requests.length, 1);
     assert.equal(activeTimers(), timersBefore);
   });

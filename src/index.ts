@@ -24,3 +24,4 @@ export { edm, EdmValue } from "./query/literals.js";
 export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
+export type { Page, ReadOptions } from "./read/traversal.js";

@@ -11,6 +11,7 @@ import { checkIdentifier } from "./names.js";
 import { addSelect, setParam, type EntityState } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { entityUrl } from "./url.js";
+import { readEntity } from "../read/traversal.js";
 
 /** A key: one value, or an object naming the values of a compound key (names checked against `T`). */
 export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue };
@@ -86,10 +87,18 @@ export class EntityQuery<T = Record<string, unknown>> {
     return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
   }
 
-  // --- reading and writing --------------------------------------------------------------------
-  // get() sends `entityUrl(...)`; update(), replace(), delete() and the bound operations address
-  // `entityResourceUrl(...)`; both are built from this.#core and this.#state (or
-  // `entityInternals(query)` from outside the class).
+  // --- reading --------------------------------------------------------------------------------
+
+  /**
+   * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
+   * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
+   */
+  get(options?: { signal?: AbortSignal }): Promise<T> {
+    return readEntity<T>(this.#core, new URL(this.url()), options);
+  }
+
+  // --- writing --------------------------------------------------------------------------------
+  // update(), replace(), delete() and the bound operations address `entityResourceUrl(...)`.
 
   #next(state: EntityState): EntityQuery<T> {
     return new EntityQuery<T>(this.#core, state);

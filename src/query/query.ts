@@ -17,13 +17,15 @@ import {
   filterText,
   orderByTarget,
   requireV4,
+  firstEntityState,
   setParam,
   type FilterInput,
   type QueryState,
   type SortDirection,
 } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
-import { collectionResourceUrl, collectionUrl } from "./url.js";
+import { collectionResourceUrl, collectionUrl, countUrl } from "./url.js";
+import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 
 export type { QueryState } from "./state.js";
 
@@ -141,9 +143,55 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   // --- reading --------------------------------------------------------------------------------
-  // page(), pages(), stream(), [Symbol.asyncIterator](), list(), first() and countAll() belong
-  // here: they send `collectionUrl(...)`, `firstEntityState(state)` and `countUrl(...)` built from
-  // this.#core and this.#state (or `queryInternals(query)` from outside the class).
+
+  /**
+   * One page: the entities of the first page the service sends (or of `options.from`, a next link
+   * saved earlier), with its `nextLink`, `count` and `deltaLink`.
+   */
+  page(options?: ReadOptions): Promise<Page<T>> {
+    return readPage<T>(this.#core, this.#requestUrl(), options);
+  }
+
+  /**
+   * Page after page, following `@odata.nextLink` (v4) or `__next` (v2). The next page is requested
+   * while the loop body works on the current one (`readAhead`, default 1; 0 turns it off).
+   * @example
+   * for await (const page of client.collection("Orders").pages()) await store(page.value);
+   */
+  pages(options?: ReadOptions): AsyncGenerator<Page<T>, void, undefined> {
+    return walkPages<T>(this.#core, this.#requestUrl(), options);
+  }
+
+  /**
+   * Entity after entity across all pages, in memory bounded by the pages in flight; a huge unpaged
+   * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
+   */
+  stream(options?: ReadOptions): AsyncGenerator<T, void, undefined> {
+    return walkEntities<T>(this.#core, this.#requestUrl(), options);
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    return this.stream();
+  }
+
+  /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
+  async list(options?: ReadOptions): Promise<T[]> {
+    const all: T[] = [];
+    for await (const page of this.pages(options)) for (const entity of page.value) all.push(entity);
+    return all;
+  }
+
+  /** The first entity (`$top=1`), or `undefined` when there is none. */
+  async first(options?: Pick<ReadOptions, "signal">): Promise<T | undefined> {
+    const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
+    const page = await readPage<T>(this.#core, url, options);
+    return page.value[0];
+  }
+
+  /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
+  countAll(options?: Pick<ReadOptions, "signal">): Promise<number> {
+    return readCount(this.#core, countUrl(this.#core.options.serviceUrl, this.#version, this.#state), options);
+  }
 
   // --- writing --------------------------------------------------------------------------------
 
@@ -166,6 +214,10 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   // --- internals ------------------------------------------------------------------------------
+
+  #requestUrl(): URL {
+    return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state);
+  }
 
   get #version() {
     return this.#core.options.version;

@@ -310,3 +310,10 @@ test("attribute values have entities decoded and line breaks and tabs turned int
   const root = parseXml('<a title="x&amp;y\n\tz &#x41;"/>');
   assert.deepEqual(root.attributes, [{ name: "title", local: "title", namespace: "", value: "x&y  z A" }]);
 });
+
+test("an Edm.DateTimeOffset written without a zone (as SAP CAP's v2 adapter does) is read as UTC", () => {
+  const xml = `<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices">
+    <content type="application/xml"><m:properties><d:createdAt m:type="Edm.DateTimeOffset">2024-02-11T10:01:00</d:createdAt></m:properties></content>
+  </entry>`;
+  assert.equal(readAtomEntry(xml)["createdAt"], "2024-02-11T10:01:00Z");
+});

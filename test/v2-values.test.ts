@@ -16,6 +16,10 @@ test("/Date(ms+0060)/ becomes the same instant written with a +01:00 offset", ()
   assert.equal(new Date(iso!).getTime(), 1700000000000);
 });
 
+test("/Date(ms+0000)/ (as SAP CAP's v2 adapter sends) is written with Z", () => {
+  assert.equal(v2DateToIso("/Date(1707645660000+0000)/"), "2024-02-11T10:01:00Z");
+});
+
 test("/Date(ms-0330)/ becomes the same instant written with a -05:30 offset", () => {
   const iso = v2DateToIso("/Date(1700000000000-0330)/");
   assert.equal(iso, "2023-11-14T16:43:20-05:30");

@@ -254,8 +254,8 @@ function convertPrimitive(type: string, raw: string, property: XmlElement): unkn
       const match = DATE_TIME.exec(raw.trim());
       if (!match) throw notOfType(property, type, raw);
       const [, minutes, seconds = ":00", fraction = "", zone] = match;
-      if (type === "Edm.DateTimeOffset" && zone === undefined) throw notOfType(property, type, raw);
-      // v2 Edm.DateTime has no zone and is read as UTC, as v2 JSON's /Date(ms)/ is.
+      // v2 Edm.DateTime has no zone and is read as UTC, as v2 JSON's /Date(ms)/ is. Some services
+      // (SAP CAP's v2 adapter) write Edm.DateTimeOffset without a zone too; it is UTC there as well.
       const keptFraction = /^\.0+$/.test(fraction) ? "" : fraction;
       return `${minutes}${seconds}${keptFraction}${zone ?? "Z"}`;
     }

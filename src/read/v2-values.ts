@@ -6,7 +6,7 @@
  * - `"/Date(1700000000000)/"` becomes `"2023-11-14T22:13:20Z"` and `"/Date(1700000000000+0060)/"`
  *   becomes `"2023-11-14T23:13:20+01:00"`: the ISO 8601 text a v4 service sends for
  *   `Edm.DateTimeOffset`. The instant is the same; the offset (minutes in v2) is kept as the local
- *   time and `±hh:mm` suffix, `Z` where there was none. Milliseconds are written only when not zero,
+ *   time and `±hh:mm` suffix, `Z` where there was none or it was zero. Milliseconds are written only when not zero,
  *   as v4 services do for second-precision values. Strings are recognised by their form alone (v2
  *   JSON carries no types), so a `Edm.String` property whose text is exactly `/Date(<digits>)/` is
  *   converted too.
@@ -66,12 +66,13 @@ export function v2DateToIso(text: string): string | undefined {
   if (!match) return undefined;
   const time = Number(match[1]);
   if (Math.abs(time) > MAX_TIME) return undefined;
-  if (match[2] === undefined) return isoText(time, "Z");
-  const minutes = Number(match[3]);
+  const minutes = match[3] === undefined ? 0 : Number(match[3]);
+  // No offset and a zero offset (SAP CAP's v2 adapter sends "+0000") both mean UTC: written "Z".
+  if (minutes === 0) return isoText(time, "Z");
   // An offset of a day or more is not a time zone; such a string is left as it is.
   if (minutes >= 24 * 60) return undefined;
   const sign = match[2] === "-" ? -1 : 1;
-  const suffix = `${match[2]}${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}`;
+  const suffix = `${match[2]!}${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}`;
   const local = time + sign * minutes * 60_000;
   if (Math.abs(local) > MAX_TIME) return undefined;
   return isoText(local, suffix);

@@ -389,6 +389,33 @@ describe("redirects", () => {
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /svc/Old2", "GET /svc/New"]);
   });
 
+  test("in a browser the runtime follows redirects from the first request on", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.path === "/svc/Jobs") {
+        res.writeHead(303, { location: "/svc/Jobs(1)" });
+        res.end();
+      } else ok(res);
+    });
+    t.after(() => server.close());
+    const modes: (string | undefined)[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      modes.push(init?.redirect);
+      return globalThis.fetch(input, init);
+    };
+    const scope = globalThis as { document?: unknown };
+    scope.document = {};
+    let core: ClientCore;
+    try {
+      core = coreFor(server, { fetch: recordingFetch });
+    } finally {
+      delete scope.document;
+    }
+    const response = await core.send({ method: "POST", url: new URL(server.url("svc/Jobs")), body: "{}" });
+    assert.equal(response.status, 200);
+    assert.deepEqual(modes, ["follow"]);
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /svc/Jobs", "GET /svc/Jobs(1)"]);
+  });
+
   test("where the runtime hides a manual redirect of a POST, the POST is not sent twice", async (t) => {
     const server = await startServer((_r, res) => {
       res.writeHead(303, { location: "/svc/Result" });

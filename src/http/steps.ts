@@ -237,9 +237,11 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  */
 export function redirectStep(maxRedirects = 10): PipelineStep {
   // Browsers hide the answer of a manual redirect (an "opaqueredirect" response without status or
-  // Location). Once seen, this client lets the runtime follow redirects itself; browsers drop
-  // Authorization on cross-origin redirects and manage cookies per origin themselves.
-  let runtimeHidesRedirects = false;
+  // Location), so there the runtime follows redirects itself: it drops Authorization on
+  // cross-origin hops (Fetch standard), CORS decides what other headers a target may see, and
+  // cookies are kept per origin by the browser. Known browsers are recognised up front; any
+  // other runtime that answers with an opaque redirect is recognised by that answer.
+  let runtimeHidesRedirects = isBrowserRuntime();
   return {
     name: "redirect",
     async handle(request, next) {
@@ -299,6 +301,12 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
       }
     },
   };
+}
+
+/** Whether this is a browser window or worker, whose `fetch` hides manual redirects. */
+export function isBrowserRuntime(): boolean {
+  const scope = globalThis as { document?: unknown; WorkerGlobalScope?: unknown };
+  return typeof scope.document === "object" || typeof scope.WorkerGlobalScope === "function";
 }
 
 /** Headers that describe a request body; they go when a redirect drops the body. */

@@ -244,6 +244,23 @@ function resolveOrigin(value: unknown): string {
   return url.origin;
 }
 
+/**
+ * Connection-level headers that `fetch` manages (browsers forbid them; Node's fetch rejects some,
+ * such as Transfer-Encoding, on every request): a client-wide value can only be a mistake.
+ */
+const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
+  "connection",
+  "content-length",
+  "expect",
+  "host",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
 function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, string]> {
   if (headers === undefined) return [];
   if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
@@ -259,6 +276,9 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
       new Headers([[name, value]]);
     } catch {
       throw new TypeError(`ODataClient option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
+    }
+    if (TRANSPORT_HEADERS.has(name.toLowerCase())) {
+      throw new TypeError(`ODataClient option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);
     }
     // Header names are case-insensitive: {"X-Tenant": "a", "x-tenant": "b"} would be ambiguous.
     if (seen.has(name.toLowerCase())) {

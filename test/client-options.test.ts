@@ -138,6 +138,13 @@ describe("headers", () => {
     assert.doesNotMatch(error.message, /k3y/);
   });
 
+  test("a connection-level header such as Transfer-Encoding or Host throws a TypeError naming headers", () => {
+    for (const name of ["Transfer-Encoding", "host", "Content-Length", "connection", "upgrade", "expect"]) {
+      const error = assertRejects({ serviceUrl: SERVICE, headers: { [name]: "x" } }, TypeError, "headers");
+      assert.ok(error.message.includes(name), error.message);
+    }
+  });
+
   test("the same header named twice in different case throws a TypeError naming headers", () => {
     assertRejects({ serviceUrl: SERVICE, headers: { "X-Tenant": "a", "x-tenant": "b" } }, TypeError, "headers");
   });

@@ -226,7 +226,23 @@ describe("bounded error bodies", () => {
     const response = await core.send({ method: "GET", url, signal: controller.signal });
     const reason = new Error("stop reading");
     setTimeout(() => controller.abort(reason), 20);
-    await assert.rejects(httpErrorFromResponse(response, "GET", url, controller.signal), (error) => error === reason);
+    await assert.rejects(httpErrorFromResponse(response, "GET", url, { signal: controller.signal }), (error) => error === reason);
+  });
+
+  test("an error body that stalls is read only for the time limit and keeps the text so far", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(503, { "content-type": "application/json", "content-length": "100000" });
+      res.write('{"error":{"code":"BUSY","message":"try later"}}');
+    });
+    t.after(() => server.close());
+    const core = new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: false }));
+    const url = new URL(server.url("svc/Stalled"));
+    const response = await core.send({ method: "GET", url });
+    const started = Date.now();
+    const error = await httpErrorFromResponse(response, "GET", url, { timeLimit: 50 });
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(error.status, 503);
+    assert.deepEqual(error.odataError, { code: "BUSY", message: "try later" });
   });
 });
 

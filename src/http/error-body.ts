@@ -8,11 +8,18 @@ import { ODataHttpError, type ODataErrorDetail } from "../errors.js";
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
 /**
- * Reads at most `limit` bytes of a body as text and cancels the rest, so that a hostile or huge
- * error body cannot exhaust memory. Rejects when reading fails (a dropped connection, an abort).
+ * How long reading an error body may take, in ms. The request's timeout ends when the headers
+ * arrive; a service that then stalls its error body must not hold the caller forever.
  */
-export async function readBoundedText(response: Response, limit = ERROR_BODY_LIMIT): Promise<string> {
-  const { text, failure } = await readBoundedPart(response, limit);
+export const ERROR_BODY_TIME_LIMIT = 10_000;
+
+/**
+ * Reads at most `limit` bytes of a body as text, for at most `timeLimit` ms, and cancels the rest,
+ * so that a hostile, huge or stalled error body can neither exhaust memory nor hang the caller.
+ * Rejects when reading fails (a dropped connection, an abort).
+ */
+export async function readBoundedText(response: Response, limit = ERROR_BODY_LIMIT, timeLimit = ERROR_BODY_TIME_LIMIT): Promise<string> {
+  const { text, failure } = await readBoundedPart(response, limit, timeLimit);
   if (failure !== undefined) throw failure.error;
   return text;
 }
@@ -22,12 +29,14 @@ export async function readBoundedText(response: Response, limit = ERROR_BODY_LIM
  * answer whose connection drops half-way still has its status, and the text read before the drop
  * may already hold the whole OData error.
  */
-async function readBoundedPart(response: Response, limit: number): Promise<{ text: string; failure?: { error: unknown } }> {
+async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; failure?: { error: unknown } }> {
   if (!response.body) return { text: "" };
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";
   let received = 0;
+  // Cancelling the reader ends a pending read with `done`: what was read so far is kept.
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), timeLimit);
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -47,6 +56,7 @@ async function readBoundedPart(response: Response, limit: number): Promise<{ tex
   } catch (error) {
     return { text, failure: { error } };
   } finally {
+    clearTimeout(timer);
     // Cancelling the rest closes the connection instead of downloading what nobody will read.
     reader.cancel().catch(() => {});
   }
@@ -280,19 +290,28 @@ export function httpErrorFromParts(parts: {
 }
 
 /** Reads a failed response (bounded) into an {@link ODataHttpError}. */
+/** How {@link httpErrorFromResponse} reads the body. */
+export interface ErrorBodyReading {
+  /** The request's signal: an abort while the body is read rejects with its reason. */
+  signal?: AbortSignal | undefined;
+  /** How long reading may take in ms. @default ERROR_BODY_TIME_LIMIT */
+  timeLimit?: number;
+}
+
 /**
- * Reads a failed response (bounded) into an {@link ODataHttpError}. When the connection fails
- * while the body is read, the error still carries the status and the text read so far, with the
- * read failure as its `cause`; an abort (of `signal`, or any rejection that is not fetch's network
- * `TypeError`) rejects with its reason instead.
+ * Reads a failed response (bounded in size and time) into an {@link ODataHttpError}. When the
+ * connection fails or stalls while the body is read, the error still carries the status and the
+ * text read so far (with a read failure as its `cause`); an abort (of `signal`, or any rejection
+ * that is not fetch's network `TypeError`) rejects with its reason instead.
  */
 export async function httpErrorFromResponse(
   response: Response,
   method: string,
   url: string | URL,
-  signal?: AbortSignal,
+  reading: ErrorBodyReading = {},
 ): Promise<ODataHttpError> {
-  const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT);
+  const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
+  const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
   if (failure !== undefined && (signal?.aborted || !(failure.error instanceof TypeError))) throw failure.error;
   return httpErrorFromParts({
     status: response.status,

@@ -88,8 +88,8 @@ export interface ODataClientOptions {
   /**
    * Extra pipeline steps (logging, tracing, custom headers, metrics), run in the order given on
    * every attempt and every redirect hop: after the client's retry, timeout and redirect steps and
-   * before its header and auth steps (so a step sees the request without the configured headers
-   * and credentials, which are added for trusted origins only). Names must be unique and must not
+   * before its CSRF, header and auth steps (so a step sees the request without the configured
+   * headers and credentials, which are added for trusted origins only). Names must be unique and must not
    * be one of the built-in names (`retry`, `timeout`, `redirect`, `headers`, `auth`, `csrf`).
    * @example
    * const client = new ODataClient({

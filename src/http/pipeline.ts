@@ -40,10 +40,10 @@ export type SendRequest = (request: ODataRequest) => Promise<Response>;
 
 /**
  * One named step of the pipeline, given to the client with the `steps` option. The client's own
- * pipeline is: retry, timeout, redirect, your steps in order, headers (user agent, configured
- * headers, the origin rule), auth, then `fetch`. So a step runs once per attempt and per redirect
- * hop, sees the request before credentials are added, and sees every answer, failures included
- * (an HTTP error status is an answer, not an exception).
+ * pipeline is: retry, timeout, redirect, your steps in order, csrf (with option `csrf`), headers
+ * (user agent, configured headers, the origin rule), auth, then `fetch`. So a step runs once per
+ * attempt and per redirect hop, sees the request before credentials are added, and sees every
+ * answer, failures included (an HTTP error status is an answer, not an exception).
  *
  * `handle` may change the request, call `next` zero or more times (zero: answer from a cache),
  * and change or replace the answer. Throwing rejects the request; throw an `ODataClientError`

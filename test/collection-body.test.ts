@@ -271,6 +271,61 @@ test("a pretty-printed body is read in incremental mode", async () => {
   assert.deepEqual(result.annotations, { count: 400, nextLink: "next" });
 });
 
+function piecesOf(text: string, size: number): Uint8Array[] {
+  const bytes = new TextEncoder().encode(text);
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+  return pieces;
+}
+
+// Escapes, a 2-byte and a 4-byte character and a line break, repeated to well over 256 KiB.
+const bigText = 'q"\\é\n😀 \\"'.repeat(60_000);
+
+test("an entity larger than 256 KiB with escapes split across chunks is read like JSON.parse", async () => {
+  const rows = [{ ID: 1 }, { ID: 2, Blob: bigText, Deep: { List: [[{ a: "]" }], { b: "}" }] } }, { ID: 3 }];
+  const body = JSON.stringify({ value: rows, "@odata.nextLink": "n" });
+  for (const size of [4093, 7919]) {
+    const result = await readPieces(piecesOf(body, size), "v4", 0);
+    assert.deepEqual(result.batches.flat(), rows, `pieces of ${size} bytes`);
+    assert.deepEqual(result.annotations, { nextLink: "n" });
+  }
+});
+
+test("a large entity that ends the array is followed by the annotations", async () => {
+  const rows = [{ ID: 1 }, { ID: 2, Blob: bigText }];
+  const body = JSON.stringify({ "@odata.count": 2, value: rows, "@odata.deltaLink": "d" });
+  const result = await readPieces(piecesOf(body, 8192), "v4", 0);
+  assert.deepEqual(result.batches.flat(), rows);
+  assert.deepEqual(result.annotations, { count: 2, deltaLink: "d" });
+});
+
+test("a large unknown member before value is skipped", async () => {
+  const body = JSON.stringify({ "@Custom.big": { text: bigText, list: [1, 2, 3] }, "@odata.count": 1, value: [{ ID: 1 }] });
+  const result = await readPieces(piecesOf(body, 8192), "v4", 0);
+  assert.deepEqual(result.batches.flat(), [{ ID: 1 }]);
+  assert.deepEqual(result.annotations, { count: 1 });
+});
+
+test("a trailing comma after a large entity rejects with BAD_PAYLOAD", async () => {
+  const body = `{"value":[${JSON.stringify({ Blob: bigText })},]}`;
+  await assert.rejects(readPieces(piecesOf(body, 8192), "v4", 0), (error: unknown) => {
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.match(error.message, new RegExp(`trailing comma\\) at character offset ${body.length - 2}`));
+    return true;
+  });
+});
+
+test("a body cut off inside a large entity rejects with BAD_PAYLOAD", async () => {
+  const body = `{"value":[${JSON.stringify({ Blob: bigText })}`.slice(0, -20);
+  await assert.rejects(readPieces(piecesOf(body, 8192), "v4", 0), (error: unknown) => {
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.match(error.message, new RegExp(`ended early, after ${body.length} characters, inside the entity array`));
+    return true;
+  });
+});
+
 test("a body within bufferLimit is yielded as one batch", async () => {
   const body = JSON.stringify({ value: products });
   const result = await readPieces(cutAt(body, [10, 30, 50]), "v4", 1 << 20);

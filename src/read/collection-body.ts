@@ -6,7 +6,9 @@
  * as fast as reading JSON gets in JavaScript. A body that grows beyond it is read incrementally from
  * there on: a small scanner walks the text tracking only whether it is inside a string and how deep
  * it is nested, cuts the entity array at its top-level commas, and hands runs of complete entities to
- * `JSON.parse` together. Only the current network chunk and one unfinished entity are held at a time.
+ * `JSON.parse` together. Only the current network chunk and one unfinished entity are held at a time;
+ * an unfinished entity beyond 256 KiB is kept as a list of pieces and joined once, when it ends, so
+ * even a single huge entity costs time in proportion to its size.
  */
 
 import { ODataClientError } from "../errors.js";
@@ -50,6 +52,13 @@ export const DEFAULT_BUFFER_LIMIT = 8 * 1024 * 1024;
  * hundred entities.
  */
 const GROUP_CHARS = 64 * 1024;
+
+/**
+ * An unfinished entity (or other member value) longer than this many characters is no longer
+ * joined with each new chunk (which would copy it again every time, quadratic in its size): its
+ * pieces are collected and joined once, when its end is found.
+ */
+const LARGE_VALUE_CHARS = 256 * 1024;
 
 /** Below this many characters, scanning is cheap enough that the unscanned fast path is not tried. */
 const SPECULATE_MIN_CHARS = 2048;
@@ -300,6 +309,13 @@ function findStringEnd(text: string, from: number): number {
   }
 }
 
+/** Whether the text ends with an odd run of backslashes, so that its next character is escaped. */
+function endsWithOddBackslashes(text: string): boolean {
+  let at = text.length - 1;
+  while (at >= 0 && text.charCodeAt(at) === BACKSLASH) at--;
+  return (text.length - 1 - at) % 2 === 1;
+}
+
 /**
  * The incremental part: fed decoded text piece by piece, it finds the entity array and the
  * annotation members, and emits batches of parsed entities.
@@ -331,6 +347,10 @@ class CollectionScanner {
   /** The text sought as an entity boundary by the fast path. */
   #boundary = "},{";
   #boundaryLearned = false;
+  /** The pieces of one unfinished large value, their document offset, and a pending escape. */
+  #parts: string[] | undefined;
+  #partsStart = 0;
+  #escapePending = false;
   readonly #annotations: CollectionAnnotations = {};
 
   constructor(format: PayloadFormat) {
@@ -340,9 +360,119 @@ class CollectionScanner {
   /** Consumes the next piece of text, appending any completed entity batches to `out`. */
   push(piece: string, out: unknown[][]): void {
     if (piece.length === 0) return;
-    this.#text = this.#text.length === 0 ? piece : this.#text + piece;
+    let rest = piece;
+    if (this.#parts !== undefined) {
+      rest = this.#continueLarge(piece, out);
+      if (rest.length === 0) return;
+    }
+    this.#text = this.#text.length === 0 ? rest : this.#text + rest;
     this.#run(out);
     this.#compact();
+    if ((this.#state === S_ENTITIES || this.#state === S_OTHER_VALUE) && this.#text.length > LARGE_VALUE_CHARS) {
+      // After compaction the text is exactly the unfinished value: collect it piece by piece now.
+      this.#parts = [this.#text];
+      this.#partsStart = this.#base;
+      this.#escapePending = this.#inString && endsWithOddBackslashes(this.#text);
+      this.#base += this.#text.length;
+      this.#text = "";
+      this.#pos = 0;
+      this.#runStart = 0;
+      this.#tokenStart = 0;
+    }
+  }
+
+  /**
+   * Scans a piece for the end of the large unfinished value, carrying the nesting depth and the
+   * string and escape state from piece to piece. While the end is not in sight the piece is only
+   * kept; once it is, the value is joined and parsed, the state moves on, and the rest of the piece
+   * is returned for the ordinary path ("" while the value goes on).
+   */
+  #continueLarge(piece: string, out: unknown[][]): string {
+    const parts = this.#parts!;
+    const length = piece.length;
+    let depth = this.#depth;
+    let inString = this.#inString;
+    let at = 0;
+    let end = -1;
+    let nextBackslash = -1;
+    while (at < length) {
+      if (inString) {
+        if (this.#escapePending) {
+          this.#escapePending = false;
+          at++;
+          continue;
+        }
+        // Escapes are followed forwards here: the piece before may have ended inside one.
+        if (nextBackslash < at) {
+          nextBackslash = piece.indexOf("\\", at);
+          if (nextBackslash < 0) nextBackslash = length;
+        }
+        const quote = piece.indexOf('"', at);
+        if (nextBackslash < length && (quote < 0 || nextBackslash < quote)) {
+          at = nextBackslash + 2;
+          if (at > length) this.#escapePending = true;
+          continue;
+        }
+        if (quote < 0) {
+          at = length;
+          break;
+        }
+        inString = false;
+        at = quote + 1;
+        continue;
+      }
+      const code = piece.charCodeAt(at);
+      if (code === QUOTE) {
+        inString = true;
+      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        if (depth === 0) {
+          end = at;
+          break;
+        }
+        depth--;
+      } else if (code === COMMA && depth === 0) {
+        end = at;
+        break;
+      }
+      at++;
+    }
+    this.#depth = depth;
+    this.#inString = inString;
+    if (end < 0) {
+      parts.push(piece);
+      this.#base += length;
+      return "";
+    }
+
+    parts.push(piece.slice(0, end));
+    const valueText = parts.join("");
+    this.#parts = undefined;
+    const pieceBase = this.#base;
+    this.#base = this.#partsStart;
+    this.#depth = 0;
+    this.#inString = false;
+    this.#pos = 0;
+    this.#runStart = 0;
+    this.#tokenStart = 0;
+    if (this.#state === S_OTHER_VALUE) {
+      this.#finishOtherValue(valueText, 0);
+      this.#base = pieceBase + end;
+      return piece.slice(end);
+    }
+    if (valueText.trim().length === 0) {
+      this.#base = pieceBase;
+      this.#fail("an entity is missing in the entity array", end);
+    }
+    out.push(this.#parseRun(`[${valueText}]`, 0));
+    this.#base = pieceBase;
+    const delimiter = piece.charCodeAt(end);
+    if (delimiter === CLOSE_BRACE) this.#fail('expected "," or "]" in the entity array but found "}"', end);
+    if (delimiter === COMMA) this.#elementCount++;
+    else this.#state = S_AFTER_VALUE;
+    this.#base = pieceBase + end + 1;
+    return piece.slice(end + 1);
   }
 
   /** Checks the document ended properly and gives the annotations. */
@@ -588,15 +718,19 @@ class CollectionScanner {
       this.#pos = length;
       return false;
     }
-    const raw = text.slice(this.#tokenStart, end);
-    if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, this.#tokenStart);
-    const value = this.#parseValue(raw, this.#tokenStart);
+    this.#finishOtherValue(text.slice(this.#tokenStart, end), this.#tokenStart);
+    this.#pos = end;
+    return true;
+  }
+
+  /** Parses a complete member value other than the entity array and keeps it if it is an annotation. */
+  #finishOtherValue(raw: string, start: number): void {
+    if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, start);
+    const value = this.#parseValue(raw, start);
     const names = this.#format === "v4" ? (this.#inD ? undefined : V4_ANNOTATIONS) : this.#inD ? V2_ANNOTATIONS : undefined;
     const target = names?.[this.#key];
     if (target !== undefined) setAnnotation(this.#annotations, target, this.#key, value);
-    this.#pos = end;
     this.#state = S_AFTER_VALUE;
-    return true;
   }
 
   /**

@@ -191,7 +191,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: ReadOptions | 
       }
       next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);
       if (next && visited.has(next.href)) {
-        throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
+        throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
       }
     }
   };
@@ -226,9 +226,18 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: ReadOpt
   }
 }
 
-/** Entities after entities across all pages. */
+/**
+ * Entities after entities across all pages. Once the caller's signal aborts, no further entity is
+ * handed out, not even one of a piece already read: the next step rejects with the signal's reason.
+ */
 export async function* walkEntities<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<T> {
-  for await (const part of walkParts<T>(core, url, options)) yield* part.entities;
+  const signal = options?.signal;
+  for await (const part of walkParts<T>(core, url, options)) {
+    for (const entity of part.entities) {
+      if (signal?.aborted) throw abortReason(signal);
+      yield entity;
+    }
+  }
 }
 
 /** GET of `/$count` as a number. */

@@ -1,0 +1,894 @@
+// The reading layer on the wire: one page, pages following next links, entity streams, counts and
+// single entities, against plain node:http servers on 127.0.0.1 that script the protocol's edge
+// cases (v4 JSON, v2 JSON, v2 Atom), record what the client sent, and observe read-ahead,
+// backpressure and cancellation from the server's side.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import type { ServerResponse } from "node:http";
+import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions } from "../src/index.js";
+import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+
+interface Item {
+  ID: number;
+  name?: string;
+}
+
+/** A client for the service root `<origin>/svc/` of `server`; retries off so every request is visible. */
+function clientFor(server: RecordingServer, options: Partial<ODataClientOptions> = {}): ODataClient {
+  return new ODataClient({ serviceUrl: server.url("svc/"), retry: false, ...options });
+}
+
+function items(from: number, to: number): Item[] {
+  const out: Item[] = [];
+  for (let id = from; id <= to; id++) out.push({ ID: id });
+  return out;
+}
+
+const ids = (rows: Item[]): number[] => rows.map((row) => row.ID);
+
+/** The query part of a recorded request, decoded, without the leading `?`. */
+function queryOf(request: RecordedRequest | undefined): URLSearchParams {
+  assert.ok(request, "no such request");
+  return new URL(request.path, "http://x").searchParams;
+}
+
+/** Polls `condition` every few milliseconds; fails with `what` if it does not hold within `ms`. */
+async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Gives the client every chance to send a request it should not send: a full round trip to
+ * `server` (which lets the event loop run network I/O on both sides) and a short pause.
+ */
+async function settle(server: RecordingServer): Promise<void> {
+  await (await fetch(server.url("ping"))).text();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Whether a recorded request is a page request (not the settle ping). */
+const isPage = (request: RecordedRequest): boolean => !request.path.startsWith("/ping");
+
+/**
+ * A v4 service of `pageCount` pages of `pageSize` items under `/svc/Items`; page k (1-based) is
+ * `Items?page=k` and links to the next with a relative nextLink. `onPage` sees each page request as
+ * it arrives; `hold` can keep a page's answer back (the request stays open) to observe cancellation.
+ */
+async function pagedV4(
+  pageCount: number,
+  pageSize = 3,
+  hooks: { onPage?: (page: number) => void; hold?: (page: number, res: ServerResponse) => boolean } = {},
+): Promise<RecordingServer> {
+  return startServer((request, res) => {
+    if (request.path.startsWith("/ping")) return sendText(res, 200, "pong");
+    const page = Number(queryOf(request).get("page") ?? "1");
+    hooks.onPage?.(page);
+    if (hooks.hold?.(page, res)) return;
+    const body: Record<string, unknown> = { value: items((page - 1) * pageSize + 1, page * pageSize) };
+    if (page < pageCount) body["@odata.nextLink"] = `Items?page=${page + 1}`;
+    sendJson(res, 200, body);
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected a rejection");
+}
+
+async function drain<T>(iterable: AsyncIterable<T>, into: T[]): Promise<void> {
+  for await (const item of iterable) into.push(item);
+}
+
+// --- what is sent ----------------------------------------------------------------------------
+
+describe("request headers", () => {
+  test("a v4 read sends Accept JSON and OData-MaxVersion 4.0, and no Prefer without maxPageSize", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: [] }));
+    t.after(() => server.close());
+    await clientFor(server).collection("Items").page();
+    const sent = server.requests[0];
+    assert.equal(sent?.method, "GET");
+    assert.equal(sent?.path, "/svc/Items");
+    assert.match(sent?.headers.accept ?? "", /^application\/json/);
+    assert.equal(sent?.headers["odata-maxversion"], "4.0");
+    assert.equal(sent?.headers.prefer, undefined);
+    assert.equal(sent?.headers.maxdataserviceversion, undefined);
+  });
+
+  test("a 4.01 client sends OData-MaxVersion 4.01", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: [] }));
+    t.after(() => server.close());
+    await clientFor(server, { version: "4.01" }).collection("Items").page();
+    assert.equal(server.requests[0]?.headers["odata-maxversion"], "4.01");
+  });
+
+  test("the client's maxPageSize is sent as Prefer: odata.maxpagesize on every page", async (t) => {
+    const server = await pagedV4(2);
+    t.after(() => server.close());
+    await clientFor(server, { maxPageSize: 250 }).collection("Items").list();
+    assert.deepEqual(
+      server.requests.map((r) => r.headers.prefer),
+      ["odata.maxpagesize=250", "odata.maxpagesize=250"],
+    );
+  });
+
+  test("a per-read maxPageSize overrides the client's", async (t) => {
+    const server = await pagedV4(2);
+    t.after(() => server.close());
+    const query = clientFor(server, { maxPageSize: 250 }).collection<Item>("Items");
+    await query.page({ maxPageSize: 7 });
+    const walked: Item[] = [];
+    await drain(query.stream({ maxPageSize: 9 }), walked);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers.prefer),
+      ["odata.maxpagesize=7", "odata.maxpagesize=9", "odata.maxpagesize=9"],
+    );
+  });
+
+  test("a v2 read sends MaxDataServiceVersion 2.0, no OData-MaxVersion and no Prefer", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { d: { results: [] } }));
+    t.after(() => server.close());
+    await clientFor(server, { version: "2.0", maxPageSize: 100 }).collection("Items").page();
+    const sent = server.requests[0];
+    assert.match(sent?.headers.accept ?? "", /^application\/json/);
+    assert.equal(sent?.headers.maxdataserviceversion, "2.0");
+    assert.equal(sent?.headers["odata-maxversion"], undefined);
+    assert.equal(sent?.headers.prefer, undefined);
+  });
+
+  test("an invalid readAhead or maxPageSize rejects before anything is sent", async (t) => {
+    const server = await pagedV4(1);
+    t.after(() => server.close());
+    const query = clientFor(server).collection("Items");
+    await assert.rejects(query.pages({ readAhead: -1 }).next(), RangeError);
+    await assert.rejects(query.pages({ readAhead: 1.5 }).next(), RangeError);
+    await assert.rejects(query.page({ maxPageSize: 0 }), RangeError);
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+// --- v4 JSON paging --------------------------------------------------------------------------
+
+describe("v4 paging", () => {
+  test("pages() follows relative nextLinks to the end, one request per page", async (t) => {
+    const server = await pagedV4(3);
+    t.after(() => server.close());
+    const pages: Item[][] = [];
+    for await (const page of clientFor(server).collection<Item>("Items").pages()) pages.push(page.value);
+    assert.deepEqual(pages.map(ids), [[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items", "/svc/Items?page=2", "/svc/Items?page=3"]);
+  });
+
+  test("a relative nextLink resolves against the service root, not against the page's URL", async (t) => {
+    // Page 1 sends an absolute link into a deeper path; page 2's relative link must still resolve
+    // against /svc/, where a resolution against the request URL would give /svc/deep/Items.
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") {
+        return sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": server.url("svc/deep/Items?page=2") });
+      }
+      if (request.path === "/svc/deep/Items?page=2") return sendJson(res, 200, { value: items(2, 2), "@odata.nextLink": "Items?page=3" });
+      if (request.path === "/svc/Items?page=3") return sendJson(res, 200, { value: items(3, 3) });
+      sendJson(res, 404, { error: { code: "404", message: "Not Found" } });
+    });
+    t.after(() => server.close());
+    const query = clientFor(server).collection<Item>("Items");
+    assert.deepEqual(ids(await query.list()), [1, 2, 3]);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items", "/svc/deep/Items?page=2", "/svc/Items?page=3"]);
+    // The same rule for the nextLink a page reports.
+    const second = await query.page({ from: server.url("svc/deep/Items?page=2") });
+    assert.equal(second.nextLink, server.url("svc/Items?page=3"));
+  });
+
+  test("an absolute nextLink on the service's origin is followed", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": server.url("other/path/Items?$skiptoken=2") });
+      sendJson(res, 200, { value: items(3, 4) });
+    });
+    t.after(() => server.close());
+    const all = await clientFor(server).collection<Item>("Items").list();
+    assert.deepEqual(ids(all), [1, 2, 3, 4]);
+    assert.equal(server.requests[1]?.path, "/other/path/Items?$skiptoken=2");
+  });
+
+  test("page() gives the nextLink as an absolute URL, with @odata.count", async (t) => {
+    const server = await startServer((_, res) =>
+      sendJson(res, 200, { "@odata.count": 42, value: items(1, 2), "@odata.nextLink": "Items?$skiptoken=2" }),
+    );
+    t.after(() => server.close());
+    const page = await clientFor(server).collection<Item>("Items").count().page();
+    assert.deepEqual(page, { value: items(1, 2), count: 42, nextLink: server.url("svc/Items?$skiptoken=2") });
+    assert.equal(queryOf(server.requests[0]).get("$count"), "true");
+  });
+
+  test("the 4.01 annotation forms @count and @nextLink are read like @odata.*", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { "@count": 3, value: items(1, 2), "@nextLink": "Items?p=2" });
+      sendJson(res, 200, { "@count": 3, value: items(3, 3) });
+    });
+    t.after(() => server.close());
+    const pages = [];
+    for await (const page of clientFor(server, { version: "4.01" }).collection<Item>("Items").pages()) pages.push(page);
+    assert.deepEqual(pages.map((p) => [ids(p.value), p.count]), [[[1, 2], 3], [[3], 3]]);
+  });
+
+  test("the last page's @odata.deltaLink is given as an absolute URL", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "Items?p=2" });
+      sendJson(res, 200, { value: items(2, 2), "@odata.deltaLink": "Items?$deltatoken=abc" });
+    });
+    t.after(() => server.close());
+    const pages = [];
+    for await (const page of clientFor(server).collection<Item>("Items").pages()) pages.push(page);
+    assert.equal(pages.length, 2);
+    assert.equal(pages[0]?.deltaLink, undefined);
+    assert.equal(pages[1]?.deltaLink, server.url("svc/Items?$deltatoken=abc"));
+    assert.equal(pages[1]?.nextLink, undefined);
+  });
+
+  test("an empty last page (a full page still linking on) ends the walk without an error", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 3), "@odata.nextLink": "Items?$skiptoken=3" });
+      sendJson(res, 200, { value: [] });
+    });
+    t.after(() => server.close());
+    const query = clientFor(server).collection<Item>("Items");
+    const sizes: number[] = [];
+    for await (const page of query.pages()) sizes.push(page.value.length);
+    assert.deepEqual(sizes, [3, 0]);
+    const streamed: Item[] = [];
+    await drain(query, streamed);
+    assert.deepEqual(ids(streamed), [1, 2, 3]);
+    assert.equal(server.requests.length, 4);
+  });
+
+  test("list() gives all entities of all pages in order", async (t) => {
+    const server = await pagedV4(4, 5);
+    t.after(() => server.close());
+    const all = await clientFor(server).collection<Item>("Items").list();
+    assert.deepEqual(ids(all), items(1, 20).map((i) => i.ID));
+  });
+
+  test("for await over the query streams every entity across pages", async (t) => {
+    const server = await pagedV4(3, 4);
+    t.after(() => server.close());
+    const seen: number[] = [];
+    for await (const item of clientFor(server).collection<Item>("Items")) seen.push(item.ID);
+    assert.deepEqual(seen, items(1, 12).map((i) => i.ID));
+  });
+});
+
+// --- other reads -------------------------------------------------------------------------------
+
+describe("first, countAll, get", () => {
+  test("first() sends $top=1 with the query's options and gives the entity", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: [{ ID: 7 }], "@odata.nextLink": "Items?$skiptoken=1" }));
+    t.after(() => server.close());
+    const first = await clientFor(server).collection<Item>("Items").filter("ID gt 6").orderBy("ID").first();
+    assert.deepEqual(first, { ID: 7 });
+    assert.equal(server.requests.length, 1, "first() follows no next link");
+    const query = queryOf(server.requests[0]);
+    assert.equal(query.get("$top"), "1");
+    assert.equal(query.get("$filter"), "ID gt 6");
+    assert.equal(query.get("$orderby"), "ID");
+  });
+
+  test("first() gives undefined for an empty collection", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: [] }));
+    t.after(() => server.close());
+    assert.equal(await clientFor(server).collection<Item>("Items").first(), undefined);
+  });
+
+  test("countAll() sends GET /$count with the query's $filter and $search and reads the number", async (t) => {
+    const server = await startServer((_, res) => sendText(res, 200, "1234"));
+    t.after(() => server.close());
+    const count = await clientFor(server).collection<Item>("Items").filter("ID gt 5").search("blue").orderBy("ID").top(3).countAll();
+    assert.equal(count, 1234);
+    const sent = server.requests[0];
+    assert.equal(new URL(sent?.path ?? "", "http://x").pathname, "/svc/Items/$count");
+    const query = queryOf(sent);
+    assert.equal(query.get("$filter"), "ID gt 5");
+    assert.equal(query.get("$search"), "blue");
+    assert.equal(query.get("$top"), null);
+    assert.equal(query.get("$orderby"), null);
+    assert.match(sent?.headers.accept ?? "", /text\/plain/);
+  });
+
+  test("countAll() rejects a body that is not a number with BAD_PAYLOAD", async (t) => {
+    const server = await startServer((_, res) => sendText(res, 200, "<html>login</html>"));
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").countAll());
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+  });
+
+  test("key(k).get() reads one v4 entity and keeps the ETag header as @odata.etag", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { "@odata.context": "$metadata#Items/$entity", ID: 5, name: "five" }, { etag: 'W/"5"' }));
+    t.after(() => server.close());
+    const entity = await clientFor(server).collection<Item>("Items").key(5).get();
+    assert.deepEqual(entity, { "@odata.context": "$metadata#Items/$entity", ID: 5, name: "five", "@odata.etag": 'W/"5"' });
+    assert.equal(server.requests[0]?.path, "/svc/Items(5)");
+  });
+
+  test("a 404 on get rejects with ODataHttpError status 404 and the parsed OData error", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 404, { error: { code: "NOT_FOUND", message: "No item 9" } }));
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").key("it's").get());
+    assert.ok(error instanceof ODataHttpError);
+    assert.equal(error.status, 404);
+    assert.equal(error.code, "HTTP_ERROR");
+    assert.equal(error.odataError?.code, "NOT_FOUND");
+    assert.equal(error.odataError?.message, "No item 9");
+    assert.equal(server.requests[0]?.path, "/svc/Items('it''s')");
+  });
+
+  test("an HTTP error on a later page rejects the walk after the earlier pages were delivered", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "Items?p=2" });
+      sendJson(res, 500, { error: { code: "BOOM", message: "database gone" } });
+    });
+    t.after(() => server.close());
+    const seen: Item[] = [];
+    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2]);
+    assert.ok(error instanceof ODataHttpError);
+    assert.equal(error.status, 500);
+    assert.equal(error.odataError?.code, "BOOM");
+  });
+});
+
+// --- malformed bodies --------------------------------------------------------------------------
+
+describe("malformed pages", () => {
+  test("page() rejects a body that is not JSON with BAD_PAYLOAD", async (t) => {
+    const server = await startServer((_, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"value":[{"ID":1},{"ID":');
+    });
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").page());
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+  });
+
+  test("a page without a value array rejects with BAD_PAYLOAD", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { d: { results: [] } }));
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").list());
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+  });
+
+  test("a malformed second page rejects the stream after the first page's entities", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "Items?p=2" });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"value":[{"ID":3}');
+    });
+    t.after(() => server.close());
+    const seen: Item[] = [];
+    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2]);
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_PAYLOAD");
+  });
+});
+
+// --- v2 JSON and Atom --------------------------------------------------------------------------
+
+describe("OData v2", () => {
+  test("v2 JSON: d.results pages, absolute __next followed, __count string read as a number", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.startsWith("/svc/Items?$inlinecount=allpages&$skiptoken=2")) {
+        return sendJson(res, 200, { d: { results: items(3, 3), __count: "3" } });
+      }
+      sendJson(res, 200, { d: { results: items(1, 2), __count: "3", __next: server.url("svc/Items?$inlinecount=allpages&$skiptoken=2") } });
+    });
+    t.after(() => server.close());
+    const pages = [];
+    for await (const page of clientFor(server, { version: "2.0" }).collection<Item>("Items").count().pages()) pages.push(page);
+    assert.deepEqual(
+      pages.map((p) => [ids(p.value), p.count, p.nextLink]),
+      [
+        [[1, 2], 3, server.url("svc/Items?$inlinecount=allpages&$skiptoken=2")],
+        [[3], 3, undefined],
+      ],
+    );
+    assert.equal(queryOf(server.requests[0]).get("$inlinecount"), "allpages");
+  });
+
+  test("v2 JSON: /Date(ms)/ and /Date(ms+0000)/ values read as ISO 8601 in pages and streams", async (t) => {
+    const created = Date.UTC(2024, 1, 11, 10, 1, 0);
+    const server = await startServer((_, res) =>
+      sendJson(res, 200, { d: { results: [{ ID: 1, born: `/Date(${Date.UTC(1911, 9, 5)})/`, modifiedAt: `/Date(${created}+0000)/` }] } }),
+    );
+    t.after(() => server.close());
+    const query = clientFor(server, { version: "2.0" }).collection<Item & { born: string; modifiedAt: string }>("Items");
+    const page = await query.page();
+    assert.equal(page.value[0]?.born, "1911-10-05T00:00:00Z");
+    assert.equal(page.value[0]?.modifiedAt, "2024-02-11T10:01:00Z");
+    const [streamed] = await query.list();
+    assert.equal(Date.parse(streamed?.modifiedAt ?? ""), created);
+  });
+
+  test("v2 key(k).get() unwraps d and reads its dates", async (t) => {
+    const server = await startServer((_, res) =>
+      sendJson(res, 200, {
+        d: { __metadata: { uri: server.url("svc/Authors('O''Brien')"), type: "S.Author", etag: 'W/"1"' }, ID: "O'Brien", born: `/Date(${Date.UTC(1911, 9, 5)})/` },
+      }),
+    );
+    t.after(() => server.close());
+    const author = await clientFor(server, { version: "2.0" }).collection<{ ID: string; born: string }>("Authors").key("O'Brien").get();
+    assert.equal(author.ID, "O'Brien");
+    assert.equal(author.born, "1911-10-05T00:00:00Z");
+    assert.equal((author as unknown as { __metadata: { etag: string } }).__metadata.etag, 'W/"1"');
+    assert.equal(server.requests[0]?.path, "/svc/Authors('O''Brien')");
+  });
+
+  const atomFeed = (origin: string, entries: number[], next?: string, count?: number) => `<?xml version="1.0" encoding="utf-8"?>
+<feed xml:base="${origin}/svc/" xmlns="http://www.w3.org/2005/Atom"
+      xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"
+      xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices">
+  <id>${origin}/svc/Items</id>
+  <title type="text">Items</title>
+  ${count === undefined ? "" : `<m:count>${count}</m:count>`}
+  ${entries
+    .map(
+      (id) => `<entry>
+    <id>${origin}/svc/Items(${id})</id>
+    <category term="S.Item" scheme="http://schemas.microsoft.com/ado/2007/08/dataservices/scheme"/>
+    <link href="Items(${id})" rel="edit" title="Item"/>
+    <content type="application/xml"><m:properties>
+      <d:ID m:type="Edm.Int32">${id}</d:ID>
+      <d:name>item &amp; ${id}</d:name>
+      <d:at m:type="Edm.DateTime">2024-02-11T10:01:00</d:at>
+    </m:properties></content>
+  </entry>`,
+    )
+    .join("\n")}
+  ${next === undefined ? "" : `<link rel="next" href="${next}"/>`}
+</feed>`;
+
+  test("v2 Atom feed: entries read, <link rel=\"next\"> followed, <m:count> read", async (t) => {
+    const server = await startServer((request, res) => {
+      res.writeHead(200, { "content-type": "application/atom+xml;type=feed;charset=utf-8" });
+      if (request.path === "/svc/Items") res.end(atomFeed(server.origin, [1, 2], "Items?$skiptoken=2", 3));
+      else res.end(atomFeed(server.origin, [3], undefined, 3));
+    });
+    t.after(() => server.close());
+    const pages = [];
+    for await (const page of clientFor(server, { version: "2.0" }).collection<Item & { at: string }>("Items").pages()) pages.push(page);
+    assert.deepEqual(pages.map((p) => [ids(p.value), p.count]), [[[1, 2], 3], [[3], 3]]);
+    assert.equal(pages[0]?.value[0]?.name, "item & 1");
+    assert.equal(pages[0]?.value[0]?.at, "2024-02-11T10:01:00Z");
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items", "/svc/Items?$skiptoken=2"]);
+  });
+
+  test("v2 Atom entry: key(k).get() reads it as an entity", async (t) => {
+    const server = await startServer((_, res) => {
+      const feed = atomFeed(server.origin, [4]);
+      const entry = feed.slice(feed.indexOf("<entry>"), feed.indexOf("</entry>") + "</entry>".length).replace(
+        "<entry>",
+        '<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xml:base="' +
+          server.url("svc/") +
+          '">',
+      );
+      res.writeHead(200, { "content-type": "application/atom+xml;type=entry" });
+      res.end(`<?xml version="1.0" encoding="utf-8"?>\n${entry}`);
+    });
+    t.after(() => server.close());
+    const entity = await clientFor(server, { version: "2.0" }).collection<Item>("Items").key(4).get();
+    assert.equal(entity.ID, 4);
+    assert.equal(entity.name, "item & 4");
+    assert.equal((entity as unknown as { __metadata: { uri: string } }).__metadata.uri, server.url("svc/Items(4)"));
+  });
+});
+
+// --- next links that must not be followed --------------------------------------------------------
+
+describe("next link rules", () => {
+  test("a nextLink to another origin rejects with UNTRUSTED_NEXT_LINK after the entities read, and nothing is sent there", async (t) => {
+    const elsewhere = await startServer((_, res) => sendJson(res, 200, { value: items(100, 100) }));
+    t.after(() => elsewhere.close());
+    const server = await startServer((_, res) =>
+      sendJson(res, 200, { value: items(1, 3), "@odata.nextLink": elsewhere.url("svc/Items?page=2") }),
+    );
+    t.after(() => server.close());
+    const seen: Item[] = [];
+    const error = await rejection(drain(clientFor(server, { headers: { authorization: "Bearer secret" } }).collection<Item>("Items").stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2, 3], "the entities of the page were delivered first");
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "UNTRUSTED_NEXT_LINK");
+    assert.ok(!error.message.includes("secret"));
+    assert.equal(elsewhere.requests.length, 0);
+  });
+
+  test("pages() delivers the page with the foreign nextLink before rejecting", async (t) => {
+    const elsewhere = await startServer((_, res) => sendJson(res, 200, { value: [] }));
+    t.after(() => elsewhere.close());
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": elsewhere.url("x") }));
+    t.after(() => server.close());
+    const pages: Item[][] = [];
+    const error = await rejection((async () => {
+      for await (const page of clientFor(server).collection<Item>("Items").pages()) pages.push(page.value);
+    })());
+    assert.deepEqual(pages.map(ids), [[1, 2]]);
+    assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
+    assert.equal(elsewhere.requests.length, 0);
+  });
+
+  test("trustedOrigins lets a nextLink to that origin through", async (t) => {
+    const elsewhere = await startServer((_, res) => sendJson(res, 200, { value: items(4, 5) }));
+    t.after(() => elsewhere.close());
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 3), "@odata.nextLink": elsewhere.url("svc/Items?page=2") }));
+    t.after(() => server.close());
+    const all = await clientFor(server, { trustedOrigins: [elsewhere.origin] }).collection<Item>("Items").list();
+    assert.deepEqual(ids(all), [1, 2, 3, 4, 5]);
+    assert.equal(elsewhere.requests[0]?.path, "/svc/Items?page=2");
+  });
+
+  for (const link of ["javascript:alert(1)", "file:///etc/passwd", "data:application/json,{}"]) {
+    test(`a nextLink ${link.split(":")[0]}: is rejected with UNTRUSTED_NEXT_LINK after the entities read`, async (t) => {
+      const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": link }));
+      t.after(() => server.close());
+      const seen: Item[] = [];
+      const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+      assert.deepEqual(ids(seen), [1, 2]);
+      assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
+      assert.equal(server.requests.length, 1);
+    });
+  }
+
+  test("a nextLink back to a page already read is detected instead of looping", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "Items?p=2" });
+      sendJson(res, 200, { value: items(2, 2), "@odata.nextLink": server.url("svc/Items") });
+    });
+    t.after(() => server.close());
+    const seen: Item[] = [];
+    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2]);
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "NEXT_LINK_LOOP");
+    assert.equal(server.requests.length, 2);
+  });
+
+  test("a page linking to itself is detected as a loop", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "Items" }));
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").list());
+    assert.equal((error as ODataClientError).code, "NEXT_LINK_LOOP");
+    assert.equal(server.requests.length, 1);
+  });
+});
+
+// --- resuming ----------------------------------------------------------------------------------
+
+describe("resume from a saved next link", () => {
+  test("page({ from }) reads the page the saved nextLink names", async (t) => {
+    const server = await pagedV4(3);
+    t.after(() => server.close());
+    const query = clientFor(server).collection<Item>("Items");
+    const first = await query.page();
+    assert.equal(first.nextLink, server.url("svc/Items?page=2"));
+    const second = await query.page({ from: first.nextLink as string });
+    assert.deepEqual(ids(second.value), [4, 5, 6]);
+    assert.equal(second.nextLink, server.url("svc/Items?page=3"));
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items", "/svc/Items?page=2"]);
+  });
+
+  test("pages({ from }) walks on from the saved nextLink, sending nothing for earlier pages", async (t) => {
+    const server = await pagedV4(4);
+    t.after(() => server.close());
+    const pages: number[][] = [];
+    for await (const page of clientFor(server).collection<Item>("Items").pages({ from: server.url("svc/Items?page=3") })) pages.push(ids(page.value));
+    assert.deepEqual(pages, [[7, 8, 9], [10, 11, 12]]);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items?page=3", "/svc/Items?page=4"]);
+  });
+
+  test("a relative from resolves against the service root", async (t) => {
+    const server = await pagedV4(2);
+    t.after(() => server.close());
+    const page = await clientFor(server).collection<Item>("Items").page({ from: "Items?page=2" });
+    assert.deepEqual(ids(page.value), [4, 5, 6]);
+    assert.equal(server.requests[0]?.path, "/svc/Items?page=2");
+  });
+
+  test("a from on another origin rejects with UNTRUSTED_NEXT_LINK and sends nothing", async (t) => {
+    const server = await pagedV4(2);
+    t.after(() => server.close());
+    const query = clientFor(server).collection<Item>("Items");
+    const one = await rejection(query.page({ from: "http://127.0.0.1:1/svc/Items?page=2" }));
+    const all = await rejection(query.list({ from: "https://example.com/svc/Items" }));
+    assert.equal((one as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
+    assert.equal((all as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+// --- immutable reuse ---------------------------------------------------------------------------
+
+test("the same query walked twice sends the same requests and gives the same data", async (t) => {
+  const server = await pagedV4(3);
+  t.after(() => server.close());
+  const base = clientFor(server).collection<Item>("Items");
+  const query = base.filter("ID gt 0").select("ID");
+  const narrowed = query.top(1);
+  const once = await query.list();
+  const again: Item[] = [];
+  await drain(query, again);
+  assert.deepEqual(again, once);
+  assert.deepEqual(ids(once), items(1, 9).map((i) => i.ID));
+  const paths = server.requests.map((r) => r.path);
+  assert.deepEqual(paths.slice(3), paths.slice(0, 3));
+  assert.equal(queryOf(server.requests[0]).get("$top"), null, "top(1) on a derived query left this one alone");
+  assert.match(narrowed.url(), /\$top=1/);
+  assert.doesNotMatch(base.url(), /\$filter/);
+});
+
+// --- read-ahead ----------------------------------------------------------------------------------
+
+describe("read-ahead", () => {
+  test("by default the request for page 2 arrives while the consumer still works on page 1", async (t) => {
+    let holding = 0;
+    const arrivedWhileHolding: number[] = [];
+    const server = await pagedV4(3, 3, { onPage: () => arrivedWhileHolding.push(holding) });
+    t.after(() => server.close());
+    for await (const page of clientFor(server).collection<Item>("Items").pages()) {
+      holding = page.value[0]?.ID === 1 ? 1 : page.value[0]?.ID === 4 ? 2 : 3;
+      if (holding === 1) await waitFor(() => server.requests.filter(isPage).length === 2, "the request for page 2 during page 1");
+    }
+    // Request 1 before any page; requests 2 and 3 each while the page before them was held.
+    assert.deepEqual(arrivedWhileHolding, [0, 1, 2]);
+  });
+
+  test("with readAhead 0 the next page is requested only once the consumer asks for it", async (t) => {
+    let asking = true;
+    const askingAtArrival: boolean[] = [];
+    const server = await pagedV4(3, 3, { onPage: () => askingAtArrival.push(asking) });
+    t.after(() => server.close());
+    const seen: number[] = [];
+    for await (const page of clientFor(server).collection<Item>("Items").pages({ readAhead: 0 })) {
+      asking = false;
+      seen.push(...ids(page.value));
+      await settle(server);
+      assert.equal(server.requests.filter(isPage).length, seen.length / 3, "no request while the consumer works");
+      asking = true;
+    }
+    assert.deepEqual(askingAtArrival, [true, true, true]);
+    assert.equal(seen.length, 9);
+  });
+
+  test("with readAhead 3 the requests run exactly 3 pages ahead of the consumer, never more", async (t) => {
+    let holding = 0;
+    const aheadAtArrival: number[] = [];
+    const server = await pagedV4(10, 3, { onPage: (page) => aheadAtArrival.push(page - holding) });
+    t.after(() => server.close());
+    for await (const page of clientFor(server).collection<Item>("Items").pages({ readAhead: 3 })) {
+      holding = Math.ceil((page.value[0]?.ID ?? 0) / 3);
+      // Wait until the producer filled its allowance (or reached the last page), then give it
+      // the chance to overrun it.
+      const expected = Math.min(holding + 3, 10);
+      await waitFor(() => server.requests.filter(isPage).length >= expected, `requests up to page ${expected}`);
+      await settle(server);
+      assert.equal(server.requests.filter(isPage).length, expected, `while holding page ${holding}`);
+    }
+    assert.equal(aheadAtArrival.length, 10);
+    assert.ok(aheadAtArrival.every((ahead) => ahead <= 3), aheadAtArrival.join(","));
+    assert.equal(Math.max(...aheadAtArrival), 3);
+  });
+});
+
+// --- a huge unpaged answer -------------------------------------------------------------------------
+
+test("a huge unpaged answer is read entity by entity: the server cannot write far ahead of the consumer", async (t) => {
+  // 300,000 entities of ENTITY_BYTES bytes each, about 42 MB, in one unpaged answer written in
+  // 64 KiB pieces that honour backpressure (write() false: wait for 'drain').
+  const total = 300_000;
+  const pad = "x".repeat(120);
+  // The padding shrinks as the ID grows, so every entity has the same length.
+  const entityText = (id: number) => `{"ID":${id},"pad":"${pad.slice(String(id).length)}"}`;
+  const ENTITY_BYTES = entityText(1).length + 1; // with its comma
+  const head = '{"@odata.context":"$metadata#Items","value":[';
+  let written = 0;
+  let finished = false;
+  let waitingForDrain = false;
+  const server = await startServer((_, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    let next = 1;
+    const pump = () => {
+      while (next <= total) {
+        let piece = next === 1 ? head : "";
+        while (next <= total && piece.length < 64 * 1024) {
+          piece += entityText(next) + (next < total ? "," : "");
+          next++;
+        }
+        if (next > total) piece += "]}";
+        written += piece.length;
+        if (!res.write(piece)) {
+          waitingForDrain = true;
+          res.once("drain", () => {
+            waitingForDrain = false;
+            pump();
+          });
+          return;
+        }
+      }
+      res.end(() => {
+        finished = true;
+      });
+    };
+    pump();
+  });
+  t.after(() => server.close());
+
+  // Past the part of the body the reader may buffer for one whole-text parse (8 MiB).
+  const pauseAt = 100_000;
+  const bodyBytes = head.length + total * ENTITY_BYTES + 1;
+  let count = 0;
+  let lastId = 0;
+  let observed: { written: number; consumedBytes: number; stalled: boolean } | undefined;
+  for await (const item of clientFor(server).collection<{ ID: number }>("Items")) {
+    count++;
+    assert.equal(item.ID, lastId + 1);
+    lastId = item.ID;
+    if (count === pauseAt) {
+      // Let the server write all it can while the consumer sits still, until its output stops
+      // growing for a while (it waits for 'drain') or it has written everything.
+      let before = -1;
+      const deadline = Date.now() + 10_000;
+      while (written !== before && !finished && Date.now() < deadline) {
+        before = written;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      observed = { written, consumedBytes: head.length + pauseAt * ENTITY_BYTES, stalled: waitingForDrain && !finished };
+    }
+  }
+  assert.equal(count, total);
+  assert.ok(observed);
+  // What may sit between the consumer and the server: the client's current piece and the one read
+  // ahead (64 KiB of text each), the fetch body's queue, and the kernel's socket buffers on both
+  // ends (about 5 MiB measured on loopback, more if the receive window grew). A client that
+  // buffered the body would let the server write all of it (some 28 MB more) and finish.
+  const ahead = observed.written - observed.consumedBytes;
+  assert.ok(observed.stalled, `the server was not held back: it wrote ${observed.written} of ${bodyBytes} bytes`);
+  assert.ok(ahead < 20 * 1024 * 1024, `the server wrote ${(ahead / 1048576).toFixed(1)} MiB ahead of the consumer`);
+});
+
+// --- cancellation ------------------------------------------------------------------------------
+
+/** A server whose page 2 never answers; it records when that request's connection closes. */
+async function hangingSecondPage(): Promise<{ server: RecordingServer; closed: () => boolean }> {
+  let closed = false;
+  const server = await pagedV4(3, 3, {
+    hold: (page, res) => {
+      if (page !== 2) return false;
+      res.on("close", () => {
+        closed = true;
+      });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"value":[{"ID":4},'); // a start, then nothing more
+      return true;
+    },
+  });
+  return { server, closed: () => closed };
+}
+
+describe("cancellation", () => {
+  test("break out of for await aborts the request read ahead (the server sees it closed) and sends nothing more", async (t) => {
+    const { server, closed } = await hangingSecondPage();
+    t.after(() => server.close());
+    for await (const page of clientFor(server).collection<Item>("Items").pages()) {
+      assert.deepEqual(ids(page.value), [1, 2, 3]);
+      await waitFor(() => server.requests.length === 2, "the read-ahead request for page 2");
+      break;
+    }
+    await waitFor(closed, "the server to see page 2's connection closed");
+    await settle(server);
+    assert.deepEqual(server.requests.filter(isPage).map((r) => r.path), ["/svc/Items", "/svc/Items?page=2"]);
+  });
+
+  test("break in the middle of a streaming body closes that connection", async (t) => {
+    let closed = false;
+    let served = 0;
+    const server = await startServer((_, res) => {
+      res.on("close", () => {
+        closed = true;
+      });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"value":[');
+      // An endless body of 1 KB entities that honours backpressure.
+      const pad = "y".repeat(1000);
+      const pump = () => {
+        while (!res.destroyed) {
+          let piece = "";
+          while (piece.length < 64 * 1024) piece += `${served++ === 0 ? "" : ","}{"ID":${served},"pad":"${pad}"}`;
+          if (!res.write(piece)) return void res.once("drain", pump);
+        }
+      };
+      pump();
+    });
+    t.after(() => server.close());
+    let count = 0;
+    for await (const item of clientFor(server).collection<Item>("Items")) {
+      count++;
+      assert.equal(item.ID, count);
+      if (count === 20_000) break; // about 20 MB in, past the reader's whole-parse buffer
+    }
+    await waitFor(() => closed, "the server to see the connection closed");
+    assert.equal(server.requests.length, 1);
+  });
+
+  test("aborting stream({ signal }) while a page is in flight rejects with signal.reason and closes the request", async (t) => {
+    const { server, closed } = await hangingSecondPage();
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const reason = new Error("user left");
+    const seen: Item[] = [];
+    const walking = drain(clientFor(server).collection<Item>("Items").stream({ signal: controller.signal }), seen);
+    await waitFor(() => server.requests.length === 2 && seen.length === 3, "page 1 consumed and page 2 requested");
+    controller.abort(reason);
+    const error = await rejection(walking);
+    assert.equal(error, reason);
+    await waitFor(closed, "the server to see page 2's connection closed");
+    await settle(server);
+    assert.equal(server.requests.filter(isPage).length, 2);
+  });
+
+  test("aborting while the consumer works on a page rejects its next step with signal.reason, with no request after", async (t) => {
+    const server = await pagedV4(5, 3);
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const reason = new DOMException("stop now", "AbortError");
+    const seen: number[] = [];
+    const error = await rejection((async () => {
+      for await (const item of clientFor(server).collection<Item>("Items").stream({ signal: controller.signal, readAhead: 0 })) {
+        seen.push(item.ID);
+        if (item.ID === 2) controller.abort(reason);
+      }
+    })());
+    assert.equal(error, reason);
+    assert.deepEqual(seen, [1, 2], "no entity is delivered after the abort");
+    await settle(server);
+    assert.equal(server.requests.filter(isPage).length, 1);
+  });
+
+  test("an already aborted signal rejects with its reason and sends nothing", async (t) => {
+    const server = await pagedV4(2);
+    t.after(() => server.close());
+    const reason = new Error("too late");
+    const signal = AbortSignal.abort(reason);
+    const query = clientFor(server).collection<Item>("Items");
+    assert.equal(await rejection(query.page({ signal })), reason);
+    assert.equal(await rejection(query.list({ signal })), reason);
+    assert.equal(await rejection(query.stream({ signal }).next()), reason);
+    assert.equal(await rejection(query.first({ signal })), reason);
+    assert.equal(await rejection(query.countAll({ signal })), reason);
+    assert.equal(await rejection(query.key(1).get({ signal })), reason);
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("aborting page({ signal }) during the request rejects with signal.reason", async (t) => {
+    let closed = false;
+    const server = await startServer((_, res) => {
+      res.on("close", () => {
+        closed = true;
+      });
+    });
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const reading = clientFor(server).collection<Item>("Items").page({ signal: controller.signal });
+    await waitFor(() => server.requests.length === 1, "the request");
+    const reason = new Error("cancelled by the caller");
+    controller.abort(reason);
+    assert.equal(await rejection(reading), reason);
+    await waitFor(() => closed, "the server to see the connection closed");
+  });
+});

@@ -13,10 +13,8 @@ import {
   ODataHttpError,
   type AsyncPollerToken,
 } from "../src/index.js";
-import { EXPORT_RESULT, FAST, asyncServiceFixture, eventually, header, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, eventually, header, ownAsyncService, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
 import { empty, odataError } from "./servers/async-service.js";
-
-const fixture = asyncServiceFixture();
 
 /** Whether a value is made of JSON values only (no functions, class instances, undefined, NaN). */
 function isPlainJson(value: unknown): boolean {
@@ -35,8 +33,9 @@ function throughJson(token: AsyncPollerToken): AsyncPollerToken {
   return JSON.parse(JSON.stringify(token)) as AsyncPollerToken;
 }
 
-describe("cancel()", () => {
-  test("DELETE answered 200 cancels: isDone(), status Cancelled, and wait()/poll()/result() give one AsyncOperationCancelledError", async () => {
+describe("cancel()", { concurrency: true }, () => {
+  test("DELETE answered 200 cancels: isDone(), status Cancelled, and wait()/poll()/result() give one AsyncOperationCancelledError", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-200");
     assert.equal(await poller.poll(), true);
     await poller.cancel();
@@ -57,7 +56,8 @@ describe("cancel()", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "DELETE /odata/monitor/1"]);
   });
 
-  test("DELETE answered 204 cancels the same way", async () => {
+  test("DELETE answered 204 cancels the same way", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-204");
     await poller.cancel();
     assert.equal(poller.isDone(), true);
@@ -66,7 +66,8 @@ describe("cancel()", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1"]);
   });
 
-  test("DELETE answered 202: the poller keeps polling and a later 404 counts as cancelled", async () => {
+  test("DELETE answered 202: the poller keeps polling and a later 404 counts as cancelled", async (t) => {
+    const fixture = await ownAsyncService(t);
     const recorder = progressRecorder();
     const poller = await fixture.start("cancel-202", { ...FAST, onProgress: recorder.onProgress });
     recorder.watch(poller);
@@ -81,7 +82,8 @@ describe("cancel()", () => {
     assert.deepEqual(recorder.calls, [["Running", -1], ["Cancelled", -1]]);
   });
 
-  test("DELETE answered 202 with a Location: polling goes on at the operation's own monitor", async () => {
+  test("DELETE answered 202 with a Location: polling goes on at the operation's own monitor", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "DELETE 202 naming a monitor of the cancellation",
       initial: [{ status: 202, headers: { location: "monitor/1" } }],
@@ -94,7 +96,8 @@ describe("cancel()", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1", "GET /odata/monitor/1"]);
   });
 
-  test("DELETE answered 405 rejects with ODataHttpError and leaves the poller as it was", async () => {
+  test("DELETE answered 405 rejects with ODataHttpError and leaves the poller as it was", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-405");
     assert.equal(await poller.poll(), true);
     const before = { statusUrl: poller.statusUrl, status: poller.status(), percent: poller.percentComplete() };
@@ -109,7 +112,8 @@ describe("cancel()", () => {
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
   });
 
-  test("after a refused cancel(), a 404 of the monitor is a failure, not a cancellation", async () => {
+  test("after a refused cancel(), a 404 of the monitor is a failure, not a cancellation", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "DELETE 405, then the monitor expires",
       initial: [{ status: 202, headers: { location: "monitor/1" } }],
@@ -122,7 +126,8 @@ describe("cancel()", () => {
     assert.equal(error.httpStatus, 404);
   });
 
-  test("aborting cancel() stops the DELETE in flight, rejects with signal.reason and leaves the poller running", async () => {
+  test("aborting cancel() stops the DELETE in flight, rejects with signal.reason and leaves the poller running", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("hanging-cancel");
     const controller = new AbortController();
     const reason = new Error("never mind");
@@ -137,7 +142,8 @@ describe("cancel()", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "DELETE /odata/monitor/1"]);
   });
 
-  test("cancel() with an already aborted signal sends nothing", async () => {
+  test("cancel() with an already aborted signal sends nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-200");
     const error = await rejectionOf(poller.cancel(AbortSignal.abort()));
     assert.ok(error instanceof DOMException);
@@ -146,7 +152,8 @@ describe("cancel()", () => {
     assert.equal(poller.isDone(), false);
   });
 
-  test("cancel() of an operation already finished sends nothing and changes nothing", async () => {
+  test("cancel() of an operation already finished sends nothing and changes nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.01-async-result");
     await poller.wait();
     await poller.cancel();
@@ -156,8 +163,9 @@ describe("cancel()", () => {
   });
 });
 
-describe("toJSON()", () => {
-  test("is plain JSON with the monitor URL, the last status and percentage, and the absolute deadline", async () => {
+describe("toJSON()", { concurrency: true }, () => {
+  test("is plain JSON with the monitor URL, the last status and percentage, and the absolute deadline", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("graph-status-resource", { pollInterval: 1, maxWait: 60_000 });
     const answeredBefore = Date.now();
     await poller.poll();
@@ -173,21 +181,24 @@ describe("toJSON()", () => {
     assert.ok(deadline <= answeredBefore + 60_000 && deadline > answeredBefore + 60_000 - 5_000, `deadline ${deadline - answeredBefore} ms ahead`);
   });
 
-  test("names the newest monitor after a Location change", async () => {
+  test("names the newest monitor after a Location change", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("moving-monitor");
     await poller.poll();
     assert.equal(poller.toJSON().statusUrl, `${fixture.service.serviceUrl}monitor/2`);
   });
 
-  test("an infinite maxWait gives a null deadline", async () => {
+  test("an infinite maxWait gives a null deadline", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { maxWait: Number.POSITIVE_INFINITY });
     assert.equal(poller.toJSON().deadline, null);
     assert.ok(isPlainJson(poller.toJSON()));
   });
 });
 
-describe("resumeAsync()", () => {
-  test("a new client goes on polling the same operation from the token, sending nothing until polled", async () => {
+describe("resumeAsync()", { concurrency: true }, () => {
+  test("a new client goes on polling the same operation from the token, sending nothing until polled", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("graph-status-resource");
     await poller.poll();
     await poller.poll();
@@ -208,7 +219,8 @@ describe("resumeAsync()", () => {
     assert.deepEqual(recorder.calls, [["inProgress", 13], ["succeeded", 100]]);
   });
 
-  test("without maxWait the token's deadline holds: past it, poll() rejects with a timeout and sends nothing", async () => {
+  test("without maxWait the token's deadline holds: past it, poll() rejects with a timeout and sends nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 50 });
     const token = throughJson(poller.toJSON());
     await pause(80);
@@ -218,7 +230,8 @@ describe("resumeAsync()", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
   });
 
-  test("a new maxWait is measured from the resume", async () => {
+  test("a new maxWait is measured from the resume", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 50 });
     const token = throughJson(poller.toJSON());
     await pause(80);
@@ -232,21 +245,24 @@ describe("resumeAsync()", () => {
     assert.ok(fixture.service.requestsOf("monitor").length >= 1, "the resumed poller polled before its new deadline");
   });
 
-  test("a pending Retry-After travels in the token", async () => {
+  test("a pending Retry-After travels in the token", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("retry-after-long", { pollInterval: 1, maxWait: 600_000 });
     const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()), { pollInterval: 1, maxWait: 100 });
     assert.ok((await rejectionOf(resumed.wait())) instanceof AsyncOperationTimeoutError);
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
   });
 
-  test("a cancellation under way (DELETE answered 202) travels in the token: a later 404 is cancelled", async () => {
+  test("a cancellation under way (DELETE answered 202) travels in the token: a later 404 is cancelled", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-202");
     await poller.cancel();
     const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()), FAST);
     assert.ok((await rejectionOf(resumed.wait())) instanceof AsyncOperationCancelledError);
   });
 
-  test("a result still to be fetched travels in the token: the resumed poller fetches it, not the monitor", async () => {
+  test("a result still to be fetched travels in the token: the resumed poller fetches it, not the monitor", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("result-transient");
     assert.equal(await poller.poll(), true);
     const sentBefore = fixture.service.requests.length;
@@ -256,7 +272,8 @@ describe("resumeAsync()", () => {
     assert.deepEqual(wire(fixture.service.requests.slice(sentBefore)), ["GET /odata/monitor/result/7"]);
   });
 
-  test("a succeeded poller resumes done with its result and sends nothing", async () => {
+  test("a succeeded poller resumes done with its result and sends nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("sync-200");
     const resumed = fixture.client().resumeAsync<ExportResult>(throughJson(poller.toJSON()));
     assert.equal(resumed.isDone(), true);
@@ -266,7 +283,8 @@ describe("resumeAsync()", () => {
     assert.equal(fixture.service.requests.length, 1);
   });
 
-  test("a failed poller resumes failed, with httpStatus and odataError, and sends nothing", async () => {
+  test("a failed poller resumes failed, with httpStatus and odataError, and sends nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.0-envelope-failed");
     const original = await rejectionOf(poller.wait());
     assert.ok(original instanceof AsyncOperationFailedError);
@@ -282,7 +300,8 @@ describe("resumeAsync()", () => {
     assert.equal(fixture.service.requests.length, sent);
   });
 
-  test("a cancelled poller resumes cancelled", async () => {
+  test("a cancelled poller resumes cancelled", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-204");
     await poller.cancel();
     const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()));
@@ -290,7 +309,8 @@ describe("resumeAsync()", () => {
     assert.ok((await rejectionOf(resumed.poll())) instanceof AsyncOperationCancelledError);
   });
 
-  test("a token that is not one rejects with a TypeError naming the field, sending nothing", () => {
+  test("a token that is not one rejects with a TypeError naming the field, sending nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     fixture.service.scenario("never-finishes");
     const client = fixture.client();
     assert.throws(() => client.resumeAsync(null as unknown as AsyncPollerToken), TypeError);
@@ -305,7 +325,8 @@ describe("resumeAsync()", () => {
     assert.equal(fixture.service.requests.length, 0);
   });
 
-  test("a relative statusUrl in a token resolves against serviceUrl", async () => {
+  test("a relative statusUrl in a token resolves against serviceUrl", async (t) => {
+    const fixture = await ownAsyncService(t);
     fixture.service.scenario("v4.01-async-result");
     const resumed = fixture.client().resumeAsync({ statusUrl: "monitor/1" } as AsyncPollerToken, FAST);
     assert.equal(resumed.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
@@ -313,7 +334,8 @@ describe("resumeAsync()", () => {
   });
 });
 
-test("a monitor's OData error on 410 after a cancellation under way still counts as cancelled", async () => {
+test("a monitor's OData error on 410 after a cancellation under way still counts as cancelled", async (t) => {
+  const fixture = await ownAsyncService(t);
   const poller = await fixture.start({
     description: "DELETE 202, then 410 with an error body",
     initial: [{ status: 202, headers: { location: "monitor/1" } }],

@@ -11,12 +11,11 @@ import {
   type AsyncPollerOptions,
   type AsyncPollerToken,
 } from "../src/index.js";
-import { EXPORT_REQUEST, EXPORT_RESULT, FAST, asyncServiceFixture, header, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { EXPORT_REQUEST, EXPORT_RESULT, FAST, ownAsyncService, header, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
 
-const fixture = asyncServiceFixture();
-
-describe("the initial request", () => {
-  test("createAsync sends POST <serviceUrl>/<name> with the JSON body, Prefer: respond-async and JSON Content-Type and Accept", async () => {
+describe("the initial request", { concurrency: true }, () => {
+  test("createAsync sends POST <serviceUrl>/<name> with the JSON body, Prefer: respond-async and JSON Content-Type and Accept", async (t) => {
+    const fixture = await ownAsyncService(t);
     await fixture.start("v4.01-async-result");
     const [post] = fixture.service.requests;
     assert.equal(fixture.service.requests.length, 1);
@@ -28,7 +27,8 @@ describe("the initial request", () => {
     assert.deepEqual(JSON.parse(post?.body ?? ""), EXPORT_REQUEST);
   });
 
-  test("createAsync sends the client's configured headers and credentials on the initial request", async () => {
+  test("createAsync sends the client's configured headers and credentials on the initial request", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client({ headers: { "x-tenant": "t1" }, auth: { bearer: "token-1" } });
     await fixture.start("v4.01-async-result", FAST, client);
     const [post] = fixture.service.requests;
@@ -36,7 +36,8 @@ describe("the initial request", () => {
     assert.equal(header(post, "authorization"), "Bearer token-1");
   });
 
-  test("an aborted signal option stops the initial request and createAsync rejects with its reason", async () => {
+  test("an aborted signal option stops the initial request and createAsync rejects with its reason", async (t) => {
+    const fixture = await ownAsyncService(t);
     const controller = new AbortController();
     const reason = new Error("user gave up");
     fixture.service.scenario({ description: "initial request hangs", initial: [{ status: 0, hang: true }] });
@@ -48,8 +49,9 @@ describe("the initial request", () => {
   });
 });
 
-describe("the answer to the initial request", () => {
-  test("202 with Location gives a running poller on that monitor, resolved against the request URL, without polling", async () => {
+describe("the answer to the initial request", { concurrency: true }, () => {
+  test("202 with Location gives a running poller on that monitor, resolved against the request URL, without polling", async (t) => {
+    const fixture = await ownAsyncService(t);
     // "?monitor=1" resolves to .../Jobs?monitor=1 against the request URL, but to .../odata/?monitor=1
     // against the service root: only the first is right.
     const poller = await fixture.start("query-location");
@@ -62,13 +64,15 @@ describe("the answer to the initial request", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/Jobs?monitor=1"]);
   });
 
-  test("a status and progress in the 202 body are the poller's status() and percentComplete() before the first poll", async () => {
+  test("a status and progress in the 202 body are the poller's status() and percentComplete() before the first poll", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("status-in-202-body");
     assert.equal(poller.status(), "Accepted");
     assert.equal(poller.percentComplete(), 5);
   });
 
-  test("a 202 with Location whose JSON body cannot be parsed still gives a running poller (the body is optional)", async () => {
+  test("a 202 with Location whose JSON body cannot be parsed still gives a running poller (the body is optional)", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "202 with Location and a broken JSON body",
       initial: [{ status: 202, headers: { location: "monitor/1", "content-type": "application/json" }, text: '{"status": "Acc' }],
@@ -79,7 +83,8 @@ describe("the answer to the initial request", () => {
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
   });
 
-  test("a 202 whose Location is not an http(s) URL rejects with ASYNC_BAD_RESPONSE", async () => {
+  test("a 202 whose Location is not an http(s) URL rejects with ASYNC_BAD_RESPONSE", async (t) => {
+    const fixture = await ownAsyncService(t);
     const error = await rejectionOf(
       fixture.start({ description: "202 with a mailto: Location", initial: [{ status: 202, headers: { location: "mailto:ops@example.com" } }] }),
     );
@@ -89,7 +94,8 @@ describe("the answer to the initial request", () => {
     assert.equal(fixture.service.requests.length, 1);
   });
 
-  test("202 without Location rejects with ODataClientError ASYNC_NO_LOCATION and polls nothing", async () => {
+  test("202 without Location rejects with ODataClientError ASYNC_NO_LOCATION and polls nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const error = await rejectionOf(fixture.start("accepted-without-location"));
     assert.ok(error instanceof ODataClientError);
     assert.ok(!(error instanceof ODataHttpError));
@@ -98,7 +104,8 @@ describe("the answer to the initial request", () => {
     assert.equal(fixture.service.requests.length, 1);
   });
 
-  test("200 (respond-async ignored) gives a done poller whose result() is the parsed body", async () => {
+  test("200 (respond-async ignored) gives a done poller whose result() is the parsed body", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("sync-200");
     assert.equal(poller.isDone(), true);
     assert.equal(poller.status(), "Succeeded");
@@ -106,21 +113,24 @@ describe("the answer to the initial request", () => {
     assert.deepEqual(poller.result(), EXPORT_RESULT);
   });
 
-  test("201 (respond-async ignored) gives a done poller whose result() is the created entity", async () => {
+  test("201 (respond-async ignored) gives a done poller whose result() is the created entity", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("sync-201");
     assert.equal(poller.isDone(), true);
     assert.equal(poller.status(), "Succeeded");
     assert.deepEqual(poller.result(), EXPORT_RESULT);
   });
 
-  test("204 (respond-async ignored) gives a done poller whose result() is undefined", async () => {
+  test("204 (respond-async ignored) gives a done poller whose result() is undefined", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("sync-204");
     assert.equal(poller.isDone(), true);
     assert.equal(poller.status(), "Succeeded");
     assert.equal(poller.result(), undefined);
   });
 
-  test("on a poller done at once, poll() resolves false and wait() resolves the result without any request", async () => {
+  test("on a poller done at once, poll() resolves false and wait() resolves the result without any request", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("sync-200");
     assert.equal(await poller.poll(), false);
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
@@ -128,7 +138,8 @@ describe("the answer to the initial request", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs"]);
   });
 
-  test("4xx on the initial request rejects with ODataHttpError carrying the parsed OData error", async () => {
+  test("4xx on the initial request rejects with ODataHttpError carrying the parsed OData error", async (t) => {
+    const fixture = await ownAsyncService(t);
     const error = await rejectionOf(fixture.start("initial-400"));
     assert.ok(error instanceof ODataHttpError);
     assert.equal(error.code, "HTTP_ERROR");
@@ -139,7 +150,8 @@ describe("the answer to the initial request", () => {
     assert.equal(fixture.service.requests.length, 1);
   });
 
-  test("5xx on the initial request rejects with ODataHttpError, reading a v2 error body", async () => {
+  test("5xx on the initial request rejects with ODataHttpError, reading a v2 error body", async (t) => {
+    const fixture = await ownAsyncService(t);
     const error = await rejectionOf(fixture.start("initial-500-v2"));
     assert.ok(error instanceof ODataHttpError);
     assert.equal(error.status, 500);
@@ -149,7 +161,7 @@ describe("the answer to the initial request", () => {
   });
 });
 
-describe("option validation happens before anything is sent", () => {
+describe("option validation happens before anything is sent", { concurrency: true }, () => {
   const invalid: [string, AsyncPollerOptions, typeof TypeError | typeof RangeError, string][] = [
     ["a negative pollInterval", { pollInterval: -1 }, RangeError, "pollInterval"],
     ["a NaN pollInterval", { pollInterval: Number.NaN }, RangeError, "pollInterval"],
@@ -162,7 +174,8 @@ describe("option validation happens before anything is sent", () => {
   ];
 
   for (const [what, options, errorClass, name] of invalid) {
-    test(`createAsync with ${what} rejects with a ${errorClass.name} naming "${name}" and sends no request`, async () => {
+    test(`createAsync with ${what} rejects with a ${errorClass.name} naming "${name}" and sends no request`, async (t) => {
+      const fixture = await ownAsyncService(t);
       fixture.service.scenario("v4.01-async-result");
       const error = await rejectionOf((async () => fixture.client().collection("Jobs").createAsync(EXPORT_REQUEST, options))());
       assert.ok(error instanceof errorClass, `got ${String(error)}`);
@@ -171,7 +184,8 @@ describe("option validation happens before anything is sent", () => {
     });
   }
 
-  test("asyncPoller and resumeAsync throw the same option errors synchronously", () => {
+  test("asyncPoller and resumeAsync throw the same option errors synchronously", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client();
     fixture.service.scenario("v4.01-async-result");
     const token: AsyncPollerToken = {
@@ -192,14 +206,16 @@ describe("option validation happens before anything is sent", () => {
     assert.equal(fixture.service.requests.length, 0);
   });
 
-  test("pollInterval 0 and an infinite maxWait are valid", async () => {
+  test("pollInterval 0 and an infinite maxWait are valid", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.01-async-result", { pollInterval: 0, maxWait: Number.POSITIVE_INFINITY });
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
   });
 });
 
-describe("asyncPoller(statusUrl)", () => {
-  test("resolves a relative statusUrl against serviceUrl and sends nothing until polled", async () => {
+describe("asyncPoller(statusUrl)", { concurrency: true }, () => {
+  test("resolves a relative statusUrl against serviceUrl and sends nothing until polled", async (t) => {
+    const fixture = await ownAsyncService(t);
     fixture.service.scenario("v4.01-async-result");
     const poller = fixture.client().asyncPoller<ExportResult>("monitor/1", FAST);
     assert.equal(poller.statusUrl, `${fixture.service.serviceUrl}monitor/1`);
@@ -211,13 +227,15 @@ describe("asyncPoller(statusUrl)", () => {
     assert.deepEqual(wire(fixture.service.requests), ["GET /odata/monitor/1", "GET /odata/monitor/1"]);
   });
 
-  test("rejects a status URL that is not http or https with a TypeError", () => {
+  test("rejects a status URL that is not http or https with a TypeError", async (t) => {
+    const fixture = await ownAsyncService(t);
     assert.throws(() => fixture.client().asyncPoller("ftp://files.example.com/monitor/1"), TypeError);
   });
 });
 
-describe("the poller is not thenable", () => {
-  test('"then" is not in the poller, and await createAsync() gives the poller without waiting for the operation', async () => {
+describe("the poller is not thenable", { concurrency: true }, () => {
+  test('"then" is not in the poller, and await createAsync() gives the poller without waiting for the operation', async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes");
     assert.equal("then" in poller, false);
     assert.equal(typeof poller.poll, "function");
@@ -225,7 +243,8 @@ describe("the poller is not thenable", () => {
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs"]);
   });
 
-  test("a poller from asyncPoller or resumeAsync is not thenable either", async () => {
+  test("a poller from asyncPoller or resumeAsync is not thenable either", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client();
     const poller = client.asyncPoller("monitor/1");
     assert.equal("then" in poller, false);
@@ -233,8 +252,9 @@ describe("the poller is not thenable", () => {
   });
 });
 
-describe("types", () => {
-  test("createAsync<T> gives AsyncPoller<T>, and wait() and result() give T", async () => {
+describe("types", { concurrency: true }, () => {
+  test("createAsync<T> gives AsyncPoller<T>, and wait() and result() give T", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client();
     fixture.service.scenario("sync-200");
     const poller: AsyncPoller<ExportResult> = await client.collection("Jobs").createAsync<ExportResult>(EXPORT_REQUEST);
@@ -256,7 +276,8 @@ describe("types", () => {
     assert.equal(given.isDone(), false);
   });
 
-  test("a poller of a collection's own entity type needs no type argument", async () => {
+  test("a poller of a collection's own entity type needs no type argument", async (t) => {
+    const fixture = await ownAsyncService(t);
     fixture.service.scenario("sync-200");
     const poller = await fixture.client().collection<ExportResult>("Jobs").createAsync(EXPORT_REQUEST);
     const result: ExportResult = poller.result();

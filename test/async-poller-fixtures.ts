@@ -2,7 +2,7 @@
  * Shared setup of the async-poller test files: one async service per file, clients pointed at it,
  * and small helpers to read what went over the wire.
  */
-import { after, before } from "node:test";
+import { after, before, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type AsyncPoller, type AsyncPollerOptions, type ODataClientOptions } from "../src/index.js";
 import { startAsyncService, type AsyncService, type RecordedRequest, type Scenario, type ScenarioName } from "./servers/async-service.js";
@@ -44,10 +44,26 @@ export function asyncServiceFixture(): AsyncServiceFixture {
   after(async () => {
     await current?.close();
   });
+  return fixtureOf(() => {
+    if (!current) throw new Error("the async service is not started yet");
+    return current;
+  });
+}
+
+/**
+ * Starts an async service of the test's own, closed when the test ends, so that tests with one
+ * each can run concurrently (their scenarios and request logs cannot mix).
+ */
+export async function ownAsyncService(t: TestContext): Promise<AsyncServiceFixture> {
+  const service = await startAsyncService();
+  t.after(() => service.close());
+  return fixtureOf(() => service);
+}
+
+function fixtureOf(current: () => AsyncService): AsyncServiceFixture {
   const fixture: AsyncServiceFixture = {
     get service(): AsyncService {
-      if (!current) throw new Error("the async service is not started yet");
-      return current;
+      return current();
     },
     client(options: TestClientOptions = {}): ODataClient {
       return new ODataClient({ serviceUrl: fixture.service.serviceUrl, ...options });

@@ -7,10 +7,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { PipelineStep } from "../src/index.js";
-import { EXPORT_RESULT, FAST, asyncServiceFixture, header, type TestClientOptions } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, ownAsyncService, header, type TestClientOptions } from "./async-poller-fixtures.js";
 import type { RecordedRequest } from "./servers/async-service.js";
-
-const fixture = asyncServiceFixture();
 
 const CREDENTIALS: TestClientOptions = {
   auth: { bearer: () => "s3cret-token" },
@@ -30,8 +28,9 @@ function secretsOf(request: RecordedRequest) {
 const ALL_SECRETS = { authorization: "Bearer s3cret-token", cookie: "session=abc", tenant: "t1" };
 const NO_SECRETS = { authorization: undefined, cookie: undefined, tenant: undefined };
 
-describe("a status monitor on another origin", () => {
-  test("receives neither Authorization, Cookie nor configured headers; the result URL there neither", async () => {
+describe("a status monitor on another origin", { concurrency: true }, () => {
+  test("receives neither Authorization, Cookie nor configured headers; the result URL there neither", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("monitor-on-foreign-origin", FAST, fixture.client(CREDENTIALS));
     assert.equal(poller.statusUrl, `${fixture.service.foreignOrigin}/monitor/1`);
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
@@ -50,7 +49,8 @@ describe("a status monitor on another origin", () => {
     }
   });
 
-  test("receives them when the client lists that origin in trustedOrigins", async () => {
+  test("receives them when the client lists that origin in trustedOrigins", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client({ ...CREDENTIALS, trustedOrigins: [fixture.service.foreignOrigin] });
     const poller = await fixture.start("monitor-on-foreign-origin", FAST, client);
     await poller.wait();
@@ -58,7 +58,8 @@ describe("a status monitor on another origin", () => {
     for (const request of fixture.service.requests) assert.deepEqual(secretsOf(request), ALL_SECRETS, `${request.method} ${request.url}`);
   });
 
-  test("DELETE of cancel() to it carries no credentials", async () => {
+  test("DELETE of cancel() to it carries no credentials", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start(
       {
         description: "monitor on the other origin; DELETE answers 204",
@@ -76,7 +77,8 @@ describe("a status monitor on another origin", () => {
     assert.equal(header(cancel, "accept"), "application/json");
   });
 
-  test("given to asyncPoller() as an absolute URL, receives no credentials", async () => {
+  test("given to asyncPoller() as an absolute URL, receives no credentials", async (t) => {
+    const fixture = await ownAsyncService(t);
     fixture.service.scenario("result-without-status");
     const poller = fixture.client(CREDENTIALS).asyncPoller(`${fixture.service.foreignOrigin}/monitor/9`, FAST);
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
@@ -85,7 +87,8 @@ describe("a status monitor on another origin", () => {
     assert.deepEqual(secretsOf(poll), NO_SECRETS);
   });
 
-  test("does not receive an Authorization header that a custom pipeline step adds", async () => {
+  test("does not receive an Authorization header that a custom pipeline step adds", async (t) => {
+    const fixture = await ownAsyncService(t);
     const customAuth: PipelineStep = {
       name: "custom-auth",
       handle(request, next) {
@@ -101,8 +104,9 @@ describe("a status monitor on another origin", () => {
   });
 });
 
-describe("a result URL on another origin", () => {
-  test("receives no credentials while the service's own monitor does", async () => {
+describe("a result URL on another origin", { concurrency: true }, () => {
+  test("receives no credentials while the service's own monitor does", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("result-on-foreign-origin", FAST, fixture.client(CREDENTIALS));
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
     const [monitor] = fixture.service.requestsOf("monitor");
@@ -116,7 +120,8 @@ describe("a result URL on another origin", () => {
   });
 });
 
-test("a bearer function is called for every poller request to the service's own origin", async () => {
+test("a bearer function is called for every poller request to the service's own origin", async (t) => {
+  const fixture = await ownAsyncService(t);
   let calls = 0;
   const client = fixture.client({ auth: { bearer: () => `token-${++calls}` } });
   const poller = await fixture.start("v4.0-envelope-crlf", FAST, client);

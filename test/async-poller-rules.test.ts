@@ -11,35 +11,21 @@ import {
   AsyncOperationFailedError,
   ODataClientError,
   ODataHttpError,
-  type AsyncPoller,
 } from "../src/index.js";
-import { EXPORT_RESULT, FAST, asyncServiceFixture, header, pollToEnd, progressRecorder, rejectionOf, wire } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, header, ownAsyncService, pollToEnd, progressRecorder, rejectionOf, wire, type AsyncServiceFixture } from "./async-poller-fixtures.js";
 import { empty, type ScenarioName } from "./servers/async-service.js";
 
-const fixture = asyncServiceFixture();
-
 /** Starts `scenario` with an onProgress recorder watching the poller. */
-async function startRecorded(scenario: ScenarioName) {
+async function startRecorded(fixture: AsyncServiceFixture, scenario: ScenarioName) {
   const recorder = progressRecorder();
   const poller = await fixture.start<unknown>(scenario, { ...FAST, onProgress: recorder.onProgress });
   recorder.watch(poller);
   return { poller, recorder };
 }
 
-/** Polls `poller` until the poll rejects, returning the error. */
-async function pollUntilRejected(poller: AsyncPoller<unknown>, limit = 10): Promise<unknown> {
-  for (let i = 0; i < limit; i++) {
-    try {
-      await poller.poll();
-    } catch (error) {
-      return error;
-    }
-  }
-  assert.fail(`poll() did not reject within ${limit} polls`);
-}
-
-describe("every poll request", () => {
-  test("is one GET of statusUrl with Accept: application/json, no body and no Prefer", async () => {
+describe("every poll request", { concurrency: true }, () => {
+  test("is one GET of statusUrl with Accept: application/json, no body and no Prefer", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.0-envelope-crlf");
     await pollToEnd(poller);
     const polls = fixture.service.requestsOf("monitor");
@@ -54,7 +40,8 @@ describe("every poll request", () => {
     }
   });
 
-  test("carries the client's configured headers, credentials and User-Agent on the service's origin", async () => {
+  test("carries the client's configured headers, credentials and User-Agent on the service's origin", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client({ headers: { "x-tenant": "t1" }, auth: { basic: { username: "alice", password: "pw" } }, userAgent: "tests/1" });
     const poller = await fixture.start("v4.02-no-content-location", FAST, client);
     await poller.wait();
@@ -65,7 +52,8 @@ describe("every poll request", () => {
     }
   });
 
-  test("is sent once per poll(), outside the client's retry policy", async () => {
+  test("is sent once per poll(), outside the client's retry policy", async (t) => {
+    const fixture = await ownAsyncService(t);
     const client = fixture.client({ retry: { retries: 3, delay: 1 } });
     const poller = await fixture.start("transient-forever", FAST, client);
     assert.equal(await poller.poll(), true);
@@ -74,7 +62,8 @@ describe("every poll request", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 2);
   });
 
-  test("two concurrent poll() calls share one request", async () => {
+  test("two concurrent poll() calls share one request", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes");
     const [first, second] = await Promise.all([poller.poll(), poller.poll()]);
     assert.equal(first, true);
@@ -83,9 +72,10 @@ describe("every poll request", () => {
   });
 });
 
-describe("rule 1: 202 Accepted", () => {
-  test("keeps the operation running: poll() resolves true and status() is Running", async () => {
-    const { poller, recorder } = await startRecorded("v4.0-envelope-crlf");
+describe("rule 1: 202 Accepted", { concurrency: true }, () => {
+  test("keeps the operation running: poll() resolves true and status() is Running", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "v4.0-envelope-crlf");
     assert.equal(await poller.poll(), true);
     assert.equal(poller.isDone(), false);
     assert.equal(poller.status(), "Running");
@@ -94,7 +84,8 @@ describe("rule 1: 202 Accepted", () => {
     assert.throws(() => poller.result(), (e: unknown) => e instanceof ODataClientError && e.code === "ASYNC_OPERATION_PENDING");
   });
 
-  test("a new Location replaces statusUrl, resolved against the URL of the request that got it", async () => {
+  test("a new Location replaces statusUrl, resolved against the URL of the request that got it", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("moving-monitor");
     const base = fixture.service.serviceUrl;
     assert.equal(poller.statusUrl, `${base}monitor/1`);
@@ -107,15 +98,17 @@ describe("rule 1: 202 Accepted", () => {
     assert.deepEqual(poller.result(), EXPORT_RESULT);
   });
 
-  test("a JSON body on a 202 gives status() and percentComplete()", async () => {
-    const { poller, recorder } = await startRecorded("graph-status-resource");
+  test("a JSON body on a 202 gives status() and percentComplete()", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "graph-status-resource");
     assert.equal(await poller.poll(), true);
     assert.equal(poller.status(), "notStarted");
     assert.equal(poller.percentComplete(), 0);
     assert.deepEqual(recorder.calls, [["notStarted", 0]]);
   });
 
-  test("a later 202 without a status sets status() back to Running and keeps the percentage", async () => {
+  test("a later 202 without a status sets status() back to Running and keeps the percentage", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "202 with status and progress, then a bare 202",
       initial: [{ status: 202, headers: { location: "monitor/1" }, json: { status: "Queued", percentComplete: 20 } }],
@@ -128,9 +121,10 @@ describe("rule 1: 202 Accepted", () => {
   });
 });
 
-describe("rule 2: 200 with Content-Type application/http (OData 4.0)", () => {
-  test("an inner 201 with JSON succeeds with the parsed inner body (CRLF)", async () => {
-    const { poller, recorder } = await startRecorded("v4.0-envelope-crlf");
+describe("rule 2: 200 with Content-Type application/http (OData 4.0)", { concurrency: true }, () => {
+  test("an inner 201 with JSON succeeds with the parsed inner body (CRLF)", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "v4.0-envelope-crlf");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen.map((s) => s.running), [true, true, false]);
     assert.equal(poller.isDone(), true);
@@ -140,19 +134,22 @@ describe("rule 2: 200 with Content-Type application/http (OData 4.0)", () => {
     assert.deepEqual(recorder.mismatches, []);
   });
 
-  test("an envelope with bare LF line ends is read the same way", async () => {
+  test("an envelope with bare LF line ends is read the same way", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.0-envelope-lf");
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
     assert.equal(poller.status(), "Succeeded");
   });
 
-  test("an inner body that is not JSON is the result as text", async () => {
+  test("an inner body that is not JSON is the result as text", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.0-envelope-text");
     assert.equal(await poller.wait(), "42 rows exported");
   });
 
-  test("an inner 400 fails with AsyncOperationFailedError carrying httpStatus and the inner OData error", async () => {
-    const { poller, recorder } = await startRecorded("v4.0-envelope-failed");
+  test("an inner 400 fails with AsyncOperationFailedError carrying httpStatus and the inner OData error", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "v4.0-envelope-failed");
     assert.equal(await poller.poll(), true);
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationFailedError);
@@ -171,9 +168,10 @@ describe("rule 2: 200 with Content-Type application/http (OData 4.0)", () => {
   });
 });
 
-describe("rule 3: 200 with an AsyncResult header (OData 4.01)", () => {
-  test("AsyncResult 201 succeeds with the answer's body as result", async () => {
-    const { poller, recorder } = await startRecorded("v4.01-async-result");
+describe("rule 3: 200 with an AsyncResult header (OData 4.01)", { concurrency: true }, () => {
+  test("AsyncResult 201 succeeds with the answer's body as result", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "v4.01-async-result");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen.map((s) => s.running), [true, false]);
     assert.deepEqual(poller.result(), EXPORT_RESULT);
@@ -181,7 +179,8 @@ describe("rule 3: 200 with an AsyncResult header (OData 4.01)", () => {
     assert.deepEqual(recorder.calls, [["Running", -1], ["Succeeded", -1]]);
   });
 
-  test("AsyncResult 500 fails with httpStatus 500 and the body's OData error", async () => {
+  test("AsyncResult 500 fails with httpStatus 500 and the body's OData error", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.01-async-result-failed");
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationFailedError);
@@ -192,9 +191,10 @@ describe("rule 3: 200 with an AsyncResult header (OData 4.01)", () => {
   });
 });
 
-describe("rule 4: 200/201 with a JSON status field", () => {
-  test("Microsoft Graph: status as sent, percentageComplete rounded and kept, result fetched from resourceLocation", async () => {
-    const { poller, recorder } = await startRecorded("graph-status-resource");
+describe("rule 4: 200/201 with a JSON status field", { concurrency: true }, () => {
+  test("Microsoft Graph: status as sent, percentageComplete rounded and kept, result fetched from resourceLocation", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "graph-status-resource");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen, [
       { running: true, status: "notStarted", percent: 0 },
@@ -212,8 +212,9 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 4);
   });
 
-  test("Microsoft Graph: status failed rejects with AsyncOperationFailedError carrying the error object", async () => {
-    const { poller, recorder } = await startRecorded("graph-failed");
+  test("Microsoft Graph: status failed rejects with AsyncOperationFailedError carrying the error object", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "graph-failed");
     assert.equal(await poller.poll(), true);
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationFailedError);
@@ -223,7 +224,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(recorder.calls, [["running", 40], ["failed", 40]]);
   });
 
-  test("Azure: a numeric-string percentComplete is read, an out-of-range one clamped, and the status body is the result", async () => {
+  test("Azure: a numeric-string percentComplete is read, an out-of-range one clamped, and the status body is the result", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("azure-status-resource");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen, [
@@ -235,7 +237,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.equal(fixture.service.requestsOf("result").length, 0);
   });
 
-  test("Azure: status Failed rejects with the error object as odataError and keeps the last percentage", async () => {
+  test("Azure: status Failed rejects with the error object as odataError and keeps the last percentage", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("azure-failed");
     const error = await rejectionOf(poller.wait());
     assert.ok(error instanceof AsyncOperationFailedError);
@@ -246,8 +249,9 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.equal(poller.percentComplete(), 30);
   });
 
-  test("Azure: status Canceled rejects with AsyncOperationCancelledError; a negative percentage is clamped to 0", async () => {
-    const { poller, recorder } = await startRecorded("azure-canceled");
+  test("Azure: status Canceled rejects with AsyncOperationCancelledError; a negative percentage is clamped to 0", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "azure-canceled");
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationCancelledError);
     assert.equal(error.code, "ASYNC_OPERATION_CANCELLED");
@@ -258,7 +262,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(recorder.calls, [["Canceled", 0]]);
   });
 
-  test("Dataverse: backgroundOperationStatusCode 0, 20 and 22 run, 30 succeeds with the status body as result", async () => {
+  test("Dataverse: backgroundOperationStatusCode 0, 20 and 22 run, 30 succeeds with the status body as result", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("dataverse-status-codes");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen.map((s) => [s.running, s.status]), [
@@ -270,21 +275,24 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(poller.result(), { backgroundOperationStatusCode: 30, backgroundOperationId: "b-1" });
   });
 
-  test("Dataverse: backgroundOperationStatusCode 31 fails", async () => {
+  test("Dataverse: backgroundOperationStatusCode 31 fails", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("dataverse-failed");
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationFailedError);
     assert.equal(error.status, "31");
   });
 
-  test("Dataverse: backgroundOperationStatusCode 32 is cancelled", async () => {
+  test("Dataverse: backgroundOperationStatusCode 32 is cancelled", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("dataverse-cancelled");
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationCancelledError);
     assert.equal(poller.status(), "32");
   });
 
-  test("SAP style: 200 while running, then a relative ResultURL resolved against the monitor request's URL", async () => {
+  test("SAP style: 200 while running, then a relative ResultURL resolved against the monitor request's URL", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("sap-status-resource");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen, [
@@ -298,7 +306,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(poller.result(), EXPORT_RESULT);
   });
 
-  test("every running word of the contract and an unknown word keep running, with status() as sent; Complete succeeds", async () => {
+  test("every running word of the contract and an unknown word keep running, with status() as sent; Complete succeeds", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("status-words");
     const seen = await pollToEnd(poller);
     assert.deepEqual(
@@ -309,7 +318,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(poller.result(), { status: "Complete" });
   });
 
-  test("the other success and failure words of the contract end the operation", async () => {
+  test("the other success and failure words of the contract end the operation", async (t) => {
+    const fixture = await ownAsyncService(t);
     const outcomes: [string, string][] = [];
     for (const word of ["succeeded", "COMPLETED", "done", "Failed", "deleteFailed", "Invalid", "cancelled"]) {
       const poller = await fixture.start({ description: `status ${word}`, initial: [{ status: 202, headers: { location: "monitor/1" } }], monitor: [{ status: 200, json: { status: word } }] });
@@ -331,7 +341,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     ]);
   });
 
-  test("progress comes from the first of percentComplete, PercentComplete, percentageComplete, progress that is numeric", async () => {
+  test("progress comes from the first of percentComplete, PercentComplete, percentageComplete, progress that is numeric", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "progress under several names",
       initial: [{ status: 202, headers: { location: "monitor/1" } }],
@@ -347,7 +358,8 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(seen.map((s) => s.percent), [56, 61, 70, 70, 70]);
   });
 
-  test("on success the result is fetched from the first of resourceLocation, ResultURL, resultUrl, resultLocation", async () => {
+  test("on success the result is fetched from the first of resourceLocation, ResultURL, resultUrl, resultLocation", async (t) => {
+    const fixture = await ownAsyncService(t);
     const fetched: string[] = [];
     for (const body of [
       { status: "Succeeded", resultLocation: "result/4" },
@@ -367,8 +379,9 @@ describe("rule 4: 200/201 with a JSON status field", () => {
     assert.deepEqual(fetched, ["/odata/monitor/result/4", "/odata/monitor/result/3", "/odata/monitor/result/2", "/odata/monitor/result/1"]);
   });
 
-  test("the 202 body's status is replaced by the first poll's, and the 202 body's percentage is kept", async () => {
-    const { poller, recorder } = await startRecorded("status-in-202-body");
+  test("the 202 body's status is replaced by the first poll's, and the 202 body's percentage is kept", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "status-in-202-body");
     assert.equal(poller.status(), "Accepted");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen, [
@@ -379,24 +392,27 @@ describe("rule 4: 200/201 with a JSON status field", () => {
   });
 });
 
-describe("rule 5: 200/201 without a status field", () => {
-  test("succeeds with the JSON body as result", async () => {
+describe("rule 5: 200/201 without a status field", { concurrency: true }, () => {
+  test("succeeds with the JSON body as result", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("result-without-status");
     assert.equal(await poller.poll(), false);
     assert.deepEqual(poller.result(), EXPORT_RESULT);
     assert.equal(poller.status(), "Succeeded");
   });
 
-  test("succeeds with a non-JSON body as text", async () => {
+  test("succeeds with a non-JSON body as text", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("result-as-text");
     assert.equal(await poller.poll(), false);
     assert.equal(poller.result(), "ID,rows\n7,1200\n");
   });
 });
 
-describe("rule 6: 204 No Content", () => {
-  test("with Location (OData 4.02), the result is fetched from there within the same poll()", async () => {
-    const { poller, recorder } = await startRecorded("v4.02-no-content-location");
+describe("rule 6: 204 No Content", { concurrency: true }, () => {
+  test("with Location (OData 4.02), the result is fetched from there within the same poll()", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "v4.02-no-content-location");
     assert.equal(await poller.poll(), true);
     assert.equal(await poller.poll(), false);
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/1", "GET /odata/monitor/result/7"]);
@@ -406,7 +422,8 @@ describe("rule 6: 204 No Content", () => {
     assert.deepEqual(recorder.calls, [["Running", -1], ["Succeeded", -1]]);
   });
 
-  test("without Location, succeeds with result undefined", async () => {
+  test("without Location, succeeds with result undefined", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("no-content");
     assert.equal(await poller.poll(), false);
     assert.equal(poller.isDone(), true);
@@ -416,15 +433,17 @@ describe("rule 6: 204 No Content", () => {
   });
 });
 
-describe("rule 7: 303 See Other", () => {
-  test("succeeds; the result is fetched with a GET from its Location", async () => {
+describe("rule 7: 303 See Other", { concurrency: true }, () => {
+  test("succeeds; the result is fetched with a GET from its Location", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("see-other");
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
     assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/1", "GET /odata/monitor/result/7"]);
     assert.equal(poller.status(), "Succeeded");
   });
 
-  test("a transient answer of the result URL keeps the poller going until the result arrives", async () => {
+  test("a transient answer of the result URL keeps the poller going until the result arrives", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("result-transient");
     assert.equal(await poller.poll(), true);
     assert.equal(poller.isDone(), false);
@@ -436,9 +455,10 @@ describe("rule 7: 303 See Other", () => {
   });
 });
 
-describe("rule 8: 404 / 410", () => {
-  test("404 fails with AsyncOperationFailedError httpStatus 404 (the monitor expired)", async () => {
-    const { poller, recorder } = await startRecorded("expired-404");
+describe("rule 8: 404 / 410", { concurrency: true }, () => {
+  test("404 fails with AsyncOperationFailedError httpStatus 404 (the monitor expired)", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "expired-404");
     assert.equal(await poller.poll(), true);
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof AsyncOperationFailedError);
@@ -449,7 +469,8 @@ describe("rule 8: 404 / 410", () => {
     assert.deepEqual(recorder.calls, [["Running", -1], ["Failed", -1]]);
   });
 
-  test("410 Gone fails with httpStatus 410", async () => {
+  test("410 Gone fails with httpStatus 410", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("expired-410");
     const error = await rejectionOf(poller.wait());
     assert.ok(error instanceof AsyncOperationFailedError);
@@ -457,9 +478,10 @@ describe("rule 8: 404 / 410", () => {
   });
 });
 
-describe("rule 9: transient answers", () => {
-  test("503, 429, 500 and a network error each resolve poll() true without changing the poller or calling onProgress", async () => {
-    const { poller, recorder } = await startRecorded("transient-burst");
+describe("rule 9: transient answers", { concurrency: true }, () => {
+  test("503, 429, 500 and a network error each resolve poll() true without changing the poller or calling onProgress", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "transient-burst");
     const seen = await pollToEnd(poller);
     assert.deepEqual(seen.map((s) => [s.running, s.status]), [
       [true, "Running"],
@@ -473,7 +495,8 @@ describe("rule 9: transient answers", () => {
   });
 
   for (const status of [408, 429, 500, 502, 503, 504]) {
-    test(`${status} is transient: poll() resolves true and the next poll goes on`, async () => {
+    test(`${status} is transient: poll() resolves true and the next poll goes on`, async (t) => {
+      const fixture = await ownAsyncService(t);
       const poller = await fixture.start({
         description: `one ${status}, then the result`,
         initial: [{ status: 202, headers: { location: "monitor/1" } }],
@@ -486,7 +509,8 @@ describe("rule 9: transient answers", () => {
     });
   }
 
-  test("the fifth transient answer in a row rejects poll() with that answer's ODataHttpError", async () => {
+  test("the fifth transient answer in a row rejects poll() with that answer's ODataHttpError", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("transient-forever");
     for (let i = 0; i < 4; i++) assert.equal(await poller.poll(), true);
     const error = await rejectionOf(poller.poll());
@@ -499,7 +523,8 @@ describe("rule 9: transient answers", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 5);
   });
 
-  test("the fifth network error in a row rejects with the network error", async () => {
+  test("the fifth network error in a row rejects with the network error", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("socket-destroyed");
     for (let i = 0; i < 4; i++) assert.equal(await poller.poll(), true);
     const error = await rejectionOf(poller.poll());
@@ -508,16 +533,18 @@ describe("rule 9: transient answers", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 5);
   });
 
-  test("a readable answer between transient ones starts the count afresh", async () => {
+  test("a readable answer between transient ones starts the count afresh", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("transient-then-running");
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
     assert.equal(fixture.service.requestsOf("monitor").length, 10);
   });
 });
 
-describe("rule 10: other 4xx/5xx", () => {
-  test("403 rejects with ODataHttpError; the poller stays running and the next poll goes on", async () => {
-    const { poller, recorder } = await startRecorded("forbidden-monitor");
+describe("rule 10: other 4xx/5xx", { concurrency: true }, () => {
+  test("403 rejects with ODataHttpError; the poller stays running and the next poll goes on", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const { poller, recorder } = await startRecorded(fixture, "forbidden-monitor");
     const error = await rejectionOf(poller.poll());
     assert.ok(error instanceof ODataHttpError);
     assert.equal(error.status, 403);
@@ -530,7 +557,8 @@ describe("rule 10: other 4xx/5xx", () => {
   });
 
   for (const status of [400, 401, 409, 501]) {
-    test(`${status} rejects poll() with ODataHttpError ${status} and leaves the outcome open`, async () => {
+    test(`${status} rejects poll() with ODataHttpError ${status} and leaves the outcome open`, async (t) => {
+      const fixture = await ownAsyncService(t);
       const poller = await fixture.start({
         description: `the monitor answers ${status}`,
         initial: [{ status: 202, headers: { location: "monitor/1" } }],
@@ -543,7 +571,8 @@ describe("rule 10: other 4xx/5xx", () => {
     });
   }
 
-  test("wait() rejects with the ODataHttpError at once, without polling further", async () => {
+  test("wait() rejects with the ODataHttpError at once, without polling further", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("forbidden-monitor");
     const error = await rejectionOf(poller.wait());
     assert.ok(error instanceof ODataHttpError);
@@ -551,7 +580,7 @@ describe("rule 10: other 4xx/5xx", () => {
   });
 });
 
-describe("rule 11: answers the rules cannot read", () => {
+describe("rule 11: answers the rules cannot read", { concurrency: true }, () => {
   const unreadable: [ScenarioName, RegExp][] = [
     ["v4.0-envelope-malformed", /application\/http.*status line/],
     ["v4.0-envelope-unterminated", /application\/http.*empty line/],
@@ -560,8 +589,9 @@ describe("rule 11: answers the rules cannot read", () => {
     ["see-other-without-location", /303.*Location/],
   ];
   for (const [scenario, message] of unreadable) {
-    test(`${scenario}: rejects with ODataClientError ASYNC_BAD_RESPONSE saying what was wrong`, async () => {
-      const { poller, recorder } = await startRecorded(scenario);
+    test(`${scenario}: rejects with ODataClientError ASYNC_BAD_RESPONSE saying what was wrong`, async (t) => {
+      const fixture = await ownAsyncService(t);
+      const { poller, recorder } = await startRecorded(fixture, scenario);
       const error = await rejectionOf(poller.poll());
       assert.ok(error instanceof ODataClientError, String(error));
       assert.ok(!(error instanceof ODataHttpError));
@@ -574,7 +604,8 @@ describe("rule 11: answers the rules cannot read", () => {
   }
 });
 
-test("an unreadable answer breaks a run of transient answers: four more are needed before the fifth rejects", async () => {
+test("an unreadable answer breaks a run of transient answers: four more are needed before the fifth rejects", async (t) => {
+  const fixture = await ownAsyncService(t);
   const poller = await fixture.start({
     description: "four 503, one broken JSON answer, then 503 forever",
     initial: [{ status: 202, headers: { location: "monitor/1" } }],
@@ -593,8 +624,9 @@ test("an unreadable answer breaks a run of transient answers: four more are need
   assert.equal(fixture.service.requestsOf("monitor").length, 10);
 });
 
-describe("after the outcome is known", () => {
-  test("poll() after success resolves false and sends nothing", async () => {
+describe("after the outcome is known", { concurrency: true }, () => {
+  test("poll() after success resolves false and sends nothing", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.01-async-result");
     await poller.wait();
     const sent = fixture.service.requests.length;
@@ -603,7 +635,8 @@ describe("after the outcome is known", () => {
     assert.equal(fixture.service.requests.length, sent);
   });
 
-  test("poll(), wait() and result() after a failure give the same error object again, without a request", async () => {
+  test("poll(), wait() and result() after a failure give the same error object again, without a request", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("graph-failed");
     const first = await rejectionOf(poller.wait());
     assert.ok(first instanceof AsyncOperationFailedError);
@@ -614,7 +647,8 @@ describe("after the outcome is known", () => {
     assert.equal(fixture.service.requests.length, sent);
   });
 
-  test("result() before success throws ODataClientError ASYNC_OPERATION_PENDING", async () => {
+  test("result() before success throws ODataClientError ASYNC_OPERATION_PENDING", async (t) => {
+    const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes");
     assert.throws(() => poller.result(), (e: unknown) => e instanceof ODataClientError && e.code === "ASYNC_OPERATION_PENDING" && /monitor\/1/.test(e.message));
     await poller.poll();

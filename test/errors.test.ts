@@ -294,6 +294,22 @@ describe("ODataHttpError", () => {
     assert.equal(error.odataError?.message, long);
   });
 
+  test("the url has secret query values masked and the rest of the query unchanged", async (t) => {
+    const server = await startServer((_r, res) => {
+      res.writeHead(403, { "content-type": "text/plain" });
+      res.end("denied");
+    });
+    t.after(() => server.close());
+    const core = new ClientCore(resolveClientOptions({ serviceUrl: server.url("svc/"), retry: false }));
+    const url = new URL(server.url("svc/Files?$filter=name%20eq%20'a'&sig=S3CRET-SIG&access_token=S3CRET-TOKEN&$top=1"));
+    const response = await core.send({ method: "GET", url });
+    const error = await httpErrorFromResponse(response, "GET", url);
+    assert.equal(error.url, url.href.replace("S3CRET-SIG", "***").replace("S3CRET-TOKEN", "***"));
+    assert.match(error.url, /\?\$filter=name%20eq%20%27a%27&sig=\*\*\*&access_token=\*\*\*&\$top=1$/);
+    assert.doesNotMatch(error.message, /S3CRET/);
+    assert.equal(`${server.origin}${server.requests[0]?.path}`, url.href, "the secrets did go on the wire");
+  });
+
   test("the url has any user name and password removed", () => {
     const error = httpErrorFromParts({
       status: 500,

@@ -249,7 +249,18 @@ export function publicHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** A URL fit for messages: user name and password removed. */
+/**
+ * Query parameters that carry credentials (OAuth tokens in the query, signed-URL signatures, API
+ * keys): their values are masked in messages. Matched by exact name, case-insensitive.
+ */
+const SECRET_QUERY_PARAMETER =
+  /([?&](?:access_token|id_token|refresh_token|token|sig|signature|api_key|apikey|api-key|client_secret|password|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=)[^&#]*/gi;
+
+/**
+ * A URL fit for messages: user name and password removed, and the values of query parameters
+ * that carry credentials (`access_token`, `sig`, `api_key` ...) masked as `***`. Other parts are
+ * left exactly as they were.
+ */
 export function redactUrl(url: string | URL): string {
   let parsed: URL;
   try {
@@ -257,10 +268,15 @@ export function redactUrl(url: string | URL): string {
   } catch {
     return String(url);
   }
-  if (!parsed.username && !parsed.password) return parsed.href;
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.href;
+  if (parsed.username || parsed.password) {
+    parsed.username = "";
+    parsed.password = "";
+  }
+  if (!parsed.search) return parsed.href;
+  const search = parsed.search.replace(SECRET_QUERY_PARAMETER, "$1***");
+  if (search === parsed.search) return parsed.href;
+  // Rebuilt by hand: assigning URL.search would re-encode the rest of the query.
+  return `${parsed.origin}${parsed.pathname}${search}${parsed.hash}`;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * Shared setup of the async-poller test files: one async service per file, clients pointed at it,
- * and small helpers to read what went over the wire.
+ * Shared setup of the async-poller test files: an async service per test (so tests can run
+ * concurrently), clients pointed at it, and small helpers to read what went over the wire.
  */
-import { after, before, type TestContext } from "node:test";
+import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type AsyncPoller, type AsyncPollerOptions, type ODataClientOptions } from "../src/index.js";
 import { startAsyncService, type AsyncService, type RecordedRequest, type Scenario, type ScenarioName } from "./servers/async-service.js";
@@ -25,7 +25,7 @@ export const FAST: AsyncPollerOptions = { pollInterval: 1, maxWait: 2_000 };
 /** Client options without the service URL (the fixture adds it). */
 export type TestClientOptions = Omit<ODataClientOptions, "serviceUrl">;
 
-/** What a test file gets from {@link asyncServiceFixture}. */
+/** An async service and the ways a test uses it (see {@link ownAsyncService}). */
 export interface AsyncServiceFixture {
   /** The running service. */
   readonly service: AsyncService;
@@ -33,21 +33,6 @@ export interface AsyncServiceFixture {
   client(options?: TestClientOptions): ODataClient;
   /** Plays `scenario` and starts an operation with `createAsync` on the entity set `Jobs`. */
   start<T = ExportResult>(scenario: ScenarioName | Scenario, options?: AsyncPollerOptions, client?: ODataClient): Promise<AsyncPoller<T>>;
-}
-
-/** Starts an async service before the file's tests and closes it after them. */
-export function asyncServiceFixture(): AsyncServiceFixture {
-  let current: AsyncService | undefined;
-  before(async () => {
-    current = await startAsyncService();
-  });
-  after(async () => {
-    await current?.close();
-  });
-  return fixtureOf(() => {
-    if (!current) throw new Error("the async service is not started yet");
-    return current;
-  });
 }
 
 /**

@@ -326,6 +326,21 @@ test("a body cut off inside a large entity rejects with BAD_PAYLOAD", async () =
   });
 });
 
+test("a large v2 body beyond bufferLimit is read like JSON.parse, __count and __next after results", async () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => ({
+    __metadata: { uri: `https://host/svc/Products(${i})`, type: "NS.Product", etag: `W/"${i}"` },
+    ID: i,
+    Name: `Product ${i}`,
+    ReleaseDate: `/Date(${1700000000000 + i})/`,
+    Category: { __deferred: { uri: `https://host/svc/Products(${i})/Category` } },
+  }));
+  const body = JSON.stringify({ d: { results: rows, __count: "3000", __next: "https://host/svc/Products?$skiptoken=3000" } });
+  const result = await readPieces(piecesOf(body, 8192), "v2", 64 * 1024);
+  assert.ok(result.batches.length > 1);
+  assert.deepEqual(result.batches.flat(), rows);
+  assert.deepEqual(result.annotations, { count: 3000, nextLink: "https://host/svc/Products?$skiptoken=3000" });
+});
+
 test("a body within bufferLimit is yielded as one batch", async () => {
   const body = JSON.stringify({ value: products });
   const result = await readPieces(cutAt(body, [10, 30, 50]), "v4", 1 << 20);

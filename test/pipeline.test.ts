@@ -790,6 +790,14 @@ describe("user steps", () => {
 });
 
 describe("transport", () => {
+  test("a custom fetch that resolves with something other than a Response rejects with BAD_FETCH_RESPONSE", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    const brokenFetch = (async () => ({ ok: true })) as unknown as typeof fetch;
+    const error = await rejectsWithCode(get(coreFor(server, { fetch: brokenFetch }), server.url("svc/Books")), "BAD_FETCH_RESPONSE");
+    assert.match(error.message, /option "fetch"/);
+  });
+
   test("a URL with a password is refused before fetch, without quoting the password", async (t) => {
     const server = await startServer((_r, res) => ok(res));
     t.after(() => server.close());

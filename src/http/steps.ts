@@ -200,8 +200,9 @@ export function fetchTransport(fetchFn: typeof fetch): SendRequest {
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
     if (request.redirect) init.redirect = request.redirect;
+    let response: Response;
     try {
-      return await fetchFn(request.url.href, init);
+      response = await fetchFn(request.url.href, init);
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
       throw new ODataClientError(
@@ -210,6 +211,11 @@ export function fetchTransport(fetchFn: typeof fetch): SendRequest {
         { cause: error },
       );
     }
+    // A custom `fetch` that resolves with something else would otherwise fail later, far from here.
+    if (typeof response !== "object" || response === null || typeof response.status !== "number" || typeof response.headers?.get !== "function") {
+      throw new ODataClientError("BAD_FETCH_RESPONSE", `${request.method} ${redactUrl(request.url)}: option "fetch" resolved with something that is not a Response`);
+    }
+    return response;
   };
 }
 

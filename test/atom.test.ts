@@ -317,3 +317,11 @@ test("an Edm.DateTimeOffset written without a zone (as SAP CAP's v2 adapter does
   </entry>`;
   assert.equal(readAtomEntry(xml)["createdAt"], "2024-02-11T10:01:00Z");
 });
+
+test("an XML declaration after a comment rejects with BAD_PAYLOAD", () => {
+  assertBadPayload(() => parseXml('<!-- c --><?xml version="1.0"?><a/>'), /XML declaration not at the start at character offset 10/);
+});
+
+test("whitespace before the XML declaration is accepted", () => {
+  assert.equal(parseXml('\n  <?xml version="1.0"?><a/>').local, "a");
+});

@@ -141,13 +141,18 @@ class XmlParser {
   /** Skips whitespace, comments and processing instructions (and the XML declaration at the start). */
   #misc(prolog: boolean): void {
     const text = this.#text;
+    // Strictly the declaration comes first of all; whitespace before it (a known server quirk) is
+    // let pass, anything else before it is not.
+    let declarationAllowed = prolog;
     for (;;) {
       this.#skipSpace();
       if (text.startsWith("<?", this.#pos)) {
         const isDeclaration = /^<\?xml[\s?]/.test(text.slice(this.#pos, this.#pos + 6));
-        if (isDeclaration && !(prolog && this.#pos <= 1)) this.#fail("an XML declaration not at the start");
+        if (isDeclaration && !declarationAllowed) this.#fail("an XML declaration not at the start");
+        declarationAllowed = false;
         this.#processingInstruction();
       } else if (text.startsWith("<!--", this.#pos)) {
+        declarationAllowed = false;
         this.#comment();
       } else if (text.startsWith("<!DOCTYPE", this.#pos)) {
         this.#fail("a document type declaration (not accepted in OData payloads)");

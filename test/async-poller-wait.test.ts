@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { AsyncOperationError, AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
 import { EXPORT_RESULT, FAST, eventually, ownAsyncService, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
-import { empty, type RecordedRequest } from "./servers/async-service.js";
+import { empty, odataError, type RecordedRequest } from "./servers/async-service.js";
 
 /** Timer jitter allowed below a requested delay (Node may fire a timer up to ~1 ms early). */
 const EARLY = 3;
@@ -188,16 +188,62 @@ describe("maxWait", { concurrency: true }, () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
 
+  test("a poll still on the wire when maxWait ends is aborted, and wait() rejects with the timeout", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const started = performance.now();
+    const poller = await fixture.start("hanging-monitor", { pollInterval: 1, maxWait: 300 });
+    const error = await rejectionOf(poller.wait());
+    const elapsed = performance.now() - started;
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(error.maxWait, 300);
+    assert.ok(elapsed >= 300 - 20 && elapsed < 1_500, `rejected after ${elapsed.toFixed(0)} ms, not at maxWait`);
+    const polls = fixture.service.requestsOf("monitor");
+    assert.equal(polls.length, 1);
+    await eventually(() => polls[0]?.abandoned === true, "the service seeing the poll request closed");
+    assert.equal(poller.isDone(), false);
+  });
+
+  test("poll() alone is cut at maxWait too", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("hanging-monitor", { pollInterval: 1, maxWait: 200 });
+    const error = await rejectionOf(poller.poll());
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(fixture.service.requestsOf("monitor").length, 1);
+  });
+
   test("the timeout error carries the last transient error as cause", async (t) => {
     const fixture = await ownAsyncService(t);
-    const poller = await fixture.start("transient-forever", { pollInterval: 40, maxWait: 150 });
+    // Two 503 answers; the second asks for an hour's pause, so the deadline comes during the sleep.
+    const poller = await fixture.start(
+      {
+        description: "503, then 503 with Retry-After: 3600",
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [odataError(503, "BUSY", "overloaded (answer 1)"), odataError(503, "BUSY", "overloaded (answer 2)", { "retry-after": "3600" })],
+      },
+      { pollInterval: 1, maxWait: 1_000 },
+    );
     const error = await rejectionOf(poller.wait());
-    assert.ok(error instanceof AsyncOperationTimeoutError);
-    const polls = fixture.service.requestsOf("monitor").length;
-    assert.ok(polls >= 1 && polls < 5, `${polls} polls`);
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(fixture.service.requestsOf("monitor").length, 2);
     assert.ok(error.cause instanceof ODataHttpError);
     assert.equal(error.cause.status, 503);
-    assert.equal(error.cause.odataError?.message, `overloaded (answer ${polls})`);
+    assert.equal(error.cause.odataError?.message, "overloaded (answer 2)");
+  });
+
+  test("a readable answer after transient ones clears the cause of a later timeout", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start(
+      {
+        description: "503, then 202 with Retry-After: 3600",
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [empty(503), empty(202, { "retry-after": "3600" })],
+      },
+      { pollInterval: 1, maxWait: 500 },
+    );
+    const error = await rejectionOf(poller.wait());
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(fixture.service.requestsOf("monitor").length, 2);
+    assert.equal(error.cause, undefined);
   });
 
   test("poll() after the deadline rejects with AsyncOperationTimeoutError without a request", async (t) => {

@@ -12,7 +12,7 @@ import {
 import { httpErrorFromResponse, readBoundedText, redactUrl } from "../http/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
-import { abortReason, sleep, throwIfAborted } from "../http/signals.js";
+import { abortReason, anySignal, sleep, throwIfAborted } from "../http/signals.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import type { AsyncPollerToken } from "./token.js";
 
@@ -71,6 +71,8 @@ export interface ResolvedPollerOptions {
 
 export const DEFAULT_POLL_INTERVAL = 2_000;
 export const DEFAULT_MAX_WAIT = 600_000;
+/** The longest delay `setTimeout` holds (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /** The fifth transient answer in a row rejects (rule 9). */
 const TRANSIENT_LIMIT = 5;
 
@@ -189,7 +191,7 @@ export class Poller<T> implements AsyncPoller<T> {
     let shared = this.#inFlight;
     if (shared === undefined) {
       const controller = new AbortController();
-      const outcome = this.#pollOnce(controller.signal).finally(() => {
+      const outcome = this.#pollWithinDeadline(controller.signal).finally(() => {
         if (this.#inFlight === started) this.#inFlight = undefined;
       });
       // Callers that all aborted no longer listen; the outcome must not become an unhandled rejection.
@@ -308,6 +310,26 @@ export class Poller<T> implements AsyncPoller<T> {
       }
     }
     return token;
+  }
+
+  /**
+   * One poll that may not outlast the deadline: a request still on the wire when `maxWait` ends is
+   * aborted and the poll rejects with the timeout, as it would had it started later.
+   */
+  async #pollWithinDeadline(signal: AbortSignal): Promise<boolean> {
+    const left = this.#deadline - Date.now();
+    // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
+    if (!(left <= MAX_TIMER_DELAY)) return this.#pollOnce(signal);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), Math.max(0, left));
+    try {
+      return await this.#pollOnce(anySignal([signal, deadline.signal]));
+    } catch (error) {
+      if (deadline.signal.aborted && !signal.aborted) throw this.#timeoutError();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #pollOnce(signal: AbortSignal | undefined): Promise<boolean> {

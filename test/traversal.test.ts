@@ -546,6 +546,40 @@ describe("next link rules", () => {
     });
   }
 
+  test("a nextLink that is not a URL rejects page() with BAD_PAYLOAD", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "http://[::1" }));
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").page());
+    assert.ok(error instanceof ODataClientError, String(error));
+    assert.equal(error.code, "BAD_PAYLOAD");
+  });
+
+  test("a nextLink that is not a URL ends pages() and stream() with BAD_PAYLOAD after the entities read", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "http://[::1" }));
+    t.after(() => server.close());
+    const query = clientFor(server).collection<Item>("Items");
+    const pages: Item[][] = [];
+    const pagesError = await rejection((async () => {
+      for await (const page of query.pages()) pages.push(page.value);
+    })());
+    assert.deepEqual(pages.map(ids), [[1, 2]]);
+    assert.ok(pagesError instanceof ODataClientError, String(pagesError));
+    assert.equal(pagesError.code, "BAD_PAYLOAD");
+    const seen: Item[] = [];
+    const streamError = await rejection(drain(query.stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2]);
+    assert.equal((streamError as ODataClientError).code, "BAD_PAYLOAD");
+    assert.equal(server.requests.length, 2);
+  });
+
+  test("a deltaLink that is not a URL rejects with BAD_PAYLOAD", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.deltaLink": "http://[::1" }));
+    t.after(() => server.close());
+    const error = await rejection(clientFor(server).collection<Item>("Items").page());
+    assert.ok(error instanceof ODataClientError, String(error));
+    assert.equal(error.code, "BAD_PAYLOAD");
+  });
+
   test("a nextLink back to a page already read is detected instead of looping", async (t) => {
     const server = await startServer((request, res) => {
       if (request.path === "/svc/Items") return sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "Items?p=2" });

@@ -155,12 +155,31 @@ export async function readPage<T>(core: ClientCore, url: URL, options: ReadOptio
   throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(start)}: the page ended without its annotations`);
 }
 
-function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations): Page<T> {
+/**
+ * A page with its links made absolute (against the service root). A link that is not a URL is a
+ * broken payload; in a walk (`walk: true`) the page is still delivered without its next link, since
+ * the walk rejects right after it, when it tries to follow that link.
+ */
+function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
   const page: Page<T> = { value };
-  if (annotations.nextLink !== undefined) page.nextLink = new URL(annotations.nextLink, core.options.serviceUrl).href;
+  if (annotations.nextLink !== undefined) {
+    const nextLink = absoluteLink(core, annotations.nextLink, "next link", !walk);
+    if (nextLink !== undefined) page.nextLink = nextLink;
+  }
   if (annotations.count !== undefined) page.count = annotations.count;
-  if (annotations.deltaLink !== undefined) page.deltaLink = new URL(annotations.deltaLink, core.options.serviceUrl).href;
+  if (annotations.deltaLink !== undefined) page.deltaLink = absoluteLink(core, annotations.deltaLink, "delta link", true);
   return page;
+}
+
+function absoluteLink(core: ClientCore, link: string, what: string, strict: true): string;
+function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined;
+function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
+  try {
+    return new URL(link, core.options.serviceUrl).href;
+  } catch {
+    if (!strict) return undefined;
+    throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+  }
 }
 
 /**
@@ -220,7 +239,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: ReadOpt
   for await (const part of walkParts<T>(core, url, options)) {
     for (const entity of part.entities) value.push(entity);
     if (part.end) {
-      yield toPage(core, value, part.end);
+      yield toPage(core, value, part.end, true);
       value = [];
     }
   }

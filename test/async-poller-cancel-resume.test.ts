@@ -152,6 +152,35 @@ describe("cancel()", { concurrency: true }, () => {
     assert.equal(poller.isDone(), false);
   });
 
+  test("cancel() still sends DELETE after wait() timed out (the operation may still run)", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("cancel-200", { pollInterval: 1, maxWait: 50 });
+    assert.ok((await rejectionOf(poller.wait())) instanceof AsyncOperationTimeoutError);
+    await poller.cancel();
+    assert.equal(fixture.service.requestsOf("cancel").length, 1);
+    assert.equal(poller.status(), "Cancelled");
+    assert.equal(poller.isDone(), true);
+  });
+
+  test("a poll answered 'running' after a cancel() that succeeded meanwhile does not bring the poller back", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start({
+      description: "the monitor answers slowly (a request held until released); DELETE answers 204",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [{ status: 0, hang: true }],
+      cancel: [{ status: 204 }],
+    }, { pollInterval: 1, maxWait: 5_000 });
+    const polling = poller.poll();
+    await fixture.service.waitForRequests(2);
+    await poller.cancel();
+    assert.equal(poller.status(), "Cancelled");
+    // Release the held poll with a "still running" answer.
+    fixture.service.release(202);
+    assert.ok((await rejectionOf(polling)) instanceof AsyncOperationCancelledError);
+    assert.equal(poller.status(), "Cancelled");
+    assert.equal(poller.isDone(), true);
+  });
+
   test("cancel() of an operation already finished sends nothing and changes nothing", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.01-async-result");

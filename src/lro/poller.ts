@@ -367,6 +367,8 @@ export class Poller<T> implements AsyncPoller<T> {
   }
 
   async #apply(reading: MonitorReading, signal: AbortSignal | undefined): Promise<boolean> {
+    // A cancel() that succeeded while this poll was on the wire has settled the outcome already.
+    if (this.isDone()) return this.#settle();
     switch (reading.kind) {
       case "transient":
         return this.#transient(reading.error, reading.retryAfter);

@@ -68,7 +68,10 @@ export interface Answer {
   text?: string;
   /** Destroys the socket instead of answering: the client sees a network error. */
   destroy?: boolean;
-  /** Never answers; the request stays open until the client aborts or the service closes. */
+  /**
+   * Holds the answer: the request stays open until `release()` answers it, the client aborts, or
+   * the service closes.
+   */
   hang?: boolean;
 }
 
@@ -533,6 +536,8 @@ export interface AsyncService {
   requestsOf(kind: RequestKind): RecordedRequest[];
   /** Waits until `count` requests have arrived (for tests that abort in-flight requests). */
   waitForRequests(count: number): Promise<void>;
+  /** Answers every held (`hang`) request still open with `answer` (a status alone for an empty answer). */
+  release(answer: Answer | number): void;
   close(): Promise<void>;
 }
 
@@ -545,6 +550,7 @@ export async function startAsyncService(): Promise<AsyncService> {
   let countsAtDelete: Map<RequestKind, number> | undefined;
   let waiters: { count: number; resolve: () => void }[] = [];
   const sockets = new Set<Socket>();
+  const held = new Set<ServerResponse>();
 
   const handle = (origin: () => string) => (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -586,9 +592,11 @@ export async function startAsyncService(): Promise<AsyncService> {
             : step;
       recorded.answer = answer;
       response.on("close", () => {
+        held.delete(response);
         if (!response.writableFinished) recorded.abandoned = true;
       });
-      send(response, answer);
+      if (answer.hang) held.add(response);
+      else send(response, answer);
     });
   };
 
@@ -619,6 +627,10 @@ export async function startAsyncService(): Promise<AsyncService> {
     requestsOf(kind) {
       return requests.filter((r) => r.kind === kind);
     },
+    release(answer) {
+      for (const response of held) send(response, typeof answer === "number" ? empty(answer) : answer);
+      held.clear();
+    },
     waitForRequests(count) {
       if (requests.length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
@@ -646,7 +658,6 @@ function send(response: ServerResponse, answer: Answer): void {
     response.socket?.destroy();
     return;
   }
-  if (answer.hang) return;
   const headers: Record<string, string> = { ...answer.headers };
   let body = "";
   if (answer.json !== undefined) {

@@ -410,9 +410,12 @@ test("a count that is not a number rejects with BAD_PAYLOAD", async () => {
   await rejectsWithBadPayload('{"d":{"__count":"many","results":[]}}', "v2", 0, /"__count" is the string "many", not a count/);
 });
 
-test("a negative bufferLimit is refused with INVALID_OPTIONS", async () => {
+test("a negative bufferLimit is refused with a RangeError", async () => {
   const stream = new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-  await assert.rejects(readCollectionBody(stream, "v4", { bufferLimit: -1 }).next(), { code: "INVALID_OPTIONS" });
+  await assert.rejects(readCollectionBody(stream, "v4", { bufferLimit: -1 }).next(), {
+    name: "RangeError",
+    message: 'option "bufferLimit" must be a number of bytes >= 0; got -1',
+  });
 });
 
 /** A server that sends the start of a huge page, then waits; it reports when the client hangs up. */

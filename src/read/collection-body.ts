@@ -89,7 +89,8 @@ export async function* readCollectionBody(
 ): AsyncGenerator<unknown[], CollectionAnnotations, void> {
   const bufferLimit = options?.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
   if (typeof bufferLimit !== "number" || !(bufferLimit >= 0)) {
-    throw new ODataClientError("INVALID_OPTIONS", `option "bufferLimit" must be a number of bytes >= 0 (got ${String(bufferLimit)})`);
+    // A caller's mistake, reported the way the client's option checks report theirs.
+    throw new RangeError(`option "bufferLimit" must be a number of bytes >= 0; got ${String(bufferLimit)}`);
   }
   const reader = body.getReader();
   let streamEnded = false;

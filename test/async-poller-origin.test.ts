@@ -131,3 +131,18 @@ test("a bearer function is called for every poller request to the service's own 
     ["Bearer token-1", "Bearer token-2", "Bearer token-3", "Bearer token-4"],
   );
 });
+
+test("every poller request goes through the client's own fetch", async (t) => {
+  const fixture = await ownAsyncService(t);
+  const seen: string[] = [];
+  const client = fixture.client({
+    fetch: (input, init) => {
+      seen.push(`${init?.method ?? "GET"} ${String(input)}`);
+      return fetch(input, init);
+    },
+  });
+  const poller = await fixture.start("see-other", FAST, client);
+  await poller.wait();
+  const base = fixture.service.serviceUrl;
+  assert.deepEqual(seen, [`POST ${base}Jobs`, `GET ${base}monitor/1`, `GET ${base}monitor/1`, `GET ${base}monitor/result/7`]);
+});

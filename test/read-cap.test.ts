@@ -401,6 +401,51 @@ describe("v2 through CAP's adapter", () => {
   });
 });
 
+// --- OData v2 Atom from CAP's adapter ------------------------------------------------------------
+
+describe("v2 Atom from CAP's adapter", () => {
+  // The client asks for JSON; a pipeline step asks for Atom instead, as a service that only speaks
+  // Atom would answer.
+  const atom = () =>
+    traced("2.0", {
+      steps: [
+        {
+          name: "atom",
+          handle(request, next) {
+            request.headers.set("accept", "application/atom+xml");
+            return next(request);
+          },
+        },
+      ],
+    });
+
+  test("an Atom feed of Books reads as the same entities as the JSON one", async () => {
+    const pick = (book: Book) => [book.ID, book.title, book.descr, book.stock, book.price, book.published, book.modifiedAt, book.author_ID];
+    const { client, sent } = atom();
+    const fromAtom = await client.collection<Book>("Books").orderBy("ID").list();
+    const fromJson = await traced("2.0").client.collection<Book>("Books").orderBy("ID").list();
+    assert.equal(fromAtom.length, 23);
+    assert.deepEqual(fromAtom.map(pick), fromJson.map(pick));
+    assert.deepEqual(pick(fromAtom[10] as Book), [11, "Žluťoučký kůň", "Příliš žluťoučký kůň úpěl ďábelské ódy — “quoted”, 日本語のテキスト, emoji 📚", 7, "5.41", "1899-03-11T00:00:00Z", "2024-03-11T10:11:00Z", "Žlučťoučký"]);
+    assert.equal(sent.length, 1);
+  });
+
+  test("an Atom page gives m:count", async () => {
+    const page = await atom().client.collection<Book>("Books").filter((f) => f.gt("stock", 30)).count().top(2).page();
+    assert.equal(page.count, 9);
+    assert.equal(page.value.length, 2);
+  });
+
+  test("an Atom entry reads with its key, and the ETag header becomes __metadata.etag", async () => {
+    const book = await atom().client.collection<Book & { __metadata: Record<string, string> }>("Books").key(1).get();
+    assert.equal(book.title, "Pride and Prejudice");
+    assert.equal(book.price as unknown, "12.31");
+    assert.equal(book.__metadata["etag"], 'W/"2024-02-11T10:01:00.000Z"');
+    const pair = await atom().client.collection<Pair>("Pairs").key({ A: 2, B: "it's" }).get();
+    assert.equal(pair.label, "two with apostrophe");
+  });
+});
+
 // --- createAsync against a service that ignores respond-async --------------------------------------
 
 describe("createAsync against CAP", () => {

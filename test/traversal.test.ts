@@ -432,6 +432,24 @@ describe("OData v2", () => {
     assert.equal(server.requests[0]?.path, "/svc/Authors('O''Brien')");
   });
 
+  test("v2 key(k).get() keeps an ETag header as __metadata.etag when the body has none", async (t) => {
+    const server = await startServer((request, res) =>
+      sendJson(res, 200, request.path.includes("(1)") ? { d: { __metadata: { uri: "u", type: "S.Item" }, ID: 1 } } : { d: { ID: 2 } }, { etag: 'W/"7"' }),
+    );
+    t.after(() => server.close());
+    const query = clientFor(server, { version: "2.0" }).collection<Item & { __metadata: Record<string, string> }>("Items");
+    assert.deepEqual((await query.key(1).get()).__metadata, { uri: "u", type: "S.Item", etag: 'W/"7"' });
+    assert.deepEqual((await query.key(2).get()).__metadata, { etag: 'W/"7"' });
+  });
+
+  test("v2 key(k).get() prefers the body's __metadata.etag over the ETag header", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { d: { __metadata: { etag: 'W/"body"' }, ID: 1 } }, { etag: 'W/"header"' }));
+    t.after(() => server.close());
+    const entity = await clientFor(server, { version: "2.0" }).collection<Item & { __metadata: Record<string, string> }>("Items").key(1).get();
+    assert.equal(entity.__metadata["etag"], 'W/"body"');
+    assert.equal((entity as unknown as Record<string, unknown>)["@odata.etag"], undefined);
+  });
+
   const atomFeed = (origin: string, entries: number[], next?: string, count?: number) => `<?xml version="1.0" encoding="utf-8"?>
 <feed xml:base="${origin}/svc/" xmlns="http://www.w3.org/2005/Atom"
       xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"

@@ -274,7 +274,10 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   return Number(text);
 }
 
-/** GET of one entity; v2's `d` wrapper is removed and the `ETag` header kept as `@odata.etag`. */
+/**
+ * GET of one entity; v2's `d` wrapper is removed and the `ETag` header kept as `@odata.etag` (v4)
+ * or `__metadata.etag` (v2).
+ */
 export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignal } | undefined): Promise<T> {
   const headers = readHeaders(core, undefined);
   headers.delete("prefer");
@@ -299,8 +302,23 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
   }
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
   const etag = response.headers.get("etag");
-  if (etag && entity["@odata.etag"] === undefined && core.options.version !== "2.0") entity["@odata.etag"] = etag;
+  if (etag) keepEtag(entity, etag, core.options.version === "2.0");
   return entity as T;
+}
+
+/**
+ * Keeps an `ETag` header with the entity where the writing layer looks for it, unless the body
+ * carried one: `@odata.etag` (v4) or `__metadata.etag` (v2; SAP CAP's v2 adapter, for one, sends
+ * the ETag of an Atom entry only as a header).
+ */
+function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
+  if (!v2) {
+    if (entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
+    return;
+  }
+  const metadata = entity["__metadata"];
+  if (metadata === undefined) entity["__metadata"] = { etag };
+  else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

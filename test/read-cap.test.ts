@@ -347,6 +347,31 @@ describe("v2 through CAP's adapter", () => {
     assert.match(sent[1] ?? "", /^http:\/\/localhost:\d+\/odata\/v2\/catalog\/BooksPaged\?.*skiptoken=10/);
   });
 
+  test("addressed as 127.0.0.1, the adapter's __next on localhost is another origin: UNTRUSTED_NEXT_LINK after the first page", async () => {
+    const sent: string[] = [];
+    const client = new ODataClient({
+      serviceUrl: cap.v2,
+      version: "2.0",
+      fetch: (input, init) => {
+        sent.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const book of client.collection<Book>("BooksPaged").select("ID")) seen.push(book.ID);
+    })().then(
+      () => assert.fail("expected a rejection"),
+      (e: unknown) => e,
+    );
+    assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => i + 1));
+    assert.equal((error as { code?: string }).code, "UNTRUSTED_NEXT_LINK");
+    assert.equal(sent.length, 1);
+    // Listing the other origin lets the walk through.
+    const trusting = new ODataClient({ serviceUrl: cap.v2, version: "2.0", trustedOrigins: [new URL(cap.v2.replace("127.0.0.1", "localhost")).origin] });
+    assert.equal((await trusting.collection<Book>("BooksPaged").select("ID").list()).length, 23);
+  });
+
   test("a larger walk: 3,000 Readings in 1000-row pages", async () => {
     let count = 0;
     let idSum = 0;

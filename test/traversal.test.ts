@@ -450,16 +450,11 @@ describe("OData v2", () => {
     assert.equal((entity as unknown as Record<string, unknown>)["@odata.etag"], undefined);
   });
 
-  const atomFeed = (origin: string, entries: number[], next?: string, count?: number) => `<?xml version="1.0" encoding="utf-8"?>
-<feed xml:base="${origin}/svc/" xmlns="http://www.w3.org/2005/Atom"
-      xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"
-      xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices">
-  <id>${origin}/svc/Items</id>
-  <title type="text">Items</title>
-  ${count === undefined ? "" : `<m:count>${count}</m:count>`}
-  ${entries
-    .map(
-      (id) => `<entry>
+  const ATOM_NAMESPACES =
+    'xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices"';
+
+  /** One Atom entry; `root` adds the namespaces and xml:base a document whose root it is needs. */
+  const atomEntry = (origin: string, id: number, root = false) => `<entry${root ? ` ${ATOM_NAMESPACES} xml:base="${origin}/svc/"` : ""}>
     <id>${origin}/svc/Items(${id})</id>
     <category term="S.Item" scheme="http://schemas.microsoft.com/ado/2007/08/dataservices/scheme"/>
     <link href="Items(${id})" rel="edit" title="Item"/>
@@ -468,9 +463,14 @@ describe("OData v2", () => {
       <d:name>item &amp; ${id}</d:name>
       <d:at m:type="Edm.DateTime">2024-02-11T10:01:00</d:at>
     </m:properties></content>
-  </entry>`,
-    )
-    .join("\n")}
+  </entry>`;
+
+  const atomFeed = (origin: string, entries: number[], next?: string, count?: number) => `<?xml version="1.0" encoding="utf-8"?>
+<feed xml:base="${origin}/svc/" ${ATOM_NAMESPACES}>
+  <id>${origin}/svc/Items</id>
+  <title type="text">Items</title>
+  ${count === undefined ? "" : `<m:count>${count}</m:count>`}
+  ${entries.map((id) => atomEntry(origin, id)).join("\n")}
   ${next === undefined ? "" : `<link rel="next" href="${next}"/>`}
 </feed>`;
 
@@ -491,15 +491,8 @@ describe("OData v2", () => {
 
   test("v2 Atom entry: key(k).get() reads it as an entity", async (t) => {
     const server = await startServer((_, res) => {
-      const feed = atomFeed(server.origin, [4]);
-      const entry = feed.slice(feed.indexOf("<entry>"), feed.indexOf("</entry>") + "</entry>".length).replace(
-        "<entry>",
-        '<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xml:base="' +
-          server.url("svc/") +
-          '">',
-      );
       res.writeHead(200, { "content-type": "application/atom+xml;type=entry" });
-      res.end(`<?xml version="1.0" encoding="utf-8"?>\n${entry}`);
+      res.end(`<?xml version="1.0" encoding="utf-8"?>\n${atomEntry(server.origin, 4, true)}`);
     });
     t.after(() => server.close());
     const entity = await clientFor(server, { version: "2.0" }).collection<Item>("Items").key(4).get();

@@ -31,7 +31,9 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /**
    * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
-   * page at a time. Memory holds the current page plus these.
+   * page at a time. Memory holds the current page plus these. Within one page too large to be
+   * parsed whole (a huge unpaged answer), the unit is a piece of the page of some hundred
+   * entities, so the network reading stays just ahead of the caller.
    * @default 1
    */
   readAhead?: number;

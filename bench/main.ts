@@ -19,12 +19,15 @@ export interface BenchFigure {
   note?: string;
 }
 
-/** A benchmark section: measures and resolves with its figures. */
-export type BenchSection = () => Promise<BenchFigure[] | void>;
+/**
+ * A benchmark section: measures and resolves with its figures, as a list or as a record of named
+ * values (unitless), or prints its own output and resolves with nothing.
+ */
+export type BenchSection = () => Promise<BenchFigure[] | Record<string, number | string> | void>;
 
 const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["poller", () => import("./poller.js").then((module) => module.benchPoller())],
-  // ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
+  ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
   // ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
 ];
 
@@ -41,11 +44,17 @@ async function main(): Promise<void> {
     if (wanted.length > 0 && !wanted.includes(name)) continue;
     console.log(`\n[${name}] running...`);
     const started = performance.now();
-    const figures = (await run()) ?? [];
+    const figures = asFigures(await run());
     console.log(`[${name}] done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     results.push([name, figures]);
   }
   console.log(`\n${formatTable(results)}`);
+}
+
+function asFigures(result: BenchFigure[] | Record<string, number | string> | void): BenchFigure[] {
+  if (result === undefined) return [];
+  if (Array.isArray(result)) return result;
+  return Object.entries(result).map(([name, value]) => ({ name, value, unit: "" }));
 }
 
 /** The figures of all sections as one aligned text table. */

@@ -381,6 +381,42 @@ describe("malformed pages", () => {
   });
 });
 
+describe("connections dropped in the middle of a body", () => {
+  /** Answers with headers and the start of a body, then drops the connection. */
+  const dropping = (first?: unknown) =>
+    startServer((request, res) => {
+      if (first !== undefined && !request.path.includes("p=2")) return sendJson(res, 200, first);
+      res.writeHead(200, { "content-type": request.path.includes("$count") ? "text/plain" : "application/json" });
+      res.write(request.path.includes("$count") ? "1" : '{"value":[{"ID":1},');
+      setTimeout(() => res.destroy(), 20);
+    });
+
+  for (const [name, read] of [
+    ["page()", (q: ReturnType<ODataClient["collection"]>) => q.page()],
+    ["key(k).get()", (q: ReturnType<ODataClient["collection"]>) => q.key(1).get()],
+    ["countAll()", (q: ReturnType<ODataClient["collection"]>) => q.countAll()],
+  ] as const) {
+    test(`${name} rejects with ODataClientError NETWORK_ERROR, the network error as its cause`, async (t) => {
+      const server = await dropping();
+      t.after(() => server.close());
+      const error = await rejection(read(clientFor(server).collection("Items")));
+      assert.ok(error instanceof ODataClientError, String(error));
+      assert.equal(error.code, "NETWORK_ERROR");
+      assert.ok(error.cause instanceof Error);
+    });
+  }
+
+  test("a stream rejects with NETWORK_ERROR after the entities of the pages before", async (t) => {
+    const server = await dropping({ value: items(1, 2), "@odata.nextLink": "Items?p=2" });
+    t.after(() => server.close());
+    const seen: Item[] = [];
+    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2]);
+    assert.ok(error instanceof ODataClientError, String(error));
+    assert.equal(error.code, "NETWORK_ERROR");
+  });
+});
+
 // --- v2 JSON and Atom --------------------------------------------------------------------------
 
 describe("OData v2", () => {

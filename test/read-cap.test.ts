@@ -323,6 +323,29 @@ describe("v4 server-driven paging", () => {
     assert.equal(checksum, expected);
   });
 
+  test("Readings: aborting the stream mid-walk rejects with the signal's reason and requests no further page", async () => {
+    const { client, sent } = traced("4.0");
+    const controller = new AbortController();
+    const reason = new Error("enough");
+    let count = 0;
+    const error = await (async () => {
+      for await (const row of client.collection<Reading>("Readings").stream({ signal: controller.signal })) {
+        count++;
+        if (row.ID === 1500) controller.abort(reason);
+      }
+    })().then(
+      () => assert.fail("expected a rejection"),
+      (e: unknown) => e,
+    );
+    assert.equal(error, reason);
+    assert.equal(count, 1500);
+    const requested = sent.length;
+    // Page 3 may have been requested ahead (readAhead 1) before the abort, never a page after it.
+    assert.ok(requested <= 3, `${requested} pages requested`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(sent.length, requested);
+  });
+
   test("Readings: count() on a paged walk gives the total on every page", async () => {
     const counts: Array<number | undefined> = [];
     for await (const page of v4().collection<Reading>("Readings").filter((f) => f.le("ID", 2500)).select("ID").count().pages()) counts.push(page.count);

@@ -714,6 +714,54 @@ test("the same query walked twice sends the same requests and gives the same dat
   assert.doesNotMatch(base.url(), /\$filter/);
 });
 
+// --- the entity stream as an async iterator --------------------------------------------------------
+
+describe("stream() as an async iterator", () => {
+  test("next() calls made without waiting get the entities in order across pages, then done", async (t) => {
+    const server = await pagedV4(2, 3);
+    t.after(() => server.close());
+    const stream = clientFor(server).collection<Item>("Items").stream();
+    const results = await Promise.all(Array.from({ length: 8 }, () => stream.next()));
+    assert.deepEqual(
+      results.map((r) => (r.done ? "done" : r.value.ID)),
+      [1, 2, 3, 4, 5, 6, "done", "done"],
+    );
+  });
+
+  test("after a failure the stream is done", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "javascript:x" }));
+    t.after(() => server.close());
+    const stream = clientFor(server).collection<Item>("Items").stream();
+    assert.deepEqual(await stream.next(), { value: { ID: 1 }, done: false });
+    const error = await rejection(stream.next());
+    assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
+    assert.deepEqual(await stream.next(), { value: undefined, done: true });
+  });
+
+  test("return() ends the walk: the request read ahead is closed and next() gives done", async (t) => {
+    const { server, closed } = await hangingSecondPage();
+    t.after(() => server.close());
+    const stream = clientFor(server).collection<Item>("Items").stream();
+    assert.deepEqual(await stream.next(), { value: { ID: 1 }, done: false });
+    await waitFor(() => server.requests.length === 2, "the read-ahead request for page 2");
+    assert.deepEqual(await stream.return(undefined), { value: undefined, done: true });
+    await waitFor(closed, "the server to see page 2's connection closed");
+    assert.deepEqual(await stream.next(), { value: undefined, done: true });
+  });
+
+  test("throw(error) ends the walk and rejects with that error", async (t) => {
+    const { server, closed } = await hangingSecondPage();
+    t.after(() => server.close());
+    const stream = clientFor(server).collection<Item>("Items").stream();
+    await stream.next();
+    await waitFor(() => server.requests.length === 2, "the read-ahead request for page 2");
+    const mine = new Error("caller gave up");
+    assert.equal(await rejection(stream.throw(mine)), mine);
+    await waitFor(closed, "the server to see page 2's connection closed");
+    assert.deepEqual(await stream.next(), { value: undefined, done: true });
+  });
+});
+
 // --- read-ahead ----------------------------------------------------------------------------------
 
 describe("read-ahead", () => {

@@ -7,6 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { getEventListeners } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -381,6 +382,22 @@ describe("abort", { concurrency: true }, () => {
     assert.ok(performance.now() - abortedAt < 1_000, "wait() rejected only when the shared request ended");
     assert.equal(await plain, true, "the other caller's poll ends by the client's timeout (transient)");
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
+  });
+
+  test("a wait() holds one listener on the caller's signal for its whole duration, however many polls it makes", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const shared = new AbortController();
+    const poller = await fixture.start("never-finishes", { pollInterval: 2, maxWait: 5_000 });
+    const waiting = poller.wait(shared.signal).catch((error: unknown) => error);
+    const counts: number[] = [];
+    await eventually(() => {
+      counts.push(getEventListeners(shared.signal, "abort").length);
+      return fixture.service.requests.length >= 6;
+    }, "six requests");
+    assert.ok(counts.every((count) => count === 1), `listener counts seen while polling: ${counts.join(",")}`);
+    shared.abort(new Error("shutdown"));
+    assert.equal(((await waiting) as Error).message, "shutdown");
+    assert.equal(getEventListeners(shared.signal, "abort").length, 0);
   });
 
   test("an already aborted signal makes poll() and wait() reject without a request", async (t) => {

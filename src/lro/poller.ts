@@ -240,6 +240,21 @@ export class Poller<T> implements AsyncPoller<T> {
 
   async wait(signal?: AbortSignal): Promise<T> {
     throwIfAborted(signal);
+    if (!signal) return this.#waitUntilDone(undefined);
+    // One listener on the caller's signal for the whole wait, not one per sleep and request: many
+    // pollers often share one signal (a shutdown signal), and adding a listener to an EventTarget
+    // costs time in proportion to the listeners it already has.
+    const inner = new AbortController();
+    const onAbort = () => inner.abort(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.#waitUntilDone(inner.signal);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #waitUntilDone(signal: AbortSignal | undefined): Promise<T> {
     for (;;) {
       if (this.#phase.name === "succeeded") return this.#phase.result;
       if (this.#phase.name === "failed" || this.#phase.name === "cancelled") throw this.#phase.error;

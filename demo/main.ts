@@ -10,7 +10,10 @@
  * - `DEMO_PRODUCTS`     products in the collection                            (default 1000000)
  */
 import { createHash } from "node:crypto";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import {
   AsyncOperationCancelledError,
   AsyncOperationFailedError,
@@ -18,7 +21,8 @@ import {
   type AsyncPoller,
 } from "../src/index.js";
 import { startDemoService } from "./service.js";
-import { heading, line, progressDisplay, type Output } from "./terminal.js";
+import type { Product } from "./products.js";
+import { heading, line, progressDisplay, rateDisplay, type Output } from "./terminal.js";
 
 /** The created export, as the service's `ExportJobs` entity set describes it. */
 interface ExportResult {
@@ -164,13 +168,76 @@ async function resumeInAnotherClient({ serviceUrl, client, out, pollInterval, ex
 }
 
 /**
- * Section 6, for the collection-traversal issue: walk all products with `for await`, showing rows/s
- * and the peak memory as it goes. The service side is ready (`Products`, server paging, and
- * `ProductsUnpaged` for one streamed response).
+ * Section 6: walk every product with `for await`, first page after page (the next page is read
+ * while this loop works on the current one), then as one unpaged response read entity by entity.
+ * The walks run against a copy of the service in its own process, as a real service would be, so
+ * that the figures are the client's and not a server sharing its event loop.
  */
-async function walkProducts({ serviceUrl, out, productCount }: Tour): Promise<void> {
-  line(out, `${productCount.toLocaleString("en-US")} products wait at ${serviceUrl}Products (paged) and ${serviceUrl}ProductsUnpaged;`);
-  line(out, "walking them arrives with collection traversal.");
+async function walkProducts({ out, productCount }: Tour): Promise<void> {
+  const service = await startServiceProcess(productCount);
+  try {
+    const client = new ODataClient({ serviceUrl: service.serviceUrl, maxPageSize: 5_000 });
+    const expectedSum = (productCount * (productCount + 1)) / 2;
+    for (const [entitySet, how] of [
+      ["Products", "server-paged, 5,000 a page (Prefer: odata.maxpagesize)"],
+      ["ProductsUnpaged", "one unpaged response, parsed as it arrives"],
+    ] as const) {
+      line(out, `${entitySet}: ${how}`);
+      const memory = peakMemory();
+      const display = rateDisplay(out, "walk", productCount, memory.current);
+      let rows = 0;
+      let idSum = 0;
+      for await (const product of client.collection<Product>(entitySet)) {
+        rows += 1;
+        idSum += product.ID;
+        if ((rows & 1023) === 0) display.update(rows);
+      }
+      display.finish(rows);
+      memory.stop();
+      const complete = rows === productCount && idSum === expectedSum;
+      line(out, `${rows.toLocaleString("en-US")} products, ID sum ${complete ? "as expected" : "DOES NOT MATCH"}; peak RSS ${Math.round(memory.peak() / 2 ** 20)} MB`);
+    }
+  } finally {
+    service.stop();
+  }
+}
+
+/** Samples this process's resident memory every 50 ms and keeps the peak. */
+function peakMemory(): { current: () => number; peak: () => number; stop: () => void } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  return {
+    current: () => {
+      const rss = process.memoryUsage.rss();
+      peak = Math.max(peak, rss);
+      return rss;
+    },
+    peak: () => peak,
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Starts demo/serve.ts in a child process; it ends when this process ends (its stdin closes). */
+async function startServiceProcess(productCount: number): Promise<{ serviceUrl: string; stop: () => void }> {
+  const script = fileURLToPath(new URL("./serve.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script, "--stdin-lifeline"], {
+    env: { ...process.env, DEMO_PRODUCTS: String(productCount) },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const stop = () => {
+    child.stdin.end();
+    child.kill();
+  };
+  const lines = createInterface({ input: child.stdout });
+  for await (const text of lines) {
+    const started = JSON.parse(text) as { serviceUrl: string };
+    lines.close();
+    return { serviceUrl: started.serviceUrl, stop };
+  }
+  stop();
+  throw new Error("the demo service process ended before it listened");
 }
 
 // --- helpers ------------------------------------------------------------------------------------

@@ -59,3 +59,39 @@ export function progressDisplay(out: Output, label: string): ProgressDisplay {
     },
   };
 }
+
+/** A live display of a walk: rows so far, rows per second, and memory. */
+export interface RateDisplay {
+  /** Shows the rows read so far; redrawn at most a few times a second. */
+  update(rows: number): void;
+  /** Ends the display with the final figures. */
+  finish(rows: number): void;
+}
+
+/**
+ * A rate display: on a terminal one line redrawn with `\r`; elsewhere a plain line about once a
+ * second. `rss` is the caller's memory figure (it samples the peak as the walk goes).
+ */
+export function rateDisplay(out: Output, label: string, total: number, rss: () => number): RateDisplay {
+  const started = performance.now();
+  let lastDraw = 0;
+  const text = (rows: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(rows / seconds) : 0;
+    const percent = total > 0 ? Math.min(100, Math.floor((rows / total) * 100)) : 0;
+    return `${label} ${rows.toLocaleString("en-US").padStart(9)} rows ${String(percent).padStart(3)}%  ${rate.toLocaleString("en-US").padStart(9)} rows/s  rss ${Math.round(rss() / 2 ** 20)} MB`;
+  };
+  return {
+    update(rows) {
+      const now = performance.now();
+      if (now - lastDraw < (out.isTTY ? 100 : 1_000)) return;
+      lastDraw = now;
+      if (out.isTTY) out.write(`\r${ESC}2K  ${text(rows)}`);
+      else out.write(`  ${text(rows)}\n`);
+    },
+    finish(rows) {
+      if (out.isTTY) out.write(`\r${ESC}2K  ${text(rows)}\n`);
+      else out.write(`  ${text(rows)}\n`);
+    },
+  };
+}

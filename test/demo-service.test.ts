@@ -362,13 +362,14 @@ describe("npm run demo", () => {
     assert.match(stdout, /export 100% {2}Succeeded/);
     assert.match(stdout, /export 1 \(csv\): 2,000 rows/);
     assert.match(stdout, /checksum verified/);
-    assert.match(stdout, /poll \d+: Succeeded +\(poll\(\) returned false; isDone\(\) = true\)/);
+    assert.match(stdout, /poll +\d+: Succeeded +\(poll\(\) returned false; isDone\(\) = true\)/);
     assert.match(stdout, /wait\(\) rejected: AsyncOperationCancelledError \(code ASYNC_OPERATION_CANCELLED/);
     assert.match(stdout, /GET on the monitor now answers 404/);
     assert.match(stdout, /wait\(\) rejected: AsyncOperationFailedError/);
     assert.match(stdout, /httpStatus: +400/);
     assert.match(stdout, /odataError\.code: +UnsupportedFormat/);
     assert.match(stdout, /the other client got export \d+: 2,000 rows/);
+    assert.equal(stdout.match(/5,000 products, ID sum as expected; peak RSS \d+ MB/g)?.length, 2, "both walks of section 6 read every product");
     assert.match(stdout, /the service is closed/);
   });
 });

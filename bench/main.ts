@@ -28,7 +28,7 @@ export type BenchSection = () => Promise<BenchFigure[] | Record<string, number |
 const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["poller", () => import("./poller.js").then((module) => module.benchPoller())],
   ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
-  // ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
+  ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
 ];
 
 async function main(): Promise<void> {

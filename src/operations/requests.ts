@@ -1,0 +1,265 @@
+/**
+ * Building the request of one operation call (action or function, bound or unbound, OData v4 or a
+ * v2 function import): pure functions of the service root, the version and the call, so that the
+ * client, `$batch` and tests build exactly the same method, URL, headers and body.
+ *
+ * Wire forms:
+ * - v4 function: `GET [<binding>/]<name>(a=1,b='x')`; a plain object or array parameter goes as a
+ *   parameter alias with JSON text, `f(p=@p)?@p={"x":1}` (OData 4.01 Part 2, §5.1.1.13.1).
+ * - v4 action: `POST [<binding>/]<name>` with the parameters as a JSON object body.
+ * - v2 function import (either HTTP method): `<name>?a=1&b='x'`, the parameters as query options
+ *   with v2 literals; v2 has no bound operations and no JSON action bodies.
+ * Bound v4 operations are addressed by their namespace-qualified name (`Books(1)/NS.order`). A
+ * simple name is qualified with the call's `namespace`; without one it is sent as it is (OData 4.01
+ * services may accept unqualified bound operations under a default namespace; SAP CAP does).
+ */
+import { describe, type ODataVersion } from "../options.js";
+import { formatLiteral, isEdmValue, isV2, type EdmValue } from "../query/literals.js";
+import { checkIdentifier, isIdentifier, isQualifiedName } from "../query/names.js";
+import { encodePathText, formatQueryString, type QueryOption } from "../query/url.js";
+import { ODataClientError } from "../errors.js";
+
+/** Whether an operation changes data (action, `POST`) or only reads (function, `GET`). */
+export type OperationKind = "action" | "function";
+
+/** The parameters of an operation call, by name; `undefined` values are left out. */
+export type OperationParameters = Readonly<Record<string, unknown>>;
+
+/** What an operation is bound to: an entity set (collection-bound) or one entity of it. */
+export interface OperationBinding {
+  /** The entity set name, as given to `client.collection(name)`. */
+  readonly entitySet: string;
+  /** The key predicate before percent-encoding (`(1)`, `('x')`); absent when bound to the collection. */
+  readonly keyPredicate?: string;
+}
+
+/** One operation call, as the query classes describe it. */
+export interface OperationCall {
+  readonly kind: OperationKind;
+  /** The operation's name: simple (`order`, `countBooks`) or namespace-qualified (`CatalogService.order`). */
+  readonly name: string;
+  readonly parameters?: OperationParameters | undefined;
+  /** Absent for an unbound call (an action or function import). */
+  readonly binding?: OperationBinding | undefined;
+  /** The namespace that qualifies a simple name of a bound v4 operation. */
+  readonly namespace?: string | undefined;
+  /** Sent as `If-Match` (`"*"` matches any version of the entity). */
+  readonly etag?: string | undefined;
+}
+
+/** The request of one operation call. */
+export interface OperationRequest {
+  readonly method: "GET" | "POST";
+  /**
+   * The resource path and query relative to the service root, percent-encoded, such as
+   * `Books(1)/CatalogService.order` or `countBooks(minStock=5)` (what a `$batch` part carries).
+   */
+  readonly path: string;
+  /** The absolute request URL (`path` resolved against the service root). */
+  readonly url: URL;
+  /** Request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON body of a v4 action; absent otherwise. */
+  readonly body?: string;
+}
+
+/**
+ * Builds the request of an operation call.
+ * @throws TypeError for a bad name or a parameter that cannot be written; `ODataClientError`
+ * `UNSUPPORTED_BY_VERSION` for a bound operation on an OData v2 client.
+ * @example
+ * buildOperationRequest(new URL("https://host/odata/v4/catalog/"), "4.0",
+ *   { kind: "function", name: "countBooks", parameters: { minStock: 5 } }).path // "countBooks(minStock=5)"
+ */
+export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, call: OperationCall): OperationRequest {
+  const where = `${call.kind}(${JSON.stringify(call.name)})`;
+  const parameters = definedParameters(call.parameters, where);
+  const v2 = isV2(version);
+  let path: string;
+  let body: string | undefined;
+  if (v2) {
+    if (call.binding) {
+      throw new ODataClientError(
+        "UNSUPPORTED_BY_VERSION",
+        `${where}: OData v2 has no bound operations; call the service's function import with client.${call.kind}(name) instead`,
+      );
+    }
+    const name = encodePathText(checkIdentifier(call.name, `${where} name`));
+    const query = formatQueryString(parameters.map(([key, value]): QueryOption => [key, v2Literal(value, `${where} parameter "${key}"`)]));
+    path = query ? `${name}?${query}` : name;
+  } else {
+    const segment = operationSegment(call, where);
+    const target = call.binding ? `${bindingPath(call.binding)}/${segment}` : segment;
+    if (call.kind === "function") {
+      const { inline, aliases } = v4FunctionParameters(parameters, version, where);
+      const query = formatQueryString(aliases);
+      path = `${target}${encodePathText(`(${inline.join(",")})`)}${query ? `?${query}` : ""}`;
+    } else {
+      path = target;
+      body = JSON.stringify(Object.fromEntries(parameters.map(([key, value]) => [key, jsonValue(value, `${where} parameter "${key}"`)])));
+    }
+  }
+
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (v2) headers["maxdataserviceversion"] = "2.0";
+  else headers["odata-maxversion"] = version;
+  // A v2 POST gets a Content-Type although it has no body: SAP CAP's v2 adapter passes the query
+  // parameters of an action import on only when one is present.
+  if (call.kind === "action") headers["content-type"] = "application/json";
+  if (call.etag !== undefined) headers["if-match"] = checkEtag(call.etag, where);
+
+  const method = call.kind === "action" ? "POST" : "GET";
+  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
+  const url = new URL(`./${path}`, serviceUrl);
+  return body === undefined ? { method, path, url, headers } : { method, path, url, headers, body };
+}
+
+/** The name segment of a v4 operation, qualified when it is bound and a namespace is known. */
+function operationSegment(call: OperationCall, where: string): string {
+  const { name, namespace } = call;
+  if (typeof name !== "string" || !(isIdentifier(name) || isQualifiedName(name))) {
+    throw new TypeError(`${where}: ${describe(name)} is not an operation name (an identifier such as "order", or a qualified one such as "Service.order")`);
+  }
+  if (namespace !== undefined && (typeof namespace !== "string" || !namespace.split(".").every(isIdentifier))) {
+    throw new TypeError(`${where}: the namespace ${describe(namespace)} is not a namespace such as "CatalogService" or "com.example.Service"`);
+  }
+  const qualified = call.binding && namespace !== undefined && isIdentifier(name) ? `${namespace}.${name}` : name;
+  return encodePathText(qualified);
+}
+
+function bindingPath(binding: OperationBinding): string {
+  checkEntitySetName(binding.entitySet);
+  return `${encodePathText(binding.entitySet)}${binding.keyPredicate === undefined ? "" : encodePathText(binding.keyPredicate)}`;
+}
+
+function checkEntitySetName(name: unknown): void {
+  if (typeof name !== "string" || !(isIdentifier(name) || isQualifiedName(name))) {
+    throw new TypeError(`${describe(name)} is not an entity set name`);
+  }
+}
+
+/** The parameters as `[name, value]` pairs, `undefined` values left out, names checked. */
+function definedParameters(parameters: unknown, where: string): [string, unknown][] {
+  if (parameters === undefined || parameters === null) return [];
+  if (typeof parameters !== "object" || Array.isArray(parameters)) {
+    throw new TypeError(`${where}: the parameters must be an object of name and value; got ${describe(parameters)}`);
+  }
+  return Object.entries(parameters as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => [checkIdentifier(name, `${where} parameter name`), value]);
+}
+
+/**
+ * v4 function parameters: primitives inline as literals; plain objects and arrays (complex and
+ * collection values, which have no URL literal) as aliases `p=@p` with JSON text.
+ */
+function v4FunctionParameters(parameters: [string, unknown][], version: ODataVersion, where: string): { inline: string[]; aliases: QueryOption[] } {
+  const inline: string[] = [];
+  const aliases: QueryOption[] = [];
+  for (const [name, value] of parameters) {
+    if (isStructured(value)) {
+      inline.push(`${name}=@${name}`);
+      aliases.push([`@${name}`, JSON.stringify(jsonValue(value, `${where} parameter "${name}"`))]);
+    } else {
+      inline.push(`${name}=${literal(value, version, `${where} parameter "${name}"`)}`);
+    }
+  }
+  return { inline, aliases };
+}
+
+function v2Literal(value: unknown, where: string): string {
+  if (isStructured(value)) throw new TypeError(`${where}: OData v2 function imports take primitive parameters only; got ${describe(value)}`);
+  return literal(value, "2.0", where);
+}
+
+function literal(value: unknown, version: ODataVersion, where: string): string {
+  try {
+    return formatLiteral(value, version);
+  } catch (error) {
+    if (error instanceof TypeError) throw new TypeError(`${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+function isStructured(value: unknown): boolean {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A value as it goes into a JSON payload (an action body or an alias): `Date` as ISO 8601, bigint
+ * and the numeric `edm.*` values as JSON numbers where that keeps them exact and as strings
+ * otherwise (the IEEE754Compatible form), `Uint8Array` as base64url, other `edm.*` values as
+ * their text, objects and arrays walked.
+ */
+export function jsonValue(value: unknown, where: string): unknown {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "INF" : "-INF";
+    return value;
+  }
+  if (typeof value === "bigint") return exactNumber(value.toString());
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new RangeError(`${where}: an invalid Date cannot be sent`);
+    return value.toISOString();
+  }
+  if (value instanceof Uint8Array) return base64Url(value);
+  if (isEdmValue(value)) return edmJson(value);
+  if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`));
+  if (isStructured(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) if (item !== undefined) out[key] = jsonValue(item, `${where}.${key}`);
+    return out;
+  }
+  throw new TypeError(`${where}: ${describe(value)} cannot be sent as a JSON value`);
+}
+
+function edmJson(value: EdmValue): unknown {
+  switch (value.type) {
+    case "Edm.Boolean":
+      return value.text === "true";
+    case "Edm.Byte":
+    case "Edm.SByte":
+    case "Edm.Int16":
+    case "Edm.Int32":
+    case "Edm.Int64":
+    case "Edm.Decimal":
+      return exactNumber(value.text);
+    case "Edm.Double":
+    case "Edm.Single":
+      return jsonValue(Number(value.text), "");
+    case "Edm.Binary": {
+      const bytes = new Uint8Array(value.text.length / 2);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(value.text.slice(i * 2, i * 2 + 2), 16);
+      return base64Url(bytes);
+    }
+    case "Enum": {
+      // `NS.Color'Red'` in a URL; the member name alone in JSON.
+      const match = /'(.*)'$/.exec(value.text);
+      return match ? match[1] : value.text;
+    }
+    default:
+      return value.text;
+  }
+}
+
+/** A decimal text as a JSON number when the number says the same, otherwise as the string. */
+function exactNumber(text: string): number | string {
+  const number = Number(text);
+  return Number.isFinite(number) && String(number) === text.replace(/^\+/, "") ? number : text;
+}
+
+function base64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+function checkEtag(etag: unknown, where: string): string {
+  if (typeof etag !== "string" || etag === "" || /[\r\n]/.test(etag)) {
+    throw new TypeError(`${where}: the etag must be a non-empty string on one line ("*" matches any); got ${describe(etag)}`);
+  }
+  return etag;
+}

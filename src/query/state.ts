@@ -40,14 +40,24 @@ export interface ExpandItem {
 
 /** The state of a collection query. */
 export interface QueryState extends QueryOptionsState {
-  /** The entity set name, as given to `client.collection(name)`. */
+  /** The entity set name, as given to `client.collection(name)` (or the navigation property of `navigate(name)`). */
   readonly entitySet: string;
+  /**
+   * The encoded path of the entity the collection is reached from by navigation, such as
+   * `Books(1)` for `Books(1)/reviews`; absent for an entity set.
+   */
+  readonly parentPath?: string;
 }
 
-/** The state of a single-entity query (`collection.key(...)`). */
+/** The state of a single-entity query (`collection.key(...)`, a singleton, a single-valued navigation). */
 export interface EntityState extends QueryOptionsState {
   readonly entitySet: string;
-  /** The key predicate before percent-encoding, such as `(1)`, `('O''Brien')` or `(A=1,B='x')`. */
+  /** As in {@link QueryState.parentPath}: `Books(1)` for `Books(1)/author`. */
+  readonly parentPath?: string;
+  /**
+   * The key predicate before percent-encoding, such as `(1)`, `('O''Brien')` or `(A=1,B='x')`;
+   * empty for a singleton or a single-valued navigation.
+   */
   readonly keyPredicate: string;
 }
 

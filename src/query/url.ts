@@ -113,7 +113,8 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
   return [...new Set(items)];
 }
 
-function resourceUrl(serviceUrl: URL, path: string, options: readonly QueryOption[]): URL {
+/** An absolute URL for an encoded path below the service root and query options. */
+export function resourceUrl(serviceUrl: URL, path: string, options: readonly QueryOption[]): URL {
   // "./" keeps a first segment that contains ":" from being read as a URL scheme.
   const url = new URL(`./${path}`, serviceUrl);
   const query = formatQueryString(options);
@@ -125,6 +126,17 @@ function entitySetPath(entitySet: string): string {
   return encodePathText(entitySet);
 }
 
+/** The encoded path of a collection below the service root: `Books`, or `Books(1)/reviews` after navigation. */
+export function collectionPath(state: Pick<QueryState, "entitySet" | "parentPath">): string {
+  const own = entitySetPath(state.entitySet);
+  return state.parentPath === undefined ? own : `${state.parentPath}/${own}`;
+}
+
+/** The encoded path of an entity below the service root: `Books(1)`, `Me` (a singleton), `Books(1)/author`. */
+export function entityPath(state: Pick<EntityState, "entitySet" | "parentPath" | "keyPredicate">): string {
+  return `${collectionPath(state)}${encodePathText(state.keyPredicate)}`;
+}
+
 /** The entity set's URL without query options (for `POST` of a new entity). */
 export function collectionResourceUrl(serviceUrl: URL, entitySet: string): URL {
   return resourceUrl(serviceUrl, entitySetPath(entitySet), []);
@@ -132,7 +144,7 @@ export function collectionResourceUrl(serviceUrl: URL, entitySet: string): URL {
 
 /** The request URL of a collection query, with all its options. */
 export function collectionUrl(serviceUrl: URL, version: ODataVersion, state: QueryState): URL {
-  return resourceUrl(serviceUrl, entitySetPath(state.entitySet), formatQueryOptions(state, version));
+  return resourceUrl(serviceUrl, collectionPath(state), formatQueryOptions(state, version));
 }
 
 /**
@@ -145,15 +157,15 @@ export function countUrl(serviceUrl: URL, version: ODataVersion, state: QuerySta
     ...(state.search !== undefined ? { search: state.search } : {}),
     ...(state.params ? { params: state.params } : {}),
   };
-  return resourceUrl(serviceUrl, `${entitySetPath(state.entitySet)}/$count`, formatQueryOptions(counted, version));
+  return resourceUrl(serviceUrl, `${collectionPath(state)}/$count`, formatQueryOptions(counted, version));
 }
 
 /** The entity's URL without query options (for `PATCH`, `PUT`, `DELETE`, operations). */
 export function entityResourceUrl(serviceUrl: URL, state: EntityState): URL {
-  return resourceUrl(serviceUrl, `${entitySetPath(state.entitySet)}${encodePathText(state.keyPredicate)}`, []);
+  return resourceUrl(serviceUrl, entityPath(state), []);
 }
 
 /** The request URL of an entity query, with its `$select`, `$expand` and custom options. */
 export function entityUrl(serviceUrl: URL, version: ODataVersion, state: EntityState): URL {
-  return resourceUrl(serviceUrl, `${entitySetPath(state.entitySet)}${encodePathText(state.keyPredicate)}`, formatQueryOptions(state, version));
+  return resourceUrl(serviceUrl, entityPath(state), formatQueryOptions(state, version));
 }

@@ -1,0 +1,468 @@
+/**
+ * Building write requests: pure functions from the service root, the OData version and a query's
+ * state to the method, URL, headers and body of one create, update, replace, upsert, delete, `$ref`
+ * or media request. Nothing here sends anything, so the same requests can go on the wire one by
+ * one (`src/write/send.ts`) or into a `$batch`.
+ *
+ * The rules they follow:
+ * - Headers per version: v4 `OData-Version`/`OData-MaxVersion`, v2 `DataServiceVersion`/
+ *   `MaxDataServiceVersion`; `Accept: application/json`; `Content-Type: application/json` on JSON
+ *   bodies.
+ * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
+ *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay) and v2 `__metadata` (uri, etag,
+ *   media links; a `__metadata` holding only a `type` the caller wrote stays).
+ * - `If-Match` comes from, in order: `ifMatch` (a literal such as `*`), `etag` (the ETag text or the
+ *   entity read earlier), the ETag the body itself carries (an entity read, changed and sent back);
+ *   `etag: false` sends none.
+ * - Only idempotent requests (PUT, DELETE) may be retried.
+ */
+import { describe, type ODataVersion } from "../options.js";
+import { checkIdentifier } from "../query/names.js";
+import type { EntityState, QueryState } from "../query/state.js";
+import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
+
+/** What the request builders need from the client: its service root and OData version. */
+export interface WriteContext {
+  readonly serviceUrl: URL;
+  readonly version: ODataVersion;
+}
+
+/** One write request, ready to send or to put into a `$batch`. */
+export interface WriteRequest {
+  /** The method on the wire (`POST` when tunnelled; the intended one is in `x-http-method`). */
+  method: string;
+  /** The absolute request URL. */
+  url: URL;
+  /** The same URL relative to the service root (encoded path and query), as `$batch` parts address it. */
+  path: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Whether the request is idempotent and so may be sent again after a failure (PUT, DELETE). */
+  retry: boolean;
+}
+
+/** An ETag: its text (`W/"2024-01-01T00:00:00Z"`), or an entity read earlier that carries one. */
+export type EtagSource = string | Readonly<Record<string, unknown>>;
+
+/** Which version of the entity a write applies to (`If-Match`). */
+export interface ConditionalOptions {
+  /**
+   * The ETag to send as `If-Match`: its text, or the entity read earlier (its `@odata.etag`, v2
+   * `__metadata.etag`). Without it, an ETag the body carries is used; `false` sends no `If-Match`
+   * at all.
+   */
+  etag?: EtagSource | false;
+  /**
+   * A literal `If-Match` value, winning over `etag`. `"*"` means "whatever version, but the
+   * entity must exist" (an update that can never turn into an insert, OData 4.01 §11.4.4).
+   */
+  ifMatch?: string;
+}
+
+/** `Prefer: return=minimal` (answer 204, no body) or `return=representation` (answer with the entity). */
+export type ReturnPreference = "minimal" | "representation";
+
+/** Options every write builder takes. */
+export interface WriteRequestOptions {
+  /** More headers for this request (lower-case names win over the defaults). */
+  headers?: Record<string, string>;
+  /**
+   * Sends the request as `POST` with `X-HTTP-Method: <method>` (method tunnelling), for services
+   * and proxies that refuse `MERGE`, `PATCH`, `PUT` or `DELETE`.
+   * @default false
+   */
+  tunnel?: boolean;
+}
+
+/** Options of `create`. */
+export interface CreateRequestOptions extends WriteRequestOptions {
+  /** Sent as `Prefer: return=...`; without it the service decides (usually the created entity). */
+  prefer?: ReturnPreference;
+}
+
+/** Options of `update` (PATCH; v2 MERGE) and `replace` (PUT). */
+export interface UpdateRequestOptions extends WriteRequestOptions, ConditionalOptions {
+  /** Sent as `Prefer: return=...` (v4): `representation` asks for the entity after the change. */
+  prefer?: ReturnPreference;
+}
+
+/** Options of `upsert`. */
+export interface UpsertRequestOptions extends WriteRequestOptions {
+  /** PUT (replace every property) instead of PATCH (change the ones sent). @default false */
+  replace?: boolean;
+  /**
+   * `"*"` sends `If-None-Match: *`: insert only; when the entity already exists the service
+   * answers 412 instead of updating it (OData 4.01 §11.4.4).
+   */
+  ifNoneMatch?: "*";
+  /** Sent as `Prefer: return=...`. */
+  prefer?: ReturnPreference;
+}
+
+/** Options of `delete`. */
+export type DeleteRequestOptions = WriteRequestOptions & ConditionalOptions;
+
+/** Options of writing a media resource or stream property. */
+export interface MediaWriteRequestOptions extends WriteRequestOptions, ConditionalOptions {
+  /** The media type of the content, sent as `Content-Type`. */
+  contentType: string;
+}
+
+/** Options of creating a media entity from its content. */
+export interface MediaCreateRequestOptions extends WriteRequestOptions {
+  /** The media type of the content, sent as `Content-Type`. */
+  contentType: string;
+  /** Sent as `Slug` (RFC 5023): a hint for the new entity's key or name. */
+  slug?: string;
+  prefer?: ReturnPreference;
+}
+
+const V4_CONTROL_INFORMATION = new Set([
+  "context",
+  "etag",
+  "id",
+  "editlink",
+  "readlink",
+  "navigationlink",
+  "associationlink",
+  "mediaeditlink",
+  "mediareadlink",
+  "mediacontenttype",
+  "mediaetag",
+  "metadataetag",
+  "count",
+  "nextlink",
+  "deltalink",
+]);
+
+function isV2(version: ODataVersion): boolean {
+  return version === "2.0";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/** The headers every write carries for `version`. */
+export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (isV2(version)) {
+    headers["dataserviceversion"] = "2.0";
+    headers["maxdataserviceversion"] = "2.0";
+  } else {
+    headers["odata-version"] = version;
+    headers["odata-maxversion"] = version;
+  }
+  if (withJsonBody) headers["content-type"] = "application/json";
+  return headers;
+}
+
+/**
+ * The ETag an entity read earlier carries: v4 `@odata.etag`, v2 `__metadata.etag` (the reading
+ * layer also keeps an `ETag` header there). `media` asks for the ETag of its media resource
+ * (`@odata.mediaEtag`, v2 `__metadata.media_etag`) first.
+ */
+export function etagOf(entity: unknown, media = false): string | undefined {
+  if (!isRecord(entity)) return undefined;
+  const candidates: unknown[] = [];
+  const metadata = entity["__metadata"];
+  if (media) candidates.push(entity["@odata.mediaEtag"], isRecord(metadata) ? metadata["media_etag"] : undefined);
+  candidates.push(entity["@odata.etag"], isRecord(metadata) ? metadata["etag"] : undefined);
+  for (const candidate of candidates) if (typeof candidate === "string" && candidate !== "") return candidate;
+  return undefined;
+}
+
+/**
+ * The `If-Match` value of a conditional write, or `undefined` for none: `ifMatch`, else `etag`
+ * (text or entity), else the ETag of `body`, unless `etag` is `false`.
+ */
+export function ifMatchFor(options: ConditionalOptions | undefined, body: unknown, where: string, media = false): string | undefined {
+  if (options?.ifMatch !== undefined) {
+    if (typeof options.ifMatch !== "string" || options.ifMatch.trim() === "" || /[\r\n]/.test(options.ifMatch)) {
+      throw new TypeError(`${where}: option "ifMatch" must be an ETag or "*"; got ${describe(options.ifMatch)}`);
+    }
+    return options.ifMatch;
+  }
+  const etag = options?.etag;
+  if (etag === false) return undefined;
+  if (typeof etag === "string") {
+    if (etag.trim() === "" || /[\r\n]/.test(etag)) throw new TypeError(`${where}: option "etag" must be a non-empty ETag; got ${describe(etag)}`);
+    return etag;
+  }
+  if (etag !== undefined) {
+    if (!isRecord(etag)) throw new TypeError(`${where}: option "etag" must be an ETag string, an entity read earlier, or false; got ${describe(etag)}`);
+    const found = etagOf(etag, media);
+    if (found === undefined) {
+      throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (no @odata.etag or __metadata.etag); pass its ETag, ifMatch: "*", or etag: false`);
+    }
+    return found;
+  }
+  return etagOf(body, media);
+}
+
+/**
+ * The body of a write as JSON text, without the control information reading added (see the
+ * module comment). Nested entities (deep insert) are cleaned the same way.
+ */
+export function writeBody(entity: unknown, version: ODataVersion, where: string): string {
+  if (!isRecord(entity)) throw new TypeError(`${where}: expected an entity object; got ${describe(entity)}`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(cleanForWrite(entity, isV2(version)));
+  } catch (error) {
+    throw new TypeError(`${where}: the entity cannot be sent as JSON (${(error as Error).message})`, { cause: error });
+  }
+  return text;
+}
+
+function cleanForWrite(value: unknown, v2: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => cleanForWrite(item, v2));
+  if (!isRecord(value) || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) {
+    if (v2 && name === "__metadata") {
+      // A type the caller wrote (for a derived type) is needed; what reading added is not.
+      if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
+      continue;
+    }
+    if (!v2 && isControlInformation(name)) continue;
+    out[name] = cleanForWrite(item, v2);
+  }
+  return out;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `@odata.etag`, `title@odata.mediaReadLink`, `@odata.context`...: written by the service, not by the client. */
+function isControlInformation(name: string): boolean {
+  const at = name.indexOf("@");
+  if (at === -1) return false;
+  const annotation = name.slice(at + 1).toLowerCase();
+  // `odata.` is optional in OData 4.01 JSON (`@etag`, `@context`).
+  const term = annotation.startsWith("odata.") ? annotation.slice(6) : annotation;
+  return V4_CONTROL_INFORMATION.has(term);
+}
+
+function pathOf(context: WriteContext, path: string, query: readonly QueryOption[] = []): { url: URL; path: string } {
+  const queryString = formatQueryString(query);
+  const relative = queryString ? `${path}?${queryString}` : path;
+  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
+  return { url: new URL(`./${relative}`, context.serviceUrl), path: relative };
+}
+
+function applyMethod(method: string, options: WriteRequestOptions | undefined, headers: Record<string, string>): string {
+  if (!options?.tunnel || method === "POST" || method === "GET") return method;
+  headers["x-http-method"] = method;
+  return "POST";
+}
+
+function finish(
+  method: string,
+  target: { url: URL; path: string },
+  headers: Record<string, string>,
+  body: string | Uint8Array | undefined,
+  options: WriteRequestOptions | undefined,
+): WriteRequest {
+  const wireMethod = applyMethod(method, options, headers);
+  for (const [name, value] of Object.entries(options?.headers ?? {})) headers[name.toLowerCase()] = value;
+  const request: WriteRequest = {
+    method: wireMethod,
+    url: target.url,
+    path: target.path,
+    headers,
+    retry: wireMethod === "PUT" || wireMethod === "DELETE",
+  };
+  if (body !== undefined) request.body = body;
+  return request;
+}
+
+function checkPrefer(prefer: unknown, where: string): ReturnPreference | undefined {
+  if (prefer === undefined) return undefined;
+  if (prefer !== "minimal" && prefer !== "representation") {
+    throw new TypeError(`${where}: option "prefer" must be "minimal" or "representation"; got ${describe(prefer)}`);
+  }
+  return prefer;
+}
+
+function setPrefer(headers: Record<string, string>, prefer: unknown, where: string): void {
+  const checked = checkPrefer(prefer, where);
+  if (checked !== undefined) headers["prefer"] = `return=${checked}`;
+}
+
+function setIfMatch(headers: Record<string, string>, value: string | undefined): void {
+  if (value !== undefined) headers["if-match"] = value;
+}
+
+/**
+ * `POST <collection>`: creates an entity (with nested entities: deep insert) in an entity set or
+ * through a collection-valued navigation (`Books(1)/reviews`).
+ */
+export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateRequestOptions): WriteRequest {
+  const headers = writeHeaders(context.version, true);
+  setPrefer(headers, options?.prefer, "create(entity)");
+  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, "create(entity)"), options);
+}
+
+/** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
+export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateRequestOptions): WriteRequest {
+  const body = writeBody(patch, context.version, "update(patch)");
+  const headers = writeHeaders(context.version, true);
+  setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
+  setPrefer(headers, options?.prefer, "update(patch)");
+  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state)), headers, body, options);
+}
+
+/** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
+export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateRequestOptions): WriteRequest {
+  const body = writeBody(entity, context.version, "replace(entity)");
+  const headers = writeHeaders(context.version, true);
+  setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
+  setPrefer(headers, options?.prefer, "replace(entity)");
+  return finish("PUT", pathOf(context, entityPath(state)), headers, body, options);
+}
+
+/**
+ * An upsert (OData 4.01 §11.4.4): `PATCH` (or `PUT` with `replace`) to the key of an entity that
+ * may not exist yet, without `If-Match`, so a service that supports upserts inserts it when missing
+ * and updates it otherwise. `ifNoneMatch: "*"` makes it insert-only. (For update-only, use
+ * `update` with `ifMatch: "*"`.) ETags the body carries are not sent.
+ */
+export function upsertRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpsertRequestOptions): WriteRequest {
+  const body = writeBody(entity, context.version, "upsert(entity)");
+  const headers = writeHeaders(context.version, true);
+  if (options?.ifNoneMatch !== undefined) {
+    if (options.ifNoneMatch !== "*") throw new TypeError(`upsert(entity): option "ifNoneMatch" must be "*"; got ${describe(options.ifNoneMatch)}`);
+    headers["if-none-match"] = "*";
+  }
+  setPrefer(headers, options?.prefer, "upsert(entity)");
+  const method = options?.replace ? "PUT" : isV2(context.version) ? "MERGE" : "PATCH";
+  return finish(method, pathOf(context, entityPath(state)), headers, body, options);
+}
+
+/** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
+export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteRequestOptions): WriteRequest {
+  const headers = writeHeaders(context.version, false);
+  setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
+  return finish("DELETE", pathOf(context, entityPath(state)), headers, undefined, options);
+}
+
+/** The path of the references of a navigation property: v4 `Books(1)/reviews/$ref`, v2 `Books(1)/$links/reviews`. */
+function referencesPath(context: WriteContext, state: EntityState, navigation: string, where: string): string {
+  const name = encodeURIComponent(checkIdentifier(navigation, where));
+  return isV2(context.version) ? `${entityPath(state)}/$links/${name}` : `${entityPath(state)}/${name}/$ref`;
+}
+
+/** The body that names the target of a reference: v4 `{"@odata.id": url}`, v2 `{"uri": url}`. */
+function referenceBody(context: WriteContext, target: EntityState): string {
+  const id = pathOf(context, entityPath(target)).url.href;
+  return JSON.stringify(isV2(context.version) ? { uri: id } : { "@odata.id": id });
+}
+
+/**
+ * Adds `target` to the collection-valued navigation property `navigation`: v4
+ * `POST Books(1)/reviews/$ref` `{"@odata.id": ".../Reviews(5)"}`, v2 `POST Books(1)/$links/reviews`
+ * `{"uri": ".../Reviews(5)"}`.
+ */
+export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteRequestOptions): WriteRequest {
+  const path = referencesPath(context, state, navigation, "link(navigation)");
+  return finish("POST", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options);
+}
+
+/**
+ * Sets the single-valued navigation property `navigation` to `target`: v4
+ * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
+ */
+export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteRequestOptions): WriteRequest {
+  const path = referencesPath(context, state, navigation, "setLink(navigation)");
+  return finish("PUT", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options);
+}
+
+/**
+ * Removes a reference. With `target`, from a collection-valued navigation property: v4
+ * `DELETE Books(1)/reviews/$ref?$id=<target URL>`, v2 `DELETE Books(1)/$links/reviews(5)`. Without,
+ * clears a single-valued one: v4 `DELETE Books(1)/author/$ref`, v2 `DELETE Books(1)/$links/author`.
+ */
+export function unlinkRequest(context: WriteContext, state: EntityState, navigation: string, target?: EntityState, options?: WriteRequestOptions): WriteRequest {
+  const path = referencesPath(context, state, navigation, "unlink(navigation)");
+  const headers = writeHeaders(context.version, false);
+  if (target === undefined) return finish("DELETE", pathOf(context, path), headers, undefined, options);
+  if (isV2(context.version)) {
+    if (target.keyPredicate === "") throw new TypeError("unlink(navigation, target): in OData v2 the target must be addressed by its key");
+    return finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`), headers, undefined, options);
+  }
+  const id = pathOf(context, entityPath(target)).url.href;
+  return finish("DELETE", pathOf(context, path, [["$id", id]]), headers, undefined, options);
+}
+
+/**
+ * The path of a media resource: the entity's `$value` (a media entity), or a stream property
+ * (`Books(1)/cover`).
+ */
+function mediaPath(state: EntityState, property: string | undefined): string {
+  if (property === undefined) return `${entityPath(state)}/$value`;
+  return `${entityPath(state)}/${encodeURIComponent(checkIdentifier(property, "media(property)"))}`;
+}
+
+/** `GET` of a media resource or stream property; `accept` defaults to anything. */
+export function mediaReadRequest(context: WriteContext, state: EntityState, property?: string, options?: { headers?: Record<string, string> }): WriteRequest {
+  const headers: Record<string, string> = { accept: "*/*" };
+  if (isV2(context.version)) headers["maxdataserviceversion"] = "2.0";
+  else headers["odata-maxversion"] = context.version;
+  return finish("GET", pathOf(context, mediaPath(state, property)), headers, undefined, options);
+}
+
+/** `PUT` of new content for a media resource or stream property, with its `Content-Type` and `If-Match`. */
+export function mediaWriteRequest(
+  context: WriteContext,
+  state: EntityState,
+  property: string | undefined,
+  content: string | Uint8Array,
+  options: MediaWriteRequestOptions,
+): WriteRequest {
+  const headers = writeHeaders(context.version, false);
+  headers["content-type"] = checkContentType(options?.contentType, "media().put(content)");
+  setIfMatch(headers, ifMatchFor(options, undefined, "media().put(content)", true));
+  return finish("PUT", pathOf(context, mediaPath(state, property)), headers, checkContent(content, "media().put(content)"), options);
+}
+
+/** `POST <collection>` with the content of a new media entity (not JSON); the service makes the entity. */
+export function mediaCreateRequest(context: WriteContext, state: QueryState, content: string | Uint8Array, options: MediaCreateRequestOptions): WriteRequest {
+  const headers = writeHeaders(context.version, false);
+  headers["content-type"] = checkContentType(options?.contentType, "createMedia(content)");
+  if (options.slug !== undefined) headers["slug"] = encodeURIComponent(options.slug);
+  setPrefer(headers, options.prefer, "createMedia(content)");
+  return finish("POST", pathOf(context, collectionPath(state)), headers, checkContent(content, "createMedia(content)"), options);
+}
+
+function checkContentType(contentType: unknown, where: string): string {
+  if (typeof contentType !== "string" || !/^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;.*)?$/.test(contentType) || /[\r\n]/.test(contentType)) {
+    throw new TypeError(`${where}: option "contentType" must be a media type such as "image/png"; got ${describe(contentType)}`);
+  }
+  return contentType;
+}
+
+function checkContent(content: unknown, where: string): string | Uint8Array {
+  if (typeof content === "string" || content instanceof Uint8Array) return content;
+  throw new TypeError(`${where}: the content must be a string or a Uint8Array; got ${describe(content)}`);
+}
+
+/**
+ * The explanation added to the message of a failed write with status 412 or 428, or `undefined`
+ * for other statuses. The error stays an `ODataHttpError` (code `HTTP_ERROR`) with the status.
+ */
+export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers">): string | undefined {
+  if (status === 412) {
+    if (request.headers["if-none-match"] !== undefined) {
+      return "precondition failed: the entity already exists (If-None-Match: * asked to insert only)";
+    }
+    return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
+  }
+  if (status === 428) {
+    return 'precondition required: the service wants If-Match for this write; pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there';
+  }
+  return undefined;
+}

@@ -7,6 +7,8 @@ import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import type { AsyncPollerToken } from "./lro/token.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
 import { CollectionQuery } from "./query/query.js";
+import { ActionCall, FunctionCall } from "./operations/operation.js";
+import type { OperationParameters } from "./operations/requests.js";
 
 const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
 
@@ -39,6 +41,25 @@ export class ODataClient {
       throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
     }
     return new CollectionQuery<T>(this.#core, { entitySet: name });
+  }
+
+  /**
+   * An unbound action (an action import): `POST <serviceUrl><name>` with the parameters as a JSON
+   * body (OData v2: a function import, parameters as query options). Sends nothing until `invoke()`.
+   * @example const { stock } = await client.action<{ stock: number }>("submitOrder").invoke({ book: 1, quantity: 2 });
+   */
+  action<R = unknown>(name: string): ActionCall<R> {
+    return new ActionCall<R>(this.#core, { name });
+  }
+
+  /**
+   * An unbound function (a function import): `GET <serviceUrl><name>(p=1)` (v4) or
+   * `<name>?p=1` (v2), parameters written as literals of the client's version. Sends nothing until
+   * `get()`.
+   * @example const n = await client.function<number>("countBooks", { minStock: 5 }).get();
+   */
+  function<R = unknown>(name: string, params?: OperationParameters): FunctionCall<R> {
+    return new FunctionCall<R>(this.#core, { name, parameters: params });
   }
 
   /**

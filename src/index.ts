@@ -25,3 +25,6 @@ export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
+export { ActionCall, FunctionCall } from "./operations/operation.js";
+export type { OperationOptions, InvokeOptions, InvokeAsyncOptions, FunctionGetOptions, ResultItem } from "./operations/operation.js";
+export type { OperationParameters } from "./operations/requests.js";

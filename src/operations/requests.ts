@@ -45,6 +45,8 @@ export interface OperationCall {
   readonly namespace?: string | undefined;
   /** Sent as `If-Match` (`"*"` matches any version of the entity). */
   readonly etag?: string | undefined;
+  /** Custom query options (such as `sap-client`), sent after the parameters, already checked. */
+  readonly queryOptions?: readonly QueryOption[] | undefined;
 }
 
 /** The request of one operation call. */
@@ -85,17 +87,19 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
       );
     }
     const name = encodePathText(checkIdentifier(call.name, `${where} name`));
-    const query = formatQueryString(parameters.map(([key, value]): QueryOption => [key, v2Literal(value, `${where} parameter "${key}"`)]));
+    const options = parameters.map(([key, value]): QueryOption => [key, v2Literal(value, `${where} parameter "${key}"`)]);
+    const query = formatQueryString([...options, ...(call.queryOptions ?? [])]);
     path = query ? `${name}?${query}` : name;
   } else {
     const segment = operationSegment(call, where);
     const target = call.binding ? `${bindingPath(call.binding)}/${segment}` : segment;
     if (call.kind === "function") {
       const { inline, aliases } = v4FunctionParameters(parameters, version, where);
-      const query = formatQueryString(aliases);
+      const query = formatQueryString([...aliases, ...(call.queryOptions ?? [])]);
       path = `${target}${encodePathText(`(${inline.join(",")})`)}${query ? `?${query}` : ""}`;
     } else {
-      path = target;
+      const query = formatQueryString(call.queryOptions ?? []);
+      path = query ? `${target}?${query}` : target;
       body = JSON.stringify(Object.fromEntries(parameters.map(([key, value]) => [key, jsonValue(value, `${where} parameter "${key}"`)])));
     }
   }

@@ -12,6 +12,8 @@ import { addSelect, setParam, type EntityState } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { entityUrl } from "./url.js";
 import { readEntity } from "../read/traversal.js";
+import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
+import type { OperationParameters } from "../operations/requests.js";
 
 /** A key: one value, or an object naming the values of a compound key (names checked against `T`). */
 export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue };
@@ -99,6 +101,34 @@ export class EntityQuery<T = Record<string, unknown>> {
 
   // --- writing --------------------------------------------------------------------------------
   // update(), replace(), delete() and the bound operations address `entityResourceUrl(...)`.
+
+  // --- operations -----------------------------------------------------------------------------
+
+  /**
+   * An action bound to this entity (`POST Books(1)/NS.name`); sends nothing until `invoke()`. Pass
+   * `{ etag }` to `invoke()` where the service protects the entity with an ETag.
+   * @example await client.collection("Books").key(1).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 2 }, { etag: "*" })
+   */
+  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R> {
+    return new ActionCall<R>(this.#core, this.#operation(name, options));
+  }
+
+  /**
+   * A function bound to this entity (`GET Books(1)/NS.name(p=1)`); sends nothing until `get()`.
+   * @example const price = await client.collection("Books").key(1).function<number>("CatalogService.discountedPrice", { percent: 10 }).get()
+   */
+  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R> {
+    return new FunctionCall<R>(this.#core, { ...this.#operation(name, options), parameters: params });
+  }
+
+  #operation(name: string, options: OperationOptions | undefined) {
+    return {
+      name,
+      binding: { entitySet: this.#state.entitySet, keyPredicate: this.#state.keyPredicate },
+      namespace: options?.namespace,
+      queryOptions: this.#state.params,
+    };
+  }
 
   #next(state: EntityState): EntityQuery<T> {
     return new EntityQuery<T>(this.#core, state);

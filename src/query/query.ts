@@ -26,6 +26,8 @@ import {
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { collectionResourceUrl, collectionUrl, countUrl } from "./url.js";
 import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
+import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
+import type { OperationParameters } from "../operations/requests.js";
 
 export type { QueryState } from "./state.js";
 
@@ -211,6 +213,33 @@ export class CollectionQuery<T = Record<string, unknown>> {
     }
     const url = collectionResourceUrl(this.#core.options.serviceUrl, this.#state.entitySet);
     return this.#core.startAsync<R>({ method: "POST", url, body: text }, options);
+  }
+
+  // --- operations -----------------------------------------------------------------------------
+
+  /**
+   * An action bound to this entity set (`POST Books/NS.name`); sends nothing until `invoke()`.
+   * @example await client.collection("Books").action<number>("CatalogService.restockAll").invoke({ quantity: 5 })
+   */
+  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R> {
+    return new ActionCall<R>(this.#core, this.#operation(name, options));
+  }
+
+  /**
+   * A function bound to this entity set (`GET Books/NS.name(p=1)`); sends nothing until `get()`.
+   * @example const top = await client.collection<Book>("Books").function<Book[]>("CatalogService.topSellers", { n: 3 }).get()
+   */
+  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R> {
+    return new FunctionCall<R>(this.#core, { ...this.#operation(name, options), parameters: params });
+  }
+
+  #operation(name: string, options: OperationOptions | undefined) {
+    return {
+      name,
+      binding: { entitySet: this.#state.entitySet },
+      namespace: options?.namespace,
+      queryOptions: this.#state.params,
+    };
   }
 
   // --- internals ------------------------------------------------------------------------------

@@ -1,0 +1,60 @@
+/**
+ * Reading the result of an operation call from its parsed JSON body: a pure function, shared by
+ * direct calls, the `...Async` twins' pollers and `$batch` parts.
+ *
+ * - v4: a primitive or a collection comes as `{"value": ...}` (OData JSON Format §7, §12) and is
+ *   unwrapped; an entity or a complex value is the object itself, annotations kept.
+ * - v2: the `d` wrapper goes; a primitive or complex result is wrapped once more in the function
+ *   import's name (`{"d":{"countBooks":9}}`), and a collection in `results`. Entities and dates
+ *   are made to read like v4 ones (see `read/v2-values.ts`).
+ */
+import type { ODataVersion } from "../options.js";
+import { isV2 } from "../query/literals.js";
+import { normalizeV2Entity, v2DateToIso } from "../read/v2-values.js";
+
+/** An operation's result value, and where the rest of a paged collection result is. */
+export interface OperationResult {
+  value: unknown;
+  /** `@odata.nextLink` (v4) or `__next` (v2) of a collection result, as sent. */
+  nextLink?: string;
+}
+
+/**
+ * Unwraps a parsed result body. `name` is the operation's name as called (a qualified name's last
+ * segment is what a v2 service wraps the result in). `undefined` (no body) stays `undefined`.
+ * @example
+ * readOperationResult({ "@odata.context": "$metadata#Edm.Int32", value: 9 }, "4.0", "countBooks") // { value: 9 }
+ * readOperationResult({ d: { countBooks: 9 } }, "2.0", "countBooks") // { value: 9 }
+ */
+export function readOperationResult(body: unknown, version: ODataVersion, name: string): OperationResult {
+  return isV2(version) ? readV2Result(body, name) : readV4Result(body);
+}
+
+function readV4Result(body: unknown): OperationResult {
+  if (!isRecord(body)) return { value: body };
+  // `{"value": ...}` with nothing but annotations beside it is a primitive or collection result.
+  // (A complex type whose only property is called `value` reads the same; its context URL would
+  // tell the two apart, but services may leave it out.)
+  const properties = Object.keys(body).filter((key) => !key.includes("@"));
+  if (properties.length !== 1 || properties[0] !== "value") return { value: body };
+  const nextLink = body["@odata.nextLink"] ?? body["@nextLink"];
+  return typeof nextLink === "string" ? { value: body["value"], nextLink } : { value: body["value"] };
+}
+
+function readV2Result(body: unknown, name: string): OperationResult {
+  let value = isRecord(body) && "d" in body ? body["d"] : body;
+  const importName = name.slice(name.lastIndexOf(".") + 1);
+  if (isRecord(value) && Object.keys(value).length === 1 && importName in value) value = value[importName];
+  let nextLink: unknown;
+  if (isRecord(value) && Array.isArray(value["results"]) && Object.keys(value).every((key) => key === "results" || key.startsWith("__"))) {
+    nextLink = value["__next"];
+    value = value["results"];
+  }
+  if (typeof value === "string") value = v2DateToIso(value) ?? value;
+  else normalizeV2Entity(value);
+  return typeof nextLink === "string" ? { value, nextLink } : { value };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

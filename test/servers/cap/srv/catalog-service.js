@@ -29,6 +29,22 @@ module.exports = class CatalogService extends cds.ApplicationService {
       return row.n
     })
 
+    // Operations added for test/operations-cap.test.ts.
+    this.on('lowStock', Books, async (req) => SELECT.from(Books).where({ stock: { '<': req.data.below } }).orderBy('ID'))
+    this.on('topStocked', Books, async (req) => SELECT.from(Books).orderBy('stock desc', 'ID').limit(req.data.n))
+    this.on('touch', Books, () => {})
+    this.on('echo', (req) => req.data.text)
+    this.on('upper', (req) => (req.data.texts ?? []).map((text) => text.toUpperCase()))
+    this.on('bookById', (req) => SELECT.one.from(Books, req.data.id))
+    this.on('stockOf', async (req) => {
+      const book = await SELECT.one.from(Books, req.data.id).columns('ID', 'title', 'stock')
+      return book ?? req.error(404, `Book ${req.data.id} does not exist`)
+    })
+    this.on('booksWithStock', (req) => SELECT.from(Books).where({ stock: { '>=': req.data.minStock } }).orderBy('ID'))
+    this.on('describeArgs', (req) => JSON.stringify(req.data))
+    this.on('ping', () => {})
+    this.on('reserve', (req) => req.data.books.map((book) => ({ book, ok: book % 2 === 1 })))
+
     return super.init()
   }
 }

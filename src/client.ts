@@ -7,6 +7,7 @@ import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import type { AsyncPollerToken } from "./lro/token.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
 import { CollectionQuery } from "./query/query.js";
+import { EntityQuery } from "./query/entity.js";
 import { ActionCall, FunctionCall } from "./operations/operation.js";
 import type { OperationParameters } from "./operations/requests.js";
 
@@ -41,6 +42,18 @@ export class ODataClient {
       throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
     }
     return new CollectionQuery<T>(this.#core, { entitySet: name });
+  }
+
+  /**
+   * The singleton `name` (an entity addressed by its name alone, such as `Me` or `Company`), as an
+   * entity query: `get()`, `update()`, `navigate()`, `media()`... Sends nothing.
+   * @example await client.singleton<Settings>("Settings").update({ theme: "dark" })
+   */
+  singleton<T = Record<string, unknown>>(name: string): EntityQuery<T> {
+    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+      throw new TypeError(`singleton(name): ${JSON.stringify(name)} is not a singleton name (letters, digits, "_" and ".")`);
+    }
+    return new EntityQuery<T>(this.#core, { entitySet: name, keyPredicate: "" });
   }
 
   /**

@@ -25,6 +25,26 @@ export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
+export type { UpdateOptions, UpsertOptions, DeleteOptions, LinkOptions } from "./query/entity.js";
+export type { CreateOptions, CreateMediaOptions } from "./query/query.js";
+export { MediaResource } from "./write/media.js";
+export type { MediaWriteOptions } from "./write/media.js";
+export type { EntityInput, ODataAnnotations } from "./write/types.js";
+export type { SendOptions } from "./write/send.js";
+export type {
+  WriteRequest,
+  WriteContext,
+  EtagSource,
+  ConditionalOptions,
+  ReturnPreference,
+  WriteRequestOptions,
+  CreateRequestOptions,
+  UpdateRequestOptions,
+  UpsertRequestOptions,
+  DeleteRequestOptions,
+  MediaWriteRequestOptions,
+  MediaCreateRequestOptions,
+} from "./write/requests.js";
 export { ActionCall, FunctionCall } from "./operations/operation.js";
 export type { OperationOptions, InvokeOptions, InvokeAsyncOptions, FunctionGetOptions, ResultItem } from "./operations/operation.js";
 export type { OperationParameters } from "./operations/requests.js";

@@ -12,6 +12,25 @@ import { addSelect, setParam, type EntityState } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { entityUrl } from "./url.js";
 import { readEntity } from "../read/traversal.js";
+import { CollectionQuery } from "./query.js";
+import { checkIdentifier as checkNavigation } from "./names.js";
+import { entityPath } from "./url.js";
+import { MediaResource } from "../write/media.js";
+import {
+  deleteRequest,
+  linkRequest,
+  replaceRequest,
+  setLinkRequest,
+  unlinkRequest,
+  updateRequest,
+  upsertRequest,
+  type DeleteRequestOptions,
+  type UpdateRequestOptions,
+  type UpsertRequestOptions,
+  type WriteRequestOptions,
+} from "../write/requests.js";
+import { writeEntity, writeWithoutResult, type SendOptions } from "../write/send.js";
+import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
 
@@ -47,6 +66,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/** Options of `update` and `replace`: ETag handling, `prefer`, `tunnel`, `headers`, `signal`. */
+export type UpdateOptions = UpdateRequestOptions & SendOptions;
+/** Options of `upsert`. */
+export type UpsertOptions = UpsertRequestOptions & SendOptions;
+/** Options of `delete`. */
+export type DeleteOptions = DeleteRequestOptions & SendOptions;
+/** Options of `link`, `setLink` and `unlink`. */
+export type LinkOptions = WriteRequestOptions & SendOptions;
 
 let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };
 
@@ -100,7 +128,107 @@ export class EntityQuery<T = Record<string, unknown>> {
   }
 
   // --- writing --------------------------------------------------------------------------------
-  // update(), replace(), delete() and the bound operations address `entityResourceUrl(...)`.
+
+  /**
+   * Changes the properties in `patch`: `PATCH` (OData v2 `MERGE`; `tunnel: true` sends `POST` with
+   * `X-HTTP-Method`). `If-Match` is `ifMatch`, else `etag` (an ETag, or the entity read earlier),
+   * else the ETag `patch` itself carries; `etag: false` sends none. Resolves with the entity when
+   * the service returns it, `undefined` on 204. 412 and 428 reject with `ODataHttpError`.
+   * @example
+   * const book = await books.key(1).get();
+   * await books.key(1).update({ stock: 3 }, { etag: book }); // If-Match: W/"..."
+   * await books.key(1).update({ ...book, stock: 3 });         // the same: the ETag rides along
+   */
+  update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => updateRequest(this.#core.options, this.#state, patch, options), options);
+  }
+
+  /** Replaces the entity: `PUT`, `If-Match` as for {@link update}. Properties not sent get their defaults. */
+  replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => replaceRequest(this.#core.options, this.#state, entity, options), options);
+  }
+
+  /**
+   * Creates or updates the entity at this key (OData 4.01 §11.4.4): `PATCH` (or `PUT` with
+   * `replace: true`) without `If-Match`, which a service that supports upserts turns into an insert
+   * when the key does not exist yet. `ifNoneMatch: "*"` inserts only (412 when it exists); for
+   * update-only use `update(patch, { ifMatch: "*" })`.
+   */
+  upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => upsertRequest(this.#core.options, this.#state, entity, options), options);
+  }
+
+  /** Deletes the entity: `DELETE`, with `If-Match` from `etag` (an ETag, or the entity read earlier) or `ifMatch`. */
+  delete(options?: DeleteOptions): Promise<void> {
+    return writeWithoutResult(this.#core, () => deleteRequest(this.#core.options, this.#state, options), options);
+  }
+
+  /**
+   * Adds `target` to the collection-valued navigation property `navigation`: v4
+   * `POST Books(1)/reviews/$ref`, v2 `POST Books(1)/$links/reviews`.
+   * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
+   */
+  link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return writeWithoutResult(this.#core, () => linkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  }
+
+  /**
+   * Points the single-valued navigation property `navigation` at `target`: v4
+   * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
+   * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
+   */
+  setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return writeWithoutResult(this.#core, () => setLinkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  }
+
+  /**
+   * Removes a reference: `target` from a collection-valued navigation property (v4
+   * `DELETE Books(1)/reviews/$ref?$id=...`, v2 `DELETE Books(1)/$links/reviews(5)`), or, without
+   * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
+   */
+  unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return writeWithoutResult(
+      this.#core,
+      () => unlinkRequest(this.#core.options, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options),
+      options,
+    );
+  }
+
+  // --- navigation and media -------------------------------------------------------------------
+
+  /**
+   * The entities of the collection-valued navigation property `navigation`, as a collection query
+   * on `Books(1)/reviews`: read it (filter, page, stream...) or `create()` in it. Sends nothing.
+   * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
+   */
+  navigate<K extends keyof T & string>(navigation: K): CollectionQuery<RelatedType<T, K>> {
+    return new CollectionQuery<RelatedType<T, K>>(this.#core, {
+      entitySet: checkNavigation(navigation, "navigate(navigation)"),
+      parentPath: entityPath(this.#state),
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    });
+  }
+
+  /**
+   * The entity of the single-valued navigation property `navigation`, as an entity query on
+   * `Books(1)/author`. Sends nothing.
+   */
+  navigateOne<K extends keyof T & string>(navigation: K): EntityQuery<RelatedType<T, K>> {
+    return new EntityQuery<RelatedType<T, K>>(this.#core, {
+      entitySet: checkNavigation(navigation, "navigateOne(navigation)"),
+      parentPath: entityPath(this.#state),
+      keyPredicate: "",
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    });
+  }
+
+  /**
+   * The content of this media entity (`Photos(1)/$value`), or of its stream property `property`
+   * (`Books(1)/cover`): read as bytes, text or a stream, or replaced with `put`. Sends nothing.
+   */
+  media(property?: keyof T & string): MediaResource {
+    return new MediaResource(this.#core, this.#state, property);
+  }
 
   // --- operations -----------------------------------------------------------------------------
 

@@ -26,10 +26,18 @@ import {
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { collectionResourceUrl, collectionUrl, countUrl } from "./url.js";
 import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
+import { createRequest, mediaCreateRequest, type CreateRequestOptions, type MediaCreateRequestOptions } from "../write/requests.js";
+import { writeEntity, type SendOptions } from "../write/send.js";
+import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
 
 export type { QueryState } from "./state.js";
+
+/** Options of `create`: `prefer` (`Prefer: return=minimal|representation`), `headers`, `signal`. */
+export type CreateOptions = CreateRequestOptions & SendOptions;
+/** Options of `createMedia`: `contentType`, `slug`, `prefer`, `headers`, `signal`. */
+export type CreateMediaOptions = MediaCreateRequestOptions & SendOptions;
 
 let readQueryInternals: <T>(query: CollectionQuery<T>) => { core: ClientCore; state: QueryState };
 
@@ -135,6 +143,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
     return new EntityQuery<T>(this.#core, {
       entitySet: this.#state.entitySet,
       keyPredicate: formatKeyPredicate(key, this.#version),
+      ...(this.#state.parentPath === undefined ? {} : { parentPath: this.#state.parentPath }),
       ...(this.#state.params ? { params: this.#state.params } : {}),
     });
   }
@@ -240,6 +249,26 @@ export class CollectionQuery<T = Record<string, unknown>> {
       namespace: options?.namespace,
       queryOptions: this.#state.params,
     };
+  }
+
+  /**
+   * Creates an entity: `POST` to the entity set (or to a navigation such as `Books(1)/reviews`).
+   * Nested entities are created with it (deep insert). Resolves with the entity as the service
+   * returned it (its `ETag` header kept as `@odata.etag`, v2 `__metadata.etag`), `undefined` on 204
+   * (for example with `prefer: "minimal"`).
+   * @example
+   * const book = await client.collection<Book>("Books").create({ ID: 7, title: "Emma", reviews: [{ ID: 70, rating: 5 }] });
+   */
+  create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => createRequest(this.#core.options, this.#state, entity, options), options);
+  }
+
+  /**
+   * Creates a media entity from its content: `POST` of the bytes with their `Content-Type` (and
+   * `Slug`); the service makes the entity and usually answers with it.
+   */
+  createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => mediaCreateRequest(this.#core.options, this.#state, content, options), options);
   }
 
   // --- internals ------------------------------------------------------------------------------

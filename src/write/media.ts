@@ -1,0 +1,88 @@
+/**
+ * Media resources: the content of a media entity (`Photos(1)/$value`) or of a stream property
+ * (`Books(1)/cover`), read as bytes, text or a stream and written with its content type.
+ */
+import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { redactUrl } from "../http/error-body.js";
+import { abortReason } from "../http/signals.js";
+import type { EntityState } from "../query/state.js";
+import { mediaReadRequest, mediaWriteRequest, type MediaWriteRequestOptions } from "./requests.js";
+import { sendChecked, sendWithoutResult, type SendOptions } from "./send.js";
+
+/** Options of `MediaResource.put`. */
+export type MediaWriteOptions = MediaWriteRequestOptions & SendOptions;
+
+/**
+ * The content of a media entity or a stream property, made by `entity.media()` or
+ * `entity.media("cover")`. Sends nothing until a method runs.
+ * @example
+ * const png = await client.collection("Photos").key(1).media().bytes();
+ * await client.collection("Photos").key(1).media().put(png, { contentType: "image/png" });
+ */
+export class MediaResource {
+  readonly #core: ClientCore;
+  readonly #state: EntityState;
+  readonly #property: string | undefined;
+
+  /** @internal Made by `EntityQuery.media()`. */
+  constructor(core: ClientCore, state: EntityState, property: string | undefined) {
+    this.#core = core;
+    this.#state = state;
+    this.#property = property;
+    // Checks the property name now rather than at the first request.
+    mediaReadRequest(core.options, state, property);
+  }
+
+  /** The absolute URL of the content; sends nothing. */
+  url(): string {
+    return mediaReadRequest(this.#core.options, this.#state, this.#property).url.href;
+  }
+
+  /** The content as bytes. */
+  async bytes(options?: SendOptions): Promise<Uint8Array> {
+    const response = await this.#get(options);
+    return new Uint8Array(await this.#read(response, () => response.arrayBuffer(), options));
+  }
+
+  /** The content as text (decoded as UTF-8). */
+  async text(options?: SendOptions): Promise<string> {
+    const response = await this.#get(options);
+    return this.#read(response, () => response.text(), options);
+  }
+
+  /**
+   * The content as a stream of bytes, with the content type and ETag the service sent; read it to
+   * the end or cancel it to free the connection.
+   */
+  async stream(options?: SendOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
+    const response = await this.#get(options);
+    const body = response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+    return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
+  }
+
+  /**
+   * Replaces the content: `PUT` with `Content-Type` (and `If-Match` from `etag`, the media ETag of
+   * an entity read earlier, or `ifMatch`).
+   */
+  put(content: string | Uint8Array, options: MediaWriteOptions): Promise<void> {
+    try {
+      return sendWithoutResult(this.#core, mediaWriteRequest(this.#core.options, this.#state, this.#property, content, options), options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #get(options: SendOptions | undefined): Promise<Response> {
+    return sendChecked(this.#core, mediaReadRequest(this.#core.options, this.#state, this.#property), options);
+  }
+
+  async #read<R>(response: Response, read: () => Promise<R>, options: SendOptions | undefined): Promise<R> {
+    try {
+      return await read();
+    } catch (error) {
+      if (options?.signal?.aborted) throw abortReason(options.signal);
+      throw new ODataClientError("NETWORK_ERROR", `reading the content of ${redactUrl(response.url || this.url())} failed`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/** The types of what write methods take. */
+
+/**
+ * Instance annotations a body may carry: `@odata.type` for a derived type, `author@odata.bind`
+ * to bind a navigation property, the `@odata.etag` an entity read earlier carries (sent as
+ * `If-Match`, never in the body), and v2's `__metadata`.
+ */
+export interface ODataAnnotations {
+  readonly [annotation: `@${string}` | `${string}@${string}`]: unknown;
+  readonly __metadata?: unknown;
+}
+
+type InputValue<V> = V extends readonly (infer E)[]
+  ? InputValue<E>[]
+  : V extends Date | Uint8Array
+    ? V
+    : V extends object
+      ? EntityInput<V>
+      : V;
+
+/**
+ * What `create`, `update`, `replace` and `upsert` take for an entity of type `T`: any of its
+ * properties (names and types checked against `T`), nested entities for a deep insert, and OData
+ * annotations.
+ */
+export type EntityInput<T> = unknown extends T ? Record<string, unknown> : { [K in keyof T]?: InputValue<T[K]> } & ODataAnnotations;

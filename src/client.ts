@@ -2,6 +2,7 @@
  * `ODataClient`: the entry point. Its options are validated and merged once, here; everything
  * else (queries, operations, pollers) is reached from it.
  */
+import { Batch, type BatchOptions } from "./batch/batch.js";
 import { ClientCore } from "./core.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import type { AsyncPollerToken } from "./lro/token.js";
@@ -73,6 +74,19 @@ export class ODataClient {
    */
   function<R = unknown>(name: string, params?: OperationParameters): FunctionCall<R> {
     return new FunctionCall<R>(this.#core, { name, parameters: params });
+  }
+
+  /**
+   * A new `$batch`: add requests (each gives a typed handle), changesets of writes that succeed or
+   * fail together, then `send()` them as one request. Sends nothing until then.
+   * @example
+   * const batch = client.batch();
+   * const book = batch.get(client.collection<Book>("Books").key(1));
+   * const results = await batch.send();
+   * const result = book.result(); // BatchResult<Book>
+   */
+  batch(options?: BatchOptions): Batch {
+    return new Batch(this.#core, options);
   }
 
   /**

@@ -94,7 +94,8 @@ export class ClientCore {
     const resolved = resolvePollerOptions(options);
     const headers = new Headers(init.headers);
     headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
-    headers.set("accept", "application/json");
+    // A caller that expects another format (a multipart $batch) says so; JSON otherwise.
+    if (!headers.has("accept")) headers.set("accept", "application/json");
     if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
     const signal = resolved.signal;
     const response = await this.send({ ...init, headers, signal, retry: false });

@@ -48,3 +48,15 @@ export type {
 export { ActionCall, FunctionCall } from "./operations/operation.js";
 export type { OperationOptions, InvokeOptions, InvokeAsyncOptions, FunctionGetOptions, ResultItem } from "./operations/operation.js";
 export type { OperationParameters } from "./operations/requests.js";
+export { Batch, BatchChangeset, BatchHandle, BatchEntityHandle, BatchReference } from "./batch/batch.js";
+export type {
+  BatchFormat,
+  BatchOptions,
+  BatchSendOptions,
+  BatchSendAsyncOptions,
+  BatchOperationOptions,
+  BatchCollectionTarget,
+  BatchEntityTarget,
+  BatchRawRequest,
+} from "./batch/batch.js";
+export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnanswered, BatchRequestRef } from "./batch/results.js";

@@ -1,0 +1,96 @@
+/**
+ * The JSON form of `$batch` (OData 4.01 JSON Format §19): a `requests` array out, a `responses`
+ * array back, matched by `id` because a service may answer in any order. Pure functions.
+ */
+import { ODataClientError } from "../errors.js";
+import type { HttpMessage } from "../lro/http-envelope.js";
+
+/** One request of a JSON batch, as it goes on the wire. */
+export interface JsonBatchRequest {
+  id: string;
+  method: string;
+  /** Relative to the service root, or a `$<id>` reference. */
+  url: string;
+  headers?: Record<string, string>;
+  /** A JSON value for JSON bodies, a string for others. */
+  body?: unknown;
+  /** Requests of one atomicity group succeed or fail together (a changeset). */
+  atomicityGroup?: string;
+  /** Ids of requests (or groups) that must have run before this one. */
+  dependsOn?: string[];
+}
+
+/** Writes the body of a JSON `$batch` request. */
+export function writeJsonBatch(requests: readonly JsonBatchRequest[]): string {
+  return JSON.stringify({ requests });
+}
+
+/** One response of a JSON batch, as an HTTP message (a JSON body re-serialised as text). */
+export interface JsonBatchResponse {
+  id: string | undefined;
+  atomicityGroup: string | undefined;
+  message: HttpMessage;
+}
+
+/**
+ * Reads a JSON `$batch` response body. Throws `ODataClientError` `BAD_BATCH_RESPONSE` naming what
+ * is wrong. Bodies come back as text with a content type, so that one decoder serves both formats.
+ */
+export function readJsonBatch(body: string): JsonBatchResponse[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw bad(`the body is not JSON (${(error as Error).message})`);
+  }
+  return readJsonBatchValue(parsed);
+}
+
+/** As {@link readJsonBatch}, for a body already parsed (a status monitor's result). */
+export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
+  if (!isRecord(parsed) || !Array.isArray(parsed["responses"])) throw bad('the body has no "responses" array');
+  return parsed["responses"].map((entry: unknown, index) => {
+    const where = `response ${index + 1}`;
+    if (!isRecord(entry)) throw bad(`${where} is not an object`);
+    const status = entry["status"];
+    if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
+      throw bad(`${where} has no HTTP status (got ${JSON.stringify(status)})`);
+    }
+    const id = entry["id"];
+    if (id !== undefined && typeof id !== "string" && typeof id !== "number") throw bad(`${where} has an id that is not a string`);
+    const headers = new Headers();
+    const rawHeaders = entry["headers"];
+    if (rawHeaders !== undefined) {
+      if (!isRecord(rawHeaders)) throw bad(`${where} has headers that are not an object`);
+      for (const [name, value] of Object.entries(rawHeaders)) {
+        try {
+          headers.set(name, String(value));
+        } catch {
+          throw bad(`${where} has an invalid header ${JSON.stringify(name)}`);
+        }
+      }
+    }
+    const rawBody = entry["body"];
+    let text = "";
+    if (typeof rawBody === "string" && !/json/i.test(headers.get("content-type") ?? "")) {
+      text = rawBody;
+    } else if (rawBody !== undefined && rawBody !== null) {
+      text = JSON.stringify(rawBody);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    const group = entry["atomicityGroup"];
+    return {
+      id: id === undefined ? undefined : String(id),
+      atomicityGroup: typeof group === "string" ? group : undefined,
+      message: { status, statusText: "", headers, body: text },
+    };
+  });
+}
+
+function bad(what: string): ODataClientError {
+  return new ODataClientError("BAD_BATCH_RESPONSE", `malformed JSON batch response: ${what}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

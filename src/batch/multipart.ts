@@ -1,0 +1,208 @@
+/**
+ * The multipart/mixed form of `$batch` (OData 4.01 Part 1 §11.7, RFC 2046 §5.1): writing a batch
+ * request body and reading a batch response body. Pure functions of their inputs; nothing here
+ * sends a request.
+ */
+import { ODataClientError } from "../errors.js";
+import { parseHttpMessage, type HttpMessage } from "../lro/http-envelope.js";
+
+/** One request inside a batch, as it goes on the wire. */
+export interface BatchWireRequest {
+  method: string;
+  /** Relative to the service root (`Books(1)?$select=title`), or a `$<Content-ID>` reference. */
+  url: string;
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** The body text, where there is one. */
+  body?: string | undefined;
+  /** The request's Content-ID (required inside a changeset, used for `$<Content-ID>` references). */
+  contentId: string;
+}
+
+/** A top-level item of a batch: one request, or a changeset of requests that succeed or fail together. */
+export type BatchWireItem = { kind: "request"; request: BatchWireRequest } | { kind: "changeset"; requests: readonly BatchWireRequest[] };
+
+/** One response read from a batch response body, with the Content-ID its part named. */
+export interface BatchWireResponse {
+  kind: "response";
+  contentId: string | undefined;
+  message: HttpMessage;
+}
+
+/** A top-level item of a batch response: a response, or a changeset's responses. */
+export type BatchWireAnswer = BatchWireResponse | { kind: "changeset"; responses: BatchWireResponse[] };
+
+const CRLF = "\r\n";
+
+// RFC 2046 bchars: digits, letters and '()+_,-./:=? plus space (not last); 1 to 70 of them.
+const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
+
+/**
+ * A fresh boundary: a prefix and 128 random bits. Random so that no body text can contain the
+ * delimiter by accident or on purpose (a request body that held it would end its part early).
+ */
+export function newBoundary(prefix: "batch" | "changeset"): string {
+  return `${prefix}_${crypto.randomUUID()}`;
+}
+
+/**
+ * Writes the body of a multipart `$batch` request: CRLF line ends throughout, each request an
+ * `application/http` part with `Content-Transfer-Encoding: binary` and its `Content-ID`, each
+ * changeset a nested `multipart/mixed` part with its own boundary.
+ * @param changesetBoundary - the boundary of the n-th changeset (0-based); fixed in tests, random otherwise.
+ * @example writeMultipartBatch(items, "batch_1", (n) => `changeset_${n}`)
+ */
+export function writeMultipartBatch(items: readonly BatchWireItem[], batchBoundary: string, changesetBoundary: (n: number) => string): string {
+  checkBoundary(batchBoundary);
+  let text = "";
+  let changesets = 0;
+  for (const item of items) {
+    text += `--${batchBoundary}${CRLF}`;
+    if (item.kind === "request") {
+      text += requestPart(item.request, false);
+      continue;
+    }
+    const inner = changesetBoundary(changesets++);
+    checkBoundary(inner);
+    if (inner === batchBoundary) throw new TypeError("a changeset boundary must differ from the batch boundary");
+    text += `Content-Type: multipart/mixed; boundary=${inner}${CRLF}${CRLF}`;
+    for (const request of item.requests) text += `--${inner}${CRLF}${requestPart(request, true)}`;
+    text += `--${inner}--${CRLF}`;
+  }
+  return `${text}--${batchBoundary}--${CRLF}`;
+}
+
+function requestPart(request: BatchWireRequest, inChangeset: boolean): string {
+  let text = `Content-Type: application/http${CRLF}Content-Transfer-Encoding: binary${CRLF}`;
+  // Outside a changeset a Content-ID is optional; it is sent anyway so that answers can be matched.
+  if (inChangeset || request.contentId) text += `Content-ID: ${request.contentId}${CRLF}`;
+  text += CRLF;
+  text += `${request.method} ${request.url} HTTP/1.1${CRLF}`;
+  for (const [name, value] of request.headers) text += `${name}: ${value}${CRLF}`;
+  text += CRLF;
+  if (request.body !== undefined) text += request.body;
+  // The CRLF before the next delimiter belongs to the delimiter (RFC 2046 §5.1.1), not to the body.
+  return `${text}${CRLF}`;
+}
+
+function checkBoundary(boundary: string): void {
+  if (!BOUNDARY.test(boundary)) throw new TypeError(`${JSON.stringify(boundary)} is not a valid multipart boundary (RFC 2046: 1-70 characters of a limited set)`);
+}
+
+/**
+ * The `boundary` parameter of a `multipart/mixed` content type, quoted or not; `undefined` when the
+ * type is not multipart or names no boundary.
+ */
+export function boundaryOf(contentType: string | null | undefined): string | undefined {
+  if (!contentType || !/^\s*multipart\//i.test(contentType)) return undefined;
+  const match = /;\s*boundary\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(contentType);
+  if (!match) return undefined;
+  return match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : match[2];
+}
+
+/**
+ * The boundary of a multipart body whose content type is lost (an asynchronous batch's result read
+ * through a status monitor arrives as text): the first line that looks like a delimiter names it.
+ */
+export function sniffBoundary(body: string): string | undefined {
+  const match = /(?:^|\n)--([0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?])[ \t]*\r?\n/.exec(body);
+  return match?.[1];
+}
+
+/**
+ * Reads a multipart `$batch` response body into its items in order. Tolerates bare LF line ends,
+ * a preamble and an epilogue. Throws `ODataClientError` `BAD_BATCH_RESPONSE` naming what is wrong.
+ */
+export function readMultipartBatch(body: string, boundary: string): BatchWireAnswer[] {
+  const answers: BatchWireAnswer[] = [];
+  const parts = splitParts(body, boundary, "the batch response");
+  parts.forEach((part, index) => {
+    const where = `part ${index + 1} of the batch response`;
+    const { headers, content } = readPartHeaders(part, where);
+    const type = headers.get("content-type") ?? "";
+    if (/^\s*multipart\/mixed\b/i.test(type)) {
+      const inner = boundaryOf(type);
+      if (!inner) throw bad(`${where} is multipart/mixed without a boundary`);
+      const responses = splitParts(content, inner, `the changeset in ${where}`).map((changesetPart, n) => {
+        const innerWhere = `part ${n + 1} of the changeset in ${where}`;
+        const read = readPartHeaders(changesetPart, innerWhere);
+        return responsePart(read.headers, read.content, innerWhere);
+      });
+      answers.push({ kind: "changeset", responses });
+      return;
+    }
+    answers.push(responsePart(headers, content, where));
+  });
+  return answers;
+}
+
+function responsePart(headers: Headers, content: string, where: string): BatchWireResponse {
+  const type = headers.get("content-type");
+  if (type === null || !/^\s*application\/http\b/i.test(type)) {
+    throw bad(`${where} has Content-Type ${JSON.stringify(type ?? "(none)")}; expected application/http or multipart/mixed`);
+  }
+  let message: HttpMessage;
+  try {
+    message = parseHttpMessage(content, "BAD_BATCH_RESPONSE");
+  } catch (error) {
+    throw bad(`${where}: ${(error as Error).message}`);
+  }
+  // Early services put the Content-ID inside the embedded response instead of the part headers.
+  const contentId = headers.get("content-id") ?? message.headers.get("content-id") ?? undefined;
+  return { kind: "response", contentId: contentId === undefined ? undefined : contentId.trim(), message };
+}
+
+/** The parts between the delimiters of `boundary`, each without the delimiters' line ends. */
+function splitParts(body: string, boundary: string, what: string): string[] {
+  const escaped = boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // A delimiter is a line of its own; the line end before it belongs to it (RFC 2046 §5.1.1).
+  const delimiter = new RegExp(`(?:^|\\r?\\n)--${escaped}(--)?[ \\t]*(?=\\r?\\n|$)`, "g");
+  const parts: string[] = [];
+  let start: number | undefined;
+  let closed = false;
+  for (const match of body.matchAll(delimiter)) {
+    if (start !== undefined) parts.push(body.slice(start, match.index));
+    if (match[1] === "--") {
+      closed = true;
+      break;
+    }
+    // The part starts after the line end that ends the delimiter line.
+    const lineEnd = body.indexOf("\n", match.index + match[0].length);
+    start = lineEnd === -1 ? body.length : lineEnd + 1;
+  }
+  if (start === undefined && !closed) throw bad(`${what} has no part delimited by --${boundary}`);
+  if (!closed) throw bad(`${what} ends without the closing delimiter --${boundary}-- (cut off?)`);
+  return parts;
+}
+
+/** The MIME headers of a part, and what follows the empty line after them. */
+function readPartHeaders(part: string, where: string): { headers: Headers; content: string } {
+  const headers = new Headers();
+  let position = 0;
+  for (;;) {
+    const end = part.indexOf("\n", position);
+    if (end === -1) {
+      if (part.slice(position).trim() === "") throw bad(`${where} is empty`);
+      throw bad(`${where}: its headers do not end with an empty line`);
+    }
+    let line = part.slice(position, end);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    position = end + 1;
+    if (line === "") break;
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw bad(`${where}: the header line ${JSON.stringify(clip(line))} has no name`);
+    try {
+      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    } catch {
+      throw bad(`${where}: the header line ${JSON.stringify(clip(line))} is not a valid header`);
+    }
+  }
+  return { headers, content: part.slice(position) };
+}
+
+function bad(what: string): ODataClientError {
+  return new ODataClientError("BAD_BATCH_RESPONSE", `malformed multipart batch response: ${what}`);
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

@@ -1,0 +1,270 @@
+/**
+ * The results of a `$batch`: their public types, and turning the responses read from the wire into
+ * one result per request (changeset failures spread to every member, requests the service never
+ * answered marked as such). Pure functions.
+ */
+import { ODataClientError, type ODataHttpError } from "../errors.js";
+import { httpErrorFromParts } from "../http/error-body.js";
+import type { HttpMessage } from "../lro/http-envelope.js";
+import type { AsyncPoller } from "../lro/poller.js";
+import type { BatchWireAnswer, BatchWireResponse } from "./multipart.js";
+import type { JsonBatchResponse } from "./json.js";
+
+/** A request of the batch that the service answered with success (2xx). */
+export interface BatchSuccess<T> {
+  readonly ok: true;
+  readonly status: number;
+  readonly headers: Headers;
+  /** The answer's body, read as the request's kind says (an entity, a page, a count, ...). */
+  readonly value: T;
+}
+
+/**
+ * A request that failed: the service answered it (or the changeset it belongs to) with an error
+ * status. `error` carries the status and the parsed OData error.
+ */
+export interface BatchFailure {
+  readonly ok: false;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly error: ODataHttpError;
+}
+
+/**
+ * A request the service did not answer: it stopped processing before it (code
+ * `"BATCH_NOT_EXECUTED"`: a service stops at the first failure unless asked to continue on
+ * error), or its answer is still to come from `results.continuation` (code `"BATCH_PENDING"`).
+ */
+export interface BatchUnanswered {
+  readonly ok: false;
+  readonly status: undefined;
+  readonly error: ODataClientError;
+}
+
+/** The result of one request of a batch. */
+export type BatchResult<T> = BatchSuccess<T> | BatchFailure | BatchUnanswered;
+
+/** Something that names one request of a batch (a handle). */
+export interface BatchRequestRef<T> {
+  /** The request's position in the batch (0-based, request order). */
+  readonly index: number;
+  /** @internal The type of the result's value; never set. */
+  readonly __value?: T;
+}
+
+/**
+ * The results of a sent batch, one per request in request order (an array), with typed access
+ * through the handles.
+ */
+export interface BatchResults extends ReadonlyArray<BatchResult<unknown>> {
+  /** The result of the request `handle` names, typed. */
+  of<T>(handle: BatchRequestRef<T>): BatchResult<T>;
+  /** Whether every request succeeded. */
+  readonly ok: boolean;
+  /**
+   * Present when the service answered only part of the batch and named a status monitor for the
+   * rest (a last response `202 Accepted` with `Location`): its result is the whole batch's results,
+   * those already given and the rest. The requests still to come read `BATCH_PENDING` here.
+   */
+  readonly continuation: AsyncPoller<BatchResults> | undefined;
+}
+
+/** What reading a request's successful answer needs: the answer, parsed into the request's value. */
+export type BatchDecoder = (message: HttpMessage) => unknown;
+
+/** One request of a batch as planned: what goes on the wire and how its answer is read. */
+export interface PlannedRequest {
+  index: number;
+  /** Content-ID (multipart) and id (JSON). */
+  id: string;
+  method: string;
+  /** Relative to the service root, or starting with a `$<Content-ID>` reference. */
+  path: string;
+  /** The absolute URL, for error messages. */
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  /** The changeset (atomicity group) the request belongs to, if any. */
+  changeset: number | undefined;
+  /** Ids of earlier requests this one references. */
+  dependsOn: string[];
+  decode: BatchDecoder;
+}
+
+/** A top-level item of the plan: one request, or the requests of one changeset. */
+export type PlannedItem = { kind: "request"; request: PlannedRequest } | { kind: "changeset"; changeset: number; requests: PlannedRequest[] };
+
+/** What the service said about one request. */
+export type Answer =
+  | { kind: "response"; message: HttpMessage }
+  | { kind: "changeset-failed"; message: HttpMessage }
+  | { kind: "missing" }
+  | { kind: "pending" };
+
+/** Answers per request index, and where the rest continues, if the service said so. */
+export interface MatchedAnswers {
+  answers: Answer[];
+  /** The `Location` of a 202 that stands for the requests not yet answered. */
+  continuation?: string;
+}
+
+/**
+ * Matches the items of a multipart answer to the plan's items from `from` on, in order: a single
+ * response for a changeset is that changeset's failure; fewer items than requests means the
+ * service stopped; a last `202` with `Location` stands for everything from there on.
+ */
+export function matchMultipart(plan: readonly PlannedItem[], wire: readonly BatchWireAnswer[], from = 0): MatchedAnswers {
+  const answers: Answer[] = [];
+  let continuation: string | undefined;
+  const pending = plan.slice(from);
+  if (wire.length > pending.length) {
+    throw bad(`the service sent ${wire.length} responses for ${pending.length} requests or changesets`);
+  }
+  pending.forEach((item, n) => {
+    const members = item.kind === "request" ? [item.request] : item.requests;
+    const got = wire[n];
+    if (continuation !== undefined) {
+      for (const member of members) answers[member.index] = { kind: "pending" };
+      return;
+    }
+    if (got === undefined) {
+      for (const member of members) answers[member.index] = { kind: "missing" };
+      return;
+    }
+    if (got.kind === "response" && n === wire.length - 1 && isContinuation(got.message)) {
+      continuation = got.message.headers.get("location") ?? undefined;
+      for (const member of members) answers[member.index] = { kind: "pending" };
+      return;
+    }
+    if (item.kind === "request") {
+      if (got.kind !== "response") throw bad(`response ${n + 1} is a changeset, but request ${item.request.index + 1} is not in one`);
+      answers[item.request.index] = { kind: "response", message: got.message };
+      return;
+    }
+    if (got.kind === "response") {
+      // A changeset that failed comes back as one response in its place (OData 4.01 §11.7.4).
+      if (got.message.status >= 400 || members.length !== 1) {
+        for (const member of members) answers[member.index] = { kind: "changeset-failed", message: got.message };
+      } else {
+        answers[members[0]!.index] = { kind: "response", message: got.message };
+      }
+      return;
+    }
+    matchChangeset(members, got.responses, answers);
+  });
+  return continuation === undefined ? { answers } : { answers, continuation };
+}
+
+/**
+ * The responses of a changeset, matched by Content-ID (a service may reorder them), by position
+ * where the service sent none. A failure among them fails every member.
+ */
+function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[]): void {
+  const byId = new Map<string, HttpMessage>();
+  const unnamed: HttpMessage[] = [];
+  for (const response of responses) {
+    if (response.contentId !== undefined && members.some((member) => member.id === response.contentId)) byId.set(response.contentId, response.message);
+    else unnamed.push(response.message);
+  }
+  const failure = responses.find((response) => response.message.status >= 400)?.message;
+  for (const member of members) {
+    const message = byId.get(member.id) ?? unnamed.shift();
+    if (failure !== undefined && (message === undefined || message.status < 400)) answers[member.index] = { kind: "changeset-failed", message: failure };
+    else answers[member.index] = message === undefined ? { kind: "missing" } : { kind: "response", message };
+  }
+}
+
+/**
+ * Matches the responses of a JSON batch to the planned requests by id. A failure in an atomicity
+ * group fails every member; a response with 202 and `Location` stands for the requests not answered.
+ */
+export function matchJson(requests: readonly PlannedRequest[], responses: readonly JsonBatchResponse[]): MatchedAnswers {
+  const byId = new Map<string, HttpMessage>();
+  for (const response of responses) {
+    if (response.id === undefined) throw bad("a response has no id");
+    if (!requests.some((request) => request.id === response.id)) throw bad(`a response has the id ${JSON.stringify(response.id)}, which no request has`);
+    if (byId.has(response.id)) throw bad(`two responses have the id ${JSON.stringify(response.id)}`);
+    byId.set(response.id, response.message);
+  }
+  const continuationResponse = [...byId.values()].find(isContinuation);
+  const continuation = continuationResponse?.headers.get("location") ?? undefined;
+  const groupFailures = new Map<number, HttpMessage>();
+  for (const request of requests) {
+    const message = byId.get(request.id);
+    if (request.changeset !== undefined && message !== undefined && message.status >= 400 && !groupFailures.has(request.changeset)) {
+      groupFailures.set(request.changeset, message);
+    }
+  }
+  const answers: Answer[] = [];
+  for (const request of requests) {
+    const message = byId.get(request.id);
+    const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
+    if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", message: groupFailure };
+    else if (message === continuationResponse && message !== undefined) answers[request.index] = { kind: "pending" };
+    else if (message === undefined) answers[request.index] = { kind: continuation === undefined ? "missing" : "pending" };
+    else answers[request.index] = { kind: "response", message };
+  }
+  return continuation === undefined ? { answers } : { answers, continuation };
+}
+
+function isContinuation(message: HttpMessage): boolean {
+  return message.status === 202 && message.headers.has("location");
+}
+
+/** The result of one request from what the service said about it. */
+export function resultOf(request: PlannedRequest, answer: Answer | undefined): BatchResult<unknown> {
+  if (answer === undefined || answer.kind === "missing") {
+    return unanswered(
+      "BATCH_NOT_EXECUTED",
+      `request ${request.index + 1} (${request.method} ${request.path}) got no response: the service stopped processing the batch before it (send with { continueOnError: true } to ask it to go on after a failure)`,
+    );
+  }
+  if (answer.kind === "pending") {
+    return unanswered("BATCH_PENDING", `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
+  }
+  const { message } = answer;
+  if (answer.kind === "response" && message.status >= 200 && message.status < 300) {
+    let value: unknown;
+    try {
+      value = request.decode(message);
+    } catch (error) {
+      if (error instanceof ODataClientError) throw bad(`response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`);
+      throw error;
+    }
+    return { ok: true, status: message.status, headers: message.headers, value };
+  }
+  const error = httpErrorFromParts({
+    status: message.status,
+    statusText: message.statusText,
+    method: request.method,
+    url: request.url,
+    headers: message.headers,
+    body: message.body,
+  });
+  return { ok: false, status: message.status, headers: message.headers, error };
+}
+
+function unanswered(code: string, message: string): BatchUnanswered {
+  return { ok: false, status: undefined, error: new ODataClientError(code, message) };
+}
+
+/** The results array with `of`, `ok` and `continuation`; frozen. */
+export function makeResults(list: BatchResult<unknown>[], continuation: AsyncPoller<BatchResults> | undefined): BatchResults {
+  const results = [...list] as BatchResult<unknown>[] & { of?: unknown; ok?: boolean; continuation?: unknown };
+  Object.defineProperties(results, {
+    of: {
+      value<T>(handle: BatchRequestRef<T>): BatchResult<T> {
+        const result = list[handle.index];
+        if (result === undefined) throw new RangeError(`results.of(handle): this batch has no request ${handle.index + 1}`);
+        return result as BatchResult<T>;
+      },
+    },
+    ok: { value: list.every((result) => result.ok), enumerable: false },
+    continuation: { value: continuation, enumerable: false },
+  });
+  return Object.freeze(results) as unknown as BatchResults;
+}
+
+export function bad(what: string): ODataClientError {
+  return new ODataClientError("BAD_BATCH_RESPONSE", `malformed batch response: ${what}`);
+}

@@ -1,0 +1,489 @@
+/**
+ * $batch as pure functions: the bytes of a multipart and a JSON batch request, and reading
+ * realistic answers (changeset failures, quoted boundaries, bare LF, garbage) into per-request
+ * results. Nothing here opens a socket.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ODataClient, ODataClientError, ODataHttpError, type BatchResult } from "../src/index.js";
+import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/batch/multipart.js";
+import { readJsonBatch } from "../src/batch/json.js";
+
+interface Book {
+  ID: number;
+  title: string;
+  stock?: number;
+  reviews?: Review[];
+}
+interface Review {
+  ID: number;
+  rating: number;
+}
+
+const serviceUrl = "https://host/odata/v4/catalog/";
+const fixed = { batch: "batch_1", changeset: (n: number) => `changeset_${n + 1}` };
+
+function client(version: "4.0" | "4.01" | "2.0" = "4.0") {
+  return new ODataClient({ serviceUrl: version === "2.0" ? "https://host/odata/v2/catalog/" : serviceUrl, version });
+}
+
+/** The batch of most tests: a read, a changeset of two creates (the second below the first), a delete. */
+function sampleBatch(format: "multipart" | "json" = "multipart") {
+  const c = client();
+  const batch = c.batch({ format, boundaries: fixed });
+  const books = c.collection<Book>("Books");
+  const read = batch.get(books.key(1).select("ID", "title"));
+  let book!: ReturnType<typeof batch.create<Book>>;
+  let review!: ReturnType<typeof batch.create<Review>>;
+  batch.changeset((cs) => {
+    book = cs.create(books, { ID: 900, title: "New" });
+    review = cs.create(book.navigation("reviews"), { ID: 77, rating: 5 });
+  });
+  const removed = batch.delete(books.key(2), { etag: 'W/"x"' });
+  return { batch, read, book, review, removed };
+}
+
+const CRLF = "\r\n";
+const lines = (...parts: string[]) => parts.join(CRLF);
+
+test("a multipart batch is written byte for byte: CRLF, application/http parts, Content-ID, nested changeset, $n reference, relative URLs", () => {
+  const { batch } = sampleBatch();
+  const request = batch.toRequest();
+  assert.equal(request.url, `${serviceUrl}$batch`);
+  assert.equal(request.headers["content-type"], "multipart/mixed; boundary=batch_1");
+  assert.equal(request.headers["accept"], "multipart/mixed");
+  assert.equal(request.headers["odata-version"], "4.0");
+  const expected = lines(
+    "--batch_1",
+    "Content-Type: application/http",
+    "Content-Transfer-Encoding: binary",
+    "Content-ID: 1",
+    "",
+    "GET Books(1)?$select=ID,title HTTP/1.1",
+    "accept: application/json",
+    "",
+    "",
+    "--batch_1",
+    "Content-Type: multipart/mixed; boundary=changeset_1",
+    "",
+    "--changeset_1",
+    "Content-Type: application/http",
+    "Content-Transfer-Encoding: binary",
+    "Content-ID: 2",
+    "",
+    "POST Books HTTP/1.1",
+    "accept: application/json",
+    "odata-version: 4.0",
+    "odata-maxversion: 4.0",
+    "content-type: application/json",
+    "",
+    '{"ID":900,"title":"New"}',
+    "--changeset_1",
+    "Content-Type: application/http",
+    "Content-Transfer-Encoding: binary",
+    "Content-ID: 3",
+    "",
+    "POST $2/reviews HTTP/1.1",
+    "accept: application/json",
+    "odata-version: 4.0",
+    "odata-maxversion: 4.0",
+    "content-type: application/json",
+    "",
+    '{"ID":77,"rating":5}',
+    "--changeset_1--",
+    "--batch_1",
+    "Content-Type: application/http",
+    "Content-Transfer-Encoding: binary",
+    "Content-ID: 4",
+    "",
+    "DELETE Books(2) HTTP/1.1",
+    "accept: application/json",
+    "odata-version: 4.0",
+    "odata-maxversion: 4.0",
+    'if-match: W/"x"',
+    "",
+    "",
+    "--batch_1--",
+    "",
+  );
+  assert.equal(request.body, expected);
+  assert.ok(!/[^\r]\n/.test(request.body), "every line ends in CRLF");
+});
+
+test("a JSON batch is written with ids, relative URLs, JSON bodies, atomicityGroup and dependsOn for $n references", () => {
+  const { batch } = sampleBatch("json");
+  const request = batch.toRequest();
+  assert.equal(request.headers["content-type"], "application/json");
+  assert.equal(request.headers["accept"], "application/json");
+  const writeHeaders = { accept: "application/json", "odata-version": "4.0", "odata-maxversion": "4.0", "content-type": "application/json" };
+  assert.deepEqual(JSON.parse(request.body), {
+    requests: [
+      { id: "1", method: "GET", url: "Books(1)?$select=ID,title", headers: { accept: "application/json" } },
+      { id: "2", method: "POST", url: "Books", headers: writeHeaders, body: { ID: 900, title: "New" }, atomicityGroup: "g1" },
+      { id: "3", method: "POST", url: "$2/reviews", headers: writeHeaders, body: { ID: 77, rating: 5 }, atomicityGroup: "g1", dependsOn: ["2"] },
+      {
+        id: "4",
+        method: "DELETE",
+        url: "Books(2)",
+        headers: { accept: "application/json", "odata-version": "4.0", "odata-maxversion": "4.0", "if-match": 'W/"x"' },
+      },
+    ],
+  });
+});
+
+test("a 4.01 client batches as JSON by default, 4.0 and 2.0 as multipart; v2 refuses JSON", () => {
+  assert.equal(client("4.01").batch().format, "json");
+  assert.equal(client("4.0").batch().format, "multipart");
+  assert.equal(client("2.0").batch().format, "multipart");
+  assert.throws(() => client("2.0").batch({ format: "json" }), (error: unknown) => error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION");
+});
+
+test("v2 batches update with MERGE and the DataServiceVersion headers", () => {
+  const c = client("2.0");
+  const batch = c.batch({ boundaries: fixed });
+  batch.changeset((cs) => cs.update(c.collection<Book>("Books").key(1), { stock: 3 }, { etag: 'W/"e"' }));
+  const request = batch.toRequest();
+  assert.equal(request.headers["dataserviceversion"], "2.0");
+  assert.match(request.body, /\r\nMERGE Books\(1\) HTTP\/1\.1\r\n/);
+  assert.match(request.body, /\r\nif-match: W\/"e"\r\n/);
+});
+
+test("generated boundaries are unguessable: 128 random bits, different every time, and valid RFC 2046 boundaries", () => {
+  const a = newBoundary("batch");
+  const b = newBoundary("batch");
+  assert.notEqual(a, b);
+  assert.match(a, /^batch_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const c = client();
+  const batch = c.batch();
+  batch.get(c.collection("Books").key(1));
+  const boundary = boundaryOf(batch.toRequest().headers["content-type"]);
+  assert.match(boundary ?? "", /^batch_[0-9a-f-]{36}$/);
+});
+
+test("boundaryOf reads quoted and unquoted boundary parameters", () => {
+  assert.equal(boundaryOf("multipart/mixed; boundary=batch_1"), "batch_1");
+  assert.equal(boundaryOf('multipart/mixed; boundary="batch 1"; charset=utf-8'), "batch 1");
+  assert.equal(boundaryOf("multipart/mixed;boundary=abc;x=y"), "abc");
+  assert.equal(boundaryOf("application/json"), undefined);
+  assert.equal(boundaryOf("multipart/mixed"), undefined);
+});
+
+/** CAP's answer to the sample batch when the changeset fails (a duplicate key). */
+function capLikeAnswer(eol = CRLF): string {
+  return [
+    "--batch_r",
+    "content-type: application/http",
+    "content-transfer-encoding: binary",
+    "content-id: 1",
+    "",
+    "HTTP/1.1 200 OK",
+    'etag: W/"2024"',
+    "content-type: application/json; charset=utf-8",
+    "",
+    '{"@odata.context":"$metadata#Books/$entity","ID":1,"title":"Pride and Prejudice"}',
+    "--batch_r",
+    "content-type: application/http",
+    "content-transfer-encoding: binary",
+    "content-id: 3",
+    "",
+    "HTTP/1.1 400 Bad Request",
+    "content-type: application/json; charset=utf-8",
+    "",
+    '{"error":{"code":"ENTITY_ALREADY_EXISTS","message":"Entity already exists","target":"ID"}}',
+    "--batch_r",
+    "content-type: application/http",
+    "content-transfer-encoding: binary",
+    "content-id: 4",
+    "",
+    "HTTP/1.1 204 No Content",
+    "",
+    "",
+    "--batch_r--",
+    "",
+  ].join(eol);
+}
+
+test("a failed changeset, answered with one response in its place, is a failure with the parsed OData error for every request in it", () => {
+  const { batch, read, book, review, removed } = sampleBatch();
+  const results = batch.readAnswer({ contentType: "multipart/mixed; boundary=batch_r", body: capLikeAnswer() });
+  assert.equal(results.length, 4);
+  assert.equal(results.ok, false);
+  const first = read.result();
+  assert.ok(first.ok);
+  assert.equal(first.status, 200);
+  assert.equal(first.value.title, "Pride and Prejudice");
+  assert.equal((first.value as unknown as Record<string, unknown>)["@odata.etag"], 'W/"2024"', "the ETag header is kept with the entity");
+  for (const handle of [book, review]) {
+    const result = handle.result();
+    assert.equal(result.ok, false);
+    assert.equal(result.status, 400);
+    assert.ok(result.error instanceof ODataHttpError);
+    assert.equal(result.error.odataError?.code, "ENTITY_ALREADY_EXISTS");
+    assert.equal(result.error.odataError?.target, "ID");
+  }
+  assert.equal((book.result() as { error: ODataHttpError }).error.url, `${serviceUrl}Books`);
+  assert.equal((review.result() as { error: ODataHttpError }).error.url, `${serviceUrl}$2/reviews`);
+  const deleted = removed.result();
+  assert.ok(deleted.ok);
+  assert.equal(deleted.status, 204);
+  assert.equal(deleted.value, undefined);
+  assert.deepEqual(results.of(read), first);
+});
+
+test("a changeset answered as a nested multipart is matched by Content-ID, whatever the order", () => {
+  const { batch, book, review } = sampleBatch();
+  const body = lines(
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 200 OK",
+    "Content-Type: application/json",
+    "",
+    '{"ID":1}',
+    "--b",
+    'Content-Type: multipart/mixed; boundary="cs 1"',
+    "",
+    "--cs 1",
+    "Content-Type: application/http",
+    "Content-ID: 3",
+    "",
+    "HTTP/1.1 201 Created",
+    "Content-Type: application/json",
+    "",
+    '{"ID":77,"rating":5}',
+    "--cs 1",
+    "Content-Type: application/http",
+    "Content-ID: 2",
+    "",
+    "HTTP/1.1 201 Created",
+    "Content-Type: application/json",
+    "",
+    '{"ID":900,"title":"New"}',
+    "--cs 1--",
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 204 No Content",
+    "",
+    "",
+    "--b--",
+  );
+  const results = batch.readAnswer({ contentType: 'multipart/mixed; boundary="b"', body });
+  assert.equal(results.ok, true);
+  const created = book.result();
+  assert.ok(created.ok && created.value?.title === "New");
+  const reviewed = review.result();
+  assert.ok(reviewed.ok && reviewed.value?.rating === 5);
+});
+
+test("a changeset whose nested answer holds a failure is failed for every member", () => {
+  const { batch, book, review } = sampleBatch();
+  const body = lines(
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 200 OK",
+    "",
+    "{}",
+    "--b",
+    "Content-Type: multipart/mixed; boundary=cs",
+    "",
+    "--cs",
+    "Content-Type: application/http",
+    "Content-ID: 2",
+    "",
+    "HTTP/1.1 201 Created",
+    "Content-Type: application/json",
+    "",
+    '{"ID":900}',
+    "--cs",
+    "Content-Type: application/http",
+    "Content-ID: 3",
+    "",
+    "HTTP/1.1 409 Conflict",
+    "Content-Type: application/json",
+    "",
+    '{"error":{"code":"409","message":"taken"}}',
+    "--cs--",
+    "--b--",
+  );
+  const results = batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+  for (const handle of [book, review]) {
+    const result = handle.result();
+    assert.equal(result.ok, false);
+    assert.equal(result.status, 409);
+    assert.equal(result.status === 409 && result.error.odataError?.message, "taken");
+  }
+  const last = results[3];
+  assert.equal(last?.ok, false);
+  assert.equal(last?.status, undefined);
+  assert.equal(last?.error.code, "BATCH_NOT_EXECUTED");
+});
+
+test("an answer with bare LF line ends is read like a CRLF one", () => {
+  const { batch, read, book } = sampleBatch();
+  batch.readAnswer({ contentType: "multipart/mixed; boundary=batch_r", body: capLikeAnswer("\n") });
+  const first = read.result();
+  assert.ok(first.ok && first.value.ID === 1);
+  assert.equal(book.result().status, 400);
+});
+
+test("a preamble and an epilogue around the parts are ignored", () => {
+  const answers = readMultipartBatch(`This is a preamble.\r\n${capLikeAnswer()}trailing epilogue\r\n`, "batch_r");
+  assert.equal(answers.length, 3);
+});
+
+test("malformed answers reject with BAD_BATCH_RESPONSE naming what is wrong", () => {
+  const cases: [string, string, RegExp][] = [
+    ["<html>oops</html>", "b", /no part delimited by --b/],
+    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "", "{}"), "b", /without the closing delimiter --b--/],
+    [lines("--b", "Content-Type: text/plain", "", "hello", "--b--"), "b", /Content-Type "text\/plain"/],
+    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 OK", "", "--b--"), "b", /is not a status line/],
+    [lines("--b", "Content-Type: application/http", "no colon here", "", "--b--"), "b", /has no name/],
+    [lines("--b", "Content-Type: multipart/mixed", "", "x", "--b--"), "b", /multipart\/mixed without a boundary/],
+  ];
+  for (const [body, boundary, message] of cases) {
+    assert.throws(
+      () => readMultipartBatch(body, boundary),
+      (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && message.test(error.message),
+      `${message}`,
+    );
+  }
+});
+
+test("more responses than requests, a success body that is not JSON, and an unknown content type reject the whole answer", () => {
+  const extra = lines("--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b--");
+  const c = client();
+  const one = c.batch();
+  one.delete(c.collection("Books").key(1));
+  assert.throws(() => one.readAnswer({ contentType: "multipart/mixed; boundary=b", body: extra }), /2 responses for 1 requests/);
+
+  const reader = c.batch();
+  reader.get(c.collection("Books").key(1));
+  const notJson = lines("--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", "{oops", "--b--");
+  assert.throws(
+    () => reader.readAnswer({ contentType: "multipart/mixed; boundary=b", body: notJson }),
+    (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && /request 1 \(GET Books\(1\)\): the body is not JSON/.test(error.message),
+  );
+  const third = c.batch();
+  third.get(c.collection("Books").key(1));
+  assert.throws(
+    () => third.readAnswer({ contentType: "text/html", body: "<html></html>" }),
+    (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE",
+  );
+});
+
+test("a JSON batch answer is mapped by id whatever its order; a failed atomicity group fails every member", () => {
+  const { batch, read, book, review, removed } = sampleBatch("json");
+  const body = JSON.stringify({
+    responses: [
+      { id: "4", status: 204 },
+      { id: "3", status: 424, atomicityGroup: "g1", body: { error: { code: "424", message: "dependency failed" } } },
+      { id: "1", status: 200, headers: { "content-type": "application/json", etag: 'W/"1"' }, body: { ID: 1, title: "Pride and Prejudice" } },
+      { id: "2", status: 201, atomicityGroup: "g1", body: { ID: 900, title: "New" } },
+    ],
+  });
+  const results = batch.readAnswer({ contentType: "application/json; charset=utf-8", body });
+  const first = read.result();
+  assert.ok(first.ok && first.value.title === "Pride and Prejudice");
+  for (const handle of [book, review]) {
+    const result = handle.result();
+    assert.equal(result.ok, false);
+    assert.equal(result.status, 424);
+  }
+  assert.equal(removed.result().ok, true);
+  assert.deepEqual(
+    results.map((result) => result.status),
+    [200, 424, 424, 204],
+  );
+});
+
+test("a JSON batch answer with an unknown id, a duplicate id or no responses array is BAD_BATCH_RESPONSE", () => {
+  const bodies = [
+    JSON.stringify({ responses: [{ id: "9", status: 200 }] }),
+    JSON.stringify({ responses: [{ id: "1", status: 200 }, { id: "1", status: 200 }] }),
+    JSON.stringify({ value: [] }),
+    "not json",
+    JSON.stringify({ responses: [{ id: "1", status: "200" }] }),
+  ];
+  for (const body of bodies) {
+    const c = client();
+    const batch = c.batch({ format: "json" });
+    batch.delete(c.collection("Books").key(1));
+    assert.throws(
+      () => batch.readAnswer({ contentType: "application/json", body }),
+      (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE",
+      body,
+    );
+  }
+  assert.equal(readJsonBatch(JSON.stringify({ responses: [{ id: 1, status: 200, body: "x", headers: { "content-type": "text/plain" } }] }))[0]?.message.body, "x");
+});
+
+test("a v2 answer is unwrapped: d removed from entities, d.results and __count read as a page", () => {
+  const c = client("2.0");
+  const batch = c.batch();
+  const one = batch.get(c.collection<Book>("Books").key(1));
+  const page = batch.page(c.collection<Book>("Books").count());
+  const body = lines(
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 200 OK",
+    "Content-Type: application/json",
+    "",
+    '{"d":{"__metadata":{"uri":"Books(1)"},"ID":1,"title":"A","published":"/Date(0)/"}}',
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 200 OK",
+    "Content-Type: application/json",
+    "",
+    '{"d":{"results":[{"ID":1},{"ID":2}],"__count":"23","__next":"https://host/odata/v2/catalog/Books?$skiptoken=2"}}',
+    "--b--",
+  );
+  batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+  const entity = one.result();
+  assert.ok(entity.ok);
+  assert.equal(entity.value.title, "A");
+  assert.equal((entity.value as unknown as { published: string }).published, "1970-01-01T00:00:00Z");
+  const read = page.result();
+  assert.ok(read.ok);
+  assert.deepEqual(read.value, { value: [{ ID: 1 }, { ID: 2 }], count: 23, nextLink: "https://host/odata/v2/catalog/Books?$skiptoken=2" });
+});
+
+test("handles are typed: get gives BatchResult<T>, create T | undefined, page Page<T>, count number", () => {
+  const c = client();
+  const batch = c.batch();
+  const books = c.collection<Book>("Books");
+  const get = batch.get(books.key(1));
+  const created = batch.create(books, { ID: 1, title: "x" });
+  const page = batch.page(books);
+  const count = batch.count(books);
+  const typed: [() => BatchResult<Book>, () => BatchResult<Book | undefined>, () => BatchResult<{ value: Book[] }>, () => BatchResult<number>] = [
+    () => get.result(),
+    () => created.result(),
+    () => page.result(),
+    () => count.result(),
+  ];
+  // @ts-expect-error a navigation that Book does not have
+  assert.throws(() => created.navigation("nope!"));
+  assert.equal(typed.length, 4);
+  assert.throws(() => get.result(), (error: unknown) => error instanceof ODataClientError && error.code === "BATCH_NOT_SENT");
+});
+
+test("a batch once sent (or turned into a request) takes no more requests; a query of another client is refused", () => {
+  const c = client();
+  const batch = c.batch();
+  batch.get(c.collection("Books").key(1));
+  batch.toRequest();
+  assert.throws(() => batch.get(c.collection("Books").key(2)), (error: unknown) => error instanceof ODataClientError && error.code === "BATCH_SENT");
+  const other = client();
+  assert.throws(() => c.batch().get(other.collection("Books").key(1)), /another client/);
+  assert.throws(() => c.batch().toRequest(), /holds no requests/);
+});
+
+test("writeMultipartBatch refuses an invalid boundary; sniffBoundary finds the delimiter of a body whose content type was lost", () => {
+  assert.throws(() => writeMultipartBatch([], "bad boundary\r\n", () => "c"), TypeError);
+  assert.equal(sniffBoundary(capLikeAnswer()), "batch_r");
+  assert.equal(sniffBoundary("no parts"), undefined);
+});

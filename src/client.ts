@@ -4,6 +4,9 @@
  */
 import { Batch, type BatchOptions } from "./batch/batch.js";
 import { ClientCore } from "./core.js";
+import { MetadataCache } from "./metadata/parse.js";
+import type { ServiceModel } from "./metadata/model.js";
+import { walkDelta, type DeltaOptions, type DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import type { AsyncPollerToken } from "./lro/token.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
@@ -22,9 +25,40 @@ const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
  */
 export class ODataClient {
   readonly #core: ClientCore;
+  readonly #metadata: MetadataCache;
 
   constructor(options: ODataClientOptions) {
     this.#core = new ClientCore(resolveClientOptions(options));
+    this.#metadata = new MetadataCache(this.#core);
+  }
+
+  /**
+   * The service's `$metadata` as a {@link ServiceModel}, fetched once per client: concurrent calls
+   * share one request, the model is kept, a failed fetch is not (the next call asks again). A
+   * document that cannot be read rejects with code `"BAD_METADATA"`.
+   * @example
+   * const model = await client.metadata();
+   * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
+   */
+  metadata(options?: { signal?: AbortSignal }): Promise<ServiceModel> {
+    return this.#metadata.get(options?.signal);
+  }
+
+  /**
+   * The changes since a delta link was issued (`page.deltaLink` of a `trackChanges()` read, or of
+   * an earlier delta), page by page: changed entities, removed entities and link changes. The last
+   * page carries the next `deltaLink` to save. A next link saved from the middle of a delta
+   * resumes there. Links off the service's origin (and `trustedOrigins`) reject with
+   * `UNTRUSTED_NEXT_LINK` before anything is sent to them.
+   * @example
+   * for await (const page of client.delta<Book>(savedDeltaLink)) {
+   *   for (const book of page.changed) upsert(book);
+   *   for (const gone of page.removed) remove(gone.id ?? gone.key);
+   *   if (page.deltaLink) savedDeltaLink = page.deltaLink;
+   * }
+   */
+  delta<T = Record<string, unknown>>(deltaLink: string, options?: DeltaOptions): AsyncGenerator<DeltaPage<T>, void, undefined> {
+    return walkDelta<T>(this.#core, deltaLink, options);
   }
 
   /** The service root this client talks to (always ends in `/`). */

@@ -60,3 +60,33 @@ export type {
   BatchRawRequest,
 } from "./batch/batch.js";
 export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnanswered, BatchRequestRef } from "./batch/results.js";
+export { ServiceModel, STANDARD_VOCABULARY_ALIASES } from "./metadata/model.js";
+export { parseMetadata } from "./metadata/parse.js";
+export type {
+  ServiceModelData,
+  Schema,
+  EntityType,
+  ComplexType,
+  EnumType,
+  EnumMember,
+  TypeDefinition,
+  Property,
+  NavigationProperty,
+  ReferentialConstraint,
+  KeyRef,
+  TypeFacets,
+  TypeReference,
+  Operation,
+  Parameter,
+  EntityContainer,
+  EntitySet,
+  Singleton,
+  ActionImport,
+  FunctionImport,
+  NavigationPropertyBinding,
+  MetadataReference,
+  Annotations,
+  AnnotationValue,
+  Annotatable,
+} from "./metadata/model.js";
+export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";

@@ -25,7 +25,7 @@ import {
 } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
 import { collectionResourceUrl, collectionUrl, countUrl } from "./url.js";
-import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
+import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import { createRequest, mediaCreateRequest, type CreateRequestOptions, type MediaCreateRequestOptions } from "../write/requests.js";
 import { writeEntity, type SendOptions } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
@@ -33,6 +33,11 @@ import { ActionCall, FunctionCall, type OperationOptions } from "../operations/o
 import type { OperationParameters } from "../operations/requests.js";
 
 export type { QueryState } from "./state.js";
+
+/** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
+interface TrackedState extends QueryState {
+  readonly trackChanges?: boolean;
+}
 
 /** Options of `create`: `prefer` (`Prefer: return=minimal|representation`), `headers`, `signal`. */
 export type CreateOptions = CreateRequestOptions & SendOptions;
@@ -148,6 +153,22 @@ export class CollectionQuery<T = Record<string, unknown>> {
     });
   }
 
+  /**
+   * Asks the service to track changes (`Prefer: odata.track-changes`, OData v4) on every read of
+   * this query: the last page then carries a `deltaLink`, which `client.delta(deltaLink)` reads the
+   * changes from later. OData v2 has no such preference (SAP services that support delta send
+   * `__delta` on their own), so on v2 nothing extra is sent.
+   * @example
+   * let link: string | undefined;
+   * for await (const page of client.collection<Book>("Books").trackChanges().pages()) {
+   *   await store(page.value);
+   *   link = page.deltaLink ?? link;
+   * }
+   */
+  trackChanges(): CollectionQuery<T> {
+    return this.#next({ ...this.#state, trackChanges: true } as TrackedState);
+  }
+
   /** The absolute request URL of this query, encoded; sends nothing. */
   url(): string {
     return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state).href;
@@ -160,7 +181,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * saved earlier), with its `nextLink`, `count` and `deltaLink`.
    */
   page(options?: ReadOptions): Promise<Page<T>> {
-    return readPage<T>(this.#core, this.#requestUrl(), options);
+    return readPage<T>(this.#core, this.#requestUrl(), this.#reading(options));
   }
 
   /**
@@ -170,7 +191,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * for await (const page of client.collection("Orders").pages()) await store(page.value);
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<T>, void, undefined> {
-    return walkPages<T>(this.#core, this.#requestUrl(), options);
+    return walkPages<T>(this.#core, this.#requestUrl(), this.#reading(options));
   }
 
   /**
@@ -178,7 +199,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
    */
   stream(options?: ReadOptions): AsyncGenerator<T, void, undefined> {
-    return walkEntities<T>(this.#core, this.#requestUrl(), options);
+    return walkEntities<T>(this.#core, this.#requestUrl(), this.#reading(options));
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
@@ -279,6 +300,11 @@ export class CollectionQuery<T = Record<string, unknown>> {
 
   get #version() {
     return this.#core.options.version;
+  }
+
+  /** The caller's reading options plus what this query adds (change tracking). */
+  #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
+    return (this.#state as TrackedState).trackChanges ? { ...options, trackChanges: true } : options;
   }
 
   #next(state: QueryState): CollectionQuery<T> {

@@ -43,6 +43,15 @@ export interface ReadOptions {
   maxPageSize?: number;
 }
 
+/**
+ * What the query layer adds to the caller's reading options.
+ * @internal Not exported from the package.
+ */
+export interface TraversalOptions extends ReadOptions {
+  /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
+  trackChanges?: boolean;
+}
+
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
 interface PagePart<T> {
   entities: T[];
@@ -52,7 +61,7 @@ interface PagePart<T> {
 export const DEFAULT_READ_AHEAD = 1;
 
 /** Checks the reading options; errors name the option. */
-export function resolveReadOptions(options: ReadOptions | undefined): Required<Pick<ReadOptions, "readAhead">> & ReadOptions {
+export function resolveReadOptions(options: TraversalOptions | undefined): Required<Pick<ReadOptions, "readAhead">> & TraversalOptions {
   const readAhead = options?.readAhead ?? DEFAULT_READ_AHEAD;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
     throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
@@ -90,22 +99,34 @@ export function resolveNextLink(core: ClientCore, link: string): URL {
   return url;
 }
 
-/** The headers of a collection or entity read for the client's version. */
-export function readHeaders(core: ClientCore, maxPageSize: number | undefined): Headers {
+/**
+ * The headers of a collection or entity read for the client's version; `trackChanges` adds
+ * `odata.track-changes` to `Prefer` (v4; v2 has no such preference).
+ */
+export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
   const headers = new Headers({ accept: "application/json" });
   if (core.options.version === "2.0") {
     headers.set("maxdataserviceversion", "2.0");
   } else {
     headers.set("odata-maxversion", core.options.version);
+    const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;
-    if (pageSize !== undefined) headers.set("prefer", `odata.maxpagesize=${pageSize}`);
+    if (pageSize !== undefined) preferences.push(`odata.maxpagesize=${pageSize}`);
+    if (trackChanges) preferences.push("odata.track-changes");
+    if (preferences.length > 0) headers.set("prefer", preferences.join(", "));
   }
   return headers;
 }
 
 /** Sends the GET of one page and checks the answer. */
-async function requestPage(core: ClientCore, url: URL, signal: AbortSignal | undefined, maxPageSize: number | undefined): Promise<Response> {
-  const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize), signal });
+async function requestPage(
+  core: ClientCore,
+  url: URL,
+  signal: AbortSignal | undefined,
+  maxPageSize: number | undefined,
+  trackChanges: boolean,
+): Promise<Response> {
+  const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   return response;
 }
@@ -119,8 +140,9 @@ async function* pageParts<T>(
   url: URL,
   signal: AbortSignal | undefined,
   maxPageSize: number | undefined,
+  trackChanges = false,
 ): AsyncGenerator<PagePart<T>> {
-  const response = await requestPage(core, url, signal, maxPageSize);
+  const response = await requestPage(core, url, signal, maxPageSize, trackChanges);
   const contentType = response.headers.get("content-type") ?? "";
   if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
     const feed = readAtomFeed(await readText(response, url, signal));
@@ -172,11 +194,11 @@ async function readText(response: Response, url: URL, signal: AbortSignal | unde
 }
 
 /** Reads one page whole. */
-export async function readPage<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<Page<T>> {
+export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
   const resolved = resolveReadOptions(options);
   const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
   const value: T[] = [];
-  for await (const part of pageParts<T>(core, start, resolved.signal, resolved.maxPageSize)) {
+  for await (const part of pageParts<T>(core, start, resolved.signal, resolved.maxPageSize, resolved.trackChanges)) {
     for (const entity of part.entities) value.push(entity);
     if (part.end) return toPage(core, value, part.end);
   }
@@ -215,7 +237,7 @@ function absoluteLink(core: ClientCore, link: string, what: string, strict: bool
  * running at most `readAhead` page pieces ahead. Leaving the loop early (break, return, throw)
  * aborts whatever is in flight.
  */
-async function* walkParts<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<PagePart<T>> {
+async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<PagePart<T>> {
   const resolved = resolveReadOptions(options);
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
   const stop = new AbortController();
@@ -230,7 +252,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: ReadOptions | 
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      for await (const part of pageParts<T>(core, next, signal, resolved.maxPageSize)) {
+      for await (const part of pageParts<T>(core, next, signal, resolved.maxPageSize, resolved.trackChanges)) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);
@@ -262,7 +284,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: ReadOptions | 
 }
 
 /** Pages after pages, following next links. */
-export async function* walkPages<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<Page<T>> {
+export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<Page<T>> {
   let value: T[] = [];
   for await (const part of walkParts<T>(core, url, options)) {
     for (const entity of part.entities) value.push(entity);
@@ -277,7 +299,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: ReadOpt
  * Entities after entities across all pages. Once the caller's signal aborts, no further entity is
  * handed out, not even one of a piece already read: the next step rejects with the signal's reason.
  */
-export function walkEntities<T>(core: ClientCore, url: URL, options: ReadOptions | undefined): AsyncGenerator<T, void, undefined> {
+export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<T, void, undefined> {
   return new EntityStream<T>(walkParts<T>(core, url, options), options?.signal);
 }
 

@@ -1,0 +1,423 @@
+/**
+ * Reading CSDL JSON (OData 4.01 JSON CSDL: `$Version`, `$EntityContainer`, schemas as members,
+ * `$Kind`, `$Type`, `$Collection`, `$Nullable`...) into the service model. Defaults differ from
+ * CSDL XML and are applied here: `$Type` defaults to `Edm.String`, a missing `$Nullable` means
+ * false, and a member without `$Kind` in a structured type is a property.
+ */
+import type {
+  ActionImport,
+  AnnotationValue,
+  Annotations,
+  ComplexType,
+  EntityContainer,
+  EntityType,
+  EnumType,
+  FunctionImport,
+  MetadataReference,
+  NavigationProperty,
+  Operation,
+  Parameter,
+  Property,
+  Schema,
+  ServiceModelData,
+  TypeDefinition,
+  TypeFacets,
+  TypeReference,
+} from "./model.js";
+import { badMetadata } from "./edmx.js";
+import { applyTargetedAnnotations, NameResolver, type TargetedAnnotations } from "./targets.js";
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `$["Ns"]["Type"]["$Key"]`-style locations for error messages. */
+function at(path: readonly string[]): string {
+  return `$${path.map((p) => `[${JSON.stringify(p)}]`).join("")}`;
+}
+
+function expectObject(value: unknown, path: readonly string[]): JsonObject {
+  if (!isObject(value)) throw badMetadata(`${at(path)} is ${describe(value)}, not an object`);
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 60))}` : `${typeof value} ${String(value)}`;
+}
+
+function stringMember(object: JsonObject, name: string, path: readonly string[], fallback?: string): string {
+  const value = object[name];
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "string" || value === "") throw badMetadata(`${at([...path, name])} is ${describe(value)}, not a name`);
+  return value;
+}
+
+function booleanMember(object: JsonObject, name: string, path: readonly string[], fallback: boolean): boolean {
+  const value = object[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw badMetadata(`${at([...path, name])} is ${describe(value)}, not true or false`);
+  return value;
+}
+
+/** Reads a CSDL JSON document (text already parsed). */
+export function readCsdlJson(document: unknown): ServiceModelData {
+  const root = expectObject(document, []);
+  const version = root["$Version"];
+  if (typeof version !== "string") throw badMetadata(`$["$Version"] is ${describe(version)}: this is not a CSDL JSON document`);
+
+  const resolver = new NameResolver();
+  const references: MetadataReference[] = [];
+  const referenceMember = root["$Reference"];
+  if (referenceMember !== undefined) {
+    for (const [uri, value] of Object.entries(expectObject(referenceMember, ["$Reference"]))) {
+      const reference = expectObject(value, ["$Reference", uri]);
+      const includes: MetadataReference["includes"] = [];
+      const list = reference["$Include"] ?? [];
+      if (!Array.isArray(list)) throw badMetadata(`${at(["$Reference", uri, "$Include"])} is not an array`);
+      list.forEach((item, i) => {
+        const include = expectObject(item, ["$Reference", uri, "$Include", String(i)]);
+        const namespace = stringMember(include, "$Namespace", ["$Reference", uri, "$Include", String(i)]);
+        const alias = include["$Alias"];
+        if (typeof alias === "string") {
+          resolver.addAlias(alias, namespace);
+          includes.push({ namespace, alias });
+        } else includes.push({ namespace });
+      });
+      references.push({ uri, includes });
+    }
+  }
+
+  const schemaEntries = Object.entries(root).filter(([name, value]) => !name.startsWith("$") && !name.startsWith("@") && isObject(value));
+  for (const [namespace, value] of schemaEntries) {
+    const alias = (value as JsonObject)["$Alias"];
+    if (typeof alias === "string") resolver.addAlias(alias, namespace);
+  }
+
+  const reader = new CsdlJsonReader(resolver);
+  const schemas = schemaEntries.map(([namespace, value]) => reader.schema(namespace, value as JsonObject));
+  applyTargetedAnnotations(schemas, reader.targeted);
+
+  const data: ServiceModelData = { format: "csdl-json", odataVersion: version, references, schemas };
+  const container = root["$EntityContainer"];
+  if (container !== undefined) {
+    if (typeof container !== "string") throw badMetadata(`$["$EntityContainer"] is ${describe(container)}, not a qualified name`);
+    const resolved = resolver.name(container);
+    if (!schemas.some((s) => s.entityContainer?.qualifiedName === resolved)) {
+      throw badMetadata(`$["$EntityContainer"] names ${JSON.stringify(container)}, which no schema declares`);
+    }
+    data.entityContainer = resolved;
+  }
+  return data;
+}
+
+class CsdlJsonReader {
+  readonly targeted: TargetedAnnotations[] = [];
+  readonly #resolver: NameResolver;
+
+  constructor(resolver: NameResolver) {
+    this.#resolver = resolver;
+  }
+
+  schema(namespace: string, object: JsonObject): Schema {
+    const path = [namespace];
+    const schema: Schema = {
+      namespace,
+      entityTypes: [],
+      complexTypes: [],
+      enumTypes: [],
+      typeDefinitions: [],
+      actions: [],
+      functions: [],
+      annotations: this.#annotations(object),
+      externalAnnotations: {},
+    };
+    if (typeof object["$Alias"] === "string") schema.alias = object["$Alias"];
+    for (const [name, value] of Object.entries(object)) {
+      if (name.startsWith("$") || name.includes("@")) continue;
+      const memberPath = [...path, name];
+      const qualifiedName = `${namespace}.${name}`;
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          const overload = expectObject(item, [...memberPath, String(i)]);
+          const kind = overload["$Kind"];
+          if (kind !== "Action" && kind !== "Function") throw badMetadata(`${at([...memberPath, String(i), "$Kind"])} is ${describe(kind)}, not "Action" or "Function"`);
+          const operation = this.#operation(overload, name, qualifiedName, kind, [...memberPath, String(i)]);
+          (kind === "Action" ? schema.actions : schema.functions).push(operation);
+        });
+        continue;
+      }
+      const member = expectObject(value, memberPath);
+      switch (member["$Kind"]) {
+        case "EntityType":
+          schema.entityTypes.push(this.#entityType(member, name, qualifiedName, memberPath));
+          break;
+        case "ComplexType":
+          schema.complexTypes.push({ kind: "ComplexType", ...this.#structured(member, name, qualifiedName, memberPath) });
+          break;
+        case "EnumType":
+          schema.enumTypes.push(this.#enumType(member, name, qualifiedName, memberPath));
+          break;
+        case "TypeDefinition":
+          schema.typeDefinitions.push(this.#typeDefinition(member, name, qualifiedName, memberPath));
+          break;
+        case "EntityContainer":
+          if (schema.entityContainer) throw badMetadata(`${at(memberPath)}: the schema ${namespace} has a second entity container`);
+          schema.entityContainer = this.#container(member, name, qualifiedName, memberPath);
+          break;
+        case "Term":
+          break;
+        default:
+          throw badMetadata(`${at([...memberPath, "$Kind"])} is ${describe(member["$Kind"])}, not a kind of schema element`);
+      }
+    }
+    const targeted = object["$Annotations"];
+    if (targeted !== undefined) {
+      for (const [target, value] of Object.entries(expectObject(targeted, [...path, "$Annotations"]))) {
+        this.targeted.push({ target: this.#resolver.target(target), annotations: this.#annotations(expectObject(value, [...path, "$Annotations", target])), schema });
+      }
+    }
+    return schema;
+  }
+
+  #structured(object: JsonObject, name: string, qualifiedName: string, path: string[]) {
+    const properties: Property[] = [];
+    const navigationProperties: NavigationProperty[] = [];
+    for (const [member, value] of Object.entries(object)) {
+      if (member.startsWith("$") || member.includes("@")) continue;
+      const memberPath = [...path, member];
+      const definition = expectObject(value, memberPath);
+      const kind = definition["$Kind"];
+      if (kind === "NavigationProperty") navigationProperties.push(this.#navigationProperty(definition, member, memberPath));
+      else if (kind === undefined || kind === "Property") properties.push(this.#property(definition, member, memberPath));
+      else throw badMetadata(`${at([...memberPath, "$Kind"])} is ${describe(kind)}, not "Property" or "NavigationProperty"`);
+    }
+    const base = {
+      name,
+      qualifiedName,
+      abstract: booleanMember(object, "$Abstract", path, false),
+      openType: booleanMember(object, "$OpenType", path, false),
+      properties,
+      navigationProperties,
+      annotations: this.#annotations(object),
+    };
+    const baseType = object["$BaseType"];
+    return baseType === undefined ? base : { ...base, baseType: this.#resolver.name(stringMember(object, "$BaseType", path)) };
+  }
+
+  #entityType(object: JsonObject, name: string, qualifiedName: string, path: string[]): EntityType {
+    const keyMember = object["$Key"] ?? [];
+    if (!Array.isArray(keyMember)) throw badMetadata(`${at([...path, "$Key"])} is ${describe(keyMember)}, not an array`);
+    const key = keyMember.map((item, i) => {
+      if (typeof item === "string") return { name: item, path: item };
+      // An aliased key part: { "Alias": "Path/To/Property" }.
+      const entries = isObject(item) ? Object.entries(item) : [];
+      const [alias, target] = entries[0] ?? [];
+      if (entries.length !== 1 || typeof alias !== "string" || typeof target !== "string") {
+        throw badMetadata(`${at([...path, "$Key", String(i)])} is ${describe(item)}, not a property name or { alias: path }`);
+      }
+      return { name: alias, path: target };
+    });
+    return {
+      kind: "EntityType",
+      ...this.#structured(object, name, qualifiedName, path),
+      key,
+      hasStream: booleanMember(object, "$HasStream", path, false),
+    };
+  }
+
+  #enumType(object: JsonObject, name: string, qualifiedName: string, path: string[]): EnumType {
+    const members = Object.entries(object)
+      .filter(([member]) => !member.startsWith("$") && !member.includes("@"))
+      .map(([member, value]) => {
+        if (typeof value !== "number" || !Number.isSafeInteger(value)) throw badMetadata(`${at([...path, member])} is ${describe(value)}, not an integer`);
+        return { name: member, value, annotations: this.#annotations(object, member) };
+      });
+    return {
+      kind: "EnumType",
+      name,
+      qualifiedName,
+      underlyingType: typeof object["$UnderlyingType"] === "string" ? object["$UnderlyingType"] : "Edm.Int32",
+      isFlags: booleanMember(object, "$IsFlags", path, false),
+      members,
+      annotations: this.#annotations(object),
+    };
+  }
+
+  #typeDefinition(object: JsonObject, name: string, qualifiedName: string, path: string[]): TypeDefinition {
+    const { nullable: _nullable, ...facets } = this.#facets(object, path);
+    return {
+      kind: "TypeDefinition",
+      name,
+      qualifiedName,
+      underlyingType: stringMember(object, "$UnderlyingType", path),
+      ...facets,
+      annotations: this.#annotations(object),
+    };
+  }
+
+  #facets(object: JsonObject, path: string[]): TypeFacets {
+    const facets: TypeFacets = { nullable: booleanMember(object, "$Nullable", path, false) };
+    const maxLength = object["$MaxLength"];
+    if (maxLength !== undefined) facets.maxLength = this.#count(maxLength, [...path, "$MaxLength"]);
+    const precision = object["$Precision"];
+    if (precision !== undefined) facets.precision = this.#count(precision, [...path, "$Precision"]);
+    const scale = object["$Scale"];
+    if (scale !== undefined) facets.scale = scale === "variable" || scale === "floating" ? scale : this.#count(scale, [...path, "$Scale"]);
+    const srid = object["$SRID"];
+    if (srid !== undefined) facets.srid = String(srid);
+    const unicode = object["$Unicode"];
+    if (unicode !== undefined) facets.unicode = booleanMember(object, "$Unicode", path, true);
+    return facets;
+  }
+
+  #count(value: unknown, path: string[]): number {
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) throw badMetadata(`${at(path)} is ${describe(value)}, not a non-negative integer`);
+    return value;
+  }
+
+  #typeReference(object: JsonObject, path: string[]): TypeReference {
+    return {
+      type: this.#resolver.name(stringMember(object, "$Type", path, "Edm.String")),
+      collection: booleanMember(object, "$Collection", path, false),
+      ...this.#facets(object, path),
+    };
+  }
+
+  #property(object: JsonObject, name: string, path: string[]): Property {
+    const property: Property = { name, ...this.#typeReference(object, path), annotations: this.#annotations(object) };
+    if (object["$DefaultValue"] !== undefined) property.defaultValue = String(object["$DefaultValue"]);
+    return property;
+  }
+
+  #navigationProperty(object: JsonObject, name: string, path: string[]): NavigationProperty {
+    const { type, collection, nullable } = this.#typeReference(object, path);
+    const constraints = object["$ReferentialConstraint"];
+    const navigation: NavigationProperty = {
+      name,
+      type,
+      collection,
+      nullable,
+      referentialConstraints:
+        constraints === undefined
+          ? []
+          : Object.entries(expectObject(constraints, [...path, "$ReferentialConstraint"]))
+              .filter(([property]) => !property.includes("@"))
+              .map(([property, referencedProperty]) => ({ property, referencedProperty: String(referencedProperty) })),
+      annotations: this.#annotations(object),
+    };
+    if (typeof object["$Partner"] === "string") navigation.partner = object["$Partner"];
+    if (object["$ContainsTarget"] !== undefined) navigation.containsTarget = booleanMember(object, "$ContainsTarget", path, false);
+    if (typeof object["$OnDelete"] === "string") navigation.onDelete = object["$OnDelete"];
+    return navigation;
+  }
+
+  #operation(object: JsonObject, name: string, qualifiedName: string, kind: "Action" | "Function", path: string[]): Operation {
+    const parameterList = object["$Parameter"] ?? [];
+    if (!Array.isArray(parameterList)) throw badMetadata(`${at([...path, "$Parameter"])} is not an array`);
+    const parameters: Parameter[] = parameterList.map((item, i) => {
+      const parameterPath = [...path, "$Parameter", String(i)];
+      const parameter = expectObject(item, parameterPath);
+      return { name: stringMember(parameter, "$Name", parameterPath), ...this.#typeReference(parameter, parameterPath), annotations: this.#annotations(parameter) };
+    });
+    const operation: Operation = { kind, name, qualifiedName, bound: booleanMember(object, "$IsBound", path, false), parameters, annotations: this.#annotations(object) };
+    if (kind === "Function") operation.composable = booleanMember(object, "$IsComposable", path, false);
+    if (typeof object["$EntitySetPath"] === "string") operation.entitySetPath = object["$EntitySetPath"];
+    if (object["$ReturnType"] !== undefined) {
+      operation.returnType = this.#typeReference(expectObject(object["$ReturnType"], [...path, "$ReturnType"]), [...path, "$ReturnType"]);
+    }
+    if (operation.bound && parameters.length === 0) throw badMetadata(`${at(path)} is bound but has no binding parameter`);
+    return operation;
+  }
+
+  #container(object: JsonObject, name: string, qualifiedName: string, path: string[]): EntityContainer {
+    const container: EntityContainer = {
+      name,
+      qualifiedName,
+      entitySets: [],
+      singletons: [],
+      actionImports: [],
+      functionImports: [],
+      annotations: this.#annotations(object),
+    };
+    if (typeof object["$Extends"] === "string") container.extends = this.#resolver.name(object["$Extends"]);
+    for (const [member, value] of Object.entries(object)) {
+      if (member.startsWith("$") || member.includes("@")) continue;
+      const memberPath = [...path, member];
+      const item = expectObject(value, memberPath);
+      const entitySet = typeof item["$EntitySet"] === "string" ? { entitySet: item["$EntitySet"] } : {};
+      if (item["$Action"] !== undefined) {
+        const actionImport: ActionImport = { kind: "ActionImport", name: member, action: this.#resolver.name(stringMember(item, "$Action", memberPath)), ...entitySet, annotations: this.#annotations(item) };
+        container.actionImports.push(actionImport);
+      } else if (item["$Function"] !== undefined) {
+        const functionImport: FunctionImport = {
+          kind: "FunctionImport",
+          name: member,
+          function: this.#resolver.name(stringMember(item, "$Function", memberPath)),
+          ...entitySet,
+          includeInServiceDocument: booleanMember(item, "$IncludeInServiceDocument", memberPath, false),
+          annotations: this.#annotations(item),
+        };
+        container.functionImports.push(functionImport);
+      } else {
+        const bindings = item["$NavigationPropertyBinding"];
+        const navigationPropertyBindings =
+          bindings === undefined
+            ? []
+            : Object.entries(expectObject(bindings, [...memberPath, "$NavigationPropertyBinding"])).map(([bindingPath, target]) => ({ path: bindingPath, target: String(target) }));
+        const type = this.#resolver.name(stringMember(item, "$Type", memberPath));
+        if (booleanMember(item, "$Collection", memberPath, false)) {
+          container.entitySets.push({
+            kind: "EntitySet",
+            name: member,
+            entityType: type,
+            navigationPropertyBindings,
+            includeInServiceDocument: booleanMember(item, "$IncludeInServiceDocument", memberPath, true),
+            annotations: this.#annotations(item),
+          });
+        } else {
+          container.singletons.push({
+            kind: "Singleton",
+            name: member,
+            type,
+            nullable: booleanMember(item, "$Nullable", memberPath, false),
+            navigationPropertyBindings,
+            annotations: this.#annotations(item),
+          });
+        }
+      }
+    }
+    return container;
+  }
+
+  /** The annotations `@Term` (or, with `member`, `member@Term`) of an object, terms resolved. */
+  #annotations(object: JsonObject, member?: string): Annotations {
+    const prefix = member === undefined ? "@" : `${member}@`;
+    const annotations: Annotations = {};
+    for (const [name, value] of Object.entries(object)) {
+      if (!name.startsWith(prefix)) continue;
+      const term = name.slice(prefix.length);
+      // Annotations of annotations (`@A@B`) are left out.
+      if (term.includes("@")) continue;
+      annotations[this.#resolver.term(term)] = this.#value(value);
+    }
+    return annotations;
+  }
+
+  /** An annotation value, with the types of records and terms inside records resolved. */
+  #value(value: unknown): AnnotationValue {
+    if (Array.isArray(value)) return value.map((item) => this.#value(item));
+    if (!isObject(value)) return value as AnnotationValue;
+    const record: Record<string, AnnotationValue> = {};
+    for (const [name, member] of Object.entries(value)) {
+      const at = name.indexOf("@");
+      if (name === "@type" && typeof member === "string") record[name] = this.#resolver.name(member.replace(/^.*#/, ""));
+      else if (at >= 0) record[`${name.slice(0, at)}@${this.#resolver.term(name.slice(at + 1))}`] = this.#value(member);
+      else record[name] = this.#value(member);
+    }
+    return record;
+  }
+}

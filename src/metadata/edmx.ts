@@ -1,0 +1,708 @@
+/**
+ * Reading EDMX (`$metadata` as XML) into the service model: OData v4 CSDL XML, and the CSDL of
+ * OData v2 (and v3), whose associations, association sets and function imports are turned into
+ * the v4 shapes (navigation targets and bindings, actions and functions with imports). SAP's
+ * `sap:*` attributes are kept as they are and the entity-set ones are also read as the
+ * `Capabilities` annotations they stand for.
+ */
+import { ODataClientError } from "../errors.js";
+import { attributeValue, childElements, parseXml, textContent, type XmlElement } from "../read/xml.js";
+import type {
+  ActionImport,
+  AnnotationValue,
+  Annotations,
+  ComplexType,
+  EntityContainer,
+  EntitySet,
+  EntityType,
+  EnumType,
+  FunctionImport,
+  MetadataReference,
+  NavigationProperty,
+  Operation,
+  Parameter,
+  Property,
+  Schema,
+  ServiceModelData,
+  Singleton,
+  TypeDefinition,
+  TypeFacets,
+  TypeReference,
+} from "./model.js";
+import { applyTargetedAnnotations, NameResolver, type TargetedAnnotations } from "./targets.js";
+
+const EDMX_V4 = "http://docs.oasis-open.org/odata/ns/edmx";
+const EDM_V4 = "http://docs.oasis-open.org/odata/ns/edm";
+const EDMX_V2 = "http://schemas.microsoft.com/ado/2007/06/edmx";
+const METADATA_V2 = "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata";
+const SAP = "http://www.sap.com/Protocols/SAPData";
+
+/** The CSDL namespaces of the 2006-2009 vintages (OData v1 to v3) and of OData v4. */
+const EDM_NAMESPACES = new Set([
+  EDM_V4,
+  "http://schemas.microsoft.com/ado/2006/04/edm",
+  "http://schemas.microsoft.com/ado/2007/05/edm",
+  "http://schemas.microsoft.com/ado/2008/01/edm",
+  "http://schemas.microsoft.com/ado/2008/09/edm",
+  "http://schemas.microsoft.com/ado/2009/11/edm",
+]);
+
+/** A BAD_METADATA error that says what is wrong and where (element, name, character offset). */
+export function badMetadata(what: string, cause?: unknown): ODataClientError {
+  return new ODataClientError("BAD_METADATA", `the service metadata cannot be read: ${what}`, cause === undefined ? undefined : { cause });
+}
+
+function where(element: XmlElement): string {
+  const name = attributeValue(element, "", "Name");
+  return `<${element.name}${name === undefined ? "" : ` Name="${name}"`}> at character offset ${element.offset}`;
+}
+
+/** Reads an EDMX document. */
+export function readEdmx(text: string): ServiceModelData {
+  let root: XmlElement;
+  try {
+    root = parseXml(text);
+  } catch (error) {
+    throw badMetadata(error instanceof Error ? error.message : String(error), error);
+  }
+  if (root.local !== "Edmx" || (root.namespace !== EDMX_V4 && root.namespace !== EDMX_V2)) {
+    throw badMetadata(`the root element is <${root.name}> in namespace ${JSON.stringify(root.namespace)}, not edmx:Edmx`);
+  }
+  const v4 = root.namespace === EDMX_V4;
+  const dataServices = childElements(root, root.namespace, "DataServices")[0];
+  if (!dataServices) throw badMetadata(`<${root.name}> has no edmx:DataServices element`);
+
+  const resolver = new NameResolver();
+  const references: MetadataReference[] = [];
+  for (const reference of childElements(root, root.namespace, "Reference")) {
+    const uri = attributeValue(reference, "", "Uri") ?? attributeValue(reference, "", "Url");
+    if (uri === undefined) throw badMetadata(`${where(reference)} has no Uri`);
+    const includes: MetadataReference["includes"] = [];
+    for (const include of childElements(reference, root.namespace, "Include")) {
+      const namespace = required(include, "Namespace");
+      const alias = attributeValue(include, "", "Alias");
+      if (alias !== undefined) resolver.addAlias(alias, namespace);
+      includes.push(alias === undefined ? { namespace } : { namespace, alias });
+    }
+    references.push({ uri, includes });
+  }
+
+  const schemaElements = edmChildren(dataServices, "Schema");
+  if (schemaElements.length === 0) throw badMetadata("edmx:DataServices has no Schema element");
+  for (const element of schemaElements) {
+    const alias = attributeValue(element, "", "Alias");
+    if (alias !== undefined) resolver.addAlias(alias, required(element, "Namespace"));
+  }
+
+  const reader = new EdmxReader(resolver, v4);
+  const schemas = schemaElements.map((element) => reader.schema(element));
+  if (!v4) reader.finishV2(schemas);
+  applyTargetedAnnotations(schemas, reader.targeted);
+
+  const container = v4 ? schemas.find((s) => s.entityContainer)?.entityContainer : reader.defaultContainer(schemas);
+  const version = v4 ? (attributeValue(root, "", "Version") ?? "4.0") : (attributeValue(dataServices, METADATA_V2, "DataServiceVersion") ?? "1.0");
+  const data: ServiceModelData = { format: "edmx", odataVersion: version, references, schemas };
+  if (container) data.entityContainer = container.qualifiedName;
+  return data;
+}
+
+/** Child elements in any CSDL namespace with this local name. */
+function edmChildren(element: XmlElement, local: string): XmlElement[] {
+  const found: XmlElement[] = [];
+  for (const child of element.children) {
+    if (typeof child !== "string" && child.local === local && EDM_NAMESPACES.has(child.namespace)) found.push(child);
+  }
+  return found;
+}
+
+function required(element: XmlElement, attribute: string): string {
+  const value = attributeValue(element, "", attribute);
+  if (value === undefined || value === "") throw badMetadata(`${where(element)} has no ${attribute} attribute`);
+  return value;
+}
+
+function booleanAttribute(element: XmlElement, attribute: string, fallback: boolean): boolean {
+  const value = attributeValue(element, "", attribute);
+  if (value === undefined) return fallback;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw badMetadata(`${where(element)} has ${attribute}=${JSON.stringify(value)}, which is not true or false`);
+}
+
+function integer(element: XmlElement, attribute: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw badMetadata(`${where(element)} has ${attribute}=${JSON.stringify(value)}, which is not a non-negative integer`);
+  return Number(value);
+}
+
+function sapAttributes(element: XmlElement): Record<string, string> | undefined {
+  let sap: Record<string, string> | undefined;
+  for (const attribute of element.attributes) {
+    if (attribute.namespace === SAP) (sap ??= {})[attribute.local] = attribute.value;
+  }
+  return sap;
+}
+
+/** v2 association ends and constraints, by qualified association name. */
+interface Association {
+  ends: Map<string, { type: string; multiplicity: string }>;
+  constraint?: { principal: string; dependent: string; pairs: { principal: string; dependent: string }[] };
+}
+
+class EdmxReader {
+  readonly targeted: TargetedAnnotations[] = [];
+  readonly #resolver: NameResolver;
+  readonly #v4: boolean;
+  readonly #associations = new Map<string, Association>();
+  readonly #associationSets: { container: EntityContainer; association: string; ends: Map<string, string> }[] = [];
+  readonly #defaultContainers = new Set<EntityContainer>();
+
+  constructor(resolver: NameResolver, v4: boolean) {
+    this.#resolver = resolver;
+    this.#v4 = v4;
+  }
+
+  schema(element: XmlElement): Schema {
+    const namespace = required(element, "Namespace");
+    const alias = attributeValue(element, "", "Alias");
+    const schema: Schema = {
+      namespace,
+      entityTypes: [],
+      complexTypes: [],
+      enumTypes: [],
+      typeDefinitions: [],
+      actions: [],
+      functions: [],
+      annotations: this.#inlineAnnotations(element),
+      externalAnnotations: {},
+    };
+    if (alias !== undefined) schema.alias = alias;
+    for (const child of element.children) {
+      if (typeof child === "string" || !EDM_NAMESPACES.has(child.namespace)) continue;
+      switch (child.local) {
+        case "EntityType":
+          schema.entityTypes.push(this.#entityType(child, namespace));
+          break;
+        case "ComplexType":
+          schema.complexTypes.push(this.#complexType(child, namespace));
+          break;
+        case "EnumType":
+          schema.enumTypes.push(this.#enumType(child, namespace));
+          break;
+        case "TypeDefinition":
+          schema.typeDefinitions.push(this.#typeDefinition(child, namespace));
+          break;
+        case "Action":
+          schema.actions.push(this.#operation(child, namespace, "Action"));
+          break;
+        case "Function":
+          schema.functions.push(this.#operation(child, namespace, "Function"));
+          break;
+        case "EntityContainer": {
+          if (schema.entityContainer && this.#v4) throw badMetadata(`${where(child)}: the schema ${namespace} has a second entity container`);
+          const container = this.#container(child, schema);
+          if (!schema.entityContainer || attributeValue(child, METADATA_V2, "IsDefaultEntityContainer") === "true") schema.entityContainer = container;
+          break;
+        }
+        case "Association":
+          this.#association(child, namespace);
+          break;
+        case "Annotations": {
+          const target = required(child, "Target");
+          this.targeted.push({ target: this.#resolver.target(target), annotations: this.#inlineAnnotations(child), schema });
+          break;
+        }
+      }
+    }
+    return schema;
+  }
+
+  /** The v2 default container (`m:IsDefaultEntityContainer`), else the first. */
+  defaultContainer(schemas: Schema[]): EntityContainer | undefined {
+    const containers = schemas.flatMap((s) => (s.entityContainer ? [s.entityContainer] : []));
+    return containers.find((c) => this.#defaultContainers.has(c)) ?? containers[0];
+  }
+
+  #structured(element: XmlElement, namespace: string) {
+    const name = required(element, "Name");
+    const base = {
+      name,
+      qualifiedName: `${namespace}.${name}`,
+      abstract: booleanAttribute(element, "Abstract", false),
+      openType: booleanAttribute(element, "OpenType", false),
+      properties: edmChildren(element, "Property").map((p) => this.#property(p)),
+      navigationProperties: edmChildren(element, "NavigationProperty").map((p) => this.#navigationProperty(p)),
+      annotations: this.#inlineAnnotations(element),
+    };
+    const baseType = attributeValue(element, "", "BaseType");
+    const sap = sapAttributes(element);
+    return { ...base, ...(baseType === undefined ? {} : { baseType: this.#resolver.name(baseType) }), ...(sap ? { sap } : {}) };
+  }
+
+  #entityType(element: XmlElement, namespace: string): EntityType {
+    const key = edmChildren(element, "Key")[0];
+    const refs = key ? edmChildren(key, "PropertyRef") : [];
+    return {
+      kind: "EntityType",
+      ...this.#structured(element, namespace),
+      key: refs.map((ref) => {
+        const path = required(ref, "Name");
+        return { name: attributeValue(ref, "", "Alias") ?? path, path };
+      }),
+      hasStream: booleanAttribute(element, "HasStream", false) || attributeValue(element, METADATA_V2, "HasStream") === "true",
+    };
+  }
+
+  #complexType(element: XmlElement, namespace: string): ComplexType {
+    return { kind: "ComplexType", ...this.#structured(element, namespace) };
+  }
+
+  #enumType(element: XmlElement, namespace: string): EnumType {
+    const name = required(element, "Name");
+    let next = 0;
+    const members = edmChildren(element, "Member").map((member) => {
+      const raw = attributeValue(member, "", "Value");
+      const value = raw === undefined ? next : Number(raw);
+      if (!Number.isSafeInteger(value)) throw badMetadata(`${where(member)} has Value=${JSON.stringify(raw)}, which is not an integer`);
+      next = value + 1;
+      return { name: required(member, "Name"), value, annotations: this.#inlineAnnotations(member) };
+    });
+    return {
+      kind: "EnumType",
+      name,
+      qualifiedName: `${namespace}.${name}`,
+      underlyingType: attributeValue(element, "", "UnderlyingType") ?? "Edm.Int32",
+      isFlags: booleanAttribute(element, "IsFlags", false),
+      members,
+      annotations: this.#inlineAnnotations(element),
+    };
+  }
+
+  #typeDefinition(element: XmlElement, namespace: string): TypeDefinition {
+    const name = required(element, "Name");
+    const { nullable: _nullable, ...facets } = this.#facets(element);
+    return {
+      kind: "TypeDefinition",
+      name,
+      qualifiedName: `${namespace}.${name}`,
+      underlyingType: required(element, "UnderlyingType"),
+      ...facets,
+      annotations: this.#inlineAnnotations(element),
+    };
+  }
+
+  #facets(element: XmlElement): TypeFacets {
+    const facets: TypeFacets = { nullable: booleanAttribute(element, "Nullable", true) };
+    const maxLength = attributeValue(element, "", "MaxLength");
+    if (maxLength !== undefined) facets.maxLength = maxLength.toLowerCase() === "max" ? "max" : integer(element, "MaxLength", maxLength);
+    const precision = attributeValue(element, "", "Precision");
+    if (precision !== undefined) facets.precision = integer(element, "Precision", precision);
+    const scale = attributeValue(element, "", "Scale");
+    if (scale !== undefined) {
+      const lower = scale.toLowerCase();
+      facets.scale = lower === "variable" || lower === "floating" ? lower : integer(element, "Scale", scale);
+    }
+    const srid = attributeValue(element, "", "SRID");
+    if (srid !== undefined) facets.srid = srid;
+    const unicode = attributeValue(element, "", "Unicode");
+    if (unicode !== undefined) facets.unicode = booleanAttribute(element, "Unicode", true);
+    return facets;
+  }
+
+  #typeReference(element: XmlElement, attribute = "Type"): TypeReference {
+    const written = this.#resolver.name(required(element, attribute));
+    const collection = /^Collection\((.+)\)$/.exec(written);
+    return { type: collection?.[1] ?? written, collection: collection !== null, ...this.#facets(element) };
+  }
+
+  #property(element: XmlElement): Property {
+    const property: Property = { name: required(element, "Name"), ...this.#typeReference(element), annotations: this.#inlineAnnotations(element) };
+    const defaultValue = attributeValue(element, "", "DefaultValue");
+    if (defaultValue !== undefined) property.defaultValue = defaultValue;
+    if (attributeValue(element, "", "ConcurrencyMode") === "Fixed") property.concurrencyMode = "Fixed";
+    const sap = sapAttributes(element);
+    if (sap) property.sap = sap;
+    return property;
+  }
+
+  #navigationProperty(element: XmlElement): NavigationProperty {
+    const name = required(element, "Name");
+    if (!this.#v4) {
+      // v2: the target and multiplicity come from the association, read in finishV2.
+      const navigation: NavigationProperty = {
+        name,
+        type: "",
+        collection: false,
+        nullable: true,
+        referentialConstraints: [],
+        annotations: this.#inlineAnnotations(element),
+        association: {
+          name: this.#resolver.name(required(element, "Relationship")),
+          fromRole: required(element, "FromRole"),
+          toRole: required(element, "ToRole"),
+        },
+      };
+      const sap = sapAttributes(element);
+      if (sap) navigation.sap = sap;
+      return navigation;
+    }
+    const { type, collection, nullable } = this.#typeReference(element);
+    const navigation: NavigationProperty = {
+      name,
+      type,
+      collection,
+      nullable,
+      referentialConstraints: edmChildren(element, "ReferentialConstraint").map((c) => ({
+        property: required(c, "Property"),
+        referencedProperty: required(c, "ReferencedProperty"),
+      })),
+      annotations: this.#inlineAnnotations(element),
+    };
+    const partner = attributeValue(element, "", "Partner");
+    if (partner !== undefined) navigation.partner = partner;
+    if (attributeValue(element, "", "ContainsTarget") !== undefined) navigation.containsTarget = booleanAttribute(element, "ContainsTarget", false);
+    const onDelete = edmChildren(element, "OnDelete")[0];
+    if (onDelete) navigation.onDelete = required(onDelete, "Action");
+    return navigation;
+  }
+
+  #operation(element: XmlElement, namespace: string, kind: "Action" | "Function"): Operation {
+    const name = required(element, "Name");
+    const operation: Operation = {
+      kind,
+      name,
+      qualifiedName: `${namespace}.${name}`,
+      bound: booleanAttribute(element, "IsBound", false),
+      parameters: edmChildren(element, "Parameter").map((p) => this.#parameter(p)),
+      annotations: this.#inlineAnnotations(element),
+    };
+    if (kind === "Function") operation.composable = booleanAttribute(element, "IsComposable", false);
+    const entitySetPath = attributeValue(element, "", "EntitySetPath");
+    if (entitySetPath !== undefined) operation.entitySetPath = entitySetPath;
+    const returnType = edmChildren(element, "ReturnType")[0];
+    if (returnType) operation.returnType = this.#typeReference(returnType);
+    if (operation.bound && operation.parameters.length === 0) throw badMetadata(`${where(element)} is bound but has no binding parameter`);
+    return operation;
+  }
+
+  #parameter(element: XmlElement): Parameter {
+    return { name: required(element, "Name"), ...this.#typeReference(element), annotations: this.#inlineAnnotations(element) };
+  }
+
+  #container(element: XmlElement, schema: Schema): EntityContainer {
+    const name = required(element, "Name");
+    const container: EntityContainer = {
+      name,
+      qualifiedName: `${schema.namespace}.${name}`,
+      entitySets: [],
+      singletons: [],
+      actionImports: [],
+      functionImports: [],
+      annotations: this.#inlineAnnotations(element),
+    };
+    const extendsName = attributeValue(element, "", "Extends");
+    if (extendsName !== undefined) container.extends = this.#resolver.name(extendsName);
+    if (attributeValue(element, METADATA_V2, "IsDefaultEntityContainer") === "true") this.#defaultContainers.add(container);
+    for (const child of element.children) {
+      if (typeof child === "string" || !EDM_NAMESPACES.has(child.namespace)) continue;
+      switch (child.local) {
+        case "EntitySet": {
+          const set: EntitySet = {
+            kind: "EntitySet",
+            name: required(child, "Name"),
+            entityType: this.#resolver.name(required(child, "EntityType")),
+            navigationPropertyBindings: this.#bindings(child),
+            includeInServiceDocument: booleanAttribute(child, "IncludeInServiceDocument", true),
+            annotations: this.#inlineAnnotations(child),
+          };
+          const sap = sapAttributes(child);
+          if (sap) set.sap = sap;
+          container.entitySets.push(set);
+          break;
+        }
+        case "Singleton": {
+          const singleton: Singleton = {
+            kind: "Singleton",
+            name: required(child, "Name"),
+            type: this.#resolver.name(required(child, "Type")),
+            nullable: booleanAttribute(child, "Nullable", false),
+            navigationPropertyBindings: this.#bindings(child),
+            annotations: this.#inlineAnnotations(child),
+          };
+          container.singletons.push(singleton);
+          break;
+        }
+        case "ActionImport": {
+          const item: ActionImport = {
+            kind: "ActionImport",
+            name: required(child, "Name"),
+            action: this.#resolver.name(required(child, "Action")),
+            annotations: this.#inlineAnnotations(child),
+          };
+          const entitySet = attributeValue(child, "", "EntitySet");
+          if (entitySet !== undefined) item.entitySet = entitySet;
+          container.actionImports.push(item);
+          break;
+        }
+        case "FunctionImport":
+          if (this.#v4) container.functionImports.push(this.#functionImport(child));
+          else this.#v2FunctionImport(child, container, schema);
+          break;
+        case "AssociationSet": {
+          const ends = new Map<string, string>();
+          for (const end of edmChildren(child, "End")) ends.set(required(end, "Role"), required(end, "EntitySet"));
+          this.#associationSets.push({ container, association: this.#resolver.name(required(child, "Association")), ends });
+          break;
+        }
+      }
+    }
+    return container;
+  }
+
+  #bindings(element: XmlElement) {
+    return edmChildren(element, "NavigationPropertyBinding").map((b) => ({ path: required(b, "Path"), target: required(b, "Target") }));
+  }
+
+  #functionImport(element: XmlElement): FunctionImport {
+    const item: FunctionImport = {
+      kind: "FunctionImport",
+      name: required(element, "Name"),
+      function: this.#resolver.name(required(element, "Function")),
+      includeInServiceDocument: booleanAttribute(element, "IncludeInServiceDocument", false),
+      annotations: this.#inlineAnnotations(element),
+    };
+    const entitySet = attributeValue(element, "", "EntitySet");
+    if (entitySet !== undefined) item.entitySet = entitySet;
+    return item;
+  }
+
+  /**
+   * A v2 FunctionImport becomes an unbound operation of the container's schema plus its import: a
+   * function when it is called with GET (v2's default), an action otherwise (v3's
+   * `IsSideEffecting="false"` also makes a function).
+   */
+  #v2FunctionImport(element: XmlElement, container: EntityContainer, schema: Schema): void {
+    const name = required(element, "Name");
+    const declared = attributeValue(element, METADATA_V2, "HttpMethod");
+    const sideEffecting = attributeValue(element, "", "IsSideEffecting");
+    const httpMethod = (declared ?? (sideEffecting === "true" ? "POST" : "GET")).toUpperCase();
+    const kind = httpMethod === "GET" || sideEffecting === "false" ? "Function" : "Action";
+    const operation: Operation = {
+      kind,
+      name,
+      qualifiedName: `${schema.namespace}.${name}`,
+      bound: booleanAttribute(element, "IsBindable", false),
+      parameters: edmChildren(element, "Parameter").map((p) => this.#parameter(p)),
+      annotations: this.#inlineAnnotations(element),
+    };
+    if (kind === "Function") operation.composable = booleanAttribute(element, "IsComposable", false);
+    const returnType = attributeValue(element, "", "ReturnType");
+    if (returnType !== undefined) {
+      const written = this.#resolver.name(returnType);
+      const collection = /^Collection\((.+)\)$/.exec(written);
+      operation.returnType = { type: collection?.[1] ?? written, collection: collection !== null, nullable: true };
+    }
+    const entitySet = attributeValue(element, "", "EntitySet");
+    const sap = sapAttributes(element);
+    if (sap) operation.sap = sap;
+    if (kind === "Function") {
+      schema.functions.push(operation);
+      const item: FunctionImport = { kind: "FunctionImport", name, function: operation.qualifiedName, includeInServiceDocument: false, annotations: {}, httpMethod };
+      if (entitySet !== undefined) item.entitySet = entitySet;
+      container.functionImports.push(item);
+    } else {
+      schema.actions.push(operation);
+      const item: ActionImport = { kind: "ActionImport", name, action: operation.qualifiedName, annotations: {}, httpMethod };
+      if (entitySet !== undefined) item.entitySet = entitySet;
+      container.actionImports.push(item);
+    }
+  }
+
+  #association(element: XmlElement, namespace: string): void {
+    const name = required(element, "Name");
+    const association: Association = { ends: new Map() };
+    for (const end of edmChildren(element, "End")) {
+      association.ends.set(required(end, "Role"), { type: this.#resolver.name(required(end, "Type")), multiplicity: required(end, "Multiplicity") });
+    }
+    const constraint = edmChildren(element, "ReferentialConstraint")[0];
+    if (constraint) {
+      const principal = edmChildren(constraint, "Principal")[0];
+      const dependent = edmChildren(constraint, "Dependent")[0];
+      if (!principal || !dependent) throw badMetadata(`${where(constraint)} in the association ${name} needs a Principal and a Dependent`);
+      const principalRefs = edmChildren(principal, "PropertyRef").map((r) => required(r, "Name"));
+      const dependentRefs = edmChildren(dependent, "PropertyRef").map((r) => required(r, "Name"));
+      association.constraint = {
+        principal: required(principal, "Role"),
+        dependent: required(dependent, "Role"),
+        pairs: principalRefs.map((p, i) => ({ principal: p, dependent: dependentRefs[i] ?? "" })),
+      };
+    }
+    this.#associations.set(`${namespace}.${name}`, association);
+  }
+
+  /**
+   * v2: navigation properties get their target type, multiplicity, referential constraints and
+   * partner from their association; association sets become navigation property bindings; SAP's
+   * entity-set attributes become Capabilities annotations.
+   */
+  finishV2(schemas: Schema[]): void {
+    const types = schemas.flatMap((s) => s.entityTypes);
+    for (const type of types) {
+      for (const navigation of type.navigationProperties) {
+        const link = navigation.association;
+        if (!link) continue;
+        const association = this.#associations.get(link.name);
+        const target = association?.ends.get(link.toRole);
+        if (!association || !target) {
+          throw badMetadata(`the navigation property ${type.qualifiedName}/${navigation.name} refers to the association ${link.name} role ${link.toRole}, which is not declared`);
+        }
+        navigation.type = target.type;
+        navigation.collection = target.multiplicity === "*";
+        navigation.nullable = target.multiplicity !== "1";
+        const constraint = association.constraint;
+        if (constraint && constraint.dependent === link.fromRole && constraint.principal === link.toRole) {
+          navigation.referentialConstraints = constraint.pairs.map((pair) => ({ property: pair.dependent, referencedProperty: pair.principal }));
+        }
+        const partner = types
+          .find((t) => t.qualifiedName === target.type)
+          ?.navigationProperties.find((n) => n !== navigation && n.association?.name === link.name && n.association.fromRole === link.toRole);
+        if (partner) navigation.partner = partner.name;
+      }
+    }
+    for (const { container, association, ends } of this.#associationSets) {
+      const definition = this.#associations.get(association);
+      if (!definition) continue;
+      for (const [role, setName] of ends) {
+        const set = container.entitySets.find((s) => s.name === setName);
+        const type = set && types.find((t) => t.qualifiedName === set.entityType);
+        if (!set || !type) continue;
+        const toRole = [...ends.keys()].find((r) => r !== role) ?? role;
+        const targetSet = ends.get(toRole);
+        for (const navigation of type.navigationProperties) {
+          if (targetSet === undefined || navigation.association?.name !== association || navigation.association.fromRole !== role) continue;
+          if (!set.navigationPropertyBindings.some((b) => b.path === navigation.name)) set.navigationPropertyBindings.push({ path: navigation.name, target: targetSet });
+        }
+      }
+    }
+    for (const schema of schemas) {
+      for (const set of schema.entityContainer?.entitySets ?? []) {
+        const type = types.find((t) => t.qualifiedName === set.entityType);
+        sapCapabilities(set, type);
+      }
+    }
+  }
+
+  // --- annotations ----------------------------------------------------------------------------
+
+  /** The `Annotation` children of an element (in any CSDL namespace: SAP puts v4 ones into v2 documents). */
+  #inlineAnnotations(element: XmlElement): Annotations {
+    const annotations: Annotations = {};
+    for (const child of edmChildren(element, "Annotation")) {
+      const term = this.#resolver.term(required(child, "Term"));
+      const qualifier = attributeValue(child, "", "Qualifier");
+      annotations[qualifier === undefined ? term : `${term}#${qualifier}`] = this.#annotationValue(child, true);
+    }
+    return annotations;
+  }
+
+  /** The value of an `Annotation` or `PropertyValue`: a constant attribute, or an expression child. */
+  #annotationValue(element: XmlElement, isAnnotation: boolean): AnnotationValue {
+    for (const attribute of element.attributes) {
+      if (attribute.namespace !== "" || attribute.local === "Term" || attribute.local === "Qualifier" || attribute.local === "Property") continue;
+      if (CONSTANT_NAMES.has(attribute.local) || PATH_NAMES.has(attribute.local)) return this.#constant(element, attribute.local, attribute.value);
+    }
+    const expression = element.children.find((c): c is XmlElement => typeof c !== "string" && EDM_NAMESPACES.has(c.namespace) && c.local !== "Annotation");
+    if (expression) return this.#expression(expression);
+    // An annotation without a value applies the term's default; for the Tag terms that is true.
+    return isAnnotation ? true : null;
+  }
+
+  #constant(element: XmlElement, kind: string, text: string): AnnotationValue {
+    switch (kind) {
+      case "Bool":
+        if (text === "true") return true;
+        if (text === "false") return false;
+        throw badMetadata(`${where(element)} has the Bool value ${JSON.stringify(text)}`);
+      case "Int": {
+        const value = Number(text);
+        if (!/^[-+]?\d+$/.test(text.trim())) throw badMetadata(`${where(element)} has the Int value ${JSON.stringify(text)}`);
+        return Number.isSafeInteger(value) ? value : text;
+      }
+      case "Decimal":
+      case "Float": {
+        const value = Number(text);
+        return Number.isFinite(value) && text.replace(/[^0-9]/g, "").length <= 15 ? value : text;
+      }
+      case "EnumMember":
+        // "Ns.Type/Member Ns.Type/Other" → "Member,Other", as CSDL JSON writes it.
+        return text
+          .trim()
+          .split(/\s+/)
+          .map((member) => member.slice(member.lastIndexOf("/") + 1))
+          .join(",");
+      default:
+        if (PATH_NAMES.has(kind)) return { [`$${kind}`]: text };
+        return text;
+    }
+  }
+
+  #expression(element: XmlElement): AnnotationValue {
+    const kind = element.local;
+    if (CONSTANT_NAMES.has(kind) || PATH_NAMES.has(kind)) return this.#constant(element, kind, textContent(element).trim());
+    const children = element.children.filter((c): c is XmlElement => typeof c !== "string" && EDM_NAMESPACES.has(c.namespace) && c.local !== "Annotation");
+    switch (kind) {
+      case "Null":
+        return null;
+      case "Collection":
+        return children.map((child) => this.#expression(child));
+      case "Record": {
+        const record: Record<string, AnnotationValue> = {};
+        const type = attributeValue(element, "", "Type");
+        if (type !== undefined) record["@type"] = this.#resolver.name(type);
+        for (const property of edmChildren(element, "PropertyValue")) {
+          const name = required(property, "Property");
+          record[name] = this.#annotationValue(property, false);
+          for (const [term, value] of Object.entries(this.#inlineAnnotations(property))) record[`${name}@${term}`] = value;
+        }
+        for (const [term, value] of Object.entries(this.#inlineAnnotations(element))) record[`@${term}`] = value;
+        return record;
+      }
+      default: {
+        // Dynamic expressions (Apply, If, Eq, Cast, LabeledElement, UrlRef...), in the CSDL JSON
+        // shape: `{ "$If": [...] }` plus their attributes as `$Name` members.
+        const operands = children.map((child) => this.#expression(child));
+        const value: Record<string, AnnotationValue> = { [`$${kind}`]: operands.length === 1 && kind !== "Apply" && kind !== "If" ? (operands[0] ?? null) : operands };
+        for (const attribute of element.attributes) if (attribute.namespace === "") value[`$${attribute.local}`] = attribute.value;
+        return value;
+      }
+    }
+  }
+}
+
+const CONSTANT_NAMES = new Set(["Binary", "Bool", "Date", "DateTimeOffset", "Decimal", "Duration", "EnumMember", "Float", "Guid", "Int", "String", "TimeOfDay"]);
+const PATH_NAMES = new Set(["AnnotationPath", "ModelElementPath", "NavigationPropertyPath", "Path", "PropertyPath"]);
+
+/**
+ * SAP's v2 entity-set and property attributes (`sap:creatable="false"`, `sap:filterable="false"`...)
+ * as the Capabilities annotations they mean, unless the document already has those.
+ */
+function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
+  const annotate = (term: string, value: AnnotationValue) => {
+    const key = `Org.OData.Capabilities.V1.${term}`;
+    if (!Object.hasOwn(set.annotations, key)) set.annotations[key] = value;
+  };
+  const sap = set.sap ?? {};
+  if (sap["creatable"] === "false") annotate("InsertRestrictions", { Insertable: false });
+  if (sap["updatable"] === "false") annotate("UpdateRestrictions", { Updatable: false });
+  if (sap["deletable"] === "false") annotate("DeleteRestrictions", { Deletable: false });
+  if (sap["countable"] === "false") annotate("CountRestrictions", { Countable: false });
+  if (sap["pageable"] === "false") {
+    annotate("TopSupported", false);
+    annotate("SkipSupported", false);
+  }
+  if (sap["searchable"] === "true") annotate("SearchRestrictions", { Searchable: true });
+  const properties = type?.properties ?? [];
+  const nonFilterable = properties.filter((p) => p.sap?.["filterable"] === "false").map((p) => ({ $PropertyPath: p.name }));
+  if (nonFilterable.length > 0) annotate("FilterRestrictions", { NonFilterableProperties: nonFilterable });
+  const nonSortable = properties.filter((p) => p.sap?.["sortable"] === "false").map((p) => ({ $PropertyPath: p.name }));
+  if (nonSortable.length > 0) annotate("SortRestrictions", { NonSortableProperties: nonSortable });
+}

@@ -1,0 +1,207 @@
+/**
+ * Reading delta responses (OData 4.01 Protocol §11.3, JSON Format §15): what changed since a delta
+ * link was issued, page by page. A delta page holds changed entities, removed entities (4.01
+ * `@removed`, 4.0 `$deletedEntity` entries and `@odata.removed`), and added or removed links; the
+ * last page carries the next delta link. v2 services (SAP's delta token form) send changed entities
+ * in `d.results` and the next delta link as `__delta`.
+ *
+ * Memory holds one page at a time; delta links and next links inside a delta follow the same origin
+ * rule as next links (`UNTRUSTED_NEXT_LINK`).
+ */
+import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { abortReason } from "../http/signals.js";
+import { readHeaders, resolveNextLink } from "./traversal.js";
+import { normalizeV2Entity } from "./v2-values.js";
+
+/** An entity the delta says is gone from the collection. */
+export interface RemovedEntity<T = Record<string, unknown>> {
+  /** The entity id (`@id`, `@odata.id` or, in 4.0, `id`), as sent. */
+  id?: string;
+  /** The properties the removed entry carried besides its annotations: in 4.01, its key when there is no id. */
+  key?: Partial<T>;
+  /** `"deleted"` (the entity no longer exists) or `"changed"` (it no longer matches the query). */
+  reason?: "deleted" | "changed";
+}
+
+/** A link added to or removed from a navigation property (`$link` / `$deletedLink` entries). */
+export interface LinkChange {
+  /** The id of the entity the link starts at. */
+  source: string;
+  /** The navigation property. */
+  relationship: string;
+  /** The id of the entity it leads to. */
+  target: string;
+}
+
+/** One page of a delta response. */
+export interface DeltaPage<T> {
+  /** Entities added or changed since the delta link was issued (annotations kept, as for reads). */
+  changed: T[];
+  /** Entities removed from the collection. */
+  removed: RemovedEntity<T>[];
+  /** Links added between entities. */
+  addedLinks: LinkChange[];
+  /** Links removed between entities. */
+  removedLinks: LinkChange[];
+  /** Where the next page of this delta is (absolute), when there is one. */
+  nextLink?: string;
+  /** On the last page: the delta link to save and read the next changes from. */
+  deltaLink?: string;
+}
+
+/** Options of `client.delta()`. */
+export interface DeltaOptions {
+  /** Cancels the request in flight and ends the iteration. */
+  signal?: AbortSignal;
+  /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
+  maxPageSize?: number;
+}
+
+/**
+ * The pages of a delta, starting at a delta link (or a next link inside a delta saved earlier),
+ * following next links until the page that carries the new delta link.
+ */
+export async function* walkDelta<T>(core: ClientCore, link: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
+  if (typeof link !== "string" || link === "") throw new TypeError("delta(link): link must be a delta link string");
+  const signal = options?.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('option "signal" must be an AbortSignal');
+  const maxPageSize = options?.maxPageSize;
+  if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
+    throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
+  }
+  let next: URL | undefined = resolveNextLink(core, link);
+  const visited = new Set<string>();
+  while (next) {
+    if (signal?.aborted) throw abortReason(signal);
+    visited.add(next.href);
+    const page: DeltaPage<T> = await readDeltaPage<T>(core, next, signal, maxPageSize);
+    next = page.nextLink === undefined ? undefined : resolveNextLink(core, page.nextLink);
+    if (next && visited.has(next.href)) {
+      throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a delta page already read (${redactUrl(next)}); stopping instead of looping`);
+    }
+    yield page;
+  }
+}
+
+async function readDeltaPage<T>(core: ClientCore, url: URL, signal: AbortSignal | undefined, maxPageSize: number | undefined): Promise<DeltaPage<T>> {
+  const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize), signal });
+  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (signal?.aborted) throw abortReason(signal);
+    throw new ODataClientError("NETWORK_ERROR", `reading the answer of GET ${redactUrl(url)} failed`, { cause: error });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered a delta that is not JSON (${(error as Error).message})`);
+  }
+  const page = core.options.version === "2.0" ? readV2Delta<T>(body, url) : readV4Delta<T>(body, url);
+  if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
+  if (page.deltaLink !== undefined) page.deltaLink = absolute(core, page.deltaLink, url);
+  return page;
+}
+
+function absolute(core: ClientCore, link: string, url: URL): string {
+  try {
+    return new URL(link, core.options.serviceUrl).href;
+  } catch {
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+  }
+}
+
+/**
+ * Reads a v4 delta body (pure). Each entry is classified by what marks it: `@removed` /
+ * `@odata.removed` (4.01, and 4.0 services writing the 4.01 form) or a `$deletedEntity` context
+ * (4.0) make a removal; a `$link` / `$deletedLink` context a link change; anything else is a changed
+ * entity.
+ */
+export function readV4Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
+  if (!isRecord(body)) throw badDelta(url, "the delta body is not a JSON object");
+  const entries = body["value"];
+  if (!Array.isArray(entries)) throw badDelta(url, 'the delta body has no "value" array');
+  const page: DeltaPage<T> = { changed: [], removed: [], addedLinks: [], removedLinks: [] };
+  for (const entry of entries) {
+    if (!isRecord(entry)) throw badDelta(url, "a delta entry is not an object");
+    const context = stringOf(entry["@context"] ?? entry["@odata.context"]);
+    const removedMark = entry["@removed"] ?? entry["@odata.removed"];
+    if (removedMark !== undefined || context?.endsWith("$deletedEntity")) {
+      page.removed.push(removedEntity<T>(entry, removedMark));
+    } else if (context?.endsWith("$link")) {
+      page.addedLinks.push(linkChange(entry, url));
+    } else if (context?.endsWith("$deletedLink")) {
+      page.removedLinks.push(linkChange(entry, url));
+    } else {
+      page.changed.push(entry as T);
+    }
+  }
+  const nextLink = stringOf(body["@odata.nextLink"] ?? body["@nextLink"]);
+  if (nextLink !== undefined) page.nextLink = nextLink;
+  const deltaLink = stringOf(body["@odata.deltaLink"] ?? body["@deltaLink"]);
+  if (deltaLink !== undefined) page.deltaLink = deltaLink;
+  return page;
+}
+
+/** Reads a v2 delta body (pure): `d.results` are the changed entities, `d.__delta` the next delta link. */
+export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
+  const d = isRecord(body) ? body["d"] : undefined;
+  const entries = Array.isArray(d) ? d : isRecord(d) ? d["results"] : undefined;
+  if (!Array.isArray(entries)) throw badDelta(url, 'the v2 delta body has no "d.results" array');
+  const page: DeltaPage<T> = { changed: [], removed: [], addedLinks: [], removedLinks: [] };
+  for (const entry of entries) {
+    if (!isRecord(entry)) throw badDelta(url, "a delta entry is not an object");
+    normalizeV2Entity(entry);
+    page.changed.push(entry as T);
+  }
+  if (isRecord(d)) {
+    const nextLink = stringOf(d["__next"]);
+    if (nextLink !== undefined) page.nextLink = nextLink;
+    const deltaLink = stringOf(d["__delta"]);
+    if (deltaLink !== undefined) page.deltaLink = deltaLink;
+  }
+  return page;
+}
+
+function removedEntity<T>(entry: Record<string, unknown>, mark: unknown): RemovedEntity<T> {
+  const removed: RemovedEntity<T> = {};
+  const id = stringOf(entry["@id"] ?? entry["@odata.id"] ?? (mark === undefined ? entry["id"] : undefined));
+  if (id !== undefined) removed.id = id;
+  const reason = isRecord(mark) ? mark["reason"] : entry["reason"];
+  if (reason === "deleted" || reason === "changed") removed.reason = reason;
+  const key: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(entry)) {
+    if (name.includes("@") || name.startsWith("odata.")) continue;
+    // The 4.0 form's own members.
+    if (mark === undefined && (name === "id" || name === "reason")) continue;
+    key[name] = value;
+  }
+  if (Object.keys(key).length > 0) removed.key = key as Partial<T>;
+  return removed;
+}
+
+function linkChange(entry: Record<string, unknown>, url: URL | string): LinkChange {
+  const source = stringOf(entry["source"]);
+  const relationship = stringOf(entry["relationship"]);
+  const target = stringOf(entry["target"]);
+  if (source === undefined || relationship === undefined || target === undefined) {
+    throw badDelta(url, "a link entry lacks source, relationship or target");
+  }
+  return { source, relationship, target };
+}
+
+function badDelta(url: URL | string, what: string): ODataClientError {
+  return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: ${what}`);
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

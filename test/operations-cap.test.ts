@@ -119,11 +119,11 @@ describe("OData v4 bound operations", () => {
     assert.equal(await stockOf(19), before);
   });
 
-  test("a bound action with the entity's ETag (or *) as If-Match runs", async () => {
+  test("a bound action with the entity read earlier (its ETag) or ifMatch * runs", async () => {
     const read = await books().key(20).get();
-    const first = await books().key(20).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 1 }, { etag: read["@odata.etag"] as string });
+    const first = await books().key(20).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 1 }, { etag: read });
     assert.equal(first.stock, read.stock - 1);
-    const second = await books().key(20).action<{ stock: number }>("order", { namespace: "CatalogService" }).invoke({ quantity: 1 }, { etag: "*" });
+    const second = await books().key(20).action<{ stock: number }>("order", { namespace: "CatalogService" }).invoke({ quantity: 1 }, { ifMatch: "*" });
     assert.equal(second.stock, read.stock - 2);
   });
 

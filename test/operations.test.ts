@@ -229,6 +229,21 @@ describe("OData v4 actions", () => {
     assert.deepEqual(JSON.parse(request.body), { quantity: 1 });
   });
 
+  test("If-Match comes from ifMatch, else etag as text or as the entity read earlier (v4 and v2 forms)", async (t) => {
+    const { server, client } = await serve(t, (_r, res) => noContent(res));
+    const order = client.collection("Books").key(1).action("CatalogService.order");
+    await order.invoke({}, { etag: { "@odata.etag": 'W/"v4"', ID: 1 } });
+    await order.invoke({}, { etag: { __metadata: { etag: 'W/"v2"' } } });
+    await order.invoke({}, { etag: 'W/"text"', ifMatch: "*" });
+    await order.invoke({});
+    assert.deepEqual(
+      server.requests.map((r) => r.headers["if-match"]),
+      ['W/"v4"', 'W/"v2"', "*", undefined],
+    );
+    await assert.rejects(order.invoke({}, { etag: { ID: 1 } }), TypeError);
+    assert.equal(server.requests.length, 4);
+  });
+
   test("a collection-bound action with the namespace option; no parameters send {}", async (t) => {
     const { server, client } = await serve(t, answer(200, { value: [{ ID: 3 }] }));
     const low = await client.collection("Books").action<{ ID: number }[]>("lowStock", { namespace: "CatalogService" }).invoke(undefined, { etag: "*" });

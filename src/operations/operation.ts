@@ -12,6 +12,7 @@ import type { AsyncPollerToken } from "../lro/token.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { readOperationResult } from "./results.js";
+import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -25,23 +26,19 @@ export interface OperationOptions {
   namespace?: string;
 }
 
-/** Options of `ActionCall.invoke()`. */
-export interface InvokeOptions {
+/**
+ * Options of `ActionCall.invoke()`. `etag` (the ETag text, or the entity read earlier) or `ifMatch`
+ * (a literal such as `"*"`, winning over `etag`) is sent as `If-Match`, as for entity writes.
+ * Services that protect an entity with an ETag may refuse bound actions without it (SAP CAP answers
+ * 428 Precondition Required, and 412 to a stale ETag).
+ */
+export interface InvokeOptions extends ConditionalOptions {
   /** Cancels the request and the reading of its answer. */
   signal?: AbortSignal;
-  /**
-   * Sent as `If-Match`: the entity's ETag (such as its `@odata.etag`), or `"*"` for any version.
-   * Services that protect an entity with an ETag may refuse bound actions without it (SAP CAP
-   * answers 428 Precondition Required).
-   */
-  etag?: string;
 }
 
-/** Options of `ActionCall.invokeAsync()`: the poller's options and the `If-Match` ETag. */
-export interface InvokeAsyncOptions extends AsyncPollerOptions {
-  /** Sent as `If-Match`, as in {@link InvokeOptions.etag}. */
-  etag?: string;
-}
+/** Options of `ActionCall.invokeAsync()`: the poller's options and the `If-Match` of {@link InvokeOptions}. */
+export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
 
 /** Options of `FunctionCall.get()`. */
 export interface FunctionGetOptions {
@@ -80,7 +77,7 @@ export class ActionCall<R = unknown> {
    * Actions are never retried (they are not idempotent).
    */
   async invoke(params?: OperationParameters, options?: InvokeOptions): Promise<R> {
-    const request = this.#request(params, options?.etag);
+    const request = this.#request(params, options);
     return (await sendOperation(this.#core, request, this.#call.name, options?.signal)) as R;
   }
 
@@ -93,12 +90,13 @@ export class ActionCall<R = unknown> {
    * const report = await poller.wait();
    */
   async invokeAsync(params?: OperationParameters, options?: InvokeAsyncOptions): Promise<AsyncPoller<R>> {
-    const { etag, ...pollerOptions } = options ?? {};
-    const request = this.#request(params, etag);
+    const { etag, ifMatch, ...pollerOptions } = options ?? {};
+    const request = this.#request(params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }) });
     return startOperation<R>(this.#core, request, this.#call.name, options === undefined ? undefined : pollerOptions);
   }
 
-  #request(params: OperationParameters | undefined, etag: string | undefined): OperationRequest {
+  #request(params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
+    const etag = ifMatchFor(conditions, undefined, `action(${JSON.stringify(this.#call.name)}).invoke()`);
     const call: OperationCall = { ...this.#call, parameters: params, ...(etag === undefined ? {} : { etag }) };
     return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, call);
   }

@@ -201,8 +201,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * on `Books(1)/reviews`: read it (filter, page, stream...) or `create()` in it. Sends nothing.
    * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
    */
-  navigate<K extends keyof T & string>(navigation: K): CollectionQuery<RelatedType<T, K>> {
-    return new CollectionQuery<RelatedType<T, K>>(this.#core, {
+  navigate<K extends keyof T & string, R = RelatedType<T, K>>(navigation: K): CollectionQuery<R> {
+    return new CollectionQuery<R>(this.#core, {
       entitySet: checkNavigation(navigation, "navigate(navigation)"),
       parentPath: entityPath(this.#state),
       ...(this.#state.params ? { params: this.#state.params } : {}),
@@ -213,8 +213,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * The entity of the single-valued navigation property `navigation`, as an entity query on
    * `Books(1)/author`. Sends nothing.
    */
-  navigateOne<K extends keyof T & string>(navigation: K): EntityQuery<RelatedType<T, K>> {
-    return new EntityQuery<RelatedType<T, K>>(this.#core, {
+  navigateOne<K extends keyof T & string, R = RelatedType<T, K>>(navigation: K): EntityQuery<R> {
+    return new EntityQuery<R>(this.#core, {
       entitySet: checkNavigation(navigation, "navigateOne(navigation)"),
       parentPath: entityPath(this.#state),
       keyPredicate: "",

@@ -43,7 +43,7 @@ export interface WriteRequest {
 }
 
 /** An ETag: its text (`W/"2024-01-01T00:00:00Z"`), or an entity read earlier that carries one. */
-export type EtagSource = string | Readonly<Record<string, unknown>>;
+export type EtagSource = string | object;
 
 /** Which version of the entity a write applies to (`If-Match`). */
 export interface ConditionalOptions {

@@ -15,7 +15,7 @@ type InputValue<V> = V extends readonly (infer E)[]
   : V extends Date | Uint8Array
     ? V
     : V extends object
-      ? EntityInput<V>
+      ? V | EntityInput<V>
       : V;
 
 /**
@@ -23,4 +23,8 @@ type InputValue<V> = V extends readonly (infer E)[]
  * properties (names and types checked against `T`), nested entities for a deep insert, and OData
  * annotations.
  */
-export type EntityInput<T> = unknown extends T ? Record<string, unknown> : { [K in keyof T]?: InputValue<T[K]> } & ODataAnnotations;
+export type EntityInput<T> = unknown extends T
+  ? Record<string, unknown>
+  : // The first member takes a value of an interface type as it is (an interface has no index
+    // signature to match ODataAnnotations); the second, literals with annotations.
+    { [K in keyof T]?: InputValue<T[K]> } | ({ [K in keyof T]?: InputValue<T[K]> } & ODataAnnotations);

@@ -8,13 +8,14 @@ import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, edm } from "../src/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 
-interface Book {
+// A type alias (not an interface), so that a Book read earlier can be passed as `{ etag: book }`.
+type Book = {
   ID: number;
   title: string;
   stock: number;
   modifiedAt: string;
   "@odata.etag"?: string;
-}
+};
 
 const HOSTILE = "a/b'c&d #?%+x=é日本 )(,@e 📚";
 

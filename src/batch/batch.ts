@@ -88,9 +88,14 @@ export interface BatchSendAsyncOptions extends AsyncPollerOptions {
 }
 
 /** Options of `batch.action()` and `batch.function()`. */
-export interface BatchOperationOptions<B = unknown> {
-  /** The entity or entity set the operation is bound to; unbound without it. */
-  bound?: EntityQuery<B> | CollectionQuery<B>;
+export interface BatchOperationOptions {
+  /**
+   * The entity or entity set the operation is bound to; unbound without it. (Any entity type: the
+   * query classes are not assignable to their `unknown` instantiations, their field paths being
+   * checked against `T`.)
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  bound?: EntityQuery<any> | CollectionQuery<any>;
   /** The namespace that qualifies a simple name of a bound operation (as in `OperationOptions`). */
   namespace?: string;
   /** Sent as `If-Match` (actions). */
@@ -222,7 +227,7 @@ abstract class BatchWrites {
    * An action call (`POST`), unbound or bound (`{ bound: query }`); the value is the unwrapped
    * result as `ActionCall.invoke()` gives it.
    */
-  action<R = unknown, B = unknown>(name: string, params?: OperationParameters, options?: BatchOperationOptions<B>): BatchHandle<R> {
+  action<R = unknown>(name: string, params?: OperationParameters, options?: BatchOperationOptions): BatchHandle<R> {
     return this.add<R>(operationSpec(this.context, "action", name, params, options), "plain");
   }
 }
@@ -365,7 +370,7 @@ export class Batch extends BatchWrites {
   }
 
   /** A function call (`GET`), unbound or bound (`{ bound: query }`); the value is the unwrapped result. */
-  function<R = unknown, B = unknown>(name: string, params?: OperationParameters, options?: Omit<BatchOperationOptions<B>, "etag">): BatchHandle<R> {
+  function<R = unknown>(name: string, params?: OperationParameters, options?: Omit<BatchOperationOptions, "etag">): BatchHandle<R> {
     return this.add<R>(operationSpec(this.#context, "function", name, params, options), "plain");
   }
 
@@ -722,12 +727,12 @@ function entityTarget<T>(context: BatchContext, target: BatchEntityTarget<T>, wh
   return { state, dependsOn: [] };
 }
 
-function operationSpec<B>(
+function operationSpec(
   context: BatchContext,
   kind: "action" | "function",
   name: string,
   params: OperationParameters | undefined,
-  options: BatchOperationOptions<B> | undefined,
+  options: BatchOperationOptions | undefined,
 ): RequestSpec {
   let binding: OperationCall["binding"];
   let queryOptions: OperationCall["queryOptions"];

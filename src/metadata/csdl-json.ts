@@ -300,7 +300,7 @@ class CsdlJsonReader {
       name,
       type,
       collection,
-      nullable,
+      nullable: nullable && !collection,
       referentialConstraints:
         constraints === undefined
           ? []

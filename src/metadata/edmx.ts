@@ -350,7 +350,8 @@ class EdmxReader {
       name,
       type,
       collection,
-      nullable,
+      // A collection is never null (CSDL forbids Nullable on a collection-valued navigation property).
+      nullable: nullable && !collection,
       referentialConstraints: edmChildren(element, "ReferentialConstraint").map((c) => ({
         property: required(c, "Property"),
         referencedProperty: required(c, "ReferencedProperty"),
@@ -557,7 +558,7 @@ class EdmxReader {
         }
         navigation.type = target.type;
         navigation.collection = target.multiplicity === "*";
-        navigation.nullable = target.multiplicity !== "1";
+        navigation.nullable = target.multiplicity === "0..1";
         const constraint = association.constraint;
         if (constraint && constraint.dependent === link.fromRole && constraint.principal === link.toRole) {
           navigation.referentialConstraints = constraint.pairs.map((pair) => ({ property: pair.dependent, referencedProperty: pair.principal }));

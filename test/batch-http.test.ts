@@ -332,3 +332,42 @@ test("a 200 answer that is not a batch response rejects with BAD_BATCH_RESPONSE"
   batch.get(client.collection("Books").key(1));
   await assert.rejects(batch.send(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && /text\/html/.test(error.message));
 });
+
+test("poll() reads the batch answer as soon as the monitor has it, so the handles show their results; resumeAsync goes on from toJSON()", async (t) => {
+  const inner = [
+    "HTTP/1.1 200 OK",
+    "Content-Type: multipart/mixed; boundary=inner",
+    "",
+    `${responsePart("inner", "200 OK", { "Content-Type": "application/json" }, bookJson(3, "Three"), "1")}${CRLF}--inner--${CRLF}`,
+  ].join(CRLF);
+  const server = await startServer((request, res) => {
+    if (request.method === "POST") {
+      res.writeHead(202, { location: "/svc/monitor/3" });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/http" });
+    res.end(inner);
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  const build = () => {
+    const batch = client.batch();
+    return { batch, three: batch.get(client.collection<Book>("Books").key(3)) };
+  };
+  const first = build();
+  const poller = await first.batch.sendAsync();
+  const token = JSON.parse(JSON.stringify(poller.toJSON())) as ReturnType<typeof poller.toJSON>;
+
+  // Another process builds the same batch and polls on from the token.
+  const second = build();
+  const resumed = second.batch.resumeAsync(token);
+  assert.equal(resumed.statusUrl, server.url("svc/monitor/3"));
+  assert.equal(await resumed.poll(), false);
+  const read = second.three.result();
+  assert.ok(read.ok && read.value.title === "Three");
+  assert.deepEqual(
+    server.requests.map((request) => request.method),
+    ["POST", "GET"],
+  );
+});

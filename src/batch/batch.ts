@@ -298,6 +298,8 @@ export class Batch extends BatchWrites {
   #changesets = 0;
   #open: number | undefined;
   #latest: BatchResults | undefined;
+  /** Set by the first send (or `toRequest`): the requests are fixed from then on. */
+  #sealed = false;
 
   static {
     addRequest = (batch, spec, handle, changeset) => batch.#addRequest(spec, handle, changeset);
@@ -451,11 +453,14 @@ export class Batch extends BatchWrites {
    * const results = await poller.wait();
    */
   async sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
-    const { url, headers, body } = this.#wireRequest(options?.continueOnError ?? false);
-    const pollerOptions: AsyncPollerOptions = { ...options };
-    delete (pollerOptions as BatchSendAsyncOptions).continueOnError;
+    const { continueOnError = false, ...pollerOptions } = options ?? {};
+    const { url, headers, body } = this.#wireRequest(continueOnError);
     const inner = await this.#context.core.startAsync<unknown>({ method: "POST", url, headers, body }, pollerOptions);
-    return new BatchPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
+    const poller = new BatchPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
+    // A service that ignored respond-async answered already: read its answer now, so the handles
+    // have their results and an unreadable answer rejects here.
+    if (inner.isDone()) poller.result();
+    return poller;
   }
 
   /**
@@ -527,8 +532,6 @@ export class Batch extends BatchWrites {
     const results = () => this.#latest;
     return handle === "entity" ? new BatchEntityHandle(index, id, results) : new BatchHandle(index, id, results);
   }
-
-  #sealed = false;
 
   #seal(): void {
     if (this.#open !== undefined) throw new TypeError("a batch cannot be sent from inside a changeset's build function");
@@ -656,8 +659,11 @@ class BatchPoller implements AsyncPoller<BatchResults> {
     return this.#inner.statusUrl;
   }
 
-  poll(signal?: AbortSignal): Promise<boolean> {
-    return this.#inner.poll(signal);
+  async poll(signal?: AbortSignal): Promise<boolean> {
+    const running = await this.#inner.poll(signal);
+    // Read the answer as soon as it is there, so that the batch's handles show it.
+    if (!running) this.result();
+    return running;
   }
 
   result(): BatchResults {

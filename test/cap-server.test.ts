@@ -132,7 +132,7 @@ test("v4 service document lists the entity sets but not the action and function 
   assert.equal(status, 200);
   assert.deepEqual(
     body.value.map((set) => set.name),
-    ["Books", "Authors", "Reviews", "Pairs", "Readings", "BooksPaged"],
+    ["Books", "Authors", "Reviews", "Pairs", "Readings", "BooksPaged", "Photos", "Settings"],
   );
 });
 
@@ -495,7 +495,7 @@ test("v4 bound function, namespace-qualified or not, answers a Decimal as a numb
 test("v2 service document lists the entity sets", async () => {
   const { status, body } = await v2<{ d: { EntitySets: string[] } }>("");
   assert.equal(status, 200);
-  assert.deepEqual(body.d.EntitySets, ["Books", "Authors", "Reviews", "Pairs", "Readings", "BooksPaged"]);
+  assert.deepEqual(body.d.EntitySets, ["Books", "Authors", "Reviews", "Pairs", "Readings", "BooksPaged", "Photos", "Settings"]);
 });
 
 test("v2 collection: d.results, __count as a string, /Date()/ values, Decimal as a string", async () => {

@@ -136,6 +136,16 @@ describe("create", () => {
     assert.equal(server.requests.length, 1);
   });
 
+  test("an aborted signal rejects with its reason and sends nothing", async (t) => {
+    const { server, client } = await serve(t, answer(201, {}));
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    controller.abort(reason);
+    await assert.rejects(client.collection("Books").create({ ID: 1 }, { signal: controller.signal }), (error: unknown) => error === reason);
+    await assert.rejects(client.collection("Books").key(1).delete({ signal: controller.signal }), (error: unknown) => error === reason);
+    assert.equal(server.requests.length, 0);
+  });
+
   test("a body that cannot be JSON rejects with a TypeError and sends nothing", async (t) => {
     const { server, client } = await serve(t, answer(201, {}));
     await assert.rejects(client.collection("Books").create({ ID: 10n }), TypeError);
@@ -433,6 +443,15 @@ describe("navigation and singletons", () => {
     assert.deepEqual(created, { ID: 9, rating: 3 });
     assert.equal(only(server).path, "/odata/Books(1)/reviews");
     assert.equal(reviews.key(5).url(), `${server.url("odata/")}Books(1)/reviews(5)`);
+  });
+
+  test("createAsync on a navigation POSTs to Books(1)/reviews with Prefer: respond-async", async (t) => {
+    const { server, client } = await serve(t, answer(201, { ID: 9, rating: 3 }));
+    const poller = await client.collection<Book>("Books").key(1).navigate("reviews").createAsync({ ID: 9, rating: 3 });
+    assert.deepEqual(await poller.wait(), { ID: 9, rating: 3 });
+    const request = only(server);
+    assert.equal(request.path, "/odata/Books(1)/reviews");
+    assert.equal(request.headers["prefer"], "respond-async");
   });
 
   test("navigateOne gives an entity query on Books(1)/author that reads and updates", async (t) => {

@@ -241,7 +241,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
     } catch (error) {
       return Promise.reject(new TypeError(`createAsync(body): the body cannot be sent as JSON (${(error as Error).message})`));
     }
-    const url = collectionResourceUrl(this.#core.options.serviceUrl, this.#state.entitySet);
+    const url = collectionResourceUrl(this.#core.options.serviceUrl, this.#state);
     return this.#core.startAsync<R>({ method: "POST", url, body: text }, options);
   }
 

@@ -137,9 +137,9 @@ export function entityPath(state: Pick<EntityState, "entitySet" | "parentPath" |
   return `${collectionPath(state)}${encodePathText(state.keyPredicate)}`;
 }
 
-/** The entity set's URL without query options (for `POST` of a new entity). */
-export function collectionResourceUrl(serviceUrl: URL, entitySet: string): URL {
-  return resourceUrl(serviceUrl, entitySetPath(entitySet), []);
+/** The collection's URL without query options (for `POST` of a new entity): `Books`, `Books(1)/reviews`. */
+export function collectionResourceUrl(serviceUrl: URL, state: Pick<QueryState, "entitySet" | "parentPath">): URL {
+  return resourceUrl(serviceUrl, collectionPath(state), []);
 }
 
 /** The request URL of a collection query, with all its options. */

@@ -77,11 +77,13 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
     const page: DeltaPage<T> = await readDeltaPage<T>(core, next, signal, maxPageSize);
+    // The page is the caller's before its next link is judged: a link that may not be followed
+    // ends the walk after it, not in place of it.
+    yield page;
     next = page.nextLink === undefined ? undefined : resolveNextLink(core, page.nextLink);
     if (next && visited.has(next.href)) {
       throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a delta page already read (${redactUrl(next)}); stopping instead of looping`);
     }
-    yield page;
   }
 }
 

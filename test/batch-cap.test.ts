@@ -289,3 +289,21 @@ test("sendAsync against CAP, which ignores respond-async: the poller is done at 
   const read = one.result();
   assert.ok(read.ok && read.value.ID === 4);
 });
+
+test("a changeset can create an entity and then change it through handle.ref() ($<Content-ID>), in both formats", async () => {
+  for (const [format, id] of [["multipart", 2006], ["json", 2007]] as const) {
+    const { client } = capClient();
+    const batch = client.batch({ format });
+    let updated!: ReturnType<typeof batch.update<Book>>;
+    batch.changeset((cs) => {
+      const draft = cs.create(client.collection<Book>("Books"), { ID: id, title: "Draft" });
+      // CAP wants If-Match on Books (428 without it); "*" matches whatever the create wrote.
+      updated = cs.update(draft.ref(), { title: "Final" }, { ifMatch: "*" });
+    });
+    await batch.send();
+    const result = updated.result();
+    assert.ok(result.ok, format);
+    assert.equal(result.status, 200);
+    assert.equal((await client.collection<Book>("Books").key(id).select("title").get()).title, "Final");
+  }
+});

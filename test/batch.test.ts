@@ -487,3 +487,30 @@ test("writeMultipartBatch refuses an invalid boundary; sniffBoundary finds the d
   assert.equal(sniffBoundary(capLikeAnswer()), "batch_r");
   assert.equal(sniffBoundary("no parts"), undefined);
 });
+
+test("handle.ref() addresses the entity a request created as $<Content-ID> for later writes, with dependsOn in JSON", () => {
+  const c = client();
+  for (const format of ["multipart", "json"] as const) {
+    const batch = c.batch({ format, boundaries: fixed });
+    batch.changeset((cs) => {
+      const book = cs.create(c.collection<Book>("Books"), { ID: 5, title: "Draft" });
+      cs.update(book.ref(), { title: "Final" }, { etag: false });
+      cs.delete(book.ref(), { ifMatch: "*" });
+    });
+    const { body } = batch.toRequest();
+    if (format === "multipart") {
+      assert.match(body, /\r\nContent-ID: 2\r\n\r\nPATCH \$1 HTTP\/1\.1\r\n/);
+      assert.match(body, /\r\nContent-ID: 3\r\n\r\nDELETE \$1 HTTP\/1\.1\r\n[^]*?if-match: \*\r\n/);
+    } else {
+      const requests = (JSON.parse(body) as { requests: { url: string; method: string; dependsOn?: string[] }[] }).requests;
+      assert.deepEqual(
+        requests.map(({ method, url, dependsOn }) => [method, url, dependsOn]),
+        [
+          ["POST", "Books", undefined],
+          ["PATCH", "$1", ["1"]],
+          ["DELETE", "$1", ["1"]],
+        ],
+      );
+    }
+  }
+});

@@ -17,7 +17,7 @@
  *    and over 1,000,000 rows in one unpaged body streamed with backpressure, each walk in a child
  *    process of its own started with `--expose-gc` (bench/traversal-walk.ts, bundled and run by
  *    plain node when esbuild is at hand, so that no TypeScript loader is counted), sampling
- *    `process.memoryUsage()` every 1000 entities and every 2 ms, plus `resourceUsage().maxRSS`.
+ *    `process.memoryUsage()` every 1000 entities and every 2 ms.
  * 4. Against SAP CAP (test/servers/cap): its 100,000-row `Readings`, paged by the server at 1000.
  *
  * Run on its own with `npx tsx bench/traversal.ts [speed] [read-ahead] [memory] [cap]` (all parts
@@ -41,7 +41,7 @@ const WALK_FILE = fileURLToPath(new URL("./traversal-walk.ts", import.meta.url))
 
 const SPEED_ROWS = 100_000;
 const SPEED_PAGE_SIZES = [1000, 5000] as const;
-const SPEED_ROUNDS = 7;
+const SPEED_ROUNDS = 11;
 
 const SLOW_DELAY_MS = 20;
 const SLOW_PAGE_SIZE = 1000;
@@ -216,6 +216,18 @@ function medianOf(samples: Map<string, number[]>, name: string): number {
 }
 
 /** The average size of a row in the static service's bodies, its separating comma included. */
+/**
+ * How many times faster `name` ran than `baseline`: the median over rounds of the two's times in
+ * the same round. Runs of one round are seconds apart, so a change in the machine's load between
+ * rounds cancels out, which it does not in a ratio of medians.
+ */
+function pairedSpeedup(samples: Map<string, number[]>, baseline: string, name: string): number {
+  const base = samples.get(baseline) ?? [];
+  const other = samples.get(name) ?? [];
+  if (base.length === 0 || base.length !== other.length) throw new Error(`unpaired samples of ${baseline} and ${name}`);
+  return median(base.map((seconds, round) => seconds / (other[round] as number)));
+}
+
 function rowBytes(): number {
   let total = 0;
   let count = 0;
@@ -239,26 +251,28 @@ async function measureSpeed(serviceUrl: string, prepare: (...sets: string[]) => 
     ];
     const samples = await interleave(variants, SPEED_ROUNDS, SPEED_ROWS);
     const rate = (name: string): number => SPEED_ROWS / medianOf(samples.wall, name);
+    const versus = (name: string, baseline = "bare"): number => pairedSpeedup(samples.wall, baseline, name);
+    const cpuVersus = (name: string): number => pairedSpeedup(samples.cpu, "bare", name);
     const cpuPerRow = (name: string): number => (medianOf(samples.cpu, name) / SPEED_ROWS) * 1e6;
-    const bare = rate("bare");
     const tag = `[speed p${pageSize}]`;
     console.log(
-      `  ${tag} bare ${fmt(bare)} rows/s; for await ${fmt(rate("for await"))} (${(rate("for await") / bare).toFixed(2)}x, CPU ${(cpuPerRow("bare") / cpuPerRow("for await")).toFixed(2)}x), readAhead 0 ${fmt(rate("readAhead 0"))}, pages() ${fmt(rate("pages()"))}`,
+      `  ${tag} bare ${fmt(rate("bare"))} rows/s; for await ${fmt(rate("for await"))} (${versus("for await").toFixed(2)}x, CPU ${cpuVersus("for await").toFixed(2)}x), readAhead 0 ${fmt(rate("readAhead 0"))}, pages() ${fmt(rate("pages()"))}`,
     );
     const how = `${SPEED_ROWS / 1000}k rows, median of ${SPEED_ROUNDS} interleaved`;
+    const paired = "median of the rounds' ratios";
     figures.push(
-      { name: `${tag} bare fetch+JSON.parse`, value: bare, unit: "rows/s", note: how },
+      { name: `${tag} bare fetch+JSON.parse`, value: rate("bare"), unit: "rows/s", note: how },
       { name: `${tag} for await (readAhead 1)`, value: rate("for await"), unit: "rows/s", note: how },
       { name: `${tag} for await, readAhead 0`, value: rate("readAhead 0"), unit: "rows/s", note: how },
       { name: `${tag} pages()`, value: rate("pages()"), unit: "rows/s", note: how },
-      { name: `${tag} for await / bare`, value: rate("for await") / bare, unit: "ratio", note: "rows/s; target >= 0.9" },
-      { name: `${tag} readAhead 0 / bare`, value: rate("readAhead 0") / bare, unit: "ratio", note: "rows/s" },
-      { name: `${tag} readAhead 1 / readAhead 0`, value: rate("for await") / rate("readAhead 0"), unit: "ratio", note: "rows/s" },
-      { name: `${tag} pages() / bare`, value: rate("pages()") / bare, unit: "ratio", note: "rows/s" },
+      { name: `${tag} for await vs bare`, value: versus("for await"), unit: "ratio", note: `speed, ${paired}; target >= 0.9` },
+      { name: `${tag} readAhead 0 vs bare`, value: versus("readAhead 0"), unit: "ratio", note: `speed, ${paired}` },
+      { name: `${tag} readAhead 1 vs readAhead 0`, value: versus("for await", "readAhead 0"), unit: "ratio", note: `speed, ${paired}` },
+      { name: `${tag} pages() vs bare`, value: versus("pages()"), unit: "ratio", note: `speed, ${paired}` },
       { name: `${tag} client CPU per row: bare`, value: cpuPerRow("bare"), unit: "µs", note: "process.cpuUsage, median" },
       { name: `${tag} client CPU per row: for await`, value: cpuPerRow("for await"), unit: "µs" },
       { name: `${tag} client CPU per row: pages()`, value: cpuPerRow("pages()"), unit: "µs" },
-      { name: `${tag} CPU bare / for await`, value: cpuPerRow("bare") / cpuPerRow("for await"), unit: "ratio", note: "the same target, by CPU: >= 0.9" },
+      { name: `${tag} for await vs bare, by CPU`, value: cpuVersus("for await"), unit: "ratio", note: `bare's CPU / for await's, ${paired}` },
     );
   }
   return figures;
@@ -294,11 +308,10 @@ async function measureReadAhead(serviceUrl: string, prepare: (...sets: string[])
     ];
     const samples = await interleave(variants, SLOW_ROUNDS, rows);
     const time = (name: string): number => medianOf(samples.wall, name);
-    const bare = time("bare");
-    const speedup = (name: string): number => bare / time(name);
+    const speedup = (name: string): number => pairedSpeedup(samples.wall, "bare", name);
     const tag = `[read-ahead, ${kind} work]`;
     console.log(
-      `  ${tag} bare ${ms(bare)}; for await ${ms(time("for await"))} (${speedup("for await").toFixed(2)}x), pages() ${ms(time("pages()"))}, bare one page ahead ${ms(time("bare ahead"))}, readAhead 0 ${ms(time("readAhead 0"))}`,
+      `  ${tag} bare ${ms(time("bare"))}; for await ${ms(time("for await"))} (${speedup("for await").toFixed(2)}x), pages() ${ms(time("pages()"))}, bare one page ahead ${ms(time("bare ahead"))}, readAhead 0 ${ms(time("readAhead 0"))}`,
     );
     const how = `${SLOW_PAGES} pages of ${SLOW_PAGE_SIZE}, each answered after ${SLOW_DELAY_MS} ms, ${SLOW_DELAY_MS} ms of ${kind === "cpu" ? "busy loop" : "setTimeout"} per page`;
     figures.push(
@@ -307,7 +320,7 @@ async function measureReadAhead(serviceUrl: string, prepare: (...sets: string[])
       { name: `${tag} for await (readAhead 1)`, value: time("for await") * 1000, unit: "ms" },
       { name: `${tag} pages() (readAhead 1)`, value: time("pages()") * 1000, unit: "ms" },
       { name: `${tag} for await, readAhead 0`, value: time("readAhead 0") * 1000, unit: "ms" },
-      { name: `${tag} bare / for await`, value: speedup("for await"), unit: "x faster", note: "target >= 1.5" },
+      { name: `${tag} bare / for await`, value: speedup("for await"), unit: "x faster", note: "median of the rounds' ratios; target >= 1.5" },
       { name: `${tag} bare / pages()`, value: speedup("pages()"), unit: "x faster" },
       { name: `${tag} bare / bare one page ahead`, value: speedup("bare ahead"), unit: "x faster", note: "the ceiling on this machine now" },
       { name: `${tag} bare / readAhead 0`, value: speedup("readAhead 0"), unit: "x faster" },
@@ -395,7 +408,7 @@ async function measureMemory(serviceUrl: string, prepare: (...sets: string[]) =>
     await runner.cleanup();
   }
 
-  const stat = (set: string, pick: (walk: WalkFigures) => number): number => median((runs.get(set) ?? []).map(pick));
+  const stat = (set: string, pick: (walk: WalkFigures) => number): number => Math.round(median((runs.get(set) ?? []).map(pick)) * 10) / 10;
   const worst = (set: string, pick: (walk: WalkFigures) => number): number => Math.max(...(runs.get(set) ?? []).map(pick));
   const figures: BenchFigure[] = [];
   const how = `child process (${runner.label}), pages of ${MEMORY_PAGE_SIZE}, median of ${MEMORY_RUNS}`;
@@ -405,7 +418,6 @@ async function measureMemory(serviceUrl: string, prepare: (...sets: string[]) =>
   ] as const) {
     figures.push(
       { name: `[memory ${label}] peak RSS`, value: stat(set, (w) => w.peakRssMb), unit: "MB", note: `${how}; RSS at start ${stat(set, (w) => w.startRssMb)} MB` },
-      { name: `[memory ${label}] maxRSS (resourceUsage)`, value: stat(set, (w) => w.maxRssMb), unit: "MB", note: "whole process life" },
       { name: `[memory ${label}] peak heap used`, value: stat(set, (w) => w.peakHeapMb), unit: "MB", note: `heap after gc at start ${stat(set, (w) => w.startHeapMb)} MB` },
       { name: `[memory ${label}] peak heapTotal / external`, value: `${stat(set, (w) => w.peakHeapTotalMb)} / ${stat(set, (w) => w.peakExternalMb)}`, unit: "MB", note: "reserved by V8 / outside its heap" },
       { name: `[memory ${label}] rows/s`, value: stat(set, (w) => w.rows / w.seconds), unit: "rows/s" },
@@ -415,7 +427,6 @@ async function measureMemory(serviceUrl: string, prepare: (...sets: string[]) =>
   const growth = (set: string): number => stat(set, (w) => w.peakRssMb - w.startRssMb);
   figures.push(
     { name: "[memory] peak RSS 1M / 100k", value: rssRatio, unit: "ratio", note: "target <= 1.3" },
-    { name: "[memory] maxRSS 1M / 100k", value: stat(large, (w) => w.maxRssMb) / stat(small, (w) => w.maxRssMb), unit: "ratio" },
     { name: "[memory] peak heap 1M / 100k", value: stat(large, (w) => w.peakHeapMb) / stat(small, (w) => w.peakHeapMb), unit: "ratio" },
     { name: "[memory] RSS growth 100k / 1M", value: `${growth(small).toFixed(1)} / ${growth(large).toFixed(1)}`, unit: "MB", note: "peak minus start" },
     {
@@ -424,7 +435,6 @@ async function measureMemory(serviceUrl: string, prepare: (...sets: string[]) =>
       unit: "MB",
       note: `one streamed body, median of ${UNPAGED_RUNS} (worst ${worst(unpaged, (w) => w.peakRssMb)}); target < 150`,
     },
-    { name: "[memory unpaged 1M] maxRSS (resourceUsage)", value: stat(unpaged, (w) => w.maxRssMb), unit: "MB" },
     { name: "[memory unpaged 1M] RSS at start", value: stat(unpaged, (w) => w.startRssMb), unit: "MB", note: "modules loaded, after gc" },
     { name: "[memory unpaged 1M] peak heap used", value: stat(unpaged, (w) => w.peakHeapMb), unit: "MB" },
     {
@@ -454,16 +464,16 @@ async function measureCap(): Promise<BenchFigure[]> {
     ];
     const samples = await interleave(variants, CAP_ROUNDS, CAP_ROWS);
     const rate = (name: string): number => CAP_ROWS / medianOf(samples.wall, name);
+    const versus = (name: string): number => pairedSpeedup(samples.wall, "bare", name);
     const cpuPerRow = (name: string): number => (medianOf(samples.cpu, name) / CAP_ROWS) * 1e6;
-    const bare = rate("bare");
-    console.log(`  [CAP] bare ${fmt(bare)} rows/s; for await ${fmt(rate("for await"))} (${(rate("for await") / bare).toFixed(2)}x), readAhead 0 ${fmt(rate("readAhead 0"))}`);
+    console.log(`  [CAP] bare ${fmt(rate("bare"))} rows/s; for await ${fmt(rate("for await"))} (${versus("for await").toFixed(2)}x), readAhead 0 ${fmt(rate("readAhead 0"))}`);
     const how = `Readings, ${CAP_ROWS / 1000}k rows paged by CAP at 1000, median of ${CAP_ROUNDS} interleaved`;
     return [
-      { name: "[CAP] bare fetch+JSON.parse", value: bare, unit: "rows/s", note: how },
+      { name: "[CAP] bare fetch+JSON.parse", value: rate("bare"), unit: "rows/s", note: how },
       { name: "[CAP] for await (readAhead 1)", value: rate("for await"), unit: "rows/s" },
       { name: "[CAP] for await, readAhead 0", value: rate("readAhead 0"), unit: "rows/s" },
-      { name: "[CAP] for await / bare", value: rate("for await") / bare, unit: "ratio", note: "rows/s; the server dominates" },
-      { name: "[CAP] readAhead 0 / bare", value: rate("readAhead 0") / bare, unit: "ratio", note: "rows/s" },
+      { name: "[CAP] for await vs bare", value: versus("for await"), unit: "ratio", note: "speed, median of the rounds' ratios; the server dominates" },
+      { name: "[CAP] readAhead 0 vs bare", value: versus("readAhead 0"), unit: "ratio", note: "speed, median of the rounds' ratios" },
       { name: "[CAP] client CPU per row: bare / for await", value: `${cpuPerRow("bare").toFixed(2)} / ${cpuPerRow("for await").toFixed(2)}`, unit: "µs", note: "this process only (CAP runs in its own)" },
     ];
   } finally {

@@ -583,6 +583,13 @@ describe("request building (pure)", () => {
     assert.equal(request.headers["x-tenant"], "a");
   });
 
+  test("the ETag of an OData 4.01 entity written without the odata. prefix (@etag) becomes If-Match and leaves the body", () => {
+    const request = updateRequest({ ...context, version: "4.01" }, { entitySet: "Books", keyPredicate: "(1)" }, { "@etag": ETAG, title: "x" });
+    assert.equal(request.headers["if-match"], ETAG);
+    assert.equal(request.headers["odata-version"], "4.01");
+    assert.equal(request.body, '{"title":"x"}');
+  });
+
   test("preconditionExplanation explains 412 and 428 only", () => {
     assert.match(preconditionExplanation(412, { headers: {} }) ?? "", /changed since it was read/);
     assert.match(preconditionExplanation(428, { headers: {} }) ?? "", /wants If-Match/);

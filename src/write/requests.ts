@@ -159,7 +159,7 @@ export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Reco
 }
 
 /**
- * The ETag an entity read earlier carries: v4 `@odata.etag`, v2 `__metadata.etag` (the reading
+ * The ETag an entity read earlier carries: v4 `@odata.etag` (4.01 also `@etag`), v2 `__metadata.etag` (the reading
  * layer also keeps an `ETag` header there). `media` asks for the ETag of its media resource
  * (`@odata.mediaEtag`, v2 `__metadata.media_etag`) first.
  */
@@ -167,8 +167,9 @@ export function etagOf(entity: unknown, media = false): string | undefined {
   if (!isRecord(entity)) return undefined;
   const candidates: unknown[] = [];
   const metadata = entity["__metadata"];
-  if (media) candidates.push(entity["@odata.mediaEtag"], isRecord(metadata) ? metadata["media_etag"] : undefined);
-  candidates.push(entity["@odata.etag"], isRecord(metadata) ? metadata["etag"] : undefined);
+  // OData 4.01 JSON may leave out the `odata.` prefix: `@etag`, `@mediaEtag`.
+  if (media) candidates.push(entity["@odata.mediaEtag"], entity["@mediaEtag"], isRecord(metadata) ? metadata["media_etag"] : undefined);
+  candidates.push(entity["@odata.etag"], entity["@etag"], isRecord(metadata) ? metadata["etag"] : undefined);
   for (const candidate of candidates) if (typeof candidate === "string" && candidate !== "") return candidate;
   return undefined;
 }

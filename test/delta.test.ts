@@ -60,6 +60,17 @@ describe("trackChanges()", () => {
     );
   });
 
+  test("stream() and list() of a tracked query send it too", async (t) => {
+    const server = await trackingService();
+    t.after(() => server.close());
+    const tracked = clientFor(server).collection<Customer>("Customers").trackChanges();
+    const streamed = await collect(tracked.stream());
+    const listed = await tracked.list();
+    assert.deepEqual([streamed.map((c) => c.ID), listed.map((c) => c.ID)], [["C1", "C2", "C3"], ["C1", "C2", "C3"]]);
+    assert.deepEqual(new Set(server.requests.map((r) => r.headers.prefer)), new Set(["odata.track-changes"]));
+    assert.equal(server.requests.length, 4);
+  });
+
   test("the preference joins maxPageSize in one Prefer header", async (t) => {
     const server = await trackingService();
     t.after(() => server.close());
@@ -124,7 +135,7 @@ describe("client.delta()", () => {
     });
     t.after(() => server.close());
     const client = clientFor(server, { version: "4.01" });
-    const pages = await collect(client.delta<Customer>(server.url("svc/Customers?$deltatoken=t1")));
+    const pages: DeltaPage<Customer>[] = await collect(client.delta<Customer>(server.url("svc/Customers?$deltatoken=t1")));
     assert.deepEqual(pages, [
       {
         changed: [{ "@id": "Customers('C1')", ID: "C1", name: "Renamed" }],
@@ -294,5 +305,41 @@ describe("client.delta()", () => {
     assert.equal(pages[0]?.changed[0]?.ID, "C1");
     assert.equal(pages[0]?.changed[0]?.ChangedAt, "2026-01-01T00:00:00Z");
     assert.deepEqual([pages[0]?.removed, pages[0]?.deltaLink], [[], new URL(server.url("svc/Customers?!deltatoken='20260102'")).href]);
+  });
+
+  test("v2 Atom (format: \"atom\"): entries are changed entities, SAP's tombstones removed ones, rel=\"delta\" the next delta link", async (t) => {
+    const feed = `<?xml version="1.0" encoding="utf-8"?>
+<feed xml:base="SERVICE" xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"
+    xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xmlns:at="http://purl.org/atompub/tombstones/1.0">
+  <id>SERVICECustomers</id><title type="text">Customers</title><updated>2026-01-02T00:00:00Z</updated>
+  <entry>
+    <id>SERVICECustomers('C1')</id><title type="text"/><updated>2026-01-02T00:00:00Z</updated>
+    <category term="S.Customer" scheme="http://schemas.microsoft.com/ado/2007/08/dataservices/scheme"/>
+    <content type="application/xml"><m:properties><d:ID>C1</d:ID><d:name>Renamed</d:name></m:properties></content>
+  </entry>
+  <at:deleted-entry ref="SERVICECustomers('C2')" when="2026-01-01T12:00:00Z"/>
+  <link rel="delta" href="Customers?!deltatoken='20260102'"/>
+</feed>`;
+    const server = await startServer((request, res) => {
+      const body = feed.replaceAll("SERVICE", server.url("svc/"));
+      res.writeHead(200, { "content-type": "application/atom+xml;type=feed" });
+      res.end(body);
+    });
+    t.after(() => server.close());
+    const [page] = await collect(clientFor(server, { version: "2.0" }).delta<Customer>("Customers?!deltatoken='20260101'", { format: "atom" }));
+    assert.match(server.requests[0]?.headers.accept ?? "", /^application\/atom\+xml/);
+    assert.deepEqual(
+      page?.changed.map((c) => [c.ID, c.name]),
+      [["C1", "Renamed"]],
+    );
+    assert.deepEqual(page?.removed, [{ reason: "deleted", id: server.url("svc/Customers('C2')"), removedAt: "2026-01-01T12:00:00Z" }]);
+    assert.equal(page?.deltaLink, new URL(server.url("svc/Customers?!deltatoken='20260102'")).href);
+  });
+
+  test("format \"atom\" on a v4 client is refused before anything is sent", async (t) => {
+    const server = await trackingService({ t1: { value: [] } });
+    t.after(() => server.close());
+    await assert.rejects(collect(clientFor(server).delta("Customers?$deltatoken=t1", { format: "atom" })), TypeError);
+    assert.equal(server.requests.length, 0);
   });
 });

@@ -469,6 +469,22 @@ describe("client.metadata()", () => {
     assert.equal(metadataRequests(server).length, 1);
   });
 
+  test("when every waiting caller has aborted, the request is cancelled and the next call asks again", async (t) => {
+    const server = await metadataServer((n) => ({ status: 200, body: V4_EDMX, delay: n === 1 ? 200 : 0 }));
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+    const controller = new AbortController();
+    const first = client.metadata({ signal: controller.signal });
+    const second = client.metadata({ signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort(new Error("both gave up"));
+    await assert.rejects(first, /both gave up/);
+    await assert.rejects(second, /both gave up/);
+    const model = await client.metadata();
+    assert.equal(model.entityContainer, "Shop.Model.Default");
+    assert.equal(metadataRequests(server).length, 2);
+  });
+
   test("a v2 client sends MaxDataServiceVersion 2.0 for $metadata", async (t) => {
     const server = await metadataServer(() => ({ status: 200, body: V2_EDMX }));
     t.after(() => server.close());

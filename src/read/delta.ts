@@ -12,8 +12,13 @@ import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import { abortReason } from "../http/signals.js";
+import { readAtomFeed } from "./atom.js";
 import { readHeaders, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "./v2-values.js";
+import { attributeValue, childElements, parseXml } from "./xml.js";
+
+/** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
+const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
 
 /** An entity the delta says is gone from the collection. */
 export interface RemovedEntity<T = Record<string, unknown>> {
@@ -23,6 +28,8 @@ export interface RemovedEntity<T = Record<string, unknown>> {
   key?: Partial<T>;
   /** `"deleted"` (the entity no longer exists) or `"changed"` (it no longer matches the query). */
   reason?: "deleted" | "changed";
+  /** When it was removed, where the service says (the `when` of an Atom tombstone). */
+  removedAt?: string;
 }
 
 /** A link added to or removed from a navigation property (`$link` / `$deletedLink` entries). */
@@ -57,6 +64,12 @@ export interface DeltaOptions {
   signal?: AbortSignal;
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
   maxPageSize?: number;
+  /**
+   * OData v2 only: ask for Atom instead of JSON. SAP Gateway reports deleted entities only as
+   * Atom tombstones (`<at:deleted-entry ref="..." when="..."/>`), not in JSON.
+   * @default "json"
+   */
+  format?: "json" | "atom";
 }
 
 /**
@@ -71,12 +84,15 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
   }
+  const format = options?.format ?? "json";
+  if (format !== "json" && format !== "atom") throw new TypeError(`option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
+  if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
   let next: URL | undefined = resolveNextLink(core, link);
   const visited = new Set<string>();
   while (next) {
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
-    const page: DeltaPage<T> = await readDeltaPage<T>(core, next, signal, maxPageSize);
+    const page: DeltaPage<T> = await readDeltaPage<T>(core, next, signal, maxPageSize, format);
     // The page is the caller's before its next link is judged: a link that may not be followed
     // ends the walk after it, not in place of it.
     yield page;
@@ -87,8 +103,16 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   }
 }
 
-async function readDeltaPage<T>(core: ClientCore, url: URL, signal: AbortSignal | undefined, maxPageSize: number | undefined): Promise<DeltaPage<T>> {
-  const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize), signal });
+async function readDeltaPage<T>(
+  core: ClientCore,
+  url: URL,
+  signal: AbortSignal | undefined,
+  maxPageSize: number | undefined,
+  format: "json" | "atom",
+): Promise<DeltaPage<T>> {
+  const headers = readHeaders(core, maxPageSize);
+  if (format === "atom") headers.set("accept", "application/atom+xml");
+  const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   let text: string;
   try {
@@ -97,16 +121,22 @@ async function readDeltaPage<T>(core: ClientCore, url: URL, signal: AbortSignal 
     if (signal?.aborted) throw abortReason(signal);
     throw new ODataClientError("NETWORK_ERROR", `reading the answer of GET ${redactUrl(url)} failed`, { cause: error });
   }
+  const page = /\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")
+    ? readAtomDelta<T>(text)
+    : readJsonDelta<T>(text, url, core.options.version === "2.0");
+  if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
+  if (page.deltaLink !== undefined) page.deltaLink = absolute(core, page.deltaLink, url);
+  return page;
+}
+
+function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
     throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered a delta that is not JSON (${(error as Error).message})`);
   }
-  const page = core.options.version === "2.0" ? readV2Delta<T>(body, url) : readV4Delta<T>(body, url);
-  if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
-  if (page.deltaLink !== undefined) page.deltaLink = absolute(core, page.deltaLink, url);
-  return page;
+  return v2 ? readV2Delta<T>(body, url) : readV4Delta<T>(body, url);
 }
 
 function absolute(core: ClientCore, link: string, url: URL): string {
@@ -166,6 +196,27 @@ export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
     const deltaLink = stringOf(d["__delta"]);
     if (deltaLink !== undefined) page.deltaLink = deltaLink;
   }
+  return page;
+}
+
+/**
+ * Reads a v2 Atom delta feed (pure): its entries are the changed entities, its tombstones the
+ * removed ones, `<link rel="next">` and `<link rel="delta">` its links (made absolute against the
+ * feed's base).
+ */
+export function readAtomDelta<T>(text: string): DeltaPage<T> {
+  const feed = readAtomFeed(text);
+  const page: DeltaPage<T> = { changed: feed.entities as T[], removed: [], addedLinks: [], removedLinks: [] };
+  for (const tombstone of childElements(parseXml(text), TOMBSTONES_NAMESPACE, "deleted-entry")) {
+    const removed: RemovedEntity<T> = { reason: "deleted" };
+    const ref = attributeValue(tombstone, "", "ref");
+    if (ref !== undefined) removed.id = ref;
+    const when = attributeValue(tombstone, "", "when");
+    if (when !== undefined) removed.removedAt = when;
+    page.removed.push(removed);
+  }
+  if (feed.annotations.nextLink !== undefined) page.nextLink = feed.annotations.nextLink;
+  if (feed.annotations.deltaLink !== undefined) page.deltaLink = feed.annotations.deltaLink;
   return page;
 }
 

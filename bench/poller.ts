@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ODataClient, type AsyncPoller } from "../src/index.js";
+import { ODataClient } from "../src/index.js";
 import type { BenchFigure } from "./main.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -4,6 +4,7 @@
  * writes the body (multipart.ts, json.ts), posts it through the client's pipeline and reads the
  * answer into one result per request (results.ts).
  */
+import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
@@ -456,7 +457,7 @@ export class Batch extends BatchWrites {
     const { continueOnError = false, ...pollerOptions } = options ?? {};
     const { url, headers, body } = this.#wireRequest(continueOnError);
     const inner = await this.#context.core.startAsync<unknown>({ method: "POST", url, headers, body }, pollerOptions);
-    const poller = new BatchPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
+    const poller = mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
     // A service that ignored respond-async answered already: read its answer now, so the handles
     // have their results and an unreadable answer rejects here.
     if (inner.isDone()) poller.result();
@@ -470,7 +471,7 @@ export class Batch extends BatchWrites {
   resumeAsync(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
     this.#seal();
     const inner = this.#context.core.resumePoller<unknown>(token, options);
-    return new BatchPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
+    return mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
   }
 
   /**
@@ -633,7 +634,7 @@ export class Batch extends BatchWrites {
       );
       const inner = this.#context.core.pollerFor<unknown>(matched.continuation, continuationOptions);
       const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-      continuation = new BatchPoller(inner, (raw) => {
+      continuation = mapPoller(inner, (raw) => {
         const rest = this.#matchRaw(raw, Math.max(0, from));
         return this.#results(rest, continuationOptions, known);
       });
@@ -644,59 +645,6 @@ export class Batch extends BatchWrites {
   }
 }
 
-/** A poller whose result is a batch's results, read from the inner poller's raw result once. */
-class BatchPoller implements AsyncPoller<BatchResults> {
-  readonly #inner: AsyncPoller<unknown>;
-  readonly #read: (raw: unknown) => BatchResults;
-  #cache: { raw: unknown; results: BatchResults } | undefined;
-
-  constructor(inner: AsyncPoller<unknown>, read: (raw: unknown) => BatchResults) {
-    this.#inner = inner;
-    this.#read = read;
-  }
-
-  get statusUrl(): string {
-    return this.#inner.statusUrl;
-  }
-
-  async poll(signal?: AbortSignal): Promise<boolean> {
-    const running = await this.#inner.poll(signal);
-    // Read the answer as soon as it is there, so that the batch's handles show it.
-    if (!running) this.result();
-    return running;
-  }
-
-  result(): BatchResults {
-    const raw = this.#inner.result();
-    if (this.#cache === undefined || this.#cache.raw !== raw) this.#cache = { raw, results: this.#read(raw) };
-    return this.#cache.results;
-  }
-
-  async wait(signal?: AbortSignal): Promise<BatchResults> {
-    await this.#inner.wait(signal);
-    return this.result();
-  }
-
-  status(): string {
-    return this.#inner.status();
-  }
-
-  percentComplete(): number {
-    return this.#inner.percentComplete();
-  }
-
-  isDone(): boolean {
-    return this.#inner.isDone();
-  }
-
-  cancel(signal?: AbortSignal): Promise<void> {
-    return this.#inner.cancel(signal);
-  }
-
-  toJSON(): AsyncPollerToken {
-    return this.#inner.toJSON();
-  }
-}
 
 // --- building requests -------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import type {
   ActionImport,
   AnnotationValue,
   Annotations,
-  ComplexType,
   EntityContainer,
   EntityType,
   EnumType,

@@ -3,12 +3,12 @@
  * `client.action()`, `client.function()` and the same methods of collection and entity queries.
  * They send nothing until `invoke()` / `get()` (or their `...Async` twins) run.
  */
+import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import { abortReason } from "../http/signals.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import type { AsyncPollerToken } from "../lro/token.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { readOperationResult } from "./results.js";
@@ -208,61 +208,8 @@ async function startOperation<R>(
   const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
   const poller = await core.startAsync<unknown>(init, options);
   const version = core.options.version;
-  return new OperationPoller<R>(poller, (raw) => readOperationResult(raw, version, name).value as R);
+  // A collection result's next link is not followed inside the poller (its result is one answer);
+  // the rest can be read with `FunctionCall.pages({ from })`.
+  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R);
 }
 
-/**
- * A poller whose result is an operation's unwrapped result. A collection result's next link is
- * not followed here (the poller's result is one answer); the rest can be read with
- * `FunctionCall.pages({ from })` or the read layer.
- */
-class OperationPoller<R> implements AsyncPoller<R> {
-  readonly #inner: AsyncPoller<unknown>;
-  readonly #unwrap: (raw: unknown) => R;
-  #result: { value: R } | undefined;
-
-  constructor(inner: AsyncPoller<unknown>, unwrap: (raw: unknown) => R) {
-    this.#inner = inner;
-    this.#unwrap = unwrap;
-  }
-
-  get statusUrl(): string {
-    return this.#inner.statusUrl;
-  }
-
-  poll(signal?: AbortSignal): Promise<boolean> {
-    return this.#inner.poll(signal);
-  }
-
-  result(): R {
-    const raw = this.#inner.result();
-    // Unwrapped once: the v2 reading changes the parsed body in place.
-    this.#result ??= { value: this.#unwrap(raw) };
-    return this.#result.value;
-  }
-
-  async wait(signal?: AbortSignal): Promise<R> {
-    await this.#inner.wait(signal);
-    return this.result();
-  }
-
-  status(): string {
-    return this.#inner.status();
-  }
-
-  percentComplete(): number {
-    return this.#inner.percentComplete();
-  }
-
-  isDone(): boolean {
-    return this.#inner.isDone();
-  }
-
-  cancel(signal?: AbortSignal): Promise<void> {
-    return this.#inner.cancel(signal);
-  }
-
-  toJSON(): AsyncPollerToken {
-    return this.#inner.toJSON();
-  }
-}

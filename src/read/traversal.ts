@@ -458,7 +458,7 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
  * carried one: `@odata.etag` (v4) or `__metadata.etag` (v2; SAP CAP's v2 adapter, for one, sends
  * the ETag of an Atom entry only as a header).
  */
-function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
+export function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
   if (!v2) {
     if (entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
     return;

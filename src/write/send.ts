@@ -8,6 +8,7 @@ import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import { abortReason } from "../http/signals.js";
 import { readAtomEntry } from "../read/atom.js";
+import { keepEtag } from "../read/traversal.js";
 import { normalizeV2Entity } from "../read/v2-values.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 
@@ -80,17 +81,6 @@ async function readText(response: Response, request: WriteRequest, signal: Abort
     if (signal?.aborted) throw abortReason(signal);
     throw new ODataClientError("NETWORK_ERROR", `reading the answer of ${request.method} ${redactUrl(request.url)} failed`, { cause: error });
   }
-}
-
-/** Keeps an `ETag` header on the returned entity where later writes look for it, unless the body has one. */
-function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
-  if (!v2) {
-    if (entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
-    return;
-  }
-  const metadata = entity["__metadata"];
-  if (metadata === undefined) entity["__metadata"] = { etag };
-  else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

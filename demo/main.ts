@@ -18,11 +18,16 @@ import {
   AsyncOperationCancelledError,
   AsyncOperationFailedError,
   ODataClient,
+  ODataHttpError,
   type AsyncPoller,
+  type BatchEntityHandle,
+  type BatchHandle,
+  type BatchResult,
 } from "../src/index.js";
-import { startDemoService } from "./service.js";
+import { startDemoService, type DemoService } from "./service.js";
 import type { Product } from "./products.js";
 import { heading, line, progressDisplay, rateDisplay, type Output } from "./terminal.js";
+import { wireLog, type WireLog } from "./wire.js";
 
 /** The created export, as the service's `ExportJobs` entity set describes it. */
 interface ExportResult {
@@ -36,10 +41,32 @@ interface ExportResult {
   finishedAt: string;
 }
 
+/** An order of the service's `Orders` entity set, as the client reads it. */
+interface Order {
+  /** The ETag, in the OData 4.0 form of the annotation (4.01 payloads may write `@etag`). */
+  "@odata.etag"?: string;
+  "@etag"?: string;
+  ID: number;
+  customer: string;
+  productID: number;
+  quantity: number;
+  status: "open" | "shipped" | "cancelled";
+  carrier: string | null;
+  amount: number;
+  revision: number;
+}
+
 /** What every section gets. */
 interface Tour {
   serviceUrl: string;
+  service: DemoService;
   client: ODataClient;
+  /**
+   * The client of sections 7 to 11: SAP-style CSRF handling on (the service wants a token for
+   * changes to orders), OData 4.01 (delta answers in the 4.01 form), and a wire log.
+   */
+  orders: ODataClient;
+  wire: WireLog;
   out: Output;
   pollInterval: number;
   exportRows: number;
@@ -56,6 +83,11 @@ const SECTIONS: ReadonlyArray<readonly [title: string, run: (tour: Tour) => Prom
   ["4. A job that fails at the service", failingJob],
   ["5. Resuming in another client (toJSON + resumeAsync)", resumeInAnotherClient],
   ["6. Walking the Products collection", walkProducts],
+  ["7. Writing with ETags, behind a CSRF token (create, get, update, 412, 428, delete)", writeWithEtags],
+  ["8. Actions and functions, bound and unbound", callOperations],
+  ["9. $batch: reads and changesets in one request", sendBatch],
+  ["10. Change tracking: a tracked read, then only what changed (delta)", trackChanges],
+  ["11. The service model from $metadata", readMetadata],
 ];
 
 async function main(): Promise<void> {
@@ -70,7 +102,9 @@ async function main(): Promise<void> {
   try {
     line(out, `demo service: ${service.serviceUrl} (export jobs run ${jobDuration} ms; ${productCount.toLocaleString("en-US")} products)`);
     const client = new ODataClient({ serviceUrl: service.serviceUrl });
-    const tour: Tour = { serviceUrl: service.serviceUrl, client, out, pollInterval, exportRows, productCount };
+    const wire = wireLog(out, service.serviceUrl);
+    const orders = new ODataClient({ serviceUrl: service.serviceUrl, version: "4.01", csrf: true, fetch: wire.fetch });
+    const tour: Tour = { serviceUrl: service.serviceUrl, service, client, orders, wire, out, pollInterval, exportRows, productCount };
     for (const [title, run] of SECTIONS) {
       heading(out, title);
       await run(tour);
@@ -200,6 +234,179 @@ async function walkProducts({ out, productCount }: Tour): Promise<void> {
   } finally {
     service.stop();
   }
+}
+
+/**
+ * Section 7: create, read, update and delete an order. Each change names the version it applies to
+ * (If-Match from the ETag read); a stale ETag is refused with 412, a missing one with 428. The client
+ * fetches a CSRF token before its first change and reuses it for the others.
+ */
+async function writeWithEtags({ orders: client, service, wire, out, serviceUrl }: Tour): Promise<void> {
+  const orders = client.collection<Order>("Orders");
+  const created = await wire.watch(() => orders.create({ customer: "Linus", productID: 12, quantity: 3 }));
+  if (!created) throw new Error("the service created the order without answering with it");
+  line(out, `created order ${created.ID}: ${created.quantity} x product ${created.productID} = ${created.amount.toFixed(2)}, ETag ${created["@odata.etag"]}`);
+
+  const read = await orders.key(created.ID).get();
+  line(out, `read it back: status ${read.status}, ETag ${read["@odata.etag"]}`);
+
+  const updated = await wire.watch(() => orders.key(created.ID).update({ quantity: 4 }, { etag: read, prefer: "representation" }));
+  line(out, `updated with the ETag read: quantity ${updated?.quantity}, amount ${updated?.amount.toFixed(2)}, new ETag ${updated?.["@odata.etag"]}`);
+
+  try {
+    await wire.watch(() => orders.key(created.ID).update({ quantity: 9 }, { etag: read }));
+    line(out, "the stale update went through, which it should not");
+  } catch (error) {
+    if (!(error instanceof ODataHttpError)) throw error;
+    line(out, `the same update with the old ETag: ${error.status} ${error.odataError?.code}`);
+    line(out, `  "${error.odataError?.message}"`);
+  }
+  try {
+    await orders.key(created.ID).update({ quantity: 9 }, { etag: false });
+  } catch (error) {
+    if (!(error instanceof ODataHttpError)) throw error;
+    line(out, `without any ETag: ${error.status} ${error.odataError?.code}`);
+  }
+
+  await wire.watch(() => orders.key(created.ID).delete({ etag: updated ?? read }));
+  const gone = await orders.key(created.ID).get().then(
+    () => "still there",
+    (error: unknown) => (error instanceof ODataHttpError ? `answers ${error.status}` : "failed"),
+  );
+  line(out, `deleted with the current ETag; GET Orders(${created.ID}) now ${gone}`);
+
+  // A client without csrf: true is refused, and told why.
+  const plain = new ODataClient({ serviceUrl, fetch: wire.fetch });
+  await wire
+    .watch(() => plain.collection<Order>("Orders").create({ customer: "Linus", productID: 12, quantity: 1 }))
+    .then(
+      () => line(out, "a client without csrf: true created an order, which it should not"),
+      (error: unknown) => {
+        if (!(error instanceof ODataHttpError)) throw error;
+        line(out, `a client without csrf: true is refused: ${error.status} ${error.odataError?.code}`);
+      },
+    );
+  const stats = service.stats();
+  line(out, `CSRF token fetches so far: ${stats.csrfTokenFetches} (one per session, reused for every change); refusals: ${stats.csrfRefusals}`);
+}
+
+/** Section 8: functions (GET, parameters in the URL) and actions (POST, parameters in the body), typed results. */
+async function callOperations({ orders: client, wire, out }: Tour): Promise<void> {
+  const orders = client.collection<Order>("Orders");
+  const openTotal = await wire.watch(() => client.function<number>("totalValue", { status: "open" }).get());
+  line(out, `totalValue(status='open') = ${openTotal.toFixed(2)} (a number, unwrapped from {"value": ...})`);
+
+  const discounted = await wire.watch(() => orders.key(1).function<number>("Demo.discountedAmount", { percent: 10 }).get());
+  const first = await orders.key(1).get();
+  line(out, `order 1 costs ${first.amount.toFixed(2)}; with 10% off ${discounted.toFixed(2)}`);
+
+  const shipped = await wire.watch(() => orders.key(1).action<Order>("Demo.ship").invoke({ carrier: "Pony Express" }, { etag: first }));
+  line(out, `shipped order 1: status ${shipped.status}, carrier ${shipped.carrier}, ETag ${first["@odata.etag"]} -> ${shipped["@odata.etag"]}`);
+  try {
+    await orders.key(1).action<Order>("Demo.ship").invoke({ carrier: "Pony Express" }, { etag: shipped });
+  } catch (error) {
+    if (!(error instanceof ODataHttpError)) throw error;
+    line(out, `shipping it again: ${error.status} ${error.odataError?.code}: ${error.odataError?.message}`);
+  }
+
+  const cancelled = await wire.watch(() => client.action<number>("cancelOpenOrders").invoke({ customer: "Ada" }));
+  line(out, `cancelOpenOrders(customer: "Ada") cancelled ${cancelled} order(s)`);
+  const after = await client.function<number>("totalValue", { status: "open" }).get();
+  line(out, `totalValue(status='open') is now ${after.toFixed(2)}`);
+}
+
+/**
+ * Section 9: one `$batch` with reads, a changeset whose second request updates what its first
+ * created (`$<Content-ID>`), and a changeset that fails: all its requests read as failed, and
+ * nothing of it stays.
+ */
+async function sendBatch({ orders: client, wire, out }: Tour): Promise<void> {
+  const orders = client.collection<Order>("Orders");
+  // An OData 4.01 client sends JSON batches by default; the demo service reads the multipart form.
+  const batch = client.batch({ format: "multipart" });
+  const order2 = batch.get(orders.key(2));
+  const firstTwo = batch.page(orders.top(2));
+  const openTotal = batch.function<number>("totalValue", { status: "open" });
+  let created!: BatchEntityHandle<Order, Order | undefined>;
+  let raised!: BatchHandle<Order | undefined>;
+  batch.changeset((changeset) => {
+    created = changeset.create(orders, { customer: "Margaret", productID: 5, quantity: 1 });
+    raised = changeset.update(created.ref(), { quantity: 2 }, { ifMatch: "*", prefer: "representation" });
+  });
+  let doomed!: BatchEntityHandle<Order, Order | undefined>;
+  let stale!: BatchHandle<Order | undefined>;
+  batch.changeset((changeset) => {
+    doomed = changeset.create(orders, { customer: "Edsger", productID: 6, quantity: 1 });
+    stale = changeset.update(orders.key(2), { quantity: 7 }, { etag: 'W/"1"' });
+  });
+  const results = await wire.watch(() => batch.send());
+  line(out, `${results.length} requests in one POST $batch; every one succeeded: ${results.ok}`);
+  const show = <T>(label: string, result: BatchResult<T>, describe: (value: T) => string) => {
+    if (result.ok) line(out, `  ${label.padEnd(37)} ${result.status}  ${describe(result.value)}`);
+    else line(out, `  ${label.padEnd(37)} ${result.status ?? "-"}  failed: ${result.error instanceof ODataHttpError ? result.error.odataError?.code : result.error.code}`);
+  };
+  show("GET Orders(2)", order2.result(), (order) => `order ${order.ID} of ${order.customer}, ${order.status}`);
+  show("GET Orders?$top=2", firstTwo.result(), (page) => `orders ${page.value.map((order) => order.ID).join(", ")}`);
+  show("GET totalValue(status='open')", openTotal.result(), (total) => total.toFixed(2));
+  show("changeset 1: POST Orders", created.result(), (order) => `created order ${order?.ID} (Content-ID ${created.contentId})`);
+  show(`changeset 1: PATCH $${created.contentId}`, raised.result(), (order) => `order ${order?.ID} now has quantity ${order?.quantity}`);
+  show("changeset 2: POST Orders", doomed.result(), () => "");
+  show(`changeset 2: PATCH Orders(2) (stale)`, stale.result(), () => "");
+  const edsger = (await orders.list()).filter((order) => order.customer === "Edsger").length;
+  line(out, `the failed changeset left nothing behind: ${edsger} orders of Edsger`);
+}
+
+/** Section 10: read the orders with change tracking, change some, then read only the changes. */
+async function trackChanges({ orders: client, out }: Tour): Promise<void> {
+  const orders = client.collection<Order>("Orders");
+  let deltaLink: string | undefined;
+  let pages = 0;
+  let count = 0;
+  for await (const page of orders.trackChanges().pages({ maxPageSize: 2 })) {
+    pages += 1;
+    count += page.value.length;
+    deltaLink = page.deltaLink ?? deltaLink;
+  }
+  if (deltaLink === undefined) throw new Error("the service sent no delta link");
+  line(out, `tracked read: ${count} orders in ${pages} pages (2 a page); the last page carries the delta link`);
+  line(out, `  ${deltaLink}`);
+
+  const added = await orders.create({ customer: "Barbara", productID: 8, quantity: 2 });
+  const two = await orders.key(2).get();
+  await orders.key(2).update({ quantity: two.quantity + 1 }, { etag: two });
+  const three = await orders.key(3).get();
+  await orders.key(3).delete({ etag: three });
+  line(out, `then: created order ${added?.ID}, updated order 2, deleted order 3`);
+
+  for await (const page of client.delta<Order>(deltaLink)) {
+    for (const order of page.changed) line(out, `  changed: order ${order.ID} (${order.customer}, quantity ${order.quantity}, ETag ${order["@etag"] ?? order["@odata.etag"]})`);
+    for (const removed of page.removed) line(out, `  removed: ${removed.id ?? JSON.stringify(removed.key)} (${removed.reason ?? "no reason given"})`);
+    if (page.deltaLink) line(out, `  next delta link: ${page.deltaLink}`);
+  }
+}
+
+/** Section 11: what `$metadata` says, read into a model: sets, keys, ETags, operations, annotations. */
+async function readMetadata({ orders: client, out }: Tour): Promise<void> {
+  const model = await client.metadata();
+  for (const set of model.container()?.entitySets ?? []) {
+    const type = model.entityTypeOf(set);
+    const key = model.keyOf(type).map((ref) => ref.name).join(", ");
+    const etag = model.etagProperties(set);
+    const tracking = model.annotation(set, "Capabilities.ChangeTracking");
+    const tracked = typeof tracking === "object" && tracking !== null && !Array.isArray(tracking) && tracking["Supported"] === true;
+    line(out, `${set.name.padEnd(16)} ${type.qualifiedName.padEnd(13)} key ${key}${etag.length > 0 ? `; ETag from ${etag.join(", ")}` : ""}${tracked ? "; change tracking" : ""}`);
+  }
+  const order = model.entityTypeOf("Orders");
+  const computed = model.propertiesOf(order).filter((property) => model.annotation(property, "Core.Computed") === true);
+  line(out, `computed by the service (Core.Computed): ${computed.map((property) => property.name).join(", ")}`);
+  const signature = (operation: { name: string; bound: boolean; parameters: { name: string; type: string }[]; returnType?: { type: string } }) => {
+    const parameters = operation.parameters.slice(operation.bound ? 1 : 0).map((parameter) => `${parameter.name}: ${parameter.type}`);
+    return `${operation.name}(${parameters.join(", ")}) -> ${operation.returnType?.type ?? "nothing"}`;
+  };
+  for (const operation of model.boundOperations(order)) line(out, `bound to ${order.name}: ${operation.kind.toLowerCase()} ${signature(operation)}`);
+  const container = model.container();
+  for (const item of container?.functionImports ?? []) for (const fn of model.functions(item.function)) line(out, `function import: ${signature(fn)}`);
+  for (const item of container?.actionImports ?? []) for (const action of model.actions(item.action)) line(out, `action import: ${signature(action)}`);
 }
 
 /** Samples this process's resident memory every 50 ms and keeps the peak. */

@@ -12,7 +12,20 @@
  *   paging (`@odata.nextLink` with `$skiptoken`), `$top`, `$skip`, `$count=true`, `$select` and
  *   `Prefer: odata.maxpagesize`; `Products/$count` and `Products(<ID>)`.
  * - `ProductsUnpaged`: the same products in one response, streamed with backpressure.
- * - `$metadata`: the CSDL of these sets.
+ * - `Orders`: a writable entity set held in memory (demo/orders.ts), three orders to start with.
+ *   `POST`, `GET`, `PATCH`, `PUT` (to a new key: an upsert) and `DELETE`; every order has an ETag
+ *   (`@odata.etag` and the `ETag` header), and changes need `If-Match` (none: 428, stale: 412).
+ *   `Prefer: odata.track-changes` puts an `@odata.deltaLink` on the last page; the delta link
+ *   answers the orders changed and removed since. Paged by the server (`Prefer: odata.maxpagesize`).
+ * - Operations: `Orders(<ID>)/Demo.ship` (action, with If-Match), `Orders(<ID>)/Demo.discountedAmount(percent=...)`
+ *   (function), and the imports `totalValue(status='...')` (function) and `cancelOpenOrders` (action).
+ * - `$batch`: multipart batches of requests on orders and products, changesets all or nothing with
+ *   `$<Content-ID>` references (demo/batch.ts).
+ * - CSRF (demo/csrf.ts): `GET` with `X-CSRF-Token: Fetch` gives a token and a session cookie;
+ *   modifying requests on orders, their operations and `$batch` without both answer 403 with
+ *   `X-CSRF-Token: Required`. (Export jobs stay unprotected, as they always were.)
+ * - `$metadata`: the CSDL of all of this, with `Core.OptimisticConcurrency` and
+ *   `Capabilities.ChangeTracking` on `Orders`.
  *
  * @example
  * const service = await startDemoService({ productCount: 10_000, jobDuration: 1_000 });
@@ -24,7 +37,11 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerBatch } from "./batch.js";
+import { CsrfSessions } from "./csrf.js";
 import { ExportJob, exportFileChunks, exportWriter, type ExportJobRequest } from "./exports.js";
+import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext, type PlainRequest, type PlainResponse } from "./order-requests.js";
+import { OrderStore } from "./orders.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
 
 /** Options of {@link startDemoService}. */
@@ -41,6 +58,8 @@ export interface DemoServiceOptions {
   retryAfter?: number;
   /** How many products an export writes when the request names no `maxRows`. @default 10_000 */
   exportRows?: number;
+  /** The server's page size for `Orders` when the client sends no `odata.maxpagesize`. @default 100 */
+  orderPageSize?: number;
   /** Called once per answered request (for a request log). */
   onRequest?: (method: string, url: string, status: number) => void;
 }
@@ -49,11 +68,30 @@ export interface DemoServiceOptions {
 export interface DemoService {
   /** The service root, ending in `/`, such as `http://127.0.0.1:40123/odata/v4/demo/`. */
   readonly serviceUrl: string;
-  /** Requests answered so far, for benchmarks (monitor polls counted apart). */
-  stats(): { requests: number; monitorPolls: number };
+  /** Requests answered so far, for benchmarks and the demo (monitor polls, CSRF token fetches and refusals, batches counted apart). */
+  stats(): DemoServiceStats;
   /** Stops listening and closes every open connection. */
   close(): Promise<void>;
 }
+
+/** What {@link DemoService.stats} counts. */
+export interface DemoServiceStats {
+  requests: number;
+  monitorPolls: number;
+  /** `GET` requests with `X-CSRF-Token: Fetch` answered with a token. */
+  csrfTokenFetches: number;
+  /** Modifying requests refused with 403 and `X-CSRF-Token: Required`. */
+  csrfRefusals: number;
+  /** `$batch` requests answered. */
+  batches: number;
+}
+
+/** The orders the service starts with (products wrap around in a small catalogue). */
+const SEED_ORDERS = [
+  { customer: "Ada", productID: 7, quantity: 2 },
+  { customer: "Grace", productID: 42, quantity: 1 },
+  { customer: "Ada", productID: 3, quantity: 5 },
+] as const;
 
 /** The request body of `POST ExportJobs`. */
 export interface ExportJobCreate {
@@ -78,9 +116,16 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     jobDuration: nonNegativeInteger(options.jobDuration, 3_000, "jobDuration"),
     retryAfter: nonNegativeInteger(options.retryAfter, 1, "retryAfter"),
     exportRows: nonNegativeInteger(options.exportRows, 10_000, "exportRows"),
+    orderPageSize: positiveInteger(options.orderPageSize, 100, "orderPageSize"),
     onRequest: options.onRequest,
   };
-  const counters = { requests: 0, monitorPolls: 0 };
+  const counters = { requests: 0, monitorPolls: 0, batches: 0 };
+  const csrf = new CsrfSessions();
+  const orders = new OrderStore(
+    config.productCount,
+    config.productCount === 0 ? [] : SEED_ORDERS.map((order) => ({ ...order, productID: ((order.productID - 1) % config.productCount) + 1 })),
+  );
+  const orderContext = (): OrderContext => ({ store: orders, root, pageSize: config.orderPageSize });
   const jobsByMonitor = new Map<string, ExportJob>();
   const exportsById = new Map<number, ExportJob>();
   let nextJobId = 1;
@@ -104,6 +149,12 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     if (!url.pathname.startsWith(SERVICE_PATH)) return sendError(response, 404, "NotFound", `No service at ${url.pathname}`);
     const path = safeDecode(url.pathname.slice(SERVICE_PATH.length));
     const method = request.method ?? "GET";
+    if (method === "GET" && headerText(request.headers["x-csrf-token"]).toLowerCase() === "fetch") {
+      // Any GET may fetch a token (clients use the service root); the answer itself is the usual one.
+      const { token, setCookie } = csrf.issue(SERVICE_PATH);
+      response.setHeader("X-CSRF-Token", token);
+      response.setHeader("Set-Cookie", setCookie);
+    }
 
     if (path === "") {
       if (only(method, ["GET"], response)) sendJson(response, 200, serviceDocument(root));
@@ -112,6 +163,23 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     if (path === "$metadata") {
       if (only(method, ["GET"], response)) sendXml(response, METADATA);
       return;
+    }
+    if (path === "$batch") {
+      if (!only(method, ["POST"], response) || !csrfAccepted(request, response)) return;
+      const body = await readBody(request);
+      counters.batches += 1;
+      const answer = answerBatch(
+        { root, execute: answerInBatch, atomically: (work) => orders.atomically(work) },
+        request.headers["content-type"],
+        body,
+        headerText(request.headers.prefer),
+      );
+      return sendText(response, answer.status, answer.headers["Content-Type"] as string, answer.body, answer.headers);
+    }
+    if (isOrderPath(path)) {
+      if (method !== "GET" && !csrfAccepted(request, response)) return;
+      const answer = answerOrderRequest(orderContext(), { method, path, query: url.searchParams, headers: headersOf(request), body: await readBody(request) });
+      if (answer) return sendPlain(response, answer);
     }
     if (path === "ExportJobs") {
       if (method === "POST") return createExportJob(request, response);
@@ -143,6 +211,32 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       return sendText(response, 200, "application/json;odata.metadata=minimal", `{"@odata.context":"${root}$metadata#Products/$entity",${productJson(id).slice(1)}`);
     }
     sendError(response, 404, "NotFound", `The demo service has no resource '${path}'`);
+  }
+
+  // --- Orders, $batch and CSRF ----------------------------------------------------------------------
+
+  /** Refuses a modifying request without the session's CSRF token (false: the 403 was sent). */
+  function csrfAccepted(request: IncomingMessage, response: ServerResponse): boolean {
+    if (csrf.accepts(request.headers)) return true;
+    // The body is left unread: the refusal does not depend on it.
+    request.resume();
+    sendError(response, 403, "CsrfTokenRequired", "This request needs the X-CSRF-Token of a session: GET the service root with X-CSRF-Token: Fetch", undefined, {
+      "X-CSRF-Token": "Required",
+    });
+    return false;
+  }
+
+  /** Answers one request inside a `$batch`: orders and their operations, and single products. */
+  function answerInBatch(request: PlainRequest): PlainResponse {
+    const answer = isOrderPath(request.path) ? answerOrderRequest(orderContext(), request) : undefined;
+    if (answer) return answer;
+    const product = /^Products\((\d+)\)$/.exec(request.path);
+    if (product && request.method === "GET") {
+      const id = Number(product[1]);
+      if (id < 1 || id > config.productCount) return orderError(404, "NotFound", `No product with ID ${id}`);
+      return { status: 200, headers: { "Content-Type": "application/json;odata.metadata=minimal" }, body: `{"@odata.context":"${root}$metadata#Products/$entity",${productJson(id).slice(1)}` };
+    }
+    return orderError(404, "NotFound", `The demo service answers ${request.method} ${request.path} outside a $batch only (a batch holds requests on Orders, its operations and single Products)`);
   }
 
   // --- Export jobs -------------------------------------------------------------------------------
@@ -324,7 +418,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
 
   return {
     serviceUrl: root,
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...counters, csrfTokenFetches: csrf.fetches, csrfRefusals: csrf.rejections }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -415,6 +509,16 @@ function maxPageSizeOf(prefer: string | string[] | undefined): number | undefine
   return undefined;
 }
 
+/** The request's headers as a `Headers` value. */
+function headersOf(request: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
 /** A request header as one string (repeated headers joined as a list). */
 function headerText(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value.join(",") : (value ?? "");
@@ -471,6 +575,15 @@ function sendJson(response: ServerResponse, status: number, value: unknown, head
   sendText(response, status, "application/json;odata.metadata=minimal", JSON.stringify(value), headers);
 }
 
+function sendPlain(response: ServerResponse, answer: PlainResponse): void {
+  if (answer.status === 204 || answer.body === "") {
+    const { "Content-Type": _type, ...headers } = answer.headers;
+    response.writeHead(answer.status, headers).end();
+    return;
+  }
+  sendText(response, answer.status, answer.headers["Content-Type"] as string, answer.body, answer.headers);
+}
+
 function sendXml(response: ServerResponse, body: string): void {
   sendText(response, 200, "application/xml", body);
 }
@@ -485,12 +598,21 @@ function sendError(response: ServerResponse, status: number, code: string, messa
 function serviceDocument(root: string): unknown {
   return {
     "@odata.context": `${root}$metadata`,
-    value: ["ExportJobs", "Products", "ProductsUnpaged"].map((name) => ({ name, kind: "EntitySet", url: name })),
+    value: [
+      ...["ExportJobs", "Products", "ProductsUnpaged", "Orders"].map((name) => ({ name, kind: "EntitySet", url: name })),
+      { name: "totalValue", kind: "FunctionImport", url: "totalValue" },
+    ],
   };
 }
 
 const METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
+  <edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml">
+    <edmx:Include Namespace="Org.OData.Core.V1" Alias="Core"/>
+  </edmx:Reference>
+  <edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Capabilities.V1.xml">
+    <edmx:Include Namespace="Org.OData.Capabilities.V1" Alias="Capabilities"/>
+  </edmx:Reference>
   <edmx:DataServices>
     <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="Demo">
       <EntityType Name="Product">
@@ -513,10 +635,58 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="createdAt" Type="Edm.DateTimeOffset" Nullable="false"/>
         <Property Name="finishedAt" Type="Edm.DateTimeOffset" Nullable="false"/>
       </EntityType>
+      <EntityType Name="Order">
+        <Key><PropertyRef Name="ID"/></Key>
+        <Property Name="ID" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="customer" Type="Edm.String" Nullable="false"/>
+        <Property Name="productID" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="quantity" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="status" Type="Edm.String" Nullable="false">
+          <Annotation Term="Core.Computed" Bool="true"/>
+        </Property>
+        <Property Name="carrier" Type="Edm.String">
+          <Annotation Term="Core.Computed" Bool="true"/>
+        </Property>
+        <Property Name="amount" Type="Edm.Decimal" Nullable="false" Precision="12" Scale="2">
+          <Annotation Term="Core.Computed" Bool="true"/>
+        </Property>
+        <Property Name="revision" Type="Edm.Int64" Nullable="false">
+          <Annotation Term="Core.Computed" Bool="true"/>
+          <Annotation Term="Core.Description" String="The number of the order's latest change; its ETag is W/&quot;revision&quot;"/>
+        </Property>
+      </EntityType>
+      <Action Name="ship" IsBound="true">
+        <Parameter Name="order" Type="Demo.Order" Nullable="false"/>
+        <Parameter Name="carrier" Type="Edm.String" Nullable="false"/>
+        <ReturnType Type="Demo.Order" Nullable="false"/>
+      </Action>
+      <Function Name="discountedAmount" IsBound="true">
+        <Parameter Name="order" Type="Demo.Order" Nullable="false"/>
+        <Parameter Name="percent" Type="Edm.Decimal" Nullable="false"/>
+        <ReturnType Type="Edm.Decimal" Nullable="false"/>
+      </Function>
+      <Function Name="totalValue">
+        <Parameter Name="status" Type="Edm.String" Nullable="false"/>
+        <ReturnType Type="Edm.Decimal" Nullable="false"/>
+      </Function>
+      <Action Name="cancelOpenOrders">
+        <Parameter Name="customer" Type="Edm.String" Nullable="false"/>
+        <ReturnType Type="Edm.Int32" Nullable="false"/>
+      </Action>
       <EntityContainer Name="DemoService">
         <EntitySet Name="ExportJobs" EntityType="Demo.Export"/>
         <EntitySet Name="Products" EntityType="Demo.Product"/>
         <EntitySet Name="ProductsUnpaged" EntityType="Demo.Product"/>
+        <EntitySet Name="Orders" EntityType="Demo.Order">
+          <Annotation Term="Core.OptimisticConcurrency">
+            <Collection><PropertyPath>revision</PropertyPath></Collection>
+          </Annotation>
+          <Annotation Term="Capabilities.ChangeTracking">
+            <Record><PropertyValue Property="Supported" Bool="true"/></Record>
+          </Annotation>
+        </EntitySet>
+        <FunctionImport Name="totalValue" Function="Demo.totalValue" IncludeInServiceDocument="true"/>
+        <ActionImport Name="cancelOpenOrders" Action="Demo.cancelOpenOrders"/>
       </EntityContainer>
     </Schema>
   </edmx:DataServices>

@@ -1,0 +1,353 @@
+/**
+ * Answering the requests on the demo service's orders: the entity set `Orders` (create, read with
+ * server paging and change tracking, update, replace, upsert, delete, all with ETags), its
+ * operations (`Demo.ship`, `Demo.discountedAmount`) and the service's operation imports
+ * (`totalValue`, `cancelOpenOrders`).
+ *
+ * A request and its answer are plain values here (method, path, headers, body text), so that the
+ * same code answers a request that came over HTTP and one that came inside a `$batch`.
+ */
+import { etagOf, type Order, type OrderProblem, type OrderStore } from "./orders.js";
+
+/** A request as the order resources see it. */
+export interface PlainRequest {
+  method: string;
+  /** The resource path relative to the service root, percent-decoded, without the query. */
+  path: string;
+  query: URLSearchParams;
+  headers: Headers;
+  body: string;
+}
+
+/** An answer: status, headers and body text. */
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What answering needs besides the request. */
+export interface OrderContext {
+  store: OrderStore;
+  /** The service root, ending in `/`. */
+  root: string;
+  /** The server's page size for `Orders` when the client asks for none. */
+  pageSize: number;
+}
+
+const JSON_TYPE = "application/json;odata.metadata=minimal";
+const NOT_SUPPORTED = ["$filter", "$orderby", "$expand", "$search", "$apply", "$compute", "$select"];
+const NAMESPACE = "Demo";
+
+/** Whether a path is one of the order resources (the ones that need a CSRF token to change). */
+export function isOrderPath(path: string): boolean {
+  return /^(Orders(\(\d+\)(\/.*)?|\/\$count)?|totalValue\(.*\)|cancelOpenOrders)$/.test(path);
+}
+
+/** Answers a request on an order resource; `undefined` when the path is none of them. */
+export function answerOrderRequest(context: OrderContext, request: PlainRequest): PlainResponse | undefined {
+  const { path, method } = request;
+  if (path === "Orders") {
+    if (method === "GET") return listOrders(context, request);
+    if (method === "POST") return createOrder(context, request);
+    return notAllowed(method, ["GET", "POST"]);
+  }
+  if (path === "Orders/$count") {
+    if (method !== "GET") return notAllowed(method, ["GET"]);
+    return { status: 200, headers: { "Content-Type": "text/plain" }, body: String(context.store.list().length) };
+  }
+  const entity = /^Orders\((\d+)\)$/.exec(path);
+  if (entity) return answerOrder(context, request, Number(entity[1]));
+  const bound = /^Orders\((\d+)\)\/(?:Demo\.)?(\w+)(\(.*\))?$/.exec(path);
+  if (bound) return answerBoundOperation(context, request, Number(bound[1]), bound[2] as string, bound[3]);
+  const totalValue = /^totalValue(\(.*\))$/.exec(path);
+  if (totalValue) {
+    if (method !== "GET") return notAllowed(method, ["GET"]);
+    const read = functionParameters(totalValue[1] as string, { status: "string" });
+    if ("refused" in read) return read.refused;
+    const status = read.params["status"];
+    if (typeof status !== "string") return error(400, "MissingParameter", "totalValue needs the parameter status, such as totalValue(status='open')", "status");
+    const total = context.store.list().filter((order) => order.status === status).reduce((sum, order) => sum + order.amount, 0);
+    return json(200, { "@odata.context": `${context.root}$metadata#Edm.Decimal`, value: round2(total) });
+  }
+  if (path === "cancelOpenOrders") {
+    if (method !== "POST") return notAllowed(method, ["POST"]);
+    const parsed = parseBody(request);
+    if ("refused" in parsed) return parsed.refused;
+    const customer = parsed.body["customer"];
+    if (typeof customer !== "string" || customer === "") return error(400, "MissingParameter", "cancelOpenOrders needs the parameter customer, a string", "customer");
+    const cancelled = context.store.cancelOpenOrders(customer);
+    return json(200, { "@odata.context": `${context.root}$metadata#Edm.Int32`, value: cancelled });
+  }
+  return undefined;
+}
+
+// --- the entity set ----------------------------------------------------------------------------------
+
+function listOrders(context: OrderContext, request: PlainRequest): PlainResponse {
+  const { query, headers } = request;
+  const unsupported = NOT_SUPPORTED.find((name) => query.has(name));
+  if (unsupported) return error(501, "NotImplemented", `The demo service does not implement ${unsupported} on Orders`);
+  const deltaToken = query.get("$deltatoken");
+  if (deltaToken !== null) return deltaAnswer(context, request, deltaToken);
+
+  const top = integerOption(query, "$top");
+  const skip = integerOption(query, "$skip");
+  if (typeof top === "string") return error(400, "InvalidQuery", top);
+  if (typeof skip === "string") return error(400, "InvalidQuery", skip);
+  // The skiptoken is `<last ID sent>.<sequence number of the first page>`: the delta link of the
+  // last page then covers every change made while the pages were read.
+  const skiptoken = query.get("$skiptoken");
+  const resume = skiptoken === null ? undefined : /^(\d+)\.(\d+)$/.exec(skiptoken);
+  if (skiptoken !== null && !resume) return error(400, "InvalidQuery", `$skiptoken ${JSON.stringify(skiptoken)} was not issued by this service`);
+  const afterId = resume ? Number(resume[1]) : 0;
+  const issuedAt = resume ? Number(resume[2]) : context.store.sequence;
+
+  const all = context.store.list();
+  const selected = all.slice(skip ?? 0, top === undefined ? undefined : (skip ?? 0) + top);
+  const remaining = selected.filter((order) => order.ID > afterId);
+  const prefer = preferences(headers);
+  const pageSize = prefer.maxPageSize ?? context.pageSize;
+  const page = remaining.slice(0, pageSize);
+  const answerHeaders: Record<string, string> = {};
+  const applied: string[] = [];
+  if (prefer.maxPageSize !== undefined) applied.push(`odata.maxpagesize=${prefer.maxPageSize}`);
+  if (prefer.trackChanges) applied.push("odata.track-changes");
+  if (applied.length > 0) answerHeaders["Preference-Applied"] = applied.join(", ");
+
+  const body: Record<string, unknown> = { "@odata.context": `${context.root}$metadata#Orders` };
+  if (query.get("$count") === "true") body["@odata.count"] = selected.length;
+  body["value"] = page.map((order) => orderJson(order));
+  const last = page.at(-1);
+  if (page.length < remaining.length && last !== undefined) {
+    const kept = [...query].filter(([name]) => name !== "$skiptoken");
+    const next = new URLSearchParams([...kept, ["$skiptoken", `${last.ID}.${issuedAt}`]]);
+    body["@odata.nextLink"] = `${context.root}Orders?${next.toString().replaceAll("%24", "$")}`;
+  } else if (prefer.trackChanges) {
+    body["@odata.deltaLink"] = `${context.root}Orders?$deltatoken=${issuedAt}`;
+  }
+  return json(200, body, answerHeaders);
+}
+
+/**
+ * The changes since a delta token. A client that accepts OData 4.01 gets the 4.01 form (`@removed`,
+ * `@id`, `@deltaLink`); one that says `OData-MaxVersion: 4.0` the 4.0 form (`$deletedEntity`
+ * entries with `id` and `reason`).
+ */
+function deltaAnswer(context: OrderContext, request: PlainRequest, token: string): PlainResponse {
+  if (!/^\d{1,15}$/.test(token) || Number(token) > context.store.sequence) {
+    return error(400, "InvalidDeltaToken", `The delta token ${JSON.stringify(token)} was not issued by this service`);
+  }
+  const { changed, removed } = context.store.changesSince(Number(token));
+  const deltaLink = `${context.root}Orders?$deltatoken=${context.store.sequence}`;
+  const maxVersion = request.headers.get("odata-maxversion");
+  if (maxVersion !== null && maxVersion.trim() === "4.0") {
+    const value = [
+      ...changed.map((order) => orderJson(order)),
+      ...removed.map((id) => ({ "@odata.context": `${context.root}$metadata#Orders/$deletedEntity`, id: `${context.root}Orders(${id})`, reason: "deleted" })),
+    ];
+    return json(200, { "@odata.context": `${context.root}$metadata#Orders/$delta`, value, "@odata.deltaLink": deltaLink });
+  }
+  const value = [
+    ...changed.map((order) => {
+      const { "@odata.etag": etag, ...rest } = orderJson(order);
+      return { "@etag": etag, ...rest };
+    }),
+    ...removed.map((id) => ({ "@removed": { reason: "deleted" }, "@id": `Orders(${id})`, ID: id })),
+  ];
+  return json(200, { "@context": `${context.root}$metadata#Orders/$delta`, value, "@deltaLink": deltaLink }, { "OData-Version": "4.01" });
+}
+
+function createOrder(context: OrderContext, request: PlainRequest): PlainResponse {
+  const parsed = parseBody(request);
+  if ("refused" in parsed) return parsed.refused;
+  const requestedId = parsed.body["ID"];
+  if (requestedId !== undefined && !(Number.isInteger(requestedId) && (requestedId as number) > 0)) {
+    return error(400, "InvalidOrder", "ID, when given, must be a positive integer", "ID");
+  }
+  const created = context.store.create(parsed.body, requestedId as number | undefined);
+  if ("code" in created) return problem(created);
+  return entityAnswer(context, request, created, 201, { Location: `${context.root}Orders(${created.ID})` });
+}
+
+// --- one order -----------------------------------------------------------------------------------------
+
+function answerOrder(context: OrderContext, request: PlainRequest, id: number): PlainResponse {
+  const { method, headers } = request;
+  const order = context.store.get(id);
+  if (method === "GET") {
+    if (!order) return error(404, "NotFound", `No order with ID ${id}`);
+    return json(200, { "@odata.context": `${context.root}$metadata#Orders/$entity`, ...orderJson(order) }, { ETag: etagOf(order) });
+  }
+  if (method !== "PATCH" && method !== "PUT" && method !== "DELETE") return notAllowed(method, ["GET", "PATCH", "PUT", "DELETE"]);
+
+  if (!order) {
+    if (headers.has("if-match")) return error(412, "PreconditionFailed", `No order with ID ${id} exists to match If-Match`);
+    if (method === "DELETE") return error(404, "NotFound", `No order with ID ${id}`);
+    // PATCH or PUT to a key that does not exist is an upsert (OData 4.01 §11.4.4): the order is created.
+    const parsed = parseBody(request);
+    if ("refused" in parsed) return parsed.refused;
+    const created = context.store.create(parsed.body, id);
+    if ("code" in created) return problem(created);
+    return entityAnswer(context, request, created, 201, { Location: `${context.root}Orders(${id})` });
+  }
+  if (headers.get("if-none-match")?.trim() === "*") return error(412, "PreconditionFailed", `Order ${id} exists already (If-None-Match: *)`);
+  const precondition = checkIfMatch(order, headers);
+  if (precondition) return precondition;
+
+  if (method === "DELETE") {
+    context.store.remove(id);
+    return { status: 204, headers: {}, body: "" };
+  }
+  const parsed = parseBody(request);
+  if ("refused" in parsed) return parsed.refused;
+  const changed = context.store.update(id, parsed.body, method === "PUT");
+  if ("code" in changed) return problem(changed);
+  return entityAnswer(context, request, changed, 200);
+}
+
+function answerBoundOperation(context: OrderContext, request: PlainRequest, id: number, name: string, parameterText: string | undefined): PlainResponse {
+  const order = context.store.get(id);
+  if (name === "ship") {
+    if (request.method !== "POST") return notAllowed(request.method, ["POST"]);
+    if (parameterText !== undefined) return error(400, "BadRequest", "An action takes its parameters in the body, not in the URL");
+    if (!order) return error(404, "NotFound", `No order with ID ${id}`);
+    const precondition = checkIfMatch(order, request.headers);
+    if (precondition) return precondition;
+    const parsed = parseBody(request);
+    if ("refused" in parsed) return parsed.refused;
+    const carrier = parsed.body["carrier"];
+    if (typeof carrier !== "string" || carrier === "") return error(400, "MissingParameter", "ship needs the parameter carrier, a string", "carrier");
+    const shipped = context.store.ship(id, carrier);
+    if ("code" in shipped) return problem(shipped);
+    return json(200, { "@odata.context": `${context.root}$metadata#Orders/$entity`, ...orderJson(shipped) }, { ETag: etagOf(shipped) });
+  }
+  if (name === "discountedAmount") {
+    if (request.method !== "GET") return notAllowed(request.method, ["GET"]);
+    if (!order) return error(404, "NotFound", `No order with ID ${id}`);
+    const read = functionParameters(parameterText ?? "()", { percent: "number" });
+    if ("refused" in read) return read.refused;
+    const percent = read.params["percent"];
+    if (typeof percent !== "number" || percent < 0 || percent > 100) return error(400, "InvalidParameter", "percent must be a number from 0 to 100", "percent");
+    return json(200, { "@odata.context": `${context.root}$metadata#Edm.Decimal`, value: round2(order.amount * (1 - percent / 100)) });
+  }
+  return error(404, "NotFound", `Order has no operation ${NAMESPACE}.${name}`);
+}
+
+/** 428 without `If-Match`, 412 when it names another version; nothing when it matches. */
+function checkIfMatch(order: Order, headers: Headers): PlainResponse | undefined {
+  const ifMatch = headers.get("if-match");
+  if (ifMatch === null) {
+    return error(428, "PreconditionRequired", `Order ${order.ID} is protected by an ETag: send If-Match with the ETag you read (or * for any version)`);
+  }
+  const current = etagOf(order);
+  // Weak comparison (RFC 9110 §8.8.3.2): the W/ prefix does not count.
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  const listed = ifMatch.split(",").map((tag) => tag.trim());
+  if (listed.includes("*") || listed.some((tag) => opaque(tag) === opaque(current))) return undefined;
+  return error(412, "PreconditionFailed", `Order ${order.ID} was changed since ${listed.join(", ")} was read; its ETag is now ${current}`);
+}
+
+/** A written order: 200/201 with it (and its ETag), or 204 with `Prefer: return=minimal`. */
+function entityAnswer(context: OrderContext, request: PlainRequest, order: Order, status: 200 | 201, headers: Record<string, string> = {}): PlainResponse {
+  const prefer = preferences(request.headers);
+  const withEtag: Record<string, string> = { ...headers, ETag: etagOf(order) };
+  // An update answers 204 unless asked for the entity (OData 4.01 §11.4.3); a create answers with it.
+  if (prefer.return === "minimal" || (status === 200 && prefer.return === undefined)) {
+    const minimal: Record<string, string> = { ...withEtag, "OData-EntityId": `${context.root}Orders(${order.ID})` };
+    if (prefer.return === "minimal") minimal["Preference-Applied"] = "return=minimal";
+    return { status: 204, headers: minimal, body: "" };
+  }
+  if (prefer.return === "representation") withEtag["Preference-Applied"] = "return=representation";
+  return json(status, { "@odata.context": `${context.root}$metadata#Orders/$entity`, ...orderJson(order) }, withEtag);
+}
+
+// --- helpers -------------------------------------------------------------------------------------------
+
+/** An order as JSON, its ETag first. */
+export function orderJson(order: Order): Record<string, unknown> {
+  return { "@odata.etag": etagOf(order), ...order };
+}
+
+interface Preferences {
+  return: "minimal" | "representation" | undefined;
+  trackChanges: boolean;
+  maxPageSize: number | undefined;
+}
+
+function preferences(headers: Headers): Preferences {
+  const found: Preferences = { return: undefined, trackChanges: false, maxPageSize: undefined };
+  for (const part of (headers.get("prefer") ?? "").split(",")) {
+    const text = part.trim().toLowerCase();
+    if (text === "return=minimal" || text === "return=representation") found.return = text.slice(7) as "minimal" | "representation";
+    else if (text === "odata.track-changes" || text === "track-changes") found.trackChanges = true;
+    else {
+      const size = /^(?:odata\.)?maxpagesize\s*=\s*"?(\d{1,9})"?$/.exec(text);
+      if (size && Number(size[1]) > 0) found.maxPageSize = Number(size[1]);
+    }
+  }
+  return found;
+}
+
+/** The JSON object body of a request, or the error answer that refuses it. */
+function parseBody(request: PlainRequest): { body: Record<string, unknown> } | { refused: PlainResponse } {
+  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
+    return { refused: error(415, "UnsupportedMediaType", "Send the body as application/json") };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body === "" ? "{}" : request.body);
+  } catch {
+    return { refused: error(400, "InvalidJson", "The request body is not valid JSON") };
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { refused: error(400, "InvalidJson", "The body must be a JSON object") };
+  return { body: body as Record<string, unknown> };
+}
+
+/**
+ * The parameters of a function call written in its URL, `(status='open')` or `(percent=10)`:
+ * string literals in single quotes (`''` for a quote) and numbers.
+ */
+function functionParameters(text: string, expected: Record<string, "string" | "number">): { params: Record<string, string | number> } | { refused: PlainResponse } {
+  const inner = text.slice(1, -1).trim();
+  const params: Record<string, string | number> = {};
+  const pattern = /\s*(\w+)\s*=\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?)\s*(?:,|$)/y;
+  while (pattern.lastIndex < inner.length) {
+    const match = pattern.exec(inner);
+    if (!match) return { refused: error(400, "InvalidParameter", `Cannot read the function parameters ${JSON.stringify(text)}`) };
+    const [, name, literal] = match as unknown as [string, string, string];
+    const kind = expected[name];
+    if (kind === undefined) return { refused: error(400, "InvalidParameter", `'${name}' is not a parameter of this function`, name) };
+    const isString = literal.startsWith("'");
+    if ((kind === "string") !== isString) return { refused: error(400, "InvalidParameter", `${name} must be a ${kind}`, name) };
+    params[name] = isString ? literal.slice(1, -1).replaceAll("''", "'") : Number(literal);
+  }
+  return { params };
+}
+
+function integerOption(query: URLSearchParams, name: string): number | undefined | string {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  return /^\d{1,15}$/.test(value) ? Number(value) : `${name} must be a non-negative integer; got ${JSON.stringify(value)}`;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function json(status: number, value: unknown, headers: Record<string, string> = {}): PlainResponse {
+  return { status, headers: { ...headers, "Content-Type": JSON_TYPE }, body: JSON.stringify(value) };
+}
+
+/** An answer with the OData JSON error body. */
+export function error(status: number, code: string, message: string, target?: string, headers: Record<string, string> = {}): PlainResponse {
+  return { status, headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify({ error: target === undefined ? { code, message } : { code, message, target } }) };
+}
+
+function problem(found: OrderProblem): PlainResponse {
+  return error(found.status, found.code, found.message, found.target);
+}
+
+function notAllowed(method: string, allowed: string[]): PlainResponse {
+  return error(405, "MethodNotAllowed", `${method} is not allowed here; use ${allowed.join(" or ")}`, undefined, { Allow: allowed.join(", ") });
+}

@@ -355,7 +355,20 @@ describe("npm run demo", () => {
     clearTimeout(timer);
     assert.equal(code, 0, `exit code; stderr:\n${stderr}\nstdout:\n${stdout}`);
     assert.equal(stderr, "");
-    for (const heading of ["== 1. An export job", "== 2. Polling by hand", "== 3. Cancelling a job", "== 4. A job that fails", "== 5. Resuming", "== 6. Walking", "== Done =="]) {
+    for (const heading of [
+      "== 1. An export job",
+      "== 2. Polling by hand",
+      "== 3. Cancelling a job",
+      "== 4. A job that fails",
+      "== 5. Resuming",
+      "== 6. Walking",
+      "== 7. Writing with ETags",
+      "== 8. Actions and functions",
+      "== 9. $batch",
+      "== 10. Change tracking",
+      "== 11. The service model",
+      "== Done ==",
+    ]) {
       assert.ok(stdout.includes(heading), `prints ${JSON.stringify(heading)}`);
     }
     assert.doesNotMatch(stdout, /\u001b\[/, "no terminal escapes when stdout is not a terminal");
@@ -370,6 +383,36 @@ describe("npm run demo", () => {
     assert.match(stdout, /odataError\.code: +UnsupportedFormat/);
     assert.match(stdout, /the other client got export \d+: 2,000 rows/);
     assert.equal(stdout.match(/5,000 products, ID sum as expected; peak RSS \d+ MB/g)?.length, 2, "both walks of section 6 read every product");
+    // 7: writes with ETags behind one CSRF token.
+    assert.match(stdout, /> GET \(service root\) {2}X-CSRF-Token: Fetch\n +< 200 OK {2}X-CSRF-Token: \(the session's token\)\n/);
+    assert.match(stdout, /created order 4: 3 x product 12 = [\d.]+, ETag W\/"4"/);
+    assert.match(stdout, /> PATCH Orders\(4\) .*If-Match: W\/"4" {2}Prefer: return=representation.*\n +< 200 OK {2}ETag: W\/"5"/);
+    assert.match(stdout, /the same update with the old ETag: 412 PreconditionFailed\n +"Order 4 was changed since W\/"4" was read; its ETag is now W\/"5""/);
+    assert.match(stdout, /without any ETag: 428 PreconditionRequired/);
+    assert.match(stdout, /GET Orders\(4\) now answers 404/);
+    assert.match(stdout, /< 403 Forbidden {2}X-CSRF-Token: Required\n +a client without csrf: true is refused: 403 CsrfTokenRequired/);
+    assert.match(stdout, /CSRF token fetches so far: 1 \(one per session, reused for every change\); refusals: 1/);
+    assert.equal(stdout.match(/X-CSRF-Token: Fetch/g)?.length, 1, "the token is fetched once in the whole tour");
+    // 8: operations.
+    assert.match(stdout, /> GET totalValue\(status='open'\)/);
+    assert.match(stdout, /order 1 costs [\d.]+; with 10% off [\d.]+/);
+    assert.match(stdout, /shipped order 1: status shipped, carrier Pony Express, ETag W\/"1" -> W\/"\d+"/);
+    assert.match(stdout, /shipping it again: 400 OrderNotOpen/);
+    assert.match(stdout, /cancelOpenOrders\(customer: "Ada"\) cancelled 1 order\(s\)/);
+    // 9: one $batch.
+    assert.match(stdout, /7 requests in one POST \$batch; every one succeeded: false/);
+    assert.match(stdout, /changeset 1: PATCH \$4 +200 {2}order 5 now has quantity 2/);
+    assert.match(stdout, /changeset 2: POST Orders +412 {2}failed: PreconditionFailed/);
+    assert.match(stdout, /changeset 2: PATCH Orders\(2\) \(stale\) +412 {2}failed: PreconditionFailed/);
+    assert.match(stdout, /the failed changeset left nothing behind: 0 orders of Edsger/);
+    // 10: delta.
+    assert.match(stdout, /tracked read: 4 orders in 2 pages/);
+    assert.match(stdout, /changed: order 2 \(Grace, quantity 2, ETag W\/"\d+"\)\n +changed: order 6 \(Barbara/);
+    assert.match(stdout, /removed: Orders\(3\) \(deleted\)/);
+    // 11: the model.
+    assert.match(stdout, /Orders +Demo\.Order +key ID; ETag from revision; change tracking/);
+    assert.match(stdout, /bound to Order: action ship\(carrier: Edm\.String\) -> Demo\.Order/);
+    assert.match(stdout, /function import: totalValue\(status: Edm\.String\) -> Edm\.Decimal/);
     assert.match(stdout, /the service is closed/);
   });
 });

@@ -259,7 +259,7 @@ async function writeWithEtags({ orders: client, service, wire, out, serviceUrl }
   } catch (error) {
     if (!(error instanceof ODataHttpError)) throw error;
     line(out, `the same update with the old ETag: ${error.status} ${error.odataError?.code}`);
-    line(out, `  "${error.odataError?.message}"`);
+    line(out, `  message: ${error.odataError?.message}`);
   }
   try {
     await orders.key(created.ID).update({ quantity: 9 }, { etag: false });
@@ -357,19 +357,22 @@ async function sendBatch({ orders: client, wire, out }: Tour): Promise<void> {
 }
 
 /** Section 10: read the orders with change tracking, change some, then read only the changes. */
-async function trackChanges({ orders: client, out }: Tour): Promise<void> {
+async function trackChanges({ orders: client, wire, out }: Tour): Promise<void> {
   const orders = client.collection<Order>("Orders");
   let deltaLink: string | undefined;
   let pages = 0;
   let count = 0;
-  for await (const page of orders.trackChanges().pages({ maxPageSize: 2 })) {
-    pages += 1;
-    count += page.value.length;
-    deltaLink = page.deltaLink ?? deltaLink;
-  }
-  if (deltaLink === undefined) throw new Error("the service sent no delta link");
+  await wire.watch(async () => {
+    for await (const page of orders.trackChanges().pages({ maxPageSize: 2, readAhead: 0 })) {
+      pages += 1;
+      count += page.value.length;
+      deltaLink = page.deltaLink ?? deltaLink;
+    }
+  });
+  const link: string | undefined = deltaLink;
+  if (link === undefined) throw new Error("the service sent no delta link");
   line(out, `tracked read: ${count} orders in ${pages} pages (2 a page); the last page carries the delta link`);
-  line(out, `  ${deltaLink}`);
+  line(out, `  ${link}`);
 
   const added = await orders.create({ customer: "Barbara", productID: 8, quantity: 2 });
   const two = await orders.key(2).get();
@@ -378,7 +381,12 @@ async function trackChanges({ orders: client, out }: Tour): Promise<void> {
   await orders.key(3).delete({ etag: three });
   line(out, `then: created order ${added?.ID}, updated order 2, deleted order 3`);
 
-  for await (const page of client.delta<Order>(deltaLink)) {
+  const changes = wire.watch(async () => {
+    const pages = [];
+    for await (const page of client.delta<Order>(link)) pages.push(page);
+    return pages;
+  });
+  for (const page of await changes) {
     for (const order of page.changed) line(out, `  changed: order ${order.ID} (${order.customer}, quantity ${order.quantity}, ETag ${order["@etag"] ?? order["@odata.etag"]})`);
     for (const removed of page.removed) line(out, `  removed: ${removed.id ?? JSON.stringify(removed.key)} (${removed.reason ?? "no reason given"})`);
     if (page.deltaLink) line(out, `  next delta link: ${page.deltaLink}`);

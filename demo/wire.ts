@@ -70,6 +70,9 @@ function shownHeaders(headers: Headers, names: readonly string[], request: boole
     shown.push(`${displayName(name)}: ${value}`);
   }
   if (request && headers.has("cookie")) shown.push("Cookie: (the session's cookie)");
+  // Every answer says OData-Version; it is news only when it is not the service's usual 4.0.
+  const version = headers.get("odata-version");
+  if (!request && version !== null && version !== "4.0") shown.push(`OData-Version: ${version}`);
   return shown.length === 0 ? "" : `  ${shown.join("  ")}`;
 }
 

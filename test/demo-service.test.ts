@@ -387,7 +387,7 @@ describe("npm run demo", () => {
     assert.match(stdout, /> GET \(service root\) {2}X-CSRF-Token: Fetch\n +< 200 OK {2}X-CSRF-Token: \(the session's token\)\n/);
     assert.match(stdout, /created order 4: 3 x product 12 = [\d.]+, ETag W\/"4"/);
     assert.match(stdout, /> PATCH Orders\(4\) .*If-Match: W\/"4" {2}Prefer: return=representation.*\n +< 200 OK {2}ETag: W\/"5"/);
-    assert.match(stdout, /the same update with the old ETag: 412 PreconditionFailed\n +"Order 4 was changed since W\/"4" was read; its ETag is now W\/"5""/);
+    assert.match(stdout, /the same update with the old ETag: 412 PreconditionFailed\n +message: Order 4 was changed since W\/"4" was read; its ETag is now W\/"5"\n/);
     assert.match(stdout, /without any ETag: 428 PreconditionRequired/);
     assert.match(stdout, /GET Orders\(4\) now answers 404/);
     assert.match(stdout, /< 403 Forbidden {2}X-CSRF-Token: Required\n +a client without csrf: true is refused: 403 CsrfTokenRequired/);
@@ -406,6 +406,8 @@ describe("npm run demo", () => {
     assert.match(stdout, /changeset 2: PATCH Orders\(2\) \(stale\) +412 {2}failed: PreconditionFailed/);
     assert.match(stdout, /the failed changeset left nothing behind: 0 orders of Edsger/);
     // 10: delta.
+    assert.match(stdout, /> GET Orders {2}Prefer: odata\.maxpagesize=2, odata\.track-changes\n +< 200 OK {2}Preference-Applied: odata\.maxpagesize=2, odata\.track-changes\n/);
+    assert.match(stdout, /> GET Orders\?\$deltatoken=\d+\n +< 200 OK {2}OData-Version: 4\.01\n/);
     assert.match(stdout, /tracked read: 4 orders in 2 pages/);
     assert.match(stdout, /changed: order 2 \(Grace, quantity 2, ETag W\/"\d+"\)\n +changed: order 6 \(Barbara/);
     assert.match(stdout, /removed: Orders\(3\) \(deleted\)/);

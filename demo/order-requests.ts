@@ -116,7 +116,8 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   if (applied.length > 0) answerHeaders["Preference-Applied"] = applied.join(", ");
 
   const body: Record<string, unknown> = { "@odata.context": `${context.root}$metadata#Orders` };
-  if (query.get("$count") === "true") body["@odata.count"] = selected.length;
+  // $count counts the whole set: $top and $skip do not change it (as for Products).
+  if (query.get("$count") === "true") body["@odata.count"] = all.length;
   body["value"] = page.map((order) => orderJson(order));
   const last = page.at(-1);
   if (page.length < remaining.length && last !== undefined) {

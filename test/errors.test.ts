@@ -268,6 +268,14 @@ describe("ODataHttpError", () => {
     assert.equal(error.message, `GET ${server.url("svc/Books(42)")} failed with HTTP 404 Not Found [NOT_FOUND]: Book 42 does not exist`);
   });
 
+  test("keeps X-CSRF-Token: Required (why a write got 403) but never a token value", async (t) => {
+    const required = await failure(t, 403, "", { "x-csrf-token": "Required" });
+    assert.equal(required.error.headers["x-csrf-token"], "Required");
+    const token = await failure(t, 403, "", { "x-csrf-token": "SECRET-TOKEN-1" });
+    assert.equal(token.error.headers["x-csrf-token"], undefined);
+    assert.doesNotMatch(JSON.stringify(token.error), /SECRET-TOKEN-1/);
+  });
+
   test("a failed createAsync rejects with ODataHttpError for the POST", async (t) => {
     const server = await startServer((_r, res) => {
       const text = '{"error":{"code":"400","message":"title is required","target":"title"}}';

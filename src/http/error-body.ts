@@ -244,7 +244,8 @@ const SECRET_RESPONSE_HEADERS = new Set(["set-cookie", "set-cookie2", "x-csrf-to
 export function publicHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (!SECRET_RESPONSE_HEADERS.has(name)) out[name] = value;
+    // "X-CSRF-Token: Required" is no secret: it says why a write got 403.
+    if (!SECRET_RESPONSE_HEADERS.has(name) || (name === "x-csrf-token" && value.trim().toLowerCase() === "required")) out[name] = value;
   });
   return out;
 }

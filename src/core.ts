@@ -2,6 +2,7 @@
  * The client's inner workings shared by queries, operations and pollers: the resolved options,
  * the pipeline, and starting long-running operations. Not exported from the package.
  */
+import { readBodyText } from "./http/body.js";
 import { ODataClientError } from "./errors.js";
 import { httpErrorFromResponse, redactUrl } from "./http/error-body.js";
 import { composePipeline, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
@@ -198,12 +199,6 @@ export function mergePrefer(existing: string | null, preference: string): string
 }
 
 async function readText(response: Response, init: RequestInit, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
-  let body: string;
-  try {
-    body = await response.text();
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw new ODataClientError("NETWORK_ERROR", `reading the answer of ${init.method} ${redactUrl(init.url)} failed`, { cause: error });
-  }
+  const body = await readBodyText(response, init.method, init.url, signal);
   return { status: response.status, statusText: response.statusText, headers: response.headers, body, url: init.url, method: init.method };
 }

@@ -4,11 +4,11 @@
  * writes the body (multipart.ts, json.ts), posts it through the client's pipeline and reads the
  * answer into one result per request (results.ts).
  */
+import { readBodyText } from "../http/body.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
+import { httpErrorFromResponse } from "../http/error-body.js";
 import type { HttpMessage } from "../lro/http-envelope.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import type { AsyncPollerToken } from "../lro/token.js";
@@ -434,13 +434,7 @@ export class Batch extends BatchWrites {
       return this.#results({ answers, continuation: response.headers.get("location") as string }, options?.continuation);
     }
     if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw new ODataClientError("NETWORK_ERROR", `reading the answer of POST ${redactUrl(url)} failed`, { cause: error });
-    }
+    const text = await readBodyText(response, "POST", url, signal);
     const matched = this.#match(text, response.headers.get("content-type"), 0);
     return this.#results(matched, options?.continuation);
   }

@@ -2,6 +2,7 @@
  * `parseMetadata`: one entry for every form `$metadata` comes in, and the client's fetch-once
  * cache of it.
  */
+import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import { abortReason } from "../http/signals.js";
@@ -131,13 +132,7 @@ async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<Ser
   else headers.set("odata-maxversion", core.options.version);
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    if (signal.aborted) throw abortReason(signal);
-    throw new ODataClientError("NETWORK_ERROR", `reading the answer of GET ${redactUrl(url)} failed`, { cause: error });
-  }
+  const text = await readBodyText(response, "GET", url, signal);
   try {
     return parseMetadata(text);
   } catch (error) {

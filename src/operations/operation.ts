@@ -3,11 +3,11 @@
  * `client.action()`, `client.function()` and the same methods of collection and entity queries.
  * They send nothing until `invoke()` / `get()` (or their `...Async` twins) run.
  */
+import { readBodyText } from "../http/body.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
@@ -172,13 +172,7 @@ async function sendOperation(core: ClientCore, request: OperationRequest, name: 
     signal,
   });
   if (!response.ok) throw await httpErrorFromResponse(response, method, url, { signal });
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw new ODataClientError("NETWORK_ERROR", `reading the answer of ${method} ${redactUrl(url)} failed`, { cause: error });
-  }
+  const text = await readBodyText(response, method, url, signal);
   if (response.status === 204 || text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type");
   if (contentType !== null && !/^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) return text;

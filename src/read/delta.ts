@@ -8,6 +8,7 @@
  * Memory holds one page at a time; delta links and next links inside a delta follow the same origin
  * rule as next links (`UNTRUSTED_NEXT_LINK`).
  */
+import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
@@ -114,13 +115,7 @@ async function readDeltaPage<T>(
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw new ODataClientError("NETWORK_ERROR", `reading the answer of GET ${redactUrl(url)} failed`, { cause: error });
-  }
+  const text = await readBodyText(response, "GET", url, signal);
   const page = /\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")
     ? readAtomDelta<T>(text)
     : readJsonDelta<T>(text, url, core.options.version === "2.0");

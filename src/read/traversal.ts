@@ -4,6 +4,7 @@
  * the pages in flight: the current one, the ones read ahead, and for a huge unpaged response only
  * the part of it being parsed.
  */
+import { bodyReadFailure, readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
@@ -145,7 +146,7 @@ async function* pageParts<T>(
   const response = await requestPage(core, url, signal, maxPageSize, trackChanges);
   const contentType = response.headers.get("content-type") ?? "";
   if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
-    const feed = readAtomFeed(await readText(response, url, signal));
+    const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
   }
@@ -159,7 +160,7 @@ async function* pageParts<T>(
     try {
       next = await body.next();
     } catch (error) {
-      throw bodyReadFailure(error, url, signal);
+      throw bodyReadFailure(error, "GET", url, signal);
     }
     if (next.done) {
       yield { entities: held ?? [], end: next.value };
@@ -169,27 +170,6 @@ async function* pageParts<T>(
     if (v2) for (const entity of entities) normalizeV2Entity(entity);
     if (held) yield { entities: held };
     held = entities;
-  }
-}
-
-/**
- * What a failure while a body is read becomes: the caller's abort reason when the read was
- * aborted, a payload error as it is, and anything else (the connection dropped, say; fetch
- * reports that as a bare `TypeError: terminated`) `NETWORK_ERROR` with the original as its cause.
- */
-function bodyReadFailure(error: unknown, url: URL, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted) return abortReason(signal);
-  if (error instanceof ODataClientError) return error;
-  const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
-  return new ODataClientError("NETWORK_ERROR", `reading the answer of GET ${redactUrl(url)} failed: ${detail}`, { cause: error });
-}
-
-/** The whole body as text; failures as in {@link bodyReadFailure}. */
-async function readText(response: Response, url: URL, signal: AbortSignal | undefined): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    throw bodyReadFailure(error, url, signal);
   }
 }
 
@@ -414,7 +394,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = (await readText(response, url, resolved.signal)).trim();
+  const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
   if (!/^\d+$/.test(text)) {
     throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(text.slice(0, 80))}, which is not a count`);
   }
@@ -431,7 +411,7 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
   const response = await core.send({ method: "GET", url, headers, signal: options?.signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const contentType = response.headers.get("content-type") ?? "";
-  const text = await readText(response, url, options?.signal);
+  const text = await readBodyText(response, "GET", url, options?.signal);
   let entity: unknown;
   if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
     entity = readAtomEntry(text);

@@ -3,10 +3,10 @@
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
  * `undefined` when it returned none (204).
  */
+import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
 import { readAtomEntry } from "../read/atom.js";
 import { keepEtag } from "../read/traversal.js";
 import { normalizeV2Entity } from "../read/v2-values.js";
@@ -44,7 +44,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */
 export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<R | undefined> {
   const response = await sendChecked(core, request, options);
-  const text = await readText(response, request, options?.signal);
+  const text = await readBodyText(response, request.method, request.url, options?.signal);
   if (response.status === 204 || text.trim() === "") return undefined;
   const v2 = core.options.version === "2.0";
   const contentType = response.headers.get("content-type") ?? "";
@@ -72,15 +72,6 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
 export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<void> {
   const response = await sendChecked(core, request, options);
   await response.body?.cancel().catch(() => {});
-}
-
-async function readText(response: Response, request: WriteRequest, signal: AbortSignal | undefined): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    if (signal?.aborted) throw abortReason(signal);
-    throw new ODataClientError("NETWORK_ERROR", `reading the answer of ${request.method} ${redactUrl(request.url)} failed`, { cause: error });
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

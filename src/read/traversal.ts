@@ -410,27 +410,36 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal: options?.signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const contentType = response.headers.get("content-type") ?? "";
   const text = await readBodyText(response, "GET", url, options?.signal);
+  const entity = readEntityAnswer(core, response, text, "GET", url);
+  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
+  return entity as T;
+}
+
+/**
+ * The entity in an answer's body (a read or a write): Atom or JSON, v2's `d` (and a lone
+ * `results`) unwrapped and its values made readable, the `ETag` header kept with it.
+ */
+export function readEntityAnswer(core: ClientCore, response: Response, text: string, method: string, url: URL): unknown {
+  const v2 = core.options.version === "2.0";
   let entity: unknown;
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
+  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")) {
     entity = readAtomEntry(text);
   } else {
     try {
       entity = JSON.parse(text);
     } catch (error) {
-      throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`);
+      throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`, { cause: error });
     }
-    if (core.options.version === "2.0") {
-      entity = isRecord(entity) && "d" in entity ? entity["d"] : entity;
+    if (v2) {
+      if (isRecord(entity) && "d" in entity) entity = entity["d"];
       if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
       normalizeV2Entity(entity);
     }
   }
-  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
   const etag = response.headers.get("etag");
-  if (etag) keepEtag(entity, etag, core.options.version === "2.0");
-  return entity as T;
+  if (etag && isRecord(entity)) keepEtag(entity, etag, v2);
+  return entity;
 }
 
 /**
@@ -438,7 +447,7 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
  * carried one: `@odata.etag` (v4) or `__metadata.etag` (v2; SAP CAP's v2 adapter, for one, sends
  * the ETag of an Atom entry only as a header).
  */
-export function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
+function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
   if (!v2) {
     if (entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
     return;

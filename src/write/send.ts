@@ -5,11 +5,8 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { readAtomEntry } from "../read/atom.js";
-import { keepEtag } from "../read/traversal.js";
-import { normalizeV2Entity } from "../read/v2-values.js";
+import { httpErrorFromResponse } from "../http/error-body.js";
+import { readEntityAnswer } from "../read/traversal.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 
 /** Options every sending write method takes. */
@@ -46,36 +43,13 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   const response = await sendChecked(core, request, options);
   const text = await readBodyText(response, request.method, request.url, options?.signal);
   if (response.status === 204 || text.trim() === "") return undefined;
-  const v2 = core.options.version === "2.0";
-  const contentType = response.headers.get("content-type") ?? "";
-  let entity: unknown;
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
-    entity = readAtomEntry(text);
-  } else {
-    try {
-      entity = JSON.parse(text);
-    } catch (error) {
-      throw new ODataClientError("BAD_PAYLOAD", `${request.method} ${redactUrl(request.url)} answered with a body that is not JSON (${(error as Error).message})`, { cause: error });
-    }
-    if (v2) {
-      if (isRecord(entity) && "d" in entity) entity = entity["d"];
-      normalizeV2Entity(entity);
-    }
-  }
-  if (!isRecord(entity)) return entity as R;
-  const etag = response.headers.get("etag");
-  if (etag) keepEtag(entity, etag, v2);
-  return entity as R;
+  return readEntityAnswer(core, response, text, request.method, request.url) as R;
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */
 export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<void> {
   const response = await sendChecked(core, request, options);
   await response.body?.cancel().catch(() => {});
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

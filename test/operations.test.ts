@@ -6,49 +6,24 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClient, ODataClientError, ODataHttpError, edm, type AsyncPoller, type ODataClientOptions } from "../src/index.js";
+import { ODataClientError, ODataHttpError, edm, type AsyncPoller } from "../src/index.js";
 import { buildOperationRequest } from "../src/operations/requests.js";
 import { readOperationResult } from "../src/operations/results.js";
-import { sendJson, startServer, type Handler, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
-
-type TestContext = { after: (fn: () => Promise<void>) => void };
-
-/** A server answering with `handler`, and a client on its `/odata/` root. */
-async function serve(
-  t: TestContext,
-  handler: Handler,
-  options: Partial<ODataClientOptions> = {},
-): Promise<{ server: RecordingServer; client: ODataClient; root: string }> {
-  const server = await startServer(handler);
-  t.after(() => server.close());
-  const root = server.url("odata/");
-  return { server, client: new ODataClient({ serviceUrl: root, retry: false, ...options }), root };
-}
-
-/** Answers every request with the same JSON. */
-function answer(status: number, body: unknown, headers: Record<string, string> = {}): Handler {
-  return (_request, res) => sendJson(res, status, body, headers);
-}
+import { answerJson, onlyRequest, sendJson, serveClient, type Handler } from "./servers/recording-server.js";
 
 function noContent(res: ServerResponse): void {
   res.writeHead(204);
   res.end();
 }
 
-/** The one request the server saw. */
-function only(server: RecordingServer): RecordedRequest {
-  assert.equal(server.requests.length, 1, `expected one request, got ${server.requests.map((r) => `${r.method} ${r.path}`).join(", ")}`);
-  return server.requests[0] as RecordedRequest;
-}
-
 const HOSTILE = "a/b'c&d #?%+x=é日本\n)(,@e";
 
 describe("OData v4 functions", () => {
   test("an unbound function is a GET of name(params) with literals inline, and {value} is unwrapped", async (t) => {
-    const { server, client } = await serve(t, answer(200, { "@odata.context": "$metadata#Edm.Int32", value: 9 }));
+    const { server, client } = await serveClient(t, answerJson(200, { "@odata.context": "$metadata#Edm.Int32", value: 9 }));
     const count = await client.function<number>("countBooks", { minStock: 30 }).get();
     assert.equal(count, 9);
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "GET");
     assert.equal(request.path, "/odata/countBooks(minStock=30)");
     assert.equal(request.headers["accept"], "application/json");
@@ -58,20 +33,20 @@ describe("OData v4 functions", () => {
   });
 
   test("a hostile string parameter reaches the service as the same text inside one quoted literal", async (t) => {
-    const { server, client } = await serve(t, (request, res) => {
+    const { server, client } = await serveClient(t, (request, res) => {
       const decoded = decodeURIComponent(request.path);
       const match = /^\/odata\/echo\(text='((?:[^']|'')*)'\)$/s.exec(decoded);
       sendJson(res, 200, { value: match ? (match[1] as string).replaceAll("''", "'") : `no match: ${decoded}` });
     });
     const echoed = await client.function<string>("echo", { text: HOSTILE }).get();
     assert.equal(echoed, HOSTILE);
-    const path = only(server).path;
+    const path = onlyRequest(server).path;
     // Nothing in the value can add a path segment, start the query or end the parameter list.
     assert.doesNotMatch(path.slice("/odata/".length), /[/?#]/);
   });
 
   test("typed parameters are written as v4 literals", async (t) => {
-    const { server, client } = await serve(t, answer(200, { value: "ok" }));
+    const { server, client } = await serveClient(t, answerJson(200, { value: "ok" }));
     await client
       .function("describeArgs", {
         i: 1,
@@ -86,16 +61,16 @@ describe("OData v4 functions", () => {
       })
       .get();
     assert.equal(
-      decodeURIComponent(only(server).path),
+      decodeURIComponent(onlyRequest(server).path),
       "/odata/describeArgs(i=1,big=9007199254740993,dec=1.10,at=2024-01-02T03:04:05.000Z,day=2024-01-02,id=01234567-89ab-cdef-0123-456789abcdef,yes=true,none=null)",
     );
   });
 
   test("collection and complex parameters go as parameter aliases with JSON values", async (t) => {
-    const { server, client } = await serve(t, answer(200, { "@odata.context": "$metadata#Collection(Edm.String)", value: ["A", "B&C"] }));
+    const { server, client } = await serveClient(t, answerJson(200, { "@odata.context": "$metadata#Collection(Edm.String)", value: ["A", "B&C"] }));
     const upper = await client.function<string[]>("upper", { texts: ["a", "b&c"], filter: { min: 2, name: "x'y" } }).get();
     assert.deepEqual(upper, ["A", "B&C"]);
-    const url = new URL(only(server).path, "http://x");
+    const url = new URL(onlyRequest(server).path, "http://x");
     assert.equal(decodeURIComponent(url.pathname), "/odata/upper(texts=@texts,filter=@filter)");
     assert.deepEqual([...url.searchParams], [
       ["@texts", '["a","b&c"]'],
@@ -104,13 +79,13 @@ describe("OData v4 functions", () => {
   });
 
   test("a function without parameters is called with empty parentheses", async (t) => {
-    const { server, client } = await serve(t, answer(200, { value: "2024-01-02" }));
+    const { server, client } = await serveClient(t, answerJson(200, { value: "2024-01-02" }));
     assert.equal(await client.function<string>("today").get(), "2024-01-02");
-    assert.equal(only(server).path, "/odata/today()");
+    assert.equal(onlyRequest(server).path, "/odata/today()");
   });
 
   test("an entity-bound function is addressed by its qualified name after the key", async (t) => {
-    const { server, client } = await serve(t, answer(200, { "@odata.context": "../$metadata#Edm.Decimal", value: 11.08 }));
+    const { server, client } = await serveClient(t, answerJson(200, { "@odata.context": "../$metadata#Edm.Decimal", value: 11.08 }));
     const books = client.collection("Books");
     assert.equal(await books.key(1).function<number>("CatalogService.discountedPrice", { percent: 10 }).get(), 11.08);
     assert.equal(await books.key(1).function<number>("discountedPrice", { percent: 10 }, { namespace: "CatalogService" }).get(), 11.08);
@@ -130,14 +105,14 @@ describe("OData v4 functions", () => {
       { "@odata.etag": 'W/"1"', ID: 4, stock: 48 },
       { "@odata.etag": 'W/"2"', ID: 7, stock: 44 },
     ];
-    const { server, client } = await serve(t, answer(200, { "@odata.context": "../$metadata#Books", value: rows }));
+    const { server, client } = await serveClient(t, answerJson(200, { "@odata.context": "../$metadata#Books", value: rows }));
     const top = await client.collection("Books").function<{ ID: number; stock: number }[]>("CatalogService.topStocked", { n: 2 }).get();
     assert.deepEqual(top, rows);
-    assert.equal(only(server).path, "/odata/Books/CatalogService.topStocked(n=2)");
+    assert.equal(onlyRequest(server).path, "/odata/Books/CatalogService.topStocked(n=2)");
   });
 
   test("a paged collection result is read to its end by get(), following the next links", async (t) => {
-    const { server, client } = await serve(t, (request, res) => {
+    const { server, client } = await serveClient(t, (request, res) => {
       if (!request.path.includes("skiptoken")) {
         sendJson(res, 200, { value: [{ ID: 1 }, { ID: 2 }], "@odata.nextLink": "booksWithStock(minStock=0)?$skiptoken=2" });
       } else sendJson(res, 200, { value: [{ ID: 3 }] });
@@ -151,7 +126,7 @@ describe("OData v4 functions", () => {
   });
 
   test("stream() reads a collection-valued function item by item across pages", async (t) => {
-    const { server, client } = await serve(t, (request, res) => {
+    const { server, client } = await serveClient(t, (request, res) => {
       if (!request.path.includes("skiptoken")) sendJson(res, 200, { value: ["a", "b"], "@odata.nextLink": "names()?$skiptoken=2" });
       else sendJson(res, 200, { value: ["c"] });
     });
@@ -163,12 +138,12 @@ describe("OData v4 functions", () => {
 
   test("an entity result comes back as the entity, its @odata.etag included", async (t) => {
     const entity = { "@odata.context": "$metadata#Books/$entity", "@odata.etag": 'W/"x"', ID: 1, title: "Emma" };
-    const { client } = await serve(t, answer(200, entity));
+    const { client } = await serveClient(t, answerJson(200, entity));
     assert.deepEqual(await client.function("bookById", { id: 1 }).get(), entity);
   });
 
   test("url() gives the request URL and sends nothing; custom query options of the query come along", async (t) => {
-    const { server, client, root } = await serve(t, answer(200, { value: 1 }));
+    const { server, client, root } = await serveClient(t, answerJson(200, { value: 1 }));
     const call = client.collection("Books").param("sap-client", "100").key("O'Brien").function("rank", { by: "a b" });
     assert.equal(call.url(), `${root}Books('O''Brien')/rank(by='a%20b')?sap-client=100`);
     assert.equal(server.requests.length, 0);
@@ -176,7 +151,7 @@ describe("OData v4 functions", () => {
 
   test("a function GET is retried after 503 like any read", async (t) => {
     let calls = 0;
-    const { server, client } = await serve(
+    const { server, client } = await serveClient(
       t,
       (_r, res) => (++calls === 1 ? sendJson(res, 503, { error: { code: "busy", message: "busy" } }, { "retry-after": "0" }) : sendJson(res, 200, { value: 3 })),
       { retry: { retries: 2, delay: 1 } },
@@ -189,10 +164,10 @@ describe("OData v4 functions", () => {
 describe("OData v4 actions", () => {
   test("an unbound action is a POST with the parameters as a JSON body; a complex result is the object", async (t) => {
     const result = { "@odata.context": "$metadata#CatalogService.return_CatalogService_submitOrder", stock: 5 };
-    const { server, client } = await serve(t, answer(200, result));
+    const { server, client } = await serveClient(t, answerJson(200, result));
     const done = await client.action<{ stock: number }>("submitOrder").invoke({ book: 21, quantity: 2 });
     assert.deepEqual(done, result);
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.path, "/odata/submitOrder");
     assert.equal(request.headers["content-type"], "application/json");
@@ -202,7 +177,7 @@ describe("OData v4 actions", () => {
   });
 
   test("action parameters are written as JSON: bigint, Date, edm values, bytes, nested structures", async (t) => {
-    const { server, client } = await serve(t, (_r, res) => noContent(res));
+    const { server, client } = await serveClient(t, (_r, res) => noContent(res));
     await client.action("import").invoke({
       safe: 12n,
       huge: 9007199254740993n,
@@ -214,23 +189,23 @@ describe("OData v4 actions", () => {
       skipped: undefined,
     });
     assert.equal(
-      only(server).body,
+      onlyRequest(server).body,
       `{"safe":12,"huge":"9007199254740993","price":"1.10","at":"2024-01-02T00:00:00.000Z","bytes":"-_8=","text":${JSON.stringify(HOSTILE)},"lines":[{"id":1,"tags":["x"]}]}`,
     );
   });
 
   test("a bound action goes to Set(key)/Name with the ETag as If-Match", async (t) => {
-    const { server, client } = await serve(t, answer(200, { stock: 36 }));
+    const { server, client } = await serveClient(t, answerJson(200, { stock: 36 }));
     const done = await client.collection("Books").key(20).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 1 }, { etag: 'W/"2024"' });
     assert.deepEqual(done, { stock: 36 });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.path, "/odata/Books(20)/CatalogService.order");
     assert.equal(request.headers["if-match"], 'W/"2024"');
     assert.deepEqual(JSON.parse(request.body), { quantity: 1 });
   });
 
   test("If-Match comes from ifMatch, else etag as text or as the entity read earlier (v4 and v2 forms)", async (t) => {
-    const { server, client } = await serve(t, (_r, res) => noContent(res));
+    const { server, client } = await serveClient(t, (_r, res) => noContent(res));
     const order = client.collection("Books").key(1).action("CatalogService.order");
     await order.invoke({}, { etag: { "@odata.etag": 'W/"v4"', ID: 1 } });
     await order.invoke({}, { etag: { __metadata: { etag: 'W/"v2"' } } });
@@ -245,22 +220,22 @@ describe("OData v4 actions", () => {
   });
 
   test("a collection-bound action with the namespace option; no parameters send {}", async (t) => {
-    const { server, client } = await serve(t, answer(200, { value: [{ ID: 3 }] }));
+    const { server, client } = await serveClient(t, answerJson(200, { value: [{ ID: 3 }] }));
     const low = await client.collection("Books").action<{ ID: number }[]>("lowStock", { namespace: "CatalogService" }).invoke(undefined, { etag: "*" });
     assert.deepEqual(low, [{ ID: 3 }]);
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.path, "/odata/Books/CatalogService.lowStock");
     assert.equal(request.body, "{}");
     assert.equal(request.headers["if-match"], "*");
   });
 
   test("204 No Content resolves with undefined", async (t) => {
-    const { client } = await serve(t, (_r, res) => noContent(res));
+    const { client } = await serveClient(t, (_r, res) => noContent(res));
     assert.equal(await client.action("ping").invoke(), undefined);
   });
 
   test("a 4xx rejects with ODataHttpError carrying the parsed v4 error", async (t) => {
-    const { client } = await serve(t, answer(409, { error: { code: "409", message: "Only 3 left of book 21", target: "quantity" } }));
+    const { client } = await serveClient(t, answerJson(409, { error: { code: "409", message: "Only 3 left of book 21", target: "quantity" } }));
     const error = await client
       .action("submitOrder")
       .invoke({ book: 21, quantity: 100 })
@@ -272,7 +247,7 @@ describe("OData v4 actions", () => {
   });
 
   test("an action is not retried after 503 (it may have run)", async (t) => {
-    const { server, client } = await serve(t, answer(503, { error: { code: "busy", message: "busy" } }, { "retry-after": "0" }), {
+    const { server, client } = await serveClient(t, answerJson(503, { error: { code: "busy", message: "busy" } }, { "retry-after": "0" }), {
       retry: { retries: 3, delay: 1 },
     });
     await assert.rejects(client.action("submitOrder").invoke({ book: 1 }), (e: unknown) => e instanceof ODataHttpError && e.status === 503);
@@ -280,7 +255,7 @@ describe("OData v4 actions", () => {
   });
 
   test("an aborted signal rejects with its reason and sends nothing", async (t) => {
-    const { server, client } = await serve(t, answer(200, { value: 1 }));
+    const { server, client } = await serveClient(t, answerJson(200, { value: 1 }));
     const reason = new Error("stop");
     await assert.rejects(client.action("submitOrder").invoke({}, { signal: AbortSignal.abort(reason) }), (e) => e === reason);
     await assert.rejects(client.function("countBooks").get({ signal: AbortSignal.abort(reason) }), (e) => e === reason);
@@ -288,7 +263,7 @@ describe("OData v4 actions", () => {
   });
 
   test("a bad name or parameter throws TypeError where it is written, before anything is sent", async (t) => {
-    const { server, client } = await serve(t, answer(200, {}));
+    const { server, client } = await serveClient(t, answerJson(200, {}));
     assert.throws(() => client.action("submit/Order"), TypeError);
     assert.throws(() => client.function("count(x)"), TypeError);
     assert.throws(() => client.function("f", { "a b": 1 }), TypeError);
@@ -303,9 +278,9 @@ describe("OData v2 function imports", () => {
   const v2 = { version: "2.0" } as const;
 
   test("a function import is a GET with v2 literals as query options; the name wrapper is unwrapped", async (t) => {
-    const { server, client } = await serve(t, answer(200, { d: { countBooks: 9 } }), v2);
+    const { server, client } = await serveClient(t, answerJson(200, { d: { countBooks: 9 } }), v2);
     assert.equal(await client.function<number>("countBooks", { minStock: 30 }).get(), 9);
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "GET");
     assert.equal(request.path, "/odata/countBooks?minStock=30");
     assert.equal(request.headers["maxdataserviceversion"], "2.0");
@@ -313,7 +288,7 @@ describe("OData v2 function imports", () => {
   });
 
   test("v2 literal forms: strings quoted, Int64 L, Decimal M, datetime, guid", async (t) => {
-    const { server, client } = await serve(t, answer(200, { d: { describeArgs: "ok" } }), v2);
+    const { server, client } = await serveClient(t, answerJson(200, { d: { describeArgs: "ok" } }), v2);
     await client
       .function("describeArgs", {
         s: HOSTILE,
@@ -323,7 +298,7 @@ describe("OData v2 function imports", () => {
         id: edm.guid("01234567-89ab-cdef-0123-456789abcdef"),
       })
       .get();
-    const url = new URL(only(server).path, "http://x");
+    const url = new URL(onlyRequest(server).path, "http://x");
     assert.equal(url.pathname, "/odata/describeArgs");
     assert.deepEqual(Object.fromEntries(url.searchParams), {
       s: `'${HOSTILE.replaceAll("'", "''")}'`,
@@ -335,9 +310,9 @@ describe("OData v2 function imports", () => {
   });
 
   test("a v2 collection result in results is the array, entities read like v4 ones", async (t) => {
-    const { client } = await serve(
+    const { client } = await serveClient(
       t,
-      answer(200, {
+      answerJson(200, {
         d: {
           results: [
             {
@@ -356,7 +331,7 @@ describe("OData v2 function imports", () => {
   });
 
   test("a v2 complex result inside the name wrapper, and a date primitive as ISO text", async (t) => {
-    const { client } = await serve(
+    const { client } = await serveClient(
       t,
       (request, res) =>
         request.path.startsWith("/odata/stockOf")
@@ -369,12 +344,12 @@ describe("OData v2 function imports", () => {
   });
 
   test("a v2 entity result is the entity from d", async (t) => {
-    const { client } = await serve(t, answer(200, { d: { __metadata: { uri: "Books(1)", etag: 'W/"x"' }, ID: 1, title: "Emma" } }), v2);
+    const { client } = await serveClient(t, answerJson(200, { d: { __metadata: { uri: "Books(1)", etag: 'W/"x"' }, ID: 1, title: "Emma" } }), v2);
     assert.deepEqual(await client.function("bookById", { id: 1 }).get(), { __metadata: { uri: "Books(1)", etag: 'W/"x"' }, ID: 1, title: "Emma" });
   });
 
   test("a paged v2 collection result follows __next", async (t) => {
-    const { server, client } = await serve(
+    const { server, client } = await serveClient(
       t,
       (request, res) =>
         request.path.includes("skiptoken")
@@ -387,9 +362,9 @@ describe("OData v2 function imports", () => {
   });
 
   test("a v2 action import is a POST with the parameters in the query and a Content-Type, no body", async (t) => {
-    const { server, client } = await serve(t, answer(200, { d: { submitOrder: { stock: 4 } } }), v2);
+    const { server, client } = await serveClient(t, answerJson(200, { d: { submitOrder: { stock: 4 } } }), v2);
     assert.deepEqual(await client.action("submitOrder").invoke({ book: 22, quantity: 1 }), { stock: 4 });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.path, "/odata/submitOrder?book=22&quantity=1");
     assert.equal(request.headers["content-type"], "application/json");
@@ -397,7 +372,7 @@ describe("OData v2 function imports", () => {
   });
 
   test("a v2 error rejects with the parsed v2 error", async (t) => {
-    const { client } = await serve(t, answer(400, { error: { code: "400", message: { lang: "en", value: "quantity must be a positive integer" } } }), v2);
+    const { client } = await serveClient(t, answerJson(400, { error: { code: "400", message: { lang: "en", value: "quantity must be a positive integer" } } }), v2);
     await assert.rejects(
       client.action("submitOrder").invoke({ book: 22 }),
       (e: unknown) => e instanceof ODataHttpError && e.status === 400 && e.odataError?.message === "quantity must be a positive integer",
@@ -405,7 +380,7 @@ describe("OData v2 function imports", () => {
   });
 
   test("bound operations and structured parameters do not exist in v2", async (t) => {
-    const { server, client } = await serve(t, answer(200, {}), v2);
+    const { server, client } = await serveClient(t, answerJson(200, {}), v2);
     assert.throws(() => client.collection("Books").key(1).function("discountedPrice", { percent: 10 }), (e: unknown) => e instanceof ODataClientError && e.code === "UNSUPPORTED_BY_VERSION");
     assert.throws(() => client.collection("Books").action("lowStock"), (e: unknown) => e instanceof ODataClientError && e.code === "UNSUPPORTED_BY_VERSION");
     assert.throws(() => client.function("upper", { texts: ["a"] }), TypeError);
@@ -425,7 +400,7 @@ describe("...Async twins", () => {
 
   test("invokeAsync sends Prefer: respond-async and the poller's result is unwrapped as invoke() unwraps it", async (t) => {
     const inner = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"@odata.context":"$metadata#Edm.Int32","value":9}';
-    const { server, client } = await serve(
+    const { server, client } = await serveClient(
       t,
       monitorService((res) => {
         res.writeHead(200, { "content-type": "application/http" });
@@ -448,7 +423,7 @@ describe("...Async twins", () => {
   });
 
   test("getAsync against a 4.01 monitor (AsyncResult) gives the unwrapped collection", async (t) => {
-    const { server, client } = await serve(
+    const { server, client } = await serveClient(
       t,
       monitorService((res) => sendJson(res, 200, { value: ["A", "B"] }, { asyncresult: "200" })),
     );
@@ -461,7 +436,7 @@ describe("...Async twins", () => {
   });
 
   test("a service that answers synchronously gives a finished poller with the unwrapped result", async (t) => {
-    const { server, client } = await serve(t, answer(200, { "@odata.context": "$metadata#Edm.Int32", value: 9 }));
+    const { server, client } = await serveClient(t, answerJson(200, { "@odata.context": "$metadata#Edm.Int32", value: 9 }));
     const poller = await client.function<number>("countBooks", { minStock: 30 }).getAsync();
     assert.equal(poller.isDone(), true);
     assert.equal(poller.status(), "Succeeded");
@@ -472,20 +447,20 @@ describe("...Async twins", () => {
   });
 
   test("a synchronous v2 answer is unwrapped from d and the name wrapper", async (t) => {
-    const { client } = await serve(t, answer(200, { d: { submitOrder: { stock: 4 } } }), { version: "2.0" });
+    const { client } = await serveClient(t, answerJson(200, { d: { submitOrder: { stock: 4 } } }), { version: "2.0" });
     const poller = await client.action<{ stock: number }>("submitOrder").invokeAsync({ book: 1, quantity: 1 });
     assert.deepEqual(poller.result(), { stock: 4 });
   });
 
   test("a synchronous 204 gives a finished poller whose result is undefined", async (t) => {
-    const { client } = await serve(t, (_r, res) => noContent(res));
+    const { client } = await serveClient(t, (_r, res) => noContent(res));
     const poller = await client.action("ping").invokeAsync();
     assert.equal(poller.isDone(), true);
     assert.equal(poller.result(), undefined);
   });
 
   test("a 4xx initial answer rejects with ODataHttpError and no poller", async (t) => {
-    const { client } = await serve(t, answer(428, { error: { code: "428", message: "Precondition Required" } }));
+    const { client } = await serveClient(t, answerJson(428, { error: { code: "428", message: "Precondition Required" } }));
     await assert.rejects(
       client.collection("Books").key(20).action("CatalogService.order").invokeAsync({ quantity: 1 }),
       (e: unknown) => e instanceof ODataHttpError && e.status === 428 && e.odataError?.message === "Precondition Required",
@@ -493,7 +468,7 @@ describe("...Async twins", () => {
   });
 
   test("the poller's result type is the operation's type (checked by the compiler)", async (t) => {
-    const { client } = await serve(t, answer(200, { stock: 1 }));
+    const { client } = await serveClient(t, answerJson(200, { stock: 1 }));
     const poller: AsyncPoller<{ stock: number }> = await client.action<{ stock: number }>("submitOrder").invokeAsync({});
     const count: Promise<AsyncPoller<number>> = client.function<number>("countBooks").getAsync();
     await count.catch(() => undefined);

@@ -6,11 +6,10 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClient, ODataHttpError, type EntityInput, type ODataClientOptions } from "../src/index.js";
+import { ODataClient, ODataHttpError, type EntityInput } from "../src/index.js";
 import { createRequest, preconditionExplanation, updateRequest } from "../src/write/requests.js";
-import { sendJson, sendText, startServer, type Handler, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { answerJson, onlyRequest, sendJson, sendText, serveClient, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 
-type TestContext = { after: (fn: () => Promise<void>) => void };
 
 interface Book {
   ID: number;
@@ -28,21 +27,6 @@ interface Review {
   rating: number;
 }
 
-async function serve(
-  t: TestContext,
-  handler: Handler,
-  options: Partial<ODataClientOptions> = {},
-): Promise<{ server: RecordingServer; client: ODataClient; root: string }> {
-  const server = await startServer(handler);
-  t.after(() => server.close());
-  const root = server.url("odata/");
-  return { server, client: new ODataClient({ serviceUrl: root, retry: false, ...options }), root };
-}
-
-function answer(status: number, body: unknown, headers: Record<string, string> = {}): Handler {
-  return (_request, res) => sendJson(res, status, body, headers);
-}
-
 function noContent(headers: Record<string, string> = {}): Handler {
   return (_request, res: ServerResponse) => {
     res.writeHead(204, headers);
@@ -50,19 +34,14 @@ function noContent(headers: Record<string, string> = {}): Handler {
   };
 }
 
-function only(server: RecordingServer): RecordedRequest {
-  assert.equal(server.requests.length, 1, `expected one request, got ${server.requests.map((r) => `${r.method} ${r.path}`).join(", ")}`);
-  return server.requests[0] as RecordedRequest;
-}
-
 const ETAG = 'W/"2024-02-11T10:01:00.000Z"';
 
 describe("create", () => {
   test("create POSTs the entity as JSON with the v4 headers and resolves with the entity the service returned", async (t) => {
-    const { server, client } = await serve(t, answer(201, { "@odata.context": "$metadata#Books/$entity", ID: 7, title: "Emma", stock: 0 }));
+    const { server, client } = await serveClient(t, answerJson(201, { "@odata.context": "$metadata#Books/$entity", ID: 7, title: "Emma", stock: 0 }));
     const created = await client.collection<Book>("Books").create({ ID: 7, title: "Emma" });
     assert.deepEqual(created, { "@odata.context": "$metadata#Books/$entity", ID: 7, title: "Emma", stock: 0 });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.path, "/odata/Books");
     assert.equal(request.headers["content-type"], "application/json");
@@ -75,26 +54,26 @@ describe("create", () => {
   });
 
   test('prefer: "minimal" sends Prefer: return=minimal and a 204 answer resolves with undefined', async (t) => {
-    const { server, client } = await serve(t, noContent({ location: "Books(7)" }));
+    const { server, client } = await serveClient(t, noContent({ location: "Books(7)" }));
     const created = await client.collection<Book>("Books").create({ ID: 7, title: "Emma" }, { prefer: "minimal" });
     assert.equal(created, undefined);
-    assert.equal(only(server).headers["prefer"], "return=minimal");
+    assert.equal(onlyRequest(server).headers["prefer"], "return=minimal");
   });
 
   test('prefer: "representation" sends Prefer: return=representation', async (t) => {
-    const { server, client } = await serve(t, answer(201, { ID: 7 }));
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 7 }));
     await client.collection<Book>("Books").create({ ID: 7 }, { prefer: "representation" });
-    assert.equal(only(server).headers["prefer"], "return=representation");
+    assert.equal(onlyRequest(server).headers["prefer"], "return=representation");
   });
 
   test("the ETag header of a 201 is kept as @odata.etag when the body carries none", async (t) => {
-    const { client } = await serve(t, answer(201, { ID: 7, title: "Emma" }, { etag: ETAG }));
+    const { client } = await serveClient(t, answerJson(201, { ID: 7, title: "Emma" }, { etag: ETAG }));
     const created = await client.collection("Books").create({ ID: 7, title: "Emma" });
     assert.equal(created?.["@odata.etag"], ETAG);
   });
 
   test("deep insert: nested entities go in the same POST body, nested control information removed", async (t) => {
-    const { server, client } = await serve(t, answer(201, { ID: 7 }));
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 7 }));
     await client.collection<Book>("Books").create({
       ID: 7,
       title: "Emma",
@@ -104,7 +83,7 @@ describe("create", () => {
         { ID: 71, rating: 4, "@odata.id": "Reviews(71)" },
       ],
     });
-    assert.deepEqual(JSON.parse(only(server).body), {
+    assert.deepEqual(JSON.parse(onlyRequest(server).body), {
       ID: 7,
       title: "Emma",
       author: { ID: "austen", name: "Jane Austen" },
@@ -116,7 +95,7 @@ describe("create", () => {
   });
 
   test("an entity read earlier is sent without the control information reading added; @odata.type and @odata.bind stay", async (t) => {
-    const { server, client } = await serve(t, answer(201, { ID: 8 }));
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 8 }));
     await client.collection("Books").create({
       "@odata.context": "$metadata#Books/$entity",
       "@odata.etag": ETAG,
@@ -127,17 +106,17 @@ describe("create", () => {
       "cover@odata.mediaReadLink": "Books(1)/cover",
       ID: 8,
     });
-    assert.deepEqual(JSON.parse(only(server).body), { "@odata.type": "#CatalogService.Books", "author@odata.bind": "Authors('austen')", ID: 8 });
+    assert.deepEqual(JSON.parse(onlyRequest(server).body), { "@odata.type": "#CatalogService.Books", "author@odata.bind": "Authors('austen')", ID: 8 });
   });
 
   test("create is never retried: a 503 rejects at once", async (t) => {
-    const { server, client } = await serve(t, answer(503, { error: { code: "busy", message: "try later" } }), { retry: { retries: 2, delay: 1 } });
+    const { server, client } = await serveClient(t, answerJson(503, { error: { code: "busy", message: "try later" } }), { retry: { retries: 2, delay: 1 } });
     await assert.rejects(client.collection("Books").create({ ID: 1 }), (error: unknown) => error instanceof ODataHttpError && error.status === 503);
     assert.equal(server.requests.length, 1);
   });
 
   test("an aborted signal rejects with its reason and sends nothing", async (t) => {
-    const { server, client } = await serve(t, answer(201, {}));
+    const { server, client } = await serveClient(t, answerJson(201, {}));
     const controller = new AbortController();
     const reason = new Error("stop");
     controller.abort(reason);
@@ -147,7 +126,7 @@ describe("create", () => {
   });
 
   test("a body that cannot be JSON rejects with a TypeError and sends nothing", async (t) => {
-    const { server, client } = await serve(t, answer(201, {}));
+    const { server, client } = await serveClient(t, answerJson(201, {}));
     await assert.rejects(client.collection("Books").create({ ID: 10n }), TypeError);
     assert.equal(server.requests.length, 0);
   });
@@ -155,10 +134,10 @@ describe("create", () => {
 
 describe("update, replace, delete and ETags", () => {
   test("update PATCHes the entity URL with If-Match from an etag string and resolves with the returned entity", async (t) => {
-    const { server, client } = await serve(t, answer(200, { ID: 1, title: "New", "@odata.etag": 'W/"2"' }));
+    const { server, client } = await serveClient(t, answerJson(200, { ID: 1, title: "New", "@odata.etag": 'W/"2"' }));
     const updated = await client.collection<Book>("Books").key(1).update({ title: "New" }, { etag: ETAG });
     assert.deepEqual(updated, { ID: 1, title: "New", "@odata.etag": 'W/"2"' });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "PATCH");
     assert.equal(request.path, "/odata/Books(1)");
     assert.equal(request.headers["if-match"], ETAG);
@@ -168,14 +147,14 @@ describe("update, replace, delete and ETags", () => {
   });
 
   test("update with { etag: entityReadEarlier } sends that entity's @odata.etag", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     const book = { "@odata.etag": ETAG, ID: 1, title: "Old" };
     await client.collection<Book>("Books").key(1).update({ stock: 3 }, { etag: book });
-    assert.equal(only(server).headers["if-match"], ETAG);
+    assert.equal(onlyRequest(server).headers["if-match"], ETAG);
   });
 
   test("an entity read with only an ETag header carries it into the next update as If-Match", async (t) => {
-    const { server, client } = await serve(t, (request, res) => {
+    const { server, client } = await serveClient(t, (request, res) => {
       if (request.method === "GET") sendJson(res, 200, { ID: 1, title: "Old" }, { etag: ETAG });
       else noContent()(request, res, undefined as never);
     });
@@ -188,51 +167,51 @@ describe("update, replace, delete and ETags", () => {
   });
 
   test("update resolves with undefined on 204", async (t) => {
-    const { client } = await serve(t, noContent());
+    const { client } = await serveClient(t, noContent());
     assert.equal(await client.collection<Book>("Books").key(1).update({ title: "x" }), undefined);
   });
 
   test("update without any ETag sends no If-Match", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await client.collection<Book>("Books").key(1).update({ title: "x" });
-    assert.equal(only(server).headers["if-match"], undefined);
+    assert.equal(onlyRequest(server).headers["if-match"], undefined);
   });
 
   test("etag: false sends no If-Match even when the patch carries an ETag", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await client.collection<Book>("Books").key(1).update({ "@odata.etag": ETAG, title: "x" }, { etag: false });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.headers["if-match"], undefined);
     assert.deepEqual(JSON.parse(request.body), { title: "x" });
   });
 
   test('ifMatch: "*" sends If-Match: * and wins over the ETag the patch carries', async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await client.collection<Book>("Books").key(1).update({ "@odata.etag": ETAG, title: "x" }, { ifMatch: "*" });
-    assert.equal(only(server).headers["if-match"], "*");
+    assert.equal(onlyRequest(server).headers["if-match"], "*");
   });
 
   test("an entity given as etag without any ETag rejects with a TypeError and sends nothing", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await assert.rejects(client.collection<Book>("Books").key(1).update({ title: "x" }, { etag: { ID: 1 } }), /carries no ETag/);
     assert.equal(server.requests.length, 0);
   });
 
   test('prefer: "representation" on update sends Prefer: return=representation', async (t) => {
-    const { server, client } = await serve(t, answer(200, { ID: 1 }));
+    const { server, client } = await serveClient(t, answerJson(200, { ID: 1 }));
     await client.collection<Book>("Books").key(1).update({ title: "x" }, { prefer: "representation" });
-    assert.equal(only(server).headers["prefer"], "return=representation");
+    assert.equal(onlyRequest(server).headers["prefer"], "return=representation");
   });
 
   test("update is never retried (PATCH is not idempotent)", async (t) => {
-    const { server, client } = await serve(t, answer(503, {}), { retry: { retries: 2, delay: 1 } });
+    const { server, client } = await serveClient(t, answerJson(503, {}), { retry: { retries: 2, delay: 1 } });
     await assert.rejects(client.collection<Book>("Books").key(1).update({ title: "x" }), ODataHttpError);
     assert.equal(server.requests.length, 1);
   });
 
   test("replace PUTs the whole entity with If-Match and is retried after a 503 (PUT is idempotent)", async (t) => {
     let calls = 0;
-    const { server, client } = await serve(
+    const { server, client } = await serveClient(
       t,
       (request, res) => (++calls === 1 ? sendJson(res, 503, {}) : noContent()(request, res, undefined as never)),
       { retry: { retries: 2, delay: 1 } },
@@ -248,10 +227,10 @@ describe("update, replace, delete and ETags", () => {
   });
 
   test("delete sends DELETE with If-Match from the entity read earlier, no body and no Content-Type", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     const result = await client.collection<Book>("Books").key(1).delete({ etag: { "@odata.etag": ETAG } });
     assert.equal(result, undefined);
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "DELETE");
     assert.equal(request.path, "/odata/Books(1)");
     assert.equal(request.headers["if-match"], ETAG);
@@ -260,13 +239,13 @@ describe("update, replace, delete and ETags", () => {
   });
 
   test("a compound key addresses the entity with its key predicate", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await client.collection("Pairs").key({ A: 2, B: "it's" }).delete();
-    assert.equal(only(server).path, "/odata/Pairs(A=2,B='it''s')");
+    assert.equal(onlyRequest(server).path, "/odata/Pairs(A=2,B='it''s')");
   });
 
   test("412 rejects with ODataHttpError (HTTP_ERROR) whose message says the entity changed since it was read", async (t) => {
-    const { client } = await serve(t, answer(412, { error: { code: "412", message: "Precondition Failed" } }));
+    const { client } = await serveClient(t, answerJson(412, { error: { code: "412", message: "Precondition Failed" } }));
     await assert.rejects(client.collection<Book>("Books").key(1).update({ title: "x" }, { etag: 'W/"stale"' }), (error: unknown) => {
       assert.ok(error instanceof ODataHttpError);
       assert.equal(error.code, "HTTP_ERROR");
@@ -278,7 +257,7 @@ describe("update, replace, delete and ETags", () => {
   });
 
   test("428 rejects with ODataHttpError whose message says the service wants If-Match", async (t) => {
-    const { client } = await serve(t, answer(428, { error: { code: "428", message: "Precondition Required" } }));
+    const { client } = await serveClient(t, answerJson(428, { error: { code: "428", message: "Precondition Required" } }));
     await assert.rejects(client.collection<Book>("Books").key(1).delete(), (error: unknown) => {
       assert.ok(error instanceof ODataHttpError);
       assert.equal(error.status, 428);
@@ -290,10 +269,10 @@ describe("update, replace, delete and ETags", () => {
 
 describe("upsert", () => {
   test("upsert PATCHes the key without If-Match, even when the body carries an ETag", async (t) => {
-    const { server, client } = await serve(t, answer(201, { A: 9, B: "z", label: "nine" }));
+    const { server, client } = await serveClient(t, answerJson(201, { A: 9, B: "z", label: "nine" }));
     const result = await client.collection("Pairs").key({ A: 9, B: "z" }).upsert({ "@odata.etag": ETAG, label: "nine" });
     assert.deepEqual(result, { A: 9, B: "z", label: "nine" });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "PATCH");
     assert.equal(request.path, "/odata/Pairs(A=9,B='z')");
     assert.equal(request.headers["if-match"], undefined);
@@ -302,25 +281,25 @@ describe("upsert", () => {
   });
 
   test('replace: true upserts with PUT; ifNoneMatch: "*" sends If-None-Match: * (insert only)', async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await client.collection("Pairs").key({ A: 9, B: "z" }).upsert({ label: "nine" }, { replace: true, ifNoneMatch: "*" });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "PUT");
     assert.equal(request.headers["if-none-match"], "*");
   });
 
   test("a 412 to an insert-only upsert says the entity already exists", async (t) => {
-    const { client } = await serve(t, answer(412, { error: { code: "412", message: "exists" } }));
+    const { client } = await serveClient(t, answerJson(412, { error: { code: "412", message: "exists" } }));
     await assert.rejects(client.collection("Pairs").key({ A: 1, B: "x" }).upsert({ label: "x" }, { ifNoneMatch: "*" }), /precondition failed: the entity already exists/);
   });
 });
 
 describe("OData v2", () => {
   test("update sends MERGE with DataServiceVersion headers, If-Match from __metadata.etag, and a body without __metadata", async (t) => {
-    const { server, client } = await serve(t, noContent(), { version: "2.0" });
+    const { server, client } = await serveClient(t, noContent(), { version: "2.0" });
     const book = { __metadata: { uri: "http://x/Books(1)", type: "CatalogService.Books", etag: ETAG }, ID: 1, title: "Old" };
     await client.collection<Book>("Books").key(1).update({ ...book, title: "New" });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "MERGE");
     assert.equal(request.path, "/odata/Books(1)");
     assert.equal(request.headers["if-match"], ETAG);
@@ -332,33 +311,33 @@ describe("OData v2", () => {
   });
 
   test("tunnel: true sends POST with X-HTTP-Method: MERGE", async (t) => {
-    const { server, client } = await serve(t, noContent(), { version: "2.0" });
+    const { server, client } = await serveClient(t, noContent(), { version: "2.0" });
     await client.collection<Book>("Books").key(1).update({ title: "New" }, { tunnel: true, etag: ETAG });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.headers["x-http-method"], "MERGE");
     assert.equal(request.headers["if-match"], ETAG);
   });
 
   test("create unwraps d, converts /Date()/ values, and keeps the ETag header as __metadata.etag", async (t) => {
-    const { server, client } = await serve(
+    const { server, client } = await serveClient(
       t,
-      answer(201, { d: { __metadata: { uri: "http://x/Books(7)", type: "CatalogService.Books" }, ID: 7, modifiedAt: "/Date(1700000000000)/" } }, { etag: ETAG }),
+      answerJson(201, { d: { __metadata: { uri: "http://x/Books(7)", type: "CatalogService.Books" }, ID: 7, modifiedAt: "/Date(1700000000000)/" } }, { etag: ETAG }),
       { version: "2.0" },
     );
     const created = (await client.collection("Books").create({ ID: 7 })) as Record<string, unknown>;
     assert.deepEqual(created, { __metadata: { uri: "http://x/Books(7)", type: "CatalogService.Books", etag: ETAG }, ID: 7, modifiedAt: "2023-11-14T22:13:20Z" });
-    assert.equal(only(server).headers["dataserviceversion"], "2.0");
+    assert.equal(onlyRequest(server).headers["dataserviceversion"], "2.0");
   });
 
   test("a __metadata holding only a type the caller wrote is sent (a derived type needs it)", async (t) => {
-    const { server, client } = await serve(t, answer(201, { d: { ID: 7 } }), { version: "2.0" });
+    const { server, client } = await serveClient(t, answerJson(201, { d: { ID: 7 } }), { version: "2.0" });
     await client.collection("Books").create({ __metadata: { type: "CatalogService.SpecialBook" }, ID: 7 });
-    assert.deepEqual(JSON.parse(only(server).body), { __metadata: { type: "CatalogService.SpecialBook" }, ID: 7 });
+    assert.deepEqual(JSON.parse(onlyRequest(server).body), { __metadata: { type: "CatalogService.SpecialBook" }, ID: 7 });
   });
 
   test("replace is PUT and delete is DELETE, with If-Match", async (t) => {
-    const { server, client } = await serve(t, noContent(), { version: "2.0" });
+    const { server, client } = await serveClient(t, noContent(), { version: "2.0" });
     await client.collection<Book>("Books").key(1).replace({ ID: 1, title: "x" }, { etag: ETAG });
     await client.collection<Book>("Books").key(1).delete({ etag: ETAG });
     assert.deepEqual(
@@ -373,9 +352,9 @@ describe("OData v2", () => {
 
 describe("references ($ref, v2 $links)", () => {
   test("link POSTs {@odata.id: absolute target URL} to Books(1)/reviews/$ref", async (t) => {
-    const { server, client, root } = await serve(t, noContent());
+    const { server, client, root } = await serveClient(t, noContent());
     await client.collection<Book>("Books").key(1).link("reviews", client.collection("Reviews").key(5));
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.path, "/odata/Books(1)/reviews/$ref");
     assert.equal(request.headers["content-type"], "application/json");
@@ -383,7 +362,7 @@ describe("references ($ref, v2 $links)", () => {
   });
 
   test("setLink PUTs a single-valued reference; unlink without target DELETEs it", async (t) => {
-    const { server, client, root } = await serve(t, noContent());
+    const { server, client, root } = await serveClient(t, noContent());
     const book = client.collection<Book>("Books").key(1);
     await book.setLink("author", client.collection("Authors").key("O'Brien"));
     await book.unlink("author");
@@ -397,9 +376,9 @@ describe("references ($ref, v2 $links)", () => {
   });
 
   test("unlink with a target DELETEs Books(1)/reviews/$ref?$id=<target URL>", async (t) => {
-    const { server, client, root } = await serve(t, noContent());
+    const { server, client, root } = await serveClient(t, noContent());
     await client.collection<Book>("Books").key(1).unlink("reviews", client.collection("Reviews").key(5));
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "DELETE");
     const url = new URL(request.path, root);
     assert.equal(url.pathname, "/odata/Books(1)/reviews/$ref");
@@ -407,7 +386,7 @@ describe("references ($ref, v2 $links)", () => {
   });
 
   test("v2 uses $links: POST {uri}, PUT for single-valued, DELETE $links/reviews(5) and $links/author", async (t) => {
-    const { server, client, root } = await serve(t, noContent(), { version: "2.0" });
+    const { server, client, root } = await serveClient(t, noContent(), { version: "2.0" });
     const book = client.collection<Book>("Books").key(1);
     await book.link("reviews", client.collection("Reviews").key(5));
     await book.setLink("author", client.collection("Authors").key("austen"));
@@ -428,34 +407,34 @@ describe("references ($ref, v2 $links)", () => {
 
 describe("navigation and singletons", () => {
   test("navigate gives a collection query on Books(1)/reviews that reads with its options", async (t) => {
-    const { server, client } = await serve(t, answer(200, { value: [{ ID: 1, rating: 5 }] }));
+    const { server, client } = await serveClient(t, answerJson(200, { value: [{ ID: 1, rating: 5 }] }));
     const reviews = client.collection<Book>("Books").key(1).navigate("reviews");
     assert.equal(reviews.url(), `${server.url("odata/")}Books(1)/reviews`);
     const found = await reviews.filter((f) => f.ge("rating", 4)).list();
     assert.deepEqual(found, [{ ID: 1, rating: 5 }]);
-    assert.equal(only(server).path, "/odata/Books(1)/reviews?$filter=rating%20ge%204");
+    assert.equal(onlyRequest(server).path, "/odata/Books(1)/reviews?$filter=rating%20ge%204");
   });
 
   test("create on a navigation POSTs to Books(1)/reviews; key() on it addresses Books(1)/reviews(5)", async (t) => {
-    const { server, client } = await serve(t, answer(201, { ID: 9, rating: 3 }));
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 9, rating: 3 }));
     const reviews = client.collection<Book>("Books").key(1).navigate("reviews");
     const created = await reviews.create({ ID: 9, rating: 3 });
     assert.deepEqual(created, { ID: 9, rating: 3 });
-    assert.equal(only(server).path, "/odata/Books(1)/reviews");
+    assert.equal(onlyRequest(server).path, "/odata/Books(1)/reviews");
     assert.equal(reviews.key(5).url(), `${server.url("odata/")}Books(1)/reviews(5)`);
   });
 
   test("createAsync on a navigation POSTs to Books(1)/reviews with Prefer: respond-async", async (t) => {
-    const { server, client } = await serve(t, answer(201, { ID: 9, rating: 3 }));
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 9, rating: 3 }));
     const poller = await client.collection<Book>("Books").key(1).navigate("reviews").createAsync({ ID: 9, rating: 3 });
     assert.deepEqual(await poller.wait(), { ID: 9, rating: 3 });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.path, "/odata/Books(1)/reviews");
     assert.equal(request.headers["prefer"], "respond-async");
   });
 
   test("navigateOne gives an entity query on Books(1)/author that reads and updates", async (t) => {
-    const { server, client } = await serve(t, (request, res) =>
+    const { server, client } = await serveClient(t, (request, res) =>
       request.method === "GET" ? sendJson(res, 200, { ID: "austen", name: "Jane" }) : noContent()(request, res, undefined as never),
     );
     const author = client.collection<Book>("Books").key(1).navigateOne("author");
@@ -471,7 +450,7 @@ describe("navigation and singletons", () => {
   });
 
   test("a singleton is addressed by its name: get is GET Settings, update is PATCH Settings", async (t) => {
-    const { server, client } = await serve(t, (request, res) =>
+    const { server, client } = await serveClient(t, (request, res) =>
       request.method === "GET" ? sendJson(res, 200, { theme: "light" }) : sendJson(res, 200, { theme: "dark" }),
     );
     const settings = client.singleton<{ theme: string }>("Settings");
@@ -495,26 +474,26 @@ describe("navigation and singletons", () => {
 describe("media resources", () => {
   test("media().bytes() GETs Photos(1)/$value with Accept: */* and resolves with the bytes", async (t) => {
     const content = Buffer.from([0, 1, 2, 255]);
-    const { server, client } = await serve(t, (_request, res) => {
+    const { server, client } = await serveClient(t, (_request, res) => {
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": content.length });
       res.end(content);
     });
     const bytes = await client.collection("Photos").key(1).media().bytes();
     assert.deepEqual([...bytes], [0, 1, 2, 255]);
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "GET");
     assert.equal(request.path, "/odata/Photos(1)/$value");
     assert.equal(request.headers["accept"], "*/*");
   });
 
   test("media(property).text() reads the stream property Books(1)/cover as text", async (t) => {
-    const { server, client } = await serve(t, (_request, res) => sendText(res, 200, "héllo"));
+    const { server, client } = await serveClient(t, (_request, res) => sendText(res, 200, "héllo"));
     assert.equal(await client.collection<Book & { cover: string }>("Books").key(1).media("cover").text(), "héllo");
-    assert.equal(only(server).path, "/odata/Books(1)/cover");
+    assert.equal(onlyRequest(server).path, "/odata/Books(1)/cover");
   });
 
   test("media().stream() gives the body as a stream with its content type and ETag", async (t) => {
-    const { client } = await serve(t, (_request, res) => sendText(res, 200, "abc", { etag: 'W/"m1"' }));
+    const { client } = await serveClient(t, (_request, res) => sendText(res, 200, "abc", { etag: 'W/"m1"' }));
     const { body, contentType, etag } = await client.collection("Photos").key(1).media().stream();
     assert.equal(contentType, "text/plain");
     assert.equal(etag, 'W/"m1"');
@@ -522,10 +501,10 @@ describe("media resources", () => {
   });
 
   test("media().put() PUTs the content with its Content-Type and If-Match from the media ETag", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     const photo = { "@odata.etag": 'W/"entity"', "@odata.mediaEtag": 'W/"media"', ID: 1 };
     await client.collection("Photos").key(1).media().put(new Uint8Array([1, 2, 3]), { contentType: "image/png", etag: photo });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "PUT");
     assert.equal(request.path, "/odata/Photos(1)/$value");
     assert.equal(request.headers["content-type"], "image/png");
@@ -534,10 +513,10 @@ describe("media resources", () => {
   });
 
   test("createMedia POSTs the content with Content-Type and Slug and resolves with the new entity", async (t) => {
-    const { server, client } = await serve(t, answer(201, { ID: 3, title: "logo.png" }));
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 3, title: "logo.png" }));
     const created = await client.collection("Photos").createMedia("PNG...", { contentType: "image/png", slug: "logo.png" });
     assert.deepEqual(created, { ID: 3, title: "logo.png" });
-    const request = only(server);
+    const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.path, "/odata/Photos");
     assert.equal(request.headers["content-type"], "image/png");
@@ -546,12 +525,12 @@ describe("media resources", () => {
   });
 
   test("a media read answered 404 rejects with ODataHttpError", async (t) => {
-    const { client } = await serve(t, answer(404, { error: { code: "404", message: "no photo" } }));
+    const { client } = await serveClient(t, answerJson(404, { error: { code: "404", message: "no photo" } }));
     await assert.rejects(client.collection("Photos").key(9).media().bytes(), (error: unknown) => error instanceof ODataHttpError && error.status === 404);
   });
 
   test("a content type that is not a media type is a TypeError and nothing is sent", async (t) => {
-    const { server, client } = await serve(t, noContent());
+    const { server, client } = await serveClient(t, noContent());
     await assert.rejects(client.collection("Photos").key(1).media().put("x", { contentType: "png\r\nx-evil: 1" }), TypeError);
     assert.equal(server.requests.length, 0);
   });

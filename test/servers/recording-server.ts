@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import assert from "node:assert/strict";
+import { ODataClient, type ODataClientOptions } from "../../src/index.js";
 
 /** One request as the server saw it. */
 export interface RecordedRequest {
@@ -82,4 +84,35 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** What tests hand to {@link serveClient} so the server closes when the test ends. */
+export interface TestContextLike {
+  after(fn: () => Promise<void>): void;
+}
+
+/**
+ * A recording server answering with `handler`, closed after the test, and a client on its
+ * `/odata/` root (retries off, so every request the test sees is one the code under test sent).
+ */
+export async function serveClient(
+  t: TestContextLike,
+  handler: Handler,
+  options: Partial<ODataClientOptions> = {},
+): Promise<{ server: RecordingServer; client: ODataClient; root: string }> {
+  const server = await startServer(handler);
+  t.after(() => server.close());
+  const root = server.url("odata/");
+  return { server, client: new ODataClient({ serviceUrl: root, retry: false, ...options }), root };
+}
+
+/** A handler that answers every request with the same JSON. */
+export function answerJson(status: number, body: unknown, headers: Record<string, string> = {}): Handler {
+  return (_request, res) => sendJson(res, status, body, headers);
+}
+
+/** The one request the server saw (fails the test when there were more or none). */
+export function onlyRequest(server: RecordingServer): RecordedRequest {
+  assert.equal(server.requests.length, 1, `expected one request, got ${server.requests.map((r) => `${r.method} ${r.path}`).join(", ")}`);
+  return server.requests[0] as RecordedRequest;
 }

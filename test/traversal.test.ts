@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions } from "../src/index.js";
 import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { RecentLinks } from "../src/read/traversal.js";
 
 interface Item {
   ID: number;
@@ -647,6 +648,15 @@ describe("next link rules", () => {
     const error = await rejection(clientFor(server).collection<Item>("Items").list());
     assert.equal((error as ODataClientError).code, "NEXT_LINK_LOOP");
     assert.equal(server.requests.length, 1);
+  });
+
+  test("loop detection remembers only the most recent links, so a walk of millions of pages stays bounded", () => {
+    const recent = new RecentLinks(3);
+    for (const link of ["a", "b", "c", "d"]) recent.add(link);
+    assert.deepEqual(["a", "b", "c", "d"].map((link) => recent.has(link)), [false, true, true, true]);
+    recent.add("b"); // seen again: becomes the newest, so "c" is now the oldest
+    recent.add("e");
+    assert.deepEqual(["b", "c", "d", "e"].map((link) => recent.has(link)), [true, false, true, true]);
   });
 });
 

@@ -14,7 +14,7 @@ import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import { abortReason } from "../http/signals.js";
 import { readAtomFeed } from "./atom.js";
-import { readHeaders, resolveNextLink } from "./traversal.js";
+import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "./v2-values.js";
 import { attributeValue, childElements, parseXml } from "./xml.js";
 
@@ -89,7 +89,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   if (format !== "json" && format !== "atom") throw new TypeError(`option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
   let next: URL | undefined = resolveNextLink(core, link);
-  const visited = new Set<string>();
+  const visited = new RecentLinks();
   while (next) {
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);

@@ -101,6 +101,31 @@ export function resolveNextLink(core: ClientCore, link: string): URL {
 }
 
 /**
+ * The links of the pages read last, to stop a walk that the service sends round in a loop. Only
+ * the most recent ones are kept, so that memory stays bounded on walks of millions of pages; a
+ * loop through more than `limit` distinct links before it comes back is not caught.
+ */
+export class RecentLinks {
+  readonly #limit: number;
+  readonly #links = new Set<string>();
+
+  constructor(limit = 1024) {
+    this.#limit = limit;
+  }
+
+  add(link: string): void {
+    this.#links.delete(link);
+    this.#links.add(link);
+    // A Set iterates in insertion order: the first entry is the oldest.
+    if (this.#links.size > this.#limit) this.#links.delete(this.#links.values().next().value as string);
+  }
+
+  has(link: string): boolean {
+    return this.#links.has(link);
+  }
+}
+
+/**
  * The headers of a collection or entity read for the client's version; `trackChanges` adds
  * `odata.track-changes` to `Prefer` (v4; v2 has no such preference).
  */
@@ -226,7 +251,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
 
   const produce = async () => {
     let next: URL | undefined = first;
-    const visited = new Set<string>();
+    const visited = new RecentLinks();
     while (next) {
       visited.add(next.href);
       await channel.room();

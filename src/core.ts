@@ -16,7 +16,7 @@ import { pollerStartFromToken } from "./lro/token.js";
 import type { ResolvedClientOptions } from "./options.js";
 
 /** What a caller inside the library gives to `send`. */
-export interface RequestInit {
+export interface SendInit {
   method: string;
   url: URL;
   headers?: Record<string, string> | Headers;
@@ -65,7 +65,7 @@ export class ClientCore {
    * Sends one request through the pipeline. An already aborted signal rejects with its reason
    * before any step runs (no token is fetched, nothing is sent).
    */
-  send(init: RequestInit): Promise<Response> {
+  send(init: SendInit): Promise<Response> {
     if (init.signal?.aborted) return Promise.reject(abortReason(init.signal));
     const method = init.method.toUpperCase();
     const request: ODataRequest = {
@@ -91,7 +91,7 @@ export class ClientCore {
    * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer
    * into a poller (see the table in spec/async-poller.md).
    */
-  async startAsync<T>(init: RequestInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
+  async startAsync<T>(init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
     const resolved = resolvePollerOptions(options);
     const headers = new Headers(init.headers);
     headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
@@ -198,7 +198,7 @@ export function mergePrefer(existing: string | null, preference: string): string
   return [...kept, preference].join(", ");
 }
 
-async function readText(response: Response, init: RequestInit, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+async function readText(response: Response, init: SendInit, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
   const body = await readBodyText(response, init.method, init.url, signal);
   return { status: response.status, statusText: response.statusText, headers: response.headers, body, url: init.url, method: init.method };
 }

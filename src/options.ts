@@ -63,9 +63,13 @@ export interface ODataClientOptions {
   maxPageSize?: number;
   /**
    * How long one attempt may wait for the answer's headers, in ms (redirect hops included; each
-   * retry has its own). The request is aborted and rejects with code `"TIMEOUT"`. Reading a body
-   * is not timed: a long collection may take its time, and the caller's `signal` still stops it.
-   * `0` turns the timeout off; at most 2147483647.
+   * retry has its own), and then how long the library's reading of the body may wait for more data
+   * (page after page, an unpaged collection, an entity, an error body, a `$batch` answer, a status
+   * monitor, media content). Either way the request is aborted, its connection closed, and it
+   * rejects with code `"TIMEOUT"` (an error answer whose body stalls rejects with its
+   * `ODataHttpError`, the timeout as `cause`). A body may take as long as it needs in all while
+   * data keeps coming, and time the caller spends holding the body back is not counted; the
+   * caller's `signal` still stops it at any moment. `0` turns the timeout off; at most 2147483647.
    * @default 30_000
    */
   timeout?: number;

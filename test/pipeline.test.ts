@@ -460,7 +460,7 @@ describe("timeout and abort", () => {
     assert.match(error.message, /30 ms/);
   });
 
-  test("the timeout stops once the headers are in, so a slow body is still read", async (t) => {
+  test("the headers' timer stops once the headers are in: a body read outside the library's readers is not timed", async (t) => {
     const server = await startServer((_r, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"value":[');

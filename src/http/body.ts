@@ -1,12 +1,17 @@
-/** Reading a response body whole, with one rule for what a failure while reading becomes. */
+/**
+ * Reading answer bodies whole or as a stream, under the answer's stall watch, with one rule for
+ * what a failure while reading becomes.
+ */
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "./error-body.js";
 import { abortReason } from "./signals.js";
+import { bodyStallWatch } from "./stall.js";
 
 /**
  * What a failure while a body is read becomes: the caller's abort reason when the read was
- * aborted, a library error as it is, and anything else (the connection dropped, say; fetch reports
- * that as a bare `TypeError: terminated`) `NETWORK_ERROR` with the original as its cause.
+ * aborted, a library error as it is (a stall's `TIMEOUT` among them), and anything else (the
+ * connection dropped, say; fetch reports that as a bare `TypeError: terminated`) `NETWORK_ERROR`
+ * with the original as its cause.
  */
 export function bodyReadFailure(error: unknown, method: string, url: URL, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted) return abortReason(signal);
@@ -24,7 +29,82 @@ export async function readBody<R>(read: () => Promise<R>, method: string, url: U
   }
 }
 
-/** The whole body as text; failures as in {@link bodyReadFailure}. */
+/**
+ * The whole body as bytes, read chunk by chunk under the answer's stall watch; failures as in
+ * {@link bodyReadFailure}.
+ */
+export function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  return readBody(() => collectBody(response), method, url, signal);
+}
+
+/** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. */
 export function readBodyText(response: Response, method: string, url: URL, signal: AbortSignal | undefined): Promise<string> {
-  return readBody(() => response.text(), method, url, signal);
+  return readBody(async () => new TextDecoder().decode(await collectBody(response)), method, url, signal);
+}
+
+async function collectBody(response: Response): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
+  const watch = bodyStallWatch(response);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  try {
+    for (;;) {
+      watch?.reading();
+      const step = await reader.read();
+      watch?.progressed();
+      if (step.done) break;
+      chunks.push(step.value);
+      size += step.value.byteLength;
+    }
+    done = true;
+  } finally {
+    watch?.end();
+    if (done) reader.releaseLock();
+    else reader.cancel().catch(() => undefined);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * The body as a stream that reads the answer under its stall watch (for bodies handed to the
+ * caller, such as media content). Cancelling it cancels the answer's body.
+ */
+export function watchedBodyStream(response: Response): ReadableStream<Uint8Array> {
+  const body = response.body;
+  if (body === null) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+  const watch = bodyStallWatch(response);
+  if (watch === undefined) return body;
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      watch.reading();
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await reader.read();
+      } catch (error) {
+        watch.end();
+        throw error;
+      }
+      watch.progressed();
+      if (step.done) {
+        watch.end();
+        controller.close();
+      } else {
+        controller.enqueue(step.value);
+      }
+    },
+    cancel(reason) {
+      watch.end();
+      return reader.cancel(reason);
+    },
+  });
 }

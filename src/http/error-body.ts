@@ -2,14 +2,15 @@
  * Reading a failed answer: its body, bounded in size, and the OData error inside it in the v4 JSON,
  * v2 JSON and XML shapes.
  */
-import { ODataHttpError, type ODataErrorDetail } from "../errors.js";
+import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
+import { bodyStallWatch } from "./stall.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
 /**
- * How long reading an error body may take, in ms. The request's timeout ends when the headers
- * arrive; a service that then stalls its error body must not hold the caller forever.
+ * How long reading an error body may take in all, in ms, however steadily it comes (the client's
+ * `timeout` bounds each wait for data in it, as in every body).
  */
 export const ERROR_BODY_TIME_LIMIT = 10_000;
 
@@ -31,6 +32,7 @@ export async function readBoundedText(response: Response, limit = ERROR_BODY_LIM
  */
 async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; failure?: { error: unknown } }> {
   if (!response.body) return { text: "" };
+  const watch = bodyStallWatch(response);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -39,7 +41,9 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
   const timer = setTimeout(() => reader.cancel().catch(() => {}), timeLimit);
   try {
     for (;;) {
+      watch?.reading();
       const { done, value } = await reader.read();
+      watch?.progressed();
       if (done) {
         text += decoder.decode();
         break;
@@ -56,6 +60,7 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
   } catch (error) {
     return { text, failure: { error } };
   } finally {
+    watch?.end();
     clearTimeout(timer);
     // Cancelling the rest closes the connection instead of downloading what nobody will read.
     reader.cancel().catch(() => {});
@@ -329,7 +334,10 @@ export async function httpErrorFromResponse(
 ): Promise<ODataHttpError> {
   const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
   const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
-  if (failure !== undefined && (signal?.aborted || !(failure.error instanceof TypeError))) throw failure.error;
+  // A dropped connection (fetch's TypeError) or a stalled body (the stall watch's TIMEOUT) still
+  // leaves a status worth reporting; an abort rejects with its reason.
+  const interrupted = failure !== undefined && (failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT"));
+  if (failure !== undefined && (signal?.aborted || !interrupted)) throw failure.error;
   return httpErrorFromParts({
     status: response.status,
     statusText: response.statusText,

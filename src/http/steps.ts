@@ -6,6 +6,7 @@ import { ODataClientError } from "../errors.js";
 import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
 import { copyRequest, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
+import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactUrl } from "./error-body.js";
 import { retryAfterMs } from "./retry-after.js";
 
@@ -61,9 +62,10 @@ export function isNetworkError(error: unknown): boolean {
 }
 
 /**
- * Aborts a request that has not received its answer's headers within `timeout` ms. The timer stops
- * once the headers are in, so that a long body (a streamed collection) can take its time; the
- * caller's signal still cancels the body.
+ * Aborts a request that has not received its answer's headers within `timeout` ms, and then watches
+ * the reading of its body: a read that waits `timeout` ms for data aborts it too (see
+ * {@link BodyStallWatch}). A long body (a streamed collection) may take its time as long as data
+ * keeps coming; the caller's signal still cancels it at any moment.
  */
 export function timeoutStep(defaultTimeout: number): PipelineStep {
   return {
@@ -73,17 +75,17 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
       // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
       if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
       const controller = new AbortController();
+      const describe = () => `${request.method} ${redactUrl(request.url)}`;
       const timer = setTimeout(() => {
-        controller.abort(
-          new ODataClientError("TIMEOUT", `${request.method} ${redactUrl(request.url)} got no answer within ${timeout} ms (option "timeout")`),
-        );
+        controller.abort(new ODataClientError("TIMEOUT", `${describe()} got no answer within ${timeout} ms (option "timeout")`));
       }, timeout);
       // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits
       // on that signal may return before fetch does and expects no timer behind.
       const stopTimer = () => clearTimeout(timer);
       request.signal?.addEventListener("abort", stopTimer, { once: true });
+      let response: Response;
       try {
-        return await next({ ...request, signal: anySignal([request.signal, controller.signal]) });
+        response = await next({ ...request, signal: anySignal([request.signal, controller.signal]) });
       } catch (error) {
         if (controller.signal.aborted && !request.signal?.aborted) throw controller.signal.reason;
         throw error;
@@ -91,6 +93,10 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
         stopTimer();
         request.signal?.removeEventListener("abort", stopTimer);
       }
+      // The body is still governed by the signal fetch was given: aborting it errors the body with
+      // the reason and closes the connection.
+      watchBodyStalls(response, new BodyStallWatch(timeout, describe, (reason) => controller.abort(reason)));
+      return response;
     },
   };
 }

@@ -2,7 +2,7 @@
  * The long-running-operation poller: the state machine (running → succeeded | failed | cancelled)
  * and the waiting between polls. How one monitor answer is read lives in monitor-answer.ts.
  */
-import { readBody } from "../http/body.js";
+import { readBody, readBodyText } from "../http/body.js";
 import {
   AsyncOperationCancelledError,
   AsyncOperationFailedError,
@@ -537,7 +537,7 @@ function isTransientFailure(error: unknown): boolean {
 /** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
 async function readAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
   const ok = response.status >= 200 && response.status < 300;
-  const body = await readBody(() => (ok ? response.text() : readBoundedText(response)), "GET", url, signal);
+  const body = ok ? await readBodyText(response, "GET", url, signal) : await readBody(() => readBoundedText(response), "GET", url, signal);
   return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET" };
 }
 

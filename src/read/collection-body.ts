@@ -12,6 +12,7 @@
  */
 
 import { ODataClientError } from "../errors.js";
+import type { BodyStallWatch } from "../http/stall.js";
 
 /** Which JSON shape the collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
 export type PayloadFormat = "v4" | "v2";
@@ -34,6 +35,8 @@ export interface ReadCollectionBodyOptions {
    * @default 8388608 (8 MiB)
    */
   bufferLimit?: number;
+  /** Told when a read waits for data and when it settles, so that a stalled body is aborted. */
+  stallWatch?: BodyStallWatch | undefined;
 }
 
 /**
@@ -92,13 +95,16 @@ export async function* readCollectionBody(
     // A caller's mistake, reported the way the client's option checks report theirs.
     throw new RangeError(`option "bufferLimit" must be a number of bytes >= 0; got ${String(bufferLimit)}`);
   }
+  const watch = options?.stallWatch;
   const reader = body.getReader();
   let streamEnded = false;
   try {
     const chunks: Uint8Array[] = [];
     let size = 0;
     while (size <= bufferLimit) {
+      watch?.reading();
       const step = await reader.read();
+      watch?.progressed();
       if (step.done) {
         streamEnded = true;
         break;
@@ -128,7 +134,9 @@ export async function* readCollectionBody(
     }
     chunks.length = 0;
     for (;;) {
+      watch?.reading();
       const step = await reader.read();
+      watch?.progressed();
       if (step.done) {
         streamEnded = true;
         break;
@@ -143,6 +151,7 @@ export async function* readCollectionBody(
     for (const batch of batches) yield batch;
     return scanner.end();
   } finally {
+    watch?.end();
     if (streamEnded) {
       reader.releaseLock();
     } else {

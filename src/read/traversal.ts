@@ -5,6 +5,7 @@
  * the part of it being parsed.
  */
 import { bodyReadFailure, readBodyText } from "../http/body.js";
+import { bodyStallWatch } from "../http/stall.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
@@ -177,7 +178,7 @@ async function* pageParts<T>(
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
   const v2 = core.options.version === "2.0";
-  const body = readCollectionBody(response.body, v2 ? "v2" : "v4");
+  const body = readCollectionBody(response.body, v2 ? "v2" : "v4", { stallWatch: bodyStallWatch(response) });
   // One piece is held back so that the last one can carry the annotations the body ends with.
   let held: T[] | undefined;
   for (;;) {

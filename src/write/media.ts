@@ -3,9 +3,7 @@
  * (`Books(1)/cover`), read as bytes, text or a stream and written with its content type.
  */
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
-import { redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
+import { readBodyBytes, readBodyText, watchedBodyStream } from "../http/body.js";
 import type { EntityState } from "../query/state.js";
 import { mediaReadRequest, mediaWriteRequest, type MediaWriteRequestOptions } from "./requests.js";
 import { sendChecked, sendWithoutResult, type SendOptions } from "./send.js";
@@ -42,13 +40,13 @@ export class MediaResource {
   /** The content as bytes. */
   async bytes(options?: SendOptions): Promise<Uint8Array> {
     const response = await this.#get(options);
-    return new Uint8Array(await this.#read(response, () => response.arrayBuffer(), options));
+    return readBodyBytes(response, "GET", new URL(this.url()), options?.signal);
   }
 
   /** The content as text (decoded as UTF-8). */
   async text(options?: SendOptions): Promise<string> {
     const response = await this.#get(options);
-    return this.#read(response, () => response.text(), options);
+    return readBodyText(response, "GET", new URL(this.url()), options?.signal);
   }
 
   /**
@@ -57,7 +55,7 @@ export class MediaResource {
    */
   async stream(options?: SendOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
     const response = await this.#get(options);
-    const body = response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+    const body = watchedBodyStream(response);
     return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
   }
 
@@ -75,14 +73,5 @@ export class MediaResource {
 
   #get(options: SendOptions | undefined): Promise<Response> {
     return sendChecked(this.#core, mediaReadRequest(this.#core.options, this.#state, this.#property), options);
-  }
-
-  async #read<R>(response: Response, read: () => Promise<R>, options: SendOptions | undefined): Promise<R> {
-    try {
-      return await read();
-    } catch (error) {
-      if (options?.signal?.aborted) throw abortReason(options.signal);
-      throw new ODataClientError("NETWORK_ERROR", `reading the content of ${redactUrl(response.url || this.url())} failed`, { cause: error });
-    }
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * The stall watch: how the client's `timeout` also bounds the time an answer's body goes without
+ * progress once its headers are in.
+ */
+import { ODataClientError } from "../errors.js";
+
+/**
+ * Watches the reading of one answer's body: when a read of the body has waited `timeout` ms for
+ * data, the request is aborted (which errors the body and closes the connection) with code
+ * `"TIMEOUT"`. Only time spent waiting on the network counts: while the caller holds the body back
+ * (backpressure, a consumer busy with the previous page) no read is pending and nothing is timed.
+ *
+ * It costs one timer per body, armed at the first pending read and re-armed only when it fires
+ * while a read is still waiting; each chunk costs a clock read.
+ */
+export class BodyStallWatch {
+  readonly #timeout: number;
+  readonly #abort: (reason: ODataClientError) => void;
+  readonly #describe: () => string;
+  /** When the pending read started (epoch ms), or -1 when no read is pending. */
+  #waitingSince = -1;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ended = false;
+
+  constructor(timeout: number, describe: () => string, abort: (reason: ODataClientError) => void) {
+    this.#timeout = timeout;
+    this.#describe = describe;
+    this.#abort = abort;
+  }
+
+  /** A read of the body is about to wait for data. */
+  reading(): void {
+    if (this.#ended) return;
+    this.#waitingSince = Date.now();
+    if (this.#timer === undefined) this.#arm(this.#timeout);
+  }
+
+  /** The pending read has settled (data, the end, or a failure). */
+  progressed(): void {
+    this.#waitingSince = -1;
+  }
+
+  /** The body is read, cancelled or failed: the timer goes, and nothing is timed any more. */
+  end(): void {
+    this.#ended = true;
+    this.#waitingSince = -1;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#check(), ms);
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    // No read pending: the caller is holding the body back, which is not a stall. The next read
+    // arms the timer again.
+    if (this.#waitingSince < 0 || this.#ended) return;
+    const idle = Date.now() - this.#waitingSince;
+    if (idle < this.#timeout) {
+      this.#arm(this.#timeout - idle);
+      return;
+    }
+    this.end();
+    this.#abort(new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`));
+  }
+}
+
+const stallWatches = new WeakMap<Response, BodyStallWatch>();
+
+/** Registers the stall watch of an answer (the timeout step does, once its headers are in). */
+export function watchBodyStalls(response: Response, watch: BodyStallWatch): void {
+  stallWatches.set(response, watch);
+}
+
+/**
+ * The stall watch of an answer, if the client's timeout step gave it one (not when `timeout` is 0,
+ * or when a pipeline step answered with a `Response` of its own).
+ */
+export function bodyStallWatch(response: Response): BodyStallWatch | undefined {
+  return stallWatches.get(response);
+}
+

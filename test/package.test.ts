@@ -166,7 +166,6 @@ let consumer: string;
 let server: RecordingServer;
 let tarball: string;
 let packedFiles: string[];
-let pack: Run;
 let nodenextCheck: Run;
 let bundlerCheck: Run;
 
@@ -177,7 +176,7 @@ before(async () => {
   copyRepository(source);
   assert.equal(existsSync(join(source, "dist")), false, "the fresh copy must not hold a build");
 
-  pack = await run(NPM, ["pack", "--json", "--pack-destination", work], source);
+  const pack = await run(NPM, ["pack", "--json", "--pack-destination", work], source);
   assert.equal(pack.code, 0, show("npm pack", pack));
   const report = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
   const packed = report[0];

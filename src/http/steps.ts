@@ -7,6 +7,7 @@ import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOp
 import { copyRequest, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { redactUrl } from "./error-body.js";
+import { redactText } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
@@ -228,8 +229,8 @@ function messageOf(error: unknown): string {
   } else {
     text = String(error);
   }
-  // A foreign message may quote a URL; never let user:password@ through.
-  return text.replace(/\/\/[^\s/@]*@/g, "//");
+  // A foreign message may quote a URL or a header: never let a credential through.
+  return redactText(text);
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

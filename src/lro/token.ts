@@ -3,6 +3,7 @@
  * turns back into a poller, in this process or another one.
  */
 import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErrorDetail } from "../errors.js";
+import { redactUrl } from "../http/error-body.js";
 import type { ODataVersion } from "../options.js";
 import type { PollerStart } from "./poller.js";
 
@@ -99,11 +100,11 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
       start.phase = { name: "succeeded", result: t.result as T };
       break;
     case "cancelled":
-      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${statusUrl.href} was cancelled`, errorInit) };
+      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${redactUrl(statusUrl)} was cancelled`, errorInit) };
       break;
     case "failed": {
       const failure = (typeof t.failure === "object" && t.failure !== null ? t.failure : {}) as Partial<NonNullable<AsyncPollerToken["failure"]>>;
-      const message = typeof failure.message === "string" ? failure.message : `the operation at ${statusUrl.href} failed`;
+      const message = typeof failure.message === "string" ? failure.message : `the operation at ${redactUrl(statusUrl)} failed`;
       start.phase = {
         name: "failed",
         error: new AsyncOperationFailedError(message, {

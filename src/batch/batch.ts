@@ -463,7 +463,8 @@ export class Batch extends BatchWrites {
    * batch with the same requests (for example in another process that built the same batch), so
    * that the answer is read into this batch's results and handles. Sends nothing. A token of
    * another batch (other requests, order or changesets) or of an operation's poller is refused
-   * with a `TypeError`. Resuming a continuation, the requests answered before it was saved read
+   * with a `TypeError`; a version 1 token (an earlier release's, which names no batch) is read as
+   * this batch's answer. Resuming a continuation, the requests answered before it was saved read
    * `BATCH_ANSWERED_EARLIER`: their results are in the results of the send that gave it.
    * @example
    * const batch = buildTheSameBatch(client);

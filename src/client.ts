@@ -8,11 +8,11 @@ import { MetadataCache } from "./metadata/parse.js";
 import type { ServiceModel } from "./metadata/model.js";
 import { walkDelta, type DeltaOptions, type DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
-import type { AsyncPollerToken } from "./lro/token.js";
+import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
 import { CollectionQuery } from "./query/query.js";
 import { EntityQuery } from "./query/entity.js";
-import { ActionCall, FunctionCall } from "./operations/operation.js";
+import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
 import type { OperationParameters } from "./operations/requests.js";
 
 const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
@@ -134,8 +134,27 @@ export class ODataClient {
   /**
    * Rebuilds a poller from `poller.toJSON()`, so that another process can go on polling. A
    * `maxWait` in `options` is measured from now; otherwise the token's deadline holds. Sends nothing.
+   * The result is read as the poller that wrote the token read it: the raw body for `createAsync`
+   * and `asyncPoller`, unwrapped for `invokeAsync` and `getAsync` (a version 1 token, from an
+   * earlier release, gives the raw body). A batch's token needs the batch's requests to be read:
+   * it is refused with a `TypeError`; resume it with `batch.resumeAsync(token)` on a batch with
+   * the same requests.
+   * @example
+   * const saved = JSON.stringify(poller.toJSON());
+   * const again = client.resumeAsync<Report>(JSON.parse(saved), { maxWait: 60_000 });
    */
   resumeAsync<T = unknown>(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<T> {
-    return this.#core.resumePoller<T>(token, options);
+    const poller = this.#core.resumePoller<unknown>(token, options);
+    const shape = resultShapeOf(token);
+    switch (shape.kind) {
+      case "raw":
+        return poller as AsyncPoller<T>;
+      case "operation":
+        return operationPoller<T>(poller, shape.version, shape.name);
+      case "batch":
+        throw new TypeError(
+          `resumeAsync(token): the token is from a $batch poller (batch.sendAsync() or results.continuation), whose result only the batch's own requests can read; build a batch with the same requests in the same order and call batch.resumeAsync(token) on it`,
+        );
+    }
   }
 }

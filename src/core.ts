@@ -10,6 +10,7 @@ import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import { csrfStep } from "./http/csrf.js";
 import { abortReason } from "./http/signals.js";
+import { redactText } from "./util/redact.js";
 import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./lro/monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
 import { pollerStartFromToken } from "./lro/token.js";
@@ -149,7 +150,7 @@ export class ClientCore {
     try {
       url = this.resolve(statusUrl);
     } catch {
-      throw new TypeError(`asyncPoller(statusUrl): ${JSON.stringify(statusUrl)} is not a URL`);
+      throw new TypeError(`asyncPoller(statusUrl): ${redactText(JSON.stringify(statusUrl))} is not a URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);

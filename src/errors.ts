@@ -2,7 +2,14 @@
  * The error classes of traverse-odata. Every error the library itself throws is an
  * {@link ODataClientError} with a stable `code`; HTTP failures are {@link ODataHttpError}s that
  * carry the parsed OData error of the response.
+ *
+ * No secret gets into an error: every constructor here passes the message, the fields (`url`,
+ * `statusUrl`, `headers`, `body`, `odataError`) and the `cause` through the redaction of
+ * util/redact.ts, so that `message`, `String(error)`, `stack`, `toJSON()`, `util.inspect()` and
+ * the cause chain hold no password, token, signature, cookie or API key, whatever a message site
+ * or a service put in them.
  */
+import { redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
 
 /** The OData error object of a failed response, read from the v4 JSON, v2 JSON or XML shape. */
 export interface ODataErrorDetail {
@@ -37,14 +44,15 @@ export class ODataClientError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options?: ODataClientErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Redacted before super(): the stack's first line is written from the message there.
+    super(redactText(message), options?.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     this.code = code;
   }
 
   /**
    * A plain object for logs: `name`, `code`, `message` and the fields of the subclass (status,
-   * url, ...). The `cause` is left out: it is a foreign error whose text this library does not
-   * control.
+   * url, ...), all redacted. The `cause` is left out: it is a foreign error whose text this
+   * library does not control (the `cause` property itself is redacted).
    */
   toJSON(): Record<string, unknown> {
     const fields: Record<string, unknown> = Object.fromEntries(Object.entries(this));
@@ -75,8 +83,9 @@ export interface ODataHttpErrorInit {
 
 /**
  * The service answered with an HTTP status that means failure. Carries the status, the request's
- * method and URL (without credentials), the response headers (without cookies), the parsed OData
- * error where the body had one, and the start of the body text (bounded).
+ * method and URL (user name, password and secret query values removed), the response headers
+ * (credential headers left out), the parsed OData error where the body had one, and the start of
+ * the body text (bounded); secrets the service echoed in them are masked.
  */
 export class ODataHttpError extends ODataClientError {
   static {
@@ -87,23 +96,32 @@ export class ODataHttpError extends ODataClientError {
   readonly status: number;
   /** The HTTP method of the request that failed. */
   readonly method: string;
-  /** The URL of the request that failed, with any user name and password removed. */
+  /**
+   * The URL of the request that failed, with any user name and password removed and the values of
+   * secret query parameters (`access_token`, `sig` ...) masked.
+   */
   readonly url: string;
-  /** The response headers, lower-case names; `set-cookie` is left out. */
+  /**
+   * The response headers, lower-case names. Credential headers (`set-cookie`, `authorization`,
+   * `x-csrf-token` but for `Required`, and any name with key, token, secret, password, session or
+   * signature in it) are left out; URLs in the others are redacted.
+   */
   readonly headers: Record<string, string>;
-  /** The OData error parsed from the body, where there was one. */
+  /** The OData error parsed from the body, where there was one (secrets in its texts masked). */
   readonly odataError: ODataErrorDetail | undefined;
-  /** The body text, cut to a bounded length. */
+  /** The body text, cut to a bounded length (secrets in it masked). */
   readonly body: string;
 
   constructor(init: ODataHttpErrorInit) {
-    super("HTTP_ERROR", describeHttpFailure(init), { cause: init.cause });
+    const url = redactUrl(init.url);
+    const odataError = init.odataError === undefined ? undefined : redactJson(init.odataError);
+    super("HTTP_ERROR", describeHttpFailure({ ...init, url, odataError }), { cause: init.cause });
     this.status = init.status;
     this.method = init.method;
-    this.url = init.url;
-    this.headers = init.headers;
-    this.odataError = init.odataError;
-    this.body = init.body;
+    this.url = url;
+    this.headers = redactHeaders(init.headers);
+    this.odataError = odataError;
+    this.body = redactText(init.body);
   }
 }
 
@@ -137,7 +155,11 @@ export class AsyncOperationError extends ODataClientError {
     nameErrorClass(this, "AsyncOperationError");
   }
 
-  /** The status monitor URL polled last. */
+  /**
+   * The status monitor URL polled last, user name, password and secret query values (`sig`,
+   * `access_token` ...) masked. To go on polling a monitor whose URL carries such a credential,
+   * resume from the poller's `toJSON()`, which keeps the URL whole.
+   */
   readonly statusUrl: string;
   /** The last status string seen. */
   readonly status: string;
@@ -146,7 +168,7 @@ export class AsyncOperationError extends ODataClientError {
 
   constructor(code: string, message: string, init: AsyncOperationErrorInit) {
     super(code, message, { cause: init.cause });
-    this.statusUrl = init.statusUrl;
+    this.statusUrl = redactUrl(init.statusUrl);
     this.status = init.status;
     this.percentComplete = init.percentComplete;
   }
@@ -160,7 +182,7 @@ export class AsyncOperationFailedError extends AsyncOperationError {
 
   /** The final status code of the operation (for example 400 or 500), where it is known. */
   readonly httpStatus: number | undefined;
-  /** The OData error parsed from the final body, where there was one. */
+  /** The OData error parsed from the final body, where there was one (secrets in its texts masked). */
   readonly odataError: ODataErrorDetail | undefined;
 
   constructor(
@@ -169,7 +191,7 @@ export class AsyncOperationFailedError extends AsyncOperationError {
   ) {
     super("ASYNC_OPERATION_FAILED", message, init);
     this.httpStatus = init.httpStatus;
-    this.odataError = init.odataError;
+    this.odataError = init.odataError === undefined ? undefined : redactJson(init.odataError);
   }
 }
 
@@ -185,8 +207,9 @@ export class AsyncOperationCancelledError extends AsyncOperationError {
 }
 
 /**
- * `maxWait` passed while the operation still ran. The operation may go on at the service:
- * `statusUrl` (or the poller's `toJSON()`) lets the caller resume polling later.
+ * `maxWait` passed while the operation still ran. The operation may go on at the service: the
+ * poller's `toJSON()` lets the caller resume polling later (the message names the call for the kind
+ * of poller), as does `statusUrl` where it carried no credential that had to be masked.
  */
 export class AsyncOperationTimeoutError extends AsyncOperationError {
   static {

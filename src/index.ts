@@ -11,7 +11,7 @@ export {
 } from "./errors.js";
 export type { ODataErrorDetail } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
-export type { AsyncPollerToken } from "./lro/token.js";
+export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
 export { CollectionQuery } from "./query/query.js";
 export { EntityQuery } from "./query/entity.js";

@@ -3,6 +3,7 @@
  * and merges them. Nothing else in the library reads raw options.
  */
 import type { PipelineStep } from "./http/pipeline.js";
+import { redactText } from "./util/redact.js";
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
 export type ODataVersion = "2.0" | "4.0" | "4.01";
@@ -38,7 +39,10 @@ export interface ODataClientOptions {
   /**
    * Headers sent on every request to the service's origin and to `trustedOrigins`, never to other
    * origins (not even after a redirect). A header the request sets itself wins; a configured
-   * `Cookie` is merged with the CSRF session cookies.
+   * `Cookie` is merged with the CSRF session cookies. No request header ever goes into an error;
+   * a service that echoes one back is masked where the header's name marks a secret (key, token,
+   * secret, password, session id, signature, cookie, authorization: `x-api-key` is, `x-tenant`
+   * is not), so give a secret header such a name.
    * @example { "x-tenant": "acme", "Accept-Language": "de" }
    * @default {}
    */
@@ -203,7 +207,7 @@ function resolveServiceUrl(value: unknown): URL {
     url = new URL(value);
   } catch {
     // The text is echoed only when it cannot hold credentials (user:password@host).
-    const shown = value.includes("@") ? "" : `: ${describe(value)}`;
+    const shown = value.includes("@") ? "" : `: ${describe(redactText(value))}`;
     throw new TypeError(`ODataClient option "serviceUrl" must be an absolute http or https URL${shown}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

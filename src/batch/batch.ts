@@ -11,7 +11,7 @@ import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../http/error-body.js";
 import type { HttpMessage } from "../lro/http-envelope.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import type { AsyncPollerToken } from "../lro/token.js";
+import { resultShapeOf, type AsyncPollerToken, type AsyncResultShape } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
 import { readOperationResult } from "../operations/results.js";
 import type { ODataVersion } from "../options.js";
@@ -451,7 +451,7 @@ export class Batch extends BatchWrites {
     const { continueOnError = false, ...pollerOptions } = options ?? {};
     const { url, headers, body } = this.#wireRequest(continueOnError);
     const inner = await this.#context.core.startAsync<unknown>({ method: "POST", url, headers, body }, pollerOptions);
-    const poller = mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
+    const poller = mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined), this.#shape(0));
     // A service that ignored respond-async answered already: read its answer now, so the handles
     // have their results and an unreadable answer rejects here.
     if (inner.isDone()) poller.result();
@@ -459,13 +459,41 @@ export class Batch extends BatchWrites {
   }
 
   /**
-   * Rebuilds the poller of an asynchronous send of this same batch from its `toJSON()` (for
-   * example in another process that built the same batch). Sends nothing.
+   * Rebuilds the poller of `sendAsync()` or of `results.continuation` from its `toJSON()`, on a
+   * batch with the same requests (for example in another process that built the same batch), so
+   * that the answer is read into this batch's results and handles. Sends nothing. A token of
+   * another batch (other requests, order or changesets) or of an operation's poller is refused
+   * with a `TypeError`; a version 1 token (an earlier release's, which names no batch) is read as
+   * this batch's answer. Resuming a continuation, the requests answered before it was saved read
+   * `BATCH_ANSWERED_EARLIER`: their results are in the results of the send that gave it.
+   * @example
+   * const batch = buildTheSameBatch(client);
+   * const results = await batch.resumeAsync(JSON.parse(saved)).wait();
    */
   resumeAsync(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
-    this.#seal();
     const inner = this.#context.core.resumePoller<unknown>(token, options);
-    return mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined));
+    const shape = resultShapeOf(token);
+    if (shape.kind === "operation") {
+      throw new TypeError(`batch.resumeAsync(token): the token is from the poller of the operation ${JSON.stringify(shape.name)} (invokeAsync or getAsync), not of a batch; resume it with client.resumeAsync(token)`);
+    }
+    this.#seal();
+    let from = 0;
+    if (shape.kind === "batch") {
+      const own = this.#shape(0);
+      if (shape.format !== own.format || shape.requests !== own.requests || shape.fingerprint !== own.fingerprint) {
+        throw new TypeError(
+          `batch.resumeAsync(token): the token is from another batch (${shape.format}, ${shape.requests} requests, fingerprint ${shape.fingerprint}; this one: ${own.format}, ${own.requests} requests, fingerprint ${own.fingerprint}); build the batch with the same requests in the same order and changesets`,
+        );
+      }
+      from = shape.from ?? 0;
+      if (from >= this.#plan.length) throw new TypeError(`batch.resumeAsync(token): token.resultShape.from is ${from}, but the batch has ${this.#plan.length} items`);
+    }
+    // A continuation's earlier answers stayed with the process that saved the token.
+    const earlier: Answer[] = [];
+    for (const item of this.#plan.slice(0, from)) {
+      for (const request of item.kind === "request" ? [item.request] : item.requests) earlier[request.index] = { kind: "earlier" };
+    }
+    return mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, from), undefined, earlier), this.#shape(from));
   }
 
   /**
@@ -609,6 +637,16 @@ export class Batch extends BatchWrites {
     throw bad("the batch's final result is neither a multipart batch response nor a JSON batch response");
   }
 
+  /**
+   * What a poller of this batch reads its result as, for its token: the format, the number of
+   * requests and a fingerprint of the plan (no URL or body: a token is plain JSON without secrets),
+   * and the plan item from which the answer is still to come.
+   */
+  #shape(from: number): Extract<AsyncResultShape, { kind: "batch" }> {
+    const shape = { kind: "batch" as const, format: this.#format, requests: this.#requests.length, fingerprint: planFingerprint(this.#format, this.#plan) };
+    return from === 0 ? shape : { ...shape, from };
+  }
+
   /** The requests of the plan's items from `from` on. */
   #pendingRequests(from: number): PlannedRequest[] {
     return this.#plan.slice(from).flatMap((item) => (item.kind === "request" ? [item.request] : item.requests));
@@ -628,10 +666,14 @@ export class Batch extends BatchWrites {
       );
       const inner = this.#context.core.pollerFor<unknown>(matched.continuation, continuationOptions);
       const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-      continuation = mapPoller(inner, (raw) => {
-        const rest = this.#matchRaw(raw, Math.max(0, from));
-        return this.#results(rest, continuationOptions, known);
-      });
+      continuation = mapPoller(
+        inner,
+        (raw) => {
+          const rest = this.#matchRaw(raw, Math.max(0, from));
+          return this.#results(rest, continuationOptions, known);
+        },
+        this.#shape(Math.max(0, from)),
+      );
     }
     const results = makeResults(list, continuation);
     this.#latest = results;
@@ -639,6 +681,22 @@ export class Batch extends BatchWrites {
   }
 }
 
+
+/**
+ * A short hash (FNV-1a, 32 bits, hex) of what decides how a batch answer is read: the format, and
+ * each item's requests (Content-ID, method, URL) in order, changesets marked. It tells a batch from
+ * another in a resume token without carrying the requests' URLs.
+ */
+function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): string {
+  const describe = (request: PlannedRequest) => `${request.id} ${request.method} ${request.path}`;
+  const text = [format, ...plan.map((item) => (item.kind === "request" ? describe(item.request) : `changeset(${item.requests.map(describe).join("\n")})`))].join("\n");
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
 
 // --- building requests -------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { parseHttpMessage, type HttpMessage } from "../lro/http-envelope.js";
+import { clipText } from "../util/redact.js";
 
 /** One request inside a batch, as it goes on the wire. */
 export interface BatchWireRequest {
@@ -189,11 +190,11 @@ function readPartHeaders(part: string, where: string): { headers: Headers; conte
     position = end + 1;
     if (line === "") break;
     const colon = line.indexOf(":");
-    if (colon <= 0) throw bad(`${where}: the header line ${JSON.stringify(clip(line))} has no name`);
+    if (colon <= 0) throw bad(`${where}: the header line ${JSON.stringify(clipText(line))} has no name`);
     try {
       headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     } catch {
-      throw bad(`${where}: the header line ${JSON.stringify(clip(line))} is not a valid header`);
+      throw bad(`${where}: the header line ${JSON.stringify(clipText(line))} is not a valid header`);
     }
   }
   return { headers, content: part.slice(position) };
@@ -201,8 +202,4 @@ function readPartHeaders(part: string, where: string): { headers: Headers; conte
 
 function bad(what: string): ODataClientError {
   return new ODataClientError("BAD_BATCH_RESPONSE", `malformed multipart batch response: ${what}`);
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

@@ -33,7 +33,9 @@ export interface BatchFailure {
 /**
  * A request the service did not answer: it stopped processing before it (code
  * `"BATCH_NOT_EXECUTED"`: a service stops at the first failure unless asked to continue on
- * error), or its answer is still to come from `results.continuation` (code `"BATCH_PENDING"`).
+ * error), its answer is still to come from `results.continuation` (code `"BATCH_PENDING"`), or
+ * it was answered before a continuation was saved and then resumed with `batch.resumeAsync()`
+ * (code `"BATCH_ANSWERED_EARLIER"`: its result is in the results of the original send).
  */
 export interface BatchUnanswered {
   readonly ok: false;
@@ -99,7 +101,9 @@ export type Answer =
   | { kind: "response"; message: HttpMessage }
   | { kind: "changeset-failed"; message: HttpMessage }
   | { kind: "missing" }
-  | { kind: "pending" };
+  | { kind: "pending" }
+  /** Answered before a continuation was saved and resumed elsewhere: the answer is not here. */
+  | { kind: "earlier" };
 
 /** Answers per request index, and where the rest continues, if the service said so. */
 export interface MatchedAnswers {
@@ -221,6 +225,12 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined): B
   }
   if (answer.kind === "pending") {
     return unanswered("BATCH_PENDING", `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
+  }
+  if (answer.kind === "earlier") {
+    return unanswered(
+      "BATCH_ANSWERED_EARLIER",
+      `request ${request.index + 1} (${request.method} ${request.path}) was answered before the continuation was saved; its result is in the results of the send that gave results.continuation`,
+    );
   }
   const { message } = answer;
   if (answer.kind === "response" && message.status >= 200 && message.status < 300) {

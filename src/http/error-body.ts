@@ -3,6 +3,7 @@
  * v2 JSON and XML shapes.
  */
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
+import { redactHeaders, redactUrl } from "../util/redact.js";
 import { bodyStallWatch } from "./stall.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
@@ -242,48 +243,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Response header names that are never copied into an error (they carry session secrets). */
-const SECRET_RESPONSE_HEADERS = new Set(["set-cookie", "set-cookie2", "x-csrf-token", "authorization"]);
-
-/** The response headers as a plain object, secrets left out. */
+/**
+ * The response headers as a plain object, the credential headers left out (the rule of
+ * {@link redactHeaders}: the `ODataHttpError` constructor applies it again, whoever built the
+ * headers).
+ */
 export function publicHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    // "X-CSRF-Token: Required" is no secret: it says why a write got 403.
-    if (!SECRET_RESPONSE_HEADERS.has(name) || (name === "x-csrf-token" && value.trim().toLowerCase() === "required")) out[name] = value;
+    out[name] = value;
   });
-  return out;
+  return redactHeaders(out);
 }
 
-/**
- * Query parameters that carry credentials (OAuth tokens in the query, signed-URL signatures, API
- * keys): their values are masked in messages. Matched by exact name, case-insensitive.
- */
-const SECRET_QUERY_PARAMETER =
-  /([?&](?:access_token|id_token|refresh_token|token|sig|signature|api_key|apikey|api-key|client_secret|password|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=)[^&#]*/gi;
-
-/**
- * A URL fit for messages: user name and password removed, and the values of query parameters
- * that carry credentials (`access_token`, `sig`, `api_key` ...) masked as `***`. Other parts are
- * left exactly as they were.
- */
-export function redactUrl(url: string | URL): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return String(url);
-  }
-  if (parsed.username || parsed.password) {
-    parsed.username = "";
-    parsed.password = "";
-  }
-  if (!parsed.search) return parsed.href;
-  const search = parsed.search.replace(SECRET_QUERY_PARAMETER, "$1***");
-  if (search === parsed.search) return parsed.href;
-  // Rebuilt by hand: assigning URL.search would re-encode the rest of the query.
-  return `${parsed.origin}${parsed.pathname}${search}${parsed.hash}`;
-}
+// The one redaction of URLs lives in util/redact.ts; it is re-exported here, where the message
+// sites have always found it.
+export { redactUrl };
 
 /**
  * Builds an {@link ODataHttpError} from a parsed body text (for answers that were already read,

@@ -8,6 +8,7 @@ import { copyRequest, type ODataRequest, type PipelineStep, type SendRequest } f
 import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactUrl } from "./error-body.js";
+import { redactText } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
@@ -234,8 +235,8 @@ function messageOf(error: unknown): string {
   } else {
     text = String(error);
   }
-  // A foreign message may quote a URL; never let user:password@ through.
-  return text.replace(/\/\/[^\s/@]*@/g, "//");
+  // A foreign message may quote a URL or a header: never let a credential through.
+  return redactText(text);
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

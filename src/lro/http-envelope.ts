@@ -3,6 +3,7 @@
  * body), as an OData 4.0 status monitor sends the final result and as `$batch` parts carry theirs.
  */
 import { ODataClientError } from "../errors.js";
+import { clipText } from "../util/redact.js";
 
 /** One HTTP response read from an `application/http` body. */
 export interface HttpMessage {
@@ -37,7 +38,7 @@ export function parseHttpMessage(text: string, code = "ASYNC_BAD_RESPONSE"): Htt
   while (statusLine === "") statusLine = nextLine();
   if (statusLine === undefined) throw bad("the body is empty");
   const match = STATUS_LINE.exec(statusLine);
-  if (!match) throw bad(`the first line ${JSON.stringify(clip(statusLine))} is not a status line such as "HTTP/1.1 200 OK"`);
+  if (!match) throw bad(`the first line ${JSON.stringify(clipText(statusLine))} is not a status line such as "HTTP/1.1 200 OK"`);
 
   const headers = new Headers();
   for (;;) {
@@ -45,17 +46,13 @@ export function parseHttpMessage(text: string, code = "ASYNC_BAD_RESPONSE"): Htt
     if (line === undefined) throw bad("the headers do not end with an empty line");
     if (line === "") break;
     const colon = line.indexOf(":");
-    if (colon <= 0) throw bad(`the header line ${JSON.stringify(clip(line))} has no name`);
+    if (colon <= 0) throw bad(`the header line ${JSON.stringify(clipText(line))} has no name`);
     try {
       headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     } catch {
-      throw bad(`the header line ${JSON.stringify(clip(line))} is not a valid header`);
+      throw bad(`the header line ${JSON.stringify(clipText(line))} is not a valid header`);
     }
   }
   const body = position > text.length ? "" : text.slice(position);
   return { status: Number(match[1]), statusText: match[2] ?? "", headers, body };
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

@@ -3,14 +3,18 @@
  * `{"value": ...}` and v2 wrappers, the batch layer reads a batch answer. Everything but the result
  * is the inner poller's.
  */
-import type { AsyncPollerToken } from "./token.js";
-import type { AsyncPoller } from "./poller.js";
+import type { AsyncPollerToken, AsyncResultShape } from "./token.js";
+import { describeResult, type AsyncPoller } from "./poller.js";
 
 /**
  * Wraps `inner` so that `poll()`, `result()` and `wait()` give `read(raw)`. The reading runs once
  * per raw result (readers may change the parsed body in place, as the v2 value reading does).
+ * `shape` says what `read` does, in terms a resume can act on: it goes into the token (so that a
+ * resumed poller reads its result the same way) and into the timeout message (which names the way
+ * to resume).
  */
-export function mapPoller<Raw, T>(inner: AsyncPoller<Raw>, read: (raw: Raw) => T): AsyncPoller<T> {
+export function mapPoller<Raw, T>(inner: AsyncPoller<Raw>, read: (raw: Raw) => T, shape: AsyncResultShape): AsyncPoller<T> {
+  describeResult(inner as AsyncPoller<unknown>, shape);
   return new MappedPoller(inner, read);
 }
 

@@ -4,8 +4,9 @@
  * business (poller.ts).
  */
 import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts, parseODataError } from "../http/error-body.js";
+import { httpErrorFromParts, parseODataError, redactUrl } from "../http/error-body.js";
 import { parseHttpMessage } from "./http-envelope.js";
+import { clipText } from "../util/redact.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -131,7 +132,7 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
   if (asyncResult !== null) {
     const text = asyncResult.trim();
     if (!/^[1-5]\d\d$/.test(text)) {
-      throw badResponse(answer, `the AsyncResult header ${JSON.stringify(clip(asyncResult))} is not an HTTP status code`);
+      throw badResponse(answer, `the AsyncResult header ${JSON.stringify(clipText(asyncResult))} is not an HTTP status code`);
     }
     return finalOutcome(Number(text), answer.headers, answer.body, answer);
   }
@@ -259,10 +260,10 @@ export function resolveAnswerUrl(value: string, answer: Pick<MonitorAnswer, "url
   try {
     url = new URL(value.trim(), answer.url);
   } catch {
-    throw badResponse(answer, `${what} ${JSON.stringify(clip(value))} is not a URL`);
+    throw badResponse(answer, `${what} ${JSON.stringify(clipText(value))} is not a URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw badResponse(answer, `${what} ${JSON.stringify(clip(value))} is not an http or https URL`);
+    throw badResponse(answer, `${what} ${JSON.stringify(clipText(value))} is not an http or https URL`);
   }
   if (url.username || url.password) {
     throw badResponse(answer, `${what} carries a user name or password, which is not followed`);
@@ -282,14 +283,7 @@ function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
 }
 
 function badResponse(answer: Pick<MonitorAnswer, "url" | "status" | "method">, what: string): ODataClientError {
-  const url = new URL(answer.url);
-  url.username = "";
-  url.password = "";
-  return new ODataClientError("ASYNC_BAD_RESPONSE", `status monitor ${answer.method} ${url.href} (HTTP ${answer.status}): ${what}`);
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  return new ODataClientError("ASYNC_BAD_RESPONSE", `status monitor ${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${what}`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -15,7 +15,7 @@ import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, anySignal, sleep, throwIfAborted } from "../http/signals.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
-import type { AsyncPollerToken } from "./token.js";
+import { resumeHint, TOKEN_VERSION, type AsyncPollerToken, type AsyncResultShape } from "./token.js";
 
 /** Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. */
 export interface AsyncPollerOptions {
@@ -126,7 +126,15 @@ export interface PollerStart<T> {
   retryAfterAt?: number | undefined;
   cancelRequested?: boolean;
   phase?: Phase<T>;
+  /** What the result is read as by whoever wraps this poller. @default { kind: "raw" } */
+  shape?: AsyncResultShape;
 }
+
+/**
+ * Tells a poller what its raw result is read as (by the `mapPoller` that wraps it), so that its
+ * token and its timeout message say how to resume it. Internal: set by `mapPoller`.
+ */
+export let describeResult: (poller: AsyncPoller<unknown>, shape: AsyncResultShape) => void;
 
 /** The poller of the contract; built by the client, never by users directly. */
 export class Poller<T> implements AsyncPoller<T> {
@@ -142,6 +150,13 @@ export class Poller<T> implements AsyncPoller<T> {
   #transientInRow = 0;
   #lastTransient: unknown = undefined;
   #inFlight: SharedPoll | undefined;
+  #shape: AsyncResultShape;
+
+  static {
+    describeResult = (poller, shape) => {
+      if (poller instanceof Poller) poller.#shape = shape;
+    };
+  }
 
   constructor(transport: PollerTransport, options: ResolvedPollerOptions, start: PollerStart<T>) {
     this.#transport = transport;
@@ -153,6 +168,7 @@ export class Poller<T> implements AsyncPoller<T> {
     this.#retryAfterAt = start.retryAfterAt;
     this.#cancelRequested = start.cancelRequested ?? false;
     this.#phase = start.phase ?? { name: "running" };
+    this.#shape = start.shape ?? { kind: "raw" };
   }
 
   get statusUrl(): string {
@@ -301,11 +317,12 @@ export class Poller<T> implements AsyncPoller<T> {
   toJSON(): AsyncPollerToken {
     const token: AsyncPollerToken = {
       type: "traverse-odata/async-poller",
-      version: 1,
+      version: TOKEN_VERSION,
       statusUrl: this.#statusUrl.href,
       status: this.#status,
       percentComplete: this.#percent,
       deadline: Number.isFinite(this.#deadline) ? this.#deadline : null,
+      resultShape: { ...this.#shape },
     };
     if (this.#retryAfterAt !== undefined) token.retryAfterAt = this.#retryAfterAt;
     if (this.#cancelRequested) token.cancelRequested = true;
@@ -516,7 +533,7 @@ export class Poller<T> implements AsyncPoller<T> {
   #timeoutError(): AsyncOperationTimeoutError {
     const maxWait = this.#options.maxWait;
     return new AsyncOperationTimeoutError(
-      `the operation at ${redactUrl(this.#statusUrl)} still ran after maxWait (${maxWait} ms); resume it with client.resumeAsync(poller.toJSON())`,
+      `the operation at ${redactUrl(this.#statusUrl)} still ran after maxWait (${maxWait} ms); resume it with ${resumeHint(this.#shape)}`,
       { ...this.#errorInit(this.#lastTransient), maxWait },
     );
   }

@@ -3,12 +3,33 @@
  * turns back into a poller, in this process or another one.
  */
 import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErrorDetail } from "../errors.js";
+import { redactUrl } from "../http/error-body.js";
+import type { ODataVersion } from "../options.js";
 import type { PollerStart } from "./poller.js";
+
+/**
+ * What the result of a poller is read as, so that a resumed poller gives the result its type
+ * promises. Plain JSON, and free of secrets: names and counts only, never a body or a header.
+ * - `raw`: the final body as the monitor gave it (`createAsync`, `asyncPoller`).
+ * - `operation`: unwrapped as `invoke()` and `get()` unwrap it (`invokeAsync`, `getAsync`).
+ * - `batch`: read into the results of a batch with the same requests (`batch.sendAsync()` and
+ *   `results.continuation`); only `batch.resumeAsync()` on such a batch can read it. `from` is the
+ *   first item (request or changeset) the answer still has to come for; `fingerprint` tells one
+ *   batch's requests (methods, URLs, order, changesets) from another's.
+ */
+export type AsyncResultShape =
+  | { kind: "raw" }
+  | { kind: "operation"; name: string; version: ODataVersion }
+  | { kind: "batch"; format: "multipart" | "json"; requests: number; fingerprint: string; from?: number };
+
+/** The version of the tokens `toJSON()` writes; version 1 tokens (no result shape) are still read. */
+export const TOKEN_VERSION = 2;
 
 /** What `poller.toJSON()` returns. Everything in it is plain JSON. */
 export interface AsyncPollerToken {
   type: "traverse-odata/async-poller";
-  version: 1;
+  /** 2 since the token names its result shape; a version 1 token is read as a raw result. */
+  version: 1 | 2;
   /** The status monitor URL to poll. */
   statusUrl: string;
   /** The last status seen. */
@@ -29,6 +50,8 @@ export interface AsyncPollerToken {
   result?: unknown;
   /** What is known of a failure. */
   failure?: { message: string; httpStatus?: number; odataError?: ODataErrorDetail };
+  /** What the result is read as (version 2); missing means `{ kind: "raw" }`. */
+  resultShape?: AsyncResultShape;
 }
 
 /**
@@ -43,7 +66,9 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
   if (t.type !== undefined && t.type !== "traverse-odata/async-poller") {
     throw new TypeError(`resumeAsync token.type must be "traverse-odata/async-poller"; got ${JSON.stringify(t.type)}`);
   }
-  if (t.version !== undefined && t.version !== 1) throw new TypeError(`resumeAsync token.version ${JSON.stringify(t.version)} is not supported (expected 1)`);
+  if (t.version !== undefined && t.version !== 1 && t.version !== TOKEN_VERSION) {
+    throw new TypeError(`resumeAsync token.version ${JSON.stringify(t.version)} is not supported (expected 1 or ${TOKEN_VERSION})`);
+  }
   const statusUrl = tokenUrl(t.statusUrl, base, "statusUrl");
   const status = t.status === undefined ? "Running" : t.status;
   if (typeof status !== "string") throw new TypeError("resumeAsync token.status must be a string");
@@ -64,6 +89,7 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
     deadline: resumeDeadline ?? deadline,
     retryAfterAt,
     cancelRequested: t.cancelRequested === true,
+    shape: resultShapeOf(token),
   };
   const errorInit = { statusUrl: statusUrl.href, status, percentComplete: percent };
   switch (t.outcome) {
@@ -74,11 +100,11 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
       start.phase = { name: "succeeded", result: t.result as T };
       break;
     case "cancelled":
-      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${statusUrl.href} was cancelled`, errorInit) };
+      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${redactUrl(statusUrl)} was cancelled`, errorInit) };
       break;
     case "failed": {
       const failure = (typeof t.failure === "object" && t.failure !== null ? t.failure : {}) as Partial<NonNullable<AsyncPollerToken["failure"]>>;
-      const message = typeof failure.message === "string" ? failure.message : `the operation at ${statusUrl.href} failed`;
+      const message = typeof failure.message === "string" ? failure.message : `the operation at ${redactUrl(statusUrl)} failed`;
       start.phase = {
         name: "failed",
         error: new AsyncOperationFailedError(message, {
@@ -93,6 +119,48 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
       throw new TypeError(`resumeAsync token.outcome must be "succeeded", "failed" or "cancelled"; got ${JSON.stringify(t.outcome)}`);
   }
   return start;
+}
+
+/**
+ * The result shape a token names (`{ kind: "raw" }` for version 1 tokens and tokens without one).
+ * Throws a `TypeError` that names the field at fault.
+ */
+export function resultShapeOf(token: unknown): AsyncResultShape {
+  const shape = typeof token === "object" && token !== null ? (token as { resultShape?: unknown }).resultShape : undefined;
+  if (shape === undefined) return { kind: "raw" };
+  if (typeof shape !== "object" || shape === null || Array.isArray(shape)) throw new TypeError("resumeAsync token.resultShape must be an object");
+  const s = shape as Record<string, unknown>;
+  switch (s["kind"]) {
+    case "raw":
+      return { kind: "raw" };
+    case "operation": {
+      const { name, version } = s;
+      if (typeof name !== "string" || name === "") throw new TypeError("resumeAsync token.resultShape.name must be the operation's name");
+      if (version !== "4.0" && version !== "4.01" && version !== "2.0") throw new TypeError('resumeAsync token.resultShape.version must be "4.0", "4.01" or "2.0"');
+      return { kind: "operation", name, version };
+    }
+    case "batch": {
+      const { format, requests, fingerprint, from } = s;
+      if (format !== "multipart" && format !== "json") throw new TypeError('resumeAsync token.resultShape.format must be "multipart" or "json"');
+      if (typeof requests !== "number" || !Number.isInteger(requests) || requests < 1) {
+        throw new TypeError("resumeAsync token.resultShape.requests must be the batch's number of requests");
+      }
+      if (typeof fingerprint !== "string" || fingerprint === "") throw new TypeError("resumeAsync token.resultShape.fingerprint must be a string");
+      if (from !== undefined && (typeof from !== "number" || !Number.isInteger(from) || from < 0)) {
+        throw new TypeError("resumeAsync token.resultShape.from must be an integer >= 0");
+      }
+      return from === undefined || from === 0 ? { kind: "batch", format, requests, fingerprint } : { kind: "batch", format, requests, fingerprint, from };
+    }
+    default:
+      throw new TypeError(`resumeAsync token.resultShape.kind must be "raw", "operation" or "batch"; got ${JSON.stringify(s["kind"])}`);
+  }
+}
+
+/** How to resume a poller of this shape, for messages: the call that rebuilds it from its token. */
+export function resumeHint(shape: AsyncResultShape): string {
+  return shape.kind === "batch"
+    ? "batch.resumeAsync(poller.toJSON()) on a batch with the same requests"
+    : "client.resumeAsync(poller.toJSON())";
 }
 
 function tokenUrl(value: unknown, base: URL, field: string): URL {

@@ -13,6 +13,7 @@ import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions }
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { readOperationResult } from "./results.js";
 import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
+import type { ODataVersion } from "../options.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -201,9 +202,17 @@ async function startOperation<R>(
 ): Promise<AsyncPoller<R>> {
   const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
   const poller = await core.startAsync<unknown>(init, options);
-  const version = core.options.version;
+  return operationPoller<R>(poller, core.options.version, name);
+}
+
+/**
+ * A poller whose result is the operation's result unwrapped as `invoke()` and `get()` unwrap it;
+ * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
+ * resume.
+ */
+export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string): AsyncPoller<R> {
   // A collection result's next link is not followed inside the poller (its result is one answer);
   // the rest can be read with `FunctionCall.pages({ from })`.
-  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R);
+  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R, { kind: "operation", name, version });
 }
 

@@ -1,0 +1,213 @@
+/**
+ * Redaction: the one place that decides what of a URL, a header or a text may appear in an error.
+ * Every error the library makes passes its message, its fields and its `cause` through here (see
+ * the constructors in errors.ts), so a message site that forgets to redact still leaks nothing.
+ *
+ * What counts as a secret:
+ * - in a URL: the user name and password, and the values of query (or fragment) parameters that
+ *   carry credentials: OAuth tokens, signed-URL signatures, API keys, passwords
+ *   ({@link SECRET_PARAMETER_NAMES});
+ * - in headers: the values of credential headers (`Authorization`, `Cookie`, `Set-Cookie`,
+ *   `X-CSRF-Token` other than `Fetch`/`Required`) and of every header whose name says it holds a
+ *   key, token, secret, password, session or signature (`x-api-key`, `x-auth-token`,
+ *   `ocp-apim-subscription-key` ...);
+ * - in free text (messages, bodies, foreign errors): the same, wherever a URL, a `Name: value`
+ *   pair of such a header, or an `Authorization` scheme (`Bearer …`, `Basic …`) appears.
+ */
+
+/**
+ * Query parameter names whose values are masked: OAuth tokens, signed-URL signatures (Azure SAS
+ * `sig`, AWS and Google signed URLs), API keys, passwords (SAP's `sap-password` among them), session
+ * ids. Matched by exact name, case-insensitive.
+ */
+export const SECRET_PARAMETER_NAMES: readonly string[] = [
+  "access_token",
+  "id_token",
+  "refresh_token",
+  "token",
+  "code",
+  "sig",
+  "signature",
+  "key",
+  "api_key",
+  "apikey",
+  "api-key",
+  "client_secret",
+  "secret",
+  "password",
+  "passwd",
+  "pwd",
+  "sap-password",
+  "session",
+  "sessionid",
+  "jsessionid",
+  "x-amz-signature",
+  "x-amz-credential",
+  "x-amz-security-token",
+  "x-goog-signature",
+  "x-goog-credential",
+];
+
+const PARAMETER_NAMES = SECRET_PARAMETER_NAMES.join("|");
+/** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
+const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;](?:${PARAMETER_NAMES})=)[^&#]*`, "gi");
+/** The same in free text, where a value ends at white space, a quote or a bracket. */
+const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;](?:${PARAMETER_NAMES})=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+`, "gi");
+
+/**
+ * Header (and JSON member) names whose values are secrets: the credential headers and any name
+ * that says it holds a token, key, secret, password, session id, signature or credentials.
+ */
+const SECRET_NAME = String.raw`[\w-]*(?:authorization|cookie|token|api[-_]?key|apikey|subscription[-_]?key|secret|password|passwd|session[-_]?id|signature|credentials?)[\w-]*`;
+const SECRET_HEADER_NAME = new RegExp(`^${SECRET_NAME}$`, "i");
+/** `Name: value` of such a header in text, the name optionally quoted (a JSON member). */
+const SECRET_FIELD_IN_TEXT = new RegExp(
+  String.raw`(?<![\w-])(["']?)(${SECRET_NAME})\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
+  "gi",
+);
+/**
+ * An `Authorization` value in text: a scheme and a credential of at least 8 characters with at
+ * least one that is not a letter (so that prose such as "Basic authentication" stays).
+ */
+const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+(?=[A-Za-z]*[0-9._~+/=:%-])[A-Za-z0-9._~+/=:%-]{8,}/gi;
+/** An absolute URL in text (up to white space, a quote, a bracket or a backslash). */
+const ABSOLUTE_URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
+/** The user information of a URL (`user:password@`) in text. */
+const USER_INFO_IN_TEXT = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>`\\]*@/gi;
+
+/** Values of a credential header that are no secret: the CSRF token protocol words. */
+const PUBLIC_VALUES = new Set(["fetch", "required", "***", '"***"', "'***'", ""]);
+
+/** The mask that replaces a secret. */
+const MASK = "***";
+
+/**
+ * A URL fit for messages: user name and password removed, and the values of query (and fragment)
+ * parameters that carry credentials (`access_token`, `sig`, `api_key` ...) masked as `***`. The rest
+ * is left exactly as it was. Text that is no URL is redacted as free text ({@link redactText}).
+ * @example
+ * redactUrl("https://bob:pw@host/files?sig=abc&$top=1") // "https://host/files?sig=***&$top=1"
+ */
+export function redactUrl(url: string | URL): string {
+  const parsed = parseUrl(url);
+  if (parsed === undefined) return redactText(String(url));
+  if (parsed.username || parsed.password) {
+    parsed.username = "";
+    parsed.password = "";
+  }
+  const query = `${parsed.search}${parsed.hash}`;
+  if (query === "") return parsed.href;
+  const masked = query.replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`);
+  if (masked === query) return parsed.href;
+  // Rebuilt by hand: assigning URL.search would re-encode the rest of the query.
+  return `${parsed.href.slice(0, parsed.href.length - query.length)}${masked}`;
+}
+
+/**
+ * Free text fit for messages and error fields: every URL in it as {@link redactUrl} gives it,
+ * secret query parameters of relative links masked, and the values of credential headers
+ * (`Authorization: …`, `"x-api-key": "…"`) and of authorization schemes (`Bearer …`) masked.
+ */
+export function redactText(text: string): string {
+  if (text === "") return text;
+  return text
+    // A URL that does not parse is left to the rules below, which need no parsing.
+    .replace(ABSOLUTE_URL_IN_TEXT, (url) => (carriesSecret(url) && parseUrl(url) !== undefined ? redactUrl(url) : url))
+    .replace(USER_INFO_IN_TEXT, "$1")
+    .replace(SECRET_PARAMETER_IN_TEXT, `$1${MASK}`)
+    .replace(SECRET_FIELD_IN_TEXT, (whole: string, quote: string, name: string, separator: string, value: string) => {
+      if (PUBLIC_VALUES.has(value.trim().toLowerCase())) return whole;
+      const masked = value.startsWith('"') ? `"${MASK}"` : value.startsWith("'") ? `'${MASK}'` : MASK;
+      return `${quote}${name}${quote}${separator}${masked}`;
+    })
+    .replace(AUTH_SCHEME_IN_TEXT, `$1 ${MASK}`);
+}
+
+/**
+ * A piece of foreign text (a header line, a link, a status line) to quote in a message: redacted
+ * first, then cut to `max` characters, so that a cut can never leave half a secret unmasked.
+ */
+export function clipText(text: string, max = 80): string {
+  const shown = redactText(text);
+  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+}
+
+function parseUrl(url: string | URL): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+function carriesSecret(url: string): boolean {
+  USER_INFO_IN_TEXT.lastIndex = 0;
+  SECRET_PARAMETER_IN_URL.lastIndex = 0;
+  const secret = USER_INFO_IN_TEXT.test(url) || SECRET_PARAMETER_IN_URL.test(url);
+  USER_INFO_IN_TEXT.lastIndex = 0;
+  SECRET_PARAMETER_IN_URL.lastIndex = 0;
+  return secret;
+}
+
+/**
+ * Whether a header's value is a secret by its name: `Authorization`, `Cookie`, `Set-Cookie`,
+ * `X-CSRF-Token`, and any name that says it holds a key, token, secret, password, session id or
+ * signature (`x-api-key`, `x-auth-token`, `ocp-apim-subscription-key` ...).
+ */
+export function isSecretHeaderName(name: string): boolean {
+  return SECRET_HEADER_NAME.test(name);
+}
+
+/**
+ * Headers fit for an error: the ones whose name marks a secret ({@link isSecretHeaderName}) left
+ * out, except the CSRF protocol words (`X-CSRF-Token: Required` says why a write got 403); every
+ * other value redacted as text (a `Location` may carry a signed URL).
+ */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (isSecretHeaderName(name) && !PUBLIC_VALUES.has(value.trim().toLowerCase())) continue;
+    out[name] = redactText(value);
+  }
+  return out;
+}
+
+/** A JSON value (an OData error's details, say) with every string in it redacted as text. */
+export function redactJson<T>(value: T, depth = 0): T {
+  if (typeof value === "string") return redactText(value) as T;
+  if (typeof value !== "object" || value === null || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactJson(item, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = isSecretHeaderName(key) && typeof item === "string" ? MASK : redactJson(item, depth + 1);
+  return out as T;
+}
+
+/**
+ * A `cause` fit to hang on an error: a foreign error (from `fetch`, a parser, the caller's token
+ * function) whose message, stack, own fields or own cause quote a secret is replaced by a copy with
+ * those redacted (same prototype, so `instanceof` still holds); one that quotes none is kept as is.
+ */
+export function redactCause(cause: unknown, depth = 0): unknown {
+  if (typeof cause === "string") return redactText(cause);
+  if (!(cause instanceof Error) || depth > 8) return cause;
+  const message = redactText(cause.message);
+  const stack = typeof cause.stack === "string" ? redactText(cause.stack) : cause.stack;
+  const hasCause = "cause" in cause;
+  const inner = hasCause ? redactCause(cause.cause, depth + 1) : undefined;
+  const fields = Object.entries(cause).map(([key, value]): [string, unknown, unknown] => [
+    key,
+    value,
+    typeof value === "string" ? (isSecretHeaderName(key) ? MASK : redactText(value)) : value instanceof Error ? redactCause(value, depth + 1) : value,
+  ]);
+  const changed = message !== cause.message || stack !== cause.stack || (hasCause && inner !== cause.cause) || fields.some(([, before, after]) => before !== after);
+  if (!changed) return cause;
+  const copy: Error =
+    typeof DOMException === "function" && cause instanceof DOMException ? new DOMException(message, cause.name) : (Object.create(Object.getPrototypeOf(cause) as object) as Error);
+  const hidden = (value: unknown): PropertyDescriptor => ({ value, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(copy, "message", hidden(message));
+  Object.defineProperty(copy, "stack", hidden(stack));
+  if (!(copy instanceof DOMException)) Object.defineProperty(copy, "name", hidden(cause.name));
+  if (hasCause) Object.defineProperty(copy, "cause", hidden(inner));
+  for (const [key, , value] of fields) (copy as unknown as Record<string, unknown>)[key] = value;
+  return copy;
+}

@@ -49,7 +49,7 @@ async function observed<T>(runtime: RuntimeName, scenario: string): Promise<T> {
   return outcome.value as T;
 }
 
-/** The runtime's requests to the service, preflights left out, as "METHOD route". */
+/** The runtime's requests to the service whose route passes `filter`, preflights left out. */
 function wire(runtime: RuntimeName, filter: (route: string) => boolean) {
   return running()
     .servers.requestsOf(runtime)

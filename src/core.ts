@@ -5,7 +5,7 @@
 import { readBodyText } from "./http/body.js";
 import { ODataClientError } from "./errors.js";
 import { httpErrorFromResponse, redactUrl } from "./http/error-body.js";
-import { composePipeline, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
+import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
 import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import { csrfStep } from "./http/csrf.js";
@@ -28,8 +28,6 @@ export interface SendInit {
   retry?: boolean;
   timeout?: number;
 }
-
-const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
 /**
  * The pipeline steps of a client, in order, ending before the transport: retry (outermost, so
@@ -110,7 +108,7 @@ export class ClientCore {
       if (!location) {
         throw new ODataClientError(
           "ASYNC_NO_LOCATION",
-          `${init.method} ${redactUrl(init.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll`,
+          `${init.method} ${redactUrl(init.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll${corsHidden(response, "Location")}`,
         );
       }
       const statusUrl = resolveAnswerUrl(location, answer, "Location");
@@ -186,6 +184,16 @@ function initialProgress(answer: MonitorAnswer): ServiceProgress {
     throw error;
   }
   return reading.kind === "running" ? reading : {};
+}
+
+/**
+ * What to add to a message about a missing response header when the answer came through CORS
+ * (type `"cors"`: a browser's answer from another origin), where a header the service does not list
+ * in `Access-Control-Expose-Headers` is hidden from the script; empty otherwise.
+ */
+function corsHidden(response: Response, header: string): string {
+  if (response.type !== "cors") return "";
+  return `; the answer came from another origin, and the service may not expose ${header} to browsers (it must list it in Access-Control-Expose-Headers)`;
 }
 
 /** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */

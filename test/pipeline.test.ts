@@ -389,31 +389,34 @@ describe("redirects", () => {
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /svc/Old2", "GET /svc/New"]);
   });
 
-  test("in a browser the runtime follows redirects from the first request on", async (t) => {
-    const server = await startServer((r, res) => {
-      if (r.path === "/svc/Jobs") {
-        res.writeHead(303, { location: "/svc/Jobs(1)" });
-        res.end();
-      } else ok(res);
+  test("a runtime with a worker's globals whose fetch shows manual redirects (workerd) has them followed by the client, and configured headers stay home", async (t) => {
+    const other = await startServer((_r, res) => ok(res));
+    const service = await startServer((_r, res) => {
+      res.writeHead(307, { location: other.url("landing") });
+      res.end();
     });
-    t.after(() => server.close());
+    t.after(() => Promise.all([service.close(), other.close()]));
     const modes: (string | undefined)[] = [];
     const recordingFetch: typeof fetch = (input, init) => {
       modes.push(init?.redirect);
       return globalThis.fetch(input, init);
     };
-    const scope = globalThis as { document?: unknown };
-    scope.document = {};
+    // workerd defines WorkerGlobalScope (and self), as a browser worker does.
+    const scope = globalThis as { WorkerGlobalScope?: unknown };
+    scope.WorkerGlobalScope = function WorkerGlobalScope() {};
     let core: ClientCore;
     try {
-      core = coreFor(server, { fetch: recordingFetch });
+      core = coreFor(service, { fetch: recordingFetch, headers: { "x-tenant": "acme" }, auth: { bearer: "tok-1" } });
     } finally {
-      delete scope.document;
+      delete scope.WorkerGlobalScope;
     }
-    const response = await core.send({ method: "POST", url: new URL(server.url("svc/Jobs")), body: "{}" });
+    const response = await get(core, service.url("svc/Books"));
     assert.equal(response.status, 200);
-    assert.deepEqual(modes, ["follow"]);
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /svc/Jobs", "GET /svc/Jobs(1)"]);
+    assert.deepEqual(modes, ["manual", "manual"]);
+    assert.equal(service.requests[0]?.headers["x-tenant"], "acme");
+    const landed = other.requests[0]?.headers ?? {};
+    assert.equal(landed["x-tenant"], undefined);
+    assert.equal(landed["authorization"], undefined);
   });
 
   test("where the runtime hides a manual redirect of a POST, the POST is not sent twice", async (t) => {

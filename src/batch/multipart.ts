@@ -38,11 +38,26 @@ const CRLF = "\r\n";
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
 
 /**
- * A fresh boundary: a prefix and 128 random bits. Random so that no body text can contain the
- * delimiter by accident or on purpose (a request body that held it would end its part early).
+ * A fresh boundary: a prefix and a random UUID (122 random bits). Random so that no body text can
+ * contain the delimiter by accident or on purpose (a request body that held it would end its part
+ * early).
  */
 export function newBoundary(prefix: "batch" | "changeset"): string {
-  return `${prefix}_${crypto.randomUUID()}`;
+  return `${prefix}_${randomUuid()}`;
+}
+
+/**
+ * A version 4 UUID (RFC 9562 §5.4) from `crypto.getRandomValues`. Not `crypto.randomUUID`: browsers
+ * offer that only in secure contexts (https or localhost), and a page served over plain http has
+ * none, while `getRandomValues` exists everywhere.
+ */
+function randomUuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40; // version 4
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // variant 10
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**

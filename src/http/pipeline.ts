@@ -5,6 +5,9 @@
  * everywhere.
  */
 
+/** Methods whose request may be sent again without a second effect at the service (RFC 9110 §9.2.2). */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
 /** How a request treats redirects (the `fetch` `redirect` option). */
 export type RedirectMode = "follow" | "manual" | "error";
 

@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
-import { copyRequest, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
+import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactUrl } from "./error-body.js";
@@ -113,11 +113,13 @@ function dropCredentials(headers: Headers): void {
 }
 
 /**
- * Adds the `User-Agent`, and for trusted origins the configured headers. For other origins it
- * removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them: credentials never
- * leave the service's origin by accident.
+ * Adds the `User-Agent` (where the runtime does not send its own, see
+ * {@link runtimeSendsOwnUserAgent}), and for trusted origins the configured headers. For other
+ * origins it removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them:
+ * credentials never leave the service's origin by accident.
  */
 export function headersStep(options: ResolvedClientOptions): PipelineStep {
+  const userAgent = runtimeSendsOwnUserAgent() ? undefined : options.userAgent;
   return {
     name: "headers",
     handle(request, next) {
@@ -133,10 +135,32 @@ export function headersStep(options: ResolvedClientOptions): PipelineStep {
         dropCredentials(headers);
       }
       // After the configured headers, so that a configured User-Agent wins over the default.
-      if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent);
+      if (userAgent !== undefined && !headers.has("user-agent")) headers.set("user-agent", userAgent);
       return next({ ...request, headers });
     },
   };
+}
+
+/**
+ * Whether the runtime sends a `User-Agent` of its own that the client should leave alone, as
+ * browsers do, in pages and workers alike. Two things tell:
+ * - the runtime refuses the header: a `Request` drops it (Chromium does, so a script-set one would
+ *   never be sent anyway);
+ * - the runtime acts for a web origin (it has a `location` with an origin, as pages and workers
+ *   do): there a script-set `User-Agent` is not a CORS-safelisted header, so a browser that does
+ *   send it (Firefox) sends a preflight before every request to another origin first, and a
+ *   service whose CORS setup does not allow `User-Agent` refuses them all.
+ * Node, Deno, Bun and workerd have neither, and get the library's `User-Agent`.
+ */
+export function runtimeSendsOwnUserAgent(): boolean {
+  try {
+    if (!new Request("http://user-agent.invalid/", { headers: { "user-agent": "probe" } }).headers.has("user-agent")) return true;
+  } catch {
+    // A runtime whose Request refuses the header outright.
+    return true;
+  }
+  const location = (globalThis as { location?: { origin?: unknown } }).location;
+  return typeof location?.origin === "string";
 }
 
 /** `Cookie` header value `first` with the pairs of `second` whose names it does not have yet. */
@@ -247,18 +271,26 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * applied to each target: configured headers and credentials never follow a redirect to an
  * untrusted origin. Requests with `redirect: "manual"` (the poller's) see the 3xx answer itself;
  * with `redirect: "error"` a redirect rejects with code `"UNEXPECTED_REDIRECT"`.
+ *
+ * That needs a runtime whose `fetch` shows a manual redirect: Node, Deno, Bun and workerd give the
+ * 3xx answer with its `Location`. Browsers give an opaque answer instead (type `"opaqueredirect"`,
+ * status 0, no headers) and so leave following to themselves: the browser drops `Authorization` on
+ * a hop to another origin (Fetch standard), sends cookies by its own rules, and other headers go
+ * there only when that origin's CORS preflight allows them. Which kind of runtime this is is learnt
+ * from the first opaque answer, not guessed from which globals exist (workerd defines
+ * `WorkerGlobalScope` and yet shows real 3xx answers); until then the client follows redirects
+ * itself.
  */
 export function redirectStep(maxRedirects = 10): PipelineStep {
-  // Browsers hide the answer of a manual redirect (an "opaqueredirect" response without status or
-  // Location), so there the runtime follows redirects itself: it drops Authorization on
-  // cross-origin hops (Fetch standard), CORS decides what other headers a target may see, and
-  // cookies are kept per origin by the browser. Known browsers are recognised up front; any
-  // other runtime that answers with an opaque redirect is recognised by that answer.
-  let runtimeHidesRedirects = isBrowserRuntime();
+  let runtimeHidesRedirects = false;
   return {
     name: "redirect",
     async handle(request, next) {
-      if (request.redirect === "manual") return next(request);
+      if (request.redirect === "manual") {
+        const response = await next(request);
+        if (response.type === "opaqueredirect") runtimeHidesRedirects = true;
+        return response;
+      }
       if (runtimeHidesRedirects) return next({ ...request, redirect: request.redirect ?? "follow" });
       // Headers of the hops come from this copy, not from what the steps below did to the last
       // hop's request: their additions are made again on every hop, for that hop's origin.
@@ -268,12 +300,13 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
         const response = await next(copyRequest({ ...current, headers: hopHeaders }));
         if (response.type === "opaqueredirect") {
           runtimeHidesRedirects = true;
-          // The service has already seen this request: sending it again is only safe when it is
-          // idempotent (the client marks those as retryable).
-          if (!request.retry || request.redirect === "error") {
+          await response.body?.cancel().catch(() => {});
+          // The service has already seen this request: sending it again for the runtime to follow
+          // is only safe when its method is idempotent.
+          if (!IDEMPOTENT_METHODS.has(current.method) || request.redirect === "error") {
             throw new ODataClientError(
               "UNEXPECTED_REDIRECT",
-              `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to`,
+              `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to (an opaque redirect); it was not sent again, as it may have taken effect`,
             );
           }
           return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
@@ -314,12 +347,6 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
       }
     },
   };
-}
-
-/** Whether this is a browser window or worker, whose `fetch` hides manual redirects. */
-export function isBrowserRuntime(): boolean {
-  const scope = globalThis as { document?: unknown; WorkerGlobalScope?: unknown };
-  return typeof scope.document === "object" || typeof scope.WorkerGlobalScope === "function";
 }
 
 /** Headers that describe a request body; they go when a redirect drops the body. */

@@ -378,15 +378,21 @@ export class Poller<T> implements AsyncPoller<T> {
     }
 
     const url = this.#statusUrl;
-    let answer: MonitorAnswer;
+    let answer: MonitorAnswer | undefined;
     try {
       const response = await this.#send("GET", url, signal, "manual");
-      answer = await readAnswer(response, url, signal);
+      if (response.type === "opaqueredirect") await discard(response);
+      else answer = await readAnswer(response, url, signal);
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
     }
+    // The monitor redirected, and the runtime hides where to (browsers answer a manual redirect
+    // with an opaque response: no status, no Location). Rule 7 is then read the only way such a
+    // runtime allows: the monitor is asked once more and fetch follows the redirect; the answer it
+    // ends at is the result. So the monitor must give the same redirect a second time.
+    if (answer === undefined) return this.#apply({ kind: "fetch-result", resultUrl: url }, signal);
     let reading: MonitorReading;
     try {
       reading = readMonitorAnswer(answer);

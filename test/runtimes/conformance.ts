@@ -1,0 +1,270 @@
+/**
+ * The conformance script: one set of scenarios that runs unchanged in every runtime the README
+ * names (Node, Deno, Bun, workerd, Chromium, Firefox, a Web Worker). It uses only what the library
+ * itself may use (`fetch`, `URL`, `AbortController`, timers), talks to the node:http servers that
+ * test/runtimes.test.ts starts, and reports what it saw; the node test asserts on the report and on
+ * what the servers saw on the wire. It asserts nothing itself, so that every runtime's outcome, a
+ * failure included, reaches the node test intact.
+ */
+import { ODataClient, type AsyncPoller } from "../../src/index.js";
+
+/** What the harness tells a runtime. */
+export interface ConformanceConfig {
+  /** The runtime's name in the report (`deno`, `chromium-worker` ...). */
+  runtime: string;
+  /** The service root of this runtime's scenarios: `http://127.0.0.1:<port>/rt/<runtime>/svc/`. */
+  serviceRoot: string;
+  /** Where the script posts its report (the harness's page server). */
+  reportUrl: string;
+}
+
+/** What one scenario observed, or how it failed. */
+export type ScenarioOutcome = { ok: true; value: unknown } | { ok: false; error: ErrorSummary };
+
+/** The parts of an error the node test looks at. */
+export interface ErrorSummary {
+  name: string;
+  code: string | undefined;
+  message: string;
+  status: number | undefined;
+}
+
+/** The report a runtime posts back. */
+export interface ConformanceReport {
+  runtime: string;
+  /** Facts about the runtime, for the test's messages. */
+  environment: { secureContext: boolean | undefined; hasRandomUUID: boolean; origin: string | undefined };
+  scenarios: Record<string, ScenarioOutcome>;
+}
+
+interface Book {
+  ID: number;
+  title: string;
+  stock?: number;
+}
+
+/** Every scenario, by name. Each has its own paths on the service, so they may run at once. */
+const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>> = {
+  /** A walk over three pages, entity by entity, with credentials and a configured header. */
+  async walk(config) {
+    const titles: string[] = [];
+    for await (const book of client(config).collection<Book>("Books")) titles.push(book.title);
+    return { titles };
+  },
+
+  /** One page with `$count=true`. */
+  async pageWithCount(config) {
+    const page = await client(config).collection<Book>("Counted").count().top(2).page();
+    return { count: page.count, ids: page.value.map((book) => book.ID), nextLink: page.nextLink ?? null };
+  },
+
+  /** `createAsync`, then `wait` with progress reports, the result fetched from `resourceLocation`. */
+  async createAsyncWait(config) {
+    const progress: [string, number][] = [];
+    const poller = await client(config)
+      .collection("Jobs")
+      .createAsync<{ rowCount: number }>({ format: "csv" }, { pollInterval: 20, onProgress: (status, pct) => progress.push([status, pct]) });
+    const result = await poller.wait();
+    return { result, progress, status: poller.status(), percentComplete: poller.percentComplete() };
+  },
+
+  /** `cancel` (DELETE on the monitor), after which `wait` rejects as cancelled. */
+  async cancel(config) {
+    const poller = await client(config).collection("CancelJobs").createAsync({ format: "csv" }, { pollInterval: 20 });
+    await poller.cancel();
+    const outcome = await poller.wait().then(
+      () => "resolved",
+      (error: unknown) => summary(error),
+    );
+    return { isDone: poller.isDone(), status: poller.status(), outcome };
+  },
+
+  /** An abort while the second page is on the wire ends the walk with the signal's reason. */
+  async abortWalk(config) {
+    const controller = new AbortController();
+    const titles: string[] = [];
+    try {
+      for await (const page of client(config).collection<Book>("Stalled").pages({ signal: controller.signal })) {
+        titles.push(...page.value.map((book) => book.title));
+        // The next page is read ahead; abort once the service has its request, so the abort
+        // surely meets a request on the wire.
+        await fetch(new URL("_control/stalled-seen", config.serviceRoot));
+        controller.abort();
+      }
+    } catch (error) {
+      return { titles, error: summary(error) };
+    }
+    return { titles, error: undefined };
+  },
+
+  /** An entity read with its ETag, then an update that sends it as `If-Match`. */
+  async etagWrite(config) {
+    const books = client(config).collection<Book>("Books");
+    const book = await books.key(1).get();
+    await books.key(1).update({ stock: 4 }, { etag: book });
+    return { title: book.title };
+  },
+
+  /** A read redirected (307) to another origin. */
+  async redirect(config) {
+    const moved = await client(config).collection<Book>("Moved").key(1).get();
+    return { title: moved.title };
+  },
+
+  /** A 503 with `Retry-After: 1`: the read is sent again, and not before a second has passed. */
+  async retryAfter(config) {
+    const book = await client(config).collection<Book>("Flaky").key(1).get();
+    return { title: book.title };
+  },
+
+  /** A status monitor that ends with `303 See Other` pointing at the result. */
+  async monitor303(config) {
+    const poller = await client(config).collection("Exports").createAsync<{ ID: number; file: string }>({}, { pollInterval: 20 });
+    const result = await poller.wait();
+    return { result, status: poller.status(), isDone: poller.isDone() };
+  },
+
+  /** A multipart `$batch`: one read and a changeset with one create. */
+  async batch(config) {
+    const c = client(config);
+    const batch = c.batch();
+    const read = batch.get(c.collection<Book>("Books").key(1));
+    batch.changeset((changeset) => {
+      changeset.create(c.collection<Book>("Books"), { ID: 7, title: "Seven" });
+    });
+    const results = await batch.send();
+    const first = read.result();
+    return {
+      statuses: results.map((result) => result.status),
+      title: first.ok ? first.value.title : undefined,
+    };
+  },
+
+  /** A 202 whose `Location` the service does not expose through CORS. */
+  async hiddenLocation(config) {
+    let poller: AsyncPoller<unknown>;
+    try {
+      poller = await client(config).collection("HiddenJobs").createAsync({});
+    } catch (error) {
+      return { error: summary(error) };
+    }
+    return { statusUrl: poller.statusUrl };
+  },
+
+  /** An entity whose ETag comes only as a header that the service does not expose through CORS. */
+  async hiddenEtag(config) {
+    const docs = client(config).collection<Book>("HiddenEtagDocs");
+    const doc = await docs.key(1).get();
+    try {
+      await docs.key(1).update({ stock: 1 }, { etag: doc });
+    } catch (error) {
+      return { updated: false, error: summary(error) };
+    }
+    return { updated: true };
+  },
+
+  /** A 503 whose `Retry-After: 1` the service does not expose through CORS. */
+  async hiddenRetryAfter(config) {
+    const book = await client(config).collection<Book>("HiddenFlaky").key(1).get();
+    return { title: book.title };
+  },
+
+  /** An OData 4.01 monitor whose final `AsyncResult: 500` the service does not expose through CORS. */
+  async hiddenAsyncResult(config) {
+    const poller = await client(config).collection("AsyncResultJobs").createAsync({}, { pollInterval: 20 });
+    try {
+      return { result: await poller.wait() };
+    } catch (error) {
+      return { error: summary(error) };
+    }
+  },
+
+  /** A monitor's `Retry-After: 1` that the service does not expose through CORS. */
+  async hiddenPollRetryAfter(config) {
+    const poller = await client(config).collection("RetryJobs").createAsync({}, { pollInterval: 20 });
+    return { result: await poller.wait() };
+  },
+
+  /** `csrf: true` where the service does not expose `X-CSRF-Token` through CORS. */
+  async hiddenCsrf(config) {
+    const hidden = new ODataClient({ serviceUrl: new URL("HiddenCsrf/", config.serviceRoot).href, csrf: true, retry: false });
+    try {
+      return { created: await hidden.collection<Book>("Notes").create({ ID: 2, title: "Hidden" }) };
+    } catch (error) {
+      return { error: summary(error) };
+    }
+  },
+
+  /** A write with `csrf: true`: the token is fetched first and sent with the write. */
+  async csrfWrite(config) {
+    const created = await client(config, { csrf: true }).collection<Book>("Notes").create({ ID: 1, title: "Noted" });
+    return { created };
+  },
+
+  /** A walk by a client with no credentials and no configured headers (a public service). */
+  async anonymousWalk(config) {
+    const anonymous = new ODataClient({ serviceUrl: new URL("anon/", config.serviceRoot).href, retry: false });
+    const titles: string[] = [];
+    for await (const book of anonymous.collection<Book>("Books")) titles.push(book.title);
+    return { titles };
+  },
+};
+
+/** The client every scenario but the anonymous walk uses: a bearer token and a tenant header. */
+function client(config: ConformanceConfig, options: { csrf?: boolean } = {}): ODataClient {
+  return new ODataClient({
+    serviceUrl: config.serviceRoot,
+    headers: { "x-tenant": `tenant-${config.runtime}` },
+    auth: { bearer: `token-${config.runtime}` },
+    retry: { retries: 2, delay: 10 },
+    ...options,
+  });
+}
+
+function summary(error: unknown): ErrorSummary {
+  if (error instanceof Error) {
+    const { code, status } = error as { code?: unknown; status?: unknown };
+    return {
+      name: error.name,
+      code: typeof code === "string" ? code : undefined,
+      message: error.message,
+      status: typeof status === "number" ? status : undefined,
+    };
+  }
+  return { name: typeof error, code: undefined, message: String(error), status: undefined };
+}
+
+/** Runs every scenario at once (each has its own paths) and gathers what each saw. */
+export async function runConformance(config: ConformanceConfig): Promise<ConformanceReport> {
+  const scope = globalThis as { isSecureContext?: boolean; origin?: unknown; crypto?: { randomUUID?: unknown } };
+  const names = Object.keys(SCENARIOS);
+  const outcomes = await Promise.all(
+    names.map((name) =>
+      (SCENARIOS[name] as (config: ConformanceConfig) => Promise<unknown>)(config).then(
+        (value): ScenarioOutcome => ({ ok: true, value }),
+        (error: unknown): ScenarioOutcome => ({ ok: false, error: summary(error) }),
+      ),
+    ),
+  );
+  return {
+    runtime: config.runtime,
+    environment: {
+      secureContext: scope.isSecureContext,
+      hasRandomUUID: typeof scope.crypto?.randomUUID === "function",
+      origin: typeof scope.origin === "string" ? scope.origin : undefined,
+    },
+    scenarios: Object.fromEntries(names.map((name, i) => [name, outcomes[i] as ScenarioOutcome])),
+  };
+}
+
+/** Runs the scenarios and posts the report (or the error that stopped them) to the harness. */
+export async function runAndReport(config: ConformanceConfig): Promise<void> {
+  let body: string;
+  try {
+    body = JSON.stringify(await runConformance(config));
+  } catch (error) {
+    body = JSON.stringify({ runtime: config.runtime, fatal: summary(error) });
+  }
+  const response = await fetch(config.reportUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+  await response.body?.cancel();
+}

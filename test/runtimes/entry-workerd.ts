@@ -1,0 +1,11 @@
+/**
+ * Entry of the conformance script for Cloudflare workerd, run with `workerd test`: the test
+ * handler reads the configuration from the `CONFIG` text binding and posts the report.
+ */
+import { runAndReport, type ConformanceConfig } from "./conformance.js";
+
+export default {
+  async test(_controller: unknown, env: { CONFIG: string }): Promise<void> {
+    await runAndReport(JSON.parse(env.CONFIG) as ConformanceConfig);
+  },
+};

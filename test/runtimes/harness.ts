@@ -1,0 +1,354 @@
+/**
+ * Runs the conformance script (conformance.ts) in every runtime the README names and collects
+ * their reports. The library reaches each runtime as one ESM bundle of src and the script, made
+ * with esbuild from the sources (no `npm run build` needed). Deno, Bun and workerd come as npm
+ * dev dependencies with their binaries inside; Chromium and Firefox are the Debian packages
+ * `chromium` and `firefox-esr` (.ci/run installs them). Each browser is started once, headless,
+ * on a page that runs the script in the window and in a module Web Worker at the same time.
+ *
+ * The page is served from `http://odata-page.test:<port>`, a name the browsers are told to resolve
+ * to 127.0.0.1. Browsers treat `localhost` and every 127.x.x.x address as potentially trustworthy
+ * (a secure context), so a page there would hide what a plain-http page meets (no
+ * `crypto.randomUUID`); a host name that is not `localhost` does not count as one.
+ *
+ * A runtime that cannot be found or started rejects its report with the reason: its tests fail.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { runConformance, type ConformanceConfig, type ConformanceReport } from "./conformance.js";
+import { startConformanceServers, type ConformanceServers } from "./service.js";
+import { sendText, startServer } from "../servers/recording-server.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Every runtime the conformance script runs in, by report name. */
+export const RUNTIMES = ["node", "deno", "bun", "workerd", "chromium", "chromium-worker", "firefox", "firefox-worker"] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** Runtimes that run the script on behalf of a web page (CORS applies, redirects are opaque). */
+export const BROWSER_RUNTIMES: ReadonlySet<RuntimeName> = new Set(["chromium", "chromium-worker", "firefox", "firefox-worker"]);
+
+/** The host name the test page is served under; the browsers resolve it to 127.0.0.1. */
+export const PAGE_HOST = "odata-page.test";
+
+/** How long a runtime may take from its start to its report. */
+const REPORT_TIMEOUT = 60_000;
+
+export interface Harness {
+  servers: ConformanceServers;
+  /** The report of a runtime; rejects with why there is none (not installed, crashed, too slow). */
+  report(runtime: RuntimeName): Promise<ConformanceReport>;
+  close(): Promise<void>;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Tests await it later; a runtime that fails early must not be an unhandled rejection meanwhile.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** A started runtime process: its output is kept for the failure message. */
+interface Launched {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** Starts the servers, bundles the script, starts every runtime and gathers their reports. */
+export async function startHarness(): Promise<Harness> {
+  const work = mkdtempSync(join(tmpdir(), "traverse-odata-runtimes-"));
+  const servers = await startConformanceServers();
+  const reports = new Map<RuntimeName, Deferred<ConformanceReport>>(RUNTIMES.map((name) => [name, deferred<ConformanceReport>()]));
+  const launched: Launched[] = [];
+  const bundles = await bundleEntries(work);
+
+  const pages = await startServer((request, res) => {
+    const report = /^\/report\/([\w-]+)$/.exec(request.path);
+    if (request.method === "POST" && report) {
+      sendText(res, 204, "");
+      return receive(report[1] as RuntimeName, request.body);
+    }
+    const page = /^\/page\/(chromium|firefox)\/(index\.html|window\.mjs|worker\.mjs)$/.exec(request.path);
+    if (request.method === "GET" && page) {
+      const [, browser = "", file = ""] = page;
+      if (file === "index.html") return sendText(res, 200, pageHtml(browser as "chromium" | "firefox"), { "content-type": "text/html; charset=utf-8" });
+      return sendText(res, 200, bundles[file === "window.mjs" ? "window" : "worker"], { "content-type": "text/javascript" });
+    }
+    sendText(res, 404, "not found");
+  });
+  const pageOrigin = `http://${PAGE_HOST}:${new URL(pages.origin).port}`;
+
+  function config(runtime: RuntimeName, reportOrigin: string): ConformanceConfig {
+    return { runtime, serviceRoot: servers.serviceRoot(runtime), reportUrl: `${reportOrigin}/report/${runtime}` };
+  }
+
+  function pageHtml(browser: "chromium" | "firefox"): string {
+    const configs = { window: config(browser, pageOrigin), worker: config(`${browser}-worker`, pageOrigin) };
+    // A page that fails to load its module still reports, so that the test says why.
+    const fatal = (runtime: string) =>
+      `fetch(${JSON.stringify(`/report/${runtime}`)}, { method: "POST", body: JSON.stringify({ runtime: ${JSON.stringify(runtime)}, fatal: { name: "PageError", message: String(message) } }) });`;
+    return [
+      "<!doctype html>",
+      "<title>traverse-odata conformance</title>",
+      `<script type="application/json" id="config">${JSON.stringify(configs)}</script>`,
+      `<script>window.addEventListener("error", (event) => { const message = event.message; ${fatal(browser)} ${fatal(`${browser}-worker`)} });</script>`,
+      '<script type="module" src="./window.mjs"></script>',
+    ].join("\n");
+  }
+
+  function receive(runtime: RuntimeName, body: string): void {
+    const waiting = reports.get(runtime);
+    if (!waiting) return;
+    let parsed: ConformanceReport & { fatal?: { name: string; message: string } };
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      return waiting.reject(new Error(`${runtime} posted a report that is not JSON: ${body.slice(0, 200)}`));
+    }
+    if (parsed.fatal) return waiting.reject(new Error(`${runtime} could not run the script: ${parsed.fatal.name}: ${parsed.fatal.message}`));
+    waiting.resolve(parsed);
+  }
+
+  /** Ties a runtime's report to its processes: an exit or a timeout without a report rejects it. */
+  function watch(runtimes: RuntimeName[], start: () => Launched): void {
+    let process: Launched;
+    try {
+      process = start();
+    } catch (error) {
+      for (const runtime of runtimes) reports.get(runtime)?.reject(new Error(`${runtime} could not be started: ${(error as Error).message}`));
+      return;
+    }
+    launched.push(process);
+    for (const runtime of runtimes) {
+      const waiting = reports.get(runtime) as Deferred<ConformanceReport>;
+      const timer = setTimeout(() => waiting.reject(new Error(`${runtime} sent no report within ${REPORT_TIMEOUT} ms; its output:\n${tail(process)}`)), REPORT_TIMEOUT);
+      void waiting.promise.finally(() => clearTimeout(timer)).catch(() => {});
+      void process.exited.then((code) => {
+        // A command-line runtime exits after posting; give the report a moment to be read.
+        setTimeout(() => waiting.reject(new Error(`${runtime} exited (code ${code}) without a report; its output:\n${tail(process)}`)), 500);
+      });
+    }
+  }
+
+  watch(["deno"], () => {
+    const deno = packageBinary("@deno/linux-x64-glibc", "deno");
+    const entry = join(work, "cli.mjs");
+    return launch("deno", deno, ["run", "--no-config", "--no-lock", "--no-prompt", "--allow-net=127.0.0.1", entry, JSON.stringify(config("deno", pages.origin))], work, {
+      DENO_DIR: join(work, "deno-dir"),
+      DENO_NO_UPDATE_CHECK: "1",
+    });
+  });
+  watch(["bun"], () => {
+    const bun = packageBinary("@oven/bun-linux-x64", "bin/bun");
+    return launch("bun", bun, ["--no-install", join(work, "cli.mjs"), JSON.stringify(config("bun", pages.origin))], work, {});
+  });
+  watch(["workerd"], () => {
+    const workerd = packageBinary("@cloudflare/workerd-linux-64", "bin/workerd");
+    writeFileSync(join(work, "workerd.capnp"), workerdConfig(JSON.stringify(config("workerd", pages.origin))));
+    return launch("workerd", workerd, ["test", join(work, "workerd.capnp")], work, {});
+  });
+  watch(["chromium", "chromium-worker"], () => {
+    const chromium = findExecutable(["chromium", "chromium-browser"], "the Debian package chromium");
+    const profile = join(work, "chromium-profile");
+    return launch(
+      "chromium",
+      chromium,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-features=HttpsUpgrades",
+        "--no-proxy-server",
+        `--host-resolver-rules=MAP ${PAGE_HOST} 127.0.0.1`,
+        `--user-data-dir=${profile}`,
+        `${pageOrigin}/page/chromium/index.html`,
+      ],
+      work,
+      {},
+    );
+  });
+  watch(["firefox", "firefox-worker"], () => {
+    const firefox = findExecutable(["firefox-esr", "firefox"], "the Debian package firefox-esr");
+    const profile = join(work, "firefox-profile");
+    writeFirefoxProfile(profile);
+    return launch("firefox", firefox, ["--headless", "--no-remote", "--profile", profile, `${pageOrigin}/page/firefox/index.html`], work, { MOZ_CRASHREPORTER_DISABLE: "1" });
+  });
+  // Node runs the script in this very process, like any user of the library would.
+  // The report goes through JSON as the other runtimes' do, so that all are compared alike.
+  runConformance(config("node", pages.origin)).then(
+    (report) => reports.get("node")?.resolve(JSON.parse(JSON.stringify(report)) as ConformanceReport),
+    (error: unknown) => reports.get("node")?.reject(error instanceof Error ? error : new Error(String(error))),
+  );
+
+  return {
+    servers,
+    report: (runtime) => (reports.get(runtime) as Deferred<ConformanceReport>).promise,
+    async close() {
+      await Promise.all(launched.map(stop));
+      await Promise.all([servers.close(), pages.close()]);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bundles the entries (src included) into ESM files in `work`; returns the browser ones' text. */
+async function bundleEntries(work: string): Promise<{ window: string; worker: string }> {
+  const result = await build({
+    entryPoints: {
+      cli: join(HERE, "entry-cli.ts"),
+      workerd: join(HERE, "entry-workerd.ts"),
+      window: join(HERE, "entry-window.ts"),
+      worker: join(HERE, "entry-worker.ts"),
+    },
+    outdir: work,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    splitting: false,
+    write: true,
+    logLevel: "silent",
+  });
+  if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.map((error) => error.text).join("; ")}`);
+  return { window: readFileSync(join(work, "window.mjs"), "utf8"), worker: readFileSync(join(work, "worker.mjs"), "utf8") };
+}
+
+/**
+ * The workerd configuration: the bundle as the worker's module, the harness's configuration as a
+ * text binding, and an outbound network service that may reach loopback addresses (workerd
+ * refuses 127.0.0.1 otherwise: "connecting to 127.0.0.1 is not allowed").
+ */
+function workerdConfig(configJson: string): string {
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "conformance", worker = .worker),
+    (name = "loopback", network = (allow = ["public", "private", "local"])),
+  ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [(name = "worker", esModule = embed "workerd.mjs")],
+  compatibilityDate = "2025-09-01",
+  globalOutbound = "loopback",
+  bindings = [(name = "CONFIG", text = ${JSON.stringify(configJson)})],
+);
+`;
+}
+
+/** A fresh Firefox profile: the page's host name resolves to 127.0.0.1, no first-run traffic. */
+function writeFirefoxProfile(profile: string): void {
+  const prefs: Record<string, string | boolean | number> = {
+    "network.dns.localDomains": PAGE_HOST,
+    // Plain http stays plain http (no upgrade attempt to https first).
+    "dom.security.https_first": false,
+    "dom.security.https_only_mode": false,
+    "browser.shell.checkDefaultBrowser": false,
+    "browser.startup.homepage_override.mstone": "ignore",
+    "browser.aboutwelcome.enabled": false,
+    "datareporting.policy.dataSubmissionEnabled": false,
+    "datareporting.healthreport.uploadEnabled": false,
+    "toolkit.telemetry.reportingpolicy.firstRun": false,
+    "app.update.enabled": false,
+    "app.normandy.enabled": false,
+    "extensions.update.enabled": false,
+    "browser.safebrowsing.malware.enabled": false,
+    "browser.safebrowsing.phishing.enabled": false,
+    "network.captive-portal-service.enabled": false,
+    "network.connectivity-service.enabled": false,
+    "network.proxy.type": 0,
+  };
+  mkdirSync(profile, { recursive: true });
+  writeFileSync(join(profile, "user.js"), Object.entries(prefs).map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});`).join("\n"));
+}
+
+/** The binary inside an npm package (a dev dependency), or an error that says what is missing. */
+function packageBinary(name: string, file: string): string {
+  if (process.platform !== "linux" || process.arch !== "x64") {
+    throw new Error(`the dev dependency ${name} holds a linux-x64 binary; this machine is ${process.platform}-${process.arch}`);
+  }
+  let root: string;
+  try {
+    root = dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    throw new Error(`the npm package ${name} is not installed (a dev dependency: run npm install)`);
+  }
+  const binary = join(root, file);
+  if (!existsSync(binary)) throw new Error(`${binary} is missing from the npm package ${name}`);
+  return binary;
+}
+
+/** The first of `names` found on PATH. */
+function findExecutable(names: string[], installHint: string): string {
+  for (const directory of (process.env["PATH"] ?? "").split(delimiter)) {
+    for (const name of names) {
+      const candidate = resolve(directory, name);
+      if (directory !== "" && existsSync(candidate)) return candidate;
+    }
+  }
+  throw new Error(`none of ${names.join(", ")} is on PATH (install ${installHint}; .ci/run does)`);
+}
+
+function launch(name: string, command: string, args: string[], cwd: string, env: Record<string, string>): Launched {
+  // Its own process group, so that stopping it also stops the processes it started (browsers).
+  // The servers are on loopback: a proxy from the environment must not be asked for them.
+  const childEnv = { ...process.env, NO_COLOR: "1", NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost", ...env };
+  const child = spawn(command, args, { cwd, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString("utf8"));
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.on("exit", (code) => resolveExit(code));
+    child.on("error", (error) => {
+      output.push(`could not start ${command}: ${error.message}`);
+      resolveExit(null);
+    });
+  });
+  return { name, child, output, exited };
+}
+
+function tail(process: Launched): string {
+  return process.output.join("").split("\n").slice(-30).join("\n");
+}
+
+async function stop(launched: Launched): Promise<void> {
+  const { child } = launched;
+  if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  await launched.exited;
+}

@@ -9,6 +9,7 @@ import { ODataClient, ODataClientError, ODataHttpError, ServiceModel, parseMetad
 import { parseXml, textContent } from "../src/read/xml.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
+import { GRAPH_V1_SHAPE, graphShapedMetadata } from "../bench/metadata-document.js";
 import { CATALOG_EDMX, SALES_EDMX } from "./metadata-documents.js";
 import { CSDL_JSON, SAP_V2_EDMX, V1_EDMX, V2_EDMX, V3_EDMX, V4_EDMX } from "./metadata-samples.js";
 
@@ -668,6 +669,46 @@ describe("one service, the same model from its XML and its CSDL JSON", () => {
       assert.deepEqual(fromJson, fromXml);
     });
   }
+});
+
+describe("the bench's Graph-shaped document", () => {
+  test("reads into Microsoft Graph v1.0's counts of types, members, properties and operations, at about its size", () => {
+    const xml = graphShapedMetadata();
+    assert.ok(xml.length > 3.2e6 && xml.length < 3.7e6, `${xml.length} characters`);
+    const model = parseMetadata(xml);
+    const total = (pick: (schema: ServiceModel["schemas"][number]) => number) => model.schemas.reduce((sum, schema) => sum + pick(schema), 0);
+    assert.deepEqual(
+      {
+        schemas: model.schemas.length,
+        enumTypes: total((s) => s.enumTypes.length),
+        enumMembers: total((s) => s.enumTypes.reduce((n, t) => n + t.members.length, 0)),
+        entityTypes: total((s) => s.entityTypes.length),
+        complexTypes: total((s) => s.complexTypes.length),
+        properties: total((s) => [...s.entityTypes, ...s.complexTypes].reduce((n, t) => n + t.properties.length, 0)),
+        navigationProperties: total((s) => s.entityTypes.reduce((n, t) => n + t.navigationProperties.length, 0)),
+        actions: total((s) => s.actions.filter((a) => a.bound).length),
+        functions: total((s) => s.functions.filter((f) => f.bound).length),
+        entitySets: model.container()!.entitySets.length,
+        singletons: model.container()!.singletons.length,
+      },
+      {
+        schemas: GRAPH_V1_SHAPE.extraSchemas + 1,
+        enumTypes: GRAPH_V1_SHAPE.enumTypes,
+        enumMembers: GRAPH_V1_SHAPE.enumMembers,
+        entityTypes: GRAPH_V1_SHAPE.entityTypes,
+        complexTypes: GRAPH_V1_SHAPE.complexTypes,
+        properties: GRAPH_V1_SHAPE.properties,
+        navigationProperties: GRAPH_V1_SHAPE.navigationProperties,
+        actions: GRAPH_V1_SHAPE.actions,
+        functions: GRAPH_V1_SHAPE.functions,
+        entitySets: GRAPH_V1_SHAPE.entitySets,
+        singletons: GRAPH_V1_SHAPE.singletons,
+      },
+    );
+    const described = total((s) => [...s.entityTypes, ...s.complexTypes].reduce((n, t) => n + t.properties.filter((p) => p.annotations["Org.OData.Core.V1.Description"] !== undefined).length, 0));
+    assert.ok(described > 3000, `${described} described properties`);
+    assert.equal(graphShapedMetadata(), xml, "the same document on every run");
+  });
 });
 
 /** The CSDL JSON the OASIS reference converter (npm `odata-csdl`) makes of an EDMX document. */

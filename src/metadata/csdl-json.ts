@@ -187,10 +187,10 @@ class CsdlJsonReader {
   #structured(object: JsonObject, name: string, qualifiedName: string, path: string[]) {
     const properties: Property[] = [];
     const navigationProperties: NavigationProperty[] = [];
-    for (const [member, value] of Object.entries(object)) {
+    for (const member in object) {
       if (member.startsWith("$") || member.includes("@")) continue;
       const memberPath = [...path, member];
-      const definition = expectObject(value, memberPath);
+      const definition = expectObject(object[member], memberPath);
       const kind = definition["$Kind"];
       if (kind === "NavigationProperty") navigationProperties.push(this.#navigationProperty(definition, member, memberPath));
       else if (kind === undefined || kind === "Property") properties.push(this.#property(definition, member, memberPath));
@@ -405,12 +405,13 @@ class CsdlJsonReader {
   #annotations(object: JsonObject, member?: string): Annotations {
     const prefix = member === undefined ? "@" : `${member}@`;
     const annotations: Annotations = {};
-    for (const [name, value] of Object.entries(object)) {
+    // `for...in` rather than Object.entries: this runs for every member of every type.
+    for (const name in object) {
       if (!name.startsWith(prefix)) continue;
       const term = name.slice(prefix.length);
       // Annotations of annotations (`@A@B`) are left out, as the EDMX reader leaves them out.
       if (term.includes("@")) continue;
-      annotations[this.#resolver.term(term)] = this.#value(value);
+      annotations[this.#resolver.term(term)] = this.#value(object[name]);
     }
     return annotations;
   }

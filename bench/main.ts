@@ -29,6 +29,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["poller", () => import("./poller.js").then((module) => module.benchPoller())],
   ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
   ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
+  ["metadata", () => import("./metadata.js").then((module) => module.benchMetadata())],
 ];
 
 async function main(): Promise<void> {

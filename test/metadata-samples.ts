@@ -313,11 +313,91 @@ export const CSDL_JSON = {
     },
     $Annotations: {
       "Shop.Default/Books": {
-        "@C.OptimisticConcurrency": [{ $PropertyPath: "ETag" }],
-        "@Cap.InsertRestrictions": { Insertable: false, NonInsertableNavigationProperties: [{ $NavigationPropertyPath: "Author" }] },
+        "@C.OptimisticConcurrency": ["ETag"],
+        "@Cap.InsertRestrictions": { Insertable: false, NonInsertableNavigationProperties: ["Author"] },
       },
       "Shop.Book/Title": { "@Org.OData.Core.V1.Description": "The title on the cover", "@C.Description#short": "Title" },
       "Shop.Restock(Collection(Shop.Book))/quantity": { "@C.Description": "Copies added to each book" },
     },
   },
 };
+
+/**
+ * An SAP Gateway OData v2 document as SAP's servers write it: the root's `edmx` prefix is bound to
+ * the v2 EDMX namespace, each `edmx:Reference` rebinds it to the v4 one, and the v4 annotations in
+ * the v2 schema use the include aliases (`SAP__core`, `SAP__common`, `Common` twice for one
+ * namespace).
+ */
+export const SAP_V2_EDMX = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:sap="http://www.sap.com/Protocols/SAPData">
+  <edmx:Reference xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Uri="/sap/opu/odata/IWFND/CATALOGSERVICE;v=2/Vocabularies(TechnicalName='%2FIWBEP%2FVOC_COMMON',Version='0001',SAP__Origin='LOCAL')/$value">
+    <edmx:Include Namespace="com.sap.vocabularies.Common.v1" Alias="Common"/>
+    <edmx:Include Namespace="com.sap.vocabularies.Common.v1" Alias="SAP__common"/>
+  </edmx:Reference>
+  <edmx:Reference xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Uri="/sap/opu/odata/IWFND/CATALOGSERVICE;v=2/Vocabularies(TechnicalName='%2FIWBEP%2FVOC_CORE',Version='0001',SAP__Origin='LOCAL')/$value">
+    <edmx:Include Namespace="Org.OData.Core.V1" Alias="SAP__core"/>
+  </edmx:Reference>
+  <edmx:DataServices m:DataServiceVersion="2.0">
+    <Schema Namespace="ZTRAVEL_SRV" xml:lang="en" sap:schema-version="1" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
+      <EntityType Name="TravelType" sap:content-version="1">
+        <Key><PropertyRef Name="TravelID"/></Key>
+        <Property Name="TravelID" Type="Edm.String" Nullable="false" MaxLength="8" sap:label="Travel"/>
+        <Property Name="Status" Type="Edm.String" MaxLength="1"/>
+        <Property Name="ChangedAt" Type="Edm.DateTimeOffset" Precision="7" ConcurrencyMode="Fixed"/>
+      </EntityType>
+      <EntityContainer Name="ZTRAVEL_SRV_Entities" m:IsDefaultEntityContainer="true">
+        <EntitySet Name="Travel" EntityType="ZTRAVEL_SRV.TravelType" sap:content-version="1"/>
+      </EntityContainer>
+      <Annotations Target="ZTRAVEL_SRV.ZTRAVEL_SRV_Entities/Travel" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+        <Annotation Term="SAP__core.OptimisticConcurrency"><Collection/></Annotation>
+      </Annotations>
+      <Annotations Target="ZTRAVEL_SRV.TravelType/Status" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+        <Annotation Term="SAP__common.Label" String="Travel status"/>
+        <Annotation Term="Common.ValueListWithFixedValues"/>
+      </Annotations>
+      <atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://host/sap/opu/odata/sap/ZTRAVEL_SRV/$metadata"/>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+
+/**
+ * An OData v3 document (CSDL 3.0, DataServiceVersion 3.0) whose function imports are actions and
+ * functions in the v3 sense: no `m:HttpMethod`, `IsSideEffecting` (default true) and `IsBindable`
+ * instead; beside them one service operation of the v1/v2 kind with `m:HttpMethod`.
+ */
+export const V3_EDMX = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx">
+  <edmx:DataServices m:DataServiceVersion="3.0" m:MaxDataServiceVersion="3.0" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+    <Schema Namespace="Store" xmlns="http://schemas.microsoft.com/ado/2009/11/edm">
+      <EntityType Name="Order">
+        <Key><PropertyRef Name="ID"/></Key>
+        <Property Name="ID" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Total" Type="Edm.Decimal" Precision="12" Scale="2"/>
+      </EntityType>
+      <EntityContainer Name="StoreContainer" m:IsDefaultEntityContainer="true">
+        <EntitySet Name="Orders" EntityType="Store.Order"/>
+        <FunctionImport Name="Recalculate" ReturnType="Edm.Int32"/>
+        <FunctionImport Name="TopOrders" ReturnType="Collection(Store.Order)" EntitySet="Orders" IsSideEffecting="false" IsComposable="true">
+          <Parameter Name="count" Type="Edm.Int32" Nullable="false"/>
+        </FunctionImport>
+        <FunctionImport Name="TopOrders" ReturnType="Collection(Store.Order)" EntitySet="Orders" IsSideEffecting="false">
+          <Parameter Name="count" Type="Edm.Int32" Nullable="false"/>
+          <Parameter Name="since" Type="Edm.DateTime"/>
+        </FunctionImport>
+        <FunctionImport Name="Approve" IsBindable="true" m:IsAlwaysBindable="true">
+          <Parameter Name="order" Type="Store.Order"/>
+          <Parameter Name="note" Type="Edm.String"/>
+        </FunctionImport>
+        <FunctionImport Name="Discount" IsBindable="true" IsSideEffecting="false">
+          <Parameter Name="order" Type="Store.Order"/>
+          <ReturnType Type="Edm.Decimal" Precision="12" Scale="2"/>
+        </FunctionImport>
+        <FunctionImport Name="ArchiveAll" IsBindable="true" ReturnType="Collection(Store.Order)">
+          <Parameter Name="orders" Type="Collection(Store.Order)"/>
+        </FunctionImport>
+        <FunctionImport Name="LegacyCount" ReturnType="Edm.Int32" m:HttpMethod="GET"/>
+        <FunctionImport Name="LegacyPurge" m:HttpMethod="POST"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;

@@ -4,10 +4,14 @@
 // client.metadata() fetching once per client, observed on the wire.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, ODataClientError, ODataHttpError, ServiceModel, parseMetadata, type EntityType } from "../src/index.js";
+import { createRequire } from "node:module";
+import { ODataClient, ODataClientError, ODataHttpError, ServiceModel, parseMetadata, type EntityType, type ServiceModelData } from "../src/index.js";
+import { parseXml, textContent } from "../src/read/xml.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
-import { CSDL_JSON, V1_EDMX, V2_EDMX, V4_EDMX } from "./metadata-samples.js";
+import { GRAPH_V1_SHAPE, graphShapedMetadata } from "../bench/metadata-document.js";
+import { CATALOG_EDMX, SALES_EDMX } from "./metadata-documents.js";
+import { CSDL_JSON, SAP_V2_EDMX, V1_EDMX, V2_EDMX, V3_EDMX, V4_EDMX } from "./metadata-samples.js";
 
 function badMetadata(run: () => unknown): ODataClientError {
   try {
@@ -138,11 +142,11 @@ describe("OData v4 EDMX", () => {
     const books = mustExist(model.entitySet("Books"), "Books");
     assert.deepEqual(model.annotation(books, "Capabilities.InsertRestrictions"), {
       Insertable: false,
-      NonInsertableNavigationProperties: [{ $NavigationPropertyPath: "Author" }],
+      NonInsertableNavigationProperties: ["Author"],
     });
     assert.deepEqual(model.annotation(books, "Capabilities.FilterRestrictions"), {
       "@type": "Org.OData.Capabilities.V1.FilterRestrictionsType",
-      NonFilterableProperties: [{ $PropertyPath: "Tags" }],
+      NonFilterableProperties: ["Tags"],
     });
     assert.deepEqual(model.annotation(books, "Capabilities.CountRestrictions"), { Countable: true });
     assert.equal(model.annotation(books, "Capabilities.TopSupported"), false);
@@ -221,7 +225,7 @@ describe("OData v2 EDMX", () => {
     assert.deepEqual(model.entitySet("CustomerSet")?.navigationPropertyBindings, [{ path: "Orders", target: "SalesOrderSet" }]);
   });
 
-  test("FunctionImports with m:HttpMethod GET become functions, others actions, each with its import", () => {
+  test("FunctionImports with m:HttpMethod GET become functions, other methods actions, each with its import", () => {
     assert.deepEqual(model.functionImport("OpenOrders"), {
       kind: "FunctionImport",
       name: "OpenOrders",
@@ -243,7 +247,8 @@ describe("OData v2 EDMX", () => {
     });
     const confirm = model.actions("ZSALES_SRV.ConfirmOrder")[0];
     assert.deepEqual([confirm?.parameters[0]?.maxLength, confirm?.sap], [10, { "action-for": "ZSALES_SRV.SalesOrder" }]);
-    assert.equal(model.functionImport("TotalOf")?.httpMethod, "GET");
+    // Without m:HttpMethod it is no service operation but a v3-style one, side-effecting by default.
+    assert.deepEqual(model.actionImport("TotalOf"), { kind: "ActionImport", name: "TotalOf", action: "ZSALES_SRV.TotalOf", annotations: {} });
   });
 
   test("sap: attributes are kept by local name on types, properties, sets and the container's sets", () => {
@@ -260,8 +265,8 @@ describe("OData v2 EDMX", () => {
     assert.equal(model.annotation(set, "Capabilities.UpdateRestrictions"), undefined);
     assert.deepEqual(model.annotation(set, "Capabilities.CountRestrictions"), { Countable: false });
     assert.equal(model.annotation(set, "Capabilities.TopSupported"), false);
-    assert.deepEqual(model.annotation(set, "Capabilities.FilterRestrictions"), { NonFilterableProperties: [{ $PropertyPath: "Note" }] });
-    assert.deepEqual(model.annotation(set, "Capabilities.SortRestrictions"), { NonSortableProperties: [{ $PropertyPath: "Note" }] });
+    assert.deepEqual(model.annotation(set, "Capabilities.FilterRestrictions"), { NonFilterableProperties: ["Note"] });
+    assert.deepEqual(model.annotation(set, "Capabilities.SortRestrictions"), { NonSortableProperties: ["Note"] });
     assert.deepEqual(model.annotation(model.entitySet("SalesOrderItemSet")!, "Capabilities.SearchRestrictions"), { Searchable: true });
   });
 
@@ -335,6 +340,389 @@ describe("CSDL JSON", () => {
     assert.equal(model.annotation(model.entityType("Shop.Item")!.properties[1]!, "Core.Computed"), true);
   });
 });
+
+// --- SAP Gateway v2 references (v4 EDMX namespace redeclared on edmx:Reference) ----------------
+
+describe("SAP Gateway v2 document whose edmx:Reference elements rebind the edmx prefix to v4", () => {
+  const model = parseMetadata(SAP_V2_EDMX);
+  const travel = mustExist(model.entitySet("Travel"), "Travel");
+
+  test("the references and their includes are read, aliases included", () => {
+    assert.deepEqual(
+      model.references.map((r) => r.includes),
+      [
+        [
+          { namespace: "com.sap.vocabularies.Common.v1", alias: "Common" },
+          { namespace: "com.sap.vocabularies.Common.v1", alias: "SAP__common" },
+        ],
+        [{ namespace: "Org.OData.Core.V1", alias: "SAP__core" }],
+      ],
+    );
+    assert.match(model.references[1]!.uri, /VOC_CORE/);
+  });
+
+  test("terms written under the include aliases are stored with the namespace and found by the standard alias", () => {
+    assert.deepEqual(Object.keys(travel.annotations), ["Org.OData.Core.V1.OptimisticConcurrency"]);
+    assert.deepEqual(model.annotation(travel, "Core.OptimisticConcurrency"), []);
+    const status = model.entityType("ZTRAVEL_SRV.TravelType")!.properties.find((p) => p.name === "Status")!;
+    assert.equal(model.annotation(status, "Common.Label"), "Travel status");
+    assert.equal(model.annotation(status, "com.sap.vocabularies.Common.v1.ValueListWithFixedValues"), true);
+  });
+
+  test("an empty Core.OptimisticConcurrency leaves the ETag to the ConcurrencyMode=Fixed properties", () => {
+    assert.deepEqual(model.etagProperties(travel), ["ChangedAt"]);
+  });
+
+  test("a prefix rebound on an element applies to that element and its children only", () => {
+    const root = parseXml('<a:r xmlns:a="urn:one"><a:s xmlns:a="urn:two"><a:t/></a:s><a:u/></a:r>');
+    const [s, u] = root.children as [ReturnType<typeof parseXml>, ReturnType<typeof parseXml>];
+    assert.deepEqual([root.namespace, s.namespace, (s.children[0] as typeof s).namespace, u.namespace], ["urn:one", "urn:two", "urn:two", "urn:one"]);
+  });
+});
+
+// --- CSDL v3 function imports ----------------------------------------------------------------
+
+describe("CSDL 3.0 function imports", () => {
+  const model = parseMetadata(V3_EDMX);
+
+  test("one without m:HttpMethod and without IsSideEffecting is side-effecting: an action with an action import", () => {
+    assert.equal(model.functionImport("Recalculate"), undefined);
+    assert.deepEqual(model.actionImport("Recalculate"), { kind: "ActionImport", name: "Recalculate", action: "Store.Recalculate", annotations: {} });
+    assert.deepEqual(
+      model.actions("Store.Recalculate").map((a) => [a.kind, a.bound, a.returnType?.type]),
+      [["Action", false, "Edm.Int32"]],
+    );
+  });
+
+  test("IsSideEffecting=false makes a function; overloads share one function import", () => {
+    assert.deepEqual(
+      model.functions("Store.TopOrders").map((f) => [f.bound, f.composable, f.parameters.map((p) => p.name)]),
+      [
+        [false, true, ["count"]],
+        [false, false, ["count", "since"]],
+      ],
+    );
+    assert.deepEqual(model.container()!.functionImports.map((i) => [i.name, i.function, i.entitySet]), [["TopOrders", "Store.TopOrders", "Orders"], ["LegacyCount", "Store.LegacyCount", undefined]]);
+  });
+
+  test("IsBindable makes the operation bound to its first parameter, with no import in the container", () => {
+    assert.equal(model.actionImport("Approve"), undefined);
+    assert.equal(model.functionImport("Discount"), undefined);
+    assert.deepEqual(
+      model.boundOperations("Store.Order").map((o) => `${o.kind} ${o.name}(${o.parameters.map((p) => p.name).join(",")})`),
+      ["Action Approve(order,note)", "Function Discount(order)"],
+    );
+    assert.deepEqual(model.boundOperations("Store.Order", { collection: true }).map((o) => o.name), ["ArchiveAll"]);
+    assert.deepEqual(model.functions("Store.Discount")[0]?.returnType, { type: "Edm.Decimal", collection: false, nullable: true, precision: 12, scale: 2 });
+  });
+
+  test("service operations (m:HttpMethod) stay what the method says, with their method", () => {
+    assert.equal(model.functionImport("LegacyCount")?.httpMethod, "GET");
+    assert.equal(model.actionImport("LegacyPurge")?.httpMethod, "POST");
+    assert.equal(model.actions("Store.LegacyPurge")[0]?.bound, false);
+  });
+});
+
+// --- navigation property binding targets -----------------------------------------------------
+
+describe("navigation property binding targets", () => {
+  const model = parseMetadata(CATALOG_EDMX);
+
+  test("a target in the same container is the set's name, however the document wrote it; another container's stays qualified", () => {
+    assert.deepEqual(model.entitySet("Products")?.navigationPropertyBindings, [
+      { path: "Category", target: "Categories" },
+      { path: "Supplier", target: "Suppliers" },
+      { path: "Related", target: "Products" },
+      { path: "Stored", target: "Example.Warehouse.Stores/Bins" },
+      { path: "Shipping/Region", target: "Regions" },
+      { path: "Example.Catalog.DigitalProduct/Related/Example.Catalog.DigitalProduct", target: "Products" },
+    ]);
+    assert.deepEqual(model.entitySet("Suppliers")?.navigationPropertyBindings, [{ path: "Address/Region", target: "Regions" }]);
+    assert.deepEqual(model.singleton("Bestseller")?.navigationPropertyBindings, [{ path: "Category", target: "Categories" }]);
+  });
+
+  test("the entity sets of action and function imports follow the same rule", () => {
+    assert.equal(model.actionImport("RestockBySku")?.entitySet, "Products");
+    assert.equal(model.functionImport("Search")?.entitySet, "Products");
+    assert.equal(model.functionImport("SearchElsewhere")?.entitySet, "Example.Warehouse.Stores/Products");
+  });
+
+  test("CSDL JSON targets are normalised the same way", () => {
+    const json = structuredClone(CSDL_JSON) as unknown as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    json["Shop.Model"]!["Default"]!["Books"]!["$NavigationPropertyBinding"] = { Author: "Shop.Default/Authors", "Shop.Book/Author": "Shop.Model.Default/Authors", Other: "Shop.Elsewhere/Authors" };
+    assert.deepEqual(parseMetadata(json).entitySet("Books")?.navigationPropertyBindings, [
+      { path: "Author", target: "Authors" },
+      { path: "Shop.Model.Book/Author", target: "Authors" },
+      { path: "Other", target: "Shop.Model.Elsewhere/Authors" },
+    ]);
+  });
+});
+
+// --- annotation values -----------------------------------------------------------------------
+
+describe("annotation values read from EDMX", () => {
+  const model = parseMetadata(CATALOG_EDMX);
+  const product = mustExist(model.entityType("Example.Catalog.Product"), "Product");
+  const value = (term: string) => model.annotation(product, term);
+
+  test("a Qualifier on an Annotations block qualifies each of its terms", () => {
+    assert.equal(value("Core.Description#Tablet"), "Product on a tablet");
+    assert.deepEqual(value("Capabilities.SearchRestrictions#Tablet"), { Searchable: false });
+    assert.equal(value("Capabilities.SearchRestrictions"), undefined);
+  });
+
+  test("string values are kept exactly, white space and line breaks included", () => {
+    assert.equal(value("Core.Description"), "A product\n  on two lines, kept as written  ");
+    const example = value("Core.Example") as Record<string, unknown>;
+    assert.equal(example["String"], "  spaced  ");
+    assert.equal(example["StringElement"], "\n    indented text\n  ");
+    assert.equal(example["StringEmpty"], "");
+    assert.equal(example["StringEscaped"], 'a <b> & "c" \u263A');
+  });
+
+  test("line ends in strings become LF: CR LF written literally or as character references", () => {
+    assert.equal(value("Core.LongDescription"), "line one\nline two\nline three");
+    const crlf = parseMetadata(CATALOG_EDMX.replace("<String>A product\n  on two lines", "<String>A product\r\n  on two lines"));
+    assert.equal(crlf.annotation(crlf.entityType("Example.Catalog.Product")!, "Core.Description"), "A product\n  on two lines, kept as written  ");
+  });
+
+  test("the XML reader keeps character references in attributes and normalises literal line ends (XML 1.0 §2.11, §3.3.3)", () => {
+    const root = parseXml('<a b="one&#xD;&#xA;two&#9;three" c="x\r\ny\tz">p\r\nq\rr&#xD;</a>');
+    assert.deepEqual(root.attributes.map((a) => a.value), ["one\r\ntwo\tthree", "x y z"]);
+    assert.equal(textContent(root), "p\nq\nr\r");
+  });
+
+  test("UrlRef in attribute and element notation", () => {
+    assert.deepEqual(value("Core.Description#url"), { $UrlRef: "https://example.org/products/help" });
+    assert.deepEqual(value("Core.Description#urlElement"), {
+      $UrlRef: {
+        $Apply: [
+          "https://example.org/products/{id}/help",
+          { $LabeledElement: { $Apply: [{ $Path: "ID" }], $Function: "odata.uriEncode" }, $Name: "id" },
+        ],
+        $Function: "odata.fillUriTemplate",
+      },
+    });
+  });
+
+  test("LabeledElement (attribute and element notation) and LabeledElementReference", () => {
+    assert.deepEqual(value("Core.Description#labeled"), { $LabeledElement: { $Path: "Name" }, $Name: "ProductName" });
+    assert.deepEqual(value("Core.Description#labeledElement"), {
+      $LabeledElement: { $Apply: ["P-", { $Path: "Code" }], $Function: "odata.concat" },
+      $Name: "ProductCode",
+    });
+    assert.deepEqual(value("Core.Description#reference"), { $LabeledElementReference: "Example.Catalog.ProductName" });
+  });
+
+  test("annotations inside Null, Eq, If, Apply, Cast, IsOf and Not are kept as @Term members", () => {
+    const description = "@Org.OData.Core.V1.Description";
+    assert.equal(value("Core.Description#null"), null);
+    assert.deepEqual(value("Core.Description#annotatedNull"), { $Null: null, [description]: "Not told" });
+    assert.deepEqual(value("Core.Description#match"), {
+      $Apply: [{ $Path: "Name" }, "^[A-Z]"],
+      $Function: "odata.matchesPattern",
+      [description]: "Names start with a capital",
+    });
+    assert.deepEqual(value("Core.Description#nested"), {
+      $If: [
+        { $Eq: [{ $Path: "Color" }, "Red"], [description]: "inside Eq" },
+        { $Cast: "red", $Type: "Edm.String", [description]: "inside Cast" },
+        { $Not: true, [description]: "inside Not" },
+      ],
+      [description]: "inside If",
+    });
+    assert.deepEqual(value("Core.Description#isOf"), { $IsOf: { $Path: "Related" }, $Type: "Example.Catalog.Product", $Collection: true, [description]: "inside IsOf" });
+  });
+
+  test("annotations inside LabeledElement and UrlRef are kept too", () => {
+    const text = CATALOG_EDMX.replace(
+      '<LabeledElement Name="ProductName" Path="Name"/>',
+      '<LabeledElement Name="ProductName" Path="Name"><Annotation Term="Core.Description" String="label"/></LabeledElement>',
+    ).replace(
+      '<UrlRef>\n',
+      '<UrlRef>\n<Annotation Term="Core.Description" String="url"/>\n',
+    );
+    const again = parseMetadata(text);
+    const at = (term: string) => again.annotation(again.entityType("Example.Catalog.Product")!, term) as Record<string, unknown>;
+    assert.equal(at("Core.Description#labeled")["@Org.OData.Core.V1.Description"], "label");
+    assert.equal(at("Core.Description#urlElement")["@Org.OData.Core.V1.Description"], "url");
+  });
+
+  test("every operator takes its CSDL JSON shape: two operands in an array, Not and Neg one operand", () => {
+    assert.deepEqual(value("Core.Operators#logic"), [
+      { $And: [{ $Path: "Active" }, { $Not: { $Path: "Discontinued" } }] },
+      { $Or: [{ $Path: "Active" }, false] },
+      { $Eq: [null, { $Path: "Name" }] },
+      { $Ne: [{ $Path: "Name" }, "x"] },
+      { $Gt: [{ $Path: "Price" }, 20] },
+      { $Ge: [{ $Path: "Price" }, 10.5] },
+      { $Lt: [{ $Path: "Stock" }, 5] },
+      { $Le: [{ $Path: "Stock" }, 100] },
+      { $Has: [{ $Path: "Access" }, { $Cast: "Read", $Type: "Example.Catalog.Access" }] },
+      { $In: [{ $Path: "Currency" }, ["EUR", "USD"]] },
+    ]);
+    assert.deepEqual(value("Core.Operators#arithmetic"), [
+      { $Add: [{ $Path: "Price" }, { $Path: "Exact" }] },
+      { $Sub: [{ $Path: "Price" }, 1] },
+      { $Neg: { $Path: "Price" } },
+      { $Mul: [{ $Path: "Price" }, 1.19] },
+      { $Div: [{ $Path: "Stock" }, 12] },
+      { $DivBy: [{ $Path: "Stock" }, 12] },
+      { $Mod: [{ $Path: "Stock" }, 12] },
+    ]);
+    assert.deepEqual(value("Core.Computed#dynamic"), {
+      $If: [
+        { $IsOf: { $Path: "$It" }, $Type: "Example.Catalog.DigitalProduct" },
+        { $Cast: { $Path: "Price" }, $Type: "Edm.Decimal", $Precision: 10, $Scale: 2 },
+        { $Cast: { $Path: "Tags" }, $Type: "Edm.String", $Collection: true, $MaxLength: 10 },
+      ],
+    });
+  });
+
+  test("records keep their type, their own annotations and those of their property values; If without else in a collection", () => {
+    assert.deepEqual(value("Core.Description#records"), [
+      {
+        "@type": "Example.Catalog.Address",
+        "@Org.OData.Core.V1.Description": "on the record",
+        City: "Walldorf",
+        "City@Org.OData.Core.V1.Description": "on the property value",
+        Street: null,
+      },
+      { "@type": "Example.Catalog.Address" },
+      {},
+      { $If: [{ $Path: "Active" }, "only when active"] },
+    ]);
+  });
+});
+
+// --- the same model from XML and from JSON ---------------------------------------------------
+
+describe("one service, the same model from its XML and its CSDL JSON", () => {
+  test("Scale: XML without it means 0, CSDL JSON without it means variable; variable and floating read alike", () => {
+    const xml = parseMetadata(CATALOG_EDMX);
+    const product = xml.entityType("Example.Catalog.Product")!;
+    const scaleOf = (name: string) => product.properties.find((p) => p.name === name)?.scale;
+    assert.deepEqual([scaleOf("Price"), scaleOf("Discount"), scaleOf("Weight"), scaleOf("Exact"), scaleOf("Name")], [0, "variable", "floating", 4, undefined]);
+    assert.deepEqual(xml.schemas[0]!.typeDefinitions.map((t) => [t.name, t.scale]), [["Sku", undefined], ["Money", 0], ["Share", "variable"], ["Measurement", "floating"], ["Checksum", undefined]]);
+    assert.equal(xml.actions("Example.Catalog.Restock")[1]?.parameters[2]?.scale, 0);
+    const json = parseMetadata({
+      $Version: "4.01",
+      Ns: { T: { $Kind: "ComplexType", A: { $Type: "Edm.Decimal" }, B: { $Type: "Edm.Decimal", $Scale: 0 }, C: { $Type: "Edm.Decimal", $Scale: "Floating" }, D: {} } },
+    });
+    assert.deepEqual(json.complexType("Ns.T")!.properties.map((p) => p.scale), ["variable", 0, "floating", undefined]);
+  });
+
+  test("a temporal value without Precision has precision 0 in XML; facets that only repeat a default are left out", () => {
+    const xml = parseMetadata(CATALOG_EDMX);
+    const resource = xml.entityType("Example.Catalog.Resource")!;
+    assert.deepEqual(resource.properties.map((p) => p.precision), [undefined, 0, 7]);
+    const unicodeTrue = parseMetadata(V4_EDMX.replace('Unicode="false"', 'Unicode="true"'));
+    assert.equal(Object.hasOwn(unicodeTrue.typeDefinition("Shop.Isbn")!, "unicode"), false);
+  });
+
+  test("model paths are strings, value paths { $Path } with aliases resolved; large Int and long Decimal values are numbers in both", () => {
+    const xml = parseMetadata(CATALOG_EDMX);
+    const product = xml.entityType("Example.Catalog.Product")!;
+    const links = xml.annotation(product, "Core.Links#paths") as Record<string, unknown>;
+    assert.deepEqual(links, {
+      AnnotationPath: "Category/@Core.Description",
+      AnnotationPathElement: "@Cap.InsertRestrictions",
+      ModelElementPath: "/self.Container/Products",
+      ModelElementPathElement: "/self.Restock",
+      NavigationPropertyPath: "Category",
+      NavigationPropertyPathElement: "self.DigitalProduct/Files",
+      PropertyPath: "Name",
+      PropertyPathElement: "Shipping/City",
+      Path: { $Path: "Name" },
+      PathCast: { $Path: "Example.Catalog.DigitalProduct/DownloadSize" },
+      PathTerm: { $Path: "Example.Catalog.DigitalProduct/@Org.OData.Core.V1.Description" },
+      PathElement: { $Path: "Category/Name" },
+    });
+    const example = xml.annotation(product, "Core.Example") as Record<string, unknown>;
+    assert.equal(example["IntLarge"], 9007199254740992);
+    assert.equal(example["DecimalLong"], 12345678901234567000);
+    assert.equal(example["DecimalExponent"], 100000);
+    assert.deepEqual([example["FloatElement"], example["FloatNaN"], example["DecimalElement"]], ["INF", "NaN", -0.5]);
+    assert.deepEqual(xml.etagProperties("Products"), ["ChangedAt"]);
+  });
+
+  test("records' types read the same from @type and from CSDL JSON 4.0's @odata.type", () => {
+    const json = parseMetadata({
+      $Version: "4.0",
+      $Reference: { "https://example.org/ui": { $Include: [{ $Namespace: "com.sap.vocabularies.UI.v1", $Alias: "X" }] } },
+      Ns: { T: { $Kind: "ComplexType", "@UI.Identification": [{ "@odata.type": "https://example.org/ui#X.DataField", Value: { $Path: "a" } }, { "@type": "#X.DataField" }] } },
+    });
+    assert.deepEqual(json.annotation(json.complexType("Ns.T")!, "UI.Identification"), [
+      { "@type": "com.sap.vocabularies.UI.v1.DataField", Value: { $Path: "a" } },
+      { "@type": "com.sap.vocabularies.UI.v1.DataField" },
+    ]);
+  });
+
+  for (const [name, xml] of [["the 4.01 catalogue", CATALOG_EDMX], ["the 4.0 SAP-style sales service", SALES_EDMX]] as const) {
+    test(`${name}: parseMetadata(xml) equals parseMetadata(its CSDL JSON from the OASIS converter)`, () => {
+      const { json, messages } = convertToCsdlJson(xml);
+      assert.deepEqual(messages, []);
+      const fromXml = comparable(parseMetadata(xml));
+      const fromJson = comparable(parseMetadata(JSON.stringify(json)));
+      // The converter points references to the OASIS and SAP vocabularies at their JSON form.
+      for (const reference of fromXml.references) reference.uri = reference.uri.replace(/^(https:\/\/(?:oasis-tcs|sap)\.github\.io\/odata-vocabularies\/vocabularies\/.*)\.xml$/, "$1.json");
+      assert.deepEqual(fromJson, fromXml);
+    });
+  }
+});
+
+describe("the bench's Graph-shaped document", () => {
+  test("reads into Microsoft Graph v1.0's counts of types, members, properties and operations, at about its size", () => {
+    const xml = graphShapedMetadata();
+    assert.ok(xml.length > 3.2e6 && xml.length < 3.7e6, `${xml.length} characters`);
+    const model = parseMetadata(xml);
+    const total = (pick: (schema: ServiceModel["schemas"][number]) => number) => model.schemas.reduce((sum, schema) => sum + pick(schema), 0);
+    assert.deepEqual(
+      {
+        schemas: model.schemas.length,
+        enumTypes: total((s) => s.enumTypes.length),
+        enumMembers: total((s) => s.enumTypes.reduce((n, t) => n + t.members.length, 0)),
+        entityTypes: total((s) => s.entityTypes.length),
+        complexTypes: total((s) => s.complexTypes.length),
+        properties: total((s) => [...s.entityTypes, ...s.complexTypes].reduce((n, t) => n + t.properties.length, 0)),
+        navigationProperties: total((s) => s.entityTypes.reduce((n, t) => n + t.navigationProperties.length, 0)),
+        actions: total((s) => s.actions.filter((a) => a.bound).length),
+        functions: total((s) => s.functions.filter((f) => f.bound).length),
+        entitySets: model.container()!.entitySets.length,
+        singletons: model.container()!.singletons.length,
+      },
+      {
+        schemas: GRAPH_V1_SHAPE.extraSchemas + 1,
+        enumTypes: GRAPH_V1_SHAPE.enumTypes,
+        enumMembers: GRAPH_V1_SHAPE.enumMembers,
+        entityTypes: GRAPH_V1_SHAPE.entityTypes,
+        complexTypes: GRAPH_V1_SHAPE.complexTypes,
+        properties: GRAPH_V1_SHAPE.properties,
+        navigationProperties: GRAPH_V1_SHAPE.navigationProperties,
+        actions: GRAPH_V1_SHAPE.actions,
+        functions: GRAPH_V1_SHAPE.functions,
+        entitySets: GRAPH_V1_SHAPE.entitySets,
+        singletons: GRAPH_V1_SHAPE.singletons,
+      },
+    );
+    const described = total((s) => [...s.entityTypes, ...s.complexTypes].reduce((n, t) => n + t.properties.filter((p) => p.annotations["Org.OData.Core.V1.Description"] !== undefined).length, 0));
+    assert.ok(described > 3000, `${described} described properties`);
+    assert.equal(graphShapedMetadata(), xml, "the same document on every run");
+  });
+});
+
+/** The CSDL JSON the OASIS reference converter (npm `odata-csdl`) makes of an EDMX document. */
+function convertToCsdlJson(xml: string): { json: unknown; messages: unknown[] } {
+  const { xml2json } = createRequire(import.meta.url)("odata-csdl") as { xml2json: (xml: string, options: { messages: unknown[] }) => unknown };
+  const messages: unknown[] = [];
+  return { json: xml2json(xml, { messages }), messages };
+}
+
+/** The model's plain data without the one member that names the form it was read from. */
+function comparable(model: ServiceModel): Omit<ServiceModelData, "format"> {
+  const { format: _format, ...rest } = JSON.parse(JSON.stringify(model)) as ServiceModelData;
+  return rest;
+}
 
 // --- malformed metadata ----------------------------------------------------------------------
 

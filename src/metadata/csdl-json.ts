@@ -2,7 +2,8 @@
  * Reading CSDL JSON (OData 4.01 JSON CSDL: `$Version`, `$EntityContainer`, schemas as members,
  * `$Kind`, `$Type`, `$Collection`, `$Nullable`...) into the service model. Defaults differ from
  * CSDL XML and are applied here: `$Type` defaults to `Edm.String`, a missing `$Nullable` means
- * false, and a member without `$Kind` in a structured type is a property.
+ * false, a decimal without `$Scale` has a variable scale, and a member without `$Kind` in a
+ * structured type is a property.
  */
 import type {
   ActionImport,
@@ -24,7 +25,8 @@ import type {
   TypeReference,
 } from "./model.js";
 import { badMetadata } from "./edmx.js";
-import { applyTargetedAnnotations, NameResolver, type TargetedAnnotations } from "./targets.js";
+import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
+import { applyFacetDefaults, defaultValueText, normaliseLineEnds, scaleOf } from "./values.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -185,10 +187,10 @@ class CsdlJsonReader {
   #structured(object: JsonObject, name: string, qualifiedName: string, path: string[]) {
     const properties: Property[] = [];
     const navigationProperties: NavigationProperty[] = [];
-    for (const [member, value] of Object.entries(object)) {
+    for (const member in object) {
       if (member.startsWith("$") || member.includes("@")) continue;
       const memberPath = [...path, member];
-      const definition = expectObject(value, memberPath);
+      const definition = expectObject(object[member], memberPath);
       const kind = definition["$Kind"];
       if (kind === "NavigationProperty") navigationProperties.push(this.#navigationProperty(definition, member, memberPath));
       else if (kind === undefined || kind === "Property") properties.push(this.#property(definition, member, memberPath));
@@ -247,29 +249,36 @@ class CsdlJsonReader {
   }
 
   #typeDefinition(object: JsonObject, name: string, qualifiedName: string, path: string[]): TypeDefinition {
-    const { nullable: _nullable, ...facets } = this.#facets(object, path);
+    const underlyingType = this.#resolver.name(stringMember(object, "$UnderlyingType", path));
+    const { nullable: _nullable, ...facets } = this.#facets(object, path, underlyingType);
     return {
       kind: "TypeDefinition",
       name,
       qualifiedName,
-      underlyingType: stringMember(object, "$UnderlyingType", path),
+      underlyingType,
       ...facets,
       annotations: this.#annotations(object),
     };
   }
 
-  #facets(object: JsonObject, path: string[]): TypeFacets {
+  /** The facets written on a member, and the defaults CSDL JSON gives those that are not, for a value of `type`. */
+  #facets(object: JsonObject, path: string[], type: string): TypeFacets {
     const facets: TypeFacets = { nullable: booleanMember(object, "$Nullable", path, false) };
     const maxLength = object["$MaxLength"];
     if (maxLength !== undefined) facets.maxLength = this.#count(maxLength, [...path, "$MaxLength"]);
     const precision = object["$Precision"];
     if (precision !== undefined) facets.precision = this.#count(precision, [...path, "$Precision"]);
     const scale = object["$Scale"];
-    if (scale !== undefined) facets.scale = scale === "variable" || scale === "floating" ? scale : this.#count(scale, [...path, "$Scale"]);
+    if (scale !== undefined) {
+      const value = scaleOf(scale);
+      if (value === undefined) throw badMetadata(`${at([...path, "$Scale"])} is ${describe(scale)}, not a non-negative integer, "variable" or "floating"`);
+      facets.scale = value;
+    }
     const srid = object["$SRID"];
     if (srid !== undefined) facets.srid = String(srid);
-    const unicode = object["$Unicode"];
-    if (unicode !== undefined) facets.unicode = booleanMember(object, "$Unicode", path, true);
+    // Unicode is kept only where it says false: true is what its absence means in both forms.
+    if (!booleanMember(object, "$Unicode", path, true)) facets.unicode = false;
+    applyFacetDefaults(facets, type, "json");
     return facets;
   }
 
@@ -279,16 +288,13 @@ class CsdlJsonReader {
   }
 
   #typeReference(object: JsonObject, path: string[]): TypeReference {
-    return {
-      type: this.#resolver.name(stringMember(object, "$Type", path, "Edm.String")),
-      collection: booleanMember(object, "$Collection", path, false),
-      ...this.#facets(object, path),
-    };
+    const type = this.#resolver.name(stringMember(object, "$Type", path, "Edm.String"));
+    return { type, collection: booleanMember(object, "$Collection", path, false), ...this.#facets(object, path, type) };
   }
 
   #property(object: JsonObject, name: string, path: string[]): Property {
     const property: Property = { name, ...this.#typeReference(object, path), annotations: this.#annotations(object) };
-    if (object["$DefaultValue"] !== undefined) property.defaultValue = String(object["$DefaultValue"]);
+    if (object["$DefaultValue"] !== undefined) property.defaultValue = defaultValueText(object["$DefaultValue"], property.type);
     return property;
   }
 
@@ -308,7 +314,7 @@ class CsdlJsonReader {
               .map(([property, referencedProperty]) => ({ property, referencedProperty: String(referencedProperty) })),
       annotations: this.#annotations(object),
     };
-    if (typeof object["$Partner"] === "string") navigation.partner = object["$Partner"];
+    if (typeof object["$Partner"] === "string") navigation.partner = this.#resolver.path(object["$Partner"]);
     if (object["$ContainsTarget"] !== undefined) navigation.containsTarget = booleanMember(object, "$ContainsTarget", path, false);
     if (typeof object["$OnDelete"] === "string") navigation.onDelete = object["$OnDelete"];
     return navigation;
@@ -324,7 +330,7 @@ class CsdlJsonReader {
     });
     const operation: Operation = { kind, name, qualifiedName, bound: booleanMember(object, "$IsBound", path, false), parameters, annotations: this.#annotations(object) };
     if (kind === "Function") operation.composable = booleanMember(object, "$IsComposable", path, false);
-    if (typeof object["$EntitySetPath"] === "string") operation.entitySetPath = object["$EntitySetPath"];
+    if (typeof object["$EntitySetPath"] === "string") operation.entitySetPath = this.#resolver.path(object["$EntitySetPath"]);
     if (object["$ReturnType"] !== undefined) {
       operation.returnType = this.#typeReference(expectObject(object["$ReturnType"], [...path, "$ReturnType"]), [...path, "$ReturnType"]);
     }
@@ -347,7 +353,7 @@ class CsdlJsonReader {
       if (member.startsWith("$") || member.includes("@")) continue;
       const memberPath = [...path, member];
       const item = expectObject(value, memberPath);
-      const entitySet = typeof item["$EntitySet"] === "string" ? { entitySet: item["$EntitySet"] } : {};
+      const entitySet = typeof item["$EntitySet"] === "string" ? { entitySet: normaliseTarget(this.#resolver, item["$EntitySet"], qualifiedName) } : {};
       if (item["$Action"] !== undefined) {
         const actionImport: ActionImport = { kind: "ActionImport", name: member, action: this.#resolver.name(stringMember(item, "$Action", memberPath)), ...entitySet, annotations: this.#annotations(item) };
         container.actionImports.push(actionImport);
@@ -366,7 +372,10 @@ class CsdlJsonReader {
         const navigationPropertyBindings =
           bindings === undefined
             ? []
-            : Object.entries(expectObject(bindings, [...memberPath, "$NavigationPropertyBinding"])).map(([bindingPath, target]) => ({ path: bindingPath, target: String(target) }));
+            : Object.entries(expectObject(bindings, [...memberPath, "$NavigationPropertyBinding"])).map(([bindingPath, target]) => ({
+                path: this.#resolver.path(bindingPath),
+                target: normaliseTarget(this.#resolver, String(target), qualifiedName),
+              }));
         const type = this.#resolver.name(stringMember(item, "$Type", memberPath));
         if (booleanMember(item, "$Collection", memberPath, false)) {
           container.entitySets.push({
@@ -396,27 +405,62 @@ class CsdlJsonReader {
   #annotations(object: JsonObject, member?: string): Annotations {
     const prefix = member === undefined ? "@" : `${member}@`;
     const annotations: Annotations = {};
-    for (const [name, value] of Object.entries(object)) {
+    // `for...in` rather than Object.entries: this runs for every member of every type.
+    for (const name in object) {
       if (!name.startsWith(prefix)) continue;
       const term = name.slice(prefix.length);
-      // Annotations of annotations (`@A@B`) are left out.
+      // Annotations of annotations (`@A@B`) are left out, as the EDMX reader leaves them out.
       if (term.includes("@")) continue;
-      annotations[this.#resolver.term(term)] = this.#value(value);
+      annotations[this.#resolver.term(term)] = this.#value(object[name]);
     }
     return annotations;
   }
 
-  /** An annotation value, with the types of records and terms inside records resolved. */
+  /**
+   * An annotation value with the names in it resolved: terms of nested annotations, record types
+   * (`@type`, or CSDL JSON 4.0's `@odata.type`, both `[uri]#Name`), value paths, the types of
+   * casts, applied functions and labeled element references. Line ends of strings become LF.
+   */
   #value(value: unknown): AnnotationValue {
+    if (typeof value === "string") return normaliseLineEnds(value);
+    if (typeof value === "number") return value === 0 ? 0 : value;
     if (Array.isArray(value)) return value.map((item) => this.#value(item));
     if (!isObject(value)) return value as AnnotationValue;
-    const record: Record<string, AnnotationValue> = {};
+    const result: Record<string, AnnotationValue> = {};
     for (const [name, member] of Object.entries(value)) {
       const at = name.indexOf("@");
-      if (name === "@type" && typeof member === "string") record[name] = this.#resolver.name(member.replace(/^.*#/, ""));
-      else if (at >= 0) record[`${name.slice(0, at)}@${this.#resolver.term(name.slice(at + 1))}`] = this.#value(member);
-      else record[name] = this.#value(member);
+      if (name === "@type" || name === "@odata.type") {
+        if (typeof member === "string") result["@type"] = this.#resolver.name(member.slice(member.indexOf("#") + 1));
+      } else if (at >= 0) {
+        const term = name.slice(at + 1);
+        if (!term.includes("@")) result[`${name.slice(0, at)}@${this.#resolver.term(term)}`] = this.#value(member);
+      } else if (name.startsWith("$")) {
+        result[name] = this.#expressionMember(name, member);
+      } else {
+        result[name] = this.#value(member);
+      }
     }
-    return record;
+    // Casts and type tests without a type are to Edm.String, as everywhere in CSDL JSON.
+    if ((Object.hasOwn(result, "$Cast") || Object.hasOwn(result, "$IsOf")) && !Object.hasOwn(result, "$Type")) result["$Type"] = "Edm.String";
+    return result;
+  }
+
+  /** A `$`-member of a dynamic expression. */
+  #expressionMember(name: string, member: unknown): AnnotationValue {
+    // The model keeps an SRID as a string, as it does for properties.
+    if (name === "$SRID" && typeof member === "number") return String(member);
+    if (typeof member !== "string") return this.#value(member);
+    switch (name) {
+      case "$Path":
+        return this.#resolver.path(member);
+      case "$Type":
+      case "$Function":
+      case "$LabeledElementReference":
+        return this.#resolver.name(member);
+      case "$Scale":
+        return scaleOf(member) ?? member;
+      default:
+        return this.#value(member);
+    }
   }
 }

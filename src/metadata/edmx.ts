@@ -6,7 +6,7 @@
  * `Capabilities` annotations they stand for.
  */
 import { ODataClientError } from "../errors.js";
-import { attributeValue, childElements, parseXml, textContent, type XmlElement } from "../read/xml.js";
+import { attributeValue, parseXml, textContent, type XmlElement } from "../read/xml.js";
 import type {
   ActionImport,
   AnnotationValue,
@@ -29,11 +29,14 @@ import type {
   TypeFacets,
   TypeReference,
 } from "./model.js";
-import { applyTargetedAnnotations, NameResolver, type TargetedAnnotations } from "./targets.js";
+import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
+import { applyFacetDefaults, defaultValueText, normaliseLineEnds, numberOf, scaleOf } from "./values.js";
 
 const EDMX_V4 = "http://docs.oasis-open.org/odata/ns/edmx";
 const EDM_V4 = "http://docs.oasis-open.org/odata/ns/edm";
 const EDMX_V2 = "http://schemas.microsoft.com/ado/2007/06/edmx";
+/** SAP Gateway's v2 documents bind their root to the v2 namespace and their references to the v4 one. */
+const EDMX_NAMESPACES = new Set([EDMX_V4, EDMX_V2]);
 const METADATA_V2 = "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata";
 const SAP = "http://www.sap.com/Protocols/SAPData";
 
@@ -69,16 +72,16 @@ export function readEdmx(text: string): ServiceModelData {
     throw badMetadata(`the root element is <${root.name}> in namespace ${JSON.stringify(root.namespace)}, not edmx:Edmx`);
   }
   const v4 = root.namespace === EDMX_V4;
-  const dataServices = childElements(root, root.namespace, "DataServices")[0];
+  const dataServices = edmxChildren(root, "DataServices")[0];
   if (!dataServices) throw badMetadata(`<${root.name}> has no edmx:DataServices element`);
 
   const resolver = new NameResolver();
   const references: MetadataReference[] = [];
-  for (const reference of childElements(root, root.namespace, "Reference")) {
+  for (const reference of edmxChildren(root, "Reference")) {
     const uri = attributeValue(reference, "", "Uri") ?? attributeValue(reference, "", "Url");
     if (uri === undefined) throw badMetadata(`${where(reference)} has no Uri`);
     const includes: MetadataReference["includes"] = [];
-    for (const include of childElements(reference, root.namespace, "Include")) {
+    for (const include of edmxChildren(reference, "Include")) {
       const namespace = required(include, "Namespace");
       const alias = attributeValue(include, "", "Alias");
       if (alias !== undefined) resolver.addAlias(alias, namespace);
@@ -104,6 +107,15 @@ export function readEdmx(text: string): ServiceModelData {
   const data: ServiceModelData = { format: "edmx", odataVersion: version, references, schemas };
   if (container) data.entityContainer = container.qualifiedName;
   return data;
+}
+
+/** Child elements in either EDMX namespace with this local name (each element's own binding of its prefix counts). */
+function edmxChildren(element: XmlElement, local: string): XmlElement[] {
+  const found: XmlElement[] = [];
+  for (const child of element.children) {
+    if (typeof child !== "string" && child.local === local && EDMX_NAMESPACES.has(child.namespace)) found.push(child);
+  }
+  return found;
 }
 
 /** Child elements in any CSDL namespace with this local name. */
@@ -208,11 +220,17 @@ class EdmxReader {
           break;
         case "Annotations": {
           const target = required(child, "Target");
-          this.targeted.push({ target: this.#resolver.target(target), annotations: this.#inlineAnnotations(child), schema });
+          // A Qualifier on the block qualifies every annotation in it (CSDL XML 4.01 §14.3.1).
+          const qualifier = attributeValue(child, "", "Qualifier");
+          this.targeted.push({ target: this.#resolver.target(target), annotations: this.#inlineAnnotations(child, qualifier), schema });
           break;
         }
       }
     }
+    // CSDL JSON lists the overloads of one name together; so does the model, whatever the order
+    // of the XML elements.
+    schema.actions = groupOverloads(schema.actions);
+    schema.functions = groupOverloads(schema.functions);
     return schema;
   }
 
@@ -279,18 +297,20 @@ class EdmxReader {
 
   #typeDefinition(element: XmlElement, namespace: string): TypeDefinition {
     const name = required(element, "Name");
-    const { nullable: _nullable, ...facets } = this.#facets(element);
+    const underlyingType = this.#resolver.name(required(element, "UnderlyingType"));
+    const { nullable: _nullable, ...facets } = this.#facets(element, underlyingType);
     return {
       kind: "TypeDefinition",
       name,
       qualifiedName: `${namespace}.${name}`,
-      underlyingType: required(element, "UnderlyingType"),
+      underlyingType,
       ...facets,
       annotations: this.#inlineAnnotations(element),
     };
   }
 
-  #facets(element: XmlElement): TypeFacets {
+  /** The facets written on an element, and the defaults CSDL XML gives those that are not, for a value of `type`. */
+  #facets(element: XmlElement, type: string): TypeFacets {
     const facets: TypeFacets = { nullable: booleanAttribute(element, "Nullable", true) };
     const maxLength = attributeValue(element, "", "MaxLength");
     if (maxLength !== undefined) facets.maxLength = maxLength.toLowerCase() === "max" ? "max" : integer(element, "MaxLength", maxLength);
@@ -298,26 +318,29 @@ class EdmxReader {
     if (precision !== undefined) facets.precision = integer(element, "Precision", precision);
     const scale = attributeValue(element, "", "Scale");
     if (scale !== undefined) {
-      const lower = scale.toLowerCase();
-      facets.scale = lower === "variable" || lower === "floating" ? lower : integer(element, "Scale", scale);
+      const value = scaleOf(scale);
+      if (value === undefined) throw badMetadata(`${where(element)} has Scale=${JSON.stringify(scale)}, which is not a non-negative integer, variable or floating`);
+      facets.scale = value;
     }
     const srid = attributeValue(element, "", "SRID");
     if (srid !== undefined) facets.srid = srid;
-    const unicode = attributeValue(element, "", "Unicode");
-    if (unicode !== undefined) facets.unicode = booleanAttribute(element, "Unicode", true);
+    // Unicode is kept only where it says false: true is what its absence means in both forms.
+    if (!booleanAttribute(element, "Unicode", true)) facets.unicode = false;
+    applyFacetDefaults(facets, type, this.#v4 ? "xml-v4" : "xml-v2");
     return facets;
   }
 
   #typeReference(element: XmlElement, attribute = "Type"): TypeReference {
     const written = this.#resolver.name(required(element, attribute));
     const collection = /^Collection\((.+)\)$/.exec(written);
-    return { type: collection?.[1] ?? written, collection: collection !== null, ...this.#facets(element) };
+    const type = collection?.[1] ?? written;
+    return { type, collection: collection !== null, ...this.#facets(element, type) };
   }
 
   #property(element: XmlElement): Property {
     const property: Property = { name: required(element, "Name"), ...this.#typeReference(element), annotations: this.#inlineAnnotations(element) };
     const defaultValue = attributeValue(element, "", "DefaultValue");
-    if (defaultValue !== undefined) property.defaultValue = defaultValue;
+    if (defaultValue !== undefined) property.defaultValue = defaultValueText(defaultValue, property.type);
     if (attributeValue(element, "", "ConcurrencyMode") === "Fixed") property.concurrencyMode = "Fixed";
     const sap = sapAttributes(element);
     if (sap) property.sap = sap;
@@ -359,7 +382,7 @@ class EdmxReader {
       annotations: this.#inlineAnnotations(element),
     };
     const partner = attributeValue(element, "", "Partner");
-    if (partner !== undefined) navigation.partner = partner;
+    if (partner !== undefined) navigation.partner = this.#resolver.path(partner);
     if (attributeValue(element, "", "ContainsTarget") !== undefined) navigation.containsTarget = booleanAttribute(element, "ContainsTarget", false);
     const onDelete = edmChildren(element, "OnDelete")[0];
     if (onDelete) navigation.onDelete = required(onDelete, "Action");
@@ -378,7 +401,7 @@ class EdmxReader {
     };
     if (kind === "Function") operation.composable = booleanAttribute(element, "IsComposable", false);
     const entitySetPath = attributeValue(element, "", "EntitySetPath");
-    if (entitySetPath !== undefined) operation.entitySetPath = entitySetPath;
+    if (entitySetPath !== undefined) operation.entitySetPath = this.#resolver.path(entitySetPath);
     const returnType = edmChildren(element, "ReturnType")[0];
     if (returnType) operation.returnType = this.#typeReference(returnType);
     if (operation.bound && operation.parameters.length === 0) throw badMetadata(`${where(element)} is bound but has no binding parameter`);
@@ -391,9 +414,10 @@ class EdmxReader {
 
   #container(element: XmlElement, schema: Schema): EntityContainer {
     const name = required(element, "Name");
+    const qualifiedName = `${schema.namespace}.${name}`;
     const container: EntityContainer = {
       name,
-      qualifiedName: `${schema.namespace}.${name}`,
+      qualifiedName,
       entitySets: [],
       singletons: [],
       actionImports: [],
@@ -411,7 +435,7 @@ class EdmxReader {
             kind: "EntitySet",
             name: required(child, "Name"),
             entityType: this.#resolver.name(required(child, "EntityType")),
-            navigationPropertyBindings: this.#bindings(child),
+            navigationPropertyBindings: this.#bindings(child, qualifiedName),
             includeInServiceDocument: booleanAttribute(child, "IncludeInServiceDocument", true),
             annotations: this.#inlineAnnotations(child),
           };
@@ -426,7 +450,7 @@ class EdmxReader {
             name: required(child, "Name"),
             type: this.#resolver.name(required(child, "Type")),
             nullable: booleanAttribute(child, "Nullable", false),
-            navigationPropertyBindings: this.#bindings(child),
+            navigationPropertyBindings: this.#bindings(child, qualifiedName),
             annotations: this.#inlineAnnotations(child),
           };
           container.singletons.push(singleton);
@@ -440,12 +464,12 @@ class EdmxReader {
             annotations: this.#inlineAnnotations(child),
           };
           const entitySet = attributeValue(child, "", "EntitySet");
-          if (entitySet !== undefined) item.entitySet = entitySet;
+          if (entitySet !== undefined) item.entitySet = normaliseTarget(this.#resolver, entitySet, qualifiedName);
           container.actionImports.push(item);
           break;
         }
         case "FunctionImport":
-          if (this.#v4) container.functionImports.push(this.#functionImport(child));
+          if (this.#v4) container.functionImports.push(this.#functionImport(child, qualifiedName));
           else this.#v2FunctionImport(child, container, schema);
           break;
         case "AssociationSet": {
@@ -459,11 +483,15 @@ class EdmxReader {
     return container;
   }
 
-  #bindings(element: XmlElement) {
-    return edmChildren(element, "NavigationPropertyBinding").map((b) => ({ path: required(b, "Path"), target: required(b, "Target") }));
+  /** The bindings of an entity set or singleton of `container`, their targets in the normal form. */
+  #bindings(element: XmlElement, container: string) {
+    return edmChildren(element, "NavigationPropertyBinding").map((b) => ({
+      path: this.#resolver.path(required(b, "Path")),
+      target: normaliseTarget(this.#resolver, required(b, "Target"), container),
+    }));
   }
 
-  #functionImport(element: XmlElement): FunctionImport {
+  #functionImport(element: XmlElement, container: string): FunctionImport {
     const item: FunctionImport = {
       kind: "FunctionImport",
       name: required(element, "Name"),
@@ -472,49 +500,50 @@ class EdmxReader {
       annotations: this.#inlineAnnotations(element),
     };
     const entitySet = attributeValue(element, "", "EntitySet");
-    if (entitySet !== undefined) item.entitySet = entitySet;
+    if (entitySet !== undefined) item.entitySet = normaliseTarget(this.#resolver, entitySet, container);
     return item;
   }
 
   /**
-   * A v2 FunctionImport becomes an unbound operation of the container's schema plus its import: a
-   * function when it is called with GET (v2's default), an action otherwise (v3's
-   * `IsSideEffecting="false"` also makes a function).
+   * A FunctionImport of CSDL 1.0 to 3.0 becomes an operation of the container's schema and, unless
+   * it is bound, its import. With `m:HttpMethod` it is a service operation (OData v1 and v2, and
+   * SAP Gateway): a function when called with GET, an action otherwise. Without it, it is an OData
+   * v3 action or function: a function only when `IsSideEffecting="false"` (the attribute defaults
+   * to true), bound to its first parameter when `IsBindable="true"`.
    */
   #v2FunctionImport(element: XmlElement, container: EntityContainer, schema: Schema): void {
     const name = required(element, "Name");
-    const declared = attributeValue(element, METADATA_V2, "HttpMethod");
-    const sideEffecting = attributeValue(element, "", "IsSideEffecting");
-    const httpMethod = (declared ?? (sideEffecting === "true" ? "POST" : "GET")).toUpperCase();
-    const kind = httpMethod === "GET" || sideEffecting === "false" ? "Function" : "Action";
+    const declared = attributeValue(element, METADATA_V2, "HttpMethod")?.toUpperCase();
+    const kind = declared !== undefined ? (declared === "GET" ? "Function" : "Action") : booleanAttribute(element, "IsSideEffecting", true) ? "Action" : "Function";
+    const bound = declared === undefined && booleanAttribute(element, "IsBindable", false);
     const operation: Operation = {
       kind,
       name,
       qualifiedName: `${schema.namespace}.${name}`,
-      bound: booleanAttribute(element, "IsBindable", false),
+      bound,
       parameters: edmChildren(element, "Parameter").map((p) => this.#parameter(p)),
       annotations: this.#inlineAnnotations(element),
     };
+    if (bound && operation.parameters.length === 0) throw badMetadata(`${where(element)} is bindable but has no parameter to bind`);
     if (kind === "Function") operation.composable = booleanAttribute(element, "IsComposable", false);
-    const returnType = attributeValue(element, "", "ReturnType");
-    if (returnType !== undefined) {
-      const written = this.#resolver.name(returnType);
-      const collection = /^Collection\((.+)\)$/.exec(written);
-      operation.returnType = { type: collection?.[1] ?? written, collection: collection !== null, nullable: true };
-    }
+    // CSDL 3.0 also allows the return type as a child element.
+    const returnTypeElement = edmChildren(element, "ReturnType")[0];
+    if (attributeValue(element, "", "ReturnType") !== undefined) operation.returnType = this.#typeReference(element, "ReturnType");
+    else if (returnTypeElement) operation.returnType = this.#typeReference(returnTypeElement);
     const entitySet = attributeValue(element, "", "EntitySet");
+    // A bound operation's EntitySet is a path from its binding parameter, as v4's EntitySetPath.
+    if (bound && entitySet !== undefined) operation.entitySetPath = this.#resolver.path(entitySet);
     const sap = sapAttributes(element);
     if (sap) operation.sap = sap;
+    (kind === "Function" ? schema.functions : schema.actions).push(operation);
+    // Bound operations have no import; overloads share one.
+    if (bound || container.functionImports.some((i) => i.name === name) || container.actionImports.some((i) => i.name === name)) return;
+    const method = declared === undefined ? {} : { httpMethod: declared };
+    const set = entitySet === undefined ? {} : { entitySet: normaliseTarget(this.#resolver, entitySet, container.qualifiedName) };
     if (kind === "Function") {
-      schema.functions.push(operation);
-      const item: FunctionImport = { kind: "FunctionImport", name, function: operation.qualifiedName, includeInServiceDocument: false, annotations: {}, httpMethod };
-      if (entitySet !== undefined) item.entitySet = entitySet;
-      container.functionImports.push(item);
+      container.functionImports.push({ kind: "FunctionImport", name, function: operation.qualifiedName, includeInServiceDocument: false, annotations: {}, ...method, ...set });
     } else {
-      schema.actions.push(operation);
-      const item: ActionImport = { kind: "ActionImport", name, action: operation.qualifiedName, annotations: {}, httpMethod };
-      if (entitySet !== undefined) item.entitySet = entitySet;
-      container.actionImports.push(item);
+      container.actionImports.push({ kind: "ActionImport", name, action: operation.qualifiedName, annotations: {}, ...method, ...set });
     }
   }
 
@@ -593,94 +622,213 @@ class EdmxReader {
   }
 
   // --- annotations ----------------------------------------------------------------------------
+  //
+  // Values take the shape CSDL JSON gives them (OData CSDL JSON 4.01 §14.4 and §14.5), so that a
+  // document read from either form gives the same model.
 
-  /** The `Annotation` children of an element (in any CSDL namespace: SAP puts v4 ones into v2 documents). */
-  #inlineAnnotations(element: XmlElement): Annotations {
+  /**
+   * The `Annotation` children of an element (in any CSDL namespace: SAP puts v4 ones into v2
+   * documents), each under its full term name and qualifier; `qualifier` is that of the
+   * enclosing `Annotations` block, for the annotations that name none of their own.
+   */
+  #inlineAnnotations(element: XmlElement, qualifier?: string): Annotations {
     const annotations: Annotations = {};
     for (const child of edmChildren(element, "Annotation")) {
       const term = this.#resolver.term(required(child, "Term"));
-      const qualifier = attributeValue(child, "", "Qualifier");
-      annotations[qualifier === undefined ? term : `${term}#${qualifier}`] = this.#annotationValue(child, true);
+      const own = attributeValue(child, "", "Qualifier") ?? qualifier;
+      const value = this.#valueOf(child);
+      // An annotation without a value applies the term's default; for the Tag terms that is true.
+      annotations[own === undefined ? term : `${term}#${own}`] = value === undefined ? true : value;
     }
     return annotations;
   }
 
-  /** The value of an `Annotation` or `PropertyValue`: a constant attribute, or an expression child. */
-  #annotationValue(element: XmlElement, isAnnotation: boolean): AnnotationValue {
+  /** The annotations of an expression element, as the `@Term` members CSDL JSON gives it. */
+  #annotationMembers(element: XmlElement, into: Record<string, AnnotationValue>): Record<string, AnnotationValue> {
+    for (const [term, value] of Object.entries(this.#inlineAnnotations(element))) into[`@${term}`] = value;
+    return into;
+  }
+
+  /**
+   * The value of an element that holds one expression (`Annotation`, `PropertyValue`,
+   * `LabeledElement`, `UrlRef`): an attribute in attribute notation, or the first expression
+   * child; `undefined` when there is none.
+   */
+  #valueOf(element: XmlElement): AnnotationValue | undefined {
     for (const attribute of element.attributes) {
-      if (attribute.namespace !== "" || attribute.local === "Term" || attribute.local === "Qualifier" || attribute.local === "Property") continue;
-      if (CONSTANT_NAMES.has(attribute.local) || PATH_NAMES.has(attribute.local)) return this.#constant(element, attribute.local, attribute.value);
+      if (attribute.namespace === "" && ATTRIBUTE_EXPRESSIONS.has(attribute.local)) return this.#constant(element, attribute.local, attribute.value);
     }
-    const expression = element.children.find((c): c is XmlElement => typeof c !== "string" && EDM_NAMESPACES.has(c.namespace) && c.local !== "Annotation");
-    if (expression) return this.#expression(expression);
-    // An annotation without a value applies the term's default; for the Tag terms that is true.
-    return isAnnotation ? true : null;
+    const expression = firstExpression(element);
+    return expression === undefined ? undefined : this.#expression(expression);
   }
 
   #constant(element: XmlElement, kind: string, text: string): AnnotationValue {
     switch (kind) {
+      case "String":
+        return normaliseLineEnds(text);
       case "Bool":
         if (text === "true") return true;
         if (text === "false") return false;
         throw badMetadata(`${where(element)} has the Bool value ${JSON.stringify(text)}`);
       case "Int": {
-        const value = Number(text);
-        if (!/^[-+]?\d+$/.test(text.trim())) throw badMetadata(`${where(element)} has the Int value ${JSON.stringify(text)}`);
-        return Number.isSafeInteger(value) ? value : text;
+        const value = /^[-+]?\d+$/.test(text) ? numberOf(text) : undefined;
+        if (value === undefined) throw badMetadata(`${where(element)} has the Int value ${JSON.stringify(text)}`);
+        return value;
       }
       case "Decimal":
-      case "Float": {
-        const value = Number(text);
-        return Number.isFinite(value) && text.replace(/[^0-9]/g, "").length <= 15 ? value : text;
-      }
+      case "Float":
+        // INF, -INF and NaN stay strings, as in CSDL JSON.
+        return numberOf(text) ?? text;
       case "EnumMember":
         // "Ns.Type/Member Ns.Type/Other" → "Member,Other", as CSDL JSON writes it.
         return text
-          .trim()
           .split(/\s+/)
+          .filter((member) => member !== "")
           .map((member) => member.slice(member.lastIndexOf("/") + 1))
           .join(",");
+      case "Path":
+        return { $Path: this.#resolver.path(text) };
+      case "UrlRef":
+        return { $UrlRef: text };
       default:
-        if (PATH_NAMES.has(kind)) return { [`$${kind}`]: text };
+        // Binary, Date, DateTimeOffset, Duration, Guid, TimeOfDay; and the model paths, which CSDL
+        // JSON writes as plain strings that cannot be told from text, so they are kept as written.
         return text;
     }
   }
 
   #expression(element: XmlElement): AnnotationValue {
     const kind = element.local;
-    if (CONSTANT_NAMES.has(kind) || PATH_NAMES.has(kind)) return this.#constant(element, kind, textContent(element).trim());
-    const children = element.children.filter((c): c is XmlElement => typeof c !== "string" && EDM_NAMESPACES.has(c.namespace) && c.local !== "Annotation");
+    // Only a string keeps its white space: the other values' types collapse it (XML Schema).
+    if (kind === "String") return normaliseLineEnds(textContent(element));
+    if (ATTRIBUTE_EXPRESSIONS.has(kind) && kind !== "UrlRef") return this.#constant(element, kind, textContent(element).trim());
     switch (kind) {
-      case "Null":
-        return null;
+      case "Null": {
+        const annotations = this.#annotationMembers(element, {});
+        return Object.keys(annotations).length === 0 ? null : { $Null: null, ...annotations };
+      }
       case "Collection":
-        return children.map((child) => this.#expression(child));
-      case "Record": {
-        const record: Record<string, AnnotationValue> = {};
-        const type = attributeValue(element, "", "Type");
-        if (type !== undefined) record["@type"] = this.#resolver.name(type);
-        for (const property of edmChildren(element, "PropertyValue")) {
-          const name = required(property, "Property");
-          record[name] = this.#annotationValue(property, false);
-          for (const [term, value] of Object.entries(this.#inlineAnnotations(property))) record[`${name}@${term}`] = value;
-        }
-        for (const [term, value] of Object.entries(this.#inlineAnnotations(element))) record[`@${term}`] = value;
-        return record;
+        return expressionChildren(element).map((child) => this.#expression(child));
+      case "Record":
+        return this.#record(element);
+      case "LabeledElementReference":
+        return { $LabeledElementReference: this.#resolver.name(textContent(element).trim()) };
+      case "LabeledElement":
+        return this.#annotationMembers(element, { $LabeledElement: orNull(this.#valueOf(element)), $Name: required(element, "Name") });
+      case "UrlRef":
+        return this.#annotationMembers(element, { $UrlRef: orNull(this.#valueOf(element)) });
+      case "Apply":
+        return this.#annotationMembers(element, {
+          $Apply: expressionChildren(element).map((child) => this.#expression(child)),
+          $Function: this.#resolver.name(required(element, "Function")),
+        });
+      case "Cast":
+      case "IsOf":
+        return this.#annotationMembers(element, this.#typeTest(element, kind));
+      case "Not":
+      case "Neg": {
+        const operand = firstExpression(element);
+        return this.#annotationMembers(element, { [`$${kind}`]: operand === undefined ? null : this.#expression(operand) });
       }
       default: {
-        // Dynamic expressions (Apply, If, Eq, Cast, LabeledElement, UrlRef...), in the CSDL JSON
-        // shape: `{ "$If": [...] }` plus their attributes as `$Name` members.
-        const operands = children.map((child) => this.#expression(child));
-        const value: Record<string, AnnotationValue> = { [`$${kind}`]: operands.length === 1 && kind !== "Apply" && kind !== "If" ? (operands[0] ?? null) : operands };
-        for (const attribute of element.attributes) if (attribute.namespace === "") value[`$${attribute.local}`] = attribute.value;
-        return value;
+        // If, And, Or, the comparison and the arithmetic operators: their operands in an array.
+        // An element this reader does not know takes the same shape, its attributes as members.
+        const value: Record<string, AnnotationValue> = { [`$${kind}`]: expressionChildren(element).map((child) => this.#expression(child)) };
+        if (!OPERATORS.has(kind)) for (const attribute of element.attributes) if (attribute.namespace === "") value[`$${attribute.local}`] = attribute.value;
+        return this.#annotationMembers(element, value);
       }
     }
   }
+
+  #record(element: XmlElement): Record<string, AnnotationValue> {
+    const record: Record<string, AnnotationValue> = {};
+    const type = attributeValue(element, "", "Type");
+    if (type !== undefined) record["@type"] = this.#resolver.name(type);
+    for (const property of edmChildren(element, "PropertyValue")) {
+      const name = required(property, "Property");
+      const value = this.#valueOf(property);
+      if (value !== undefined) record[name] = value;
+      for (const [term, annotation] of Object.entries(this.#inlineAnnotations(property))) record[`${name}@${term}`] = annotation;
+    }
+    return this.#annotationMembers(element, record);
+  }
+
+  /** `Cast` and `IsOf`: the operand, the type (`$Collection` for a collection) and its facets, none implied. */
+  #typeTest(element: XmlElement, kind: "Cast" | "IsOf"): Record<string, AnnotationValue> {
+    const operand = firstExpression(element);
+    const written = this.#resolver.name(required(element, "Type"));
+    const collection = /^Collection\((.+)\)$/.exec(written);
+    const value: Record<string, AnnotationValue> = { [`$${kind}`]: operand === undefined ? null : this.#expression(operand), $Type: collection?.[1] ?? written };
+    if (collection) value["$Collection"] = true;
+    const maxLength = attributeValue(element, "", "MaxLength");
+    // "max" has no CSDL JSON form; it says no more than the facet's absence.
+    if (maxLength !== undefined && maxLength.toLowerCase() !== "max") value["$MaxLength"] = integer(element, "MaxLength", maxLength);
+    const precision = attributeValue(element, "", "Precision");
+    if (precision !== undefined) value["$Precision"] = integer(element, "Precision", precision);
+    const scale = attributeValue(element, "", "Scale");
+    if (scale !== undefined) value["$Scale"] = scaleOf(scale) ?? scale;
+    const srid = attributeValue(element, "", "SRID");
+    if (srid !== undefined) value["$SRID"] = srid;
+    if (!booleanAttribute(element, "Unicode", true)) value["$Unicode"] = false;
+    return value;
+  }
 }
 
-const CONSTANT_NAMES = new Set(["Binary", "Bool", "Date", "DateTimeOffset", "Decimal", "Duration", "EnumMember", "Float", "Guid", "Int", "String", "TimeOfDay"]);
-const PATH_NAMES = new Set(["AnnotationPath", "ModelElementPath", "NavigationPropertyPath", "Path", "PropertyPath"]);
+/** The constants, paths and `UrlRef`, which may be written as attributes (attribute notation). */
+const ATTRIBUTE_EXPRESSIONS = new Set([
+  "Binary",
+  "Bool",
+  "Date",
+  "DateTimeOffset",
+  "Decimal",
+  "Duration",
+  "EnumMember",
+  "Float",
+  "Guid",
+  "Int",
+  "String",
+  "TimeOfDay",
+  "AnnotationPath",
+  "ModelElementPath",
+  "NavigationPropertyPath",
+  "Path",
+  "PropertyPath",
+  "UrlRef",
+]);
+
+/** The operators with two operands (and `If`, with two or three), whose element has no attributes. */
+const OPERATORS = new Set(["And", "Or", "Eq", "Ne", "Gt", "Ge", "Lt", "Le", "Has", "In", "Add", "Sub", "Mul", "Div", "DivBy", "Mod", "If"]);
+
+/** The child elements of an expression that are expressions (not its annotations). */
+function expressionChildren(element: XmlElement): XmlElement[] {
+  const found: XmlElement[] = [];
+  for (const child of element.children) {
+    if (typeof child !== "string" && child.local !== "Annotation" && EDM_NAMESPACES.has(child.namespace)) found.push(child);
+  }
+  return found;
+}
+
+function firstExpression(element: XmlElement): XmlElement | undefined {
+  for (const child of element.children) {
+    if (typeof child !== "string" && child.local !== "Annotation" && EDM_NAMESPACES.has(child.namespace)) return child;
+  }
+  return undefined;
+}
+
+function orNull(value: AnnotationValue | undefined): AnnotationValue {
+  return value === undefined ? null : value;
+}
+
+/** The overloads of each name together, names in the order of their first overload. */
+function groupOverloads(operations: Operation[]): Operation[] {
+  const byName = new Map<string, Operation[]>();
+  for (const operation of operations) {
+    const group = byName.get(operation.name);
+    if (group) group.push(operation);
+    else byName.set(operation.name, [operation]);
+  }
+  return byName.size === operations.length ? operations : [...byName.values()].flat();
+}
 
 /**
  * SAP's v2 entity-set and property attributes (`sap:creatable="false"`, `sap:filterable="false"`...)
@@ -702,8 +850,8 @@ function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
   }
   if (sap["searchable"] === "true") annotate("SearchRestrictions", { Searchable: true });
   const properties = type?.properties ?? [];
-  const nonFilterable = properties.filter((p) => p.sap?.["filterable"] === "false").map((p) => ({ $PropertyPath: p.name }));
+  const nonFilterable = properties.filter((p) => p.sap?.["filterable"] === "false").map((p) => p.name);
   if (nonFilterable.length > 0) annotate("FilterRestrictions", { NonFilterableProperties: nonFilterable });
-  const nonSortable = properties.filter((p) => p.sap?.["sortable"] === "false").map((p) => ({ $PropertyPath: p.name }));
+  const nonSortable = properties.filter((p) => p.sap?.["sortable"] === "false").map((p) => p.name);
   if (nonSortable.length > 0) annotate("SortRestrictions", { NonSortableProperties: nonSortable });
 }

@@ -1,16 +1,31 @@
 /**
  * The service model read from `$metadata`: plain data (every field JSON-serialisable, whichever
  * format it came from: EDMX of OData v4 or v2, or CSDL JSON) and {@link ServiceModel}, which adds
- * lookups on top of it. Qualified names are always written with the schema's namespace (aliases
- * are resolved while parsing), and annotation terms are full names (`Org.OData.Core.V1.Computed`).
+ * lookups on top of it. One service gives the same model from its EDMX and from its CSDL JSON.
+ * Qualified names are always written with the schema's namespace (aliases are resolved while
+ * parsing, in type names, targets and value paths), and annotation terms are full names
+ * (`Org.OData.Core.V1.Computed`).
  */
 import { ODataClientError } from "../errors.js";
 
 /**
- * Annotation values in the shape of OData CSDL JSON: booleans, strings, numbers, `null`, arrays
- * (Collection), objects (Record, with `@type` for its type), and path expressions as
- * `{ "$Path": "..." }`, `{ "$PropertyPath": "..." }`, `{ "$NavigationPropertyPath": "..." }`...
- * Enumeration members are strings of member names (`"Read,Write"` for flags).
+ * Annotation values in the shape of OData CSDL JSON (§14.4, §14.5), whichever form they were read
+ * from:
+ * - constants: booleans; numbers for `Int`, `Decimal` and `Float` (as `JSON.parse` gives them, so
+ *   integers beyond 2^53 and decimals of more than 15 digits are rounded; `"INF"`, `"-INF"` and
+ *   `"NaN"` stay strings); strings for the others, a `String` kept exactly as written except that
+ *   its line ends (CR LF, CR) are LF; enumeration members as member names (`"Read,Write"` for flags);
+ * - paths: a value path as `{ "$Path": "..." }` with aliases resolved; the model paths
+ *   (`PropertyPath`, `NavigationPropertyPath`, `AnnotationPath`, `ModelElementPath`) as plain
+ *   strings, as written (CSDL JSON does not mark them, so they cannot be told from text);
+ * - `null`, arrays (Collection), objects for records (`@type` for the record's type, `@Term` for
+ *   its annotations, `Property@Term` for those of a property value);
+ * - dynamic expressions as objects: `{ "$If": [...] }`, `{ "$Eq": [a, b] }` (and the other
+ *   operators), `{ "$Not": a }`, `{ "$Apply": [...], "$Function": "odata.concat" }`,
+ *   `{ "$Cast": a, "$Type": "Edm.Decimal", "$Scale": 2 }`, `{ "$IsOf": a, "$Type": "...", "$Collection": true }`,
+ *   `{ "$LabeledElement": a, "$Name": "n" }`, `{ "$LabeledElementReference": "Ns.n" }`,
+ *   `{ "$UrlRef": a }`, and `{ "$Null": null, "@Term": ... }` for an annotated null; annotations
+ *   of any of them as `@Term` members.
  */
 export type AnnotationValue = null | boolean | number | string | AnnotationValue[] | { [name: string]: AnnotationValue };
 
@@ -24,12 +39,21 @@ export type Annotations = Record<string, AnnotationValue>;
 export interface TypeFacets {
   /** Whether `null` is allowed. */
   nullable: boolean;
-  /** The maximum length, or `"max"`. */
+  /** The maximum length, or `"max"` (CSDL XML 4.0 only; CSDL JSON cannot say it). */
   maxLength?: number | "max";
+  /**
+   * The precision. CSDL XML gives a temporal value (`Edm.DateTimeOffset`, `Edm.Duration`,
+   * `Edm.TimeOfDay`) without it the precision 0, so such values read from OData v4 EDMX always
+   * have one; in CSDL JSON its absence leaves it unspecified.
+   */
   precision?: number;
-  /** The scale, or `"variable"` / `"floating"`. */
+  /**
+   * The scale, or `"variable"` / `"floating"`. Always set for `Edm.Decimal`: where the document
+   * says none, CSDL XML means 0 and CSDL JSON means `"variable"`.
+   */
   scale?: number | "variable" | "floating";
   srid?: string;
+  /** `false` when only ASCII characters are allowed; absent otherwise (`true` is the default in both forms). */
   unicode?: boolean;
 }
 
@@ -44,6 +68,11 @@ export interface TypeReference extends TypeFacets {
 /** A structural property. */
 export interface Property extends TypeReference {
   name: string;
+  /**
+   * The default value as a literal: text as written, booleans as `"true"`/`"false"`, numbers of
+   * a numeric type in their shortest form (`"2.5"`, also for a written `"2.50"`) when that loses
+   * no digit.
+   */
   defaultValue?: string;
   /** OData v2 `ConcurrencyMode="Fixed"`: the property takes part in the ETag. */
   concurrencyMode?: "Fixed";
@@ -166,8 +195,13 @@ export interface Operation {
 
 /** A navigation property binding of an entity set or singleton: `path` leads into `target`. */
 export interface NavigationPropertyBinding {
+  /** The path to the navigation property, type casts in it written with their namespace. */
   path: string;
-  /** The target entity set or singleton (`Set`, or `Namespace.Container/Set` for another container). */
+  /**
+   * The target entity set or singleton: its name (`Set`) when it is in the same entity
+   * container, however the document wrote it (`self.Container/Set` too); `Namespace.Container/Set`
+   * for another container. A path into a containment navigation property follows it (`Settings/Items`).
+   */
   target: string;
 }
 
@@ -199,9 +233,10 @@ export interface ActionImport {
   name: string;
   /** The qualified name of the action (all its unbound overloads). */
   action: string;
+  /** The entity set of the returned entities: its name in the same container, else `Namespace.Container/Set`. */
   entitySet?: string;
   annotations: Annotations;
-  /** OData v2 FunctionImports that became actions: the HTTP method they are called with. */
+  /** OData v1/v2 service operations (`m:HttpMethod`) that became actions: the HTTP method they are called with. */
   httpMethod?: string;
 }
 
@@ -211,10 +246,11 @@ export interface FunctionImport {
   name: string;
   /** The qualified name of the function (all its unbound overloads). */
   function: string;
+  /** The entity set of the returned entities: its name in the same container, else `Namespace.Container/Set`. */
   entitySet?: string;
   includeInServiceDocument: boolean;
   annotations: Annotations;
-  /** OData v2 FunctionImports: the HTTP method they are called with (`GET`). */
+  /** OData v1/v2 service operations (`m:HttpMethod`): the HTTP method they are called with (`GET`). */
   httpMethod?: string;
 }
 
@@ -456,19 +492,22 @@ export class ServiceModel implements ServiceModelData {
 
   /**
    * The properties whose values make up the ETag of an entity set's entities: the paths of its
-   * `Core.OptimisticConcurrency` annotation (v4), or the properties with `ConcurrencyMode="Fixed"`
-   * (v2). Empty when the service declares none.
+   * `Core.OptimisticConcurrency` annotation (v4), or, where that names none (SAP's v2 documents
+   * declare it with an empty list), the properties with `ConcurrencyMode="Fixed"` (v2). Empty
+   * when the service declares none.
    */
   etagProperties(set: string | EntitySet): string[] {
     const entitySet = this.#set(set, "etagProperties");
     const declared = entitySet.annotations["Org.OData.Core.V1.OptimisticConcurrency"];
-    if (Array.isArray(declared)) {
-      return declared.flatMap((item) => {
-        if (typeof item === "string") return [item];
-        if (item !== null && typeof item === "object" && !Array.isArray(item) && typeof item["$PropertyPath"] === "string") return [item["$PropertyPath"]];
-        return [];
-      });
-    }
+    // `{ $PropertyPath }` items are how models stored by earlier versions of this library wrote paths.
+    const paths = Array.isArray(declared)
+      ? declared.flatMap((item) => {
+          if (typeof item === "string") return [item];
+          if (item !== null && typeof item === "object" && !Array.isArray(item) && typeof item["$PropertyPath"] === "string") return [item["$PropertyPath"]];
+          return [];
+        })
+      : [];
+    if (paths.length > 0) return paths;
     const type = this.entityType(entitySet.entityType);
     return type ? this.propertiesOf(type).filter((p) => p.concurrencyMode === "Fixed").map((p) => p.name) : [];
   }

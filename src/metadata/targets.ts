@@ -1,10 +1,11 @@
 /**
- * What both readers (EDMX and CSDL JSON) share once the schemas are read: alias resolution, and
- * applying `Annotations Target="..."` blocks to the elements they target (OData CSDL 4.01
- * §14.1.2: a target is a qualified name, optionally an overload signature in parentheses, and a
- * path of member names below it).
+ * What both readers (EDMX and CSDL JSON) share once the schemas are read: alias resolution in
+ * names and paths, the normal form of navigation property binding targets, and applying
+ * `Annotations Target="..."` blocks to the elements they target (OData CSDL 4.01 §14.1.2: a
+ * target is a qualified name, optionally an overload signature in parentheses, and a path of
+ * member names below it).
  */
-import type { Annotations, EntityContainer, Operation, Schema } from "./model.js";
+import type { Annotations, EntityContainer, EnumType, Operation, Schema, TypeDefinition } from "./model.js";
 import { STANDARD_VOCABULARY_ALIASES } from "./model.js";
 
 /** Alias → namespace for one document: its schemas, its references, and the standard vocabularies. */
@@ -17,8 +18,7 @@ export class NameResolver {
 
   /** A qualified name (or `Collection(name)`) with its alias replaced by the namespace. */
   name(name: string): string {
-    const collection = /^Collection\((.*)\)$/.exec(name);
-    if (collection) return `Collection(${this.name(collection[1] ?? "")})`;
+    if (name.startsWith("Collection(") && name.endsWith(")")) return `Collection(${this.name(name.slice(11, -1))})`;
     const dot = name.lastIndexOf(".");
     if (dot < 0) return name;
     const namespace = this.#aliases.get(name.slice(0, dot));
@@ -31,7 +31,20 @@ export class NameResolver {
     return hash < 0 ? this.name(term) : `${this.name(term.slice(0, hash))}${term.slice(hash)}`;
   }
 
-  /** A target path: the qualified names in its first segment and its overload signature resolved. */
+  /**
+   * A path (a value path, an entity set path, a binding path or target) with the aliases of its
+   * type-cast segments (`self.Manager`) and term-cast segments (`@UI.LineItem#q`, also after a
+   * navigation property: `Items@Core.Description`) resolved.
+   */
+  path(path: string): string {
+    if (!path.includes(".")) return path;
+    return path
+      .split("/")
+      .map((segment) => this.#segment(segment))
+      .join("/");
+  }
+
+  /** A target path: the qualified names in its first segment, its overload signature and its later segments resolved. */
   target(target: string): string {
     const segments = splitPath(target);
     const first = segments[0] ?? "";
@@ -42,11 +55,30 @@ export class NameResolver {
         : `${this.name(first.slice(0, paren))}(${first
             .slice(paren + 1, -1)
             .split(",")
+            .map((part) => part.trim())
             .filter((part) => part !== "")
-            .map((part) => this.name(part.trim()))
+            .map((part) => this.name(part))
             .join(",")})`;
-    return [head, ...segments.slice(1)].join("/");
+    return [head, ...segments.slice(1).map((segment) => this.#segment(segment))].join("/");
   }
+
+  #segment(segment: string): string {
+    const at = segment.indexOf("@");
+    if (at >= 0) return `${segment.slice(0, at + 1)}${this.term(segment.slice(at + 1))}`;
+    // A key predicate or function parameters are not names.
+    return segment.includes(".") && !segment.includes("(") ? this.name(segment) : segment;
+  }
+}
+
+/**
+ * A navigation property binding target (or the entity set of an action or function import) in
+ * its normal form: the simple name when it is in `container` (the container the binding belongs
+ * to), however the document wrote it; `Namespace.Container/Set` when it is in another one.
+ * Aliases are resolved in both cases.
+ */
+export function normaliseTarget(resolver: NameResolver, target: string, container: string): string {
+  const resolved = resolver.path(target);
+  return resolved.startsWith(`${container}/`) ? resolved.slice(container.length + 1) : resolved;
 }
 
 /** Splits a target path at the slashes outside parentheses. */
@@ -75,13 +107,41 @@ export interface TargetedAnnotations {
   schema: Schema;
 }
 
+type Annotated = { annotations: Annotations };
+type Named = Annotated & { name: string };
+type StructuredType = Schema["entityTypes"][number] | Schema["complexTypes"][number];
+
+/** What a qualified name in a target can stand for. */
+type TargetRoot =
+  | { kind: "structured"; type: StructuredType }
+  | { kind: "enum"; type: EnumType }
+  | { kind: "typeDefinition"; type: TypeDefinition }
+  | { kind: "container"; container: EntityContainer }
+  | { kind: "operations"; operations: Operation[] };
+
 /**
  * Merges each block into the element it targets; a target outside the model stays in its schema's
  * `externalAnnotations`. Annotations written inline win over targeted ones of the same term.
  */
 export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnnotations[]): void {
+  if (blocks.length === 0) return;
+  // One index of the qualified names: a document like Microsoft Graph's has thousands of blocks
+  // and thousands of types, too many to search through for each block.
+  const roots = new Map<string, TargetRoot>();
+  for (const schema of schemas) {
+    for (const type of schema.entityTypes) roots.set(type.qualifiedName, { kind: "structured", type });
+    for (const type of schema.complexTypes) roots.set(type.qualifiedName, { kind: "structured", type });
+    for (const type of schema.enumTypes) roots.set(type.qualifiedName, { kind: "enum", type });
+    for (const type of schema.typeDefinitions) roots.set(type.qualifiedName, { kind: "typeDefinition", type });
+    if (schema.entityContainer) roots.set(schema.entityContainer.qualifiedName, { kind: "container", container: schema.entityContainer });
+    for (const operation of [...schema.actions, ...schema.functions]) {
+      const root = roots.get(operation.qualifiedName);
+      if (root?.kind === "operations") root.operations.push(operation);
+      else if (root === undefined) roots.set(operation.qualifiedName, { kind: "operations", operations: [operation] });
+    }
+  }
   for (const block of blocks) {
-    const elements = findTargets(schemas, block.target);
+    const elements = findTargets(roots, block.target);
     if (elements.length === 0) {
       const kept = (block.schema.externalAnnotations[block.target] ??= {});
       Object.assign(kept, block.annotations);
@@ -95,55 +155,47 @@ export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnno
   }
 }
 
-type Annotated = { annotations: Annotations };
-
-function findTargets(schemas: Schema[], target: string): Annotated[] {
+/**
+ * The model elements a target names. Targets that reach further (a property through an entity set
+ * or a complex property, a return type, an annotation) name an element the model does not keep
+ * annotations for, and find nothing.
+ */
+function findTargets(roots: Map<string, TargetRoot>, target: string): Annotated[] {
   const segments = splitPath(target);
-  const first = segments[0] ?? "";
-  const paren = first.indexOf("(");
-  const qualifiedName = paren < 0 ? first : first.slice(0, paren);
-  const signature = paren < 0 ? undefined : first.slice(paren + 1, -1).split(",").filter((part) => part !== "");
-  const member = segments[1];
   if (segments.length > 2) return [];
-
-  for (const schema of schemas) {
-    const types = [...schema.entityTypes, ...schema.complexTypes];
-    const structured = types.find((type) => type.qualifiedName === qualifiedName);
-    if (structured) {
-      if (member === undefined) return [structured];
-      const found = structured.properties.find((p) => p.name === member) ?? structured.navigationProperties.find((p) => p.name === member);
-      return found ? [found] : [];
-    }
-    const enumType = schema.enumTypes.find((type) => type.qualifiedName === qualifiedName);
-    if (enumType) {
-      if (member === undefined) return [enumType];
-      const found = enumType.members.find((m) => m.name === member);
-      return found ? [found] : [];
-    }
-    const typeDefinition = schema.typeDefinitions.find((type) => type.qualifiedName === qualifiedName);
-    if (typeDefinition) return member === undefined ? [typeDefinition] : [];
-    const container = schema.entityContainer;
-    if (container && container.qualifiedName === qualifiedName) return containerTarget(container, member);
-    const operations = [...schema.actions, ...schema.functions].filter(
-      (operation) => operation.qualifiedName === qualifiedName && (signature === undefined || matchesSignature(operation, signature)),
-    );
-    if (operations.length > 0) {
-      if (member === undefined) return operations;
-      if (member === "$ReturnType") return [];
-      return operations.flatMap((operation) => operation.parameters.filter((p) => p.name === member));
+  const first = segments[0] ?? "";
+  const member = segments[1];
+  const paren = first.indexOf("(");
+  const root = roots.get(paren < 0 ? first : first.slice(0, paren));
+  if (root === undefined) return [];
+  if (root.kind === "operations") {
+    const signature = paren < 0 ? undefined : first.slice(paren + 1, -1).split(",").filter((part) => part !== "");
+    const operations = signature === undefined ? root.operations : root.operations.filter((operation) => matchesSignature(operation, signature));
+    if (member === undefined) return operations;
+    return operations.flatMap((operation) => operation.parameters.filter((p) => p.name === member));
+  }
+  if (paren >= 0) return [];
+  switch (root.kind) {
+    case "structured":
+      return member === undefined ? [root.type] : byName([root.type.properties, root.type.navigationProperties], member);
+    case "enum":
+      return member === undefined ? [root.type] : byName([root.type.members], member);
+    case "typeDefinition":
+      return member === undefined ? [root.type] : [];
+    case "container": {
+      const container = root.container;
+      if (member === undefined) return [container];
+      return byName([container.entitySets, container.singletons, container.actionImports, container.functionImports], member);
     }
   }
-  return [];
 }
 
-function containerTarget(container: EntityContainer, member: string | undefined): Annotated[] {
-  if (member === undefined) return [container];
-  const found =
-    container.entitySets.find((item) => item.name === member) ??
-    container.singletons.find((item) => item.name === member) ??
-    container.actionImports.find((item) => item.name === member) ??
-    container.functionImports.find((item) => item.name === member);
-  return found ? [found] : [];
+function byName(lists: readonly (readonly Named[])[], name: string): Annotated[] {
+  for (const list of lists) {
+    const found = list.find((item) => item.name === name);
+    if (found) return [found];
+  }
+  return [];
 }
 
 /**

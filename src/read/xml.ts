@@ -20,7 +20,7 @@ export interface XmlElement {
   namespace: string;
   /** The attributes, namespace declarations (`xmlns`, `xmlns:*`) left out. */
   attributes: XmlAttribute[];
-  /** Child elements and text (entities decoded, CDATA included, adjacent text merged). */
+  /** Child elements and text (references replaced, line ends made LF, CDATA included, adjacent text merged). */
   children: XmlNode[];
   /** The character offset of the element's `<` in the document. */
   offset: number;
@@ -31,7 +31,10 @@ export interface XmlAttribute {
   name: string;
   local: string;
   namespace: string;
-  /** The value with entities decoded and whitespace characters normalised to spaces. */
+  /**
+   * The value with references replaced and each literal tab or line end turned into a space (XML
+   * 1.0 §3.3.3); characters written as references, such as `&#xA;`, are kept.
+   */
   value: string;
 }
 
@@ -218,7 +221,7 @@ class XmlParser {
         if (current !== undefined && next === BANG && text.startsWith("<![CDATA[", this.#pos)) {
           const end = text.indexOf("]]>", this.#pos + 9);
           if (end < 0) this.#fail("an unterminated CDATA section");
-          appendText(current.element, text.slice(this.#pos + 9, end));
+          appendText(current.element, normaliseLineEnds(text.slice(this.#pos + 9, end)));
           this.#pos = end + 3;
           continue;
         }
@@ -238,7 +241,9 @@ class XmlParser {
       if (end < 0) end = text.length;
       const raw = text.slice(this.#pos, end);
       if (raw.includes("]]>")) this.#fail('"]]>" in text', this.#pos + raw.indexOf("]]>"));
-      appendText(current.element, this.#decode(raw, this.#pos));
+      // Line ends are normalised before references are replaced, so that a `&#xD;` survives
+      // (XML 1.0 §2.11 applies to the literal text only).
+      appendText(current.element, this.#decode(normaliseLineEnds(raw), this.#pos));
       this.#pos = end;
     }
   }
@@ -281,9 +286,11 @@ class XmlParser {
       const value = text.slice(this.#pos + 1, end);
       if (value.includes("<")) this.#fail(`"<" in the value of the attribute ${attributeName}`, this.#pos + 1 + value.indexOf("<"));
       for (const seen of raw) if (seen.name === attributeName) this.#fail(`the attribute ${attributeName} appears twice`, at);
-      const decoded = this.#decode(value, this.#pos + 1);
-      // Attribute-value normalisation (XML 1.0 §3.3.3): each whitespace character becomes a space.
-      raw.push({ name: attributeName, value: LINE_BREAK_OR_TAB.test(decoded) ? decoded.replace(/[\t\n\r]/g, " ") : decoded, at });
+      // Attribute-value normalisation (XML 1.0 §3.3.3): each literal white-space character becomes
+      // a space (a CR LF pair, one line end, a single one), before references are replaced: a
+      // character reference such as `&#xD;&#xA;` stands for itself and is kept.
+      const literal = LINE_BREAK_OR_TAB.test(value) ? value.replace(/\r\n|[\t\n\r]/g, " ") : value;
+      raw.push({ name: attributeName, value: this.#decode(literal, this.#pos + 1), at });
       this.#pos = end + 1;
     }
 
@@ -369,6 +376,11 @@ function isXmlChar(code: number): boolean {
     code === 0x9 || code === 0xa || code === 0xd ||
     (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
   );
+}
+
+/** End-of-line handling (XML 1.0 §2.11): CR LF and a lone CR become LF. */
+function normaliseLineEnds(text: string): string {
+  return text.indexOf("\r") < 0 ? text : text.replace(/\r\n?/g, "\n");
 }
 
 function appendText(element: XmlElement, text: string): void {

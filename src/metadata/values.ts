@@ -1,0 +1,67 @@
+/**
+ * The value rules both readers (EDMX and CSDL JSON) apply, so that one service gives one model
+ * whichever form it was read from: numbers as `JSON.parse` gives them, line ends of strings, the
+ * facet defaults each form implies, and default values in one literal form.
+ */
+import type { TypeFacets } from "./model.js";
+
+/** The Edm types whose `Precision` counts decimal places of seconds (OData CSDL 4.01 §3.4.3). */
+const TEMPORAL_TYPES = new Set(["Edm.DateTimeOffset", "Edm.Duration", "Edm.TimeOfDay"]);
+
+const NUMERIC_TYPES = new Set(["Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Decimal", "Edm.Double", "Edm.Single"]);
+
+const DECIMAL_LITERAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * The number a numeric literal stands for, as `JSON.parse` would give it (so integers beyond 2^53
+ * and long decimals are rounded, the same as from CSDL JSON); `undefined` for anything else, such
+ * as `INF` or `NaN`. Negative zero is zero, as JSON writes it.
+ */
+export function numberOf(literal: string): number | undefined {
+  if (!DECIMAL_LITERAL.test(literal)) return undefined;
+  const value = Number(literal);
+  return value === 0 ? 0 : value;
+}
+
+/** CR LF and a lone CR as LF: how the model keeps the line ends of string values. */
+export function normaliseLineEnds(text: string): string {
+  return text.indexOf("\r") < 0 ? text : text.replace(/\r\n?/g, "\n");
+}
+
+/**
+ * Fills in the facets a form implies when they are not written: in CSDL XML an `Edm.Decimal`
+ * without `Scale` has scale 0 and (OData v4) a temporal value without `Precision` has precision
+ * 0; in CSDL JSON a decimal without `$Scale` has a variable scale (OData CSDL JSON and XML 4.01,
+ * §7.2.3 and §7.2.4). `type` is the (underlying) primitive type.
+ */
+export function applyFacetDefaults(facets: Omit<TypeFacets, "nullable">, type: string, form: "xml-v4" | "xml-v2" | "json"): void {
+  if (type === "Edm.Decimal" && facets.scale === undefined) facets.scale = form === "json" ? "variable" : 0;
+  if (form === "xml-v4" && facets.precision === undefined && TEMPORAL_TYPES.has(type)) facets.precision = 0;
+}
+
+/**
+ * A `Scale` facet from either form: a non-negative integer or `variable`/`floating`, the words
+ * read regardless of case; `undefined` when it is neither.
+ */
+export function scaleOf(value: unknown): TypeFacets["scale"] | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  const lower = value.toLowerCase();
+  if (lower === "variable" || lower === "floating") return lower;
+  return /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * A default value as the model keeps it: the literal text, with a number of a numeric type in the
+ * shortest form (`"2.50"` and the JSON number 2.5 both give `"2.5"`) as long as that loses no
+ * digit; booleans and numbers from CSDL JSON as their literals.
+ */
+export function defaultValueText(value: unknown, type: string): string {
+  if (typeof value === "number") return String(value);
+  const text = String(value);
+  if (!NUMERIC_TYPES.has(type)) return text;
+  const number = numberOf(text);
+  // At most 15 significant digits survive the trip through a double unchanged.
+  if (number === undefined || text.replace(/[eE].*$/, "").replace(/\D/g, "").replace(/^0+/, "").length > 15) return text;
+  return String(number);
+}

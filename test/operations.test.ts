@@ -194,6 +194,19 @@ describe("OData v4 actions", () => {
     );
   });
 
+  test("decimal parameters with an exponent go as the JSON number of the same value; NaN and INF as strings", async (t) => {
+    const { server, client } = await serveClient(t, (_r, res) => noContent(res));
+    await client.action("import").invoke({
+      big: edm.decimal("1e5"),
+      small: edm.decimal("2.5E-3"),
+      scaled: edm.decimal("1.50e1"),
+      many: edm.decimal("1.00000000000000000001e1"),
+      none: edm.decimal("NaN"),
+      most: edm.decimal("-INF"),
+    });
+    assert.equal(onlyRequest(server).body, '{"big":100000,"small":0.0025,"scaled":"1.50e1","many":"1.00000000000000000001e1","none":"NaN","most":"-INF"}');
+  });
+
   test("a bound action goes to Set(key)/Name with the ETag as If-Match", async (t) => {
     const { server, client } = await serveClient(t, answerJson(200, { stock: 36 }));
     const done = await client.collection("Books").key(20).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 1 }, { etag: 'W/"2024"' });

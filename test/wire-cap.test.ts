@@ -1,0 +1,92 @@
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { ODataClient, edm, type CollectionQuery } from "../src/index.js";
+import { startCap, type CapServer } from "./servers/cap.js";
+
+// What queries and writes put on the wire, checked against a real OData server (SAP CAP, v4 and
+// its v2 adapter): literals the services accept, raw filter text that cannot leave its operand,
+// writes that do not carry what a read expanded.
+
+interface Review {
+  ID: number;
+  rating: number;
+  text: string;
+}
+
+interface Book {
+  ID: number;
+  title: string;
+  stock: number;
+  price: number;
+  published: string;
+  modifiedAt: string;
+  author_ID: string;
+  reviews: Review[];
+}
+
+let cap: CapServer;
+
+before(async () => {
+  cap = await startCap();
+});
+
+after(async () => {
+  await cap?.stop();
+});
+
+function client(version: "2.0" | "4.0"): ODataClient {
+  return new ODataClient({ serviceUrl: version === "2.0" ? cap.v2 : cap.v4, version });
+}
+
+function books(version: "2.0" | "4.0"): CollectionQuery<Book> {
+  return client(version).collection<Book>("Books");
+}
+
+async function ids(query: CollectionQuery<Book>): Promise<number[]> {
+  return (await query.select("ID").orderBy("ID").list()).map((book) => book.ID);
+}
+
+describe("v2 dates: a JS Date is what v2 services accept", () => {
+  test("a Date compared with an Edm.DateTime property (published) filters as in v4", async () => {
+    const since = new Date(Date.UTC(1990, 0, 1));
+    const v4 = await ids(books("4.0").filter((f) => f.gt("published", edm.date(since))));
+    const v2 = await ids(books("2.0").filter((f) => f.gt("published", since)));
+    assert.ok(v4.length > 0 && v4.length < 40, `expected some books, got ${v4.length}`);
+    assert.deepEqual(v2, v4);
+  });
+
+  test("a Date compared with an Edm.DateTimeOffset property (modifiedAt) filters as in v4", async () => {
+    const since = new Date(Date.UTC(2024, 5, 1, 12, 30, 15, 250));
+    const v4 = await ids(books("4.0").filter((f) => f.ge("modifiedAt", since)));
+    const v2 = await ids(books("2.0").filter((f) => f.ge("modifiedAt", since)));
+    assert.ok(v4.length > 0, "expected some books");
+    assert.deepEqual(v2, v4);
+  });
+
+  test("edm.dateTimeOffset() still writes v2's datetimeoffset'...' for an Edm.DateTimeOffset property", async () => {
+    const since = new Date(Date.UTC(2024, 5, 1));
+    const query = books("2.0").filter((f) => f.ge("modifiedAt", edm.dateTimeOffset(since)));
+    assert.match(decodeURIComponent(query.url()), /modifiedAt ge datetimeoffset'2024-06-01T00:00:00.000Z'/);
+    assert.deepEqual(await ids(query), await ids(books("4.0").filter((f) => f.ge("modifiedAt", since))));
+  });
+
+  test("v2 JSON gives Edm.Decimal as a string, as the README says", async () => {
+    const [book] = await books("2.0").filter((f) => f.eq("ID", 1)).select("ID", "price").list();
+    assert.equal(book?.price, "12.31" as unknown);
+  });
+});
+
+describe("decimal literals with an exponent", () => {
+  test("v4: edm.decimal('1.5E1') selects what 15 selects", async () => {
+    const expected = await ids(books("4.0").filter((f) => f.lt("price", 15)));
+    assert.ok(expected.length > 0, "expected some cheap books");
+    assert.deepEqual(await ids(books("4.0").filter((f) => f.lt("price", edm.decimal("1.5E1")))), expected);
+  });
+
+  test("v2: edm.decimal('1.5E1') is written without the exponent and selects the same", async () => {
+    const expected = await ids(books("4.0").filter((f) => f.lt("price", 15)));
+    const query = books("2.0").filter((f) => f.lt("price", edm.decimal("1.5E1")));
+    assert.match(decodeURIComponent(query.url()), /price lt 15M/);
+    assert.deepEqual(await ids(query), expected);
+  });
+});

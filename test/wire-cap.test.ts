@@ -90,3 +90,31 @@ describe("decimal literals with an exponent", () => {
     assert.deepEqual(await ids(query), expected);
   });
 });
+
+describe("raw filter text stays one operand of the AND", () => {
+  test("the issue's text is refused before anything is sent; sent by hand, CAP would have returned every book", async () => {
+    const sent: string[] = [];
+    const counting = new ODataClient({
+      serviceUrl: cap.v4,
+      steps: [{ name: "count", handle: (request, next) => (sent.push(request.url.href), next(request)) }],
+    });
+    const austen = counting.collection<Book>("Books").filter((f) => f.eq("author_ID", "austen"));
+    assert.throws(() => austen.filter("stock gt 0) or (true"), (error: unknown) => error instanceof TypeError && /not one whole expression/.test(error.message));
+    assert.deepEqual(sent, []);
+
+    // What the text would have done: the AND no longer holds, every book comes back.
+    const all = await ids(books("4.0"));
+    const own = await ids(books("4.0").filter((f) => f.eq("author_ID", "austen")));
+    const url = `${cap.v4}Books?$filter=${encodeURIComponent("(author_ID eq 'austen') and (stock gt 0) or (true)")}&$select=ID`;
+    const body = (await (await fetch(url)).json()) as { value: unknown[] };
+    assert.ok(own.length > 0 && own.length < all.length);
+    assert.equal(body.value.length, all.length, "the hand-made request returns every book");
+  });
+
+  test("a legitimate raw text with parentheses inside a string literal still works", async () => {
+    const own = await ids(books("4.0").filter((f) => f.eq("author_ID", "austen")));
+    const raw = await ids(books("4.0").filter((f) => f.eq("author_ID", "austen")).filter("title ne 'x) or (true' and stock ge 0"));
+    assert.ok(own.length > 0);
+    assert.deepEqual(raw, own);
+  });
+});

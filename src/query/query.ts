@@ -118,7 +118,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
   /** Sets `$search` (free-text search, OData v4). */
   search(expression: string): CollectionQuery<T> {
     requireV4(this.#version, "search(expression)", "$search");
-    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)") });
+    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
   }
 
   /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */

@@ -59,7 +59,11 @@ export interface ODataClientOptions {
    * @default false
    */
   csrf?: boolean;
-  /** Sent as `Prefer: odata.maxpagesize=N` on reads. No default: nothing is sent unless set. */
+  /**
+   * Sent as `Prefer: odata.maxpagesize=N` on every page request of a v4 read (services read it per
+   * request). `Prefer` is not CORS-safelisted: in a browser, a read of another origin with it is
+   * preflighted page by page. No default: nothing is sent unless set.
+   */
   maxPageSize?: number;
   /**
    * How long one attempt may wait for the answer's headers, in ms (redirect hops included; each

@@ -27,7 +27,8 @@ describe("OData v4 functions", () => {
     assert.equal(request.method, "GET");
     assert.equal(request.path, "/odata/countBooks(minStock=30)");
     assert.equal(request.headers["accept"], "application/json");
-    assert.equal(request.headers["odata-maxversion"], "4.0");
+    // A function is a read: no version header, a CORS-simple request.
+    assert.equal(request.headers["odata-maxversion"], undefined);
     assert.equal(request.headers["content-type"], undefined);
     assert.equal(request.body, "");
   });
@@ -296,7 +297,7 @@ describe("OData v2 function imports", () => {
     const request = onlyRequest(server);
     assert.equal(request.method, "GET");
     assert.equal(request.path, "/odata/countBooks?minStock=30");
-    assert.equal(request.headers["maxdataserviceversion"], "2.0");
+    assert.equal(request.headers["maxdataserviceversion"], undefined);
     assert.equal(request.headers["odata-maxversion"], undefined);
   });
 
@@ -506,7 +507,7 @@ describe("pure building and reading", () => {
         method: "POST",
         path: "Books(1)/CatalogService.order",
         url: "https://host/svc/Books(1)/CatalogService.order",
-        headers: { accept: "application/json", "odata-maxversion": "4.0", "content-type": "application/json", "if-match": "*" },
+        headers: { accept: "application/json", "odata-version": "4.0", "odata-maxversion": "4.0", "content-type": "application/json", "if-match": "*" },
         body: '{"quantity":2}',
       },
     );

@@ -34,6 +34,7 @@ import {
 } from "../write/requests.js";
 import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "./json.js";
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
+import { versionHeaders } from "../payload/version-headers.js";
 import {
   bad,
   makeResults,
@@ -543,15 +544,7 @@ export class Batch extends BatchWrites {
     if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
     const { serviceUrl } = this.#context.core.options;
     const url = new URL("$batch", serviceUrl);
-    const headers = new Headers();
-    const version = this.#context.version;
-    if (version === "2.0") {
-      headers.set("dataserviceversion", "2.0");
-      headers.set("maxdataserviceversion", "2.0");
-    } else {
-      headers.set("odata-version", version);
-      headers.set("odata-maxversion", version);
-    }
+    const headers = new Headers(versionHeaders(this.#context.version, "write"));
     if (continueOnError) headers.set("prefer", "odata.continue-on-error");
     if (this.#format === "json") {
       headers.set("content-type", "application/json");

@@ -10,6 +10,7 @@ import { ODataClientError } from "../errors.js";
 import { readCsdlJson } from "./csdl-json.js";
 import { badMetadata, readEdmx } from "./edmx.js";
 import { ServiceModel, type ServiceModelData } from "./model.js";
+import { versionHeaders } from "../payload/version-headers.js";
 
 /**
  * Reads service metadata into a {@link ServiceModel}: EDMX text (OData v4, or v2/v3 with
@@ -127,9 +128,7 @@ export class MetadataCache {
 /** GET `$metadata` (asking for XML, which every OData version serves) and parse it. */
 async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
   const url = core.resolve("$metadata");
-  const headers = new Headers({ accept: "application/xml" });
-  if (core.options.version === "2.0") headers.set("maxdataserviceversion", "2.0");
-  else headers.set("odata-maxversion", core.options.version);
+  const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);

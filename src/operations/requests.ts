@@ -18,6 +18,7 @@ import { decimalWithoutExponent, formatLiteral, isEdmValue, isV2, type EdmValue 
 import { checkIdentifier, isIdentifier, isQualifiedName } from "../query/names.js";
 import { encodePathText, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
+import { versionHeaders } from "../payload/version-headers.js";
 
 /** Whether an operation changes data (action, `POST`) or only reads (function, `GET`). */
 export type OperationKind = "action" | "function";
@@ -104,9 +105,9 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
     }
   }
 
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (v2) headers["maxdataserviceversion"] = "2.0";
-  else headers["odata-maxversion"] = version;
+  // A function is a read; an action (and a v2 function import called with POST) a write, whose
+  // body, even an empty one, is in the client's version.
+  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, call.kind === "action" ? "write" : "read") };
   // A v2 POST gets a Content-Type although it has no body: SAP CAP's v2 adapter passes the query
   // parameters of an action import on only when one is present.
   if (call.kind === "action") headers["content-type"] = "application/json";

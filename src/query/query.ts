@@ -24,9 +24,9 @@ import {
   type SortDirection,
 } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
-import { collectionResourceUrl, collectionUrl, countUrl } from "./url.js";
+import { collectionUrl, countUrl } from "./url.js";
 import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
-import { createRequest, mediaCreateRequest, type CreateRequestOptions, type MediaCreateRequestOptions } from "../write/requests.js";
+import { createRequest, mediaCreateRequest, type CreateRequestOptions, type MediaCreateRequestOptions, type WriteRequest } from "../write/requests.js";
 import { writeEntity, type SendOptions } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
@@ -228,21 +228,22 @@ export class CollectionQuery<T = Record<string, unknown>> {
   // --- writing --------------------------------------------------------------------------------
 
   /**
-   * Creates an entity as a long-running operation: `POST` with `Prefer: respond-async`. Resolves
-   * with a poller once the service has answered the initial request.
+   * Creates an entity as a long-running operation: the request of {@link create} (its headers,
+   * its body without the annotations reading added) with `Prefer: respond-async`. Resolves with a
+   * poller once the service has answered the initial request.
    * @example
    * const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv" });
    * const result = await poller.wait();
    */
   createAsync<R = T>(body: unknown, options?: AsyncPollerOptions): Promise<AsyncPoller<R>> {
-    let text: string;
+    let request: WriteRequest;
     try {
-      text = JSON.stringify(body);
+      request = createRequest(this.#core.options, this.#state, body, undefined, "createAsync(body)");
     } catch (error) {
-      return Promise.reject(new TypeError(`createAsync(body): the body cannot be sent as JSON (${(error as Error).message})`));
+      return Promise.reject(error);
     }
-    const url = collectionResourceUrl(this.#core.options.serviceUrl, this.#state);
-    return this.#core.startAsync<R>({ method: "POST", url, body: text }, options);
+    const { method, url, headers } = request;
+    return this.#core.startAsync<R>({ method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
   }
 
   // --- operations -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { BoundedChannel } from "./channel.js";
 import { readCollectionBody, type CollectionAnnotations } from "./collection-body.js";
 import { readAtomEntry, readAtomFeed } from "./atom.js";
 import { normalizeV2Entity } from "./v2-values.js";
+import { versionHeaders } from "../payload/version-headers.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -126,15 +127,16 @@ export class RecentLinks {
 }
 
 /**
- * The headers of a collection or entity read for the client's version; `trackChanges` adds
- * `odata.track-changes` to `Prefer` (v4; v2 has no such preference).
+ * The headers of a collection or entity read for the client's version: `Accept` and the version
+ * headers of a read (none: see `versionHeaders`), so that a plain read is a CORS-simple request.
+ * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
+ * services read the page size from each request (Dataverse pages by the `Prefer` of the next-link
+ * request). `Prefer` is not CORS-safelisted, so in a browser such a read on another origin is
+ * preflighted.
  */
 export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
-  const headers = new Headers({ accept: "application/json" });
-  if (core.options.version === "2.0") {
-    headers.set("maxdataserviceversion", "2.0");
-  } else {
-    headers.set("odata-maxversion", core.options.version);
+  const headers = new Headers({ accept: "application/json", ...versionHeaders(core.options.version, "read") });
+  if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;
     if (pageSize !== undefined) preferences.push(`odata.maxpagesize=${pageSize}`);

@@ -5,9 +5,9 @@
  * one (`src/write/send.ts`) or into a `$batch`.
  *
  * The rules they follow:
- * - Headers per version: v4 `OData-Version`/`OData-MaxVersion`, v2 `DataServiceVersion`/
- *   `MaxDataServiceVersion`; `Accept: application/json`; `Content-Type: application/json` on JSON
- *   bodies.
+ * - Headers: the version headers of `versionHeaders` (v4 `OData-Version`/`OData-MaxVersion`, v2
+ *   `DataServiceVersion`/`MaxDataServiceVersion` on writes, none on media reads);
+ *   `Accept: application/json`; `Content-Type: application/json` on JSON bodies.
  * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
  *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay) and v2 `__metadata` (uri, etag,
  *   media links; a `__metadata` holding only a `type` the caller wrote stays).
@@ -20,6 +20,7 @@ import { describe, type ODataVersion } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
+import { versionHeaders } from "../payload/version-headers.js";
 
 /** What the request builders need from the client: its service root and OData version. */
 export interface WriteContext {
@@ -144,16 +145,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-/** The headers every write carries for `version`. */
+/** The headers every write carries for `version`: `Accept`, the version headers of a write, `Content-Type` for JSON. */
 export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Record<string, string> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (isV2(version)) {
-    headers["dataserviceversion"] = "2.0";
-    headers["maxdataserviceversion"] = "2.0";
-  } else {
-    headers["odata-version"] = version;
-    headers["odata-maxversion"] = version;
-  }
+  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, "write") };
   if (withJsonBody) headers["content-type"] = "application/json";
   return headers;
 }
@@ -302,10 +296,10 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
  * `POST <collection>`: creates an entity (with nested entities: deep insert) in an entity set or
  * through a collection-valued navigation (`Books(1)/reviews`).
  */
-export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateRequestOptions): WriteRequest {
+export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateRequestOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context.version, true);
-  setPrefer(headers, options?.prefer, "create(entity)");
-  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, "create(entity)"), options);
+  setPrefer(headers, options?.prefer, where);
+  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where), options);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
@@ -410,9 +404,7 @@ function mediaPath(state: EntityState, property: string | undefined): string {
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */
 export function mediaReadRequest(context: WriteContext, state: EntityState, property?: string, options?: { headers?: Record<string, string> }): WriteRequest {
-  const headers: Record<string, string> = { accept: "*/*" };
-  if (isV2(context.version)) headers["maxdataserviceversion"] = "2.0";
-  else headers["odata-maxversion"] = context.version;
+  const headers: Record<string, string> = { accept: "*/*", ...versionHeaders(context.version, "read") };
   return finish("GET", pathOf(context, mediaPath(state, property)), headers, undefined, options);
 }
 

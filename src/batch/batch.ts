@@ -35,6 +35,7 @@ import {
 import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "./json.js";
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import {
   bad,
   makeResults,
@@ -61,32 +62,32 @@ export interface BatchOptions {
    * too); OData v2 knows only multipart.
    * @default "json" for a 4.01 client, "multipart" otherwise
    */
-  format?: BatchFormat;
+  format?: BatchFormat | undefined;
   /**
    * The boundaries of the multipart body (the batch's, and the n-th changeset's). Random by
    * default; fixed ones are for tests that compare bodies byte for byte.
    */
-  boundaries?: { batch: string; changeset: (n: number) => string };
+  boundaries?: { batch: string; changeset: (n: number) => string } | undefined;
 }
 
 /** Options of `batch.send()`. */
 export interface BatchSendOptions {
   /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
   /**
    * Sends `Prefer: odata.continue-on-error`: the service goes on after a failed request instead of
    * stopping there (requests after a failure otherwise read `BATCH_NOT_EXECUTED`).
    * @default false
    */
-  continueOnError?: boolean;
+  continueOnError?: boolean | undefined;
   /** Options of the poller in `results.continuation`, when the service answers part of the batch later. */
-  continuation?: AsyncPollerOptions;
+  continuation?: AsyncPollerOptions | undefined;
 }
 
 /** Options of `batch.sendAsync()`: the poller's, and whether to continue on error. */
 export interface BatchSendAsyncOptions extends AsyncPollerOptions {
   /** As in {@link BatchSendOptions.continueOnError}. */
-  continueOnError?: boolean;
+  continueOnError?: boolean | undefined;
 }
 
 /** Options of `batch.action()` and `batch.function()`. */
@@ -97,11 +98,11 @@ export interface BatchOperationOptions {
    * checked against `T`.)
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  bound?: EntityQuery<any> | CollectionQuery<any>;
+  bound?: EntityQuery<any> | CollectionQuery<any> | undefined;
   /** The namespace that qualifies a simple name of a bound operation (as in `OperationOptions`). */
-  namespace?: string;
+  namespace?: string | undefined;
   /** Sent as `If-Match` (actions). */
-  etag?: string;
+  etag?: string | undefined;
 }
 
 /**
@@ -425,7 +426,7 @@ export class Batch extends BatchWrites {
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
     const { url, headers, body } = this.#wireRequest(options?.continueOnError ?? false);
-    const signal = options?.signal;
+    const signal = toAbortSignal(options?.signal);
     const core = this.#context.core;
     const response = await core.send({ method: "POST", url, headers, body, signal, retry: false });
     if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {

@@ -5,7 +5,7 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
+import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { ODataClientError } from "../errors.js";
 import { readCsdlJson } from "./csdl-json.js";
 import { badMetadata, readEdmx } from "./edmx.js";
@@ -64,8 +64,13 @@ export class MetadataCache {
     this.#core = core;
   }
 
-  get(signal: AbortSignal | undefined): Promise<ServiceModel> {
-    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(new TypeError('option "signal" must be an AbortSignal'));
+  get(given: AbortSignalLike | undefined): Promise<ServiceModel> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = toAbortSignal(given);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#model) return Promise.resolve(this.#model);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     let loading = this.#loading;

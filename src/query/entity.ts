@@ -33,6 +33,7 @@ import { writeEntity, writeWithoutResult, type SendOptions } from "../write/send
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
+import type { AbortSignalLike } from "../http/signals.js";
 
 /** A key: one value, or an object naming the values of a compound key (names checked against `T`). */
 export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue };
@@ -123,7 +124,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
    */
-  get(options?: { signal?: AbortSignal }): Promise<T> {
+  get(options?: { signal?: AbortSignalLike | undefined }): Promise<T> {
     return readEntity<T>(this.#core, new URL(this.url()), options);
   }
 

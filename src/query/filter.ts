@@ -72,7 +72,7 @@ export type ValueOperand = LiteralValue | FilterExpression;
 /** Options of `f.any` and `f.all`. */
 export interface LambdaOptions {
   /** The lambda variable's name; by default the first letter of the navigation property. */
-  as?: string;
+  as?: string | undefined;
 }
 
 type LambdaPredicate = (x: FilterBuilder<Record<string, unknown>>) => FilterExpression;

@@ -8,7 +8,7 @@ import { bodyReadFailure, readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason, anySignal } from "../http/signals.js";
+import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody, type CollectionAnnotations } from "./collection-body.js";
 import { readAtomEntry, readAtomFeed } from "./atom.js";
@@ -30,7 +30,7 @@ export interface Page<T> {
 /** Options of the reading methods. */
 export interface ReadOptions {
   /** Cancels the request(s) and the reading of their bodies. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
   /**
    * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
    * page at a time. Memory holds the current page plus these. Within one page too large to be
@@ -38,11 +38,11 @@ export interface ReadOptions {
    * entities, so the network reading stays just ahead of the caller.
    * @default 1
    */
-  readAhead?: number;
+  readAhead?: number | undefined;
   /** Start from a next link saved earlier (for example `page.nextLink`) instead of the query's URL. */
-  from?: string;
+  from?: string | undefined;
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
-  maxPageSize?: number;
+  maxPageSize?: number | undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ export interface ReadOptions {
  */
 export interface TraversalOptions extends ReadOptions {
   /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
-  trackChanges?: boolean;
+  trackChanges?: boolean | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -62,22 +62,26 @@ interface PagePart<T> {
 
 export const DEFAULT_READ_AHEAD = 1;
 
+/** The reading options after checks: the signal as a real `AbortSignal`, `readAhead` with its default. */
+export interface ResolvedReadOptions extends Omit<TraversalOptions, "signal" | "readAhead"> {
+  signal: AbortSignal | undefined;
+  readAhead: number;
+}
+
 /** Checks the reading options; errors name the option. */
-export function resolveReadOptions(options: TraversalOptions | undefined): Required<Pick<ReadOptions, "readAhead">> & TraversalOptions {
+export function resolveReadOptions(options: TraversalOptions | undefined): ResolvedReadOptions {
   const readAhead = options?.readAhead ?? DEFAULT_READ_AHEAD;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
     throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
   }
-  if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError('option "signal" must be an AbortSignal');
-  }
+  const signal = toAbortSignal(options?.signal);
   if (options?.maxPageSize !== undefined && (!Number.isInteger(options.maxPageSize) || options.maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(options.maxPageSize)}`);
   }
   if (options?.from !== undefined && typeof options.from !== "string") {
     throw new TypeError('option "from" must be a next link string');
   }
-  return { ...options, readAhead };
+  return { ...options, readAhead, signal };
 }
 
 /**
@@ -307,6 +311,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
  * handed out, not even one of a piece already read: the next step rejects with the signal's reason.
  */
 export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<T, void, undefined> {
+  // The caller's signal as given: the stream only reads whether it has aborted and why.
   return new EntityStream<T>(walkParts<T>(core, url, options), options?.signal);
 }
 
@@ -319,7 +324,7 @@ export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOp
  */
 class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
   readonly #parts: AsyncGenerator<PagePart<T>>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignalLike | undefined;
   #entities: T[] = [];
   #index = 0;
   #finished = false;
@@ -327,7 +332,7 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
   #pending = 0;
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(parts: AsyncGenerator<PagePart<T>>, signal: AbortSignal | undefined) {
+  constructor(parts: AsyncGenerator<PagePart<T>>, signal: AbortSignalLike | undefined) {
     this.#parts = parts;
     this.#signal = signal;
   }
@@ -432,12 +437,13 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
  * GET of one entity; v2's `d` wrapper is removed and the `ETag` header kept as `@odata.etag` (v4)
  * or `__metadata.etag` (v2).
  */
-export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignal } | undefined): Promise<T> {
+export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignalLike | undefined } | undefined): Promise<T> {
+  const signal = toAbortSignal(options?.signal);
   const headers = readHeaders(core, undefined);
   headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal: options?.signal });
+  const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, options?.signal);
+  const text = await readBodyText(response, "GET", url, signal);
   const entity = readEntityAnswer(core, response, text, "GET", url);
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
   return entity as T;

@@ -53,12 +53,12 @@ export interface ConditionalOptions {
    * `__metadata.etag`). Without it, an ETag the body carries is used; `false` sends no `If-Match`
    * at all.
    */
-  etag?: EtagSource | false;
+  etag?: EtagSource | false | undefined;
   /**
    * A literal `If-Match` value, winning over `etag`. `"*"` means "whatever version, but the
    * entity must exist" (an update that can never turn into an insert, OData 4.01 §11.4.4).
    */
-  ifMatch?: string;
+  ifMatch?: string | undefined;
 }
 
 /** `Prefer: return=minimal` (answer 204, no body) or `return=representation` (answer with the entity). */
@@ -67,38 +67,38 @@ export type ReturnPreference = "minimal" | "representation";
 /** Options every write builder takes. */
 export interface WriteRequestOptions {
   /** More headers for this request (lower-case names win over the defaults). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * Sends the request as `POST` with `X-HTTP-Method: <method>` (method tunnelling), for services
    * and proxies that refuse `MERGE`, `PATCH`, `PUT` or `DELETE`.
    * @default false
    */
-  tunnel?: boolean;
+  tunnel?: boolean | undefined;
 }
 
 /** Options of `create`. */
 export interface CreateRequestOptions extends WriteRequestOptions {
   /** Sent as `Prefer: return=...`; without it the service decides (usually the created entity). */
-  prefer?: ReturnPreference;
+  prefer?: ReturnPreference | undefined;
 }
 
 /** Options of `update` (PATCH; v2 MERGE) and `replace` (PUT). */
 export interface UpdateRequestOptions extends WriteRequestOptions, ConditionalOptions {
   /** Sent as `Prefer: return=...` (v4): `representation` asks for the entity after the change. */
-  prefer?: ReturnPreference;
+  prefer?: ReturnPreference | undefined;
 }
 
 /** Options of `upsert`. */
 export interface UpsertRequestOptions extends WriteRequestOptions {
   /** PUT (replace every property) instead of PATCH (change the ones sent). @default false */
-  replace?: boolean;
+  replace?: boolean | undefined;
   /**
    * `"*"` sends `If-None-Match: *`: insert only; when the entity already exists the service
    * answers 412 instead of updating it (OData 4.01 §11.4.4).
    */
-  ifNoneMatch?: "*";
+  ifNoneMatch?: "*" | undefined;
   /** Sent as `Prefer: return=...`. */
-  prefer?: ReturnPreference;
+  prefer?: ReturnPreference | undefined;
 }
 
 /** Options of `delete`. */
@@ -115,8 +115,8 @@ export interface MediaCreateRequestOptions extends WriteRequestOptions {
   /** The media type of the content, sent as `Content-Type`. */
   contentType: string;
   /** Sent as `Slug` (RFC 5023): a hint for the new entity's key or name. */
-  slug?: string;
-  prefer?: ReturnPreference;
+  slug?: string | undefined;
+  prefer?: ReturnPreference | undefined;
 }
 
 const V4_CONTROL_INFORMATION = new Set([

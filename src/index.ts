@@ -13,6 +13,7 @@ export type { ODataErrorDetail } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken } from "./lro/token.js";
 export type { AbortSignalLike } from "./http/signals.js";
+export { etagOf, mediaEtagOf } from "./payload/etag.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
 export { CollectionQuery } from "./query/query.js";
 export { EntityQuery } from "./query/entity.js";

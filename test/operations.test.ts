@@ -137,10 +137,10 @@ describe("OData v4 functions", () => {
     assert.equal(server.requests.length, 2);
   });
 
-  test("an entity result comes back as the entity, its @odata.etag included", async (t) => {
+  test("an entity result comes back as the entity, its @odata.etag included and the response's @odata.context not", async (t) => {
     const entity = { "@odata.context": "$metadata#Books/$entity", "@odata.etag": 'W/"x"', ID: 1, title: "Emma" };
     const { client } = await serveClient(t, answerJson(200, entity));
-    assert.deepEqual(await client.function("bookById", { id: 1 }).get(), entity);
+    assert.deepEqual(await client.function("bookById", { id: 1 }).get(), { "@odata.etag": 'W/"x"', ID: 1, title: "Emma" });
   });
 
   test("url() gives the request URL and sends nothing; custom query options of the query come along", async (t) => {
@@ -167,7 +167,7 @@ describe("OData v4 actions", () => {
     const result = { "@odata.context": "$metadata#CatalogService.return_CatalogService_submitOrder", stock: 5 };
     const { server, client } = await serveClient(t, answerJson(200, result));
     const done = await client.action<{ stock: number }>("submitOrder").invoke({ book: 21, quantity: 2 });
-    assert.deepEqual(done, result);
+    assert.deepEqual(done, { stock: 5 });
     const request = onlyRequest(server);
     assert.equal(request.method, "POST");
     assert.equal(request.path, "/odata/submitOrder");

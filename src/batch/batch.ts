@@ -35,6 +35,7 @@ import {
 import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "./json.js";
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import {
   bad,
@@ -733,15 +734,8 @@ function entityDecoder(context: BatchContext): BatchDecoder {
       normalizeV2Entity(entity);
     }
     if (!isRecord(entity)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not an entity object");
-    const etag = message.headers.get("etag");
-    if (etag) {
-      if (!v2 && entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
-      if (v2) {
-        const metadata = entity["__metadata"];
-        if (metadata === undefined) entity["__metadata"] = { etag };
-        else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
-      }
-    }
+    dropResponseAnnotations(entity);
+    keepEtagHeader(entity, message.headers.get("etag"), v2);
     return entity;
   };
 }

@@ -14,6 +14,7 @@ import { readCollectionBody, type CollectionAnnotations } from "./collection-bod
 import { readAtomEntry, readAtomFeed } from "./atom.js";
 import { normalizeV2Entity } from "./v2-values.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -434,8 +435,8 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
 }
 
 /**
- * GET of one entity; v2's `d` wrapper is removed and the `ETag` header kept as `@odata.etag` (v4)
- * or `__metadata.etag` (v2).
+ * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
+ * or `__metadata.etag` (v2), `@odata.context` left out.
  */
 export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignalLike | undefined } | undefined): Promise<T> {
   const signal = toAbortSignal(options?.signal);
@@ -451,7 +452,8 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
 
 /**
  * The entity in an answer's body (a read or a write): Atom or JSON, v2's `d` (and a lone
- * `results`) unwrapped and its values made readable, the `ETag` header kept with it.
+ * `results`) unwrapped and its values made readable, the `ETag` header kept with it, the
+ * response's `@odata.context` left out (the rule in `payload/entity-answer.ts`).
  */
 export function readEntityAnswer(core: ClientCore, response: Response, text: string, method: string, url: URL): unknown {
   const v2 = core.options.version === "2.0";
@@ -470,24 +472,9 @@ export function readEntityAnswer(core: ClientCore, response: Response, text: str
       normalizeV2Entity(entity);
     }
   }
-  const etag = response.headers.get("etag");
-  if (etag && isRecord(entity)) keepEtag(entity, etag, v2);
+  dropResponseAnnotations(entity);
+  keepEtagHeader(entity, response.headers.get("etag"), v2);
   return entity;
-}
-
-/**
- * Keeps an `ETag` header with the entity where the writing layer looks for it, unless the body
- * carried one: `@odata.etag` (v4) or `__metadata.etag` (v2; SAP CAP's v2 adapter, for one, sends
- * the ETag of an Atom entry only as a header).
- */
-function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
-  if (!v2) {
-    if (entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
-    return;
-  }
-  const metadata = entity["__metadata"];
-  if (metadata === undefined) entity["__metadata"] = { etag };
-  else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

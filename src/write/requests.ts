@@ -21,6 +21,7 @@ import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { etagOf, mediaEtagOf } from "../payload/etag.js";
 
 /** What the request builders need from the client: its service root and OData version. */
 export interface WriteContext {
@@ -153,22 +154,6 @@ export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Reco
 }
 
 /**
- * The ETag an entity read earlier carries: v4 `@odata.etag` (4.01 also `@etag`), v2 `__metadata.etag` (the reading
- * layer also keeps an `ETag` header there). `media` asks for the ETag of its media resource
- * (`@odata.mediaEtag`, v2 `__metadata.media_etag`) first.
- */
-export function etagOf(entity: unknown, media = false): string | undefined {
-  if (!isRecord(entity)) return undefined;
-  const candidates: unknown[] = [];
-  const metadata = entity["__metadata"];
-  // OData 4.01 JSON may leave out the `odata.` prefix: `@etag`, `@mediaEtag`.
-  if (media) candidates.push(entity["@odata.mediaEtag"], entity["@mediaEtag"], isRecord(metadata) ? metadata["media_etag"] : undefined);
-  candidates.push(entity["@odata.etag"], entity["@etag"], isRecord(metadata) ? metadata["etag"] : undefined);
-  for (const candidate of candidates) if (typeof candidate === "string" && candidate !== "") return candidate;
-  return undefined;
-}
-
-/**
  * The `If-Match` value of a conditional write, or `undefined` for none: `ifMatch`, else `etag`
  * (text or entity), else the ETag of `body`, unless `etag` is `false`.
  */
@@ -187,13 +172,13 @@ export function ifMatchFor(options: ConditionalOptions | undefined, body: unknow
   }
   if (etag !== undefined) {
     if (!isRecord(etag)) throw new TypeError(`${where}: option "etag" must be an ETag string, an entity read earlier, or false; got ${describe(etag)}`);
-    const found = etagOf(etag, media);
+    const found = media ? mediaEtagOf(etag) : etagOf(etag);
     if (found === undefined) {
       throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (no @odata.etag or __metadata.etag); pass its ETag, ifMatch: "*", or etag: false`);
     }
     return found;
   }
-  return etagOf(body, media);
+  return media ? mediaEtagOf(body) : etagOf(body);
 }
 
 /**

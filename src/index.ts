@@ -28,7 +28,7 @@ export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { UpdateOptions, UpsertOptions, DeleteOptions, LinkOptions } from "./query/entity.js";
-export type { CreateOptions, CreateMediaOptions } from "./query/query.js";
+export type { CreateOptions, CreateAsyncOptions, CreateMediaOptions } from "./query/query.js";
 export { MediaResource } from "./write/media.js";
 export type { MediaWriteOptions } from "./write/media.js";
 export type { EntityInput, ODataAnnotations } from "./write/types.js";
@@ -41,6 +41,7 @@ export type {
   ReturnPreference,
   WriteRequestOptions,
   CreateRequestOptions,
+  EntityBodyOptions,
   UpdateRequestOptions,
   UpsertRequestOptions,
   DeleteRequestOptions,

@@ -9,6 +9,7 @@ import { startCap, type CapServer } from "./servers/cap.js";
 
 interface Review {
   ID: number;
+  book_ID: number;
   rating: number;
   text: string;
 }
@@ -140,5 +141,32 @@ describe("etagOf on what CAP answers", () => {
     const one = await books("4.0").key(2).get();
     assert.equal("@odata.context" in one, false);
     assert.equal(one.title, "Emma");
+  });
+});
+
+describe("writing back an entity read with $expand", () => {
+  test("the README's update({ ...book, stock: 4 }) changes the stock and deletes no review (CAP took the expanded reviews as a deep update)", async () => {
+    const reviewsOf = async (id: number) =>
+      (await client("4.0").collection<Review>("Reviews").filter((f) => f.eq("book_ID", id)).select("ID").list()).map((review) => review.ID).sort();
+    const before = await reviewsOf(1);
+    assert.ok(before.length >= 2, `book 1 has ${before.length} reviews`);
+    const book = await books("4.0").key(1).expand("reviews", (r) => r.top(1)).get();
+    assert.equal(book.reviews.length, 1);
+    await books("4.0").key(1).update({ ...book, stock: 4 });
+    assert.deepEqual(await reviewsOf(1), before);
+    const after = await books("4.0").key(1).get();
+    assert.equal(after.stock, 4);
+  });
+});
+
+describe("deep: true is a deep update (last: it changes the seed data)", () => {
+  test("CAP takes the expanded reviews sent with deep: true as all the book's reviews and deletes the others", async () => {
+    const reviewsOf = async (id: number) =>
+      (await client("4.0").collection<Review>("Reviews").filter((f) => f.eq("book_ID", id)).select("ID").list()).map((review) => review.ID).sort();
+    const before = await reviewsOf(1);
+    assert.ok(before.length >= 2);
+    const book = await books("4.0").key(1).expand("reviews", (r) => r.top(1)).get();
+    await books("4.0").key(1).update({ ...book, stock: 5 }, { deep: true });
+    assert.deepEqual(await reviewsOf(1), [book.reviews[0]?.ID]);
   });
 });

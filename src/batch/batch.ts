@@ -17,7 +17,7 @@ import { readOperationResult } from "../operations/results.js";
 import type { ODataVersion } from "../options.js";
 import { entityInternals, type EntityQuery } from "../query/entity.js";
 import { CollectionQuery, queryInternals } from "../query/query.js";
-import type { EntityState, QueryState } from "../query/state.js";
+import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
 import type { RelatedType } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
@@ -36,6 +36,7 @@ import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchReques
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { markExpanded } from "../payload/expanded.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import {
   bad,
@@ -351,7 +352,7 @@ export class Batch extends BatchWrites {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<T, T>(readSpec(this.#context, url, entityDecoder(this.#context)), "entity");
+    return this.add<T, T>(readSpec(this.#context, url, entityDecoder(this.#context, state.expand)), "entity");
   }
 
   /**
@@ -362,7 +363,7 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Page<T>>(readSpec(this.#context, url, pageDecoder(this.#context)), "plain");
+    return this.add<Page<T>>(readSpec(this.#context, url, pageDecoder(this.#context, state.expand)), "plain");
   }
 
   /** `GET <set>/$count` with the query's `$filter` and `$search`; the value is the number. */
@@ -723,7 +724,7 @@ function jsonBody(message: HttpMessage): unknown {
 }
 
 /** An entity answer: v2's `d` unwrapped, the `ETag` header kept as the entity's ETag; 204 gives `undefined`. */
-function entityDecoder(context: BatchContext): BatchDecoder {
+function entityDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
   const v2 = context.version === "2.0";
   return (message) => {
     let entity = jsonBody(message);
@@ -736,12 +737,13 @@ function entityDecoder(context: BatchContext): BatchDecoder {
     if (!isRecord(entity)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not an entity object");
     dropResponseAnnotations(entity);
     keepEtagHeader(entity, message.headers.get("etag"), v2);
+    markExpanded(entity, expand);
     return entity;
   };
 }
 
 /** A collection answer as a page: v4 `value` with next link and count, v2 `d.results` (or `d`) with `__next` and `__count`. */
-function pageDecoder(context: BatchContext): BatchDecoder {
+function pageDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
   const v2 = context.version === "2.0";
   const root = context.core.options.serviceUrl;
   return (message) => {
@@ -760,6 +762,7 @@ function pageDecoder(context: BatchContext): BatchDecoder {
       count = body["@odata.count"] ?? body["@count"];
     }
     if (!Array.isArray(value)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not a collection");
+    for (const entity of value) markExpanded(entity, expand);
     const page: Page<unknown> = { value };
     if (typeof nextLink === "string") page.nextLink = new URL(nextLink, root).href;
     const counted = typeof count === "string" && /^\d+$/.test(count) ? Number(count) : count;

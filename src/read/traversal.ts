@@ -15,6 +15,8 @@ import { readAtomEntry, readAtomFeed } from "./atom.js";
 import { normalizeV2Entity } from "./v2-values.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { markExpanded } from "../payload/expanded.js";
+import type { ExpandItem } from "../query/state.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -53,6 +55,8 @@ export interface ReadOptions {
 export interface TraversalOptions extends ReadOptions {
   /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
   trackChanges?: boolean | undefined;
+  /** The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`). */
+  expand?: readonly ExpandItem[] | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -168,17 +172,13 @@ async function requestPage(
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
  * it streams; an Atom body (v2 services that answer XML) is read whole.
  */
-async function* pageParts<T>(
-  core: ClientCore,
-  url: URL,
-  signal: AbortSignal | undefined,
-  maxPageSize: number | undefined,
-  trackChanges = false,
-): AsyncGenerator<PagePart<T>> {
-  const response = await requestPage(core, url, signal, maxPageSize, trackChanges);
+async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions): AsyncGenerator<PagePart<T>> {
+  const { signal, expand } = options;
+  const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
   const contentType = response.headers.get("content-type") ?? "";
   if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
     const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
+    if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
   }
@@ -200,6 +200,7 @@ async function* pageParts<T>(
     }
     const entities = next.value as T[];
     if (v2) for (const entity of entities) normalizeV2Entity(entity);
+    if (expand) for (const entity of entities) markExpanded(entity, expand);
     if (held) yield { entities: held };
     held = entities;
   }
@@ -210,7 +211,7 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
   const resolved = resolveReadOptions(options);
   const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
   const value: T[] = [];
-  for await (const part of pageParts<T>(core, start, resolved.signal, resolved.maxPageSize, resolved.trackChanges)) {
+  for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
     if (part.end) return toPage(core, value, part.end);
   }
@@ -264,7 +265,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      for await (const part of pageParts<T>(core, next, signal, resolved.maxPageSize, resolved.trackChanges)) {
+      for await (const part of pageParts<T>(core, next, { ...resolved, signal })) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);
@@ -438,7 +439,12 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
  * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
  * or `__metadata.etag` (v2), `@odata.context` left out.
  */
-export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignalLike | undefined } | undefined): Promise<T> {
+export async function readEntity<T>(
+  core: ClientCore,
+  url: URL,
+  options: { signal?: AbortSignalLike | undefined } | undefined,
+  expand?: readonly ExpandItem[],
+): Promise<T> {
   const signal = toAbortSignal(options?.signal);
   const headers = readHeaders(core, undefined);
   headers.delete("prefer");
@@ -447,6 +453,7 @@ export async function readEntity<T>(core: ClientCore, url: URL, options: { signa
   const text = await readBodyText(response, "GET", url, signal);
   const entity = readEntityAnswer(core, response, text, "GET", url);
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
+  markExpanded(entity, expand);
   return entity as T;
 }
 

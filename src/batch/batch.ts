@@ -639,7 +639,8 @@ export class Batch extends BatchWrites {
 // --- building requests -------------------------------------------------------------------------
 
 function readSpec(context: BatchContext, url: URL, decode: BatchDecoder): RequestSpec {
-  const headers: Record<string, string> = { accept: "application/json" };
+  // The version headers of a read (none); the $batch request itself carries the write's.
+  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(context.version, "read") };
   return { method: "GET", path: relativePath(context, url), headers, dependsOn: [], decode };
 }
 

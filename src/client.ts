@@ -14,6 +14,7 @@ import { CollectionQuery } from "./query/query.js";
 import { EntityQuery } from "./query/entity.js";
 import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
 import type { OperationParameters } from "./operations/requests.js";
+import type { AbortSignalLike } from "./http/signals.js";
 
 const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
 
@@ -40,7 +41,7 @@ export class ODataClient {
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
    */
-  metadata(options?: { signal?: AbortSignal }): Promise<ServiceModel> {
+  metadata(options?: { signal?: AbortSignalLike | undefined }): Promise<ServiceModel> {
     return this.#metadata.get(options?.signal);
   }
 

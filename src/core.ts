@@ -15,6 +15,7 @@ import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
 import { pollerStartFromToken } from "./lro/token.js";
 import type { ResolvedClientOptions } from "./options.js";
+import { versionHeaders } from "./payload/version-headers.js";
 
 /** What a caller inside the library gives to `send`. */
 export interface SendInit {
@@ -55,8 +56,16 @@ export class ClientCore {
     this.options = options;
     this.#pipeline = composePipeline(buildSteps(options), fetchTransport(options.fetch));
     this.#pollerTransport = {
+      // A poll is a read; a DELETE asks the service to cancel, a write.
       send: ({ method, url, signal, redirect }) =>
-        this.send({ method, url, signal, redirect, retry: false, headers: { accept: "application/json" } }),
+        this.send({
+          method,
+          url,
+          signal,
+          redirect,
+          retry: false,
+          headers: { accept: "application/json", ...versionHeaders(options.version, method === "GET" ? "read" : "write") },
+        }),
     };
   }
 

@@ -12,6 +12,8 @@ export {
 export type { ODataErrorDetail } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
+export type { AbortSignalLike } from "./http/signals.js";
+export { etagOf, mediaEtagOf } from "./payload/etag.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
 export { CollectionQuery } from "./query/query.js";
 export { EntityQuery } from "./query/entity.js";
@@ -26,7 +28,7 @@ export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { UpdateOptions, UpsertOptions, DeleteOptions, LinkOptions } from "./query/entity.js";
-export type { CreateOptions, CreateMediaOptions } from "./query/query.js";
+export type { CreateOptions, CreateAsyncOptions, CreateMediaOptions } from "./query/query.js";
 export { MediaResource } from "./write/media.js";
 export type { MediaWriteOptions } from "./write/media.js";
 export type { EntityInput, ODataAnnotations } from "./write/types.js";
@@ -39,6 +41,7 @@ export type {
   ReturnPreference,
   WriteRequestOptions,
   CreateRequestOptions,
+  EntityBodyOptions,
   UpdateRequestOptions,
   UpsertRequestOptions,
   DeleteRequestOptions,

@@ -17,11 +17,11 @@ export type AuthOptions = { bearer: BearerToken } | { basic: { username: string;
 /** When and how often idempotent requests are sent again. */
 export interface RetryOptions {
   /** How many times a request is sent again after the first attempt. @default 3 */
-  retries?: number;
+  retries?: number | undefined;
   /** The first backoff delay in ms; it doubles on every attempt (with jitter). @default 300 */
-  delay?: number;
+  delay?: number | undefined;
   /** The longest wait between two attempts in ms, `Retry-After` included. @default 30_000 */
-  maxDelay?: number;
+  maxDelay?: number | undefined;
 }
 
 /** The options of `new ODataClient(options)`. */
@@ -29,13 +29,13 @@ export interface ODataClientOptions {
   /** The service root, such as `https://host/odata/v4/catalog/`. Required. */
   serviceUrl: string;
   /** The protocol version. @default "4.0" */
-  version?: ODataVersion;
+  version?: ODataVersion | undefined;
   /**
    * A `fetch`-compatible function that sends every request (for proxies, instrumentation, or
    * runtimes without a global `fetch`). `null` is refused rather than read as "the default".
    * @default globalThis.fetch (looked up per request)
    */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * Headers sent on every request to the service's origin and to `trustedOrigins`, never to other
    * origins (not even after a redirect). A header the request sets itself wins; a configured
@@ -46,7 +46,7 @@ export interface ODataClientOptions {
    * @example { "x-tenant": "acme", "Accept-Language": "de" }
    * @default {}
    */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * Credentials, sent as `Authorization` to the service's origin and `trustedOrigins` only:
    * `{ bearer }` (a token, or a function called for every request, so that it can refresh) or
@@ -54,7 +54,7 @@ export interface ODataClientOptions {
    * request with code `"AUTH_FAILED"`. Tokens never appear in error messages.
    * @example { bearer: () => tokenCache.get() }
    */
-  auth?: AuthOptions;
+  auth?: AuthOptions | undefined;
   /**
    * SAP-style `X-CSRF-Token` handling: before the first modifying request (POST, PUT, PATCH, MERGE,
    * DELETE) on the service's origin, a token is fetched with `GET serviceUrl` and
@@ -62,9 +62,13 @@ export interface ODataClientOptions {
    * fetched again once when the service answers 403 with `X-CSRF-Token: Required`.
    * @default false
    */
-  csrf?: boolean;
-  /** Sent as `Prefer: odata.maxpagesize=N` on reads. No default: nothing is sent unless set. */
-  maxPageSize?: number;
+  csrf?: boolean | undefined;
+  /**
+   * Sent as `Prefer: odata.maxpagesize=N` on every page request of a v4 read (services read it per
+   * request). `Prefer` is not CORS-safelisted: in a browser, a read of another origin with it is
+   * preflighted page by page. No default: nothing is sent unless set.
+   */
+  maxPageSize?: number | undefined;
   /**
    * How long one attempt may wait for the answer's headers, in ms (redirect hops included; each
    * retry has its own), and then how long the library's reading of the body may wait for more data
@@ -76,7 +80,7 @@ export interface ODataClientOptions {
    * caller's `signal` still stops it at any moment. `0` turns the timeout off; at most 2147483647.
    * @default 30_000
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after 408, 429, 502, 503, 504
    * and network errors, honouring `Retry-After` (seconds or HTTP-date; a longer one than
@@ -84,15 +88,15 @@ export interface ODataClientOptions {
    * retries off.
    * @default { retries: 3, delay: 300, maxDelay: 30_000 }
    */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /**
    * Other origins (`https://files.example.com`, no path) that may receive credentials and the
    * configured headers, such as where next links, status monitors or media are served.
    * @default [] (only the service's own origin)
    */
-  trustedOrigins?: string[];
+  trustedOrigins?: string[] | undefined;
   /** The `User-Agent` sent where the runtime allows it. @default "traverse-odata/<version>" */
-  userAgent?: string;
+  userAgent?: string | undefined;
   /**
    * Extra pipeline steps (logging, tracing, custom headers, metrics), run in the order given on
    * every attempt and every redirect hop: after the client's retry, timeout and redirect steps and
@@ -112,7 +116,7 @@ export interface ODataClientOptions {
    * });
    * @default []
    */
-  steps?: PipelineStep[];
+  steps?: PipelineStep[] | undefined;
 }
 
 /** The retry policy after defaults. */

@@ -127,3 +127,59 @@ describe("hostile values arrive intact inside their literal", () => {
     assert.deepEqual(seen.params, []);
   });
 });
+
+describe("raw filter text stays one operand of the AND", () => {
+  const escapes: readonly [label: string, text: string][] = [
+    ["the issue's text: it closes the library's parenthesis and reopens one", "stock gt 0) or (true"],
+    ["a bare closing parenthesis", "true)"],
+    ["an opening parenthesis left open", "(true"],
+    ["a quote that is never closed", "name eq 'x"],
+    ["a JSON string that is never closed", 'name in ["a)'],
+    ["brackets closed by the wrong kind", "name in [1)"],
+    ["a semicolon that ends a nested option", "true;$top=1"],
+  ];
+  for (const [label, raw] of escapes) {
+    test(`filter() refuses ${label}, with a TypeError that names the text`, () => {
+      const base = people().filter((f) => f.eq("city", "austen"));
+      assert.throws(
+        () => base.filter(raw),
+        (error: unknown) => error instanceof TypeError && error.message.includes("filter(expression)") && error.message.includes("not one whole expression"),
+      );
+    });
+  }
+
+  test("a quote left open is refused, so no later text can close it and leave a literal of its own", () => {
+    // Together, `(name eq 'x) and (') or true or ('')` would read as a comparison with the string
+    // "x) and (" ORed with true. The first text is refused; the second alone is one string literal.
+    assert.throws(() => people().filter("name eq 'x"), /string literal starting at character 9 is not closed/);
+    const second = people().filter((f) => f.eq("id", 1)).filter("') or true or ('");
+    assert.equal(new URL(second.url()).searchParams.get("$filter"), "(id eq 1) and (') or true or (')");
+  });
+
+  test("f.raw(), a nested expand filter, $apply, $compute and $search refuse text that breaks out", () => {
+    assert.throws(() => people().filter((f) => f.and(f.raw("a eq 1) or (true"), f.eq("id", 1))), /f\.raw\(text\).*not one whole expression/);
+    assert.throws(() => people().expand("friends", (e) => e.filter("true;$select=secret")), /expand filter\(expression\).*";"/);
+    assert.throws(() => people().expand("friends", (e) => e.compute("1 add 1 as x);$top=(1")), /expand compute\(expression\)/);
+    assert.throws(() => people().expand("friends", (e) => e.search('a);$select=(b')), /expand search\(expression\)/);
+    assert.throws(() => people().apply("filter(x eq 1))"), /apply\(expression\)/);
+  });
+
+  test("parentheses, quotes and semicolons inside string literals and JSON strings are allowed and arrive intact", async () => {
+    const texts = [
+      "name eq ')' or name eq '('",
+      "name eq 'O''Brien (the elder'",
+      "contains(name,');$top=1')",
+      'name in ["a)b", "c\\"(d"]',
+      "(name eq 'a') or ((city eq 'b'))",
+    ];
+    for (const raw of texts) {
+      const seen = await send(people().filter((f) => f.eq("id", 1)).filter(raw).url());
+      assert.deepEqual(seen.params, [["$filter", `(id eq 1) and (${raw})`]], raw);
+    }
+    const search = await send(people().search('"a);(b" OR (c d)').url());
+    assert.deepEqual(search.params, [["$search", '"a);(b" OR (c d)']]);
+    // A single quote is an ordinary character in $search.
+    const apostrophe = await send(people().search("O'Brien").url());
+    assert.deepEqual(apostrophe.params, [["$search", "O'Brien"]]);
+  });
+});

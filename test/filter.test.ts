@@ -75,10 +75,20 @@ describe("literals of plain JavaScript values", () => {
     assert.equal(lit(-Infinity, "2.0"), "-INF");
   });
 
-  test("a Date is a DateTimeOffset in UTC: plain in v4, datetimeoffset'...' in v2", () => {
+  test("a Date is a DateTimeOffset in UTC in v4, and v2's datetime'...' (UTC, no offset) in v2", () => {
     const date = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
     assert.equal(lit(date, "4.0"), "2024-01-02T03:04:05.678Z");
-    assert.equal(lit(date, "2.0"), "datetimeoffset'2024-01-02T03:04:05.678Z'");
+    // Edm.DateTime is what v2 services accept for DateTime and DateTimeOffset properties alike;
+    // datetimeoffset'...' is refused for an Edm.DateTime property (SAP CAP's v2 adapter: 400).
+    assert.equal(lit(date, "2.0"), "datetime'2024-01-02T03:04:05.678'");
+    assert.equal(lit(edm.dateTimeOffset(date), "2.0"), "datetimeoffset'2024-01-02T03:04:05.678Z'");
+  });
+
+  test("a Date in a v2 key and in a v2 function parameter is datetime'...' too", () => {
+    const date = new Date(Date.UTC(2024, 0, 2));
+    const v2Client = new ODataClient({ serviceUrl: "https://host/svc/", version: "2.0" });
+    assert.equal(v2Client.collection("Slots").key(date).url(), "https://host/svc/Slots(datetime'2024-01-02T00:00:00.000')");
+    assert.equal(v2Client.function("SlotsOn", { day: date }).url(), "https://host/svc/SlotsOn?day=datetime%272024-01-02T00:00:00.000%27");
   });
 
   test("an invalid Date is refused", () => {
@@ -125,11 +135,44 @@ describe("edm.* typed literals", () => {
     assert.equal(lit(edm.decimal(10n), "4.0"), "10");
   });
 
-  test("decimal refuses what is not a decimal number", () => {
-    assert.throws(() => edm.decimal("1.2.3"), /not a decimal number/);
-    assert.throws(() => edm.decimal("1e5"), /not a decimal number/);
+  test("decimal takes an exponent as the ABNF's decimalValue does: v4 writes it, v2 writes the plain digits", () => {
+    // decimalValue = [ SIGN ] 1*DIGIT [ "." 1*DIGIT ] [ "e" [ SIGN ] 1*DIGIT ] / nanInfinity;
+    // ABNF strings are case-insensitive, so "E" is allowed too; the canonical "e" is written.
+    assert.equal(lit(edm.decimal("1e5"), "4.0"), "1e5");
+    assert.equal(lit(edm.decimal("1.5E+1"), "4.0"), "1.5e1");
+    assert.equal(lit(edm.decimal("-2.50e-3"), "4.01"), "-2.50e-3");
+    assert.equal(lit(edm.decimal(1e21), "4.0"), "1e21");
+    assert.equal(lit(edm.decimal(1e-9), "4.0"), "1e-9");
+    // OData v2's decimal literal has no exponent: the same value, digit for digit.
+    assert.equal(lit(edm.decimal("1e5"), "2.0"), "100000M");
+    assert.equal(lit(edm.decimal("1.5E+1"), "2.0"), "15M");
+    assert.equal(lit(edm.decimal("-2.50e-3"), "2.0"), "-0.00250M");
+    assert.equal(lit(edm.decimal("12.345e1"), "2.0"), "123.45M");
+    assert.equal(lit(edm.decimal("0e0"), "2.0"), "0M");
+  });
+
+  test("decimal takes NaN, INF and -INF as the ABNF does (v4 only)", () => {
+    assert.equal(lit(edm.decimal("NaN"), "4.0"), "NaN");
+    assert.equal(lit(edm.decimal("INF"), "4.0"), "INF");
+    assert.equal(lit(edm.decimal("-INF"), "4.01"), "-INF");
+    assert.throws(
+      () => lit(edm.decimal("INF"), "2.0"),
+      (error: unknown) => error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION" && /INF/.test(error.message),
+    );
+  });
+
+  test("decimal refuses what the ABNF does not accept", () => {
+    for (const bad of ["1.2.3", "1e", "e5", "1e5.5", ".5", "5.", "1,5", " 1", "1 ", "0x10", "%2B1", "++1", "inf", "nan", "+INF", "1_000", "1e+-5", ""]) {
+      assert.throws(() => edm.decimal(bad), /not a decimal number/, bad);
+    }
     assert.throws(() => edm.decimal(Number.NaN), /must be finite/);
-    assert.throws(() => edm.decimal(1e-9), /pass the decimal as a digit string/);
+  });
+
+  test("a v2 decimal whose exponent gives more than 29 digits on a side is refused", () => {
+    assert.throws(() => lit(edm.decimal("1e29"), "2.0"), /29 digits/);
+    assert.throws(() => lit(edm.decimal("1e-30"), "2.0"), /29 digits/);
+    assert.throws(() => lit(edm.decimal("1e999999999"), "2.0"), /29 digits/);
+    assert.equal(lit(edm.decimal("1e28"), "2.0"), `1${"0".repeat(28)}M`);
   });
 
   test("double and single (v2 adds d and f)", () => {

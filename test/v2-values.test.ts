@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { normalizeV2Entities, normalizeV2Entity, v2DateToIso } from "../src/read/v2-values.js";
+import { answerJson, serveClient } from "./servers/recording-server.js";
 
 test("/Date(ms)/ becomes an ISO 8601 UTC string", () => {
   assert.equal(v2DateToIso("/Date(1700000000000)/"), "2023-11-14T22:13:20Z");
@@ -122,4 +123,16 @@ test("null and primitive inputs are returned unchanged", () => {
   assert.equal(normalizeV2Entity(null), null);
   assert.equal(normalizeV2Entity("/Date(0)/"), "/Date(0)/");
   assert.equal(normalizeV2Entity(5), 5);
+});
+
+test("a v2 read keeps Edm.Decimal and Edm.Int64 values as the strings v2 JSON writes", async (t) => {
+  const { client } = await serveClient(
+    t,
+    answerJson(200, { d: { results: [{ ID: "9007199254740993", price: "12.31", stock: 4, __metadata: { type: "NS.Book" } }] } }),
+    { version: "2.0" },
+  );
+  const [book] = await client.collection("Books").list();
+  assert.equal(book?.["ID"], "9007199254740993");
+  assert.equal(book?.["price"], "12.31");
+  assert.equal(book?.["stock"], 4);
 });

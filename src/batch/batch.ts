@@ -17,7 +17,7 @@ import { readOperationResult } from "../operations/results.js";
 import type { ODataVersion } from "../options.js";
 import { entityInternals, type EntityQuery } from "../query/entity.js";
 import { CollectionQuery, queryInternals } from "../query/query.js";
-import type { EntityState, QueryState } from "../query/state.js";
+import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
 import type { RelatedType } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
@@ -34,6 +34,10 @@ import {
 } from "../write/requests.js";
 import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "./json.js";
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
+import { versionHeaders } from "../payload/version-headers.js";
+import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { markExpanded } from "../payload/expanded.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import {
   bad,
   makeResults,
@@ -60,32 +64,32 @@ export interface BatchOptions {
    * too); OData v2 knows only multipart.
    * @default "json" for a 4.01 client, "multipart" otherwise
    */
-  format?: BatchFormat;
+  format?: BatchFormat | undefined;
   /**
    * The boundaries of the multipart body (the batch's, and the n-th changeset's). Random by
    * default; fixed ones are for tests that compare bodies byte for byte.
    */
-  boundaries?: { batch: string; changeset: (n: number) => string };
+  boundaries?: { batch: string; changeset: (n: number) => string } | undefined;
 }
 
 /** Options of `batch.send()`. */
 export interface BatchSendOptions {
   /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
   /**
    * Sends `Prefer: odata.continue-on-error`: the service goes on after a failed request instead of
    * stopping there (requests after a failure otherwise read `BATCH_NOT_EXECUTED`).
    * @default false
    */
-  continueOnError?: boolean;
+  continueOnError?: boolean | undefined;
   /** Options of the poller in `results.continuation`, when the service answers part of the batch later. */
-  continuation?: AsyncPollerOptions;
+  continuation?: AsyncPollerOptions | undefined;
 }
 
 /** Options of `batch.sendAsync()`: the poller's, and whether to continue on error. */
 export interface BatchSendAsyncOptions extends AsyncPollerOptions {
   /** As in {@link BatchSendOptions.continueOnError}. */
-  continueOnError?: boolean;
+  continueOnError?: boolean | undefined;
 }
 
 /** Options of `batch.action()` and `batch.function()`. */
@@ -96,11 +100,11 @@ export interface BatchOperationOptions {
    * checked against `T`.)
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  bound?: EntityQuery<any> | CollectionQuery<any>;
+  bound?: EntityQuery<any> | CollectionQuery<any> | undefined;
   /** The namespace that qualifies a simple name of a bound operation (as in `OperationOptions`). */
-  namespace?: string;
+  namespace?: string | undefined;
   /** Sent as `If-Match` (actions). */
-  etag?: string;
+  etag?: string | undefined;
 }
 
 /**
@@ -348,7 +352,7 @@ export class Batch extends BatchWrites {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<T, T>(readSpec(this.#context, url, entityDecoder(this.#context)), "entity");
+    return this.add<T, T>(readSpec(this.#context, url, entityDecoder(this.#context, state.expand)), "entity");
   }
 
   /**
@@ -359,7 +363,7 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Page<T>>(readSpec(this.#context, url, pageDecoder(this.#context)), "plain");
+    return this.add<Page<T>>(readSpec(this.#context, url, pageDecoder(this.#context, state.expand)), "plain");
   }
 
   /** `GET <set>/$count` with the query's `$filter` and `$search`; the value is the number. */
@@ -424,7 +428,7 @@ export class Batch extends BatchWrites {
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
     const { url, headers, body } = this.#wireRequest(options?.continueOnError ?? false);
-    const signal = options?.signal;
+    const signal = toAbortSignal(options?.signal);
     const core = this.#context.core;
     const response = await core.send({ method: "POST", url, headers, body, signal, retry: false });
     if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
@@ -571,15 +575,7 @@ export class Batch extends BatchWrites {
     if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
     const { serviceUrl } = this.#context.core.options;
     const url = new URL("$batch", serviceUrl);
-    const headers = new Headers();
-    const version = this.#context.version;
-    if (version === "2.0") {
-      headers.set("dataserviceversion", "2.0");
-      headers.set("maxdataserviceversion", "2.0");
-    } else {
-      headers.set("odata-version", version);
-      headers.set("odata-maxversion", version);
-    }
+    const headers = new Headers(versionHeaders(this.#context.version, "write"));
     if (continueOnError) headers.set("prefer", "odata.continue-on-error");
     if (this.#format === "json") {
       headers.set("content-type", "application/json");
@@ -701,7 +697,8 @@ function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): str
 // --- building requests -------------------------------------------------------------------------
 
 function readSpec(context: BatchContext, url: URL, decode: BatchDecoder): RequestSpec {
-  const headers: Record<string, string> = { accept: "application/json" };
+  // The version headers of a read (none); the $batch request itself carries the write's.
+  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(context.version, "read") };
   return { method: "GET", path: relativePath(context, url), headers, dependsOn: [], decode };
 }
 
@@ -786,7 +783,7 @@ function jsonBody(message: HttpMessage): unknown {
 }
 
 /** An entity answer: v2's `d` unwrapped, the `ETag` header kept as the entity's ETag; 204 gives `undefined`. */
-function entityDecoder(context: BatchContext): BatchDecoder {
+function entityDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
   const v2 = context.version === "2.0";
   return (message) => {
     let entity = jsonBody(message);
@@ -797,21 +794,15 @@ function entityDecoder(context: BatchContext): BatchDecoder {
       normalizeV2Entity(entity);
     }
     if (!isRecord(entity)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not an entity object");
-    const etag = message.headers.get("etag");
-    if (etag) {
-      if (!v2 && entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
-      if (v2) {
-        const metadata = entity["__metadata"];
-        if (metadata === undefined) entity["__metadata"] = { etag };
-        else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
-      }
-    }
+    dropResponseAnnotations(entity);
+    keepEtagHeader(entity, message.headers.get("etag"), v2);
+    markExpanded(entity, expand);
     return entity;
   };
 }
 
 /** A collection answer as a page: v4 `value` with next link and count, v2 `d.results` (or `d`) with `__next` and `__count`. */
-function pageDecoder(context: BatchContext): BatchDecoder {
+function pageDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
   const v2 = context.version === "2.0";
   const root = context.core.options.serviceUrl;
   return (message) => {
@@ -830,6 +821,7 @@ function pageDecoder(context: BatchContext): BatchDecoder {
       count = body["@odata.count"] ?? body["@count"];
     }
     if (!Array.isArray(value)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not a collection");
+    for (const entity of value) markExpanded(entity, expand);
     const page: Page<unknown> = { value };
     if (typeof nextLink === "string") page.nextLink = new URL(nextLink, root).href;
     const counted = typeof count === "string" && /^\d+$/.test(count) ? Number(count) : count;

@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "./error-body.js";
-import { abortReason } from "./signals.js";
+import { abortReason, type AbortSignalLike } from "./signals.js";
 import { bodyStallWatch } from "./stall.js";
 
 /**
@@ -13,7 +13,7 @@ import { bodyStallWatch } from "./stall.js";
  * connection dropped, say; fetch reports that as a bare `TypeError: terminated`) `NETWORK_ERROR`
  * with the original as its cause.
  */
-export function bodyReadFailure(error: unknown, method: string, url: URL, signal: AbortSignal | undefined): unknown {
+export function bodyReadFailure(error: unknown, method: string, url: URL, signal: AbortSignalLike | undefined): unknown {
   if (signal?.aborted) return abortReason(signal);
   if (error instanceof ODataClientError) return error;
   const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
@@ -21,7 +21,7 @@ export function bodyReadFailure(error: unknown, method: string, url: URL, signal
 }
 
 /** Reads a body whole with `read` (text, bytes ...); failures as in {@link bodyReadFailure}. */
-export async function readBody<R>(read: () => Promise<R>, method: string, url: URL, signal: AbortSignal | undefined): Promise<R> {
+export async function readBody<R>(read: () => Promise<R>, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<R> {
   try {
     return await read();
   } catch (error) {
@@ -33,12 +33,12 @@ export async function readBody<R>(read: () => Promise<R>, method: string, url: U
  * The whole body as bytes, read chunk by chunk under the answer's stall watch; failures as in
  * {@link bodyReadFailure}.
  */
-export function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignal | undefined): Promise<Uint8Array> {
+export function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<Uint8Array> {
   return readBody(() => collectBody(response), method, url, signal);
 }
 
 /** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. */
-export function readBodyText(response: Response, method: string, url: URL, signal: AbortSignal | undefined): Promise<string> {
+export function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<string> {
   return readBody(async () => new TextDecoder().decode(await collectBody(response)), method, url, signal);
 }
 

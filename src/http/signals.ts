@@ -1,20 +1,67 @@
 /** Small helpers around `AbortSignal` used by the pipeline and the poller. */
+import { describe } from "../options.js";
+
+/**
+ * What the library takes as a signal: an `AbortSignal`, or any object that behaves like one
+ * (jsdom's, a polyfill's): `aborted`, `reason`, and `addEventListener`/`removeEventListener` for
+ * `"abort"`.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
 
 /** The reason an aborted signal carries (an `AbortError` `DOMException` when none was given). */
-export function abortReason(signal: AbortSignal): unknown {
+export function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
 /** Throws the signal's reason if it is already aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
+}
+
+/** Whether `value` behaves like an `AbortSignal` (see {@link AbortSignalLike}). */
+export function isAbortSignalLike(value: unknown): value is AbortSignalLike {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Partial<Record<keyof AbortSignalLike, unknown>>;
+  return typeof candidate.aborted === "boolean" && typeof candidate.addEventListener === "function" && typeof candidate.removeEventListener === "function";
+}
+
+// The real signal standing in for each foreign one, so that however many requests a foreign signal
+// is given to, it carries one listener (which goes once it fires) and the requests share one
+// bridge. Weak keys: the bridge lives as long as the caller keeps the foreign signal.
+const bridges = new WeakMap<AbortSignalLike, AbortSignal>();
+
+/**
+ * The signal a caller gave, as a real `AbortSignal`, which is what `fetch` and `AbortSignal.any`
+ * insist on: an `AbortSignal` as it is; another object that behaves like one (jsdom's, a
+ * polyfill's) bridged to a real one that aborts with the same reason; `undefined` as it is.
+ * @throws TypeError naming `where` for anything else
+ */
+export function toAbortSignal(signal: unknown, where = 'option "signal"'): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  if (!isAbortSignalLike(signal)) {
+    throw new TypeError(`${where} must be an AbortSignal (or an object like one, with aborted, reason, addEventListener and removeEventListener); got ${describe(signal)}`);
+  }
+  let bridge = bridges.get(signal);
+  if (bridge === undefined) {
+    const controller = new AbortController();
+    bridge = controller.signal;
+    bridges.set(signal, bridge);
+    if (signal.aborted) controller.abort(abortReason(signal));
+    else signal.addEventListener("abort", () => controller.abort(abortReason(signal)), { once: true });
+  }
+  return bridge;
 }
 
 /**
  * Waits `ms` milliseconds, or rejects with the signal's reason as soon as it aborts. Either way no
  * timer and no listener is left behind.
  */
-export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleep(ms: number, signal?: AbortSignalLike): Promise<void> {
   // setTimeout overflows past 2^31-1 ms (about 24.8 days) and would fire at once: wait in parts.
   let left = ms;
   do {
@@ -26,13 +73,13 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 const MAX_TIMER = 2 ** 31 - 1;
 
-function sleepOnce(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
+      reject(abortReason(signal as AbortSignalLike));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

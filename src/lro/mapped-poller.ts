@@ -5,6 +5,7 @@
  */
 import type { AsyncPollerToken, AsyncResultShape } from "./token.js";
 import { describeResult, type AsyncPoller } from "./poller.js";
+import type { AbortSignalLike } from "../http/signals.js";
 
 /**
  * Wraps `inner` so that `poll()`, `result()` and `wait()` give `read(raw)`. The reading runs once
@@ -32,7 +33,7 @@ class MappedPoller<Raw, T> implements AsyncPoller<T> {
     return this.#inner.statusUrl;
   }
 
-  async poll(signal?: AbortSignal): Promise<boolean> {
+  async poll(signal?: AbortSignalLike): Promise<boolean> {
     const running = await this.#inner.poll(signal);
     // Read the result as soon as it is there: an unreadable one rejects this poll(), and readers
     // with side effects (the batch's handles) show it at once.
@@ -46,7 +47,7 @@ class MappedPoller<Raw, T> implements AsyncPoller<T> {
     return this.#cache.value;
   }
 
-  async wait(signal?: AbortSignal): Promise<T> {
+  async wait(signal?: AbortSignalLike): Promise<T> {
     await this.#inner.wait(signal);
     return this.result();
   }
@@ -63,7 +64,7 @@ class MappedPoller<Raw, T> implements AsyncPoller<T> {
     return this.#inner.isDone();
   }
 
-  cancel(signal?: AbortSignal): Promise<void> {
+  cancel(signal?: AbortSignalLike): Promise<void> {
     return this.#inner.cancel(signal);
   }
 

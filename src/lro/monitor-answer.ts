@@ -7,6 +7,7 @@ import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "..
 import { httpErrorFromParts, parseODataError, redactUrl } from "../http/error-body.js";
 import { parseHttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
+import { dropResponseAnnotations } from "../payload/entity-answer.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -186,12 +187,13 @@ export function readResultBody(answer: MonitorAnswer): unknown {
 }
 
 /**
- * A result body: parsed JSON under a JSON content type (rule 11 when it does not parse),
- * `undefined` when empty, otherwise the text as sent.
+ * A result body: parsed JSON under a JSON content type (rule 11 when it does not parse) without the
+ * response's `@odata.context` (the rule in `payload/entity-answer.ts`), `undefined` when empty,
+ * otherwise the text as sent.
  */
 function bodyResult(headers: Headers, body: string, answer: MonitorAnswer): unknown {
   if (body.trim() === "") return undefined;
-  if (isJsonType(headers.get("content-type"))) return parseJson(body, answer);
+  if (isJsonType(headers.get("content-type"))) return dropResponseAnnotations(parseJson(body, answer));
   return body;
 }
 

@@ -13,20 +13,20 @@ import {
 import { httpErrorFromResponse, readBoundedText, redactUrl } from "../http/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
-import { abortReason, anySignal, sleep, throwIfAborted } from "../http/signals.js";
+import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint, TOKEN_VERSION, type AsyncPollerToken, type AsyncResultShape } from "./token.js";
 
 /** Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. */
 export interface AsyncPollerOptions {
   /** Milliseconds between poll requests when the service sends no `Retry-After`. @default 2_000 */
-  pollInterval?: number;
+  pollInterval?: number | undefined;
   /** Milliseconds in total, from the initial answer (or from the resume). @default 600_000 */
-  maxWait?: number;
+  maxWait?: number | undefined;
   /** Called after every poll whose answer was read, with `status()` and `percentComplete()`. */
-  onProgress?: (status: string, percentComplete: number) => void;
+  onProgress?: ((status: string, percentComplete: number) => void) | undefined;
   /** Cancels the initial request (`createAsync` and the other `...Async` methods). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
 }
 
 /**
@@ -38,11 +38,11 @@ export interface AsyncPollerOptions {
  */
 export interface AsyncPoller<T> {
   /** Sends one poll request; resolves `true` while the operation runs, `false` once it succeeded. */
-  poll(signal?: AbortSignal): Promise<boolean>;
+  poll(signal?: AbortSignalLike): Promise<boolean>;
   /** The final result; throws `ASYNC_OPERATION_PENDING` before success and the failure after one. */
   result(): T;
   /** Polls until the operation is over, `maxWait` has passed, or `signal` aborts. */
-  wait(signal?: AbortSignal): Promise<T>;
+  wait(signal?: AbortSignalLike): Promise<T>;
   /** The status string of the latest answer read. */
   status(): string;
   /** The last progress the service reported (0..100), or -1 if it never reported any. */
@@ -52,7 +52,7 @@ export interface AsyncPoller<T> {
   /** The status monitor URL that is polled now. */
   readonly statusUrl: string;
   /** Asks the service to cancel the operation (`DELETE statusUrl`). */
-  cancel(signal?: AbortSignal): Promise<void>;
+  cancel(signal?: AbortSignalLike): Promise<void>;
   /** Plain JSON from which `client.resumeAsync()` rebuilds the poller. */
   toJSON(): AsyncPollerToken;
 }
@@ -95,8 +95,7 @@ export function resolvePollerOptions(options: AsyncPollerOptions | undefined): R
   if (onProgress !== undefined && typeof onProgress !== "function") {
     throw new TypeError(`option "onProgress" must be a function; got ${onProgress === null ? "null" : typeof onProgress}`);
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('option "signal" must be an AbortSignal');
-  return { pollInterval, maxWait, onProgress, signal };
+  return { pollInterval, maxWait, onProgress, signal: toAbortSignal(signal) };
 }
 
 type Phase<T> =
@@ -200,7 +199,13 @@ export class Poller<T> implements AsyncPoller<T> {
     }
   }
 
-  poll(signal?: AbortSignal): Promise<boolean> {
+  poll(given?: AbortSignalLike): Promise<boolean> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = toAbortSignal(given, "poll(signal)");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     // One poll at a time: a call while one is on the wire shares its request and outcome. Each
     // caller's signal rejects that caller's promise at once; the request itself is aborted only
@@ -255,7 +260,8 @@ export class Poller<T> implements AsyncPoller<T> {
     });
   }
 
-  async wait(signal?: AbortSignal): Promise<T> {
+  async wait(given?: AbortSignalLike): Promise<T> {
+    const signal = toAbortSignal(given, "wait(signal)");
     throwIfAborted(signal);
     if (!signal) return this.#waitUntilDone(undefined);
     // One listener on the caller's signal for the whole wait, not one per sleep and request: many
@@ -291,7 +297,8 @@ export class Poller<T> implements AsyncPoller<T> {
     }
   }
 
-  async cancel(signal?: AbortSignal): Promise<void> {
+  async cancel(given?: AbortSignalLike): Promise<void> {
+    const signal = toAbortSignal(given, "cancel(signal)");
     throwIfAborted(signal);
     if (this.isDone()) return;
     const url = this.#statusUrl;

@@ -5,11 +5,12 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
+import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { ODataClientError } from "../errors.js";
 import { readCsdlJson } from "./csdl-json.js";
 import { badMetadata, readEdmx } from "./edmx.js";
 import { ServiceModel, type ServiceModelData } from "./model.js";
+import { versionHeaders } from "../payload/version-headers.js";
 
 /**
  * Reads service metadata into a {@link ServiceModel}: EDMX text (OData v4, or v2/v3 with
@@ -63,8 +64,13 @@ export class MetadataCache {
     this.#core = core;
   }
 
-  get(signal: AbortSignal | undefined): Promise<ServiceModel> {
-    if (signal !== undefined && !(signal instanceof AbortSignal)) return Promise.reject(new TypeError('option "signal" must be an AbortSignal'));
+  get(given: AbortSignalLike | undefined): Promise<ServiceModel> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = toAbortSignal(given);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#model) return Promise.resolve(this.#model);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     let loading = this.#loading;
@@ -127,9 +133,7 @@ export class MetadataCache {
 /** GET `$metadata` (asking for XML, which every OData version serves) and parse it. */
 async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
   const url = core.resolve("$metadata");
-  const headers = new Headers({ accept: "application/xml" });
-  if (core.options.version === "2.0") headers.set("maxdataserviceversion", "2.0");
-  else headers.set("odata-maxversion", core.options.version);
+  const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);

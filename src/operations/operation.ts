@@ -14,6 +14,7 @@ import { buildOperationRequest, type OperationCall, type OperationParameters, ty
 import { readOperationResult } from "./results.js";
 import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
 import type { ODataVersion } from "../options.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -24,7 +25,7 @@ export interface OperationOptions {
    * addressed by its simple name, which OData 4.01 services with a default namespace (SAP CAP, for
    * one) accept. Unbound calls (action and function imports) and OData v2 ignore it.
    */
-  namespace?: string;
+  namespace?: string | undefined;
 }
 
 /**
@@ -35,7 +36,7 @@ export interface OperationOptions {
  */
 export interface InvokeOptions extends ConditionalOptions {
   /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
 }
 
 /** Options of `ActionCall.invokeAsync()`: the poller's options and the `If-Match` of {@link InvokeOptions}. */
@@ -44,7 +45,7 @@ export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptio
 /** Options of `FunctionCall.get()`. */
 export interface FunctionGetOptions {
   /** Cancels the request(s) and the reading of their answers. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
 }
 
 /**
@@ -79,7 +80,7 @@ export class ActionCall<R = unknown> {
    */
   async invoke(params?: OperationParameters, options?: InvokeOptions): Promise<R> {
     const request = this.#request(params, options);
-    return (await sendOperation(this.#core, request, this.#call.name, options?.signal)) as R;
+    return (await sendOperation(this.#core, request, this.#call.name, toAbortSignal(options?.signal))) as R;
   }
 
   /**
@@ -136,8 +137,8 @@ export class FunctionCall<R = unknown> {
    * followed to its last page (use `stream()` to keep memory bounded). 4xx/5xx rejects with
    * `ODataHttpError`. Like every `GET`, it is retried per the client's retry policy.
    */
-  get(options?: FunctionGetOptions): Promise<R> {
-    return sendOperation(this.#core, this.#request, this.#call.name, options?.signal) as Promise<R>;
+  async get(options?: FunctionGetOptions): Promise<R> {
+    return (await sendOperation(this.#core, this.#request, this.#call.name, toAbortSignal(options?.signal))) as R;
   }
 
   /**

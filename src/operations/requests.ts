@@ -14,10 +14,11 @@
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
 import { describe, type ODataVersion } from "../options.js";
-import { formatLiteral, isEdmValue, isV2, type EdmValue } from "../query/literals.js";
+import { decimalWithoutExponent, formatLiteral, isEdmValue, isV2, type EdmValue } from "../query/literals.js";
 import { checkIdentifier, isIdentifier, isQualifiedName } from "../query/names.js";
 import { encodePathText, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
+import { versionHeaders } from "../payload/version-headers.js";
 
 /** Whether an operation changes data (action, `POST`) or only reads (function, `GET`). */
 export type OperationKind = "action" | "function";
@@ -104,9 +105,9 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
     }
   }
 
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (v2) headers["maxdataserviceversion"] = "2.0";
-  else headers["odata-maxversion"] = version;
+  // A function is a read; an action (and a v2 function import called with POST) a write, whose
+  // body, even an empty one, is in the client's version.
+  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, call.kind === "action" ? "write" : "read") };
   // A v2 POST gets a Content-Type although it has no body: SAP CAP's v2 adapter passes the query
   // parameters of an action import on only when one is present.
   if (call.kind === "action") headers["content-type"] = "application/json";
@@ -249,10 +250,20 @@ function edmJson(value: EdmValue): unknown {
   }
 }
 
-/** A decimal text as a JSON number when the number says the same, otherwise as the string. */
+/**
+ * A decimal text as a JSON number when the number is the same value digit for digit (`1e5` is
+ * `100000`), otherwise as the string: more digits than a double holds, trailing zeros that carry
+ * the scale (`1.10`), and `NaN`/`INF`/`-INF`, which JSON writes as strings.
+ */
 function exactNumber(text: string): number | string {
   const number = Number(text);
-  return Number.isFinite(number) && String(number) === text.replace(/^\+/, "") ? number : text;
+  if (!Number.isFinite(number)) return text;
+  try {
+    return decimalWithoutExponent(String(number)) === decimalWithoutExponent(text.replace(/^\+/, "")) ? number : text;
+  } catch {
+    // Beyond the digits that can be compared this way: the text is exact.
+    return text;
+  }
 }
 
 function base64Url(bytes: Uint8Array): string {

@@ -3,7 +3,8 @@
  * direct calls, the `...Async` twins' pollers and `$batch` parts.
  *
  * - v4: a primitive or a collection comes as `{"value": ...}` (OData JSON Format §7, §12) and is
- *   unwrapped; an entity or a complex value is the object itself, annotations kept.
+ *   unwrapped; an entity or a complex value is the object itself, its own annotations kept and the
+ *   response's `@odata.context` left out (`payload/entity-answer.ts`).
  * - v2: the `d` wrapper goes; a primitive or complex result is wrapped once more in the function
  *   import's name (`{"d":{"countBooks":9}}`), and a collection in `results`. Entities and dates
  *   are made to read like v4 ones (see `read/v2-values.ts`).
@@ -11,6 +12,7 @@
 import type { ODataVersion } from "../options.js";
 import { isV2 } from "../query/literals.js";
 import { normalizeV2Entity, v2DateToIso } from "../read/v2-values.js";
+import { dropResponseAnnotations } from "../payload/entity-answer.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */
 export interface OperationResult {
@@ -32,6 +34,8 @@ export function readOperationResult(body: unknown, version: ODataVersion, name: 
 
 function readV4Result(body: unknown): OperationResult {
   if (!isRecord(body)) return { value: body };
+  // An entity or complex result is the object itself, without the response's context.
+  dropResponseAnnotations(body);
   // `{"value": ...}` with nothing but annotations beside it is a primitive or collection result.
   // (A complex type whose only property is called `value` reads the same; its context URL would
   // tell the two apart, but services may leave it out.)

@@ -33,6 +33,7 @@ import { writeEntity, writeWithoutResult, type SendOptions } from "../write/send
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
+import type { AbortSignalLike } from "../http/signals.js";
 
 /** A key: one value, or an object naming the values of a compound key (names checked against `T`). */
 export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue };
@@ -123,8 +124,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
    */
-  get(options?: { signal?: AbortSignal }): Promise<T> {
-    return readEntity<T>(this.#core, new URL(this.url()), options);
+  get(options?: { signal?: AbortSignalLike | undefined }): Promise<T> {
+    return readEntity<T>(this.#core, new URL(this.url()), options, this.#state.expand);
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -132,12 +133,14 @@ export class EntityQuery<T = Record<string, unknown>> {
   /**
    * Changes the properties in `patch`: `PATCH` (OData v2 `MERGE`; `tunnel: true` sends `POST` with
    * `X-HTTP-Method`). `If-Match` is `ifMatch`, else `etag` (an ETag, or the entity read earlier),
-   * else the ETag `patch` itself carries; `etag: false` sends none. Resolves with the entity when
-   * the service returns it, `undefined` on 204. 412 and 428 reject with `ODataHttpError`.
+   * else the ETag `patch` itself carries; `etag: false` sends none. Navigation values that a read
+   * expanded (as a `{ ...entity }` copy holds them) are left out unless `deep: true`. Resolves with
+   * the entity when the service returns it, `undefined` on 204. 412 and 428 reject with
+   * `ODataHttpError`.
    * @example
    * const book = await books.key(1).get();
    * await books.key(1).update({ stock: 3 }, { etag: book }); // If-Match: W/"..."
-   * await books.key(1).update({ ...book, stock: 3 });         // the same: the ETag rides along
+   * await books.key(1).update({ ...book, stock: 3 });         // every property read, and its ETag
    */
   update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
     return writeEntity<T>(this.#core, () => updateRequest(this.#core.options, this.#state, patch, options), options);

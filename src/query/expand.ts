@@ -85,7 +85,7 @@ export class ExpandQuery<T = Record<string, unknown>> {
   /** Nested `$search` (OData v4). */
   search(expression: string): ExpandQuery<T> {
     this.#nestedV4("$search");
-    return this.#next({ ...this.#options, search: checkOptionText(expression, "expand search(expression)") });
+    return this.#next({ ...this.#options, search: checkOptionText(expression, "expand search(expression)", "search") });
   }
 
   /** Nested `$compute` items (OData v4); several calls append. */

@@ -8,6 +8,7 @@ import { ODataClientError } from "../errors.js";
 import { describe, type ODataVersion } from "../options.js";
 import { formatLiteral, isV2, type LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
+import { checkRawExpression } from "./raw-text.js";
 import type { FieldPath, RelatedType } from "./types.js";
 
 // Binding strength, loosest first (OData v4 Part 2 §5.1.1.16 orders them the same way; equality
@@ -71,7 +72,7 @@ export type ValueOperand = LiteralValue | FilterExpression;
 /** Options of `f.any` and `f.all`. */
 export interface LambdaOptions {
   /** The lambda variable's name; by default the first letter of the navigation property. */
-  as?: string;
+  as?: string | undefined;
 }
 
 type LambdaPredicate = (x: FilterBuilder<Record<string, unknown>>) => FilterExpression;
@@ -126,10 +127,13 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /**
    * Expression text taken as it is, for syntax the builder does not cover. Never put untrusted
-   * input here: nothing in it is quoted or checked.
+   * input here: nothing in it is quoted. It must be one whole expression (string literals closed,
+   * parentheses balanced outside them, no `;`), so that it stays one operand of what it is combined
+   * with; anything else throws a `TypeError`.
    */
   raw(text: string): FilterExpression {
     if (typeof text !== "string" || text.trim() === "") throw new TypeError(`f.raw(text): expected non-empty text; got ${describe(text)}`);
+    checkRawExpression(text, "f.raw(text)");
     return new FilterExpression(text, OR, undefined);
   }
 

@@ -82,7 +82,9 @@ const INT64_MAX = 9223372036854775807n;
  * - integers: as they are (v2: `L` suffix beyond Int32); other numbers as Double without a type
  *   suffix (`1.5`, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
  * - bigint: Int64 (v2: `L` suffix)
- * - `Date`: DateTimeOffset (v4 plain ISO 8601; v2 `datetimeoffset'...'`)
+ * - `Date`: v4 DateTimeOffset (plain ISO 8601 in UTC); v2 DateTime (`datetime'...'` in UTC without
+ *   offset), which v2 services accept for Edm.DateTime and Edm.DateTimeOffset properties alike
+ *   (use `edm.dateTimeOffset()` for v2's `datetimeoffset'...'`)
  * - `Uint8Array`: Binary (v4 `binary'<base64url>'`; v2 `X'<hex>'`)
  * - booleans, `null`; {@link EdmValue}s per their type.
  * @throws TypeError for anything else (objects, `undefined`, functions, symbols)
@@ -100,7 +102,7 @@ export function formatLiteral(value: unknown, version: ODataVersion): string {
       return formatInt64(checkInt64(value, "literal"), version);
     case "object":
       if (isEdmValue(value)) return formatEdmValue(value, version);
-      if (value instanceof Date) return formatEdmValue(edm.dateTimeOffset(value), version);
+      if (value instanceof Date) return formatEdmValue(isV2(version) ? edm.dateTime(value) : edm.dateTimeOffset(value), version);
       if (value instanceof Uint8Array) return formatEdmValue(edm.binary(value), version);
       break;
     default:
@@ -172,7 +174,9 @@ function formatEdmValue(value: EdmValue, version: ODataVersion): string {
     case "Edm.Int64":
       return formatInt64(text, version);
     case "Edm.Decimal":
-      return v2 ? `${text}M` : text;
+      if (!v2) return text;
+      if (NAN_INFINITY.has(text)) throw unsupported(version, `The Edm.Decimal value ${text}`, "its decimal literal has digits only");
+      return `${decimalWithoutExponent(text)}M`;
     case "Edm.Double":
       return formatFloat(Number(text), version, "d");
     case "Edm.Single":
@@ -244,20 +248,65 @@ function checkInt64(value: unknown, where: string): string {
   return big.toString();
 }
 
+// The OData ABNF's decimalValue: [ SIGN ] 1*DIGIT [ "." 1*DIGIT ] [ "e" [ SIGN ] 1*DIGIT ] / nanInfinity,
+// where quoted ABNF strings match either case ("e" or "E") and nanInfinity is case-sensitive.
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?)(\d+))?$/;
+const NAN_INFINITY: ReadonlySet<string> = new Set(["NaN", "INF", "-INF"]);
+
 function checkDecimal(value: unknown): string {
   let text: string;
   if (typeof value === "bigint") text = value.toString();
   else if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new RangeError(`edm.decimal(value): a decimal must be finite; got ${describe(value)}`);
+    if (!Number.isFinite(value)) throw new RangeError(`edm.decimal(value): a decimal number must be finite (the text "NaN", "INF" or "-INF" names those values); got ${describe(value)}`);
     text = String(value === 0 ? 0 : value);
-    if (text.includes("e")) {
-      throw new RangeError(`edm.decimal(value): ${text} needs an exponent in JavaScript; pass the decimal as a digit string instead`);
-    }
   } else if (typeof value === "string") text = value;
   else throw new TypeError(`edm.decimal(value): expected a string, number or bigint; got ${describe(value)}`);
-  const match = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) throw new RangeError(`edm.decimal(value): ${describe(value)} is not a decimal number such as "12.50"`);
-  return `${match[1] === "-" ? "-" : ""}${match[2]}${match[3] === undefined ? "" : `.${match[3]}`}`;
+  if (NAN_INFINITY.has(text)) return text;
+  const match = DECIMAL.exec(text);
+  if (!match) throw new RangeError(`edm.decimal(value): ${describe(value)} is not a decimal number such as "12.50" or "1.5e3"`);
+  const [, sign, integer, fraction, exponentSign, exponent] = match;
+  // Written in the canonical form: no "+", a lower-case "e" (SAP CAP, for one, refuses "E").
+  const mantissa = `${sign === "-" ? "-" : ""}${integer}${fraction === undefined ? "" : `.${fraction}`}`;
+  return exponent === undefined ? mantissa : `${mantissa}e${exponentSign === "-" ? "-" : ""}${exponent}`;
+}
+
+/** The most digits an OData v2 decimal literal has on either side of its point. */
+const V2_DECIMAL_DIGITS = 29;
+
+/**
+ * A checked decimal text with its exponent worked into the digits (`1.5e2` is `150`,
+ * `2.50e-3` is `0.00250`): the same value digit for digit, for OData v2, whose decimal literal has
+ * no exponent, and for comparing decimal texts. Text without an exponent is returned as it is.
+ * @throws RangeError when the result would have more than 29 digits on a side (v2's limit).
+ */
+export function decimalWithoutExponent(text: string): string {
+  const match = DECIMAL.exec(text);
+  if (!match || match[5] === undefined) return text;
+  const [, sign, integer = "", fraction = "", exponentSign, exponentDigits] = match;
+  const digits = `${integer}${fraction}`;
+  // Where the point goes within `digits`, checked before any padding so that a huge exponent
+  // costs nothing.
+  const point = integer.length + Number(`${exponentSign === "-" ? "-" : ""}${exponentDigits}`);
+  const tooLong = new RangeError(
+    `edm.decimal(${JSON.stringify(text)}) has more than ${V2_DECIMAL_DIGITS} digits on a side of its point once written without the exponent, which OData v2 requires`,
+  );
+  let whole: string;
+  let part: string;
+  if (point <= 0) {
+    if (-point + digits.length > V2_DECIMAL_DIGITS) throw tooLong;
+    whole = "0";
+    part = `${"0".repeat(-point)}${digits}`;
+  } else if (point >= digits.length) {
+    if (point - digits.length > V2_DECIMAL_DIGITS) throw tooLong;
+    whole = `${digits}${"0".repeat(point - digits.length)}`;
+    part = "";
+  } else {
+    whole = digits.slice(0, point);
+    part = digits.slice(point);
+  }
+  whole = whole.replace(/^0+(?=\d)/, "");
+  if (whole.length > V2_DECIMAL_DIGITS || part.length > V2_DECIMAL_DIGITS) throw tooLong;
+  return `${sign === "-" ? "-" : ""}${whole}${part === "" ? "" : `.${part}`}`;
 }
 
 function checkFloat(value: unknown, where: string): string {
@@ -359,7 +408,12 @@ export const edm = {
   int64(value: bigint | number | string): EdmValue {
     return new EdmValue(CHECKED, "Edm.Int64", checkInt64(value, "edm.int64(value)"));
   },
-  /** Edm.Decimal from a digit string such as `"1.10"` (kept exactly), a number or a bigint (v2 writes `1.10M`). */
+  /**
+   * Edm.Decimal from a decimal string such as `"1.10"` or `"1.5e3"` (kept exactly; the OData ABNF's
+   * decimalValue, `"NaN"`, `"INF"` and `"-INF"` included), a finite number or a bigint. v4 writes it
+   * as it is (with a lower-case `e`); v2, whose decimal literal has no exponent, writes the same
+   * value in plain digits with `M`: `edm.decimal("1.5e3")` is `1500M`.
+   */
   decimal(value: string | number | bigint): EdmValue {
     return new EdmValue(CHECKED, "Edm.Decimal", checkDecimal(value));
   },

@@ -24,9 +24,16 @@ import {
   type SortDirection,
 } from "./state.js";
 import type { FieldPath, RelatedType, SelectItem } from "./types.js";
-import { collectionResourceUrl, collectionUrl, countUrl } from "./url.js";
+import { collectionUrl, countUrl } from "./url.js";
 import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
-import { createRequest, mediaCreateRequest, type CreateRequestOptions, type MediaCreateRequestOptions } from "../write/requests.js";
+import {
+  createRequest,
+  mediaCreateRequest,
+  type CreateRequestOptions,
+  type EntityBodyOptions,
+  type MediaCreateRequestOptions,
+  type WriteRequest,
+} from "../write/requests.js";
 import { writeEntity, type SendOptions } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
@@ -41,6 +48,8 @@ interface TrackedState extends QueryState {
 
 /** Options of `create`: `prefer` (`Prefer: return=minimal|representation`), `headers`, `signal`. */
 export type CreateOptions = CreateRequestOptions & SendOptions;
+/** Options of `createAsync`: the poller's, and `deep` as for `create`. */
+export type CreateAsyncOptions = AsyncPollerOptions & EntityBodyOptions;
 /** Options of `createMedia`: `contentType`, `slug`, `prefer`, `headers`, `signal`. */
 export type CreateMediaOptions = MediaCreateRequestOptions & SendOptions;
 
@@ -118,7 +127,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
   /** Sets `$search` (free-text search, OData v4). */
   search(expression: string): CollectionQuery<T> {
     requireV4(this.#version, "search(expression)", "$search");
-    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)") });
+    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
   }
 
   /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
@@ -216,7 +225,8 @@ export class CollectionQuery<T = Record<string, unknown>> {
   /** The first entity (`$top=1`), or `undefined` when there is none. */
   async first(options?: Pick<ReadOptions, "signal">): Promise<T | undefined> {
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
-    const page = await readPage<T>(this.#core, url, options);
+    const expand = this.#state.expand;
+    const page = await readPage<T>(this.#core, url, expand === undefined ? options : { ...options, expand });
     return page.value[0];
   }
 
@@ -228,21 +238,22 @@ export class CollectionQuery<T = Record<string, unknown>> {
   // --- writing --------------------------------------------------------------------------------
 
   /**
-   * Creates an entity as a long-running operation: `POST` with `Prefer: respond-async`. Resolves
-   * with a poller once the service has answered the initial request.
+   * Creates an entity as a long-running operation: the request of {@link create} (its headers,
+   * its body without the annotations reading added) with `Prefer: respond-async`. Resolves with a
+   * poller once the service has answered the initial request.
    * @example
    * const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv" });
    * const result = await poller.wait();
    */
-  createAsync<R = T>(body: unknown, options?: AsyncPollerOptions): Promise<AsyncPoller<R>> {
-    let text: string;
+  createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
+    let request: WriteRequest;
     try {
-      text = JSON.stringify(body);
+      request = createRequest(this.#core.options, this.#state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
     } catch (error) {
-      return Promise.reject(new TypeError(`createAsync(body): the body cannot be sent as JSON (${(error as Error).message})`));
+      return Promise.reject(error);
     }
-    const url = collectionResourceUrl(this.#core.options.serviceUrl, this.#state);
-    return this.#core.startAsync<R>({ method: "POST", url, body: text }, options);
+    const { method, url, headers } = request;
+    return this.#core.startAsync<R>({ method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -302,9 +313,12 @@ export class CollectionQuery<T = Record<string, unknown>> {
     return this.#core.options.version;
   }
 
-  /** The caller's reading options plus what this query adds (change tracking). */
+  /** The caller's reading options plus what this query adds (change tracking, the expanded paths). */
   #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
-    return (this.#state as TrackedState).trackChanges ? { ...options, trackChanges: true } : options;
+    const tracked = (this.#state as TrackedState).trackChanges === true;
+    const expand = this.#state.expand;
+    if (!tracked && expand === undefined) return options;
+    return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
   }
 
   #next(state: QueryState): CollectionQuery<T> {

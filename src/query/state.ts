@@ -9,6 +9,7 @@ import { describe, type ODataVersion } from "../options.js";
 import { createFilterBuilder, expressionText, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { checkWellFormed, isV2 } from "./literals.js";
 import { checkPath } from "./names.js";
+import { checkRawExpression, checkRawSearch } from "./raw-text.js";
 
 /** The system query options of a query (or of one level of a nested `$expand`). */
 export interface QueryOptionsState {
@@ -74,6 +75,8 @@ export function filterText<T>(input: FilterInput<T>, version: ODataVersion, wher
   }
   const text = expressionText(input, version, where);
   checkWellFormed(text, where);
+  // Expressions from the builder are whole by construction (f.raw checks its text when made).
+  if (typeof input === "string") checkRawExpression(text, where);
   return text;
 }
 
@@ -122,12 +125,18 @@ export function requireV4(version: ODataVersion, where: string, what: string): v
   }
 }
 
-/** Checks raw option text such as a `$search` or `$apply` expression. */
-export function checkOptionText(text: unknown, where: string): string {
+/**
+ * Checks raw option text: a `$search` expression (`syntax: "search"`), or a `$apply` or `$compute`
+ * expression. It must be one whole expression (see `raw-text.ts`), since the query puts it inside
+ * what it builds (a nested `$expand`'s parentheses, for one).
+ */
+export function checkOptionText(text: unknown, where: string, syntax: "expression" | "search" = "expression"): string {
   if (typeof text !== "string" || text.trim() === "") {
     throw new TypeError(`${where}: expected non-empty text; got ${describe(text)}`);
   }
   checkWellFormed(text, where);
+  if (syntax === "search") checkRawSearch(text, where);
+  else checkRawExpression(text, where);
   return text;
 }
 

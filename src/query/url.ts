@@ -137,11 +137,6 @@ export function entityPath(state: Pick<EntityState, "entitySet" | "parentPath" |
   return `${collectionPath(state)}${encodePathText(state.keyPredicate)}`;
 }
 
-/** The collection's URL without query options (for `POST` of a new entity): `Books`, `Books(1)/reviews`. */
-export function collectionResourceUrl(serviceUrl: URL, state: Pick<QueryState, "entitySet" | "parentPath">): URL {
-  return resourceUrl(serviceUrl, collectionPath(state), []);
-}
-
 /** The request URL of a collection query, with all its options. */
 export function collectionUrl(serviceUrl: URL, version: ODataVersion, state: QueryState): URL {
   return resourceUrl(serviceUrl, collectionPath(state), formatQueryOptions(state, version));

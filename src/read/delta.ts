@@ -12,7 +12,7 @@ import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason } from "../http/signals.js";
+import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { readAtomFeed } from "./atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "./v2-values.js";
@@ -62,15 +62,15 @@ export interface DeltaPage<T> {
 /** Options of `client.delta()`. */
 export interface DeltaOptions {
   /** Cancels the request in flight and ends the iteration. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
-  maxPageSize?: number;
+  maxPageSize?: number | undefined;
   /**
    * OData v2 only: ask for Atom instead of JSON. SAP Gateway reports deleted entities only as
    * Atom tombstones (`<at:deleted-entry ref="..." when="..."/>`), not in JSON.
    * @default "json"
    */
-  format?: "json" | "atom";
+  format?: "json" | "atom" | undefined;
 }
 
 /**
@@ -79,8 +79,7 @@ export interface DeltaOptions {
  */
 export async function* walkDelta<T>(core: ClientCore, link: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
   if (typeof link !== "string" || link === "") throw new TypeError("delta(link): link must be a delta link string");
-  const signal = options?.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('option "signal" must be an AbortSignal');
+  const signal = toAbortSignal(options?.signal);
   const maxPageSize = options?.maxPageSize;
   if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);

@@ -9,11 +9,15 @@ import { bodyStallWatch } from "../http/stall.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason, anySignal } from "../http/signals.js";
+import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody, type CollectionAnnotations } from "./collection-body.js";
 import { readAtomEntry, readAtomFeed } from "./atom.js";
 import { normalizeV2Entity } from "./v2-values.js";
+import { versionHeaders } from "../payload/version-headers.js";
+import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { markExpanded } from "../payload/expanded.js";
+import type { ExpandItem } from "../query/state.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -30,7 +34,7 @@ export interface Page<T> {
 /** Options of the reading methods. */
 export interface ReadOptions {
   /** Cancels the request(s) and the reading of their bodies. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
   /**
    * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
    * page at a time. Memory holds the current page plus these. Within one page too large to be
@@ -38,11 +42,11 @@ export interface ReadOptions {
    * entities, so the network reading stays just ahead of the caller.
    * @default 1
    */
-  readAhead?: number;
+  readAhead?: number | undefined;
   /** Start from a next link saved earlier (for example `page.nextLink`) instead of the query's URL. */
-  from?: string;
+  from?: string | undefined;
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
-  maxPageSize?: number;
+  maxPageSize?: number | undefined;
 }
 
 /**
@@ -51,7 +55,9 @@ export interface ReadOptions {
  */
 export interface TraversalOptions extends ReadOptions {
   /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
-  trackChanges?: boolean;
+  trackChanges?: boolean | undefined;
+  /** The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`). */
+  expand?: readonly ExpandItem[] | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -62,22 +68,26 @@ interface PagePart<T> {
 
 export const DEFAULT_READ_AHEAD = 1;
 
+/** The reading options after checks: the signal as a real `AbortSignal`, `readAhead` with its default. */
+export interface ResolvedReadOptions extends Omit<TraversalOptions, "signal" | "readAhead"> {
+  signal: AbortSignal | undefined;
+  readAhead: number;
+}
+
 /** Checks the reading options; errors name the option. */
-export function resolveReadOptions(options: TraversalOptions | undefined): Required<Pick<ReadOptions, "readAhead">> & TraversalOptions {
+export function resolveReadOptions(options: TraversalOptions | undefined): ResolvedReadOptions {
   const readAhead = options?.readAhead ?? DEFAULT_READ_AHEAD;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
     throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
   }
-  if (options?.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError('option "signal" must be an AbortSignal');
-  }
+  const signal = toAbortSignal(options?.signal);
   if (options?.maxPageSize !== undefined && (!Number.isInteger(options.maxPageSize) || options.maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(options.maxPageSize)}`);
   }
   if (options?.from !== undefined && typeof options.from !== "string") {
     throw new TypeError('option "from" must be a next link string');
   }
-  return { ...options, readAhead };
+  return { ...options, readAhead, signal };
 }
 
 /**
@@ -127,15 +137,16 @@ export class RecentLinks {
 }
 
 /**
- * The headers of a collection or entity read for the client's version; `trackChanges` adds
- * `odata.track-changes` to `Prefer` (v4; v2 has no such preference).
+ * The headers of a collection or entity read for the client's version: `Accept` and the version
+ * headers of a read (none: see `versionHeaders`), so that a plain read is a CORS-simple request.
+ * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
+ * services read the page size from each request (Dataverse pages by the `Prefer` of the next-link
+ * request). `Prefer` is not CORS-safelisted, so in a browser such a read on another origin is
+ * preflighted.
  */
 export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
-  const headers = new Headers({ accept: "application/json" });
-  if (core.options.version === "2.0") {
-    headers.set("maxdataserviceversion", "2.0");
-  } else {
-    headers.set("odata-maxversion", core.options.version);
+  const headers = new Headers({ accept: "application/json", ...versionHeaders(core.options.version, "read") });
+  if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;
     if (pageSize !== undefined) preferences.push(`odata.maxpagesize=${pageSize}`);
@@ -162,17 +173,13 @@ async function requestPage(
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
  * it streams; an Atom body (v2 services that answer XML) is read whole.
  */
-async function* pageParts<T>(
-  core: ClientCore,
-  url: URL,
-  signal: AbortSignal | undefined,
-  maxPageSize: number | undefined,
-  trackChanges = false,
-): AsyncGenerator<PagePart<T>> {
-  const response = await requestPage(core, url, signal, maxPageSize, trackChanges);
+async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions): AsyncGenerator<PagePart<T>> {
+  const { signal, expand } = options;
+  const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
   const contentType = response.headers.get("content-type") ?? "";
   if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
     const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
+    if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
   }
@@ -194,6 +201,7 @@ async function* pageParts<T>(
     }
     const entities = next.value as T[];
     if (v2) for (const entity of entities) normalizeV2Entity(entity);
+    if (expand) for (const entity of entities) markExpanded(entity, expand);
     if (held) yield { entities: held };
     held = entities;
   }
@@ -204,7 +212,7 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
   const resolved = resolveReadOptions(options);
   const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
   const value: T[] = [];
-  for await (const part of pageParts<T>(core, start, resolved.signal, resolved.maxPageSize, resolved.trackChanges)) {
+  for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
     if (part.end) return toPage(core, value, part.end);
   }
@@ -258,7 +266,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      for await (const part of pageParts<T>(core, next, signal, resolved.maxPageSize, resolved.trackChanges)) {
+      for await (const part of pageParts<T>(core, next, { ...resolved, signal })) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);
@@ -306,6 +314,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
  * handed out, not even one of a piece already read: the next step rejects with the signal's reason.
  */
 export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<T, void, undefined> {
+  // The caller's signal as given: the stream only reads whether it has aborted and why.
   return new EntityStream<T>(walkParts<T>(core, url, options), options?.signal);
 }
 
@@ -318,7 +327,7 @@ export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOp
  */
 class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
   readonly #parts: AsyncGenerator<PagePart<T>>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignalLike | undefined;
   #entities: T[] = [];
   #index = 0;
   #finished = false;
@@ -326,7 +335,7 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
   #pending = 0;
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(parts: AsyncGenerator<PagePart<T>>, signal: AbortSignal | undefined) {
+  constructor(parts: AsyncGenerator<PagePart<T>>, signal: AbortSignalLike | undefined) {
     this.#parts = parts;
     this.#signal = signal;
   }
@@ -428,23 +437,31 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
 }
 
 /**
- * GET of one entity; v2's `d` wrapper is removed and the `ETag` header kept as `@odata.etag` (v4)
- * or `__metadata.etag` (v2).
+ * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
+ * or `__metadata.etag` (v2), `@odata.context` left out.
  */
-export async function readEntity<T>(core: ClientCore, url: URL, options: { signal?: AbortSignal } | undefined): Promise<T> {
+export async function readEntity<T>(
+  core: ClientCore,
+  url: URL,
+  options: { signal?: AbortSignalLike | undefined } | undefined,
+  expand?: readonly ExpandItem[],
+): Promise<T> {
+  const signal = toAbortSignal(options?.signal);
   const headers = readHeaders(core, undefined);
   headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal: options?.signal });
+  const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, options?.signal);
+  const text = await readBodyText(response, "GET", url, signal);
   const entity = readEntityAnswer(core, response, text, "GET", url);
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
+  markExpanded(entity, expand);
   return entity as T;
 }
 
 /**
  * The entity in an answer's body (a read or a write): Atom or JSON, v2's `d` (and a lone
- * `results`) unwrapped and its values made readable, the `ETag` header kept with it.
+ * `results`) unwrapped and its values made readable, the `ETag` header kept with it, the
+ * response's `@odata.context` left out (the rule in `payload/entity-answer.ts`).
  */
 export function readEntityAnswer(core: ClientCore, response: Response, text: string, method: string, url: URL): unknown {
   const v2 = core.options.version === "2.0";
@@ -463,24 +480,9 @@ export function readEntityAnswer(core: ClientCore, response: Response, text: str
       normalizeV2Entity(entity);
     }
   }
-  const etag = response.headers.get("etag");
-  if (etag && isRecord(entity)) keepEtag(entity, etag, v2);
+  dropResponseAnnotations(entity);
+  keepEtagHeader(entity, response.headers.get("etag"), v2);
   return entity;
-}
-
-/**
- * Keeps an `ETag` header with the entity where the writing layer looks for it, unless the body
- * carried one: `@odata.etag` (v4) or `__metadata.etag` (v2; SAP CAP's v2 adapter, for one, sends
- * the ETag of an Atom entry only as a header).
- */
-function keepEtag(entity: Record<string, unknown>, etag: string, v2: boolean): void {
-  if (!v2) {
-    if (entity["@odata.etag"] === undefined) entity["@odata.etag"] = etag;
-    return;
-  }
-  const metadata = entity["__metadata"];
-  if (metadata === undefined) entity["__metadata"] = { etag };
-  else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

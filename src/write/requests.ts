@@ -5,12 +5,13 @@
  * one (`src/write/send.ts`) or into a `$batch`.
  *
  * The rules they follow:
- * - Headers per version: v4 `OData-Version`/`OData-MaxVersion`, v2 `DataServiceVersion`/
- *   `MaxDataServiceVersion`; `Accept: application/json`; `Content-Type: application/json` on JSON
- *   bodies.
+ * - Headers: the version headers of `versionHeaders` (v4 `OData-Version`/`OData-MaxVersion`, v2
+ *   `DataServiceVersion`/`MaxDataServiceVersion` on writes, none on media reads);
+ *   `Accept: application/json`; `Content-Type: application/json` on JSON bodies.
  * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
- *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay) and v2 `__metadata` (uri, etag,
- *   media links; a `__metadata` holding only a `type` the caller wrote stays).
+ *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay), v2 `__metadata` (uri, etag,
+ *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
+ *   values a read expanded (`payload/expanded.ts`) unless `deep: true` asks for a deep write.
  * - `If-Match` comes from, in order: `ifMatch` (a literal such as `*`), `etag` (the ETag text or the
  *   entity read earlier), the ETag the body itself carries (an entity read, changed and sent back);
  *   `etag: false` sends none.
@@ -20,6 +21,9 @@ import { describe, type ODataVersion } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
+import { versionHeaders } from "../payload/version-headers.js";
+import { etagOf, mediaEtagOf } from "../payload/etag.js";
+import { isExpandedValue } from "../payload/expanded.js";
 
 /** What the request builders need from the client: its service root and OData version. */
 export interface WriteContext {
@@ -52,12 +56,12 @@ export interface ConditionalOptions {
    * `__metadata.etag`). Without it, an ETag the body carries is used; `false` sends no `If-Match`
    * at all.
    */
-  etag?: EtagSource | false;
+  etag?: EtagSource | false | undefined;
   /**
    * A literal `If-Match` value, winning over `etag`. `"*"` means "whatever version, but the
    * entity must exist" (an update that can never turn into an insert, OData 4.01 §11.4.4).
    */
-  ifMatch?: string;
+  ifMatch?: string | undefined;
 }
 
 /** `Prefer: return=minimal` (answer 204, no body) or `return=representation` (answer with the entity). */
@@ -66,38 +70,51 @@ export type ReturnPreference = "minimal" | "representation";
 /** Options every write builder takes. */
 export interface WriteRequestOptions {
   /** More headers for this request (lower-case names win over the defaults). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * Sends the request as `POST` with `X-HTTP-Method: <method>` (method tunnelling), for services
    * and proxies that refuse `MERGE`, `PATCH`, `PUT` or `DELETE`.
    * @default false
    */
-  tunnel?: boolean;
+  tunnel?: boolean | undefined;
+}
+
+/** Options of the writes that send an entity body: whether what a read expanded goes along. */
+export interface EntityBodyOptions {
+  /**
+   * Send the navigation properties that a read expanded (the same arrays and objects, as a
+   * `{ ...entity }` copy holds them) as part of the body: a deep update or deep insert (OData 4.01
+   * §11.4.3.1, §11.4.2.2), in which a service may replace the related entities with the ones sent
+   * and delete the others. By default they are left out, so that writing back an entity read with
+   * `$expand` changes only the entity. Nested values you build yourself are always sent.
+   * @default false
+   */
+  deep?: boolean | undefined;
 }
 
 /** Options of `create`. */
-export interface CreateRequestOptions extends WriteRequestOptions {
+export interface CreateRequestOptions extends WriteRequestOptions, EntityBodyOptions {
   /** Sent as `Prefer: return=...`; without it the service decides (usually the created entity). */
-  prefer?: ReturnPreference;
+  prefer?: ReturnPreference | undefined;
 }
 
 /** Options of `update` (PATCH; v2 MERGE) and `replace` (PUT). */
-export interface UpdateRequestOptions extends WriteRequestOptions, ConditionalOptions {
+export interface UpdateRequestOptions extends WriteRequestOptions, ConditionalOptions, EntityBodyOptions {
   /** Sent as `Prefer: return=...` (v4): `representation` asks for the entity after the change. */
-  prefer?: ReturnPreference;
+  prefer?: ReturnPreference | undefined;
 }
 
 /** Options of `upsert`. */
-export interface UpsertRequestOptions extends WriteRequestOptions {
+export interface UpsertRequestOptions extends WriteRequestOptions, EntityBodyOptions {
   /** PUT (replace every property) instead of PATCH (change the ones sent). @default false */
-  replace?: boolean;
+  replace?: boolean | undefined;
   /**
    * `"*"` sends `If-None-Match: *`: insert only; when the entity already exists the service
    * answers 412 instead of updating it (OData 4.01 §11.4.4).
    */
-  ifNoneMatch?: "*";
+  ifNoneMatch?: "*" | undefined;
   /** Sent as `Prefer: return=...`. */
-  prefer?: ReturnPreference;
+  prefer?: ReturnPreference | undefined;
 }
 
 /** Options of `delete`. */
@@ -114,8 +131,8 @@ export interface MediaCreateRequestOptions extends WriteRequestOptions {
   /** The media type of the content, sent as `Content-Type`. */
   contentType: string;
   /** Sent as `Slug` (RFC 5023): a hint for the new entity's key or name. */
-  slug?: string;
-  prefer?: ReturnPreference;
+  slug?: string | undefined;
+  prefer?: ReturnPreference | undefined;
 }
 
 const V4_CONTROL_INFORMATION = new Set([
@@ -144,34 +161,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-/** The headers every write carries for `version`. */
+/** The headers every write carries for `version`: `Accept`, the version headers of a write, `Content-Type` for JSON. */
 export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Record<string, string> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (isV2(version)) {
-    headers["dataserviceversion"] = "2.0";
-    headers["maxdataserviceversion"] = "2.0";
-  } else {
-    headers["odata-version"] = version;
-    headers["odata-maxversion"] = version;
-  }
+  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, "write") };
   if (withJsonBody) headers["content-type"] = "application/json";
   return headers;
-}
-
-/**
- * The ETag an entity read earlier carries: v4 `@odata.etag` (4.01 also `@etag`), v2 `__metadata.etag` (the reading
- * layer also keeps an `ETag` header there). `media` asks for the ETag of its media resource
- * (`@odata.mediaEtag`, v2 `__metadata.media_etag`) first.
- */
-export function etagOf(entity: unknown, media = false): string | undefined {
-  if (!isRecord(entity)) return undefined;
-  const candidates: unknown[] = [];
-  const metadata = entity["__metadata"];
-  // OData 4.01 JSON may leave out the `odata.` prefix: `@etag`, `@mediaEtag`.
-  if (media) candidates.push(entity["@odata.mediaEtag"], entity["@mediaEtag"], isRecord(metadata) ? metadata["media_etag"] : undefined);
-  candidates.push(entity["@odata.etag"], entity["@etag"], isRecord(metadata) ? metadata["etag"] : undefined);
-  for (const candidate of candidates) if (typeof candidate === "string" && candidate !== "") return candidate;
-  return undefined;
 }
 
 /**
@@ -193,32 +187,45 @@ export function ifMatchFor(options: ConditionalOptions | undefined, body: unknow
   }
   if (etag !== undefined) {
     if (!isRecord(etag)) throw new TypeError(`${where}: option "etag" must be an ETag string, an entity read earlier, or false; got ${describe(etag)}`);
-    const found = etagOf(etag, media);
+    const found = media ? mediaEtagOf(etag) : etagOf(etag);
     if (found === undefined) {
       throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (no @odata.etag or __metadata.etag); pass its ETag, ifMatch: "*", or etag: false`);
     }
     return found;
   }
-  return etagOf(body, media);
+  return media ? mediaEtagOf(body) : etagOf(body);
 }
 
 /**
  * The body of a write as JSON text, without the control information reading added (see the
- * module comment). Nested entities (deep insert) are cleaned the same way.
+ * module comment) and, unless `deep`, without the navigation values a read expanded. Nested
+ * entities (deep insert) are cleaned the same way.
+ * @throws TypeError when the body is not an object, cannot be JSON, or held nothing but expanded
+ * navigation values (a write that would send nothing the caller meant)
  */
-export function writeBody(entity: unknown, version: ODataVersion, where: string): string {
+export function writeBody(entity: unknown, version: ODataVersion, where: string, deep = false): string {
   if (!isRecord(entity)) throw new TypeError(`${where}: expected an entity object; got ${describe(entity)}`);
+  if (deep !== true && deep !== false) throw new TypeError(`${where}: option "deep" must be a boolean; got ${describe(deep)}`);
+  const left: string[] = [];
+  let body: unknown;
   let text: string | undefined;
   try {
-    text = JSON.stringify(cleanForWrite(entity, isV2(version)));
+    body = cleanForWrite(entity, isV2(version), deep, left);
+    text = JSON.stringify(body);
   } catch (error) {
     throw new TypeError(`${where}: the entity cannot be sent as JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (left.length > 0 && isRecord(body) && Object.keys(body).length === 0) {
+    throw new TypeError(
+      `${where}: ${left.join(", ")} ${left.length === 1 ? "is a navigation property" : "are navigation properties"} that a read expanded, which a write leaves out; pass { deep: true } to send ${left.length === 1 ? "it" : "them"} as a deep write, or build new values`,
+    );
   }
   return text;
 }
 
-function cleanForWrite(value: unknown, v2: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => cleanForWrite(item, v2));
+/** `left` collects the names of the top level's expanded values that were left out. */
+function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => cleanForWrite(item, v2, deep));
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) {
@@ -228,7 +235,11 @@ function cleanForWrite(value: unknown, v2: boolean): unknown {
       continue;
     }
     if (!v2 && isControlInformation(name)) continue;
-    out[name] = cleanForWrite(item, v2);
+    if (!deep && isExpandedValue(item)) {
+      left?.push(name);
+      continue;
+    }
+    out[name] = cleanForWrite(item, v2, deep);
   }
   return out;
 }
@@ -302,15 +313,15 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
  * `POST <collection>`: creates an entity (with nested entities: deep insert) in an entity set or
  * through a collection-valued navigation (`Books(1)/reviews`).
  */
-export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateRequestOptions): WriteRequest {
+export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateRequestOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context.version, true);
-  setPrefer(headers, options?.prefer, "create(entity)");
-  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, "create(entity)"), options);
+  setPrefer(headers, options?.prefer, where);
+  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep), options);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
 export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateRequestOptions): WriteRequest {
-  const body = writeBody(patch, context.version, "update(patch)");
+  const body = writeBody(patch, context.version, "update(patch)", options?.deep);
   const headers = writeHeaders(context.version, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
   setPrefer(headers, options?.prefer, "update(patch)");
@@ -319,7 +330,7 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
 export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateRequestOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "replace(entity)");
+  const body = writeBody(entity, context.version, "replace(entity)", options?.deep);
   const headers = writeHeaders(context.version, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
   setPrefer(headers, options?.prefer, "replace(entity)");
@@ -333,7 +344,7 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
  * `update` with `ifMatch: "*"`.) ETags the body carries are not sent.
  */
 export function upsertRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpsertRequestOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "upsert(entity)");
+  const body = writeBody(entity, context.version, "upsert(entity)", options?.deep);
   const headers = writeHeaders(context.version, true);
   if (options?.ifNoneMatch !== undefined) {
     if (options.ifNoneMatch !== "*") throw new TypeError(`upsert(entity): option "ifNoneMatch" must be "*"; got ${describe(options.ifNoneMatch)}`);
@@ -410,9 +421,7 @@ function mediaPath(state: EntityState, property: string | undefined): string {
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */
 export function mediaReadRequest(context: WriteContext, state: EntityState, property?: string, options?: { headers?: Record<string, string> }): WriteRequest {
-  const headers: Record<string, string> = { accept: "*/*" };
-  if (isV2(context.version)) headers["maxdataserviceversion"] = "2.0";
-  else headers["odata-maxversion"] = context.version;
+  const headers: Record<string, string> = { accept: "*/*", ...versionHeaders(context.version, "read") };
   return finish("GET", pathOf(context, mediaPath(state, property)), headers, undefined, options);
 }
 

@@ -8,11 +8,12 @@ import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse } from "../http/error-body.js";
 import { readEntityAnswer } from "../read/traversal.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 
 /** Options every sending write method takes. */
 export interface SendOptions {
   /** Cancels the request. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike | undefined;
 }
 
 /**
@@ -20,8 +21,7 @@ export interface SendOptions {
  * says what a 412 or 428 means.
  */
 export async function sendChecked(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<Response> {
-  const signal = options?.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('option "signal" must be an AbortSignal');
+  const signal = toAbortSignal(options?.signal);
   const init = {
     method: request.method,
     url: request.url,
@@ -41,7 +41,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */
 export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<R | undefined> {
   const response = await sendChecked(core, request, options);
-  const text = await readBodyText(response, request.method, request.url, options?.signal);
+  const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
   return readEntityAnswer(core, response, text, request.method, request.url) as R;
 }

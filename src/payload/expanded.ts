@@ -1,0 +1,88 @@
+/**
+ * Which values of the entities the library returned are there because the read expanded them
+ * (`$expand`), so that a write can leave them out: `update({ ...book, stock: 4 })` of a book read
+ * with its reviews must not become a deep update, which a service may take as "these are all the
+ * reviews now" and delete the others (SAP CAP does).
+ *
+ * How the knowledge survives the caller's copy: `{ ...book }` copies own enumerable properties and
+ * nothing else, so nothing attached to `book` itself would come along. But the copy holds the very
+ * same expanded array or object as `book` did. The reading layer puts each expanded value (the
+ * array of a collection-valued navigation property, the object of a single-valued one) in a
+ * WeakSet, and the writing layer leaves out any value it finds there. Nothing visible is added to
+ * the entities, and a value the caller builds anew (`[...book.reviews]`, `{ ...book.author }`) is
+ * theirs to send. What cannot be recognised: an expanded single-valued navigation that was `null`
+ * (there is no object to remember), and a deep copy (`structuredClone`, a JSON round trip).
+ */
+import type { ExpandItem } from "../query/state.js";
+
+const expandedValues = new WeakSet<object>();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStructured(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+/** Whether `value` is an expanded navigation value of an entity the library read. */
+export function isExpandedValue(value: unknown): boolean {
+  return isStructured(value) && expandedValues.has(value);
+}
+
+/** The value at a navigation path (`author`, `NS.Derived/author`): type-cast segments are skipped. */
+function valueAt(entity: Record<string, unknown>, path: string): unknown {
+  let current: unknown = entity;
+  for (const segment of path.split("/")) {
+    if (segment.includes(".")) continue;
+    if (!isRecord(current)) return undefined;
+    current = current[segment];
+  }
+  return current;
+}
+
+/** The entities an expanded value holds: the array's records, or the object itself. */
+function entitiesOf(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.filter(isRecord);
+  return isRecord(value) ? [value] : [];
+}
+
+/**
+ * The structured values of an entity's properties, for `$expand=*`: without metadata a navigation
+ * property cannot be told from a complex one, so every object or array value counts as expanded.
+ */
+function structuredProperties(entity: Record<string, unknown>): object[] {
+  const values: object[] = [];
+  for (const name in entity) {
+    if (name === "__metadata" || name.includes("@")) continue;
+    const value = entity[name];
+    if (isStructured(value)) values.push(value);
+  }
+  return values;
+}
+
+/** The items of one level below `item`: its nested expands, and itself again while `$levels` lasts. */
+function nestedItems(item: ExpandItem): readonly ExpandItem[] {
+  const nested = item.options.expand ?? [];
+  const levels = item.options.levels;
+  if (levels === undefined || levels === 1) return nested;
+  const again: ExpandItem = { path: item.path, options: { ...item.options, levels: levels === "max" ? "max" : levels - 1 } };
+  return [...nested, again];
+}
+
+/**
+ * Remembers the values that `items` (the query's `$expand`) put into `entity`, at every level of
+ * nesting. Cheap: only expanded paths are visited. `$levels=max` stops where the data stops.
+ */
+export function markExpanded(entity: unknown, items: readonly ExpandItem[] | undefined): void {
+  if (items === undefined || items.length === 0 || !isRecord(entity)) return;
+  for (const item of items) {
+    const values = item.path === "*" ? structuredProperties(entity) : [valueAt(entity, item.path)];
+    for (const value of values) {
+      if (!isStructured(value) || expandedValues.has(value)) continue;
+      expandedValues.add(value);
+      const below = nestedItems(item);
+      if (below.length > 0) for (const child of entitiesOf(value)) markExpanded(child, below);
+    }
+  }
+}

@@ -356,8 +356,9 @@ describe("a createAsync poller and older tokens", { concurrency: true }, () => {
       (token) => new ODataClient({ serviceUrl }).resumeAsync(token, FAST),
     );
     assert.deepEqual(run.token.resultShape, { kind: "raw" });
-    assert.deepEqual(run.resumed, body);
-    assert.deepEqual(run.direct, body);
+    // The response's own @odata.context is dropped from results, resumed or not (one rule for all).
+    assert.deepEqual(run.resumed, { ID: 7, rows: 1200 });
+    assert.deepEqual(run.direct, run.resumed);
   });
 
   test("a version-1 token (no result shape) still resumes, its result read as the raw body", async (t) => {

@@ -53,7 +53,7 @@ before(async () => {
   cap = await startCap();
   // The v2 adapter writes absolute URIs with `localhost`; addressing it the same way keeps them on
   // the service's origin.
-  v2Root = `http://localhost:${new URL(cap.origin).port}/odata/v2/catalog/`;
+  v2Root = cap.v2.replace("127.0.0.1", "localhost");
 });
 after(() => cap.stop());
 

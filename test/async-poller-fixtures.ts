@@ -105,16 +105,20 @@ export async function pollToEnd(poller: AsyncPoller<unknown>, limit = 30): Promi
   assert.fail(`the poller still ran after ${limit} polls`);
 }
 
-/** Resolves after `ms` milliseconds (for tests that check nothing happens meanwhile). */
+// The real timer functions, taken before any test turns on fake time (test/fake-time.ts): pause()
+// and eventually() wait in real time whatever the clock of the code under test does.
+const realSetTimeout = globalThis.setTimeout;
+
+/** Resolves after `ms` milliseconds of real time (for tests that check nothing happens meanwhile). */
 export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
 }
 
-/** Resolves once `condition()` holds, checking every few ms; fails after `timeout` ms. */
+/** Resolves once `condition()` holds, checking every few ms; fails after `timeout` ms of real time. */
 export async function eventually(condition: () => boolean, what: string, timeout = 2_000): Promise<void> {
-  const giveUp = Date.now() + timeout;
+  const giveUp = performance.now() + timeout;
   while (!condition()) {
-    if (Date.now() > giveUp) assert.fail(`${what} did not happen within ${timeout} ms`);
+    if (performance.now() > giveUp) assert.fail(`${what} did not happen within ${timeout} ms`);
     await pause(5);
   }
 }

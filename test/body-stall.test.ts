@@ -3,12 +3,18 @@
 // scanner, entity, error body, $batch, status monitor, media), and the connection is closed. A body
 // that keeps sending, however slowly in all, and a caller that holds the body back are not timed
 // out. Every server here sends its headers at once and then data on a schedule the test sets.
+//
+// The stalls run on fake time (test/fake-time.ts): once the body has stalled, the test moves the
+// clock by the timeout and checks that exactly the stall timer fired. What is not a stall (data
+// that keeps coming, a caller holding the body back) depends on real streaming and keeps the real
+// clock.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClientError, ODataHttpError } from "../src/index.js";
 import { serveClient, type RecordedRequest } from "./servers/recording-server.js";
+import { useFakeTime, type FakeTime } from "./fake-time.js";
 
 /** Each test must end on its own; on the code before the stall watch these hung until aborted. */
 const LIMIT = { timeout: 15_000 };
@@ -18,11 +24,30 @@ const TIMEOUT = 400;
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
 async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    // node:timers/promises stays on the real clock under fake time (only the global setTimeout is faked).
     await sleep(5);
   }
+}
+
+/**
+ * Marks (see FakeTime.mark) taken by the server's handler as each request arrives: the timeout
+ * of a request's headers is set before the mark, the stall timer of its body after it, though
+ * both are {@link TIMEOUT} ms long.
+ */
+function requestMarks(time: FakeTime) {
+  const marks: number[] = [];
+  return {
+    /** Call first thing in the handler. */
+    arrived: () => void marks.push(time.mark()),
+    /** Waits for the stall timer of request `index` (from 0) and moves the clock by it. */
+    async passStall(index: number): Promise<void> {
+      await waitFor(() => marks.length > index, `request ${index + 1}`);
+      assert.equal(await time.skip(TIMEOUT, { setAfter: marks[index] as number }), TIMEOUT);
+    },
+  };
 }
 
 /** Resolves with the error `promise` rejects with; fails when it resolves. */
@@ -65,10 +90,13 @@ const rows = (from: number, to: number) => Array.from({ length: to - from + 1 },
 
 describe("a stalled body ends with TIMEOUT", () => {
   test("a walk whose second page sends its headers and then nothing rejects after the entities of page 1", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const connections = closeWatch();
     const { server, client } = await serveClient(
       t,
       (request, res, req) => {
+        marks.arrived();
         connections.watch(request, req);
         if (request.path.includes("page=2")) return stallAfter(res, "application/json", '{"value":[{"ID":4},');
         const body = JSON.stringify({ value: rows(1, 3), "@odata.nextLink": "Items?page=2" });
@@ -78,16 +106,17 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const seen: number[] = [];
-    const started = Date.now();
-    const error = await rejection(
+    const started = time.now();
+    const walk = rejection(
       (async () => {
         for await (const item of client.collection<{ ID: number }>("Items")) seen.push(item.ID);
       })(),
     );
-    const elapsed = Date.now() - started;
+    await marks.passStall(1);
+    const error = await time.within(walk);
     assertStallTimeout(error, "Items?page=2");
     assert.deepEqual(seen, [1, 2, 3], "page 1 was delivered before the stall ended the walk");
-    assert.ok(elapsed >= TIMEOUT && elapsed < TIMEOUT + 3_000, `ended after ${elapsed} ms`);
+    assert.equal(time.now() - started, TIMEOUT, "ended by the stall timer, at the timeout");
     await waitFor(() => connections.closed.some((path) => path.includes("page=2")), "the stalled connection to close");
     assert.deepEqual(
       server.requests.map((r) => r.path),
@@ -124,9 +153,12 @@ describe("a stalled body ends with TIMEOUT", () => {
   });
 
   test("page(), get() and countAll() reject when their body stalls", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const { client } = await serveClient(
       t,
       (request, res) => {
+        marks.arrived();
         if (request.path.includes("$count")) return stallAfter(res, "text/plain", "4");
         if (request.path.includes("Items(1)")) return stallAfter(res, "application/json", '{"ID":1,');
         stallAfter(res, "application/json", '{"value":[{"ID":1}');
@@ -134,47 +166,68 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const items = client.collection<{ ID: number }>("Items");
-    assertStallTimeout(await rejection(items.page()), "/odata/Items");
-    assertStallTimeout(await rejection(items.key(1).get()), "/odata/Items(1)");
-    assertStallTimeout(await rejection(items.countAll()), "/odata/Items/$count");
+    const reads: [() => Promise<unknown>, string][] = [
+      [() => items.page(), "/odata/Items"],
+      [() => items.key(1).get(), "/odata/Items(1)"],
+      [() => items.countAll(), "/odata/Items/$count"],
+    ];
+    for (const [index, [read, path]] of reads.entries()) {
+      const rejected = rejection(read());
+      await marks.passStall(index);
+      assertStallTimeout(await time.within(rejected), path);
+    }
   });
 
   test("an error answer whose body stalls still rejects with its status, the stall as cause, within the timeout", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const { client } = await serveClient(
       t,
       (_request, res) => {
+        marks.arrived();
         res.writeHead(500, { "content-type": "application/json" });
         res.write('{"error":{"code":"E1","message":"broken');
       },
       { timeout: TIMEOUT },
     );
-    const started = Date.now();
-    const error = await rejection(client.collection("Items").page());
-    const elapsed = Date.now() - started;
+    const started = time.now();
+    const rejected = rejection(client.collection("Items").page());
+    await marks.passStall(0);
+    const error = await time.within(rejected);
     assert.ok(error instanceof ODataHttpError, String(error));
     assert.equal(error.status, 500);
     assert.ok(error.body.startsWith('{"error":{"code":"E1"'), error.body);
     assert.ok(error.cause instanceof ODataClientError && error.cause.code === "TIMEOUT", `cause: ${String(error.cause)}`);
-    // The error body's own cap is 10 s in all; the stall ends it after the timeout.
-    assert.ok(elapsed < TIMEOUT + 3_000, `ended after ${elapsed} ms`);
+    // The error body's own cap is 10 s in all; the stall ends it at the timeout.
+    assert.equal(time.now() - started, TIMEOUT);
   });
 
   test("a multipart $batch answer that stalls rejects", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const { client } = await serveClient(
       t,
-      (_request, res) => stallAfter(res, "multipart/mixed; boundary=b1", "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n"),
+      (_request, res) => {
+        marks.arrived();
+        stallAfter(res, "multipart/mixed; boundary=b1", "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n");
+      },
       { timeout: TIMEOUT },
     );
     const batch = client.batch();
     batch.get(client.collection("Items").key(1));
-    assertStallTimeout(await rejection(batch.send()), "/odata/$batch");
+    const rejected = rejection(batch.send());
+    await marks.passStall(0);
+    assertStallTimeout(await time.within(rejected), "/odata/$batch");
   });
 
   test("a status monitor answer that stalls counts as a transient failure (rule 9) and the next poll reads on", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     let polls = 0;
     const { client } = await serveClient(
       t,
       (_request, res) => {
+        marks.arrived();
         polls++;
         if (polls === 1) return stallAfter(res, "application/json", '{"status":"Run');
         res.writeHead(200, { "content-type": "application/json" });
@@ -183,19 +236,34 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const poller = client.asyncPoller<{ n: number }>("Jobs(1)/status", { pollInterval: 10 });
-    assert.equal(await poller.poll(), true, "the stalled answer leaves the operation running");
-    assert.equal(await poller.poll(), false);
+    const first = poller.poll();
+    await marks.passStall(0);
+    assert.equal(await time.within(first), true, "the stalled answer leaves the operation running");
+    assert.equal(await time.within(poller.poll()), false);
     assert.deepEqual(poller.result(), { status: "succeeded", n: 7 });
   });
 
   test("media content read as bytes or as a stream rejects when it stalls", LIMIT, async (t) => {
-    const { client } = await serveClient(t, (_request, res) => stallAfter(res, "image/png", Buffer.from([1, 2, 3])), { timeout: TIMEOUT });
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    const { client } = await serveClient(
+      t,
+      (_request, res) => {
+        marks.arrived();
+        stallAfter(res, "image/png", Buffer.from([1, 2, 3]));
+      },
+      { timeout: TIMEOUT },
+    );
     const media = client.collection("Photos").key(1).media();
-    assertStallTimeout(await rejection(media.bytes()), "/odata/Photos(1)/$value");
-    const { body } = await media.stream();
+    const bytes = rejection(media.bytes());
+    await marks.passStall(0);
+    assertStallTimeout(await time.within(bytes), "/odata/Photos(1)/$value");
+    const { body } = await time.within(media.stream());
     const reader = body.getReader();
-    assert.deepEqual([...((await reader.read()).value ?? [])], [1, 2, 3]);
-    assertStallTimeout(await rejection(reader.read()), "/odata/Photos(1)/$value");
+    assert.deepEqual([...((await time.within(reader.read())).value ?? [])], [1, 2, 3]);
+    const next = rejection(reader.read());
+    await marks.passStall(1);
+    assertStallTimeout(await time.within(next), "/odata/Photos(1)/$value");
   });
 });
 

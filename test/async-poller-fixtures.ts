@@ -6,6 +6,7 @@ import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type AsyncPoller, type AsyncPollerOptions, type ODataClientOptions } from "../src/index.js";
 import { startAsyncService, type AsyncService, type RecordedRequest, type Scenario, type ScenarioName } from "./servers/async-service.js";
+import type { FakeTime } from "./fake-time.js";
 
 export { EXPORT_RESULT } from "./servers/async-service.js";
 
@@ -121,6 +122,16 @@ export async function eventually(condition: () => boolean, what: string, timeout
     if (performance.now() > giveUp) assert.fail(`${what} did not happen within ${timeout} ms`);
     await pause(5);
   }
+}
+
+/**
+ * On fake time: a mark (see FakeTime.mark) once the service has seen `count` requests. The poll
+ * on the wire has set its deadline timer already, so a sleep set after the mark is the one after
+ * its answer, even when both are as long (the clock does not move while a request is on the wire).
+ */
+export async function afterRequests(fixture: AsyncServiceFixture, time: FakeTime, count: number): Promise<{ setAfter: number }> {
+  await fixture.service.waitForRequests(count);
+  return { setAfter: time.mark() };
 }
 
 /** The settled rejection of a promise, failing the test if it resolves. */

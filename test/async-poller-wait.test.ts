@@ -19,8 +19,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { AsyncOperationError, AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
-import { EXPORT_RESULT, FAST, eventually, ownAsyncService, pause, progressRecorder, rejectionOf, type AsyncServiceFixture } from "./async-poller-fixtures.js";
-import { useFakeTime, type FakeTime } from "./fake-time.js";
+import { EXPORT_RESULT, FAST, afterRequests, eventually, ownAsyncService, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
+import { useFakeTime } from "./fake-time.js";
 import { empty, odataError, type RecordedRequest } from "./servers/async-service.js";
 
 /** Timer jitter allowed below a requested delay (Node may fire a timer up to ~1 ms early). */
@@ -32,16 +32,6 @@ function gaps(requests: readonly RecordedRequest[]): number[] {
 
 function activeTimeouts(): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
-}
-
-/**
- * A mark (see FakeTime.mark) once the service has seen `count` requests: the poll on the wire
- * has set its deadline timer already, and a sleep set after the mark is the one after its answer,
- * even when both are as long (the clock does not move while a request is on the wire).
- */
-async function afterRequests(fixture: AsyncServiceFixture, time: FakeTime, count: number): Promise<{ setAfter: number }> {
-  await fixture.service.waitForRequests(count);
-  return { setAfter: time.mark() };
 }
 
 /** The gaps between the requests' arrival on the fake clock. */

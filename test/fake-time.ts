@@ -32,6 +32,13 @@ export interface FakeTime {
    */
   skip(match?: TimerMatch, options?: TimerOptions): Promise<number>;
   /**
+   * Settles `promise` by letting every timer that `match` accepts pass as soon as it is set (see
+   * {@link skip}), as a real clock would: for code that sleeps again and again (a poller on a
+   * service whose job takes its time). Fails after `maxSkips` timers, or when neither the promise
+   * settles nor a matching timer is set within {@link TimerOptions.realTimeoutMs} of real time.
+   */
+  run<T>(promise: Promise<T>, match: TimerMatch, options?: TimerOptions & { maxSkips?: number }): Promise<T>;
+  /**
    * A mark in the sequence of timers set, for {@link TimerOptions.setAfter}. Two timers can have
    * the same delay: a request's deadline, set before it is sent, and the sleep after its answer.
    * A mark taken once the server has seen the request tells them apart.
@@ -149,6 +156,27 @@ export function useFakeTime(t: TestContext, start: number = FAKE_START): FakeTim
       return delay;
     },
     mark: () => order,
+    async run(promise, match, options = {}) {
+      let settled = false;
+      const watched = promise.finally(() => {
+        settled = true;
+      });
+      watched.catch(() => {});
+      const realTimeoutMs = options.realTimeoutMs ?? 5_000;
+      for (let skips = 0; skips <= (options.maxSkips ?? 1_000); skips++) {
+        const giveUp = performance.now() + realTimeoutMs;
+        while (!settled && find(match, options) === undefined) {
+          if (performance.now() > giveUp) {
+            throw new Error(`neither settled nor set a timer matching ${String(match)} within ${realTimeoutMs} ms of real time; pending: [${time.pending().join(", ")}]`);
+          }
+          await new Promise<void>((resolve) => realSetImmediate(resolve));
+        }
+        if (settled) return watched;
+        const timer = find(match, options) as TimerRecord;
+        time.tick(Math.max(0, timer.due - Date.now()));
+      }
+      throw new Error(`still not settled after ${options.maxSkips ?? 1_000} timers`);
+    },
     realPause: (ms) => new Promise<void>((resolve) => realSetTimeout(resolve, ms)),
     within(promise, realTimeoutMs = 5_000) {
       let guard: ReturnType<typeof setTimeout> | undefined;

@@ -49,6 +49,12 @@ function requestMarks(time: FakeTime) {
   return {
     /** Call first thing in the handler. */
     arrived: () => void marks.push(time.mark()),
+    /** The mark taken as request `index` (from 0) arrived. */
+    at(index: number): number {
+      const mark = marks[index];
+      assert.ok(mark !== undefined, `request ${index + 1} has not arrived`);
+      return mark;
+    },
     /** Waits for the stall timer of request `index` (from 0) and moves the clock by it. */
     async passStall(index: number): Promise<void> {
       await waitFor(() => marks.length > index, `request ${index + 1}`);
@@ -132,32 +138,42 @@ describe("a stalled body ends with TIMEOUT", () => {
   });
 
   test("an unpaged body beyond the parse buffer that stalls in the middle rejects in the incremental scanner", LIMIT, async (t) => {
-    // On the real clock: when every entity that was sent has reached the scanner cannot be seen
-    // from here, so the test cannot tell when to move a fake one. 9 MiB of entities: past the
-    // 8 MiB buffer, so the rest is read by the incremental scanner.
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    // 9 MiB of entities: past the 8 MiB buffer, so the rest is read by the incremental scanner.
+    // Made before the request, so that the answer's headers go out at once.
     const entity = JSON.stringify({ ID: 0, text: "x".repeat(1000) });
     const count = Math.ceil((9 * 1024 * 1024) / entity.length);
+    const parts = ['{"value":['];
+    for (let id = 1; id <= count; id++) parts.push(`${id > 1 ? "," : ""}${JSON.stringify({ ID: id, text: "x".repeat(1000) })}`);
+    const body = parts.join("");
     const connections = closeWatch();
     const { client } = await serveClient(
       t,
       (request, res, req) => {
+        marks.arrived();
         connections.watch(request, req);
         res.writeHead(200, { "content-type": "application/json" });
-        const parts = ['{"value":['];
-        for (let id = 1; id <= count; id++) parts.push(`${id > 1 ? "," : ""}${JSON.stringify({ ID: id, text: "x".repeat(1000) })}`);
-        res.write(parts.join(""));
+        res.write(body);
         // ... and the array never ends.
       },
-      { timeout: REAL_TIMEOUT },
+      { timeout: TIMEOUT },
     );
     let last = 0;
-    const error = await rejection(
+    const walk = rejection(
       (async () => {
         for await (const item of client.collection<{ ID: number }>("Items")) last = item.ID;
       })(),
     );
-    assertStallTimeout(error, "/odata/Items", REAL_TIMEOUT);
-    assert.ok(last > count / 2, `the entities that arrived were delivered first (last ${last} of ${count})`);
+    // The clock stands still while data arrives. Once entities from beyond the first 8.5 MiB are
+    // through (so the incremental scanner reads), every stall timer of the body passes as it is
+    // set: one that fires while the walk waits for data ends it; one that fires while the caller
+    // holds the body back is armed again by the next read.
+    const pastBuffer = Math.ceil((8.5 * 1024 * 1024) / entity.length);
+    await waitFor(() => last > pastBuffer, "the entities beyond the buffer", 30_000);
+    const error = await time.run(walk, TIMEOUT, { setAfter: marks.at(0) });
+    assertStallTimeout(error, "/odata/Items");
+    assert.ok(last > pastBuffer, `the entities that arrived were delivered first (last ${last} of ${count})`);
     await waitFor(() => connections.closed.length === 1, "the stalled connection to close");
   });
 

@@ -12,7 +12,8 @@
  *   up alone at the end of the run.
  *
  * `node --import tsx test/run.ts test/a.test.ts test/b.test.ts` runs only those files (with the
- * shared CAP server, without the type check).
+ * shared CAP server, without the type check); `TRAVERSE_TEST_CONCURRENCY=1` runs the files one at
+ * a time.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -25,11 +26,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TSC = createRequire(join(ROOT, "package.json")).resolve("typescript/bin/tsc");
 
 /**
- * Test files at once. On the 2-core machines this project runs on, most files spend much of their
- * time waiting for servers, browsers and child processes, so three keep both cores busy where two
- * would leave them idle; more only makes the CPU-heavy files slower.
+ * Test files at once (`TRAVERSE_TEST_CONCURRENCY` overrides it). On the 2-core machines this
+ * project runs on, most files spend part of their time waiting for servers, browsers and child
+ * processes, so three keep both cores busy where two would leave them idle; more only makes the
+ * CPU-heavy files slower.
  */
-const CONCURRENCY = 3;
+const CONCURRENCY = Number(process.env.TRAVERSE_TEST_CONCURRENCY) || 3;
 
 /** Files that take longest (packing and installing the package; starting six runtimes): started first. */
 const LONGEST_FIRST = ["test/package.test.ts", "test/runtimes.test.ts"];
@@ -57,12 +59,12 @@ function allTestFiles(): string[] {
 }
 
 /** Runs `tsc --noEmit` over the project, its output kept for the end of the run. */
-function typeCheck(): { done: Promise<Outcome>; output: () => string } {
+function typeCheck(): { done: Promise<Outcome>; output: () => string; stop: () => void } {
   let output = "";
   const child = spawn(process.execPath, [TSC, "-p", "tsconfig.json", "--noEmit", "--pretty", "false"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  return { done: finished(child), output: () => output };
+  return { done: finished(child), output: () => output, stop: () => void child.kill() };
 }
 
 async function main(): Promise<number> {
@@ -73,7 +75,12 @@ async function main(): Promise<number> {
   let cap: CapProcess | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (!env[CAP_ORIGIN_VARIABLE]) {
-    cap = await spawnCap();
+    try {
+      cap = await spawnCap();
+    } catch (error) {
+      check?.stop();
+      throw error;
+    }
     env[CAP_ORIGIN_VARIABLE] = cap.origin;
   }
 

@@ -7,9 +7,9 @@
  *   (test/servers/cap.ts). Starting it once instead of once per file saves about 2.5 s of CPU per
  *   CAP test file. A server already named in `TRAVERSE_CAP_ORIGIN` is used as it is.
  * - `tsc --noEmit` runs beside the tests; its errors are printed after the tests' summary and fail
- *   the run like a failing test. It is incremental, its state kept in
- *   node_modules/.cache/traverse-odata/: a run after a small change checks only what the change
- *   can affect (a fresh clone, as in CI, checks everything).
+ *   the run like a failing test. It is incremental, its state kept in the temporary directory
+ *   (one file per checkout): a run after a small change checks only what the change can affect
+ *   (a fresh clone, as in CI, checks everything).
  * - Test files run {@link CONCURRENCY} at a time, the longest ones first, so that they do not end
  *   up alone at the end of the run.
  *
@@ -18,8 +18,10 @@
  * a time.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CAP_ORIGIN_VARIABLE, spawnCap, type CapProcess } from "./servers/cap.js";
@@ -51,8 +53,13 @@ const LONGEST_FIRST = [
   "test/metadata.test.ts",
 ];
 
-/** Where the type check keeps its incremental state (node_modules is not tracked). */
-const TSC_BUILD_INFO = join(ROOT, "node_modules", ".cache", "traverse-odata", "tsconfig.tsbuildinfo");
+/**
+ * Where the type check keeps its incremental state: outside the checkout, one file per checkout.
+ * Not under node_modules: a folder written there after the install makes npm distrust its
+ * node_modules/.package-lock.json, and then `npm install-scripts ls` (test/package.test.ts) reads
+ * the whole tree and reports scripts as pending.
+ */
+const TSC_BUILD_INFO = join(tmpdir(), `traverse-odata-tsc-${createHash("sha256").update(ROOT).digest("hex").slice(0, 16)}.tsbuildinfo`);
 
 /** The outcome of a child process. */
 interface Outcome {

@@ -675,6 +675,44 @@ describe("retry", () => {
     assert.equal(server.requests[1]?.at, retryAt);
   });
 
+  test("without Retry-After the wait doubles from retry.delay, each between half and all of its step (jitter), up to maxDelay", async (t) => {
+    const time = useFakeTime(t);
+    const server = await startServer((_r, res) => sendText(res, 503, "busy"));
+    t.after(() => server.close());
+    const pending = get(coreFor(server, { retry: { retries: 4, delay: 100, maxDelay: 300 } }), server.url("svc/Books"));
+    const waits: number[] = [];
+    // The steps: 100, 200, then 400 and 800 capped at 300. Request timeouts (30 s) are not waits.
+    for (let retry = 0; retry < 4; retry++) waits.push(await time.skip((delay) => delay < 1_000));
+    const response = await time.within(pending);
+    assert.equal(response.status, 503);
+    assert.equal(server.requests.length, 5);
+    const steps = [100, 200, 300, 300];
+    waits.forEach((wait, i) => {
+      const step = steps[i] as number;
+      assert.ok(wait >= step / 2 && wait <= step, `wait ${i + 1} was ${wait} ms; its step is ${step} ms`);
+    });
+    // (The jitter makes fractional delays; the fake clock adds them exactly, floats aside.)
+    const micro = (ms: number) => Math.round(ms * 1_000);
+    assert.deepEqual(
+      server.requests.slice(1).map((request, i) => micro(request.at - (server.requests[i]?.at ?? 0))),
+      waits.map(micro),
+      "each retry went out exactly its wait after the answer before it",
+    );
+  });
+
+  test("a network error is retried after the same backoff", async (t) => {
+    const time = useFakeTime(t);
+    const server = await startServer((_r, res) => void res.socket?.destroy());
+    t.after(() => server.close());
+    const rejected = rejectsWithCode(get(coreFor(server, { retry: { retries: 2, delay: 100 } }), server.url("svc/Books")), "NETWORK_ERROR");
+    const first = await time.skip((delay) => delay < 1_000);
+    const second = await time.skip((delay) => delay < 1_000);
+    await time.within(rejected);
+    assert.ok(first >= 50 && first <= 100, `first wait ${first} ms`);
+    assert.ok(second >= 100 && second <= 200, `second wait ${second} ms`);
+    assert.equal(server.requests.length, 3);
+  });
+
   test("on the real clock the retry waits its backoff", async (t) => {
     // End to end with real timers: a backoff of 20 ms is half to all of it, jitter included.
     const server = await startServer((_r, res) => {

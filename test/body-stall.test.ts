@@ -5,9 +5,9 @@
 // out. Every server here sends its headers at once and then data on a schedule the test sets.
 //
 // The stalls run on fake time (test/fake-time.ts): once the body has stalled, the test moves the
-// clock by the timeout and checks that exactly the stall timer fired. What is not a stall (data
-// that keeps coming, a caller holding the body back) depends on real streaming and keeps the real
-// clock.
+// clock by the timeout and checks that exactly the stall timer fired. A caller holding the body
+// back does too: once the client has stopped reading, the clock moves past the timeout. Chunks that
+// keep coming keep the real clock, with gaps far within the timeout.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -23,10 +23,11 @@ const LIMIT = { timeout: 15_000 };
 const TIMEOUT = 400;
 
 /**
- * The client's timeout in the tests of what is not a stall, on the real clock: long enough that a
- * busy machine does not make a late chunk or slow headers look like a stall.
+ * The client's timeout in the test of slow chunks, on the real clock: far longer than each gap
+ * between chunks, so that a busy machine does not make a late chunk or slow headers look like a
+ * stall.
  */
-const REAL_TIMEOUT = 1_000;
+const REAL_TIMEOUT = 3_000;
 
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
@@ -299,9 +300,9 @@ describe("what is not a stall", () => {
       async (_request, res) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.write('{"value":[');
-        // Three gaps of 50 % of the timeout: one and a half times the timeout in all.
-        for (let id = 1; id <= 3; id++) {
-          await sleep(REAL_TIMEOUT * 0.5);
+        // Ten gaps of 400 ms: 4 s in all, longer than the timeout, each far within it.
+        for (let id = 1; id <= 10; id++) {
+          await sleep(400);
           res.write(`${id > 1 ? "," : ""}{"ID":${id}}`);
         }
         res.end("]}");
@@ -309,12 +310,18 @@ describe("what is not a stall", () => {
       { timeout: REAL_TIMEOUT },
     );
     const page = await client.collection<{ ID: number }>("Items").page();
-    assert.deepEqual(page.value.map((item) => item.ID), [1, 2, 3]);
+    assert.deepEqual(page.value.map((item) => item.ID), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   test("a caller who holds a huge body back for longer than the timeout is not timed out", LIMIT, async (t) => {
+    const time = useFakeTime(t);
     const entity = JSON.stringify({ ID: 0, text: "y".repeat(1000) });
     const count = Math.ceil((12 * 1024 * 1024) / entity.length);
+    // Whether the server waits for the client to read (its last write was refused) or has written
+    // everything, and how many times the client's reading let it write on.
+    let blocked = false;
+    let ended = false;
+    let drains = 0;
     const { client } = await serveClient(
       t,
       (_request, res) => {
@@ -323,18 +330,24 @@ describe("what is not a stall", () => {
         let id = 0;
         // Written as the client reads, so that backpressure reaches the server.
         const writeMore = () => {
+          blocked = false;
           while (id < count) {
             id++;
             if (!res.write(`${id > 1 ? "," : ""}${JSON.stringify({ ID: id, text: "y".repeat(1000) })}`)) {
-              res.once("drain", writeMore);
+              blocked = true;
+              res.once("drain", () => {
+                drains++;
+                writeMore();
+              });
               return;
             }
           }
           res.end("]}");
+          ended = true;
         };
         writeMore();
       },
-      { timeout: REAL_TIMEOUT },
+      { timeout: TIMEOUT },
     );
     let seen = 0;
     let paused = false;
@@ -344,10 +357,25 @@ describe("what is not a stall", () => {
       // Once in the incremental part of the body: a consumer busy for longer than the timeout.
       if (!paused && seen === Math.floor(count * 0.8)) {
         paused = true;
-        await sleep(REAL_TIMEOUT * 1.5);
+        // First the client stops reading: its buffers fill up and the server waits (or has
+        // written all). Were a read still pending, the loop's I/O would let the server write on
+        // within a few turns.
+        let quietTurns = 0;
+        let drainsBefore = drains;
+        const giveUp = performance.now() + 10_000;
+        while (quietTurns < 50) {
+          assert.ok(performance.now() < giveUp, "the client did not stop reading while its caller held the body");
+          await new Promise((resolve) => setImmediate(resolve));
+          quietTurns = (blocked || ended) && drains === drainsBefore ? quietTurns + 1 : 0;
+          drainsBefore = drains;
+        }
+        // Then the consumer is busy for one and a half timeouts: the body's stall timer fires with
+        // no read waiting, which is not a stall.
+        time.tick(TIMEOUT * 1.5);
       }
     }
     assert.equal(seen, count);
+    assert.ok(paused);
   });
 
   test("timeout 0 leaves a slow body alone and arms no timer", LIMIT, async (t) => {

@@ -8,8 +8,9 @@ export {
   AsyncOperationFailedError,
   AsyncOperationCancelledError,
   AsyncOperationTimeoutError,
+  ODataErrorCode,
 } from "./errors.js";
-export type { ODataErrorDetail } from "./errors.js";
+export type { ODataErrorDetail, CustomErrorCode, AsyncOperationErrorCode } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
 export type { AbortSignalLike } from "./http/signals.js";

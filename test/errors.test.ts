@@ -391,7 +391,7 @@ describe("error classes", () => {
       "ODataHttpError",
       "HTTP_ERROR",
     ],
-    [new AsyncOperationError("ASYNC_X", "base", init), "AsyncOperationError", "ASYNC_X"],
+    [new AsyncOperationError("test:ASYNC_X", "base", init), "AsyncOperationError", "test:ASYNC_X"],
     [new AsyncOperationFailedError("failed", { ...init, httpStatus: 500 }), "AsyncOperationFailedError", "ASYNC_OPERATION_FAILED"],
     [new AsyncOperationCancelledError("cancelled", init), "AsyncOperationCancelledError", "ASYNC_OPERATION_CANCELLED"],
     [new AsyncOperationTimeoutError("timed out", { ...init, maxWait: 1000 }), "AsyncOperationTimeoutError", "ASYNC_OPERATION_TIMEOUT"],

@@ -3,7 +3,7 @@
  * one result per request (changeset failures spread to every member, requests the service never
  * answered marked as such). Pure functions.
  */
-import { ODataClientError, type ODataHttpError } from "../errors.js";
+import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../errors.js";
 import { httpErrorFromParts } from "../http/error-body.js";
 import type { HttpMessage } from "../lro/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
@@ -254,7 +254,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined): B
   return { ok: false, status: message.status, headers: message.headers, error };
 }
 
-function unanswered(code: string, message: string): BatchUnanswered {
+function unanswered(code: ODataErrorCode, message: string): BatchUnanswered {
   return { ok: false, status: undefined, error: new ODataClientError(code, message) };
 }
 

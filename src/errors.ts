@@ -1,7 +1,9 @@
 /**
  * The error classes of traverse-odata and the table of their codes. Every error the library itself
  * throws is an {@link ODataClientError} with a stable `code` from {@link ODataErrorCode}; HTTP
- * failures are {@link ODataHttpError}s that carry the parsed OData error of the response.
+ * failures are {@link ODataHttpError}s that carry the parsed OData error of the response. The
+ * classes are branded, so that `instanceof` and the `is…` guards hold across copies of the package
+ * and across realms.
  *
  * No secret gets into an error: every constructor here passes the message, the fields (`url`,
  * `statusUrl`, `headers`, `body`, `odataError`) and the `cause` through the redaction of
@@ -21,7 +23,7 @@ import { redactCause, redactHeaders, redactJson, redactText, redactUrl } from ".
  * try {
  *   for await (const book of books.stream()) console.log(book.title);
  * } catch (error) {
- *   if (error instanceof ODataClientError && error.code === ODataErrorCode.UNTRUSTED_NEXT_LINK) console.warn(error.message);
+ *   if (isODataClientError(error) && error.code === ODataErrorCode.UNTRUSTED_NEXT_LINK) console.warn(error.message);
  *   else throw error;
  * }
  * ```
@@ -198,12 +200,98 @@ export type AsyncOperationErrorCode =
   | typeof ODataErrorCode.ASYNC_OPERATION_TIMEOUT;
 
 /**
+ * The brand of each error class: a property on its prototype whose key is a symbol of the global
+ * registry, which all realms share, so that it is the same symbol in every copy of this package (a
+ * second install in node_modules, a bundle that inlined it) and in every realm (a `vm` context, an
+ * iframe). A worker's `postMessage` copies only the data, so its copy has neither prototype nor
+ * brand. `instanceof` and the `is…` guards check the brand rather than prototype identity, as
+ * undici does with its errors. The names are part of the public contract.
+ */
+const BRANDS = {
+  ODataClientError: Symbol.for("traverse-odata.ODataClientError"),
+  ODataHttpError: Symbol.for("traverse-odata.ODataHttpError"),
+  AsyncOperationError: Symbol.for("traverse-odata.AsyncOperationError"),
+  AsyncOperationFailedError: Symbol.for("traverse-odata.AsyncOperationFailedError"),
+  AsyncOperationCancelledError: Symbol.for("traverse-odata.AsyncOperationCancelledError"),
+  AsyncOperationTimeoutError: Symbol.for("traverse-odata.AsyncOperationTimeoutError"),
+} as const;
+
+/** The brand of each of this module's classes; a user's subclass has none and keeps the usual `instanceof`. */
+const classBrands = new WeakMap<object, symbol>();
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return (typeof value === "object" || typeof value === "function") && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/**
  * Gives a class its `name` on the prototype, as the built-in errors have it: stable under
  * minifiers (which rename classes, so `new.target.name` would not be), and not an own enumerable
- * property of every instance.
+ * property of every instance. Brands the prototype (see {@link BRANDS}).
  */
-function nameErrorClass(errorClass: { prototype: Error }, name: string): void {
+function defineErrorClass(errorClass: { prototype: Error }, name: keyof typeof BRANDS): void {
+  const brand = BRANDS[name];
   Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(errorClass.prototype, brand, { value: true, writable: false, configurable: false, enumerable: false });
+  classBrands.set(errorClass, brand);
+}
+
+/**
+ * Whether `error` is an {@link ODataClientError} (any of the library's errors, or your subclass of
+ * it), from this copy of the package or any other, in this realm or another.
+ *
+ * @example
+ * ```ts
+ * if (isODataClientError(error) && error.code === "TIMEOUT") console.warn("the service is slow");
+ * ```
+ */
+export function isODataClientError(error: unknown): error is ODataClientError {
+  return hasBrand(error, BRANDS.ODataClientError);
+}
+
+/**
+ * Whether `error` is an {@link ODataHttpError} (the service answered with a failure status), from
+ * this copy of the package or any other, in this realm or another.
+ *
+ * @example
+ * ```ts
+ * if (isODataHttpError(error) && error.status === 404) return undefined;
+ * ```
+ */
+export function isODataHttpError(error: unknown): error is ODataHttpError {
+  return hasBrand(error, BRANDS.ODataHttpError);
+}
+
+// Literal codes here, as at every throw site (the compiler checks them against the union), so that
+// a bundle keeps the ODataErrorCode object only where the program itself uses it.
+const ASYNC_BRANDS = new Map<AsyncOperationErrorCode, symbol>([
+  ["ASYNC_OPERATION_FAILED", BRANDS.AsyncOperationFailedError],
+  ["ASYNC_OPERATION_CANCELLED", BRANDS.AsyncOperationCancelledError],
+  ["ASYNC_OPERATION_TIMEOUT", BRANDS.AsyncOperationTimeoutError],
+]);
+
+/**
+ * Whether `error` ended a long-running operation: an {@link AsyncOperationError}, or with `code`
+ * the one subclass that carries that code ({@link AsyncOperationFailedError},
+ * {@link AsyncOperationCancelledError}, {@link AsyncOperationTimeoutError}); from this copy of the
+ * package or any other, in this realm or another. The check is of the class, not of `code` alone.
+ *
+ * @example
+ * ```ts
+ * if (isAsyncOperationError(error, "ASYNC_OPERATION_TIMEOUT")) saveForLater(error.statusUrl, error.maxWait);
+ * ```
+ */
+export function isAsyncOperationError(error: unknown, code: typeof ODataErrorCode.ASYNC_OPERATION_FAILED): error is AsyncOperationFailedError;
+export function isAsyncOperationError(error: unknown, code: typeof ODataErrorCode.ASYNC_OPERATION_CANCELLED): error is AsyncOperationCancelledError;
+export function isAsyncOperationError(error: unknown, code: typeof ODataErrorCode.ASYNC_OPERATION_TIMEOUT): error is AsyncOperationTimeoutError;
+export function isAsyncOperationError(error: unknown, code?: AsyncOperationErrorCode): error is AsyncOperationError;
+export function isAsyncOperationError(error: unknown, code?: AsyncOperationErrorCode): boolean {
+  if (code === undefined) return hasBrand(error, BRANDS.AsyncOperationError);
+  const brand = ASYNC_BRANDS.get(code);
+  if (brand === undefined) {
+    const got = typeof code === "string" ? JSON.stringify(code) : typeof code;
+    throw new TypeError(`isAsyncOperationError(error, code): code must be one of ${[...ASYNC_BRANDS.keys()].join(", ")}; got ${got}`);
+  }
+  return hasBrand(error, brand);
 }
 
 /** The OData error object of a failed response, read from the v4 JSON, v2 JSON or XML shape. */
@@ -229,11 +317,22 @@ export interface ODataClientErrorOptions {
 /**
  * The base of every error that traverse-odata throws. `code` says what went wrong in a stable,
  * machine-readable word (for example `"ASYNC_NO_LOCATION"` or `"UNTRUSTED_NEXT_LINK"`; the list
- * with what each means is {@link ODataErrorCode}).
+ * with what each means is {@link ODataErrorCode}). `instanceof ODataClientError` and
+ * {@link isODataClientError} also hold for an error made by another copy of the package or in
+ * another realm.
  */
 export class ODataClientError extends Error {
   static {
-    nameErrorClass(this, "ODataClientError");
+    defineErrorClass(this, "ODataClientError");
+  }
+
+  /**
+   * `instanceof` by brand: true for an instance of this class from any copy of the package and any
+   * realm (see {@link isODataClientError}); on a subclass of your own, the usual prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const brand = classBrands.get(this);
+    return brand === undefined ? Function.prototype[Symbol.hasInstance].call(this, value) : hasBrand(value, brand);
   }
 
   /**
@@ -284,7 +383,7 @@ export interface ODataHttpErrorInit {
  */
 export class ODataHttpError extends ODataClientError {
   static {
-    nameErrorClass(this, "ODataHttpError");
+    defineErrorClass(this, "ODataHttpError");
   }
 
   declare readonly code: typeof ODataErrorCode.HTTP_ERROR;
@@ -348,7 +447,7 @@ export interface AsyncOperationErrorInit {
  */
 export class AsyncOperationError extends ODataClientError {
   static {
-    nameErrorClass(this, "AsyncOperationError");
+    defineErrorClass(this, "AsyncOperationError");
   }
 
   /**
@@ -375,7 +474,7 @@ export class AsyncOperationError extends ODataClientError {
 /** The operation ran to its end and failed. */
 export class AsyncOperationFailedError extends AsyncOperationError {
   static {
-    nameErrorClass(this, "AsyncOperationFailedError");
+    defineErrorClass(this, "AsyncOperationFailedError");
   }
 
   declare readonly code: typeof ODataErrorCode.ASYNC_OPERATION_FAILED;
@@ -397,7 +496,7 @@ export class AsyncOperationFailedError extends AsyncOperationError {
 /** The operation was cancelled (by this poller's `cancel()` or by the service). */
 export class AsyncOperationCancelledError extends AsyncOperationError {
   static {
-    nameErrorClass(this, "AsyncOperationCancelledError");
+    defineErrorClass(this, "AsyncOperationCancelledError");
   }
 
   declare readonly code: typeof ODataErrorCode.ASYNC_OPERATION_CANCELLED;
@@ -414,7 +513,7 @@ export class AsyncOperationCancelledError extends AsyncOperationError {
  */
 export class AsyncOperationTimeoutError extends AsyncOperationError {
   static {
-    nameErrorClass(this, "AsyncOperationTimeoutError");
+    defineErrorClass(this, "AsyncOperationTimeoutError");
   }
 
   declare readonly code: typeof ODataErrorCode.ASYNC_OPERATION_TIMEOUT;

@@ -9,6 +9,9 @@ export {
   AsyncOperationCancelledError,
   AsyncOperationTimeoutError,
   ODataErrorCode,
+  isODataClientError,
+  isODataHttpError,
+  isAsyncOperationError,
 } from "./errors.js";
 export type { ODataErrorDetail, CustomErrorCode, AsyncOperationErrorCode } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";

@@ -12,6 +12,7 @@ import {
   ODataErrorCode,
   ODataHttpError,
   createFilterBuilder,
+  isAsyncOperationError,
   type AsyncOperationErrorCode,
   type CustomErrorCode,
 } from "../src/index.js";
@@ -124,18 +125,21 @@ describe("the type of error.code", () => {
     assert.equal(new ODataClientError(String("x"), "x").code, "x");
   });
 
-  test("each subclass's code is its one literal", () => {
+  test("each subclass's code is its one literal, and the async guard with a code gives that subclass", () => {
     const http = new ODataHttpError({ status: 500, method: "GET", url: "https://host.example/", headers: {}, body: "" });
     const httpCode: Equal<typeof http.code, "HTTP_ERROR"> = true;
     assert.ok(httpCode);
     assert.equal(http.code, "HTTP_ERROR");
 
     const error: unknown = new AsyncOperationTimeoutError("gave up", { statusUrl: "https://host.example/m/1", status: "Running", percentComplete: -1, maxWait: 25 });
-    if (error instanceof AsyncOperationTimeoutError) {
+    if (isAsyncOperationError(error, "ASYNC_OPERATION_TIMEOUT")) {
+      const maxWait: number = error.maxWait;
       const code: "ASYNC_OPERATION_TIMEOUT" = error.code;
-      assert.deepEqual([error.maxWait, code], [25, "ASYNC_OPERATION_TIMEOUT"]);
+      assert.deepEqual([maxWait, code], [25, "ASYNC_OPERATION_TIMEOUT"]);
     } else {
       assert.fail("the timeout error is not an AsyncOperationTimeoutError");
     }
+    // @ts-expect-error only the three codes of the async subclasses are accepted
+    assert.throws(() => isAsyncOperationError(error, "HTTP_ERROR"), /code must be one of ASYNC_OPERATION_FAILED, ASYNC_OPERATION_CANCELLED, ASYNC_OPERATION_TIMEOUT; got "HTTP_ERROR"/);
   });
 });

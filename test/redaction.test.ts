@@ -36,7 +36,7 @@ const CRLF = "\r\n";
 // --- the codes ---------------------------------------------------------------------------------
 
 /** Upper-case string literals in the sources that are not error codes. */
-const NOT_CODES = new Set(["GET", "POST", "PUT", "PATCH", "MERGE", "DELETE", "HEAD", "OPTIONS", "INF", "SRID", "P1DT2H30M"]);
+const NOT_CODES = new Set(["GET", "POST", "PUT", "PATCH", "MERGE", "DELETE", "HEAD", "OPTIONS", "INF", "SRID", "P1DT2H30M", "NODE_DEBUG"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

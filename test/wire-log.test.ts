@@ -7,13 +7,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { build } from "esbuild";
-import type { ServerResponse } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { ODataClient, ODataClientError } from "../src/index.js";
 import { nodeDebugNames, wireLogTransport } from "../src/http/wire-log.js";
 import type { SendRequest } from "../src/http/pipeline.js";

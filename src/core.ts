@@ -9,6 +9,7 @@ import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMo
 import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import { csrfStep } from "./http/csrf.js";
+import { wireLogTransport } from "./http/wire-log.js";
 import { abortReason } from "./http/signals.js";
 import { redactText } from "./util/redact.js";
 import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./lro/monitor-answer.js";
@@ -28,6 +29,8 @@ export interface SendInit {
   /** Whether the retry step may resend it; defaults to true for idempotent methods. */
   retry?: boolean;
   timeout?: number;
+  /** What the library sends it for, where the caller did not ask for it as such (see `ODataRequest`). */
+  purpose?: ODataRequest["purpose"];
 }
 
 /**
@@ -54,15 +57,17 @@ export class ClientCore {
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    this.#pipeline = composePipeline(buildSteps(options), fetchTransport(options.fetch));
+    const transport = wireLogTransport(fetchTransport(options.fetch), options.wireLog, options.retry ? options.retry.retries : 0);
+    this.#pipeline = composePipeline(buildSteps(options), transport);
     this.#pollerTransport = {
       // A poll is a read; a DELETE asks the service to cancel, a write.
-      send: ({ method, url, signal, redirect }) =>
+      send: ({ method, url, signal, redirect, purpose }) =>
         this.send({
           method,
           url,
           signal,
           redirect,
+          purpose,
           retry: false,
           headers: { accept: "application/json", ...versionHeaders(options.version, method === "GET" ? "read" : "write") },
         }),
@@ -86,6 +91,7 @@ export class ClientCore {
       redirect: init.redirect,
       retry: init.retry ?? IDEMPOTENT_METHODS.has(method),
       timeout: init.timeout,
+      purpose: init.purpose,
     };
     return this.#pipeline(request);
   }

@@ -3,6 +3,7 @@
  * and merges them. Nothing else in the library reads raw options.
  */
 import type { PipelineStep } from "./http/pipeline.js";
+import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/wire-log.js";
 import { redactText } from "./util/redact.js";
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
@@ -117,6 +118,25 @@ export interface ODataClientOptions {
    * @default []
    */
   steps?: PipelineStep[] | undefined;
+  /**
+   * The wire log: one line for every request the client sends and one for every answer, failure
+   * or abort, including those your `steps` never see (the CSRF token fetch, each retry attempt and
+   * redirect hop, status monitor polls and cancels, the `$metadata` fetch), and one line per part of
+   * every `$batch` answer it reads. A line says what the request is for (`csrf`, `retry 2/3`,
+   * `redirect 1`, `poll`, `batch part 3`), its method and URL, the status and the time taken, and
+   * the headers that matter for debugging (`X-CSRF-Token`, `If-Match`, `Prefer`, `OData-Version`,
+   * `Content-Type`, `Location`, `Retry-After`, `ETag` ...). Credentials are never logged: no
+   * `Authorization`, `Cookie` or `Set-Cookie`, tokens masked as `***`, URLs redacted as in error
+   * messages. `true` writes the lines to `console.error`, each prefixed with `traverse-odata `; a
+   * function receives each line instead (an exception it throws is ignored). Not given, the log is on when the environment variable
+   * `NODE_DEBUG` names `traverse-odata` (Node's rules: a comma-separated list, `*` as wildcard),
+   * where the runtime lets it be read; `false` keeps it off whatever `NODE_DEBUG` says.
+   * @example
+   * new ODataClient({ serviceUrl, debug: true });
+   * new ODataClient({ serviceUrl, debug: (line) => logger.debug(line) });
+   * @default false (unless `NODE_DEBUG` names `traverse-odata`)
+   */
+  debug?: boolean | ((line: string) => void) | undefined;
 }
 
 /** The retry policy after defaults. */
@@ -142,6 +162,8 @@ export interface ResolvedClientOptions {
   trustedOrigins: ReadonlySet<string>;
   userAgent: string;
   steps: readonly PipelineStep[];
+  /** Where the wire log goes; `undefined` when it is off. */
+  wireLog: WireLogger | undefined;
 }
 
 /** The package version, sent in the default `User-Agent`. */
@@ -181,6 +203,7 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
     trustedOrigins,
     userAgent: resolveUserAgent(options.userAgent),
     steps: resolveSteps(options.steps),
+    wireLog: resolveDebug(options.debug),
   };
   return Object.freeze(resolved);
 }
@@ -397,6 +420,14 @@ function resolveSteps(value: unknown): readonly PipelineStep[] {
   }
   // A copy, so that changing the caller's array later does not change the pipeline.
   return Object.freeze([...steps] as PipelineStep[]);
+}
+
+function resolveDebug(value: unknown): WireLogger | undefined {
+  if (value === undefined) return nodeDebugNames(nodeDebugFromEnvironment()) ? consoleWireLogger : undefined;
+  if (value === false) return undefined;
+  if (value === true) return consoleWireLogger;
+  if (typeof value === "function") return value as WireLogger;
+  throw new TypeError(`ODataClient option "debug" must be true, false or a function (line: string) => void; got ${describe(value)}`);
 }
 
 function optionalArray(value: unknown, name: string): readonly unknown[] {

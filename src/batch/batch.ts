@@ -9,6 +9,7 @@ import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../http/error-body.js";
+import { logBatchParts } from "../http/wire-log.js";
 import type { HttpMessage } from "../lro/http-envelope.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken, type AsyncResultShape } from "../lro/token.js";
@@ -654,6 +655,7 @@ export class Batch extends BatchWrites {
    */
   #results(matched: MatchedAnswers, continuationOptions: AsyncPollerOptions | undefined, earlier: Answer[] = []): BatchResults {
     const answers = this.#requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
+    logBatchParts(this.#context.core.options.wireLog, this.#requests, matched.answers);
     const list = this.#requests.map((request) => resultOf(request, answers[request.index]));
     let continuation: AsyncPoller<BatchResults> | undefined;
     if (matched.continuation !== undefined) {

@@ -39,6 +39,7 @@ export function csrfStep(options: ResolvedClientOptions): PipelineStep {
       redirect: "manual",
       retry: false,
       timeout: request.timeout,
+      purpose: "csrf",
     });
     await response.body?.cancel().catch(() => {});
     const token = response.headers.get("x-csrf-token");
@@ -82,7 +83,7 @@ export function csrfStep(options: ResolvedClientOptions): PipelineStep {
       // No token to be had: the service's refusal is the answer.
       if (renewed.token === undefined) return response;
       await response.body?.cancel().catch(() => {});
-      return next(withSession(request, renewed));
+      return next({ ...withSession(request, renewed), purpose: request.purpose ?? "csrf-retry" });
     },
   };
 }

@@ -36,6 +36,18 @@ export interface ODataRequest {
   retry: boolean;
   /** A per-request timeout in ms overriding the client's `timeout`; `0` turns it off. */
   timeout?: number | undefined;
+  /**
+   * What the library sends this request for, where the caller did not ask for it as such:
+   * `"metadata"` (the `$metadata` fetch), `"poll"`, `"cancel"` and `"result"` (a status monitor's
+   * poll, the DELETE that cancels its operation, the GET of the operation's result), and, seen only
+   * by the steps after CSRF, `"csrf"` (the token fetch) and `"csrf-retry"` (a write sent again with
+   * a fresh token). Unset on the caller's own requests. The wire log (option `debug`) shows it.
+   */
+  purpose?: "metadata" | "poll" | "cancel" | "result" | "csrf" | "csrf-retry" | undefined;
+  /** Which retry this attempt is: unset on the first attempt, `n` on the n-th retry (set by the retry step). */
+  attempt?: number | undefined;
+  /** Which redirect hop this is: unset on the request as made, `n` on the n-th redirect's target (set by the redirect step). */
+  hop?: number | undefined;
 }
 
 /** Sends a request on to the rest of the pipeline and resolves with the answer (any status). */

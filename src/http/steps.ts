@@ -34,7 +34,9 @@ export function retryStep(policy: ResolvedRetry, random: () => number = Math.ran
         try {
           // Every attempt gets its own copy: steps further down may change its headers or URL in
           // place, and what they add must not pile up from one attempt to the next.
-          response = await next(copyRequest(request));
+          const copy = copyRequest(request);
+          if (attempt > 0) copy.attempt = attempt;
+          response = await next(copy);
         } catch (error) {
           if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
           await sleep(backoff(policy, attempt, random), request.signal);
@@ -297,7 +299,9 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
       let hopHeaders = new Headers(request.headers);
       let current: ODataRequest = { ...request, redirect: "manual" };
       for (let hop = 0; ; hop++) {
-        const response = await next(copyRequest({ ...current, headers: hopHeaders }));
+        const sent = copyRequest({ ...current, headers: hopHeaders });
+        if (hop > 0) sent.hop = hop;
+        const response = await next(sent);
         if (response.type === "opaqueredirect") {
           runtimeHidesRedirects = true;
           await response.body?.cancel().catch(() => {});

@@ -59,7 +59,7 @@ export interface AsyncPoller<T> {
 
 /** What the poller needs from the client: one request through the client's pipeline. */
 export interface PollerTransport {
-  send(request: { method: "GET" | "DELETE"; url: URL; signal: AbortSignal | undefined; redirect: RedirectMode }): Promise<Response>;
+  send(request: { method: "GET" | "DELETE"; url: URL; signal: AbortSignal | undefined; redirect: RedirectMode; purpose: "poll" | "cancel" | "result" }): Promise<Response>;
 }
 
 /** The validated options a poller runs with. */
@@ -302,7 +302,7 @@ export class Poller<T> implements AsyncPoller<T> {
     throwIfAborted(signal);
     if (this.isDone()) return;
     const url = this.#statusUrl;
-    const response = await this.#send("DELETE", url, signal, "manual");
+    const response = await this.#send("cancel", "DELETE", url, signal, "manual");
     if (response.status === 202) {
       await discard(response);
       // The cancellation runs; the operation's own monitor is polled on and its 404 will mean
@@ -387,7 +387,7 @@ export class Poller<T> implements AsyncPoller<T> {
     const url = this.#statusUrl;
     let answer: MonitorAnswer | undefined;
     try {
-      const response = await this.#send("GET", url, signal, "manual");
+      const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
       else answer = await readAnswer(response, url, signal);
     } catch (error) {
@@ -483,7 +483,7 @@ export class Poller<T> implements AsyncPoller<T> {
   async #fetchResult(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
     let response: Response;
     try {
-      response = await this.#send("GET", resultUrl, signal, "follow");
+      response = await this.#send("result", "GET", resultUrl, signal, "follow");
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
@@ -522,8 +522,8 @@ export class Poller<T> implements AsyncPoller<T> {
     this.#options.onProgress?.(this.#status, this.#percent);
   }
 
-  #send(method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
-    return this.#transport.send({ method, url, signal, redirect });
+  #send(purpose: "poll" | "cancel" | "result", method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
+    return this.#transport.send({ method, url, signal, redirect, purpose });
   }
 
   #errorInit(cause?: unknown) {

@@ -134,7 +134,7 @@ export class MetadataCache {
 async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
   const url = core.resolve("$metadata");
   const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
-  const response = await core.send({ method: "GET", url, headers, signal });
+  const response = await core.send({ method: "GET", url, headers, signal, purpose: "metadata" });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
   try {

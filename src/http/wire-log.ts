@@ -1,0 +1,188 @@
+/**
+ * The wire log (client option `debug`, or `NODE_DEBUG=traverse-odata`): one line for every request
+ * the library puts on the wire and one for its answer, including those no pipeline step of the
+ * caller sees (the CSRF token fetch, each retry and redirect hop, polls), and one line per part of
+ * a `$batch` answer. Each line names the headers that matter when debugging an OData service (the
+ * CSRF handshake, conditional writes, preferences, versions, where an answer points to), with
+ * every secret masked by the redaction rules of util/redact.ts.
+ *
+ * Off, it costs nothing: the client then uses the transport as it is, and the steps only mark the
+ * few requests that are not the caller's own (a retry, a redirect hop, a token fetch, a poll) with
+ * constants and counters on the request; no line is built and no closure made per request.
+ */
+import type { ODataRequest, SendRequest } from "./pipeline.js";
+import { clipText, redactHeaders, redactUrl } from "../util/redact.js";
+
+/** Receives the wire log, one call per line (no line break at its end). */
+export type WireLogger = (line: string) => void;
+
+/** The name that turns the log on in `NODE_DEBUG`, as a section of Node's own `util.debuglog`. */
+export const DEBUG_SECTION = "traverse-odata";
+
+/**
+ * Where the lines go with `debug: true` or `NODE_DEBUG`: `console.error`, looked up for every line
+ * (so that a console replaced later is the one used), each line prefixed with the section name.
+ */
+export const consoleWireLogger: WireLogger = (line) => {
+  console.error(`${DEBUG_SECTION} ${line}`);
+};
+
+/**
+ * Whether a `NODE_DEBUG` value names `section`, by the rules Node applies to its own sections: a
+ * comma-separated list whose entries are matched against the whole name, ignoring case, with `*`
+ * standing for any run of characters (`NODE_DEBUG=http,traverse-*`). Entries are not trimmed.
+ * @example nodeDebugNames("fs,TRAVERSE-odata") // true
+ */
+export function nodeDebugNames(value: string | undefined, section: string = DEBUG_SECTION): boolean {
+  if (!value) return false;
+  return value.split(",").some((entry) => {
+    const pattern = entry.replace(/[\\^$.|?+()[\]{}]/g, "\\$&").replace(/\*/g, ".*");
+    return new RegExp(`^${pattern}$`, "i").test(section);
+  });
+}
+
+/**
+ * `NODE_DEBUG` where the runtime has an environment to read it from without asking anybody:
+ * Node's, Bun's and workerd's (with `nodejs_compat`) `process.env`, and Deno's, which exempts this
+ * one variable from the `--allow-env` permission (so no prompt and no error there; read through
+ * `Deno.env` because Deno 1 has no global `process`). Browsers have none. `undefined` wherever it
+ * cannot be read.
+ */
+export function nodeDebugFromEnvironment(): string | undefined {
+  try {
+    const runtime = globalThis as { Deno?: { env?: { get(name: string): string | undefined } }; process?: { env?: Record<string, string | undefined> } };
+    const value = runtime.Deno !== undefined ? runtime.Deno.env?.get("NODE_DEBUG") : runtime.process?.env?.NODE_DEBUG;
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    // A runtime that guards its environment and refuses.
+    return undefined;
+  }
+}
+
+/**
+ * The headers a line shows, where present: what says which version and format travel, the
+ * preferences asked for and applied, the conditions and ETags of conditional requests, the CSRF
+ * handshake, and where an answer points to and when to come back. Credentials (`Authorization`,
+ * `Cookie`, `Set-Cookie`) are not among them; a token value among them is masked.
+ */
+const LOGGED_HEADERS: readonly string[] = [
+  "content-type",
+  "odata-version",
+  "dataserviceversion",
+  "prefer",
+  "preference-applied",
+  "if-match",
+  "if-none-match",
+  "x-csrf-token",
+  "etag",
+  "location",
+  "retry-after",
+  "asyncresult",
+];
+
+/**
+ * Wraps the transport (the end of the pipeline, where every request arrives as it goes on the
+ * wire) so that each request and its answer, failure or abort is logged; gives `transport` back as
+ * it is when `log` is `undefined`. `retries` is the client's retry count, for "retry 2/3".
+ */
+export function wireLogTransport(transport: SendRequest, log: WireLogger | undefined, retries: number): SendRequest {
+  if (log === undefined) return transport;
+  let sent = 0;
+  return async (request: ODataRequest) => {
+    // A number per request ties its answer line to it when requests overlap.
+    const tag = `#${++sent}${labelOf(request, retries)}`;
+    const target = `${request.method} ${redactUrl(request.url)}`;
+    emit(log, `${tag} > ${target}${headersText(request.headers)}`);
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await transport(request);
+    } catch (error) {
+      const outcome = request.signal?.aborted ? "aborted" : "failed";
+      emit(log, `${tag} ! ${target} ${outcome} after ${elapsed(started)} ms: ${describeFailure(error)}`);
+      throw error;
+    }
+    // A browser's answer to a manual redirect hides status and headers (see the redirect step).
+    const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
+    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers)}`);
+    return response;
+  };
+}
+
+/** What the batch log needs of a planned request (the batch layer's own type fits). */
+interface BatchPartRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: URL;
+}
+
+/** What the batch log needs of an answer matched to a request (the batch layer's own type fits). */
+interface BatchPartAnswer {
+  readonly kind: string;
+  readonly message?: { readonly status: number; readonly headers: Headers };
+}
+
+/**
+ * Logs the answer to each request of a `$batch`, one line per request (Content-ID, status, method
+ * and URL of the part): `answers[i]` belongs to `requests[i]`, and a request without an answer in
+ * this reading (answered in an earlier one) is left out. Does nothing when `log` is `undefined`.
+ */
+export function logBatchParts(log: WireLogger | undefined, requests: readonly BatchPartRequest[], answers: readonly (BatchPartAnswer | undefined)[]): void {
+  if (log === undefined) return;
+  requests.forEach((request, index) => {
+    const answer = answers[index];
+    if (answer === undefined || answer.kind === "earlier") return;
+    const target = `${request.method} ${redactUrl(request.url)}`;
+    const tag = `batch part ${request.id}`;
+    if (answer.message === undefined) {
+      const why = answer.kind === "pending" ? "answer to come from the status monitor" : "no answer";
+      emit(log, `${tag} ! ${target} ${why}`);
+      return;
+    }
+    const failed = answer.kind === "changeset-failed" ? " (its changeset failed)" : "";
+    emit(log, `${tag} < ${answer.message.status} ${target}${failed}${headersText(answer.message.headers)}`);
+  });
+}
+
+/** What a request is, where the library sent it on its own account: " csrf", " retry 2/3", " poll redirect 1". */
+function labelOf(request: ODataRequest, retries: number): string {
+  let label = request.purpose === undefined ? "" : ` ${request.purpose}`;
+  if (request.attempt) label += ` retry ${request.attempt}/${retries}`;
+  if (request.hop) label += ` redirect ${request.hop}`;
+  return label;
+}
+
+/** The logged headers present, as JSON (one line whatever the values hold), secrets masked. */
+function headersText(headers: Headers): string {
+  let present: Record<string, string> | undefined;
+  for (const name of LOGGED_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) (present ??= {})[name] = value;
+  }
+  if (present === undefined) return "";
+  const shown = redactHeaders(present);
+  const out: Record<string, string> = {};
+  // redactHeaders leaves a secret out; here it stays in, masked, because that a token was sent
+  // (or came back) is exactly what a CSRF problem is debugged with.
+  for (const name of Object.keys(present)) out[name] = shown[name] ?? "***";
+  return ` ${JSON.stringify(out)}`;
+}
+
+function describeFailure(error: unknown): string {
+  const fields = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; name?: unknown; message?: unknown };
+  const kind = typeof fields.code === "string" ? fields.code : typeof fields.name === "string" ? fields.name : "Error";
+  const message = typeof fields.message === "string" ? fields.message : String(error);
+  return clipText(`${kind}: ${message}`.replace(/\s+/g, " "), 300);
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function emit(log: WireLogger, line: string): void {
+  try {
+    log(line);
+  } catch {
+    // A logger that fails must not fail the request it reports on.
+  }
+}

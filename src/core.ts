@@ -4,7 +4,7 @@
  */
 import { readBodyText } from "./http/body.js";
 import { ODataClientError } from "./errors.js";
-import { httpErrorFromResponse, redactUrl } from "./http/error-body.js";
+import { httpErrorFromResponse, redactUrl } from "./payload/error-body.js";
 import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
 import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
-import { readCollectionBody, type CollectionAnnotations, type PayloadFormat } from "../src/read/collection-body.js";
+import { readCollectionBody, type CollectionAnnotations, type PayloadFormat } from "../src/payload/collection-body.js";
 import { ODataClientError } from "../src/errors.js";
 
 type Handler = (response: ServerResponse, request: IncomingMessage) => Promise<void> | void;

@@ -8,20 +8,20 @@ import { readBodyText } from "../http/body.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse } from "../http/error-body.js";
-import type { HttpMessage } from "../lro/http-envelope.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
+import type { HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken, type AsyncResultShape } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
 import { readOperationResult } from "../operations/results.js";
 import type { ODataVersion } from "../options.js";
-import { entityInternals, type EntityQuery } from "../query/entity.js";
-import { CollectionQuery, queryInternals } from "../query/query.js";
+import { entityInternals, type EntityQuery } from "../resources/entity.js";
+import { CollectionQuery, queryInternals } from "../resources/query.js";
 import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
 import type { RelatedType } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
-import { normalizeV2Entity } from "../read/v2-values.js";
+import { normalizeV2Entity } from "../payload/v2-values.js";
 import {
   createRequest,
   deleteRequest,
@@ -32,8 +32,8 @@ import {
   type UpdateRequestOptions,
   type WriteContext,
 } from "../write/requests.js";
-import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "./json.js";
-import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
+import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "../payload/json-batch.js";
+import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "../payload/multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";

@@ -4,11 +4,11 @@
  * answered marked as such). Pure functions.
  */
 import { ODataClientError, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts } from "../http/error-body.js";
-import type { HttpMessage } from "../lro/http-envelope.js";
+import { httpErrorFromParts } from "../payload/error-body.js";
+import type { HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import type { BatchWireAnswer, BatchWireResponse } from "./multipart.js";
-import type { JsonBatchResponse } from "./json.js";
+import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
+import type { JsonBatchResponse } from "../payload/json-batch.js";
 
 /** A request of the batch that the service answered with success (2xx). */
 export interface BatchSuccess<T> {

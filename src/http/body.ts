@@ -3,7 +3,7 @@
  * what a failure while reading becomes.
  */
 import { ODataClientError } from "../errors.js";
-import { redactUrl } from "./error-body.js";
+import { redactUrl } from "../payload/error-body.js";
 import { abortReason, type AbortSignalLike } from "./signals.js";
 import { bodyStallWatch } from "./stall.js";
 

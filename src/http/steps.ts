@@ -7,7 +7,7 @@ import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOp
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
-import { redactUrl } from "./error-body.js";
+import { redactUrl } from "../payload/error-body.js";
 import { redactText } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 

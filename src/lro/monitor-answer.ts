@@ -4,8 +4,8 @@
  * business (poller.ts).
  */
 import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts, parseODataError, redactUrl } from "../http/error-body.js";
-import { parseHttpMessage } from "./http-envelope.js";
+import { httpErrorFromParts, parseODataError, redactUrl } from "../payload/error-body.js";
+import { parseHttpMessage } from "../payload/http-envelope.js";
 import { clipText } from "../util/redact.js";
 import { dropResponseAnnotations } from "../payload/entity-answer.js";
 

@@ -10,7 +10,7 @@ import {
   ODataClientError,
   type ODataErrorDetail,
 } from "../errors.js";
-import { httpErrorFromResponse, readBoundedText, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse, readBoundedText, redactUrl } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";

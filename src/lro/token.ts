@@ -3,7 +3,7 @@
  * turns back into a poller, in this process or another one.
  */
 import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErrorDetail } from "../errors.js";
-import { redactUrl } from "../http/error-body.js";
+import { redactUrl } from "../payload/error-body.js";
 import type { ODataVersion } from "../options.js";
 import type { PollerStart } from "./poller.js";
 

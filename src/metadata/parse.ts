@@ -4,7 +4,7 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
 import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { ODataClientError } from "../errors.js";
 import { readCsdlJson } from "./csdl-json.js";

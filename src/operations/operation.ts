@@ -7,7 +7,7 @@ import { readBodyText } from "../http/body.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";

@@ -11,7 +11,7 @@
  */
 import type { ODataVersion } from "../options.js";
 import { isV2 } from "../query/literals.js";
-import { normalizeV2Entity, v2DateToIso } from "../read/v2-values.js";
+import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
 import { dropResponseAnnotations } from "../payload/entity-answer.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */

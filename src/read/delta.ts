@@ -11,12 +11,12 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
 import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { readAtomFeed } from "./atom.js";
+import { readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
-import { normalizeV2Entity } from "./v2-values.js";
-import { attributeValue, childElements, parseXml } from "./xml.js";
+import { normalizeV2Entity } from "../payload/v2-values.js";
+import { attributeValue, childElements, parseXml } from "../payload/xml.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";

@@ -5,7 +5,7 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse } from "../http/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readEntityAnswer } from "../read/traversal.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";

@@ -5,16 +5,16 @@
  */
 import type { ClientCore } from "../core.js";
 import { describe, type ODataVersion } from "../options.js";
-import { addExpand, type ExpandBuilder } from "./expand.js";
-import { formatLiteral, type LiteralValue } from "./literals.js";
-import { checkIdentifier } from "./names.js";
-import { addSelect, setParam, type EntityState } from "./state.js";
-import type { FieldPath, RelatedType, SelectItem } from "./types.js";
-import { entityUrl } from "./url.js";
+import { addExpand, type ExpandBuilder } from "../query/expand.js";
+import { formatLiteral, type LiteralValue } from "../query/literals.js";
+import { checkIdentifier } from "../query/names.js";
+import { addSelect, setParam, type EntityState } from "../query/state.js";
+import type { FieldPath, RelatedType, SelectItem } from "../query/types.js";
+import { entityUrl } from "../query/url.js";
 import { readEntity } from "../read/traversal.js";
 import { CollectionQuery } from "./query.js";
-import { checkIdentifier as checkNavigation } from "./names.js";
-import { entityPath } from "./url.js";
+import { checkIdentifier as checkNavigation } from "../query/names.js";
+import { entityPath } from "../query/url.js";
 import { MediaResource } from "../write/media.js";
 import {
   deleteRequest,

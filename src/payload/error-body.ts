@@ -4,7 +4,7 @@
  */
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
 import { redactHeaders, redactUrl } from "../util/redact.js";
-import { bodyStallWatch } from "./stall.js";
+import { bodyStallWatch } from "../http/stall.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
 export const ERROR_BODY_LIMIT = 64 * 1024;

@@ -6,8 +6,8 @@
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { formatKeyPredicate, EntityQuery, type EntityKey } from "./entity.js";
-import { addExpand, type ExpandBuilder } from "./expand.js";
-import type { FilterBuilder, FilterExpression } from "./filter.js";
+import { addExpand, type ExpandBuilder } from "../query/expand.js";
+import type { FilterBuilder, FilterExpression } from "../query/filter.js";
 import {
   addFilter,
   addOrderBy,
@@ -22,9 +22,9 @@ import {
   type FilterInput,
   type QueryState,
   type SortDirection,
-} from "./state.js";
-import type { FieldPath, RelatedType, SelectItem } from "./types.js";
-import { collectionUrl, countUrl } from "./url.js";
+} from "../query/state.js";
+import type { FieldPath, RelatedType, SelectItem } from "../query/types.js";
+import { collectionUrl, countUrl } from "../query/url.js";
 import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import {
   createRequest,
@@ -39,7 +39,7 @@ import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
 
-export type { QueryState } from "./state.js";
+export type { QueryState } from "../query/state.js";
 
 /** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
 interface TrackedState extends QueryState {

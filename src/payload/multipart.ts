@@ -4,7 +4,7 @@
  * sends a request.
  */
 import { ODataClientError } from "../errors.js";
-import { parseHttpMessage, type HttpMessage } from "../lro/http-envelope.js";
+import { parseHttpMessage, type HttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
 
 /** One request inside a batch, as it goes on the wire. */

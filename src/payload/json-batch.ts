@@ -3,7 +3,7 @@
  * array back, matched by `id` because a service may answer in any order. Pure functions.
  */
 import { ODataClientError } from "../errors.js";
-import type { HttpMessage } from "../lro/http-envelope.js";
+import type { HttpMessage } from "./http-envelope.js";
 
 /** One request of a JSON batch, as it goes on the wire. */
 export interface JsonBatchRequest {

@@ -15,8 +15,15 @@ import { EntityQuery } from "./resources/entity.js";
 import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
 import type { OperationParameters } from "./operations/requests.js";
 import type { AbortSignalLike } from "./http/signals.js";
+import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
 
-const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
+/**
+ * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
+ * OData v2 services use for sets of a container that is not the default).
+ */
+function isEntitySetName(name: unknown): name is string {
+  return typeof name === "string" && (isIdentifier(name) || isQualifiedName(name));
+}
 
 /**
  * A client for one OData service.
@@ -74,7 +81,7 @@ export class ODataClient {
 
   /** A query on the entity set `name`; sends nothing. */
   collection<T = Record<string, unknown>>(name: string): CollectionQuery<T> {
-    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+    if (!isEntitySetName(name)) {
       throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
     }
     return new CollectionQuery<T>(this.#core, { entitySet: name });
@@ -86,7 +93,7 @@ export class ODataClient {
    * @example await client.singleton<Settings>("Settings").update({ theme: "dark" })
    */
   singleton<T = Record<string, unknown>>(name: string): EntityQuery<T> {
-    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+    if (!isEntitySetName(name)) {
       throw new TypeError(`singleton(name): ${JSON.stringify(name)} is not a singleton name (letters, digits, "_" and ".")`);
     }
     return new EntityQuery<T>(this.#core, { entitySet: name, keyPredicate: "" });

@@ -16,6 +16,7 @@ import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions
 import { pollerStartFromToken } from "./lro/token.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { versionHeaders } from "./payload/version-headers.js";
+import { resolveReference } from "./util/service-root.js";
 
 /** What a caller inside the library gives to `send`. */
 export interface SendInit {
@@ -90,9 +91,14 @@ export class ClientCore {
     return this.#pipeline(request);
   }
 
-  /** Resolves a URL (absolute, or relative to the service root). */
+  /**
+   * Resolves a URL (absolute, or relative to the service root).
+   * @throws TypeError when `url` is not a URL
+   */
   resolve(url: string): URL {
-    return new URL(url, this.options.serviceUrl);
+    const resolved = resolveReference(this.options.serviceUrl, url);
+    if (resolved === undefined) throw new TypeError(`${redactText(JSON.stringify(url))} is not a URL`);
+    return resolved;
   }
 
   /**

@@ -9,7 +9,7 @@
  * the cause chain hold no password, token, signature, cookie or API key, whatever a message site
  * or a service put in them.
  */
-import { redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
+import { clipText, redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
 
 /** The OData error object of a failed response, read from the v4 JSON, v2 JSON or XML shape. */
 export interface ODataErrorDetail {
@@ -131,11 +131,7 @@ function describeHttpFailure(init: ODataHttpErrorInit): string {
   const detail = init.odataError;
   if (!detail) return head;
   const code = detail.code ? ` [${detail.code}]` : "";
-  return `${head}${code}: ${clip(detail.message, 500)}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  return `${head}${code}: ${clipText(detail.message, 500)}`;
 }
 
 /** What every long-running-operation error carries. */

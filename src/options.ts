@@ -4,6 +4,8 @@
  */
 import type { PipelineStep } from "./http/pipeline.js";
 import { redactText } from "./util/redact.js";
+import { describe } from "./util/values.js";
+import { MAX_TIMER_DELAY } from "./util/timers.js";
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
 export type ODataVersion = "2.0" | "4.0" | "4.01";
@@ -351,9 +353,6 @@ function isHeaderValue(value: string): boolean {
   }
 }
 
-/** The longest delay `setTimeout` can wait; longer ones fire at once (Node warns and uses 1 ms). */
-export const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
 function resolveTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
@@ -434,18 +433,3 @@ function optionalNonNegativeNumber(value: unknown, name: string): number | undef
   return value;
 }
 
-/** A short description of a bad value for messages; never the value of a secret. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return value.length > 60 ? `a string of ${value.length} characters` : JSON.stringify(value);
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    default:
-      return `a ${typeof value}`;
-  }
-}

@@ -39,7 +39,6 @@ import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answe
 import { markExpanded } from "../payload/expanded.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import {
-  bad,
   makeResults,
   matchJson,
   matchMultipart,
@@ -53,6 +52,11 @@ import {
   type PlannedItem,
   type PlannedRequest,
 } from "./results.js";
+import { isRecord } from "../util/values.js";
+import { clipText } from "../util/redact.js";
+import { isIdentifier } from "../util/identifiers.js";
+import { pathBelowRoot, resolveReference, urlBelowRoot } from "../util/service-root.js";
+import { badBatchResponse } from "../payload/bad-payload.js";
 
 /** The wire form of a batch: `multipart/mixed` (every OData version) or JSON (OData 4.01). */
 export type BatchFormat = "multipart" | "json";
@@ -166,7 +170,7 @@ export class BatchEntityHandle<T, V = T> extends BatchHandle<V> {
 
   /** `$<Content-ID>/<name>`: a collection-valued navigation property of the entity, to create into. */
   navigation<K extends keyof T & string>(name: K): BatchReference<RelatedType<T, K>, "collection"> {
-    if (typeof name !== "string" || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) {
+    if (typeof name !== "string" || !isIdentifier(name)) {
       throw new TypeError(`navigation(name): ${JSON.stringify(name)} is not a property name`);
     }
     return new BatchReference<RelatedType<T, K>, "collection">(this.contentId, `$${this.contentId}/${encodePathText(name)}`, "collection");
@@ -538,7 +542,7 @@ export class Batch extends BatchWrites {
       id,
       method: spec.method,
       path: spec.path,
-      url: new URL(`./${spec.path}`, serviceUrl),
+      url: urlBelowRoot(serviceUrl, spec.path),
       headers: spec.headers,
       body: spec.body,
       changeset,
@@ -574,7 +578,7 @@ export class Batch extends BatchWrites {
     this.#seal();
     if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
     const { serviceUrl } = this.#context.core.options;
-    const url = new URL("$batch", serviceUrl);
+    const url = urlBelowRoot(serviceUrl, "$batch");
     const headers = new Headers(versionHeaders(this.#context.version, "write"));
     if (continueOnError) headers.set("prefer", "odata.continue-on-error");
     if (this.#format === "json") {
@@ -603,7 +607,7 @@ export class Batch extends BatchWrites {
       return matchJson(this.#pendingRequests(from), readJsonBatch(text));
     }
     const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
-    if (boundary === undefined) throw bad(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
+    if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
     return matchMultipart(this.#plan, readMultipartBatch(text, boundary), from);
   }
 
@@ -630,7 +634,7 @@ export class Batch extends BatchWrites {
       answers[pending[0].index] = { kind: "response", message };
       return { answers };
     }
-    throw bad("the batch's final result is neither a multipart batch response nor a JSON batch response");
+    throw badBatchResponse("the batch's final result is neither a multipart batch response nor a JSON batch response");
   }
 
   /**
@@ -677,15 +681,14 @@ export class Batch extends BatchWrites {
   }
 }
 
-
 /**
  * A short hash (FNV-1a, 32 bits, hex) of what decides how a batch answer is read: the format, and
  * each item's requests (Content-ID, method, URL) in order, changesets marked. It tells a batch from
  * another in a resume token without carrying the requests' URLs.
  */
 function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): string {
-  const describe = (request: PlannedRequest) => `${request.id} ${request.method} ${request.path}`;
-  const text = [format, ...plan.map((item) => (item.kind === "request" ? describe(item.request) : `changeset(${item.requests.map(describe).join("\n")})`))].join("\n");
+  const line = (request: PlannedRequest) => `${request.id} ${request.method} ${request.path}`;
+  const text = [format, ...plan.map((item) => (item.kind === "request" ? line(item.request) : `changeset(${item.requests.map(line).join("\n")})`))].join("\n");
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
@@ -699,15 +702,9 @@ function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): str
 function readSpec(context: BatchContext, url: URL, decode: BatchDecoder): RequestSpec {
   // The version headers of a read (none); the $batch request itself carries the write's.
   const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(context.version, "read") };
-  return { method: "GET", path: relativePath(context, url), headers, dependsOn: [], decode };
+  return { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers, dependsOn: [], decode };
 }
 
-function relativePath(context: BatchContext, url: URL): string {
-  const root = context.core.options.serviceUrl.href;
-  const href = url.href;
-  // Every URL the query layer builds lies below the service root.
-  return href.startsWith(root) ? href.slice(root.length) : href;
-}
 
 function collectionTarget<T>(context: BatchContext, target: BatchCollectionTarget<T>, where: string): { state: QueryState; dependsOn: string[] } {
   if (target instanceof BatchReference) {
@@ -823,7 +820,7 @@ function pageDecoder(context: BatchContext, expand?: readonly ExpandItem[]): Bat
     if (!Array.isArray(value)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not a collection");
     for (const entity of value) markExpanded(entity, expand);
     const page: Page<unknown> = { value };
-    if (typeof nextLink === "string") page.nextLink = new URL(nextLink, root).href;
+    if (typeof nextLink === "string") page.nextLink = resolveReference(root, nextLink)?.href ?? nextLink;
     const counted = typeof count === "string" && /^\d+$/.test(count) ? Number(count) : count;
     if (typeof counted === "number") page.count = counted;
     return page;
@@ -832,7 +829,7 @@ function pageDecoder(context: BatchContext, expand?: readonly ExpandItem[]): Bat
 
 function countDecoder(message: HttpMessage): number {
   const text = message.body.trim();
-  if (!/^\d+$/.test(text)) throw new ODataClientError("BAD_BATCH_RESPONSE", `${JSON.stringify(text.slice(0, 80))} is not a count`);
+  if (!/^\d+$/.test(text)) throw new ODataClientError("BAD_BATCH_RESPONSE", `${JSON.stringify(clipText(text))} is not a count`);
   return Number(text);
 }
 
@@ -841,6 +838,3 @@ function rawDecoder(message: HttpMessage): unknown {
   return message.body === "" ? undefined : message.body;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

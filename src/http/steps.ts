@@ -3,13 +3,15 @@
  * three under the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`.
  */
 import { ODataClientError } from "../errors.js";
-import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
+import { isBearerToken, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactUrl } from "../payload/error-body.js";
 import { redactText } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
+import { base64 } from "../util/base64.js";
+import { MAX_TIMER_DELAY } from "../util/timers.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
 export function isTrustedOrigin(options: ResolvedClientOptions, url: URL): boolean {
@@ -76,9 +78,9 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
       // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
       if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
       const controller = new AbortController();
-      const describe = () => `${request.method} ${redactUrl(request.url)}`;
+      const requestLine = () => `${request.method} ${redactUrl(request.url)}`;
       const timer = setTimeout(() => {
-        controller.abort(new ODataClientError("TIMEOUT", `${describe()} got no answer within ${timeout} ms (option "timeout")`));
+        controller.abort(new ODataClientError("TIMEOUT", `${requestLine()} got no answer within ${timeout} ms (option "timeout")`));
       }, timeout);
       // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits
       // on that signal may return before fetch does and expects no timer behind.
@@ -96,7 +98,7 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
       }
       // The body is still governed by the signal fetch was given: aborting it errors the body with
       // the reason and closes the connection.
-      watchBodyStalls(response, new BodyStallWatch(timeout, describe, (reason) => controller.abort(reason)));
+      watchBodyStalls(response, new BodyStallWatch(timeout, requestLine, (reason) => controller.abort(reason)));
       return response;
     },
   };
@@ -204,14 +206,7 @@ async function authorizationValue(auth: AuthOptions): Promise<string> {
     return `Bearer ${token}`;
   }
   const { username, password } = auth.basic;
-  return `Basic ${base64(`${username}:${password}`)}`;
-}
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return `Basic ${base64(new TextEncoder().encode(`${username}:${password}`))}`;
 }
 
 /**

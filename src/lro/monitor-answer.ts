@@ -8,6 +8,7 @@ import { httpErrorFromParts, parseODataError, redactUrl } from "../payload/error
 import { parseHttpMessage } from "../payload/http-envelope.js";
 import { clipText } from "../util/redact.js";
 import { dropResponseAnnotations } from "../payload/entity-answer.js";
+import { isRecord } from "../util/values.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -288,6 +289,3 @@ function badResponse(answer: Pick<MonitorAnswer, "url" | "status" | "method">, w
   return new ODataClientError("ASYNC_BAD_RESPONSE", `status monitor ${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${what}`);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -6,6 +6,7 @@ import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErro
 import { redactUrl } from "../payload/error-body.js";
 import type { ODataVersion } from "../options.js";
 import type { PollerStart } from "./poller.js";
+import { resolveReference } from "../util/service-root.js";
 
 /**
  * What the result of a poller is read as, so that a resumed poller gives the result its type
@@ -165,12 +166,8 @@ export function resumeHint(shape: AsyncResultShape): string {
 
 function tokenUrl(value: unknown, base: URL, field: string): URL {
   if (typeof value !== "string" || value.length === 0) throw new TypeError(`resumeAsync token.${field} must be a non-empty URL string`);
-  let url: URL;
-  try {
-    url = new URL(value, base);
-  } catch {
-    throw new TypeError(`resumeAsync token.${field} is not a URL`);
-  }
+  const url = resolveReference(base, value);
+  if (url === undefined) throw new TypeError(`resumeAsync token.${field} is not a URL`);
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`resumeAsync token.${field} must be an http or https URL`);
   return url;
 }

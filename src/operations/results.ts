@@ -13,6 +13,7 @@ import type { ODataVersion } from "../options.js";
 import { isV2 } from "../query/literals.js";
 import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
 import { dropResponseAnnotations } from "../payload/entity-answer.js";
+import { isRecord } from "../util/values.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */
 export interface OperationResult {
@@ -59,6 +60,3 @@ function readV2Result(body: unknown, name: string): OperationResult {
   return typeof nextLink === "string" ? { value, nextLink } : { value };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -11,8 +11,10 @@
  * even a single huge entity costs time in proportion to its size.
  */
 
-import { ODataClientError } from "../errors.js";
 import type { BodyStallWatch } from "../http/stall.js";
+import { describe, isRecord } from "../util/values.js";
+import type { ODataClientError } from "../errors.js";
+import { badPayload } from "./bad-payload.js";
 
 /** Which JSON shape the collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
 export type PayloadFormat = "v4" | "v2";
@@ -163,10 +165,6 @@ export async function* readCollectionBody(
 
 const EMPTY_CHUNK = new Uint8Array(0);
 
-function badPayload(message: string, cause?: unknown): ODataClientError {
-  return new ODataClientError("BAD_PAYLOAD", message, cause === undefined ? undefined : { cause });
-}
-
 /** Decodes the buffered chunks as UTF-8 (a BOM is dropped) and parses them in one go. */
 function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
   let bytes: Uint8Array;
@@ -191,7 +189,7 @@ function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
 /** Finds the entity array and the annotations in a parsed collection body. */
 function interpretDocument(document: unknown, format: PayloadFormat): { entities: unknown[]; annotations: CollectionAnnotations } {
   const annotations: CollectionAnnotations = {};
-  if (!isPlainObject(document)) {
+  if (!isRecord(document)) {
     throw badPayload(`the collection body is ${describe(document)}, not a JSON object`);
   }
   if (format === "v4") {
@@ -207,7 +205,7 @@ function interpretDocument(document: unknown, format: PayloadFormat): { entities
   }
   const d = document["d"];
   if (Array.isArray(d)) return { entities: d, annotations };
-  if (!isPlainObject(d)) {
+  if (!isRecord(d)) {
     throw badPayload(d === undefined ? 'the v2 collection body has no "d" member' : `the v2 collection body's "d" is ${describe(d)}, not an object or array`);
   }
   for (const name of Object.keys(d)) {
@@ -262,18 +260,6 @@ function setAnnotation(annotations: CollectionAnnotations, target: AnnotationNam
     throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a link`);
   }
   annotations[target] = value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  return `${typeof value} ${String(value)}`;
 }
 
 // Where the scanner is in the document.
@@ -859,7 +845,7 @@ class CollectionScanner {
     if (this.#boundaryLearned || entities.length === 0) return;
     this.#boundaryLearned = true;
     const first = entities[0];
-    if (!isPlainObject(first)) return;
+    if (!isRecord(first)) return;
     for (const name in first) {
       // Integer-like names are listed first whatever their place in the text, so they say nothing.
       if (/^[\w@.$#-]{1,100}$/.test(name) && !/^\d+$/.test(name)) this.#boundary = `},{"${name}":`;

@@ -7,10 +7,7 @@
  *   (they sit on the collection), and now neither does an entity read alone, a write's answer, an
  *   operation's result, a `$batch` result or a long-running operation's result.
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isRecord } from "../util/values.js";
 
 const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
 

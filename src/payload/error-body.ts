@@ -5,6 +5,7 @@
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
 import { redactHeaders, redactUrl } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
+import { isRecord } from "../util/values.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
@@ -237,10 +238,6 @@ export function decodeXmlText(text: string): string {
         }
       }
     });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -17,6 +17,9 @@ import { readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
+import { isRecord } from "../util/values.js";
+import { clipText } from "../util/redact.js";
+import { resolveReference } from "../util/service-root.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
@@ -134,11 +137,9 @@ function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
 }
 
 function absolute(core: ClientCore, link: string, url: URL): string {
-  try {
-    return new URL(link, core.options.serviceUrl).href;
-  } catch {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
-  }
+  const resolved = resolveReference(core.options.serviceUrl, link);
+  if (resolved !== undefined) return resolved.href;
+  throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
 
 /**
@@ -249,6 +250,3 @@ function stringOf(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -18,6 +18,9 @@ import { versionHeaders } from "../payload/version-headers.js";
 import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
+import { isRecord } from "../util/values.js";
+import { clipText } from "../util/redact.js";
+import { resolveReference } from "../util/service-root.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -96,11 +99,9 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * than sending the client's credentials (or any request) elsewhere.
  */
 export function resolveNextLink(core: ClientCore, link: string): URL {
-  let url: URL;
-  try {
-    url = new URL(link, core.options.serviceUrl);
-  } catch {
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+  const url = resolveReference(core.options.serviceUrl, link);
+  if (url === undefined) {
+    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
     throw new ODataClientError(
@@ -238,12 +239,9 @@ function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotati
 function absoluteLink(core: ClientCore, link: string, what: string, strict: true): string;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
-  try {
-    return new URL(link, core.options.serviceUrl).href;
-  } catch {
-    if (!strict) return undefined;
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
-  }
+  const url = resolveReference(core.options.serviceUrl, link);
+  if (url !== undefined || !strict) return url?.href;
+  throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
 
 /**
@@ -431,7 +429,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
   if (!/^\d+$/.test(text)) {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(text.slice(0, 80))}, which is not a count`);
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
   }
   return Number(text);
 }
@@ -485,6 +483,3 @@ export function readEntityAnswer(core: ClientCore, response: Response, text: str
   return entity;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

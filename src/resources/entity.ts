@@ -4,7 +4,7 @@
  * update, replace, delete, operations) build on its state.
  */
 import type { ClientCore } from "../core.js";
-import { describe, type ODataVersion } from "../options.js";
+import type { ODataVersion } from "../options.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
 import { formatLiteral, type LiteralValue } from "../query/literals.js";
 import { checkIdentifier } from "../query/names.js";
@@ -34,6 +34,7 @@ import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { AbortSignalLike } from "../http/signals.js";
+import { describe, isPlainObject } from "../util/values.js";
 
 /** A key: one value, or an object naming the values of a compound key (names checked against `T`). */
 export type EntityKey<T> = LiteralValue | { readonly [K in keyof T & string]?: LiteralValue };
@@ -60,12 +61,6 @@ function keyLiteral(value: unknown, version: ODataVersion, where: string): strin
     if (error instanceof TypeError) throw new TypeError(`${where}: ${error.message}`, { cause: error });
     throw error;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Options of `update` and `replace`: ETag handling, `prefer`, `tunnel`, `headers`, `signal`. */

@@ -4,13 +4,13 @@
  */
 import { readBodyText } from "./http/body.js";
 import { ODataClientError } from "./errors.js";
-import { httpErrorFromResponse, redactUrl } from "./payload/error-body.js";
+import { httpErrorFromResponse } from "./payload/error-body.js";
 import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
 import { retryAfterMs } from "./http/retry-after.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import { csrfStep } from "./http/csrf.js";
 import { abortReason } from "./http/signals.js";
-import { redactText } from "./util/redact.js";
+import { redactText, redactUrl } from "./util/redact.js";
 import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./lro/monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
 import { pollerStartFromToken } from "./lro/token.js";
@@ -41,9 +41,9 @@ export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
   const steps: PipelineStep[] = [];
   if (options.retry) steps.push(retryStep(options.retry));
   steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps);
-  if (options.csrf) steps.push(csrfStep(options));
+  if (options.csrf) steps.push(csrfStep(options.serviceUrl));
   steps.push(headersStep(options));
-  if (options.auth) steps.push(authStep(options.auth, options));
+  if (options.auth) steps.push(authStep(options.auth, options.trustedOrigins));
   return steps;
 }
 

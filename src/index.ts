@@ -1,6 +1,7 @@
 /** traverse-odata: the public exports. */
 export { ODataClient } from "./client.js";
-export type { ODataClientOptions, ODataVersion, AuthOptions, BearerToken, RetryOptions } from "./options.js";
+export type { ODataClientOptions, ODataVersion, RetryOptions } from "./options.js";
+export type { AuthOptions, BearerToken } from "./http/steps.js";
 export {
   ODataClientError,
   ODataHttpError,

@@ -3,18 +3,13 @@
  * and merges them. Nothing else in the library reads raw options.
  */
 import type { PipelineStep } from "./http/pipeline.js";
+import { isBearerToken, type AuthOptions, type BearerToken, type RetryPolicy } from "./http/steps.js";
 import { redactText } from "./util/redact.js";
 import { describe } from "./util/values.js";
 import { MAX_TIMER_DELAY } from "./util/timers.js";
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
 export type ODataVersion = "2.0" | "4.0" | "4.01";
-
-/** A bearer token, or a function that returns one (called for every request). */
-export type BearerToken = string | (() => string | Promise<string>);
-
-/** Credentials sent to the service's own origin (and to `trustedOrigins`). */
-export type AuthOptions = { bearer: BearerToken } | { basic: { username: string; password: string } };
 
 /** When and how often idempotent requests are sent again. */
 export interface RetryOptions {
@@ -121,13 +116,6 @@ export interface ODataClientOptions {
   steps?: PipelineStep[] | undefined;
 }
 
-/** The retry policy after defaults. */
-export interface ResolvedRetry {
-  retries: number;
-  delay: number;
-  maxDelay: number;
-}
-
 /** The client's options after validation and defaults; frozen. */
 export interface ResolvedClientOptions {
   /** The service root; its path always ends in `/`. */
@@ -139,7 +127,7 @@ export interface ResolvedClientOptions {
   csrf: boolean;
   maxPageSize: number | undefined;
   timeout: number;
-  retry: ResolvedRetry | false;
+  retry: RetryPolicy | false;
   /** The service's own origin and the trusted ones, as `URL.origin` strings. */
   trustedOrigins: ReadonlySet<string>;
   userAgent: string;
@@ -150,7 +138,7 @@ export interface ResolvedClientOptions {
 export const LIBRARY_VERSION = "0.1.0";
 
 const DEFAULT_TIMEOUT = 30_000;
-const DEFAULT_RETRY: ResolvedRetry = { retries: 3, delay: 300, maxDelay: 30_000 };
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, delay: 300, maxDelay: 30_000 };
 const VERSIONS: readonly ODataVersion[] = ["2.0", "4.0", "4.01"];
 
 /**
@@ -339,11 +327,6 @@ function resolveAuth(auth: unknown): AuthOptions | undefined {
   throw new TypeError(shape);
 }
 
-/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
-export function isBearerToken(token: string): boolean {
-  return /^[\x21-\x7e]+$/.test(token);
-}
-
 function isHeaderValue(value: string): boolean {
   try {
     new Headers([["x-check", value]]);
@@ -361,7 +344,7 @@ function resolveTimeout(value: unknown): number {
   return value;
 }
 
-function resolveRetry(value: unknown): ResolvedRetry | false {
+function resolveRetry(value: unknown): RetryPolicy | false {
   if (value === undefined) return DEFAULT_RETRY;
   if (value === false) return false;
   if (typeof value !== "object" || value === null) {

@@ -3,19 +3,27 @@
  * three under the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`.
  */
 import { ODataClientError } from "../errors.js";
-import { isBearerToken, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
-import { redactUrl } from "../payload/error-body.js";
-import { redactText } from "../util/redact.js";
+import { redactText, redactUrl } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 import { base64 } from "../util/base64.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
-export function isTrustedOrigin(options: ResolvedClientOptions, url: URL): boolean {
-  return options.trustedOrigins.has(url.origin);
+export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
+  return trustedOrigins.has(url.origin);
+}
+
+/** When and how often the retry step sends an idempotent request again (option `retry`, defaults applied). */
+export interface RetryPolicy {
+  /** How many times a request is sent again after the first attempt. */
+  retries: number;
+  /** The first backoff delay in ms; it doubles on every attempt (with jitter). */
+  delay: number;
+  /** The longest wait between two attempts in ms, `Retry-After` included. */
+  maxDelay: number;
 }
 
 /** Statuses worth sending an idempotent request again for. */
@@ -25,7 +33,7 @@ const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
  * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting
  * `Retry-After` where the answer has one, otherwise an exponential backoff with jitter.
  */
-export function retryStep(policy: ResolvedRetry, random: () => number = Math.random): PipelineStep {
+export function retryStep(policy: RetryPolicy, random: () => number = Math.random): PipelineStep {
   return {
     name: "retry",
     async handle(request, next) {
@@ -54,7 +62,7 @@ export function retryStep(policy: ResolvedRetry, random: () => number = Math.ran
   };
 }
 
-function backoff(policy: ResolvedRetry, attempt: number, random: () => number): number {
+function backoff(policy: RetryPolicy, attempt: number, random: () => number): number {
   const ceiling = Math.min(policy.maxDelay, policy.delay * 2 ** attempt);
   return ceiling / 2 + (random() * ceiling) / 2;
 }
@@ -114,19 +122,29 @@ function dropCredentials(headers: Headers): void {
   for (const name of CREDENTIAL_HEADERS) headers.delete(name);
 }
 
+/** What the headers step needs of the client's options. */
+export interface HeadersStepOptions {
+  /** The origins that get the configured headers: the service's own and the trusted ones. */
+  readonly trustedOrigins: ReadonlySet<string>;
+  /** The configured headers, in order. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The `User-Agent` sent where the runtime sends none of its own. */
+  readonly userAgent: string;
+}
+
 /**
  * Adds the `User-Agent` (where the runtime does not send its own, see
  * {@link runtimeSendsOwnUserAgent}), and for trusted origins the configured headers. For other
  * origins it removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them:
  * credentials never leave the service's origin by accident.
  */
-export function headersStep(options: ResolvedClientOptions): PipelineStep {
+export function headersStep(options: HeadersStepOptions): PipelineStep {
   const userAgent = runtimeSendsOwnUserAgent() ? undefined : options.userAgent;
   return {
     name: "headers",
     handle(request, next) {
       const headers = new Headers(request.headers);
-      if (isTrustedOrigin(options, request.url)) {
+      if (isTrustedOrigin(options.trustedOrigins, request.url)) {
         for (const [name, value] of options.headers) {
           const present = headers.get(name);
           if (present === null) headers.set(name, value);
@@ -175,12 +193,23 @@ export function mergeCookies(first: string, second: string): string {
   return [first, ...added].filter((part) => part.trim() !== "").join("; ");
 }
 
+/** A bearer token, or a function that returns one (called for every request). */
+export type BearerToken = string | (() => string | Promise<string>);
+
+/** Credentials sent to the service's own origin (and to `trustedOrigins`). */
+export type AuthOptions = { bearer: BearerToken } | { basic: { username: string; password: string } };
+
+/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
+export function isBearerToken(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
+}
+
 /** Adds `Authorization` for trusted origins; a bearer function is called for every request. */
-export function authStep(auth: AuthOptions, options: ResolvedClientOptions): PipelineStep {
+export function authStep(auth: AuthOptions, trustedOrigins: ReadonlySet<string>): PipelineStep {
   return {
     name: "auth",
     async handle(request, next) {
-      if (!isTrustedOrigin(options, request.url) || request.headers.has("authorization")) return next(request);
+      if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
       const headers = new Headers(request.headers);
       headers.set("authorization", await authorizationValue(auth));
       return next({ ...request, headers });

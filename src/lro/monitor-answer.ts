@@ -4,9 +4,9 @@
  * business (poller.ts).
  */
 import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts, parseODataError, redactUrl } from "../payload/error-body.js";
+import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
-import { clipText } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { dropResponseAnnotations } from "../payload/entity-answer.js";
 import { isRecord } from "../util/values.js";
 

@@ -10,7 +10,7 @@ import {
   ODataClientError,
   type ODataErrorDetail,
 } from "../errors.js";
-import { httpErrorFromResponse, readBoundedText, redactUrl } from "../payload/error-body.js";
+import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -18,6 +18,7 @@ import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnsw
 import { resumeHint, TOKEN_VERSION, type AsyncPollerToken, type AsyncResultShape } from "./token.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
+import { redactUrl } from "../util/redact.js";
 
 /** Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. */
 export interface AsyncPollerOptions {

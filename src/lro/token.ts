@@ -3,10 +3,10 @@
  * turns back into a poller, in this process or another one.
  */
 import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErrorDetail } from "../errors.js";
-import { redactUrl } from "../payload/error-body.js";
 import type { ODataVersion } from "../options.js";
 import type { PollerStart } from "./poller.js";
 import { resolveReference } from "../util/service-root.js";
+import { redactUrl } from "../util/redact.js";
 
 /**
  * What the result of a poller is read as, so that a resumed poller gives the result its type

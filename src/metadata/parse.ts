@@ -4,14 +4,14 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { ODataClientError } from "../errors.js";
 import { readCsdlJson } from "./csdl-json.js";
 import { badMetadata, readEdmx } from "./edmx.js";
 import { ServiceModel, type ServiceModelData } from "./model.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { clipText } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";
 
 /**

@@ -7,7 +7,7 @@ import { readBodyText } from "../http/body.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
@@ -15,6 +15,7 @@ import { readOperationResult } from "./results.js";
 import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
 import type { ODataVersion } from "../options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { redactUrl } from "../util/redact.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {

@@ -253,10 +253,6 @@ export function publicHeaders(headers: Headers): Record<string, string> {
   return redactHeaders(out);
 }
 
-// The one redaction of URLs lives in util/redact.ts; it is re-exported here, where the message
-// sites have always found it.
-export { redactUrl };
-
 /**
  * Builds an {@link ODataHttpError} from a parsed body text (for answers that were already read,
  * such as the inner response of an `application/http` envelope).

@@ -11,14 +11,14 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
 import { isRecord } from "../util/values.js";
-import { clipText } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */

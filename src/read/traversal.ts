@@ -8,7 +8,7 @@ import { bodyReadFailure, readBodyText } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../payload/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody, type CollectionAnnotations } from "../payload/collection-body.js";
@@ -19,7 +19,7 @@ import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answe
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { isRecord } from "../util/values.js";
-import { clipText } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 
 /** One page of a collection. */

@@ -16,6 +16,7 @@ import { ActionCall, FunctionCall, operationPoller } from "./operations/operatio
 import type { OperationParameters } from "./operations/requests.js";
 import type { AbortSignalLike } from "./http/signals.js";
 import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
+import { pollerFor, resumePoller } from "./lro/start.js";
 
 /**
  * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
@@ -136,7 +137,7 @@ export class ODataClient {
    * 202). Relative URLs resolve against `serviceUrl`. Sends nothing.
    */
   asyncPoller<T = unknown>(statusUrl: string, options?: AsyncPollerOptions): AsyncPoller<T> {
-    return this.#core.pollerFor<T>(statusUrl, options);
+    return pollerFor<T>(this.#core, statusUrl, options);
   }
 
   /**
@@ -152,7 +153,7 @@ export class ODataClient {
    * const again = client.resumeAsync<Report>(JSON.parse(saved), { maxWait: 60_000 });
    */
   resumeAsync<T = unknown>(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<T> {
-    const poller = this.#core.resumePoller<unknown>(token, options);
+    const poller = resumePoller<unknown>(this.#core, token, options);
     const shape = resultShapeOf(token);
     switch (shape.kind) {
       case "raw":

@@ -57,6 +57,7 @@ import { clipText } from "../util/redact.js";
 import { isIdentifier } from "../util/identifiers.js";
 import { pathBelowRoot, resolveReference, urlBelowRoot } from "../util/service-root.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
+import { pollerFor, resumePoller, startPoller } from "../lro/start.js";
 
 /** The wire form of a batch: `multipart/mixed` (every OData version) or JSON (OData 4.01). */
 export type BatchFormat = "multipart" | "json";
@@ -458,7 +459,7 @@ export class Batch extends BatchWrites {
   async sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
     const { continueOnError = false, ...pollerOptions } = options ?? {};
     const { url, headers, body } = this.#wireRequest(continueOnError);
-    const inner = await this.#context.core.startAsync<unknown>({ method: "POST", url, headers, body }, pollerOptions);
+    const inner = await startPoller<unknown>(this.#context.core, { method: "POST", url, headers, body }, pollerOptions);
     const poller = mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined), this.#shape(0));
     // A service that ignored respond-async answered already: read its answer now, so the handles
     // have their results and an unreadable answer rejects here.
@@ -479,7 +480,7 @@ export class Batch extends BatchWrites {
    * const results = await batch.resumeAsync(JSON.parse(saved)).wait();
    */
   resumeAsync(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
-    const inner = this.#context.core.resumePoller<unknown>(token, options);
+    const inner = resumePoller<unknown>(this.#context.core, token, options);
     const shape = resultShapeOf(token);
     if (shape.kind === "operation") {
       throw new TypeError(`batch.resumeAsync(token): the token is from the poller of the operation ${JSON.stringify(shape.name)} (invokeAsync or getAsync), not of a batch; resume it with client.resumeAsync(token)`);
@@ -664,7 +665,7 @@ export class Batch extends BatchWrites {
       const from = this.#plan.findIndex((item) =>
         (item.kind === "request" ? [item.request] : item.requests).some((request) => answers[request.index]?.kind === "pending"),
       );
-      const inner = this.#context.core.pollerFor<unknown>(matched.continuation, continuationOptions);
+      const inner = pollerFor<unknown>(this.#context.core, matched.continuation, continuationOptions);
       const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
       continuation = mapPoller(
         inner,

@@ -16,6 +16,7 @@ import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
 import type { ODataVersion } from "../options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
+import { startPoller } from "../lro/start.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -203,7 +204,7 @@ async function startOperation<R>(
   options: AsyncPollerOptions | undefined,
 ): Promise<AsyncPoller<R>> {
   const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
-  const poller = await core.startAsync<unknown>(init, options);
+  const poller = await startPoller<unknown>(core, init, options);
   return operationPoller<R>(poller, core.options.version, name);
 }
 

@@ -38,6 +38,7 @@ import { writeEntity, type SendOptions } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
+import { startPoller } from "../lro/start.js";
 
 export type { QueryState } from "../query/state.js";
 
@@ -253,7 +254,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
       return Promise.reject(error);
     }
     const { method, url, headers } = request;
-    return this.#core.startAsync<R>({ method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+    return startPoller<R>(this.#core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
   }
 
   // --- operations -----------------------------------------------------------------------------

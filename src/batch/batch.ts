@@ -15,8 +15,7 @@ import { resultShapeOf, type AsyncPollerToken, type AsyncResultShape } from "../
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
 import { readOperationResult } from "../operations/results.js";
 import type { ODataVersion } from "../options.js";
-import { entityInternals, type EntityQuery } from "../resources/entity.js";
-import { CollectionQuery, queryInternals } from "../resources/query.js";
+import { CollectionQuery, entityInternals, queryInternals, type EntityQuery } from "../resources/query.js";
 import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
 import type { RelatedType } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";

@@ -19,7 +19,7 @@ import { CollectionQuery, entityInternals, queryInternals, type EntityQuery } fr
 import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
 import type { RelatedType } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
-import type { Page } from "../read/traversal.js";
+import { toPage, type Page } from "../read/traversal.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import {
   createRequest,
@@ -34,7 +34,8 @@ import {
 import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "../payload/json-batch.js";
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "../payload/multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { readEntityAnswer } from "../payload/entity-answer.js";
+import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { markExpanded } from "../payload/expanded.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import {
@@ -54,9 +55,10 @@ import {
 import { isRecord } from "../util/values.js";
 import { clipText } from "../util/redact.js";
 import { isIdentifier } from "../util/identifiers.js";
-import { pathBelowRoot, resolveReference, urlBelowRoot } from "../util/service-root.js";
+import { pathBelowRoot, urlBelowRoot } from "../util/service-root.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 import { pollerFor, resumePoller, startPoller } from "../lro/start.js";
+import { isJsonContentType } from "../payload/content-type.js";
 
 /** The wire form of a batch: `multipart/mixed` (every OData version) or JSON (OData 4.01). */
 export type BatchFormat = "multipart" | "json";
@@ -603,7 +605,7 @@ export class Batch extends BatchWrites {
 
   /** Reads an answer body in either format and matches it to the plan from item `from` on. */
   #match(text: string, contentType: string | null, from: number): MatchedAnswers {
-    if (contentType !== null && /^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) {
+    if (isJsonContentType(contentType)) {
       return matchJson(this.#pendingRequests(from), readJsonBatch(text));
     }
     const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
@@ -759,7 +761,7 @@ function jsonRequest(request: PlannedRequest): JsonBatchRequest {
   const out: JsonBatchRequest = { id: request.id, method: request.method, url: request.path };
   if (Object.keys(request.headers).length > 0) out.headers = request.headers;
   if (request.body !== undefined) {
-    const json = /json/i.test(request.headers["content-type"] ?? "");
+    const json = isJsonContentType(request.headers["content-type"]);
     out.body = json ? (JSON.parse(request.body) as unknown) : request.body;
   }
   if (request.changeset !== undefined) out.atomicityGroup = `g${request.changeset + 1}`;
@@ -779,51 +781,46 @@ function jsonBody(message: HttpMessage): unknown {
   }
 }
 
-/** An entity answer: v2's `d` unwrapped, the `ETag` header kept as the entity's ETag; 204 gives `undefined`. */
+/**
+ * An entity answer, read as a single request's is (`payload/entity-answer.ts`): v2's `d`
+ * unwrapped, the `ETag` header kept as the entity's ETag; 204 gives `undefined`.
+ */
 function entityDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
-  const v2 = context.version === "2.0";
   return (message) => {
-    let entity = jsonBody(message);
+    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, context.version);
     if (entity === undefined) return undefined;
-    if (v2) {
-      entity = isRecord(entity) && "d" in entity ? entity["d"] : entity;
-      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
-      normalizeV2Entity(entity);
-    }
     if (!isRecord(entity)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not an entity object");
-    dropResponseAnnotations(entity);
-    keepEtagHeader(entity, message.headers.get("etag"), v2);
     markExpanded(entity, expand);
     return entity;
   };
 }
 
-/** A collection answer as a page: v4 `value` with next link and count, v2 `d.results` (or `d`) with `__next` and `__count`. */
+/**
+ * A collection answer as a page, as `query.page()` reads one: v4 `value` or v2 `d.results` (or
+ * `d`), the next link (made absolute) and the count under any of their names
+ * (`payload/annotations.ts`).
+ */
 function pageDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
   const v2 = context.version === "2.0";
-  const root = context.core.options.serviceUrl;
   return (message) => {
     const body = jsonBody(message);
     let value: unknown;
-    let nextLink: unknown;
-    let count: unknown;
+    let annotations: CollectionAnnotations = {};
     if (v2) {
       const d = isRecord(body) && "d" in body ? body["d"] : body;
       if (Array.isArray(d)) value = d;
-      else if (isRecord(d)) ({ results: value, __next: nextLink, __count: count } = d);
+      else if (isRecord(d)) {
+        value = d["results"];
+        annotations = readCollectionAnnotations(d, "v2");
+      }
       if (Array.isArray(value)) for (const entity of value) normalizeV2Entity(entity);
     } else if (isRecord(body)) {
       value = body["value"];
-      nextLink = body["@odata.nextLink"] ?? body["@nextLink"];
-      count = body["@odata.count"] ?? body["@count"];
+      annotations = readCollectionAnnotations(body, "v4");
     }
     if (!Array.isArray(value)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not a collection");
     for (const entity of value) markExpanded(entity, expand);
-    const page: Page<unknown> = { value };
-    if (typeof nextLink === "string") page.nextLink = resolveReference(root, nextLink)?.href ?? nextLink;
-    const counted = typeof count === "string" && /^\d+$/.test(count) ? Number(count) : count;
-    if (typeof counted === "number") page.count = counted;
-    return page;
+    return toPage(context.core, value, annotations);
   };
 }
 
@@ -834,7 +831,7 @@ function countDecoder(message: HttpMessage): number {
 }
 
 function rawDecoder(message: HttpMessage): unknown {
-  if (/json/i.test(message.headers.get("content-type") ?? "")) return jsonBody(message);
+  if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
   return message.body === "" ? undefined : message.body;
 }
 

@@ -17,6 +17,7 @@ import type { ODataVersion } from "../options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
 import { startPoller } from "../lro/start.js";
+import { isJsonContentType } from "../payload/content-type.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -179,7 +180,7 @@ async function sendOperation(core: ClientCore, request: OperationRequest, name: 
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204 || text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type");
-  if (contentType !== null && !/^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) return text;
+  if (contentType !== null && !isJsonContentType(contentType)) return text;
   let body: unknown;
   try {
     body = JSON.parse(text);

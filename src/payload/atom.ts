@@ -7,7 +7,7 @@
  * default namespace) work alike.
  */
 
-import type { CollectionAnnotations } from "./collection-body.js";
+import type { CollectionAnnotations } from "./annotations.js";
 import { attributeValue, childElements, firstChildElement, parseXml, textContent, XML_NAMESPACE, type XmlElement } from "./xml.js";
 import { clipText } from "../util/redact.js";
 import type { ODataClientError } from "../errors.js";

@@ -15,19 +15,7 @@ import type { BodyStallWatch } from "../http/stall.js";
 import { describe, isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
-
-/** Which JSON shape the collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
-export type PayloadFormat = "v4" | "v2";
-
-/** The collection-level annotations read from a body, whichever version's names they had. */
-export interface CollectionAnnotations {
-  /** `@odata.nextLink` / `@nextLink` (v4) or `__next` (v2), as sent (possibly relative). */
-  nextLink?: string;
-  /** `@odata.count` / `@count` (v4) or `__count` (v2, sent as a string), as a number. */
-  count?: number;
-  /** `@odata.deltaLink` / `@deltaLink` (v4) or `__delta` (v2), as sent. */
-  deltaLink?: string;
-}
+import { COLLECTION_ANNOTATIONS, readCollectionAnnotations, setAnnotation, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 
 /** Options of {@link readCollectionBody}. */
 export interface ReadCollectionBodyOptions {
@@ -188,15 +176,11 @@ function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
 
 /** Finds the entity array and the annotations in a parsed collection body. */
 function interpretDocument(document: unknown, format: PayloadFormat): { entities: unknown[]; annotations: CollectionAnnotations } {
-  const annotations: CollectionAnnotations = {};
   if (!isRecord(document)) {
     throw badPayload(`the collection body is ${describe(document)}, not a JSON object`);
   }
   if (format === "v4") {
-    for (const name of Object.keys(document)) {
-      const target = V4_ANNOTATIONS[name];
-      if (target !== undefined) setAnnotation(annotations, target, name, document[name]);
-    }
+    const annotations = readCollectionAnnotations(document, "v4");
     const entities = document["value"];
     if (!Array.isArray(entities)) {
       throw badPayload(entities === undefined ? 'the collection body has no "value" member' : `the collection body's "value" is ${describe(entities)}, not an array`);
@@ -204,62 +188,16 @@ function interpretDocument(document: unknown, format: PayloadFormat): { entities
     return { entities, annotations };
   }
   const d = document["d"];
-  if (Array.isArray(d)) return { entities: d, annotations };
+  if (Array.isArray(d)) return { entities: d, annotations: {} };
   if (!isRecord(d)) {
     throw badPayload(d === undefined ? 'the v2 collection body has no "d" member' : `the v2 collection body's "d" is ${describe(d)}, not an object or array`);
   }
-  for (const name of Object.keys(d)) {
-    const target = V2_ANNOTATIONS[name];
-    if (target !== undefined) setAnnotation(annotations, target, name, d[name]);
-  }
+  const annotations = readCollectionAnnotations(d, "v2");
   const entities = d["results"];
   if (!Array.isArray(entities)) {
     throw badPayload(entities === undefined ? 'the v2 collection body has no "d.results" member' : `the v2 collection body's "d.results" is ${describe(entities)}, not an array`);
   }
   return { entities, annotations };
-}
-
-type AnnotationName = keyof CollectionAnnotations;
-
-// OData 4.0 prefixes with "@odata.", 4.01 allows the bare "@" form, and v3-era JSON light (still
-// sent by some 4.0 services) used "odata." without the "@".
-const V4_ANNOTATIONS = annotationTable({
-  "@odata.count": "count",
-  "@count": "count",
-  "odata.count": "count",
-  "@odata.nextLink": "nextLink",
-  "@nextLink": "nextLink",
-  "odata.nextLink": "nextLink",
-  "@odata.deltaLink": "deltaLink",
-  "@deltaLink": "deltaLink",
-  "odata.deltaLink": "deltaLink",
-});
-
-const V2_ANNOTATIONS = annotationTable({
-  __count: "count",
-  __next: "nextLink",
-  __delta: "deltaLink",
-});
-
-/** A lookup table without a prototype, so a member named "constructor" finds nothing. */
-function annotationTable(entries: Record<string, AnnotationName>): Readonly<Record<string, AnnotationName>> {
-  return Object.assign(Object.create(null) as Record<string, AnnotationName>, entries);
-}
-
-function setAnnotation(annotations: CollectionAnnotations, target: AnnotationName, name: string, value: unknown): void {
-  if (target === "count") {
-    // v2 sends the count as a string; v4 does too under IEEE754Compatible=true.
-    const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
-      throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a count`);
-    }
-    annotations.count = count;
-    return;
-  }
-  if (typeof value !== "string") {
-    throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a link`);
-  }
-  annotations[target] = value;
 }
 
 // Where the scanner is in the document.
@@ -723,7 +661,7 @@ class CollectionScanner {
   #finishOtherValue(raw: string, start: number): void {
     if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, start);
     const value = this.#parseValue(raw, start);
-    const names = this.#format === "v4" ? (this.#inD ? undefined : V4_ANNOTATIONS) : this.#inD ? V2_ANNOTATIONS : undefined;
+    const names = this.#format === "v4" ? (this.#inD ? undefined : COLLECTION_ANNOTATIONS.v4) : this.#inD ? COLLECTION_ANNOTATIONS.v2 : undefined;
     const target = names?.[this.#key];
     if (target !== undefined) setAnnotation(this.#annotations, target, this.#key, value);
     this.#state = S_AFTER_VALUE;

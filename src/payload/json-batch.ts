@@ -5,6 +5,7 @@
 import type { HttpMessage } from "./http-envelope.js";
 import { isRecord } from "../util/values.js";
 import { badBatchResponse } from "./bad-payload.js";
+import { isJsonContentType } from "./content-type.js";
 
 /** One request of a JSON batch, as it goes on the wire. */
 export interface JsonBatchRequest {
@@ -73,7 +74,7 @@ export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
     }
     const rawBody = entry["body"];
     let text = "";
-    if (typeof rawBody === "string" && !/json/i.test(headers.get("content-type") ?? "")) {
+    if (typeof rawBody === "string" && !isJsonContentType(headers.get("content-type"))) {
       text = rawBody;
     } else if (rawBody !== undefined && rawBody !== null) {
       text = JSON.stringify(rawBody);

@@ -11,16 +11,18 @@ import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
-import { readCollectionBody, type CollectionAnnotations } from "../payload/collection-body.js";
-import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
+import { readCollectionBody } from "../payload/collection-body.js";
+import type { CollectionAnnotations } from "../payload/annotations.js";
+import { readAtomFeed } from "../payload/atom.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { isRecord } from "../util/values.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
+import { isXmlContentType } from "../payload/content-type.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -177,8 +179,7 @@ async function requestPage(
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions): AsyncGenerator<PagePart<T>> {
   const { signal, expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
-  const contentType = response.headers.get("content-type") ?? "";
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
+  if (isXmlContentType(response.headers.get("content-type"))) {
     const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
     if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
@@ -225,7 +226,7 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
  * broken payload; in a walk (`walk: true`) the page is still delivered without its next link, since
  * the walk rejects right after it, when it tries to follow that link.
  */
-function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
+export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
   const page: Page<T> = { value };
   if (annotations.nextLink !== undefined) {
     const nextLink = absoluteLink(core, annotations.nextLink, "next link", !walk);
@@ -450,36 +451,8 @@ export async function readEntity<T>(
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
-  const entity = readEntityAnswer(core, response, text, "GET", url);
+  const entity = readEntityAnswer({ body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`);
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
   markExpanded(entity, expand);
   return entity as T;
 }
-
-/**
- * The entity in an answer's body (a read or a write): Atom or JSON, v2's `d` (and a lone
- * `results`) unwrapped and its values made readable, the `ETag` header kept with it, the
- * response's `@odata.context` left out (the rule in `payload/entity-answer.ts`).
- */
-export function readEntityAnswer(core: ClientCore, response: Response, text: string, method: string, url: URL): unknown {
-  const v2 = core.options.version === "2.0";
-  let entity: unknown;
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")) {
-    entity = readAtomEntry(text);
-  } else {
-    try {
-      entity = JSON.parse(text);
-    } catch (error) {
-      throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`, { cause: error });
-    }
-    if (v2) {
-      if (isRecord(entity) && "d" in entity) entity = entity["d"];
-      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
-      normalizeV2Entity(entity);
-    }
-  }
-  dropResponseAnnotations(entity);
-  keepEtagHeader(entity, response.headers.get("etag"), v2);
-  return entity;
-}
-

@@ -52,16 +52,9 @@ export { ActionCall, FunctionCall } from "./operations/operation.js";
 export type { OperationOptions, InvokeOptions, InvokeAsyncOptions, FunctionGetOptions, ResultItem } from "./operations/operation.js";
 export type { OperationParameters } from "./operations/requests.js";
 export { Batch, BatchChangeset, BatchHandle, BatchEntityHandle, BatchReference } from "./batch/batch.js";
-export type {
-  BatchFormat,
-  BatchOptions,
-  BatchSendOptions,
-  BatchSendAsyncOptions,
-  BatchOperationOptions,
-  BatchCollectionTarget,
-  BatchEntityTarget,
-  BatchRawRequest,
-} from "./batch/batch.js";
+export type { BatchOptions, BatchOperationOptions, BatchCollectionTarget, BatchEntityTarget, BatchRawRequest } from "./batch/batch.js";
+export type { BatchFormat } from "./batch/plan.js";
+export type { BatchSendOptions, BatchSendAsyncOptions } from "./batch/send.js";
 export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnanswered, BatchRequestRef } from "./batch/results.js";
 export { ServiceModel, STANDARD_VOCABULARY_ALIASES } from "./metadata/model.js";
 export { parseMetadata } from "./metadata/parse.js";

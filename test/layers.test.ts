@@ -4,6 +4,7 @@
 // nothing is known to be able to find something.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import ts from "typescript";
 import { checkLayers, LAYERS, readSources, SRC_DIR } from "./layers.js";
 
@@ -12,6 +13,21 @@ describe("src/ keeps its layers", () => {
     const sources = readSources(SRC_DIR);
     assert.ok(sources.size > 50, `read only ${sources.size} files from ${SRC_DIR}`);
     assert.deepEqual(checkLayers(sources), []);
+  });
+
+  test("the README's \"How the code is laid out\" lists the layers of the table, one line each, in order", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("\n## How the code is laid out\n");
+    assert.ok(start >= 0, 'the README has no section "How the code is laid out"');
+    const section = readme.slice(start + 1, readme.indexOf("\n## ", start + 1) === -1 ? undefined : readme.indexOf("\n## ", start + 1));
+    const listed = section
+      .split("\n")
+      .filter((line) => line.startsWith("- `src/"))
+      .map((line) => [...(line.split(":")[0] ?? "").matchAll(/`src\/([^`]+)`/g)].map((match) => match[1]));
+    assert.deepEqual(
+      listed,
+      LAYERS.map((layer) => [...layer.places]),
+    );
   });
 });
 

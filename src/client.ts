@@ -10,13 +10,20 @@ import { walkDelta, type DeltaOptions, type DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
-import { CollectionQuery } from "./query/query.js";
-import { EntityQuery } from "./query/entity.js";
+import { CollectionQuery, EntityQuery } from "./resources/query.js";
 import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
 import type { OperationParameters } from "./operations/requests.js";
 import type { AbortSignalLike } from "./http/signals.js";
+import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
+import { pollerFor, resumePoller } from "./lro/start.js";
 
-const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
+/**
+ * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
+ * OData v2 services use for sets of a container that is not the default).
+ */
+function isEntitySetName(name: unknown): name is string {
+  return typeof name === "string" && (isIdentifier(name) || isQualifiedName(name));
+}
 
 /**
  * A client for one OData service.
@@ -74,7 +81,7 @@ export class ODataClient {
 
   /** A query on the entity set `name`; sends nothing. */
   collection<T = Record<string, unknown>>(name: string): CollectionQuery<T> {
-    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+    if (!isEntitySetName(name)) {
       throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
     }
     return new CollectionQuery<T>(this.#core, { entitySet: name });
@@ -86,7 +93,7 @@ export class ODataClient {
    * @example await client.singleton<Settings>("Settings").update({ theme: "dark" })
    */
   singleton<T = Record<string, unknown>>(name: string): EntityQuery<T> {
-    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+    if (!isEntitySetName(name)) {
       throw new TypeError(`singleton(name): ${JSON.stringify(name)} is not a singleton name (letters, digits, "_" and ".")`);
     }
     return new EntityQuery<T>(this.#core, { entitySet: name, keyPredicate: "" });
@@ -129,7 +136,7 @@ export class ODataClient {
    * 202). Relative URLs resolve against `serviceUrl`. Sends nothing.
    */
   asyncPoller<T = unknown>(statusUrl: string, options?: AsyncPollerOptions): AsyncPoller<T> {
-    return this.#core.pollerFor<T>(statusUrl, options);
+    return pollerFor<T>(this.#core, statusUrl, options);
   }
 
   /**
@@ -145,7 +152,7 @@ export class ODataClient {
    * const again = client.resumeAsync<Report>(JSON.parse(saved), { maxWait: 60_000 });
    */
   resumeAsync<T = unknown>(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<T> {
-    const poller = this.#core.resumePoller<unknown>(token, options);
+    const poller = resumePoller<unknown>(this.#core, token, options);
     const shape = resultShapeOf(token);
     switch (shape.kind) {
       case "raw":

@@ -11,7 +11,7 @@
  * the cause chain hold no password, token, signature, cookie or API key, whatever a message site
  * or a service put in them.
  */
-import { redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
+import { clipText, redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
 
 /**
  * Every `code` that the library's own errors carry, one entry per code: when it happens and what to
@@ -426,11 +426,7 @@ function describeHttpFailure(init: ODataHttpErrorInit): string {
   const detail = init.odataError;
   if (!detail) return head;
   const code = detail.code ? ` [${detail.code}]` : "";
-  return `${head}${code}: ${clip(detail.message, 500)}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  return `${head}${code}: ${clipText(detail.message, 500)}`;
 }
 
 /** What every long-running-operation error carries. */

@@ -4,16 +4,13 @@
  */
 import type { PipelineStep } from "./http/pipeline.js";
 import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/wire-log.js";
+import { isBearerToken, type AuthOptions, type BearerToken, type RetryPolicy } from "./http/steps.js";
 import { redactText } from "./util/redact.js";
+import { describe } from "./util/values.js";
+import { MAX_TIMER_DELAY } from "./util/timers.js";
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
 export type ODataVersion = "2.0" | "4.0" | "4.01";
-
-/** A bearer token, or a function that returns one (called for every request). */
-export type BearerToken = string | (() => string | Promise<string>);
-
-/** Credentials sent to the service's own origin (and to `trustedOrigins`). */
-export type AuthOptions = { bearer: BearerToken } | { basic: { username: string; password: string } };
 
 /** When and how often idempotent requests are sent again. */
 export interface RetryOptions {
@@ -124,8 +121,8 @@ export interface ODataClientOptions {
    * redirect hop, status monitor polls and cancels, the `$metadata` fetch), and one line per part of
    * every `$batch` answer it reads. A line says what the request is for (`csrf`, `retry 2/3`,
    * `redirect 1`, `poll`, `batch part 3`), its method and URL, the status and the time taken, and
-   * the headers that matter for debugging (`X-CSRF-Token`, `If-Match`, `Prefer`, `OData-Version`,
-   * `Content-Type`, `Location`, `Retry-After`, `ETag` ...). Credentials are never logged: no
+   * every header but the credentials and the transport's own (`X-CSRF-Token`, `If-Match`, `Prefer`,
+   * `OData-Version`, `Content-Type`, `Location`, `Retry-After`, `ETag` ...). Credentials are never logged: no
    * `Authorization`, `Cookie` or `Set-Cookie`, tokens masked as `***`, URLs redacted as in error
    * messages. `true` writes the lines to `console.error`, each prefixed with `traverse-odata `; a
    * function receives each line instead (an exception it throws is ignored). Not given, the log is on when the environment variable
@@ -139,13 +136,6 @@ export interface ODataClientOptions {
   debug?: boolean | ((line: string) => void) | undefined;
 }
 
-/** The retry policy after defaults. */
-export interface ResolvedRetry {
-  retries: number;
-  delay: number;
-  maxDelay: number;
-}
-
 /** The client's options after validation and defaults; frozen. */
 export interface ResolvedClientOptions {
   /** The service root; its path always ends in `/`. */
@@ -157,7 +147,7 @@ export interface ResolvedClientOptions {
   csrf: boolean;
   maxPageSize: number | undefined;
   timeout: number;
-  retry: ResolvedRetry | false;
+  retry: RetryPolicy | false;
   /** The service's own origin and the trusted ones, as `URL.origin` strings. */
   trustedOrigins: ReadonlySet<string>;
   userAgent: string;
@@ -170,7 +160,7 @@ export interface ResolvedClientOptions {
 export const LIBRARY_VERSION = "0.1.0";
 
 const DEFAULT_TIMEOUT = 30_000;
-const DEFAULT_RETRY: ResolvedRetry = { retries: 3, delay: 300, maxDelay: 30_000 };
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, delay: 300, maxDelay: 30_000 };
 const VERSIONS: readonly ODataVersion[] = ["2.0", "4.0", "4.01"];
 
 /**
@@ -360,11 +350,6 @@ function resolveAuth(auth: unknown): AuthOptions | undefined {
   throw new TypeError(shape);
 }
 
-/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
-export function isBearerToken(token: string): boolean {
-  return /^[\x21-\x7e]+$/.test(token);
-}
-
 function isHeaderValue(value: string): boolean {
   try {
     new Headers([["x-check", value]]);
@@ -374,9 +359,6 @@ function isHeaderValue(value: string): boolean {
   }
 }
 
-/** The longest delay `setTimeout` can wait; longer ones fire at once (Node warns and uses 1 ms). */
-export const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
 function resolveTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
@@ -385,7 +367,7 @@ function resolveTimeout(value: unknown): number {
   return value;
 }
 
-function resolveRetry(value: unknown): ResolvedRetry | false {
+function resolveRetry(value: unknown): RetryPolicy | false {
   if (value === undefined) return DEFAULT_RETRY;
   if (value === false) return false;
   if (typeof value !== "object" || value === null) {
@@ -465,18 +447,3 @@ function optionalNonNegativeNumber(value: unknown, name: string): number | undef
   return value;
 }
 
-/** A short description of a bad value for messages; never the value of a secret. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return value.length > 60 ? `a string of ${value.length} characters` : JSON.stringify(value);
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    default:
-      return `a ${typeof value}`;
-  }
-}

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ODataClient, ODataClientError, ODataHttpError, type BatchResult } from "../src/index.js";
-import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/batch/multipart.js";
-import { readJsonBatch } from "../src/batch/json.js";
+import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/payload/multipart.js";
+import { readJsonBatch } from "../src/payload/json-batch.js";
 
 interface Book {
   ID: number;

@@ -12,7 +12,7 @@ import {
 } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions } from "../src/options.js";
-import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/http/error-body.js";
+import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/payload/error-body.js";
 import { startServer, type RecordingServer } from "./servers/recording-server.js";
 
 /** Serves one failing answer and reads it into an ODataHttpError the way the library does. */

@@ -239,6 +239,9 @@ test("npm pack in a fresh clone builds dist and ships it with a declaration file
   }
   const outsideDist = packedFiles.filter((path) => !path.startsWith("dist/"));
   assert.deepEqual(outsideDist, ["LICENSE", "README.md", "package.json"]);
+  // The unit tests that sit beside their sources (src/util/*.test.ts) are not built or shipped.
+  assert.ok(packedFiles.some((path) => path.startsWith("dist/util/")), "the tarball holds no dist/util/ modules");
+  assert.deepEqual(packedFiles.filter((path) => /\.test\./.test(path)), [], "test modules in the tarball");
   // The build ran inside the pack: the copy had no dist before it.
   assert.ok(existsSync(join(source, "dist", "index.d.ts")), "npm pack did not build dist in the fresh copy");
 });

@@ -60,25 +60,27 @@ export function nodeDebugFromEnvironment(): string | undefined {
 }
 
 /**
- * The headers a line shows, where present: what says which version and format travel, the
- * preferences asked for and applied, the conditions and ETags of conditional requests, the CSRF
- * handshake, and where an answer points to and when to come back. Credentials (`Authorization`,
- * `Cookie`, `Set-Cookie`) are not among them; a token value among them is masked.
+ * The headers a line leaves out: credentials (never logged, not even masked) and what the HTTP
+ * transport sets for itself and tells nothing about OData. Every other header is shown, the ones
+ * whose name says they hold a secret (`X-CSRF-Token`, `X-API-Key` ...) masked: what the service's
+ * version, format, preference, ETag and CSRF headers said is what one debugs a service with, and a
+ * list of names to show would need this layer to know the protocol's header names.
  */
-const LOGGED_HEADERS: readonly string[] = [
-  "content-type",
-  "odata-version",
-  "dataserviceversion",
-  "prefer",
-  "preference-applied",
-  "if-match",
-  "if-none-match",
-  "x-csrf-token",
-  "etag",
-  "location",
-  "retry-after",
-  "asyncresult",
-];
+const UNLOGGED_HEADERS: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "set-cookie2",
+  "accept-encoding",
+  "connection",
+  "content-length",
+  "date",
+  "host",
+  "keep-alive",
+  "transfer-encoding",
+  "user-agent",
+]);
 
 /**
  * Wraps the transport (the end of the pipeline, where every request arrives as it goes on the
@@ -155,10 +157,9 @@ function labelOf(request: ODataRequest, retries: number): string {
 /** The logged headers present, as JSON (one line whatever the values hold), secrets masked. */
 function headersText(headers: Headers): string {
   let present: Record<string, string> | undefined;
-  for (const name of LOGGED_HEADERS) {
-    const value = headers.get(name);
-    if (value !== null) (present ??= {})[name] = value;
-  }
+  headers.forEach((value, name) => {
+    if (!UNLOGGED_HEADERS.has(name)) (present ??= {})[name] = value;
+  });
   if (present === undefined) return "";
   const shown = redactHeaders(present);
   const out: Record<string, string> = {};

@@ -10,12 +10,15 @@ import {
   ODataClientError,
   type ODataErrorDetail,
 } from "../errors.js";
-import { httpErrorFromResponse, readBoundedText, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint, TOKEN_VERSION, type AsyncPollerToken, type AsyncResultShape } from "./token.js";
+import { MAX_TIMER_DELAY } from "../util/timers.js";
+import { SharedRequest } from "../util/shared-request.js";
+import { redactUrl } from "../util/redact.js";
 
 /** Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. */
 export interface AsyncPollerOptions {
@@ -72,8 +75,6 @@ export interface ResolvedPollerOptions {
 
 export const DEFAULT_POLL_INTERVAL = 2_000;
 export const DEFAULT_MAX_WAIT = 600_000;
-/** The longest delay `setTimeout` holds (about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /** The fifth transient answer in a row rejects (rule 9). */
 const TRANSIENT_LIMIT = 5;
 
@@ -104,15 +105,6 @@ type Phase<T> =
   | { name: "succeeded"; result: T }
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };
-
-/** A poll request on the wire and the callers of `poll()` waiting for it. */
-interface SharedPoll {
-  outcome: Promise<boolean>;
-  /** Aborts the request once no caller waits for it any more. */
-  controller: AbortController;
-  /** Callers that wait and have not aborted; callers without a signal never leave. */
-  callers: number;
-}
 
 /** Where a new poller starts. */
 export interface PollerStart<T> {
@@ -148,7 +140,8 @@ export class Poller<T> implements AsyncPoller<T> {
   #cancelRequested: boolean;
   #transientInRow = 0;
   #lastTransient: unknown = undefined;
-  #inFlight: SharedPoll | undefined;
+  /** The poll request on the wire, shared by the callers of `poll()` waiting for it. */
+  readonly #polls = new SharedRequest<boolean>();
   #shape: AsyncResultShape;
 
   static {
@@ -206,58 +199,10 @@ export class Poller<T> implements AsyncPoller<T> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
     // One poll at a time: a call while one is on the wire shares its request and outcome. Each
     // caller's signal rejects that caller's promise at once; the request itself is aborted only
     // when every caller sharing it has given up.
-    let shared = this.#inFlight;
-    if (shared === undefined) {
-      const controller = new AbortController();
-      const outcome = this.#pollWithinDeadline(controller.signal).finally(() => {
-        if (this.#inFlight === started) this.#inFlight = undefined;
-      });
-      // Callers that all aborted no longer listen; the outcome must not become an unhandled rejection.
-      outcome.catch(() => {});
-      const started: SharedPoll = { outcome, controller, callers: 0 };
-      shared = this.#inFlight = started;
-    }
-    return this.#joinPoll(shared, signal);
-  }
-
-  #joinPoll(shared: SharedPoll, signal: AbortSignal | undefined): Promise<boolean> {
-    shared.callers += 1;
-    if (signal === undefined) return shared.outcome;
-    return new Promise<boolean>((resolve, reject) => {
-      let aborted = false;
-      const onAbort = () => {
-        aborted = true;
-        const reason = abortReason(signal);
-        shared.callers -= 1;
-        if (shared.callers > 0) {
-          reject(reason);
-          return;
-        }
-        if (this.#inFlight === shared) this.#inFlight = undefined;
-        shared.controller.abort(reason);
-        // The request unwinds within a tick once aborted; rejecting after it means that when the
-        // caller sees the rejection, no timer or socket of that request is left.
-        shared.outcome.then(
-          () => reject(reason),
-          () => reject(reason),
-        );
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      shared.outcome.then(
-        (running) => {
-          signal.removeEventListener("abort", onAbort);
-          if (!aborted) resolve(running);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          if (!aborted) reject(error);
-        },
-      );
-    });
+    return this.#polls.join((shared) => this.#pollWithinDeadline(shared), signal);
   }
 
   async wait(given?: AbortSignalLike): Promise<T> {

@@ -4,13 +4,15 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { ODataClientError } from "../errors.js";
 import { readCsdlJson } from "./csdl-json.js";
 import { badMetadata, readEdmx } from "./edmx.js";
 import { ServiceModel, type ServiceModelData } from "./model.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { SharedRequest } from "../util/shared-request.js";
 
 /**
  * Reads service metadata into a {@link ServiceModel}: EDMX text (OData v4, or v2/v3 with
@@ -39,14 +41,7 @@ function readMetadata(metadata: string | object): ServiceModelData {
     return readCsdlJson(document);
   }
   if (start.startsWith("<")) return readEdmx(start);
-  throw badMetadata(`the document is neither EDMX (XML) nor CSDL JSON; it starts with ${JSON.stringify(start.slice(0, 40))}`);
-}
-
-/** The request in flight, shared by the callers waiting for it. */
-interface Loading {
-  promise: Promise<ServiceModel>;
-  controller: AbortController;
-  waiting: number;
+  throw badMetadata(`the document is neither EDMX (XML) nor CSDL JSON; it starts with ${JSON.stringify(clipText(start, 40))}`);
 }
 
 /**
@@ -58,7 +53,7 @@ interface Loading {
 export class MetadataCache {
   readonly #core: ClientCore;
   #model: ServiceModel | undefined;
-  #loading: Loading | undefined;
+  readonly #loading = new SharedRequest<ServiceModel>();
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -72,61 +67,14 @@ export class MetadataCache {
       return Promise.reject(error);
     }
     if (this.#model) return Promise.resolve(this.#model);
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    let loading = this.#loading;
-    if (!loading) {
-      const controller = new AbortController();
-      const current: Loading = {
-        controller,
-        waiting: 0,
-        promise: fetchMetadata(this.#core, controller.signal).then(
-          (model) => {
-            if (this.#loading === current) this.#loading = undefined;
-            this.#model = model;
-            return model;
-          },
-          (error: unknown) => {
-            if (this.#loading === current) this.#loading = undefined;
-            throw error;
-          },
-        ),
-      };
-      // Nobody may be waiting any more when it fails; that is not an unhandled rejection.
-      current.promise.catch(() => {});
-      loading = current;
-      this.#loading = loading;
-    }
-    const shared = loading;
-    shared.waiting++;
-    if (!signal) return shared.promise.finally(() => shared.waiting--);
-    return new Promise<ServiceModel>((resolve, reject) => {
-      const onAbort = () => {
-        finish();
-        reject(abortReason(signal));
-        if (shared.waiting === 0 && this.#loading === shared) {
-          this.#loading = undefined;
-          shared.controller.abort(abortReason(signal));
-        }
-      };
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        shared.waiting--;
-        signal.removeEventListener("abort", onAbort);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      shared.promise.then(
-        (model) => {
-          finish();
-          resolve(model);
-        },
-        (error: unknown) => {
-          finish();
-          reject(error);
-        },
-      );
-    });
+    return this.#loading.join(
+      (shared) =>
+        fetchMetadata(this.#core, shared).then((model) => {
+          this.#model = model;
+          return model;
+        }),
+      signal,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import { readBodyText } from "../http/body.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
@@ -15,6 +15,9 @@ import { readOperationResult } from "./results.js";
 import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
 import type { ODataVersion } from "../options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { redactUrl } from "../util/redact.js";
+import { startPoller } from "../lro/start.js";
+import { isJsonContentType } from "../payload/content-type.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -177,7 +180,7 @@ async function sendOperation(core: ClientCore, request: OperationRequest, name: 
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204 || text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type");
-  if (contentType !== null && !/^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) return text;
+  if (contentType !== null && !isJsonContentType(contentType)) return text;
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -202,7 +205,7 @@ async function startOperation<R>(
   options: AsyncPollerOptions | undefined,
 ): Promise<AsyncPoller<R>> {
   const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
-  const poller = await core.startAsync<unknown>(init, options);
+  const poller = await startPoller<unknown>(core, init, options);
   return operationPoller<R>(poller, core.options.version, name);
 }
 

@@ -7,10 +7,12 @@
  *   (they sit on the collection), and now neither does an entity read alone, a write's answer, an
  *   operation's result, a `$batch` result or a long-running operation's result.
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import type { ODataVersion } from "../options.js";
+import { isRecord } from "../util/values.js";
+import { readAtomEntry } from "./atom.js";
+import { badPayload } from "./bad-payload.js";
+import { isXmlContentType } from "./content-type.js";
+import { normalizeV2Entity } from "./v2-values.js";
 
 const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
 
@@ -34,4 +36,45 @@ export function keepEtagHeader(entity: unknown, etag: string | null, v2: boolean
   const metadata = entity["__metadata"];
   if (metadata === undefined) entity["__metadata"] = { etag };
   else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
+}
+
+/** An answer whose body holds one entity: a read of it, a write's answer, a `$batch` part. */
+export interface EntityAnswer {
+  /** The body text. */
+  body: string;
+  /** The answer's `Content-Type`: Atom or other XML is read as an Atom entry, anything else as JSON. */
+  contentType: string | null;
+  /** The answer's `ETag` header, kept with the entity where its body carries none. */
+  etag: string | null;
+}
+
+/**
+ * The entity in an answer's body, by the rule of this module: Atom or JSON, v2's `d` (and a lone
+ * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
+ * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
+ * is not JSON is `BAD_PAYLOAD`, its message starting with `where` (`GET https://...`) when given.
+ * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0") // { ID: 1, __metadata: { etag: 'W/"1"' } }
+ */
+export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, where?: string): unknown {
+  const v2 = version === "2.0";
+  if (answer.body.trim() === "") return undefined;
+  let entity: unknown;
+  if (isXmlContentType(answer.contentType)) {
+    entity = readAtomEntry(answer.body);
+  } else {
+    try {
+      entity = JSON.parse(answer.body);
+    } catch (error) {
+      const what = `${where === undefined ? "the body is" : `${where} answered with a body that is`} not JSON (${(error as Error).message})`;
+      throw badPayload(what, error);
+    }
+    if (v2) {
+      if (isRecord(entity) && "d" in entity) entity = entity["d"];
+      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
+      normalizeV2Entity(entity);
+    }
+  }
+  dropResponseAnnotations(entity);
+  keepEtagHeader(entity, answer.etag, v2);
+  return entity;
 }

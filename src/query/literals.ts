@@ -6,8 +6,10 @@
  * with `'` doubled, so no value can end its literal early.
  */
 import { ODataClientError } from "../errors.js";
-import { describe, type ODataVersion } from "../options.js";
+import type { ODataVersion } from "../options.js";
 import { checkIdentifier, checkQualifiedName } from "./names.js";
+import { describe } from "../util/values.js";
+import { base64Url, bytesFromHex } from "../util/base64.js";
 
 /** The EDM types that {@link EdmValue} can carry. */
 export type EdmTypeName =
@@ -201,7 +203,7 @@ function formatEdmValue(value: EdmValue, version: ODataVersion): string {
       }
       return `duration'${text}'`;
     case "Edm.Binary":
-      return v2 ? `X'${text.toUpperCase()}'` : `binary'${hexToBase64Url(text)}'`;
+      return v2 ? `X'${text.toUpperCase()}'` : `binary'${base64Url(bytesFromHex(text))}'`;
     case "Enum":
       if (v2) throw unsupported(version, "An enumeration member", "OData v2 has no enumeration types");
       return text;
@@ -211,13 +213,6 @@ function formatEdmValue(value: EdmValue, version: ODataVersion): string {
 function timeOfDayAsDuration(text: string): string {
   const [hours = "00", minutes = "00", seconds = "00"] = text.split(":");
   return `PT${hours}H${minutes}M${seconds}S`;
-}
-
-function hexToBase64Url(hex: string): string {
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(Number.parseInt(hex.slice(i, i + 2), 16));
-  // base64url per RFC 4648 §5; the OData ABNF allows the padding to be kept.
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_");
 }
 
 function bytesToHex(bytes: Uint8Array): string {

@@ -6,6 +6,7 @@
 import type { ODataVersion } from "../options.js";
 import { checkWellFormed, isV2 } from "./literals.js";
 import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state.js";
+import { urlBelowRoot } from "../util/service-root.js";
 
 /** One `name=value` pair of a query string, before encoding. */
 export type QueryOption = readonly [name: string, value: string];
@@ -115,8 +116,7 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
 
 /** An absolute URL for an encoded path below the service root and query options. */
 export function resourceUrl(serviceUrl: URL, path: string, options: readonly QueryOption[]): URL {
-  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
-  const url = new URL(`./${path}`, serviceUrl);
+  const url = urlBelowRoot(serviceUrl, path);
   const query = formatQueryString(options);
   if (query) url.search = `?${query}`;
   return url;

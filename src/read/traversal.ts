@@ -8,16 +8,21 @@ import { bodyReadFailure, readBodyText } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
-import { readCollectionBody, type CollectionAnnotations } from "./collection-body.js";
-import { readAtomEntry, readAtomFeed } from "./atom.js";
-import { normalizeV2Entity } from "./v2-values.js";
+import { readCollectionBody } from "../payload/collection-body.js";
+import type { CollectionAnnotations } from "../payload/annotations.js";
+import { readAtomFeed } from "../payload/atom.js";
+import { normalizeV2Entity } from "../payload/v2-values.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
+import { readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
+import { isRecord } from "../util/values.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { resolveReference } from "../util/service-root.js";
+import { isXmlContentType } from "../payload/content-type.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -96,11 +101,9 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * than sending the client's credentials (or any request) elsewhere.
  */
 export function resolveNextLink(core: ClientCore, link: string): URL {
-  let url: URL;
-  try {
-    url = new URL(link, core.options.serviceUrl);
-  } catch {
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+  const url = resolveReference(core.options.serviceUrl, link);
+  if (url === undefined) {
+    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
     throw new ODataClientError(
@@ -176,8 +179,7 @@ async function requestPage(
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions): AsyncGenerator<PagePart<T>> {
   const { signal, expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
-  const contentType = response.headers.get("content-type") ?? "";
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
+  if (isXmlContentType(response.headers.get("content-type"))) {
     const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
     if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
@@ -224,7 +226,7 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
  * broken payload; in a walk (`walk: true`) the page is still delivered without its next link, since
  * the walk rejects right after it, when it tries to follow that link.
  */
-function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
+export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
   const page: Page<T> = { value };
   if (annotations.nextLink !== undefined) {
     const nextLink = absoluteLink(core, annotations.nextLink, "next link", !walk);
@@ -238,12 +240,9 @@ function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotati
 function absoluteLink(core: ClientCore, link: string, what: string, strict: true): string;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
-  try {
-    return new URL(link, core.options.serviceUrl).href;
-  } catch {
-    if (!strict) return undefined;
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
-  }
+  const url = resolveReference(core.options.serviceUrl, link);
+  if (url !== undefined || !strict) return url?.href;
+  throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
 
 /**
@@ -431,7 +430,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
   if (!/^\d+$/.test(text)) {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(text.slice(0, 80))}, which is not a count`);
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
   }
   return Number(text);
 }
@@ -452,39 +451,8 @@ export async function readEntity<T>(
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
-  const entity = readEntityAnswer(core, response, text, "GET", url);
+  const entity = readEntityAnswer({ body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`);
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
   markExpanded(entity, expand);
   return entity as T;
-}
-
-/**
- * The entity in an answer's body (a read or a write): Atom or JSON, v2's `d` (and a lone
- * `results`) unwrapped and its values made readable, the `ETag` header kept with it, the
- * response's `@odata.context` left out (the rule in `payload/entity-answer.ts`).
- */
-export function readEntityAnswer(core: ClientCore, response: Response, text: string, method: string, url: URL): unknown {
-  const v2 = core.options.version === "2.0";
-  let entity: unknown;
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")) {
-    entity = readAtomEntry(text);
-  } else {
-    try {
-      entity = JSON.parse(text);
-    } catch (error) {
-      throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`, { cause: error });
-    }
-    if (v2) {
-      if (isRecord(entity) && "d" in entity) entity = entity["d"];
-      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
-      normalizeV2Entity(entity);
-    }
-  }
-  dropResponseAnnotations(entity);
-  keepEtagHeader(entity, response.headers.get("etag"), v2);
-  return entity;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -17,13 +17,15 @@
  *   `etag: false` sends none.
  * - Only idempotent requests (PUT, DELETE) may be retried.
  */
-import { describe, type ODataVersion } from "../options.js";
+import type { ODataVersion } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
+import { describe, isPlainObject, isRecord } from "../util/values.js";
+import { urlBelowRoot } from "../util/service-root.js";
 
 /** What the request builders need from the client: its service root and OData version. */
 export interface WriteContext {
@@ -157,10 +159,6 @@ function isV2(version: ODataVersion): boolean {
   return version === "2.0";
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
-
 /** The headers every write carries for `version`: `Accept`, the version headers of a write, `Content-Type` for JSON. */
 export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Record<string, string> {
   const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, "write") };
@@ -244,11 +242,6 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string
   return out;
 }
 
-function isPlainObject(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** `@odata.etag`, `title@odata.mediaReadLink`, `@odata.context`...: written by the service, not by the client. */
 function isControlInformation(name: string): boolean {
   const at = name.indexOf("@");
@@ -262,8 +255,7 @@ function isControlInformation(name: string): boolean {
 function pathOf(context: WriteContext, path: string, query: readonly QueryOption[] = []): { url: URL; path: string } {
   const queryString = formatQueryString(query);
   const relative = queryString ? `${path}?${queryString}` : path;
-  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
-  return { url: new URL(`./${relative}`, context.serviceUrl), path: relative };
+  return { url: urlBelowRoot(context.serviceUrl, relative), path: relative };
 }
 
 function applyMethod(method: string, options: WriteRequestOptions | undefined, headers: Record<string, string>): string {

@@ -5,10 +5,11 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse } from "../http/error-body.js";
-import { readEntityAnswer } from "../read/traversal.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
+import { readEntityAnswer } from "../payload/entity-answer.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { redactUrl } from "../util/redact.js";
 
 /** Options every sending write method takes. */
 export interface SendOptions {
@@ -43,7 +44,8 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   const response = await sendChecked(core, request, options);
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
-  return readEntityAnswer(core, response, text, request.method, request.url) as R;
+  const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
+  return readEntityAnswer(answer, core.options.version, `${request.method} ${redactUrl(request.url)}`) as R;
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */

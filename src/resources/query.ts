@@ -1,13 +1,20 @@
 /**
- * Queries: immutable values naming an entity set and its system query options. Every builder call
- * returns a new query; the old one is unchanged and can be reused. Nothing is sent until a reading
- * or writing method runs.
+ * The resources of a service as a client sees them: queries on an entity set (`CollectionQuery`)
+ * and on one entity (`EntityQuery`). Both are immutable values: every builder call returns a new
+ * query, the old one stays as it was and can be reused. Nothing is sent until a reading or writing
+ * method runs, and those only hand the query's state to the I/O layers (read/, write/,
+ * operations/, lro/).
+ *
+ * Why the two classes share this file: they lead to each other (`key()` gives an entity of the
+ * collection, `navigate()` a collection below the entity), so either file would import the other.
+ * Other ways out hide the cycle rather than remove it (a constructor handed in at run time, a
+ * registry filled when a module loads); one file says plainly that the two belong together.
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import { formatKeyPredicate, EntityQuery, type EntityKey } from "./entity.js";
-import { addExpand, type ExpandBuilder } from "./expand.js";
-import type { FilterBuilder, FilterExpression } from "./filter.js";
+import { formatKeyPredicate, type EntityKey } from "../query/keys.js";
+import { addExpand, type ExpandBuilder } from "../query/expand.js";
+import type { FilterBuilder, FilterExpression } from "../query/filter.js";
 import {
   addFilter,
   addOrderBy,
@@ -19,27 +26,43 @@ import {
   requireV4,
   firstEntityState,
   setParam,
+  type EntityState,
   type FilterInput,
   type QueryState,
   type SortDirection,
-} from "./state.js";
-import type { FieldPath, RelatedType, SelectItem } from "./types.js";
-import { collectionUrl, countUrl } from "./url.js";
-import { readCount, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+} from "../query/state.js";
+import type { FieldPath, RelatedType, SelectItem } from "../query/types.js";
+import { checkIdentifier } from "../query/names.js";
+import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
+import { readCount, readEntity, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+import { MediaResource } from "../write/media.js";
 import {
   createRequest,
+  deleteRequest,
+  linkRequest,
   mediaCreateRequest,
+  replaceRequest,
+  setLinkRequest,
+  unlinkRequest,
+  updateRequest,
+  upsertRequest,
   type CreateRequestOptions,
+  type DeleteRequestOptions,
   type EntityBodyOptions,
   type MediaCreateRequestOptions,
+  type UpdateRequestOptions,
+  type UpsertRequestOptions,
   type WriteRequest,
+  type WriteRequestOptions,
 } from "../write/requests.js";
-import { writeEntity, type SendOptions } from "../write/send.js";
+import { writeEntity, writeWithoutResult, type SendOptions } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
+import type { AbortSignalLike } from "../http/signals.js";
+import { startPoller } from "../lro/start.js";
 
-export type { QueryState } from "./state.js";
+export type { QueryState } from "../query/state.js";
 
 /** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
 interface TrackedState extends QueryState {
@@ -253,7 +276,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
       return Promise.reject(error);
     }
     const { method, url, headers } = request;
-    return this.#core.startAsync<R>({ method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+    return startPoller<R>(this.#core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -327,10 +350,218 @@ export class CollectionQuery<T = Record<string, unknown>> {
 }
 
 /**
- * The client core and the state behind a collection query, for the reading layer (`src/read`).
- * Pair with `collectionUrl`, `countUrl` and `firstEntityState` from this folder.
+ * The client core and the state behind a collection query, for the layers above that build
+ * requests from it (`$batch`). Pair with `collectionUrl`, `countUrl` and `firstEntityState` of
+ * `src/query/`.
  * @internal Not exported from the package.
  */
 export function queryInternals<T>(query: CollectionQuery<T>): { core: ClientCore; state: QueryState } {
   return readQueryInternals(query);
+}
+
+/** Options of `update` and `replace`: ETag handling, `prefer`, `tunnel`, `headers`, `signal`. */
+export type UpdateOptions = UpdateRequestOptions & SendOptions;
+/** Options of `upsert`. */
+export type UpsertOptions = UpsertRequestOptions & SendOptions;
+/** Options of `delete`. */
+export type DeleteOptions = DeleteRequestOptions & SendOptions;
+/** Options of `link`, `setLink` and `unlink`. */
+export type LinkOptions = WriteRequestOptions & SendOptions;
+
+let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };
+
+/**
+ * One entity of an entity set, made by `collection.key(...)`. Sends nothing until a reading or
+ * writing method runs.
+ * @typeParam T - the entity type.
+ */
+export class EntityQuery<T = Record<string, unknown>> {
+  readonly #core: ClientCore;
+  readonly #state: EntityState;
+
+  static {
+    readEntityInternals = (query) => ({ core: query.#core, state: query.#state });
+  }
+
+  /** @internal Made by `CollectionQuery.key()`. */
+  constructor(core: ClientCore, state: EntityState) {
+    this.#core = core;
+    this.#state = state;
+  }
+
+  /** Adds `$select` items. */
+  select(...fields: SelectItem<T>[]): EntityQuery<T> {
+    return this.#next(addSelect(this.#state, fields, "select(fields)"));
+  }
+
+  /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
+  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): EntityQuery<T> {
+    return this.#next(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
+  }
+
+  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
+  param(name: string, value: string | number | boolean): EntityQuery<T> {
+    return this.#next(setParam(this.#state, name, value));
+  }
+
+  /** The absolute request URL of this entity, encoded; sends nothing. */
+  url(): string {
+    return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
+  }
+
+  // --- reading --------------------------------------------------------------------------------
+
+  /**
+   * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
+   * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
+   */
+  get(options?: { signal?: AbortSignalLike | undefined }): Promise<T> {
+    return readEntity<T>(this.#core, new URL(this.url()), options, this.#state.expand);
+  }
+
+  // --- writing --------------------------------------------------------------------------------
+
+  /**
+   * Changes the properties in `patch`: `PATCH` (OData v2 `MERGE`; `tunnel: true` sends `POST` with
+   * `X-HTTP-Method`). `If-Match` is `ifMatch`, else `etag` (an ETag, or the entity read earlier),
+   * else the ETag `patch` itself carries; `etag: false` sends none. Navigation values that a read
+   * expanded (as a `{ ...entity }` copy holds them) are left out unless `deep: true`. Resolves with
+   * the entity when the service returns it, `undefined` on 204. 412 and 428 reject with
+   * `ODataHttpError`.
+   * @example
+   * const book = await books.key(1).get();
+   * await books.key(1).update({ stock: 3 }, { etag: book }); // If-Match: W/"..."
+   * await books.key(1).update({ ...book, stock: 3 });         // every property read, and its ETag
+   */
+  update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => updateRequest(this.#core.options, this.#state, patch, options), options);
+  }
+
+  /** Replaces the entity: `PUT`, `If-Match` as for {@link update}. Properties not sent get their defaults. */
+  replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => replaceRequest(this.#core.options, this.#state, entity, options), options);
+  }
+
+  /**
+   * Creates or updates the entity at this key (OData 4.01 §11.4.4): `PATCH` (or `PUT` with
+   * `replace: true`) without `If-Match`, which a service that supports upserts turns into an insert
+   * when the key does not exist yet. `ifNoneMatch: "*"` inserts only (412 when it exists); for
+   * update-only use `update(patch, { ifMatch: "*" })`.
+   */
+  upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
+    return writeEntity<T>(this.#core, () => upsertRequest(this.#core.options, this.#state, entity, options), options);
+  }
+
+  /** Deletes the entity: `DELETE`, with `If-Match` from `etag` (an ETag, or the entity read earlier) or `ifMatch`. */
+  delete(options?: DeleteOptions): Promise<void> {
+    return writeWithoutResult(this.#core, () => deleteRequest(this.#core.options, this.#state, options), options);
+  }
+
+  /**
+   * Adds `target` to the collection-valued navigation property `navigation`: v4
+   * `POST Books(1)/reviews/$ref`, v2 `POST Books(1)/$links/reviews`.
+   * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
+   */
+  link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return writeWithoutResult(this.#core, () => linkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  }
+
+  /**
+   * Points the single-valued navigation property `navigation` at `target`: v4
+   * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
+   * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
+   */
+  setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return writeWithoutResult(this.#core, () => setLinkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  }
+
+  /**
+   * Removes a reference: `target` from a collection-valued navigation property (v4
+   * `DELETE Books(1)/reviews/$ref?$id=...`, v2 `DELETE Books(1)/$links/reviews(5)`), or, without
+   * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
+   */
+  unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return writeWithoutResult(
+      this.#core,
+      () => unlinkRequest(this.#core.options, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options),
+      options,
+    );
+  }
+
+  // --- navigation and media -------------------------------------------------------------------
+
+  /**
+   * The entities of the collection-valued navigation property `navigation`, as a collection query
+   * on `Books(1)/reviews`: read it (filter, page, stream...) or `create()` in it. Sends nothing.
+   * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
+   */
+  navigate<K extends keyof T & string, R = RelatedType<T, K>>(navigation: K): CollectionQuery<R> {
+    return new CollectionQuery<R>(this.#core, {
+      entitySet: checkIdentifier(navigation, "navigate(navigation)"),
+      parentPath: entityPath(this.#state),
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    });
+  }
+
+  /**
+   * The entity of the single-valued navigation property `navigation`, as an entity query on
+   * `Books(1)/author`. Sends nothing.
+   */
+  navigateOne<K extends keyof T & string, R = RelatedType<T, K>>(navigation: K): EntityQuery<R> {
+    return new EntityQuery<R>(this.#core, {
+      entitySet: checkIdentifier(navigation, "navigateOne(navigation)"),
+      parentPath: entityPath(this.#state),
+      keyPredicate: "",
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    });
+  }
+
+  /**
+   * The content of this media entity (`Photos(1)/$value`), or of its stream property `property`
+   * (`Books(1)/cover`): read as bytes, text or a stream, or replaced with `put`. Sends nothing.
+   */
+  media(property?: keyof T & string): MediaResource {
+    return new MediaResource(this.#core, this.#state, property);
+  }
+
+  // --- operations -----------------------------------------------------------------------------
+
+  /**
+   * An action bound to this entity (`POST Books(1)/NS.name`); sends nothing until `invoke()`. Pass
+   * `{ etag }` to `invoke()` where the service protects the entity with an ETag.
+   * @example await client.collection("Books").key(1).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 2 }, { etag: "*" })
+   */
+  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R> {
+    return new ActionCall<R>(this.#core, this.#operation(name, options));
+  }
+
+  /**
+   * A function bound to this entity (`GET Books(1)/NS.name(p=1)`); sends nothing until `get()`.
+   * @example const price = await client.collection("Books").key(1).function<number>("CatalogService.discountedPrice", { percent: 10 }).get()
+   */
+  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R> {
+    return new FunctionCall<R>(this.#core, { ...this.#operation(name, options), parameters: params });
+  }
+
+  #operation(name: string, options: OperationOptions | undefined) {
+    return {
+      name,
+      binding: { entitySet: this.#state.entitySet, keyPredicate: this.#state.keyPredicate },
+      namespace: options?.namespace,
+      queryOptions: this.#state.params,
+    };
+  }
+
+  #next(state: EntityState): EntityQuery<T> {
+    return new EntityQuery<T>(this.#core, state);
+  }
+}
+
+/**
+ * The client core and the state behind an entity query, for the layers above that build requests
+ * from it (`$batch`).
+ * @internal Not exported from the package.
+ */
+export function entityInternals<T>(query: EntityQuery<T>): { core: ClientCore; state: EntityState } {
+  return readEntityInternals(query);
 }

@@ -11,21 +11,11 @@
  * even a single huge entity costs time in proportion to its size.
  */
 
-import { ODataClientError } from "../errors.js";
 import type { BodyStallWatch } from "../http/stall.js";
-
-/** Which JSON shape the collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
-export type PayloadFormat = "v4" | "v2";
-
-/** The collection-level annotations read from a body, whichever version's names they had. */
-export interface CollectionAnnotations {
-  /** `@odata.nextLink` / `@nextLink` (v4) or `__next` (v2), as sent (possibly relative). */
-  nextLink?: string;
-  /** `@odata.count` / `@count` (v4) or `__count` (v2, sent as a string), as a number. */
-  count?: number;
-  /** `@odata.deltaLink` / `@deltaLink` (v4) or `__delta` (v2), as sent. */
-  deltaLink?: string;
-}
+import { describe, isRecord } from "../util/values.js";
+import type { ODataClientError } from "../errors.js";
+import { badPayload } from "./bad-payload.js";
+import { COLLECTION_ANNOTATIONS, readCollectionAnnotations, setAnnotation, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 
 /** Options of {@link readCollectionBody}. */
 export interface ReadCollectionBodyOptions {
@@ -163,10 +153,6 @@ export async function* readCollectionBody(
 
 const EMPTY_CHUNK = new Uint8Array(0);
 
-function badPayload(message: string, cause?: unknown): ODataClientError {
-  return new ODataClientError("BAD_PAYLOAD", message, cause === undefined ? undefined : { cause });
-}
-
 /** Decodes the buffered chunks as UTF-8 (a BOM is dropped) and parses them in one go. */
 function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
   let bytes: Uint8Array;
@@ -190,15 +176,11 @@ function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
 
 /** Finds the entity array and the annotations in a parsed collection body. */
 function interpretDocument(document: unknown, format: PayloadFormat): { entities: unknown[]; annotations: CollectionAnnotations } {
-  const annotations: CollectionAnnotations = {};
-  if (!isPlainObject(document)) {
+  if (!isRecord(document)) {
     throw badPayload(`the collection body is ${describe(document)}, not a JSON object`);
   }
   if (format === "v4") {
-    for (const name of Object.keys(document)) {
-      const target = V4_ANNOTATIONS[name];
-      if (target !== undefined) setAnnotation(annotations, target, name, document[name]);
-    }
+    const annotations = readCollectionAnnotations(document, "v4");
     const entities = document["value"];
     if (!Array.isArray(entities)) {
       throw badPayload(entities === undefined ? 'the collection body has no "value" member' : `the collection body's "value" is ${describe(entities)}, not an array`);
@@ -206,74 +188,16 @@ function interpretDocument(document: unknown, format: PayloadFormat): { entities
     return { entities, annotations };
   }
   const d = document["d"];
-  if (Array.isArray(d)) return { entities: d, annotations };
-  if (!isPlainObject(d)) {
+  if (Array.isArray(d)) return { entities: d, annotations: {} };
+  if (!isRecord(d)) {
     throw badPayload(d === undefined ? 'the v2 collection body has no "d" member' : `the v2 collection body's "d" is ${describe(d)}, not an object or array`);
   }
-  for (const name of Object.keys(d)) {
-    const target = V2_ANNOTATIONS[name];
-    if (target !== undefined) setAnnotation(annotations, target, name, d[name]);
-  }
+  const annotations = readCollectionAnnotations(d, "v2");
   const entities = d["results"];
   if (!Array.isArray(entities)) {
     throw badPayload(entities === undefined ? 'the v2 collection body has no "d.results" member' : `the v2 collection body's "d.results" is ${describe(entities)}, not an array`);
   }
   return { entities, annotations };
-}
-
-type AnnotationName = keyof CollectionAnnotations;
-
-// OData 4.0 prefixes with "@odata.", 4.01 allows the bare "@" form, and v3-era JSON light (still
-// sent by some 4.0 services) used "odata." without the "@".
-const V4_ANNOTATIONS = annotationTable({
-  "@odata.count": "count",
-  "@count": "count",
-  "odata.count": "count",
-  "@odata.nextLink": "nextLink",
-  "@nextLink": "nextLink",
-  "odata.nextLink": "nextLink",
-  "@odata.deltaLink": "deltaLink",
-  "@deltaLink": "deltaLink",
-  "odata.deltaLink": "deltaLink",
-});
-
-const V2_ANNOTATIONS = annotationTable({
-  __count: "count",
-  __next: "nextLink",
-  __delta: "deltaLink",
-});
-
-/** A lookup table without a prototype, so a member named "constructor" finds nothing. */
-function annotationTable(entries: Record<string, AnnotationName>): Readonly<Record<string, AnnotationName>> {
-  return Object.assign(Object.create(null) as Record<string, AnnotationName>, entries);
-}
-
-function setAnnotation(annotations: CollectionAnnotations, target: AnnotationName, name: string, value: unknown): void {
-  if (target === "count") {
-    // v2 sends the count as a string; v4 does too under IEEE754Compatible=true.
-    const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
-      throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a count`);
-    }
-    annotations.count = count;
-    return;
-  }
-  if (typeof value !== "string") {
-    throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a link`);
-  }
-  annotations[target] = value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  return `${typeof value} ${String(value)}`;
 }
 
 // Where the scanner is in the document.
@@ -737,7 +661,7 @@ class CollectionScanner {
   #finishOtherValue(raw: string, start: number): void {
     if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, start);
     const value = this.#parseValue(raw, start);
-    const names = this.#format === "v4" ? (this.#inD ? undefined : V4_ANNOTATIONS) : this.#inD ? V2_ANNOTATIONS : undefined;
+    const names = this.#format === "v4" ? (this.#inD ? undefined : COLLECTION_ANNOTATIONS.v4) : this.#inD ? COLLECTION_ANNOTATIONS.v2 : undefined;
     const target = names?.[this.#key];
     if (target !== undefined) setAnnotation(this.#annotations, target, this.#key, value);
     this.#state = S_AFTER_VALUE;
@@ -859,7 +783,7 @@ class CollectionScanner {
     if (this.#boundaryLearned || entities.length === 0) return;
     this.#boundaryLearned = true;
     const first = entities[0];
-    if (!isPlainObject(first)) return;
+    if (!isRecord(first)) return;
     for (const name in first) {
       // Integer-like names are listed first whatever their place in the text, so they say nothing.
       if (/^[\w@.$#-]{1,100}$/.test(name) && !/^\d+$/.test(name)) this.#boundary = `},{"${name}":`;

@@ -9,11 +9,10 @@ import type { ServiceModel } from "./metadata/model.js";
 import { walkDelta, type DeltaOptions, type DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
-import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
+import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type RequestOptions } from "./options.js";
 import { CollectionQuery, EntityQuery } from "./resources/query.js";
 import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
 import type { OperationParameters } from "./operations/requests.js";
-import type { AbortSignalLike } from "./http/signals.js";
 import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
 import { pollerFor, resumePoller } from "./lro/start.js";
 
@@ -48,7 +47,7 @@ export class ODataClient {
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
    */
-  metadata(options?: { signal?: AbortSignalLike | undefined }): Promise<ServiceModel> {
+  metadata(options?: RequestOptions): Promise<ServiceModel> {
     return this.#metadata.get(options?.signal);
   }
 

@@ -3,11 +3,29 @@
  * and merges them. Nothing else in the library reads raw options.
  */
 import type { PipelineStep } from "./http/pipeline.js";
+import type { AbortSignalLike } from "./http/signals.js";
 import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/wire-log.js";
 import { isBearerToken, type AuthOptions, type BearerToken, type RetryPolicy } from "./http/steps.js";
 import { redactText } from "./util/redact.js";
 import { describe } from "./util/values.js";
 import { MAX_TIMER_DELAY } from "./util/timers.js";
+
+/**
+ * What every method that sends a request takes as its last argument (alone, or extended by the
+ * method's own options, such as `ReadOptions` or `UpdateOptions`).
+ * @example
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 5_000);
+ * const book = await client.collection("Books").key(1).get({ signal: controller.signal });
+ */
+export interface RequestOptions {
+  /**
+   * Cancels the request, its retries and the reading of its answer: the promise rejects with the
+   * signal's reason and nothing goes on running. An `AbortSignal`, or an object that behaves like
+   * one (see {@link AbortSignalLike}).
+   */
+  signal?: AbortSignalLike | undefined;
+}
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
 export type ODataVersion = "2.0" | "4.0" | "4.01";

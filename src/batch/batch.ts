@@ -24,11 +24,9 @@ import {
   deleteRequest,
   replaceRequest,
   updateRequest,
-  type CreateRequestOptions,
-  type DeleteRequestOptions,
-  type UpdateRequestOptions,
   type WriteContext,
 } from "../write/requests.js";
+import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import { countDecoder, entityDecoder, operationDecoder, pageDecoder, rawDecoder } from "./decoders.js";
 import { BatchPlan, type BatchFormat, type RequestSpec } from "./plan.js";
 import type { BatchDecoder, BatchRequestRef, BatchResult, BatchResults } from "./results.js";
@@ -77,7 +75,10 @@ export class BatchReference<T, K extends "entity" | "collection" = "entity"> {
   readonly contentId: string;
   /** Whether it addresses one entity or a collection. */
   readonly kind: K;
-  /** @internal The entity type; never set. */
+  /**
+   * The entity type, for the compiler only (never set): it keeps references to different types
+   * apart, so that `create(author.navigation("books"), book)` is checked against `Book`.
+   */
   declare readonly __type?: T;
 
   /** @internal Made by handles. */
@@ -94,7 +95,7 @@ export class BatchHandle<T> implements BatchRequestRef<T> {
   /** The Content-ID (multipart) or id (JSON) the request is sent with. */
   readonly contentId: string;
   readonly #results: () => BatchResults | undefined;
-  /** @internal The type of the result's value; never set. */
+  /** The type of the result's value, for the compiler only (never set). */
   declare readonly __value?: T;
 
   /** @internal Made by the batch. */
@@ -146,8 +147,15 @@ export interface BatchRawRequest {
   body?: unknown;
 }
 
-/** What a batch and a changeset share: the writes, added to the batch's plan. */
-abstract class BatchWrites {
+/**
+ * What a batch and a changeset share: the writes, added to the batch's plan. Name it for code that
+ * adds the same writes to either.
+ * @example
+ * function addOrder(writes: BatchWrites, order: Order) {
+ *   return writes.create(client.collection<Order>("Orders"), order);
+ * }
+ */
+export abstract class BatchWrites {
   /** @internal What building requests needs. */
   protected abstract get context(): BatchContext;
   /** @internal The changeset the writes go into; `undefined` for the batch itself. */
@@ -168,28 +176,28 @@ abstract class BatchWrites {
    * `POST` of a new entity into an entity set, or into a navigation of an entity created earlier
    * in the batch. The value is the created entity (`undefined` when the service answered 204).
    */
-  create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: CreateRequestOptions): BatchEntityHandle<T, T | undefined> {
+  create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<CreateOptions, "signal">): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.context, target, "create(target)");
     const request = createRequest(this.context.write, state, entity, options);
     return this.add<T | undefined, T>({ ...request, dependsOn, decode: entityDecoder(this.context.version) }, "entity");
   }
 
   /** `PATCH` (v2 `MERGE`) of the properties given, with `If-Match` as `update()` sends it. */
-  update<T>(target: BatchEntityTarget<T>, patch: Partial<T> | Record<string, unknown>, options?: UpdateRequestOptions): BatchHandle<T | undefined> {
+  update<T>(target: BatchEntityTarget<T>, patch: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "update(target)");
     const request = updateRequest(this.context.write, state, patch, options);
     return this.add<T | undefined>({ ...request, dependsOn, decode: entityDecoder(this.context.version) }, "plain");
   }
 
   /** `PUT` of the whole entity. */
-  replace<T>(target: BatchEntityTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: UpdateRequestOptions): BatchHandle<T | undefined> {
+  replace<T>(target: BatchEntityTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "replace(target)");
     const request = replaceRequest(this.context.write, state, entity, options);
     return this.add<T | undefined>({ ...request, dependsOn, decode: entityDecoder(this.context.version) }, "plain");
   }
 
   /** `DELETE` of the entity. */
-  delete<T>(target: BatchEntityTarget<T>, options?: DeleteRequestOptions): BatchHandle<undefined> {
+  delete<T>(target: BatchEntityTarget<T>, options?: Omit<DeleteOptions, "signal">): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "delete(target)");
     const request = deleteRequest(this.context.write, state, options);
     return this.add<undefined>({ ...request, dependsOn, decode: () => undefined }, "plain");
@@ -216,10 +224,12 @@ export class BatchChangeset extends BatchWrites {
     this.#changeset = changeset;
   }
 
+  /** @internal */
   protected override get context(): BatchContext {
     return this.#context;
   }
 
+  /** @internal */
   protected override get changesetNumber(): number {
     return this.#changeset;
   }
@@ -274,10 +284,12 @@ export class Batch extends BatchWrites {
     return this.#context.plan.requests.length;
   }
 
+  /** @internal */
   protected override get context(): BatchContext {
     return this.#context;
   }
 
+  /** @internal */
   protected override get changesetNumber(): undefined {
     return undefined;
   }

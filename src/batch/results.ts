@@ -51,7 +51,10 @@ export type BatchResult<T> = BatchSuccess<T> | BatchFailure | BatchUnanswered;
 export interface BatchRequestRef<T> {
   /** The request's position in the batch (0-based, request order). */
   readonly index: number;
-  /** @internal The type of the result's value; never set. */
+  /**
+   * The type of the result's value, for the compiler only (never set): `results.of(handle)` takes
+   * its result type from here.
+   */
   readonly __value?: T;
 }
 

@@ -6,7 +6,8 @@
  */
 import type { ClientCore } from "../core.js";
 import { readBodyText } from "../http/body.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { toAbortSignal } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
@@ -23,9 +24,7 @@ import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type Bat
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 
 /** Options of `batch.send()`. */
-export interface BatchSendOptions {
-  /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignalLike | undefined;
+export interface BatchSendOptions extends RequestOptions {
   /**
    * Sends `Prefer: odata.continue-on-error`: the service goes on after a failed request instead of
    * stopping there (requests after a failure otherwise read `BATCH_NOT_EXECUTED`).

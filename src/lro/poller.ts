@@ -14,22 +14,25 @@ import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint, TOKEN_VERSION, type AsyncPollerToken, type AsyncResultShape } from "./token.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { redactUrl } from "../util/redact.js";
 
-/** Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. */
-export interface AsyncPollerOptions {
+/**
+ * Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. Its `signal`
+ * cancels the initial request (`createAsync` and the other `...Async` methods); polls take theirs
+ * as the argument of `poll(signal)`, `wait(signal)` and `cancel(signal)`.
+ */
+export interface AsyncPollerOptions extends RequestOptions {
   /** Milliseconds between poll requests when the service sends no `Retry-After`. @default 2_000 */
   pollInterval?: number | undefined;
   /** Milliseconds in total, from the initial answer (or from the resume). @default 600_000 */
   maxWait?: number | undefined;
   /** Called after every poll whose answer was read, with `status()` and `percentComplete()`. */
   onProgress?: ((status: string, percentComplete: number) => void) | undefined;
-  /** Cancels the initial request (`createAsync` and the other `...Async` methods). */
-  signal?: AbortSignalLike | undefined;
 }
 
 /**

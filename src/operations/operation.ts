@@ -12,9 +12,10 @@ import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { readOperationResult } from "./results.js";
-import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
-import type { ODataVersion } from "../options.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { ifMatchFor } from "../write/requests.js";
+import type { ConditionalOptions } from "../write/options.js";
+import type { ODataVersion, RequestOptions } from "../options.js";
+import { toAbortSignal } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
 import { startPoller } from "../lro/start.js";
 import { isJsonContentType } from "../payload/content-type.js";
@@ -37,19 +38,10 @@ export interface OperationOptions {
  * Services that protect an entity with an ETag may refuse bound actions without it (SAP CAP answers
  * 428 Precondition Required, and 412 to a stale ETag).
  */
-export interface InvokeOptions extends ConditionalOptions {
-  /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignalLike | undefined;
-}
+export interface InvokeOptions extends RequestOptions, ConditionalOptions {}
 
 /** Options of `ActionCall.invokeAsync()`: the poller's options and the `If-Match` of {@link InvokeOptions}. */
 export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
-
-/** Options of `FunctionCall.get()`. */
-export interface FunctionGetOptions {
-  /** Cancels the request(s) and the reading of their answers. */
-  signal?: AbortSignalLike | undefined;
-}
 
 /**
  * An action (`POST`), unbound or bound to an entity or a collection. The result type `R` is the
@@ -140,7 +132,7 @@ export class FunctionCall<R = unknown> {
    * followed to its last page (use `stream()` to keep memory bounded). 4xx/5xx rejects with
    * `ODataHttpError`. Like every `GET`, it is retried per the client's retry policy.
    */
-  async get(options?: FunctionGetOptions): Promise<R> {
+  async get(options?: RequestOptions): Promise<R> {
     return (await sendOperation(this.#core, this.#request, this.#call.name, toAbortSignal(options?.signal))) as R;
   }
 

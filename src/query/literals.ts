@@ -36,9 +36,12 @@ const EDM_VALUE = Symbol("EdmValue");
 // Only this module can make an EdmValue, so every one has passed its wrapper's validation.
 const CHECKED = Symbol("checked");
 
+let makeEdmValue: (type: EdmTypeName, text: string) => EdmValue;
+
 /**
  * A value with an explicit EDM type, made by the `edm.*` functions. Its literal is written when the
- * query is built, in the form of the client's OData version.
+ * query is built, in the form of the client's OData version. Exported as a class so that
+ * `value instanceof EdmValue` tells typed values apart; it cannot be constructed directly.
  */
 export class EdmValue {
   /** The EDM type, or `"Enum"` for enumeration members. */
@@ -47,8 +50,15 @@ export class EdmValue {
   readonly text: string;
   readonly [EDM_VALUE] = true;
 
-  /** @internal Made by the `edm.*` functions, which validate `text`. */
-  constructor(token: typeof CHECKED, type: EdmTypeName, text: string) {
+  static {
+    makeEdmValue = (type, text) => new EdmValue(CHECKED, type, text);
+  }
+
+  /**
+   * Made by the `edm.*` functions, which validate `text`. Private, so that the declarations show no
+   * way to call it; the token refuses calls from plain JavaScript too.
+   */
+  private constructor(token: typeof CHECKED, type: EdmTypeName, text: string) {
     if (token !== CHECKED) throw new TypeError("EdmValue: use the edm.* functions to make typed values");
     this.type = type;
     this.text = text;
@@ -376,32 +386,32 @@ export const edm = {
   string(value: string): EdmValue {
     if (typeof value !== "string") throw new TypeError(`edm.string(value): expected a string; got ${describe(value)}`);
     checkWellFormed(value, "edm.string(value)");
-    return new EdmValue(CHECKED, "Edm.String", value);
+    return makeEdmValue("Edm.String", value);
   },
   /** Edm.Boolean (the same as a plain boolean). */
   boolean(value: boolean): EdmValue {
     if (typeof value !== "boolean") throw new TypeError(`edm.boolean(value): expected a boolean; got ${describe(value)}`);
-    return new EdmValue(CHECKED, "Edm.Boolean", String(value));
+    return makeEdmValue("Edm.Boolean", String(value));
   },
   /** Edm.Byte: an integer 0..255. */
   byte(value: number): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Byte", checkInteger(value, "edm.byte(value)", 0, 255));
+    return makeEdmValue("Edm.Byte", checkInteger(value, "edm.byte(value)", 0, 255));
   },
   /** Edm.SByte: an integer -128..127. */
   sbyte(value: number): EdmValue {
-    return new EdmValue(CHECKED, "Edm.SByte", checkInteger(value, "edm.sbyte(value)", -128, 127));
+    return makeEdmValue("Edm.SByte", checkInteger(value, "edm.sbyte(value)", -128, 127));
   },
   /** Edm.Int16: an integer -32768..32767. */
   int16(value: number): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Int16", checkInteger(value, "edm.int16(value)", -32768, 32767));
+    return makeEdmValue("Edm.Int16", checkInteger(value, "edm.int16(value)", -32768, 32767));
   },
   /** Edm.Int32: a 32-bit integer. */
   int32(value: number): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Int32", checkInteger(value, "edm.int32(value)", INT32_MIN, INT32_MAX));
+    return makeEdmValue("Edm.Int32", checkInteger(value, "edm.int32(value)", INT32_MIN, INT32_MAX));
   },
   /** Edm.Int64 from a bigint, a safe integer or a digit string (v2 writes `123L`). */
   int64(value: bigint | number | string): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Int64", checkInt64(value, "edm.int64(value)"));
+    return makeEdmValue("Edm.Int64", checkInt64(value, "edm.int64(value)"));
   },
   /**
    * Edm.Decimal from a decimal string such as `"1.10"` or `"1.5e3"` (kept exactly; the OData ABNF's
@@ -410,22 +420,22 @@ export const edm = {
    * value in plain digits with `M`: `edm.decimal("1.5e3")` is `1500M`.
    */
   decimal(value: string | number | bigint): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Decimal", checkDecimal(value));
+    return makeEdmValue("Edm.Decimal", checkDecimal(value));
   },
   /** Edm.Double: any number, or `"INF"`, `"-INF"`, `"NaN"` (v2 writes `1.5d`). */
   double(value: number | "INF" | "-INF" | "NaN"): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Double", checkFloat(value, "edm.double(value)"));
+    return makeEdmValue("Edm.Double", checkFloat(value, "edm.double(value)"));
   },
   /** Edm.Single: any number, or `"INF"`, `"-INF"`, `"NaN"` (v2 writes `1.5f`). */
   single(value: number | "INF" | "-INF" | "NaN"): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Single", checkFloat(value, "edm.single(value)"));
+    return makeEdmValue("Edm.Single", checkFloat(value, "edm.single(value)"));
   },
   /** Edm.Guid from `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (v4 plain, v2 `guid'...'`). */
   guid(value: string): EdmValue {
     if (typeof value !== "string" || !GUID.test(value)) {
       throw new RangeError(`edm.guid(value): ${describe(value)} is not a GUID such as "01234567-89ab-cdef-0123-456789abcdef"`);
     }
-    return new EdmValue(CHECKED, "Edm.Guid", value.toLowerCase());
+    return makeEdmValue("Edm.Guid", value.toLowerCase());
   },
   /**
    * Edm.Date from `YYYY-MM-DD` or a `Date` (its UTC calendar day). v2 has no Edm.Date and writes
@@ -437,7 +447,7 @@ export const edm = {
     if (!match || !checkCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
       throw new RangeError(`edm.date(value): ${describe(value)} is not a calendar date such as "2024-01-02"`);
     }
-    return new EdmValue(CHECKED, "Edm.Date", text as string);
+    return makeEdmValue("Edm.Date", text as string);
   },
   /**
    * Edm.DateTimeOffset from a `Date` (written in UTC with `Z`) or an ISO 8601 string with `Z` or an
@@ -446,7 +456,7 @@ export const edm = {
   dateTimeOffset(value: Date | string): EdmValue {
     const where = "edm.dateTimeOffset(value)";
     const text = value instanceof Date ? isoFromDate(value, where) : checkDateTimeText(value, where, "required");
-    return new EdmValue(CHECKED, "Edm.DateTimeOffset", text);
+    return makeEdmValue("Edm.DateTimeOffset", text);
   },
   /**
    * Edm.DateTime, the OData v2 date-and-time type without offset: `datetime'2024-01-02T03:04:05'`.
@@ -455,7 +465,7 @@ export const edm = {
   dateTime(value: Date | string): EdmValue {
     const where = "edm.dateTime(value)";
     const text = value instanceof Date ? isoFromDate(value, where).slice(0, -1) : checkDateTimeText(value, where, "forbidden");
-    return new EdmValue(CHECKED, "Edm.DateTime", text);
+    return makeEdmValue("Edm.DateTime", text);
   },
   /** Edm.TimeOfDay from `hh:mm` or `hh:mm:ss[.fff]` (v2 writes `time'PT13H20M00S'`). */
   timeOfDay(value: string): EdmValue {
@@ -463,18 +473,18 @@ export const edm = {
     if (!match || !checkTime(match[1] ?? "", match[2] ?? "", match[3])) {
       throw new RangeError(`edm.timeOfDay(value): ${describe(value)} is not a time of day such as "13:20" or "13:20:05.5"`);
     }
-    return new EdmValue(CHECKED, "Edm.TimeOfDay", match[3] === undefined ? `${value}:00` : value);
+    return makeEdmValue("Edm.TimeOfDay", match[3] === undefined ? `${value}:00` : value);
   },
   /** Edm.Duration from an ISO 8601 duration such as `"P1DT2H"` (v4 `duration'...'`, v2 `time'...'`). */
   duration(value: string): EdmValue {
     if (typeof value !== "string" || !DURATION.test(value) || /^-?P(T)?$/.test(value) || value.endsWith("T")) {
       throw new RangeError(`edm.duration(value): ${describe(value)} is not an ISO 8601 duration such as "P1DT2H30M"`);
     }
-    return new EdmValue(CHECKED, "Edm.Duration", value);
+    return makeEdmValue("Edm.Duration", value);
   },
   /** Edm.Binary from bytes (v4 `binary'<base64url>'`, v2 `X'<hex>'`). */
   binary(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): EdmValue {
-    return new EdmValue(CHECKED, "Edm.Binary", bytesToHex(toBytes(bytes)));
+    return makeEdmValue("Edm.Binary", bytesToHex(toBytes(bytes)));
   },
   /**
    * A member (or, for flags, several members) of an enumeration type: `NS.Color'Red'`. OData v4 only.
@@ -487,6 +497,6 @@ export const edm = {
     const names = members.map((name: unknown) =>
       typeof name === "number" && Number.isSafeInteger(name) ? String(name) : checkIdentifier(name, "edm.enumMember(member)"),
     );
-    return new EdmValue(CHECKED, "Enum", `${type}'${names.join(",")}'`);
+    return makeEdmValue("Enum", `${type}'${names.join(",")}'`);
   },
 } as const;

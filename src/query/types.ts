@@ -5,22 +5,28 @@
  */
 import type { EdmValue } from "./literals.js";
 
-type Primitive = string | number | bigint | boolean | symbol | Date | Uint8Array | EdmValue | null | undefined;
+/** The property values that have no field paths below them (and no related entity type). */
+export type PrimitiveValue = string | number | bigint | boolean | symbol | Date | Uint8Array | EdmValue | null | undefined;
 
 /** The element type of a collection-valued property, or the property type itself. */
 export type Unwrap<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullable<E> : NonNullable<V>;
 
-type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
+/** Whether a property of type `V` is collection-valued (part of {@link FieldPath}). */
+export type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
 
-// Paths below a property `K` of type `V`, checked against the related type a few levels deep
-// (recursive types such as Book -> Author -> Book stop there and accept any deeper text).
-type SubPaths<K extends string, V, Depth extends unknown[]> = unknown extends V
+/**
+ * The paths below a property `K` of type `V` (part of {@link FieldPath}): `K/$count` for a
+ * collection, and the field paths of the related type, checked a few levels deep (recursive types
+ * such as Book -> Author -> Book stop there and accept any deeper text).
+ */
+export type SubPaths<K extends string, V, Depth extends unknown[]> = unknown extends V
   ? `${K}/${string}`
   : (IsCollection<V> extends true ? `${K}/$count` : never) | NestedPaths<K, Unwrap<V>, Depth>;
 
-type NestedPaths<K extends string, E, Depth extends unknown[]> = unknown extends E
+/** The paths into the element type `E` of the property `K` (part of {@link FieldPath}). */
+export type NestedPaths<K extends string, E, Depth extends unknown[]> = unknown extends E
   ? `${K}/${string}`
-  : E extends Primitive
+  : E extends PrimitiveValue
     ? never
     : E extends object
       ? `${K}/${FieldPath<E, [...Depth, unknown]>}`
@@ -47,7 +53,7 @@ export type SelectItem<T> = FieldPath<T> | "*";
 export type RelatedType<T, K> = K extends keyof T
   ? unknown extends T[K]
     ? Record<string, unknown>
-    : Unwrap<T[K]> extends Primitive
+    : Unwrap<T[K]> extends PrimitiveValue
       ? Record<string, unknown>
       : Unwrap<T[K]> extends object
         ? Unwrap<T[K]>

@@ -12,7 +12,8 @@ import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
-import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, toAbortSignal } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
 import { readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
@@ -64,10 +65,8 @@ export interface DeltaPage<T> {
   deltaLink?: string;
 }
 
-/** Options of `client.delta()`. */
-export interface DeltaOptions {
-  /** Cancels the request in flight and ends the iteration. */
-  signal?: AbortSignalLike | undefined;
+/** Options of `client.delta()`; its `signal` cancels the request in flight and ends the iteration. */
+export interface DeltaOptions extends RequestOptions {
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
   maxPageSize?: number | undefined;
   /**

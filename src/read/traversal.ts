@@ -7,6 +7,7 @@
 import { bodyReadFailure, readBodyText } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import type { ClientCore } from "../core.js";
+import type { RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -36,10 +37,8 @@ export interface Page<T> {
   deltaLink?: string;
 }
 
-/** Options of the reading methods. */
-export interface ReadOptions {
-  /** Cancels the request(s) and the reading of their bodies. */
-  signal?: AbortSignalLike | undefined;
+/** Options of the reading methods: the {@link RequestOptions} `signal`, and how pages are read. */
+export interface ReadOptions extends RequestOptions {
   /**
    * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
    * page at a time. Memory holds the current page plus these. Within one page too large to be
@@ -54,10 +53,7 @@ export interface ReadOptions {
   maxPageSize?: number | undefined;
 }
 
-/**
- * What the query layer adds to the caller's reading options.
- * @internal Not exported from the package.
- */
+/** What the query layer adds to the caller's reading options (not exported from the package). */
 export interface TraversalOptions extends ReadOptions {
   /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
   trackChanges?: boolean | undefined;
@@ -442,7 +438,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
 export async function readEntity<T>(
   core: ClientCore,
   url: URL,
-  options: { signal?: AbortSignalLike | undefined } | undefined,
+  options: RequestOptions | undefined,
   expand?: readonly ExpandItem[],
 ): Promise<T> {
   const signal = toAbortSignal(options?.signal);

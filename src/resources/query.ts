@@ -11,7 +11,7 @@
  * registry filled when a module loads); one file says plainly that the two belong together.
  */
 import type { ClientCore } from "../core.js";
-import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import type { AsyncPoller } from "../lro/poller.js";
 import { formatKeyPredicate, type EntityKey } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
 import type { FilterBuilder, FilterExpression } from "../query/filter.js";
@@ -46,20 +46,14 @@ import {
   unlinkRequest,
   updateRequest,
   upsertRequest,
-  type CreateRequestOptions,
-  type DeleteRequestOptions,
-  type EntityBodyOptions,
-  type MediaCreateRequestOptions,
-  type UpdateRequestOptions,
-  type UpsertRequestOptions,
   type WriteRequest,
-  type WriteRequestOptions,
 } from "../write/requests.js";
-import { writeEntity, writeWithoutResult, type SendOptions } from "../write/send.js";
+import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
+import { writeEntity, writeWithoutResult } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
-import type { AbortSignalLike } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
 import { startPoller } from "../lro/start.js";
 
 export type { QueryState } from "../query/state.js";
@@ -68,13 +62,6 @@ export type { QueryState } from "../query/state.js";
 interface TrackedState extends QueryState {
   readonly trackChanges?: boolean;
 }
-
-/** Options of `create`: `prefer` (`Prefer: return=minimal|representation`), `headers`, `signal`. */
-export type CreateOptions = CreateRequestOptions & SendOptions;
-/** Options of `createAsync`: the poller's, and `deep` as for `create`. */
-export type CreateAsyncOptions = AsyncPollerOptions & EntityBodyOptions;
-/** Options of `createMedia`: `contentType`, `slug`, `prefer`, `headers`, `signal`. */
-export type CreateMediaOptions = MediaCreateRequestOptions & SendOptions;
 
 let readQueryInternals: <T>(query: CollectionQuery<T>) => { core: ClientCore; state: QueryState };
 
@@ -246,7 +233,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   /** The first entity (`$top=1`), or `undefined` when there is none. */
-  async first(options?: Pick<ReadOptions, "signal">): Promise<T | undefined> {
+  async first(options?: RequestOptions): Promise<T | undefined> {
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
     const expand = this.#state.expand;
     const page = await readPage<T>(this.#core, url, expand === undefined ? options : { ...options, expand });
@@ -254,7 +241,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
-  countAll(options?: Pick<ReadOptions, "signal">): Promise<number> {
+  countAll(options?: RequestOptions): Promise<number> {
     return readCount(this.#core, countUrl(this.#core.options.serviceUrl, this.#version, this.#state), options);
   }
 
@@ -359,15 +346,6 @@ export function queryInternals<T>(query: CollectionQuery<T>): { core: ClientCore
   return readQueryInternals(query);
 }
 
-/** Options of `update` and `replace`: ETag handling, `prefer`, `tunnel`, `headers`, `signal`. */
-export type UpdateOptions = UpdateRequestOptions & SendOptions;
-/** Options of `upsert`. */
-export type UpsertOptions = UpsertRequestOptions & SendOptions;
-/** Options of `delete`. */
-export type DeleteOptions = DeleteRequestOptions & SendOptions;
-/** Options of `link`, `setLink` and `unlink`. */
-export type LinkOptions = WriteRequestOptions & SendOptions;
-
 let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };
 
 /**
@@ -415,7 +393,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
    */
-  get(options?: { signal?: AbortSignalLike | undefined }): Promise<T> {
+  get(options?: RequestOptions): Promise<T> {
     return readEntity<T>(this.#core, new URL(this.url()), options, this.#state.expand);
   }
 
@@ -462,7 +440,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `POST Books(1)/reviews/$ref`, v2 `POST Books(1)/$links/reviews`.
    * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
    */
-  link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+  link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     return writeWithoutResult(this.#core, () => linkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
   }
 
@@ -471,7 +449,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
    * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
    */
-  setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+  setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     return writeWithoutResult(this.#core, () => setLinkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
   }
 
@@ -480,7 +458,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `DELETE Books(1)/reviews/$ref?$id=...`, v2 `DELETE Books(1)/$links/reviews(5)`), or, without
    * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
    */
-  unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+  unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     return writeWithoutResult(
       this.#core,
       () => unlinkRequest(this.#core.options, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options),

@@ -5,11 +5,10 @@
 import type { ClientCore } from "../core.js";
 import { readBodyBytes, readBodyText, watchedBodyStream } from "../http/body.js";
 import type { EntityState } from "../query/state.js";
-import { mediaReadRequest, mediaWriteRequest, type MediaWriteRequestOptions } from "./requests.js";
-import { sendChecked, sendWithoutResult, type SendOptions } from "./send.js";
-
-/** Options of `MediaResource.put`. */
-export type MediaWriteOptions = MediaWriteRequestOptions & SendOptions;
+import type { RequestOptions } from "../options.js";
+import type { MediaWriteOptions } from "./options.js";
+import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
+import { sendChecked, sendWithoutResult } from "./send.js";
 
 /**
  * The content of a media entity or a stream property, made by `entity.media()` or
@@ -38,13 +37,13 @@ export class MediaResource {
   }
 
   /** The content as bytes. */
-  async bytes(options?: SendOptions): Promise<Uint8Array> {
+  async bytes(options?: RequestOptions): Promise<Uint8Array> {
     const response = await this.#get(options);
     return readBodyBytes(response, "GET", new URL(this.url()), options?.signal);
   }
 
   /** The content as text (decoded as UTF-8). */
-  async text(options?: SendOptions): Promise<string> {
+  async text(options?: RequestOptions): Promise<string> {
     const response = await this.#get(options);
     return readBodyText(response, "GET", new URL(this.url()), options?.signal);
   }
@@ -53,7 +52,7 @@ export class MediaResource {
    * The content as a stream of bytes, with the content type and ETag the service sent; read it to
    * the end or cancel it to free the connection.
    */
-  async stream(options?: SendOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
+  async stream(options?: RequestOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
     const response = await this.#get(options);
     const body = watchedBodyStream(response);
     return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
@@ -71,7 +70,7 @@ export class MediaResource {
     }
   }
 
-  #get(options: SendOptions | undefined): Promise<Response> {
+  #get(options: RequestOptions | undefined): Promise<Response> {
     return sendChecked(this.#core, mediaReadRequest(this.#core.options, this.#state, this.#property), options);
   }
 }

@@ -8,20 +8,15 @@ import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readEntityAnswer } from "../payload/entity-answer.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { toAbortSignal } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
-
-/** Options every sending write method takes. */
-export interface SendOptions {
-  /** Cancels the request. */
-  signal?: AbortSignalLike | undefined;
-}
 
 /**
  * Sends one request and checks its status; a failure rejects with `ODataHttpError`, whose message
  * says what a 412 or 428 means.
  */
-export async function sendChecked(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<Response> {
+export async function sendChecked(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<Response> {
   const signal = toAbortSignal(options?.signal);
   const init = {
     method: request.method,
@@ -40,7 +35,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */
-export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<R | undefined> {
+export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<R | undefined> {
   const response = await sendChecked(core, request, options);
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
@@ -49,7 +44,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */
-export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<void> {
+export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<void> {
   const response = await sendChecked(core, request, options);
   await response.body?.cancel().catch(() => {});
 }
@@ -58,7 +53,7 @@ export async function sendWithoutResult(core: ClientCore, request: WriteRequest,
  * Builds a request and sends it, reading the entity it answers with. A builder that throws (a bad
  * argument) rejects the promise instead of throwing synchronously.
  */
-export function writeEntity<R>(core: ClientCore, build: () => WriteRequest, options: SendOptions | undefined): Promise<R | undefined> {
+export function writeEntity<R>(core: ClientCore, build: () => WriteRequest, options: RequestOptions | undefined): Promise<R | undefined> {
   try {
     return sendWrite<R>(core, build(), options);
   } catch (error) {
@@ -67,7 +62,7 @@ export function writeEntity<R>(core: ClientCore, build: () => WriteRequest, opti
 }
 
 /** As {@link writeEntity}, for writes whose answer is discarded. */
-export function writeWithoutResult(core: ClientCore, build: () => WriteRequest, options: SendOptions | undefined): Promise<void> {
+export function writeWithoutResult(core: ClientCore, build: () => WriteRequest, options: RequestOptions | undefined): Promise<void> {
   try {
     return sendWithoutResult(core, build(), options);
   } catch (error) {

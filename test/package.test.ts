@@ -82,7 +82,7 @@ function copyRepository(target: string): void {
 // The consumer programs. main.mts is ES module code checked under "nodenext" and "bundler";
 // require.cts is CommonJS TypeScript (its import compiles to require()); main.cjs is plain
 // CommonJS JavaScript, run as is.
-const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, type Page } from "traverse-odata";
+const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, type Batch, type BatchResults, type Page } from "traverse-odata";
 
 interface Book { ID: number; title: string; stock: number }
 
@@ -104,6 +104,16 @@ try {
   missing = { status: error.status, isClientError: error instanceof ODataClientError };
 }
 console.log(JSON.stringify({ titles: page.value.map((book) => book.title), missing }));
+
+// A batch handle's type reaches its result through the shipped declarations: \`value\` is a Book.
+export function titleIn(batch: Batch, results: BatchResults): string | undefined {
+  const result = results.of(batch.get(books.key(1)));
+  return result.ok ? result.value.title : undefined;
+}
+
+// Only the client makes queries: the package exports their class as a type, with no value to call.
+// @ts-expect-error CollectionQuery is not a value of the package
+export type QueryConstructor = (typeof import("traverse-odata"))["CollectionQuery"];
 `;
 
 const CJS_TS_CONSUMER = `import { ODataClient, ODataHttpError, type Page } from "traverse-odata";

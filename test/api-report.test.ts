@@ -19,7 +19,7 @@ before(async () => {
   report = await apiReport();
 });
 
-test("the declarations compile, and API Extractor reads them without an error", () => {
+test("API Extractor reads the declarations without an error", () => {
   assert.deepEqual(report.errors, []);
 });
 
@@ -35,6 +35,16 @@ test("api/traverse-odata.api.md is the surface of the sources as they are", () =
       `If the change is meant, run \`${UPDATE_COMMAND}\` and commit api/traverse-odata.api.md with it.`,
     ].join("\n"),
   );
+});
+
+test("a change to the report shows as the lines that differ, with three lines around each", () => {
+  const before = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"].join("\n");
+  const after = ["a", "b", "c", "D", "e", "f", "g", "h", "i", "j", "k", "l", "m"].join("\n");
+  assert.equal(
+    lineDiff(before, after),
+    ["@@ line 1 of the report, line 1 now @@", " a", " b", " c", "-d", "+D", " e", " f", " g", "@@ line 10 of the report, line 10 now @@", " j", " k", " l", "+m"].join("\n"),
+  );
+  assert.equal(lineDiff(before, before), "");
 });
 
 test("every declaration reachable from dist/index.d.ts is exported from it", () => {

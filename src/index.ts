@@ -27,6 +27,7 @@ export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
+export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./read/partitions.js";
 export type { UpdateOptions, UpsertOptions, DeleteOptions, LinkOptions } from "./query/entity.js";
 export type { CreateOptions, CreateAsyncOptions, CreateMediaOptions } from "./query/query.js";
 export { MediaResource } from "./write/media.js";

@@ -14,6 +14,7 @@ export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
 export type { AbortSignalLike } from "./http/signals.js";
 export { etagOf, mediaEtagOf } from "./payload/etag.js";
+export { redactUrl, redactText } from "./util/redact.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
 export { CollectionQuery } from "./query/query.js";
 export { EntityQuery } from "./query/entity.js";

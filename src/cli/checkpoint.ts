@@ -1,0 +1,98 @@
+/**
+ * Export checkpoints: small JSON files saved after every page, atomically (a temporary file
+ * beside it, then a rename over it), so that a process killed at any moment leaves either the
+ * previous checkpoint or the new one, never half of one.
+ */
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { QueryPartition } from "../index.js";
+import { CliUsageError } from "./errors.js";
+import type { FileFormatName } from "./formats.js";
+
+/** Where one walk stands: the output's length after the last page written, and the next page's URL. */
+export interface WalkCheckpoint {
+  type: "traverse-odata/export-checkpoint";
+  version: 1;
+  /** The URL of the walk's first page: which export this is. */
+  request: string;
+  format: FileFormatName;
+  /** The CSV columns, fixed by the first page. */
+  columns?: string[];
+  /** The file the rows go to. */
+  out: string;
+  /** `true`: a whole file (head and tail); `false`: rows only, a part of a parallel export. */
+  whole: boolean;
+  /** The partition the walk reads (`--partition k/N`, or one part of `--parallel N`). */
+  partition?: QueryPartition;
+  /** The URL of the next page to read; absent once the last page is written. */
+  next?: string;
+  /** The output file's length in bytes after the last page written (and its head). */
+  length: number;
+  rows: number;
+  pages: number;
+  /** The last page is written (the tail, for a whole file, may not be yet). */
+  done: boolean;
+  /** The total the service reported, where known (for the ETA). */
+  total?: number;
+  savedAt: string;
+}
+
+/** A parallel export: its plan, and where each part writes and checkpoints. */
+export interface ParallelCheckpoint {
+  type: "traverse-odata/export-parallel";
+  version: 1;
+  request: string;
+  format: FileFormatName;
+  columns?: string[];
+  out: string;
+  plan: QueryPartition[];
+  parts: { file: string; checkpoint: string }[];
+  savedAt: string;
+}
+
+/** Either kind of checkpoint file. */
+export type ExportCheckpoint = WalkCheckpoint | ParallelCheckpoint;
+
+/** Saves a checkpoint atomically: a temporary file in the same folder, then a rename over the old one. */
+export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`);
+  await rename(temporary, file);
+}
+
+/** Reads a checkpoint; `undefined` when there is none. A file that is not one is a usage error. */
+export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`the checkpoint ${file} is not JSON; it is not a traverse-odata checkpoint (or it was damaged)`);
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  if ((type !== "traverse-odata/export-checkpoint" && type !== "traverse-odata/export-parallel") || (value as { version?: unknown }).version !== 1) {
+    throw new CliUsageError(`the checkpoint ${file} is not a traverse-odata export checkpoint (version 1)`);
+  }
+  if (type === "traverse-odata/export-checkpoint") {
+    const walk = value as Partial<WalkCheckpoint>;
+    if (!isLength(walk.length) || !isLength(walk.rows) || !isLength(walk.pages) || typeof walk.request !== "string" || typeof walk.out !== "string") {
+      throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
+    }
+  }
+  return value as ExportCheckpoint;
+}
+
+/** Removes a checkpoint (and a temporary file a killed save left behind). */
+export async function removeCheckpoint(file: string): Promise<void> {
+  await rm(file, { force: true });
+  await rm(`${file}.${process.pid}.tmp`, { force: true });
+}
+
+function isLength(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}

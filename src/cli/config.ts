@@ -189,7 +189,7 @@ function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile
   for (const key of Object.keys(value)) {
     if (key === "clientSecret") {
       // Never echo it: the value is a secret that should not be in the file at all.
-      throw new CliUsageError(`${at(".oauth2.clientSecret")}: a secret does not belong in the configuration file; put it in an environment variable and name that variable in "clientSecretEnv"`);
+      throw new CliUsageError(`${at(".oauth2")} holds "clientSecret", but a secret does not belong in the configuration file; put it in an environment variable and name that variable in "clientSecretEnv"`);
     }
     if (!["tokenUrl", "clientId", "clientSecretEnv", "scope"].includes(key)) {
       throw new CliUsageError(`${at(`.oauth2.${key}`)} is not an OAuth2 setting (tokenUrl, clientId, clientSecretEnv, scope)`);

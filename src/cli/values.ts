@@ -91,7 +91,9 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
     if (key.length > 0 && key.some((k) => !(k.name in value))) {
       throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; give each as Name=value`);
     }
-    return value;
+    // A key of one property is written in its short form, `Set(2)`, which every service takes.
+    const single = key.length === 1 ? value[(key[0] as { name: string }).name] : undefined;
+    return single === undefined ? value : single;
   }
   if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
   return typedValue(text, key[0] ? propertyType(key[0].name) : undefined, "<key>");

@@ -34,6 +34,7 @@ export class DataOutput {
     return this.#stream.isTTY && this.#stream.columns ? this.#stream.columns : 120;
   }
 
+
   /** Writes text; resolves once the stream can take more. Rejects when the reader has gone (EPIPE). */
   async write(text: string): Promise<void> {
     if (this.#closed) throw this.#closed;
@@ -120,7 +121,8 @@ export class Reporter {
     if (!force && now - this.#lastDraw < (this.#tty ? 100 : 1000)) return;
     this.#lastDraw = now;
     if (this.#tty) {
-      const width = (this.#stream.columns ?? 80) - 1;
+      // A terminal that reports no size (0) gets the common 80 columns.
+      const width = (this.#stream.columns || 80) - 1;
       this.#stream.write(`\r${ESC}2K${this.#paint(text.length > width ? `${text.slice(0, width - 1)}…` : text, "2")}`);
       this.#drawn = true;
     } else {
@@ -143,10 +145,10 @@ export class Reporter {
   }
 
   /** Shows a long-running operation's state: a bar when the service reports a percentage. */
-  operation(label: string, status: string, percentComplete: number, startedAt: number): void {
+  operation(label: string, status: string, percentComplete: number, startedAt: number, force = true): void {
     const seconds = (performance.now() - startedAt) / 1000;
     const percent = percentComplete < 0 ? "   ?%" : ` ${String(percentComplete).padStart(3)}%`;
-    this.progress(`${label} ${bar(percentComplete < 0 ? 0 : percentComplete / 100, 30)}${percent}  ${status}  ${formatDuration(seconds)}`, true);
+    this.progress(`${label} ${bar(percentComplete < 0 ? 0 : percentComplete / 100, 30)}${percent}  ${status}  ${formatDuration(seconds)}`, force);
   }
 
   /** Removes the progress line (before other output, and at the end). */

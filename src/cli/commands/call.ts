@@ -7,7 +7,7 @@
  *   the poller's resume token instead, which `wait` and `cancel` take from a file or stdin.
  */
 import { readFile } from "node:fs/promises";
-import { ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type ServiceModel } from "../../index.js";
+import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type ServiceModel } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
@@ -121,19 +121,34 @@ export const callCommand: Command = {
   },
 };
 
-/** Waits for a poller with progress, prints its result; Ctrl-C prints the resume token instead. */
+/**
+ * Waits for a poller with progress (drawn at once, then after every poll and every half second),
+ * prints its result. When the wait ends but the operation goes on (Ctrl-C, `--max-wait`), the
+ * resume token is printed instead, for `wait` or `cancel`.
+ */
 async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, label: string, started: number): Promise<void> {
+  const draw = (force: boolean) => context.reporter.operation(label, poller.status(), poller.percentComplete(), started, force);
+  draw(true);
+  // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
+  const ticker = setInterval(() => draw(false), 500);
   let result: unknown;
   try {
     result = await poller.wait(context.signal);
   } catch (error) {
     if (isAbort(error) && context.signal.aborted) {
-      // The operation goes on at the service: its token lets `wait` or `cancel` pick it up.
       await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
       throw new CliInterrupted(`interrupted; the operation goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`);
     }
+    if (error instanceof AsyncOperationTimeoutError) {
+      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      throw new AsyncOperationTimeoutError(
+        `the operation still ran after --max-wait ${error.maxWait} ms (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
+        { statusUrl: error.statusUrl, status: error.status, percentComplete: error.percentComplete, maxWait: error.maxWait },
+      );
+    }
     throw error;
   } finally {
+    clearInterval(ticker);
     context.reporter.clear();
   }
   await printResult(context, result);

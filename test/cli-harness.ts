@@ -134,9 +134,10 @@ export function show(result: CliResult): string {
  * stdout and stderr are a terminal; resolves with everything the terminal received.
  */
 export async function runInTerminal(commandLine: string, options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn("script", ["-q", "-e", "-c", commandLine, "/dev/null"], {
+  // A pseudo-terminal made by script has no size until told: 160 columns, as a wide terminal.
+  const child = spawn("script", ["-q", "-e", "-c", `stty cols 160 rows 40 2>/dev/null; ${commandLine}`, "/dev/null"], {
     cwd: options.cwd ?? tempDir(),
-    env: cliEnv({ COLUMNS: "120", LINES: "40", ...options.env }),
+    env: cliEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.end();

@@ -99,7 +99,7 @@ export class Reporter {
   readonly #tty: boolean;
   readonly #color: boolean;
   #drawn = false;
-  #lastDraw = 0;
+  #lastDraw = -Infinity;
 
   constructor(stream: TextStream, options: ReporterOptions) {
     this.#stream = stream;
@@ -138,7 +138,7 @@ export class Reporter {
     const parts = [`${label} ${formatCount(progress.rows)} rows`, `${formatCount(rate)} rows/s`, `${formatCount(progress.pages)} pages`];
     if (progress.total !== undefined && progress.total > 0) {
       const share = Math.min(1, progress.rows / progress.total);
-      parts.push(`${bar(share, 20)} ${String(Math.floor(share * 100)).padStart(3)}%`);
+      parts.push(`${bar(share, 12)} ${String(Math.floor(share * 100)).padStart(3)}%`);
       if (rate > 0 && progress.rows < progress.total) parts.push(`ETA ${formatDuration((progress.total - progress.rows) / rate)}`);
     }
     this.progress(parts.join("  "), force);

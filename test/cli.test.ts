@@ -8,6 +8,7 @@ import { ODataClient } from "../src/index.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
 import { runCli, serveDemo, show, tempDir, writeFile, type ServedDemo } from "./cli-harness.js";
 import type { DemoServiceModule } from "../src/cli/commands/serve.js";
+import { configFiles } from "../src/cli/config.js";
 import * as demoService from "../demo/service.js";
 
 // serve loads demo/service.ts by a computed path; this keeps the two in step for the compiler.
@@ -243,6 +244,27 @@ describe("credentials and profiles", () => {
     const fromHome = await runCli(["count", "mine", "Things"], { env: { HOME: home } });
     assert.equal(fromHome.code, 0, show(fromHome));
     assert.equal(server.requests.at(-1)!.path, "/home/Things/$count");
+  });
+
+  test("on Windows the user's configuration file is in %APPDATA%\\traverse-odata; --config names one file instead", () => {
+    const appData = "C:\\Users\\ann\\AppData\\Roaming";
+    assert.deepEqual(configFiles({ cwd: "/work", env: { APPDATA: appData, XDG_CONFIG_HOME: "/xdg" }, platform: "win32" }), [
+      join("/work", "traverse-odata.config.json"),
+      join(appData, "traverse-odata", "config.json"),
+    ]);
+    assert.deepEqual(configFiles({ cwd: "/work", env: { HOME: "/home/ann" }, platform: "linux" }), [join("/work", "traverse-odata.config.json"), "/home/ann/.config/traverse-odata/config.json"]);
+    assert.deepEqual(configFiles({ cwd: "/work", env: {}, platform: "linux", configFile: "conf/p.json" }), ["/work/conf/p.json"]);
+  });
+
+  test("a profile with csrf: true fetches the X-CSRF-Token that the demo service wants for a write", async () => {
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({ profiles: { shop: { url: demo.serviceUrl, csrf: true }, plain: { url: demo.serviceUrl } } }));
+    const refused = await runCli(["call", "plain", "cancelOpenOrders", "--param", "customer=Nobody"], { cwd });
+    assert.equal(refused.code, 3, show(refused));
+    assert.match(refused.stderr, /403 Forbidden \[CsrfTokenRequired\]/);
+    const written = await runCli(["call", "shop", "cancelOpenOrders", "--param", "customer=Nobody"], { cwd });
+    assert.equal(written.code, 0, show(written));
+    assert.equal(JSON.parse(written.stdout), 0);
   });
 
   test("configuration mistakes exit 2 naming the file and the setting, never a value", async () => {

@@ -3,7 +3,8 @@
  * beside it, then a rename over it), so that a process killed at any moment leaves either the
  * previous checkpoint or the new one, never half of one.
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { renameSync, writeFileSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import type { QueryPartition } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
@@ -52,11 +53,16 @@ export interface ParallelCheckpoint {
 /** Either kind of checkpoint file. */
 export type ExportCheckpoint = WalkCheckpoint | ParallelCheckpoint;
 
-/** Saves a checkpoint atomically: a temporary file in the same folder, then a rename over the old one. */
+/**
+ * Saves a checkpoint atomically: a temporary file in the same folder, then a rename over the old
+ * one. Synchronous on purpose: three small system calls, where the asynchronous calls would each
+ * wait for a thread of libuv's pool, once per page (the bench measured it as a third of the time
+ * of an export on a busy machine).
+ */
 export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`);
-  await rename(temporary, file);
+  writeFileSync(temporary, `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`);
+  renameSync(temporary, file);
 }
 
 /** Reads a checkpoint; `undefined` when there is none. A file that is not one is a usage error. */

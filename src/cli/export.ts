@@ -12,7 +12,7 @@
  *   entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, writeSync } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
@@ -57,14 +57,17 @@ export class FileSink {
     return this.#length;
   }
 
-  /** Appends bytes (text as UTF-8). */
+  /**
+   * Appends bytes (text as UTF-8), synchronously: one system call that hands a page to the
+   * operating system, where the asynchronous call would wait for a thread of libuv's pool.
+   */
   async write(data: string | Uint8Array): Promise<void> {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let offset = 0;
     while (offset < bytes.byteLength) {
-      const { bytesWritten } = await this.#handle.write(bytes, offset, bytes.byteLength - offset, this.#length);
-      offset += bytesWritten;
-      this.#length += bytesWritten;
+      const written = writeSync(this.#handle.fd, bytes, offset, bytes.byteLength - offset, this.#length);
+      offset += written;
+      this.#length += written;
     }
   }
 

@@ -18,7 +18,9 @@ import { DataOutput, Reporter, type TextStream } from "./terminal.js";
 export const COMMANDS: readonly Command[] = [describeCommand, queryCommand, countCommand, getCommand, exportCommand, callCommand, waitCommand, cancelCommand, serveCommand];
 
 /** The version the command line reports: the package's (package.json is two folders up from src/cli and dist/cli alike). */
-export const CLI_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 /** What a run of the command line is given: arguments, streams, environment, and the interrupt signal. */
 export interface CliRun {
@@ -64,7 +66,7 @@ export async function runCli(run: CliRun): Promise<number> {
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
     if (name === "--version" || name === "-v") {
-      await new DataOutput(run.stdout).write(`${CLI_VERSION}\n`);
+      await new DataOutput(run.stdout).write(`${cliVersion()}\n`);
       return EXIT.ok;
     }
     const command = COMMANDS.find((candidate) => candidate.spec.name === name);

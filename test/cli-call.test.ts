@@ -96,9 +96,17 @@ test("an operation that fails at the service exits 5 with the service's message;
 });
 
 test("Ctrl-C while call --async waits exits 130 and prints the token, which wait then completes", async () => {
-  const child = await startCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "50"]);
+  const child = await startCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "50", "--progress"]);
   const done = finished(child);
-  await sleep(400);
+  // Interrupted once it waits: its first progress line is drawn as the wait begins.
+  await new Promise<void>((resolve) => {
+    let seen = "";
+    child.stderr!.on("data", (chunk: Buffer | string) => {
+      seen += String(chunk);
+      if (seen.includes("exportProducts [")) resolve();
+    });
+  });
+  await sleep(100);
   child.kill("SIGINT");
   const interrupted = await done;
   assert.equal(interrupted.code, 130, show(interrupted));

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileSync } from "node:fs";
+import { EXPORT_RESULT, startAsyncService } from "./servers/async-service.js";
 import { finished, runCli, runInTerminal, serveDemo, shellQuote, show, startCli, tempDir, buildCli, type ServedDemo } from "./cli-harness.js";
 
 let demo: ServedDemo;
@@ -127,4 +128,36 @@ test("call --async on a terminal draws a progress bar with the percentage and st
   // Redrawn in place: carriage return and erase-line, a bar, a percentage and the status.
   assert.match(output, /\r\u001b\[2K(\u001b\[2m)?exportProducts \[#+-*\] +[1-9]\d*%  Running  0:0\d/);
   assert.match(output, /exportProducts: Succeeded in 0:0\d\r?\n/);
+});
+
+test("against the async test service's Graph-style monitor: call --no-wait, then wait --service, whose polls carry that service's credentials and headers", async (t) => {
+  const service = await startAsyncService();
+  t.after(() => service.close());
+  service.scenario("graph-status-resource");
+  const cwd = tempDir();
+  writeFileSync(join(cwd, "traverse-odata.config.json"), JSON.stringify({ profiles: { jobs: { url: service.serviceUrl, headers: { "x-tenant": "acme" } } } }));
+  const env = { TRAVERSE_ODATA_TOKEN: "tok-jobs-1" };
+  // No $metadata here: an operation is called as an action (POST) unless --function says otherwise.
+  const started = await runCli(["call", "jobs", "startExport", "--param", "format=csv", "--no-wait"], { cwd, env });
+  assert.equal(started.code, 0, show(started));
+  const [initial] = service.requestsOf("initial");
+  assert.equal(initial?.method, "POST");
+  assert.equal(initial?.headers["prefer"], "respond-async");
+  assert.equal(initial?.body, '{"format":"csv"}');
+
+  const waited = await runCli(["wait", "--service", "jobs", "--poll-interval", "20"], { cwd, env, stdin: started.stdout });
+  assert.equal(waited.code, 0, show(waited));
+  assert.deepEqual(JSON.parse(waited.stdout), EXPORT_RESULT);
+  const polls = [...service.requestsOf("monitor"), ...service.requestsOf("result")];
+  assert.ok(polls.length >= 3, `${polls.length} polls`);
+  for (const poll of polls) {
+    assert.equal(poll.headers["authorization"], "Bearer tok-jobs-1");
+    assert.equal(poll.headers["x-tenant"], "acme");
+  }
+  // Without --service the polls go to the monitor's origin with the environment's credentials only.
+  service.scenario("graph-status-resource");
+  const again = await runCli(["call", "jobs", "startExport", "--no-wait"], { cwd, env });
+  const plain = await runCli(["wait", "--poll-interval", "20"], { cwd, env, stdin: again.stdout });
+  assert.equal(plain.code, 0, show(plain));
+  for (const poll of service.requestsOf("monitor")) assert.equal(poll.headers["x-tenant"], undefined);
 });

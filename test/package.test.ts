@@ -361,6 +361,10 @@ test("the package's bin: npx traverse-odata runs the compiled command line, and 
   const version = await run(NPX, ["--offline", "traverse-odata", "--version"], consumer, 60_000);
   assert.equal(version.code, 0, show("npx traverse-odata --version", version));
   assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  // In a clone, once built (the pack above built the fresh copy), npx runs the repository's own bin.
+  const inClone = await run(NPX, ["--offline", "traverse-odata", "--version"], source, 60_000);
+  assert.equal(inClone.code, 0, show("npx traverse-odata --version in the clone", inClone));
+  assert.equal(inClone.stdout, version.stdout);
   const query = await run(NPX, ["--offline", "traverse-odata", "query", server.url("bin/"), "Books", "--format", "ndjson", "--select", "ID,title"], consumer, 60_000);
   assert.equal(query.code, 0, show("npx traverse-odata query", query));
   assert.deepEqual(query.stdout.trimEnd().split("\n").map((line) => JSON.parse(line)), [{ ID: 1, title: "Emma" }, { ID: 2, title: "Persuasion" }]);

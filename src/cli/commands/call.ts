@@ -66,6 +66,7 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
   return { kind: forceFunction ? "function" : "action", name, set };
 }
 
+/** `call <service> <operation>`: an action or function, waited for (`--async`) or left running (`--no-wait`). */
 export const callCommand: Command = {
   spec: {
     name: "call",
@@ -198,6 +199,7 @@ const TOKEN_OPTIONS = {
   service: { type: "string", value: "SERVICE", help: "the service (URL or profile) whose credentials and headers the polls carry (default: the monitor's origin)" },
 } as const;
 
+/** `wait [token-file | -]`: waits for a long-running operation from its resume token and prints its result. */
 export const waitCommand: Command = {
   spec: {
     name: "wait",
@@ -215,6 +217,7 @@ export const waitCommand: Command = {
   },
 };
 
+/** `cancel [token-file | -]`: DELETE on the status monitor of a resume token. */
 export const cancelCommand: Command = {
   spec: {
     name: "cancel",

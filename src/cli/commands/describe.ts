@@ -81,6 +81,7 @@ function setDetails(model: ServiceModel, set: EntitySet) {
   };
 }
 
+/** `describe <service> [set]`: the service model from `$metadata`, as text or JSON. */
 export const describeCommand: Command = {
   spec: {
     name: "describe",

@@ -21,6 +21,7 @@ const STRATEGIES: readonly PartitionStrategy[] = ["auto", "quantiles", "aggregat
 /** The most walks one export runs at once. */
 const MAX_PARALLEL = 64;
 
+/** `export <service> <set> --out FILE`: see the module comment. */
 export const exportCommand: Command = {
   spec: {
     name: "export",

@@ -16,6 +16,7 @@ const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
 /** How many rows of the first page size a table's columns. */
 const TABLE_SAMPLE = 200;
 
+/** `query <service> <set>`: every page of a query to stdout, as a table, JSON, NDJSON or CSV. */
 export const queryCommand: Command = {
   spec: {
     name: "query",
@@ -74,6 +75,7 @@ export const queryCommand: Command = {
   },
 };
 
+/** `count <service> <set>`: `GET <set>/$count`. */
 export const countCommand: Command = {
   spec: {
     name: "count",
@@ -90,6 +92,7 @@ export const countCommand: Command = {
   },
 };
 
+/** `get <service> <set> <key>`: one entity as JSON. */
 export const getCommand: Command = {
   spec: {
     name: "get",

@@ -31,6 +31,7 @@ async function loadDemoService(): Promise<DemoServiceModule> {
   return (await import(url.href)) as DemoServiceModule;
 }
 
+/** `serve`: the demo service until Ctrl-C; its root on stdout. */
 export const serveCommand: Command = {
   spec: {
     name: "serve",

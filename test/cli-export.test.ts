@@ -117,20 +117,24 @@ describe("export against CAP", () => {
   test("Ctrl-C saves the checkpoint and exits 130 with how to go on; --resume finishes it", async () => {
     const cwd = tempDir();
     const out = join(cwd, "r.csv");
-    const args = ["export", cap.v4, "Readings", "--out", "r.csv", "--select", "ID,sensor,value,ok"];
-    const interrupted = await stopMidway(args, cwd, () => [`${out}.checkpoint.json`], 10_000, "SIGINT");
+    const args = ["export", cap.v4, "Readings", "--out", "r.csv", "--select", "ID,sensor,value,ok", "--checkpoint", "r.state.json"];
+    const interrupted = await stopMidway(args, cwd, () => [join(cwd, "r.state.json")], 10_000, "SIGINT");
     assert.equal(interrupted.code, 130, interrupted.stderr);
-    assert.match(interrupted.stderr, /^error: interrupted after [\d,]+ rows; the checkpoint is at .*r\.csv\.checkpoint\.json: run the same command with --resume to go on\n$/m);
-    const saved = JSON.parse(readFileSync(`${out}.checkpoint.json`, "utf8"));
+    assert.match(interrupted.stderr, /^error: interrupted after [\d,]+ rows; the checkpoint is at .*r\.state\.json: run the same command with --resume to go on\n$/m);
+    assert.equal(existsSync(`${out}.checkpoint.json`), false, "--checkpoint names where the checkpoint goes");
+    const saved = JSON.parse(readFileSync(join(cwd, "r.state.json"), "utf8"));
     assert.deepEqual(saved.columns, ["ID", "sensor", "value", "ok"]);
     // The same command without --resume does not overwrite what was done.
     const again = await runCli(args, { cwd });
     assert.equal(again.code, 2);
     assert.match(again.stderr, /a checkpoint of an unfinished export is at .*: add --resume to go on from it, or delete it to start again/);
     // A different query is not resumed from it.
-    const other = await runCli([...args.slice(0, -1), "ID,sensor", "--resume"], { cwd });
+    const other = await runCli(["export", cap.v4, "Readings", "--out", "r.csv", "--select", "ID,sensor", "--checkpoint", "r.state.json", "--resume"], { cwd });
     assert.equal(other.code, 2);
-    assert.match(other.stderr, /the checkpoint .* is of another export \(its query differs from this one\)/);
+    assert.match(other.stderr, /the checkpoint .*r\.state\.json is of another export \(its query differs from this one\)/);
+    const otherFormat = await runCli([...args, "--format", "ndjson", "--resume"], { cwd });
+    assert.equal(otherFormat.code, 2);
+    assert.match(otherFormat.stderr, /is of another export \(format csv, not ndjson\)/);
 
     const resumed = await runCli([...args, "--resume"], { cwd });
     assert.equal(resumed.code, 0, show(resumed));

@@ -167,7 +167,13 @@ describe("exit codes", () => {
     await closed.close();
     const refused = await runCli(["count", url, "Things"]);
     assert.equal(refused.code, 4, show(refused));
-    assert.match(refused.stderr, /^error: .*NETWORK|^error: .*(fetch failed|ECONNREFUSED|network)/im);
+    assert.equal(refused.stderr.startsWith(`error: GET ${url}Things/$count failed before an answer arrived: `), true, refused.stderr);
+  });
+
+  test("1 for any other failure, such as an output file that cannot be written", async () => {
+    const result = await runCli(["export", demo.serviceUrl, "Products", "--top", "5", "--out", "/nonexistent-folder/x.ndjson"]);
+    assert.equal(result.code, 1, show(result));
+    assert.match(result.stderr, /^error: ENOENT: no such file or directory, open '\/nonexistent-folder\/x\.ndjson'\n$/);
   });
 
   test("4 for a timeout", async (t) => {

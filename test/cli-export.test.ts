@@ -65,14 +65,21 @@ async function until(ready: () => boolean, what: string, timeoutMs = 60_000): Pr
   }
 }
 
-/** The rows a walk checkpoint has saved, or 0 before the first. */
+/**
+ * The rows a walk checkpoint has saved, or 0 before the first. Read hundreds of times while the
+ * export saves it page after page: a checkpoint caught half-written would not parse (the save is a
+ * rename of a whole file), and fails the test.
+ */
 function savedRows(file: string): number {
+  let text: string;
   try {
-    const checkpoint = JSON.parse(readFileSync(file, "utf8")) as { rows?: number; done?: boolean };
-    return checkpoint.done ? -1 : (checkpoint.rows ?? 0);
-  } catch {
-    return 0;
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
   }
+  const checkpoint = JSON.parse(text) as { rows?: number; done?: boolean };
+  return checkpoint.done ? -1 : (checkpoint.rows ?? 0);
 }
 
 /** Starts an export and stops it with `signal` once its checkpoints hold `rows` rows. */

@@ -12,7 +12,7 @@ import { configFiles } from "../src/cli/config.js";
 import * as demoService from "../demo/service.js";
 
 // serve loads demo/service.ts by a computed path; this keeps the two in step for the compiler.
-const _demoModule: DemoServiceModule = demoService;
+demoService satisfies DemoServiceModule;
 
 let demo: ServedDemo;
 before(async () => {

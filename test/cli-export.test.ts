@@ -12,7 +12,7 @@ import { parse } from "csv-parse/sync";
 import { ODataClient } from "../src/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 import { finished, runCli, show, startCli, tempDir } from "./cli-harness.js";
-import { startServer, sendJson } from "./servers/recording-server.js";
+import { startServer, sendJson, sendText } from "./servers/recording-server.js";
 
 let cap: CapServer;
 /** The v2 service root as the adapter names it in its next links (localhost). */
@@ -256,7 +256,34 @@ describe("export against CAP", () => {
   });
 });
 
-describe("CSV columns when rows differ", () => {
+describe("services without $metadata", () => {
+  test("--parallel needs the key: without $metadata --partition-key names it", async (t) => {
+    const server = await startServer((request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      if (url.pathname.endsWith("/$count")) return sendText(res, 200, "10");
+      const skip = Number(url.searchParams.get("$skip") ?? 0);
+      if (url.searchParams.get("$orderby") === "code") return sendJson(res, 200, { value: [{ code: `c${skip}` }] });
+      const filter = url.searchParams.get("$filter") ?? "";
+      const codes = Array.from({ length: 10 }, (_, i) => `c${i}`).filter((code) => {
+        const lower = /code ge '(\w+)'/.exec(filter)?.[1];
+        const upper = /code lt '(\w+)'/.exec(filter)?.[1];
+        return (lower === undefined || code >= lower) && (upper === undefined || code < upper);
+      });
+      sendJson(res, 200, { value: codes.map((code) => ({ code })) });
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const without = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--parallel", "2"], { cwd });
+    assert.equal(without.code, 2, show(without));
+    assert.match(without.stderr, /the ranges need the key of Things, which \$metadata does not give here; name the property with --partition-key PROP/);
+    const withKey = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--parallel", "2", "--partition-key", "code"], { cwd });
+    assert.equal(withKey.code, 0, show(withKey));
+    assert.deepEqual(readFileSync(join(cwd, "t.ndjson"), "utf8").trimEnd().split("\n").map((line) => JSON.parse(line).code), Array.from({ length: 10 }, (_, i) => `c${i}`));
+    assert.ok(server.requests.some((r) => decodeURIComponent(r.path) === "/odata/Things?$filter=code lt 'c5'"), server.requests.map((r) => decodeURIComponent(r.path)).join("\n"));
+  });
+
+
   test("without $select and $metadata the first row decides; a property it lacks is left out with one warning, a missing one is an empty field", async (t) => {
     const server = await startServer((request, res) => {
       if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });

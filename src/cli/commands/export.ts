@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { CollectionQuery, PartitionStrategy, QueryPartition, ServiceModel } from "../../index.js";
+import { ODataClientError, type CollectionQuery, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
 import { loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
@@ -38,7 +38,7 @@ export const exportCommand: Command = {
       partition: { type: "string", value: "K/N", help: "walk only partition K of N (from --plan-file, else planned now)" },
       "plan-file": { type: "string", value: "FILE", help: "the partitions --plan printed, for --partition or --parallel" },
       strategy: { type: "string", value: "S", help: "how to find the ranges: auto (default), quantiles, aggregate or skip" },
-      key: { type: "string", value: "PROP", help: "the property to split on (default: the key from $metadata)" },
+      "partition-key": { type: "string", value: "PROP", help: "the property the ranges are of (default: the key from $metadata)" },
       ...QUERY_OPTIONS,
     },
     notes: [
@@ -101,8 +101,15 @@ async function planFor(context: CommandContext, query: CollectionQuery, set: str
   if (file !== undefined) return readPlanFile(file, set, count);
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   if (!STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
-  const key = stringOption(context.args, "key");
-  return query.partitions(count, { signal: context.signal, model, strategy: strategy as PartitionStrategy, key });
+  const key = stringOption(context.args, "partition-key");
+  try {
+    return await query.partitions(count, { signal: context.signal, model, strategy: strategy as PartitionStrategy, key });
+  } catch (error) {
+    if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
+      throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Checks that a checkpoint belongs to the export the command describes. */

@@ -3,8 +3,7 @@
  * beside it, then a rename over it), so that a process killed at any moment leaves either the
  * previous checkpoint or the new one, never half of one.
  */
-import { renameSync, writeFileSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import type { QueryPartition } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
@@ -53,16 +52,54 @@ export interface ParallelCheckpoint {
 /** Either kind of checkpoint file. */
 export type ExportCheckpoint = WalkCheckpoint | ParallelCheckpoint;
 
-/**
- * Saves a checkpoint atomically: a temporary file in the same folder, then a rename over the old
- * one. Synchronous on purpose: three small system calls, where the asynchronous calls would each
- * wait for a thread of libuv's pool, once per page (the bench measured it as a third of the time
- * of an export on a busy machine).
- */
-export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint): Promise<void> {
+/** The text of a checkpoint file. */
+function checkpointText(checkpoint: ExportCheckpoint): string {
+  return `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`;
+}
+
+/** Writes a file atomically: a temporary file in the same folder, then a rename over the old one. */
+async function replaceFile(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`);
-  renameSync(temporary, file);
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+/** Saves a checkpoint atomically and resolves once it is in place. */
+export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint): Promise<void> {
+  await replaceFile(file, checkpointText(checkpoint));
+}
+
+/**
+ * The checkpoints of one walk, each saved atomically, in the order given, behind the walk: the
+ * text is taken when `save()` is called (after the page is written), and written while the walk
+ * reads and writes the next page, so that the file system's time for the rename (most of a
+ * checkpoint's cost) is not the walk's. A checkpoint on disk never claims more than the output
+ * holds: it is only ever one of an earlier page. `flush()` waits for every save; a failed save
+ * fails the next `save()` or `flush()`.
+ */
+export class CheckpointWriter {
+  readonly file: string;
+  #chain: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | undefined;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Queues a save of `checkpoint` as it is now. */
+  save(checkpoint: ExportCheckpoint): void {
+    if (this.#failure) throw this.#failure.error;
+    const text = checkpointText(checkpoint);
+    this.#chain = this.#chain.then(() => replaceFile(this.file, text)).catch((error: unknown) => {
+      this.#failure ??= { error };
+    });
+  }
+
+  /** Resolves once every queued save is in place. */
+  async flush(): Promise<void> {
+    await this.#chain;
+    if (this.#failure) throw this.#failure.error;
+  }
 }
 
 /** Reads a checkpoint; `undefined` when there is none. A file that is not one is a usage error. */

@@ -5,17 +5,18 @@
  *
  * What it guarantees:
  * - Memory holds the page being written and the one read ahead, whatever the number of rows.
- * - After each page is written (handed to the operating system) the checkpoint is saved
- *   atomically with the URL of the next page and the output's length; a process killed at any
- *   moment resumes from the last checkpoint: the output is cut back to the saved length (a page
- *   written after it, or half of one, goes) and the walk goes on from the saved link. Every
- *   entity is written once.
+ * - After each page is written (handed to the operating system) its checkpoint is saved
+ *   atomically with the URL of the next page and the output's length, in page order and behind
+ *   the walk (`CheckpointWriter`), so a checkpoint on disk is always that of a page already in the
+ *   file. A process killed at any moment resumes from the last checkpoint: the output is cut back
+ *   to the saved length (whatever was written after it, half a page included, goes) and the walk
+ *   goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
  */
 import { createReadStream, writeSync } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, type FileFormatName, type RowFormat } from "./formats.js";
 
@@ -123,6 +124,7 @@ export interface WalkJob {
 export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
   const resume = job.resume;
   const sink = await FileSink.open(job.out, resume?.length);
+  const checkpoints = new CheckpointWriter(job.checkpoint);
   try {
     let columns = resume ? resume.columns : job.columns;
     let format = rowFormat(job.format, columns, job.warn);
@@ -151,6 +153,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     if (!resume) await saveCheckpoint(job.checkpoint, state);
     job.onPage({ rows: state.rows, pages: state.pages });
 
+
     if (!state.done) {
       // `from`: the saved next link (or, before the first page, the query's own URL).
       const pages = job.query.pages({ from: state.next, signal: job.signal, readAhead: job.readAhead });
@@ -178,15 +181,17 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           state.next = page.nextLink;
         }
         if (page.count !== undefined) state.total = page.count;
-        await saveCheckpoint(job.checkpoint, state);
+        // The page is in the file: its checkpoint is saved behind the walk (see CheckpointWriter).
+        checkpoints.save(state);
         job.onPage({ rows: state.rows, pages: state.pages });
       }
       if (!state.done) {
         // The walk ended without a last page (a resumed walk whose link led nowhere): nothing more to read.
         delete state.next;
         state.done = true;
-        await saveCheckpoint(job.checkpoint, state);
+        checkpoints.save(state);
       }
+      await checkpoints.flush();
     }
     if (job.whole) {
       await sink.write(`${headPending && headReady() ? format.head() : ""}${format.tail(state.rows)}`);
@@ -197,6 +202,8 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     }
     return state;
   } catch (error) {
+    // The checkpoints queued so far go to disk before the error ends the walk (Ctrl-C included).
+    await checkpoints.flush().catch(() => {});
     await sink.close().catch(() => {});
     throw error;
   }

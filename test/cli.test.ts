@@ -4,7 +4,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ODataClient } from "../src/index.js";
+import { ODataClient, redactText, redactUrl } from "../src/index.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
 import { runCli, serveDemo, show, tempDir, writeFile, type ServedDemo } from "./cli-harness.js";
 import type { DemoServiceModule } from "../src/cli/commands/serve.js";
@@ -20,6 +20,11 @@ before(async () => {
 });
 after(async () => {
   await demo?.stop();
+});
+
+test("the library exports the redaction its errors use, for the messages of programs such as this one", () => {
+  assert.equal(redactUrl("https://bob:pw@host/files?sig=abc&$top=1"), "https://host/files?sig=***&$top=1");
+  assert.equal(redactText("GET https://host/x?access_token=t0k3n failed; Authorization: Bearer abcdefgh123"), "GET https://host/x?access_token=*** failed; Authorization: ***");
 });
 
 describe("usage and help", () => {

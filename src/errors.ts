@@ -143,6 +143,11 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /** The filter builder's `f.self` was used outside `f.any()` or `f.all()`, where it names nothing. */
   NOT_IN_LAMBDA: "NOT_IN_LAMBDA",
   /**
+   * `partitions(n)` could not tell the entity set's key: the service has no `$metadata` (or it does
+   * not name a key for the set), and no `key` option was given. Pass `{ key: "ID" }` or a `model`.
+   */
+  PARTITION_KEY_UNKNOWN: "PARTITION_KEY_UNKNOWN",
+  /**
    * No answer arrived within the `timeout` option, or the answer's body sent no data for that long;
    * the request was aborted (raise `timeout` for a slow service).
    */

@@ -35,6 +35,7 @@ export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
 export type { AbortSignalLike } from "./http/signals.js";
 export { etagOf, mediaEtagOf } from "./payload/etag.js";
+export { redactUrl, redactText } from "./util/redact.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
 
 // Queries and what they take.
@@ -49,6 +50,7 @@ export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem, SubPaths, NestedPaths, IsCollection, Unwrap, PrimitiveValue } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
+export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./read/partitions.js";
 
 // Writes.
 export type {

@@ -365,6 +365,45 @@ test("where Node cannot require an ES module, require('traverse-odata') fails wi
   assert.deepEqual(requestsUnder("/old-node/"), []);
 });
 
+test("the package's bin: npx traverse-odata runs the compiled command line, and its serve runs the demo service it ships", async () => {
+  const bin = join(consumer, "node_modules", ".bin", "traverse-odata");
+  assert.ok(existsSync(bin), "npm install linked no traverse-odata bin");
+  assert.ok(statSync(bin).mode & 0o111, "the bin is not executable");
+  assert.ok(readFileSync(join(consumer, "node_modules", "traverse-odata", "dist", "cli", "main.js"), "utf8").startsWith("#!/usr/bin/env node\n"));
+  const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
+  const version = await run(NPX, ["--offline", "traverse-odata", "--version"], consumer, 60_000);
+  assert.equal(version.code, 0, show("npx traverse-odata --version", version));
+  assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  // In a clone, once built (the pack above built the fresh copy), npx runs the repository's own bin.
+  const inClone = await run(NPX, ["--offline", "traverse-odata", "--version"], source, 60_000);
+  assert.equal(inClone.code, 0, show("npx traverse-odata --version in the clone", inClone));
+  assert.equal(inClone.stdout, version.stdout);
+  const query = await run(NPX, ["--offline", "traverse-odata", "query", server.url("bin/"), "Books", "--format", "ndjson", "--select", "ID,title"], consumer, 60_000);
+  assert.equal(query.code, 0, show("npx traverse-odata query", query));
+  assert.deepEqual(query.stdout.trimEnd().split("\n").map((line) => JSON.parse(line)), [{ ID: 1, title: "Emma" }, { ID: 2, title: "Persuasion" }]);
+  assert.deepEqual(requestsUnder("/bin/").filter((r) => r.path.endsWith("/Books")), [{ method: "GET", path: "/bin/Books", query: { $select: "ID,title" } }]);
+
+  // serve: the bin itself (a node process, through its shebang), stopped with Ctrl-C.
+  const serve = spawn(bin, ["serve", "--port", "0", "--products", "3"], { cwd: consumer, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const line = await new Promise<string>((resolveLine, reject) => {
+    let text = "";
+    serve.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes("\n")) resolveLine(text.split("\n")[0] as string);
+    });
+    serve.once("exit", (code) => reject(new Error(`serve exited with ${code} before listening`)));
+  });
+  try {
+    assert.match(line, /^http:\/\/127\.0\.0\.1:\d+\/odata\/v4\/demo\/$/);
+    const count = await run(NPX, ["--offline", "traverse-odata", "count", line, "Products"], consumer, 60_000);
+    assert.equal(count.stdout, "3\n", show("npx traverse-odata count", count));
+  } finally {
+    const exited = new Promise((resolveExit) => serve.once("exit", resolveExit));
+    serve.kill("SIGINT");
+    assert.equal(await exited, 0);
+  }
+});
+
 test("publint finds nothing to report in the tarball, suggestions included", async () => {
   const data = readFileSync(tarball);
   const { messages, pkg } = await publint({

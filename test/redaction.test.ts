@@ -561,6 +561,14 @@ const CASES: Case[] = [
     },
   },
   {
+    code: "PARTITION_KEY_UNKNOWN",
+    what: "partitions of a secret query whose $metadata answers 500 with the echo (the key cannot be known)",
+    async provoke(env) {
+      const server = await env.server((_r, res, leak) => leakyError(res, 500, leak));
+      return rejection(secretQuery(env.client(server), "Books").partitions(2));
+    },
+  },
+  {
     code: "NOT_IN_LAMBDA",
     what: "f.self outside a lambda while filtering a secret query (a builder error: no URL or header reaches it)",
     async provoke(env) {

@@ -52,6 +52,7 @@ import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptio
 import { writeEntity, writeWithoutResult } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
+import { partitionState, planPartitions, type PartitionOptions, type QueryPartition } from "../read/partitions.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { RequestOptions } from "../options.js";
 import { startPoller } from "../lro/start.js";
@@ -243,6 +244,30 @@ export class CollectionQuery<T = Record<string, unknown>> {
   /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
   countAll(options?: RequestOptions): Promise<number> {
     return readCount(this.#core, countUrl(this.#core.options.serviceUrl, this.#version, this.#state), options);
+  }
+
+  // --- partitions -----------------------------------------------------------------------------
+
+  /**
+   * Splits the collection into `n` ranges of its key, to be read at once by several walkers (tasks,
+   * processes, machines): `$count`, then one `$orderby` + `$top=1` probe per boundary (or one
+   * `$apply` aggregate, or `$skip` windows where the key cannot be ordered: `options.strategy`).
+   * Resolves with plain-JSON partitions; run one with {@link partition}, here or anywhere else.
+   * Every entity is in exactly one range, also one added after the plan was made.
+   * @example
+   * const plan = await client.collection("Readings").partitions(4, { model: await client.metadata() });
+   * await Promise.all(plan.map(async (p) => { for await (const row of client.collection("Readings").partition(p)) store(row); }));
+   */
+  partitions(n: number, options?: PartitionOptions): Promise<QueryPartition[]> {
+    return planPartitions(this.#core, this.#state, n, options);
+  }
+
+  /**
+   * This query restricted to one partition that `partitions(n)` planned for it (its key range as
+   * one more `$filter`, or its `$skip`/`$top` window). Sends nothing.
+   */
+  partition(partition: QueryPartition): CollectionQuery<T> {
+    return this.#next(partitionState(this.#state, partition));
   }
 
   // --- writing --------------------------------------------------------------------------------

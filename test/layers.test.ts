@@ -144,7 +144,9 @@ describe("each wire fact has one home in payload/", () => {
     test(`${what} are spelled out in src/${home} only`, () => {
       const elsewhere: string[] = [];
       for (const [file, fileNames] of spelled) {
-        if (file === home || file.endsWith(".test.ts")) continue;
+        // cli/ and codegen/ use the library; they are not where it keeps its wire knowledge (the
+        // command line's --odata-version option is spelled like the header, and means the version).
+        if (file === home || file.endsWith(".test.ts") || file.startsWith("cli/") || file.startsWith("codegen/")) continue;
         for (const name of fileNames) if (names.includes(name)) elsewhere.push(`src/${file}: ${JSON.stringify(name)}`);
       }
       assert.deepEqual(elsewhere, []);

@@ -52,7 +52,7 @@ import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptio
 import { writeEntity, writeWithoutResult } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
-import { partitionState, planPartitions, type PartitionOptions, type QueryPartition } from "../read/partitions.js";
+import { partitionState, planPartitions, type PartitionOptions, type QueryPartition } from "./partitions.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { RequestOptions } from "../options.js";
 import { startPoller } from "../lro/start.js";

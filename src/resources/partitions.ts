@@ -25,19 +25,17 @@ import { edm, formatLiteral, type EdmValue } from "../query/literals.js";
 import { checkPath } from "../query/names.js";
 import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
-import type { ODataVersion } from "../options.js";
+import type { ODataVersion, RequestOptions } from "../options.js";
 import { describe } from "../util/values.js";
 import { MetadataCache } from "../metadata/parse.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
-import { readCount, readPage } from "./traversal.js";
+import { readCount, readPage } from "../read/traversal.js";
 
 /** How {@link CollectionQuery.partitions} finds the ranges; see the module comment. */
 export type PartitionStrategy = "auto" | "quantiles" | "aggregate" | "skip";
 
 /** Options of `query.partitions(n, options)`. */
-export interface PartitionOptions {
-  /** Cancels the planning requests. */
-  signal?: AbortSignalLike | undefined;
+export interface PartitionOptions extends RequestOptions {
   /**
    * The property (or properties, in order) whose ranges make the partitions.
    * @default the key of the entity set's type, from `$metadata`

@@ -226,6 +226,22 @@ describe("credentials and profiles", () => {
     assert.match(result.stderr, /refused Bearer \*\*\*/);
   });
 
+  test("--debug writes the wire log to stderr, a line per request and answer, the token masked; stdout keeps only the data", async () => {
+    const secret = "tok-debug-secret-4242";
+    const result = await runCli(["count", server.url("odata/"), "Things", "--debug"], { env: { TRAVERSE_ODATA_TOKEN: secret } });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(result.stdout, "7\n");
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("traverse-odata #"));
+    assert.deepEqual(
+      lines.map((line) => line.replace(/ \d+ ms /, " N ms ").replace(/ \{.*$/, "")),
+      [`traverse-odata #1 > GET ${server.url("odata/")}Things/$count`, `traverse-odata #1 < 200 GET ${server.url("odata/")}Things/$count N ms`],
+    );
+    assert.ok(!result.stderr.includes(secret), show(result));
+    assert.equal(last().authorization, `Bearer ${secret}`);
+    const quiet = await runCli(["count", server.url("odata/"), "Things"]);
+    assert.ok(!quiet.stderr.includes("traverse-odata #"), show(quiet));
+  });
+
   test("a profile from traverse-odata.config.json gives the URL, version and headers; a header may name an environment variable", async () => {
     const cwd = tempDir();
     writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({

@@ -42,6 +42,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   "odata-version": { type: "string", value: "V", help: 'the service\'s OData version: "4.0" (default), "4.01" or "2.0"' },
   timeout: { type: "string", value: "MS", help: "per request, in ms (default 30000; 0 for none)" },
   config: { type: "string", value: "FILE", help: "the configuration file of the profiles (default: ./traverse-odata.config.json, then the user's)" },
+  debug: { type: "boolean", help: "the wire log on stderr: a line for every request and answer, secrets masked" },
 };
 
 /** What `parseArgs` gave: option values by name, and the positional arguments. */

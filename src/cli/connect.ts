@@ -30,8 +30,8 @@ export interface ClientSettings {
   maxPageSize: number | undefined;
   configFile: string | undefined;
   /**
-   * `--debug`: the wire log (issue "Before 1.0"). Not declared as an option yet (parseArgs refuses
-   * it): it waits for the client's `debug` option, then `COMMON_OPTIONS` in args.ts declares it.
+   * `--debug`: the client's wire log on stderr. Without it `NODE_DEBUG=traverse-odata` still turns
+   * the log on, as for any program using the library.
    */
   debug: boolean;
 }
@@ -111,7 +111,7 @@ function profileHeaders(profile: Profile, env: Environment["env"]): Record<strin
 
 /**
  * The options of the command's `ODataClient`: the one place where they are built, for every
- * command. `--debug` becomes the client's `debug` option here, in the line marked below.
+ * command.
  */
 export function clientOptions(target: ServiceTarget, settings: ClientSettings, environment: Environment): ODataClientOptions {
   const profile = target.kind === "profile" ? target.profile : undefined;
@@ -131,7 +131,7 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     csrf: profile?.csrf,
     timeout: settings.timeout,
     maxPageSize: settings.maxPageSize,
-    // --debug, once the client has its `debug` option: `debug: settings.debug,`
+    ...(settings.debug ? { debug: true } : {}),
   };
 }
 

@@ -10,7 +10,7 @@
  *   are made to read like v4 ones (see `payload/v2-values.ts`).
  */
 import type { ODataVersion } from "../options.js";
-import { isV2 } from "../query/literals.js";
+import { isV2 } from "../query/literal-format.js";
 import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
 import { dropResponseAnnotations } from "../payload/entity-answer.js";
 import { isRecord } from "../util/values.js";

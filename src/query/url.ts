@@ -4,7 +4,7 @@
  * holds (`&`, `#`, `+`, `%`, `?`, line breaks, any Unicode) reaches the service as the same text.
  */
 import type { ODataVersion } from "../options.js";
-import { checkWellFormed, isV2 } from "./literals.js";
+import { checkWellFormed, isV2 } from "./literal-format.js";
 import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state.js";
 import { urlBelowRoot } from "../util/service-root.js";
 

@@ -243,16 +243,20 @@ describe("a batch's sendAsync poller", { concurrency: true }, () => {
     assert.equal(server.requests.length, sentBefore);
   });
 
-  test("batch.resumeAsync refuses the token of another batch and the token of an operation", async (t) => {
+  test("batch.resumeAsync refuses the token of another batch (when the poller is first used) and the token of an operation (at once)", async (t) => {
     const server = await jobService(t, final);
     const client = new ODataClient({ serviceUrl: server.url("svc/") });
     const token = throughJson((await buildBatch(client).batch.sendAsync(FAST)).toJSON());
     const other = client.batch();
     other.get(client.collection<Book>("Books").key(4));
-    assert.throws(
-      () => other.resumeAsync(token),
-      (error: unknown) => error instanceof TypeError && /another batch/.test(error.message),
-    );
+    const sentBefore = server.requests.length;
+    // The batch's requests are compared with the token's when the batch code loads, at the first
+    // poll(), wait() or cancel(); each rejects, and nothing is sent.
+    const resumed = other.resumeAsync(token);
+    for (const use of [() => resumed.wait(), () => resumed.poll(), () => resumed.cancel()]) {
+      await assert.rejects(use(), (error: unknown) => error instanceof TypeError && /another batch/.test(error.message));
+    }
+    assert.equal(server.requests.length, sentBefore);
     const operationToken = throughJson((await client.action("fibonacci").invokeAsync({}, FAST)).toJSON());
     assert.throws(
       () => buildBatch(client).batch.resumeAsync(operationToken),

@@ -19,6 +19,7 @@ import { toPage } from "../read/traversal.js";
 import { clipText } from "../util/redact.js";
 import { isRecord } from "../util/values.js";
 import type { BatchDecoder } from "./results.js";
+import type { DecodeSpec } from "./record.js";
 
 /** The JSON body of a response part; `undefined` when empty. */
 function jsonBody(message: HttpMessage): unknown {
@@ -90,4 +91,23 @@ export function operationDecoder(version: ODataVersion, name: string): BatchDeco
 export function rawDecoder(message: HttpMessage): unknown {
   if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
   return message.body === "" ? undefined : message.body;
+}
+
+/** The decoder a request's answer is read with, by what the builder recorded of it. */
+export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
+  const version = core.options.version;
+  switch (spec.kind) {
+    case "entity":
+      return entityDecoder(version, spec.expand);
+    case "page":
+      return pageDecoder(core, spec.expand);
+    case "count":
+      return countDecoder;
+    case "operation":
+      return operationDecoder(version, spec.name);
+    case "raw":
+      return rawDecoder;
+    case "none":
+      return () => undefined;
+  }
 }

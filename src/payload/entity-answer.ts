@@ -11,16 +11,9 @@ import type { ODataVersion } from "../options.js";
 import { isRecord } from "../util/values.js";
 import { readAtomEntry } from "./atom.js";
 import { badPayload } from "./bad-payload.js";
+import { dropResponseAnnotations } from "./annotations.js";
 import { isXmlContentType } from "./content-type.js";
 import { normalizeV2Entity } from "./v2-values.js";
-
-const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
-
-/** Removes the response-level annotations from the top of a parsed answer, in place; returns it. */
-export function dropResponseAnnotations<T>(body: T): T {
-  if (isRecord(body)) for (const name of RESPONSE_ANNOTATIONS) delete body[name];
-  return body;
-}
 
 /**
  * Keeps an `ETag` header with the entity where `etagOf` and the writing layer look for it, unless

@@ -11,7 +11,7 @@
  * registry filled when a module loads); one file says plainly that the two belong together.
  */
 import type { ClientCore } from "../core.js";
-import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import type { AsyncPoller } from "../lro/poller.js";
 import { formatKeyPredicate, type EntityKey } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
 import type { FilterBuilder, FilterExpression } from "../query/filter.js";
@@ -34,47 +34,30 @@ import {
 import type { FieldPath, RelatedType, SelectItem } from "../query/types.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
-import { readCount, readEntity, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import { MediaResource } from "../write/media.js";
-import {
-  createRequest,
-  deleteRequest,
-  linkRequest,
-  mediaCreateRequest,
-  replaceRequest,
-  setLinkRequest,
-  unlinkRequest,
-  updateRequest,
-  upsertRequest,
-  type CreateRequestOptions,
-  type DeleteRequestOptions,
-  type EntityBodyOptions,
-  type MediaCreateRequestOptions,
-  type UpdateRequestOptions,
-  type UpsertRequestOptions,
-  type WriteRequest,
-  type WriteRequestOptions,
-} from "../write/requests.js";
-import { writeEntity, writeWithoutResult, type SendOptions } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { AbortSignalLike } from "../http/signals.js";
-import { startPoller } from "../lro/start.js";
+import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, LinkOptions, UpdateOptions, UpsertOptions } from "./options.js";
 
 export type { QueryState } from "../query/state.js";
+export type { CreateOptions, CreateAsyncOptions, CreateMediaOptions, UpdateOptions, UpsertOptions, DeleteOptions, LinkOptions } from "./options.js";
+
+/**
+ * The writing verbs (writes.ts), loaded by the first write: a program that only reads never loads
+ * them. The runtime keeps the module once loaded, so later writes only await a settled import.
+ */
+const writing = () => import("./writes.js");
+
+/** The single reads (`get()`, `countAll()`), loaded by the first of them. */
+const singleReads = () => import("../read/entity.js");
 
 /** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
 interface TrackedState extends QueryState {
   readonly trackChanges?: boolean;
 }
-
-/** Options of `create`: `prefer` (`Prefer: return=minimal|representation`), `headers`, `signal`. */
-export type CreateOptions = CreateRequestOptions & SendOptions;
-/** Options of `createAsync`: the poller's, and `deep` as for `create`. */
-export type CreateAsyncOptions = AsyncPollerOptions & EntityBodyOptions;
-/** Options of `createMedia`: `contentType`, `slug`, `prefer`, `headers`, `signal`. */
-export type CreateMediaOptions = MediaCreateRequestOptions & SendOptions;
 
 let readQueryInternals: <T>(query: CollectionQuery<T>) => { core: ClientCore; state: QueryState };
 
@@ -254,8 +237,9 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
-  countAll(options?: Pick<ReadOptions, "signal">): Promise<number> {
-    return readCount(this.#core, countUrl(this.#core.options.serviceUrl, this.#version, this.#state), options);
+  async countAll(options?: Pick<ReadOptions, "signal">): Promise<number> {
+    const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
+    return (await singleReads()).readCount(this.#core, url, options);
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -268,15 +252,8 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv" });
    * const result = await poller.wait();
    */
-  createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
-    let request: WriteRequest;
-    try {
-      request = createRequest(this.#core.options, this.#state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { method, url, headers } = request;
-    return startPoller<R>(this.#core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+  async createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
+    return (await writing()).createAsync<R>(this.#core, this.#state, body, options);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -314,16 +291,16 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * @example
    * const book = await client.collection<Book>("Books").create({ ID: 7, title: "Emma", reviews: [{ ID: 70, rating: 5 }] });
    */
-  create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => createRequest(this.#core.options, this.#state, entity, options), options);
+  async create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
+    return (await writing()).create<T>(this.#core, this.#state, entity, options);
   }
 
   /**
    * Creates a media entity from its content: `POST` of the bytes with their `Content-Type` (and
    * `Slug`); the service makes the entity and usually answers with it.
    */
-  createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => mediaCreateRequest(this.#core.options, this.#state, content, options), options);
+  async createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
+    return (await writing()).createMedia<T>(this.#core, this.#state, content, options);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -358,15 +335,6 @@ export class CollectionQuery<T = Record<string, unknown>> {
 export function queryInternals<T>(query: CollectionQuery<T>): { core: ClientCore; state: QueryState } {
   return readQueryInternals(query);
 }
-
-/** Options of `update` and `replace`: ETag handling, `prefer`, `tunnel`, `headers`, `signal`. */
-export type UpdateOptions = UpdateRequestOptions & SendOptions;
-/** Options of `upsert`. */
-export type UpsertOptions = UpsertRequestOptions & SendOptions;
-/** Options of `delete`. */
-export type DeleteOptions = DeleteRequestOptions & SendOptions;
-/** Options of `link`, `setLink` and `unlink`. */
-export type LinkOptions = WriteRequestOptions & SendOptions;
 
 let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };
 
@@ -415,8 +383,9 @@ export class EntityQuery<T = Record<string, unknown>> {
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
    */
-  get(options?: { signal?: AbortSignalLike | undefined }): Promise<T> {
-    return readEntity<T>(this.#core, new URL(this.url()), options, this.#state.expand);
+  async get(options?: { signal?: AbortSignalLike | undefined }): Promise<T> {
+    const url = new URL(this.url());
+    return (await singleReads()).readEntity<T>(this.#core, url, options, this.#state.expand);
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -433,13 +402,13 @@ export class EntityQuery<T = Record<string, unknown>> {
    * await books.key(1).update({ stock: 3 }, { etag: book }); // If-Match: W/"..."
    * await books.key(1).update({ ...book, stock: 3 });         // every property read, and its ETag
    */
-  update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => updateRequest(this.#core.options, this.#state, patch, options), options);
+  async update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return (await writing()).update<T>(this.#core, this.#state, patch, options);
   }
 
   /** Replaces the entity: `PUT`, `If-Match` as for {@link update}. Properties not sent get their defaults. */
-  replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => replaceRequest(this.#core.options, this.#state, entity, options), options);
+  async replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return (await writing()).replace<T>(this.#core, this.#state, entity, options);
   }
 
   /**
@@ -448,13 +417,13 @@ export class EntityQuery<T = Record<string, unknown>> {
    * when the key does not exist yet. `ifNoneMatch: "*"` inserts only (412 when it exists); for
    * update-only use `update(patch, { ifMatch: "*" })`.
    */
-  upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => upsertRequest(this.#core.options, this.#state, entity, options), options);
+  async upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
+    return (await writing()).upsert<T>(this.#core, this.#state, entity, options);
   }
 
   /** Deletes the entity: `DELETE`, with `If-Match` from `etag` (an ETag, or the entity read earlier) or `ifMatch`. */
-  delete(options?: DeleteOptions): Promise<void> {
-    return writeWithoutResult(this.#core, () => deleteRequest(this.#core.options, this.#state, options), options);
+  async delete(options?: DeleteOptions): Promise<void> {
+    return (await writing()).remove(this.#core, this.#state, options);
   }
 
   /**
@@ -462,8 +431,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `POST Books(1)/reviews/$ref`, v2 `POST Books(1)/$links/reviews`.
    * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
    */
-  link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
-    return writeWithoutResult(this.#core, () => linkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  async link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return (await writing()).link(this.#core, this.#state, navigation, entityInternals(target).state, options);
   }
 
   /**
@@ -471,8 +440,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
    * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
    */
-  setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
-    return writeWithoutResult(this.#core, () => setLinkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  async setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return (await writing()).setLink(this.#core, this.#state, navigation, entityInternals(target).state, options);
   }
 
   /**
@@ -480,12 +449,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `DELETE Books(1)/reviews/$ref?$id=...`, v2 `DELETE Books(1)/$links/reviews(5)`), or, without
    * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
    */
-  unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: LinkOptions): Promise<void> {
-    return writeWithoutResult(
-      this.#core,
-      () => unlinkRequest(this.#core.options, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options),
-      options,
-    );
+  async unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: LinkOptions): Promise<void> {
+    return (await writing()).unlink(this.#core, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options);
   }
 
   // --- navigation and media -------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * and merges them. Nothing else in the library reads raw options.
  */
 import type { PipelineStep } from "./http/pipeline.js";
-import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/wire-log.js";
+import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/debug.js";
 import { isBearerToken, type AuthOptions, type BearerToken, type RetryPolicy } from "./http/steps.js";
 import { redactText } from "./util/redact.js";
 import { describe } from "./util/values.js";

@@ -42,12 +42,17 @@ export class EdmValue implements TypedLiteral {
   readonly type: EdmTypeName;
   /** The checked value in its canonical text form (for Binary: lower-case hex; for enums: `Type'Members'`). */
   readonly text: string;
+  /** @internal The literal in the form of `version` (how `formatLiteral` writes typed values). */
+  declare readonly [WRITE_LITERAL]: (version: ODataVersion) => string;
 
   /** @internal Made by the `edm.*` functions, which validate `text`. */
   constructor(token: typeof CHECKED, type: EdmTypeName, text: string) {
     if (token !== CHECKED) throw new TypeError("EdmValue: use the edm.* functions to make typed values");
     this.type = type;
     this.text = text;
+    // Set here, not declared as a method: a method under a computed key is evaluated where the
+    // class is defined, which keeps the class (and the formatting) in bundles that never use edm.
+    Object.defineProperty(this, WRITE_LITERAL, { value: (version: ODataVersion) => formatEdmValue(this, version) });
   }
 
   /** The value as an OData v4 literal (for reading and debugging; queries use the client's version). */
@@ -55,10 +60,6 @@ export class EdmValue implements TypedLiteral {
     return formatLiteral(this, "4.0");
   }
 
-  /** @internal The literal in the form of `version` (how `formatLiteral` writes typed values). */
-  [WRITE_LITERAL](version: ODataVersion): string {
-    return formatEdmValue(this, version);
-  }
 }
 
 /** A JavaScript value that can be written as an OData literal. */

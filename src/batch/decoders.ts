@@ -11,6 +11,7 @@ import { readCollectionAnnotations, type CollectionAnnotations } from "../payloa
 import { badPayload } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { readEntityAnswer } from "../payload/entity-answer.js";
+import { readAtomEntry } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
@@ -38,7 +39,7 @@ function jsonBody(message: HttpMessage): unknown {
  */
 export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[]): BatchDecoder {
   return (message) => {
-    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version);
+    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
     if (entity === undefined) return undefined;
     if (!isRecord(entity)) throw badPayload("the answer is not an entity object");
     markExpanded(entity, expand);

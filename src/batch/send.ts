@@ -10,7 +10,6 @@ import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import { startPoller } from "../lro/start.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -99,6 +98,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
 export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
   const { continueOnError = false, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
+  const { startPoller } = await import("../lro/start.js");
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
   const plan = planOf(batch);
   const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), undefined), plan.shape(0));

@@ -6,7 +6,7 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse } from "../payload/error-body.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkPages } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
@@ -14,7 +14,6 @@ import { operationPoller, readOperationResult } from "./results.js";
 import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
-import { startPoller } from "../lro/start.js";
 import { isJsonContentType } from "../payload/content-type.js";
 
 /** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
@@ -46,7 +45,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     ...(request.body === undefined ? {} : { body: request.body }),
     signal,
   });
-  if (!response.ok) throw await httpErrorFromResponse(response, method, url, { signal });
+  if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204 || text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type");
@@ -75,6 +74,8 @@ export async function startOperation<R>(
   options: AsyncPollerOptions | undefined,
 ): Promise<AsyncPoller<R>> {
   const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
+  // Starting a long-running operation loads with the first ...Async call, not with every call.
+  const { startPoller } = await import("../lro/start.js");
   const poller = await startPoller<unknown>(core, init, options);
   return operationPoller<R>(poller, core.options.version, name);
 }

@@ -6,9 +6,9 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse } from "../payload/error-body.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { readEntityAnswer } from "../payload/entity-answer.js";
+import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { isRecord } from "../util/values.js";
@@ -22,7 +22,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   headers.set("accept", "text/plain");
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
   const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
   if (!/^\d+$/.test(text)) {
     throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
@@ -44,9 +44,10 @@ export async function readEntity<T>(
   const headers = readHeaders(core, undefined);
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
-  const entity = readEntityAnswer({ body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`);
+  const contentType = response.headers.get("content-type");
+  const entity = readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`, await atomReaderFor(contentType));
   if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
   markExpanded(entity, expand);
   return entity as T;

@@ -6,6 +6,7 @@
  */
 import { bodyReadFailure, readBodyText } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -164,17 +165,8 @@ async function requestPage(
   trackChanges: boolean,
 ): Promise<Response> {
   const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
-  if (!response.ok) throw await httpError(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
   return response;
-}
-
-/**
- * The `ODataHttpError` of a failed answer. The reading of error bodies (JSON, XML, bounded in size
- * and time) is loaded when the first one comes: a walk that never fails never loads it.
- */
-export async function httpError(response: Response, method: string, url: URL): Promise<Error> {
-  const { httpErrorFromResponse } = await import("../payload/error-body.js");
-  return httpErrorFromResponse(response, method, url);
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import { startPoller } from "../lro/start.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import {
   createRequest,
@@ -33,13 +32,10 @@ export function createMedia<T>(core: ClientCore, state: QueryState, content: str
 }
 
 /** `CollectionQuery.createAsync()`: the request of `create()` with `Prefer: respond-async`. */
-export function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
-  let request: WriteRequest;
-  try {
-    request = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
-  } catch (error) {
-    return Promise.reject(error);
-  }
+export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
+  const request: WriteRequest = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
+  // Starting a long-running operation (the initial answer's table) loads here, not with every write.
+  const { startPoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
   return startPoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
 }

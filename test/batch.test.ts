@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { ODataClient, ODataClientError, ODataHttpError, type BatchResult } from "../src/index.js";
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/payload/multipart.js";
 import { readJsonBatch } from "../src/payload/json-batch.js";
+import { sendText, startServer } from "./servers/recording-server.js";
 
 interface Book {
   ID: number;
@@ -516,3 +517,30 @@ test("handle.ref() addresses the entity a request created as $<Content-ID> for l
     }
   }
 });
+
+test("a write is built when the batch is written or sent: its bad entity rejects toRequest() and send() with the error it throws alone, and nothing is sent", async (t) => {
+  const server = await startServer((_request, res) => sendText(res, 500, "unexpected"));
+  t.after(() => server.close());
+  const c = new ODataClient({ serviceUrl: server.url("svc/") });
+  const books = c.collection<Book>("Books");
+  const alone = await rejectionOf(books.create(42 as unknown as Book));
+  const batch = c.batch();
+  batch.get(books.key(1));
+  const handle = batch.create(books, 42 as unknown as Book);
+  assert.equal(handle.index, 1);
+  for (const attempt of [() => batch.toRequest(), () => batch.send()]) {
+    const error = await rejectionOf(attempt());
+    assert.ok(error instanceof TypeError && alone instanceof TypeError, `${String(error)}`);
+    assert.equal(error.message, alone.message);
+  }
+  assert.deepEqual(server.requests, []);
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the promise resolved");
+}

@@ -163,7 +163,8 @@ abstract class BatchWrites {
   /**
    * `POST` of a new entity into an entity set, or into a navigation of an entity created earlier
    * in the batch. The value is the created entity (`undefined` when the service answered 204).
-   * The request is built, and its entity and options checked, when the batch is sent or written.
+   * The request is built when the batch is sent or written (`toRequest()`): the entity is read as
+   * it is then, and a bad entity or option rejects that call with the error `create()` would throw.
    */
   create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: CreateRequestOptions): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.context, target, "create(target)");

@@ -3,7 +3,9 @@
  * and on one entity (`EntityQuery`). Both are immutable values: every builder call returns a new
  * query, the old one stays as it was and can be reused. Nothing is sent until a reading or writing
  * method runs, and those only hand the query's state to the I/O layers (read/, write/,
- * operations/, lro/).
+ * operations/, lro/). Walking a collection is imported here; the writing verbs (writes.ts) and the
+ * single reads (read/entity.ts) load with their first use, so that a program that only walks
+ * collections never loads them.
  *
  * Why the two classes share this file: they lead to each other (`key()` gives an entity of the
  * collection, `navigate()` a collection below the entity), so either file would import the other.

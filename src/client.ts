@@ -4,17 +4,18 @@
  */
 import { Batch, type BatchOptions } from "./batch/batch.js";
 import { ClientCore } from "./core.js";
-import { MetadataCache } from "./metadata/parse.js";
+import type { MetadataCache } from "./metadata/cache.js";
 import type { ServiceModel } from "./metadata/model.js";
-import { walkDelta, type DeltaOptions, type DeltaPage } from "./read/delta.js";
+import type { DeltaOptions, DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type RequestOptions } from "./options.js";
 import { CollectionQuery, EntityQuery } from "./resources/query.js";
-import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
+import { ActionCall, FunctionCall } from "./operations/operation.js";
+import { operationPoller } from "./operations/results.js";
 import type { OperationParameters } from "./operations/requests.js";
 import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
-import { pollerFor, resumePoller } from "./lro/start.js";
+import { pollerFor, resumePoller } from "./lro/resume.js";
 
 /**
  * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
@@ -25,6 +26,15 @@ function isEntitySetName(name: unknown): name is string {
 }
 
 /**
+ * The pages of a delta, the delta code (read/delta.ts) loaded by the first delta read: a program
+ * that never reads a delta never loads it.
+ */
+async function* readDelta<T>(core: ClientCore, deltaLink: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
+  const { walkDelta } = await import("./read/delta.js");
+  yield* walkDelta<T>(core, deltaLink, options);
+}
+
+/**
  * A client for one OData service.
  * @example
  * const client = new ODataClient({ serviceUrl: "https://host/odata/v4/catalog/", auth: { bearer: getToken } });
@@ -32,11 +42,11 @@ function isEntitySetName(name: unknown): name is string {
  */
 export class ODataClient {
   readonly #core: ClientCore;
-  readonly #metadata: MetadataCache;
+  /** The `$metadata` cache, made (and its code loaded) by the first `metadata()` call. */
+  #metadata: MetadataCache | undefined;
 
   constructor(options: ODataClientOptions) {
     this.#core = new ClientCore(resolveClientOptions(options));
-    this.#metadata = new MetadataCache(this.#core);
   }
 
   /**
@@ -47,7 +57,11 @@ export class ODataClient {
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
    */
-  metadata(options?: RequestOptions): Promise<ServiceModel> {
+  async metadata(options?: RequestOptions): Promise<ServiceModel> {
+    // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
+    // the one cache the first of them made, and share its request.
+    const { MetadataCache } = await import("./metadata/cache.js");
+    this.#metadata ??= new MetadataCache(this.#core);
     return this.#metadata.get(options?.signal);
   }
 
@@ -65,7 +79,7 @@ export class ODataClient {
    * }
    */
   delta<T = Record<string, unknown>>(deltaLink: string, options?: DeltaOptions): AsyncGenerator<DeltaPage<T>, void, undefined> {
-    return walkDelta<T>(this.#core, deltaLink, options);
+    return readDelta<T>(this.#core, deltaLink, options);
   }
 
   /** The service root this client talks to (always ends in `/`). */

@@ -3,10 +3,9 @@
  * the pipeline every request goes through. It only sends: what a request means and how its answer
  * is read belong to the layers above (payload, lro, read, write ...). Not exported from the package.
  */
-import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
+import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
 import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
-import { csrfStep } from "./http/csrf.js";
-import { wireLogTransport } from "./http/wire-log.js";
+import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { redactText } from "./util/redact.js";
@@ -37,10 +36,29 @@ export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
   const steps: PipelineStep[] = [];
   if (options.retry) steps.push(retryStep(options.retry));
   steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps);
-  if (options.csrf) steps.push(csrfStep(options.serviceUrl));
+  // The CSRF step loads with the first request of a client that asked for it.
+  if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl)));
   steps.push(headersStep(options));
   if (options.auth) steps.push(authStep(options.auth, options.trustedOrigins));
   return steps;
+}
+
+/**
+ * The transport with the wire log around it. The log's code loads with the first request (its line
+ * numbers and everything after count from there), so that a client whose log is off never loads it.
+ */
+function loggedTransport(transport: SendRequest, log: WireLogger, retries: number): SendRequest {
+  let logged: Promise<SendRequest> | undefined;
+  return (request) => {
+    logged ??= import("./http/wire-log.js").then(
+      ({ wireLogTransport }) => wireLogTransport(transport, log, retries),
+      (error: unknown) => {
+        logged = undefined;
+        throw error;
+      },
+    );
+    return logged.then((send) => send(request));
+  };
 }
 
 /** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */
@@ -50,7 +68,8 @@ export class ClientCore {
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    const transport = wireLogTransport(fetchTransport(options.fetch), options.wireLog, options.retry ? options.retry.retries : 0);
+    const fetched = fetchTransport(options.fetch);
+    const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);
     this.#pipeline = composePipeline(buildSteps(options), transport);
   }
 

@@ -50,7 +50,7 @@ export type { FilterInput, SortDirection } from "./query/state.js";
 export type { FieldPath, RelatedType, SelectItem, SubPaths, NestedPaths, IsCollection, Unwrap, PrimitiveValue } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
-export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./resources/partitions.js";
+export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./resources/partition.js";
 
 // Writes.
 export type {

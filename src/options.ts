@@ -4,7 +4,7 @@
  */
 import type { PipelineStep } from "./http/pipeline.js";
 import type { AbortSignalLike } from "./http/signals.js";
-import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/wire-log.js";
+import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/debug.js";
 import { isBearerToken, type AuthOptions, type BearerToken, type RetryPolicy } from "./http/steps.js";
 import { redactText } from "./util/redact.js";
 import { describe } from "./util/values.js";

@@ -15,7 +15,8 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { ODataClient, ODataClientError } from "../src/index.js";
-import { nodeDebugNames, wireLogTransport } from "../src/http/wire-log.js";
+import { wireLogTransport } from "../src/http/wire-log.js";
+import { nodeDebugNames } from "../src/http/debug.js";
 import type { SendRequest } from "../src/http/pipeline.js";
 import { sendJson, sendText, serveClient, startServer, type RecordedRequest } from "./servers/recording-server.js";
 

@@ -1,14 +1,17 @@
 /**
  * `$batch`: many requests in one HTTP request (OData 4.01 Part 1 §11.7), in the multipart form or
- * the JSON form of OData 4.01. This file is the builder: it collects requests into a plan
- * (plan.ts) and hands out typed handles. The plan goes on the wire by wire.ts, is sent and its
- * answer read into one result per request by send.ts, each part read by the decoders of
- * decoders.ts with the readers of payload/.
+ * the JSON form of OData 4.01. This file is the builder: it records requests (record.ts) and hands
+ * out typed handles. The rest loads when the batch is first sent, written or read (send.ts): the
+ * recorded writes are built and the plan completed (plan.ts), the plan goes on the wire by wire.ts,
+ * and its answer is read into one result per request, each part by the decoders of decoders.ts
+ * with the readers of payload/. A program that never sends a batch loads only this builder.
  */
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
+import { lazilyMappedPoller } from "../lro/mapped-poller.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import type { AsyncPollerToken } from "../lro/token.js";
+import { resumePoller } from "../lro/resume.js";
+import { resultShapeOf, type AsyncPollerToken } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
 import type { ODataVersion } from "../options.js";
 import { versionHeaders } from "../payload/version-headers.js";
@@ -19,19 +22,14 @@ import type { Page } from "../read/traversal.js";
 import { CollectionQuery, entityInternals, queryInternals, type EntityQuery } from "../resources/query.js";
 import { isIdentifier } from "../util/identifiers.js";
 import { pathBelowRoot } from "../util/service-root.js";
-import {
-  createRequest,
-  deleteRequest,
-  replaceRequest,
-  updateRequest,
-  type WriteContext,
-} from "../write/requests.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
-import { countDecoder, entityDecoder, operationDecoder, pageDecoder, rawDecoder } from "./decoders.js";
-import { BatchPlan, type BatchFormat, type RequestSpec } from "./plan.js";
-import type { BatchDecoder, BatchRequestRef, BatchResult, BatchResults } from "./results.js";
-import { readBatchAnswer, resumeBatch, sendBatch, sendBatchAsync, wireRequestOf, type BatchSendAsyncOptions, type BatchSendOptions, type BatchToSend } from "./send.js";
+import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec } from "./record.js";
+import type { BatchRequestRef, BatchResult, BatchResults } from "./results.js";
+import type { BatchSendAsyncOptions, BatchSendOptions, BatchToSend } from "./send.js";
 import type { BatchBoundaries } from "./wire.js";
+
+/** Sending, writing and reading a batch: loaded by the first of them. */
+const sending = () => import("./send.js");
 
 /** Options of `client.batch(options)`. */
 export interface BatchOptions {
@@ -166,41 +164,42 @@ export abstract class BatchWrites {
   /** @internal */
   protected add<V, T>(spec: RequestSpec, handle: "entity"): BatchEntityHandle<T, V>;
   protected add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
-    const { plan } = this.context;
-    const request = plan.add(spec, this.changesetNumber);
-    const results = () => plan.latest;
+    const { record } = this.context;
+    const request = record.add(spec, this.changesetNumber);
+    const results = () => record.latest;
     return handle === "entity" ? new BatchEntityHandle(request.index, request.id, results) : new BatchHandle(request.index, request.id, results);
   }
 
   /**
    * `POST` of a new entity into an entity set, or into a navigation of an entity created earlier
    * in the batch. The value is the created entity (`undefined` when the service answered 204).
+   * The request is built when the batch is sent or written (`toRequest()`): the entity is read as
+   * it is then, and a bad entity or option rejects that call with the error `create()` would throw.
    */
   create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<CreateOptions, "signal">): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.context, target, "create(target)");
-    const request = createRequest(this.context.write, state, entity, options);
-    return this.add<T | undefined, T>({ ...request, dependsOn, decode: entityDecoder(this.context.version) }, "entity");
+    return this.add<T | undefined, T>({ request: { write: { verb: "create", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "entity");
   }
 
-  /** `PATCH` (v2 `MERGE`) of the properties given, with `If-Match` as `update()` sends it. */
+  /**
+   * `PATCH` (v2 `MERGE`) of the properties given, with `If-Match` as `update()` sends it (built
+   * when the batch is sent or written, as for {@link create}).
+   */
   update<T>(target: BatchEntityTarget<T>, patch: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "update(target)");
-    const request = updateRequest(this.context.write, state, patch, options);
-    return this.add<T | undefined>({ ...request, dependsOn, decode: entityDecoder(this.context.version) }, "plain");
+    return this.add<T | undefined>({ request: { write: { verb: "update", state, entity: patch, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
-  /** `PUT` of the whole entity. */
+  /** `PUT` of the whole entity (built when the batch is sent or written). */
   replace<T>(target: BatchEntityTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "replace(target)");
-    const request = replaceRequest(this.context.write, state, entity, options);
-    return this.add<T | undefined>({ ...request, dependsOn, decode: entityDecoder(this.context.version) }, "plain");
+    return this.add<T | undefined>({ request: { write: { verb: "replace", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
-  /** `DELETE` of the entity. */
+  /** `DELETE` of the entity (built when the batch is sent or written). */
   delete<T>(target: BatchEntityTarget<T>, options?: Omit<DeleteOptions, "signal">): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "delete(target)");
-    const request = deleteRequest(this.context.write, state, options);
-    return this.add<undefined>({ ...request, dependsOn, decode: () => undefined }, "plain");
+    return this.add<undefined>({ request: { write: { verb: "delete", state, options } }, dependsOn, decode: { kind: "none" } }, "plain");
   }
 
   /**
@@ -235,12 +234,11 @@ export class BatchChangeset extends BatchWrites {
   }
 }
 
-/** What building requests needs: the client, its service root and version, and the batch's plan. */
+/** What building requests needs: the client, its version, and the batch's record. */
 interface BatchContext {
   core: ClientCore;
-  write: WriteContext;
   version: ODataVersion;
-  plan: BatchPlan;
+  record: BatchRecord;
 }
 
 /**
@@ -270,18 +268,18 @@ export class Batch extends BatchWrites {
     if (format === "json" && version === "2.0") {
       throw new ODataClientError("UNSUPPORTED_BY_VERSION", 'batch({ format: "json" }): JSON batches are OData 4.01; an OData v2 service knows only multipart');
     }
-    this.#context = { core, version, write: { serviceUrl: core.options.serviceUrl, version }, plan: new BatchPlan(core.options.serviceUrl, format) };
+    this.#context = { core, version, record: new BatchRecord(format) };
     this.#boundaries = options?.boundaries;
   }
 
   /** The wire form this batch is sent in. */
   get format(): BatchFormat {
-    return this.#context.plan.format;
+    return this.#context.record.format;
   }
 
   /** How many requests the batch holds. */
   get size(): number {
-    return this.#context.plan.requests.length;
+    return this.#context.record.requests.length;
   }
 
   /** @internal */
@@ -301,7 +299,7 @@ export class Batch extends BatchWrites {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<T, T>(readSpec(this.#context, url, entityDecoder(this.#context.version, state.expand)), "entity");
+    return this.add<T, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand }), "entity");
   }
 
   /**
@@ -312,7 +310,7 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Page<T>>(readSpec(this.#context, url, pageDecoder(core, state.expand)), "plain");
+    return this.add<Page<T>>(readSpec(this.#context, url, { kind: "page", expand: state.expand }), "plain");
   }
 
   /** `GET <set>/$count` with the query's `$filter` and `$search`; the value is the number. */
@@ -320,8 +318,8 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "count(query)");
     const url = countUrl(core.options.serviceUrl, this.#context.version, state as QueryState);
-    const spec = readSpec(this.#context, url, countDecoder);
-    spec.headers["accept"] = "text/plain";
+    const spec = readSpec(this.#context, url, { kind: "count" });
+    spec.request.headers["accept"] = "text/plain";
     return this.add<number>(spec, "plain");
   }
 
@@ -347,7 +345,7 @@ export class Batch extends BatchWrites {
       if (typeof request.body !== "string" && headers["content-type"] === undefined) headers["content-type"] = "application/json";
     }
     const dependsOn = /^\$([^/?]+)/.exec(request.url)?.[1];
-    return this.add<R>({ method: request.method.toUpperCase(), path: request.url, headers, body, dependsOn: dependsOn ? [dependsOn] : [], decode: rawDecoder }, "plain");
+    return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" } }, "plain");
   }
 
   /**
@@ -357,18 +355,22 @@ export class Batch extends BatchWrites {
    */
   changeset(build: (changeset: BatchChangeset) => void): void {
     if (typeof build !== "function") throw new TypeError("changeset(build): build must be a function");
-    this.#context.plan.changeset((changeset) => build(new BatchChangeset(this.#context, changeset)));
+    this.#context.record.changeset((changeset) => build(new BatchChangeset(this.#context, changeset)));
   }
 
   // --- sending ----------------------------------------------------------------------------------
+  // Each seals the batch at once (no request can be added after the call), then loads the code
+  // that sends, writes or reads it.
 
   /**
    * Posts the batch to `<serviceUrl>$batch` and reads the answer: one result per request, in
    * request order, also reachable through the handles. Rejects only when the batch as a whole
-   * failed (an HTTP error status, a network error, an unreadable answer: `BAD_BATCH_RESPONSE`).
+   * failed (an HTTP error status, a network error, an unreadable answer: `BAD_BATCH_RESPONSE`), or
+   * when a write it holds cannot be built (the error `create()` and the others would throw alone).
    */
-  send(options?: BatchSendOptions): Promise<BatchResults> {
-    return sendBatch(this.#toSend, options);
+  async send(options?: BatchSendOptions): Promise<BatchResults> {
+    this.#context.record.sealForSending();
+    return (await sending()).sendBatch(this.#toSend, options);
   }
 
   /**
@@ -379,54 +381,70 @@ export class Batch extends BatchWrites {
    * const poller = await batch.sendAsync({ pollInterval: 1_000 });
    * const results = await poller.wait();
    */
-  sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
-    return sendBatchAsync(this.#toSend, options);
+  async sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
+    this.#context.record.sealForSending();
+    return (await sending()).sendBatchAsync(this.#toSend, options);
   }
 
   /**
    * Rebuilds the poller of `sendAsync()` or of `results.continuation` from its `toJSON()`, on a
    * batch with the same requests (for example in another process that built the same batch), so
-   * that the answer is read into this batch's results and handles. Sends nothing. A token of
-   * another batch (other requests, order or changesets) or of an operation's poller is refused
-   * with a `TypeError`; a version 1 token (an earlier release's, which names no batch) is read as
-   * this batch's answer. Resuming a continuation, the requests answered before it was saved read
-   * `BATCH_ANSWERED_EARLIER`: their results are in the results of the send that gave it.
+   * that the answer is read into this batch's results and handles. Sends nothing. A token that is
+   * not one, or of an operation's poller, is refused at once with a `TypeError`. Whether the token
+   * is of this batch (the same requests, order and changesets) is checked when the batch's code
+   * loads, on the poller's first `poll()`, `wait()` or `cancel()`, which reject with a `TypeError`
+   * for another batch's token; until then `result()` of a token saved after success throws
+   * `ASYNC_OPERATION_PENDING`, as the answer is read then too. A version 1 token (an earlier
+   * release's, which names no batch) is read as this batch's answer. Resuming a continuation, the
+   * requests answered before it was saved read `BATCH_ANSWERED_EARLIER`: their results are in the
+   * results of the send that gave it.
    * @example
    * const batch = buildTheSameBatch(client);
    * const results = await batch.resumeAsync(JSON.parse(saved)).wait();
    */
   resumeAsync(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
-    return resumeBatch(this.#toSend, token, options);
+    const inner = resumePoller<unknown>(this.#context.core, token, options);
+    const shape = resultShapeOf(token);
+    if (shape.kind === "operation") {
+      throw new TypeError(`batch.resumeAsync(token): the token is from the poller of the operation ${JSON.stringify(shape.name)} (invokeAsync or getAsync), not of a batch; resume it with client.resumeAsync(token)`);
+    }
+    this.#context.record.seal();
+    const batch = this.#toSend;
+    return lazilyMappedPoller(inner, async () => (await sending()).resumeBatch(batch, inner, shape));
   }
 
   /**
    * The `$batch` request this batch sends, without sending it: for logging, or for a transport of
-   * the caller's own. Seals the batch like `send()` does.
+   * the caller's own. Seals the batch like `send()` does. A promise, since the code that writes a
+   * batch loads with the first use.
    */
-  toRequest(options?: Pick<BatchSendOptions, "continueOnError">): { method: "POST"; url: string; headers: Record<string, string>; body: string } {
-    const { url, headers, body } = wireRequestOf(this.#toSend, options?.continueOnError ?? false);
+  async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
+    this.#context.record.sealForSending();
+    const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError ?? false);
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }
 
   /**
    * Reads the body of a `$batch` answer (multipart or JSON, told by `contentType`) into this
-   * batch's results, as `send()` does with what it receives; a pure function of the answer.
-   * Throws `BAD_BATCH_RESPONSE` for an answer that cannot be read.
+   * batch's results, as `send()` does with what it receives; a function of the answer alone
+   * (nothing is sent). Rejects with `BAD_BATCH_RESPONSE` for an answer that cannot be read. A
+   * promise, since the code that reads a batch loads with the first use.
    */
-  readAnswer(answer: { contentType: string | null; body: string }, options?: Pick<BatchSendOptions, "continuation">): BatchResults {
-    return readBatchAnswer(this.#toSend, answer, options?.continuation);
+  async readAnswer(answer: { contentType: string | null; body: string }, options?: Pick<BatchSendOptions, "continuation">): Promise<BatchResults> {
+    this.#context.record.seal();
+    return (await sending()).readBatchAnswer(this.#toSend, answer, options?.continuation);
   }
 
   /** The results of the latest send (or continuation) of this batch; `undefined` before. */
   results(): BatchResults | undefined {
-    return this.#context.plan.latest;
+    return this.#context.record.latest;
   }
 
   // --- internals --------------------------------------------------------------------------------
 
   /** The batch as sending sees it. */
   get #toSend(): BatchToSend {
-    return { core: this.#context.core, plan: this.#context.plan, boundaries: this.#boundaries };
+    return { core: this.#context.core, record: this.#context.record, boundaries: this.#boundaries };
   }
 
   #checkClient(core: ClientCore, where: string): void {
@@ -436,10 +454,10 @@ export class Batch extends BatchWrites {
 
 // --- building requests -------------------------------------------------------------------------
 
-function readSpec(context: BatchContext, url: URL, decode: BatchDecoder): RequestSpec {
+function readSpec(context: BatchContext, url: URL, decode: DecodeSpec): RequestSpec & { request: { headers: Record<string, string> } } {
   // The version headers of a read (none); the $batch request itself carries the write's.
   const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(context.version, "read") };
-  return { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers, dependsOn: [], decode };
+  return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
 }
 
 function collectionTarget<T>(context: BatchContext, target: BatchCollectionTarget<T>, where: string): { state: QueryState; dependsOn: string[] } {
@@ -483,5 +501,5 @@ function operationSpec(
   const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions };
   const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call);
   const headers = { ...request.headers };
-  return { method: request.method, path: request.path, headers, body: request.body, dependsOn: [], decode: operationDecoder(context.version, name) };
+  return { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
 }

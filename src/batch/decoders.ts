@@ -11,6 +11,7 @@ import { readCollectionAnnotations, type CollectionAnnotations } from "../payloa
 import { badPayload } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { readEntityAnswer } from "../payload/entity-answer.js";
+import { readAtomEntry } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
@@ -19,6 +20,7 @@ import { toPage } from "../read/traversal.js";
 import { clipText } from "../util/redact.js";
 import { isRecord } from "../util/values.js";
 import type { BatchDecoder } from "./results.js";
+import type { DecodeSpec } from "./record.js";
 
 /** The JSON body of a response part; `undefined` when empty. */
 function jsonBody(message: HttpMessage): unknown {
@@ -37,7 +39,7 @@ function jsonBody(message: HttpMessage): unknown {
  */
 export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[]): BatchDecoder {
   return (message) => {
-    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version);
+    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
     if (entity === undefined) return undefined;
     if (!isRecord(entity)) throw badPayload("the answer is not an entity object");
     markExpanded(entity, expand);
@@ -90,4 +92,23 @@ export function operationDecoder(version: ODataVersion, name: string): BatchDeco
 export function rawDecoder(message: HttpMessage): unknown {
   if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
   return message.body === "" ? undefined : message.body;
+}
+
+/** The decoder a request's answer is read with, by what the builder recorded of it. */
+export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
+  const version = core.options.version;
+  switch (spec.kind) {
+    case "entity":
+      return entityDecoder(version, spec.expand);
+    case "page":
+      return pageDecoder(core, spec.expand);
+    case "count":
+      return countDecoder;
+    case "operation":
+      return operationDecoder(version, spec.name);
+    case "raw":
+      return rawDecoder;
+    case "none":
+      return () => undefined;
+  }
 }

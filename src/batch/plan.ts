@@ -1,118 +1,39 @@
 /**
- * The plan of a `$batch`: its requests in order, grouped into changesets, each with the decoder
- * that reads its answer; the state of the batch (open changeset, sealed once sent) and the latest
- * results. The builder (`batch.ts`) fills it, the wire encoding (`wire.ts`) writes it, and sending
- * (`send.ts`) reads the answer into results by it.
+ * The plan of a `$batch`: the builder's record (record.ts) with every request complete, as it goes
+ * on the wire and with the decoder that reads its answer. Made when the batch is first sent,
+ * written or read (send.ts), where the writes the builder recorded are built by the writing layer
+ * (whose checks then throw). The wire encoding (`wire.ts`) writes the plan, and sending (`send.ts`)
+ * reads the answer into results by it.
  */
-import { ODataClientError } from "../errors.js";
+import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
-import type { BatchDecoder, BatchResults, PlannedItem, PlannedRequest } from "./results.js";
+import { createRequest, deleteRequest, replaceRequest, updateRequest } from "../write/requests.js";
+import { decoderOf } from "./decoders.js";
+import type { BatchFormat, BatchRecord, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
+import type { PlannedItem, PlannedRequest } from "./results.js";
 
-/** The wire form of a batch: `multipart/mixed` (every OData version) or JSON (OData 4.01). */
-export type BatchFormat = "multipart" | "json";
-
-/** A request before it has its place in the batch. */
-export interface RequestSpec {
-  method: string;
-  /** Relative to the service root, or starting with a `$<Content-ID>` reference. */
-  path: string;
-  headers: Record<string, string>;
-  body?: string | Uint8Array | undefined;
-  /** Content-IDs of earlier requests this one references. */
-  dependsOn: string[];
-  decode: BatchDecoder;
-}
+export type { BatchFormat } from "./record.js";
 
 /** What a poller of a batch reads its result as (its token's `resultShape`). */
 export type BatchShape = Extract<AsyncResultShape, { kind: "batch" }>;
 
-/** The requests of one batch as planned, and what became of them. */
+/** The requests of one batch, complete, in order and grouped into changesets. */
 export class BatchPlan {
   readonly format: BatchFormat;
-  readonly #serviceUrl: URL;
-  readonly #items: PlannedItem[] = [];
-  readonly #requests: PlannedRequest[] = [];
-  #changesets = 0;
-  #open: number | undefined;
-  /** Set by the first send (or `toRequest`): the requests are fixed from then on. */
-  #sealed = false;
-  /** The results of the latest send (or continuation); `undefined` before. */
-  latest: BatchResults | undefined;
-
-  constructor(serviceUrl: URL, format: BatchFormat) {
-    this.#serviceUrl = serviceUrl;
-    this.format = format;
-  }
-
   /** Every request, in request order. */
-  get requests(): readonly PlannedRequest[] {
-    return this.#requests;
-  }
-
+  readonly requests: readonly PlannedRequest[];
   /** The items that go on the wire, in order (changesets without requests are left out). */
-  get items(): PlannedItem[] {
-    return this.#items.filter((item) => item.kind === "request" || item.requests.length > 0);
-  }
+  readonly items: readonly PlannedItem[];
 
-  /**
-   * Adds a request, on its own or to the changeset `changeset` (which must be the one being
-   * built). Throws `BATCH_SENT` once the batch was sent.
-   */
-  add(spec: RequestSpec, changeset: number | undefined): PlannedRequest {
-    if (this.#sealed) throw new ODataClientError("BATCH_SENT", "this batch was sent already; requests cannot be added to it any more");
-    if (changeset !== undefined && this.#open !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
-    if (spec.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
-    const index = this.#requests.length;
-    const request: PlannedRequest = {
-      index,
-      id: String(index + 1),
-      method: spec.method,
-      path: spec.path,
-      url: urlBelowRoot(this.#serviceUrl, spec.path),
-      headers: spec.headers,
-      body: spec.body,
-      changeset,
-      dependsOn: spec.dependsOn,
-      decode: spec.decode,
-    };
-    for (const reference of spec.dependsOn) {
-      const referenced = this.#requests.find((earlier) => earlier.id === reference);
-      if (referenced === undefined) throw new TypeError(`a request references $${reference}, which is not an earlier request of this batch`);
-    }
-    this.#requests.push(request);
-    if (changeset === undefined) this.#items.push({ kind: "request", request });
-    else {
-      const item = this.#items[this.#items.length - 1];
-      if (item?.kind !== "changeset" || item.changeset !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
-      item.requests.push(request);
-    }
-    return request;
-  }
-
-  /** Opens a changeset, runs `build` with its number, and closes it (also when `build` throws). */
-  changeset(build: (changeset: number) => void): void {
-    if (this.#open !== undefined) throw new TypeError("changeset(build): changesets cannot be nested");
-    const changeset = this.#changesets++;
-    this.#items.push({ kind: "changeset", changeset, requests: [] });
-    this.#open = changeset;
-    try {
-      build(changeset);
-    } finally {
-      this.#open = undefined;
-    }
-  }
-
-  /** Fixes the requests: no request can be added from now on. */
-  seal(): void {
-    if (this.#open !== undefined) throw new TypeError("a batch cannot be sent from inside a changeset's build function");
-    this.#sealed = true;
-  }
-
-  /** Seals the plan for sending it, which needs at least one request. */
-  sealForSending(): void {
-    this.seal();
-    if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
+  /** Completes the requests of a sealed record (building its writes). */
+  constructor(record: BatchRecord, core: ClientCore) {
+    this.format = record.format;
+    const requests = record.requests.map((request) => completeRequest(request, core));
+    this.requests = requests;
+    this.items = record.items
+      .filter((item) => item.kind === "request" || item.requests.length > 0)
+      .map((item): PlannedItem => (item.kind === "request" ? { kind: "request", request: requests[item.request.index]! } : { kind: "changeset", changeset: item.changeset, requests: item.requests.map((request) => requests[request.index]!) }));
   }
 
   /** The requests of the items from item `from` on. */
@@ -126,8 +47,40 @@ export class BatchPlan {
    * and the item from which the answer is still to come.
    */
   shape(from: number): BatchShape {
-    const shape = { kind: "batch" as const, format: this.format, requests: this.#requests.length, fingerprint: planFingerprint(this.format, this.items) };
+    const shape = { kind: "batch" as const, format: this.format, requests: this.requests.length, fingerprint: planFingerprint(this.format, this.items) };
     return from === 0 ? shape : { ...shape, from };
+  }
+}
+
+/** A recorded request as it goes on the wire, its decoder resolved. */
+function completeRequest(request: RecordedRequest, core: ClientCore): PlannedRequest {
+  const wire = "write" in request.request ? buildWrite(request.request.write, core) : request.request;
+  if (wire.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
+  return {
+    index: request.index,
+    id: request.id,
+    method: wire.method,
+    path: wire.path,
+    url: urlBelowRoot(core.options.serviceUrl, wire.path),
+    headers: wire.headers,
+    body: wire.body,
+    changeset: request.changeset,
+    dependsOn: request.dependsOn,
+    decode: decoderOf(request.decode, core),
+  };
+}
+
+/** A write the builder recorded, built as the same write sent alone is (its checks throw here). */
+function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
+  switch (recipe.verb) {
+    case "create":
+      return createRequest(core.options, recipe.state, recipe.entity, recipe.options);
+    case "update":
+      return updateRequest(core.options, recipe.state, recipe.entity, recipe.options);
+    case "replace":
+      return replaceRequest(core.options, recipe.state, recipe.entity, recipe.options);
+    case "delete":
+      return deleteRequest(core.options, recipe.state, recipe.options);
   }
 }
 

@@ -11,15 +11,16 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import { pollerFor, resumePoller, startPoller } from "../lro/start.js";
-import { resultShapeOf, type AsyncPollerToken } from "../lro/token.js";
+import { pollerFor } from "../lro/resume.js";
+import type { AsyncResultShape } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { readJsonBatch, readJsonBatchValue } from "../payload/json-batch.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
-import type { BatchPlan } from "./plan.js";
+import { BatchPlan } from "./plan.js";
+import type { BatchRecord } from "./record.js";
 import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 
@@ -41,18 +42,32 @@ export interface BatchSendAsyncOptions extends AsyncPollerOptions {
   continueOnError?: boolean | undefined;
 }
 
-/** A batch to send: its plan, the client it belongs to, and the boundaries of a multipart body. */
+/**
+ * A batch to send: what its builder recorded (sealed by the builder's method that got here), the
+ * client it belongs to, and the boundaries of a multipart body.
+ */
 export interface BatchToSend {
   core: ClientCore;
-  plan: BatchPlan;
+  record: BatchRecord;
   boundaries: BatchBoundaries | undefined;
 }
 
-/** The `$batch` request of a batch, which seals it (see `BatchPlan.sealForSending`). */
+/** The complete plan of each sealed record, made once (its writes built) and kept with it. */
+const plans = new WeakMap<BatchRecord, BatchPlan>();
+
+function planOf(batch: BatchToSend): BatchPlan {
+  let plan = plans.get(batch.record);
+  if (plan === undefined) {
+    plan = new BatchPlan(batch.record, batch.core);
+    plans.set(batch.record, plan);
+  }
+  return plan;
+}
+
+/** The `$batch` request of a batch. */
 export function wireRequestOf(batch: BatchToSend, continueOnError: boolean): { url: URL; headers: Headers; body: string } {
-  batch.plan.sealForSending();
   const { serviceUrl, version } = batch.core.options;
-  return batchRequest(batch.plan, { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
+  return batchRequest(planOf(batch), { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
 }
 
 /**
@@ -66,12 +81,12 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
-    const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
+    const answers: Answer[] = planOf(batch).requests.map(() => ({ kind: "pending" }));
     return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, options?.continuation);
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const text = await readBodyText(response, "POST", url, signal);
-  return resultsOf(batch, matchAnswer(batch.plan, text, response.headers.get("content-type"), 0), options?.continuation);
+  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation);
 }
 
 /**
@@ -82,8 +97,10 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
 export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
   const { continueOnError = false, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
+  const { startPoller } = await import("../lro/start.js");
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(batch.plan, raw, 0), undefined), batch.plan.shape(0));
+  const plan = planOf(batch);
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), undefined), plan.shape(0));
   if (inner.isDone()) poller.result();
   return poller;
 }
@@ -93,14 +110,8 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
  * the same requests (checked by the token's fingerprint); sends nothing. The requests answered
  * before a continuation was saved read `BATCH_ANSWERED_EARLIER`.
  */
-export function resumeBatch(batch: BatchToSend, token: AsyncPollerToken, options: AsyncPollerOptions | undefined): AsyncPoller<BatchResults> {
-  const { plan } = batch;
-  const inner = resumePoller<unknown>(batch.core, token, options);
-  const shape = resultShapeOf(token);
-  if (shape.kind === "operation") {
-    throw new TypeError(`batch.resumeAsync(token): the token is from the poller of the operation ${JSON.stringify(shape.name)} (invokeAsync or getAsync), not of a batch; resume it with client.resumeAsync(token)`);
-  }
-  plan.seal();
+export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape): AsyncPoller<BatchResults> {
+  const plan = planOf(batch);
   let from = 0;
   const items = plan.items;
   if (shape.kind === "batch") {
@@ -123,8 +134,7 @@ export function resumeBatch(batch: BatchToSend, token: AsyncPollerToken, options
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
 export function readBatchAnswer(batch: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
-  batch.plan.seal();
-  return resultsOf(batch, matchAnswer(batch.plan, answer.body, answer.contentType, 0), continuation);
+  return resultsOf(batch, matchAnswer(planOf(batch), answer.body, answer.contentType, 0), continuation);
 }
 
 /** Reads an answer body in either format and matches it to the plan from item `from` on. */
@@ -166,7 +176,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, from: number): MatchedAnswers {
  * result is the whole batch's results once the rest has come. They become the plan's latest.
  */
 function resultsOf(batch: BatchToSend, matched: MatchedAnswers, continuationOptions: AsyncPollerOptions | undefined, earlier: Answer[] = []): BatchResults {
-  const { plan } = batch;
+  const plan = planOf(batch);
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
   const list = plan.requests.map((request) => resultOf(request, answers[request.index]));
@@ -181,6 +191,6 @@ function resultsOf(batch: BatchToSend, matched: MatchedAnswers, continuationOpti
     continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), continuationOptions, known), plan.shape(from));
   }
   const results = makeResults(list, continuation);
-  plan.latest = results;
+  batch.record.latest = results;
   return results;
 }

@@ -92,3 +92,22 @@ export function copyRequest(request: ODataRequest): ODataRequest {
 export function composePipeline(steps: readonly PipelineStep[], transport: SendRequest): SendRequest {
   return steps.reduceRight<SendRequest>((next, step) => (request) => step.handle(request, next), transport);
 }
+
+/**
+ * A step whose code loads with the first request that reaches it (`load` makes the step once), for
+ * the optional steps (CSRF) that a client without them should not load. A load that failed (a
+ * chunk the network did not deliver) is tried again by the next request.
+ */
+export function lazyStep(name: string, load: () => Promise<PipelineStep>): PipelineStep {
+  let step: Promise<PipelineStep> | undefined;
+  return {
+    name,
+    handle(request, next) {
+      step ??= load().catch((error: unknown) => {
+        step = undefined;
+        throw error;
+      });
+      return step.then((loaded) => loaded.handle(request, next));
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "..
 import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
 import { clipText, redactUrl } from "../util/redact.js";
-import { dropResponseAnnotations } from "../payload/entity-answer.js";
+import { dropResponseAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { isJsonContentType } from "../payload/content-type.js";
 

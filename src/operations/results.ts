@@ -10,11 +10,12 @@
  *   are made to read like v4 ones (see `payload/v2-values.ts`).
  */
 import type { ODataVersion } from "../options.js";
-import { isV2 } from "../query/literals.js";
+import { isV2 } from "../query/literal-format.js";
 import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
-import { dropResponseAnnotations } from "../payload/entity-answer.js";
+import { dropResponseAnnotations, readCollectionAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
-import { readCollectionAnnotations } from "../payload/annotations.js";
+import { mapPoller } from "../lro/mapped-poller.js";
+import type { AsyncPoller } from "../lro/poller.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */
 export interface OperationResult {
@@ -61,3 +62,13 @@ function readV2Result(body: unknown, name: string): OperationResult {
   return nextLink === undefined ? { value } : { value, nextLink };
 }
 
+/**
+ * A poller whose result is the operation's result unwrapped as `invoke()` and `get()` unwrap it;
+ * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
+ * resume.
+ */
+export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string): AsyncPoller<R> {
+  // A collection result's next link is not followed inside the poller (its result is one answer);
+  // the rest can be read with `FunctionCall.pages({ from })`.
+  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R, { kind: "operation", name, version });
+}

@@ -3,8 +3,21 @@
  * link), under every name the OData versions give them: one table, read the same way by a page,
  * a `$batch` part, a delta page and an operation's collection result.
  */
-import { describe } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
 import { badPayload } from "./bad-payload.js";
+
+/**
+ * The annotations that describe a response rather than the entity in it: `@odata.context` and
+ * `@odata.metadataEtag` (4.01 `@context`, `@metadataEtag`). See payload/entity-answer.ts for the
+ * rule of what an entity the library returns carries.
+ */
+const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
+
+/** Removes the response-level annotations from the top of a parsed answer, in place; returns it. */
+export function dropResponseAnnotations<T>(body: T): T {
+  if (isRecord(body)) for (const name of RESPONSE_ANNOTATIONS) delete body[name];
+  return body;
+}
 
 /** The collection-level annotations read from a body, whichever version's names they had. */
 export interface CollectionAnnotations {

@@ -9,18 +9,10 @@
  */
 import type { ODataVersion } from "../options.js";
 import { isRecord } from "../util/values.js";
-import { readAtomEntry } from "./atom.js";
 import { badPayload } from "./bad-payload.js";
+import { dropResponseAnnotations } from "./annotations.js";
 import { isXmlContentType } from "./content-type.js";
 import { normalizeV2Entity } from "./v2-values.js";
-
-const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
-
-/** Removes the response-level annotations from the top of a parsed answer, in place; returns it. */
-export function dropResponseAnnotations<T>(body: T): T {
-  if (isRecord(body)) for (const name of RESPONSE_ANNOTATIONS) delete body[name];
-  return body;
-}
 
 /**
  * Keeps an `ETag` header with the entity where `etagOf` and the writing layer look for it, unless
@@ -48,18 +40,31 @@ export interface EntityAnswer {
   etag: string | null;
 }
 
+/** Reads the entity of an Atom entry document (payload/atom.ts `readAtomEntry`). */
+export type AtomEntryReader = (text: string) => unknown;
+
+/**
+ * The Atom entry reader when `contentType` is XML, loaded then (with the XML parser under it);
+ * `undefined` for anything else. For callers that can wait, so that JSON answers never load it.
+ */
+export async function atomReaderFor(contentType: string | null): Promise<AtomEntryReader | undefined> {
+  return isXmlContentType(contentType) ? (await import("./atom.js")).readAtomEntry : undefined;
+}
+
 /**
  * The entity in an answer's body, by the rule of this module: Atom or JSON, v2's `d` (and a lone
  * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
  * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
  * is not JSON is `BAD_PAYLOAD`, its message starting with `where` (`GET https://...`) when given.
- * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0") // { ID: 1, __metadata: { etag: 'W/"1"' } }
+ * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
+ * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
  */
-export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, where?: string): unknown {
+export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, where: string | undefined, readAtomEntry: AtomEntryReader | undefined): unknown {
   const v2 = version === "2.0";
   if (answer.body.trim() === "") return undefined;
   let entity: unknown;
   if (isXmlContentType(answer.contentType)) {
+    if (readAtomEntry === undefined) throw new TypeError("readEntityAnswer: an Atom answer needs the Atom entry reader (see atomReaderFor)");
     entity = readAtomEntry(answer.body);
   } else {
     try {

@@ -6,7 +6,8 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import { formatLiteral, isV2, type LiteralValue } from "./literals.js";
+import { formatLiteral, isV2 } from "./literal-format.js";
+import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
 import type { FieldPath, RelatedType } from "./types.js";

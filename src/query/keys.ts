@@ -4,7 +4,8 @@
  */
 import type { ODataVersion } from "../options.js";
 import { describe, isPlainObject } from "../util/values.js";
-import { formatLiteral, type LiteralValue } from "./literals.js";
+import { formatLiteral } from "./literal-format.js";
+import type { LiteralValue } from "./literals.js";
 import { checkIdentifier } from "./names.js";
 
 /** A key: one value, or an object naming the values of a compound key (names checked against `T`). */

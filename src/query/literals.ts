@@ -1,38 +1,35 @@
 /**
- * OData primitive literals, written for the protocol version the client speaks. JavaScript values
- * map to the obvious EDM type; `edm.*` wrappers say the type explicitly where JavaScript has no
+ * Typed OData literals: the `edm.*` wrappers say the EDM type explicitly where JavaScript has no
  * matching value (Int64, Decimal, Guid, Date, Duration, enums...). Every wrapper validates its input
- * when it is made, so a literal can only ever contain what its type allows, and strings are quoted
- * with `'` doubled, so no value can end its literal early.
+ * when it is made, so a literal can only ever contain what its type allows; each value writes its
+ * literal in the form of the client's version. Plain JavaScript values are written by
+ * `literal-format.ts`, which a program that never uses `edm` loads alone.
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
 import { checkIdentifier, checkQualifiedName } from "./names.js";
 import { describe } from "../util/values.js";
 import { base64Url, bytesFromHex } from "../util/base64.js";
+import {
+  bytesToHex,
+  checkInt64Range,
+  checkWellFormed,
+  formatFloat,
+  formatInt64,
+  formatLiteral,
+  INT32_MAX,
+  INT32_MIN,
+  isoFromDate,
+  isV2,
+  quoteString,
+  WRITE_LITERAL,
+  type EdmTypeName,
+  type TypedLiteral,
+} from "./literal-format.js";
 
-/** The EDM types that {@link EdmValue} can carry. */
-export type EdmTypeName =
-  | "Edm.String"
-  | "Edm.Boolean"
-  | "Edm.Byte"
-  | "Edm.SByte"
-  | "Edm.Int16"
-  | "Edm.Int32"
-  | "Edm.Int64"
-  | "Edm.Decimal"
-  | "Edm.Double"
-  | "Edm.Single"
-  | "Edm.Guid"
-  | "Edm.Date"
-  | "Edm.DateTimeOffset"
-  | "Edm.DateTime"
-  | "Edm.TimeOfDay"
-  | "Edm.Duration"
-  | "Edm.Binary"
-  | "Enum";
+export type { EdmTypeName } from "./literal-format.js";
+export { formatLiteral, isEdmValue } from "./literal-format.js";
 
-const EDM_VALUE = Symbol("EdmValue");
 // Only this module can make an EdmValue, so every one has passed its wrapper's validation.
 const CHECKED = Symbol("checked");
 
@@ -48,7 +45,8 @@ export class EdmValue {
   readonly type: EdmTypeName;
   /** The checked value in its canonical text form (for Binary: lower-case hex; for enums: `Type'Members'`). */
   readonly text: string;
-  readonly [EDM_VALUE] = true;
+  /** @internal The literal in the form of `version` (how `formatLiteral` writes typed values). */
+  declare readonly [WRITE_LITERAL]: (version: ODataVersion) => string;
 
   static {
     makeEdmValue = (type, text) => new EdmValue(CHECKED, type, text);
@@ -62,110 +60,20 @@ export class EdmValue {
     if (token !== CHECKED) throw new TypeError("EdmValue: use the edm.* functions to make typed values");
     this.type = type;
     this.text = text;
+    // Set here, not declared as a method: a method under a computed key is evaluated where the
+    // class is defined, which keeps the class (and the formatting) in bundles that never use edm.
+    Object.defineProperty(this, WRITE_LITERAL, { value: (version: ODataVersion) => formatEdmValue(this, version) });
   }
 
   /** The value as an OData v4 literal (for reading and debugging; queries use the client's version). */
   toString(): string {
     return formatLiteral(this, "4.0");
   }
+
 }
 
 /** A JavaScript value that can be written as an OData literal. */
 export type LiteralValue = string | number | bigint | boolean | null | Date | Uint8Array | EdmValue;
-
-/** Whether `value` is an {@link EdmValue}. */
-export function isEdmValue(value: unknown): value is EdmValue {
-  return typeof value === "object" && value !== null && (value as { [EDM_VALUE]?: unknown })[EDM_VALUE] === true;
-}
-
-/** Whether the version is OData v2 (whose literals and functions differ from v4). */
-export function isV2(version: ODataVersion): boolean {
-  return version === "2.0";
-}
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-const INT64_MIN = -9223372036854775808n;
-const INT64_MAX = 9223372036854775807n;
-
-/**
- * Writes `value` as a literal for `version`.
- * - strings: `'...'` with `'` doubled
- * - integers: as they are (v2: `L` suffix beyond Int32); other numbers as Double without a type
- *   suffix (`1.5`, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
- * - bigint: Int64 (v2: `L` suffix)
- * - `Date`: v4 DateTimeOffset (plain ISO 8601 in UTC); v2 DateTime (`datetime'...'` in UTC without
- *   offset), which v2 services accept for Edm.DateTime and Edm.DateTimeOffset properties alike
- *   (use `edm.dateTimeOffset()` for v2's `datetimeoffset'...'`)
- * - `Uint8Array`: Binary (v4 `binary'<base64url>'`; v2 `X'<hex>'`)
- * - booleans, `null`; {@link EdmValue}s per their type.
- * @throws TypeError for anything else (objects, `undefined`, functions, symbols)
- */
-export function formatLiteral(value: unknown, version: ODataVersion): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return quoteString(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      return formatNumber(value, version);
-    case "bigint":
-      return formatInt64(checkInt64(value, "literal"), version);
-    case "object":
-      if (isEdmValue(value)) return formatEdmValue(value, version);
-      if (value instanceof Date) return formatEdmValue(isV2(version) ? edm.dateTime(value) : edm.dateTimeOffset(value), version);
-      if (value instanceof Uint8Array) return formatEdmValue(edm.binary(value), version);
-      break;
-    default:
-      break;
-  }
-  throw new TypeError(
-    `${describe(value)} cannot be written as an OData literal; use a string, number, bigint, boolean, null, Date, Uint8Array or an edm.* value`,
-  );
-}
-
-/** `'text'` with every `'` doubled: the only escape OData string literals have. */
-export function quoteString(text: string): string {
-  checkWellFormed(text, "a string literal");
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** Throws if `text` holds a lone UTF-16 surrogate, which cannot be sent as UTF-8. */
-export function checkWellFormed(text: string, what: string): void {
-  if (/\p{Cs}/u.test(text)) {
-    throw new TypeError(`${what} holds a lone UTF-16 surrogate, which cannot be encoded as UTF-8 in a URL`);
-  }
-}
-
-function formatNumber(value: number, version: ODataVersion): string {
-  if (Number.isSafeInteger(value)) {
-    const text = String(value === 0 ? 0 : value); // -0 is written as 0
-    if (isV2(version) && (value < INT32_MIN || value > INT32_MAX)) return `${text}L`;
-    return text;
-  }
-  // A plain JavaScript number goes without a v2 type suffix: `1.5` is a v2 Double literal as it
-  // is, and unlike `1.5d` it is also understood by servers that translate v2 to v4 (SAP CAP's
-  // v2 adapter). `edm.double()` writes the suffixed form.
-  return formatFloat(value, version, "");
-}
-
-function formatFloat(value: number, version: ODataVersion, v2Suffix: string): string {
-  let text: string;
-  if (Number.isNaN(value)) text = "NaN";
-  else if (value === Infinity) text = "INF";
-  else if (value === -Infinity) text = "-INF";
-  else text = String(value === 0 ? 0 : value);
-  if (!isV2(version)) return text;
-  // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21, 1.5E-7.
-  const match = /^(-?\d+)(\.\d+)?e([+-]\d+)$/.exec(text);
-  if (match) text = `${match[1]}${match[2] ?? ".0"}E${match[3]}`;
-  return `${text}${v2Suffix}`;
-}
-
-function formatInt64(text: string, version: ODataVersion): string {
-  return isV2(version) ? `${text}L` : text;
-}
 
 function unsupported(version: ODataVersion, what: string, hint: string): ODataClientError {
   return new ODataClientError("UNSUPPORTED_BY_VERSION", `${what} does not exist in OData ${version}; ${hint}`);
@@ -225,12 +133,6 @@ function timeOfDayAsDuration(text: string): string {
   return `PT${hours}H${minutes}M${seconds}S`;
 }
 
-function bytesToHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
-
 // ---------------------------------------------------------------------------------------------
 // edm.* wrappers: each checks its input and names what was wrong.
 
@@ -247,10 +149,7 @@ function checkInt64(value: unknown, where: string): string {
   else if (typeof value === "number" && Number.isSafeInteger(value)) big = BigInt(value);
   else if (typeof value === "string" && /^[+-]?\d{1,19}$/.test(value)) big = BigInt(value);
   else throw new RangeError(`${where}: expected a 64-bit integer (bigint, safe integer or digit string); got ${describe(value)}`);
-  if (big < INT64_MIN || big > INT64_MAX) {
-    throw new RangeError(`${where}: ${big} is outside the Edm.Int64 range`);
-  }
-  return big.toString();
+  return checkInt64Range(big, where);
 }
 
 // The OData ABNF's decimalValue: [ SIGN ] 1*DIGIT [ "." 1*DIGIT ] [ "e" [ SIGN ] 1*DIGIT ] / nanInfinity,
@@ -331,15 +230,6 @@ function checkCalendarDate(year: number, month: number, day: number): boolean {
 
 function checkTime(hours: string, minutes: string, seconds: string | undefined): boolean {
   return Number(hours) <= 23 && Number(minutes) <= 59 && (seconds === undefined || Number(seconds) <= 59);
-}
-
-function isoFromDate(date: unknown, where: string): string {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new RangeError(`${where}: expected a valid Date; got ${date instanceof Date ? "an invalid Date" : describe(date)}`);
-  }
-  const year = date.getUTCFullYear();
-  if (year < 0 || year > 9999) throw new RangeError(`${where}: the year ${year} is outside 0000-9999`);
-  return date.toISOString();
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -7,7 +7,7 @@
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
 import { createFilterBuilder, expressionText, type FilterBuilder, type FilterExpression } from "./filter.js";
-import { checkWellFormed, isV2 } from "./literals.js";
+import { checkWellFormed, isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
 import { describe } from "../util/values.js";

@@ -6,21 +6,18 @@
  */
 import { bodyReadFailure, readBodyText } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
 import type { RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody } from "../payload/collection-body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
-import { readAtomFeed } from "../payload/atom.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
-import { isRecord } from "../util/values.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { isXmlContentType } from "../payload/content-type.js";
@@ -164,7 +161,7 @@ async function requestPage(
   trackChanges: boolean,
 ): Promise<Response> {
   const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
   return response;
 }
 
@@ -176,7 +173,10 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   const { signal, expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
   if (isXmlContentType(response.headers.get("content-type"))) {
-    const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
+    const text = await readBodyText(response, "GET", url, signal);
+    // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
+    const { readAtomFeed } = await import("../payload/atom.js");
+    const feed = readAtomFeed(text);
     if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
@@ -414,41 +414,4 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
     );
     return result;
   }
-}
-
-/** GET of `/$count` as a number. */
-export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
-  const resolved = resolveReadOptions(options);
-  const headers = readHeaders(core, undefined);
-  headers.set("accept", "text/plain");
-  headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
-  if (!/^\d+$/.test(text)) {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
-  }
-  return Number(text);
-}
-
-/**
- * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
- * or `__metadata.etag` (v2), `@odata.context` left out.
- */
-export async function readEntity<T>(
-  core: ClientCore,
-  url: URL,
-  options: RequestOptions | undefined,
-  expand?: readonly ExpandItem[],
-): Promise<T> {
-  const signal = toAbortSignal(options?.signal);
-  const headers = readHeaders(core, undefined);
-  headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, signal);
-  const entity = readEntityAnswer({ body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`);
-  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
-  markExpanded(entity, expand);
-  return entity as T;
 }

@@ -3,7 +3,9 @@
  * and on one entity (`EntityQuery`). Both are immutable values: every builder call returns a new
  * query, the old one stays as it was and can be reused. Nothing is sent until a reading or writing
  * method runs, and those only hand the query's state to the I/O layers (read/, write/,
- * operations/, lro/).
+ * operations/, lro/). Walking a collection is imported here; the writing verbs (writes.ts) and the
+ * single reads (read/entity.ts) load with their first use, so that a program that only walks
+ * collections never loads them.
  *
  * Why the two classes share this file: they lead to each other (`key()` gives an entity of the
  * collection, `navigate()` a collection below the entity), so either file would import the other.
@@ -34,30 +36,25 @@ import {
 import type { FieldPath, RelatedType, SelectItem } from "../query/types.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
-import { readCount, readEntity, readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import { MediaResource } from "../write/media.js";
-import {
-  createRequest,
-  deleteRequest,
-  linkRequest,
-  mediaCreateRequest,
-  replaceRequest,
-  setLinkRequest,
-  unlinkRequest,
-  updateRequest,
-  upsertRequest,
-  type WriteRequest,
-} from "../write/requests.js";
-import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
-import { writeEntity, writeWithoutResult } from "../write/send.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
-import { partitionState, planPartitions, type PartitionOptions, type QueryPartition } from "./partitions.js";
+import { partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { RequestOptions } from "../options.js";
-import { startPoller } from "../lro/start.js";
+import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 
 export type { QueryState } from "../query/state.js";
+
+/**
+ * The writing verbs (writes.ts), loaded by the first write: a program that only reads never loads
+ * them. The runtime keeps the module once loaded, so later writes only await a settled import.
+ */
+const writing = () => import("./writes.js");
+
+/** The single reads (`get()`, `countAll()`), loaded by the first of them. */
+const singleReads = () => import("../read/entity.js");
 
 /** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
 interface TrackedState extends QueryState {
@@ -242,8 +239,9 @@ export class CollectionQuery<T = Record<string, unknown>> {
   }
 
   /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
-  countAll(options?: RequestOptions): Promise<number> {
-    return readCount(this.#core, countUrl(this.#core.options.serviceUrl, this.#version, this.#state), options);
+  async countAll(options?: RequestOptions): Promise<number> {
+    const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
+    return (await singleReads()).readCount(this.#core, url, options);
   }
 
   // --- partitions -----------------------------------------------------------------------------
@@ -258,7 +256,8 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * const plan = await client.collection("Readings").partitions(4, { model: await client.metadata() });
    * await Promise.all(plan.map(async (p) => { for await (const row of client.collection("Readings").partition(p)) store(row); }));
    */
-  partitions(n: number, options?: PartitionOptions): Promise<QueryPartition[]> {
+  async partitions(n: number, options?: PartitionOptions): Promise<QueryPartition[]> {
+    const { planPartitions } = await import("./partitions.js");
     return planPartitions(this.#core, this.#state, n, options);
   }
 
@@ -280,15 +279,8 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv" });
    * const result = await poller.wait();
    */
-  createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
-    let request: WriteRequest;
-    try {
-      request = createRequest(this.#core.options, this.#state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const { method, url, headers } = request;
-    return startPoller<R>(this.#core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+  async createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
+    return (await writing()).createAsync<R>(this.#core, this.#state, body, options);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -326,16 +318,16 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * @example
    * const book = await client.collection<Book>("Books").create({ ID: 7, title: "Emma", reviews: [{ ID: 70, rating: 5 }] });
    */
-  create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => createRequest(this.#core.options, this.#state, entity, options), options);
+  async create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
+    return (await writing()).create<T>(this.#core, this.#state, entity, options);
   }
 
   /**
    * Creates a media entity from its content: `POST` of the bytes with their `Content-Type` (and
    * `Slug`); the service makes the entity and usually answers with it.
    */
-  createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => mediaCreateRequest(this.#core.options, this.#state, content, options), options);
+  async createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
+    return (await writing()).createMedia<T>(this.#core, this.#state, content, options);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -418,8 +410,9 @@ export class EntityQuery<T = Record<string, unknown>> {
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
    */
-  get(options?: RequestOptions): Promise<T> {
-    return readEntity<T>(this.#core, new URL(this.url()), options, this.#state.expand);
+  async get(options?: RequestOptions): Promise<T> {
+    const url = new URL(this.url());
+    return (await singleReads()).readEntity<T>(this.#core, url, options, this.#state.expand);
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -436,13 +429,13 @@ export class EntityQuery<T = Record<string, unknown>> {
    * await books.key(1).update({ stock: 3 }, { etag: book }); // If-Match: W/"..."
    * await books.key(1).update({ ...book, stock: 3 });         // every property read, and its ETag
    */
-  update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => updateRequest(this.#core.options, this.#state, patch, options), options);
+  async update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return (await writing()).update<T>(this.#core, this.#state, patch, options);
   }
 
   /** Replaces the entity: `PUT`, `If-Match` as for {@link update}. Properties not sent get their defaults. */
-  replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => replaceRequest(this.#core.options, this.#state, entity, options), options);
+  async replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
+    return (await writing()).replace<T>(this.#core, this.#state, entity, options);
   }
 
   /**
@@ -451,13 +444,13 @@ export class EntityQuery<T = Record<string, unknown>> {
    * when the key does not exist yet. `ifNoneMatch: "*"` inserts only (412 when it exists); for
    * update-only use `update(patch, { ifMatch: "*" })`.
    */
-  upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
-    return writeEntity<T>(this.#core, () => upsertRequest(this.#core.options, this.#state, entity, options), options);
+  async upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
+    return (await writing()).upsert<T>(this.#core, this.#state, entity, options);
   }
 
   /** Deletes the entity: `DELETE`, with `If-Match` from `etag` (an ETag, or the entity read earlier) or `ifMatch`. */
-  delete(options?: DeleteOptions): Promise<void> {
-    return writeWithoutResult(this.#core, () => deleteRequest(this.#core.options, this.#state, options), options);
+  async delete(options?: DeleteOptions): Promise<void> {
+    return (await writing()).remove(this.#core, this.#state, options);
   }
 
   /**
@@ -465,8 +458,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `POST Books(1)/reviews/$ref`, v2 `POST Books(1)/$links/reviews`.
    * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
    */
-  link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
-    return writeWithoutResult(this.#core, () => linkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  async link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
+    return (await writing()).link(this.#core, this.#state, navigation, entityInternals(target).state, options);
   }
 
   /**
@@ -474,8 +467,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
    * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
    */
-  setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
-    return writeWithoutResult(this.#core, () => setLinkRequest(this.#core.options, this.#state, navigation, entityInternals(target).state, options), options);
+  async setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
+    return (await writing()).setLink(this.#core, this.#state, navigation, entityInternals(target).state, options);
   }
 
   /**
@@ -483,12 +476,8 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `DELETE Books(1)/reviews/$ref?$id=...`, v2 `DELETE Books(1)/$links/reviews(5)`), or, without
    * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
    */
-  unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
-    return writeWithoutResult(
-      this.#core,
-      () => unlinkRequest(this.#core.options, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options),
-      options,
-    );
+  async unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
+    return (await writing()).unlink(this.#core, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options);
   }
 
   // --- navigation and media -------------------------------------------------------------------

@@ -20,7 +20,7 @@
 import type { ODataVersion } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
-import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
+import { collectionPath, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
@@ -322,15 +322,6 @@ export function unlinkRequest(context: WriteContext, state: EntityState, navigat
   }
   const id = pathOf(context, entityPath(target)).url.href;
   return finish("DELETE", pathOf(context, path, [["$id", id]]), headers, undefined, options);
-}
-
-/**
- * The path of a media resource: the entity's `$value` (a media entity), or a stream property
- * (`Books(1)/cover`).
- */
-function mediaPath(state: EntityState, property: string | undefined): string {
-  if (property === undefined) return `${entityPath(state)}/$value`;
-  return `${entityPath(state)}/${encodeURIComponent(checkIdentifier(property, "media(property)"))}`;
 }
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */

@@ -5,8 +5,8 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse } from "../payload/error-body.js";
-import { readEntityAnswer } from "../payload/entity-answer.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
+import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
@@ -28,7 +28,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
   };
   const response = await core.send(init);
   if (response.ok) return response;
-  const error = await httpErrorFromResponse(response, request.method, request.url, { signal });
+  const error = await httpErrorOf(response, request.method, request.url, { signal });
   const explanation = preconditionExplanation(response.status, request);
   if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
   throw error;
@@ -40,7 +40,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
-  return readEntityAnswer(answer, core.options.version, `${request.method} ${redactUrl(request.url)}`) as R;
+  return readEntityAnswer(answer, core.options.version, `${request.method} ${redactUrl(request.url)}`, await atomReaderFor(answer.contentType)) as R;
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */

@@ -1,0 +1,684 @@
+/**
+ * The incremental reading of a JSON collection body that outgrew `readCollectionBody`'s buffer: a
+ * small scanner walks the text tracking only whether it is inside a string and how deep it is
+ * nested, cuts the entity array at its top-level commas, and hands runs of complete entities to
+ * `JSON.parse` together. Only the current network chunk and one unfinished entity are held at a
+ * time; an unfinished entity beyond 256 KiB is kept as a list of pieces and joined once, when it
+ * ends, so even a single huge entity costs time in proportion to its size. Loaded by the first
+ * such body (collection-body.ts imports it then).
+ */
+import { isRecord } from "../util/values.js";
+import type { ODataClientError } from "../errors.js";
+import { badPayload } from "./bad-payload.js";
+import { COLLECTION_ANNOTATIONS, setAnnotation, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
+
+/**
+ * How many characters of complete entities are parsed in one `JSON.parse` in incremental mode.
+ * Large enough that the per-call overhead vanishes, small enough that one batch stays a few
+ * hundred entities.
+ */
+const GROUP_CHARS = 64 * 1024;
+
+/**
+ * An unfinished entity (or other member value) longer than this many characters is no longer
+ * joined with each new chunk (which would copy it again every time, quadratic in its size): its
+ * pieces are collected and joined once, when its end is found.
+ */
+const LARGE_VALUE_CHARS = 256 * 1024;
+
+/** Below this many characters, scanning is cheap enough that the unscanned fast path is not tried. */
+const SPECULATE_MIN_CHARS = 2048;
+
+// Where the scanner is in the document.
+const S_ROOT = 0; // before the top-level "{"
+const S_MEMBER_FIRST = 1; // after "{": a member name or "}"
+const S_MEMBER_NEXT = 2; // after ",": a member name
+const S_KEY = 3; // inside a member name
+const S_COLON = 4; // after a member name
+const S_VALUE = 5; // after ":"
+const S_OTHER_VALUE = 6; // inside a member value that is not the entity array
+const S_AFTER_VALUE = 7; // after a member value: "," or "}"
+const S_ENTITIES = 8; // inside the entity array
+const S_DONE = 9; // after the top-level "}"
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+
+function isJsonSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/**
+ * Index of the quote that closes the string whose content starts at or before `from`, or -1 if
+ * the text ends first. A quote preceded by an odd run of backslashes is escaped; the run is
+ * counted backwards, so an escape split across chunks needs no state of its own (the unfinished
+ * string is always still in the buffer).
+ */
+function findStringEnd(text: string, from: number): number {
+  let at = from;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return -1;
+    let before = quote - 1;
+    while (text.charCodeAt(before) === BACKSLASH) before--;
+    if ((quote - 1 - before) % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+/** Whether the text ends with an odd run of backslashes, so that its next character is escaped. */
+function endsWithOddBackslashes(text: string): boolean {
+  let at = text.length - 1;
+  while (at >= 0 && text.charCodeAt(at) === BACKSLASH) at--;
+  return (text.length - 1 - at) % 2 === 1;
+}
+
+/**
+ * The incremental part: fed decoded text piece by piece, it finds the entity array and the
+ * annotation members, and emits batches of parsed entities.
+ */
+export class CollectionScanner {
+  readonly #format: PayloadFormat;
+  /** Text not yet consumed; `#base` is the document offset of its first character. */
+  #text = "";
+  #base = 0;
+  #pos = 0;
+  #state = S_ROOT;
+  /** Which object the members belong to: the top level, or v2's `d`. */
+  #inD = false;
+  #key = "";
+  /** Start of the member name or member value being read. */
+  #tokenStart = 0;
+  #sawEntities = false;
+  // Scanning state inside a value (entity array or other member): nesting and string state.
+  #depth = 0;
+  #inString = false;
+  /** Start of the entities of the array not yet parsed. */
+  #runStart = 0;
+  #elementCount = 0;
+  /** How many entities were parsed so far, to name the one at fault in errors. */
+  #parsedCount = 0;
+  /** Whether the unscanned fast path is still tried, and how often it missed. */
+  #speculate = true;
+  #speculationMisses = 0;
+  /** The text sought as an entity boundary by the fast path. */
+  #boundary = "},{";
+  #boundaryLearned = false;
+  /** The pieces of one unfinished large value, their document offset, and a pending escape. */
+  #parts: string[] | undefined;
+  #partsStart = 0;
+  #escapePending = false;
+  readonly #annotations: CollectionAnnotations = {};
+
+  constructor(format: PayloadFormat) {
+    this.#format = format;
+  }
+
+  /** Consumes the next piece of text, appending any completed entity batches to `out`. */
+  push(piece: string, out: unknown[][]): void {
+    if (piece.length === 0) return;
+    let rest = piece;
+    if (this.#parts !== undefined) {
+      rest = this.#continueLarge(piece, out);
+      if (rest.length === 0) return;
+    }
+    this.#text = this.#text.length === 0 ? rest : this.#text + rest;
+    this.#run(out);
+    this.#compact();
+    if ((this.#state === S_ENTITIES || this.#state === S_OTHER_VALUE) && this.#text.length > LARGE_VALUE_CHARS) {
+      // After compaction the text is exactly the unfinished value: collect it piece by piece now.
+      this.#parts = [this.#text];
+      this.#partsStart = this.#base;
+      this.#escapePending = this.#inString && endsWithOddBackslashes(this.#text);
+      this.#base += this.#text.length;
+      this.#text = "";
+      this.#pos = 0;
+      this.#runStart = 0;
+      this.#tokenStart = 0;
+    }
+  }
+
+  /**
+   * Scans a piece for the end of the large unfinished value, carrying the nesting depth and the
+   * string and escape state from piece to piece. While the end is not in sight the piece is only
+   * kept; once it is, the value is joined and parsed, the state moves on, and the rest of the piece
+   * is returned for the ordinary path ("" while the value goes on).
+   */
+  #continueLarge(piece: string, out: unknown[][]): string {
+    const parts = this.#parts!;
+    const length = piece.length;
+    let depth = this.#depth;
+    let inString = this.#inString;
+    let at = 0;
+    let end = -1;
+    let nextBackslash = -1;
+    while (at < length) {
+      if (inString) {
+        if (this.#escapePending) {
+          this.#escapePending = false;
+          at++;
+          continue;
+        }
+        // Escapes are followed forwards here: the piece before may have ended inside one.
+        if (nextBackslash < at) {
+          nextBackslash = piece.indexOf("\\", at);
+          if (nextBackslash < 0) nextBackslash = length;
+        }
+        const quote = piece.indexOf('"', at);
+        if (nextBackslash < length && (quote < 0 || nextBackslash < quote)) {
+          at = nextBackslash + 2;
+          if (at > length) this.#escapePending = true;
+          continue;
+        }
+        if (quote < 0) {
+          at = length;
+          break;
+        }
+        inString = false;
+        at = quote + 1;
+        continue;
+      }
+      const code = piece.charCodeAt(at);
+      if (code === QUOTE) {
+        inString = true;
+      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        if (depth === 0) {
+          end = at;
+          break;
+        }
+        depth--;
+      } else if (code === COMMA && depth === 0) {
+        end = at;
+        break;
+      }
+      at++;
+    }
+    this.#depth = depth;
+    this.#inString = inString;
+    if (end < 0) {
+      parts.push(piece);
+      this.#base += length;
+      return "";
+    }
+
+    parts.push(piece.slice(0, end));
+    const valueText = parts.join("");
+    this.#parts = undefined;
+    const pieceBase = this.#base;
+    this.#base = this.#partsStart;
+    this.#depth = 0;
+    this.#inString = false;
+    this.#pos = 0;
+    this.#runStart = 0;
+    this.#tokenStart = 0;
+    if (this.#state === S_OTHER_VALUE) {
+      this.#finishOtherValue(valueText, 0);
+      this.#base = pieceBase + end;
+      return piece.slice(end);
+    }
+    if (valueText.trim().length === 0) {
+      this.#base = pieceBase;
+      this.#fail("an entity is missing in the entity array", end);
+    }
+    out.push(this.#parseRun(`[${valueText}]`, 0));
+    this.#base = pieceBase;
+    const delimiter = piece.charCodeAt(end);
+    if (delimiter === CLOSE_BRACE) this.#fail('expected "," or "]" in the entity array but found "}"', end);
+    if (delimiter === COMMA) this.#elementCount++;
+    else this.#state = S_AFTER_VALUE;
+    this.#base = pieceBase + end + 1;
+    return piece.slice(end + 1);
+  }
+
+  /** Checks the document ended properly and gives the annotations. */
+  end(): CollectionAnnotations {
+    if (this.#state !== S_DONE) {
+      throw badPayload(`the collection body ended early, after ${this.#base + this.#text.length} characters, ${this.#where()}`);
+    }
+    if (!this.#sawEntities) {
+      throw badPayload(this.#format === "v4" ? 'the collection body has no "value" member' : 'the v2 collection body has no "d.results" member');
+    }
+    return this.#annotations;
+  }
+
+  #where(): string {
+    switch (this.#state) {
+      case S_ENTITIES:
+        return "inside the entity array";
+      case S_KEY:
+      case S_MEMBER_FIRST:
+      case S_MEMBER_NEXT:
+        return "where a member name was expected";
+      case S_OTHER_VALUE:
+      case S_VALUE:
+      case S_COLON:
+        return `inside the member "${this.#key}"`;
+      case S_ROOT:
+        return "before the JSON object started";
+      default:
+        return "before the closing brace";
+    }
+  }
+
+  #fail(what: string, at: number): never {
+    throw badPayload(`the collection body is not valid JSON: ${what} at character offset ${this.#base + at}`);
+  }
+
+  /** Drops the text that is fully consumed, keeping the unfinished token or entity. */
+  #compact(): void {
+    let keep = this.#pos;
+    if (this.#state === S_ENTITIES) keep = this.#runStart;
+    else if (this.#state === S_KEY || this.#state === S_OTHER_VALUE) keep = this.#tokenStart;
+    if (keep === 0) return;
+    this.#text = keep >= this.#text.length ? "" : this.#text.slice(keep);
+    this.#base += keep;
+    this.#pos -= keep;
+    this.#runStart -= keep;
+    this.#tokenStart -= keep;
+  }
+
+  /** Skips JSON whitespace from `#pos`; returns the next character code or -1 at the end of the text. */
+  #peek(): number {
+    const text = this.#text;
+    let at = this.#pos;
+    while (at < text.length) {
+      const code = text.charCodeAt(at);
+      if (!isJsonSpace(code)) {
+        this.#pos = at;
+        return code;
+      }
+      at++;
+    }
+    this.#pos = at;
+    return -1;
+  }
+
+  #run(out: unknown[][]): void {
+    for (;;) {
+      switch (this.#state) {
+        case S_ROOT: {
+          const code = this.#peek();
+          if (code < 0) return;
+          if (code !== OPEN_BRACE) this.#fail(`expected "{" but found ${this.#show(this.#pos)}`, this.#pos);
+          this.#pos++;
+          this.#state = S_MEMBER_FIRST;
+          break;
+        }
+        case S_MEMBER_FIRST:
+        case S_MEMBER_NEXT: {
+          const code = this.#peek();
+          if (code < 0) return;
+          if (code === CLOSE_BRACE && this.#state === S_MEMBER_FIRST) {
+            this.#pos++;
+            this.#closeObject();
+          } else if (code === QUOTE) {
+            this.#tokenStart = this.#pos;
+            this.#pos++;
+            this.#state = S_KEY;
+          } else {
+            this.#fail(`expected a member name but found ${this.#show(this.#pos)}`, this.#pos);
+          }
+          break;
+        }
+        case S_KEY: {
+          const close = findStringEnd(this.#text, this.#pos);
+          if (close < 0) {
+            this.#pos = this.#text.length;
+            return;
+          }
+          const raw = this.#text.slice(this.#tokenStart, close + 1);
+          this.#key = raw.includes("\\") ? (this.#parseValue(raw, this.#tokenStart) as string) : raw.slice(1, -1);
+          this.#pos = close + 1;
+          this.#state = S_COLON;
+          break;
+        }
+        case S_COLON: {
+          const code = this.#peek();
+          if (code < 0) return;
+          if (code !== COLON) this.#fail(`expected ":" after "${this.#key}" but found ${this.#show(this.#pos)}`, this.#pos);
+          this.#pos++;
+          this.#state = S_VALUE;
+          break;
+        }
+        case S_VALUE:
+          if (!this.#startValue()) return;
+          break;
+        case S_OTHER_VALUE:
+          if (!this.#scanOtherValue()) return;
+          break;
+        case S_ENTITIES:
+          if (!this.#scanEntities(out)) return;
+          break;
+        case S_AFTER_VALUE: {
+          const code = this.#peek();
+          if (code < 0) return;
+          if (code === COMMA) {
+            this.#pos++;
+            this.#state = S_MEMBER_NEXT;
+          } else if (code === CLOSE_BRACE) {
+            this.#pos++;
+            this.#closeObject();
+          } else {
+            this.#fail(`expected "," or "}" but found ${this.#show(this.#pos)}`, this.#pos);
+          }
+          break;
+        }
+        default: {
+          // S_DONE: only whitespace may follow the document.
+          const code = this.#peek();
+          if (code < 0) return;
+          this.#fail(`unexpected ${this.#show(this.#pos)} after the end of the JSON object`, this.#pos);
+        }
+      }
+    }
+  }
+
+  #closeObject(): void {
+    if (this.#inD) {
+      this.#inD = false;
+      this.#state = S_AFTER_VALUE;
+    } else {
+      this.#state = S_DONE;
+    }
+  }
+
+  /** Decides what the member value that starts here is; false if the text ran out first. */
+  #startValue(): boolean {
+    const code = this.#peek();
+    if (code < 0) return false;
+    const key = this.#key;
+    const v4 = this.#format === "v4";
+    let entityArray = false;
+    if (v4) {
+      entityArray = !this.#inD && key === "value";
+    } else if (this.#inD) {
+      entityArray = key === "results";
+    } else if (key === "d") {
+      if (code === OPEN_BRACE) {
+        this.#pos++;
+        this.#inD = true;
+        this.#state = S_MEMBER_FIRST;
+        return true;
+      }
+      if (code !== OPEN_BRACKET) this.#fail(`"d" must be an object or an array but starts with ${this.#show(this.#pos)}`, this.#pos);
+      entityArray = true;
+    }
+    if (entityArray) {
+      const name = v4 ? '"value"' : this.#inD ? '"d.results"' : '"d"';
+      if (code !== OPEN_BRACKET) this.#fail(`${name} must be an array but starts with ${this.#show(this.#pos)}`, this.#pos);
+      if (this.#sawEntities) this.#fail(`a second entity array ${name}`, this.#pos);
+      this.#sawEntities = true;
+      this.#pos++;
+      this.#runStart = this.#pos;
+      this.#depth = 0;
+      this.#inString = false;
+      this.#elementCount = 0;
+      this.#state = S_ENTITIES;
+      return true;
+    }
+    this.#tokenStart = this.#pos;
+    this.#depth = 0;
+    this.#inString = false;
+    this.#state = S_OTHER_VALUE;
+    return true;
+  }
+
+  /**
+   * Finds the end of a member value other than the entity array (an annotation, or an unknown
+   * member that is skipped), then parses it, which also checks it is valid JSON.
+   */
+  #scanOtherValue(): boolean {
+    const text = this.#text;
+    const length = text.length;
+    let depth = this.#depth;
+    let at = this.#pos;
+    let end = -1;
+    if (this.#inString) {
+      const close = findStringEnd(text, at);
+      if (close < 0) {
+        this.#pos = length;
+        return false;
+      }
+      at = close + 1;
+      this.#inString = false;
+    }
+    while (at < length) {
+      const code = text.charCodeAt(at);
+      if (code === QUOTE) {
+        const close = findStringEnd(text, at + 1);
+        if (close < 0) {
+          this.#inString = true;
+          at = length;
+          break;
+        }
+        at = close + 1;
+        continue;
+      }
+      if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        if (depth === 0) {
+          end = at;
+          break;
+        }
+        depth--;
+      } else if (code === COMMA && depth === 0) {
+        end = at;
+        break;
+      }
+      at++;
+    }
+    if (end < 0) {
+      this.#depth = depth;
+      this.#pos = length;
+      return false;
+    }
+    this.#finishOtherValue(text.slice(this.#tokenStart, end), this.#tokenStart);
+    this.#pos = end;
+    return true;
+  }
+
+  /** Parses a complete member value other than the entity array and keeps it if it is an annotation. */
+  #finishOtherValue(raw: string, start: number): void {
+    if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, start);
+    const value = this.#parseValue(raw, start);
+    const names = this.#format === "v4" ? (this.#inD ? undefined : COLLECTION_ANNOTATIONS.v4) : this.#inD ? COLLECTION_ANNOTATIONS.v2 : undefined;
+    const target = names?.[this.#key];
+    if (target !== undefined) setAnnotation(this.#annotations, target, this.#key, value);
+    this.#state = S_AFTER_VALUE;
+  }
+
+  /**
+   * The hot loop: walks the entity array, tracking only string state and nesting depth, and parses
+   * each run of complete entities with one `JSON.parse`. Returns true when the array closed.
+   */
+  #scanEntities(out: unknown[][]): boolean {
+    const text = this.#text;
+    const length = text.length;
+    let depth = this.#depth;
+    let at = this.#pos;
+    let runStart = this.#runStart;
+    let lastComma = -1;
+    let elements = this.#elementCount;
+
+    if (this.#speculate) {
+      const cut = this.#speculativeCut(text, runStart, out);
+      if (cut > 0) {
+        runStart = cut;
+        at = cut;
+        depth = 0;
+        elements++;
+        this.#inString = false;
+      }
+    }
+    if (this.#inString) {
+      const close = findStringEnd(text, at);
+      if (close < 0) {
+        this.#pos = length;
+        return false;
+      }
+      at = close + 1;
+      this.#inString = false;
+    }
+    while (at < length) {
+      const code = text.charCodeAt(at);
+      if (code === QUOTE) {
+        const close = findStringEnd(text, at + 1);
+        if (close < 0) {
+          this.#inString = true;
+          at = length;
+          break;
+        }
+        at = close + 1;
+        continue;
+      }
+      if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        if (depth === 0) {
+          if (code === CLOSE_BRACE) this.#fail('expected "," or "]" in the entity array but found "}"', at);
+          const tail = text.slice(Math.max(runStart, lastComma + 1), at);
+          if (tail.trim().length === 0) {
+            if (elements > 0) this.#fail("an entity is missing before the end of the array (trailing comma)", at);
+          } else {
+            out.push(this.#parseRun(`[${text.slice(runStart, at)}]`, runStart));
+          }
+          this.#pos = at + 1;
+          this.#runStart = at + 1;
+          this.#depth = 0;
+          this.#state = S_AFTER_VALUE;
+          return true;
+        }
+        depth--;
+      } else if (code === COMMA && depth === 0) {
+        elements++;
+        lastComma = at;
+        if (at - runStart >= GROUP_CHARS) {
+          out.push(this.#parseRun(`[${text.slice(runStart, at)}]`, runStart));
+          runStart = at + 1;
+        }
+      }
+      at++;
+    }
+    if (lastComma >= runStart) {
+      out.push(this.#parseRun(`[${text.slice(runStart, lastComma)}]`, runStart));
+      runStart = lastComma + 1;
+    }
+    this.#depth = depth;
+    this.#pos = at;
+    this.#runStart = runStart;
+    this.#elementCount = elements;
+    return false;
+  }
+
+  /**
+   * The fast path: parses everything from `runStart` up to the last entity boundary the text seems
+   * to have, in one go, without scanning it. A boundary is sought as `},` followed by the way the
+   * first entity began (`{"ID":`, `{"__metadata":`, or just `{` until the first entity is known),
+   * which nested objects rarely share. If the run parses, the comma was necessarily a top-level
+   * separator: the run starts where the array expects an entity, and JSON's grammar is
+   * deterministic, so a cut inside a string or a nested array could not form a complete array.
+   * If it does not parse (the cut was nested, or the data is malformed), the scanner takes over;
+   * when misses outweigh hits the fast path is given up for this body.
+   * Returns the index just after the comma, or 0 when nothing was parsed.
+   */
+  #speculativeCut(text: string, runStart: number, out: unknown[][]): number {
+    const cut = text.lastIndexOf(this.#boundary);
+    if (cut < runStart || cut - runStart < SPECULATE_MIN_CHARS) return 0;
+    let entities: unknown[];
+    try {
+      entities = JSON.parse(`[${text.slice(runStart, cut + 1)}]`) as unknown[];
+    } catch {
+      if (++this.#speculationMisses >= 3) this.#speculate = false;
+      return 0;
+    }
+    if (this.#speculationMisses > 0) this.#speculationMisses--;
+    this.#parsedCount += entities.length;
+    this.#learnBoundary(entities);
+    out.push(entities);
+    return cut + 2;
+  }
+
+  /** Takes the boundary pattern from the first entity's first member name, if it is a plain one. */
+  #learnBoundary(entities: unknown[]): void {
+    if (this.#boundaryLearned || entities.length === 0) return;
+    this.#boundaryLearned = true;
+    const first = entities[0];
+    if (!isRecord(first)) return;
+    for (const name in first) {
+      // Integer-like names are listed first whatever their place in the text, so they say nothing.
+      if (/^[\w@.$#-]{1,100}$/.test(name) && !/^\d+$/.test(name)) this.#boundary = `},{"${name}":`;
+      return;
+    }
+  }
+
+  #parseRun(json: string, runStart: number): unknown[] {
+    let entities: unknown[];
+    try {
+      entities = JSON.parse(json) as unknown[];
+    } catch (error) {
+      throw this.#runFault(json.slice(1, -1), runStart, error);
+    }
+    this.#parsedCount += entities.length;
+    this.#learnBoundary(entities);
+    return entities;
+  }
+
+  /**
+   * Finds which entity of a run that failed to parse is at fault (a rare path, so it may be slow)
+   * and says where it starts and what the parser saw.
+   */
+  #runFault(run: string, runStart: number, runError: unknown): ODataClientError {
+    let start = 0;
+    let depth = 0;
+    let index = this.#parsedCount;
+    for (let at = 0; at <= run.length; at++) {
+      const code = at < run.length ? run.charCodeAt(at) : COMMA;
+      if (code === QUOTE) {
+        const close = findStringEnd(run, at + 1);
+        if (close < 0) break;
+        at = close;
+      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        depth++;
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        depth--;
+      } else if (code === COMMA && depth === 0) {
+        const element = run.slice(start, at);
+        try {
+          JSON.parse(element);
+        } catch (error) {
+          const lead = element.length - element.trimStart().length;
+          const offset = this.#base + runStart + start + lead;
+          return badPayload(
+            `the collection body is not valid JSON: entity ${index} of the array, at character offset ${offset}, does not parse: ${(error as Error).message}`,
+            error,
+          );
+        }
+        index++;
+        start = at + 1;
+      }
+    }
+    return badPayload(`the collection body is not valid JSON in the entities from character offset ${this.#base + runStart}: ${(runError as Error).message}`, runError);
+  }
+
+  #parseValue(raw: string, start: number): unknown {
+    try {
+      return JSON.parse(raw);
+    } catch (error) {
+      throw badPayload(`the collection body is not valid JSON in the value starting at character offset ${this.#base + start}: ${(error as Error).message}`, error);
+    }
+  }
+
+  #show(at: number): string {
+    const char = this.#text[at];
+    return char === undefined ? "the end" : JSON.stringify(char);
+  }
+}

@@ -3,7 +3,8 @@
  * beside it, then a rename over it), so that a process killed at any moment leaves either the
  * previous checkpoint or the new one, never half of one.
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { QueryPartition } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
@@ -130,10 +131,18 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   return value as ExportCheckpoint;
 }
 
-/** Removes a checkpoint (and a temporary file a killed save left behind). */
+/**
+ * Removes a checkpoint and the temporary files that killed saves left behind: this process's, and
+ * those of an earlier process that was killed while it wrote one (named with that process's id).
+ */
 export async function removeCheckpoint(file: string): Promise<void> {
   await rm(file, { force: true });
-  await rm(`${file}.${process.pid}.tmp`, { force: true });
+  const name = basename(file);
+  const folder = dirname(file);
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (entry.startsWith(`${name}.`) && /^\.\d+\.tmp$/.test(entry.slice(name.length))) await rm(join(folder, entry), { force: true });
+  }
 }
 
 function isLength(value: unknown): value is number {

@@ -14,7 +14,8 @@
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
 import type { ODataVersion } from "../options.js";
-import { decimalWithoutExponent, type EdmValue } from "../query/literals.js";
+import { decimalWithoutExponent } from "../query/literal-format.js";
+import type { EdmValue } from "../query/literals.js";
 import { formatLiteral, isEdmValue, isV2 } from "../query/literal-format.js";
 import { checkIdentifier } from "../query/names.js";
 import { encodePathText, formatQueryString, type QueryOption } from "../query/url.js";

@@ -41,6 +41,7 @@ export const WRITE_LITERAL = Symbol("EdmValue.writeLiteral");
 export interface TypedLiteral {
   readonly type: EdmTypeName;
   readonly text: string;
+  /** @internal */
   [WRITE_LITERAL](version: ODataVersion): string;
 }
 
@@ -167,4 +168,50 @@ export function bytesToHex(bytes: Uint8Array): string {
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
   return hex;
+}
+
+/**
+ * The OData ABNF's decimalValue without nanInfinity: [ SIGN ] 1*DIGIT [ "." 1*DIGIT ] [ "e" [ SIGN ] 1*DIGIT ],
+ * where quoted ABNF strings match either case ("e" or "E"). Groups: sign, integer digits,
+ * fraction digits, exponent sign, exponent digits.
+ */
+export const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?)(\d+))?$/;
+
+/** The most digits an OData v2 decimal literal has on either side of its point. */
+const V2_DECIMAL_DIGITS = 29;
+
+/**
+ * A checked decimal text with its exponent worked into the digits (`1.5e2` is `150`,
+ * `2.50e-3` is `0.00250`): the same value digit for digit, for OData v2, whose decimal literal has
+ * no exponent, and for comparing decimal texts. Text without an exponent is returned as it is.
+ * @throws RangeError when the result would have more than 29 digits on a side (v2's limit).
+ */
+export function decimalWithoutExponent(text: string): string {
+  const match = DECIMAL.exec(text);
+  if (!match || match[5] === undefined) return text;
+  const [, sign, integer = "", fraction = "", exponentSign, exponentDigits] = match;
+  const digits = `${integer}${fraction}`;
+  // Where the point goes within `digits`, checked before any padding so that a huge exponent
+  // costs nothing.
+  const point = integer.length + Number(`${exponentSign === "-" ? "-" : ""}${exponentDigits}`);
+  const tooLong = new RangeError(
+    `edm.decimal(${JSON.stringify(text)}) has more than ${V2_DECIMAL_DIGITS} digits on a side of its point once written without the exponent, which OData v2 requires`,
+  );
+  let whole: string;
+  let part: string;
+  if (point <= 0) {
+    if (-point + digits.length > V2_DECIMAL_DIGITS) throw tooLong;
+    whole = "0";
+    part = `${"0".repeat(-point)}${digits}`;
+  } else if (point >= digits.length) {
+    if (point - digits.length > V2_DECIMAL_DIGITS) throw tooLong;
+    whole = `${digits}${"0".repeat(point - digits.length)}`;
+    part = "";
+  } else {
+    whole = digits.slice(0, point);
+    part = digits.slice(point);
+  }
+  whole = whole.replace(/^0+(?=\d)/, "");
+  if (whole.length > V2_DECIMAL_DIGITS || part.length > V2_DECIMAL_DIGITS) throw tooLong;
+  return `${sign === "-" ? "-" : ""}${whole}${part === "" ? "" : `.${part}`}`;
 }

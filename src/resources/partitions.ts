@@ -24,7 +24,8 @@
 import type { ClientCore } from "../core.js";
 import { ODataClientError, ODataHttpError } from "../errors.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { edm, formatLiteral, type EdmValue } from "../query/literals.js";
+import { edmText, formatTypedText } from "../query/edm-text.js";
+import { formatLiteral, type EdmTypeName } from "../query/literal-format.js";
 import { checkPath } from "../query/names.js";
 import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
@@ -329,41 +330,41 @@ function keyBound(key: readonly KeyPart[], values: readonly unknown[], side: "fr
   return build(0);
 }
 
-/** A key value (as the JSON answer gave it) as a literal of its EDM type. */
+/**
+ * A key value (as the JSON answer gave it) as a literal of its EDM type, checked as the `edm.*`
+ * function of that type checks it (the server's values are not trusted to be well formed).
+ */
 function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
-  return formatLiteral(typedValue(value, part.type), version);
-}
-
-function typedValue(value: unknown, type: string | undefined): EdmValue | string | number | boolean {
   const text = typeof value === "string" ? value : String(value);
-  switch (type) {
+  const typed = (type: EdmTypeName, checked: string) => formatTypedText(type, checked, version);
+  switch (part.type) {
     case "Edm.Int64":
-      return edm.int64(typeof value === "number" ? value : text);
+      return typed("Edm.Int64", edmText.int64(typeof value === "number" ? value : text));
     case "Edm.Decimal":
-      return edm.decimal(typeof value === "number" ? value : text);
+      return typed("Edm.Decimal", edmText.decimal(typeof value === "number" ? value : text));
     case "Edm.Double":
-      return edm.double(typeof value === "number" ? value : Number(text));
+      return typed("Edm.Double", edmText.double(typeof value === "number" ? value : Number(text)));
     case "Edm.Single":
-      return edm.single(typeof value === "number" ? value : Number(text));
+      return typed("Edm.Single", edmText.single(typeof value === "number" ? value : Number(text)));
     case "Edm.Guid":
-      return edm.guid(text);
+      return typed("Edm.Guid", edmText.guid(text));
     case "Edm.Date":
-      return edm.date(text.slice(0, 10));
+      return typed("Edm.Date", edmText.date(text.slice(0, 10)));
     case "Edm.DateTimeOffset":
-      return edm.dateTimeOffset(text);
+      return typed("Edm.DateTimeOffset", edmText.dateTimeOffset(text));
     case "Edm.DateTime":
       // The v2 reader gives `/Date(ms)/` values as ISO text in UTC; DateTime literals carry no offset.
-      return edm.dateTime(text.replace(/(?:Z|[+-]00:00)$/, ""));
+      return typed("Edm.DateTime", edmText.dateTime(text.replace(/(?:Z|[+-]00:00)$/, "")));
     case "Edm.TimeOfDay":
-      return edm.timeOfDay(text);
+      return typed("Edm.TimeOfDay", edmText.timeOfDay(text));
     case "Edm.Duration":
-      return edm.duration(text);
+      return typed("Edm.Duration", edmText.duration(text));
     case "Edm.Boolean":
-      return value === true || text === "true";
+      return formatLiteral(value === true || text === "true", version);
     case "Edm.String":
-      return text;
+      return formatLiteral(text, version);
     default:
-      if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return value;
+      if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return formatLiteral(value, version);
       throw new ODataClientError("BAD_PAYLOAD", `partitions(n): a key value ${describe(value)} cannot be written as a literal`);
   }
 }

@@ -113,12 +113,15 @@ describe("export against CAP", () => {
     assert.ok(statSync(out).size >= saved.length, "the output holds at least what the checkpoint saved");
     // Whatever came after the last checkpoint (a page not yet checkpointed, half a line) goes.
     appendFileSync(out, '{"ID":424242,"sensor":"half a page that was being writ');
+    // A save that the kill cut short leaves its temporary file, named with the killed process's id.
+    writeFileSync(`${checkpoint}.4194304.tmp`, '{"type":"traverse-odata/exp');
 
     const resumed = await runCli([...args, "--resume"], { cwd });
     assert.equal(resumed.code, 0, show(resumed));
     assert.match(resumed.stderr, /^exported 100,000 rows in 10[01] pages to readings\.ndjson in /m);
     assertEveryIdOnce(ndjsonIds(out), 100_000);
     assert.equal(existsSync(checkpoint), false, "the checkpoint is removed once the export is complete");
+    assert.deepEqual(readdirSync(cwd), ["readings.ndjson"], "no temporary checkpoint file is left behind");
   });
 
   test("Ctrl-C saves the checkpoint and exits 130 with how to go on; --resume finishes it", async () => {
@@ -179,6 +182,7 @@ describe("export against CAP", () => {
       const part = join(cwd, `p.json.part-${k}-of-4`);
       if (existsSync(part)) appendFileSync(part, ',\n{"ID":777777,"sensor":"half');
     }
+    writeFileSync(`${out}.checkpoint.part-3-of-4.json.4194304.tmp`, '{"type":"traverse-odata/exp');
     const resumed = await runCli([...args, "--resume"], { cwd });
     assert.equal(resumed.code, 0, show(resumed));
     const rows = JSON.parse(readFileSync(out, "utf8")) as { ID: number }[];

@@ -4,7 +4,8 @@
  * is read belong to the layers above (payload, lro, read, write ...). Not exported from the package.
  */
 import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
-import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { authStep } from "./http/auth.js";
 import { csrfStep } from "./http/csrf.js";
 import { wireLogTransport } from "./http/wire-log.js";
 import { abortReason } from "./http/signals.js";

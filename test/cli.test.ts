@@ -303,6 +303,8 @@ describe("credentials and profiles", () => {
       [{ profiles: { p: { url: server.url("odata/"), version: "3.0" } } }, /profiles\.p\.version must be "2\.0", "4\.0" or "4\.01"/],
       [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecret: "s3cr3t-in-file" } } } }, /profiles\.p\.oauth2 holds "clientSecret", but a secret does not belong in the configuration file/],
       [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c" } } } }, /oauth2\.clientSecretEnv must name the environment variable/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecretEnv: "S", clientAuthentication: "post" } } } }, /oauth2\.clientAuthentication must be "body" or "basic"/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecretEnv: "S", resource: 5 } } } }, /oauth2\.resource must be a non-empty string/],
     ];
     for (const [config, message] of cases) {
       writeFile(file, JSON.stringify(config));
@@ -334,7 +336,7 @@ describe("credentials and profiles", () => {
     writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
       profiles: {
         graph: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "cli", clientSecretEnv: "GRAPH_SECRET", scope: "https://graph.microsoft.com/.default" } },
-        xsuaa: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "sb-cli!t1", clientSecretEnv: "GRAPH_SECRET", clientAuthentication: "basic" } },
+        xsuaa: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "sb-cli!t1", clientSecretEnv: "GRAPH_SECRET", clientAuthentication: "basic", audience: "api://odata" } },
       },
     }));
 
@@ -356,6 +358,7 @@ describe("credentials and profiles", () => {
     assert.equal(basic.code, 0, show(basic));
     const header = String(tokens.requests[1]!.headers.authorization);
     assert.equal(header, `Basic ${Buffer.from(`sb-cli!t1:${encodeURIComponent(secret)}`).toString("base64")}`);
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tokens.requests[1]!.body)), { grant_type: "client_credentials", audience: "api://odata" });
     assert.equal(last().authorization, "Bearer cli-token-2");
 
     // A refused secret: the endpoint's error, masked, and no request to the service.

@@ -4,7 +4,8 @@
  * is read belong to the layers above (payload, lro, read, write ...). Not exported from the package.
  */
 import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
-import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { authStep } from "./http/auth.js";
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -39,7 +40,16 @@ export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
   // The CSRF step loads with the first request of a client that asked for it.
   if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl)));
   steps.push(headersStep(options));
-  if (options.auth) steps.push(authStep(options.auth, options.trustedOrigins));
+  const auth = options.auth;
+  if (auth && "oauth2" in auth) {
+    // The token endpoint's client loads with the first request of a client with OAuth2 credentials.
+    steps.push(
+      lazyStep("auth", async () => {
+        const { OAuth2TokenCache, oauth2Step } = await import("./http/oauth2.js");
+        return oauth2Step(new OAuth2TokenCache(auth.oauth2), options.trustedOrigins);
+      }),
+    );
+  } else if (auth) steps.push(authStep(auth, options.trustedOrigins));
   return steps;
 }
 

@@ -62,9 +62,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   ASYNC_OPERATION_TIMEOUT: "ASYNC_OPERATION_TIMEOUT",
   /**
-   * The `auth.bearer` function threw, gave no token, or gave one that cannot be sent in a header
-   * (spaces, line breaks, non-ASCII); fix the token source (where it threw, its error is the
-   * `cause`).
+   * No token to send: the `auth.bearer` function threw or gave none that can be sent in a header,
+   * or the `auth.oauth2` token endpoint refused the credentials or gave no usable token (the
+   * message has its status and OAuth2 error); fix the token source or credentials.
    */
   AUTH_FAILED: "AUTH_FAILED",
   /**

@@ -10,7 +10,7 @@
  */
 export { ODataClient } from "./client.js";
 export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions } from "./options.js";
-export type { AuthOptions, BearerToken } from "./http/steps.js";
+export type { AuthOptions, BearerToken, OAuth2ClientCredentials, OAuth2ClientAuthentication } from "./http/auth.js";
 export {
   ODataClientError,
   ODataHttpError,

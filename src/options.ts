@@ -5,8 +5,9 @@
 import type { PipelineStep } from "./http/pipeline.js";
 import type { AbortSignalLike } from "./http/signals.js";
 import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/debug.js";
-import { isBearerToken, type AuthOptions, type BearerToken, type RetryPolicy } from "./http/steps.js";
-import { redactText } from "./util/redact.js";
+import type { RetryPolicy } from "./http/steps.js";
+import { isBearerToken, type AuthOptions, type BearerToken, type OAuth2ClientAuthentication, type OAuth2ClientCredentials, type ResolvedAuth, type ResolvedOAuth2 } from "./http/auth.js";
+import { redactText, redactUrl } from "./util/redact.js";
 import { describe } from "./util/values.js";
 import { MAX_TIMER_DELAY } from "./util/timers.js";
 
@@ -65,10 +66,23 @@ export interface ODataClientOptions {
   headers?: Record<string, string> | undefined;
   /**
    * Credentials, sent as `Authorization` to the service's origin and `trustedOrigins` only:
-   * `{ bearer }` (a token, or a function called for every request, so that it can refresh) or
-   * `{ basic: { username, password } }` (UTF-8, RFC 7617). A function that throws rejects the
-   * request with code `"AUTH_FAILED"`. Tokens never appear in error messages.
+   * `{ bearer }` (a token, or a function called for every request, so that it can refresh),
+   * `{ basic: { username, password } }` (UTF-8, RFC 7617), or
+   * `{ oauth2: { tokenUrl, clientId, clientSecret, scope } }` (OAuth2 client credentials: the
+   * client fetches the access token itself, keeps it until shortly before it expires, and gets a
+   * new one when the service answers 401; see {@link OAuth2ClientCredentials}). A bearer function
+   * that throws, or a token endpoint that refuses, rejects the request with code `"AUTH_FAILED"`.
+   * Tokens and secrets never appear in error messages or the wire log.
    * @example { bearer: () => tokenCache.get() }
+   * @example
+   * {
+   *   oauth2: {
+   *     tokenUrl: `https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`,
+   *     clientId,
+   *     clientSecret,
+   *     scope: "https://graph.microsoft.com/.default",
+   *   },
+   * }
    */
   auth?: AuthOptions | undefined;
   /**
@@ -161,7 +175,7 @@ export interface ResolvedClientOptions {
   version: ODataVersion;
   fetch: typeof fetch;
   headers: ReadonlyArray<readonly [string, string]>;
-  auth: AuthOptions | undefined;
+  auth: ResolvedAuth | undefined;
   csrf: boolean;
   maxPageSize: number | undefined;
   timeout: number;
@@ -333,16 +347,17 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
   return entries;
 }
 
-function resolveAuth(auth: unknown): AuthOptions | undefined {
+const AUTH_KINDS = ["bearer", "basic", "oauth2"] as const;
+
+function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   if (auth === undefined) return undefined;
-  const shape = 'ODataClient option "auth" must be { bearer } or { basic: { username, password } }';
+  const shape = 'ODataClient option "auth" must be { bearer }, { basic: { username, password } } or { oauth2: { tokenUrl, clientId, clientSecret } }';
   if (typeof auth !== "object" || auth === null) throw new TypeError(shape);
-  const hasBearer = "bearer" in auth;
-  const hasBasic = "basic" in auth;
-  if (hasBearer && hasBasic) {
-    throw new TypeError('ODataClient option "auth" must hold either "bearer" or "basic", not both');
+  const kinds = AUTH_KINDS.filter((kind) => kind in auth);
+  if (kinds.length > 1) {
+    throw new TypeError(`ODataClient option "auth" must hold one of "bearer", "basic" or "oauth2", not several; got ${kinds.map((kind) => `"${kind}"`).join(" and ")}`);
   }
-  if (hasBearer) {
+  if (kinds[0] === "bearer") {
     const bearer = (auth as { bearer: unknown }).bearer;
     if (typeof bearer === "function") return { bearer: bearer as BearerToken };
     if (typeof bearer !== "string") {
@@ -354,7 +369,7 @@ function resolveAuth(auth: unknown): AuthOptions | undefined {
     }
     return { bearer };
   }
-  if (hasBasic) {
+  if (kinds[0] === "basic") {
     const basic = (auth as { basic: unknown }).basic as { username?: unknown; password?: unknown } | null;
     if (typeof basic !== "object" || basic === null || typeof basic.username !== "string" || typeof basic.password !== "string") {
       throw new TypeError('ODataClient option "auth.basic" must be { username: string, password: string }');
@@ -365,7 +380,81 @@ function resolveAuth(auth: unknown): AuthOptions | undefined {
     }
     return { basic: { username: basic.username, password: basic.password } };
   }
+  if (kinds[0] === "oauth2") return { oauth2: resolveOAuth2((auth as { oauth2: unknown }).oauth2) };
   throw new TypeError(shape);
+}
+
+const OAUTH2_FIELDS: ReadonlySet<string> = new Set(["tokenUrl", "clientId", "clientSecret", "scope", "resource", "audience", "clientAuthentication"]);
+const CLIENT_AUTHENTICATIONS: readonly OAuth2ClientAuthentication[] = ["body", "basic"];
+
+function resolveOAuth2(value: unknown): ResolvedOAuth2 {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError('ODataClient option "auth.oauth2" must be an object { tokenUrl, clientId, clientSecret, scope? }');
+  }
+  const fields = value as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (!OAUTH2_FIELDS.has(name)) {
+      throw new TypeError(`ODataClient option "auth.oauth2.${name}" is not an OAuth2 setting (${[...OAUTH2_FIELDS].join(", ")})`);
+    }
+  }
+  const clientId = fields["clientId"];
+  if (typeof clientId !== "string" || clientId === "") {
+    throw new TypeError(`ODataClient option "auth.oauth2.clientId" must be a non-empty string; got ${describe(clientId)}`);
+  }
+  const clientSecret = fields["clientSecret"];
+  if (typeof clientSecret !== "string" || clientSecret === "") {
+    // Whatever was given is not echoed: it may be the secret in the wrong form.
+    throw new TypeError('ODataClient option "auth.oauth2.clientSecret" must be a non-empty string');
+  }
+  const clientAuthentication = fields["clientAuthentication"] ?? "body";
+  if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as OAuth2ClientAuthentication)) {
+    throw new TypeError(`ODataClient option "auth.oauth2.clientAuthentication" must be "body" or "basic"; got ${describe(clientAuthentication)}`);
+  }
+  return {
+    tokenUrl: resolveTokenUrl(fields["tokenUrl"]),
+    clientId,
+    clientSecret,
+    scope: optionalText(fields["scope"], "auth.oauth2.scope"),
+    resource: optionalText(fields["resource"], "auth.oauth2.resource"),
+    audience: optionalText(fields["audience"], "auth.oauth2.audience"),
+    clientAuthentication: clientAuthentication as OAuth2ClientAuthentication,
+  };
+}
+
+/**
+ * The token endpoint: https, or http to a loopback address only, since the client secret (and
+ * the token that comes back) would otherwise cross the network in clear text.
+ */
+function resolveTokenUrl(value: unknown): URL {
+  const name = 'ODataClient option "auth.oauth2.tokenUrl"';
+  if (typeof value !== "string" || value === "") throw new TypeError(`${name} must be the token endpoint's https URL; got ${describe(value)}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    const shown = value.includes("@") ? "" : `: ${describe(redactText(value))}`;
+    throw new TypeError(`${name} must be an absolute https URL${shown}`);
+  }
+  if (url.username || url.password) throw new TypeError(`${name} must not carry a user name or password; the client id and secret have options of their own`);
+  if (url.hash || value.includes("#")) throw new TypeError(`${name} must not carry a fragment`);
+  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname))) return url;
+  if (url.protocol === "http:") {
+    throw new TypeError(`${name} must use https, so that the client secret does not cross the network in clear text (http is taken for loopback addresses only); got ${redactUrl(url)}`);
+  }
+  throw new TypeError(`${name} must be an https URL; got a ${url.protocol} URL`);
+}
+
+/** Whether a URL host name is this machine: `localhost` (and its subdomains), 127.0.0.0/8, or [::1]. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(`ODataClient option "${name}" must be a non-empty string; got ${describe(value)}`);
+  }
+  return value;
 }
 
 function isHeaderValue(value: string): boolean {

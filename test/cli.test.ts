@@ -303,6 +303,8 @@ describe("credentials and profiles", () => {
       [{ profiles: { p: { url: server.url("odata/"), version: "3.0" } } }, /profiles\.p\.version must be "2\.0", "4\.0" or "4\.01"/],
       [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecret: "s3cr3t-in-file" } } } }, /profiles\.p\.oauth2 holds "clientSecret", but a secret does not belong in the configuration file/],
       [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c" } } } }, /oauth2\.clientSecretEnv must name the environment variable/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecretEnv: "S", clientAuthentication: "post" } } } }, /oauth2\.clientAuthentication must be "body" or "basic"/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecretEnv: "S", resource: 5 } } } }, /oauth2\.resource must be a non-empty string/],
     ];
     for (const [config, message] of cases) {
       writeFile(file, JSON.stringify(config));
@@ -319,15 +321,70 @@ describe("credentials and profiles", () => {
     assert.ok(!broken.stderr.includes("k3y-in-broken-json"), broken.stderr);
   });
 
-  test("a profile with OAuth2 client credentials is checked, then refused with exit 2: not available in this version yet", async () => {
+  test("a profile with OAuth2 client credentials fetches a token from its endpoint and sends it as a bearer token; the secret stays out of every output", async (t) => {
+    const secret = "graph-5ecret+/=~value";
+    const tokens = await startServer((request, res) => {
+      const fields = Object.fromEntries(new URLSearchParams(request.body));
+      const basic = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ""))?.[1];
+      const given = basic === undefined ? fields["client_secret"] : decodeURIComponent(Buffer.from(basic, "base64").toString("utf8").split(":")[1] ?? "");
+      if (given !== secret) return sendJson(res, 401, { error: "invalid_client", error_description: `wrong secret in ${request.body}` });
+      sendJson(res, 200, { access_token: `cli-token-${tokens.requests.length}`, token_type: "Bearer", expires_in: 3600 });
+    });
+    t.after(() => tokens.close());
+    const cwd = tempDir();
+    const tokenUrl = tokens.url("tenant/oauth2/v2.0/token");
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
+      profiles: {
+        graph: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "cli", clientSecretEnv: "GRAPH_SECRET", scope: "https://graph.microsoft.com/.default" } },
+        xsuaa: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "sb-cli!t1", clientSecretEnv: "GRAPH_SECRET", clientAuthentication: "basic", audience: "api://odata" } },
+      },
+    }));
+
+    const result = await runCli(["count", "graph", "Things", "--debug"], { cwd, env: { GRAPH_SECRET: secret } });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(result.stdout, "7\n");
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tokens.requests[0]!.body)), {
+      grant_type: "client_credentials",
+      client_id: "cli",
+      client_secret: secret,
+      scope: "https://graph.microsoft.com/.default",
+    });
+    assert.equal(last().authorization, "Bearer cli-token-1");
+    assert.match(result.stderr, new RegExp(`traverse-odata #1 oauth2 > POST ${tokenUrl.replace(/[.?*+^$()[\]{}|\\]/g, "\\$&")} `));
+    const everything = `${result.stdout}${result.stderr}`;
+    assert.ok(!everything.includes(secret) && !everything.includes(encodeURIComponent(secret)) && !everything.includes("cli-token-1"), show(result));
+
+    const basic = await runCli(["count", "xsuaa", "Things"], { cwd, env: { GRAPH_SECRET: secret } });
+    assert.equal(basic.code, 0, show(basic));
+    const header = String(tokens.requests[1]!.headers.authorization);
+    assert.equal(header, `Basic ${Buffer.from(`sb-cli!t1:${encodeURIComponent(secret)}`).toString("base64")}`);
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tokens.requests[1]!.body)), { grant_type: "client_credentials", audience: "api://odata" });
+    assert.equal(last().authorization, "Bearer cli-token-2");
+
+    // A refused secret: the endpoint's error, masked, and no request to the service.
+    const before = server.requests.length;
+    const wrong = await runCli(["count", "graph", "Things", "--json"], { cwd, env: { GRAPH_SECRET: "wrong-5ecret-123" } });
+    assert.equal(wrong.code, 1, show(wrong));
+    const error = (JSON.parse(wrong.stderr) as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "AUTH_FAILED");
+    assert.match(error.message, /answered 401: invalid_client: wrong secret in grant_type=client_credentials&client_id=cli&client_secret=\*\*\*&scope=/);
+    assert.ok(!wrong.stderr.includes("wrong-5ecret-123"), show(wrong));
+    assert.equal(server.requests.length, before, "nothing was sent to the service");
+
+    const unset = await runCli(["count", "graph", "Things"], { cwd });
+    assert.equal(unset.code, 2, show(unset));
+    assert.match(unset.stderr, /profile "graph": the environment variable GRAPH_SECRET \(oauth2\.clientSecretEnv\) is not set/);
+  });
+
+  test("a profile whose token endpoint is plain http to another host is refused with exit 2 before anything is sent", async () => {
     const cwd = tempDir();
     writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
-      profiles: { graph: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login.example.com/t", clientId: "cli", clientSecretEnv: "GRAPH_SECRET", scope: "api" } } },
+      profiles: { graph: { url: server.url("odata/"), oauth2: { tokenUrl: "http://login.example.com/t", clientId: "cli", clientSecretEnv: "GRAPH_SECRET" } } },
     }));
     const before = server.requests.length;
     const result = await runCli(["count", "graph", "Things"], { cwd, env: { GRAPH_SECRET: "very-secret-value" } });
     assert.equal(result.code, 2, show(result));
-    assert.match(result.stderr, /profile "graph": OAuth2 client credentials \(oauth2\) are not available in this version of traverse-odata yet/);
+    assert.match(result.stderr, /"auth\.oauth2\.tokenUrl" must use https/);
     assert.ok(!result.stderr.includes("very-secret-value"));
     assert.equal(server.requests.length, before, "nothing was sent");
   });

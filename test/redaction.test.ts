@@ -2,8 +2,9 @@
  * No secret in any error: every error code the library throws (the list is the exported
  * `ODataErrorCode` table, so a new code without a case here fails this file) is provoked over node:http servers with
  * secret-bearing URLs (`access_token=`, `sig=`, `user:password@`) and secret headers (a bearer
- * token, basic credentials, a cookie, a CSRF token, a configured `x-api-key`), against a service
- * that echoes the request (its URL and credential headers) in its answers' headers and bodies.
+ * token, basic credentials, a cookie, a CSRF token, a configured `x-api-key`, an OAuth2 client
+ * secret), against a service (and a token endpoint) that echoes the request (its URL, credential
+ * headers and form) in its answers' headers and bodies.
  * Each secret is then looked for in `message`, `String(error)`, `stack`, `util.inspect(error)`,
  * `JSON.stringify(error)` and the whole `cause` chain.
  */
@@ -25,7 +26,11 @@ const BASIC = Buffer.from(`alice:${BASIC_PASSWORD}`, "utf8").toString("base64");
 const COOKIE = "COOKIE-5ecret-u1v2w3x4";
 const CSRF = "CSRF-5ecret-y5z6a7b8";
 const API_KEY = "APIKEY-5ecret-c9d0e1f2";
-const SECRETS = [ACCESS_TOKEN, SIGNATURE, URL_PASSWORD, BEARER, BASIC_PASSWORD, BASIC, COOKIE, CSRF, API_KEY];
+const CLIENT_SECRET = "CLIENT-5ecret+/=&~ g3h4";
+/** The client secret as HTTP basic client authentication sends it (RFC 6749 §2.3.1), and as a form field. */
+const CLIENT_BASIC = Buffer.from(`app:${encodeURIComponent(CLIENT_SECRET)}`, "utf8").toString("base64");
+const CLIENT_SECRET_FORM = new URLSearchParams({ s: CLIENT_SECRET }).toString().slice(2);
+const SECRETS = [ACCESS_TOKEN, SIGNATURE, URL_PASSWORD, BEARER, BASIC_PASSWORD, BASIC, COOKIE, CSRF, API_KEY, CLIENT_SECRET, CLIENT_BASIC, CLIENT_SECRET_FORM];
 
 /** The query that makes a URL secret-bearing. */
 const SECRET_QUERY = `access_token=${ACCESS_TOKEN}&sig=${SIGNATURE}`;
@@ -332,6 +337,33 @@ const CASES: Case[] = [
         },
       });
       return rejection(secretQuery(client, "Books").list());
+    },
+  },
+  {
+    code: "AUTH_FAILED",
+    what: "the OAuth2 token endpoint (on a secret URL) refused the client credentials (in the body, or as basic with the basic variant) and echoed the whole request",
+    async provoke(env) {
+      const service = await env.server((_r, res, leak) => leakyError(res, 500, leak));
+      const tokens = await startServer((request, res) => {
+        const echo = `${request.method} ${request.path} Authorization: ${String(request.headers.authorization)} ${request.body} ${CLIENT_SECRET}`;
+        reply(res, 401, { "www-authenticate": `Basic realm="${CLIENT_SECRET}"` }, { error: "invalid_client", error_description: echo, request: echo });
+      });
+      env.t.after(() => tokens.close());
+      const client = new ODataClient({
+        ...env.options(service),
+        auth: {
+          oauth2: {
+            tokenUrl: `${tokens.url("oauth/token")}?${SECRET_QUERY}`,
+            clientId: "app",
+            clientSecret: CLIENT_SECRET,
+            clientAuthentication: env.variant === "basic" ? "basic" : "body",
+          },
+        },
+      });
+      const error = await rejection(secretQuery(client, "Books").list());
+      assert.equal(tokens.requests.length, 1, "the token endpoint was asked");
+      assert.ok(tokens.requests[0]!.body.includes(CLIENT_SECRET_FORM) || String(tokens.requests[0]!.headers.authorization).includes(CLIENT_BASIC), "the secret was in play");
+      return error;
     },
   },
   {

@@ -13,7 +13,7 @@ import { measureScenario, SCENARIOS, sizeTable, type ScenarioSize } from "./bund
  * own, summed), in bytes. It is what the client's synchronous surface and the walk itself cost (see
  * the README's "Bundle size"); a change that adds to it has to raise this number in review.
  */
-const READ_ONLY_START_BUDGET = 36_500;
+const READ_ONLY_START_BUDGET = 37_500;
 
 /** Modules that a program which only reads must not load at start, by the feature that needs them. */
 const NOT_AT_START: Record<string, readonly string[]> = {
@@ -37,6 +37,8 @@ const NOT_AT_START: Record<string, readonly string[]> = {
   "the incremental scanner of bodies over 8 MiB": ["payload/collection-scanner.ts"],
   "the reading of error bodies": ["payload/error-body.ts"],
   "CSRF tokens and the wire log": ["http/csrf.ts", "http/wire-log.ts"],
+  "OAuth2 client credentials (the token endpoint's client)": ["http/oauth2.ts", "util/shared-request.ts"],
+  "partition planning": ["resources/partitions.ts"],
 };
 
 /** For each program with a feature beyond reading: modules its first use loads (and that are not loaded at start). */

@@ -39,6 +39,12 @@ export interface OAuth2Profile {
   /** The environment variable that holds the client secret. */
   clientSecretEnv: string;
   scope?: string;
+  /** The `resource` form field (Entra's v1 endpoint). */
+  resource?: string;
+  /** The `audience` form field. */
+  audience?: string;
+  /** Where the client id and secret go: `"body"` (the library's default) or `"basic"`. */
+  clientAuthentication?: "body" | "basic";
 }
 
 /** A header value: the text, or the environment variable that holds it. */
@@ -184,6 +190,8 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   return profile;
 }
 
+const OAUTH2_SETTINGS: readonly string[] = ["tokenUrl", "clientId", "clientSecretEnv", "scope", "resource", "audience", "clientAuthentication"];
+
 function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile {
   if (!isObject(value)) throw new CliUsageError(`${at(".oauth2")} must be an object with tokenUrl, clientId and clientSecretEnv`);
   for (const key of Object.keys(value)) {
@@ -191,18 +199,27 @@ function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile
       // Never echo it: the value is a secret that should not be in the file at all.
       throw new CliUsageError(`${at(".oauth2")} holds "clientSecret", but a secret does not belong in the configuration file; put it in an environment variable and name that variable in "clientSecretEnv"`);
     }
-    if (!["tokenUrl", "clientId", "clientSecretEnv", "scope"].includes(key)) {
-      throw new CliUsageError(`${at(`.oauth2.${key}`)} is not an OAuth2 setting (tokenUrl, clientId, clientSecretEnv, scope)`);
+    if (!OAUTH2_SETTINGS.includes(key)) {
+      throw new CliUsageError(`${at(`.oauth2.${key}`)} is not an OAuth2 setting (${OAUTH2_SETTINGS.join(", ")})`);
     }
   }
-  const { tokenUrl, clientId, clientSecretEnv, scope } = value;
+  const { tokenUrl, clientId, clientSecretEnv, scope, resource, audience, clientAuthentication } = value;
   if (typeof tokenUrl !== "string" || !isHttpUrl(tokenUrl)) throw new CliUsageError(`${at(".oauth2.tokenUrl")} must be the http(s) URL of the token endpoint`);
   if (typeof clientId !== "string" || clientId === "") throw new CliUsageError(`${at(".oauth2.clientId")} must be the client id (a non-empty string)`);
   if (typeof clientSecretEnv !== "string" || !ENV_NAME.test(clientSecretEnv)) {
     throw new CliUsageError(`${at(".oauth2.clientSecretEnv")} must name the environment variable that holds the client secret`);
   }
-  if (scope !== undefined && (typeof scope !== "string" || scope === "")) throw new CliUsageError(`${at(".oauth2.scope")} must be a non-empty string`);
-  return { tokenUrl, clientId, clientSecretEnv, ...(scope === undefined ? {} : { scope }) };
+  const profile: OAuth2Profile = { tokenUrl, clientId, clientSecretEnv };
+  for (const [name, text] of [["scope", scope], ["resource", resource], ["audience", audience]] as const) {
+    if (text === undefined) continue;
+    if (typeof text !== "string" || text === "") throw new CliUsageError(`${at(`.oauth2.${name}`)} must be a non-empty string`);
+    profile[name] = text;
+  }
+  if (clientAuthentication !== undefined) {
+    if (clientAuthentication !== "body" && clientAuthentication !== "basic") throw new CliUsageError(`${at(".oauth2.clientAuthentication")} must be "body" or "basic"`);
+    profile.clientAuthentication = clientAuthentication;
+  }
+  return profile;
 }
 
 function jsonErrorPlace(text: string, error: unknown): string {

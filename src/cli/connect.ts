@@ -3,7 +3,7 @@
  * (`--header`, `--odata-version`, `--timeout`), and credentials from the environment or the
  * profile. {@link clientOptions} is the one place where the client's options are built.
  */
-import { ODataClient, type AuthOptions, type ODataClientOptions, type ODataVersion } from "../index.js";
+import { ODataClient, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion } from "../index.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
 import { CliUsageError } from "./errors.js";
@@ -86,12 +86,13 @@ export function authFromEnvironment(env: Environment["env"]): AuthOptions | unde
  * The client credentials of a profile's `oauth2` block, the secret read from the environment
  * variable it names. An unset variable is a usage error naming the variable (never a value).
  */
-export function oauth2Credentials(oauth2: OAuth2Profile, profile: string, env: Environment["env"]): { tokenUrl: string; clientId: string; clientSecret: string; scope?: string } {
+export function oauth2Credentials(oauth2: OAuth2Profile, profile: string, env: Environment["env"]): OAuth2ClientCredentials {
   const clientSecret = env[oauth2.clientSecretEnv];
   if (clientSecret === undefined || clientSecret === "") {
     throw new CliUsageError(`profile ${JSON.stringify(profile)}: the environment variable ${oauth2.clientSecretEnv} (oauth2.clientSecretEnv) is not set`);
   }
-  return { tokenUrl: oauth2.tokenUrl, clientId: oauth2.clientId, clientSecret, ...(oauth2.scope === undefined ? {} : { scope: oauth2.scope }) };
+  const { clientSecretEnv: _named, ...settings } = oauth2;
+  return { ...settings, clientSecret };
 }
 
 /** The headers of a profile, values named by `{ env }` read from the environment. */
@@ -119,9 +120,7 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
   let auth: AuthOptions | undefined = envAuth;
   if (profile?.oauth2) {
     if (envAuth) throw new CliUsageError(`profile ${JSON.stringify(profile.name)} has oauth2 credentials, and ${ENV.token} or ${ENV.user} is set too; use one of them`);
-    // OAuth2 client credentials need the library's `auth: { oauth2 }`, which this version does not
-    // have yet. When it has: `auth = { oauth2: oauth2Credentials(profile.oauth2, profile.name, environment.env) };`
-    throw new CliUsageError(`profile ${JSON.stringify(profile.name)}: OAuth2 client credentials (oauth2) are not available in this version of traverse-odata yet; use ${ENV.token} with a token you fetched`);
+    auth = { oauth2: oauth2Credentials(profile.oauth2, profile.name, environment.env) };
   }
   return {
     serviceUrl: target.kind === "url" ? target.url : target.profile.url,

@@ -41,9 +41,11 @@ export interface ODataRequest {
    * `"metadata"` (the `$metadata` fetch), `"poll"`, `"cancel"` and `"result"` (a status monitor's
    * poll, the DELETE that cancels its operation, the GET of the operation's result), and, seen only
    * by the steps after CSRF, `"csrf"` (the token fetch) and `"csrf-retry"` (a write sent again with
-   * a fresh token). Unset on the caller's own requests. The wire log (option `debug`) shows it.
+   * a fresh token), and, seen only by the transport (after the auth step), `"oauth2"` (the OAuth2
+   * token request) and `"oauth2-retry"` (a request sent again with a new token after a 401). Unset
+   * on the caller's own requests. The wire log (option `debug`) shows it.
    */
-  purpose?: "metadata" | "poll" | "cancel" | "result" | "csrf" | "csrf-retry" | undefined;
+  purpose?: "metadata" | "poll" | "cancel" | "result" | "csrf" | "csrf-retry" | "oauth2" | "oauth2-retry" | undefined;
   /** Which retry this attempt is: unset on the first attempt, `n` on the n-th retry (set by the retry step). */
   attempt?: number | undefined;
   /** Which redirect hop this is: unset on the request as made, `n` on the n-th redirect's target (set by the redirect step). */

@@ -1,6 +1,6 @@
 /**
- * The client's own pipeline steps: retry, timeout, redirect, default headers and auth (the last
- * three under the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`.
+ * The client's own pipeline steps: retry, timeout, redirect and default headers (the last two under
+ * the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`, auth in `auth.ts`.
  */
 import { ODataClientError } from "../errors.js";
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
@@ -8,7 +8,6 @@ import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
-import { base64 } from "../util/base64.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
@@ -193,51 +192,6 @@ export function mergeCookies(first: string, second: string): string {
     .map((pair) => pair.trim())
     .filter((pair) => pair !== "" && !names.has(pair.split("=")[0]?.trim()));
   return [first, ...added].filter((part) => part.trim() !== "").join("; ");
-}
-
-/** A bearer token, or a function that returns one (called for every request). */
-export type BearerToken = string | (() => string | Promise<string>);
-
-/** Credentials sent to the service's own origin (and to `trustedOrigins`). */
-export type AuthOptions = { bearer: BearerToken } | { basic: { username: string; password: string } };
-
-/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
-export function isBearerToken(token: string): boolean {
-  return /^[\x21-\x7e]+$/.test(token);
-}
-
-/** Adds `Authorization` for trusted origins; a bearer function is called for every request. */
-export function authStep(auth: AuthOptions, trustedOrigins: ReadonlySet<string>): PipelineStep {
-  return {
-    name: "auth",
-    async handle(request, next) {
-      if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
-      const headers = new Headers(request.headers);
-      headers.set("authorization", await authorizationValue(auth));
-      return next({ ...request, headers });
-    },
-  };
-}
-
-async function authorizationValue(auth: AuthOptions): Promise<string> {
-  if ("bearer" in auth) {
-    let token: unknown;
-    try {
-      token = typeof auth.bearer === "function" ? await auth.bearer() : auth.bearer;
-    } catch (error) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" threw instead of giving a token (see cause)', { cause: error });
-    }
-    if (typeof token !== "string" || token.length === 0) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave no token (expected a non-empty string)');
-    }
-    // Checked here rather than left to Headers.set, whose error message would quote the token.
-    if (!isBearerToken(token)) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave a token with characters that cannot be sent (spaces, line breaks or non-ASCII)');
-    }
-    return `Bearer ${token}`;
-  }
-  const { username, password } = auth.basic;
-  return `Basic ${base64(new TextEncoder().encode(`${username}:${password}`))}`;
 }
 
 /**

@@ -47,7 +47,7 @@ export type { FilterBuilder, FilterExpression, Operand, ValueOperand, LambdaOpti
 export { edm, EdmValue } from "./query/literals.js";
 export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
-export type { FieldPath, RelatedType, SelectItem, SubPaths, NestedPaths, IsCollection, Unwrap, PrimitiveValue } from "./query/types.js";
+export type { FieldPath, RelatedType, SelectItem, SubPaths, NestedPaths, IsCollection, Unwrap, PrimitiveValue, Entity, EntityShape, BoundOperation } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
 export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./resources/partition.js";

@@ -59,3 +59,55 @@ export type RelatedType<T, K> = K extends keyof T
         ? Unwrap<T[K]>
         : Record<string, unknown>
   : Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Entity shapes: what an entity interface tells the compiler beyond its properties. Nothing of it
+// exists at run time.
+
+/** The key under which an entity interface carries its {@link EntityShape}; only declared, never set. */
+export declare const entityShape: unique symbol;
+
+/** An operation bound to an entity or a collection, as an {@link EntityShape} names it. */
+export interface BoundOperation {
+  /** The namespace-qualified name the caller passes: `"CatalogService.order"`. */
+  name: string;
+  /** The parameters as an object type, without the binding parameter. */
+  parameters: object;
+  /** What the call resolves with (already unwrapped). */
+  result: unknown;
+}
+
+/**
+ * What an entity type is beyond its properties: its key property names, its navigation property
+ * names, and the operations bound to it (each a union of {@link BoundOperation}). Every member is
+ * optional; a member left out means "not known", and the methods that read it accept anything as
+ * they would for an interface without a shape.
+ */
+export interface EntityShape {
+  /** The key property names: `"ID"`, or `"A" | "B"` for a composite key. */
+  key?: string;
+  /** The navigation property names: `"author" | "reviews"`. */
+  navigation?: string;
+  /** Actions bound to one entity of this type. */
+  actions?: BoundOperation;
+  /** Functions bound to one entity of this type. */
+  functions?: BoundOperation;
+  /** Actions bound to a collection of this type. */
+  collectionActions?: BoundOperation;
+  /** Functions bound to a collection of this type. */
+  collectionFunctions?: BoundOperation;
+}
+
+/**
+ * Marks an interface as an entity type with the given shape, for the compiler only. The shape sits
+ * in a function parameter, so that a derived type (more navigation properties, more bound
+ * operations) stays assignable to its base.
+ * @example
+ * interface Book extends Entity<{ key: "ID"; navigation: "author" | "reviews" }> {
+ *   ID: number;
+ *   title: string;
+ *   author?: Author | null;
+ *   reviews?: Review[];
+ * }
+ */
+export type Entity<S extends EntityShape> = { readonly [entityShape]?: (shape: S) => void };

@@ -30,6 +30,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
   ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
   ["metadata", () => import("./metadata.js").then((module) => module.benchMetadata())],
+  ["export", () => import("./export.js").then((module) => module.benchExport())],
 ];
 
 async function main(): Promise<void> {

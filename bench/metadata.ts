@@ -20,7 +20,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { parseMetadata } from "../src/index.js";
-import { parseXml } from "../src/read/xml.js";
+import { parseXml } from "../src/payload/xml.js";
 import type { BenchFigure } from "./main.js";
 import { graphShapedMetadata } from "./metadata-document.js";
 

@@ -17,7 +17,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { readCollectionBody } from "../src/read/collection-body.js";
+import { readCollectionBody } from "../src/payload/collection-body.js";
 
 const RUNS = 9;
 const PAGED_ROWS = 100_000;

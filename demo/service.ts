@@ -18,7 +18,8 @@
  *   `Prefer: odata.track-changes` puts an `@odata.deltaLink` on the last page; the delta link
  *   answers the orders changed and removed since. Paged by the server (`Prefer: odata.maxpagesize`).
  * - Operations: `Orders(<ID>)/Demo.ship` (action, with If-Match), `Orders(<ID>)/Demo.discountedAmount(percent=...)`
- *   (function), and the imports `totalValue(status='...')` (function) and `cancelOpenOrders` (action).
+ *   (function), and the imports `totalValue(status='...')` (function), `cancelOpenOrders` (action) and
+ *   `exportProducts` (action: an export job as an operation, long-running with `Prefer: respond-async`).
  * - `$batch`: multipart batches of requests on orders and products, changesets all or nothing with
  *   `$<Content-ID>` references (demo/batch.ts).
  * - CSRF (demo/csrf.ts): `GET` with `X-CSRF-Token: Fetch` gives a token and a session cookie;
@@ -180,6 +181,12 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       if (method !== "GET" && !csrfAccepted(request, response)) return;
       const answer = answerOrderRequest(orderContext(), { method, path, query: url.searchParams, headers: headersOf(request), body: await readBody(request) });
       if (answer) return sendPlain(response, answer);
+    }
+    if (path === "exportProducts") {
+      // The action import of export jobs: its parameters are the export request of POST ExportJobs,
+      // and it runs the same way (202 + status monitor with respond-async, the export otherwise).
+      if (only(method, ["POST"], response)) return createExportJob(request, response);
+      return;
     }
     if (path === "ExportJobs") {
       if (method === "POST") return createExportJob(request, response);
@@ -673,6 +680,12 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Parameter Name="customer" Type="Edm.String" Nullable="false"/>
         <ReturnType Type="Edm.Int32" Nullable="false"/>
       </Action>
+      <Action Name="exportProducts">
+        <Parameter Name="format" Type="Edm.String" Nullable="false"/>
+        <Parameter Name="maxRows" Type="Edm.Int32"/>
+        <Parameter Name="resultForm" Type="Edm.String"/>
+        <ReturnType Type="Demo.Export" Nullable="false"/>
+      </Action>
       <EntityContainer Name="DemoService">
         <EntitySet Name="ExportJobs" EntityType="Demo.Export"/>
         <EntitySet Name="Products" EntityType="Demo.Product"/>
@@ -687,6 +700,7 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
         </EntitySet>
         <FunctionImport Name="totalValue" Function="Demo.totalValue" IncludeInServiceDocument="true"/>
         <ActionImport Name="cancelOpenOrders" Action="Demo.cancelOpenOrders"/>
+        <ActionImport Name="exportProducts" Action="Demo.exportProducts" EntitySet="ExportJobs"/>
       </EntityContainer>
     </Schema>
   </edmx:DataServices>

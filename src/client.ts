@@ -4,19 +4,35 @@
  */
 import { Batch, type BatchOptions } from "./batch/batch.js";
 import { ClientCore } from "./core.js";
-import { MetadataCache } from "./metadata/parse.js";
+import type { MetadataCache } from "./metadata/cache.js";
 import type { ServiceModel } from "./metadata/model.js";
-import { walkDelta, type DeltaOptions, type DeltaPage } from "./read/delta.js";
+import type { DeltaOptions, DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
-import { resolveClientOptions, type ODataClientOptions, type ODataVersion } from "./options.js";
-import { CollectionQuery } from "./query/query.js";
-import { EntityQuery } from "./query/entity.js";
-import { ActionCall, FunctionCall, operationPoller } from "./operations/operation.js";
+import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type RequestOptions } from "./options.js";
+import { CollectionQuery, EntityQuery } from "./resources/query.js";
+import { ActionCall, FunctionCall } from "./operations/operation.js";
+import { operationPoller } from "./operations/results.js";
 import type { OperationParameters } from "./operations/requests.js";
-import type { AbortSignalLike } from "./http/signals.js";
+import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
+import { pollerFor, resumePoller } from "./lro/resume.js";
 
-const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
+/**
+ * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
+ * OData v2 services use for sets of a container that is not the default).
+ */
+function isEntitySetName(name: unknown): name is string {
+  return typeof name === "string" && (isIdentifier(name) || isQualifiedName(name));
+}
+
+/**
+ * The pages of a delta, the delta code (read/delta.ts) loaded by the first delta read: a program
+ * that never reads a delta never loads it.
+ */
+async function* readDelta<T>(core: ClientCore, deltaLink: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
+  const { walkDelta } = await import("./read/delta.js");
+  yield* walkDelta<T>(core, deltaLink, options);
+}
 
 /**
  * A client for one OData service.
@@ -26,11 +42,11 @@ const ENTITY_SET_NAME = /^[\p{L}_][\p{L}\p{N}_.]*$/u;
  */
 export class ODataClient {
   readonly #core: ClientCore;
-  readonly #metadata: MetadataCache;
+  /** The `$metadata` cache, made (and its code loaded) by the first `metadata()` call. */
+  #metadata: MetadataCache | undefined;
 
   constructor(options: ODataClientOptions) {
     this.#core = new ClientCore(resolveClientOptions(options));
-    this.#metadata = new MetadataCache(this.#core);
   }
 
   /**
@@ -41,7 +57,11 @@ export class ODataClient {
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
    */
-  metadata(options?: { signal?: AbortSignalLike | undefined }): Promise<ServiceModel> {
+  async metadata(options?: RequestOptions): Promise<ServiceModel> {
+    // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
+    // the one cache the first of them made, and share its request.
+    const { MetadataCache } = await import("./metadata/cache.js");
+    this.#metadata ??= new MetadataCache(this.#core);
     return this.#metadata.get(options?.signal);
   }
 
@@ -59,7 +79,7 @@ export class ODataClient {
    * }
    */
   delta<T = Record<string, unknown>>(deltaLink: string, options?: DeltaOptions): AsyncGenerator<DeltaPage<T>, void, undefined> {
-    return walkDelta<T>(this.#core, deltaLink, options);
+    return readDelta<T>(this.#core, deltaLink, options);
   }
 
   /** The service root this client talks to (always ends in `/`). */
@@ -74,7 +94,7 @@ export class ODataClient {
 
   /** A query on the entity set `name`; sends nothing. */
   collection<T = Record<string, unknown>>(name: string): CollectionQuery<T> {
-    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+    if (!isEntitySetName(name)) {
       throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
     }
     return new CollectionQuery<T>(this.#core, { entitySet: name });
@@ -86,7 +106,7 @@ export class ODataClient {
    * @example await client.singleton<Settings>("Settings").update({ theme: "dark" })
    */
   singleton<T = Record<string, unknown>>(name: string): EntityQuery<T> {
-    if (typeof name !== "string" || !ENTITY_SET_NAME.test(name)) {
+    if (!isEntitySetName(name)) {
       throw new TypeError(`singleton(name): ${JSON.stringify(name)} is not a singleton name (letters, digits, "_" and ".")`);
     }
     return new EntityQuery<T>(this.#core, { entitySet: name, keyPredicate: "" });
@@ -129,7 +149,7 @@ export class ODataClient {
    * 202). Relative URLs resolve against `serviceUrl`. Sends nothing.
    */
   asyncPoller<T = unknown>(statusUrl: string, options?: AsyncPollerOptions): AsyncPoller<T> {
-    return this.#core.pollerFor<T>(statusUrl, options);
+    return pollerFor<T>(this.#core, statusUrl, options);
   }
 
   /**
@@ -145,7 +165,7 @@ export class ODataClient {
    * const again = client.resumeAsync<Report>(JSON.parse(saved), { maxWait: 60_000 });
    */
   resumeAsync<T = unknown>(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<T> {
-    const poller = this.#core.resumePoller<unknown>(token, options);
+    const poller = resumePoller<unknown>(this.#core, token, options);
     const shape = resultShapeOf(token);
     switch (shape.kind) {
       case "raw":

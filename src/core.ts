@@ -1,21 +1,16 @@
 /**
- * The client's inner workings shared by queries, operations and pollers: the resolved options,
- * the pipeline, and starting long-running operations. Not exported from the package.
+ * The client's inner workings shared by queries, operations and pollers: the resolved options and
+ * the pipeline every request goes through. It only sends: what a request means and how its answer
+ * is read belong to the layers above (payload, lro, read, write ...). Not exported from the package.
  */
-import { readBodyText } from "./http/body.js";
-import { ODataClientError } from "./errors.js";
-import { httpErrorFromResponse, redactUrl } from "./http/error-body.js";
-import { composePipeline, IDEMPOTENT_METHODS, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
-import { retryAfterMs } from "./http/retry-after.js";
-import { authStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
-import { csrfStep } from "./http/csrf.js";
+import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
+import { fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { authStep } from "./http/auth.js";
+import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
-import { redactText } from "./util/redact.js";
-import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./lro/monitor-answer.js";
-import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions, type PollerTransport } from "./lro/poller.js";
-import { pollerStartFromToken } from "./lro/token.js";
 import type { ResolvedClientOptions } from "./options.js";
-import { versionHeaders } from "./payload/version-headers.js";
+import { redactText } from "./util/redact.js";
+import { resolveReference } from "./util/service-root.js";
 
 /** What a caller inside the library gives to `send`. */
 export interface SendInit {
@@ -28,6 +23,8 @@ export interface SendInit {
   /** Whether the retry step may resend it; defaults to true for idempotent methods. */
   retry?: boolean;
   timeout?: number;
+  /** What the library sends it for, where the caller did not ask for it as such (see `ODataRequest`). */
+  purpose?: ODataRequest["purpose"];
 }
 
 /**
@@ -40,33 +37,50 @@ export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
   const steps: PipelineStep[] = [];
   if (options.retry) steps.push(retryStep(options.retry));
   steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps);
-  if (options.csrf) steps.push(csrfStep(options));
+  // The CSRF step loads with the first request of a client that asked for it.
+  if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl)));
   steps.push(headersStep(options));
-  if (options.auth) steps.push(authStep(options.auth, options));
+  const auth = options.auth;
+  if (auth && "oauth2" in auth) {
+    // The token endpoint's client loads with the first request of a client with OAuth2 credentials.
+    steps.push(
+      lazyStep("auth", async () => {
+        const { OAuth2TokenCache, oauth2Step } = await import("./http/oauth2.js");
+        return oauth2Step(new OAuth2TokenCache(auth.oauth2), options.trustedOrigins);
+      }),
+    );
+  } else if (auth) steps.push(authStep(auth, options.trustedOrigins));
   return steps;
 }
 
-/** The inner client: options, pipeline, and the entry points that queries and pollers share. */
+/**
+ * The transport with the wire log around it. The log's code loads with the first request (its line
+ * numbers and everything after count from there), so that a client whose log is off never loads it.
+ */
+function loggedTransport(transport: SendRequest, log: WireLogger, retries: number): SendRequest {
+  let logged: Promise<SendRequest> | undefined;
+  return (request) => {
+    logged ??= import("./http/wire-log.js").then(
+      ({ wireLogTransport }) => wireLogTransport(transport, log, retries),
+      (error: unknown) => {
+        logged = undefined;
+        throw error;
+      },
+    );
+    return logged.then((send) => send(request));
+  };
+}
+
+/** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */
 export class ClientCore {
   readonly options: ResolvedClientOptions;
   readonly #pipeline: SendRequest;
-  readonly #pollerTransport: PollerTransport;
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    this.#pipeline = composePipeline(buildSteps(options), fetchTransport(options.fetch));
-    this.#pollerTransport = {
-      // A poll is a read; a DELETE asks the service to cancel, a write.
-      send: ({ method, url, signal, redirect }) =>
-        this.send({
-          method,
-          url,
-          signal,
-          redirect,
-          retry: false,
-          headers: { accept: "application/json", ...versionHeaders(options.version, method === "GET" ? "read" : "write") },
-        }),
-    };
+    const fetched = fetchTransport(options.fetch);
+    const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);
+    this.#pipeline = composePipeline(buildSteps(options), transport);
   }
 
   /**
@@ -86,137 +100,18 @@ export class ClientCore {
       redirect: init.redirect,
       retry: init.retry ?? IDEMPOTENT_METHODS.has(method),
       timeout: init.timeout,
+      purpose: init.purpose,
     };
     return this.#pipeline(request);
   }
 
-  /** Resolves a URL (absolute, or relative to the service root). */
-  resolve(url: string): URL {
-    return new URL(url, this.options.serviceUrl);
-  }
-
   /**
-   * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer
-   * into a poller (see the table in spec/async-poller.md).
+   * Resolves a URL (absolute, or relative to the service root).
+   * @throws TypeError when `url` is not a URL
    */
-  async startAsync<T>(init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
-    const resolved = resolvePollerOptions(options);
-    const headers = new Headers(init.headers);
-    headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
-    // A caller that expects another format (a multipart $batch) says so; JSON otherwise.
-    if (!headers.has("accept")) headers.set("accept", "application/json");
-    if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
-    const signal = resolved.signal;
-    const response = await this.send({ ...init, headers, signal, retry: false });
-    const answeredAt = Date.now();
-    const deadline = answeredAt + resolved.maxWait;
-
-    if (response.status === 202) {
-      const location = response.headers.get("location");
-      const answer = await readText(response, init, signal);
-      if (!location) {
-        throw new ODataClientError(
-          "ASYNC_NO_LOCATION",
-          `${init.method} ${redactUrl(init.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll${corsHidden(response, "Location")}`,
-        );
-      }
-      const statusUrl = resolveAnswerUrl(location, answer, "Location");
-      const progress = initialProgress(answer);
-      const retryAfter = retryAfterMs(response.headers.get("retry-after"), answeredAt);
-      return new Poller<T>(this.#pollerTransport, resolved, {
-        statusUrl,
-        status: progress.status ?? "Running",
-        percentComplete: progress.percentComplete ?? -1,
-        deadline,
-        retryAfterAt: retryAfter === undefined ? undefined : answeredAt + retryAfter,
-      });
-    }
-    if (response.status >= 200 && response.status < 300) {
-      // The service ignored respond-async and ran the request at once.
-      const answer = await readText(response, init, signal);
-      const result = readResultBody(answer);
-      const location = response.headers.get("location");
-      return new Poller<T>(this.#pollerTransport, resolved, {
-        statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : init.url,
-        status: "Succeeded",
-        percentComplete: -1,
-        deadline,
-        phase: { name: "succeeded", result: result as T },
-      });
-    }
-    throw await httpErrorFromResponse(response, init.method, init.url);
+  resolve(url: string): URL {
+    const resolved = resolveReference(this.options.serviceUrl, url);
+    if (resolved === undefined) throw new TypeError(`${redactText(JSON.stringify(url))} is not a URL`);
+    return resolved;
   }
-
-  /** A poller for a status monitor the caller already has; sends nothing. */
-  pollerFor<T>(statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
-    const resolved = resolvePollerOptions(options);
-    if (typeof statusUrl !== "string" || statusUrl.length === 0) {
-      throw new TypeError("asyncPoller(statusUrl): statusUrl must be a non-empty URL string");
-    }
-    let url: URL;
-    try {
-      url = this.resolve(statusUrl);
-    } catch {
-      throw new TypeError(`asyncPoller(statusUrl): ${redactText(JSON.stringify(statusUrl))} is not a URL`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);
-    }
-    return new Poller<T>(this.#pollerTransport, resolved, {
-      statusUrl: url,
-      status: "Running",
-      percentComplete: -1,
-      deadline: Date.now() + resolved.maxWait,
-    });
-  }
-
-  /** Rebuilds a poller from `toJSON()`; sends nothing. */
-  resumePoller<T>(token: unknown, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
-    const resolved = resolvePollerOptions(options);
-    const resumeDeadline = options?.maxWait === undefined ? undefined : Date.now() + resolved.maxWait;
-    const start = pollerStartFromToken<T>(token, this.options.serviceUrl, resumeDeadline);
-    return new Poller<T>(this.#pollerTransport, resolved, start);
-  }
-}
-
-/**
- * The status and progress a 202 body may carry. The operation runs at the service once it has
- * answered 202 with a Location, so an unreadable body (say, broken JSON) must not cost the caller
- * the poller: the body is an optional extra, and the first poll reads the monitor properly.
- */
-function initialProgress(answer: MonitorAnswer): ServiceProgress {
-  let reading: MonitorReading;
-  try {
-    reading = readMonitorAnswer(answer);
-  } catch (error) {
-    if (error instanceof ODataClientError && error.code === "ASYNC_BAD_RESPONSE") return {};
-    throw error;
-  }
-  return reading.kind === "running" ? reading : {};
-}
-
-/**
- * What to add to a message about a missing response header when the answer came through CORS
- * (type `"cors"`: a browser's answer from another origin), where a header the service does not list
- * in `Access-Control-Expose-Headers` is hidden from the script; empty otherwise.
- */
-function corsHidden(response: Response, header: string): string {
-  if (response.type !== "cors") return "";
-  return `; the answer came from another origin, and the service may not expose ${header} to browsers (it must list it in Access-Control-Expose-Headers)`;
-}
-
-/** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */
-export function mergePrefer(existing: string | null, preference: string): string {
-  if (!existing) return preference;
-  const name = preference.split("=")[0]?.trim().toLowerCase();
-  const kept = existing
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "" && part.split("=")[0]?.trim().toLowerCase() !== name);
-  return [...kept, preference].join(", ");
-}
-
-async function readText(response: Response, init: SendInit, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
-  const body = await readBodyText(response, init.method, init.url, signal);
-  return { status: response.status, statusText: response.statusText, headers: response.headers, body, url: init.url, method: init.method };
 }

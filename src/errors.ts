@@ -1,7 +1,9 @@
 /**
- * The error classes of traverse-odata. Every error the library itself throws is an
- * {@link ODataClientError} with a stable `code`; HTTP failures are {@link ODataHttpError}s that
- * carry the parsed OData error of the response.
+ * The error classes of traverse-odata and the table of their codes. Every error the library itself
+ * throws is an {@link ODataClientError} with a stable `code` from {@link ODataErrorCode}; HTTP
+ * failures are {@link ODataHttpError}s that carry the parsed OData error of the response. The
+ * classes are branded, so that `instanceof` and the `is…` guards hold across copies of the package
+ * and across realms.
  *
  * No secret gets into an error: every constructor here passes the message, the fields (`url`,
  * `statusUrl`, `headers`, `body`, `odataError`) and the `cause` through the redaction of
@@ -9,7 +11,293 @@
  * the cause chain hold no password, token, signature, cookie or API key, whatever a message site
  * or a service put in them.
  */
-import { redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
+import { clipText, redactCause, redactHeaders, redactJson, redactText, redactUrl } from "./util/redact.js";
+
+/**
+ * Every `code` that the library's own errors carry, one entry per code: when it happens and what to
+ * do about it. The README's table of codes is generated from these comments (`npm run docs:errors`).
+ * Compare `error.code` with a string or with an entry here; both are checked by the compiler.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const book of books.stream()) console.log(book.title);
+ * } catch (error) {
+ *   if (isODataClientError(error) && error.code === ODataErrorCode.UNTRUSTED_NEXT_LINK) console.warn(error.message);
+ *   else throw error;
+ * }
+ * ```
+ */
+export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
+  /**
+   * A status monitor gave an answer the poller cannot read (an unexpected status code, a malformed
+   * JSON or `application/http` body, an `AsyncResult` that is not a status code, a link that is not
+   * an http URL); the message names what was wrong, and the operation's outcome is unknown, so look
+   * it up at the service.
+   */
+  ASYNC_BAD_RESPONSE: "ASYNC_BAD_RESPONSE",
+  /**
+   * The service answered `202 Accepted` without a `Location` header, so there is no status monitor
+   * to poll; in a browser the service must also list `Location` in `Access-Control-Expose-Headers`.
+   */
+  ASYNC_NO_LOCATION: "ASYNC_NO_LOCATION",
+  /**
+   * Thrown as {@link AsyncOperationCancelledError}: the long-running operation was cancelled, by
+   * the poller's `cancel()` or by the service.
+   */
+  ASYNC_OPERATION_CANCELLED: "ASYNC_OPERATION_CANCELLED",
+  /**
+   * Thrown as {@link AsyncOperationFailedError}: the long-running operation ran to its end and
+   * failed; `httpStatus` and `odataError` say why.
+   */
+  ASYNC_OPERATION_FAILED: "ASYNC_OPERATION_FAILED",
+  /**
+   * A poller's `result()` was called before its operation finished; await `wait()`, or `poll()`
+   * until `isDone()`, first.
+   */
+  ASYNC_OPERATION_PENDING: "ASYNC_OPERATION_PENDING",
+  /**
+   * Thrown as {@link AsyncOperationTimeoutError}: `maxWait` passed while the operation still ran; it
+   * may go on at the service, so resume polling later from the poller's `toJSON()`.
+   */
+  ASYNC_OPERATION_TIMEOUT: "ASYNC_OPERATION_TIMEOUT",
+  /**
+   * No token to send: the `auth.bearer` function threw or gave none that can be sent in a header,
+   * or the `auth.oauth2` token endpoint refused the credentials or gave no usable token (the
+   * message has its status and OAuth2 error); fix the token source or credentials.
+   */
+  AUTH_FAILED: "AUTH_FAILED",
+  /**
+   * The answer to a `$batch` cannot be read: a malformed multipart or JSON batch body, or a part
+   * whose body does not fit its request; the message names the part, and the requests' outcome is
+   * unknown.
+   */
+  BAD_BATCH_RESPONSE: "BAD_BATCH_RESPONSE",
+  /**
+   * The `fetch` function given in the options resolved with something that is not a `Response`;
+   * fix that function.
+   */
+  BAD_FETCH_RESPONSE: "BAD_FETCH_RESPONSE",
+  /**
+   * A `$metadata` document (EDMX or CSDL JSON) cannot be read; the message names the element and
+   * its position.
+   */
+  BAD_METADATA: "BAD_METADATA",
+  /**
+   * An answer's body is not what OData prescribes for the request (not JSON, no entity object, a
+   * count that is not a number, a link that is not a URL, XML that is not well-formed, a page cut
+   * short); the message says what arrived.
+   */
+  BAD_PAYLOAD: "BAD_PAYLOAD",
+  /**
+   * A redirect pointed to an invalid URL, to a scheme other than http or https, or to a URL with a
+   * user name or password; it was not followed.
+   */
+  BAD_REDIRECT: "BAD_REDIRECT",
+  /**
+   * In the results of a resumed `$batch` continuation: the request was answered before the
+   * continuation was saved, so its result is in the results of the send that gave
+   * `results.continuation`.
+   */
+  BATCH_ANSWERED_EARLIER: "BATCH_ANSWERED_EARLIER",
+  /**
+   * In `$batch` results: the service stopped processing the batch before this request (after an
+   * earlier one failed); send with `{ continueOnError: true }` to ask it to go on after a failure.
+   */
+  BATCH_NOT_EXECUTED: "BATCH_NOT_EXECUTED",
+  /** A batch handle's `result()` was called before the batch was sent; send the batch first. */
+  BATCH_NOT_SENT: "BATCH_NOT_SENT",
+  /**
+   * In `$batch` results: the request still runs at the service; its result comes from the poller
+   * in `results.continuation`.
+   */
+  BATCH_PENDING: "BATCH_PENDING",
+  /** A request was added to a batch that was sent already; build a new batch for it. */
+  BATCH_SENT: "BATCH_SENT",
+  /**
+   * A request URL carried a user name or password (`https://user:password@…`) and was not sent;
+   * give credentials with the `auth` option.
+   */
+  CREDENTIALS_IN_URL: "CREDENTIALS_IN_URL",
+  /**
+   * Thrown as {@link ODataHttpError}: the service answered with a status that means failure;
+   * `status`, `odataError` and `body` say why.
+   */
+  HTTP_ERROR: "HTTP_ERROR",
+  /**
+   * A `ServiceModel` lookup named an entity set or type that the model does not hold (or an entity
+   * set whose type it lacks); check the name against the service's `$metadata`.
+   */
+  METADATA_LOOKUP: "METADATA_LOOKUP",
+  /**
+   * The request failed before an answer arrived, or the connection broke while its body was read
+   * (the transport's error is the `cause`); idempotent requests were retried first, as `retry`
+   * allows.
+   */
+  NETWORK_ERROR: "NETWORK_ERROR",
+  /**
+   * The service sent a next link back to a page already read (of a collection or a delta); the
+   * walk stopped instead of looping, as the service's paging is broken.
+   */
+  NEXT_LINK_LOOP: "NEXT_LINK_LOOP",
+  /** The filter builder's `f.self` was used outside `f.any()` or `f.all()`, where it names nothing. */
+  NOT_IN_LAMBDA: "NOT_IN_LAMBDA",
+  /**
+   * `partitions(n)` could not tell the entity set's key: the service has no `$metadata` (or it does
+   * not name a key for the set), and no `key` option was given. Pass `{ key: "ID" }` or a `model`.
+   */
+  PARTITION_KEY_UNKNOWN: "PARTITION_KEY_UNKNOWN",
+  /**
+   * No answer arrived within the `timeout` option, or the answer's body sent no data for that long;
+   * the request was aborted (raise `timeout` for a slow service).
+   */
+  TIMEOUT: "TIMEOUT",
+  /** A request was redirected more than 10 times in a row; the service's redirects loop. */
+  TOO_MANY_REDIRECTS: "TOO_MANY_REDIRECTS",
+  /**
+   * A request was redirected where no redirect may be followed: it asked for `redirect: "error"`,
+   * or it is not idempotent and met an opaque redirect in a browser (not sent again, as it may have
+   * taken effect).
+   */
+  UNEXPECTED_REDIRECT: "UNEXPECTED_REDIRECT",
+  /**
+   * A query, literal or request uses something that the client's OData version does not have (in
+   * v2: `$search`, `$apply`, nested expand options, enumerations, bound operations, JSON batches);
+   * the message names it and what to use instead.
+   */
+  UNSUPPORTED_BY_VERSION: "UNSUPPORTED_BY_VERSION",
+  /**
+   * The service sent a next link to an origin that is neither its own nor in `trustedOrigins`; it
+   * was not followed, so that credentials stay with their origin (list the origin in
+   * `trustedOrigins` if you trust it).
+   */
+  UNTRUSTED_NEXT_LINK: "UNTRUSTED_NEXT_LINK",
+  /**
+   * A filter expression built for one OData version was given to a builder or client of the other;
+   * build it with the client's own filter builder.
+   */
+  VERSION_MISMATCH: "VERSION_MISMATCH",
+});
+
+/**
+ * The codes of the errors that the library itself throws: a union of string literals, one per
+ * entry of the {@link ODataErrorCode} table, where each is documented.
+ */
+export type ODataErrorCode = (typeof ODataErrorCode)[keyof typeof ODataErrorCode];
+
+/**
+ * A code of your own for an {@link ODataClientError} that your code throws (in a pipeline step,
+ * say): it has a colon in it, as in `"myapp:QUOTA_EXCEEDED"`. The colon keeps your codes apart from
+ * the library's, today's and those a later version adds, and so lets the compiler still check
+ * every comparison of `error.code` with one of the library's codes.
+ *
+ * @example
+ * ```ts
+ * throw new ODataClientError("myapp:QUOTA_EXCEEDED", "the daily request quota is used up");
+ * ```
+ */
+export type CustomErrorCode = `${string}:${string}`;
+
+/** The codes that an {@link AsyncOperationError} of the library carries, one per subclass. */
+export type AsyncOperationErrorCode =
+  | typeof ODataErrorCode.ASYNC_OPERATION_FAILED
+  | typeof ODataErrorCode.ASYNC_OPERATION_CANCELLED
+  | typeof ODataErrorCode.ASYNC_OPERATION_TIMEOUT;
+
+/**
+ * The brand of each error class: a property on its prototype whose key is a symbol of the global
+ * registry, which all realms share, so that it is the same symbol in every copy of this package (a
+ * second install in node_modules, a bundle that inlined it) and in every realm (a `vm` context, an
+ * iframe). A worker's `postMessage` copies only the data, so its copy has neither prototype nor
+ * brand. `instanceof` and the `is…` guards check the brand rather than prototype identity, as
+ * undici does with its errors. The names are part of the public contract.
+ */
+const BRANDS = {
+  ODataClientError: Symbol.for("traverse-odata.ODataClientError"),
+  ODataHttpError: Symbol.for("traverse-odata.ODataHttpError"),
+  AsyncOperationError: Symbol.for("traverse-odata.AsyncOperationError"),
+  AsyncOperationFailedError: Symbol.for("traverse-odata.AsyncOperationFailedError"),
+  AsyncOperationCancelledError: Symbol.for("traverse-odata.AsyncOperationCancelledError"),
+  AsyncOperationTimeoutError: Symbol.for("traverse-odata.AsyncOperationTimeoutError"),
+} as const;
+
+/** The brand of each of this module's classes; a user's subclass has none and keeps the usual `instanceof`. */
+const classBrands = new WeakMap<object, symbol>();
+
+function hasBrand(value: unknown, brand: symbol): boolean {
+  return (typeof value === "object" || typeof value === "function") && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+/**
+ * Gives a class its `name` on the prototype, as the built-in errors have it: stable under
+ * minifiers (which rename classes, so `new.target.name` would not be), and not an own enumerable
+ * property of every instance. Brands the prototype (see {@link BRANDS}).
+ */
+function defineErrorClass(errorClass: { prototype: Error }, name: keyof typeof BRANDS): void {
+  const brand = BRANDS[name];
+  Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(errorClass.prototype, brand, { value: true, writable: false, configurable: false, enumerable: false });
+  classBrands.set(errorClass, brand);
+}
+
+/**
+ * Whether `error` is an {@link ODataClientError} (any of the library's errors, or your subclass of
+ * it), from this copy of the package or any other, in this realm or another.
+ *
+ * @example
+ * ```ts
+ * if (isODataClientError(error) && error.code === "TIMEOUT") console.warn("the service is slow");
+ * ```
+ */
+export function isODataClientError(error: unknown): error is ODataClientError {
+  return hasBrand(error, BRANDS.ODataClientError);
+}
+
+/**
+ * Whether `error` is an {@link ODataHttpError} (the service answered with a failure status), from
+ * this copy of the package or any other, in this realm or another.
+ *
+ * @example
+ * ```ts
+ * if (isODataHttpError(error) && error.status === 404) return undefined;
+ * ```
+ */
+export function isODataHttpError(error: unknown): error is ODataHttpError {
+  return hasBrand(error, BRANDS.ODataHttpError);
+}
+
+// Literal codes here, as at every throw site (the compiler checks them against the union), so that
+// a bundle keeps the ODataErrorCode object only where the program itself uses it.
+const ASYNC_BRANDS = new Map<AsyncOperationErrorCode, symbol>([
+  ["ASYNC_OPERATION_FAILED", BRANDS.AsyncOperationFailedError],
+  ["ASYNC_OPERATION_CANCELLED", BRANDS.AsyncOperationCancelledError],
+  ["ASYNC_OPERATION_TIMEOUT", BRANDS.AsyncOperationTimeoutError],
+]);
+
+/**
+ * Whether `error` ended a long-running operation: an {@link AsyncOperationError}, or with `code`
+ * the one subclass that carries that code ({@link AsyncOperationFailedError},
+ * {@link AsyncOperationCancelledError}, {@link AsyncOperationTimeoutError}); from this copy of the
+ * package or any other, in this realm or another. The check is of the class, not of `code` alone.
+ *
+ * @example
+ * ```ts
+ * if (isAsyncOperationError(error, "ASYNC_OPERATION_TIMEOUT")) saveForLater(error.statusUrl, error.maxWait);
+ * ```
+ */
+export function isAsyncOperationError(error: unknown, code: typeof ODataErrorCode.ASYNC_OPERATION_FAILED): error is AsyncOperationFailedError;
+export function isAsyncOperationError(error: unknown, code: typeof ODataErrorCode.ASYNC_OPERATION_CANCELLED): error is AsyncOperationCancelledError;
+export function isAsyncOperationError(error: unknown, code: typeof ODataErrorCode.ASYNC_OPERATION_TIMEOUT): error is AsyncOperationTimeoutError;
+export function isAsyncOperationError(error: unknown, code?: AsyncOperationErrorCode): error is AsyncOperationError;
+export function isAsyncOperationError(error: unknown, code?: AsyncOperationErrorCode): boolean {
+  if (code === undefined) return hasBrand(error, BRANDS.AsyncOperationError);
+  const brand = ASYNC_BRANDS.get(code);
+  if (brand === undefined) {
+    const got = typeof code === "string" ? JSON.stringify(code) : typeof code;
+    throw new TypeError(`isAsyncOperationError(error, code): code must be one of ${[...ASYNC_BRANDS.keys()].join(", ")}; got ${got}`);
+  }
+  return hasBrand(error, brand);
+}
 
 /** The OData error object of a failed response, read from the v4 JSON, v2 JSON or XML shape. */
 export interface ODataErrorDetail {
@@ -33,17 +321,37 @@ export interface ODataClientErrorOptions {
 
 /**
  * The base of every error that traverse-odata throws. `code` says what went wrong in a stable,
- * machine-readable word (for example `"ASYNC_NO_LOCATION"` or `"UNTRUSTED_NEXT_LINK"`).
+ * machine-readable word (for example `"ASYNC_NO_LOCATION"` or `"UNTRUSTED_NEXT_LINK"`; the list
+ * with what each means is {@link ODataErrorCode}). `instanceof ODataClientError` and
+ * {@link isODataClientError} also hold for an error made by another copy of the package or in
+ * another realm.
  */
 export class ODataClientError extends Error {
   static {
-    nameErrorClass(this, "ODataClientError");
+    defineErrorClass(this, "ODataClientError");
   }
 
-  /** A stable word for what went wrong. */
-  readonly code: string;
+  /**
+   * `instanceof` by brand: true for an instance of this class from any copy of the package and any
+   * realm (see {@link isODataClientError}); on a subclass of your own, the usual prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const brand = classBrands.get(this);
+    return brand === undefined ? Function.prototype[Symbol.hasInstance].call(this, value) : hasBrand(value, brand);
+  }
 
-  constructor(code: string, message: string, options?: ODataClientErrorOptions) {
+  /**
+   * A stable word for what went wrong: one of the library's codes ({@link ODataErrorCode}, each
+   * documented there), or a {@link CustomErrorCode} (with a colon) on an error that your own code
+   * threw.
+   */
+  readonly code: ODataErrorCode | CustomErrorCode;
+
+  /**
+   * @param code - the library's code for it, or a {@link CustomErrorCode} of your own (`"myapp:QUOTA"`).
+   * @param message - what went wrong, for people; credentials in it are masked.
+   */
+  constructor(code: ODataErrorCode | CustomErrorCode, message: string, options?: ODataClientErrorOptions) {
     // Redacted before super(): the stack's first line is written from the message there.
     super(redactText(message), options?.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     this.code = code;
@@ -58,15 +366,6 @@ export class ODataClientError extends Error {
     const fields: Record<string, unknown> = Object.fromEntries(Object.entries(this));
     return { name: this.name, code: this.code, message: this.message, ...fields };
   }
-}
-
-/**
- * Gives a class its `name` on the prototype, as the built-in errors have it: stable under
- * minifiers (which rename classes, so `new.target.name` would not be), and not an own enumerable
- * property of every instance.
- */
-function nameErrorClass(errorClass: { prototype: Error }, name: string): void {
-  Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
 }
 
 /** What an {@link ODataHttpError} is made from. */
@@ -89,9 +388,10 @@ export interface ODataHttpErrorInit {
  */
 export class ODataHttpError extends ODataClientError {
   static {
-    nameErrorClass(this, "ODataHttpError");
+    defineErrorClass(this, "ODataHttpError");
   }
 
+  declare readonly code: typeof ODataErrorCode.HTTP_ERROR;
   /** The HTTP status code of the answer. */
   readonly status: number;
   /** The HTTP method of the request that failed. */
@@ -131,11 +431,7 @@ function describeHttpFailure(init: ODataHttpErrorInit): string {
   const detail = init.odataError;
   if (!detail) return head;
   const code = detail.code ? ` [${detail.code}]` : "";
-  return `${head}${code}: ${clip(detail.message, 500)}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  return `${head}${code}: ${clipText(detail.message, 500)}`;
 }
 
 /** What every long-running-operation error carries. */
@@ -152,7 +448,7 @@ export interface AsyncOperationErrorInit {
  */
 export class AsyncOperationError extends ODataClientError {
   static {
-    nameErrorClass(this, "AsyncOperationError");
+    defineErrorClass(this, "AsyncOperationError");
   }
 
   /**
@@ -166,7 +462,9 @@ export class AsyncOperationError extends ODataClientError {
   /** The last reported progress (0..100), or -1 if none was ever reported. */
   readonly percentComplete: number;
 
-  constructor(code: string, message: string, init: AsyncOperationErrorInit) {
+  declare readonly code: AsyncOperationErrorCode | CustomErrorCode;
+
+  constructor(code: AsyncOperationErrorCode | CustomErrorCode, message: string, init: AsyncOperationErrorInit) {
     super(code, message, { cause: init.cause });
     this.statusUrl = redactUrl(init.statusUrl);
     this.status = init.status;
@@ -177,9 +475,10 @@ export class AsyncOperationError extends ODataClientError {
 /** The operation ran to its end and failed. */
 export class AsyncOperationFailedError extends AsyncOperationError {
   static {
-    nameErrorClass(this, "AsyncOperationFailedError");
+    defineErrorClass(this, "AsyncOperationFailedError");
   }
 
+  declare readonly code: typeof ODataErrorCode.ASYNC_OPERATION_FAILED;
   /** The final status code of the operation (for example 400 or 500), where it is known. */
   readonly httpStatus: number | undefined;
   /** The OData error parsed from the final body, where there was one (secrets in its texts masked). */
@@ -198,8 +497,10 @@ export class AsyncOperationFailedError extends AsyncOperationError {
 /** The operation was cancelled (by this poller's `cancel()` or by the service). */
 export class AsyncOperationCancelledError extends AsyncOperationError {
   static {
-    nameErrorClass(this, "AsyncOperationCancelledError");
+    defineErrorClass(this, "AsyncOperationCancelledError");
   }
+
+  declare readonly code: typeof ODataErrorCode.ASYNC_OPERATION_CANCELLED;
 
   constructor(message: string, init: AsyncOperationErrorInit) {
     super("ASYNC_OPERATION_CANCELLED", message, init);
@@ -213,9 +514,10 @@ export class AsyncOperationCancelledError extends AsyncOperationError {
  */
 export class AsyncOperationTimeoutError extends AsyncOperationError {
   static {
-    nameErrorClass(this, "AsyncOperationTimeoutError");
+    defineErrorClass(this, "AsyncOperationTimeoutError");
   }
 
+  declare readonly code: typeof ODataErrorCode.ASYNC_OPERATION_TIMEOUT;
   /** The `maxWait` in milliseconds that was exceeded. */
   readonly maxWait: number;
 

@@ -1,6 +1,16 @@
-/** traverse-odata: the public exports. */
+/**
+ * traverse-odata: the public exports.
+ *
+ * Values are what a user calls, constructs or tests with `instanceof`: the client, the error
+ * classes and their guards, `edm` and `EdmValue`, `createFilterBuilder`, `parseMetadata` and
+ * `ServiceModel`, `etagOf`. Classes that only the client makes (queries, operation calls, media,
+ * batches and their handles, the filter and expand builders) are exported as types: their
+ * constructors are not part of the API. `api/traverse-odata.api.md` shows the whole surface.
+ * @packageDocumentation
+ */
 export { ODataClient } from "./client.js";
-export type { ODataClientOptions, ODataVersion, AuthOptions, BearerToken, RetryOptions } from "./options.js";
+export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions } from "./options.js";
+export type { AuthOptions, BearerToken, OAuth2ClientCredentials, OAuth2ClientAuthentication } from "./http/auth.js";
 export {
   ODataClientError,
   ODataHttpError,
@@ -8,66 +18,88 @@ export {
   AsyncOperationFailedError,
   AsyncOperationCancelledError,
   AsyncOperationTimeoutError,
+  ODataErrorCode,
+  isODataClientError,
+  isODataHttpError,
+  isAsyncOperationError,
 } from "./errors.js";
-export type { ODataErrorDetail } from "./errors.js";
+export type {
+  ODataErrorDetail,
+  CustomErrorCode,
+  AsyncOperationErrorCode,
+  ODataClientErrorOptions,
+  ODataHttpErrorInit,
+  AsyncOperationErrorInit,
+} from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
 export type { AbortSignalLike } from "./http/signals.js";
 export { etagOf, mediaEtagOf } from "./payload/etag.js";
+export { redactUrl, redactText } from "./util/redact.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
-export { CollectionQuery } from "./query/query.js";
-export { EntityQuery } from "./query/entity.js";
-export type { EntityKey } from "./query/entity.js";
-export { ExpandQuery } from "./query/expand.js";
-export type { ExpandBuilder } from "./query/expand.js";
-export { FilterBuilder, FilterExpression, createFilterBuilder } from "./query/filter.js";
-export type { Operand, ValueOperand, LambdaOptions } from "./query/filter.js";
+
+// Queries and what they take.
+export type { CollectionQuery, EntityQuery } from "./resources/query.js";
+export type { EntityKey } from "./query/keys.js";
+export type { ExpandQuery, ExpandBuilder } from "./query/expand.js";
+export { createFilterBuilder } from "./query/filter.js";
+export type { FilterBuilder, FilterExpression, Operand, ValueOperand, LambdaOptions } from "./query/filter.js";
 export { edm, EdmValue } from "./query/literals.js";
 export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
-export type { FieldPath, RelatedType, SelectItem } from "./query/types.js";
+export type { FieldPath, RelatedType, SelectItem, SubPaths, NestedPaths, IsCollection, Unwrap, PrimitiveValue, Entity, EntityShape, BoundOperation } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
-export type { UpdateOptions, UpsertOptions, DeleteOptions, LinkOptions } from "./query/entity.js";
-export type { CreateOptions, CreateAsyncOptions, CreateMediaOptions } from "./query/query.js";
-export { MediaResource } from "./write/media.js";
-export type { MediaWriteOptions } from "./write/media.js";
-export type { EntityInput, ODataAnnotations } from "./write/types.js";
-export type { SendOptions } from "./write/send.js";
+export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
+export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./resources/partition.js";
+
+// Writes.
 export type {
-  WriteRequest,
-  WriteContext,
-  EtagSource,
+  WriteOptions,
+  CreateOptions,
+  CreateAsyncOptions,
+  CreateMediaOptions,
+  UpdateOptions,
+  UpsertOptions,
+  DeleteOptions,
+  MediaWriteOptions,
   ConditionalOptions,
-  ReturnPreference,
-  WriteRequestOptions,
-  CreateRequestOptions,
   EntityBodyOptions,
-  UpdateRequestOptions,
-  UpsertRequestOptions,
-  DeleteRequestOptions,
-  MediaWriteRequestOptions,
-  MediaCreateRequestOptions,
-} from "./write/requests.js";
-export { ActionCall, FunctionCall } from "./operations/operation.js";
-export type { OperationOptions, InvokeOptions, InvokeAsyncOptions, FunctionGetOptions, ResultItem } from "./operations/operation.js";
+  EtagSource,
+  ReturnPreference,
+} from "./write/options.js";
+export type { MediaResource } from "./write/media.js";
+export type { EntityInput, EntityInputValue, ODataAnnotations } from "./write/types.js";
+
+// Actions and functions.
+export type { ActionCall, FunctionCall, OperationOptions, InvokeOptions, InvokeAsyncOptions, ResultItem } from "./operations/operation.js";
 export type { OperationParameters } from "./operations/requests.js";
-export { Batch, BatchChangeset, BatchHandle, BatchEntityHandle, BatchReference } from "./batch/batch.js";
+
+// $batch.
 export type {
-  BatchFormat,
+  Batch,
+  BatchWrites,
+  BatchChangeset,
+  BatchHandle,
+  BatchEntityHandle,
+  BatchReference,
   BatchOptions,
-  BatchSendOptions,
-  BatchSendAsyncOptions,
   BatchOperationOptions,
   BatchCollectionTarget,
   BatchEntityTarget,
   BatchRawRequest,
 } from "./batch/batch.js";
+export type { BatchFormat } from "./batch/plan.js";
+export type { BatchBoundaries } from "./batch/wire.js";
+export type { BatchSendOptions, BatchSendAsyncOptions } from "./batch/send.js";
 export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnanswered, BatchRequestRef } from "./batch/results.js";
+
+// $metadata.
 export { ServiceModel, STANDARD_VOCABULARY_ALIASES } from "./metadata/model.js";
 export { parseMetadata } from "./metadata/parse.js";
 export type {
   ServiceModelData,
   Schema,
+  StructuredTypeBase,
   EntityType,
   ComplexType,
   EnumType,
@@ -92,4 +124,3 @@ export type {
   AnnotationValue,
   Annotatable,
 } from "./metadata/model.js";
-export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";

@@ -3,16 +3,33 @@
  * and merges them. Nothing else in the library reads raw options.
  */
 import type { PipelineStep } from "./http/pipeline.js";
-import { redactText } from "./util/redact.js";
+import type { AbortSignalLike } from "./http/signals.js";
+import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/debug.js";
+import type { RetryPolicy } from "./http/steps.js";
+import { isBearerToken, type AuthOptions, type BearerToken, type OAuth2ClientAuthentication, type OAuth2ClientCredentials, type ResolvedAuth, type ResolvedOAuth2 } from "./http/auth.js";
+import { redactText, redactUrl } from "./util/redact.js";
+import { describe } from "./util/values.js";
+import { MAX_TIMER_DELAY } from "./util/timers.js";
+
+/**
+ * What every method that sends a request takes as its last argument (alone, or extended by the
+ * method's own options, such as `ReadOptions` or `UpdateOptions`).
+ * @example
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 5_000);
+ * const book = await client.collection("Books").key(1).get({ signal: controller.signal });
+ */
+export interface RequestOptions {
+  /**
+   * Cancels the request, its retries and the reading of its answer: the promise rejects with the
+   * signal's reason and nothing goes on running. An `AbortSignal`, or an object that behaves like
+   * one (see {@link AbortSignalLike}).
+   */
+  signal?: AbortSignalLike | undefined;
+}
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
 export type ODataVersion = "2.0" | "4.0" | "4.01";
-
-/** A bearer token, or a function that returns one (called for every request). */
-export type BearerToken = string | (() => string | Promise<string>);
-
-/** Credentials sent to the service's own origin (and to `trustedOrigins`). */
-export type AuthOptions = { bearer: BearerToken } | { basic: { username: string; password: string } };
 
 /** When and how often idempotent requests are sent again. */
 export interface RetryOptions {
@@ -49,10 +66,23 @@ export interface ODataClientOptions {
   headers?: Record<string, string> | undefined;
   /**
    * Credentials, sent as `Authorization` to the service's origin and `trustedOrigins` only:
-   * `{ bearer }` (a token, or a function called for every request, so that it can refresh) or
-   * `{ basic: { username, password } }` (UTF-8, RFC 7617). A function that throws rejects the
-   * request with code `"AUTH_FAILED"`. Tokens never appear in error messages.
+   * `{ bearer }` (a token, or a function called for every request, so that it can refresh),
+   * `{ basic: { username, password } }` (UTF-8, RFC 7617), or
+   * `{ oauth2: { tokenUrl, clientId, clientSecret, scope } }` (OAuth2 client credentials: the
+   * client fetches the access token itself, keeps it until shortly before it expires, and gets a
+   * new one when the service answers 401; see {@link OAuth2ClientCredentials}). A bearer function
+   * that throws, or a token endpoint that refuses, rejects the request with code `"AUTH_FAILED"`.
+   * Tokens and secrets never appear in error messages or the wire log.
    * @example { bearer: () => tokenCache.get() }
+   * @example
+   * {
+   *   oauth2: {
+   *     tokenUrl: `https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`,
+   *     clientId,
+   *     clientSecret,
+   *     scope: "https://graph.microsoft.com/.default",
+   *   },
+   * }
    */
   auth?: AuthOptions | undefined;
   /**
@@ -117,13 +147,25 @@ export interface ODataClientOptions {
    * @default []
    */
   steps?: PipelineStep[] | undefined;
-}
-
-/** The retry policy after defaults. */
-export interface ResolvedRetry {
-  retries: number;
-  delay: number;
-  maxDelay: number;
+  /**
+   * The wire log: one line for every request the client sends and one for every answer, failure
+   * or abort, including those your `steps` never see (the CSRF token fetch, each retry attempt and
+   * redirect hop, status monitor polls and cancels, the `$metadata` fetch), and one line per part of
+   * every `$batch` answer it reads. A line says what the request is for (`csrf`, `retry 2/3`,
+   * `redirect 1`, `poll`, `batch part 3`), its method and URL, the status and the time taken, and
+   * every header but the credentials and the transport's own (`X-CSRF-Token`, `If-Match`, `Prefer`,
+   * `OData-Version`, `Content-Type`, `Location`, `Retry-After`, `ETag` ...). Credentials are never logged: no
+   * `Authorization`, `Cookie` or `Set-Cookie`, tokens masked as `***`, URLs redacted as in error
+   * messages. `true` writes the lines to `console.error`, each prefixed with `traverse-odata `; a
+   * function receives each line instead (an exception it throws is ignored). Not given, the log is on when the environment variable
+   * `NODE_DEBUG` names `traverse-odata` (Node's rules: a comma-separated list, `*` as wildcard),
+   * where the runtime lets it be read; `false` keeps it off whatever `NODE_DEBUG` says.
+   * @example
+   * new ODataClient({ serviceUrl, debug: true });
+   * new ODataClient({ serviceUrl, debug: (line) => logger.debug(line) });
+   * @default false (unless `NODE_DEBUG` names `traverse-odata`)
+   */
+  debug?: boolean | ((line: string) => void) | undefined;
 }
 
 /** The client's options after validation and defaults; frozen. */
@@ -133,22 +175,24 @@ export interface ResolvedClientOptions {
   version: ODataVersion;
   fetch: typeof fetch;
   headers: ReadonlyArray<readonly [string, string]>;
-  auth: AuthOptions | undefined;
+  auth: ResolvedAuth | undefined;
   csrf: boolean;
   maxPageSize: number | undefined;
   timeout: number;
-  retry: ResolvedRetry | false;
+  retry: RetryPolicy | false;
   /** The service's own origin and the trusted ones, as `URL.origin` strings. */
   trustedOrigins: ReadonlySet<string>;
   userAgent: string;
   steps: readonly PipelineStep[];
+  /** Where the wire log goes; `undefined` when it is off. */
+  wireLog: WireLogger | undefined;
 }
 
 /** The package version, sent in the default `User-Agent`. */
 export const LIBRARY_VERSION = "0.1.0";
 
 const DEFAULT_TIMEOUT = 30_000;
-const DEFAULT_RETRY: ResolvedRetry = { retries: 3, delay: 300, maxDelay: 30_000 };
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, delay: 300, maxDelay: 30_000 };
 const VERSIONS: readonly ODataVersion[] = ["2.0", "4.0", "4.01"];
 
 /**
@@ -181,6 +225,7 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
     trustedOrigins,
     userAgent: resolveUserAgent(options.userAgent),
     steps: resolveSteps(options.steps),
+    wireLog: resolveDebug(options.debug),
   };
   return Object.freeze(resolved);
 }
@@ -302,16 +347,17 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
   return entries;
 }
 
-function resolveAuth(auth: unknown): AuthOptions | undefined {
+const AUTH_KINDS = ["bearer", "basic", "oauth2"] as const;
+
+function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   if (auth === undefined) return undefined;
-  const shape = 'ODataClient option "auth" must be { bearer } or { basic: { username, password } }';
+  const shape = 'ODataClient option "auth" must be { bearer }, { basic: { username, password } } or { oauth2: { tokenUrl, clientId, clientSecret } }';
   if (typeof auth !== "object" || auth === null) throw new TypeError(shape);
-  const hasBearer = "bearer" in auth;
-  const hasBasic = "basic" in auth;
-  if (hasBearer && hasBasic) {
-    throw new TypeError('ODataClient option "auth" must hold either "bearer" or "basic", not both');
+  const kinds = AUTH_KINDS.filter((kind) => kind in auth);
+  if (kinds.length > 1) {
+    throw new TypeError(`ODataClient option "auth" must hold one of "bearer", "basic" or "oauth2", not several; got ${kinds.map((kind) => `"${kind}"`).join(" and ")}`);
   }
-  if (hasBearer) {
+  if (kinds[0] === "bearer") {
     const bearer = (auth as { bearer: unknown }).bearer;
     if (typeof bearer === "function") return { bearer: bearer as BearerToken };
     if (typeof bearer !== "string") {
@@ -323,7 +369,7 @@ function resolveAuth(auth: unknown): AuthOptions | undefined {
     }
     return { bearer };
   }
-  if (hasBasic) {
+  if (kinds[0] === "basic") {
     const basic = (auth as { basic: unknown }).basic as { username?: unknown; password?: unknown } | null;
     if (typeof basic !== "object" || basic === null || typeof basic.username !== "string" || typeof basic.password !== "string") {
       throw new TypeError('ODataClient option "auth.basic" must be { username: string, password: string }');
@@ -334,12 +380,81 @@ function resolveAuth(auth: unknown): AuthOptions | undefined {
     }
     return { basic: { username: basic.username, password: basic.password } };
   }
+  if (kinds[0] === "oauth2") return { oauth2: resolveOAuth2((auth as { oauth2: unknown }).oauth2) };
   throw new TypeError(shape);
 }
 
-/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
-export function isBearerToken(token: string): boolean {
-  return /^[\x21-\x7e]+$/.test(token);
+const OAUTH2_FIELDS: ReadonlySet<string> = new Set(["tokenUrl", "clientId", "clientSecret", "scope", "resource", "audience", "clientAuthentication"]);
+const CLIENT_AUTHENTICATIONS: readonly OAuth2ClientAuthentication[] = ["body", "basic"];
+
+function resolveOAuth2(value: unknown): ResolvedOAuth2 {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError('ODataClient option "auth.oauth2" must be an object { tokenUrl, clientId, clientSecret, scope? }');
+  }
+  const fields = value as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (!OAUTH2_FIELDS.has(name)) {
+      throw new TypeError(`ODataClient option "auth.oauth2.${name}" is not an OAuth2 setting (${[...OAUTH2_FIELDS].join(", ")})`);
+    }
+  }
+  const clientId = fields["clientId"];
+  if (typeof clientId !== "string" || clientId === "") {
+    throw new TypeError(`ODataClient option "auth.oauth2.clientId" must be a non-empty string; got ${describe(clientId)}`);
+  }
+  const clientSecret = fields["clientSecret"];
+  if (typeof clientSecret !== "string" || clientSecret === "") {
+    // Whatever was given is not echoed: it may be the secret in the wrong form.
+    throw new TypeError('ODataClient option "auth.oauth2.clientSecret" must be a non-empty string');
+  }
+  const clientAuthentication = fields["clientAuthentication"] ?? "body";
+  if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as OAuth2ClientAuthentication)) {
+    throw new TypeError(`ODataClient option "auth.oauth2.clientAuthentication" must be "body" or "basic"; got ${describe(clientAuthentication)}`);
+  }
+  return {
+    tokenUrl: resolveTokenUrl(fields["tokenUrl"]),
+    clientId,
+    clientSecret,
+    scope: optionalText(fields["scope"], "auth.oauth2.scope"),
+    resource: optionalText(fields["resource"], "auth.oauth2.resource"),
+    audience: optionalText(fields["audience"], "auth.oauth2.audience"),
+    clientAuthentication: clientAuthentication as OAuth2ClientAuthentication,
+  };
+}
+
+/**
+ * The token endpoint: https, or http to a loopback address only, since the client secret (and
+ * the token that comes back) would otherwise cross the network in clear text.
+ */
+function resolveTokenUrl(value: unknown): URL {
+  const name = 'ODataClient option "auth.oauth2.tokenUrl"';
+  if (typeof value !== "string" || value === "") throw new TypeError(`${name} must be the token endpoint's https URL; got ${describe(value)}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    const shown = value.includes("@") ? "" : `: ${describe(redactText(value))}`;
+    throw new TypeError(`${name} must be an absolute https URL${shown}`);
+  }
+  if (url.username || url.password) throw new TypeError(`${name} must not carry a user name or password; the client id and secret have options of their own`);
+  if (url.hash || value.includes("#")) throw new TypeError(`${name} must not carry a fragment`);
+  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname))) return url;
+  if (url.protocol === "http:") {
+    throw new TypeError(`${name} must use https, so that the client secret does not cross the network in clear text (http is taken for loopback addresses only); got ${redactUrl(url)}`);
+  }
+  throw new TypeError(`${name} must be an https URL; got a ${url.protocol} URL`);
+}
+
+/** Whether a URL host name is this machine: `localhost` (and its subdomains), 127.0.0.0/8, or [::1]. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(`ODataClient option "${name}" must be a non-empty string; got ${describe(value)}`);
+  }
+  return value;
 }
 
 function isHeaderValue(value: string): boolean {
@@ -351,9 +466,6 @@ function isHeaderValue(value: string): boolean {
   }
 }
 
-/** The longest delay `setTimeout` can wait; longer ones fire at once (Node warns and uses 1 ms). */
-export const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
 function resolveTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
@@ -362,7 +474,7 @@ function resolveTimeout(value: unknown): number {
   return value;
 }
 
-function resolveRetry(value: unknown): ResolvedRetry | false {
+function resolveRetry(value: unknown): RetryPolicy | false {
   if (value === undefined) return DEFAULT_RETRY;
   if (value === false) return false;
   if (typeof value !== "object" || value === null) {
@@ -397,6 +509,14 @@ function resolveSteps(value: unknown): readonly PipelineStep[] {
   }
   // A copy, so that changing the caller's array later does not change the pipeline.
   return Object.freeze([...steps] as PipelineStep[]);
+}
+
+function resolveDebug(value: unknown): WireLogger | undefined {
+  if (value === undefined) return nodeDebugNames(nodeDebugFromEnvironment()) ? consoleWireLogger : undefined;
+  if (value === false) return undefined;
+  if (value === true) return consoleWireLogger;
+  if (typeof value === "function") return value as WireLogger;
+  throw new TypeError(`ODataClient option "debug" must be true, false or a function (line: string) => void; got ${describe(value)}`);
 }
 
 function optionalArray(value: unknown, name: string): readonly unknown[] {
@@ -434,18 +554,3 @@ function optionalNonNegativeNumber(value: unknown, name: string): number | undef
   return value;
 }
 
-/** A short description of a bad value for messages; never the value of a secret. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return value.length > 60 ? `a string of ${value.length} characters` : JSON.stringify(value);
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    default:
-      return `a ${typeof value}`;
-  }
-}

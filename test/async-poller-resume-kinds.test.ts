@@ -9,7 +9,7 @@
 import { describe, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { AsyncOperationTimeoutError, ODataClient, type AsyncPoller, type AsyncPollerToken, type BatchResults } from "../src/index.js";
+import { AsyncOperationTimeoutError, ODataClient, isODataClientError, type AsyncPoller, type AsyncPollerToken, type BatchResults } from "../src/index.js";
 import { startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 import { rejectionOf } from "./async-poller-fixtures.js";
 
@@ -243,21 +243,52 @@ describe("a batch's sendAsync poller", { concurrency: true }, () => {
     assert.equal(server.requests.length, sentBefore);
   });
 
-  test("batch.resumeAsync refuses the token of another batch and the token of an operation", async (t) => {
+  test("batch.resumeAsync refuses the token of another batch (when the poller is first used) and the token of an operation (at once)", async (t) => {
     const server = await jobService(t, final);
     const client = new ODataClient({ serviceUrl: server.url("svc/") });
     const token = throughJson((await buildBatch(client).batch.sendAsync(FAST)).toJSON());
     const other = client.batch();
     other.get(client.collection<Book>("Books").key(4));
-    assert.throws(
-      () => other.resumeAsync(token),
-      (error: unknown) => error instanceof TypeError && /another batch/.test(error.message),
-    );
+    const sentBefore = server.requests.length;
+    // The batch's requests are compared with the token's when the batch code loads, at the first
+    // poll(), wait() or cancel(); each rejects, and nothing is sent.
+    const resumed = other.resumeAsync(token);
+    for (const use of [() => resumed.wait(), () => resumed.poll(), () => resumed.cancel()]) {
+      await assert.rejects(use(), (error: unknown) => error instanceof TypeError && /another batch/.test(error.message));
+    }
+    assert.equal(server.requests.length, sentBefore);
     const operationToken = throughJson((await client.action("fibonacci").invokeAsync({}, FAST)).toJSON());
     assert.throws(
       () => buildBatch(client).batch.resumeAsync(operationToken),
       (error: unknown) => error instanceof TypeError && /client\.resumeAsync\(token\)/.test(error.message),
     );
+  });
+
+  test("a token saved after success resumes done; its results are read (without a request) by the first wait()", async (t) => {
+    const server = await jobService(t, final);
+    const serviceUrl = server.url("svc/");
+    const first = buildBatch(new ODataClient({ serviceUrl }));
+    const poller = await first.batch.sendAsync(FAST);
+    const direct = await poller.wait();
+    const token = throughJson(poller.toJSON());
+    assert.equal(token.outcome, "succeeded");
+
+    const again = buildBatch(new ODataClient({ serviceUrl }));
+    const sentBefore = server.requests.length;
+    const resumed = again.batch.resumeAsync(token);
+    assert.equal(resumed.isDone(), true);
+    assert.equal(resumed.status(), poller.status());
+    assert.deepEqual(resumed.toJSON(), token);
+    // The batch's answer is read by the batch code, which loads with the poller's first use.
+    assert.throws(
+      () => resumed.result(),
+      (error: unknown) => isODataClientError(error) && error.code === "ASYNC_OPERATION_PENDING" && /first poll\(\), wait\(\) or cancel\(\)/.test(error.message),
+    );
+    assert.deepEqual(shapeOf(await resumed.wait()), shapeOf(direct));
+    assert.deepEqual(shapeOf(resumed.result()), shapeOf(direct));
+    const three = again.three.result();
+    assert.ok(three.ok && three.value.title === "Three");
+    assert.equal(server.requests.length, sentBefore);
   });
 
   test("its timeout names batch.resumeAsync as the way to go on", async (t) => {

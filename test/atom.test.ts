@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readAtomEntry, readAtomFeed } from "../src/read/atom.js";
-import { parseXml, textContent } from "../src/read/xml.js";
+import { readAtomEntry, readAtomFeed } from "../src/payload/atom.js";
+import { parseXml, textContent } from "../src/payload/xml.js";
 import { ODataClientError } from "../src/errors.js";
 
 // A page of a v2 feed as a service such as SAP Gateway or WCF Data Services writes it.

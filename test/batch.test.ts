@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ODataClient, ODataClientError, ODataHttpError, type BatchResult } from "../src/index.js";
-import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/batch/multipart.js";
-import { readJsonBatch } from "../src/batch/json.js";
+import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/payload/multipart.js";
+import { readJsonBatch } from "../src/payload/json-batch.js";
+import { sendText, startServer } from "./servers/recording-server.js";
 
 interface Book {
   ID: number;
@@ -46,9 +47,9 @@ function sampleBatch(format: "multipart" | "json" = "multipart") {
 const CRLF = "\r\n";
 const lines = (...parts: string[]) => parts.join(CRLF);
 
-test("a multipart batch is written byte for byte: CRLF, application/http parts, Content-ID, nested changeset, $n reference, relative URLs", () => {
+test("a multipart batch is written byte for byte: CRLF, application/http parts, Content-ID, nested changeset, $n reference, relative URLs", async () => {
   const { batch } = sampleBatch();
-  const request = batch.toRequest();
+  const request = await batch.toRequest();
   assert.equal(request.url, `${serviceUrl}$batch`);
   assert.equal(request.headers["content-type"], "multipart/mixed; boundary=batch_1");
   assert.equal(request.headers["accept"], "multipart/mixed");
@@ -110,9 +111,9 @@ test("a multipart batch is written byte for byte: CRLF, application/http parts, 
   assert.ok(!/[^\r]\n/.test(request.body), "every line ends in CRLF");
 });
 
-test("a JSON batch is written with ids, relative URLs, JSON bodies, atomicityGroup and dependsOn for $n references", () => {
+test("a JSON batch is written with ids, relative URLs, JSON bodies, atomicityGroup and dependsOn for $n references", async () => {
   const { batch } = sampleBatch("json");
-  const request = batch.toRequest();
+  const request = await batch.toRequest();
   assert.equal(request.headers["content-type"], "application/json");
   assert.equal(request.headers["accept"], "application/json");
   const writeHeaders = { accept: "application/json", "odata-version": "4.0", "odata-maxversion": "4.0", "content-type": "application/json" };
@@ -138,17 +139,17 @@ test("a 4.01 client batches as JSON by default, 4.0 and 2.0 as multipart; v2 ref
   assert.throws(() => client("2.0").batch({ format: "json" }), (error: unknown) => error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION");
 });
 
-test("v2 batches update with MERGE and the DataServiceVersion headers", () => {
+test("v2 batches update with MERGE and the DataServiceVersion headers", async () => {
   const c = client("2.0");
   const batch = c.batch({ boundaries: fixed });
   batch.changeset((cs) => cs.update(c.collection<Book>("Books").key(1), { stock: 3 }, { etag: 'W/"e"' }));
-  const request = batch.toRequest();
+  const request = await batch.toRequest();
   assert.equal(request.headers["dataserviceversion"], "2.0");
   assert.match(request.body, /\r\nMERGE Books\(1\) HTTP\/1\.1\r\n/);
   assert.match(request.body, /\r\nif-match: W\/"e"\r\n/);
 });
 
-test("generated boundaries are unguessable: 128 random bits, different every time, and valid RFC 2046 boundaries", () => {
+test("generated boundaries are unguessable: 128 random bits, different every time, and valid RFC 2046 boundaries", async () => {
   const a = newBoundary("batch");
   const b = newBoundary("batch");
   assert.notEqual(a, b);
@@ -156,7 +157,7 @@ test("generated boundaries are unguessable: 128 random bits, different every tim
   const c = client();
   const batch = c.batch();
   batch.get(c.collection("Books").key(1));
-  const boundary = boundaryOf(batch.toRequest().headers["content-type"]);
+  const boundary = boundaryOf((await batch.toRequest()).headers["content-type"]);
   assert.match(boundary ?? "", /^batch_[0-9a-f-]{36}$/);
 });
 
@@ -203,9 +204,9 @@ function capLikeAnswer(eol = CRLF): string {
   ].join(eol);
 }
 
-test("a failed changeset, answered with one response in its place, is a failure with the parsed OData error for every request in it", () => {
+test("a failed changeset, answered with one response in its place, is a failure with the parsed OData error for every request in it", async () => {
   const { batch, read, book, review, removed } = sampleBatch();
-  const results = batch.readAnswer({ contentType: "multipart/mixed; boundary=batch_r", body: capLikeAnswer() });
+  const results = await batch.readAnswer({ contentType: "multipart/mixed; boundary=batch_r", body: capLikeAnswer() });
   assert.equal(results.length, 4);
   assert.equal(results.ok, false);
   const first = read.result();
@@ -230,7 +231,7 @@ test("a failed changeset, answered with one response in its place, is a failure 
   assert.deepEqual(results.of(read), first);
 });
 
-test("a changeset answered as a nested multipart is matched by Content-ID, whatever the order", () => {
+test("a changeset answered as a nested multipart is matched by Content-ID, whatever the order", async () => {
   const { batch, book, review } = sampleBatch();
   const body = lines(
     "--b",
@@ -268,7 +269,7 @@ test("a changeset answered as a nested multipart is matched by Content-ID, whate
     "",
     "--b--",
   );
-  const results = batch.readAnswer({ contentType: 'multipart/mixed; boundary="b"', body });
+  const results = await batch.readAnswer({ contentType: 'multipart/mixed; boundary="b"', body });
   assert.equal(results.ok, true);
   const created = book.result();
   assert.ok(created.ok && created.value?.title === "New");
@@ -276,7 +277,7 @@ test("a changeset answered as a nested multipart is matched by Content-ID, whate
   assert.ok(reviewed.ok && reviewed.value?.rating === 5);
 });
 
-test("a changeset whose nested answer holds a failure is failed for every member", () => {
+test("a changeset whose nested answer holds a failure is failed for every member", async () => {
   const { batch, book, review } = sampleBatch();
   const body = lines(
     "--b",
@@ -307,7 +308,7 @@ test("a changeset whose nested answer holds a failure is failed for every member
     "--cs--",
     "--b--",
   );
-  const results = batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+  const results = await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
   for (const handle of [book, review]) {
     const result = handle.result();
     assert.equal(result.ok, false);
@@ -320,9 +321,9 @@ test("a changeset whose nested answer holds a failure is failed for every member
   assert.equal(last?.error.code, "BATCH_NOT_EXECUTED");
 });
 
-test("an answer with bare LF line ends is read like a CRLF one", () => {
+test("an answer with bare LF line ends is read like a CRLF one", async () => {
   const { batch, read, book } = sampleBatch();
-  batch.readAnswer({ contentType: "multipart/mixed; boundary=batch_r", body: capLikeAnswer("\n") });
+  await batch.readAnswer({ contentType: "multipart/mixed; boundary=batch_r", body: capLikeAnswer("\n") });
   const first = read.result();
   assert.ok(first.ok && first.value.ID === 1);
   assert.equal(book.result().status, 400);
@@ -351,29 +352,29 @@ test("malformed answers reject with BAD_BATCH_RESPONSE naming what is wrong", ()
   }
 });
 
-test("more responses than requests, a success body that is not JSON, and an unknown content type reject the whole answer", () => {
+test("more responses than requests, a success body that is not JSON, and an unknown content type reject the whole answer", async () => {
   const extra = lines("--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b--");
   const c = client();
   const one = c.batch();
   one.delete(c.collection("Books").key(1));
-  assert.throws(() => one.readAnswer({ contentType: "multipart/mixed; boundary=b", body: extra }), /2 responses for 1 requests/);
+  await assert.rejects(one.readAnswer({ contentType: "multipart/mixed; boundary=b", body: extra }), /2 responses for 1 requests/);
 
   const reader = c.batch();
   reader.get(c.collection("Books").key(1));
   const notJson = lines("--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", "{oops", "--b--");
-  assert.throws(
-    () => reader.readAnswer({ contentType: "multipart/mixed; boundary=b", body: notJson }),
+  await assert.rejects(
+    reader.readAnswer({ contentType: "multipart/mixed; boundary=b", body: notJson }),
     (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && /request 1 \(GET Books\(1\)\): the body is not JSON/.test(error.message),
   );
   const third = c.batch();
   third.get(c.collection("Books").key(1));
-  assert.throws(
-    () => third.readAnswer({ contentType: "text/html", body: "<html></html>" }),
+  await assert.rejects(
+    third.readAnswer({ contentType: "text/html", body: "<html></html>" }),
     (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE",
   );
 });
 
-test("a JSON batch answer is mapped by id whatever its order; a failed atomicity group fails every member", () => {
+test("a JSON batch answer is mapped by id whatever its order; a failed atomicity group fails every member", async () => {
   const { batch, read, book, review, removed } = sampleBatch("json");
   const body = JSON.stringify({
     responses: [
@@ -383,7 +384,7 @@ test("a JSON batch answer is mapped by id whatever its order; a failed atomicity
       { id: "2", status: 201, atomicityGroup: "g1", body: { ID: 900, title: "New" } },
     ],
   });
-  const results = batch.readAnswer({ contentType: "application/json; charset=utf-8", body });
+  const results = await batch.readAnswer({ contentType: "application/json; charset=utf-8", body });
   const first = read.result();
   assert.ok(first.ok && first.value.title === "Pride and Prejudice");
   for (const handle of [book, review]) {
@@ -398,7 +399,7 @@ test("a JSON batch answer is mapped by id whatever its order; a failed atomicity
   );
 });
 
-test("a JSON batch answer with an unknown id, a duplicate id or no responses array is BAD_BATCH_RESPONSE", () => {
+test("a JSON batch answer with an unknown id, a duplicate id or no responses array is BAD_BATCH_RESPONSE", async () => {
   const bodies = [
     JSON.stringify({ responses: [{ id: "9", status: 200 }] }),
     JSON.stringify({ responses: [{ id: "1", status: 200 }, { id: "1", status: 200 }] }),
@@ -410,8 +411,8 @@ test("a JSON batch answer with an unknown id, a duplicate id or no responses arr
     const c = client();
     const batch = c.batch({ format: "json" });
     batch.delete(c.collection("Books").key(1));
-    assert.throws(
-      () => batch.readAnswer({ contentType: "application/json", body }),
+    await assert.rejects(
+      batch.readAnswer({ contentType: "application/json", body }),
       (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE",
       body,
     );
@@ -419,7 +420,7 @@ test("a JSON batch answer with an unknown id, a duplicate id or no responses arr
   assert.equal(readJsonBatch(JSON.stringify({ responses: [{ id: 1, status: 200, body: "x", headers: { "content-type": "text/plain" } }] }))[0]?.message.body, "x");
 });
 
-test("a v2 answer is unwrapped: d removed from entities, d.results and __count read as a page", () => {
+test("a v2 answer is unwrapped: d removed from entities, d.results and __count read as a page", async () => {
   const c = client("2.0");
   const batch = c.batch();
   const one = batch.get(c.collection<Book>("Books").key(1));
@@ -441,7 +442,7 @@ test("a v2 answer is unwrapped: d removed from entities, d.results and __count r
     '{"d":{"results":[{"ID":1},{"ID":2}],"__count":"23","__next":"https://host/odata/v2/catalog/Books?$skiptoken=2"}}',
     "--b--",
   );
-  batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+  await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
   const entity = one.result();
   assert.ok(entity.ok);
   assert.equal(entity.value.title, "A");
@@ -471,15 +472,17 @@ test("handles are typed: get gives BatchResult<T>, create T | undefined, page Pa
   assert.throws(() => get.result(), (error: unknown) => error instanceof ODataClientError && error.code === "BATCH_NOT_SENT");
 });
 
-test("a batch once sent (or turned into a request) takes no more requests; a query of another client is refused", () => {
+test("a batch once sent (or turned into a request) takes no more requests; a query of another client is refused", async () => {
   const c = client();
   const batch = c.batch();
   batch.get(c.collection("Books").key(1));
-  batch.toRequest();
+  const written = batch.toRequest();
+  // Sealed at the call, before the promise settles.
   assert.throws(() => batch.get(c.collection("Books").key(2)), (error: unknown) => error instanceof ODataClientError && error.code === "BATCH_SENT");
+  await written;
   const other = client();
   assert.throws(() => c.batch().get(other.collection("Books").key(1)), /another client/);
-  assert.throws(() => c.batch().toRequest(), /holds no requests/);
+  await assert.rejects(c.batch().toRequest(), /holds no requests/);
 });
 
 test("writeMultipartBatch refuses an invalid boundary; sniffBoundary finds the delimiter of a body whose content type was lost", () => {
@@ -488,7 +491,7 @@ test("writeMultipartBatch refuses an invalid boundary; sniffBoundary finds the d
   assert.equal(sniffBoundary("no parts"), undefined);
 });
 
-test("handle.ref() addresses the entity a request created as $<Content-ID> for later writes, with dependsOn in JSON", () => {
+test("handle.ref() addresses the entity a request created as $<Content-ID> for later writes, with dependsOn in JSON", async () => {
   const c = client();
   for (const format of ["multipart", "json"] as const) {
     const batch = c.batch({ format, boundaries: fixed });
@@ -497,7 +500,7 @@ test("handle.ref() addresses the entity a request created as $<Content-ID> for l
       cs.update(book.ref(), { title: "Final" }, { etag: false });
       cs.delete(book.ref(), { ifMatch: "*" });
     });
-    const { body } = batch.toRequest();
+    const { body } = await batch.toRequest();
     if (format === "multipart") {
       assert.match(body, /\r\nContent-ID: 2\r\n\r\nPATCH \$1 HTTP\/1\.1\r\n/);
       assert.match(body, /\r\nContent-ID: 3\r\n\r\nDELETE \$1 HTTP\/1\.1\r\n[^]*?if-match: \*\r\n/);
@@ -514,3 +517,30 @@ test("handle.ref() addresses the entity a request created as $<Content-ID> for l
     }
   }
 });
+
+test("a write is built when the batch is written or sent: its bad entity rejects toRequest() and send() with the error it throws alone, and nothing is sent", async (t) => {
+  const server = await startServer((_request, res) => sendText(res, 500, "unexpected"));
+  t.after(() => server.close());
+  const c = new ODataClient({ serviceUrl: server.url("svc/") });
+  const books = c.collection<Book>("Books");
+  const alone = await rejectionOf(books.create(42 as unknown as Book));
+  const batch = c.batch();
+  batch.get(books.key(1));
+  const handle = batch.create(books, 42 as unknown as Book);
+  assert.equal(handle.index, 1);
+  for (const attempt of [() => batch.toRequest(), () => batch.send()]) {
+    const error = await rejectionOf(attempt());
+    assert.ok(error instanceof TypeError && alone instanceof TypeError, `${String(error)}`);
+    assert.equal(error.message, alone.message);
+  }
+  assert.deepEqual(server.requests, []);
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("the promise resolved");
+}

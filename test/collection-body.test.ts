@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
-import { readCollectionBody, type CollectionAnnotations, type PayloadFormat } from "../src/read/collection-body.js";
+import { readCollectionBody } from "../src/payload/collection-body.js";
+import type { CollectionAnnotations, PayloadFormat } from "../src/payload/annotations.js";
 import { ODataClientError } from "../src/errors.js";
 
 type Handler = (response: ServerResponse, request: IncomingMessage) => Promise<void> | void;

@@ -12,7 +12,7 @@ import {
 } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions } from "../src/options.js";
-import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/http/error-body.js";
+import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/payload/error-body.js";
 import { serveClient, startServer, type RecordingServer } from "./servers/recording-server.js";
 
 /** Serves one failing answer and reads it into an ODataHttpError the way the library does. */
@@ -389,7 +389,7 @@ describe("error classes", () => {
       "ODataHttpError",
       "HTTP_ERROR",
     ],
-    [new AsyncOperationError("ASYNC_X", "base", init), "AsyncOperationError", "ASYNC_X"],
+    [new AsyncOperationError("test:ASYNC_X", "base", init), "AsyncOperationError", "test:ASYNC_X"],
     [new AsyncOperationFailedError("failed", { ...init, httpStatus: 500 }), "AsyncOperationFailedError", "ASYNC_OPERATION_FAILED"],
     [new AsyncOperationCancelledError("cancelled", init), "AsyncOperationCancelledError", "ASYNC_OPERATION_CANCELLED"],
     [new AsyncOperationTimeoutError("timed out", { ...init, maxWait: 1000 }), "AsyncOperationTimeoutError", "ASYNC_OPERATION_TIMEOUT"],

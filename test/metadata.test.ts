@@ -6,7 +6,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { ODataClient, ODataClientError, ODataHttpError, ServiceModel, parseMetadata, type EntityType, type ServiceModelData } from "../src/index.js";
-import { parseXml, textContent } from "../src/read/xml.js";
+import { parseXml, textContent } from "../src/payload/xml.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
 import { GRAPH_V1_SHAPE, graphShapedMetadata } from "../bench/metadata-document.js";

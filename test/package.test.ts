@@ -82,7 +82,7 @@ function copyRepository(target: string): void {
 // The consumer programs. main.mts is ES module code checked under "nodenext" and "bundler";
 // require.cts is CommonJS TypeScript (its import compiles to require()); main.cjs is plain
 // CommonJS JavaScript, run as is.
-const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, type Page } from "traverse-odata";
+const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, type Batch, type BatchResults, type Page } from "traverse-odata";
 
 interface Book { ID: number; title: string; stock: number }
 
@@ -104,6 +104,16 @@ try {
   missing = { status: error.status, isClientError: error instanceof ODataClientError };
 }
 console.log(JSON.stringify({ titles: page.value.map((book) => book.title), missing }));
+
+// A batch handle's type reaches its result through the shipped declarations: \`value\` is a Book.
+export function titleIn(batch: Batch, results: BatchResults): string | undefined {
+  const result = results.of(batch.get(books.key(1)));
+  return result.ok ? result.value.title : undefined;
+}
+
+// Only the client makes queries: the package exports their class as a type, with no value to call.
+// @ts-expect-error CollectionQuery is not a value of the package
+export type QueryConstructor = (typeof import("traverse-odata"))["CollectionQuery"];
 `;
 
 const CJS_TS_CONSUMER = `import { ODataClient, ODataHttpError, type Page } from "traverse-odata";
@@ -245,6 +255,9 @@ test("npm pack in a fresh clone builds dist and ships it with a declaration file
   }
   const outsideDist = packedFiles.filter((path) => !path.startsWith("dist/"));
   assert.deepEqual(outsideDist, ["LICENSE", "README.md", "package.json"]);
+  // The unit tests that sit beside their sources (src/util/*.test.ts) are not built or shipped.
+  assert.ok(packedFiles.some((path) => path.startsWith("dist/util/")), "the tarball holds no dist/util/ modules");
+  assert.deepEqual(packedFiles.filter((path) => /\.test\./.test(path)), [], "test modules in the tarball");
   // The build ran inside the pack: the copy had no dist before it.
   assert.ok(existsSync(join(source, "dist", "index.d.ts")), "npm pack did not build dist in the fresh copy");
 });
@@ -356,6 +369,45 @@ test("where Node cannot require an ES module, require('traverse-odata') fails wi
   assert.notEqual(result.code, 0, show("node --no-experimental-require-module main.cjs", result));
   assert.match(result.stderr, /ERR_REQUIRE_ESM/, show("node --no-experimental-require-module main.cjs", result));
   assert.deepEqual(requestsUnder("/old-node/"), []);
+});
+
+test("the package's bin: npx traverse-odata runs the compiled command line, and its serve runs the demo service it ships", async () => {
+  const bin = join(consumer, "node_modules", ".bin", "traverse-odata");
+  assert.ok(existsSync(bin), "npm install linked no traverse-odata bin");
+  assert.ok(statSync(bin).mode & 0o111, "the bin is not executable");
+  assert.ok(readFileSync(join(consumer, "node_modules", "traverse-odata", "dist", "cli", "main.js"), "utf8").startsWith("#!/usr/bin/env node\n"));
+  const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
+  const version = await run(NPX, ["--offline", "traverse-odata", "--version"], consumer, 60_000);
+  assert.equal(version.code, 0, show("npx traverse-odata --version", version));
+  assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  // In a clone, once built (the pack above built the fresh copy), npx runs the repository's own bin.
+  const inClone = await run(NPX, ["--offline", "traverse-odata", "--version"], source, 60_000);
+  assert.equal(inClone.code, 0, show("npx traverse-odata --version in the clone", inClone));
+  assert.equal(inClone.stdout, version.stdout);
+  const query = await run(NPX, ["--offline", "traverse-odata", "query", server.url("bin/"), "Books", "--format", "ndjson", "--select", "ID,title"], consumer, 60_000);
+  assert.equal(query.code, 0, show("npx traverse-odata query", query));
+  assert.deepEqual(query.stdout.trimEnd().split("\n").map((line) => JSON.parse(line)), [{ ID: 1, title: "Emma" }, { ID: 2, title: "Persuasion" }]);
+  assert.deepEqual(requestsUnder("/bin/").filter((r) => r.path.endsWith("/Books")), [{ method: "GET", path: "/bin/Books", query: { $select: "ID,title" } }]);
+
+  // serve: the bin itself (a node process, through its shebang), stopped with Ctrl-C.
+  const serve = spawn(bin, ["serve", "--port", "0", "--products", "3"], { cwd: consumer, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const line = await new Promise<string>((resolveLine, reject) => {
+    let text = "";
+    serve.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes("\n")) resolveLine(text.split("\n")[0] as string);
+    });
+    serve.once("exit", (code) => reject(new Error(`serve exited with ${code} before listening`)));
+  });
+  try {
+    assert.match(line, /^http:\/\/127\.0\.0\.1:\d+\/odata\/v4\/demo\/$/);
+    const count = await run(NPX, ["--offline", "traverse-odata", "count", line, "Products"], consumer, 60_000);
+    assert.equal(count.stdout, "3\n", show("npx traverse-odata count", count));
+  } finally {
+    const exited = new Promise((resolveExit) => serve.once("exit", resolveExit));
+    serve.kill("SIGINT");
+    assert.equal(await exited, 0);
+  }
 });
 
 test("publint finds nothing to report in the tarball, suggestions included", async () => {

@@ -4,6 +4,8 @@ import { ODataClientError, type ODataClientOptions, type PipelineStep } from "..
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions, LIBRARY_VERSION } from "../src/options.js";
 import { anySignalFallback, sleep } from "../src/http/signals.js";
+import { composePipeline, lazyStep } from "../src/http/pipeline.js";
+import { fetchTransport } from "../src/http/steps.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
 import { useFakeTime } from "./fake-time.js";
 
@@ -890,6 +892,31 @@ describe("transport", () => {
     const error = await rejectsWithCode(get(coreFor(server), url), "CREDENTIALS_IN_URL");
     assert.doesNotMatch(error.message, /pa55word/);
     assert.equal(server.requests.length, 0);
+  });
+});
+
+describe("a step loaded with its first request (lazyStep)", () => {
+  test("loads once for the requests that come, and loads again after a load that failed", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    let loads = 0;
+    const step = lazyStep("tagged", async () => {
+      loads++;
+      if (loads === 1) throw new Error("the chunk did not arrive");
+      return { name: "tagged", handle: (request, next) => (request.headers.set("x-step", `load ${loads}`), next(request)) };
+    });
+    const send = composePipeline([step], fetchTransport((input, init) => fetch(input, init)));
+    const request = () => ({ method: "GET", url: new URL(server.url("x")), headers: new Headers(), retry: true });
+    await assert.rejects(send(request()), /the chunk did not arrive/);
+    assert.equal(server.requests.length, 0, "nothing is sent without the step");
+    const [first, second] = await Promise.all([send(request()), send(request())]);
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 200);
+    assert.equal(loads, 2);
+    assert.deepEqual(
+      server.requests.map((r) => r.headers["x-step"]),
+      ["load 2", "load 2"],
+    );
   });
 });
 

@@ -28,6 +28,11 @@ declare const savedNextLink: string;
 declare const signal: AbortSignal;
 declare const serviceUrl: string;
 declare const edmxOrCsdlJsonText: string;
+// "OAuth2 client credentials": an Entra ID app registration, and a BTP service key's XSUAA credentials.
+declare const tenantId: string;
+declare const applicationId: string;
+declare const graphClientSecret: string;
+declare const xsuaa: { url: string; clientid: string; clientsecret: string };
 
 // The reader's own helpers. `process` here is the example's per-entity callback; inside a module it
 // hides Node's global of that name.

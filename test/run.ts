@@ -74,12 +74,14 @@ function finished(child: ChildProcess): Promise<Outcome> {
   });
 }
 
-/** Every `test/*.test.ts`, the longest first, then by name. */
+/** Every `test/*.test.ts` and `src/<folder>/*.test.ts` (unit tests beside their code), the longest first, then by name. */
 function allTestFiles(): string[] {
-  const files = readdirSync(join(ROOT, "test"))
-    .filter((name) => name.endsWith(".test.ts"))
-    .map((name) => `test/${name}`)
-    .sort();
+  const testsIn = (folder: string) =>
+    readdirSync(join(ROOT, folder))
+      .filter((name) => name.endsWith(".test.ts"))
+      .map((name) => `${folder}/${name}`);
+  const folders = readdirSync(join(ROOT, "src"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  const files = [...testsIn("test"), ...folders.flatMap((entry) => testsIn(`src/${entry.name}`))].sort();
   return [...LONGEST_FIRST.filter((file) => files.includes(file)), ...files.filter((file) => !LONGEST_FIRST.includes(file))];
 }
 

@@ -110,7 +110,7 @@ test("a $batch boundary does not need crypto.randomUUID (browsers have it only i
 });
 
 test("batch boundaries are random: a thousand are all different", async () => {
-  const { newBoundary } = await import("../src/batch/multipart.js");
+  const { newBoundary } = await import("../src/payload/multipart.js");
   const seen = new Set(Array.from({ length: 1000 }, () => newBoundary("changeset")));
   assert.equal(seen.size, 1000);
 });

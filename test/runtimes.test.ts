@@ -334,3 +334,27 @@ for (const runtime of RUNTIMES) {
     }
   });
 }
+
+// The bundle is split as an application's would be (test/runtimes/harness.ts): the parts the
+// library loads on first use are chunks of their own. Every runtime above ran scenarios that need
+// them (writes, createAsync and its polling, cancel, $batch, csrf), so each loaded them; in the
+// browsers the page server also sees them fetched, each as its own file.
+describe("the optional parts load as chunks of their own", () => {
+  const lazyModules = ["resources/writes.ts", "lro/start.ts", "lro/polling.ts", "batch/send.ts", "http/csrf.ts"];
+
+  test("each optional part the scenarios use is a chunk that import() loads", () => {
+    for (const module of lazyModules) assert.ok(running().chunkOf(module), `no chunk is loaded with import() of src/${module}`);
+  });
+
+  for (const browser of ["chromium", "firefox"] as const) {
+    test(`${browser} fetched each of them from the page server`, async () => {
+      await observed(browser, "walk");
+      await observed(`${browser}-worker`, "walk");
+      const fetched = running().modulesFetchedBy(browser);
+      for (const module of lazyModules) {
+        const chunk = running().chunkOf(module) ?? `(no chunk for ${module})`;
+        assert.ok(fetched.includes(chunk), `${browser} did not fetch ${chunk} (src/${module}); it fetched ${fetched.join(", ")}`);
+      }
+    });
+  }
+});

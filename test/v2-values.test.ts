@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { normalizeV2Entities, normalizeV2Entity, v2DateToIso } from "../src/read/v2-values.js";
+import { normalizeV2Entities, normalizeV2Entity, v2DateToIso } from "../src/payload/v2-values.js";
 import { answerJson, serveClient } from "./servers/recording-server.js";
 
 test("/Date(ms)/ becomes an ISO 8601 UTC string", () => {

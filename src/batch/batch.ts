@@ -1,61 +1,35 @@
 /**
  * `$batch`: many requests in one HTTP request (OData 4.01 Part 1 §11.7), in the multipart form or
- * the JSON form of OData 4.01. The builder collects requests and hands out typed handles; `send()`
- * writes the body (multipart.ts, json.ts), posts it through the client's pipeline and reads the
- * answer into one result per request (results.ts).
+ * the JSON form of OData 4.01. This file is the builder: it records requests (record.ts) and hands
+ * out typed handles. The rest loads when the batch is first sent, written or read (send.ts): the
+ * recorded writes are built and the plan completed (plan.ts), the plan goes on the wire by wire.ts,
+ * and its answer is read into one result per request, each part by the decoders of decoders.ts
+ * with the readers of payload/. A program that never sends a batch loads only this builder.
  */
-import { readBodyText } from "../http/body.js";
-import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse } from "../http/error-body.js";
-import type { HttpMessage } from "../lro/http-envelope.js";
+import { lazilyMappedPoller } from "../lro/mapped-poller.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import { resultShapeOf, type AsyncPollerToken, type AsyncResultShape } from "../lro/token.js";
+import { resumePoller } from "../lro/resume.js";
+import { resultShapeOf, type AsyncPollerToken } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
-import { readOperationResult } from "../operations/results.js";
 import type { ODataVersion } from "../options.js";
-import { entityInternals, type EntityQuery } from "../query/entity.js";
-import { CollectionQuery, queryInternals } from "../query/query.js";
-import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
+import { versionHeaders } from "../payload/version-headers.js";
+import type { EntityState, QueryState } from "../query/state.js";
 import type { RelatedType } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
-import { normalizeV2Entity } from "../read/v2-values.js";
-import {
-  createRequest,
-  deleteRequest,
-  replaceRequest,
-  updateRequest,
-  type CreateRequestOptions,
-  type DeleteRequestOptions,
-  type UpdateRequestOptions,
-  type WriteContext,
-} from "../write/requests.js";
-import { readJsonBatch, readJsonBatchValue, writeJsonBatch, type JsonBatchRequest } from "./json.js";
-import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch, type BatchWireItem } from "./multipart.js";
-import { versionHeaders } from "../payload/version-headers.js";
-import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
-import { markExpanded } from "../payload/expanded.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import {
-  bad,
-  makeResults,
-  matchJson,
-  matchMultipart,
-  resultOf,
-  type Answer,
-  type BatchDecoder,
-  type BatchRequestRef,
-  type BatchResult,
-  type BatchResults,
-  type MatchedAnswers,
-  type PlannedItem,
-  type PlannedRequest,
-} from "./results.js";
+import { CollectionQuery, entityInternals, queryInternals, type EntityQuery } from "../resources/query.js";
+import { isIdentifier } from "../util/identifiers.js";
+import { pathBelowRoot } from "../util/service-root.js";
+import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
+import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec } from "./record.js";
+import type { BatchRequestRef, BatchResult, BatchResults } from "./results.js";
+import type { BatchSendAsyncOptions, BatchSendOptions, BatchToSend } from "./send.js";
+import type { BatchBoundaries } from "./wire.js";
 
-/** The wire form of a batch: `multipart/mixed` (every OData version) or JSON (OData 4.01). */
-export type BatchFormat = "multipart" | "json";
+/** Sending, writing and reading a batch: loaded by the first of them. */
+const sending = () => import("./send.js");
 
 /** Options of `client.batch(options)`. */
 export interface BatchOptions {
@@ -69,27 +43,7 @@ export interface BatchOptions {
    * The boundaries of the multipart body (the batch's, and the n-th changeset's). Random by
    * default; fixed ones are for tests that compare bodies byte for byte.
    */
-  boundaries?: { batch: string; changeset: (n: number) => string } | undefined;
-}
-
-/** Options of `batch.send()`. */
-export interface BatchSendOptions {
-  /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignalLike | undefined;
-  /**
-   * Sends `Prefer: odata.continue-on-error`: the service goes on after a failed request instead of
-   * stopping there (requests after a failure otherwise read `BATCH_NOT_EXECUTED`).
-   * @default false
-   */
-  continueOnError?: boolean | undefined;
-  /** Options of the poller in `results.continuation`, when the service answers part of the batch later. */
-  continuation?: AsyncPollerOptions | undefined;
-}
-
-/** Options of `batch.sendAsync()`: the poller's, and whether to continue on error. */
-export interface BatchSendAsyncOptions extends AsyncPollerOptions {
-  /** As in {@link BatchSendOptions.continueOnError}. */
-  continueOnError?: boolean | undefined;
+  boundaries?: BatchBoundaries | undefined;
 }
 
 /** Options of `batch.action()` and `batch.function()`. */
@@ -119,7 +73,10 @@ export class BatchReference<T, K extends "entity" | "collection" = "entity"> {
   readonly contentId: string;
   /** Whether it addresses one entity or a collection. */
   readonly kind: K;
-  /** @internal The entity type; never set. */
+  /**
+   * The entity type, for the compiler only (never set): it keeps references to different types
+   * apart, so that `create(author.navigation("books"), book)` is checked against `Book`.
+   */
   declare readonly __type?: T;
 
   /** @internal Made by handles. */
@@ -136,7 +93,7 @@ export class BatchHandle<T> implements BatchRequestRef<T> {
   /** The Content-ID (multipart) or id (JSON) the request is sent with. */
   readonly contentId: string;
   readonly #results: () => BatchResults | undefined;
-  /** @internal The type of the result's value; never set. */
+  /** The type of the result's value, for the compiler only (never set). */
   declare readonly __value?: T;
 
   /** @internal Made by the batch. */
@@ -166,7 +123,7 @@ export class BatchEntityHandle<T, V = T> extends BatchHandle<V> {
 
   /** `$<Content-ID>/<name>`: a collection-valued navigation property of the entity, to create into. */
   navigation<K extends keyof T & string>(name: K): BatchReference<RelatedType<T, K>, "collection"> {
-    if (typeof name !== "string" || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) {
+    if (typeof name !== "string" || !isIdentifier(name)) {
       throw new TypeError(`navigation(name): ${JSON.stringify(name)} is not a property name`);
     }
     return new BatchReference<RelatedType<T, K>, "collection">(this.contentId, `$${this.contentId}/${encodePathText(name)}`, "collection");
@@ -188,44 +145,61 @@ export interface BatchRawRequest {
   body?: unknown;
 }
 
-/** What a batch and a changeset share: the writes. */
-abstract class BatchWrites {
-  /** @internal */
-  protected abstract add<V>(spec: RequestSpec, handle: "plain"): BatchHandle<V>;
-  /** @internal */
-  protected abstract add<V, T>(spec: RequestSpec, handle: "entity"): BatchEntityHandle<T, V>;
-  /** @internal */
+/**
+ * What a batch and a changeset share: the writes, added to the batch's plan. Name it for code that
+ * adds the same writes to either.
+ * @example
+ * function addOrder(writes: BatchWrites, order: Order) {
+ *   return writes.create(client.collection<Order>("Orders"), order);
+ * }
+ */
+export abstract class BatchWrites {
+  /** @internal What building requests needs. */
   protected abstract get context(): BatchContext;
+  /** @internal The changeset the writes go into; `undefined` for the batch itself. */
+  protected abstract get changesetNumber(): number | undefined;
+
+  /** @internal Adds a request to the plan and gives its handle. */
+  protected add<V>(spec: RequestSpec, handle: "plain"): BatchHandle<V>;
+  /** @internal */
+  protected add<V, T>(spec: RequestSpec, handle: "entity"): BatchEntityHandle<T, V>;
+  protected add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
+    const { record } = this.context;
+    const request = record.add(spec, this.changesetNumber);
+    const results = () => record.latest;
+    return handle === "entity" ? new BatchEntityHandle(request.index, request.id, results) : new BatchHandle(request.index, request.id, results);
+  }
 
   /**
    * `POST` of a new entity into an entity set, or into a navigation of an entity created earlier
    * in the batch. The value is the created entity (`undefined` when the service answered 204).
+   * The request is built when the batch is sent or written (`toRequest()`): the entity is read as
+   * it is then, and a bad entity or option rejects that call with the error `create()` would throw.
    */
-  create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: CreateRequestOptions): BatchEntityHandle<T, T | undefined> {
+  create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<CreateOptions, "signal">): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.context, target, "create(target)");
-    const request = createRequest(this.context.write, state, entity, options);
-    return this.add<T | undefined, T>({ ...request, dependsOn, decode: entityDecoder(this.context) }, "entity");
+    return this.add<T | undefined, T>({ request: { write: { verb: "create", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "entity");
   }
 
-  /** `PATCH` (v2 `MERGE`) of the properties given, with `If-Match` as `update()` sends it. */
-  update<T>(target: BatchEntityTarget<T>, patch: Partial<T> | Record<string, unknown>, options?: UpdateRequestOptions): BatchHandle<T | undefined> {
+  /**
+   * `PATCH` (v2 `MERGE`) of the properties given, with `If-Match` as `update()` sends it (built
+   * when the batch is sent or written, as for {@link create}).
+   */
+  update<T>(target: BatchEntityTarget<T>, patch: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "update(target)");
-    const request = updateRequest(this.context.write, state, patch, options);
-    return this.add<T | undefined>({ ...request, dependsOn, decode: entityDecoder(this.context) }, "plain");
+    return this.add<T | undefined>({ request: { write: { verb: "update", state, entity: patch, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
-  /** `PUT` of the whole entity. */
-  replace<T>(target: BatchEntityTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: UpdateRequestOptions): BatchHandle<T | undefined> {
+  /** `PUT` of the whole entity (built when the batch is sent or written). */
+  replace<T>(target: BatchEntityTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "replace(target)");
-    const request = replaceRequest(this.context.write, state, entity, options);
-    return this.add<T | undefined>({ ...request, dependsOn, decode: entityDecoder(this.context) }, "plain");
+    return this.add<T | undefined>({ request: { write: { verb: "replace", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
-  /** `DELETE` of the entity. */
-  delete<T>(target: BatchEntityTarget<T>, options?: DeleteRequestOptions): BatchHandle<undefined> {
+  /** `DELETE` of the entity (built when the batch is sent or written). */
+  delete<T>(target: BatchEntityTarget<T>, options?: Omit<DeleteOptions, "signal">): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "delete(target)");
-    const request = deleteRequest(this.context.write, state, options);
-    return this.add<undefined>({ ...request, dependsOn, decode: () => undefined }, "plain");
+    return this.add<undefined>({ request: { write: { verb: "delete", state, options } }, dependsOn, decode: { kind: "none" } }, "plain");
   }
 
   /**
@@ -239,46 +213,33 @@ abstract class BatchWrites {
 
 /** The requests of one changeset: they succeed or fail together. */
 export class BatchChangeset extends BatchWrites {
-  readonly #batch: Batch;
+  readonly #context: BatchContext;
   readonly #changeset: number;
 
   /** @internal Made by `batch.changeset()`. */
-  constructor(batch: Batch, changeset: number) {
+  constructor(context: BatchContext, changeset: number) {
     super();
-    this.#batch = batch;
+    this.#context = context;
     this.#changeset = changeset;
   }
 
-  protected override add<V>(spec: RequestSpec, handle: "plain"): BatchHandle<V>;
-  protected override add<V, T>(spec: RequestSpec, handle: "entity"): BatchEntityHandle<T, V>;
-  protected override add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
-    return addRequest(this.#batch, spec, handle, this.#changeset);
+  /** @internal */
+  protected override get context(): BatchContext {
+    return this.#context;
   }
 
-  protected override get context(): BatchContext {
-    return contextOf(this.#batch);
+  /** @internal */
+  protected override get changesetNumber(): number {
+    return this.#changeset;
   }
 }
 
-/** What building requests needs from the client. */
+/** What building requests needs: the client, its version, and the batch's record. */
 interface BatchContext {
   core: ClientCore;
-  write: WriteContext;
   version: ODataVersion;
+  record: BatchRecord;
 }
-
-/** A request before it has its place in the batch. */
-interface RequestSpec {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string | Uint8Array | undefined;
-  dependsOn: string[];
-  decode: BatchDecoder;
-}
-
-let addRequest: (batch: Batch, spec: RequestSpec, handle: "plain" | "entity", changeset: number | undefined) => BatchHandle<unknown>;
-let contextOf: (batch: Batch) => BatchContext;
 
 /**
  * A batch being built: requests are added with typed handles, then `send()` posts them as one
@@ -296,20 +257,7 @@ let contextOf: (batch: Batch) => BatchContext;
  */
 export class Batch extends BatchWrites {
   readonly #context: BatchContext;
-  readonly #format: BatchFormat;
-  readonly #boundaries: { batch: string; changeset: (n: number) => string } | undefined;
-  readonly #items: PlannedItem[] = [];
-  readonly #requests: PlannedRequest[] = [];
-  #changesets = 0;
-  #open: number | undefined;
-  #latest: BatchResults | undefined;
-  /** Set by the first send (or `toRequest`): the requests are fixed from then on. */
-  #sealed = false;
-
-  static {
-    addRequest = (batch, spec, handle, changeset) => batch.#addRequest(spec, handle, changeset);
-    contextOf = (batch) => batch.#context;
-  }
+  readonly #boundaries: BatchBoundaries | undefined;
 
   /** @internal Made by `client.batch()`. */
   constructor(core: ClientCore, options: BatchOptions | undefined) {
@@ -320,29 +268,28 @@ export class Batch extends BatchWrites {
     if (format === "json" && version === "2.0") {
       throw new ODataClientError("UNSUPPORTED_BY_VERSION", 'batch({ format: "json" }): JSON batches are OData 4.01; an OData v2 service knows only multipart');
     }
-    this.#context = { core, version, write: { serviceUrl: core.options.serviceUrl, version } };
-    this.#format = format;
+    this.#context = { core, version, record: new BatchRecord(format) };
     this.#boundaries = options?.boundaries;
   }
 
   /** The wire form this batch is sent in. */
   get format(): BatchFormat {
-    return this.#format;
+    return this.#context.record.format;
   }
 
   /** How many requests the batch holds. */
   get size(): number {
-    return this.#requests.length;
+    return this.#context.record.requests.length;
   }
 
-  protected override add<V>(spec: RequestSpec, handle: "plain"): BatchHandle<V>;
-  protected override add<V, T>(spec: RequestSpec, handle: "entity"): BatchEntityHandle<T, V>;
-  protected override add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
-    return this.#addRequest(spec, handle, undefined);
-  }
-
+  /** @internal */
   protected override get context(): BatchContext {
     return this.#context;
+  }
+
+  /** @internal */
+  protected override get changesetNumber(): undefined {
+    return undefined;
   }
 
   // --- reads ------------------------------------------------------------------------------------
@@ -352,7 +299,7 @@ export class Batch extends BatchWrites {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<T, T>(readSpec(this.#context, url, entityDecoder(this.#context, state.expand)), "entity");
+    return this.add<T, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand }), "entity");
   }
 
   /**
@@ -363,7 +310,7 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Page<T>>(readSpec(this.#context, url, pageDecoder(this.#context, state.expand)), "plain");
+    return this.add<Page<T>>(readSpec(this.#context, url, { kind: "page", expand: state.expand }), "plain");
   }
 
   /** `GET <set>/$count` with the query's `$filter` and `$search`; the value is the number. */
@@ -371,8 +318,8 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "count(query)");
     const url = countUrl(core.options.serviceUrl, this.#context.version, state as QueryState);
-    const spec = readSpec(this.#context, url, countDecoder);
-    spec.headers["accept"] = "text/plain";
+    const spec = readSpec(this.#context, url, { kind: "count" });
+    spec.request.headers["accept"] = "text/plain";
     return this.add<number>(spec, "plain");
   }
 
@@ -398,7 +345,7 @@ export class Batch extends BatchWrites {
       if (typeof request.body !== "string" && headers["content-type"] === undefined) headers["content-type"] = "application/json";
     }
     const dependsOn = /^\$([^/?]+)/.exec(request.url)?.[1];
-    return this.add<R>({ method: request.method.toUpperCase(), path: request.url, headers, body, dependsOn: dependsOn ? [dependsOn] : [], decode: rawDecoder }, "plain");
+    return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" } }, "plain");
   }
 
   /**
@@ -408,39 +355,22 @@ export class Batch extends BatchWrites {
    */
   changeset(build: (changeset: BatchChangeset) => void): void {
     if (typeof build !== "function") throw new TypeError("changeset(build): build must be a function");
-    if (this.#open !== undefined) throw new TypeError("changeset(build): changesets cannot be nested");
-    const changeset = this.#changesets++;
-    this.#items.push({ kind: "changeset", changeset, requests: [] });
-    this.#open = changeset;
-    try {
-      build(new BatchChangeset(this, changeset));
-    } finally {
-      this.#open = undefined;
-    }
+    this.#context.record.changeset((changeset) => build(new BatchChangeset(this.#context, changeset)));
   }
 
   // --- sending ----------------------------------------------------------------------------------
+  // Each seals the batch at once (no request can be added after the call), then loads the code
+  // that sends, writes or reads it.
 
   /**
    * Posts the batch to `<serviceUrl>$batch` and reads the answer: one result per request, in
    * request order, also reachable through the handles. Rejects only when the batch as a whole
-   * failed (an HTTP error status, a network error, an unreadable answer: `BAD_BATCH_RESPONSE`).
+   * failed (an HTTP error status, a network error, an unreadable answer: `BAD_BATCH_RESPONSE`), or
+   * when a write it holds cannot be built (the error `create()` and the others would throw alone).
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
-    const { url, headers, body } = this.#wireRequest(options?.continueOnError ?? false);
-    const signal = toAbortSignal(options?.signal);
-    const core = this.#context.core;
-    const response = await core.send({ method: "POST", url, headers, body, signal, retry: false });
-    if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
-      // The service went asynchronous without being asked: every answer comes from the monitor.
-      await response.body?.cancel().catch(() => {});
-      const answers: Answer[] = this.#requests.map(() => ({ kind: "pending" }));
-      return this.#results({ answers, continuation: response.headers.get("location") as string }, options?.continuation);
-    }
-    if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
-    const text = await readBodyText(response, "POST", url, signal);
-    const matched = this.#match(text, response.headers.get("content-type"), 0);
-    return this.#results(matched, options?.continuation);
+    this.#context.record.sealForSending();
+    return (await sending()).sendBatch(this.#toSend, options);
   }
 
   /**
@@ -452,261 +382,82 @@ export class Batch extends BatchWrites {
    * const results = await poller.wait();
    */
   async sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
-    const { continueOnError = false, ...pollerOptions } = options ?? {};
-    const { url, headers, body } = this.#wireRequest(continueOnError);
-    const inner = await this.#context.core.startAsync<unknown>({ method: "POST", url, headers, body }, pollerOptions);
-    const poller = mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, 0), undefined), this.#shape(0));
-    // A service that ignored respond-async answered already: read its answer now, so the handles
-    // have their results and an unreadable answer rejects here.
-    if (inner.isDone()) poller.result();
-    return poller;
+    this.#context.record.sealForSending();
+    return (await sending()).sendBatchAsync(this.#toSend, options);
   }
 
   /**
    * Rebuilds the poller of `sendAsync()` or of `results.continuation` from its `toJSON()`, on a
    * batch with the same requests (for example in another process that built the same batch), so
-   * that the answer is read into this batch's results and handles. Sends nothing. A token of
-   * another batch (other requests, order or changesets) or of an operation's poller is refused
-   * with a `TypeError`; a version 1 token (an earlier release's, which names no batch) is read as
-   * this batch's answer. Resuming a continuation, the requests answered before it was saved read
-   * `BATCH_ANSWERED_EARLIER`: their results are in the results of the send that gave it.
+   * that the answer is read into this batch's results and handles. Sends nothing. A token that is
+   * not one, or of an operation's poller, is refused at once with a `TypeError`. Whether the token
+   * is of this batch (the same requests, order and changesets) is checked when the batch's code
+   * loads, on the poller's first `poll()`, `wait()` or `cancel()`, which reject with a `TypeError`
+   * for another batch's token; until then `result()` of a token saved after success throws
+   * `ASYNC_OPERATION_PENDING`, as the answer is read then too. A version 1 token (an earlier
+   * release's, which names no batch) is read as this batch's answer. Resuming a continuation, the
+   * requests answered before it was saved read `BATCH_ANSWERED_EARLIER`: their results are in the
+   * results of the send that gave it.
    * @example
    * const batch = buildTheSameBatch(client);
    * const results = await batch.resumeAsync(JSON.parse(saved)).wait();
    */
   resumeAsync(token: AsyncPollerToken, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
-    const inner = this.#context.core.resumePoller<unknown>(token, options);
+    const inner = resumePoller<unknown>(this.#context.core, token, options);
     const shape = resultShapeOf(token);
     if (shape.kind === "operation") {
       throw new TypeError(`batch.resumeAsync(token): the token is from the poller of the operation ${JSON.stringify(shape.name)} (invokeAsync or getAsync), not of a batch; resume it with client.resumeAsync(token)`);
     }
-    this.#seal();
-    let from = 0;
-    if (shape.kind === "batch") {
-      const own = this.#shape(0);
-      if (shape.format !== own.format || shape.requests !== own.requests || shape.fingerprint !== own.fingerprint) {
-        throw new TypeError(
-          `batch.resumeAsync(token): the token is from another batch (${shape.format}, ${shape.requests} requests, fingerprint ${shape.fingerprint}; this one: ${own.format}, ${own.requests} requests, fingerprint ${own.fingerprint}); build the batch with the same requests in the same order and changesets`,
-        );
-      }
-      from = shape.from ?? 0;
-      if (from >= this.#plan.length) throw new TypeError(`batch.resumeAsync(token): token.resultShape.from is ${from}, but the batch has ${this.#plan.length} items`);
-    }
-    // A continuation's earlier answers stayed with the process that saved the token.
-    const earlier: Answer[] = [];
-    for (const item of this.#plan.slice(0, from)) {
-      for (const request of item.kind === "request" ? [item.request] : item.requests) earlier[request.index] = { kind: "earlier" };
-    }
-    return mapPoller(inner, (raw) => this.#results(this.#matchRaw(raw, from), undefined, earlier), this.#shape(from));
+    this.#context.record.seal();
+    const batch = this.#toSend;
+    return lazilyMappedPoller(inner, async () => (await sending()).resumeBatch(batch, inner, shape));
   }
 
   /**
    * The `$batch` request this batch sends, without sending it: for logging, or for a transport of
-   * the caller's own. Seals the batch like `send()` does.
+   * the caller's own. Seals the batch like `send()` does. A promise, since the code that writes a
+   * batch loads with the first use.
    */
-  toRequest(options?: Pick<BatchSendOptions, "continueOnError">): { method: "POST"; url: string; headers: Record<string, string>; body: string } {
-    const { url, headers, body } = this.#wireRequest(options?.continueOnError ?? false);
+  async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
+    this.#context.record.sealForSending();
+    const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError ?? false);
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }
 
   /**
    * Reads the body of a `$batch` answer (multipart or JSON, told by `contentType`) into this
-   * batch's results, as `send()` does with what it receives; a pure function of the answer.
-   * Throws `BAD_BATCH_RESPONSE` for an answer that cannot be read.
+   * batch's results, as `send()` does with what it receives; a function of the answer alone
+   * (nothing is sent). Rejects with `BAD_BATCH_RESPONSE` for an answer that cannot be read. A
+   * promise, since the code that reads a batch loads with the first use.
    */
-  readAnswer(answer: { contentType: string | null; body: string }, options?: Pick<BatchSendOptions, "continuation">): BatchResults {
-    this.#seal();
-    return this.#results(this.#match(answer.body, answer.contentType, 0), options?.continuation);
+  async readAnswer(answer: { contentType: string | null; body: string }, options?: Pick<BatchSendOptions, "continuation">): Promise<BatchResults> {
+    this.#context.record.seal();
+    return (await sending()).readBatchAnswer(this.#toSend, answer, options?.continuation);
   }
 
   /** The results of the latest send (or continuation) of this batch; `undefined` before. */
   results(): BatchResults | undefined {
-    return this.#latest;
+    return this.#context.record.latest;
   }
 
   // --- internals --------------------------------------------------------------------------------
 
-  #addRequest(spec: RequestSpec, handle: "plain" | "entity", changeset: number | undefined): BatchHandle<unknown> {
-    if (this.#sealed) throw new ODataClientError("BATCH_SENT", "this batch was sent already; requests cannot be added to it any more");
-    if (changeset !== undefined && this.#open !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
-    if (spec.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
-    const index = this.#requests.length;
-    const id = String(index + 1);
-    const { serviceUrl } = this.#context.core.options;
-    const request: PlannedRequest = {
-      index,
-      id,
-      method: spec.method,
-      path: spec.path,
-      url: new URL(`./${spec.path}`, serviceUrl),
-      headers: spec.headers,
-      body: spec.body,
-      changeset,
-      dependsOn: spec.dependsOn,
-      decode: spec.decode,
-    };
-    for (const reference of spec.dependsOn) {
-      const referenced = this.#requests.find((earlier) => earlier.id === reference);
-      if (referenced === undefined) throw new TypeError(`a request references $${reference}, which is not an earlier request of this batch`);
-    }
-    this.#requests.push(request);
-    if (changeset === undefined) this.#items.push({ kind: "request", request });
-    else {
-      const item = this.#items[this.#items.length - 1];
-      if (item?.kind !== "changeset" || item.changeset !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
-      item.requests.push(request);
-    }
-    const results = () => this.#latest;
-    return handle === "entity" ? new BatchEntityHandle(index, id, results) : new BatchHandle(index, id, results);
-  }
-
-  #seal(): void {
-    if (this.#open !== undefined) throw new TypeError("a batch cannot be sent from inside a changeset's build function");
-    this.#sealed = true;
+  /** The batch as sending sees it. */
+  get #toSend(): BatchToSend {
+    return { core: this.#context.core, record: this.#context.record, boundaries: this.#boundaries };
   }
 
   #checkClient(core: ClientCore, where: string): void {
     if (core !== this.#context.core) throw new TypeError(`${where}: the query belongs to another client than this batch`);
   }
-
-  /** The `$batch` request: URL, headers, body in the batch's format. */
-  #wireRequest(continueOnError: boolean): { url: URL; headers: Headers; body: string } {
-    this.#seal();
-    if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
-    const { serviceUrl } = this.#context.core.options;
-    const url = new URL("$batch", serviceUrl);
-    const headers = new Headers(versionHeaders(this.#context.version, "write"));
-    if (continueOnError) headers.set("prefer", "odata.continue-on-error");
-    if (this.#format === "json") {
-      headers.set("content-type", "application/json");
-      headers.set("accept", "application/json");
-      return { url, headers, body: writeJsonBatch(this.#requests.map(jsonRequest)) };
-    }
-    const batchBoundary = this.#boundaries?.batch ?? newBoundary("batch");
-    const changesetBoundary = this.#boundaries?.changeset ?? (() => newBoundary("changeset"));
-    headers.set("content-type", `multipart/mixed; boundary=${batchBoundary}`);
-    headers.set("accept", "multipart/mixed");
-    const items: BatchWireItem[] = this.#items
-      .filter((item) => item.kind === "request" || item.requests.length > 0)
-      .map((item) => (item.kind === "request" ? { kind: "request", request: wireRequest(item.request) } : { kind: "changeset", requests: item.requests.map(wireRequest) }));
-    return { url, headers, body: writeMultipartBatch(items, batchBoundary, changesetBoundary) };
-  }
-
-  /** The items of the plan that go on the wire (empty changesets are left out). */
-  get #plan(): PlannedItem[] {
-    return this.#items.filter((item) => item.kind === "request" || item.requests.length > 0);
-  }
-
-  /** Reads an answer body in either format and matches it to the plan from item `from` on. */
-  #match(text: string, contentType: string | null, from: number): MatchedAnswers {
-    if (contentType !== null && /^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) {
-      return matchJson(this.#pendingRequests(from), readJsonBatch(text));
-    }
-    const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
-    if (boundary === undefined) throw bad(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
-    return matchMultipart(this.#plan, readMultipartBatch(text, boundary), from);
-  }
-
-  /**
-   * Reads a result as a poller gives it (a multipart body as text, a JSON batch parsed) and
-   * matches it to the plan from item `from` on. A result that is neither, where exactly one
-   * request is waiting, is that request's own result (it was the one that ran asynchronously).
-   */
-  #matchRaw(raw: unknown, from: number): MatchedAnswers {
-    if (typeof raw === "string") {
-      const boundary = sniffBoundary(raw);
-      if (boundary !== undefined) return matchMultipart(this.#plan, readMultipartBatch(raw, boundary), from);
-    }
-    if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
-      return matchJson(this.#pendingRequests(from), readJsonBatchValue(raw));
-    }
-    const pending = this.#pendingRequests(from);
-    if (pending.length === 1 && pending[0] !== undefined) {
-      const message: HttpMessage =
-        typeof raw === "string"
-          ? { status: 200, statusText: "", headers: new Headers({ "content-type": "text/plain" }), body: raw }
-          : { status: raw === undefined ? 204 : 200, statusText: "", headers: new Headers({ "content-type": "application/json" }), body: raw === undefined ? "" : JSON.stringify(raw) };
-      const answers: Answer[] = [];
-      answers[pending[0].index] = { kind: "response", message };
-      return { answers };
-    }
-    throw bad("the batch's final result is neither a multipart batch response nor a JSON batch response");
-  }
-
-  /**
-   * What a poller of this batch reads its result as, for its token: the format, the number of
-   * requests and a fingerprint of the plan (no URL or body: a token is plain JSON without secrets),
-   * and the plan item from which the answer is still to come.
-   */
-  #shape(from: number): Extract<AsyncResultShape, { kind: "batch" }> {
-    const shape = { kind: "batch" as const, format: this.#format, requests: this.#requests.length, fingerprint: planFingerprint(this.#format, this.#plan) };
-    return from === 0 ? shape : { ...shape, from };
-  }
-
-  /** The requests of the plan's items from `from` on. */
-  #pendingRequests(from: number): PlannedRequest[] {
-    return this.#plan.slice(from).flatMap((item) => (item.kind === "request" ? [item.request] : item.requests));
-  }
-
-  /**
-   * The results from matched answers, earlier answers kept; a continuation becomes a poller whose
-   * result is the whole batch's results once the rest has come.
-   */
-  #results(matched: MatchedAnswers, continuationOptions: AsyncPollerOptions | undefined, earlier: Answer[] = []): BatchResults {
-    const answers = this.#requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
-    const list = this.#requests.map((request) => resultOf(request, answers[request.index]));
-    let continuation: AsyncPoller<BatchResults> | undefined;
-    if (matched.continuation !== undefined) {
-      const from = this.#plan.findIndex((item) =>
-        (item.kind === "request" ? [item.request] : item.requests).some((request) => answers[request.index]?.kind === "pending"),
-      );
-      const inner = this.#context.core.pollerFor<unknown>(matched.continuation, continuationOptions);
-      const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-      continuation = mapPoller(
-        inner,
-        (raw) => {
-          const rest = this.#matchRaw(raw, Math.max(0, from));
-          return this.#results(rest, continuationOptions, known);
-        },
-        this.#shape(Math.max(0, from)),
-      );
-    }
-    const results = makeResults(list, continuation);
-    this.#latest = results;
-    return results;
-  }
-}
-
-
-/**
- * A short hash (FNV-1a, 32 bits, hex) of what decides how a batch answer is read: the format, and
- * each item's requests (Content-ID, method, URL) in order, changesets marked. It tells a batch from
- * another in a resume token without carrying the requests' URLs.
- */
-function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): string {
-  const describe = (request: PlannedRequest) => `${request.id} ${request.method} ${request.path}`;
-  const text = [format, ...plan.map((item) => (item.kind === "request" ? describe(item.request) : `changeset(${item.requests.map(describe).join("\n")})`))].join("\n");
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, "0");
 }
 
 // --- building requests -------------------------------------------------------------------------
 
-function readSpec(context: BatchContext, url: URL, decode: BatchDecoder): RequestSpec {
+function readSpec(context: BatchContext, url: URL, decode: DecodeSpec): RequestSpec & { request: { headers: Record<string, string> } } {
   // The version headers of a read (none); the $batch request itself carries the write's.
   const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(context.version, "read") };
-  return { method: "GET", path: relativePath(context, url), headers, dependsOn: [], decode };
-}
-
-function relativePath(context: BatchContext, url: URL): string {
-  const root = context.core.options.serviceUrl.href;
-  const href = url.href;
-  // Every URL the query layer builds lies below the service root.
-  return href.startsWith(root) ? href.slice(root.length) : href;
+  return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
 }
 
 function collectionTarget<T>(context: BatchContext, target: BatchCollectionTarget<T>, where: string): { state: QueryState; dependsOn: string[] } {
@@ -750,97 +501,5 @@ function operationSpec(
   const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions };
   const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call);
   const headers = { ...request.headers };
-  const decode: BatchDecoder = (message) => readOperationResult(jsonBody(message), context.version, name).value;
-  return { method: request.method, path: request.path, headers, body: request.body, dependsOn: [], decode };
-}
-
-function wireRequest(request: PlannedRequest) {
-  return { method: request.method, url: request.path, headers: Object.entries(request.headers), body: request.body, contentId: request.id };
-}
-
-function jsonRequest(request: PlannedRequest): JsonBatchRequest {
-  const out: JsonBatchRequest = { id: request.id, method: request.method, url: request.path };
-  if (Object.keys(request.headers).length > 0) out.headers = request.headers;
-  if (request.body !== undefined) {
-    const json = /json/i.test(request.headers["content-type"] ?? "");
-    out.body = json ? (JSON.parse(request.body) as unknown) : request.body;
-  }
-  if (request.changeset !== undefined) out.atomicityGroup = `g${request.changeset + 1}`;
-  if (request.dependsOn.length > 0) out.dependsOn = request.dependsOn;
-  return out;
-}
-
-// --- reading answers -----------------------------------------------------------------------------
-
-/** The JSON body of a response part; `undefined` when empty. Broken JSON is `BAD_BATCH_RESPONSE`. */
-function jsonBody(message: HttpMessage): unknown {
-  if (message.body.trim() === "") return undefined;
-  try {
-    return JSON.parse(message.body);
-  } catch (error) {
-    throw new ODataClientError("BAD_BATCH_RESPONSE", `the body is not JSON (${(error as Error).message})`);
-  }
-}
-
-/** An entity answer: v2's `d` unwrapped, the `ETag` header kept as the entity's ETag; 204 gives `undefined`. */
-function entityDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
-  const v2 = context.version === "2.0";
-  return (message) => {
-    let entity = jsonBody(message);
-    if (entity === undefined) return undefined;
-    if (v2) {
-      entity = isRecord(entity) && "d" in entity ? entity["d"] : entity;
-      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
-      normalizeV2Entity(entity);
-    }
-    if (!isRecord(entity)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not an entity object");
-    dropResponseAnnotations(entity);
-    keepEtagHeader(entity, message.headers.get("etag"), v2);
-    markExpanded(entity, expand);
-    return entity;
-  };
-}
-
-/** A collection answer as a page: v4 `value` with next link and count, v2 `d.results` (or `d`) with `__next` and `__count`. */
-function pageDecoder(context: BatchContext, expand?: readonly ExpandItem[]): BatchDecoder {
-  const v2 = context.version === "2.0";
-  const root = context.core.options.serviceUrl;
-  return (message) => {
-    const body = jsonBody(message);
-    let value: unknown;
-    let nextLink: unknown;
-    let count: unknown;
-    if (v2) {
-      const d = isRecord(body) && "d" in body ? body["d"] : body;
-      if (Array.isArray(d)) value = d;
-      else if (isRecord(d)) ({ results: value, __next: nextLink, __count: count } = d);
-      if (Array.isArray(value)) for (const entity of value) normalizeV2Entity(entity);
-    } else if (isRecord(body)) {
-      value = body["value"];
-      nextLink = body["@odata.nextLink"] ?? body["@nextLink"];
-      count = body["@odata.count"] ?? body["@count"];
-    }
-    if (!Array.isArray(value)) throw new ODataClientError("BAD_BATCH_RESPONSE", "the answer is not a collection");
-    for (const entity of value) markExpanded(entity, expand);
-    const page: Page<unknown> = { value };
-    if (typeof nextLink === "string") page.nextLink = new URL(nextLink, root).href;
-    const counted = typeof count === "string" && /^\d+$/.test(count) ? Number(count) : count;
-    if (typeof counted === "number") page.count = counted;
-    return page;
-  };
-}
-
-function countDecoder(message: HttpMessage): number {
-  const text = message.body.trim();
-  if (!/^\d+$/.test(text)) throw new ODataClientError("BAD_BATCH_RESPONSE", `${JSON.stringify(text.slice(0, 80))} is not a count`);
-  return Number(text);
-}
-
-function rawDecoder(message: HttpMessage): unknown {
-  if (/json/i.test(message.headers.get("content-type") ?? "")) return jsonBody(message);
-  return message.body === "" ? undefined : message.body;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
 }

@@ -3,12 +3,13 @@
  * one result per request (changeset failures spread to every member, requests the service never
  * answered marked as such). Pure functions.
  */
-import { ODataClientError, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts } from "../http/error-body.js";
-import type { HttpMessage } from "../lro/http-envelope.js";
+import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../errors.js";
+import { httpErrorFromParts } from "../payload/error-body.js";
+import type { HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import type { BatchWireAnswer, BatchWireResponse } from "./multipart.js";
-import type { JsonBatchResponse } from "./json.js";
+import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
+import type { JsonBatchResponse } from "../payload/json-batch.js";
+import { badBatchResponse } from "../payload/bad-payload.js";
 
 /** A request of the batch that the service answered with success (2xx). */
 export interface BatchSuccess<T> {
@@ -50,7 +51,10 @@ export type BatchResult<T> = BatchSuccess<T> | BatchFailure | BatchUnanswered;
 export interface BatchRequestRef<T> {
   /** The request's position in the batch (0-based, request order). */
   readonly index: number;
-  /** @internal The type of the result's value; never set. */
+  /**
+   * The type of the result's value, for the compiler only (never set): `results.of(handle)` takes
+   * its result type from here.
+   */
   readonly __value?: T;
 }
 
@@ -122,7 +126,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
   let continuation: string | undefined;
   const pending = plan.slice(from);
   if (wire.length > pending.length) {
-    throw bad(`the service sent ${wire.length} responses for ${pending.length} requests or changesets`);
+    throw badBatchResponse(`the service sent ${wire.length} responses for ${pending.length} requests or changesets`);
   }
   pending.forEach((item, n) => {
     const members = item.kind === "request" ? [item.request] : item.requests;
@@ -141,7 +145,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
       return;
     }
     if (item.kind === "request") {
-      if (got.kind !== "response") throw bad(`response ${n + 1} is a changeset, but request ${item.request.index + 1} is not in one`);
+      if (got.kind !== "response") throw badBatchResponse(`response ${n + 1} is a changeset, but request ${item.request.index + 1} is not in one`);
       answers[item.request.index] = { kind: "response", message: got.message };
       return;
     }
@@ -185,9 +189,9 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
 export function matchJson(requests: readonly PlannedRequest[], responses: readonly JsonBatchResponse[]): MatchedAnswers {
   const byId = new Map<string, HttpMessage>();
   for (const response of responses) {
-    if (response.id === undefined) throw bad("a response has no id");
-    if (!requests.some((request) => request.id === response.id)) throw bad(`a response has the id ${JSON.stringify(response.id)}, which no request has`);
-    if (byId.has(response.id)) throw bad(`two responses have the id ${JSON.stringify(response.id)}`);
+    if (response.id === undefined) throw badBatchResponse("a response has no id");
+    if (!requests.some((request) => request.id === response.id)) throw badBatchResponse(`a response has the id ${JSON.stringify(response.id)}, which no request has`);
+    if (byId.has(response.id)) throw badBatchResponse(`two responses have the id ${JSON.stringify(response.id)}`);
     byId.set(response.id, response.message);
   }
   const continuationResponse = [...byId.values()].find(isContinuation);
@@ -238,7 +242,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined): B
     try {
       value = request.decode(message);
     } catch (error) {
-      if (error instanceof ODataClientError) throw bad(`response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`);
+      if (error instanceof ODataClientError) throw badBatchResponse(`response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`);
       throw error;
     }
     return { ok: true, status: message.status, headers: message.headers, value };
@@ -254,7 +258,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined): B
   return { ok: false, status: message.status, headers: message.headers, error };
 }
 
-function unanswered(code: string, message: string): BatchUnanswered {
+function unanswered(code: ODataErrorCode, message: string): BatchUnanswered {
   return { ok: false, status: undefined, error: new ODataClientError(code, message) };
 }
 
@@ -275,6 +279,3 @@ export function makeResults(list: BatchResult<unknown>[], continuation: AsyncPol
   return Object.freeze(results) as unknown as BatchResults;
 }
 
-export function bad(what: string): ODataClientError {
-  return new ODataClientError("BAD_BATCH_RESPONSE", `malformed batch response: ${what}`);
-}

@@ -3,9 +3,9 @@
  * what a failure while reading becomes.
  */
 import { ODataClientError } from "../errors.js";
-import { redactUrl } from "./error-body.js";
 import { abortReason, type AbortSignalLike } from "./signals.js";
 import { bodyStallWatch } from "./stall.js";
+import { redactUrl } from "../util/redact.js";
 
 /**
  * What a failure while a body is read becomes: the caller's abort reason when the read was

@@ -4,7 +4,6 @@
  * token belongs to the session that the same answer opens with its cookies, so both are kept and
  * sent together on writes.
  */
-import type { ResolvedClientOptions } from "../options.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { mergeCookies } from "./steps.js";
 
@@ -25,20 +24,21 @@ interface CsrfSession {
  * write is sent once more (the service refused it unread, so this is safe for any method).
  * A request that already carries an `X-CSRF-Token` is left alone.
  */
-export function csrfStep(options: ResolvedClientOptions): PipelineStep {
-  const serviceOrigin = options.serviceUrl.origin;
+export function csrfStep(serviceUrl: URL): PipelineStep {
+  const serviceOrigin = serviceUrl.origin;
   let session: CsrfSession | undefined;
   let pending: Promise<CsrfSession> | undefined;
 
   async function fetchSession(request: ODataRequest, next: SendRequest): Promise<CsrfSession> {
     const response = await next({
       method: "GET",
-      url: new URL(options.serviceUrl),
+      url: new URL(serviceUrl),
       headers: new Headers({ "x-csrf-token": "Fetch", accept: "application/json" }),
       signal: request.signal,
       redirect: "manual",
       retry: false,
       timeout: request.timeout,
+      purpose: "csrf",
     });
     await response.body?.cancel().catch(() => {});
     const token = response.headers.get("x-csrf-token");
@@ -82,7 +82,7 @@ export function csrfStep(options: ResolvedClientOptions): PipelineStep {
       // No token to be had: the service's refusal is the answer.
       if (renewed.token === undefined) return response;
       await response.body?.cancel().catch(() => {});
-      return next(withSession(request, renewed));
+      return next({ ...withSession(request, renewed), purpose: request.purpose ?? "csrf-retry" });
     },
   };
 }

@@ -36,6 +36,20 @@ export interface ODataRequest {
   retry: boolean;
   /** A per-request timeout in ms overriding the client's `timeout`; `0` turns it off. */
   timeout?: number | undefined;
+  /**
+   * What the library sends this request for, where the caller did not ask for it as such:
+   * `"metadata"` (the `$metadata` fetch), `"poll"`, `"cancel"` and `"result"` (a status monitor's
+   * poll, the DELETE that cancels its operation, the GET of the operation's result), and, seen only
+   * by the steps after CSRF, `"csrf"` (the token fetch) and `"csrf-retry"` (a write sent again with
+   * a fresh token), and, seen only by the transport (after the auth step), `"oauth2"` (the OAuth2
+   * token request) and `"oauth2-retry"` (a request sent again with a new token after a 401). Unset
+   * on the caller's own requests. The wire log (option `debug`) shows it.
+   */
+  purpose?: "metadata" | "poll" | "cancel" | "result" | "csrf" | "csrf-retry" | "oauth2" | "oauth2-retry" | undefined;
+  /** Which retry this attempt is: unset on the first attempt, `n` on the n-th retry (set by the retry step). */
+  attempt?: number | undefined;
+  /** Which redirect hop this is: unset on the request as made, `n` on the n-th redirect's target (set by the redirect step). */
+  hop?: number | undefined;
 }
 
 /** Sends a request on to the rest of the pipeline and resolves with the answer (any status). */
@@ -79,4 +93,23 @@ export function copyRequest(request: ODataRequest): ODataRequest {
 /** Chains the steps in order, ending in `transport` (the actual `fetch`). */
 export function composePipeline(steps: readonly PipelineStep[], transport: SendRequest): SendRequest {
   return steps.reduceRight<SendRequest>((next, step) => (request) => step.handle(request, next), transport);
+}
+
+/**
+ * A step whose code loads with the first request that reaches it (`load` makes the step once), for
+ * the optional steps (CSRF) that a client without them should not load. A load that failed (a
+ * chunk the network did not deliver) is tried again by the next request.
+ */
+export function lazyStep(name: string, load: () => Promise<PipelineStep>): PipelineStep {
+  let step: Promise<PipelineStep> | undefined;
+  return {
+    name,
+    handle(request, next) {
+      step ??= load().catch((error: unknown) => {
+        step = undefined;
+        throw error;
+      });
+      return step.then((loaded) => loaded.handle(request, next));
+    },
+  };
 }

@@ -1,5 +1,6 @@
 /** Small helpers around `AbortSignal` used by the pipeline and the poller. */
-import { describe } from "../options.js";
+import { describe } from "../util/values.js";
+import { MAX_TIMER_DELAY } from "../util/timers.js";
 
 /**
  * What the library takes as a signal: an `AbortSignal`, or any object that behaves like one
@@ -65,13 +66,11 @@ export async function sleep(ms: number, signal?: AbortSignalLike): Promise<void>
   // setTimeout overflows past 2^31-1 ms (about 24.8 days) and would fire at once: wait in parts.
   let left = ms;
   do {
-    const part = Math.min(left, MAX_TIMER);
+    const part = Math.min(left, MAX_TIMER_DELAY);
     await sleepOnce(part, signal);
     left -= part;
   } while (left > 0);
 }
-
-const MAX_TIMER = 2 ** 31 - 1;
 
 function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));

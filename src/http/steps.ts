@@ -1,19 +1,28 @@
 /**
- * The client's own pipeline steps: retry, timeout, redirect, default headers and auth (the last
- * three under the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`.
+ * The client's own pipeline steps: retry, timeout, redirect and default headers (the last two under
+ * the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`, auth in `auth.ts`.
  */
 import { ODataClientError } from "../errors.js";
-import { isBearerToken, MAX_TIMER_DELAY, type AuthOptions, type ResolvedClientOptions, type ResolvedRetry } from "../options.js";
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
-import { redactUrl } from "./error-body.js";
-import { redactText } from "../util/redact.js";
+import { redactText, redactUrl } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
+import { MAX_TIMER_DELAY } from "../util/timers.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
-export function isTrustedOrigin(options: ResolvedClientOptions, url: URL): boolean {
-  return options.trustedOrigins.has(url.origin);
+export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
+  return trustedOrigins.has(url.origin);
+}
+
+/** When and how often the retry step sends an idempotent request again (option `retry`, defaults applied). */
+export interface RetryPolicy {
+  /** How many times a request is sent again after the first attempt. */
+  retries: number;
+  /** The first backoff delay in ms; it doubles on every attempt (with jitter). */
+  delay: number;
+  /** The longest wait between two attempts in ms, `Retry-After` included. */
+  maxDelay: number;
 }
 
 /** Statuses worth sending an idempotent request again for. */
@@ -23,7 +32,7 @@ const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
  * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting
  * `Retry-After` where the answer has one, otherwise an exponential backoff with jitter.
  */
-export function retryStep(policy: ResolvedRetry, random: () => number = Math.random): PipelineStep {
+export function retryStep(policy: RetryPolicy, random: () => number = Math.random): PipelineStep {
   return {
     name: "retry",
     async handle(request, next) {
@@ -34,7 +43,9 @@ export function retryStep(policy: ResolvedRetry, random: () => number = Math.ran
         try {
           // Every attempt gets its own copy: steps further down may change its headers or URL in
           // place, and what they add must not pile up from one attempt to the next.
-          response = await next(copyRequest(request));
+          const copy = copyRequest(request);
+          if (attempt > 0) copy.attempt = attempt;
+          response = await next(copy);
         } catch (error) {
           if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
           await sleep(backoff(policy, attempt, random), request.signal);
@@ -52,7 +63,7 @@ export function retryStep(policy: ResolvedRetry, random: () => number = Math.ran
   };
 }
 
-function backoff(policy: ResolvedRetry, attempt: number, random: () => number): number {
+function backoff(policy: RetryPolicy, attempt: number, random: () => number): number {
   const ceiling = Math.min(policy.maxDelay, policy.delay * 2 ** attempt);
   return ceiling / 2 + (random() * ceiling) / 2;
 }
@@ -76,9 +87,9 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
       // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
       if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
       const controller = new AbortController();
-      const describe = () => `${request.method} ${redactUrl(request.url)}`;
+      const requestLine = () => `${request.method} ${redactUrl(request.url)}`;
       const timer = setTimeout(() => {
-        controller.abort(new ODataClientError("TIMEOUT", `${describe()} got no answer within ${timeout} ms (option "timeout")`));
+        controller.abort(new ODataClientError("TIMEOUT", `${requestLine()} got no answer within ${timeout} ms (option "timeout")`));
       }, timeout);
       // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits
       // on that signal may return before fetch does and expects no timer behind.
@@ -96,7 +107,7 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
       }
       // The body is still governed by the signal fetch was given: aborting it errors the body with
       // the reason and closes the connection.
-      watchBodyStalls(response, new BodyStallWatch(timeout, describe, (reason) => controller.abort(reason)));
+      watchBodyStalls(response, new BodyStallWatch(timeout, requestLine, (reason) => controller.abort(reason)));
       return response;
     },
   };
@@ -112,19 +123,29 @@ function dropCredentials(headers: Headers): void {
   for (const name of CREDENTIAL_HEADERS) headers.delete(name);
 }
 
+/** What the headers step needs of the client's options. */
+export interface HeadersStepOptions {
+  /** The origins that get the configured headers: the service's own and the trusted ones. */
+  readonly trustedOrigins: ReadonlySet<string>;
+  /** The configured headers, in order. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The `User-Agent` sent where the runtime sends none of its own. */
+  readonly userAgent: string;
+}
+
 /**
  * Adds the `User-Agent` (where the runtime does not send its own, see
  * {@link runtimeSendsOwnUserAgent}), and for trusted origins the configured headers. For other
  * origins it removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them:
  * credentials never leave the service's origin by accident.
  */
-export function headersStep(options: ResolvedClientOptions): PipelineStep {
+export function headersStep(options: HeadersStepOptions): PipelineStep {
   const userAgent = runtimeSendsOwnUserAgent() ? undefined : options.userAgent;
   return {
     name: "headers",
     handle(request, next) {
       const headers = new Headers(request.headers);
-      if (isTrustedOrigin(options, request.url)) {
+      if (isTrustedOrigin(options.trustedOrigins, request.url)) {
         for (const [name, value] of options.headers) {
           const present = headers.get(name);
           if (present === null) headers.set(name, value);
@@ -171,47 +192,6 @@ export function mergeCookies(first: string, second: string): string {
     .map((pair) => pair.trim())
     .filter((pair) => pair !== "" && !names.has(pair.split("=")[0]?.trim()));
   return [first, ...added].filter((part) => part.trim() !== "").join("; ");
-}
-
-/** Adds `Authorization` for trusted origins; a bearer function is called for every request. */
-export function authStep(auth: AuthOptions, options: ResolvedClientOptions): PipelineStep {
-  return {
-    name: "auth",
-    async handle(request, next) {
-      if (!isTrustedOrigin(options, request.url) || request.headers.has("authorization")) return next(request);
-      const headers = new Headers(request.headers);
-      headers.set("authorization", await authorizationValue(auth));
-      return next({ ...request, headers });
-    },
-  };
-}
-
-async function authorizationValue(auth: AuthOptions): Promise<string> {
-  if ("bearer" in auth) {
-    let token: unknown;
-    try {
-      token = typeof auth.bearer === "function" ? await auth.bearer() : auth.bearer;
-    } catch (error) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" threw instead of giving a token (see cause)', { cause: error });
-    }
-    if (typeof token !== "string" || token.length === 0) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave no token (expected a non-empty string)');
-    }
-    // Checked here rather than left to Headers.set, whose error message would quote the token.
-    if (!isBearerToken(token)) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave a token with characters that cannot be sent (spaces, line breaks or non-ASCII)');
-    }
-    return `Bearer ${token}`;
-  }
-  const { username, password } = auth.basic;
-  return `Basic ${base64(`${username}:${password}`)}`;
-}
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /**
@@ -297,7 +277,9 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
       let hopHeaders = new Headers(request.headers);
       let current: ODataRequest = { ...request, redirect: "manual" };
       for (let hop = 0; ; hop++) {
-        const response = await next(copyRequest({ ...current, headers: hopHeaders }));
+        const sent = copyRequest({ ...current, headers: hopHeaders });
+        if (hop > 0) sent.hop = hop;
+        const response = await next(sent);
         if (response.type === "opaqueredirect") {
           runtimeHidesRedirects = true;
           await response.body?.cancel().catch(() => {});

@@ -4,10 +4,12 @@
  * business (poller.ts).
  */
 import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts, parseODataError, redactUrl } from "../http/error-body.js";
-import { parseHttpMessage } from "./http-envelope.js";
-import { clipText } from "../util/redact.js";
-import { dropResponseAnnotations } from "../payload/entity-answer.js";
+import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
+import { parseHttpMessage } from "../payload/http-envelope.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { dropResponseAnnotations } from "../payload/annotations.js";
+import { isRecord } from "../util/values.js";
+import { isJsonContentType } from "../payload/content-type.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -193,13 +195,13 @@ export function readResultBody(answer: MonitorAnswer): unknown {
  */
 function bodyResult(headers: Headers, body: string, answer: MonitorAnswer): unknown {
   if (body.trim() === "") return undefined;
-  if (isJsonType(headers.get("content-type"))) return dropResponseAnnotations(parseJson(body, answer));
+  if (isJsonContentType(headers.get("content-type"))) return dropResponseAnnotations(parseJson(body, answer));
   return body;
 }
 
 /** The JSON body of an answer with a JSON content type, `undefined` otherwise or when empty. */
 function jsonBodyOf(answer: MonitorAnswer): unknown {
-  if (!isJsonType(answer.headers.get("content-type")) || answer.body.trim() === "") return undefined;
+  if (!isJsonContentType(answer.headers.get("content-type")) || answer.body.trim() === "") return undefined;
   return parseJson(answer.body, answer);
 }
 
@@ -209,10 +211,6 @@ function parseJson(text: string, answer: MonitorAnswer): unknown {
   } catch (error) {
     throw badResponse(answer, `the body is not valid JSON (${(error as Error).message})`);
   }
-}
-
-function isJsonType(contentType: string | null): boolean {
-  return contentType !== null && /^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType);
 }
 
 function statusFieldOf(json: unknown): string | number | undefined {
@@ -288,6 +286,3 @@ function badResponse(answer: Pick<MonitorAnswer, "url" | "status" | "method">, w
   return new ODataClientError("ASYNC_BAD_RESPONSE", `status monitor ${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${what}`);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -2,10 +2,8 @@
  * The resume token of a poller: plain JSON from `poller.toJSON()` that `client.resumeAsync()`
  * turns back into a poller, in this process or another one.
  */
-import { AsyncOperationCancelledError, AsyncOperationFailedError, type ODataErrorDetail } from "../errors.js";
-import { redactUrl } from "../http/error-body.js";
+import type { ODataErrorDetail } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import type { PollerStart } from "./poller.js";
 
 /**
  * What the result of a poller is read as, so that a resumed poller gives the result its type
@@ -55,73 +53,6 @@ export interface AsyncPollerToken {
 }
 
 /**
- * Checks a token and turns it into a poller's starting point. `statusUrl` and `resultUrl` may be
- * relative (to `base`). Throws a `TypeError` that names the field at fault.
- */
-export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadline: number | undefined): PollerStart<T> {
-  if (typeof token !== "object" || token === null || Array.isArray(token)) {
-    throw new TypeError("resumeAsync token must be the object that poller.toJSON() returned");
-  }
-  const t = token as Partial<Record<keyof AsyncPollerToken, unknown>>;
-  if (t.type !== undefined && t.type !== "traverse-odata/async-poller") {
-    throw new TypeError(`resumeAsync token.type must be "traverse-odata/async-poller"; got ${JSON.stringify(t.type)}`);
-  }
-  if (t.version !== undefined && t.version !== 1 && t.version !== TOKEN_VERSION) {
-    throw new TypeError(`resumeAsync token.version ${JSON.stringify(t.version)} is not supported (expected 1 or ${TOKEN_VERSION})`);
-  }
-  const statusUrl = tokenUrl(t.statusUrl, base, "statusUrl");
-  const status = t.status === undefined ? "Running" : t.status;
-  if (typeof status !== "string") throw new TypeError("resumeAsync token.status must be a string");
-  const percent = t.percentComplete === undefined ? -1 : t.percentComplete;
-  if (typeof percent !== "number" || !Number.isInteger(percent) || percent < -1 || percent > 100) {
-    throw new TypeError("resumeAsync token.percentComplete must be an integer from -1 to 100");
-  }
-  const deadline = t.deadline === undefined || t.deadline === null ? Infinity : t.deadline;
-  if (typeof deadline !== "number" || Number.isNaN(deadline)) throw new TypeError("resumeAsync token.deadline must be epoch milliseconds or null");
-  const retryAfterAt = t.retryAfterAt;
-  if (retryAfterAt !== undefined && (typeof retryAfterAt !== "number" || !Number.isFinite(retryAfterAt))) {
-    throw new TypeError("resumeAsync token.retryAfterAt must be epoch milliseconds");
-  }
-  const start: PollerStart<T> = {
-    statusUrl,
-    status,
-    percentComplete: percent,
-    deadline: resumeDeadline ?? deadline,
-    retryAfterAt,
-    cancelRequested: t.cancelRequested === true,
-    shape: resultShapeOf(token),
-  };
-  const errorInit = { statusUrl: statusUrl.href, status, percentComplete: percent };
-  switch (t.outcome) {
-    case undefined:
-      if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: tokenUrl(t.resultUrl, base, "resultUrl") };
-      break;
-    case "succeeded":
-      start.phase = { name: "succeeded", result: t.result as T };
-      break;
-    case "cancelled":
-      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${redactUrl(statusUrl)} was cancelled`, errorInit) };
-      break;
-    case "failed": {
-      const failure = (typeof t.failure === "object" && t.failure !== null ? t.failure : {}) as Partial<NonNullable<AsyncPollerToken["failure"]>>;
-      const message = typeof failure.message === "string" ? failure.message : `the operation at ${redactUrl(statusUrl)} failed`;
-      start.phase = {
-        name: "failed",
-        error: new AsyncOperationFailedError(message, {
-          ...errorInit,
-          httpStatus: typeof failure.httpStatus === "number" ? failure.httpStatus : undefined,
-          odataError: failure.odataError,
-        }),
-      };
-      break;
-    }
-    default:
-      throw new TypeError(`resumeAsync token.outcome must be "succeeded", "failed" or "cancelled"; got ${JSON.stringify(t.outcome)}`);
-  }
-  return start;
-}
-
-/**
  * The result shape a token names (`{ kind: "raw" }` for version 1 tokens and tokens without one).
  * Throws a `TypeError` that names the field at fault.
  */
@@ -161,16 +92,4 @@ export function resumeHint(shape: AsyncResultShape): string {
   return shape.kind === "batch"
     ? "batch.resumeAsync(poller.toJSON()) on a batch with the same requests"
     : "client.resumeAsync(poller.toJSON())";
-}
-
-function tokenUrl(value: unknown, base: URL, field: string): URL {
-  if (typeof value !== "string" || value.length === 0) throw new TypeError(`resumeAsync token.${field} must be a non-empty URL string`);
-  let url: URL;
-  try {
-    url = new URL(value, base);
-  } catch {
-    throw new TypeError(`resumeAsync token.${field} is not a URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`resumeAsync token.${field} must be an http or https URL`);
-  return url;
 }

@@ -27,12 +27,9 @@ import type {
 import { badMetadata } from "./edmx.js";
 import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
 import { applyFacetDefaults, defaultValueText, normaliseLineEnds, scaleOf } from "./values.js";
+import { describe, isRecord } from "../util/values.js";
 
 type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** `$["Ns"]["Type"]["$Key"]`-style locations for error messages. */
 function at(path: readonly string[]): string {
@@ -40,14 +37,8 @@ function at(path: readonly string[]): string {
 }
 
 function expectObject(value: unknown, path: readonly string[]): JsonObject {
-  if (!isObject(value)) throw badMetadata(`${at(path)} is ${describe(value)}, not an object`);
+  if (!isRecord(value)) throw badMetadata(`${at(path)} is ${describe(value)}, not an object`);
   return value;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 60))}` : `${typeof value} ${String(value)}`;
 }
 
 function stringMember(object: JsonObject, name: string, path: readonly string[], fallback?: string): string {
@@ -92,7 +83,7 @@ export function readCsdlJson(document: unknown): ServiceModelData {
     }
   }
 
-  const schemaEntries = Object.entries(root).filter(([name, value]) => !name.startsWith("$") && !name.startsWith("@") && isObject(value));
+  const schemaEntries = Object.entries(root).filter(([name, value]) => !name.startsWith("$") && !name.startsWith("@") && isRecord(value));
   for (const [namespace, value] of schemaEntries) {
     const alias = (value as JsonObject)["$Alias"];
     if (typeof alias === "string") resolver.addAlias(alias, namespace);
@@ -215,7 +206,7 @@ class CsdlJsonReader {
     const key = keyMember.map((item, i) => {
       if (typeof item === "string") return { name: item, path: item };
       // An aliased key part: { "Alias": "Path/To/Property" }.
-      const entries = isObject(item) ? Object.entries(item) : [];
+      const entries = isRecord(item) ? Object.entries(item) : [];
       const [alias, target] = entries[0] ?? [];
       if (entries.length !== 1 || typeof alias !== "string" || typeof target !== "string") {
         throw badMetadata(`${at([...path, "$Key", String(i)])} is ${describe(item)}, not a property name or { alias: path }`);
@@ -425,7 +416,7 @@ class CsdlJsonReader {
     if (typeof value === "string") return normaliseLineEnds(value);
     if (typeof value === "number") return value === 0 ? 0 : value;
     if (Array.isArray(value)) return value.map((item) => this.#value(item));
-    if (!isObject(value)) return value as AnnotationValue;
+    if (!isRecord(value)) return value as AnnotationValue;
     const result: Record<string, AnnotationValue> = {};
     for (const [name, member] of Object.entries(value)) {
       const at = name.indexOf("@");

@@ -6,7 +6,7 @@
  * `Capabilities` annotations they stand for.
  */
 import { ODataClientError } from "../errors.js";
-import { attributeValue, parseXml, textContent, type XmlElement } from "../read/xml.js";
+import { attributeValue, parseXml, textContent, type XmlElement } from "../payload/xml.js";
 import type {
   ActionImport,
   AnnotationValue,

@@ -114,7 +114,7 @@ export interface KeyRef {
 }
 
 /** What entity and complex types share. */
-interface StructuredTypeBase {
+export interface StructuredTypeBase {
   name: string;
   /** `Namespace.Name`. */
   qualifiedName: string;

@@ -1,16 +1,10 @@
 /**
- * `parseMetadata`: one entry for every form `$metadata` comes in, and the client's fetch-once
- * cache of it.
+ * `parseMetadata`: one entry for every form `$metadata` comes in. A file of its own, holding only
+ * this function, so that a bundle whose program never calls it does not load the readers (the
+ * client's own `metadata()` loads them through cache.ts when first called).
  */
-import { readBodyText } from "../http/body.js";
-import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { ODataClientError } from "../errors.js";
-import { readCsdlJson } from "./csdl-json.js";
-import { badMetadata, readEdmx } from "./edmx.js";
-import { ServiceModel, type ServiceModelData } from "./model.js";
-import { versionHeaders } from "../payload/version-headers.js";
+import { ServiceModel } from "./model.js";
+import { readMetadata } from "./read.js";
 
 /**
  * Reads service metadata into a {@link ServiceModel}: EDMX text (OData v4, or v2/v3 with
@@ -23,126 +17,4 @@ import { versionHeaders } from "../payload/version-headers.js";
  */
 export function parseMetadata(metadata: string | object): ServiceModel {
   return new ServiceModel(readMetadata(metadata));
-}
-
-function readMetadata(metadata: string | object): ServiceModelData {
-  if (typeof metadata === "object" && metadata !== null) return readCsdlJson(metadata);
-  if (typeof metadata !== "string") throw new TypeError(`parseMetadata(metadata): expected EDMX or CSDL JSON text, or a parsed CSDL JSON object; got ${typeof metadata}`);
-  const start = metadata.replace(/^\uFEFF/, "").trimStart();
-  if (start.startsWith("{")) {
-    let document: unknown;
-    try {
-      document = JSON.parse(start);
-    } catch (error) {
-      throw badMetadata(`the CSDL JSON is not JSON (${(error as Error).message})`, error);
-    }
-    return readCsdlJson(document);
-  }
-  if (start.startsWith("<")) return readEdmx(start);
-  throw badMetadata(`the document is neither EDMX (XML) nor CSDL JSON; it starts with ${JSON.stringify(start.slice(0, 40))}`);
-}
-
-/** The request in flight, shared by the callers waiting for it. */
-interface Loading {
-  promise: Promise<ServiceModel>;
-  controller: AbortController;
-  waiting: number;
-}
-
-/**
- * The client's `$metadata`, fetched once: concurrent callers share one request, a success is kept
- * for the client's lifetime, a failure is not (the next call asks again). A caller's abort ends
- * only that caller's wait; the shared request goes on for the others and is cancelled when every
- * waiting caller has given up.
- */
-export class MetadataCache {
-  readonly #core: ClientCore;
-  #model: ServiceModel | undefined;
-  #loading: Loading | undefined;
-
-  constructor(core: ClientCore) {
-    this.#core = core;
-  }
-
-  get(given: AbortSignalLike | undefined): Promise<ServiceModel> {
-    let signal: AbortSignal | undefined;
-    try {
-      signal = toAbortSignal(given);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.#model) return Promise.resolve(this.#model);
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    let loading = this.#loading;
-    if (!loading) {
-      const controller = new AbortController();
-      const current: Loading = {
-        controller,
-        waiting: 0,
-        promise: fetchMetadata(this.#core, controller.signal).then(
-          (model) => {
-            if (this.#loading === current) this.#loading = undefined;
-            this.#model = model;
-            return model;
-          },
-          (error: unknown) => {
-            if (this.#loading === current) this.#loading = undefined;
-            throw error;
-          },
-        ),
-      };
-      // Nobody may be waiting any more when it fails; that is not an unhandled rejection.
-      current.promise.catch(() => {});
-      loading = current;
-      this.#loading = loading;
-    }
-    const shared = loading;
-    shared.waiting++;
-    if (!signal) return shared.promise.finally(() => shared.waiting--);
-    return new Promise<ServiceModel>((resolve, reject) => {
-      const onAbort = () => {
-        finish();
-        reject(abortReason(signal));
-        if (shared.waiting === 0 && this.#loading === shared) {
-          this.#loading = undefined;
-          shared.controller.abort(abortReason(signal));
-        }
-      };
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        shared.waiting--;
-        signal.removeEventListener("abort", onAbort);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      shared.promise.then(
-        (model) => {
-          finish();
-          resolve(model);
-        },
-        (error: unknown) => {
-          finish();
-          reject(error);
-        },
-      );
-    });
-  }
-}
-
-/** GET `$metadata` (asking for XML, which every OData version serves) and parse it. */
-async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
-  const url = core.resolve("$metadata");
-  const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
-  const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, signal);
-  try {
-    return parseMetadata(text);
-  } catch (error) {
-    if (error instanceof ODataClientError && error.code === "BAD_METADATA") {
-      throw new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)}: ${error.message}`, { cause: error.cause });
-    }
-    throw error;
-  }
 }

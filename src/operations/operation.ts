@@ -1,20 +1,16 @@
 /**
  * Calling actions and functions: `ActionCall` and `FunctionCall` are immutable values, made by
  * `client.action()`, `client.function()` and the same methods of collection and entity queries.
- * They send nothing until `invoke()` / `get()` (or their `...Async` twins) run.
+ * They send nothing until `invoke()` / `get()` (or their `...Async` twins) run, and the code that
+ * sends and reads the answer (call.ts) loads then.
  */
-import { readBodyText } from "../http/body.js";
-import { mapPoller } from "../lro/mapped-poller.js";
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import { resolveNextLink, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
+import { walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
-import { readOperationResult } from "./results.js";
-import { ifMatchFor, type ConditionalOptions } from "../write/requests.js";
-import type { ODataVersion } from "../options.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
+import type { ConditionalOptions } from "../write/options.js";
+import type { AbortSignalLike } from "../http/signals.js";
 
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
@@ -34,19 +30,10 @@ export interface OperationOptions {
  * Services that protect an entity with an ETag may refuse bound actions without it (SAP CAP answers
  * 428 Precondition Required, and 412 to a stale ETag).
  */
-export interface InvokeOptions extends ConditionalOptions {
-  /** Cancels the request and the reading of its answer. */
-  signal?: AbortSignalLike | undefined;
-}
+export interface InvokeOptions extends RequestOptions, ConditionalOptions {}
 
 /** Options of `ActionCall.invokeAsync()`: the poller's options and the `If-Match` of {@link InvokeOptions}. */
 export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
-
-/** Options of `FunctionCall.get()`. */
-export interface FunctionGetOptions {
-  /** Cancels the request(s) and the reading of their answers. */
-  signal?: AbortSignalLike | undefined;
-}
 
 /**
  * An action (`POST`), unbound or bound to an entity or a collection. The result type `R` is the
@@ -70,7 +57,7 @@ export class ActionCall<R = unknown> {
 
   /** The absolute URL the action is posted to (v2: with the parameters `params` as query options). */
   url(params?: OperationParameters): string {
-    return this.#request(params, undefined).url.href;
+    return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, { ...this.#call, parameters: params }).url.href;
   }
 
   /**
@@ -79,8 +66,8 @@ export class ActionCall<R = unknown> {
    * Actions are never retried (they are not idempotent).
    */
   async invoke(params?: OperationParameters, options?: InvokeOptions): Promise<R> {
-    const request = this.#request(params, options);
-    return (await sendOperation(this.#core, request, this.#call.name, toAbortSignal(options?.signal))) as R;
+    const { invokeAction } = await import("./call.js");
+    return (await invokeAction(this.#core, this.#call, params, options)) as R;
   }
 
   /**
@@ -92,15 +79,8 @@ export class ActionCall<R = unknown> {
    * const report = await poller.wait();
    */
   async invokeAsync(params?: OperationParameters, options?: InvokeAsyncOptions): Promise<AsyncPoller<R>> {
-    const { etag, ifMatch, ...pollerOptions } = options ?? {};
-    const request = this.#request(params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }) });
-    return startOperation<R>(this.#core, request, this.#call.name, options === undefined ? undefined : pollerOptions);
-  }
-
-  #request(params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
-    const etag = ifMatchFor(conditions, undefined, `action(${JSON.stringify(this.#call.name)}).invoke()`);
-    const call: OperationCall = { ...this.#call, parameters: params, ...(etag === undefined ? {} : { etag }) };
-    return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, call);
+    const { invokeActionAsync } = await import("./call.js");
+    return invokeActionAsync<R>(this.#core, this.#call, params, options);
   }
 }
 
@@ -137,15 +117,17 @@ export class FunctionCall<R = unknown> {
    * followed to its last page (use `stream()` to keep memory bounded). 4xx/5xx rejects with
    * `ODataHttpError`. Like every `GET`, it is retried per the client's retry policy.
    */
-  async get(options?: FunctionGetOptions): Promise<R> {
-    return (await sendOperation(this.#core, this.#request, this.#call.name, toAbortSignal(options?.signal))) as R;
+  async get(options?: RequestOptions): Promise<R> {
+    const { sendOperation } = await import("./call.js");
+    return (await sendOperation(this.#core, this.#request, this.#call.name, options?.signal)) as R;
   }
 
   /**
    * Calls the function as a long-running operation (`Prefer: respond-async`); see
    * `ActionCall.invokeAsync`. The poller's result is unwrapped as `get()` unwraps it.
    */
-  getAsync(options?: AsyncPollerOptions): Promise<AsyncPoller<R>> {
+  async getAsync(options?: AsyncPollerOptions): Promise<AsyncPoller<R>> {
+    const { startOperation } = await import("./call.js");
     return startOperation<R>(this.#core, this.#request, this.#call.name, options);
   }
 
@@ -162,58 +144,3 @@ export class FunctionCall<R = unknown> {
     return walkEntities<ResultItem<R>>(this.#core, this.#request.url, options);
   }
 }
-
-/** Sends an operation request and reads its result (see `results.ts`). */
-async function sendOperation(core: ClientCore, request: OperationRequest, name: string, signal: AbortSignal | undefined): Promise<unknown> {
-  const { method, url } = request;
-  const response = await core.send({
-    method,
-    url,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
-    signal,
-  });
-  if (!response.ok) throw await httpErrorFromResponse(response, method, url, { signal });
-  const text = await readBodyText(response, method, url, signal);
-  if (response.status === 204 || text.trim() === "") return undefined;
-  const contentType = response.headers.get("content-type");
-  if (contentType !== null && !/^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(contentType)) return text;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`);
-  }
-  const result = readOperationResult(body, core.options.version, name);
-  if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
-  const items: unknown[] = result.value;
-  const readOptions = signal === undefined ? undefined : { signal };
-  for await (const page of walkPages<unknown>(core, resolveNextLink(core, result.nextLink), readOptions)) {
-    for (const item of page.value) items.push(item);
-  }
-  return items;
-}
-
-/** Starts an operation with `Prefer: respond-async` and unwraps the result the poller yields. */
-async function startOperation<R>(
-  core: ClientCore,
-  request: OperationRequest,
-  name: string,
-  options: AsyncPollerOptions | undefined,
-): Promise<AsyncPoller<R>> {
-  const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
-  const poller = await core.startAsync<unknown>(init, options);
-  return operationPoller<R>(poller, core.options.version, name);
-}
-
-/**
- * A poller whose result is the operation's result unwrapped as `invoke()` and `get()` unwrap it;
- * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
- * resume.
- */
-export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string): AsyncPoller<R> {
-  // A collection result's next link is not followed inside the poller (its result is one answer);
-  // the rest can be read with `FunctionCall.pages({ from })`.
-  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R, { kind: "operation", name, version });
-}
-

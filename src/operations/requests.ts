@@ -13,12 +13,18 @@
  * simple name is qualified with the call's `namespace`; without one it is sent as it is (OData 4.01
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
-import { describe, type ODataVersion } from "../options.js";
-import { decimalWithoutExponent, formatLiteral, isEdmValue, isV2, type EdmValue } from "../query/literals.js";
-import { checkIdentifier, isIdentifier, isQualifiedName } from "../query/names.js";
+import type { ODataVersion } from "../options.js";
+import { decimalWithoutExponent } from "../query/literal-format.js";
+import type { EdmValue } from "../query/literals.js";
+import { formatLiteral, isEdmValue, isV2 } from "../query/literal-format.js";
+import { checkIdentifier } from "../query/names.js";
 import { encodePathText, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { describe } from "../util/values.js";
+import { base64Url, bytesFromHex } from "../util/base64.js";
+import { isIdentifier, isQualifiedName } from "../util/identifiers.js";
+import { urlBelowRoot } from "../util/service-root.js";
 
 /** Whether an operation changes data (action, `POST`) or only reads (function, `GET`). */
 export type OperationKind = "action" | "function";
@@ -115,7 +121,7 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
 
   const method = call.kind === "action" ? "POST" : "GET";
   // "./" keeps a first segment that contains ":" from being read as a URL scheme.
-  const url = new URL(`./${path}`, serviceUrl);
+  const url = urlBelowRoot(serviceUrl, path);
   return body === undefined ? { method, path, url, headers } : { method, path, url, headers, body };
 }
 
@@ -235,11 +241,8 @@ function edmJson(value: EdmValue): unknown {
     case "Edm.Double":
     case "Edm.Single":
       return jsonValue(Number(value.text), "");
-    case "Edm.Binary": {
-      const bytes = new Uint8Array(value.text.length / 2);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(value.text.slice(i * 2, i * 2 + 2), 16);
-      return base64Url(bytes);
-    }
+    case "Edm.Binary":
+      return base64Url(bytesFromHex(value.text));
     case "Enum": {
       // `NS.Color'Red'` in a URL; the member name alone in JSON.
       const match = /'(.*)'$/.exec(value.text);
@@ -264,12 +267,6 @@ function exactNumber(text: string): number | string {
     // Beyond the digits that can be compared this way: the text is exact.
     return text;
   }
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_");
 }
 
 function checkEtag(etag: unknown, where: string): string {

@@ -7,12 +7,15 @@
  *   response's `@odata.context` left out (`payload/entity-answer.ts`).
  * - v2: the `d` wrapper goes; a primitive or complex result is wrapped once more in the function
  *   import's name (`{"d":{"countBooks":9}}`), and a collection in `results`. Entities and dates
- *   are made to read like v4 ones (see `read/v2-values.ts`).
+ *   are made to read like v4 ones (see `payload/v2-values.ts`).
  */
 import type { ODataVersion } from "../options.js";
-import { isV2 } from "../query/literals.js";
-import { normalizeV2Entity, v2DateToIso } from "../read/v2-values.js";
-import { dropResponseAnnotations } from "../payload/entity-answer.js";
+import { isV2 } from "../query/literal-format.js";
+import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
+import { dropResponseAnnotations, readCollectionAnnotations } from "../payload/annotations.js";
+import { isRecord } from "../util/values.js";
+import { mapPoller } from "../lro/mapped-poller.js";
+import type { AsyncPoller } from "../lro/poller.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */
 export interface OperationResult {
@@ -41,24 +44,31 @@ function readV4Result(body: unknown): OperationResult {
   // tell the two apart, but services may leave it out.)
   const properties = Object.keys(body).filter((key) => !key.includes("@"));
   if (properties.length !== 1 || properties[0] !== "value") return { value: body };
-  const nextLink = body["@odata.nextLink"] ?? body["@nextLink"];
-  return typeof nextLink === "string" ? { value: body["value"], nextLink } : { value: body["value"] };
+  const { nextLink } = readCollectionAnnotations(body, "v4");
+  return nextLink === undefined ? { value: body["value"] } : { value: body["value"], nextLink };
 }
 
 function readV2Result(body: unknown, name: string): OperationResult {
   let value = isRecord(body) && "d" in body ? body["d"] : body;
   const importName = name.slice(name.lastIndexOf(".") + 1);
   if (isRecord(value) && Object.keys(value).length === 1 && importName in value) value = value[importName];
-  let nextLink: unknown;
+  let nextLink: string | undefined;
   if (isRecord(value) && Array.isArray(value["results"]) && Object.keys(value).every((key) => key === "results" || key.startsWith("__"))) {
-    nextLink = value["__next"];
+    nextLink = readCollectionAnnotations(value, "v2").nextLink;
     value = value["results"];
   }
   if (typeof value === "string") value = v2DateToIso(value) ?? value;
   else normalizeV2Entity(value);
-  return typeof nextLink === "string" ? { value, nextLink } : { value };
+  return nextLink === undefined ? { value } : { value, nextLink };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/**
+ * A poller whose result is the operation's result unwrapped as `invoke()` and `get()` unwrap it;
+ * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
+ * resume.
+ */
+export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string): AsyncPoller<R> {
+  // A collection result's next link is not followed inside the poller (its result is one answer);
+  // the rest can be read with `FunctionCall.pages({ from })`.
+  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R, { kind: "operation", name, version });
 }

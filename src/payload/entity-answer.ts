@@ -7,18 +7,12 @@
  *   (they sit on the collection), and now neither does an entity read alone, a write's answer, an
  *   operation's result, a `$batch` result or a long-running operation's result.
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
-
-/** Removes the response-level annotations from the top of a parsed answer, in place; returns it. */
-export function dropResponseAnnotations<T>(body: T): T {
-  if (isRecord(body)) for (const name of RESPONSE_ANNOTATIONS) delete body[name];
-  return body;
-}
+import type { ODataVersion } from "../options.js";
+import { isRecord } from "../util/values.js";
+import { badPayload } from "./bad-payload.js";
+import { dropResponseAnnotations } from "./annotations.js";
+import { isXmlContentType } from "./content-type.js";
+import { normalizeV2Entity } from "./v2-values.js";
 
 /**
  * Keeps an `ETag` header with the entity where `etagOf` and the writing layer look for it, unless
@@ -34,4 +28,58 @@ export function keepEtagHeader(entity: unknown, etag: string | null, v2: boolean
   const metadata = entity["__metadata"];
   if (metadata === undefined) entity["__metadata"] = { etag };
   else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
+}
+
+/** An answer whose body holds one entity: a read of it, a write's answer, a `$batch` part. */
+export interface EntityAnswer {
+  /** The body text. */
+  body: string;
+  /** The answer's `Content-Type`: Atom or other XML is read as an Atom entry, anything else as JSON. */
+  contentType: string | null;
+  /** The answer's `ETag` header, kept with the entity where its body carries none. */
+  etag: string | null;
+}
+
+/** Reads the entity of an Atom entry document (payload/atom.ts `readAtomEntry`). */
+export type AtomEntryReader = (text: string) => unknown;
+
+/**
+ * The Atom entry reader when `contentType` is XML, loaded then (with the XML parser under it);
+ * `undefined` for anything else. For callers that can wait, so that JSON answers never load it.
+ */
+export async function atomReaderFor(contentType: string | null): Promise<AtomEntryReader | undefined> {
+  return isXmlContentType(contentType) ? (await import("./atom.js")).readAtomEntry : undefined;
+}
+
+/**
+ * The entity in an answer's body, by the rule of this module: Atom or JSON, v2's `d` (and a lone
+ * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
+ * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
+ * is not JSON is `BAD_PAYLOAD`, its message starting with `where` (`GET https://...`) when given.
+ * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
+ * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
+ */
+export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, where: string | undefined, readAtomEntry: AtomEntryReader | undefined): unknown {
+  const v2 = version === "2.0";
+  if (answer.body.trim() === "") return undefined;
+  let entity: unknown;
+  if (isXmlContentType(answer.contentType)) {
+    if (readAtomEntry === undefined) throw new TypeError("readEntityAnswer: an Atom answer needs the Atom entry reader (see atomReaderFor)");
+    entity = readAtomEntry(answer.body);
+  } else {
+    try {
+      entity = JSON.parse(answer.body);
+    } catch (error) {
+      const what = `${where === undefined ? "the body is" : `${where} answered with a body that is`} not JSON (${(error as Error).message})`;
+      throw badPayload(what, error);
+    }
+    if (v2) {
+      if (isRecord(entity) && "d" in entity) entity = entity["d"];
+      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
+      normalizeV2Entity(entity);
+    }
+  }
+  dropResponseAnnotations(entity);
+  keepEtagHeader(entity, answer.etag, v2);
+  return entity;
 }

@@ -4,10 +4,7 @@
  * Atom `__metadata.etag`, and the `ETag` header of a single-entity answer, which the reading layer
  * keeps in the entity under the same names when the body carries none (see `entity-answer.ts`).
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
+import { isRecord } from "../util/values.js";
 
 function firstEtag(candidates: readonly unknown[]): string | undefined {
   for (const candidate of candidates) if (typeof candidate === "string" && candidate !== "") return candidate;

@@ -14,12 +14,9 @@
  * (there is no object to remember), and a deep copy (`structuredClone`, a JSON round trip).
  */
 import type { ExpandItem } from "../query/state.js";
+import { isRecord } from "../util/values.js";
 
 const expandedValues = new WeakSet<object>();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isStructured(value: unknown): value is object {
   return typeof value === "object" && value !== null;

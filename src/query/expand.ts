@@ -6,7 +6,7 @@
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
 import type { FilterBuilder, FilterExpression } from "./filter.js";
-import { isV2 } from "./literals.js";
+import { isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import {
   addFilter,

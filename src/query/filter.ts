@@ -5,11 +5,13 @@
  * operator precedence, so an expression means what its structure says.
  */
 import { ODataClientError } from "../errors.js";
-import { describe, type ODataVersion } from "../options.js";
-import { formatLiteral, isV2, type LiteralValue } from "./literals.js";
+import type { ODataVersion } from "../options.js";
+import { formatLiteral, isV2 } from "./literal-format.js";
+import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
 import type { FieldPath, RelatedType } from "./types.js";
+import { describe } from "../util/values.js";
 
 // Binding strength, loosest first (OData v4 Part 2 §5.1.1.16 orders them the same way; equality
 // and relational operators are treated as one level and never chained without parentheses).

@@ -3,22 +3,8 @@
  * names and lambda variables. Anything that is not a plain OData identifier (letters, digits, `_`)
  * is refused, so a "field" can never smuggle an operator or a second expression into a query.
  */
-import { describe } from "../options.js";
-
-// OData identifiers (CSDL "SimpleIdentifier"): a letter or "_" first, then letters, digits and
-// connector marks, at most 128 characters.
-const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Nd}\p{Mn}\p{Mc}\p{Pc}\p{Cf}]{0,127}$/u;
-
-/** Whether `text` is an OData simple identifier such as `Name` or `author_id`. */
-export function isIdentifier(text: string): boolean {
-  return IDENTIFIER.test(text);
-}
-
-/** Whether `text` is a namespace-qualified name such as `Edm.String` or `My.Schema.Color`. */
-export function isQualifiedName(text: string): boolean {
-  const parts = text.split(".");
-  return parts.length >= 2 && parts.every(isIdentifier);
-}
+import { describe } from "../util/values.js";
+import { isIdentifier, isQualifiedName } from "../util/identifiers.js";
 
 /** What may appear in a path besides identifiers. */
 export interface PathRules {

@@ -9,7 +9,7 @@
  * object literals of OData 4.01) are skipped; outside them `()`, `[]` and `{}` must nest properly
  * and close, and `;` (which ends a nested option) may not appear.
  */
-import { describe } from "../options.js";
+import { describe } from "../util/values.js";
 
 const CLOSING: Readonly<Record<string, string>> = { ")": "(", "]": "[", "}": "{" };
 const OPENING: Readonly<Record<string, string>> = { "(": ")", "[": "]", "{": "}" };

@@ -5,11 +5,12 @@
  * is plain data that URL building reads without further context.
  */
 import { ODataClientError } from "../errors.js";
-import { describe, type ODataVersion } from "../options.js";
+import type { ODataVersion } from "../options.js";
 import { createFilterBuilder, expressionText, type FilterBuilder, type FilterExpression } from "./filter.js";
-import { checkWellFormed, isV2 } from "./literals.js";
+import { checkWellFormed, isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
+import { describe } from "../util/values.js";
 
 /** The system query options of a query (or of one level of a nested `$expand`). */
 export interface QueryOptionsState {

@@ -5,22 +5,28 @@
  */
 import type { EdmValue } from "./literals.js";
 
-type Primitive = string | number | bigint | boolean | symbol | Date | Uint8Array | EdmValue | null | undefined;
+/** The property values that have no field paths below them (and no related entity type). */
+export type PrimitiveValue = string | number | bigint | boolean | symbol | Date | Uint8Array | EdmValue | null | undefined;
 
 /** The element type of a collection-valued property, or the property type itself. */
 export type Unwrap<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullable<E> : NonNullable<V>;
 
-type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
+/** Whether a property of type `V` is collection-valued (part of {@link FieldPath}). */
+export type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
 
-// Paths below a property `K` of type `V`, checked against the related type a few levels deep
-// (recursive types such as Book -> Author -> Book stop there and accept any deeper text).
-type SubPaths<K extends string, V, Depth extends unknown[]> = unknown extends V
+/**
+ * The paths below a property `K` of type `V` (part of {@link FieldPath}): `K/$count` for a
+ * collection, and the field paths of the related type, checked a few levels deep (recursive types
+ * such as Book -> Author -> Book stop there and accept any deeper text).
+ */
+export type SubPaths<K extends string, V, Depth extends unknown[]> = unknown extends V
   ? `${K}/${string}`
   : (IsCollection<V> extends true ? `${K}/$count` : never) | NestedPaths<K, Unwrap<V>, Depth>;
 
-type NestedPaths<K extends string, E, Depth extends unknown[]> = unknown extends E
+/** The paths into the element type `E` of the property `K` (part of {@link FieldPath}). */
+export type NestedPaths<K extends string, E, Depth extends unknown[]> = unknown extends E
   ? `${K}/${string}`
-  : E extends Primitive
+  : E extends PrimitiveValue
     ? never
     : E extends object
       ? `${K}/${FieldPath<E, [...Depth, unknown]>}`
@@ -47,9 +53,61 @@ export type SelectItem<T> = FieldPath<T> | "*";
 export type RelatedType<T, K> = K extends keyof T
   ? unknown extends T[K]
     ? Record<string, unknown>
-    : Unwrap<T[K]> extends Primitive
+    : Unwrap<T[K]> extends PrimitiveValue
       ? Record<string, unknown>
       : Unwrap<T[K]> extends object
         ? Unwrap<T[K]>
         : Record<string, unknown>
   : Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Entity shapes: what an entity interface tells the compiler beyond its properties. Nothing of it
+// exists at run time.
+
+/** The key under which an entity interface carries its {@link EntityShape}; only declared, never set. */
+export declare const entityShape: unique symbol;
+
+/** An operation bound to an entity or a collection, as an {@link EntityShape} names it. */
+export interface BoundOperation {
+  /** The namespace-qualified name the caller passes: `"CatalogService.order"`. */
+  name: string;
+  /** The parameters as an object type, without the binding parameter. */
+  parameters: object;
+  /** What the call resolves with (already unwrapped). */
+  result: unknown;
+}
+
+/**
+ * What an entity type is beyond its properties: its key property names, its navigation property
+ * names, and the operations bound to it (each a union of {@link BoundOperation}). Every member is
+ * optional; a member left out means "not known", and the methods that read it accept anything as
+ * they would for an interface without a shape.
+ */
+export interface EntityShape {
+  /** The key property names: `"ID"`, or `"A" | "B"` for a composite key. */
+  key?: string;
+  /** The navigation property names: `"author" | "reviews"`. */
+  navigation?: string;
+  /** Actions bound to one entity of this type. */
+  actions?: BoundOperation;
+  /** Functions bound to one entity of this type. */
+  functions?: BoundOperation;
+  /** Actions bound to a collection of this type. */
+  collectionActions?: BoundOperation;
+  /** Functions bound to a collection of this type. */
+  collectionFunctions?: BoundOperation;
+}
+
+/**
+ * Marks an interface as an entity type with the given shape, for the compiler only. The shape sits
+ * in a function parameter, so that a derived type (more navigation properties, more bound
+ * operations) stays assignable to its base.
+ * @example
+ * interface Book extends Entity<{ key: "ID"; navigation: "author" | "reviews" }> {
+ *   ID: number;
+ *   title: string;
+ *   author?: Author | null;
+ *   reviews?: Review[];
+ * }
+ */
+export type Entity<S extends EntityShape> = { readonly [entityShape]?: (shape: S) => void };

@@ -4,8 +4,10 @@
  * holds (`&`, `#`, `+`, `%`, `?`, line breaks, any Unicode) reaches the service as the same text.
  */
 import type { ODataVersion } from "../options.js";
-import { checkWellFormed, isV2 } from "./literals.js";
+import { checkWellFormed, isV2 } from "./literal-format.js";
 import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state.js";
+import { urlBelowRoot } from "../util/service-root.js";
+import { checkIdentifier } from "./names.js";
 
 /** One `name=value` pair of a query string, before encoding. */
 export type QueryOption = readonly [name: string, value: string];
@@ -115,8 +117,7 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
 
 /** An absolute URL for an encoded path below the service root and query options. */
 export function resourceUrl(serviceUrl: URL, path: string, options: readonly QueryOption[]): URL {
-  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
-  const url = new URL(`./${path}`, serviceUrl);
+  const url = urlBelowRoot(serviceUrl, path);
   const query = formatQueryString(options);
   if (query) url.search = `?${query}`;
   return url;
@@ -135,6 +136,15 @@ export function collectionPath(state: Pick<QueryState, "entitySet" | "parentPath
 /** The encoded path of an entity below the service root: `Books(1)`, `Me` (a singleton), `Books(1)/author`. */
 export function entityPath(state: Pick<EntityState, "entitySet" | "parentPath" | "keyPredicate">): string {
   return `${collectionPath(state)}${encodePathText(state.keyPredicate)}`;
+}
+
+/**
+ * The encoded path of a media resource: the entity's `$value` (a media entity), or a stream
+ * property (`Books(1)/cover`), whose name is checked (a `TypeError` naming `media(property)`).
+ */
+export function mediaPath(state: Pick<EntityState, "entitySet" | "parentPath" | "keyPredicate">, property: string | undefined): string {
+  if (property === undefined) return `${entityPath(state)}/$value`;
+  return `${entityPath(state)}/${encodeURIComponent(checkIdentifier(property, "media(property)"))}`;
 }
 
 /** The request URL of a collection query, with all its options. */

@@ -11,12 +11,18 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
-import { abortReason, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { readAtomFeed } from "./atom.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
+import { abortReason, toAbortSignal } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
+import { readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
-import { normalizeV2Entity } from "./v2-values.js";
-import { attributeValue, childElements, parseXml } from "./xml.js";
+import { normalizeV2Entity } from "../payload/v2-values.js";
+import { attributeValue, childElements, parseXml } from "../payload/xml.js";
+import { isRecord } from "../util/values.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { resolveReference } from "../util/service-root.js";
+import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
+import { isXmlContentType } from "../payload/content-type.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
@@ -59,10 +65,8 @@ export interface DeltaPage<T> {
   deltaLink?: string;
 }
 
-/** Options of `client.delta()`. */
-export interface DeltaOptions {
-  /** Cancels the request in flight and ends the iteration. */
-  signal?: AbortSignalLike | undefined;
+/** Options of `client.delta()`; its `signal` cancels the request in flight and ends the iteration. */
+export interface DeltaOptions extends RequestOptions {
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
   maxPageSize?: number | undefined;
   /**
@@ -115,7 +119,7 @@ async function readDeltaPage<T>(
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
-  const page = /\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")
+  const page = isXmlContentType(response.headers.get("content-type"))
     ? readAtomDelta<T>(text)
     : readJsonDelta<T>(text, url, core.options.version === "2.0");
   if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
@@ -134,11 +138,9 @@ function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
 }
 
 function absolute(core: ClientCore, link: string, url: URL): string {
-  try {
-    return new URL(link, core.options.serviceUrl).href;
-  } catch {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
-  }
+  const resolved = resolveReference(core.options.serviceUrl, link);
+  if (resolved !== undefined) return resolved.href;
+  throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
 
 /**
@@ -166,11 +168,7 @@ export function readV4Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
       page.changed.push(entry as T);
     }
   }
-  const nextLink = stringOf(body["@odata.nextLink"] ?? body["@nextLink"]);
-  if (nextLink !== undefined) page.nextLink = nextLink;
-  const deltaLink = stringOf(body["@odata.deltaLink"] ?? body["@deltaLink"]);
-  if (deltaLink !== undefined) page.deltaLink = deltaLink;
-  return page;
+  return withLinks(page, readCollectionAnnotations(body, "v4"));
 }
 
 /** Reads a v2 delta body (pure): `d.results` are the changed entities, `d.__delta` the next delta link. */
@@ -184,13 +182,7 @@ export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
     normalizeV2Entity(entry);
     page.changed.push(entry as T);
   }
-  if (isRecord(d)) {
-    const nextLink = stringOf(d["__next"]);
-    if (nextLink !== undefined) page.nextLink = nextLink;
-    const deltaLink = stringOf(d["__delta"]);
-    if (deltaLink !== undefined) page.deltaLink = deltaLink;
-  }
-  return page;
+  return isRecord(d) ? withLinks(page, readCollectionAnnotations(d, "v2")) : page;
 }
 
 /**
@@ -209,8 +201,13 @@ export function readAtomDelta<T>(text: string): DeltaPage<T> {
     if (when !== undefined) removed.removedAt = when;
     page.removed.push(removed);
   }
-  if (feed.annotations.nextLink !== undefined) page.nextLink = feed.annotations.nextLink;
-  if (feed.annotations.deltaLink !== undefined) page.deltaLink = feed.annotations.deltaLink;
+  return withLinks(page, feed.annotations);
+}
+
+/** The page with the next and delta links of the annotations read from its body (a delta page has no count). */
+function withLinks<T>(page: DeltaPage<T>, annotations: CollectionAnnotations): DeltaPage<T> {
+  if (annotations.nextLink !== undefined) page.nextLink = annotations.nextLink;
+  if (annotations.deltaLink !== undefined) page.deltaLink = annotations.deltaLink;
   return page;
 }
 
@@ -249,6 +246,3 @@ function stringOf(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

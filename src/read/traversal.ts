@@ -6,18 +6,21 @@
  */
 import { bodyReadFailure, readBodyText } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
+import type { RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse, redactUrl } from "../http/error-body.js";
 import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
-import { readCollectionBody, type CollectionAnnotations } from "./collection-body.js";
-import { readAtomEntry, readAtomFeed } from "./atom.js";
-import { normalizeV2Entity } from "./v2-values.js";
+import { readCollectionBody } from "../payload/collection-body.js";
+import type { CollectionAnnotations } from "../payload/annotations.js";
+import { normalizeV2Entity } from "../payload/v2-values.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { dropResponseAnnotations, keepEtagHeader } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { resolveReference } from "../util/service-root.js";
+import { isXmlContentType } from "../payload/content-type.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -31,10 +34,8 @@ export interface Page<T> {
   deltaLink?: string;
 }
 
-/** Options of the reading methods. */
-export interface ReadOptions {
-  /** Cancels the request(s) and the reading of their bodies. */
-  signal?: AbortSignalLike | undefined;
+/** Options of the reading methods: the {@link RequestOptions} `signal`, and how pages are read. */
+export interface ReadOptions extends RequestOptions {
   /**
    * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
    * page at a time. Memory holds the current page plus these. Within one page too large to be
@@ -49,10 +50,7 @@ export interface ReadOptions {
   maxPageSize?: number | undefined;
 }
 
-/**
- * What the query layer adds to the caller's reading options.
- * @internal Not exported from the package.
- */
+/** What the query layer adds to the caller's reading options (not exported from the package). */
 export interface TraversalOptions extends ReadOptions {
   /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
   trackChanges?: boolean | undefined;
@@ -96,11 +94,9 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * than sending the client's credentials (or any request) elsewhere.
  */
 export function resolveNextLink(core: ClientCore, link: string): URL {
-  let url: URL;
-  try {
-    url = new URL(link, core.options.serviceUrl);
-  } catch {
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+  const url = resolveReference(core.options.serviceUrl, link);
+  if (url === undefined) {
+    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
     throw new ODataClientError(
@@ -165,7 +161,7 @@ async function requestPage(
   trackChanges: boolean,
 ): Promise<Response> {
   const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
   return response;
 }
 
@@ -176,9 +172,11 @@ async function requestPage(
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions): AsyncGenerator<PagePart<T>> {
   const { signal, expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
-  const contentType = response.headers.get("content-type") ?? "";
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(contentType)) {
-    const feed = readAtomFeed(await readBodyText(response, "GET", url, signal));
+  if (isXmlContentType(response.headers.get("content-type"))) {
+    const text = await readBodyText(response, "GET", url, signal);
+    // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
+    const { readAtomFeed } = await import("../payload/atom.js");
+    const feed = readAtomFeed(text);
     if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
@@ -224,7 +222,7 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
  * broken payload; in a walk (`walk: true`) the page is still delivered without its next link, since
  * the walk rejects right after it, when it tries to follow that link.
  */
-function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
+export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
   const page: Page<T> = { value };
   if (annotations.nextLink !== undefined) {
     const nextLink = absoluteLink(core, annotations.nextLink, "next link", !walk);
@@ -238,12 +236,9 @@ function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotati
 function absoluteLink(core: ClientCore, link: string, what: string, strict: true): string;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
-  try {
-    return new URL(link, core.options.serviceUrl).href;
-  } catch {
-    if (!strict) return undefined;
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
-  }
+  const url = resolveReference(core.options.serviceUrl, link);
+  if (url !== undefined || !strict) return url?.href;
+  throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
 
 /**
@@ -419,72 +414,4 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
     );
     return result;
   }
-}
-
-/** GET of `/$count` as a number. */
-export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
-  const resolved = resolveReadOptions(options);
-  const headers = readHeaders(core, undefined);
-  headers.set("accept", "text/plain");
-  headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
-  if (!/^\d+$/.test(text)) {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(text.slice(0, 80))}, which is not a count`);
-  }
-  return Number(text);
-}
-
-/**
- * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
- * or `__metadata.etag` (v2), `@odata.context` left out.
- */
-export async function readEntity<T>(
-  core: ClientCore,
-  url: URL,
-  options: { signal?: AbortSignalLike | undefined } | undefined,
-  expand?: readonly ExpandItem[],
-): Promise<T> {
-  const signal = toAbortSignal(options?.signal);
-  const headers = readHeaders(core, undefined);
-  headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, signal);
-  const entity = readEntityAnswer(core, response, text, "GET", url);
-  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
-  markExpanded(entity, expand);
-  return entity as T;
-}
-
-/**
- * The entity in an answer's body (a read or a write): Atom or JSON, v2's `d` (and a lone
- * `results`) unwrapped and its values made readable, the `ETag` header kept with it, the
- * response's `@odata.context` left out (the rule in `payload/entity-answer.ts`).
- */
-export function readEntityAnswer(core: ClientCore, response: Response, text: string, method: string, url: URL): unknown {
-  const v2 = core.options.version === "2.0";
-  let entity: unknown;
-  if (/\b(atom\+xml|application\/xml|text\/xml)\b/i.test(response.headers.get("content-type") ?? "")) {
-    entity = readAtomEntry(text);
-  } else {
-    try {
-      entity = JSON.parse(text);
-    } catch (error) {
-      throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`, { cause: error });
-    }
-    if (v2) {
-      if (isRecord(entity) && "d" in entity) entity = entity["d"];
-      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
-      normalizeV2Entity(entity);
-    }
-  }
-  dropResponseAnnotations(entity);
-  keepEtagHeader(entity, response.headers.get("etag"), v2);
-  return entity;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

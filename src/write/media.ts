@@ -1,15 +1,17 @@
 /**
  * Media resources: the content of a media entity (`Photos(1)/$value`) or of a stream property
- * (`Books(1)/cover`), read as bytes, text or a stream and written with its content type.
+ * (`Books(1)/cover`), read as bytes, text or a stream and written with its content type. The
+ * sending (media-transfer.ts) loads with the first read or write of content.
  */
 import type { ClientCore } from "../core.js";
-import { readBodyBytes, readBodyText, watchedBodyStream } from "../http/body.js";
 import type { EntityState } from "../query/state.js";
-import { mediaReadRequest, mediaWriteRequest, type MediaWriteRequestOptions } from "./requests.js";
-import { sendChecked, sendWithoutResult, type SendOptions } from "./send.js";
+import { mediaPath } from "../query/url.js";
+import { urlBelowRoot } from "../util/service-root.js";
+import type { RequestOptions } from "../options.js";
+import type { MediaWriteOptions } from "./options.js";
 
-/** Options of `MediaResource.put`. */
-export type MediaWriteOptions = MediaWriteRequestOptions & SendOptions;
+/** The sending of media content, loaded by the first read or write of it. */
+const transfer = () => import("./media-transfer.js");
 
 /**
  * The content of a media entity or a stream property, made by `entity.media()` or
@@ -29,49 +31,37 @@ export class MediaResource {
     this.#state = state;
     this.#property = property;
     // Checks the property name now rather than at the first request.
-    mediaReadRequest(core.options, state, property);
+    mediaPath(state, property);
   }
 
   /** The absolute URL of the content; sends nothing. */
   url(): string {
-    return mediaReadRequest(this.#core.options, this.#state, this.#property).url.href;
+    return urlBelowRoot(this.#core.options.serviceUrl, mediaPath(this.#state, this.#property)).href;
   }
 
   /** The content as bytes. */
-  async bytes(options?: SendOptions): Promise<Uint8Array> {
-    const response = await this.#get(options);
-    return readBodyBytes(response, "GET", new URL(this.url()), options?.signal);
+  async bytes(options?: RequestOptions): Promise<Uint8Array> {
+    return (await transfer()).readMediaBytes(this.#core, this.#state, this.#property, options);
   }
 
   /** The content as text (decoded as UTF-8). */
-  async text(options?: SendOptions): Promise<string> {
-    const response = await this.#get(options);
-    return readBodyText(response, "GET", new URL(this.url()), options?.signal);
+  async text(options?: RequestOptions): Promise<string> {
+    return (await transfer()).readMediaText(this.#core, this.#state, this.#property, options);
   }
 
   /**
    * The content as a stream of bytes, with the content type and ETag the service sent; read it to
    * the end or cancel it to free the connection.
    */
-  async stream(options?: SendOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
-    const response = await this.#get(options);
-    const body = watchedBodyStream(response);
-    return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
+  async stream(options?: RequestOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
+    return (await transfer()).readMediaStream(this.#core, this.#state, this.#property, options);
   }
 
   /**
    * Replaces the content: `PUT` with `Content-Type` (and `If-Match` from `etag`, the media ETag of
    * an entity read earlier, or `ifMatch`).
    */
-  put(content: string | Uint8Array, options: MediaWriteOptions): Promise<void> {
-    try {
-      return sendWithoutResult(this.#core, mediaWriteRequest(this.#core.options, this.#state, this.#property, content, options), options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  #get(options: SendOptions | undefined): Promise<Response> {
-    return sendChecked(this.#core, mediaReadRequest(this.#core.options, this.#state, this.#property), options);
+  async put(content: string | Uint8Array, options: MediaWriteOptions): Promise<void> {
+    return (await transfer()).putMedia(this.#core, this.#state, this.#property, content, options);
   }
 }

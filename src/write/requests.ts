@@ -17,13 +17,26 @@
  *   `etag: false` sends none.
  * - Only idempotent requests (PUT, DELETE) may be retried.
  */
-import { describe, type ODataVersion } from "../options.js";
+import type { ODataVersion } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
-import { collectionPath, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
+import { collectionPath, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
+import { describe, isPlainObject, isRecord } from "../util/values.js";
+import { urlBelowRoot } from "../util/service-root.js";
+import type {
+  ConditionalOptions,
+  CreateMediaOptions,
+  CreateOptions,
+  DeleteOptions,
+  MediaWriteOptions,
+  ReturnPreference,
+  UpdateOptions,
+  UpsertOptions,
+  WriteOptions,
+} from "./options.js";
 
 /** What the request builders need from the client: its service root and OData version. */
 export interface WriteContext {
@@ -46,95 +59,6 @@ export interface WriteRequest {
   retry: boolean;
 }
 
-/** An ETag: its text (`W/"2024-01-01T00:00:00Z"`), or an entity read earlier that carries one. */
-export type EtagSource = string | object;
-
-/** Which version of the entity a write applies to (`If-Match`). */
-export interface ConditionalOptions {
-  /**
-   * The ETag to send as `If-Match`: its text, or the entity read earlier (its `@odata.etag`, v2
-   * `__metadata.etag`). Without it, an ETag the body carries is used; `false` sends no `If-Match`
-   * at all.
-   */
-  etag?: EtagSource | false | undefined;
-  /**
-   * A literal `If-Match` value, winning over `etag`. `"*"` means "whatever version, but the
-   * entity must exist" (an update that can never turn into an insert, OData 4.01 §11.4.4).
-   */
-  ifMatch?: string | undefined;
-}
-
-/** `Prefer: return=minimal` (answer 204, no body) or `return=representation` (answer with the entity). */
-export type ReturnPreference = "minimal" | "representation";
-
-/** Options every write builder takes. */
-export interface WriteRequestOptions {
-  /** More headers for this request (lower-case names win over the defaults). */
-  headers?: Record<string, string> | undefined;
-  /**
-   * Sends the request as `POST` with `X-HTTP-Method: <method>` (method tunnelling), for services
-   * and proxies that refuse `MERGE`, `PATCH`, `PUT` or `DELETE`.
-   * @default false
-   */
-  tunnel?: boolean | undefined;
-}
-
-/** Options of the writes that send an entity body: whether what a read expanded goes along. */
-export interface EntityBodyOptions {
-  /**
-   * Send the navigation properties that a read expanded (the same arrays and objects, as a
-   * `{ ...entity }` copy holds them) as part of the body: a deep update or deep insert (OData 4.01
-   * §11.4.3.1, §11.4.2.2), in which a service may replace the related entities with the ones sent
-   * and delete the others. By default they are left out, so that writing back an entity read with
-   * `$expand` changes only the entity. Nested values you build yourself are always sent.
-   * @default false
-   */
-  deep?: boolean | undefined;
-}
-
-/** Options of `create`. */
-export interface CreateRequestOptions extends WriteRequestOptions, EntityBodyOptions {
-  /** Sent as `Prefer: return=...`; without it the service decides (usually the created entity). */
-  prefer?: ReturnPreference | undefined;
-}
-
-/** Options of `update` (PATCH; v2 MERGE) and `replace` (PUT). */
-export interface UpdateRequestOptions extends WriteRequestOptions, ConditionalOptions, EntityBodyOptions {
-  /** Sent as `Prefer: return=...` (v4): `representation` asks for the entity after the change. */
-  prefer?: ReturnPreference | undefined;
-}
-
-/** Options of `upsert`. */
-export interface UpsertRequestOptions extends WriteRequestOptions, EntityBodyOptions {
-  /** PUT (replace every property) instead of PATCH (change the ones sent). @default false */
-  replace?: boolean | undefined;
-  /**
-   * `"*"` sends `If-None-Match: *`: insert only; when the entity already exists the service
-   * answers 412 instead of updating it (OData 4.01 §11.4.4).
-   */
-  ifNoneMatch?: "*" | undefined;
-  /** Sent as `Prefer: return=...`. */
-  prefer?: ReturnPreference | undefined;
-}
-
-/** Options of `delete`. */
-export type DeleteRequestOptions = WriteRequestOptions & ConditionalOptions;
-
-/** Options of writing a media resource or stream property. */
-export interface MediaWriteRequestOptions extends WriteRequestOptions, ConditionalOptions {
-  /** The media type of the content, sent as `Content-Type`. */
-  contentType: string;
-}
-
-/** Options of creating a media entity from its content. */
-export interface MediaCreateRequestOptions extends WriteRequestOptions {
-  /** The media type of the content, sent as `Content-Type`. */
-  contentType: string;
-  /** Sent as `Slug` (RFC 5023): a hint for the new entity's key or name. */
-  slug?: string | undefined;
-  prefer?: ReturnPreference | undefined;
-}
-
 const V4_CONTROL_INFORMATION = new Set([
   "context",
   "etag",
@@ -155,10 +79,6 @@ const V4_CONTROL_INFORMATION = new Set([
 
 function isV2(version: ODataVersion): boolean {
   return version === "2.0";
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 /** The headers every write carries for `version`: `Accept`, the version headers of a write, `Content-Type` for JSON. */
@@ -244,11 +164,6 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string
   return out;
 }
 
-function isPlainObject(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** `@odata.etag`, `title@odata.mediaReadLink`, `@odata.context`...: written by the service, not by the client. */
 function isControlInformation(name: string): boolean {
   const at = name.indexOf("@");
@@ -262,11 +177,10 @@ function isControlInformation(name: string): boolean {
 function pathOf(context: WriteContext, path: string, query: readonly QueryOption[] = []): { url: URL; path: string } {
   const queryString = formatQueryString(query);
   const relative = queryString ? `${path}?${queryString}` : path;
-  // "./" keeps a first segment that contains ":" from being read as a URL scheme.
-  return { url: new URL(`./${relative}`, context.serviceUrl), path: relative };
+  return { url: urlBelowRoot(context.serviceUrl, relative), path: relative };
 }
 
-function applyMethod(method: string, options: WriteRequestOptions | undefined, headers: Record<string, string>): string {
+function applyMethod(method: string, options: WriteOptions | undefined, headers: Record<string, string>): string {
   if (!options?.tunnel || method === "POST" || method === "GET") return method;
   headers["x-http-method"] = method;
   return "POST";
@@ -277,7 +191,7 @@ function finish(
   target: { url: URL; path: string },
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
-  options: WriteRequestOptions | undefined,
+  options: WriteOptions | undefined,
 ): WriteRequest {
   const wireMethod = applyMethod(method, options, headers);
   for (const [name, value] of Object.entries(options?.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -313,14 +227,14 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
  * `POST <collection>`: creates an entity (with nested entities: deep insert) in an entity set or
  * through a collection-valued navigation (`Books(1)/reviews`).
  */
-export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateRequestOptions, where = "create(entity)"): WriteRequest {
+export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context.version, true);
   setPrefer(headers, options?.prefer, where);
   return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep), options);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
-export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateRequestOptions): WriteRequest {
+export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateOptions): WriteRequest {
   const body = writeBody(patch, context.version, "update(patch)", options?.deep);
   const headers = writeHeaders(context.version, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
@@ -329,7 +243,7 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
 }
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
-export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateRequestOptions): WriteRequest {
+export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateOptions): WriteRequest {
   const body = writeBody(entity, context.version, "replace(entity)", options?.deep);
   const headers = writeHeaders(context.version, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
@@ -343,7 +257,7 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
  * and updates it otherwise. `ifNoneMatch: "*"` makes it insert-only. (For update-only, use
  * `update` with `ifMatch: "*"`.) ETags the body carries are not sent.
  */
-export function upsertRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpsertRequestOptions): WriteRequest {
+export function upsertRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpsertOptions): WriteRequest {
   const body = writeBody(entity, context.version, "upsert(entity)", options?.deep);
   const headers = writeHeaders(context.version, true);
   if (options?.ifNoneMatch !== undefined) {
@@ -356,7 +270,7 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
 }
 
 /** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
-export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteRequestOptions): WriteRequest {
+export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions): WriteRequest {
   const headers = writeHeaders(context.version, false);
   setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
   return finish("DELETE", pathOf(context, entityPath(state)), headers, undefined, options);
@@ -379,7 +293,7 @@ function referenceBody(context: WriteContext, target: EntityState): string {
  * `POST Books(1)/reviews/$ref` `{"@odata.id": ".../Reviews(5)"}`, v2 `POST Books(1)/$links/reviews`
  * `{"uri": ".../Reviews(5)"}`.
  */
-export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteRequestOptions): WriteRequest {
+export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "link(navigation)");
   return finish("POST", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options);
 }
@@ -388,7 +302,7 @@ export function linkRequest(context: WriteContext, state: EntityState, navigatio
  * Sets the single-valued navigation property `navigation` to `target`: v4
  * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
  */
-export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteRequestOptions): WriteRequest {
+export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "setLink(navigation)");
   return finish("PUT", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options);
 }
@@ -398,7 +312,7 @@ export function setLinkRequest(context: WriteContext, state: EntityState, naviga
  * `DELETE Books(1)/reviews/$ref?$id=<target URL>`, v2 `DELETE Books(1)/$links/reviews(5)`. Without,
  * clears a single-valued one: v4 `DELETE Books(1)/author/$ref`, v2 `DELETE Books(1)/$links/author`.
  */
-export function unlinkRequest(context: WriteContext, state: EntityState, navigation: string, target?: EntityState, options?: WriteRequestOptions): WriteRequest {
+export function unlinkRequest(context: WriteContext, state: EntityState, navigation: string, target?: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "unlink(navigation)");
   const headers = writeHeaders(context.version, false);
   if (target === undefined) return finish("DELETE", pathOf(context, path), headers, undefined, options);
@@ -408,15 +322,6 @@ export function unlinkRequest(context: WriteContext, state: EntityState, navigat
   }
   const id = pathOf(context, entityPath(target)).url.href;
   return finish("DELETE", pathOf(context, path, [["$id", id]]), headers, undefined, options);
-}
-
-/**
- * The path of a media resource: the entity's `$value` (a media entity), or a stream property
- * (`Books(1)/cover`).
- */
-function mediaPath(state: EntityState, property: string | undefined): string {
-  if (property === undefined) return `${entityPath(state)}/$value`;
-  return `${entityPath(state)}/${encodeURIComponent(checkIdentifier(property, "media(property)"))}`;
 }
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */
@@ -431,7 +336,7 @@ export function mediaWriteRequest(
   state: EntityState,
   property: string | undefined,
   content: string | Uint8Array,
-  options: MediaWriteRequestOptions,
+  options: MediaWriteOptions,
 ): WriteRequest {
   const headers = writeHeaders(context.version, false);
   headers["content-type"] = checkContentType(options?.contentType, "media().put(content)");
@@ -440,7 +345,7 @@ export function mediaWriteRequest(
 }
 
 /** `POST <collection>` with the content of a new media entity (not JSON); the service makes the entity. */
-export function mediaCreateRequest(context: WriteContext, state: QueryState, content: string | Uint8Array, options: MediaCreateRequestOptions): WriteRequest {
+export function mediaCreateRequest(context: WriteContext, state: QueryState, content: string | Uint8Array, options: CreateMediaOptions): WriteRequest {
   const headers = writeHeaders(context.version, false);
   headers["content-type"] = checkContentType(options?.contentType, "createMedia(content)");
   if (options.slug !== undefined) headers["slug"] = encodeURIComponent(options.slug);

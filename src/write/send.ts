@@ -5,22 +5,18 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { httpErrorFromResponse } from "../http/error-body.js";
-import { readEntityAnswer } from "../read/traversal.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
+import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-
-/** Options every sending write method takes. */
-export interface SendOptions {
-  /** Cancels the request. */
-  signal?: AbortSignalLike | undefined;
-}
+import { toAbortSignal } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
+import { redactUrl } from "../util/redact.js";
 
 /**
  * Sends one request and checks its status; a failure rejects with `ODataHttpError`, whose message
  * says what a 412 or 428 means.
  */
-export async function sendChecked(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<Response> {
+export async function sendChecked(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<Response> {
   const signal = toAbortSignal(options?.signal);
   const init = {
     method: request.method,
@@ -32,22 +28,23 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
   };
   const response = await core.send(init);
   if (response.ok) return response;
-  const error = await httpErrorFromResponse(response, request.method, request.url, { signal });
+  const error = await httpErrorOf(response, request.method, request.url, { signal });
   const explanation = preconditionExplanation(response.status, request);
   if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
   throw error;
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */
-export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<R | undefined> {
+export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<R | undefined> {
   const response = await sendChecked(core, request, options);
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
-  return readEntityAnswer(core, response, text, request.method, request.url) as R;
+  const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
+  return readEntityAnswer(answer, core.options.version, `${request.method} ${redactUrl(request.url)}`, await atomReaderFor(answer.contentType)) as R;
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */
-export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: SendOptions | undefined): Promise<void> {
+export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<void> {
   const response = await sendChecked(core, request, options);
   await response.body?.cancel().catch(() => {});
 }
@@ -56,7 +53,7 @@ export async function sendWithoutResult(core: ClientCore, request: WriteRequest,
  * Builds a request and sends it, reading the entity it answers with. A builder that throws (a bad
  * argument) rejects the promise instead of throwing synchronously.
  */
-export function writeEntity<R>(core: ClientCore, build: () => WriteRequest, options: SendOptions | undefined): Promise<R | undefined> {
+export function writeEntity<R>(core: ClientCore, build: () => WriteRequest, options: RequestOptions | undefined): Promise<R | undefined> {
   try {
     return sendWrite<R>(core, build(), options);
   } catch (error) {
@@ -65,7 +62,7 @@ export function writeEntity<R>(core: ClientCore, build: () => WriteRequest, opti
 }
 
 /** As {@link writeEntity}, for writes whose answer is discarded. */
-export function writeWithoutResult(core: ClientCore, build: () => WriteRequest, options: SendOptions | undefined): Promise<void> {
+export function writeWithoutResult(core: ClientCore, build: () => WriteRequest, options: RequestOptions | undefined): Promise<void> {
   try {
     return sendWithoutResult(core, build(), options);
   } catch (error) {

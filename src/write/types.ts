@@ -10,8 +10,9 @@ export interface ODataAnnotations {
   readonly __metadata?: unknown;
 }
 
-type InputValue<V> = V extends readonly (infer E)[]
-  ? InputValue<E>[]
+/** What an entity input takes for a property of type `V`: nested values may be entity inputs too. */
+export type EntityInputValue<V> = V extends readonly (infer E)[]
+  ? EntityInputValue<E>[]
   : V extends Date | Uint8Array
     ? V
     : V extends object
@@ -21,10 +22,10 @@ type InputValue<V> = V extends readonly (infer E)[]
 /**
  * What `create`, `update`, `replace` and `upsert` take for an entity of type `T`: any of its
  * properties (names and types checked against `T`), nested entities for a deep insert, and OData
- * annotations.
+ * annotations. (Of the two members of the union, the first takes a value of an interface type as
+ * it is, since an interface has no index signature to match `ODataAnnotations`; the second takes
+ * literals with annotations.)
  */
 export type EntityInput<T> = unknown extends T
   ? Record<string, unknown>
-  : // The first member takes a value of an interface type as it is (an interface has no index
-    // signature to match ODataAnnotations); the second, literals with annotations.
-    { [K in keyof T]?: InputValue<T[K]> } | ({ [K in keyof T]?: InputValue<T[K]> } & ODataAnnotations);
+  : { [K in keyof T]?: EntityInputValue<T[K]> } | ({ [K in keyof T]?: EntityInputValue<T[K]> } & ODataAnnotations);

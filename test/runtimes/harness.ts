@@ -1,7 +1,11 @@
 /**
  * Runs the conformance script (conformance.ts) in every runtime the README names and collects
- * their reports. The library reaches each runtime as one ESM bundle of src and the script, made
- * with esbuild from the sources (no `npm run build` needed). Deno, Bun and workerd come as npm
+ * their reports. The library reaches each runtime as an ESM bundle of src and the script, made
+ * with esbuild from the sources (no `npm run build` needed), with code splitting as an application
+ * would bundle it: the parts the library loads with `import()` on first use (writes, long-running
+ * operations, `$batch`, CSRF ...) are chunks of their own, which each runtime loads when the
+ * scenarios first use them (browsers fetch them from the page server; workerd gets them as modules
+ * of the worker). Deno, Bun and workerd come as npm
  * dev dependencies with their binaries inside; Chromium and Firefox are the Debian packages
  * `chromium` and `firefox-esr` (.ci/run installs them). Each browser is started once, headless,
  * on a page that runs the script in the window and in a module Web Worker at the same time.
@@ -17,7 +21,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { runConformance, type ConformanceConfig, type ConformanceReport } from "./conformance.js";
@@ -44,6 +48,10 @@ export interface Harness {
   servers: ConformanceServers;
   /** The report of a runtime; rejects with why there is none (not installed, crashed, too slow). */
   report(runtime: RuntimeName): Promise<ConformanceReport>;
+  /** The file of the chunk that `import()` of the module `src/<module>` loads. */
+  chunkOf(module: string): string | undefined;
+  /** The module files (entries and chunks) a browser's page and worker fetched, in order. */
+  modulesFetchedBy(browser: "chromium" | "firefox"): readonly string[];
   close(): Promise<void>;
 }
 
@@ -79,7 +87,11 @@ export async function startHarness(): Promise<Harness> {
   const servers = await startConformanceServers();
   const reports = new Map<RuntimeName, Deferred<ConformanceReport>>(RUNTIMES.map((name) => [name, deferred<ConformanceReport>()]));
   const launched: Launched[] = [];
-  const bundles = await bundleEntries(work);
+  const { files: bundles, chunkOf } = await bundleEntries(work);
+  const fetched = new Map<string, string[]>([
+    ["chromium", []],
+    ["firefox", []],
+  ]);
 
   const pages = await startServer((request, res) => {
     const report = /^\/report\/([\w-]+)$/.exec(request.path);
@@ -87,11 +99,16 @@ export async function startHarness(): Promise<Harness> {
       sendText(res, 204, "");
       return receive(report[1] as RuntimeName, request.body);
     }
-    const page = /^\/page\/(chromium|firefox)\/(index\.html|window\.mjs|worker\.mjs)$/.exec(request.path);
+    const page = /^\/page\/(chromium|firefox)\/(index\.html|[\w-]+\.mjs)$/.exec(request.path);
     if (request.method === "GET" && page) {
       const [, browser = "", file = ""] = page;
       if (file === "index.html") return sendText(res, 200, pageHtml(browser as "chromium" | "firefox"), { "content-type": "text/html; charset=utf-8" });
-      return sendText(res, 200, bundles[file === "window.mjs" ? "window" : "worker"], { "content-type": "text/javascript" });
+      // The entries and the chunks they import, statically or with import().
+      const module = bundles.get(file);
+      if (module !== undefined) {
+        fetched.get(browser)?.push(file);
+        return sendText(res, 200, module, { "content-type": "text/javascript" });
+      }
     }
     sendText(res, 404, "not found");
   });
@@ -163,7 +180,7 @@ export async function startHarness(): Promise<Harness> {
   });
   watch(["workerd"], () => {
     const workerd = packageBinary("@cloudflare/workerd-linux-64", "bin/workerd");
-    writeFileSync(join(work, "workerd.capnp"), workerdConfig(JSON.stringify(config("workerd", pages.origin))));
+    writeFileSync(join(work, "workerd.capnp"), workerdConfig(JSON.stringify(config("workerd", pages.origin)), [...bundles.keys()]));
     return launch("workerd", workerd, ["test", join(work, "workerd.capnp")], work, {});
   });
   watch(["chromium", "chromium-worker"], () => {
@@ -207,6 +224,8 @@ export async function startHarness(): Promise<Harness> {
   return {
     servers,
     report: (runtime) => (reports.get(runtime) as Deferred<ConformanceReport>).promise,
+    chunkOf,
+    modulesFetchedBy: (browser) => fetched.get(browser) ?? [],
     async close() {
       await Promise.all(launched.map(stop));
       await Promise.all([servers.close(), pages.close()]);
@@ -215,8 +234,12 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** Bundles the entries (src included) into ESM files in `work`; returns the browser ones' text. */
-async function bundleEntries(work: string): Promise<{ window: string; worker: string }> {
+/**
+ * Bundles the entries (src included) into ESM files in `work`, split into chunks; returns the text
+ * of every file by name (the entries `cli.mjs`, `workerd.mjs`, `window.mjs`, `worker.mjs`, and the
+ * chunks), and which chunk `import()` of a module of `src/` loads.
+ */
+async function bundleEntries(work: string): Promise<{ files: Map<string, string>; chunkOf: (module: string) => string | undefined }> {
   const result = await build({
     entryPoints: {
       cli: join(HERE, "entry-cli.ts"),
@@ -230,20 +253,28 @@ async function bundleEntries(work: string): Promise<{ window: string; worker: st
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    splitting: false,
+    splitting: true,
     write: true,
+    metafile: true,
     logLevel: "silent",
   });
   if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.map((error) => error.text).join("; ")}`);
-  return { window: readFileSync(join(work, "window.mjs"), "utf8"), worker: readFileSync(join(work, "worker.mjs"), "utf8") };
+  const outputs = Object.entries(result.metafile.outputs);
+  const files = new Map(outputs.map(([output]) => [basename(output), readFileSync(join(work, basename(output)), "utf8")]));
+  const src = `${resolve(HERE, "../../src")}/`;
+  const lazy = new Map(outputs.flatMap(([output, { entryPoint }]) => (entryPoint && resolve(entryPoint).startsWith(src) ? [[resolve(entryPoint).slice(src.length), basename(output)] as const] : [])));
+  return { files, chunkOf: (module) => lazy.get(module) };
 }
 
 /**
- * The workerd configuration: the bundle as the worker's module, the harness's configuration as a
- * text binding, and an outbound network service that may reach loopback addresses (workerd
- * refuses 127.0.0.1 otherwise: "connecting to 127.0.0.1 is not allowed").
+ * The workerd configuration: the bundle as the worker's modules (its entry first, then every
+ * chunk, named as the bundle imports them), the harness's configuration as a text binding, and an
+ * outbound network service that may reach loopback addresses (workerd refuses 127.0.0.1
+ * otherwise: "connecting to 127.0.0.1 is not allowed").
  */
-function workerdConfig(configJson: string): string {
+function workerdConfig(configJson: string, files: readonly string[]): string {
+  const chunks = files.filter((file) => !["cli.mjs", "workerd.mjs", "window.mjs", "worker.mjs"].includes(file));
+  const modules = ["workerd.mjs", ...chunks].map((file) => `(name = ${JSON.stringify(file)}, esModule = embed ${JSON.stringify(file)})`);
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -254,7 +285,7 @@ const config :Workerd.Config = (
 );
 
 const worker :Workerd.Worker = (
-  modules = [(name = "worker", esModule = embed "workerd.mjs")],
+  modules = [${modules.join(", ")}],
   compatibilityDate = "2025-09-01",
   globalOutbound = "loopback",
   bindings = [(name = "CONFIG", text = ${JSON.stringify(configJson)})],

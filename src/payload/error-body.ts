@@ -4,7 +4,8 @@
  */
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
 import { redactHeaders, redactUrl } from "../util/redact.js";
-import { bodyStallWatch } from "./stall.js";
+import { bodyStallWatch } from "../http/stall.js";
+import { isRecord } from "../util/values.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
@@ -239,10 +240,6 @@ export function decodeXmlText(text: string): string {
     });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * The response headers as a plain object, the credential headers left out (the rule of
  * {@link redactHeaders}: the `ODataHttpError` constructor applies it again, whoever built the
@@ -255,10 +252,6 @@ export function publicHeaders(headers: Headers): Record<string, string> {
   });
   return redactHeaders(out);
 }
-
-// The one redaction of URLs lives in util/redact.ts; it is re-exported here, where the message
-// sites have always found it.
-export { redactUrl };
 
 /**
  * Builds an {@link ODataHttpError} from a parsed body text (for answers that were already read,

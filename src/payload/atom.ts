@@ -7,9 +7,11 @@
  * default namespace) work alike.
  */
 
-import { ODataClientError } from "../errors.js";
-import type { CollectionAnnotations } from "./collection-body.js";
+import type { CollectionAnnotations } from "./annotations.js";
 import { attributeValue, childElements, firstChildElement, parseXml, textContent, XML_NAMESPACE, type XmlElement } from "./xml.js";
+import { clipText } from "../util/redact.js";
+import type { ODataClientError } from "../errors.js";
+import { badPayload } from "./bad-payload.js";
 
 /** The Atom syndication namespace. */
 export const ATOM_NAMESPACE = "http://www.w3.org/2005/Atom";
@@ -72,10 +74,6 @@ export function readAtomEntry(text: string): Record<string, unknown> {
     throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom entry`);
   }
   return readEntry(root, baseOf(root, undefined));
-}
-
-function badPayload(message: string): ODataClientError {
-  return new ODataClientError("BAD_PAYLOAD", message);
 }
 
 /** The `xml:base` in force for an element, resolved against the one of its parent. */
@@ -265,6 +263,5 @@ function convertPrimitive(type: string, raw: string, property: XmlElement): unkn
 }
 
 function notOfType(property: XmlElement, type: string, raw: string): ODataClientError {
-  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
-  return badPayload(`the property <${property.name}> has the value ${JSON.stringify(shown)}, which is not an ${type} (character offset ${property.offset})`);
+  return badPayload(`the property <${property.name}> has the value ${JSON.stringify(clipText(raw, 40))}, which is not an ${type} (character offset ${property.offset})`);
 }

@@ -2,8 +2,10 @@
  * The JSON form of `$batch` (OData 4.01 JSON Format §19): a `requests` array out, a `responses`
  * array back, matched by `id` because a service may answer in any order. Pure functions.
  */
-import { ODataClientError } from "../errors.js";
-import type { HttpMessage } from "../lro/http-envelope.js";
+import type { HttpMessage } from "./http-envelope.js";
+import { isRecord } from "../util/values.js";
+import { badBatchResponse } from "./bad-payload.js";
+import { isJsonContentType } from "./content-type.js";
 
 /** One request of a JSON batch, as it goes on the wire. */
 export interface JsonBatchRequest {
@@ -41,38 +43,38 @@ export function readJsonBatch(body: string): JsonBatchResponse[] {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw bad(`the body is not JSON (${(error as Error).message})`);
+    throw badBatchResponse(`the body is not JSON (${(error as Error).message})`, "JSON batch response");
   }
   return readJsonBatchValue(parsed);
 }
 
 /** As {@link readJsonBatch}, for a body already parsed (a status monitor's result). */
 export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
-  if (!isRecord(parsed) || !Array.isArray(parsed["responses"])) throw bad('the body has no "responses" array');
+  if (!isRecord(parsed) || !Array.isArray(parsed["responses"])) throw badBatchResponse('the body has no "responses" array', "JSON batch response");
   return parsed["responses"].map((entry: unknown, index) => {
     const where = `response ${index + 1}`;
-    if (!isRecord(entry)) throw bad(`${where} is not an object`);
+    if (!isRecord(entry)) throw badBatchResponse(`${where} is not an object`, "JSON batch response");
     const status = entry["status"];
     if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
-      throw bad(`${where} has no HTTP status (got ${JSON.stringify(status)})`);
+      throw badBatchResponse(`${where} has no HTTP status (got ${JSON.stringify(status)})`, "JSON batch response");
     }
     const id = entry["id"];
-    if (id !== undefined && typeof id !== "string" && typeof id !== "number") throw bad(`${where} has an id that is not a string`);
+    if (id !== undefined && typeof id !== "string" && typeof id !== "number") throw badBatchResponse(`${where} has an id that is not a string`, "JSON batch response");
     const headers = new Headers();
     const rawHeaders = entry["headers"];
     if (rawHeaders !== undefined) {
-      if (!isRecord(rawHeaders)) throw bad(`${where} has headers that are not an object`);
+      if (!isRecord(rawHeaders)) throw badBatchResponse(`${where} has headers that are not an object`, "JSON batch response");
       for (const [name, value] of Object.entries(rawHeaders)) {
         try {
           headers.set(name, String(value));
         } catch {
-          throw bad(`${where} has an invalid header ${JSON.stringify(name)}`);
+          throw badBatchResponse(`${where} has an invalid header ${JSON.stringify(name)}`, "JSON batch response");
         }
       }
     }
     const rawBody = entry["body"];
     let text = "";
-    if (typeof rawBody === "string" && !/json/i.test(headers.get("content-type") ?? "")) {
+    if (typeof rawBody === "string" && !isJsonContentType(headers.get("content-type"))) {
       text = rawBody;
     } else if (rawBody !== undefined && rawBody !== null) {
       text = JSON.stringify(rawBody);
@@ -87,10 +89,3 @@ export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
   });
 }
 
-function bad(what: string): ODataClientError {
-  return new ODataClientError("BAD_BATCH_RESPONSE", `malformed JSON batch response: ${what}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

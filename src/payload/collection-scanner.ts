@@ -1,53 +1,16 @@
 /**
- * Reading a JSON collection response body (v4 `{"value": [...]}` or v2 `{"d": {"results": [...]}}`)
- * fast and in bounded memory.
- *
- * A body that fits in `bufferLimit` bytes is parsed with one `JSON.parse` of the whole text, which is
- * as fast as reading JSON gets in JavaScript. A body that grows beyond it is read incrementally from
- * there on: a small scanner walks the text tracking only whether it is inside a string and how deep
- * it is nested, cuts the entity array at its top-level commas, and hands runs of complete entities to
- * `JSON.parse` together. Only the current network chunk and one unfinished entity are held at a time;
- * an unfinished entity beyond 256 KiB is kept as a list of pieces and joined once, when it ends, so
- * even a single huge entity costs time in proportion to its size.
+ * The incremental reading of a JSON collection body that outgrew `readCollectionBody`'s buffer: a
+ * small scanner walks the text tracking only whether it is inside a string and how deep it is
+ * nested, cuts the entity array at its top-level commas, and hands runs of complete entities to
+ * `JSON.parse` together. Only the current network chunk and one unfinished entity are held at a
+ * time; an unfinished entity beyond 256 KiB is kept as a list of pieces and joined once, when it
+ * ends, so even a single huge entity costs time in proportion to its size. Loaded by the first
+ * such body (collection-body.ts imports it then).
  */
-
-import { ODataClientError } from "../errors.js";
-import type { BodyStallWatch } from "../http/stall.js";
-
-/** Which JSON shape the collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
-export type PayloadFormat = "v4" | "v2";
-
-/** The collection-level annotations read from a body, whichever version's names they had. */
-export interface CollectionAnnotations {
-  /** `@odata.nextLink` / `@nextLink` (v4) or `__next` (v2), as sent (possibly relative). */
-  nextLink?: string;
-  /** `@odata.count` / `@count` (v4) or `__count` (v2, sent as a string), as a number. */
-  count?: number;
-  /** `@odata.deltaLink` / `@deltaLink` (v4) or `__delta` (v2), as sent. */
-  deltaLink?: string;
-}
-
-/** Options of {@link readCollectionBody}. */
-export interface ReadCollectionBodyOptions {
-  /**
-   * How many bytes of body are buffered for one whole-text `JSON.parse` before the reader switches
-   * to incremental scanning. Larger pages parse a little faster; smaller ones bound memory tighter.
-   * @default 8388608 (8 MiB)
-   */
-  bufferLimit?: number;
-  /** Told when a read waits for data and when it settles, so that a stalled body is aborted. */
-  stallWatch?: BodyStallWatch | undefined;
-}
-
-/**
- * The default of {@link ReadCollectionBodyOptions.bufferLimit}. Measured with `bench/payload.ts`:
- * incremental reading of 1000- and 5000-row pages runs at about 0.8 to 1.0 of the speed of one
- * whole-text parse, so the buffer buys little speed; what it buys is that every ordinary page
- * (services page at 1000 to 5000 rows, well under 1 MiB) takes exactly the path of
- * `fetch` + `JSON.parse`. 8 MiB (about 80,000 rows of 100 bytes, about 17 MB of heap for the text
- * and entities beyond the bytes) bounds what one whole parse may cost.
- */
-export const DEFAULT_BUFFER_LIMIT = 8 * 1024 * 1024;
+import { isRecord } from "../util/values.js";
+import type { ODataClientError } from "../errors.js";
+import { badPayload } from "./bad-payload.js";
+import { COLLECTION_ANNOTATIONS, setAnnotation, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 
 /**
  * How many characters of complete entities are parsed in one `JSON.parse` in incremental mode.
@@ -65,216 +28,6 @@ const LARGE_VALUE_CHARS = 256 * 1024;
 
 /** Below this many characters, scanning is cheap enough that the unscanned fast path is not tried. */
 const SPECULATE_MIN_CHARS = 2048;
-
-/**
- * Reads a JSON collection response body incrementally. Yields non-empty arrays of raw entities in
- * order; returns the annotations when the body ends.
- *
- * Entities are returned as parsed (v2 values are not converted; see `normalizeV2Entity`). Malformed
- * JSON and bodies without the entity array reject with {@link ODataClientError} code
- * `"BAD_PAYLOAD"`. Stopping early (`break` in `for await`, or `return()`) cancels the body so the
- * connection is released.
- *
- * @example
- * ```ts
- * const pages = readCollectionBody(response.body!, "v4");
- * for (;;) {
- *   const next = await pages.next();
- *   if (next.done) { console.log("next link:", next.value.nextLink); break; }
- *   for (const entity of next.value) handle(entity);
- * }
- * ```
- */
-export async function* readCollectionBody(
-  body: ReadableStream<Uint8Array>,
-  format: PayloadFormat,
-  options?: ReadCollectionBodyOptions,
-): AsyncGenerator<unknown[], CollectionAnnotations, void> {
-  const bufferLimit = options?.bufferLimit ?? DEFAULT_BUFFER_LIMIT;
-  if (typeof bufferLimit !== "number" || !(bufferLimit >= 0)) {
-    // A caller's mistake, reported the way the client's option checks report theirs.
-    throw new RangeError(`option "bufferLimit" must be a number of bytes >= 0; got ${String(bufferLimit)}`);
-  }
-  const watch = options?.stallWatch;
-  const reader = body.getReader();
-  let streamEnded = false;
-  try {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    while (size <= bufferLimit) {
-      watch?.reading();
-      const step = await reader.read();
-      watch?.progressed();
-      if (step.done) {
-        streamEnded = true;
-        break;
-      }
-      chunks.push(step.value);
-      size += step.value.byteLength;
-    }
-
-    if (streamEnded) {
-      const { entities, annotations } = interpretDocument(parseWholeBody(chunks, size), format);
-      if (entities.length > 0) yield entities;
-      return annotations;
-    }
-
-    // The body outgrew the buffer: scan what is buffered, then the rest as it arrives.
-    const decoder = new TextDecoder();
-    const scanner = new CollectionScanner(format);
-    let batches: unknown[][] = [];
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      chunks[i] = EMPTY_CHUNK; // let the buffered bytes go as soon as they are read
-      scanner.push(decoder.decode(chunk, { stream: true }), batches);
-      if (batches.length > 0) {
-        for (const batch of batches) yield batch;
-        batches = [];
-      }
-    }
-    chunks.length = 0;
-    for (;;) {
-      watch?.reading();
-      const step = await reader.read();
-      watch?.progressed();
-      if (step.done) {
-        streamEnded = true;
-        break;
-      }
-      scanner.push(decoder.decode(step.value, { stream: true }), batches);
-      if (batches.length > 0) {
-        for (const batch of batches) yield batch;
-        batches = [];
-      }
-    }
-    scanner.push(decoder.decode(), batches);
-    for (const batch of batches) yield batch;
-    return scanner.end();
-  } finally {
-    watch?.end();
-    if (streamEnded) {
-      reader.releaseLock();
-    } else {
-      // Stopped early by the consumer or by a payload error: release the connection.
-      await reader.cancel().catch(() => undefined);
-    }
-  }
-}
-
-const EMPTY_CHUNK = new Uint8Array(0);
-
-function badPayload(message: string, cause?: unknown): ODataClientError {
-  return new ODataClientError("BAD_PAYLOAD", message, cause === undefined ? undefined : { cause });
-}
-
-/** Decodes the buffered chunks as UTF-8 (a BOM is dropped) and parses them in one go. */
-function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
-  let bytes: Uint8Array;
-  if (chunks.length === 1) {
-    bytes = chunks[0]!;
-  } else {
-    bytes = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.byteLength;
-    }
-  }
-  const text = new TextDecoder().decode(bytes);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw badPayload(`the collection body is not valid JSON (${text.length} characters): ${(error as Error).message}`, error);
-  }
-}
-
-/** Finds the entity array and the annotations in a parsed collection body. */
-function interpretDocument(document: unknown, format: PayloadFormat): { entities: unknown[]; annotations: CollectionAnnotations } {
-  const annotations: CollectionAnnotations = {};
-  if (!isPlainObject(document)) {
-    throw badPayload(`the collection body is ${describe(document)}, not a JSON object`);
-  }
-  if (format === "v4") {
-    for (const name of Object.keys(document)) {
-      const target = V4_ANNOTATIONS[name];
-      if (target !== undefined) setAnnotation(annotations, target, name, document[name]);
-    }
-    const entities = document["value"];
-    if (!Array.isArray(entities)) {
-      throw badPayload(entities === undefined ? 'the collection body has no "value" member' : `the collection body's "value" is ${describe(entities)}, not an array`);
-    }
-    return { entities, annotations };
-  }
-  const d = document["d"];
-  if (Array.isArray(d)) return { entities: d, annotations };
-  if (!isPlainObject(d)) {
-    throw badPayload(d === undefined ? 'the v2 collection body has no "d" member' : `the v2 collection body's "d" is ${describe(d)}, not an object or array`);
-  }
-  for (const name of Object.keys(d)) {
-    const target = V2_ANNOTATIONS[name];
-    if (target !== undefined) setAnnotation(annotations, target, name, d[name]);
-  }
-  const entities = d["results"];
-  if (!Array.isArray(entities)) {
-    throw badPayload(entities === undefined ? 'the v2 collection body has no "d.results" member' : `the v2 collection body's "d.results" is ${describe(entities)}, not an array`);
-  }
-  return { entities, annotations };
-}
-
-type AnnotationName = keyof CollectionAnnotations;
-
-// OData 4.0 prefixes with "@odata.", 4.01 allows the bare "@" form, and v3-era JSON light (still
-// sent by some 4.0 services) used "odata." without the "@".
-const V4_ANNOTATIONS = annotationTable({
-  "@odata.count": "count",
-  "@count": "count",
-  "odata.count": "count",
-  "@odata.nextLink": "nextLink",
-  "@nextLink": "nextLink",
-  "odata.nextLink": "nextLink",
-  "@odata.deltaLink": "deltaLink",
-  "@deltaLink": "deltaLink",
-  "odata.deltaLink": "deltaLink",
-});
-
-const V2_ANNOTATIONS = annotationTable({
-  __count: "count",
-  __next: "nextLink",
-  __delta: "deltaLink",
-});
-
-/** A lookup table without a prototype, so a member named "constructor" finds nothing. */
-function annotationTable(entries: Record<string, AnnotationName>): Readonly<Record<string, AnnotationName>> {
-  return Object.assign(Object.create(null) as Record<string, AnnotationName>, entries);
-}
-
-function setAnnotation(annotations: CollectionAnnotations, target: AnnotationName, name: string, value: unknown): void {
-  if (target === "count") {
-    // v2 sends the count as a string; v4 does too under IEEE754Compatible=true.
-    const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
-      throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a count`);
-    }
-    annotations.count = count;
-    return;
-  }
-  if (typeof value !== "string") {
-    throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a link`);
-  }
-  annotations[target] = value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  return `${typeof value} ${String(value)}`;
-}
 
 // Where the scanner is in the document.
 const S_ROOT = 0; // before the top-level "{"
@@ -330,7 +83,7 @@ function endsWithOddBackslashes(text: string): boolean {
  * The incremental part: fed decoded text piece by piece, it finds the entity array and the
  * annotation members, and emits batches of parsed entities.
  */
-class CollectionScanner {
+export class CollectionScanner {
   readonly #format: PayloadFormat;
   /** Text not yet consumed; `#base` is the document offset of its first character. */
   #text = "";
@@ -737,7 +490,7 @@ class CollectionScanner {
   #finishOtherValue(raw: string, start: number): void {
     if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, start);
     const value = this.#parseValue(raw, start);
-    const names = this.#format === "v4" ? (this.#inD ? undefined : V4_ANNOTATIONS) : this.#inD ? V2_ANNOTATIONS : undefined;
+    const names = this.#format === "v4" ? (this.#inD ? undefined : COLLECTION_ANNOTATIONS.v4) : this.#inD ? COLLECTION_ANNOTATIONS.v2 : undefined;
     const target = names?.[this.#key];
     if (target !== undefined) setAnnotation(this.#annotations, target, this.#key, value);
     this.#state = S_AFTER_VALUE;
@@ -859,7 +612,7 @@ class CollectionScanner {
     if (this.#boundaryLearned || entities.length === 0) return;
     this.#boundaryLearned = true;
     const first = entities[0];
-    if (!isPlainObject(first)) return;
+    if (!isRecord(first)) return;
     for (const name in first) {
       // Integer-like names are listed first whatever their place in the text, so they say nothing.
       if (/^[\w@.$#-]{1,100}$/.test(name) && !/^\d+$/.test(name)) this.#boundary = `},{"${name}":`;

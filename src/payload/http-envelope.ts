@@ -2,7 +2,7 @@
  * Reading an `application/http` body: one complete HTTP response (status line, headers, empty line,
  * body), as an OData 4.0 status monitor sends the final result and as `$batch` parts carry theirs.
  */
-import { ODataClientError } from "../errors.js";
+import { ODataClientError, type ODataErrorCode } from "../errors.js";
 import { clipText } from "../util/redact.js";
 
 /** One HTTP response read from an `application/http` body. */
@@ -20,7 +20,7 @@ const STATUS_LINE = /^HTTP\/\d(?:\.\d)? ([1-5]\d\d)(?: (.*))?$/;
  * real services and proxies produce it. Throws `ODataClientError` `ASYNC_BAD_RESPONSE` naming what
  * is wrong; `code` may be overridden for other callers (the batch reader).
  */
-export function parseHttpMessage(text: string, code = "ASYNC_BAD_RESPONSE"): HttpMessage {
+export function parseHttpMessage(text: string, code: ODataErrorCode = "ASYNC_BAD_RESPONSE"): HttpMessage {
   const bad = (what: string) => new ODataClientError(code, `malformed application/http response: ${what}`);
   let position = 0;
   const nextLine = (): string | undefined => {

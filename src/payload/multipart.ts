@@ -3,9 +3,9 @@
  * request body and reading a batch response body. Pure functions of their inputs; nothing here
  * sends a request.
  */
-import { ODataClientError } from "../errors.js";
-import { parseHttpMessage, type HttpMessage } from "../lro/http-envelope.js";
+import { parseHttpMessage, type HttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
+import { badBatchResponse } from "./bad-payload.js";
 
 /** One request inside a batch, as it goes on the wire. */
 export interface BatchWireRequest {
@@ -137,7 +137,7 @@ export function readMultipartBatch(body: string, boundary: string): BatchWireAns
     const type = headers.get("content-type") ?? "";
     if (/^\s*multipart\/mixed\b/i.test(type)) {
       const inner = boundaryOf(type);
-      if (!inner) throw bad(`${where} is multipart/mixed without a boundary`);
+      if (!inner) throw badBatchResponse(`${where} is multipart/mixed without a boundary`, "multipart batch response");
       const responses = splitParts(content, inner, `the changeset in ${where}`).map((changesetPart, n) => {
         const innerWhere = `part ${n + 1} of the changeset in ${where}`;
         const read = readPartHeaders(changesetPart, innerWhere);
@@ -154,13 +154,13 @@ export function readMultipartBatch(body: string, boundary: string): BatchWireAns
 function responsePart(headers: Headers, content: string, where: string): BatchWireResponse {
   const type = headers.get("content-type");
   if (type === null || !/^\s*application\/http\b/i.test(type)) {
-    throw bad(`${where} has Content-Type ${JSON.stringify(type ?? "(none)")}; expected application/http or multipart/mixed`);
+    throw badBatchResponse(`${where} has Content-Type ${JSON.stringify(type ?? "(none)")}; expected application/http or multipart/mixed`, "multipart batch response");
   }
   let message: HttpMessage;
   try {
     message = parseHttpMessage(content, "BAD_BATCH_RESPONSE");
   } catch (error) {
-    throw bad(`${where}: ${(error as Error).message}`);
+    throw badBatchResponse(`${where}: ${(error as Error).message}`, "multipart batch response");
   }
   // Early services put the Content-ID inside the embedded response instead of the part headers.
   const contentId = headers.get("content-id") ?? message.headers.get("content-id") ?? undefined;
@@ -185,8 +185,8 @@ function splitParts(body: string, boundary: string, what: string): string[] {
     const lineEnd = body.indexOf("\n", match.index + match[0].length);
     start = lineEnd === -1 ? body.length : lineEnd + 1;
   }
-  if (start === undefined && !closed) throw bad(`${what} has no part delimited by --${boundary}`);
-  if (!closed) throw bad(`${what} ends without the closing delimiter --${boundary}-- (cut off?)`);
+  if (start === undefined && !closed) throw badBatchResponse(`${what} has no part delimited by --${boundary}`, "multipart batch response");
+  if (!closed) throw badBatchResponse(`${what} ends without the closing delimiter --${boundary}-- (cut off?)`, "multipart batch response");
   return parts;
 }
 
@@ -197,24 +197,21 @@ function readPartHeaders(part: string, where: string): { headers: Headers; conte
   for (;;) {
     const end = part.indexOf("\n", position);
     if (end === -1) {
-      if (part.slice(position).trim() === "") throw bad(`${where} is empty`);
-      throw bad(`${where}: its headers do not end with an empty line`);
+      if (part.slice(position).trim() === "") throw badBatchResponse(`${where} is empty`, "multipart batch response");
+      throw badBatchResponse(`${where}: its headers do not end with an empty line`, "multipart batch response");
     }
     let line = part.slice(position, end);
     if (line.endsWith("\r")) line = line.slice(0, -1);
     position = end + 1;
     if (line === "") break;
     const colon = line.indexOf(":");
-    if (colon <= 0) throw bad(`${where}: the header line ${JSON.stringify(clipText(line))} has no name`);
+    if (colon <= 0) throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} has no name`, "multipart batch response");
     try {
       headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     } catch {
-      throw bad(`${where}: the header line ${JSON.stringify(clipText(line))} is not a valid header`);
+      throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} is not a valid header`, "multipart batch response");
     }
   }
   return { headers, content: part.slice(position) };
 }
 
-function bad(what: string): ODataClientError {
-  return new ODataClientError("BAD_BATCH_RESPONSE", `malformed multipart batch response: ${what}`);
-}

@@ -1,0 +1,203 @@
+/**
+ * Export benchmarks (`npm run bench -- export`): figures and ratios only, nothing passes or fails.
+ *
+ * 1. Speed: rows/s of `traverse-odata export` (the command run in this process, NDJSON to a file,
+ *    a checkpoint after every page) against the library's own `for await` over the same
+ *    collection, once only counting the rows and once writing the same NDJSON file by hand. 100,000
+ *    rows of ~100 bytes in pages of 1000 from bench/static-service.ts (a process of its own); the
+ *    variants take turns, medians of the rounds.
+ * 2. Memory: the peak RSS (the kernel's high-water mark, `process.resourceUsage().maxRSS` at exit)
+ *    of the command as its own process, bundled for plain node, exporting 100,000 and 1,000,000
+ *    rows; beside it the peak RSS of the same process printing its help (what node and the code
+ *    take before any row), and the 1,000,000 rows once more with a V8 heap capped at 24 MiB, far
+ *    too small for the rows were they kept.
+ * 3. Parallel: `--parallel 4` against one walk, both as processes of their own, against a service
+ *    that answers every request after 50 ms (bench/export-service.ts), 100,000 rows in pages of
+ *    1000; the two files hold the same rows (checked).
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ODataClient } from "../src/index.js";
+import { runCli } from "../src/cli/run.js";
+import type { TextStream } from "../src/cli/terminal.js";
+import type { BenchFigure } from "./main.js";
+import { startSlowService } from "./export-service.js";
+import { pagedSet, startStaticService } from "./static-service.js";
+
+const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const SPEED_ROWS = 100_000;
+const SPEED_PAGE = 1000;
+const SPEED_ROUNDS = 7;
+const PARALLEL_ROWS = 100_000;
+const PARALLEL_DELAY_MS = 50;
+const CAPPED_HEAP_MB = 24;
+
+/** A stream that takes everything and keeps nothing (the command's stdout and stderr here). */
+const nowhere: TextStream = { write: () => true, once: () => nowhere, removeListener: () => nowhere };
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** The command line in this process, as `main.ts` runs it. */
+async function exportInProcess(args: string[], cwd: string): Promise<void> {
+  const code = await runCli({
+    argv: args,
+    stdout: nowhere,
+    stderr: nowhere,
+    stdin: process.stdin,
+    environment: { env: {}, cwd, platform: process.platform },
+    signal: new AbortController().signal,
+  });
+  if (code !== 0) throw new Error(`traverse-odata ${args.join(" ")} exited with ${code}`);
+}
+
+async function measureSpeed(directory: string): Promise<BenchFigure[]> {
+  const service = await startStaticService();
+  try {
+    const set = pagedSet(SPEED_ROWS, SPEED_PAGE);
+    await service.prepare(set);
+    const client = new ODataClient({ serviceUrl: service.serviceUrl });
+    const out = join(directory, "speed.ndjson");
+    const variants: [string, () => Promise<void>][] = [
+      [
+        "for await (count)",
+        async () => {
+          let rows = 0;
+          for await (const row of client.collection(set)) if (row !== undefined) rows++;
+          if (rows !== SPEED_ROWS) throw new Error(`read ${rows} rows`);
+        },
+      ],
+      [
+        "for await + NDJSON file",
+        async () => {
+          const file = createWriteStream(out);
+          for await (const row of client.collection(set)) {
+            if (!file.write(`${JSON.stringify(row)}\n`)) await once(file, "drain");
+          }
+          file.end();
+          await once(file, "close");
+        },
+      ],
+      ["traverse-odata export", () => exportInProcess(["export", service.serviceUrl, set, "--out", out, "--quiet"], directory)],
+    ];
+    const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+    for (const [, run] of variants) await run(); // warm-up
+    for (let round = 0; round < SPEED_ROUNDS; round++) {
+      for (let i = 0; i < variants.length; i++) {
+        const [name, run] = variants[(i + round) % variants.length] as [string, () => Promise<void>];
+        const started = performance.now();
+        await run();
+        times.get(name)?.push((performance.now() - started) / 1000);
+      }
+    }
+    const rate = (name: string) => SPEED_ROWS / median(times.get(name) ?? []);
+    const exported = rate("traverse-odata export");
+    return [
+      { name: "for await, counting rows", value: rate("for await (count)"), unit: "rows/s", note: `${SPEED_ROWS.toLocaleString("en-US")} rows, pages of ${SPEED_PAGE}, median of ${SPEED_ROUNDS}` },
+      { name: "for await + writing NDJSON by hand", value: rate("for await + NDJSON file"), unit: "rows/s", note: "a WriteStream, JSON.stringify per row" },
+      { name: "traverse-odata export (NDJSON)", value: exported, unit: "rows/s", note: "in this process; checkpoint after every page" },
+      { name: "export / for await (counting)", value: exported / rate("for await (count)"), unit: "ratio", note: "target >= 0.9" },
+      { name: "export / for await + NDJSON by hand", value: exported / rate("for await + NDJSON file"), unit: "ratio", note: "the same job written by hand" },
+    ];
+  } finally {
+    await service.stop();
+  }
+}
+
+/** Bundles the command line into one file for plain node (no TypeScript loader in the figures). */
+async function bundleCli(directory: string): Promise<string> {
+  const esbuild = await import("esbuild");
+  const outfile = join(directory, "traverse-odata.mjs");
+  await esbuild.build({ entryPoints: [CLI_MAIN], outfile, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "silent" });
+  return outfile;
+}
+
+// Reports the process's peak RSS (KiB) on stderr as it exits, after everything else.
+const REPORT_PEAK_RSS = `data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,"\\nmaxRSS "+process.resourceUsage().maxRSS+"\\n"))`;
+
+/** Runs the bundled command line (with `nodeOptions` for node); resolves with its wall time and peak RSS. */
+async function runBundled(bundle: string, args: string[], cwd: string, nodeOptions: string[] = []): Promise<{ seconds: number; peakRss: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeOptions, "--import", REPORT_PEAK_RSS, bundle, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, "exit")) as [number | null];
+  const seconds = (performance.now() - started) / 1000;
+  const peak = /maxRSS (\d+)/.exec(stderr)?.[1];
+  if (code !== 0 || peak === undefined) throw new Error(`traverse-odata ${args.join(" ")} exited with ${String(code)}: ${stderr.slice(-500)}`);
+  return { seconds, peakRss: Number(peak) * 1024 };
+}
+
+async function measureMemory(directory: string, bundle: string): Promise<BenchFigure[]> {
+  const service = await startStaticService();
+  try {
+    const small = pagedSet(100_000, 1000);
+    const large = pagedSet(1_000_000, 1000);
+    await service.prepare(small, large);
+    const mb = (bytes: number) => bytes / 2 ** 20;
+    const idle = await runBundled(bundle, ["--help"], directory);
+    const figures: BenchFigure[] = [{ name: "peak RSS, --help only", value: mb(idle.peakRss), unit: "MiB", note: "node and the command's code, no row" }];
+    for (const [set, rows] of [[small, 100_000], [large, 1_000_000]] as const) {
+      const peaks: number[] = [];
+      let seconds = 0;
+      for (let run = 0; run < 2; run++) {
+        const result = await runBundled(bundle, ["export", service.serviceUrl, set, "--out", join(directory, "memory.ndjson"), "--quiet"], directory);
+        peaks.push(result.peakRss);
+        seconds = result.seconds;
+      }
+      figures.push({ name: `peak RSS, export of ${rows.toLocaleString("en-US")} rows`, value: mb(Math.max(...peaks)), unit: "MiB", note: `NDJSON, pages of 1000, its own process (${(rows / seconds).toLocaleString("en-US", { maximumFractionDigits: 0 })} rows/s with start-up)` });
+    }
+    // A heap too small for the rows, were they kept: the export still completes.
+    const capped = await runBundled(bundle, ["export", service.serviceUrl, large, "--out", join(directory, "memory.ndjson"), "--quiet"], directory, [`--max-old-space-size=${CAPPED_HEAP_MB}`]);
+    figures.push({ name: `peak RSS, 1,000,000 rows, ${CAPPED_HEAP_MB} MiB heap`, value: mb(capped.peakRss), unit: "MiB", note: `--max-old-space-size=${CAPPED_HEAP_MB} (the rows, were they kept, would need hundreds of MiB): completed` });
+    return figures;
+  } finally {
+    await service.stop();
+  }
+}
+
+async function measureParallel(directory: string, bundle: string): Promise<BenchFigure[]> {
+  const service = await startSlowService(PARALLEL_ROWS, 1000, PARALLEL_DELAY_MS);
+  try {
+    const one = await runBundled(bundle, ["export", service.serviceUrl, "Rows", "--out", join(directory, "one.ndjson"), "--quiet"], directory);
+    const four = await runBundled(bundle, ["export", service.serviceUrl, "Rows", "--out", join(directory, "four.ndjson"), "--parallel", "4", "--quiet"], directory);
+    const ids = async (file: string) =>
+      (await readFile(join(directory, file), "utf8"))
+        .trimEnd()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { ID: number }).ID)
+        .sort((a, b) => a - b);
+    const [a, b] = await Promise.all([ids("one.ndjson"), ids("four.ndjson")]);
+    const same = a.length === PARALLEL_ROWS && a.length === b.length && a.every((id, i) => id === b[i]) && new Set(a).size === a.length;
+    return [
+      { name: "one walk", value: one.seconds, unit: "s", note: `${PARALLEL_ROWS.toLocaleString("en-US")} rows, 100 pages, ${PARALLEL_DELAY_MS} ms per request` },
+      { name: "--parallel 4", value: four.seconds, unit: "s", note: "$count + 3 probes, then 4 walks" },
+      { name: "--parallel 4 speedup", value: one.seconds / four.seconds, unit: "ratio", note: "target >= 3" },
+      { name: "same rows in both files", value: same ? "yes" : "NO", unit: "", note: "every ID once, the same set" },
+    ];
+  } finally {
+    await service.close();
+  }
+}
+
+/** The `export` section of `npm run bench`. */
+export async function benchExport(): Promise<BenchFigure[]> {
+  const directory = await mkdtemp(join(tmpdir(), "export-bench-"));
+  try {
+    const figures = await measureSpeed(directory);
+    const bundle = await bundleCli(directory);
+    figures.push(...(await measureMemory(directory, bundle)));
+    figures.push(...(await measureParallel(directory, bundle)));
+    return figures;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}

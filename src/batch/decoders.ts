@@ -1,0 +1,114 @@
+/**
+ * Reading the answer of each kind of request in a `$batch` into its value, with the readers a
+ * single request's answer goes through (payload/, operations/results.ts, read/traversal.ts), so
+ * that a part reads exactly as the same request sent alone. A decoder that cannot read its part
+ * throws; the batch reports that as `BAD_BATCH_RESPONSE` naming the request (results.ts).
+ */
+import type { ClientCore } from "../core.js";
+import { readOperationResult } from "../operations/results.js";
+import type { ODataVersion } from "../options.js";
+import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
+import { badPayload } from "../payload/bad-payload.js";
+import { isJsonContentType } from "../payload/content-type.js";
+import { readEntityAnswer } from "../payload/entity-answer.js";
+import { readAtomEntry } from "../payload/atom.js";
+import { markExpanded } from "../payload/expanded.js";
+import type { HttpMessage } from "../payload/http-envelope.js";
+import { normalizeV2Entity } from "../payload/v2-values.js";
+import type { ExpandItem } from "../query/state.js";
+import { toPage } from "../read/traversal.js";
+import { clipText } from "../util/redact.js";
+import { isRecord } from "../util/values.js";
+import type { BatchDecoder } from "./results.js";
+import type { DecodeSpec } from "./record.js";
+
+/** The JSON body of a response part; `undefined` when empty. */
+function jsonBody(message: HttpMessage): unknown {
+  if (message.body.trim() === "") return undefined;
+  try {
+    return JSON.parse(message.body);
+  } catch (error) {
+    throw badPayload(`the body is not JSON (${(error as Error).message})`, error);
+  }
+}
+
+/**
+ * An entity answer, read as a single request's is (`payload/entity-answer.ts`): v2's `d`
+ * unwrapped, the `ETag` header kept as the entity's ETag, what the query expanded remembered; 204
+ * gives `undefined`.
+ */
+export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[]): BatchDecoder {
+  return (message) => {
+    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
+    if (entity === undefined) return undefined;
+    if (!isRecord(entity)) throw badPayload("the answer is not an entity object");
+    markExpanded(entity, expand);
+    return entity;
+  };
+}
+
+/**
+ * A collection answer as a page, as `query.page()` reads one: v4 `value` or v2 `d.results` (or
+ * `d`), the next link (made absolute) and the count under any of their names
+ * (`payload/annotations.ts`).
+ */
+export function pageDecoder(core: ClientCore, expand?: readonly ExpandItem[]): BatchDecoder {
+  const v2 = core.options.version === "2.0";
+  return (message) => {
+    const body = jsonBody(message);
+    let value: unknown;
+    let annotations: CollectionAnnotations = {};
+    if (v2) {
+      const d = isRecord(body) && "d" in body ? body["d"] : body;
+      if (Array.isArray(d)) value = d;
+      else if (isRecord(d)) {
+        value = d["results"];
+        annotations = readCollectionAnnotations(d, "v2");
+      }
+      if (Array.isArray(value)) for (const entity of value) normalizeV2Entity(entity);
+    } else if (isRecord(body)) {
+      value = body["value"];
+      annotations = readCollectionAnnotations(body, "v4");
+    }
+    if (!Array.isArray(value)) throw badPayload("the answer is not a collection");
+    for (const entity of value) markExpanded(entity, expand);
+    return toPage(core, value, annotations);
+  };
+}
+
+/** A `$count` answer: the number in a text body. */
+export function countDecoder(message: HttpMessage): number {
+  const text = message.body.trim();
+  if (!/^\d+$/.test(text)) throw badPayload(`${JSON.stringify(clipText(text))} is not a count`);
+  return Number(text);
+}
+
+/** An operation's answer, unwrapped as `invoke()` and `get()` unwrap it. */
+export function operationDecoder(version: ODataVersion, name: string): BatchDecoder {
+  return (message) => readOperationResult(jsonBody(message), version, name).value;
+}
+
+/** A request given as it goes on the wire: a JSON body parsed, other text as it is, empty `undefined`. */
+export function rawDecoder(message: HttpMessage): unknown {
+  if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
+  return message.body === "" ? undefined : message.body;
+}
+
+/** The decoder a request's answer is read with, by what the builder recorded of it. */
+export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
+  const version = core.options.version;
+  switch (spec.kind) {
+    case "entity":
+      return entityDecoder(version, spec.expand);
+    case "page":
+      return pageDecoder(core, spec.expand);
+    case "count":
+      return countDecoder;
+    case "operation":
+      return operationDecoder(version, spec.name);
+    case "raw":
+      return rawDecoder;
+    case "none":
+      return () => undefined;
+  }
+}

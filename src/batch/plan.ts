@@ -1,0 +1,101 @@
+/**
+ * The plan of a `$batch`: the builder's record (record.ts) with every request complete, as it goes
+ * on the wire and with the decoder that reads its answer. Made when the batch is first sent,
+ * written or read (send.ts), where the writes the builder recorded are built by the writing layer
+ * (whose checks then throw). The wire encoding (`wire.ts`) writes the plan, and sending (`send.ts`)
+ * reads the answer into results by it.
+ */
+import type { ClientCore } from "../core.js";
+import type { AsyncResultShape } from "../lro/token.js";
+import { urlBelowRoot } from "../util/service-root.js";
+import { createRequest, deleteRequest, replaceRequest, updateRequest } from "../write/requests.js";
+import { decoderOf } from "./decoders.js";
+import type { BatchFormat, BatchRecord, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
+import type { PlannedItem, PlannedRequest } from "./results.js";
+
+export type { BatchFormat } from "./record.js";
+
+/** What a poller of a batch reads its result as (its token's `resultShape`). */
+export type BatchShape = Extract<AsyncResultShape, { kind: "batch" }>;
+
+/** The requests of one batch, complete, in order and grouped into changesets. */
+export class BatchPlan {
+  readonly format: BatchFormat;
+  /** Every request, in request order. */
+  readonly requests: readonly PlannedRequest[];
+  /** The items that go on the wire, in order (changesets without requests are left out). */
+  readonly items: readonly PlannedItem[];
+
+  /** Completes the requests of a sealed record (building its writes). */
+  constructor(record: BatchRecord, core: ClientCore) {
+    this.format = record.format;
+    const requests = record.requests.map((request) => completeRequest(request, core));
+    this.requests = requests;
+    this.items = record.items
+      .filter((item) => item.kind === "request" || item.requests.length > 0)
+      .map((item): PlannedItem => (item.kind === "request" ? { kind: "request", request: requests[item.request.index]! } : { kind: "changeset", changeset: item.changeset, requests: item.requests.map((request) => requests[request.index]!) }));
+  }
+
+  /** The requests of the items from item `from` on. */
+  pendingRequests(from: number): PlannedRequest[] {
+    return this.items.slice(from).flatMap((item) => (item.kind === "request" ? [item.request] : item.requests));
+  }
+
+  /**
+   * What a poller of this batch reads its result as, for its token: the format, the number of
+   * requests and a fingerprint of the plan (no URL or body: a token is plain JSON without secrets),
+   * and the item from which the answer is still to come.
+   */
+  shape(from: number): BatchShape {
+    const shape = { kind: "batch" as const, format: this.format, requests: this.requests.length, fingerprint: planFingerprint(this.format, this.items) };
+    return from === 0 ? shape : { ...shape, from };
+  }
+}
+
+/** A recorded request as it goes on the wire, its decoder resolved. */
+function completeRequest(request: RecordedRequest, core: ClientCore): PlannedRequest {
+  const wire = "write" in request.request ? buildWrite(request.request.write, core) : request.request;
+  if (wire.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
+  return {
+    index: request.index,
+    id: request.id,
+    method: wire.method,
+    path: wire.path,
+    url: urlBelowRoot(core.options.serviceUrl, wire.path),
+    headers: wire.headers,
+    body: wire.body,
+    changeset: request.changeset,
+    dependsOn: request.dependsOn,
+    decode: decoderOf(request.decode, core),
+  };
+}
+
+/** A write the builder recorded, built as the same write sent alone is (its checks throw here). */
+function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
+  switch (recipe.verb) {
+    case "create":
+      return createRequest(core.options, recipe.state, recipe.entity, recipe.options);
+    case "update":
+      return updateRequest(core.options, recipe.state, recipe.entity, recipe.options);
+    case "replace":
+      return replaceRequest(core.options, recipe.state, recipe.entity, recipe.options);
+    case "delete":
+      return deleteRequest(core.options, recipe.state, recipe.options);
+  }
+}
+
+/**
+ * A short hash (FNV-1a, 32 bits, hex) of what decides how a batch answer is read: the format, and
+ * each item's requests (Content-ID, method, URL) in order, changesets marked. It tells a batch from
+ * another in a resume token without carrying the requests' URLs.
+ */
+function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): string {
+  const line = (request: PlannedRequest) => `${request.id} ${request.method} ${request.path}`;
+  const text = [format, ...plan.map((item) => (item.kind === "request" ? line(item.request) : `changeset(${item.requests.map(line).join("\n")})`))].join("\n");
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}

@@ -1,0 +1,136 @@
+/**
+ * What the builder of a `$batch` (batch.ts) collects: its requests in order, grouped into
+ * changesets, each with its Content-ID, the earlier requests it references and how its answer is
+ * read; the state of the batch (open changeset, sealed once sent); and its latest results. Reads,
+ * operations and raw requests are recorded as they go on the wire; writes as what to build, which
+ * the batch code (plan.ts, loaded by the first send) builds with the writing layer. The builder
+ * thus costs a program that never sends a batch almost nothing.
+ */
+import { ODataClientError } from "../errors.js";
+import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
+import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
+import type { BatchResults } from "./results.js";
+
+/** The wire form of a batch: `multipart/mixed` (every OData version) or JSON (OData 4.01). */
+export type BatchFormat = "multipart" | "json";
+
+/** A request as it goes on the wire. */
+export interface WireSpec {
+  method: string;
+  /** Relative to the service root, or starting with a `$<Content-ID>` reference. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array | undefined;
+}
+
+/** A write to build when the batch is sent: the builder's arguments, checked for what they name. */
+export type WriteRecipe =
+  | { verb: "create"; state: QueryState; entity: unknown; options: Omit<CreateOptions, "signal"> | undefined }
+  | { verb: "update" | "replace"; state: EntityState; entity: unknown; options: Omit<UpdateOptions, "signal"> | undefined }
+  | { verb: "delete"; state: EntityState; options: Omit<DeleteOptions, "signal"> | undefined };
+
+/** How the answer of a request is read into its value (decoders.ts has the readers). */
+export type DecodeSpec =
+  | { kind: "entity"; expand?: readonly ExpandItem[] | undefined }
+  | { kind: "page"; expand?: readonly ExpandItem[] | undefined }
+  | { kind: "count" }
+  | { kind: "operation"; name: string }
+  | { kind: "raw" }
+  | { kind: "none" };
+
+/** A request before it has its place in the batch. */
+export interface RequestSpec {
+  /** The request as it goes on the wire, or the write to build. */
+  request: WireSpec | { write: WriteRecipe };
+  /** Content-IDs of earlier requests this one references. */
+  dependsOn: string[];
+  decode: DecodeSpec;
+}
+
+/** One request of the batch as recorded. */
+export interface RecordedRequest extends RequestSpec {
+  index: number;
+  /** Content-ID (multipart) and id (JSON). */
+  id: string;
+  /** The changeset (atomicity group) the request belongs to, if any. */
+  changeset: number | undefined;
+}
+
+/** A top-level item: one request, or the requests of one changeset. */
+export type RecordedItem = { kind: "request"; request: RecordedRequest } | { kind: "changeset"; changeset: number; requests: RecordedRequest[] };
+
+/** The requests of one batch as the builder recorded them, and what became of them. */
+export class BatchRecord {
+  readonly format: BatchFormat;
+  readonly #items: RecordedItem[] = [];
+  readonly #requests: RecordedRequest[] = [];
+  #changesets = 0;
+  #open: number | undefined;
+  /** Set by the first send (or `toRequest`): the requests are fixed from then on. */
+  #sealed = false;
+  /** The results of the latest send (or continuation); `undefined` before. */
+  latest: BatchResults | undefined;
+
+  constructor(format: BatchFormat) {
+    this.format = format;
+  }
+
+  /** Every request, in request order. */
+  get requests(): readonly RecordedRequest[] {
+    return this.#requests;
+  }
+
+  /** The items in order, empty changesets included. */
+  get items(): readonly RecordedItem[] {
+    return this.#items;
+  }
+
+  /**
+   * Adds a request, on its own or to the changeset `changeset` (which must be the one being
+   * built). Throws `BATCH_SENT` once the batch was sent.
+   */
+  add(spec: RequestSpec, changeset: number | undefined): RecordedRequest {
+    if (this.#sealed) throw new ODataClientError("BATCH_SENT", "this batch was sent already; requests cannot be added to it any more");
+    if (changeset !== undefined && this.#open !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
+    if ("body" in spec.request && spec.request.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
+    const index = this.#requests.length;
+    const request: RecordedRequest = { ...spec, index, id: String(index + 1), changeset };
+    for (const reference of spec.dependsOn) {
+      const referenced = this.#requests.find((earlier) => earlier.id === reference);
+      if (referenced === undefined) throw new TypeError(`a request references $${reference}, which is not an earlier request of this batch`);
+    }
+    this.#requests.push(request);
+    if (changeset === undefined) this.#items.push({ kind: "request", request });
+    else {
+      const item = this.#items[this.#items.length - 1];
+      if (item?.kind !== "changeset" || item.changeset !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
+      item.requests.push(request);
+    }
+    return request;
+  }
+
+  /** Opens a changeset, runs `build` with its number, and closes it (also when `build` throws). */
+  changeset(build: (changeset: number) => void): void {
+    if (this.#open !== undefined) throw new TypeError("changeset(build): changesets cannot be nested");
+    const changeset = this.#changesets++;
+    this.#items.push({ kind: "changeset", changeset, requests: [] });
+    this.#open = changeset;
+    try {
+      build(changeset);
+    } finally {
+      this.#open = undefined;
+    }
+  }
+
+  /** Fixes the requests: no request can be added from now on. */
+  seal(): void {
+    if (this.#open !== undefined) throw new TypeError("a batch cannot be sent from inside a changeset's build function");
+    this.#sealed = true;
+  }
+
+  /** Seals the batch for sending it, which needs at least one request. */
+  sealForSending(): void {
+    this.seal();
+    if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Sending a `$batch` and reading its answer into results: at once (`send()`), as a long-running
+ * operation (`sendAsync()`), resumed from a token (`resumeAsync()`), or from an answer read
+ * elsewhere (`readAnswer()`). An answer in either format is matched to the plan's requests
+ * (results.ts); a part the service will answer later becomes the poller of `results.continuation`.
+ */
+import type { ClientCore } from "../core.js";
+import { readBodyText } from "../http/body.js";
+import { toAbortSignal } from "../http/signals.js";
+import type { RequestOptions } from "../options.js";
+import { logBatchParts } from "../http/wire-log.js";
+import { mapPoller } from "../lro/mapped-poller.js";
+import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import { pollerFor } from "../lro/resume.js";
+import type { AsyncResultShape } from "../lro/token.js";
+import { badBatchResponse } from "../payload/bad-payload.js";
+import { isJsonContentType } from "../payload/content-type.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
+import type { HttpMessage } from "../payload/http-envelope.js";
+import { readJsonBatch, readJsonBatchValue } from "../payload/json-batch.js";
+import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
+import { BatchPlan } from "./plan.js";
+import type { BatchRecord } from "./record.js";
+import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers } from "./results.js";
+import { batchRequest, type BatchBoundaries } from "./wire.js";
+
+/** Options of `batch.send()`. */
+export interface BatchSendOptions extends RequestOptions {
+  /**
+   * Sends `Prefer: odata.continue-on-error`: the service goes on after a failed request instead of
+   * stopping there (requests after a failure otherwise read `BATCH_NOT_EXECUTED`).
+   * @default false
+   */
+  continueOnError?: boolean | undefined;
+  /** Options of the poller in `results.continuation`, when the service answers part of the batch later. */
+  continuation?: AsyncPollerOptions | undefined;
+}
+
+/** Options of `batch.sendAsync()`: the poller's, and whether to continue on error. */
+export interface BatchSendAsyncOptions extends AsyncPollerOptions {
+  /** As in {@link BatchSendOptions.continueOnError}. */
+  continueOnError?: boolean | undefined;
+}
+
+/**
+ * A batch to send: what its builder recorded (sealed by the builder's method that got here), the
+ * client it belongs to, and the boundaries of a multipart body.
+ */
+export interface BatchToSend {
+  core: ClientCore;
+  record: BatchRecord;
+  boundaries: BatchBoundaries | undefined;
+}
+
+/** The complete plan of each sealed record, made once (its writes built) and kept with it. */
+const plans = new WeakMap<BatchRecord, BatchPlan>();
+
+function planOf(batch: BatchToSend): BatchPlan {
+  let plan = plans.get(batch.record);
+  if (plan === undefined) {
+    plan = new BatchPlan(batch.record, batch.core);
+    plans.set(batch.record, plan);
+  }
+  return plan;
+}
+
+/** The `$batch` request of a batch. */
+export function wireRequestOf(batch: BatchToSend, continueOnError: boolean): { url: URL; headers: Headers; body: string } {
+  const { serviceUrl, version } = batch.core.options;
+  return batchRequest(planOf(batch), { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
+}
+
+/**
+ * Posts the batch and reads the answer into results. A service that answers `202` with a status
+ * monitor (and no multipart body) went asynchronous unasked: every answer then comes from the
+ * monitor, through `results.continuation`.
+ */
+export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
+  const { url, headers, body } = wireRequestOf(batch, options?.continueOnError ?? false);
+  const signal = toAbortSignal(options?.signal);
+  const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
+  if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
+    await response.body?.cancel().catch(() => {});
+    const answers: Answer[] = planOf(batch).requests.map(() => ({ kind: "pending" }));
+    return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, options?.continuation);
+  }
+  if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
+  const text = await readBodyText(response, "POST", url, signal);
+  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation);
+}
+
+/**
+ * Posts the batch with `Prefer: respond-async` and gives a poller whose result is the batch's
+ * results. When the service ignored the preference and answered at once, the answer is read now,
+ * so that the handles have their results and an unreadable answer rejects here.
+ */
+export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
+  const { continueOnError = false, ...pollerOptions } = options ?? {};
+  const { url, headers, body } = wireRequestOf(batch, continueOnError);
+  const { startPoller } = await import("../lro/start.js");
+  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
+  const plan = planOf(batch);
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), undefined), plan.shape(0));
+  if (inner.isDone()) poller.result();
+  return poller;
+}
+
+/**
+ * The poller of `sendAsync()` or of `results.continuation`, rebuilt from its token on a batch with
+ * the same requests (checked by the token's fingerprint); sends nothing. The requests answered
+ * before a continuation was saved read `BATCH_ANSWERED_EARLIER`.
+ */
+export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape): AsyncPoller<BatchResults> {
+  const plan = planOf(batch);
+  let from = 0;
+  const items = plan.items;
+  if (shape.kind === "batch") {
+    const own = plan.shape(0);
+    if (shape.format !== own.format || shape.requests !== own.requests || shape.fingerprint !== own.fingerprint) {
+      throw new TypeError(
+        `batch.resumeAsync(token): the token is from another batch (${shape.format}, ${shape.requests} requests, fingerprint ${shape.fingerprint}; this one: ${own.format}, ${own.requests} requests, fingerprint ${own.fingerprint}); build the batch with the same requests in the same order and changesets`,
+      );
+    }
+    from = shape.from ?? 0;
+    if (from >= items.length) throw new TypeError(`batch.resumeAsync(token): token.resultShape.from is ${from}, but the batch has ${items.length} items`);
+  }
+  // A continuation's earlier answers stayed with the process that saved the token.
+  const earlier: Answer[] = [];
+  for (const item of items.slice(0, from)) {
+    for (const request of item.kind === "request" ? [item.request] : item.requests) earlier[request.index] = { kind: "earlier" };
+  }
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), undefined, earlier), plan.shape(from));
+}
+
+/** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
+export function readBatchAnswer(batch: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
+  return resultsOf(batch, matchAnswer(planOf(batch), answer.body, answer.contentType, 0), continuation);
+}
+
+/** Reads an answer body in either format and matches it to the plan from item `from` on. */
+function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, from: number): MatchedAnswers {
+  if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(from), readJsonBatch(text));
+  const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
+  if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
+  return matchMultipart(plan.items, readMultipartBatch(text, boundary), from);
+}
+
+/**
+ * Reads a result as a poller gives it (a multipart body as text, a JSON batch parsed) and matches
+ * it to the plan from item `from` on. A result that is neither, where exactly one request is
+ * waiting, is that request's own result (it was the one that ran asynchronously).
+ */
+function matchRaw(plan: BatchPlan, raw: unknown, from: number): MatchedAnswers {
+  if (typeof raw === "string") {
+    const boundary = sniffBoundary(raw);
+    if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary), from);
+  }
+  if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
+    return matchJson(plan.pendingRequests(from), readJsonBatchValue(raw));
+  }
+  const pending = plan.pendingRequests(from);
+  if (pending.length === 1 && pending[0] !== undefined) {
+    const message: HttpMessage =
+      typeof raw === "string"
+        ? { status: 200, statusText: "", headers: new Headers({ "content-type": "text/plain" }), body: raw }
+        : { status: raw === undefined ? 204 : 200, statusText: "", headers: new Headers({ "content-type": "application/json" }), body: raw === undefined ? "" : JSON.stringify(raw) };
+    const answers: Answer[] = [];
+    answers[pending[0].index] = { kind: "response", message };
+    return { answers };
+  }
+  throw badBatchResponse("the batch's final result is neither a multipart batch response nor a JSON batch response");
+}
+
+/**
+ * The results from matched answers, earlier answers kept; a continuation becomes a poller whose
+ * result is the whole batch's results once the rest has come. They become the plan's latest.
+ */
+function resultsOf(batch: BatchToSend, matched: MatchedAnswers, continuationOptions: AsyncPollerOptions | undefined, earlier: Answer[] = []): BatchResults {
+  const plan = planOf(batch);
+  const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
+  logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
+  const list = plan.requests.map((request) => resultOf(request, answers[request.index]));
+  let continuation: AsyncPoller<BatchResults> | undefined;
+  if (matched.continuation !== undefined) {
+    const from = Math.max(
+      0,
+      plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some((request) => answers[request.index]?.kind === "pending")),
+    );
+    const inner = pollerFor<unknown>(batch.core, matched.continuation, continuationOptions);
+    const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
+    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), continuationOptions, known), plan.shape(from));
+  }
+  const results = makeResults(list, continuation);
+  batch.record.latest = results;
+  return results;
+}

@@ -1,0 +1,138 @@
+/**
+ * Arguments: each command declares its options once (`CommandSpec`), and that declaration drives
+ * both `node:util` `parseArgs` (strict: an unknown option is a usage error) and the command's help.
+ */
+import { parseArgs } from "node:util";
+import { CliUsageError } from "./errors.js";
+
+/** One option of a command. */
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** May be given several times (the values are collected in order). */
+  multiple?: boolean;
+  /** A one-letter alias (`-q`). */
+  short?: string;
+  /** What the value looks like in the help (`N`, `FILE`); strings only. */
+  value?: string;
+  /** One line of help. */
+  help: string;
+}
+
+/** A command: its name, what it does, its positional arguments and its options. */
+export interface CommandSpec {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The positional arguments as the help shows them: `<service> <set> [key]`. */
+  synopsis: string;
+  /** How many positional arguments it takes. */
+  positionals: { min: number; max: number };
+  options: Record<string, OptionSpec>;
+  /** More help after the options (examples, notes). */
+  notes?: string;
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  help: { type: "boolean", short: "h", help: "show this help" },
+  json: { type: "boolean", help: "errors (and describe's output) as JSON" },
+  quiet: { type: "boolean", short: "q", help: "no progress and no summary on stderr" },
+  progress: { type: "boolean", help: "show progress on stderr even when it is not a terminal" },
+  header: { type: "string", short: "H", multiple: true, value: "'NAME: VALUE'", help: "a header sent on every request to the service (repeatable)" },
+  "odata-version": { type: "string", value: "V", help: 'the service\'s OData version: "4.0" (default), "4.01" or "2.0"' },
+  timeout: { type: "string", value: "MS", help: "per request, in ms (default 30000; 0 for none)" },
+  config: { type: "string", value: "FILE", help: "the configuration file of the profiles (default: ./traverse-odata.config.json, then the user's)" },
+  debug: { type: "boolean", help: "the wire log on stderr: a line for every request and answer, secrets masked" },
+};
+
+/** What `parseArgs` gave: option values by name, and the positional arguments. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** Parses a command's arguments (after the command name); a mistake throws {@link CliUsageError}. */
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  const all = { ...COMMON_OPTIONS, ...spec.options };
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
+  for (const [name, option] of Object.entries(all)) {
+    options[name] = { type: option.type, ...(option.multiple ? { multiple: true } : {}), ...(option.short ? { short: option.short } : {}) };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliUsageError(`${spec.name}: ${parseErrorText(error)} (see traverse-odata ${spec.name} --help)`);
+  }
+  const values = parsed.values as ParsedArgs["values"];
+  if (values["help"] === true) return { values, positionals: parsed.positionals };
+  const count = parsed.positionals.length;
+  if (count < spec.positionals.min) {
+    throw new CliUsageError(`${spec.name}: expected ${spec.synopsis}; ${count === 0 ? "got no arguments" : `got only ${parsed.positionals.map((p) => JSON.stringify(p)).join(" ")}`} (see traverse-odata ${spec.name} --help)`);
+  }
+  if (count > spec.positionals.max) {
+    throw new CliUsageError(`${spec.name}: unexpected argument ${JSON.stringify(parsed.positionals[spec.positionals.max])}; expected ${spec.synopsis} (see traverse-odata ${spec.name} --help)`);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+function parseErrorText(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const option = /'([^']+)'/.exec(message)?.[1];
+      return option ? `unknown option ${option}` : message;
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const option = /'([^']+)'/.exec(message)?.[1];
+      // parseArgs says "argument missing" for a string option without a value, and "does not take
+      // an argument" for a boolean given one.
+      if (/argument missing/.test(message)) return `option ${option ?? ""} needs a value`.replace("  ", " ");
+      if (/does not take an argument/.test(message)) return `option ${option ?? ""} takes no value`.replace("  ", " ");
+      return message;
+    }
+    default:
+      return message;
+  }
+}
+
+/** A string option's value, or `undefined`. */
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A repeatable string option's values (empty when not given). */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
+}
+
+/** A boolean option. */
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+/** An integer option within `[min, max]`, or `undefined` when not given. */
+export function integerOption(args: ParsedArgs, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+    throw new CliUsageError(`option --${name} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}; got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** The help of one command, generated from its spec. */
+export function commandHelp(spec: CommandSpec): string {
+  const lines = [`traverse-odata ${spec.name} ${spec.synopsis}`, "", spec.summary, "", "Options:"];
+  const rows = Object.entries({ ...spec.options, ...COMMON_OPTIONS }).map(([name, option]) => {
+    const names = `${option.short ? `-${option.short}, ` : "    "}--${name}${option.type === "string" ? ` ${option.value ?? "VALUE"}` : ""}`;
+    return [names, option.help] as const;
+  });
+  const width = Math.max(...rows.map(([names]) => names.length));
+  for (const [names, help] of rows) lines.push(`  ${names.padEnd(width)}  ${help}`);
+  if (spec.notes) lines.push("", spec.notes);
+  return `${lines.join("\n")}\n`;
+}

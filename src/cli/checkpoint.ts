@@ -1,0 +1,150 @@
+/**
+ * Export checkpoints: small JSON files saved after every page, atomically (a temporary file
+ * beside it, then a rename over it), so that a process killed at any moment leaves either the
+ * previous checkpoint or the new one, never half of one.
+ */
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { QueryPartition } from "../index.js";
+import { CliUsageError } from "./errors.js";
+import type { FileFormatName } from "./formats.js";
+
+/** Where one walk stands: the output's length after the last page written, and the next page's URL. */
+export interface WalkCheckpoint {
+  type: "traverse-odata/export-checkpoint";
+  version: 1;
+  /** The URL of the walk's first page: which export this is. */
+  request: string;
+  format: FileFormatName;
+  /** The CSV columns, fixed by the first page. */
+  columns?: string[];
+  /** The file the rows go to. */
+  out: string;
+  /** `true`: a whole file (head and tail); `false`: rows only, a part of a parallel export. */
+  whole: boolean;
+  /** The partition the walk reads (`--partition k/N`, or one part of `--parallel N`). */
+  partition?: QueryPartition;
+  /** The URL of the next page to read; absent once the last page is written. */
+  next?: string;
+  /** The output file's length in bytes after the last page written (and its head). */
+  length: number;
+  rows: number;
+  pages: number;
+  /** The last page is written (the tail, for a whole file, may not be yet). */
+  done: boolean;
+  /** The total the service reported, where known (for the ETA). */
+  total?: number;
+  savedAt: string;
+}
+
+/** A parallel export: its plan, and where each part writes and checkpoints. */
+export interface ParallelCheckpoint {
+  type: "traverse-odata/export-parallel";
+  version: 1;
+  request: string;
+  format: FileFormatName;
+  columns?: string[];
+  out: string;
+  plan: QueryPartition[];
+  parts: { file: string; checkpoint: string }[];
+  savedAt: string;
+}
+
+/** Either kind of checkpoint file. */
+export type ExportCheckpoint = WalkCheckpoint | ParallelCheckpoint;
+
+/** The text of a checkpoint file. */
+function checkpointText(checkpoint: ExportCheckpoint): string {
+  return `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`;
+}
+
+/** Writes a file atomically: a temporary file in the same folder, then a rename over the old one. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+/** Saves a checkpoint atomically and resolves once it is in place. */
+export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint): Promise<void> {
+  await replaceFile(file, checkpointText(checkpoint));
+}
+
+/**
+ * The checkpoints of one walk, each saved atomically, in the order given, behind the walk: the
+ * text is taken when `save()` is called (after the page is written), and written while the walk
+ * reads and writes the next page, so that the file system's time for the rename (most of a
+ * checkpoint's cost) is not the walk's. A checkpoint on disk never claims more than the output
+ * holds: it is only ever one of an earlier page. `flush()` waits for every save; a failed save
+ * fails the next `save()` or `flush()`.
+ */
+export class CheckpointWriter {
+  readonly file: string;
+  #chain: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | undefined;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Queues a save of `checkpoint` as it is now. */
+  save(checkpoint: ExportCheckpoint): void {
+    if (this.#failure) throw this.#failure.error;
+    const text = checkpointText(checkpoint);
+    this.#chain = this.#chain.then(() => replaceFile(this.file, text)).catch((error: unknown) => {
+      this.#failure ??= { error };
+    });
+  }
+
+  /** Resolves once every queued save is in place. */
+  async flush(): Promise<void> {
+    await this.#chain;
+    if (this.#failure) throw this.#failure.error;
+  }
+}
+
+/** Reads a checkpoint; `undefined` when there is none. A file that is not one is a usage error. */
+export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`the checkpoint ${file} is not JSON; it is not a traverse-odata checkpoint (or it was damaged)`);
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  if ((type !== "traverse-odata/export-checkpoint" && type !== "traverse-odata/export-parallel") || (value as { version?: unknown }).version !== 1) {
+    throw new CliUsageError(`the checkpoint ${file} is not a traverse-odata export checkpoint (version 1)`);
+  }
+  if (type === "traverse-odata/export-checkpoint") {
+    const walk = value as Partial<WalkCheckpoint>;
+    if (!isLength(walk.length) || !isLength(walk.rows) || !isLength(walk.pages) || typeof walk.request !== "string" || typeof walk.out !== "string") {
+      throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
+    }
+  }
+  return value as ExportCheckpoint;
+}
+
+/**
+ * Removes a checkpoint and the temporary files that killed saves left behind: this process's, and
+ * those of an earlier process that was killed while it wrote one (named with that process's id).
+ */
+export async function removeCheckpoint(file: string): Promise<void> {
+  await rm(file, { force: true });
+  const name = basename(file);
+  const folder = dirname(file);
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (entry.startsWith(`${name}.`) && /^\.\d+\.tmp$/.test(entry.slice(name.length))) await rm(join(folder, entry), { force: true });
+  }
+}
+
+function isLength(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}

@@ -1,0 +1,235 @@
+/**
+ * `call`, `wait` and `cancel`: actions and functions, and long-running operations.
+ * - `call <service> <operation>` invokes an action (POST) or a function (GET), unbound (an action
+ *   or function import) or bound (`Set/NS.name`, with `--key` for one entity). `$metadata` says
+ *   which it is and types the `--param` values.
+ * - `--async` asks for `Prefer: respond-async` and waits with a progress bar; `--no-wait` prints
+ *   the poller's resume token instead, which `wait` and `cancel` take from a file or stdin.
+ */
+import { readFile } from "node:fs/promises";
+import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type ServiceModel } from "../../index.js";
+import { flag, integerOption, listOption, stringOption } from "../args.js";
+import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
+import { clientOptions, clientSettings } from "../connect.js";
+import { resolveService } from "../config.js";
+import { formatDuration } from "../terminal.js";
+import { parseKey, parseParameters } from "../values.js";
+
+const POLL_OPTIONS = {
+  "poll-interval": { type: "string", value: "MS", help: "ms between polls when the service sends no Retry-After (default 2000)" },
+  "max-wait": { type: "string", value: "MS", help: "give up waiting after MS ms (exit 5; the operation may still run)" },
+} as const;
+
+/** The poller options of the command line, with progress on stderr. */
+function pollerOptions(context: CommandContext, label: string, started: number) {
+  const pollInterval = integerOption(context.args, "poll-interval", 0);
+  const maxWait = integerOption(context.args, "max-wait", 1);
+  return {
+    ...(pollInterval === undefined ? {} : { pollInterval }),
+    ...(maxWait === undefined ? {} : { maxWait }),
+    onProgress: (status: string, percent: number) => context.reporter.operation(label, status, percent, started),
+  };
+}
+
+/** What `call` found out about the operation. */
+interface OperationTarget {
+  kind: "action" | "function";
+  /** The name to call: an import's name, or the qualified name of a bound operation. */
+  name: string;
+  set?: string;
+  /** The parameters `$metadata` declares (the binding parameter left out), where it says. */
+  parameters?: Operation["parameters"] | undefined;
+}
+
+/** Finds the operation in the model: an import, or an operation bound to the set's type. */
+function findOperation(model: ServiceModel | undefined, operation: string, key: boolean, forceFunction: boolean): OperationTarget {
+  const slash = operation.indexOf("/");
+  if (slash < 0) {
+    const actionImport = model?.actionImport(operation);
+    if (actionImport) return { kind: "action", name: operation, parameters: model?.actions(actionImport.action).find((o) => !o.bound)?.parameters };
+    const functionImport = model?.functionImport(operation);
+    if (functionImport) return { kind: "function", name: operation, parameters: model?.functions(functionImport.function).find((o) => !o.bound)?.parameters };
+    if (model) throw new CliUsageError(`call: the service has no action or function import named ${JSON.stringify(operation)}`);
+    return { kind: forceFunction ? "function" : "action", name: operation };
+  }
+  const set = operation.slice(0, slash);
+  const name = operation.slice(slash + 1);
+  const entitySet = model?.entitySet(set);
+  if (model && !entitySet) throw new CliUsageError(`call: the service has no entity set ${JSON.stringify(set)}`);
+  if (model && entitySet) {
+    const type = model.entityTypeOf(entitySet);
+    const bound = model.boundOperations(type, { collection: !key }).find((o) => o.qualifiedName === name || o.name === name);
+    if (!bound) throw new CliUsageError(`call: ${set}${key ? "(key)" : ""} has no bound action or function ${JSON.stringify(name)}`);
+    return { kind: bound.kind === "Action" ? "action" : "function", name: bound.qualifiedName, set, parameters: bound.parameters.slice(1) };
+  }
+  return { kind: forceFunction ? "function" : "action", name, set };
+}
+
+/** `call <service> <operation>`: an action or function, waited for (`--async`) or left running (`--no-wait`). */
+export const callCommand: Command = {
+  spec: {
+    name: "call",
+    summary: "Call an action or a function; --async waits for a long-running one with a progress bar, --no-wait prints its resume token.",
+    synopsis: "<service> <operation>",
+    positionals: { min: 2, max: 2 },
+    options: {
+      param: { type: "string", multiple: true, value: "NAME=VALUE", help: "a parameter (repeatable); NAME:=JSON for a JSON value" },
+      key: { type: "string", value: "KEY", help: "for an operation bound to one entity (Set/NS.name): its key" },
+      async: { type: "boolean", help: "ask for a long-running operation (Prefer: respond-async) and wait for it" },
+      "no-wait": { type: "boolean", help: "ask for a long-running operation and print its resume token (for wait and cancel)" },
+      function: { type: "boolean", help: "call it as a function (GET) where $metadata cannot say" },
+      ...POLL_OPTIONS,
+    },
+    notes: [
+      "<operation> is an action or function import (name), or an operation bound to an entity set (Set/NS.name).",
+      "Examples:",
+      "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --async",
+      "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --no-wait > job.json",
+      "  traverse-odata wait job.json",
+    ].join("\n"),
+  },
+  async run(context) {
+    const [service = "", operation = ""] = context.args.positionals;
+    const asyncMode = flag(context.args, "async");
+    const noWait = flag(context.args, "no-wait");
+    if (asyncMode && noWait) throw new CliUsageError("--async and --no-wait exclude each other: --async waits, --no-wait prints the token and returns");
+    const { client } = clientFor(context, service);
+    const model = await optionalMetadata(client, context.signal);
+    const keyText = stringOption(context.args, "key");
+    const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"));
+    if (keyText !== undefined && target.set === undefined) throw new CliUsageError("--key is for an operation bound to an entity: name it as Set/NS.name");
+    const params = parseParameters(listOption(context.args, "param"), target.parameters);
+    const base = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
+    const call: ActionCall | FunctionCall =
+      target.kind === "action" ? base.action(target.name) : base.function(target.name, params);
+    const started = performance.now();
+
+    if (!asyncMode && !noWait) {
+      const result = target.kind === "action" ? await (call as ActionCall).invoke(params, { signal: context.signal }) : await (call as FunctionCall).get({ signal: context.signal });
+      await printResult(context, result);
+      context.reporter.summary(`${target.kind} ${target.name}: done in ${formatDuration((performance.now() - started) / 1000)}`);
+      return;
+    }
+    const options = pollerOptions(context, target.name, started);
+    const poller = target.kind === "action" ? await (call as ActionCall).invokeAsync(params, options) : await (call as FunctionCall).getAsync(options);
+    if (noWait) {
+      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      context.reporter.summary(`${target.name}: ${poller.isDone() ? `done at once (${poller.status()})` : `${poller.status()}: its resume token is on stdout, for traverse-odata wait or cancel`}`);
+      return;
+    }
+    await waitAndPrint(context, poller, target.name, started);
+  },
+};
+
+/**
+ * Waits for a poller with progress (drawn at once, then after every poll and every half second),
+ * prints its result. When the wait ends but the operation goes on (Ctrl-C, `--max-wait`), the
+ * resume token is printed instead, for `wait` or `cancel`.
+ */
+async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, label: string, started: number): Promise<void> {
+  const draw = (force: boolean) => context.reporter.operation(label, poller.status(), poller.percentComplete(), started, force);
+  draw(true);
+  // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
+  const ticker = setInterval(() => draw(false), 500);
+  let result: unknown;
+  try {
+    result = await poller.wait(context.signal);
+  } catch (error) {
+    if (isAbort(error) && context.signal.aborted) {
+      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      throw new CliInterrupted(`interrupted; the operation goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`);
+    }
+    if (error instanceof AsyncOperationTimeoutError) {
+      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      throw new AsyncOperationTimeoutError(
+        `the operation still ran after --max-wait ${error.maxWait} ms (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
+        { statusUrl: error.statusUrl, status: error.status, percentComplete: error.percentComplete, maxWait: error.maxWait },
+      );
+    }
+    throw error;
+  } finally {
+    clearInterval(ticker);
+    context.reporter.clear();
+  }
+  await printResult(context, result);
+  context.reporter.summary(`${label}: ${poller.status()} in ${formatDuration((performance.now() - started) / 1000)}`);
+}
+
+async function printResult(context: CommandContext, result: unknown): Promise<void> {
+  if (result !== undefined) await context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** The token of `wait` and `cancel`: from the file named, or stdin (`-` or nothing). */
+async function readToken(context: CommandContext): Promise<AsyncPollerToken> {
+  const source = context.args.positionals[0];
+  let text: string;
+  if (source === undefined || source === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of context.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    text = Buffer.concat(chunks).toString("utf8");
+  } else {
+    try {
+      text = await readFile(source, "utf8");
+    } catch (error) {
+      throw new CliUsageError(`cannot read the token file ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  let token: unknown;
+  try {
+    token = JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`the token ${source === undefined || source === "-" ? "on stdin" : `in ${source}`} is not JSON; pass what call --no-wait printed`);
+  }
+  const statusUrl = (token as { statusUrl?: unknown } | null)?.statusUrl;
+  if (typeof statusUrl !== "string" || !/^https?:\/\//i.test(statusUrl)) throw new CliUsageError("the token names no status monitor (statusUrl); pass what call --no-wait printed");
+  return token as AsyncPollerToken;
+}
+
+/** The client for a token: `--service` (for its credentials and headers), else the monitor's origin. */
+function clientForToken(context: CommandContext, token: AsyncPollerToken): ODataClient {
+  const service = stringOption(context.args, "service");
+  if (service !== undefined) return clientFor(context, service).client;
+  const settings = clientSettings(context.args);
+  const target = resolveService(new URL("/", token.statusUrl).href, { ...context.environment, configFile: settings.configFile });
+  return new ODataClient(clientOptions(target, settings, context.environment));
+}
+
+const TOKEN_OPTIONS = {
+  service: { type: "string", value: "SERVICE", help: "the service (URL or profile) whose credentials and headers the polls carry (default: the monitor's origin)" },
+} as const;
+
+/** `wait [token-file | -]`: waits for a long-running operation from its resume token and prints its result. */
+export const waitCommand: Command = {
+  spec: {
+    name: "wait",
+    summary: "Wait for a long-running operation from its resume token (a file, or stdin) and print its result.",
+    synopsis: "[token-file | -]",
+    positionals: { min: 0, max: 1 },
+    options: { ...TOKEN_OPTIONS, ...POLL_OPTIONS },
+  },
+  async run(context) {
+    const token = await readToken(context);
+    const client = clientForToken(context, token);
+    const started = performance.now();
+    const options = pollerOptions(context, "operation", started);
+    await waitAndPrint(context, client.resumeAsync(token, options), "operation", started);
+  },
+};
+
+/** `cancel [token-file | -]`: DELETE on the status monitor of a resume token. */
+export const cancelCommand: Command = {
+  spec: {
+    name: "cancel",
+    summary: "Ask the service to cancel a long-running operation (DELETE on its status monitor), from its resume token.",
+    synopsis: "[token-file | -]",
+    positionals: { min: 0, max: 1 },
+    options: { ...TOKEN_OPTIONS },
+  },
+  async run(context) {
+    const token = await readToken(context);
+    const poller = clientForToken(context, token).resumeAsync(token);
+    await poller.cancel(context.signal);
+    context.reporter.summary(poller.isDone() ? `cancelled (${poller.status()})` : "the service accepted the cancellation; it is under way");
+  },
+};

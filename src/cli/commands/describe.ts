@@ -1,0 +1,131 @@
+/**
+ * `describe <service> [set]`: what `$metadata` says. Without a set: the entity sets (type and
+ * key), singletons and operations of the service. With one: its key, properties, navigation,
+ * bound operations and capabilities (`Capabilities.*`, `Core.*` annotations, ETag properties).
+ * `--json` prints the same as JSON.
+ */
+import { redactUrl, type EntitySet, type NavigationProperty, type Operation, type Property, type ServiceModel } from "../../index.js";
+import { flag } from "../args.js";
+import { CliUsageError } from "../errors.js";
+import { clientFor, type Command } from "../context.js";
+
+/** An operation as one line: `action order(quantity: Edm.Int32) -> Edm.Decimal`. */
+function operationLine(operation: Operation, skipBinding: boolean): string {
+  const parameters = (skipBinding && operation.bound ? operation.parameters.slice(1) : operation.parameters).map((p) => `${p.name}: ${typeText(p.type, p.collection)}`);
+  const returns = operation.returnType ? ` -> ${typeText(operation.returnType.type, operation.returnType.collection)}` : "";
+  return `${operation.kind === "Action" ? "action  " : "function"} ${operation.name}(${parameters.join(", ")})${returns}`;
+}
+
+function typeText(type: string, collection: boolean): string {
+  return collection ? `Collection(${type})` : type;
+}
+
+/** Aligned columns of text rows. */
+function columns(rows: readonly (readonly string[])[], indent = "  "): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join("  ")}`.trimEnd());
+}
+
+/** The annotations of a set worth showing: capabilities and core terms, by their short names. */
+function capabilities(set: EntitySet): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [term, value] of Object.entries(set.annotations)) {
+    const short = term.replace(/^Org\.OData\.Capabilities\.V1\./, "Capabilities.").replace(/^Org\.OData\.Core\.V1\./, "Core.").replace(/^Org\.OData\.Aggregation\.V1\./, "Aggregation.");
+    if (short !== term) shown[short] = value;
+  }
+  return shown;
+}
+
+function serviceSummary(model: ServiceModel, serviceUrl: string) {
+  const container = model.container();
+  return {
+    serviceUrl: redactUrl(serviceUrl),
+    odataVersion: model.odataVersion,
+    entitySets: (container?.entitySets ?? []).map((set) => {
+      const type = model.entityType(set.entityType);
+      return { name: set.name, type: set.entityType, key: type ? model.keyOf(type).map((k) => k.path) : [] };
+    }),
+    singletons: (container?.singletons ?? []).map((singleton) => ({ name: singleton.name, type: singleton.type })),
+    operations: [
+      ...(container?.actionImports ?? []).flatMap((item) => model.actions(item.action).filter((o) => !o.bound).map((o) => ({ ...o, name: item.name }))),
+      ...(container?.functionImports ?? []).flatMap((item) => model.functions(item.function).filter((o) => !o.bound).map((o) => ({ ...o, name: item.name }))),
+    ],
+  };
+}
+
+function setDetails(model: ServiceModel, set: EntitySet) {
+  const type = model.entityTypeOf(set);
+  const key = model.keyOf(type).map((k) => k.path);
+  const navigation = model.navigationPropertiesOf(type).map((nav: NavigationProperty) => ({
+    name: nav.name,
+    type: typeText(nav.type, nav.collection),
+    target: set.navigationPropertyBindings.find((binding) => binding.path === nav.name)?.target,
+  }));
+  return {
+    name: set.name,
+    type: type.qualifiedName,
+    key,
+    properties: model.propertiesOf(type).map((p: Property) => ({
+      name: p.name,
+      type: typeText(p.type, p.collection),
+      nullable: p.nullable,
+      ...(p.maxLength === undefined ? {} : { maxLength: p.maxLength }),
+      ...(p.precision === undefined ? {} : { precision: p.precision }),
+      ...(p.scale === undefined ? {} : { scale: p.scale }),
+    })),
+    navigation,
+    operations: [...model.boundOperations(type), ...model.boundOperations(type, { collection: true })],
+    etag: model.etagProperties(set),
+    capabilities: capabilities(set),
+  };
+}
+
+/** `describe <service> [set]`: the service model from `$metadata`, as text or JSON. */
+export const describeCommand: Command = {
+  spec: {
+    name: "describe",
+    summary: "Show what $metadata says: entity sets, types, keys, properties, navigation, operations and capabilities.",
+    synopsis: "<service> [set]",
+    positionals: { min: 1, max: 2 },
+    options: {},
+    notes: "Examples:\n  traverse-odata describe https://host/odata/v4/catalog/\n  traverse-odata describe https://host/odata/v4/catalog/ Books --json",
+  },
+  async run(context) {
+    const [service = "", setName] = context.args.positionals;
+    const { client } = clientFor(context, service);
+    const model = await client.metadata({ signal: context.signal });
+    const json = flag(context.args, "json");
+    if (setName === undefined) {
+      const summary = serviceSummary(model, client.serviceUrl);
+      if (json) {
+        await context.stdout.write(`${JSON.stringify({ ...summary, operations: summary.operations.map((o) => ({ kind: o.kind, name: o.name, parameters: o.parameters.map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
+        return;
+      }
+      const lines = [`${summary.serviceUrl}  (OData ${summary.odataVersion})`, "", "Entity sets"];
+      lines.push(...columns(summary.entitySets.map((set) => [set.name, set.type, `key ${set.key.join(", ") || "-"}`])));
+      if (summary.singletons.length > 0) lines.push("", "Singletons", ...columns(summary.singletons.map((s) => [s.name, s.type])));
+      if (summary.operations.length > 0) lines.push("", "Operations", ...summary.operations.map((o) => `  ${operationLine(o, false)}`));
+      await context.stdout.write(`${lines.join("\n")}\n`);
+      return;
+    }
+    const set = model.entitySet(setName);
+    if (!set) {
+      const names = (model.container()?.entitySets ?? []).map((s) => s.name);
+      throw new CliUsageError(`describe: the service has no entity set ${JSON.stringify(setName)}; it has ${names.join(", ") || "none"}`);
+    }
+    const details = setDetails(model, set);
+    if (json) {
+      await context.stdout.write(`${JSON.stringify({ ...details, operations: details.operations.map((o) => ({ kind: o.kind, name: o.qualifiedName, parameters: o.parameters.slice(1).map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
+      return;
+    }
+    const lines = [`${details.name}  (entity set of ${details.type})`, `key: ${details.key.join(", ") || "-"}`, "", "Properties"];
+    lines.push(...columns(details.properties.map((p) => [p.name, p.type, p.nullable ? "nullable" : "not null", details.key.includes(p.name) ? "key" : ""])));
+    if (details.navigation.length > 0) lines.push("", "Navigation", ...columns(details.navigation.map((n) => [n.name, n.type, n.target ? `-> ${n.target}` : ""])));
+    if (details.operations.length > 0) lines.push("", "Bound operations", ...details.operations.map((o) => `  ${operationLine({ ...o, name: o.qualifiedName }, true)}`));
+    if (details.etag.length > 0) lines.push("", `ETag: ${details.etag.join(", ")}`);
+    const caps = Object.entries(details.capabilities);
+    if (caps.length > 0) lines.push("", "Capabilities", ...columns(caps.map(([term, value]) => [term, JSON.stringify(value)])));
+    await context.stdout.write(`${lines.join("\n")}\n`);
+  },
+};

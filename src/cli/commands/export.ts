@@ -1,0 +1,258 @@
+/**
+ * `export <service> <set> --out FILE`: a collection into a file (NDJSON, CSV or JSON), a
+ * checkpoint after every page, `--resume` after a kill or Ctrl-C, and parallel partitions:
+ * `--parallel N` walks N key ranges at once, `--plan` prints them as JSON, `--partition k/N`
+ * runs one of them (on this machine, while others run the rest).
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ODataClientError, type CollectionQuery, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
+import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
+import { loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
+import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
+import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
+import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
+import { buildQuery, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
+import { formatCount } from "../terminal.js";
+
+const FILE_FORMATS: readonly FileFormatName[] = ["ndjson", "csv", "json"];
+const STRATEGIES: readonly PartitionStrategy[] = ["auto", "quantiles", "aggregate", "skip"];
+/** The most walks one export runs at once. */
+const MAX_PARALLEL = 64;
+
+/** `export <service> <set> --out FILE`: see the module comment. */
+export const exportCommand: Command = {
+  spec: {
+    name: "export",
+    summary: "Export a collection to a file in bounded memory, with a checkpoint after every page, --resume, and parallel key ranges.",
+    synopsis: "<service> <set>",
+    positionals: { min: 2, max: 2 },
+    options: {
+      out: { type: "string", value: "FILE", help: "the file to write (required, except with --plan)" },
+      format: { type: "string", value: "F", help: "ndjson, csv or json (default: from the file's extension, else ndjson)" },
+      checkpoint: { type: "string", value: "FILE", help: "where the checkpoint is kept (default: FILE.checkpoint.json)" },
+      resume: { type: "boolean", help: "go on from the checkpoint of an export that was interrupted" },
+      parallel: { type: "string", value: "N", help: "split the set into N key ranges and walk them at once" },
+      plan: { type: "boolean", help: "with --parallel N: print the N partitions as JSON and stop" },
+      partition: { type: "string", value: "K/N", help: "walk only partition K of N (from --plan-file, else planned now)" },
+      "plan-file": { type: "string", value: "FILE", help: "the partitions --plan printed, for --partition or --parallel" },
+      strategy: { type: "string", value: "S", help: "how to find the ranges: auto (default), quantiles, aggregate or skip" },
+      "partition-key": { type: "string", value: "PROP", help: "the property the ranges are of (default: the key from $metadata)" },
+      ...QUERY_OPTIONS,
+    },
+    notes: [
+      "Examples:",
+      "  traverse-odata export https://host/odata/v4/catalog/ Readings --out readings.ndjson",
+      "  traverse-odata export https://host/odata/v4/catalog/ Readings --out readings.ndjson --resume",
+      "  traverse-odata export https://host/odata/v4/catalog/ Readings --out readings.csv --parallel 4",
+      "  traverse-odata export https://host/odata/v4/catalog/ Readings --parallel 4 --plan > plan.json",
+      "  traverse-odata export https://host/odata/v4/catalog/ Readings --partition 2/4 --plan-file plan.json --out part-2.ndjson",
+    ].join("\n"),
+  },
+  run: runExport,
+};
+
+interface Mode {
+  kind: "single" | "parallel" | "partition";
+  /** N of --parallel N or --partition K/N. */
+  count: number;
+  /** K of --partition K/N (from 1). */
+  index: number;
+}
+
+function readMode(args: ParsedArgs): Mode {
+  const parallel = integerOption(args, "parallel", 1, MAX_PARALLEL);
+  const partition = stringOption(args, "partition");
+  if (parallel !== undefined && partition !== undefined) throw new CliUsageError("--parallel and --partition exclude each other: --parallel N walks all N ranges here, --partition K/N one of them");
+  if (partition !== undefined) {
+    const match = /^(\d+)\/(\d+)$/.exec(partition.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || index < 1 || count < 1 || index > count || count > 1000) throw new CliUsageError(`--partition must be K/N with 1 <= K <= N <= 1000, such as 2/4; got ${JSON.stringify(partition)}`);
+    return { kind: "partition", count, index };
+  }
+  if (flag(args, "plan") && parallel === undefined) throw new CliUsageError("--plan needs --parallel N: the number of partitions to plan");
+  return parallel === undefined ? { kind: "single", count: 1, index: 1 } : { kind: "parallel", count: parallel, index: 1 };
+}
+
+/** The partitions of `--plan-file`, checked against the set and their number. */
+async function readPlanFile(file: string, set: string, count: number): Promise<QueryPartition[]> {
+  let plan: unknown;
+  try {
+    plan = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new CliUsageError(`--plan-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not JSON"}`);
+  }
+  if (!Array.isArray(plan) || plan.some((p) => (p as { type?: unknown } | null)?.type !== "traverse-odata/partition")) {
+    throw new CliUsageError(`--plan-file ${file} is not a list of partitions as --plan prints them`);
+  }
+  const partitions = plan as QueryPartition[];
+  if (partitions.length !== count) throw new CliUsageError(`--plan-file ${file} holds ${partitions.length} partitions, not ${count}`);
+  partitions.forEach((p, i) => {
+    if (p.index !== i || p.of !== count) throw new CliUsageError(`--plan-file ${file}: partition ${i + 1} says it is ${p.index + 1} of ${p.of}`);
+    if (p.entitySet !== set) throw new CliUsageError(`--plan-file ${file} is a plan for ${JSON.stringify(p.entitySet)}, not ${JSON.stringify(set)}`);
+  });
+  return partitions;
+}
+
+async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number, model: ServiceModel | undefined): Promise<QueryPartition[]> {
+  const file = stringOption(context.args, "plan-file");
+  if (file !== undefined) return readPlanFile(file, set, count);
+  const strategy = stringOption(context.args, "strategy") ?? "auto";
+  if (!STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
+  const key = stringOption(context.args, "partition-key");
+  try {
+    return await query.partitions(count, { signal: context.signal, model, strategy: strategy as PartitionStrategy, key });
+  } catch (error) {
+    if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
+      throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Checks that a checkpoint belongs to the export the command describes. */
+function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; format: FileFormatName; mode: Mode }): void {
+  const mismatch = (what: string) => new CliUsageError(`the checkpoint ${file} is of another export (${what}); run the same command as before with --resume, or delete the checkpoint to start again`);
+  if (checkpoint.format !== expected.format) throw mismatch(`format ${checkpoint.format}, not ${expected.format}`);
+  if (expected.mode.kind === "parallel") {
+    if (checkpoint.type !== "traverse-odata/export-parallel") throw mismatch("a single walk, not --parallel");
+    if (checkpoint.plan.length !== expected.mode.count) throw mismatch(`--parallel ${checkpoint.plan.length}, not ${expected.mode.count}`);
+  } else {
+    if (checkpoint.type !== "traverse-odata/export-checkpoint") throw mismatch("--parallel, not a single walk");
+    const partition = checkpoint.partition;
+    if (expected.mode.kind === "partition" && (partition?.index !== expected.mode.index - 1 || partition.of !== expected.mode.count)) {
+      throw mismatch(partition ? `partition ${partition.index + 1}/${partition.of}` : "the whole set, not a partition");
+    }
+    if (expected.mode.kind === "single" && partition) throw mismatch(`partition ${partition.index + 1}/${partition.of}`);
+  }
+  if (checkpoint.request !== expected.request) throw mismatch("its query differs from this one");
+}
+
+async function runExport(context: CommandContext): Promise<void> {
+  const { args, reporter } = context;
+  const [service = "", set = ""] = args.positionals;
+  const mode = readMode(args);
+  const planOnly = flag(args, "plan");
+  const outArg = stringOption(args, "out");
+  if (outArg === undefined && !planOnly) throw new CliUsageError("export needs --out FILE (the file to write)");
+  const out = outArg === undefined ? "" : resolve(context.environment.cwd, outArg);
+  const formatArg = stringOption(args, "format");
+  if (formatArg !== undefined && !FILE_FORMATS.includes(formatArg as FileFormatName)) {
+    throw new CliUsageError(`--format must be one of ${FILE_FORMATS.join(", ")} for export; got ${JSON.stringify(formatArg)}`);
+  }
+  const format = (formatArg as FileFormatName | undefined) ?? formatFromFileName(out);
+  const checkpointFile = resolve(context.environment.cwd, stringOption(args, "checkpoint") ?? `${out}.checkpoint.json`);
+  const resume = flag(args, "resume");
+
+  const { client } = clientFor(context, service);
+  const query = buildQuery(client.collection(set), args, { paging: true });
+  const model = await optionalMetadata(client, context.signal);
+
+  if (planOnly) {
+    const plan = await planFor(context, query, set, mode.count, model);
+    await context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    return;
+  }
+
+  const existing = await loadCheckpoint(checkpointFile);
+  if (existing && !resume) {
+    throw new CliUsageError(`a checkpoint of an unfinished export is at ${checkpointFile}: add --resume to go on from it, or delete it to start again`);
+  }
+  if (!existing && resume) throw new CliUsageError(`nothing to resume: there is no checkpoint at ${checkpointFile}`);
+
+  const started = performance.now();
+  const label = mode.kind === "partition" ? `${set} ${mode.index}/${mode.count}` : set;
+  let total: number | undefined = existing?.type === "traverse-odata/export-checkpoint" ? existing.total : undefined;
+  let latest: WalkReport = { rows: 0, pages: 0 };
+  const onPage = (report: WalkReport) => {
+    latest = report;
+    reporter.walk(label, { ...report, total }, started);
+  };
+  const warn = (text: string) => reporter.warn(text);
+  const countInBackground = (counted: CollectionQuery) => {
+    // Only for the ETA: a count that fails costs nothing but the ETA.
+    if (total === undefined && reporter.showsProgress) counted.countAll({ signal: context.signal }).then((n) => (total = n), () => {});
+  };
+
+  try {
+    let partitions = 1;
+    if (mode.kind === "single") {
+      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode });
+      countInBackground(query);
+      const columns = format === "csv" ? declaredColumns(args, set, model) : undefined;
+      latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, signal: context.signal, onPage, warn });
+    } else if (mode.kind === "partition") {
+      let partition: QueryPartition;
+      if (existing) {
+        const saved = (existing as WalkCheckpoint).partition;
+        if (!saved) throw new CliUsageError(`the checkpoint ${checkpointFile} is of an export of the whole set, not of partition ${mode.index}/${mode.count}`);
+        partition = saved;
+        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), format, mode });
+      } else {
+        partition = (await planFor(context, query, set, mode.count, model))[mode.index - 1] as QueryPartition;
+      }
+      total ??= partition.estimatedCount;
+      const columns = format === "csv" ? declaredColumns(args, set, model) ?? (partition.kind === "empty" ? undefined : await firstColumns(query, context.signal)) : undefined;
+      if (partition.kind === "empty") {
+        await writeEmpty(out, format, columns);
+      } else {
+        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, signal: context.signal, onPage, warn });
+      }
+    } else {
+      let plan: QueryPartition[];
+      let columns: string[] | undefined;
+      if (existing) {
+        checkResumable(existing, checkpointFile, { request: query.url(), format, mode });
+        plan = (existing as { plan: QueryPartition[] }).plan;
+        columns = existing.columns;
+      } else {
+        plan = await planFor(context, query, set, mode.count, model);
+        // Every part writes the same columns, so they are fixed before any part starts.
+        columns = format === "csv" ? declaredColumns(args, set, model) ?? (await firstColumns(query, context.signal)) : undefined;
+      }
+      partitions = plan.length;
+      total = plan.reduce((sum, p) => sum + (p.estimatedCount ?? 0), 0) || undefined;
+      latest = await parallelExport({
+        query,
+        out,
+        checkpoint: checkpointFile,
+        format,
+        columns,
+        plan,
+        resume: existing?.type === "traverse-odata/export-parallel" ? existing : undefined,
+        signal: context.signal,
+        onPage,
+        warn,
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? latest.rows / seconds : 0;
+    reporter.summary(
+      `exported ${formatCount(latest.rows)} rows in ${formatCount(latest.pages)} page${latest.pages === 1 ? "" : "s"}${partitions > 1 ? ` (${partitions} partitions)` : ""} to ${outArg} in ${seconds.toFixed(1)} s (${formatCount(rate)} rows/s)`,
+    );
+  } catch (error) {
+    if (isAbort(error) && context.signal.aborted) {
+      throw new CliInterrupted(`interrupted after ${formatCount(latest.rows)} rows; the checkpoint is at ${checkpointFile}: run the same command with --resume to go on`);
+    }
+    throw error;
+  }
+}
+
+/** The columns of the first entity (for CSV without $select or $metadata, before parts start). */
+async function firstColumns(query: CollectionQuery, signal: AbortSignal): Promise<string[] | undefined> {
+  const first = await query.first({ signal });
+  return first === undefined ? undefined : columnsOf(first as Record<string, unknown>);
+}
+
+/** The file of a partition that holds nothing: head and tail only. */
+async function writeEmpty(out: string, format: FileFormatName, columns: string[] | undefined): Promise<void> {
+  const rows = rowFormat(format, columns, () => {});
+  const sink = await FileSink.open(out);
+  try {
+    await sink.write(`${format === "csv" && columns === undefined ? "" : rows.head()}${rows.tail(0)}`);
+  } finally {
+    await sink.close();
+  }
+}

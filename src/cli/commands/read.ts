@@ -1,0 +1,112 @@
+/**
+ * `query`, `count` and `get`: reading to stdout. `query` follows next links to the end, writing
+ * each page as it arrives (memory bounded by a page), in a table, JSON, NDJSON or CSV.
+ */
+import { formatCount } from "../terminal.js";
+import { flag, stringOption } from "../args.js";
+import { CliUsageError } from "../errors.js";
+import { clientFor, optionalMetadata, type Command } from "../context.js";
+import { TableWriter, type FormatName } from "../formats.js";
+import { rowFormat } from "../export.js";
+import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
+import { parseKey } from "../values.js";
+
+const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
+
+/** How many rows of the first page size a table's columns. */
+const TABLE_SAMPLE = 200;
+
+/** `query <service> <set>`: every page of a query to stdout, as a table, JSON, NDJSON or CSV. */
+export const queryCommand: Command = {
+  spec: {
+    name: "query",
+    summary: "Read a collection to stdout, following next links to the end: a table, JSON, NDJSON or CSV.",
+    synopsis: "<service> <set>",
+    positionals: { min: 2, max: 2 },
+    options: {
+      ...QUERY_OPTIONS,
+      count: { type: "boolean", help: "ask for the total count ($count=true): in JSON as @odata.count, else in the summary" },
+      format: { type: "string", value: "F", help: "table (default), json, ndjson or csv" },
+    },
+    notes: 'Example:\n  traverse-odata query https://host/odata/v4/catalog/ Books --filter "stock gt 0" --select ID,title --top 10',
+  },
+  async run(context) {
+    const [service = "", set = ""] = context.args.positionals;
+    const format = (stringOption(context.args, "format") ?? "table") as FormatName;
+    if (!FORMATS.includes(format)) throw new CliUsageError(`--format must be one of ${FORMATS.join(", ")}; got ${JSON.stringify(format)}`);
+    const { client } = clientFor(context, service);
+    const query = buildQuery(client.collection(set), context.args, { paging: true, count: true });
+    const model = format === "csv" || format === "table" ? await optionalMetadata(client, context.signal) : undefined;
+    const declared = declaredColumns(context.args, set, model);
+    const { stdout, reporter } = context;
+    const started = performance.now();
+    let rows = 0;
+    let pages = 0;
+    let count: number | undefined;
+    let table: TableWriter | undefined;
+    let lines = format === "table" || (format === "csv" && declared === undefined) ? undefined : rowFormat(format, declared, (text) => reporter.warn(text));
+    const counted = format === "json" && flag(context.args, "count");
+    let headDone = false;
+    for await (const page of query.pages({ signal: context.signal })) {
+      const entities = page.value as Record<string, unknown>[];
+      if (page.count !== undefined) count = page.count;
+      let text = "";
+      if (format === "table") {
+        table ??= new TableWriter(columnsFor(declared, entities[0]), entities.slice(0, TABLE_SAMPLE), stdout.columns);
+        text = table.rows(entities);
+      } else {
+        // CSV without $select or $metadata takes its columns from the first entity.
+        if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsFor(undefined, entities[0]), (warning) => reporter.warn(warning));
+        if (lines && !headDone) {
+          text += `${counted ? `{"@odata.count":${count ?? "null"},"value":` : ""}${lines.head()}`;
+          headDone = true;
+        }
+        text += lines?.rows(entities, rows) ?? "";
+      }
+      rows += entities.length;
+      pages += 1;
+      reporter.clear();
+      await stdout.write(text);
+      reporter.walk(set, { rows, pages, total: count }, started);
+    }
+    if (lines) await stdout.write(`${headDone ? "" : `${counted ? `{"@odata.count":${count ?? "null"},"value":` : ""}${lines.head()}`}${lines.tail(rows)}${counted ? "}\n" : ""}`);
+    const seconds = (performance.now() - started) / 1000;
+    reporter.summary(`${formatCount(rows)} rows${count === undefined ? "" : ` (count ${formatCount(count)})`} in ${formatCount(pages)} page${pages === 1 ? "" : "s"}, ${seconds.toFixed(1)} s`);
+  },
+};
+
+/** `count <service> <set>`: `GET <set>/$count`. */
+export const countCommand: Command = {
+  spec: {
+    name: "count",
+    summary: "Print the number of entities of a collection (GET <set>/$count), with --filter and --search.",
+    synopsis: "<service> <set>",
+    positionals: { min: 2, max: 2 },
+    options: { filter: QUERY_OPTIONS["filter"]!, search: QUERY_OPTIONS["search"]! },
+  },
+  async run(context) {
+    const [service = "", set = ""] = context.args.positionals;
+    const { client } = clientFor(context, service);
+    const query = buildQuery(client.collection(set), context.args, { paging: false });
+    await context.stdout.write(`${await query.countAll({ signal: context.signal })}\n`);
+  },
+};
+
+/** `get <service> <set> <key>`: one entity as JSON. */
+export const getCommand: Command = {
+  spec: {
+    name: "get",
+    summary: "Print one entity as JSON, by its key: 42, O'Brien, or Name=value,Name=value for a key of several properties.",
+    synopsis: "<service> <set> <key>",
+    positionals: { min: 3, max: 3 },
+    options: { select: QUERY_OPTIONS["select"]!, expand: QUERY_OPTIONS["expand"]! },
+    notes: "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...); without it an integer is a number and anything else a string.",
+  },
+  async run(context) {
+    const [service = "", set = "", keyText = ""] = context.args.positionals;
+    const { client } = clientFor(context, service);
+    const model = await optionalMetadata(client, context.signal);
+    const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model)), context.args).get({ signal: context.signal });
+    await context.stdout.write(`${JSON.stringify(entity, null, 2)}\n`);
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * `serve`: the demo OData service that ships with traverse-odata (the repository's demo/service.ts,
+ * compiled into the package as dist/demo), on 127.0.0.1, so that the README's command-line
+ * examples run as written. It prints its service URL on stdout and runs until Ctrl-C.
+ */
+import { integerOption, flag } from "../args.js";
+import type { Command } from "../context.js";
+
+/** What the command needs of demo/service.ts (checked against it by the tests' type check). */
+export interface DemoServiceModule {
+  startDemoService(options: {
+    port?: number;
+    productCount?: number;
+    pageSize?: number;
+    jobDuration?: number;
+    retryAfter?: number;
+    onRequest?: (method: string, url: string, status: number) => void;
+  }): Promise<{ readonly serviceUrl: string; close(): Promise<void> }>;
+}
+
+/** The default port of `serve`: the README's examples name it. */
+export const DEFAULT_PORT = 4080;
+
+/**
+ * Loads the demo service: compiled beside the command line in the package (dist/cli → dist/demo),
+ * its TypeScript source in the repository (src/cli → demo), where a TypeScript loader runs us.
+ */
+async function loadDemoService(): Promise<DemoServiceModule> {
+  const here = import.meta.url;
+  const url = here.endsWith(".ts") ? new URL("../../../demo/service.ts", here) : new URL("../../demo/service.js", here);
+  return (await import(url.href)) as DemoServiceModule;
+}
+
+/** `serve`: the demo service until Ctrl-C; its root on stdout. */
+export const serveCommand: Command = {
+  spec: {
+    name: "serve",
+    summary: "Run the demo OData service (products, orders, long-running export jobs) on 127.0.0.1 until Ctrl-C.",
+    synopsis: "",
+    positionals: { min: 0, max: 0 },
+    options: {
+      port: { type: "string", value: "PORT", help: `the port (default ${DEFAULT_PORT}; 0 for a free one)` },
+      products: { type: "string", value: "N", help: "how many products the Products set holds (default 100000)" },
+      "page-size": { type: "string", value: "N", help: "the service's page size (default 1000)" },
+      "job-ms": { type: "string", value: "MS", help: "how long an export job runs (default 3000)" },
+      log: { type: "boolean", help: "a line on stderr for every request" },
+    },
+    notes: "The service root is printed on stdout: http://127.0.0.1:4080/odata/v4/demo/ by default.",
+  },
+  async run(context) {
+    const { startDemoService } = await loadDemoService();
+    const { args, reporter } = context;
+    const service = await startDemoService({
+      port: integerOption(args, "port", 0, 65535) ?? DEFAULT_PORT,
+      productCount: integerOption(args, "products", 0) ?? 100_000,
+      pageSize: integerOption(args, "page-size", 1) ?? 1_000,
+      jobDuration: integerOption(args, "job-ms", 0) ?? 3_000,
+      ...(flag(args, "log") ? { onRequest: (method: string, url: string, status: number) => reporter.write(`${status} ${method} ${url}\n`) } : {}),
+    });
+    await context.stdout.write(`${service.serviceUrl}\n`);
+    reporter.summary(`the traverse-odata demo service listens on ${service.serviceUrl}; Ctrl-C stops it`);
+    await new Promise<void>((resolve) => {
+      if (context.signal.aborted) resolve();
+      else context.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await service.close();
+  },
+};

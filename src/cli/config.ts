@@ -1,0 +1,245 @@
+/**
+ * Profiles: named services in a configuration file, so that `<service>` can be a short name.
+ *
+ * The file is `traverse-odata.config.json` in the current directory, else `config.json` in the
+ * user's configuration folder (`$XDG_CONFIG_HOME/traverse-odata/`, or `~/.config/traverse-odata/`;
+ * on Windows `%APPDATA%\traverse-odata\`); `--config FILE` names one explicitly.
+ *
+ * ```json
+ * {
+ *   "profiles": {
+ *     "s4": {
+ *       "url": "https://s4.example.com/sap/opu/odata/sap/API_BUSINESS_PARTNER/",
+ *       "version": "2.0",
+ *       "headers": { "sap-client": "100", "x-api-key": { "env": "S4_API_KEY" } },
+ *       "csrf": true,
+ *       "oauth2": { "tokenUrl": "https://login.example.com/oauth/token", "clientId": "cli", "clientSecretEnv": "S4_CLIENT_SECRET", "scope": "api" }
+ *     }
+ *   }
+ * }
+ * ```
+ *
+ * Secrets never stand in the file: a header value may name the environment variable that holds
+ * it (`{ "env": "NAME" }`), and OAuth2 names the variable of its client secret. Messages about a
+ * file name the file and the place in it, never a value.
+ */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import type { ODataVersion } from "../index.js";
+import { CliUsageError } from "./errors.js";
+
+/** The file name looked for in the current directory. */
+export const PROJECT_CONFIG_FILE = "traverse-odata.config.json";
+
+/** OAuth2 client credentials of a profile, as written (the secret by the name of its variable). */
+export interface OAuth2Profile {
+  tokenUrl: string;
+  clientId: string;
+  /** The environment variable that holds the client secret. */
+  clientSecretEnv: string;
+  scope?: string;
+  /** The `resource` form field (Entra's v1 endpoint). */
+  resource?: string;
+  /** The `audience` form field. */
+  audience?: string;
+  /** Where the client id and secret go: `"body"` (the library's default) or `"basic"`. */
+  clientAuthentication?: "body" | "basic";
+}
+
+/** A header value: the text, or the environment variable that holds it. */
+export type HeaderValue = string | { env: string };
+
+/** A profile after validation. */
+export interface Profile {
+  name: string;
+  /** Where it was read from (for messages). */
+  file: string;
+  url: string;
+  version?: ODataVersion;
+  headers: Record<string, HeaderValue>;
+  csrf: boolean;
+  oauth2?: OAuth2Profile;
+}
+
+/** Where a command's service is: a URL given on the command line, or a profile. */
+export type ServiceTarget = { kind: "url"; url: string } | { kind: "profile"; profile: Profile };
+
+/** What finding the configuration depends on. */
+export interface ConfigContext {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
+  /** `--config FILE`. */
+  configFile?: string | undefined;
+}
+
+const VERSIONS: readonly string[] = ["2.0", "4.0", "4.01"];
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The configuration files looked at, in order: `--config`, else the project's and then the user's. */
+export function configFiles(context: ConfigContext): string[] {
+  if (context.configFile !== undefined) return [isAbsolute(context.configFile) ? context.configFile : resolve(context.cwd, context.configFile)];
+  const files = [join(context.cwd, PROJECT_CONFIG_FILE)];
+  if (context.platform === "win32" && context.env["APPDATA"]) {
+    files.push(join(context.env["APPDATA"], "traverse-odata", "config.json"));
+  } else {
+    const base = context.env["XDG_CONFIG_HOME"] || join(context.env["HOME"] || homedir(), ".config");
+    files.push(join(base, "traverse-odata", "config.json"));
+  }
+  return files;
+}
+
+/**
+ * The service a `<service>` argument names: an `http(s)://` URL as it is, anything else a
+ * profile, looked up in the configuration files.
+ */
+export function resolveService(argument: string, context: ConfigContext): ServiceTarget {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(argument)) {
+    let url: URL;
+    try {
+      url = new URL(argument);
+    } catch {
+      throw new CliUsageError(`<service> ${JSON.stringify(argument)} is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
+    return { kind: "url", url: url.href };
+  }
+  if (!PROFILE_NAME.test(argument)) {
+    throw new CliUsageError(`<service> ${JSON.stringify(argument)} is neither an http(s) URL nor a profile name (letters, digits, "_", "-", ".")`);
+  }
+  const files = configFiles(context);
+  for (const file of files) {
+    const config = readConfig(file, context.configFile !== undefined);
+    if (config === undefined) continue;
+    const profile = config.get(argument);
+    if (profile) return { kind: "profile", profile };
+  }
+  throw new CliUsageError(`there is no profile named ${JSON.stringify(argument)} in ${files.join(" or ")}, and it is not an http(s) URL`);
+}
+
+/** Reads and checks a configuration file; `undefined` when it does not exist (and need not). */
+export function readConfig(file: string, required: boolean): Map<string, Profile> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !required) return undefined;
+    throw new CliUsageError(`cannot read the configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    // JSON.parse quotes the text around the mistake, which may be a secret: say only where it is.
+    throw new CliUsageError(`the configuration file ${file} is not valid JSON${jsonErrorPlace(text, error)}`);
+  }
+  const at = (path: string) => `${file}: ${path}`;
+  if (!isObject(document)) throw new CliUsageError(`${at("the top level")} must be an object with "profiles"`);
+  for (const key of Object.keys(document)) {
+    if (key !== "profiles" && key !== "$schema") throw new CliUsageError(`${at(key)} is not a setting of traverse-odata (expected "profiles")`);
+  }
+  const profiles = document["profiles"];
+  if (profiles === undefined) return new Map();
+  if (!isObject(profiles)) throw new CliUsageError(`${at("profiles")} must be an object of named profiles`);
+  const result = new Map<string, Profile>();
+  for (const [name, value] of Object.entries(profiles)) {
+    if (!PROFILE_NAME.test(name)) throw new CliUsageError(`${at(`profiles.${name}`)}: a profile name has letters, digits, "_", "-" and "."`);
+    result.set(name, readProfile(name, value, file));
+  }
+  return result;
+}
+
+function readProfile(name: string, value: unknown, file: string): Profile {
+  const at = (path: string) => `${file}: profiles.${name}${path}`;
+  if (!isObject(value)) throw new CliUsageError(`${at("")} must be an object with at least "url"`);
+  for (const key of Object.keys(value)) {
+    if (!["url", "version", "headers", "csrf", "oauth2"].includes(key)) {
+      throw new CliUsageError(`${at(`.${key}`)} is not a profile setting (url, version, headers, csrf, oauth2)`);
+    }
+  }
+  const url = value["url"];
+  if (typeof url !== "string" || !isHttpUrl(url)) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
+  const profile: Profile = { name, file, url, headers: {}, csrf: false };
+  const version = value["version"];
+  if (version !== undefined) {
+    if (typeof version !== "string" || !VERSIONS.includes(version)) throw new CliUsageError(`${at(".version")} must be "2.0", "4.0" or "4.01"`);
+    profile.version = version as ODataVersion;
+  }
+  const csrf = value["csrf"];
+  if (csrf !== undefined) {
+    if (typeof csrf !== "boolean") throw new CliUsageError(`${at(".csrf")} must be true or false`);
+    profile.csrf = csrf;
+  }
+  const headers = value["headers"];
+  if (headers !== undefined) {
+    if (!isObject(headers)) throw new CliUsageError(`${at(".headers")} must be an object of header names and values`);
+    for (const [header, headerValue] of Object.entries(headers)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) throw new CliUsageError(`${at(".headers")}: ${JSON.stringify(header)} is not a header name`);
+      if (typeof headerValue === "string") profile.headers[header] = headerValue;
+      else if (isObject(headerValue) && Object.keys(headerValue).length === 1 && typeof headerValue["env"] === "string" && ENV_NAME.test(headerValue["env"])) {
+        profile.headers[header] = { env: headerValue["env"] };
+      } else {
+        throw new CliUsageError(`${at(`.headers.${header}`)} must be a string or { "env": "VARIABLE_NAME" }`);
+      }
+    }
+  }
+  const oauth2 = value["oauth2"];
+  if (oauth2 !== undefined) profile.oauth2 = readOAuth2(oauth2, at);
+  return profile;
+}
+
+const OAUTH2_SETTINGS: readonly string[] = ["tokenUrl", "clientId", "clientSecretEnv", "scope", "resource", "audience", "clientAuthentication"];
+
+function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile {
+  if (!isObject(value)) throw new CliUsageError(`${at(".oauth2")} must be an object with tokenUrl, clientId and clientSecretEnv`);
+  for (const key of Object.keys(value)) {
+    if (key === "clientSecret") {
+      // Never echo it: the value is a secret that should not be in the file at all.
+      throw new CliUsageError(`${at(".oauth2")} holds "clientSecret", but a secret does not belong in the configuration file; put it in an environment variable and name that variable in "clientSecretEnv"`);
+    }
+    if (!OAUTH2_SETTINGS.includes(key)) {
+      throw new CliUsageError(`${at(`.oauth2.${key}`)} is not an OAuth2 setting (${OAUTH2_SETTINGS.join(", ")})`);
+    }
+  }
+  const { tokenUrl, clientId, clientSecretEnv, scope, resource, audience, clientAuthentication } = value;
+  if (typeof tokenUrl !== "string" || !isHttpUrl(tokenUrl)) throw new CliUsageError(`${at(".oauth2.tokenUrl")} must be the http(s) URL of the token endpoint`);
+  if (typeof clientId !== "string" || clientId === "") throw new CliUsageError(`${at(".oauth2.clientId")} must be the client id (a non-empty string)`);
+  if (typeof clientSecretEnv !== "string" || !ENV_NAME.test(clientSecretEnv)) {
+    throw new CliUsageError(`${at(".oauth2.clientSecretEnv")} must name the environment variable that holds the client secret`);
+  }
+  const profile: OAuth2Profile = { tokenUrl, clientId, clientSecretEnv };
+  for (const [name, text] of [["scope", scope], ["resource", resource], ["audience", audience]] as const) {
+    if (text === undefined) continue;
+    if (typeof text !== "string" || text === "") throw new CliUsageError(`${at(`.oauth2.${name}`)} must be a non-empty string`);
+    profile[name] = text;
+  }
+  if (clientAuthentication !== undefined) {
+    if (clientAuthentication !== "body" && clientAuthentication !== "basic") throw new CliUsageError(`${at(".oauth2.clientAuthentication")} must be "body" or "basic"`);
+    profile.clientAuthentication = clientAuthentication;
+  }
+  return profile;
+}
+
+function jsonErrorPlace(text: string, error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error).message)?.[1];
+  if (position === undefined) return "";
+  const before = text.slice(0, Number(position));
+  const line = before.split("\n").length;
+  const column = Number(position) - before.lastIndexOf("\n");
+  return ` (line ${line}, column ${column})`;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,141 @@
+/**
+ * From the command line to an `ODataClient`: the service (a URL or a profile), the common options
+ * (`--header`, `--odata-version`, `--timeout`), and credentials from the environment or the
+ * profile. {@link clientOptions} is the one place where the client's options are built.
+ */
+import { ODataClient, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion } from "../index.js";
+import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
+import { resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
+import { CliUsageError } from "./errors.js";
+
+/** The environment variables the command line reads credentials from. */
+export const ENV = {
+  token: "TRAVERSE_ODATA_TOKEN",
+  user: "TRAVERSE_ODATA_USER",
+  password: "TRAVERSE_ODATA_PASSWORD",
+} as const;
+
+/** What a command runs in: the environment, the working directory, the platform. */
+export interface Environment {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  platform: NodeJS.Platform;
+}
+
+/** The common options that shape the client, read once from the arguments. */
+export interface ClientSettings {
+  headers: Record<string, string>;
+  version: ODataVersion | undefined;
+  timeout: number | undefined;
+  maxPageSize: number | undefined;
+  configFile: string | undefined;
+  /**
+   * `--debug`: the client's wire log on stderr. Without it `NODE_DEBUG=traverse-odata` still turns
+   * the log on, as for any program using the library.
+   */
+  debug: boolean;
+}
+
+/** Reads the common client options (`--header`, `--odata-version`, `--timeout`, `--page-size`, `--config`). */
+export function clientSettings(args: ParsedArgs): ClientSettings {
+  const headers: Record<string, string> = {};
+  for (const header of listOption(args, "header")) {
+    const colon = header.indexOf(":");
+    const name = colon < 0 ? "" : header.slice(0, colon).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      // The value may be a secret: quote only the name part, if any.
+      throw new CliUsageError(`--header must be "Name: value"; got a value without a valid header name${name ? ` (${JSON.stringify(name.slice(0, 40))})` : ""}`);
+    }
+    headers[name] = header.slice(colon + 1).trim();
+  }
+  const version = stringOption(args, "odata-version");
+  if (version !== undefined && version !== "2.0" && version !== "4.0" && version !== "4.01") {
+    throw new CliUsageError(`--odata-version must be "4.0", "4.01" or "2.0"; got ${JSON.stringify(version)}`);
+  }
+  return {
+    headers,
+    version,
+    timeout: integerOption(args, "timeout", 0, 2_147_483_647),
+    maxPageSize: args.values["page-size"] === undefined ? undefined : integerOption(args, "page-size", 1),
+    configFile: stringOption(args, "config"),
+    debug: args.values["debug"] === true,
+  };
+}
+
+/** Credentials from `TRAVERSE_ODATA_TOKEN`, or `TRAVERSE_ODATA_USER` and `TRAVERSE_ODATA_PASSWORD`. */
+export function authFromEnvironment(env: Environment["env"]): AuthOptions | undefined {
+  const token = env[ENV.token];
+  const user = env[ENV.user];
+  const password = env[ENV.password];
+  if (token !== undefined && token !== "") {
+    if (user !== undefined || password !== undefined) {
+      throw new CliUsageError(`both ${ENV.token} and ${ENV.user}/${ENV.password} are set; set one kind of credentials`);
+    }
+    return { bearer: token };
+  }
+  if (user !== undefined || password !== undefined) {
+    if (user === undefined || password === undefined) {
+      throw new CliUsageError(`${user === undefined ? ENV.password : ENV.user} is set but ${user === undefined ? ENV.user : ENV.password} is not; basic authentication needs both`);
+    }
+    return { basic: { username: user, password } };
+  }
+  return undefined;
+}
+
+/**
+ * The client credentials of a profile's `oauth2` block, the secret read from the environment
+ * variable it names. An unset variable is a usage error naming the variable (never a value).
+ */
+export function oauth2Credentials(oauth2: OAuth2Profile, profile: string, env: Environment["env"]): OAuth2ClientCredentials {
+  const clientSecret = env[oauth2.clientSecretEnv];
+  if (clientSecret === undefined || clientSecret === "") {
+    throw new CliUsageError(`profile ${JSON.stringify(profile)}: the environment variable ${oauth2.clientSecretEnv} (oauth2.clientSecretEnv) is not set`);
+  }
+  const { clientSecretEnv: _named, ...settings } = oauth2;
+  return { ...settings, clientSecret };
+}
+
+/** The headers of a profile, values named by `{ env }` read from the environment. */
+function profileHeaders(profile: Profile, env: Environment["env"]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(profile.headers)) {
+    if (typeof value === "string") {
+      headers[name] = value;
+      continue;
+    }
+    const text = env[value.env];
+    if (text === undefined) throw new CliUsageError(`profile ${JSON.stringify(profile.name)}: the environment variable ${value.env} of header ${name} is not set`);
+    headers[name] = text;
+  }
+  return headers;
+}
+
+/**
+ * The options of the command's `ODataClient`: the one place where they are built, for every
+ * command.
+ */
+export function clientOptions(target: ServiceTarget, settings: ClientSettings, environment: Environment): ODataClientOptions {
+  const profile = target.kind === "profile" ? target.profile : undefined;
+  const envAuth = authFromEnvironment(environment.env);
+  let auth: AuthOptions | undefined = envAuth;
+  if (profile?.oauth2) {
+    if (envAuth) throw new CliUsageError(`profile ${JSON.stringify(profile.name)} has oauth2 credentials, and ${ENV.token} or ${ENV.user} is set too; use one of them`);
+    auth = { oauth2: oauth2Credentials(profile.oauth2, profile.name, environment.env) };
+  }
+  return {
+    serviceUrl: target.kind === "url" ? target.url : target.profile.url,
+    version: settings.version ?? profile?.version,
+    headers: { ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers },
+    auth,
+    csrf: profile?.csrf,
+    timeout: settings.timeout,
+    maxPageSize: settings.maxPageSize,
+    ...(settings.debug ? { debug: true } : {}),
+  };
+}
+
+/** The client for a `<service>` argument. */
+export function connect(service: string, settings: ClientSettings, environment: Environment): ODataClient {
+  const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
+  return new ODataClient(clientOptions(target, settings, environment));
+}

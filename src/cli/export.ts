@@ -1,0 +1,347 @@
+/**
+ * The export engine: a collection (or one partition of it) walked page by page into a file, a
+ * checkpoint saved after every page, and a parallel export that walks the partitions of a plan at
+ * once and joins their parts into one file at the end.
+ *
+ * What it guarantees:
+ * - Memory holds the page being written and the one read ahead, whatever the number of rows.
+ * - After each page is written (handed to the operating system) its checkpoint is saved
+ *   atomically with the URL of the next page and the output's length, in page order and behind
+ *   the walk (`CheckpointWriter`), so a checkpoint on disk is always that of a page already in the
+ *   file. A process killed at any moment resumes from the last checkpoint: the output is cut back
+ *   to the saved length (whatever was written after it, half a page included, goes) and the walk
+ *   goes on from the saved link. Every entity is written once.
+ * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
+ */
+import { createReadStream, writeSync } from "node:fs";
+import { open, rm, stat, type FileHandle } from "node:fs/promises";
+import type { CollectionQuery, QueryPartition } from "../index.js";
+import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CliUsageError } from "./errors.js";
+import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, type FileFormatName, type RowFormat } from "./formats.js";
+
+/** A file written at known offsets, its length tracked. */
+export class FileSink {
+  readonly path: string;
+  readonly #handle: FileHandle;
+  #length: number;
+
+  private constructor(path: string, handle: FileHandle, length: number) {
+    this.path = path;
+    this.#handle = handle;
+    this.#length = length;
+  }
+
+  /** A new (emptied) file, or an existing one cut back to `resumeAt` bytes. */
+  static async open(path: string, resumeAt?: number): Promise<FileSink> {
+    if (resumeAt === undefined) return new FileSink(path, await open(path, "w"), 0);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, "r+");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new CliUsageError(`cannot resume: the output ${path} of the checkpoint is gone; start the export again without --resume`);
+      }
+      throw error;
+    }
+    const { size } = await handle.stat();
+    if (size < resumeAt) {
+      await handle.close();
+      throw new CliUsageError(`cannot resume: ${path} holds ${size} bytes, fewer than the ${resumeAt} the checkpoint saved; it was changed since, start again without --resume`);
+    }
+    await handle.truncate(resumeAt);
+    return new FileSink(path, handle, resumeAt);
+  }
+
+  /** The length written so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /**
+   * Appends bytes (text as UTF-8), synchronously: one system call that hands a page to the
+   * operating system, where the asynchronous call would wait for a thread of libuv's pool.
+   */
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      const written = writeSync(this.#handle.fd, bytes, offset, bytes.byteLength - offset, this.#length);
+      offset += written;
+      this.#length += written;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#handle.close();
+  }
+}
+
+/** The row format of a file format (CSV needs its columns). */
+export function rowFormat(format: FileFormatName, columns: readonly string[] | undefined, warn: (text: string) => void): RowFormat {
+  switch (format) {
+    case "ndjson":
+      return ndjsonFormat();
+    case "json":
+      return jsonFormat();
+    case "csv":
+      return csvFormat(columns ?? [], (name) => warn(`the rows have a property ${JSON.stringify(name)} that is not one of the CSV columns; its values are left out`));
+  }
+}
+
+/** What a walk reports after each page. */
+export interface WalkReport {
+  rows: number;
+  pages: number;
+}
+
+/** One walk into one file. */
+export interface WalkJob {
+  /** The query to walk (a partition of it already applied). */
+  query: CollectionQuery;
+  out: string;
+  checkpoint: string;
+  format: FileFormatName;
+  /** A whole file (with head and tail) or a part of a parallel export (rows only). */
+  whole: boolean;
+  /** CSV columns known before the first row (else the first row decides). */
+  columns?: string[] | undefined;
+  partition?: QueryPartition | undefined;
+  /** Where to go on from (`--resume`). */
+  resume?: WalkCheckpoint | undefined;
+  /** How many pages are read ahead of the one being written. @default 1 */
+  readAhead?: number | undefined;
+  signal: AbortSignal;
+  onPage(report: WalkReport): void;
+  warn(text: string): void;
+}
+
+/**
+ * Walks a query into a file, checkpointing after every page; resolves with the final checkpoint
+ * (`done`). A whole file gets its tail and its checkpoint removed; a part keeps its checkpoint
+ * until the parts are joined.
+ */
+export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
+  const resume = job.resume;
+  const sink = await FileSink.open(job.out, resume?.length);
+  const checkpoints = new CheckpointWriter(job.checkpoint);
+  try {
+    let columns = resume ? resume.columns : job.columns;
+    let format = rowFormat(job.format, columns, job.warn);
+    const state: WalkCheckpoint = resume
+      ? { ...resume }
+      : {
+          type: "traverse-odata/export-checkpoint",
+          version: 1,
+          request: job.query.url(),
+          format: job.format,
+          ...(columns ? { columns } : {}),
+          out: job.out,
+          whole: job.whole,
+          ...(job.partition ? { partition: job.partition } : {}),
+          next: job.query.url(),
+          length: 0,
+          rows: 0,
+          pages: 0,
+          done: false,
+          savedAt: "",
+        };
+    // The head goes out with the first page (and before the tail when no page came), so that the
+    // first checkpoint can be saved before anything is written. CSV columns may wait for a row.
+    let headPending = job.whole && state.length === 0;
+    const headReady = () => job.format !== "csv" || columns !== undefined;
+    if (!resume) await saveCheckpoint(job.checkpoint, state);
+    job.onPage({ rows: state.rows, pages: state.pages });
+
+
+    if (!state.done) {
+      // `from`: the saved next link (or, before the first page, the query's own URL).
+      const pages = job.query.pages({ from: state.next, signal: job.signal, readAhead: job.readAhead });
+      for await (const page of pages) {
+        const entities = page.value as Record<string, unknown>[];
+        let text = "";
+        if (job.format === "csv" && columns === undefined && entities.length > 0) {
+          columns = columnsOf(entities[0]);
+          format = rowFormat(job.format, columns, job.warn);
+          state.columns = columns;
+        }
+        if (headPending && headReady()) {
+          text += format.head();
+          headPending = false;
+        }
+        text += format.rows(entities, state.rows);
+        await sink.write(text);
+        state.length = sink.length;
+        state.rows += entities.length;
+        state.pages += 1;
+        if (page.nextLink === undefined) {
+          delete state.next;
+          state.done = true;
+        } else {
+          state.next = page.nextLink;
+        }
+        if (page.count !== undefined) state.total = page.count;
+        // The page is in the file: its checkpoint is saved behind the walk (see CheckpointWriter).
+        checkpoints.save(state);
+        job.onPage({ rows: state.rows, pages: state.pages });
+      }
+      if (!state.done) {
+        // The walk ended without a last page (a resumed walk whose link led nowhere): nothing more to read.
+        delete state.next;
+        state.done = true;
+        checkpoints.save(state);
+      }
+      await checkpoints.flush();
+    }
+    if (job.whole) {
+      await sink.write(`${headPending && headReady() ? format.head() : ""}${format.tail(state.rows)}`);
+      await sink.close();
+      await removeCheckpoint(job.checkpoint);
+    } else {
+      await sink.close();
+    }
+    return state;
+  } catch (error) {
+    // The checkpoints queued so far go to disk before the error ends the walk (Ctrl-C included).
+    await checkpoints.flush().catch(() => {});
+    await sink.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** The part files and checkpoints of a parallel export of `out` with `checkpoint`. */
+export function partFiles(out: string, checkpoint: string, count: number): { file: string; checkpoint: string }[] {
+  const base = checkpoint.replace(/\.json$/i, "");
+  return Array.from({ length: count }, (_, i) => ({
+    file: `${out}.part-${i + 1}-of-${count}`,
+    checkpoint: `${base}.part-${i + 1}-of-${count}.json`,
+  }));
+}
+
+/** A parallel export: the plan's partitions walked at once, then joined into `out`. */
+export interface ParallelJob {
+  query: CollectionQuery;
+  out: string;
+  checkpoint: string;
+  format: FileFormatName;
+  columns?: string[] | undefined;
+  plan: QueryPartition[];
+  /** The saved state of an export that is resumed. */
+  resume?: ParallelCheckpoint | undefined;
+  signal: AbortSignal;
+  onPage(report: WalkReport): void;
+  warn(text: string): void;
+}
+
+/** Runs a parallel export; resolves with the rows and pages written. */
+export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
+  const parts = job.resume?.parts ?? partFiles(job.out, job.checkpoint, job.plan.length);
+  const columns = job.resume ? job.resume.columns : job.columns;
+  if (!job.resume) {
+    await saveCheckpoint(job.checkpoint, {
+      type: "traverse-odata/export-parallel",
+      version: 1,
+      request: job.query.url(),
+      format: job.format,
+      ...(columns ? { columns } : {}),
+      out: job.out,
+      plan: job.plan,
+      parts,
+      savedAt: "",
+    });
+  }
+  const reports: WalkReport[] = job.plan.map(() => ({ rows: 0, pages: 0 }));
+  const report = () => job.onPage(reports.reduce((sum, r) => ({ rows: sum.rows + r.rows, pages: sum.pages + r.pages }), { rows: 0, pages: 0 }));
+  // The first failure stops the other walks (each keeps its checkpoint).
+  const stop = new AbortController();
+  const signal = stop.signal;
+  const forward = () => stop.abort(job.signal.reason);
+  if (job.signal.aborted) forward();
+  else job.signal.addEventListener("abort", forward, { once: true });
+  const results = await Promise.allSettled(
+    job.plan.map(async (partition, i): Promise<WalkCheckpoint> => {
+      const part = parts[i] as { file: string; checkpoint: string };
+      // A range the plan found empty is not asked for: its part holds nothing.
+      if (partition.kind === "empty") return emptyWalk(job, partition, part.file);
+      const saved = job.resume ? await loadCheckpoint(part.checkpoint) : undefined;
+      if (saved !== undefined && saved.type !== "traverse-odata/export-checkpoint") {
+        throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is not the checkpoint of a walk`);
+      }
+      try {
+        return await walkToFile({
+          query: job.query.partition(partition),
+          out: part.file,
+          checkpoint: part.checkpoint,
+          format: job.format,
+          whole: false,
+          columns,
+          partition,
+          resume: saved,
+          signal,
+          onPage: (r) => {
+            reports[i] = r;
+            report();
+          },
+          warn: job.warn,
+        });
+      } catch (error) {
+        stop.abort(error);
+        throw error;
+      }
+    }),
+  );
+  job.signal.removeEventListener("abort", forward);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) {
+    // The error that stopped the others, not the aborts it caused.
+    const first = results.find((result): result is PromiseRejectedResult => result.status === "rejected" && !(result.reason instanceof Error && result.reason.name === "AbortError"));
+    throw (first ?? failed).reason;
+  }
+  const walks = results.map((result) => (result as PromiseFulfilledResult<WalkCheckpoint>).value);
+  await joinParts(job.out, job.format, columns, walks, parts.map((part) => part.file), job.warn);
+  for (const part of parts) {
+    await rm(part.file, { force: true });
+    await removeCheckpoint(part.checkpoint);
+  }
+  await removeCheckpoint(job.checkpoint);
+  return walks.reduce((sum, walk) => ({ rows: sum.rows + walk.rows, pages: sum.pages + walk.pages }), { rows: 0, pages: 0 });
+}
+
+function emptyWalk(job: ParallelJob, partition: QueryPartition, file: string): WalkCheckpoint {
+  return {
+    type: "traverse-odata/export-checkpoint",
+    version: 1,
+    request: partition.url,
+    format: job.format,
+    out: file,
+    whole: false,
+    partition,
+    length: 0,
+    rows: 0,
+    pages: 0,
+    done: true,
+    savedAt: "",
+  };
+}
+
+/** Writes `out` from the parts, in plan order: the head, each part's rows (joined), the tail. */
+async function joinParts(out: string, formatName: FileFormatName, columns: string[] | undefined, walks: WalkCheckpoint[], files: string[], warn: (text: string) => void): Promise<void> {
+  const format = rowFormat(formatName, columns, warn);
+  const sink = await FileSink.open(out);
+  try {
+    await sink.write(format.head());
+    let written = 0;
+    for (let i = 0; i < walks.length; i++) {
+      const walk = walks[i] as WalkCheckpoint;
+      if (walk.rows === 0 || walk.length === 0) continue;
+      if (written > 0) await sink.write(format.separator);
+      const size = (await stat(files[i] as string)).size;
+      if (size < walk.length) throw new CliUsageError(`the part ${files[i]} holds fewer bytes than its checkpoint saved; it was changed, start the export again`);
+      for await (const chunk of createReadStream(files[i] as string, { start: 0, end: walk.length - 1 })) await sink.write(chunk as Buffer);
+      written += walk.rows;
+    }
+    await sink.write(format.tail(written));
+  } finally {
+    await sink.close();
+  }
+}

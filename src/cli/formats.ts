@@ -1,0 +1,191 @@
+/**
+ * How entities are written: NDJSON (one entity a line), a JSON array, CSV (RFC 4180) and, for
+ * `query` on a terminal, an aligned table. Each format turns a page of entities into one piece of
+ * text, so that a page is one write and the output's length after it is a clean place to resume.
+ *
+ * CSV:
+ * - one header line of column names, then one line per entity, lines ended by CRLF; a field that
+ *   holds `"`, `,`, CR or LF is quoted, its `"` doubled (RFC 4180 §2). Text is UTF-8, without BOM.
+ * - the columns are fixed before the first row: the `$select` items (plus expanded navigation
+ *   properties), else the entity type's properties from `$metadata`, else the first entity's own
+ *   properties (annotations left out).
+ * - a value that is an object or an array (a complex value, a collection, an expanded entity) is
+ *   written as its JSON text; `null` and a missing property as an empty field.
+ * - rows differ from the columns: a property that has no column is left out (a warning names it
+ *   once), a column the row lacks is an empty field.
+ */
+
+/** The output formats of `query` and `export`. */
+export type FormatName = "table" | "json" | "ndjson" | "csv";
+
+/** The formats a file can be written in. */
+export type FileFormatName = Exclude<FormatName, "table">;
+
+/** Writes entities in one format: the text before the rows, each page's rows, the text after. */
+export interface RowFormat {
+  readonly name: FileFormatName;
+  /** The text before the first row (CSV header, `[`). */
+  head(): string;
+  /** The rows of one page; `written` is how many rows were written before this page. */
+  rows(entities: readonly Record<string, unknown>[], written: number): string;
+  /** The text after the last row; `written` is how many rows were written. */
+  tail(written: number): string;
+  /** What joins two pieces of rows written apart (a JSON array's comma); empty for line formats. */
+  readonly separator: string;
+}
+
+/** Whether a member name is an annotation (`@odata.etag`, `name@odata.type`, v2 `__metadata`). */
+export function isAnnotation(name: string): boolean {
+  return name.includes("@") || name === "__metadata" || name === "__deferred";
+}
+
+/** The value at a property path (`address/city`). */
+export function valueAt(entity: Record<string, unknown>, path: string): unknown {
+  if (!path.includes("/")) return entity[path];
+  let current: unknown = entity;
+  for (const segment of path.split("/")) {
+    current = typeof current === "object" && current !== null && !Array.isArray(current) ? (current as Record<string, unknown>)[segment] : undefined;
+  }
+  return current;
+}
+
+/** A value as the text of a CSV field or table cell: JSON text for objects and arrays, empty for null. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a quote, a comma, CR or LF. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** NDJSON: one entity a line. */
+export function ndjsonFormat(): RowFormat {
+  return {
+    name: "ndjson",
+    separator: "",
+    head: () => "",
+    rows: (entities) => {
+      let text = "";
+      for (const entity of entities) text += `${JSON.stringify(entity)}\n`;
+      return text;
+    },
+    tail: () => "",
+  };
+}
+
+/** A JSON array, one entity a line: `[\n{...},\n{...}\n]\n`. */
+export function jsonFormat(): RowFormat {
+  return {
+    name: "json",
+    separator: ",\n",
+    head: () => "[\n",
+    rows: (entities, written) => {
+      let text = "";
+      let first = written === 0;
+      for (const entity of entities) {
+        text += `${first ? "" : ",\n"}${JSON.stringify(entity)}`;
+        first = false;
+      }
+      return text;
+    },
+    tail: (written) => (written === 0 ? "]\n" : "\n]\n"),
+  };
+}
+
+/**
+ * CSV with fixed columns. `onExtra` is called once per property name that a row has and the
+ * columns lack (its values are left out).
+ */
+export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
+  const known = new Set(columns.map((column) => column.split("/")[0] as string));
+  const reported = new Set<string>();
+  return {
+    name: "csv",
+    separator: "",
+    head: () => `${columns.map(csvField).join(",")}\r\n`,
+    rows: (entities) => {
+      let text = "";
+      for (const entity of entities) {
+        for (const name in entity) {
+          if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
+            reported.add(name);
+            onExtra(name);
+          }
+        }
+        let line = "";
+        for (let i = 0; i < columns.length; i++) line += `${i === 0 ? "" : ","}${csvField(cellText(valueAt(entity, columns[i] as string)))}`;
+        text += `${line}\r\n`;
+      }
+      return text;
+    },
+    tail: () => "",
+  };
+}
+
+/** The columns an entity has on its own: its properties in order, annotations left out. */
+export function columnsOf(entity: Record<string, unknown> | undefined): string[] {
+  return entity === undefined ? [] : Object.keys(entity).filter((name) => !isAnnotation(name));
+}
+
+/**
+ * A table for the terminal: the column widths come from the first rows it sees, later cells are
+ * cut to them. Line breaks and tabs inside values are shown as `⏎` and `→`.
+ */
+export class TableWriter {
+  readonly #columns: string[];
+  readonly #widths: number[];
+  #headerDone = false;
+
+  /** `sample`: the first rows, to size the columns; `width`: the terminal's width. */
+  constructor(columns: readonly string[], sample: readonly Record<string, unknown>[], width: number) {
+    this.#columns = [...columns];
+    const natural = columns.map((column) => Math.max(column.length, ...sample.map((row) => tableCell(valueAt(row, column)).length)));
+    const maxCell = 40;
+    const widths = natural.map((w) => Math.min(w, maxCell));
+    // Shrink the widest columns until the table fits the terminal (two spaces between columns).
+    const fits = () => widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1) <= width;
+    while (!fits()) {
+      const widest = widths.indexOf(Math.max(...widths));
+      if ((widths[widest] as number) <= 6) break;
+      widths[widest] = (widths[widest] as number) - 1;
+    }
+    this.#widths = widths;
+  }
+
+  /** The header line and a rule under it (once), then the rows. */
+  rows(entities: readonly Record<string, unknown>[]): string {
+    let text = "";
+    if (!this.#headerDone) {
+      this.#headerDone = true;
+      text += `${this.#line(this.#columns)}\n${this.#line(this.#widths.map((w) => "-".repeat(w)))}\n`;
+    }
+    for (const entity of entities) text += `${this.#line(this.#columns.map((column) => tableCell(valueAt(entity, column))))}\n`;
+    return text;
+  }
+
+  #line(cells: readonly string[]): string {
+    return cells
+      .map((cell, i) => {
+        const width = this.#widths[i] as number;
+        const fitted = cell.length > width ? `${cell.slice(0, width - 1)}…` : cell;
+        return i === cells.length - 1 ? fitted : fitted.padEnd(width);
+      })
+      .join("  ")
+      .trimEnd();
+  }
+}
+
+function tableCell(value: unknown): string {
+  return cellText(value).replace(/\r\n|\r|\n/g, "⏎").replaceAll("\t", "→");
+}
+
+/** The format a file name's extension suggests: `.csv`, `.json`, else NDJSON. */
+export function formatFromFileName(file: string): FileFormatName {
+  if (/\.csv$/i.test(file)) return "csv";
+  if (/\.json$/i.test(file)) return "json";
+  return "ndjson";
+}

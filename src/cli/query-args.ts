@@ -1,0 +1,199 @@
+/**
+ * The query options of `query`, `count`, `get` and `export`, turned into library calls: the
+ * options are OData's own syntax (`--filter "stock gt 0"`, `--orderby "title desc"`,
+ * `--expand "author($select=name)"`), and each becomes the builder call that writes it.
+ */
+import type { CollectionQuery, EntityQuery, ExpandQuery, FilterBuilder, FilterExpression, ServiceModel, SortDirection } from "../index.js";
+import { flag, integerOption, stringOption, type OptionSpec, type ParsedArgs } from "./args.js";
+import { CliUsageError } from "./errors.js";
+import { columnsOf } from "./formats.js";
+
+/** The options that shape a collection query. */
+export const QUERY_OPTIONS: Record<string, OptionSpec> = {
+  filter: { type: "string", value: "EXPR", help: '$filter, e.g. "stock gt 0 and contains(title,\'odata\')"' },
+  select: { type: "string", value: "A,B", help: "$select: the properties to read" },
+  expand: { type: "string", value: "NAV", help: '$expand, nested options in parentheses: "author($select=name)"' },
+  orderby: { type: "string", value: "ITEMS", help: '$orderby, e.g. "title desc,ID"' },
+  top: { type: "string", value: "N", help: "$top: at most N entities" },
+  skip: { type: "string", value: "N", help: "$skip: leave out the first N" },
+  search: { type: "string", value: "TEXT", help: "$search (OData v4)" },
+  "page-size": { type: "string", value: "N", help: "ask for pages of N entities (Prefer: odata.maxpagesize, v4)" },
+};
+
+/**
+ * Splits `text` at `separator` where it is not inside parentheses or a string literal.
+ * @example splitTopLevel("a($select=x,y),b", ",") // ["a($select=x,y)", "b"]
+ */
+export function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === "'") quoted = !quoted;
+    else if (!quoted && char === "(") depth++;
+    else if (!quoted && char === ")") depth--;
+    else if (!quoted && depth === 0 && char === separator) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part !== "");
+}
+
+/** `$select` items of a comma-separated list. */
+export function selectList(text: string | undefined): string[] {
+  return text === undefined ? [] : splitTopLevel(text, ",");
+}
+
+/** The navigation paths of an `$expand` text (without their nested options). */
+export function expandPaths(text: string | undefined): string[] {
+  return text === undefined ? [] : splitTopLevel(text, ",").map((item) => item.replace(/\(.*$/s, "").trim());
+}
+
+/** What `orderBy` of a collection query and of a nested expand have in common. */
+interface Ordering<Q> {
+  orderBy(field: string | ((f: FilterBuilder) => FilterExpression), direction?: SortDirection): Q;
+}
+
+/** The builder calls of one `$orderby` text, applied to `query` (a collection or a nested expand). */
+function applyOrderBy<Q extends Ordering<Q>>(query: Q, text: string): Q {
+  let result = query;
+  for (const item of splitTopLevel(text, ",")) {
+    const match = /^(.*?)(?:\s+(asc|desc))?$/is.exec(item);
+    const target = (match?.[1] ?? item).trim();
+    const direction = match?.[2]?.toLowerCase() as SortDirection | undefined;
+    const isPath = /^[\p{L}_][\p{L}\p{N}_]*(?:\/[\p{L}_][\p{L}\p{N}_.]*)*$/u.test(target);
+    result = isPath ? result.orderBy(target, direction) : result.orderBy((f) => f.raw(target), direction);
+  }
+  return result;
+}
+
+/** Adds one expand item to a query (a collection or a nested expand). */
+type AddExpand<Q> = (query: Q, path: string, build?: (q: ExpandQuery) => ExpandQuery) => Q;
+
+/** Applies an `$expand` text (items with nested options in parentheses) to a query. */
+function applyExpand<Q>(query: Q, text: string, add: AddExpand<Q>): Q {
+  let result = query;
+  for (const item of splitTopLevel(text, ",")) {
+    const open = item.indexOf("(");
+    if (open < 0) {
+      result = add(result, item);
+      continue;
+    }
+    if (!item.endsWith(")")) throw new CliUsageError(`--expand: ${JSON.stringify(item)} opens a parenthesis it does not close at its end`);
+    const nested = item.slice(open + 1, -1);
+    result = add(result, item.slice(0, open).trim(), (q) => applyNested(q, nested));
+  }
+  return result;
+}
+
+// Field names are checked at run time here: the command line knows no entity types to check them against.
+const addToCollection: AddExpand<CollectionQuery> = (query, path, build) => query.expand(path, build as never);
+const addToExpand: AddExpand<ExpandQuery> = (query, path, build) => query.expand(path, build as never);
+const addToEntity: AddExpand<EntityQuery> = (query, path, build) => query.expand(path, build as never);
+
+/** The nested options of an expand item: `$select=a,b;$filter=...;$orderby=...;$top=n;$skip=n;$expand=...`. */
+function applyNested(query: ExpandQuery, text: string): ExpandQuery {
+  let result = query;
+  for (const option of splitTopLevel(text, ";")) {
+    const equals = option.indexOf("=");
+    const name = (equals < 0 ? option : option.slice(0, equals)).trim().replace(/^\$/, "").toLowerCase();
+    const value = equals < 0 ? "" : option.slice(equals + 1).trim();
+    switch (name) {
+      case "select":
+        result = result.select(...(selectList(value) as never[]));
+        break;
+      case "filter":
+        result = result.filter(value);
+        break;
+      case "orderby":
+        result = applyOrderBy(result, value);
+        break;
+      case "top":
+      case "skip": {
+        if (!/^\d+$/.test(value)) throw new CliUsageError(`--expand: $${name} must be an integer; got ${JSON.stringify(value)}`);
+        result = name === "top" ? result.top(Number(value)) : result.skip(Number(value));
+        break;
+      }
+      case "count":
+        result = result.count(value !== "false");
+        break;
+      case "expand":
+        result = applyExpand(result, value, addToExpand);
+        break;
+      default:
+        throw new CliUsageError(`--expand: the nested option ${JSON.stringify(option)} is not one of $select, $filter, $orderby, $top, $skip, $count, $expand`);
+    }
+  }
+  return result;
+}
+
+/** What `buildQuery` may add. */
+export interface QueryParts {
+  /** `--top` and `--skip` (not for `count`, nor for partitioned exports). */
+  paging?: boolean;
+  /** `--count` (`$count=true`). */
+  count?: boolean;
+}
+
+/** The collection query the options describe. */
+export function buildQuery(base: CollectionQuery, args: ParsedArgs, parts: QueryParts = {}): CollectionQuery {
+  let query = base;
+  const filter = stringOption(args, "filter");
+  if (filter !== undefined) query = query.filter(filter);
+  const search = stringOption(args, "search");
+  if (search !== undefined) query = query.search(search);
+  const select = stringOption(args, "select");
+  if (select !== undefined) query = query.select(...(selectList(select) as never[]));
+  const expand = stringOption(args, "expand");
+  if (expand !== undefined) query = applyExpand(query, expand, addToCollection);
+  const orderby = stringOption(args, "orderby");
+  if (orderby !== undefined) query = applyOrderBy(query, orderby);
+  if (parts.paging !== false) {
+    const skip = integerOption(args, "skip", 0);
+    if (skip !== undefined) query = query.skip(skip);
+    const top = integerOption(args, "top", 0);
+    if (top !== undefined) query = query.top(top);
+  }
+  if (parts.count && flag(args, "count")) query = query.count();
+  return query;
+}
+
+/** The entity query with `--select` and `--expand` (for `get`). */
+export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQuery {
+  let query = base;
+  const select = stringOption(args, "select");
+  if (select !== undefined) query = query.select(...(selectList(select) as never[]));
+  const expand = stringOption(args, "expand");
+  if (expand !== undefined) query = applyExpand(query, expand, addToEntity);
+  return query;
+}
+
+/**
+ * The columns of a CSV file or a table: the `$select` items plus the expanded navigation
+ * properties; else the entity type's properties (and the expanded ones) from `$metadata`; else
+ * `undefined`, and the first entity's own properties decide.
+ */
+export function declaredColumns(args: ParsedArgs, set: string, model: ServiceModel | undefined): string[] | undefined {
+  const select = selectList(stringOption(args, "select")).filter((item) => item !== "*");
+  const expanded = expandPaths(stringOption(args, "expand")).filter((path) => path !== "*");
+  if (select.length > 0) return [...new Set([...select, ...expanded])];
+  const entitySet = model?.entitySet(set);
+  if (model && entitySet) {
+    try {
+      const properties = model.propertiesOf(model.entityTypeOf(entitySet)).map((property) => property.name);
+      return [...new Set([...properties, ...expanded])];
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The columns for rows: the declared ones, or the first entity's own. */
+export function columnsFor(declared: string[] | undefined, first: Record<string, unknown> | undefined): string[] {
+  return declared ?? columnsOf(first);
+}

@@ -1,0 +1,96 @@
+/**
+ * The command line's dispatcher: finds the command, parses its arguments, runs it, and turns the
+ * outcome into an exit code and, on failure, a message on stderr (JSON with `--json`).
+ */
+import { readFileSync } from "node:fs";
+import { commandHelp, parseCommand, type ParsedArgs } from "./args.js";
+import { callCommand, cancelCommand, waitCommand } from "./commands/call.js";
+import { describeCommand } from "./commands/describe.js";
+import { exportCommand } from "./commands/export.js";
+import { countCommand, getCommand, queryCommand } from "./commands/read.js";
+import { serveCommand } from "./commands/serve.js";
+import type { Command } from "./context.js";
+import type { Environment } from "./connect.js";
+import { CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors.js";
+import { DataOutput, Reporter, type TextStream } from "./terminal.js";
+
+/** The commands, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [describeCommand, queryCommand, countCommand, getCommand, exportCommand, callCommand, waitCommand, cancelCommand, serveCommand];
+
+/** The version the command line reports: the package's (package.json is two folders up from src/cli and dist/cli alike). */
+function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
+/** What a run of the command line is given: arguments, streams, environment, and the interrupt signal. */
+export interface CliRun {
+  argv: readonly string[];
+  stdout: TextStream;
+  stderr: TextStream;
+  stdin: NodeJS.ReadableStream;
+  environment: Environment;
+  signal: AbortSignal;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.spec.name.length));
+  return [
+    "traverse-odata: read, export and call OData v2 and v4 services from the command line",
+    "",
+    "Usage: traverse-odata <command> [arguments] [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((command) => `  ${command.spec.name.padEnd(width)}  ${command.spec.summary}`),
+    "",
+    "<service> is a service URL (https://host/odata/v4/catalog/) or the name of a profile in",
+    "traverse-odata.config.json (current directory) or the user's config.json",
+    "($XDG_CONFIG_HOME/traverse-odata/, ~/.config/traverse-odata/, %APPDATA%\\traverse-odata\\).",
+    "Credentials: TRAVERSE_ODATA_TOKEN (bearer), or TRAVERSE_ODATA_USER and TRAVERSE_ODATA_PASSWORD.",
+    "",
+    "Exit codes: 0 success, 1 other failure, 2 usage, 3 HTTP error from the service,",
+    "4 network or timeout, 5 long-running operation failed, cancelled or timed out, 130 interrupted.",
+    "",
+    "traverse-odata <command> --help shows a command's options.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the command line; resolves with the exit code (it never rejects). */
+export async function runCli(run: CliRun): Promise<number> {
+  const [name, ...rest] = run.argv;
+  const json = rest.includes("--json");
+  const reporter = new Reporter(run.stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      await new DataOutput(run.stdout).write(mainHelp());
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (name === "--version" || name === "-v") {
+      await new DataOutput(run.stdout).write(`${cliVersion()}\n`);
+      return EXIT.ok;
+    }
+    const command = COMMANDS.find((candidate) => candidate.spec.name === name);
+    if (!command) {
+      throw new CliUsageError(`${JSON.stringify(name)} is not a command; the commands are ${COMMANDS.map((c) => c.spec.name).join(", ")} (traverse-odata --help)`);
+    }
+    const args: ParsedArgs = parseCommand(command.spec, rest);
+    if (args.values["help"] === true) {
+      await new DataOutput(run.stdout).write(commandHelp(command.spec));
+      return EXIT.ok;
+    }
+    const result = await command.run({
+      args,
+      stdout: new DataOutput(run.stdout),
+      reporter: new Reporter(run.stderr, { quiet: args.values["quiet"] === true, progress: args.values["progress"] === true, env: run.environment.env }),
+      environment: run.environment,
+      stdin: run.stdin,
+      signal: run.signal,
+    });
+    return result ?? EXIT.ok;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EPIPE") return EXIT.ok; // the reader of stdout has gone (| head)
+    if (json) reporter.write(`${errorJson(error)}\n`);
+    else reporter.error(errorMessage(error));
+    return exitCodeOf(error);
+  }
+}

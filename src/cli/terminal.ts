@@ -1,0 +1,192 @@
+/**
+ * What the command line writes: data to stdout (with backpressure: a reader that is slower than
+ * the service holds the walk back instead of filling memory), and everything else to stderr:
+ * progress (only on a terminal, or with `--progress`), a one-line summary (unless `--quiet`),
+ * warnings and errors. Colour only on a terminal and never with `NO_COLOR`.
+ */
+
+/** The part of a writable stream the command line uses (`process.stdout`, `process.stderr`). */
+export interface TextStream {
+  write(text: string, callback?: (error?: Error | null) => void): boolean;
+  once(event: "drain", listener: () => void): unknown;
+  once(event: "error", listener: (error: Error) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/** stdout as a data sink: `write` waits when the reader is behind. */
+export class DataOutput {
+  readonly #stream: TextStream;
+  #closed: Error | undefined;
+
+  constructor(stream: TextStream) {
+    this.#stream = stream;
+  }
+
+  /** Whether stdout is a terminal (a table then fits its width). */
+  get isTTY(): boolean {
+    return this.#stream.isTTY === true;
+  }
+
+  /** The terminal's width, or 120 elsewhere. */
+  get columns(): number {
+    return this.#stream.isTTY && this.#stream.columns ? this.#stream.columns : 120;
+  }
+
+
+  /** Writes text; resolves once the stream can take more. Rejects when the reader has gone (EPIPE). */
+  async write(text: string): Promise<void> {
+    if (this.#closed) throw this.#closed;
+    if (text === "") return;
+    if (this.#stream.write(text)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        this.#stream.removeListener("error", onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        this.#stream.removeListener("drain", onDrain);
+        this.#closed = error;
+        reject(error);
+      };
+      this.#stream.once("drain", onDrain);
+      this.#stream.once("error", onError);
+    });
+  }
+}
+
+/** How much a command tells on stderr. */
+export interface ReporterOptions {
+  /** `--quiet`: no progress, no summary (warnings and errors still). */
+  quiet: boolean;
+  /** `--progress`: progress even when stderr is not a terminal. */
+  progress: boolean;
+  /** The environment, for `NO_COLOR`. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const ESC = "\u001b[";
+
+/** Formats a count with thousands separators. */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** Formats seconds as `m:ss` or `h:mm:ss`. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+/** What a walk reports: rows and pages so far, and the total where it is known. */
+export interface WalkProgress {
+  rows: number;
+  pages: number;
+  total?: number | undefined;
+}
+
+/**
+ * stderr: a progress line redrawn in place on a terminal (a plain line about once a second with
+ * `--progress` elsewhere), messages that keep clear of it, and the final summary.
+ */
+export class Reporter {
+  readonly #stream: TextStream;
+  readonly #options: ReporterOptions;
+  readonly #tty: boolean;
+  readonly #color: boolean;
+  #drawn = false;
+  #lastDraw = -Infinity;
+
+  constructor(stream: TextStream, options: ReporterOptions) {
+    this.#stream = stream;
+    this.#options = options;
+    this.#tty = stream.isTTY === true;
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    this.#color = this.#tty && !options.env["NO_COLOR"];
+  }
+
+  /** Whether progress is shown at all. */
+  get showsProgress(): boolean {
+    return !this.#options.quiet && (this.#tty || this.#options.progress);
+  }
+
+  /** Shows progress text; on a terminal at most ten times a second, elsewhere once a second. */
+  progress(text: string, force = false): void {
+    if (!this.showsProgress) return;
+    const now = performance.now();
+    if (!force && now - this.#lastDraw < (this.#tty ? 100 : 1000)) return;
+    this.#lastDraw = now;
+    if (this.#tty) {
+      // A terminal that reports no size (0) gets the common 80 columns.
+      const width = (this.#stream.columns || 80) - 1;
+      this.#stream.write(`\r${ESC}2K${this.#paint(text.length > width ? `${text.slice(0, width - 1)}…` : text, "2")}`);
+      this.#drawn = true;
+    } else {
+      this.#stream.write(`${text}\n`);
+    }
+  }
+
+  /** Shows a walk's progress: rows, rows/s, pages, and percent and ETA when the total is known. */
+  walk(label: string, progress: WalkProgress, startedAt: number, force = false): void {
+    if (!this.showsProgress) return;
+    const seconds = (performance.now() - startedAt) / 1000;
+    const rate = seconds > 0 ? progress.rows / seconds : 0;
+    const parts = [`${label} ${formatCount(progress.rows)} rows`, `${formatCount(rate)} rows/s`, `${formatCount(progress.pages)} pages`];
+    if (progress.total !== undefined && progress.total > 0) {
+      const share = Math.min(1, progress.rows / progress.total);
+      parts.push(`${bar(share, 12)} ${String(Math.floor(share * 100)).padStart(3)}%`);
+      if (rate > 0 && progress.rows < progress.total) parts.push(`ETA ${formatDuration((progress.total - progress.rows) / rate)}`);
+    }
+    this.progress(parts.join("  "), force);
+  }
+
+  /** Shows a long-running operation's state: a bar when the service reports a percentage. */
+  operation(label: string, status: string, percentComplete: number, startedAt: number, force = true): void {
+    const seconds = (performance.now() - startedAt) / 1000;
+    const percent = percentComplete < 0 ? "   ?%" : ` ${String(percentComplete).padStart(3)}%`;
+    this.progress(`${label} ${bar(percentComplete < 0 ? 0 : percentComplete / 100, 30)}${percent}  ${status}  ${formatDuration(seconds)}`, force);
+  }
+
+  /** Removes the progress line (before other output, and at the end). */
+  clear(): void {
+    if (this.#drawn) this.#stream.write(`\r${ESC}2K`);
+    this.#drawn = false;
+  }
+
+  /** The one-line summary at the end (unless `--quiet`). */
+  summary(text: string): void {
+    this.clear();
+    if (!this.#options.quiet) this.#stream.write(`${text}\n`);
+  }
+
+  /** A warning (also with `--quiet`). */
+  warn(text: string): void {
+    this.clear();
+    this.#stream.write(`${this.#paint("warning:", "33")} ${text}\n`);
+  }
+
+  /** An error message. */
+  error(text: string): void {
+    this.clear();
+    this.#stream.write(`${this.#paint("error:", "31")} ${text}\n`);
+  }
+
+  /** Raw text (help, JSON errors). */
+  write(text: string): void {
+    this.clear();
+    this.#stream.write(text);
+  }
+
+  #paint(text: string, code: string): string {
+    return this.#color ? `${ESC}${code}m${text}${ESC}0m` : text;
+  }
+}
+
+function bar(share: number, width: number): string {
+  const filled = Math.round(Math.max(0, Math.min(1, share)) * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
+}

@@ -1,0 +1,137 @@
+/**
+ * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
+ * their EDM type, which the library then writes as literals or JSON for the service's version.
+ */
+import { edm, type LiteralValue, type Parameter, type ServiceModel } from "../index.js";
+import { CliUsageError } from "./errors.js";
+
+/**
+ * A command-line text as a value of `type` (`Edm.Int32`, `Edm.Guid` ...). Without a type (no
+ * `$metadata`), an integer text is a number and anything else a string.
+ */
+export function typedValue(text: string, type: string | undefined, where: string): LiteralValue {
+  const fail = (what: string): never => {
+    throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not ${what}`);
+  };
+  const number = (integer: boolean): number => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value))) fail(integer ? "an integer" : "a number");
+    return value;
+  };
+  try {
+    switch (type) {
+      case undefined:
+        return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
+      case "Edm.String":
+        return text;
+      case "Edm.Byte":
+      case "Edm.SByte":
+      case "Edm.Int16":
+      case "Edm.Int32":
+        return number(true);
+      case "Edm.Int64":
+        return edm.int64(text);
+      case "Edm.Decimal":
+        return edm.decimal(text);
+      case "Edm.Double":
+        return edm.double(number(false));
+      case "Edm.Single":
+        return edm.single(number(false));
+      case "Edm.Boolean":
+        if (text !== "true" && text !== "false") fail("true or false");
+        return text === "true";
+      case "Edm.Guid":
+        return edm.guid(text);
+      case "Edm.Date":
+        return edm.date(text);
+      case "Edm.DateTimeOffset":
+        return edm.dateTimeOffset(text);
+      case "Edm.DateTime":
+        return edm.dateTime(text);
+      case "Edm.TimeOfDay":
+        return edm.timeOfDay(text);
+      case "Edm.Duration":
+      case "Edm.Time":
+        return edm.duration(text);
+      default:
+        // Enumerations and type definitions of the service, and types this table does not know:
+        // the text as it is.
+        return text;
+    }
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    // The edm.* checks say what the value should look like.
+    throw new CliUsageError(`${where}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The key of `get <set> <key>` and `call --key`: one value (`42`, `O'Brien`), or `Name=value`
+ * pairs separated by commas for a key of several properties (`A=1,B=x`), typed by `$metadata`
+ * where the service has it.
+ */
+export function parseKey(text: string, set: string, model: ServiceModel | undefined): LiteralValue | Record<string, LiteralValue> {
+  const entitySet = model?.entitySet(set);
+  const type = entitySet && model ? model.entityTypeOf(entitySet) : undefined;
+  const key = type && model ? model.keyOf(type) : [];
+  const propertyType = (name: string) => (type && model ? model.propertiesOf(type).find((p) => p.name === name)?.type : undefined);
+  // `Name=value` pairs, unless the key is one property and the text is simply its value.
+  const pairs = /^[\p{L}_][\p{L}\p{N}_]*=/u.test(text) && (key.length !== 1 || text.startsWith(`${key[0]?.name}=`)) ? text.split(",") : undefined;
+  if (pairs) {
+    const value: Record<string, LiteralValue> = {};
+    for (const pair of pairs) {
+      const equals = pair.indexOf("=");
+      if (equals < 1) throw new CliUsageError(`<key> ${JSON.stringify(text)}: write a key of several properties as Name=value,Name=value`);
+      const name = pair.slice(0, equals).trim();
+      if (key.length > 0 && !key.some((k) => k.name === name)) {
+        throw new CliUsageError(`<key>: ${name} is not a key property of ${set} (its key: ${key.map((k) => k.name).join(", ")})`);
+      }
+      value[name] = typedValue(pair.slice(equals + 1), propertyType(name), `<key> ${name}`);
+    }
+    if (key.length > 0 && key.some((k) => !(k.name in value))) {
+      throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; give each as Name=value`);
+    }
+    // A key of one property is written in its short form, `Set(2)`, which every service takes.
+    const single = key.length === 1 ? value[(key[0] as { name: string }).name] : undefined;
+    return single === undefined ? value : single;
+  }
+  if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
+  return typedValue(text, key[0] ? propertyType(key[0].name) : undefined, "<key>");
+}
+
+/**
+ * The parameters of `call`: `--param name=value` typed by the operation's parameter in
+ * `$metadata` (a string without it), `--param name:=json` taken as JSON as it is.
+ */
+export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const item of items) {
+    const match = /^([\p{L}_][\p{L}\p{N}_]*)(:?=)(.*)$/su.exec(item);
+    if (!match) throw new CliUsageError(`--param must be name=value (or name:=json); got ${JSON.stringify(item.slice(0, 60))}`);
+    const [, name = "", operator, value = ""] = match;
+    const declared = parameters?.find((parameter) => parameter.name === name);
+    if (parameters && !declared) {
+      throw new CliUsageError(`--param ${name}: the operation has no parameter ${name} (its parameters: ${parameters.map((p) => p.name).join(", ") || "none"})`);
+    }
+    if (operator === ":=") {
+      try {
+        result[name] = JSON.parse(value);
+      } catch {
+        throw new CliUsageError(`--param ${name}:= must be followed by JSON; got ${JSON.stringify(value.slice(0, 60))}`);
+      }
+      continue;
+    }
+    // A collection or a structured value is JSON text; a primitive is typed by its declaration.
+    const structured = declared !== undefined && (declared.collection || !declared.type.startsWith("Edm."));
+    if (structured && /^[[{]/.test(value.trim())) {
+      try {
+        result[name] = JSON.parse(value);
+      } catch {
+        throw new CliUsageError(`--param ${name}: a ${declared.collection ? "collection" : declared.type} is written as JSON; ${JSON.stringify(value.slice(0, 60))} is not JSON`);
+      }
+      continue;
+    }
+    result[name] = typedValue(value, declared?.type ?? "Edm.String", `--param ${name}`);
+  }
+  return result;
+}

@@ -1,0 +1,145 @@
+/**
+ * The wire log (client option `debug`, or `NODE_DEBUG=traverse-odata`): one line for every request
+ * the library puts on the wire and one for its answer, including those no pipeline step of the
+ * caller sees (the CSRF token fetch, each retry and redirect hop, polls), and one line per part of
+ * a `$batch` answer. Each line names the headers that matter when debugging an OData service (the
+ * CSRF handshake, conditional writes, preferences, versions, where an answer points to), with
+ * every secret masked by the redaction rules of util/redact.ts.
+ *
+ * Off, it costs nothing: the client then uses the transport as it is (and never loads this module,
+ * see core.ts), and the steps only mark the few requests that are not the caller's own (a retry, a
+ * redirect hop, a token fetch, a poll) with constants and counters on the request; no line is built
+ * and no closure made per request. The switch itself (`debug`, `NODE_DEBUG`) is read by debug.ts.
+ */
+import type { ODataRequest, SendRequest } from "./pipeline.js";
+import type { WireLogger } from "./debug.js";
+import { clipText, redactHeaders, redactUrl } from "../util/redact.js";
+
+/**
+ * The headers a line leaves out: credentials (never logged, not even masked) and what the HTTP
+ * transport sets for itself and tells nothing about OData. Every other header is shown, the ones
+ * whose name says they hold a secret (`X-CSRF-Token`, `X-API-Key` ...) masked: what the service's
+ * version, format, preference, ETag and CSRF headers said is what one debugs a service with, and a
+ * list of names to show would need this layer to know the protocol's header names.
+ */
+const UNLOGGED_HEADERS: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "set-cookie2",
+  "accept-encoding",
+  "connection",
+  "content-length",
+  "date",
+  "host",
+  "keep-alive",
+  "transfer-encoding",
+  "user-agent",
+]);
+
+/**
+ * Wraps the transport (the end of the pipeline, where every request arrives as it goes on the
+ * wire) so that each request and its answer, failure or abort is logged; gives `transport` back as
+ * it is when `log` is `undefined`. `retries` is the client's retry count, for "retry 2/3".
+ */
+export function wireLogTransport(transport: SendRequest, log: WireLogger | undefined, retries: number): SendRequest {
+  if (log === undefined) return transport;
+  let sent = 0;
+  return async (request: ODataRequest) => {
+    // A number per request ties its answer line to it when requests overlap.
+    const tag = `#${++sent}${labelOf(request, retries)}`;
+    const target = `${request.method} ${redactUrl(request.url)}`;
+    emit(log, `${tag} > ${target}${headersText(request.headers)}`);
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await transport(request);
+    } catch (error) {
+      const outcome = request.signal?.aborted ? "aborted" : "failed";
+      emit(log, `${tag} ! ${target} ${outcome} after ${elapsed(started)} ms: ${describeFailure(error)}`);
+      throw error;
+    }
+    // A browser's answer to a manual redirect hides status and headers (see the redirect step).
+    const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
+    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers)}`);
+    return response;
+  };
+}
+
+/** What the batch log needs of a planned request (the batch layer's own type fits). */
+interface BatchPartRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: URL;
+}
+
+/** What the batch log needs of an answer matched to a request (the batch layer's own type fits). */
+interface BatchPartAnswer {
+  readonly kind: string;
+  readonly message?: { readonly status: number; readonly headers: Headers };
+}
+
+/**
+ * Logs the answer to each request of a `$batch`, one line per request (Content-ID, status, method
+ * and URL of the part): `answers[i]` belongs to `requests[i]`, and a request without an answer in
+ * this reading (answered in an earlier one) is left out. Does nothing when `log` is `undefined`.
+ */
+export function logBatchParts(log: WireLogger | undefined, requests: readonly BatchPartRequest[], answers: readonly (BatchPartAnswer | undefined)[]): void {
+  if (log === undefined) return;
+  requests.forEach((request, index) => {
+    const answer = answers[index];
+    if (answer === undefined || answer.kind === "earlier") return;
+    const target = `${request.method} ${redactUrl(request.url)}`;
+    const tag = `batch part ${request.id}`;
+    if (answer.message === undefined) {
+      const why = answer.kind === "pending" ? "answer to come from the status monitor" : "no answer";
+      emit(log, `${tag} ! ${target} ${why}`);
+      return;
+    }
+    const failed = answer.kind === "changeset-failed" ? " (its changeset failed)" : "";
+    emit(log, `${tag} < ${answer.message.status} ${target}${failed}${headersText(answer.message.headers)}`);
+  });
+}
+
+/** What a request is, where the library sent it on its own account: " csrf", " retry 2/3", " poll redirect 1". */
+function labelOf(request: ODataRequest, retries: number): string {
+  let label = request.purpose === undefined ? "" : ` ${request.purpose}`;
+  if (request.attempt) label += ` retry ${request.attempt}/${retries}`;
+  if (request.hop) label += ` redirect ${request.hop}`;
+  return label;
+}
+
+/** The logged headers present, as JSON (one line whatever the values hold), secrets masked. */
+function headersText(headers: Headers): string {
+  let present: Record<string, string> | undefined;
+  headers.forEach((value, name) => {
+    if (!UNLOGGED_HEADERS.has(name)) (present ??= {})[name] = value;
+  });
+  if (present === undefined) return "";
+  const shown = redactHeaders(present);
+  const out: Record<string, string> = {};
+  // redactHeaders leaves a secret out; here it stays in, masked, because that a token was sent
+  // (or came back) is exactly what a CSRF problem is debugged with.
+  for (const name of Object.keys(present)) out[name] = shown[name] ?? "***";
+  return ` ${JSON.stringify(out)}`;
+}
+
+function describeFailure(error: unknown): string {
+  const fields = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; name?: unknown; message?: unknown };
+  const kind = typeof fields.code === "string" ? fields.code : typeof fields.name === "string" ? fields.name : "Error";
+  const message = typeof fields.message === "string" ? fields.message : String(error);
+  return clipText(`${kind}: ${message}`.replace(/\s+/g, " "), 300);
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function emit(log: WireLogger, line: string): void {
+  try {
+    log(line);
+  } catch {
+    // A logger that fails must not fail the request it reports on.
+  }
+}

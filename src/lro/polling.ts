@@ -1,0 +1,334 @@
+/**
+ * The polling of a long-running operation: the state machine (running → succeeded | failed |
+ * cancelled) and the waiting between polls, moving a poller's state (lro/state.ts) on. How one
+ * monitor answer is read lives in monitor-answer.ts. Loaded by a poller's first `poll()`, `wait()`
+ * or `cancel()` (lro/poller.ts), so that a program without long-running operations never loads it.
+ */
+import { readBody, readBodyText } from "../http/body.js";
+import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
+import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js";
+import type { RedirectMode } from "../http/pipeline.js";
+import { retryAfterMs } from "../http/retry-after.js";
+import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { resumeHint } from "./token.js";
+import { isSettled, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
+import { MAX_TIMER_DELAY } from "../util/timers.js";
+import { SharedRequest } from "../util/shared-request.js";
+import { redactUrl } from "../util/redact.js";
+
+/** The fifth transient answer in a row rejects (rule 9). */
+const TRANSIENT_LIMIT = 5;
+
+/** The polling of one poller: sends its requests and moves its state on. */
+export class PollerEngine<T> {
+  readonly #state: PollerState<T>;
+  readonly #transport: PollerTransport;
+  readonly #options: ResolvedPollerOptions;
+  #transientInRow = 0;
+  #lastTransient: unknown = undefined;
+  /** The poll request on the wire, shared by the callers of `poll()` waiting for it. */
+  readonly #polls = new SharedRequest<boolean>();
+
+  constructor(state: PollerState<T>, transport: PollerTransport, options: ResolvedPollerOptions) {
+    this.#state = state;
+    this.#transport = transport;
+    this.#options = options;
+  }
+
+  poll(given?: AbortSignalLike): Promise<boolean> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = toAbortSignal(given, "poll(signal)");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // One poll at a time: a call while one is on the wire shares its request and outcome. Each
+    // caller's signal rejects that caller's promise at once; the request itself is aborted only
+    // when every caller sharing it has given up.
+    return this.#polls.join((shared) => this.#pollWithinDeadline(shared), signal);
+  }
+
+  async wait(given?: AbortSignalLike): Promise<T> {
+    const signal = toAbortSignal(given, "wait(signal)");
+    throwIfAborted(signal);
+    if (!signal) return this.#waitUntilDone(undefined);
+    // One listener on the caller's signal for the whole wait, not one per sleep and request: many
+    // pollers often share one signal (a shutdown signal), and adding a listener to an EventTarget
+    // costs time in proportion to the listeners it already has.
+    const inner = new AbortController();
+    const onAbort = () => inner.abort(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.#waitUntilDone(inner.signal);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #waitUntilDone(signal: AbortSignal | undefined): Promise<T> {
+    for (;;) {
+      if (this.#state.phase.name === "succeeded") return this.#state.phase.result;
+      if (this.#state.phase.name === "failed" || this.#state.phase.name === "cancelled") throw this.#state.phase.error;
+      const now = Date.now();
+      if (now >= this.#state.deadline) throw this.#timeoutError();
+      const pollAt = this.#state.retryAfterAt ?? now + this.#options.pollInterval;
+      if (pollAt >= this.#state.deadline) {
+        // The next poll would be due after the deadline: sleep until it and give up. Decided here
+        // rather than by reading the clock after the sleep, because a timer may fire a little
+        // before Date.now() reaches the deadline, and then a request would go out after all.
+        await sleep(this.#state.deadline - now, signal);
+        throw this.#timeoutError();
+      }
+      await sleep(pollAt - now, signal);
+      if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
+      await this.poll(signal);
+    }
+  }
+
+  async cancel(given?: AbortSignalLike): Promise<void> {
+    const signal = toAbortSignal(given, "cancel(signal)");
+    throwIfAborted(signal);
+    if (isSettled(this.#state)) return;
+    const url = this.#state.statusUrl;
+    const response = await this.#send("cancel", "DELETE", url, signal, "manual");
+    if (response.status === 202) {
+      await discard(response);
+      // The cancellation runs; the operation's own monitor is polled on and its 404 will mean
+      // "cancelled". A Location here would name a monitor of the DELETE itself, whose final 200
+      // must not be taken for the operation's success, so it is not followed.
+      this.#state.cancelRequested = true;
+      return;
+    }
+    if (response.status >= 200 && response.status < 300) {
+      await discard(response);
+      this.#state.status = "Cancelled";
+      this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+      return;
+    }
+    // 405 (the service cannot cancel) and every other answer leave the poller as it was.
+    throw await httpErrorFromResponse(response, "DELETE", url);
+  }
+
+  /**
+   * One poll that may not outlast the deadline: a request still on the wire when `maxWait` ends is
+   * aborted and the poll rejects with the timeout, as it would had it started later.
+   */
+  async #pollWithinDeadline(signal: AbortSignal): Promise<boolean> {
+    const left = this.#state.deadline - Date.now();
+    // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
+    if (!(left <= MAX_TIMER_DELAY)) return this.#pollOnce(signal);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), Math.max(0, left));
+    try {
+      return await this.#pollOnce(anySignal([signal, deadline.signal]));
+    } catch (error) {
+      if (deadline.signal.aborted && !signal.aborted) throw this.#timeoutError();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #pollOnce(signal: AbortSignal | undefined): Promise<boolean> {
+    const phase = this.#state.phase;
+    if (phase.name === "succeeded") return false;
+    if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
+    throwIfAborted(signal);
+    if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
+    if (phase.name === "fetching-result") {
+      const running = await this.#fetchResult(phase.resultUrl, signal);
+      this.#reportProgress();
+      return running;
+    }
+
+    const url = this.#state.statusUrl;
+    let answer: MonitorAnswer | undefined;
+    try {
+      const response = await this.#send("poll", "GET", url, signal, "manual");
+      if (response.type === "opaqueredirect") await discard(response);
+      else answer = await readAnswer(response, url, signal);
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (isTransientFailure(error)) return this.#transient(error, undefined);
+      throw error;
+    }
+    // The monitor redirected, and the runtime hides where to (browsers answer a manual redirect
+    // with an opaque response: no status, no Location). Rule 7 is then read the only way such a
+    // runtime allows: the monitor is asked once more and fetch follows the redirect; the answer it
+    // ends at is the result. So the monitor must give the same redirect a second time.
+    if (answer === undefined) return this.#apply({ kind: "fetch-result", resultUrl: url }, signal);
+    let reading: MonitorReading;
+    try {
+      reading = readMonitorAnswer(answer);
+    } catch (error) {
+      // Rule 11: an answer arrived, so a run of transient answers is broken.
+      this.#transientInRow = 0;
+      this.#lastTransient = undefined;
+      throw error;
+    }
+    return this.#apply(reading, signal);
+  }
+
+  async #apply(reading: MonitorReading, signal: AbortSignal | undefined): Promise<boolean> {
+    // A cancel() that succeeded while this poll was on the wire has settled the outcome already.
+    if (isSettled(this.#state)) return this.#settle();
+    switch (reading.kind) {
+      case "transient":
+        return this.#transient(reading.error, reading.retryAfter);
+      case "error":
+        this.#transientInRow = 0;
+        throw reading.error;
+      case "gone":
+        this.#transientInRow = 0;
+        if (this.#state.cancelRequested) {
+          this.#state.status = "Cancelled";
+          this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+        } else {
+          this.#state.status = "Failed";
+          this.#state.phase = {
+            name: "failed",
+            error: this.#failedError(`the status monitor answered ${reading.httpStatus}: the operation expired or never existed`, reading.httpStatus, reading.odataError),
+          };
+        }
+        return this.#settle();
+      default:
+        break;
+    }
+    this.#transientInRow = 0;
+    this.#lastTransient = undefined;
+    this.#state.retryAfterAt = undefined;
+    switch (reading.kind) {
+      case "running":
+        this.#takeProgress(reading, "Running");
+        if (reading.location) this.#state.statusUrl = reading.location;
+        if (reading.retryAfter !== undefined) this.#state.retryAfterAt = absoluteRetryAfter(reading.retryAfter);
+        this.#reportProgress();
+        return true;
+      case "succeeded":
+        this.#takeProgress(reading, "Succeeded");
+        this.#state.phase = { name: "succeeded", result: reading.result as T };
+        return this.#settle();
+      case "fetch-result": {
+        this.#takeProgress(reading, "Succeeded");
+        this.#state.phase = { name: "fetching-result", resultUrl: reading.resultUrl };
+        try {
+          return await this.#fetchResult(reading.resultUrl, signal);
+        } finally {
+          this.#reportProgress();
+        }
+      }
+      case "failed":
+        this.#takeProgress(reading, "Failed");
+        this.#state.phase = { name: "failed", error: this.#failedError(reading.reason, reading.httpStatus, reading.odataError) };
+        return this.#settle();
+      case "cancelled":
+        this.#takeProgress(reading, "Cancelled");
+        this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+        return this.#settle();
+    }
+  }
+
+  /** Reports the outcome just reached: `false` on success, the failure's rejection otherwise. */
+  #settle(): boolean {
+    this.#reportProgress();
+    const phase = this.#state.phase;
+    if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
+    return false;
+  }
+
+  /** GET of the result where it lives apart from the monitor (rules 4, 6, 7). */
+  async #fetchResult(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
+    let response: Response;
+    try {
+      response = await this.#send("result", "GET", resultUrl, signal, "follow");
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (isTransientFailure(error)) return this.#transient(error, undefined);
+      throw error;
+    }
+    if (response.status >= 200 && response.status < 300) {
+      const answer = await readAnswer(response, resultUrl, signal);
+      this.#transientInRow = 0;
+      this.#lastTransient = undefined;
+      this.#state.phase = { name: "succeeded", result: readResultBody(answer) as T };
+      return false;
+    }
+    const error = await httpErrorFromResponse(response, "GET", resultUrl);
+    if (TRANSIENT_STATUSES.has(response.status)) return this.#transient(error, response.headers.get("retry-after") ?? undefined);
+    throw error;
+  }
+
+  #transient(error: unknown, retryAfter: string | undefined): boolean {
+    this.#transientInRow += 1;
+    this.#lastTransient = error;
+    this.#state.retryAfterAt = retryAfter === undefined ? undefined : absoluteRetryAfter(retryAfter);
+    if (this.#transientInRow >= TRANSIENT_LIMIT) {
+      // The caller sees the error; a later poll() starts counting afresh.
+      this.#transientInRow = 0;
+      throw error;
+    }
+    return true;
+  }
+
+  #takeProgress(progress: ServiceProgress, fallbackStatus: string): void {
+    this.#state.status = progress.status ?? fallbackStatus;
+    if (progress.percentComplete !== undefined) this.#state.percent = progress.percentComplete;
+  }
+
+  #reportProgress(): void {
+    this.#options.onProgress?.(this.#state.status, this.#state.percent);
+  }
+
+  #send(purpose: "poll" | "cancel" | "result", method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
+    return this.#transport.send({ method, url, signal, redirect, purpose });
+  }
+
+  #errorInit(cause?: unknown) {
+    return { statusUrl: this.#state.statusUrl.href, status: this.#state.status, percentComplete: this.#state.percent, ...(cause === undefined ? {} : { cause }) };
+  }
+
+  #failedError(reason: string, httpStatus: number | undefined, odataError: ODataErrorDetail | undefined): AsyncOperationFailedError {
+    const detail = odataError?.message ? `: ${odataError.message}` : "";
+    return new AsyncOperationFailedError(`the operation at ${redactUrl(this.#state.statusUrl)} failed: ${reason}${detail}`, {
+      ...this.#errorInit(),
+      httpStatus,
+      odataError,
+    });
+  }
+
+  #cancelledError(): AsyncOperationCancelledError {
+    return new AsyncOperationCancelledError(`the operation at ${redactUrl(this.#state.statusUrl)} was cancelled`, this.#errorInit());
+  }
+
+  #timeoutError(): AsyncOperationTimeoutError {
+    const maxWait = this.#options.maxWait;
+    return new AsyncOperationTimeoutError(
+      `the operation at ${redactUrl(this.#state.statusUrl)} still ran after maxWait (${maxWait} ms); resume it with ${resumeHint(this.#state.shape)}`,
+      { ...this.#errorInit(this.#lastTransient), maxWait },
+    );
+  }
+}
+
+/** A `Retry-After` value as the epoch ms at which the next poll may go out. */
+function absoluteRetryAfter(value: string): number | undefined {
+  const now = Date.now();
+  const delay = retryAfterMs(value, now);
+  return delay === undefined ? undefined : now + delay;
+}
+
+/** Network errors and request timeouts count as transient answers (rule 9). */
+function isTransientFailure(error: unknown): boolean {
+  return error instanceof ODataClientError && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT");
+}
+
+/** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
+async function readAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+  const ok = response.status >= 200 && response.status < 300;
+  const body = ok ? await readBodyText(response, "GET", url, signal) : await readBody(() => readBoundedText(response), "GET", url, signal);
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET" };
+}
+
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}

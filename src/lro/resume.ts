@@ -1,0 +1,139 @@
+/**
+ * Pollers made without sending anything: for a status monitor the caller already has
+ * (`client.asyncPoller`), and from a token of `poller.toJSON()` (`resumeAsync`), with their checks,
+ * which throw at once; and how every poller sends through the client. The polling itself loads
+ * when a poller first sends (lro/poller.ts).
+ */
+import type { ClientCore } from "../core.js";
+import { AsyncOperationCancelledError, AsyncOperationFailedError } from "../errors.js";
+import { versionHeaders } from "../payload/version-headers.js";
+import { redactText, redactUrl } from "../util/redact.js";
+import { resolveReference } from "../util/service-root.js";
+import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
+import type { PollerStart, PollerTransport } from "./state.js";
+import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js";
+
+/**
+ * How a poller sends through the client: a poll is a read (`GET`), a cancel a write (`DELETE`),
+ * both with the version headers of their kind, never retried by the pipeline (the poller has its
+ * own rule for transient answers).
+ */
+export function pollerTransport(core: ClientCore): PollerTransport {
+  return {
+    send: ({ method, url, signal, redirect, purpose }) =>
+      core.send({
+        method,
+        url,
+        signal,
+        redirect,
+        purpose,
+        retry: false,
+        headers: { accept: "application/json", ...versionHeaders(core.options.version, method === "GET" ? "read" : "write") },
+      }),
+  };
+}
+
+/** A poller for a status monitor the caller already has (relative to the service root); sends nothing. */
+export function pollerFor<T>(core: ClientCore, statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
+  const resolved = resolvePollerOptions(options);
+  if (typeof statusUrl !== "string" || statusUrl.length === 0) {
+    throw new TypeError("asyncPoller(statusUrl): statusUrl must be a non-empty URL string");
+  }
+  const url = resolveReference(core.options.serviceUrl, statusUrl);
+  if (url === undefined) throw new TypeError(`asyncPoller(statusUrl): ${redactText(JSON.stringify(statusUrl))} is not a URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);
+  }
+  return new Poller<T>(pollerTransport(core), resolved, {
+    statusUrl: url,
+    status: "Running",
+    percentComplete: -1,
+    deadline: Date.now() + resolved.maxWait,
+  });
+}
+
+/**
+ * Rebuilds a poller from `toJSON()`; sends nothing. A `maxWait` in `options` counts from now;
+ * otherwise the token's deadline holds.
+ */
+export function resumePoller<T>(core: ClientCore, token: unknown, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
+  const resolved = resolvePollerOptions(options);
+  const resumeDeadline = options?.maxWait === undefined ? undefined : Date.now() + resolved.maxWait;
+  const start = pollerStartFromToken<T>(token, core.options.serviceUrl, resumeDeadline);
+  return new Poller<T>(pollerTransport(core), resolved, start);
+}
+
+/**
+ * Checks a token and turns it into a poller's starting point. `statusUrl` and `resultUrl` may be
+ * relative (to `base`). Throws a `TypeError` that names the field at fault.
+ */
+export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadline: number | undefined): PollerStart<T> {
+  if (typeof token !== "object" || token === null || Array.isArray(token)) {
+    throw new TypeError("resumeAsync token must be the object that poller.toJSON() returned");
+  }
+  const t = token as Partial<Record<keyof AsyncPollerToken, unknown>>;
+  if (t.type !== undefined && t.type !== "traverse-odata/async-poller") {
+    throw new TypeError(`resumeAsync token.type must be "traverse-odata/async-poller"; got ${JSON.stringify(t.type)}`);
+  }
+  if (t.version !== undefined && t.version !== 1 && t.version !== TOKEN_VERSION) {
+    throw new TypeError(`resumeAsync token.version ${JSON.stringify(t.version)} is not supported (expected 1 or ${TOKEN_VERSION})`);
+  }
+  const statusUrl = tokenUrl(t.statusUrl, base, "statusUrl");
+  const status = t.status === undefined ? "Running" : t.status;
+  if (typeof status !== "string") throw new TypeError("resumeAsync token.status must be a string");
+  const percent = t.percentComplete === undefined ? -1 : t.percentComplete;
+  if (typeof percent !== "number" || !Number.isInteger(percent) || percent < -1 || percent > 100) {
+    throw new TypeError("resumeAsync token.percentComplete must be an integer from -1 to 100");
+  }
+  const deadline = t.deadline === undefined || t.deadline === null ? Infinity : t.deadline;
+  if (typeof deadline !== "number" || Number.isNaN(deadline)) throw new TypeError("resumeAsync token.deadline must be epoch milliseconds or null");
+  const retryAfterAt = t.retryAfterAt;
+  if (retryAfterAt !== undefined && (typeof retryAfterAt !== "number" || !Number.isFinite(retryAfterAt))) {
+    throw new TypeError("resumeAsync token.retryAfterAt must be epoch milliseconds");
+  }
+  const start: PollerStart<T> = {
+    statusUrl,
+    status,
+    percentComplete: percent,
+    deadline: resumeDeadline ?? deadline,
+    retryAfterAt,
+    cancelRequested: t.cancelRequested === true,
+    shape: resultShapeOf(token),
+  };
+  const errorInit = { statusUrl: statusUrl.href, status, percentComplete: percent };
+  switch (t.outcome) {
+    case undefined:
+      if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: tokenUrl(t.resultUrl, base, "resultUrl") };
+      break;
+    case "succeeded":
+      start.phase = { name: "succeeded", result: t.result as T };
+      break;
+    case "cancelled":
+      start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${redactUrl(statusUrl)} was cancelled`, errorInit) };
+      break;
+    case "failed": {
+      const failure = (typeof t.failure === "object" && t.failure !== null ? t.failure : {}) as Partial<NonNullable<AsyncPollerToken["failure"]>>;
+      const message = typeof failure.message === "string" ? failure.message : `the operation at ${redactUrl(statusUrl)} failed`;
+      start.phase = {
+        name: "failed",
+        error: new AsyncOperationFailedError(message, {
+          ...errorInit,
+          httpStatus: typeof failure.httpStatus === "number" ? failure.httpStatus : undefined,
+          odataError: failure.odataError,
+        }),
+      };
+      break;
+    }
+    default:
+      throw new TypeError(`resumeAsync token.outcome must be "succeeded", "failed" or "cancelled"; got ${JSON.stringify(t.outcome)}`);
+  }
+  return start;
+}
+
+function tokenUrl(value: unknown, base: URL, field: string): URL {
+  if (typeof value !== "string" || value.length === 0) throw new TypeError(`resumeAsync token.${field} must be a non-empty URL string`);
+  const url = resolveReference(base, value);
+  if (url === undefined) throw new TypeError(`resumeAsync token.${field} is not a URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`resumeAsync token.${field} must be an http or https URL`);
+  return url;
+}

@@ -1,0 +1,140 @@
+/**
+ * Starting a long-running operation: the initial answer of a request sent with
+ * `Prefer: respond-async`, read by the table of spec/async-poller.md (a pure function), and the
+ * sending of that request. The functions that send take the client core; the core itself only
+ * sends. Pollers made without a request (a status monitor the caller has, a token) are made by
+ * resume.ts. Loaded by the first `...Async` call.
+ */
+import type { ClientCore, SendInit } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { readBodyText } from "../http/body.js";
+import { retryAfterMs } from "../http/retry-after.js";
+import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
+import { redactUrl } from "../util/redact.js";
+import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
+import type { PollerStart } from "./state.js";
+import { pollerTransport } from "./resume.js";
+
+/** The initial answer of a request sent with `Prefer: respond-async`, its body read as text. */
+export interface InitialAnswer extends MonitorAnswer {
+  /** When the answer arrived (epoch ms): `maxWait` and a `Retry-After` count from here. */
+  answeredAt: number;
+  /**
+   * Whether a browser got it from another origin through CORS (response type `"cors"`), where
+   * headers the service does not expose are hidden from the script.
+   */
+  viaCors?: boolean;
+}
+
+/**
+ * Reads the initial answer by the table of spec/async-poller.md, the first row that applies
+ * deciding; pure.
+ * - `202` with `Location`: a running poller for that monitor (a relative `Location` resolved
+ *   against the request URL); status and progress from a JSON body where it has them; a
+ *   `Retry-After` delays the first poll.
+ * - `202` without `Location`: `ODataClientError` `ASYNC_NO_LOCATION`.
+ * - any other `2xx` (the service ran the request at once): a poller that is already done, its
+ *   result the body, its `statusUrl` the `Location` if any, else the request URL.
+ * - anything else: the `ODataHttpError` of the answer. (Sending callers make it from the unread
+ *   answer instead, reading a failure's body bounded: see {@link startPoller}.)
+ */
+export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number): PollerStart<T> {
+  const { status, answeredAt } = answer;
+  const deadline = answeredAt + maxWait;
+  if (status === 202) {
+    const location = answer.headers.get("location");
+    if (!location) {
+      throw new ODataClientError(
+        "ASYNC_NO_LOCATION",
+        `${answer.method} ${redactUrl(answer.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll${answer.viaCors ? CORS_HIDES_LOCATION : ""}`,
+      );
+    }
+    const statusUrl = resolveAnswerUrl(location, answer, "Location");
+    const progress = initialProgress(answer);
+    const retryAfter = retryAfterMs(answer.headers.get("retry-after"), answeredAt);
+    return {
+      statusUrl,
+      status: progress.status ?? "Running",
+      percentComplete: progress.percentComplete ?? -1,
+      deadline,
+      retryAfterAt: retryAfter === undefined ? undefined : answeredAt + retryAfter,
+    };
+  }
+  if (status >= 200 && status < 300) {
+    const result = readResultBody(answer);
+    const location = answer.headers.get("location");
+    return {
+      statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : answer.url,
+      status: "Succeeded",
+      percentComplete: -1,
+      deadline,
+      phase: { name: "succeeded", result: result as T },
+    };
+  }
+  throw httpErrorFromParts(answer);
+}
+
+/**
+ * Where the message about a missing `Location` points when the answer came through CORS: a header
+ * the service does not list in `Access-Control-Expose-Headers` is hidden from the script there.
+ */
+const CORS_HIDES_LOCATION =
+  "; the answer came from another origin, and the service may not expose Location to browsers (it must list it in Access-Control-Expose-Headers)";
+
+/**
+ * The status and progress a 202 body may carry. The operation runs at the service once it has
+ * answered 202 with a Location, so an unreadable body (say, broken JSON) must not cost the caller
+ * the poller: the body is an optional extra, and the first poll reads the monitor properly.
+ */
+function initialProgress(answer: MonitorAnswer): ServiceProgress {
+  let reading: MonitorReading;
+  try {
+    reading = readMonitorAnswer(answer);
+  } catch (error) {
+    if (error instanceof ODataClientError && error.code === "ASYNC_BAD_RESPONSE") return {};
+    throw error;
+  }
+  return reading.kind === "running" ? reading : {};
+}
+
+/**
+ * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer into
+ * a poller ({@link readInitialAnswer}). A failed answer rejects with its `ODataHttpError`, its body
+ * read bounded in size and time.
+ */
+export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
+  const resolved = resolvePollerOptions(options);
+  const headers = new Headers(init.headers);
+  headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
+  // A caller that expects another format (a multipart $batch) says so; JSON otherwise.
+  if (!headers.has("accept")) headers.set("accept", "application/json");
+  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  const signal = resolved.signal;
+  const response = await core.send({ ...init, headers, signal, retry: false });
+  const answeredAt = Date.now();
+  if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url);
+  const body = await readBodyText(response, init.method, init.url, signal);
+  const answer: InitialAnswer = {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    body,
+    url: init.url,
+    method: init.method,
+    answeredAt,
+    viaCors: response.type === "cors",
+  };
+  return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(answer, resolved.maxWait));
+}
+
+/** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */
+export function mergePrefer(existing: string | null, preference: string): string {
+  if (!existing) return preference;
+  const name = preference.split("=")[0]?.trim().toLowerCase();
+  const kept = existing
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "" && part.split("=")[0]?.trim().toLowerCase() !== name);
+  return [...kept, preference].join(", ");
+}

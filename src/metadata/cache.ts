@@ -1,0 +1,66 @@
+/**
+ * The client's `$metadata`, fetched once per client and read into a `ServiceModel`. Loaded by the
+ * first `client.metadata()` call.
+ */
+import { readBodyText } from "../http/body.js";
+import type { ClientCore } from "../core.js";
+import { httpErrorFromResponse } from "../payload/error-body.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { ODataClientError } from "../errors.js";
+import { ServiceModel } from "./model.js";
+import { readMetadata } from "./read.js";
+import { versionHeaders } from "../payload/version-headers.js";
+import { redactUrl } from "../util/redact.js";
+import { SharedRequest } from "../util/shared-request.js";
+
+/**
+ * The client's `$metadata`, fetched once: concurrent callers share one request, a success is kept
+ * for the client's lifetime, a failure is not (the next call asks again). A caller's abort ends
+ * only that caller's wait; the shared request goes on for the others and is cancelled when every
+ * waiting caller has given up.
+ */
+export class MetadataCache {
+  readonly #core: ClientCore;
+  #model: ServiceModel | undefined;
+  readonly #loading = new SharedRequest<ServiceModel>();
+
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  get(given: AbortSignalLike | undefined): Promise<ServiceModel> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = toAbortSignal(given);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#model) return Promise.resolve(this.#model);
+    return this.#loading.join(
+      (shared) =>
+        fetchMetadata(this.#core, shared).then((model) => {
+          this.#model = model;
+          return model;
+        }),
+      signal,
+    );
+  }
+}
+
+/** GET `$metadata` (asking for XML, which every OData version serves) and parse it. */
+async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
+  const url = core.resolve("$metadata");
+  const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
+  const response = await core.send({ method: "GET", url, headers, signal, purpose: "metadata" });
+  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  const text = await readBodyText(response, "GET", url, signal);
+  try {
+    // As parseMetadata does; not through it, which stays unloaded unless the program calls it.
+    return new ServiceModel(readMetadata(text));
+  } catch (error) {
+    if (error instanceof ODataClientError && error.code === "BAD_METADATA") {
+      throw new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)}: ${error.message}`, { cause: error.cause });
+    }
+    throw error;
+  }
+}

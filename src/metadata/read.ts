@@ -1,0 +1,27 @@
+/**
+ * Reading service metadata in every form it comes in: EDMX text (OData v4, or v2/v3 with
+ * associations and function imports), CSDL JSON text, or CSDL JSON already parsed. Used by
+ * `parseMetadata` (parse.ts) and by the client's cache (cache.ts), each loaded only when used.
+ */
+import { readCsdlJson } from "./csdl-json.js";
+import { badMetadata, readEdmx } from "./edmx.js";
+import type { ServiceModelData } from "./model.js";
+import { clipText } from "../util/redact.js";
+
+/** The model data of a metadata document; a document that cannot be read throws `BAD_METADATA`. */
+export function readMetadata(metadata: string | object): ServiceModelData {
+  if (typeof metadata === "object" && metadata !== null) return readCsdlJson(metadata);
+  if (typeof metadata !== "string") throw new TypeError(`parseMetadata(metadata): expected EDMX or CSDL JSON text, or a parsed CSDL JSON object; got ${typeof metadata}`);
+  const start = metadata.replace(/^\uFEFF/, "").trimStart();
+  if (start.startsWith("{")) {
+    let document: unknown;
+    try {
+      document = JSON.parse(start);
+    } catch (error) {
+      throw badMetadata(`the CSDL JSON is not JSON (${(error as Error).message})`, error);
+    }
+    return readCsdlJson(document);
+  }
+  if (start.startsWith("<")) return readEdmx(start);
+  throw badMetadata(`the document is neither EDMX (XML) nor CSDL JSON; it starts with ${JSON.stringify(clipText(start, 40))}`);
+}

@@ -1,0 +1,83 @@
+/**
+ * Sending operation calls and reading their answers: `invoke()` and `get()`, and their `...Async`
+ * twins, which start a long-running operation. Loaded by the first call (operation.ts), so that a
+ * program that only builds queries or reads collections never loads it.
+ */
+import { readBodyText } from "../http/body.js";
+import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
+import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import { resolveNextLink, walkPages } from "../read/traversal.js";
+import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
+import { operationPoller, readOperationResult } from "./results.js";
+import { ifMatchFor } from "../write/requests.js";
+import type { ConditionalOptions } from "../write/options.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { redactUrl } from "../util/redact.js";
+import { isJsonContentType } from "../payload/content-type.js";
+
+/** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
+function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
+  const etag = ifMatchFor(conditions, undefined, `action(${JSON.stringify(call.name)}).invoke()`);
+  return buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) });
+}
+
+/** `ActionCall.invoke()`: sends the action and reads its result. */
+export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & { signal?: AbortSignalLike | undefined }) | undefined): Promise<unknown> {
+  return sendOperation(core, actionRequest(core, call, params, options), call.name, options?.signal);
+}
+
+/** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
+export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions) | undefined): Promise<AsyncPoller<R>> {
+  const { etag, ifMatch, ...pollerOptions } = options ?? {};
+  const request = actionRequest(core, call, params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }) });
+  return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions);
+}
+
+/** Sends an operation request and reads its result (see `results.ts`). */
+export async function sendOperation(core: ClientCore, request: OperationRequest, name: string, given: AbortSignalLike | undefined): Promise<unknown> {
+  const signal = toAbortSignal(given);
+  const { method, url } = request;
+  const response = await core.send({
+    method,
+    url,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    signal,
+  });
+  if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
+  const text = await readBodyText(response, method, url, signal);
+  if (response.status === 204 || text.trim() === "") return undefined;
+  const contentType = response.headers.get("content-type");
+  if (contentType !== null && !isJsonContentType(contentType)) return text;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`);
+  }
+  const result = readOperationResult(body, core.options.version, name);
+  if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
+  const items: unknown[] = result.value;
+  const readOptions = signal === undefined ? undefined : { signal };
+  for await (const page of walkPages<unknown>(core, resolveNextLink(core, result.nextLink), readOptions)) {
+    for (const item of page.value) items.push(item);
+  }
+  return items;
+}
+
+/** Starts an operation with `Prefer: respond-async` and unwraps the result the poller yields. */
+export async function startOperation<R>(
+  core: ClientCore,
+  request: OperationRequest,
+  name: string,
+  options: AsyncPollerOptions | undefined,
+): Promise<AsyncPoller<R>> {
+  const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
+  // Starting a long-running operation loads with the first ...Async call, not with every call.
+  const { startPoller } = await import("../lro/start.js");
+  const poller = await startPoller<unknown>(core, init, options);
+  return operationPoller<R>(poller, core.options.version, name);
+}
+

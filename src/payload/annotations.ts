@@ -1,0 +1,100 @@
+/**
+ * The annotations a collection carries beside its entities (the next link, the count, the delta
+ * link), under every name the OData versions give them: one table, read the same way by a page,
+ * a `$batch` part, a delta page and an operation's collection result.
+ */
+import { describe, isRecord } from "../util/values.js";
+import { badPayload } from "./bad-payload.js";
+
+/**
+ * The annotations that describe a response rather than the entity in it: `@odata.context` and
+ * `@odata.metadataEtag` (4.01 `@context`, `@metadataEtag`). See payload/entity-answer.ts for the
+ * rule of what an entity the library returns carries.
+ */
+const RESPONSE_ANNOTATIONS = ["@odata.context", "@context", "@odata.metadataEtag", "@metadataEtag"];
+
+/** Removes the response-level annotations from the top of a parsed answer, in place; returns it. */
+export function dropResponseAnnotations<T>(body: T): T {
+  if (isRecord(body)) for (const name of RESPONSE_ANNOTATIONS) delete body[name];
+  return body;
+}
+
+/** The collection-level annotations read from a body, whichever version's names they had. */
+export interface CollectionAnnotations {
+  /** `@odata.nextLink` / `@nextLink` (v4) or `__next` (v2), as sent (possibly relative). */
+  nextLink?: string;
+  /** `@odata.count` / `@count` (v4) or `__count` (v2, sent as a string), as a number. */
+  count?: number;
+  /** `@odata.deltaLink` / `@deltaLink` (v4) or `__delta` (v2), as sent. */
+  deltaLink?: string;
+}
+
+/** Which JSON shape a collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
+export type PayloadFormat = "v4" | "v2";
+
+/** One of the annotations a collection carries. */
+export type CollectionAnnotation = keyof CollectionAnnotations;
+
+/** A lookup table without a prototype, so a member named "constructor" finds nothing. */
+function annotationTable(entries: Record<string, CollectionAnnotation>): Readonly<Record<string, CollectionAnnotation>> {
+  return Object.assign(Object.create(null) as Record<string, CollectionAnnotation>, entries);
+}
+
+/**
+ * The member names of the collection annotations, by format: v4 names sit beside `value`, v2
+ * names inside `d`. OData 4.0 prefixes with `@odata.`, 4.01 allows the bare `@` form, and v3-era
+ * JSON light (still sent by some 4.0 services) used `odata.` without the `@`.
+ */
+export const COLLECTION_ANNOTATIONS: Readonly<Record<PayloadFormat, Readonly<Record<string, CollectionAnnotation>>>> = {
+  v4: annotationTable({
+    "@odata.count": "count",
+    "@count": "count",
+    "odata.count": "count",
+    "@odata.nextLink": "nextLink",
+    "@nextLink": "nextLink",
+    "odata.nextLink": "nextLink",
+    "@odata.deltaLink": "deltaLink",
+    "@deltaLink": "deltaLink",
+    "odata.deltaLink": "deltaLink",
+  }),
+  v2: annotationTable({
+    __count: "count",
+    __next: "nextLink",
+    __delta: "deltaLink",
+  }),
+};
+
+/**
+ * Sets the annotation `target` that the member `name` carries; a count that is no count or a link
+ * that is no string is `BAD_PAYLOAD`. v2 sends the count as a string, and v4 does too under
+ * `IEEE754Compatible=true`.
+ */
+export function setAnnotation(annotations: CollectionAnnotations, target: CollectionAnnotation, name: string, value: unknown): void {
+  if (target === "count") {
+    const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
+      throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a count`);
+    }
+    annotations.count = count;
+    return;
+  }
+  if (typeof value !== "string") {
+    throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a link`);
+  }
+  annotations[target] = value;
+}
+
+/**
+ * The collection annotations among the members of `object`: a v4 collection body, or a v2 body's
+ * `d` object.
+ * @example readCollectionAnnotations({ value: [], "@odata.nextLink": "Books?$skiptoken=9" }, "v4") // { nextLink: "Books?$skiptoken=9" }
+ */
+export function readCollectionAnnotations(object: Readonly<Record<string, unknown>>, format: PayloadFormat): CollectionAnnotations {
+  const annotations: CollectionAnnotations = {};
+  const names = COLLECTION_ANNOTATIONS[format];
+  for (const name of Object.keys(object)) {
+    const target = names[name];
+    if (target !== undefined) setAnnotation(annotations, target, name, object[name]);
+  }
+  return annotations;
+}

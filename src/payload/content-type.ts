@@ -1,0 +1,24 @@
+/**
+ * What a `Content-Type` says a body is, for the choices the readers make: JSON or not, Atom (XML)
+ * or not. One test each, so that a page, an entity, a delta, an operation's result, a status
+ * monitor's answer and a `$batch` part are told apart the same way.
+ */
+
+const JSON_TYPE = /^\s*application\/(?:[\w.+-]*\+)?json\b/i;
+const XML_TYPE = /\b(?:atom\+xml|application\/xml|text\/xml)\b/i;
+
+/**
+ * Whether a `Content-Type` names JSON: `application/json` with any parameters
+ * (`odata.metadata=minimal`, `charset`), or a `+json` type such as `application/problem+json`.
+ */
+export function isJsonContentType(contentType: string | null | undefined): boolean {
+  return typeof contentType === "string" && JSON_TYPE.test(contentType);
+}
+
+/**
+ * Whether a `Content-Type` names the XML an OData v2 service answers in instead of JSON: Atom
+ * (`application/atom+xml`), `application/xml` or `text/xml`.
+ */
+export function isXmlContentType(contentType: string | null | undefined): boolean {
+  return typeof contentType === "string" && XML_TYPE.test(contentType);
+}

@@ -1,0 +1,217 @@
+/**
+ * Writing values as OData primitive literals for the protocol version the client speaks: the plain
+ * JavaScript values (strings with `'` doubled, so that no value can end its literal early; numbers,
+ * bigints, booleans, `null`, `Date`, `Uint8Array`) here, and the typed `edm.*` values through the
+ * formatting they carry (`literals.ts`). Kept apart from the `edm.*` wrappers and their checks so
+ * that a program that filters with plain values does not load those.
+ */
+import type { ODataVersion } from "../options.js";
+import { describe } from "../util/values.js";
+import { base64Url } from "../util/base64.js";
+
+/** The EDM types that an `EdmValue` can carry. */
+export type EdmTypeName =
+  | "Edm.String"
+  | "Edm.Boolean"
+  | "Edm.Byte"
+  | "Edm.SByte"
+  | "Edm.Int16"
+  | "Edm.Int32"
+  | "Edm.Int64"
+  | "Edm.Decimal"
+  | "Edm.Double"
+  | "Edm.Single"
+  | "Edm.Guid"
+  | "Edm.Date"
+  | "Edm.DateTimeOffset"
+  | "Edm.DateTime"
+  | "Edm.TimeOfDay"
+  | "Edm.Duration"
+  | "Edm.Binary"
+  | "Enum";
+
+/**
+ * The key under which a typed value (an `EdmValue`, made only by the checked `edm.*` functions)
+ * writes its own literal. Its presence is the brand {@link isEdmValue} tests.
+ * @internal
+ */
+export const WRITE_LITERAL = Symbol("EdmValue.writeLiteral");
+
+/** A value that writes its own literal: what the `edm.*` functions make. */
+export interface TypedLiteral {
+  readonly type: EdmTypeName;
+  readonly text: string;
+  /** @internal */
+  [WRITE_LITERAL](version: ODataVersion): string;
+}
+
+/** Whether `value` is a typed value made by an `edm.*` function. */
+export function isEdmValue(value: unknown): value is TypedLiteral {
+  return typeof value === "object" && value !== null && typeof (value as Partial<TypedLiteral>)[WRITE_LITERAL] === "function";
+}
+
+/** Whether the version is OData v2 (whose literals and functions differ from v4). */
+export function isV2(version: ODataVersion): boolean {
+  return version === "2.0";
+}
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+const INT64_MIN = -9223372036854775808n;
+const INT64_MAX = 9223372036854775807n;
+
+/**
+ * Writes `value` as a literal for `version`.
+ * - strings: `'...'` with `'` doubled
+ * - integers: as they are (v2: `L` suffix beyond Int32); other numbers as Double without a type
+ *   suffix (`1.5`, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
+ * - bigint: Int64 (v2: `L` suffix)
+ * - `Date`: v4 DateTimeOffset (plain ISO 8601 in UTC); v2 DateTime (`datetime'...'` in UTC without
+ *   offset), which v2 services accept for Edm.DateTime and Edm.DateTimeOffset properties alike
+ *   (use `edm.dateTimeOffset()` for v2's `datetimeoffset'...'`)
+ * - `Uint8Array`: Binary (v4 `binary'<base64url>'`; v2 `X'<hex>'`)
+ * - booleans, `null`; `EdmValue`s per their type.
+ * @throws TypeError for anything else (objects, `undefined`, functions, symbols)
+ */
+export function formatLiteral(value: unknown, version: ODataVersion): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return quoteString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      return formatNumber(value, version);
+    case "bigint":
+      return formatInt64(checkInt64Range(value, "literal"), version);
+    case "object":
+      if (isEdmValue(value)) return value[WRITE_LITERAL](version);
+      if (value instanceof Date) {
+        // Written as edm.dateTime() (v2) and edm.dateTimeOffset() (v4) write a Date, and named so.
+        if (!isV2(version)) return isoFromDate(value, "edm.dateTimeOffset(value)");
+        return `datetime'${isoFromDate(value, "edm.dateTime(value)").slice(0, -1)}'`;
+      }
+      if (value instanceof Uint8Array) return isV2(version) ? `X'${bytesToHex(value).toUpperCase()}'` : `binary'${base64Url(value)}'`;
+      break;
+    default:
+      break;
+  }
+  throw new TypeError(
+    `${describe(value)} cannot be written as an OData literal; use a string, number, bigint, boolean, null, Date, Uint8Array or an edm.* value`,
+  );
+}
+
+/** `'text'` with every `'` doubled: the only escape OData string literals have. */
+export function quoteString(text: string): string {
+  checkWellFormed(text, "a string literal");
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** Throws if `text` holds a lone UTF-16 surrogate, which cannot be sent as UTF-8. */
+export function checkWellFormed(text: string, what: string): void {
+  if (/\p{Cs}/u.test(text)) {
+    throw new TypeError(`${what} holds a lone UTF-16 surrogate, which cannot be encoded as UTF-8 in a URL`);
+  }
+}
+
+function formatNumber(value: number, version: ODataVersion): string {
+  if (Number.isSafeInteger(value)) {
+    const text = String(value === 0 ? 0 : value); // -0 is written as 0
+    if (isV2(version) && (value < INT32_MIN || value > INT32_MAX)) return `${text}L`;
+    return text;
+  }
+  // A plain JavaScript number goes without a v2 type suffix: `1.5` is a v2 Double literal as it
+  // is, and unlike `1.5d` it is also understood by servers that translate v2 to v4 (SAP CAP's
+  // v2 adapter). `edm.double()` writes the suffixed form.
+  return formatFloat(value, version, "");
+}
+
+/** A Double or Single literal; v2 writes exponents as `1.0E+21` and adds `v2Suffix` (`d`, `f`). */
+export function formatFloat(value: number, version: ODataVersion, v2Suffix: string): string {
+  let text: string;
+  if (Number.isNaN(value)) text = "NaN";
+  else if (value === Infinity) text = "INF";
+  else if (value === -Infinity) text = "-INF";
+  else text = String(value === 0 ? 0 : value);
+  if (!isV2(version)) return text;
+  // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21, 1.5E-7.
+  const match = /^(-?\d+)(\.\d+)?e([+-]\d+)$/.exec(text);
+  if (match) text = `${match[1]}${match[2] ?? ".0"}E${match[3]}`;
+  return `${text}${v2Suffix}`;
+}
+
+/** An Int64 literal from its checked digits (v2 adds `L`). */
+export function formatInt64(text: string, version: ODataVersion): string {
+  return isV2(version) ? `${text}L` : text;
+}
+
+/** The digits of `big`, checked to be in the Edm.Int64 range. */
+export function checkInt64Range(big: bigint, where: string): string {
+  if (big < INT64_MIN || big > INT64_MAX) {
+    throw new RangeError(`${where}: ${big} is outside the Edm.Int64 range`);
+  }
+  return big.toString();
+}
+
+/** A `Date` as ISO 8601 in UTC, checked to be valid and within the years 0000-9999. */
+export function isoFromDate(date: unknown, where: string): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new RangeError(`${where}: expected a valid Date; got ${date instanceof Date ? "an invalid Date" : describe(date)}`);
+  }
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new RangeError(`${where}: the year ${year} is outside 0000-9999`);
+  return date.toISOString();
+}
+
+/** Bytes as lower-case hex. */
+export function bytesToHex(bytes: Uint8Array): string {
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/**
+ * The OData ABNF's decimalValue without nanInfinity: [ SIGN ] 1*DIGIT [ "." 1*DIGIT ] [ "e" [ SIGN ] 1*DIGIT ],
+ * where quoted ABNF strings match either case ("e" or "E"). Groups: sign, integer digits,
+ * fraction digits, exponent sign, exponent digits.
+ */
+export const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?)(\d+))?$/;
+
+/** The most digits an OData v2 decimal literal has on either side of its point. */
+const V2_DECIMAL_DIGITS = 29;
+
+/**
+ * A checked decimal text with its exponent worked into the digits (`1.5e2` is `150`,
+ * `2.50e-3` is `0.00250`): the same value digit for digit, for OData v2, whose decimal literal has
+ * no exponent, and for comparing decimal texts. Text without an exponent is returned as it is.
+ * @throws RangeError when the result would have more than 29 digits on a side (v2's limit).
+ */
+export function decimalWithoutExponent(text: string): string {
+  const match = DECIMAL.exec(text);
+  if (!match || match[5] === undefined) return text;
+  const [, sign, integer = "", fraction = "", exponentSign, exponentDigits] = match;
+  const digits = `${integer}${fraction}`;
+  // Where the point goes within `digits`, checked before any padding so that a huge exponent
+  // costs nothing.
+  const point = integer.length + Number(`${exponentSign === "-" ? "-" : ""}${exponentDigits}`);
+  const tooLong = new RangeError(
+    `edm.decimal(${JSON.stringify(text)}) has more than ${V2_DECIMAL_DIGITS} digits on a side of its point once written without the exponent, which OData v2 requires`,
+  );
+  let whole: string;
+  let part: string;
+  if (point <= 0) {
+    if (-point + digits.length > V2_DECIMAL_DIGITS) throw tooLong;
+    whole = "0";
+    part = `${"0".repeat(-point)}${digits}`;
+  } else if (point >= digits.length) {
+    if (point - digits.length > V2_DECIMAL_DIGITS) throw tooLong;
+    whole = `${digits}${"0".repeat(point - digits.length)}`;
+    part = "";
+  } else {
+    whole = digits.slice(0, point);
+    part = digits.slice(point);
+  }
+  whole = whole.replace(/^0+(?=\d)/, "");
+  if (whole.length > V2_DECIMAL_DIGITS || part.length > V2_DECIMAL_DIGITS) throw tooLong;
+  return `${sign === "-" ? "-" : ""}${whole}${part === "" ? "" : `.${part}`}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * Reading one entity and the count of a collection: the single reads of the query classes, apart
+ * from the walks of traversal.ts so that a program that only walks collections does not load the
+ * reading of entity answers (Atom entries among them).
+ */
+import { readBodyText } from "../http/body.js";
+import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
+import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
+import { markExpanded } from "../payload/expanded.js";
+import type { ExpandItem } from "../query/state.js";
+import { isRecord } from "../util/values.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
+
+/** GET of `/$count` as a number. */
+export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
+  const resolved = resolveReadOptions(options);
+  const headers = readHeaders(core, undefined);
+  headers.set("accept", "text/plain");
+  headers.delete("prefer");
+  const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
+  const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
+  if (!/^\d+$/.test(text)) {
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
+  }
+  return Number(text);
+}
+
+/**
+ * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
+ * or `__metadata.etag` (v2), `@odata.context` left out.
+ */
+export async function readEntity<T>(
+  core: ClientCore,
+  url: URL,
+  options: { signal?: AbortSignalLike | undefined } | undefined,
+  expand?: readonly ExpandItem[],
+): Promise<T> {
+  const signal = toAbortSignal(options?.signal);
+  const headers = readHeaders(core, undefined);
+  headers.delete("prefer");
+  const response = await core.send({ method: "GET", url, headers, signal });
+  if (!response.ok) throw await httpErrorOf(response, "GET", url);
+  const text = await readBodyText(response, "GET", url, signal);
+  const contentType = response.headers.get("content-type");
+  const entity = readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`, await atomReaderFor(contentType));
+  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
+  markExpanded(entity, expand);
+  return entity as T;
+}

@@ -1,0 +1,110 @@
+/**
+ * Partitions of a collection query as plain JSON, and how a query runs one: `query.partition(p)`
+ * adds the partition's key range (or `$skip` window) to the query. Planning them (`partitions(n)`,
+ * in partitions.ts) loads on first use.
+ */
+import type { RequestOptions } from "../options.js";
+import type { ServiceModel } from "../metadata/model.js";
+import type { QueryState } from "../query/state.js";
+import { describe } from "../util/values.js";
+
+/** How {@link CollectionQuery.partitions} finds the ranges; see the module comment. */
+export type PartitionStrategy = "auto" | "quantiles" | "aggregate" | "skip";
+
+/** Options of `query.partitions(n, options)`. */
+export interface PartitionOptions extends RequestOptions {
+  /**
+   * The property (or properties, in order) whose ranges make the partitions.
+   * @default the key of the entity set's type, from `$metadata`
+   */
+  key?: string | readonly string[] | undefined;
+  /**
+   * The service model to read the key, its types and the sort restrictions from. Pass
+   * `await client.metadata()` to reuse the client's copy; without it `$metadata` is fetched once
+   * for the plan. Where no model can be had, `key` must be given, and key values are written as
+   * the JSON gave them (numbers as numbers, strings as string literals).
+   */
+  model?: ServiceModel | undefined;
+  /**
+   * How the ranges are found: `"quantiles"`, `"aggregate"`, `"skip"`, or `"auto"`: quantiles
+   * where the key can be ordered, `$skip` windows where it cannot.
+   * @default "auto"
+   */
+  strategy?: PartitionStrategy | undefined;
+}
+
+/**
+ * One partition of a query: plain JSON (`JSON.stringify` keeps everything), made by
+ * `query.partitions(n)` and run with `query.partition(p)` on the same query, or by reading
+ * `p.url` page by page (`query.pages({ from: p.url })`).
+ */
+export interface QueryPartition {
+  type: "traverse-odata/partition";
+  version: 1;
+  /** The entity set (or navigation path) of the query, to check that a partition is run on its own query. */
+  entitySet: string;
+  /** This partition's place, from 0. */
+  index: number;
+  /** How many partitions the plan has. */
+  of: number;
+  /** `key-range`: a `$filter` on the key; `skip`: a `$skip`/`$top` window; `empty`: nothing (the set held fewer entities than partitions). */
+  kind: "key-range" | "skip" | "empty";
+  /** The key properties the ranges are of (`key-range`). */
+  key?: string[];
+  /** The lower bound, inclusive: the key values (as JSON) of the first entity of the range; absent for the first range. */
+  from?: unknown[];
+  /** The upper bound, exclusive: the key values of the next range's first entity; absent for the last range. */
+  to?: unknown[];
+  /** The `$filter` expression that restricts the query to this range (`key-range`, and `false` for `empty`). */
+  filter?: string;
+  /** The window (`skip`): entities from `skip`, at most `top` of them (no `top` on the last one). */
+  skip?: number;
+  top?: number;
+  /** The `$orderby` items a window adds, so that the windows are taken from one order. */
+  orderBy?: string[];
+  /** How many entities the range held when it was planned. */
+  estimatedCount?: number;
+  /** The absolute URL of the partition's first page: the query's own URL with the range added. */
+  url: string;
+}
+
+/** The query state of one partition of `state` (the query the plan was made for). */
+export function partitionState(state: QueryState, partition: QueryPartition): QueryState {
+  const p = checkPartition(partition);
+  if (p.entitySet !== state.entitySet) {
+    throw new TypeError(`partition(p): the partition is of ${JSON.stringify(p.entitySet)}, not of this query's ${JSON.stringify(state.entitySet)}`);
+  }
+  if (p.kind === "skip") {
+    return {
+      ...state,
+      ...(p.orderBy?.length ? { orderBy: [...p.orderBy, ...(state.orderBy ?? [])] } : {}),
+      skip: p.skip ?? 0,
+      ...(p.top === undefined ? {} : { top: p.top }),
+    };
+  }
+  return p.filter === undefined ? state : { ...state, filters: [...(state.filters ?? []), p.filter] };
+}
+
+function checkPartition(p: unknown): QueryPartition {
+  const fail = (what: string): never => {
+    throw new TypeError(`partition(p): ${what}; pass one of the objects that query.partitions(n) gave`);
+  };
+  if (typeof p !== "object" || p === null || Array.isArray(p)) return fail(`expected a partition object; got ${describe(p)}`);
+  const partition = p as Partial<QueryPartition>;
+  if (partition.type !== "traverse-odata/partition" || partition.version !== 1) return fail('its type is not "traverse-odata/partition" version 1');
+  if (typeof partition.entitySet !== "string") return fail("it names no entitySet");
+  if (partition.kind !== "key-range" && partition.kind !== "skip" && partition.kind !== "empty") return fail(`its kind ${describe(partition.kind)} is not key-range, skip or empty`);
+  if (partition.kind === "skip") {
+    if (!isCount(partition.skip) || (partition.top !== undefined && !isCount(partition.top))) return fail("its skip and top must be integers >= 0");
+    if (partition.orderBy !== undefined && (!Array.isArray(partition.orderBy) || partition.orderBy.some((item) => typeof item !== "string"))) {
+      return fail("its orderBy must be a list of $orderby items");
+    }
+  } else if (partition.filter !== undefined && typeof partition.filter !== "string") {
+    return fail("its filter must be $filter text");
+  }
+  return partition as QueryPartition;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}

@@ -1,0 +1,76 @@
+/**
+ * The writing verbs of the query classes (query.ts): each builds its request (write/requests.ts)
+ * and sends it (write/send.ts), or starts a long-running operation. Loaded by a query's first
+ * write, so that a program that only reads never loads the writing code.
+ */
+import type { ClientCore } from "../core.js";
+import type { AsyncPoller } from "../lro/poller.js";
+import type { EntityState, QueryState } from "../query/state.js";
+import {
+  createRequest,
+  deleteRequest,
+  linkRequest,
+  mediaCreateRequest,
+  replaceRequest,
+  setLinkRequest,
+  unlinkRequest,
+  updateRequest,
+  upsertRequest,
+  type WriteRequest,
+} from "../write/requests.js";
+import { writeEntity, writeWithoutResult } from "../write/send.js";
+import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
+
+/** `CollectionQuery.create()`. */
+export function create<T>(core: ClientCore, state: QueryState, entity: unknown, options: CreateOptions | undefined): Promise<T | undefined> {
+  return writeEntity<T>(core, () => createRequest(core.options, state, entity, options), options);
+}
+
+/** `CollectionQuery.createMedia()`. */
+export function createMedia<T>(core: ClientCore, state: QueryState, content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
+  return writeEntity<T>(core, () => mediaCreateRequest(core.options, state, content, options), options);
+}
+
+/** `CollectionQuery.createAsync()`: the request of `create()` with `Prefer: respond-async`. */
+export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
+  const request: WriteRequest = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
+  // Starting a long-running operation (the initial answer's table) loads here, not with every write.
+  const { startPoller } = await import("../lro/start.js");
+  const { method, url, headers } = request;
+  return startPoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+}
+
+/** `EntityQuery.update()`. */
+export function update<T>(core: ClientCore, state: EntityState, patch: unknown, options: UpdateOptions | undefined): Promise<T | undefined> {
+  return writeEntity<T>(core, () => updateRequest(core.options, state, patch, options), options);
+}
+
+/** `EntityQuery.replace()`. */
+export function replace<T>(core: ClientCore, state: EntityState, entity: unknown, options: UpdateOptions | undefined): Promise<T | undefined> {
+  return writeEntity<T>(core, () => replaceRequest(core.options, state, entity, options), options);
+}
+
+/** `EntityQuery.upsert()`. */
+export function upsert<T>(core: ClientCore, state: EntityState, entity: unknown, options: UpsertOptions | undefined): Promise<T | undefined> {
+  return writeEntity<T>(core, () => upsertRequest(core.options, state, entity, options), options);
+}
+
+/** `EntityQuery.delete()`. */
+export function remove(core: ClientCore, state: EntityState, options: DeleteOptions | undefined): Promise<void> {
+  return writeWithoutResult(core, () => deleteRequest(core.options, state, options), options);
+}
+
+/** `EntityQuery.link()`. */
+export function link(core: ClientCore, state: EntityState, navigation: string, target: EntityState, options: WriteOptions | undefined): Promise<void> {
+  return writeWithoutResult(core, () => linkRequest(core.options, state, navigation, target, options), options);
+}
+
+/** `EntityQuery.setLink()`. */
+export function setLink(core: ClientCore, state: EntityState, navigation: string, target: EntityState, options: WriteOptions | undefined): Promise<void> {
+  return writeWithoutResult(core, () => setLinkRequest(core.options, state, navigation, target, options), options);
+}
+
+/** `EntityQuery.unlink()`. */
+export function unlink(core: ClientCore, state: EntityState, navigation: string, target: EntityState | undefined, options: WriteOptions | undefined): Promise<void> {
+  return writeWithoutResult(core, () => unlinkRequest(core.options, state, navigation, target, options), options);
+}

@@ -1,0 +1,22 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { base64, base64Url, bytesFromHex } from "./base64.js";
+
+test("base64 encodes bytes as RFC 4648 does, padding included", () => {
+  const cases: [string, string][] = [["", ""], ["f", "Zg=="], ["fo", "Zm8="], ["foo", "Zm9v"], ["foobar", "Zm9vYmFy"]];
+  for (const [text, encoded] of cases) assert.equal(base64(new TextEncoder().encode(text)), encoded);
+  assert.equal(base64(new TextEncoder().encode("alice:pässwörd")), Buffer.from("alice:pässwörd", "utf8").toString("base64"));
+});
+
+test("base64Url writes - and _ where base64 has + and /", () => {
+  const bytes = new Uint8Array([0xfb, 0xff, 0xbf, 0x00]);
+  assert.equal(base64(bytes), "+/+/AA==");
+  assert.equal(base64Url(bytes), "-_-_AA==");
+  assert.equal(base64Url(new Uint8Array(256).map((_, i) => i)), Buffer.from(new Uint8Array(256).map((_, i) => i)).toString("base64url") + "==");
+});
+
+test("bytesFromHex reads two hex digits a byte, either case", () => {
+  assert.deepEqual([...bytesFromHex("00ff0aFB")], [0, 255, 10, 251]);
+  assert.equal(bytesFromHex("").length, 0);
+  assert.equal(base64Url(bytesFromHex("fbffbf")), "-_-_");
+});

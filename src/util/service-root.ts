@@ -1,0 +1,37 @@
+/**
+ * URLs below a service root: the paths the library builds, the links a service sends, and the way
+ * back from an absolute URL to the path a `$batch` part addresses. The service root's path always
+ * ends in `/` (the client's options see to that), so relative references resolve below it.
+ */
+
+/**
+ * The absolute URL of a path the library built (percent-encoded, relative to the service root,
+ * with or without a query): `Books(1)?$select=title`. The `./` in front keeps a first segment that
+ * holds a `:` (`NS.fn(p=1)` has none, `a:b` would) from being read as a URL scheme.
+ * @example urlBelowRoot(new URL("https://host/odata/"), "Books(1)").href // "https://host/odata/Books(1)"
+ */
+export function urlBelowRoot(serviceRoot: URL, path: string): URL {
+  return new URL(`./${path}`, serviceRoot);
+}
+
+/**
+ * A URL a service or a caller gave (a next link, a delta link, a status monitor), absolute or
+ * relative to the service root; `undefined` when it is not a URL at all.
+ * @example resolveReference(new URL("https://host/odata/"), "Books?$skiptoken=9")?.href // "https://host/odata/Books?$skiptoken=9"
+ */
+export function resolveReference(serviceRoot: URL, reference: string): URL | undefined {
+  try {
+    return new URL(reference, serviceRoot);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The part of `url` after the service root, as a `$batch` part addresses it (`Books(1)?$top=1`);
+ * the whole URL when it does not lie below the root.
+ */
+export function pathBelowRoot(serviceRoot: URL, url: URL): string {
+  const root = serviceRoot.href;
+  return url.href.startsWith(root) ? url.href.slice(root.length) : url.href;
+}

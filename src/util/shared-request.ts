@@ -1,0 +1,90 @@
+/**
+ * One request shared by the callers that wait for it, each free to give up on its own: the
+ * poller's `poll()` and the client's `$metadata` cache both need exactly this.
+ */
+
+/** The request in flight and the callers that still wait for it. */
+interface Shared<T> {
+  promise: Promise<T>;
+  /** Aborts the request once no caller waits for it any more. */
+  controller: AbortController;
+  /** Callers that wait and have not given up; callers without a signal never give up. */
+  callers: number;
+}
+
+/**
+ * Shares one request between the callers that ask while it is in flight. A caller whose signal
+ * aborts stops waiting at once (its promise rejects with the signal's reason) and the others go on
+ * waiting; when the last one gives up, the request is aborted with that caller's reason, and that
+ * caller's promise rejects once the request has unwound, so that nothing of it (no timer, no
+ * socket) is left when the caller sees the rejection. A caller without a signal never gives up.
+ * A settled request is forgotten: the next caller starts a new one.
+ * @example
+ * const polls = new SharedRequest<boolean>();
+ * const running = await polls.join((signal) => pollOnce(signal), callerSignal);
+ */
+export class SharedRequest<T> {
+  #current: Shared<T> | undefined;
+
+  /** Whether a request is in flight. */
+  get pending(): boolean {
+    return this.#current !== undefined;
+  }
+
+  /**
+   * Waits for the request in flight, or starts one with `start` (which gets the signal that
+   * aborts it), until it settles or `signal` aborts.
+   */
+  join(start: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let shared = this.#current;
+    if (shared === undefined) {
+      const controller = new AbortController();
+      const started: Shared<T> = {
+        controller,
+        callers: 0,
+        promise: start(controller.signal).finally(() => {
+          if (this.#current === started) this.#current = undefined;
+        }),
+      };
+      // The callers may all have given up when it fails: that is no unhandled rejection.
+      started.promise.catch(() => {});
+      shared = this.#current = started;
+    }
+    return this.#wait(shared, signal);
+  }
+
+  #wait(shared: Shared<T>, signal: AbortSignal | undefined): Promise<T> {
+    shared.callers += 1;
+    if (signal === undefined) return shared.promise;
+    return new Promise<T>((resolve, reject) => {
+      let gaveUp = false;
+      const onAbort = () => {
+        gaveUp = true;
+        const reason: unknown = signal.reason;
+        shared.callers -= 1;
+        if (shared.callers > 0) {
+          reject(reason);
+          return;
+        }
+        if (this.#current === shared) this.#current = undefined;
+        shared.controller.abort(reason);
+        shared.promise.then(
+          () => reject(reason),
+          () => reject(reason),
+        );
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      shared.promise.then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!gaveUp) resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!gaveUp) reject(error);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Telling what a value is: the checks that reading JSON and options needs everywhere, and the
+ * short description of a bad value that messages show.
+ */
+
+/**
+ * Whether `value` is an object with named members, as a parsed JSON object is: not `null`, not an
+ * array, and not binary data (a `Uint8Array` or another view on bytes, which a body may be).
+ * @example isRecord({ value: [] }) // true; isRecord([]) and isRecord(new Uint8Array(1)) are false
+ */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+}
+
+/**
+ * Whether `value` is a plain object (`{ ... }`, or one made with `Object.create(null)`), not an
+ * instance of a class such as `Date` or `Map`.
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Strings up to this length are shown in a description; longer ones only by their length. */
+const SHOWN_STRING_LENGTH = 60;
+
+/**
+ * A short description of a value for a message: what kind of value it is, and the value itself
+ * where that is short and harmless (`null`, `5`, `true`, `the string "abc"`). A string longer
+ * than 60 characters is described by its length alone, since it may be a secret given in the
+ * wrong place.
+ * @example describe("5.0") // 'the string "5.0"'; describe({}) // "an object"; describe([]) // "an array"
+ */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return value.length > SHOWN_STRING_LENGTH ? `a string of ${value.length} characters` : `the string ${JSON.stringify(value)}`;
+    case "number":
+    case "boolean":
+    case "undefined":
+      return String(value);
+    case "bigint":
+      return `${value}n`;
+    case "object":
+      return ArrayBuffer.isView(value) ? "binary data" : "an object";
+    default:
+      return `a ${typeof value}`;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Reading and writing media content through the client (media.ts holds the `MediaResource` the
+ * caller sees). Loaded by the first read or write of content.
+ */
+import type { ClientCore } from "../core.js";
+import { readBodyBytes, readBodyText, watchedBodyStream } from "../http/body.js";
+import type { EntityState } from "../query/state.js";
+import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
+import { sendChecked, sendWithoutResult } from "./send.js";
+import type { RequestOptions } from "../options.js";
+import type { MediaWriteOptions } from "./options.js";
+
+function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): { response: Promise<Response>; url: URL } {
+  const request = mediaReadRequest(core.options, state, property);
+  return { response: sendChecked(core, request, options), url: request.url };
+}
+
+/** `MediaResource.bytes()`. */
+export async function readMediaBytes(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): Promise<Uint8Array> {
+  const { response, url } = getMedia(core, state, property, options);
+  return readBodyBytes(await response, "GET", url, options?.signal);
+}
+
+/** `MediaResource.text()`. */
+export async function readMediaText(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): Promise<string> {
+  const { response, url } = getMedia(core, state, property, options);
+  return readBodyText(await response, "GET", url, options?.signal);
+}
+
+/** `MediaResource.stream()`. */
+export async function readMediaStream(
+  core: ClientCore,
+  state: EntityState,
+  property: string | undefined,
+  options: RequestOptions | undefined,
+): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
+  const response = await getMedia(core, state, property, options).response;
+  const body = watchedBodyStream(response);
+  return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
+}
+
+/** `MediaResource.put()`. */
+export function putMedia(
+  core: ClientCore,
+  state: EntityState,
+  property: string | undefined,
+  content: string | Uint8Array,
+  options: MediaWriteOptions,
+): Promise<void> {
+  return sendWithoutResult(core, mediaWriteRequest(core.options, state, property, content, options), options);
+}

@@ -1,0 +1,163 @@
+// `call`, `wait` and `cancel` of the traverse-odata binary against the demo service's long-running
+// export jobs (the action import exportProducts: 202 + status monitor with Prefer: respond-async).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { writeFileSync } from "node:fs";
+import { EXPORT_RESULT, startAsyncService } from "./servers/async-service.js";
+import { finished, runCli, runInTerminal, serveDemo, shellQuote, show, startCli, tempDir, buildCli, type ServedDemo } from "./cli-harness.js";
+
+let demo: ServedDemo;
+before(async () => {
+  demo = await serveDemo(["--products", "5000", "--job-ms", "800"]);
+});
+after(async () => {
+  await demo?.stop();
+});
+
+interface ExportResult {
+  ID: number;
+  format: string;
+  rowCount: number;
+  createdAt: string;
+  finishedAt: string;
+}
+
+/** How long the job ran at the service: 0 for one run at once, about --job-ms for one polled. */
+const ranFor = (result: ExportResult) => Date.parse(result.finishedAt) - Date.parse(result.createdAt);
+
+test("call without --async: the action runs while the request waits; the result is printed as JSON", async () => {
+  const result = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--param", "maxRows=100"]);
+  assert.equal(result.code, 0, show(result));
+  const exported = JSON.parse(result.stdout) as ExportResult;
+  assert.equal(exported.format, "csv");
+  assert.equal(exported.rowCount, 100);
+  assert.ok(ranFor(exported) < 100, `the job ran ${ranFor(exported)} ms: at once`);
+  assert.match(result.stderr, /^action exportProducts: done in 0:0\d\n$/);
+});
+
+test("a function, unbound and bound to an entity (--key), with typed parameters", async () => {
+  const total = await runCli(["call", demo.serviceUrl, "totalValue", "--param", "status=open"]);
+  assert.equal(total.code, 0, show(total));
+  assert.equal(typeof JSON.parse(total.stdout), "number");
+  const discounted = await runCli(["call", demo.serviceUrl, "Orders/Demo.discountedAmount", "--key", "1", "--param", "percent=10"]);
+  assert.equal(discounted.code, 0, show(discounted));
+  const full = JSON.parse((await runCli(["get", demo.serviceUrl, "Orders", "1"])).stdout).amount as number;
+  assert.equal(JSON.parse(discounted.stdout), Math.round(full * 0.9 * 100) / 100);
+});
+
+test("call --async waits for the long-running operation to complete and prints its result", async () => {
+  const result = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=json", "--param", "maxRows=2000", "--async", "--poll-interval", "100"]);
+  assert.equal(result.code, 0, show(result));
+  const exported = JSON.parse(result.stdout) as ExportResult;
+  assert.equal(exported.rowCount, 2000);
+  assert.ok(ranFor(exported) >= 600, `the job ran ${ranFor(exported)} ms, so it was polled, not run at once`);
+  // stderr is no terminal: no progress, the summary only.
+  assert.match(result.stderr, /^exportProducts: Succeeded in 0:0\d\n$/);
+});
+
+test("call --no-wait prints the resume token; wait takes it from a file or stdin; cancel stops an operation", async () => {
+  const cwd = tempDir();
+  const started = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--no-wait"], { cwd });
+  assert.equal(started.code, 0, show(started));
+  const token = JSON.parse(started.stdout);
+  assert.equal(token.type, "traverse-odata/async-poller");
+  assert.ok(token.statusUrl.startsWith(`${demo.serviceUrl}$monitor/`), token.statusUrl);
+  assert.match(started.stderr, /its resume token is on stdout/);
+  writeFileSync(join(cwd, "job.json"), started.stdout);
+  const waited = await runCli(["wait", "job.json", "--poll-interval", "100"], { cwd });
+  assert.equal(waited.code, 0, show(waited));
+  assert.equal((JSON.parse(waited.stdout) as ExportResult).rowCount, 5000);
+
+  const second = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--param", "maxRows=10", "--no-wait"]);
+  const fromStdin = await runCli(["wait", "--poll-interval", "100"], { stdin: second.stdout });
+  assert.equal(fromStdin.code, 0, show(fromStdin));
+  assert.equal((JSON.parse(fromStdin.stdout) as ExportResult).rowCount, 10);
+
+  const third = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--no-wait"]);
+  const cancelled = await runCli(["cancel", "-"], { stdin: third.stdout });
+  assert.equal(cancelled.code, 0, show(cancelled));
+  assert.match(cancelled.stderr, /^cancelled \(Cancelled\)\n$/);
+  // The monitor is gone after the cancellation: waiting on the token now fails (exit 5).
+  const afterCancel = await runCli(["wait", "-", "--poll-interval", "50"], { stdin: third.stdout });
+  assert.equal(afterCancel.code, 5, show(afterCancel));
+  assert.match(afterCancel.stderr, /^error: .*\$monitor\/.* (failed|cancelled)/m);
+});
+
+test("an operation that fails at the service exits 5 with the service's message; --max-wait exits 5 when it runs too long", async () => {
+  const failed = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=xml", "--async", "--poll-interval", "50"]);
+  assert.equal(failed.code, 5, show(failed));
+  assert.match(failed.stderr, /failed: the operation ended with HTTP 400: Export format 'xml' is not supported; use one of: csv, json/);
+  assert.equal(failed.stdout, "");
+  const slow = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "50", "--max-wait", "150"]);
+  assert.equal(slow.code, 5, show(slow));
+  assert.match(slow.stderr, /^error: the operation still ran after --max-wait 150 ms \(\w+\); it goes on at the service: its resume token is on stdout/m);
+  assert.equal(JSON.parse(slow.stdout).type, "traverse-odata/async-poller");
+});
+
+test("Ctrl-C while call --async waits exits 130 and prints the token, which wait then completes", async () => {
+  const child = await startCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "50", "--progress"]);
+  const done = finished(child);
+  // Interrupted once it waits: its first progress line is drawn as the wait begins.
+  await new Promise<void>((resolve) => {
+    let seen = "";
+    child.stderr!.on("data", (chunk: Buffer | string) => {
+      seen += String(chunk);
+      if (seen.includes("exportProducts [")) resolve();
+    });
+  });
+  await sleep(100);
+  child.kill("SIGINT");
+  const interrupted = await done;
+  assert.equal(interrupted.code, 130, show(interrupted));
+  assert.match(interrupted.stderr, /interrupted; the operation goes on at the service: its resume token is on stdout/);
+  const resumed = await runCli(["wait", "--poll-interval", "100"], { stdin: interrupted.stdout });
+  assert.equal(resumed.code, 0, show(resumed));
+  assert.equal((JSON.parse(resumed.stdout) as ExportResult).rowCount, 5000);
+});
+
+test("call --async on a terminal draws a progress bar with the percentage and status on stderr", async (t) => {
+  // A job of 2.5 s polled every second (the service's Retry-After): the bar moves while it runs.
+  const slow = await serveDemo(["--job-ms", "2500"]);
+  t.after(() => slow.stop());
+  const main = await buildCli();
+  const command = ["node", main, "call", slow.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "100"].map(shellQuote).join(" ");
+  const { code, output } = await runInTerminal(`${command} > /dev/null`);
+  assert.equal(code, 0, output);
+  // Redrawn in place: carriage return and erase-line, a bar, a percentage and the status.
+  assert.match(output, /\r\u001b\[2K(\u001b\[2m)?exportProducts \[#+-*\] +[1-9]\d*%  Running  0:0\d/);
+  assert.match(output, /exportProducts: Succeeded in 0:0\d\r?\n/);
+});
+
+test("against the async test service's Graph-style monitor: call --no-wait, then wait --service, whose polls carry that service's credentials and headers", async (t) => {
+  const service = await startAsyncService();
+  t.after(() => service.close());
+  service.scenario("graph-status-resource");
+  const cwd = tempDir();
+  writeFileSync(join(cwd, "traverse-odata.config.json"), JSON.stringify({ profiles: { jobs: { url: service.serviceUrl, headers: { "x-tenant": "acme" } } } }));
+  const env = { TRAVERSE_ODATA_TOKEN: "tok-jobs-1" };
+  // No $metadata here: an operation is called as an action (POST) unless --function says otherwise.
+  const started = await runCli(["call", "jobs", "startExport", "--param", "format=csv", "--no-wait"], { cwd, env });
+  assert.equal(started.code, 0, show(started));
+  const [initial] = service.requestsOf("initial");
+  assert.equal(initial?.method, "POST");
+  assert.equal(initial?.headers["prefer"], "respond-async");
+  assert.equal(initial?.body, '{"format":"csv"}');
+
+  const waited = await runCli(["wait", "--service", "jobs", "--poll-interval", "20"], { cwd, env, stdin: started.stdout });
+  assert.equal(waited.code, 0, show(waited));
+  assert.deepEqual(JSON.parse(waited.stdout), EXPORT_RESULT);
+  const polls = [...service.requestsOf("monitor"), ...service.requestsOf("result")];
+  assert.ok(polls.length >= 3, `${polls.length} polls`);
+  for (const poll of polls) {
+    assert.equal(poll.headers["authorization"], "Bearer tok-jobs-1");
+    assert.equal(poll.headers["x-tenant"], "acme");
+  }
+  // Without --service the polls go to the monitor's origin with the environment's credentials only.
+  service.scenario("graph-status-resource");
+  const again = await runCli(["call", "jobs", "startExport", "--no-wait"], { cwd, env });
+  const plain = await runCli(["wait", "--poll-interval", "20"], { cwd, env, stdin: again.stdout });
+  assert.equal(plain.code, 0, show(plain));
+  for (const poll of service.requestsOf("monitor")) assert.equal(poll.headers["x-tenant"], undefined);
+});

@@ -1,0 +1,351 @@
+// The traverse-odata binary against SAP CAP (v4, and v2 through the adapter): query, get, count,
+// describe, and export: killed with SIGKILL and resumed, interrupted with Ctrl-C and resumed,
+// parallel partitions giving the same set as one walk, --plan and --partition, and a CSV of hostile
+// values read back with csv-parse.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChildProcess } from "node:child_process";
+import { parse } from "csv-parse/sync";
+import { ODataClient } from "../src/index.js";
+import { startCap, type CapServer } from "./servers/cap.js";
+import { finished, runCli, show, startCli, tempDir } from "./cli-harness.js";
+import { startServer, sendJson, sendText } from "./servers/recording-server.js";
+
+let cap: CapServer;
+/** The v2 service root as the adapter names it in its next links (localhost). */
+let v2: string;
+/** The v2 adapter fails on $metadata with Node's default "Accept-Language: *" (as test/metadata.test.ts says). */
+const V2 = ["--odata-version", "2.0", "-H", "Accept-Language: en"];
+
+const HOSTILE: { ID: number; title: string; descr: string | null }[] = [
+  { ID: 9001, title: 'He said "hi", then left', descr: "a lone quote: \" and a doubled one: \"\"" },
+  { ID: 9002, title: "line one\nline two\r\nline three", descr: "carriage return\ralone" },
+  { ID: 9003, title: "comma, semicolon; tab\tend", descr: ",,," },
+  { ID: 9004, title: "  leading and trailing spaces  ", descr: null },
+  { ID: 9005, title: '=HYPERLINK("http://example.com","x")', descr: "'quoted' and \\ backslash" },
+  { ID: 9006, title: "Žluťoučký kůň 日本語 😀 \u2028 separator", descr: "Ünïcödé é\u0301 ß" },
+];
+
+before(async () => {
+  cap = await startCap();
+  v2 = cap.v2.replace("127.0.0.1", "localhost");
+  for (const book of HOSTILE) {
+    const response = await fetch(`${cap.v4}Books`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...book, stock: 1, price: 1.5 }) });
+    assert.equal(response.status, 201, await response.text());
+  }
+});
+after(async () => {
+  await cap?.stop();
+});
+
+/** The IDs of an NDJSON file, in order. */
+function ndjsonIds(file: string): number[] {
+  const text = readFileSync(file, "utf8");
+  assert.ok(text.endsWith("\n"), "the file ends with a whole line");
+  return text.trimEnd().split("\n").map((line) => (JSON.parse(line) as { ID: number }).ID);
+}
+
+/** Asserts that `ids` are 1..n, each exactly once. */
+function assertEveryIdOnce(ids: number[], n: number): void {
+  assert.equal(ids.length, n, `expected ${n} rows, got ${ids.length}`);
+  const seen = new Set(ids);
+  assert.equal(seen.size, n, `${n - seen.size} IDs twice`);
+  for (let id = 1; id <= n; id++) if (!seen.has(id)) assert.fail(`ID ${id} is missing`);
+}
+
+/** Waits until `ready()` says so, polling (fails the test after `timeoutMs`). */
+async function until(ready: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/**
+ * The rows a walk checkpoint has saved, or 0 before the first. Read hundreds of times while the
+ * export saves it page after page: a checkpoint caught half-written would not parse (the save is a
+ * rename of a whole file), and fails the test.
+ */
+function savedRows(file: string): number {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
+  const checkpoint = JSON.parse(text) as { rows?: number; done?: boolean };
+  return checkpoint.done ? -1 : (checkpoint.rows ?? 0);
+}
+
+/** Starts an export and stops it with `signal` once its checkpoints hold `rows` rows. */
+async function stopMidway(args: string[], cwd: string, checkpoints: () => string[], rows: number, signal: NodeJS.Signals): Promise<{ child: ChildProcess; code: number | null; stderr: string; stoppedAt: number }> {
+  const child = await startCli(args, { cwd });
+  const done = finished(child);
+  let stoppedAt = 0;
+  await until(() => {
+    const counts = checkpoints().map(savedRows);
+    stoppedAt = counts.reduce((sum, n) => sum + Math.max(0, n), 0);
+    return stoppedAt >= rows || child.exitCode !== null;
+  }, `${rows} rows in the checkpoints`);
+  assert.equal(child.exitCode, null, "the export ended before it could be stopped in the middle");
+  child.kill(signal);
+  const result = await done;
+  return { child, code: result.code, stderr: result.stderr, stoppedAt };
+}
+
+describe("export against CAP", () => {
+  test("killed with SIGKILL in the middle, --resume cuts the output back to the checkpoint and finds every ID exactly once", async () => {
+    const cwd = tempDir();
+    const out = join(cwd, "readings.ndjson");
+    const checkpoint = `${out}.checkpoint.json`;
+    const args = ["export", cap.v4, "Readings", "--out", "readings.ndjson"];
+    const killed = await stopMidway(args, cwd, () => [checkpoint], 20_000, "SIGKILL");
+    assert.equal(killed.child.signalCode, "SIGKILL");
+    const saved = JSON.parse(readFileSync(checkpoint, "utf8"));
+    assert.equal(saved.done, false);
+    assert.ok(saved.rows >= 20_000 && saved.rows < 100_000, `saved ${saved.rows} rows`);
+    assert.match(saved.next, /Readings\?.*skiptoken/);
+    assert.ok(statSync(out).size >= saved.length, "the output holds at least what the checkpoint saved");
+    // Whatever came after the last checkpoint (a page not yet checkpointed, half a line) goes.
+    appendFileSync(out, '{"ID":424242,"sensor":"half a page that was being writ');
+    // A save that the kill cut short leaves its temporary file, named with the killed process's id.
+    writeFileSync(`${checkpoint}.4194304.tmp`, '{"type":"traverse-odata/exp');
+
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    assert.match(resumed.stderr, /^exported 100,000 rows in 10[01] pages to readings\.ndjson in /m);
+    assertEveryIdOnce(ndjsonIds(out), 100_000);
+    assert.equal(existsSync(checkpoint), false, "the checkpoint is removed once the export is complete");
+    assert.deepEqual(readdirSync(cwd), ["readings.ndjson"], "no temporary checkpoint file is left behind");
+  });
+
+  test("Ctrl-C saves the checkpoint and exits 130 with how to go on; --resume finishes it", async () => {
+    const cwd = tempDir();
+    const out = join(cwd, "r.csv");
+    const args = ["export", cap.v4, "Readings", "--out", "r.csv", "--select", "ID,sensor,value,ok", "--checkpoint", "r.state.json"];
+    const interrupted = await stopMidway(args, cwd, () => [join(cwd, "r.state.json")], 10_000, "SIGINT");
+    assert.equal(interrupted.code, 130, interrupted.stderr);
+    assert.match(interrupted.stderr, /^error: interrupted after [\d,]+ rows; the checkpoint is at .*r\.state\.json: run the same command with --resume to go on\n$/m);
+    assert.equal(existsSync(`${out}.checkpoint.json`), false, "--checkpoint names where the checkpoint goes");
+    const saved = JSON.parse(readFileSync(join(cwd, "r.state.json"), "utf8"));
+    assert.deepEqual(saved.columns, ["ID", "sensor", "value", "ok"]);
+    // The same command without --resume does not overwrite what was done.
+    const again = await runCli(args, { cwd });
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /a checkpoint of an unfinished export is at .*: add --resume to go on from it, or delete it to start again/);
+    // A different query is not resumed from it.
+    const other = await runCli(["export", cap.v4, "Readings", "--out", "r.csv", "--select", "ID,sensor", "--checkpoint", "r.state.json", "--resume"], { cwd });
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /the checkpoint .*r\.state\.json is of another export \(its query differs from this one\)/);
+    const otherFormat = await runCli([...args, "--format", "ndjson", "--resume"], { cwd });
+    assert.equal(otherFormat.code, 2);
+    assert.match(otherFormat.stderr, /is of another export \(format csv, not ndjson\)/);
+
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    const rows = parse(readFileSync(out, "utf8"), { columns: true }) as Record<string, string>[];
+    assertEveryIdOnce(rows.map((row) => Number(row["ID"])), 100_000);
+    assert.deepEqual(rows[6], { ID: "7", sensor: "S0", value: "0.7", ok: "true" });
+  });
+
+  test("--parallel 4 gives the same rows as one walk, and leaves no part behind", async () => {
+    const cwd = tempDir();
+    const single = await runCli(["export", cap.v4, "Readings", "--out", "one.ndjson"], { cwd });
+    assert.equal(single.code, 0, show(single));
+    const parallel = await runCli(["export", cap.v4, "Readings", "--out", "four.ndjson", "--parallel", "4"], { cwd });
+    assert.equal(parallel.code, 0, show(parallel));
+    assert.match(parallel.stderr, /^exported 100,000 rows in \d+ pages \(4 partitions\) to four\.ndjson/m);
+    const one = readFileSync(join(cwd, "one.ndjson"), "utf8").trimEnd().split("\n");
+    const four = readFileSync(join(cwd, "four.ndjson"), "utf8").trimEnd().split("\n");
+    assert.deepEqual([...four].sort(), [...one].sort());
+    assertEveryIdOnce(ndjsonIds(join(cwd, "four.ndjson")), 100_000);
+    assert.deepEqual(readdirSync(cwd).sort(), ["four.ndjson", "one.ndjson"]);
+  });
+
+  test("--parallel 4 killed with SIGKILL resumes each partition from its own checkpoint", async () => {
+    const cwd = tempDir();
+    const out = join(cwd, "p.json");
+    const parts = () => [1, 2, 3, 4].map((k) => join(cwd, `p.json.checkpoint.part-${k}-of-4.json`));
+    const args = ["export", cap.v4, "Readings", "--out", "p.json", "--parallel", "4"];
+    const killed = await stopMidway(args, cwd, parts, 20_000, "SIGKILL");
+    assert.equal(killed.child.signalCode, "SIGKILL");
+    const plan = JSON.parse(readFileSync(`${out}.checkpoint.json`, "utf8"));
+    assert.equal(plan.type, "traverse-odata/export-parallel");
+    assert.deepEqual(plan.plan.map((p: { filter: string }) => p.filter), ["ID lt 25001", "ID ge 25001 and ID lt 50001", "ID ge 50001 and ID lt 75001", "ID ge 75001"]);
+    // Half-written rows after each part's checkpoint go too.
+    for (let k = 1; k <= 4; k++) {
+      const part = join(cwd, `p.json.part-${k}-of-4`);
+      if (existsSync(part)) appendFileSync(part, ',\n{"ID":777777,"sensor":"half');
+    }
+    writeFileSync(`${out}.checkpoint.part-3-of-4.json.4194304.tmp`, '{"type":"traverse-odata/exp');
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    const rows = JSON.parse(readFileSync(out, "utf8")) as { ID: number }[];
+    assertEveryIdOnce(rows.map((row) => row.ID), 100_000);
+    assert.deepEqual(readdirSync(cwd), ["p.json"]);
+  });
+
+  test("--plan prints the partitions; --partition K/N with --plan-file runs one each, and together they hold every ID once", async () => {
+    const cwd = tempDir();
+    const plan = await runCli(["export", cap.v4, "Readings", "--parallel", "3", "--plan", "--filter", "ID le 30000"], { cwd });
+    assert.equal(plan.code, 0, show(plan));
+    const partitions = JSON.parse(plan.stdout) as { index: number; of: number; filter: string; url: string; estimatedCount: number }[];
+    assert.deepEqual(partitions.map((p) => [p.index, p.of, p.filter, p.estimatedCount]), [
+      [0, 3, "ID lt 10001", 10_000],
+      [1, 3, "ID ge 10001 and ID lt 20001", 10_000],
+      [2, 3, "ID ge 20001", 10_000],
+    ]);
+    assert.equal(decodeURIComponent(partitions[1]!.url), `${cap.v4}Readings?$filter=(ID le 30000) and (ID ge 10001 and ID lt 20001)`);
+    writeFileSync(join(cwd, "plan.json"), plan.stdout);
+    const runs = await Promise.all([1, 2, 3].map((k) => runCli(["export", cap.v4, "Readings", "--filter", "ID le 30000", "--partition", `${k}/3`, "--plan-file", "plan.json", "--out", `part-${k}.ndjson`], { cwd })));
+    for (const run of runs) assert.equal(run.code, 0, show(run));
+    const ids = [1, 2, 3].flatMap((k) => ndjsonIds(join(cwd, `part-${k}.ndjson`)));
+    assertEveryIdOnce(ids, 30_000);
+    assert.deepEqual(ndjsonIds(join(cwd, "part-2.ndjson")).slice(0, 2), [10_001, 10_002]);
+    // Planned on the spot (no plan file) the same ranges come out.
+    const own = await runCli(["export", cap.v4, "Readings", "--filter", "ID le 30000", "--partition", "3/3", "--out", "own-3.ndjson"], { cwd });
+    assert.equal(own.code, 0, show(own));
+    assert.deepEqual(ndjsonIds(join(cwd, "own-3.ndjson")), ndjsonIds(join(cwd, "part-3.ndjson")));
+  });
+
+  test("a CSV of hostile values (quotes, separators, line breaks, unicode) reads back with csv-parse as the service has them", async () => {
+    const cwd = tempDir();
+    const expected = (await new ODataClient({ serviceUrl: cap.v4 }).collection("Books").filter("ID ge 9001").orderBy("ID").list()) as Record<string, unknown>[];
+    assert.equal(expected.length, HOSTILE.length);
+    const text = (value: unknown) => (value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value));
+
+    // Columns from $metadata (every property of Books, no $select).
+    const whole = await runCli(["export", cap.v4, "Books", "--filter", "ID ge 9001", "--orderby", "ID", "--out", "books.csv"], { cwd });
+    assert.equal(whole.code, 0, show(whole));
+    const raw = readFileSync(join(cwd, "books.csv"), "utf8");
+    const [header] = raw.split("\r\n");
+    assert.equal(header, "createdAt,createdBy,modifiedAt,modifiedBy,ID,title,descr,stock,price,published,author_ID");
+    const records = parse(raw, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(records, expected.map((book) => Object.fromEntries(header!.split(",").map((column) => [column, text(book[column])]))));
+    assert.deepEqual(records.map((r) => r["title"]), HOSTILE.map((b) => b.title));
+    assert.deepEqual(records.map((r) => r["descr"]), HOSTILE.map((b) => b.descr ?? ""));
+
+    // The same rows from parallel parts joined into one file.
+    const parallel = await runCli(["export", cap.v4, "Books", "--filter", "ID ge 9001", "--select", "ID,title,descr", "--out", "p.csv", "--parallel", "3"], { cwd });
+    assert.equal(parallel.code, 0, show(parallel));
+    const fromParts = parse(readFileSync(join(cwd, "p.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+    assert.deepEqual(fromParts, HOSTILE.map((book) => ({ ID: String(book.ID), title: book.title, descr: book.descr ?? "" })));
+  });
+
+  test("expanded navigation is a column of JSON text", async () => {
+    const cwd = tempDir();
+    const result = await runCli(["export", cap.v4, "Books", "--filter", "ID le 2", "--select", "ID", "--expand", "author($select=name)", "--format", "csv", "--out", "x.txt"], { cwd });
+    assert.equal(result.code, 0, show(result));
+    const books = await new ODataClient({ serviceUrl: cap.v4 }).collection("Books").filter("ID le 2").select("ID").expand("author", (a) => a.select("name")).list();
+    assert.deepEqual(parse(readFileSync(join(cwd, "x.txt"), "utf8"), { columns: true }), books.map((book) => ({ ID: String(book["ID"]), author: JSON.stringify(book["author"]) })));
+    assert.equal(JSON.parse((parse(readFileSync(join(cwd, "x.txt"), "utf8"), { columns: true }) as Record<string, string>[])[0]!["author"]!).name, "Jane Austen");
+  });
+
+  test("OData v2 through the adapter: export with server paging, CSV columns from v2 $metadata", async () => {
+    const cwd = tempDir();
+    const result = await runCli(["export", v2, "Readings", "--filter", "ID le 2500", "--out", "v2.ndjson", ...V2], { cwd });
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stderr, /exported 2,500 rows in 3 pages/);
+    assertEveryIdOnce(ndjsonIds(join(cwd, "v2.ndjson")), 2500);
+    const csv = await runCli(["export", v2, "Readings", "--filter", "ID le 1500", "--out", "v2.csv", "--parallel", "2", ...V2], { cwd });
+    assert.equal(csv.code, 0, show(csv));
+    const rows = parse(readFileSync(join(cwd, "v2.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(rows[0]!), ["ID", "sensor", "value", "ok"]);
+    assertEveryIdOnce(rows.map((row) => Number(row["ID"])), 1500);
+  });
+});
+
+describe("services without $metadata", () => {
+  test("--parallel needs the key: without $metadata --partition-key names it", async (t) => {
+    const server = await startServer((request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      if (url.pathname.endsWith("/$count")) return sendText(res, 200, "10");
+      const skip = Number(url.searchParams.get("$skip") ?? 0);
+      if (url.searchParams.get("$orderby") === "code") return sendJson(res, 200, { value: [{ code: `c${skip}` }] });
+      const filter = url.searchParams.get("$filter") ?? "";
+      const codes = Array.from({ length: 10 }, (_, i) => `c${i}`).filter((code) => {
+        const lower = /code ge '(\w+)'/.exec(filter)?.[1];
+        const upper = /code lt '(\w+)'/.exec(filter)?.[1];
+        return (lower === undefined || code >= lower) && (upper === undefined || code < upper);
+      });
+      sendJson(res, 200, { value: codes.map((code) => ({ code })) });
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const without = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--parallel", "2"], { cwd });
+    assert.equal(without.code, 2, show(without));
+    assert.match(without.stderr, /the ranges need the key of Things, which \$metadata does not give here; name the property with --partition-key PROP/);
+    const withKey = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--parallel", "2", "--partition-key", "code"], { cwd });
+    assert.equal(withKey.code, 0, show(withKey));
+    assert.deepEqual(readFileSync(join(cwd, "t.ndjson"), "utf8").trimEnd().split("\n").map((line) => JSON.parse(line).code), Array.from({ length: 10 }, (_, i) => `c${i}`));
+    assert.ok(server.requests.some((r) => decodeURIComponent(r.path) === "/odata/Things?$filter=code lt 'c5'"), server.requests.map((r) => decodeURIComponent(r.path)).join("\n"));
+  });
+
+
+  test("without $select and $metadata the first row decides; a property it lacks is left out with one warning, a missing one is an empty field", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      if (request.path.includes("skiptoken")) return sendJson(res, 200, { value: [{ a: 3, b: "z", c: true }] });
+      sendJson(res, 200, { value: [{ "@odata.etag": 'W/"1"', a: 1 }, { a: 2, b: "x" }, { b: "y" }], "@odata.nextLink": "Things?$skiptoken=3" });
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const result = await runCli(["export", server.url("odata/"), "Things", "--out", "t.csv"], { cwd });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(readFileSync(join(cwd, "t.csv"), "utf8"), "a\r\n1\r\n2\r\n\r\n3\r\n");
+    assert.equal(result.stderr.match(/warning: /g)?.length, 2, result.stderr);
+    assert.match(result.stderr, /^warning: the rows have a property "b" that is not one of the CSV columns; its values are left out$/m);
+    assert.match(result.stderr, /^warning: the rows have a property "c" that is not one of the CSV columns; its values are left out$/m);
+  });
+});
+
+describe("reading CAP", () => {
+  test("query in every format, v4 and v2, gives what the library reads", async () => {
+    for (const [root, extra, version] of [[cap.v4, [], "4.0"], [cap.v2.replace("127.0.0.1", "localhost"), V2, "2.0"]] as const) {
+      const client = new ODataClient({ serviceUrl: root, version, headers: { "accept-language": "en" } });
+      const expected = await client.collection("Books").filter("stock gt 20 and ID lt 100").select("ID", "title", "price").orderBy("price", "desc").list();
+      assert.ok(expected.length > 3);
+      const args = ["query", root, "Books", "--filter", "stock gt 20 and ID lt 100", "--select", "ID,title,price", "--orderby", "price desc", ...extra];
+      const ndjson = await runCli([...args, "--format", "ndjson"]);
+      assert.equal(ndjson.code, 0, show(ndjson));
+      assert.deepEqual(ndjson.stdout.trimEnd().split("\n").map((line) => JSON.parse(line)), expected);
+      const json = await runCli([...args, "--format", "json"]);
+      assert.deepEqual(JSON.parse(json.stdout), expected);
+      const csv = await runCli([...args, "--format", "csv"]);
+      assert.deepEqual(parse(csv.stdout, { columns: true }), expected.map((b) => ({ ID: String(b["ID"]), title: b["title"], price: String(b["price"]) })));
+      const table = await runCli(args);
+      assert.equal(table.code, 0, show(table));
+      assert.equal(table.stdout.trimEnd().split("\n").length, expected.length + 2);
+      assert.match(table.stdout, /^ID\s+title\s+price\n/);
+    }
+  });
+
+  test("get types the key from $metadata (a string with an apostrophe, a key of two properties); count with a filter; describe", async () => {
+    const author = await runCli(["get", cap.v4, "Authors", "O'Brien", "--select", "ID,name"]);
+    assert.equal(author.code, 0, show(author));
+    assert.deepEqual(JSON.parse(author.stdout), { ID: "O'Brien", name: "Flann O'Brien" });
+    const pair = await runCli(["get", cap.v4, "Pairs", "A=2,B=it's"]);
+    assert.equal(JSON.parse(pair.stdout).label, "two with apostrophe");
+    const book = await runCli(["get", cap.v4, "Books", "1", "--select", "ID", "--expand", "author($select=name)"]);
+    const expected = await new ODataClient({ serviceUrl: cap.v4 }).collection("Books").key(1).select("ID").expand("author", (a) => a.select("name")).get();
+    assert.deepEqual(JSON.parse(book.stdout), JSON.parse(JSON.stringify(expected)));
+    assert.equal(JSON.parse(book.stdout).author.name, "Jane Austen");
+    const v2Author = await runCli(["get", v2, "Authors", "O'Brien", ...V2]);
+    assert.equal(JSON.parse(v2Author.stdout).name, "Flann O'Brien");
+    const count = await runCli(["count", cap.v4, "Readings", "--filter", "sensor eq 'S3'"]);
+    assert.equal(count.stdout, `${Math.floor((100_000 - 3) / 7) + 1}\n`);
+    const described = await runCli(["describe", cap.v4, "Books"]);
+    assert.equal(described.code, 0, show(described));
+    assert.match(described.stdout, /^ {2}author\s+CatalogService\.Authors\s+-> Authors$/m);
+    assert.match(described.stdout, /^ {2}action {3}CatalogService\.order\(quantity: Edm\.Int32\)/m);
+    const v2Described = await runCli(["describe", v2, ...V2]);
+    assert.match(v2Described.stdout, /\(OData 2\.0\)|\(OData 1\.0\)/);
+    assert.match(v2Described.stdout, /^ {2}Readings\s+CatalogService\.Readings\s+key ID$/m);
+  });
+});

@@ -1,0 +1,117 @@
+// The README's "Command line" examples, run as written: its first shell block starts
+// `traverse-odata serve` (port 4080, which the examples name), its JSON block becomes the
+// traverse-odata.config.json of the current directory, and every line of the other shell blocks
+// runs in `sh` with the built binary on PATH as `traverse-odata`; each must exit 0 and give what
+// the README says it gives.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { ROOT, buildCli, cliEnv, finished, show, tempDir, writeFile, type CliResult } from "./cli-harness.js";
+
+/** The fenced blocks of the README's "Command line" section (up to the next `## ` heading). */
+function sectionBlocks(): { language: string; lines: string[] }[] {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("\n## Command line\n");
+  assert.ok(start >= 0, "the README has a Command line section");
+  const end = readme.indexOf("\n## ", start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  const blocks: { language: string; lines: string[] }[] = [];
+  const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
+  for (const match of section.matchAll(fence)) blocks.push({ language: match[1] ?? "", lines: (match[2] ?? "").split("\n").filter((line) => line.trim() !== "") });
+  return blocks;
+}
+
+const blocks = sectionBlocks();
+const shell = blocks.filter((block) => block.language === "sh");
+const SERVICE = "http://127.0.0.1:4080/odata/v4/demo/";
+
+let bin: string;
+let cwd: string;
+let serve: ChildProcess | undefined;
+
+/** Runs one README line in sh, the binary on PATH. */
+async function sh(line: string, timeoutMs = 60_000) {
+  const child = spawn("sh", ["-c", line], { cwd, env: cliEnv({ PATH: `${bin}:${process.env["PATH"] ?? ""}` }), stdio: ["ignore", "pipe", "pipe"] });
+  return finished(child, timeoutMs);
+}
+
+before(async () => {
+  const main = await buildCli();
+  bin = tempDir("traverse-cli-bin-");
+  writeFile(join(bin, "traverse-odata"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(main)} "$@"\n`);
+  chmodSync(join(bin, "traverse-odata"), 0o755);
+  cwd = tempDir();
+  const [serveBlock] = shell;
+  assert.ok(serveBlock && serveBlock.lines.length === 1 && /^traverse-odata serve\b/.test(serveBlock.lines[0]!), `the first shell block starts the demo service: ${JSON.stringify(serveBlock)}`);
+  // exec: sh becomes the binary, so that stopping it stops the service.
+  serve = spawn("sh", ["-c", `exec ${serveBlock.lines[0]}`], { cwd, env: cliEnv({ PATH: `${bin}:${process.env["PATH"] ?? ""}` }), stdio: ["ignore", "pipe", "pipe"] });
+  const lines = createInterface({ input: serve.stdout! });
+  let stderr = "";
+  serve.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const [url] = (await Promise.race([
+    once(lines, "line"),
+    once(serve, "exit").then(() => {
+      throw new Error(`traverse-odata serve ended before listening (is port 4080 taken?): ${stderr}`);
+    }),
+  ])) as [string];
+  assert.equal(url, SERVICE);
+});
+
+after(async () => {
+  if (serve && serve.exitCode === null) {
+    const exited = once(serve, "exit");
+    serve.kill("SIGINT");
+    await exited;
+  }
+});
+
+test("the examples with a URL run as written and give what the README says", async () => {
+  const examples = shell[1]!.lines;
+  assert.ok(examples.length >= 6);
+  const results: CliResult[] = [];
+  for (const line of examples) {
+    const result = await sh(line);
+    assert.equal(result.code, 0, `${line}\n${show(result)}`);
+    assert.notEqual(result.stdout, "", `${line} printed nothing`);
+    results.push(result);
+  }
+  const byCommand = (word: string, also = "") => results[examples.findIndex((line) => line.includes(` ${word} `) && line.includes(also))]!.stdout;
+  assert.match(byCommand("describe"), /^ {2}Products\s+Demo\.Product\s+key ID$/m);
+  assert.match(byCommand("describe", "Orders"), /^ETag: revision$/m);
+  assert.match(byCommand("query", "--select"), /^ID\s+Name\s+Price\n-+/);
+  const counted = JSON.parse(byCommand("query", "--count"));
+  assert.equal(counted["@odata.count"], 100_000);
+  assert.equal(counted.value.length, 3);
+  assert.equal(byCommand("count"), "100000\n");
+  assert.equal(JSON.parse(byCommand("get")).ID, 42);
+});
+
+test("with the README's profile: export, parallel export, plan and partition, call --async, --no-wait, wait and cancel", async () => {
+  const config = blocks.find((block) => block.language === "json");
+  assert.ok(config);
+  writeFile(join(cwd, "traverse-odata.config.json"), config.lines.join("\n"));
+  const examples = shell[2]!.lines;
+  const outputs = new Map<string, string>();
+  for (const line of examples) {
+    const result = await sh(line);
+    assert.equal(result.code, 0, `${line}\n${show(result)}`);
+    outputs.set(line, result.stdout);
+  }
+  const lineWith = (text: string) => examples.find((line) => line.includes(text))!;
+  const count = (file: string) => readFileSync(join(cwd, file), "utf8").trimEnd().split("\n").length;
+  assert.equal(count("products.ndjson"), 100_000);
+  assert.equal(count("products.csv"), 100_001);
+  assert.equal(readFileSync(join(cwd, "products.csv"), "utf8").split("\r\n")[0], "ID,Name,Category,Price,Stock,ReleaseDate");
+  const plan = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8")) as { index: number; skip: number }[];
+  assert.deepEqual(plan.map((p) => [p.index, p.skip]), [[0, 0], [1, 25_000], [2, 50_000], [3, 75_000]]);
+  const part = readFileSync(join(cwd, "products-2.ndjson"), "utf8").trimEnd().split("\n");
+  assert.equal(part.length, 25_000);
+  assert.equal(JSON.parse(part[0]!).ID, 25_001);
+  assert.equal(JSON.parse(outputs.get(lineWith("--async"))!).rowCount, 1000);
+  assert.equal(JSON.parse(readFileSync(join(cwd, "job.json"), "utf8")).type, "traverse-odata/async-poller");
+  assert.equal(JSON.parse(outputs.get(lineWith("wait job.json"))!).format, "csv");
+});

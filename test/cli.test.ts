@@ -1,0 +1,391 @@
+// The traverse-odata binary: commands against the demo service (`traverse-odata serve`), usage and
+// exit codes, credentials from the environment and profiles (checked on the wire of a node:http
+// server), and no secret in any output.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ODataClient, redactText, redactUrl } from "../src/index.js";
+import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
+import { runCli, serveDemo, show, tempDir, writeFile, type ServedDemo } from "./cli-harness.js";
+import type { DemoServiceModule } from "../src/cli/commands/serve.js";
+import { configFiles } from "../src/cli/config.js";
+import * as demoService from "../demo/service.js";
+
+// serve loads demo/service.ts by a computed path; this keeps the two in step for the compiler.
+demoService satisfies DemoServiceModule;
+
+let demo: ServedDemo;
+before(async () => {
+  demo = await serveDemo(["--products", "2500", "--job-ms", "600"]);
+});
+after(async () => {
+  await demo?.stop();
+});
+
+test("the library exports the redaction its errors use, for the messages of programs such as this one", () => {
+  assert.equal(redactUrl("https://bob:pw@host/files?sig=abc&$top=1"), "https://host/files?sig=***&$top=1");
+  assert.equal(redactText("GET https://host/x?access_token=t0k3n failed; Authorization: Bearer abcdefgh123"), "GET https://host/x?access_token=*** failed; Authorization: ***");
+});
+
+describe("usage and help", () => {
+  test("--help lists the commands and exits 0; no command exits 2 with the help", async () => {
+    const help = await runCli(["--help"]);
+    assert.equal(help.code, 0, show(help));
+    for (const name of ["describe", "query", "count", "get", "export", "call", "wait", "cancel", "serve"]) assert.match(help.stdout, new RegExp(`^  ${name} `, "m"));
+    assert.doesNotMatch(help.stdout, /^ {2}generate /m);
+    const none = await runCli([]);
+    assert.equal(none.code, 2, show(none));
+    assert.match(none.stdout, /Usage: traverse-odata <command>/);
+    const version = await runCli(["--version"]);
+    assert.equal(version.stdout.trim(), "0.1.0");
+  });
+
+  test("a command's --help shows its options", async () => {
+    const result = await runCli(["export", "--help"]);
+    assert.equal(result.code, 0, show(result));
+    for (const option of ["--out FILE", "--checkpoint FILE", "--resume", "--parallel N", "--plan", "--partition K/N", "--filter EXPR", "--format F", "--quiet", "--json"]) {
+      assert.ok(result.stdout.includes(option), `${option} missing:\n${result.stdout}`);
+    }
+  });
+
+  test("usage mistakes exit 2 with a message that names what was wrong", async () => {
+    const cases: [string[], RegExp][] = [
+      [["frobnicate"], /"frobnicate" is not a command; the commands are describe, query/],
+      [["query", demo.serviceUrl], /query: expected <service> <set>; got only/],
+      [["query", demo.serviceUrl, "Products", "--fliter", "x"], /query: unknown option --fliter/],
+      [["query", demo.serviceUrl, "Products", "--format", "xml"], /--format must be one of table, json, ndjson, csv; got "xml"/],
+      [["query", demo.serviceUrl, "Products", "--top=-1"], /option --top must be an integer from 0 up; got "-1"/],
+      [["query", demo.serviceUrl, "Products", "--filter", "(a eq 1"], /filter\(expression\)/],
+      [["count", "ftp://host/x", "Products"], /<service> must be an http or https URL or a profile name; got a ftp: URL/],
+      [["count", "no-such-profile", "Products"], /there is no profile named "no-such-profile" in .*traverse-odata\.config\.json or .*config\.json, and it is not an http\(s\) URL/],
+      [["export", demo.serviceUrl, "Products"], /export needs --out FILE/],
+      [["export", demo.serviceUrl, "Products", "--out", "x.ndjson", "--parallel", "2", "--partition", "1/2"], /--parallel and --partition exclude each other/],
+      [["export", demo.serviceUrl, "Products", "--out", "x.ndjson", "--partition", "3/2"], /--partition must be K\/N with 1 <= K <= N <= 1000/],
+      [["export", demo.serviceUrl, "Products", "--out", "x.ndjson", "--resume"], /nothing to resume: there is no checkpoint at .*x\.ndjson\.checkpoint\.json/],
+      [["call", demo.serviceUrl, "exportProducts", "--async", "--no-wait"], /--async and --no-wait exclude each other/],
+      [["call", demo.serviceUrl, "nothingHere"], /the service has no action or function import named "nothingHere"/],
+      [["call", demo.serviceUrl, "exportProducts", "--param", "colour=red"], /--param colour: the operation has no parameter colour \(its parameters: format, maxRows, resultForm\)/],
+      [["call", demo.serviceUrl, "exportProducts", "--param", "maxRows=many"], /--param maxRows: "many" is not an integer/],
+      [["get", demo.serviceUrl, "Products", "abc"], /<key>: "abc" is not an integer/],
+      [["describe", demo.serviceUrl, "Nope"], /the service has no entity set "Nope"; it has ExportJobs, Products, ProductsUnpaged, Orders/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, `${args.join(" ")}\n${show(result)}`);
+      assert.match(result.stderr, message, `${args.join(" ")}\n${show(result)}`);
+      assert.equal(result.stdout, "", `${args.join(" ")} wrote to stdout`);
+    }
+  });
+
+  test("with --json an error goes to stderr as one JSON object with its code and exit code", async () => {
+    const usage = await runCli(["query", demo.serviceUrl, "Products", "--top", "x", "--json"]);
+    assert.equal(usage.code, 2);
+    assert.deepEqual(JSON.parse(usage.stderr), { error: { code: "cli:USAGE", message: 'option --top must be an integer from 0 up; got "x"', name: "CliUsageError", exitCode: 2 } });
+    const http = await runCli(["get", demo.serviceUrl, "Products", "99999", "--json"]);
+    assert.equal(http.code, 3, show(http));
+    const error = JSON.parse(http.stderr).error;
+    assert.equal(error.code, "HTTP_ERROR");
+    assert.equal(error.status, 404);
+    assert.equal(error.exitCode, 3);
+    assert.equal(error.url, `${demo.serviceUrl}Products(99999)`);
+    assert.deepEqual(error.odataError, { code: "NotFound", message: "No product with ID 99999" });
+    assert.equal(http.stdout, "");
+  });
+});
+
+describe("reading the demo service", () => {
+  test("describe lists the entity sets, their keys and the operations; with a set its properties, navigation and capabilities", async () => {
+    const service = await runCli(["describe", demo.serviceUrl]);
+    assert.equal(service.code, 0, show(service));
+    assert.match(service.stdout, /^ {2}Products\s+Demo\.Product\s+key ID$/m);
+    assert.match(service.stdout, /^ {2}action {3}exportProducts\(format: Edm\.String, maxRows: Edm\.Int32, resultForm: Edm\.String\) -> Demo\.Export$/m);
+    assert.match(service.stdout, /^ {2}function totalValue\(status: Edm\.String\) -> Edm\.Decimal$/m);
+    const orders = await runCli(["describe", demo.serviceUrl, "Orders"]);
+    assert.equal(orders.code, 0, show(orders));
+    assert.match(orders.stdout, /^ {2}revision\s+Edm\.Int64\s+not null$/m);
+    assert.match(orders.stdout, /^ {2}action {3}Demo\.ship\(carrier: Edm\.String\) -> Demo\.Order$/m);
+    assert.match(orders.stdout, /^ETag: revision$/m);
+    assert.match(orders.stdout, /^ {2}Capabilities\.ChangeTracking\s+\{"Supported":true\}$/m);
+    const json = await runCli(["describe", demo.serviceUrl, "Products", "--json"]);
+    const described = JSON.parse(json.stdout);
+    assert.deepEqual(described.key, ["ID"]);
+    assert.deepEqual(described.properties.map((p: { name: string; type: string }) => `${p.name}:${p.type}`), [
+      "ID:Edm.Int32",
+      "Name:Edm.String",
+      "Category:Edm.String",
+      "Price:Edm.Decimal",
+      "Stock:Edm.Int32",
+      "ReleaseDate:Edm.Date",
+    ]);
+  });
+
+  test("query in every format gives the entities the service has, following next links", async () => {
+    const expected = await new ODataClient({ serviceUrl: demo.serviceUrl }).collection("Products").skip(995).top(10).select("ID", "Name", "Price").list();
+    const args = ["query", demo.serviceUrl, "Products", "--skip", "995", "--top", "10", "--select", "ID,Name,Price", "--page-size", "4"];
+
+    const ndjson = await runCli([...args, "--format", "ndjson"]);
+    assert.equal(ndjson.code, 0, show(ndjson));
+    assert.deepEqual(ndjson.stdout.trimEnd().split("\n").map((line) => JSON.parse(line)), expected);
+    // Three pages of 4, 4 and 2 (Prefer: odata.maxpagesize=4): the summary goes to stderr.
+    assert.match(ndjson.stderr, /^10 rows in 3 pages, \d+\.\d s\n$/);
+
+    const json = await runCli([...args, "--format", "json"]);
+    assert.deepEqual(JSON.parse(json.stdout), expected);
+    const counted = await runCli([...args, "--format", "json", "--count"]);
+    assert.deepEqual(JSON.parse(counted.stdout), { "@odata.count": 2500, value: expected });
+
+    const csv = await runCli([...args, "--format", "csv"]);
+    assert.equal(csv.stdout, `ID,Name,Price\r\n${expected.map((p) => `${p["ID"]},${p["Name"]},${p["Price"]}`).join("\r\n")}\r\n`);
+
+    const table = await runCli(args);
+    const lines = table.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 12, table.stdout);
+    assert.match(lines[0]!, /^ID\s+Name\s+Price$/);
+    assert.match(lines[1]!, /^-+\s+-+\s+-+$/);
+    assert.match(lines[2]!, new RegExp(`^996\\s+Product 996\\s+${expected[0]!["Price"]}$`));
+  });
+
+  test("CSV without $select takes its columns from $metadata", async () => {
+    const result = await runCli(["query", demo.serviceUrl, "Products", "--top", "2", "--format", "csv"]);
+    assert.equal(result.stdout.split("\r\n")[0], "ID,Name,Category,Price,Stock,ReleaseDate");
+  });
+
+  test("count prints the number; get prints one entity as JSON", async () => {
+    const count = await runCli(["count", demo.serviceUrl, "Products"]);
+    assert.equal(count.stdout, "2500\n");
+    const get = await runCli(["get", demo.serviceUrl, "Products", "42"]);
+    assert.equal(get.code, 0, show(get));
+    assert.deepEqual(JSON.parse(get.stdout), await new ODataClient({ serviceUrl: demo.serviceUrl }).collection("Products").key(42).get());
+    const order = await runCli(["get", demo.serviceUrl, "Orders", "ID=2"]);
+    assert.equal(JSON.parse(order.stdout).customer, "Grace");
+  });
+});
+
+describe("exit codes", () => {
+  test("3 for an HTTP error, 4 for a network error, each with a message that names it", async () => {
+    const missing = await runCli(["get", demo.serviceUrl, "Products", "99999"]);
+    assert.equal(missing.code, 3, show(missing));
+    assert.equal(missing.stderr, `error: GET ${demo.serviceUrl}Products(99999) failed with HTTP 404 Not Found [NotFound]: No product with ID 99999\n`);
+    // A port nobody listens on: connection refused.
+    const closed = await startServer(() => {});
+    const url = closed.url("odata/");
+    await closed.close();
+    const refused = await runCli(["count", url, "Things"]);
+    assert.equal(refused.code, 4, show(refused));
+    assert.equal(refused.stderr.startsWith(`error: GET ${url}Things/$count failed before an answer arrived: `), true, refused.stderr);
+  });
+
+  test("1 for any other failure, such as an output file that cannot be written", async () => {
+    const result = await runCli(["export", demo.serviceUrl, "Products", "--top", "5", "--out", "/nonexistent-folder/x.ndjson"]);
+    assert.equal(result.code, 1, show(result));
+    assert.match(result.stderr, /^error: ENOENT: no such file or directory, open '\/nonexistent-folder\/x\.ndjson'\n$/);
+  });
+
+  test("4 for a timeout", async (t) => {
+    const server = await startServer(() => {}); // never answers
+    t.after(() => server.close());
+    const result = await runCli(["count", server.url("odata/"), "Things", "--timeout", "200"]);
+    assert.equal(result.code, 4, show(result));
+    assert.match(result.stderr, /timed out|TIMEOUT|within 200 ms/i);
+  });
+});
+
+describe("credentials and profiles", () => {
+  let server: RecordingServer;
+  before(async () => {
+    server = await startServer((request, res) => {
+      if (request.path.endsWith("/$count")) return sendText(res, 200, "7");
+      if (request.path.includes("/$metadata")) return sendJson(res, 404, { error: { code: "404", message: "none" } });
+      sendJson(res, 401, { error: { code: "401", message: `refused ${request.headers.authorization ?? "nothing"}` } });
+    });
+  });
+  after(() => server.close());
+
+  /** The headers of the last request the server saw. */
+  const last = () => server.requests.at(-1)!.headers;
+
+  test("TRAVERSE_ODATA_TOKEN is sent as a bearer token, USER and PASSWORD as basic credentials", async () => {
+    const token = await runCli(["count", server.url("odata/"), "Things"], { env: { TRAVERSE_ODATA_TOKEN: "tok-3x4mpl3-s3cret" } });
+    assert.equal(token.code, 0, show(token));
+    assert.equal(last().authorization, "Bearer tok-3x4mpl3-s3cret");
+    const basic = await runCli(["count", server.url("odata/"), "Things"], { env: { TRAVERSE_ODATA_USER: "ann", TRAVERSE_ODATA_PASSWORD: "pa55:word" } });
+    assert.equal(basic.code, 0, show(basic));
+    assert.equal(last().authorization, `Basic ${Buffer.from("ann:pa55:word").toString("base64")}`);
+    const half = await runCli(["count", server.url("odata/"), "Things"], { env: { TRAVERSE_ODATA_USER: "ann" } });
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /TRAVERSE_ODATA_USER is set but TRAVERSE_ODATA_PASSWORD is not/);
+  });
+
+  test("a secret never appears in output or messages, not even when the service echoes it", async () => {
+    const secret = "tok-very-secret-12345";
+    const result = await runCli(["query", server.url("odata/"), "Things", "--json", "-H", "x-api-key: key-very-secret-678"], { env: { TRAVERSE_ODATA_TOKEN: secret } });
+    assert.equal(result.code, 3, show(result));
+    assert.equal(last()["x-api-key"], "key-very-secret-678");
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), show(result));
+    assert.ok(!result.stderr.includes("key-very-secret-678"), show(result));
+    assert.match(result.stderr, /refused Bearer \*\*\*/);
+  });
+
+  test("--debug writes the wire log to stderr, a line per request and answer, the token masked; stdout keeps only the data", async () => {
+    const secret = "tok-debug-secret-4242";
+    const result = await runCli(["count", server.url("odata/"), "Things", "--debug"], { env: { TRAVERSE_ODATA_TOKEN: secret } });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(result.stdout, "7\n");
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("traverse-odata #"));
+    assert.deepEqual(
+      lines.map((line) => line.replace(/ \d+ ms /, " N ms ").replace(/ \{.*$/, "")),
+      [`traverse-odata #1 > GET ${server.url("odata/")}Things/$count`, `traverse-odata #1 < 200 GET ${server.url("odata/")}Things/$count N ms`],
+    );
+    assert.ok(!result.stderr.includes(secret), show(result));
+    assert.equal(last().authorization, `Bearer ${secret}`);
+    const quiet = await runCli(["count", server.url("odata/"), "Things"]);
+    assert.ok(!quiet.stderr.includes("traverse-odata #"), show(quiet));
+  });
+
+  test("a profile from traverse-odata.config.json gives the URL, version and headers; a header may name an environment variable", async () => {
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
+      profiles: { things: { url: server.url("odata/"), version: "2.0", headers: { "sap-client": "100", "x-api-key": { env: "THINGS_KEY" } } } },
+    }));
+    const result = await runCli(["count", "things", "Things"], { cwd, env: { THINGS_KEY: "k-123" } });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(result.stdout, "7\n");
+    const headers = last();
+    assert.equal(headers["sap-client"], "100");
+    assert.equal(headers["x-api-key"], "k-123");
+    assert.equal(headers["maxdataserviceversion"], undefined); // a v2 read sends no version header, as a v4 one
+    assert.equal(server.requests.at(-1)!.path, "/odata/Things/$count");
+    const unset = await runCli(["count", "things", "Things"], { cwd });
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /profile "things": the environment variable THINGS_KEY of header x-api-key is not set/);
+  });
+
+  test("the user's config folder is read when the current directory has no file: XDG_CONFIG_HOME, then ~/.config", async () => {
+    const xdg = tempDir();
+    writeFile(join(xdg, "traverse-odata", "config.json"), JSON.stringify({ profiles: { mine: { url: server.url("xdg/") } } }));
+    const fromXdg = await runCli(["count", "mine", "Things"], { env: { XDG_CONFIG_HOME: xdg } });
+    assert.equal(fromXdg.code, 0, show(fromXdg));
+    assert.equal(server.requests.at(-1)!.path, "/xdg/Things/$count");
+    const home = tempDir();
+    writeFile(join(home, ".config", "traverse-odata", "config.json"), JSON.stringify({ profiles: { mine: { url: server.url("home/") } } }));
+    const fromHome = await runCli(["count", "mine", "Things"], { env: { HOME: home } });
+    assert.equal(fromHome.code, 0, show(fromHome));
+    assert.equal(server.requests.at(-1)!.path, "/home/Things/$count");
+  });
+
+  test("on Windows the user's configuration file is in %APPDATA%\\traverse-odata; --config names one file instead", () => {
+    const appData = "C:\\Users\\ann\\AppData\\Roaming";
+    assert.deepEqual(configFiles({ cwd: "/work", env: { APPDATA: appData, XDG_CONFIG_HOME: "/xdg" }, platform: "win32" }), [
+      join("/work", "traverse-odata.config.json"),
+      join(appData, "traverse-odata", "config.json"),
+    ]);
+    assert.deepEqual(configFiles({ cwd: "/work", env: { HOME: "/home/ann" }, platform: "linux" }), [join("/work", "traverse-odata.config.json"), "/home/ann/.config/traverse-odata/config.json"]);
+    assert.deepEqual(configFiles({ cwd: "/work", env: {}, platform: "linux", configFile: "conf/p.json" }), ["/work/conf/p.json"]);
+  });
+
+  test("a profile with csrf: true fetches the X-CSRF-Token that the demo service wants for a write", async () => {
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({ profiles: { shop: { url: demo.serviceUrl, csrf: true }, plain: { url: demo.serviceUrl } } }));
+    const refused = await runCli(["call", "plain", "cancelOpenOrders", "--param", "customer=Nobody"], { cwd });
+    assert.equal(refused.code, 3, show(refused));
+    assert.match(refused.stderr, /403 Forbidden \[CsrfTokenRequired\]/);
+    const written = await runCli(["call", "shop", "cancelOpenOrders", "--param", "customer=Nobody"], { cwd });
+    assert.equal(written.code, 0, show(written));
+    assert.equal(JSON.parse(written.stdout), 0);
+  });
+
+  test("configuration mistakes exit 2 naming the file and the setting, never a value", async () => {
+    const cwd = tempDir();
+    const file = join(cwd, "traverse-odata.config.json");
+    const cases: [unknown, RegExp][] = [
+      [{ profiles: { p: { url: "not a url" } } }, /profiles\.p\.url must be the service's http\(s\) URL/],
+      [{ profiles: { p: { url: server.url("odata/"), colour: 1 } } }, /profiles\.p\.colour is not a profile setting/],
+      [{ profiles: { p: { url: server.url("odata/"), version: "3.0" } } }, /profiles\.p\.version must be "2\.0", "4\.0" or "4\.01"/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecret: "s3cr3t-in-file" } } } }, /profiles\.p\.oauth2 holds "clientSecret", but a secret does not belong in the configuration file/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c" } } } }, /oauth2\.clientSecretEnv must name the environment variable/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecretEnv: "S", clientAuthentication: "post" } } } }, /oauth2\.clientAuthentication must be "body" or "basic"/],
+      [{ profiles: { p: { url: server.url("odata/"), oauth2: { tokenUrl: "https://login/t", clientId: "c", clientSecretEnv: "S", resource: 5 } } } }, /oauth2\.resource must be a non-empty string/],
+    ];
+    for (const [config, message] of cases) {
+      writeFile(file, JSON.stringify(config));
+      const result = await runCli(["count", "p", "Things"], { cwd });
+      assert.equal(result.code, 2, show(result));
+      assert.match(result.stderr, message);
+      assert.ok(result.stderr.includes(file), result.stderr);
+      assert.ok(!result.stderr.includes("s3cr3t-in-file"), result.stderr);
+    }
+    writeFile(file, '{ "profiles": { "p": { "url": "x", "headers": { "x-api-key": "k3y-in-broken-json" ');
+    const broken = await runCli(["count", "p", "Things"], { cwd });
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /traverse-odata\.config\.json is not valid JSON/);
+    assert.ok(!broken.stderr.includes("k3y-in-broken-json"), broken.stderr);
+  });
+
+  test("a profile with OAuth2 client credentials fetches a token from its endpoint and sends it as a bearer token; the secret stays out of every output", async (t) => {
+    const secret = "graph-5ecret+/=~value";
+    const tokens = await startServer((request, res) => {
+      const fields = Object.fromEntries(new URLSearchParams(request.body));
+      const basic = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ""))?.[1];
+      const given = basic === undefined ? fields["client_secret"] : decodeURIComponent(Buffer.from(basic, "base64").toString("utf8").split(":")[1] ?? "");
+      if (given !== secret) return sendJson(res, 401, { error: "invalid_client", error_description: `wrong secret in ${request.body}` });
+      sendJson(res, 200, { access_token: `cli-token-${tokens.requests.length}`, token_type: "Bearer", expires_in: 3600 });
+    });
+    t.after(() => tokens.close());
+    const cwd = tempDir();
+    const tokenUrl = tokens.url("tenant/oauth2/v2.0/token");
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
+      profiles: {
+        graph: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "cli", clientSecretEnv: "GRAPH_SECRET", scope: "https://graph.microsoft.com/.default" } },
+        xsuaa: { url: server.url("odata/"), oauth2: { tokenUrl, clientId: "sb-cli!t1", clientSecretEnv: "GRAPH_SECRET", clientAuthentication: "basic", audience: "api://odata" } },
+      },
+    }));
+
+    const result = await runCli(["count", "graph", "Things", "--debug"], { cwd, env: { GRAPH_SECRET: secret } });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(result.stdout, "7\n");
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tokens.requests[0]!.body)), {
+      grant_type: "client_credentials",
+      client_id: "cli",
+      client_secret: secret,
+      scope: "https://graph.microsoft.com/.default",
+    });
+    assert.equal(last().authorization, "Bearer cli-token-1");
+    assert.match(result.stderr, new RegExp(`traverse-odata #1 oauth2 > POST ${tokenUrl.replace(/[.?*+^$()[\]{}|\\]/g, "\\$&")} `));
+    const everything = `${result.stdout}${result.stderr}`;
+    assert.ok(!everything.includes(secret) && !everything.includes(encodeURIComponent(secret)) && !everything.includes("cli-token-1"), show(result));
+
+    const basic = await runCli(["count", "xsuaa", "Things"], { cwd, env: { GRAPH_SECRET: secret } });
+    assert.equal(basic.code, 0, show(basic));
+    const header = String(tokens.requests[1]!.headers.authorization);
+    assert.equal(header, `Basic ${Buffer.from(`sb-cli!t1:${encodeURIComponent(secret)}`).toString("base64")}`);
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(tokens.requests[1]!.body)), { grant_type: "client_credentials", audience: "api://odata" });
+    assert.equal(last().authorization, "Bearer cli-token-2");
+
+    // A refused secret: the endpoint's error, masked, and no request to the service.
+    const before = server.requests.length;
+    const wrong = await runCli(["count", "graph", "Things", "--json"], { cwd, env: { GRAPH_SECRET: "wrong-5ecret-123" } });
+    assert.equal(wrong.code, 1, show(wrong));
+    const error = (JSON.parse(wrong.stderr) as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "AUTH_FAILED");
+    assert.match(error.message, /answered 401: invalid_client: wrong secret in grant_type=client_credentials&client_id=cli&client_secret=\*\*\*&scope=/);
+    assert.ok(!wrong.stderr.includes("wrong-5ecret-123"), show(wrong));
+    assert.equal(server.requests.length, before, "nothing was sent to the service");
+
+    const unset = await runCli(["count", "graph", "Things"], { cwd });
+    assert.equal(unset.code, 2, show(unset));
+    assert.match(unset.stderr, /profile "graph": the environment variable GRAPH_SECRET \(oauth2\.clientSecretEnv\) is not set/);
+  });
+
+  test("a profile whose token endpoint is plain http to another host is refused with exit 2 before anything is sent", async () => {
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
+      profiles: { graph: { url: server.url("odata/"), oauth2: { tokenUrl: "http://login.example.com/t", clientId: "cli", clientSecretEnv: "GRAPH_SECRET" } } },
+    }));
+    const before = server.requests.length;
+    const result = await runCli(["count", "graph", "Things"], { cwd, env: { GRAPH_SECRET: "very-secret-value" } });
+    assert.equal(result.code, 2, show(result));
+    assert.match(result.stderr, /"auth\.oauth2\.tokenUrl" must use https/);
+    assert.ok(!result.stderr.includes("very-secret-value"));
+    assert.equal(server.requests.length, before, "nothing was sent");
+  });
+});

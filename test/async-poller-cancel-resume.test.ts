@@ -13,7 +13,8 @@ import {
   ODataHttpError,
   type AsyncPollerToken,
 } from "../src/index.js";
-import { EXPORT_RESULT, FAST, eventually, header, ownAsyncService, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, afterRequests, eventually, header, ownAsyncService, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { useFakeTime } from "./fake-time.js";
 import { empty, odataError } from "./servers/async-service.js";
 
 /** Whether a value is made of JSON values only (no functions, class instances, undefined, NaN). */
@@ -225,7 +226,7 @@ describe("toJSON()", { concurrency: true }, () => {
   });
 });
 
-describe("resumeAsync()", { concurrency: true }, () => {
+describe("resumeAsync()", () => {
   test("a new client goes on polling the same operation from the token, sending nothing until polled", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("graph-status-resource");
@@ -249,36 +250,44 @@ describe("resumeAsync()", { concurrency: true }, () => {
   });
 
   test("without maxWait the token's deadline holds: past it, poll() rejects with a timeout and sends nothing", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 50 });
     const token = throughJson(poller.toJSON());
-    await pause(80);
+    time.tick(80);
     const resumed = fixture.client().resumeAsync(token, { pollInterval: 1 });
-    const error = await rejectionOf(resumed.poll());
+    const error = await time.within(rejectionOf(resumed.poll()));
     assert.ok(error instanceof AsyncOperationTimeoutError);
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
   });
 
   test("a new maxWait is measured from the resume", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 50 });
     const token = throughJson(poller.toJSON());
-    await pause(80);
-    const resumedAt = performance.now();
-    const resumed = fixture.client().resumeAsync(token, { pollInterval: 50, maxWait: 300 });
-    const error = await rejectionOf(resumed.wait());
-    const elapsed = performance.now() - resumedAt;
+    time.tick(80);
+    const resumedAt = time.now();
+    const resumed = fixture.client().resumeAsync(token, { pollInterval: 70, maxWait: 300 });
+    const rejected = rejectionOf(resumed.wait());
+    // Polls at 70, 140, 210 and 280 ms after the resume; the next would be past the new deadline.
+    for (let poll = 1; poll <= 4; poll++) assert.equal(await time.skip(70), 70);
+    assert.equal(await time.skip(20, await afterRequests(fixture, time, 5)), 20);
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError);
     assert.equal(error.maxWait, 300);
-    assert.ok(elapsed >= 300 - 20, `timed out ${elapsed.toFixed(0)} ms after the resume`);
-    assert.ok(fixture.service.requestsOf("monitor").length >= 1, "the resumed poller polled before its new deadline");
+    assert.equal(time.now() - resumedAt, 300, "timed out at the new maxWait after the resume");
+    assert.equal(fixture.service.requestsOf("monitor").length, 4, "the resumed poller polled until its new deadline");
   });
 
   test("a pending Retry-After travels in the token", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("retry-after-long", { pollInterval: 1, maxWait: 600_000 });
     const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()), { pollInterval: 1, maxWait: 100 });
-    assert.ok((await rejectionOf(resumed.wait())) instanceof AsyncOperationTimeoutError);
+    const rejected = rejectionOf(resumed.wait());
+    assert.equal(await time.skip(), 100, "no poll: the Retry-After of an hour is beyond the new maxWait");
+    assert.ok((await time.within(rejected)) instanceof AsyncOperationTimeoutError);
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
   });
 

@@ -6,6 +6,7 @@ import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type AsyncPoller, type AsyncPollerOptions, type ODataClientOptions } from "../src/index.js";
 import { startAsyncService, type AsyncService, type RecordedRequest, type Scenario, type ScenarioName } from "./servers/async-service.js";
+import type { FakeTime } from "./fake-time.js";
 
 export { EXPORT_RESULT } from "./servers/async-service.js";
 
@@ -19,8 +20,12 @@ export interface ExportResult {
 /** The body every test sends with `createAsync`. */
 export const EXPORT_REQUEST = { format: "csv", entitySet: "Books" } as const;
 
-/** Poller options for tests: poll at once, give up after two seconds. */
-export const FAST: AsyncPollerOptions = { pollInterval: 1, maxWait: 2_000 };
+/**
+ * Poller options for tests: poll at once. maxWait is only a net for a poller that never ends: a
+ * tight one failed tests whose handful of polls took longer on a busy machine. Tests of maxWait
+ * set their own, on fake time.
+ */
+export const FAST: AsyncPollerOptions = { pollInterval: 1, maxWait: 30_000 };
 
 /** Client options without the service URL (the fixture adds it). */
 export type TestClientOptions = Omit<ODataClientOptions, "serviceUrl">;
@@ -105,18 +110,32 @@ export async function pollToEnd(poller: AsyncPoller<unknown>, limit = 30): Promi
   assert.fail(`the poller still ran after ${limit} polls`);
 }
 
-/** Resolves after `ms` milliseconds (for tests that check nothing happens meanwhile). */
+// The real timer functions, taken before any test turns on fake time (test/fake-time.ts): pause()
+// and eventually() wait in real time whatever the clock of the code under test does.
+const realSetTimeout = globalThis.setTimeout;
+
+/** Resolves after `ms` milliseconds of real time (for tests that check nothing happens meanwhile). */
 export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
 }
 
-/** Resolves once `condition()` holds, checking every few ms; fails after `timeout` ms. */
+/** Resolves once `condition()` holds, checking every few ms; fails after `timeout` ms of real time. */
 export async function eventually(condition: () => boolean, what: string, timeout = 2_000): Promise<void> {
-  const giveUp = Date.now() + timeout;
+  const giveUp = performance.now() + timeout;
   while (!condition()) {
-    if (Date.now() > giveUp) assert.fail(`${what} did not happen within ${timeout} ms`);
+    if (performance.now() > giveUp) assert.fail(`${what} did not happen within ${timeout} ms`);
     await pause(5);
   }
+}
+
+/**
+ * On fake time: a mark (see FakeTime.mark) once the service has seen `count` requests. The poll
+ * on the wire has set its deadline timer already, so a sleep set after the mark is the one after
+ * its answer, even when both are as long (the clock does not move while a request is on the wire).
+ */
+export async function afterRequests(fixture: AsyncServiceFixture, time: FakeTime, count: number): Promise<{ setAfter: number }> {
+  await fixture.service.waitForRequests(count);
+  return { setAfter: time.mark() };
 }
 
 /** The settled rejection of a promise, failing the test if it resolves. */

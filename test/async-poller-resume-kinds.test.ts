@@ -67,7 +67,7 @@ function wireFrom(server: RecordingServer, from: number): string[] {
   return server.requests.slice(from).map((request: RecordedRequest) => `${request.method} ${request.path}`);
 }
 
-const FAST = { pollInterval: 1, maxWait: 5_000 };
+const FAST = { pollInterval: 1, maxWait: 30_000 };
 
 /**
  * Runs one kind of poller twice against the same service: once to its end without a stop, once

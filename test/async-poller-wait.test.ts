@@ -1,8 +1,13 @@
 /**
  * wait(): the delay before every poll (pollInterval, Retry-After in seconds and as an HTTP-date),
  * the maxWait deadline, transient answers in a row, and aborting poll() and wait() (no request
- * after the abort, no timer left behind). Intervals are a few ms to a second; timings are asserted
- * loosely from the request arrival times the service recorded.
+ * after the abort, no timer left behind).
+ *
+ * Most waits run on fake time (test/fake-time.ts): the test lets each sleep of the poller pass at
+ * once and asserts its length exactly, and the service records request times on the same clock.
+ * A few tests keep real intervals of some ms, asserted loosely, as end-to-end checks of the real
+ * timers. Tests on fake time do not run concurrently with others in this file (the mock is
+ * process-wide).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +19,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { AsyncOperationError, AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
-import { EXPORT_RESULT, FAST, eventually, ownAsyncService, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
+import { EXPORT_RESULT, FAST, afterRequests, eventually, ownAsyncService, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
+import { useFakeTime } from "./fake-time.js";
 import { empty, odataError, type RecordedRequest } from "./servers/async-service.js";
 
 /** Timer jitter allowed below a requested delay (Node may fire a timer up to ~1 ms early). */
@@ -28,8 +34,13 @@ function activeTimeouts(): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
 }
 
-describe("the delay before each poll", { concurrency: true }, () => {
-  test("wait() waits pollInterval before the first poll and between polls", async (t) => {
+/** The gaps between the requests' arrival on the fake clock. */
+function fakeGaps(requests: readonly RecordedRequest[]): number[] {
+  return requests.slice(1).map((request, i) => request.receivedAt - (requests[i] as RecordedRequest).receivedAt);
+}
+
+describe("the delay before each poll", () => {
+  test("wait() waits pollInterval before the first poll and between polls (real time)", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.0-envelope-crlf", { pollInterval: 40, maxWait: 2_000 });
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
@@ -58,95 +69,123 @@ describe("the delay before each poll", { concurrency: true }, () => {
     assert.deepEqual(recorder.mismatches, []);
   });
 
+  test("wait() waits pollInterval before the first poll and between polls", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("v4.0-envelope-crlf", { pollInterval: 40, maxWait: 2_000 });
+    const waiting = poller.wait();
+    for (let sleep = 0; sleep < 3; sleep++) assert.equal(await time.skip(40), 40);
+    assert.deepEqual(await time.within(waiting), EXPORT_RESULT);
+    assert.deepEqual(fakeGaps(fixture.service.requests), [40, 40, 40]);
+  });
+
   test("Retry-After: 0 (on the initial 202 and on monitor answers) replaces a long pollInterval", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("retry-after-zero", { pollInterval: 10_000, maxWait: 20_000 });
+    // No sleep at all: the clock never moves, and nothing waits for it to.
+    assert.deepEqual(await time.within(poller.wait()), EXPORT_RESULT);
+    assert.equal(fixture.service.requestsOf("monitor").length, 3);
+    assert.deepEqual(fakeGaps(fixture.service.requests), [0, 0, 0]);
+  });
+
+  test("Retry-After in seconds: the next poll waits that long, not pollInterval", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("retry-after-one-second", { pollInterval: 7, maxWait: 5_000 });
+    const waiting = poller.wait();
+    assert.equal(await time.skip(7), 7, "the first poll after pollInterval");
+    assert.equal(await time.skip(1_000), 1_000, "the second after Retry-After: 1");
+    assert.deepEqual(await time.within(waiting), EXPORT_RESULT);
+    const [first, second] = fixture.service.requestsOf("monitor");
+    assert.ok(first && second);
+    assert.equal(second.receivedAt - first.receivedAt, 1_000);
+  });
+
+  test("Retry-After as an HTTP-date: the next poll waits until that date", async (t) => {
+    // The first poll is answered at 12:00:00.250; the scenario names the next whole second at
+    // least 300 ms ahead, 12:00:01, so the poller sleeps 750 ms.
+    const time = useFakeTime(t, Date.UTC(2030, 0, 1, 12, 0, 0, 249));
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("retry-after-date-next-second", { pollInterval: 1, maxWait: 5_000 });
+    const waiting = poller.wait();
+    assert.equal(await time.skip(1), 1);
+    assert.equal(await time.skip(750), 750);
+    assert.deepEqual(await time.within(waiting), EXPORT_RESULT);
+    const [first, second] = fixture.service.requestsOf("monitor");
+    assert.equal(first?.answer?.headers?.["retry-after"], "Tue, 01 Jan 2030 12:00:01 GMT");
+    assert.equal(second?.receivedAt, Date.UTC(2030, 0, 1, 12, 0, 1));
+  });
+
+  test("Retry-After as an HTTP-date in the past: polls at once, not after pollInterval", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("retry-after-date-past", { pollInterval: 10_000, maxWait: 20_000 });
+    assert.deepEqual(await time.within(poller.wait()), EXPORT_RESULT);
+    assert.equal(fixture.service.requestsOf("monitor").length, 2);
+    assert.deepEqual(fakeGaps(fixture.service.requests), [0, 0]);
+  });
+
+  test("Retry-After: 0 on the initial answer and on monitor answers needs no real time either", async (t) => {
+    // End to end on the real clock: the same scenario as above, far from pollInterval.
     const fixture = await ownAsyncService(t);
     const started = performance.now();
     const poller = await fixture.start("retry-after-zero", { pollInterval: 10_000, maxWait: 20_000 });
     assert.deepEqual(await poller.wait(), EXPORT_RESULT);
-    assert.equal(fixture.service.requestsOf("monitor").length, 3);
-    assert.ok(performance.now() - started < 3_000, "far less than pollInterval");
-  });
-
-  test("Retry-After in seconds: the next poll waits that long, not pollInterval", async (t) => {
-    const fixture = await ownAsyncService(t);
-    const poller = await fixture.start("retry-after-one-second", { pollInterval: 1, maxWait: 5_000 });
-    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
-    const [first, second] = fixture.service.requestsOf("monitor");
-    assert.ok(first && second);
-    const gap = second.at - first.at;
-    assert.ok(gap >= 1_000 - EARLY, `the second poll came ${gap.toFixed(0)} ms after the first, before Retry-After: 1`);
-    assert.ok(gap < 2_500, `the second poll came ${gap.toFixed(0)} ms after the first`);
-  });
-
-  test("Retry-After as an HTTP-date: the next poll waits until that date", async (t) => {
-    const fixture = await ownAsyncService(t);
-    const poller = await fixture.start("retry-after-date-next-second", { pollInterval: 1, maxWait: 5_000 });
-    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
-    const [first, second] = fixture.service.requestsOf("monitor");
-    const date = Date.parse(first?.answer?.headers?.["retry-after"] ?? "");
-    assert.ok(Number.isFinite(date) && second);
-    assert.ok(date - (first?.receivedAt ?? 0) >= 300, "the scenario names a date at least 300 ms ahead");
-    assert.ok(second.receivedAt >= date - EARLY, `polled ${date - second.receivedAt} ms before the Retry-After date`);
-    assert.ok(second.receivedAt < date + 1_500);
-  });
-
-  test("Retry-After as an HTTP-date in the past: polls at once, not after pollInterval", async (t) => {
-    const fixture = await ownAsyncService(t);
-    const started = performance.now();
-    const poller = await fixture.start("retry-after-date-past", { pollInterval: 10_000, maxWait: 20_000 });
-    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
-    assert.equal(fixture.service.requestsOf("monitor").length, 2);
-    assert.ok(performance.now() - started < 3_000, "far less than pollInterval");
+    assert.ok(performance.now() - started < 5_000, "far less than pollInterval");
   });
 
   test("a Retry-After on a 200 that says the operation still runs is honoured", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
-    const started = performance.now();
     const poller = await fixture.start({
       description: "SAP style 200 Running with Retry-After: 0, then Succeeded",
       initial: [{ status: 202, headers: { location: "monitor/1", "retry-after": "0" } }],
       monitor: [{ status: 200, headers: { "retry-after": "0" }, json: { Status: "Running" } }, { status: 200, json: { Status: "Succeeded" } }],
     }, { pollInterval: 10_000, maxWait: 20_000 });
-    assert.deepEqual(await poller.wait(), { Status: "Succeeded" });
-    assert.ok(performance.now() - started < 3_000, "far less than pollInterval");
+    assert.deepEqual(await time.within(poller.wait()), { Status: "Succeeded" });
+    assert.deepEqual(fakeGaps(fixture.service.requests), [0, 0]);
   });
 
   test("only the latest answer's Retry-After counts: an answer without one brings back pollInterval", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "initial 202 with Retry-After: 0, then a bare 202, then the result",
       initial: [{ status: 202, headers: { location: "monitor/1", "retry-after": "0" } }],
       monitor: [empty(202), { status: 200, json: EXPORT_RESULT }],
     }, { pollInterval: 600, maxWait: 5_000 });
-    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
-    const [post, first, second] = fixture.service.requests;
-    assert.ok(post && first && second);
-    assert.ok(first.at - post.at < 500, `the first poll came ${(first.at - post.at).toFixed(0)} ms after the 202 with Retry-After: 0`);
-    assert.ok(second.at - first.at >= 600 - EARLY, `the second poll came ${(second.at - first.at).toFixed(0)} ms after the first`);
+    const waiting = poller.wait();
+    assert.equal(await time.skip(600), 600);
+    assert.deepEqual(await time.within(waiting), EXPORT_RESULT);
+    // The first poll right after the 202 with Retry-After: 0, the second pollInterval later.
+    assert.deepEqual(fakeGaps(fixture.service.requests), [0, 600]);
   });
 
   test("a Retry-After of a transient answer is honoured too", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start({
       description: "429 with Retry-After: 0, then the result",
       initial: [{ status: 202, headers: { location: "monitor/1" } }],
       monitor: [empty(429, { "retry-after": "0" }), { status: 200, json: EXPORT_RESULT }],
     }, { pollInterval: 10_000, maxWait: 20_000 });
-    const started = performance.now();
-    const first = await poller.poll();
+    const first = await time.within(poller.poll());
     assert.equal(first, true);
-    assert.deepEqual(await poller.wait(), EXPORT_RESULT);
-    assert.ok(performance.now() - started < 3_000, "far less than pollInterval");
+    assert.deepEqual(await time.within(poller.wait()), EXPORT_RESULT);
+    assert.deepEqual(fakeGaps(fixture.service.requests), [0, 0]);
   });
 });
 
-describe("maxWait", { concurrency: true }, () => {
+describe("maxWait", () => {
   test("a Retry-After beyond the deadline: wait() sleeps until the deadline and rejects AsyncOperationTimeoutError without polling", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
-    const started = performance.now();
     const poller = await fixture.start("retry-after-long", { pollInterval: 1, maxWait: 150 });
-    const error = await rejectionOf(poller.wait());
-    const elapsed = performance.now() - started;
+    const started = time.now();
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(), 150, "one sleep, to the deadline");
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError);
     assert.ok(error instanceof AsyncOperationError && error instanceof ODataClientError);
     assert.equal(error.name, "AsyncOperationTimeoutError");
@@ -156,48 +195,60 @@ describe("maxWait", { concurrency: true }, () => {
     assert.equal(error.status, "Running");
     assert.equal(error.percentComplete, -1);
     assert.equal(error.cause, undefined);
-    assert.ok(elapsed >= 150 - 20 && elapsed < 1_500, `rejected after ${elapsed.toFixed(0)} ms`);
+    assert.equal(time.now() - started, 150);
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
     assert.equal(poller.isDone(), false);
+    assert.deepEqual(time.pending(), []);
   });
 
   test("an HTTP-date Retry-After an hour ahead: one poll, then the timeout at maxWait", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
-    const started = performance.now();
     const poller = await fixture.start("retry-after-date-far", { pollInterval: 1, maxWait: 200 });
-    const error = await rejectionOf(poller.wait());
-    const elapsed = performance.now() - started;
+    const started = time.now();
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(1), 1, "pollInterval before the first poll");
+    assert.equal(await time.skip(199, await afterRequests(fixture, time, 2)), 199, "then the rest of maxWait");
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError);
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
-    assert.ok(elapsed >= 200 - 20 && elapsed < 1_500, `rejected after ${elapsed.toFixed(0)} ms`);
+    assert.equal(time.now() - started, 200);
   });
 
   test("wait() never sleeps past the deadline and sends no request after it", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
-    // One poll at about 500 ms; the next would be due at about 1000 ms, past the 600 ms deadline.
+    // One poll at 500 ms; the next would be due at 1000 ms, past the 600 ms deadline.
     const poller = await fixture.start("never-finishes", { pollInterval: 500, maxWait: 600 });
     const post = fixture.service.requests[0] as RecordedRequest;
-    const error = await rejectionOf(poller.wait());
-    const rejectedAfter = performance.now() - post.at;
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(500), 500);
+    assert.equal(await time.skip(100, await afterRequests(fixture, time, 2)), 100, "the sleep ends at the deadline, not at the next poll");
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError);
+    assert.equal(time.now() - post.receivedAt, 600);
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
-    assert.ok(rejectedAfter >= 600 - 20, `rejected ${rejectedAfter.toFixed(0)} ms after the initial request, before maxWait`);
-    assert.ok(rejectedAfter < 950, `rejected ${rejectedAfter.toFixed(0)} ms after the initial request: it slept past maxWait`);
     assert.equal(error.status, "Running");
     assert.equal(error.percentComplete, 0);
-    await pause(50);
+    assert.deepEqual(time.pending(), [], "no timer is left to send a request later");
+    await pause(20);
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
 
   test("a poll still on the wire when maxWait ends is aborted, and wait() rejects with the timeout", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
-    const started = performance.now();
     const poller = await fixture.start("hanging-monitor", { pollInterval: 1, maxWait: 300 });
-    const error = await rejectionOf(poller.wait());
-    const elapsed = performance.now() - started;
+    const started = time.now();
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(1), 1);
+    await fixture.service.waitForRequests(2);
+    // Pending now: the request's own timeout (30 s) and the deadline, 299 ms ahead.
+    assert.equal(await time.skip(299), 299);
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
     assert.equal(error.maxWait, 300);
-    assert.ok(elapsed >= 300 - 20 && elapsed < 1_500, `rejected after ${elapsed.toFixed(0)} ms, not at maxWait`);
+    assert.equal(time.now() - started, 300);
     const polls = fixture.service.requestsOf("monitor");
     assert.equal(polls.length, 1);
     await eventually(() => polls[0]?.abandoned === true, "the service seeing the poll request closed");
@@ -205,14 +256,19 @@ describe("maxWait", { concurrency: true }, () => {
   });
 
   test("poll() alone is cut at maxWait too", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("hanging-monitor", { pollInterval: 1, maxWait: 200 });
-    const error = await rejectionOf(poller.poll());
+    const rejected = rejectionOf(poller.poll());
+    await fixture.service.waitForRequests(2);
+    assert.equal(await time.skip(200), 200);
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
 
   test("the timeout error carries the last transient error as cause", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     // Two 503 answers; the second asks for an hour's pause, so the deadline comes during the sleep.
     const poller = await fixture.start(
@@ -223,7 +279,11 @@ describe("maxWait", { concurrency: true }, () => {
       },
       { pollInterval: 1, maxWait: 1_000 },
     );
-    const error = await rejectionOf(poller.wait());
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(1), 1, "pollInterval before the first poll");
+    assert.equal(await time.skip(1, await afterRequests(fixture, time, 2)), 1, "and after the first 503, which names no Retry-After");
+    assert.equal(await time.skip(998, await afterRequests(fixture, time, 3)), 998, "the second names an hour: the sleep ends at the deadline");
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
     assert.equal(fixture.service.requestsOf("monitor").length, 2);
     assert.ok(error.cause instanceof ODataHttpError);
@@ -232,6 +292,7 @@ describe("maxWait", { concurrency: true }, () => {
   });
 
   test("a readable answer after transient ones clears the cause of a later timeout", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start(
       {
@@ -241,36 +302,61 @@ describe("maxWait", { concurrency: true }, () => {
       },
       { pollInterval: 1, maxWait: 500 },
     );
-    const error = await rejectionOf(poller.wait());
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(1), 1);
+    assert.equal(await time.skip(1, await afterRequests(fixture, time, 2)), 1);
+    assert.equal(await time.skip(498, await afterRequests(fixture, time, 3)), 498);
+    const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
     assert.equal(fixture.service.requestsOf("monitor").length, 2);
     assert.equal(error.cause, undefined);
   });
 
   test("poll() after the deadline rejects with AsyncOperationTimeoutError without a request", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 30 });
-    await pause(50);
-    const error = await rejectionOf(poller.poll());
+    time.tick(30);
+    const error = await time.within(rejectionOf(poller.poll()));
     assert.ok(error instanceof AsyncOperationTimeoutError);
     assert.equal(error.maxWait, 30);
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
     assert.equal(poller.isDone(), false);
   });
 
+  test("a poller still before its deadline polls (the control of the test above)", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 30 });
+    time.tick(29);
+    assert.equal(await time.within(poller.poll()), true);
+    assert.equal(fixture.service.requestsOf("monitor").length, 1);
+  });
+
   test("maxWait is measured from the initial answer, not from the call to wait()", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("retry-after-long", { pollInterval: 1, maxWait: 1_000 });
-    await pause(500);
+    time.tick(400);
+    const rejected = rejectionOf(poller.wait());
+    assert.equal(await time.skip(), 600, "wait() sleeps only what is left of maxWait");
+    assert.ok((await time.within(rejected)) instanceof AsyncOperationTimeoutError);
+  });
+
+  test("maxWait on the real clock: a Retry-After beyond it ends wait() at the deadline", async (t) => {
+    // End to end with real timers: the fake-time tests above assert the exact schedule.
+    const fixture = await ownAsyncService(t);
     const started = performance.now();
+    const poller = await fixture.start("retry-after-long", { pollInterval: 1, maxWait: 100 });
     const error = await rejectionOf(poller.wait());
     const elapsed = performance.now() - started;
     assert.ok(error instanceof AsyncOperationTimeoutError);
-    assert.ok(elapsed < 900, `wait() took ${elapsed.toFixed(0)} ms; only about 500 ms of maxWait were left`);
+    assert.ok(elapsed >= 100 - 20, `rejected after ${elapsed.toFixed(0)} ms`);
+    assert.equal(fixture.service.requestsOf("monitor").length, 0);
   });
 });
 
-describe("transient answers in a row", { concurrency: true }, () => {
+describe("transient answers in a row", () => {
   test("wait() rejects with the fifth transient answer's ODataHttpError", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("transient-forever");
@@ -298,16 +384,20 @@ describe("transient answers in a row", { concurrency: true }, () => {
   });
 
   test("a poll request that hits the client's timeout counts as transient", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     fixture.service.scenario("hanging-monitor");
     const poller = fixture.client({ timeout: 100 }).asyncPoller("monitor/1", FAST);
-    assert.equal(await poller.poll(), true);
+    const polling = poller.poll();
+    await fixture.service.waitForRequests(1);
+    assert.equal(await time.skip(100), 100);
+    assert.equal(await time.within(polling), true);
     assert.equal(poller.isDone(), false);
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
 });
 
-describe("abort", { concurrency: true }, () => {
+describe("abort", () => {
   test("aborting wait() during its sleep rejects at once with signal.reason, and nothing is sent after", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("never-finishes", { pollInterval: 60_000, maxWait: 600_000 });
@@ -368,6 +458,7 @@ describe("abort", { concurrency: true }, () => {
   });
 
   test("aborting a wait() that joined another caller's poll in flight rejects it at once; the other poll goes on", async (t) => {
+    const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("hanging-monitor", FAST, fixture.client({ timeout: 1_500 }));
     const plain = poller.poll();
@@ -376,11 +467,11 @@ describe("abort", { concurrency: true }, () => {
     const reason = new Error("only this waiter gives up");
     const waiting = poller.wait(controller.signal);
     await pause(20);
-    const abortedAt = performance.now();
     controller.abort(reason);
-    assert.equal(await rejectionOf(waiting), reason);
-    assert.ok(performance.now() - abortedAt < 1_000, "wait() rejected only when the shared request ended");
-    assert.equal(await plain, true, "the other caller's poll ends by the client's timeout (transient)");
+    // Rejected without the clock moving: not when the shared request ends at the client's timeout.
+    assert.equal(await time.within(rejectionOf(waiting)), reason);
+    assert.equal(await time.skip(1_500), 1_500);
+    assert.equal(await time.within(plain), true, "the other caller's poll ends by the client's timeout (transient)");
     assert.equal(fixture.service.requestsOf("monitor").length, 1);
   });
 

@@ -7,27 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, type BatchResult } from "../src/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
-
-interface Review {
-  ID: number;
-  rating: number;
-  text?: string;
-}
-
-interface Author {
-  ID: string;
-  name: string;
-  books?: Book[];
-}
-
-interface Book {
-  ID: number;
-  title: string;
-  stock?: number;
-  author_ID?: string;
-  reviews?: Review[];
-  author?: Author;
-}
+import type { Author, Book } from "./servers/cap/types.js";
 
 let cap: CapServer;
 

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ODataClient, ODataClientError, ODataHttpError } from "../src/index.js";
-import { sendJson, startServer, type RecordedRequest } from "./servers/recording-server.js";
+import { ODataClientError, ODataHttpError } from "../src/index.js";
+import { sendJson, serveClient, type RecordedRequest } from "./servers/recording-server.js";
 import type { ServerResponse } from "node:http";
 
 interface Book {
@@ -32,14 +32,11 @@ function multipart(res: ServerResponse, boundary: string, parts: string[], conte
 const bookJson = (id: number, title: string) => JSON.stringify({ ID: id, title });
 
 test("send() posts to <serviceUrl>$batch with the boundary of its body, Accept multipart/mixed and OData-Version, and reads the answer into typed results", async (t) => {
-  const server = await startServer((_request, res) =>
+  const { server, client } = await serveClient(t, (_request, res) =>
     multipart(res, "r", [
       responsePart("r", "200 OK", { "Content-Type": "application/json" }, bookJson(1, "One"), "1"),
       responsePart("r", "404 Not Found", { "Content-Type": "application/json" }, JSON.stringify({ error: { code: "404", message: "No book 99" } }), "2"),
-    ]),
-  );
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("odata/v4/catalog/") });
+    ]), {}, "odata/v4/catalog/");
   const batch = client.batch();
   const one = batch.get(client.collection<Book>("Books").key(1));
   const missing = batch.get(client.collection<Book>("Books").key(99));
@@ -71,11 +68,8 @@ test("send() posts to <serviceUrl>$batch with the boundary of its body, Accept m
 });
 
 test("a quoted boundary in the answer's Content-Type is read", async (t) => {
-  const server = await startServer((_request, res) =>
-    multipart(res, "quoted boundary", [responsePart("quoted boundary", "204 No Content", {}, "")], 'multipart/mixed; boundary="quoted boundary"'),
-  );
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  const { server, client } = await serveClient(t, (_request, res) =>
+    multipart(res, "quoted boundary", [responsePart("quoted boundary", "204 No Content", {}, "")], 'multipart/mixed; boundary="quoted boundary"'), {}, "svc/");
   const batch = client.batch();
   const removed = batch.delete(client.collection("Books").key(1));
   await batch.send();
@@ -83,16 +77,14 @@ test("a quoted boundary in the answer's Content-Type is read", async (t) => {
 });
 
 test("with csrf: true the $batch POST carries the fetched X-CSRF-Token and session cookie", async (t) => {
-  const server = await startServer((request, res) => {
+  const { server, client } = await serveClient(t, (request, res) => {
     if (request.method === "GET" && request.headers["x-csrf-token"] === "Fetch") {
       res.writeHead(200, { "x-csrf-token": "tok-1", "set-cookie": "SAP_SESSIONID=s1; Path=/", "content-type": "application/json" });
       res.end("{}");
       return;
     }
     multipart(res, "r", [responsePart("r", "204 No Content", {}, "")]);
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true });
+  }, { csrf: true }, "svc/");
   const batch = client.batch();
   batch.delete(client.collection("Books").key(1));
   await batch.send();
@@ -108,16 +100,13 @@ test("with csrf: true the $batch POST carries the fetched X-CSRF-Token and sessi
 });
 
 test("a JSON batch is posted as application/json and its answer mapped by id", async (t) => {
-  const server = await startServer((_request, res) =>
+  const { server, client } = await serveClient(t, (_request, res) =>
     sendJson(res, 200, {
       responses: [
         { id: "2", status: 200, headers: { "content-type": "text/plain" }, body: "23" },
         { id: "1", status: 200, body: { ID: 1, title: "One" } },
       ],
-    }),
-  );
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), version: "4.01" });
+    }), { version: "4.01" }, "svc/");
   const batch = client.batch();
   const one = batch.get(client.collection<Book>("Books").key(1));
   const count = batch.count(client.collection<Book>("Books"));
@@ -139,9 +128,7 @@ test("a JSON batch is posted as application/json and its answer mapped by id", a
 });
 
 test("continueOnError sends Prefer: odata.continue-on-error; a batch the service refuses as a whole rejects with ODataHttpError", async (t) => {
-  const server = await startServer((_request, res) => sendJson(res, 400, { error: { code: "BAD", message: "batch refused" } }));
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 400, { error: { code: "BAD", message: "batch refused" } }), {}, "svc/");
   const batch = client.batch();
   batch.delete(client.collection("Books").key(1));
   await assert.rejects(batch.send({ continueOnError: true }), (error: unknown) => error instanceof ODataHttpError && error.status === 400 && error.odataError?.code === "BAD");
@@ -149,11 +136,9 @@ test("continueOnError sends Prefer: odata.continue-on-error; a batch the service
 });
 
 test("an aborted signal stops the batch request and rejects with its reason", async (t) => {
-  const server = await startServer(() => {
+  const { server, client } = await serveClient(t, () => {
     // never answers
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  }, {}, "svc/");
   const batch = client.batch();
   batch.get(client.collection("Books").key(1));
   const controller = new AbortController();
@@ -171,7 +156,7 @@ test("sendAsync posts with Prefer: respond-async and Accept multipart/mixed; the
     "",
     `${responsePart("inner", "200 OK", { "Content-Type": "application/json" }, bookJson(1, "One"), "1")}${CRLF}--inner--${CRLF}`,
   ].join(CRLF);
-  const server = await startServer((request, res) => {
+  const { server, client } = await serveClient(t, (request, res) => {
     if (request.method === "POST") {
       res.writeHead(202, { location: "/svc/monitor/7", "retry-after": "0", "preference-applied": "respond-async" });
       res.end();
@@ -185,9 +170,7 @@ test("sendAsync posts with Prefer: respond-async and Accept multipart/mixed; the
     }
     res.writeHead(200, { "content-type": "application/http", "content-length": Buffer.byteLength(inner) });
     res.end(inner);
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  }, {}, "svc/");
   const batch = client.batch();
   const one = batch.get(client.collection<Book>("Books").key(1));
   const poller = await batch.sendAsync({ pollInterval: 5 });
@@ -207,9 +190,7 @@ test("sendAsync posts with Prefer: respond-async and Accept multipart/mixed; the
 });
 
 test("sendAsync on a service that answers at once gives a poller that is already done, with the results", async (t) => {
-  const server = await startServer((_request, res) => multipart(res, "r", [responsePart("r", "204 No Content", {}, "")]));
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  const { server, client } = await serveClient(t, (_request, res) => multipart(res, "r", [responsePart("r", "204 No Content", {}, "")]), {}, "svc/");
   const batch = client.batch();
   const removed = batch.delete(client.collection("Books").key(1));
   const poller = await batch.sendAsync();
@@ -222,7 +203,7 @@ test("sendAsync on a service that answers at once gives a poller that is already
 
 test("a multipart answer ending in a 202 part with Location gives the results so far and a continuation poller for the rest", async (t) => {
   const rest = `${responsePart("rest", "201 Created", { "Content-Type": "application/json" }, bookJson(5, "Five"), "2")}${CRLF}${responsePart("rest", "204 No Content", {}, "", "3")}${CRLF}--rest--${CRLF}`;
-  const server = await startServer((request, res) => {
+  const { server, client } = await serveClient(t, (request, res) => {
     if (request.method === "POST") {
       multipart(res, "r", [
         responsePart("r", "200 OK", { "Content-Type": "application/json" }, bookJson(1, "One"), "1"),
@@ -232,9 +213,7 @@ test("a multipart answer ending in a 202 part with Location gives the results so
     }
     res.writeHead(200, { "content-type": "multipart/mixed; boundary=rest", "content-length": Buffer.byteLength(rest) });
     res.end(rest);
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  }, {}, "svc/");
   const batch = client.batch();
   const books = client.collection<Book>("Books");
   const one = batch.get(books.key(1));
@@ -269,7 +248,7 @@ test("a multipart answer ending in a 202 part with Location gives the results so
 });
 
 test("a JSON batch response with status 202 and Location marks the unanswered requests pending and continues there", async (t) => {
-  const server = await startServer((request, res) => {
+  const { server, client } = await serveClient(t, (request, res) => {
     if (request.method === "POST") {
       sendJson(res, 200, {
         responses: [
@@ -280,9 +259,7 @@ test("a JSON batch response with status 202 and Location marks the unanswered re
       return;
     }
     sendJson(res, 200, { responses: [{ id: "2", status: 200, body: { value: 42 } }] });
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), version: "4.01" });
+  }, { version: "4.01" }, "svc/");
   const batch = client.batch();
   batch.get(client.collection<Book>("Books").key(1));
   const answer = batch.function<number>("answer");
@@ -302,7 +279,7 @@ test("a service that answers a plain send with 202 and a monitor gives all reque
     "",
     `${responsePart("x", "204 No Content", {}, "")}${CRLF}--x--${CRLF}`,
   ].join(CRLF);
-  const server = await startServer((request, res) => {
+  const { server, client } = await serveClient(t, (request, res) => {
     if (request.method === "POST") {
       res.writeHead(202, { location: server.url("svc/monitor/1") });
       res.end();
@@ -310,9 +287,7 @@ test("a service that answers a plain send with 202 and a monitor gives all reque
     }
     res.writeHead(200, { "content-type": "application/http" });
     res.end(inner);
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  }, {}, "svc/");
   const batch = client.batch();
   const removed = batch.delete(client.collection("Books").key(1));
   const results = await batch.send({ continuation: { pollInterval: 5 } });
@@ -322,12 +297,10 @@ test("a service that answers a plain send with 202 and a monitor gives all reque
 });
 
 test("a 200 answer that is not a batch response rejects with BAD_BATCH_RESPONSE", async (t) => {
-  const server = await startServer((_request, res) => {
+  const { server, client } = await serveClient(t, (_request, res) => {
     res.writeHead(200, { "content-type": "text/html" });
     res.end("<html>login</html>");
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  }, {}, "svc/");
   const batch = client.batch();
   batch.get(client.collection("Books").key(1));
   await assert.rejects(batch.send(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && /text\/html/.test(error.message));
@@ -340,7 +313,7 @@ test("poll() reads the batch answer as soon as the monitor has it, so the handle
     "",
     `${responsePart("inner", "200 OK", { "Content-Type": "application/json" }, bookJson(3, "Three"), "1")}${CRLF}--inner--${CRLF}`,
   ].join(CRLF);
-  const server = await startServer((request, res) => {
+  const { server, client } = await serveClient(t, (request, res) => {
     if (request.method === "POST") {
       res.writeHead(202, { location: "/svc/monitor/3" });
       res.end();
@@ -348,9 +321,7 @@ test("poll() reads the batch answer as soon as the monitor has it, so the handle
     }
     res.writeHead(200, { "content-type": "application/http" });
     res.end(inner);
-  });
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  }, {}, "svc/");
   const build = () => {
     const batch = client.batch();
     return { batch, three: batch.get(client.collection<Book>("Books").key(3)) };

@@ -3,26 +3,65 @@
 // scanner, entity, error body, $batch, status monitor, media), and the connection is closed. A body
 // that keeps sending, however slowly in all, and a caller that holds the body back are not timed
 // out. Every server here sends its headers at once and then data on a schedule the test sets.
+//
+// The stalls run on fake time (test/fake-time.ts): once the body has stalled, the test moves the
+// clock by the timeout and checks that exactly the stall timer fired. A caller holding the body
+// back does too: once the client has stopped reading, the clock moves past the timeout. Chunks that
+// keep coming keep the real clock, with gaps far within the timeout.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClientError, ODataHttpError } from "../src/index.js";
 import { serveClient, type RecordedRequest } from "./servers/recording-server.js";
+import { useFakeTime, type FakeTime } from "./fake-time.js";
 
 /** Each test must end on its own; on the code before the stall watch these hung until aborted. */
 const LIMIT = { timeout: 15_000 };
 
+/** The client's timeout in the tests of stalls, on fake time. */
 const TIMEOUT = 400;
+
+/**
+ * The client's timeout in the test of slow chunks, on the real clock: far longer than each gap
+ * between chunks, so that a busy machine does not make a late chunk or slow headers look like a
+ * stall.
+ */
+const REAL_TIMEOUT = 3_000;
 
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
 async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    // node:timers/promises stays on the real clock under fake time (only the global setTimeout is faked).
     await sleep(5);
   }
+}
+
+/**
+ * Marks (see FakeTime.mark) taken by the server's handler as each request arrives: the timeout
+ * of a request's headers is set before the mark, the stall timer of its body after it, though
+ * both are {@link TIMEOUT} ms long.
+ */
+function requestMarks(time: FakeTime) {
+  const marks: number[] = [];
+  return {
+    /** Call first thing in the handler. */
+    arrived: () => void marks.push(time.mark()),
+    /** The mark taken as request `index` (from 0) arrived. */
+    at(index: number): number {
+      const mark = marks[index];
+      assert.ok(mark !== undefined, `request ${index + 1} has not arrived`);
+      return mark;
+    },
+    /** Waits for the stall timer of request `index` (from 0) and moves the clock by it. */
+    async passStall(index: number): Promise<void> {
+      await waitFor(() => marks.length > index, `request ${index + 1}`);
+      assert.equal(await time.skip(TIMEOUT, { setAfter: marks[index] as number }), TIMEOUT);
+    },
+  };
 }
 
 /** Resolves with the error `promise` rejects with; fails when it resolves. */
@@ -35,11 +74,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   assert.fail("expected a rejection");
 }
 
-function assertStallTimeout(error: unknown, path: string): ODataClientError {
+function assertStallTimeout(error: unknown, path: string, timeout = TIMEOUT): ODataClientError {
   assert.ok(error instanceof ODataClientError, `expected ODataClientError TIMEOUT, got ${String(error)}`);
   assert.equal(error.code, "TIMEOUT", error.message);
   assert.match(error.message, /stalled/);
-  assert.match(error.message, new RegExp(`${TIMEOUT} ms`));
+  assert.match(error.message, new RegExp(`${timeout} ms`));
   assert.ok(error.message.includes(path), error.message);
   return error;
 }
@@ -65,10 +104,13 @@ const rows = (from: number, to: number) => Array.from({ length: to - from + 1 },
 
 describe("a stalled body ends with TIMEOUT", () => {
   test("a walk whose second page sends its headers and then nothing rejects after the entities of page 1", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const connections = closeWatch();
     const { server, client } = await serveClient(
       t,
       (request, res, req) => {
+        marks.arrived();
         connections.watch(request, req);
         if (request.path.includes("page=2")) return stallAfter(res, "application/json", '{"value":[{"ID":4},');
         const body = JSON.stringify({ value: rows(1, 3), "@odata.nextLink": "Items?page=2" });
@@ -78,16 +120,17 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const seen: number[] = [];
-    const started = Date.now();
-    const error = await rejection(
+    const started = time.now();
+    const walk = rejection(
       (async () => {
         for await (const item of client.collection<{ ID: number }>("Items")) seen.push(item.ID);
       })(),
     );
-    const elapsed = Date.now() - started;
+    await marks.passStall(1);
+    const error = await time.within(walk);
     assertStallTimeout(error, "Items?page=2");
     assert.deepEqual(seen, [1, 2, 3], "page 1 was delivered before the stall ended the walk");
-    assert.ok(elapsed >= TIMEOUT && elapsed < TIMEOUT + 3_000, `ended after ${elapsed} ms`);
+    assert.equal(time.now() - started, TIMEOUT, "ended by the stall timer, at the timeout");
     await waitFor(() => connections.closed.some((path) => path.includes("page=2")), "the stalled connection to close");
     assert.deepEqual(
       server.requests.map((r) => r.path),
@@ -96,37 +139,52 @@ describe("a stalled body ends with TIMEOUT", () => {
   });
 
   test("an unpaged body beyond the parse buffer that stalls in the middle rejects in the incremental scanner", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     // 9 MiB of entities: past the 8 MiB buffer, so the rest is read by the incremental scanner.
+    // Made before the request, so that the answer's headers go out at once.
     const entity = JSON.stringify({ ID: 0, text: "x".repeat(1000) });
     const count = Math.ceil((9 * 1024 * 1024) / entity.length);
+    const parts = ['{"value":['];
+    for (let id = 1; id <= count; id++) parts.push(`${id > 1 ? "," : ""}${JSON.stringify({ ID: id, text: "x".repeat(1000) })}`);
+    const body = parts.join("");
     const connections = closeWatch();
     const { client } = await serveClient(
       t,
       (request, res, req) => {
+        marks.arrived();
         connections.watch(request, req);
         res.writeHead(200, { "content-type": "application/json" });
-        const parts = ['{"value":['];
-        for (let id = 1; id <= count; id++) parts.push(`${id > 1 ? "," : ""}${JSON.stringify({ ID: id, text: "x".repeat(1000) })}`);
-        res.write(parts.join(""));
+        res.write(body);
         // ... and the array never ends.
       },
       { timeout: TIMEOUT },
     );
     let last = 0;
-    const error = await rejection(
+    const walk = rejection(
       (async () => {
         for await (const item of client.collection<{ ID: number }>("Items")) last = item.ID;
       })(),
     );
+    // The clock stands still while data arrives. Once entities from beyond the first 8.5 MiB are
+    // through (so the incremental scanner reads), every stall timer of the body passes as it is
+    // set: one that fires while the walk waits for data ends it; one that fires while the caller
+    // holds the body back is armed again by the next read.
+    const pastBuffer = Math.ceil((8.5 * 1024 * 1024) / entity.length);
+    await waitFor(() => last > pastBuffer, "the entities beyond the buffer", 30_000);
+    const error = await time.run(walk, TIMEOUT, { setAfter: marks.at(0) });
     assertStallTimeout(error, "/odata/Items");
-    assert.ok(last > count / 2, `the entities that arrived were delivered first (last ${last} of ${count})`);
+    assert.ok(last > pastBuffer, `the entities that arrived were delivered first (last ${last} of ${count})`);
     await waitFor(() => connections.closed.length === 1, "the stalled connection to close");
   });
 
   test("page(), get() and countAll() reject when their body stalls", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const { client } = await serveClient(
       t,
       (request, res) => {
+        marks.arrived();
         if (request.path.includes("$count")) return stallAfter(res, "text/plain", "4");
         if (request.path.includes("Items(1)")) return stallAfter(res, "application/json", '{"ID":1,');
         stallAfter(res, "application/json", '{"value":[{"ID":1}');
@@ -134,47 +192,68 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const items = client.collection<{ ID: number }>("Items");
-    assertStallTimeout(await rejection(items.page()), "/odata/Items");
-    assertStallTimeout(await rejection(items.key(1).get()), "/odata/Items(1)");
-    assertStallTimeout(await rejection(items.countAll()), "/odata/Items/$count");
+    const reads: [() => Promise<unknown>, string][] = [
+      [() => items.page(), "/odata/Items"],
+      [() => items.key(1).get(), "/odata/Items(1)"],
+      [() => items.countAll(), "/odata/Items/$count"],
+    ];
+    for (const [index, [read, path]] of reads.entries()) {
+      const rejected = rejection(read());
+      await marks.passStall(index);
+      assertStallTimeout(await time.within(rejected), path);
+    }
   });
 
   test("an error answer whose body stalls still rejects with its status, the stall as cause, within the timeout", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const { client } = await serveClient(
       t,
       (_request, res) => {
+        marks.arrived();
         res.writeHead(500, { "content-type": "application/json" });
         res.write('{"error":{"code":"E1","message":"broken');
       },
       { timeout: TIMEOUT },
     );
-    const started = Date.now();
-    const error = await rejection(client.collection("Items").page());
-    const elapsed = Date.now() - started;
+    const started = time.now();
+    const rejected = rejection(client.collection("Items").page());
+    await marks.passStall(0);
+    const error = await time.within(rejected);
     assert.ok(error instanceof ODataHttpError, String(error));
     assert.equal(error.status, 500);
     assert.ok(error.body.startsWith('{"error":{"code":"E1"'), error.body);
     assert.ok(error.cause instanceof ODataClientError && error.cause.code === "TIMEOUT", `cause: ${String(error.cause)}`);
-    // The error body's own cap is 10 s in all; the stall ends it after the timeout.
-    assert.ok(elapsed < TIMEOUT + 3_000, `ended after ${elapsed} ms`);
+    // The error body's own cap is 10 s in all; the stall ends it at the timeout.
+    assert.equal(time.now() - started, TIMEOUT);
   });
 
   test("a multipart $batch answer that stalls rejects", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     const { client } = await serveClient(
       t,
-      (_request, res) => stallAfter(res, "multipart/mixed; boundary=b1", "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n"),
+      (_request, res) => {
+        marks.arrived();
+        stallAfter(res, "multipart/mixed; boundary=b1", "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n");
+      },
       { timeout: TIMEOUT },
     );
     const batch = client.batch();
     batch.get(client.collection("Items").key(1));
-    assertStallTimeout(await rejection(batch.send()), "/odata/$batch");
+    const rejected = rejection(batch.send());
+    await marks.passStall(0);
+    assertStallTimeout(await time.within(rejected), "/odata/$batch");
   });
 
   test("a status monitor answer that stalls counts as a transient failure (rule 9) and the next poll reads on", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
     let polls = 0;
     const { client } = await serveClient(
       t,
       (_request, res) => {
+        marks.arrived();
         polls++;
         if (polls === 1) return stallAfter(res, "application/json", '{"status":"Run');
         res.writeHead(200, { "content-type": "application/json" });
@@ -183,19 +262,34 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const poller = client.asyncPoller<{ n: number }>("Jobs(1)/status", { pollInterval: 10 });
-    assert.equal(await poller.poll(), true, "the stalled answer leaves the operation running");
-    assert.equal(await poller.poll(), false);
+    const first = poller.poll();
+    await marks.passStall(0);
+    assert.equal(await time.within(first), true, "the stalled answer leaves the operation running");
+    assert.equal(await time.within(poller.poll()), false);
     assert.deepEqual(poller.result(), { status: "succeeded", n: 7 });
   });
 
   test("media content read as bytes or as a stream rejects when it stalls", LIMIT, async (t) => {
-    const { client } = await serveClient(t, (_request, res) => stallAfter(res, "image/png", Buffer.from([1, 2, 3])), { timeout: TIMEOUT });
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    const { client } = await serveClient(
+      t,
+      (_request, res) => {
+        marks.arrived();
+        stallAfter(res, "image/png", Buffer.from([1, 2, 3]));
+      },
+      { timeout: TIMEOUT },
+    );
     const media = client.collection("Photos").key(1).media();
-    assertStallTimeout(await rejection(media.bytes()), "/odata/Photos(1)/$value");
-    const { body } = await media.stream();
+    const bytes = rejection(media.bytes());
+    await marks.passStall(0);
+    assertStallTimeout(await time.within(bytes), "/odata/Photos(1)/$value");
+    const { body } = await time.within(media.stream());
     const reader = body.getReader();
-    assert.deepEqual([...((await reader.read()).value ?? [])], [1, 2, 3]);
-    assertStallTimeout(await rejection(reader.read()), "/odata/Photos(1)/$value");
+    assert.deepEqual([...((await time.within(reader.read())).value ?? [])], [1, 2, 3]);
+    const next = rejection(reader.read());
+    await marks.passStall(1);
+    assertStallTimeout(await time.within(next), "/odata/Photos(1)/$value");
   });
 });
 
@@ -206,22 +300,28 @@ describe("what is not a stall", () => {
       async (_request, res) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.write('{"value":[');
-        // Five gaps of 60 % of the timeout: three times the timeout in all.
-        for (let id = 1; id <= 5; id++) {
-          await sleep(TIMEOUT * 0.6);
+        // Ten gaps of 400 ms: 4 s in all, longer than the timeout, each far within it.
+        for (let id = 1; id <= 10; id++) {
+          await sleep(400);
           res.write(`${id > 1 ? "," : ""}{"ID":${id}}`);
         }
         res.end("]}");
       },
-      { timeout: TIMEOUT },
+      { timeout: REAL_TIMEOUT },
     );
     const page = await client.collection<{ ID: number }>("Items").page();
-    assert.deepEqual(page.value.map((item) => item.ID), [1, 2, 3, 4, 5]);
+    assert.deepEqual(page.value.map((item) => item.ID), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   test("a caller who holds a huge body back for longer than the timeout is not timed out", LIMIT, async (t) => {
+    const time = useFakeTime(t);
     const entity = JSON.stringify({ ID: 0, text: "y".repeat(1000) });
     const count = Math.ceil((12 * 1024 * 1024) / entity.length);
+    // Whether the server waits for the client to read (its last write was refused) or has written
+    // everything, and how many times the client's reading let it write on.
+    let blocked = false;
+    let ended = false;
+    let drains = 0;
     const { client } = await serveClient(
       t,
       (_request, res) => {
@@ -230,14 +330,20 @@ describe("what is not a stall", () => {
         let id = 0;
         // Written as the client reads, so that backpressure reaches the server.
         const writeMore = () => {
+          blocked = false;
           while (id < count) {
             id++;
             if (!res.write(`${id > 1 ? "," : ""}${JSON.stringify({ ID: id, text: "y".repeat(1000) })}`)) {
-              res.once("drain", writeMore);
+              blocked = true;
+              res.once("drain", () => {
+                drains++;
+                writeMore();
+              });
               return;
             }
           }
           res.end("]}");
+          ended = true;
         };
         writeMore();
       },
@@ -248,13 +354,28 @@ describe("what is not a stall", () => {
     for await (const item of client.collection<{ ID: number }>("Items")) {
       seen++;
       assert.equal(item.ID, seen);
-      // Once in the incremental part of the body: a consumer busy for three timeouts.
+      // Once in the incremental part of the body: a consumer busy for longer than the timeout.
       if (!paused && seen === Math.floor(count * 0.8)) {
         paused = true;
-        await sleep(TIMEOUT * 3);
+        // First the client stops reading: its buffers fill up and the server waits (or has
+        // written all). Were a read still pending, the loop's I/O would let the server write on
+        // within a few turns.
+        let quietTurns = 0;
+        let drainsBefore = drains;
+        const giveUp = performance.now() + 10_000;
+        while (quietTurns < 50) {
+          assert.ok(performance.now() < giveUp, "the client did not stop reading while its caller held the body");
+          await new Promise((resolve) => setImmediate(resolve));
+          quietTurns = (blocked || ended) && drains === drainsBefore ? quietTurns + 1 : 0;
+          drainsBefore = drains;
+        }
+        // Then the consumer is busy for one and a half timeouts: the body's stall timer fires with
+        // no read waiting, which is not a stall.
+        time.tick(TIMEOUT * 1.5);
       }
     }
     assert.equal(seen, count);
+    assert.ok(paused);
   });
 
   test("timeout 0 leaves a slow body alone and arms no timer", LIMIT, async (t) => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ODataClient, type ODataClientOptions, type PipelineStep } from "../src/index.js";
 import { resolveClientOptions } from "../src/options.js";
 import { ClientCore } from "../src/core.js";
-import { startServer, sendJson } from "./servers/recording-server.js";
+import { sendJson, serveClient } from "./servers/recording-server.js";
 
 const SERVICE = "https://host.example/odata/v4/catalog/";
 
@@ -102,14 +102,12 @@ describe("fetch", () => {
   });
 
   test("a custom fetch is the one that sends the requests", async (t) => {
-    const server = await startServer((_request, res) => sendJson(res, 200, { status: "Succeeded" }));
-    t.after(() => server.close());
     const calls: string[] = [];
     const countingFetch: typeof fetch = (input, init) => {
       calls.push(String(input));
       return globalThis.fetch(input, init);
     };
-    const client = new ODataClient({ serviceUrl: server.url("odata/"), fetch: countingFetch });
+    const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 200, { status: "Succeeded" }), { fetch: countingFetch });
     const running = await client.asyncPoller(server.url("odata/monitor/1")).poll();
     assert.equal(running, false);
     assert.deepEqual(calls, [server.url("odata/monitor/1")]);

@@ -6,7 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, ODataHttpError, type DeltaPage, type ODataClientOptions } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { sendJson, sendText, serveClient, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 
 interface Customer {
   ID: string;
@@ -108,11 +108,13 @@ describe("trackChanges()", () => {
   });
 
   test("a v2 tracked query sends no Prefer (v2 has none) and the __delta link ends the last page", async (t) => {
-    const server = await startServer((_, res) =>
-      sendJson(res, 200, { d: { results: [{ ID: "C1" }], __delta: "Customers?!deltatoken='20260101'" } }),
+    const { server, client } = await serveClient(
+      t,
+      (_, res) => sendJson(res, 200, { d: { results: [{ ID: "C1" }], __delta: "Customers?!deltatoken='20260101'" } }),
+      { version: "2.0" },
+      "svc/",
     );
-    t.after(() => server.close());
-    const page = await clientFor(server, { version: "2.0" }).collection<Customer>("Customers").trackChanges().page();
+    const page = await client.collection<Customer>("Customers").trackChanges().page();
     assert.equal(server.requests[0]?.headers.prefer, undefined);
     assert.equal(page.deltaLink, new URL(server.url("svc/Customers?!deltatoken='20260101'")).href);
   });
@@ -274,9 +276,8 @@ describe("client.delta()", () => {
   });
 
   test("a body that is not a delta rejects with BAD_PAYLOAD", async (t) => {
-    const server = await startServer((_, res) => sendText(res, 200, "not json"));
-    t.after(() => server.close());
-    await assert.rejects(collect(clientFor(server).delta("Customers?$deltatoken=t1")), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
+    const { client } = await serveClient(t, (_, res) => sendText(res, 200, "not json"), {}, "svc/");
+    await assert.rejects(collect(client.delta("Customers?$deltatoken=t1")), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
   });
 
   test("an aborted signal rejects with its reason before anything is sent", async (t) => {

@@ -2,6 +2,10 @@
  * The demo service (demo/service.ts) behaves as its documentation says, seen through the library's
  * public API where the library has one (export jobs) and through raw HTTP where it does not yet
  * (collection paging); and `npm run demo` runs to its end.
+ *
+ * The export jobs run on fake time (test/fake-time.ts): the service reads its clock to move a job
+ * on, and the test lets each of the poller's sleeps of pollInterval pass at once. `npm run demo`
+ * runs them on the real clock.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,6 +21,7 @@ import {
   type AsyncPoller,
 } from "../src/index.js";
 import { startDemoService, type DemoService } from "../demo/service.js";
+import { useFakeTime } from "./fake-time.js";
 
 interface ExportResult {
   ID: number;
@@ -89,13 +94,14 @@ describe("demo service: export jobs through the async poller", () => {
     }
   });
 
-  test("createAsync + wait gives the typed export, with a checksum of the file it serves", async () => {
+  test("createAsync + wait gives the typed export, with a checksum of the file it serves", async (t) => {
+    const time = useFakeTime(t);
     const progress: Array<[string, number]> = [];
     const poller = await client
       .collection("ExportJobs")
       .createAsync<ExportResult>({ format: "csv", maxRows: 300 }, { pollInterval: POLL_MS, onProgress: (status, pct) => progress.push([status, pct]) });
     assert.equal(poller.status(), "NotStarted");
-    const result = await poller.wait();
+    const result = await time.run(poller.wait(), POLL_MS);
     assert.equal(result.format, "csv");
     assert.equal(result.rowCount, 300);
     assert.match(result.checksum, /^sha256:[0-9a-f]{64}$/);
@@ -106,12 +112,17 @@ describe("demo service: export jobs through the async poller", () => {
     assert.deepEqual(await getJson(`${service.serviceUrl}ExportJobs(${result.ID})`).then((r) => r.body.checksum), result.checksum);
   });
 
-  test("progress goes NotStarted → Running with rising percentages → Succeeded", async () => {
+  test("progress goes NotStarted → Running with rising percentages → Succeeded", async (t) => {
+    const time = useFakeTime(t);
     const progress: Array<[string, number]> = [];
     const poller = await client
       .collection("ExportJobs")
       .createAsync<ExportResult>({ format: "json", maxRows: 400 }, { pollInterval: POLL_MS, onProgress: (status, pct) => progress.push([status, pct]) });
-    await poller.wait();
+    const started = time.now();
+    await time.run(poller.wait(), POLL_MS);
+    // On the fake clock the job takes exactly its duration, polled every POLL_MS.
+    assert.equal(progress.length, JOB_MS / POLL_MS);
+    assert.equal(time.now() - started, JOB_MS);
     const statuses = progress.map(([status]) => status);
     assert.ok(statuses.length >= 3, `a few polls: ${JSON.stringify(progress)}`);
     assert.equal(statuses.at(-1), "Succeeded");
@@ -124,11 +135,12 @@ describe("demo service: export jobs through the async poller", () => {
     assert.ok(percents.every((pct) => pct >= 0 && pct < 100), `running answers stay below 100: ${percents}`);
   });
 
-  test("the OData 4.0 form (application/http) gives the same typed result", async () => {
+  test("the OData 4.0 form (application/http) gives the same typed result", async (t) => {
+    const time = useFakeTime(t);
     const poller = await client
       .collection("ExportJobs")
       .createAsync<ExportResult>({ format: "json", maxRows: 50, resultForm: "4.0" }, { pollInterval: POLL_MS });
-    const result = await poller.wait();
+    const result = await time.run(poller.wait(), POLL_MS);
     assert.equal(result.rowCount, 50);
     assert.equal(await sha256Of(result.url), result.checksum);
     const parsed = JSON.parse(await (await fetch(result.url)).text()) as Array<{ ID: number }>;
@@ -140,9 +152,10 @@ describe("demo service: export jobs through the async poller", () => {
     assert.match(await monitor.text(), /^HTTP\/1\.1 201 Created\r\nContent-Type: application\/json/);
   });
 
-  test("the OData 4.01 form answers 200 with AsyncResult: 201 and the export as body", async () => {
+  test("the OData 4.01 form answers 200 with AsyncResult: 201 and the export as body", async (t) => {
+    const time = useFakeTime(t);
     const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv", maxRows: 10 }, { pollInterval: POLL_MS });
-    const result = await poller.wait();
+    const result = await time.run(poller.wait(), POLL_MS);
     const monitor = await fetch(poller.statusUrl);
     assert.equal(monitor.status, 200);
     assert.equal(monitor.headers.get("asyncresult"), "201");
@@ -167,9 +180,10 @@ describe("demo service: export jobs through the async poller", () => {
     assert.equal((await fetch(poller.statusUrl, { method: "DELETE" })).status, 404);
   });
 
-  test("an unsupported format fails the job: AsyncOperationFailedError with httpStatus 400 and the OData error", async () => {
+  test("an unsupported format fails the job: AsyncOperationFailedError with httpStatus 400 and the OData error", async (t) => {
+    const time = useFakeTime(t);
     const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "xlsx" }, { pollInterval: POLL_MS });
-    await assert.rejects(poller.wait(), (error: unknown) => {
+    await assert.rejects(time.run(poller.wait(), POLL_MS), (error: unknown) => {
       assert.ok(error instanceof AsyncOperationFailedError);
       assert.equal(error.httpStatus, 400);
       assert.equal(error.odataError?.code, "UnsupportedFormat");
@@ -203,12 +217,13 @@ describe("demo service: export jobs through the async poller", () => {
     assert.equal(await sha256Of(created.url), created.checksum);
   });
 
-  test("toJSON() in one client, resumeAsync() in another finishes the same job", async () => {
+  test("toJSON() in one client, resumeAsync() in another finishes the same job", async (t) => {
+    const time = useFakeTime(t);
     const first = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv", maxRows: 100 });
     await first.poll();
     const other = new ODataClient({ serviceUrl: service.serviceUrl });
     const resumed = other.resumeAsync<ExportResult>(JSON.parse(JSON.stringify(first.toJSON())), { pollInterval: POLL_MS });
-    const result = await resumed.wait();
+    const result = await time.run(resumed.wait(), POLL_MS);
     assert.equal(result.rowCount, 100);
     assert.equal(await sha256Of(result.url), result.checksum);
   });

@@ -4,8 +4,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClient, etagOf, mediaEtagOf, type ODataVersion } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest } from "./servers/recording-server.js";
+import { etagOf, mediaEtagOf, type ODataVersion } from "../src/index.js";
+import { sendJson, sendText, serveClient, type RecordedRequest, type TestContextLike } from "./servers/recording-server.js";
 
 const ATOM_ENTRY = (etag: string | undefined) => `<?xml version="1.0" encoding="utf-8"?>
 <entry xml:base="http://host/svc/" xmlns="http://www.w3.org/2005/Atom"
@@ -26,10 +26,8 @@ const ATOM_FEED = `<?xml version="1.0" encoding="utf-8"?>
   </entry>
 </feed>`;
 
-async function serve(t: { after(fn: () => Promise<void>): void }, version: ODataVersion, handler: (request: RecordedRequest, res: ServerResponse) => void) {
-  const server = await startServer(handler);
-  t.after(() => server.close());
-  return { server, client: new ODataClient({ serviceUrl: server.url("svc/"), version, retry: false }) };
+function serve(t: TestContextLike, version: ODataVersion, handler: (request: RecordedRequest, res: ServerResponse) => void) {
+  return serveClient(t, handler, { version }, "svc/");
 }
 
 describe("etagOf reads the ETag of every form an entity is read in", () => {

@@ -13,7 +13,7 @@ import {
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions } from "../src/options.js";
 import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/payload/error-body.js";
-import { startServer, type RecordingServer } from "./servers/recording-server.js";
+import { serveClient, startServer, type RecordingServer } from "./servers/recording-server.js";
 
 /** Serves one failing answer and reads it into an ODataHttpError the way the library does. */
 async function failure(
@@ -277,13 +277,11 @@ describe("ODataHttpError", () => {
   });
 
   test("a failed createAsync rejects with ODataHttpError for the POST", async (t) => {
-    const server = await startServer((_r, res) => {
+    const { server, client } = await serveClient(t, (_r, res) => {
       const text = '{"error":{"code":"400","message":"title is required","target":"title"}}';
       res.writeHead(400, { "content-type": "application/json" });
       res.end(text);
-    });
-    t.after(() => server.close());
-    const client = new ODataClient({ serviceUrl: server.url("odata/v4/catalog") });
+    }, {}, "odata/v4/catalog");
     await assert.rejects(client.collection("Books").createAsync({ stock: 1 }), (error) => {
       assert.ok(error instanceof ODataHttpError);
       assert.equal(error.status, 400);

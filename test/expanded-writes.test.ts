@@ -6,7 +6,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient, type ODataVersion } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { sendJson, sendText, serveClient, startServer, type RecordedRequest, type RecordingServer, type TestContextLike } from "./servers/recording-server.js";
 
 interface Review {
   ID: number;
@@ -58,10 +58,8 @@ function answer(version: ODataVersion) {
   };
 }
 
-async function service(t: { after(fn: () => Promise<void>): void }, version: ODataVersion = "4.0"): Promise<{ server: RecordingServer; client: ODataClient }> {
-  const server = await startServer(answer(version));
-  t.after(() => server.close());
-  return { server, client: new ODataClient({ serviceUrl: server.url("odata/"), version, retry: false }) };
+function service(t: TestContextLike, version: ODataVersion = "4.0"): Promise<{ server: RecordingServer; client: ODataClient }> {
+  return serveClient(t, answer(version), { version });
 }
 
 const writes = (server: RecordingServer) => server.requests.filter((request) => request.method !== "GET" && !request.path.endsWith("$batch"));
@@ -96,14 +94,12 @@ describe("a write leaves out what the read expanded", () => {
   });
 
   test("$batch results of a query with $expand are remembered too", async (t) => {
-    const server = await startServer((request, res) => {
+    const { server, client } = await serveClient(t, (request, res) => {
       if (!request.path.endsWith("$batch")) return void res.writeHead(204).end();
       const part = (body: unknown) => ["--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", JSON.stringify(body)];
       const text = [...part(V4_BOOK), ...part({ value: [V4_BOOK] }), "--b--", ""].join("\r\n");
       sendText(res, 200, text, { "content-type": "multipart/mixed; boundary=b" });
     });
-    t.after(() => server.close());
-    const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
     const books = client.collection<Book>("Books");
     const batch = client.batch();
     const one = batch.get(books.key(1).expand("reviews").expand("author"));

@@ -19,7 +19,7 @@ import {
   type ReadOptions,
   type RetryOptions,
 } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { sendJson, sendText, serveClient, type RecordedRequest, type RecordingServer, type TestContextLike } from "./servers/recording-server.js";
 
 /** A value the compiler only knows as `T | undefined`, as options computed at run time are. */
 function maybe<T>(value: T | undefined): T | undefined {
@@ -38,10 +38,8 @@ function answer(request: RecordedRequest, res: ServerResponse): void {
   res.writeHead(204).end();
 }
 
-async function service(t: { after(fn: () => Promise<void>): void }, handler = answer): Promise<{ server: RecordingServer; root: string }> {
-  const server = await startServer(handler);
-  t.after(() => server.close());
-  return { server, root: server.url("odata/") };
+function service(t: TestContextLike, handler = answer): Promise<{ server: RecordingServer; root: string }> {
+  return serveClient(t, handler);
 }
 
 describe("options given as undefined are options not given", () => {

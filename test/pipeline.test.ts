@@ -7,6 +7,7 @@ import { anySignalFallback, sleep } from "../src/http/signals.js";
 import { composePipeline, lazyStep } from "../src/http/pipeline.js";
 import { fetchTransport } from "../src/http/steps.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
+import { useFakeTime } from "./fake-time.js";
 
 /** A core for `server` with quick retries unless the test says otherwise. */
 function coreFor(server: RecordingServer, options: Partial<ODataClientOptions> = {}): ClientCore {
@@ -32,11 +33,14 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise
 
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
+// Real timers, taken before any test turns on fake time: until() waits in real time.
+const realSetTimeout = globalThis.setTimeout;
+
 async function until(condition: () => boolean, ms = 1000): Promise<void> {
-  const end = Date.now() + ms;
+  const end = performance.now() + ms;
   while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (performance.now() > end) throw new Error("condition not met in time");
+    await new Promise((resolve) => realSetTimeout(resolve, 5));
   }
 }
 
@@ -442,19 +446,30 @@ describe("redirects", () => {
 
 describe("timeout and abort", () => {
   test("a server that never answers is aborted after timeout with code TIMEOUT naming the URL and the timeout", async (t) => {
+    const time = useFakeTime(t);
     let closedByClient = false;
     const server = await startServer((_r, res) => {
       res.on("close", () => (closedByClient = true));
     });
     t.after(() => server.close());
-    const timersBefore = activeTimers();
-    const started = Date.now();
-    const error = await rejectsWithCode(get(coreFor(server, { timeout: 300 }), server.url("svc/Slow")), "TIMEOUT");
-    assert.ok(Date.now() - started < 2000, "rejects soon after the timeout");
+    const rejected = rejectsWithCode(get(coreFor(server, { timeout: 300 }), server.url("svc/Slow")), "TIMEOUT");
+    await until(() => server.requests.length === 1);
+    assert.equal(await time.skip(300), 300);
+    const error = await time.within(rejected);
     assert.ok(error.message.includes(server.url("svc/Slow")), error.message);
     assert.match(error.message, /300 ms/);
     assert.equal(server.requests.length, 1, "a timed-out request is not retried");
     await until(() => closedByClient);
+    assert.deepEqual(time.pending(), [], "no timer is left behind");
+  });
+
+  test("the timeout on the real clock: a server that never answers is aborted, and no timer is left behind", async (t) => {
+    const server = await startServer(() => undefined);
+    t.after(() => server.close());
+    const timersBefore = activeTimers();
+    const started = performance.now();
+    await rejectsWithCode(get(coreFor(server, { timeout: 50 }), server.url("svc/Slow")), "TIMEOUT");
+    assert.ok(performance.now() - started >= 45, "not before the timeout");
     assert.equal(activeTimers(), timersBefore, "no timer is left behind");
   });
 
@@ -466,15 +481,19 @@ describe("timeout and abort", () => {
   });
 
   test("the headers' timer stops once the headers are in: a body read outside the library's readers is not timed", async (t) => {
+    const time = useFakeTime(t);
     const server = await startServer((_r, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"value":[');
       setTimeout(() => res.end("1,2]}"), 600);
     });
     t.after(() => server.close());
-    // Generous against a loaded machine for the headers, still well below the body's delay.
-    const response = await get(coreFor(server, { timeout: 250 }), server.url("svc/Books"));
-    assert.deepEqual(await response.json(), { value: [1, 2] });
+    const response = await time.within(get(coreFor(server, { timeout: 250 }), server.url("svc/Books")));
+    // Left: the server's 600 ms before the end of the body; the 250 ms timeout went with the headers.
+    assert.deepEqual(time.pending(), [600]);
+    const body = response.json();
+    assert.equal(await time.skip(600), 600);
+    assert.deepEqual(await time.within(body), { value: [1, 2] });
   });
 
   test("timeout 0 never aborts", async (t) => {
@@ -626,6 +645,7 @@ describe("retry", () => {
   });
 
   test("Retry-After in seconds is waited for before the retry", async (t) => {
+    const time = useFakeTime(t);
     let answeredAt = 0;
     const server = await startServer((_r, res) => {
       if (server.requests.length === 1) {
@@ -634,52 +654,113 @@ describe("retry", () => {
       } else ok(res);
     });
     t.after(() => server.close());
-    const response = await get(coreFor(server), server.url("svc/Books"));
+    const pending = get(coreFor(server), server.url("svc/Books"));
+    assert.equal(await time.skip(1_000), 1_000);
+    const response = await time.within(pending);
     assert.equal(response.status, 200);
-    const waited = (server.requests[1]?.at ?? 0) - answeredAt;
-    assert.ok(waited >= 990, `waited ${waited} ms`);
-    assert.ok(waited < 2500, `waited ${waited} ms`);
+    assert.equal((server.requests[1]?.at ?? 0) - answeredAt, 1_000);
   });
 
   test("Retry-After as an HTTP-date is waited for before the retry", async (t) => {
-    // A whole second at least 300 ms ahead: HTTP-dates have no milliseconds.
-    const retryAt = Math.ceil((Date.now() + 300) / 1000) * 1000;
+    // The first answer comes at 12:00:00.400 and names 12:00:01 (HTTP-dates have no milliseconds).
+    const time = useFakeTime(t, Date.UTC(2030, 0, 1, 12, 0, 0, 400));
+    const retryAt = Date.UTC(2030, 0, 1, 12, 0, 1);
     const server = await startServer((_r, res) => {
       if (server.requests.length === 1) sendText(res, 429, "slow down", { "retry-after": new Date(retryAt).toUTCString() });
       else ok(res);
     });
     t.after(() => server.close());
-    const response = await get(coreFor(server), server.url("svc/Books"));
+    const pending = get(coreFor(server), server.url("svc/Books"));
+    assert.equal(await time.skip(600), 600);
+    const response = await time.within(pending);
     assert.equal(response.status, 200);
-    const secondAt = server.requests[1]?.at ?? 0;
-    assert.ok(secondAt >= retryAt - 5, `retried ${retryAt - secondAt} ms early`);
-    assert.ok(secondAt < retryAt + 1500, `retried ${secondAt - retryAt} ms late`);
+    assert.equal(server.requests[1]?.at, retryAt);
+  });
+
+  test("without Retry-After the wait doubles from retry.delay, each between half and all of its step (jitter), up to maxDelay", async (t) => {
+    const time = useFakeTime(t);
+    const server = await startServer((_r, res) => sendText(res, 503, "busy"));
+    t.after(() => server.close());
+    const pending = get(coreFor(server, { retry: { retries: 4, delay: 100, maxDelay: 300 } }), server.url("svc/Books"));
+    const waits: number[] = [];
+    // The steps: 100, 200, then 400 and 800 capped at 300. Request timeouts (30 s) are not waits.
+    for (let retry = 0; retry < 4; retry++) waits.push(await time.skip((delay) => delay < 1_000));
+    const response = await time.within(pending);
+    assert.equal(response.status, 503);
+    assert.equal(server.requests.length, 5);
+    const steps = [100, 200, 300, 300];
+    waits.forEach((wait, i) => {
+      const step = steps[i] as number;
+      assert.ok(wait >= step / 2 && wait <= step, `wait ${i + 1} was ${wait} ms; its step is ${step} ms`);
+    });
+    // Each retry went out its wait after the answer before it (the jitter makes fractional delays,
+    // which the fake clock adds up as floats).
+    const gaps = server.requests.slice(1).map((request, i) => request.at - (server.requests[i]?.at ?? 0));
+    gaps.forEach((gap, i) => assert.ok(Math.abs(gap - (waits[i] as number)) < 0.001, `retry ${i + 1} came ${gap} ms after the answer before it; the wait was ${waits[i]} ms`));
+  });
+
+  test("a network error is retried after the same backoff", async (t) => {
+    const time = useFakeTime(t);
+    const server = await startServer((_r, res) => void res.socket?.destroy());
+    t.after(() => server.close());
+    const rejected = rejectsWithCode(get(coreFor(server, { retry: { retries: 2, delay: 100 } }), server.url("svc/Books")), "NETWORK_ERROR");
+    const first = await time.skip((delay) => delay < 1_000);
+    const second = await time.skip((delay) => delay < 1_000);
+    await time.within(rejected);
+    assert.ok(first >= 50 && first <= 100, `first wait ${first} ms`);
+    assert.ok(second >= 100 && second <= 200, `second wait ${second} ms`);
+    assert.equal(server.requests.length, 3);
+  });
+
+  test("on the real clock the retry waits its backoff", async (t) => {
+    // End to end with real timers: a backoff of 20 ms is half to all of it, jitter included.
+    const server = await startServer((_r, res) => {
+      if (server.requests.length === 1) sendText(res, 503, "busy");
+      else ok(res);
+    });
+    t.after(() => server.close());
+    const response = await get(coreFor(server, { retry: { retries: 1, delay: 20 } }), server.url("svc/Books"));
+    assert.equal(response.status, 200);
+    const [first, second] = server.requests;
+    assert.ok(first && second);
+    assert.ok(second.at - first.at >= 10 - 2, `retried ${second.at - first.at} ms after the first answer`);
   });
 
   test("a Retry-After longer than retry.maxDelay returns the answer instead of waiting", async (t) => {
+    const time = useFakeTime(t);
     const server = await startServer((_r, res) => sendText(res, 503, "maintenance", { "retry-after": "120" }));
     t.after(() => server.close());
-    const started = Date.now();
-    const response = await get(coreFor(server, { retry: { delay: 1, maxDelay: 1000 } }), server.url("svc/Books"));
+    const started = time.now();
+    const response = await time.within(get(coreFor(server, { retry: { delay: 1, maxDelay: 1000 } }), server.url("svc/Books")));
     assert.equal(response.status, 503);
     assert.equal(response.headers.get("retry-after"), "120");
     assert.equal(server.requests.length, 1);
-    assert.ok(Date.now() - started < 500);
+    assert.equal(time.now(), started, "no wait at all");
   });
 
   test("an abort during the wait between attempts rejects at once and leaves no timer", async (t) => {
+    const time = useFakeTime(t);
+    const server = await startServer((_r, res) => sendText(res, 503, "busy", { "retry-after": "10" }));
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const reason = new Error("cancelled by user");
+    const pending = get(coreFor(server), server.url("svc/Books"), { signal: controller.signal });
+    assert.equal(await time.nextTimer(10_000), 10_000, "waiting for the Retry-After of 10 s");
+    controller.abort(reason);
+    await time.within(assert.rejects(pending, (error) => error === reason));
+    assert.equal(server.requests.length, 1);
+    assert.deepEqual(time.pending(), [], "the wait's timer is gone");
+  });
+
+  test("on the real clock, an abort during the wait between attempts leaves no timer", async (t) => {
     const server = await startServer((_r, res) => sendText(res, 503, "busy", { "retry-after": "10" }));
     t.after(() => server.close());
     const timersBefore = activeTimers();
     const controller = new AbortController();
-    const reason = new Error("cancelled by user");
     const pending = get(coreFor(server), server.url("svc/Books"), { signal: controller.signal });
-    await until(() => server.requests.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const abortedAt = Date.now();
-    controller.abort(reason);
-    await assert.rejects(pending, (error) => error === reason);
-    assert.ok(Date.now() - abortedAt < 500, "rejects at once, not after the 10 s Retry-After");
+    await until(() => server.requests.length === 1 && activeTimers() > timersBefore);
+    controller.abort();
+    await assert.rejects(pending);
     assert.equal(server.requests.length, 1);
     assert.equal(activeTimers(), timersBefore);
   });

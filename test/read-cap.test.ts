@@ -6,45 +6,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, type ODataClientOptions } from "../src/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
-
-interface Review {
-  ID: number;
-  rating: number;
-  text: string;
-}
-
-interface Author {
-  ID: string;
-  name: string;
-  born: string;
-  books: Book[];
-}
-
-interface Book {
-  ID: number;
-  title: string;
-  descr: string;
-  stock: number;
-  price: number;
-  published: string;
-  modifiedAt: string;
-  author_ID: string;
-  author: Author;
-  reviews: Review[];
-}
-
-interface Reading {
-  ID: number;
-  sensor: string;
-  value: number;
-  ok: boolean;
-}
-
-interface Pair {
-  A: number;
-  B: string;
-  label: string;
-}
+import type { Author, Book, Pair, Reading, Review } from "./servers/cap/types.js";
 
 let cap: CapServer;
 
@@ -126,8 +88,9 @@ describe("v4 query features through the library", () => {
       .expand("books", (b) => b.select("ID", "title").orderBy("ID", "desc").expand("reviews", (r) => r.select("rating").orderBy("rating")))
       .get();
     assert.equal(austen.name, "Jane Austen");
-    assert.deepEqual(ids(austen.books), [6, 5, 4, 3, 2, 1]);
-    const emma = austen.books.find((book) => book.ID === 2);
+    const books = austen.books ?? assert.fail("books were expanded");
+    assert.deepEqual(ids(books), [6, 5, 4, 3, 2, 1]);
+    const emma = books.find((book) => book.ID === 2);
     assert.deepEqual(emma?.reviews, [{ ID: 3, rating: 1 }, { ID: 4, rating: 4 }, { ID: 5, rating: 5 }]);
   });
 
@@ -137,9 +100,9 @@ describe("v4 query features through the library", () => {
       .filter((f) => f.eq("ID", "austen"))
       .expand("books", (b) => b.select("title", "stock").filter((f) => f.gt("stock", 30)).orderBy("stock", "desc").top(2))
       .list();
-    const stocks = austen?.books.map((book) => book.stock) ?? [];
+    const stocks = austen?.books?.map((book) => book.stock) ?? [];
     assert.equal(stocks.length, 2);
-    assert.ok(stocks.every((stock) => stock > 30));
+    assert.ok(stocks.every((stock) => stock !== null && stock > 30));
     assert.ok((stocks[0] ?? 0) >= (stocks[1] ?? 0));
   });
 
@@ -293,7 +256,7 @@ describe("v4 server-driven paging", () => {
         count++;
         if (row.ID !== count) inOrder = false;
         idSum += row.ID;
-        valueSum += Math.round(row.value * 10);
+        valueSum += Math.round((row.value ?? Number.NaN) * 10);
         if (row.ok) okCount++;
       }
     }
@@ -315,7 +278,7 @@ describe("v4 server-driven paging", () => {
     for await (const row of v4().collection<Reading>("Readings").select("ID", "sensor")) {
       count++;
       // A checksum that depends on order and on both properties.
-      checksum = (checksum * 31 + row.ID + Number(row.sensor.slice(1))) % 1_000_000_007;
+      checksum = (checksum * 31 + row.ID + Number(row.sensor?.slice(1))) % 1_000_000_007;
     }
     let expected = 0;
     for (let id = 1; id <= 100_000; id++) expected = (expected * 31 + id + (id % 7)) % 1_000_000_007;
@@ -367,7 +330,9 @@ describe("v2 through CAP's adapter", () => {
     assert.deepEqual(pages, [[10, 20], [10, 20], [0, 20]]);
     assert.deepEqual(all, Array.from({ length: 20 }, (_, i) => i + 1));
     assert.equal(sent.length, 3);
-    assert.match(sent[1] ?? "", /^http:\/\/localhost:\d+\/odata\/v2\/catalog\/BooksPaged\?.*skiptoken=10/);
+    // The adapter's absolute link: on localhost, under the service root the client was given.
+    const root = cap.v2.replace("127.0.0.1", "localhost");
+    assert.ok(sent[1]?.startsWith(`${root}BooksPaged?`) && sent[1].endsWith("skiptoken=10"), sent[1]);
   });
 
   test("addressed as 127.0.0.1, the adapter's __next on localhost is another origin: UNTRUSTED_NEXT_LINK after the first page", async () => {

@@ -5,7 +5,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { ODataClient, type ODataVersion } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { sendJson, sendText, serveClient, type RecordedRequest, type RecordingServer, type TestContextLike } from "./servers/recording-server.js";
 
 const V4_METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
@@ -51,10 +51,8 @@ function answer(version: ODataVersion) {
   };
 }
 
-async function service(t: { after(fn: () => Promise<void>): void }, version: ODataVersion): Promise<{ server: RecordingServer; client: ODataClient }> {
-  const server = await startServer(answer(version));
-  t.after(() => server.close());
-  return { server, client: new ODataClient({ serviceUrl: server.url("odata/"), version, retry: false }) };
+function service(t: TestContextLike, version: ODataVersion): Promise<{ server: RecordingServer; client: ODataClient }> {
+  return serveClient(t, answer(version), { version });
 }
 
 // Fetch standard §4.6 (CORS-safelisted request-header): a header a script may set without a
@@ -196,13 +194,11 @@ describe("createAsync sends what create() sends", () => {
 
 describe("what a service sends without OData-MaxVersion", () => {
   test("a 4.0 client reads a 4.01 answer: @count, @nextLink, @deltaLink and @etag without the odata. prefix", async (t) => {
-    const server = await startServer((request, res) => {
+    const { server, client } = await serveClient(t, (request, res) => {
       if (request.method === "PATCH") return void res.writeHead(204).end();
       if (request.path.includes("page=2")) return sendJson(res, 200, { value: [{ ID: 2, "@etag": 'W/"2"' }], "@deltaLink": "Items?delta=1" }, { "odata-version": "4.01" });
       sendJson(res, 200, { "@count": 2, value: [{ ID: 1, "@etag": 'W/"1"' }], "@nextLink": "Items?page=2" }, { "odata-version": "4.01" });
-    });
-    t.after(() => server.close());
-    const client = new ODataClient({ serviceUrl: server.url("odata/"), version: "4.0", retry: false });
+    }, { version: "4.0" });
     const pages = [];
     for await (const page of client.collection<{ ID: number }>("Items").count().pages()) pages.push(page);
     assert.equal(pages[0]?.count, 2);

@@ -13,31 +13,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, type ODataClientOptions } from "../src/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
-
-interface Review {
-  ID: number;
-  rating: number;
-  text?: string | null;
-  book_ID?: number;
-}
-interface Author {
-  ID: string;
-  name: string;
-  books?: Book[];
-}
-interface Book {
-  ID: number;
-  title: string;
-  stock?: number | null;
-  modifiedAt?: string;
-  author?: Author;
-  reviews?: Review[];
-}
-interface Pair {
-  A: number;
-  B: string;
-  label: string;
-}
+import type { Author, Book, Pair, Review } from "./servers/cap/types.js";
 
 interface Sent {
   method: string;
@@ -53,7 +29,7 @@ before(async () => {
   cap = await startCap();
   // The v2 adapter writes absolute URIs with `localhost`; addressing it the same way keeps them on
   // the service's origin.
-  v2Root = `http://localhost:${new URL(cap.origin).port}/odata/v2/catalog/`;
+  v2Root = cap.v2.replace("127.0.0.1", "localhost");
 });
 after(() => cap.stop());
 

@@ -1,34 +1,57 @@
 /**
- * Starts the repository's SAP CAP test service (test/servers/cap) as a child process on a free
- * loopback port, for tests that need a real OData v4 and v2 server.
+ * The repository's SAP CAP test service (test/servers/cap) for tests that need a real OData v4 and
+ * v2 server.
  *
- * Node's test runner runs every test file in its own process, so each file that calls
- * {@link startCap} gets its own server (about 1.5-2 s to start, 100,000 generated rows included)
- * with fresh data. To share one server between files, start it once by hand
- * (`node node_modules/@sap/cds/bin/serve.js all --in-memory --port 4004` in test/servers/cap) and
- * set `TRAVERSE_CAP_ORIGIN=http://127.0.0.1:4004`: startCap then connects to it and `stop()` leaves
- * it running. Tests that change data must then not rely on the seed values.
+ * One server serves many databases: a request under `/db/<name>/` is answered from the in-memory
+ * database `<name>`, which the server creates with the seed data on its first request (see
+ * test/servers/cap/server.js). Every {@link startCap} call gets service roots on a database of
+ * its own, so a test file may change data without another file seeing it, even while both run at
+ * once against the same server.
+ *
+ * `npm test` (test/run.ts) starts one server for the whole run and hands its origin to the test
+ * files in `TRAVERSE_CAP_ORIGIN`; {@link startCap} then only picks a new database on it, and
+ * `stop()` drops that database. A test file run on its own
+ * (`node --import tsx --test test/read-cap.test.ts`) has no such variable, and {@link startCap}
+ * starts a server for it (about 2.5 s), which `stop()` ends.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import type { Socket } from "node:net";
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** A running CAP test server. */
+/** A CAP test server: its own process, or the run's shared one. */
 export interface CapServer {
   /** `http://127.0.0.1:<port>`. */
   origin: string;
-  /** OData v4 service root of CatalogService, with a trailing slash. */
+  /** The database this handle's roots address (a `[A-Za-z0-9_-]` name, unique in this process). */
+  database: string;
+  /** OData v4 service root of CatalogService on {@link database}, with a trailing slash. */
   v4: string;
-  /** OData v2 service root of CatalogService (through the v2 adapter), with a trailing slash. */
+  /** OData v2 service root of CatalogService (through the v2 adapter) on {@link database}, with a trailing slash. */
   v2: string;
   /** Process id of the server itself (not of a shell or launcher); `undefined` when shared. */
   pid: number | undefined;
-  /** Everything the server wrote to stdout and stderr so far (bounded), for failure messages. */
+  /** Everything the server wrote to stdout and stderr so far (bounded), for failure messages; empty when shared. */
+  output(): string;
+  /** Stops the server and resolves once its process has exited (or, when shared, drops the database). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A CAP server process started by {@link spawnCap}. */
+export interface CapProcess {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  /** Process id of the server. */
+  pid: number | undefined;
+  /** Everything the server wrote to stdout and stderr so far (bounded). */
   output(): string;
   /** Stops the server and resolves once its process has exited. Idempotent. */
   stop(): Promise<void>;
 }
+
+/** The environment variable that names a running CAP test server to share (its origin). */
+export const CAP_ORIGIN_VARIABLE = "TRAVERSE_CAP_ORIGIN";
 
 const projectDir = fileURLToPath(new URL("./cap/", import.meta.url));
 const serveJs = createRequire(import.meta.url).resolve("@sap/cds/bin/serve.js");
@@ -37,8 +60,48 @@ const startTimeoutMs = 30_000;
 const stopGraceMs = 3_000;
 const outputLimit = 64 * 1024;
 
-function roots(origin: string): Pick<CapServer, "origin" | "v4" | "v2"> {
-  return { origin, v4: `${origin}/odata/v4/catalog/`, v2: `${origin}/odata/v2/catalog/` };
+let databasesNamed = 0;
+
+/**
+ * A database name unique in this run: the test file's name (for the server's log and for
+ * failure messages), this process and a counter.
+ */
+function newDatabaseName(): string {
+  const file = basename(process.argv[1] ?? "cap").replace(/\.test\.[cm]?[jt]s$/, "").replace(/[^A-Za-z0-9_-]/g, "_");
+  return `${file.slice(0, 40)}-${process.pid}-${++databasesNamed}`;
+}
+
+/** The service roots on one database of the server at `origin`. */
+export function capRoots(origin: string, database: string): Pick<CapServer, "origin" | "database" | "v4" | "v2"> {
+  const base = `${origin}/db/${database}`;
+  return { origin, database, v4: `${base}/odata/v4/catalog/`, v2: `${base}/odata/v2/catalog/` };
+}
+
+/**
+ * Service roots on a fresh database: on the server named by `TRAVERSE_CAP_ORIGIN` when set, else
+ * on a server started for this call, which `stop()` ends.
+ *
+ * @example
+ * const cap = await startCap();
+ * const res = await fetch(`${cap.v4}Books?$top=2`);
+ * await cap.stop();
+ */
+export async function startCap(): Promise<CapServer> {
+  const database = newDatabaseName();
+  const shared = process.env[CAP_ORIGIN_VARIABLE];
+  if (shared) {
+    const origin = shared.replace(/\/+$/, "");
+    let dropping: Promise<void> | undefined;
+    // Dropping the database frees its memory on a server that lives for the whole run.
+    const drop = async (): Promise<void> => {
+      const res = await fetch(`${origin}/db/${database}`, { method: "DELETE" });
+      await res.body?.cancel();
+      if (res.status !== 204) throw new Error(`dropping CAP database ${database} answered ${res.status}`);
+    };
+    return { ...capRoots(origin, database), pid: undefined, output: () => "", stop: () => (dropping ??= drop()) };
+  }
+  const server = await spawnCap();
+  return { ...capRoots(server.origin, database), pid: server.pid, output: server.output, stop: server.stop };
 }
 
 /**
@@ -47,20 +110,14 @@ function roots(origin: string): Pick<CapServer, "origin" | "v4" | "v2"> {
  * watches its stdin pipe, which closes even if this process is killed).
  *
  * @example
- * const cap = await startCap();
- * const res = await fetch(`${cap.v4}Books?$top=2`);
- * await cap.stop();
+ * const server = await spawnCap();
+ * process.env.TRAVERSE_CAP_ORIGIN = server.origin;
  */
-export async function startCap(): Promise<CapServer> {
-  const shared = process.env.TRAVERSE_CAP_ORIGIN;
-  if (shared) {
-    return { ...roots(shared.replace(/\/+$/, "")), pid: undefined, output: () => "", stop: async () => {} };
-  }
-
+export async function spawnCap(): Promise<CapProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, TRAVERSE_CAP_EXIT_WITH_STDIN: "1", NO_COLOR: "1" };
   // The server is a plain CommonJS CAP app: no TypeScript loader, no test-runner context, CAP's
   // default (development) profile, and no DEBUG categories turning CAP's tracing on.
-  for (const name of ["NODE_OPTIONS", "NODE_TEST_CONTEXT", "NODE_ENV", "CDS_ENV", "DEBUG", "PORT"]) delete env[name];
+  for (const name of ["NODE_OPTIONS", "NODE_TEST_CONTEXT", "NODE_ENV", "CDS_ENV", "DEBUG", "PORT", CAP_ORIGIN_VARIABLE]) delete env[name];
 
   const child = spawn(process.execPath, [serveJs, "all", "--in-memory", "--port", "0"], {
     cwd: projectDir,
@@ -130,5 +187,5 @@ export async function startCap(): Promise<CapServer> {
     return stopping;
   };
 
-  return { ...roots(origin), pid: child.pid, output: () => output, stop };
+  return { origin, pid: child.pid, output: () => output, stop };
 }

@@ -92,17 +92,24 @@ export interface TestContextLike {
 }
 
 /**
- * A recording server answering with `handler`, closed after the test, and a client on its
- * `/odata/` root (retries off, so every request the test sees is one the code under test sent).
+ * A recording server answering with `handler`, closed after the test, and a client on its service
+ * root `rootPath` (retries off, so every request the test sees is one the code under test sent;
+ * `options` may say otherwise).
+ *
+ * @example
+ * const { server, client } = await serveClient(t, answerJson(200, { value: [] }), { version: "4.01" });
+ * await client.collection("Items").page();
+ * assert.equal(onlyRequest(server).path, "/odata/Items");
  */
 export async function serveClient(
   t: TestContextLike,
   handler: Handler,
   options: Partial<ODataClientOptions> = {},
+  rootPath = "odata/",
 ): Promise<{ server: RecordingServer; client: ODataClient; root: string }> {
   const server = await startServer(handler);
   t.after(() => server.close());
-  const root = server.url("odata/");
+  const root = server.url(rootPath);
   return { server, client: new ODataClient({ serviceUrl: root, retry: false, ...options }), root };
 }
 

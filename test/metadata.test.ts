@@ -11,6 +11,7 @@ import { startCap, type CapServer } from "./servers/cap.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
 import { GRAPH_V1_SHAPE, graphShapedMetadata } from "../bench/metadata-document.js";
 import { CATALOG_EDMX, SALES_EDMX } from "./metadata-documents.js";
+import { eventually } from "./async-poller-fixtures.js";
 import { CSDL_JSON, SAP_V2_EDMX, V1_EDMX, V2_EDMX, V3_EDMX, V4_EDMX } from "./metadata-samples.js";
 
 function badMetadata(run: () => unknown): ODataClientError {
@@ -858,13 +859,14 @@ describe("client.metadata()", () => {
   });
 
   test("when every waiting caller has aborted, the request is cancelled and the next call asks again", async (t) => {
-    const server = await metadataServer((n) => ({ status: 200, body: V4_EDMX, delay: n === 1 ? 200 : 0 }));
+    const server = await metadataServer((n) => ({ status: 200, body: V4_EDMX, delay: n === 1 ? 2_000 : 0 }));
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
     const controller = new AbortController();
     const first = client.metadata({ signal: controller.signal });
     const second = client.metadata({ signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Aborted while the shared request is on the wire (the server holds its answer back).
+    await eventually(() => metadataRequests(server).length === 1, "the shared $metadata request", 10_000);
     controller.abort(new Error("both gave up"));
     await assert.rejects(first, /both gave up/);
     await assert.rejects(second, /both gave up/);

@@ -314,7 +314,7 @@ const CASES: Case[] = [
     what: "maxWait passed on a secret monitor URL that answered 503 with the echo (the cause is that answer)",
     async provoke(env) {
       const server = await env.server((_r, res, leak) => leakyError(res, 503, leak));
-      const poller = env.client(server).asyncPoller(env.secretUrl(server, "monitor/1"), { pollInterval: 600, maxWait: 1_000 });
+      const poller = env.client(server).asyncPoller(env.secretUrl(server, "monitor/1"), { pollInterval: 2_000, maxWait: 4_000 });
       assert.equal(await poller.poll(), true, "a 503 is transient");
       const error = await rejection(poller.wait());
       assert.ok((error as Error).cause instanceof ODataClientError, "the last transient answer is the cause");

@@ -13,6 +13,7 @@ import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions,
 import { OAuth2TokenCache } from "../src/http/oauth2.js";
 import { fetchTransport } from "../src/http/steps.js";
 import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { eventually } from "./async-poller-fixtures.js";
 
 // A secret with characters that form encoding must escape (+ / = & % space, and non-ASCII).
 const SECRET = "cl1ent-5ecret+/=&% ü~x";
@@ -369,8 +370,11 @@ describe("abort and timeout", () => {
     const svc = await service(t);
     const controller = new AbortController();
     const reason = new Error("caller gave up");
-    setTimeout(() => controller.abort(reason), 50);
-    const error = await rejection(clientFor(svc, tokens).collection("Things").list({ signal: controller.signal }));
+    const listed = rejection(clientFor(svc, tokens).collection("Things").list({ signal: controller.signal }));
+    // Aborted while the token request is on the wire (the endpoint never answers it).
+    await eventually(() => tokens.requests.length === 1, "the token request", 10_000);
+    controller.abort(reason);
+    const error = await listed;
     assert.equal(error, reason);
     assert.ok(tokenClosed, "the token request arrived");
     await tokenClosed;

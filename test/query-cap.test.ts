@@ -8,25 +8,7 @@ import { startCap, type CapServer } from "./servers/cap.js";
 // The query layer's wire forms, checked against a real OData server (SAP CAP, v4 and its v2
 // adapter) with the seed data of test/servers/cap.
 
-interface Author {
-  ID: string;
-  name: string;
-  born: string;
-  books: Book[];
-}
-
-interface Book {
-  ID: number;
-  title: string;
-  descr: string;
-  stock: number;
-  price: number;
-  published: string;
-  createdAt: string;
-  author_ID: string;
-  author: Author;
-  reviews: { ID: number; rating: number }[];
-}
+import type { Author, Book } from "./servers/cap-types.js";
 
 let cap: CapServer;
 

@@ -7,44 +7,7 @@ import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, type ODataClientOptions } from "../src/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 
-interface Review {
-  ID: number;
-  rating: number;
-  text: string;
-}
-
-interface Author {
-  ID: string;
-  name: string;
-  born: string;
-  books: Book[];
-}
-
-interface Book {
-  ID: number;
-  title: string;
-  descr: string;
-  stock: number;
-  price: number;
-  published: string;
-  modifiedAt: string;
-  author_ID: string;
-  author: Author;
-  reviews: Review[];
-}
-
-interface Reading {
-  ID: number;
-  sensor: string;
-  value: number;
-  ok: boolean;
-}
-
-interface Pair {
-  A: number;
-  B: string;
-  label: string;
-}
+import type { Author, Book, Pair, Reading, Review } from "./servers/cap-types.js";
 
 let cap: CapServer;
 

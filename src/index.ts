@@ -79,6 +79,7 @@ export type {
   OperationNamed,
   OperationResult,
   OperationParams,
+  UntypedName,
 } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";

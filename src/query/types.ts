@@ -47,7 +47,9 @@ export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
     : Depth["length"] extends PathDepthLimit
       ? P
       : P extends `${infer Head}/${infer Rest}`
-        ? Head extends keyof T & string
+        ? string extends Rest
+          ? P // not a literal path (the constraint itself, when the compiler evaluates it): nothing to look into
+          : Head extends keyof T & string
           ? Rest extends "$count"
             ? IsCollection<T[Head]> extends true ? P : never
             : unknown extends T[Head]
@@ -67,9 +69,11 @@ export type PathType<T, P extends string, Depth extends unknown[] = []> =
     : Depth["length"] extends PathDepthLimit
       ? unknown
       : P extends `${infer Head}/${infer Rest}`
-        ? Head extends keyof T
-          ? Rest extends "$count" ? number : PathType<Unwrap<T[Head]>, Rest, [...Depth, unknown]>
-          : unknown
+        ? string extends Rest
+          ? unknown
+          : Head extends keyof T
+            ? Rest extends "$count" ? number : PathType<Unwrap<T[Head]>, Rest, [...Depth, unknown]>
+            : unknown
         : P extends keyof T
           ? T[P]
           : unknown;
@@ -252,7 +256,8 @@ export type LambdaMember<T, P extends string> = unknown extends PathType<T, P>
 // ---------------------------------------------------------------------------------------------
 // Keys
 
-type IsUnion<K> = [K] extends [infer U] ? (U extends unknown ? ([K] extends [U] ? false : true) : never) : never;
+/** `true` when `K` is a union of several types (distributes over `K`, comparing each member with the whole). */
+type IsUnion<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
 
 type KeyRecord<T, K extends string> = { readonly [P in K]: P extends keyof T ? ScalarValue<NonNullable<T[P]>> : LiteralValue };
 
@@ -326,3 +331,10 @@ export type OperationParams<T, M extends "actions" | "functions" | "collectionAc
   ShapeOperations<T, M>,
   N
 >["parameters"];
+
+/**
+ * The name an untyped `action()`/`function()` call accepts: any name but those the shape types
+ * (`Typed`), so that a typed operation called with wrong parameters does not fall back to the
+ * untyped form.
+ */
+export type UntypedName<N extends string, Typed> = N extends Typed ? never : N;

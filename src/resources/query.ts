@@ -47,6 +47,7 @@ import type {
   SelectItem,
   ShapeOperations,
   SingleNavigation,
+  UntypedName,
   ValidPath,
   ValidSelect,
 } from "../query/types.js";
@@ -317,7 +318,10 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     name: N,
     options?: OperationOptions,
   ): ActionCall<OperationResult<T, "collectionActions", N>, OperationParams<T, "collectionActions", N>>;
-  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R>;
+  action<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "collectionActions">["name"]>,
+    options?: OperationOptions,
+  ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
     return new ActionCall(this.#core, this.#operation(name, options));
   }
@@ -330,7 +334,11 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     name: N,
     ...[params, options]: ParametersThen<OperationParams<T, "collectionFunctions", N>, OperationOptions>
   ): FunctionCall<OperationResult<T, "collectionFunctions", N>>;
-  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R>;
+  function<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "collectionFunctions">["name"]>,
+    params?: OperationParameters,
+    options?: OperationOptions,
+  ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
     return new FunctionCall(this.#core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
   }
@@ -566,7 +574,10 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     name: N,
     options?: OperationOptions,
   ): ActionCall<OperationResult<T, "actions", N>, OperationParams<T, "actions", N>>;
-  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R>;
+  action<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "actions">["name"]>,
+    options?: OperationOptions,
+  ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
     return new ActionCall(this.#core, this.#operation(name, options));
   }
@@ -579,7 +590,11 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     name: N,
     ...[params, options]: ParametersThen<OperationParams<T, "functions", N>, OperationOptions>
   ): FunctionCall<OperationResult<T, "functions", N>>;
-  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R>;
+  function<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "functions">["name"]>,
+    params?: OperationParameters,
+    options?: OperationOptions,
+  ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
     return new FunctionCall(this.#core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
   }

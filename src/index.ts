@@ -80,6 +80,14 @@ export type {
   OperationResult,
   OperationParams,
   UntypedName,
+  IsLoose,
+  PathDepthLimit,
+  CollectionsOf,
+  SinglesOf,
+  IsUnion,
+  KeyRecord,
+  FirstSegment,
+  ShapeNavigation,
 } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";

@@ -23,10 +23,10 @@ export type Unwrap<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullabl
 export type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
 
 /** Whether `T` accepts any property name (`unknown`, or a type with a string index signature). */
-type IsLoose<T> = unknown extends T ? true : string extends keyof T ? true : false;
+export type IsLoose<T> = unknown extends T ? true : string extends keyof T ? true : false;
 
 /** How many segments of a path are checked; deeper segments are free text (validated at run time). */
-type PathDepthLimit = 4;
+export type PathDepthLimit = 4;
 
 /**
  * What a path argument may start with: a property of `T`, or a property followed by `/` and more
@@ -214,8 +214,10 @@ export type CollectionNavigation<T> = IsLoose<T> extends true ? string : Collect
 /** The single-valued navigation properties of `T` (for `navigateOne()` and `setLink()`). */
 export type SingleNavigation<T> = IsLoose<T> extends true ? string : SinglesOf<T, NavigationName<T>>;
 
-type CollectionsOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? N : never) : never;
-type SinglesOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? never : N) : never;
+/** The collection-valued ones among the properties `N` of `T`. */
+export type CollectionsOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? N : never) : never;
+/** The single-valued ones among the properties `N` of `T`. */
+export type SinglesOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? never : N) : never;
 
 /**
  * What `expand()` accepts: a navigation property of `T`, `*`, or a path that starts with one
@@ -257,9 +259,10 @@ export type LambdaMember<T, P extends string> = unknown extends PathType<T, P>
 // Keys
 
 /** `true` when `K` is a union of several types (distributes over `K`, comparing each member with the whole). */
-type IsUnion<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
+export type IsUnion<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
 
-type KeyRecord<T, K extends string> = { readonly [P in K]: P extends keyof T ? ScalarValue<NonNullable<T[P]>> : LiteralValue };
+/** A key as an object: every key property `K` of `T` with a value of its type. */
+export type KeyRecord<T, K extends string> = { readonly [P in K]: P extends keyof T ? ScalarValue<NonNullable<T[P]>> : LiteralValue };
 
 
 /**
@@ -277,9 +280,11 @@ export type KeyValue<T> = [KeyNames<T>] extends [never]
 // ---------------------------------------------------------------------------------------------
 // Result rows: what select() and expand() make of the entity type.
 
-type FirstSegment<S extends string> = S extends `${infer Head}/${string}` ? Head : S;
+/** The first segment of a path: `address` of `address/city`. */
+export type FirstSegment<S extends string> = S extends `${infer Head}/${string}` ? Head : S;
 
-type ShapeNavigation<T> = ShapeOf<T> extends { navigation: infer N extends string } ? N : never;
+/** The navigation property names the shape of `T` names (`never` without one). */
+export type ShapeNavigation<T> = ShapeOf<T> extends { navigation: infer N extends string } ? N : never;
 
 /** The value an expanded navigation property of type `V` has when its rows are `R`. */
 export type ExpandedValue<V, R> = NonNullable<V> extends readonly unknown[] ? R[] : R | (null extends V ? null : never);

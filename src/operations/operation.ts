@@ -74,7 +74,8 @@ export class ActionCall<R = unknown, P extends object = OperationParameters> {
    * options). Resolves with the unwrapped result; a 4xx/5xx rejects with `ODataHttpError`.
    * Actions are never retried (they are not idempotent).
    */
-  async invoke(...[params, options]: ParametersThen<P, InvokeOptions>): Promise<R> {
+  invoke(...args: ParametersThen<P, InvokeOptions>): Promise<R>;
+  async invoke(params?: P, options?: InvokeOptions): Promise<R> {
     const { invokeAction } = await import("./call.js");
     return (await invokeAction(this.#core, this.#call, params as OperationParameters | undefined, options)) as R;
   }
@@ -87,7 +88,8 @@ export class ActionCall<R = unknown, P extends object = OperationParameters> {
    * const poller = await client.action<Report>("buildReport").invokeAsync({ year: 2024 }, { pollInterval: 1_000 });
    * const report = await poller.wait();
    */
-  async invokeAsync(...[params, options]: ParametersThen<P, InvokeAsyncOptions>): Promise<AsyncPoller<R>> {
+  invokeAsync(...args: ParametersThen<P, InvokeAsyncOptions>): Promise<AsyncPoller<R>>;
+  async invokeAsync(params?: P, options?: InvokeAsyncOptions): Promise<AsyncPoller<R>> {
     const { invokeActionAsync } = await import("./call.js");
     return invokeActionAsync<R>(this.#core, this.#call, params as OperationParameters | undefined, options);
   }

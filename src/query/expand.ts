@@ -57,7 +57,7 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
 
   /** Nested `$select`. */
   select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): ExpandQuery<T, S | F, X> {
-    return new ExpandQuery<T, S | F, X>(this.#version, addSelect(this.#options, fields, "expand select(fields)"));
+    return this.#next<S | F>(addSelect(this.#options, fields, "expand select(fields)"));
   }
 
   /** Nested `$filter` (OData v4). */
@@ -117,11 +117,11 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
     nav: K,
     build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
   ): ExpandQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
-    return new ExpandQuery(this.#version, addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"));
+    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"));
   }
 
-  #next(options: QueryOptionsState): ExpandQuery<T, S, X> {
-    return new ExpandQuery<T, S, X>(this.#version, options);
+  #next<S2 extends string = S, X2 = X>(options: QueryOptionsState): ExpandQuery<T, S2, X2> {
+    return new ExpandQuery<T, S2, X2>(this.#version, options);
   }
 
   #nestedV4(option: string): void {

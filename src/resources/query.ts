@@ -119,7 +119,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    * only the selected properties (see {@link Selected}).
    */
   select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): CollectionQuery<T, S | F, X> {
-    return new CollectionQuery<T, S | F, X>(this.#core, addSelect(this.#state, fields, "select(fields)"));
+    return this.#next<S | F>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /**
@@ -131,7 +131,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     nav: K,
     build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
   ): CollectionQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
-    return new CollectionQuery(this.#core, addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
+    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
   }
 
   /**
@@ -390,8 +390,9 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
   }
 
-  #next(state: QueryState): CollectionQuery<T, S, X> {
-    return new CollectionQuery<T, S, X>(this.#core, state);
+  /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
+  #next<S2 extends string = S, X2 = X>(state: QueryState): CollectionQuery<T, S2, X2> {
+    return new CollectionQuery<T, S2, X2>(this.#core, state);
   }
 }
 
@@ -430,7 +431,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
 
   /** Adds `$select` items; `get()` gives then only the selected properties (see {@link Selected}). */
   select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityQuery<T, S | F, X> {
-    return new EntityQuery<T, S | F, X>(this.#core, addSelect(this.#state, fields, "select(fields)"));
+    return this.#next<S | F>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
@@ -438,7 +439,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     nav: K,
     build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
   ): EntityQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
-    return new EntityQuery(this.#core, addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
+    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
@@ -608,8 +609,9 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     };
   }
 
-  #next(state: EntityState): EntityQuery<T, S, X> {
-    return new EntityQuery<T, S, X>(this.#core, state);
+  /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
+  #next<S2 extends string = S, X2 = X>(state: EntityState): EntityQuery<T, S2, X2> {
+    return new EntityQuery<T, S2, X2>(this.#core, state);
   }
 }
 

@@ -117,8 +117,8 @@ export class ODataClient {
    * body (OData v2: a function import, parameters as query options). Sends nothing until `invoke()`.
    * @example const { stock } = await client.action<{ stock: number }>("submitOrder").invoke({ book: 1, quantity: 2 });
    */
-  action<R = unknown>(name: string): ActionCall<R> {
-    return new ActionCall<R>(this.#core, { name });
+  action<R = unknown, P extends object = OperationParameters>(name: string): ActionCall<R, P> {
+    return new ActionCall<R, P>(this.#core, { name });
   }
 
   /**
@@ -127,8 +127,8 @@ export class ODataClient {
    * `get()`.
    * @example const n = await client.function<number>("countBooks", { minStock: 5 }).get();
    */
-  function<R = unknown>(name: string, params?: OperationParameters): FunctionCall<R> {
-    return new FunctionCall<R>(this.#core, { name, parameters: params });
+  function<R = unknown, P extends object = OperationParameters>(name: string, params?: P): FunctionCall<R> {
+    return new FunctionCall<R>(this.#core, { name, parameters: params as OperationParameters | undefined });
   }
 
   /**

@@ -41,13 +41,54 @@ export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./ht
 // Queries and what they take.
 export type { CollectionQuery, EntityQuery } from "./resources/query.js";
 export type { EntityKey } from "./query/keys.js";
-export type { ExpandQuery, ExpandBuilder } from "./query/expand.js";
+export type { ExpandQuery, ExpandBuilder, ExpandRows } from "./query/expand.js";
 export { createFilterBuilder } from "./query/filter.js";
-export type { FilterBuilder, FilterExpression, Operand, ValueOperand, LambdaOptions } from "./query/filter.js";
+export type { FilterBuilder, FilterExpression, Operand, PathOperand, StringOperand, ComparisonValue, StringValue, ValueOperand, LambdaOptions } from "./query/filter.js";
 export { edm, EdmValue } from "./query/literals.js";
 export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
-export type { FieldPath, RelatedType, SelectItem, SubPaths, NestedPaths, IsCollection, Unwrap, PrimitiveValue, Entity, EntityShape, BoundOperation } from "./query/types.js";
+export type {
+  FieldPath,
+  ValidPath,
+  PathType,
+  RelatedType,
+  SelectItem,
+  ValidSelect,
+  IsCollection,
+  Unwrap,
+  PrimitiveValue,
+  ScalarValue,
+  FilterValue,
+  Entity,
+  EntityShape,
+  BoundOperation,
+  ShapeOf,
+  KeyNames,
+  KeyValue,
+  NavigationName,
+  CollectionNavigation,
+  SingleNavigation,
+  ExpandPath,
+  Expansion,
+  ExpandedValue,
+  CollectionPath,
+  StringPath,
+  LambdaMember,
+  Selected,
+  ShapeOperations,
+  OperationNamed,
+  OperationResult,
+  OperationParams,
+  UntypedName,
+  IsLoose,
+  PathDepthLimit,
+  CollectionsOf,
+  SinglesOf,
+  IsUnion,
+  KeyRecord,
+  FirstSegment,
+  ShapeNavigation,
+} from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
 export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
 export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./resources/partition.js";
@@ -71,7 +112,7 @@ export type { MediaResource } from "./write/media.js";
 export type { EntityInput, EntityInputValue, ODataAnnotations } from "./write/types.js";
 
 // Actions and functions.
-export type { ActionCall, FunctionCall, OperationOptions, InvokeOptions, InvokeAsyncOptions, ResultItem } from "./operations/operation.js";
+export type { ActionCall, FunctionCall, OperationOptions, InvokeOptions, InvokeAsyncOptions, ResultItem, ParametersThen } from "./operations/operation.js";
 export type { OperationParameters } from "./operations/requests.js";
 
 // $batch.

@@ -66,7 +66,7 @@ describe("options given as undefined are options not given", () => {
       steps: undefined,
     };
     const client = new ODataClient(clientOptions);
-    const items = client.collection<{ ID: number; tags: string[] }>("Items");
+    const items = client.collection<{ ID: number; tags: { ID: number }[] }>("Items");
 
     const read: ReadOptions = { signal, readAhead: count, from: text, maxPageSize: count };
     await items.page(read);

@@ -90,7 +90,7 @@ const serviceUrl = process.argv[2];
 if (serviceUrl === undefined) throw new Error("usage: node main.mjs <serviceUrl>");
 
 const books = new ODataClient({ serviceUrl }).collection<Book>("Books");
-const page: Page<Book> = await books.filter((f) => f.gt("stock", 0)).select("ID", "title").top(2).page();
+const page: Page<Pick<Book, "ID" | "title">> = await books.filter((f) => f.gt("stock", 0)).select("ID", "title").top(2).page();
 
 // Only the shipped declarations know that Book has no "price"; untyped, this line would compile.
 // @ts-expect-error "price" is not a field of Book

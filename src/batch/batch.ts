@@ -16,13 +16,14 @@ import { buildOperationRequest, type OperationCall, type OperationParameters } f
 import type { ODataVersion } from "../options.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import type { EntityState, QueryState } from "../query/state.js";
-import type { RelatedType } from "../query/types.js";
+import type { CollectionNavigation, RelatedType, Selected } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
 import { CollectionQuery, entityInternals, queryInternals, type EntityQuery } from "../resources/query.js";
 import { isIdentifier } from "../util/identifiers.js";
 import { pathBelowRoot } from "../util/service-root.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
+import type { EntityInput } from "../write/types.js";
 import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec } from "./record.js";
 import type { BatchRequestRef, BatchResult, BatchResults } from "./results.js";
 import type { BatchSendAsyncOptions, BatchSendOptions, BatchToSend } from "./send.js";
@@ -54,7 +55,7 @@ export interface BatchOperationOptions {
    * checked against `T`.)
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  bound?: EntityQuery<any> | CollectionQuery<any> | undefined;
+  bound?: EntityQuery<any, any, any> | CollectionQuery<any, any, any> | undefined;
   /** The namespace that qualifies a simple name of a bound operation (as in `OperationOptions`). */
   namespace?: string | undefined;
   /** Sent as `If-Match` (actions). */
@@ -122,7 +123,7 @@ export class BatchEntityHandle<T, V = T> extends BatchHandle<V> {
   }
 
   /** `$<Content-ID>/<name>`: a collection-valued navigation property of the entity, to create into. */
-  navigation<K extends keyof T & string>(name: K): BatchReference<RelatedType<T, K>, "collection"> {
+  navigation<K extends CollectionNavigation<T>>(name: K): BatchReference<RelatedType<T, K>, "collection"> {
     if (typeof name !== "string" || !isIdentifier(name)) {
       throw new TypeError(`navigation(name): ${JSON.stringify(name)} is not a property name`);
     }
@@ -130,10 +131,13 @@ export class BatchEntityHandle<T, V = T> extends BatchHandle<V> {
   }
 }
 
-/** Where an entity can be created: an entity set query or a navigation of an earlier request. */
-export type BatchCollectionTarget<T> = CollectionQuery<T> | BatchReference<T, "collection">;
-/** Which entity a write changes: an entity query or an earlier request's entity. */
-export type BatchEntityTarget<T> = EntityQuery<T> | BatchReference<T, "entity">;
+/**
+ * Where an entity can be created: an entity set query (whatever it selects) or a navigation of an
+ * earlier request.
+ */
+export type BatchCollectionTarget<T, S extends string = never, X = {}> = CollectionQuery<T, S, X> | BatchReference<T, "collection">;
+/** Which entity a write changes: an entity query (whatever it selects) or an earlier request's entity. */
+export type BatchEntityTarget<T, S extends string = never, X = {}> = EntityQuery<T, S, X> | BatchReference<T, "entity">;
 
 /** A request given as it goes on the wire (for what the builder has no method for). */
 export interface BatchRawRequest {
@@ -176,7 +180,11 @@ export abstract class BatchWrites {
    * The request is built when the batch is sent or written (`toRequest()`): the entity is read as
    * it is then, and a bad entity or option rejects that call with the error `create()` would throw.
    */
-  create<T>(target: BatchCollectionTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<CreateOptions, "signal">): BatchEntityHandle<T, T | undefined> {
+  create<T, S extends string = never, X = {}>(
+    target: BatchCollectionTarget<T, S, X>,
+    entity: NoInfer<EntityInput<T>>,
+    options?: Omit<CreateOptions, "signal">,
+  ): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.context, target, "create(target)");
     return this.add<T | undefined, T>({ request: { write: { verb: "create", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "entity");
   }
@@ -185,19 +193,27 @@ export abstract class BatchWrites {
    * `PATCH` (v2 `MERGE`) of the properties given, with `If-Match` as `update()` sends it (built
    * when the batch is sent or written, as for {@link create}).
    */
-  update<T>(target: BatchEntityTarget<T>, patch: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
+  update<T, S extends string = never, X = {}>(
+    target: BatchEntityTarget<T, S, X>,
+    patch: NoInfer<EntityInput<T>>,
+    options?: Omit<UpdateOptions, "signal">,
+  ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "update(target)");
     return this.add<T | undefined>({ request: { write: { verb: "update", state, entity: patch, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `PUT` of the whole entity (built when the batch is sent or written). */
-  replace<T>(target: BatchEntityTarget<T>, entity: Partial<T> | Record<string, unknown>, options?: Omit<UpdateOptions, "signal">): BatchHandle<T | undefined> {
+  replace<T, S extends string = never, X = {}>(
+    target: BatchEntityTarget<T, S, X>,
+    entity: NoInfer<EntityInput<T>>,
+    options?: Omit<UpdateOptions, "signal">,
+  ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "replace(target)");
     return this.add<T | undefined>({ request: { write: { verb: "replace", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `DELETE` of the entity (built when the batch is sent or written). */
-  delete<T>(target: BatchEntityTarget<T>, options?: Omit<DeleteOptions, "signal">): BatchHandle<undefined> {
+  delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal">): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.context, target, "delete(target)");
     return this.add<undefined>({ request: { write: { verb: "delete", state, options } }, dependsOn, decode: { kind: "none" } }, "plain");
   }
@@ -294,27 +310,27 @@ export class Batch extends BatchWrites {
 
   // --- reads ------------------------------------------------------------------------------------
 
-  /** `GET` of one entity (with the query's `$select`/`$expand`); the value is the entity. */
-  get<T>(query: EntityQuery<T>): BatchEntityHandle<T> {
+  /** `GET` of one entity (with the query's `$select`/`$expand`); the value is the entity, typed as `query.get()` gives it. */
+  get<T, S extends string = never, X = {}>(query: EntityQuery<T, S, X>): BatchEntityHandle<T, Selected<T, S, X>> {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<T, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand }), "entity");
+    return this.add<Selected<T, S, X>, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand }), "entity");
   }
 
   /**
    * `GET` of a collection query; the value is its page, as `query.page()` gives it: the entities,
    * and a `nextLink` when the service paged the answer (read the rest with `query.pages({ from })`).
    */
-  page<T>(query: CollectionQuery<T>): BatchHandle<Page<T>> {
+  page<T, S extends string = never, X = {}>(query: CollectionQuery<T, S, X>): BatchHandle<Page<Selected<T, S, X>>> {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Page<T>>(readSpec(this.#context, url, { kind: "page", expand: state.expand }), "plain");
+    return this.add<Page<Selected<T, S, X>>>(readSpec(this.#context, url, { kind: "page", expand: state.expand }), "plain");
   }
 
   /** `GET <set>/$count` with the query's `$filter` and `$search`; the value is the number. */
-  count<T>(query: CollectionQuery<T>): BatchHandle<number> {
+  count<T, S extends string = never, X = {}>(query: CollectionQuery<T, S, X>): BatchHandle<number> {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "count(query)");
     const url = countUrl(core.options.serviceUrl, this.#context.version, state as QueryState);
@@ -460,7 +476,7 @@ function readSpec(context: BatchContext, url: URL, decode: DecodeSpec): RequestS
   return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
 }
 
-function collectionTarget<T>(context: BatchContext, target: BatchCollectionTarget<T>, where: string): { state: QueryState; dependsOn: string[] } {
+function collectionTarget<T, S extends string, X>(context: BatchContext, target: BatchCollectionTarget<T, S, X>, where: string): { state: QueryState; dependsOn: string[] } {
   if (target instanceof BatchReference) {
     if (target.kind !== "collection") throw new TypeError(`${where}: ${target.path} is an entity, not a collection to create into`);
     const slash = target.path.indexOf("/");
@@ -471,7 +487,7 @@ function collectionTarget<T>(context: BatchContext, target: BatchCollectionTarge
   return { state, dependsOn: [] };
 }
 
-function entityTarget<T>(context: BatchContext, target: BatchEntityTarget<T>, where: string): { state: EntityState; dependsOn: string[] } {
+function entityTarget<T, S extends string, X>(context: BatchContext, target: BatchEntityTarget<T, S, X>, where: string): { state: EntityState; dependsOn: string[] } {
   if (target instanceof BatchReference) {
     if (target.kind !== "entity") throw new TypeError(`${where}: ${target.path} is a collection, not an entity`);
     return { state: { entitySet: target.path, keyPredicate: "" }, dependsOn: [target.contentId] };

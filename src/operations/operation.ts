@@ -12,6 +12,12 @@ import type { RequestOptions } from "../options.js";
 import type { ConditionalOptions } from "../write/options.js";
 import type { AbortSignalLike } from "../http/signals.js";
 
+/**
+ * The arguments `(params, options)` of a call whose parameters have the type `P`: `params` may be
+ * left out when `P` has no required member.
+ */
+export type ParametersThen<P, O> = {} extends P ? [params?: P, options?: O] : [params: P, options?: O];
+
 /** Options of `action(name, options)` and `function(name, params, options)`. */
 export interface OperationOptions {
   /**
@@ -38,12 +44,14 @@ export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptio
 /**
  * An action (`POST`), unbound or bound to an entity or a collection. The result type `R` is the
  * unwrapped result: a v4 `{"value": 9}` gives `9`, a collection the array, an entity or complex
- * value the object, `204 No Content` `undefined`.
+ * value the object, `204 No Content` `undefined`. `P` is the type of the parameters: an object type
+ * such as `{ quantity: number }` for a typed operation (its required members must then be given),
+ * any object of parameters otherwise.
  * @example
  * const { stock } = await client.action<{ stock: number }>("submitOrder").invoke({ book: 1, quantity: 2 });
  * await client.collection("Books").key(1).action("CatalogService.order").invoke({ quantity: 1 }, { etag: "*" });
  */
-export class ActionCall<R = unknown> {
+export class ActionCall<R = unknown, P extends object = OperationParameters> {
   readonly #core: ClientCore;
   readonly #call: OperationCall;
 
@@ -56,8 +64,9 @@ export class ActionCall<R = unknown> {
   }
 
   /** The absolute URL the action is posted to (v2: with the parameters `params` as query options). */
-  url(params?: OperationParameters): string {
-    return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, { ...this.#call, parameters: params }).url.href;
+  url(params?: P): string {
+    const parameters = params as OperationParameters | undefined;
+    return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, { ...this.#call, parameters }).url.href;
   }
 
   /**
@@ -65,9 +74,10 @@ export class ActionCall<R = unknown> {
    * options). Resolves with the unwrapped result; a 4xx/5xx rejects with `ODataHttpError`.
    * Actions are never retried (they are not idempotent).
    */
-  async invoke(params?: OperationParameters, options?: InvokeOptions): Promise<R> {
+  invoke(...args: ParametersThen<P, InvokeOptions>): Promise<R>;
+  async invoke(params?: P, options?: InvokeOptions): Promise<R> {
     const { invokeAction } = await import("./call.js");
-    return (await invokeAction(this.#core, this.#call, params, options)) as R;
+    return (await invokeAction(this.#core, this.#call, params as OperationParameters | undefined, options)) as R;
   }
 
   /**
@@ -78,9 +88,10 @@ export class ActionCall<R = unknown> {
    * const poller = await client.action<Report>("buildReport").invokeAsync({ year: 2024 }, { pollInterval: 1_000 });
    * const report = await poller.wait();
    */
-  async invokeAsync(params?: OperationParameters, options?: InvokeAsyncOptions): Promise<AsyncPoller<R>> {
+  invokeAsync(...args: ParametersThen<P, InvokeAsyncOptions>): Promise<AsyncPoller<R>>;
+  async invokeAsync(params?: P, options?: InvokeAsyncOptions): Promise<AsyncPoller<R>> {
     const { invokeActionAsync } = await import("./call.js");
-    return invokeActionAsync<R>(this.#core, this.#call, params, options);
+    return invokeActionAsync<R>(this.#core, this.#call, params as OperationParameters | undefined, options);
   }
 }
 

@@ -21,17 +21,26 @@ import {
   type QueryOptionsState,
   type SortDirection,
 } from "./state.js";
-import type { FieldPath, RelatedType, SelectItem } from "./types.js";
+import type { ExpandPath, Expansion, FieldPath, RelatedType, Selected, SelectItem, ValidPath, ValidSelect } from "./types.js";
 
-/** The callback of `expand()`: receives the nested options builder and returns it refined. */
-export type ExpandBuilder<R> = (q: ExpandQuery<R>) => ExpandQuery<R>;
+/**
+ * The callback of `expand()`: receives the nested options builder and returns it refined. What it
+ * selects and expands (`S`, `X`) shapes the expanded property in the result rows.
+ */
+export type ExpandBuilder<R, S extends string = never, X = {}> = (q: ExpandQuery<R>) => ExpandQuery<R, S, X>;
+
+/** The rows of the related type `R` that a nested expand builder returning `ExpandQuery<R, S, X>` gives. */
+export type ExpandRows<R, S extends string, X> = Selected<R, S, X>;
 
 /**
  * The options of one expanded navigation property. Immutable: every call returns a new value.
+ * @typeParam T - the related entity type.
+ * @typeParam S - the names given to `select()` so far (`never`: none, all properties).
+ * @typeParam X - the navigation properties expanded so far, with their rows.
  * @example
  * q.expand("author", (a) => a.select("name").expand("books", (b) => b.orderBy("year", "desc").top(3)))
  */
-export class ExpandQuery<T = Record<string, unknown>> {
+export class ExpandQuery<T = Record<string, unknown>, S extends string = never, X = {}> {
   readonly #version: ODataVersion;
   readonly #options: QueryOptionsState;
 
@@ -47,56 +56,56 @@ export class ExpandQuery<T = Record<string, unknown>> {
   }
 
   /** Nested `$select`. */
-  select(...fields: SelectItem<T>[]): ExpandQuery<T> {
-    return this.#next(addSelect(this.#options, fields, "expand select(fields)"));
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): ExpandQuery<T, S | F, X> {
+    return this.#next<S | F>(addSelect(this.#options, fields, "expand select(fields)"));
   }
 
   /** Nested `$filter` (OData v4). */
-  filter(expression: FilterInput<T>): ExpandQuery<T> {
+  filter(expression: FilterInput<T>): ExpandQuery<T, S, X> {
     this.#nestedV4("$filter");
     return this.#next(addFilter(this.#options, filterText(expression, this.#version, "expand filter(expression)")));
   }
 
   /** Nested `$orderby` (OData v4). */
-  orderBy(field: FieldPath<T> | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T> {
+  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X> {
     this.#nestedV4("$orderby");
     const where = "expand orderBy(field)";
     return this.#next(addOrderBy(this.#options, orderByTarget(field, this.#version, where), direction, where));
   }
 
   /** Nested `$top` (OData v4). */
-  top(n: number): ExpandQuery<T> {
+  top(n: number): ExpandQuery<T, S, X> {
     this.#nestedV4("$top");
     return this.#next({ ...this.#options, top: checkCount(n, "top(n)") });
   }
 
   /** Nested `$skip` (OData v4). */
-  skip(n: number): ExpandQuery<T> {
+  skip(n: number): ExpandQuery<T, S, X> {
     this.#nestedV4("$skip");
     return this.#next({ ...this.#options, skip: checkCount(n, "skip(n)") });
   }
 
   /** Nested `$count=true` (OData v4). */
-  count(enabled = true): ExpandQuery<T> {
+  count(enabled = true): ExpandQuery<T, S, X> {
     this.#nestedV4("$count");
     return this.#next({ ...this.#options, count: enabled });
   }
 
   /** Nested `$search` (OData v4). */
-  search(expression: string): ExpandQuery<T> {
+  search(expression: string): ExpandQuery<T, S, X> {
     this.#nestedV4("$search");
     return this.#next({ ...this.#options, search: checkOptionText(expression, "expand search(expression)", "search") });
   }
 
   /** Nested `$compute` items (OData v4); several calls append. */
-  compute(expression: string): ExpandQuery<T> {
+  compute(expression: string): ExpandQuery<T, S, X> {
     this.#nestedV4("$compute");
     const text = checkOptionText(expression, "expand compute(expression)");
     return this.#next({ ...this.#options, compute: [...(this.#options.compute ?? []), text] });
   }
 
   /** `$levels` of a recursive expand: a positive integer or `"max"` (OData v4). */
-  levels(n: number | "max"): ExpandQuery<T> {
+  levels(n: number | "max"): ExpandQuery<T, S, X> {
     this.#nestedV4("$levels");
     const levels = n === "max" ? n : checkCount(n, "levels(n)");
     if (levels === 0) throw new RangeError('levels(n): expected a positive integer or "max"; got 0');
@@ -104,12 +113,15 @@ export class ExpandQuery<T = Record<string, unknown>> {
   }
 
   /** A nested `$expand`. */
-  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): ExpandQuery<T> {
-    return this.#next(addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"));
+  expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
+    nav: K,
+    build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
+  ): ExpandQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
+    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"));
   }
 
-  #next(options: QueryOptionsState): ExpandQuery<T> {
-    return new ExpandQuery<T>(this.#version, options);
+  #next<S2 extends string = S, X2 = X>(options: QueryOptionsState): ExpandQuery<T, S2, X2> {
+    return new ExpandQuery<T, S2, X2>(this.#version, options);
   }
 
   #nestedV4(option: string): void {
@@ -126,11 +138,11 @@ export class ExpandQuery<T = Record<string, unknown>> {
  * A new state with an `$expand` item added (an item for the same path is replaced, so the later
  * call wins).
  */
-export function addExpand<S extends QueryOptionsState, R>(
+export function addExpand<S extends QueryOptionsState, R, NS extends string, NX>(
   state: S,
   version: ODataVersion,
   nav: unknown,
-  build: ExpandBuilder<R> | undefined,
+  build: ExpandBuilder<R, NS, NX> | undefined,
   where: string,
 ): S {
   const path = checkPath(nav, where, { star: true });

@@ -10,7 +10,8 @@ import { formatLiteral, isV2 } from "./literal-format.js";
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
-import type { FieldPath, RelatedType } from "./types.js";
+import type { CollectionPath, FieldPath, FilterValue, LambdaMember, PathType, StringPath, ValidPath } from "./types.js";
+import type { EdmValue } from "./literals.js";
 import { describe } from "../util/values.js";
 
 // Binding strength, loosest first (OData v4 Part 2 §5.1.1.16 orders them the same way; equality
@@ -68,6 +69,18 @@ export function isFilterExpression(value: unknown): value is FilterExpression {
 /** A field of `T` (checked by the compiler, validated at run time) or an expression. */
 export type Operand<T> = FieldPath<T> | FilterExpression;
 
+/** The path `P` given for a field of `T` (checked by the compiler for that string alone), or an expression. */
+export type PathOperand<T, P extends string> = (P & ValidPath<T, P>) | FilterExpression;
+
+/** The path `P` of a string property of `T` (for the string functions), or an expression. */
+export type StringOperand<T, P extends string> = (P & StringPath<T, P>) | FilterExpression;
+
+/** What a comparison with the property at path `P` of `T` accepts: a value of its type, `null`, or an expression. */
+export type ComparisonValue<T, P extends string> = [P] extends [never] ? ValueOperand : FilterValue<PathType<T, P>> | FilterExpression;
+
+/** The text argument of a string function on the property at `P` of `T` (any value when its type is not known). */
+export type StringValue<T, P extends string> = [P] extends [never] ? ValueOperand : unknown extends PathType<T, P> ? ValueOperand : string | EdmValue | FilterExpression;
+
 /** A value that becomes a literal, or an expression. */
 export type ValueOperand = LiteralValue | FilterExpression;
 
@@ -118,7 +131,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- operands -------------------------------------------------------------------------------
 
   /** A reference to a property path, for comparing one field with another: `f.gt("price", f.field("cost"))`. */
-  field(path: FieldPath<T>): FilterExpression {
+  field<P extends FieldPath<T>>(path: P & ValidPath<T, P>): FilterExpression {
     return this.#field(path, "f.field(path)");
   }
 
@@ -142,32 +155,32 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- comparison -----------------------------------------------------------------------------
 
   /** `field eq value` (`value` may be `null`: `field eq null`). */
-  eq(field: Operand<T>, value: ValueOperand): FilterExpression {
+  eq<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
     return this.#compare("eq", field, value);
   }
 
   /** `field ne value`. */
-  ne(field: Operand<T>, value: ValueOperand): FilterExpression {
+  ne<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
     return this.#compare("ne", field, value);
   }
 
   /** `field gt value`. */
-  gt(field: Operand<T>, value: ValueOperand): FilterExpression {
+  gt<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
     return this.#compare("gt", field, value);
   }
 
   /** `field ge value`. */
-  ge(field: Operand<T>, value: ValueOperand): FilterExpression {
+  ge<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
     return this.#compare("ge", field, value);
   }
 
   /** `field lt value`. */
-  lt(field: Operand<T>, value: ValueOperand): FilterExpression {
+  lt<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
     return this.#compare("lt", field, value);
   }
 
   /** `field le value`. */
-  le(field: Operand<T>, value: ValueOperand): FilterExpression {
+  le<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
     return this.#compare("le", field, value);
   }
 
@@ -175,7 +188,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
    * `field in (a,b,c)` (v4); OData v2 has no `in`, so there it is `(field eq a or field eq b ...)`.
    * An empty list matches nothing and is written `false`.
    */
-  in(field: Operand<T>, values: readonly ValueOperand[]): FilterExpression {
+  in<P extends FieldPath<T>>(field: PathOperand<T, P>, values: readonly ComparisonValue<T, P>[]): FilterExpression {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
@@ -187,7 +200,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
   }
 
   /** `field has NS.Flags'Value'` for enumeration flags (OData v4). */
-  has(field: Operand<T>, value: ValueOperand): FilterExpression {
+  has<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ValueOperand): FilterExpression {
     this.#onlyV4("f.has()", "the has operator");
     const left = this.#wrap(this.#operand(field, "f.has(field)"), PRIMARY);
     return this.#make(`${left} has ${this.#wrap(this.#value(value), PRIMARY)}`, COMPARISON);
@@ -196,20 +209,20 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- string matching ------------------------------------------------------------------------
 
   /** Whether the text contains `value`: v4 `contains(field,'x')`, v2 `substringof('x',field) eq true`. */
-  contains(field: Operand<T>, value: ValueOperand): FilterExpression {
+  contains<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
     const target = this.#operand(field, "f.contains(field)");
     if (isV2(this.#version)) return this.#isTrue(this.#call("substringof", [this.#value(value), target]));
     return this.#call("contains", [target, this.#value(value)]);
   }
 
   /** Whether the text starts with `value`: `startswith(field,'x')` (v2 adds `eq true`, as its conventions write it). */
-  startsWith(field: Operand<T>, value: ValueOperand): FilterExpression {
+  startsWith<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
     const call = this.#call("startswith", [this.#operand(field, "f.startsWith(field)"), this.#value(value)]);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
 
   /** Whether the text ends with `value`: `endswith(field,'x')` (v2 adds `eq true`). */
-  endsWith(field: Operand<T>, value: ValueOperand): FilterExpression {
+  endsWith<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
     const call = this.#call("endswith", [this.#operand(field, "f.endsWith(field)"), this.#value(value)]);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
@@ -237,18 +250,18 @@ export class FilterBuilder<T = Record<string, unknown>> {
    * refers to the entity being filtered. Without a predicate: whether the collection is non-empty.
    * OData v4 only (lambda operators came after v2).
    */
-  any<K extends FieldPath<T>>(
-    path: K,
-    predicate?: (x: FilterBuilder<RelatedType<T, K>>) => FilterExpression,
+  any<P extends FieldPath<T>>(
+    path: P & CollectionPath<T, P>,
+    predicate?: (x: FilterBuilder<LambdaMember<T, P>>) => FilterExpression,
     options?: LambdaOptions,
   ): FilterExpression {
     return this.#lambda("any", path, predicate as unknown as LambdaPredicate | undefined, options);
   }
 
   /** Whether every member of a collection matches: `Items/all(i:i/Qty gt 0)`. OData v4 only. */
-  all<K extends FieldPath<T>>(
-    path: K,
-    predicate: (x: FilterBuilder<RelatedType<T, K>>) => FilterExpression,
+  all<P extends FieldPath<T>>(
+    path: P & CollectionPath<T, P>,
+    predicate: (x: FilterBuilder<LambdaMember<T, P>>) => FilterExpression,
     options?: LambdaOptions,
   ): FilterExpression {
     if (typeof predicate !== "function") throw new TypeError("f.all(path, predicate): a predicate function is required");
@@ -258,109 +271,109 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- arithmetic -----------------------------------------------------------------------------
 
   /** `a add b`. */
-  add(left: Operand<T>, right: ValueOperand): FilterExpression {
+  add<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
     return this.#binary(this.#operand(left, "f.add(left)"), "add", this.#value(right), ADDITIVE, true);
   }
 
   /** `a sub b`. */
-  sub(left: Operand<T>, right: ValueOperand): FilterExpression {
+  sub<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
     return this.#binary(this.#operand(left, "f.sub(left)"), "sub", this.#value(right), ADDITIVE, true);
   }
 
   /** `a mul b`. */
-  mul(left: Operand<T>, right: ValueOperand): FilterExpression {
+  mul<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
     return this.#binary(this.#operand(left, "f.mul(left)"), "mul", this.#value(right), MULTIPLICATIVE, true);
   }
 
   /** `a div b`. */
-  div(left: Operand<T>, right: ValueOperand): FilterExpression {
+  div<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
     return this.#binary(this.#operand(left, "f.div(left)"), "div", this.#value(right), MULTIPLICATIVE, true);
   }
 
   /** `a mod b`. */
-  mod(left: Operand<T>, right: ValueOperand): FilterExpression {
+  mod<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
     return this.#binary(this.#operand(left, "f.mod(left)"), "mod", this.#value(right), MULTIPLICATIVE, true);
   }
 
   // --- string functions -----------------------------------------------------------------------
 
   /** `tolower(field)`. */
-  tolower(field: Operand<T>): FilterExpression {
+  tolower<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
     return this.#call("tolower", [this.#operand(field, "f.tolower(field)")]);
   }
 
   /** `toupper(field)`. */
-  toupper(field: Operand<T>): FilterExpression {
+  toupper<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
     return this.#call("toupper", [this.#operand(field, "f.toupper(field)")]);
   }
 
   /** `trim(field)`. */
-  trim(field: Operand<T>): FilterExpression {
+  trim<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
     return this.#call("trim", [this.#operand(field, "f.trim(field)")]);
   }
 
   /** `length(field)`. */
-  length(field: Operand<T>): FilterExpression {
+  length<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
     return this.#call("length", [this.#operand(field, "f.length(field)")]);
   }
 
   /** `indexof(field,'x')` (zero-based; -1 when absent). */
-  indexof(field: Operand<T>, value: ValueOperand): FilterExpression {
+  indexof<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
     return this.#call("indexof", [this.#operand(field, "f.indexof(field)"), this.#value(value)]);
   }
 
   /** `substring(field,start)` or `substring(field,start,length)`. */
-  substring(field: Operand<T>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
+  substring<P extends FieldPath<T>>(field: StringOperand<T, P>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
     const args = [this.#operand(field, "f.substring(field)"), this.#value(start)];
     if (length !== undefined) args.push(this.#value(length));
     return this.#call("substring", args);
   }
 
   /** `concat(field,value)`; use `f.field()` to concatenate two fields. */
-  concat(field: Operand<T>, value: ValueOperand): FilterExpression {
+  concat<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
     return this.#call("concat", [this.#operand(field, "f.concat(field)"), this.#value(value)]);
   }
 
   // --- date and time functions ----------------------------------------------------------------
 
   /** `year(field)`. */
-  year(field: Operand<T>): FilterExpression {
+  year<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("year", [this.#operand(field, "f.year(field)")]);
   }
 
   /** `month(field)`. */
-  month(field: Operand<T>): FilterExpression {
+  month<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("month", [this.#operand(field, "f.month(field)")]);
   }
 
   /** `day(field)`. */
-  day(field: Operand<T>): FilterExpression {
+  day<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("day", [this.#operand(field, "f.day(field)")]);
   }
 
   /** `hour(field)`. */
-  hour(field: Operand<T>): FilterExpression {
+  hour<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("hour", [this.#operand(field, "f.hour(field)")]);
   }
 
   /** `minute(field)`. */
-  minute(field: Operand<T>): FilterExpression {
+  minute<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("minute", [this.#operand(field, "f.minute(field)")]);
   }
 
   /** `second(field)`. */
-  second(field: Operand<T>): FilterExpression {
+  second<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("second", [this.#operand(field, "f.second(field)")]);
   }
 
   /** `date(field)`: the date part of a DateTimeOffset (OData v4). */
-  date(field: Operand<T>): FilterExpression {
+  date<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     this.#onlyV4("f.date()", "the date() function");
     return this.#call("date", [this.#operand(field, "f.date(field)")]);
   }
 
   /** `time(field)`: the time-of-day part of a DateTimeOffset (OData v4). */
-  time(field: Operand<T>): FilterExpression {
+  time<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     this.#onlyV4("f.time()", "the time() function");
     return this.#call("time", [this.#operand(field, "f.time(field)")]);
   }
@@ -374,17 +387,17 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- arithmetic functions -------------------------------------------------------------------
 
   /** `round(field)`. */
-  round(field: Operand<T>): FilterExpression {
+  round<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("round", [this.#operand(field, "f.round(field)")]);
   }
 
   /** `floor(field)`. */
-  floor(field: Operand<T>): FilterExpression {
+  floor<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("floor", [this.#operand(field, "f.floor(field)")]);
   }
 
   /** `ceiling(field)`. */
-  ceiling(field: Operand<T>): FilterExpression {
+  ceiling<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     return this.#call("ceiling", [this.#operand(field, "f.ceiling(field)")]);
   }
 

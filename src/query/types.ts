@@ -1,9 +1,17 @@
 /**
- * Compile-time field checking: which property paths the compiler accepts for an entity type `T`.
- * With a loose `T` such as `Record<string, unknown>` every string is accepted, so untyped use is
- * never in the way; with a declared interface, misspelt fields fail to compile.
+ * Compile-time checking of what a query names: property paths, navigation properties, keys, filter
+ * values and the result rows that `select()` and `expand()` shape. With a loose `T` such as
+ * `Record<string, unknown>` everything is accepted, so untyped use is never in the way; with a
+ * declared interface, misspelt fields and wrong value types fail to compile.
+ *
+ * Why paths are checked one call at a time: a union of every path of `T` expands the whole model
+ * (on a service where every type reaches every other, through back-links to a user entity, that is
+ * millions of strings and minutes of `tsc`). Here a method takes the path as a type parameter and
+ * checks only that string, one segment after the other, with a depth limit; nothing ever lists the
+ * paths of a type.
  */
-import type { EdmValue } from "./literals.js";
+import type { EntityKey } from "./keys.js";
+import type { EdmValue, LiteralValue } from "./literals.js";
 
 /** The property values that have no field paths below them (and no related entity type). */
 export type PrimitiveValue = string | number | bigint | boolean | symbol | Date | Uint8Array | EdmValue | null | undefined;
@@ -11,43 +19,70 @@ export type PrimitiveValue = string | number | bigint | boolean | symbol | Date 
 /** The element type of a collection-valued property, or the property type itself. */
 export type Unwrap<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullable<E> : NonNullable<V>;
 
-/** Whether a property of type `V` is collection-valued (part of {@link FieldPath}). */
+/** Whether a property of type `V` is collection-valued. */
 export type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true : false;
 
-/**
- * The paths below a property `K` of type `V` (part of {@link FieldPath}): `K/$count` for a
- * collection, and the field paths of the related type, checked a few levels deep (recursive types
- * such as Book -> Author -> Book stop there and accept any deeper text).
- */
-export type SubPaths<K extends string, V, Depth extends unknown[]> = unknown extends V
-  ? `${K}/${string}`
-  : (IsCollection<V> extends true ? `${K}/$count` : never) | NestedPaths<K, Unwrap<V>, Depth>;
+/** Whether `T` accepts any property name (`unknown`, or a type with a string index signature). */
+export type IsLoose<T> = unknown extends T ? true : string extends keyof T ? true : false;
 
-/** The paths into the element type `E` of the property `K` (part of {@link FieldPath}). */
-export type NestedPaths<K extends string, E, Depth extends unknown[]> = unknown extends E
-  ? `${K}/${string}`
-  : E extends PrimitiveValue
-    ? never
-    : E extends object
-      ? `${K}/${FieldPath<E, [...Depth, unknown]>}`
-      : never;
+/** How many segments of a path are checked; deeper segments are free text (validated at run time). */
+export type PathDepthLimit = 4;
 
 /**
- * The property paths of `T` the compiler accepts: its keys, and `key/sub` paths into structured and
- * navigation properties, checked against the related types (three levels deep; deeper segments are
- * free text, still validated as identifiers at run time). Any string when `T` has a string index
- * signature or is `unknown`.
+ * What a path argument may start with: a property of `T`, or a property followed by `/` and more
+ * (the rest is checked by {@link ValidPath} for the string actually given). Any string when `T` is
+ * loose. This type never looks below the first level, so it stays small on any model.
  */
-export type FieldPath<T, Depth extends unknown[] = []> = unknown extends T
-  ? string
-  : string extends keyof T
-    ? string
-    : Depth["length"] extends 3
-      ? string
-      : { [K in keyof T & string]-?: K | SubPaths<K, T[K], Depth> }[keyof T & string];
+export type FieldPath<T> = IsLoose<T> extends true ? string : (keyof T & string) | `${keyof T & string}/${string}`;
 
-/** What `select()` accepts: a field path of `T`, or `*` for all structural properties. */
+/**
+ * `P` when it is a property path of `T`, else `never`: checked one segment at a time, into the
+ * related or complex type of each segment (the element type of a collection), `$count` after a
+ * collection, and free text from the fifth segment on or below a loose type. Only the path given
+ * is looked at, never every path of `T`.
+ */
+export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
+  IsLoose<T> extends true
+    ? P
+    : Depth["length"] extends PathDepthLimit
+      ? P
+      : P extends `${infer Head}/${infer Rest}`
+        ? string extends Rest
+          ? P // not a literal path (the constraint itself, when the compiler evaluates it): nothing to look into
+          : Head extends keyof T & string
+          ? Rest extends "$count"
+            ? IsCollection<T[Head]> extends true ? P : never
+            : unknown extends T[Head]
+              ? P
+              : Unwrap<T[Head]> extends PrimitiveValue
+                ? never
+                : [ValidPath<Unwrap<T[Head]>, Rest, [...Depth, unknown]>] extends [never] ? never : P
+          : never
+        : P extends keyof T & string
+          ? P
+          : never;
+
+/** The type of the property at path `P` of `T` (`unknown` where it is not known). */
+export type PathType<T, P extends string, Depth extends unknown[] = []> =
+  IsLoose<T> extends true
+    ? unknown
+    : Depth["length"] extends PathDepthLimit
+      ? unknown
+      : P extends `${infer Head}/${infer Rest}`
+        ? string extends Rest
+          ? unknown
+          : Head extends keyof T
+            ? Rest extends "$count" ? number : PathType<Unwrap<T[Head]>, Rest, [...Depth, unknown]>
+            : unknown
+        : P extends keyof T
+          ? T[P]
+          : unknown;
+
+/** What `select()` accepts as a start: a field path of `T`, or `*` for all structural properties. */
 export type SelectItem<T> = FieldPath<T> | "*";
+
+/** The `select()` items `F` that are valid for `T` (`*` always is). */
+export type ValidSelect<T, F extends string> = F extends "*" ? F : ValidPath<T, F>;
 
 /** The type of the entities behind the navigation or collection property `K` of `T` (loose when unknown). */
 export type RelatedType<T, K> = K extends keyof T
@@ -60,6 +95,41 @@ export type RelatedType<T, K> = K extends keyof T
         : Record<string, unknown>
   : Record<string, unknown>;
 
+// ---------------------------------------------------------------------------------------------
+// Values: what a filter comparison or a key accepts for a property of a given type.
+
+/**
+ * The values that stand for a property of (non-null) type `V` in a literal: the JavaScript type
+ * itself, numbers and bigints for each other, and any `edm.*` value (which says its EDM type itself,
+ * such as `edm.int64("…")` for a string or number Int64, `edm.date(…)` for a string date). A
+ * `string` property also takes a `Date`: the reader gives DateTimeOffset (and v2 DateTime)
+ * properties as ISO strings, and a `Date` is their literal. (A string property of EDM type Date is
+ * not told apart from them: compare it with `edm.date(…)`.) A union of string literals (an enum
+ * type) takes its members only. Object and collection properties have none.
+ */
+export type ScalarValue<V> = V extends string
+  ? string extends V
+    ? string | Date | EdmValue
+    : V | EdmValue
+  : V extends number | bigint
+    ? number | bigint | EdmValue
+    : V extends boolean
+      ? boolean | EdmValue
+      : V extends Date
+        ? Date | EdmValue
+        : V extends Uint8Array
+          ? Uint8Array | EdmValue
+          : V extends EdmValue
+            ? EdmValue
+            : never;
+
+/**
+ * What a comparison (`f.eq`, `f.lt`, `f.in`...) accepts as the value for a property of type `V`:
+ * its {@link ScalarValue}s and `null`; any literal value when `V` is not known.
+ */
+export type FilterValue<V> = unknown extends V ? LiteralValue : ScalarValue<NonNullable<V>> | null;
+
+// ---------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------
 // Entity shapes: what an entity interface tells the compiler beyond its properties. Nothing of it
 // exists at run time.
@@ -111,3 +181,164 @@ export interface EntityShape {
  * }
  */
 export type Entity<S extends EntityShape> = { readonly [entityShape]?: (shape: S) => void };
+
+/**
+ * The {@link EntityShape} of `T`, or `{}` (nothing known) when `T` has none. (Not `never`: a
+ * pattern such as `{ key: infer K }` matches `never`, and would then read a key out of nothing.)
+ */
+export type ShapeOf<T> = typeof entityShape extends keyof T
+  ? NonNullable<T[typeof entityShape]> extends (shape: infer S) => void
+    ? S
+    : {}
+  : {};
+
+/** The key property names of `T` as its shape names them (`never` when it does not). */
+export type KeyNames<T> = ShapeOf<T> extends { key: infer K extends string } ? K : never;
+
+/**
+ * The navigation property names of `T`: those its shape names, or, for a type without a shape
+ * (or a shape without `navigation`), every property whose value is an object or an array of
+ * objects (complex properties included, which the compiler cannot tell apart); any name when `T`
+ * is loose.
+ */
+export type NavigationName<T> = IsLoose<T> extends true
+  ? string
+  : ShapeOf<T> extends { navigation: infer N extends string }
+    ? N & keyof T
+    : { [K in keyof T & string]-?: unknown extends T[K] ? K : Unwrap<T[K]> extends PrimitiveValue ? never : Unwrap<T[K]> extends object ? K : never }[keyof T &
+        string];
+
+/** The collection-valued navigation properties of `T` (for `navigate()` and `link()`). */
+export type CollectionNavigation<T> = IsLoose<T> extends true ? string : CollectionsOf<T, NavigationName<T>>;
+
+/** The single-valued navigation properties of `T` (for `navigateOne()` and `setLink()`). */
+export type SingleNavigation<T> = IsLoose<T> extends true ? string : SinglesOf<T, NavigationName<T>>;
+
+/** The collection-valued ones among the properties `N` of `T`. */
+export type CollectionsOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? N : never) : never;
+/** The single-valued ones among the properties `N` of `T`. */
+export type SinglesOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? never : N) : never;
+
+/**
+ * What `expand()` accepts: a navigation property of `T`, `*`, or a path that starts with one
+ * (`author/books`; the segments after the first are checked at run time).
+ */
+export type ExpandPath<T> = NavigationName<T> | "*" | `${NavigationName<T>}/${string}`;
+
+/**
+ * The collection-valued property at path `P` of `T` that `f.any()`/`f.all()` accept: `P` when the
+ * path is valid and leads to an array (of entities, complex values or primitive values), else `never`.
+ */
+export type CollectionPath<T, P extends string> = [ValidPath<T, P>] extends [never]
+  ? never
+  : unknown extends PathType<T, P>
+    ? P
+    : IsCollection<PathType<T, P>> extends true
+      ? P
+      : never;
+
+/** The string-valued property at path `P` of `T` (for the string functions), else `never`. */
+export type StringPath<T, P extends string> = [ValidPath<T, P>] extends [never]
+  ? never
+  : unknown extends PathType<T, P>
+    ? P
+    : [NonNullable<PathType<T, P>>] extends [string]
+      ? P
+      : never;
+
+/** The type a lambda variable of `f.any(P)`/`f.all(P)` ranges over (loose for primitive members). */
+export type LambdaMember<T, P extends string> = unknown extends PathType<T, P>
+  ? Record<string, unknown>
+  : Unwrap<PathType<T, P>> extends PrimitiveValue
+    ? Record<string, unknown>
+    : Unwrap<PathType<T, P>> extends object
+      ? Unwrap<PathType<T, P>>
+      : Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+/** `true` when `K` is a union of several types (distributes over `K`, comparing each member with the whole). */
+export type IsUnion<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
+
+/** A key as an object: every key property `K` of `T` with a value of its type. */
+export type KeyRecord<T, K extends string> = { readonly [P in K]: P extends keyof T ? ScalarValue<NonNullable<T[P]>> : LiteralValue };
+
+
+/**
+ * What `key()` accepts for an entity of type `T`. With a shape that names the key: the value of a
+ * single key property (`key(1)`, `key("austen")`, or `key({ ID: 1 })`), or an object with every
+ * property of a composite key (`key({ A: 1, B: "x" })`), values typed as in a filter comparison.
+ * Without one: any literal value or object of values.
+ */
+export type KeyValue<T> = [KeyNames<T>] extends [never]
+  ? EntityKey<T>
+  : true extends IsUnion<KeyNames<T>>
+    ? KeyRecord<T, KeyNames<T>>
+    : (KeyNames<T> extends keyof T ? ScalarValue<NonNullable<T[KeyNames<T>]>> : LiteralValue) | KeyRecord<T, KeyNames<T>>;
+
+// ---------------------------------------------------------------------------------------------
+// Result rows: what select() and expand() make of the entity type.
+
+/** The first segment of a path: `address` of `address/city`. */
+export type FirstSegment<S extends string> = S extends `${infer Head}/${string}` ? Head : S;
+
+/** The navigation property names the shape of `T` names (`never` without one). */
+export type ShapeNavigation<T> = ShapeOf<T> extends { navigation: infer N extends string } ? N : never;
+
+/** The value an expanded navigation property of type `V` has when its rows are `R`. */
+export type ExpandedValue<V, R> = NonNullable<V> extends readonly unknown[] ? R[] : R | (null extends V ? null : never);
+
+/**
+ * The rows a query of `T` gives: `T` itself when nothing is selected or expanded; with `select()`
+ * items `S`, the selected properties (a path such as `address/city` keeps its first segment whole)
+ * and, as optional properties, the key properties the shape names that were not selected (OData
+ * does not promise them, though most services send them); `*` selects every property but the
+ * navigation properties the shape names. Expanded navigation properties `X` are added, no longer
+ * optional, with the rows of their own nested `select()` and `expand()`.
+ */
+export type Selected<T, S extends string, X> = [S] extends [never]
+  ? [keyof X] extends [never]
+    ? T
+    : Omit<T, keyof X> & X
+  : "*" extends S
+    ? Omit<T, ShapeNavigation<T> | keyof X> & X
+    : Pick<T, FirstSegment<S> & keyof T> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S>> & keyof T>> & X;
+
+/**
+ * What `expand(nav)` adds to the rows of `T`: the property `nav` (the first segment of a path) with
+ * rows `R` of the related type.
+ */
+export type Expansion<T, K extends string, R> = K extends "*"
+  ? {}
+  : K extends `${infer Head}/${string}`
+    ? { [P in Head & keyof T]-?: NonNullable<T[P]> }
+    : { [P in K & keyof T]-?: ExpandedValue<T[P], R> };
+
+// ---------------------------------------------------------------------------------------------
+// Bound operations
+
+/** The operations of member `M` of the shape of `T` (`never` when it names none). */
+export type ShapeOperations<T, M extends "actions" | "functions" | "collectionActions" | "collectionFunctions"> =
+  ShapeOf<T> extends { [P in M]: infer O } ? (O extends BoundOperation ? O : never) : never;
+
+/** The operation named `N` among the operations `O`. */
+export type OperationNamed<O, N> = O extends { name: N } ? O : never;
+
+/** What the operation `N` of member `M` of the shape of `T` resolves with. */
+export type OperationResult<T, M extends "actions" | "functions" | "collectionActions" | "collectionFunctions", N> = 0 extends 1 & T
+  ? any // eslint-disable-line @typescript-eslint/no-explicit-any -- a query of `any` entities stays assignable from typed ones
+  : OperationNamed<ShapeOperations<T, M>, N>["result"];
+
+/** The parameters (an object type) of the operation `N` of member `M` of the shape of `T`. */
+export type OperationParams<T, M extends "actions" | "functions" | "collectionActions" | "collectionFunctions", N> = OperationNamed<
+  ShapeOperations<T, M>,
+  N
+>["parameters"];
+
+/**
+ * The name an untyped `action()`/`function()` call accepts: any name but those the shape types
+ * (`Typed`), so that a typed operation called with wrong parameters does not fall back to the
+ * untyped form.
+ */
+export type UntypedName<N extends string, Typed> = N extends Typed ? never : N;

@@ -14,7 +14,7 @@
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import { formatKeyPredicate, type EntityKey } from "../query/keys.js";
+import { formatKeyPredicate } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
 import type { FilterBuilder, FilterExpression } from "../query/filter.js";
 import {
@@ -33,13 +33,30 @@ import {
   type QueryState,
   type SortDirection,
 } from "../query/state.js";
-import type { FieldPath, RelatedType, SelectItem } from "../query/types.js";
+import type {
+  CollectionNavigation,
+  ExpandPath,
+  Expansion,
+  FieldPath,
+  KeyValue,
+  NavigationName,
+  OperationParams,
+  OperationResult,
+  RelatedType,
+  Selected,
+  SelectItem,
+  ShapeOperations,
+  SingleNavigation,
+  UntypedName,
+  ValidPath,
+  ValidSelect,
+} from "../query/types.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
 import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
-import { ActionCall, FunctionCall, type OperationOptions } from "../operations/operation.js";
+import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
 import { partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { RequestOptions } from "../options.js";
@@ -61,16 +78,18 @@ interface TrackedState extends QueryState {
   readonly trackChanges?: boolean;
 }
 
-let readQueryInternals: <T>(query: CollectionQuery<T>) => { core: ClientCore; state: QueryState };
+let readQueryInternals: <T, S extends string, X>(query: CollectionQuery<T, S, X>) => { core: ClientCore; state: QueryState };
 
 /**
  * A query on one entity set of the service, made by `client.collection<T>(name)`.
- * @typeParam T - the entity type, used to check field names and to type results.
+ * @typeParam T - the entity type, used to check field names, values and keys, and to type results.
+ * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
+ * @typeParam X - the navigation properties expanded so far, with their rows.
  * @example
  * const open = client.collection<Order>("Orders").filter((f) => f.eq("status", "open"));
  * const recent = open.orderBy("createdAt", "desc").top(10); // `open` is unchanged
  */
-export class CollectionQuery<T = Record<string, unknown>> {
+export class CollectionQuery<T = Record<string, unknown>, S extends string = never, X = {}> {
   readonly #core: ClientCore;
   readonly #state: QueryState;
 
@@ -91,13 +110,16 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * are ANDed, each in parentheses.
    * @example q.filter((f) => f.or(f.contains("title", "odata"), f.lt("price", 10)))
    */
-  filter(expression: FilterInput<T>): CollectionQuery<T> {
+  filter(expression: FilterInput<T>): CollectionQuery<T, S, X> {
     return this.#next(addFilter(this.#state, filterText(expression, this.#version, "filter(expression)")));
   }
 
-  /** Adds `$select` items (property paths; `*` too). */
-  select(...fields: SelectItem<T>[]): CollectionQuery<T> {
-    return this.#next(addSelect(this.#state, fields, "select(fields)"));
+  /**
+   * Adds `$select` items (property paths; `*` too). The rows that reading methods give hold then
+   * only the selected properties (see {@link Selected}).
+   */
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): CollectionQuery<T, S | F, X> {
+    return this.#next<S | F>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /**
@@ -105,55 +127,58 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * parentheses; OData v2 allows only nested select and expand, written as paths).
    * @example q.expand("author", (a) => a.select("name").expand("books", (b) => b.top(3)))
    */
-  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): CollectionQuery<T> {
-    return this.#next(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
+  expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
+    nav: K,
+    build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
+  ): CollectionQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
+    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
   }
 
   /**
    * Adds an `$orderby` item: a field path, or `(f) => expression` (such as `f.tolower("name")`).
    * Several calls append. Without a direction the service's default (ascending) applies.
    */
-  orderBy(field: FieldPath<T> | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): CollectionQuery<T> {
+  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): CollectionQuery<T, S, X> {
     return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
   }
 
   /** Sets `$top`: at most `n` entities. */
-  top(n: number): CollectionQuery<T> {
+  top(n: number): CollectionQuery<T, S, X> {
     return this.#next({ ...this.#state, top: checkCount(n, "top(n)") });
   }
 
   /** Sets `$skip`: leave out the first `n` entities. */
-  skip(n: number): CollectionQuery<T> {
+  skip(n: number): CollectionQuery<T, S, X> {
     return this.#next({ ...this.#state, skip: checkCount(n, "skip(n)") });
   }
 
   /** Asks for the total count with the results: `$count=true` (v4), `$inlinecount=allpages` (v2). */
-  count(enabled = true): CollectionQuery<T> {
+  count(enabled = true): CollectionQuery<T, S, X> {
     return this.#next({ ...this.#state, count: enabled });
   }
 
   /** Sets `$search` (free-text search, OData v4). */
-  search(expression: string): CollectionQuery<T> {
+  search(expression: string): CollectionQuery<T, S, X> {
     requireV4(this.#version, "search(expression)", "$search");
     return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
   }
 
   /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
-  apply(expression: string): CollectionQuery<T> {
+  apply(expression: string): CollectionQuery<T, S, X> {
     requireV4(this.#version, "apply(expression)", "$apply");
     const text = checkOptionText(expression, "apply(expression)");
     return this.#next({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
   }
 
   /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
-  compute(expression: string): CollectionQuery<T> {
+  compute(expression: string): CollectionQuery<T, S, X> {
     requireV4(this.#version, "compute(expression)", "$compute");
     const text = checkOptionText(expression, "compute(expression)");
     return this.#next({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with the same name replaces it. */
-  param(name: string, value: string | number | boolean): CollectionQuery<T> {
+  param(name: string, value: string | number | boolean): CollectionQuery<T, S, X> {
     return this.#next(setParam(this.#state, name, value));
   }
 
@@ -161,7 +186,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
    * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...).
    */
-  key(key: EntityKey<T>): EntityQuery<T> {
+  key(key: KeyValue<T>): EntityQuery<T> {
     return new EntityQuery<T>(this.#core, {
       entitySet: this.#state.entitySet,
       keyPredicate: formatKeyPredicate(key, this.#version),
@@ -182,7 +207,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
    *   link = page.deltaLink ?? link;
    * }
    */
-  trackChanges(): CollectionQuery<T> {
+  trackChanges(): CollectionQuery<T, S, X> {
     return this.#next({ ...this.#state, trackChanges: true } as TrackedState);
   }
 
@@ -197,8 +222,8 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * One page: the entities of the first page the service sends (or of `options.from`, a next link
    * saved earlier), with its `nextLink`, `count` and `deltaLink`.
    */
-  page(options?: ReadOptions): Promise<Page<T>> {
-    return readPage<T>(this.#core, this.#requestUrl(), this.#reading(options));
+  page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
+    return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
   }
 
   /**
@@ -207,34 +232,34 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * @example
    * for await (const page of client.collection("Orders").pages()) await store(page.value);
    */
-  pages(options?: ReadOptions): AsyncGenerator<Page<T>, void, undefined> {
-    return walkPages<T>(this.#core, this.#requestUrl(), this.#reading(options));
+  pages(options?: ReadOptions): AsyncGenerator<Page<Selected<T, S, X>>, void, undefined> {
+    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
   }
 
   /**
    * Entity after entity across all pages, in memory bounded by the pages in flight; a huge unpaged
    * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
    */
-  stream(options?: ReadOptions): AsyncGenerator<T, void, undefined> {
-    return walkEntities<T>(this.#core, this.#requestUrl(), this.#reading(options));
+  stream(options?: ReadOptions): AsyncGenerator<Selected<T, S, X>, void, undefined> {
+    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
   }
 
-  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+  [Symbol.asyncIterator](): AsyncGenerator<Selected<T, S, X>, void, undefined> {
     return this.stream();
   }
 
   /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
-  async list(options?: ReadOptions): Promise<T[]> {
-    const all: T[] = [];
+  async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
+    const all: Selected<T, S, X>[] = [];
     for await (const page of this.pages(options)) for (const entity of page.value) all.push(entity);
     return all;
   }
 
   /** The first entity (`$top=1`), or `undefined` when there is none. */
-  async first(options?: RequestOptions): Promise<T | undefined> {
+  async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
     const expand = this.#state.expand;
-    const page = await readPage<T>(this.#core, url, expand === undefined ? options : { ...options, expand });
+    const page = await readPage<Selected<T, S, X>>(this.#core, url, expand === undefined ? options : { ...options, expand });
     return page.value[0];
   }
 
@@ -265,7 +290,7 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * This query restricted to one partition that `partitions(n)` planned for it (its key range as
    * one more `$filter`, or its `$skip`/`$top` window). Sends nothing.
    */
-  partition(partition: QueryPartition): CollectionQuery<T> {
+  partition(partition: QueryPartition): CollectionQuery<T, S, X> {
     return this.#next(partitionState(this.#state, partition));
   }
 
@@ -289,16 +314,33 @@ export class CollectionQuery<T = Record<string, unknown>> {
    * An action bound to this entity set (`POST Books/NS.name`); sends nothing until `invoke()`.
    * @example await client.collection("Books").action<number>("CatalogService.restockAll").invoke({ quantity: 5 })
    */
-  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R> {
-    return new ActionCall<R>(this.#core, this.#operation(name, options));
+  action<N extends ShapeOperations<T, "collectionActions">["name"]>(
+    name: N,
+    options?: OperationOptions,
+  ): ActionCall<OperationResult<T, "collectionActions", N>, OperationParams<T, "collectionActions", N>>;
+  action<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "collectionActions">["name"]>,
+    options?: OperationOptions,
+  ): ActionCall<R>;
+  action(name: string, options?: OperationOptions): ActionCall<unknown> {
+    return new ActionCall(this.#core, this.#operation(name, options));
   }
 
   /**
    * A function bound to this entity set (`GET Books/NS.name(p=1)`); sends nothing until `get()`.
    * @example const top = await client.collection<Book>("Books").function<Book[]>("CatalogService.topSellers", { n: 3 }).get()
    */
-  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R> {
-    return new FunctionCall<R>(this.#core, { ...this.#operation(name, options), parameters: params });
+  function<N extends ShapeOperations<T, "collectionFunctions">["name"]>(
+    name: N,
+    ...[params, options]: ParametersThen<OperationParams<T, "collectionFunctions", N>, OperationOptions>
+  ): FunctionCall<OperationResult<T, "collectionFunctions", N>>;
+  function<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "collectionFunctions">["name"]>,
+    params?: OperationParameters,
+    options?: OperationOptions,
+  ): FunctionCall<R>;
+  function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
+    return new FunctionCall(this.#core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
   }
 
   #operation(name: string, options: OperationOptions | undefined) {
@@ -348,8 +390,9 @@ export class CollectionQuery<T = Record<string, unknown>> {
     return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
   }
 
-  #next(state: QueryState): CollectionQuery<T> {
-    return new CollectionQuery<T>(this.#core, state);
+  /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
+  #next<S2 extends string = S, X2 = X>(state: QueryState): CollectionQuery<T, S2, X2> {
+    return new CollectionQuery<T, S2, X2>(this.#core, state);
   }
 }
 
@@ -359,18 +402,20 @@ export class CollectionQuery<T = Record<string, unknown>> {
  * `src/query/`.
  * @internal Not exported from the package.
  */
-export function queryInternals<T>(query: CollectionQuery<T>): { core: ClientCore; state: QueryState } {
+export function queryInternals<T, S extends string, X>(query: CollectionQuery<T, S, X>): { core: ClientCore; state: QueryState } {
   return readQueryInternals(query);
 }
 
-let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };
+let readEntityInternals: <T, S extends string, X>(query: EntityQuery<T, S, X>) => { core: ClientCore; state: EntityState };
 
 /**
  * One entity of an entity set, made by `collection.key(...)`. Sends nothing until a reading or
  * writing method runs.
  * @typeParam T - the entity type.
+ * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
+ * @typeParam X - the navigation properties expanded so far, with their rows.
  */
-export class EntityQuery<T = Record<string, unknown>> {
+export class EntityQuery<T = Record<string, unknown>, S extends string = never, X = {}> {
   readonly #core: ClientCore;
   readonly #state: EntityState;
 
@@ -384,18 +429,21 @@ export class EntityQuery<T = Record<string, unknown>> {
     this.#state = state;
   }
 
-  /** Adds `$select` items. */
-  select(...fields: SelectItem<T>[]): EntityQuery<T> {
-    return this.#next(addSelect(this.#state, fields, "select(fields)"));
+  /** Adds `$select` items; `get()` gives then only the selected properties (see {@link Selected}). */
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityQuery<T, S | F, X> {
+    return this.#next<S | F>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
-  expand<K extends FieldPath<T>>(nav: K, build?: ExpandBuilder<RelatedType<T, K>>): EntityQuery<T> {
-    return this.#next(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
+  expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
+    nav: K,
+    build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
+  ): EntityQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
+    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
-  param(name: string, value: string | number | boolean): EntityQuery<T> {
+  param(name: string, value: string | number | boolean): EntityQuery<T, S, X> {
     return this.#next(setParam(this.#state, name, value));
   }
 
@@ -410,9 +458,9 @@ export class EntityQuery<T = Record<string, unknown>> {
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
    */
-  async get(options?: RequestOptions): Promise<T> {
+  async get(options?: RequestOptions): Promise<Selected<T, S, X>> {
     const url = new URL(this.url());
-    return (await singleReads()).readEntity<T>(this.#core, url, options, this.#state.expand);
+    return (await singleReads()).readEntity<Selected<T, S, X>>(this.#core, url, options, this.#state.expand);
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -458,7 +506,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `POST Books(1)/reviews/$ref`, v2 `POST Books(1)/$links/reviews`.
    * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
    */
-  async link<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
+  async link<R>(navigation: CollectionNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     return (await writing()).link(this.#core, this.#state, navigation, entityInternals(target).state, options);
   }
 
@@ -467,7 +515,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `PUT Books(1)/author/$ref`, v2 `PUT Books(1)/$links/author`.
    * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
    */
-  async setLink<R>(navigation: keyof T & string, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
+  async setLink<R>(navigation: SingleNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     return (await writing()).setLink(this.#core, this.#state, navigation, entityInternals(target).state, options);
   }
 
@@ -476,7 +524,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `DELETE Books(1)/reviews/$ref?$id=...`, v2 `DELETE Books(1)/$links/reviews(5)`), or, without
    * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
    */
-  async unlink<R>(navigation: keyof T & string, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
+  async unlink<R>(navigation: NavigationName<T>, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     return (await writing()).unlink(this.#core, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options);
   }
 
@@ -487,7 +535,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * on `Books(1)/reviews`: read it (filter, page, stream...) or `create()` in it. Sends nothing.
    * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
    */
-  navigate<K extends keyof T & string, R = RelatedType<T, K>>(navigation: K): CollectionQuery<R> {
+  navigate<K extends CollectionNavigation<T>, R = RelatedType<T, K>>(navigation: K): CollectionQuery<R> {
     return new CollectionQuery<R>(this.#core, {
       entitySet: checkIdentifier(navigation, "navigate(navigation)"),
       parentPath: entityPath(this.#state),
@@ -499,7 +547,7 @@ export class EntityQuery<T = Record<string, unknown>> {
    * The entity of the single-valued navigation property `navigation`, as an entity query on
    * `Books(1)/author`. Sends nothing.
    */
-  navigateOne<K extends keyof T & string, R = RelatedType<T, K>>(navigation: K): EntityQuery<R> {
+  navigateOne<K extends SingleNavigation<T>, R = RelatedType<T, K>>(navigation: K): EntityQuery<R> {
     return new EntityQuery<R>(this.#core, {
       entitySet: checkIdentifier(navigation, "navigateOne(navigation)"),
       parentPath: entityPath(this.#state),
@@ -523,16 +571,33 @@ export class EntityQuery<T = Record<string, unknown>> {
    * `{ etag }` to `invoke()` where the service protects the entity with an ETag.
    * @example await client.collection("Books").key(1).action<{ stock: number }>("CatalogService.order").invoke({ quantity: 2 }, { etag: "*" })
    */
-  action<R = unknown>(name: string, options?: OperationOptions): ActionCall<R> {
-    return new ActionCall<R>(this.#core, this.#operation(name, options));
+  action<N extends ShapeOperations<T, "actions">["name"]>(
+    name: N,
+    options?: OperationOptions,
+  ): ActionCall<OperationResult<T, "actions", N>, OperationParams<T, "actions", N>>;
+  action<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "actions">["name"]>,
+    options?: OperationOptions,
+  ): ActionCall<R>;
+  action(name: string, options?: OperationOptions): ActionCall<unknown> {
+    return new ActionCall(this.#core, this.#operation(name, options));
   }
 
   /**
    * A function bound to this entity (`GET Books(1)/NS.name(p=1)`); sends nothing until `get()`.
    * @example const price = await client.collection("Books").key(1).function<number>("CatalogService.discountedPrice", { percent: 10 }).get()
    */
-  function<R = unknown>(name: string, params?: OperationParameters, options?: OperationOptions): FunctionCall<R> {
-    return new FunctionCall<R>(this.#core, { ...this.#operation(name, options), parameters: params });
+  function<N extends ShapeOperations<T, "functions">["name"]>(
+    name: N,
+    ...[params, options]: ParametersThen<OperationParams<T, "functions", N>, OperationOptions>
+  ): FunctionCall<OperationResult<T, "functions", N>>;
+  function<R = unknown, const N extends string = string>(
+    name: UntypedName<N, ShapeOperations<T, "functions">["name"]>,
+    params?: OperationParameters,
+    options?: OperationOptions,
+  ): FunctionCall<R>;
+  function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
+    return new FunctionCall(this.#core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
   }
 
   #operation(name: string, options: OperationOptions | undefined) {
@@ -544,8 +609,9 @@ export class EntityQuery<T = Record<string, unknown>> {
     };
   }
 
-  #next(state: EntityState): EntityQuery<T> {
-    return new EntityQuery<T>(this.#core, state);
+  /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
+  #next<S2 extends string = S, X2 = X>(state: EntityState): EntityQuery<T, S2, X2> {
+    return new EntityQuery<T, S2, X2>(this.#core, state);
   }
 }
 
@@ -554,6 +620,6 @@ export class EntityQuery<T = Record<string, unknown>> {
  * from it (`$batch`).
  * @internal Not exported from the package.
  */
-export function entityInternals<T>(query: EntityQuery<T>): { core: ClientCore; state: EntityState } {
+export function entityInternals<T, S extends string, X>(query: EntityQuery<T, S, X>): { core: ClientCore; state: EntityState } {
   return readEntityInternals(query);
 }

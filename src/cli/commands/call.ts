@@ -7,7 +7,7 @@
  *   the poller's resume token instead, which `wait` and `cancel` take from a file or stdin.
  */
 import { readFile } from "node:fs/promises";
-import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type ServiceModel } from "../../index.js";
+import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type ServiceModel } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
@@ -40,6 +40,12 @@ interface OperationTarget {
   set?: string;
   /** The parameters `$metadata` declares (the binding parameter left out), where it says. */
   parameters?: Operation["parameters"] | undefined;
+}
+
+/** What the operation is called on: the client (imports), an entity set or one entity (bound). */
+interface OperationHost {
+  action(name: string): ActionCall;
+  function(name: string, params?: OperationParameters): FunctionCall;
 }
 
 /** Finds the operation in the model: an import, or an operation bound to the set's type. */
@@ -100,7 +106,8 @@ export const callCommand: Command = {
     const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"));
     if (keyText !== undefined && target.set === undefined) throw new CliUsageError("--key is for an operation bound to an entity: name it as Set/NS.name");
     const params = parseParameters(listOption(context.args, "param"), target.parameters);
-    const base = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
+    // The untyped form of action() and function(), which the client and both queries have.
+    const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
     const call: ActionCall | FunctionCall =
       target.kind === "action" ? base.action(target.name) : base.function(target.name, params);
     const started = performance.now();

@@ -11,7 +11,12 @@
  * Write shapes say what a client sends: `New*` for a create (CAP generates no Integer or String
  * key, so the key is required), `*Patch` for an update. CAP fills in the `managed` fields
  * (`createdAt`, `createdBy`, `modifiedAt`, `modifiedBy`) itself.
+ *
+ * Each entity type carries its Entity<> shape (key, navigation properties, bound operations of
+ * srv/catalog-service.cds), so that the CAP tests check the typed queries (narrowed select and
+ * expand results, typed keys, filter values and bound operations) against what the real server does.
  */
+import type { Entity } from "../../../src/index.js";
 
 /** The fields of the `managed` aspect, which CAP fills in on every create and update. */
 export interface Managed {
@@ -24,7 +29,18 @@ export interface Managed {
 }
 
 /** A row of Books (23 seeded, IDs 1-23). */
-export interface Book extends Managed {
+export interface Book
+  extends Managed,
+    Entity<{
+      key: "ID";
+      navigation: "author" | "reviews";
+      actions:
+        | { name: "CatalogService.order"; parameters: { quantity: number }; result: { stock: number } }
+        | { name: "CatalogService.touch"; parameters: {}; result: undefined };
+      functions: { name: "CatalogService.discountedPrice"; parameters: { percent: number }; result: number };
+      collectionActions: { name: "CatalogService.lowStock"; parameters: { below: number }; result: Book[] };
+      collectionFunctions: { name: "CatalogService.topStocked"; parameters: { n: number }; result: Book[] };
+    }> {
   ID: number;
   title: string | null;
   descr: string | null;
@@ -44,7 +60,7 @@ export interface Book extends Managed {
 }
 
 /** A row of Authors (5 seeded, String keys such as `austen`, `O'Brien`, `Žlučťoučký`). */
-export interface Author {
+export interface Author extends Entity<{ key: "ID"; navigation: "books" }> {
   ID: string;
   name: string | null;
   /** Date: `YYYY-MM-DD`. */
@@ -54,7 +70,7 @@ export interface Author {
 }
 
 /** A row of Reviews (13 seeded, for books 1-6, 11 and 16). */
-export interface Review {
+export interface Review extends Entity<{ key: "ID"; navigation: "book" }> {
   ID: number;
   /** The foreign key of `book`. */
   book_ID: number | null;
@@ -65,14 +81,14 @@ export interface Review {
 }
 
 /** A row of Pairs: composite key `A`, `B` (4 seeded; one `B` is `it's`). */
-export interface Pair {
+export interface Pair extends Entity<{ key: "A" | "B"; navigation: never }> {
   A: number;
   B: string;
   label: string | null;
 }
 
 /** A row of Readings (100,000 generated at start: `ID` 1-100000, `sensor` `S0`-`S6`). */
-export interface Reading {
+export interface Reading extends Entity<{ key: "ID"; navigation: never }> {
   ID: number;
   sensor: string | null;
   /** Double. */
@@ -81,7 +97,7 @@ export interface Reading {
 }
 
 /** A row of Photos, a media entity: its content is read at `Photos(<ID>)/$value`, not in JSON. */
-export interface Photo {
+export interface Photo extends Entity<{ key: "ID"; navigation: never }> {
   ID: number;
   title: string | null;
   /** The media type of the content. */
@@ -89,7 +105,7 @@ export interface Photo {
 }
 
 /** The singleton Settings. */
-export interface Settings {
+export interface Settings extends Entity<{ navigation: never }> {
   ID: number;
   theme: string | null;
   pageSize: number | null;

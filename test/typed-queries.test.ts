@@ -55,7 +55,7 @@ describe("select and expand narrow the rows", () => {
 
   test("every reading method follows the selection: page, pages, stream, first, get, async iteration", () => {
     const q = books.select("title");
-    type Row = { title: string; ID?: number };
+    type Row = { title: string | null; ID?: number };
     expectType<Same<Awaited<ReturnType<typeof q.page>>["value"][number], Row>>();
     expectType<Same<ReturnType<typeof q.pages> extends AsyncGenerator<infer P> ? P extends { value: (infer R)[] } ? R : never : never, Row>>();
     expectType<Same<ReturnType<typeof q.stream> extends AsyncGenerator<infer R> ? R : never, Row>>();

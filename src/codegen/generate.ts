@@ -106,11 +106,13 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const service = serviceDeclarations(context, factoryName, members);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
 
-  const imports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...service.imports].sort(compare);
+  const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source);
   const text = [
     ...header,
-    `import type { ${imports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`,
+    ...(valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`] : []),
+    `import type { ${typeImports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`,
     "",
     ...[...body, ...keys, ...geo, ...service.declarations].map((block) => `${block}\n`),
   ].join("\n");
@@ -389,6 +391,54 @@ function resultText(context: Context, operation: Operation): string {
   return operation.returnType ? (typeText(context, operation.returnType) ?? "unknown") : "undefined";
 }
 
+/**
+ * The EDM types whose values a function's URL must write as typed literals, but which the
+ * generated types give as strings (or, for Int64 and Decimal, strings or numbers): each by the
+ * `edm` function that writes its literal.
+ */
+const TYPED_LITERALS: Readonly<Record<string, string>> = {
+  "Edm.Guid": "guid",
+  "Edm.Date": "date",
+  "Edm.DateTimeOffset": "dateTimeOffset",
+  "Edm.DateTime": "dateTime",
+  "Edm.TimeOfDay": "timeOfDay",
+  "Edm.Duration": "duration",
+  "Edm.Time": "duration",
+  "Edm.Int64": "int64",
+  "Edm.Decimal": "decimal",
+};
+
+/**
+ * The parameters of a function import that go into its URL as typed literals (a GUID, a date, an
+ * enumeration member...), as object members that turn the given value into an `edm` value; a
+ * `null` or left-out value stays as it is. Parameters whose type differs between overloads, and
+ * collections, are passed as given.
+ */
+function functionLiterals(context: Context, overloads: readonly Operation[]): string[] {
+  const types = new Map<string, string | null>();
+  for (const operation of overloads) {
+    for (const parameter of operation.parameters) {
+      const seen = types.get(parameter.name);
+      const type = parameter.collection ? null : parameter.type;
+      types.set(parameter.name, seen === undefined || seen === type ? type : null);
+    }
+  }
+  const lines: string[] = [];
+  for (const [name, type] of types) {
+    if (type === null) continue;
+    const method = TYPED_LITERALS[type];
+    const member = propertyName(name);
+    const value = `params.${isIdentifierName(name) ? name : `[${JSON.stringify(name)}]`}`;
+    if (method !== undefined) lines.push(`${member}: ${value} == null ? ${value} : edm.${method}(${value})`);
+    else if (context.model.enumType(type)) lines.push(`${member}: ${value} == null ? ${value} : edm.enumMember(${JSON.stringify(type)}, ${value})`);
+  }
+  return lines;
+}
+
+function isIdentifierName(name: string): boolean {
+  return propertyName(name) === name;
+}
+
 function union(items: readonly string[]): string {
   return items.length === 0 ? "never" : items.join(" | ");
 }
@@ -425,10 +475,13 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
       imports.add("FunctionCall");
       const noneRequired = overloads.some((o) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter")));
       const param = `params${noneRequired ? "?" : ""}: ${parametersName}`;
+      const literals = functionLiterals(context, overloads);
+      if (literals.length > 0) imports.add("edm");
+      const args = literals.length === 0 ? "params" : `params && {\n      ...params,\n${literals.map((line) => `      ${line},\n`).join("")}    }`;
       rows.push({
         name: item.name,
         field: `(${param}) => FunctionCall<${result}>`,
-        value: `${propertyName(item.name)}: (${param}) => client.function<${result}>(${JSON.stringify(item.name)}, params)`,
+        value: `${propertyName(item.name)}: (${param}) =>\n      client.function<${result}>(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`,
       });
     }
   };

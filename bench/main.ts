@@ -31,6 +31,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
   ["metadata", () => import("./metadata.js").then((module) => module.benchMetadata())],
   ["export", () => import("./export.js").then((module) => module.benchExport())],
+  ["codegen", () => import("./codegen.js").then((module) => module.benchCodegen())],
 ];
 
 async function main(): Promise<void> {

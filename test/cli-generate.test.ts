@@ -66,6 +66,15 @@ describe("generate from a file", () => {
     assert.equal(missing.code, 1, show(missing));
   });
 
+  test("--ieee754-compatible types v4 Int64 and Decimal as strings", async () => {
+    const out = tempDir();
+    const written = await runCli(["generate", fixture, "--out", out, "--ieee754-compatible"]);
+    assert.equal(written.code, 0, show(written));
+    const text = readFileSync(join(out, "index.ts"), "utf8");
+    assert.match(text, /^ {2}Price: string \| null;$/m);
+    assert.match(text, /^export type Shop_BookKey = string;$/m);
+  });
+
   test("usage mistakes exit with 2 and say what was wrong", async () => {
     const noOut = await runCli(["generate", fixture]);
     assert.equal(noOut.code, 2, show(noOut));

@@ -100,6 +100,12 @@ function timeGenerate(text: string, options: Parameters<typeof generate>[1]): { 
   return { median: median(times), min: Math.min(...times), max: Math.max(...times), files };
 }
 
+/** Prints figures as they are measured (a whole run takes minutes), and passes them on. */
+function shown(figures: BenchFigure[]): BenchFigure[] {
+  for (const figure of figures) console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${figure.note ? ` (${figure.note})` : ""}`);
+  return figures;
+}
+
 function tscFigures(label: string, run: TscRun, target: string, baseline?: TscRun): BenchFigure[] {
   const status = run.timedOut ? "stopped after 10 min" : run.ok ? "passed" : `FAILED: ${run.errors}`;
   const figures: BenchFigure[] = [
@@ -122,22 +128,22 @@ export async function benchCodegen(): Promise<BenchFigure[]> {
     // Baseline: the library alone.
     writeFileSync(join(work, "baseline.ts"), `import type { ODataClient } from "${relative(work, join(ROOT, "src", "index.js"))}";\nexport type Client = ODataClient;\n`);
     const baseline = await tsc(work, ["baseline.ts"]);
-    figures.push(...tscFigures("baseline (library only)", baseline, "-"));
+    figures.push(...shown(tscFigures("baseline (library only)", baseline, "-")));
 
     // Graph-shaped.
     const graph = graphShapedMetadata();
     const graphRun = timeGenerate(graph, { importFrom: importFrom("graph"), name: "graph" });
     writeFiles(join(work, "graph"), graphRun.files);
-    figures.push({ name: "graph-shaped: parse + generate", value: Number(graphRun.median.toFixed(2)), unit: "s", note: `${(graph.length / 1e6).toFixed(1)} MB EDMX; ${(size(graphRun.files) / 1e6).toFixed(1)} MB out; spread ${graphRun.min.toFixed(2)}-${graphRun.max.toFixed(2)}; target ≤ 5 s` });
-    figures.push(...tscFigures("graph-shaped", await tsc(work, ["graph/index.ts"]), "≤ 60 s, ≤ 2 GB", baseline));
+    figures.push(...shown([{ name: "graph-shaped: parse + generate", value: Number(graphRun.median.toFixed(2)), unit: "s", note: `${(graph.length / 1e6).toFixed(1)} MB EDMX; ${(size(graphRun.files) / 1e6).toFixed(1)} MB out; spread ${graphRun.min.toFixed(2)}-${graphRun.max.toFixed(2)}; target ≤ 5 s` }]));
+    figures.push(...shown(tscFigures("graph-shaped", await tsc(work, ["graph/index.ts"]), "≤ 60 s, ≤ 2 GB", baseline)));
 
     // Dynamics-size.
     const dynamics = dynamicsShapedMetadata(DYNAMICS_SHAPE);
     console.log(`dynamics-shaped document: ${(dynamics.text.length / 1e6).toFixed(1)} MB, ${dynamics.stats.entityTypes} entity types, ${dynamics.stats.properties} properties, ${dynamics.stats.navigationProperties} navigation properties`);
     const whole = timeGenerate(dynamics.text, { importFrom: importFrom("dynamics"), name: "dynamics" });
     writeFiles(join(work, "dynamics"), whole.files);
-    figures.push({ name: "dynamics-size: parse + generate", value: Number(whole.median.toFixed(2)), unit: "s", note: `${(dynamics.text.length / 1e6).toFixed(1)} MB EDMX, ${dynamics.stats.entityTypes} types, ${dynamics.stats.properties} properties; ${(size(whole.files) / 1e6).toFixed(1)} MB out; spread ${whole.min.toFixed(2)}-${whole.max.toFixed(2)}; target ≤ 30 s` });
-    figures.push(...tscFigures("dynamics-size", await tsc(work, ["dynamics/index.ts"]), "≤ 3 min, ≤ 4 GB", baseline));
+    figures.push(...shown([{ name: "dynamics-size: parse + generate", value: Number(whole.median.toFixed(2)), unit: "s", note: `${(dynamics.text.length / 1e6).toFixed(1)} MB EDMX, ${dynamics.stats.entityTypes} types, ${dynamics.stats.properties} properties; ${(size(whole.files) / 1e6).toFixed(1)} MB out; spread ${whole.min.toFixed(2)}-${whole.max.toFixed(2)}; target ≤ 30 s` }]));
+    figures.push(...shown(tscFigures("dynamics-size", await tsc(work, ["dynamics/index.ts"]), "≤ 3 min, ≤ 4 GB", baseline)));
 
     // --only of 10 sets.
     const names = dynamicsEntityNames(DYNAMICS_SHAPE.entityTypes);
@@ -145,8 +151,8 @@ export async function benchCodegen(): Promise<BenchFigure[]> {
     const narrow = timeGenerate(dynamics.text, { importFrom: importFrom("only"), name: "dynamics", only });
     writeFiles(join(work, "only"), narrow.files);
     const kept = (narrow.files["index.ts"]?.match(/^export interface /gm) ?? []).length;
-    figures.push({ name: "dynamics-size --only 10 sets: parse + generate", value: Number(narrow.median.toFixed(2)), unit: "s", note: `${kept} interfaces kept; spread ${narrow.min.toFixed(2)}-${narrow.max.toFixed(2)}; target ≤ 5 s` });
-    figures.push(...tscFigures("dynamics-size --only 10 sets", await tsc(work, ["only/index.ts"]), "≤ 20 s", baseline));
+    figures.push(...shown([{ name: "dynamics-size --only 10 sets: parse + generate", value: Number(narrow.median.toFixed(2)), unit: "s", note: `${kept} interfaces kept; spread ${narrow.min.toFixed(2)}-${narrow.max.toFixed(2)}; target ≤ 5 s` }]));
+    figures.push(...shown(tscFigures("dynamics-size --only 10 sets", await tsc(work, ["only/index.ts"]), "≤ 20 s", baseline)));
 
     // A small program on three sets of the whole service.
     writeFileSync(
@@ -161,7 +167,7 @@ export async function benchCodegen(): Promise<BenchFigure[]> {
         "",
       ].join("\n"),
     );
-    figures.push(...tscFigures("program using 3 sets of the whole service", await tsc(work, ["program.ts"]), "≤ 10 s", baseline));
+    figures.push(...shown(tscFigures("program using 3 sets of the whole service", await tsc(work, ["program.ts"]), "≤ 10 s", baseline)));
     return figures;
   } finally {
     rmSync(work, { recursive: true, force: true });

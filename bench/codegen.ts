@@ -55,13 +55,14 @@ function tsc(folder: string, files: string[]): Promise<TscRun> {
   const args = [...(useTime ? ["-v", process.execPath] : []), "--max-old-space-size=8192", TSC, "-p", "tsconfig.json", "--extendedDiagnostics"];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { cwd: folder, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, so that the timeout ends tsc itself and not only /usr/bin/time.
+    const child = spawn(command, args, { cwd: folder, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
     }, TSC_TIMEOUT_MS);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));

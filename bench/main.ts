@@ -32,6 +32,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["metadata", () => import("./metadata.js").then((module) => module.benchMetadata())],
   ["export", () => import("./export.js").then((module) => module.benchExport())],
   ["types", () => import("./types.js").then((module) => module.benchTypes())],
+  ["codegen", () => import("./codegen.js").then((module) => module.benchCodegen())],
 ];
 
 async function main(): Promise<void> {

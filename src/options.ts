@@ -128,6 +128,15 @@ export interface ODataClientOptions {
   /** The `User-Agent` sent where the runtime allows it. @default "traverse-odata/<version>" */
   userAgent?: string | undefined;
   /**
+   * The `Accept-Language` sent on every request that does not set one itself (in `headers` or a
+   * step), to any origin: it tells the service the language of texts such as error messages and
+   * labels. Without it Node's `fetch` sends `Accept-Language: *`, which some services refuse (CAP's
+   * OData v2 adapter answers `$metadata` with a 500). `false` sends none of the client's own.
+   * @example "de-CH, de;q=0.9, en;q=0.5"
+   * @default "en"
+   */
+  acceptLanguage?: string | false | undefined;
+  /**
    * Extra pipeline steps (logging, tracing, custom headers, metrics), run in the order given on
    * every attempt and every redirect hop: after the client's retry, timeout and redirect steps and
    * before its CSRF, header and auth steps (so a step sees the request without the configured
@@ -183,6 +192,8 @@ export interface ResolvedClientOptions {
   /** The service's own origin and the trusted ones, as `URL.origin` strings. */
   trustedOrigins: ReadonlySet<string>;
   userAgent: string;
+  /** The `Accept-Language` of requests that set none; `undefined` for none. */
+  acceptLanguage: string | undefined;
   steps: readonly PipelineStep[];
   /** Where the wire log goes; `undefined` when it is off. */
   wireLog: WireLogger | undefined;
@@ -224,6 +235,7 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
     retry: resolveRetry(options.retry),
     trustedOrigins,
     userAgent: resolveUserAgent(options.userAgent),
+    acceptLanguage: resolveAcceptLanguage(options.acceptLanguage),
     steps: resolveSteps(options.steps),
     wireLog: resolveDebug(options.debug),
   };
@@ -243,6 +255,15 @@ function resolveUserAgent(value: unknown): string {
   if (value === undefined) return `traverse-odata/${LIBRARY_VERSION}`;
   if (typeof value !== "string" || !isHeaderValue(value)) {
     throw new TypeError(`ODataClient option "userAgent" must be a string that is a valid header value; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function resolveAcceptLanguage(value: unknown): string | undefined {
+  if (value === undefined) return "en";
+  if (value === false) return undefined;
+  if (typeof value !== "string" || value.trim() === "" || !isHeaderValue(value)) {
+    throw new TypeError(`ODataClient option "acceptLanguage" must be a language range such as "en" or "de-CH, de;q=0.9", or false; got ${describe(value)}`);
   }
   return value;
 }

@@ -309,6 +309,12 @@ describe("other options", () => {
     assertRejects({ serviceUrl: SERVICE, userAgent: "a\nb" }, TypeError, "userAgent");
   });
 
+  test("an acceptLanguage that is not a header value, empty, or true throws a TypeError naming acceptLanguage", () => {
+    assertRejects({ serviceUrl: SERVICE, acceptLanguage: "" }, TypeError, "acceptLanguage");
+    assertRejects({ serviceUrl: SERVICE, acceptLanguage: "en\r\nX-Evil: 1" }, TypeError, "acceptLanguage");
+    assertRejects({ serviceUrl: SERVICE, acceptLanguage: true }, TypeError, "acceptLanguage");
+  });
+
   test("options that are not an object throw a TypeError", () => {
     assert.throws(() => new ODataClient(null as unknown as ODataClientOptions), TypeError);
   });

@@ -63,6 +63,7 @@ describe("options given as undefined are options not given", () => {
       retry: maybe<RetryOptions>(retry),
       trustedOrigins: maybe<string[]>(undefined),
       userAgent: text,
+      acceptLanguage: undefined,
       steps: undefined,
     };
     const client = new ODataClient(clientOptions);

@@ -82,7 +82,8 @@ function copyRepository(target: string): void {
 // The consumer programs. main.mts is ES module code checked under "nodenext" and "bundler";
 // require.cts is CommonJS TypeScript (its import compiles to require()); main.cjs is plain
 // CommonJS JavaScript, run as is.
-const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, type Batch, type BatchResults, type Page } from "traverse-odata";
+const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, parseMetadata, type Batch, type BatchResults, type Page } from "traverse-odata";
+import { generate, type GeneratedFiles } from "traverse-odata/codegen";
 
 interface Book { ID: number; title: string; stock: number }
 
@@ -103,7 +104,13 @@ try {
   if (!(error instanceof ODataHttpError)) throw error;
   missing = { status: error.status, isClientError: error instanceof ODataClientError };
 }
-console.log(JSON.stringify({ titles: page.value.map((book) => book.title), missing }));
+// The generator's entry point: a model in, the files out.
+const edmx = '<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>' +
+  '<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="Shop"><EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key>' +
+  '<Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType><EntityContainer Name="Shop"><EntitySet Name="Items" EntityType="Shop.Item"/></EntityContainer></Schema>' +
+  '</edmx:DataServices></edmx:Edmx>';
+const files: GeneratedFiles = generate(parseMetadata(edmx));
+console.log(JSON.stringify({ titles: page.value.map((book) => book.title), missing, generated: Object.keys(files), factory: /export function shop\\(client: ODataClient\\)/.test(files["index.ts"] ?? "") }));
 
 // A batch handle's type reaches its result through the shipped declarations: \`value\` is a Book.
 export function titleIn(batch: Batch, results: BatchResults): string | undefined {
@@ -144,12 +151,14 @@ async function main() {
     if (!(error instanceof ODataHttpError)) throw error;
     status = error.status;
   }
+  const { generate } = require("traverse-odata/codegen");
   const imported = await import("traverse-odata");
   console.log(JSON.stringify({
     version,
     titles: page.value.map((book) => book.title),
     status,
     sameModule: imported.ODataClientError === ODataClientError && imported.ODataClient === ODataClient,
+    codegen: typeof generate,
   }));
 }
 
@@ -344,7 +353,7 @@ test("a TypeScript consumer type-checks against the package under bundler", () =
 test("the compiled ES module consumer reads from a server through the installed package", async () => {
   const result = await run(process.execPath, [join(consumer, "out", "main.mjs"), server.url("esm/")], consumer, 30_000);
   assert.equal(result.code, 0, show("node out/main.mjs", result));
-  assert.deepEqual(JSON.parse(result.stdout), { titles: ["Emma", "Persuasion"], missing: { status: 404, isClientError: true } });
+  assert.deepEqual(JSON.parse(result.stdout), { titles: ["Emma", "Persuasion"], missing: { status: 404, isClientError: true }, generated: ["index.ts"], factory: true });
   assert.deepEqual(requestsUnder("/esm/"), [
     { method: "GET", path: "/esm/Books", query: { $filter: "stock gt 0", $select: "ID,title", $top: "2" } },
     { method: "GET", path: "/esm/Books(99)", query: {} },
@@ -356,7 +365,7 @@ test("require('traverse-odata') works in a CommonJS file and gives the same modu
   assert.equal(result.code, 0, show("node main.cjs", result));
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
   // sameModule: one copy of the library, so instanceof holds whichever way an error's class was loaded.
-  assert.deepEqual(JSON.parse(result.stdout), { version: manifest.version, titles: ["Emma", "Persuasion"], status: 404, sameModule: true });
+  assert.deepEqual(JSON.parse(result.stdout), { version: manifest.version, titles: ["Emma", "Persuasion"], status: 404, sameModule: true, codegen: "function" });
   assert.deepEqual(requestsUnder("/cjs/"), [
     { method: "GET", path: "/cjs/Books", query: { $top: "2" } },
     { method: "GET", path: "/cjs/Books(99)", query: {} },
@@ -429,7 +438,12 @@ test("arethetypeswrong passes the tarball under its esm-only profile, which sets
   // The JSON lists every finding, also those the profile sets aside. The one allowed: from a
   // CommonJS file under "node16" the package resolves to an ES module. attw's TypeScript (5.6)
   // predates require(esm); Node 20.19+ and TypeScript 5.8+ under "nodenext" accept it, as the
-  // require and nodenext tests above show. Any other finding fails here.
+  // require and nodenext tests above show (for "." and for "./codegen"; TypeScript's old "node10"
+  // resolution, which ignores "exports", finds the codegen types through "typesVersions"). Any
+  // other finding fails here.
   const report = JSON.parse(result.stdout) as { analysis: { problems: unknown[] } };
-  assert.deepEqual(report.analysis.problems, [{ kind: "CJSResolvesToESM", entrypoint: ".", resolutionKind: "node16-cjs" }]);
+  assert.deepEqual(report.analysis.problems, [
+    { kind: "CJSResolvesToESM", entrypoint: ".", resolutionKind: "node16-cjs" },
+    { kind: "CJSResolvesToESM", entrypoint: "./codegen", resolutionKind: "node16-cjs" },
+  ]);
 });

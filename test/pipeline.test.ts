@@ -61,6 +61,24 @@ describe("headers on the wire", () => {
     assert.equal(server.requests[0]?.headers["user-agent"], "my-app/2.1");
   });
 
+  test("Accept-Language is en by default, the acceptLanguage option replaces it, and false leaves fetch's own", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server), server.url("svc/Books"));
+    await get(coreFor(server, { acceptLanguage: "de-CH, de;q=0.9" }), server.url("svc/Books"));
+    await get(coreFor(server, { acceptLanguage: false }), server.url("svc/Books"));
+    // Node's fetch sends "*" when nobody sets the header.
+    assert.deepEqual(server.requests.map((r) => r.headers["accept-language"]), ["en", "de-CH, de;q=0.9", "*"]);
+  });
+
+  test("an Accept-Language in the configured headers or on the request wins over acceptLanguage", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    await get(coreFor(server, { headers: { "Accept-Language": "fr" }, acceptLanguage: "de" }), server.url("svc/Books"));
+    await get(coreFor(server, { acceptLanguage: "de" }), server.url("svc/Books"), { headers: { "accept-language": "it" } });
+    assert.deepEqual(server.requests.map((r) => r.headers["accept-language"]), ["fr", "it"]);
+  });
+
   test("configured headers are sent to the service origin", async (t) => {
     const server = await startServer((_r, res) => ok(res));
     t.after(() => server.close());

@@ -18,6 +18,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const README = join(ROOT, "README.md");
 const PRELUDE = join(ROOT, "test", "readme-prelude.ts");
 const LIBRARY_ENTRY = join(ROOT, "src", "index.ts").replaceAll("\\", "/");
+const CODEGEN_ENTRY = join(ROOT, "src", "codegen", "index.ts").replaceAll("\\", "/");
+const GENERATED_SHOP = join(ROOT, "test", "codegen", "v4", "index.ts").replaceAll("\\", "/");
 
 /** One ```ts block: its code, the README line of its first code line, and its section heading. */
 interface ReadmeBlock {
@@ -77,9 +79,17 @@ function declaredNames(statement: ts.Statement): string[] {
   return names;
 }
 
-/** Points both spellings of the library (the package name, the prelude's relative path) at src/index.ts. */
+/**
+ * Points both spellings of the library (the package name, the prelude's relative path) at
+ * src/index.ts, its codegen entry point at src/codegen/index.ts, and the generated service of the
+ * "Generated types" section (`./shop/index.js`) at the golden file the generator makes from
+ * test/codegen/v4.xml, so that the example uses the generator's real output.
+ */
 function pointAtSources(code: string): string {
-  return code.replace(/(from\s+|import\()(["'])(?:traverse-odata|\.\.\/src\/index\.js)\2/g, `$1$2${LIBRARY_ENTRY}$2`);
+  return code
+    .replace(/(from\s+|import\()(["'])(?:traverse-odata|\.\.\/src\/index\.js)\2/g, `$1$2${LIBRARY_ENTRY}$2`)
+    .replace(/(from\s+|import\()(["'])traverse-odata\/codegen\2/g, `$1$2${CODEGEN_ENTRY}$2`)
+    .replace(/(from\s+|import\()(["'])\.\/shop\/index\.js\2/g, `$1$2${GENERATED_SHOP}$2`);
 }
 
 /** The module written for one block: the prelude minus what the block declares itself, then the block. */

@@ -86,13 +86,13 @@ describe("every request and every answer gives one line", () => {
       server.requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"]}`),
       ["GET /odata/ Fetch", "POST /odata/Books csrf-token-1", "GET /odata/ Fetch", "POST /odata/Books csrf-token-2"],
     );
-    const write = '{"accept":"application/json","content-type":"application/json","odata-maxversion":"4.0","odata-version":"4.0","x-csrf-token":"***"}';
+    const write = '{"accept":"application/json","accept-language":"en","content-type":"application/json","odata-maxversion":"4.0","odata-version":"4.0","x-csrf-token":"***"}';
     assert.deepEqual(log.shown(), [
-      `#1 csrf > GET ${root} {"accept":"application/json","x-csrf-token":"Fetch"}`,
+      `#1 csrf > GET ${root} {"accept":"application/json","accept-language":"en","x-csrf-token":"Fetch"}`,
       `#1 csrf < 200 GET ${root} N ms {"content-type":"application/json","x-csrf-token":"***"}`,
       `#2 > POST ${root}Books ${write}`,
       `#2 < 403 POST ${root}Books N ms {"content-type":"text/plain","x-csrf-token":"Required"}`,
-      `#3 csrf > GET ${root} {"accept":"application/json","x-csrf-token":"Fetch"}`,
+      `#3 csrf > GET ${root} {"accept":"application/json","accept-language":"en","x-csrf-token":"Fetch"}`,
       `#3 csrf < 200 GET ${root} N ms {"content-type":"application/json","x-csrf-token":"***"}`,
       `#4 csrf-retry > POST ${root}Books ${write}`,
       `#4 csrf-retry < 201 POST ${root}Books N ms {"content-type":"application/json","etag":"W/\\"1\\"","location":"Books(7)"}`,
@@ -117,9 +117,9 @@ describe("every request and every answer gives one line", () => {
     assert.equal(files.requests[0]?.path, "/export/Books?access_token=signed-secret&part=1");
     const target = files.url("export/Books?access_token=***&part=1");
     assert.deepEqual(log.shown(), [
-      `#1 > GET ${root}Books {"accept":"application/json"}`,
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
       `#1 < 307 GET ${root}Books N ms {"location":"${target}"}`,
-      `#2 redirect 1 > GET ${target} {"accept":"application/json"}`,
+      `#2 redirect 1 > GET ${target} {"accept":"application/json","accept-language":"en"}`,
       `#2 redirect 1 < 200 GET ${target} N ms {"content-type":"application/json"}`,
     ]);
   });
@@ -137,11 +137,11 @@ describe("every request and every answer gives one line", () => {
     assert.equal(page.value.length, 1);
     assert.equal(server.requests.length, 3);
     assert.deepEqual(log.shown(), [
-      `#1 > GET ${root}Books {"accept":"application/json"}`,
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
       `#1 < 503 GET ${root}Books N ms {"content-type":"text/plain","retry-after":"0"}`,
-      `#2 retry 1/3 > GET ${root}Books {"accept":"application/json"}`,
+      `#2 retry 1/3 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
       `#2 retry 1/3 < 503 GET ${root}Books N ms {"content-type":"text/plain","retry-after":"0"}`,
-      `#3 retry 2/3 > GET ${root}Books {"accept":"application/json"}`,
+      `#3 retry 2/3 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
       `#3 retry 2/3 < 200 GET ${root}Books N ms {"content-type":"application/json"}`,
     ]);
   });
@@ -177,19 +177,19 @@ describe("every request and every answer gives one line", () => {
       server.requests.map((r) => `${r.method} ${r.path}`),
       ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/1", "GET /odata/results/1", "POST /odata/Jobs", "DELETE /odata/monitor/2"],
     );
-    const start = '{"accept":"application/json","content-type":"application/json","odata-maxversion":"4.0","odata-version":"4.0","prefer":"respond-async"}';
+    const start = '{"accept":"application/json","accept-language":"en","content-type":"application/json","odata-maxversion":"4.0","odata-version":"4.0","prefer":"respond-async"}';
     assert.deepEqual(log.shown(), [
       `#1 > POST ${root}Jobs ${start}`,
       `#1 < 202 POST ${root}Jobs N ms {"content-type":"application/json","location":"monitor/1","retry-after":"0"}`,
-      `#2 poll > GET ${root}monitor/1 {"accept":"application/json"}`,
+      `#2 poll > GET ${root}monitor/1 {"accept":"application/json","accept-language":"en"}`,
       `#2 poll < 202 GET ${root}monitor/1 N ms {"content-type":"application/json","retry-after":"0"}`,
-      `#3 poll > GET ${root}monitor/1 {"accept":"application/json"}`,
+      `#3 poll > GET ${root}monitor/1 {"accept":"application/json","accept-language":"en"}`,
       `#3 poll < 303 GET ${root}monitor/1 N ms {"location":"/odata/results/1"}`,
-      `#4 result > GET ${root}results/1 {"accept":"application/json"}`,
+      `#4 result > GET ${root}results/1 {"accept":"application/json","accept-language":"en"}`,
       `#4 result < 200 GET ${root}results/1 N ms {"content-type":"application/json"}`,
       `#5 > POST ${root}Jobs ${start}`,
       `#5 < 202 POST ${root}Jobs N ms {"content-type":"application/json","location":"monitor/2","retry-after":"0"}`,
-      `#6 cancel > DELETE ${root}monitor/2 {"accept":"application/json","odata-maxversion":"4.0","odata-version":"4.0"}`,
+      `#6 cancel > DELETE ${root}monitor/2 {"accept":"application/json","accept-language":"en","odata-maxversion":"4.0","odata-version":"4.0"}`,
       `#6 cancel < 204 DELETE ${root}monitor/2 N ms`,
     ]);
   });
@@ -222,7 +222,7 @@ describe("every request and every answer gives one line", () => {
       [200, 400, 400, undefined],
     );
     assert.deepEqual(log.shown(), [
-      `#1 > POST ${root}$batch {"accept":"multipart/mixed","content-type":"multipart/mixed; boundary=batch_b","odata-maxversion":"4.0","odata-version":"4.0"}`,
+      `#1 > POST ${root}$batch {"accept":"multipart/mixed","accept-language":"en","content-type":"multipart/mixed; boundary=batch_b","odata-maxversion":"4.0","odata-version":"4.0"}`,
       `#1 < 200 POST ${root}$batch N ms {"content-type":"multipart/mixed; boundary=answer","odata-version":"4.0"}`,
       `batch part 1 < 200 GET ${root}Books(1) {"content-type":"application/json","etag":"W/\\"3\\""}`,
       `batch part 2 < 400 POST ${root}Books (its changeset failed) {"content-type":"application/json"}`,
@@ -240,7 +240,7 @@ describe("every request and every answer gives one line", () => {
     });
     await client.metadata();
     assert.deepEqual(log.shown(), [
-      `#1 metadata > GET ${root}$metadata {"accept":"application/xml"}`,
+      `#1 metadata > GET ${root}$metadata {"accept":"application/xml","accept-language":"en"}`,
       `#1 metadata < 200 GET ${root}$metadata N ms {"content-type":"application/xml","odata-version":"4.0"}`,
     ]);
   });
@@ -253,7 +253,7 @@ describe("every request and every answer gives one line", () => {
     const offline = new ODataClient({ serviceUrl: closedUrl, retry: false, debug: failures.debug });
     await assert.rejects(offline.collection("Books").page(), (error: unknown) => error instanceof ODataClientError && error.code === "NETWORK_ERROR");
     assert.equal(failures.lines.length, 2);
-    assert.equal(failures.shown()[0], `#1 > GET ${closedUrl}Books {"accept":"application/json"}`);
+    assert.equal(failures.shown()[0], `#1 > GET ${closedUrl}Books {"accept":"application/json","accept-language":"en"}`);
     assert.match(failures.lines[1] as string, new RegExp(`^#1 ! GET ${escape(closedUrl)}Books failed after \\d+ ms: NETWORK_ERROR: GET ${escape(closedUrl)}Books failed before an answer arrived: fetch failed \\(connect ECONNREFUSED .*\\)$`));
 
     const aborts = collector();
@@ -265,9 +265,9 @@ describe("every request and every answer gives one line", () => {
     await assert.rejects(aborted, { name: "AbortError" });
     await assert.rejects(client.collection("Authors").page(), { code: "TIMEOUT" });
     assert.deepEqual(aborts.shown(), [
-      `#1 > GET ${root}Books {"accept":"application/json"}`,
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
       `#1 ! GET ${root}Books aborted after N ms: AbortError: This operation was aborted`,
-      `#2 > GET ${root}Authors {"accept":"application/json"}`,
+      `#2 > GET ${root}Authors {"accept":"application/json","accept-language":"en"}`,
       `#2 ! GET ${root}Authors aborted after N ms: TIMEOUT: GET ${root}Authors got no answer within 100 ms (option "timeout")`,
     ]);
   });
@@ -354,7 +354,7 @@ describe("what the lines are made of", () => {
     const sorted = (headers: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : 1))));
     const masked = { ...shown, "x-csrf-token": "***", location: "Books(1)?access_token=***", "x-api-key": "***" };
     assert.deepEqual(log.shown(), [
-      `#1 > GET ${root}Books(1) ${sorted({ ...masked, accept: "application/json" })}`,
+      `#1 > GET ${root}Books(1) ${sorted({ ...masked, accept: "application/json", "accept-language": "en" })}`,
       `#1 < 200 GET ${root}Books(1) N ms ${sorted(masked)}`,
     ]);
     for (const line of log.shown()) assert.ok(!/hidden-|authorization|cookie|keep-alive|connection|date|content-length/i.test(line), line);
@@ -366,7 +366,7 @@ describe("what the lines are made of", () => {
     await client.collection("Books").key(1).update({ title: "x" }, { etag: 'W/"7"' });
     assert.equal(server.requests[0]?.method, "MERGE");
     assert.deepEqual(log.shown(), [
-      `#1 > MERGE ${root}Books(1) {"accept":"application/json","content-type":"application/json","dataserviceversion":"2.0","if-match":"W/\\"7\\"","maxdataserviceversion":"2.0"}`,
+      `#1 > MERGE ${root}Books(1) {"accept":"application/json","accept-language":"en","content-type":"application/json","dataserviceversion":"2.0","if-match":"W/\\"7\\"","maxdataserviceversion":"2.0"}`,
       `#1 < 204 MERGE ${root}Books(1) N ms {"dataserviceversion":"2.0"}`,
     ]);
   });
@@ -492,7 +492,7 @@ describe("off, the log costs nothing and says nothing", () => {
     await client.collection("Books").page();
     assert.deepEqual(
       written.map((args) => args.map((arg) => String(arg).replace(/ \d+ ms\b/, " N ms"))),
-      [[`traverse-odata #1 > GET ${root}Books {"accept":"application/json"}`], [`traverse-odata #1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`]],
+      [[`traverse-odata #1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`], [`traverse-odata #1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`]],
     );
   });
 
@@ -569,7 +569,7 @@ describe("NODE_DEBUG", () => {
     const server = await startServer((_request, res) => sendJson(res, 200, { value: [] }));
     t.after(() => server.close());
     const root = server.url("odata/");
-    const logged = [`traverse-odata #1 > GET ${root}Books {"accept":"application/json"}`, `traverse-odata #1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`];
+    const logged = [`traverse-odata #1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`, `traverse-odata #1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`];
     const cases: Array<[string | undefined, string, string[]]> = [
       ["traverse-odata", "", logged],
       ["http,TRAVERSE-*", "", logged],
@@ -613,7 +613,7 @@ describe("NODE_DEBUG", () => {
         assert.equal(outcome.code, 0, `${name}: ${outcome.stderr}`);
         assert.equal(outcome.stdout, "read\n", name);
       }
-      assert.deepEqual(libraryLines(on.stderr), [`traverse-odata #1 > GET ${root}Books {"accept":"application/json"}`, `traverse-odata #1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`], name);
+      assert.deepEqual(libraryLines(on.stderr), [`traverse-odata #1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`, `traverse-odata #1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`], name);
       assert.equal(off.stderr, "", name);
     }
     assert.equal(server.requests.length, 4);

@@ -7,6 +7,7 @@ import { commandHelp, parseCommand, type ParsedArgs } from "./args.js";
 import { callCommand, cancelCommand, waitCommand } from "./commands/call.js";
 import { describeCommand } from "./commands/describe.js";
 import { exportCommand } from "./commands/export.js";
+import { generateCommand } from "./commands/generate.js";
 import { countCommand, getCommand, queryCommand } from "./commands/read.js";
 import { serveCommand } from "./commands/serve.js";
 import type { Command } from "./context.js";
@@ -15,7 +16,7 @@ import { CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./erro
 import { DataOutput, Reporter, type TextStream } from "./terminal.js";
 
 /** The commands, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [describeCommand, queryCommand, countCommand, getCommand, exportCommand, callCommand, waitCommand, cancelCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [describeCommand, queryCommand, countCommand, getCommand, exportCommand, callCommand, waitCommand, cancelCommand, generateCommand, serveCommand];
 
 /** The version the command line reports: the package's (package.json is two folders up from src/cli and dist/cli alike). */
 function cliVersion(): string {

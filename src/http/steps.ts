@@ -131,11 +131,13 @@ export interface HeadersStepOptions {
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** The `User-Agent` sent where the runtime sends none of its own. */
   readonly userAgent: string;
+  /** The `Accept-Language` of requests that set none (`undefined`: leave it to the runtime). */
+  readonly acceptLanguage?: string | undefined;
 }
 
 /**
  * Adds the `User-Agent` (where the runtime does not send its own, see
- * {@link runtimeSendsOwnUserAgent}), and for trusted origins the configured headers. For other
+ * {@link runtimeSendsOwnUserAgent}) and the `Accept-Language` where the request has none, and for trusted origins the configured headers. For other
  * origins it removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them:
  * credentials never leave the service's origin by accident.
  */
@@ -157,6 +159,8 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
       }
       // After the configured headers, so that a configured User-Agent wins over the default.
       if (userAgent !== undefined && !headers.has("user-agent")) headers.set("user-agent", userAgent);
+      // Instead of fetch's default "*", which some services cannot answer.
+      if (options.acceptLanguage !== undefined && !headers.has("accept-language")) headers.set("accept-language", options.acceptLanguage);
       return next({ ...request, headers });
     },
   };

@@ -1,0 +1,516 @@
+/**
+ * The generator: TypeScript for a service model. One interface per entity and complex type, one
+ * type per enumeration type and type definition, a key type per entity type, and a factory that
+ * binds the entity sets, singletons and operation imports to a client. Names follow
+ * `./names.ts`, types `./edm-types.ts`. The output depends only on the model and the options:
+ * types sorted by qualified name, container members by name, properties in document order.
+ */
+import { createHash } from "node:crypto";
+import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
+import { GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
+import { compare, propertyName, TypeNames } from "./names.js";
+
+/** The options of {@link generate}. */
+export interface GenerateOptions {
+  /**
+   * The name of the factory function.
+   * @default the entity container's name with its first letter lowercased (`catalogService`)
+   */
+  name?: string | undefined;
+  /**
+   * Keep only these entity sets, singletons and operation imports (by their names in the
+   * metadata), with the types they reach: their entity types and those types' base types, the
+   * complex, enumeration and type definition types of their properties, and the parameter and
+   * result types of their bound and imported operations. Navigation properties that lead to an
+   * entity type outside this are kept, typed `Record<string, unknown>`: a model such as Dynamics'
+   * reaches every type through navigation, so following them would keep everything.
+   * @default every set, singleton, import and type of the model
+   */
+  only?: readonly string[] | undefined;
+  /**
+   * OData v4: the service sends `Edm.Int64` and `Edm.Decimal` as strings (the
+   * `IEEE754Compatible=true` form of JSON), so they are typed `string`. OData v2 sends them as
+   * strings whatever this says.
+   * @default false
+   */
+  ieee754Compatible?: boolean | undefined;
+  /**
+   * The module the generated file imports the library's types from.
+   * @default "traverse-odata"
+   */
+  importFrom?: string | undefined;
+  /**
+   * Where the metadata came from, for the header: a name (a file path or a redacted URL) and the
+   * document's text, whose SHA-256 the header states. Without it the header names the model and
+   * hashes its JSON.
+   */
+  source?: { name: string; text: string | Uint8Array } | undefined;
+}
+
+/** What {@link generate} returns: file names (relative to the output folder) to their texts. */
+export type GeneratedFiles = Record<string, string>;
+
+/** What one generation run knows beyond the model. */
+interface Context {
+  model: ServiceModel;
+  names: TypeNames;
+  mapping: MappingOptions;
+  /** Entity types whose interfaces are written (qualified names). */
+  entityTypes: Set<string>;
+  /** Complex, enumeration and type definition types written. */
+  otherTypes: Set<string>;
+  /** The GeoJSON kinds used; their declarations are written when any is. */
+  geo: Record<GeoKind | "Position", string> | undefined;
+  /** Bound operations by the qualified name of their binding type, instance and collection apart. */
+  bound: Map<string, { single: Operation[]; collection: Operation[] }>;
+}
+
+/**
+ * Generates TypeScript for a service model read by `parseMetadata` or `client.metadata()`: an
+ * `index.ts` with an interface per entity and complex type, a type per enumeration type, a
+ * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`.
+ * @example
+ * import { parseMetadata } from "traverse-odata";
+ * import { generate } from "traverse-odata/codegen";
+ * const files = generate(parseMetadata(text), { name: "catalog", only: ["Books"] });
+ * for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
+ */
+export function generate(model: ServiceModel, options: GenerateOptions = {}): GeneratedFiles {
+  const container = model.container();
+  const factoryName = resolveFactoryName(options.name, container);
+  const allTypes = model.schemas.flatMap((schema) => [...schema.entityTypes, ...schema.complexTypes, ...schema.enumTypes, ...schema.typeDefinitions]);
+  const names = new TypeNames(allTypes);
+  const context: Context = {
+    model,
+    names,
+    mapping: { v2: !model.odataVersion.startsWith("4"), ieee754Compatible: options.ieee754Compatible === true },
+    entityTypes: new Set(),
+    otherTypes: new Set(),
+    geo: undefined,
+    bound: indexBoundOperations(model),
+  };
+  const members = selectMembers(container, options.only);
+  keepTypes(context, members, options.only === undefined);
+
+  const body: string[] = [];
+  for (const type of allTypes.slice().sort((a, b) => compare(a.qualifiedName, b.qualifiedName))) {
+    if (type.kind === "EntityType" && context.entityTypes.has(type.qualifiedName)) body.push(entityInterface(context, type));
+    else if (type.kind === "ComplexType" && context.otherTypes.has(type.qualifiedName)) body.push(complexInterface(context, type));
+    else if (type.kind === "EnumType" && context.otherTypes.has(type.qualifiedName)) body.push(enumDeclaration(context, type));
+    else if (type.kind === "TypeDefinition" && context.otherTypes.has(type.qualifiedName)) body.push(typeDefinitionDeclaration(context, type));
+  }
+  // The generator's own names come after the model's (rule 5 of ./names.ts), in this fixed order.
+  const keyNames = new Map<string, string>();
+  for (const qualifiedName of [...context.entityTypes].sort(compare)) keyNames.set(qualifiedName, names.claim(`${names.of(qualifiedName)}Key`));
+  const keys = [...keyNames].map(([qualifiedName, keyName]) => keyDeclaration(context, qualifiedName, keyName));
+  const service = serviceDeclarations(context, factoryName, members);
+  const geo = context.geo ? geoDeclarations(context.geo) : [];
+
+  const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const valueImports = service.imports.filter((name) => name === "edm");
+  const header = headerLines(model, options.source);
+  const text = [
+    ...header,
+    ...(valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`] : []),
+    `import type { ${typeImports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`,
+    "",
+    ...[...body, ...keys, ...geo, ...service.declarations].map((block) => `${block}\n`),
+  ].join("\n");
+  return { "index.ts": text };
+}
+
+function resolveFactoryName(name: string | undefined, container: EntityContainer | undefined): string {
+  if (name !== undefined) {
+    if (typeof name !== "string" || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
+      throw new TypeError(`generate: option "name" must be a JavaScript identifier; got ${JSON.stringify(name)}`);
+    }
+    return name;
+  }
+  const base = container?.name ?? "service";
+  const id = base.replace(/[^A-Za-z0-9_$]/g, "_");
+  const lowered = `${id.charAt(0).toLowerCase()}${id.slice(1)}`;
+  return /^[0-9]/.test(lowered) ? `_${lowered}` : lowered;
+}
+
+/** The header: what generated the file, from what, and the document's SHA-256. */
+function headerLines(model: ServiceModel, source: GenerateOptions["source"]): string[] {
+  const name = source?.name ?? "a ServiceModel";
+  const hash = createHash("sha256")
+    .update(source === undefined ? JSON.stringify(model) : source.text)
+    .digest("hex");
+  return [
+    `// Generated by traverse-odata generate from ${name.replace(/[\r\n]/g, " ")}`,
+    `// sha256 of the ${source === undefined ? "model's JSON" : "metadata document"}: ${hash}`,
+    "// Do not edit: generate again (traverse-odata generate ... --check tells whether this file is current).",
+    "",
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which container members and types are written.
+
+interface Members {
+  entitySets: EntityContainer["entitySets"];
+  singletons: EntityContainer["singletons"];
+  actionImports: EntityContainer["actionImports"];
+  functionImports: EntityContainer["functionImports"];
+}
+
+function selectMembers(container: EntityContainer | undefined, only: readonly string[] | undefined): Members {
+  const all: Members = {
+    entitySets: container?.entitySets ?? [],
+    singletons: container?.singletons ?? [],
+    actionImports: container?.actionImports ?? [],
+    functionImports: container?.functionImports ?? [],
+  };
+  if (only === undefined) return all;
+  if (!Array.isArray(only) || only.some((name) => typeof name !== "string")) {
+    throw new TypeError('generate: option "only" must be an array of entity set, singleton or operation import names');
+  }
+  const wanted = new Set(only);
+  const known = new Set([...all.entitySets, ...all.singletons, ...all.actionImports, ...all.functionImports].map((member) => member.name));
+  const unknown = [...wanted].filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new RangeError(`generate: option "only" names ${unknown.map((name) => JSON.stringify(name)).join(", ")}, which the service's container${container ? ` ${container.name}` : ""} does not have`);
+  }
+  return {
+    entitySets: all.entitySets.filter((set) => wanted.has(set.name)),
+    singletons: all.singletons.filter((singleton) => wanted.has(singleton.name)),
+    actionImports: all.actionImports.filter((item) => wanted.has(item.name)),
+    functionImports: all.functionImports.filter((item) => wanted.has(item.name)),
+  };
+}
+
+function indexBoundOperations(model: ServiceModel): Context["bound"] {
+  const index: Context["bound"] = new Map();
+  for (const schema of model.schemas) {
+    for (const operation of [...schema.actions, ...schema.functions]) {
+      const binding = operation.bound ? operation.parameters[0] : undefined;
+      if (!binding) continue;
+      let entry = index.get(binding.type);
+      if (!entry) index.set(binding.type, (entry = { single: [], collection: [] }));
+      (binding.collection ? entry.collection : entry.single).push(operation);
+    }
+  }
+  return index;
+}
+
+/** The types the members reach (see {@link GenerateOptions.only}); with `everything`, all of them. */
+function keepTypes(context: Context, members: Members, everything: boolean): void {
+  const { model } = context;
+  const pending: string[] = [];
+  const reach = (qualifiedName: string) => pending.push(qualifiedName);
+  if (everything) {
+    for (const schema of model.schemas) {
+      for (const type of [...schema.entityTypes, ...schema.complexTypes, ...schema.enumTypes, ...schema.typeDefinitions]) reach(type.qualifiedName);
+    }
+  }
+  for (const set of members.entitySets) reach(set.entityType);
+  for (const singleton of members.singletons) reach(singleton.type);
+  const operationTypes = (operations: readonly Operation[]) => {
+    for (const operation of operations) {
+      for (const parameter of operation.parameters) reach(parameter.type);
+      if (operation.returnType) reach(operation.returnType.type);
+    }
+  };
+  for (const item of members.actionImports) operationTypes(model.actions(item.action).filter((o) => !o.bound));
+  for (const item of members.functionImports) operationTypes(model.functions(item.function).filter((o) => !o.bound));
+
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (context.entityTypes.has(name) || context.otherTypes.has(name)) continue;
+    const entity = model.entityType(name);
+    const complex = entity ? undefined : model.complexType(name);
+    const other = entity || complex ? undefined : (model.enumType(name) ?? model.typeDefinition(name));
+    if (entity) context.entityTypes.add(name);
+    else if (complex || other) context.otherTypes.add(name);
+    else continue;
+    const structured = entity ?? complex;
+    if (!structured) continue;
+    if (structured.baseType !== undefined) reach(structured.baseType);
+    for (const property of model.propertiesOf(structured)) reach(property.type);
+    if (entity) {
+      for (const type of lineage(model, entity)) {
+        const bound = context.bound.get(type.qualifiedName);
+        if (bound) operationTypes([...bound.single, ...bound.collection]);
+      }
+    }
+  }
+}
+
+/** The entity type and its base types, itself first. */
+function lineage(model: ServiceModel, type: EntityType): EntityType[] {
+  const chain: EntityType[] = [];
+  for (let current: EntityType | undefined = type; current && !chain.includes(current); current = current.baseType === undefined ? undefined : model.entityType(current.baseType)) {
+    chain.push(current);
+  }
+  return chain;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declarations.
+
+/** The TypeScript type of a type reference: element type, `[]` for a collection, `| null` when nullable. */
+function typeText(context: Context, reference: Pick<TypeReference, "type" | "collection" | "nullable">): string | undefined {
+  const element = elementType(context, reference.type);
+  if (element === undefined) return undefined;
+  if (reference.collection) return `${/[ |&]/.test(element) ? `(${element})` : element}[]`;
+  return reference.nullable ? `${element} | null` : element;
+}
+
+/** The TypeScript type of one element type; `undefined` for a stream. */
+function elementType(context: Context, type: string): string | undefined {
+  const primitive = mapPrimitive(type, context.mapping);
+  if (primitive?.kind === "ts") return primitive.text;
+  if (primitive?.kind === "stream") return undefined;
+  if (primitive?.kind === "geo") return geoName(context, primitive.geo);
+  if (context.entityTypes.has(type) || context.otherTypes.has(type)) {
+    const name = context.names.of(type);
+    if (name !== undefined) return name;
+  }
+  // An entity type left out by `only`, or a type the model does not declare.
+  return "Record<string, unknown>";
+}
+
+function geoName(context: Context, kind: GeoKind): string {
+  if (!context.geo) {
+    const names: Partial<Record<GeoKind | "Position", string>> = {};
+    names.Position = context.names.claim("GeoJSONPosition");
+    for (const each of GEO_KINDS) names[each] = context.names.claim(each === "Collection" ? "GeoJSONGeometryCollection" : `GeoJSON${each}`);
+    names[""] = context.names.claim("GeoJSONGeometry");
+    context.geo = names as Record<GeoKind | "Position", string>;
+  }
+  return context.geo[kind];
+}
+
+function propertyLines(context: Context, properties: readonly Property[], navigation: readonly NavigationProperty[]): string[] {
+  const lines: string[] = [];
+  for (const property of properties) {
+    const type = typeText(context, property);
+    if (type === undefined) continue; // a stream property: read with media()
+    lines.push(`  ${propertyName(property.name)}: ${type};`);
+  }
+  for (const nav of navigation) {
+    const target = elementType(context, nav.type) as string;
+    // Present only when expanded.
+    lines.push(`  ${propertyName(nav.name)}?: ${nav.collection ? `${target}[]` : nav.nullable ? `${target} | null` : target};`);
+  }
+  return lines;
+}
+
+function entityInterface(context: Context, type: EntityType): string {
+  const { model } = context;
+  const name = context.names.of(type.qualifiedName) as string;
+  const shape: string[] = [];
+  const key = model.keyOf(type);
+  if (key.length > 0) shape.push(`key: ${union(key.map((k) => JSON.stringify(k.name)))}`);
+  const navigation = model.navigationPropertiesOf(type);
+  // `never` when there are none: a shape without the member would let the queries take complex
+  // properties for navigation.
+  shape.push(`navigation: ${union(navigation.map((n) => JSON.stringify(n.name)))}`);
+  const single: Operation[] = [];
+  const collection: Operation[] = [];
+  for (const each of lineage(model, type)) {
+    const bound = context.bound.get(each.qualifiedName);
+    if (bound) {
+      single.push(...bound.single);
+      collection.push(...bound.collection);
+    }
+  }
+  const byKind = (operations: Operation[], kind: Operation["kind"]) => operations.filter((o) => o.kind === kind).sort((a, b) => compare(a.qualifiedName, b.qualifiedName));
+  for (const [member, operations] of [
+    ["actions", byKind(single, "Action")],
+    ["functions", byKind(single, "Function")],
+    ["collectionActions", byKind(collection, "Action")],
+    ["collectionFunctions", byKind(collection, "Function")],
+  ] as const) {
+    if (operations.length === 0) continue;
+    const items = operations.map((o) => `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parametersText(context, o.parameters.slice(1))}; result: ${resultText(context, o)} }`);
+    shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
+  }
+  // Key and navigation fit on the line; bound operations get a line each.
+  const extendsText = single.length + collection.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
+  const body = propertyLines(context, model.propertiesOf(type), navigation);
+  return `/** Entity type ${type.qualifiedName}. */\nexport interface ${name} extends ${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
+}
+
+function complexInterface(context: Context, type: ComplexType): string {
+  const name = context.names.of(type.qualifiedName) as string;
+  const body = propertyLines(context, context.model.propertiesOf(type), context.model.navigationPropertiesOf(type));
+  return `/** Complex type ${type.qualifiedName}. */\nexport interface ${name} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
+}
+
+function enumDeclaration(context: Context, type: EnumType): string {
+  const name = context.names.of(type.qualifiedName) as string;
+  const members = type.members.map((m) => JSON.stringify(m.name));
+  if (members.length === 0) return `/** Enumeration type ${type.qualifiedName} (no members). */\nexport type ${name} = string;`;
+  const names = union(members);
+  // The reader gives a flags value as its member names, comma-separated: "Read,Write".
+  const text = type.isFlags ? `${names} | \`\${${names}},\${string}\`` : names;
+  return `/** Enumeration type ${type.qualifiedName}${type.isFlags ? " (flags: member names joined by commas)" : ""}. */\nexport type ${name} = ${text};`;
+}
+
+function typeDefinitionDeclaration(context: Context, type: TypeDefinition): string {
+  const name = context.names.of(type.qualifiedName) as string;
+  return `/** Type definition ${type.qualifiedName} (${type.underlyingType}). */\nexport type ${name} = ${elementType(context, type.underlyingType) ?? "unknown"};`;
+}
+
+function keyDeclaration(context: Context, qualifiedName: string, keyName: string): string {
+  const { model } = context;
+  const type = model.entityType(qualifiedName) as EntityType;
+  const key = model.keyOf(type);
+  const typeOf = (path: string): string => {
+    // A key property may sit in a complex property (`Address/Zip`, v4 only).
+    let properties = model.propertiesOf(type);
+    const segments = path.split("/");
+    for (const [index, segment] of segments.entries()) {
+      const property = properties.find((p) => p.name === segment);
+      if (!property) return "string | number";
+      if (index === segments.length - 1) return elementType(context, property.type) ?? "string";
+      const complex = model.complexType(property.type);
+      if (!complex) return "string | number";
+      properties = model.propertiesOf(complex);
+    }
+    return "string | number";
+  };
+  const text = key.length === 0 ? "never" : key.length === 1 ? typeOf((key[0] as { path: string }).path) : `{ ${key.map((k) => `${propertyName(k.name)}: ${typeOf(k.path)}`).join("; ")} }`;
+  return `/** The key of ${qualifiedName}, as \`key()\` takes it. */\nexport type ${keyName} = ${text};`;
+}
+
+/** An object type of parameters: `{ quantity: number | null }`; optional parameters with `?`. */
+function parametersText(context: Context, parameters: readonly Parameter[]): string {
+  // Not `{}`, which would accept any value.
+  if (parameters.length === 0) return "Record<string, never>";
+  const items = parameters.map((p) => {
+    const optional = Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter") ? "?" : "";
+    return `${propertyName(p.name)}${optional}: ${typeText(context, p) ?? "unknown"}`;
+  });
+  return `{ ${items.join("; ")} }`;
+}
+
+/** What a call resolves with: the unwrapped result, `undefined` for none. */
+function resultText(context: Context, operation: Operation): string {
+  return operation.returnType ? (typeText(context, operation.returnType) ?? "unknown") : "undefined";
+}
+
+/**
+ * The EDM types whose values a function's URL must write as typed literals, but which the
+ * generated types give as strings (or, for Int64 and Decimal, strings or numbers): each by the
+ * `edm` function that writes its literal.
+ */
+const TYPED_LITERALS: Readonly<Record<string, string>> = {
+  "Edm.Guid": "guid",
+  "Edm.Date": "date",
+  "Edm.DateTimeOffset": "dateTimeOffset",
+  "Edm.DateTime": "dateTime",
+  "Edm.TimeOfDay": "timeOfDay",
+  "Edm.Duration": "duration",
+  "Edm.Time": "duration",
+  "Edm.Int64": "int64",
+  "Edm.Decimal": "decimal",
+};
+
+/**
+ * The parameters of a function import that go into its URL as typed literals (a GUID, a date, an
+ * enumeration member...), as object members that turn the given value into an `edm` value; a
+ * `null` or left-out value stays as it is. Parameters whose type differs between overloads, and
+ * collections, are passed as given.
+ */
+function functionLiterals(context: Context, overloads: readonly Operation[]): string[] {
+  const types = new Map<string, string | null>();
+  for (const operation of overloads) {
+    for (const parameter of operation.parameters) {
+      const seen = types.get(parameter.name);
+      const type = parameter.collection ? null : parameter.type;
+      types.set(parameter.name, seen === undefined || seen === type ? type : null);
+    }
+  }
+  const lines: string[] = [];
+  for (const [name, type] of types) {
+    if (type === null) continue;
+    const method = TYPED_LITERALS[type];
+    const member = propertyName(name);
+    const value = `params.${isIdentifierName(name) ? name : `[${JSON.stringify(name)}]`}`;
+    if (method !== undefined) lines.push(`${member}: ${value} == null ? ${value} : edm.${method}(${value})`);
+    else if (context.model.enumType(type)) lines.push(`${member}: ${value} == null ? ${value} : edm.enumMember(${JSON.stringify(type)}, ${value})`);
+  }
+  return lines;
+}
+
+function isIdentifierName(name: string): boolean {
+  return propertyName(name) === name;
+}
+
+function union(items: readonly string[]): string {
+  return items.length === 0 ? "never" : items.join(" | ");
+}
+
+/** The service interface, the factory, and the parameter types of the operation imports. */
+function serviceDeclarations(context: Context, factoryName: string, members: Members): { declarations: string[]; imports: string[] } {
+  const { model, names } = context;
+  const interfaceName = names.claim(`${factoryName.charAt(0).toUpperCase()}${factoryName.slice(1)}`);
+  const imports = new Set<string>();
+  const fields: string[] = [];
+  const values: string[] = [];
+  const parameterTypes: string[] = [];
+  type Row = { name: string; field: string; value: string };
+  const rows: Row[] = [];
+  for (const set of members.entitySets) {
+    const type = elementType(context, set.entityType) as string;
+    imports.add("CollectionQuery");
+    rows.push({ name: set.name, field: `CollectionQuery<${type}>`, value: `get ${propertyName(set.name)}() {\n      return client.collection<${type}>(${JSON.stringify(set.name)});\n    }` });
+  }
+  for (const singleton of members.singletons) {
+    const type = elementType(context, singleton.type) as string;
+    imports.add("EntityQuery");
+    rows.push({ name: singleton.name, field: `EntityQuery<${type}>`, value: `get ${propertyName(singleton.name)}() {\n      return client.singleton<${type}>(${JSON.stringify(singleton.name)});\n    }` });
+  }
+  const operationRows = (item: { name: string }, overloads: Operation[], kind: "Action" | "Function") => {
+    const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);
+    const parameters = overloads.length === 0 ? "Record<string, unknown>" : union([...new Set(overloads.map((o) => parametersText(context, o.parameters)))]);
+    const parametersName = names.claim(`${item.name.charAt(0).toUpperCase()}${item.name.slice(1)}Parameters`);
+    parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${item.name}. */\nexport type ${parametersName} = ${parameters};`);
+    if (kind === "Action") {
+      imports.add("ActionCall");
+      rows.push({
+        name: item.name,
+        field: `ActionCall<${result}, ${parametersName}>`,
+        value: `get ${propertyName(item.name)}() {\n      return client.action<${result}, ${parametersName}>(${JSON.stringify(item.name)});\n    }`,
+      });
+    } else {
+      imports.add("FunctionCall");
+      const noneRequired = overloads.some((o) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter")));
+      const param = `params${noneRequired ? "?" : ""}: ${parametersName}`;
+      const literals = functionLiterals(context, overloads);
+      if (literals.length > 0) imports.add("edm");
+      const args = literals.length === 0 ? "params" : `params && {\n      ...params,\n${literals.map((line) => `      ${line},\n`).join("")}    }`;
+      rows.push({
+        name: item.name,
+        field: `(${param}) => FunctionCall<${result}>`,
+        value: `${propertyName(item.name)}: (${param}) =>\n      client.function<${result}>(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`,
+      });
+    }
+  };
+  const byName = <T extends { name: string }>(items: readonly T[]) => items.slice().sort((a, b) => compare(a.name, b.name));
+  for (const item of byName(members.actionImports)) operationRows(item, model.actions(item.action).filter((o) => !o.bound), "Action");
+  for (const item of byName(members.functionImports)) operationRows(item, model.functions(item.function).filter((o) => !o.bound), "Function");
+  rows.sort((a, b) => compare(a.name, b.name));
+  for (const row of rows) {
+    fields.push(`  readonly ${propertyName(row.name)}: ${row.field};`);
+    values.push(`    ${row.value},`);
+  }
+  const container = model.container();
+  const serviceInterface = `/** What ${factoryName}() returns: the entity sets, singletons and operation imports of ${container?.qualifiedName ?? "the service"}. */\nexport interface ${interfaceName} {\n${fields.join("\n")}${fields.length > 0 ? "\n" : ""}}`;
+  const factory = [
+    `/**`,
+    ` * The service ${container?.qualifiedName ?? ""} on a client: one typed query per entity set and singleton, one call per`,
+    ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
+    ` */`,
+    `export function ${factoryName}(client: ODataClient): ${interfaceName} {`,
+    `  return {`,
+    ...values,
+    `  };`,
+    `}`,
+  ].join("\n");
+  return { declarations: [...parameterTypes.sort(compare), serviceInterface, factory], imports: [...imports] };
+}

@@ -1,0 +1,97 @@
+/**
+ * How the generator names what it writes. Property, entity set and singleton names are never
+ * changed (they are what goes on the wire; a name that is no identifier is written quoted). Type
+ * names become TypeScript identifiers by these rules, applied in this order, the same for the same
+ * model on every run:
+ *
+ * 1. A simple name declared in more than one namespace is prefixed with its namespace, dots as
+ *    `_`: `Sales.Order` and `Billing.Order` become `Sales_Order` and `Billing_Order`.
+ * 2. Characters that cannot stand in an identifier (a hyphen, a dot) become `_`; a leading digit
+ *    gets a `_` in front: `2nd-Level` becomes `_2nd_Level`.
+ * 3. A reserved word of JavaScript or TypeScript, a name of TypeScript's standard types (`string`,
+ *    `Object`, `Promise`), or a name the generated file imports (`Entity`, `ODataClient`) gets a
+ *    `_` behind: `class` becomes `class_`.
+ * 4. Names that differ only in case (Dynamics' `solution` and `Solution`) are both kept: TypeScript
+ *    tells them apart, and the generator writes all types into one file, so no file system can
+ *    fold them together.
+ * 5. The names the generator makes itself (`<Type>Key`, `<Operation>Parameters`, the GeoJSON
+ *    types, the service interface) come after the model's names: one that is taken gets `_`
+ *    behind, as often as needed.
+ */
+
+/** Words that cannot name a type, or that would shadow one the generated file needs. */
+const RESERVED = new Set([
+  // JavaScript reserved words, strict mode included.
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export",
+  "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super",
+  "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static",
+  "implements", "interface", "package", "private", "protected", "public", "await", "arguments", "eval",
+  // TypeScript's type keywords and the standard types a generated file mentions or a reader expects.
+  "any", "unknown", "never", "object", "string", "number", "boolean", "bigint", "symbol", "undefined", "type", "keyof",
+  "readonly", "infer", "is", "asserts", "declare", "namespace", "module", "abstract", "as", "satisfies", "global",
+  "Object", "String", "Number", "Boolean", "Symbol", "Array", "ReadonlyArray", "Record", "Partial", "Readonly", "Promise",
+  "Date", "Error", "Function", "Map", "Set", "JSON", "Math",
+  // What the generated file imports.
+  "ActionCall", "CollectionQuery", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
+]);
+
+/** Whether a text can be written unquoted as a property name or identifier. */
+export function isIdentifier(name: string): boolean {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
+}
+
+/** A property name as written in an interface or object literal: bare if it can be, else quoted. */
+export function propertyName(name: string): string {
+  return isIdentifier(name) ? name : JSON.stringify(name);
+}
+
+/** Rule 2 and 3: a text as a type identifier. */
+export function toIdentifier(name: string): string {
+  let id = name.replace(/[^A-Za-z0-9_$]/g, "_");
+  if (id === "" || /^[0-9]/.test(id)) id = `_${id}`;
+  if (RESERVED.has(id)) id = `${id}_`;
+  return id;
+}
+
+/**
+ * Hands out type names: first those of the model's types (rules 1 to 4, in the constructor),
+ * then the generator's own (rule 5, {@link TypeNames.claim}).
+ */
+export class TypeNames {
+  readonly #byQualifiedName = new Map<string, string>();
+  readonly #taken = new Set<string>();
+
+  /**
+   * Names the model's types, given by qualified name and simple name. The outcome depends only on
+   * the set of types, not on the order they are given in.
+   */
+  constructor(types: Iterable<{ qualifiedName: string; name: string }>) {
+    const all = [...types].sort((a, b) => compare(a.qualifiedName, b.qualifiedName));
+    const namespaces = new Map<string, number>();
+    for (const type of all) namespaces.set(type.name, (namespaces.get(type.name) ?? 0) + 1);
+    for (const type of all) {
+      const shared = (namespaces.get(type.name) ?? 0) > 1;
+      const base = toIdentifier(shared ? type.qualifiedName : type.name);
+      // Two different texts can still meet after rule 2 (`a-b` and `a_b`): the later in sort order yields.
+      this.#byQualifiedName.set(type.qualifiedName, this.claim(base));
+    }
+  }
+
+  /** The identifier of a model type, by qualified name. */
+  of(qualifiedName: string): string | undefined {
+    return this.#byQualifiedName.get(qualifiedName);
+  }
+
+  /** Takes the first free name of `wanted`, `wanted_`, `wanted__`... (rule 5). */
+  claim(wanted: string): string {
+    let name = toIdentifier(wanted);
+    while (this.#taken.has(name)) name += "_";
+    this.#taken.add(name);
+    return name;
+  }
+}
+
+/** Ordinal comparison of texts: the same order on every machine and locale. */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

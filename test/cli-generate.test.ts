@@ -1,0 +1,224 @@
+/**
+ * `traverse-odata generate`: from a file and from the URLs of the CAP test service (v4, and v2
+ * through the adapter, with no Accept-Language given: the client's default "en" is what makes the
+ * adapter answer `$metadata`). The services generated from CAP are compiled with tsc under strict
+ * options, together with programs that use them, and the programs then run their reads, writes,
+ * bound and unbound operations against CAP.
+ */
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseMetadata } from "../src/index.js";
+import { generate } from "../src/codegen/index.js";
+import { startCap, type CapServer } from "./servers/cap.js";
+import { ROOT, runCli, show, tempDir } from "./cli-harness.js";
+
+const TSC = createRequire(join(ROOT, "package.json")).resolve("typescript/bin/tsc");
+
+/** Runs a program to its end; never rejects on a non-zero exit. */
+function run(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env["NODE_OPTIONS"];
+    delete env["NODE_TEST_CONTEXT"];
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+describe("generate from a file", () => {
+  const fixture = join(ROOT, "test", "codegen", "v4.xml");
+
+  test("writes index.ts as generate() gives it, with the file's name and hash in the header, and --check passes on it", async () => {
+    const out = tempDir();
+    const written = await runCli(["generate", fixture, "--out", join(out, "shop"), "--name", "shop"]);
+    assert.equal(written.code, 0, show(written));
+    const text = readFileSync(fixture, "utf8");
+    const expected = generate(parseMetadata(text), { name: "shop", source: { name: "v4.xml", text } })["index.ts"];
+    assert.equal(readFileSync(join(out, "shop", "index.ts"), "utf8"), expected);
+    const checked = await runCli(["generate", fixture, "--out", join(out, "shop"), "--name", "shop", "--check"]);
+    assert.equal(checked.code, 0, show(checked));
+    assert.match(checked.stderr, /up to date/);
+  });
+
+  test("--check exits with 1 and names the file when it differs or is missing, and writes nothing", async () => {
+    const out = tempDir();
+    assert.equal((await runCli(["generate", fixture, "--out", out])).code, 0);
+    const path = join(out, "index.ts");
+    const edited = `${readFileSync(path, "utf8")}// edited\n`;
+    writeFileSync(path, edited);
+    const stale = await runCli(["generate", fixture, "--out", out, "--check"]);
+    assert.equal(stale.code, 1, show(stale));
+    assert.match(stale.stderr, /index\.ts differs/);
+    assert.equal(readFileSync(path, "utf8"), edited);
+    // Other options give other files: --only is part of what is compared.
+    assert.equal((await runCli(["generate", fixture, "--out", out])).code, 0);
+    const narrower = await runCli(["generate", fixture, "--out", out, "--only", "Books", "--check"]);
+    assert.equal(narrower.code, 1, show(narrower));
+    const missing = await runCli(["generate", fixture, "--out", join(out, "none"), "--check"]);
+    assert.equal(missing.code, 1, show(missing));
+  });
+
+  test("--ieee754-compatible types v4 Int64 and Decimal as strings", async () => {
+    const out = tempDir();
+    const written = await runCli(["generate", fixture, "--out", out, "--ieee754-compatible"]);
+    assert.equal(written.code, 0, show(written));
+    const text = readFileSync(join(out, "index.ts"), "utf8");
+    assert.match(text, /^ {2}Price: string \| null;$/m);
+    assert.match(text, /^export type Shop_BookKey = string;$/m);
+  });
+
+  test("usage mistakes exit with 2 and say what was wrong", async () => {
+    const noOut = await runCli(["generate", fixture]);
+    assert.equal(noOut.code, 2, show(noOut));
+    assert.match(noOut.stderr, /--out <dir> is required/);
+    const badSet = await runCli(["generate", fixture, "--out", tempDir(), "--only", "Books,Bokks"]);
+    assert.equal(badSet.code, 2, show(badSet));
+    assert.match(badSet.stderr, /--only names "Bokks"/);
+    const badName = await runCli(["generate", fixture, "--out", tempDir(), "--name", "my-shop"]);
+    assert.equal(badName.code, 2, show(badName));
+    assert.match(badName.stderr, /--name must be a JavaScript identifier/);
+  });
+});
+
+// The programs that use the generated services. Each prints what it read and got back as JSON.
+const V4_PROGRAM = `import { ODataClient } from "SRC";
+import { catalog, type Books, type BooksKey, type PairsKey } from "./v4/index.js";
+
+const svc = catalog(new ODataClient({ serviceUrl: process.argv[2] ?? "" }));
+const key: BooksKey = 1;
+const book: Books = await svc.Books.key(key).get();
+const title: string | null = book.title;
+const page = await svc.Books.filter((f) => f.gt("stock", 0)).select("ID", "title").top(2).page();
+const pairKey: PairsKey = { A: 1, B: "x" };
+void pairKey;
+await svc.Reviews.create({ ID: 9001, book_ID: 1, rating: 5, text: "generated" });
+await svc.Reviews.key(9001).update({ rating: 4 });
+const review = await svc.Reviews.key(9001).get();
+await svc.Reviews.key(9001).delete();
+// CAP asks for the ETag of the book read before.
+const ordered = await svc.Books.key(1).action("CatalogService.order").invoke({ quantity: 1 }, { etag: book });
+const discounted = await svc.Books.key(1).function("CatalogService.discountedPrice", { percent: 10 }).get();
+const count: number | null = await svc.countBooks({ minStock: 1000 }).get();
+const submitted = await svc.submitOrder.invoke({ book: 2, quantity: 1 });
+const echoed: string | null = await svc.echo({ text: "it's" }).get();
+const settings = await svc.Settings.get();
+// @ts-expect-error minStock is a number
+svc.countBooks({ minStock: "many" });
+console.log(JSON.stringify({ title, page: page.value.map((b) => ({ ID: b.ID, title: b.title })), rating: review.rating, ordered, discounted, count, submitted, echoed, theme: typeof settings.theme }));
+`;
+
+const V2_PROGRAM = `import { ODataClient } from "SRC";
+import { catalog, type Books } from "./v2/index.js";
+
+const svc = catalog(new ODataClient({ serviceUrl: process.argv[2] ?? "", version: "2.0" }));
+const book: Books = await svc.Books.key(1).get();
+// v2 sends Edm.Decimal as a string.
+const price: string | null = book.price;
+const page = await svc.Books.filter((f) => f.gt("stock", 0)).select("ID", "title").top(2).page();
+await svc.Reviews.create({ ID: 9002, book_ID: 1, rating: 5, text: "generated" });
+await svc.Reviews.key(9002).update({ rating: 3 });
+const review = await svc.Reviews.key(9002).get();
+await svc.Reviews.key(9002).delete();
+const count: number | null = await svc.countBooks({ minStock: 1000 }).get();
+const submitted = await svc.submitOrder.invoke({ book: 2, quantity: 1 });
+const ordered = await svc.Books_order.invoke({ ID: 1, quantity: 1 }, { ifMatch: "*" });
+console.log(JSON.stringify({ title: book.title, price: typeof price, page: page.value.map((b) => ({ ID: b.ID, title: b.title })), rating: review.rating, count, submitted: submitted?.stock, ordered: ordered?.stock }));
+`;
+
+describe("generate against CAP", () => {
+  let cap: CapServer;
+  let work: string;
+  let v4: Awaited<ReturnType<typeof runCli>>;
+  let v2: Awaited<ReturnType<typeof runCli>>;
+
+  before(async () => {
+    cap = await startCap();
+    work = tempDir();
+    writeFileSync(join(work, "package.json"), JSON.stringify({ type: "module" }));
+    const importFrom = relative(join(work, "v4"), join(ROOT, "src", "index.js"));
+    [v4, v2] = await Promise.all([
+      runCli(["generate", cap.v4, "--out", join(work, "v4"), "--name", "catalog", "--import-from", importFrom]),
+      runCli(["generate", cap.v2, "--out", join(work, "v2"), "--name", "catalog", "--import-from", importFrom]),
+    ]);
+  });
+
+  after(async () => {
+    await cap?.stop();
+  });
+
+  test("generating from the v4 and the v2 URL works, v2 with the client's default Accept-Language", () => {
+    assert.equal(v4.code, 0, show(v4));
+    assert.equal(v2.code, 0, show(v2));
+    const header = readFileSync(join(work, "v2", "index.ts"), "utf8").split("\n")[0];
+    assert.equal(header, `// Generated by traverse-odata generate from ${cap.v2}$metadata`);
+  });
+
+  test("--check against the URL passes while the service is unchanged", async () => {
+    const importFrom = relative(join(work, "v4"), join(ROOT, "src", "index.js"));
+    const checked = await runCli(["generate", cap.v4, "--out", join(work, "v4"), "--name", "catalog", "--import-from", importFrom, "--check"]);
+    assert.equal(checked.code, 0, show(checked));
+  });
+
+  test("the generated services compile under strict with programs that use them, which then read, write and call operations on CAP", async () => {
+    const src = relative(work, join(ROOT, "src", "index.js"));
+    writeFileSync(join(work, "v4.ts"), V4_PROGRAM.replace("SRC", `./${src}`));
+    writeFileSync(join(work, "v2.ts"), V2_PROGRAM.replace("SRC", `./${src}`));
+    writeFileSync(
+      join(work, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "es2022",
+          // As the repository compiles src: its own types, no DOM.
+          lib: ["es2023"],
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules", "@types")],
+        },
+        files: ["v4.ts", "v2.ts"],
+      }),
+    );
+    const compiled = await run([TSC, "-p", "tsconfig.json"], work);
+    assert.equal(compiled.code, 0, compiled.output);
+
+    // tsx is found from the repository (the programs import the library from its src).
+    // One after the other: both change the stock of the same books.
+    const ranV4 = await run(["--import", "tsx", join(work, "v4.ts"), cap.v4], ROOT);
+    const ranV2 = await run(["--import", "tsx", join(work, "v2.ts"), cap.v2], ROOT);
+    assert.equal(ranV4.code, 0, ranV4.output);
+    assert.deepEqual(JSON.parse(ranV4.output), {
+      title: "Pride and Prejudice",
+      page: [{ ID: 1, title: "Pride and Prejudice" }, { ID: 2, title: "Emma" }],
+      rating: 4,
+      ordered: { stock: 36 },
+      discounted: 11.08,
+      count: 0,
+      submitted: { stock: 23 },
+      echoed: "it's",
+      theme: "string",
+    });
+    assert.equal(ranV2.code, 0, ranV2.output);
+    assert.deepEqual(JSON.parse(ranV2.output), {
+      title: "Pride and Prejudice",
+      price: "string",
+      page: [{ ID: 1, title: "Pride and Prejudice" }, { ID: 2, title: "Emma" }],
+      rating: 3,
+      count: 0,
+      submitted: 22,
+      ordered: 35,
+    });
+  });
+});

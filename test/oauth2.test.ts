@@ -13,7 +13,7 @@ import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions,
 import { OAuth2TokenCache } from "../src/http/oauth2.js";
 import { fetchTransport } from "../src/http/steps.js";
 import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
-import { eventually } from "./async-poller-fixtures.js";
+import { eventually, rejectionOf } from "./async-poller-fixtures.js";
 
 // A secret with characters that form encoding must escape (+ / = & % space, and non-ASCII).
 const SECRET = "cl1ent-5ecret+/=&% ü~x";
@@ -69,14 +69,7 @@ function form(request: RecordedRequest): Record<string, string> {
 
 const bearerOf = (request: RecordedRequest | undefined) => request?.headers.authorization;
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
+const rejection = rejectionOf;
 
 async function authFailure(promise: Promise<unknown>): Promise<ODataClientError> {
   const error = await rejection(promise);

@@ -5,7 +5,6 @@
 // `npm run test:cap-behaviour` (this file starts a CAP server of its own).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { startCap, type CapServer } from "../servers/cap.js";
 import type { Book } from "../servers/cap/types.js";
 

@@ -162,7 +162,8 @@ export async function benchCodegen(): Promise<BenchFigure[]> {
         `import { ODataClient } from "${relative(work, join(ROOT, "src", "index.js"))}";`,
         `import { dynamics } from "./dynamics/index.js";`,
         `const svc = dynamics(new ODataClient({ serviceUrl: "https://example.crm.dynamics.com/api/data/v9.2/" }));`,
-        `export const names = svc.accounts.select("new_attribute1").filter((f) => f.eq("new_attribute2", "x")).top(5).url();`,
+        // The key is the one property whose type the synthetic model fixes (Edm.Guid, a string).
+        `export const names = svc.accounts.select("new_attribute1").filter((f) => f.ne("accountid", "00000000-0000-0000-0000-000000000000")).top(5).url();`,
         `export const contact = svc.contacts.key("00000000-0000-0000-0000-000000000001").url();`,
         `export const leads = svc.leads.expand("createdby").top(1).url();`,
         "",

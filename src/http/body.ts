@@ -39,8 +39,11 @@ export function readBodyBytes(response: Response, method: string, url: URL, sign
 
 /** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. */
 export function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<string> {
-  return readBody(async () => new TextDecoder().decode(await collectBody(response)), method, url, signal);
+  return readBody(async () => UTF8.decode(await collectBody(response)), method, url, signal);
 }
+
+/** One decoder for every whole body: `decode` without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder();
 
 async function collectBody(response: Response): Promise<Uint8Array> {
   if (response.body === null) return new Uint8Array(0);

@@ -134,6 +134,9 @@ export async function* readCollectionBody(
 
 const EMPTY_CHUNK = new Uint8Array(0);
 
+/** One decoder for every whole body: `decode` without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder();
+
 /** Decodes the buffered chunks as UTF-8 (a BOM is dropped) and parses them in one go. */
 function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
   let bytes: Uint8Array;
@@ -147,7 +150,7 @@ function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
       at += chunk.byteLength;
     }
   }
-  const text = new TextDecoder().decode(bytes);
+  const text = UTF8.decode(bytes);
   try {
     return JSON.parse(text);
   } catch (error) {

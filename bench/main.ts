@@ -53,6 +53,9 @@ async function main(): Promise<void> {
     results.push([name, figures]);
   }
   console.log(`\n${formatTable(results)}`);
+  // The rows of issue 11's table, each a ratio (or figure) against its baseline measured in this run.
+  const issue = results.map(([name, figures]) => [name, figures.filter((figure) => figure.name.startsWith("[issue 11]"))] as const).filter(([, figures]) => figures.length > 0);
+  if (issue.length > 0) console.log(`\nIssue 11, against the baselines of this run:\n${formatTable(issue)}`);
 }
 
 function asFigures(result: BenchFigure[] | Record<string, number | string> | void): BenchFigure[] {

@@ -28,7 +28,7 @@ const DAY = 86_400_000;
  * poll interval grows with the measured cost of a poll, and so does the run (a few minutes).
  */
 export interface PollerBenchOptions {
-  /** Timed requests per variant in part 1. @default 2_000 */
+  /** Timed requests per variant in part 1. @default 3_000 */
   samples?: number;
   /** Pollers waiting at once in part 2. @default 10_000 */
   pollers?: number;
@@ -43,7 +43,7 @@ export interface PollerBenchOptions {
 
 /** Runs both parts and resolves with their figures. */
 export async function benchPoller(options: PollerBenchOptions = {}): Promise<BenchFigure[]> {
-  const samples = options.samples ?? envInteger("BENCH_SAMPLES") ?? 2_000;
+  const samples = options.samples ?? envInteger("BENCH_SAMPLES") ?? 3_000;
   const pollers = options.pollers ?? envInteger("BENCH_POLLERS") ?? 10_000;
   const requestedInterval = options.pollInterval ?? envInteger("BENCH_POLL_INTERVAL");
 
@@ -57,6 +57,18 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
       { name: "bare fetch + text(), median", value: cost.fetchMedian, unit: "µs", note: `sequential GETs of a 202 monitor, ${samples} interleaved` },
       { name: "poll(), median", value: cost.pollMedian, unit: "µs", note: "same monitor, same rounds" },
       { name: "poll() / fetch", value: cost.pollMedian / cost.fetchMedian, unit: "ratio", note: "medians" },
+      {
+        name: "[issue 11] poll() / fetch, median latency",
+        value: median(cost.roundRatios),
+        unit: "ratio",
+        note: `median of ${cost.roundRatios.length} rounds' ratios (${ROUND_SIZE} of each per round), spread ${spread(cost.roundRatios)}; target <= 1.1`,
+      },
+      {
+        name: "[issue 11] poll() / fetch, client CPU",
+        value: cost.pollCpu / cost.fetchCpu,
+        unit: "ratio",
+        note: `${(cost.pollCpu / samples).toFixed(0)} µs vs ${(cost.fetchCpu / samples).toFixed(0)} µs per call (process.cpuUsage over all rounds)`,
+      },
       { name: "poll() - fetch", value: cost.pollMedian - cost.fetchMedian, unit: "µs", note: "the poller's own work per poll" },
       { name: "bare fetch p90", value: cost.fetchP90, unit: "µs" },
       { name: "poll() p90", value: cost.pollP90, unit: "µs" },
@@ -103,6 +115,12 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
         { name: `[${mode}] abort all`, value: many.abortMs, unit: "ms", note: "until every wait rejected" },
         { name: `[${mode}] heap left after abort`, value: many.heapAfterAbort, unit: "bytes", note: `per ${what}, all released, after gc` },
       );
+      if (mode !== "bare fetch") {
+        figures.push(
+          { name: `[issue 11] ${count} pollers waiting (${mode}): heap per poller`, value: many.heapPerWaiting, unit: "bytes", note: "heap after gc / pollers, all waiting; keep 2.8–4.2 KB" },
+          { name: `[issue 11] ${count} pollers waiting (${mode}): event-loop delay p99`, value: many.eventLoopDelayP99, unit: "ms", note: "keep 7–9 ms (bare fetch loops: see [bare fetch])" },
+        );
+      }
     }
     return figures;
   } finally {
@@ -117,23 +135,39 @@ interface PollCost {
   fetchMedian: number;
   pollP90: number;
   fetchP90: number;
+  /** Per round: the median poll over the median fetch of that round. */
+  roundRatios: number[];
+  /** This process's CPU time (µs) of all timed polls and of all timed fetches. */
+  pollCpu: number;
+  fetchCpu: number;
 }
+
+/** Timed calls of each kind per round of part 1. */
+const ROUND_SIZE = 100;
 
 async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: number): Promise<PollCost> {
   const client = new ODataClient({ serviceUrl });
   const poller = client.asyncPoller<unknown>(monitorUrl, { maxWait: DAY });
+  let pollCpu = 0;
+  let fetchCpu = 0;
   const timePoll = async (): Promise<number> => {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const running = await poller.poll();
     const elapsed = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    pollCpu += used.user + used.system;
     if (!running) throw new Error("the endless job ended");
     return elapsed;
   };
   const timeFetch = async (): Promise<number> => {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const response = await fetch(monitorUrl, { headers: { accept: "application/json" } });
     await response.text();
     const elapsed = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    fetchCpu += used.user + used.system;
     if (response.status !== 202) throw new Error(`the monitor answered ${response.status}`);
     return elapsed;
   };
@@ -143,18 +177,25 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
     await timePoll();
     await timeFetch();
   }
+  pollCpu = 0;
+  fetchCpu = 0;
   const polls: number[] = [];
   const fetches: number[] = [];
-  const perRound = 100;
+  const roundRatios: number[] = [];
   for (let round = 0; polls.length < samples; round++) {
-    const batch = Math.min(perRound, samples - polls.length);
+    const batch = Math.min(ROUND_SIZE, samples - polls.length);
+    const first = polls.length;
     // Alternate which goes first, so that neither always follows the other's garbage.
     const order = round % 2 === 0 ? [timePoll, timeFetch] : [timeFetch, timePoll];
     for (const measure of order) {
       for (let i = 0; i < batch; i++) (measure === timePoll ? polls : fetches).push(await measure());
     }
+    roundRatios.push(quantile(polls.slice(first), 0.5) / quantile(fetches.slice(first), 0.5));
   }
   return {
+    roundRatios,
+    pollCpu,
+    fetchCpu,
     pollMedian: quantile(polls, 0.5) * 1000,
     fetchMedian: quantile(fetches, 0.5) * 1000,
     pollP90: quantile(polls, 0.9) * 1000,
@@ -194,6 +235,16 @@ function sharedController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
+}
+
+function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** The spread of per-round figures: the middle half (quartiles) and the whole range. */
+export function spread(values: readonly number[]): string {
+  const f = (value: number) => value.toFixed(2);
+  return `${f(quantile(values, 0.25))}–${f(quantile(values, 0.75))} (all ${f(Math.min(...values))}–${f(Math.max(...values))})`;
 }
 
 function quantile(values: readonly number[], q: number): number {

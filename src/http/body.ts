@@ -39,8 +39,14 @@ export function readBodyBytes(response: Response, method: string, url: URL, sign
 
 /** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. */
 export function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<string> {
-  return readBody(async () => new TextDecoder().decode(await collectBody(response)), method, url, signal);
+  return readBody(async () => (utf8 ??= new TextDecoder()).decode(await collectBody(response)), method, url, signal);
 }
+
+/**
+ * One decoder for every whole body (`decode` without `stream` keeps no state between calls), made
+ * with the first: loading the module makes none, so it loads in realms without `TextDecoder`.
+ */
+let utf8: InstanceType<typeof TextDecoder> | undefined;
 
 async function collectBody(response: Response): Promise<Uint8Array> {
   if (response.body === null) return new Uint8Array(0);
@@ -61,8 +67,9 @@ async function collectBody(response: Response): Promise<Uint8Array> {
     done = true;
   } finally {
     watch?.end();
-    if (done) reader.releaseLock();
-    else reader.cancel().catch(() => undefined);
+    // A body read to its end is closed and needs nothing more (releasing the lock would only
+    // make a rejected promise for the reader's `closed`, for nobody); otherwise it is cancelled.
+    if (!done) reader.cancel().catch(() => undefined);
   }
   if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(size);

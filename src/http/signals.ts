@@ -88,6 +88,14 @@ function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<voi
   });
 }
 
+/**
+ * The controllers whose signal is given to one request only (and to nothing that outlives it), by
+ * their signal; the poller makes them (lro/polling.ts). The pipeline's timeout step aborts such a
+ * signal itself rather than making a second signal and combining the two, which costs a poll
+ * about a tenth of its time.
+ */
+export const REQUEST_CONTROLLERS = new WeakMap<AbortSignal, AbortController>();
+
 /** One signal that aborts when any of the given ones does (with that one's reason). */
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);

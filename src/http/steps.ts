@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
-import { anySignal, sleep } from "./signals.js";
+import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
@@ -86,24 +86,31 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
       const timeout = request.timeout ?? defaultTimeout;
       // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
       if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
-      const controller = new AbortController();
+      const given = request.signal;
+      // A signal made for this one request (the poller's) is aborted by the timer itself; any other
+      // signal (the caller's, which may be shared by many requests) is combined with one of ours.
+      const own = given && REQUEST_CONTROLLERS.get(given);
+      const controller = own ?? new AbortController();
       const requestLine = () => `${request.method} ${redactUrl(request.url)}`;
+      let timedOut: ODataClientError | undefined;
       const timer = setTimeout(() => {
-        controller.abort(new ODataClientError("TIMEOUT", `${requestLine()} got no answer within ${timeout} ms (option "timeout")`));
+        timedOut = new ODataClientError("TIMEOUT", `${requestLine()} got no answer within ${timeout} ms (option "timeout")`);
+        controller.abort(timedOut);
       }, timeout);
       // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits
-      // on that signal may return before fetch does and expects no timer behind.
+      // on that signal may return before fetch does and expects no timer behind. (The owner of a
+      // request's own signal waits for the request to unwind, which clears the timer below.)
       const stopTimer = () => clearTimeout(timer);
-      request.signal?.addEventListener("abort", stopTimer, { once: true });
+      const caller = own ? undefined : given;
+      caller?.addEventListener("abort", stopTimer, { once: true });
       let response: Response;
       try {
-        response = await next({ ...request, signal: anySignal([request.signal, controller.signal]) });
+        response = await next(own ? request : { ...request, signal: anySignal([given, controller.signal]) });
       } catch (error) {
-        if (controller.signal.aborted && !request.signal?.aborted) throw controller.signal.reason;
-        throw error;
+        throw timedOut && controller.signal.reason === timedOut ? timedOut : error;
       } finally {
         stopTimer();
-        request.signal?.removeEventListener("abort", stopTimer);
+        caller?.removeEventListener("abort", stopTimer);
       }
       // The body is still governed by the signal fetch was given: aborting it errors the body with
       // the reason and closes the connection.
@@ -137,7 +144,8 @@ export interface HeadersStepOptions {
 
 /**
  * Adds the `User-Agent` (where the runtime does not send its own, see
- * {@link runtimeSendsOwnUserAgent}) and the `Accept-Language` where the request has none, and for trusted origins the configured headers. For other
+ * {@link runtimeSendsOwnUserAgent}) and the `Accept-Language` where the request has none, and for
+ * trusted origins the configured headers. For other
  * origins it removes the credential headers ({@link CREDENTIAL_HEADERS}), whoever set them:
  * credentials never leave the service's origin by accident.
  */
@@ -146,7 +154,9 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
   return {
     name: "headers",
     handle(request, next) {
-      const headers = new Headers(request.headers);
+      // Changed in place: every request reaches this step as a copy of its own (the client makes
+      // one per request, the retry and redirect steps one per attempt and per hop).
+      const headers = request.headers;
       if (isTrustedOrigin(options.trustedOrigins, request.url)) {
         for (const [name, value] of options.headers) {
           const present = headers.get(name);
@@ -161,7 +171,7 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
       if (userAgent !== undefined && !headers.has("user-agent")) headers.set("user-agent", userAgent);
       // Instead of fetch's default "*", which some services cannot answer.
       if (options.acceptLanguage !== undefined && !headers.has("accept-language")) headers.set("accept-language", options.acceptLanguage);
-      return next({ ...request, headers });
+      return next(request);
     },
   };
 }

@@ -9,7 +9,8 @@ import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperation
 import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
-import { abortReason, anySignal, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, REQUEST_CONTROLLERS, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
 import { isSettled, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
@@ -28,7 +29,9 @@ export class PollerEngine<T> {
   #transientInRow = 0;
   #lastTransient: unknown = undefined;
   /** The poll request on the wire, shared by the callers of `poll()` waiting for it. */
-  readonly #polls = new SharedRequest<boolean>();
+  readonly #polls = new SharedRequest<boolean>(requestController);
+  /** The signals of the wait() calls under way, which a successful cancel() aborts. */
+  #waits: Set<AbortController> | undefined;
 
   constructor(state: PollerState<T>, transport: PollerTransport, options: ResolvedPollerOptions) {
     this.#state = state;
@@ -52,17 +55,21 @@ export class PollerEngine<T> {
   async wait(given?: AbortSignalLike): Promise<T> {
     const signal = toAbortSignal(given, "wait(signal)");
     throwIfAborted(signal);
-    if (!signal) return this.#waitUntilDone(undefined);
-    // One listener on the caller's signal for the whole wait, not one per sleep and request: many
-    // pollers often share one signal (a shutdown signal), and adding a listener to an EventTarget
-    // costs time in proportion to the listeners it already has.
-    const inner = new AbortController();
-    const onAbort = () => inner.abort(abortReason(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (isSettled(this.#state)) return this.#waitUntilDone(undefined);
+    // The wait's own signal: the caller's abort reaches it through one listener for the whole
+    // wait (not one per sleep and request), and a cancel() that succeeds aborts it, so that a
+    // sleeping wait settles at once rather than when it wakes.
+    const waiting = new AbortController();
+    // One listener per signal however many waits share it (an application's shutdown signal):
+    // see onAbort.
+    const stopListening = signal && onAbort(signal, () => waiting.abort(abortReason(signal)));
+    const waits = (this.#waits ??= new Set());
+    waits.add(waiting);
     try {
-      return await this.#waitUntilDone(inner.signal);
+      return await this.#waitUntilDone(waiting.signal);
     } finally {
-      signal.removeEventListener("abort", onAbort);
+      stopListening?.();
+      waits.delete(waiting);
     }
   }
 
@@ -103,7 +110,10 @@ export class PollerEngine<T> {
     if (response.status >= 200 && response.status < 300) {
       await discard(response);
       this.#state.status = "Cancelled";
-      this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+      const error = this.#cancelledError();
+      this.#state.phase = { name: "cancelled", error };
+      // Every wait() settles now, the sleeping ones included, not when it would next wake.
+      if (this.#waits) for (const waiting of this.#waits) waiting.abort(error);
       return;
     }
     // 405 (the service cannot cancel) and every other answer leave the poller as it was.
@@ -118,12 +128,18 @@ export class PollerEngine<T> {
     const left = this.#state.deadline - Date.now();
     // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
     if (!(left <= MAX_TIMER_DELAY)) return this.#pollOnce(signal);
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), Math.max(0, left));
+    // The signal is this poll request's own (the shared request's): the deadline aborts it, so a
+    // poll costs one timer here and no second signal.
+    const controller = REQUEST_CONTROLLERS.get(signal);
+    let passed: DOMException | undefined;
+    const timer = setTimeout(() => {
+      passed = new DOMException("maxWait has passed", "TimeoutError");
+      controller?.abort(passed);
+    }, Math.max(0, left));
     try {
-      return await this.#pollOnce(anySignal([signal, deadline.signal]));
+      return await this.#pollOnce(signal);
     } catch (error) {
-      if (deadline.signal.aborted && !signal.aborted) throw this.#timeoutError();
+      if (passed !== undefined && signal.reason === passed) throw this.#timeoutError();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -149,7 +165,7 @@ export class PollerEngine<T> {
       if (response.type === "opaqueredirect") await discard(response);
       else answer = await readAnswer(response, url, signal);
     } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
+      if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
     }
@@ -243,7 +259,7 @@ export class PollerEngine<T> {
     try {
       response = await this.#send("result", "GET", resultUrl, signal, "follow");
     } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
+      if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
     }
@@ -315,6 +331,23 @@ function absoluteRetryAfter(value: string): number | undefined {
   const now = Date.now();
   const delay = retryAfterMs(value, now);
   return delay === undefined ? undefined : now + delay;
+}
+
+/**
+ * Whether a request failed because its signal was aborted by a caller (or the deadline), rather
+ * than by the pipeline's timeout, which aborts a request's own signal with the `TIMEOUT` error it
+ * then fails with (a transient answer, rule 9).
+ */
+function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boolean {
+  if (!signal?.aborted) return false;
+  return !(signal.reason === error && isTransientFailure(error));
+}
+
+/** A controller whose signal goes to one poll request only (see {@link REQUEST_CONTROLLERS}). */
+function requestController(): AbortController {
+  const controller = new AbortController();
+  REQUEST_CONTROLLERS.set(controller.signal, controller);
+  return controller;
 }
 
 /** Network errors and request timeouts count as transient answers (rule 9). */

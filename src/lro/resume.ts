@@ -6,7 +6,8 @@
  */
 import type { ClientCore } from "../core.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError } from "../errors.js";
-import { versionHeaders } from "../payload/version-headers.js";
+import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
+import type { ODataVersion } from "../options.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
@@ -21,16 +22,18 @@ import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js"
 export function pollerTransport(core: ClientCore): PollerTransport {
   return {
     send: ({ method, url, signal, redirect, purpose }) =>
-      core.send({
-        method,
-        url,
-        signal,
-        redirect,
-        purpose,
-        retry: false,
-        headers: { accept: "application/json", ...versionHeaders(core.options.version, method === "GET" ? "read" : "write") },
-      }),
+      core.send({ method, url, signal, redirect, purpose, retry: false, headers: pollHeaders(core.options.version, method === "GET" ? "read" : "write") }),
   };
+}
+
+/** The headers of the poller's requests by version and kind, made once: the client copies them into each request. */
+const POLL_HEADERS = new Map<string, Readonly<Record<string, string>>>();
+
+function pollHeaders(version: ODataVersion, kind: RequestKind): Readonly<Record<string, string>> {
+  const key = `${version} ${kind}`;
+  let headers = POLL_HEADERS.get(key);
+  if (headers === undefined) POLL_HEADERS.set(key, (headers = { accept: "application/json", ...versionHeaders(version, kind) }));
+  return headers;
 }
 
 /** A poller for a status monitor the caller already has (relative to the service root); sends nothing. */

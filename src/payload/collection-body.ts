@@ -123,16 +123,19 @@ export async function* readCollectionBody(
     return scanner.end();
   } finally {
     watch?.end();
-    if (streamEnded) {
-      reader.releaseLock();
-    } else {
-      // Stopped early by the consumer or by a payload error: release the connection.
-      await reader.cancel().catch(() => undefined);
-    }
+    // A body read to its end is closed: its reader needs no release. Stopped early by the
+    // consumer or by a payload error: cancel it, which releases the connection.
+    if (!streamEnded) await reader.cancel().catch(() => undefined);
   }
 }
 
 const EMPTY_CHUNK = new Uint8Array(0);
+
+/**
+ * One decoder for every whole body (`decode` without `stream` keeps no state between calls), made
+ * with the first: loading the module makes none, so it loads in realms without `TextDecoder`.
+ */
+let utf8: InstanceType<typeof TextDecoder> | undefined;
 
 /** Decodes the buffered chunks as UTF-8 (a BOM is dropped) and parses them in one go. */
 function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
@@ -147,7 +150,7 @@ function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
       at += chunk.byteLength;
     }
   }
-  const text = new TextDecoder().decode(bytes);
+  const text = (utf8 ??= new TextDecoder()).decode(bytes);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -3,6 +3,8 @@
  * poller's `poll()` and the client's `$metadata` cache both need exactly this.
  */
 
+import { onAbort } from "./abort-waiters.js";
+
 /** The request in flight and the callers that still wait for it. */
 interface Shared<T> {
   promise: Promise<T>;
@@ -25,6 +27,15 @@ interface Shared<T> {
  */
 export class SharedRequest<T> {
   #current: Shared<T> | undefined;
+  readonly #makeController: () => AbortController;
+
+  /**
+   * @param makeController makes the controller of each request; the poller gives one whose
+   * signal the pipeline's timeout step may abort itself (see `REQUEST_CONTROLLERS`).
+   */
+  constructor(makeController: () => AbortController = () => new AbortController()) {
+    this.#makeController = makeController;
+  }
 
   /** Whether a request is in flight. */
   get pending(): boolean {
@@ -39,7 +50,7 @@ export class SharedRequest<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let shared = this.#current;
     if (shared === undefined) {
-      const controller = new AbortController();
+      const controller = this.#makeController();
       const started: Shared<T> = {
         controller,
         callers: 0,
@@ -59,7 +70,7 @@ export class SharedRequest<T> {
     if (signal === undefined) return shared.promise;
     return new Promise<T>((resolve, reject) => {
       let gaveUp = false;
-      const onAbort = () => {
+      const giveUp = () => {
         gaveUp = true;
         const reason: unknown = signal.reason;
         shared.callers -= 1;
@@ -74,14 +85,15 @@ export class SharedRequest<T> {
           () => reject(reason),
         );
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      // One listener per signal however many callers share it (see onAbort).
+      const stopWaiting = onAbort(signal, giveUp);
       shared.promise.then(
         (value) => {
-          signal.removeEventListener("abort", onAbort);
+          stopWaiting();
           if (!gaveUp) resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
+          stopWaiting();
           if (!gaveUp) reject(error);
         },
       );

@@ -1,0 +1,44 @@
+/**
+ * Waiting for aborts cheaply: one listener per signal however many wait on it. Used by the code
+ * that loads later (polling, shared requests), so that the read-only start does not carry it.
+ */
+
+/** What {@link onAbort} needs of a signal (an `AbortSignal`, or an object that behaves like one). */
+export interface AbortTarget {
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+// The callbacks waiting for each signal's abort, run by one listener per signal: many pollers and
+// requests often share one signal (an application's shutdown signal), and one listener per waiter
+// would make Node warn about a leak past 10 of them, and make every addEventListener cost time in
+// proportion to the listeners already there.
+const abortWaiters = new WeakMap<AbortTarget, { listener: () => void; callbacks: Set<() => void> }>();
+
+/**
+ * Calls `callback` once when `signal` aborts; the returned function stops that. However many
+ * callbacks wait on one signal, it carries one listener (gone with the last callback).
+ */
+export function onAbort(signal: AbortTarget, callback: () => void): () => void {
+  let waiters = abortWaiters.get(signal);
+  if (waiters === undefined) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      abortWaiters.delete(signal);
+      for (const waiter of callbacks) waiter();
+      callbacks.clear();
+    };
+    waiters = { listener, callbacks };
+    abortWaiters.set(signal, waiters);
+    signal.addEventListener("abort", listener, { once: true });
+  }
+  // A wrapper of its own, so that the same function registered twice is two registrations.
+  const entry = () => callback();
+  const registered = waiters;
+  registered.callbacks.add(entry);
+  return () => {
+    if (!registered.callbacks.delete(entry) || registered.callbacks.size > 0) return;
+    if (abortWaiters.get(signal) === registered) abortWaiters.delete(signal);
+    signal.removeEventListener("abort", registered.listener);
+  };
+}

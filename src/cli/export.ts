@@ -18,6 +18,8 @@ import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
 import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
+import { queryPages } from "../resources/query.js";
+import { entityTextOf, keepEntityText } from "../payload/entity-text.js";
 import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, type FileFormatName, type RowFormat } from "./formats.js";
 
 /** A file written at known offsets, its length tracked. */
@@ -156,7 +158,10 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
 
     if (!state.done) {
       // `from`: the saved next link (or, before the first page, the query's own URL).
-      const pages = job.query.pages({ from: state.next, signal: job.signal, readAhead: job.readAhead });
+      // NDJSON and JSON take each page's entities as the service wrote them where they can
+      // (entity-text.ts): serializing every entity again would cost as much as parsing the page did.
+      const onWholeBody = format.rowsFromText ? keepEntityText : undefined;
+      const pages = queryPages(job.query, { from: state.next, signal: job.signal, readAhead: job.readAhead, onWholeBody });
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
         let text = "";
@@ -169,7 +174,8 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           text += format.head();
           headPending = false;
         }
-        text += format.rows(entities, state.rows);
+        const entityText = format.rowsFromText && entities.length > 0 ? entityTextOf(entities) : undefined;
+        text += entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
         await sink.write(text);
         state.length = sink.length;
         state.rows += entities.length;

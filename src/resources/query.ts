@@ -340,12 +340,8 @@ export class CollectionQuery<T = Record<string, unknown>> {
     return this.#core.options.version;
   }
 
-  /** The caller's reading options plus what this query adds (change tracking, the expanded paths). */
   #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
-    const tracked = (this.#state as TrackedState).trackChanges === true;
-    const expand = this.#state.expand;
-    if (!tracked && expand === undefined) return options;
-    return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
+    return readingOptions(this.#state, options);
   }
 
   #next(state: QueryState): CollectionQuery<T> {
@@ -361,6 +357,24 @@ export class CollectionQuery<T = Record<string, unknown>> {
  */
 export function queryInternals<T>(query: CollectionQuery<T>): { core: ClientCore; state: QueryState } {
   return readQueryInternals(query);
+}
+
+/** The caller's reading options plus what a query adds (change tracking, the expanded paths). */
+function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
+  const tracked = (state as TrackedState).trackChanges === true;
+  const expand = state.expand;
+  if (!tracked && expand === undefined) return options;
+  return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
+}
+
+/**
+ * The pages of a query as `query.pages()` reads them, with the reading layer's own options too
+ * (the command line's export reads the text of each page with `onWholeBody`).
+ * @internal Not exported from the package.
+ */
+export function queryPages<T>(query: CollectionQuery<T>, options: TraversalOptions): AsyncGenerator<Page<T>, void, undefined> {
+  const { core, state } = readQueryInternals(query);
+  return walkPages<T>(core, collectionUrl(core.options.serviceUrl, core.options.version, state), readingOptions(state, options));
 }
 
 let readEntityInternals: <T>(query: EntityQuery<T>) => { core: ClientCore; state: EntityState };

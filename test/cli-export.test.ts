@@ -306,7 +306,7 @@ describe("services without $metadata", () => {
 });
 
 describe("the entities as the service wrote them", () => {
-  test("NDJSON and JSON write a compact page's entities as sent (digits and escapes kept); a page that is not provably cut at its separators is written with JSON.stringify; one entity a line either way", async (t) => {
+  test("NDJSON and JSON write a compact page's entities as sent (digits and escapes kept); a page that is not provably cut at its separators is written with JSON.stringify; one entity a line either way; no $metadata asked", async (t) => {
     const pages = [
       '{"value":[{"ID":1,"price":1.50,"name":"caf\\u00e9"},{"ID":9007199254740993}],"@odata.nextLink":"Things?$skiptoken=1"}',
       '{"value":[{"ID":3,"note":"a},{b"},{"ID":4}],"@odata.nextLink":"Things?$skiptoken=2"}',
@@ -326,6 +326,8 @@ describe("the entities as the service wrote them", () => {
     const json = await runCli(["export", server.url("odata/"), "Things", "--out", "t.json"], { cwd });
     assert.equal(json.code, 0, show(json));
     assert.equal(readFileSync(join(cwd, "t.json"), "utf8"), `[\n${lines.join(",\n")}\n]\n`);
+    // One walk to NDJSON or JSON needs no $metadata (a CSV's columns would).
+    assert.deepEqual(server.requests.filter((r) => r.path.includes("$metadata")), []);
   });
 });
 

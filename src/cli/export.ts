@@ -152,7 +152,9 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     // first checkpoint can be saved before anything is written. CSV columns may wait for a row.
     let headPending = job.whole && state.length === 0;
     const headReady = () => job.format !== "csv" || columns !== undefined;
-    if (!resume) await saveCheckpoint(job.checkpoint, state);
+    // The first checkpoint is saved while the first page is read, and is on disk before anything is written.
+    let firstSave = !resume;
+    if (firstSave) checkpoints.save(state);
     job.onPage({ rows: state.rows, pages: state.pages });
 
 
@@ -176,6 +178,10 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         }
         const entityText = format.rowsFromText && entities.length > 0 ? entityTextOf(entities) : undefined;
         text += entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
+        if (firstSave) {
+          await checkpoints.flush();
+          firstSave = false;
+        }
         await sink.write(text);
         state.length = sink.length;
         state.rows += entities.length;

@@ -14,8 +14,10 @@ test("a compact page: the text between the brackets, numbers and escapes as sent
   const body = `{"@odata.context":"$metadata#Things","@odata.count":3,"value":[${rows}],"@odata.nextLink":"Things?$skiptoken=3"}`;
   assert.equal(textOf(body), rows);
   assert.equal(textOf(`{"value":[${rows}]}`), rows);
-  // Whitespace around the array and between members outside it is fine.
-  assert.equal(textOf(` { "value" : [ ${rows} ] , "@odata.nextLink" : "x" } `), rows);
+  // Whitespace before the array is fine; from its start on, only where no separator could hold it.
+  assert.equal(textOf(` { "@odata.context" : "x" , "value" : [ ${rows}],"@odata.nextLink":"x"}`), rows);
+  assert.equal(textOf(`{"value":[${rows}] ,"@odata.nextLink" :"x"}`), rows);
+  assert.equal(textOf(`{"value":[${rows}],"@odata.nextLink":"x"} `), undefined);
   assert.equal(textOf('{"value":[{"ID":1}]}'), '{"ID":1}');
   assert.equal(textOf('{"value":[]}'), "");
   // An escaped member name is read as JSON.parse reads it.
@@ -28,6 +30,10 @@ test("a separator with whitespace, or a line break anywhere after the array's st
   assert.equal(textOf('{"value":[{"ID":1},\t{"ID":2}]}'), undefined);
   assert.equal(textOf('{"value":[\n  {"ID":1},\n  {"ID":2}\n]}'), undefined);
   assert.equal(textOf('{"value":[{"ID":1,\r\n"a":2}]}'), undefined);
+  // A space after "}" or before "{", or a tab, anywhere after the array's start (here in strings): no text either.
+  assert.equal(textOf('{"value":[{"ID":1,"a":"} "},{"ID":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1},{"ID":2,"a":" {"}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1},{"ID":2}],"@odata.nextLink":"a\\tb"}'), '{"ID":1},{"ID":2}');
   // A pretty-printed page of one entity too: its lines would break NDJSON.
   assert.equal(textOf(JSON.stringify({ value: [{ ID: 1, a: "x" }] }, null, 2)), undefined);
 });

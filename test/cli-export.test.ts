@@ -329,6 +329,18 @@ describe("the entities as the service wrote them", () => {
     // One walk to NDJSON or JSON needs no $metadata (a CSV's columns would).
     assert.deepEqual(server.requests.filter((r) => r.path.includes("$metadata")), []);
   });
+
+  test("OData v2 NDJSON holds the entities as the library reads them (v2 values converted), not the answer's text", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      sendText(res, 200, '{"d":{"results":[{"ID":1,"At":"\\/Date(1700000000000)\\/"},{"ID":2,"At":null}]}}', { "content-type": "application/json" });
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const result = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--odata-version", "2.0"], { cwd });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(readFileSync(join(cwd, "t.ndjson"), "utf8"), '{"ID":1,"At":"2023-11-14T22:13:20Z"}\n{"ID":2,"At":null}\n');
+  });
 });
 
 describe("reading CAP", () => {

@@ -3,9 +3,9 @@
  *
  * 1. Speed: rows/s of `traverse-odata export` (the command run in this process, NDJSON to a file,
  *    a checkpoint after every page) against the library's own `for await` over the same
- *    collection, once only counting the rows and once writing the same NDJSON file by hand. 100,000
- *    rows of ~100 bytes in pages of 1000 from bench/static-service.ts (a process of its own); the
- *    variants take turns, medians of the rounds.
+ *    collection, once only counting the rows and once writing the same NDJSON file by hand; the
+ *    export to JSON and to CSV beside them. 100,000 rows of ~100 bytes in pages of 1000 from
+ *    bench/static-service.ts (a process of its own); the variants take turns, medians of the rounds.
  * 2. Memory: the peak RSS (the kernel's high-water mark, `process.resourceUsage().maxRSS` at exit)
  *    of the command as its own process, bundled for plain node, exporting 100,000 and 1,000,000
  *    rows; beside it the peak RSS of the same process printing its help (what node and the code
@@ -87,6 +87,8 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
         },
       ],
       ["traverse-odata export", () => exportInProcess(["export", service.serviceUrl, set, "--out", out, "--quiet"], directory)],
+      ["traverse-odata export (JSON)", () => exportInProcess(["export", service.serviceUrl, set, "--out", join(directory, "speed.json"), "--quiet"], directory)],
+      ["traverse-odata export (CSV)", () => exportInProcess(["export", service.serviceUrl, set, "--out", join(directory, "speed.csv"), "--quiet"], directory)],
     ];
     const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
     for (const [, run] of variants) await run(); // warm-up
@@ -106,6 +108,10 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
       { name: "traverse-odata export (NDJSON)", value: exported, unit: "rows/s", note: "in this process; checkpoint after every page" },
       { name: "export / for await (counting)", value: exported / rate("for await (count)"), unit: "ratio", note: "target >= 0.9" },
       { name: "export / for await + NDJSON by hand", value: exported / rate("for await + NDJSON file"), unit: "ratio", note: "the same job written by hand" },
+      { name: "traverse-odata export (JSON)", value: rate("traverse-odata export (JSON)"), unit: "rows/s", note: "a JSON array, one entity a line" },
+      { name: "export JSON / for await (counting)", value: rate("traverse-odata export (JSON)") / rate("for await (count)"), unit: "ratio", note: "" },
+      { name: "traverse-odata export (CSV)", value: rate("traverse-odata export (CSV)"), unit: "rows/s", note: "columns from the first row (no $metadata); every value formatted" },
+      { name: "export CSV / for await (counting)", value: rate("traverse-odata export (CSV)") / rate("for await (count)"), unit: "ratio", note: "" },
     ];
   } finally {
     await service.stop();

@@ -4,7 +4,6 @@
  */
 import { Batch, type BatchOptions } from "./batch/batch.js";
 import { ClientCore } from "./core.js";
-import type { MetadataCache } from "./metadata/cache.js";
 import type { ServiceModel } from "./metadata/model.js";
 import type { DeltaOptions, DeltaPage } from "./read/delta.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
@@ -42,8 +41,6 @@ async function* readDelta<T>(core: ClientCore, deltaLink: string, options: Delta
  */
 export class ODataClient {
   readonly #core: ClientCore;
-  /** The `$metadata` cache, made (and its code loaded) by the first `metadata()` call. */
-  #metadata: MetadataCache | undefined;
 
   constructor(options: ODataClientOptions) {
     this.#core = new ClientCore(resolveClientOptions(options));
@@ -60,9 +57,8 @@ export class ODataClient {
   async metadata(options?: RequestOptions): Promise<ServiceModel> {
     // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
     // the one cache the first of them made, and share its request.
-    const { MetadataCache } = await import("./metadata/cache.js");
-    this.#metadata ??= new MetadataCache(this.#core);
-    return this.#metadata.get(options?.signal);
+    const { metadataCacheOf } = await import("./metadata/cache.js");
+    return metadataCacheOf(this.#core).get(options?.signal);
   }
 
   /**

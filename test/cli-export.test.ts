@@ -305,6 +305,44 @@ describe("services without $metadata", () => {
   });
 });
 
+describe("the entities as the service wrote them", () => {
+  test("NDJSON and JSON write a compact page's entities as sent (digits and escapes kept); a page that is not provably cut at its separators is written with JSON.stringify; one entity a line either way; no $metadata asked", async (t) => {
+    const pages = [
+      '{"value":[{"ID":1,"price":1.50,"name":"caf\\u00e9"},{"ID":9007199254740993}],"@odata.nextLink":"Things?$skiptoken=1"}',
+      '{"value":[{"ID":3,"note":"a},{b"},{"ID":4}],"@odata.nextLink":"Things?$skiptoken=2"}',
+      JSON.stringify({ value: [{ ID: 5, a: "x" }, { ID: 6 }] }, null, 2),
+    ];
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      const page = Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0);
+      sendText(res, 200, pages[page] as string, { "content-type": "application/json" });
+    });
+    t.after(() => server.close());
+    const lines = ['{"ID":1,"price":1.50,"name":"caf\\u00e9"}', '{"ID":9007199254740993}', '{"ID":3,"note":"a},{b"}', '{"ID":4}', '{"ID":5,"a":"x"}', '{"ID":6}'];
+    const cwd = tempDir();
+    const ndjson = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson"], { cwd });
+    assert.equal(ndjson.code, 0, show(ndjson));
+    assert.equal(readFileSync(join(cwd, "t.ndjson"), "utf8"), `${lines.join("\n")}\n`);
+    const json = await runCli(["export", server.url("odata/"), "Things", "--out", "t.json"], { cwd });
+    assert.equal(json.code, 0, show(json));
+    assert.equal(readFileSync(join(cwd, "t.json"), "utf8"), `[\n${lines.join(",\n")}\n]\n`);
+    // One walk to NDJSON or JSON needs no $metadata (a CSV's columns would).
+    assert.deepEqual(server.requests.filter((r) => r.path.includes("$metadata")), []);
+  });
+
+  test("OData v2 NDJSON holds the entities as the library reads them (v2 values converted), not the answer's text", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      sendText(res, 200, '{"d":{"results":[{"ID":1,"At":"\\/Date(1700000000000)\\/"},{"ID":2,"At":null}]}}', { "content-type": "application/json" });
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const result = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--odata-version", "2.0"], { cwd });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(readFileSync(join(cwd, "t.ndjson"), "utf8"), '{"ID":1,"At":"2023-11-14T22:13:20Z"}\n{"ID":2,"At":null}\n');
+  });
+});
+
 describe("reading CAP", () => {
   test("query in every format, v4 and v2, gives what the library reads", async () => {
     for (const [root, extra, version] of [[cap.v4, [], "4.0"], [cap.v2.replace("127.0.0.1", "localhost"), V2, "2.0"]] as const) {

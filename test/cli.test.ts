@@ -160,6 +160,23 @@ describe("reading the demo service", () => {
   });
 });
 
+describe("$search", () => {
+  test("query and count send --search as $search; the rows come back as the service sent them", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("/$count")) return sendText(res, 200, "1");
+      sendJson(res, 200, { value: [{ ID: 7, Name: "blue pen" }] });
+    });
+    t.after(() => server.close());
+    const query = await runCli(["query", server.url("odata/"), "Products", "--search", "blue OR green", "--format", "ndjson"]);
+    assert.equal(query.code, 0, show(query));
+    assert.equal(query.stdout, '{"ID":7,"Name":"blue pen"}\n');
+    const count = await runCli(["count", server.url("odata/"), "Products", "--search", "blue"]);
+    assert.equal(count.code, 0, show(count));
+    assert.equal(count.stdout.trim(), "1");
+    assert.deepEqual(server.requests.map((r) => decodeURIComponent(r.path)), ["/odata/Products?$search=blue OR green", "/odata/Products/$count?$search=blue"]);
+  });
+});
+
 describe("exit codes", () => {
   test("3 for an HTTP error, 4 for a network error, each with a message that names it", async () => {
     const missing = await runCli(["get", demo.serviceUrl, "Products", "99999"]);

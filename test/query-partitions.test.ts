@@ -125,6 +125,44 @@ describe("planning against node:http services", () => {
     assert.equal(client.collection("Items").partition(plan[2]!).url(), `${root}Items?$skip=6`);
   });
 
+  test("the $count is asked while $metadata is read, and client.metadata() afterwards finds the model the plan read", async (t) => {
+    let counted!: () => void;
+    const countAsked = new Promise<void>((resolve) => (counted = resolve));
+    const { server, client } = await serveClient(t, async (request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) {
+        // Answered only once the count is asked (a plan that counts after $metadata gets a 503 after 2 s).
+        const asked = await Promise.race([countAsked.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000))]);
+        if (!asked) return sendJson(res, 503, { error: { code: "503", message: "the count was not asked meanwhile" } });
+        return sendText(res, 200, metadataXml(INT_KEY), { "content-type": "application/xml" });
+      }
+      if (url.pathname.endsWith("/$count")) {
+        counted();
+        return sendText(res, 200, "4");
+      }
+      sendJson(res, 200, { value: [{ ID: (Number(url.searchParams.get("$skip")) + 1) * 10 }] });
+    });
+    const plan = await client.collection("Items").partitions(2);
+    assert.deepEqual(plan.map((p) => p.filter), ["ID lt 30", "ID ge 30"]);
+    await client.metadata();
+    assert.equal(server.requests.filter((r) => r.path.endsWith("/$metadata")).length, 1);
+    assert.equal(server.requests.filter((r) => r.path.includes("/$count")).length, 1);
+  });
+
+  test("a plan that fails once $metadata is read (no key) aborts the count it asked meanwhile", { timeout: 10_000 }, async (t) => {
+    let countClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (countClosed = resolve));
+    const { client } = await serveClient(t, (request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendText(res, 200, metadataXml(`<EntityType Name="Item"><Property Name="ID" Type="Edm.Int32"/></EntityType>`), { "content-type": "application/xml" });
+      // The count never answers: only the client closing it ends it.
+      if (url.pathname.endsWith("/$count")) return void res.on("close", () => countClosed());
+      sendJson(res, 200, { value: [] });
+    });
+    await assert.rejects(client.collection("Items").partitions(2), (error: unknown) => error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN");
+    await closed;
+  });
+
   test("a service that answers the ordered probe 501 Not Implemented gets $skip windows", async (t) => {
     const { client } = await serveClient(t, (request, res) => {
       const url = new URL(request.path, "http://x");

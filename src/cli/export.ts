@@ -7,24 +7,44 @@
  * - Memory holds the page being written and the one read ahead, whatever the number of rows.
  * - After each page is written (handed to the operating system) its checkpoint is saved
  *   atomically with the URL of the next page and the output's length, in page order and behind
- *   the walk (`CheckpointWriter`), so a checkpoint on disk is always that of a page already in the
- *   file. A process killed at any moment resumes from the last checkpoint: the output is cut back
+ *   the walk (`FileSink` writes, `CheckpointWriter` saves once the write is done), so a checkpoint
+ *   on disk is always that of a page already in the file. A process killed at any moment resumes from the last checkpoint: the output is cut back
  *   to the saved length (whatever was written after it, half a page included, goes) and the walk
  *   goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
  */
-import { createReadStream, writeSync } from "node:fs";
+import { createReadStream, write as fsWrite } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
 import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
+import { queryPages } from "../resources/query.js";
+import { entityTextOf, keepEntityText } from "../payload/entity-text.js";
 import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, type FileFormatName, type RowFormat } from "./formats.js";
 
-/** A file written at known offsets, its length tracked. */
+/** Writes all of `bytes` at `position` of the file `fd` (a write may take fewer bytes than it is given). */
+function writeAt(fd: number, bytes: Uint8Array, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (offset: number) => {
+      if (offset >= bytes.byteLength) return resolve();
+      // The callback form: one request to libuv's pool, none of the promise API's wrapping per call.
+      fsWrite(fd, bytes, offset, bytes.byteLength - offset, position + offset, (error, written) => (error ? reject(error) : step(offset + written)));
+    };
+    step(0);
+  });
+}
+
+/**
+ * A file written at known offsets, its length tracked. Writes go to the operating system behind
+ * the caller, one at a time and in order: `write()` resolves once the write before it is done, so
+ * the walk reads and parses the next page while this one is written, and at most one page waits.
+ */
 export class FileSink {
   readonly path: string;
   readonly #handle: FileHandle;
   #length: number;
+  /** The last write handed over (rejected with its error, or the error of a write before it). */
+  #lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(path: string, handle: FileHandle, length: number) {
     this.path = path;
@@ -59,21 +79,34 @@ export class FileSink {
   }
 
   /**
-   * Appends bytes (text as UTF-8), synchronously: one system call that hands a page to the
-   * operating system, where the asynchronous call would wait for a thread of libuv's pool.
+   * Appends bytes (text as UTF-8) after those given so far; `length` counts them at once.
+   * Resolves when the write before this one is done (rejects with its error); `written()` tells
+   * when this one is.
    */
-  async write(data: string | Uint8Array): Promise<void> {
+  write(data: string | Uint8Array): Promise<void> {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let offset = 0;
-    while (offset < bytes.byteLength) {
-      const written = writeSync(this.#handle.fd, bytes, offset, bytes.byteLength - offset, this.#length);
-      offset += written;
-      this.#length += written;
-    }
+    const position = this.#length;
+    this.#length += bytes.byteLength;
+    const before = this.#lastWrite;
+    const fd = this.#handle.fd;
+    this.#lastWrite = before.then(() => writeAt(fd, bytes, position));
+    // Its failure is reported by the next write(), written() or close().
+    this.#lastWrite.catch(() => {});
+    return before;
   }
 
+  /** Resolves once everything given to `write()` so far is written (rejects with the first failure). */
+  written(): Promise<void> {
+    return this.#lastWrite;
+  }
+
+  /** Waits for the writes, then closes the file (also when a write failed, rejecting with its error). */
   async close(): Promise<void> {
-    await this.#handle.close();
+    try {
+      await this.#lastWrite;
+    } finally {
+      await this.#handle.close();
+    }
   }
 }
 
@@ -150,13 +183,18 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     // first checkpoint can be saved before anything is written. CSV columns may wait for a row.
     let headPending = job.whole && state.length === 0;
     const headReady = () => job.format !== "csv" || columns !== undefined;
-    if (!resume) await saveCheckpoint(job.checkpoint, state);
+    // The first checkpoint is saved while the first page is read, and is on disk before anything is written.
+    let firstSave = !resume;
+    if (firstSave) checkpoints.save(state);
     job.onPage({ rows: state.rows, pages: state.pages });
 
 
     if (!state.done) {
       // `from`: the saved next link (or, before the first page, the query's own URL).
-      const pages = job.query.pages({ from: state.next, signal: job.signal, readAhead: job.readAhead });
+      // NDJSON and JSON take each page's entities as the service wrote them where they can
+      // (entity-text.ts): serializing every entity again would cost as much as parsing the page did.
+      const onWholeBody = format.rowsFromText ? keepEntityText : undefined;
+      const pages = queryPages(job.query, { from: state.next, signal: job.signal, readAhead: job.readAhead, onWholeBody });
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
         let text = "";
@@ -169,7 +207,12 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           text += format.head();
           headPending = false;
         }
-        text += format.rows(entities, state.rows);
+        const entityText = format.rowsFromText && entities.length > 0 ? entityTextOf(entities) : undefined;
+        text += entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
+        if (firstSave) {
+          await checkpoints.flush();
+          firstSave = false;
+        }
         await sink.write(text);
         state.length = sink.length;
         state.rows += entities.length;
@@ -181,15 +224,15 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           state.next = page.nextLink;
         }
         if (page.count !== undefined) state.total = page.count;
-        // The page is in the file: its checkpoint is saved behind the walk (see CheckpointWriter).
-        checkpoints.save(state);
+        // Its checkpoint is saved once the page is in the file, behind the walk (see CheckpointWriter).
+        checkpoints.save(state, sink.written());
         job.onPage({ rows: state.rows, pages: state.pages });
       }
       if (!state.done) {
         // The walk ended without a last page (a resumed walk whose link led nowhere): nothing more to read.
         delete state.next;
         state.done = true;
-        checkpoints.save(state);
+        checkpoints.save(state, sink.written());
       }
       await checkpoints.flush();
     }

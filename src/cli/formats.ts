@@ -3,6 +3,11 @@
  * `query` on a terminal, an aligned table. Each format turns a page of entities into one piece of
  * text, so that a page is one write and the output's length after it is a clean place to resume.
  *
+ * NDJSON and JSON write each entity as the service sent it when the page's text allows
+ * (`rowsFromText`: compact v4 JSON, see payload/entity-text.ts), else as `JSON.stringify` of the
+ * entity read; the two differ only where JSON allows (number digits such as `1.50` or Int64
+ * values beyond 2^53, which the service's text keeps exactly, and escapes such as `\u00e9`).
+ *
  * CSV:
  * - one header line of column names, then one line per entity, lines ended by CRLF; a field that
  *   holds `"`, `,`, CR or LF is quoted, its `"` doubled (RFC 4180 §2). Text is UTF-8, without BOM.
@@ -28,6 +33,12 @@ export interface RowFormat {
   head(): string;
   /** The rows of one page; `written` is how many rows were written before this page. */
   rows(entities: readonly Record<string, unknown>[], written: number): string;
+  /**
+   * The rows of one page from the text the service sent for its entities (`entityTextOf`:
+   * entities separated by `},{` and by nothing else), for the formats that write entities as JSON;
+   * absent for the others.
+   */
+  rowsFromText?(text: string, written: number): string;
   /** The text after the last row; `written` is how many rows were written. */
   tail(written: number): string;
   /** What joins two pieces of rows written apart (a JSON array's comma); empty for line formats. */
@@ -73,6 +84,7 @@ export function ndjsonFormat(): RowFormat {
       for (const entity of entities) text += `${JSON.stringify(entity)}\n`;
       return text;
     },
+    rowsFromText: (text) => `${text.replaceAll("},{", "}\n{")}\n`,
     tail: () => "",
   };
 }
@@ -92,6 +104,7 @@ export function jsonFormat(): RowFormat {
       }
       return text;
     },
+    rowsFromText: (text, written) => `${written === 0 ? "" : ",\n"}${text.replaceAll("},{", "},\n{")}`,
     tail: (written) => (written === 0 ? "]\n" : "\n]\n"),
   };
 }

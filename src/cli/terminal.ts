@@ -70,8 +70,12 @@ const ESC = "\u001b[";
 
 /** Formats a count with thousands separators. */
 export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
+  // One formatter for the process: toLocaleString() builds a new one for every call.
+  countFormat ??= new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+  return countFormat.format(Math.round(value));
 }
+
+let countFormat: Intl.NumberFormat | undefined;
 
 /** Formats seconds as `m:ss` or `h:mm:ss`. */
 export function formatDuration(seconds: number): string {
@@ -114,12 +118,16 @@ export class Reporter {
     return !this.#options.quiet && (this.#tty || this.#options.progress);
   }
 
+  /** Whether progress is shown and its next line is due (on a terminal ten times a second, elsewhere once a second). */
+  #due(force: boolean): boolean {
+    if (!this.showsProgress) return false;
+    return force || performance.now() - this.#lastDraw >= (this.#tty ? 100 : 1000);
+  }
+
   /** Shows progress text; on a terminal at most ten times a second, elsewhere once a second. */
   progress(text: string, force = false): void {
-    if (!this.showsProgress) return;
-    const now = performance.now();
-    if (!force && now - this.#lastDraw < (this.#tty ? 100 : 1000)) return;
-    this.#lastDraw = now;
+    if (!this.#due(force)) return;
+    this.#lastDraw = performance.now();
     if (this.#tty) {
       // A terminal that reports no size (0) gets the common 80 columns.
       const width = (this.#stream.columns || 80) - 1;
@@ -132,7 +140,8 @@ export class Reporter {
 
   /** Shows a walk's progress: rows, rows/s, pages, and percent and ETA when the total is known. */
   walk(label: string, progress: WalkProgress, startedAt: number, force = false): void {
-    if (!this.showsProgress) return;
+    // Checked before the text is made: an export calls this after every page.
+    if (!this.#due(force)) return;
     const seconds = (performance.now() - startedAt) / 1000;
     const rate = seconds > 0 ? progress.rows / seconds : 0;
     const parts = [`${label} ${formatCount(progress.rows)} rows`, `${formatCount(rate)} rows/s`, `${formatCount(progress.pages)} pages`];

@@ -19,6 +19,19 @@ import { SharedRequest } from "../util/shared-request.js";
  * only that caller's wait; the shared request goes on for the others and is cancelled when every
  * waiting caller has given up.
  */
+/** The cache of each client core: `client.metadata()` and the partition planner share one fetch. */
+const caches = new WeakMap<ClientCore, MetadataCache>();
+
+/** The `$metadata` cache of a client core (made by the first call). */
+export function metadataCacheOf(core: ClientCore): MetadataCache {
+  let cache = caches.get(core);
+  if (cache === undefined) {
+    cache = new MetadataCache(core);
+    caches.set(core, cache);
+  }
+  return cache;
+}
+
 export class MetadataCache {
   readonly #core: ClientCore;
   #model: ServiceModel | undefined;

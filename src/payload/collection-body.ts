@@ -23,6 +23,11 @@ export interface ReadCollectionBodyOptions {
   bufferLimit?: number;
   /** Told when a read waits for data and when it settles, so that a stalled body is aborted. */
   stallWatch?: BodyStallWatch | undefined;
+  /**
+   * Called with the text of a v4 body read whole and the entities parsed from it, before they are
+   * yielded (the command line's export keeps their text with `keepEntityText` of entity-text.ts).
+   */
+  onWholeBody?: ((text: string, entities: unknown[]) => void) | undefined;
 }
 
 /**
@@ -83,7 +88,9 @@ export async function* readCollectionBody(
     }
 
     if (streamEnded) {
-      const { entities, annotations } = interpretDocument(parseWholeBody(chunks, size), format);
+      const text = decodeWholeBody(chunks, size);
+      const { entities, annotations } = interpretDocument(parseWholeBody(text), format);
+      if (format === "v4") options?.onWholeBody?.(text, entities);
       if (entities.length > 0) yield entities;
       return annotations;
     }
@@ -137,8 +144,8 @@ const EMPTY_CHUNK = new Uint8Array(0);
  */
 let utf8: InstanceType<typeof TextDecoder> | undefined;
 
-/** Decodes the buffered chunks as UTF-8 (a BOM is dropped) and parses them in one go. */
-function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
+/** Decodes the buffered chunks as UTF-8 (a BOM is dropped). */
+function decodeWholeBody(chunks: Uint8Array[], size: number): string {
   let bytes: Uint8Array;
   if (chunks.length === 1) {
     bytes = chunks[0]!;
@@ -150,7 +157,11 @@ function parseWholeBody(chunks: Uint8Array[], size: number): unknown {
       at += chunk.byteLength;
     }
   }
-  const text = (utf8 ??= new TextDecoder()).decode(bytes);
+  return (utf8 ??= new TextDecoder()).decode(bytes);
+}
+
+/** Parses a whole body's text in one go. */
+function parseWholeBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

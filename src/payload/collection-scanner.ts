@@ -11,6 +11,7 @@ import { isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
 import { COLLECTION_ANNOTATIONS, setAnnotation, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
+import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, endsWithOddBackslashes, findStringEnd, isJsonSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-text.js";
 
 /**
  * How many characters of complete entities are parsed in one `JSON.parse` in incremental mode.
@@ -40,44 +41,6 @@ const S_OTHER_VALUE = 6; // inside a member value that is not the entity array
 const S_AFTER_VALUE = 7; // after a member value: "," or "}"
 const S_ENTITIES = 8; // inside the entity array
 const S_DONE = 9; // after the top-level "}"
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-
-function isJsonSpace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
-}
-
-/**
- * Index of the quote that closes the string whose content starts at or before `from`, or -1 if
- * the text ends first. A quote preceded by an odd run of backslashes is escaped; the run is
- * counted backwards, so an escape split across chunks needs no state of its own (the unfinished
- * string is always still in the buffer).
- */
-function findStringEnd(text: string, from: number): number {
-  let at = from;
-  for (;;) {
-    const quote = text.indexOf('"', at);
-    if (quote < 0) return -1;
-    let before = quote - 1;
-    while (text.charCodeAt(before) === BACKSLASH) before--;
-    if ((quote - 1 - before) % 2 === 0) return quote;
-    at = quote + 1;
-  }
-}
-
-/** Whether the text ends with an odd run of backslashes, so that its next character is escaped. */
-function endsWithOddBackslashes(text: string): boolean {
-  let at = text.length - 1;
-  while (at >= 0 && text.charCodeAt(at) === BACKSLASH) at--;
-  return (text.length - 1 - at) % 2 === 1;
-}
 
 /**
  * The incremental part: fed decoded text piece by piece, it finds the entity array and the

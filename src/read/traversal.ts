@@ -56,6 +56,11 @@ export interface TraversalOptions extends ReadOptions {
   trackChanges?: boolean | undefined;
   /** The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`). */
   expand?: readonly ExpandItem[] | undefined;
+  /**
+   * Called with the text and the entities of every v4 JSON page read whole (see
+   * `readCollectionBody`): the command line's export keeps the entities' text to write it as is.
+   */
+  onWholeBody?: ((text: string, entities: unknown[]) => void) | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -183,7 +188,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
   const v2 = core.options.version === "2.0";
-  const body = readCollectionBody(response.body, v2 ? "v2" : "v4", { stallWatch: bodyStallWatch(response) });
+  const body = readCollectionBody(response.body, v2 ? "v2" : "v4", { stallWatch: bodyStallWatch(response), onWholeBody: options.onWholeBody });
   // One piece is held back so that the last one can carry the annotations the body ends with.
   let held: T[] | undefined;
   for (;;) {
@@ -296,6 +301,11 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
 export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<Page<T>> {
   let value: T[] = [];
   for await (const part of walkParts<T>(core, url, options)) {
+    if (part.end && value.length === 0) {
+      // A page read in one piece (every page a JSON.parse reads whole) is its array as parsed.
+      yield toPage(core, part.entities, part.end, true);
+      continue;
+    }
     for (const entity of part.entities) value.push(entity);
     if (part.end) {
       yield toPage(core, value, part.end, true);

@@ -23,7 +23,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { ODataClientError, ODataHttpError } from "../errors.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { edmText, formatTypedText } from "../query/edm-text.js";
 import { formatLiteral, type EdmTypeName } from "../query/literal-format.js";
 import { checkPath } from "../query/names.js";
@@ -31,7 +31,7 @@ import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
 import { describe } from "../util/values.js";
-import { MetadataCache } from "../metadata/cache.js";
+import { metadataCacheOf } from "../metadata/cache.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
@@ -65,14 +65,46 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
 
   let model = options?.model;
   let modelError: unknown;
+  // The count does not need the key: when $metadata is to be read first, the count is asked at the
+  // same time (a round trip less before the walks start). If planning stops before using it, the
+  // count is aborted.
+  const countStop = new AbortController();
+  let total: Promise<number> | undefined;
   if (model === undefined) {
+    if (strategy !== "aggregate") {
+      total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: anySignal([signal, countStop.signal]) });
+      total.catch(() => {}); // its failure is the plan's when the plan uses it
+    }
     try {
-      model = await new MetadataCache(core).get(signal);
+      model = await metadataCacheOf(core).get(signal);
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) {
+        countStop.abort(error);
+        throw error;
+      }
       modelError = error;
     }
   }
+  try {
+    return await planWithModel(core, state, n, strategy, where, explicitKey, model, modelError, signal, total);
+  } catch (error) {
+    countStop.abort(error);
+    throw error;
+  }
+}
+
+async function planWithModel(
+  core: ClientCore,
+  state: QueryState,
+  n: number,
+  strategy: string,
+  where: string,
+  explicitKey: string[] | undefined,
+  model: ServiceModel | undefined,
+  modelError: unknown,
+  signal: AbortSignal | undefined,
+  total: Promise<number> | undefined,
+): Promise<QueryPartition[]> {
   const set = state.parentPath === undefined ? model?.entitySet(state.entitySet) : undefined;
   const type = set && model ? model.entityTypeOf(set) : undefined;
   const key: KeyPart[] | undefined = explicitKey
@@ -86,7 +118,7 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
   }
   const sortable = set && model ? keySortable(model, set, key) : true;
 
-  const plan: PlanContext = { core, state, n, key, signal };
+  const plan: PlanContext = { core, state, n, key, signal, total };
   switch (strategy) {
     case "skip":
       return skipWindows(plan, sortable);
@@ -113,6 +145,8 @@ interface PlanContext {
   n: number;
   key: KeyPart[];
   signal: AbortSignal | undefined;
+  /** The count asked while `$metadata` was read, if it was. */
+  total: Promise<number> | undefined;
 }
 
 /** The type of a property path of an entity type (`address/city` through complex types). */
@@ -151,7 +185,7 @@ function probeBase(state: QueryState): QueryState {
 }
 
 function count(plan: PlanContext): Promise<number> {
-  return readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal });
+  return plan.total ?? readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal });
 }
 
 /** Where the `i`-th of `n` equal shares of `total` starts. */

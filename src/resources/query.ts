@@ -382,12 +382,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     return this.#core.options.version;
   }
 
-  /** The caller's reading options plus what this query adds (change tracking, the expanded paths). */
   #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
-    const tracked = (this.#state as TrackedState).trackChanges === true;
-    const expand = this.#state.expand;
-    if (!tracked && expand === undefined) return options;
-    return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
+    return readingOptions(this.#state, options);
   }
 
   /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
@@ -404,6 +400,24 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
  */
 export function queryInternals<T, S extends string, X>(query: CollectionQuery<T, S, X>): { core: ClientCore; state: QueryState } {
   return readQueryInternals(query);
+}
+
+/** The caller's reading options plus what a query adds (change tracking, the expanded paths). */
+function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
+  const tracked = (state as TrackedState).trackChanges === true;
+  const expand = state.expand;
+  if (!tracked && expand === undefined) return options;
+  return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
+}
+
+/**
+ * The pages of a query as `query.pages()` reads them, with the reading layer's own options too
+ * (the command line's export reads the text of each page with `onWholeBody`).
+ * @internal Not exported from the package.
+ */
+export function queryPages<T>(query: CollectionQuery<T>, options: TraversalOptions): AsyncGenerator<Page<T>, void, undefined> {
+  const { core, state } = readQueryInternals(query);
+  return walkPages<T>(core, collectionUrl(core.options.serviceUrl, core.options.version, state), readingOptions(state, options));
 }
 
 let readEntityInternals: <T, S extends string, X>(query: EntityQuery<T, S, X>) => { core: ClientCore; state: EntityState };

@@ -96,14 +96,15 @@ async function readPlanFile(file: string, set: string, count: number): Promise<Q
   return partitions;
 }
 
-async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number, model: ServiceModel | undefined): Promise<QueryPartition[]> {
+async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
   if (file !== undefined) return readPlanFile(file, set, count);
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   if (!STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
   const key = stringOption(context.args, "partition-key");
   try {
-    return await query.partitions(count, { signal: context.signal, model, strategy: strategy as PartitionStrategy, key });
+    // No model given: the planner reads $metadata (the client's cache, which model() shares) while it counts.
+    return await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key });
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
       throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
@@ -148,10 +149,13 @@ async function runExport(context: CommandContext): Promise<void> {
 
   const { client } = clientFor(context, service);
   const query = buildQuery(client.collection(set), args, { paging: true });
-  const model = await optionalMetadata(client, context.signal);
+  // $metadata only when something needs it (a plan, CSV columns): NDJSON and JSON of one walk
+  // start with the first page, and a service's $metadata may be megabytes.
+  let metadata: Promise<ServiceModel | undefined> | undefined;
+  const model = () => (metadata ??= optionalMetadata(client, context.signal));
 
   if (planOnly) {
-    const plan = await planFor(context, query, set, mode.count, model);
+    const plan = await planFor(context, query, set, mode.count);
     await context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
   }
@@ -181,7 +185,7 @@ async function runExport(context: CommandContext): Promise<void> {
     if (mode.kind === "single") {
       if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode });
       countInBackground(query);
-      const columns = format === "csv" ? declaredColumns(args, set, model) : undefined;
+      const columns = format === "csv" ? declaredColumns(args, set, await model()) : undefined;
       latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
@@ -191,10 +195,10 @@ async function runExport(context: CommandContext): Promise<void> {
         partition = saved;
         checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), format, mode });
       } else {
-        partition = (await planFor(context, query, set, mode.count, model))[mode.index - 1] as QueryPartition;
+        partition = (await planFor(context, query, set, mode.count))[mode.index - 1] as QueryPartition;
       }
       total ??= partition.estimatedCount;
-      const columns = format === "csv" ? declaredColumns(args, set, model) ?? (partition.kind === "empty" ? undefined : await firstColumns(query, context.signal)) : undefined;
+      const columns = format === "csv" ? declaredColumns(args, set, await model()) ?? (partition.kind === "empty" ? undefined : await firstColumns(query, context.signal)) : undefined;
       if (partition.kind === "empty") {
         await writeEmpty(out, format, columns);
       } else {
@@ -208,9 +212,9 @@ async function runExport(context: CommandContext): Promise<void> {
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {
-        plan = await planFor(context, query, set, mode.count, model);
+        plan = await planFor(context, query, set, mode.count);
         // Every part writes the same columns, so they are fixed before any part starts.
-        columns = format === "csv" ? declaredColumns(args, set, model) ?? (await firstColumns(query, context.signal)) : undefined;
+        columns = format === "csv" ? declaredColumns(args, set, await model()) ?? (await firstColumns(query, context.signal)) : undefined;
       }
       partitions = plan.length;
       total = plan.reduce((sum, p) => sum + (p.estimatedCount ?? 0), 0) || undefined;

@@ -1,0 +1,74 @@
+// The export's file writes and checkpoint saves behind the walk (src/cli/export.ts FileSink,
+// src/cli/checkpoint.ts CheckpointWriter): in order, a checkpoint only once the page it describes
+// is written, and nothing saved after a failure.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CheckpointWriter, type WalkCheckpoint } from "../src/cli/checkpoint.js";
+import { FileSink } from "../src/cli/export.js";
+import { tempDir } from "./cli-harness.js";
+
+function checkpoint(rows: number): WalkCheckpoint {
+  return { type: "traverse-odata/export-checkpoint", version: 1, request: "http://x/svc/Things", format: "ndjson", out: "t.ndjson", whole: true, next: `http://x/svc/Things?$skiptoken=${rows}`, length: rows * 10, rows, pages: rows / 10, done: false, savedAt: "" };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((yes, no) => ((resolve = yes), (reject = no)));
+  return { promise, resolve, reject };
+}
+
+test("a checkpoint is saved only once the write it waits for is done, and the saves land in order", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file);
+  const page = deferred();
+  writer.save(checkpoint(10), page.promise);
+  writer.save(checkpoint(20));
+  await sleep(50);
+  assert.equal(existsSync(file), false, "saved before its page was written");
+  page.resolve();
+  await writer.flush();
+  assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 20);
+});
+
+test("after a write fails, no later checkpoint is saved (it would claim the bytes that failed), and flush() and save() reject with the failure", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file);
+  writer.save(checkpoint(10));
+  await writer.flush();
+  const failed = deferred();
+  writer.save(checkpoint(20), failed.promise);
+  writer.save(checkpoint(30), Promise.resolve());
+  failed.reject(new Error("ENOSPC: no space left on device"));
+  await assert.rejects(writer.flush(), /ENOSPC/);
+  assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 10);
+  assert.throws(() => writer.save(checkpoint(40)), /ENOSPC/);
+});
+
+test("FileSink writes in order behind the caller; length counts at once; written() and close() wait for the bytes", async () => {
+  const path = join(tempDir(), "t.ndjson");
+  const sink = await FileSink.open(path);
+  const lines = Array.from({ length: 200 }, (_, i) => `{"ID":${i},"text":"${"é".repeat(i % 7)}"}\n`);
+  let expected = 0;
+  for (const line of lines) {
+    await sink.write(line);
+    expected += Buffer.byteLength(line);
+    assert.equal(sink.length, expected);
+  }
+  await sink.written();
+  assert.equal(readFileSync(path, "utf8"), lines.join(""));
+  await sink.write("last\n");
+  await sink.close();
+  assert.equal(readFileSync(path, "utf8"), `${lines.join("")}last\n`);
+});
+
+test("a write that fails (a full disk: /dev/full, Linux) fails written(), the next write() and close()", async () => {
+  const sink = await FileSink.open("/dev/full");
+  await sink.write("a page\n");
+  await assert.rejects(sink.written(), { code: "ENOSPC" });
+  await assert.rejects(sink.write("the next page\n"), { code: "ENOSPC" });
+  await assert.rejects(sink.close(), { code: "ENOSPC" });
+});

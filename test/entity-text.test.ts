@@ -1,0 +1,71 @@
+// The text of a page's entities as the service sent them (src/payload/entity-text.ts): given only
+// where it is provably the entities JSON.parse read, separated by "},{" and nothing else.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { entityArrayText } from "../src/payload/entity-text.js";
+
+/** The entity text of a body, its entities read as readCollectionBody reads them. */
+function textOf(body: string): string | undefined {
+  return entityArrayText(body, (JSON.parse(body) as { value: unknown[] }).value);
+}
+
+test("a compact page: the text between the brackets, numbers and escapes as sent", () => {
+  const rows = '{"ID":1,"price":1.50,"name":"caf\\u00e9"},{"ID":9007199254740993,"tags":[{"a":1}],"x":{"y":[]}},{"ID":3}';
+  const body = `{"@odata.context":"$metadata#Things","@odata.count":3,"value":[${rows}],"@odata.nextLink":"Things?$skiptoken=3"}`;
+  assert.equal(textOf(body), rows);
+  assert.equal(textOf(`{"value":[${rows}]}`), rows);
+  // Whitespace before the array is fine; from its start on, only where no separator could hold it.
+  assert.equal(textOf(` { "@odata.context" : "x" , "value" : [ ${rows}],"@odata.nextLink":"x"}`), rows);
+  assert.equal(textOf(`{"value":[${rows}] ,"@odata.nextLink" :"x"}`), rows);
+  assert.equal(textOf(`{"value":[${rows}],"@odata.nextLink":"x"} `), undefined);
+  assert.equal(textOf('{"value":[{"ID":1}]}'), '{"ID":1}');
+  assert.equal(textOf('{"value":[]}'), "");
+  // An escaped member name is read as JSON.parse reads it.
+  assert.equal(textOf('{"valu\\u0065":[{"ID":1},{"ID":2}]}'), '{"ID":1},{"ID":2}');
+});
+
+test("a separator with whitespace, or a line break anywhere after the array's start: no text", () => {
+  assert.equal(textOf('{"value":[{"ID":1}, {"ID":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1} ,{"ID":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1},\t{"ID":2}]}'), undefined);
+  assert.equal(textOf('{"value":[\n  {"ID":1},\n  {"ID":2}\n]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1,\r\n"a":2}]}'), undefined);
+  // A space after "}" or before "{", or a tab, anywhere after the array's start (here in strings): no text either.
+  assert.equal(textOf('{"value":[{"ID":1,"a":"} "},{"ID":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1},{"ID":2,"a":" {"}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1},{"ID":2}],"@odata.nextLink":"a\\tb"}'), '{"ID":1},{"ID":2}');
+  // A pretty-printed page of one entity too: its lines would break NDJSON.
+  assert.equal(textOf(JSON.stringify({ value: [{ ID: 1, a: "x" }] }, null, 2)), undefined);
+});
+
+test('a "},{" that is not a separator (in a string, in a nested collection): no text', () => {
+  assert.equal(textOf('{"value":[{"ID":1,"note":"a},{b"},{"ID":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1,"items":[{"a":1},{"a":2}]}]}'), undefined);
+  // Counted once too often, once too rarely: a separator with a space and a "},{" in a string.
+  assert.equal(textOf('{"value":[{"ID":1,"note":"},{"}, {"ID":2}]}'), undefined);
+  // ... and in a member after the array.
+  assert.equal(textOf('{"value":[{"ID":1}],"@odata.nextLink":"x?a=},{"}'), undefined);
+});
+
+test("entities that are not all objects: no text", () => {
+  assert.equal(textOf('{"value":[{"ID":1},2,{"ID":3}]}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1},null]}'), undefined);
+  assert.equal(textOf('{"value":[[{"ID":1}],[{"ID":2}]]}'), undefined);
+});
+
+test('two "value" members (JSON.parse keeps the last): no text, whichever array holds the separators', () => {
+  assert.equal(textOf('{"value":[{"x":1}],"value":[{"y":1}]}'), undefined);
+  assert.equal(textOf('{"value":[{"x":1}],"value":[{"y":1},{"y":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"x":1},{"x":2}],"value":[{"y":1}]}'), undefined);
+  assert.equal(textOf('{"value":[],"value":[{"y":1},{"y":2}]}'), undefined);
+  assert.equal(textOf('{"value":[1,2,3],"value":[{"y":1},{"y":2}]}'), undefined);
+  assert.equal(textOf('{"value":[{"y":1}],"valu\\u0065":[]}'), undefined);
+});
+
+test("the text cut at its separators gives back exactly the entities JSON.parse read", () => {
+  const entities = [{ ID: 1, s: "quote \" backslash \\ }", n: null }, { ID: 2, nested: { a: [1, { b: "]" }] } }, { ID: 3, s: "{,}" }];
+  const body = `{"value":${JSON.stringify(entities)}}`;
+  const text = textOf(body);
+  assert.ok(text !== undefined);
+  assert.deepEqual(text.split("},{").map((piece, i, all) => JSON.parse(`${i === 0 ? "" : "{"}${piece}${i === all.length - 1 ? "" : "}"}`)), entities);
+});

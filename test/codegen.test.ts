@@ -31,22 +31,35 @@ function fixture(file: string): { text: string; model: ServiceModel } {
 
 /** The golden files import the library from src, so that the repository's type check covers them. */
 function goldenOf(file: string): string {
+  return goldenFilesOf(file)["index.ts"] as string;
+}
+
+function goldenFilesOf(file: string, declarations = false): Record<string, string> {
   const { text, model } = fixture(file);
-  return generate(model, { importFrom: "../../../src/index.js", source: { name: file, text } })["index.ts"] as string;
+  return generate(model, { importFrom: "../../../src/index.js", source: { name: file, text }, declarations });
+}
+
+/** Writes the golden file when TRAVERSE_UPDATE_GOLDEN=1, and compares. */
+function assertGolden(generated: string, path: string): void {
+  if (process.env["TRAVERSE_UPDATE_GOLDEN"] === "1") {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, generated);
+  }
+  assert.equal(generated, readFileSync(path, "utf8"));
 }
 
 describe("golden files", () => {
   for (const { name, file } of FIXTURES) {
     test(`${file} gives test/codegen/${name}/index.ts`, () => {
-      const generated = goldenOf(file);
-      const path = join(HERE, name, "index.ts");
-      if (process.env["TRAVERSE_UPDATE_GOLDEN"] === "1") {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, generated);
-      }
-      assert.equal(generated, readFileSync(path, "utf8"));
+      assertGolden(goldenOf(file), join(HERE, name, "index.ts"));
     });
   }
+  test("v4.xml with declarations gives test/codegen/v4-declarations/index.d.ts and index.js", () => {
+    const files = goldenFilesOf("v4.xml", true);
+    assert.deepEqual(Object.keys(files).sort(), ["index.d.ts", "index.js"]);
+    assertGolden(files["index.d.ts"] as string, join(HERE, "v4-declarations", "index.d.ts"));
+    assertGolden(files["index.js"] as string, join(HERE, "v4-declarations", "index.js"));
+  });
 });
 
 describe("what is written", () => {

@@ -49,7 +49,7 @@ async function readSource(argument: string, environment: Environment, context: C
   return { model, name: redactUrl(new URL("$metadata", client.serviceUrl).href), text: text ?? JSON.stringify(model) };
 }
 
-/** `generate <metadata> --out <dir> [--name f] [--only A,B] [--check]`. */
+/** `generate <metadata> --out <dir> [--name f] [--only A,B] [--declarations] [--check]`. */
 export const generateCommand: Command = {
   spec: {
     name: "generate",
@@ -62,6 +62,7 @@ export const generateCommand: Command = {
       only: { type: "string", value: "SET,...", help: "only these entity sets, singletons and operation imports, with the types they reach" },
       check: { type: "boolean", help: "write nothing; exit with 1 when the files in --out differ from what would be written" },
       "ieee754-compatible": { type: "boolean", help: "OData v4: Edm.Int64 and Edm.Decimal arrive as strings (IEEE754Compatible=true)" },
+      declarations: { type: "boolean", help: "write index.d.ts (the types) and index.js (the factory) instead of index.ts: quicker to type-check with skipLibCheck" },
       "import-from": { type: "string", value: "MODULE", help: 'the module the types are imported from (default "traverse-odata")' },
     },
     notes: [
@@ -69,6 +70,7 @@ export const generateCommand: Command = {
       "  traverse-odata generate metadata.xml --out src/catalog",
       "  traverse-odata generate https://host/odata/v4/catalog/ --out src/catalog --only Books,Authors",
       "  traverse-odata generate metadata.xml --out src/catalog --check   (in CI)",
+      "  traverse-odata generate metadata.xml --out src/crm --declarations   (a large service)",
     ].join("\n"),
   },
   async run(context) {
@@ -89,6 +91,7 @@ export const generateCommand: Command = {
         only,
         ieee754Compatible: flag(context.args, "ieee754-compatible"),
         importFrom: stringOption(context.args, "import-from"),
+        declarations: flag(context.args, "declarations"),
         source: { name: source.name, text: source.text },
       });
     } catch (error) {

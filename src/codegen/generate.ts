@@ -76,7 +76,8 @@ interface Context {
 /**
  * Generates TypeScript for a service model read by `parseMetadata` or `client.metadata()`: an
  * `index.ts` with an interface per entity and complex type, a type per enumeration type, a
- * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`.
+ * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`; with
+ * `declarations`, the same as `index.d.ts` and the factory as `index.js`.
  * @example
  * import { parseMetadata } from "traverse-odata";
  * import { generate } from "traverse-odata/codegen";

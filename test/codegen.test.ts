@@ -12,7 +12,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata, ServiceModel, type CollectionQuery, type EntityQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
-import { shopService, type Shop_Book, type ReviewKey, type Access, type Format, type Author } from "./codegen/v4/index.js";
+import { shopService as shopServiceDeclared, type Shop_Book as DeclaredBook, type ShopService as DeclaredService } from "./codegen/v4-declarations/index.js";
+import { shopService, type ShopService, type Shop_Book, type ReviewKey, type Access, type Format, type Author } from "./codegen/v4/index.js";
 import { sALES_SRV_Entities, type Order, type OrderKey } from "./codegen/v2/index.js";
 import { container, type Priority } from "./codegen/csdl/index.js";
 import { startServer, sendJson, type RecordingServer } from "./servers/recording-server.js";
@@ -31,22 +32,35 @@ function fixture(file: string): { text: string; model: ServiceModel } {
 
 /** The golden files import the library from src, so that the repository's type check covers them. */
 function goldenOf(file: string): string {
+  return goldenFilesOf(file)["index.ts"] as string;
+}
+
+function goldenFilesOf(file: string, declarations = false): Record<string, string> {
   const { text, model } = fixture(file);
-  return generate(model, { importFrom: "../../../src/index.js", source: { name: file, text } })["index.ts"] as string;
+  return generate(model, { importFrom: "../../../src/index.js", source: { name: file, text }, declarations });
+}
+
+/** Writes the golden file when TRAVERSE_UPDATE_GOLDEN=1, and compares. */
+function assertGolden(generated: string, path: string): void {
+  if (process.env["TRAVERSE_UPDATE_GOLDEN"] === "1") {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, generated);
+  }
+  assert.equal(generated, readFileSync(path, "utf8"));
 }
 
 describe("golden files", () => {
   for (const { name, file } of FIXTURES) {
     test(`${file} gives test/codegen/${name}/index.ts`, () => {
-      const generated = goldenOf(file);
-      const path = join(HERE, name, "index.ts");
-      if (process.env["TRAVERSE_UPDATE_GOLDEN"] === "1") {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, generated);
-      }
-      assert.equal(generated, readFileSync(path, "utf8"));
+      assertGolden(goldenOf(file), join(HERE, name, "index.ts"));
     });
   }
+  test("v4.xml with declarations gives test/codegen/v4-declarations/index.d.ts and index.js", () => {
+    const files = goldenFilesOf("v4.xml", true);
+    assert.deepEqual(Object.keys(files).sort(), ["index.d.ts", "index.js"]);
+    assertGolden(files["index.d.ts"] as string, join(HERE, "v4-declarations", "index.d.ts"));
+    assertGolden(files["index.js"] as string, join(HERE, "v4-declarations", "index.js"));
+  });
 });
 
 describe("what is written", () => {
@@ -128,6 +142,23 @@ describe("what is written", () => {
     assert.match(text, /^ {2}readonly Books: CollectionQuery<Shop_Book>;$/m);
   });
 
+  test("declarations: index.d.ts holds the types of index.ts and the factory's signature, index.js the factory without types", () => {
+    const files = goldenFilesOf("v4.xml", true);
+    const declarations = files["index.d.ts"] as string;
+    const script = files["index.js"] as string;
+    const factoryAt = v4.indexOf("/**\n * The service Shop.ShopService on a client");
+    // Everything before the factory is the same, but for the value import of `edm`, which only the factory uses.
+    assert.equal(declarations.slice(0, declarations.indexOf("/**\n * The service Shop.ShopService on a client")), v4.slice(0, factoryAt).replace(/^import \{ edm \} from .*\n/m, ""));
+    assert.match(declarations, /^export declare function shopService\(client: ODataClient\): ShopService;\n$/m);
+    assert.doesNotMatch(declarations, /client\.collection/);
+    assert.match(script, /^import \{ edm \} from "\.\.\/\.\.\/\.\.\/src\/index\.js";$/m);
+    assert.match(script, /^export function shopService\(client\) \{$/m);
+    assert.match(script, /^ {6}return client\.collection\("second-hand"\);$/m);
+    assert.match(script, /^ {4}CountBooks: \(params\) =>$/m);
+    // No type syntax: the file is JavaScript that node runs as it is.
+    assert.doesNotMatch(script, /<|: [A-Z]\w*[;,)]|\binterface\b|\btype\b/);
+  });
+
   test("only with a name the container does not have, or a factory name that is no identifier, is refused with the name", () => {
     const { model } = fixture("v4.xml");
     assert.throws(() => generate(model, { only: ["Books", "Bokks"] }), (error: unknown) => error instanceof RangeError && /"Bokks"/.test(error.message) && /ShopService/.test(error.message));
@@ -163,25 +194,43 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   void [books, featured, key, half, access, format, home, orderKey, badKey, open, priority, restocked, container(client).Me];
 }
 
+// The declarations form types a program as index.ts does.
+export async function typesOfTheDeclarations(client: ODataClient): Promise<void> {
+  const shop: ShopService = shopServiceDeclared(client);
+  const declared: DeclaredService = shopService(client);
+  const books: CollectionQuery<DeclaredBook> = shopServiceDeclared(client).Books;
+  // @ts-expect-error the parameters of CountBooks are typed
+  shopServiceDeclared(client).CountBooks({ format: "Hardcover" });
+  // @ts-expect-error the parameters of the action import Restock are typed
+  void shopServiceDeclared(client).Restock.invoke({ books: ["1"], at: null });
+  // @ts-expect-error an entity type without navigation properties has none to expand
+  void shopServiceDeclared(client).solutions.expand("solutionid");
+  // @ts-expect-error Title is a string
+  const title: number = (await shopServiceDeclared(client).Featured.get()).Title;
+  void [shop, declared, books, title];
+}
+
 describe("the generated factory on the wire", () => {
-  test("entity sets, singletons and function imports send their requests under the names of the metadata", async (t) => {
-    const server: RecordingServer = await startServer((request, res) => {
-      const path = decodeURIComponent(new URL(request.path, "http://x").pathname);
-      if (path.endsWith("/CountBooks(format=Shop.Format'Paper')")) return sendJson(res, 200, { value: 3 });
-      if (path.endsWith("/Featured")) return sendJson(res, 200, { ID: 7, Title: "Emma" });
-      return sendJson(res, 200, { value: [{ solutionid: "a" }] });
+  for (const [form, factory] of [["index.ts", shopService], ["index.js of the declarations", shopServiceDeclared]] as const) {
+    test(`${form}: entity sets, singletons and function imports send their requests under the names of the metadata`, async (t) => {
+      const server: RecordingServer = await startServer((request, res) => {
+        const path = decodeURIComponent(new URL(request.path, "http://x").pathname);
+        if (path.endsWith("/CountBooks(format=Shop.Format'Paper')")) return sendJson(res, 200, { value: 3 });
+        if (path.endsWith("/Featured")) return sendJson(res, 200, { ID: 7, Title: "Emma" });
+        return sendJson(res, 200, { value: [{ solutionid: "a" }] });
+      });
+      t.after(() => server.close());
+      const shop = factory(new ODataClient({ serviceUrl: server.url("shop/") }));
+      const count = await shop.CountBooks({ format: "Paper" }).get();
+      const featured = await shop.Featured.get();
+      const page = await shop.solutions.top(1).page();
+      assert.equal(count, 3);
+      assert.deepEqual([featured.ID, featured.Title], [7, "Emma"]);
+      assert.deepEqual(page.value, [{ solutionid: "a" }]);
+      assert.deepEqual(
+        server.requests.map((r) => decodeURIComponent(r.path)),
+        ["/shop/CountBooks(format=Shop.Format'Paper')", "/shop/Featured", "/shop/solutions?$top=1"],
+      );
     });
-    t.after(() => server.close());
-    const shop = shopService(new ODataClient({ serviceUrl: server.url("shop/") }));
-    const count = await shop.CountBooks({ format: "Paper" }).get();
-    const featured = await shop.Featured.get();
-    const page = await shop.solutions.top(1).page();
-    assert.equal(count, 3);
-    assert.deepEqual([featured.ID, featured.Title], [7, "Emma"]);
-    assert.deepEqual(page.value, [{ solutionid: "a" }]);
-    assert.deepEqual(
-      server.requests.map((r) => decodeURIComponent(r.path)),
-      ["/shop/CountBooks(format=Shop.Format'Paper')", "/shop/Featured", "/shop/solutions?$top=1"],
-    );
-  });
+  }
 });

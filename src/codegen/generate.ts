@@ -45,6 +45,14 @@ export interface GenerateOptions {
    * hashes its JSON.
    */
   source?: { name: string; text: string | Uint8Array } | undefined;
+  /**
+   * Write the types as a declaration file `index.d.ts` and the factory as plain JavaScript
+   * `index.js`, instead of one `index.ts`. A program that imports them type-checks only what it
+   * uses when `skipLibCheck` is on, rather than every generated interface and getter: for a
+   * service of thousands of entity types, what is left is mostly the reading of the file.
+   * @default false
+   */
+  declarations?: boolean | undefined;
 }
 
 /** What {@link generate} returns: file names (relative to the output folder) to their texts. */
@@ -68,7 +76,8 @@ interface Context {
 /**
  * Generates TypeScript for a service model read by `parseMetadata` or `client.metadata()`: an
  * `index.ts` with an interface per entity and complex type, a type per enumeration type, a
- * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`.
+ * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`; with
+ * `declarations`, the same as `index.d.ts` and the factory as `index.js`.
  * @example
  * import { parseMetadata } from "traverse-odata";
  * import { generate } from "traverse-odata/codegen";
@@ -109,12 +118,25 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source);
+  const from = JSON.stringify(options.importFrom ?? "traverse-odata");
+  const valueImport = valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${from};`] : [];
+  if (options.declarations === true) {
+    // The declarations need no value import: `edm` is used by the factory's body only.
+    const declarations = [
+      ...header,
+      `import type { ${typeImports.join(", ")} } from ${from};`,
+      "",
+      ...[...body, ...keys, ...geo, ...service.declarations, service.factoryDeclaration].map((block) => `${block}\n`),
+    ].join("\n");
+    const script = [...header, ...valueImport, ...(valueImport.length > 0 ? [""] : []), `${service.factoryScript}\n`].join("\n");
+    return { "index.d.ts": declarations, "index.js": script };
+  }
   const text = [
     ...header,
-    ...(valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`] : []),
-    `import type { ${typeImports.join(", ")} } from ${JSON.stringify(options.importFrom ?? "traverse-odata")};`,
+    ...valueImport,
+    `import type { ${typeImports.join(", ")} } from ${from};`,
     "",
-    ...[...body, ...keys, ...geo, ...service.declarations].map((block) => `${block}\n`),
+    ...[...body, ...keys, ...geo, ...service.declarations, service.factory].map((block) => `${block}\n`),
   ].join("\n");
   return { "index.ts": text };
 }
@@ -445,25 +467,44 @@ function union(items: readonly string[]): string {
   return items.length === 0 ? "never" : items.join(" | ");
 }
 
+/** What {@link serviceDeclarations} writes. */
+interface ServiceText {
+  /** The parameter types of the operation imports and the service interface. */
+  declarations: string[];
+  /** The factory in TypeScript, for `index.ts`. */
+  factory: string;
+  /** The factory's signature alone, for `index.d.ts`. */
+  factoryDeclaration: string;
+  /** The factory in JavaScript, for `index.js`: the same body without type arguments. */
+  factoryScript: string;
+  imports: string[];
+}
+
 /** The service interface, the factory, and the parameter types of the operation imports. */
-function serviceDeclarations(context: Context, factoryName: string, members: Members): { declarations: string[]; imports: string[] } {
+function serviceDeclarations(context: Context, factoryName: string, members: Members): ServiceText {
   const { model, names } = context;
   const interfaceName = names.claim(`${factoryName.charAt(0).toUpperCase()}${factoryName.slice(1)}`);
   const imports = new Set<string>();
   const fields: string[] = [];
   const values: string[] = [];
+  const scripts: string[] = [];
   const parameterTypes: string[] = [];
-  type Row = { name: string; field: string; value: string };
+  // `value` is the member of the TypeScript factory; `script` the same member in JavaScript.
+  type Row = { name: string; field: string; value: string; script: string };
   const rows: Row[] = [];
+  const getter = (name: string, method: string, typeArguments: string) => ({
+    value: `get ${propertyName(name)}() {\n      return client.${method}<${typeArguments}>(${JSON.stringify(name)});\n    }`,
+    script: `get ${propertyName(name)}() {\n      return client.${method}(${JSON.stringify(name)});\n    }`,
+  });
   for (const set of members.entitySets) {
     const type = elementType(context, set.entityType) as string;
     imports.add("CollectionQuery");
-    rows.push({ name: set.name, field: `CollectionQuery<${type}>`, value: `get ${propertyName(set.name)}() {\n      return client.collection<${type}>(${JSON.stringify(set.name)});\n    }` });
+    rows.push({ name: set.name, field: `CollectionQuery<${type}>`, ...getter(set.name, "collection", type) });
   }
   for (const singleton of members.singletons) {
     const type = elementType(context, singleton.type) as string;
     imports.add("EntityQuery");
-    rows.push({ name: singleton.name, field: `EntityQuery<${type}>`, value: `get ${propertyName(singleton.name)}() {\n      return client.singleton<${type}>(${JSON.stringify(singleton.name)});\n    }` });
+    rows.push({ name: singleton.name, field: `EntityQuery<${type}>`, ...getter(singleton.name, "singleton", type) });
   }
   const operationRows = (item: { name: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);
@@ -472,11 +513,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${item.name}. */\nexport type ${parametersName} = ${parameters};`);
     if (kind === "Action") {
       imports.add("ActionCall");
-      rows.push({
-        name: item.name,
-        field: `ActionCall<${result}, ${parametersName}>`,
-        value: `get ${propertyName(item.name)}() {\n      return client.action<${result}, ${parametersName}>(${JSON.stringify(item.name)});\n    }`,
-      });
+      rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`) });
     } else {
       imports.add("FunctionCall");
       const noneRequired = overloads.some((o) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter")));
@@ -484,10 +521,12 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
       const literals = functionLiterals(context, overloads);
       if (literals.length > 0) imports.add("edm");
       const args = literals.length === 0 ? "params" : `params && {\n      ...params,\n${literals.map((line) => `      ${line},\n`).join("")}    }`;
+      const call = `(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`;
       rows.push({
         name: item.name,
         field: `(${param}) => FunctionCall<${result}>`,
-        value: `${propertyName(item.name)}: (${param}) =>\n      client.function<${result}>(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`,
+        value: `${propertyName(item.name)}: (${param}) =>\n      client.function<${result}>${call}`,
+        script: `${propertyName(item.name)}: (params) =>\n      client.function${call}`,
       });
     }
   };
@@ -498,19 +537,23 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   for (const row of rows) {
     fields.push(`  readonly ${propertyName(row.name)}: ${row.field};`);
     values.push(`    ${row.value},`);
+    scripts.push(`    ${row.script},`);
   }
   const container = model.container();
   const serviceInterface = `/** What ${factoryName}() returns: the entity sets, singletons and operation imports of ${container?.qualifiedName ?? "the service"}. */\nexport interface ${interfaceName} {\n${fields.join("\n")}${fields.length > 0 ? "\n" : ""}}`;
-  const factory = [
+  const doc = [
     `/**`,
     ` * The service ${container?.qualifiedName ?? ""} on a client: one typed query per entity set and singleton, one call per`,
     ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
     ` */`,
-    `export function ${factoryName}(client: ODataClient): ${interfaceName} {`,
-    `  return {`,
-    ...values,
-    `  };`,
-    `}`,
-  ].join("\n");
-  return { declarations: [...parameterTypes.sort(compare), serviceInterface, factory], imports: [...imports] };
+  ];
+  const body = (members: string[]) => [`  return {`, ...members, `  };`, `}`];
+  return {
+    declarations: [...parameterTypes.sort(compare), serviceInterface],
+    factory: [...doc, `export function ${factoryName}(client: ODataClient): ${interfaceName} {`, ...body(values)].join("\n"),
+    factoryDeclaration: [...doc, `export declare function ${factoryName}(client: ODataClient): ${interfaceName};`].join("\n"),
+    // The types are in index.d.ts beside it, which TypeScript reads for this file.
+    factoryScript: [...doc, `export function ${factoryName}(client) {`, ...body(scripts)].join("\n"),
+    imports: [...imports],
+  };
 }

@@ -1030,4 +1030,46 @@ describe("cancellation", () => {
     assert.equal(await rejection(reading), reason);
     await waitFor(() => closed, "the server to see the connection closed");
   });
+
+  test("a walk combines the caller's signal with its own once, not once more for every page", async (t) => {
+    const server = await pagedV4(5, 3);
+    t.after(() => server.close());
+    const any = t.mock.method(AbortSignal, "any");
+    const client = clientFor(server, { timeout: 5_000 });
+    const controller = new AbortController();
+    const seen: Item[] = [];
+    await drain(client.collection<Item>("Items").stream({ signal: controller.signal }), seen);
+    assert.deepEqual(ids(seen), ids(items(1, 15)));
+    assert.equal(server.requests.filter(isPage).length, 5);
+    // The pipeline's timeout step aborts the walk's own controller: no page adds a signal of its own.
+    assert.equal(any.mock.callCount(), 1, "one AbortSignal.any for the walk");
+    assert.equal(controller.signal.aborted, false);
+    await drain(client.collection<Item>("Items"), []);
+    assert.equal(any.mock.callCount(), 1, "a walk without a caller's signal combines none");
+  });
+
+  test("a page that gets no answer ends a walk with TIMEOUT and leaves the caller's signal unaborted", async (t) => {
+    let closed = false;
+    const server = await pagedV4(3, 3, {
+      hold: (page, res) => {
+        if (page !== 2) return false;
+        res.on("close", () => {
+          closed = true;
+        });
+        return true;
+      },
+    });
+    t.after(() => server.close());
+    const controller = new AbortController();
+    const seen: Item[] = [];
+    const error = await rejection(drain(clientFor(server, { timeout: 300 }).collection<Item>("Items").stream({ signal: controller.signal }), seen));
+    assert.ok(error instanceof ODataClientError, String(error));
+    assert.equal(error.code, "TIMEOUT");
+    assert.match(error.message, /Items\?page=2 got no answer within 300 ms/);
+    assert.deepEqual(ids(seen), [1, 2, 3]);
+    assert.equal(controller.signal.aborted, false, "the timeout is the walk's, not the caller's");
+    await waitFor(() => closed, "the server to see page 2's connection closed");
+    await settle(server);
+    assert.equal(server.requests.filter(isPage).length, 2);
+  });
 });

@@ -89,10 +89,11 @@ function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<voi
 }
 
 /**
- * The controllers whose signal is given to one request only (and to nothing that outlives it), by
- * their signal; the poller makes them (lro/polling.ts). The pipeline's timeout step aborts such a
- * signal itself rather than making a second signal and combining the two, which costs a poll
- * about a tenth of its time.
+ * The controllers that abort a signal given to one request at a time, whose failure ends whatever
+ * owns the signal, by that signal: the poller's per poll request (lro/polling.ts) and a walk's
+ * (read/traversal.ts). The pipeline's timeout step aborts such a signal itself rather than making
+ * a second signal and combining the two, which costs a poll about a tenth of its time and a walk
+ * about a twentieth.
  */
 export const REQUEST_CONTROLLERS = new WeakMap<AbortSignal, AbortController>();
 

@@ -10,12 +10,11 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
 import type { RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
-import { abortReason, anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, anySignal, REQUEST_CONTROLLERS, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody } from "../payload/collection-body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
-import { versionHeaders } from "../payload/version-headers.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
@@ -138,15 +137,16 @@ export class RecentLinks {
 }
 
 /**
- * The headers of a collection or entity read for the client's version: `Accept` and the version
- * headers of a read (none: see `versionHeaders`), so that a plain read is a CORS-simple request.
+ * The headers of a collection or entity read for the client's version: `Accept` only, since a read
+ * sends no version headers (`versionHeaders` gives none for one; not called here, to keep the
+ * start bundle small), so that a plain read is a CORS-simple request.
  * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
  * services read the page size from each request (Dataverse pages by the `Prefer` of the next-link
  * request). `Prefer` is not CORS-safelisted, so in a browser such a read on another origin is
  * preflighted.
  */
 export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
-  const headers = new Headers({ accept: "application/json", ...versionHeaders(core.options.version, "read") });
+  const headers = new Headers({ accept: "application/json" });
   if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;
@@ -254,8 +254,14 @@ function absoluteLink(core: ClientCore, link: string, what: string, strict: bool
 async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<PagePart<T>> {
   const resolved = resolveReadOptions(options);
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
+  const caller = resolved.signal;
   const stop = new AbortController();
-  const signal = anySignal([resolved.signal, stop.signal]);
+  // Every page is read with the walk's signal (the caller's and its own, combined once).
+  const signal = (resolved.signal = anySignal([caller, stop.signal])!);
+  // The walk's pages are read one at a time and any failure ends the walk: the pipeline's timeout
+  // step may abort the walk itself (see REQUEST_CONTROLLERS), so that no page costs a second
+  // controller and an `AbortSignal.any`.
+  REQUEST_CONTROLLERS.set(signal, stop);
   const channel = new BoundedChannel<PagePart<T>>(resolved.readAhead);
 
   const produce = async () => {
@@ -266,7 +272,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      for await (const part of pageParts<T>(core, next, { ...resolved, signal })) {
+      for await (const part of pageParts<T>(core, next, resolved)) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);
@@ -280,12 +286,12 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   };
   const producing = produce().then(
     () => channel.close(),
-    (error: unknown) => channel.close({ error: signal?.aborted ? abortReason(signal) : error }),
+    (error: unknown) => channel.close({ error: signal.aborted ? abortReason(signal) : error }),
   );
 
   try {
     for (;;) {
-      if (resolved.signal?.aborted) throw abortReason(resolved.signal);
+      if (caller?.aborted) throw abortReason(caller);
       const part = await channel.take();
       if (part === undefined) return;
       yield part;

@@ -8,6 +8,7 @@
  * include a case-only twin (`solution` and `Solution`) as Dynamics has. Names are made up and fixed
  * by a seed, so every run writes the same document. No real document is used.
  */
+import { random } from "./metadata-document.js";
 
 /** How many of each construct the document has. */
 export interface DynamicsShape {
@@ -37,17 +38,6 @@ const TYPES = [
   ["Edm.Date", ""],
 ] as const;
 
-/** A small deterministic random generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The entity type names: Dynamics-like lowercase names, the user entity first. */
 export function dynamicsEntityNames(count: number): string[] {

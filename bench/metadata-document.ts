@@ -86,7 +86,7 @@ const DESCRIPTION_WORDS = (
 ).split(" ");
 
 /** A small, fast, seeded generator (mulberry32), so that the document is the same on every run. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

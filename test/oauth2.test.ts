@@ -69,10 +69,9 @@ function form(request: RecordedRequest): Record<string, string> {
 
 const bearerOf = (request: RecordedRequest | undefined) => request?.headers.authorization;
 
-const rejection = rejectionOf;
 
 async function authFailure(promise: Promise<unknown>): Promise<ODataClientError> {
-  const error = await rejection(promise);
+  const error = await rejectionOf(promise);
   assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${inspect(error)}`);
   assert.equal(error.code, "AUTH_FAILED", error.message);
   return error;
@@ -236,7 +235,7 @@ describe("a 401 from the service", () => {
     const tokens = await tokenEndpoint(t);
     const svc = await service(t, () => false);
     const client = clientFor(svc, tokens);
-    const error = await rejection(client.collection("Things").list());
+    const error = await rejectionOf(client.collection("Things").list());
     assert.ok(error instanceof ODataHttpError, inspect(error));
     assert.equal(error.status, 401);
     assert.equal(tokens.requests.length, 2);
@@ -246,7 +245,7 @@ describe("a 401 from the service", () => {
   test("when the endpoint gives the refused token again, the 401 is the answer and nothing is resent", async (t) => {
     const tokens = await tokenEndpoint(t, (_n, _request, res) => sendJson(res, 200, { access_token: "tok-same", token_type: "Bearer", expires_in: 3600 }));
     const svc = await service(t, () => false);
-    const error = await rejection(clientFor(svc, tokens).collection("Things").list());
+    const error = await rejectionOf(clientFor(svc, tokens).collection("Things").list());
     assert.ok(error instanceof ODataHttpError && error.status === 401, inspect(error));
     assert.equal(tokens.requests.length, 2);
     assert.equal(svc.requests.length, 1);
@@ -347,7 +346,7 @@ describe("token endpoint failures reject with AUTH_FAILED and send nothing to th
     await gone.close();
     const svc = await service(t);
     const client = new ODataClient({ serviceUrl: svc.url("odata/"), retry: false, auth: { oauth2: { tokenUrl, clientId: CLIENT_ID, clientSecret: SECRET } } });
-    const error = await rejection(client.collection("Things").list());
+    const error = await rejectionOf(client.collection("Things").list());
     assert.ok(error instanceof ODataClientError && error.code === "NETWORK_ERROR", inspect(error));
     assert.match(error.message, new RegExp(`POST ${tokenUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} failed before an answer arrived`));
     assert.equal(svc.requests.length, 0);
@@ -363,7 +362,7 @@ describe("abort and timeout", () => {
     const svc = await service(t);
     const controller = new AbortController();
     const reason = new Error("caller gave up");
-    const listed = rejection(clientFor(svc, tokens).collection("Things").list({ signal: controller.signal }));
+    const listed = rejectionOf(clientFor(svc, tokens).collection("Things").list({ signal: controller.signal }));
     // Aborted while the token request is on the wire (the endpoint never answers it).
     await eventually(() => tokens.requests.length === 1, "the token request", 10_000);
     controller.abort(reason);
@@ -397,7 +396,7 @@ describe("abort and timeout", () => {
     });
     const svc = await service(t);
     const started = Date.now();
-    const error = await rejection(clientFor(svc, tokens, {}, { timeout: 150 }).collection("Things").list());
+    const error = await rejectionOf(clientFor(svc, tokens, {}, { timeout: 150 }).collection("Things").list());
     assert.ok(error instanceof ODataClientError && error.code === "TIMEOUT", inspect(error));
     assert.ok(Date.now() - started < 2_000);
     assert.ok(tokenClosed, "the token request arrived");

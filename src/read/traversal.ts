@@ -16,6 +16,7 @@ import { readCollectionBody } from "../payload/collection-body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { markExpanded } from "../payload/expanded.js";
+import { versionHeaders } from "../payload/version-headers.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
@@ -138,15 +139,15 @@ export class RecentLinks {
 
 /**
  * The headers of a collection or entity read for the client's version: `Accept` only, since a read
- * sends no version headers (`versionHeaders` gives none for one; not called here, to keep the
- * start bundle small), so that a plain read is a CORS-simple request.
+ * sends no version headers (`versionHeaders` gives none for one), so that a plain read is a
+ * CORS-simple request.
  * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
  * services read the page size from each request (Dataverse pages by the `Prefer` of the next-link
  * request). `Prefer` is not CORS-safelisted, so in a browser such a read on another origin is
  * preflighted.
  */
 export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
-  const headers = new Headers({ accept: "application/json" });
+  const headers = new Headers({ accept: "application/json", ...versionHeaders(core.options.version, "read") });
   if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;

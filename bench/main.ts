@@ -33,6 +33,7 @@ const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["export", () => import("./export.js").then((module) => module.benchExport())],
   ["types", () => import("./types.js").then((module) => module.benchTypes())],
   ["codegen", () => import("./codegen.js").then((module) => module.benchCodegen())],
+  ["bundle", () => import("./bundle.js").then((module) => module.benchBundle())],
 ];
 
 async function main(): Promise<void> {

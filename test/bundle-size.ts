@@ -45,6 +45,8 @@ export interface ChunkSet {
   readonly minified: number;
   /** The sum of each chunk gzipped on its own: what goes over the wire. */
   readonly gzipped: number;
+  /** The chunks joined and gzipped as one file: what the same code costs without the split into chunks. */
+  readonly gzippedTogether: number;
   /** The source files (below `src/`, with `/`) that put code into these chunks. */
   readonly sources: ReadonlySet<string>;
 }
@@ -128,7 +130,8 @@ export async function measureScenario(scenario: Scenario): Promise<ScenarioSize>
         if (source !== undefined) sources.add(source);
       }
     }
-    return { chunks: [...chunks].sort(), minified, gzipped, sources };
+    const together = gzipSync(Buffer.concat(chunks.map((chunk) => contents.get(chunk) as Uint8Array))).byteLength;
+    return { chunks: [...chunks].sort(), minified, gzipped, gzippedTogether: together, sources };
   };
   return { scenario, start: measure([...start]), used: measure(used), lazy: measure(lazy) };
 }

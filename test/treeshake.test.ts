@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
-import { measureScenario, SCENARIOS, sizeTable, type ScenarioSize } from "./bundle-size.js";
+import { kilobytes, measureScenario, SCENARIOS, sizeTable, type ScenarioSize } from "./bundle-size.js";
 
 /**
  * What a read-only program (test/bundle/read-only.ts) may load at start, gzipped (each chunk on its
@@ -50,9 +50,11 @@ const LOADED_WHEN_USED: Record<string, readonly string[]> = {
 };
 
 const sizes = new Map<string, ScenarioSize>();
+let walkModules: ScenarioSize;
 
 before(async () => {
   for (const scenario of SCENARIOS) sizes.set(scenario.file, await measureScenario(scenario));
+  walkModules = await measureScenario({ name: "the walk's own modules", file: "walk-modules.ts", loads: [] });
 });
 
 function size(file: string): ScenarioSize {
@@ -118,5 +120,13 @@ describe("bundle size (esbuild, code splitting, minified, gzipped)", () => {
     const table = sizeTable(SCENARIOS.map((scenario) => size(scenario.file)));
     assert.ok(section.includes(table), `the README's table differs from the measured one; the measured one (node --import tsx test/bundle-size.ts):\n${table}`);
     assert.ok(section.includes(`start to ${READ_ONLY_START_BUDGET / 1000} kB gzipped`), "the README names the budget this test holds");
+  });
+
+  test("the README's figures of the walk's own modules are the measured ones", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const { start } = walkModules;
+    const claim = `${kilobytes(start.gzipped)} gzipped at\nstart in ${start.chunks.length} chunks, ${kilobytes(start.gzippedTogether)} as one file`;
+    assert.ok(readme.includes(claim), `the README does not say: ${claim}`);
+    assert.ok(start.gzipped < size("read-only.ts").start.gzipped, "the walk alone loads less than the read-only program");
   });
 });

@@ -330,6 +330,30 @@ describe("the entities as the service wrote them", () => {
     assert.deepEqual(server.requests.filter((r) => r.path.includes("$metadata")), []);
   });
 
+  test("pages of ASCII bytes, of UTF-8 characters, with a BOM and with bytes that are not UTF-8 give NDJSON and JSON files byte for byte as their text does", async (t) => {
+    const pages: Buffer[] = [
+      Buffer.from('{"value":[{"ID":1,"s":"caf\\u00e9 \\\\ \\"q\\"","n":[{"a":1,"b":[]}]},{"ID":2,"x":{"y":null}}],"@odata.nextLink":"Things?$skiptoken=1"}'),
+      Buffer.from('{"value":[{"ID":3,"s":"Žluťoučký 日本語 😀"},{"ID":4}],"@odata.nextLink":"Things?$skiptoken=2"}'),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"value":[{"ID":5},{"ID":6}],"@odata.nextLink":"Things?$skiptoken=3"}')]),
+      Buffer.concat([Buffer.from('{"value":[{"ID":7,"s":"'), Buffer.from([0xff]), Buffer.from('"},{"ID":8}],"@odata.nextLink":"Things?$skiptoken=4"}')]),
+      Buffer.from('{"value":[{"ID":9}]}'),
+    ];
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      const page = pages[Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0)] as Buffer;
+      res.writeHead(200, { "content-type": "application/json", "content-length": page.byteLength }).end(page);
+    });
+    t.after(() => server.close());
+    const lines = ['{"ID":1,"s":"caf\\u00e9 \\\\ \\"q\\"","n":[{"a":1,"b":[]}]}', '{"ID":2,"x":{"y":null}}', '{"ID":3,"s":"Žluťoučký 日本語 😀"}', '{"ID":4}', '{"ID":5}', '{"ID":6}', '{"ID":7,"s":"\ufffd"}', '{"ID":8}', '{"ID":9}'];
+    const cwd = tempDir();
+    const ndjson = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson"], { cwd });
+    assert.equal(ndjson.code, 0, show(ndjson));
+    assert.deepEqual(readFileSync(join(cwd, "t.ndjson")), Buffer.from(`${lines.join("\n")}\n`, "utf8"));
+    const json = await runCli(["export", server.url("odata/"), "Things", "--out", "t.json"], { cwd });
+    assert.equal(json.code, 0, show(json));
+    assert.deepEqual(readFileSync(join(cwd, "t.json")), Buffer.from(`[\n${lines.join(",\n")}\n]\n`, "utf8"));
+  });
+
   test("OData v2 NDJSON holds the entities as the library reads them (v2 values converted), not the answer's text", async (t) => {
     const server = await startServer((request, res) => {
       if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });

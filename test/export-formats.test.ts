@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { entityTextOf, keepEntityText, type EntityText } from "../src/payload/entity-text.js";
-import { jsonFormat, ndjsonFormat } from "../src/cli/formats.js";
+import { csvFormat, jsonFormat, ndjsonFormat } from "../src/cli/formats.js";
 
 /** The entity text of a body sent as `bytes`, read as readCollectionBody reads it. */
 function pageOf(bytes: Uint8Array): { entities: unknown[]; page: EntityText | undefined } {
@@ -88,4 +88,38 @@ test("the bytes kept are those of the entities' text alone, and none are kept wh
   assert.equal(Buffer.from(page?.bytes ?? []).toString("latin1"), '{"ID":1},{"ID":2}');
   assert.deepEqual(page?.separators, [7]);
   assert.equal(pageOf(Buffer.from('{"@odata.context":"é","value":[{"ID":1},{"ID":2}]}')).page?.bytes, undefined);
+});
+
+test("CSV fields: quoted only where RFC 4180 asks, quotes doubled, nested values as JSON text, numbers and booleans as JavaScript writes them", () => {
+  const columns = ["ID", "s", "n", "b", "nested", "list", "address/city", "missing"];
+  const extras: string[] = [];
+  const csv = csvFormat(columns, (name) => extras.push(name));
+  const rows = csv.rows(
+    [
+      { ID: 1, s: 'He said "hi", then left', n: -0.5e-7, b: true, nested: { a: 'x"y', b: [1, "2,3"] }, list: [], address: { city: "Zürich\r\nHQ" } },
+      { ID: 2, s: "Žluťoučký kůň 日本語 😀 \u2028", n: 1e21, b: false, nested: null, list: [null], address: null, missing: null },
+      { ID: 3, s: "", n: -0, b: null, nested: "plain", list: "a\nb", address: { city: 7 }, extra: 1, "@odata.etag": 'W/"1"' },
+      { ID: 4, s: "lone \r", n: 0.1, extra: 2, other: "x" },
+    ],
+    0,
+  );
+  assert.equal(
+    rows,
+    [
+      '1,"He said ""hi"", then left",-5e-8,true,"{""a"":""x\\""y"",""b"":[1,""2,3""]}",[],"Zürich\r\nHQ",',
+      "2,Žluťoučký kůň 日本語 😀 \u2028,1e+21,false,,[null],,",
+      '3,,0,,plain,"a\nb",7,',
+      '4,"lone \r",0.1,,,,,',
+      "",
+    ].join("\r\n"),
+  );
+  assert.equal(csv.head(), "ID,s,n,b,nested,list,address/city,missing\r\n");
+  assert.deepEqual(extras, ["extra", "other"], "each property without a column is named once, annotations never");
+});
+
+test("CSV: a column named like a member of every object (constructor) still lets a row's other properties be reported", () => {
+  const extras: string[] = [];
+  const csv = csvFormat(["ID", "constructor"], (name) => extras.push(name));
+  csv.rows([{ ID: 1, extra: 2 }], 0);
+  assert.deepEqual(extras, ["extra"]);
 });

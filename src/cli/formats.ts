@@ -157,13 +157,49 @@ export function jsonFormat(): RowFormat {
   };
 }
 
+/** A CSV field must be quoted when it holds one of these (RFC 4180 §2). */
+const CSV_SPECIAL = /[",\r\n]/;
+
+/**
+ * `csvField(cellText(value))`, with the cases that need no look at the text taken first: a number
+ * or a boolean never holds a quote, a comma or a line break. CSV export formats every value of
+ * every row, so this is most of its time.
+ */
+function csvValue(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return CSV_SPECIAL.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+    case "number":
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "undefined":
+      return "";
+    default:
+      return value === null ? "" : csvField(cellText(value));
+  }
+}
+
 /**
  * CSV with fixed columns. `onExtra` is called once per property name that a row has and the
  * columns lack (its values are left out).
  */
 export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
-  const known = new Set(columns.map((column) => column.split("/")[0] as string));
+  const tops = [...new Set(columns.map((column) => column.split("/")[0] as string))];
+  const known = new Set(tops);
   const reported = new Set<string>();
+  // A column that is a property's name is read straight from the entity, a path through valueAt.
+  const plain = columns.map((column) => !column.includes("/"));
+  // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
+  const countable = tops.every((top) => !(top in Object.prototype));
+  const reportExtra = (entity: Record<string, unknown>) => {
+    for (const name in entity) {
+      if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
+        reported.add(name);
+        onExtra(name);
+      }
+    }
+  };
   return {
     name: "csv",
     separator: "",
@@ -171,15 +207,19 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
     rows: (entities) => {
       let text = "";
       for (const entity of entities) {
-        for (const name in entity) {
-          if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
-            reported.add(name);
-            onExtra(name);
-          }
+        // Every property of the row is a column when the row has as many properties as columns of
+        // its own (a count, no lookups); else each property is looked up.
+        let properties = 0;
+        for (const _ in entity) properties++;
+        let present = 0;
+        for (const top of tops) if (entity[top] !== undefined) present++;
+        if (!countable || properties !== present) reportExtra(entity);
+        for (let i = 0; i < columns.length; i++) {
+          const column = columns[i] as string;
+          if (i > 0) text += ",";
+          text += csvValue(plain[i] ? entity[column] : valueAt(entity, column));
         }
-        let line = "";
-        for (let i = 0; i < columns.length; i++) line += `${i === 0 ? "" : ","}${csvField(cellText(valueAt(entity, columns[i] as string)))}`;
-        text += `${line}\r\n`;
+        text += "\r\n";
       }
       return text;
     },

@@ -1,11 +1,13 @@
 /**
  * Export benchmarks (`npm run bench -- export`): figures and ratios only, nothing passes or fails.
  *
- * 1. Speed: rows/s of `traverse-odata export` (the command run in this process, NDJSON to a file,
- *    a checkpoint after every page) against the library's own `for await` over the same
+ * 1. Speed: rows/s of `traverse-odata export` (the command run in this process, NDJSON to a new
+ *    file each run, a checkpoint after every page) against the library's own `for await` over the same
  *    collection, once only counting the rows and once writing the same NDJSON file by hand; the
  *    export to JSON and to CSV beside them. 100,000 rows of ~100 bytes in pages of 1000 from
- *    bench/static-service.ts (a process of its own); the variants take turns, medians of the rounds.
+ *    bench/static-service.ts (a process of its own); the variants take turns, medians of the rounds,
+ *    each ratio the median of the rounds' own ratios (the two measured next to each other), with the
+ *    spread (lowest to highest).
  * 2. Memory: the peak RSS (the kernel's high-water mark, `process.resourceUsage().maxRSS` at exit)
  *    of the command as its own process, bundled for plain node, exporting 100,000 and 1,000,000
  *    rows; beside it the peak RSS of the same process printing its help (what node and the code
@@ -18,7 +20,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +34,7 @@ import { pagedSet, startStaticService } from "./static-service.js";
 const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const SPEED_ROWS = 100_000;
 const SPEED_PAGE = 1000;
-const SPEED_ROUNDS = 7;
+const SPEED_ROUNDS = 11;
 const PARALLEL_ROWS = 100_000;
 const PARALLEL_DELAY_MS = 50;
 const CAPPED_HEAP_MB = 24;
@@ -65,7 +67,13 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
     const set = pagedSet(SPEED_ROWS, SPEED_PAGE);
     await service.prepare(set);
     const client = new ODataClient({ serviceUrl: service.serviceUrl });
-    const out = join(directory, "speed.ndjson");
+    // Each timed run writes a file of its own, removed after the clock stops, as an export to a new
+    // file runs. Writing over the file of the run before costs more on ext4 (data=ordered, with
+    // auto_da_alloc): a file truncated on open has all its data flushed when it is closed, and the
+    // next metadata change (the checkpoint's removal) waits for that. One variant shows that cost.
+    let fileNumber = 0;
+    const fresh = (extension: string) => join(directory, `speed-${++fileNumber}.${extension}`);
+    const overwritten = join(directory, "speed-overwritten.ndjson");
     const variants: [string, () => Promise<void>][] = [
       [
         "for await (count)",
@@ -78,7 +86,7 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
       [
         "for await + NDJSON file",
         async () => {
-          const file = createWriteStream(out);
+          const file = createWriteStream(fresh("ndjson"));
           for await (const row of client.collection(set)) {
             if (!file.write(`${JSON.stringify(row)}\n`)) await once(file, "drain");
           }
@@ -86,33 +94,58 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
           await once(file, "close");
         },
       ],
-      ["traverse-odata export", () => exportInProcess(["export", service.serviceUrl, set, "--out", out, "--quiet"], directory)],
-      ["traverse-odata export (JSON)", () => exportInProcess(["export", service.serviceUrl, set, "--out", join(directory, "speed.json"), "--quiet"], directory)],
-      ["traverse-odata export (CSV)", () => exportInProcess(["export", service.serviceUrl, set, "--out", join(directory, "speed.csv"), "--quiet"], directory)],
+      ["traverse-odata export", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("ndjson"), "--quiet"], directory)],
+      ["traverse-odata export (JSON)", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("json"), "--quiet"], directory)],
+      ["traverse-odata export (CSV)", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("csv"), "--quiet"], directory)],
+      ["traverse-odata export over the last file", () => exportInProcess(["export", service.serviceUrl, set, "--out", overwritten, "--quiet"], directory)],
     ];
+    const removeWritten = async () => {
+      for (const name of await readdir(directory)) if (name.startsWith("speed-") && name !== "speed-overwritten.ndjson") await rm(join(directory, name));
+    };
     const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
     for (const [, run] of variants) await run(); // warm-up
+    await removeWritten();
     for (let round = 0; round < SPEED_ROUNDS; round++) {
       for (let i = 0; i < variants.length; i++) {
         const [name, run] = variants[(i + round) % variants.length] as [string, () => Promise<void>];
         const started = performance.now();
         await run();
         times.get(name)?.push((performance.now() - started) / 1000);
+        await removeWritten();
       }
     }
-    const rate = (name: string) => SPEED_ROWS / median(times.get(name) ?? []);
-    const exported = rate("traverse-odata export");
-    return [
-      { name: "for await, counting rows", value: rate("for await (count)"), unit: "rows/s", note: `${SPEED_ROWS.toLocaleString("en-US")} rows, pages of ${SPEED_PAGE}, median of ${SPEED_ROUNDS}` },
-      { name: "for await + writing NDJSON by hand", value: rate("for await + NDJSON file"), unit: "rows/s", note: "a WriteStream, JSON.stringify per row" },
-      { name: "traverse-odata export (NDJSON)", value: exported, unit: "rows/s", note: "in this process; checkpoint after every page" },
-      { name: "export / for await (counting)", value: exported / rate("for await (count)"), unit: "ratio", note: "target >= 0.9" },
-      { name: "export / for await + NDJSON by hand", value: exported / rate("for await + NDJSON file"), unit: "ratio", note: "the same job written by hand" },
-      { name: "traverse-odata export (JSON)", value: rate("traverse-odata export (JSON)"), unit: "rows/s", note: "a JSON array, one entity a line" },
-      { name: "export JSON / for await (counting)", value: rate("traverse-odata export (JSON)") / rate("for await (count)"), unit: "ratio", note: "" },
-      { name: "traverse-odata export (CSV)", value: rate("traverse-odata export (CSV)"), unit: "rows/s", note: "columns from the first row (no $metadata); every value formatted" },
-      { name: "export CSV / for await (counting)", value: rate("traverse-odata export (CSV)") / rate("for await (count)"), unit: "ratio", note: "" },
+    const seconds = (name: string) => times.get(name) ?? [];
+    const rate = (name: string) => SPEED_ROWS / median(seconds(name));
+    const rateSpread = (name: string) => {
+      const rates = seconds(name).map((s) => SPEED_ROWS / s);
+      return `${Math.round(Math.min(...rates)).toLocaleString("en-US")} to ${Math.round(Math.max(...rates)).toLocaleString("en-US")}`;
+    };
+    // The ratio of each round (the two ran next to each other, under the same load), then their median and spread.
+    const ratio = (name: string, baseline: string) => {
+      const ratios = seconds(name).map((s, round) => (seconds(baseline)[round] as number) / s);
+      return { value: median(ratios), spread: `rounds ${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)}` };
+    };
+    const note = `${SPEED_ROWS.toLocaleString("en-US")} rows, pages of ${SPEED_PAGE}, median of ${SPEED_ROUNDS} rounds`;
+    const figures: BenchFigure[] = [
+      { name: "for await, counting rows", value: rate("for await (count)"), unit: "rows/s", note: `${note}; ${rateSpread("for await (count)")}` },
+      { name: "for await + writing NDJSON by hand", value: rate("for await + NDJSON file"), unit: "rows/s", note: `a WriteStream, JSON.stringify per row; ${rateSpread("for await + NDJSON file")}` },
     ];
+    for (const [format, variant, what] of [
+      ["NDJSON", "traverse-odata export", "in this process; checkpoint after every page"],
+      ["JSON", "traverse-odata export (JSON)", "a JSON array, one entity a line"],
+      ["CSV", "traverse-odata export (CSV)", "columns from the first row (no $metadata); every value formatted"],
+    ] as const) {
+      const against = ratio(variant, "for await (count)");
+      figures.push(
+        { name: `traverse-odata export (${format})`, value: rate(variant), unit: "rows/s", note: `${what}; ${rateSpread(variant)}` },
+        { name: `export ${format} / for await (counting)`, value: against.value, unit: "ratio", note: `target >= 0.9; ${against.spread}` },
+      );
+    }
+    const overwriting = ratio("traverse-odata export over the last file", "for await (count)");
+    figures.push({ name: "export NDJSON over the last run's file / for await", value: overwriting.value, unit: "ratio", note: `the same file every round (truncated on open); ${overwriting.spread}` });
+    const byHand = ratio("traverse-odata export", "for await + NDJSON file");
+    figures.push({ name: "export NDJSON / for await + NDJSON by hand", value: byHand.value, unit: "ratio", note: `the same job written by hand; ${byHand.spread}` });
+    return figures;
   } finally {
     await service.stop();
   }

@@ -72,3 +72,46 @@ test("a write that fails (a full disk: /dev/full, Linux) fails written(), the ne
   await assert.rejects(sink.write("the next page\n"), { code: "ENOSPC" });
   await assert.rejects(sink.close(), { code: "ENOSPC" });
 });
+
+/** A write that has finished, which records when a save waits for it (`await` calls `then`). */
+function finishedWrite(awaited: number[], page: number): PromiseLike<void> {
+  return {
+    then(onFulfilled, onRejected) {
+      awaited.push(page);
+      return Promise.resolve().then(onFulfilled, onRejected);
+    },
+  };
+}
+
+test("checkpoints that fall behind a save in progress are coalesced: only the latest of them is saved, after its own write", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file);
+  const first = deferred();
+  const awaited: number[] = [];
+  writer.save(checkpoint(10), first.promise);
+  for (let page = 2; page <= 50; page++) writer.save(checkpoint(page * 10), finishedWrite(awaited, page) as Promise<void>);
+  const last = deferred();
+  writer.save(checkpoint(510), last.promise);
+  first.resolve();
+  await sleep(50);
+  // The first save is done; the 49 given while it waited were replaced unwritten by the 51st, which waits for its write.
+  assert.deepEqual(awaited, []);
+  assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 10);
+  last.resolve();
+  await writer.flush();
+  assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 510);
+});
+
+test("a checkpoint given while no save is in progress starts at once (it is not coalesced away); flush() waits for the one behind it", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file);
+  const awaited: number[] = [];
+  writer.save(checkpoint(10), finishedWrite(awaited, 1) as Promise<void>);
+  await writer.flush();
+  writer.save(checkpoint(20), finishedWrite(awaited, 2) as Promise<void>);
+  writer.save(checkpoint(30), finishedWrite(awaited, 3) as Promise<void>);
+  await writer.flush();
+  // 2 started at once (its write awaited); 3, given while 2 was on its way, waited and was saved after it.
+  assert.deepEqual(awaited, [1, 2, 3]);
+  assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 30);
+});

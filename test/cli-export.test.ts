@@ -124,6 +124,38 @@ describe("export against CAP", () => {
     assert.deepEqual(readdirSync(cwd), ["readings.ndjson"], "no temporary checkpoint file is left behind");
   });
 
+  test("OData v2 through the adapter: killed with SIGKILL in the middle, --resume cuts the output back to the checkpoint and finds every ID exactly once", async () => {
+    const cwd = tempDir();
+    const out = join(cwd, "v2.ndjson");
+    const checkpoint = `${out}.checkpoint.json`;
+    const args = ["export", v2, "Readings", "--filter", "ID le 30000", "--out", "v2.ndjson", ...V2];
+    const killed = await stopMidway(args, cwd, () => [checkpoint], 8000, "SIGKILL");
+    assert.equal(killed.child.signalCode, "SIGKILL");
+    const saved = JSON.parse(readFileSync(checkpoint, "utf8"));
+    assert.equal(saved.done, false);
+    assert.ok(saved.rows >= 8000 && saved.rows < 30_000, `saved ${saved.rows} rows`);
+    // The v2 answer's own next link (d.__next), as the adapter wrote it.
+    assert.ok(saved.next.startsWith(`${v2}Readings?`), saved.next);
+    assert.match(saved.next, /skiptoken/);
+    assert.ok(statSync(out).size >= saved.length, "the output holds at least what the checkpoint saved");
+    appendFileSync(out, '{"ID":424242,"sensor":"half a page that was being writ');
+
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    assert.match(resumed.stderr, /^exported 30,000 rows in 3[01] pages to v2\.ndjson in /m);
+    const ids = ndjsonIds(out);
+    assertEveryIdOnce(ids, 30_000);
+    // The lines are the entities the library reads from v2 (values converted), the resumed part's as well.
+    const client = new ODataClient({ serviceUrl: v2, version: "2.0", headers: { "accept-language": "en" } });
+    const lines = readFileSync(out, "utf8").split("\n");
+    for (const id of [1, 30_000]) {
+      const [expected] = await client.collection("Readings").filter(`ID eq ${id}`).list();
+      assert.equal(lines[ids.indexOf(id)], JSON.stringify(expected));
+    }
+    assert.equal(existsSync(checkpoint), false, "the checkpoint is removed once the export is complete");
+    assert.deepEqual(readdirSync(cwd), ["v2.ndjson"], "no temporary checkpoint file is left behind");
+  });
+
   test("Ctrl-C saves the checkpoint and exits 130 with how to go on; --resume finishes it", async () => {
     const cwd = tempDir();
     const out = join(cwd, "r.csv");
@@ -328,6 +360,30 @@ describe("the entities as the service wrote them", () => {
     assert.equal(readFileSync(join(cwd, "t.json"), "utf8"), `[\n${lines.join(",\n")}\n]\n`);
     // One walk to NDJSON or JSON needs no $metadata (a CSV's columns would).
     assert.deepEqual(server.requests.filter((r) => r.path.includes("$metadata")), []);
+  });
+
+  test("pages of ASCII bytes, of UTF-8 characters, with a BOM and with bytes that are not UTF-8 give NDJSON and JSON files byte for byte as their text does", async (t) => {
+    const pages: Buffer[] = [
+      Buffer.from('{"value":[{"ID":1,"s":"caf\\u00e9 \\\\ \\"q\\"","n":[{"a":1,"b":[]}]},{"ID":2,"x":{"y":null}}],"@odata.nextLink":"Things?$skiptoken=1"}'),
+      Buffer.from('{"value":[{"ID":3,"s":"Žluťoučký 日本語 😀"},{"ID":4}],"@odata.nextLink":"Things?$skiptoken=2"}'),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"value":[{"ID":5},{"ID":6}],"@odata.nextLink":"Things?$skiptoken=3"}')]),
+      Buffer.concat([Buffer.from('{"value":[{"ID":7,"s":"'), Buffer.from([0xff]), Buffer.from('"},{"ID":8}],"@odata.nextLink":"Things?$skiptoken=4"}')]),
+      Buffer.from('{"value":[{"ID":9}]}'),
+    ];
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      const page = pages[Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0)] as Buffer;
+      res.writeHead(200, { "content-type": "application/json", "content-length": page.byteLength }).end(page);
+    });
+    t.after(() => server.close());
+    const lines = ['{"ID":1,"s":"caf\\u00e9 \\\\ \\"q\\"","n":[{"a":1,"b":[]}]}', '{"ID":2,"x":{"y":null}}', '{"ID":3,"s":"Žluťoučký 日本語 😀"}', '{"ID":4}', '{"ID":5}', '{"ID":6}', '{"ID":7,"s":"\ufffd"}', '{"ID":8}', '{"ID":9}'];
+    const cwd = tempDir();
+    const ndjson = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson"], { cwd });
+    assert.equal(ndjson.code, 0, show(ndjson));
+    assert.deepEqual(readFileSync(join(cwd, "t.ndjson")), Buffer.from(`${lines.join("\n")}\n`, "utf8"));
+    const json = await runCli(["export", server.url("odata/"), "Things", "--out", "t.json"], { cwd });
+    assert.equal(json.code, 0, show(json));
+    assert.deepEqual(readFileSync(join(cwd, "t.json")), Buffer.from(`[\n${lines.join(",\n")}\n]\n`, "utf8"));
   });
 
   test("OData v2 NDJSON holds the entities as the library reads them (v2 values converted), not the answer's text", async (t) => {

@@ -86,10 +86,20 @@ export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint)
  * checkpoint's cost) is not the walk's. A checkpoint on disk never claims more than the output
  * holds: it is only ever one of an earlier page. `flush()` waits for every save; a failed save
  * fails the next `save()` or `flush()`.
+ *
+ * Saves that fall behind are coalesced: while one save is on its way, only the latest checkpoint
+ * given after it waits, and one given later replaces it unwritten. A rename over the old file can
+ * take tens of milliseconds (ext4 flushes the new file's data first), and a queue of every page's
+ * checkpoint would then grow behind the walk, each save costing file-system work that the next
+ * one makes worthless. What is on disk is never older than the save in progress, and the last
+ * checkpoint given is the one `flush()` leaves.
  */
 export class CheckpointWriter {
   readonly file: string;
-  #chain: Promise<void> = Promise.resolve();
+  /** The save in progress (its text already taken), until it and those waiting behind it are done. */
+  #running: Promise<void> | undefined;
+  /** The latest checkpoint given while a save was in progress, with the write it waits for. */
+  #waiting: { text: string; after: Promise<unknown> | undefined } | undefined;
   #failure: { error: unknown } | undefined;
 
   constructor(file: string) {
@@ -98,26 +108,36 @@ export class CheckpointWriter {
 
   /**
    * Queues a save of `checkpoint` as it is now, made once `after` (the write of the page it
-   * describes) is done. After a failure nothing more is saved: a later checkpoint would claim the
-   * bytes of the write that failed.
+   * describes, which comes after the writes of the pages before it) is done. After a failure
+   * nothing more is saved: a later checkpoint would claim the bytes of the write that failed.
    */
   save(checkpoint: ExportCheckpoint, after?: Promise<unknown>): void {
     if (this.#failure) throw this.#failure.error;
-    const text = checkpointText(checkpoint);
-    this.#chain = this.#chain.then(async () => {
-      if (this.#failure) return;
-      try {
-        await after;
-        await replaceFile(this.file, text);
-      } catch (error) {
-        this.#failure ??= { error };
-      }
-    });
+    this.#waiting = { text: checkpointText(checkpoint), after };
+    this.#running ??= this.#drain();
   }
 
-  /** Resolves once every queued save is in place. */
+  /** Saves the waiting checkpoint, then the one that waits after it, until none waits. */
+  async #drain(): Promise<void> {
+    try {
+      for (let next = this.#waiting; next !== undefined && !this.#failure; next = this.#waiting) {
+        this.#waiting = undefined;
+        try {
+          await next.after;
+          await replaceFile(this.file, next.text);
+        } catch (error) {
+          this.#failure ??= { error };
+        }
+      }
+    } finally {
+      this.#waiting = undefined;
+      this.#running = undefined;
+    }
+  }
+
+  /** Resolves once every checkpoint given so far is in place (the latest of them). */
   async flush(): Promise<void> {
-    await this.#chain;
+    while (this.#running) await this.#running;
     if (this.#failure) throw this.#failure.error;
   }
 }

@@ -197,18 +197,20 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       const pages = queryPages(job.query, { from: state.next, signal: job.signal, readAhead: job.readAhead, onWholeBody });
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
-        let text = "";
+        let head = "";
         if (job.format === "csv" && columns === undefined && entities.length > 0) {
           columns = columnsOf(entities[0]);
           format = rowFormat(job.format, columns, job.warn);
           state.columns = columns;
         }
         if (headPending && headReady()) {
-          text += format.head();
+          head = format.head();
           headPending = false;
         }
         const entityText = format.rowsFromText && entities.length > 0 ? entityTextOf(entities) : undefined;
-        text += entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
+        const rows = entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
+        // One write a page, its head included (the rows may be the page's bytes).
+        const text = head === "" ? rows : typeof rows === "string" ? head + rows : Buffer.concat([Buffer.from(head), rows]);
         if (firstSave) {
           await checkpoints.flush();
           firstSave = false;

@@ -7,6 +7,8 @@
  * (`rowsFromText`: compact v4 JSON, see payload/entity-text.ts), else as `JSON.stringify` of the
  * entity read; the two differ only where JSON allows (number digits such as `1.50` or Int64
  * values beyond 2^53, which the service's text keeps exactly, and escapes such as `\u00e9`).
+ * A page whose bytes are all ASCII is written from its bytes, its separators patched in a copy:
+ * the same bytes as its text would give, without building that text and encoding it again.
  *
  * CSV:
  * - one header line of column names, then one line per entity, lines ended by CRLF; a field that
@@ -19,6 +21,9 @@
  * - rows differ from the columns: a property that has no column is left out (a warning names it
  *   once), a column the row lacks is an empty field.
  */
+
+import { isAscii } from "node:buffer";
+import type { EntityText } from "../payload/entity-text.js";
 
 /** The output formats of `query` and `export`. */
 export type FormatName = "table" | "json" | "ndjson" | "csv";
@@ -36,9 +41,9 @@ export interface RowFormat {
   /**
    * The rows of one page from the text the service sent for its entities (`entityTextOf`:
    * entities separated by `},{` and by nothing else), for the formats that write entities as JSON;
-   * absent for the others.
+   * absent for the others. Text, or its UTF-8 bytes.
    */
-  rowsFromText?(text: string, written: number): string;
+  rowsFromText?(page: EntityText, written: number): string | Uint8Array;
   /** The text after the last row; `written` is how many rows were written. */
   tail(written: number): string;
   /** What joins two pieces of rows written apart (a JSON array's comma); empty for line formats. */
@@ -73,6 +78,17 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+const LF = 0x0a;
+const COMMA = 0x2c;
+
+/**
+ * The page's bytes when they are its text's own UTF-8: the body had a byte for every character
+ * (entity-text.ts) and each is ASCII.
+ */
+function asciiBytes(page: EntityText): Uint8Array | undefined {
+  return page.bytes !== undefined && isAscii(page.bytes) ? page.bytes : undefined;
+}
+
 /** NDJSON: one entity a line. */
 export function ndjsonFormat(): RowFormat {
   return {
@@ -84,7 +100,16 @@ export function ndjsonFormat(): RowFormat {
       for (const entity of entities) text += `${JSON.stringify(entity)}\n`;
       return text;
     },
-    rowsFromText: (text) => `${text.replaceAll("},{", "}\n{")}\n`,
+    rowsFromText: (page) => {
+      const bytes = asciiBytes(page);
+      if (bytes === undefined) return `${page.text.replaceAll("},{", "}\n{")}\n`;
+      // `},{` becomes `}\n{`, as long: a copy with each separator's comma overwritten.
+      const out = new Uint8Array(bytes.byteLength + 1);
+      out.set(bytes);
+      for (const at of page.separators) out[at + 1] = LF;
+      out[bytes.byteLength] = LF;
+      return out;
+    },
     tail: () => "",
   };
 }
@@ -104,9 +129,55 @@ export function jsonFormat(): RowFormat {
       }
       return text;
     },
-    rowsFromText: (text, written) => `${written === 0 ? "" : ",\n"}${text.replaceAll("},{", "},\n{")}`,
+    rowsFromText: (page, written) => {
+      const lead = written === 0 ? 0 : 2;
+      const bytes = asciiBytes(page);
+      if (bytes === undefined) return `${lead === 0 ? "" : ",\n"}${page.text.replaceAll("},{", "},\n{")}`;
+      // `},{` becomes `},\n{`. The bytes go in shifted right by as many bytes as line breaks come,
+      // then each entity but the last moves left to its place, first to last: none is overwritten
+      // before it has moved. Two native copies; one per entity from the page's bytes costs more.
+      const separators = page.separators;
+      const shift = separators.length;
+      const out = new Uint8Array(lead + bytes.byteLength + shift);
+      if (lead > 0) {
+        out[0] = COMMA;
+        out[1] = LF;
+      }
+      out.set(bytes, lead + shift);
+      let from = 0;
+      for (let k = 0; k < shift; k++) {
+        const to = (separators[k] as number) + 2;
+        out.copyWithin(lead + from + k, lead + shift + from, lead + shift + to);
+        out[lead + to + k] = LF;
+        from = to;
+      }
+      return out;
+    },
     tail: (written) => (written === 0 ? "]\n" : "\n]\n"),
   };
+}
+
+/** A CSV field must be quoted when it holds one of these (RFC 4180 §2). */
+const CSV_SPECIAL = /[",\r\n]/;
+
+/**
+ * `csvField(cellText(value))`, with the cases that need no look at the text taken first: a number
+ * or a boolean never holds a quote, a comma or a line break. CSV export formats every value of
+ * every row, so this is most of its time.
+ */
+function csvValue(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return CSV_SPECIAL.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+    case "number":
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "undefined":
+      return "";
+    default:
+      return value === null ? "" : csvField(cellText(value));
+  }
 }
 
 /**
@@ -114,8 +185,21 @@ export function jsonFormat(): RowFormat {
  * columns lack (its values are left out).
  */
 export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
-  const known = new Set(columns.map((column) => column.split("/")[0] as string));
+  const tops = [...new Set(columns.map((column) => column.split("/")[0] as string))];
+  const known = new Set(tops);
   const reported = new Set<string>();
+  // A column that is a property's name is read straight from the entity, a path through valueAt.
+  const plain = columns.map((column) => !column.includes("/"));
+  // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
+  const countable = tops.every((top) => !(top in Object.prototype));
+  const reportExtra = (entity: Record<string, unknown>) => {
+    for (const name in entity) {
+      if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
+        reported.add(name);
+        onExtra(name);
+      }
+    }
+  };
   return {
     name: "csv",
     separator: "",
@@ -123,15 +207,19 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
     rows: (entities) => {
       let text = "";
       for (const entity of entities) {
-        for (const name in entity) {
-          if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
-            reported.add(name);
-            onExtra(name);
-          }
+        // Every property of the row is a column when the row has as many properties as columns of
+        // its own (a count, no lookups); else each property is looked up.
+        let properties = 0;
+        for (const _ in entity) properties++;
+        let present = 0;
+        for (const top of tops) if (entity[top] !== undefined) present++;
+        if (!countable || properties !== present) reportExtra(entity);
+        for (let i = 0; i < columns.length; i++) {
+          const column = columns[i] as string;
+          if (i > 0) text += ",";
+          text += csvValue(plain[i] ? entity[column] : valueAt(entity, column));
         }
-        let line = "";
-        for (let i = 0; i < columns.length; i++) line += `${i === 0 ? "" : ","}${csvField(cellText(valueAt(entity, columns[i] as string)))}`;
-        text += `${line}\r\n`;
+        text += "\r\n";
       }
       return text;
     },

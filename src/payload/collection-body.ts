@@ -24,10 +24,11 @@ export interface ReadCollectionBodyOptions {
   /** Told when a read waits for data and when it settles, so that a stalled body is aborted. */
   stallWatch?: BodyStallWatch | undefined;
   /**
-   * Called with the text of a v4 body read whole and the entities parsed from it, before they are
-   * yielded (the command line's export keeps their text with `keepEntityText` of entity-text.ts).
+   * Called with the text of a v4 body read whole, the entities parsed from it and the bytes the
+   * text was decoded from, before the entities are yielded (the command line's export keeps their
+   * text with `keepEntityText` of entity-text.ts).
    */
-  onWholeBody?: ((text: string, entities: unknown[]) => void) | undefined;
+  onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array) => void) | undefined;
 }
 
 /**
@@ -88,9 +89,10 @@ export async function* readCollectionBody(
     }
 
     if (streamEnded) {
-      const text = decodeWholeBody(chunks, size);
+      const bytes = wholeBody(chunks, size);
+      const text = (utf8 ??= new TextDecoder()).decode(bytes);
       const { entities, annotations } = interpretDocument(parseWholeBody(text), format);
-      if (format === "v4") options?.onWholeBody?.(text, entities);
+      if (format === "v4") options?.onWholeBody?.(text, entities, bytes);
       if (entities.length > 0) yield entities;
       return annotations;
     }
@@ -144,8 +146,8 @@ const EMPTY_CHUNK = new Uint8Array(0);
  */
 let utf8: InstanceType<typeof TextDecoder> | undefined;
 
-/** Decodes the buffered chunks as UTF-8 (a BOM is dropped). */
-function decodeWholeBody(chunks: Uint8Array[], size: number): string {
+/** The buffered chunks as one run of bytes (decoded as UTF-8 by the caller, a BOM dropped). */
+function wholeBody(chunks: Uint8Array[], size: number): Uint8Array {
   let bytes: Uint8Array;
   if (chunks.length === 1) {
     bytes = chunks[0]!;
@@ -157,7 +159,7 @@ function decodeWholeBody(chunks: Uint8Array[], size: number): string {
       at += chunk.byteLength;
     }
   }
-  return (utf8 ??= new TextDecoder()).decode(bytes);
+  return bytes;
 }
 
 /** Parses a whole body's text in one go. */

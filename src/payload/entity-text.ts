@@ -34,23 +34,45 @@ function hasLooseSeparator(text: string, start: number): boolean {
   return text.indexOf("\n", start) >= 0 || text.indexOf("\r", start) >= 0 || text.indexOf("\t", start) >= 0 || text.indexOf("} ", start) >= 0 || text.indexOf(" {", start) >= 0;
 }
 
+/**
+ * The entities of one page as the service sent them: what {@link entityTextOf} gives, with where
+ * the text is cut and, when the body's bytes are its characters one for one, those bytes.
+ */
+export interface EntityText {
+  /** The entities' text: separated by `},{`, no other `},{` in it, no line break. */
+  readonly text: string;
+  /** Where each separator `},{` starts in `text`, in order (one fewer than the entities). */
+  readonly separators: readonly number[];
+  /**
+   * The body's bytes of `text`, when the body had as many bytes as characters: then byte `i` was
+   * read as character `i` (a character of two or more UTF-8 bytes, or a BOM, makes the counts
+   * differ). They are `text`'s own UTF-8 only where they are all ASCII, which the user checks.
+   */
+  readonly bytes?: Uint8Array | undefined;
+}
+
 /** The text of the entities of each array given to {@link keepEntityText}. */
-const texts = new WeakMap<readonly unknown[], string>();
+const texts = new WeakMap<readonly unknown[], EntityText>();
 
 /**
  * The text the service sent for exactly these entities (a page's `value` whose body went through
  * {@link keepEntityText}): the entities separated by `},{`, no other `},{` in it, no line break;
  * `undefined` when the page's text was not of that shape.
  */
-export function entityTextOf(entities: readonly unknown[]): string | undefined {
+export function entityTextOf(entities: readonly unknown[]): EntityText | undefined {
   return texts.get(entities);
 }
 
-/** Remembers the text of `entities` in the v4 body `text` (see {@link entityArrayText}), when it has one. */
-export function keepEntityText(text: string, entities: readonly unknown[]): void {
+/**
+ * Remembers the text of `entities` in the v4 body `text` (see {@link entityArrayText}), when it has
+ * one; `bytes` are the body's bytes that `text` was decoded from.
+ */
+export function keepEntityText(text: string, entities: readonly unknown[], bytes?: Uint8Array): void {
   if (entities.length === 0) return;
-  const entityText = entityArrayText(text, entities);
-  if (entityText !== undefined) texts.set(entities, entityText);
+  const span = entityArraySpan(text, entities);
+  if (span === undefined) return;
+  const [start, end, separators] = span;
+  texts.set(entities, { text: text.slice(start, end), separators, bytes: bytes?.byteLength === text.length ? bytes.subarray(start, end) : undefined });
 }
 
 /** The member name whose quote opens at `at` (escapes read by `JSON.parse`), and the index after it. */
@@ -92,6 +114,12 @@ function nextValueMember(text: string, at: number, first: boolean): number {
  * into `entities`, or `undefined` when it is not provably theirs (see the module comment).
  */
 export function entityArrayText(text: string, entities: readonly unknown[]): string | undefined {
+  const span = entityArraySpan(text, entities);
+  return span && text.slice(span[0], span[1]);
+}
+
+/** Where {@link entityArrayText} is in `text` (start, end), and where its separators start, relative to its start. */
+function entityArraySpan(text: string, entities: readonly unknown[]): [start: number, end: number, separators: number[]] | undefined {
   const n = entities.length;
   for (const entity of entities) if (typeof entity !== "object" || entity === null || Array.isArray(entity)) return undefined;
   const open = skipJsonSpace(text, 0);
@@ -101,19 +129,20 @@ export function entityArrayText(text: string, entities: readonly unknown[]): str
   const start = skipJsonSpace(text, valueAt + 1);
 
   let end: number;
+  const separators: number[] = [];
   if (n === 0) {
     end = start;
   } else {
     if (hasLooseSeparator(text, start)) return undefined;
-    let count = 0;
     let firstSeparator = -1;
     let lastSeparator = -1;
     for (let at = text.indexOf(SEPARATOR, start); at >= 0; at = text.indexOf(SEPARATOR, at + 1)) {
       if (firstSeparator < 0) firstSeparator = at;
       lastSeparator = at;
-      count++;
+      // More than the separators of n entities: some are not separators, the text is of no use.
+      if (separators.push(at - start) > n - 1) return undefined;
     }
-    if (count !== n - 1 || text.charCodeAt(start) !== OPEN_BRACE) return undefined;
+    if (separators.length !== n - 1 || text.charCodeAt(start) !== OPEN_BRACE) return undefined;
     end = skipJsonValue(text, n === 1 ? start : lastSeparator + 2);
     // The first entity ends where the first separator begins: the array is the one whose separators were counted.
     if (end < 0 || (n > 1 && skipJsonValue(text, start) !== firstSeparator + 1)) return undefined;
@@ -127,5 +156,5 @@ export function entityArrayText(text: string, entities: readonly unknown[]): str
   } else if (text.charCodeAt(after) !== COMMA || nextValueMember(text, after + 1, false) !== -1) {
     return undefined;
   }
-  return text.slice(start, end);
+  return [start, end, separators];
 }

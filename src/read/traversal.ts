@@ -57,10 +57,10 @@ export interface TraversalOptions extends ReadOptions {
   /** The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`). */
   expand?: readonly ExpandItem[] | undefined;
   /**
-   * Called with the text and the entities of every v4 JSON page read whole (see
+   * Called with the text, the entities and the bytes of every v4 JSON page read whole (see
    * `readCollectionBody`): the command line's export keeps the entities' text to write it as is.
    */
-  onWholeBody?: ((text: string, entities: unknown[]) => void) | undefined;
+  onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array) => void) | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */

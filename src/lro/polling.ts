@@ -32,6 +32,8 @@ export class PollerEngine<T> {
   readonly #polls = new SharedRequest<boolean>(requestController);
   /** The signals of the wait() calls under way, which a successful cancel() aborts. */
   #waits: Set<AbortController> | undefined;
+  /** Starts the poll request that callers of `poll()` share (made once, not per poll). */
+  readonly #startPoll = (signal: AbortSignal): Promise<boolean> => this.#pollWithinDeadline(signal);
 
   constructor(state: PollerState<T>, transport: PollerTransport, options: ResolvedPollerOptions) {
     this.#state = state;
@@ -49,7 +51,7 @@ export class PollerEngine<T> {
     // One poll at a time: a call while one is on the wire shares its request and outcome. Each
     // caller's signal rejects that caller's promise at once; the request itself is aborted only
     // when every caller sharing it has given up.
-    return this.#polls.join((shared) => this.#pollWithinDeadline(shared), signal);
+    return this.#polls.join(this.#startPoll, signal);
   }
 
   async wait(given?: AbortSignalLike): Promise<T> {
@@ -127,19 +129,13 @@ export class PollerEngine<T> {
   async #pollWithinDeadline(signal: AbortSignal): Promise<boolean> {
     const left = this.#state.deadline - Date.now();
     // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
-    if (!(left <= MAX_TIMER_DELAY)) return this.#pollOnce(signal);
-    // The signal is this poll request's own (the shared request's): the deadline aborts it, so a
-    // poll costs one timer here and no second signal.
-    const controller = REQUEST_CONTROLLERS.get(signal);
-    let passed: DOMException | undefined;
-    const timer = setTimeout(() => {
-      passed = new DOMException("maxWait has passed", "TimeoutError");
-      controller?.abort(passed);
-    }, Math.max(0, left));
+    // Otherwise the signal is this poll request's own (the shared request's): the deadline aborts
+    // it, so a poll costs one timer here and no second signal.
+    const timer = left <= MAX_TIMER_DELAY ? setTimeout(abortAtDeadline, Math.max(0, left), REQUEST_CONTROLLERS.get(signal)) : undefined;
     try {
       return await this.#pollOnce(signal);
     } catch (error) {
-      if (passed !== undefined && signal.reason === passed) throw this.#timeoutError();
+      if (timer !== undefined && DEADLINE_REASONS.has(signal.reason)) throw this.#timeoutError();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -163,7 +159,7 @@ export class PollerEngine<T> {
     try {
       const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
-      else answer = await readAnswer(response, url, signal);
+      else answer = monitorAnswer(response, url, await readAnswerBody(response, url, signal));
     } catch (error) {
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
@@ -186,7 +182,8 @@ export class PollerEngine<T> {
     return this.#apply(reading, signal);
   }
 
-  async #apply(reading: MonitorReading, signal: AbortSignal | undefined): Promise<boolean> {
+  /** Moves the state on by one reading; a promise only where the result is fetched next. */
+  #apply(reading: MonitorReading, signal: AbortSignal | undefined): boolean | Promise<boolean> {
     // A cancel() that succeeded while this poll was on the wire has settled the outcome already.
     if (isSettled(this.#state)) return this.#settle();
     switch (reading.kind) {
@@ -225,15 +222,10 @@ export class PollerEngine<T> {
         this.#takeProgress(reading, "Succeeded");
         this.#state.phase = { name: "succeeded", result: reading.result as T };
         return this.#settle();
-      case "fetch-result": {
+      case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
         this.#state.phase = { name: "fetching-result", resultUrl: reading.resultUrl };
-        try {
-          return await this.#fetchResult(reading.resultUrl, signal);
-        } finally {
-          this.#reportProgress();
-        }
-      }
+        return this.#fetchResultAndReport(reading.resultUrl, signal);
       case "failed":
         this.#takeProgress(reading, "Failed");
         this.#state.phase = { name: "failed", error: this.#failedError(reading.reason, reading.httpStatus, reading.odataError) };
@@ -253,6 +245,15 @@ export class PollerEngine<T> {
     return false;
   }
 
+  /** {@link #fetchResult} right after the answer that named the result, which is reported either way. */
+  async #fetchResultAndReport(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      return await this.#fetchResult(resultUrl, signal);
+    } finally {
+      this.#reportProgress();
+    }
+  }
+
   /** GET of the result where it lives apart from the monitor (rules 4, 6, 7). */
   async #fetchResult(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
     let response: Response;
@@ -264,7 +265,7 @@ export class PollerEngine<T> {
       throw error;
     }
     if (response.status >= 200 && response.status < 300) {
-      const answer = await readAnswer(response, resultUrl, signal);
+      const answer = monitorAnswer(response, resultUrl, await readAnswerBody(response, resultUrl, signal));
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
       this.#state.phase = { name: "succeeded", result: readResultBody(answer) as T };
@@ -356,10 +357,27 @@ function isTransientFailure(error: unknown): boolean {
 }
 
 /** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
-async function readAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+function readAnswerBody(response: Response, url: URL, signal: AbortSignal | undefined): Promise<string> {
   const ok = response.status >= 200 && response.status < 300;
-  const body = ok ? await readBodyText(response, "GET", url, signal) : await readBody(() => readBoundedText(response), "GET", url, signal);
+  return ok ? readBodyText(response, "GET", url, signal) : readBody(() => readBoundedText(response), "GET", url, signal);
+}
+
+/** An answer of a GET of `url` with its body read, as the rules read it. */
+function monitorAnswer(response: Response, url: URL, body: string): MonitorAnswer {
   return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET" };
+}
+
+/**
+ * The reasons the deadline aborted poll requests with, to tell them from the other reasons a poll
+ * request is aborted for (its callers giving up, the timeout step).
+ */
+const DEADLINE_REASONS = new WeakSet<object>();
+
+/** Aborts a poll request when `maxWait` has passed (a timer's callback, so that a poll makes no closure). */
+function abortAtDeadline(controller: AbortController | undefined): void {
+  const passed = new DOMException("maxWait has passed", "TimeoutError");
+  DEADLINE_REASONS.add(passed);
+  controller?.abort(passed);
 }
 
 async function discard(response: Response): Promise<void> {

@@ -13,7 +13,7 @@ import { abortReason, REQUEST_CONTROLLERS, sleep, throwIfAborted, toAbortSignal,
 import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
-import { isSettled, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
+import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { redactUrl } from "../util/redact.js";
@@ -119,10 +119,10 @@ export class PollerEngine<T> {
     if (response.status >= 200 && response.status < 300) {
       await discard(response);
       this.#state.status = "Cancelled";
-      const error = this.#cancelledError();
-      this.#state.phase = { name: "cancelled", error };
+      const phase = this.#cancelledPhase();
+      this.#state.phase = phase;
       // Every wait() settles now, the sleeping ones included, not when it would next wake.
-      if (this.#waits) for (const waiting of this.#waits) waiting.abort(error);
+      if (this.#waits) for (const waiting of this.#waits) waiting.abort(phase.error);
       return;
     }
     // 405 (the service cannot cancel) and every other answer leave the poller as it was.
@@ -224,7 +224,7 @@ export class PollerEngine<T> {
         this.#transientInRow = 0;
         if (this.#state.cancelRequested) {
           this.#state.status = "Cancelled";
-          this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+          this.#state.phase = this.#cancelledPhase();
         } else {
           this.#state.status = "Failed";
           this.#state.phase = {
@@ -260,7 +260,7 @@ export class PollerEngine<T> {
         return this.#settle();
       case "cancelled":
         this.#takeProgress(reading, "Cancelled");
-        this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+        this.#state.phase = this.#cancelledPhase();
         return this.#settle();
     }
   }
@@ -340,6 +340,22 @@ export class PollerEngine<T> {
       httpStatus,
       odataError,
     });
+  }
+
+  /**
+   * The cancelled phase, whose error is made when first asked for (by `result()`, a `wait()` or a
+   * `poll()`), once: most cancelled pollers are never asked, and an error with its message and
+   * stack costs a `cancel()` about a sixth of its own work. The state it names no longer changes.
+   */
+  #cancelledPhase(): Phase<T> & { name: "cancelled" } {
+    let error: AsyncOperationCancelledError | undefined;
+    const make = () => this.#cancelledError();
+    return {
+      name: "cancelled",
+      get error() {
+        return (error ??= make());
+      },
+    };
   }
 
   #cancelledError(): AsyncOperationCancelledError {

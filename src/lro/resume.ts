@@ -20,20 +20,9 @@ import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js"
  * own rule for transient answers).
  */
 export function pollerTransport(core: ClientCore): PollerTransport {
-  const version = core.options.version;
-  let read: Headers | undefined;
-  let write: Headers | undefined;
   return {
     send: ({ method, url, signal, redirect, purpose }) =>
-      core.send({
-        method,
-        url,
-        signal,
-        redirect,
-        purpose,
-        retry: false,
-        headers: method === "GET" ? (read ??= pollHeaders(version, "read")) : (write ??= pollHeaders(version, "write")),
-      }),
+      core.send({ method, url, signal, redirect, purpose, retry: false, headers: pollHeaders(core.options.version, method === "GET" ? "read" : "write") }),
   };
 }
 

@@ -4,7 +4,8 @@
  *
  * 1. The cost of one `poll()` next to a bare `fetch()` + `text()` of the same monitor, sequential
  *    on loopback, interleaved in rounds so that both share the machine's noise.
- * 2. 10,000 pollers waiting at once (`asyncPoller` + `wait(signal)`, about one poll per second
+ * 2. `cancel()` of 1,000 pollers at once against 1,000 bare `fetch` DELETEs of their monitors.
+ * 3. 10,000 pollers waiting at once (`asyncPoller` + `wait(signal)`, about one poll per second
  *    each), in a child process started with `--expose-gc`: heap per waiting poller, event-loop delay
  *    while they poll, and polls answered per second; then all are aborted with one signal. The same
  *    with bare fetch loops, for reference; and the cost of starting and aborting 10,000 waits with
@@ -73,6 +74,18 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
       { name: "bare fetch p90", value: cost.fetchP90, unit: "µs" },
       { name: "poll() p90", value: cost.pollP90, unit: "µs" },
     ];
+    const cancel = await measureCancel(service.serviceUrl, CANCEL_COUNT, CANCEL_ROUNDS);
+    console.log(`  cancel() of ${CANCEL_COUNT} pollers at once: ${cancel.pollMs.toFixed(0)} ms, ${CANCEL_COUNT} bare DELETEs: ${cancel.bareMs.toFixed(0)} ms (medians of ${CANCEL_ROUNDS} rounds)`);
+    figures.push(
+      { name: `bare DELETE of ${CANCEL_COUNT} monitors at once, median`, value: cancel.bareMs, unit: "ms", note: `fetch(monitor, { method: "DELETE" }) + text(), all started together` },
+      { name: `cancel() of ${CANCEL_COUNT} pollers at once, median`, value: cancel.pollMs, unit: "ms", note: "same service, same rounds" },
+      {
+        name: `[issue 11] cancel() of ${CANCEL_COUNT} pollers / ${CANCEL_COUNT} bare DELETEs`,
+        value: median(cancel.roundRatios),
+        unit: "ratio",
+        note: `median of ${cancel.roundRatios.length} rounds' ratios, spread ${spread(cancel.roundRatios)}; keep about 1.04`,
+      },
+    );
     const count = pollers.toLocaleString("en-US");
     // Asking for more polls per second than this machine can answer does not measure waiting
     // pollers, it measures a collapse: the backlog grows, the connection pool with it, and every
@@ -203,6 +216,72 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
   };
 }
 
+// --- cancel() of many pollers at once -------------------------------------------------------------
+
+const CANCEL_COUNT = 1_000;
+const CANCEL_ROUNDS = 7;
+
+/**
+ * `cancel()` of `count` pollers at once against `count` bare `fetch` DELETEs of their monitors
+ * (which is what `cancel()` sends), each round on fresh jobs (a cancelled job's monitor is gone),
+ * the two taking turns going first. Times from the first call until every one has settled.
+ */
+async function measureCancel(serviceUrl: string, count: number, rounds: number): Promise<{ pollMs: number; bareMs: number; roundRatios: number[] }> {
+  const client = new ODataClient({ serviceUrl });
+  const polls: number[] = [];
+  const bares: number[] = [];
+  const roundRatios: number[] = [];
+  const timeCancels = async (): Promise<number> => {
+    const pollers = (await startEndlessJobs(serviceUrl, count)).map((monitorUrl) => client.asyncPoller(monitorUrl, { maxWait: DAY }));
+    const started = performance.now();
+    await Promise.all(pollers.map((poller) => poller.cancel()));
+    const elapsed = performance.now() - started;
+    if (!pollers.every((poller) => poller.status() === "Cancelled")) throw new Error("a cancel() did not cancel its job");
+    return elapsed;
+  };
+  const timeDeletes = async (): Promise<number> => {
+    const monitors = await startEndlessJobs(serviceUrl, count);
+    const started = performance.now();
+    const statuses = await Promise.all(
+      monitors.map(async (monitorUrl) => {
+        const response = await fetch(monitorUrl, { method: "DELETE" });
+        await response.text();
+        return response.status;
+      }),
+    );
+    const elapsed = performance.now() - started;
+    if (!statuses.every((status) => status === 204)) throw new Error("a bare DELETE did not cancel its job");
+    return elapsed;
+  };
+  // One round to warm up the connection pool and the JIT.
+  await timeCancels();
+  await timeDeletes();
+  for (let round = 0; round < rounds; round++) {
+    let poll: number;
+    let bare: number;
+    if (round % 2 === 0) {
+      poll = await timeCancels();
+      bare = await timeDeletes();
+    } else {
+      bare = await timeDeletes();
+      poll = await timeCancels();
+    }
+    polls.push(poll);
+    bares.push(bare);
+    roundRatios.push(poll / bare);
+  }
+  return { pollMs: median(polls), bareMs: median(bares), roundRatios };
+}
+
+/** Starts `count` endless export jobs, a few at a time, and resolves with their monitors. */
+async function startEndlessJobs(serviceUrl: string, count: number): Promise<string[]> {
+  const monitors: string[] = [];
+  for (let first = 0; first < count; first += 50) {
+    monitors.push(...(await Promise.all(Array.from({ length: Math.min(50, count - first) }, () => startEndlessJob(serviceUrl)))));
+  }
+  return monitors;
+}
+
 /**
  * How long it takes to start `count` wait() calls and to abort them, with no request in between
  * (the first poll would come after an hour): the bookkeeping of waiting alone.
@@ -247,7 +326,8 @@ export function spread(values: readonly number[]): string {
   return `${f(quantile(values, 0.25))}–${f(quantile(values, 0.75))} (all ${f(Math.min(...values))}–${f(Math.max(...values))})`;
 }
 
-function quantile(values: readonly number[], q: number): number {
+/** The value below which the share `q` of `values` lies (the lower one of two middles). */
+export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }

@@ -33,9 +33,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ODataClient } from "../src/index.js";
 import { startCap } from "../test/servers/cap.js";
 import type { BenchFigure } from "./main.js";
-import { spread } from "./poller.js";
+import { quantile, spread } from "./poller.js";
 import { pagedSet, rowJson, startStaticService, unpagedSet } from "./static-service.js";
 import type { WalkFigures, WalkTask } from "./traversal-walk.js";
+import { OData } from "@odata/client";
+import { o } from "o.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WALK_FILE = fileURLToPath(new URL("./traversal-walk.ts", import.meta.url));
@@ -144,6 +146,48 @@ async function bareLoopAhead(firstUrl: string, work: PageWork): Promise<number> 
   return rows;
 }
 
+/**
+ * @odata/client over the same pages. It does not follow `@odata.nextLink` by itself (its
+ * `EntitySet.query()` gives a page's `value` and drops the link), so the loop is written with its
+ * public API: `newRequest({ collection, params })`, which gives the page's JSON as its fetch proxy
+ * parsed it, the next page asked for by the link's path and its query options (`$skiptoken`) as
+ * `params.custom`, the link resolved as the bare loop resolves it.
+ */
+async function odataClientLoop(serviceUrl: string, set: string): Promise<number> {
+  const client = OData.New4({ serviceEndpoint: serviceUrl });
+  let rows = 0;
+  let url = serviceUrl + set;
+  let page = (await client.newRequest({ collection: set })) as V4Page;
+  for (;;) {
+    for (const entity of page.value) if (entity !== undefined) rows++;
+    const next = page["@odata.nextLink"];
+    if (next === undefined) return rows;
+    const link = new URL(next, url);
+    url = link.href;
+    const params = client.newParam();
+    for (const [name, value] of link.searchParams) params.custom(name, value);
+    page = (await client.newRequest({ collection: link.pathname.slice(new URL(serviceUrl).pathname.length), params })) as V4Page;
+  }
+}
+
+/**
+ * o.js over the same pages. It does not follow `@odata.nextLink` either (`query()` gives the
+ * page's `value` by default), so the loop is written with its API: one handler on the service root
+ * with the `fragment` option naming no field of the page, so that `get(link).query()` gives the
+ * whole page, link included; o.js resolves the link against the root.
+ */
+async function oJsLoop(serviceUrl: string, set: string): Promise<number> {
+  const handler = o(serviceUrl, { fragment: "" });
+  let rows = 0;
+  let resource: string | undefined = set;
+  while (resource !== undefined) {
+    const page = (await handler.get(resource).query()) as V4Page;
+    for (const entity of page.value) if (entity !== undefined) rows++;
+    resource = page["@odata.nextLink"];
+  }
+  return rows;
+}
+
 /** The library, entity by entity; `work` runs after every `pageSize` entities. */
 async function libraryEntities(client: ODataClient, set: string, readAhead: number | undefined, work?: PageWork, pageSize = 0): Promise<number> {
   const query = client.collection(set);
@@ -171,6 +215,12 @@ interface Variant {
   name: string;
   run: () => Promise<number>;
 }
+
+/** The other JS clients of issue 11's table, by name, with the loop that walks a set with each. */
+const OTHER_CLIENTS: ReadonlyArray<readonly [name: string, loop: (serviceUrl: string, set: string) => Promise<number>]> = [
+  ["@odata/client", odataClientLoop],
+  ["o.js", oJsLoop],
+];
 
 /** The times of every run of every variant, by variant name: wall clock and this process's CPU. */
 interface Samples {
@@ -255,6 +305,8 @@ async function measureSpeed(serviceUrl: string, prepare: (...sets: string[]) => 
       { name: "readAhead 0", run: () => libraryEntities(client, set, 0) },
       { name: "pages()", run: () => libraryPages(client, set) },
     ];
+    // The other JS clients, at the issue's page size only (each round takes as long again).
+    if (pageSize === 1000) variants.push(...OTHER_CLIENTS.map(([name, loop]) => ({ name, run: () => loop(serviceUrl, set) })));
     const samples = await interleave(variants, SPEED_ROUNDS, SPEED_ROWS);
     const rate = (name: string): number => SPEED_ROWS / medianOf(samples.wall, name);
     const versus = (name: string, baseline = "bare"): number => pairedSpeedup(samples.wall, baseline, name);
@@ -274,6 +326,24 @@ async function measureSpeed(serviceUrl: string, prepare: (...sets: string[]) => 
         unit: "ratio",
         note: `speed, median of ${ratios.length} rounds' ratios, spread ${spread(ratios)}; target >= 0.95`,
       });
+    }
+    if (pageSize === 1000) {
+      for (const [name] of OTHER_CLIENTS) {
+        // Per round: the other client's time over for await's; above 1 means for await was faster.
+        const ahead = roundRatios(samples.wall, name, "for await");
+        const clear = quantile(ahead, 0.25) > 1;
+        console.log(`  ${tag} ${name}: ${fmt(rate(name))} rows/s (${versus(name).toFixed(2)}x bare); for await ahead ${median(ahead).toFixed(2)}x, spread ${spread(ahead)}`);
+        figures.push(
+          { name: `${tag} ${name} (its API, next links followed by the bench's loop)`, value: rate(name), unit: "rows/s", note: how },
+          { name: `[issue 11] ${name} / bare loop, ${SPEED_ROWS / 1000}k rows in pages of ${pageSize}`, value: versus(name), unit: "ratio", note: `speed, ${paired}, spread ${spread(roundRatios(samples.wall, "bare", name))}; it follows no @odata.nextLink by itself` },
+          {
+            name: `[issue 11] for await ahead of ${name}`,
+            value: median(ahead),
+            unit: "ratio",
+            note: `its time / for await's, median of ${ahead.length} rounds, spread ${spread(ahead)}; ahead by more than the spread: ${clear ? "yes" : "no"} (lower quartile ${clear ? ">" : "<="} 1)`,
+          },
+        );
+      }
     }
     figures.push(
       { name: `${tag} bare fetch+JSON.parse`, value: rate("bare"), unit: "rows/s", note: how },

@@ -102,7 +102,13 @@ export class ClientCore {
       timeout: init.timeout,
       purpose: init.purpose,
     };
-    return this.#pipeline(request);
+    // The built-in steps that let a request through untouched are not async (a poll costs no
+    // promise in them): a step further down that throws at once still rejects here.
+    try {
+      return this.#pipeline(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -38,8 +38,14 @@ export function readBodyBytes(response: Response, method: string, url: URL, sign
 }
 
 /** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. */
-export function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<string> {
-  return readBody(async () => (utf8 ??= new TextDecoder()).decode(await collectBody(response)), method, url, signal);
+export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await collectBody(response);
+  } catch (error) {
+    throw bodyReadFailure(error, method, url, signal);
+  }
+  return (utf8 ??= new TextDecoder()).decode(bytes);
 }
 
 /**

@@ -3,29 +3,57 @@
  * progress once its headers are in.
  */
 import { ODataClientError } from "../errors.js";
+import { redactUrl } from "../util/redact.js";
+
+/** What a stall watch needs of the request it watches: what to name in its error. */
+export interface WatchedRequest {
+  readonly method: string;
+  readonly url: URL;
+}
 
 /**
- * Watches the reading of one answer's body: when a read of the body has waited `timeout` ms for
- * data, the request is aborted (which errors the body and closes the connection) with code
- * `"TIMEOUT"`. Only time spent waiting on the network counts: while the caller holds the body back
- * (backpressure, a consumer busy with the previous page) no read is pending and nothing is timed.
+ * Watches one request against the client's `timeout`, in two phases. Until its answer's headers
+ * are in ({@link answered}), one timer aborts the request when they take `timeout` ms. Then it
+ * watches the reading of the body: when a read of the body has waited `timeout` ms for data, the
+ * request is aborted (which errors the body and closes the connection). Either way with code
+ * `"TIMEOUT"`, through `controller`, whose signal the request was sent with. Only time spent
+ * waiting on the network counts: while the caller holds the body back (backpressure, a consumer
+ * busy with the previous page) no read is pending and nothing is timed.
  *
- * It costs one timer per body, armed at the first pending read and re-armed only when it fires
- * while a read is still waiting; each chunk costs a clock read.
+ * It costs one timer for the headers, and one per body, armed at the first pending read and
+ * re-armed only when it fires while a read is still waiting; each chunk costs a clock read. The
+ * error messages are made only when a timer aborts.
  */
 export class BodyStallWatch {
   readonly #timeout: number;
-  readonly #abort: (reason: ODataClientError) => void;
-  readonly #describe: () => string;
+  readonly #request: WatchedRequest;
+  readonly #controller: AbortController;
+  /** The `TIMEOUT` the headers' timer aborted the request with, if it did. */
+  #headersTimedOut: ODataClientError | undefined;
   /** When the pending read started (epoch ms), or -1 when no read is pending. */
   #waitingSince = -1;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ended = false;
 
-  constructor(timeout: number, describe: () => string, abort: (reason: ODataClientError) => void) {
+  /**
+   * Arms the timer of the headers at once.
+   * @param controller aborts the request (its signal is the one `fetch` was given)
+   */
+  constructor(timeout: number, request: WatchedRequest, controller: AbortController) {
     this.#timeout = timeout;
-    this.#describe = describe;
-    this.#abort = abort;
+    this.#request = request;
+    this.#controller = controller;
+    this.#timer = setTimeout(() => this.#headersExpired(), timeout);
+  }
+
+  /**
+   * The answer's headers are in, or the request failed: the timer of the headers goes. Returns the
+   * `TIMEOUT` error if that timer aborted the request, for the request to fail with.
+   */
+  answered(): ODataClientError | undefined {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return this.#headersTimedOut;
   }
 
   /** A read of the body is about to wait for data. */
@@ -48,6 +76,18 @@ export class BodyStallWatch {
     this.#timer = undefined;
   }
 
+  #describe(): string {
+    return `${this.#request.method} ${redactUrl(this.#request.url)}`;
+  }
+
+  #headersExpired(): void {
+    this.#timer = undefined;
+    // Aborted already (by its owner, or the caller): the request fails with that reason.
+    if (this.#controller.signal.aborted) return;
+    this.#headersTimedOut = new ODataClientError("TIMEOUT", `${this.#describe()} got no answer within ${this.#timeout} ms (option "timeout")`);
+    this.#controller.abort(this.#headersTimedOut);
+  }
+
   #arm(ms: number): void {
     this.#timer = setTimeout(() => this.#check(), ms);
   }
@@ -63,7 +103,7 @@ export class BodyStallWatch {
       return;
     }
     this.end();
-    this.#abort(new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`));
+    this.#controller.abort(new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`));
   }
 }
 

@@ -35,32 +35,37 @@ const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
 export function retryStep(policy: RetryPolicy, random: () => number = Math.random): PipelineStep {
   return {
     name: "retry",
-    async handle(request, next) {
+    handle(request, next) {
+      // Not async: a request that is never retried (a poll) goes on without a promise of this step.
       if (!request.retry || policy.retries === 0) return next(request);
-      for (let attempt = 0; ; attempt++) {
-        const last = attempt >= policy.retries;
-        let response: Response;
-        try {
-          // Every attempt gets its own copy: steps further down may change its headers or URL in
-          // place, and what they add must not pile up from one attempt to the next.
-          const copy = copyRequest(request);
-          if (attempt > 0) copy.attempt = attempt;
-          response = await next(copy);
-        } catch (error) {
-          if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
-          await sleep(backoff(policy, attempt, random), request.signal);
-          continue;
-        }
-        if (last || !RETRY_STATUSES.has(response.status)) return response;
-        const retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
-        // A service that asks for a longer pause than the policy allows is answered with its own
-        // response rather than with a request it has said it does not want yet.
-        if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
-        await response.body?.cancel().catch(() => {});
-        await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
-      }
+      return sendWithRetries(request, next, policy, random);
     },
   };
+}
+
+async function sendWithRetries(request: ODataRequest, next: SendRequest, policy: RetryPolicy, random: () => number): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= policy.retries;
+    let response: Response;
+    try {
+      // Every attempt gets its own copy: steps further down may change its headers or URL in
+      // place, and what they add must not pile up from one attempt to the next.
+      const copy = copyRequest(request);
+      if (attempt > 0) copy.attempt = attempt;
+      response = await next(copy);
+    } catch (error) {
+      if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
+      await sleep(backoff(policy, attempt, random), request.signal);
+      continue;
+    }
+    if (last || !RETRY_STATUSES.has(response.status)) return response;
+    const retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
+    // A service that asks for a longer pause than the policy allows is answered with its own
+    // response rather than with a request it has said it does not want yet.
+    if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
+    await response.body?.cancel().catch(() => {});
+    await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
+  }
 }
 
 function backoff(policy: RetryPolicy, attempt: number, random: () => number): number {
@@ -82,42 +87,52 @@ export function isNetworkError(error: unknown): boolean {
 export function timeoutStep(defaultTimeout: number): PipelineStep {
   return {
     name: "timeout",
-    async handle(request, next) {
+    handle(request, next) {
       const timeout = request.timeout ?? defaultTimeout;
       // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
       if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
       const given = request.signal;
-      // A signal made for this one request (the poller's) is aborted by the timer itself; any other
-      // signal (the caller's, which may be shared by many requests) is combined with one of ours.
+      // A signal made for this one request (the poller's, a walk's) is aborted by the timer
+      // itself; any other signal (the caller's, which may be shared by many requests) is combined
+      // with one of ours.
       const own = given && REQUEST_CONTROLLERS.get(given);
-      const controller = own ?? new AbortController();
-      const requestLine = () => `${request.method} ${redactUrl(request.url)}`;
-      let timedOut: ODataClientError | undefined;
-      const timer = setTimeout(() => {
-        timedOut = new ODataClientError("TIMEOUT", `${requestLine()} got no answer within ${timeout} ms (option "timeout")`);
-        controller.abort(timedOut);
-      }, timeout);
-      // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits
-      // on that signal may return before fetch does and expects no timer behind. (The owner of a
-      // request's own signal waits for the request to unwind, which clears the timer below.)
-      const stopTimer = () => clearTimeout(timer);
-      const caller = own ? undefined : given;
-      caller?.addEventListener("abort", stopTimer, { once: true });
-      let response: Response;
-      try {
-        response = await next(own ? request : { ...request, signal: anySignal([given, controller.signal]) });
-      } catch (error) {
-        throw timedOut && controller.signal.reason === timedOut ? timedOut : error;
-      } finally {
-        stopTimer();
-        caller?.removeEventListener("abort", stopTimer);
-      }
-      // The body is still governed by the signal fetch was given: aborting it errors the body with
-      // the reason and closes the connection.
-      watchBodyStalls(response, new BodyStallWatch(timeout, requestLine, (reason) => controller.abort(reason)));
-      return response;
+      return own ? sendTimed(request, next, new BodyStallWatch(timeout, request, own)) : sendTimedShared(request, next, timeout);
     },
   };
+}
+
+/**
+ * Sends a request whose signal is its own under its watch (the owner of the signal waits for the
+ * request to unwind, which clears the timer of the headers).
+ */
+async function sendTimed(request: ODataRequest, next: SendRequest, watch: BodyStallWatch): Promise<Response> {
+  let response: Response;
+  try {
+    response = await next(request);
+  } catch (error) {
+    throw watch.answered() ?? error;
+  }
+  watch.answered();
+  // The body is still governed by the signal fetch was given: aborting it errors the body with the
+  // reason and closes the connection.
+  watchBodyStalls(response, watch);
+  return response;
+}
+
+/** Sends a request under a controller of its own combined with the caller's signal. */
+async function sendTimedShared(request: ODataRequest, next: SendRequest, timeout: number): Promise<Response> {
+  const given = request.signal;
+  const controller = new AbortController();
+  const watch = new BodyStallWatch(timeout, request, controller);
+  // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits on
+  // that signal may return before fetch does and expects no timer behind.
+  const stopTimer = () => void watch.answered();
+  given?.addEventListener("abort", stopTimer, { once: true });
+  try {
+    return await sendTimed({ ...request, signal: anySignal([given, controller.signal]) }, next, watch);
+  } finally {
+    given?.removeEventListener("abort", stopTimer);
+  }
 }
 
 /**
@@ -277,72 +292,77 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  */
 export function redirectStep(maxRedirects = 10): PipelineStep {
   let runtimeHidesRedirects = false;
+  const learn = (response: Response): Response => {
+    if (response.type === "opaqueredirect") runtimeHidesRedirects = true;
+    return response;
+  };
   return {
     name: "redirect",
-    async handle(request, next) {
-      if (request.redirect === "manual") {
-        const response = await next(request);
-        if (response.type === "opaqueredirect") runtimeHidesRedirects = true;
-        return response;
-      }
+    handle(request, next) {
+      // The caller sees the 3xx answer itself (a poll); it still tells what kind of runtime this is.
+      if (request.redirect === "manual") return Promise.resolve(next(request)).then(learn);
       if (runtimeHidesRedirects) return next({ ...request, redirect: request.redirect ?? "follow" });
-      // Headers of the hops come from this copy, not from what the steps below did to the last
-      // hop's request: their additions are made again on every hop, for that hop's origin.
-      let hopHeaders = new Headers(request.headers);
-      let current: ODataRequest = { ...request, redirect: "manual" };
-      for (let hop = 0; ; hop++) {
-        const sent = copyRequest({ ...current, headers: hopHeaders });
-        if (hop > 0) sent.hop = hop;
-        const response = await next(sent);
-        if (response.type === "opaqueredirect") {
-          runtimeHidesRedirects = true;
-          await response.body?.cancel().catch(() => {});
-          // The service has already seen this request: sending it again for the runtime to follow
-          // is only safe when its method is idempotent.
-          if (!IDEMPOTENT_METHODS.has(current.method) || request.redirect === "error") {
-            throw new ODataClientError(
-              "UNEXPECTED_REDIRECT",
-              `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to (an opaque redirect); it was not sent again, as it may have taken effect`,
-            );
-          }
-          return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
-        }
-        const location = response.headers.get("location");
-        if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
-        await response.body?.cancel().catch(() => {});
-        if (request.redirect === "error") {
-          throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);
-        }
-        if (hop >= maxRedirects) {
-          throw new ODataClientError("TOO_MANY_REDIRECTS", `${request.method} ${redactUrl(request.url)} was redirected more than ${maxRedirects} times`);
-        }
-        let target: URL;
-        try {
-          target = new URL(location, current.url);
-        } catch {
-          throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to an invalid URL`);
-        }
-        if (target.protocol !== "http:" && target.protocol !== "https:") {
-          throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a ${target.protocol} URL, which is not followed`);
-        }
-        if (target.username || target.password) {
-          throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a URL with a user name or password, which is not followed`);
-        }
-        hopHeaders = new Headers(hopHeaders);
-        // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
-        // bring back what the caller set; the auth step adds the client's own where trusted.
-        if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
-        // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice.
-        const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
-        if (toGet) {
-          for (const name of BODY_HEADERS) hopHeaders.delete(name);
-          current = { ...current, url: target, method: "GET", body: undefined };
-        } else {
-          current = { ...current, url: target };
-        }
-      }
+      return followRedirects(request, next, maxRedirects, learn);
     },
   };
+}
+
+/** Sends `request` and follows its redirects (see {@link redirectStep}); `learn` sees every answer. */
+async function followRedirects(request: ODataRequest, next: SendRequest, maxRedirects: number, learn: (response: Response) => Response): Promise<Response> {
+  // Headers of the hops come from this copy, not from what the steps below did to the last
+  // hop's request: their additions are made again on every hop, for that hop's origin.
+  let hopHeaders = new Headers(request.headers);
+  let current: ODataRequest = { ...request, redirect: "manual" };
+  for (let hop = 0; ; hop++) {
+    const sent = copyRequest({ ...current, headers: hopHeaders });
+    if (hop > 0) sent.hop = hop;
+    const response = await next(sent);
+    if (learn(response).type === "opaqueredirect") {
+      await response.body?.cancel().catch(() => {});
+      // The service has already seen this request: sending it again for the runtime to follow
+      // is only safe when its method is idempotent.
+      if (!IDEMPOTENT_METHODS.has(current.method) || request.redirect === "error") {
+        throw new ODataClientError(
+          "UNEXPECTED_REDIRECT",
+          `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to (an opaque redirect); it was not sent again, as it may have taken effect`,
+        );
+      }
+      return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
+    }
+    const location = response.headers.get("location");
+    if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
+    await response.body?.cancel().catch(() => {});
+    if (request.redirect === "error") {
+      throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);
+    }
+    if (hop >= maxRedirects) {
+      throw new ODataClientError("TOO_MANY_REDIRECTS", `${request.method} ${redactUrl(request.url)} was redirected more than ${maxRedirects} times`);
+    }
+    let target: URL;
+    try {
+      target = new URL(location, current.url);
+    } catch {
+      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to an invalid URL`);
+    }
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a ${target.protocol} URL, which is not followed`);
+    }
+    if (target.username || target.password) {
+      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a URL with a user name or password, which is not followed`);
+    }
+    hopHeaders = new Headers(hopHeaders);
+    // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
+    // bring back what the caller set; the auth step adds the client's own where trusted.
+    if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
+    // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice.
+    const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
+    if (toGet) {
+      for (const name of BODY_HEADERS) hopHeaders.delete(name);
+      current = { ...current, url: target, method: "GET", body: undefined };
+    } else {
+      current = { ...current, url: target };
+    }
+  }
 }
 
 /** Headers that describe a request body; they go when a redirect drops the body. */

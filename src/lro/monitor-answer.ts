@@ -79,7 +79,7 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
   if (status === 202) {
     const location = answer.headers.get("location");
     const reading: MonitorReading = { kind: "running", ...progressOf(jsonBodyOf(answer)) };
-    if (location) reading.location = resolveAnswerUrl(location, answer, "Location");
+    if (location) reading.location = resolveMonitorLocation(location, answer);
     const retryAfter = answer.headers.get("retry-after");
     if (retryAfter !== null) reading.retryAfter = retryAfter;
     return reading;
@@ -252,6 +252,26 @@ function resultUrlOf(json: Record<string, unknown>, answer: MonitorAnswer): URL 
     if (typeof value === "string" && value.trim() !== "") return resolveAnswerUrl(value, answer, field);
   }
   return undefined;
+}
+
+/**
+ * The monitor URL each status monitor URL's 202 answer named last, by the URL it was asked at: a
+ * monitor that names itself on every answer (most do) is resolved once, not once per poll.
+ */
+const lastLocations = new WeakMap<URL, { location: string; url: URL }>();
+
+/**
+ * The `Location` of a 202 answer, resolved (see {@link resolveAnswerUrl}). When it names the URL
+ * that was asked, that same URL object is given back, so that the next poll, asked at it, finds it
+ * in {@link lastLocations}. (URLs read from answers are never changed in place.)
+ */
+function resolveMonitorLocation(location: string, answer: MonitorAnswer): URL {
+  const last = lastLocations.get(answer.url);
+  if (last !== undefined && last.location === location) return last.url;
+  let url = resolveAnswerUrl(location, answer, "Location");
+  if (url.href === answer.url.href) url = answer.url;
+  lastLocations.set(answer.url, { location, url });
+  return url;
 }
 
 /** Resolves a URL from an answer against the request URL; only http(s) URLs are accepted. */

@@ -186,11 +186,11 @@ export class Poller<T> implements AsyncPoller<T> {
   }
 
   /**
-   * The polling of this poller. The module is loaded once per process (the runtime keeps it); a
+   * The polling of this poller. The module is loaded once per process ({@link loadPolling}); a
    * load that failed (a chunk the network did not deliver) is tried again by the next call.
    */
   #polling(): Promise<PollerEngine<T>> {
-    this.#loading ??= import("./polling.js").then(
+    this.#loading ??= loadPolling().then(
       ({ PollerEngine }) => (this.#engine ??= new PollerEngine(this.#state, this.#transport, this.#options)),
       (error: unknown) => {
         this.#loading = undefined;
@@ -199,4 +199,18 @@ export class Poller<T> implements AsyncPoller<T> {
     );
     return this.#loading;
   }
+}
+
+let polling: Promise<typeof import("./polling.js")> | undefined;
+
+/**
+ * The polling module, imported once for all pollers: an `import()` of a module already loaded
+ * still goes through the module loader (and its hooks, where a loader such as tsx is registered),
+ * which a thousand pollers cancelled at once would each pay for. A failed load is forgotten.
+ */
+function loadPolling(): Promise<typeof import("./polling.js")> {
+  return (polling ??= import("./polling.js").catch((error: unknown) => {
+    polling = undefined;
+    throw error;
+  }));
 }

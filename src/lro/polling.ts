@@ -13,13 +13,16 @@ import { abortReason, REQUEST_CONTROLLERS, sleep, throwIfAborted, toAbortSignal,
 import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
-import { isSettled, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
+import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { redactUrl } from "../util/redact.js";
 
 /** The fifth transient answer in a row rejects (rule 9). */
 const TRANSIENT_LIMIT = 5;
+
+/** How many poll requests in a row one controller may be given to (see `PollerEngine.#requestController`). */
+const CONTROLLER_USES = 16;
 
 /** The polling of one poller: sends its requests and moves its state on. */
 export class PollerEngine<T> {
@@ -29,9 +32,15 @@ export class PollerEngine<T> {
   #transientInRow = 0;
   #lastTransient: unknown = undefined;
   /** The poll request on the wire, shared by the callers of `poll()` waiting for it. */
-  readonly #polls = new SharedRequest<boolean>(requestController);
+  readonly #polls = new SharedRequest<boolean>(() => this.#requestController());
+  /** The controller of the last poll request, for the next (see {@link #requestController}). */
+  #spare: WeakRef<AbortController> | undefined;
+  /** How many poll requests the spare controller has been given to. */
+  #spareUses = 0;
   /** The signals of the wait() calls under way, which a successful cancel() aborts. */
   #waits: Set<AbortController> | undefined;
+  /** Starts the poll request that callers of `poll()` share (made once, not per poll). */
+  readonly #startPoll = (signal: AbortSignal): Promise<boolean> => this.#pollWithinDeadline(signal);
 
   constructor(state: PollerState<T>, transport: PollerTransport, options: ResolvedPollerOptions) {
     this.#state = state;
@@ -49,7 +58,7 @@ export class PollerEngine<T> {
     // One poll at a time: a call while one is on the wire shares its request and outcome. Each
     // caller's signal rejects that caller's promise at once; the request itself is aborted only
     // when every caller sharing it has given up.
-    return this.#polls.join((shared) => this.#pollWithinDeadline(shared), signal);
+    return this.#polls.join(this.#startPoll, signal);
   }
 
   async wait(given?: AbortSignalLike): Promise<T> {
@@ -110,14 +119,35 @@ export class PollerEngine<T> {
     if (response.status >= 200 && response.status < 300) {
       await discard(response);
       this.#state.status = "Cancelled";
-      const error = this.#cancelledError();
-      this.#state.phase = { name: "cancelled", error };
+      const phase = this.#cancelledPhase();
+      this.#state.phase = phase;
       // Every wait() settles now, the sleeping ones included, not when it would next wake.
-      if (this.#waits) for (const waiting of this.#waits) waiting.abort(error);
+      if (this.#waits) for (const waiting of this.#waits) waiting.abort(phase.error);
       return;
     }
     // 405 (the service cannot cancel) and every other answer leave the poller as it was.
     throw await httpErrorFromResponse(response, "DELETE", url);
+  }
+
+  /**
+   * The controller of the next poll request: the last one again, while it is not aborted, for up
+   * to {@link CONTROLLER_USES} requests in a row. Making one costs a poll a tenth of the library's
+   * own work or more (Node 20 takes microseconds for an `AbortSignal`, and as long again to make it
+   * a key of {@link REQUEST_CONTROLLERS}). Handing it on is safe because nothing aborts it once its
+   * request has ended: the deadline timer and the timeout step's timers end with the request, and
+   * an aborted controller is never handed on. The bound is there because `fetch` leaves a listener
+   * on every signal it was given until that request is garbage. Held weakly: a poller that is not
+   * polling keeps none.
+   */
+  #requestController(): AbortController {
+    let controller = this.#spareUses < CONTROLLER_USES ? this.#spare?.deref() : undefined;
+    if (controller === undefined || controller.signal.aborted) {
+      controller = requestController();
+      this.#spare = typeof WeakRef === "function" ? new WeakRef(controller) : undefined;
+      this.#spareUses = 0;
+    }
+    this.#spareUses += 1;
+    return controller;
   }
 
   /**
@@ -127,19 +157,13 @@ export class PollerEngine<T> {
   async #pollWithinDeadline(signal: AbortSignal): Promise<boolean> {
     const left = this.#state.deadline - Date.now();
     // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
-    if (!(left <= MAX_TIMER_DELAY)) return this.#pollOnce(signal);
-    // The signal is this poll request's own (the shared request's): the deadline aborts it, so a
-    // poll costs one timer here and no second signal.
-    const controller = REQUEST_CONTROLLERS.get(signal);
-    let passed: DOMException | undefined;
-    const timer = setTimeout(() => {
-      passed = new DOMException("maxWait has passed", "TimeoutError");
-      controller?.abort(passed);
-    }, Math.max(0, left));
+    // Otherwise the signal is this poll request's own (the shared request's): the deadline aborts
+    // it, so a poll costs one timer here and no second signal.
+    const timer = left <= MAX_TIMER_DELAY ? setTimeout(abortAtDeadline, Math.max(0, left), REQUEST_CONTROLLERS.get(signal)) : undefined;
     try {
       return await this.#pollOnce(signal);
     } catch (error) {
-      if (passed !== undefined && signal.reason === passed) throw this.#timeoutError();
+      if (timer !== undefined && DEADLINE_REASONS.has(signal.reason)) throw this.#timeoutError();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -163,7 +187,7 @@ export class PollerEngine<T> {
     try {
       const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
-      else answer = await readAnswer(response, url, signal);
+      else answer = monitorAnswer(response, url, await readAnswerBody(response, url, signal));
     } catch (error) {
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
@@ -186,7 +210,8 @@ export class PollerEngine<T> {
     return this.#apply(reading, signal);
   }
 
-  async #apply(reading: MonitorReading, signal: AbortSignal | undefined): Promise<boolean> {
+  /** Moves the state on by one reading; a promise only where the result is fetched next. */
+  #apply(reading: MonitorReading, signal: AbortSignal | undefined): boolean | Promise<boolean> {
     // A cancel() that succeeded while this poll was on the wire has settled the outcome already.
     if (isSettled(this.#state)) return this.#settle();
     switch (reading.kind) {
@@ -199,7 +224,7 @@ export class PollerEngine<T> {
         this.#transientInRow = 0;
         if (this.#state.cancelRequested) {
           this.#state.status = "Cancelled";
-          this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+          this.#state.phase = this.#cancelledPhase();
         } else {
           this.#state.status = "Failed";
           this.#state.phase = {
@@ -225,22 +250,17 @@ export class PollerEngine<T> {
         this.#takeProgress(reading, "Succeeded");
         this.#state.phase = { name: "succeeded", result: reading.result as T };
         return this.#settle();
-      case "fetch-result": {
+      case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
         this.#state.phase = { name: "fetching-result", resultUrl: reading.resultUrl };
-        try {
-          return await this.#fetchResult(reading.resultUrl, signal);
-        } finally {
-          this.#reportProgress();
-        }
-      }
+        return this.#fetchResultAndReport(reading.resultUrl, signal);
       case "failed":
         this.#takeProgress(reading, "Failed");
         this.#state.phase = { name: "failed", error: this.#failedError(reading.reason, reading.httpStatus, reading.odataError) };
         return this.#settle();
       case "cancelled":
         this.#takeProgress(reading, "Cancelled");
-        this.#state.phase = { name: "cancelled", error: this.#cancelledError() };
+        this.#state.phase = this.#cancelledPhase();
         return this.#settle();
     }
   }
@@ -251,6 +271,15 @@ export class PollerEngine<T> {
     const phase = this.#state.phase;
     if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
     return false;
+  }
+
+  /** {@link #fetchResult} right after the answer that named the result, which is reported either way. */
+  async #fetchResultAndReport(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      return await this.#fetchResult(resultUrl, signal);
+    } finally {
+      this.#reportProgress();
+    }
   }
 
   /** GET of the result where it lives apart from the monitor (rules 4, 6, 7). */
@@ -264,7 +293,7 @@ export class PollerEngine<T> {
       throw error;
     }
     if (response.status >= 200 && response.status < 300) {
-      const answer = await readAnswer(response, resultUrl, signal);
+      const answer = monitorAnswer(response, resultUrl, await readAnswerBody(response, resultUrl, signal));
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
       this.#state.phase = { name: "succeeded", result: readResultBody(answer) as T };
@@ -313,6 +342,22 @@ export class PollerEngine<T> {
     });
   }
 
+  /**
+   * The cancelled phase, whose error is made when first asked for (by `result()`, a `wait()` or a
+   * `poll()`), once: most cancelled pollers are never asked, and an error with its message and
+   * stack costs a `cancel()` about a sixth of its own work. The state it names no longer changes.
+   */
+  #cancelledPhase(): Phase<T> & { name: "cancelled" } {
+    let error: AsyncOperationCancelledError | undefined;
+    const make = () => this.#cancelledError();
+    return {
+      name: "cancelled",
+      get error() {
+        return (error ??= make());
+      },
+    };
+  }
+
   #cancelledError(): AsyncOperationCancelledError {
     return new AsyncOperationCancelledError(`the operation at ${redactUrl(this.#state.statusUrl)} was cancelled`, this.#errorInit());
   }
@@ -343,7 +388,7 @@ function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boole
   return !(signal.reason === error && isTransientFailure(error));
 }
 
-/** A controller whose signal goes to one poll request only (see {@link REQUEST_CONTROLLERS}). */
+/** A controller whose signal goes to one poll request at a time (see {@link REQUEST_CONTROLLERS}). */
 function requestController(): AbortController {
   const controller = new AbortController();
   REQUEST_CONTROLLERS.set(controller.signal, controller);
@@ -356,10 +401,27 @@ function isTransientFailure(error: unknown): boolean {
 }
 
 /** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
-async function readAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+function readAnswerBody(response: Response, url: URL, signal: AbortSignal | undefined): Promise<string> {
   const ok = response.status >= 200 && response.status < 300;
-  const body = ok ? await readBodyText(response, "GET", url, signal) : await readBody(() => readBoundedText(response), "GET", url, signal);
+  return ok ? readBodyText(response, "GET", url, signal) : readBody(() => readBoundedText(response), "GET", url, signal);
+}
+
+/** An answer of a GET of `url` with its body read, as the rules read it. */
+function monitorAnswer(response: Response, url: URL, body: string): MonitorAnswer {
   return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET" };
+}
+
+/**
+ * The reasons the deadline aborted poll requests with, to tell them from the other reasons a poll
+ * request is aborted for (its callers giving up, the timeout step).
+ */
+const DEADLINE_REASONS = new WeakSet<object>();
+
+/** Aborts a poll request when `maxWait` has passed (a timer's callback, so that a poll makes no closure). */
+function abortAtDeadline(controller: AbortController | undefined): void {
+  const passed = new DOMException("maxWait has passed", "TimeoutError");
+  DEADLINE_REASONS.add(passed);
+  controller?.abort(passed);
 }
 
 async function discard(response: Response): Promise<void> {

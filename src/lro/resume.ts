@@ -26,13 +26,16 @@ export function pollerTransport(core: ClientCore): PollerTransport {
   };
 }
 
-/** The headers of the poller's requests by version and kind, made once: the client copies them into each request. */
-const POLL_HEADERS = new Map<string, Readonly<Record<string, string>>>();
+/**
+ * The headers of the poller's requests by version and kind, made once. Never changed: the client
+ * copies them into each request (a copy of a `Headers` costs about half of one made from a record).
+ */
+const POLL_HEADERS = new Map<string, Headers>();
 
-function pollHeaders(version: ODataVersion, kind: RequestKind): Readonly<Record<string, string>> {
+function pollHeaders(version: ODataVersion, kind: RequestKind): Headers {
   const key = `${version} ${kind}`;
   let headers = POLL_HEADERS.get(key);
-  if (headers === undefined) POLL_HEADERS.set(key, (headers = { accept: "application/json", ...versionHeaders(version, kind) }));
+  if (headers === undefined) POLL_HEADERS.set(key, (headers = new Headers({ accept: "application/json", ...versionHeaders(version, kind) })));
   return headers;
 }
 

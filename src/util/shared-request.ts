@@ -50,19 +50,22 @@ export class SharedRequest<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let shared = this.#current;
     if (shared === undefined) {
-      const controller = this.#makeController();
-      const started: Shared<T> = {
-        controller,
-        callers: 0,
-        promise: start(controller.signal).finally(() => {
-          if (this.#current === started) this.#current = undefined;
-        }),
-      };
-      // The callers may all have given up when it fails: that is no unhandled rejection.
-      started.promise.catch(() => {});
+      const started: Shared<T> = { controller: this.#makeController(), callers: 0, promise: undefined as unknown as Promise<T> };
       shared = this.#current = started;
+      // No rejection goes unhandled: a caller without a signal gets this promise itself, and one
+      // with a signal (given up or not) has handlers on it.
+      started.promise = this.#run(started, start);
     }
     return this.#wait(shared, signal);
+  }
+
+  /** Runs the request of `shared` (`start` must not join this same request), then forgets it. */
+  async #run(shared: Shared<T>, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await start(shared.controller.signal);
+    } finally {
+      if (this.#current === shared) this.#current = undefined;
+    }
   }
 
   #wait(shared: Shared<T>, signal: AbortSignal | undefined): Promise<T> {

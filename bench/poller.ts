@@ -2,8 +2,9 @@
  * Poller benchmarks, against the demo service running in a process of its own (demo/serve.ts) with
  * an export job that never ends, so that its status monitor answers 202 for as long as we like:
  *
- * 1. The cost of one `poll()` next to a bare `fetch()` + `text()` of the same monitor, sequential
- *    on loopback, interleaved in rounds so that both share the machine's noise.
+ * 1. The cost of one `poll()` next to a bare `fetch()` + `text()` of the same monitor, and next to
+ *    the same request written by hand (the poll's headers, an AbortSignal, a timeout timer),
+ *    sequential on loopback, interleaved in rounds so that all share the machine's noise.
  * 2. `cancel()` of 1,000 pollers at once against 1,000 bare `fetch` DELETEs of their monitors.
  * 3. 10,000 pollers waiting at once (`asyncPoller` + `wait(signal)`, about one poll per second
  *    each), in a child process started with `--expose-gc`: heap per waiting poller, event-loop delay
@@ -69,6 +70,19 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
         value: cost.pollCpu / cost.fetchCpu,
         unit: "ratio",
         note: `${(cost.pollCpu / samples).toFixed(0)} µs vs ${(cost.fetchCpu / samples).toFixed(0)} µs per call (process.cpuUsage over all rounds)`,
+      },
+      { name: "the same request by hand, median", value: cost.handMedian, unit: "µs", note: "fetch with the poll's headers, an AbortSignal and a 30 s timer" },
+      {
+        name: "[issue 11] poll() / the same request by hand, median latency",
+        value: median(cost.handRatios),
+        unit: "ratio",
+        note: `median of ${cost.handRatios.length} rounds' ratios, spread ${spread(cost.handRatios)}; what the poller adds to what a poll must do`,
+      },
+      {
+        name: "[issue 11] the same request by hand / fetch, median latency",
+        value: cost.handMedian / cost.fetchMedian,
+        unit: "ratio",
+        note: `medians; client CPU ${(cost.handCpu / samples).toFixed(0)} µs per call`,
       },
       { name: "poll() - fetch", value: cost.pollMedian - cost.fetchMedian, unit: "µs", note: "the poller's own work per poll" },
       { name: "bare fetch p90", value: cost.fetchP90, unit: "µs" },
@@ -150,6 +164,11 @@ interface PollCost {
   fetchP90: number;
   /** Per round: the median poll over the median fetch of that round. */
   roundRatios: number[];
+  /** Per round: the median poll over the median of the same request written by hand. */
+  handRatios: number[];
+  /** This process's CPU time (µs) of all timed requests written by hand. */
+  handCpu: number;
+  handMedian: number;
   /** This process's CPU time (µs) of all timed polls and of all timed fetches. */
   pollCpu: number;
   fetchCpu: number;
@@ -185,28 +204,63 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
     return elapsed;
   };
 
-  // Warm up the connection pool and the JIT for both.
+  // The same request written by hand: what a poll has to do beyond a bare fetch, without the
+  // library. The poller's GET carries these headers (Accept; the User-Agent and Accept-Language the
+  // client adds), its own AbortSignal (so that a caller's abort or the deadline can end it) and a
+  // timer of the client's default 30 s timeout, cleared when the body is in.
+  const handHeaders = new Headers({ accept: "application/json", "user-agent": "traverse-odata/0.1.0", "accept-language": "en" });
+  let handCpu = 0;
+  const timeByHand = async (): Promise<number> => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 30_000);
+    const response = await fetch(monitorUrl, { headers: handHeaders, signal: controller.signal });
+    await response.text();
+    clearTimeout(timer);
+    const elapsed = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    handCpu += used.user + used.system;
+    if (response.status !== 202) throw new Error(`the monitor answered ${response.status}`);
+    return elapsed;
+  };
+
+  // Warm up the connection pool and the JIT for all three.
   for (let i = 0; i < 200; i++) {
     await timePoll();
     await timeFetch();
+    await timeByHand();
   }
   pollCpu = 0;
   fetchCpu = 0;
+  handCpu = 0;
   const polls: number[] = [];
   const fetches: number[] = [];
+  const byHand: number[] = [];
   const roundRatios: number[] = [];
+  const handRatios: number[] = [];
+  const kinds = [
+    [timePoll, polls],
+    [timeFetch, fetches],
+    [timeByHand, byHand],
+  ] as const;
   for (let round = 0; polls.length < samples; round++) {
     const batch = Math.min(ROUND_SIZE, samples - polls.length);
     const first = polls.length;
-    // Alternate which goes first, so that neither always follows the other's garbage.
-    const order = round % 2 === 0 ? [timePoll, timeFetch] : [timeFetch, timePoll];
-    for (const measure of order) {
-      for (let i = 0; i < batch; i++) (measure === timePoll ? polls : fetches).push(await measure());
+    // Each round another goes first, so that none always follows the same one's garbage.
+    for (let k = 0; k < kinds.length; k++) {
+      const [measure, times] = kinds[(k + round) % kinds.length] as (typeof kinds)[number];
+      for (let i = 0; i < batch; i++) times.push(await measure());
     }
-    roundRatios.push(quantile(polls.slice(first), 0.5) / quantile(fetches.slice(first), 0.5));
+    const pollRound = quantile(polls.slice(first), 0.5);
+    roundRatios.push(pollRound / quantile(fetches.slice(first), 0.5));
+    handRatios.push(pollRound / quantile(byHand.slice(first), 0.5));
   }
   return {
     roundRatios,
+    handRatios,
+    handCpu,
+    handMedian: quantile(byHand, 0.5) * 1000,
     pollCpu,
     fetchCpu,
     pollMedian: quantile(polls, 0.5) * 1000,

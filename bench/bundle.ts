@@ -7,11 +7,11 @@
  * enough.
  */
 import type { BenchFigure } from "./main.js";
-import { measureScenario, type ScenarioSize } from "../test/bundle-size.js";
+import { measureScenario, WALK_MODULES, type ScenarioSize } from "../test/bundle-size.js";
 
 export async function benchBundle(): Promise<BenchFigure[]> {
   const client = await measureScenario({ name: "read-only program", file: "read-only.ts", loads: [] });
-  const walk = await measureScenario({ name: "the walk's own modules", file: "walk-modules.ts", loads: [] });
+  const walk = await measureScenario(WALK_MODULES);
   const figures = (label: string, size: ScenarioSize): BenchFigure[] => [
     { name: `${label}: at start, minified`, value: size.start.minified, unit: "bytes" },
     { name: `${label}: at start, gzipped`, value: size.start.gzipped, unit: "bytes", note: `${size.start.chunks.length} chunks, each gzipped on its own` },

@@ -19,6 +19,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ODataClient } from "../src/index.js";
+import { LIBRARY_VERSION } from "../src/options.js";
 import type { BenchFigure } from "./main.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -208,7 +209,7 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
   // library. The poller's GET carries these headers (Accept; the User-Agent and Accept-Language the
   // client adds), its own AbortSignal (so that a caller's abort or the deadline can end it) and a
   // timer of the client's default 30 s timeout, cleared when the body is in.
-  const handHeaders = new Headers({ accept: "application/json", "user-agent": "traverse-odata/0.1.0", "accept-language": "en" });
+  const handHeaders = new Headers({ accept: "application/json", "user-agent": `traverse-odata/${LIBRARY_VERSION}`, "accept-language": "en" });
   let handCpu = 0;
   const timeByHand = async (): Promise<number> => {
     const cpu = process.cpuUsage();

@@ -38,6 +38,12 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: "the whole library: every export", file: "everything.ts", loads: "*" },
 ];
 
+/**
+ * Not a program a user writes: the read-only program's walk put together from the library's own
+ * modules without `ODataClient` (test/bundle/walk-modules.ts), the floor under its start.
+ */
+export const WALK_MODULES: Scenario = { name: "the walk's own modules, without ODataClient", file: "walk-modules.ts", loads: [] };
+
 /** Sizes of a set of chunks, in bytes. */
 export interface ChunkSet {
   /** The chunks' file names, as esbuild wrote them. */

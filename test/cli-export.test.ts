@@ -177,6 +177,12 @@ describe("export against CAP", () => {
     const otherFormat = await runCli([...args, "--format", "ndjson", "--resume"], { cwd });
     assert.equal(otherFormat.code, 2);
     assert.match(otherFormat.stderr, /is of another export \(format csv, not ndjson\)/);
+    // Nor another output: cutting it to the checkpoint's length would destroy it.
+    writeFileSync(join(cwd, "other.csv"), "a file the export never wrote\n");
+    const otherOut = await runCli(["export", cap.v4, "Readings", "--out", "other.csv", "--select", "ID,sensor,value,ok", "--checkpoint", "r.state.json", "--resume"], { cwd });
+    assert.equal(otherOut.code, 2);
+    assert.match(otherOut.stderr, /is of another export \(its output is .*r\.csv, not .*other\.csv\)/);
+    assert.equal(readFileSync(join(cwd, "other.csv"), "utf8"), "a file the export never wrote\n");
 
     const resumed = await runCli([...args, "--resume"], { cwd });
     assert.equal(resumed.code, 0, show(resumed));
@@ -289,6 +295,22 @@ describe("export against CAP", () => {
     const rows = parse(readFileSync(join(cwd, "v2.csv"), "utf8"), { columns: true }) as Record<string, string>[];
     assert.deepEqual(Object.keys(rows[0]!), ["ID", "sensor", "value", "ok"]);
     assertEveryIdOnce(rows.map((row) => Number(row["ID"])), 1500);
+  });
+});
+
+describe("options that cannot go together", () => {
+  test("--top and --skip are refused with --parallel and --partition (each partition is a range of the whole set), before anything is asked or written", async (t) => {
+    const server = await startServer((_request, res) => sendJson(res, 500, { error: { code: "500", message: "not to be asked" } }));
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const parallel = await runCli(["export", server.url("odata/"), "Books", "--out", "b.ndjson", "--parallel", "4", "--top", "5"], { cwd });
+    assert.equal(parallel.code, 2, show(parallel));
+    assert.match(parallel.stderr, /--top cannot be used with --parallel: the partitions are ranges of the whole set/);
+    const partition = await runCli(["export", server.url("odata/"), "Books", "--out", "b.ndjson", "--partition", "2/4", "--top", "5", "--skip", "1"], { cwd });
+    assert.equal(partition.code, 2, show(partition));
+    assert.match(partition.stderr, /--top and --skip cannot be used with --partition/);
+    assert.deepEqual(server.requests, []);
+    assert.deepEqual(readdirSync(cwd), []);
   });
 });
 

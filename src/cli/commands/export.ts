@@ -65,6 +65,11 @@ function readMode(args: ParsedArgs): Mode {
   const parallel = integerOption(args, "parallel", 1, MAX_PARALLEL);
   const partition = stringOption(args, "partition");
   if (parallel !== undefined && partition !== undefined) throw new CliUsageError("--parallel and --partition exclude each other: --parallel N walks all N ranges here, --partition K/N one of them");
+  const paging = ["top", "skip"].filter((name) => stringOption(args, name) !== undefined);
+  if (paging.length > 0 && (parallel !== undefined || partition !== undefined)) {
+    // Each partition is a range of the set with its own $top/$skip, so a limit cannot apply to the whole.
+    throw new CliUsageError(`${paging.map((name) => `--${name}`).join(" and ")} cannot be used with ${parallel !== undefined ? "--parallel" : "--partition"}: the partitions are ranges of the whole set; filter the set with --filter instead`);
+  }
   if (partition !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(partition.trim());
     const index = Number(match?.[1]);
@@ -114,8 +119,10 @@ async function planFor(context: CommandContext, query: CollectionQuery, set: str
 }
 
 /** Checks that a checkpoint belongs to the export the command describes. */
-function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; format: FileFormatName; mode: Mode }): void {
+function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; format: FileFormatName; mode: Mode; out: string }): void {
   const mismatch = (what: string) => new CliUsageError(`the checkpoint ${file} is of another export (${what}); run the same command as before with --resume, or delete the checkpoint to start again`);
+  // The checkpoint's length is that of its own output: cutting another file to it would destroy that file.
+  if (checkpoint.out !== expected.out) throw mismatch(`its output is ${checkpoint.out}, not ${expected.out}`);
   if (checkpoint.format !== expected.format) throw mismatch(`format ${checkpoint.format}, not ${expected.format}`);
   if (expected.mode.kind === "parallel") {
     if (checkpoint.type !== "traverse-odata/export-parallel") throw mismatch("a single walk, not --parallel");
@@ -183,7 +190,7 @@ async function runExport(context: CommandContext): Promise<void> {
   try {
     let partitions = 1;
     if (mode.kind === "single") {
-      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode });
+      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode, out });
       countInBackground(query);
       const columns = format === "csv" ? declaredColumns(args, set, await model()) : undefined;
       latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, signal: context.signal, onPage, warn });
@@ -193,7 +200,7 @@ async function runExport(context: CommandContext): Promise<void> {
         const saved = (existing as WalkCheckpoint).partition;
         if (!saved) throw new CliUsageError(`the checkpoint ${checkpointFile} is of an export of the whole set, not of partition ${mode.index}/${mode.count}`);
         partition = saved;
-        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), format, mode });
+        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), format, mode, out });
       } else {
         partition = (await planFor(context, query, set, mode.count))[mode.index - 1] as QueryPartition;
       }
@@ -208,7 +215,7 @@ async function runExport(context: CommandContext): Promise<void> {
       let plan: QueryPartition[];
       let columns: string[] | undefined;
       if (existing) {
-        checkResumable(existing, checkpointFile, { request: query.url(), format, mode });
+        checkResumable(existing, checkpointFile, { request: query.url(), format, mode, out });
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {

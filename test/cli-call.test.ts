@@ -96,26 +96,31 @@ test("an operation that fails at the service exits 5 with the service's message;
   assert.equal(JSON.parse(slow.stdout).type, "traverse-odata/async-poller");
 });
 
-test("Ctrl-C while call --async waits exits 130 and prints the token, which wait then completes", async () => {
-  const child = await startCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "50", "--progress"]);
-  const done = finished(child);
-  // Interrupted once it waits: its first progress line is drawn as the wait begins.
-  await new Promise<void>((resolve) => {
-    let seen = "";
-    child.stderr!.on("data", (chunk: Buffer | string) => {
-      seen += String(chunk);
-      if (seen.includes("exportProducts [")) resolve();
+for (const [signal, what] of [
+  ["SIGINT", "Ctrl-C"],
+  ["SIGTERM", "SIGTERM"],
+] as const) {
+  test(`${what} while call --async waits exits 130 and prints the token, which wait then completes`, async () => {
+    const child = await startCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--async", "--poll-interval", "50", "--progress"]);
+    const done = finished(child);
+    // Interrupted once it waits: its first progress line is drawn as the wait begins.
+    await new Promise<void>((resolve) => {
+      let seen = "";
+      child.stderr!.on("data", (chunk: Buffer | string) => {
+        seen += String(chunk);
+        if (seen.includes("exportProducts [")) resolve();
+      });
     });
+    await sleep(100);
+    child.kill(signal);
+    const interrupted = await done;
+    assert.equal(interrupted.code, 130, show(interrupted));
+    assert.match(interrupted.stderr, /interrupted; the operation goes on at the service: its resume token is on stdout/);
+    const resumed = await runCli(["wait", "--poll-interval", "100"], { stdin: interrupted.stdout });
+    assert.equal(resumed.code, 0, show(resumed));
+    assert.equal((JSON.parse(resumed.stdout) as ExportResult).rowCount, 5000);
   });
-  await sleep(100);
-  child.kill("SIGINT");
-  const interrupted = await done;
-  assert.equal(interrupted.code, 130, show(interrupted));
-  assert.match(interrupted.stderr, /interrupted; the operation goes on at the service: its resume token is on stdout/);
-  const resumed = await runCli(["wait", "--poll-interval", "100"], { stdin: interrupted.stdout });
-  assert.equal(resumed.code, 0, show(resumed));
-  assert.equal((JSON.parse(resumed.stdout) as ExportResult).rowCount, 5000);
-});
+}
 
 test("call --async on a terminal draws a progress bar with the percentage and status on stderr", async (t) => {
   // A job of 2.5 s polled every second (the service's Retry-After): the bar moves while it runs.

@@ -273,12 +273,15 @@ export class PollerEngine<T> {
     return false;
   }
 
-  /** {@link #fetchResult} right after the answer that named the result, which is reported either way. */
+  /**
+   * {@link #fetchResult} right after the answer that named the result, which is reported either
+   * way, once: a cancel() that settled the poller meanwhile was reported by {@link #settle}.
+   */
   async #fetchResultAndReport(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
     try {
       return await this.#fetchResult(resultUrl, signal);
     } finally {
-      this.#reportProgress();
+      if (this.#state.phase.name !== "cancelled") this.#reportProgress();
     }
   }
 
@@ -291,6 +294,12 @@ export class PollerEngine<T> {
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
+    }
+    // A cancel() that succeeded while the result was on the wire has settled the outcome already,
+    // as in #apply: the result is not taken.
+    if (isSettled(this.#state)) {
+      await discard(response);
+      return this.#settle();
     }
     if (response.status >= 200 && response.status < 300) {
       const answer = monitorAnswer(response, resultUrl, await readAnswerBody(response, resultUrl, signal));

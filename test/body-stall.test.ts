@@ -12,7 +12,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ODataClientError, ODataHttpError } from "../src/index.js";
+import { AsyncOperationFailedError, ODataClientError, ODataHttpError } from "../src/index.js";
 import { serveClient, type RecordedRequest } from "./servers/recording-server.js";
 import { useFakeTime, type FakeTime } from "./fake-time.js";
 
@@ -267,6 +267,58 @@ describe("a stalled body ends with TIMEOUT", () => {
     assert.equal(await time.within(first), true, "the stalled answer leaves the operation running");
     assert.equal(await time.within(poller.poll()), false);
     assert.deepEqual(poller.result(), { status: "succeeded", n: 7 });
+  });
+
+  test("a status monitor error answer (403) whose body stalls rejects poll() with ODataHttpError 403, the part read and the stall as cause (rule 10)", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    const { client } = await serveClient(
+      t,
+      (_request, res) => {
+        marks.arrived();
+        res.writeHead(403, { "content-type": "application/json" });
+        res.write('{"error":{"code":"FORBIDDEN","message":"no');
+      },
+      { timeout: TIMEOUT },
+    );
+    const poller = client.asyncPoller("Jobs(1)/status", { pollInterval: 10 });
+    const started = time.now();
+    const rejected = rejection(poller.poll());
+    await marks.passStall(0);
+    const error = await time.within(rejected);
+    assert.ok(error instanceof ODataHttpError, String(error));
+    assert.equal(error.status, 403);
+    assert.equal(error.body, '{"error":{"code":"FORBIDDEN","message":"no');
+    assertStallTimeout(error.cause, "/odata/Jobs(1)/status");
+    assert.equal(time.now() - started, TIMEOUT);
+    // Rule 10: the operation's own outcome stays unknown.
+    assert.equal(poller.isDone(), false);
+    assert.equal(poller.status(), "Running");
+  });
+
+  test("a status monitor 404 whose body stalls fails the operation (rule 8), not a transient answer", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    const { server, client } = await serveClient(
+      t,
+      (_request, res) => {
+        marks.arrived();
+        res.writeHead(404, { "content-type": "application/json" });
+        res.write('{"error":{"code":"NOT_FOUND",');
+      },
+      { timeout: TIMEOUT },
+    );
+    const poller = client.asyncPoller("Jobs(1)/status", { pollInterval: 10 });
+    const rejected = rejection(poller.poll());
+    await marks.passStall(0);
+    const error = await time.within(rejected);
+    assert.ok(error instanceof AsyncOperationFailedError, String(error));
+    assert.equal(error.httpStatus, 404);
+    assert.equal(poller.isDone(), true);
+    assert.equal(poller.status(), "Failed");
+    // Failed for good: the same error again, without another request.
+    assert.equal(await time.within(rejection(poller.poll())), error);
+    assert.equal(server.requests.length, 1);
   });
 
   test("media content read as bytes or as a stream rejects when it stalls", LIMIT, async (t) => {

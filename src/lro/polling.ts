@@ -6,7 +6,7 @@
  */
 import { readBody, readBodyText } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
-import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js";
+import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -187,7 +187,7 @@ export class PollerEngine<T> {
     try {
       const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
-      else answer = monitorAnswer(response, url, await readAnswerBody(response, url, signal));
+      else answer = response.ok ? monitorAnswer(response, url, await readBodyText(response, "GET", url, signal)) : await errorAnswer(response, url, signal);
     } catch (error) {
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
@@ -301,8 +301,8 @@ export class PollerEngine<T> {
       await discard(response);
       return this.#settle();
     }
-    if (response.status >= 200 && response.status < 300) {
-      const answer = monitorAnswer(response, resultUrl, await readAnswerBody(response, resultUrl, signal));
+    if (response.ok) {
+      const answer = monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal));
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
       this.#state.phase = { name: "succeeded", result: readResultBody(answer) as T };
@@ -409,10 +409,19 @@ function isTransientFailure(error: unknown): boolean {
   return error instanceof ODataClientError && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT");
 }
 
-/** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
-function readAnswerBody(response: Response, url: URL, signal: AbortSignal | undefined): Promise<string> {
-  const ok = response.status >= 200 && response.status < 300;
-  return ok ? readBodyText(response, "GET", url, signal) : readBody(() => readBoundedText(response), "GET", url, signal);
+/**
+ * A monitor answer that is not 2xx, its body read bounded (it becomes an error at most). When the
+ * body stalls or its connection drops, the answer's status still decides (rules 8 to 10) with the
+ * part read, the failure going with it as `cause`, as every error answer's does (readErrorBody).
+ */
+async function errorAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+  // The poll's own signal is not handed to readErrorBody: the stall watch aborts it too, and a
+  // stall is not the caller's abort (abortedByCaller tells them apart).
+  const { text, cause } = await readBody(() => readErrorBody(response), "GET", url, signal);
+  if (cause !== undefined && abortedByCaller(signal, cause)) throw abortReason(signal as AbortSignal);
+  const answer = monitorAnswer(response, url, text);
+  if (cause !== undefined) answer.cause = cause;
+  return answer;
 }
 
 /** An answer of a GET of `url` with its body read, as the rules read it. */

@@ -21,7 +21,10 @@ import { redactUrl } from "../util/redact.js";
 /** The fifth transient answer in a row rejects (rule 9). */
 const TRANSIENT_LIMIT = 5;
 
-/** How many poll requests in a row one controller may be given to (see `PollerEngine.#requestController`). */
+/**
+ * How many polls in a row one controller may be given to (see `PollerEngine.#requestController`);
+ * a poll may send more than one request with it (a result GET, redirect hops).
+ */
 const CONTROLLER_USES = 16;
 
 /** The polling of one poller: sends its requests and moves its state on. */
@@ -35,7 +38,7 @@ export class PollerEngine<T> {
   readonly #polls = new SharedRequest<boolean>(() => this.#requestController());
   /** The controller of the last poll request, for the next (see {@link #requestController}). */
   #spare: WeakRef<AbortController> | undefined;
-  /** How many poll requests the spare controller has been given to. */
+  /** How many polls the spare controller has been given to. */
   #spareUses = 0;
   /** The signals of the wait() calls under way, which a successful cancel() aborts. */
   #waits: Set<AbortController> | undefined;
@@ -130,14 +133,15 @@ export class PollerEngine<T> {
   }
 
   /**
-   * The controller of the next poll request: the last one again, while it is not aborted, for up
-   * to {@link CONTROLLER_USES} requests in a row. Making one costs a poll a tenth of the library's
-   * own work or more (Node 20 takes microseconds for an `AbortSignal`, and as long again to make it
-   * a key of {@link REQUEST_CONTROLLERS}). Handing it on is safe because nothing aborts it once its
-   * request has ended: the deadline timer and the timeout step's timers end with the request, and
-   * an aborted controller is never handed on. The bound is there because `fetch` leaves a listener
-   * on every signal it was given until that request is garbage. Held weakly: a poller that is not
-   * polling keeps none.
+   * The controller of the next poll: the last one again, while it is not aborted, for up to
+   * {@link CONTROLLER_USES} polls in a row (each with all its requests: the monitor's, a result
+   * GET, redirect hops). Making one costs a poll a tenth of the library's own work or more (Node 20
+   * takes microseconds for an `AbortSignal`, and as long again to make it a key of
+   * {@link REQUEST_CONTROLLERS}). Handing it on is safe because nothing aborts it once its poll has
+   * ended: the deadline timer and the timeout step's timers end with the requests, and an aborted
+   * controller is never handed on. The bound is there because `fetch` leaves a listener on every
+   * signal it was given until that request is garbage. Held weakly: a poller that is not polling
+   * keeps none.
    */
   #requestController(): AbortController {
     let controller = this.#spareUses < CONTROLLER_USES ? this.#spare?.deref() : undefined;

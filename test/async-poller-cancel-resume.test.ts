@@ -182,6 +182,58 @@ describe("cancel()", { concurrency: true }, () => {
     assert.equal(poller.isDone(), true);
   });
 
+  test("a result GET answered after a cancel() that succeeded meanwhile is discarded: poll() rejects with AsyncOperationCancelledError", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const progress = progressRecorder();
+    const poller = await fixture.start({
+      description: "303 to the result, whose GET is held until released; DELETE answers 204",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [empty(303, { location: "result/7" })],
+      result: [{ status: 0, hang: true }],
+      cancel: [empty(204)],
+    }, { ...FAST, onProgress: progress.onProgress });
+    progress.watch(poller);
+    const polling = poller.poll();
+    await fixture.service.waitForRequests(3);
+    await poller.cancel();
+    assert.equal(poller.status(), "Cancelled");
+    assert.equal(poller.isDone(), true);
+    fixture.service.release({ status: 200, json: EXPORT_RESULT });
+    const error = await rejectionOf(polling);
+    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+    assert.equal(await rejectionOf(Promise.resolve().then(() => poller.result())), error);
+    assert.equal(poller.status(), "Cancelled");
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/result/7", "DELETE /odata/monitor/1"]);
+    // The poll is reported once, with the outcome it ended at.
+    assert.deepEqual(progress.calls, [["Cancelled", -1]]);
+    assert.deepEqual(progress.mismatches, []);
+  });
+
+  test("a result GET of a later poll (after a transient answer) answered after a successful cancel() rejects with AsyncOperationCancelledError", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const progress = progressRecorder();
+    const poller = await fixture.start({
+      description: "303 to the result, whose first GET answers 503 and whose second is held; DELETE answers 204",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [empty(303, { location: "result/7" })],
+      result: [empty(503), { status: 0, hang: true }],
+      cancel: [empty(204)],
+    }, { ...FAST, onProgress: progress.onProgress });
+    progress.watch(poller);
+    assert.equal(await poller.poll(), true);
+    const polling = poller.poll();
+    await fixture.service.waitForRequests(4);
+    await poller.cancel();
+    fixture.service.release({ status: 200, json: EXPORT_RESULT });
+    const error = await rejectionOf(polling);
+    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+    assert.equal(await rejectionOf(Promise.resolve().then(() => poller.result())), error);
+    assert.equal(poller.isDone(), true);
+    assert.deepEqual(wire(fixture.service.requests).slice(2), ["GET /odata/monitor/result/7", "GET /odata/monitor/result/7", "DELETE /odata/monitor/1"]);
+    assert.deepEqual(progress.calls, [["Succeeded", -1], ["Cancelled", -1]]);
+    assert.deepEqual(progress.mismatches, []);
+  });
+
   test("cancel() of an operation already finished sends nothing and changes nothing", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("v4.01-async-result");

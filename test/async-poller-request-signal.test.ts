@@ -1,7 +1,8 @@
 /**
  * The signal of a poller's poll requests: one is handed on from poll to poll (making an AbortSignal
- * costs Node 20 microseconds), but never once it has been aborted, and never to more than 16
- * requests, since fetch leaves a listener on each signal it was given until the request is garbage.
+ * costs Node 20 microseconds), but never once it has been aborted, and never to more than 16 polls
+ * (one poll may send more than one request with it: a result GET, redirect hops), since fetch
+ * leaves a listener on each signal it was given until the request is garbage.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -14,6 +14,7 @@ import {
 } from "../src/index.js";
 import { EXPORT_RESULT, FAST, header, ownAsyncService, pollToEnd, progressRecorder, rejectionOf, wire, type AsyncServiceFixture } from "./async-poller-fixtures.js";
 import { empty, type ScenarioName } from "./servers/async-service.js";
+import { serveClient } from "./servers/recording-server.js";
 
 /** Starts `scenario` with an onProgress recorder watching the poller. */
 async function startRecorded(fixture: AsyncServiceFixture, scenario: ScenarioName) {
@@ -570,6 +571,23 @@ describe("rule 10: other 4xx/5xx", { concurrency: true }, () => {
       assert.equal(poller.isDone(), false);
     });
   }
+
+  test("a 403 whose connection drops half-way through its body still rejects with ODataHttpError 403, the part read and the drop as cause", async (t) => {
+    const part = '{"error":{"code":"FORBIDDEN","message":"you may';
+    const { server, client } = await serveClient(t, (_request, res) => {
+      res.writeHead(403, { "content-type": "application/json" });
+      // The drop comes once the client has had time to read the part.
+      res.write(part, () => setTimeout(() => res.destroy(), 50));
+    });
+    const poller = client.asyncPoller("monitor/1", FAST);
+    const error = await rejectionOf(poller.poll());
+    assert.ok(error instanceof ODataHttpError, String(error));
+    assert.equal(error.status, 403);
+    assert.equal(error.body, part);
+    assert.ok(error.cause instanceof TypeError, `cause: ${String(error.cause)}`);
+    assert.equal(poller.isDone(), false);
+    assert.equal(server.requests.length, 1);
+  });
 
   test("wait() rejects with the ODataHttpError at once, without polling further", async (t) => {
     const fixture = await ownAsyncService(t);

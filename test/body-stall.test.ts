@@ -2,7 +2,9 @@
 // TIMEOUT once a read has waited `timeout` ms, whichever reader reads it (page reader, unpaged
 // scanner, entity, error body, $batch, status monitor, media), and the connection is closed. A body
 // that keeps sending, however slowly in all, and a caller that holds the body back are not timed
-// out. Every server here sends its headers at once and then data on a schedule the test sets.
+// out. Every server here sends its headers at once and then data on a schedule the test sets, but
+// one: a status monitor that never sends its headers, whose poll the same `timeout` ends (beside
+// the monitor's stalled body, as the poller counts both alike).
 //
 // The stalls run on fake time (test/fake-time.ts): once the body has stalled, the test moves the
 // clock by the timeout and checks that exactly the stall timer fired. A caller holding the body
@@ -12,8 +14,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ODataClientError, ODataHttpError } from "../src/index.js";
-import { serveClient, type RecordedRequest } from "./servers/recording-server.js";
+import { AsyncOperationFailedError, ODataClientError, ODataHttpError, type PipelineStep } from "../src/index.js";
+import { sendJson, serveClient, type RecordedRequest } from "./servers/recording-server.js";
 import { useFakeTime, type FakeTime } from "./fake-time.js";
 
 /** Each test must end on its own; on the code before the stall watch these hung until aborted. */
@@ -267,6 +269,115 @@ describe("a stalled body ends with TIMEOUT", () => {
     assert.equal(await time.within(first), true, "the stalled answer leaves the operation running");
     assert.equal(await time.within(poller.poll()), false);
     assert.deepEqual(poller.result(), { status: "succeeded", n: 7 });
+  });
+
+  test("a status monitor that sends no headers within the timeout counts as a transient failure (TIMEOUT), and the next poll gets a fresh signal and reads on", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    // The signal each poll request was sent with: the poll's own, which the timeout aborts.
+    const sent: Array<{ signal: AbortSignal | undefined; aborted: boolean }> = [];
+    const recorder: PipelineStep = {
+      name: "signals",
+      handle(request, next) {
+        sent.push({ signal: request.signal, aborted: request.signal?.aborted ?? false });
+        return next(request);
+      },
+    };
+    let answering = false;
+    const { server, client, root } = await serveClient(
+      t,
+      (_request, res) => {
+        // Until the test says so, the monitor sends nothing, not even its headers.
+        if (answering) sendJson(res, 200, { status: "succeeded", n: 7 });
+      },
+      { timeout: TIMEOUT, steps: [recorder] },
+    );
+    const poller = client.asyncPoller<{ n: number }>("Jobs(1)/status", { pollInterval: 10 });
+    const message = `GET ${root}Jobs(1)/status got no answer within ${TIMEOUT} ms (option "timeout")`;
+    // Rule 9: four in a row leave the operation running; the fifth rejects with the failure itself.
+    for (let poll = 1; poll <= 5; poll++) {
+      const outcome = poller.poll().then(
+        (running) => running,
+        (error: unknown) => error,
+      );
+      await waitFor(() => server.requests.length === poll, `request ${poll}`);
+      assert.equal(await time.skip(TIMEOUT), TIMEOUT);
+      const settled = await time.within(outcome);
+      if (poll < 5) {
+        assert.equal(settled, true, `poll ${poll} resolves true`);
+      } else {
+        assert.ok(settled instanceof ODataClientError, String(settled));
+        assert.equal(settled.code, "TIMEOUT");
+        assert.equal(settled.message, message);
+      }
+      const reason: unknown = sent[poll - 1]?.signal?.reason;
+      assert.ok(reason instanceof ODataClientError && reason.code === "TIMEOUT" && reason.message === message, `poll ${poll} aborted with ${String(reason)}`);
+      assert.equal(poller.isDone(), false);
+      assert.equal(poller.status(), "Running");
+    }
+    answering = true;
+    assert.equal(await time.within(poller.poll()), false);
+    assert.deepEqual(poller.result(), { status: "succeeded", n: 7 });
+    assert.equal(server.requests.length, 6);
+    const signals = sent.map(({ signal }) => signal);
+    assert.equal(new Set(signals).size, 6, "every poll after a timed-out one has a signal of its own");
+    assert.deepEqual(
+      sent.map(({ aborted }) => aborted),
+      [false, false, false, false, false, false],
+      "no request was sent with an aborted signal",
+    );
+    assert.equal(signals[5]?.aborted, false);
+  });
+
+  test("a status monitor error answer (403) whose body stalls rejects poll() with ODataHttpError 403, the part read and the stall as cause (rule 10)", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    const { client } = await serveClient(
+      t,
+      (_request, res) => {
+        marks.arrived();
+        res.writeHead(403, { "content-type": "application/json" });
+        res.write('{"error":{"code":"FORBIDDEN","message":"no');
+      },
+      { timeout: TIMEOUT },
+    );
+    const poller = client.asyncPoller("Jobs(1)/status", { pollInterval: 10 });
+    const started = time.now();
+    const rejected = rejection(poller.poll());
+    await marks.passStall(0);
+    const error = await time.within(rejected);
+    assert.ok(error instanceof ODataHttpError, String(error));
+    assert.equal(error.status, 403);
+    assert.equal(error.body, '{"error":{"code":"FORBIDDEN","message":"no');
+    assertStallTimeout(error.cause, "/odata/Jobs(1)/status");
+    assert.equal(time.now() - started, TIMEOUT);
+    // Rule 10: the operation's own outcome stays unknown.
+    assert.equal(poller.isDone(), false);
+    assert.equal(poller.status(), "Running");
+  });
+
+  test("a status monitor 404 whose body stalls fails the operation (rule 8), not a transient answer", LIMIT, async (t) => {
+    const time = useFakeTime(t);
+    const marks = requestMarks(time);
+    const { server, client } = await serveClient(
+      t,
+      (_request, res) => {
+        marks.arrived();
+        res.writeHead(404, { "content-type": "application/json" });
+        res.write('{"error":{"code":"NOT_FOUND",');
+      },
+      { timeout: TIMEOUT },
+    );
+    const poller = client.asyncPoller("Jobs(1)/status", { pollInterval: 10 });
+    const rejected = rejection(poller.poll());
+    await marks.passStall(0);
+    const error = await time.within(rejected);
+    assert.ok(error instanceof AsyncOperationFailedError, String(error));
+    assert.equal(error.httpStatus, 404);
+    assert.equal(poller.isDone(), true);
+    assert.equal(poller.status(), "Failed");
+    // Failed for good: the same error again, without another request.
+    assert.equal(await time.within(rejection(poller.poll())), error);
+    assert.equal(server.requests.length, 1);
   });
 
   test("media content read as bytes or as a stream rejects when it stalls", LIMIT, async (t) => {

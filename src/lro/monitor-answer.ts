@@ -20,6 +20,11 @@ export interface MonitorAnswer {
   /** The URL of the request that got this answer; relative URLs in the answer resolve against it. */
   url: URL;
   method: string;
+  /**
+   * How reading the body failed (a stall, a dropped connection) where it did: `body` is the part
+   * read before. Only error answers are read on after such a failure; their error carries it.
+   */
+  cause?: unknown;
 }
 
 /** What the service said about the operation's state and progress, where it said anything. */
@@ -299,6 +304,7 @@ function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
     url: answer.url,
     headers: answer.headers,
     body: answer.body,
+    ...(answer.cause === undefined ? {} : { cause: answer.cause }),
   });
 }
 

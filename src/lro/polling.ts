@@ -6,7 +6,7 @@
  */
 import { readBody, readBodyText } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
-import { httpErrorFromResponse, readBoundedText } from "../payload/error-body.js";
+import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -21,7 +21,10 @@ import { redactUrl } from "../util/redact.js";
 /** The fifth transient answer in a row rejects (rule 9). */
 const TRANSIENT_LIMIT = 5;
 
-/** How many poll requests in a row one controller may be given to (see `PollerEngine.#requestController`). */
+/**
+ * How many polls in a row one controller may be given to (see `PollerEngine.#requestController`);
+ * a poll may send more than one request with it (a result GET, redirect hops).
+ */
 const CONTROLLER_USES = 16;
 
 /** The polling of one poller: sends its requests and moves its state on. */
@@ -35,7 +38,7 @@ export class PollerEngine<T> {
   readonly #polls = new SharedRequest<boolean>(() => this.#requestController());
   /** The controller of the last poll request, for the next (see {@link #requestController}). */
   #spare: WeakRef<AbortController> | undefined;
-  /** How many poll requests the spare controller has been given to. */
+  /** How many polls the spare controller has been given to. */
   #spareUses = 0;
   /** The signals of the wait() calls under way, which a successful cancel() aborts. */
   #waits: Set<AbortController> | undefined;
@@ -130,14 +133,15 @@ export class PollerEngine<T> {
   }
 
   /**
-   * The controller of the next poll request: the last one again, while it is not aborted, for up
-   * to {@link CONTROLLER_USES} requests in a row. Making one costs a poll a tenth of the library's
-   * own work or more (Node 20 takes microseconds for an `AbortSignal`, and as long again to make it
-   * a key of {@link REQUEST_CONTROLLERS}). Handing it on is safe because nothing aborts it once its
-   * request has ended: the deadline timer and the timeout step's timers end with the request, and
-   * an aborted controller is never handed on. The bound is there because `fetch` leaves a listener
-   * on every signal it was given until that request is garbage. Held weakly: a poller that is not
-   * polling keeps none.
+   * The controller of the next poll: the last one again, while it is not aborted, for up to
+   * {@link CONTROLLER_USES} polls in a row (each with all its requests: the monitor's, a result
+   * GET, redirect hops). Making one costs a poll a tenth of the library's own work or more (Node 20
+   * takes microseconds for an `AbortSignal`, and as long again to make it a key of
+   * {@link REQUEST_CONTROLLERS}). Handing it on is safe because nothing aborts it once its poll has
+   * ended: the deadline timer and the timeout step's timers end with the requests, and an aborted
+   * controller is never handed on. The bound is there because `fetch` leaves a listener on every
+   * signal it was given until that request is garbage. Held weakly: a poller that is not polling
+   * keeps none.
    */
   #requestController(): AbortController {
     let controller = this.#spareUses < CONTROLLER_USES ? this.#spare?.deref() : undefined;
@@ -187,7 +191,7 @@ export class PollerEngine<T> {
     try {
       const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
-      else answer = monitorAnswer(response, url, await readAnswerBody(response, url, signal));
+      else answer = response.ok ? monitorAnswer(response, url, await readBodyText(response, "GET", url, signal)) : await errorAnswer(response, url, signal);
     } catch (error) {
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
@@ -273,12 +277,15 @@ export class PollerEngine<T> {
     return false;
   }
 
-  /** {@link #fetchResult} right after the answer that named the result, which is reported either way. */
+  /**
+   * {@link #fetchResult} right after the answer that named the result, which is reported either
+   * way, once: a cancel() that settled the poller meanwhile was reported by {@link #settle}.
+   */
   async #fetchResultAndReport(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
     try {
       return await this.#fetchResult(resultUrl, signal);
     } finally {
-      this.#reportProgress();
+      if (this.#state.phase.name !== "cancelled") this.#reportProgress();
     }
   }
 
@@ -292,8 +299,14 @@ export class PollerEngine<T> {
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
     }
-    if (response.status >= 200 && response.status < 300) {
-      const answer = monitorAnswer(response, resultUrl, await readAnswerBody(response, resultUrl, signal));
+    // A cancel() that succeeded while the result was on the wire has settled the outcome already,
+    // as in #apply: the result is not taken.
+    if (isSettled(this.#state)) {
+      await discard(response);
+      return this.#settle();
+    }
+    if (response.ok) {
+      const answer = monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal));
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
       this.#state.phase = { name: "succeeded", result: readResultBody(answer) as T };
@@ -400,10 +413,19 @@ function isTransientFailure(error: unknown): boolean {
   return error instanceof ODataClientError && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT");
 }
 
-/** Reads an answer's body: whole for 2xx, bounded for the rest (they become errors at most). */
-function readAnswerBody(response: Response, url: URL, signal: AbortSignal | undefined): Promise<string> {
-  const ok = response.status >= 200 && response.status < 300;
-  return ok ? readBodyText(response, "GET", url, signal) : readBody(() => readBoundedText(response), "GET", url, signal);
+/**
+ * A monitor answer that is not 2xx, its body read bounded (it becomes an error at most). When the
+ * body stalls or its connection drops, the answer's status still decides (rules 8 to 10) with the
+ * part read, the failure going with it as `cause`, as every error answer's does (readErrorBody).
+ */
+async function errorAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
+  // The poll's own signal is not handed to readErrorBody: the stall watch aborts it too, and a
+  // stall is not the caller's abort (abortedByCaller tells them apart).
+  const { text, cause } = await readBody(() => readErrorBody(response), "GET", url, signal);
+  if (cause !== undefined && abortedByCaller(signal, cause)) throw abortReason(signal as AbortSignal);
+  const answer = monitorAnswer(response, url, text);
+  if (cause !== undefined) answer.cause = cause;
+  return answer;
 }
 
 /** An answer of a GET of `url` with its body read, as the rules read it. */

@@ -19,18 +19,9 @@ export const ERROR_BODY_TIME_LIMIT = 10_000;
 /**
  * Reads at most `limit` bytes of a body as text, for at most `timeLimit` ms, and cancels the rest,
  * so that a hostile, huge or stalled error body can neither exhaust memory nor hang the caller.
- * Rejects when reading fails (a dropped connection, an abort).
- */
-export async function readBoundedText(response: Response, limit = ERROR_BODY_LIMIT, timeLimit = ERROR_BODY_TIME_LIMIT): Promise<string> {
-  const { text, failure } = await readBoundedPart(response, limit, timeLimit);
-  if (failure !== undefined) throw failure.error;
-  return text;
-}
-
-/**
- * Reads up to `limit` bytes and reports what it got, and how reading failed if it did: an error
- * answer whose connection drops half-way still has its status, and the text read before the drop
- * may already hold the whole OData error.
+ * Reports what it got, and how reading failed if it did: an error answer whose connection drops
+ * half-way still has its status, and the text read before the drop may already hold the whole
+ * OData error.
  */
 async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; failure?: { error: unknown } }> {
   if (!response.body) return { text: "" };
@@ -300,12 +291,7 @@ export async function httpErrorFromResponse(
   url: string | URL,
   reading: ErrorBodyReading = {},
 ): Promise<ODataHttpError> {
-  const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
-  const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
-  // A dropped connection (fetch's TypeError) or a stalled body (the stall watch's TIMEOUT) still
-  // leaves a status worth reporting; an abort rejects with its reason.
-  const interrupted = failure !== undefined && (failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT"));
-  if (failure !== undefined && (signal?.aborted || !interrupted)) throw failure.error;
+  const { text, cause } = await readErrorBody(response, reading);
   return httpErrorFromParts({
     status: response.status,
     statusText: response.statusText,
@@ -313,6 +299,21 @@ export async function httpErrorFromResponse(
     url,
     headers: response.headers,
     body: text,
-    ...(failure === undefined ? {} : { cause: failure.error }),
+    ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/**
+ * Reads the body of a failed answer, bounded in size and time (see {@link readBoundedPart}). When
+ * the connection fails or stalls while it is read, resolves with the text read so far and that
+ * failure as `cause`, since the answer's status still stands; an abort (of `signal`, or any
+ * rejection that is not fetch's network `TypeError` or a stall's `TIMEOUT`) rejects with its reason.
+ */
+export async function readErrorBody(response: Response, reading: ErrorBodyReading = {}): Promise<{ text: string; cause?: unknown }> {
+  const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
+  const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
+  if (failure === undefined) return { text };
+  const interrupted = failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
+  if (signal?.aborted || !interrupted) throw failure.error;
+  return { text, cause: failure.error };
 }

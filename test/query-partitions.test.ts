@@ -94,6 +94,21 @@ describe("planning against node:http services", () => {
     assert.ok(plan[1]!.url.includes("ID%20ge%20%27O%27%27Brien%27"), plan[1]!.url);
   });
 
+  test("a key named by the caller inside a complex property gets its type from the complex type (a Guid, unquoted)", async (t) => {
+    const refType = `<ComplexType Name="Ref"><Property Name="uid" Type="Edm.Guid" Nullable="false"/></ComplexType>
+      <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="ref" Type="S.Ref" Nullable="false"/></EntityType>`;
+    const guids = ["0a000000-0000-0000-0000-000000000000", "1b000000-0000-0000-0000-000000000000", "2c000000-0000-0000-0000-000000000000", "3d000000-0000-0000-0000-000000000000"];
+    const { server, client } = await serveClient(t, (request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendText(res, 200, metadataXml(refType), { "content-type": "application/xml" });
+      if (url.pathname.endsWith("/$count")) return sendText(res, 200, String(guids.length));
+      sendJson(res, 200, { value: [{ ref: { uid: guids[Number(url.searchParams.get("$skip"))] } }] });
+    });
+    const plan = await client.collection("Items").partitions(2, { key: "ref/uid" });
+    assert.ok(server.requests.some((r) => decoded(r) === "/odata/Items?$select=ref/uid&$orderby=ref/uid&$skip=2&$top=1"), server.requests.map(decoded).join("\n"));
+    assert.deepEqual(plan.map((p) => p.filter), ["ref/uid lt 2c000000-0000-0000-0000-000000000000", "ref/uid ge 2c000000-0000-0000-0000-000000000000"]);
+  });
+
   test("a key of two properties is compared in key order", async (t) => {
     const pairType = `<EntityType Name="Item"><Key><PropertyRef Name="A"/><PropertyRef Name="B"/></Key><Property Name="A" Type="Edm.Int32" Nullable="false"/><Property Name="B" Type="Edm.String" Nullable="false"/></EntityType>`;
     const { server, client } = await serveClient(t, (request, res) => {

@@ -108,7 +108,7 @@ async function planWithModel(
   const set = state.parentPath === undefined ? model?.entitySet(state.entitySet) : undefined;
   const type = set && model ? model.entityTypeOf(set) : undefined;
   const key: KeyPart[] | undefined = explicitKey
-    ? explicitKey.map((path) => ({ path, type: type && model ? model.propertiesOf(type).find((p) => p.name === path)?.type : undefined }))
+    ? explicitKey.map((path) => ({ path, type: type && model ? propertyType(model, type.qualifiedName, path) : undefined }))
     : type && model
       ? model.keyOf(type).map((ref) => ({ path: ref.path, type: propertyType(model, type.qualifiedName, ref.path) }))
       : undefined;

@@ -109,6 +109,30 @@ describe("planning against node:http services", () => {
     assert.deepEqual(plan.map((p) => p.filter), ["ref/uid lt 2c000000-0000-0000-0000-000000000000", "ref/uid ge 2c000000-0000-0000-0000-000000000000"]);
   });
 
+  test("a key value the service gives that is not of the key's EDM type is refused as BAD_PAYLOAD, naming the key and type", async (t) => {
+    const keyed = (type: string) => `<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="${type}" Nullable="false"/></EntityType>`;
+    const cases: [type: string, value: unknown, shown: string][] = [
+      ["Edm.Guid", "not-a-guid", 'the string "not-a-guid"'],
+      ["Edm.Boolean", "yes", 'the string "yes"'],
+      ["Edm.Date", "2024-13-01", 'the string "2024-13-01"'],
+    ];
+    for (const [type, value, shown] of cases) {
+      const { server, client } = await serveClient(t, probeService(metadataXml(keyed(type)), [value, value, value, value]));
+      await assert.rejects(client.collection("Items").partitions(2), (error: unknown) => {
+        assert.ok(error instanceof ODataClientError, String(error));
+        assert.equal(error.code, "BAD_PAYLOAD");
+        assert.equal(error.message, `partitions(n): the service's value for key ID, ${shown}, is not a valid ${type}`);
+        assert.ok(error.cause instanceof Error);
+        return true;
+      });
+      // It was the probe's answer that was refused: the probe was sent.
+      assert.ok(server.requests.some((r) => decoded(r) === "/odata/Items?$select=ID&$orderby=ID&$skip=2&$top=1"), type);
+    }
+    // A true boolean key is still written as one.
+    const ok = await serveClient(t, probeService(metadataXml(keyed("Edm.Boolean")), [false, false, true, true]));
+    assert.deepEqual((await ok.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt true", "ID ge true"]);
+  });
+
   test("a key of two properties is compared in key order", async (t) => {
     const pairType = `<EntityType Name="Item"><Key><PropertyRef Name="A"/><PropertyRef Name="B"/></Key><Property Name="A" Type="Edm.Int32" Nullable="false"/><Property Name="B" Type="Edm.String" Nullable="false"/></EntityType>`;
     const { server, client } = await serveClient(t, (request, res) => {

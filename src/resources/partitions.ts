@@ -369,6 +369,16 @@ function keyBound(key: readonly KeyPart[], values: readonly unknown[], side: "fr
  * function of that type checks it (the server's values are not trusted to be well formed).
  */
 function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
+  try {
+    return typedKeyLiteral(value, part, version);
+  } catch (error) {
+    // The edm.* checks throw RangeError/TypeError naming edm.x(value): here the value is the service's.
+    if (!(error instanceof RangeError || error instanceof TypeError)) throw error;
+    throw new ODataClientError("BAD_PAYLOAD", `partitions(n): the service's value for key ${part.path}, ${describe(value)}, is not a valid ${part.type ?? "literal"}`, { cause: error });
+  }
+}
+
+function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
   const text = typeof value === "string" ? value : String(value);
   const typed = (type: EdmTypeName, checked: string) => formatTypedText(type, checked, version);
   switch (part.type) {
@@ -394,7 +404,7 @@ function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): strin
     case "Edm.Duration":
       return typed("Edm.Duration", edmText.duration(text));
     case "Edm.Boolean":
-      return formatLiteral(value === true || text === "true", version);
+      return typed("Edm.Boolean", edmText.boolean(value as boolean));
     case "Edm.String":
       return formatLiteral(text, version);
     default:

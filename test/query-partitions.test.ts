@@ -262,6 +262,31 @@ describe("planning against node:http services", () => {
   });
 });
 
+describe("running a partition", () => {
+  test("a hand-edited partition whose filter or orderBy is not one whole item is refused, naming partition(p) and what is wrong", async (t) => {
+    const { server, client, root } = await serveClient(t, (_request, res) => sendJson(res, 200, { value: [] }));
+    const items = client.collection("Items").filter("ok eq true");
+    const range: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: "Items", index: 0, of: 2, kind: "key-range", key: ["ID"], to: [5], filter: "ID lt 5", url: "" };
+    const window: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: "Items", index: 0, of: 2, kind: "skip", skip: 0, top: 5, orderBy: ["ID"], url: "" };
+    // As planned, they run.
+    assert.equal(decodeURIComponent(items.partition(range).url()), `${root}Items?$filter=(ok eq true) and (ID lt 5)`);
+    assert.equal(decodeURIComponent(items.partition({ ...window, orderBy: ["ID desc"] }).url()), `${root}Items?$filter=ok eq true&$orderby=ID desc&$skip=0&$top=5`);
+    // A filter that closes the parenthesis around it would turn the AND into "or true".
+    assert.throws(() => items.partition({ ...range, filter: "ID lt 5) or (true" }), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.match(error.message, /^partition\(p\) filter: the raw text the string "ID lt 5\) or \(true" is not one whole expression: it closes a "\(" at character 8 that it did not open/);
+      return true;
+    });
+    assert.throws(() => items.partition({ ...range, filter: "ID lt 5;$top=1" }), /^TypeError: partition\(p\) filter: .*";" at character 8/);
+    assert.throws(() => items.partition({ ...range, filter: " " }), /^TypeError: partition\(p\) filter: expected non-empty text/);
+    // $orderby items are a property path and an optional direction, nothing else.
+    assert.throws(() => items.partition({ ...window, orderBy: ["ID,Secret desc"] }), /^TypeError: partition\(p\) orderBy: the string "ID,Secret" is not an OData property path/);
+    assert.throws(() => items.partition({ ...window, orderBy: ["ID sideways"] }), /^TypeError: partition\(p\) orderBy: the string "ID sideways" is not an OData property path/);
+    assert.throws(() => items.partition({ ...window, orderBy: ["ID&$top=1"] }), /^TypeError: partition\(p\) orderBy: .* is not an OData property path/);
+    assert.equal(server.requests.length, 0);
+  });
+});
+
 describe("against SAP CAP", () => {
   let cap: CapServer;
   before(async () => {

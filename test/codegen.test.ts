@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { ODataClient, parseMetadata, ServiceModel, type CollectionQuery, type EntityQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { shopService as shopServiceDeclared, type Shop_Book as DeclaredBook, type ShopService as DeclaredService } from "./codegen/v4-declarations/index.js";
@@ -163,6 +164,34 @@ describe("what is written", () => {
     const { model } = fixture("v4.xml");
     assert.throws(() => generate(model, { only: ["Books", "Bokks"] }), (error: unknown) => error instanceof RangeError && /"Bokks"/.test(error.message) && /ShopService/.test(error.message));
     assert.throws(() => generate(model, { name: "shop-service" }), (error: unknown) => error instanceof TypeError && /"shop-service"/.test(error.message));
+  });
+
+  test("the factory's name follows the reserved-word rule: a container named Default gives default_, a name option that is a reserved word is refused", () => {
+    const model = parseMetadata(`<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>
+  <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="S">
+    <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+    <EntityContainer Name="Default"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
+  </Schema>
+</edmx:DataServices></edmx:Edmx>`);
+    const syntaxErrors = (text: string, fileName: string): string[] =>
+      (ts.transpileModule(text, { fileName, reportDiagnostics: true }).diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const { "index.ts": source = "" } = generate(model);
+    assert.match(source, /^export function default_\(client: ODataClient\)/m);
+    assert.deepEqual(syntaxErrors(source, "index.ts"), []);
+    const files = generate(model, { declarations: true });
+    assert.match(files["index.js"] ?? "", /^export function default_\(client\)/m);
+    assert.deepEqual(syntaxErrors(files["index.js"] ?? "", "index.js"), []);
+    // transpileModule writes no output for a .d.ts name: its declarations are parsed as a .ts file.
+    assert.deepEqual(syntaxErrors(files["index.d.ts"] ?? "", "declarations.ts"), []);
+    for (const name of ["class", "default", "edm", "ODataClient"]) {
+      assert.throws(() => generate(model, { name }), (error: unknown) => {
+        assert.ok(error instanceof TypeError);
+        assert.equal(error.message, `generate: option "name" must be a JavaScript identifier that is not a reserved word or a name the generated file uses; got ${JSON.stringify(name)}`);
+        return true;
+      });
+    }
+    assert.match(generate(model, { name: "makeDefault" })["index.ts"] ?? "", /^export function makeDefault\(client: ODataClient\)/m);
   });
 });
 

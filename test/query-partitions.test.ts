@@ -94,6 +94,45 @@ describe("planning against node:http services", () => {
     assert.ok(plan[1]!.url.includes("ID%20ge%20%27O%27%27Brien%27"), plan[1]!.url);
   });
 
+  test("a key named by the caller inside a complex property gets its type from the complex type (a Guid, unquoted)", async (t) => {
+    const refType = `<ComplexType Name="Ref"><Property Name="uid" Type="Edm.Guid" Nullable="false"/></ComplexType>
+      <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="ref" Type="S.Ref" Nullable="false"/></EntityType>`;
+    const guids = ["0a000000-0000-0000-0000-000000000000", "1b000000-0000-0000-0000-000000000000", "2c000000-0000-0000-0000-000000000000", "3d000000-0000-0000-0000-000000000000"];
+    const { server, client } = await serveClient(t, (request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendText(res, 200, metadataXml(refType), { "content-type": "application/xml" });
+      if (url.pathname.endsWith("/$count")) return sendText(res, 200, String(guids.length));
+      sendJson(res, 200, { value: [{ ref: { uid: guids[Number(url.searchParams.get("$skip"))] } }] });
+    });
+    const plan = await client.collection("Items").partitions(2, { key: "ref/uid" });
+    assert.ok(server.requests.some((r) => decoded(r) === "/odata/Items?$select=ref/uid&$orderby=ref/uid&$skip=2&$top=1"), server.requests.map(decoded).join("\n"));
+    assert.deepEqual(plan.map((p) => p.filter), ["ref/uid lt 2c000000-0000-0000-0000-000000000000", "ref/uid ge 2c000000-0000-0000-0000-000000000000"]);
+  });
+
+  test("a key value the service gives that is not of the key's EDM type is refused as BAD_PAYLOAD, naming the key and type", async (t) => {
+    const keyed = (type: string) => `<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="${type}" Nullable="false"/></EntityType>`;
+    const cases: [type: string, value: unknown, shown: string][] = [
+      ["Edm.Guid", "not-a-guid", 'the string "not-a-guid"'],
+      ["Edm.Boolean", "yes", 'the string "yes"'],
+      ["Edm.Date", "2024-13-01", 'the string "2024-13-01"'],
+    ];
+    for (const [type, value, shown] of cases) {
+      const { server, client } = await serveClient(t, probeService(metadataXml(keyed(type)), [value, value, value, value]));
+      await assert.rejects(client.collection("Items").partitions(2), (error: unknown) => {
+        assert.ok(error instanceof ODataClientError, String(error));
+        assert.equal(error.code, "BAD_PAYLOAD");
+        assert.equal(error.message, `partitions(n): the service's value for key ID, ${shown}, is not a valid ${type}`);
+        assert.ok(error.cause instanceof Error);
+        return true;
+      });
+      // It was the probe's answer that was refused: the probe was sent.
+      assert.ok(server.requests.some((r) => decoded(r) === "/odata/Items?$select=ID&$orderby=ID&$skip=2&$top=1"), type);
+    }
+    // A true boolean key is still written as one.
+    const ok = await serveClient(t, probeService(metadataXml(keyed("Edm.Boolean")), [false, false, true, true]));
+    assert.deepEqual((await ok.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt true", "ID ge true"]);
+  });
+
   test("a key of two properties is compared in key order", async (t) => {
     const pairType = `<EntityType Name="Item"><Key><PropertyRef Name="A"/><PropertyRef Name="B"/></Key><Property Name="A" Type="Edm.Int32" Nullable="false"/><Property Name="B" Type="Edm.String" Nullable="false"/></EntityType>`;
     const { server, client } = await serveClient(t, (request, res) => {
@@ -220,6 +259,31 @@ describe("planning against node:http services", () => {
     assert.throws(() => client.collection("Other").partition(plan[0]!), /the partition is of "Items", not of this query's "Other"/);
     assert.throws(() => items.partition({ ...plan[0]!, type: "x" } as unknown as QueryPartition), /partition\(p\): its type is not/);
     assert.throws(() => items.partition({ ...plan[0]!, kind: "skip", skip: -1 } as QueryPartition), /skip and top must be integers/);
+  });
+});
+
+describe("running a partition", () => {
+  test("a hand-edited partition whose filter or orderBy is not one whole item is refused, naming partition(p) and what is wrong", async (t) => {
+    const { server, client, root } = await serveClient(t, (_request, res) => sendJson(res, 200, { value: [] }));
+    const items = client.collection("Items").filter("ok eq true");
+    const range: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: "Items", index: 0, of: 2, kind: "key-range", key: ["ID"], to: [5], filter: "ID lt 5", url: "" };
+    const window: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: "Items", index: 0, of: 2, kind: "skip", skip: 0, top: 5, orderBy: ["ID"], url: "" };
+    // As planned, they run.
+    assert.equal(decodeURIComponent(items.partition(range).url()), `${root}Items?$filter=(ok eq true) and (ID lt 5)`);
+    assert.equal(decodeURIComponent(items.partition({ ...window, orderBy: ["ID desc"] }).url()), `${root}Items?$filter=ok eq true&$orderby=ID desc&$skip=0&$top=5`);
+    // A filter that closes the parenthesis around it would turn the AND into "or true".
+    assert.throws(() => items.partition({ ...range, filter: "ID lt 5) or (true" }), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.match(error.message, /^partition\(p\) filter: the raw text the string "ID lt 5\) or \(true" is not one whole expression: it closes a "\(" at character 8 that it did not open/);
+      return true;
+    });
+    assert.throws(() => items.partition({ ...range, filter: "ID lt 5;$top=1" }), /^TypeError: partition\(p\) filter: .*";" at character 8/);
+    assert.throws(() => items.partition({ ...range, filter: " " }), /^TypeError: partition\(p\) filter: expected non-empty text/);
+    // $orderby items are a property path and an optional direction, nothing else.
+    assert.throws(() => items.partition({ ...window, orderBy: ["ID,Secret desc"] }), /^TypeError: partition\(p\) orderBy: the string "ID,Secret" is not an OData property path/);
+    assert.throws(() => items.partition({ ...window, orderBy: ["ID sideways"] }), /^TypeError: partition\(p\) orderBy: the string "ID sideways" is not an OData property path/);
+    assert.throws(() => items.partition({ ...window, orderBy: ["ID&$top=1"] }), /^TypeError: partition\(p\) orderBy: .* is not an OData property path/);
+    assert.equal(server.requests.length, 0);
   });
 });
 

@@ -8,13 +8,15 @@
 import { createHash } from "node:crypto";
 import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
 import { GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
-import { compare, propertyName, TypeNames } from "./names.js";
+import { compare, isIdentifier, isReserved, propertyName, toIdentifier, TypeNames } from "./names.js";
 
 /** The options of {@link generate}. */
 export interface GenerateOptions {
   /**
-   * The name of the factory function.
-   * @default the entity container's name with its first letter lowercased (`catalogService`)
+   * The name of the factory function: a JavaScript identifier that is not a reserved word or a
+   * name the generated file uses (`class`, `edm` are refused).
+   * @default the entity container's name with its first letter lowercased (`catalogService`), made
+   * an identifier by the type names' rules (a container `Default` gives `default_`)
    */
   name?: string | undefined;
   /**
@@ -143,15 +145,15 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
 
 function resolveFactoryName(name: string | undefined, container: EntityContainer | undefined): string {
   if (name !== undefined) {
-    if (typeof name !== "string" || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
-      throw new TypeError(`generate: option "name" must be a JavaScript identifier; got ${JSON.stringify(name)}`);
+    if (typeof name !== "string" || !isIdentifier(name) || isReserved(name)) {
+      throw new TypeError(`generate: option "name" must be a JavaScript identifier that is not a reserved word or a name the generated file uses; got ${JSON.stringify(name)}`);
     }
     return name;
   }
+  // The container's name with a lower-case first letter, then the type names' rules 2 and 3
+  // (a container named `Default` gives `default_`).
   const base = container?.name ?? "service";
-  const id = base.replace(/[^A-Za-z0-9_$]/g, "_");
-  const lowered = `${id.charAt(0).toLowerCase()}${id.slice(1)}`;
-  return /^[0-9]/.test(lowered) ? `_${lowered}` : lowered;
+  return toIdentifier(`${base.charAt(0).toLowerCase()}${base.slice(1)}`);
 }
 
 /** The header: what generated the file, from what, and the document's SHA-256. */
@@ -452,15 +454,11 @@ function functionLiterals(context: Context, overloads: readonly Operation[]): st
     if (type === null) continue;
     const method = TYPED_LITERALS[type];
     const member = propertyName(name);
-    const value = `params.${isIdentifierName(name) ? name : `[${JSON.stringify(name)}]`}`;
+    const value = `params.${isIdentifier(name) ? name : `[${JSON.stringify(name)}]`}`;
     if (method !== undefined) lines.push(`${member}: ${value} == null ? ${value} : edm.${method}(${value})`);
     else if (context.model.enumType(type)) lines.push(`${member}: ${value} == null ? ${value} : edm.enumMember(${JSON.stringify(type)}, ${value})`);
   }
   return lines;
-}
-
-function isIdentifierName(name: string): boolean {
-  return propertyName(name) === name;
 }
 
 function union(items: readonly string[]): string {

@@ -40,6 +40,14 @@ export function isIdentifier(name: string): boolean {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
 }
 
+/**
+ * Whether a text is one of the words rule 3 gives a `_`: a reserved word, a standard type's name,
+ * or a name the generated file imports. Such a word cannot name what the file declares.
+ */
+export function isReserved(name: string): boolean {
+  return RESERVED.has(name);
+}
+
 /** A property name as written in an interface or object literal: bare if it can be, else quoted. */
 export function propertyName(name: string): string {
   return isIdentifier(name) ? name : JSON.stringify(name);
@@ -49,7 +57,7 @@ export function propertyName(name: string): string {
 export function toIdentifier(name: string): string {
   let id = name.replace(/[^A-Za-z0-9_$]/g, "_");
   if (id === "" || /^[0-9]/.test(id)) id = `_${id}`;
-  if (RESERVED.has(id)) id = `${id}_`;
+  if (isReserved(id)) id = `${id}_`;
   return id;
 }
 

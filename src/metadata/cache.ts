@@ -13,12 +13,6 @@ import { versionHeaders } from "../payload/version-headers.js";
 import { redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";
 
-/**
- * The client's `$metadata`, fetched once: concurrent callers share one request, a success is kept
- * for the client's lifetime, a failure is not (the next call asks again). A caller's abort ends
- * only that caller's wait; the shared request goes on for the others and is cancelled when every
- * waiting caller has given up.
- */
 /** The cache of each client core: `client.metadata()` and the partition planner share one fetch. */
 const caches = new WeakMap<ClientCore, MetadataCache>();
 
@@ -32,6 +26,12 @@ export function metadataCacheOf(core: ClientCore): MetadataCache {
   return cache;
 }
 
+/**
+ * The client's `$metadata`, fetched once: concurrent callers share one request, a success is kept
+ * for the client's lifetime, a failure is not (the next call asks again). A caller's abort ends
+ * only that caller's wait; the shared request goes on for the others and is cancelled when every
+ * waiting caller has given up.
+ */
 export class MetadataCache {
   readonly #core: ClientCore;
   #model: ServiceModel | undefined;

@@ -5,7 +5,8 @@
  */
 import type { RequestOptions } from "../options.js";
 import type { ServiceModel } from "../metadata/model.js";
-import type { QueryState } from "../query/state.js";
+import { checkPath } from "../query/names.js";
+import { addFilter, addOrderBy, checkOptionText, type QueryState } from "../query/state.js";
 import { describe } from "../util/values.js";
 
 /** How {@link CollectionQuery.partitions} finds the ranges; see the module comment. */
@@ -68,21 +69,35 @@ export interface QueryPartition {
   url: string;
 }
 
-/** The query state of one partition of `state` (the query the plan was made for). */
+/**
+ * The query state of one partition of `state` (the query the plan was made for). A plan may come
+ * from a file (the CLI's `--plan-file`), so its filter and `$orderby` items get the checks that
+ * `filter()` and `orderBy()` apply: a filter that closed the parenthesis it is ANDed in could widen
+ * the query to everything.
+ */
 export function partitionState(state: QueryState, partition: QueryPartition): QueryState {
   const p = checkPartition(partition);
   if (p.entitySet !== state.entitySet) {
     throw new TypeError(`partition(p): the partition is of ${JSON.stringify(p.entitySet)}, not of this query's ${JSON.stringify(state.entitySet)}`);
   }
   if (p.kind === "skip") {
+    // The window's order comes first, the query's own after it.
+    const ordered = (p.orderBy ?? []).reduce(addOrderItem, { ...state, orderBy: [] });
     return {
       ...state,
-      ...(p.orderBy?.length ? { orderBy: [...p.orderBy, ...(state.orderBy ?? [])] } : {}),
+      ...(p.orderBy?.length ? { orderBy: [...(ordered.orderBy ?? []), ...(state.orderBy ?? [])] } : {}),
       skip: p.skip ?? 0,
       ...(p.top === undefined ? {} : { top: p.top }),
     };
   }
-  return p.filter === undefined ? state : { ...state, filters: [...(state.filters ?? []), p.filter] };
+  return p.filter === undefined ? state : addFilter(state, checkOptionText(p.filter, "partition(p) filter"));
+}
+
+/** Adds one `$orderby` item of a partition (`path`, `path asc` or `path desc`), checked as `orderBy()` checks it. */
+function addOrderItem(state: QueryState, item: string): QueryState {
+  const where = "partition(p) orderBy";
+  const [, path = item, direction] = /^(.*) (asc|desc)$/.exec(item) ?? [];
+  return addOrderBy(state, checkPath(path, where), direction, where);
 }
 
 function checkPartition(p: unknown): QueryPartition {

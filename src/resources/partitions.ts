@@ -35,7 +35,15 @@ import { metadataCacheOf } from "../metadata/cache.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
-import { partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
+import type { PartitionOptions, QueryPartition, partitionState } from "./partition.js";
+
+/**
+ * How a partition's state is made: `partitionState` of partition.ts, passed in by the query rather
+ * than imported, so that this lazily loaded module has no static import of it; such an import
+ * would move it and the query-state checks it uses out of the start bundle's chunk into a shared
+ * one, which costs the start bundle (test/treeshake.test.ts) about 0.5 kB gzipped.
+ */
+export type PartitionStateOf = typeof partitionState;
 
 /** The most partitions one plan makes (each boundary costs a probe). */
 export const MAX_PARTITIONS = 1000;
@@ -48,7 +56,7 @@ interface KeyPart {
 }
 
 /** Plans `n` partitions of the query: see the module comment. */
-export async function planPartitions(core: ClientCore, state: QueryState, n: number, options: PartitionOptions | undefined): Promise<QueryPartition[]> {
+export async function planPartitions(core: ClientCore, state: QueryState, n: number, options: PartitionOptions | undefined, stateOf: PartitionStateOf): Promise<QueryPartition[]> {
   const where = "partitions(n)";
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new RangeError(`${where}: n must be an integer from 1 to ${MAX_PARTITIONS}; got ${describe(n)}`);
   const strategy = options?.strategy ?? "auto";
@@ -86,7 +94,7 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
     }
   }
   try {
-    return await planWithModel(core, state, n, strategy, where, explicitKey, model, modelError, signal, total);
+    return await planWithModel(core, state, n, strategy, where, explicitKey, model, modelError, signal, total, stateOf);
   } catch (error) {
     countStop.abort(error);
     throw error;
@@ -104,11 +112,12 @@ async function planWithModel(
   modelError: unknown,
   signal: AbortSignal | undefined,
   total: Promise<number> | undefined,
+  stateOf: PartitionStateOf,
 ): Promise<QueryPartition[]> {
   const set = state.parentPath === undefined ? model?.entitySet(state.entitySet) : undefined;
   const type = set && model ? model.entityTypeOf(set) : undefined;
   const key: KeyPart[] | undefined = explicitKey
-    ? explicitKey.map((path) => ({ path, type: type && model ? model.propertiesOf(type).find((p) => p.name === path)?.type : undefined }))
+    ? explicitKey.map((path) => ({ path, type: type && model ? propertyType(model, type.qualifiedName, path) : undefined }))
     : type && model
       ? model.keyOf(type).map((ref) => ({ path: ref.path, type: propertyType(model, type.qualifiedName, ref.path) }))
       : undefined;
@@ -118,7 +127,7 @@ async function planWithModel(
   }
   const sortable = set && model ? keySortable(model, set, key) : true;
 
-  const plan: PlanContext = { core, state, n, key, signal, total };
+  const plan: PlanContext = { core, state, n, key, signal, total, stateOf };
   switch (strategy) {
     case "skip":
       return skipWindows(plan, sortable);
@@ -147,6 +156,8 @@ interface PlanContext {
   signal: AbortSignal | undefined;
   /** The count asked while `$metadata` was read, if it was. */
   total: Promise<number> | undefined;
+  /** The query's `partitionState`, for each partition's URL. */
+  stateOf: PartitionStateOf;
 }
 
 /** The type of a property path of an entity type (`address/city` through complex types). */
@@ -296,7 +307,7 @@ async function skipWindows(plan: PlanContext, ordered: boolean): Promise<QueryPa
       estimatedCount: shareStart(i + 1, n, total) - skip,
       url: "",
     };
-    partition.url = collectionUrl(core.options.serviceUrl, core.options.version, partitionState(state, partition)).href;
+    partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
     return partition;
   });
 }
@@ -317,7 +328,7 @@ function keyRange(plan: PlanContext, index: number, from: unknown[] | undefined,
     ...(estimatedCount === undefined ? {} : { estimatedCount }),
     url: "",
   };
-  partition.url = collectionUrl(core.options.serviceUrl, core.options.version, partitionState(state, partition)).href;
+  partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
   return partition;
 }
 
@@ -334,7 +345,7 @@ function emptyPartition(plan: PlanContext, index: number): QueryPartition {
     estimatedCount: 0,
     url: "",
   };
-  partition.url = collectionUrl(core.options.serviceUrl, core.options.version, partitionState(state, partition)).href;
+  partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
   return partition;
 }
 
@@ -369,6 +380,16 @@ function keyBound(key: readonly KeyPart[], values: readonly unknown[], side: "fr
  * function of that type checks it (the server's values are not trusted to be well formed).
  */
 function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
+  try {
+    return typedKeyLiteral(value, part, version);
+  } catch (error) {
+    // The edm.* checks throw RangeError/TypeError naming edm.x(value): here the value is the service's.
+    if (!(error instanceof RangeError || error instanceof TypeError)) throw error;
+    throw new ODataClientError("BAD_PAYLOAD", `partitions(n): the service's value for key ${part.path}, ${describe(value)}, is not a valid ${part.type ?? "literal"}`, { cause: error });
+  }
+}
+
+function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
   const text = typeof value === "string" ? value : String(value);
   const typed = (type: EdmTypeName, checked: string) => formatTypedText(type, checked, version);
   switch (part.type) {
@@ -394,7 +415,7 @@ function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): strin
     case "Edm.Duration":
       return typed("Edm.Duration", edmText.duration(text));
     case "Edm.Boolean":
-      return formatLiteral(value === true || text === "true", version);
+      return typed("Edm.Boolean", edmText.boolean(value as boolean));
     case "Edm.String":
       return formatLiteral(text, version);
     default:

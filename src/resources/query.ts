@@ -283,7 +283,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    */
   async partitions(n: number, options?: PartitionOptions): Promise<QueryPartition[]> {
     const { planPartitions } = await import("./partitions.js");
-    return planPartitions(this.#core, this.#state, n, options);
+    return planPartitions(this.#core, this.#state, n, options, partitionState);
   }
 
   /**

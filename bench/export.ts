@@ -30,6 +30,7 @@ import type { TextStream } from "../src/cli/terminal.js";
 import type { BenchFigure } from "./main.js";
 import { startSlowService } from "./export-service.js";
 import { pagedSet, startStaticService } from "./static-service.js";
+import { median } from "./stats.js";
 
 const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const SPEED_ROWS = 100_000;
@@ -41,12 +42,6 @@ const CAPPED_HEAP_MB = 24;
 
 /** A stream that takes everything and keeps nothing (the command's stdout and stderr here). */
 const nowhere: TextStream = { write: () => true, once: () => nowhere, removeListener: () => nowhere };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** The command line in this process, as `main.ts` runs it. */
 async function exportInProcess(args: string[], cwd: string): Promise<void> {

@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ODataClient } from "../src/index.js";
 import { LIBRARY_VERSION } from "../src/options.js";
 import type { BenchFigure } from "./main.js";
+import { median, quantile, spread } from "./stats.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -369,22 +370,6 @@ function sharedController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
-}
-
-function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** The spread of per-round figures: the middle half (quartiles) and the whole range. */
-export function spread(values: readonly number[]): string {
-  const f = (value: number) => value.toFixed(2);
-  return `${f(quantile(values, 0.25))}–${f(quantile(values, 0.75))} (all ${f(Math.min(...values))}–${f(Math.max(...values))})`;
-}
-
-/** The value below which the share `q` of `values` lies (the lower one of two middles). */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 // --- Part 2: many pollers waiting at once (child process) ----------------------------------------

@@ -33,7 +33,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ODataClient } from "../src/index.js";
 import { startCap } from "../test/servers/cap.js";
 import type { BenchFigure } from "./main.js";
-import { quantile, spread } from "./poller.js";
+import { median, quantile, spread } from "./stats.js";
 import { pagedSet, rowJson, startStaticService, unpagedSet } from "./static-service.js";
 import type { WalkFigures, WalkTask } from "./traversal-walk.js";
 import { OData } from "@odata/client";
@@ -252,12 +252,6 @@ async function interleave(variants: readonly Variant[], rounds: number, expected
     for (let i = 0; i < variants.length; i++) await timeOne(variants[(i + round) % variants.length] as Variant, true);
   }
   return samples;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function medianOf(samples: Map<string, number[]>, name: string): number {

@@ -69,22 +69,22 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
       },
       {
         name: "[issue 11] poll() / fetch, client CPU",
-        value: cost.pollCpu / cost.fetchCpu,
+        value: median(cost.cpuRatios),
         unit: "ratio",
-        note: `${(cost.pollCpu / samples).toFixed(0)} µs vs ${(cost.fetchCpu / samples).toFixed(0)} µs per call (process.cpuUsage over all rounds)`,
+        note: `median of ${cost.cpuRatios.length} rounds' ratios of process.cpuUsage, spread ${spread(cost.cpuRatios)}; ${(cost.pollCpu / samples).toFixed(0)} µs vs ${(cost.fetchCpu / samples).toFixed(0)} µs per call over all rounds`,
       },
       { name: "the same request by hand, median", value: cost.handMedian, unit: "µs", note: "fetch with the poll's headers, an AbortSignal and a 30 s timer" },
       {
-        name: "[issue 11] poll() / the same request by hand, median latency",
+        name: "poll() / the same request by hand, median latency",
         value: median(cost.handRatios),
         unit: "ratio",
         note: `median of ${cost.handRatios.length} rounds' ratios, spread ${spread(cost.handRatios)}; what the poller adds to what a poll must do`,
       },
       {
-        name: "[issue 11] the same request by hand / fetch, median latency",
-        value: cost.handMedian / cost.fetchMedian,
+        name: "the same request by hand / fetch, median latency",
+        value: median(cost.handFetchRatios),
         unit: "ratio",
-        note: `medians; client CPU ${(cost.handCpu / samples).toFixed(0)} µs per call`,
+        note: `median of ${cost.handFetchRatios.length} rounds' ratios, spread ${spread(cost.handFetchRatios)}; client CPU ${(cost.handCpu / samples).toFixed(0)} µs per call`,
       },
       { name: "poll() - fetch", value: cost.pollMedian - cost.fetchMedian, unit: "µs", note: "the poller's own work per poll" },
       { name: "bare fetch p90", value: cost.fetchP90, unit: "µs" },
@@ -168,6 +168,10 @@ interface PollCost {
   roundRatios: number[];
   /** Per round: the median poll over the median of the same request written by hand. */
   handRatios: number[];
+  /** Per round: the median of the request written by hand over the median fetch. */
+  handFetchRatios: number[];
+  /** Per round: the CPU time of that round's polls over that of its fetches. */
+  cpuRatios: number[];
   /** This process's CPU time (µs) of all timed requests written by hand. */
   handCpu: number;
   handMedian: number;
@@ -241,6 +245,8 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
   const byHand: number[] = [];
   const roundRatios: number[] = [];
   const handRatios: number[] = [];
+  const handFetchRatios: number[] = [];
+  const cpuRatios: number[] = [];
   const kinds = [
     [timePoll, polls],
     [timeFetch, fetches],
@@ -249,18 +255,25 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
   for (let round = 0; polls.length < samples; round++) {
     const batch = Math.min(ROUND_SIZE, samples - polls.length);
     const first = polls.length;
+    const cpuBefore = { poll: pollCpu, fetch: fetchCpu };
     // Each round another goes first, so that none always follows the same one's garbage.
     for (let k = 0; k < kinds.length; k++) {
       const [measure, times] = kinds[(k + round) % kinds.length] as (typeof kinds)[number];
       for (let i = 0; i < batch; i++) times.push(await measure());
     }
-    const pollRound = quantile(polls.slice(first), 0.5);
-    roundRatios.push(pollRound / quantile(fetches.slice(first), 0.5));
-    handRatios.push(pollRound / quantile(byHand.slice(first), 0.5));
+    const pollRound = median(polls.slice(first));
+    const fetchRound = median(fetches.slice(first));
+    const handRound = median(byHand.slice(first));
+    roundRatios.push(pollRound / fetchRound);
+    handRatios.push(pollRound / handRound);
+    handFetchRatios.push(handRound / fetchRound);
+    cpuRatios.push((pollCpu - cpuBefore.poll) / (fetchCpu - cpuBefore.fetch));
   }
   return {
     roundRatios,
     handRatios,
+    handFetchRatios,
+    cpuRatios,
     handCpu,
     handMedian: quantile(byHand, 0.5) * 1000,
     pollCpu,

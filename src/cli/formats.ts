@@ -73,9 +73,12 @@ export function cellText(value: unknown): string {
   return String(value);
 }
 
+/** A CSV field must be quoted when it holds one of these (RFC 4180 §2). */
+const CSV_SPECIAL = /[",\r\n]/;
+
 /** One CSV field (RFC 4180): quoted when it holds a quote, a comma, CR or LF. */
 export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 const LF = 0x0a;
@@ -157,9 +160,6 @@ export function jsonFormat(): RowFormat {
   };
 }
 
-/** A CSV field must be quoted when it holds one of these (RFC 4180 §2). */
-const CSV_SPECIAL = /[",\r\n]/;
-
 /**
  * `csvField(cellText(value))`, with the cases that need no look at the text taken first: a number
  * or a boolean never holds a quote, a comma or a line break. CSV export formats every value of
@@ -168,7 +168,7 @@ const CSV_SPECIAL = /[",\r\n]/;
 function csvValue(value: unknown): string {
   switch (typeof value) {
     case "string":
-      return CSV_SPECIAL.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+      return csvField(value);
     case "number":
       return String(value);
     case "boolean":

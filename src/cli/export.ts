@@ -142,8 +142,6 @@ export interface WalkJob {
   partition?: QueryPartition | undefined;
   /** Where to go on from (`--resume`). */
   resume?: WalkCheckpoint | undefined;
-  /** How many pages are read ahead of the one being written. @default 1 */
-  readAhead?: number | undefined;
   signal: AbortSignal;
   onPage(report: WalkReport): void;
   warn(text: string): void;
@@ -194,7 +192,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       // NDJSON and JSON take each page's entities as the service wrote them where they can
       // (entity-text.ts): serializing every entity again would cost as much as parsing the page did.
       const onWholeBody = format.rowsFromText ? keepEntityText : undefined;
-      const pages = queryPages(job.query, { from: state.next, signal: job.signal, readAhead: job.readAhead, onWholeBody });
+      const pages = queryPages(job.query, { from: state.next, signal: job.signal, onWholeBody });
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
         let head = "";
@@ -255,7 +253,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
 }
 
 /** The part files and checkpoints of a parallel export of `out` with `checkpoint`. */
-export function partFiles(out: string, checkpoint: string, count: number): { file: string; checkpoint: string }[] {
+function partFiles(out: string, checkpoint: string, count: number): { file: string; checkpoint: string }[] {
   const base = checkpoint.replace(/\.json$/i, "");
   return Array.from({ length: count }, (_, i) => ({
     file: `${out}.part-${i + 1}-of-${count}`,

@@ -51,12 +51,12 @@ export interface RowFormat {
 }
 
 /** Whether a member name is an annotation (`@odata.etag`, `name@odata.type`, v2 `__metadata`). */
-export function isAnnotation(name: string): boolean {
+function isAnnotation(name: string): boolean {
   return name.includes("@") || name === "__metadata" || name === "__deferred";
 }
 
 /** The value at a property path (`address/city`). */
-export function valueAt(entity: Record<string, unknown>, path: string): unknown {
+function valueAt(entity: Record<string, unknown>, path: string): unknown {
   if (!path.includes("/")) return entity[path];
   let current: unknown = entity;
   for (const segment of path.split("/")) {
@@ -66,7 +66,7 @@ export function valueAt(entity: Record<string, unknown>, path: string): unknown 
 }
 
 /** A value as the text of a CSV field or table cell: JSON text for objects and arrays, empty for null. */
-export function cellText(value: unknown): string {
+function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   if (typeof value === "object") return JSON.stringify(value);
@@ -77,7 +77,7 @@ export function cellText(value: unknown): string {
 const CSV_SPECIAL = /[",\r\n]/;
 
 /** One CSV field (RFC 4180): quoted when it holds a quote, a comma, CR or LF. */
-export function csvField(text: string): string {
+function csvField(text: string): string {
   return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -342,11 +342,14 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
   }
   const walks = results.map((result) => (result as PromiseFulfilledResult<WalkCheckpoint>).value);
   await joinParts(job.out, job.format, columns, walks, parts.map((part) => part.file), job.warn);
-  for (const part of parts) {
-    await rm(part.file, { force: true });
-    await removeCheckpoint(part.checkpoint);
-  }
+  // The export's checkpoint goes first: once `out` is whole nothing may resume from the parts, and a
+  // kill in what follows leaves at most parts nobody points to. Each part's checkpoint goes before
+  // its file, so that none says "done" of a file that is gone.
   await removeCheckpoint(job.checkpoint);
+  for (const part of parts) {
+    await removeCheckpoint(part.checkpoint);
+    await rm(part.file, { force: true });
+  }
   return walks.reduce((sum, walk) => ({ rows: sum.rows + walk.rows, pages: sum.pages + walk.pages }), { rows: 0, pages: 0 });
 }
 

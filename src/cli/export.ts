@@ -1,16 +1,16 @@
 /**
- * The export engine: a collection (or one partition of it) walked page by page into a file, a
- * checkpoint saved after every page, and a parallel export that walks the partitions of a plan at
+ * The export engine: a collection (or one partition of it) walked page by page into a file, its
+ * checkpoint kept behind the walk, and a parallel export that walks the partitions of a plan at
  * once and joins their parts into one file at the end.
  *
  * What it guarantees:
  * - Memory holds the page being written and the one read ahead, whatever the number of rows.
- * - After each page is written (handed to the operating system) its checkpoint is saved
- *   atomically with the URL of the next page and the output's length, in page order and behind
- *   the walk (`FileSink` writes, `CheckpointWriter` saves once the write is done), so a checkpoint
- *   on disk is always that of a page already in the file. A process killed at any moment resumes from the last checkpoint: the output is cut back
- *   to the saved length (whatever was written after it, half a page included, goes) and the walk
- *   goes on from the saved link. Every entity is written once.
+ * - A checkpoint holds the URL of the next page and the output's length after a page already in
+ *   the file (handed to the operating system), saved atomically behind the walk: `FileSink`
+ *   writes, and `CheckpointWriter` saves once the write is done, only the latest when saves fall
+ *   behind (see there). A process killed at any moment resumes from the last checkpoint: the
+ *   output is cut back to the saved length (whatever was written after it, half a page included,
+ *   goes) and the walk goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
  */
 import { createReadStream, write as fsWrite } from "node:fs";
@@ -185,7 +185,6 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     let firstSave = !resume;
     if (firstSave) checkpoints.save(state);
     job.onPage({ rows: state.rows, pages: state.pages });
-
 
     if (!state.done) {
       // `from`: the saved next link (or, before the first page, the query's own URL).

@@ -30,6 +30,7 @@ import { generate } from "../src/codegen/index.js";
 import type { BenchFigure } from "./main.js";
 import { graphShapedMetadata } from "./metadata-document.js";
 import { DYNAMICS_SHAPE, dynamicsEntityNames, dynamicsSetName, dynamicsShapedMetadata } from "./dynamics-document.js";
+import { median } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TSC = createRequire(join(ROOT, "package.json")).resolve("typescript/bin/tsc");
@@ -113,11 +114,6 @@ async function tscRounds(folder: string, files: string[], rounds: number): Promi
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const middle = sorted[Math.floor(sorted.length / 2)] as TscRun;
   return { ...middle, spread: { min: sorted[0]?.seconds ?? 0, max: sorted.at(-1)?.seconds ?? 0, rounds } };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 /** Parses and generates `rounds` times; the median and spread in seconds, and the last files. */

@@ -12,8 +12,6 @@ import { rowJson } from "./static-service.js";
 /** A running slow service. */
 export interface SlowService {
   serviceUrl: string;
-  /** Requests answered so far. */
-  requests(): number;
   close(): Promise<void>;
 }
 
@@ -41,9 +39,7 @@ function range(filter: string | null, total: number): [number, number] {
 
 /** Starts the service on 127.0.0.1. */
 export async function startSlowService(total: number, pageSize: number, delayMs: number): Promise<SlowService> {
-  let count = 0;
   const server: Server = createServer((request, response) => {
-    count += 1;
     const url = new URL(request.url ?? "/", "http://bench");
     const answer = (status: number, type: string, body: string) =>
       setTimeout(() => response.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) }).end(body), delayMs);
@@ -67,7 +63,6 @@ export async function startSlowService(total: number, pageSize: number, delayMs:
   const { port } = server.address() as AddressInfo;
   return {
     serviceUrl: `http://127.0.0.1:${port}/svc/`,
-    requests: () => count,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -23,6 +23,7 @@ import { parseMetadata } from "../src/index.js";
 import { parseXml } from "../src/payload/xml.js";
 import type { BenchFigure } from "./main.js";
 import { graphShapedMetadata } from "./metadata-document.js";
+import { median } from "./stats.js";
 
 const ROUNDS = 11;
 const WARM_UP_ROUNDS = 2;
@@ -80,12 +81,6 @@ export async function benchMetadata(): Promise<BenchFigure[]> {
     figures.push({ name: `${name} / JSON.parse`, value: Math.round(median(ratios) * 100) / 100, unit: "ratio", note: "median of the per-round ratios" });
   }
   return figures;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {

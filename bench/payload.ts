@@ -18,6 +18,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { readCollectionBody } from "../src/payload/collection-body.js";
+import { median } from "./stats.js";
 
 const RUNS = 9;
 const PAGED_ROWS = 100_000;
@@ -122,12 +123,6 @@ function viaReader(bufferLimit: number | undefined): Reader {
     }
     return rows;
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function rowsPerSecond(reader: Reader, url: string, origin: string, expected: number): Promise<number> {

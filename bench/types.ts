@@ -18,16 +18,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchFigure } from "./main.js";
 import { typeCheck, typeModelProgram, typeModelSource } from "./type-model.js";
+import { median } from "./stats.js";
 
 const ROUNDS = 5;
 const ENTITY_TYPES = 300;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 /**
  * Writes the model and both programs into a temporary directory and times their type checks.

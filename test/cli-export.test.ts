@@ -4,7 +4,7 @@
 // values read back with csv-parse.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChildProcess } from "node:child_process";
@@ -226,6 +226,22 @@ describe("export against CAP", () => {
     const rows = JSON.parse(readFileSync(out, "utf8")) as { ID: number }[];
     assertEveryIdOnce(rows.map((row) => row.ID), 100_000);
     assert.deepEqual(readdirSync(cwd), ["p.json"]);
+  });
+
+  test("--parallel: once the parts are joined the export's checkpoint goes first, so a stop while the parts are removed leaves nothing to resume from", async () => {
+    const cwd = tempDir();
+    // No entity matches: the plan gives partition 1 the whole range and partition 2 nothing, so
+    // part 2's file is never written. A folder in its place makes its removal fail, as a kill there would stop it.
+    const args = ["export", cap.v4, "Readings", "--filter", "ID gt 900000", "--out", "none.ndjson", "--parallel", "2"];
+    mkdirSync(join(cwd, "none.ndjson.part-2-of-2"));
+    const stopped = await runCli(args, { cwd });
+    assert.notEqual(stopped.code, 0, show(stopped));
+    assert.equal(readFileSync(join(cwd, "none.ndjson"), "utf8"), "");
+    // Neither the export's checkpoint nor part 1's is left, and part 1's file went after its checkpoint.
+    assert.deepEqual(readdirSync(cwd).sort(), ["none.ndjson", "none.ndjson.part-2-of-2"]);
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.notEqual(resumed.code, 0, show(resumed));
+    assert.match(resumed.stderr, /nothing to resume: there is no checkpoint at .*none\.ndjson\.checkpoint\.json/);
   });
 
   test("--plan prints the partitions; --partition K/N with --plan-file runs one each, and together they hold every ID once", async () => {

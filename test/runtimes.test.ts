@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { LIBRARY_VERSION } from "../src/options.js";
 import { BROWSER_RUNTIMES, RUNTIMES, startHarness, type Harness, type RuntimeName } from "./runtimes/harness.js";
 import type { ErrorSummary } from "./runtimes/conformance.js";
-import { HIDDEN_RETRY_AFTER, HIDDEN_RETRY_AFTER_IN_BROWSERS } from "./runtimes/service.js";
+import { HIDDEN_RETRY_AFTER } from "./runtimes/service.js";
 
 /**
  * The header and method names the README's "Browsers and CORS" section puts in backticks, lower
@@ -265,9 +265,9 @@ for (const runtime of RUNTIMES) {
       });
 
       test("a Retry-After the service does not expose through CORS is not seen: the retry and the next poll go out after the backoff and pollInterval", async () => {
-        // The hidden Retry-After is an hour. Seen, it would be beyond the client's maxDelay, and
-        // the retry would give the 503 back; the poll would sleep until maxWait and time out.
-        assert.equal(HIDDEN_RETRY_AFTER_IN_BROWSERS, "3600");
+        // The hidden Retry-After is an hour (HIDDEN_RETRY_AFTER_IN_BROWSERS). Seen, it would be beyond
+        // the client's maxDelay, and the retry would give the 503 back; the poll would sleep until
+        // maxWait and time out.
         assert.deepEqual(await observed(runtime, "hiddenRetryAfter"), { title: "Steady" });
         assert.deepEqual(lines(wire(runtime, (route) => route === "HiddenFlaky(1)")), ["GET HiddenFlaky(1)", "GET HiddenFlaky(1)"]);
         assert.deepEqual(await observed(runtime, "hiddenPollRetryAfter"), { result: { done: true } });

@@ -1,16 +1,16 @@
 /**
- * The export engine: a collection (or one partition of it) walked page by page into a file, a
- * checkpoint saved after every page, and a parallel export that walks the partitions of a plan at
+ * The export engine: a collection (or one partition of it) walked page by page into a file, its
+ * checkpoint kept behind the walk, and a parallel export that walks the partitions of a plan at
  * once and joins their parts into one file at the end.
  *
  * What it guarantees:
  * - Memory holds the page being written and the one read ahead, whatever the number of rows.
- * - After each page is written (handed to the operating system) its checkpoint is saved
- *   atomically with the URL of the next page and the output's length, in page order and behind
- *   the walk (`FileSink` writes, `CheckpointWriter` saves once the write is done), so a checkpoint
- *   on disk is always that of a page already in the file. A process killed at any moment resumes from the last checkpoint: the output is cut back
- *   to the saved length (whatever was written after it, half a page included, goes) and the walk
- *   goes on from the saved link. Every entity is written once.
+ * - A checkpoint holds the URL of the next page and the output's length after a page already in
+ *   the file (handed to the operating system), saved atomically behind the walk: `FileSink`
+ *   writes, and `CheckpointWriter` saves once the write is done, only the latest when saves fall
+ *   behind (see there). A process killed at any moment resumes from the last checkpoint: the
+ *   output is cut back to the saved length (whatever was written after it, half a page included,
+ *   goes) and the walk goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
  */
 import { createReadStream, write as fsWrite } from "node:fs";
@@ -142,8 +142,6 @@ export interface WalkJob {
   partition?: QueryPartition | undefined;
   /** Where to go on from (`--resume`). */
   resume?: WalkCheckpoint | undefined;
-  /** How many pages are read ahead of the one being written. @default 1 */
-  readAhead?: number | undefined;
   signal: AbortSignal;
   onPage(report: WalkReport): void;
   warn(text: string): void;
@@ -188,13 +186,12 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     if (firstSave) checkpoints.save(state);
     job.onPage({ rows: state.rows, pages: state.pages });
 
-
     if (!state.done) {
       // `from`: the saved next link (or, before the first page, the query's own URL).
       // NDJSON and JSON take each page's entities as the service wrote them where they can
       // (entity-text.ts): serializing every entity again would cost as much as parsing the page did.
       const onWholeBody = format.rowsFromText ? keepEntityText : undefined;
-      const pages = queryPages(job.query, { from: state.next, signal: job.signal, readAhead: job.readAhead, onWholeBody });
+      const pages = queryPages(job.query, { from: state.next, signal: job.signal, onWholeBody });
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
         let head = "";
@@ -255,7 +252,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
 }
 
 /** The part files and checkpoints of a parallel export of `out` with `checkpoint`. */
-export function partFiles(out: string, checkpoint: string, count: number): { file: string; checkpoint: string }[] {
+function partFiles(out: string, checkpoint: string, count: number): { file: string; checkpoint: string }[] {
   const base = checkpoint.replace(/\.json$/i, "");
   return Array.from({ length: count }, (_, i) => ({
     file: `${out}.part-${i + 1}-of-${count}`,
@@ -344,11 +341,14 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
   }
   const walks = results.map((result) => (result as PromiseFulfilledResult<WalkCheckpoint>).value);
   await joinParts(job.out, job.format, columns, walks, parts.map((part) => part.file), job.warn);
-  for (const part of parts) {
-    await rm(part.file, { force: true });
-    await removeCheckpoint(part.checkpoint);
-  }
+  // The export's checkpoint goes first: once `out` is whole nothing may resume from the parts, and a
+  // kill in what follows leaves at most parts nobody points to. Each part's checkpoint goes before
+  // its file, so that none says "done" of a file that is gone.
   await removeCheckpoint(job.checkpoint);
+  for (const part of parts) {
+    await removeCheckpoint(part.checkpoint);
+    await rm(part.file, { force: true });
+  }
   return walks.reduce((sum, walk) => ({ rows: sum.rows + walk.rows, pages: sum.pages + walk.pages }), { rows: 0, pages: 0 });
 }
 

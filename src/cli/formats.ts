@@ -51,12 +51,12 @@ export interface RowFormat {
 }
 
 /** Whether a member name is an annotation (`@odata.etag`, `name@odata.type`, v2 `__metadata`). */
-export function isAnnotation(name: string): boolean {
+function isAnnotation(name: string): boolean {
   return name.includes("@") || name === "__metadata" || name === "__deferred";
 }
 
 /** The value at a property path (`address/city`). */
-export function valueAt(entity: Record<string, unknown>, path: string): unknown {
+function valueAt(entity: Record<string, unknown>, path: string): unknown {
   if (!path.includes("/")) return entity[path];
   let current: unknown = entity;
   for (const segment of path.split("/")) {
@@ -66,16 +66,19 @@ export function valueAt(entity: Record<string, unknown>, path: string): unknown 
 }
 
 /** A value as the text of a CSV field or table cell: JSON text for objects and arrays, empty for null. */
-export function cellText(value: unknown): string {
+function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
 
+/** A CSV field must be quoted when it holds one of these (RFC 4180 §2). */
+const CSV_SPECIAL = /[",\r\n]/;
+
 /** One CSV field (RFC 4180): quoted when it holds a quote, a comma, CR or LF. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+function csvField(text: string): string {
+  return CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 const LF = 0x0a;
@@ -157,9 +160,6 @@ export function jsonFormat(): RowFormat {
   };
 }
 
-/** A CSV field must be quoted when it holds one of these (RFC 4180 §2). */
-const CSV_SPECIAL = /[",\r\n]/;
-
 /**
  * `csvField(cellText(value))`, with the cases that need no look at the text taken first: a number
  * or a boolean never holds a quote, a comma or a line break. CSV export formats every value of
@@ -168,7 +168,7 @@ const CSV_SPECIAL = /[",\r\n]/;
 function csvValue(value: unknown): string {
   switch (typeof value) {
     case "string":
-      return CSV_SPECIAL.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+      return csvField(value);
     case "number":
       return String(value);
     case "boolean":

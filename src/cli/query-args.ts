@@ -24,7 +24,7 @@ export const QUERY_OPTIONS: Record<string, OptionSpec> = {
  * Splits `text` at `separator` where it is not inside parentheses or a string literal.
  * @example splitTopLevel("a($select=x,y),b", ",") // ["a($select=x,y)", "b"]
  */
-export function splitTopLevel(text: string, separator: string): string[] {
+function splitTopLevel(text: string, separator: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quoted = false;
@@ -44,12 +44,12 @@ export function splitTopLevel(text: string, separator: string): string[] {
 }
 
 /** `$select` items of a comma-separated list. */
-export function selectList(text: string | undefined): string[] {
+function selectList(text: string | undefined): string[] {
   return text === undefined ? [] : splitTopLevel(text, ",");
 }
 
 /** The navigation paths of an `$expand` text (without their nested options). */
-export function expandPaths(text: string | undefined): string[] {
+function expandPaths(text: string | undefined): string[] {
   return text === undefined ? [] : splitTopLevel(text, ",").map((item) => item.replace(/\(.*$/s, "").trim());
 }
 

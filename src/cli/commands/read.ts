@@ -6,7 +6,7 @@ import { formatCount } from "../terminal.js";
 import { flag, stringOption } from "../args.js";
 import { CliUsageError } from "../errors.js";
 import { clientFor, optionalMetadata, type Command } from "../context.js";
-import { TableWriter, type FormatName } from "../formats.js";
+import { columnsOf, TableWriter, type FormatName, type RowFormat } from "../formats.js";
 import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
 import { parseKey } from "../values.js";
@@ -46,6 +46,8 @@ export const queryCommand: Command = {
     let table: TableWriter | undefined;
     let lines = format === "table" || (format === "csv" && declared === undefined) ? undefined : rowFormat(format, declared, (text) => reporter.warn(text));
     const counted = format === "json" && flag(context.args, "count");
+    // JSON with --count wraps the array in an object that carries the count (the first page gives it).
+    const headOf = (lineFormat: RowFormat) => `${counted ? `{"@odata.count":${count ?? "null"},"value":` : ""}${lineFormat.head()}`;
     let headDone = false;
     for await (const page of query.pages({ signal: context.signal })) {
       const entities = page.value as Record<string, unknown>[];
@@ -56,9 +58,9 @@ export const queryCommand: Command = {
         text = table.rows(entities);
       } else {
         // CSV without $select or $metadata takes its columns from the first entity.
-        if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsFor(undefined, entities[0]), (warning) => reporter.warn(warning));
+        if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsOf(entities[0]), (warning) => reporter.warn(warning));
         if (lines && !headDone) {
-          text += `${counted ? `{"@odata.count":${count ?? "null"},"value":` : ""}${lines.head()}`;
+          text += headOf(lines);
           headDone = true;
         }
         text += lines?.rows(entities, rows) ?? "";
@@ -69,7 +71,7 @@ export const queryCommand: Command = {
       await stdout.write(text);
       reporter.walk(set, { rows, pages, total: count }, started);
     }
-    if (lines) await stdout.write(`${headDone ? "" : `${counted ? `{"@odata.count":${count ?? "null"},"value":` : ""}${lines.head()}`}${lines.tail(rows)}${counted ? "}\n" : ""}`);
+    if (lines) await stdout.write(`${headDone ? "" : headOf(lines)}${lines.tail(rows)}${counted ? "}\n" : ""}`);
     const seconds = (performance.now() - started) / 1000;
     reporter.summary(`${formatCount(rows)} rows${count === undefined ? "" : ` (count ${formatCount(count)})`} in ${formatCount(pages)} page${pages === 1 ? "" : "s"}, ${seconds.toFixed(1)} s`);
   },

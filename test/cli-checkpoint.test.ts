@@ -36,12 +36,28 @@ test("a checkpoint is saved only once the write it waits for is done, and the sa
 
 test("after a write fails, no later checkpoint is saved (it would claim the bytes that failed), and flush() and save() reject with the failure", async () => {
   const file = join(tempDir(), "t.checkpoint.json");
-  const writer = new CheckpointWriter(file);
+  // No interval: the save of 20 starts at once and meets the failure itself.
+  const writer = new CheckpointWriter(file, 0);
   writer.save(checkpoint(10));
   await writer.flush();
   const failed = deferred();
   writer.save(checkpoint(20), failed.promise);
   writer.save(checkpoint(30), Promise.resolve());
+  failed.reject(new Error("ENOSPC: no space left on device"));
+  await assert.rejects(writer.flush(), /ENOSPC/);
+  assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 10);
+  assert.throws(() => writer.save(checkpoint(40)), /ENOSPC/);
+});
+
+test("a failed write whose checkpoint was coalesced away still stops the saves: the next page's write, which comes after it, fails with it (as FileSink's do)", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file);
+  writer.save(checkpoint(10));
+  await writer.flush();
+  const failed = deferred();
+  writer.save(checkpoint(20), failed.promise);
+  // Given within the interval: 30 replaces 20 unwritten; its write was queued behind 20's.
+  writer.save(checkpoint(30), failed.promise.then(() => undefined));
   failed.reject(new Error("ENOSPC: no space left on device"));
   await assert.rejects(writer.flush(), /ENOSPC/);
   assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 10);
@@ -102,9 +118,9 @@ test("checkpoints that fall behind a save in progress are coalesced: only the la
   assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 510);
 });
 
-test("a checkpoint given while no save is in progress starts at once (it is not coalesced away); flush() waits for the one behind it", async () => {
+test("with no interval, a checkpoint given while no save is in progress starts at once (it is not coalesced away); flush() waits for the one behind it", async () => {
   const file = join(tempDir(), "t.checkpoint.json");
-  const writer = new CheckpointWriter(file);
+  const writer = new CheckpointWriter(file, 0);
   const awaited: number[] = [];
   writer.save(checkpoint(10), finishedWrite(awaited, 1) as Promise<void>);
   await writer.flush();
@@ -114,4 +130,47 @@ test("a checkpoint given while no save is in progress starts at once (it is not 
   // 2 started at once (its write awaited); 3, given while 2 was on its way, waited and was saved after it.
   assert.deepEqual(awaited, [1, 2, 3]);
   assert.equal((JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows, 30);
+});
+
+/** The rows of the checkpoint in `file`. */
+function savedRows(file: string): number {
+  return (JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows;
+}
+
+test("at most one save starts per interval: the checkpoints given meanwhile wait as one, and the latest is saved when the interval ends, with no flush()", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file, 150);
+  const awaited: number[] = [];
+  writer.save(checkpoint(10), finishedWrite(awaited, 1) as Promise<void>);
+  // The first save starts at once (no save before it).
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(file) && Date.now() < deadline) await sleep(2);
+  assert.equal(savedRows(file), 10);
+  for (let page = 2; page <= 40; page++) writer.save(checkpoint(page * 10), finishedWrite(awaited, page) as Promise<void>);
+  // Saved when the interval ends: only the latest, after its own write; the 38 before it never.
+  while (savedRows(file) !== 400 && Date.now() < deadline) await sleep(5);
+  assert.equal(savedRows(file), 400);
+  assert.deepEqual(awaited, [1, 40]);
+  await writer.flush();
+});
+
+test("flush() does not wait for the interval: it saves the latest checkpoint at once (the end of a walk, Ctrl-C)", async () => {
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file, 3_600_000);
+  writer.save(checkpoint(10));
+  await writer.flush();
+  writer.save(checkpoint(20));
+  writer.save(checkpoint(30));
+  await sleep(50);
+  assert.equal(savedRows(file), 10, "a save started before the hour was over");
+  const started = performance.now();
+  await writer.flush();
+  assert.equal(savedRows(file), 30);
+  assert.ok(performance.now() - started < 60_000, "flush() waited for the interval");
+  // After the flush the interval holds again for what comes next.
+  writer.save(checkpoint(40));
+  await sleep(50);
+  assert.equal(savedRows(file), 30);
+  await writer.flush();
+  assert.equal(savedRows(file), 40);
 });

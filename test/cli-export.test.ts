@@ -375,6 +375,54 @@ describe("services without $metadata", () => {
   });
 });
 
+describe("--checkpoint-interval", () => {
+  /**
+   * 100 entities in pages of 10 (v4, no $metadata); while `stall.on`, the request for the 4th page
+   * gets no answer, so an export stops after 30 rows, its three pages written.
+   */
+  async function stallingService(stall: { on: boolean }) {
+    return startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      const skip = Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0);
+      if (skip === 30 && stall.on) return; // left open: the export waits here
+      const value = Array.from({ length: 10 }, (_, i) => ({ ID: skip + i + 1 }));
+      sendJson(res, 200, skip + 10 < 100 ? { value, "@odata.nextLink": `Things?$skiptoken=${skip + 10}` } : { value });
+    });
+  }
+
+  test("0 saves the checkpoint of every page; an hour saves none after the first before the walk ends; each resumes after SIGKILL with every ID once", async (t) => {
+    const stall = { on: true };
+    const server = await stallingService(stall);
+    t.after(() => server.close());
+    for (const [interval, expectedRows] of [["0", 30], ["3600000", 0]] as const) {
+      stall.on = true;
+      const cwd = tempDir();
+      const out = join(cwd, "t.ndjson");
+      const checkpoint = `${out}.checkpoint.json`;
+      const args = ["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--checkpoint-interval", interval];
+      const child = await startCli(args, { cwd });
+      const done = finished(child);
+      // Three pages are in the file once it holds 30 lines; the walk then waits for the 4th.
+      await until(() => existsSync(out) && readFileSync(out, "utf8").split("\n").length === 31, "three pages in the file");
+      if (expectedRows > 0) await until(() => savedRows(checkpoint) === expectedRows, `the checkpoint of ${expectedRows} rows`);
+      else await sleep(300);
+      assert.equal(savedRows(checkpoint), expectedRows, `--checkpoint-interval ${interval}`);
+      child.kill("SIGKILL");
+      await done;
+      stall.on = false;
+      const resumed = await runCli([...args, "--resume"], { cwd });
+      assert.equal(resumed.code, 0, show(resumed));
+      assertEveryIdOnce(ndjsonIds(out), 100);
+    }
+  });
+
+  test("a value that is not a whole number of milliseconds is a usage error naming the option", async () => {
+    const result = await runCli(["export", "http://127.0.0.1:9/odata/", "Things", "--out", "t.ndjson", "--checkpoint-interval", "0.5s"]);
+    assert.equal(result.code, 2, show(result));
+    assert.match(result.stderr, /option --checkpoint-interval must be an integer from 0 to 3600000; got "0\.5s"/);
+  });
+});
+
 describe("the entities as the service wrote them", () => {
   test("NDJSON and JSON write a compact page's entities as sent (digits and escapes kept); a page that is not provably cut at its separators is written with JSON.stringify; one entity a line either way; no $metadata asked", async (t) => {
     const pages = [

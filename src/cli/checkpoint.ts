@@ -1,5 +1,5 @@
 /**
- * Export checkpoints: small JSON files saved after every page, atomically (a temporary file
+ * Export checkpoints: small JSON files saved behind the pages written, atomically (a temporary file
  * beside it, then a rename over it), so that a process killed at any moment leaves either the
  * previous checkpoint or the new one, never half of one.
  */
@@ -54,14 +54,14 @@ export interface ParallelCheckpoint {
 /** Either kind of checkpoint file. */
 export type ExportCheckpoint = WalkCheckpoint | ParallelCheckpoint;
 
-/** The text of a checkpoint file. */
-function checkpointText(checkpoint: ExportCheckpoint): string {
-  return `${JSON.stringify({ ...checkpoint, savedAt: new Date().toISOString() }, null, 2)}\n`;
+/** The text of a checkpoint file; `savedAt`: when it was taken (ms since the epoch), else now. */
+function checkpointText(checkpoint: ExportCheckpoint, savedAt = Date.now()): string {
+  return `${JSON.stringify({ ...checkpoint, savedAt: new Date(savedAt).toISOString() }, null, 2)}\n`;
 }
 
 /**
  * Writes a file atomically: a temporary file in the same folder, then a rename over the old one.
- * The callback forms of `node:fs`: an export saves one after every page, and the promise API's
+ * The callback forms of `node:fs`: an export saves one up to ten times a second, and the promise API's
  * file handles cost the walk's thread about half again as much per save.
  */
 function replaceFile(file: string, text: string): Promise<void> {
@@ -79,52 +79,71 @@ export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint)
   await replaceFile(file, checkpointText(checkpoint));
 }
 
+/** The shortest time from the start of one save of a walk's checkpoint to the start of the next, in ms. */
+export const CHECKPOINT_INTERVAL_MS = 100;
+
 /**
  * The checkpoints of one walk, each saved atomically, in the order given, behind the walk: the
- * text is taken when `save()` is called (after the page is written), and written while the walk
- * reads and writes the next page, so that the file system's time for the rename (most of a
- * checkpoint's cost) is not the walk's. A checkpoint on disk never claims more than the output
- * holds: it is only ever one of an earlier page. `flush()` waits for every save; a failed save
- * fails the next `save()` or `flush()`.
+ * checkpoint is taken as it is when `save()` is called (after its page is written), and written
+ * while the walk reads and writes the next page. A checkpoint on disk never claims more than the
+ * output holds: it is only ever one of an earlier page. `flush()` saves the latest checkpoint given
+ * and waits for it; a failed save fails the next `save()` or `flush()`.
  *
- * Saves that fall behind are coalesced: while one save is on its way, only the latest checkpoint
- * given after it waits, and one given later replaces it unwritten. A rename over the old file can
- * take tens of milliseconds (ext4 flushes the new file's data first), and a queue of every page's
- * checkpoint would then grow behind the walk, each save costing file-system work that the next
- * one makes worthless. What is on disk is never older than the save in progress, and the last
- * checkpoint given is the one `flush()` leaves.
+ * At most one save starts per `interval` (100 ms unless given), and saves never queue: while one
+ * is on its way or the interval runs, only the latest checkpoint given waits, and one given later
+ * replaces it unwritten. A save is four file operations, and a rename over the old file can take
+ * tens of milliseconds (ext4 flushes the new file's data first); against a service that answers a
+ * page in a few milliseconds, a save per page cost the walk a tenth of its speed and saved
+ * checkpoints that the next one made worthless. Against a service whose pages take 100 ms or more
+ * (most real ones), every page's checkpoint is saved. A process killed at any moment reads again at
+ * most the pages of the last interval; `flush()` (the first page, the end, an error, Ctrl-C) does not wait for it.
  */
 export class CheckpointWriter {
   readonly file: string;
-  /** The save in progress (its text already taken), until it and those waiting behind it are done. */
+  readonly #interval: number;
+  /** The save in progress, until it and those waiting behind it are done. */
   #running: Promise<void> | undefined;
-  /** The latest checkpoint given while a save was in progress, with the write it waits for. */
-  #waiting: { text: string; after: Promise<unknown> | undefined } | undefined;
+  /** The latest checkpoint given and not yet saved, with the write it waits for. */
+  #waiting: { checkpoint: ExportCheckpoint; savedAt: number; after: Promise<unknown> | undefined } | undefined;
   #failure: { error: unknown } | undefined;
+  /** When the last save started (`performance.now()`). */
+  #lastStart = Number.NEGATIVE_INFINITY;
+  /** Set by `flush()`: the saves behind it start without waiting for the interval. */
+  #hurry = false;
+  /** Ends the interval being waited for at once. */
+  #wake: (() => void) | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, interval = CHECKPOINT_INTERVAL_MS) {
     this.file = file;
+    this.#interval = interval;
   }
 
   /**
    * Queues a save of `checkpoint` as it is now, made once `after` (the write of the page it
-   * describes, which comes after the writes of the pages before it) is done. After a failure
-   * nothing more is saved: a later checkpoint would claim the bytes of the write that failed.
+   * describes) is done. `after` must settle after the writes of the checkpoints given before, and
+   * fail when one of them failed (as `FileSink.written()` does): a checkpoint that is replaced
+   * unwritten is not waited for. After a failure nothing more is saved: a later checkpoint would
+   * claim the bytes of the write that failed.
    */
   save(checkpoint: ExportCheckpoint, after?: Promise<unknown>): void {
     if (this.#failure) throw this.#failure.error;
-    this.#waiting = { text: checkpointText(checkpoint), after };
+    // A shallow copy: the walk changes its state's counters and link, never the values inside them.
+    this.#waiting = { checkpoint: { ...checkpoint }, savedAt: Date.now(), after };
     this.#running ??= this.#drain();
   }
 
-  /** Saves the waiting checkpoint, then the one that waits after it, until none waits. */
+  /** Saves the waiting checkpoint (after the interval), then the one that waits after it, until none waits. */
   async #drain(): Promise<void> {
     try {
-      for (let next = this.#waiting; next !== undefined && !this.#failure; next = this.#waiting) {
+      while (this.#waiting !== undefined && !this.#failure) {
+        const pause = this.#lastStart + this.#interval - performance.now();
+        if (pause > 0 && !this.#hurry) await this.#sleep(pause);
+        const next = this.#waiting;
         this.#waiting = undefined;
         try {
           await next.after;
-          await replaceFile(this.file, next.text);
+          this.#lastStart = performance.now();
+          await replaceFile(this.file, checkpointText(next.checkpoint, next.savedAt));
         } catch (error) {
           this.#failure ??= { error };
         }
@@ -135,9 +154,25 @@ export class CheckpointWriter {
     }
   }
 
-  /** Resolves once every checkpoint given so far is in place (the latest of them). */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (this.#wake = undefined));
+  }
+
+  /** Saves the latest checkpoint given (not waiting for the interval) and resolves once it is in place. */
   async flush(): Promise<void> {
-    while (this.#running) await this.#running;
+    this.#hurry = true;
+    try {
+      this.#wake?.();
+      while (this.#running) await this.#running;
+    } finally {
+      this.#hurry = false;
+    }
     if (this.#failure) throw this.#failure.error;
   }
 }

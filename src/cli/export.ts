@@ -7,8 +7,8 @@
  * - Memory holds the page being written and the one read ahead, whatever the number of rows.
  * - A checkpoint holds the URL of the next page and the output's length after a page already in
  *   the file (handed to the operating system), saved atomically behind the walk: `FileSink`
- *   writes, and `CheckpointWriter` saves once the write is done, only the latest when saves fall
- *   behind (see there). A process killed at any moment resumes from the last checkpoint: the
+ *   writes, and `CheckpointWriter` saves once the write is done, at most one save per interval
+ *   (100 ms unless given), only the latest checkpoint when several wait (see there). A process killed at any moment resumes from the last checkpoint: the
  *   output is cut back to the saved length (whatever was written after it, half a page included,
  *   goes) and the walk goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
@@ -142,20 +142,22 @@ export interface WalkJob {
   partition?: QueryPartition | undefined;
   /** Where to go on from (`--resume`). */
   resume?: WalkCheckpoint | undefined;
+  /** The least time from one checkpoint save to the next, in ms (`CheckpointWriter`; default 100). */
+  checkpointInterval?: number | undefined;
   signal: AbortSignal;
   onPage(report: WalkReport): void;
   warn(text: string): void;
 }
 
 /**
- * Walks a query into a file, checkpointing after every page; resolves with the final checkpoint
+ * Walks a query into a file, checkpointing behind the pages written; resolves with the final checkpoint
  * (`done`). A whole file gets its tail and its checkpoint removed; a part keeps its checkpoint
  * until the parts are joined.
  */
 export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
   const resume = job.resume;
   const sink = await FileSink.open(job.out, resume?.length);
-  const checkpoints = new CheckpointWriter(job.checkpoint);
+  const checkpoints = new CheckpointWriter(job.checkpoint, job.checkpointInterval);
   try {
     let columns = resume ? resume.columns : job.columns;
     let format = rowFormat(job.format, columns, job.warn);
@@ -270,6 +272,8 @@ export interface ParallelJob {
   plan: QueryPartition[];
   /** The saved state of an export that is resumed. */
   resume?: ParallelCheckpoint | undefined;
+  /** The least time from one checkpoint save of a part to the next, in ms. */
+  checkpointInterval?: number | undefined;
   signal: AbortSignal;
   onPage(report: WalkReport): void;
   warn(text: string): void;
@@ -319,6 +323,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
           columns,
           partition,
           resume: saved,
+          checkpointInterval: job.checkpointInterval,
           signal,
           onPage: (r) => {
             reports[i] = r;

@@ -1,6 +1,7 @@
 /**
  * `export <service> <set> --out FILE`: a collection into a file (NDJSON, CSV or JSON), a
- * checkpoint after every page, `--resume` after a kill or Ctrl-C, and parallel partitions:
+ * checkpoint after the pages written (at most one save per `--checkpoint-interval`), `--resume`
+ * after a kill or Ctrl-C, and parallel partitions:
  * `--parallel N` walks N key ranges at once, `--plan` prints them as JSON, `--partition k/N`
  * runs one of them (on this machine, while others run the rest).
  */
@@ -8,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
-import { loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
+import { CHECKPOINT_INTERVAL_MS, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
@@ -25,13 +26,14 @@ const MAX_PARALLEL = 64;
 export const exportCommand: Command = {
   spec: {
     name: "export",
-    summary: "Export a collection to a file in bounded memory, with a checkpoint after every page, --resume, and parallel key ranges.",
+    summary: "Export a collection to a file in bounded memory, with a checkpoint behind the pages written, --resume, and parallel key ranges.",
     synopsis: "<service> <set>",
     positionals: { min: 2, max: 2 },
     options: {
       out: { type: "string", value: "FILE", help: "the file to write (required, except with --plan)" },
       format: { type: "string", value: "F", help: "ndjson, csv or json (default: from the file's extension, else ndjson)" },
       checkpoint: { type: "string", value: "FILE", help: "where the checkpoint is kept (default: FILE.checkpoint.json)" },
+      "checkpoint-interval": { type: "string", value: "MS", help: `the least time from one checkpoint save to the next (default ${CHECKPOINT_INTERVAL_MS}; 0: after every page)` },
       resume: { type: "boolean", help: "go on from the checkpoint of an export that was interrupted" },
       parallel: { type: "string", value: "N", help: "split the set into N key ranges and walk them at once" },
       plan: { type: "boolean", help: "with --parallel N: print the N partitions as JSON and stop" },
@@ -153,6 +155,7 @@ async function runExport(context: CommandContext): Promise<void> {
   const format = (formatArg as FileFormatName | undefined) ?? formatFromFileName(out);
   const checkpointFile = resolve(context.environment.cwd, stringOption(args, "checkpoint") ?? `${out}.checkpoint.json`);
   const resume = flag(args, "resume");
+  const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000) ?? CHECKPOINT_INTERVAL_MS;
 
   const { client } = clientFor(context, service);
   const query = buildQuery(client.collection(set), args, { paging: true });
@@ -193,7 +196,7 @@ async function runExport(context: CommandContext): Promise<void> {
       if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode, out });
       countInBackground(query);
       const columns = format === "csv" ? declaredColumns(args, set, await model()) : undefined;
-      latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, signal: context.signal, onPage, warn });
+      latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, checkpointInterval, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
       if (existing) {
@@ -209,7 +212,7 @@ async function runExport(context: CommandContext): Promise<void> {
       if (partition.kind === "empty") {
         await writeEmpty(out, format, columns);
       } else {
-        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, signal: context.signal, onPage, warn });
+        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, checkpointInterval, signal: context.signal, onPage, warn });
       }
     } else {
       let plan: QueryPartition[];
@@ -233,6 +236,7 @@ async function runExport(context: CommandContext): Promise<void> {
         columns,
         plan,
         resume: existing?.type === "traverse-odata/export-parallel" ? existing : undefined,
+        checkpointInterval,
         signal: context.signal,
         onPage,
         warn,

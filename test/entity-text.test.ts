@@ -2,7 +2,7 @@
 // where it is provably the entities JSON.parse read, separated by "},{" and nothing else.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { entityArrayText } from "../src/payload/entity-text.js";
+import { entityArrayText, EntityTexts } from "../src/payload/entity-text.js";
 
 /** The entity text of a body, its entities read as readCollectionBody reads them. */
 function textOf(body: string): string | undefined {
@@ -68,4 +68,26 @@ test("the text cut at its separators gives back exactly the entities JSON.parse 
   const text = textOf(body);
   assert.ok(text !== undefined);
   assert.deepEqual(text.split("},{").map((piece, i, all) => JSON.parse(`${i === 0 ? "" : "{"}${piece}${i === all.length - 1 ? "" : "}"}`)), entities);
+});
+
+test("EntityTexts (one walk's store): a page's text is kept by its body's reading and given once to whoever takes that page's entities; a page of another shape keeps nothing", () => {
+  const texts = new EntityTexts();
+  const compact = '{"value":[{"ID":1},{"ID":2}],"@odata.nextLink":"Things?$skiptoken=2"}';
+  const pretty = '{"value":[\n  {"ID":3},\n  {"ID":4}\n]}';
+  const first = (JSON.parse(compact) as { value: unknown[] }).value;
+  const second = (JSON.parse(pretty) as { value: unknown[] }).value;
+  const bytes = new TextEncoder().encode(compact);
+  // Kept in reading order, read ahead of the taking: the keys are the arrays, not the order.
+  texts.keep(compact, first, bytes);
+  texts.keep(pretty, second);
+  assert.equal(texts.take(second), undefined);
+  const taken = texts.take(first);
+  assert.equal(taken?.text, '{"ID":1},{"ID":2}');
+  assert.deepEqual(taken?.separators, [7]);
+  assert.equal(new TextDecoder().decode(taken?.bytes), '{"ID":1},{"ID":2}');
+  // Forgotten once taken, and an equal array of other entities is not the page.
+  assert.equal(texts.take(first), undefined);
+  texts.keep(compact, first);
+  assert.equal(texts.take([...first]), undefined);
+  assert.equal(texts.take(first)?.bytes, undefined, "no bytes given, none kept");
 });

@@ -3,15 +3,14 @@
 // that JSON.stringify would write otherwise; the text is used where the bytes are not ASCII.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { entityTextOf, keepEntityText, type EntityText } from "../src/payload/entity-text.js";
+import { entityTextIn, EntityTexts, type EntityText } from "../src/payload/entity-text.js";
 import { csvFormat, jsonFormat, ndjsonFormat } from "../src/cli/formats.js";
 
 /** The entity text of a body sent as `bytes`, read as readCollectionBody reads it. */
 function pageOf(bytes: Uint8Array): { entities: unknown[]; page: EntityText | undefined } {
   const text = new TextDecoder().decode(bytes);
   const entities = (JSON.parse(text) as { value: unknown[] }).value;
-  keepEntityText(text, entities, bytes);
-  return { entities, page: entityTextOf(entities) };
+  return { entities, page: entityTextIn(text, entities, bytes) };
 }
 
 /** A format's rows as the bytes written to the file. */

@@ -19,7 +19,7 @@ import type { CollectionQuery, QueryPartition } from "../index.js";
 import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/query.js";
-import { entityTextOf, keepEntityText } from "../payload/entity-text.js";
+import { EntityTexts } from "../payload/entity-text.js";
 import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, type FileFormatName, type RowFormat } from "./formats.js";
 
 /** Writes all of `bytes` at `position` of the file `fd` (a write may take fewer bytes than it is given). */
@@ -192,7 +192,8 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       // `from`: the saved next link (or, before the first page, the query's own URL).
       // NDJSON and JSON take each page's entities as the service wrote them where they can
       // (entity-text.ts): serializing every entity again would cost as much as parsing the page did.
-      const onWholeBody = format.rowsFromText ? keepEntityText : undefined;
+      const texts = format.rowsFromText ? new EntityTexts() : undefined;
+      const onWholeBody = texts?.keep;
       const pages = queryPages(job.query, { from: state.next, signal: job.signal, onWholeBody });
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
@@ -206,7 +207,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           head = format.head();
           headPending = false;
         }
-        const entityText = format.rowsFromText && entities.length > 0 ? entityTextOf(entities) : undefined;
+        const entityText = texts?.take(entities);
         const rows = entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
         // One write a page, its head included (the rows may be the page's bytes).
         const text = head === "" ? rows : typeof rows === "string" ? head + rows : Buffer.concat([Buffer.from(head), rows]);

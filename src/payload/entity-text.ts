@@ -18,7 +18,8 @@
  *
  * The text keeps what `JSON.parse` and `JSON.stringify` would change: the digits of numbers as
  * sent (an Int64 or Decimal beyond 2^53 keeps its digits), escapes such as `\u00e9`, and the order
- * and repetition of members. Only the command line uses it (`onWholeBody` of collection-body.ts).
+ * and repetition of members. Only the command line uses it (`onWholeBody` of collection-body.ts,
+ * through {@link EntityTexts}).
  */
 import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, findStringEnd, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipJsonSpace, skipJsonValue } from "./json-text.js";
 
@@ -51,28 +52,40 @@ export interface EntityText {
   readonly bytes?: Uint8Array | undefined;
 }
 
-/** The text of the entities of each array given to {@link keepEntityText}. */
-const texts = new WeakMap<readonly unknown[], EntityText>();
-
 /**
- * The text the service sent for exactly these entities (a page's `value` whose body went through
- * {@link keepEntityText}): the entities separated by `},{`, no other `},{` in it, no line break;
- * `undefined` when the page's text was not of that shape.
+ * The entity text of one page (see the module comment), or `undefined` when the page's text is not
+ * of that shape; `bytes` are the body's bytes that `text` was decoded from.
  */
-export function entityTextOf(entities: readonly unknown[]): EntityText | undefined {
-  return texts.get(entities);
+export function entityTextIn(text: string, entities: readonly unknown[], bytes?: Uint8Array): EntityText | undefined {
+  if (entities.length === 0) return undefined;
+  const span = entityArraySpan(text, entities);
+  if (span === undefined) return undefined;
+  const [start, end, separators] = span;
+  return { text: text.slice(start, end), separators, bytes: bytes?.byteLength === text.length ? bytes.subarray(start, end) : undefined };
 }
 
 /**
- * Remembers the text of `entities` in the v4 body `text` (see {@link entityArrayText}), when it has
- * one; `bytes` are the body's bytes that `text` was decoded from.
+ * The entity texts of one walk's pages, from the reading of each body (`keep`, the walk's
+ * `onWholeBody`) until its page is written (`take`). A `Map` whose entries go as they are taken, not
+ * a `WeakMap` keyed by every page: with the `WeakMap`, the export moved about four times as many
+ * bytes to the old generation (each page's entities and text), and needed a full collection every
+ * two or three exports of 100,000 rows (`node --trace-gc-nvp`, bench/export.ts's service).
  */
-export function keepEntityText(text: string, entities: readonly unknown[], bytes?: Uint8Array): void {
-  if (entities.length === 0) return;
-  const span = entityArraySpan(text, entities);
-  if (span === undefined) return;
-  const [start, end, separators] = span;
-  texts.set(entities, { text: text.slice(start, end), separators, bytes: bytes?.byteLength === text.length ? bytes.subarray(start, end) : undefined });
+export class EntityTexts {
+  readonly #texts = new Map<readonly unknown[], EntityText>();
+
+  /** Remembers the entity text of `entities` in the v4 body `text`, when it has one. */
+  readonly keep = (text: string, entities: readonly unknown[], bytes?: Uint8Array): void => {
+    const found = entityTextIn(text, entities, bytes);
+    if (found !== undefined) this.#texts.set(entities, found);
+  };
+
+  /** The entity text kept for exactly these entities (the page's `value`), forgotten as it is given. */
+  take(entities: readonly unknown[]): EntityText | undefined {
+    const found = this.#texts.get(entities);
+    if (found !== undefined) this.#texts.delete(entities);
+    return found;
+  }
 }
 
 /** The member name whose quote opens at `at` (escapes read by `JSON.parse`), and the index after it. */

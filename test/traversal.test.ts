@@ -921,6 +921,37 @@ async function hangingSecondPage(): Promise<{ server: RecordingServer; closed: (
 }
 
 describe("cancellation", () => {
+  test("each page is sent with a signal of its own (fetch leaves a listener on every signal it is given), and the caller's abort reaches the page in flight", async (t) => {
+    let holdPage = 0;
+    let held: ServerResponse | undefined;
+    const server = await pagedV4(40, 3, { hold: (page, res) => page === holdPage && (held = res) !== undefined });
+    t.after(() => server.close());
+    const signals: AbortSignal[] = [];
+    const recording: typeof fetch = (input, init) => {
+      if (init?.signal) signals.push(init.signal);
+      return fetch(input, init);
+    };
+    const rows: Item[] = [];
+    for await (const item of clientFor(server, { fetch: recording }).collection<Item>("Items")) rows.push(item);
+    assert.deepEqual(ids(rows), ids(items(1, 120)));
+    assert.equal(signals.length, 40);
+    assert.equal(new Set(signals).size, 40, "pages shared a signal");
+
+    // The caller aborts while page 3 is on the wire: that page's own signal aborts with the caller's reason.
+    holdPage = 3;
+    signals.length = 0;
+    const caller = new AbortController();
+    const reason = new Error("stop now");
+    const walk = drain(clientFor(server, { fetch: recording }).collection<Item>("Items").stream({ signal: caller.signal }), []);
+    await waitFor(() => held !== undefined, "page 3 on the wire");
+    caller.abort(reason);
+    assert.equal(await rejection(walk), reason);
+    assert.equal(signals.length, 3);
+    assert.equal(signals[2]?.aborted, true);
+    assert.equal(signals[2]?.reason, reason);
+    held?.destroy();
+  });
+
   test("break out of for await aborts the request read ahead (the server sees it closed) and sends nothing more", async (t) => {
     const { server, closed } = await hangingSecondPage();
     t.after(() => server.close());

@@ -175,8 +175,8 @@ async function requestPage(
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
  * it streams; an Atom body (v2 services that answer XML) is read whole.
  */
-async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions): AsyncGenerator<PagePart<T>> {
-  const { signal, expand } = options;
+async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal): AsyncGenerator<PagePart<T>> {
+  const { expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
   if (isXmlContentType(response.headers.get("content-type"))) {
     const text = await readBodyText(response, "GET", url, signal);
@@ -257,12 +257,16 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
   const caller = resolved.signal;
   const stop = new AbortController();
-  // Every page is read with the walk's signal (the caller's and its own, combined once).
-  const signal = (resolved.signal = anySignal([caller, stop.signal])!);
-  // The walk's pages are read one at a time and any failure ends the walk: the pipeline's timeout
-  // step may abort the walk itself (see REQUEST_CONTROLLERS), so that no page costs a second
-  // controller and an `AbortSignal.any`.
-  REQUEST_CONTROLLERS.set(signal, stop);
+  // The walk's signal: the caller's and its own, combined once.
+  const signal = anySignal([caller, stop.signal])!;
+  // Each page is read with a signal of its own, which the walk's aborts. `fetch` leaves a listener
+  // on every signal it is given until that request is garbage: one signal for all the pages
+  // gathered one per page (undici counts them on every request, and the walk's end ran them all),
+  // about a hundredth of a walk's time. The pages are read one at a time and any failure ends the
+  // walk: the pipeline's timeout step aborts a page's own signal (see REQUEST_CONTROLLERS), so
+  // that no page costs a second controller and an `AbortSignal.any`.
+  let reading: AbortController | undefined;
+  signal.addEventListener("abort", () => reading?.abort(abortReason(signal)), { once: true });
   const channel = new BoundedChannel<PagePart<T>>(resolved.readAhead);
 
   const produce = async () => {
@@ -273,12 +277,16 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      for await (const part of pageParts<T>(core, next, resolved)) {
+      const page = (reading = new AbortController());
+      REQUEST_CONTROLLERS.set(page.signal, page);
+      if (signal.aborted) page.abort(abortReason(signal));
+      for await (const part of pageParts<T>(core, next, resolved, page.signal)) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);
         end = part.end;
       }
+      reading = undefined;
       next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);
       if (next && visited.has(next.href)) {
         throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);

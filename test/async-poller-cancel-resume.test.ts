@@ -182,6 +182,48 @@ describe("cancel()", { concurrency: true }, () => {
     assert.equal(poller.isDone(), true);
   });
 
+  for (const [what, answer] of [
+    ["fails on the network (the socket destroyed)", { status: 0, destroy: true }],
+    ["is unreadable (200 with a body that is not JSON)", { status: 200, text: "<html>not a status</html>", headers: { "content-type": "application/json" } }],
+    ["is an HTTP error (500)", odataError(500, "500", "the monitor broke")],
+  ] as const) {
+    test(`a poll whose answer ${what} after a cancel() that succeeded meanwhile rejects with AsyncOperationCancelledError`, async (t) => {
+      const fixture = await ownAsyncService(t);
+      const poller = await fixture.start({
+        description: "the monitor's answer is held until released; DELETE answers 204",
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [{ status: 0, hang: true }],
+        cancel: [{ status: 204 }],
+      }, { pollInterval: 1, maxWait: 5_000 });
+      const polling = poller.poll();
+      await fixture.service.waitForRequests(2);
+      await poller.cancel();
+      fixture.service.release(answer);
+      const error = await rejectionOf(polling);
+      assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+      assert.equal(poller.status(), "Cancelled");
+      assert.equal(await rejectionOf(poller.wait()), error);
+    });
+  }
+
+  test("a result GET that fails on the network after a cancel() that succeeded meanwhile rejects with AsyncOperationCancelledError", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start({
+      description: "303 to the result, whose GET is held until released; DELETE answers 204",
+      initial: [{ status: 202, headers: { location: "monitor/1" } }],
+      monitor: [empty(303, { location: "result/7" })],
+      result: [{ status: 0, hang: true }],
+      cancel: [empty(204)],
+    }, FAST);
+    const polling = poller.poll();
+    await fixture.service.waitForRequests(3);
+    await poller.cancel();
+    fixture.service.release({ status: 0, destroy: true });
+    const error = await rejectionOf(polling);
+    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+    assert.equal(poller.status(), "Cancelled");
+  });
+
   test("a result GET answered after a cancel() that succeeded meanwhile is discarded: poll() rejects with AsyncOperationCancelledError", async (t) => {
     const fixture = await ownAsyncService(t);
     const progress = progressRecorder();

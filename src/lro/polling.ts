@@ -193,6 +193,9 @@ export class PollerEngine<T> {
       if (response.type === "opaqueredirect") await discard(response);
       else answer = response.ok ? monitorAnswer(response, url, await readBodyText(response, "GET", url, signal)) : await errorAnswer(response, url, signal);
     } catch (error) {
+      // A cancel() that succeeded while this poll was on the wire has settled the outcome, whatever
+      // became of the poll (a network error, a timeout, an answer that could not be read).
+      if (isSettled(this.#state)) return this.#settle();
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
@@ -206,6 +209,7 @@ export class PollerEngine<T> {
     try {
       reading = readMonitorAnswer(answer);
     } catch (error) {
+      if (isSettled(this.#state)) return this.#settle();
       // Rule 11: an answer arrived, so a run of transient answers is broken.
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
@@ -295,6 +299,8 @@ export class PollerEngine<T> {
     try {
       response = await this.#send("result", "GET", resultUrl, signal, "follow");
     } catch (error) {
+      // As in #pollOnce: a cancel() that succeeded meanwhile has settled the outcome.
+      if (isSettled(this.#state)) return this.#settle();
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
@@ -306,13 +312,22 @@ export class PollerEngine<T> {
       return this.#settle();
     }
     if (response.ok) {
-      const answer = monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal));
+      let result: T;
+      try {
+        result = readResultBody(monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal))) as T;
+      } catch (error) {
+        if (isSettled(this.#state)) return this.#settle();
+        throw error;
+      }
+      // The body was read after the check above: a cancel() may have succeeded meanwhile.
+      if (isSettled(this.#state)) return this.#settle();
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
-      this.#state.phase = { name: "succeeded", result: readResultBody(answer) as T };
+      this.#state.phase = { name: "succeeded", result };
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);
+    if (isSettled(this.#state)) return this.#settle();
     if (TRANSIENT_STATUSES.has(response.status)) return this.#transient(error, response.headers.get("retry-after") ?? undefined);
     throw error;
   }

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { ODataClient, parseMetadata, ServiceModel, type CollectionQuery, type EntityQuery } from "../src/index.js";
+import { edm, ODataClient, parseMetadata, ServiceModel, type CollectionQuery, type EntityQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { shopService as shopServiceDeclared, type Shop_Book as DeclaredBook, type ShopService as DeclaredService } from "./codegen/v4-declarations/index.js";
 import { shopService, type ShopService, type Shop_Book, type ReviewKey, type Access, type Format, type Author } from "./codegen/v4/index.js";
@@ -220,7 +220,14 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   const badKey: OrderKey = { OrderID: 4500000001, Year: 2024 };
   const open: Promise<Order[]> = sales.OpenOrders({ CustomerID: "C1", Since: null }).get();
   const priority: Priority = "High";
-  void [books, featured, key, half, access, format, home, orderKey, badKey, open, priority, restocked, container(client).Me];
+  // A bound function's Date, Guid and Int64 parameters go into its URL through the generic
+  // function(): they take edm values (a plain string would be written as a quoted string).
+  const price: Promise<number | null> = books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3 }).get();
+  // @ts-expect-error a Date parameter of a bound function is not a plain string
+  void books.key(1).function("Shop.PriceOn", { day: "2024-01-02", list: null, units: 3 });
+  // @ts-expect-error an Int64 parameter of a bound function is not text (it would be quoted)
+  void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: "3" });
+  void [books, featured, key, half, access, format, home, orderKey, badKey, open, priority, restocked, container(client).Me, price];
 }
 
 // The declarations form types a program as index.ts does.
@@ -262,4 +269,13 @@ describe("the generated factory on the wire", () => {
       );
     });
   }
+
+  test("a bound function's Date, Guid and Int64 parameters, given as the edm values its types ask for, are written as their literals", async (t) => {
+    const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { value: 9.5 }));
+    t.after(() => server.close());
+    const shop = shopService(new ODataClient({ serviceUrl: server.url("shop/") }));
+    const exact = await shop.Books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), units: edm.int64("9007199254740993") }).get();
+    assert.equal(exact, 9.5);
+    assert.equal(decodeURIComponent(server.requests.at(-1)?.path ?? ""), "/shop/Books(1)/Shop.PriceOn(day=2024-01-02,list=0f8fad5b-d9cb-469f-a165-70867728950e,units=9007199254740993)");
+  });
 });

@@ -73,6 +73,8 @@ interface Context {
   geo: Record<GeoKind | "Position", string> | undefined;
   /** Bound operations by the qualified name of their binding type, instance and collection apart. */
   bound: Map<string, { single: Operation[]; collection: Operation[] }>;
+  /** Whether a bound function's parameter is typed `EdmValue` (the file then imports the type). */
+  edmValue: boolean;
 }
 
 /**
@@ -99,6 +101,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     otherTypes: new Set(),
     geo: undefined,
     bound: indexBoundOperations(model),
+    edmValue: false,
   };
   const members = selectMembers(container, options.only);
   keepTypes(context, members, options.only === undefined);
@@ -117,7 +120,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const service = serviceDeclarations(context, factoryName, members);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
 
-  const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source);
   const from = JSON.stringify(options.importFrom ?? "traverse-odata");
@@ -349,7 +352,7 @@ function entityInterface(context: Context, type: EntityType): string {
     ["collectionFunctions", byKind(collection, "Function")],
   ] as const) {
     if (operations.length === 0) continue;
-    const items = operations.map((o) => `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parametersText(context, o.parameters.slice(1))}; result: ${resultText(context, o)} }`);
+    const items = operations.map((o) => `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parametersText(context, o.parameters.slice(1), o.kind === "Function")}; result: ${resultText(context, o)} }`);
     shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
   }
   // Key and navigation fit on the line; bound operations get a line each.
@@ -401,15 +404,30 @@ function keyDeclaration(context: Context, qualifiedName: string, keyName: string
   return `/** The key of ${qualifiedName}, as \`key()\` takes it. */\nexport type ${keyName} = ${text};`;
 }
 
-/** An object type of parameters: `{ quantity: number | null }`; optional parameters with `?`. */
-function parametersText(context: Context, parameters: readonly Parameter[]): string {
+/**
+ * An object type of parameters: `{ quantity: number | null }`; optional parameters with `?`.
+ * `inUrl`: the parameters of a bound function, which go into its URL as literals through the
+ * generic `function()` (no generated wrapper converts them, as {@link functionLiterals} does for
+ * function imports). A plain string there is written as a quoted string, which is not the literal
+ * of a GUID, a date or a 64-bit integer given as text: such parameters take the `edm.*` value
+ * (and Int64 and Decimal a number too).
+ */
+function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false): string {
   // Not `{}`, which would accept any value.
   if (parameters.length === 0) return "Record<string, never>";
   const items = parameters.map((p) => {
     const optional = Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter") ? "?" : "";
-    return `${propertyName(p.name)}${optional}: ${typeText(context, p) ?? "unknown"}`;
+    return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? typeText(context, p) ?? "unknown"}`;
   });
   return `{ ${items.join("; ")} }`;
+}
+
+/** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
+function urlParameterType(context: Context, parameter: Parameter): string | undefined {
+  if (parameter.collection || TYPED_LITERALS[parameter.type] === undefined) return undefined;
+  context.edmValue = true;
+  const element = parameter.type === "Edm.Int64" || parameter.type === "Edm.Decimal" ? "number | EdmValue" : "EdmValue";
+  return parameter.nullable ? `${element} | null` : element;
 }
 
 /** What a call resolves with: the unwrapped result, `undefined` for none. */

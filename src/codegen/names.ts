@@ -32,7 +32,7 @@ const RESERVED = new Set([
   "Object", "String", "Number", "Boolean", "Symbol", "Array", "ReadonlyArray", "Record", "Partial", "Readonly", "Promise",
   "Date", "Error", "Function", "Map", "Set", "JSON", "Math",
   // What the generated file imports.
-  "ActionCall", "CollectionQuery", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
+  "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
 ]);
 
 /** Whether a text can be written unquoted as a property name or identifier. */

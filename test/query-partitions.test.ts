@@ -115,6 +115,8 @@ describe("planning against node:http services", () => {
       ["Edm.Guid", "not-a-guid", 'the string "not-a-guid"'],
       ["Edm.Boolean", "yes", 'the string "yes"'],
       ["Edm.Date", "2024-13-01", 'the string "2024-13-01"'],
+      ["Edm.Double", "1.5x", 'the string "1.5x"'],
+      ["Edm.Single", "Infinity", 'the string "Infinity"'],
     ];
     for (const [type, value, shown] of cases) {
       const { server, client } = await serveClient(t, probeService(metadataXml(keyed(type)), [value, value, value, value]));
@@ -128,6 +130,11 @@ describe("planning against node:http services", () => {
       // It was the probe's answer that was refused: the probe was sent.
       assert.ok(server.requests.some((r) => decoded(r) === "/odata/Items?$select=ID&$orderby=ID&$skip=2&$top=1"), type);
     }
+    // Double keys as JSON gives them: numbers, the special values as strings (INF, not NaN), numbers as text.
+    const doubles = await serveClient(t, probeService(metadataXml(keyed("Edm.Double")), [-1.5, "2.5", "INF", "INF"]));
+    assert.deepEqual((await doubles.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt INF", "ID ge INF"]);
+    const texts = await serveClient(t, probeService(metadataXml(keyed("Edm.Double")), [-1.5, "-INF", "2.5e3", "7"]));
+    assert.deepEqual((await texts.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt 2500", "ID ge 2500"]);
     // A true boolean key is still written as one.
     const ok = await serveClient(t, probeService(metadataXml(keyed("Edm.Boolean")), [false, false, true, true]));
     assert.deepEqual((await ok.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt true", "ID ge true"]);

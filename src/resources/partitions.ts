@@ -389,6 +389,18 @@ function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): strin
   }
 }
 
+/**
+ * A Double or Single key value as the JSON answer gave it: a number, the special values as the
+ * strings `"INF"`, `"-INF"` and `"NaN"` (what `Number()` would make NaN of), or a number as text
+ * (v2, IEEE754Compatible). Any other text is refused rather than written as NaN.
+ */
+function floatingValue(value: unknown, text: string): number | "INF" | "-INF" | "NaN" {
+  if (typeof value === "number") return value;
+  if (text === "INF" || text === "-INF" || text === "NaN") return text;
+  if (!/^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) throw new RangeError(`not a number: ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
 function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
   const text = typeof value === "string" ? value : String(value);
   const typed = (type: EdmTypeName, checked: string) => formatTypedText(type, checked, version);
@@ -398,9 +410,9 @@ function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): 
     case "Edm.Decimal":
       return typed("Edm.Decimal", edmText.decimal(typeof value === "number" ? value : text));
     case "Edm.Double":
-      return typed("Edm.Double", edmText.double(typeof value === "number" ? value : Number(text)));
+      return typed("Edm.Double", edmText.double(floatingValue(value, text)));
     case "Edm.Single":
-      return typed("Edm.Single", edmText.single(typeof value === "number" ? value : Number(text)));
+      return typed("Edm.Single", edmText.single(floatingValue(value, text)));
     case "Edm.Guid":
       return typed("Edm.Guid", edmText.guid(text));
     case "Edm.Date":

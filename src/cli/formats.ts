@@ -24,6 +24,7 @@
 
 import { isAscii } from "node:buffer";
 import type { EntityText } from "../payload/entity-text.js";
+import { valueAt } from "../util/values.js";
 
 /** The output formats of `query` and `export`. */
 export type FormatName = "table" | "json" | "ndjson" | "csv";
@@ -53,16 +54,6 @@ export interface RowFormat {
 /** Whether a member name is an annotation (`@odata.etag`, `name@odata.type`, v2 `__metadata`). */
 function isAnnotation(name: string): boolean {
   return name.includes("@") || name === "__metadata" || name === "__deferred";
-}
-
-/** The value at a property path (`address/city`). */
-function valueAt(entity: Record<string, unknown>, path: string): unknown {
-  if (!path.includes("/")) return entity[path];
-  let current: unknown = entity;
-  for (const segment of path.split("/")) {
-    current = typeof current === "object" && current !== null && !Array.isArray(current) ? (current as Record<string, unknown>)[segment] : undefined;
-  }
-  return current;
 }
 
 /** A value as the text of a CSV field or table cell: JSON text for objects and arrays, empty for null. */

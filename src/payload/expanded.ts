@@ -14,7 +14,7 @@
  * (there is no object to remember), and a deep copy (`structuredClone`, a JSON round trip).
  */
 import type { ExpandItem } from "../query/state.js";
-import { isRecord } from "../util/values.js";
+import { isRecord, valueAt } from "../util/values.js";
 
 const expandedValues = new WeakSet<object>();
 
@@ -25,17 +25,6 @@ function isStructured(value: unknown): value is object {
 /** Whether `value` is an expanded navigation value of an entity the library read. */
 export function isExpandedValue(value: unknown): boolean {
   return isStructured(value) && expandedValues.has(value);
-}
-
-/** The value at a navigation path (`author`, `NS.Derived/author`): type-cast segments are skipped. */
-function valueAt(entity: Record<string, unknown>, path: string): unknown {
-  let current: unknown = entity;
-  for (const segment of path.split("/")) {
-    if (segment.includes(".")) continue;
-    if (!isRecord(current)) return undefined;
-    current = current[segment];
-  }
-  return current;
 }
 
 /** The entities an expanded value holds: the array's records, or the object itself. */

@@ -30,7 +30,7 @@ import { checkPath } from "../query/names.js";
 import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
-import { describe } from "../util/values.js";
+import { describe, valueAt } from "../util/values.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
@@ -214,7 +214,7 @@ async function quantileRanges(plan: PlanContext): Promise<QueryPartition[]> {
     const url = collectionUrl(core.options.serviceUrl, version, { ...base, orderBy: select, skip: position, top: 1, select });
     const page = await readPage<Record<string, unknown>>(core, url, { signal });
     const entity = page.value[0];
-    return entity === undefined ? undefined : key.map((part) => valueAt(entity, part.path));
+    return entity === undefined ? undefined : key.map((part) => keyValueAt(entity, part.path));
   };
   // Boundary i (1..n-1) is the key of the first entity of range i. A probe that finds nothing (the
   // set shrank since it was counted) ends the ranges there: the ones after it are empty.
@@ -349,15 +349,13 @@ function emptyPartition(plan: PlanContext, index: number): QueryPartition {
   return partition;
 }
 
-function valueAt(entity: Record<string, unknown>, path: string): unknown {
-  let current: unknown = entity;
-  for (const segment of path.split("/")) {
-    current = typeof current === "object" && current !== null ? (current as Record<string, unknown>)[segment] : undefined;
-  }
-  if (current === undefined || current === null || typeof current === "object") {
+/** The value of a key part in a probe's entity; an entity without one is a broken answer. */
+function keyValueAt(entity: Record<string, unknown>, path: string): unknown {
+  const value = valueAt(entity, path);
+  if (value === undefined || value === null || typeof value === "object") {
     throw new ODataClientError("BAD_PAYLOAD", `partitions(n): a probe answered an entity without a value for its key ${path}`);
   }
-  return current;
+  return value;
 }
 
 /**

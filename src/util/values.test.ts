@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describe, isPlainObject, isRecord } from "./values.js";
+import { describe, isPlainObject, isRecord, valueAt } from "./values.js";
 
 test("isRecord takes objects with named members and refuses null, arrays, bytes and primitives", () => {
   for (const value of [{}, { a: 1 }, Object.create(null), new Date(0), JSON.parse('{"value":[]}')]) assert.equal(isRecord(value), true, describe(value));
@@ -35,4 +35,15 @@ test("describe shows a long string only by its length, so that a misplaced secre
   const token = `eyJ${"x".repeat(80)}`;
   assert.equal(describe(token), "a string of 83 characters");
   assert.equal(describe("y".repeat(60)), `the string "${"y".repeat(60)}"`);
+});
+
+test("valueAt follows a property path through records, passes over type casts, and gives undefined through anything else", () => {
+  const entity = { ID: 1, address: { city: "Bern", geo: null }, tags: [{ a: 1 }], blob: new Uint8Array([1]), "NS.Type": "not a property" };
+  assert.equal(valueAt(entity, "ID"), 1);
+  assert.equal(valueAt(entity, "address/city"), "Bern");
+  assert.equal(valueAt(entity, "NS.Derived/address/city"), "Bern");
+  assert.equal(valueAt(entity, "address/NS.Place/city"), "Bern");
+  assert.deepEqual(valueAt(entity, "address"), { city: "Bern", geo: null });
+  assert.equal(valueAt(entity, "address/geo"), null);
+  for (const path of ["address/geo/lat", "tags/a", "tags/0", "blob/0", "missing", "missing/deeper", "address/zip"]) assert.equal(valueAt(entity, path), undefined, path);
 });

@@ -22,6 +22,23 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * The value at a property path of a parsed entity (`address/city`): `undefined` where the path
+ * leads through something that is not a record (`null`, an array, a missing member). A segment
+ * that names a type (`NS.Derived`, a cast) is passed over: the entity already has that type.
+ * @example valueAt({ address: { city: "Bern" } }, "address/city") // "Bern"
+ */
+export function valueAt(entity: Record<string, unknown>, path: string): unknown {
+  if (!path.includes("/") && !path.includes(".")) return entity[path];
+  let current: unknown = entity;
+  for (const segment of path.split("/")) {
+    if (segment.includes(".")) continue;
+    if (!isRecord(current)) return undefined;
+    current = current[segment];
+  }
+  return current;
+}
+
 /** Strings up to this length are shown in a description; longer ones only by their length. */
 const SHOWN_STRING_LENGTH = 60;
 

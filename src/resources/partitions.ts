@@ -288,63 +288,41 @@ function integerOf(value: unknown): bigint | undefined {
 }
 
 async function skipWindows(plan: PlanContext, ordered: boolean): Promise<QueryPartition[]> {
-  const { core, state, n, key } = plan;
+  const { n, key } = plan;
   const total = await count(plan);
   const orderBy = ordered ? key.map((part) => part.path) : undefined;
   return Array.from({ length: n }, (_, i) => {
     const skip = shareStart(i, n, total);
     const top = i === n - 1 ? undefined : shareStart(i + 1, n, total) - skip;
-    const partition: QueryPartition = {
-      type: "traverse-odata/partition",
-      version: 1,
-      entitySet: state.entitySet,
-      index: i,
-      of: n,
+    return partitionOf(plan, i, {
       kind: "skip",
       skip,
       ...(top === undefined ? {} : { top }),
       ...(orderBy ? { orderBy } : {}),
       estimatedCount: shareStart(i + 1, n, total) - skip,
-      url: "",
-    };
-    partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
-    return partition;
+    });
   });
 }
 
 function keyRange(plan: PlanContext, index: number, from: unknown[] | undefined, to: unknown[] | undefined, filter: string | undefined, estimatedCount: number | undefined): QueryPartition {
-  const { core, state, n, key } = plan;
-  const partition: QueryPartition = {
-    type: "traverse-odata/partition",
-    version: 1,
-    entitySet: state.entitySet,
-    index,
-    of: n,
+  return partitionOf(plan, index, {
     kind: "key-range",
-    key: key.map((part) => part.path),
+    key: plan.key.map((part) => part.path),
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
     ...(filter === undefined ? {} : { filter }),
     ...(estimatedCount === undefined ? {} : { estimatedCount }),
-    url: "",
-  };
-  partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
-  return partition;
+  });
 }
 
 function emptyPartition(plan: PlanContext, index: number): QueryPartition {
+  return partitionOf(plan, index, { kind: "empty", filter: "false", estimatedCount: 0 });
+}
+
+/** Partition `index` of the plan: what every kind has (the set, the place, the URL of its first page) and `fields`. */
+function partitionOf(plan: PlanContext, index: number, fields: Omit<QueryPartition, "type" | "version" | "entitySet" | "index" | "of" | "url">): QueryPartition {
   const { core, state, n } = plan;
-  const partition: QueryPartition = {
-    type: "traverse-odata/partition",
-    version: 1,
-    entitySet: state.entitySet,
-    index,
-    of: n,
-    kind: "empty",
-    filter: "false",
-    estimatedCount: 0,
-    url: "",
-  };
+  const partition: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: state.entitySet, index, of: n, ...fields, url: "" };
   partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
   return partition;
 }

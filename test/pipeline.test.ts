@@ -1,4 +1,5 @@
 import { test, describe } from "node:test";
+import { getEventListeners } from "node:events";
 import assert from "node:assert/strict";
 import { ODataClientError, type ODataClientOptions, type PipelineStep } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
@@ -1085,6 +1086,33 @@ describe("signals", () => {
     const reason = new Error("already");
     const combined = anySignalFallback([new AbortController().signal, AbortSignal.abort(reason)]);
     assert.equal(combined.reason, reason);
+  });
+
+  test("one signal given to 30 requests at once (and to their retries' backoff): one listener on it, no MaxListenersExceededWarning, and its abort rejects them all", async (t) => {
+    let held = 0;
+    const server = await startServer((request, res) => {
+      // The first answer of each request is a 503 with a long Retry-After, so that half the
+      // requests sleep in their backoff while the other half are still held on the wire.
+      if (request.path.includes("retry")) return sendJson(res, 503, { error: { code: "busy", message: "later" } }, { "retry-after": "60" });
+      held++;
+    });
+    t.after(() => server.close());
+    const core = coreFor(server, { retry: { retries: 2, delay: 1, maxDelay: 120_000 } });
+    const shared = new AbortController();
+    const warnings: Error[] = [];
+    const collect = (warning: Error) => warnings.push(warning);
+    process.on("warning", collect);
+    t.after(() => process.off("warning", collect));
+    const requests = Array.from({ length: 30 }, (_, i) => get(core, server.url(`svc/${i % 2 === 0 ? "held" : "retry"}/${i}`), { signal: shared.signal }).catch((error: unknown) => error));
+    await until(() => held === 15 && server.requests.length === 30, 5000);
+    assert.equal(getEventListeners(shared.signal, "abort").length, 1, "listeners on the shared signal");
+    const reason = new Error("shutting down");
+    shared.abort(reason);
+    const outcomes = await Promise.all(requests);
+    await new Promise((resolve) => realSetTimeout(resolve, 20));
+    assert.deepEqual(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning").map((warning) => warning.message), []);
+    for (const outcome of outcomes) assert.equal(outcome, reason);
+    assert.equal(getEventListeners(shared.signal, "abort").length, 0);
   });
 
   test("an aborted sleep rejects with the reason at once and leaves no timer", async () => {

@@ -12,9 +12,10 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * What a read-only program (test/bundle/read-only.ts) may load at start, gzipped (each chunk on its
  * own, summed), in bytes. It is what the client's synchronous surface and the walk itself cost (see
  * the README's "Bundle size"); a change that adds to it has to raise this number in review. Raised
- * from 37,300 for a signal of its own for every page of a walk (58 bytes).
+ * from 37,300 for a signal of its own for every page of a walk (58 bytes), and for one listener on a
+ * caller's signal however many requests wait on it (util/abort-waiters.ts at start, 110 bytes).
  */
-const READ_ONLY_START_BUDGET = 37_400;
+const READ_ONLY_START_BUDGET = 37_500;
 
 /** Modules that a program which only reads must not load at start, by the feature that needs them. */
 const NOT_AT_START: Record<string, readonly string[]> = {

@@ -1,6 +1,7 @@
 /** Small helpers around `AbortSignal` used by the pipeline and the poller. */
 import { describe } from "../util/values.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
+import { onAbort } from "../util/abort-waiters.js";
 
 /**
  * What the library takes as a signal: an `AbortSignal`, or any object that behaves like one
@@ -76,15 +77,16 @@ function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<voi
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignalLike));
-    };
+    // One listener on the signal however many sleep on it (retries of many requests given one signal).
+    let stopWaiting: (() => void) | undefined;
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      stopWaiting?.();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    stopWaiting = signal && onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    });
   });
 }
 

@@ -5,6 +5,7 @@
 import { ODataClientError } from "../errors.js";
 import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
+import { onAbort } from "../util/abort-waiters.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
@@ -125,13 +126,14 @@ async function sendTimedShared(request: ODataRequest, next: SendRequest, timeout
   const controller = new AbortController();
   const watch = new BodyStallWatch(timeout, request, controller);
   // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits on
-  // that signal may return before fetch does and expects no timer behind.
-  const stopTimer = () => void watch.answered();
-  given?.addEventListener("abort", stopTimer, { once: true });
+  // that signal may return before fetch does and expects no timer behind. Through onAbort: one
+  // signal is often given to many requests at once, and a listener each made Node warn of a leak
+  // past ten of them.
+  const stopWaiting = given ? onAbort(given, () => void watch.answered()) : undefined;
   try {
     return await sendTimed({ ...request, signal: anySignal([given, controller.signal]) }, next, watch);
   } finally {
-    given?.removeEventListener("abort", stopTimer);
+    stopWaiting?.();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Waiting for aborts cheaply: one listener per signal however many wait on it. Used by the code
- * that loads later (polling, shared requests), so that the read-only start does not carry it.
+ * Waiting for aborts cheaply: one listener per signal however many wait on it. Every wait on a
+ * caller's signal goes through it (a request's timeout, a retry's backoff, a poller's wait, a
+ * shared request), since one signal is often given to many of them at once.
  */
 
 /** What {@link onAbort} needs of a signal (an `AbortSignal`, or an object that behaves like one). */

@@ -355,7 +355,7 @@ describe("a stalled body ends with TIMEOUT", () => {
     assert.equal(poller.status(), "Running");
   });
 
-  test("a status monitor 404 whose body stalls fails the operation (rule 8), not a transient answer", LIMIT, async (t) => {
+  test("a status monitor 404 whose body stalls fails the operation (rule 8), not a transient answer, with the stall as cause", LIMIT, async (t) => {
     const time = useFakeTime(t);
     const marks = requestMarks(time);
     const { server, client } = await serveClient(
@@ -373,6 +373,7 @@ describe("a stalled body ends with TIMEOUT", () => {
     const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationFailedError, String(error));
     assert.equal(error.httpStatus, 404);
+    assertStallTimeout(error.cause, "/odata/Jobs(1)/status");
     assert.equal(poller.isDone(), true);
     assert.equal(poller.status(), "Failed");
     // Failed for good: the same error again, without another request.

@@ -42,7 +42,7 @@ export type MonitorReading =
   | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
   | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string })
   | (ServiceProgress & { kind: "cancelled" })
-  | { kind: "gone"; httpStatus: number; odataError?: ODataErrorDetail }
+  | { kind: "gone"; httpStatus: number; odataError?: ODataErrorDetail; cause?: unknown }
   | { kind: "transient"; error: ODataHttpError; retryAfter?: string }
   | { kind: "error"; error: ODataHttpError };
 
@@ -107,6 +107,8 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
     const reading: MonitorReading = { kind: "gone", httpStatus: status };
     const odataError = parseODataError(answer.body, answer.headers.get("content-type"));
     if (odataError) reading.odataError = odataError;
+    // The body could not be read whole (it stalled, the connection dropped): the failure says why.
+    if (answer.cause !== undefined) reading.cause = answer.cause;
     return reading;
   }
   // Rule 9

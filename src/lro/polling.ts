@@ -237,7 +237,7 @@ export class PollerEngine<T> {
           this.#state.status = "Failed";
           this.#state.phase = {
             name: "failed",
-            error: this.#failedError(`the status monitor answered ${reading.httpStatus}: the operation expired or never existed`, reading.httpStatus, reading.odataError),
+            error: this.#failedError(`the status monitor answered ${reading.httpStatus}: the operation expired or never existed`, reading.httpStatus, reading.odataError, reading.cause),
           };
         }
         return this.#settle();
@@ -361,10 +361,10 @@ export class PollerEngine<T> {
     return { statusUrl: this.#state.statusUrl.href, status: this.#state.status, percentComplete: this.#state.percent, ...(cause === undefined ? {} : { cause }) };
   }
 
-  #failedError(reason: string, httpStatus: number | undefined, odataError: ODataErrorDetail | undefined): AsyncOperationFailedError {
+  #failedError(reason: string, httpStatus: number | undefined, odataError: ODataErrorDetail | undefined, cause?: unknown): AsyncOperationFailedError {
     const detail = odataError?.message ? `: ${odataError.message}` : "";
     return new AsyncOperationFailedError(`the operation at ${redactUrl(this.#state.statusUrl)} failed: ${reason}${detail}`, {
-      ...this.#errorInit(),
+      ...this.#errorInit(cause),
       httpStatus,
       odataError,
     });

@@ -7,12 +7,17 @@
  *    sequential on loopback, interleaved in rounds so that all share the machine's noise.
  * 2. `cancel()` of 1,000 pollers at once against 1,000 bare `fetch` DELETEs of their monitors.
  * 3. 10,000 pollers waiting at once (`asyncPoller` + `wait(signal)`, about one poll per second
- *    each), in a child process started with `--expose-gc`: heap per waiting poller, event-loop delay
+ *    each), in a child process started with `--expose-gc` (this file bundled with the library for
+ *    plain node, see pollersRunner): heap per waiting poller, event-loop delay
  *    while they poll, and polls answered per second; then all are aborted with one signal. The same
  *    with bare fetch loops, for reference; and the cost of starting and aborting 10,000 waits with
  *    no request at all, with one signal for all and with a signal each.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { once } from "node:events";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
@@ -419,9 +424,10 @@ interface PollersTask {
 }
 
 async function runPollersChild(task: PollersTask): Promise<ManyWaiting> {
-  const child = fork(THIS_FILE, ["--pollers-child"], {
+  const runner = await pollersRunner();
+  const child = fork(runner.file, ["--pollers-child"], {
     cwd: PROJECT_ROOT,
-    execArgv: ["--expose-gc", "--import", "tsx"],
+    execArgv: runner.execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   child.send(task);
@@ -440,6 +446,38 @@ async function runPollersChild(task: PollersTask): Promise<ManyWaiting> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How the pollers child runs: this file bundled for plain node, or this file under tsx. */
+interface PollersRunner {
+  file: string;
+  execArgv: string[];
+}
+
+let runner: Promise<PollersRunner> | undefined;
+
+/**
+ * This file with the library bundled into one plain .mjs file (made once a run), so that the heap
+ * per poller holds what a program built for production holds. Under tsx every function that the
+ * code makes as it runs carries a property array for its name (esbuild's `keepNames`, which tsx
+ * turns on): about 2 KB per waiting poller and a few hundred bytes per bare loop that no build of
+ * the library has. Without esbuild the child runs under tsx, and says so.
+ */
+function pollersRunner(): Promise<PollersRunner> {
+  return (runner ??= (async () => {
+    const viaTsx = { file: THIS_FILE, execArgv: ["--expose-gc", "--import", "tsx"] };
+    try {
+      const esbuild = await import("esbuild");
+      const directory = await mkdtemp(join(tmpdir(), "poller-bench-"));
+      const file = join(directory, "poller-child.mjs");
+      await esbuild.build({ entryPoints: [THIS_FILE], outfile: file, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "silent" });
+      process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
+      return { file, execArgv: ["--expose-gc"] };
+    } catch (error) {
+      console.log(`  (could not bundle the pollers child, running it with tsx: ${(error as Error).message.split("\n")[0]})`);
+      return viaTsx;
+    }
+  })());
 }
 
 /** One waiting operation of the child: started by `start`, ended by aborting. */

@@ -41,7 +41,7 @@ export class PollerEngine<T> {
   /** How many polls the spare controller has been given to. */
   #spareUses = 0;
   /** The signals of the wait() calls under way, which a successful cancel() aborts. */
-  #waits: Set<AbortController> | undefined;
+  #waits: Set<WaitSignal> | undefined;
   /** Starts the poll request that callers of `poll()` share (made once, not per poll). */
   readonly #startPoll = (signal: AbortSignal): Promise<boolean> => this.#pollWithinDeadline(signal);
 
@@ -71,21 +71,21 @@ export class PollerEngine<T> {
     // The wait's own signal: the caller's abort reaches it through one listener for the whole
     // wait (not one per sleep and request), and a cancel() that succeeds aborts it, so that a
     // sleeping wait settles at once rather than when it wakes.
-    const waiting = new AbortController();
+    const waiting = new WaitSignal();
     // One listener per signal however many waits share it (an application's shutdown signal):
     // see onAbort.
     const stopListening = signal && onAbort(signal, () => waiting.abort(abortReason(signal)));
     const waits = (this.#waits ??= new Set());
     waits.add(waiting);
     try {
-      return await this.#waitUntilDone(waiting.signal);
+      return await this.#waitUntilDone(waiting);
     } finally {
       stopListening?.();
       waits.delete(waiting);
     }
   }
 
-  async #waitUntilDone(signal: AbortSignal | undefined): Promise<T> {
+  async #waitUntilDone(signal: WaitSignal | undefined): Promise<T> {
     for (;;) {
       if (this.#state.phase.name === "succeeded") return this.#state.phase.result;
       if (this.#state.phase.name === "failed" || this.#state.phase.name === "cancelled") throw this.#state.phase.error;
@@ -96,12 +96,13 @@ export class PollerEngine<T> {
         // The next poll would be due after the deadline: sleep until it and give up. Decided here
         // rather than by reading the clock after the sleep, because a timer may fire a little
         // before Date.now() reaches the deadline, and then a request would go out after all.
-        await sleep(this.#state.deadline - now, signal);
+        await (signal ? signal.sleep(this.#state.deadline - now) : sleep(this.#state.deadline - now));
         throw this.#timeoutError();
       }
-      await sleep(pollAt - now, signal);
+      await (signal ? signal.sleep(pollAt - now) : sleep(pollAt - now));
       if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
-      await this.poll(signal);
+      // As poll() does, with the wait's signal as it is (poll() would bridge it to an AbortSignal).
+      await this.#polls.join(this.#startPoll, signal);
     }
   }
 
@@ -414,6 +415,59 @@ function absoluteRetryAfter(value: string): number | undefined {
 function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boolean {
   if (!signal?.aborted) return false;
   return !(signal.reason === error && isTransientFailure(error));
+}
+
+/**
+ * The signal of one wait(): aborted by the caller's signal or by a cancel() that succeeds. Not an
+ * `AbortSignal`: a waiting poller keeps it for as long as it waits, and in Node an `AbortSignal`
+ * with its controller costs about a kilobyte (an `EventTarget` with two maps, and a hidden class
+ * of its own), as much again as the rest of the wait. Its sleeps end at once when it aborts, with
+ * no listener; the poll requests it joins (`SharedRequest.join`) listen to it while they run.
+ */
+class WaitSignal implements AbortSignalLike {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: (() => void)[] | undefined;
+  /** Ends the sleep under way, if one is. */
+  #wake: (() => void) | undefined;
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const at = this.#listeners?.indexOf(listener) ?? -1;
+    if (at >= 0) this.#listeners?.splice(at, 1);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.#wake?.();
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  /** Waits `ms` milliseconds, or rejects with the reason as soon as the signal aborts. */
+  sleep(ms: number): Promise<void> {
+    if (this.aborted) return Promise.reject(this.reason);
+    if (ms <= 0) return Promise.resolve();
+    // setTimeout overflows past 2^31-1 ms (about 24.8 days): longer sleeps go in parts.
+    const part = Math.min(ms, MAX_TIMER_DELAY);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, part);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        reject(this.reason);
+      };
+    }).then(() => (part < ms ? this.sleep(ms - part) : undefined));
+  }
 }
 
 /** A controller whose signal goes to one poll request at a time (see {@link REQUEST_CONTROLLERS}). */

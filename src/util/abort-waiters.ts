@@ -10,6 +10,12 @@ export interface AbortTarget {
   removeEventListener(type: "abort", listener: () => void): void;
 }
 
+/** A signal that says whether it has aborted and why, as well as telling when. */
+export interface AbortSource extends AbortTarget {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
 // The callbacks waiting for each signal's abort, run by one listener per signal: many pollers and
 // requests often share one signal (an application's shutdown signal), and one listener per waiter
 // would make Node warn about a leak past 10 of them, and make every addEventListener cost time in

@@ -93,8 +93,8 @@ export const CHECKPOINT_INTERVAL_MS = 100;
  * is on its way or the interval runs, only the latest checkpoint given waits, and one given later
  * replaces it unwritten. A save is four file operations, and a rename over the old file can take
  * tens of milliseconds (ext4 flushes the new file's data first); against a service that answers a
- * page in a few milliseconds, a save per page cost the walk a tenth of its speed and saved
- * checkpoints that the next one made worthless. Against a service whose pages take 100 ms or more
+ * page in a few milliseconds, a save per page costs the export about a twentieth of its speed
+ * (`npm run bench -- export` shows both) and saves checkpoints that the next one makes worthless. Against a service whose pages take 100 ms or more
  * (most real ones), every page's checkpoint is saved. A process killed at any moment reads again at
  * most the pages of the last interval; `flush()` (the first page, the end, an error, Ctrl-C) does not wait for it.
  */

@@ -16,6 +16,8 @@ import {
 import { EXPORT_RESULT, FAST, afterRequests, eventually, header, ownAsyncService, pause, progressRecorder, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
 import { useFakeTime } from "./fake-time.js";
 import { empty, odataError } from "./servers/async-service.js";
+import { serveClient } from "./servers/recording-server.js";
+import type { ServerResponse } from "node:http";
 
 /** Whether a value is made of JSON values only (no functions, class instances, undefined, NaN). */
 function isPlainJson(value: unknown): boolean {
@@ -188,6 +190,29 @@ describe("cancel()", { concurrency: true }, () => {
       assert.equal(await rejectionOf(poller.wait()), error);
     });
   }
+
+  test("a result whose body arrives after a cancel() that succeeded while it was read is not taken: poll() rejects with AsyncOperationCancelledError", async (t) => {
+    let resultBody: ServerResponse | undefined;
+    const { server, client } = await serveClient(t, (request, res) => {
+      if (request.method === "DELETE") return void res.writeHead(204).end();
+      if (request.path.endsWith("/monitor/1")) return void res.writeHead(303, { location: "result/7" }).end();
+      // The result's headers go out at once; its body is held until the test sends it.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"ID":7,');
+      resultBody = res;
+    });
+    const poller = client.asyncPoller<{ ID: number; rows: number }>("monitor/1", { maxWait: 5_000 });
+    const polling = rejectionOf(poller.poll());
+    await eventually(() => resultBody !== undefined, "the result's headers on the wire");
+    await poller.cancel();
+    assert.equal(poller.status(), "Cancelled");
+    resultBody?.end('"rows":3}');
+    const error = await polling;
+    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+    assert.equal(poller.status(), "Cancelled");
+    assert.equal(await rejectionOf(Promise.resolve().then(() => poller.result())), error);
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /odata/monitor/1", "GET /odata/monitor/result/7", "DELETE /odata/monitor/1"]);
+  });
 
   test("a result GET that fails on the network after a cancel() that succeeded meanwhile rejects with AsyncOperationCancelledError", async (t) => {
     const fixture = await ownAsyncService(t);

@@ -94,9 +94,10 @@ export const CHECKPOINT_INTERVAL_MS = 100;
  * replaces it unwritten. A save is four file operations, and a rename over the old file can take
  * tens of milliseconds (ext4 flushes the new file's data first); against a service that answers a
  * page in a few milliseconds, a save per page costs the export about a twentieth of its speed
- * (`npm run bench -- export` shows both) and saves checkpoints that the next one makes worthless. Against a service whose pages take 100 ms or more
- * (most real ones), every page's checkpoint is saved. A process killed at any moment reads again at
- * most the pages of the last interval; `flush()` (the first page, the end, an error, Ctrl-C) does not wait for it.
+ * (`npm run bench -- export` shows both) and saves checkpoints that the next one makes worthless.
+ * Against a service whose pages take 100 ms or more (most real ones), every page's checkpoint is
+ * saved. A process killed at any moment reads again at most the pages of the last interval;
+ * `flush()` (the first page, the end, an error, Ctrl-C) does not wait for it.
  */
 export class CheckpointWriter {
   readonly file: string;

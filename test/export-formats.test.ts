@@ -3,7 +3,7 @@
 // that JSON.stringify would write otherwise; the text is used where the bytes are not ASCII.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { entityTextIn, EntityTexts, type EntityText } from "../src/payload/entity-text.js";
+import { entityTextIn, type EntityText } from "../src/payload/entity-text.js";
 import { csvFormat, jsonFormat, ndjsonFormat } from "../src/cli/formats.js";
 
 /** The entity text of a body sent as `bytes`, read as readCollectionBody reads it. */

@@ -40,7 +40,7 @@ export interface RowFormat {
   /** The rows of one page; `written` is how many rows were written before this page. */
   rows(entities: readonly Record<string, unknown>[], written: number): string;
   /**
-   * The rows of one page from the text the service sent for its entities (`entityTextOf`:
+   * The rows of one page from the text the service sent for its entities (`EntityTexts`:
    * entities separated by `},{` and by nothing else), for the formats that write entities as JSON;
    * absent for the others. Text, or its UTF-8 bytes.
    */

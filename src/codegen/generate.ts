@@ -409,8 +409,8 @@ function keyDeclaration(context: Context, qualifiedName: string, keyName: string
  * `inUrl`: the parameters of a bound function, which go into its URL as literals through the
  * generic `function()` (no generated wrapper converts them, as {@link functionLiterals} does for
  * function imports). A plain string there is written as a quoted string, which is not the literal
- * of a GUID, a date or a 64-bit integer given as text: such parameters take the `edm.*` value
- * (and Int64 and Decimal a number too).
+ * of a GUID, a date, an enumeration member or a 64-bit integer given as text: such parameters take
+ * the `edm.*` value (and Int64 and Decimal a number too).
  */
 function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false): string {
   // Not `{}`, which would accept any value.
@@ -424,7 +424,9 @@ function parametersText(context: Context, parameters: readonly Parameter[], inUr
 
 /** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
 function urlParameterType(context: Context, parameter: Parameter): string | undefined {
-  if (parameter.collection || TYPED_LITERALS[parameter.type] === undefined) return undefined;
+  // An enumeration member too: a plain string is written 'Member', which OData 4.0 does not take
+  // for an enumeration literal (edm.enumMember writes Namespace.Type'Member').
+  if (parameter.collection || (TYPED_LITERALS[parameter.type] === undefined && !context.model.enumType(parameter.type))) return undefined;
   context.edmValue = true;
   const element = parameter.type === "Edm.Int64" || parameter.type === "Edm.Decimal" ? "number | EdmValue" : "EdmValue";
   return parameter.nullable ? `${element} | null` : element;

@@ -26,7 +26,7 @@ export interface ReadCollectionBodyOptions {
   /**
    * Called with the text of a v4 body read whole, the entities parsed from it and the bytes the
    * text was decoded from, before the entities are yielded (the command line's export keeps their
-   * text with `keepEntityText` of entity-text.ts).
+   * text with `EntityTexts.keep` of entity-text.ts).
    */
   onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array) => void) | undefined;
 }

@@ -36,7 +36,7 @@ function hasLooseSeparator(text: string, start: number): boolean {
 }
 
 /**
- * The entities of one page as the service sent them: what {@link entityTextOf} gives, with where
+ * The entities of one page as the service sent them: what {@link EntityTexts.take} gives, with where
  * the text is cut and, when the body's bytes are its characters one for one, those bytes.
  */
 export interface EntityText {

@@ -32,6 +32,7 @@ import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
 import { describe, valueAt } from "../util/values.js";
 import { metadataCacheOf } from "../metadata/cache.js";
+import { numberOf } from "../metadata/values.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
@@ -373,8 +374,9 @@ function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): strin
 function floatingValue(value: unknown, text: string): number | "INF" | "-INF" | "NaN" {
   if (typeof value === "number") return value;
   if (text === "INF" || text === "-INF" || text === "NaN") return text;
-  if (!/^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) throw new RangeError(`not a number: ${JSON.stringify(text)}`);
-  return Number(text);
+  const number = numberOf(text);
+  if (number === undefined) throw new RangeError(`not a number: ${JSON.stringify(text)}`);
+  return number;
 }
 
 function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {

@@ -24,12 +24,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /**
  * The value at a property path of a parsed entity (`address/city`): `undefined` where the path
- * leads through something that is not a record (`null`, an array, a missing member). A segment
- * that names a type (`NS.Derived`, a cast) is passed over: the entity already has that type.
+ * leads through something that is not a record (`null`, an array, a missing member). In a path of
+ * several segments, one that names a type (`NS.Derived`, a cast) is passed over: the entity
+ * already has that type. A path of one segment is a member's name, whatever it holds.
  * @example valueAt({ address: { city: "Bern" } }, "address/city") // "Bern"
  */
 export function valueAt(entity: Record<string, unknown>, path: string): unknown {
-  if (!path.includes("/") && !path.includes(".")) return entity[path];
+  if (!path.includes("/")) return entity[path];
   let current: unknown = entity;
   for (const segment of path.split("/")) {
     if (segment.includes(".")) continue;

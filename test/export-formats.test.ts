@@ -116,6 +116,22 @@ test("CSV fields: quoted only where RFC 4180 asks, quotes doubled, nested values
   assert.deepEqual(extras, ["extra", "other"], "each property without a column is named once, annotations never");
 });
 
+test("CSV with plain columns only: a row that lacks a column and has a property without one (as many properties as columns) has that property reported", () => {
+  const extras: string[] = [];
+  const csv = csvFormat(["ID", "name", "price"], (name) => extras.push(name));
+  const rows = csv.rows(
+    [
+      { ID: 1, name: "a", price: 1.5 },
+      { ID: 2, name: null, colour: "red" },
+      { ID: 3, name: "c", price: null, "@odata.etag": 'W/"3"' },
+      { ID: 4, name: "d", price: 2, size: "L" },
+    ],
+    0,
+  );
+  assert.equal(rows, "1,a,1.5\r\n2,,\r\n3,c,\r\n4,d,2\r\n");
+  assert.deepEqual(extras, ["colour", "size"]);
+});
+
 test("CSV: a column named like a member of every object (constructor) still lets a row's other properties be reported", () => {
   const extras: string[] = [];
   const csv = csvFormat(["ID", "constructor"], (name) => extras.push(name));

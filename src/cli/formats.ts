@@ -184,6 +184,8 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
   const plain = columns.map((column) => !column.includes("/"));
   // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
   const countable = tops.every((top) => !(top in Object.prototype));
+  // Columns that are each a property of their own: the values read for the row count them too.
+  const ownColumns = plain.every(Boolean) && tops.length === columns.length;
   const reportExtra = (entity: Record<string, unknown>) => {
     for (const name in entity) {
       if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
@@ -199,19 +201,24 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
     rows: (entities) => {
       let text = "";
       for (const entity of entities) {
-        // Every property of the row is a column when the row has as many properties as columns of
-        // its own (a count, no lookups); else each property is looked up.
-        let properties = 0;
-        for (const _ in entity) properties++;
         let present = 0;
-        for (const top of tops) if (entity[top] !== undefined) present++;
-        if (!countable || properties !== present) reportExtra(entity);
         for (let i = 0; i < columns.length; i++) {
           const column = columns[i] as string;
+          const value = plain[i] ? entity[column] : valueAt(entity, column);
+          if (value !== undefined) present++;
           if (i > 0) text += ",";
-          text += csvValue(plain[i] ? entity[column] : valueAt(entity, column));
+          text += csvValue(value);
         }
         text += "\r\n";
+        // Every property of the row is a column when the row has as many properties as columns of
+        // its own (a count, no lookups); else each property is looked up.
+        if (!ownColumns) {
+          present = 0;
+          for (const top of tops) if (entity[top] !== undefined) present++;
+        }
+        let properties = 0;
+        for (const _ in entity) properties++;
+        if (!countable || properties !== present) reportExtra(entity);
       }
       return text;
     },

@@ -36,7 +36,7 @@ import { median } from "./stats.js";
 const CLI_MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const SPEED_ROWS = 100_000;
 const SPEED_PAGE = 1000;
-const SPEED_ROUNDS = 11;
+const SPEED_ROUNDS = 21;
 const PARALLEL_ROWS = 100_000;
 const PARALLEL_DELAY_MS = 50;
 /** Rounds of one walk and `--parallel 4`, each round both. */

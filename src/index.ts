@@ -52,6 +52,7 @@ export type {
   ValidPath,
   PathType,
   RelatedType,
+  RowOf,
   SelectItem,
   ValidSelect,
   IsCollection,

@@ -84,16 +84,20 @@ export type SelectItem<T> = FieldPath<T> | "*";
 /** The `select()` items `F` that are valid for `T` (`*` always is). */
 export type ValidSelect<T, F extends string> = F extends "*" ? F : ValidPath<T, F>;
 
-/** The type of the entities behind the navigation or collection property `K` of `T` (loose when unknown). */
-export type RelatedType<T, K> = K extends keyof T
-  ? unknown extends T[K]
+/**
+ * The row type of a member's value `V`: its object type, out of arrays and `null`, or a loose
+ * record where the type says nothing (`unknown`) or is primitive.
+ */
+export type RowOf<V> = unknown extends V
+  ? Record<string, unknown>
+  : Unwrap<V> extends PrimitiveValue
     ? Record<string, unknown>
-    : Unwrap<T[K]> extends PrimitiveValue
-      ? Record<string, unknown>
-      : Unwrap<T[K]> extends object
-        ? Unwrap<T[K]>
-        : Record<string, unknown>
-  : Record<string, unknown>;
+    : Unwrap<V> extends object
+      ? Unwrap<V>
+      : Record<string, unknown>;
+
+/** The type of the entities behind the navigation or collection property `K` of `T` (loose when unknown). */
+export type RelatedType<T, K> = K extends keyof T ? RowOf<T[K]> : Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Values: what a filter comparison or a key accepts for a property of a given type.
@@ -247,13 +251,7 @@ export type StringPath<T, P extends string> = [ValidPath<T, P>] extends [never]
       : never;
 
 /** The type a lambda variable of `f.any(P)`/`f.all(P)` ranges over (loose for primitive members). */
-export type LambdaMember<T, P extends string> = unknown extends PathType<T, P>
-  ? Record<string, unknown>
-  : Unwrap<PathType<T, P>> extends PrimitiveValue
-    ? Record<string, unknown>
-    : Unwrap<PathType<T, P>> extends object
-      ? Unwrap<PathType<T, P>>
-      : Record<string, unknown>;
+export type LambdaMember<T, P extends string> = RowOf<PathType<T, P>>;
 
 // ---------------------------------------------------------------------------------------------
 // Keys

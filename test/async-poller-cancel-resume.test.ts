@@ -214,50 +214,37 @@ describe("cancel()", { concurrency: true }, () => {
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /odata/monitor/1", "GET /odata/monitor/result/7", "DELETE /odata/monitor/1"]);
   });
 
-  test("a result GET that fails on the network after a cancel() that succeeded meanwhile rejects with AsyncOperationCancelledError", async (t) => {
-    const fixture = await ownAsyncService(t);
-    const poller = await fixture.start({
-      description: "303 to the result, whose GET is held until released; DELETE answers 204",
-      initial: [{ status: 202, headers: { location: "monitor/1" } }],
-      monitor: [empty(303, { location: "result/7" })],
-      result: [{ status: 0, hang: true }],
-      cancel: [empty(204)],
-    }, FAST);
-    const polling = poller.poll();
-    await fixture.service.waitForRequests(3);
-    await poller.cancel();
-    fixture.service.release({ status: 0, destroy: true });
-    const error = await rejectionOf(polling);
-    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
-    assert.equal(poller.status(), "Cancelled");
-  });
-
-  test("a result GET answered after a cancel() that succeeded meanwhile is discarded: poll() rejects with AsyncOperationCancelledError", async (t) => {
-    const fixture = await ownAsyncService(t);
-    const progress = progressRecorder();
-    const poller = await fixture.start({
-      description: "303 to the result, whose GET is held until released; DELETE answers 204",
-      initial: [{ status: 202, headers: { location: "monitor/1" } }],
-      monitor: [empty(303, { location: "result/7" })],
-      result: [{ status: 0, hang: true }],
-      cancel: [empty(204)],
-    }, { ...FAST, onProgress: progress.onProgress });
-    progress.watch(poller);
-    const polling = poller.poll();
-    await fixture.service.waitForRequests(3);
-    await poller.cancel();
-    assert.equal(poller.status(), "Cancelled");
-    assert.equal(poller.isDone(), true);
-    fixture.service.release({ status: 200, json: EXPORT_RESULT });
-    const error = await rejectionOf(polling);
-    assert.ok(error instanceof AsyncOperationCancelledError, String(error));
-    assert.equal(await rejectionOf(Promise.resolve().then(() => poller.result())), error);
-    assert.equal(poller.status(), "Cancelled");
-    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/result/7", "DELETE /odata/monitor/1"]);
-    // The poll is reported once, with the outcome it ended at.
-    assert.deepEqual(progress.calls, [["Cancelled", -1]]);
-    assert.deepEqual(progress.mismatches, []);
-  });
+  for (const [what, answer] of [
+    ["answered", { status: 200, json: EXPORT_RESULT }],
+    ["failing on the network (the socket destroyed)", { status: 0, destroy: true }],
+  ] as const) {
+    test(`a result GET ${what} after a cancel() that succeeded meanwhile is discarded: poll() rejects with AsyncOperationCancelledError`, async (t) => {
+      const fixture = await ownAsyncService(t);
+      const progress = progressRecorder();
+      const poller = await fixture.start({
+        description: "303 to the result, whose GET is held until released; DELETE answers 204",
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [empty(303, { location: "result/7" })],
+        result: [{ status: 0, hang: true }],
+        cancel: [empty(204)],
+      }, { ...FAST, onProgress: progress.onProgress });
+      progress.watch(poller);
+      const polling = poller.poll();
+      await fixture.service.waitForRequests(3);
+      await poller.cancel();
+      assert.equal(poller.status(), "Cancelled");
+      assert.equal(poller.isDone(), true);
+      fixture.service.release(answer);
+      const error = await rejectionOf(polling);
+      assert.ok(error instanceof AsyncOperationCancelledError, String(error));
+      assert.equal(await rejectionOf(Promise.resolve().then(() => poller.result())), error);
+      assert.equal(poller.status(), "Cancelled");
+      assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/result/7", "DELETE /odata/monitor/1"]);
+      // The poll is reported once, with the outcome it ended at.
+      assert.deepEqual(progress.calls, [["Cancelled", -1]]);
+      assert.deepEqual(progress.mismatches, []);
+    });
+  }
 
   test("a result GET of a later poll (after a transient answer) answered after a successful cancel() rejects with AsyncOperationCancelledError", async (t) => {
     const fixture = await ownAsyncService(t);

@@ -903,8 +903,12 @@ test("a huge unpaged answer is read entity by entity: the server cannot write fa
 
 // --- cancellation ------------------------------------------------------------------------------
 
-/** A server whose page 2 never answers; it records when that request's connection closes. */
-async function hangingSecondPage(): Promise<{ server: RecordingServer; closed: () => boolean }> {
+/**
+ * A server whose page 2 never answers: it sends the headers and the start of the body, then
+ * nothing more (or, with `headers: false`, nothing at all). It records when that request's
+ * connection closes.
+ */
+async function hangingSecondPage({ headers = true } = {}): Promise<{ server: RecordingServer; closed: () => boolean }> {
   let closed = false;
   const server = await pagedV4(3, 3, {
     hold: (page, res) => {
@@ -912,8 +916,10 @@ async function hangingSecondPage(): Promise<{ server: RecordingServer; closed: (
       res.on("close", () => {
         closed = true;
       });
-      res.writeHead(200, { "content-type": "application/json" });
-      res.write('{"value":[{"ID":4},'); // a start, then nothing more
+      if (headers) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"value":[{"ID":4},'); // a start, then nothing more
+      }
       return true;
     },
   });
@@ -1072,7 +1078,7 @@ describe("cancellation", () => {
     await drain(client.collection<Item>("Items").stream({ signal: controller.signal }), seen);
     assert.deepEqual(ids(seen), ids(items(1, 15)));
     assert.equal(server.requests.filter(isPage).length, 5);
-    // The pipeline's timeout step aborts the walk's own controller: no page adds a signal of its own.
+    // Each page's controller is the walk's own, which the pipeline's timeout step aborts itself: no page adds an AbortSignal.any.
     assert.equal(any.mock.callCount(), 1, "one AbortSignal.any for the walk");
     assert.equal(controller.signal.aborted, false);
     await drain(client.collection<Item>("Items"), []);
@@ -1080,16 +1086,7 @@ describe("cancellation", () => {
   });
 
   test("a page that gets no answer ends a walk with TIMEOUT and leaves the caller's signal unaborted", async (t) => {
-    let closed = false;
-    const server = await pagedV4(3, 3, {
-      hold: (page, res) => {
-        if (page !== 2) return false;
-        res.on("close", () => {
-          closed = true;
-        });
-        return true;
-      },
-    });
+    const { server, closed } = await hangingSecondPage({ headers: false });
     t.after(() => server.close());
     const controller = new AbortController();
     const seen: Item[] = [];
@@ -1099,7 +1096,7 @@ describe("cancellation", () => {
     assert.match(error.message, /Items\?page=2 got no answer within 300 ms/);
     assert.deepEqual(ids(seen), [1, 2, 3]);
     assert.equal(controller.signal.aborted, false, "the timeout is the walk's, not the caller's");
-    await waitFor(() => closed, "the server to see page 2's connection closed");
+    await waitFor(closed, "the server to see page 2's connection closed");
     await settle(server);
     assert.equal(server.requests.filter(isPage).length, 2);
   });

@@ -193,6 +193,24 @@ describe("what is written", () => {
     }
     assert.match(generate(model, { name: "makeDefault" })["index.ts"] ?? "", /^export function makeDefault\(client: ODataClient\)/m);
   });
+
+  test("a function import's parameter whose name is not an ASCII identifier (Größe) is read as params[\"Größe\"], and both forms parse", () => {
+    const model = parseMetadata(`<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>
+  <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="S">
+    <Function Name="Stock"><Parameter Name="Größe" Type="Edm.Date" Nullable="false"/><ReturnType Type="Edm.Int32"/></Function>
+    <EntityContainer Name="C"><FunctionImport Name="Stock" Function="S.Stock"/></EntityContainer>
+  </Schema>
+</edmx:DataServices></edmx:Edmx>`);
+    const syntaxErrors = (text: string, fileName: string): string[] =>
+      (ts.transpileModule(text, { fileName, reportDiagnostics: true }).diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const { "index.ts": source = "" } = generate(model);
+    assert.ok(source.includes('"Größe": params["Größe"] == null ? params["Größe"] : edm.date(params["Größe"])'), source);
+    assert.deepEqual(syntaxErrors(source, "index.ts"), []);
+    const files = generate(model, { declarations: true });
+    assert.deepEqual(syntaxErrors(files["index.js"] ?? "", "index.js"), []);
+    assert.deepEqual(syntaxErrors(files["index.d.ts"] ?? "", "declarations.ts"), []);
+  });
 });
 
 // What the golden files give a program, checked by the compiler (these functions are not run).

@@ -474,7 +474,7 @@ function functionLiterals(context: Context, overloads: readonly Operation[]): st
     if (type === null) continue;
     const method = TYPED_LITERALS[type];
     const member = propertyName(name);
-    const value = `params.${isIdentifier(name) ? name : `[${JSON.stringify(name)}]`}`;
+    const value = isIdentifier(name) ? `params.${name}` : `params[${JSON.stringify(name)}]`;
     if (method !== undefined) lines.push(`${member}: ${value} == null ? ${value} : edm.${method}(${value})`);
     else if (context.model.enumType(type)) lines.push(`${member}: ${value} == null ? ${value} : edm.enumMember(${JSON.stringify(type)}, ${value})`);
   }

@@ -36,7 +36,7 @@ import { numberOf } from "../metadata/values.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
-import type { PartitionOptions, QueryPartition, partitionState } from "./partition.js";
+import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
 
 /**
  * How a partition's state is made: `partitionState` of partition.ts, passed in by the query rather
@@ -44,7 +44,7 @@ import type { PartitionOptions, QueryPartition, partitionState } from "./partiti
  * would move it and the query-state checks it uses out of the start bundle's chunk into a shared
  * one, which costs the start bundle (test/treeshake.test.ts) about 0.5 kB gzipped.
  */
-export type PartitionStateOf = typeof partitionState;
+type PartitionStateOf = typeof partitionState;
 
 /** The most partitions one plan makes (each boundary costs a probe). */
 export const MAX_PARTITIONS = 1000;
@@ -60,7 +60,7 @@ interface KeyPart {
 export async function planPartitions(core: ClientCore, state: QueryState, n: number, options: PartitionOptions | undefined, stateOf: PartitionStateOf): Promise<QueryPartition[]> {
   const where = "partitions(n)";
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new RangeError(`${where}: n must be an integer from 1 to ${MAX_PARTITIONS}; got ${describe(n)}`);
-  const strategy = options?.strategy ?? "auto";
+  const strategy: PartitionStrategy = options?.strategy ?? "auto";
   if (!["auto", "quantiles", "aggregate", "skip"].includes(strategy)) {
     throw new RangeError(`${where}: option "strategy" must be "auto", "quantiles", "aggregate" or "skip"; got ${describe(strategy)}`);
   }
@@ -75,78 +75,59 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
   let model = options?.model;
   let modelError: unknown;
   // The count does not need the key: when $metadata is to be read first, the count is asked at the
-  // same time (a round trip less before the walks start). If planning stops before using it, the
-  // count is aborted.
+  // same time (a round trip less before the walks start). Planning aborts it when it ends, whether
+  // or not it used it (a count already read is not touched by that).
   const countStop = new AbortController();
   let total: Promise<number> | undefined;
-  if (model === undefined) {
-    if (strategy !== "aggregate") {
-      total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: anySignal([signal, countStop.signal]) });
-      total.catch(() => {}); // its failure is the plan's when the plan uses it
-    }
-    try {
-      model = await metadataCacheOf(core).get(signal);
-    } catch (error) {
-      if (signal?.aborted) {
-        countStop.abort(error);
-        throw error;
-      }
-      modelError = error;
-    }
-  }
   try {
-    return await planWithModel(core, state, n, strategy, where, explicitKey, model, modelError, signal, total, stateOf);
-  } catch (error) {
-    countStop.abort(error);
-    throw error;
-  }
-}
-
-async function planWithModel(
-  core: ClientCore,
-  state: QueryState,
-  n: number,
-  strategy: string,
-  where: string,
-  explicitKey: string[] | undefined,
-  model: ServiceModel | undefined,
-  modelError: unknown,
-  signal: AbortSignal | undefined,
-  total: Promise<number> | undefined,
-  stateOf: PartitionStateOf,
-): Promise<QueryPartition[]> {
-  const set = state.parentPath === undefined ? model?.entitySet(state.entitySet) : undefined;
-  const type = set && model ? model.entityTypeOf(set) : undefined;
-  const key: KeyPart[] | undefined = explicitKey
-    ? explicitKey.map((path) => ({ path, type: type && model ? propertyType(model, type.qualifiedName, path) : undefined }))
-    : type && model
-      ? model.keyOf(type).map((ref) => ({ path: ref.path, type: propertyType(model, type.qualifiedName, ref.path) }))
-      : undefined;
-  if (!key?.length) {
-    const why = modelError === undefined ? `$metadata names no key for ${state.entitySet}` : `$metadata could not be read (${(modelError as Error).message})`;
-    throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${state.entitySet} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
-  }
-  const sortable = set && model ? keySortable(model, set, key) : true;
-
-  const plan: PlanContext = { core, state, n, key, signal, total, stateOf };
-  switch (strategy) {
-    case "skip":
-      return skipWindows(plan, sortable);
-    case "aggregate":
-      return aggregateRanges(plan);
-    case "quantiles":
-      return quantileRanges(plan);
-    case "auto":
-      if (!sortable) return skipWindows(plan, false);
-      try {
-        return await quantileRanges(plan);
-      } catch (error) {
-        // 501: the service does not implement ordering (by this key); that is "cannot be ordered".
-        if (error instanceof ODataHttpError && error.status === 501 && !signal?.aborted) return skipWindows(plan, false);
-        throw error;
+    if (model === undefined) {
+      if (strategy !== "aggregate") {
+        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: anySignal([signal, countStop.signal]) });
+        total.catch(() => {}); // its failure is the plan's when the plan uses it
       }
+      try {
+        model = await metadataCacheOf(core).get(signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        modelError = error;
+      }
+    }
+
+    const known = model;
+    const set = state.parentPath === undefined ? known?.entitySet(state.entitySet) : undefined;
+    const type = set && known ? known.entityTypeOf(set) : undefined;
+    const key: KeyPart[] | undefined = explicitKey
+      ? explicitKey.map((path) => ({ path, type: type && known ? propertyType(known, type.qualifiedName, path) : undefined }))
+      : type && known
+        ? known.keyOf(type).map((ref) => ({ path: ref.path, type: propertyType(known, type.qualifiedName, ref.path) }))
+        : undefined;
+    if (!key?.length) {
+      const why = modelError === undefined ? `$metadata names no key for ${state.entitySet}` : `$metadata could not be read (${(modelError as Error).message})`;
+      throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${state.entitySet} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
+    }
+    const sortable = set && known ? keySortable(known, set, key) : true;
+
+    const plan: PlanContext = { core, state, n, key, signal, total, stateOf };
+    switch (strategy) {
+      case "skip":
+        return await skipWindows(plan, sortable);
+      case "aggregate":
+        return await aggregateRanges(plan);
+      case "quantiles":
+        return await quantileRanges(plan);
+      case "auto":
+        if (!sortable) return await skipWindows(plan, false);
+        try {
+          return await quantileRanges(plan);
+        } catch (error) {
+          // 501: the service does not implement ordering (by this key); that is "cannot be ordered".
+          if (error instanceof ODataHttpError && error.status === 501 && !signal?.aborted) return await skipWindows(plan, false);
+          throw error;
+        }
+    }
+  } finally {
+    countStop.abort();
   }
-  throw new RangeError(`${where}: unknown strategy ${describe(strategy)}`);
 }
 
 interface PlanContext {

@@ -180,8 +180,9 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
   const tops = [...new Set(columns.map((column) => column.split("/")[0] as string))];
   const known = new Set(tops);
   const reported = new Set<string>();
-  // A column that is a property's name is read straight from the entity, a path through valueAt.
-  const plain = columns.map((column) => !column.includes("/"));
+  // A column that is a property's name is read straight from the entity, a path through valueAt
+  // (as is a column named like a member of every object, which valueAt reads only as the row's own).
+  const plain = columns.map((column) => !column.includes("/") && !(column in Object.prototype));
   // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
   const countable = tops.every((top) => !(top in Object.prototype));
   // Columns that are each a property of their own: the values read for the row count them too.

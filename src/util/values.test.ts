@@ -47,5 +47,7 @@ test("valueAt follows a property path through records, passes over type casts, a
   assert.equal(valueAt(entity, "NS.Type"), "not a property");
   assert.deepEqual(valueAt(entity, "address"), { city: "Bern", geo: null });
   assert.equal(valueAt(entity, "address/geo"), null);
-  for (const path of ["address/geo/lat", "tags/a", "tags/0", "blob/0", "missing", "missing/deeper", "address/zip"]) assert.equal(valueAt(entity, path), undefined, path);
+  for (const path of ["address/geo/lat", "tags/a", "tags/0", "blob/0", "missing", "missing/deeper", "address/zip", "constructor", "address/toString", "__proto__"]) {
+    assert.equal(valueAt(entity, path), undefined, path);
+  }
 });

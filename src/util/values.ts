@@ -30,11 +30,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * @example valueAt({ address: { city: "Bern" } }, "address/city") // "Bern"
  */
 export function valueAt(entity: Record<string, unknown>, path: string): unknown {
-  if (!path.includes("/")) return entity[path];
+  // Own members only: a property named like a member of every object (`constructor`) that the
+  // entity lacks is missing, not Object.prototype's.
+  if (!path.includes("/")) return Object.hasOwn(entity, path) ? entity[path] : undefined;
   let current: unknown = entity;
   for (const segment of path.split("/")) {
     if (segment.includes(".")) continue;
-    if (!isRecord(current)) return undefined;
+    if (!isRecord(current) || !Object.hasOwn(current, segment)) return undefined;
     current = current[segment];
   }
   return current;

@@ -21,7 +21,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
   return { promise, resolve, reject };
 }
 
-test("a checkpoint is saved only once the write it waits for is done, and the saves land in order", async () => {
+test("a checkpoint is saved only once the write it waits for is done, and the latest given is the one left on disk", async () => {
   const file = join(tempDir(), "t.checkpoint.json");
   const writer = new CheckpointWriter(file);
   const page = deferred();

@@ -54,9 +54,14 @@ export interface ParallelCheckpoint {
 /** Either kind of checkpoint file. */
 export type ExportCheckpoint = WalkCheckpoint | ParallelCheckpoint;
 
-/** The text of a checkpoint file; `savedAt`: when it was taken (ms since the epoch), else now. */
-function checkpointText(checkpoint: ExportCheckpoint, savedAt = Date.now()): string {
-  return `${JSON.stringify({ ...checkpoint, savedAt: new Date(savedAt).toISOString() }, null, 2)}\n`;
+/** The checkpoint as it is now, stamped with the time (`savedAt`). */
+function stamped<C extends ExportCheckpoint>(checkpoint: C): C {
+  return { ...checkpoint, savedAt: new Date().toISOString() };
+}
+
+/** The text of a checkpoint file. */
+function checkpointText(checkpoint: ExportCheckpoint): string {
+  return `${JSON.stringify(checkpoint, null, 2)}\n`;
 }
 
 /**
@@ -76,7 +81,7 @@ function replaceFile(file: string, text: string): Promise<void> {
 
 /** Saves a checkpoint atomically and resolves once it is in place. */
 export async function saveCheckpoint(file: string, checkpoint: ExportCheckpoint): Promise<void> {
-  await replaceFile(file, checkpointText(checkpoint));
+  await replaceFile(file, checkpointText(stamped(checkpoint)));
 }
 
 /** The shortest time from the start of one save of a walk's checkpoint to the start of the next, in ms. */
@@ -105,7 +110,7 @@ export class CheckpointWriter {
   /** The save in progress, until it and those waiting behind it are done. */
   #running: Promise<void> | undefined;
   /** The latest checkpoint given and not yet saved, with the write it waits for. */
-  #waiting: { checkpoint: ExportCheckpoint; savedAt: number; after: Promise<unknown> | undefined } | undefined;
+  #waiting: { checkpoint: ExportCheckpoint; after: Promise<unknown> | undefined } | undefined;
   #failure: { error: unknown } | undefined;
   /** When the last save started (`performance.now()`). */
   #lastStart = Number.NEGATIVE_INFINITY;
@@ -129,7 +134,7 @@ export class CheckpointWriter {
   save(checkpoint: ExportCheckpoint, after?: Promise<unknown>): void {
     if (this.#failure) throw this.#failure.error;
     // A shallow copy: the walk changes its state's counters and link, never the values inside them.
-    this.#waiting = { checkpoint: { ...checkpoint }, savedAt: Date.now(), after };
+    this.#waiting = { checkpoint: stamped(checkpoint), after };
     this.#running ??= this.#drain();
   }
 
@@ -144,7 +149,7 @@ export class CheckpointWriter {
         try {
           await next.after;
           this.#lastStart = performance.now();
-          await replaceFile(this.file, checkpointText(next.checkpoint, next.savedAt));
+          await replaceFile(this.file, checkpointText(next.checkpoint));
         } catch (error) {
           this.#failure ??= { error };
         }

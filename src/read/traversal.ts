@@ -317,7 +317,9 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
   let value: T[] = [];
   for await (const part of walkParts<T>(core, url, options)) {
     if (part.end && value.length === 0) {
-      // A page read in one piece (every page a JSON.parse reads whole) is its array as parsed.
+      // A page read in one piece (every page a JSON.parse reads whole) is its array as parsed. The
+      // command line's export finds the page's text by this very array (EntityTexts of
+      // payload/entity-text.ts): a copy here would leave every page's text in its store.
       yield toPage(core, part.entities, part.end, true);
       continue;
     }

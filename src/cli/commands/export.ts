@@ -155,7 +155,7 @@ async function runExport(context: CommandContext): Promise<void> {
   const format = (formatArg as FileFormatName | undefined) ?? formatFromFileName(out);
   const checkpointFile = resolve(context.environment.cwd, stringOption(args, "checkpoint") ?? `${out}.checkpoint.json`);
   const resume = flag(args, "resume");
-  const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000) ?? CHECKPOINT_INTERVAL_MS;
+  const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
 
   const { client } = clientFor(context, service);
   const query = buildQuery(client.collection(set), args, { paging: true });

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import type { PipelineStep } from "../src/index.js";
+import { CONTROLLER_USES } from "../src/lro/polling.js";
 import { serveClient, sendJson } from "./servers/recording-server.js";
 
 /** A step that records the signal of every request and whether it was aborted when sent. */
@@ -23,22 +24,24 @@ function signalRecorder() {
   return { seen, step };
 }
 
-test("consecutive polls share one request signal for up to 16 requests, and fetch's listeners on it stay within that", async (t) => {
+test("consecutive polls share one request signal for up to CONTROLLER_USES requests, and fetch's listeners on it stay within that", async (t) => {
+  const uses = CONTROLLER_USES;
+  const polls = 2 * uses + uses / 2;
   const { seen, step } = signalRecorder();
   const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 202, { status: "Running" }), { steps: [step] });
   const poller = client.asyncPoller("monitor/1", { maxWait: 600_000 });
-  for (let i = 0; i < 40; i++) assert.equal(await poller.poll(), true);
-  assert.equal(server.requests.length, 40);
+  for (let i = 0; i < polls; i++) assert.equal(await poller.poll(), true);
+  assert.equal(server.requests.length, polls);
   const signals = seen.map(({ signal }) => signal);
   assert.ok(signals.every((signal) => signal instanceof AbortSignal));
-  // 16 + 16 + 8: a new signal after every 16 requests, the same one in between.
+  // A new signal after every `uses` requests, the same one in between.
   assert.deepEqual(
     [...new Set(signals)].map((signal) => signals.filter((other) => other === signal).length),
-    [16, 16, 8],
+    [uses, uses, uses / 2],
   );
-  for (let i = 0; i < 40; i++) assert.equal(signals[i], signals[i - (i % 16)], `request ${i + 1}`);
+  for (let i = 0; i < polls; i++) assert.equal(signals[i], signals[i - (i % uses)], `request ${i + 1}`);
   for (const signal of new Set(signals)) {
-    assert.ok(getEventListeners(signal as AbortSignal, "abort").length <= 16, "listeners left on a request signal");
+    assert.ok(getEventListeners(signal as AbortSignal, "abort").length <= uses, "listeners left on a request signal");
     assert.equal((signal as AbortSignal).aborted, false);
   }
 });

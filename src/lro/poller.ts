@@ -93,7 +93,6 @@ export class Poller<T> implements AsyncPoller<T> {
   readonly #state: PollerState<T>;
   /** The polling code and this poller's part of it, loaded by the first call that sends. */
   #engine: PollerEngine<T> | undefined;
-  #loading: Promise<PollerEngine<T>> | undefined;
 
   static {
     describeResult = (poller, shape) => {
@@ -186,18 +185,11 @@ export class Poller<T> implements AsyncPoller<T> {
   }
 
   /**
-   * The polling of this poller. The module is loaded once per process ({@link loadPolling}); a
-   * load that failed (a chunk the network did not deliver) is tried again by the next call.
+   * The polling of this poller. The module is loaded once per process ({@link loadPolling}, which
+   * forgets a load that failed, so that the next call tries again).
    */
   #polling(): Promise<PollerEngine<T>> {
-    this.#loading ??= loadPolling().then(
-      ({ PollerEngine }) => (this.#engine ??= new PollerEngine(this.#state, this.#transport, this.#options)),
-      (error: unknown) => {
-        this.#loading = undefined;
-        throw error;
-      },
-    );
-    return this.#loading;
+    return loadPolling().then(({ PollerEngine }) => (this.#engine ??= new PollerEngine(this.#state, this.#transport, this.#options)));
   }
 }
 

@@ -9,7 +9,7 @@ import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperation
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
-import { abortReason, REQUEST_CONTROLLERS, sleep, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, REQUEST_CONTROLLERS, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
@@ -25,7 +25,7 @@ const TRANSIENT_LIMIT = 5;
  * How many polls in a row one controller may be given to (see `PollerEngine.#requestController`);
  * a poll may send more than one request with it (a result GET, redirect hops).
  */
-const CONTROLLER_USES = 16;
+export const CONTROLLER_USES = 16;
 
 /** The polling of one poller: sends its requests and moves its state on. */
 export class PollerEngine<T> {
@@ -67,7 +67,8 @@ export class PollerEngine<T> {
   async wait(given?: AbortSignalLike): Promise<T> {
     const signal = toAbortSignal(given, "wait(signal)");
     throwIfAborted(signal);
-    if (isSettled(this.#state)) return this.#waitUntilDone(undefined);
+    const known = this.#outcome();
+    if (known) return known.result;
     // The wait's own signal: the caller's abort reaches it through one listener for the whole
     // wait (not one per sleep and request), and a cancel() that succeeds aborts it, so that a
     // sleeping wait settles at once rather than when it wakes.
@@ -85,10 +86,18 @@ export class PollerEngine<T> {
     }
   }
 
-  async #waitUntilDone(signal: WaitSignal | undefined): Promise<T> {
+  /** The outcome once it is known: the result (boxed), or the failure thrown; `undefined` while the operation runs. */
+  #outcome(): { result: T } | undefined {
+    const phase = this.#state.phase;
+    if (phase.name === "succeeded") return { result: phase.result };
+    if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
+    return undefined;
+  }
+
+  async #waitUntilDone(signal: WaitSignal): Promise<T> {
     for (;;) {
-      if (this.#state.phase.name === "succeeded") return this.#state.phase.result;
-      if (this.#state.phase.name === "failed" || this.#state.phase.name === "cancelled") throw this.#state.phase.error;
+      const known = this.#outcome();
+      if (known) return known.result;
       const now = Date.now();
       if (now >= this.#state.deadline) throw this.#timeoutError();
       const pollAt = this.#state.retryAfterAt ?? now + this.#options.pollInterval;
@@ -96,10 +105,10 @@ export class PollerEngine<T> {
         // The next poll would be due after the deadline: sleep until it and give up. Decided here
         // rather than by reading the clock after the sleep, because a timer may fire a little
         // before Date.now() reaches the deadline, and then a request would go out after all.
-        await (signal ? signal.sleep(this.#state.deadline - now) : sleep(this.#state.deadline - now));
+        await signal.sleep(this.#state.deadline - now);
         throw this.#timeoutError();
       }
-      await (signal ? signal.sleep(pollAt - now) : sleep(pollAt - now));
+      await signal.sleep(pollAt - now);
       if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
       // As poll() does, with the wait's signal as it is (poll() would bridge it to an AbortSignal).
       await this.#polls.join(this.#startPoll, signal);
@@ -166,8 +175,15 @@ export class PollerEngine<T> {
     // it, so a poll costs one timer here and no second signal.
     const timer = left <= MAX_TIMER_DELAY ? setTimeout(abortAtDeadline, Math.max(0, left), REQUEST_CONTROLLERS.get(signal)) : undefined;
     try {
-      return await this.#pollOnce(signal);
+      const running = await this.#pollOnce(signal);
+      // A cancel() that succeeded while this poll was on the wire has settled the outcome, whatever
+      // the poll read meanwhile: a transient failure (a network error, a timeout) reads as running.
+      return running && this.#state.phase.name === "cancelled" ? this.#settle() : running;
     } catch (error) {
+      // The same when the poll failed (an answer that could not be read, an error status), unless
+      // it failed with that outcome itself.
+      const phase = this.#state.phase;
+      if (phase.name === "cancelled" && error !== phase.error) return this.#settle();
       if (timer !== undefined && DEADLINE_REASONS.has(signal.reason)) throw this.#timeoutError();
       throw error;
     } finally {
@@ -181,11 +197,7 @@ export class PollerEngine<T> {
     if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
     throwIfAborted(signal);
     if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
-    if (phase.name === "fetching-result") {
-      const running = await this.#fetchResult(phase.resultUrl, signal);
-      this.#reportProgress();
-      return running;
-    }
+    if (phase.name === "fetching-result") return this.#fetchResultAndReport(phase.resultUrl, signal);
 
     const url = this.#state.statusUrl;
     let answer: MonitorAnswer | undefined;
@@ -194,9 +206,6 @@ export class PollerEngine<T> {
       if (response.type === "opaqueredirect") await discard(response);
       else answer = response.ok ? monitorAnswer(response, url, await readBodyText(response, "GET", url, signal)) : await errorAnswer(response, url, signal);
     } catch (error) {
-      // A cancel() that succeeded while this poll was on the wire has settled the outcome, whatever
-      // became of the poll (a network error, a timeout, an answer that could not be read).
-      if (isSettled(this.#state)) return this.#settle();
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
@@ -210,7 +219,6 @@ export class PollerEngine<T> {
     try {
       reading = readMonitorAnswer(answer);
     } catch (error) {
-      if (isSettled(this.#state)) return this.#settle();
       // Rule 11: an answer arrived, so a run of transient answers is broken.
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
@@ -300,8 +308,6 @@ export class PollerEngine<T> {
     try {
       response = await this.#send("result", "GET", resultUrl, signal, "follow");
     } catch (error) {
-      // As in #pollOnce: a cancel() that succeeded meanwhile has settled the outcome.
-      if (isSettled(this.#state)) return this.#settle();
       if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
       if (isTransientFailure(error)) return this.#transient(error, undefined);
       throw error;
@@ -313,14 +319,9 @@ export class PollerEngine<T> {
       return this.#settle();
     }
     if (response.ok) {
-      let result: T;
-      try {
-        result = readResultBody(monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal))) as T;
-      } catch (error) {
-        if (isSettled(this.#state)) return this.#settle();
-        throw error;
-      }
-      // The body was read after the check above: a cancel() may have succeeded meanwhile.
+      const result = readResultBody(monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal))) as T;
+      // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
+      // the result is not taken.
       if (isSettled(this.#state)) return this.#settle();
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
@@ -328,7 +329,6 @@ export class PollerEngine<T> {
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);
-    if (isSettled(this.#state)) return this.#settle();
     if (TRANSIENT_STATUSES.has(response.status)) return this.#transient(error, response.headers.get("retry-after") ?? undefined);
     throw error;
   }
@@ -422,7 +422,9 @@ function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boole
  * `AbortSignal`: a waiting poller keeps it for as long as it waits, and in Node an `AbortSignal`
  * with its controller costs about a kilobyte (an `EventTarget` with two maps, and a hidden class
  * of its own), as much again as the rest of the wait. Its sleeps end at once when it aborts, with
- * no listener; the poll requests it joins (`SharedRequest.join`) listen to it while they run.
+ * no listener: `sleep()` of http/signals.ts would register one through `onAbort` (an entry, a set
+ * and two closures), held by every sleeping wait. The poll requests it joins
+ * (`SharedRequest.join`) listen to it while they run.
  */
 class WaitSignal implements AbortSignalLike {
   aborted = false;

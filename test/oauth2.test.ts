@@ -69,7 +69,6 @@ function form(request: RecordedRequest): Record<string, string> {
 
 const bearerOf = (request: RecordedRequest | undefined) => request?.headers.authorization;
 
-
 async function authFailure(promise: Promise<unknown>): Promise<ODataClientError> {
   const error = await rejectionOf(promise);
   assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${inspect(error)}`);

@@ -1,19 +1,9 @@
 /** Small helpers around `AbortSignal` used by the pipeline and the poller. */
 import { describe } from "../util/values.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
-import { onAbort } from "../util/abort-waiters.js";
+import { onAbort, type AbortSignalLike } from "../util/abort-waiters.js";
 
-/**
- * What the library takes as a signal: an `AbortSignal`, or any object that behaves like one
- * (jsdom's, a polyfill's): `aborted`, `reason`, and `addEventListener`/`removeEventListener` for
- * `"abort"`.
- */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  readonly reason?: unknown;
-  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: "abort", listener: () => void): void;
-}
+export type { AbortSignalLike } from "../util/abort-waiters.js";
 
 /** The reason an aborted signal carries (an `AbortError` `DOMException` when none was given). */
 export function abortReason(signal: AbortSignalLike): unknown {

@@ -10,10 +10,16 @@ export interface AbortTarget {
   removeEventListener(type: "abort", listener: () => void): void;
 }
 
-/** A signal that says whether it has aborted and why, as well as telling when. */
-export interface AbortSource extends AbortTarget {
+/**
+ * What the library takes as a signal: an `AbortSignal`, or any object that behaves like one
+ * (jsdom's, a polyfill's): `aborted`, `reason`, and `addEventListener`/`removeEventListener` for
+ * `"abort"`.
+ */
+export interface AbortSignalLike {
   readonly aborted: boolean;
   readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
 }
 
 // The callbacks waiting for each signal's abort, run by one listener per signal: many pollers and

@@ -3,7 +3,7 @@
  * poller's `poll()` and the client's `$metadata` cache both need exactly this.
  */
 
-import { onAbort, type AbortSource } from "./abort-waiters.js";
+import { onAbort, type AbortSignalLike } from "./abort-waiters.js";
 
 /** The request in flight and the callers that still wait for it. */
 interface Shared<T> {
@@ -46,7 +46,7 @@ export class SharedRequest<T> {
    * Waits for the request in flight, or starts one with `start` (which gets the signal that
    * aborts it), until it settles or `signal` aborts.
    */
-  join(start: (signal: AbortSignal) => Promise<T>, signal?: AbortSource): Promise<T> {
+  join(start: (signal: AbortSignal) => Promise<T>, signal?: AbortSignalLike): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let shared = this.#current;
     if (shared === undefined) {
@@ -68,7 +68,7 @@ export class SharedRequest<T> {
     }
   }
 
-  #wait(shared: Shared<T>, signal: AbortSource | undefined): Promise<T> {
+  #wait(shared: Shared<T>, signal: AbortSignalLike | undefined): Promise<T> {
     shared.callers += 1;
     if (signal === undefined) return shared.promise;
     return new Promise<T>((resolve, reject) => {

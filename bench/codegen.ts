@@ -106,14 +106,15 @@ function tsc(folder: string, files: string[]): Promise<TscRun> {
 
 /**
  * tsc `rounds` times, for the rows whose difference is smaller than this machine's noise: the
- * run of median wall time, with the spread.
+ * run nearest the median wall time (bench/stats.ts), with the spread.
  */
 async function tscRounds(folder: string, files: string[], rounds: number): Promise<TscRun> {
   const runs: TscRun[] = [];
   for (let round = 0; round < rounds; round++) runs.push(await tsc(folder, files));
-  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
-  const middle = sorted[Math.floor(sorted.length / 2)] as TscRun;
-  return { ...middle, spread: { min: sorted[0]?.seconds ?? 0, max: sorted.at(-1)?.seconds ?? 0, rounds } };
+  const seconds = runs.map((run) => run.seconds);
+  const middle = median(seconds);
+  const nearest = runs.reduce((best, run) => (Math.abs(run.seconds - middle) < Math.abs(best.seconds - middle) ? run : best));
+  return { ...nearest, spread: { min: Math.min(...seconds), max: Math.max(...seconds), rounds } };
 }
 
 /** Parses and generates `rounds` times; the median and spread in seconds, and the last files. */

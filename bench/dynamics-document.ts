@@ -38,7 +38,6 @@ const TYPES = [
   ["Edm.Date", ""],
 ] as const;
 
-
 /** The entity type names: Dynamics-like lowercase names, the user entity first. */
 export function dynamicsEntityNames(count: number): string[] {
   const base = ["systemuser", "account", "contact", "lead", "opportunity", "incident", "solution", "Solution", "team", "businessunit"];

@@ -178,7 +178,9 @@ describe("planning against node:http services", () => {
       const url = new URL(request.path, "http://x");
       if (url.pathname.endsWith("/$metadata")) {
         // Answered only once the count is asked (a plan that counts after $metadata gets a 503 after 2 s).
-        const asked = await Promise.race([countAsked.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000))]);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const asked = await Promise.race([countAsked.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)))]);
+        clearTimeout(timer);
         if (!asked) return sendJson(res, 503, { error: { code: "503", message: "the count was not asked meanwhile" } });
         return sendText(res, 200, metadataXml(INT_KEY), { "content-type": "application/xml" });
       }

@@ -167,15 +167,8 @@ describe("what is written", () => {
   });
 
   test("the factory's name follows the reserved-word rule: a container named Default gives default_, a name option that is a reserved word is refused", () => {
-    const model = parseMetadata(`<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>
-  <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="S">
-    <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
-    <EntityContainer Name="Default"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
-  </Schema>
-</edmx:DataServices></edmx:Edmx>`);
-    const syntaxErrors = (text: string, fileName: string): string[] =>
-      (ts.transpileModule(text, { fileName, reportDiagnostics: true }).diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const model = schemaS(`<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+    <EntityContainer Name="Default"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>`);
     const { "index.ts": source = "" } = generate(model);
     assert.match(source, /^export function default_\(client: ODataClient\)/m);
     assert.deepEqual(syntaxErrors(source, "index.ts"), []);
@@ -195,15 +188,8 @@ describe("what is written", () => {
   });
 
   test("a function import's parameter whose name is not an ASCII identifier (Größe) is read as params[\"Größe\"], and both forms parse", () => {
-    const model = parseMetadata(`<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>
-  <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="S">
-    <Function Name="Stock"><Parameter Name="Größe" Type="Edm.Date" Nullable="false"/><ReturnType Type="Edm.Int32"/></Function>
-    <EntityContainer Name="C"><FunctionImport Name="Stock" Function="S.Stock"/></EntityContainer>
-  </Schema>
-</edmx:DataServices></edmx:Edmx>`);
-    const syntaxErrors = (text: string, fileName: string): string[] =>
-      (ts.transpileModule(text, { fileName, reportDiagnostics: true }).diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const model = schemaS(`<Function Name="Stock"><Parameter Name="Größe" Type="Edm.Date" Nullable="false"/><ReturnType Type="Edm.Int32"/></Function>
+    <EntityContainer Name="C"><FunctionImport Name="Stock" Function="S.Stock"/></EntityContainer>`);
     const { "index.ts": source = "" } = generate(model);
     assert.ok(source.includes('"Größe": params["Größe"] == null ? params["Größe"] : edm.date(params["Größe"])'), source);
     assert.deepEqual(syntaxErrors(source, "index.ts"), []);
@@ -212,6 +198,21 @@ describe("what is written", () => {
     assert.deepEqual(syntaxErrors(files["index.d.ts"] ?? "", "declarations.ts"), []);
   });
 });
+
+/** A model of one v4 schema `S` holding `xml`. */
+function schemaS(xml: string): ServiceModel {
+  return parseMetadata(`<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>
+  <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="S">
+    ${xml}
+  </Schema>
+</edmx:DataServices></edmx:Edmx>`);
+}
+
+/** What TypeScript's parser finds wrong in a generated file (none for a file that parses). */
+function syntaxErrors(text: string, fileName: string): string[] {
+  return (ts.transpileModule(text, { fileName, reportDiagnostics: true }).diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
 
 // What the golden files give a program, checked by the compiler (these functions are not run).
 export function typesOfTheGoldenFiles(client: ODataClient): void {

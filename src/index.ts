@@ -1,7 +1,8 @@
 /**
  * traverse-odata: the public exports.
  *
- * Values are what a user calls, constructs or tests with `instanceof`: the client, the error
+ * Values are what a user calls, constructs or tests with `instanceof`: the client and the reader it
+ * extends (`ODataReader`, also the entry point of traverse-odata/read, src/read.ts), the error
  * classes and their guards, `edm` and `EdmValue`, `createFilterBuilder`, `parseMetadata` and
  * `ServiceModel`, `etagOf`. Classes that only the client makes (queries, operation calls, media,
  * batches and their handles, the filter and expand builders) are exported as types: their
@@ -9,6 +10,7 @@
  * @packageDocumentation
  */
 export { ODataClient } from "./client.js";
+export { ODataReader } from "./reader.js";
 export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions } from "./options.js";
 export type { AuthOptions, BearerToken, OAuth2ClientCredentials, OAuth2ClientAuthentication } from "./http/auth.js";
 export {
@@ -40,6 +42,7 @@ export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./ht
 
 // Queries and what they take.
 export type { CollectionQuery, EntityQuery } from "./resources/query.js";
+export type { ReadCollectionQuery, ReadEntityQuery, QueryKinds, QueryKind, CollectionOf, EntityOf } from "./resources/read-query.js";
 export type { EntityKey } from "./query/keys.js";
 export type { ExpandQuery, ExpandBuilder, ExpandRows } from "./query/expand.js";
 export { createFilterBuilder } from "./query/filter.js";

@@ -47,6 +47,12 @@ test("a change to the report shows as the lines that differ, with three lines ar
   assert.equal(lineDiff(before, before), "");
 });
 
+test("every name of traverse-odata/read is exported by traverse-odata, as the same declaration", () => {
+  assert.ok(report.text.includes("\n## traverse-odata/read\n"), "the report lists the names of traverse-odata/read");
+  assert.ok(report.text.includes("- `ODataReader`\n"), "the report lists ODataReader among them");
+  assert.deepEqual(report.readOnly, []);
+});
+
 test("every declaration reachable from dist/index.d.ts is exported from it", () => {
   assert.deepEqual(report.forgotten, [], "export these from src/index.ts, or keep them out of the public declarations (see the warnings in the report)");
 });

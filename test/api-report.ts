@@ -8,7 +8,7 @@
  * takes a few seconds. `npm run api:update` runs this file and rewrites the report;
  * test/api-report.test.ts fails when the report in the repository differs from what this writes.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,6 +29,8 @@ export interface ApiReport {
   forgotten: string[];
   /** API Extractor's errors, which make the report untrustworthy. */
   errors: string[];
+  /** Names that `traverse-odata/read` exports and `traverse-odata` does not export as the same declaration. */
+  readOnly: string[];
 }
 
 /** Emits the declarations of `src/` as `npm run build` would, into `outDir`; throws on an emit error. */
@@ -56,6 +58,54 @@ const formatHost: ts.FormatDiagnosticsHost = {
 export function valuesSection(values: string[]): string {
   const list = values.map((name) => `- \`${name}\``).join("\n");
   return `\n## Values\n\nWhat \`import * as api from "traverse-odata"\` holds at run time; every other name above is a type only.\n\n${list}\n`;
+}
+
+/**
+ * The part of the report on module augmentations, which API Extractor leaves out of its own: every
+ * `declare module "..."` block of the emitted declarations, with the file it is in.
+ */
+export function augmentationsSection(dist: string, files: readonly string[]): string {
+  const blocks: string[] = [];
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(join(dist, file), "utf8"), ts.ScriptTarget.ES2022, true);
+    for (const statement of source.statements) {
+      if (ts.isModuleDeclaration(statement) && ts.isStringLiteral(statement.name)) blocks.push(`// ${file}\n${statement.getText(source)}`);
+    }
+  }
+  if (blocks.length === 0) return "";
+  return `\n## Module augmentations\n\nWhat the declarations add to interfaces of other modules (API Extractor does not show these above).\n\n\`\`\`ts\n${blocks.join("\n\n")}\n\`\`\`\n`;
+}
+
+/**
+ * The part of the report on `traverse-odata/read`: the names dist/read.d.ts exports. `elsewhere`
+ * lists those that dist/index.d.ts does not export as the same declaration (there should be none).
+ */
+export function readEntrySection(dist: string): { text: string; elsewhere: string[] } {
+  const files = { read: join(dist, "read.d.ts"), index: join(dist, "index.d.ts") };
+  const program = ts.createProgram({ rootNames: [files.read, files.index], options: { noEmit: true, types: [], skipLibCheck: true } });
+  const checker = program.getTypeChecker();
+  const exportsOf = (file: string): Map<string, ts.Symbol> => {
+    const source = program.getSourceFile(file);
+    const symbol = source && checker.getSymbolAtLocation(source);
+    if (symbol === undefined) throw new Error(`${file} has no module symbol`);
+    // An export's own declaration: the same class or type reached through either entry point.
+    return new Map(checker.getExportsOfModule(symbol).map((exported) => [exported.name, exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported]));
+  };
+  const read = exportsOf(files.read);
+  const index = exportsOf(files.index);
+  const names = [...read.keys()].sort();
+  const elsewhere = names.filter((name) => index.get(name) !== read.get(name));
+  const text = `\n## traverse-odata/read\n\nThe names \`import ... from "traverse-odata/read"\` gives; each is the same value or type as the one of \`traverse-odata\` above.\n\n${names.map((name) => `- \`${name}\``).join("\n")}\n`;
+  return { text, elsewhere };
+}
+
+/** The emitted declaration files below `dist`, as paths relative to it with `/`. */
+function declarationFiles(dist: string, folder = ""): string[] {
+  return readdirSync(join(dist, folder), { withFileTypes: true }).flatMap((entry) => {
+    const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
+    if (entry.isDirectory()) return declarationFiles(dist, path);
+    return path.endsWith(".d.ts") ? [path] : [];
+  }).sort();
 }
 
 /** Makes the report from the current sources. */
@@ -116,9 +166,11 @@ export async function apiReport(): Promise<ApiReport> {
       },
     });
     if (!result.succeeded && errors.length === 0) errors.push(`API Extractor failed (${result.errorCount} errors)`);
-    const text = readFileSync(join(reportFolder, "traverse-odata.api.md"), "utf8") + valuesSection(values);
+    const readEntry = readEntrySection(dist);
+    const text =
+      readFileSync(join(reportFolder, "traverse-odata.api.md"), "utf8") + valuesSection(values) + augmentationsSection(dist, declarationFiles(dist).filter((file) => !file.startsWith("cli/"))) + readEntry.text;
     const forgotten = [...text.matchAll(/\(ae-forgotten-export\) The symbol "([^"]+)"/g)].map((match) => match[1] ?? "");
-    return { text, forgotten, errors };
+    return { text, forgotten, errors, readOnly: readEntry.elsewhere };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

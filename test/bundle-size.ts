@@ -30,6 +30,7 @@ export interface Scenario {
 
 /** The programs measured, from the smallest use to the whole library. */
 export const SCENARIOS: readonly Scenario[] = [
+  { name: "read-only through traverse-odata/read: ODataReader, collection().filter().stream()", file: "read-entry.ts", loads: [] },
   { name: "read-only: collection().filter().stream()", file: "read-only.ts", loads: [] },
   { name: "read + write: create, update, delete", file: "read-write.ts", loads: ["resources/writes.ts"] },
   { name: "read + $batch", file: "read-batch.ts", loads: ["batch/send.ts"] },

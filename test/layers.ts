@@ -32,8 +32,8 @@ export const LAYERS: readonly Layer[] = [
   { name: "metadata", places: ["metadata/"] },
   { name: "resources", places: ["resources/"] },
   { name: "batch", places: ["batch/"] },
-  { name: "client", places: ["client.ts"] },
-  { name: "entry points", places: ["index.ts"] },
+  { name: "client", places: ["reader.ts", "client.ts"] },
+  { name: "entry points", places: ["index.ts", "read.ts"] },
   { name: "cli and codegen", places: ["cli/", "codegen/"] },
 ];
 

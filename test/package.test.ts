@@ -84,6 +84,7 @@ function copyRepository(target: string): void {
 // CommonJS JavaScript, run as is.
 const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, parseMetadata, type Batch, type BatchResults, type Page } from "traverse-odata";
 import { generate, type GeneratedFiles } from "traverse-odata/codegen";
+import { ODataReader, ODataClientError as ReaderClientError, type ReadCollectionQuery } from "traverse-odata/read";
 
 interface Book { ID: number; title: string; stock: number }
 
@@ -110,7 +111,10 @@ const edmx = '<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" V
   '<Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType><EntityContainer Name="Shop"><EntitySet Name="Items" EntityType="Shop.Item"/></EntityContainer></Schema>' +
   '</edmx:DataServices></edmx:Edmx>';
 const files: GeneratedFiles = generate(parseMetadata(edmx));
-console.log(JSON.stringify({ titles: page.value.map((book) => book.title), missing, generated: Object.keys(files), factory: /export function shop\\(client: ODataClient\\)/.test(files["index.ts"] ?? "") }));
+// The reader of traverse-odata/read: the same reading, typed by the shipped declarations, and no writes.
+const readerBooks: ReadCollectionQuery<Book, "title"> = new ODataReader({ serviceUrl }).collection<Book>("Books").select("title").top(2);
+const readerTitles = (await readerBooks.list()).map((book) => book.title);
+console.log(JSON.stringify({ titles: page.value.map((book) => book.title), missing, generated: Object.keys(files), factory: /export function shop\\(client: ODataClient\\)/.test(files["index.ts"] ?? ""), readerTitles, sameErrorClass: ReaderClientError === ODataClientError }));
 
 // A batch handle's type reaches its result through the shipped declarations: \`value\` is a Book.
 export function titleIn(batch: Batch, results: BatchResults): string | undefined {
@@ -121,6 +125,10 @@ export function titleIn(batch: Batch, results: BatchResults): string | undefined
 // Only the client makes queries: the package exports their class as a type, with no value to call.
 // @ts-expect-error CollectionQuery is not a value of the package
 export type QueryConstructor = (typeof import("traverse-odata"))["CollectionQuery"];
+
+// A reader's queries read and do not write.
+// @ts-expect-error create is not a method of a reader's query
+export type ReaderCreate = ReadCollectionQuery<Book>["create"];
 `;
 
 const CJS_TS_CONSUMER = `import { ODataClient, ODataHttpError, type Page } from "traverse-odata";
@@ -152,6 +160,7 @@ async function main() {
     status = error.status;
   }
   const { generate } = require("traverse-odata/codegen");
+  const read = require("traverse-odata/read");
   const imported = await import("traverse-odata");
   console.log(JSON.stringify({
     version,
@@ -159,6 +168,7 @@ async function main() {
     status,
     sameModule: imported.ODataClientError === ODataClientError && imported.ODataClient === ODataClient,
     codegen: typeof generate,
+    readerIsClientBase: new ODataClient({ serviceUrl: process.argv[2] }) instanceof read.ODataReader && read.ODataClientError === ODataClientError,
   }));
 }
 
@@ -353,10 +363,18 @@ test("a TypeScript consumer type-checks against the package under bundler", () =
 test("the compiled ES module consumer reads from a server through the installed package", async () => {
   const result = await run(process.execPath, [join(consumer, "out", "main.mjs"), server.url("esm/")], consumer, 30_000);
   assert.equal(result.code, 0, show("node out/main.mjs", result));
-  assert.deepEqual(JSON.parse(result.stdout), { titles: ["Emma", "Persuasion"], missing: { status: 404, isClientError: true }, generated: ["index.ts"], factory: true });
+  assert.deepEqual(JSON.parse(result.stdout), {
+    titles: ["Emma", "Persuasion"],
+    missing: { status: 404, isClientError: true },
+    generated: ["index.ts"],
+    factory: true,
+    readerTitles: ["Emma", "Persuasion"],
+    sameErrorClass: true,
+  });
   assert.deepEqual(requestsUnder("/esm/"), [
     { method: "GET", path: "/esm/Books", query: { $filter: "stock gt 0", $select: "ID,title", $top: "2" } },
     { method: "GET", path: "/esm/Books(99)", query: {} },
+    { method: "GET", path: "/esm/Books", query: { $select: "title", $top: "2" } },
   ]);
 });
 
@@ -365,7 +383,7 @@ test("require('traverse-odata') works in a CommonJS file and gives the same modu
   assert.equal(result.code, 0, show("node main.cjs", result));
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
   // sameModule: one copy of the library, so instanceof holds whichever way an error's class was loaded.
-  assert.deepEqual(JSON.parse(result.stdout), { version: manifest.version, titles: ["Emma", "Persuasion"], status: 404, sameModule: true, codegen: "function" });
+  assert.deepEqual(JSON.parse(result.stdout), { version: manifest.version, titles: ["Emma", "Persuasion"], status: 404, sameModule: true, codegen: "function", readerIsClientBase: true });
   assert.deepEqual(requestsUnder("/cjs/"), [
     { method: "GET", path: "/cjs/Books", query: { $top: "2" } },
     { method: "GET", path: "/cjs/Books(99)", query: {} },
@@ -438,12 +456,13 @@ test("arethetypeswrong passes the tarball under its esm-only profile, which sets
   // The JSON lists every finding, also those the profile sets aside. The one allowed: from a
   // CommonJS file under "node16" the package resolves to an ES module. attw's TypeScript (5.6)
   // predates require(esm); Node 20.19+ and TypeScript 5.8+ under "nodenext" accept it, as the
-  // require and nodenext tests above show (for "." and for "./codegen"; TypeScript's old "node10"
-  // resolution, which ignores "exports", finds the codegen types through "typesVersions"). Any
-  // other finding fails here.
+  // require and nodenext tests above show (for ".", "./read" and "./codegen"; TypeScript's old
+  // "node10" resolution, which ignores "exports", finds the types of "./read" and "./codegen"
+  // through "typesVersions"). Any other finding fails here.
   const report = JSON.parse(result.stdout) as { analysis: { problems: unknown[] } };
   assert.deepEqual(report.analysis.problems, [
     { kind: "CJSResolvesToESM", entrypoint: ".", resolutionKind: "node16-cjs" },
+    { kind: "CJSResolvesToESM", entrypoint: "./read", resolutionKind: "node16-cjs" },
     { kind: "CJSResolvesToESM", entrypoint: "./codegen", resolutionKind: "node16-cjs" },
   ]);
 });

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, edm, type CollectionQuery } from "../src/index.js";
-import { queryInternals } from "../src/resources/query.js";
+import { queryInternals } from "../src/resources/read-query.js";
 import { countUrl } from "../src/query/url.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 import type { Author, Book } from "./servers/cap/types.js";

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, edm, createFilterBuilder, type CollectionQuery } from "../src/index.js";
-import { entityInternals, queryInternals } from "../src/resources/query.js";
+import { entityInternals, queryInternals } from "../src/resources/read-query.js";
 import { collectionUrl, countUrl, entityResourceUrl } from "../src/query/url.js";
 import { firstEntityState } from "../src/query/state.js";
 

@@ -19,6 +19,7 @@ const README = join(ROOT, "README.md");
 const PRELUDE = join(ROOT, "test", "readme-prelude.ts");
 const LIBRARY_ENTRY = join(ROOT, "src", "index.ts").replaceAll("\\", "/");
 const CODEGEN_ENTRY = join(ROOT, "src", "codegen", "index.ts").replaceAll("\\", "/");
+const READ_ENTRY = join(ROOT, "src", "read.ts").replaceAll("\\", "/");
 const GENERATED_SHOP = join(ROOT, "test", "codegen", "v4", "index.ts").replaceAll("\\", "/");
 
 /** One ```ts block: its code, the README line of its first code line, and its section heading. */
@@ -81,7 +82,8 @@ function declaredNames(statement: ts.Statement): string[] {
 
 /**
  * Points both spellings of the library (the package name, the prelude's relative path) at
- * src/index.ts, its codegen entry point at src/codegen/index.ts, and the generated service of the
+ * src/index.ts, its entry points for reading and for the generator at src/read.ts and
+ * src/codegen/index.ts, and the generated service of the
  * "Generated types" section (`./shop/index.js`) at the golden file the generator makes from
  * test/codegen/v4.xml, so that the example uses the generator's real output.
  */
@@ -89,6 +91,7 @@ function pointAtSources(code: string): string {
   return code
     .replace(/(from\s+|import\()(["'])(?:traverse-odata|\.\.\/src\/index\.js)\2/g, `$1$2${LIBRARY_ENTRY}$2`)
     .replace(/(from\s+|import\()(["'])traverse-odata\/codegen\2/g, `$1$2${CODEGEN_ENTRY}$2`)
+    .replace(/(from\s+|import\()(["'])traverse-odata\/read\2/g, `$1$2${READ_ENTRY}$2`)
     .replace(/(from\s+|import\()(["'])\.\/shop\/index\.js\2/g, `$1$2${GENERATED_SHOP}$2`);
 }
 

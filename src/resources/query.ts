@@ -1,68 +1,32 @@
 /**
- * The resources of a service as a client sees them: queries on an entity set (`CollectionQuery`)
- * and on one entity (`EntityQuery`). Both are immutable values: every builder call returns a new
- * query, the old one stays as it was and can be reused. Nothing is sent until a reading or writing
- * method runs, and those only hand the query's state to the I/O layers (read/, write/,
- * operations/, lro/). Walking a collection is imported here; the writing verbs (writes.ts) and the
- * single reads (read/entity.ts) load with their first use, so that a program that only walks
- * collections never loads them.
+ * The resources of a service as `ODataClient` hands them out: `CollectionQuery` and `EntityQuery`,
+ * the reading queries of read-query.ts with partitions, writes, media and operations added.
+ * Building and reading are inherited; the writing verbs (writes.ts) load with their first use, so
+ * that a program that only walks collections never loads them.
  *
  * Why the two classes share this file: they lead to each other (`key()` gives an entity of the
  * collection, `navigate()` a collection below the entity), so either file would import the other.
- * Other ways out hide the cycle rather than remove it (a constructor handed in at run time, a
- * registry filled when a module loads); one file says plainly that the two belong together.
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import { formatKeyPredicate } from "../query/keys.js";
-import { addExpand, type ExpandBuilder } from "../query/expand.js";
-import type { FilterBuilder, FilterExpression } from "../query/filter.js";
-import {
-  addFilter,
-  addOrderBy,
-  addSelect,
-  checkCount,
-  checkOptionText,
-  filterText,
-  orderByTarget,
-  requireV4,
-  firstEntityState,
-  setParam,
-  type EntityState,
-  type FilterInput,
-  type QueryState,
-  type SortDirection,
-} from "../query/state.js";
-import type {
-  CollectionNavigation,
-  ExpandPath,
-  Expansion,
-  FieldPath,
-  KeyValue,
-  NavigationName,
-  OperationParams,
-  OperationResult,
-  RelatedType,
-  Selected,
-  SelectItem,
-  ShapeOperations,
-  SingleNavigation,
-  UntypedName,
-  ValidPath,
-  ValidSelect,
-} from "../query/types.js";
-import { checkIdentifier } from "../query/names.js";
-import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
-import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+import type { EntityState, QueryState } from "../query/state.js";
+import type { CollectionNavigation, NavigationName, OperationParams, OperationResult, ShapeOperations, SingleNavigation, UntypedName } from "../query/types.js";
 import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
 import { partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
-import type { RequestOptions } from "../options.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
+import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery } from "./read-query.js";
 
-export type { QueryState } from "../query/state.js";
+export type { QueryState } from "./read-query.js";
+
+declare module "./read-query.js" {
+  /** `full`: the classes of this file, which `ODataClient` hands out. */
+  interface QueryKinds<T, S extends string, X> {
+    full: { collection: CollectionQuery<T, S, X>; entity: EntityQuery<T, S, X> };
+  }
+}
 
 /**
  * The writing verbs (writes.ts), loaded by the first write: a program that only reads never loads
@@ -70,18 +34,12 @@ export type { QueryState } from "../query/state.js";
  */
 const writing = () => import("./writes.js");
 
-/** The single reads (`get()`, `countAll()`), loaded by the first of them. */
-const singleReads = () => import("../read/entity.js");
-
-/** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
-interface TrackedState extends QueryState {
-  readonly trackChanges?: boolean;
-}
-
-let readQueryInternals: <T, S extends string, X>(query: CollectionQuery<T, S, X>) => { core: ClientCore; state: QueryState };
+/** How `partition()` makes the query it gives: the constructor of the query it was called on. */
+type QueryConstructor<Q> = new (core: ClientCore, state: QueryState) => Q;
 
 /**
- * A query on one entity set of the service, made by `client.collection<T>(name)`.
+ * A query on one entity set of the service, made by `client.collection<T>(name)`: everything a
+ * {@link ReadCollectionQuery} does (building and reading), plus partitions, writes and operations.
  * @typeParam T - the entity type, used to check field names, values and keys, and to type results.
  * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
  * @typeParam X - the navigation properties expanded so far, with their rows.
@@ -89,186 +47,7 @@ let readQueryInternals: <T, S extends string, X>(query: CollectionQuery<T, S, X>
  * const open = client.collection<Order>("Orders").filter((f) => f.eq("status", "open"));
  * const recent = open.orderBy("createdAt", "desc").top(10); // `open` is unchanged
  */
-export class CollectionQuery<T = Record<string, unknown>, S extends string = never, X = {}> {
-  readonly #core: ClientCore;
-  readonly #state: QueryState;
-
-  static {
-    readQueryInternals = (query) => ({ core: query.#core, state: query.#state });
-  }
-
-  /** @internal Made by `client.collection()`. */
-  constructor(core: ClientCore, state: QueryState) {
-    this.#core = core;
-    this.#state = state;
-  }
-
-  // --- builder methods: each returns a new query ----------------------------------------------
-
-  /**
-   * Adds a `$filter` expression: raw text, or `(f) => ...` with the filter builder. Several calls
-   * are ANDed, each in parentheses.
-   * @example q.filter((f) => f.or(f.contains("title", "odata"), f.lt("price", 10)))
-   */
-  filter(expression: FilterInput<T>): CollectionQuery<T, S, X> {
-    return this.#next(addFilter(this.#state, filterText(expression, this.#version, "filter(expression)")));
-  }
-
-  /**
-   * Adds `$select` items (property paths; `*` too). The rows that reading methods give hold then
-   * only the selected properties (see {@link Selected}).
-   */
-  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): CollectionQuery<T, S | F, X> {
-    return this.#next<S | F>(addSelect(this.#state, fields, "select(fields)"));
-  }
-
-  /**
-   * Adds an `$expand` item, with nested options built by `build` (OData v4 writes them in
-   * parentheses; OData v2 allows only nested select and expand, written as paths).
-   * @example q.expand("author", (a) => a.select("name").expand("books", (b) => b.top(3)))
-   */
-  expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
-    nav: K,
-    build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
-  ): CollectionQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
-    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
-  }
-
-  /**
-   * Adds an `$orderby` item: a field path, or `(f) => expression` (such as `f.tolower("name")`).
-   * Several calls append. Without a direction the service's default (ascending) applies.
-   */
-  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): CollectionQuery<T, S, X> {
-    return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
-  }
-
-  /** Sets `$top`: at most `n` entities. */
-  top(n: number): CollectionQuery<T, S, X> {
-    return this.#next({ ...this.#state, top: checkCount(n, "top(n)") });
-  }
-
-  /** Sets `$skip`: leave out the first `n` entities. */
-  skip(n: number): CollectionQuery<T, S, X> {
-    return this.#next({ ...this.#state, skip: checkCount(n, "skip(n)") });
-  }
-
-  /** Asks for the total count with the results: `$count=true` (v4), `$inlinecount=allpages` (v2). */
-  count(enabled = true): CollectionQuery<T, S, X> {
-    return this.#next({ ...this.#state, count: enabled });
-  }
-
-  /** Sets `$search` (free-text search, OData v4). */
-  search(expression: string): CollectionQuery<T, S, X> {
-    requireV4(this.#version, "search(expression)", "$search");
-    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
-  }
-
-  /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
-  apply(expression: string): CollectionQuery<T, S, X> {
-    requireV4(this.#version, "apply(expression)", "$apply");
-    const text = checkOptionText(expression, "apply(expression)");
-    return this.#next({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
-  }
-
-  /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
-  compute(expression: string): CollectionQuery<T, S, X> {
-    requireV4(this.#version, "compute(expression)", "$compute");
-    const text = checkOptionText(expression, "compute(expression)");
-    return this.#next({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
-  }
-
-  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with the same name replaces it. */
-  param(name: string, value: string | number | boolean): CollectionQuery<T, S, X> {
-    return this.#next(setParam(this.#state, name, value));
-  }
-
-  /**
-   * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
-   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...).
-   */
-  key(key: KeyValue<T>): EntityQuery<T> {
-    return new EntityQuery<T>(this.#core, {
-      entitySet: this.#state.entitySet,
-      keyPredicate: formatKeyPredicate(key, this.#version),
-      ...(this.#state.parentPath === undefined ? {} : { parentPath: this.#state.parentPath }),
-      ...(this.#state.params ? { params: this.#state.params } : {}),
-    });
-  }
-
-  /**
-   * Asks the service to track changes (`Prefer: odata.track-changes`, OData v4) on every read of
-   * this query: the last page then carries a `deltaLink`, which `client.delta(deltaLink)` reads the
-   * changes from later. OData v2 has no such preference (SAP services that support delta send
-   * `__delta` on their own), so on v2 nothing extra is sent.
-   * @example
-   * let link: string | undefined;
-   * for await (const page of client.collection<Book>("Books").trackChanges().pages()) {
-   *   await store(page.value);
-   *   link = page.deltaLink ?? link;
-   * }
-   */
-  trackChanges(): CollectionQuery<T, S, X> {
-    return this.#next({ ...this.#state, trackChanges: true } as TrackedState);
-  }
-
-  /** The absolute request URL of this query, encoded; sends nothing. */
-  url(): string {
-    return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state).href;
-  }
-
-  // --- reading --------------------------------------------------------------------------------
-
-  /**
-   * One page: the entities of the first page the service sends (or of `options.from`, a next link
-   * saved earlier), with its `nextLink`, `count` and `deltaLink`.
-   */
-  page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
-    return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
-  }
-
-  /**
-   * Page after page, following `@odata.nextLink` (v4) or `__next` (v2). The next page is requested
-   * while the loop body works on the current one (`readAhead`, default 1; 0 turns it off).
-   * @example
-   * for await (const page of client.collection("Orders").pages()) await store(page.value);
-   */
-  pages(options?: ReadOptions): AsyncGenerator<Page<Selected<T, S, X>>, void, undefined> {
-    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
-  }
-
-  /**
-   * Entity after entity across all pages, in memory bounded by the pages in flight; a huge unpaged
-   * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
-   */
-  stream(options?: ReadOptions): AsyncGenerator<Selected<T, S, X>, void, undefined> {
-    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
-  }
-
-  [Symbol.asyncIterator](): AsyncGenerator<Selected<T, S, X>, void, undefined> {
-    return this.stream();
-  }
-
-  /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
-  async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
-    const all: Selected<T, S, X>[] = [];
-    for await (const page of this.pages(options)) for (const entity of page.value) all.push(entity);
-    return all;
-  }
-
-  /** The first entity (`$top=1`), or `undefined` when there is none. */
-  async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
-    const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
-    const expand = this.#state.expand;
-    const page = await readPage<Selected<T, S, X>>(this.#core, url, expand === undefined ? options : { ...options, expand });
-    return page.value[0];
-  }
-
-  /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
-  async countAll(options?: RequestOptions): Promise<number> {
-    const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
-    return (await singleReads()).readCount(this.#core, url, options);
-  }
-
+export class CollectionQuery<T = Record<string, unknown>, S extends string = never, X = {}> extends ReadCollectionQuery<T, S, X, "full"> {
   // --- partitions -----------------------------------------------------------------------------
 
   /**
@@ -282,16 +61,18 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    * await Promise.all(plan.map(async (p) => { for await (const row of client.collection("Readings").partition(p)) store(row); }));
    */
   async partitions(n: number, options?: PartitionOptions): Promise<QueryPartition[]> {
+    const { core, state } = queryInternals(this);
     const { planPartitions } = await import("./partitions.js");
-    return planPartitions(this.#core, this.#state, n, options, partitionState);
+    return planPartitions(core, state, n, options, partitionState);
   }
 
   /**
    * This query restricted to one partition that `partitions(n)` planned for it (its key range as
    * one more `$filter`, or its `$skip`/`$top` window). Sends nothing.
    */
-  partition(partition: QueryPartition): CollectionQuery<T, S, X> {
-    return this.#next(partitionState(this.#state, partition));
+  partition(partition: QueryPartition): this {
+    const { core, state } = queryInternals(this);
+    return new (this.constructor as QueryConstructor<this>)(core, partitionState(state, partition));
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -305,7 +86,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    * const result = await poller.wait();
    */
   async createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
-    return (await writing()).createAsync<R>(this.#core, this.#state, body, options);
+    const { core, state } = queryInternals(this);
+    return (await writing()).createAsync<R>(core, state, body, options);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -323,7 +105,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     options?: OperationOptions,
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
-    return new ActionCall(this.#core, this.#operation(name, options));
+    const { core } = queryInternals(this);
+    return new ActionCall(core, this.#operation(name, options));
   }
 
   /**
@@ -340,15 +123,17 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     options?: OperationOptions,
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
-    return new FunctionCall(this.#core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
+    const { core } = queryInternals(this);
+    return new FunctionCall(core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
   }
 
   #operation(name: string, options: OperationOptions | undefined) {
+    const { state } = queryInternals(this);
     return {
       name,
-      binding: { entitySet: this.#state.entitySet },
+      binding: { entitySet: state.entitySet },
       namespace: options?.namespace,
-      queryOptions: this.#state.params,
+      queryOptions: state.params,
     };
   }
 
@@ -361,7 +146,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    * const book = await client.collection<Book>("Books").create({ ID: 7, title: "Emma", reviews: [{ ID: 70, rating: 5 }] });
    */
   async create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
-    return (await writing()).create<T>(this.#core, this.#state, entity, options);
+    const { core, state } = queryInternals(this);
+    return (await writing()).create<T>(core, state, entity, options);
   }
 
   /**
@@ -369,114 +155,28 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    * `Slug`); the service makes the entity and usually answers with it.
    */
   async createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
-    return (await writing()).createMedia<T>(this.#core, this.#state, content, options);
+    const { core, state } = queryInternals(this);
+    return (await writing()).createMedia<T>(core, state, content, options);
   }
 
   // --- internals ------------------------------------------------------------------------------
 
-  #requestUrl(): URL {
-    return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state);
-  }
-
-  get #version() {
-    return this.#core.options.version;
-  }
-
-  #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
-    return readingOptions(this.#state, options);
-  }
-
-  /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
-  #next<S2 extends string = S, X2 = X>(state: QueryState): CollectionQuery<T, S2, X2> {
-    return new CollectionQuery<T, S2, X2>(this.#core, state);
+  /** @internal */
+  protected override entityQuery(core: ClientCore, state: EntityState): object {
+    return new EntityQuery(core, state);
   }
 }
+
 
 /**
- * The client core and the state behind a collection query, for the layers above that build
- * requests from it (`$batch`). Pair with `collectionUrl`, `countUrl` and `firstEntityState` of
- * `src/query/`.
- * @internal Not exported from the package.
- */
-export function queryInternals<T, S extends string, X>(query: CollectionQuery<T, S, X>): { core: ClientCore; state: QueryState } {
-  return readQueryInternals(query);
-}
-
-/** The caller's reading options plus what a query adds (change tracking, the expanded paths). */
-function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
-  const tracked = (state as TrackedState).trackChanges === true;
-  const expand = state.expand;
-  if (!tracked && expand === undefined) return options;
-  return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
-}
-
-/**
- * The pages of a query as `query.pages()` reads them, with the reading layer's own options too
- * (the command line's export reads the text of each page with `onWholeBody`).
- * @internal Not exported from the package.
- */
-export function queryPages<T>(query: CollectionQuery<T>, options: TraversalOptions): AsyncGenerator<Page<T>, void, undefined> {
-  const { core, state } = readQueryInternals(query);
-  return walkPages<T>(core, collectionUrl(core.options.serviceUrl, core.options.version, state), readingOptions(state, options));
-}
-
-let readEntityInternals: <T, S extends string, X>(query: EntityQuery<T, S, X>) => { core: ClientCore; state: EntityState };
-
-/**
- * One entity of an entity set, made by `collection.key(...)`. Sends nothing until a reading or
- * writing method runs.
+ * One entity of an entity set, made by `collection.key(...)`: everything a {@link ReadEntityQuery}
+ * does (building, `get()`, navigation), plus writes, links, media and operations. Sends nothing
+ * until a reading or writing method runs.
  * @typeParam T - the entity type.
  * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
  * @typeParam X - the navigation properties expanded so far, with their rows.
  */
-export class EntityQuery<T = Record<string, unknown>, S extends string = never, X = {}> {
-  readonly #core: ClientCore;
-  readonly #state: EntityState;
-
-  static {
-    readEntityInternals = (query) => ({ core: query.#core, state: query.#state });
-  }
-
-  /** @internal Made by `CollectionQuery.key()`. */
-  constructor(core: ClientCore, state: EntityState) {
-    this.#core = core;
-    this.#state = state;
-  }
-
-  /** Adds `$select` items; `get()` gives then only the selected properties (see {@link Selected}). */
-  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityQuery<T, S | F, X> {
-    return this.#next<S | F>(addSelect(this.#state, fields, "select(fields)"));
-  }
-
-  /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
-  expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
-    nav: K,
-    build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
-  ): EntityQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
-    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
-  }
-
-  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
-  param(name: string, value: string | number | boolean): EntityQuery<T, S, X> {
-    return this.#next(setParam(this.#state, name, value));
-  }
-
-  /** The absolute request URL of this entity, encoded; sends nothing. */
-  url(): string {
-    return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
-  }
-
-  // --- reading --------------------------------------------------------------------------------
-
-  /**
-   * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
-   * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
-   */
-  async get(options?: RequestOptions): Promise<Selected<T, S, X>> {
-    const url = new URL(this.url());
-    return (await singleReads()).readEntity<Selected<T, S, X>>(this.#core, url, options, this.#state.expand);
-  }
-
+export class EntityQuery<T = Record<string, unknown>, S extends string = never, X = {}> extends ReadEntityQuery<T, S, X, "full"> {
   // --- writing --------------------------------------------------------------------------------
 
   /**
@@ -492,12 +192,14 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    * await books.key(1).update({ ...book, stock: 3 });         // every property read, and its ETag
    */
   async update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
-    return (await writing()).update<T>(this.#core, this.#state, patch, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).update<T>(core, state, patch, options);
   }
 
   /** Replaces the entity: `PUT`, `If-Match` as for {@link update}. Properties not sent get their defaults. */
   async replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
-    return (await writing()).replace<T>(this.#core, this.#state, entity, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).replace<T>(core, state, entity, options);
   }
 
   /**
@@ -507,12 +209,14 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    * update-only use `update(patch, { ifMatch: "*" })`.
    */
   async upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
-    return (await writing()).upsert<T>(this.#core, this.#state, entity, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).upsert<T>(core, state, entity, options);
   }
 
   /** Deletes the entity: `DELETE`, with `If-Match` from `etag` (an ETag, or the entity read earlier) or `ifMatch`. */
   async delete(options?: DeleteOptions): Promise<void> {
-    return (await writing()).remove(this.#core, this.#state, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).remove(core, state, options);
   }
 
   /**
@@ -521,7 +225,8 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    * @example await books.key(1).link("reviews", client.collection("Reviews").key(5))
    */
   async link<R>(navigation: CollectionNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
-    return (await writing()).link(this.#core, this.#state, navigation, entityInternals(target).state, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).link(core, state, navigation, entityInternals(target).state, options);
   }
 
   /**
@@ -530,7 +235,8 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    * @example await books.key(1).setLink("author", client.collection("Authors").key("austen"))
    */
   async setLink<R>(navigation: SingleNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
-    return (await writing()).setLink(this.#core, this.#state, navigation, entityInternals(target).state, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).setLink(core, state, navigation, entityInternals(target).state, options);
   }
 
   /**
@@ -539,43 +245,19 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    * `target`, clears a single-valued one (`DELETE Books(1)/author/$ref`).
    */
   async unlink<R>(navigation: NavigationName<T>, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
-    return (await writing()).unlink(this.#core, this.#state, navigation, target === undefined ? undefined : entityInternals(target).state, options);
+    const { core, state } = entityInternals(this);
+    return (await writing()).unlink(core, state, navigation, target === undefined ? undefined : entityInternals(target).state, options);
   }
 
-  // --- navigation and media -------------------------------------------------------------------
-
-  /**
-   * The entities of the collection-valued navigation property `navigation`, as a collection query
-   * on `Books(1)/reviews`: read it (filter, page, stream...) or `create()` in it. Sends nothing.
-   * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
-   */
-  navigate<K extends CollectionNavigation<T>, R = RelatedType<T, K>>(navigation: K): CollectionQuery<R> {
-    return new CollectionQuery<R>(this.#core, {
-      entitySet: checkIdentifier(navigation, "navigate(navigation)"),
-      parentPath: entityPath(this.#state),
-      ...(this.#state.params ? { params: this.#state.params } : {}),
-    });
-  }
-
-  /**
-   * The entity of the single-valued navigation property `navigation`, as an entity query on
-   * `Books(1)/author`. Sends nothing.
-   */
-  navigateOne<K extends SingleNavigation<T>, R = RelatedType<T, K>>(navigation: K): EntityQuery<R> {
-    return new EntityQuery<R>(this.#core, {
-      entitySet: checkIdentifier(navigation, "navigateOne(navigation)"),
-      parentPath: entityPath(this.#state),
-      keyPredicate: "",
-      ...(this.#state.params ? { params: this.#state.params } : {}),
-    });
-  }
+  // --- media ----------------------------------------------------------------------------------
 
   /**
    * The content of this media entity (`Photos(1)/$value`), or of its stream property `property`
    * (`Books(1)/cover`): read as bytes, text or a stream, or replaced with `put`. Sends nothing.
    */
   media(property?: keyof T & string): MediaResource {
-    return new MediaResource(this.#core, this.#state, property);
+    const { core, state } = entityInternals(this);
+    return new MediaResource(core, state, property);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -594,7 +276,8 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     options?: OperationOptions,
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
-    return new ActionCall(this.#core, this.#operation(name, options));
+    const { core } = entityInternals(this);
+    return new ActionCall(core, this.#operation(name, options));
   }
 
   /**
@@ -611,29 +294,29 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     options?: OperationOptions,
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
-    return new FunctionCall(this.#core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
+    const { core } = entityInternals(this);
+    return new FunctionCall(core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
+  }
+
+  /** @internal */
+  protected override collectionQuery(core: ClientCore, state: QueryState): object {
+    return new CollectionQuery(core, state);
+  }
+
+  /** @internal */
+  protected override entityQuery(core: ClientCore, state: EntityState): object {
+    return new EntityQuery(core, state);
   }
 
   #operation(name: string, options: OperationOptions | undefined) {
+    const { state } = entityInternals(this);
     return {
       name,
-      binding: { entitySet: this.#state.entitySet, keyPredicate: this.#state.keyPredicate },
+      binding: { entitySet: state.entitySet, keyPredicate: state.keyPredicate },
       namespace: options?.namespace,
-      queryOptions: this.#state.params,
+      queryOptions: state.params,
     };
   }
 
-  /** The query with `state`; `S2` and `X2` are what select() and expand() made of the rows. */
-  #next<S2 extends string = S, X2 = X>(state: EntityState): EntityQuery<T, S2, X2> {
-    return new EntityQuery<T, S2, X2>(this.#core, state);
-  }
 }
 
-/**
- * The client core and the state behind an entity query, for the layers above that build requests
- * from it (`$batch`).
- * @internal Not exported from the package.
- */
-export function entityInternals<T, S extends string, X>(query: EntityQuery<T, S, X>): { core: ClientCore; state: EntityState } {
-  return readEntityInternals(query);
-}

@@ -1,0 +1,142 @@
+/**
+ * `ODataReader`: a client that reads. Its options are validated and merged once, here, as for
+ * `ODataClient`, which extends it with operations, `$batch` and long-running operations. The
+ * queries it hands out build requests and read (read-query classes of resources/query.ts), so a
+ * program that imports it from `traverse-odata/read` bundles none of the writing code.
+ */
+import { ClientCore } from "./core.js";
+import type { ServiceModel } from "./metadata/model.js";
+import type { DeltaOptions, DeltaPage } from "./read/delta.js";
+import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type RequestOptions } from "./options.js";
+import type { EntityState, QueryState } from "./query/state.js";
+import { ReadCollectionQuery, ReadEntityQuery, type CollectionOf, type EntityOf, type QueryKind } from "./resources/read-query.js";
+import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
+
+/**
+ * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
+ * OData v2 services use for sets of a container that is not the default).
+ */
+function isEntitySetName(name: unknown): name is string {
+  return typeof name === "string" && (isIdentifier(name) || isQualifiedName(name));
+}
+
+/**
+ * The pages of a delta, the delta code (read/delta.ts) loaded by the first delta read: a program
+ * that never reads a delta never loads it.
+ */
+async function* readDelta<T>(core: ClientCore, deltaLink: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
+  const { walkDelta } = await import("./read/delta.js");
+  yield* walkDelta<T>(core, deltaLink, options);
+}
+
+let readCore: (reader: ODataReader<QueryKind>) => ClientCore;
+
+/**
+ * A client for one OData service that reads: collections, entities, singletons, deltas and
+ * `$metadata`, with the same options as `ODataClient` (which extends it and also writes, calls
+ * operations, sends `$batch` and polls long-running operations). Import it from
+ * `traverse-odata/read`: a program that only reads then bundles the walk and little else.
+ * @typeParam K - which query classes it hands out: `"read"` here, `"full"` for `ODataClient`.
+ * @example
+ * import { ODataReader } from "traverse-odata/read";
+ * const reader = new ODataReader({ serviceUrl: "https://host/odata/v4/catalog/" });
+ * for await (const book of reader.collection<Book>("Books").filter((f) => f.gt("stock", 0))) console.log(book.title);
+ */
+export class ODataReader<K extends QueryKind = "read"> {
+  readonly #core: ClientCore;
+
+  static {
+    readCore = (reader) => reader.#core;
+  }
+
+  constructor(options: ODataClientOptions) {
+    this.#core = new ClientCore(resolveClientOptions(options));
+  }
+
+  /**
+   * The service's `$metadata` as a {@link ServiceModel}, fetched once per client: concurrent calls
+   * share one request, the model is kept, a failed fetch is not (the next call asks again). A
+   * document that cannot be read rejects with code `"BAD_METADATA"`.
+   * @example
+   * const model = await client.metadata();
+   * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
+   */
+  async metadata(options?: RequestOptions): Promise<ServiceModel> {
+    // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
+    // the one cache the first of them made, and share its request.
+    const { metadataCacheOf } = await import("./metadata/cache.js");
+    return metadataCacheOf(this.#core).get(options?.signal);
+  }
+
+  /**
+   * The changes since a delta link was issued (`page.deltaLink` of a `trackChanges()` read, or of
+   * an earlier delta), page by page: changed entities, removed entities and link changes. The last
+   * page carries the next `deltaLink` to save. A next link saved from the middle of a delta
+   * resumes there. Links off the service's origin (and `trustedOrigins`) reject with
+   * `UNTRUSTED_NEXT_LINK` before anything is sent to them.
+   * @example
+   * for await (const page of client.delta<Book>(savedDeltaLink)) {
+   *   for (const book of page.changed) upsert(book);
+   *   for (const gone of page.removed) remove(gone.id ?? gone.key);
+   *   if (page.deltaLink) savedDeltaLink = page.deltaLink;
+   * }
+   */
+  delta<T = Record<string, unknown>>(deltaLink: string, options?: DeltaOptions): AsyncGenerator<DeltaPage<T>, void, undefined> {
+    return readDelta<T>(this.#core, deltaLink, options);
+  }
+
+  /** The service root this client talks to (always ends in `/`). */
+  get serviceUrl(): string {
+    return this.#core.options.serviceUrl.href;
+  }
+
+  /** The OData version this client speaks. */
+  get version(): ODataVersion {
+    return this.#core.options.version;
+  }
+
+  /** A query on the entity set `name`; sends nothing. */
+  collection<T = Record<string, unknown>>(name: string): CollectionOf<K, T> {
+    if (!isEntitySetName(name)) {
+      throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
+    }
+    return this.collectionQuery(this.#core, { entitySet: name }) as CollectionOf<K, T>;
+  }
+
+  /**
+   * The singleton `name` (an entity addressed by its name alone, such as `Me` or `Company`), as an
+   * entity query: `get()`, `navigate()`... (and from `ODataClient` also `update()`, `media()`...).
+   * Sends nothing.
+   * @example const { theme } = await reader.singleton<Settings>("Settings").get()
+   */
+  singleton<T = Record<string, unknown>>(name: string): EntityOf<K, T> {
+    if (!isEntitySetName(name)) {
+      throw new TypeError(`singleton(name): ${JSON.stringify(name)} is not a singleton name (letters, digits, "_" and ".")`);
+    }
+    return this.entityQuery(this.#core, { entitySet: name, keyPredicate: "" }) as EntityOf<K, T>;
+  }
+
+  /**
+   * The collection query that `collection()` gives: of this client's kind.
+   * @internal `ODataClient` gives a `CollectionQuery`.
+   */
+  protected collectionQuery(core: ClientCore, state: QueryState): object {
+    return new ReadCollectionQuery(core, state);
+  }
+
+  /**
+   * The entity query that `singleton()` gives: of this client's kind.
+   * @internal `ODataClient` gives an `EntityQuery`.
+   */
+  protected entityQuery(core: ClientCore, state: EntityState): object {
+    return new ReadEntityQuery(core, state);
+  }
+}
+
+/**
+ * The core of a reader or client, for `ODataClient`'s own methods.
+ * @internal Not exported from the package.
+ */
+export function coreOf(reader: ODataReader<QueryKind>): ClientCore {
+  return readCore(reader);
+}

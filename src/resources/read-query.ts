@@ -1,0 +1,479 @@
+/**
+ * The reading resources of a service: queries on an entity set (`ReadCollectionQuery`) and on one
+ * entity (`ReadEntityQuery`) that build requests and read. `ODataReader` (traverse-odata/read) hands
+ * them out; `CollectionQuery` and `EntityQuery` (query.ts), which `ODataClient` hands out, extend
+ * them with partitions, writes, media and operations. A program built on the reader never reaches
+ * query.ts, so it bundles none of that code, not even as chunks to load later.
+ *
+ * Queries are immutable values: every builder call returns a new query of the class it was called
+ * on, the old one stays as it was and can be reused. A builder that changes what the rows hold
+ * (`select`, `expand`) or leads to the other resource (`key`, `navigate`) gives the class of the
+ * query's kind (`K`, looked up in {@link QueryKinds}), so the subclasses do not redeclare them.
+ * Nothing is sent until a reading method runs, and that only hands the query's state to read/.
+ * Walking a collection is imported here; the single reads (read/entity.ts) load with their first use.
+ *
+ * Why the two classes share this file: they lead to each other (`key()` gives an entity of the
+ * collection, `navigate()` a collection below the entity), so either file would import the other.
+ */
+import type { ClientCore } from "../core.js";
+import { formatKeyPredicate } from "../query/keys.js";
+import { addExpand, type ExpandBuilder } from "../query/expand.js";
+import type { FilterBuilder, FilterExpression } from "../query/filter.js";
+import {
+  addFilter,
+  addOrderBy,
+  addSelect,
+  checkCount,
+  checkOptionText,
+  filterText,
+  orderByTarget,
+  requireV4,
+  firstEntityState,
+  setParam,
+  type EntityState,
+  type FilterInput,
+  type QueryState,
+  type SortDirection,
+} from "../query/state.js";
+import type {
+  CollectionNavigation,
+  ExpandPath,
+  Expansion,
+  FieldPath,
+  KeyValue,
+  NavigationName,
+  OperationParams,
+  OperationResult,
+  RelatedType,
+  Selected,
+  SelectItem,
+  ShapeOperations,
+  SingleNavigation,
+  UntypedName,
+  ValidPath,
+  ValidSelect,
+} from "../query/types.js";
+import { checkIdentifier } from "../query/names.js";
+import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
+import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+import type { RequestOptions } from "../options.js";
+
+export type { QueryState } from "../query/state.js";
+
+/** The single reads (`get()`, `countAll()`), loaded by the first of them. */
+const singleReads = () => import("../read/entity.js");
+
+/** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
+interface TrackedState extends QueryState {
+  readonly trackChanges?: boolean;
+}
+
+/**
+ * The query classes of each kind, by the kind's name: `read`, the classes here, which
+ * `ODataReader` hands out; query.ts adds `full`, the classes of `ODataClient`, which also write and
+ * call operations.
+ */
+export interface QueryKinds<T, S extends string, X> {
+  read: { collection: ReadCollectionQuery<T, S, X>; entity: ReadEntityQuery<T, S, X> };
+}
+
+/** The name of a kind of queries: `"read"` or `"full"` (see {@link QueryKinds}). */
+export type QueryKind = keyof QueryKinds<unknown, never, {}>;
+
+/** The collection query of kind `K`, whose rows are `T` with `S` selected and `X` expanded. */
+export type CollectionOf<K extends QueryKind, T, S extends string = never, X = {}> = QueryKinds<T, S, X>[K]["collection"];
+
+/** The entity query of kind `K`, whose row is `T` with `S` selected and `X` expanded. */
+export type EntityOf<K extends QueryKind, T, S extends string = never, X = {}> = QueryKinds<T, S, X>[K]["entity"];
+
+/** How a builder makes the next query: the constructor of the query it was called on. */
+type QueryConstructor<Q, State> = new (core: ClientCore, state: State) => Q;
+
+/** Any collection query, whatever its rows and kind: what the layers above take apart. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCollectionQuery = ReadCollectionQuery<any, any, any, any>;
+
+/** Any entity query, whatever its rows and kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyEntityQuery = ReadEntityQuery<any, any, any, any>;
+
+let readQueryInternals: (query: AnyCollectionQuery) => { core: ClientCore; state: QueryState };
+
+/**
+ * A query on one entity set of the service that builds requests and reads, made by
+ * `reader.collection<T>(name)` of `ODataReader`. `client.collection<T>(name)` gives a
+ * `CollectionQuery`, which does all of this and writes too.
+ * @typeParam T - the entity type, used to check field names, values and keys, and to type results.
+ * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
+ * @typeParam X - the navigation properties expanded so far, with their rows.
+ * @typeParam K - which classes `select()`, `expand()` and `key()` give (see {@link QueryKind}).
+ * @example
+ * const open = reader.collection<Order>("Orders").filter((f) => f.eq("status", "open"));
+ * const recent = open.orderBy("createdAt", "desc").top(10); // `open` is unchanged
+ */
+export class ReadCollectionQuery<T = Record<string, unknown>, S extends string = never, X = {}, K extends QueryKind = "read"> {
+  readonly #core: ClientCore;
+  readonly #state: QueryState;
+
+  static {
+    readQueryInternals = (query) => ({ core: query.#core, state: query.#state });
+  }
+
+  /** @internal Made by `collection()`, `navigate()` and the builders. */
+  constructor(core: ClientCore, state: QueryState) {
+    this.#core = core;
+    this.#state = state;
+  }
+
+  // --- builder methods: each returns a new query ----------------------------------------------
+
+  /**
+   * Adds a `$filter` expression: raw text, or `(f) => ...` with the filter builder. Several calls
+   * are ANDed, each in parentheses.
+   * @example q.filter((f) => f.or(f.contains("title", "odata"), f.lt("price", 10)))
+   */
+  filter(expression: FilterInput<T>): this {
+    return this.#same(addFilter(this.#state, filterText(expression, this.#version, "filter(expression)")));
+  }
+
+  /**
+   * Adds `$select` items (property paths; `*` too). The rows that reading methods give hold then
+   * only the selected properties (see {@link Selected}).
+   */
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): CollectionOf<K, T, S | F, X> {
+    return this.#next(addSelect(this.#state, fields, "select(fields)")) as CollectionOf<K, T, S | F, X>;
+  }
+
+  /**
+   * Adds an `$expand` item, with nested options built by `build` (OData v4 writes them in
+   * parentheses; OData v2 allows only nested select and expand, written as paths).
+   * @example q.expand("author", (a) => a.select("name").expand("books", (b) => b.top(3)))
+   */
+  expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
+    nav: N,
+    build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
+  ): CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>> {
+    return this.#next(addExpand(this.#state, this.#version, nav, build, "expand(nav)")) as CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>;
+  }
+
+  /**
+   * Adds an `$orderby` item: a field path, or `(f) => expression` (such as `f.tolower("name")`).
+   * Several calls append. Without a direction the service's default (ascending) applies.
+   */
+  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
+    return this.#same(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
+  }
+
+  /** Sets `$top`: at most `n` entities. */
+  top(n: number): this {
+    return this.#same({ ...this.#state, top: checkCount(n, "top(n)") });
+  }
+
+  /** Sets `$skip`: leave out the first `n` entities. */
+  skip(n: number): this {
+    return this.#same({ ...this.#state, skip: checkCount(n, "skip(n)") });
+  }
+
+  /** Asks for the total count with the results: `$count=true` (v4), `$inlinecount=allpages` (v2). */
+  count(enabled = true): this {
+    return this.#same({ ...this.#state, count: enabled });
+  }
+
+  /** Sets `$search` (free-text search, OData v4). */
+  search(expression: string): this {
+    requireV4(this.#version, "search(expression)", "$search");
+    return this.#same({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
+  }
+
+  /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
+  apply(expression: string): this {
+    requireV4(this.#version, "apply(expression)", "$apply");
+    const text = checkOptionText(expression, "apply(expression)");
+    return this.#same({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
+  }
+
+  /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
+  compute(expression: string): this {
+    requireV4(this.#version, "compute(expression)", "$compute");
+    const text = checkOptionText(expression, "compute(expression)");
+    return this.#same({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
+  }
+
+  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with the same name replaces it. */
+  param(name: string, value: string | number | boolean): this {
+    return this.#same(setParam(this.#state, name, value));
+  }
+
+  /**
+   * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
+   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...).
+   */
+  key(key: KeyValue<T>): EntityOf<K, T> {
+    return this.entityQuery(this.#core, {
+      entitySet: this.#state.entitySet,
+      keyPredicate: formatKeyPredicate(key, this.#version),
+      ...(this.#state.parentPath === undefined ? {} : { parentPath: this.#state.parentPath }),
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    }) as EntityOf<K, T>;
+  }
+
+  /**
+   * Asks the service to track changes (`Prefer: odata.track-changes`, OData v4) on every read of
+   * this query: the last page then carries a `deltaLink`, which `client.delta(deltaLink)` reads the
+   * changes from later. OData v2 has no such preference (SAP services that support delta send
+   * `__delta` on their own), so on v2 nothing extra is sent.
+   * @example
+   * let link: string | undefined;
+   * for await (const page of client.collection<Book>("Books").trackChanges().pages()) {
+   *   await store(page.value);
+   *   link = page.deltaLink ?? link;
+   * }
+   */
+  trackChanges(): this {
+    return this.#same({ ...this.#state, trackChanges: true } as TrackedState);
+  }
+
+  /** The absolute request URL of this query, encoded; sends nothing. */
+  url(): string {
+    return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state).href;
+  }
+
+  // --- reading --------------------------------------------------------------------------------
+
+  /**
+   * One page: the entities of the first page the service sends (or of `options.from`, a next link
+   * saved earlier), with its `nextLink`, `count` and `deltaLink`.
+   */
+  page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
+    return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
+  }
+
+  /**
+   * Page after page, following `@odata.nextLink` (v4) or `__next` (v2). The next page is requested
+   * while the loop body works on the current one (`readAhead`, default 1; 0 turns it off).
+   * @example
+   * for await (const page of client.collection("Orders").pages()) await store(page.value);
+   */
+  pages(options?: ReadOptions): AsyncGenerator<Page<Selected<T, S, X>>, void, undefined> {
+    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
+  }
+
+  /**
+   * Entity after entity across all pages, in memory bounded by the pages in flight; a huge unpaged
+   * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
+   */
+  stream(options?: ReadOptions): AsyncGenerator<Selected<T, S, X>, void, undefined> {
+    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<Selected<T, S, X>, void, undefined> {
+    return this.stream();
+  }
+
+  /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
+  async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
+    const all: Selected<T, S, X>[] = [];
+    for await (const page of this.pages(options)) for (const entity of page.value) all.push(entity);
+    return all;
+  }
+
+  /** The first entity (`$top=1`), or `undefined` when there is none. */
+  async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
+    const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
+    const expand = this.#state.expand;
+    const page = await readPage<Selected<T, S, X>>(this.#core, url, expand === undefined ? options : { ...options, expand });
+    return page.value[0];
+  }
+
+  /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
+  async countAll(options?: RequestOptions): Promise<number> {
+    const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
+    return (await singleReads()).readCount(this.#core, url, options);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  /**
+   * The entity query that `key()` gives: of this query's kind.
+   * @internal `CollectionQuery` gives an `EntityQuery`.
+   */
+  protected entityQuery(core: ClientCore, state: EntityState): object {
+    return new ReadEntityQuery(core, state);
+  }
+
+  #requestUrl(): URL {
+    return collectionUrl(this.#core.options.serviceUrl, this.#version, this.#state);
+  }
+
+  get #version() {
+    return this.#core.options.version;
+  }
+
+  #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
+    return readingOptions(this.#state, options);
+  }
+
+  /** A query of this class with `state`, whose rows `select()` or `expand()` changed (the caller gives its type). */
+  #next(state: QueryState): object {
+    return new (this.constructor as QueryConstructor<object, QueryState>)(this.#core, state);
+  }
+
+  /** A query of this class and type with `state`. */
+  #same(state: QueryState): this {
+    return new (this.constructor as QueryConstructor<this, QueryState>)(this.#core, state);
+  }
+}
+
+/**
+ * The client core and the state behind a collection query, for the layers above that build
+ * requests from it (`$batch`, the writes, the command line's export). Pair with `collectionUrl`,
+ * `countUrl` and `firstEntityState` of `src/query/`.
+ * @internal Not exported from the package.
+ */
+export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; state: QueryState } {
+  return readQueryInternals(query);
+}
+
+/** The caller's reading options plus what a query adds (change tracking, the expanded paths). */
+function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
+  const tracked = (state as TrackedState).trackChanges === true;
+  const expand = state.expand;
+  if (!tracked && expand === undefined) return options;
+  return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
+}
+
+/**
+ * The pages of a query as `query.pages()` reads them, with the reading layer's own options too
+ * (the command line's export reads the text of each page with `onWholeBody`).
+ * @internal Not exported from the package.
+ */
+export function queryPages<T>(query: AnyCollectionQuery, options: TraversalOptions): AsyncGenerator<Page<T>, void, undefined> {
+  const { core, state } = readQueryInternals(query);
+  return walkPages<T>(core, collectionUrl(core.options.serviceUrl, core.options.version, state), readingOptions(state, options));
+}
+
+let readEntityInternals: (query: AnyEntityQuery) => { core: ClientCore; state: EntityState };
+
+/**
+ * One entity (of an entity set, or a singleton) that builds its request and reads, made by `key()`
+ * of a {@link ReadCollectionQuery}. `EntityQuery` does all of this and writes too. Sends
+ * nothing until `get()`.
+ * @typeParam T - the entity type.
+ * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
+ * @typeParam X - the navigation properties expanded so far, with their rows.
+ * @typeParam K - which classes `select()`, `expand()` and the navigations give (see {@link QueryKind}).
+ */
+export class ReadEntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, K extends QueryKind = "read"> {
+  readonly #core: ClientCore;
+  readonly #state: EntityState;
+
+  static {
+    readEntityInternals = (query) => ({ core: query.#core, state: query.#state });
+  }
+
+  /** @internal Made by `key()`, `singleton()`, `navigateOne()` and the builders. */
+  constructor(core: ClientCore, state: EntityState) {
+    this.#core = core;
+    this.#state = state;
+  }
+
+  /** Adds `$select` items; `get()` gives then only the selected properties (see {@link Selected}). */
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityOf<K, T, S | F, X> {
+    return this.#next(addSelect(this.#state, fields, "select(fields)")) as EntityOf<K, T, S | F, X>;
+  }
+
+  /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
+  expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
+    nav: N,
+    build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
+  ): EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>> {
+    return this.#next(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)")) as EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>;
+  }
+
+  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
+  param(name: string, value: string | number | boolean): this {
+    return this.#same(setParam(this.#state, name, value));
+  }
+
+  /** The absolute request URL of this entity, encoded; sends nothing. */
+  url(): string {
+    return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
+  }
+
+  // --- reading --------------------------------------------------------------------------------
+
+  /**
+   * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
+   * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
+   */
+  async get(options?: RequestOptions): Promise<Selected<T, S, X>> {
+    const url = new URL(this.url());
+    return (await singleReads()).readEntity<Selected<T, S, X>>(this.#core, url, options, this.#state.expand);
+  }
+
+  // --- navigation -----------------------------------------------------------------------------
+
+  /**
+   * The entities of the collection-valued navigation property `navigation`, as a collection query
+   * on `Books(1)/reviews`: read it (filter, page, stream...) or, from `ODataClient`, `create()` in
+   * it. Sends nothing.
+   * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
+   */
+  navigate<N extends CollectionNavigation<T>, R = RelatedType<T, N>>(navigation: N): CollectionOf<K, R> {
+    return this.collectionQuery(this.#core, {
+      entitySet: checkIdentifier(navigation, "navigate(navigation)"),
+      parentPath: entityPath(this.#state),
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    }) as CollectionOf<K, R>;
+  }
+
+  /**
+   * The entity of the single-valued navigation property `navigation`, as an entity query on
+   * `Books(1)/author`. Sends nothing.
+   */
+  navigateOne<N extends SingleNavigation<T>, R = RelatedType<T, N>>(navigation: N): EntityOf<K, R> {
+    return this.entityQuery(this.#core, {
+      entitySet: checkIdentifier(navigation, "navigateOne(navigation)"),
+      parentPath: entityPath(this.#state),
+      keyPredicate: "",
+      ...(this.#state.params ? { params: this.#state.params } : {}),
+    }) as EntityOf<K, R>;
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  /**
+   * The collection query that `navigate()` gives: of this query's kind.
+   * @internal `EntityQuery` gives a `CollectionQuery`.
+   */
+  protected collectionQuery(core: ClientCore, state: QueryState): object {
+    return new ReadCollectionQuery(core, state);
+  }
+
+  /**
+   * The entity query that `navigateOne()` gives: of this query's kind.
+   * @internal `EntityQuery` gives an `EntityQuery`.
+   */
+  protected entityQuery(core: ClientCore, state: EntityState): object {
+    return new ReadEntityQuery(core, state);
+  }
+
+  /** A query of this class with `state`, whose rows `select()` or `expand()` changed (the caller gives its type). */
+  #next(state: EntityState): object {
+    return new (this.constructor as QueryConstructor<object, EntityState>)(this.#core, state);
+  }
+
+  /** A query of this class and type with `state`. */
+  #same(state: EntityState): this {
+    return new (this.constructor as QueryConstructor<this, EntityState>)(this.#core, state);
+  }
+}
+
+/**
+ * The client core and the state behind an entity query, for the layers above that build requests
+ * from it (`$batch`, the writes).
+ * @internal Not exported from the package.
+ */
+export function entityInternals(query: AnyEntityQuery): { core: ClientCore; state: EntityState } {
+  return readEntityInternals(query);
+}

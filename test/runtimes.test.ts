@@ -110,6 +110,18 @@ for (const runtime of RUNTIMES) {
       }
     });
 
+    test("ODataReader of traverse-odata/read walks a filtered collection over two pages, with the token and the header, and has no writes", async () => {
+      const { titles, writes } = await observed<{ titles: string[]; writes: boolean }>(runtime, "readerWalk");
+      assert.deepEqual(titles, ["Two", "Three", "Four"]);
+      assert.equal(writes, false);
+      const pages = wire(runtime, (route) => route.startsWith("reader/"));
+      assert.deepEqual(lines(pages).map(decodeURIComponent), ["GET reader/Books?$filter=ID gt 1&$select=ID,title", "GET reader/Books?$filter=ID gt 1&$select=ID,title&$skiptoken=3"]);
+      for (const page of pages) {
+        assert.equal(page.headers["authorization"], `Bearer token-${runtime}`);
+        assert.equal(page.headers["x-tenant"], `tenant-${runtime}`);
+      }
+    });
+
     test("a page with $count gives the count", async () => {
       assert.deepEqual(await observed(runtime, "pageWithCount"), { count: 5, ids: [1, 2], nextLink: null });
       const [request] = wire(runtime, (route) => route.startsWith("Counted"));

@@ -7,6 +7,7 @@
  * failure included, reaches the node test intact.
  */
 import { ODataClient, type AsyncPoller } from "../../src/index.js";
+import { ODataReader } from "../../src/read.js";
 
 /** What the harness tells a runtime. */
 export interface ConformanceConfig {
@@ -202,6 +203,19 @@ const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>>
   async csrfWrite(config) {
     const created = await client(config, { csrf: true }).collection<Book>("Notes").create({ ID: 1, title: "Noted" });
     return { created };
+  },
+
+  /** A filtered walk over two pages by `ODataReader` (traverse-odata/read), with the same credentials and header. */
+  async readerWalk(config) {
+    const reader = new ODataReader({
+      serviceUrl: new URL("reader/", config.serviceRoot).href,
+      headers: { "x-tenant": `tenant-${config.runtime}` },
+      auth: { bearer: `token-${config.runtime}` },
+      retry: false,
+    });
+    const titles: string[] = [];
+    for await (const book of reader.collection<Book>("Books").filter((f) => f.gt("ID", 1)).select("ID", "title")) titles.push(book.title);
+    return { titles, writes: "create" in reader.collection("Books") };
   },
 
   /** A walk by a client with no credentials and no configured headers (a public service). */

@@ -103,6 +103,12 @@ export async function startConformanceServers(): Promise<ConformanceServers> {
     if (method === "GET" && (path === "Books?$skiptoken=4" || path === "anon/Books?$skiptoken=4")) {
       return sendJson(res, 200, { value: [book(5, "Five")] });
     }
+    if (method === "GET" && path === "reader/Books?$filter=ID gt 1&$select=ID,title") {
+      return sendJson(res, 200, { value: [book(2, "Two"), book(3, "Three")], "@odata.nextLink": "Books?$filter=ID%20gt%201&$select=ID,title&$skiptoken=3" });
+    }
+    if (method === "GET" && path === "reader/Books?$filter=ID gt 1&$select=ID,title&$skiptoken=3") {
+      return sendJson(res, 200, { value: [book(4, "Four")] });
+    }
     if (method === "GET" && path.startsWith("Counted?")) {
       const query = new URLSearchParams(path.slice("Counted?".length));
       if (query.get("$count") !== "true" || query.get("$top") !== "2") return sendJson(res, 400, { error: { code: "400", message: `unexpected query ${path}` } });

@@ -158,9 +158,18 @@ describe("what a reader's queries are", () => {
     assert.equal(narrowed.url(), "https://example.com/svc/Items?$filter=name%20eq%20%27a%27&$select=name");
   });
 
-  test("an ODataClient is an ODataReader", () => {
+  test("an ODataClient is an ODataReader, and code written for a reader's queries takes the client's", async () => {
     assert.ok(client instanceof ODataReader);
     assert.equal(reader instanceof ODataClient, false);
+    // Written against the reading types only; the compiler accepts the client and its queries too.
+    const names = async (items: ReadCollectionQuery<Item>): Promise<string[]> => (await items.select("name").list()).map((item) => item.name);
+    const itemsOf = (source: ODataReader): ReadCollectionQuery<Item> => source.collection<Item>("Items");
+    const one = (item: ReadEntityQuery<Item>): string => item.url();
+    const overHttp = { serviceUrl: server.url("svc/") };
+    assert.deepEqual(await names(new ODataClient(overHttp).collection<Item>("Items")), ["a", "b", "c"]);
+    assert.deepEqual(await names(itemsOf(new ODataClient(overHttp))), ["a", "b", "c"]);
+    assert.deepEqual(await names(itemsOf(new ODataReader(overHttp))), ["a", "b", "c"]);
+    assert.equal(one(client.collection<Item>("Items").key(1)), "https://example.com/svc/Items(1)");
   });
 });
 

@@ -9,92 +9,25 @@
  * constructors are not part of the API. `api/traverse-odata.api.md` shows the whole surface.
  * @packageDocumentation
  */
+// Everything traverse-odata/read exports (the reader, its queries, the options, the error classes a
+// reading program catches, the filter builder and literals, the query types, pages and deltas, the
+// $metadata types), then what only the whole client has.
+export * from "./read.js";
 export { ODataClient } from "./client.js";
-export { ODataReader } from "./reader.js";
-export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions } from "./options.js";
-export type { AuthOptions, BearerToken, OAuth2ClientCredentials, OAuth2ClientAuthentication } from "./http/auth.js";
 export {
-  ODataClientError,
-  ODataHttpError,
   AsyncOperationError,
   AsyncOperationFailedError,
   AsyncOperationCancelledError,
   AsyncOperationTimeoutError,
-  ODataErrorCode,
-  isODataClientError,
-  isODataHttpError,
   isAsyncOperationError,
 } from "./errors.js";
-export type {
-  ODataErrorDetail,
-  CustomErrorCode,
-  AsyncOperationErrorCode,
-  ODataClientErrorOptions,
-  ODataHttpErrorInit,
-  AsyncOperationErrorInit,
-} from "./errors.js";
+export type { AsyncOperationErrorCode, AsyncOperationErrorInit } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
-export type { AbortSignalLike } from "./http/signals.js";
-export { etagOf, mediaEtagOf } from "./payload/etag.js";
-export { redactUrl, redactText } from "./util/redact.js";
-export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
+export { mediaEtagOf } from "./payload/etag.js";
 
-// Queries and what they take.
+// Queries that write, and partitions.
 export type { CollectionQuery, EntityQuery } from "./resources/query.js";
-export type { ReadCollectionQuery, ReadEntityQuery, QueryKinds, QueryKind, CollectionOf, EntityOf } from "./resources/read-query.js";
-export type { EntityKey } from "./query/keys.js";
-export type { ExpandQuery, ExpandBuilder, ExpandRows } from "./query/expand.js";
-export { createFilterBuilder } from "./query/filter.js";
-export type { FilterBuilder, FilterExpression, Operand, PathOperand, StringOperand, ComparisonValue, StringValue, ValueOperand, LambdaOptions } from "./query/filter.js";
-export { edm, EdmValue } from "./query/literals.js";
-export type { EdmTypeName, LiteralValue } from "./query/literals.js";
-export type { FilterInput, SortDirection } from "./query/state.js";
-export type {
-  FieldPath,
-  ValidPath,
-  PathType,
-  RelatedType,
-  RowOf,
-  SelectItem,
-  ValidSelect,
-  IsCollection,
-  Unwrap,
-  PrimitiveValue,
-  ScalarValue,
-  FilterValue,
-  Entity,
-  EntityShape,
-  BoundOperation,
-  ShapeOf,
-  KeyNames,
-  KeyValue,
-  NavigationName,
-  CollectionNavigation,
-  SingleNavigation,
-  ExpandPath,
-  Expansion,
-  ExpandedValue,
-  CollectionPath,
-  StringPath,
-  LambdaMember,
-  Selected,
-  ShapeOperations,
-  OperationNamed,
-  OperationResult,
-  OperationParams,
-  UntypedName,
-  IsLoose,
-  PathDepthLimit,
-  CollectionsOf,
-  SinglesOf,
-  IsUnion,
-  KeyRecord,
-  FirstSegment,
-  ShapeNavigation,
-} from "./query/types.js";
-export type { Page, ReadOptions } from "./read/traversal.js";
-export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
 export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./resources/partition.js";
 
 // Writes.
@@ -141,31 +74,3 @@ export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnansw
 // $metadata.
 export { ServiceModel, STANDARD_VOCABULARY_ALIASES } from "./metadata/model.js";
 export { parseMetadata } from "./metadata/parse.js";
-export type {
-  ServiceModelData,
-  Schema,
-  StructuredTypeBase,
-  EntityType,
-  ComplexType,
-  EnumType,
-  EnumMember,
-  TypeDefinition,
-  Property,
-  NavigationProperty,
-  ReferentialConstraint,
-  KeyRef,
-  TypeFacets,
-  TypeReference,
-  Operation,
-  Parameter,
-  EntityContainer,
-  EntitySet,
-  Singleton,
-  ActionImport,
-  FunctionImport,
-  NavigationPropertyBinding,
-  MetadataReference,
-  Annotations,
-  AnnotationValue,
-  Annotatable,
-} from "./metadata/model.js";

@@ -5,9 +5,9 @@
  * operations. A program that imports only this entry point bundles the walk and its checks, not
  * the writing, operation, partition, `$batch` or long-running-operation code.
  *
- * Every name here is also exported from `traverse-odata`, as the same value or type. The
- * `ServiceModel` that `metadata()` gives is a type here: import the class from `traverse-odata`
- * where `instanceof` is wanted.
+ * `traverse-odata` (src/index.ts) exports all of this too (`export *`), so every name here is the
+ * same value or type there. The `ServiceModel` that `metadata()` gives is a type here; the class
+ * is a value of `traverse-odata` only, for `instanceof`.
  * @packageDocumentation
  */
 export { ODataReader } from "./reader.js";

@@ -4,16 +4,14 @@
  * it hands out), operations, `$batch` and long-running operations.
  */
 import { Batch, type BatchOptions } from "./batch/batch.js";
-import type { ClientCore } from "./core.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
-import type { EntityState, QueryState } from "./query/state.js";
 import { CollectionQuery, EntityQuery } from "./resources/query.js";
 import { ActionCall, FunctionCall } from "./operations/operation.js";
 import { operationPoller } from "./operations/results.js";
 import type { OperationParameters } from "./operations/requests.js";
 import { pollerFor, resumePoller } from "./lro/resume.js";
-import { coreOf, ODataReader } from "./reader.js";
+import { checkEntitySetName, coreOf, ODataReader } from "./reader.js";
 
 /**
  * A client for one OData service: everything {@link ODataReader} does (its options, collections,
@@ -23,7 +21,21 @@ import { coreOf, ODataReader } from "./reader.js";
  * const client = new ODataClient({ serviceUrl: "https://host/odata/v4/catalog/", auth: { bearer: getToken } });
  * for await (const book of client.collection<Book>("Books").filter((f) => f.gt("stock", 0))) console.log(book.title);
  */
-export class ODataClient extends ODataReader<"full"> {
+export class ODataClient extends ODataReader {
+  /** A query on the entity set `name`, which reads and writes; sends nothing. */
+  override collection<T = Record<string, unknown>>(name: string): CollectionQuery<T> {
+    return new CollectionQuery<T>(coreOf(this), { entitySet: checkEntitySetName(name, "collection(name)", "an entity set name") });
+  }
+
+  /**
+   * The singleton `name` (an entity addressed by its name alone, such as `Me` or `Company`), as an
+   * entity query: `get()`, `update()`, `navigate()`, `media()`... Sends nothing.
+   * @example await client.singleton<Settings>("Settings").update({ theme: "dark" })
+   */
+  override singleton<T = Record<string, unknown>>(name: string): EntityQuery<T> {
+    return new EntityQuery<T>(coreOf(this), { entitySet: checkEntitySetName(name, "singleton(name)", "a singleton name"), keyPredicate: "" });
+  }
+
   /**
    * An unbound action (an action import): `POST <serviceUrl><name>` with the parameters as a JSON
    * body (OData v2: a function import, parameters as query options). Sends nothing until `invoke()`.
@@ -89,15 +101,5 @@ export class ODataClient extends ODataReader<"full"> {
           `resumeAsync(token): the token is from a $batch poller (batch.sendAsync() or results.continuation), whose result only the batch's own requests can read; build a batch with the same requests in the same order and call batch.resumeAsync(token) on it`,
         );
     }
-  }
-
-  /** @internal */
-  protected override collectionQuery(core: ClientCore, state: QueryState): object {
-    return new CollectionQuery(core, state);
-  }
-
-  /** @internal */
-  protected override entityQuery(core: ClientCore, state: EntityState): object {
-    return new EntityQuery(core, state);
   }
 }

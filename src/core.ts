@@ -5,7 +5,6 @@
  */
 import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
 import { fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
-import { authStep } from "./http/auth.js";
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -49,7 +48,10 @@ export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
         return oauth2Step(new OAuth2TokenCache(auth.oauth2), options.trustedOrigins);
       }),
     );
-  } else if (auth) steps.push(authStep(auth, options.trustedOrigins));
+  } else if (auth) {
+    // So does the step of a bearer token or basic credentials, with the first request of a client that has them.
+    steps.push(lazyStep("auth", async () => (await import("./http/auth.js")).authStep(auth, options.trustedOrigins)));
+  }
   return steps;
 }
 

@@ -1,23 +1,25 @@
 /**
  * `ODataReader`: a client that reads. Its options are validated and merged once, here, as for
  * `ODataClient`, which extends it with operations, `$batch` and long-running operations. The
- * queries it hands out build requests and read (read-query classes of resources/query.ts), so a
+ * queries it hands out build requests and read (the classes of resources/read-query.ts), so a
  * program that imports it from `traverse-odata/read` bundles none of the writing code.
  */
 import { ClientCore } from "./core.js";
 import type { ServiceModel } from "./metadata/model.js";
 import type { DeltaOptions, DeltaPage } from "./read/delta.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type RequestOptions } from "./options.js";
-import type { EntityState, QueryState } from "./query/state.js";
-import { ReadCollectionQuery, ReadEntityQuery, type CollectionOf, type EntityOf, type QueryKind } from "./resources/read-query.js";
+import { ReadCollectionQuery, ReadEntityQuery } from "./resources/read-query.js";
 import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
 
 /**
- * An entity set or singleton name: an identifier, or a qualified one (`Container.Set`, the form
- * OData v2 services use for sets of a container that is not the default).
+ * Checks an entity set or singleton name (`what`, for the message): an identifier, or a qualified
+ * one (`Container.Set`, the form OData v2 services use for sets of a container that is not the
+ * default).
+ * @internal Not exported from the package; `ODataClient` checks its names with it too.
  */
-function isEntitySetName(name: unknown): name is string {
-  return typeof name === "string" && (isIdentifier(name) || isQualifiedName(name));
+export function checkEntitySetName(name: unknown, where: string, what: string): string {
+  if (typeof name === "string" && (isIdentifier(name) || isQualifiedName(name))) return name;
+  throw new TypeError(`${where}: ${JSON.stringify(name)} is not ${what} (letters, digits, "_" and ".")`);
 }
 
 /**
@@ -29,20 +31,19 @@ async function* readDelta<T>(core: ClientCore, deltaLink: string, options: Delta
   yield* walkDelta<T>(core, deltaLink, options);
 }
 
-let readCore: (reader: ODataReader<QueryKind>) => ClientCore;
+let readCore: (reader: ODataReader) => ClientCore;
 
 /**
  * A client for one OData service that reads: collections, entities, singletons, deltas and
  * `$metadata`, with the same options as `ODataClient` (which extends it and also writes, calls
  * operations, sends `$batch` and polls long-running operations). Import it from
  * `traverse-odata/read`: a program that only reads then bundles the walk and little else.
- * @typeParam K - which query classes it hands out: `"read"` here, `"full"` for `ODataClient`.
  * @example
  * import { ODataReader } from "traverse-odata/read";
  * const reader = new ODataReader({ serviceUrl: "https://host/odata/v4/catalog/" });
  * for await (const book of reader.collection<Book>("Books").filter((f) => f.gt("stock", 0))) console.log(book.title);
  */
-export class ODataReader<K extends QueryKind = "read"> {
+export class ODataReader {
   readonly #core: ClientCore;
 
   static {
@@ -96,11 +97,8 @@ export class ODataReader<K extends QueryKind = "read"> {
   }
 
   /** A query on the entity set `name`; sends nothing. */
-  collection<T = Record<string, unknown>>(name: string): CollectionOf<K, T> {
-    if (!isEntitySetName(name)) {
-      throw new TypeError(`collection(name): ${JSON.stringify(name)} is not an entity set name (letters, digits, "_" and ".")`);
-    }
-    return this.collectionQuery(this.#core, { entitySet: name }) as CollectionOf<K, T>;
+  collection<T = Record<string, unknown>>(name: string): ReadCollectionQuery<T> {
+    return new ReadCollectionQuery<T>(this.#core, { entitySet: checkEntitySetName(name, "collection(name)", "an entity set name") });
   }
 
   /**
@@ -109,27 +107,8 @@ export class ODataReader<K extends QueryKind = "read"> {
    * Sends nothing.
    * @example const { theme } = await reader.singleton<Settings>("Settings").get()
    */
-  singleton<T = Record<string, unknown>>(name: string): EntityOf<K, T> {
-    if (!isEntitySetName(name)) {
-      throw new TypeError(`singleton(name): ${JSON.stringify(name)} is not a singleton name (letters, digits, "_" and ".")`);
-    }
-    return this.entityQuery(this.#core, { entitySet: name, keyPredicate: "" }) as EntityOf<K, T>;
-  }
-
-  /**
-   * The collection query that `collection()` gives: of this client's kind.
-   * @internal `ODataClient` gives a `CollectionQuery`.
-   */
-  protected collectionQuery(core: ClientCore, state: QueryState): object {
-    return new ReadCollectionQuery(core, state);
-  }
-
-  /**
-   * The entity query that `singleton()` gives: of this client's kind.
-   * @internal `ODataClient` gives an `EntityQuery`.
-   */
-  protected entityQuery(core: ClientCore, state: EntityState): object {
-    return new ReadEntityQuery(core, state);
+  singleton<T = Record<string, unknown>>(name: string): ReadEntityQuery<T> {
+    return new ReadEntityQuery<T>(this.#core, { entitySet: checkEntitySetName(name, "singleton(name)", "a singleton name"), keyPredicate: "" });
   }
 }
 
@@ -137,6 +116,6 @@ export class ODataReader<K extends QueryKind = "read"> {
  * The core of a reader or client, for `ODataClient`'s own methods.
  * @internal Not exported from the package.
  */
-export function coreOf(reader: ODataReader<QueryKind>): ClientCore {
+export function coreOf(reader: ODataReader): ClientCore {
   return readCore(reader);
 }

@@ -5,7 +5,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as api from "../src/index.js";
 import * as read from "../src/read.js";
-import { ODataClient, ODataReader, type CollectionQuery, type ReadCollectionQuery, type ReadEntityQuery } from "../src/index.js";
+import { ODataClient, ODataReader, type CollectionQuery, type QueryPartition, type ReadCollectionQuery, type ReadEntityQuery } from "../src/index.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
 import { startCap, type CapServer } from "./servers/cap.js";
 import type { Book } from "./servers/cap/types.js";
@@ -99,6 +99,11 @@ describe("ODataReader on the wire", () => {
   });
 });
 
+/** The first of two `$skip` windows of `entitySet`, as `partitions(2)` plans them. */
+function windowOf(entitySet: string): QueryPartition {
+  return { type: "traverse-odata/partition", version: 1, entitySet, index: 0, of: 2, kind: "skip", skip: 0, top: 10, url: `https://example.com/svc/${entitySet}?$skip=0&$top=10` };
+}
+
 describe("what a reader's queries are", () => {
   const reader = new ODataReader({ serviceUrl: "https://example.com/svc/" });
   const client = new ODataClient({ serviceUrl: "https://example.com/svc/" });
@@ -126,10 +131,11 @@ describe("what a reader's queries are", () => {
     for (const query of readerQueries) assert.equal(query.constructor.name, "ReadCollectionQuery");
     for (const query of readerEntities) assert.equal(query.constructor.name, "ReadEntityQuery");
     const clientQueries: object[] = [
-      client.collection<Item>("Items").filter("ID gt 1").select("name").expand("tags").orderBy("name").top(1).skip(1).count().search("x").param("p", 1).trackChanges(),
+      client.collection<Item>("Items").filter("ID gt 1").select("name").expand("tags").orderBy("name").top(1).skip(1).count().search("x").apply("x").compute("x").param("p", 1).trackChanges(),
+      client.collection<Item>("Items").partition(windowOf("Items")).top(1),
       client.collection<Item>("Items").key(1).navigate("tags").filter("ID gt 1"),
     ];
-    const clientEntities: object[] = [client.collection<Item>("Items").key(1).select("name").expand("owner"), client.collection<Item>("Items").key(1).navigateOne("owner"), client.singleton<Owner>("Me")];
+    const clientEntities: object[] = [client.collection<Item>("Items").key(1).select("name").expand("owner").param("p", 1), client.collection<Item>("Items").key(1).navigateOne("owner"), client.singleton<Owner>("Me")];
     for (const query of clientQueries) assert.equal(query.constructor.name, "CollectionQuery");
     for (const query of clientEntities) assert.equal(query.constructor.name, "EntityQuery");
     // Builders still leave the query they were called on as it was.

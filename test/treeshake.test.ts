@@ -16,14 +16,15 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * from 37,300 for a signal of its own for every page of a walk (58 bytes), and for one listener on a
  * caller's signal however many requests wait on it (util/abort-waiters.ts at start, 110 bytes);
  * from 37,500 for `ODataReader` under `ODataClient` and the query classes split in two (176 bytes).
+ * Lowered to 37,000 when the auth step and the marks of expanded values came to load on first use.
  */
-const READ_ONLY_START_BUDGET = 37_700;
+const READ_ONLY_START_BUDGET = 37_000;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing
  * traverse-odata/read) may load at start, gzipped, in bytes: the walk and the reading queries.
  */
-const READER_START_BUDGET = 23_900;
+const READER_START_BUDGET = 22_700;
 
 /**
  * Modules that a program built on `ODataReader` does not reach at all, not even as chunks loaded
@@ -64,6 +65,8 @@ const NOT_AT_START: Record<string, readonly string[]> = {
   "the reading of error bodies": ["payload/error-body.ts"],
   "CSRF tokens and the wire log": ["http/csrf.ts", "http/wire-log.ts"],
   "OAuth2 client credentials (the token endpoint's client)": ["http/oauth2.ts", "util/shared-request.ts"],
+  "the auth step of bearer tokens and basic credentials": ["http/auth.ts"],
+  "the marks of expanded values": ["payload/expanded.ts"],
   "partition planning": ["resources/partitions.ts"],
 };
 
@@ -122,6 +125,12 @@ describe("bundle size (esbuild, code splitting, minified, gzipped)", () => {
     });
   }
 
+  test("a program built on ODataReader loads OData v2's value forms only with the first v2 page", () => {
+    const { start, lazy } = size("read-entry.ts");
+    assert.ok(!start.sources.has("payload/v2-values.ts"), "src/payload/v2-values.ts is loaded at start");
+    assert.ok(lazy.sources.has("payload/v2-values.ts"), "src/payload/v2-values.ts is not among the reader's chunks");
+  });
+
   test("a program built on ODataReader reaches no writing, operation, partition, $batch or polling code, not even to load later", () => {
     const { start, lazy } = size("read-entry.ts");
     const reached = [...start.sources, ...lazy.sources].filter((module) => NOT_IN_A_READER.some((place) => (place.endsWith("/") ? module.startsWith(place) : module === place)));
@@ -165,16 +174,19 @@ describe("bundle size (esbuild, code splitting, minified, gzipped)", () => {
     const section = readme.slice(start, end < 0 ? undefined : end);
     const table = sizeTable(SCENARIOS.map((scenario) => size(scenario.file)));
     assert.ok(section.includes(table), `the README's table differs from the measured one; the measured one (node --import tsx test/bundle-size.ts):\n${table}`);
-    assert.ok(section.replace(/\s+/g, " ").includes(`start to ${READ_ONLY_START_BUDGET / 1000} kB gzipped`), "the README names the budget this test holds");
-    assert.ok(section.replace(/\s+/g, " ").includes(`through ODataReader to ${READER_START_BUDGET / 1000} kB`), "the README names the reader's budget this test holds");
+    assert.ok(section.replace(/\s+/g, " ").includes(`start to ${(READ_ONLY_START_BUDGET / 1000).toFixed(1)} kB gzipped`), "the README names the budget this test holds");
+    assert.ok(section.replace(/\s+/g, " ").includes(`through ODataReader to ${(READER_START_BUDGET / 1000).toFixed(1)} kB`), "the README names the reader's budget this test holds");
   });
 
-  test("the README's figures of the walk's own modules are the measured ones", () => {
+  test("the README's figures of the walk's own modules and of the reader's program are the measured ones", () => {
     // Line breaks of the prose count as spaces.
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
     const { start } = walkModules;
     const claim = `${kilobytes(start.gzipped)} gzipped at start in ${start.chunks.length} chunks, ${kilobytes(start.gzippedTogether)} as one file`;
     assert.ok(readme.includes(claim), `the README does not say: ${claim}`);
     assert.ok(start.gzipped < size("read-only.ts").start.gzipped, "the walk alone loads less than the read-only program");
+    const reader = size("read-entry.ts").start;
+    const readerClaim = `${kilobytes(reader.gzipped)} in ${reader.chunks.length} chunks, ${kilobytes(reader.gzippedTogether)} as one file`;
+    assert.ok(readme.includes(readerClaim), `the README does not say: ${readerClaim}`);
   });
 });

@@ -10,6 +10,7 @@ import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep } from "./pipeline.js";
 import { isTrustedOrigin } from "./steps.js";
 import { base64 } from "../util/base64.js";
+import { isBearerToken } from "./bearer-token.js";
 
 /** A bearer token, or a function that returns one (called for every request). */
 export type BearerToken = string | (() => string | Promise<string>);
@@ -92,11 +93,6 @@ export interface ResolvedOAuth2 {
 
 /** The option `auth` after validation. */
 export type ResolvedAuth = { bearer: BearerToken } | { basic: { username: string; password: string } } | { oauth2: ResolvedOAuth2 };
-
-/** Whether a bearer token can be sent in an `Authorization` header as is (RFC 6750 b64token, loosely). */
-export function isBearerToken(token: string): boolean {
-  return /^[\x21-\x7e]+$/.test(token);
-}
 
 /**
  * Adds `Authorization` for trusted origins: a bearer function is called for every request. (OAuth2

@@ -10,7 +10,6 @@ import { walkEntities, walkPages, type Page, type ReadOptions } from "../read/tr
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import type { RequestOptions } from "../options.js";
 import type { ConditionalOptions } from "../write/options.js";
-import type { AbortSignalLike } from "../http/signals.js";
 
 /**
  * The arguments `(params, options)` of a call whose parameters have the type `P`: `params` may be

@@ -14,8 +14,6 @@ import { abortReason, anySignal, REQUEST_CONTROLLERS, toAbortSignal, type AbortS
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody } from "../payload/collection-body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
-import { normalizeV2Entity } from "../payload/v2-values.js";
-import { markExpanded } from "../payload/expanded.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
@@ -178,17 +176,21 @@ async function requestPage(
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal): AsyncGenerator<PagePart<T>> {
   const { expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
+  // What only some reads need loads with the first of them: the marks of expanded values with the
+  // first read that expands, OData v2's value forms with the first v2 page.
+  const markExpanded = expand && (await import("../payload/expanded.js")).markExpanded;
   if (isXmlContentType(response.headers.get("content-type"))) {
     const text = await readBodyText(response, "GET", url, signal);
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
     const { readAtomFeed } = await import("../payload/atom.js");
     const feed = readAtomFeed(text);
-    if (expand) for (const entity of feed.entities) markExpanded(entity, expand);
+    if (markExpanded) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
   const v2 = core.options.version === "2.0";
+  const normalizeV2Entity = v2 && (await import("../payload/v2-values.js")).normalizeV2Entity;
   const body = readCollectionBody(response.body, v2 ? "v2" : "v4", { stallWatch: bodyStallWatch(response), onWholeBody: options.onWholeBody });
   // One piece is held back so that the last one can carry the annotations the body ends with.
   let held: T[] | undefined;
@@ -204,8 +206,8 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
       return;
     }
     const entities = next.value as T[];
-    if (v2) for (const entity of entities) normalizeV2Entity(entity);
-    if (expand) for (const entity of entities) markExpanded(entity, expand);
+    if (normalizeV2Entity) for (const entity of entities) normalizeV2Entity(entity);
+    if (markExpanded) for (const entity of entities) markExpanded(entity, expand);
     if (held) yield { entities: held };
     held = entities;
   }

@@ -23,7 +23,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { ODataClientError, ODataHttpError } from "../errors.js";
-import { anySignal, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { anySignal, toAbortSignal } from "../http/signals.js";
 import { edmText, formatTypedText } from "../query/edm-text.js";
 import { formatLiteral, type EdmTypeName } from "../query/literal-format.js";
 import { checkPath } from "../query/names.js";

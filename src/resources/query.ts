@@ -17,9 +17,8 @@ import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } 
 import { partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
-import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery } from "./read-query.js";
+import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, type QueryConstructor } from "./read-query.js";
 
-export type { QueryState } from "./read-query.js";
 
 declare module "./read-query.js" {
   /** `full`: the classes of this file, which `ODataClient` hands out. */
@@ -33,9 +32,6 @@ declare module "./read-query.js" {
  * them. The runtime keeps the module once loaded, so later writes only await a settled import.
  */
 const writing = () => import("./writes.js");
-
-/** How `partition()` makes the query it gives: the constructor of the query it was called on. */
-type QueryConstructor<Q> = new (core: ClientCore, state: QueryState) => Q;
 
 /**
  * A query on one entity set of the service, made by `client.collection<T>(name)`: everything a
@@ -72,7 +68,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    */
   partition(partition: QueryPartition): this {
     const { core, state } = queryInternals(this);
-    return new (this.constructor as QueryConstructor<this>)(core, partitionState(state, partition));
+    return new (this.constructor as QueryConstructor<this, QueryState>)(core, partitionState(state, partition));
   }
 
   // --- writing --------------------------------------------------------------------------------

@@ -41,15 +41,10 @@ import type {
   Expansion,
   FieldPath,
   KeyValue,
-  NavigationName,
-  OperationParams,
-  OperationResult,
   RelatedType,
   Selected,
   SelectItem,
-  ShapeOperations,
   SingleNavigation,
-  UntypedName,
   ValidPath,
   ValidSelect,
 } from "../query/types.js";
@@ -57,8 +52,6 @@ import { checkIdentifier } from "../query/names.js";
 import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
 import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import type { RequestOptions } from "../options.js";
-
-export type { QueryState } from "../query/state.js";
 
 /** The single reads (`get()`, `countAll()`), loaded by the first of them. */
 const singleReads = () => import("../read/entity.js");
@@ -86,8 +79,11 @@ export type CollectionOf<K extends QueryKind, T, S extends string = never, X = {
 /** The entity query of kind `K`, whose row is `T` with `S` selected and `X` expanded. */
 export type EntityOf<K extends QueryKind, T, S extends string = never, X = {}> = QueryKinds<T, S, X>[K]["entity"];
 
-/** How a builder makes the next query: the constructor of the query it was called on. */
-type QueryConstructor<Q, State> = new (core: ClientCore, state: State) => Q;
+/**
+ * How a builder makes the next query: the constructor of the query it was called on.
+ * @internal Not exported from the package.
+ */
+export type QueryConstructor<Q, State> = new (core: ClientCore, state: State) => Q;
 
 /** Any collection query, whatever its rows and kind: what the layers above take apart. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -382,7 +378,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
     return this.#next(addSelect(this.#state, fields, "select(fields)")) as EntityOf<K, T, S | F, X>;
   }
 
-  /** Adds an `$expand` item, with nested options from `build` (see `CollectionQuery.expand`). */
+  /** Adds an `$expand` item, with nested options from `build` (see `ReadCollectionQuery.expand`). */
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,

@@ -125,6 +125,13 @@ describe("bundle size (esbuild, code splitting, minified, gzipped)", () => {
     });
   }
 
+  test("esbuild puts the ServiceModel class, a value export of traverse-odata, at the client's start; the reader's program loads it with metadata()", () => {
+    assert.ok(size("read-only.ts").start.sources.has("metadata/model.ts"), "src/metadata/model.ts is no longer at the client's start: the README's Bundle size says it is");
+    const reader = size("read-entry.ts");
+    assert.ok(!reader.start.sources.has("metadata/model.ts"), "src/metadata/model.ts is at the start of the reader's program");
+    assert.ok(reader.lazy.sources.has("metadata/model.ts"), "src/metadata/model.ts is not among the reader's chunks");
+  });
+
   test("a program built on ODataReader loads OData v2's value forms only with the first v2 page", () => {
     const { start, lazy } = size("read-entry.ts");
     assert.ok(!start.sources.has("payload/v2-values.ts"), "src/payload/v2-values.ts is loaded at start");

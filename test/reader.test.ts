@@ -69,7 +69,7 @@ describe("ODataReader on the wire", () => {
     }
   });
 
-  test("reads one entity with its ETag, a navigation below it, a singleton and a count", async () => {
+  test("reads one entity with its ETag, a navigation below it, a singleton, a count and the first entity", async () => {
     const from = server.requests.length;
     const reader = new ODataReader({ serviceUrl: server.url("svc/") });
     const items = reader.collection<Item>("Items");
@@ -78,7 +78,8 @@ describe("ODataReader on the wire", () => {
     assert.deepEqual(await items.key(2).navigate("tags").list(), [{ ID: 20, label: "x" }]);
     assert.deepEqual(await reader.singleton<Owner>("Me").get(), { ID: 9, name: "me" });
     assert.equal(await items.countAll(), 3);
-    assert.deepEqual(sentSince(from), ["GET /svc/Items(2)", "GET /svc/Items(2)/tags", "GET /svc/Me", "GET /svc/Items/$count"]);
+    assert.deepEqual(await items.first(), { ID: 1, name: "a" });
+    assert.deepEqual(sentSince(from), ["GET /svc/Items(2)", "GET /svc/Items(2)/tags", "GET /svc/Me", "GET /svc/Items/$count", "GET /svc/Items?$top=1"]);
   });
 
   test("reads the changes behind a delta link", async () => {

@@ -129,7 +129,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * @example q.filter((f) => f.or(f.contains("title", "odata"), f.lt("price", 10)))
    */
   filter(expression: FilterInput<T>): this {
-    return this.#same(addFilter(this.#state, filterText(expression, this.#version, "filter(expression)")));
+    return this.#next(addFilter(this.#state, filterText(expression, this.#version, "filter(expression)")));
   }
 
   /**
@@ -137,7 +137,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * only the selected properties (see {@link Selected}).
    */
   select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): CollectionOf<K, T, S | F, X> {
-    return this.#next(addSelect(this.#state, fields, "select(fields)")) as CollectionOf<K, T, S | F, X>;
+    return this.#next<CollectionOf<K, T, S | F, X>>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /**
@@ -149,7 +149,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
   ): CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>> {
-    return this.#next(addExpand(this.#state, this.#version, nav, build, "expand(nav)")) as CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>;
+    return this.#next<CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>>(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
   }
 
   /**
@@ -157,47 +157,47 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * Several calls append. Without a direction the service's default (ascending) applies.
    */
   orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
-    return this.#same(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
+    return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
   }
 
   /** Sets `$top`: at most `n` entities. */
   top(n: number): this {
-    return this.#same({ ...this.#state, top: checkCount(n, "top(n)") });
+    return this.#next({ ...this.#state, top: checkCount(n, "top(n)") });
   }
 
   /** Sets `$skip`: leave out the first `n` entities. */
   skip(n: number): this {
-    return this.#same({ ...this.#state, skip: checkCount(n, "skip(n)") });
+    return this.#next({ ...this.#state, skip: checkCount(n, "skip(n)") });
   }
 
   /** Asks for the total count with the results: `$count=true` (v4), `$inlinecount=allpages` (v2). */
   count(enabled = true): this {
-    return this.#same({ ...this.#state, count: enabled });
+    return this.#next({ ...this.#state, count: enabled });
   }
 
   /** Sets `$search` (free-text search, OData v4). */
   search(expression: string): this {
     requireV4(this.#version, "search(expression)", "$search");
-    return this.#same({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
+    return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
   }
 
   /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
   apply(expression: string): this {
     requireV4(this.#version, "apply(expression)", "$apply");
     const text = checkOptionText(expression, "apply(expression)");
-    return this.#same({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
+    return this.#next({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
   }
 
   /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
   compute(expression: string): this {
     requireV4(this.#version, "compute(expression)", "$compute");
     const text = checkOptionText(expression, "compute(expression)");
-    return this.#same({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
+    return this.#next({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with the same name replaces it. */
   param(name: string, value: string | number | boolean): this {
-    return this.#same(setParam(this.#state, name, value));
+    return this.#next(setParam(this.#state, name, value));
   }
 
   /**
@@ -226,7 +226,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * }
    */
   trackChanges(): this {
-    return this.#same({ ...this.#state, trackChanges: true } as TrackedState);
+    return this.#next({ ...this.#state, trackChanges: true } as TrackedState);
   }
 
   /** The absolute request URL of this query, encoded; sends nothing. */
@@ -309,14 +309,12 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return readingOptions(this.#state, options);
   }
 
-  /** A query of this class with `state`, whose rows `select()` or `expand()` changed (the caller gives its type). */
-  #next(state: QueryState): object {
-    return new (this.constructor as QueryConstructor<object, QueryState>)(this.#core, state);
-  }
-
-  /** A query of this class and type with `state`. */
-  #same(state: QueryState): this {
-    return new (this.constructor as QueryConstructor<this, QueryState>)(this.#core, state);
+  /**
+   * A query of this class with `state`: of this type, or of the type `Q` that `select()` or
+   * `expand()` made of the rows.
+   */
+  #next<Q = this>(state: QueryState): Q {
+    return new (this.constructor as QueryConstructor<Q, QueryState>)(this.#core, state);
   }
 }
 
@@ -375,7 +373,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
 
   /** Adds `$select` items; `get()` gives then only the selected properties (see {@link Selected}). */
   select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityOf<K, T, S | F, X> {
-    return this.#next(addSelect(this.#state, fields, "select(fields)")) as EntityOf<K, T, S | F, X>;
+    return this.#next<EntityOf<K, T, S | F, X>>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /** Adds an `$expand` item, with nested options from `build` (see `ReadCollectionQuery.expand`). */
@@ -383,12 +381,12 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
   ): EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>> {
-    return this.#next(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)")) as EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>;
+    return this.#next<EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
   param(name: string, value: string | number | boolean): this {
-    return this.#same(setParam(this.#state, name, value));
+    return this.#next(setParam(this.#state, name, value));
   }
 
   /** The absolute request URL of this entity, encoded; sends nothing. */
@@ -454,14 +452,12 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
     return new ReadEntityQuery(core, state);
   }
 
-  /** A query of this class with `state`, whose rows `select()` or `expand()` changed (the caller gives its type). */
-  #next(state: EntityState): object {
-    return new (this.constructor as QueryConstructor<object, EntityState>)(this.#core, state);
-  }
-
-  /** A query of this class and type with `state`. */
-  #same(state: EntityState): this {
-    return new (this.constructor as QueryConstructor<this, EntityState>)(this.#core, state);
+  /**
+   * A query of this class with `state`: of this type, or of the type `Q` that `select()` or
+   * `expand()` made of the rows.
+   */
+  #next<Q = this>(state: EntityState): Q {
+    return new (this.constructor as QueryConstructor<Q, EntityState>)(this.#core, state);
   }
 }
 

@@ -120,7 +120,7 @@ describe("planning against node:http services", () => {
     ];
     for (const [type, value, shown] of cases) {
       const { server, client } = await serveClient(t, probeService(metadataXml(keyed(type)), [value, value, value, value]));
-      await assert.rejects(client.collection("Items").partitions(2), (error: unknown) => {
+      await assert.rejects(client.collection("Items").partitions(2, { strategy: "quantiles" }), (error: unknown) => {
         assert.ok(error instanceof ODataClientError, String(error));
         assert.equal(error.code, "BAD_PAYLOAD");
         assert.equal(error.message, `partitions(n): the service's value for key ID, ${shown}, is not a valid ${type}`);
@@ -130,14 +130,35 @@ describe("planning against node:http services", () => {
       // It was the probe's answer that was refused: the probe was sent.
       assert.ok(server.requests.some((r) => decoded(r) === "/odata/Items?$select=ID&$orderby=ID&$skip=2&$top=1"), type);
     }
-    // Double keys as JSON gives them: numbers, the special values as strings (INF, not NaN), numbers as text.
+    // Double keys as JSON gives them: numbers, the infinities as strings, numbers as text.
     const doubles = await serveClient(t, probeService(metadataXml(keyed("Edm.Double")), [-1.5, "2.5", "INF", "INF"]));
-    assert.deepEqual((await doubles.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt INF", "ID ge INF"]);
+    assert.deepEqual((await doubles.client.collection("Items").partitions(2, { strategy: "quantiles" })).map((p) => p.filter), ["ID lt INF", "ID ge INF"]);
     const texts = await serveClient(t, probeService(metadataXml(keyed("Edm.Double")), [-1.5, "-INF", "2.5e3", "7"]));
-    assert.deepEqual((await texts.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt 2500", "ID ge 2500"]);
+    assert.deepEqual((await texts.client.collection("Items").partitions(2, { strategy: "quantiles" })).map((p) => p.filter), ["ID lt 2500", "ID ge 2500"]);
     // A true boolean key is still written as one.
     const ok = await serveClient(t, probeService(metadataXml(keyed("Edm.Boolean")), [false, false, true, true]));
     assert.deepEqual((await ok.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt true", "ID ge true"]);
+  });
+
+  test("NaN cannot bound a range: a numeric NaN boundary is refused naming the key, and auto cuts a Double key into ordered windows", async (t) => {
+    const keyed = (type: string) => `<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="${type}" Nullable="false"/></EntityType>`;
+    for (const type of ["Edm.Double", "Edm.Single", "Edm.Decimal"]) {
+      const { client } = await serveClient(t, probeService(metadataXml(keyed(type)), [1, 2, "NaN", "NaN"]));
+      await assert.rejects(client.collection("Items").partitions(2, { strategy: "quantiles" }), (error: unknown) => {
+        assert.ok(error instanceof ODataClientError, String(error));
+        assert.equal(error.code, "BAD_PAYLOAD");
+        assert.equal(error.message, 'partitions(n): the service\'s value for key ID is NaN, which cannot bound a range (every comparison with it is false); use strategy "skip"');
+        return true;
+      }, type);
+    }
+    // The text "NaN" of a string key is a string like any other.
+    const strings = await serveClient(t, probeService(metadataXml(keyed("Edm.String")), ["A", "B", "NaN", "Z"]));
+    assert.deepEqual((await strings.client.collection("Items").partitions(2)).map((p) => p.filter), ["ID lt 'NaN'", "ID ge 'NaN'"]);
+    // auto: rows whose Double key is NaN would be in no range, so the ordered set is cut into windows, without a probe.
+    const { server, client } = await serveClient(t, probeService(metadataXml(keyed("Edm.Double")), [0.5, 1.5, 2.5, "NaN"]));
+    const plan = await client.collection("Items").partitions(2);
+    assert.deepEqual(plan.map((p) => [p.kind, p.skip, p.top, p.orderBy]), [["skip", 0, 2, ["ID"]], ["skip", 2, undefined, ["ID"]]]);
+    assert.deepEqual(server.requests.map(decoded).filter((path) => path.includes("$top=1")), []);
   });
 
   test("a key of two properties is compared in key order", async (t) => {
@@ -268,6 +289,10 @@ describe("planning against node:http services", () => {
     assert.throws(() => client.collection("Other").partition(plan[0]!), /the partition is of "Items", not of this query's "Other"/);
     assert.throws(() => items.partition({ ...plan[0]!, type: "x" } as unknown as QueryPartition), /partition\(p\): its type is not/);
     assert.throws(() => items.partition({ ...plan[0]!, kind: "skip", skip: -1 } as QueryPartition), /skip and top must be integers/);
+    // A partition runs on the whole collection too: a plan made elsewhere is refused on a query with $top, $skip or $apply.
+    assert.throws(() => items.top(5).skip(2).partition(plan[0]!), { name: "TypeError", message: "partition(p): the query has $top or $skip; partitions split a whole collection, so use them on the query without these" });
+    assert.throws(() => items.apply("groupby((ID))").partition(plan[1]!), /partition\(p\): the query has \$apply/);
+    assert.equal(server.requests.filter((r) => !r.path.includes("$metadata") && !r.path.includes("$count") && !r.path.includes("$top=1")).length, 0);
   });
 });
 

@@ -70,12 +70,25 @@ export interface QueryPartition {
 }
 
 /**
+ * Refuses a query that is not a whole collection to split: one with `$top` or `$skip` (each
+ * partition has its own range or window) or `$apply` (whose answer is not the set's entities).
+ * Both planning and running a partition check it, since a plan may be run on any query.
+ */
+export function checkWholeCollection(state: QueryState, where: string): void {
+  if (state.top !== undefined || state.skip !== undefined) {
+    throw new TypeError(`${where}: the query has $top or $skip; partitions split a whole collection, so use them on the query without these`);
+  }
+  if (state.apply?.length) throw new TypeError(`${where}: the query has $apply, whose answer is not the entities of the set; partitions need the entities themselves`);
+}
+
+/**
  * The query state of one partition of `state` (the query the plan was made for). A plan may come
  * from a file (the CLI's `--plan-file`), so its filter and `$orderby` items get the checks that
  * `filter()` and `orderBy()` apply: a filter that closed the parenthesis it is ANDed in could widen
  * the query to everything.
  */
 export function partitionState(state: QueryState, partition: QueryPartition): QueryState {
+  checkWholeCollection(state, "partition(p)");
   const p = checkPartition(partition);
   if (p.entitySet !== state.entitySet) {
     throw new TypeError(`partition(p): the partition is of ${JSON.stringify(p.entitySet)}, not of this query's ${JSON.stringify(state.entitySet)}`);

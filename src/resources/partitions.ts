@@ -36,7 +36,7 @@ import { numberOf } from "../metadata/values.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
-import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
+import { checkWholeCollection, type PartitionOptions, type PartitionStrategy, type QueryPartition, type partitionState } from "./partition.js";
 
 /**
  * How a partition's state is made: `partitionState` of partition.ts, passed in by the query rather
@@ -64,10 +64,7 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
   if (!["auto", "quantiles", "aggregate", "skip"].includes(strategy)) {
     throw new RangeError(`${where}: option "strategy" must be "auto", "quantiles", "aggregate" or "skip"; got ${describe(strategy)}`);
   }
-  if (state.top !== undefined || state.skip !== undefined) {
-    throw new TypeError(`${where}: the query has $top or $skip; partitions split a whole collection, so plan them on the query without these`);
-  }
-  if (state.apply?.length) throw new TypeError(`${where}: the query has $apply, whose answer is not the entities of the set; partitions need the entities themselves`);
+  checkWholeCollection(state, where);
   const signal = toAbortSignal(options?.signal);
   const explicitKey = options?.key === undefined ? undefined : (typeof options.key === "string" ? [options.key] : [...options.key]).map((path) => checkPath(path, `${where} option "key"`));
   if (explicitKey?.length === 0) throw new TypeError(`${where}: option "key" names no property`);
@@ -117,6 +114,10 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
         return await quantileRanges(plan);
       case "auto":
         if (!sortable) return await skipWindows(plan, false);
+        // A row whose Double or Single key is NaN compares false with every boundary, so it would
+        // be in no range: such keys (not valid entity keys, but a `key` option may name one) are
+        // cut into windows of the ordered set instead.
+        if (key.some((part) => part.type === "Edm.Double" || part.type === "Edm.Single")) return await skipWindows(plan, true);
         try {
           return await quantileRanges(plan);
         } catch (error) {
@@ -348,13 +349,13 @@ function keyLiteral(value: unknown, part: KeyPart, version: ODataVersion): strin
 }
 
 /**
- * A Double or Single key value as the JSON answer gave it: a number, the special values as the
- * strings `"INF"`, `"-INF"` and `"NaN"` (what `Number()` would make NaN of), or a number as text
- * (v2, IEEE754Compatible). Any other text is refused rather than written as NaN.
+ * A Double or Single key value as the JSON answer gave it: a number, the infinities as the strings
+ * `"INF"` and `"-INF"`, or a number as text (v2, IEEE754Compatible). Any other text is refused
+ * rather than written as NaN.
  */
-function floatingValue(value: unknown, text: string): number | "INF" | "-INF" | "NaN" {
+function floatingValue(value: unknown, text: string): number | "INF" | "-INF" {
   if (typeof value === "number") return value;
-  if (text === "INF" || text === "-INF" || text === "NaN") return text;
+  if (text === "INF" || text === "-INF") return text;
   const number = numberOf(text);
   if (number === undefined) throw new RangeError(`not a number: ${JSON.stringify(text)}`);
   return number;
@@ -362,6 +363,12 @@ function floatingValue(value: unknown, text: string): number | "INF" | "-INF" | 
 
 function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): string {
   const text = typeof value === "string" ? value : String(value);
+  const numeric = part.type === "Edm.Double" || part.type === "Edm.Single" || part.type === "Edm.Decimal" || typeof value === "number";
+  if (numeric && text === "NaN") {
+    // Every comparison with NaN is false (OData 4.01 follows IEEE 754 there): the ranges on either
+    // side of such a boundary would both be empty, and their rows read by no partition.
+    throw new ODataClientError("BAD_PAYLOAD", `partitions(n): the service's value for key ${part.path} is NaN, which cannot bound a range (every comparison with it is false); use strategy "skip"`);
+  }
   const typed = (type: EdmTypeName, checked: string) => formatTypedText(type, checked, version);
   switch (part.type) {
     case "Edm.Int64":

@@ -139,3 +139,11 @@ test("CSV: a column named like a member of every object (constructor, a/toString
   assert.equal(csv.rows([{ ID: 1, extra: 2 }, { ID: 2, constructor: "c", a: { toString: "t" } }], 0), "1,,\r\n2,c,t\r\n");
   assert.deepEqual(extras, ["extra"]);
 });
+
+test("CSV: a column behind a type cast (NS.Derived/bonus) is written and its property is not reported as left out", () => {
+  const extras: string[] = [];
+  const csv = csvFormat(["ID", "NS.Derived/bonus"], (name) => extras.push(name));
+  assert.equal(csv.head(), "ID,NS.Derived/bonus\r\n");
+  assert.equal(csv.rows([{ ID: 1, bonus: 5 }, { ID: 2, bonus: 7, note: "x" }], 0), "1,5\r\n2,7\r\n");
+  assert.deepEqual(extras, ["note"]);
+});

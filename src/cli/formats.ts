@@ -24,7 +24,7 @@
 
 import { isAscii } from "node:buffer";
 import type { EntityText } from "../payload/entity-text.js";
-import { valueAt } from "../util/values.js";
+import { topMember, valueAt } from "../util/values.js";
 
 /** The output formats of `query` and `export`. */
 export type FormatName = "table" | "json" | "ndjson" | "csv";
@@ -177,7 +177,8 @@ function csvValue(value: unknown): string {
  * columns lack (its values are left out).
  */
 export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
-  const tops = [...new Set(columns.map((column) => column.split("/")[0] as string))];
+  // The members the columns read (a cast in front of a path names no member).
+  const tops = [...new Set(columns.map(topMember))];
   const known = new Set(tops);
   const reported = new Set<string>();
   // A column that is a property's name is read straight from the entity, a path through valueAt

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describe, isPlainObject, isRecord, valueAt } from "./values.js";
+import { describe, isPlainObject, isRecord, topMember, valueAt } from "./values.js";
 
 test("isRecord takes objects with named members and refuses null, arrays, bytes and primitives", () => {
   for (const value of [{}, { a: 1 }, Object.create(null), new Date(0), JSON.parse('{"value":[]}')]) assert.equal(isRecord(value), true, describe(value));
@@ -50,4 +50,12 @@ test("valueAt follows a property path through records, passes over type casts, a
   for (const path of ["address/geo/lat", "tags/a", "tags/0", "blob/0", "missing", "missing/deeper", "address/zip", "constructor", "address/toString", "__proto__"]) {
     assert.equal(valueAt(entity, path), undefined, path);
   }
+});
+
+test("topMember names the member a path starts at, passing over a cast in front as valueAt does", () => {
+  assert.equal(topMember("ID"), "ID");
+  assert.equal(topMember("NS.Type"), "NS.Type");
+  assert.equal(topMember("address/city"), "address");
+  assert.equal(topMember("NS.Derived/bonus"), "bonus");
+  assert.equal(topMember("NS.Derived/address/NS.Place/city"), "address");
 });

@@ -42,6 +42,16 @@ export function valueAt(entity: Record<string, unknown>, path: string): unknown 
   return current;
 }
 
+/**
+ * The member of the entity that a property path starts at, by the rule of {@link valueAt}: the
+ * path itself when it is one segment, else its first segment that does not name a type.
+ * @example topMember("NS.Derived/bonus") // "bonus"
+ */
+export function topMember(path: string): string {
+  if (!path.includes("/")) return path;
+  return path.split("/").find((segment) => !segment.includes(".")) ?? path;
+}
+
 /** Strings up to this length are shown in a description; longer ones only by their length. */
 const SHOWN_STRING_LENGTH = 60;
 

@@ -96,7 +96,7 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
       ["traverse-odata export (JSON)", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("json"), "--quiet"], directory)],
       ["traverse-odata export (CSV)", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("csv"), "--quiet"], directory)],
       ["traverse-odata export over the last file", () => exportInProcess(["export", service.serviceUrl, set, "--out", overwritten, "--quiet"], directory)],
-      ["traverse-odata export, every page's checkpoint", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("ndjson"), "--quiet", "--checkpoint-interval", "0"], directory)],
+      ["traverse-odata export, no pause between checkpoint saves", () => exportInProcess(["export", service.serviceUrl, set, "--out", fresh("ndjson"), "--quiet", "--checkpoint-interval", "0"], directory)],
     ];
     const removeWritten = async () => {
       for (const name of await readdir(directory)) if (name.startsWith("speed-") && name !== "speed-overwritten.ndjson") await rm(join(directory, name));
@@ -140,8 +140,8 @@ async function measureSpeed(directory: string): Promise<BenchFigure[]> {
         { name: `export ${format} / for await (counting)`, value: against.value, unit: "ratio", note: `target >= 0.9; ${against.spread}` },
       );
     }
-    const everyPage = ratio("traverse-odata export, every page's checkpoint", "for await (count)");
-    figures.push({ name: "export NDJSON, --checkpoint-interval 0 / for await", value: everyPage.value, unit: "ratio", note: `a checkpoint saved after every page; ${everyPage.spread}` });
+    const everyPage = ratio("traverse-odata export, no pause between checkpoint saves", "for await (count)");
+    figures.push({ name: "export NDJSON, --checkpoint-interval 0 / for await", value: everyPage.value, unit: "ratio", note: `a save starts as soon as the last one ends (checkpoints given during a save wait as one); ${everyPage.spread}` });
     const overwriting = ratio("traverse-odata export over the last file", "for await (count)");
     figures.push({ name: "export NDJSON over the last run's file / for await", value: overwriting.value, unit: "ratio", note: `the same file every round (truncated on open); ${overwriting.spread}` });
     const byHand = ratio("traverse-odata export", "for await + NDJSON file");

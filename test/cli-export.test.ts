@@ -390,7 +390,7 @@ describe("--checkpoint-interval", () => {
     });
   }
 
-  test("0 saves the checkpoint of every page; an hour saves none after the first before the walk ends; each resumes after SIGKILL with every ID once", async (t) => {
+  test("0 has the last written page's checkpoint saved by the time the walk stalls; an hour saves none after the first before the walk ends; each resumes after SIGKILL with every ID once", async (t) => {
     const stall = { on: true };
     const server = await stallingService(stall);
     t.after(() => server.close());

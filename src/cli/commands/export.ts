@@ -33,7 +33,7 @@ export const exportCommand: Command = {
       out: { type: "string", value: "FILE", help: "the file to write (required, except with --plan)" },
       format: { type: "string", value: "F", help: "ndjson, csv or json (default: from the file's extension, else ndjson)" },
       checkpoint: { type: "string", value: "FILE", help: "where the checkpoint is kept (default: FILE.checkpoint.json)" },
-      "checkpoint-interval": { type: "string", value: "MS", help: `the least time from one checkpoint save to the next (default ${CHECKPOINT_INTERVAL_MS}; 0: after every page)` },
+      "checkpoint-interval": { type: "string", value: "MS", help: `the least time from one checkpoint save to the next (default ${CHECKPOINT_INTERVAL_MS}; 0: no pause, a save starts as soon as the last one ends)` },
       resume: { type: "boolean", help: "go on from the checkpoint of an export that was interrupted" },
       parallel: { type: "string", value: "N", help: "split the set into N key ranges and walk them at once" },
       plan: { type: "boolean", help: "with --parallel N: print the N partitions as JSON and stop" },

@@ -36,7 +36,7 @@ import { numberOf } from "../metadata/values.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
-import { checkWholeCollection, type PartitionOptions, type PartitionStrategy, type QueryPartition, type partitionState } from "./partition.js";
+import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
 
 /**
  * How a partition's state is made: `partitionState` of partition.ts, passed in by the query rather
@@ -56,7 +56,10 @@ interface KeyPart {
   type: string | undefined;
 }
 
-/** Plans `n` partitions of the query: see the module comment. */
+/**
+ * Plans `n` partitions of the query: see the module comment. The caller has checked that the query
+ * is a whole collection (`checkWholeCollection`).
+ */
 export async function planPartitions(core: ClientCore, state: QueryState, n: number, options: PartitionOptions | undefined, stateOf: PartitionStateOf): Promise<QueryPartition[]> {
   const where = "partitions(n)";
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new RangeError(`${where}: n must be an integer from 1 to ${MAX_PARTITIONS}; got ${describe(n)}`);
@@ -64,7 +67,6 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
   if (!["auto", "quantiles", "aggregate", "skip"].includes(strategy)) {
     throw new RangeError(`${where}: option "strategy" must be "auto", "quantiles", "aggregate" or "skip"; got ${describe(strategy)}`);
   }
-  checkWholeCollection(state, where);
   const signal = toAbortSignal(options?.signal);
   const explicitKey = options?.key === undefined ? undefined : (typeof options.key === "string" ? [options.key] : [...options.key]).map((path) => checkPath(path, `${where} option "key"`));
   if (explicitKey?.length === 0) throw new TypeError(`${where}: option "key" names no property`);

@@ -10,6 +10,7 @@ import { abortReason } from "./http/signals.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { redactText } from "./util/redact.js";
 import { resolveReference } from "./util/service-root.js";
+import { loadOnce } from "./util/load-once.js";
 
 /** What a caller inside the library gives to `send`. */
 export interface SendInit {
@@ -60,17 +61,8 @@ export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
  * numbers and everything after count from there), so that a client whose log is off never loads it.
  */
 function loggedTransport(transport: SendRequest, log: WireLogger, retries: number): SendRequest {
-  let logged: Promise<SendRequest> | undefined;
-  return (request) => {
-    logged ??= import("./http/wire-log.js").then(
-      ({ wireLogTransport }) => wireLogTransport(transport, log, retries),
-      (error: unknown) => {
-        logged = undefined;
-        throw error;
-      },
-    );
-    return logged.then((send) => send(request));
-  };
+  const logged = loadOnce(async () => (await import("./http/wire-log.js")).wireLogTransport(transport, log, retries));
+  return (request) => logged().then((send) => send(request));
 }
 
 /** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */

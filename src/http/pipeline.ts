@@ -4,6 +4,7 @@
  * it, so that auth, default headers, the origin rule, timeouts and retries apply the same way
  * everywhere.
  */
+import { loadOnce } from "../util/load-once.js";
 
 /** Methods whose request may be sent again without a second effect at the service (RFC 9110 §9.2.2). */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
@@ -101,15 +102,11 @@ export function composePipeline(steps: readonly PipelineStep[], transport: SendR
  * chunk the network did not deliver) is tried again by the next request.
  */
 export function lazyStep(name: string, load: () => Promise<PipelineStep>): PipelineStep {
-  let step: Promise<PipelineStep> | undefined;
+  const step = loadOnce(load);
   return {
     name,
     handle(request, next) {
-      step ??= load().catch((error: unknown) => {
-        step = undefined;
-        throw error;
-      });
-      return step.then((loaded) => loaded.handle(request, next));
+      return step().then((loaded) => loaded.handle(request, next));
     },
   };
 }

@@ -89,6 +89,13 @@ function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<voi
  */
 export const REQUEST_CONTROLLERS = new WeakMap<AbortSignal, AbortController>();
 
+/** A controller whose signal goes to one request at a time, registered in {@link REQUEST_CONTROLLERS}. */
+export function requestController(): AbortController {
+  const controller = new AbortController();
+  REQUEST_CONTROLLERS.set(controller.signal, controller);
+  return controller;
+}
+
 /** One signal that aborts when any of the given ones does (with that one's reason). */
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);

@@ -13,6 +13,7 @@ import { initialState, isSettled, type PollerStart, type PollerState, type Polle
 import type { PollerEngine } from "./polling.js";
 import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
+import { loadOnce } from "../util/load-once.js";
 
 /**
  * Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. Its `signal`
@@ -193,16 +194,5 @@ export class Poller<T> implements AsyncPoller<T> {
   }
 }
 
-let polling: Promise<typeof import("./polling.js")> | undefined;
-
-/**
- * The polling module, imported once for all pollers: an `import()` of a module already loaded
- * still goes through the module loader (and its hooks, where a loader such as tsx is registered),
- * which a thousand pollers cancelled at once would each pay for. A failed load is forgotten.
- */
-function loadPolling(): Promise<typeof import("./polling.js")> {
-  return (polling ??= import("./polling.js").catch((error: unknown) => {
-    polling = undefined;
-    throw error;
-  }));
-}
+/** The polling module, imported once for all pollers (a thousand cancelled at once would each pay for an import). */
+const loadPolling = /* @__PURE__ */ loadOnce(() => import("./polling.js"));

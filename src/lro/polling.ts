@@ -9,7 +9,7 @@ import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperation
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
-import { abortReason, REQUEST_CONTROLLERS, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
@@ -192,10 +192,9 @@ export class PollerEngine<T> {
   }
 
   async #pollOnce(signal: AbortSignal | undefined): Promise<boolean> {
-    const phase = this.#state.phase;
-    if (phase.name === "succeeded") return false;
-    if (phase.name === "failed" || phase.name === "cancelled") throw phase.error;
+    if (this.#outcome()) return false;
     throwIfAborted(signal);
+    const phase = this.#state.phase;
     if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
     if (phase.name === "fetching-result") return this.#fetchResultAndReport(phase.resultUrl, signal);
 
@@ -470,13 +469,6 @@ class WaitSignal implements AbortSignalLike {
       };
     }).then(() => (part < ms ? this.sleep(ms - part) : undefined));
   }
-}
-
-/** A controller whose signal goes to one poll request at a time (see {@link REQUEST_CONTROLLERS}). */
-function requestController(): AbortController {
-  const controller = new AbortController();
-  REQUEST_CONTROLLERS.set(controller.signal, controller);
-  return controller;
 }
 
 /** Network errors and request timeouts count as transient answers (rule 9). */

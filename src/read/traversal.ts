@@ -10,7 +10,7 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
 import type { RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
-import { abortReason, anySignal, REQUEST_CONTROLLERS, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, anySignal, requestController, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody } from "../payload/collection-body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
@@ -18,6 +18,7 @@ import { versionHeaders } from "../payload/version-headers.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
+import { loadOnce } from "../util/load-once.js";
 import { isXmlContentType } from "../payload/content-type.js";
 
 /** One page of a collection. */
@@ -170,15 +171,20 @@ async function requestPage(
 }
 
 /**
+ * What only some reads need, loaded with the first of them: the marks of expanded values with the
+ * first read that expands, OData v2's value forms with the first v2 page.
+ */
+const loadExpanded = /* @__PURE__ */ loadOnce(() => import("../payload/expanded.js"));
+const loadV2Values = /* @__PURE__ */ loadOnce(() => import("../payload/v2-values.js"));
+
+/**
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
  * it streams; an Atom body (v2 services that answer XML) is read whole.
  */
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal): AsyncGenerator<PagePart<T>> {
   const { expand } = options;
   const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
-  // What only some reads need loads with the first of them: the marks of expanded values with the
-  // first read that expands, OData v2's value forms with the first v2 page.
-  const markExpanded = expand && (await import("../payload/expanded.js")).markExpanded;
+  const markExpanded = expand?.length ? (await loadExpanded()).markExpanded : undefined;
   if (isXmlContentType(response.headers.get("content-type"))) {
     const text = await readBodyText(response, "GET", url, signal);
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
@@ -190,7 +196,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
   const v2 = core.options.version === "2.0";
-  const normalizeV2Entity = v2 && (await import("../payload/v2-values.js")).normalizeV2Entity;
+  const normalizeV2Entity = v2 ? (await loadV2Values()).normalizeV2Entity : undefined;
   const body = readCollectionBody(response.body, v2 ? "v2" : "v4", { stallWatch: bodyStallWatch(response), onWholeBody: options.onWholeBody });
   // One piece is held back so that the last one can carry the annotations the body ends with.
   let held: T[] | undefined;
@@ -279,8 +285,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      const page = (reading = new AbortController());
-      REQUEST_CONTROLLERS.set(page.signal, page);
+      const page = (reading = requestController());
       if (signal.aborted) page.abort(abortReason(signal));
       for await (const part of pageParts<T>(core, next, resolved, page.signal)) {
         await channel.room();

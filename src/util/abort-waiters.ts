@@ -30,7 +30,8 @@ const abortWaiters = new WeakMap<AbortTarget, { listener: () => void; callbacks:
 
 /**
  * Calls `callback` once when `signal` aborts; the returned function stops that. However many
- * callbacks wait on one signal, it carries one listener (gone with the last callback).
+ * callbacks wait on one signal, it carries one listener (gone with the last callback). A signal
+ * that has already aborted fires no more: callers check `aborted` first.
  */
 export function onAbort(signal: AbortTarget, callback: () => void): () => void {
   let waiters = abortWaiters.get(signal);

@@ -362,7 +362,10 @@ async function startEndlessJobs(serviceUrl: string, count: number): Promise<stri
  */
 async function measureWaitStart(serviceUrl: string, monitorUrl: string, count: number, mode: "one signal" | "signal each"): Promise<{ startMs: number; abortMs: number }> {
   const client = new ODataClient({ serviceUrl });
-  const shared = sharedController();
+  // One controller for many waits, as an application sharing one shutdown signal among its pollers
+  // would have. Node's MaxListenersExceededWarning is left on: the pollers share one listener per
+  // signal, so thousands of waits on it must not set it off.
+  const shared = new AbortController();
   const controllers: AbortController[] = [];
   const waits: Array<Promise<unknown>> = [];
   const started = performance.now();
@@ -377,15 +380,6 @@ async function measureWaitStart(serviceUrl: string, monitorUrl: string, count: n
   else for (const controller of controllers) controller.abort();
   await Promise.all(waits);
   return { startMs, abortMs: performance.now() - aborting };
-}
-
-/**
- * One AbortController for many waits, as an application sharing one shutdown signal among its
- * pollers would have. Node's MaxListenersExceededWarning is left on: the pollers share one
- * listener per signal, so thousands of waits on it must not set it off.
- */
-function sharedController(): AbortController {
-  return new AbortController();
 }
 
 // --- Part 2: many pollers waiting at once (child process) ----------------------------------------
@@ -582,7 +576,8 @@ function makeOperations(task: PollersTask, countPoll: () => void): Waiting[] {
     return operations;
   }
   const client = new ODataClient({ serviceUrl: task.serviceUrl });
-  const shared = sharedController();
+  // One controller for all the waits, as in measureWaitStart.
+  const shared = new AbortController();
   for (let i = 0; i < task.pollers; i++) {
     const poller = client.asyncPoller(task.monitorUrl, { pollInterval: task.pollInterval, maxWait: DAY, onProgress: countPoll });
     const controller = task.mode === "one signal" ? shared : new AbortController();

@@ -7,22 +7,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
-import type { PipelineStep } from "../src/index.js";
 import { CONTROLLER_USES } from "../src/lro/polling.js";
-import { serveClient, sendJson } from "./servers/recording-server.js";
+import { serveClient, sendJson, signalRecorder } from "./servers/recording-server.js";
 
-/** A step that records the signal of every request and whether it was aborted when sent. */
-function signalRecorder() {
-  const seen: Array<{ signal: AbortSignal | undefined; aborted: boolean }> = [];
-  const step: PipelineStep = {
-    name: "signals",
-    handle(request, next) {
-      seen.push({ signal: request.signal, aborted: request.signal?.aborted ?? false });
-      return next(request);
-    },
-  };
-  return { seen, step };
-}
+
 
 test("consecutive polls share one request signal for up to CONTROLLER_USES requests, and fetch's listeners on it stay within that", async (t) => {
   const uses = CONTROLLER_USES;

@@ -14,8 +14,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AsyncOperationFailedError, ODataClientError, ODataHttpError, type PipelineStep } from "../src/index.js";
-import { sendJson, serveClient, type RecordedRequest } from "./servers/recording-server.js";
+import { AsyncOperationFailedError, ODataClientError, ODataHttpError } from "../src/index.js";
+import { sendJson, serveClient, signalRecorder, type RecordedRequest } from "./servers/recording-server.js";
 import { useFakeTime, type FakeTime } from "./fake-time.js";
 
 /** Each test must end on its own; on the code before the stall watch these hung until aborted. */
@@ -96,9 +96,9 @@ function closeWatch() {
   };
 }
 
-/** Sends the headers and the start of a body, then nothing more (the connection stays open). */
-function stallAfter(res: ServerResponse, contentType: string, start: string | Buffer): void {
-  res.writeHead(200, { "content-type": contentType });
+/** Sends the headers (of a `status` answer) and the start of a body, then nothing more (the connection stays open). */
+function stallAfter(res: ServerResponse, contentType: string, start: string | Buffer, status = 200): void {
+  res.writeHead(status, { "content-type": contentType });
   res.write(start);
 }
 
@@ -213,8 +213,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       t,
       (_request, res) => {
         marks.arrived();
-        res.writeHead(500, { "content-type": "application/json" });
-        res.write('{"error":{"code":"E1","message":"broken');
+        stallAfter(res, "application/json", '{"error":{"code":"E1","message":"broken', 500);
       },
       { timeout: TIMEOUT },
     );
@@ -274,14 +273,7 @@ describe("a stalled body ends with TIMEOUT", () => {
   test("a status monitor that sends no headers within the timeout counts as a transient failure (TIMEOUT), and the next poll gets a fresh signal and reads on", LIMIT, async (t) => {
     const time = useFakeTime(t);
     // The signal each poll request was sent with: the poll's own, which the timeout aborts.
-    const sent: Array<{ signal: AbortSignal | undefined; aborted: boolean }> = [];
-    const recorder: PipelineStep = {
-      name: "signals",
-      handle(request, next) {
-        sent.push({ signal: request.signal, aborted: request.signal?.aborted ?? false });
-        return next(request);
-      },
-    };
+    const { seen: sent, step: recorder } = signalRecorder();
     let answering = false;
     const { server, client, root } = await serveClient(
       t,
@@ -335,8 +327,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       t,
       (_request, res) => {
         marks.arrived();
-        res.writeHead(403, { "content-type": "application/json" });
-        res.write('{"error":{"code":"FORBIDDEN","message":"no');
+        stallAfter(res, "application/json", '{"error":{"code":"FORBIDDEN","message":"no', 403);
       },
       { timeout: TIMEOUT },
     );
@@ -362,8 +353,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       t,
       (_request, res) => {
         marks.arrived();
-        res.writeHead(404, { "content-type": "application/json" });
-        res.write('{"error":{"code":"NOT_FOUND",');
+        stallAfter(res, "application/json", '{"error":{"code":"NOT_FOUND",', 404);
       },
       { timeout: TIMEOUT },
     );

@@ -16,15 +16,18 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * from 37,300 for a signal of its own for every page of a walk (58 bytes), and for one listener on a
  * caller's signal however many requests wait on it (util/abort-waiters.ts at start, 110 bytes);
  * from 37,500 for `ODataReader` under `ODataClient` and the query classes split in two (176 bytes).
- * Lowered to 37,000 when the auth step and the marks of expanded values came to load on first use.
+ * Lowered to 37,000 when the auth step and the marks of expanded values came to load on first use;
+ * raised to 37,300 for the check that `partition(p)` runs on a query with `$top`, `$skip` or
+ * `$apply` (it refuses them as `partitions(n)` does, so the check is at start) and for
+ * util/load-once.ts, the one memo of the modules loaded on first use (a chunk of its own).
  */
-const READ_ONLY_START_BUDGET = 37_000;
+const READ_ONLY_START_BUDGET = 37_300;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing
  * traverse-odata/read) may load at start, gzipped, in bytes: the walk and the reading queries.
  */
-const READER_START_BUDGET = 22_700;
+const READER_START_BUDGET = 22_800;
 
 /**
  * Modules that a program built on `ODataReader` does not reach at all, not even as chunks loaded

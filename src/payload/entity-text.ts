@@ -123,15 +123,10 @@ function nextValueMember(text: string, at: number, first: boolean): number {
 }
 
 /**
- * The text of the `value` array's entities in a v4 JSON collection body that `JSON.parse` read
- * into `entities`, or `undefined` when it is not provably theirs (see the module comment).
+ * Where the text of the `value` array's entities is in a v4 JSON collection body that `JSON.parse`
+ * read into `entities` (start, end), and where its separators start, relative to its start; or
+ * `undefined` when it is not provably theirs (see the module comment).
  */
-export function entityArrayText(text: string, entities: readonly unknown[]): string | undefined {
-  const span = entityArraySpan(text, entities);
-  return span && text.slice(span[0], span[1]);
-}
-
-/** Where {@link entityArrayText} is in `text` (start, end), and where its separators start, relative to its start. */
 function entityArraySpan(text: string, entities: readonly unknown[]): [start: number, end: number, separators: number[]] | undefined {
   const n = entities.length;
   for (const entity of entities) if (typeof entity !== "object" || entity === null || Array.isArray(entity)) return undefined;

@@ -5,7 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import assert from "node:assert/strict";
-import { ODataClient, type ODataClientOptions } from "../../src/index.js";
+import { ODataClient, type ODataClientOptions, type PipelineStep } from "../../src/index.js";
 
 /** One request as the server saw it. */
 export interface RecordedRequest {
@@ -122,4 +122,17 @@ export function answerJson(status: number, body: unknown, headers: Record<string
 export function onlyRequest(server: RecordingServer): RecordedRequest {
   assert.equal(server.requests.length, 1, `expected one request, got ${server.requests.map((r) => `${r.method} ${r.path}`).join(", ")}`);
   return server.requests[0] as RecordedRequest;
+}
+
+/** A pipeline step that records the signal of every request and whether it was aborted when sent. */
+export function signalRecorder(): { seen: Array<{ signal: AbortSignal | undefined; aborted: boolean }>; step: PipelineStep } {
+  const seen: Array<{ signal: AbortSignal | undefined; aborted: boolean }> = [];
+  const step: PipelineStep = {
+    name: "signals",
+    handle(request, next) {
+      seen.push({ signal: request.signal, aborted: request.signal?.aborted ?? false });
+      return next(request);
+    },
+  };
+  return { seen, step };
 }

@@ -165,20 +165,24 @@ describe("cancel()", { concurrency: true }, () => {
     assert.equal(poller.isDone(), true);
   });
 
-  for (const [what, answer] of [
-    ["says the operation still runs (202), which does not bring the poller back,", 202],
-    ["fails on the network (the socket destroyed)", { status: 0, destroy: true }],
-    ["is unreadable (200 with a body that is not JSON)", { status: 200, text: "<html>not a status</html>", headers: { "content-type": "application/json" } }],
-    ["is an HTTP error (500)", odataError(500, "500", "the monitor broke")],
+  // onProgress follows the answers read by rules 1 to 8: the 202 is reported (with the state it
+  // ended at), a network failure, an unreadable answer and a 500 (rule 9) are not.
+  for (const [what, answer, reported] of [
+    ["says the operation still runs (202), which does not bring the poller back,", 202, [["Cancelled", -1]]],
+    ["fails on the network (the socket destroyed)", { status: 0, destroy: true }, []],
+    ["is unreadable (200 with a body that is not JSON)", { status: 200, text: "<html>not a status</html>", headers: { "content-type": "application/json" } }, []],
+    ["is an HTTP error (500)", odataError(500, "500", "the monitor broke"), []],
   ] as const) {
-    test(`a poll whose answer ${what} after a cancel() that succeeded meanwhile rejects with AsyncOperationCancelledError`, async (t) => {
+    test(`a poll whose answer ${what} after a cancel() that succeeded meanwhile rejects with AsyncOperationCancelledError, reported ${reported.length} time(s)`, async (t) => {
       const fixture = await ownAsyncService(t);
+      const progress = progressRecorder();
       const poller = await fixture.start({
         description: "the monitor's answer is held until released; DELETE answers 204",
         initial: [{ status: 202, headers: { location: "monitor/1" } }],
         monitor: [{ status: 0, hang: true }],
         cancel: [{ status: 204 }],
-      }, { pollInterval: 1, maxWait: 5_000 });
+      }, { pollInterval: 1, maxWait: 5_000, onProgress: progress.onProgress });
+      progress.watch(poller);
       const polling = poller.poll();
       await fixture.service.waitForRequests(2);
       await poller.cancel();
@@ -188,6 +192,8 @@ describe("cancel()", { concurrency: true }, () => {
       assert.equal(poller.status(), "Cancelled");
       assert.equal(poller.isDone(), true);
       assert.equal(await rejectionOf(poller.wait()), error);
+      assert.deepEqual(progress.calls, reported);
+      assert.deepEqual(progress.mismatches, []);
     });
   }
 

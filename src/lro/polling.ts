@@ -177,13 +177,15 @@ export class PollerEngine<T> {
     try {
       const running = await this.#pollOnce(signal);
       // A cancel() that succeeded while this poll was on the wire has settled the outcome, whatever
-      // the poll read meanwhile: a transient failure (a network error, a timeout) reads as running.
-      return running && this.#state.phase.name === "cancelled" ? this.#settle() : running;
-    } catch (error) {
-      // The same when the poll failed (an answer that could not be read, an error status), unless
-      // it failed with that outcome itself.
+      // the poll met meanwhile: a transient failure (a network error, a timeout) reads as running.
+      // No answer was read, so nothing is reported (onProgress follows answers read).
       const phase = this.#state.phase;
-      if (phase.name === "cancelled" && error !== phase.error) return this.#settle();
+      if (running && phase.name === "cancelled") throw phase.error;
+      return running;
+    } catch (error) {
+      // The same when the poll failed (an answer that could not be read, an error status).
+      const phase = this.#state.phase;
+      if (phase.name === "cancelled") throw phase.error;
       if (timer !== undefined && DEADLINE_REASONS.has(signal.reason)) throw this.#timeoutError();
       throw error;
     } finally {
@@ -228,8 +230,13 @@ export class PollerEngine<T> {
 
   /** Moves the state on by one reading; a promise only where the result is fetched next. */
   #apply(reading: MonitorReading, signal: AbortSignal | undefined): boolean | Promise<boolean> {
-    // A cancel() that succeeded while this poll was on the wire has settled the outcome already.
-    if (isSettled(this.#state)) return this.#settle();
+    // A cancel() that succeeded while this poll was on the wire has settled the outcome already. The
+    // answer is still reported where rules 1 to 8 read it, with the state it ended at.
+    if (isSettled(this.#state)) {
+      if (reading.kind !== "transient" && reading.kind !== "error") this.#reportProgress();
+      this.#outcome(); // throws the cancellation
+      return false;
+    }
     switch (reading.kind) {
       case "transient":
         return this.#transient(reading.error, reading.retryAfter);
@@ -291,13 +298,13 @@ export class PollerEngine<T> {
 
   /**
    * {@link #fetchResult} right after the answer that named the result, which is reported either
-   * way, once: a cancel() that settled the poller meanwhile was reported by {@link #settle}.
+   * way, once, with the state it ended at (`Cancelled` when a cancel() settled the poller meanwhile).
    */
   async #fetchResultAndReport(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
     try {
       return await this.#fetchResult(resultUrl, signal);
     } finally {
-      if (this.#state.phase.name !== "cancelled") this.#reportProgress();
+      this.#reportProgress();
     }
   }
 
@@ -312,16 +319,20 @@ export class PollerEngine<T> {
       throw error;
     }
     // A cancel() that succeeded while the result was on the wire has settled the outcome already,
-    // as in #apply: the result is not taken.
+    // as in #apply: the result is not taken (and the caller reports the poll).
     if (isSettled(this.#state)) {
       await discard(response);
-      return this.#settle();
+      this.#outcome(); // throws the cancellation
+      return false;
     }
     if (response.ok) {
       const result = readResultBody(monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal))) as T;
       // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
       // the result is not taken.
-      if (isSettled(this.#state)) return this.#settle();
+      if (isSettled(this.#state)) {
+        this.#outcome(); // throws the cancellation
+        return false;
+      }
       this.#transientInRow = 0;
       this.#lastTransient = undefined;
       this.#state.phase = { name: "succeeded", result };

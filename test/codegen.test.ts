@@ -241,13 +241,15 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   const priority: Priority = "High";
   // A bound function's Date, Guid and Int64 parameters go into its URL through the generic
   // function(): they take edm values (a plain string would be written as a quoted string).
-  const price: Promise<number | null> = books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: edm.enumMember("Shop.Format", "Paper") }).get();
+  const price: Promise<number | null> = books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: edm.enumMember("Shop.Format", "Paper"), at: new Date(0) }).get();
   // @ts-expect-error a Date parameter of a bound function is not a plain string
-  void books.key(1).function("Shop.PriceOn", { day: "2024-01-02", list: null, units: 3, format: null });
+  void books.key(1).function("Shop.PriceOn", { day: "2024-01-02", list: null, units: 3, format: null, at: null });
   // @ts-expect-error an Int64 parameter of a bound function is not text (it would be quoted)
-  void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: "3", format: null });
+  void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: "3", format: null, at: null });
+  // @ts-expect-error a DateTimeOffset parameter takes a Date or an edm value, not text
+  void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: null, at: "2024-01-02T00:00:00Z" });
   // @ts-expect-error an enumeration parameter of a bound function is an edm value (OData 4.0 wants Shop.Format'Paper')
-  void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: "Paper" });
+  void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: "Paper", at: null });
   void [books, featured, key, half, access, format, home, orderKey, badKey, open, priority, restocked, container(client).Me, price];
 }
 
@@ -291,12 +293,12 @@ describe("the generated factory on the wire", () => {
     });
   }
 
-  test("a bound function's Date, Guid, Int64 and enumeration parameters, given as the edm values its types ask for, are written as their literals", async (t) => {
+  test("a bound function's Date, Guid, Int64, enumeration and DateTimeOffset parameters, given as the edm values (and the JS Date) its types ask for, are written as their literals", async (t) => {
     const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { value: 9.5 }));
     t.after(() => server.close());
     const shop = shopService(new ODataClient({ serviceUrl: server.url("shop/") }));
-    const exact = await shop.Books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), units: edm.int64("9007199254740993"), format: edm.enumMember("Shop.Format", "Paper") }).get();
+    const exact = await shop.Books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), units: edm.int64("9007199254740993"), format: edm.enumMember("Shop.Format", "Paper"), at: new Date(Date.UTC(2024, 0, 2, 8, 30)) }).get();
     assert.equal(exact, 9.5);
-    assert.equal(decodeURIComponent(server.requests.at(-1)?.path ?? ""), "/shop/Books(1)/Shop.PriceOn(day=2024-01-02,list=0f8fad5b-d9cb-469f-a165-70867728950e,units=9007199254740993,format=Shop.Format'Paper')");
+    assert.equal(decodeURIComponent(server.requests.at(-1)?.path ?? ""), "/shop/Books(1)/Shop.PriceOn(day=2024-01-02,list=0f8fad5b-d9cb-469f-a165-70867728950e,units=9007199254740993,format=Shop.Format'Paper',at=2024-01-02T08:30:00.000Z)");
   });
 });

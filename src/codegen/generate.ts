@@ -428,7 +428,10 @@ function urlParameterType(context: Context, parameter: Parameter): string | unde
   // for an enumeration literal (edm.enumMember writes Namespace.Type'Member').
   if (parameter.collection || (TYPED_LITERALS[parameter.type] === undefined && !context.model.enumType(parameter.type))) return undefined;
   context.edmValue = true;
-  const element = parameter.type === "Edm.Int64" || parameter.type === "Edm.Decimal" ? "number | EdmValue" : "EdmValue";
+  // A JS Date is written as a DateTimeOffset literal in v4 and a DateTime literal in v2.
+  const dateType = context.mapping.v2 ? "Edm.DateTime" : "Edm.DateTimeOffset";
+  const element =
+    parameter.type === "Edm.Int64" || parameter.type === "Edm.Decimal" ? "number | EdmValue" : parameter.type === dateType ? "Date | EdmValue" : "EdmValue";
   return parameter.nullable ? `${element} | null` : element;
 }
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient, ODataClientError, type ODataVersion } from "../src/index.js";
 import { sendJson, startServer, type RecordingServer, type TestContextLike } from "./servers/recording-server.js";
+import { trailingNextLink } from "../src/payload/annotations.js";
 
 /** A body for the collection `Books` whose annotations have the given names. */
 function v4Body(next: string, count: string): Record<string, unknown> {
@@ -92,4 +93,28 @@ test("a next link that is not a string is BAD_PAYLOAD in a page and BAD_BATCH_RE
   const batch = client.batch({ format: "multipart" });
   batch.page(client.collection("Books"));
   await assert.rejects(batch.send(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && /"odata.nextLink" is .*7, not a link/.test(error.message));
+});
+
+describe("trailingNextLink: the next link a body's text ends with, found without parsing it", () => {
+  const cases: [string, string, "v4" | "v2", string | undefined][] = [
+    ["@odata.nextLink last", '{"value":[{"ID":1}],"@odata.nextLink":"Books?$skiptoken=1"}', "v4", "Books?$skiptoken=1"],
+    ["4.01 @nextLink, white space around", '{"value":[] ,\n "@nextLink" : "Books?p=2" }\r\n', "v4", "Books?p=2"],
+    ["JSON light odata.nextLink", '{"value":[],"odata.nextLink":"http://h/svc/Books?p=2"}', "v4", "http://h/svc/Books?p=2"],
+    ["v2 __next last in d", '{"d":{"results":[],"__next":"Books?$skiptoken=1"}}', "v2", "Books?$skiptoken=1"],
+    ["another annotation last", '{"value":[],"@odata.nextLink":"B?p=2","@odata.count":3}', "v4", undefined],
+    ["a delta link last", '{"value":[],"@odata.deltaLink":"B?d=1"}', "v4", undefined],
+    ["a link with an escape", '{"value":[],"@odata.nextLink":"B?q=\\"x\\""}', "v4", undefined],
+    ["an escaped slash", '{"value":[],"@odata.nextLink":"http:\\/\\/h\\/B"}', "v4", undefined],
+    ["the name inside a string value", '{"value":["a\\",\\"@odata.nextLink\\":\\"B"]}', "v4", undefined],
+    ["a prefixed name (an expanded member's)", '{"value":[],"Items@odata.nextLink":"B"}', "v4", undefined],
+    ["the only member", '{"@odata.nextLink":"B"}', "v4", undefined],
+    ["v4 names in v2", '{"d":{"results":[],"@odata.nextLink":"B"}}', "v2", undefined],
+    ["v2 with one brace", '{"results":[],"__next":"B"}', "v2", undefined],
+    ["an array", '["@odata.nextLink","B"]', "v4", undefined],
+    ["no quote before the link", '{"value":[],"@odata.nextLink":B"}', "v4", undefined],
+    ["empty text", "", "v4", undefined],
+  ];
+  for (const [what, text, format, expected] of cases) {
+    test(`${what}: ${String(expected)}`, () => assert.equal(trailingNextLink(text, format), expected));
+  }
 });

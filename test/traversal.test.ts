@@ -825,6 +825,147 @@ describe("read-ahead", () => {
   });
 });
 
+// --- the next page requested while this one is parsed --------------------------------------------
+
+describe("the next page requested while this one is parsed", () => {
+  /**
+   * Walks `Items` of `server` with `JSON.parse` and `fetch` watched: the events in order, a fetch
+   * as `fetch <page>` and a parse of a page's text as `parse <page>` (the page its first ID is on).
+   */
+  async function watchWalk(server: RecordingServer, walk: (client: ODataClient) => Promise<unknown>): Promise<string[]> {
+    const events: string[] = [];
+    const realParse = JSON.parse;
+    const watching: typeof fetch = (input, init) => {
+      events.push(`fetch ${new URL(String(input)).searchParams.get("page") ?? "1"}`);
+      return fetch(input, init);
+    };
+    JSON.parse = (text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      const first = /"ID":(\d+)/.exec(text)?.[1];
+      if (first !== undefined) events.push(`parse ${Math.ceil(Number(first) / 3)}`);
+      return realParse(text, reviver) as unknown;
+    };
+    try {
+      await walk(clientFor(server, { fetch: watching }));
+    } finally {
+      JSON.parse = realParse;
+    }
+    return events;
+  }
+
+  test("a waiting consumer: page k+1's GET goes out before page k's text is parsed, each page once", async (t) => {
+    const server = await pagedV4(3, 3);
+    t.after(() => server.close());
+    const seen: number[] = [];
+    const events = await watchWalk(server, async (client) => {
+      for await (const page of client.collection<Item>("Items").pages()) seen.push(...ids(page.value));
+    });
+    assert.deepEqual(events, ["fetch 1", "fetch 2", "parse 1", "fetch 3", "parse 2", "parse 3"]);
+    assert.deepEqual(seen, items(1, 9).map((item) => item.ID));
+    assert.deepEqual(
+      server.requests.map((request) => request.path),
+      ["/svc/Items", "/svc/Items?page=2", "/svc/Items?page=3"],
+    );
+  });
+
+  test("entity by entity (for await) the same; with readAhead 0 each page is parsed before the next is asked for", async (t) => {
+    const server = await pagedV4(3, 3);
+    t.after(() => server.close());
+    const streamed = await watchWalk(server, async (client) => {
+      for await (const item of client.collection<Item>("Items")) assert.ok(item.ID > 0);
+    });
+    assert.deepEqual(streamed, ["fetch 1", "fetch 2", "parse 1", "fetch 3", "parse 2", "parse 3"]);
+    const strict = await watchWalk(server, async (client) => {
+      for await (const page of client.collection<Item>("Items").pages({ readAhead: 0 })) assert.equal(page.value.length, 3);
+    });
+    assert.deepEqual(strict, ["fetch 1", "parse 1", "fetch 2", "parse 2", "fetch 3", "parse 3"]);
+  });
+
+  test("a consumer still at work on a page: the next GET waits for read-ahead's room, as without the early request", async (t) => {
+    const server = await pagedV4(3, 3, { hold: (page, res) => page === 2 && setTimeout(() => sendJson(res, 200, { value: items(4, 6), "@odata.nextLink": "Items?page=3" }), 100) !== undefined });
+    t.after(() => server.close());
+    const events = await watchWalk(server, async (client) => {
+      for await (const page of client.collection<Item>("Items").pages()) {
+        // Page 2 arrives while the consumer is still at page 1: nobody waits for page 3 yet.
+        if (page.value[0]?.ID === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    });
+    assert.deepEqual(events, ["fetch 1", "fetch 2", "parse 1", "parse 2", "fetch 3", "parse 3"]);
+  });
+
+  test("a guess that the parsed page does not confirm is aborted: an invalid body, and a v2 __next outside d", async (t) => {
+    let heldClosed = false;
+    const server = await startServer((request, res) => {
+      if (request.path.includes("page=2")) {
+        res.on("close", () => (heldClosed = true));
+        return; // never answered: only the client can end it
+      }
+      const v2 = request.path.startsWith("/v2/");
+      const body = v2 ? '{"d":{"results":[{"ID":1}]},"x":{"y":1,"__next":"Items?page=2"}}' : '{"value":[{"ID":1},,],"@odata.nextLink":"Items?page=2"}';
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+    });
+    t.after(() => server.close());
+    // The early GET's signal, as fetch was given it.
+    const early: AbortSignal[] = [];
+    const watching: typeof fetch = (input, init) => {
+      if (String(input).endsWith("page=2") && init?.signal) early.push(init.signal);
+      return fetch(input, init);
+    };
+    /** The early GET was sent, its signal is aborted, and the server (if it saw it) saw it closed. */
+    const assertDropped = async (what: string): Promise<void> => {
+      assert.equal(early.length, 1, `${what}: one early GET of page 2`);
+      await waitFor(() => early[0]!.aborted, `${what}: the early GET aborted`);
+      await settle(server);
+      if (server.requests.some((request) => request.path.endsWith("page=2"))) await waitFor(() => heldClosed, `${what}: its connection closed`);
+      early.length = 0;
+    };
+
+    const error = await rejection(clientFor(server, { fetch: watching }).collection<Item>("Items").list());
+    assert.equal((error as ODataClientError).code, "BAD_PAYLOAD");
+    await assertDropped("invalid v4 body");
+
+    heldClosed = false;
+    const v2 = new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0", retry: false, fetch: watching });
+    const rows: Item[] = [];
+    for await (const item of v2.collection<Item>("Items")) rows.push(item);
+    assert.deepEqual(ids(rows), [1], "the walk ends with the page: its d names no next link");
+    await assertDropped("v2 page");
+  });
+
+  test("a guessed link to another origin is not requested: the parsed link then fails with UNTRUSTED_NEXT_LINK", async (t) => {
+    const sent: string[] = [];
+    const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 3), "@odata.nextLink": "http://other.invalid/svc/Items?page=2" }));
+    t.after(() => server.close());
+    const client = clientFor(server, {
+      fetch: (input, init) => {
+        sent.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const error = await rejection(client.collection<Item>("Items").list());
+    assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
+    assert.deepEqual(sent, [server.url("svc/Items")]);
+  });
+
+  test("leaving the walk aborts the early GET in flight", async (t) => {
+    let closed = false;
+    const server = await pagedV4(3, 3, {
+      hold: (page, res) => {
+        if (page !== 2) return false;
+        res.on("close", () => (closed = true));
+        return true;
+      },
+    });
+    t.after(() => server.close());
+    for await (const page of clientFor(server).collection<Item>("Items").pages()) {
+      assert.equal(page.value[0]?.ID, 1);
+      await waitFor(() => server.requests.length === 2, "the early GET of page 2");
+      break;
+    }
+    await waitFor(() => closed, "page 2's connection closed when the loop was left");
+  });
+});
+
 // --- a huge unpaged answer -------------------------------------------------------------------------
 
 test("a huge unpaged answer is read entity by entity: the server cannot write far ahead of the consumer", async (t) => {

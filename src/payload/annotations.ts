@@ -98,3 +98,22 @@ export function readCollectionAnnotations(object: Readonly<Record<string, unknow
   }
   return annotations;
 }
+
+/**
+ * The next link that a collection body's text ends with, found from its last characters without
+ * parsing it: `…,"@odata.nextLink":"…"}` (or another v4 name of it), or `…,"__next":"…"}}` in v2.
+ * A walk uses it to request the next page while this one is parsed. It is a guess, to be checked
+ * against the parsed body: the text may be no JSON at all, and in v2 the closing object need not
+ * be `d`. A link with an escape in it, or any other ending, gives `undefined`.
+ * @example trailingNextLink('{"value":[],"@odata.nextLink":"Books?$skiptoken=9"}', "v4") // "Books?$skiptoken=9"
+ */
+export function trailingNextLink(text: string, format: PayloadFormat): string | undefined {
+  // The member starts at the last comma before the last quote but one (a link has no quotes and a
+  // name no commas), and the pattern is tried there only.
+  TRAILING_LINK.lastIndex = text.lastIndexOf(",", text.lastIndexOf('"', text.lastIndexOf('"') - 1));
+  const found = TRAILING_LINK.exec(text);
+  return found && COLLECTION_ANNOTATIONS[format][found[1]!] === "nextLink" && !found[3] === (format === "v4") ? found[2] : undefined;
+}
+
+/** A last member whose value is a string without escapes, then one closing brace (v4) or two (v2). */
+const TRAILING_LINK = /,\s*"([@\w.]+)"\s*:\s*"([^"\\]*)"\s*\}\s*(\}\s*)?$/y;

@@ -11,7 +11,7 @@ import type { BodyStallWatch } from "../http/stall.js";
 import { describe, isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
-import { readCollectionAnnotations, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
+import { readCollectionAnnotations, trailingNextLink, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 
 /** Options of {@link readCollectionBody}. */
 export interface ReadCollectionBodyOptions {
@@ -29,6 +29,12 @@ export interface ReadCollectionBodyOptions {
    * text with `EntityTexts.keep` of entity-text.ts).
    */
   onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array) => void) | undefined;
+  /**
+   * Called, before a body read whole is parsed, with the next link its text ends with
+   * (`trailingNextLink` of annotations.ts), so that a walk can request the next page meanwhile. A
+   * guess: the annotations returned at the end are what counts.
+   */
+  onTrailingNextLink?: ((link: string) => void) | undefined;
 }
 
 /**
@@ -91,6 +97,11 @@ export async function* readCollectionBody(
     if (streamEnded) {
       const bytes = wholeBody(chunks, size);
       const text = (utf8 ??= new TextDecoder()).decode(bytes);
+      const onNextLink = options?.onTrailingNextLink;
+      if (onNextLink) {
+        const link = trailingNextLink(text, format);
+        if (link !== undefined) onNextLink(link);
+      }
       const { entities, annotations } = interpretDocument(parseWholeBody(text), format);
       if (format === "v4") options?.onWholeBody?.(text, entities, bytes);
       if (entities.length > 0) yield entities;

@@ -46,6 +46,11 @@ export class BoundedChannel<T> {
     return this.#closed;
   }
 
+  /** Whether the consumer waits for an item and none is queued. */
+  get starved(): boolean {
+    return this.#consumerAsking && this.#items.length === 0;
+  }
+
   /** The next item, or `undefined` at the end; rejects with the producer's failure. */
   async take(): Promise<T | undefined> {
     for (;;) {

@@ -177,13 +177,21 @@ async function requestPage(
 const loadExpanded = /* @__PURE__ */ loadOnce(() => import("../payload/expanded.js"));
 const loadV2Values = /* @__PURE__ */ loadOnce(() => import("../payload/v2-values.js"));
 
+/** What a walk gives the reading of one of its pages (see walkParts). */
+interface WalkHooks {
+  /** The page's GET, sent before the page before it was parsed. */
+  sent?: Promise<Response> | undefined;
+  /** Told the next link that the page's text ends with, before the text is parsed. */
+  onNextLink?: ((link: string) => void) | undefined;
+}
+
 /**
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
  * it streams; an Atom body (v2 services that answer XML) is read whole.
  */
-async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal): AsyncGenerator<PagePart<T>> {
+async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal, walk?: WalkHooks): AsyncGenerator<PagePart<T>> {
   const { expand } = options;
-  const response = await requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false);
+  const response = await (walk?.sent ?? requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false));
   const markExpanded = expand?.length ? (await loadExpanded()).markExpanded : undefined;
   if (isXmlContentType(response.headers.get("content-type"))) {
     const text = await readBodyText(response, "GET", url, signal);
@@ -197,7 +205,11 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
   const v2 = core.options.version === "2.0";
   const normalizeV2Entity = v2 ? (await loadV2Values()).normalizeV2Entity : undefined;
-  const body = readCollectionBody(response.body, v2 ? "v2" : "v4", { stallWatch: bodyStallWatch(response), onWholeBody: options.onWholeBody });
+  const body = readCollectionBody(response.body, v2 ? "v2" : "v4", {
+    stallWatch: bodyStallWatch(response),
+    onWholeBody: options.onWholeBody,
+    onTrailingNextLink: walk?.onNextLink,
+  });
   // One piece is held back so that the last one can carry the annotations the body ends with.
   let held: T[] | undefined;
   for (;;) {
@@ -274,20 +286,54 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   // walk: the pipeline's timeout step aborts a page's own signal (see REQUEST_CONTROLLERS), so
   // that no page costs a second controller and an `AbortSignal.any`.
   let reading: AbortController | undefined;
-  signal.addEventListener("abort", () => reading?.abort(abortReason(signal)), { once: true });
+  // The next page's GET when it was sent early (below), with the link it was sent to.
+  let early: { href: string; controller: AbortController; sent: Promise<Response> } | undefined;
+  signal.addEventListener(
+    "abort",
+    () => {
+      reading?.abort(abortReason(signal));
+      early?.controller.abort(abortReason(signal));
+    },
+    { once: true },
+  );
   const channel = new BoundedChannel<PagePart<T>>(resolved.readAhead);
+  const visited = new RecentLinks();
+  // While a page is parsed, the next link its text ends with is requested already, if the caller
+  // waits for this page: it would be requested as soon as the page is handed over anyway. So the
+  // service answers while the client parses, and memory holds no more pages than read-ahead
+  // allows. The link is checked as any other first; the parsed page must then name the same link,
+  // or the early GET is aborted (at the latest when the walk ends) and the right one sent.
+  const hooks: WalkHooks = {
+    onNextLink(link) {
+      if (resolved.readAhead === 0 || !channel.starved || signal.aborted) return;
+      let url: URL;
+      try {
+        url = resolveNextLink(core, link);
+      } catch {
+        return; // the parsed page's link gives the error
+      }
+      if (visited.has(url.href)) return;
+      const controller = requestController();
+      const sent = requestPage(core, url, controller.signal, resolved.maxPageSize, resolved.trackChanges ?? false);
+      sent.catch(() => undefined); // awaited when the guess holds; an aborted guess fails unheard
+      early = { href: url.href, controller, sent };
+    },
+  };
 
   const produce = async () => {
     let next: URL | undefined = first;
-    const visited = new RecentLinks();
     while (next) {
       visited.add(next.href);
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      const page = (reading = requestController());
+      const guessed = early?.href === next.href ? early : undefined;
+      if (early && !guessed) early.controller.abort(new DOMException("the page named another next link", "AbortError"));
+      early = undefined;
+      const page = (reading = guessed?.controller ?? requestController());
+      hooks.sent = guessed?.sent;
       if (signal.aborted) page.abort(abortReason(signal));
-      for await (const part of pageParts<T>(core, next, resolved, page.signal)) {
+      for await (const part of pageParts<T>(core, next, resolved, page.signal, hooks)) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);

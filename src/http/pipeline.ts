@@ -110,3 +110,16 @@ export function lazyStep(name: string, load: () => Promise<PipelineStep>): Pipel
     },
   };
 }
+
+/**
+ * Request headers that carry credentials or session secrets. They are removed from requests to
+ * untrusted origins and when a redirect leaves the origin, whoever set them.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "proxy-authorization", "cookie", "x-csrf-token"];
+
+export function dropCredentials(headers: Headers): void {
+  for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+}
+
+/** The statuses of a redirect that carries a `Location` to follow. */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

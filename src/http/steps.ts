@@ -3,13 +3,14 @@
  * the origin rule), and the transport that calls `fetch`. CSRF is in `csrf.ts`, auth in `auth.ts`.
  */
 import { ODataClientError } from "../errors.js";
-import { copyRequest, IDEMPOTENT_METHODS, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
+import { copyRequest, dropCredentials, REDIRECT_STATUSES, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
 import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
+import { loadOnce } from "../util/load-once.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
 export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
@@ -137,15 +138,6 @@ async function sendTimedShared(request: ODataRequest, next: SendRequest, timeout
   }
 }
 
-/**
- * Request headers that carry credentials or session secrets. They are removed from requests to
- * untrusted origins and when a redirect leaves the origin, whoever set them.
- */
-export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "proxy-authorization", "cookie", "x-csrf-token"];
-
-function dropCredentials(headers: Headers): void {
-  for (const name of CREDENTIAL_HEADERS) headers.delete(name);
-}
 
 /** What the headers step needs of the client's options. */
 export interface HeadersStepOptions {
@@ -274,7 +266,6 @@ function messageOf(error: unknown): string {
   return redactText(text);
 }
 
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Follows redirects itself (up to `maxRedirects`) instead of leaving it to `fetch`, so that every
@@ -304,68 +295,26 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
       // The caller sees the 3xx answer itself (a poll); it still tells what kind of runtime this is.
       if (request.redirect === "manual") return Promise.resolve(next(request)).then(learn);
       if (runtimeHidesRedirects) return next({ ...request, redirect: request.redirect ?? "follow" });
-      return followRedirects(request, next, maxRedirects, learn);
+      return sendFollowing(request, next, maxRedirects, learn);
     },
   };
 }
 
-/** Sends `request` and follows its redirects (see {@link redirectStep}); `learn` sees every answer. */
-async function followRedirects(request: ODataRequest, next: SendRequest, maxRedirects: number, learn: (response: Response) => Response): Promise<Response> {
-  // Headers of the hops come from this copy, not from what the steps below did to the last
-  // hop's request: their additions are made again on every hop, for that hop's origin.
-  let hopHeaders = new Headers(request.headers);
-  let current: ODataRequest = { ...request, redirect: "manual" };
-  for (let hop = 0; ; hop++) {
-    const sent = copyRequest({ ...current, headers: hopHeaders });
-    if (hop > 0) sent.hop = hop;
-    const response = await next(sent);
-    if (learn(response).type === "opaqueredirect") {
-      await response.body?.cancel().catch(() => {});
-      // The service has already seen this request: sending it again for the runtime to follow
-      // is only safe when its method is idempotent.
-      if (!IDEMPOTENT_METHODS.has(current.method) || request.redirect === "error") {
-        throw new ODataClientError(
-          "UNEXPECTED_REDIRECT",
-          `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to (an opaque redirect); it was not sent again, as it may have taken effect`,
-        );
-      }
-      return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
-    }
-    const location = response.headers.get("location");
-    if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
+/**
+ * Sends `request`'s first hop. An answer that is a redirect loads the code that follows it
+ * (redirects.ts), with the first redirect; a client never redirected never loads it.
+ */
+async function sendFollowing(request: ODataRequest, next: SendRequest, maxRedirects: number, learn: (response: Response) => Response): Promise<Response> {
+  const response = await next(copyRequest({ ...request, redirect: "manual" }));
+  if (learn(response).type !== "opaqueredirect" && !(REDIRECT_STATUSES.has(response.status) && response.headers.get("location"))) return response;
+  let follow: typeof import("./redirects.js").followRedirects;
+  try {
+    follow = (await loadRedirects()).followRedirects;
+  } catch (error) {
     await response.body?.cancel().catch(() => {});
-    if (request.redirect === "error") {
-      throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);
-    }
-    if (hop >= maxRedirects) {
-      throw new ODataClientError("TOO_MANY_REDIRECTS", `${request.method} ${redactUrl(request.url)} was redirected more than ${maxRedirects} times`);
-    }
-    let target: URL;
-    try {
-      target = new URL(location, current.url);
-    } catch {
-      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to an invalid URL`);
-    }
-    if (target.protocol !== "http:" && target.protocol !== "https:") {
-      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a ${target.protocol} URL, which is not followed`);
-    }
-    if (target.username || target.password) {
-      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a URL with a user name or password, which is not followed`);
-    }
-    hopHeaders = new Headers(hopHeaders);
-    // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
-    // bring back what the caller set; the auth step adds the client's own where trusted.
-    if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
-    // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice.
-    const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
-    if (toGet) {
-      for (const name of BODY_HEADERS) hopHeaders.delete(name);
-      current = { ...current, url: target, method: "GET", body: undefined };
-    } else {
-      current = { ...current, url: target };
-    }
+    throw error;
   }
+  return follow(request, next, maxRedirects, learn, response);
 }
 
-/** Headers that describe a request body; they go when a redirect drops the body. */
-const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+const loadRedirects = /* @__PURE__ */ loadOnce(() => import("./redirects.js"));

@@ -1,0 +1,80 @@
+/**
+ * Following redirects hop by hop (see `redirectStep` in steps.ts), loaded with the first answer
+ * that is a redirect.
+ */
+import { ODataClientError } from "../errors.js";
+import { copyRequest, dropCredentials, IDEMPOTENT_METHODS, REDIRECT_STATUSES, type ODataRequest, type SendRequest } from "./pipeline.js";
+import { redactUrl } from "../util/redact.js";
+
+/**
+ * Follows the redirects of `request`, whose first hop answered `first` (a redirect); `learn` sees
+ * every answer. See `redirectStep` for the rules.
+ */
+export async function followRedirects(
+  request: ODataRequest,
+  next: SendRequest,
+  maxRedirects: number,
+  learn: (response: Response) => Response,
+  first: Response,
+): Promise<Response> {
+  // Headers of the hops come from this copy, not from what the steps below did to the last
+  // hop's request: their additions are made again on every hop, for that hop's origin.
+  let hopHeaders = new Headers(request.headers);
+  let current: ODataRequest = { ...request, redirect: "manual" };
+  for (let hop = 0; ; hop++) {
+    let response = first;
+    if (hop > 0) {
+      const sent = copyRequest({ ...current, headers: hopHeaders });
+      sent.hop = hop;
+      response = await next(sent);
+    }
+    if (learn(response).type === "opaqueredirect") {
+      await response.body?.cancel().catch(() => {});
+      // The service has already seen this request: sending it again for the runtime to follow
+      // is only safe when its method is idempotent.
+      if (!IDEMPOTENT_METHODS.has(current.method) || request.redirect === "error") {
+        throw new ODataClientError(
+          "UNEXPECTED_REDIRECT",
+          `${current.method} ${redactUrl(current.url)} was redirected, and this runtime does not show where to (an opaque redirect); it was not sent again, as it may have taken effect`,
+        );
+      }
+      return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
+    }
+    const location = response.headers.get("location");
+    if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
+    await response.body?.cancel().catch(() => {});
+    if (request.redirect === "error") {
+      throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);
+    }
+    if (hop >= maxRedirects) {
+      throw new ODataClientError("TOO_MANY_REDIRECTS", `${request.method} ${redactUrl(request.url)} was redirected more than ${maxRedirects} times`);
+    }
+    let target: URL;
+    try {
+      target = new URL(location, current.url);
+    } catch {
+      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to an invalid URL`);
+    }
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a ${target.protocol} URL, which is not followed`);
+    }
+    if (target.username || target.password) {
+      throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to a URL with a user name or password, which is not followed`);
+    }
+    hopHeaders = new Headers(hopHeaders);
+    // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
+    // bring back what the caller set; the auth step adds the client's own where trusted.
+    if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
+    // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice.
+    const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
+    if (toGet) {
+      for (const name of BODY_HEADERS) hopHeaders.delete(name);
+      current = { ...current, url: target, method: "GET", body: undefined };
+    } else {
+      current = { ...current, url: target };
+    }
+  }
+}
+
+/** Headers that describe a request body; they go when a redirect drops the body. */
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];

@@ -12,7 +12,9 @@
  * 2. Read-ahead: the same service answering each page after 20 ms, and a consumer that works about
  *    20 ms per page, once as a timer wait (`await setTimeout`) and once as real CPU (a busy loop
  *    that blocks the event loop). Library with its default read-ahead against the sequential bare
- *    loop, and against the bare loop made to fetch one page ahead by hand (the ceiling).
+ *    loop, and against the bare loop made to fetch one page ahead by hand (the ceiling). Then the
+ *    same slow service with a caller that does nothing with the pages (pages of 1000 and 5000),
+ *    where the next page is requested while one is parsed.
  * 3. Memory: peak RSS and peak heap of `for await` over 100,000 and 1,000,000 rows (pages of 1000),
  *    and over 1,000,000 rows in one unpaged body streamed with backpressure, each walk in a child
  *    process of its own started with `--expose-gc` (bench/traversal-walk.ts, bundled and run by
@@ -403,6 +405,28 @@ async function measureReadAhead(serviceUrl: string, prepare: (...sets: string[])
       { name: `${tag} bare / pages()`, value: speedup("pages()"), unit: "x faster" },
       { name: `${tag} bare / bare one page ahead`, value: speedup("bare ahead"), unit: "x faster", note: "the ceiling on this machine now" },
       { name: `${tag} bare / readAhead 0`, value: speedup("readAhead 0"), unit: "x faster" },
+    );
+  }
+  // A caller that waits for every page: the next page is requested while this one is parsed, so a
+  // page costs about the service's delay or the parse, whichever is longer, instead of both.
+  for (const pageSize of [SLOW_PAGE_SIZE, 5 * SLOW_PAGE_SIZE]) {
+    const waiting = pagedSet(SLOW_PAGES * pageSize, pageSize, SLOW_DELAY_MS);
+    await prepare(waiting);
+    const variants: Variant[] = [
+      { name: "bare", run: () => bareLoop(serviceUrl + waiting) },
+      { name: "for await", run: () => libraryEntities(client, waiting, undefined, undefined, pageSize) },
+      { name: "pages()", run: () => libraryPages(client, waiting) },
+      { name: "readAhead 0", run: () => libraryEntities(client, waiting, 0, undefined, pageSize) },
+    ];
+    const samples = await interleave(variants, SLOW_ROUNDS + 2, SLOW_PAGES * pageSize);
+    const speedup = (name: string): number => pairedSpeedup(samples.wall, "bare", name);
+    const tag = `[read-ahead, no work, pages of ${pageSize}]`;
+    console.log(`  ${tag} bare / for await ${speedup("for await").toFixed(2)}, bare / pages() ${speedup("pages()").toFixed(2)}, bare / readAhead 0 ${speedup("readAhead 0").toFixed(2)}`);
+    const how = `${SLOW_PAGES} pages each answered after ${SLOW_DELAY_MS} ms, nothing done with them; median of the rounds' ratios`;
+    figures.push(
+      { name: `${tag} bare / for await`, value: speedup("for await"), unit: "x faster", note: `${how}; the next page requested while one is parsed` },
+      { name: `${tag} bare / pages()`, value: speedup("pages()"), unit: "x faster" },
+      { name: `${tag} bare / readAhead 0`, value: speedup("readAhead 0"), unit: "x faster", note: "no early request: one page at a time" },
     );
   }
   return figures;

@@ -645,9 +645,15 @@ describe("next link rules", () => {
   test("a page linking to itself is detected as a loop", async (t) => {
     const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "Items" }));
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").list());
+    let sent = 0;
+    const counting: typeof fetch = (input, init) => {
+      sent++;
+      return fetch(input, init);
+    };
+    const error = await rejection(clientFor(server, { fetch: counting }).collection<Item>("Items").list());
     assert.equal((error as ODataClientError).code, "NEXT_LINK_LOOP");
     assert.equal(server.requests.length, 1);
+    assert.equal(sent, 1, "the link back, read off the text's end, is not requested early either");
   });
 
   test("loop detection remembers only the most recent links, so a walk of millions of pages stays bounded", () => {
@@ -932,6 +938,33 @@ describe("the next page requested while this one is parsed", () => {
     await assertDropped("v2 page");
   });
 
+  test("a guess that a valid page contradicts is aborted before the page it names is requested, and the walk follows the parsed link", async (t) => {
+    // v2: the text ends with another object's __next (page 3); d's own __next is page 2.
+    const server = await startServer((request, res) => {
+      const page = queryOf(request).get("page") ?? "1";
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(page === "1" ? '{"d":{"results":[{"ID":1}],"__next":"Items?page=2"},"x":{"y":1,"__next":"Items?page=3"}}' : JSON.stringify({ d: { results: [{ ID: Number(page) }] } }));
+    });
+    t.after(() => server.close());
+    const events: string[] = [];
+    const signals = new Map<string, AbortSignal>();
+    const v2 = new ODataClient({
+      serviceUrl: server.url("svc/"),
+      version: "2.0",
+      retry: false,
+      fetch: (input, init) => {
+        const page = new URL(String(input)).searchParams.get("page") ?? "1";
+        events.push(`fetch ${page}${page === "2" ? ` (page 3 aborted: ${String(signals.get("3")?.aborted)})` : ""}`);
+        if (init?.signal) signals.set(page, init.signal);
+        return fetch(input, init);
+      },
+    });
+    const rows: Item[] = [];
+    for await (const item of v2.collection<Item>("Items")) rows.push(item);
+    assert.deepEqual(ids(rows), [1, 2], "the rows of the pages d links, not of the guess");
+    assert.deepEqual(events, ["fetch 1", "fetch 3", "fetch 2 (page 3 aborted: true)"]);
+  });
+
   test("a guessed link to another origin is not requested: the parsed link then fails with UNTRUSTED_NEXT_LINK", async (t) => {
     const sent: string[] = [];
     const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 3), "@odata.nextLink": "http://other.invalid/svc/Items?page=2" }));
@@ -947,7 +980,7 @@ describe("the next page requested while this one is parsed", () => {
     assert.deepEqual(sent, [server.url("svc/Items")]);
   });
 
-  test("leaving the walk aborts the early GET in flight", async (t) => {
+  test("leaving the walk closes the next page's GET, sent early and still in flight", async (t) => {
     let closed = false;
     const server = await pagedV4(3, 3, {
       hold: (page, res) => {

@@ -302,22 +302,25 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   // waits for this page: it would be requested as soon as the page is handed over anyway. So the
   // service answers while the client parses, and memory holds no more pages than read-ahead
   // allows. The link is checked as any other first; the parsed page must then name the same link,
-  // or the early GET is aborted (at the latest when the walk ends) and the right one sent.
-  const hooks: WalkHooks = {
-    onNextLink(link) {
-      if (resolved.readAhead === 0 || !channel.starved || signal.aborted) return;
-      let url: URL;
-      try {
-        url = resolveNextLink(core, link);
-      } catch {
-        return; // the parsed page's link gives the error
-      }
-      if (visited.has(url.href)) return;
-      const controller = requestController();
-      const sent = requestPage(core, url, controller.signal, resolved.maxPageSize, resolved.trackChanges ?? false);
-      sent.catch(() => undefined); // awaited when the guess holds; an aborted guess fails unheard
-      early = { href: url.href, controller, sent };
-    },
+  // or the early GET is aborted as soon as the page is read and the right one sent.
+  const dropGuess = (unless: string | undefined): void => {
+    if (early?.href === unless) return;
+    early?.controller.abort(new DOMException("the page named another next link", "AbortError"));
+    early = undefined;
+  };
+  const onNextLink = (link: string): void => {
+    if (resolved.readAhead === 0 || !channel.starved || signal.aborted) return;
+    let url: URL;
+    try {
+      url = resolveNextLink(core, link);
+    } catch {
+      return; // the parsed page's link gives the error
+    }
+    if (visited.has(url.href)) return;
+    const controller = requestController();
+    const sent = requestPage(core, url, controller.signal, resolved.maxPageSize, resolved.trackChanges ?? false);
+    sent.catch(() => undefined); // awaited when the guess holds; an aborted guess fails unheard
+    early = { href: url.href, controller, sent };
   };
 
   const produce = async () => {
@@ -327,20 +330,26 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       await channel.room();
       if (channel.closed) return;
       let end: CollectionAnnotations | undefined;
-      const guessed = early?.href === next.href ? early : undefined;
-      if (early && !guessed) early.controller.abort(new DOMException("the page named another next link", "AbortError"));
+      // What dropGuess left is the GET of this very link.
+      const guessed = early;
       early = undefined;
       const page = (reading = guessed?.controller ?? requestController());
-      hooks.sent = guessed?.sent;
       if (signal.aborted) page.abort(abortReason(signal));
-      for await (const part of pageParts<T>(core, next, resolved, page.signal, hooks)) {
+      for await (const part of pageParts<T>(core, next, resolved, page.signal, { sent: guessed?.sent, onNextLink })) {
         await channel.room();
         if (channel.closed) return;
         channel.push(part);
         end = part.end;
       }
       reading = undefined;
-      next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);
+      try {
+        next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);
+      } catch (error) {
+        dropGuess(undefined);
+        throw error;
+      }
+      // A guess that the parsed page does not confirm goes at once (a loop is never guessed).
+      dropGuess(next?.href);
       if (next && visited.has(next.href)) {
         throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
       }

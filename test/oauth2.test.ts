@@ -134,6 +134,53 @@ describe("the token request", () => {
   });
 });
 
+describe("where the token goes", () => {
+  /** A service whose Books answer with a 307 to `elsewhere`, and `elsewhere`, which records what it got. */
+  async function redirectingService(t: TestContext): Promise<{ svc: RecordingServer; elsewhere: RecordingServer }> {
+    const elsewhere = await startServer((_request, res) => sendJson(res, 200, { value: [{ ID: 2 }] }));
+    t.after(() => elsewhere.close());
+    const svc = await startServer((request, res) => {
+      if (!String(request.headers.authorization ?? "").startsWith("Bearer ")) return sendJson(res, 401, { error: { code: "401", message: "no token" } });
+      res.writeHead(307, { location: elsewhere.url("files/Books") });
+      res.end();
+    });
+    t.after(() => svc.close());
+    return { svc, elsewhere };
+  }
+
+  test("a redirect to another origin gets no token, and no token is fetched for it", async (t) => {
+    const tokens = await tokenEndpoint(t);
+    const { svc, elsewhere } = await redirectingService(t);
+    const page = await clientFor(svc, tokens).collection<{ ID: number }>("Books").page();
+    assert.deepEqual(page.value, [{ ID: 2 }]);
+    assert.equal(bearerOf(svc.requests[0]), "Bearer tok-1");
+    assert.equal(elsewhere.requests.length, 1);
+    assert.equal(bearerOf(elsewhere.requests[0]), undefined);
+    assert.equal(tokens.requests.length, 1, "one token, for the service's own request");
+  });
+
+  test("an origin in trustedOrigins gets the service's token, on a redirect hop and on a next link", async (t) => {
+    const tokens = await tokenEndpoint(t);
+    const { svc, elsewhere } = await redirectingService(t);
+    const trusting = clientFor(svc, tokens, {}, { trustedOrigins: [elsewhere.origin] });
+    await trusting.collection<{ ID: number }>("Books").page();
+    assert.equal(bearerOf(elsewhere.requests[0]), "Bearer tok-1");
+
+    // A walk whose next link leads to the trusted origin.
+    const paged = await startServer((request, res) => {
+      if (!String(request.headers.authorization ?? "").startsWith("Bearer ")) return sendJson(res, 401, { error: { code: "401", message: "no token" } });
+      sendJson(res, 200, { value: [{ ID: 1 }], "@odata.nextLink": elsewhere.url("files/Books?page=2") });
+    });
+    t.after(() => paged.close());
+    const walker = clientFor(paged, tokens, {}, { trustedOrigins: [elsewhere.origin] });
+    const ids: number[] = [];
+    for await (const row of walker.collection<{ ID: number }>("Books")) ids.push(row.ID);
+    assert.deepEqual(ids, [1, 2]);
+    assert.equal(bearerOf(elsewhere.requests[1]), `Bearer tok-2`, "the walking client's own token, fetched once");
+    assert.equal(tokens.requests.length, 2);
+  });
+});
+
 describe("the token cache", () => {
   test("one token request serves many service requests", async (t) => {
     const tokens = await tokenEndpoint(t);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -97,6 +98,16 @@ describe("every request and every answer gives one line", () => {
       `#4 csrf-retry > POST ${root}Books ${write}`,
       `#4 csrf-retry < 201 POST ${root}Books N ms {"content-type":"application/json","etag":"W/\\"1\\"","location":"Books(7)"}`,
     ]);
+    // The README shows these lines as "from the tests": every line it shows is one of them.
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const sample = readme.slice(readme.indexOf("And a write whose CSRF session had expired (from the tests):"));
+    const shownInReadme = sample
+      .slice(sample.indexOf("```\n") + 4, sample.indexOf("\n```", sample.indexOf("```\n") + 4))
+      .split("\n")
+      .map((line) => line.replace(/^traverse-odata /, "").replace(/http:\/\/127\.0\.0\.1:\d+\/odata\//g, root).replace(/ \d+ ms /, " N ms "));
+    assert.ok(shownInReadme.length >= 4, "the README's sample was not found");
+    const logged = log.shown();
+    for (const line of shownInReadme) assert.ok(logged.includes(line), `the README shows a line the log does not write:\n  ${line}`);
   });
 
   test("a redirect to another origin: the 307 with its Location, then the hop as redirect 1", async (t) => {

@@ -121,20 +121,32 @@ export const callCommand: Command = {
     const options = pollerOptions(context, target.name, started);
     const poller = target.kind === "action" ? await (call as ActionCall).invokeAsync(params, options) : await (call as FunctionCall).getAsync(options);
     if (noWait) {
-      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      await printToken(context, poller, service);
       context.reporter.summary(`${target.name}: ${poller.isDone() ? `done at once (${poller.status()})` : `${poller.status()}: its resume token is on stdout, for traverse-odata wait or cancel`}`);
       return;
     }
-    await waitAndPrint(context, poller, target.name, started);
+    await waitAndPrint(context, poller, service, target.name, started);
   },
 };
+
+/**
+ * A token the command line prints: the poller's, and the service it was called on (the
+ * `<service>` argument, a URL or a profile name), so that `wait` and `cancel` poll with that
+ * service's credentials and headers, and only where that service's client sends them.
+ */
+type CliToken = AsyncPollerToken & { service?: string };
+
+function printToken(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined): Promise<unknown> {
+  const token: CliToken = service === undefined ? poller.toJSON() : { ...poller.toJSON(), service };
+  return context.stdout.write(`${JSON.stringify(token)}\n`);
+}
 
 /**
  * Waits for a poller with progress (drawn at once, then after every poll and every half second),
  * prints its result. When the wait ends but the operation goes on (Ctrl-C, `--max-wait`), the
  * resume token is printed instead, for `wait` or `cancel`.
  */
-async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, label: string, started: number): Promise<void> {
+async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number): Promise<void> {
   const draw = (force: boolean) => context.reporter.operation(label, poller.status(), poller.percentComplete(), started, force);
   draw(true);
   // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
@@ -144,11 +156,11 @@ async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown
     result = await poller.wait(context.signal);
   } catch (error) {
     if (isAbort(error) && context.signal.aborted) {
-      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      await printToken(context, poller, service);
       throw new CliInterrupted(`interrupted; the operation goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`);
     }
     if (error instanceof AsyncOperationTimeoutError) {
-      await context.stdout.write(`${JSON.stringify(poller.toJSON())}\n`);
+      await printToken(context, poller, service);
       throw new AsyncOperationTimeoutError(
         `the operation still ran after --max-wait ${error.maxWait} ms (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
         { statusUrl: error.statusUrl, status: error.status, percentComplete: error.percentComplete, maxWait: error.maxWait },
@@ -168,7 +180,7 @@ async function printResult(context: CommandContext, result: unknown): Promise<vo
 }
 
 /** The token of `wait` and `cancel`: from the file named, or stdin (`-` or nothing). */
-async function readToken(context: CommandContext): Promise<AsyncPollerToken> {
+async function readToken(context: CommandContext): Promise<CliToken> {
   const source = context.args.positionals[0];
   let text: string;
   if (source === undefined || source === "-") {
@@ -190,20 +202,28 @@ async function readToken(context: CommandContext): Promise<AsyncPollerToken> {
   }
   const statusUrl = (token as { statusUrl?: unknown } | null)?.statusUrl;
   if (typeof statusUrl !== "string" || !/^https?:\/\//i.test(statusUrl)) throw new CliUsageError("the token names no status monitor (statusUrl); pass what call --no-wait printed");
-  return token as AsyncPollerToken;
+  const service = (token as { service?: unknown }).service;
+  if (service !== undefined && typeof service !== "string") throw new CliUsageError("the token's service must be a URL or a profile name; pass what call --no-wait printed");
+  return token as CliToken;
 }
 
-/** The client for a token: `--service` (for its credentials and headers), else the monitor's origin. */
-function clientForToken(context: CommandContext, token: AsyncPollerToken): ODataClient {
-  const service = stringOption(context.args, "service");
-  if (service !== undefined) return clientFor(context, service).client;
+/**
+ * The client for a token, and the service it is the client of: `--service`, else the service the
+ * token names (`call --no-wait` writes it). A token that names none (one a program made with
+ * `toJSON()`) is polled through a client of the monitor's origin without the environment's
+ * credentials: the monitor may be elsewhere than the service, and credentials go to the service
+ * that the command was given, as in the library.
+ */
+function clientForToken(context: CommandContext, token: CliToken): { client: ODataClient; service: string | undefined } {
+  const service = stringOption(context.args, "service") ?? token.service;
+  if (service !== undefined) return { client: clientFor(context, service).client, service };
   const settings = clientSettings(context.args);
   const target = resolveService(new URL("/", token.statusUrl).href, { ...context.environment, configFile: settings.configFile });
-  return new ODataClient(clientOptions(target, settings, context.environment));
+  return { client: new ODataClient({ ...clientOptions(target, settings, context.environment), auth: undefined }), service: undefined };
 }
 
 const TOKEN_OPTIONS = {
-  service: { type: "string", value: "SERVICE", help: "the service (URL or profile) whose credentials and headers the polls carry (default: the monitor's origin)" },
+  service: { type: "string", value: "SERVICE", help: "the service (URL or profile) whose credentials and headers the polls carry (default: the one the token names; a token naming none is polled without credentials)" },
 } as const;
 
 /** `wait [token-file | -]`: waits for a long-running operation from its resume token and prints its result. */
@@ -217,10 +237,10 @@ export const waitCommand: Command = {
   },
   async run(context) {
     const token = await readToken(context);
-    const client = clientForToken(context, token);
+    const { client, service } = clientForToken(context, token);
     const started = performance.now();
     const options = pollerOptions(context, "operation", started);
-    await waitAndPrint(context, client.resumeAsync(token, options), "operation", started);
+    await waitAndPrint(context, client.resumeAsync(token, options), service, "operation", started);
   },
 };
 
@@ -235,7 +255,7 @@ export const cancelCommand: Command = {
   },
   async run(context) {
     const token = await readToken(context);
-    const poller = clientForToken(context, token).resumeAsync(token);
+    const poller = clientForToken(context, token).client.resumeAsync(token);
     await poller.cancel(context.signal);
     context.reporter.summary(poller.isDone() ? `cancelled (${poller.status()})` : "the service accepted the cancellation; it is under way");
   },

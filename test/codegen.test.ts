@@ -77,6 +77,36 @@ describe("what is written", () => {
     ]);
   });
 
+  test("type names the file imports (Entity, ODataClient) get a _ behind; the generator's own names (<Type>Key, <Import>Parameters) yield to the model's", () => {
+    const text = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+  <Schema Namespace="N" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+    <EntityType Name="Entity"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+    <EntityType Name="ODataClient"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+    <EntityType Name="Book"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+    <ComplexType Name="BookKey"><Property Name="code" Type="Edm.String"/></ComplexType>
+    <ComplexType Name="FParameters"><Property Name="x" Type="Edm.String"/></ComplexType>
+    <Function Name="F"><Parameter Name="n" Type="Edm.Int32" Nullable="false"/><ReturnType Type="Edm.Int32"/></Function>
+    <EntityContainer Name="C">
+      <EntitySet Name="Entities" EntityType="N.Entity"/><EntitySet Name="Clients" EntityType="N.ODataClient"/><EntitySet Name="Books" EntityType="N.Book"/>
+      <FunctionImport Name="F" Function="N.F"/>
+    </EntityContainer>
+  </Schema>
+</edmx:DataServices></edmx:Edmx>`;
+    const file = generate(parseMetadata(text), { importFrom: "traverse-odata", source: { name: "names.xml", text } })["index.ts"] as string;
+    assert.match(file, /^import type \{ CollectionQuery, Entity, FunctionCall, ODataClient \} from "traverse-odata";$/m);
+    assert.match(file, /^export interface Entity_ extends Entity<\{ key: "ID"; navigation: never \}> \{$/m);
+    assert.match(file, /^export interface ODataClient_ extends Entity<\{ key: "ID"; navigation: never \}> \{$/m);
+    // The model's BookKey and FParameters keep their names; the generator's take the _.
+    assert.match(file, /^export interface BookKey \{\n {2}code: string \| null;\n\}$/m);
+    assert.match(file, /^export type BookKey_ = number;$/m);
+    assert.match(file, /^export interface FParameters \{\n {2}x: string \| null;\n\}$/m);
+    assert.match(file, /^export type FParameters_ = \{ n: number \};$/m);
+    assert.match(file, /^ {2}readonly F: \(params: FParameters_\) => FunctionCall<number \| null>;$/m);
+    assert.match(file, /^ {2}readonly Clients: CollectionQuery<ODataClient_>;$/m);
+    assert.deepEqual(syntaxErrors(file, "names.ts"), []);
+  });
+
   test("type names: reserved words get _, hyphens and leading digits become identifiers, a name in two namespaces gets its namespace, case-only twins both stay", () => {
     assert.match(v4, /^export interface class_ extends Entity<\{ key: "id"; navigation: never \}>/m);
     assert.match(v4, /^export interface _2nd_Hand extends/m);

@@ -162,6 +162,11 @@ describe("raw filter text stays one operand of the AND", () => {
     assert.throws(() => people().expand("friends", (e) => e.compute("1 add 1 as x);$top=(1")), /expand compute\(expression\)/);
     assert.throws(() => people().expand("friends", (e) => e.search('a);$select=(b')), /expand search\(expression\)/);
     assert.throws(() => people().apply("filter(x eq 1))"), /apply\(expression\)/);
+    // On the query itself as in a nested expand: a parenthesis it did not open, a quote left open, a ";".
+    assert.throws(() => people().compute("1 add 1 as x);$top=(1"), /^TypeError: compute\(expression\).*closes a "\("/);
+    assert.throws(() => people().compute("x eq 'a as y"), /compute\(expression\).*string literal starting at character 6 is not closed/);
+    assert.throws(() => people().search("a);$select=(b"), /search\(expression\).*closes a "\("/);
+    assert.throws(() => people().search("a;b"), /search\(expression\).*";" at character 2/);
   });
 
   test("parentheses, quotes and semicolons inside string literals and JSON strings are allowed and arrive intact", async () => {

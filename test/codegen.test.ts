@@ -306,6 +306,7 @@ describe("the generated factory on the wire", () => {
         const path = decodeURIComponent(new URL(request.path, "http://x").pathname);
         if (path.endsWith("/CountBooks(format=Shop.Format'Paper')")) return sendJson(res, 200, { value: 3 });
         if (path.endsWith("/Featured")) return sendJson(res, 200, { ID: 7, Title: "Emma" });
+        if (path.includes("/StockOn(")) return sendJson(res, 200, { value: 4 });
         return sendJson(res, 200, { value: [{ solutionid: "a" }] });
       });
       t.after(() => server.close());
@@ -313,12 +314,21 @@ describe("the generated factory on the wire", () => {
       const count = await shop.CountBooks({ format: "Paper" }).get();
       const featured = await shop.Featured.get();
       const page = await shop.solutions.top(1).page();
+      // Plain values, which the factory writes as the typed literals of their parameters' types.
+      const stock = await shop.StockOn({ day: "2024-01-02", list: "0f8fad5b-d9cb-469f-a165-70867728950e", units: 9007199254740991, price: 12.5 }).get();
       assert.equal(count, 3);
       assert.deepEqual([featured.ID, featured.Title], [7, "Emma"]);
       assert.deepEqual(page.value, [{ solutionid: "a" }]);
+      assert.equal(stock, 4);
       assert.deepEqual(
         server.requests.map((r) => decodeURIComponent(r.path)),
-        ["/shop/CountBooks(format=Shop.Format'Paper')", "/shop/Featured", "/shop/solutions?$top=1"],
+        [
+          "/shop/CountBooks(format=Shop.Format'Paper')",
+          "/shop/Featured",
+          "/shop/solutions?$top=1",
+          // Unquoted: a date, a GUID, an Int64 and a Decimal literal, not strings.
+          "/shop/StockOn(day=2024-01-02,list=0f8fad5b-d9cb-469f-a165-70867728950e,units=9007199254740991,price=12.5)",
+        ],
       );
     });
   }

@@ -159,10 +159,53 @@ test("against the async test service's Graph-style monitor: call --no-wait, then
     assert.equal(poll.headers["authorization"], "Bearer tok-jobs-1");
     assert.equal(poll.headers["x-tenant"], "acme");
   }
-  // Without --service the polls go to the monitor's origin with the environment's credentials only.
+  // The token names the service it was called on: without --service, wait polls with that
+  // service's credentials and headers.
   service.scenario("graph-status-resource");
   const again = await runCli(["call", "jobs", "startExport", "--no-wait"], { cwd, env });
-  const plain = await runCli(["wait", "--poll-interval", "20"], { cwd, env, stdin: again.stdout });
+  assert.equal((JSON.parse(again.stdout) as { service?: string }).service, "jobs");
+  const named = await runCli(["wait", "--poll-interval", "20"], { cwd, env, stdin: again.stdout });
+  assert.equal(named.code, 0, show(named));
+  const namedPolls = service.requestsOf("monitor");
+  assert.ok(namedPolls.length >= 1);
+  for (const poll of namedPolls) {
+    assert.equal(poll.headers["authorization"], "Bearer tok-jobs-1");
+    assert.equal(poll.headers["x-tenant"], "acme");
+  }
+  // A token that names no service (one a program made with toJSON()) is polled from the monitor's
+  // origin without the environment's credentials: the monitor may be elsewhere than the service.
+  service.scenario("graph-status-resource");
+  const third = await runCli(["call", "jobs", "startExport", "--no-wait"], { cwd, env });
+  const { service: _named, ...bare } = JSON.parse(third.stdout) as Record<string, unknown>;
+  const plain = await runCli(["wait", "--poll-interval", "20"], { cwd, env, stdin: JSON.stringify(bare) });
   assert.equal(plain.code, 0, show(plain));
-  for (const poll of service.requestsOf("monitor")) assert.equal(poll.headers["x-tenant"], undefined);
+  const plainPolls = service.requestsOf("monitor");
+  assert.ok(plainPolls.length >= 1);
+  for (const poll of plainPolls) {
+    assert.equal(poll.headers["authorization"], undefined);
+    assert.equal(poll.headers["x-tenant"], undefined);
+  }
+});
+
+test("--param name:=<json> puts the JSON value in the action's body as it is (an object, an array); text after := that is not JSON exits 2 naming the parameter, and nothing is sent", async (t) => {
+  const service = await startAsyncService();
+  t.after(() => service.close());
+  service.scenario("sync-200");
+  // No $metadata here, so name=value is a string: := is the only way to send a number, an object
+  // or an array; label=100 beside maxRows:=100 shows the difference on the wire.
+  const result = await runCli(["call", service.serviceUrl, "startExport", "--param", 'filter:={"status":["open","late"],"minTotal":10.5,"region":null}', "--param", "ids:=[3,1,2]", "--param", "maxRows:=100", "--param", "label=100"]);
+  assert.equal(result.code, 0, show(result));
+  assert.deepEqual(JSON.parse(result.stdout), EXPORT_RESULT);
+  const [initial, ...more] = service.requestsOf("initial");
+  assert.equal(more.length, 0);
+  assert.equal(initial?.method, "POST");
+  assert.equal(initial?.body, '{"filter":{"status":["open","late"],"minTotal":10.5,"region":null},"ids":[3,1,2],"maxRows":100,"label":"100"}');
+
+  service.scenario("sync-200");
+  const malformed = await runCli(["call", service.serviceUrl, "startExport", "--param", "ids:=[3,1,2]", "--param", 'filter:={"status":']);
+  assert.equal(malformed.code, 2, show(malformed));
+  assert.match(malformed.stderr, /^error: --param filter:= must be followed by JSON; got "\{\\"status\\":"$/m);
+  assert.equal(malformed.stdout, "");
+  // A usage error: the action is never called with the parameters that did parse.
+  assert.deepEqual(service.requestsOf("initial"), []);
 });

@@ -378,13 +378,17 @@ describe("services without $metadata", () => {
 describe("--checkpoint-interval", () => {
   /**
    * 100 entities in pages of 10 (v4, no $metadata); while `stall.on`, the request for the 4th page
-   * gets no answer, so an export stops after 30 rows, its three pages written.
+   * gets no answer, so an export stops after 30 rows, its three pages written. With `stall.status`
+   * it gets that status and an OData error at once instead, so the export fails there.
    */
-  async function stallingService(stall: { on: boolean }) {
+  async function stallingService(stall: { on: boolean; status?: number }) {
     return startServer((request, res) => {
       if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
       const skip = Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0);
-      if (skip === 30 && stall.on) return; // left open: the export waits here
+      if (skip === 30 && stall.on) {
+        if (stall.status !== undefined) sendJson(res, stall.status, { error: { code: "PAGE_FAILED", message: "the 4th page failed" } });
+        return; // without a status, left open: the export waits here
+      }
       const value = Array.from({ length: 10 }, (_, i) => ({ ID: skip + i + 1 }));
       sendJson(res, 200, skip + 10 < 100 ? { value, "@odata.nextLink": `Things?$skiptoken=${skip + 10}` } : { value });
     });
@@ -414,6 +418,52 @@ describe("--checkpoint-interval", () => {
       assert.equal(resumed.code, 0, show(resumed));
       assertEveryIdOnce(ndjsonIds(out), 100);
     }
+  });
+
+  // With an hour between saves nothing after the first is saved while the walk runs (the test
+  // above), so a checkpoint of the three pages can only come from the save on the way out.
+  test("an hour: an HTTP error on the 4th page exits 3 with the checkpoint of the three pages written saved; --resume finishes with every ID once", async (t) => {
+    const stall = { on: true, status: 500 };
+    const server = await stallingService(stall);
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const out = join(cwd, "t.ndjson");
+    const checkpoint = `${out}.checkpoint.json`;
+    const args = ["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--checkpoint-interval", "3600000"];
+    const failed = await runCli(args, { cwd });
+    assert.equal(failed.code, 3, show(failed));
+    assert.match(failed.stderr, /^error: GET .*Things\?\$skiptoken=30 failed with HTTP 500 Internal Server Error \[PAGE_FAILED\]: the 4th page failed$/m);
+    assert.equal(savedRows(checkpoint), 30);
+    assert.deepEqual(ndjsonIds(out), Array.from({ length: 30 }, (_, i) => i + 1));
+    stall.on = false;
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    assertEveryIdOnce(ndjsonIds(out), 100);
+    assert.equal(existsSync(checkpoint), false);
+  });
+
+  test("an hour: Ctrl-C while the 4th page is awaited exits 130 with the checkpoint of the three pages written saved; --resume finishes with every ID once", async (t) => {
+    const stall = { on: true };
+    const server = await stallingService(stall);
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const out = join(cwd, "t.ndjson");
+    const checkpoint = `${out}.checkpoint.json`;
+    const args = ["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--checkpoint-interval", "3600000"];
+    const child = await startCli(args, { cwd });
+    const done = finished(child);
+    await until(() => existsSync(out) && readFileSync(out, "utf8").split("\n").length === 31, "three pages in the file");
+    await until(() => server.requests.some((request) => request.path.includes("skiptoken=30")), "the request for the 4th page");
+    assert.equal(savedRows(checkpoint), 0, "no checkpoint after the first is saved before the signal");
+    child.kill("SIGINT");
+    const interrupted = await done;
+    assert.equal(interrupted.code, 130, show(interrupted));
+    assert.match(interrupted.stderr, /^error: interrupted after 30 rows; the checkpoint is at .*t\.ndjson\.checkpoint\.json: run the same command with --resume to go on\n$/m);
+    assert.equal(savedRows(checkpoint), 30);
+    stall.on = false;
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    assertEveryIdOnce(ndjsonIds(out), 100);
   });
 
   test("a value that is not a whole number of milliseconds is a usage error naming the option", async () => {

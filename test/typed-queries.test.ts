@@ -102,6 +102,32 @@ describe("select and expand narrow the rows", () => {
     assert.equal(typeof bad, "function");
     assert.equal(query(books.select("author/name" as "author").url()), "?$select=author/name");
   });
+
+  test("a path is checked four segments deep; from the fifth on it is free text, checked at run time as identifiers", () => {
+    interface Deep {
+      ID: number;
+      a: { b: { c: { n: number; d: { e: number } } } };
+    }
+    const deep = client.collection<Deep>("Deep");
+    const checked = deep.filter((f) => f.eq("a/b/c/n", 1));
+    const wrong = () => {
+      // @ts-expect-error a misspelt fourth segment
+      deep.filter((f) => f.eq("a/b/c/x", 1));
+      // @ts-expect-error a misspelt second segment
+      deep.filter((f) => f.eq("a/x/c/n", 1));
+      // @ts-expect-error a value of the wrong type for a path within the four
+      deep.filter((f) => f.eq("a/b/c/n", "one"));
+      // @ts-expect-error select checks the same four segments
+      deep.select("a/b/zz/d");
+    };
+    assert.equal(typeof wrong, "function");
+    // Beyond four segments the compiler looks no further, so the model's size cannot blow it up.
+    const free = deep.filter((f) => f.eq("a/b/c/d/nothing", "one"));
+    assert.equal(query(checked.url()), "?$filter=a/b/c/n eq 1");
+    assert.equal(query(free.url()), "?$filter=a/b/c/d/nothing eq 'one'");
+    assert.equal(query(deep.select("a/b/c/d/e").url()), "?$select=a/b/c/d/e");
+    assert.throws(() => deep.filter((f) => f.eq("a/b/c/d/not an identifier", 1)), TypeError);
+  });
 });
 
 describe("filter values are checked against the field's type", () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CheckpointWriter, type WalkCheckpoint } from "../src/cli/checkpoint.js";
+import { CHECKPOINT_INTERVAL_MS, CheckpointWriter, type WalkCheckpoint } from "../src/cli/checkpoint.js";
 import { FileSink } from "../src/cli/export.js";
 import { tempDir } from "./cli-harness.js";
 
@@ -131,6 +131,23 @@ test("with no interval, a checkpoint given while no save is in progress starts a
 function savedRows(file: string): number {
   return (JSON.parse(readFileSync(file, "utf8")) as WalkCheckpoint).rows;
 }
+
+test("by default the interval is 100 ms: a second checkpoint given right after the first is saved no sooner than that", async () => {
+  assert.equal(CHECKPOINT_INTERVAL_MS, 100);
+  const file = join(tempDir(), "t.checkpoint.json");
+  const writer = new CheckpointWriter(file);
+  const awaited: number[] = [];
+  const started = performance.now();
+  writer.save(checkpoint(10), finishedWrite(awaited, 1) as Promise<void>);
+  writer.save(checkpoint(20), finishedWrite(awaited, 2) as Promise<void>);
+  const deadline = Date.now() + 10_000;
+  while ((!existsSync(file) || savedRows(file) !== 20) && Date.now() < deadline) await sleep(2);
+  // A timer fires no sooner than asked (Node may round by a millisecond).
+  assert.ok(performance.now() - started >= 99, `the second save came ${(performance.now() - started).toFixed(1)} ms after the first`);
+  assert.equal(savedRows(file), 20);
+  assert.deepEqual(awaited, [1, 2]);
+  await writer.flush();
+});
 
 test("at most one save starts per interval: the checkpoints given meanwhile wait as one, and the latest is saved when the interval ends, with no flush()", async () => {
   const file = join(tempDir(), "t.checkpoint.json");

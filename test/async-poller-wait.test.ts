@@ -1,7 +1,7 @@
 /**
  * wait(): the delay before every poll (pollInterval, Retry-After in seconds and as an HTTP-date),
- * the maxWait deadline, transient answers in a row, and aborting poll() and wait() (no request
- * after the abort, no timer left behind).
+ * the maxWait deadline, the defaults of both, transient answers in a row, and aborting poll() and
+ * wait() (no request after the abort, no timer left behind).
  *
  * Most waits run on fake time (test/fake-time.ts): the test lets each sleep of the poller pass at
  * once and asserts its length exactly, and the service records request times on the same clock.
@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { AsyncOperationError, AsyncOperationTimeoutError, ODataClientError, ODataHttpError } from "../src/index.js";
-import { EXPORT_RESULT, FAST, afterRequests, eventually, ownAsyncService, pause, progressRecorder, rejectionOf } from "./async-poller-fixtures.js";
+import { EXPORT_REQUEST, EXPORT_RESULT, FAST, afterRequests, eventually, ownAsyncService, pause, progressRecorder, rejectionOf, wire } from "./async-poller-fixtures.js";
 import { useFakeTime } from "./fake-time.js";
 import { empty, odataError, type RecordedRequest } from "./servers/async-service.js";
 
@@ -353,6 +353,80 @@ describe("maxWait", () => {
     assert.ok(error instanceof AsyncOperationTimeoutError);
     assert.ok(elapsed >= 100 - 20, `rejected after ${elapsed.toFixed(0)} ms`);
     assert.equal(fixture.service.requestsOf("monitor").length, 0);
+  });
+});
+
+// Every other test names pollInterval and maxWait (FAST and fixture.start() too), so a changed
+// default would go unnoticed there; these two start their pollers with createAsync directly.
+describe("the defaults (spec: pollInterval 2_000, maxWait 600_000)", () => {
+  const BARE_202_FOREVER = {
+    description: "the monitor answers a bare 202 forever: no Retry-After, so only pollInterval sets the pace",
+    initial: [{ status: 202, headers: { location: "monitor/1" } }],
+    monitor: [empty(202)],
+  };
+
+  test("without pollInterval, polls are 2000 ms apart: no second poll 1999 ms after the first", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    fixture.service.scenario(BARE_202_FOREVER);
+    // No options argument at all: resolvePollerOptions takes its own branch for that.
+    const poller = await fixture.client().collection("Jobs").createAsync(EXPORT_REQUEST);
+    // The service's scenario never ends the operation: the test stops the wait, also when it fails.
+    const controller = new AbortController();
+    t.after(() => controller.abort());
+    const waiting = rejectionOf(poller.wait(controller.signal));
+    assert.equal(await time.skip(), 2_000, "the sleep before the first poll");
+    // The sleep must be set before the clock moves, or it would start from the moved clock. A
+    // shorter one is waited for too, so that it fires in the tick below and shows on the wire.
+    const { setAfter } = await afterRequests(fixture, time, 2);
+    await time.nextTimer((delay) => delay <= 2_000, { setAfter });
+    time.tick(1_999);
+    await pause(30);
+    assert.equal(fixture.service.requestsOf("monitor").length, 1, "a second poll 1999 ms after the first");
+    time.tick(1);
+    await time.within(fixture.service.waitForRequests(3));
+    assert.deepEqual(wire(fixture.service.requests), ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/monitor/1"]);
+    assert.deepEqual(fakeGaps(fixture.service.requests), [2_000, 2_000]);
+    controller.abort();
+    await waiting;
+  });
+
+  test("without maxWait, wait() polls until 600000 ms after the initial answer and then rejects with AsyncOperationTimeoutError", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    fixture.service.scenario(BARE_202_FOREVER);
+    // An options object that names neither option: the other way to the defaults.
+    const poller = await fixture.client().collection("Jobs").createAsync(EXPORT_REQUEST, {});
+    const post = fixture.service.requests[0] as RecordedRequest;
+    let settled = false;
+    const rejected = rejectionOf(poller.wait()).finally(() => (settled = true));
+    assert.equal(await time.skip(), 2_000, "the sleep before the first poll");
+    // With a shorter maxWait the polls stop early: waiting for the next one would wait forever.
+    const afterPoll = (polls: number) =>
+      time.within(Promise.race([afterRequests(fixture, time, 1 + polls), rejected.then((error) => assert.fail(`wait() ended before poll ${polls}, ${time.now() - post.receivedAt} ms after the initial answer: ${String(error)}`))]));
+    // Polls at 2 000, 4 000 ... 598 000 ms; the next would be due at the deadline itself.
+    for (let polls = 1; polls < 299; polls++) {
+      assert.equal(await time.skip(2_000, await afterPoll(polls)), 2_000, `the sleep after poll ${polls}`);
+    }
+    // After the 299th poll, the sleep to the deadline; the 299th poll's own deadline timer is as
+    // long, and was set before the service saw it.
+    const { setAfter } = await afterPoll(299);
+    await time.nextTimer(2_000, { setAfter });
+    time.tick(1_999);
+    await pause(30);
+    assert.equal(settled, false, "wait() settled 1 ms before the deadline");
+    time.tick(1);
+    const error = await time.within(rejected);
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(error.code, "ASYNC_OPERATION_TIMEOUT");
+    assert.equal(error.maxWait, 600_000);
+    assert.equal(time.now() - post.receivedAt, 600_000);
+    const polls = fixture.service.requestsOf("monitor");
+    assert.equal(polls.length, 299, "no poll at or after the deadline");
+    assert.deepEqual([...new Set(wire(polls))], ["GET /odata/monitor/1"]);
+    assert.deepEqual([...new Set(fakeGaps(fixture.service.requests))], [2_000]);
+    assert.equal((polls.at(-1) as RecordedRequest).receivedAt - post.receivedAt, 598_000);
+    assert.deepEqual(time.pending(), [], "no timer is left to send a request later");
   });
 });
 

@@ -78,6 +78,43 @@ describe("planning against node:http services", () => {
     assert.equal(query.select("ID").partition(plan[3]!).url(), `${root}Items?$filter=(ok%20eq%20true)%20and%20(ID%20ge%2080)&$select=ID`);
   });
 
+  test("aggregate: one $apply min/max request, no $count and no probe; the integer key's range cut into equal spans", async (t) => {
+    // Keys crowded at the low end, so that the plan shows which strategy made it: the default
+    // (quantiles) cuts at 1002, 1004, 1006, equal spans of 1000..1999 at 1250, 1500, 1750.
+    const ids = [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1999];
+    const probes = probeService(metadataXml(INT_KEY), ids);
+    const { server, client, root } = await serveClient(t, (request, res) => {
+      if (new URL(request.path, "http://x").searchParams.has("$apply")) return sendJson(res, 200, { value: [{ lowest: 1000, highest: 1999 }] });
+      probes(request, res);
+    });
+    const plan = await client.collection("Items").filter("ok eq true").partitions(4, { strategy: "aggregate" });
+
+    // The query's own $filter goes into the $apply, ahead of the aggregate, as filter(...).
+    assert.deepEqual(server.requests.map(decoded).sort(), [
+      "/odata/$metadata",
+      "/odata/Items?$apply=filter((ok eq true))/aggregate(ID with min as lowest,ID with max as highest)",
+    ]);
+    assert.deepEqual(server.requests.map(decoded).filter((path) => /\$count|\$orderby|\$top=1/.test(path)), []);
+    // 250 key values in each; the first range has no lower bound and the last no upper one, as
+    // every key range, and the aggregate knows no counts.
+    assert.deepEqual(
+      plan.map((p) => ({ kind: p.kind, from: p.from, to: p.to, filter: p.filter, estimatedCount: p.estimatedCount })),
+      [
+        { kind: "key-range", from: undefined, to: [1250], filter: "ID lt 1250", estimatedCount: undefined },
+        { kind: "key-range", from: [1250], to: [1500], filter: "ID ge 1250 and ID lt 1500", estimatedCount: undefined },
+        { kind: "key-range", from: [1500], to: [1750], filter: "ID ge 1500 and ID lt 1750", estimatedCount: undefined },
+        { kind: "key-range", from: [1750], to: undefined, filter: "ID ge 1750", estimatedCount: undefined },
+      ],
+    );
+    assert.equal(decodeURIComponent(plan[2]!.url), `${root}Items?$filter=(ok eq true) and (ID ge 1500 and ID lt 1750)`);
+
+    // The control: on the same service the default strategy counts and probes, and cuts elsewhere.
+    const before = server.requests.length;
+    const quantiles = await client.collection("Items").filter("ok eq true").partitions(4);
+    assert.deepEqual(quantiles.map((p) => p.filter), ["ID lt 1002", "ID ge 1002 and ID lt 1004", "ID ge 1004 and ID lt 1006", "ID ge 1006"]);
+    assert.ok(server.requests.slice(before).some((r) => decoded(r).includes("$top=1")), server.requests.map(decoded).join("\n"));
+  });
+
   test("keys are written as literals of their EDM type: strings quoted, GUIDs plain (v4) or guid'…' (v2)", async (t) => {
     const guidType = `<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Guid" Nullable="false"/></EntityType>`;
     const stringType = `<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.String" Nullable="false"/></EntityType>`;

@@ -4,18 +4,20 @@
  * adapter answer `$metadata`). The services generated from CAP (v4 as index.ts, v2 with
  * --declarations as index.d.ts and index.js) are compiled with tsc under strict options, together
  * with programs that use them, and the programs then run their reads, writes,
- * bound and unbound operations against CAP.
+ * bound and unbound operations against CAP. From a profile, the `$metadata` request is checked on
+ * the wire of a node:http server.
  */
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { startCap, type CapServer } from "./servers/cap.js";
-import { ROOT, runCli, show, tempDir } from "./cli-harness.js";
+import { startServer, sendJson, sendText, onlyRequest, type RecordingServer } from "./servers/recording-server.js";
+import { ROOT, runCli, show, tempDir, writeFile } from "./cli-harness.js";
 
 const TSC = createRequire(join(ROOT, "package.json")).resolve("typescript/bin/tsc");
 
@@ -87,6 +89,49 @@ describe("generate from a file", () => {
     assert.match(otherForm.stderr, /index\.d\.ts, .*index\.js are left from the other form/);
   });
 
+  test("without --declarations, writes index.ts and removes the index.d.ts and index.js of an earlier --declarations run", async () => {
+    // The other direction of the switch above: left there, index.d.ts would stand beside index.ts.
+    const out = tempDir();
+    assert.equal((await runCli(["generate", fixture, "--out", out, "--name", "shop", "--declarations"])).code, 0);
+    assert.equal(existsSync(join(out, "index.d.ts")) && existsSync(join(out, "index.js")), true);
+    const written = await runCli(["generate", fixture, "--out", out, "--name", "shop"]);
+    assert.equal(written.code, 0, show(written));
+    assert.ok(written.stderr.includes(`; removed ${join(out, "index.d.ts")}, ${join(out, "index.js")} of the other form`), show(written));
+    const text = readFileSync(fixture, "utf8");
+    assert.equal(readFileSync(join(out, "index.ts"), "utf8"), generate(parseMetadata(text), { name: "shop", source: { name: "v4.xml", text } })["index.ts"]);
+    assert.deepEqual(readdirSync(out).sort(), ["index.ts"]);
+    const checked = await runCli(["generate", fixture, "--out", out, "--name", "shop", "--check"]);
+    assert.equal(checked.code, 0, show(checked));
+  });
+
+  test("a file of the other form that the generator did not write is kept: the run does not remove it and --check does not report it", async () => {
+    // Only a file that starts with the generator's header is its own: a hand-written index.ts
+    // (or index.d.ts) in the folder is the user's, whatever its name.
+    const out = tempDir();
+    const handWritten = "// The shop's own entry point.\nexport const shop = 1;\n";
+    writeFileSync(join(out, "index.ts"), handWritten);
+    const declarations = await runCli(["generate", fixture, "--out", out, "--declarations"]);
+    assert.equal(declarations.code, 0, show(declarations));
+    assert.deepEqual(readdirSync(out).sort(), ["index.d.ts", "index.js", "index.ts"]);
+    assert.equal(readFileSync(join(out, "index.ts"), "utf8"), handWritten);
+    assert.match(declarations.stderr, /generate: wrote .*index\.d\.ts, .*index\.js from v4\.xml \(sha256 [0-9a-f]{12}\.\.\.\)\n/);
+    assert.doesNotMatch(declarations.stderr, /removed/);
+    const checked = await runCli(["generate", fixture, "--out", out, "--declarations", "--check"]);
+    assert.equal(checked.code, 0, show(checked));
+    assert.doesNotMatch(checked.stderr, /other form/);
+
+    // In one folder, a generated index.js goes and a hand-written index.d.ts beside it stays.
+    const mixed = tempDir();
+    assert.equal((await runCli(["generate", fixture, "--out", mixed, "--declarations"])).code, 0);
+    const ownDeclarations = "// Written by hand.\nexport declare const shop: number;\n";
+    writeFileSync(join(mixed, "index.d.ts"), ownDeclarations);
+    const written = await runCli(["generate", fixture, "--out", mixed]);
+    assert.equal(written.code, 0, show(written));
+    assert.ok(written.stderr.includes(`; removed ${join(mixed, "index.js")} of the other form`), show(written));
+    assert.deepEqual(readdirSync(mixed).sort(), ["index.d.ts", "index.ts"]);
+    assert.equal(readFileSync(join(mixed, "index.d.ts"), "utf8"), ownDeclarations);
+  });
+
   test("--ieee754-compatible types v4 Int64 and Decimal as strings", async () => {
     const out = tempDir();
     const written = await runCli(["generate", fixture, "--out", out, "--ieee754-compatible"]);
@@ -106,6 +151,53 @@ describe("generate from a file", () => {
     const badName = await runCli(["generate", fixture, "--out", tempDir(), "--name", "my-shop"]);
     assert.equal(badName.code, 2, show(badName));
     assert.match(badName.stderr, /--name must be a JavaScript identifier/);
+  });
+});
+
+describe("generate from a profile", () => {
+  const fixture = join(ROOT, "test", "codegen", "v4.xml");
+  const metadata = readFileSync(fixture, "utf8");
+  let server: RecordingServer;
+  before(async () => {
+    // Two services, so that the test sees which configuration file the URL came from.
+    server = await startServer((request, res) => {
+      if (request.path === "/project/$metadata" || request.path === "/other/$metadata") return sendText(res, 200, metadata, { "content-type": "application/xml" });
+      sendJson(res, 404, { error: { code: "404", message: `no ${request.path}` } });
+    });
+  });
+  after(() => server.close());
+
+  test("the $metadata request carries the profile's headers and --header's, and the header names the service's $metadata", async () => {
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
+      profiles: { shop: { url: server.url("project/"), headers: { "sap-client": "100", "x-api-key": { env: "SHOP_KEY" } } } },
+    }));
+    server.requests.length = 0;
+    const written = await runCli(["generate", "shop", "--out", "src/shop", "--name", "shop", "-H", "x-tenant: acme"], { cwd, env: { SHOP_KEY: "k-123" } });
+    assert.equal(written.code, 0, show(written));
+    const request = onlyRequest(server);
+    assert.equal(request.method, "GET");
+    assert.equal(request.path, "/project/$metadata");
+    assert.equal(request.headers["sap-client"], "100");
+    assert.equal(request.headers["x-api-key"], "k-123");
+    assert.equal(request.headers["x-tenant"], "acme");
+    // The service's document, as generate() gives it for that source: the profile stands for its URL.
+    const expected = generate(parseMetadata(metadata), { name: "shop", source: { name: server.url("project/$metadata"), text: metadata } })["index.ts"];
+    assert.equal(readFileSync(join(cwd, "src", "shop", "index.ts"), "utf8"), expected);
+  });
+
+  test("--config names the file the profile is read from, instead of the project's traverse-odata.config.json", async () => {
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({ profiles: { shop: { url: server.url("project/"), headers: { "sap-client": "100" } } } }));
+    const config = writeFile(join(tempDir(), "profiles.json"), JSON.stringify({ profiles: { shop: { url: server.url("other/"), headers: { "sap-client": "200" } } } }));
+    server.requests.length = 0;
+    const written = await runCli(["generate", "shop", "--out", "src/shop", "--config", config, "--header", "x-tenant: acme"], { cwd });
+    assert.equal(written.code, 0, show(written));
+    const request = onlyRequest(server);
+    assert.equal(request.path, "/other/$metadata");
+    assert.equal(request.headers["sap-client"], "200");
+    assert.equal(request.headers["x-tenant"], "acme");
+    assert.equal(readFileSync(join(cwd, "src", "shop", "index.ts"), "utf8").split("\n")[0], `// Generated by traverse-odata generate from ${server.url("other/$metadata")}`);
   });
 });
 

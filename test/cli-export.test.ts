@@ -2,7 +2,7 @@
 // describe, and export: killed with SIGKILL and resumed, interrupted with Ctrl-C and resumed,
 // parallel partitions giving the same set as one walk, --plan and --partition, and a CSV of hostile
 // values read back with csv-parse.
-import { test, describe, before, after } from "node:test";
+import { test, describe, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -422,14 +422,19 @@ describe("--checkpoint-interval", () => {
 
   // With an hour between saves nothing after the first is saved while the walk runs (the test
   // above), so a checkpoint of the three pages can only come from the save on the way out.
-  test("an hour: an HTTP error on the 4th page exits 3 with the checkpoint of the three pages written saved; --resume finishes with every ID once", async (t) => {
-    const stall = { on: true, status: 500 };
+  /** An export with an hour between saves, of a service whose 4th page stalls (or fails with `status`). */
+  async function hourExport(t: TestContext, status?: number) {
+    const stall: { on: boolean; status?: number } = status === undefined ? { on: true } : { on: true, status };
     const server = await stallingService(stall);
     t.after(() => server.close());
     const cwd = tempDir();
     const out = join(cwd, "t.ndjson");
-    const checkpoint = `${out}.checkpoint.json`;
     const args = ["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--checkpoint-interval", "3600000"];
+    return { stall, server, cwd, out, checkpoint: `${out}.checkpoint.json`, args };
+  }
+
+  test("an hour: an HTTP error on the 4th page exits 3 with the checkpoint of the three pages written saved; --resume finishes with every ID once", async (t) => {
+    const { stall, cwd, out, checkpoint, args } = await hourExport(t, 500);
     const failed = await runCli(args, { cwd });
     assert.equal(failed.code, 3, show(failed));
     assert.match(failed.stderr, /^error: GET .*Things\?\$skiptoken=30 failed with HTTP 500 Internal Server Error \[PAGE_FAILED\]: the 4th page failed$/m);
@@ -443,13 +448,7 @@ describe("--checkpoint-interval", () => {
   });
 
   test("an hour: Ctrl-C while the 4th page is awaited exits 130 with the checkpoint of the three pages written saved; --resume finishes with every ID once", async (t) => {
-    const stall = { on: true };
-    const server = await stallingService(stall);
-    t.after(() => server.close());
-    const cwd = tempDir();
-    const out = join(cwd, "t.ndjson");
-    const checkpoint = `${out}.checkpoint.json`;
-    const args = ["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--checkpoint-interval", "3600000"];
+    const { stall, server, cwd, out, checkpoint, args } = await hourExport(t);
     const child = await startCli(args, { cwd });
     const done = finished(child);
     await until(() => existsSync(out) && readFileSync(out, "utf8").split("\n").length === 31, "three pages in the file");

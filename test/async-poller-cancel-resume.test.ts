@@ -375,6 +375,20 @@ describe("resumeAsync()", () => {
     assert.equal(fixture.service.requestsOf("monitor").length, 4, "the resumed poller polled until its new deadline");
   });
 
+  test("without a new maxWait the token's deadline holds, and its timeout names the maxWait that set it; a bad token.maxWait is a TypeError", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("never-finishes", { pollInterval: 1, maxWait: 45_000 });
+    const token = throughJson(poller.toJSON());
+    assert.equal(token.maxWait, 45_000);
+    time.tick(45_000);
+    const error = await time.within(rejectionOf(fixture.client().resumeAsync(token).poll()));
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(error.maxWait, 45_000, "the token's, not the default 600000");
+    assert.equal(fixture.service.requestsOf("monitor").length, 0, "past the deadline: no request");
+    assert.throws(() => fixture.client().resumeAsync({ ...token, maxWait: -1 }), { name: "TypeError", message: /token\.maxWait must be a positive number of milliseconds; got -1/ });
+  });
+
   test("a pending Retry-After travels in the token", async (t) => {
     const time = useFakeTime(t);
     const fixture = await ownAsyncService(t);

@@ -177,6 +177,48 @@ describe("the delay before each poll", () => {
   });
 });
 
+describe("the latest answer decides the next wait", () => {
+  test("an error answer (rule 10) without Retry-After after a 429 that asked for an hour: wait() sleeps pollInterval, not the hour", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start(
+      {
+        description: "429 with Retry-After: 3600, then 403, then the result",
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [empty(429, { "retry-after": "3600" }), odataError(403, "DENIED", "not now"), { status: 200, json: EXPORT_RESULT }],
+      },
+      { pollInterval: 50, maxWait: 10_000_000 },
+    );
+    assert.equal(await time.within(poller.poll()), true, "the 429 is transient");
+    const refused = await time.within(rejectionOf(poller.poll()));
+    assert.ok(refused instanceof ODataHttpError && refused.status === 403, String(refused));
+    const waiting = poller.wait();
+    assert.equal(await time.skip(), 50, "the 403 named no Retry-After: pollInterval");
+    assert.deepEqual(await time.within(waiting), EXPORT_RESULT);
+    assert.equal(fixture.service.requestsOf("monitor").length, 3);
+  });
+
+  test("an error answer (rule 10) ends a run of transient answers: a later timeout has no cause", async (t) => {
+    const time = useFakeTime(t);
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start(
+      {
+        description: "503, then 403",
+        initial: [{ status: 202, headers: { location: "monitor/1" } }],
+        monitor: [odataError(503, "BUSY", "overloaded"), odataError(403, "DENIED", "not now")],
+      },
+      { pollInterval: 1, maxWait: 100 },
+    );
+    assert.equal(await time.within(poller.poll()), true);
+    await time.within(rejectionOf(poller.poll()));
+    time.tick(100);
+    const error = await time.within(rejectionOf(poller.poll()));
+    assert.ok(error instanceof AsyncOperationTimeoutError, String(error));
+    assert.equal(error.cause, undefined, "the 503 before the 403 is no cause of this timeout");
+    assert.equal(fixture.service.requestsOf("monitor").length, 2);
+  });
+});
+
 describe("maxWait", () => {
   test("a Retry-After beyond the deadline: wait() sleeps until the deadline and rejects AsyncOperationTimeoutError without polling", async (t) => {
     const time = useFakeTime(t);

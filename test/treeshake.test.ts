@@ -22,9 +22,10 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * util/load-once.ts, the one memo of the modules loaded on first use (a chunk of its own);
  * raised by 345 bytes for the next page requested while a page is parsed (`trailingNextLink` and
  * the walk's early GET), and lowered by 230 when the following of redirects came to load with the
- * first redirect (http/redirects.ts): 37,400.
+ * first redirect (http/redirects.ts): 37,400; raised to 37,500 for the `maxWait` a poller's token
+ * keeps and `resumeAsync` checks (resume.ts is at start: it answers synchronously).
  */
-const READ_ONLY_START_BUDGET = 37_400;
+const READ_ONLY_START_BUDGET = 37_500;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -164,6 +164,7 @@ export class Poller<T> implements AsyncPoller<T> {
       deadline: Number.isFinite(state.deadline) ? state.deadline : null,
       resultShape: { ...state.shape },
     };
+    if (Number.isFinite(state.deadline)) token.maxWait = this.#options.maxWait;
     if (state.retryAfterAt !== undefined) token.retryAfterAt = state.retryAfterAt;
     if (state.cancelRequested) token.cancelRequested = true;
     const phase = state.phase;

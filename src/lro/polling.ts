@@ -221,8 +221,7 @@ export class PollerEngine<T> {
       reading = readMonitorAnswer(answer);
     } catch (error) {
       // Rule 11: an answer arrived, so a run of transient answers is broken.
-      this.#transientInRow = 0;
-      this.#lastTransient = undefined;
+      this.#answered(undefined);
       throw error;
     }
     return this.#apply(reading, signal);
@@ -241,10 +240,10 @@ export class PollerEngine<T> {
       case "transient":
         return this.#transient(reading.error, reading.retryAfter);
       case "error":
-        this.#transientInRow = 0;
+        this.#answered(undefined);
         throw reading.error;
       case "gone":
-        this.#transientInRow = 0;
+        this.#answered(undefined);
         if (this.#state.cancelRequested) {
           this.#state.status = "Cancelled";
           this.#state.phase = this.#cancelledPhase();
@@ -259,14 +258,11 @@ export class PollerEngine<T> {
       default:
         break;
     }
-    this.#transientInRow = 0;
-    this.#lastTransient = undefined;
-    this.#state.retryAfterAt = undefined;
+    this.#answered(reading.kind === "running" ? reading.retryAfter : undefined);
     switch (reading.kind) {
       case "running":
         this.#takeProgress(reading, "Running");
         if (reading.location) this.#state.statusUrl = reading.location;
-        if (reading.retryAfter !== undefined) this.#state.retryAfterAt = absoluteRetryAfter(reading.retryAfter);
         this.#reportProgress();
         return true;
       case "succeeded":
@@ -333,14 +329,24 @@ export class PollerEngine<T> {
         this.#outcome(); // throws the cancellation
         return false;
       }
-      this.#transientInRow = 0;
-      this.#lastTransient = undefined;
+      this.#answered(undefined);
       this.#state.phase = { name: "succeeded", result };
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);
     if (TRANSIENT_STATUSES.has(response.status)) return this.#transient(error, response.headers.get("retry-after") ?? undefined);
     throw error;
+  }
+
+  /**
+   * An answer other than a transient one (rules 1 to 8, 10 and 11) arrived: the run of transient
+   * answers is over, its last error is no timeout's cause any more, and the next wait is this
+   * answer's `Retry-After` or, without one, `pollInterval`.
+   */
+  #answered(retryAfter: string | undefined): void {
+    this.#transientInRow = 0;
+    this.#lastTransient = undefined;
+    this.#state.retryAfterAt = retryAfter === undefined ? undefined : absoluteRetryAfter(retryAfter);
   }
 
   #transient(error: unknown, retryAfter: string | undefined): boolean {

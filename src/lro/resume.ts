@@ -63,10 +63,20 @@ export function pollerFor<T>(core: ClientCore, statusUrl: string, options: Async
  * otherwise the token's deadline holds.
  */
 export function resumePoller<T>(core: ClientCore, token: unknown, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
-  const resolved = resolvePollerOptions(options);
+  // Without a new maxWait the token's deadline holds, and so does the maxWait that set it.
+  const kept = options?.maxWait === undefined ? tokenMaxWait(token) : undefined;
+  const resolved = resolvePollerOptions(kept === undefined ? options : { ...options, maxWait: kept });
   const resumeDeadline = options?.maxWait === undefined ? undefined : Date.now() + resolved.maxWait;
   const start = pollerStartFromToken<T>(token, core.options.serviceUrl, resumeDeadline);
   return new Poller<T>(pollerTransport(core), resolved, start);
+}
+
+/** The token's `maxWait`, if it has one; anything but a positive number is a `TypeError` naming it. */
+function tokenMaxWait(token: unknown): number | undefined {
+  const maxWait = typeof token === "object" && token !== null ? (token as { maxWait?: unknown }).maxWait : undefined;
+  if (maxWait === undefined) return undefined;
+  if (typeof maxWait !== "number" || !(maxWait > 0)) throw new TypeError(`resumeAsync token.maxWait must be a positive number of milliseconds; got ${JSON.stringify(maxWait)}`);
+  return maxWait;
 }
 
 /**

@@ -36,6 +36,11 @@ export interface AsyncPollerToken {
   percentComplete: number;
   /** The absolute deadline (epoch ms), `null` for none. */
   deadline: number | null;
+  /**
+   * The `maxWait` (ms) that set the deadline, which a resumed poller's timeout error names; missing
+   * in tokens written before it was kept.
+   */
+  maxWait?: number;
   /** When the next poll may go out (epoch ms), from the last `Retry-After`. */
   retryAfterAt?: number;
   /** A cancellation was accepted (202) and is under way. */

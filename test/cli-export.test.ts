@@ -1,7 +1,8 @@
 // The traverse-odata binary against SAP CAP (v4, and v2 through the adapter): query, get, count,
 // describe, and export: killed with SIGKILL and resumed, interrupted with Ctrl-C and resumed,
 // parallel partitions giving the same set as one walk, --plan and --partition, and a CSV of hostile
-// values read back with csv-parse.
+// values read back with csv-parse. Against node:http services: --strategy aggregate on the wire,
+// and Ctrl-C cancelling the page request in flight.
 import { test, describe, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -330,6 +331,76 @@ describe("options that cannot go together", () => {
   });
 });
 
+describe("--strategy aggregate", () => {
+  // Keys crowded at the low end, so that the plan shows which strategy made it: the default
+  // (quantiles) would cut at 1002, 1004 and 1006, equal spans of 1000..1999 cut at 1250, 1500, 1750.
+  const IDS = [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1999];
+  const METADATA = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Plant" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="Reading"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+      <EntityContainer Name="Default"><EntitySet Name="Readings" EntityType="Plant.Reading"/></EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+
+  /**
+   * A service of {@link IDS} that answers what every strategy asks (the aggregate, $count, the
+   * ordered probes) and the key ranges: a plan made another way shows in the requests and the cuts.
+   */
+  async function readingsService(t: TestContext) {
+    const server = await startServer((request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendText(res, 200, METADATA, { "content-type": "application/xml" });
+      if (url.searchParams.has("$apply")) return sendJson(res, 200, { value: [{ lowest: IDS[0], highest: IDS.at(-1) }] });
+      if (url.pathname.endsWith("/$count")) return sendText(res, 200, String(IDS.length));
+      if (url.searchParams.get("$orderby") === "ID") return sendJson(res, 200, { value: [{ ID: IDS[Number(url.searchParams.get("$skip"))] }] });
+      const filter = url.searchParams.get("$filter") ?? "";
+      const lower = Number(/ID ge (\d+)/.exec(filter)?.[1] ?? -Infinity);
+      const upper = Number(/ID lt (\d+)/.exec(filter)?.[1] ?? Infinity);
+      sendJson(res, 200, { value: IDS.filter((id) => id >= lower && id < upper).map((ID) => ({ ID })) });
+    });
+    t.after(() => server.close());
+    return server;
+  }
+  const decoded = (request: { path: string }) => decodeURIComponent(request.path);
+  const AGGREGATE = "/odata/Readings?$apply=aggregate(ID with min as lowest,ID with max as highest)";
+
+  test("--plan asks one $apply min/max and neither $count nor a probe, and cuts the integer key's range into equal spans", async (t) => {
+    const server = await readingsService(t);
+    const plan = await runCli(["export", server.url("odata/"), "Readings", "--parallel", "4", "--plan", "--strategy", "aggregate"]);
+    assert.equal(plan.code, 0, show(plan));
+    assert.deepEqual(server.requests.map(decoded), ["/odata/$metadata", AGGREGATE]);
+    const partitions = JSON.parse(plan.stdout) as { index: number; of: number; kind: string; filter: string; url: string; estimatedCount?: number }[];
+    // The aggregate knows the ends of the range, not how the rows lie in it: no estimated counts.
+    assert.deepEqual(partitions.map((p) => [p.index, p.of, p.kind, p.filter, p.estimatedCount]), [
+      [0, 4, "key-range", "ID lt 1250", undefined],
+      [1, 4, "key-range", "ID ge 1250 and ID lt 1500", undefined],
+      [2, 4, "key-range", "ID ge 1500 and ID lt 1750", undefined],
+      [3, 4, "key-range", "ID ge 1750", undefined],
+    ]);
+    assert.equal(decodeURIComponent(partitions[2]!.url), `${server.url("odata/")}Readings?$filter=ID ge 1500 and ID lt 1750`);
+  });
+
+  test("--parallel 4 walks the four equal spans of the aggregate, with no $count or probe asked, and every ID is in the file once", async (t) => {
+    const server = await readingsService(t);
+    const cwd = tempDir();
+    const result = await runCli(["export", server.url("odata/"), "Readings", "--parallel", "4", "--strategy", "aggregate", "--out", "r.ndjson"], { cwd });
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stderr, /^exported 8 rows in 4 pages \(4 partitions\) to r\.ndjson/m);
+    assert.deepEqual(server.requests.map(decoded).sort(), [
+      "/odata/$metadata",
+      AGGREGATE,
+      "/odata/Readings?$filter=ID ge 1250 and ID lt 1500",
+      "/odata/Readings?$filter=ID ge 1500 and ID lt 1750",
+      "/odata/Readings?$filter=ID ge 1750",
+      "/odata/Readings?$filter=ID lt 1250",
+    ]);
+    assert.deepEqual(ndjsonIds(join(cwd, "r.ndjson")), IDS);
+  });
+});
+
 describe("services without $metadata", () => {
   test("--parallel needs the key: without $metadata --partition-key names it", async (t) => {
     const server = await startServer((request, res) => {
@@ -469,6 +540,41 @@ describe("--checkpoint-interval", () => {
     const result = await runCli(["export", "http://127.0.0.1:9/odata/", "Things", "--out", "t.ndjson", "--checkpoint-interval", "0.5s"]);
     assert.equal(result.code, 2, show(result));
     assert.match(result.stderr, /option --checkpoint-interval must be an integer from 0 to 3600000; got "0\.5s"/);
+  });
+});
+
+describe("Ctrl-C", () => {
+  test("cancels the page request in flight: the service sees its connection closed unanswered before the process reports the interruption, and it exits 130", async (t) => {
+    // Page 1 at once; the request for page 2 is held open until the client gives it up.
+    const held: { arrived: boolean; closedUnanswered?: boolean; closedBeforeReport?: boolean } = { arrived: false };
+    let stderr = "";
+    const server = await startServer((request, res, req) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      if (!request.path.includes("skiptoken")) return sendJson(res, 200, { value: [{ ID: 1 }, { ID: 2 }], "@odata.nextLink": "Things?$skiptoken=2" });
+      held.arrived = true;
+      // The process's exit closes every connection too, but only after its report: a request
+      // cancelled by the abort is closed before it, and its end is heard first (the test reads
+      // the socket and stderr in the order they became readable).
+      req.socket.once("end", () => (held.closedBeforeReport = !stderr.includes("interrupted")));
+      res.once("close", () => (held.closedUnanswered = !res.writableEnded));
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const child = await startCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson"], { cwd });
+    // A walk that was not cancelled would outlive the test.
+    t.after(() => child.kill("SIGKILL"));
+    const done = finished(child);
+    child.stderr!.on("data", (chunk: string | Buffer) => (stderr += String(chunk)));
+    await until(() => held.arrived, "the request for page 2");
+    child.kill("SIGINT");
+    // Without the cancellation the walk would wait for page 2 for ever; 10 s tells that apart.
+    await until(() => held.closedUnanswered !== undefined, "the held request's connection to close", 10_000);
+    assert.equal(held.closedUnanswered, true, "closed before it was answered");
+    assert.equal(held.closedBeforeReport, true, "closed by the abort, before the process reported the interruption and exited");
+    const interrupted = await done;
+    assert.equal(interrupted.code, 130, show(interrupted));
+    assert.match(interrupted.stderr, /^error: interrupted after 2 rows; the checkpoint is at .*t\.ndjson\.checkpoint\.json: run the same command with --resume to go on\n$/m);
+    assert.equal(server.requests.filter((r) => r.path.includes("skiptoken")).length, 1, "page 2 was asked once");
   });
 });
 

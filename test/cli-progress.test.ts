@@ -1,11 +1,13 @@
 // Progress on stderr: drawn on a terminal (checked under a pseudo-terminal made by util-linux
-// `script`), absent when stderr is piped, forced with --progress, silenced with --quiet, without
-// colour under NO_COLOR; and nothing but data on stdout.
+// `script`), absent when stderr is piped, forced with --progress (a plain line at most once a
+// second), silenced with --quiet, without colour under NO_COLOR; and nothing but data on stdout.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { buildCli, runCli, runInTerminal, serveDemo, shellQuote, show, tempDir, type ServedDemo } from "./cli-harness.js";
+import { startServer, sendJson, sendText } from "./servers/recording-server.js";
 
 let demo: ServedDemo;
 let main: string;
@@ -70,4 +72,38 @@ test("piped: no progress, the summary only; --progress forces plain progress lin
   assert.equal(data.length, 1500);
   for (const line of data) assert.equal(typeof JSON.parse(line).ID, "number");
   assert.match(query.stderr, /Products [\d,]+ rows/);
+});
+
+test("piped with --progress: plain lines never less than a second apart, though a page comes every 50 ms", async (t) => {
+  // 70 pages of 1,000 rows, one every 50 ms: some 3.5 s, and every page a chance for a line.
+  const PAGES = 70;
+  const ROWS = 1000;
+  const server = await startServer(async (request, res) => {
+    if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+    if (request.path.includes("/$count")) return sendText(res, 200, String(PAGES * ROWS));
+    const page = Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0);
+    await sleep(50);
+    const value = Array.from({ length: ROWS }, (_, i) => ({ ID: page * ROWS + i + 1 }));
+    sendJson(res, 200, page + 1 < PAGES ? { value, "@odata.nextLink": `Things?$skiptoken=${page + 1}` } : { value });
+  });
+  t.after(() => server.close());
+  const result = await runCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--progress"]);
+  assert.equal(result.code, 0, show(result));
+  const lines = result.stderr.trimEnd().split("\n");
+  assert.match(lines.pop()!, /^exported 70,000 rows in 70 pages to t\.ndjson in /);
+  // When each line was drawn, by the process's own clock rather than by when the test read it
+  // (which adds the delays of two processes): rows over the rows per second since the start. The
+  // rate is rounded to a whole number, so the time lies between two bounds; the first line, of 0
+  // rows, is drawn as the walk starts, at 0 ms or later.
+  const drawn = lines.map((line) => {
+    const match = /^Things ([\d,]+) rows {2}([\d,]+) rows\/s {2}[\d,]+ pages/.exec(line);
+    assert.ok(match, `not a progress line: ${JSON.stringify(line)}\n${result.stderr}`);
+    const [rows, rate] = [match[1]!, match[2]!].map((digits) => Number(digits.replaceAll(",", ""))) as [number, number];
+    return rows === 0 ? { earliest: 0, latest: Infinity } : { earliest: (rows / (rate + 0.5)) * 1000, latest: (rows / (rate - 0.5)) * 1000 };
+  });
+  assert.ok(drawn.length >= 3, `expected lines while the export ran:\n${result.stderr}`);
+  for (let i = 1; i < drawn.length; i++) {
+    const apart = drawn[i]!.latest - drawn[i - 1]!.earliest;
+    assert.ok(apart >= 1000, `line ${i + 1} came at most ${apart.toFixed(1)} ms after the one before:\n${result.stderr}`);
+  }
 });

@@ -1,6 +1,6 @@
 // The traverse-odata binary: commands against the demo service (`traverse-odata serve`), usage and
 // exit codes, credentials from the environment and profiles (checked on the wire of a node:http
-// server), and no secret in any output.
+// server), no secret in any output, and describe's singletons (of a node:http service's $metadata).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -157,6 +157,38 @@ describe("reading the demo service", () => {
     assert.deepEqual(JSON.parse(get.stdout), await new ODataClient({ serviceUrl: demo.serviceUrl }).collection("Products").key(42).get());
     const order = await runCli(["get", demo.serviceUrl, "Orders", "ID=2"]);
     assert.equal(JSON.parse(order.stdout).customer, "Grace");
+  });
+});
+
+describe("singletons", () => {
+  test("describe lists the service's singletons with their types, after the entity sets; --json has them too", async (t) => {
+    // The demo service has none; a directory service with a signed-in user and its company does.
+    const metadata = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Directory" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="User"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.String" Nullable="false"/></EntityType>
+      <EntityType Name="Organization"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.String" Nullable="false"/></EntityType>
+      <EntityContainer Name="Default">
+        <EntitySet Name="Users" EntityType="Directory.User"/>
+        <Singleton Name="Me" Type="Directory.User"/>
+        <Singleton Name="Company" Type="Directory.Organization"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+    const server = await startServer((_request, res) => sendText(res, 200, metadata, { "content-type": "application/xml" }));
+    t.after(() => server.close());
+    const text = await runCli(["describe", server.url("odata/")]);
+    assert.equal(text.code, 0, show(text));
+    assert.match(text.stdout, /^Entity sets\n {2}Users\s+Directory\.User\s+key ID\n\nSingletons\n {2}Me\s+Directory\.User\n {2}Company\s+Directory\.Organization\n/m);
+    const json = await runCli(["describe", server.url("odata/"), "--json"]);
+    assert.equal(json.code, 0, show(json));
+    assert.deepEqual(JSON.parse(json.stdout).singletons, [
+      { name: "Me", type: "Directory.User" },
+      { name: "Company", type: "Directory.Organization" },
+    ]);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/odata/$metadata", "/odata/$metadata"]);
   });
 });
 

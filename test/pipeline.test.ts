@@ -1067,6 +1067,32 @@ describe("csrf", () => {
     assert.equal(other.requests[0]?.headers["x-csrf-token"], undefined);
     assert.equal(other.requests[0]?.headers["cookie"], undefined);
   });
+
+  test("a write to an origin in trustedOrigins gets no CSRF token either, and no token is fetched for it", async (t) => {
+    const { server, issued } = await sapLikeService();
+    const other = await startServer((_r, res) => sendJson(res, 201, {}));
+    t.after(() => Promise.all([server.close(), other.close()]));
+    const core = coreFor(server, { csrf: true, trustedOrigins: [other.origin] });
+    await core.send({ method: "POST", url: new URL(other.url("upload")), body: "{}" });
+    assert.equal(issued(), 0, "the token is the service's: none is fetched for another origin");
+    assert.equal(other.requests[0]?.headers["x-csrf-token"], undefined);
+    assert.deepEqual(server.requests, []);
+  });
+
+  test("a 403 without X-CSRF-Token: Required (an authorisation refusal) is the answer: no new token, the write is not sent again", async (t) => {
+    let writes = 0;
+    const server = await startServer((r, res) => {
+      if (r.method === "GET") return sendJson(res, 200, {}, { "x-csrf-token": "tok-1" });
+      writes++;
+      sendText(res, 403, "not allowed");
+    });
+    t.after(() => server.close());
+    const response = await coreFor(server, { csrf: true }).send({ method: "POST", url: new URL(server.url("svc/A")), body: "{}" });
+    assert.equal(response.status, 403);
+    assert.equal(await response.text(), "not allowed");
+    assert.equal(writes, 1);
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.headers["x-csrf-token"]}`), ["GET Fetch", "POST tok-1"]);
+  });
 });
 
 describe("signals", () => {

@@ -226,6 +226,20 @@ describe("update, replace, delete and ETags", () => {
     }
   });
 
+  test("delete is retried after a 503 (DELETE is idempotent), with its If-Match each time", async (t) => {
+    let calls = 0;
+    const { server, client } = await serveClient(
+      t,
+      (request, res) => (++calls === 1 ? sendJson(res, 503, {}) : noContent()(request, res, undefined as never)),
+      { retry: { retries: 2, delay: 1 } },
+    );
+    await client.collection<Book>("Books").key(1).delete({ etag: ETAG });
+    assert.deepEqual(
+      server.requests.map((request) => `${request.method} ${request.path} ${request.headers["if-match"]}`),
+      [`DELETE /odata/Books(1) ${ETAG}`, `DELETE /odata/Books(1) ${ETAG}`],
+    );
+  });
+
   test("delete sends DELETE with If-Match from the entity read earlier, no body and no Content-Type", async (t) => {
     const { server, client } = await serveClient(t, noContent());
     const result = await client.collection<Book>("Books").key(1).delete({ etag: { "@odata.etag": ETAG } });

@@ -35,6 +35,8 @@ export type {
   WriteOptions,
   CreateOptions,
   CreateAsyncOptions,
+  DeleteAsyncOptions,
+  UpdateAsyncOptions,
   CreateMediaOptions,
   UpdateOptions,
   UpsertOptions,

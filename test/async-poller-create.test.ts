@@ -2,7 +2,7 @@
  * Creating a poller (spec/async-poller.md, "Creating a poller"): the initial request on the wire,
  * the table of initial answers, option validation, `asyncPoller`, non-thenability and the types.
  */
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import {
   ODataClientError,
@@ -12,6 +12,7 @@ import {
   type AsyncPollerToken,
 } from "../src/index.js";
 import { EXPORT_REQUEST, EXPORT_RESULT, FAST, ownAsyncService, header, rejectionOf, wire, type ExportResult } from "./async-poller-fixtures.js";
+import { sendJson, serveClient } from "./servers/recording-server.js";
 
 describe("the initial request", { concurrency: true }, () => {
   test("createAsync sends POST <serviceUrl>/<name> with the JSON body, Prefer: respond-async and JSON Content-Type and Accept", async (t) => {
@@ -284,5 +285,71 @@ describe("types", { concurrency: true }, () => {
     // @ts-expect-error the entity type has no field "title"
     void result.title;
     assert.equal(result.ID, 7);
+  });
+});
+
+describe("updateAsync, replaceAsync and deleteAsync", () => {
+  const ETAG = 'W/"7"';
+  /** A service whose writes to Books(1) start an operation (202 + Location); its monitor answers `result` (200) or 204. */
+  async function longWrites(t: TestContext, result: unknown) {
+    return serveClient(t, (request, res) => {
+      if (request.path !== "/odata/monitor/1") {
+        res.writeHead(202, { location: "monitor/1", "retry-after": "0" });
+        res.end();
+      } else if (result === undefined) {
+        res.writeHead(204);
+        res.end();
+      } else {
+        sendJson(res, 200, result);
+      }
+    });
+  }
+
+  test("updateAsync sends update's PATCH, If-Match and body with Prefer: respond-async, and polls the monitor to the result", async (t) => {
+    const { server, client } = await longWrites(t, { ID: 1, stock: 0 });
+    const poller = await client.collection<{ ID: number; stock: number }>("Books").key(1).updateAsync({ stock: 0 }, { etag: ETAG, pollInterval: 1 });
+    assert.deepEqual(await poller.wait(), { ID: 1, stock: 0 });
+    const [write, poll] = server.requests;
+    assert.equal(write?.method, "PATCH");
+    assert.equal(write?.path, "/odata/Books(1)");
+    assert.equal(write?.headers["prefer"], "respond-async");
+    assert.equal(write?.headers["if-match"], ETAG);
+    assert.equal(write?.headers["content-type"], "application/json");
+    assert.deepEqual(JSON.parse(write?.body ?? ""), { stock: 0 });
+    assert.equal(poll?.method, "GET");
+    assert.equal(poll?.path, "/odata/monitor/1");
+    assert.equal(server.requests.length, 2);
+  });
+
+  test("replaceAsync sends a PUT of the whole entity; deleteAsync a DELETE with If-Match and no body, its monitor's 204 a result of undefined", async (t) => {
+    const { server, client } = await longWrites(t, undefined);
+    const books = client.collection<{ ID: number; title: string }>("Books");
+    const replaced = await books.key(1).replaceAsync({ ID: 1, title: "Whole" }, { etag: ETAG, pollInterval: 1 });
+    assert.equal(await replaced.wait(), undefined);
+    const deleted = await books.key(1).deleteAsync({ ifMatch: "*", pollInterval: 1 });
+    assert.equal(await deleted.wait(), undefined);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path} ${r.headers["prefer"] ?? "-"} ${r.headers["if-match"] ?? "-"} ${r.body}`),
+      [
+        `PUT /odata/Books(1) respond-async ${ETAG} {"ID":1,"title":"Whole"}`,
+        "GET /odata/monitor/1 - - ",
+        "DELETE /odata/Books(1) respond-async * ",
+        "GET /odata/monitor/1 - - ",
+      ],
+    );
+  });
+
+  test("a service that answers at once gives a finished poller: v2 MERGE answered 204", async (t) => {
+    const { server, client } = await serveClient(t, (_request, res) => {
+      res.writeHead(204);
+      res.end();
+    }, { version: "2.0" });
+    const poller = await client.collection<{ ID: number; stock: number }>("Books").key(1).updateAsync({ stock: 1 }, { etag: ETAG });
+    assert.equal(poller.isDone(), true);
+    assert.equal(poller.result(), undefined);
+    const [write] = server.requests;
+    assert.equal(write?.method, "MERGE");
+    assert.equal(write?.headers["prefer"], "respond-async");
+    assert.equal(server.requests.length, 1);
   });
 });

@@ -16,7 +16,7 @@ import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
 import { checkWholeCollection, partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
-import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
+import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, type QueryConstructor } from "./read-query.js";
 
 
@@ -214,6 +214,29 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
   async delete(options?: DeleteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
     return (await writing()).remove(core, state, options);
+  }
+
+  /**
+   * Updates the entity as a long-running operation: the request of {@link update} (`PATCH`, v2
+   * `MERGE`, its `If-Match` and body) with `Prefer: respond-async`. Resolves with a poller once the
+   * service has answered; a service that answers at once gives a finished poller.
+   * @example const poller = await books.key(1).updateAsync({ stock: 0 }, { etag: book }); await poller.wait();
+   */
+  async updateAsync<R = T>(patch: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
+    const { core, state } = entityInternals(this);
+    return (await writing()).writeAsync<R>(core, state, "update", patch, options);
+  }
+
+  /** Replaces the entity as a long-running operation: {@link replace}'s `PUT` with `Prefer: respond-async`. */
+  async replaceAsync<R = T>(entity: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
+    const { core, state } = entityInternals(this);
+    return (await writing()).writeAsync<R>(core, state, "replace", entity, options);
+  }
+
+  /** Deletes the entity as a long-running operation: {@link delete}'s `DELETE` with `Prefer: respond-async`. */
+  async deleteAsync<R = undefined>(options?: DeleteAsyncOptions): Promise<AsyncPoller<R>> {
+    const { core, state } = entityInternals(this);
+    return (await writing()).writeAsync<R>(core, state, "delete", undefined, options);
   }
 
   /**

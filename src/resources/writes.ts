@@ -19,7 +19,7 @@ import {
   type WriteRequest,
 } from "../write/requests.js";
 import { writeEntity, writeWithoutResult } from "../write/send.js";
-import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
+import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 
 /** `CollectionQuery.create()`. */
 export function create<T>(core: ClientCore, state: QueryState, entity: unknown, options: CreateOptions | undefined): Promise<T | undefined> {
@@ -35,6 +35,27 @@ export function createMedia<T>(core: ClientCore, state: QueryState, content: str
 export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
   const request: WriteRequest = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
   // Starting a long-running operation (the initial answer's table) loads here, not with every write.
+  const { startPoller } = await import("../lro/start.js");
+  const { method, url, headers } = request;
+  return startPoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+}
+
+/**
+ * `EntityQuery.updateAsync()`, `replaceAsync()`, `deleteAsync()`: the request of the write with
+ * `Prefer: respond-async`, and a poller of the operation the service starts.
+ */
+export async function writeAsync<R>(
+  core: ClientCore,
+  state: EntityState,
+  kind: "update" | "replace" | "delete",
+  body: unknown,
+  options: UpdateAsyncOptions | DeleteAsyncOptions | undefined,
+): Promise<AsyncPoller<R>> {
+  const conditions = { etag: options?.etag, ifMatch: options?.ifMatch, deep: (options as UpdateAsyncOptions | undefined)?.deep };
+  const request: WriteRequest =
+    kind === "delete"
+      ? deleteRequest(core.options, state, conditions)
+      : (kind === "update" ? updateRequest : replaceRequest)(core.options, state, body, conditions);
   const { startPoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
   return startPoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);

@@ -83,6 +83,12 @@ export interface UpsertOptions extends WriteOptions, EntityBodyOptions {
 /** Options of `delete`: the `If-Match`, `headers`, `tunnel`, `signal`. */
 export interface DeleteOptions extends WriteOptions, ConditionalOptions {}
 
+/** Options of `updateAsync` and `replaceAsync`: the poller's, the `If-Match` and `deep` as for `update`. */
+export interface UpdateAsyncOptions extends AsyncPollerOptions, ConditionalOptions, EntityBodyOptions {}
+
+/** Options of `deleteAsync`: the poller's and the `If-Match` as for `delete`. */
+export interface DeleteAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
+
 /** Options of `MediaResource.put`: writing a media resource or stream property. */
 export interface MediaWriteOptions extends WriteOptions, ConditionalOptions {
   /** The media type of the content, sent as `Content-Type`. */

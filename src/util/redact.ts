@@ -58,11 +58,16 @@ const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;](?:${PARAMETER_NAMES})=)(?!\
  * Header (and JSON member) names whose values are secrets: the credential headers and any name
  * that says it holds a token, key, secret, password, session id, signature or credentials.
  */
-const SECRET_NAME = String.raw`[\w-]*(?:authorization|cookie|token|api[-_]?key|apikey|subscription[-_]?key|secret|password|passwd|session[-_]?id|signature|credentials?)[\w-]*`;
-const SECRET_HEADER_NAME = new RegExp(`^${SECRET_NAME}$`, "i");
-/** `Name: value` of such a header in text, the name optionally quoted (a JSON member). */
+const SECRET_WORDS = "(?:authorization|cookie|token|api[-_]?key|apikey|subscription[-_]?key|secret|password|passwd|session[-_]?id|signature|credentials?)";
+const SECRET_HEADER_NAME = new RegExp(String.raw`^[\w-]*${SECRET_WORDS}[\w-]*$`, "i");
+/**
+ * `Name: value` of such a header in text, the name optionally quoted (a JSON member). In text the
+ * name is at most 128 characters on either side of its secret word: unbounded, a long run of word
+ * characters with no colon after it (text a service sent) cost time growing with its square, about
+ * a second for 40 KB.
+ */
 const SECRET_FIELD_IN_TEXT = new RegExp(
-  String.raw`(?<![\w-])(["']?)(${SECRET_NAME})\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
+  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128})\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
   "gi",
 );
 /**
@@ -70,10 +75,14 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
  * least one that is not a letter (so that prose such as "Basic authentication" stays).
  */
 const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+(?=[A-Za-z]*[0-9._~+/=:%-])[A-Za-z0-9._~+/=:%-]{8,}/gi;
-/** An absolute URL in text (up to white space, a quote, a bracket or a backslash). */
-const ABSOLUTE_URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
-/** The user information of a URL (`user:password@`) in text. */
-const USER_INFO_IN_TEXT = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>`\\]*@/gi;
+/**
+ * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is
+ * tried only where a run of scheme characters starts: tried at every word boundary, a long run of
+ * letters and hyphens with no `://` (text a service sent) cost time growing with its square.
+ */
+const ABSOLUTE_URL_IN_TEXT = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
+/** The user information of a URL (`user:password@`) in text, its scheme found as above. */
+const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>`\\]*@/gi;
 
 /** Values of a credential header that are no secret: the CSRF token protocol words. */
 const PUBLIC_VALUES = new Set(["fetch", "required", "***", '"***"', "'***'", ""]);

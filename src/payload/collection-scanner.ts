@@ -30,6 +30,9 @@ const LARGE_VALUE_CHARS = 256 * 1024;
 /** Below this many characters, scanning is cheap enough that the unscanned fast path is not tried. */
 const SPECULATE_MIN_CHARS = 2048;
 
+/** A member name that only JSON.parse reads right: one with an escape or a raw control character. */
+const NEEDS_PARSE = /[\\\u0000-\u001f]/;
+
 // Where the scanner is in the document.
 const S_ROOT = 0; // before the top-level "{"
 const S_MEMBER_FIRST = 1; // after "{": a member name or "}"
@@ -187,13 +190,15 @@ export class CollectionScanner {
       this.#base = pieceBase + end;
       return piece.slice(end);
     }
-    if (valueText.trim().length === 0) {
-      this.#base = pieceBase;
-      this.#fail("an entity is missing in the entity array", end);
-    }
-    out.push(this.#parseRun(`[${valueText}]`, 0));
-    this.#base = pieceBase;
     const delimiter = piece.charCodeAt(end);
+    if (valueText.trim().length > 0) {
+      out.push(this.#parseRun(`[${valueText}]`, 0));
+    } else if (delimiter !== CLOSE_BRACKET || this.#elementCount > 0) {
+      this.#base = pieceBase;
+      this.#fail(delimiter === CLOSE_BRACKET ? "an entity is missing before the end of the array (trailing comma)" : "an entity is missing in the entity array", end);
+    }
+    // Else only whitespace came between "[" and "]": an empty array, whose whitespace outgrew the buffer.
+    this.#base = pieceBase;
     if (delimiter === CLOSE_BRACE) this.#fail('expected "," or "]" in the entity array but found "}"', end);
     if (delimiter === COMMA) this.#elementCount++;
     else this.#state = S_AFTER_VALUE;
@@ -298,7 +303,9 @@ export class CollectionScanner {
             return;
           }
           const raw = this.#text.slice(this.#tokenStart, close + 1);
-          this.#key = raw.includes("\\") ? (this.#parseValue(raw, this.#tokenStart) as string) : raw.slice(1, -1);
+          // A name with an escape is decoded by JSON.parse, and so is one with a raw control
+          // character, which JSON forbids: JSON.parse refuses it, as it does in a body read whole.
+          this.#key = NEEDS_PARSE.test(raw) ? (this.#parseValue(raw, this.#tokenStart) as string) : raw.slice(1, -1);
           this.#pos = close + 1;
           this.#state = S_COLON;
           break;

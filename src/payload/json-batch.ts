@@ -3,7 +3,7 @@
  * array back, matched by `id` because a service may answer in any order. Pure functions.
  */
 import type { HttpMessage } from "./http-envelope.js";
-import { isRecord } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
 import { badBatchResponse } from "./bad-payload.js";
 import { isJsonContentType } from "./content-type.js";
 
@@ -56,7 +56,8 @@ export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
     if (!isRecord(entry)) throw badBatchResponse(`${where} is not an object`, "JSON batch response");
     const status = entry["status"];
     if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
-      throw badBatchResponse(`${where} has no HTTP status (got ${JSON.stringify(status)})`, "JSON batch response");
+      // Described, not quoted: the value is the service's and may be nested or huge.
+      throw badBatchResponse(`${where} has no HTTP status (got ${describe(status)})`, "JSON batch response");
     }
     const id = entry["id"];
     if (id !== undefined && typeof id !== "string" && typeof id !== "number") throw badBatchResponse(`${where} has an id that is not a string`, "JSON batch response");
@@ -77,7 +78,7 @@ export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
     if (typeof rawBody === "string" && !isJsonContentType(headers.get("content-type"))) {
       text = rawBody;
     } else if (rawBody !== undefined && rawBody !== null) {
-      text = JSON.stringify(rawBody);
+      text = bodyText(rawBody, where);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
     const group = entry["atomicityGroup"];
@@ -89,3 +90,15 @@ export function readJsonBatchValue(parsed: unknown): JsonBatchResponse[] {
   });
 }
 
+/**
+ * A JSON body as text again. `JSON.parse` reads nesting of any depth, but `JSON.stringify` recurses
+ * and overflows the stack a few thousand levels down (its only failure on a parsed value): such a
+ * body is refused by name instead of escaping as a RangeError.
+ */
+function bodyText(body: unknown, where: string): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    throw badBatchResponse(`${where} has a body nested too deeply to read (${(error as Error).message})`, "JSON batch response");
+  }
+}

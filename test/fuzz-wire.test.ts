@@ -21,29 +21,19 @@ import { CollectionScanner } from "../src/payload/collection-scanner.js";
 import { parseHttpMessage, type HttpMessage } from "../src/payload/http-envelope.js";
 import { readJsonBatch } from "../src/payload/json-batch.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary, type BatchWireAnswer, type BatchWireResponse } from "../src/payload/multipart.js";
+// The seeded mulberry32 that also makes the bench's large $metadata document.
+import { random } from "../bench/metadata-document.js";
 
 /** A bound against hangs and quadratic blow-ups on one input; generous, since the machine is shared. */
 const TIME_BOUND_MS = 1000;
 
 // --- the PRNG and the property ------------------------------------------------------------------
 
-/** mulberry32: a tiny PRNG of 32 bits of state, good enough to pick inputs and the same every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The choices a generator makes, all drawn from one seeded mulberry32. */
 class Random {
   readonly #next: () => number;
   constructor(readonly seed: number) {
-    this.#next = mulberry32(seed);
+    this.#next = random(seed);
   }
   /** An integer in [0, n). */
   int(n: number): number {

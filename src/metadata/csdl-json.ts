@@ -26,7 +26,7 @@ import type {
 } from "./model.js";
 import { badMetadata } from "./edmx.js";
 import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
-import { applyFacetDefaults, defaultValueText, normaliseLineEnds, scaleOf } from "./values.js";
+import { applyFacetDefaults, defaultValueText, MAX_NESTING, normaliseLineEnds, scaleOf, setMember } from "./values.js";
 import { describe, isRecord } from "../util/values.js";
 
 type JsonObject = Record<string, unknown>;
@@ -402,7 +402,7 @@ class CsdlJsonReader {
       const term = name.slice(prefix.length);
       // Annotations of annotations (`@A@B`) are left out, as the EDMX reader leaves them out.
       if (term.includes("@")) continue;
-      annotations[this.#resolver.term(term)] = this.#value(object[name]);
+      setMember(annotations, this.#resolver.term(term), this.#value(object[name], name, 0));
     }
     return annotations;
   }
@@ -411,11 +411,15 @@ class CsdlJsonReader {
    * An annotation value with the names in it resolved: terms of nested annotations, record types
    * (`@type`, or CSDL JSON 4.0's `@odata.type`, both `[uri]#Name`), value paths, the types of
    * casts, applied functions and labeled element references. Line ends of strings become LF.
+   * `annotation` is the member the value belongs to (for the error), `depth` how far down it is.
    */
-  #value(value: unknown): AnnotationValue {
+  #value(value: unknown, annotation: string, depth: number): AnnotationValue {
     if (typeof value === "string") return normaliseLineEnds(value);
     if (typeof value === "number") return value === 0 ? 0 : value;
-    if (Array.isArray(value)) return value.map((item) => this.#value(item));
+    if (typeof value === "object" && value !== null && depth >= MAX_NESTING) {
+      throw badMetadata(`the value of ${JSON.stringify(annotation)} is nested more than ${MAX_NESTING} levels deep (or contains itself)`);
+    }
+    if (Array.isArray(value)) return value.map((item) => this.#value(item, annotation, depth + 1));
     if (!isRecord(value)) return value as AnnotationValue;
     const result: Record<string, AnnotationValue> = {};
     for (const [name, member] of Object.entries(value)) {
@@ -424,11 +428,11 @@ class CsdlJsonReader {
         if (typeof member === "string") result["@type"] = this.#resolver.name(member.slice(member.indexOf("#") + 1));
       } else if (at >= 0) {
         const term = name.slice(at + 1);
-        if (!term.includes("@")) result[`${name.slice(0, at)}@${this.#resolver.term(term)}`] = this.#value(member);
+        if (!term.includes("@")) result[`${name.slice(0, at)}@${this.#resolver.term(term)}`] = this.#value(member, annotation, depth + 1);
       } else if (name.startsWith("$")) {
-        result[name] = this.#expressionMember(name, member);
+        result[name] = this.#expressionMember(name, member, annotation, depth + 1);
       } else {
-        result[name] = this.#value(member);
+        setMember(result, name, this.#value(member, annotation, depth + 1));
       }
     }
     // Casts and type tests without a type are to Edm.String, as everywhere in CSDL JSON.
@@ -437,10 +441,10 @@ class CsdlJsonReader {
   }
 
   /** A `$`-member of a dynamic expression. */
-  #expressionMember(name: string, member: unknown): AnnotationValue {
+  #expressionMember(name: string, member: unknown, annotation: string, depth: number): AnnotationValue {
     // The model keeps an SRID as a string, as it does for properties.
     if (name === "$SRID" && typeof member === "number") return String(member);
-    if (typeof member !== "string") return this.#value(member);
+    if (typeof member !== "string") return this.#value(member, annotation, depth);
     switch (name) {
       case "$Path":
         return this.#resolver.path(member);
@@ -451,7 +455,7 @@ class CsdlJsonReader {
       case "$Scale":
         return scaleOf(member) ?? member;
       default:
-        return this.#value(member);
+        return this.#value(member, annotation, depth);
     }
   }
 }

@@ -30,7 +30,7 @@ import type {
   TypeReference,
 } from "./model.js";
 import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
-import { applyFacetDefaults, defaultValueText, normaliseLineEnds, numberOf, scaleOf } from "./values.js";
+import { applyFacetDefaults, defaultValueText, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember } from "./values.js";
 
 const EDMX_V4 = "http://docs.oasis-open.org/odata/ns/edmx";
 const EDM_V4 = "http://docs.oasis-open.org/odata/ns/edm";
@@ -149,7 +149,7 @@ function integer(element: XmlElement, attribute: string, value: string): number 
 function sapAttributes(element: XmlElement): Record<string, string> | undefined {
   let sap: Record<string, string> | undefined;
   for (const attribute of element.attributes) {
-    if (attribute.namespace === SAP) (sap ??= {})[attribute.local] = attribute.value;
+    if (attribute.namespace === SAP) setMember((sap ??= {}), attribute.local, attribute.value);
   }
   return sap;
 }
@@ -167,6 +167,8 @@ class EdmxReader {
   readonly #associations = new Map<string, Association>();
   readonly #associationSets: { container: EntityContainer; association: string; ends: Map<string, string> }[] = [];
   readonly #defaultContainers = new Set<EntityContainer>();
+  /** How many expressions the one being read is inside of. */
+  #nesting = 0;
 
   constructor(resolver: NameResolver, v4: boolean) {
     this.#resolver = resolver;
@@ -638,7 +640,7 @@ class EdmxReader {
       const own = attributeValue(child, "", "Qualifier") ?? qualifier;
       const value = this.#valueOf(child);
       // An annotation without a value applies the term's default; for the Tag terms that is true.
-      annotations[own === undefined ? term : `${term}#${own}`] = value === undefined ? true : value;
+      setMember(annotations, own === undefined ? term : `${term}#${own}`, value === undefined ? true : value);
     }
     return annotations;
   }
@@ -697,7 +699,18 @@ class EdmxReader {
     }
   }
 
+  /** An expression element's value; every nested expression is read through here, which bounds the depth. */
   #expression(element: XmlElement): AnnotationValue {
+    if (this.#nesting >= MAX_NESTING) throw badMetadata(`${where(element)} is nested more than ${MAX_NESTING} expressions deep`);
+    this.#nesting++;
+    try {
+      return this.#expressionValue(element);
+    } finally {
+      this.#nesting--;
+    }
+  }
+
+  #expressionValue(element: XmlElement): AnnotationValue {
     const kind = element.local;
     // Only a string keeps its white space: the other values' types collapse it (XML Schema).
     if (kind === "String") return normaliseLineEnds(textContent(element));
@@ -747,7 +760,7 @@ class EdmxReader {
     for (const property of edmChildren(element, "PropertyValue")) {
       const name = required(property, "Property");
       const value = this.#valueOf(property);
-      if (value !== undefined) record[name] = value;
+      if (value !== undefined) setMember(record, name, value);
       for (const [term, annotation] of Object.entries(this.#inlineAnnotations(property))) record[`${name}@${term}`] = annotation;
     }
     return this.#annotationMembers(element, record);

@@ -7,6 +7,7 @@
  */
 import type { Annotations, EntityContainer, EnumType, Operation, Schema, TypeDefinition } from "./model.js";
 import { STANDARD_VOCABULARY_ALIASES } from "./model.js";
+import { setMember } from "./values.js";
 
 /** Alias → namespace for one document: its schemas, its references, and the standard vocabularies. */
 export class NameResolver {
@@ -18,11 +19,15 @@ export class NameResolver {
 
   /** A qualified name (or `Collection(name)`) with its alias replaced by the namespace. */
   name(name: string): string {
-    if (name.startsWith("Collection(") && name.endsWith(")")) return `Collection(${this.name(name.slice(11, -1))})`;
-    const dot = name.lastIndexOf(".");
-    if (dot < 0) return name;
-    const namespace = this.#aliases.get(name.slice(0, dot));
-    return namespace === undefined ? name : `${namespace}${name.slice(dot)}`;
+    // A loop, not recursion, for the (invalid) Collection(Collection(...)): a document may nest
+    // it deep enough to overflow the call stack.
+    let collections = 0;
+    while ((collections + 1) * 12 <= name.length && name.startsWith("Collection(", collections * 11) && name[name.length - 1 - collections] === ")") collections++;
+    const inner = collections === 0 ? name : name.slice(collections * 11, -collections);
+    const dot = inner.lastIndexOf(".");
+    const namespace = dot < 0 ? undefined : this.#aliases.get(inner.slice(0, dot));
+    if (namespace === undefined) return name;
+    return `${"Collection(".repeat(collections)}${namespace}${inner.slice(dot)}${")".repeat(collections)}`;
   }
 
   /** A term name, keeping its `#qualifier`. */
@@ -143,13 +148,16 @@ export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnno
   for (const block of blocks) {
     const elements = findTargets(roots, block.target);
     if (elements.length === 0) {
-      const kept = (block.schema.externalAnnotations[block.target] ??= {});
-      Object.assign(kept, block.annotations);
+      // Own members only, set with setMember: the target and the terms are the document's names.
+      const external = block.schema.externalAnnotations;
+      let kept = Object.hasOwn(external, block.target) ? external[block.target] : undefined;
+      if (kept === undefined) setMember(external, block.target, (kept = {}));
+      for (const [term, value] of Object.entries(block.annotations)) setMember(kept, term, value);
       continue;
     }
     for (const element of elements) {
       for (const [term, value] of Object.entries(block.annotations)) {
-        if (!Object.hasOwn(element.annotations, term)) element.annotations[term] = value;
+        if (!Object.hasOwn(element.annotations, term)) setMember(element.annotations, term, value);
       }
     }
   }

@@ -10,7 +10,28 @@ const TEMPORAL_TYPES = new Set(["Edm.DateTimeOffset", "Edm.Duration", "Edm.TimeO
 
 const NUMERIC_TYPES = new Set(["Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Decimal", "Edm.Double", "Edm.Single"]);
 
-const DECIMAL_LITERAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+// `\d+(?:\.\d*)?`, not `\d+\.?\d*`: that one tries every split of a run of digits before it
+// gives up, quadratic in its length (an attribute of 100,000 digits took seconds).
+const DECIMAL_LITERAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * How deep annotation expressions may nest. Real vocabularies nest a few levels (a collection of
+ * records holding a collection); both readers recurse per level, and a hostile document (or a
+ * parsed object that contains itself) would overflow the call stack some thousands of levels down.
+ */
+export const MAX_NESTING = 100;
+
+/**
+ * Sets a member whose name the document gives. A plain assignment to `__proto__` sets the
+ * object's prototype instead: the value is lost and the object inherits the document's members,
+ * and where the object is found by that name (`externalAnnotations["__proto__"]` is
+ * `Object.prototype` itself) the document's annotations land on every object of the program.
+ * JSON.parse makes such a member an own one; so does this.
+ */
+export function setMember(object: object, name: string, value: unknown): void {
+  if (name === "__proto__") Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
+  else (object as Record<string, unknown>)[name] = value;
+}
 
 /**
  * The number a numeric literal stands for, as `JSON.parse` would give it (so integers beyond 2^53

@@ -23,6 +23,13 @@ export const METADATA_NAMESPACE = "http://schemas.microsoft.com/ado/2007/08/data
 const RELATED_PREFIX = `${DATA_NAMESPACE}/related/`;
 const SCHEME = `${DATA_NAMESPACE}/scheme`;
 
+/**
+ * How deep expanded entries and complex values may nest. Real answers nest as deep as a model's
+ * complex types and an `$expand` go, a few levels; the readers recurse per level, and a hostile
+ * document some thousands of levels deep would overflow the call stack.
+ */
+const MAX_NESTING = 100;
+
 /** What {@link readAtomFeed} gives: the entities of the page and its annotations. */
 export interface AtomFeed {
   /** The entries of the feed, each read as an entity object. */
@@ -51,12 +58,12 @@ export interface AtomFeed {
 export function readAtomFeed(text: string): AtomFeed {
   const root = parseXml(text);
   if (root.namespace === ATOM_NAMESPACE && root.local === "entry") {
-    return { entities: [readEntry(root, baseOf(root, undefined))], annotations: {} };
+    return { entities: [readEntry(root, baseOf(root, undefined), 0)], annotations: {} };
   }
   if (root.namespace !== ATOM_NAMESPACE || root.local !== "feed") {
     throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom feed or entry`);
   }
-  return readFeed(root, baseOf(root, undefined));
+  return readFeed(root, baseOf(root, undefined), 0);
 }
 
 /**
@@ -73,7 +80,7 @@ export function readAtomEntry(text: string): Record<string, unknown> {
   if (root.namespace !== ATOM_NAMESPACE || root.local !== "entry") {
     throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom entry`);
   }
-  return readEntry(root, baseOf(root, undefined));
+  return readEntry(root, baseOf(root, undefined), 0);
 }
 
 /** The `xml:base` in force for an element, resolved against the one of its parent. */
@@ -100,14 +107,15 @@ function resolve(reference: string, base: string | undefined): string {
   }
 }
 
-function readFeed(feed: XmlElement, base: string | undefined): AtomFeed {
+/** `depth` is how many expansions the feed is inside of (0 for the document's own). */
+function readFeed(feed: XmlElement, base: string | undefined, depth: number): AtomFeed {
   const entities: Record<string, unknown>[] = [];
   const annotations: CollectionAnnotations = {};
   for (const child of feed.children) {
     if (typeof child === "string") continue;
     if (child.namespace === ATOM_NAMESPACE) {
       if (child.local === "entry") {
-        entities.push(readEntry(child, baseOf(child, base)));
+        entities.push(readEntry(child, baseOf(child, base), depth));
       } else if (child.local === "link") {
         const rel = attributeValue(child, "", "rel");
         const href = attributeValue(child, "", "href");
@@ -125,7 +133,7 @@ function readFeed(feed: XmlElement, base: string | undefined): AtomFeed {
   return { entities, annotations };
 }
 
-function readEntry(entry: XmlElement, base: string | undefined): Record<string, unknown> {
+function readEntry(entry: XmlElement, base: string | undefined, depth: number): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
   const navigation: [string, unknown][] = [];
   let properties: XmlElement | undefined;
@@ -153,7 +161,7 @@ function readEntry(entry: XmlElement, base: string | undefined): Record<string, 
       } else if (rel?.startsWith(RELATED_PREFIX)) {
         const inline = firstChildElement(child, METADATA_NAMESPACE, "inline");
         // Without <m:inline> the navigation property was not expanded: left out, as v4 does.
-        if (inline) navigation.push([rel.slice(RELATED_PREFIX.length), readInline(inline, baseOf(child, base))]);
+        if (inline) navigation.push([rel.slice(RELATED_PREFIX.length), readInline(inline, baseOf(child, base), depth + 1)]);
       }
     } else if (child.local === "content") {
       const src = attributeValue(child, "", "src");
@@ -173,35 +181,50 @@ function readEntry(entry: XmlElement, base: string | undefined): Record<string, 
 
   const entity: Record<string, unknown> = { __metadata: metadata };
   if (properties) {
-    for (const property of childElements(properties, DATA_NAMESPACE)) entity[property.local] = readProperty(property, undefined);
+    for (const property of childElements(properties, DATA_NAMESPACE)) setMember(entity, property.local, readProperty(property, undefined, 0));
   }
-  for (const [name, value] of navigation) entity[name] = value;
+  for (const [name, value] of navigation) setMember(entity, name, value);
   return entity;
 }
 
+/**
+ * Sets a member the document names. An assignment to `__proto__` would set the object's
+ * prototype instead, losing the value and giving the entity members it does not have; JSON.parse
+ * makes such a member an own one, and so does this.
+ */
+function setMember(object: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__") Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
+  else object[name] = value;
+}
+
 /** An expanded navigation property: a feed becomes an array, an entry an object, nothing null. */
-function readInline(inline: XmlElement, base: string | undefined): unknown {
+function readInline(inline: XmlElement, base: string | undefined, depth: number): unknown {
+  if (depth > MAX_NESTING) throw badPayload(`the expanded entries nest more than ${MAX_NESTING} levels deep (<${inline.name}> at character offset ${inline.offset})`);
   const feed = firstChildElement(inline, ATOM_NAMESPACE, "feed");
-  if (feed) return readFeed(feed, baseOf(feed, base)).entities;
+  if (feed) return readFeed(feed, baseOf(feed, base), depth).entities;
   const entry = firstChildElement(inline, ATOM_NAMESPACE, "entry");
-  if (entry) return readEntry(entry, baseOf(entry, base));
+  if (entry) return readEntry(entry, baseOf(entry, base), depth);
   return null;
 }
 
-/** One property element; `impliedType` is the item type of an enclosing `Collection(...)`. */
-function readProperty(property: XmlElement, impliedType: string | undefined): unknown {
+/**
+ * One property element; `impliedType` is the item type of an enclosing `Collection(...)`, `depth`
+ * how many complex or collection values it is inside of.
+ */
+function readProperty(property: XmlElement, impliedType: string | undefined, depth: number): unknown {
+  if (depth > MAX_NESTING) throw badPayload(`the property <${property.name}> at character offset ${property.offset} nests more than ${MAX_NESTING} levels deep`);
   const isNull = attributeValue(property, METADATA_NAMESPACE, "null");
   if (isNull === "true") return null;
   const type = attributeValue(property, METADATA_NAMESPACE, "type") ?? impliedType;
   const members = childElements(property, DATA_NAMESPACE);
   if (type?.startsWith("Collection(") && type.endsWith(")")) {
     const itemType = type.slice("Collection(".length, -1);
-    return members.map((item) => readProperty(item, itemType));
+    return members.map((item) => readProperty(item, itemType, depth + 1));
   }
   if (members.length > 0 || (type !== undefined && !type.startsWith("Edm.") && hasNoText(property))) {
     const complex: Record<string, unknown> = {};
     if (type !== undefined) complex["__metadata"] = { type };
-    for (const member of members) complex[member.local] = readProperty(member, undefined);
+    for (const member of members) setMember(complex, member.local, readProperty(member, undefined, depth + 1));
     return complex;
   }
   return convertPrimitive(type ?? "Edm.String", textContent(property), property);
@@ -212,7 +235,9 @@ function hasNoText(element: XmlElement): boolean {
 }
 
 const INTEGER = /^[+-]?\d+$/;
-const FLOATING = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// `\d+(?:\.\d*)?`, not `\d+\.?\d*`: that one tries every split of a run of digits before it
+// gives up, quadratic in its length (a value of 100,000 digits took seconds).
+const FLOATING = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DATE_TIME = /^(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
 function convertPrimitive(type: string, raw: string, property: XmlElement): unknown {

@@ -87,15 +87,47 @@ export function firstChildElement(element: XmlElement, namespace: string, local:
 
 /** The concatenated text of an element and its descendants. */
 export function textContent(element: XmlElement): string {
+  // A loop rather than recursion: the parser takes documents of any depth, and one nested some
+  // thousands of levels deep would overflow the call stack.
   let text = "";
-  for (const child of element.children) text += typeof child === "string" ? child : textContent(child);
+  const pending: XmlNode[] = [element];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (typeof node === "string") text += node;
+    else for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i] as XmlNode);
+  }
   return text;
 }
 
-/** Prefix → namespace URI; `""` is the default namespace. Child scopes inherit through the prototype. */
-type Scope = Record<string, string>;
+/**
+ * The namespace bindings in force: for each prefix (`""` for the default namespace) the URIs the
+ * open elements bind it to, innermost last. A start tag pushes its declarations and its end pops
+ * them, so a lookup costs the same at any depth; a chain of scopes, one per element, made each
+ * lookup walk the levels up to the declaration, and a deep document quadratic (100,000 nested
+ * elements declaring a prefix took minutes).
+ */
+class NamespaceBindings {
+  readonly #uris = new Map<string, string[]>([
+    ["xml", [XML_NAMESPACE]],
+    ["", [""]],
+  ]);
 
-const ROOT_SCOPE: Scope = Object.assign(Object.create(null) as Scope, { xml: XML_NAMESPACE, "": "" });
+  /** The URI `prefix` is bound to, or `undefined` when it is not bound. */
+  lookup(prefix: string): string | undefined {
+    const uris = this.#uris.get(prefix);
+    return uris?.[uris.length - 1];
+  }
+
+  declare(prefix: string, uri: string): void {
+    const uris = this.#uris.get(prefix);
+    if (uris) uris.push(uri);
+    else this.#uris.set(prefix, [uri]);
+  }
+
+  /** Ends the declarations of an element (its `declared` prefixes). */
+  release(prefixes: readonly string[]): void {
+    for (const prefix of prefixes) this.#uris.get(prefix)?.pop();
+  }
+}
 
 // Name characters, a practical subset of XML 1.0's productions (ASCII plus everything from U+00C0).
 const NAME = /[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*)?/y;
@@ -110,12 +142,14 @@ const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<
 
 interface OpenElement {
   element: XmlElement;
-  scope: Scope;
+  /** The prefixes the element declares, released at its end. */
+  declared: string[];
 }
 
 class XmlParser {
   readonly #text: string;
   #pos = 0;
+  readonly #bindings = new NamespaceBindings();
 
   constructor(text: string) {
     this.#text = text;
@@ -212,6 +246,7 @@ class XmlParser {
         if (current !== undefined && next === SLASH) {
           this.#endTag(current.element);
           stack.pop();
+          this.#bindings.release(current.declared);
           continue;
         }
         if (current !== undefined && next === BANG && text.startsWith("<!--", this.#pos)) {
@@ -230,10 +265,11 @@ class XmlParser {
           continue;
         }
         if (next === BANG) this.#fail(`unexpected markup ${this.#show()}`);
-        const open = this.#startTag(current?.scope ?? ROOT_SCOPE);
+        const open = this.#startTag();
         if (current) current.element.children.push(open.element);
         else root = open.element;
-        if (!this.#selfClosing) stack.push(open);
+        if (this.#selfClosing) this.#bindings.release(open.declared);
+        else stack.push(open);
         continue;
       }
       // Character data up to the next tag.
@@ -251,12 +287,15 @@ class XmlParser {
   /** Set by `#startTag`: whether the tag it read ended with "/>". */
   #selfClosing = false;
 
-  #startTag(parentScope: Scope): OpenElement {
+  #startTag(): OpenElement {
     const text = this.#text;
     const offset = this.#pos;
     this.#pos++;
     const name = this.#name("an element name");
     const raw: { name: string; value: string; at: number }[] = [];
+    // Sets, not a search of the attributes read so far: that is quadratic in their number, and
+    // one tag with 100,000 attributes took half a minute.
+    const names = new Set<string>();
     let selfClosing = false;
     for (;;) {
       const before = this.#pos;
@@ -285,7 +324,8 @@ class XmlParser {
       if (end < 0) this.#fail(`the value of the attribute ${attributeName} is not terminated`);
       const value = text.slice(this.#pos + 1, end);
       if (value.includes("<")) this.#fail(`"<" in the value of the attribute ${attributeName}`, this.#pos + 1 + value.indexOf("<"));
-      for (const seen of raw) if (seen.name === attributeName) this.#fail(`the attribute ${attributeName} appears twice`, at);
+      if (names.has(attributeName)) this.#fail(`the attribute ${attributeName} appears twice`, at);
+      names.add(attributeName);
       // Attribute-value normalisation (XML 1.0 §3.3.3): each literal white-space character becomes
       // a space (a CR LF pair, one line end, a single one), before references are replaced: a
       // character reference such as `&#xD;&#xA;` stands for itself and is kept.
@@ -295,16 +335,18 @@ class XmlParser {
     }
 
     // Namespace declarations first: they apply to the element's own name and attributes.
-    let scope = parentScope;
+    const declared: string[] = [];
     for (const attribute of raw) {
       if (attribute.name === "xmlns" || attribute.name.startsWith("xmlns:")) {
-        if (scope === parentScope) scope = Object.create(parentScope) as Scope;
         const prefix = attribute.name === "xmlns" ? "" : attribute.name.slice(6);
         if (prefix !== "" && attribute.value === "") this.#fail(`the prefix ${prefix} is bound to an empty namespace`, attribute.at);
-        scope[prefix] = attribute.value;
+        this.#bindings.declare(prefix, attribute.value);
+        declared.push(prefix);
       }
     }
     const attributes: XmlAttribute[] = [];
+    // Namespace and local name; a local name has no space, so the first space ends it.
+    const expandedNames = new Set<string>();
     for (const attribute of raw) {
       if (attribute.name === "xmlns" || attribute.name.startsWith("xmlns:")) continue;
       const colon = attribute.name.indexOf(":");
@@ -313,21 +355,21 @@ class XmlParser {
         continue;
       }
       const prefix = attribute.name.slice(0, colon);
-      const namespace = scope[prefix];
+      const namespace = this.#bindings.lookup(prefix);
       if (namespace === undefined) this.#fail(`the prefix ${prefix} of the attribute ${attribute.name} is not bound`, attribute.at);
       const local = attribute.name.slice(colon + 1);
-      if (attributes.some((seen) => seen.local === local && seen.namespace === namespace)) {
-        this.#fail(`the attribute {${namespace}}${local} appears twice`, attribute.at);
-      }
+      const expandedName = `${local} ${namespace}`;
+      if (expandedNames.has(expandedName)) this.#fail(`the attribute {${namespace}}${local} appears twice`, attribute.at);
+      expandedNames.add(expandedName);
       attributes.push({ name: attribute.name, local, namespace: namespace === XMLNS_NAMESPACE ? "" : namespace, value: attribute.value });
     }
     const colon = name.indexOf(":");
     const prefix = colon < 0 ? "" : name.slice(0, colon);
-    const namespace = scope[prefix];
+    const namespace = this.#bindings.lookup(prefix);
     if (namespace === undefined) this.#fail(`the prefix ${prefix} of the element <${name}> is not bound`, offset);
     const element: XmlElement = { name, local: colon < 0 ? name : name.slice(colon + 1), namespace, attributes, children: [], offset };
     this.#selfClosing = selfClosing;
-    return { element, scope };
+    return { element, declared };
   }
 
   #endTag(element: XmlElement): void {

@@ -17,22 +17,13 @@ import { parseXml, textContent, type XmlElement } from "../src/payload/xml.js";
 import { readAtomEntry, readAtomFeed } from "../src/payload/atom.js";
 import { ODataClientError, parseMetadata } from "../src/index.js";
 import { CSDL_JSON, SAP_V2_EDMX, V1_EDMX, V2_EDMX, V3_EDMX, V4_EDMX } from "./metadata-samples.js";
+// The seeded mulberry32 that also makes the bench's large $metadata document.
+import { random as seededRandom } from "../bench/metadata-document.js";
 
 // --- the generator and the mutations ------------------------------------------------------------
 
 type Random = () => number;
 
-/** mulberry32: a small seeded generator, enough to spread mutations (not for anything secret). */
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function below(random: Random, n: number): number {
   return Math.floor(random() * n);
@@ -308,7 +299,7 @@ function clip(text: string, length = 400): string {
  * that a mutation scheme that only ever breaks the documents (or never does) shows.
  */
 function fuzz(seed: number, runs: number, next: (random: Random) => string, reader: Reader<string>): void {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const failures = new Map<string, string>();
   let accepted = 0;
   for (let i = 0; i < runs; i++) {

@@ -139,6 +139,7 @@ export async function* readCollectionBody(
       }
     }
     scanner.push(decoder.decode(), batches);
+    scanner.flush(batches);
     for (const batch of batches) yield batch;
     return scanner.end();
   } finally {

@@ -4,8 +4,10 @@
  * nested, cuts the entity array at its top-level commas, and hands runs of complete entities to
  * `JSON.parse` together. Only the current network chunk and one unfinished entity are held at a
  * time; an unfinished entity beyond 256 KiB is kept as a list of pieces and joined once, when it
- * ends, so even a single huge entity costs time in proportion to its size. Loaded by the first
- * such body (collection-body.ts imports it then).
+ * ends, so even a single huge entity costs time in proportion to its size. Pieces much shorter than
+ * the unfinished text are held back and scanned together (see {@link HOLD_FRACTION}), so that a
+ * body that arrives a few characters at a time costs no more than one in ordinary pieces. Loaded by
+ * the first such body (collection-body.ts imports it then).
  */
 import { isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
@@ -26,6 +28,17 @@ const GROUP_CHARS = 64 * 1024;
  * pieces are collected and joined once, when its end is found.
  */
 const LARGE_VALUE_CHARS = 256 * 1024;
+
+/**
+ * A piece is held back, unscanned, while the pieces held come to less than this fraction of the
+ * unfinished text carried from the pieces before. Each scan of the carried text (the fast path's
+ * search, and the string join) costs its length, so scanning it once per piece would cost the square
+ * of an entity's length when the pieces are tiny (a 250 KB entity in 1-character pieces took 32 s).
+ * Held back, the text grows by at least this fraction between scans, and the scans add up to a
+ * small multiple of the entity's length. Ordinary network pieces (a kilobyte or more, beside
+ * entities of a few hundred characters) are never held.
+ */
+const HOLD_FRACTION = 1 / 8;
 
 /** Below this many characters, scanning is cheap enough that the unscanned fast path is not tried. */
 const SPECULATE_MIN_CHARS = 2048;
@@ -80,15 +93,46 @@ export class CollectionScanner {
   #parts: string[] | undefined;
   #partsStart = 0;
   #escapePending = false;
+  /** Pieces held back, unscanned, and their length (see {@link HOLD_FRACTION}). */
+  #held: string[] = [];
+  #heldChars = 0;
   readonly #annotations: CollectionAnnotations = {};
 
   constructor(format: PayloadFormat) {
     this.#format = format;
   }
 
-  /** Consumes the next piece of text, appending any completed entity batches to `out`. */
+  /**
+   * Consumes the next piece of text, appending any completed entity batches to `out`. A short piece
+   * may be held back until more text comes: {@link flush} scans what is held when the body ends.
+   */
   push(piece: string, out: unknown[][]): void {
     if (piece.length === 0) return;
+    // The carried text is the unfinished value (or token) alone, or it is in the large-value parts.
+    if (this.#heldChars + piece.length < this.#text.length * HOLD_FRACTION) {
+      this.#held.push(piece);
+      this.#heldChars += piece.length;
+      return;
+    }
+    if (this.#held.length > 0) {
+      this.#held.push(piece);
+      piece = this.#held.join("");
+      this.#held = [];
+      this.#heldChars = 0;
+    }
+    this.#scan(piece, out);
+  }
+
+  /** Scans the pieces held back by {@link push}, appending any completed entity batches to `out`. */
+  flush(out: unknown[][]): void {
+    if (this.#held.length === 0) return;
+    const piece = this.#held.join("");
+    this.#held = [];
+    this.#heldChars = 0;
+    this.#scan(piece, out);
+  }
+
+  #scan(piece: string, out: unknown[][]): void {
     let rest = piece;
     if (this.#parts !== undefined) {
       rest = this.#continueLarge(piece, out);
@@ -206,8 +250,9 @@ export class CollectionScanner {
     return piece.slice(end + 1);
   }
 
-  /** Checks the document ended properly and gives the annotations. */
+  /** Checks the document ended properly and gives the annotations ({@link flush} first). */
   end(): CollectionAnnotations {
+    if (this.#held.length > 0) throw new Error("CollectionScanner.end() with pieces held back: flush(out) first");
     if (this.#state !== S_DONE) {
       throw badPayload(`the collection body ended early, after ${this.#base + this.#text.length} characters, ${this.#where()}`);
     }

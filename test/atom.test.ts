@@ -258,6 +258,15 @@ function assertBadPayload(run: () => unknown, pattern: RegExp): void {
   });
 }
 
+test("an m:count that is no safe integer rejects with BAD_PAYLOAD, the largest one reads", () => {
+  const counted = (count: string): string =>
+    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><m:count>${count}</m:count></feed>`;
+  assert.deepEqual(readAtomFeed(counted(" 9007199254740991 ")), { entities: [], annotations: { count: Number.MAX_SAFE_INTEGER } });
+  assertBadPayload(() => readAtomFeed(counted("9007199254740993")), /<m:count> is "9007199254740993", not a count/);
+  assertBadPayload(() => readAtomFeed(counted("9".repeat(400))), new RegExp(`<m:count> is "${"9".repeat(40)}…", not a count`));
+  assertBadPayload(() => readAtomFeed(counted("-1")), /<m:count> is "-1", not a count/);
+});
+
 test("a value that does not fit its m:type rejects with BAD_PAYLOAD naming the property", () => {
   const xml = feed.replace('<d:ID m:type="Edm.Int32">2</d:ID>', '<d:ID m:type="Edm.Int32">two</d:ID>');
   assertBadPayload(() => readAtomFeed(xml), /<d:ID> has the value "two", which is not an Edm\.Int32/);

@@ -4,7 +4,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { etagOf, mediaEtagOf, type ODataVersion } from "../src/index.js";
+import { etagOf, mediaEtagOf, ODataClientError, type ODataVersion } from "../src/index.js";
 import { sendJson, sendText, serveClient, type RecordedRequest, type TestContextLike } from "./servers/recording-server.js";
 
 const ATOM_ENTRY = (etag: string | undefined) => `<?xml version="1.0" encoding="utf-8"?>
@@ -146,4 +146,22 @@ describe("one rule for @odata.context: an entity or result never carries the res
     assert.ok(result.ok);
     assert.deepEqual(result.value, { ID: 1, "@odata.etag": 'W/"1"' });
   });
+});
+
+test("countAll() reads the largest safe count, and rejects a count JavaScript cannot hold with BAD_PAYLOAD", async (t) => {
+  const counts = ["9007199254740991", "9007199254740993", "9".repeat(400), "12 apples"];
+  const { server, client } = await serveClient(t, (_request, res) => sendText(res, 200, `${counts[server.requests.length - 1]}\n`));
+  assert.equal(await client.collection("Items").countAll(), Number.MAX_SAFE_INTEGER);
+  for (const shown of ['"9007199254740993"', `"${"9".repeat(16)}`, '"12 apples"']) {
+    await assert.rejects(client.collection("Items").countAll(), (error: unknown) => {
+      assert.ok(error instanceof ODataClientError);
+      assert.equal(error.code, "BAD_PAYLOAD");
+      assert.ok(error.message.includes(`GET ${server.url("odata/Items/$count")} answered ${shown}`), error.message);
+      return true;
+    });
+  }
+  assert.deepEqual(
+    server.requests.map((request) => `${request.method} ${request.path} ${request.headers["accept"]}`),
+    Array.from(counts, () => "GET /odata/Items/$count text/plain"),
+  );
 });

@@ -126,7 +126,10 @@ function readFeed(feed: XmlElement, base: string | undefined, depth: number): At
       }
     } else if (child.namespace === METADATA_NAMESPACE && child.local === "count") {
       const count = textContent(child).trim();
-      if (!/^\d+$/.test(count)) throw badPayload(`the feed's <${child.name}> is ${JSON.stringify(count)}, not a count (character offset ${child.offset})`);
+      // Digits alone are not enough: 400 of them read as Infinity, and 17 lose their last ones.
+      if (!/^\d{1,16}$/.test(count) || !Number.isSafeInteger(Number(count))) {
+        throw badPayload(`the feed's <${child.name}> is ${JSON.stringify(count.length > 40 ? `${count.slice(0, 40)}…` : count)}, not a count (character offset ${child.offset})`);
+      }
       annotations.count = Number(count);
     }
   }

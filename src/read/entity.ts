@@ -24,7 +24,8 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url);
   const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
-  if (!/^\d+$/.test(text)) {
+  // Digits alone are not enough: 400 of them read as Infinity, and 17 lose their last ones.
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
   }
   return Number(text);

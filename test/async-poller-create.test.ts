@@ -339,6 +339,59 @@ describe("updateAsync, replaceAsync and deleteAsync", () => {
     );
   });
 
+  test("the initial request is retried as its method is: getAsync's GET, replaceAsync's PUT and deleteAsync's DELETE, not a POST or PATCH", async (t) => {
+    // Every first request of an address is answered 503 (Retry-After: 0), every later one 202.
+    const tried = new Set<string>();
+    const { server, client } = await serveClient(
+      t,
+      (request, res) => {
+        const first = !tried.has(`${request.method} ${request.path}`);
+        tried.add(`${request.method} ${request.path}`);
+        if (request.path === "/odata/monitor/1") sendJson(res, 200, { done: true });
+        else if (first) sendJson(res, 503, { error: { code: "BUSY", message: "try again" } }, { "retry-after": "0" });
+        else {
+          res.writeHead(202, { location: "monitor/1" });
+          res.end();
+        }
+      },
+      { retry: { retries: 2, delay: 0 } },
+    );
+    const books = client.collection<{ ID: number; title: string }>("Books");
+    for (const start of [
+      () => client.function("Report", { year: 2026 }).getAsync(),
+      () => books.key(1).replaceAsync({ ID: 1, title: "Whole" }, { ifMatch: "*" }),
+      () => books.key(2).deleteAsync({ ifMatch: "*" }),
+    ]) {
+      const poller = await start();
+      assert.equal(poller.status(), "Running");
+      assert.equal(poller.isDone(), false);
+    }
+    for (const [start, method] of [
+      [() => client.action("Rebuild").invokeAsync({}), "POST"],
+      [() => books.key(3).updateAsync({ title: "Part" }, { ifMatch: "*" }), "PATCH"],
+      [() => books.createAsync({ ID: 4, title: "New" }), "POST"],
+    ] as const) {
+      const error = await rejectionOf(start());
+      assert.ok(error instanceof ODataHttpError, String(error));
+      assert.equal(error.status, 503);
+      assert.equal(error.method, method);
+    }
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path} ${r.headers["prefer"]}`),
+      [
+        "GET /odata/Report(year=2026) respond-async",
+        "GET /odata/Report(year=2026) respond-async",
+        "PUT /odata/Books(1) respond-async",
+        "PUT /odata/Books(1) respond-async",
+        "DELETE /odata/Books(2) respond-async",
+        "DELETE /odata/Books(2) respond-async",
+        "POST /odata/Rebuild respond-async",
+        "PATCH /odata/Books(3) respond-async",
+        "POST /odata/Books respond-async",
+      ],
+    );
+  });
+
   test("a service that answers at once gives a finished poller: v2 MERGE answered 204", async (t) => {
     const { server, client } = await serveClient(t, (_request, res) => {
       res.writeHead(204);

@@ -100,8 +100,9 @@ function initialProgress(answer: MonitorAnswer): ServiceProgress {
 
 /**
  * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer into
- * a poller ({@link readInitialAnswer}). A failed answer rejects with its `ODataHttpError`, its body
- * read bounded in size and time.
+ * a poller ({@link readInitialAnswer}); the request is retried by the client's `retry` as its
+ * method is. A failed answer rejects with its `ODataHttpError`, its body read bounded in size and
+ * time.
  */
 export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
   const resolved = resolvePollerOptions(options);
@@ -111,7 +112,9 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   if (!headers.has("accept")) headers.set("accept", "application/json");
   if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   const signal = resolved.signal;
-  const response = await core.send({ ...init, headers, signal, retry: false });
+  // Retried as its method is elsewhere (getAsync's GET, replaceAsync's PUT, deleteAsync's DELETE;
+  // never a POST or PATCH): the answer that ends the retries is the initial answer.
+  const response = await core.send({ ...init, headers, signal });
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url);
   const body = await readBodyText(response, init.method, init.url, signal);

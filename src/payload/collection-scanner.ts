@@ -108,7 +108,8 @@ export class CollectionScanner {
    */
   push(piece: string, out: unknown[][]): void {
     if (piece.length === 0) return;
-    // The carried text is the unfinished value (or token) alone, or it is in the large-value parts.
+    // `#text` is what the last scan left unfinished (an entity, a value or a name); in large-value
+    // mode it is empty, and nothing is held: #continueLarge looks at each piece once.
     if (this.#heldChars + piece.length < this.#text.length * HOLD_FRACTION) {
       this.#held.push(piece);
       this.#heldChars += piece.length;

@@ -11,6 +11,8 @@ import type { ODataRequest, PipelineStep } from "./pipeline.js";
 import { isTrustedOrigin } from "./steps.js";
 import { base64 } from "../util/base64.js";
 import { isBearerToken } from "./bearer-token.js";
+import { abortReason } from "./signals.js";
+import { onAbort } from "../util/abort-waiters.js";
 
 /** A bearer token, or a function that returns one (called for every request). */
 export type BearerToken = string | (() => string | Promise<string>);
@@ -103,7 +105,9 @@ export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>
     name: "auth",
     async handle(request, next) {
       if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
-      return next(withAuthorization(request, await authorizationValue(auth)));
+      // The token function cannot be stopped, but the request stops waiting for it when its signal
+      // aborts (the caller's, or the timeout's): the caller sees the abort at once.
+      return next(withAuthorization(request, await untilAborted(() => authorizationValue(auth), request.signal)));
     },
   };
 }
@@ -113,6 +117,20 @@ export function withAuthorization(request: ODataRequest, value: string): ODataRe
   const headers = new Headers(request.headers);
   headers.set("authorization", value);
   return { ...request, headers };
+}
+
+/**
+ * What `start` gives, or a rejection with the signal's reason as soon as the signal aborts; on a
+ * signal already aborted, `start` is not called.
+ */
+function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return start();
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  const promise = start();
+  return new Promise<T>((resolve, reject) => {
+    const stopWaiting = onAbort(signal, () => reject(abortReason(signal)));
+    promise.then(resolve, reject).finally(stopWaiting);
+  });
 }
 
 async function authorizationValue(auth: { bearer: BearerToken } | { basic: { username: string; password: string } }): Promise<string> {

@@ -30,10 +30,10 @@ import { clipText, redactCause, redactHeaders, redactJson, redactText, redactUrl
  */
 export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /**
-   * A status monitor gave an answer the poller cannot read (an unexpected status code, a malformed
-   * JSON or `application/http` body, an `AsyncResult` that is not a status code, a link that is not
-   * an http URL); the message names what was wrong, and the operation's outcome is unknown, so look
-   * it up at the service.
+   * A long-running operation's first answer or its status monitor's cannot be read (an unexpected
+   * status, a malformed body, an `AsyncResult` that is no status code, a link that is no http URL
+   * or carries a password); the message names the request and what was wrong. The operation's
+   * outcome is unknown: look it up at the service.
    */
   ASYNC_BAD_RESPONSE: "ASYNC_BAD_RESPONSE",
   /**

@@ -10,6 +10,7 @@ import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
+import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape } from "../lro/token.js";
@@ -82,11 +83,11 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
     const answers: Answer[] = planOf(batch).requests.map(() => ({ kind: "pending" }));
-    return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, options?.continuation);
+    return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, options?.continuation, [], answeredUrl(response, url));
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const text = await readBodyText(response, "POST", url, signal);
-  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation);
+  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation, [], answeredUrl(response, url));
 }
 
 /**
@@ -173,9 +174,17 @@ function matchRaw(plan: BatchPlan, raw: unknown, from: number): MatchedAnswers {
 
 /**
  * The results from matched answers, earlier answers kept; a continuation becomes a poller whose
- * result is the whole batch's results once the rest has come. They become the plan's latest.
+ * result is the whole batch's results once the rest has come. They become the plan's latest. The
+ * continuation's Location resolves against `answeredAt`, the URL that answered (the service root
+ * for an answer read elsewhere, or one a monitor gave).
  */
-function resultsOf(batch: BatchToSend, matched: MatchedAnswers, continuationOptions: AsyncPollerOptions | undefined, earlier: Answer[] = []): BatchResults {
+function resultsOf(
+  batch: BatchToSend,
+  matched: MatchedAnswers,
+  continuationOptions: AsyncPollerOptions | undefined,
+  earlier: Answer[] = [],
+  answeredAt: URL = batch.core.options.serviceUrl,
+): BatchResults {
   const plan = planOf(batch);
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
@@ -186,9 +195,13 @@ function resultsOf(batch: BatchToSend, matched: MatchedAnswers, continuationOpti
       0,
       plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some((request) => answers[request.index]?.kind === "pending")),
     );
-    const inner = pollerFor<unknown>(batch.core, matched.continuation, continuationOptions);
+    // The service wrote the Location (of the batch's 202, or of a part's): resolved against the URL
+    // that answered (a redirect's target), and one that cannot be polled is a malformed answer
+    // (ASYNC_BAD_RESPONSE), as for createAsync.
+    const monitor = resolveAnswerUrl(matched.continuation, { url: answeredAt, status: 202, method: "POST" }, "Location");
+    const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
     const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), continuationOptions, known), plan.shape(from));
+    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), continuationOptions, known, monitor), plan.shape(from));
   }
   const results = makeResults(list, continuation);
   batch.record.latest = results;

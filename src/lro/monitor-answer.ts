@@ -3,10 +3,11 @@
  * a pure function of the answer. What the poller does with the reading is the state machine's
  * business (poller.ts).
  */
-import { ODataClientError, type ODataErrorDetail, type ODataHttpError } from "../errors.js";
+import type { ODataErrorDetail, ODataHttpError } from "../errors.js";
 import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
-import { clipText, redactUrl } from "../util/redact.js";
+import { clipText } from "../util/redact.js";
+import { badResponse, resolveAnswerUrl } from "./answer-url.js";
 import { dropResponseAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { isJsonContentType } from "../payload/content-type.js";
@@ -281,23 +282,6 @@ function resolveMonitorLocation(location: string, answer: MonitorAnswer): URL {
   return url;
 }
 
-/** Resolves a URL from an answer against the request URL; only http(s) URLs are accepted. */
-export function resolveAnswerUrl(value: string, answer: Pick<MonitorAnswer, "url" | "status" | "method">, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value.trim(), answer.url);
-  } catch {
-    throw badResponse(answer, `${what} ${JSON.stringify(clipText(value))} is not a URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw badResponse(answer, `${what} ${JSON.stringify(clipText(value))} is not an http or https URL`);
-  }
-  if (url.username || url.password) {
-    throw badResponse(answer, `${what} carries a user name or password, which is not followed`);
-  }
-  return url;
-}
-
 function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
   return httpErrorFromParts({
     status: answer.status,
@@ -309,8 +293,3 @@ function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
     ...(answer.cause === undefined ? {} : { cause: answer.cause }),
   });
 }
-
-function badResponse(answer: Pick<MonitorAnswer, "url" | "status" | "method">, what: string): ODataClientError {
-  return new ODataClientError("ASYNC_BAD_RESPONSE", `status monitor ${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${what}`);
-}
-

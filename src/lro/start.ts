@@ -11,7 +11,8 @@ import { readBodyText } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { redactUrl } from "../util/redact.js";
-import { readMonitorAnswer, readResultBody, resolveAnswerUrl, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
+import { readMonitorAnswer, readResultBody, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
 import { pollerTransport } from "./resume.js";
@@ -123,7 +124,9 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
     statusText: response.statusText,
     headers: response.headers,
     body,
-    url: init.url,
+    // A relative Location resolves against the URL that answered: a redirect's target, whose
+    // origin must not pick a path on the service's (where the poll would carry credentials).
+    url: answeredUrl(response, init.url),
     method: init.method,
     answeredAt,
     viaCors: response.type === "cors",

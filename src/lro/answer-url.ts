@@ -1,0 +1,52 @@
+/**
+ * A URL that a long-running operation's answer names (a status monitor's or a result's `Location`,
+ * a body's result URL), checked and resolved against the URL that answered, and the error of an
+ * answer that cannot be read. A module of its own, so that `$batch`, which reads the `Location` of
+ * a 202, does not load the whole monitor reader with it.
+ */
+import { ODataClientError } from "../errors.js";
+import { clipText, redactUrl } from "../util/redact.js";
+
+/** What names an answer in its errors: the request that got it, and the status. */
+export interface AnswerOrigin {
+  /** The URL of the request that got the answer; relative URLs in the answer resolve against it. */
+  url: URL;
+  status: number;
+  method: string;
+}
+
+/**
+ * The URL that gave an answer: the last hop's where redirects were followed, so that a relative
+ * `Location` in the answer resolves against it (RFC 9110 §10.2.2), else the URL asked (an answer a
+ * pipeline step made up has no URL).
+ */
+export function answeredUrl(response: Response, asked: URL): URL {
+  if (!response.url || response.url === asked.href) return asked;
+  try {
+    return new URL(response.url);
+  } catch {
+    return asked;
+  }
+}
+
+/** Resolves a URL from an answer against the request URL; only http(s) URLs are accepted. */
+export function resolveAnswerUrl(value: string, answer: AnswerOrigin, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.trim(), answer.url);
+  } catch {
+    throw badResponse(answer, `${what} ${JSON.stringify(clipText(value))} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw badResponse(answer, `${what} ${JSON.stringify(clipText(value))} is not an http or https URL`);
+  }
+  if (url.username || url.password) {
+    throw badResponse(answer, `${what} carries a user name or password, which is not followed`);
+  }
+  return url;
+}
+
+/** `ASYNC_BAD_RESPONSE`: an answer of the operation's that cannot be read, and why. */
+export function badResponse(answer: AnswerOrigin, what: string): ODataClientError {
+  return new ODataClientError("ASYNC_BAD_RESPONSE", `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${what}`);
+}

@@ -143,6 +143,31 @@ describe("OData v4 functions", () => {
     assert.deepEqual(await client.function("bookById", { id: 1 }).get(), { "@odata.etag": 'W/"x"', ID: 1, title: "Emma" });
   });
 
+  test("a result in a format of its own is given as its text; an HTML page is BAD_PAYLOAD naming the request", async (t) => {
+    const answers: [string, string][] = [
+      ["text/csv; charset=utf-8", "ID,title\n1,Dune\n"],
+      ["text/plain", "42"],
+      ["text/html; charset=utf-8", "<!DOCTYPE html><html><body><form action=/login></form></body></html>"],
+    ];
+    const { server, client } = await serveClient(t, (_request, res) => {
+      const [contentType, body] = answers[server.requests.length - 1]!;
+      res.writeHead(200, { "content-type": contentType });
+      res.end(body);
+    });
+    assert.equal(await client.function<string>("exportBooks").get(), "ID,title\n1,Dune\n");
+    assert.equal(await client.function<string>("answer").get(), "42");
+    await assert.rejects(client.function("report").get(), (error: unknown) => {
+      assert.ok(error instanceof ODataClientError);
+      assert.equal(error.code, "BAD_PAYLOAD");
+      assert.equal(error.message, `GET ${server.url("odata/report()")} answered with an HTML page (text/html; charset=utf-8), not the operation's result`);
+      return true;
+    });
+    assert.deepEqual(
+      server.requests.map((request) => `${request.method} ${request.path}`),
+      ["GET /odata/exportBooks()", "GET /odata/answer()", "GET /odata/report()"],
+    );
+  });
+
   test("url() gives the request URL and sends nothing; custom query options of the query come along", async (t) => {
     const { server, client, root } = await serveClient(t, answerJson(200, { value: 1 }));
     const call = client.collection("Books").param("sap-client", "100").key("O'Brien").function("rank", { by: "a b" });

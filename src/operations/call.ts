@@ -14,7 +14,7 @@ import { operationPoller, readOperationResult } from "./results.js";
 import { ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { redactUrl } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { isJsonContentType } from "../payload/content-type.js";
 
 /** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
@@ -50,7 +50,12 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204 || text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type");
-  if (contentType !== null && !isJsonContentType(contentType)) return text;
+  if (contentType !== null && !isJsonContentType(contentType)) {
+    // A result in a format of its own (a CSV report, a raw value) is given as its text; an HTML
+    // page is no operation's result but a proxy's or a sign-in page answering in the service's place.
+    if (!/^\s*text\/html\b/i.test(contentType)) return text;
+    throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with an HTML page (${clipText(contentType, 100)}), not the operation's result`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

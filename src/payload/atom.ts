@@ -10,7 +10,7 @@
 import type { CollectionAnnotations } from "./annotations.js";
 import { attributeValue, childElements, firstChildElement, parseXml, textContent, XML_NAMESPACE, type XmlElement } from "./xml.js";
 import { clipText } from "../util/redact.js";
-import type { ODataClientError } from "../errors.js";
+import { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
 
 /** The Atom syndication namespace. */
@@ -47,7 +47,8 @@ export interface AtomFeed {
  * `Edm.DateTime` an ISO 8601 string in UTC (`Z` added), `Edm.DateTimeOffset` ISO 8601 with its
  * offset, `m:null="true"` null, complex values nested objects, `Collection(...)` arrays; every other
  * type the text as sent. Malformed XML, a root that is neither feed nor entry, and values that do
- * not fit their type reject with {@link ODataClientError} code `"BAD_PAYLOAD"`.
+ * not fit their type reject with {@link ODataClientError} code `"BAD_PAYLOAD"`, its message starting
+ * with `where` when given (`GET https://...`, the request whose answer it is).
  *
  * @example
  * ```ts
@@ -55,19 +56,22 @@ export interface AtomFeed {
  * annotations.nextLink; // from <link rel="next" href="..."/>
  * ```
  */
-export function readAtomFeed(text: string): AtomFeed {
-  const root = parseXml(text);
-  if (root.namespace === ATOM_NAMESPACE && root.local === "entry") {
-    return { entities: [readEntry(root, baseOf(root, undefined), 0)], annotations: {} };
-  }
-  if (root.namespace !== ATOM_NAMESPACE || root.local !== "feed") {
-    throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom feed or entry`);
-  }
-  return readFeed(root, baseOf(root, undefined), 0);
+export function readAtomFeed(text: string, where?: string): AtomFeed {
+  return naming(where, () => {
+    const root = parseXml(text);
+    if (root.namespace === ATOM_NAMESPACE && root.local === "entry") {
+      return { entities: [readEntry(root, baseOf(root, undefined), 0)], annotations: {} };
+    }
+    if (root.namespace !== ATOM_NAMESPACE || root.local !== "feed") {
+      throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom feed or entry`);
+    }
+    return readFeed(root, baseOf(root, undefined), 0);
+  });
 }
 
 /**
- * Reads an Atom document whose root is a single `<entry>` (the answer to a GET of one entity).
+ * Reads an Atom document whose root is a single `<entry>` (the answer to a GET of one entity);
+ * errors as {@link readAtomFeed}'s.
  *
  * @example
  * ```ts
@@ -75,12 +79,24 @@ export function readAtomFeed(text: string): AtomFeed {
  * product.__metadata; // { id, uri, type, etag }
  * ```
  */
-export function readAtomEntry(text: string): Record<string, unknown> {
-  const root = parseXml(text);
-  if (root.namespace !== ATOM_NAMESPACE || root.local !== "entry") {
-    throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom entry`);
+export function readAtomEntry(text: string, where?: string): Record<string, unknown> {
+  return naming(where, () => {
+    const root = parseXml(text);
+    if (root.namespace !== ATOM_NAMESPACE || root.local !== "entry") {
+      throw badPayload(`the XML body's root element is <${root.name}> (namespace "${root.namespace}"), not an Atom entry`);
+    }
+    return readEntry(root, baseOf(root, undefined), 0);
+  });
+}
+
+/** Runs `read`; a `BAD_PAYLOAD` it throws names `where` (the request whose answer it reads) first. */
+function naming<R>(where: string | undefined, read: () => R): R {
+  try {
+    return read();
+  } catch (error) {
+    if (where === undefined || !(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") throw error;
+    throw badPayload(`${where}: ${error.message}`, error);
   }
-  return readEntry(root, baseOf(root, undefined), 0);
 }
 
 /** The `xml:base` in force for an element, resolved against the one of its parent. */

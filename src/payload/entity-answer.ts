@@ -8,7 +8,7 @@
  *   operation's result, a `$batch` result or a long-running operation's result.
  */
 import type { ODataVersion } from "../options.js";
-import { isRecord } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
 import { badPayload } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
 import { isXmlContentType } from "./content-type.js";
@@ -30,6 +30,15 @@ export function keepEtagHeader(entity: unknown, etag: string | null, v2: boolean
   else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 
+/**
+ * The entity of an answer that must be one (a read of one entity, a write's answer with a body):
+ * an array, a primitive or `null` is `BAD_PAYLOAD`, its message starting with `where`.
+ */
+export function entityObject(entity: unknown, where: string): Record<string, unknown> {
+  if (!isRecord(entity)) throw badPayload(`${where} did not answer with an entity object (got ${describe(entity)})`);
+  return entity;
+}
+
 /** An answer whose body holds one entity: a read of it, a write's answer, a `$batch` part. */
 export interface EntityAnswer {
   /** The body text. */
@@ -41,7 +50,7 @@ export interface EntityAnswer {
 }
 
 /** Reads the entity of an Atom entry document (payload/atom.ts `readAtomEntry`). */
-export type AtomEntryReader = (text: string) => unknown;
+export type AtomEntryReader = (text: string, where?: string) => unknown;
 
 /**
  * The Atom entry reader when `contentType` is XML, loaded then (with the XML parser under it);
@@ -65,7 +74,7 @@ export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, wh
   let entity: unknown;
   if (isXmlContentType(answer.contentType)) {
     if (readAtomEntry === undefined) throw new TypeError("readEntityAnswer: an Atom answer needs the Atom entry reader (see atomReaderFor)");
-    entity = readAtomEntry(answer.body);
+    entity = readAtomEntry(answer.body, where);
   } else {
     try {
       entity = JSON.parse(answer.body);

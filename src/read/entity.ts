@@ -8,10 +8,9 @@ import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
+import { atomReaderFor, entityObject, readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
-import { isRecord } from "../util/values.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
 
@@ -48,8 +47,8 @@ export async function readEntity<T>(
   if (!response.ok) throw await httpErrorOf(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
   const contentType = response.headers.get("content-type");
-  const entity = readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, `GET ${redactUrl(url)}`, await atomReaderFor(contentType));
-  if (!isRecord(entity)) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} did not answer with an entity object`);
+  const where = `GET ${redactUrl(url)}`;
+  const entity = entityObject(readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, await atomReaderFor(contentType)), where);
   markExpanded(entity, expand);
   return entity as T;
 }

@@ -197,7 +197,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     const text = await readBodyText(response, "GET", url, signal);
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
     const { readAtomFeed } = await import("../payload/atom.js");
-    const feed = readAtomFeed(text);
+    const feed = readAtomFeed(text, `GET ${redactUrl(url)}`);
     if (markExpanded) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
@@ -217,7 +217,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     try {
       next = await body.next();
     } catch (error) {
-      throw bodyReadFailure(error, "GET", url, signal);
+      throw pageReadFailure(error, url, signal);
     }
     if (next.done) {
       yield { entities: held ?? [], end: next.value };
@@ -229,6 +229,14 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     if (held) yield { entities: held };
     held = entities;
   }
+}
+
+/** A failure while a page is read; a payload's names the page's request, as get()'s does. */
+function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | undefined): unknown {
+  if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !signal?.aborted) {
+    return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: ${error.message}`, { cause: error });
+  }
+  return bodyReadFailure(error, "GET", url, signal);
 }
 
 /** Reads one page whole. */

@@ -26,6 +26,7 @@ import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
 import { urlBelowRoot } from "../util/service-root.js";
+import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -200,7 +201,8 @@ function finish(
     url: target.url,
     path: target.path,
     headers,
-    retry: wireMethod === "PUT" || wireMethod === "DELETE",
+    // Idempotent methods only, as everywhere: the GET of a media read, a PUT, a DELETE.
+    retry: IDEMPOTENT_METHODS.has(wireMethod),
   };
   if (body !== undefined) request.body = body;
   return request;

@@ -130,9 +130,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   METADATA_LOOKUP: "METADATA_LOOKUP",
   /**
-   * The request failed before an answer arrived, or the connection broke while its body was read
-   * (the transport's error is the `cause`); idempotent requests were retried first, as `retry`
-   * allows.
+   * The request failed before an answer arrived (an idempotent one was retried first, as `retry`
+   * allows), or the connection broke while its body was read, which is not retried; the
+   * transport's error is the `cause`.
    */
   NETWORK_ERROR: "NETWORK_ERROR",
   /**

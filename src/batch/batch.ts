@@ -20,8 +20,9 @@ import type { CollectionNavigation, RelatedType, Selected } from "../query/types
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
 import { CollectionQuery, type EntityQuery } from "../resources/query.js";
-import { entityInternals, queryInternals } from "../resources/read-query.js";
+import { entityInternals, queryInternals, ReadEntityQuery } from "../resources/read-query.js";
 import { isIdentifier } from "../util/identifiers.js";
+import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import type { EntityInput } from "../write/types.js";
@@ -280,13 +281,18 @@ export class Batch extends BatchWrites {
   constructor(core: ClientCore, options: BatchOptions | undefined) {
     super();
     const version = core.options.version;
-    const format = options?.format ?? (version === "4.01" ? "json" : "multipart");
+    const format = options?.format === undefined ? (version === "4.01" ? "json" : "multipart") : options.format;
     if (format !== "multipart" && format !== "json") throw new TypeError(`batch(options): option "format" must be "multipart" or "json"; got ${JSON.stringify(format)}`);
     if (format === "json" && version === "2.0") {
       throw new ODataClientError("UNSUPPORTED_BY_VERSION", 'batch({ format: "json" }): JSON batches are OData 4.01; an OData v2 service knows only multipart');
     }
     this.#context = { core, version, record: new BatchRecord(format) };
-    this.#boundaries = options?.boundaries;
+    const boundaries = options?.boundaries;
+    // Fixed boundaries are for tests that compare bodies; each is checked as a boundary when the batch is written.
+    if (boundaries !== undefined && (typeof boundaries !== "object" || boundaries === null || typeof boundaries.batch !== "string" || typeof boundaries.changeset !== "function")) {
+      throw new TypeError('batch(options): option "boundaries" must be { batch: string, changeset: (n) => string }');
+    }
+    this.#boundaries = boundaries;
   }
 
   /** The wire form this batch is sent in. */
@@ -354,6 +360,8 @@ export class Batch extends BatchWrites {
     if (typeof request.url !== "string" || /[\s]/.test(request.url) || /^[a-z][a-z0-9+.-]*:/i.test(request.url)) {
       throw new TypeError("request(request): url must be relative to the service root, without spaces");
     }
+    if (request.headers !== undefined && !isPlainObject(request.headers)) throw new TypeError(`request(request): headers must be an object of header names to strings; got ${describe(request.headers)}`);
+    // Names and values are checked when the batch is sent or written (batch/plan.ts), as writes are.
     const headers: Record<string, string> = { accept: "application/json" };
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
     let body: string | undefined;
@@ -437,7 +445,7 @@ export class Batch extends BatchWrites {
    */
   async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
     this.#context.record.sealForSending();
-    const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError ?? false);
+    const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError);
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }
 
@@ -509,6 +517,9 @@ function operationSpec(
   let queryOptions: OperationCall["queryOptions"];
   const bound = options?.bound;
   if (bound !== undefined) {
+    if (!(bound instanceof CollectionQuery) && !(bound instanceof ReadEntityQuery)) {
+      throw new TypeError(`${kind}(name): option "bound" must be a collection or entity query of this client`);
+    }
     const internals = bound instanceof CollectionQuery ? queryInternals(bound) : entityInternals(bound);
     if (internals.core !== context.core) throw new TypeError(`${kind}(name): the bound query belongs to another client than this batch`);
     const state = internals.state as Partial<EntityState> & QueryState;

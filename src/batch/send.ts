@@ -11,7 +11,7 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
-import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import { resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -24,6 +24,7 @@ import { BatchPlan } from "./plan.js";
 import type { BatchRecord } from "./record.js";
 import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
+import { describe } from "../util/values.js";
 
 /** Options of `batch.send()`. */
 export interface BatchSendOptions extends RequestOptions {
@@ -66,7 +67,8 @@ function planOf(batch: BatchToSend): BatchPlan {
 }
 
 /** The `$batch` request of a batch. */
-export function wireRequestOf(batch: BatchToSend, continueOnError: boolean): { url: URL; headers: Headers; body: string } {
+export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string } {
+  if (typeof continueOnError !== "boolean") throw new TypeError(`option "continueOnError" must be a boolean; got ${describe(continueOnError)}`);
   const { serviceUrl, version } = batch.core.options;
   return batchRequest(planOf(batch), { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
 }
@@ -77,8 +79,10 @@ export function wireRequestOf(batch: BatchToSend, continueOnError: boolean): { u
  * monitor, through `results.continuation`.
  */
 export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
-  const { url, headers, body } = wireRequestOf(batch, options?.continueOnError ?? false);
+  const { url, headers, body } = wireRequestOf(batch, options?.continueOnError);
   const signal = toAbortSignal(options?.signal);
+  // The poller options of a continuation are checked before anything is sent, as every option is.
+  if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
@@ -96,7 +100,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
  * so that the handles have their results and an unreadable answer rejects here.
  */
 export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
-  const { continueOnError = false, ...pollerOptions } = options ?? {};
+  const { continueOnError, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);

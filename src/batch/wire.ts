@@ -43,12 +43,14 @@ export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url:
   }
   const batchBoundary = options.boundaries?.batch ?? newBoundary("batch");
   const changesetBoundary = options.boundaries?.changeset ?? (() => newBoundary("changeset"));
-  headers.set("content-type", `multipart/mixed; boundary=${batchBoundary}`);
-  headers.set("accept", "multipart/mixed");
   const items: BatchWireItem[] = plan.items.map((item) =>
     item.kind === "request" ? { kind: "request", request: wireRequest(item.request) } : { kind: "changeset", requests: item.requests.map(wireRequest) },
   );
-  return { url, headers, body: writeMultipartBatch(items, batchBoundary, changesetBoundary) };
+  // The body first: it checks the boundaries, which then go into the Content-Type.
+  const body = writeMultipartBatch(items, batchBoundary, changesetBoundary);
+  headers.set("content-type", `multipart/mixed; boundary=${batchBoundary}`);
+  headers.set("accept", "multipart/mixed");
+  return { url, headers, body };
 }
 
 /** A request as a multipart part carries it, its Content-ID the request's id. */

@@ -14,7 +14,7 @@
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
 import type { ODataVersion } from "../options.js";
-import { decimalWithoutExponent } from "../query/literal-format.js";
+import { decimalWithoutExponent, isoFromDate } from "../query/literal-format.js";
 import type { EdmValue } from "../query/literals.js";
 import { formatLiteral, isEdmValue, isV2 } from "../query/literal-format.js";
 import { checkIdentifier } from "../query/names.js";
@@ -212,10 +212,8 @@ export function jsonValue(value: unknown, where: string): unknown {
     return value;
   }
   if (typeof value === "bigint") return exactNumber(value.toString());
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new RangeError(`${where}: an invalid Date cannot be sent`);
-    return value.toISOString();
-  }
+  // An Edm.DateTimeOffset as an inline literal is: valid, within the years 0000-9999.
+  if (value instanceof Date) return isoFromDate(value, where);
   if (value instanceof Uint8Array) return base64Url(value);
   if (isEdmValue(value)) return edmJson(value);
   if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`));

@@ -93,7 +93,12 @@ function requestPart(request: BatchWireRequest, inChangeset: boolean): string {
   if (inChangeset || request.contentId) text += `Content-ID: ${request.contentId}${CRLF}`;
   text += CRLF;
   text += `${request.method} ${request.url} HTTP/1.1${CRLF}`;
-  for (const [name, value] of request.headers) text += `${name}: ${value}${CRLF}`;
+  for (const [name, value] of request.headers) {
+    // Checked where headers come in (http/request-headers.ts); a line break here would add headers
+    // or requests to the body, so it is refused once more where the text is made.
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new TypeError(`the header ${JSON.stringify(name)} of a $batch part holds a line break`);
+    text += `${name}: ${value}${CRLF}`;
+  }
   text += CRLF;
   if (request.body !== undefined) text += request.body;
   // The CRLF before the next delimiter belongs to the delimiter (RFC 2046 §5.1.1), not to the body.

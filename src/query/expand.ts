@@ -13,6 +13,7 @@ import {
   addOrderBy,
   addSelect,
   checkCount,
+  checkFlag,
   checkOptionText,
   filterText,
   orderByTarget,
@@ -88,7 +89,7 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
   /** Nested `$count=true` (OData v4). */
   count(enabled = true): ExpandQuery<T, S, X> {
     this.#nestedV4("$count");
-    return this.#next({ ...this.#options, count: enabled });
+    return this.#next({ ...this.#options, count: checkFlag(enabled, "count(enabled)") });
   }
 
   /** Nested `$search` (OData v4). */

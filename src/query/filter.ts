@@ -324,8 +324,8 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** `substring(field,start)` or `substring(field,start,length)`. */
   substring<P extends FieldPath<T>>(field: StringOperand<T, P>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
-    const args = [this.#operand(field, "f.substring(field)"), this.#value(start)];
-    if (length !== undefined) args.push(this.#value(length));
+    const args = [this.#operand(field, "f.substring(field)"), this.#position(start, "f.substring(start)")];
+    if (length !== undefined) args.push(this.#position(length, "f.substring(length)"));
     return this.#call("substring", args);
   }
 
@@ -452,6 +452,14 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   #operand(value: unknown, where: string): FilterExpression {
     return isFilterExpression(value) ? this.#expression(value, where) : this.#field(value, where);
+  }
+
+  /** A position or length in a string: a whole number from 0, or an expression. */
+  #position(value: unknown, where: string): FilterExpression {
+    if (!isFilterExpression(value) && !(Number.isSafeInteger(value) && (value as number) >= 0)) {
+      throw new RangeError(`${where}: expected an integer >= 0 or an expression; got ${describe(value)}`);
+    }
+    return this.#value(value);
   }
 
   #value(value: unknown): FilterExpression {

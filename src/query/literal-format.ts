@@ -132,7 +132,9 @@ export function formatFloat(value: number, version: ODataVersion, v2Suffix: stri
   if (Number.isNaN(value)) text = "NaN";
   else if (value === Infinity) text = "INF";
   else if (value === -Infinity) text = "-INF";
-  else text = String(value === 0 ? 0 : value);
+  // A whole number beyond 2^53 is written by String() as bare digits (1e20 as 21 of them), which
+  // v2 reads as an Int32 (and allows 17 digits at most in a Double): its exponent form instead.
+  else text = Number.isInteger(value) && !Number.isSafeInteger(value) && isV2(version) ? value.toExponential() : String(value === 0 ? 0 : value);
   if (!isV2(version)) return text;
   // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21, 1.5E-7.
   const match = /^(-?\d+)(\.\d+)?e([+-]\d+)$/.exec(text);
@@ -184,19 +186,24 @@ const V2_DECIMAL_DIGITS = 29;
  * A checked decimal text with its exponent worked into the digits (`1.5e2` is `150`,
  * `2.50e-3` is `0.00250`): the same value digit for digit, for OData v2, whose decimal literal has
  * no exponent, and for comparing decimal texts. Text without an exponent is returned as it is.
- * @throws RangeError when the result would have more than 29 digits on a side (v2's limit).
+ * @throws RangeError when the result has more than 29 digits on a side (v2's limit), with an
+ * exponent or without.
  */
 export function decimalWithoutExponent(text: string): string {
   const match = DECIMAL.exec(text);
-  if (!match || match[5] === undefined) return text;
+  if (!match) return text;
   const [, sign, integer = "", fraction = "", exponentSign, exponentDigits] = match;
+  const tooLong = new RangeError(
+    `edm.decimal(${JSON.stringify(text)}) has more than ${V2_DECIMAL_DIGITS} digits on a side of its point once written without the exponent, which OData v2 requires`,
+  );
+  if (exponentDigits === undefined) {
+    if (integer.replace(/^0+(?=\d)/, "").length > V2_DECIMAL_DIGITS || fraction.length > V2_DECIMAL_DIGITS) throw tooLong;
+    return text;
+  }
   const digits = `${integer}${fraction}`;
   // Where the point goes within `digits`, checked before any padding so that a huge exponent
   // costs nothing.
   const point = integer.length + Number(`${exponentSign === "-" ? "-" : ""}${exponentDigits}`);
-  const tooLong = new RangeError(
-    `edm.decimal(${JSON.stringify(text)}) has more than ${V2_DECIMAL_DIGITS} digits on a side of its point once written without the exponent, which OData v2 requires`,
-  );
   let whole: string;
   let part: string;
   if (point <= 0) {

@@ -119,6 +119,12 @@ export function checkCount(value: unknown, where: string): number {
   return value;
 }
 
+/** Checks a switch such as `count(enabled)`: a boolean, not something truthy. */
+export function checkFlag(value: unknown, where: string): boolean {
+  if (typeof value !== "boolean") throw new TypeError(`${where}: expected true or false; got ${describe(value)}`);
+  return value;
+}
+
 /** Throws the error for an option the version does not have. */
 export function requireV4(version: ODataVersion, where: string, what: string): void {
   if (isV2(version)) {

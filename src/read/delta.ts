@@ -88,7 +88,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
   }
-  const format = options?.format ?? "json";
+  const format = options?.format === undefined ? "json" : options.format;
   if (format !== "json" && format !== "atom") throw new TypeError(`option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
   let next: URL | undefined = resolveNextLink(core, link);

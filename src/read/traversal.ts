@@ -78,7 +78,7 @@ export interface ResolvedReadOptions extends Omit<TraversalOptions, "signal" | "
 
 /** Checks the reading options; errors name the option. */
 export function resolveReadOptions(options: TraversalOptions | undefined): ResolvedReadOptions {
-  const readAhead = options?.readAhead ?? DEFAULT_READ_AHEAD;
+  const readAhead = options?.readAhead === undefined ? DEFAULT_READ_AHEAD : options.readAhead;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
     throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
   }
@@ -86,7 +86,7 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
   if (options?.maxPageSize !== undefined && (!Number.isInteger(options.maxPageSize) || options.maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(options.maxPageSize)}`);
   }
-  if (options?.from !== undefined && typeof options.from !== "string") {
+  if (options?.from !== undefined && (typeof options.from !== "string" || options.from === "")) {
     throw new TypeError('option "from" must be a next link string');
   }
   return { ...options, readAhead, signal };

@@ -63,15 +63,22 @@ interface KeyPart {
 export async function planPartitions(core: ClientCore, state: QueryState, n: number, options: PartitionOptions | undefined, stateOf: PartitionStateOf): Promise<QueryPartition[]> {
   const where = "partitions(n)";
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new RangeError(`${where}: n must be an integer from 1 to ${MAX_PARTITIONS}; got ${describe(n)}`);
-  const strategy: PartitionStrategy = options?.strategy ?? "auto";
+  const strategy: PartitionStrategy = options?.strategy === undefined ? "auto" : options.strategy;
   if (!["auto", "quantiles", "aggregate", "skip"].includes(strategy)) {
     throw new RangeError(`${where}: option "strategy" must be "auto", "quantiles", "aggregate" or "skip"; got ${describe(strategy)}`);
   }
   const signal = toAbortSignal(options?.signal);
-  const explicitKey = options?.key === undefined ? undefined : (typeof options.key === "string" ? [options.key] : [...options.key]).map((path) => checkPath(path, `${where} option "key"`));
+  const givenKey: unknown = options?.key;
+  if (givenKey !== undefined && typeof givenKey !== "string" && !Array.isArray(givenKey)) {
+    throw new TypeError(`${where}: option "key" must be a property path or an array of them; got ${describe(givenKey)}`);
+  }
+  const explicitKey = givenKey === undefined ? undefined : (typeof givenKey === "string" ? [givenKey] : [...(givenKey as unknown[])]).map((path) => checkPath(path, `${where} option "key"`));
   if (explicitKey?.length === 0) throw new TypeError(`${where}: option "key" names no property`);
 
   let model = options?.model;
+  if (model !== undefined && (typeof model !== "object" || model === null || typeof (model as Partial<ServiceModel>).entitySet !== "function")) {
+    throw new TypeError(`${where}: option "model" must be a ServiceModel, as client.metadata() gives; got ${describe(model)}`);
+  }
   let modelError: unknown;
   // The count does not need the key: when $metadata is to be read first, the count is asked at the
   // same time (a round trip less before the walks start). Planning aborts it when it ends, whether

@@ -246,7 +246,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async link<R>(navigation: CollectionNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).link(core, state, navigation, entityInternals(target).state, options);
+    return (await writing()).link(core, state, navigation, targetState(target, "link(navigation, target)"), options);
   }
 
   /**
@@ -256,7 +256,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async setLink<R>(navigation: SingleNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).setLink(core, state, navigation, entityInternals(target).state, options);
+    return (await writing()).setLink(core, state, navigation, targetState(target, "setLink(navigation, target)"), options);
   }
 
   /**
@@ -266,7 +266,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async unlink<R>(navigation: NavigationName<T>, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).unlink(core, state, navigation, target === undefined ? undefined : entityInternals(target).state, options);
+    return (await writing()).unlink(core, state, navigation, target === undefined ? undefined : targetState(target, "unlink(navigation, target)"), options);
   }
 
   // --- media ----------------------------------------------------------------------------------
@@ -340,3 +340,8 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
 
 }
 
+/** The entity a reference points at; anything but an entity query is refused by name. */
+function targetState(target: unknown, where: string): EntityState {
+  if (!(target instanceof ReadEntityQuery)) throw new TypeError(`${where}: the target must be an entity query, such as client.collection("Authors").key(1)`);
+  return entityInternals(target).state;
+}

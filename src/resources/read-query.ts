@@ -24,6 +24,7 @@ import {
   addOrderBy,
   addSelect,
   checkCount,
+  checkFlag,
   checkOptionText,
   filterText,
   orderByTarget,
@@ -172,7 +173,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /** Asks for the total count with the results: `$count=true` (v4), `$inlinecount=allpages` (v2). */
   count(enabled = true): this {
-    return this.#next({ ...this.#state, count: enabled });
+    return this.#next({ ...this.#state, count: checkFlag(enabled, "count(enabled)") });
   }
 
   /** Sets `$search` (free-text search, OData v4). */

@@ -27,6 +27,7 @@ import { isExpandedValue } from "../payload/expanded.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
+import { requestHeaders } from "../http/request-headers.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -181,8 +182,10 @@ function pathOf(context: WriteContext, path: string, query: readonly QueryOption
   return { url: urlBelowRoot(context.serviceUrl, relative), path: relative };
 }
 
-function applyMethod(method: string, options: WriteOptions | undefined, headers: Record<string, string>): string {
-  if (!options?.tunnel || method === "POST" || method === "GET") return method;
+function applyMethod(method: string, options: WriteOptions | undefined, headers: Record<string, string>, where: string): string {
+  const tunnel = options?.tunnel;
+  if (tunnel !== undefined && typeof tunnel !== "boolean") throw new TypeError(`${where}: option "tunnel" must be a boolean; got ${describe(tunnel)}`);
+  if (!tunnel || method === "POST" || method === "GET") return method;
   headers["x-http-method"] = method;
   return "POST";
 }
@@ -193,9 +196,10 @@ function finish(
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
   options: WriteOptions | undefined,
+  where: string,
 ): WriteRequest {
-  const wireMethod = applyMethod(method, options, headers);
-  for (const [name, value] of Object.entries(options?.headers ?? {})) headers[name.toLowerCase()] = value;
+  const wireMethod = applyMethod(method, options, headers, where);
+  Object.assign(headers, requestHeaders(options?.headers, where));
   const request: WriteRequest = {
     method: wireMethod,
     url: target.url,
@@ -232,7 +236,7 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
 export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context.version, true);
   setPrefer(headers, options?.prefer, where);
-  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep), options);
+  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep), options, where);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
@@ -241,7 +245,7 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
   const headers = writeHeaders(context.version, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
   setPrefer(headers, options?.prefer, "update(patch)");
-  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state)), headers, body, options);
+  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state)), headers, body, options, "update(patch)");
 }
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
@@ -250,7 +254,7 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
   const headers = writeHeaders(context.version, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
   setPrefer(headers, options?.prefer, "replace(entity)");
-  return finish("PUT", pathOf(context, entityPath(state)), headers, body, options);
+  return finish("PUT", pathOf(context, entityPath(state)), headers, body, options, "replace(entity)");
 }
 
 /**
@@ -267,15 +271,17 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
     headers["if-none-match"] = "*";
   }
   setPrefer(headers, options?.prefer, "upsert(entity)");
-  const method = options?.replace ? "PUT" : isV2(context.version) ? "MERGE" : "PATCH";
-  return finish(method, pathOf(context, entityPath(state)), headers, body, options);
+  const replace = options?.replace;
+  if (replace !== undefined && typeof replace !== "boolean") throw new TypeError(`upsert(entity): option "replace" must be a boolean; got ${describe(replace)}`);
+  const method = replace ? "PUT" : isV2(context.version) ? "MERGE" : "PATCH";
+  return finish(method, pathOf(context, entityPath(state)), headers, body, options, "upsert(entity)");
 }
 
 /** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
 export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions): WriteRequest {
   const headers = writeHeaders(context.version, false);
   setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
-  return finish("DELETE", pathOf(context, entityPath(state)), headers, undefined, options);
+  return finish("DELETE", pathOf(context, entityPath(state)), headers, undefined, options, "delete()");
 }
 
 /** The path of the references of a navigation property: v4 `Books(1)/reviews/$ref`, v2 `Books(1)/$links/reviews`. */
@@ -297,7 +303,7 @@ function referenceBody(context: WriteContext, target: EntityState): string {
  */
 export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "link(navigation)");
-  return finish("POST", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options);
+  return finish("POST", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options, "link(navigation, target)");
 }
 
 /**
@@ -306,7 +312,7 @@ export function linkRequest(context: WriteContext, state: EntityState, navigatio
  */
 export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "setLink(navigation)");
-  return finish("PUT", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options);
+  return finish("PUT", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options, "setLink(navigation, target)");
 }
 
 /**
@@ -317,19 +323,20 @@ export function setLinkRequest(context: WriteContext, state: EntityState, naviga
 export function unlinkRequest(context: WriteContext, state: EntityState, navigation: string, target?: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "unlink(navigation)");
   const headers = writeHeaders(context.version, false);
-  if (target === undefined) return finish("DELETE", pathOf(context, path), headers, undefined, options);
+  const where = "unlink(navigation)";
+  if (target === undefined) return finish("DELETE", pathOf(context, path), headers, undefined, options, where);
   if (isV2(context.version)) {
     if (target.keyPredicate === "") throw new TypeError("unlink(navigation, target): in OData v2 the target must be addressed by its key");
-    return finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`), headers, undefined, options);
+    return finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`), headers, undefined, options, where);
   }
   const id = pathOf(context, entityPath(target)).url.href;
-  return finish("DELETE", pathOf(context, path, [["$id", id]]), headers, undefined, options);
+  return finish("DELETE", pathOf(context, path, [["$id", id]]), headers, undefined, options, where);
 }
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */
 export function mediaReadRequest(context: WriteContext, state: EntityState, property?: string, options?: { headers?: Record<string, string> }): WriteRequest {
   const headers: Record<string, string> = { accept: "*/*", ...versionHeaders(context.version, "read") };
-  return finish("GET", pathOf(context, mediaPath(state, property)), headers, undefined, options);
+  return finish("GET", pathOf(context, mediaPath(state, property)), headers, undefined, options, "media()");
 }
 
 /** `PUT` of new content for a media resource or stream property, with its `Content-Type` and `If-Match`. */
@@ -343,16 +350,20 @@ export function mediaWriteRequest(
   const headers = writeHeaders(context.version, false);
   headers["content-type"] = checkContentType(options?.contentType, "media().put(content)");
   setIfMatch(headers, ifMatchFor(options, undefined, "media().put(content)", true));
-  return finish("PUT", pathOf(context, mediaPath(state, property)), headers, checkContent(content, "media().put(content)"), options);
+  return finish("PUT", pathOf(context, mediaPath(state, property)), headers, checkContent(content, "media().put(content)"), options, "media().put(content)");
 }
 
 /** `POST <collection>` with the content of a new media entity (not JSON); the service makes the entity. */
 export function mediaCreateRequest(context: WriteContext, state: QueryState, content: string | Uint8Array, options: CreateMediaOptions): WriteRequest {
   const headers = writeHeaders(context.version, false);
   headers["content-type"] = checkContentType(options?.contentType, "createMedia(content)");
-  if (options.slug !== undefined) headers["slug"] = encodeURIComponent(options.slug);
+  const slug: unknown = options.slug;
+  if (slug !== undefined) {
+    if (typeof slug !== "string") throw new TypeError(`createMedia(content): option "slug" must be a string; got ${describe(slug)}`);
+    headers["slug"] = encodeURIComponent(slug);
+  }
   setPrefer(headers, options.prefer, "createMedia(content)");
-  return finish("POST", pathOf(context, collectionPath(state)), headers, checkContent(content, "createMedia(content)"), options);
+  return finish("POST", pathOf(context, collectionPath(state)), headers, checkContent(content, "createMedia(content)"), options, "createMedia(content)");
 }
 
 function checkContentType(contentType: unknown, where: string): string {

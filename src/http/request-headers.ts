@@ -1,0 +1,31 @@
+/**
+ * The `headers` option of one request (a write's, a `$batch` part's): checked where it comes in,
+ * because a `$batch` writes its parts' headers into a multipart body by hand, where a line break in
+ * a value would add headers or whole requests of the caller's choosing.
+ */
+import { describe, isPlainObject } from "../util/values.js";
+
+/** An HTTP field name (RFC 9110 §5.1: a token). */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** What a field value may not hold: line breaks and NUL (RFC 9110 §5.5). */
+const NOT_IN_VALUE = /[\r\n\0]/;
+
+/**
+ * The headers given, their names in lower case; `undefined` gives none.
+ * @throws TypeError naming `where` and the option: not an object of strings, a name that is no
+ * token, a value with a line break or NUL (the value is not quoted: it may be a secret)
+ */
+export function requestHeaders(value: unknown, where: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (value === undefined) return headers;
+  if (!isPlainObject(value)) throw new TypeError(`${where}: option "headers" must be an object of header names to strings; got ${describe(value)}`);
+  for (const [name, text] of Object.entries(value)) {
+    if (!FIELD_NAME.test(name)) throw new TypeError(`${where}: option "headers" has ${JSON.stringify(name)}, which is not a header name`);
+    if (typeof text !== "string" || NOT_IN_VALUE.test(text)) {
+      throw new TypeError(`${where}: option "headers" must give ${JSON.stringify(name)} a string without line breaks or NUL; got ${typeof text === "string" ? "one with them" : describe(text)}`);
+    }
+    headers[name.toLowerCase()] = text;
+  }
+  return headers;
+}

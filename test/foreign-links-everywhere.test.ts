@@ -29,7 +29,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { inspect } from "node:util";
 import { ODataClient, ODataClientError, type ODataClientOptions } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { ITEMS_METADATA, sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 
 const BEARER = "secret-token";
 const API_KEY = "k1";
@@ -111,13 +111,6 @@ function sendAtom(res: ServerResponse, text: string): void {
   res.writeHead(200, { "content-type": "application/atom+xml;type=feed", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
-
-const ITEMS_METADATA = `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
-<Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
-<EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
-</Schema></edmx:DataServices></edmx:Edmx>`;
 
 /** A walk that keeps what it delivered before it failed in `ctx.seen`. */
 async function walk(iterable: AsyncIterable<unknown>, ctx: Ctx): Promise<unknown[]> {

@@ -15,8 +15,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ODataClient, ODataClientError, edm, type FilterBuilder, type FilterExpression } from "../src/index.js";
 import type { EdmValue } from "../src/query/literals.js";
-// The seeded mulberry32 that also makes the bench's large $metadata document.
-import { random } from "../bench/metadata-document.js";
+import { Random } from "./fuzz-random.js";
 
 const SERVICE = "https://example.com/odata/";
 const SEEDS = [1, 2, 3, 42, 1182, 7919, 20240102, 0xdecaf] as const;
@@ -27,44 +26,6 @@ const clients: Record<Version, ODataClient> = {
   "4.0": new ODataClient({ serviceUrl: SERVICE }),
   "2.0": new ODataClient({ serviceUrl: SERVICE, version: "2.0" }),
 };
-
-// --- the PRNG -------------------------------------------------------------------------------------
-
-/** The choices a generator makes, all drawn from one seeded mulberry32. */
-class Random {
-  readonly #next: () => number;
-  constructor(readonly seed: number) {
-    this.#next = random(seed);
-  }
-  /** A number in [0, 1). */
-  float(): number {
-    return this.#next();
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.#next() * n);
-  }
-  /** An integer in [low, high]. */
-  between(low: number, high: number): number {
-    return low + this.int(high - low + 1);
-  }
-  chance(p: number): boolean {
-    return this.#next() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
-  digits(low: number, high: number): string {
-    let text = "";
-    for (let n = this.between(low, high); n > 0; n--) text += String(this.int(10));
-    return text;
-  }
-  bigint(low: bigint, high: bigint): bigint {
-    let value = 0n;
-    for (let i = 0; i < 4; i++) value = (value << 32n) | BigInt(this.int(2 ** 32));
-    return low + (value % (high - low + 1n));
-  }
-}
 
 // --- showing inputs -------------------------------------------------------------------------------
 

@@ -21,48 +21,12 @@ import { CollectionScanner } from "../src/payload/collection-scanner.js";
 import { parseHttpMessage, type HttpMessage } from "../src/payload/http-envelope.js";
 import { readJsonBatch } from "../src/payload/json-batch.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary, type BatchWireAnswer, type BatchWireResponse } from "../src/payload/multipart.js";
-// The seeded mulberry32 that also makes the bench's large $metadata document.
-import { random } from "../bench/metadata-document.js";
+import { Random } from "./fuzz-random.js";
 
 /** A bound against hangs and quadratic blow-ups on one input; generous, since the machine is shared. */
 const TIME_BOUND_MS = 1000;
 
-// --- the PRNG and the property ------------------------------------------------------------------
-
-/** The choices a generator makes, all drawn from one seeded mulberry32. */
-class Random {
-  readonly #next: () => number;
-  constructor(readonly seed: number) {
-    this.#next = random(seed);
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.#next() * n);
-  }
-  /** An integer in [low, high]. */
-  between(low: number, high: number): number {
-    return low + this.int(high - low + 1);
-  }
-  chance(p: number): boolean {
-    return this.#next() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
-  /** `low` to `high` characters of `alphabet`. */
-  text(alphabet: string, low: number, high: number): string {
-    let text = "";
-    for (let n = this.between(low, high); n > 0; n--) text += alphabet[this.int(alphabet.length)];
-    return text;
-  }
-  shuffle<T>(list: T[]): T[] {
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
-    return list;
-  }
-}
+// --- the property ------------------------------------------------------------------------------
 
 /** What one read gave: its value, or the library's own error. */
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: ODataClientError };

@@ -14,7 +14,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient, createFilterBuilder } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { ITEMS_METADATA, sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 
 /** What a call did: threw at once, gave a promise that rejected or resolved, or returned a value. */
 type Outcome = { kind: "threw" | "rejected"; error: unknown } | { kind: "resolved" | "returned"; value: unknown };
@@ -41,13 +41,6 @@ async function settle(call: () => unknown): Promise<Outcome> {
 function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { next?: unknown }).next === "function" && Symbol.asyncIterator in value;
 }
-
-const ITEMS_METADATA = `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
-<Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
-<EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
-</Schema></edmx:DataServices></edmx:Edmx>`;
 
 /** Answers every request the tables make, so that a call given `undefined` works. */
 function answer(request: RecordedRequest, res: ServerResponse): void {

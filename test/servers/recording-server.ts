@@ -136,3 +136,14 @@ export function signalRecorder(): { seen: Array<{ signal: AbortSignal | undefine
   };
   return { seen, step };
 }
+
+/**
+ * The smallest useful `$metadata`: namespace `S`, entity type `Item` keyed by `ID` (Edm.Int32), and
+ * the entity set `Items` in container `C`. For tests that need a model, not a particular one.
+ */
+export const ITEMS_METADATA = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+<EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`;

@@ -322,7 +322,17 @@ export class PollerEngine<T> {
       return false;
     }
     if (response.ok) {
-      const result = readResultBody(monitorAnswer(response, resultUrl, await readBodyText(response, "GET", resultUrl, signal))) as T;
+      // A body that stalls or breaks is transient, as a result GET that got no answer is (rule 9):
+      // the phase stays fetching-result, and the next poll asks for the result again.
+      let text: string;
+      try {
+        text = await readBodyText(response, "GET", resultUrl, signal);
+      } catch (error) {
+        if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
+        if (isTransientFailure(error)) return this.#transient(error, undefined);
+        throw error;
+      }
+      const result = readResultBody(monitorAnswer(response, resultUrl, text)) as T;
       // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
       // the result is not taken.
       if (isSettled(this.#state)) {

@@ -226,7 +226,7 @@ describe("exit codes", () => {
   test("1 for any other failure, such as an output file that cannot be written", async () => {
     const result = await runCli(["export", demo.serviceUrl, "Products", "--top", "5", "--out", "/nonexistent-folder/x.ndjson"]);
     assert.equal(result.code, 1, show(result));
-    assert.match(result.stderr, /^error: ENOENT: no such file or directory, open '\/nonexistent-folder\/x\.ndjson'\n$/);
+    assert.match(result.stderr, /^error: --out \/nonexistent-folder\/x\.ndjson: the folder \/nonexistent-folder does not exist\n$/);
   });
 
   test("4 for a timeout", async (t) => {

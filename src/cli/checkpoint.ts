@@ -71,10 +71,11 @@ function checkpointText(checkpoint: ExportCheckpoint): string {
  */
 function replaceFile(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
+  const failed = (error: NodeJS.ErrnoException) => new Error(`cannot write ${file}: ${error.code ?? error.message}`, { cause: error });
   return new Promise((resolve, reject) => {
     fsWriteFile(temporary, text, (error) => {
-      if (error) return reject(error);
-      fsRename(temporary, file, (renameError) => (renameError ? reject(renameError) : resolve()));
+      if (error) return reject(failed(error));
+      fsRename(temporary, file, (renameError) => (renameError ? reject(failed(renameError)) : resolve()));
     });
   });
 }
@@ -189,8 +190,9 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw new Error(`cannot read the checkpoint ${file}: ${code ?? (error as Error).message}`, { cause: error });
   }
   let value: unknown;
   try {
@@ -202,13 +204,42 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   if ((type !== "traverse-odata/export-checkpoint" && type !== "traverse-odata/export-parallel") || (value as { version?: unknown }).version !== 1) {
     throw new CliUsageError(`the checkpoint ${file} is not a traverse-odata export checkpoint (version 1)`);
   }
+  const saved = value as Partial<WalkCheckpoint> & Partial<ParallelCheckpoint>;
+  if (typeof saved.request !== "string" || typeof saved.out !== "string") throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
+  if (saved.columns !== undefined && !(Array.isArray(saved.columns) && saved.columns.every((column) => typeof column === "string"))) {
+    throw damagedCheckpoint(file, "its columns are not a list of names");
+  }
   if (type === "traverse-odata/export-checkpoint") {
-    const walk = value as Partial<WalkCheckpoint>;
-    if (!isLength(walk.length) || !isLength(walk.rows) || !isLength(walk.pages) || typeof walk.request !== "string" || typeof walk.out !== "string") {
+    if (!isLength(saved.length) || !isLength(saved.rows) || !isLength(saved.pages)) {
       throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
+    }
+    const partitionKind: unknown = (saved.partition as { kind?: unknown } | null | undefined)?.kind;
+    if (saved.partition !== undefined && (typeof saved.partition !== "object" || saved.partition === null || !["key-range", "skip", "empty"].includes(partitionKind as string))) {
+      throw damagedCheckpoint(file, "its partition is not one");
     }
   }
   return value as ExportCheckpoint;
+}
+
+/** The error of a checkpoint that is one, but damaged. */
+export function damagedCheckpoint(file: string, what: string): CliUsageError {
+  return new CliUsageError(`the checkpoint ${file} is damaged: ${what}; delete it to start again`);
+}
+
+/**
+ * Checks what a checkpoint of this very export (its request checked) holds before the walk goes
+ * on from it: a parallel one's plan and parts, and a walk's next link, which is asked with the run's
+ * credentials and so must be an absolute URL on the origin of the walk's own first request.
+ */
+export function checkResumePoint(checkpoint: ExportCheckpoint, file: string): void {
+  if (checkpoint.type === "traverse-odata/export-parallel") {
+    const { plan, parts } = checkpoint as Partial<ParallelCheckpoint>;
+    if (!Array.isArray(plan) || !Array.isArray(parts) || plan.length !== parts.length || plan.length === 0) {
+      throw damagedCheckpoint(file, "its plan and parts are not lists of the same length");
+    }
+  } else if (checkpoint.next !== undefined && !sameOrigin(checkpoint.next, checkpoint.request)) {
+    throw damagedCheckpoint(file, "its next link is not a URL on the service of its request");
+  }
 }
 
 /**
@@ -222,6 +253,17 @@ export async function removeCheckpoint(file: string): Promise<void> {
   const entries = await readdir(folder).catch(() => [] as string[]);
   for (const entry of entries) {
     if (entry.startsWith(`${name}.`) && /^\.\d+\.tmp$/.test(entry.slice(name.length))) await rm(join(folder, entry), { force: true });
+  }
+}
+
+/** Whether `link` is an absolute http(s) URL on the origin of `request`. */
+function sameOrigin(link: unknown, request: string): boolean {
+  if (typeof link !== "string") return false;
+  try {
+    const url = new URL(link);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === new URL(request).origin;
+  } catch {
+    return false;
   }
 }
 

@@ -7,6 +7,8 @@ import { ODataClient, type AuthOptions, type OAuth2ClientCredentials, type OData
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
 import { CliUsageError } from "./errors.js";
+import type { SecretMask } from "./secrets.js";
+import { isSecretHeaderName } from "../util/redact.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -20,6 +22,10 @@ export interface Environment {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   platform: NodeJS.Platform;
+  /** The run's secret values, masked in what it writes to stderr (runCli sets it). */
+  secrets?: SecretMask;
+  /** Where `--debug` writes the wire log's lines (runCli sets it: stderr, masked); console.error otherwise. */
+  wireLog?: (line: string) => void;
 }
 
 /** The common options that shape the client, read once from the arguments. */
@@ -122,15 +128,35 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     if (envAuth) throw new CliUsageError(`profile ${JSON.stringify(profile.name)} has oauth2 credentials, and ${ENV.token} or ${ENV.user} is set too; use one of them`);
     auth = { oauth2: oauth2Credentials(profile.oauth2, profile.name, environment.env) };
   }
+  const headers = { ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers };
+  const secrets = environment.secrets;
+  if (secrets) {
+    if (auth && "bearer" in auth && typeof auth.bearer === "string") secrets.add(auth.bearer);
+    if (auth && "basic" in auth) secrets.add(auth.basic.password);
+    if (auth && "oauth2" in auth) secrets.add(auth.oauth2.clientSecret);
+    for (const [name, value] of Object.entries(headers)) if (isSecretHeaderName(name)) secrets.add(value);
+  }
   return {
     serviceUrl: target.kind === "url" ? target.url : target.profile.url,
     version: settings.version ?? profile?.version,
-    headers: { ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers },
+    headers,
     auth,
     csrf: profile?.csrf,
     timeout: settings.timeout,
     maxPageSize: settings.maxPageSize,
-    ...(settings.debug ? { debug: true } : {}),
+    // Every Authorization the run sends is a secret to mask, an OAuth2 access token among them.
+    ...(secrets ? { fetch: recordingAuthorization(secrets) } : {}),
+    ...(settings.debug ? { debug: environment.wireLog ?? true } : {}),
+  };
+}
+
+/** A `fetch` that keeps the `Authorization` of every request in `secrets` before sending it. */
+function recordingAuthorization(secrets: SecretMask): typeof fetch {
+  return (input, init) => {
+    const given = init?.headers;
+    const authorization = (given instanceof Headers ? given : new Headers(given)).get("authorization");
+    if (authorization !== null) secrets.addAuthorization(authorization);
+    return globalThis.fetch(input, init);
   };
 }
 

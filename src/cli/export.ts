@@ -45,16 +45,38 @@ export class FileSink {
   #length: number;
   /** The last write handed over (rejected with its error, or the error of a write before it). */
   #lastWrite: Promise<void> = Promise.resolve();
+  /** An existing file that is emptied with the first write, not before (see {@link open}). */
+  #emptyFirst: boolean;
 
-  private constructor(path: string, handle: FileHandle, length: number) {
+  private constructor(path: string, handle: FileHandle, length: number, emptyFirst = false) {
     this.path = path;
     this.#handle = handle;
     this.#length = length;
+    this.#emptyFirst = emptyFirst;
   }
 
-  /** A new (emptied) file, or an existing one cut back to `resumeAt` bytes. */
+  /**
+   * A new file, or an existing one cut back to `resumeAt` bytes. A file that is there and not
+   * resumed is emptied only by the first write: an export that fails before its first page leaves
+   * an earlier export's file as it was. It is opened now all the same, so that a path that cannot
+   * be written fails before anything is asked.
+   */
   static async open(path: string, resumeAt?: number): Promise<FileSink> {
-    if (resumeAt === undefined) return new FileSink(path, await open(path, "w"), 0);
+    if (resumeAt === undefined) {
+      let handle: FileHandle;
+      try {
+        handle = await open(path, "r+");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        return new FileSink(path, await open(path, "w"), 0);
+      }
+      // Only a regular file is emptied (a device such as /dev/stdout cannot be, nor needs to be).
+      const regular = await handle.stat().then((found) => found.isFile(), async (error: unknown) => {
+        await handle.close();
+        throw error;
+      });
+      return new FileSink(path, handle, 0, regular);
+    }
     let handle: FileHandle;
     try {
       handle = await open(path, "r+");
@@ -89,7 +111,9 @@ export class FileSink {
     this.#length += bytes.byteLength;
     const before = this.#lastWrite;
     const fd = this.#handle.fd;
-    this.#lastWrite = before.then(() => writeAt(fd, bytes, position));
+    const emptyFirst = this.#emptyFirst;
+    this.#emptyFirst = false;
+    this.#lastWrite = emptyFirst ? before.then(() => this.#handle.truncate(0)).then(() => writeAt(fd, bytes, position)) : before.then(() => writeAt(fd, bytes, position));
     // Its failure is reported by the next write(), written() or close().
     this.#lastWrite.catch(() => {});
     return before;
@@ -243,6 +267,8 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       await sink.close();
       await removeCheckpoint(job.checkpoint);
     } else {
+      // A part with no rows writes nothing, and must still end empty.
+      await sink.write("");
       await sink.close();
     }
     return state;

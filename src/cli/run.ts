@@ -12,6 +12,8 @@ import { countCommand, getCommand, queryCommand } from "./commands/read.js";
 import { serveCommand } from "./commands/serve.js";
 import type { Command } from "./context.js";
 import type { Environment } from "./connect.js";
+import { maskedStream, SecretMask } from "./secrets.js";
+import { DEBUG_SECTION } from "../http/debug.js";
 import { CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors.js";
 import { DataOutput, Reporter, type TextStream } from "./terminal.js";
 
@@ -60,7 +62,12 @@ function mainHelp(): string {
 export async function runCli(run: CliRun): Promise<number> {
   const [name, ...rest] = run.argv;
   const json = rest.includes("--json");
-  const reporter = new Reporter(run.stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
+  // Everything the run writes to stderr (messages, warnings, progress, the wire log) goes through
+  // the mask of the secrets it learns (see cli/secrets.ts).
+  const secrets = new SecretMask();
+  const stderr = maskedStream(run.stderr, secrets);
+  const environment = { ...run.environment, secrets, wireLog: (line: string) => void stderr.write(`${DEBUG_SECTION} ${line}\n`) };
+  const reporter = new Reporter(stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       await new DataOutput(run.stdout).write(mainHelp());
@@ -82,8 +89,8 @@ export async function runCli(run: CliRun): Promise<number> {
     const result = await command.run({
       args,
       stdout: new DataOutput(run.stdout),
-      reporter: new Reporter(run.stderr, { quiet: args.values["quiet"] === true, progress: args.values["progress"] === true, env: run.environment.env }),
-      environment: run.environment,
+      reporter: new Reporter(stderr, { quiet: args.values["quiet"] === true, progress: args.values["progress"] === true, env: run.environment.env }),
+      environment,
       stdin: run.stdin,
       signal: run.signal,
     });

@@ -22,14 +22,17 @@ const POLL_OPTIONS = {
 } as const;
 
 /** The poller options of the command line, with progress on stderr. */
-function pollerOptions(context: CommandContext, label: string, started: number) {
+function pollTiming(context: CommandContext): { pollInterval?: number; maxWait?: number } {
   const pollInterval = integerOption(context.args, "poll-interval", 0);
   const maxWait = integerOption(context.args, "max-wait", 1);
   return {
     ...(pollInterval === undefined ? {} : { pollInterval }),
     ...(maxWait === undefined ? {} : { maxWait }),
-    onProgress: (status: string, percent: number) => context.reporter.operation(label, status, percent, started),
   };
+}
+
+function pollerOptions(context: CommandContext, label: string, started: number) {
+  return { ...pollTiming(context), onProgress: (status: string, percent: number) => context.reporter.operation(label, status, percent, started) };
 }
 
 /** What `call` found out about the operation. */
@@ -100,11 +103,16 @@ export const callCommand: Command = {
     const asyncMode = flag(context.args, "async");
     const noWait = flag(context.args, "no-wait");
     if (asyncMode && noWait) throw new CliUsageError("--async and --no-wait exclude each other: --async waits, --no-wait prints the token and returns");
+    const keyText = stringOption(context.args, "key");
+    const keyOnImport = new CliUsageError("--key is for an operation bound to an entity: name it as Set/NS.name");
+    // What can be checked without the service is checked before $metadata is asked for.
+    if (keyText !== undefined && !operation.includes("/")) throw keyOnImport;
+    parseParameters(listOption(context.args, "param"), undefined);
+    pollTiming(context);
     const { client } = clientFor(context, service);
     const model = await optionalMetadata(client, context.signal);
-    const keyText = stringOption(context.args, "key");
     const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"));
-    if (keyText !== undefined && target.set === undefined) throw new CliUsageError("--key is for an operation bound to an entity: name it as Set/NS.name");
+    if (keyText !== undefined && target.set === undefined) throw keyOnImport;
     const params = parseParameters(listOption(context.args, "param"), target.parameters);
     // The untyped form of action() and function(), which the client and both queries have.
     const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));

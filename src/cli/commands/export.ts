@@ -5,11 +5,11 @@
  * `--parallel N` walks N key ranges at once, `--plan` prints them as JSON, `--partition k/N`
  * runs one of them (on this machine, while others run the rest).
  */
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
-import { CHECKPOINT_INTERVAL_MS, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
+import { CHECKPOINT_INTERVAL_MS, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
@@ -120,6 +120,14 @@ async function planFor(context: CommandContext, query: CollectionQuery, set: str
   }
 }
 
+/** Checks, before anything is asked, that the folder of `file` is there: a checkpoint could not be saved else. */
+async function checkFolder(file: string, option: string): Promise<void> {
+  const folder = dirname(file);
+  const isFolder = await stat(folder).then((found) => found.isDirectory(), () => false);
+  // Exit 1, as for any file that cannot be written.
+  if (!isFolder) throw new Error(`${option} ${file}: the folder ${folder} does not exist`);
+}
+
 /** Checks that a checkpoint belongs to the export the command describes. */
 function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; format: FileFormatName; mode: Mode; out: string }): void {
   const mismatch = (what: string) => new CliUsageError(`the checkpoint ${file} is of another export (${what}); run the same command as before with --resume, or delete the checkpoint to start again`);
@@ -128,6 +136,7 @@ function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { 
   if (checkpoint.format !== expected.format) throw mismatch(`format ${checkpoint.format}, not ${expected.format}`);
   if (expected.mode.kind === "parallel") {
     if (checkpoint.type !== "traverse-odata/export-parallel") throw mismatch("a single walk, not --parallel");
+    checkResumePoint(checkpoint, file);
     if (checkpoint.plan.length !== expected.mode.count) throw mismatch(`--parallel ${checkpoint.plan.length}, not ${expected.mode.count}`);
   } else {
     if (checkpoint.type !== "traverse-odata/export-checkpoint") throw mismatch("--parallel, not a single walk");
@@ -138,6 +147,7 @@ function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { 
     if (expected.mode.kind === "single" && partition) throw mismatch(`partition ${partition.index + 1}/${partition.of}`);
   }
   if (checkpoint.request !== expected.request) throw mismatch("its query differs from this one");
+  checkResumePoint(checkpoint, file);
 }
 
 async function runExport(context: CommandContext): Promise<void> {
@@ -154,6 +164,13 @@ async function runExport(context: CommandContext): Promise<void> {
   }
   const format = (formatArg as FileFormatName | undefined) ?? formatFromFileName(out);
   const checkpointFile = resolve(context.environment.cwd, stringOption(args, "checkpoint") ?? `${out}.checkpoint.json`);
+  // The checkpoint is saved by renaming over its file, and removed at the end: over the output, it
+  // would replace the rows, then delete them.
+  if (!planOnly && checkpointFile === out) throw new CliUsageError("--checkpoint must name another file than --out");
+  if (!planOnly) {
+    await checkFolder(out, "--out");
+    await checkFolder(checkpointFile, "--checkpoint");
+  }
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
 

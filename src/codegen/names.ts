@@ -53,6 +53,15 @@ export function propertyName(name: string): string {
   return isIdentifier(name) ? name : JSON.stringify(name);
 }
 
+/**
+ * A name as the key of a data property in an object literal: as {@link propertyName}, except
+ * `__proto__`, which there would set the object's prototype instead of adding a member (a computed
+ * key adds it).
+ */
+export function objectKey(name: string): string {
+  return name === "__proto__" ? '["__proto__"]' : propertyName(name);
+}
+
 /** Rule 2 and 3: a text as a type identifier. */
 export function toIdentifier(name: string): string {
   let id = name.replace(/[^A-Za-z0-9_$]/g, "_");
@@ -75,6 +84,11 @@ export class TypeNames {
    */
   constructor(types: Iterable<{ qualifiedName: string; name: string }>) {
     const all = [...types].sort((a, b) => compare(a.qualifiedName, b.qualifiedName));
+    // Invalid CSDL: two types of one qualified name (an entity and a complex type, say) would be
+    // typed as one of them, silently.
+    for (const [index, type] of all.entries()) {
+      if (index > 0 && all[index - 1]?.qualifiedName === type.qualifiedName) throw new RangeError(`generate: the model declares the type ${type.qualifiedName} twice`);
+    }
     const namespaces = new Map<string, number>();
     for (const type of all) namespaces.set(type.name, (namespaces.get(type.name) ?? 0) + 1);
     for (const type of all) {

@@ -222,10 +222,12 @@ class CsdlJsonReader {
   }
 
   #enumType(object: JsonObject, name: string, qualifiedName: string, path: string[]): EnumType {
+    // An Edm.Int64 enumeration may go beyond 2^53: its values are then the nearest numbers.
+    const int64 = object["$UnderlyingType"] === "Edm.Int64";
     const members = Object.entries(object)
       .filter(([member]) => !member.startsWith("$") && !member.includes("@"))
       .map(([member, value]) => {
-        if (typeof value !== "number" || !Number.isSafeInteger(value)) throw badMetadata(`${at([...path, member])} is ${describe(value)}, not an integer`);
+        if (typeof value !== "number" || !(int64 ? Number.isInteger(value) : Number.isSafeInteger(value))) throw badMetadata(`${at([...path, member])} is ${describe(value)}, not an integer`);
         return { name: member, value, annotations: this.#annotations(object, member) };
       });
     return {

@@ -278,11 +278,15 @@ class EdmxReader {
 
   #enumType(element: XmlElement, namespace: string): EnumType {
     const name = required(element, "Name");
+    // An Edm.Int64 enumeration may go beyond 2^53: its values are then the nearest numbers.
+    const int64 = (attributeValue(element, "", "UnderlyingType") ?? "") === "Edm.Int64";
     let next = 0;
     const members = edmChildren(element, "Member").map((member) => {
       const raw = attributeValue(member, "", "Value");
       const value = raw === undefined ? next : Number(raw);
-      if (!Number.isSafeInteger(value)) throw badMetadata(`${where(member)} has Value=${JSON.stringify(raw)}, which is not an integer`);
+      if (!(int64 && raw !== undefined && /^\s*[-+]?\d{1,19}\s*$/.test(raw) ? Number.isInteger(value) : Number.isSafeInteger(value))) {
+        throw badMetadata(`${where(member)} has Value=${JSON.stringify(raw)}, which is not an integer`);
+      }
       next = value + 1;
       return { name: required(member, "Name"), value, annotations: this.#inlineAnnotations(member) };
     });

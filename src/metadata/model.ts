@@ -145,6 +145,7 @@ export interface ComplexType extends StructuredTypeBase {
 /** A member of an enumeration type. */
 export interface EnumMember {
   name: string;
+  /** The member's value; in an Edm.Int64 enumeration beyond 2^53, the nearest number. */
   value: number;
   annotations: Annotations;
 }

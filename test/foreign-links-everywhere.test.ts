@@ -220,6 +220,15 @@ async function runCase(t: { after(fn: () => Promise<void>): void }, c: LinkCase,
   expect.check?.(ctx);
 }
 
+/** One test per case, run against an untrusted foreign origin. */
+function untrustedTests(cases: readonly LinkCase[]): void {
+  for (const c of cases) {
+    test(c.name, LIMIT, async (t) => {
+      await runCase(t, c, "untrusted");
+    });
+  }
+}
+
 // --- the table ------------------------------------------------------------------------------------
 
 /** Page 1 at the service names `link(ctx)` as its next link; page 2 (wherever) is item 2. */
@@ -867,11 +876,7 @@ describe("protocol tricks", () => {
         value: (value) => assert.deepEqual(value, { result: 1 }),
       }),
     ];
-    for (const c of cases) {
-      test(c.name, LIMIT, async (t) => {
-        await runCase(t, c, "untrusted");
-      });
-    }
+    untrustedTests(cases);
   });
 
   describe("in a batch part's 202 Location", { concurrency: true }, () => {
@@ -905,11 +910,7 @@ describe("protocol tricks", () => {
         value: (value) => assert.deepEqual((value as { status?: number }[]).map((r) => r.status), [200, 200]),
       }),
     ];
-    for (const c of cases) {
-      test(c.name, LIMIT, async (t) => {
-        await runCase(t, c, "untrusted");
-      });
-    }
+    untrustedTests(cases);
   });
 
   describe("in a redirect's Location", { concurrency: true }, () => {
@@ -939,11 +940,7 @@ describe("protocol tricks", () => {
         untrusted: { foreign: 1, value: (value) => assert.deepEqual(value, [3]), check: (ctx) => assert.equal(ctx.svc.requests.length, 2) },
       },
     ];
-    for (const c of cases) {
-      test(c.name, LIMIT, async (t) => {
-        await runCase(t, c, "untrusted");
-      });
-    }
+    untrustedTests(cases);
   });
 });
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClient, parseMetadata, type ODataClientOptions } from "../../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer, type TestContextLike } from "./recording-server.js";
+import { ITEMS_METADATA, sendJson, sendText, startServer, type RecordedRequest, type RecordingServer, type TestContextLike } from "./recording-server.js";
 
 /** How many "Timeout" resources are active in the process (the library's timers among them). */
 export const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
@@ -78,14 +78,6 @@ export const items = (...ids: number[]) => ids.map((ID) => ({ ID }));
 const pageOne = (res: ServerResponse) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "Items?page=2" });
 const pageTwo = { method: "GET", path: `${ROOT}Items?page=2` };
 const itemsPartial = json('{"value":[{"ID":3},');
-
-/** $metadata with the entity set Items keyed by ID, for partitions(). */
-export const ITEMS_METADATA = `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
-<Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
-<EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
-</Schema></edmx:DataServices></edmx:Edmx>`;
 
 export const operations: Operation[] = [
   {

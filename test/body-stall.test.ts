@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AsyncOperationFailedError, ODataClientError, ODataHttpError } from "../src/index.js";
-import { sendJson, serveClient, signalRecorder, type RecordedRequest } from "./servers/recording-server.js";
+import { activeTimers, sendJson, serveClient, signalRecorder, waitFor, type RecordedRequest } from "./servers/recording-server.js";
 import { useFakeTime, type FakeTime } from "./fake-time.js";
 
 /** Each test must end on its own; on the code before the stall watch these hung until aborted. */
@@ -31,16 +31,6 @@ const TIMEOUT = 400;
  */
 const REAL_TIMEOUT = 3_000;
 
-const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
-
-async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    // node:timers/promises stays on the real clock under fake time (only the global setTimeout is faked).
-    await sleep(5);
-  }
-}
 
 /**
  * Marks (see FakeTime.mark) taken by the server's handler as each request arrives: the timeout

@@ -7,7 +7,7 @@ import { resolveClientOptions, LIBRARY_VERSION } from "../src/options.js";
 import { anySignalFallback, sleep } from "../src/http/signals.js";
 import { composePipeline, lazyStep } from "../src/http/pipeline.js";
 import { fetchTransport } from "../src/http/steps.js";
-import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
+import { activeTimers, startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
 import { useFakeTime } from "./fake-time.js";
 
 /** A core for `server` with quick retries unless the test says otherwise. */
@@ -32,7 +32,6 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise
   return caught;
 }
 
-const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
 // Real timers, taken before any test turns on fake time: until() waits in real time.
 const realSetTimeout = globalThis.setTimeout;

@@ -9,18 +9,10 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClient, parseMetadata, type ODataClientOptions } from "../../src/index.js";
-import { ITEMS_METADATA, sendJson, sendText, startServer, type RecordedRequest, type RecordingServer, type TestContextLike } from "./recording-server.js";
+import { activeTimers, ITEMS_METADATA, sendJson, sendText, startServer, waitFor, type RecordedRequest, type RecordingServer, type TestContextLike } from "./recording-server.js";
 
-/** How many "Timeout" resources are active in the process (the library's timers among them). */
-export const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+export { activeTimers, waitFor };
 
-export async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 export type Outcome = { settled: "resolved"; value: unknown } | { settled: "rejected"; error: unknown } | { settled: "pending" };
 

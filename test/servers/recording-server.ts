@@ -5,6 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import assert from "node:assert/strict";
+import { setTimeout as realSleep } from "node:timers/promises";
 import { ODataClient, type ODataClientOptions, type PipelineStep } from "../../src/index.js";
 
 /** One request as the server saw it. */
@@ -147,3 +148,18 @@ export const ITEMS_METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
 <EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
 </Schema></edmx:DataServices></edmx:Edmx>`;
+
+/** How many "Timeout" resources are active in the process (the library's timers among them). */
+export const activeTimers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+
+/**
+ * Waits until `condition` holds, polling every 5 ms on the real clock (node:timers/promises stays
+ * real under fake time: only the global setTimeout is faked); fails the test after `ms`.
+ */
+export async function waitFor(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await realSleep(5);
+  }
+}

@@ -128,8 +128,11 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
 /** Rules 2 to 5, for 2xx answers other than 202 and 204. */
 function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
   const contentType = answer.headers.get("content-type") ?? "";
+  // Rules 2 and 3 read a 200 (the OData 4.0 and 4.01 forms); a 201 or another 2xx goes on to
+  // rules 4 and 5, as the contract reads.
+  const final = answer.status === 200;
   // Rule 2
-  if (/^\s*application\/http\b/i.test(contentType)) {
+  if (final && /^\s*application\/http\b/i.test(contentType)) {
     let inner;
     try {
       inner = parseHttpMessage(answer.body);
@@ -140,7 +143,7 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
   }
   // Rule 3
   const asyncResult = answer.headers.get("asyncresult");
-  if (asyncResult !== null) {
+  if (final && asyncResult !== null) {
     const text = asyncResult.trim();
     if (!/^[1-5]\d\d$/.test(text)) {
       throw badResponse(answer, `the AsyncResult header ${JSON.stringify(clipText(asyncResult))} is not an HTTP status code`);

@@ -8,7 +8,7 @@ import { fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } fro
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { ResolvedClientOptions } from "./options.js";
-import { redactText } from "./util/redact.js";
+import { isSecretHeaderName, redactText, SentSecrets } from "./util/redact.js";
 import { resolveReference } from "./util/service-root.js";
 import { loadOnce } from "./util/load-once.js";
 
@@ -72,7 +72,12 @@ export class ClientCore {
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    const fetched = fetchTransport(options.fetch);
+    // The secrets it sends are kept with failed answers, for their errors to mask (http/sent-secrets.ts).
+    const auth = options.auth;
+    const configured = options.headers.filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
+    if (auth && "bearer" in auth && typeof auth.bearer === "string") configured.push(auth.bearer);
+    if (auth && "basic" in auth) configured.push(auth.basic.password);
+    const fetched = fetchTransport(options.fetch, new SentSecrets(configured));
     const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);
     this.#pipeline = composePipeline(buildSteps(options), transport);
   }

@@ -1,5 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
 import {
   ODataClient,
   ODataClientError,
@@ -360,6 +361,45 @@ describe("secrets stay out of errors", () => {
     const { error, server } = await failure(t, 403, "Forbidden", { "content-type": "text/plain" }, { auth: { basic: { username: "alice", password: PASSWORD } } });
     assert.equal(server.requests[0]?.headers["authorization"], `Basic ${basic}`);
     assertClean(error, [PASSWORD, basic]);
+  });
+
+  test("a service that echoes a credential bare in its error body has it masked: a bearer token, a bearer function's, a password, an API key", async (t) => {
+    // The service quotes back what it was sent, without the names the redaction by name looks for.
+    const server = await startServer((request, res) => {
+      const authorization = request.headers["authorization"] ?? "";
+      const credentials = authorization.split(" ")[1] ?? "";
+      const password = authorization.startsWith("Basic ") ? Buffer.from(credentials, "base64").toString("utf8").split(":")[1] : "";
+      const echoed = [credentials, password, request.headers["x-api-key"] ?? ""].filter(Boolean).join(" and ");
+      const body = JSON.stringify({ error: { code: "Denied", message: `no access for ${echoed}` } });
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(body);
+    });
+    t.after(() => server.close());
+    let issued = 0;
+    const clients: [string, Partial<ODataClientOptions>, string[]][] = [
+      ["a bearer token", { auth: { bearer: BEARER } }, [BEARER]],
+      ["a bearer function's token", { auth: { bearer: () => `fresh-token-${++issued}-SECRET` } }, ["fresh-token-1-SECRET", "fresh-token-2-SECRET"]],
+      ["a password", { auth: { basic: { username: "alice", password: PASSWORD } } }, [PASSWORD]],
+      ["an API key header", { headers: { "x-api-key": "key-SECRET-4242" } }, ["key-SECRET-4242"]],
+    ];
+    for (const [what, options, secrets] of clients) {
+      const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, ...options });
+      for (let call = 0; call < (what.includes("function") ? 2 : 1); call++) {
+        const error = await client.collection("Books").page().then(
+          () => assert.fail(`${what}: the 403 resolved`),
+          (failure: unknown) => failure,
+        );
+        assert.ok(error instanceof ODataHttpError, what);
+        assertClean(error, secrets);
+        for (const text of [error.body, error.odataError?.message ?? "", inspect(error)]) {
+          for (const secret of secrets) assert.ok(!text.includes(secret), `${what}: found ${secret} in ${text}`);
+        }
+        assert.match(error.odataError?.message ?? "", /^no access for \*\*\*/, what);
+      }
+    }
+    // The service did get them: the masking is of the error, not of the requests.
+    assert.ok(server.requests.some((request) => request.headers["x-api-key"] === "key-SECRET-4242"));
+    assert.ok(server.requests.some((request) => request.headers["authorization"] === "Bearer fresh-token-2-SECRET"));
   });
 
   test("timeout and network errors of an authenticated request hold no secret", async (t) => {

@@ -6,45 +6,34 @@
  * names) and every `Authorization` header its requests sent (an OAuth2 access token among them).
  */
 import type { TextStream } from "./terminal.js";
-
-/** Shorter values are not masked: masking a two-letter password would mangle every message. */
-const MIN_SECRET_LENGTH = 4;
+import { secretForms } from "../util/secret-values.js";
 
 export class SecretMask {
-  /** The values, longest first, so that a value containing another is masked whole. */
-  #values: string[] = [];
+  /** The forms of the values, longest first, so that a value containing another is masked whole. */
+  #forms: string[] = [];
+  /** The values kept, as given: every request of an export gives the same `Authorization` again. */
+  readonly #seen = new Set<string>();
 
-  /** Keeps a secret value (and its form inside a JSON string). */
+  /** Keeps a secret value (see `secretForms`: shorter than 4 characters, it is not masked). */
   add(value: string | undefined): void {
-    if (value === undefined) return;
-    for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
-      if (form.length < MIN_SECRET_LENGTH || this.#values.includes(form)) continue;
-      this.#values.push(form);
-    }
-    this.#values.sort((a, b) => b.length - a.length);
+    if (value !== undefined && !this.#seen.has(value)) this.#keep(value, secretForms(value));
   }
 
   /** Keeps an `Authorization` value, its credentials, and for Basic the `user:password` they encode and the password. */
   addAuthorization(value: string): void {
-    this.add(value);
-    const [scheme = "", credentials] = value.trim().split(/\s+/, 2);
-    if (credentials === undefined) return;
-    this.add(credentials);
-    if (scheme.toLowerCase() !== "basic") return;
-    let pair: string;
-    try {
-      pair = atob(credentials);
-    } catch {
-      return;
-    }
-    this.add(pair);
-    this.add(pair.slice(pair.indexOf(":") + 1));
+    if (!this.#seen.has(value)) this.#keep(value, secretForms(value, true));
+  }
+
+  #keep(value: string, forms: readonly string[]): void {
+    this.#seen.add(value);
+    for (const form of forms) if (!this.#forms.includes(form)) this.#forms.push(form);
+    this.#forms.sort((a, b) => b.length - a.length);
   }
 
   /** The text with every kept value replaced by `***`. */
   mask(text: string): string {
     let masked = text;
-    for (const value of this.#values) masked = masked.replaceAll(value, "***");
+    for (const form of this.#forms) masked = masked.replaceAll(form, "***");
     return masked;
   }
 }

@@ -7,7 +7,7 @@ import { copyRequest, dropCredentials, REDIRECT_STATUSES, type ODataRequest, typ
 import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
-import { redactText, redactUrl } from "../util/redact.js";
+import { redactText, redactUrl, type SentSecrets } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
@@ -221,7 +221,7 @@ export function mergeCookies(first: string, second: string): string {
  * The end of the pipeline: calls `fetch`. A rejection without an answer becomes an
  * `ODataClientError` with code `"NETWORK_ERROR"`; an abort rejects with the signal's reason.
  */
-export function fetchTransport(fetchFn: typeof fetch): SendRequest {
+export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): SendRequest {
   return async (request: ODataRequest) => {
     // fetch refuses such URLs with a message that quotes them, password included; refuse first.
     if (request.url.username || request.url.password) {
@@ -234,6 +234,7 @@ export function fetchTransport(fetchFn: typeof fetch): SendRequest {
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
     if (request.redirect) init.redirect = request.redirect;
+    secrets?.sent(request.headers.get("authorization"));
     let response: Response;
     try {
       response = await fetchFn(request.url.href, init);
@@ -249,6 +250,7 @@ export function fetchTransport(fetchFn: typeof fetch): SendRequest {
     if (typeof response !== "object" || response === null || typeof response.status !== "number" || typeof response.headers?.get !== "function") {
       throw new ODataClientError("BAD_FETCH_RESPONSE", `${request.method} ${redactUrl(request.url)}: option "fetch" resolved with something that is not a Response`);
     }
+    if (!response.ok) secrets?.failed(response);
     return response;
   };
 }

@@ -3,8 +3,9 @@
  * v2 JSON and XML shapes.
  */
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
-import { redactHeaders, redactUrl } from "../util/redact.js";
+import { redactHeaders, redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import { isRecord } from "../util/values.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
@@ -292,13 +293,15 @@ export async function httpErrorFromResponse(
   reading: ErrorBodyReading = {},
 ): Promise<ODataHttpError> {
   const { text, cause } = await readErrorBody(response, reading);
+  // A service may echo a credential bare ("no access for eyJhbGci…"): the ones sent are masked.
+  const secrets = SENT_SECRETS.get(response);
   return httpErrorFromParts({
     status: response.status,
     statusText: response.statusText,
     method,
     url,
     headers: response.headers,
-    body: text,
+    body: secrets === undefined ? text : maskSecretValues(text, secrets),
     ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -220,3 +220,32 @@ export function redactCause(cause: unknown, depth = 0): unknown {
   for (const [key, , value] of fields) (copy as unknown as Record<string, unknown>)[key] = value;
   return copy;
 }
+
+/**
+ * The secret values a client sends, kept with each failed answer so that reading its body into an
+ * error masks them where the service echoes them bare (payload/error-body.ts, util/secret-values.ts):
+ * its configured credentials, and the last few `Authorization` headers it sent (a bearer
+ * function's or an OAuth2 token among them; tokens are renewed, so only the last 4).
+ */
+export class SentSecrets {
+  readonly #configured: readonly string[];
+  readonly #recent: string[] = [];
+
+  constructor(configured: readonly string[]) {
+    this.#configured = configured;
+  }
+
+  /** Notes the `Authorization` a request is sent with. */
+  sent(authorization: string | null): void {
+    if (authorization === null || this.#recent.includes(authorization)) return;
+    if (this.#recent.push(authorization) > 4) this.#recent.shift();
+  }
+
+  /** Keeps the secrets with a failed answer (see {@link SENT_SECRETS}). */
+  failed(response: Response): void {
+    if (this.#configured.length + this.#recent.length > 0) SENT_SECRETS.set(response, { values: this.#configured, authorizations: [...this.#recent] });
+  }
+}
+
+/** The secrets of the client that got each failed answer: secret values, and `Authorization` values. */
+export const SENT_SECRETS = new WeakMap<Response, { values: readonly string[]; authorizations: readonly string[] }>();

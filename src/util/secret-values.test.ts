@@ -1,0 +1,23 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { maskSecretValues, secretForms } from "./secret-values.js";
+
+test("secretForms gives a value and its JSON form; an Authorization value also its credentials, and Basic's pair and password", () => {
+  assert.deepEqual(secretForms('pa"ss-word'), ['pa"ss-word', 'pa\\"ss-word']);
+  assert.deepEqual(secretForms("Bearer tok-1234"), ["Bearer tok-1234"]);
+  assert.deepEqual(secretForms("Bearer tok-1234", true), ["Bearer tok-1234", "tok-1234"]);
+  const basic = `Basic ${btoa("alice:s3cret!")}`;
+  assert.deepEqual(secretForms(basic, true), [basic, btoa("alice:s3cret!"), "alice:s3cret!", "s3cret!"]);
+  // Not an Authorization value: a password with a space is one secret, not two.
+  assert.deepEqual(secretForms("two words"), ["two words"]);
+  // Shorter than 4 characters: not masked, or every message would be mangled.
+  assert.deepEqual(secretForms("abc"), []);
+  assert.deepEqual(secretForms(`Basic ${btoa("a:xy")}`, true), [`Basic ${btoa("a:xy")}`, btoa("a:xy"), "a:xy"]);
+});
+
+test("maskSecretValues masks the longest form first, in plain text and inside JSON strings", () => {
+  const secrets = { values: ['key"4242', "key"], authorizations: [`Basic ${btoa("bob:hunter22")}`] };
+  const text = `denied: key"4242 / {"echo":"key\\"4242"} / bob:hunter22 / hunter22 / ${btoa("bob:hunter22")} / key`;
+  assert.equal(maskSecretValues(text, secrets), "denied: *** / {\"echo\":\"***\"} / *** / *** / *** / key");
+  assert.equal(maskSecretValues("nothing to see", { values: [], authorizations: [] }), "nothing to see");
+});

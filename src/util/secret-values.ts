@@ -1,0 +1,40 @@
+/**
+ * Masking secrets by their values, where masking by the names around them (redact.ts) cannot see
+ * them: a service that echoes a bare token in an error message ("no access for eyJhbGci…"). The
+ * client keeps the secrets it sends (see core.ts), the reader of an error body masks them.
+ */
+
+/** Shorter values are not masked: masking a two-letter password would mangle every message. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * The forms in which a secret value may come back: the value and its form inside a JSON string;
+ * for an `Authorization` value (`authorization`) also its credentials and, for Basic, the
+ * `user:password` they encode and the password. Those shorter than 4 characters are left out.
+ */
+export function secretForms(value: string, authorization = false): string[] {
+  const forms = [value];
+  const [scheme = "", credentials] = value.trim().split(/\s+/, 2);
+  if (authorization && credentials !== undefined) {
+    forms.push(credentials);
+    if (scheme.toLowerCase() === "basic") {
+      try {
+        const pair = atob(credentials);
+        forms.push(pair, pair.slice(pair.indexOf(":") + 1));
+      } catch {
+        // Not base64: the credentials as they are.
+      }
+    }
+  }
+  const all = forms.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]);
+  return [...new Set(all)].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+/** `text` with every form of every secret value and `Authorization` value replaced by `***` (the longest first). */
+export function maskSecretValues(text: string, secrets: { values: readonly string[]; authorizations: readonly string[] }): string {
+  const all = [...secrets.values.flatMap((value) => secretForms(value)), ...secrets.authorizations.flatMap((value) => secretForms(value, true))];
+  const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
+  let masked = text;
+  for (const form of forms) masked = masked.replaceAll(form, "***");
+  return masked;
+}

@@ -247,13 +247,15 @@ export function checkResumePoint(checkpoint: ExportCheckpoint, file: string): vo
  * those of an earlier process that was killed while it wrote one (named with that process's id).
  */
 export async function removeCheckpoint(file: string): Promise<void> {
-  await rm(file, { force: true });
+  // The temporary files first: a process killed in between leaves the checkpoint, which a rerun
+  // removes again, rather than temporary files that nothing would remove.
   const name = basename(file);
   const folder = dirname(file);
   const entries = await readdir(folder).catch(() => [] as string[]);
   for (const entry of entries) {
     if (entry.startsWith(`${name}.`) && /^\.\d+\.tmp$/.test(entry.slice(name.length))) await rm(join(folder, entry), { force: true });
   }
+  await rm(file, { force: true });
 }
 
 /** Whether `link` is an absolute http(s) URL on the origin of `request`. */

@@ -311,6 +311,9 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
   const parts = job.resume?.parts ?? partFiles(job.out, job.checkpoint, job.plan.length);
   const columns = job.resume ? job.resume.columns : job.columns;
   if (!job.resume) {
+    // Part checkpoints an earlier export left (killed, or its main checkpoint deleted by hand) must
+    // not be taken for this export's when it is resumed.
+    for (const part of parts) await removeCheckpoint(part.checkpoint);
     await saveCheckpoint(job.checkpoint, {
       type: "traverse-odata/export-parallel",
       version: 1,
@@ -339,6 +342,9 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
       const saved = job.resume ? await loadCheckpoint(part.checkpoint) : undefined;
       if (saved !== undefined && saved.type !== "traverse-odata/export-checkpoint") {
         throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is not the checkpoint of a walk`);
+      }
+      if (saved !== undefined && (saved.request !== job.query.partition(partition).url() || saved.format !== job.format || saved.out !== part.file)) {
+        throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is of another export; delete the export's checkpoints to start again`);
       }
       try {
         return await walkToFile({

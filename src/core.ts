@@ -72,7 +72,7 @@ export class ClientCore {
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    // The secrets it sends are kept with failed answers, for their errors to mask (http/sent-secrets.ts).
+    // The secrets it sends are kept with failed answers, for their errors to mask (SentSecrets, util/redact.ts).
     const auth = options.auth;
     const configured = options.headers.filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
     if (auth && "bearer" in auth && typeof auth.bearer === "string") configured.push(auth.bearer);

@@ -488,9 +488,22 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
 
   test("--checkpoint the same file as --out: refused, so that the checkpoint never replaces the rows", async () => {
     const cwd = tempDir();
-    const result = await cli(["export", SERVICE, "Products", "--out", "same.ndjson", "--checkpoint", "same.ndjson"], { cwd });
-    const kept = existsSync(join(cwd, "same.ndjson")) ? readFileSync(join(cwd, "same.ndjson"), "utf8") : undefined;
-    assert.ok(result.code === 2 || kept === WRITTEN, `exit ${result.code}, the output holds ${JSON.stringify(kept)}\n${result.stderr}`);
+    writeFileSync(join(cwd, "same.ndjson"), WRITTEN);
+    const { result, requests } = await requestsDuring(shop, () => cli(["export", SERVICE, "Products", "--out", "same.ndjson", "--checkpoint", "same.ndjson"], { cwd }));
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /--checkpoint must name another file than --out/);
+    assert.equal(readFileSync(join(cwd, "same.ndjson"), "utf8"), WRITTEN, "the earlier export is kept");
+    assert.deepEqual(requests.map((r) => r.path), []);
+  });
+
+  test("an export over a longer earlier file leaves only its own rows", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "over.ndjson"), `${WRITTEN}${"x".repeat(5000)}\n`);
+    const result = await cli(["export", SERVICE, "Products", "--out", "over.ndjson", "--quiet"], { cwd });
+    assert.equal(result.code, 0, result.stderr);
+    const text = readFileSync(join(cwd, "over.ndjson"), "utf8");
+    assert.ok(!text.includes("xxxx"), "the earlier file's bytes are gone");
+    assert.ok(text.length > 0 && text.split("\n").filter(Boolean).every((line) => JSON.parse(line) !== null));
   });
 
   test("a service that fails on the first page leaves an earlier export's file as it was", async (t) => {

@@ -402,6 +402,25 @@ describe("secrets stay out of errors", () => {
     assert.ok(server.requests.some((request) => request.headers["authorization"] === "Bearer fresh-token-2-SECRET"));
   });
 
+  test("a status monitor that echoes the token bare in its error body has it masked too", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = (request.headers["authorization"] ?? "").split(" ")[1] ?? "";
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "Denied", message: `monitor says no to ${token}` } }));
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    const error = await client.asyncPoller("monitor/1").poll().then(
+      () => assert.fail("the 403 resolved"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataHttpError);
+    assertClean(error, [BEARER]);
+    assert.ok(!error.body.includes(BEARER) && !inspect(error).includes(BEARER));
+    assert.equal(error.odataError?.message, "monitor says no to ***");
+    assert.equal(server.requests[0]?.headers["authorization"], `Bearer ${BEARER}`);
+  });
+
   test("timeout and network errors of an authenticated request hold no secret", async (t) => {
     const server = await startServer((r, res) => {
       if (r.path.endsWith("Slow")) return;

@@ -13,7 +13,7 @@
  *   goes) and the walk goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
  */
-import { createReadStream, write as fsWrite } from "node:fs";
+import { constants as fsConstants, createReadStream, write as fsWrite } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
 import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
@@ -63,19 +63,15 @@ export class FileSink {
    */
   static async open(path: string, resumeAt?: number): Promise<FileSink> {
     if (resumeAt === undefined) {
-      let handle: FileHandle;
-      try {
-        handle = await open(path, "r+");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-        return new FileSink(path, await open(path, "w"), 0);
-      }
-      // Only a regular file is emptied (a device such as /dev/stdout cannot be, nor needs to be).
-      const regular = await handle.stat().then((found) => found.isFile(), async (error: unknown) => {
+      // Write-only, created if missing, not emptied (O_TRUNC) yet: a file that cannot be written
+      // fails here, before anything is asked.
+      const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT);
+      // Only a regular file with something in it is emptied, by the first write.
+      const full = await handle.stat().then((found) => found.isFile() && found.size > 0, async (error: unknown) => {
         await handle.close();
         throw error;
       });
-      return new FileSink(path, handle, 0, regular);
+      return new FileSink(path, handle, 0, full);
     }
     let handle: FileHandle;
     try {

@@ -107,7 +107,9 @@ export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>
       if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
       // The token function cannot be stopped, but the request stops waiting for it when its signal
       // aborts (the caller's, or the timeout's): the caller sees the abort at once.
-      return next(withAuthorization(request, await untilAborted(() => authorizationValue(auth), request.signal)));
+      // (A string or basic credentials cannot keep it waiting: no wrapper for them.)
+      const value = "bearer" in auth && typeof auth.bearer === "function" ? await untilAborted(() => authorizationValue(auth), request.signal) : await authorizationValue(auth);
+      return next(withAuthorization(request, value));
     },
   };
 }

@@ -293,15 +293,13 @@ export async function httpErrorFromResponse(
   reading: ErrorBodyReading = {},
 ): Promise<ODataHttpError> {
   const { text, cause } = await readErrorBody(response, reading);
-  // A service may echo a credential bare ("no access for eyJhbGci…"): the ones sent are masked.
-  const secrets = SENT_SECRETS.get(response);
   return httpErrorFromParts({
     status: response.status,
     statusText: response.statusText,
     method,
     url,
     headers: response.headers,
-    body: secrets === undefined ? text : maskSecretValues(text, secrets),
+    body: text,
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -314,7 +312,11 @@ export async function httpErrorFromResponse(
  */
 export async function readErrorBody(response: Response, reading: ErrorBodyReading = {}): Promise<{ text: string; cause?: unknown }> {
   const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
-  const { text, failure } = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
+  const read = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
+  const failure = read.failure;
+  // A service may echo a credential bare ("no access for eyJhbGci…"): the ones sent are masked.
+  const secrets = SENT_SECRETS.get(response);
+  const text = secrets === undefined ? read.text : maskSecretValues(read.text, secrets);
   if (failure === undefined) return { text };
   const interrupted = failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
   if (signal?.aborted || !interrupted) throw failure.error;

@@ -456,7 +456,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** A position or length in a string: a whole number from 0, or an expression. */
   #position(value: unknown, where: string): FilterExpression {
-    if (!isFilterExpression(value) && !(Number.isSafeInteger(value) && (value as number) >= 0)) {
+    if (!isFilterExpression(value) && !(Number.isSafeInteger(value) && (value as number) >= 0) && !(typeof value === "bigint" && value >= 0n)) {
       throw new RangeError(`${where}: expected an integer >= 0 or an expression; got ${describe(value)}`);
     }
     return this.#value(value);

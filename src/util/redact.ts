@@ -87,6 +87,11 @@ const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>`
 /** Values of a credential header that are no secret: the CSRF token protocol words. */
 const PUBLIC_VALUES = new Set(["fetch", "required", "***", '"***"', "'***'", ""]);
 
+/** Whether a value of a secret-named header is a protocol word, not a secret (`X-CSRF-Token: Fetch`). */
+export function isPublicValue(value: string): boolean {
+  return PUBLIC_VALUES.has(value.trim().toLowerCase());
+}
+
 /** The mask that replaces a secret. */
 const MASK = "***";
 

@@ -3,14 +3,19 @@
  * them: a service that echoes a bare token in an error message ("no access for eyJhbGci…"). The
  * client keeps the secrets it sends (see core.ts), the reader of an error body masks them.
  */
+import { isPublicValue } from "./redact.js";
 
-/** Shorter values are not masked: masking a two-letter password would mangle every message. */
-const MIN_SECRET_LENGTH = 4;
+/**
+ * Shorter values are not masked: a password such as `odata` or `admin` would mangle every URL and
+ * message it occurs in. (Those are still masked where a name marks them, by redact.ts.)
+ */
+const MIN_SECRET_LENGTH = 8;
 
 /**
  * The forms in which a secret value may come back: the value and its form inside a JSON string;
  * for an `Authorization` value (`authorization`) also its credentials and, for Basic, the
- * `user:password` they encode and the password. Those shorter than 4 characters are left out.
+ * `user:password` they encode and the password. Those shorter than 8 characters, and the CSRF
+ * protocol words (`Fetch`, `Required`), are left out.
  */
 export function secretForms(value: string, authorization = false): string[] {
   const forms = [value];
@@ -27,7 +32,7 @@ export function secretForms(value: string, authorization = false): string[] {
     }
   }
   const all = forms.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]);
-  return [...new Set(all)].filter((form) => form.length >= MIN_SECRET_LENGTH);
+  return [...new Set(all)].filter((form) => form.length >= MIN_SECRET_LENGTH && !isPublicValue(form));
 }
 
 /** `text` with every form of every secret value and `Authorization` value replaced by `***` (the longest first). */

@@ -338,6 +338,24 @@ describe("client.delta()", () => {
     assert.equal(page?.deltaLink, new URL(server.url("svc/Customers?!deltatoken='20260102'")).href);
   });
 
+  test("a v2 Atom delta page that is not well-formed XML rejects with BAD_PAYLOAD naming its request", async (t) => {
+    const { client, root } = await serveClient(
+      t,
+      (_request, res) => {
+        res.writeHead(200, { "content-type": "application/atom+xml;type=feed" });
+        res.end("<feed><entry>");
+      },
+      { version: "2.0" },
+      "svc/",
+    );
+    await assert.rejects(collect(client.delta("Customers?!deltatoken='1'", { format: "atom" })), (error: unknown) => {
+      assert.ok(error instanceof ODataClientError);
+      assert.equal(error.code, "BAD_PAYLOAD");
+      assert.ok(error.message.startsWith(`GET ${new URL("Customers?!deltatoken='1'", root).href}: the XML body is not well-formed`), error.message);
+      return true;
+    });
+  });
+
   test("format \"atom\" on a v4 client is refused before anything is sent", async (t) => {
     const server = await trackingService({ t1: { value: [] } });
     t.after(() => server.close());

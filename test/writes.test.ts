@@ -132,6 +132,20 @@ describe("create", () => {
   });
 });
 
+describe("a write's own headers", () => {
+  test("a plain object adds headers (names in any case); a Headers instance is refused saying what to pass, and nothing is sent", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 1 }));
+    const items = client.collection("Items");
+    await items.create({ ID: 1 }, { headers: { "X-Trace": "t-1" } });
+    assert.equal(onlyRequest(server).headers["x-trace"], "t-1");
+    await assert.rejects(
+      items.create({ ID: 2 }, { headers: new Headers({ "x-trace": "t-2" }) as unknown as Record<string, string> }),
+      (error: unknown) => error instanceof TypeError && /create\(entity\): option "headers" must be an object of header names to strings; got a Headers instance \(pass a plain object/.test(error.message),
+    );
+    assert.equal(server.requests.length, 1);
+  });
+});
+
 describe("update, replace, delete and ETags", () => {
   test("update PATCHes the entity URL with If-Match from an etag string and resolves with the returned entity", async (t) => {
     const { server, client } = await serveClient(t, answerJson(200, { ID: 1, title: "New", "@odata.etag": 'W/"2"' }));

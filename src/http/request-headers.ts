@@ -19,7 +19,10 @@ const NOT_IN_VALUE = /[\r\n\0]/;
 export function requestHeaders(value: unknown, where: string): Record<string, string> {
   const headers: Record<string, string> = {};
   if (value === undefined) return headers;
-  if (!isPlainObject(value)) throw new TypeError(`${where}: option "headers" must be an object of header names to strings; got ${describe(value)}`);
+  if (!isPlainObject(value)) {
+    const given = typeof Headers === "function" && value instanceof Headers ? "a Headers instance (pass a plain object of header names to strings)" : describe(value);
+    throw new TypeError(`${where}: option "headers" must be an object of header names to strings; got ${given}`);
+  }
   for (const [name, text] of Object.entries(value)) {
     if (!FIELD_NAME.test(name)) throw new TypeError(`${where}: option "headers" has ${JSON.stringify(name)}, which is not a header name`);
     if (typeof text !== "string" || NOT_IN_VALUE.test(text)) {

@@ -120,7 +120,7 @@ async function readDeltaPage<T>(
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
   const page = isXmlContentType(response.headers.get("content-type"))
-    ? readAtomDelta<T>(text)
+    ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`)
     : readJsonDelta<T>(text, url, core.options.version === "2.0");
   if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
   if (page.deltaLink !== undefined) page.deltaLink = absolute(core, page.deltaLink, url);
@@ -188,10 +188,10 @@ export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
 /**
  * Reads a v2 Atom delta feed (pure): its entries are the changed entities, its tombstones the
  * removed ones, `<link rel="next">` and `<link rel="delta">` its links (made absolute against the
- * feed's base).
+ * feed's base). A `BAD_PAYLOAD` names `where` first when given (the request whose answer it is).
  */
-export function readAtomDelta<T>(text: string): DeltaPage<T> {
-  const feed = readAtomFeed(text);
+export function readAtomDelta<T>(text: string, where?: string): DeltaPage<T> {
+  const feed = readAtomFeed(text, where);
   const page: DeltaPage<T> = { changed: feed.entities as T[], removed: [], addedLinks: [], removedLinks: [] };
   for (const tombstone of childElements(parseXml(text), TOMBSTONES_NAMESPACE, "deleted-entry")) {
     const removed: RemovedEntity<T> = { reason: "deleted" };

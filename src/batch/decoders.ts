@@ -41,7 +41,6 @@ export function entityDecoder(version: ODataVersion, expand?: readonly ExpandIte
   return (message) => {
     const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
     if (entity === undefined) return undefined;
-    if (!isRecord(entity)) throw badPayload("the answer is not an entity object");
     markExpanded(entity, expand);
     return entity;
   };

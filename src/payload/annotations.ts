@@ -65,16 +65,24 @@ export const COLLECTION_ANNOTATIONS: Readonly<Record<PayloadFormat, Readonly<Rec
 };
 
 /**
+ * A count as a number: a safe integer from 0, or its decimal text (v2 and `IEEE754Compatible`
+ * send it so, `m:count` and `$count` are text); `undefined` for anything else, 400 digits (which
+ * would read as Infinity) and 17 (which would lose their last ones) among them.
+ */
+export function countOf(value: unknown): number | undefined {
+  const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof count === "number" && Number.isSafeInteger(count) && count >= 0 ? count : undefined;
+}
+
+/**
  * Sets the annotation `target` that the member `name` carries; a count that is no count or a link
  * that is no string is `BAD_PAYLOAD`. v2 sends the count as a string, and v4 does too under
  * `IEEE754Compatible=true`.
  */
 export function setAnnotation(annotations: CollectionAnnotations, target: CollectionAnnotation, name: string, value: unknown): void {
   if (target === "count") {
-    const count = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
-      throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a count`);
-    }
+    const count = countOf(value);
+    if (count === undefined) throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a count`);
     annotations.count = count;
     return;
   }

@@ -7,7 +7,7 @@
  * default namespace) work alike.
  */
 
-import type { CollectionAnnotations } from "./annotations.js";
+import { countOf, type CollectionAnnotations } from "./annotations.js";
 import { attributeValue, childElements, firstChildElement, parseXml, textContent, XML_NAMESPACE, type XmlElement } from "./xml.js";
 import { clipText } from "../util/redact.js";
 import { ODataClientError } from "../errors.js";
@@ -141,12 +141,10 @@ function readFeed(feed: XmlElement, base: string | undefined, depth: number): At
         else if (rel === "delta" || rel === `${DATA_NAMESPACE}/delta`) annotations.deltaLink = resolve(href, baseOf(child, base));
       }
     } else if (child.namespace === METADATA_NAMESPACE && child.local === "count") {
-      const count = textContent(child).trim();
-      // Digits alone are not enough: 400 of them read as Infinity, and 17 lose their last ones.
-      if (!/^\d{1,16}$/.test(count) || !Number.isSafeInteger(Number(count))) {
-        throw badPayload(`the feed's <${child.name}> is ${JSON.stringify(count.length > 40 ? `${count.slice(0, 40)}…` : count)}, not a count (character offset ${child.offset})`);
-      }
-      annotations.count = Number(count);
+      const text = textContent(child).trim();
+      const count = countOf(text);
+      if (count === undefined) throw badPayload(`the feed's <${child.name}> is ${JSON.stringify(clipText(text, 40))}, not a count (character offset ${child.offset})`);
+      annotations.count = count;
     }
   }
   return { entities, annotations };

@@ -30,15 +30,6 @@ export function keepEtagHeader(entity: unknown, etag: string | null, v2: boolean
   else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 
-/**
- * The entity of an answer that must be one (a read of one entity, a write's answer with a body):
- * an array, a primitive or `null` is `BAD_PAYLOAD`, its message starting with `where`.
- */
-export function entityObject(entity: unknown, where: string): Record<string, unknown> {
-  if (!isRecord(entity)) throw badPayload(`${where} did not answer with an entity object (got ${describe(entity)})`);
-  return entity;
-}
-
 /** An answer whose body holds one entity: a read of it, a write's answer, a `$batch` part. */
 export interface EntityAnswer {
   /** The body text. */
@@ -64,11 +55,17 @@ export async function atomReaderFor(contentType: string | null): Promise<AtomEnt
  * The entity in an answer's body, by the rule of this module: Atom or JSON, v2's `d` (and a lone
  * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
  * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
- * is not JSON is `BAD_PAYLOAD`, its message starting with `where` (`GET https://...`) when given.
+ * is not JSON, or not one entity object, is `BAD_PAYLOAD`, its message starting with `where`
+ * (`GET https://...`) when given.
  * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
  * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
  */
-export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, where: string | undefined, readAtomEntry: AtomEntryReader | undefined): unknown {
+export function readEntityAnswer(
+  answer: EntityAnswer,
+  version: ODataVersion,
+  where: string | undefined,
+  readAtomEntry: AtomEntryReader | undefined,
+): Record<string, unknown> | undefined {
   const v2 = version === "2.0";
   if (answer.body.trim() === "") return undefined;
   let entity: unknown;
@@ -87,6 +84,10 @@ export function readEntityAnswer(answer: EntityAnswer, version: ODataVersion, wh
       if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
       normalizeV2Entity(entity);
     }
+  }
+  // Every answer read here is one entity: an array, a primitive or null is no answer to it.
+  if (!isRecord(entity)) {
+    throw badPayload(`${where === undefined ? "the answer is not an entity object" : `${where} did not answer with an entity object`} (got ${describe(entity)})`);
   }
   dropResponseAnnotations(entity);
   keepEtagHeader(entity, answer.etag, v2);

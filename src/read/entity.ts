@@ -8,11 +8,12 @@ import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { atomReaderFor, entityObject, readEntityAnswer } from "../payload/entity-answer.js";
+import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
+import { countOf } from "../payload/annotations.js";
 
 /** GET of `/$count` as a number. */
 export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
@@ -23,11 +24,9 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url);
   const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
-  // Digits alone are not enough: 400 of them read as Infinity, and 17 lose their last ones.
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
-  }
-  return Number(text);
+  const count = countOf(text);
+  if (count === undefined) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`);
+  return count;
 }
 
 /**
@@ -48,7 +47,9 @@ export async function readEntity<T>(
   const text = await readBodyText(response, "GET", url, signal);
   const contentType = response.headers.get("content-type");
   const where = `GET ${redactUrl(url)}`;
-  const entity = entityObject(readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, await atomReaderFor(contentType)), where);
+  const entity = readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, await atomReaderFor(contentType));
+  // An empty body is a write's "no content"; a read of one entity must get it.
+  if (entity === undefined) throw new ODataClientError("BAD_PAYLOAD", `${where} did not answer with an entity object (got an empty body)`);
   markExpanded(entity, expand);
   return entity as T;
 }

@@ -6,7 +6,7 @@
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
-import { atomReaderFor, entityObject, readEntityAnswer } from "../payload/entity-answer.js";
+import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
@@ -41,8 +41,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
   const where = `${request.method} ${redactUrl(request.url)}`;
-  // As get(): an answer with a body is the entity written, never an array, a primitive or null.
-  return entityObject(readEntityAnswer(answer, core.options.version, where, await atomReaderFor(answer.contentType)), where) as R;
+  return readEntityAnswer(answer, core.options.version, where, await atomReaderFor(answer.contentType)) as R;
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */

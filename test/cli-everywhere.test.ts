@@ -542,6 +542,14 @@ const PASSWORD = "pw-S3CRET-987";
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
 
 describe("4. secrets: never in stdout, stderr, a file written, nor at another origin", () => {
+  test("NODE_DEBUG=traverse-odata writes the wire log to the run's stderr, through its mask, as --debug does", async () => {
+    const result = await cli(["count", SERVICE, "Products"], { env: { NODE_DEBUG: "traverse-odata", TRAVERSE_ODATA_TOKEN: "tok-node-debug-s3cret" } });
+    assert.equal(result.code, 0, show(["count"], result));
+    assert.match(result.stderr, /^traverse-odata #1 > GET \S*Products\/\$count/m);
+    assert.match(result.stderr, /^traverse-odata #1 < 200 GET \S*Products\/\$count/m);
+    assert.ok(!result.stderr.includes("tok-node-debug-s3cret"), result.stderr);
+  });
+
   let echo: RecordingServer;
   let elsewhere: RecordingServer;
   before(async () => {

@@ -9,6 +9,7 @@ import { resolveService, type OAuth2Profile, type Profile, type ServiceTarget } 
 import { CliUsageError } from "./errors.js";
 import type { SecretMask } from "./secrets.js";
 import { isSecretHeaderName } from "../util/redact.js";
+import { nodeDebugNames } from "../http/debug.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -146,7 +147,8 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     maxPageSize: settings.maxPageSize,
     // Every Authorization the run sends is a secret to mask, an OAuth2 access token among them.
     ...(secrets ? { fetch: recordingAuthorization(secrets) } : {}),
-    ...(settings.debug ? { debug: environment.wireLog ?? true } : {}),
+    // --debug, or NODE_DEBUG=traverse-odata: either way through the run's masked stderr.
+    ...(settings.debug || nodeDebugNames(environment.env["NODE_DEBUG"]) ? { debug: environment.wireLog ?? true } : {}),
   };
 }
 

@@ -68,16 +68,19 @@ function loggedTransport(transport: SendRequest, log: WireLogger, retries: numbe
 /** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */
 export class ClientCore {
   readonly options: ResolvedClientOptions;
+  /** The secret values this client sends, for failures read from its answers to mask. */
+  readonly sentSecrets: SentSecrets;
   readonly #pipeline: SendRequest;
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    // The secrets it sends are kept with failed answers, for their errors to mask (SentSecrets, util/redact.ts).
+    // The secrets it sends are kept with its answers, for the failures read from them to mask (SentSecrets, util/redact.ts).
     const auth = options.auth;
     const configured = options.headers.filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
     if (auth && "bearer" in auth && typeof auth.bearer === "string") configured.push(auth.bearer);
     if (auth && "basic" in auth) configured.push(auth.basic.password);
-    const fetched = fetchTransport(options.fetch, new SentSecrets(configured));
+    this.sentSecrets = new SentSecrets(configured);
+    const fetched = fetchTransport(options.fetch, this.sentSecrets);
     const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);
     this.#pipeline = composePipeline(buildSteps(options), transport);
   }

@@ -421,6 +421,77 @@ describe("secrets stay out of errors", () => {
     assert.equal(server.requests[0]?.headers["authorization"], `Bearer ${BEARER}`);
   });
 
+  test("a monitor that reports a failed operation echoing the token has it masked in the AsyncOperationFailedError (rules 2 and 4)", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = (request.headers["authorization"] ?? "").split(" ")[1] ?? "";
+      const error = JSON.stringify({ error: { code: "Denied", message: `the job of ${token} failed`, details: [{ code: "D", message: `again ${token}` }] } });
+      if (request.path.endsWith("/rule4")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ status: "Failed", ...JSON.parse(error) }));
+      } else {
+        res.writeHead(200, { "content-type": "application/http" });
+        res.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n${error}`);
+      }
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    for (const path of ["monitor/rule4", "monitor/rule2"]) {
+      const error = await client.asyncPoller(path, { pollInterval: 10 }).wait().then(
+        () => assert.fail(`${path}: the failure resolved`),
+        (failure: unknown) => failure,
+      );
+      assert.ok(error instanceof AsyncOperationFailedError, path);
+      assertClean(error, [BEARER]);
+      assert.ok(!inspect(error).includes(BEARER), path);
+      assert.equal(error.odataError?.message, "the job of *** failed", path);
+      assert.equal(error.odataError?.details?.[0]?.message, "again ***", path);
+      assert.match(error.message, /: the job of \*\*\* failed$/, path);
+    }
+    assert.deepEqual(
+      server.requests.map((request) => [request.path, request.headers["authorization"]]),
+      [
+        ["/svc/monitor/rule4", `Bearer ${BEARER}`],
+        ["/svc/monitor/rule2", `Bearer ${BEARER}`],
+      ],
+    );
+  });
+
+  test("a $batch whose failed part echoes the token has it masked in that part's error, multipart and JSON", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = (request.headers["authorization"] ?? "").split(" ")[1] ?? "";
+      const error = { error: { code: "Denied", message: `no access for ${token}` } };
+      if ((request.headers["content-type"] ?? "").startsWith("application/json")) {
+        const id = (JSON.parse(request.body) as { requests: { id: string }[] }).requests[0]?.id;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ responses: [{ id, status: 403, headers: { "content-type": "application/json" }, body: error }] }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+      res.end(
+        `--b0\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(error)}\r\n--b0--\r\n`,
+      );
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    for (const format of ["multipart", "json"] as const) {
+      const batch = client.batch({ format });
+      const handle = batch.get(client.collection("Books").key(1));
+      const results = await batch.send();
+      const result = results.of(handle);
+      assert.equal(result.ok, false, format);
+      assert.equal(result.status, 403, format);
+      const error = result.error;
+      assert.ok(error instanceof ODataHttpError, format);
+      assertClean(error, [BEARER]);
+      assert.ok(!error.body.includes(BEARER) && !inspect(error).includes(BEARER), format);
+      assert.equal(error.odataError?.message, "no access for ***", format);
+    }
+    assert.deepEqual(
+      server.requests.map((request) => request.headers["authorization"]),
+      [`Bearer ${BEARER}`, `Bearer ${BEARER}`],
+    );
+  });
+
   test("timeout and network errors of an authenticated request hold no secret", async (t) => {
     const server = await startServer((r, res) => {
       if (r.path.endsWith("Slow")) return;

@@ -5,6 +5,8 @@
  */
 import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../errors.js";
 import { httpErrorFromParts } from "../payload/error-body.js";
+import type { SecretSet } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
@@ -219,8 +221,11 @@ function isContinuation(message: HttpMessage): boolean {
   return message.status === 202 && message.headers.has("location");
 }
 
-/** The result of one request from what the service said about it. */
-export function resultOf(request: PlannedRequest, answer: Answer | undefined): BatchResult<unknown> {
+/**
+ * The result of one request from what the service said about it. A failure's body is read with the
+ * `secrets` the client sent masked, as any error body is (payload/error-body.ts).
+ */
+export function resultOf(request: PlannedRequest, answer: Answer | undefined, secrets?: SecretSet): BatchResult<unknown> {
   if (answer === undefined || answer.kind === "missing") {
     return unanswered(
       "BATCH_NOT_EXECUTED",
@@ -253,7 +258,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined): B
     method: request.method,
     url: request.url,
     headers: message.headers,
-    body: message.body,
+    body: secrets === undefined ? message.body : maskSecretValues(message.body, secrets),
   });
   return { ok: false, status: message.status, headers: message.headers, error };
 }

@@ -192,7 +192,8 @@ function resultsOf(
   const plan = planOf(batch);
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
-  const list = plan.requests.map((request) => resultOf(request, answers[request.index]));
+  const secrets = batch.core.sentSecrets.current();
+  const list = plan.requests.map((request) => resultOf(request, answers[request.index], secrets));
   let continuation: AsyncPoller<BatchResults> | undefined;
   if (matched.continuation !== undefined) {
     const from = Math.max(

@@ -250,7 +250,7 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
     if (typeof response !== "object" || response === null || typeof response.status !== "number" || typeof response.headers?.get !== "function") {
       throw new ODataClientError("BAD_FETCH_RESPONSE", `${request.method} ${redactUrl(request.url)}: option "fetch" resolved with something that is not a Response`);
     }
-    if (!response.ok) secrets?.failed(response);
+    secrets?.keep(response);
     return response;
   };
 }

@@ -6,7 +6,8 @@
 import type { ODataErrorDetail, ODataHttpError } from "../errors.js";
 import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
-import { clipText } from "../util/redact.js";
+import { clipText, type SecretSet } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import { badResponse, resolveAnswerUrl } from "./answer-url.js";
 import { dropResponseAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
@@ -26,6 +27,11 @@ export interface MonitorAnswer {
    * read before. Only error answers are read on after such a failure; their error carries it.
    */
   cause?: unknown;
+  /**
+   * The secret values the client sent (util/redact.ts): a failure the answer reports is read with
+   * them masked, since a service may echo a credential into its error message.
+   */
+  secrets?: SecretSet | undefined;
 }
 
 /** What the service said about the operation's state and progress, where it said anything. */
@@ -170,7 +176,7 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
       return { kind: "cancelled", ...progress };
     case "failed": {
       const reading: MonitorReading = { kind: "failed", ...progress, reason: `the service reported status ${JSON.stringify(progress.status)}` };
-      const odataError = json === undefined ? undefined : parseODataError(answer.body, "application/json");
+      const odataError = json === undefined ? undefined : parseODataError(failureText(answer.body, answer), "application/json");
       if (odataError) reading.odataError = odataError;
       return reading;
     }
@@ -187,11 +193,16 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
   if (finalStatus >= 200 && finalStatus < 300) return { kind: "succeeded", result: bodyResult(headers, body, answer) };
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
-    const odataError = parseODataError(body, headers.get("content-type"));
+    const odataError = parseODataError(failureText(body, answer), headers.get("content-type"));
     if (odataError) reading.odataError = odataError;
     return reading;
   }
   throw badResponse(answer, `the final status ${finalStatus} is neither success nor failure`);
+}
+
+/** The text of a failure the answer reports, with the secrets the client sent masked. */
+function failureText(text: string, answer: MonitorAnswer): string {
+  return answer.secrets === undefined ? text : maskSecretValues(text, answer.secrets);
 }
 
 /** The body of a result fetched apart from the monitor: JSON parsed under a JSON type, text otherwise. */

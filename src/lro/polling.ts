@@ -16,7 +16,7 @@ import { resumeHint } from "./token.js";
 import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 
 /** The fifth transient answer in a row rejects (rule 9). */
 const TRANSIENT_LIMIT = 5;
@@ -520,7 +520,7 @@ async function errorAnswer(response: Response, url: URL, signal: AbortSignal | u
 
 /** An answer of a GET of `url` with its body read, as the rules read it. */
 function monitorAnswer(response: Response, url: URL, body: string): MonitorAnswer {
-  return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET" };
+  return { status: response.status, statusText: response.statusText, headers: response.headers, body, url, method: "GET", secrets: SENT_SECRETS.get(response) };
 }
 
 /**

@@ -226,31 +226,47 @@ export function redactCause(cause: unknown, depth = 0): unknown {
   return copy;
 }
 
+/** The secret values a client sends: its configured ones, and the `Authorization` values it sent last. */
+export interface SecretSet {
+  readonly values: readonly string[];
+  readonly authorizations: readonly string[];
+}
+
 /**
- * The secret values a client sends, kept with each failed answer so that reading its body into an
- * error masks them where the service echoes them bare (payload/error-body.ts, util/secret-values.ts):
- * its configured credentials, and the last few `Authorization` headers it sent (a bearer
- * function's or an OAuth2 token among them; tokens are renewed, so only the last 4).
+ * The secret values a client sends, kept with each answer so that reading a failure out of it
+ * masks them where the service echoes them bare (payload/error-body.ts, util/secret-values.ts): an
+ * error status's body, a status monitor's failed operation, a failed part of a `$batch`. They are
+ * its configured credentials and the last few `Authorization` headers it sent (a bearer function's
+ * or an OAuth2 token among them; tokens are renewed, so only the last 4).
  */
 export class SentSecrets {
   readonly #configured: readonly string[];
   readonly #recent: string[] = [];
+  /** The set as it stands, made again only when an `Authorization` not seen before is sent. */
+  #current: SecretSet | undefined;
 
   constructor(configured: readonly string[]) {
     this.#configured = configured;
+    if (configured.length > 0) this.#current = { values: configured, authorizations: [] };
   }
 
   /** Notes the `Authorization` a request is sent with. */
   sent(authorization: string | null): void {
     if (authorization === null || this.#recent.includes(authorization)) return;
     if (this.#recent.push(authorization) > 4) this.#recent.shift();
+    this.#current = { values: this.#configured, authorizations: [...this.#recent] };
   }
 
-  /** Keeps the secrets with a failed answer (see {@link SENT_SECRETS}). */
-  failed(response: Response): void {
-    if (this.#configured.length + this.#recent.length > 0) SENT_SECRETS.set(response, { values: this.#configured, authorizations: [...this.#recent] });
+  /** The secrets sent so far; `undefined` while there are none. */
+  current(): SecretSet | undefined {
+    return this.#current;
+  }
+
+  /** Keeps the secrets with an answer (see {@link SENT_SECRETS}). */
+  keep(response: Response): void {
+    if (this.#current !== undefined) SENT_SECRETS.set(response, this.#current);
   }
 }
 
-/** The secrets of the client that got each failed answer: secret values, and `Authorization` values. */
-export const SENT_SECRETS = new WeakMap<Response, { values: readonly string[]; authorizations: readonly string[] }>();
+/** The secrets of the client that got each answer: secret values, and `Authorization` values. */
+export const SENT_SECRETS = new WeakMap<Response, SecretSet>();

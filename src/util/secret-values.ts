@@ -3,7 +3,7 @@
  * them: a service that echoes a bare token in an error message ("no access for eyJhbGci…"). The
  * client keeps the secrets it sends (see core.ts), the reader of an error body masks them.
  */
-import { isPublicValue } from "./redact.js";
+import { isPublicValue, type SecretSet } from "./redact.js";
 
 /**
  * Shorter values are not masked: a password such as `odata` or `admin` would mangle every URL and
@@ -36,7 +36,7 @@ export function secretForms(value: string, authorization = false): string[] {
 }
 
 /** `text` with every form of every secret value and `Authorization` value replaced by `***` (the longest first). */
-export function maskSecretValues(text: string, secrets: { values: readonly string[]; authorizations: readonly string[] }): string {
+export function maskSecretValues(text: string, secrets: SecretSet): string {
   const all = [...secrets.values.flatMap((value) => secretForms(value)), ...secrets.authorizations.flatMap((value) => secretForms(value, true))];
   const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
   let masked = text;

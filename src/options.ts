@@ -2,7 +2,7 @@
  * The client's options: their public shape, their defaults, and the one function that validates
  * and merges them. Nothing else in the library reads raw options.
  */
-import type { PipelineStep } from "./http/pipeline.js";
+import { TRANSPORT_HEADERS, type PipelineStep } from "./http/pipeline.js";
 import type { AbortSignalLike } from "./http/signals.js";
 import { consoleWireLogger, nodeDebugFromEnvironment, nodeDebugNames, type WireLogger } from "./http/debug.js";
 import type { RetryPolicy } from "./http/steps.js";
@@ -323,27 +323,12 @@ function resolveOrigin(value: unknown): string {
   return url.origin;
 }
 
-/**
- * Connection-level headers that `fetch` manages (browsers forbid them; Node's fetch rejects some,
- * such as Transfer-Encoding, on every request): a client-wide value can only be a mistake.
- */
-const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
-  "connection",
-  "content-length",
-  "expect",
-  "host",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
-
 function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, string]> {
   if (headers === undefined) return [];
-  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
-    throw new TypeError(`ODataClient option "headers" must be an object of header names to strings; got ${describe(headers)}`);
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers) || headers instanceof Headers) {
+    // A Headers instance has no own entries: taken as an object, its headers would be lost.
+    const given = headers instanceof Headers ? "a Headers instance (pass a plain object of header names to strings)" : describe(headers);
+    throw new TypeError(`ODataClient option "headers" must be an object of header names to strings; got ${given}`);
   }
   const entries: [string, string][] = [];
   const seen = new Set<string>();

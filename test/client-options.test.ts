@@ -146,6 +146,17 @@ describe("headers", () => {
   test("the same header named twice in different case throws a TypeError naming headers", () => {
     assertRejects({ serviceUrl: SERVICE, headers: { "X-Tenant": "a", "x-tenant": "b" } }, TypeError, "headers");
   });
+
+  test("a header value with a character beyond U+00FF throws without quoting the value", () => {
+    const error = assertRejects({ serviceUrl: SERVICE, headers: { "x-api-key": "k3y-\u20ac" } }, TypeError, "headers");
+    assert.match(error.message, /invalid header "x-api-key"/);
+    assert.doesNotMatch(error.message, /k3y/);
+  });
+
+  test("a Headers instance throws saying to pass a plain object (its entries are no own properties, so they would be lost)", () => {
+    const error = assertRejects({ serviceUrl: SERVICE, headers: new Headers({ "x-tenant": "a" }) }, TypeError, "headers");
+    assert.match(error.message, /got a Headers instance \(pass a plain object/);
+  });
 });
 
 describe("auth", () => {

@@ -121,5 +121,23 @@ export function dropCredentials(headers: Headers): void {
   for (const name of CREDENTIAL_HEADERS) headers.delete(name);
 }
 
+/**
+ * Connection-level headers that `fetch` manages (browsers forbid them; Node's fetch rejects some,
+ * such as Transfer-Encoding, on every request): a value given for one, client-wide or for one
+ * request, can only be a mistake.
+ */
+export const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
+  "connection",
+  "content-length",
+  "expect",
+  "host",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
 /** The statuses of a redirect that carries a `Location` to follow. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

@@ -4,20 +4,27 @@
  * a value would add headers or whole requests of the caller's choosing.
  */
 import { describe, isPlainObject } from "../util/values.js";
+import { TRANSPORT_HEADERS } from "./pipeline.js";
 
 /** An HTTP field name (RFC 9110 §5.1: a token). */
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** What a field value may not hold: line breaks and NUL (RFC 9110 §5.5). */
-const NOT_IN_VALUE = /[\r\n\0]/;
+/**
+ * What a field value may not hold: line breaks and NUL (RFC 9110 §5.5), and characters beyond
+ * U+00FF, which `Headers` cannot carry (it would refuse them later, far from the option).
+ */
+const NOT_IN_VALUE = /[\r\n\0]|[^\0-\xff]/;
 
 /**
  * The headers given, their names in lower case; `undefined` gives none.
  * @throws TypeError naming `where` and the option: not an object of strings, a name that is no
- * token, a value with a line break or NUL (the value is not quoted: it may be a secret)
+ * token or that the transport sets itself ({@link TRANSPORT_HEADERS}), one name twice (names are
+ * case-insensitive), a value with a line break, NUL or a character beyond U+00FF (the value is not
+ * quoted: it may be a secret)
  */
 export function requestHeaders(value: unknown, where: string): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named "constructor" is not already there.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   if (value === undefined) return headers;
   if (!isPlainObject(value)) {
     const given = typeof Headers === "function" && value instanceof Headers ? "a Headers instance (pass a plain object of header names to strings)" : describe(value);
@@ -26,9 +33,15 @@ export function requestHeaders(value: unknown, where: string): Record<string, st
   for (const [name, text] of Object.entries(value)) {
     if (!FIELD_NAME.test(name)) throw new TypeError(`${where}: option "headers" has ${JSON.stringify(name)}, which is not a header name`);
     if (typeof text !== "string" || NOT_IN_VALUE.test(text)) {
-      throw new TypeError(`${where}: option "headers" must give ${JSON.stringify(name)} a string without line breaks or NUL; got ${typeof text === "string" ? "one with them" : describe(text)}`);
+      throw new TypeError(
+        `${where}: option "headers" must give ${JSON.stringify(name)} a string without line breaks, NUL or characters beyond U+00FF; got ${typeof text === "string" ? "one with them" : describe(text)}`,
+      );
     }
-    headers[name.toLowerCase()] = text;
+    const lower = name.toLowerCase();
+    if (TRANSPORT_HEADERS.has(lower)) throw new TypeError(`${where}: option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);
+    // {"X-Tenant": "a", "x-tenant": "b"} would be ambiguous.
+    if (lower in headers) throw new TypeError(`${where}: option "headers" names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
+    headers[lower] = text;
   }
   return headers;
 }

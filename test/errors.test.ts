@@ -191,6 +191,35 @@ describe("bounded error bodies", () => {
     assert.ok(written < total, `the server wrote ${written} of ${total} bytes`);
   });
 
+  test("a JSON error longer than the bound keeps its code, message and whole details; the innererror it is cut inside is left out", async (t) => {
+    // SAP Gateway's v2 form, its errordetails of a mass validation running past 64 KiB.
+    const errordetails = Array.from({ length: 2_000 }, (_, index) => ({ code: `ZV/${index}`, message: `row ${index} is not valid`, severity: "error" }));
+    const v2 = JSON.stringify({ error: { code: "ZV/001", message: { lang: "en", value: "2000 rows are not valid" }, innererror: { errordetails } } });
+    assert.ok(v2.length > 2 * ERROR_BODY_LIMIT);
+    const { error, server } = await failure(t, 400, v2, JSON_TYPE);
+    assert.equal(server.requests.length, 1);
+    assert.equal(error.status, 400);
+    assert.equal(error.body, v2.slice(0, ERROR_BODY_LIMIT));
+    assert.deepEqual(error.odataError, { code: "ZV/001", message: "2000 rows are not valid" });
+    assert.match(error.message, /2000 rows are not valid/);
+
+    // v4: the details before the cut are kept whole, the one it is cut inside is not.
+    const details = Array.from({ length: 3_000 }, (_, index) => ({ code: "Invalid", message: `value ${index}`, target: `Items(${index})/price` }));
+    const v4 = JSON.stringify({ error: { code: "Invalid", message: "3000 values are not valid", details } });
+    const cut = await failure(t, 400, v4, JSON_TYPE);
+    const read = cut.error.odataError;
+    assert.equal(read?.code, "Invalid");
+    assert.equal(read?.message, "3000 values are not valid");
+    const kept = read?.details ?? [];
+    assert.ok(kept.length > 500 && kept.length < 3_000, `${kept.length} details kept`);
+    assert.deepEqual(kept, details.slice(0, kept.length));
+    assert.equal(read?.innererror, undefined);
+
+    // A body that breaks JSON before the bound is no OData error, as before.
+    const broken = await failure(t, 400, `{"error":{"code":"X" "message":"y"}}${" ".repeat(ERROR_BODY_LIMIT)}`, JSON_TYPE);
+    assert.equal(broken.error.odataError, undefined);
+  });
+
   test("a multi-byte character cut by the bound is dropped, not turned into a replacement character", async (t) => {
     const body = `${"a".repeat(ERROR_BODY_LIMIT - 1)}é and more`;
     const { error } = await failure(t, 500, body, { "content-type": "text/plain; charset=utf-8" });

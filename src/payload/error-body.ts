@@ -6,6 +6,7 @@ import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../erro
 import { redactHeaders, redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { maskSecretValues } from "../util/secret-values.js";
+import { readJsonPrefix } from "./json-prefix.js";
 import { isRecord } from "../util/values.js";
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
@@ -74,7 +75,10 @@ export function parseODataError(body: string, contentType: string | null): OData
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      return undefined;
+      // A body cut at the length kept (ERROR_BODY_LIMIT) inside a long innererror: its start still
+      // holds the code and the message. What the cut ended inside is left out.
+      const prefix = readJsonPrefix(trimmed);
+      return prefix === undefined ? undefined : readJsonError(prefix.value, prefix.cut);
     }
     return readJsonError(parsed);
   }
@@ -82,14 +86,15 @@ export function parseODataError(body: string, contentType: string | null): OData
   return undefined;
 }
 
-function readJsonError(parsed: unknown): ODataErrorDetail | undefined {
+/** `cut`: the objects and arrays of a body cut short that the cut ended inside (see json-prefix.ts). */
+function readJsonError(parsed: unknown, cut?: WeakSet<object>): ODataErrorDetail | undefined {
   if (!isRecord(parsed)) return undefined;
   // v2 services sometimes nest as {"odata.error": ...} (WCF Data Services / v3 verbose JSON).
   const error = parsed["error"] ?? parsed["odata.error"];
-  return isRecord(error) ? readJsonErrorObject(error) : undefined;
+  return isRecord(error) ? readJsonErrorObject(error, cut) : undefined;
 }
 
-function readJsonErrorObject(error: Record<string, unknown>): ODataErrorDetail | undefined {
+function readJsonErrorObject(error: Record<string, unknown>, cut?: WeakSet<object>): ODataErrorDetail | undefined {
   const code = error["code"];
   const message = readMessage(error["message"]);
   if (message === undefined && code === undefined) return undefined;
@@ -100,10 +105,14 @@ function readJsonErrorObject(error: Record<string, unknown>): ODataErrorDetail |
   if (typeof error["target"] === "string") detail.target = error["target"];
   const details = error["details"];
   if (Array.isArray(details)) {
-    const read = details.filter(isRecord).map(readJsonErrorObject);
+    // The details read whole, as far as the body goes.
+    const whole = details.filter((inner) => isRecord(inner) && !cut?.has(inner)) as Record<string, unknown>[];
+    const read = whole.map((inner) => readJsonErrorObject(inner, cut));
     detail.details = read.filter((d): d is ODataErrorDetail => d !== undefined);
   }
-  if (error["innererror"] !== undefined) detail.innererror = error["innererror"];
+  const innererror = error["innererror"];
+  // Only whole: a part of it would read as if the service had said no more.
+  if (innererror !== undefined && !(cut !== undefined && typeof innererror === "object" && innererror !== null && cut.has(innererror))) detail.innererror = innererror;
   return detail;
 }
 

@@ -606,7 +606,12 @@ const asyncStarts: AsyncStart[] = [
   },
 ];
 
-type StartExpectation = { rejects: ODataErrorCode; says: RegExp; requests?: number } | { statusUrl: (root: string) => string } | { done: unknown; because: string };
+type StartExpectation =
+  | { rejects: ODataErrorCode; says: RegExp; requests?: number }
+  | { statusUrl: (root: string) => string }
+  | { done: unknown; because: string }
+  /** A poller that is done, whose `result()` refuses what the service answered. */
+  | { doneRefuses: ODataErrorCode; says: RegExp; because: string };
 
 const oddInitialAnswers: { name: string; answer: Answer; expect(start: AsyncStart): StartExpectation }[] = [
   { name: '202 with Location: ""', answer: { status: 202, headers: { location: "" }, body: "" }, expect: () => ({ rejects: "ASYNC_NO_LOCATION", says: /202 Accepted without a Location header/ }) },
@@ -645,7 +650,9 @@ const oddInitialAnswers: { name: string; answer: Answer; expect(start: AsyncStar
       start.name.startsWith("batch")
         ? // One request pending: the page is read as that request's own answer (src/batch/send.ts matchRaw).
           { rejects: "BAD_BATCH_RESPONSE", says: /response to request 1 \(GET Items\(1\)\): the body is not JSON/ }
-        : { done: LOGIN_PAGE, because: "README: a service that answers at once gives a done poller whose result() is the answer's body" },
+        : start.name.includes("invokeAsync")
+          ? { doneRefuses: "BAD_PAYLOAD", says: /answered with an HTML page, not the operation's result$/, because: "an operation's poller refuses an HTML page as invoke() does" }
+          : { done: LOGIN_PAGE, because: "README: a service that answers at once gives a done poller whose result() is the answer's body" },
   },
   {
     name: "200 application/json cut off mid-way, at once",
@@ -697,6 +704,18 @@ describe("the initial answer of an ...Async method: odd Location values and bodi
           if ("statusUrl" in expected) {
             assert.equal(poller.isDone(), false);
             assert.equal(poller.statusUrl, expected.statusUrl(root));
+          } else if ("doneRefuses" in expected) {
+            assert.equal(poller.isDone(), true);
+            assert.throws(
+              () => poller.result(),
+              (error: unknown) => {
+                assertOwnError(error);
+                assert.equal(error.code, expected.doneRefuses, error.message);
+                assert.match(error.message, expected.says, expected.because);
+                assert.ok(error.message.includes(`${start.method} ${root}${start.path}`), `the request named in: ${error.message}`);
+                return true;
+              },
+            );
           } else {
             assert.equal(poller.isDone(), true);
             assert.deepEqual(poller.result(), expected.done, expected.because);

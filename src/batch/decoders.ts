@@ -6,6 +6,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { readOperationResult } from "../operations/results.js";
+import { readOperationBody } from "../operations/result-body.js";
 import type { ODataVersion } from "../options.js";
 import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
@@ -82,9 +83,16 @@ export function countDecoder(message: HttpMessage): number {
   return Number(text);
 }
 
-/** An operation's answer, unwrapped as `invoke()` and `get()` unwrap it. */
+/**
+ * An operation's answer, read as `invoke()` and `get()` read it (operations/result-body.ts): JSON
+ * unwrapped, a result in a format of its own as its text, an HTML page refused.
+ */
 export function operationDecoder(version: ODataVersion, name: string): BatchDecoder {
-  return (message) => readOperationResult(jsonBody(message), version, name).value;
+  return (message) => {
+    const body = readOperationBody(message.body, message.headers.get("content-type"), undefined);
+    if (body === undefined) return undefined;
+    return "text" in body ? body.text : readOperationResult(body.json, version, name).value;
+  };
 }
 
 /** A request given as it goes on the wire: a JSON body parsed, other text as it is, empty `undefined`. */

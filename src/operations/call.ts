@@ -5,7 +5,6 @@
  */
 import { readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resolveNextLink, walkPages } from "../read/traversal.js";
@@ -14,8 +13,8 @@ import { operationPoller, readOperationResult } from "./results.js";
 import { ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { clipText, redactUrl } from "../util/redact.js";
-import { isJsonContentType } from "../payload/content-type.js";
+import { redactUrl } from "../util/redact.js";
+import { readOperationBody } from "./result-body.js";
 
 /** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
 function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
@@ -48,21 +47,11 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   });
   if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
   const text = await readBodyText(response, method, url, signal);
-  if (response.status === 204 || text.trim() === "") return undefined;
-  const contentType = response.headers.get("content-type");
-  if (contentType !== null && !isJsonContentType(contentType)) {
-    // A result in a format of its own (a CSV report, a raw value) is given as its text; an HTML
-    // page is no operation's result but a proxy's or a sign-in page answering in the service's place.
-    if (!/^\s*text\/html\b/i.test(contentType)) return text;
-    throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with an HTML page (${clipText(contentType, 100)}), not the operation's result`);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered with a body that is not JSON (${(error as Error).message})`);
-  }
-  const result = readOperationResult(body, core.options.version, name);
+  if (response.status === 204) return undefined;
+  const body = readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`);
+  if (body === undefined) return undefined;
+  if ("text" in body) return body.text;
+  const result = readOperationResult(body.json, core.options.version, name);
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
   const readOptions = signal === undefined ? undefined : { signal };
@@ -83,6 +72,11 @@ export async function startOperation<R>(
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
   const poller = await startPoller<unknown>(core, init, options);
-  return operationPoller<R>(poller, core.options.version, name);
+  // An error about the result names this request, and the status monitor where there is one.
+  const where = (statusUrl: string): string => {
+    const sent = `${request.method} ${redactUrl(request.url)}`;
+    return statusUrl === request.url.href ? sent : `${sent} (a long-running operation, status monitor ${redactUrl(statusUrl)})`;
+  };
+  return operationPoller<R>(poller, core.options.version, name, where);
 }
 

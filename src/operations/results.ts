@@ -8,6 +8,9 @@
  * - v2: the `d` wrapper goes; a primitive or complex result is wrapped once more in the function
  *   import's name (`{"d":{"countBooks":9}}`), and a collection in `results`. Entities and dates
  *   are made to read like v4 ones (see `payload/v2-values.ts`).
+ *
+ * The body itself is read by its `Content-Type` in result-body.ts; a poller's result, whose
+ * `Content-Type` is gone, is refused here when it is an HTML page given as text.
  */
 import type { ODataVersion } from "../options.js";
 import { isV2 } from "../query/literal-format.js";
@@ -16,6 +19,8 @@ import { dropResponseAnnotations, readCollectionAnnotations } from "../payload/a
 import { isRecord } from "../util/values.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import type { AsyncPoller } from "../lro/poller.js";
+import { ODataClientError } from "../errors.js";
+import { redactUrl } from "../util/redact.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */
 export interface OperationResult {
@@ -65,10 +70,27 @@ function readV2Result(body: unknown, name: string): OperationResult {
 /**
  * A poller whose result is the operation's result unwrapped as `invoke()` and `get()` unwrap it;
  * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
- * resume.
+ * resume. `where` names the request that started the operation in an error about its result, given
+ * the status monitor's URL; a resumed poller, which no longer knows that request, names the
+ * operation.
  */
-export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string): AsyncPoller<R> {
-  // A collection result's next link is not followed inside the poller (its result is one answer);
-  // the rest can be read with `FunctionCall.pages({ from })`.
-  return mapPoller(poller, (raw) => readOperationResult(raw, version, name).value as R, { kind: "operation", name, version });
+export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string, where?: (statusUrl: string) => string): AsyncPoller<R> {
+  const read = (raw: unknown): R => {
+    // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md),
+    // its Content-Type no longer known; an HTML page is refused as invoke() refuses one (call.ts).
+    if (typeof raw === "string" && HTML_PAGE.test(raw)) {
+      const what = where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
+      throw new ODataClientError("BAD_PAYLOAD", `${what} answered with an HTML page, not the operation's result`);
+    }
+    // A collection result's next link is not followed inside the poller (its result is one
+    // answer); the rest can be read with `FunctionCall.pages({ from })`.
+    return readOperationResult(raw, version, name).value as R;
+  };
+  return mapPoller(poller, read, { kind: "operation", name, version });
 }
+
+/**
+ * How an HTML page starts: a document type declaration or the `html` element, after white space.
+ * Not every text with a tag in it: a raw value such as `<b>9</b>` under `text/plain` is a result.
+ */
+const HTML_PAGE = /^\s*<(?:!doctype\s+html|html)[\s>]/i;

@@ -5,7 +5,7 @@
 // and Ctrl-C cancelling the page request in flight.
 import { test, describe, before, after, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChildProcess } from "node:child_process";
@@ -229,7 +229,7 @@ describe("export against CAP", () => {
     assert.deepEqual(readdirSync(cwd), ["p.json"]);
   });
 
-  test("--parallel: once the parts are joined the export's checkpoint goes first, so a stop while the parts are removed leaves nothing to resume from", async () => {
+  test("--parallel: once the parts are joined the export's checkpoint says so and goes last, so a stop while the parts are removed is finished by --resume", async () => {
     const cwd = tempDir();
     // No entity matches: the plan gives partition 1 the whole range and partition 2 nothing, so
     // part 2's file is never written. A folder in its place makes its removal fail, as a kill there would stop it.
@@ -238,11 +238,18 @@ describe("export against CAP", () => {
     const stopped = await runCli(args, { cwd });
     assert.notEqual(stopped.code, 0, show(stopped));
     assert.equal(readFileSync(join(cwd, "none.ndjson"), "utf8"), "");
-    // Neither the export's checkpoint nor part 1's is left, and part 1's file went after its checkpoint.
-    assert.deepEqual(readdirSync(cwd).sort(), ["none.ndjson", "none.ndjson.part-2-of-2"]);
+    // Part 1's checkpoint and file are gone (its checkpoint first); the export's checkpoint says the output is complete.
+    assert.deepEqual(readdirSync(cwd).sort(), ["none.ndjson", "none.ndjson.checkpoint.json", "none.ndjson.part-2-of-2"]);
+    const saved = JSON.parse(readFileSync(join(cwd, "none.ndjson.checkpoint.json"), "utf8"));
+    assert.equal(saved.joined.length, 0);
+    assert.equal(saved.joined.rows, 0);
+    // What stopped it is gone, as after a kill: --resume removes what is left and ends.
+    rmdirSync(join(cwd, "none.ndjson.part-2-of-2"));
     const resumed = await runCli([...args, "--resume"], { cwd });
-    assert.notEqual(resumed.code, 0, show(resumed));
-    assert.match(resumed.stderr, /nothing to resume: there is no checkpoint at .*none\.ndjson\.checkpoint\.json/);
+    assert.equal(resumed.code, 0, show(resumed));
+    assert.match(resumed.stderr, /^exported 0 rows in \d+ pages? \(2 partitions\) to none\.ndjson/m);
+    assert.equal(readFileSync(join(cwd, "none.ndjson"), "utf8"), "");
+    assert.deepEqual(readdirSync(cwd), ["none.ndjson"]);
   });
 
   test("--plan prints the partitions; --partition K/N with --plan-file runs one each, and together they hold every ID once", async () => {

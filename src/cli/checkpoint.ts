@@ -48,7 +48,19 @@ export interface ParallelCheckpoint {
   out: string;
   plan: QueryPartition[];
   parts: { file: string; checkpoint: string }[];
+  /**
+   * Saved once the parts are joined into `out`, before they are removed: the output is complete, of
+   * `length` bytes. A `--resume` from it reads nothing: it removes what is left and ends.
+   */
+  joined?: JoinedOutput;
   savedAt: string;
+}
+
+/** The output of a parallel export once its parts are joined: its length in bytes, and the rows and pages in it. */
+export interface JoinedOutput {
+  length: number;
+  rows: number;
+  pages: number;
 }
 
 /** Either kind of checkpoint file. */
@@ -216,6 +228,11 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
     const partitionKind: unknown = (saved.partition as { kind?: unknown } | null | undefined)?.kind;
     if (saved.partition !== undefined && (typeof saved.partition !== "object" || saved.partition === null || !["key-range", "skip", "empty"].includes(partitionKind as string))) {
       throw damagedCheckpoint(file, "its partition is not one");
+    }
+  } else if (saved.joined !== undefined) {
+    const joined = saved.joined as Partial<JoinedOutput> | null;
+    if (typeof joined !== "object" || joined === null || !isLength(joined.length) || !isLength(joined.rows) || !isLength(joined.pages)) {
+      throw damagedCheckpoint(file, "the length, rows and pages of its joined output are not counts");
     }
   }
   return value as ExportCheckpoint;

@@ -12,11 +12,14 @@
  *   output is cut back to the saved length (whatever was written after it, half a page included,
  *   goes) and the walk goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
+ * - A checkpoint is removed last, once the output is complete: a kill before that leaves one that
+ *   `--resume` finishes from without reading a page (a walk's says `done`; a parallel export's
+ *   says `joined` before its parts are removed).
  */
 import { constants as fsConstants, createReadStream, write as fsWrite } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
-import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
 import { EntityTexts } from "../payload/entity-text.js";
@@ -304,23 +307,25 @@ export interface ParallelJob {
 
 /** Runs a parallel export; resolves with the rows and pages written. */
 export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
+  if (job.resume?.joined) return finishJoined(job.resume, job.resume.joined, job.checkpoint);
   const parts = job.resume?.parts ?? partFiles(job.out, job.checkpoint, job.plan.length);
   const columns = job.resume ? job.resume.columns : job.columns;
+  const checkpoint: ParallelCheckpoint = job.resume ?? {
+    type: "traverse-odata/export-parallel",
+    version: 1,
+    request: job.query.url(),
+    format: job.format,
+    ...(columns ? { columns } : {}),
+    out: job.out,
+    plan: job.plan,
+    parts,
+    savedAt: "",
+  };
   if (!job.resume) {
     // Part checkpoints an earlier export left (killed, or its main checkpoint deleted by hand) must
     // not be taken for this export's when it is resumed.
     for (const part of parts) await removeCheckpoint(part.checkpoint);
-    await saveCheckpoint(job.checkpoint, {
-      type: "traverse-odata/export-parallel",
-      version: 1,
-      request: job.query.url(),
-      format: job.format,
-      ...(columns ? { columns } : {}),
-      out: job.out,
-      plan: job.plan,
-      parts,
-      savedAt: "",
-    });
+    await saveCheckpoint(job.checkpoint, checkpoint);
   }
   const reports: WalkReport[] = job.plan.map(() => ({ rows: 0, pages: 0 }));
   const report = () => job.onPage(reports.reduce((sum, r) => ({ rows: sum.rows + r.rows, pages: sum.pages + r.pages }), { rows: 0, pages: 0 }));
@@ -374,16 +379,38 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
     throw (first ?? failed).reason;
   }
   const walks = results.map((result) => (result as PromiseFulfilledResult<WalkCheckpoint>).value);
-  await joinParts(job.out, job.format, columns, walks, parts.map((part) => part.file), job.warn);
-  // The export's checkpoint goes first: once `out` is whole nothing may resume from the parts, and a
-  // kill in what follows leaves at most parts nobody points to. Each part's checkpoint goes before
-  // its file, so that none says "done" of a file that is gone.
-  await removeCheckpoint(job.checkpoint);
-  for (const part of parts) {
+  const length = await joinParts(job.out, job.format, columns, walks, parts.map((part) => part.file), job.warn);
+  const written = walks.reduce((sum, walk) => ({ rows: sum.rows + walk.rows, pages: sum.pages + walk.pages }), { rows: 0, pages: 0 });
+  // Once `out` is whole the export's checkpoint says so, before anything is removed: a kill while the
+  // parts go leaves it, and `--resume` finishes from it (finishJoined) instead of finding no checkpoint.
+  const joined: JoinedOutput = { length, ...written };
+  await saveCheckpoint(job.checkpoint, { ...checkpoint, joined });
+  return finishJoined(checkpoint, joined, job.checkpoint);
+}
+
+/**
+ * Ends a parallel export whose parts are joined into its output: removes the parts, then the
+ * export's checkpoint. Each part's checkpoint goes before its file, so that none says "done" of a
+ * file that is gone; the export's checkpoint goes last, so that a kill before it is finished by `--resume`.
+ */
+async function finishJoined(checkpoint: ParallelCheckpoint, joined: JoinedOutput, file: string): Promise<WalkReport> {
+  const size = await stat(checkpoint.out).then(
+    (found) => found.size,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    },
+  );
+  if (size !== joined.length) {
+    // Its parts may be gone already: what the output was cannot be made again from them.
+    throw new CliUsageError(`cannot resume: the export was complete in ${checkpoint.out} (${joined.length} bytes), which ${size === undefined ? "is gone" : `holds ${size} bytes now`}; delete the checkpoint ${file} and start again without --resume`);
+  }
+  for (const part of checkpoint.parts) {
     await removeCheckpoint(part.checkpoint);
     await rm(part.file, { force: true });
   }
-  return walks.reduce((sum, walk) => ({ rows: sum.rows + walk.rows, pages: sum.pages + walk.pages }), { rows: 0, pages: 0 });
+  await removeCheckpoint(file);
+  return { rows: joined.rows, pages: joined.pages };
 }
 
 function emptyWalk(job: ParallelJob, partition: QueryPartition, file: string): WalkCheckpoint {
@@ -403,8 +430,8 @@ function emptyWalk(job: ParallelJob, partition: QueryPartition, file: string): W
   };
 }
 
-/** Writes `out` from the parts, in plan order: the head, each part's rows (joined), the tail. */
-async function joinParts(out: string, formatName: FileFormatName, columns: string[] | undefined, walks: WalkCheckpoint[], files: string[], warn: (text: string) => void): Promise<void> {
+/** Writes `out` from the parts, in plan order: the head, each part's rows (joined), the tail; resolves with its length. */
+async function joinParts(out: string, formatName: FileFormatName, columns: string[] | undefined, walks: WalkCheckpoint[], files: string[], warn: (text: string) => void): Promise<number> {
   const format = rowFormat(formatName, columns, warn);
   const sink = await FileSink.open(out);
   try {
@@ -423,4 +450,5 @@ async function joinParts(out: string, formatName: FileFormatName, columns: strin
   } finally {
     await sink.close();
   }
+  return sink.length;
 }

@@ -34,7 +34,7 @@ export const exportCommand: Command = {
       format: { type: "string", value: "F", help: "ndjson, csv or json (default: from the file's extension, else ndjson)" },
       checkpoint: { type: "string", value: "FILE", help: "where the checkpoint is kept (default: FILE.checkpoint.json)" },
       "checkpoint-interval": { type: "string", value: "MS", help: `the least time from one checkpoint save to the next (default ${CHECKPOINT_INTERVAL_MS}; 0: no pause, a save starts as soon as the last one ends)` },
-      resume: { type: "boolean", help: "go on from the checkpoint of an export that was interrupted" },
+      resume: { type: "boolean", help: "go on from the checkpoint of an export that was interrupted (with no checkpoint and nothing in --out yet: start from the beginning)" },
       parallel: { type: "string", value: "N", help: "split the set into N key ranges and walk them at once" },
       plan: { type: "boolean", help: "with --parallel N: print the N partitions as JSON and stop" },
       partition: { type: "string", value: "K/N", help: "walk only partition K of N (from --plan-file, else planned now)" },
@@ -192,7 +192,7 @@ async function runExport(context: CommandContext): Promise<void> {
   if (existing && !resume) {
     throw new CliUsageError(`a checkpoint of an unfinished export is at ${checkpointFile}: add --resume to go on from it, or delete it to start again`);
   }
-  if (!existing && resume) throw new CliUsageError(`nothing to resume: there is no checkpoint at ${checkpointFile}`);
+  if (!existing && resume) await startWithoutCheckpoint(out, checkpointFile, (text) => reporter.warn(text));
 
   const started = performance.now();
   const label = mode.kind === "partition" ? `${set} ${mode.index}/${mode.count}` : set;
@@ -213,7 +213,9 @@ async function runExport(context: CommandContext): Promise<void> {
     if (mode.kind === "single") {
       if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode, out });
       countInBackground(query);
-      const columns = format === "csv" ? declaredColumns(args, set, await model()) : undefined;
+      // A resumed walk writes the columns of its checkpoint: $metadata is not asked for them (a complete
+      // output is finished without a request).
+      const columns = format !== "csv" ? undefined : existing ? existing.columns : declaredColumns(args, set, await model());
       latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, checkpointInterval, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
@@ -226,7 +228,8 @@ async function runExport(context: CommandContext): Promise<void> {
         partition = (await planFor(context, query, set, mode.count))[mode.index - 1] as QueryPartition;
       }
       total ??= partition.estimatedCount;
-      const columns = format === "csv" ? declaredColumns(args, set, await model()) ?? (partition.kind === "empty" ? undefined : await firstColumns(query, context.signal)) : undefined;
+      const columns =
+        format !== "csv" ? undefined : existing ? existing.columns : (declaredColumns(args, set, await model()) ?? (partition.kind === "empty" ? undefined : await firstColumns(query, context.signal)));
       if (partition.kind === "empty") {
         await writeEmpty(out, format, columns);
       } else {
@@ -271,6 +274,27 @@ async function runExport(context: CommandContext): Promise<void> {
     }
     throw error;
   }
+}
+
+/**
+ * `--resume` where there is no checkpoint. Nothing is written into the output before the first
+ * checkpoint is in place (a parallel export writes it only when the parts are joined), so a run
+ * killed before that leaves the output missing or empty: the export then starts from the beginning,
+ * saying so. An output that holds bytes is refused and left as it is: it may be an earlier export's
+ * file, or this export's complete one (a kill after the checkpoint was removed), which cannot be told apart.
+ */
+async function startWithoutCheckpoint(out: string, checkpointFile: string, warn: (text: string) => void): Promise<void> {
+  const found = await stat(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (found !== undefined && found.isFile() && found.size > 0) {
+    throw new CliUsageError(
+      `nothing to resume: there is no checkpoint at ${checkpointFile}, and ${out} holds ${found.size} bytes, left as they are: if they are this export's, it is complete; to export again into it, run the command without --resume`,
+    );
+  }
+  const why = found === undefined ? "there is no such file" : found.isFile() ? "it is empty" : "it is not a regular file";
+  warn(`no checkpoint at ${checkpointFile}, and ${out} holds no rows (${why}): the export starts from the beginning`);
 }
 
 /** The columns of the first entity (for CSV without $select or $metadata, before parts start). */

@@ -75,8 +75,10 @@ export function parseODataError(body: string, contentType: string | null): OData
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      // A body cut at the length kept (ERROR_BODY_LIMIT) inside a long innererror: its start still
-      // holds the code and the message. What the cut ended inside is left out.
+      // A body cut at the length kept (ERROR_BODY_LIMIT; a character cut in two is dropped, up to 3
+      // bytes) inside a long innererror: its start still holds the code and the message. What the
+      // cut ended inside is left out. A shorter body that is not JSON is the service's own mistake.
+      if (new TextEncoder().encode(body).length < ERROR_BODY_LIMIT - 3) return undefined;
       const prefix = readJsonPrefix(trimmed);
       return prefix === undefined ? undefined : readJsonError(prefix.value, prefix.cut);
     }

@@ -5,7 +5,8 @@
  * 1. The cost of one `poll()` next to a bare `fetch()` + `text()` of the same monitor, and next to
  *    the same request written by hand (the poll's headers, an AbortSignal, a timeout timer),
  *    sequential on loopback, interleaved in rounds so that all share the machine's noise.
- * 2. `cancel()` of 1,000 pollers at once against 1,000 bare `fetch` DELETEs of their monitors.
+ * 2. `cancel()` of 1,000 pollers at once against 1,000 bare `fetch` DELETEs of their monitors, and
+ *    against the same DELETEs written by hand (the client's headers, an AbortSignal, a timer).
  * 3. 10,000 pollers waiting at once (`asyncPoller` + `wait(signal)`, about one poll per second
  *    each), in a child process started with `--expose-gc` (this file bundled with the library for
  *    plain node, see pollersRunner): heap per waiting poller, event-loop delay
@@ -105,6 +106,13 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
         value: median(cancel.roundRatios),
         unit: "ratio",
         note: `median of ${cancel.roundRatios.length} rounds' ratios, spread ${spread(cancel.roundRatios)}; keep about 1.04`,
+      },
+      { name: `${CANCEL_COUNT} DELETEs by hand at once, median`, value: cancel.handMs, unit: "ms", note: "the client's headers, redirect manual, an AbortSignal and a 30 s timer each" },
+      {
+        name: `cancel() of ${CANCEL_COUNT} pollers / ${CANCEL_COUNT} DELETEs by hand`,
+        value: median(cancel.handRatios),
+        unit: "ratio",
+        note: `median of ${cancel.handRatios.length} rounds' ratios, spread ${spread(cancel.handRatios)}; what cancel() adds to what it must do`,
       },
     );
     const count = pollers.toLocaleString("en-US");
@@ -297,14 +305,21 @@ const CANCEL_ROUNDS = 7;
 
 /**
  * `cancel()` of `count` pollers at once against `count` bare `fetch` DELETEs of their monitors
- * (which is what `cancel()` sends), each round on fresh jobs (a cancelled job's monitor is gone),
- * the two taking turns going first. Times from the first call until every one has settled.
+ * (which is what `cancel()` sends) and against the same DELETEs written by hand, each round on fresh
+ * jobs (a cancelled job's monitor is gone), the order rotating each round. Times from the first call
+ * until every one has settled.
  */
-async function measureCancel(serviceUrl: string, count: number, rounds: number): Promise<{ pollMs: number; bareMs: number; roundRatios: number[] }> {
+async function measureCancel(
+  serviceUrl: string,
+  count: number,
+  rounds: number,
+): Promise<{ pollMs: number; bareMs: number; handMs: number; roundRatios: number[]; handRatios: number[] }> {
   const client = new ODataClient({ serviceUrl });
   const polls: number[] = [];
   const bares: number[] = [];
+  const hands: number[] = [];
   const roundRatios: number[] = [];
+  const handRatios: number[] = [];
   const timeCancels = async (): Promise<number> => {
     const pollers = (await startEndlessJobs(serviceUrl, count)).map((monitorUrl) => client.asyncPoller(monitorUrl, { maxWait: DAY }));
     const started = performance.now();
@@ -327,24 +342,44 @@ async function measureCancel(serviceUrl: string, count: number, rounds: number):
     if (!statuses.every((status) => status === 204)) throw new Error("a bare DELETE did not cancel its job");
     return elapsed;
   };
+  // The DELETE as cancel() must send it, by hand: the headers the client adds, redirects not
+  // followed, an AbortSignal (a caller's abort or the timeout ends it) and a 30 s timer.
+  const handHeaders = { accept: "application/json", "user-agent": `traverse-odata/${LIBRARY_VERSION}`, "accept-language": "en" };
+  const timeByHand = async (): Promise<number> => {
+    const monitors = await startEndlessJobs(serviceUrl, count);
+    const started = performance.now();
+    const statuses = await Promise.all(
+      monitors.map(async (monitorUrl) => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 30_000);
+        const response = await fetch(monitorUrl, { method: "DELETE", headers: handHeaders, redirect: "manual", signal: controller.signal });
+        await response.body?.cancel();
+        clearTimeout(timer);
+        return response.status;
+      }),
+    );
+    const elapsed = performance.now() - started;
+    if (!statuses.every((status) => status === 204)) throw new Error("a DELETE by hand did not cancel its job");
+    return elapsed;
+  };
   // One round to warm up the connection pool and the JIT.
-  await timeCancels();
-  await timeDeletes();
+  const variants = [timeCancels, timeDeletes, timeByHand];
+  for (const variant of variants) await variant();
   for (let round = 0; round < rounds; round++) {
-    let poll: number;
-    let bare: number;
-    if (round % 2 === 0) {
-      poll = await timeCancels();
-      bare = await timeDeletes();
-    } else {
-      bare = await timeDeletes();
-      poll = await timeCancels();
+    // The order rotates by one each round.
+    const times = new Map<unknown, number>();
+    for (let i = 0; i < variants.length; i++) {
+      const variant = variants[(i + round) % variants.length] as () => Promise<number>;
+      times.set(variant, await variant());
     }
+    const [poll, bare, hand] = variants.map((variant) => times.get(variant) as number) as [number, number, number];
     polls.push(poll);
     bares.push(bare);
+    hands.push(hand);
     roundRatios.push(poll / bare);
+    handRatios.push(poll / hand);
   }
-  return { pollMs: median(polls), bareMs: median(bares), roundRatios };
+  return { pollMs: median(polls), bareMs: median(bares), handMs: median(hands), roundRatios, handRatios };
 }
 
 /** Starts `count` endless export jobs, a few at a time, and resolves with their monitors. */

@@ -506,14 +506,34 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.ok(text.length > 0 && text.split("\n").filter(Boolean).every((line) => JSON.parse(line) !== null));
   });
 
-  test("a service that fails on the first page leaves an earlier export's file as it was", async (t) => {
-    const failing = await startServer((_request, res) => sendJson(res, 500, { error: { code: "Down", message: "down" } }));
+  test("a service that fails on the first page leaves an earlier export's file as it was, however often the export is resumed", async (t) => {
+    let down = true;
+    const failing = await startServer((_request, res) => {
+      if (down) sendJson(res, 500, { error: { code: "Down", message: "down" } });
+      else sendJson(res, 200, { value: [{ ID: 1, Name: "new" }] });
+    });
     t.after(() => failing.close());
     const cwd = tempDir();
     writeFileSync(join(cwd, "earlier.ndjson"), WRITTEN);
-    const result = await cli(["export", failing.url("odata/"), "Products", "--out", "earlier.ndjson"], { cwd });
-    assert.equal(result.code, 3, show([], result));
+    const args = ["export", failing.url("odata/"), "Products", "--out", "earlier.ndjson", "--quiet"];
+    const first = await cli(args, { cwd });
+    assert.equal(first.code, 3, show([], first));
     assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), WRITTEN);
+    // The checkpoint left says that nothing was written: a resume that fails again keeps the file too.
+    for (let run = 0; run < 2; run++) {
+      const resumed = await cli([...args, "--resume"], { cwd });
+      assert.equal(resumed.code, 3, show([], resumed));
+      assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), WRITTEN, `resume ${run + 1}`);
+    }
+    down = false;
+    const done = await cli([...args, "--resume"], { cwd });
+    assert.equal(done.code, 0, show([], done));
+    assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), `${JSON.stringify({ ID: 1, Name: "new" })}\n`);
+    assert.ok(!existsSync(join(cwd, "earlier.ndjson.checkpoint.json")), "the checkpoint is removed");
+    assert.deepEqual(
+      failing.requests.map((request) => request.path),
+      Array.from({ length: 4 }, () => "/odata/Products"),
+    );
   });
 
   test("wait and cancel: a token file that is missing, not JSON, or names no monitor exits 2 naming it", async () => {

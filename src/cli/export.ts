@@ -60,12 +60,13 @@ export class FileSink {
 
   /**
    * A new file, or an existing one cut back to `resumeAt` bytes. A file that is there and not
-   * resumed is emptied only by the first write: an export that fails before its first page leaves
-   * an earlier export's file as it was. It is opened now all the same, so that a path that cannot
-   * be written fails before anything is asked.
+   * resumed, or resumed before anything was written (`resumeAt` 0: the first page never came), is
+   * emptied only by the first write: an export that fails before its first page leaves an earlier
+   * export's file as it was, however often it is resumed. It is opened now all the same, so that a
+   * path that cannot be written fails before anything is asked.
    */
   static async open(path: string, resumeAt?: number): Promise<FileSink> {
-    if (resumeAt === undefined) {
+    if (resumeAt === undefined || resumeAt === 0) {
       // Write-only, created if missing, not emptied (O_TRUNC) yet: a file that cannot be written
       // fails here, before anything is asked.
       const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT);

@@ -220,6 +220,13 @@ describe("OData v4 actions", () => {
     );
   });
 
+  test("action parameters are sent as given: an entity reference and the annotations of an entity read go as written", async (t) => {
+    const { server, client } = await serveClient(t, (_r, res) => noContent(res));
+    const read = { "@odata.etag": 'W/"1"', "@odata.id": "Books(1)", ID: 1, title: "Emma" };
+    await client.action("save").invoke({ target: { "@odata.id": "Books(2)" }, book: read });
+    assert.deepEqual(JSON.parse(onlyRequest(server).body), { target: { "@odata.id": "Books(2)" }, book: read });
+  });
+
   test("decimal parameters with an exponent go as the JSON number of the same value; NaN and INF as strings", async (t) => {
     const { server, client } = await serveClient(t, (_r, res) => noContent(res));
     await client.action("import").invoke({

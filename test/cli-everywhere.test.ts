@@ -536,6 +536,23 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     );
   });
 
+  test("CSV of an empty collection: no header line when nothing names the columns, the $select items' header when it does", async (t) => {
+    const empty = await startServer((request, res) => {
+      if (request.path.startsWith("/odata/$metadata")) sendJson(res, 404, { error: { code: "NotFound", message: "no metadata" } });
+      else sendJson(res, 200, { value: [] });
+    });
+    t.after(() => empty.close());
+    const cwd = tempDir();
+    const bare = await cli(["export", empty.url("odata/"), "Products", "--out", "none.csv", "--quiet"], { cwd });
+    assert.equal(bare.code, 0, show([], bare));
+    assert.equal(readFileSync(join(cwd, "none.csv"), "utf8"), "");
+    const selected = await cli(["export", empty.url("odata/"), "Products", "--out", "some.csv", "--select", "ID,Name", "--quiet"], { cwd });
+    assert.equal(selected.code, 0, show([], selected));
+    assert.equal(readFileSync(join(cwd, "some.csv"), "utf8"), "ID,Name\r\n");
+    assert.ok(empty.requests.some((request) => request.path.startsWith("/odata/$metadata")), "the columns were asked of $metadata");
+    assert.ok(empty.requests.some((request) => decodeURIComponent(request.path).includes("$select=ID,Name")));
+  });
+
   test("wait and cancel: a token file that is missing, not JSON, or names no monitor exits 2 naming it", async () => {
     // Absolute paths: the token file is read relative to the process's directory (call.ts readToken), not the run's.
     const cwd = tempDir();

@@ -27,21 +27,9 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildCli, cliEnv, finished, show, tempDir, type CliResult } from "./cli-harness.js";
-import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { ITEMS_METADATA, sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 
 // --- the service ---------------------------------------------------------------------------------
-
-const METADATA = `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
-  <edmx:DataServices>
-    <Schema Namespace="Shop" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-      <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key>
-        <Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="Name" Type="Edm.String"/>
-      </EntityType>
-      <EntityContainer Name="Default"><EntitySet Name="Items" EntityType="Shop.Item"/></EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`;
 
 const ITEMS = [1, 2, 3, 5, 8, 13, 21, 34].map((ID) => ({ ID, Name: `Item "${ID}", ${"é".repeat(ID % 3)}` }));
 const PAGE_SIZE = 3;
@@ -66,7 +54,7 @@ async function startShop(): Promise<Shop> {
   shop.server = await startServer((request, res) => {
     if (shop.hold?.(request)) return shop.onHeld();
     const url = new URL(request.path, "http://x");
-    if (url.pathname === "/odata/$metadata") return sendText(res, 200, METADATA, { "content-type": "application/xml" });
+    if (url.pathname === "/odata/$metadata") return sendText(res, 200, ITEMS_METADATA, { "content-type": "application/xml" });
     const { lower, upper } = keyBounds(url.searchParams.get("$filter"));
     const inRange = ITEMS.filter((item) => item.ID >= lower && item.ID < upper);
     if (url.pathname === "/odata/Items/$count") return sendText(res, 200, String(inRange.length));

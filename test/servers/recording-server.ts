@@ -145,7 +145,7 @@ export function signalRecorder(): { seen: Array<{ signal: AbortSignal | undefine
 export const ITEMS_METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
 <Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="Name" Type="Edm.String"/></EntityType>
 <EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>
 </Schema></edmx:DataServices></edmx:Edmx>`;
 

@@ -99,6 +99,45 @@ test("with csrf: true the $batch POST carries the fetched X-CSRF-Token and sessi
   assert.equal(server.requests[1]?.headers["cookie"], "SAP_SESSIONID=s1");
 });
 
+test("a $batch refused with 403 X-CSRF-Token: Required is sent once more with the new token, the new session cookie and the same body, and its answer is read", async (t) => {
+  let issued = 0;
+  const { server, client } = await serveClient(t, (request, res) => {
+    if (request.headers["x-csrf-token"] === "Fetch") {
+      issued++;
+      res.writeHead(200, { "x-csrf-token": `tok-${issued}`, "set-cookie": `SAP_SESSIONID=s${issued}; Path=/`, "content-type": "application/json" });
+      res.end("{}");
+      return;
+    }
+    // The first session has expired at the service: only the second token is taken.
+    if (request.headers["x-csrf-token"] !== "tok-2" || request.headers["cookie"] !== "SAP_SESSIONID=s2") {
+      res.writeHead(403, { "x-csrf-token": "Required", "content-type": "text/plain" });
+      res.end("CSRF token validation failed");
+      return;
+    }
+    multipart(res, "r", [
+      responsePart("r", "200 OK", { "Content-Type": "application/json" }, bookJson(1, "One")),
+      responsePart("r", "201 Created", { "Content-Type": "application/json" }, bookJson(2, "Two")),
+    ]);
+  }, { csrf: true }, "svc/");
+  const books = client.collection<Book>("Books");
+  const batch = client.batch();
+  const read = batch.get(books.key(1));
+  const created = batch.create(books, { ID: 2, title: "Two" });
+  await batch.send();
+
+  assert.deepEqual(
+    server.requests.map((request) => `${request.method} ${request.path} ${request.headers["x-csrf-token"]} ${request.headers["cookie"]}`),
+    ["GET /svc/ Fetch undefined", "POST /svc/$batch tok-1 SAP_SESSIONID=s1", "GET /svc/ Fetch undefined", "POST /svc/$batch tok-2 SAP_SESSIONID=s2"],
+  );
+  const [first, second] = [server.requests[1] as RecordedRequest, server.requests[3] as RecordedRequest];
+  assert.match(first.body, /\r\nGET Books\(1\) HTTP\/1\.1\r\n[^]*\r\nPOST Books HTTP\/1\.1\r\n[^]*\{"ID":2,"title":"Two"\}/);
+  assert.equal(second.body, first.body);
+  assert.equal(second.headers["content-type"], first.headers["content-type"], "the same boundary");
+  const [readResult, createResult] = [read.result(), created.result()];
+  assert.ok(readResult.ok && createResult.ok, "both parts succeeded");
+  assert.deepEqual([readResult.value, createResult.value], [{ ID: 1, title: "One" }, { ID: 2, title: "Two" }]);
+});
+
 test("a JSON batch is posted as application/json and its answer mapped by id", async (t) => {
   const { server, client } = await serveClient(t, (_request, res) =>
     sendJson(res, 200, {

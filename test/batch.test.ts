@@ -536,6 +536,48 @@ test("a write is built when the batch is written or sent: its bad entity rejects
   assert.deepEqual(server.requests, []);
 });
 
+test("a write is built when the batch is sent: a change made to the entity after batch.create() is what goes on the wire", async (t) => {
+  const server = await startServer((_request, res) => {
+    const body = lines("--r", "Content-Type: application/http", "", "HTTP/1.1 201 Created", "Content-Type: application/json", "", '{"ID":7,"title":"after"}', "--r--", "");
+    res.writeHead(200, { "content-type": "multipart/mixed; boundary=r" });
+    res.end(body);
+  });
+  t.after(() => server.close());
+  const c = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+  const entity: Book = { ID: 7, title: "before" };
+  const batch = c.batch();
+  const handle = batch.create(c.collection<Book>("Books"), entity);
+  entity.title = "after";
+  entity.stock = 3;
+  await batch.send();
+  assert.equal(server.requests.length, 1);
+  const sent = server.requests[0]?.body ?? "";
+  assert.match(sent, /\r\nPOST Books HTTP\/1\.1\r\n[^]*\r\n\r\n\{"ID":7,"title":"after","stock":3\}\r\n/);
+  assert.ok(!sent.includes("before"), sent);
+  const result = handle.result();
+  assert.ok(result.ok);
+  assert.deepEqual(result.value, { ID: 7, title: "after" });
+});
+
+test("a bad option of a queued write (update with etag: 42) rejects toRequest() and send() with the TypeError the write throws alone, and nothing is sent", async (t) => {
+  const server = await startServer((_request, res) => sendText(res, 500, "unexpected"));
+  t.after(() => server.close());
+  const c = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+  const book = c.collection<Book>("Books").key(1);
+  const badOptions = { etag: 42 } as unknown as { etag: string };
+  const alone = await rejectionOf(book.update({ title: "x" }, badOptions));
+  assert.ok(alone instanceof TypeError, String(alone));
+  assert.match(alone.message, /option "etag" must be an ETag string, an entity read earlier, or false; got 42/);
+  const batch = c.batch();
+  batch.update(book, { title: "x" }, badOptions);
+  for (const [name, attempt] of [["toRequest()", () => batch.toRequest()], ["send()", () => batch.send()]] as const) {
+    const error = await rejectionOf(attempt());
+    assert.ok(error instanceof TypeError, `${name}: ${String(error)}`);
+    assert.equal(error.message, alone.message, name);
+  }
+  assert.deepEqual(server.requests, []);
+});
+
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;

@@ -431,6 +431,58 @@ describe("secrets stay out of errors", () => {
     assert.ok(server.requests.some((request) => request.headers["authorization"] === "Bearer fresh-token-2-SECRET"));
   });
 
+  test("the last four Authorization values sent are kept to mask: a bearer function's six tokens echoed by the sixth request's 403 show the first two, the last four masked", async (t) => {
+    const seen: string[] = [];
+    const server = await startServer((request, res) => {
+      seen.push((request.headers["authorization"] ?? "").split(" ")[1] ?? "");
+      const status = seen.length < 6 ? 200 : 403;
+      const body = JSON.stringify(status === 200 ? { value: [] } : { error: { code: "Denied", message: `seen: ${seen.join(" ")}` } });
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(body);
+    });
+    t.after(() => server.close());
+    let issued = 0;
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: () => `token-number-${++issued}-SECRET` } });
+    for (let call = 1; call <= 5; call++) assert.deepEqual((await client.collection("Books").page()).value, [], `call ${call}`);
+    const error = await client.collection("Books").page().then(
+      () => assert.fail("the 403 resolved"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
+    assert.deepEqual(
+      server.requests.map((request) => request.headers["authorization"]),
+      [1, 2, 3, 4, 5, 6].map((n) => `Bearer token-number-${n}-SECRET`),
+    );
+    const shown = "seen: token-number-1-SECRET token-number-2-SECRET *** *** *** ***";
+    assert.equal(error.odataError?.message, shown);
+    assert.equal(error.body, JSON.stringify({ error: { code: "Denied", message: shown } }));
+    assert.ok(error.message.endsWith(`[Denied]: ${shown}`), error.message);
+  });
+
+  test("a configured cookie and x-auth-token echoed bare are masked; a configured x-tenant is not a secret and stays", async (t) => {
+    const server = await startServer((request, res) => {
+      const echoed = ["cookie", "x-auth-token", "x-tenant"].map((name) => `[${String(request.headers[name])}]`).join(" ");
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "Denied", message: `echo: ${echoed}` } }));
+    });
+    t.after(() => server.close());
+    const headers = { cookie: "sid=SECRET-COOKIE-VALUE", "x-auth-token": "AUTHTOKEN-SECRET-987654321", "x-tenant": "tenant-visible-1" };
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, headers });
+    const error = await client.collection("Books").page().then(
+      () => assert.fail("the 403 resolved"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
+    assert.equal(server.requests[0]?.headers["cookie"], headers.cookie, "the cookie went on the wire");
+    assert.equal(server.requests[0]?.headers["x-auth-token"], headers["x-auth-token"]);
+    const shown = "echo: [***] [***] [tenant-visible-1]";
+    assert.equal(error.odataError?.message, shown);
+    assert.equal(error.body, JSON.stringify({ error: { code: "Denied", message: shown } }));
+    assert.ok(error.message.endsWith(`[Denied]: ${shown}`), error.message);
+    assertClean(error, [headers.cookie, headers["x-auth-token"]]);
+    assert.ok(!inspect(error).includes("SECRET"), inspect(error));
+  });
+
   test("a status monitor that echoes the token bare in its error body has it masked too", async (t) => {
     const server = await startServer((request, res) => {
       const token = (request.headers["authorization"] ?? "").split(" ")[1] ?? "";

@@ -14,6 +14,7 @@ import { OAuth2TokenCache } from "../src/http/oauth2.js";
 import { fetchTransport } from "../src/http/steps.js";
 import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 import { eventually, rejectionOf } from "./async-poller-fixtures.js";
+import { useFakeTime } from "./fake-time.js";
 
 // A secret with characters that form encoding must escape (+ / = & % space, and non-ASCII).
 const SECRET = "cl1ent-5ecret+/=&% ü~x";
@@ -237,6 +238,23 @@ describe("the token cache", () => {
     assert.equal(tokens.requests.length, 2);
   });
 
+  test("a token that lives less than two minutes is kept for half its life (a clock moved by hand): expires_in 100 is fetched again after 50 s", async (t) => {
+    const tokens = await tokenEndpoint(t, (n, _request, res) => sendJson(res, 200, { access_token: `tok-${n}`, token_type: "Bearer", expires_in: 100 }));
+    let now = 1_000_000;
+    const cache = new OAuth2TokenCache(
+      { tokenUrl: new URL(tokens.url("token")), clientId: CLIENT_ID, clientSecret: SECRET, scope: undefined, resource: undefined, audience: undefined, clientAuthentication: "body" },
+      () => now,
+    );
+    const send = fetchTransport(globalThis.fetch);
+    assert.equal(await cache.token(send, undefined), "tok-1");
+    now += 49_900; // 49.9 s of its 100 s gone
+    assert.equal(await cache.token(send, undefined), "tok-1");
+    assert.equal(tokens.requests.length, 1, "kept until half its life has passed");
+    now += 200; // 50.1 s gone: 49.9 s left, far more than the minute an hour's token keeps
+    assert.equal(await cache.token(send, undefined), "tok-2");
+    assert.equal(tokens.requests.length, 2);
+  });
+
   test("a token without expires_in is kept until the service refuses it", async (t) => {
     const tokens = await tokenEndpoint(t, (n, _request, res) => sendJson(res, 200, { access_token: `tok-${n}`, token_type: "Bearer" }));
     let refuse = false;
@@ -275,6 +293,58 @@ describe("a 401 from the service", () => {
     await client.collection("Things").list();
     assert.equal(tokens.requests.length, 2);
     assert.equal(bearerOf(svc.requests.at(-1)), "Bearer tok-2");
+  });
+
+  test("a $batch and a media upload of bytes refused with 401 are sent again with the new token and the same body", async (t) => {
+    // A PNG signature and bytes that are no UTF-8 (0xff 0xfe, a lone 0x80), a NUL and an é.
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0xc3, 0xa9, 0x80]);
+    const tokens = await tokenEndpoint(t);
+    const svc = await startServer((request, res) => {
+      // Each client's first token (tok-1, tok-3) is refused, as a revoked one would be.
+      if (!/^Bearer tok-[24]$/.test(String(request.headers.authorization))) {
+        return sendJson(res, 401, { error: { code: "401", message: "token refused" } }, { "www-authenticate": 'Bearer error="invalid_token"' });
+      }
+      if (request.path === "/odata/$batch") {
+        const parts = [
+          ["200 OK", JSON.stringify({ ID: 1, title: "One" })],
+          ["201 Created", JSON.stringify({ ID: 2, title: "résumé" })],
+        ].map(([status, body]) => `--r\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 ${status}\r\nContent-Type: application/json\r\n\r\n${body}\r\n`);
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=r" });
+        res.end(`${parts.join("")}--r--\r\n`);
+        return;
+      }
+      res.writeHead(204).end();
+    });
+    t.after(() => svc.close());
+
+    const batching = clientFor(svc, tokens);
+    const books = batching.collection<{ ID: number; title: string }>("Books");
+    const batch = batching.batch();
+    const read = batch.get(books.key(1));
+    const created = batch.create(books, { ID: 2, title: "résumé" });
+    await batch.send();
+    const [readResult, createResult] = [read.result(), created.result()];
+    assert.ok(readResult.ok && createResult.ok, "both parts succeeded");
+    assert.deepEqual([readResult.value, createResult.value], [{ ID: 1, title: "One" }, { ID: 2, title: "résumé" }]);
+
+    await clientFor(svc, tokens).collection("Photos").key(1).media().put(bytes, { contentType: "image/png" });
+
+    assert.equal(tokens.requests.length, 4);
+    const [batch1, batch2, put1, put2] = svc.requests;
+    assert.deepEqual(
+      svc.requests.map((r) => `${r.method} ${r.path} ${bearerOf(r)}`),
+      ["POST /odata/$batch Bearer tok-1", "POST /odata/$batch Bearer tok-2", "PUT /odata/Photos(1)/$value Bearer tok-3", "PUT /odata/Photos(1)/$value Bearer tok-4"],
+    );
+    assert.match(batch1!.body, /\r\nGET Books\(1\) HTTP\/1\.1\r\n[^]*\r\nPOST Books HTTP\/1\.1\r\n[^]*\{"ID":2,"title":"résumé"\}/);
+    assert.equal(batch2!.body, batch1!.body);
+    assert.equal(batch2!.headers["content-type"], batch1!.headers["content-type"], "the same boundary");
+    for (const put of [put1!, put2!]) {
+      assert.equal(put.headers["content-type"], "image/png");
+      assert.equal(put.headers["content-length"], String(bytes.byteLength));
+      // The server keeps the body as UTF-8 text. A body re-encoded as text on the way would be
+      // longer (each byte that is no UTF-8 grows to three), an emptied or stringified one differs.
+      assert.equal(put.body, Buffer.from(bytes).toString("utf8"));
+    }
   });
 
   test("a second 401 is not resent: the request rejects with that 401", async (t) => {
@@ -449,6 +519,41 @@ describe("abort and timeout", () => {
     await tokenClosed;
     assert.equal(svc.requests.length, 0);
   });
+
+  test("the token request counts against the timeout: a token that takes 400 ms of a 600 ms timeout leaves the service request 200 ms (a fake clock)", async (t) => {
+    const time = useFakeTime(t);
+    // Both answer after 400 ms of the fake clock: either alone is within the timeout, both are not.
+    const tokens = await tokenEndpoint(t, (n, request, res) => {
+      setTimeout(() => issueTokens(n, request, res, undefined as never), 400);
+    });
+    let serviceClosed: Promise<void> | undefined;
+    const svc = await startServer((_request, res) => {
+      serviceClosed = closed(res);
+      setTimeout(() => sendJson(res, 200, { value: [{ ID: 1 }] }), 400);
+    });
+    t.after(() => svc.close());
+    let settled = false;
+    const listed = rejectionOf(clientFor(svc, tokens, {}, { timeout: 600 }).collection("Things").list()).finally(() => {
+      settled = true;
+    });
+
+    await time.nextTimer(400); // the token request is in
+    const tokenAnswered = time.mark();
+    time.tick(400);
+    await time.nextTimer(400, { setAfter: tokenAnswered }); // the service request is in, 400 ms after the start
+    assert.deepEqual(svc.requests.map(bearerOf), ["Bearer tok-1"]);
+    time.tick(199);
+    await time.realPause(50);
+    assert.equal(settled, false, "599 ms after the start the request still waits");
+    time.tick(1);
+    const error = await time.within(listed);
+    assert.ok(error instanceof ODataClientError && error.code === "TIMEOUT", inspect(error));
+    assert.equal(error.message, `GET ${svc.url("odata/Things")} got no answer within 600 ms (option "timeout")`);
+    assert.ok(serviceClosed, "the service request arrived");
+    await time.within(serviceClosed);
+    assert.equal(tokens.requests.length, 1);
+    assert.equal(svc.requests.length, 1);
+  });
 });
 
 describe("the option auth.oauth2", () => {
@@ -470,6 +575,17 @@ describe("the option auth.oauth2", () => {
     refused({ ...base, tokenUrl: "http://10.0.0.1/token" }, "auth.oauth2.tokenUrl");
     for (const tokenUrl of ["https://login.example.com/token", "http://127.0.0.1:8080/token", "http://localhost/token", "http://[::1]:9000/token"]) {
       assert.ok(new ODataClient({ serviceUrl: "https://host.example/odata/", auth: { oauth2: { ...base, tokenUrl } } }), tokenUrl);
+    }
+  });
+
+  test("a tokenUrl over plain http is taken for a subdomain of localhost and any 127.x.x.x address, and refused for a name that only starts with localhost and for 0.0.0.0", () => {
+    for (const tokenUrl of ["http://sub.localhost/token", "http://auth.localhost:8080/oauth/token", "http://127.1.2.3/token", "http://127.255.255.254:9000/token"]) {
+      assert.doesNotThrow(() => new ODataClient({ serviceUrl: "https://host.example/odata/", auth: { oauth2: { ...base, tokenUrl } } }), tokenUrl);
+    }
+    for (const host of ["localhost.evil.example", "0.0.0.0"]) {
+      refused({ ...base, tokenUrl: `http://${host}/token` }, "auth.oauth2.tokenUrl");
+      // Refused for being plain http: the same host over https is taken.
+      assert.doesNotThrow(() => new ODataClient({ serviceUrl: "https://host.example/odata/", auth: { oauth2: { ...base, tokenUrl: `https://${host}/token` } } }), host);
     }
   });
 
@@ -580,5 +696,45 @@ describe("the wire log and the secret", () => {
       for (const secret of forms) assert.ok(!text.includes(secret), `${where} holds ${secret}:\n${text}`);
     }
     assert.ok(lines.some((line) => line.includes(" oauth2 > POST ")), "the log was on");
+  });
+
+  describe("a service that echoes the access token bare", () => {
+    /** Tokens long enough to be masked (8 characters or more), one per token request. */
+    const longToken = (n: number) => `oauth-access-token-${n}-0123456789`;
+    const issueLongTokens: TokenAnswer = (n, _request, res) => sendJson(res, 200, { access_token: longToken(n), token_type: "Bearer", expires_in: 3600 });
+    const tokenOf = (request: RecordedRequest) => String(request.headers.authorization ?? "").replace(/^Bearer /, "");
+
+    test("a 403 quoting the token has it masked in message, body and odataError", async (t) => {
+      const tokens = await tokenEndpoint(t, issueLongTokens);
+      const svc = await startServer((request, res) => sendJson(res, 403, { error: { code: "Forbidden", message: `forbidden for ${tokenOf(request)}` } }));
+      t.after(() => svc.close());
+      const error = await rejectionOf(clientFor(svc, tokens).collection("Things").list());
+      assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
+      assert.equal(bearerOf(svc.requests[0]), `Bearer ${longToken(1)}`, "the token went on the wire");
+      assert.equal(error.odataError?.message, "forbidden for ***");
+      assert.equal(error.body, JSON.stringify({ error: { code: "Forbidden", message: "forbidden for ***" } }));
+      assert.equal(error.message, `GET ${svc.url("odata/Things")} failed with HTTP 403 Forbidden [Forbidden]: forbidden for ***`);
+      for (const text of [inspect(error, { showHidden: true }), JSON.stringify(error)]) assert.ok(!text.includes(longToken(1)), text);
+    });
+
+    test("a 401 refused again after the refresh, quoting both tokens, has both masked", async (t) => {
+      const tokens = await tokenEndpoint(t, issueLongTokens);
+      const seen: string[] = [];
+      const svc = await startServer((request, res) => {
+        seen.push(tokenOf(request));
+        sendJson(res, 401, { error: { code: "401", message: `refused ${seen.join(", ")}` } }, { "www-authenticate": 'Bearer error="invalid_token"' });
+      });
+      t.after(() => svc.close());
+      const error = await rejectionOf(clientFor(svc, tokens).collection("Things").list());
+      assert.ok(error instanceof ODataHttpError && error.status === 401, inspect(error));
+      assert.equal(tokens.requests.length, 2);
+      assert.deepEqual(svc.requests.map(bearerOf), [`Bearer ${longToken(1)}`, `Bearer ${longToken(2)}`]);
+      assert.equal(error.odataError?.message, "refused ***, ***");
+      assert.equal(error.body, JSON.stringify({ error: { code: "401", message: "refused ***, ***" } }));
+      assert.match(error.message, /failed with HTTP 401 Unauthorized \[401\]: refused \*\*\*, \*\*\*$/);
+      for (const text of [inspect(error, { showHidden: true }), JSON.stringify(error)]) {
+        for (const token of [longToken(1), longToken(2)]) assert.ok(!text.includes(token), text);
+      }
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import { getEventListeners } from "node:events";
 import assert from "node:assert/strict";
-import { ODataClientError, type ODataClientOptions, type PipelineStep } from "../src/index.js";
+import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions, type PipelineStep } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions, LIBRARY_VERSION } from "../src/options.js";
 import { anySignalFallback, sleep } from "../src/http/signals.js";
@@ -1023,6 +1023,32 @@ describe("csrf", () => {
     assert.deepEqual(
       server.requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"] ?? "-"} ${r.body}`),
       ["GET /svc/ Fetch ", "POST /svc/Books tok-1 {}", "PATCH /svc/Books(1) tok-1 {\"stock\":2}", "GET /svc/ Fetch ", "PATCH /svc/Books(1) tok-2 {\"stock\":2}"],
+    );
+  });
+
+  test("a service that refuses every write with 403 Required gets two token fetches and two writes, and the write rejects with that 403", async (t) => {
+    let issued = 0;
+    const server = await startServer((r, res) => {
+      if (r.headers["x-csrf-token"] === "Fetch") return sendJson(res, 200, {}, { "x-csrf-token": `tok-${++issued}` });
+      if (r.method !== "GET") return sendText(res, 403, "CSRF token validation failed", { "x-csrf-token": "Required" });
+      sendJson(res, 200, { value: [] });
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
+    let caught: unknown;
+    try {
+      await client.collection("Books").create({ ID: 1 });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ODataHttpError, `expected an ODataHttpError, got ${String(caught)}`);
+    assert.equal(caught.status, 403);
+    assert.equal(caught.method, "POST");
+    assert.equal(caught.headers["x-csrf-token"], "Required");
+    assert.equal(caught.body, "CSRF token validation failed");
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"]} ${r.body}`),
+      ["GET /svc/ Fetch ", 'POST /svc/Books tok-1 {"ID":1}', "GET /svc/ Fetch ", 'POST /svc/Books tok-2 {"ID":1}'],
     );
   });
 

@@ -803,6 +803,41 @@ describe("the redaction itself", () => {
     assert.equal(redactUrl("https://host.example/x?sap-client=100&tokens=2"), "https://host.example/x?sap-client=100&tokens=2");
   });
 
+  test("the credential query parameters the README names are masked in the URL and message of a 404 of a URL that carries them", async (t) => {
+    // Written out here, not taken from the source's list: these are the names the README promises.
+    const named = ["access_token", "sig", "key", "api_key", "password", "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "X-Goog-Signature", "X-Goog-Credential"];
+    const server = await startServer((_request, res) => reply(res, 404, {}, { error: { code: "404", message: "no such file" } }));
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
+    let query = client.collection("Files").param("keep", "visible-1");
+    for (const [i, name] of named.entries()) query = query.param(name, `value-5ecret-${i}`);
+    const error = await rejection(query.list());
+    assert.ok(error instanceof ODataHttpError && error.status === 404, inspect(error));
+
+    const sent = server.requests[0]?.path ?? "";
+    for (const [i, name] of named.entries()) assert.ok(sent.includes(`&${name}=value-5ecret-${i}`), `${name} was not sent: ${sent}`);
+    const masked = `${server.url("odata/Files")}?keep=visible-1&${named.map((name) => `${name}=***`).join("&")}`;
+    assert.equal(error.url, masked);
+    assert.equal(error.message, `GET ${masked} failed with HTTP 404 Not Found [404]: no such file`);
+    for (const text of [inspect(error, { showHidden: true }), JSON.stringify(error)]) assert.ok(!text.includes("5ecret"), text);
+  });
+
+  test("a header whose name has credentials in it counts as a secret: left out of the error's headers, its Name: value masked in body and message", async (t) => {
+    assert.equal(isSecretHeaderName("x-credentials"), true);
+    const server = await startServer((_request, res) =>
+      reply(res, 403, { "x-credentials": "XCRED-5ecret-1234", "x-tenant": "acme" }, { error: { code: "Denied", message: "not valid here: X-Credentials: XCRED-5ecret-1234" } }),
+    );
+    t.after(() => server.close());
+    const error = await rejection(new ODataClient({ serviceUrl: server.url("odata/"), retry: false }).collection("Books").list());
+    assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
+    assert.equal(error.headers["x-credentials"], undefined);
+    assert.equal(error.headers["x-tenant"], "acme", "a header not named like a credential is kept");
+    assert.equal(error.odataError?.message, "not valid here: X-Credentials: ***");
+    assert.equal(error.body, JSON.stringify({ error: { code: "Denied", message: "not valid here: X-Credentials: ***" } }));
+    assert.match(error.message, /\[Denied\]: not valid here: X-Credentials: \*\*\*$/);
+    assert.equal(new ODataClientError("test:X", "sent x-credentials: abcdefgh123").message, "sent x-credentials: ***");
+  });
+
   test("a header counts as a secret by its name: credential headers and key, token, secret, password, session or signature names", () => {
     const secret = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-CSRF-Token", "x-api-key", "api-key", "X-Auth-Token", "Ocp-Apim-Subscription-Key", "x-client-secret", "x-password", "x-session-id", "x-amz-security-token", "x-signature"];
     const plain = ["x-tenant", "Accept-Language", "WWW-Authenticate", "Location", "Content-Type", "OData-Version", "Retry-After", "ETag"];

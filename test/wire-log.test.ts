@@ -20,6 +20,9 @@ import { wireLogTransport } from "../src/http/wire-log.js";
 import { nodeDebugNames } from "../src/http/debug.js";
 import type { SendRequest } from "../src/http/pipeline.js";
 import { sendJson, sendText, serveClient, startServer, type RecordedRequest } from "./servers/recording-server.js";
+import { useFakeTime } from "./fake-time.js";
+import { startDemoService } from "../demo/service.js";
+import type { Order } from "../demo/orders.js";
 
 /** A `debug` function that keeps the lines, and the lines with their timings made comparable. */
 function collector(): { debug: (line: string) => void; lines: string[]; shown(): string[] } {
@@ -108,6 +111,43 @@ describe("every request and every answer gives one line", () => {
     assert.ok(shownInReadme.length >= 4, "the README's sample was not found");
     const logged = log.shown();
     for (const line of shownInReadme) assert.ok(logged.includes(line), `the README shows a line the log does not write:\n  ${line}`);
+  });
+
+  test("the README's demo-service sample is what debug: true writes against the demo service, line for line (ports, timings and UUIDs aside)", async (t) => {
+    // The export's poll waits the Retry-After of its 202 (1 s): a fake clock lets it pass at once.
+    const time = useFakeTime(t);
+    // Node's warning that mock timers are experimental goes to the console first, not to the lines.
+    await new Promise((resolve) => setImmediate(resolve));
+    const written: string[] = [];
+    t.mock.method(console, "error", (...args: unknown[]) => written.push(args.map(String).join(" ")));
+    const service = await startDemoService({ jobDuration: 500 });
+    t.after(() => service.close());
+
+    // The sample's steps: read an order, update it with its ETag, a $batch, an export waited for.
+    const client = new ODataClient({ serviceUrl: service.serviceUrl, csrf: true, debug: true });
+    const orders = client.collection<Order>("Orders");
+    const order = await orders.key(1).get();
+    await orders.key(1).update({ quantity: 3 }, { etag: order });
+    const batch = client.batch();
+    const found = batch.get(orders.key(2));
+    const missing = batch.get(orders.key(99));
+    await batch.send();
+    assert.deepEqual([found.result().status, missing.result().status], [200, 404]);
+    const poller = await client.collection("ExportJobs").createAsync<{ format: string }>({ format: "csv" });
+    assert.equal((await time.run(poller.wait(), 1_000)).format, "csv");
+
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const from = readme.indexOf("The first client above against the demo service");
+    assert.ok(from > 0, "the README's sample was not found");
+    const start = readme.indexOf("```\n", from) + 4;
+    const sample = readme.slice(start, readme.indexOf("\n```", start)).split("\n");
+    const comparable = (line: string) =>
+      line
+        .replace(/http:\/\/127\.0\.0\.1:\d+\//g, "http://127.0.0.1:PORT/")
+        .replace(/ \d+ ms /, " N ms ")
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID");
+    assert.ok(sample.length >= 14, `the README's sample has ${sample.length} lines`);
+    assert.deepEqual(written.map(comparable), sample.map(comparable));
   });
 
   test("a redirect to another origin: the 307 with its Location, then the hop as redirect 1", async (t) => {
@@ -321,6 +361,48 @@ describe("what the lines are made of", () => {
       "POST /odata/Jobs purpose=undefined attempt=undefined hop=undefined",
       "GET /odata/monitor purpose=poll attempt=undefined hop=undefined",
     ]);
+  });
+
+  test("a pipeline step sees purpose result on the result GET a monitor's 303 leads to, and purpose cancel on cancel()'s DELETE", async (t) => {
+    const seen: string[] = [];
+    const { server, client } = await serveClient(
+      t,
+      (request, res) => {
+        if (request.method === "POST") sendJson(res, 202, {}, { location: request.path === "/odata/Jobs" ? "monitor/1" : "monitor/2" });
+        else if (request.path === "/odata/monitor/1") res.writeHead(303, { location: "/odata/Jobs(1)" }).end();
+        else if (request.path === "/odata/Jobs(1)") sendJson(res, 200, { ID: 1 });
+        else if (request.method === "DELETE") res.writeHead(204).end();
+        else sendJson(res, 202, {}, { "retry-after": "0" });
+      },
+      {
+        steps: [
+          {
+            name: "record",
+            handle(request, next) {
+              seen.push(`${request.method} ${request.url.pathname} purpose=${request.purpose} hop=${request.hop}`);
+              return next(request);
+            },
+          },
+        ],
+      },
+    );
+    const done = await client.collection("Jobs").createAsync<{ ID: number }>({}, { pollInterval: 1 });
+    assert.deepEqual(await done.wait(), { ID: 1 });
+    const running = await client.collection("Jobs2").createAsync({}, { pollInterval: 1 });
+    assert.equal(await running.poll(), true, "still running");
+    await running.cancel();
+    assert.deepEqual(seen, [
+      "POST /odata/Jobs purpose=undefined hop=undefined",
+      "GET /odata/monitor/1 purpose=poll hop=undefined",
+      "GET /odata/Jobs(1) purpose=result hop=undefined",
+      "POST /odata/Jobs2 purpose=undefined hop=undefined",
+      "GET /odata/monitor/2 purpose=poll hop=undefined",
+      "DELETE /odata/monitor/2 purpose=cancel hop=undefined",
+    ]);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      ["POST /odata/Jobs", "GET /odata/monitor/1", "GET /odata/Jobs(1)", "POST /odata/Jobs2", "GET /odata/monitor/2", "DELETE /odata/monitor/2"],
+    );
   });
 
   test("every header is shown but credentials and transport noise, sorted by name, secret-named ones masked", async (t) => {

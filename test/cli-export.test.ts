@@ -585,6 +585,83 @@ describe("Ctrl-C", () => {
   });
 });
 
+describe("SIGTERM", () => {
+  /**
+   * 50 entities in pages of 10 (v4, no $metadata); while `stall.on`, the request for the 4th page
+   * (`$skiptoken=30`) is held open unanswered, so a signal lands while the walk waits there.
+   */
+  async function holdingService(stall: { on: boolean }) {
+    return startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      const skip = Number(/skiptoken=(\d+)/.exec(request.path)?.[1] ?? 0);
+      if (skip === 30 && stall.on) return;
+      const value = Array.from({ length: 10 }, (_, i) => ({ ID: skip + i + 1, name: `n${skip + i + 1}` }));
+      sendJson(res, 200, skip + 10 < 50 ? { value, "@odata.nextLink": `Things?$skiptoken=${skip + 10}` } : { value });
+    });
+  }
+
+  test("during export exits 130 with the checkpoint of the pages written saved and how to go on; --resume asks from the held page on and gives the uninterrupted export's file", async (t) => {
+    const stall = { on: false };
+    const server = await holdingService(stall);
+    t.after(() => server.close());
+    const args = ["export", server.url("odata/"), "Things", "--out", "t.ndjson"];
+    const whole = tempDir();
+    const uninterrupted = await runCli(args, { cwd: whole });
+    assert.equal(uninterrupted.code, 0, show(uninterrupted));
+    const expected = readFileSync(join(whole, "t.ndjson"));
+    assertEveryIdOnce(ndjsonIds(join(whole, "t.ndjson")), 50);
+
+    stall.on = true;
+    const cwd = tempDir();
+    const out = join(cwd, "t.ndjson");
+    const checkpoint = `${out}.checkpoint.json`;
+    const before = server.requests.length;
+    const child = await startCli(args, { cwd });
+    t.after(() => child.kill("SIGKILL"));
+    const done = finished(child);
+    await until(() => existsSync(out) && readFileSync(out, "utf8").split("\n").length === 31, "three pages in the file");
+    await until(() => server.requests.slice(before).some((request) => request.path.includes("skiptoken=30")), "the request for the 4th page");
+    child.kill("SIGTERM");
+    const interrupted = await done;
+    assert.equal(interrupted.signal, null, show(interrupted));
+    assert.equal(interrupted.code, 130, show(interrupted));
+    assert.match(interrupted.stderr, /^error: interrupted after 30 rows; the checkpoint is at .*t\.ndjson\.checkpoint\.json: run the same command with --resume to go on\n$/m);
+    const saved = JSON.parse(readFileSync(checkpoint, "utf8")) as { done: boolean; rows: number; next: string };
+    assert.equal(saved.done, false);
+    assert.equal(saved.rows, 30);
+    assert.equal(saved.next, server.url("odata/Things?$skiptoken=30"));
+    assert.deepEqual(ndjsonIds(out), Array.from({ length: 30 }, (_, i) => i + 1));
+
+    stall.on = false;
+    const resumedFrom = server.requests.length;
+    const resumed = await runCli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 0, show(resumed));
+    assert.deepEqual(server.requests.slice(resumedFrom).map((r) => r.path), ["/odata/Things?$skiptoken=30", "/odata/Things?$skiptoken=40"]);
+    assert.ok(readFileSync(out).equals(expected), `the file is not the uninterrupted export's:\n${readFileSync(out, "utf8")}`);
+    assert.equal(existsSync(checkpoint), false, "the checkpoint is removed once the export is complete");
+    assert.deepEqual(readdirSync(cwd), ["t.ndjson"]);
+  });
+
+  test("during query exits 130 with error: interrupted and nothing on stdout", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      // The page is held open unanswered: the signal lands while the query waits for it.
+    });
+    t.after(() => server.close());
+    const child = await startCli(["query", server.url("odata/"), "Things", "--format", "ndjson"]);
+    t.after(() => child.kill("SIGKILL"));
+    const done = finished(child);
+    await until(() => server.requests.some((request) => request.path.startsWith("/odata/Things")), "the request for the page");
+    child.kill("SIGTERM");
+    const interrupted = await done;
+    assert.equal(interrupted.signal, null, show(interrupted));
+    assert.equal(interrupted.code, 130, show(interrupted));
+    assert.equal(interrupted.stderr, "error: interrupted\n");
+    assert.equal(interrupted.stdout, "");
+    assert.deepEqual(server.requests.map((r) => r.path).filter((path) => !path.includes("$metadata")), ["/odata/Things"]);
+  });
+});
+
 describe("the entities as the service wrote them", () => {
   test("NDJSON and JSON write a compact page's entities as sent (digits and escapes kept); a page that is not provably cut at its separators is written with JSON.stringify; one entity a line either way; no $metadata asked", async (t) => {
     const pages = [

@@ -310,6 +310,39 @@ describe("credentials and profiles", () => {
     assert.match(unset.stderr, /profile "things": the environment variable THINGS_KEY of header x-api-key is not set/);
   });
 
+  test("profile headers with credential names are masked as *** when the service echoes them bare, --debug included; sap-client stays", async (t) => {
+    const apiKey = "k3y-FROM-env-999";
+    const authToken = "authtok-VALUE-123456";
+    // Each header's value alone, without its name, as a service that quotes what it got.
+    const echo = await startServer((request, res) => {
+      const { "x-api-key": key, "x-auth-token": token, "sap-client": client } = request.headers;
+      sendJson(res, 401, { error: { code: "Denied", message: `echo ${String(key)} ${String(token)} ${String(client)}` } });
+    });
+    t.after(() => echo.close());
+    const cwd = tempDir();
+    writeFile(join(cwd, "traverse-odata.config.json"), JSON.stringify({
+      profiles: { s4: { url: echo.url("odata/"), headers: { "x-api-key": { env: "S4_API_KEY" }, "x-auth-token": authToken, "sap-client": "100" } } },
+    }));
+    for (const debug of [false, true]) {
+      const result = await runCli(["count", "s4", "Things", ...(debug ? ["--debug"] : [])], { cwd, env: { S4_API_KEY: apiKey } });
+      assert.equal(result.code, 3, show(result));
+      const sent = echo.requests.at(-1)!;
+      assert.equal(sent.path, "/odata/Things/$count");
+      assert.equal(sent.headers["x-api-key"], apiKey);
+      assert.equal(sent.headers["x-auth-token"], authToken);
+      assert.equal(sent.headers["sap-client"], "100");
+      assert.ok(!result.stderr.includes(apiKey) && !result.stderr.includes(authToken), show(result));
+      assert.ok(!result.stdout.includes(apiKey) && !result.stdout.includes(authToken), show(result));
+      assert.match(result.stderr, /^error: GET .*\/odata\/Things\/\$count failed with HTTP 401 Unauthorized \[Denied\]: echo \*\*\* \*\*\* 100$/m, show(result));
+      if (debug) {
+        const request = result.stderr.split("\n").find((line) => line.startsWith("traverse-odata #1 > GET "));
+        assert.ok(request, show(result));
+        const headers = JSON.parse(request.slice(request.indexOf("{"))) as Record<string, string>;
+        assert.deepEqual([headers["x-api-key"], headers["x-auth-token"], headers["sap-client"]], ["***", "***", "100"], request);
+      }
+    }
+  });
+
   test("the user's config folder is read when the current directory has no file: XDG_CONFIG_HOME, then ~/.config", async () => {
     const xdg = tempDir();
     writeFile(join(xdg, "traverse-odata", "config.json"), JSON.stringify({ profiles: { mine: { url: server.url("xdg/") } } }));

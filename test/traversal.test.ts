@@ -656,6 +656,58 @@ describe("next link rules", () => {
     assert.equal(sent, 1, "the link back, read off the text's end, is not requested early either");
   });
 
+  /**
+   * A ring of `size` one-entity pages: `Items` is page 0, `Items?p=k` page k, each linking to the
+   * next and the last back to `Items`.
+   */
+  async function ring(size: number): Promise<RecordingServer> {
+    return startServer((request, res) => {
+      const page = Number(queryOf(request).get("p") ?? "0");
+      sendJson(res, 200, { value: [{ ID: page }], "@odata.nextLink": page + 1 === size ? "Items" : `Items?p=${page + 1}` });
+    });
+  }
+
+  test("a ring of 1,024 pages is caught: NEXT_LINK_LOOP naming the link back, after exactly 1,024 requests, each page delivered once", async (t) => {
+    const server = await ring(1024);
+    t.after(() => server.close());
+    const pages: number[][] = [];
+    const error = await rejection((async () => {
+      for await (const page of clientFor(server).collection<Item>("Items").pages()) {
+        pages.push(ids(page.value));
+        // A walk the ring does not stop would go round for ever.
+        if (pages.length > 1100) assert.fail(`no NEXT_LINK_LOOP after ${pages.length} pages`);
+      }
+    })());
+    assert.ok(error instanceof ODataClientError, String(error));
+    assert.equal(error.code, "NEXT_LINK_LOOP");
+    assert.ok(error.message.includes(`(${server.url("svc/Items")})`), error.message);
+    assert.deepEqual(pages, Array.from({ length: 1024 }, (_, page) => [page]));
+    assert.equal(server.requests.length, 1024);
+    assert.deepEqual(server.requests.map((r) => r.path).filter((path) => path === "/svc/Items"), ["/svc/Items"], "the link back is never requested");
+  });
+
+  test("a ring of 1,025 pages is not caught (only the last 1,024 links are kept): the walk goes round until the caller stops it", async (t) => {
+    const server = await ring(1025);
+    t.after(() => server.close());
+    const pages: number[] = [];
+    const error = await (async () => {
+      try {
+        for await (const page of clientFor(server).collection<Item>("Items").pages()) {
+          pages.push(...ids(page.value));
+          if (pages.length === 1100) break;
+        }
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    assert.equal(error, undefined, `the walk rejected after ${pages.length} pages: ${String(error)}`);
+    assert.equal(pages.length, 1100);
+    // Round once (pages 0..1024), then from page 0 again.
+    assert.deepEqual(pages, Array.from({ length: 1100 }, (_, i) => i % 1025));
+    assert.equal(server.requests[1025]?.path, "/svc/Items", "the link back to the first page is followed");
+  });
+
   test("loop detection remembers only the most recent links, so a walk of millions of pages stays bounded", () => {
     const recent = new RecentLinks(3);
     for (const link of ["a", "b", "c", "d"]) recent.add(link);

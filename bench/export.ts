@@ -8,7 +8,7 @@
  *    bench/static-service.ts (a process of its own); the variants take turns, medians of the rounds,
  *    each ratio the median of the rounds' own ratios (the two measured next to each other), with the
  *    spread (lowest to highest).
- * 2. Memory: the peak RSS (the kernel's high-water mark, `process.resourceUsage().maxRSS` at exit)
+ * 2. Memory: the peak RSS (the kernel's high-water mark, VmHWM of /proc/self/status at exit)
  *    of the command as its own process, bundled for plain node, exporting 100,000 and 1,000,000
  *    rows; beside it the peak RSS of the same process printing its help (what node and the code
  *    take before any row), and the 1,000,000 rows once more with a V8 heap capped at 24 MiB, far
@@ -160,8 +160,11 @@ async function bundleCli(directory: string): Promise<string> {
   return outfile;
 }
 
-// Reports the process's peak RSS (KiB) on stderr as it exits, after everything else.
-const REPORT_PEAK_RSS = `data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,"\\nmaxRSS "+process.resourceUsage().maxRSS+"\\n"))`;
+// Reports the process's peak RSS (KiB) on stderr as it exits, after everything else: VmHWM of
+// /proc/self/status, the high-water mark of this program's own memory. Not resourceUsage().maxRSS
+// where there is a /proc: Linux carries the parent's mark over the fork and the exec into the
+// child, so under `npm run bench` every run read the bench process's own RSS (153 MiB for --help).
+const REPORT_PEAK_RSS = `data:text/javascript,import{readFileSync,writeSync}from"node:fs";process.on("exit",()=>{let k;try{k=/VmHWM:\\s*(\\d+)/.exec(readFileSync("/proc/self/status","utf8"))[1]}catch{k=process.resourceUsage().maxRSS}writeSync(2,"\\nmaxRSS "+k+"\\n")})`;
 
 /** Runs the bundled command line (with `nodeOptions` for node); resolves with its wall time and peak RSS. */
 async function runBundled(bundle: string, args: string[], cwd: string, nodeOptions: string[] = []): Promise<{ seconds: number; peakRss: number }> {

@@ -554,12 +554,12 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
   });
 
   test("wait and cancel: a token file that is missing, not JSON, or names no monitor exits 2 naming it", async () => {
-    // Absolute paths: the token file is read relative to the process's directory (call.ts readToken), not the run's.
+    // Relative paths: the token file is read relative to the run's directory.
     const cwd = tempDir();
-    const at = (name: string) => join(cwd, name);
-    writeFileSync(at("bad.json"), "{nope");
-    writeFileSync(at("nomonitor.json"), JSON.stringify({ statusUrl: "file:///etc/passwd" }));
-    writeFileSync(at("badservice.json"), JSON.stringify({ statusUrl: shop.url("monitor/1"), service: 5 }));
+    const at = (name: string) => name;
+    writeFileSync(join(cwd, "bad.json"), "{nope");
+    writeFileSync(join(cwd, "nomonitor.json"), JSON.stringify({ statusUrl: "file:///etc/passwd" }));
+    writeFileSync(join(cwd, "badservice.json"), JSON.stringify({ statusUrl: shop.url("monitor/1"), service: 5 }));
     for (const command of ["wait", "cancel"]) {
       await assertUsage([command, at("missing.json")], /cannot read the token file .*missing\.json: ENOENT/, { cwd });
       await assertUsage([command, at("bad.json")], /the token in .*bad\.json is not JSON/, { cwd });
@@ -691,9 +691,19 @@ describe("4. secrets: never in stdout, stderr, a file written, nor at another or
       // The same token with its monitor moved to another origin: the polls there carry no credentials.
       writeFileSync(join(cwd, "job.json"), JSON.stringify({ ...token, statusUrl: elsewhere.url("jobs/monitor/1") }));
       const before = elsewhere.requests.length;
+      // A token file named relative to the run's directory.
       const waited = await cli(["wait", "job.json", "--max-wait", "300", "--poll-interval", "50"], { cwd, env });
+      // The monitor elsewhere answers 200 with no status: done at the first poll (rule 5).
+      assert.equal(waited.code, 0, show([], waited));
       const polls = elsewhere.requests.slice(before);
-      for (const poll of polls) assert.equal(poll.headers.authorization, undefined, "no credentials to another origin");
+      assert.deepEqual(
+        polls.map((poll) => [poll.method, poll.path, poll.headers.authorization]),
+        [["GET", "/jobs/monitor/1", undefined]],
+        "one poll, with no credentials, to the other origin",
+      );
+      // The service's own origin got them: the call's POST.
+      const post = echo.requests.findLast((request) => request.method === "POST" && request.path === "/jobs/export");
+      assert.equal(post?.headers.authorization, kind === "basic credentials" ? `Basic ${BASIC}` : `Bearer ${TOKEN}`);
       for (const secret of secrets) assert.ok(!`${waited.stdout}${waited.stderr}`.includes(secret), show([], waited));
     });
   }

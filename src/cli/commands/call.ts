@@ -7,6 +7,7 @@
  *   the poller's resume token instead, which `wait` and `cancel` take from a file or stdin.
  */
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type ServiceModel } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
@@ -197,7 +198,8 @@ async function readToken(context: CommandContext): Promise<CliToken> {
     text = Buffer.concat(chunks).toString("utf8");
   } else {
     try {
-      text = await readFile(source, "utf8");
+      // Relative to the run's working directory, as every path of the command line is.
+      text = await readFile(resolve(context.environment.cwd, source), "utf8");
     } catch (error) {
       throw new CliUsageError(`cannot read the token file ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }

@@ -404,8 +404,15 @@ describe("resumeAsync()", () => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("cancel-202");
     await poller.cancel();
+    assert.equal(fixture.service.requestsOf("cancel").length, 1);
+    const sentBefore = fixture.service.requests.length;
     const resumed = fixture.client().resumeAsync(throughJson(poller.toJSON()), FAST);
     assert.ok((await rejectionOf(resumed.wait())) instanceof AsyncOperationCancelledError);
+    // The monitor polled until its 404 (a 202 first, as the service says), and no second DELETE.
+    const after = wire(fixture.service.requests.slice(sentBefore));
+    assert.equal(after.length, 2, after.join(", "));
+    for (const line of after) assert.match(line, /^GET \/odata\/monitor\//);
+    assert.equal(fixture.service.requestsOf("cancel").length, 1);
   });
 
   test("a result still to be fetched travels in the token: the resumed poller fetches it, not the monitor", async (t) => {

@@ -467,7 +467,7 @@ test("handles are typed: get gives BatchResult<T>, create T | undefined, page Pa
     () => count.result(),
   ];
   // @ts-expect-error a navigation that Book does not have
-  assert.throws(() => created.navigation("nope!"));
+  assert.throws(() => created.navigation("nope!"), TypeError);
   assert.equal(typed.length, 4);
   assert.throws(() => get.result(), (error: unknown) => error instanceof ODataClientError && error.code === "BATCH_NOT_SENT");
 });

@@ -268,7 +268,7 @@ describe("generate against CAP", () => {
     await cap?.stop();
   });
 
-  test("generating from the v4 and the v2 URL works, v2 with the client's default Accept-Language", () => {
+  test("generating from the v4 and the v2 URL works: both exit 0, the v2 files name their source", () => {
     assert.equal(v4.code, 0, show(v4));
     assert.equal(v2.code, 0, show(v2));
     const header = readFileSync(join(work, "v2", "index.d.ts"), "utf8").split("\n")[0];

@@ -994,10 +994,19 @@ describe("hostile and unusual $metadata", () => {
 
 describe("around the cases", () => {
   test("the refused and the generated outcomes are what they claim: a refusal is a BAD_METADATA or generate: error, never another exception", () => {
+    const refused: string[] = [];
     for (const c of CASES) {
       const { error } = GENERATED.get(c.id) as Generated;
-      if (error !== undefined) assert.ok(isRefusal(error), `${c.id}: ${error instanceof Error ? (error.stack ?? "") : String(error)}`);
+      if (error !== undefined) {
+        assert.ok(isRefusal(error), `${c.id}: ${error instanceof Error ? (error.stack ?? "") : String(error)}`);
+        refused.push(c.id);
+      }
     }
+    // Those that must be refused are, and all the others were generated.
+    const mustRefuse = CASES.filter((c) => c.mustRefuse === true).map((c) => c.id);
+    assert.ok(mustRefuse.length > 0);
+    for (const id of mustRefuse) assert.ok(refused.includes(id), `${id} was generated, not refused`);
+    assert.ok(refused.length < CASES.length, "some cases were generated");
   });
 
   test("the in-memory program really checks: a wrong key type in a program using a generated file is reported", () => {

@@ -468,22 +468,40 @@ describe("demo service: change tracking", () => {
   });
 
   test("a client that caps the version (headers: OData-MaxVersion 4.0) gets the 4.0 form ($deletedEntity entries) and reads it the same", async (t) => {
-    const { client, root } = await setup(t, { version: "4.0", headers: { "OData-MaxVersion": "4.0" } });
+    const { client, root, wire } = await setup(t, { version: "4.0", headers: { "OData-MaxVersion": "4.0" } });
     const orders = client.collection<Order>("Orders");
     const deltaLink = (await orders.trackChanges().page()).deltaLink ?? "";
     await orders.key(2).delete({ ifMatch: "*" });
-    const raw = (await (await fetch(deltaLink, { headers: { "odata-maxversion": "4.0" } })).json()) as { value: unknown[]; "@odata.deltaLink": unknown };
+    const pages = [];
+    for await (const page of client.delta<Order>(deltaLink)) pages.push(page);
+    assert.deepEqual(
+      pages.map((page) => page.removed),
+      [[{ id: `${root}Orders(2)`, reason: "deleted" }]],
+    );
+    // What the client was sent: the 4.0 form, asked for with the configured header.
+    const read = wire.at(-1);
+    assert.equal(read?.path, deltaLink.slice(root.length));
+    assert.equal(read?.headers.get("odata-maxversion"), "4.0");
+    const raw = JSON.parse(read?.responseBody ?? "") as { value: unknown[]; "@odata.deltaLink": unknown };
     assert.deepEqual(raw.value, [{ "@odata.context": `${root}$metadata#Orders/$deletedEntity`, id: `${root}Orders(2)`, reason: "deleted" }]);
     assert.equal(typeof raw["@odata.deltaLink"], "string");
-    for await (const page of client.delta<Order>(deltaLink)) assert.deepEqual(page.removed, [{ id: `${root}Orders(2)`, reason: "deleted" }]);
   });
 
   test("a 4.0 client that sends no OData-MaxVersion (its reads never do) gets the service's 4.01 form and reads it", async (t) => {
-    const { client } = await setup(t, { version: "4.0" });
+    const { client, root, wire } = await setup(t, { version: "4.0" });
     const orders = client.collection<Order>("Orders");
     const deltaLink = (await orders.trackChanges().page()).deltaLink ?? "";
     await orders.key(2).delete({ ifMatch: "*" });
-    for await (const page of client.delta<Order>(deltaLink)) assert.deepEqual(page.removed, [{ id: "Orders(2)", key: { ID: 2 }, reason: "deleted" }]);
+    const pages = [];
+    for await (const page of client.delta<Order>(deltaLink)) pages.push(page);
+    assert.deepEqual(
+      pages.map((page) => page.removed),
+      [[{ id: "Orders(2)", key: { ID: 2 }, reason: "deleted" }]],
+    );
+    const read = wire.at(-1);
+    assert.equal(read?.path, deltaLink.slice(root.length));
+    assert.equal(read?.headers.get("odata-maxversion"), null, "the delta read sends no OData-MaxVersion");
+    assert.match(read?.responseBody ?? "", /"@removed"/, "the service answered in the 4.01 form");
   });
 
   test("a delta token the service never issued is refused with 400", async (t) => {

@@ -147,7 +147,7 @@ for (const version of ["4.0", "4.01", "2.0"] as const) {
       await client.action("restock").invoke({ quantity: 1 });
       await items.createAsync({ ID: 4 });
       await client.action("restock").invokeAsync({ quantity: 2 });
-      await assert.rejects(sendBatch(client));
+      await assert.rejects(sendBatch(client), { name: "ODataHttpError", status: 500 });
       await client.asyncPoller("monitor").cancel().catch(() => {});
       assert.equal(server.requests.length, 15, server.requests.map((r) => `${r.method} ${r.path}`).join("\n"));
       for (const request of server.requests) {

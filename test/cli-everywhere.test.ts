@@ -553,6 +553,16 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.ok(empty.requests.some((request) => decodeURIComponent(request.path).includes("$select=ID,Name")));
   });
 
+  test("--plan-file is read relative to the run's directory, as --out is", async () => {
+    const cwd = tempDir();
+    const plan = await cli(["export", S(), "Products", "--parallel", "2", "--plan"], { cwd });
+    assert.equal(plan.code, 0, show([], plan));
+    writeFileSync(join(cwd, "plan.json"), plan.stdout);
+    const run = await cli(["export", S(), "Products", "--partition", "1/2", "--plan-file", "plan.json", "--out", "p1.ndjson", "--quiet"], { cwd });
+    assert.equal(run.code, 0, show([], run));
+    assert.ok(readFileSync(join(cwd, "p1.ndjson"), "utf8").length > 0);
+  });
+
   test("wait and cancel: a token file that is missing, not JSON, or names no monitor exits 2 naming it", async () => {
     // Relative paths: the token file is read relative to the run's directory.
     const cwd = tempDir();

@@ -14,7 +14,7 @@ import {
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions } from "../src/options.js";
 import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/payload/error-body.js";
-import { serveClient, startServer, type RecordingServer } from "./servers/recording-server.js";
+import { sendJson, serveClient, startServer, type RecordingServer } from "./servers/recording-server.js";
 
 /** Serves one failing answer and reads it into an ODataHttpError the way the library does. */
 async function failure(
@@ -218,6 +218,17 @@ describe("bounded error bodies", () => {
     // A body that breaks JSON before the bound is no OData error, as before.
     const broken = await failure(t, 400, `{"error":{"code":"X" "message":"y"}}${" ".repeat(ERROR_BODY_LIMIT)}`, JSON_TYPE);
     assert.equal(broken.error.odataError, undefined);
+  });
+
+  test("a JSON error longer than the bound that echoes the token keeps its odataError, the token masked (masking shortens the text read)", async (t) => {
+    const token = "eyJhbGciOiJIUzI1NiJ9.cut-and-masked-SECRET.c2ln";
+    const trace = Array.from({ length: 10_000 }, (_, index) => `at frame ${index}`);
+    const body = JSON.stringify({ error: { code: "Forbidden", message: `no access for ${token}`, innererror: { trace } } });
+    assert.ok(body.length > 2 * ERROR_BODY_LIMIT);
+    const { error, server } = await failure(t, 403, body, JSON_TYPE, { auth: { bearer: token } });
+    assert.equal(server.requests[0]?.headers["authorization"], `Bearer ${token}`);
+    assert.deepEqual(error.odataError, { code: "Forbidden", message: "no access for ***" });
+    assert.ok(!error.body.includes(token) && error.body.startsWith('{"error":{"code":"Forbidden","message":"no access for ***"'));
   });
 
   test("a multi-byte character cut by the bound is dropped, not turned into a replacement character", async (t) => {
@@ -570,6 +581,46 @@ describe("secrets stay out of errors", () => {
     assert.deepEqual(
       server.requests.map((request) => request.headers["authorization"]),
       [`Bearer ${BEARER}`, `Bearer ${BEARER}`],
+    );
+  });
+
+  test("a $batch part echoing the batch's own token has it masked even when later requests sent four other tokens meanwhile", async (t) => {
+    let held: { res: import("node:http").ServerResponse; token: string } | undefined;
+    let others = 0;
+    const answerBatch = () => {
+      if (held === undefined || others < 4) return;
+      const error = JSON.stringify({ error: { code: "Denied", message: `no access for ${held.token}` } });
+      held.res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+      held.res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n${error}\r\n--b0--\r\n`);
+    };
+    const server = await startServer((request, res) => {
+      const token = (request.headers["authorization"] ?? "").split(" ")[1] ?? "";
+      if (request.path.endsWith("/$batch")) {
+        held = { res, token };
+      } else {
+        others++;
+        sendJson(res, 200, { value: [] });
+      }
+      answerBatch();
+    });
+    t.after(() => server.close());
+    let issued = 0;
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: () => `rotating-token-${++issued}-SECRET` } });
+    const batch = client.batch();
+    const handle = batch.get(client.collection("Books").key(1));
+    const sent = batch.send();
+    while (held === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 4; i++) await client.collection("Books").page();
+    const result = (await sent).of(handle);
+    assert.equal(result.ok, false);
+    const error = result.error;
+    assert.ok(error instanceof ODataHttpError);
+    assert.equal(held?.token, "rotating-token-1-SECRET");
+    assert.equal(error.odataError?.message, "no access for ***");
+    assertClean(error, ["rotating-token-1-SECRET"]);
+    assert.deepEqual(
+      server.requests.map((request) => request.headers["authorization"]),
+      [1, 2, 3, 4, 5].map((n) => `Bearer rotating-token-${n}-SECRET`),
     );
   });
 

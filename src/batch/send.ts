@@ -6,6 +6,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { readBodyText } from "../http/body.js";
+import { SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
@@ -91,7 +92,9 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const text = await readBodyText(response, "POST", url, signal);
-  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation, [], answeredUrl(response, url));
+  // The failed parts mask the secrets the batch was sent with (its Authorization among them).
+  const secrets = SENT_SECRETS.get(response);
+  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation, [], answeredUrl(response, url), secrets);
 }
 
 /**
@@ -104,8 +107,11 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
+  // The secrets as the batch was sent (its Authorization among them), for its failed parts to
+  // mask however many tokens later requests use.
+  const secrets = batch.core.sentSecrets.current();
   const plan = planOf(batch);
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), undefined), plan.shape(0));
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), undefined, [], undefined, secrets), plan.shape(0));
   if (inner.isDone()) poller.result();
   return poller;
 }
@@ -188,11 +194,11 @@ function resultsOf(
   continuationOptions: AsyncPollerOptions | undefined,
   earlier: Answer[] = [],
   answeredAt: URL = batch.core.options.serviceUrl,
+  secrets: SecretSet | undefined = batch.core.sentSecrets.current(),
 ): BatchResults {
   const plan = planOf(batch);
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
-  const secrets = batch.core.sentSecrets.current();
   const list = plan.requests.map((request) => resultOf(request, answers[request.index], secrets));
   let continuation: AsyncPoller<BatchResults> | undefined;
   if (matched.continuation !== undefined) {

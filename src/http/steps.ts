@@ -7,7 +7,7 @@ import { copyRequest, dropCredentials, REDIRECT_STATUSES, type ODataRequest, typ
 import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
-import { redactText, redactUrl, type SentSecrets } from "../util/redact.js";
+import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
 import { retryAfterMs } from "./retry-after.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
@@ -234,7 +234,7 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
     if (request.redirect) init.redirect = request.redirect;
-    secrets?.sent(request.headers.get("authorization"));
+    const sentSecrets = secrets?.sent(request.headers.get("authorization"));
     let response: Response;
     try {
       response = await fetchFn(request.url.href, init);
@@ -250,7 +250,7 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
     if (typeof response !== "object" || response === null || typeof response.status !== "number" || typeof response.headers?.get !== "function") {
       throw new ODataClientError("BAD_FETCH_RESPONSE", `${request.method} ${redactUrl(request.url)}: option "fetch" resolved with something that is not a Response`);
     }
-    secrets?.keep(response);
+    if (sentSecrets !== undefined) SENT_SECRETS.set(response, sentSecrets);
     return response;
   };
 }

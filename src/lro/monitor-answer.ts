@@ -27,6 +27,8 @@ export interface MonitorAnswer {
    * read before. Only error answers are read on after such a failure; their error carries it.
    */
   cause?: unknown;
+  /** The body is only the start of the answer's (an error body read bounded, see readErrorBody). */
+  cut?: boolean | undefined;
   /**
    * The secret values the client sent (util/redact.ts): a failure the answer reports is read with
    * them masked, since a service may echo a credential into its error message.
@@ -112,7 +114,7 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
   // Rule 8
   if (status === 404 || status === 410) {
     const reading: MonitorReading = { kind: "gone", httpStatus: status };
-    const odataError = parseODataError(answer.body, answer.headers.get("content-type"));
+    const odataError = parseODataError(answer.body, answer.headers.get("content-type"), answer.cut);
     if (odataError) reading.odataError = odataError;
     // The body could not be read whole (it stalled, the connection dropped): the failure says why.
     if (answer.cause !== undefined) reading.cause = answer.cause;
@@ -304,6 +306,7 @@ function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
     url: answer.url,
     headers: answer.headers,
     body: answer.body,
+    cut: answer.cut,
     ...(answer.cause === undefined ? {} : { cause: answer.cause }),
   });
 }

@@ -511,9 +511,10 @@ function isTransientFailure(error: unknown): boolean {
 async function errorAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
   // The poll's own signal is not handed to readErrorBody: the stall watch aborts it too, and a
   // stall is not the caller's abort (abortedByCaller tells them apart).
-  const { text, cause } = await readBody(() => readErrorBody(response), "GET", url, signal);
+  const { text, cut, cause } = await readBody(() => readErrorBody(response), "GET", url, signal);
   if (cause !== undefined && abortedByCaller(signal, cause)) throw abortReason(signal as AbortSignal);
   const answer = monitorAnswer(response, url, text);
+  if (cut) answer.cut = true;
   if (cause !== undefined) answer.cause = cause;
   return answer;
 }

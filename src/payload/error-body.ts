@@ -25,13 +25,14 @@ export const ERROR_BODY_TIME_LIMIT = 10_000;
  * half-way still has its status, and the text read before the drop may already hold the whole
  * OData error.
  */
-async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; failure?: { error: unknown } }> {
+async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; cut?: true; failure?: { error: unknown } }> {
   if (!response.body) return { text: "" };
   const watch = bodyStallWatch(response);
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";
   let received = 0;
+  let cut = false;
   // Cancelling the reader ends a pending read with `done`: what was read so far is kept.
   const timer = setTimeout(() => reader.cancel().catch(() => {}), timeLimit);
   try {
@@ -47,6 +48,7 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
       if (value.byteLength >= room) {
         // Cut at the bound; a character split by the cut is dropped rather than shown as U+FFFD.
         text += decoder.decode(value.subarray(0, room), { stream: true });
+        cut = true;
         break;
       }
       received += value.byteLength;
@@ -60,25 +62,26 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
     // Cancelling the rest closes the connection instead of downloading what nobody will read.
     reader.cancel().catch(() => {});
   }
-  return { text };
+  return cut ? { text, cut } : { text };
 }
 
 /**
  * Parses the OData error object from an error body: v4 JSON `{"error":{"code","message",...}}`,
  * v2 JSON `{"error":{"code","message":{"lang","value"}}}` and the XML `<error>` of both versions.
- * Returns `undefined` when the body holds no OData error.
+ * Returns `undefined` when the body holds no OData error. `cut`: the body is the start of a longer
+ * one (a JSON error is then read as far as it goes, see json-prefix.ts).
  */
-export function parseODataError(body: string, contentType: string | null): ODataErrorDetail | undefined {
+export function parseODataError(body: string, contentType: string | null, cut = false): ODataErrorDetail | undefined {
   const trimmed = body.trimStart();
   if (trimmed.startsWith("{")) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      // A body cut at the length kept (ERROR_BODY_LIMIT; a character cut in two is dropped, up to 3
-      // bytes) inside a long innererror: its start still holds the code and the message. What the
-      // cut ended inside is left out. A shorter body that is not JSON is the service's own mistake.
-      if (new TextEncoder().encode(body).length < ERROR_BODY_LIMIT - 3) return undefined;
+      // A body cut at the length kept (ERROR_BODY_LIMIT) inside a long innererror: its start still
+      // holds the code and the message. What the cut ended inside is left out. A body read whole
+      // that is not JSON is the service's own mistake.
+      if (!cut) return undefined;
       const prefix = readJsonPrefix(trimmed);
       return prefix === undefined ? undefined : readJsonError(prefix.value, prefix.cut);
     }
@@ -267,8 +270,11 @@ export function httpErrorFromParts(parts: {
   url: string | URL;
   headers: Headers;
   body: string;
+  /** The body is the start of a longer one, cut where reading stopped (see {@link readErrorBody}). */
+  cut?: boolean | undefined;
   cause?: unknown;
 }): ODataHttpError {
+  const cut = parts.cut === true || parts.body.length > ERROR_BODY_LIMIT;
   const body = parts.body.length > ERROR_BODY_LIMIT ? parts.body.slice(0, ERROR_BODY_LIMIT) : parts.body;
   return new ODataHttpError({
     status: parts.status,
@@ -277,12 +283,11 @@ export function httpErrorFromParts(parts: {
     url: redactUrl(parts.url),
     headers: publicHeaders(parts.headers),
     body,
-    odataError: parseODataError(body, parts.headers.get("content-type")),
+    odataError: parseODataError(body, parts.headers.get("content-type"), cut),
     ...(parts.cause === undefined ? {} : { cause: parts.cause }),
   });
 }
 
-/** Reads a failed response (bounded) into an {@link ODataHttpError}. */
 /** How {@link httpErrorFromResponse} reads the body. */
 export interface ErrorBodyReading {
   /** The request's signal: an abort while the body is read rejects with its reason. */
@@ -303,7 +308,7 @@ export async function httpErrorFromResponse(
   url: string | URL,
   reading: ErrorBodyReading = {},
 ): Promise<ODataHttpError> {
-  const { text, cause } = await readErrorBody(response, reading);
+  const { text, cut, cause } = await readErrorBody(response, reading);
   return httpErrorFromParts({
     status: response.status,
     statusText: response.statusText,
@@ -311,25 +316,28 @@ export async function httpErrorFromResponse(
     url,
     headers: response.headers,
     body: text,
+    cut,
     ...(cause === undefined ? {} : { cause }),
   });
 }
 
 /**
- * Reads the body of a failed answer, bounded in size and time (see {@link readBoundedPart}). When
- * the connection fails or stalls while it is read, resolves with the text read so far and that
- * failure as `cause`, since the answer's status still stands; an abort (of `signal`, or any
+ * Reads the body of a failed answer, bounded in size and time (see {@link readBoundedPart}); `cut`
+ * when the text is only the start of the body. When the connection fails or stalls while it is
+ * read, resolves with the text read so far and that failure as `cause`, since the answer's status
+ * still stands; an abort (of `signal`, or any
  * rejection that is not fetch's network `TypeError` or a stall's `TIMEOUT`) rejects with its reason.
  */
-export async function readErrorBody(response: Response, reading: ErrorBodyReading = {}): Promise<{ text: string; cause?: unknown }> {
+export async function readErrorBody(response: Response, reading: ErrorBodyReading = {}): Promise<{ text: string; cut?: true; cause?: unknown }> {
   const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
   const read = await readBoundedPart(response, ERROR_BODY_LIMIT, timeLimit);
   const failure = read.failure;
   // A service may echo a credential bare ("no access for eyJhbGci…"): the ones sent are masked.
   const secrets = SENT_SECRETS.get(response);
   const text = secrets === undefined ? read.text : maskSecretValues(read.text, secrets);
-  if (failure === undefined) return { text };
+  if (failure === undefined) return read.cut ? { text, cut: true } : { text };
   const interrupted = failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
   if (signal?.aborted || !interrupted) throw failure.error;
-  return { text, cause: failure.error };
+  // The text read before the connection failed is the start of the body, as a cut one is.
+  return { text, cut: true, cause: failure.error };
 }

@@ -82,3 +82,15 @@ function assertPartOf(part: unknown, whole: unknown, cut: WeakSet<object>, where
   if (!cut.has(part)) assert.equal(keys.length, wholeKeys.length, `${where}: a whole object`);
   for (const key of keys) assertPartOf((part as Record<string, unknown>)[key], (whole as Record<string, unknown>)[key], cut, `${where}.${key}`);
 }
+
+test("nesting deeper than the reader goes counts as the end of the text: no stack overflow, what comes before is kept", () => {
+  const text = `{"error":{"code":"C","message":"m","innererror":${"[".repeat(70_000)}`;
+  const prefix = readJsonPrefix(text);
+  assert.ok(prefix);
+  const error = (prefix.value as { error: { code: string; message: string; innererror: unknown } }).error;
+  assert.deepEqual([error.code, error.message], ["C", "m"]);
+  assert.ok(prefix.cut.has(error.innererror as object));
+  // As deep as the limit and closed: read whole.
+  const shallow = `{"a":${"[".repeat(100)}1${"]".repeat(100)},"b":`;
+  assert.deepEqual((readJsonPrefix(shallow)?.value as { a: unknown }).a, JSON.parse(`${"[".repeat(100)}1${"]".repeat(100)}`));
+});

@@ -13,6 +13,13 @@ export interface JsonPrefix {
 /** The text ended inside a string, a number or a literal, or before a value. */
 const ENDED = Symbol("ended");
 
+/**
+ * How deep objects and arrays are read. A text nested deeper (an error body of 64 KiB of "[") is
+ * taken as cut where the limit is reached: what lies deeper is left out, and reading ends there,
+ * instead of the stack running out.
+ */
+const MAX_DEPTH = 128;
+
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** The start of a number that the end of the text may have cut ("-", "1.", "2e+"). */
 const NUMBER_START = /-?(?:(?:0|[1-9]\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?)?$/y;
@@ -20,7 +27,8 @@ const WHITESPACE = /[ \t\n\r]*/y;
 
 /**
  * Reads `text` as the start of a JSON value: what it holds whole (members and items whose values
- * are complete) is kept, and the objects and arrays the text ends inside are listed in `cut`.
+ * are complete) is kept, and the objects and arrays the text ends inside are listed in `cut`
+ * (objects and arrays nested deeper than {@link MAX_DEPTH} count as the end of the text).
  * `undefined` when the text is not the start of any JSON value (a syntax error before its end),
  * is a whole JSON value (read it with `JSON.parse`), or ends before its first value is known.
  */
@@ -30,9 +38,9 @@ export function readJsonPrefix(text: string): JsonPrefix | undefined {
     const value = reader.value();
     if (value === ENDED || reader.cut.has(value as object) === false) return undefined;
     return { value, cut: reader.cut };
-  } catch (error) {
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
+  } catch {
+    // Not the start of a JSON value (a SyntaxError), or nothing that could be read safely.
+    return undefined;
   }
 }
 
@@ -40,6 +48,8 @@ class PrefixReader {
   readonly cut = new WeakSet<object>();
   readonly #text: string;
   #at = 0;
+  /** The objects and arrays open around the value being read. */
+  #depth = 0;
 
   constructor(text: string) {
     this.#text = text;
@@ -48,8 +58,9 @@ class PrefixReader {
   value(): unknown {
     if (this.#skipWhitespace()) return ENDED;
     const char = this.#text[this.#at];
-    if (char === "{") return this.#object();
-    if (char === "[") return this.#array();
+    if ((char === "{" || char === "[") && this.#depth >= MAX_DEPTH) return ENDED;
+    if (char === "{") return this.#nested(() => this.#object());
+    if (char === "[") return this.#nested(() => this.#array());
     if (char === '"') return this.#string();
     for (const [word, value] of LITERALS) {
       const rest = this.#text.slice(this.#at, this.#at + word.length);
@@ -67,6 +78,15 @@ class PrefixReader {
     if (number === null) throw new SyntaxError(`no JSON value at ${this.#at}`);
     this.#at += number[0].length;
     return Number(number[0]);
+  }
+
+  #nested<T>(read: () => T): T {
+    this.#depth++;
+    try {
+      return read();
+    } finally {
+      this.#depth--;
+    }
   }
 
   #object(): Record<string, unknown> {

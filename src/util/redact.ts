@@ -250,23 +250,23 @@ export class SentSecrets {
     if (configured.length > 0) this.#current = { values: configured, authorizations: [] };
   }
 
-  /** Notes the `Authorization` a request is sent with. */
-  sent(authorization: string | null): void {
-    if (authorization === null || this.#recent.includes(authorization)) return;
-    if (this.#recent.push(authorization) > 4) this.#recent.shift();
-    this.#current = { values: this.#configured, authorizations: [...this.#recent] };
-  }
-
-  /** The secrets sent so far; `undefined` while there are none. */
-  current(): SecretSet | undefined {
+  /**
+   * Notes the `Authorization` a request is sent with; gives the secrets to mask in its answer (this
+   * `Authorization` among them, however many requests with other tokens go out before the answer).
+   */
+  sent(authorization: string | null): SecretSet | undefined {
+    if (authorization !== null && !this.#recent.includes(authorization)) {
+      if (this.#recent.push(authorization) > 4) this.#recent.shift();
+      this.#current = { values: this.#configured, authorizations: [...this.#recent] };
+    }
     return this.#current;
   }
 
-  /** Keeps the secrets with an answer (see {@link SENT_SECRETS}). */
-  keep(response: Response): void {
-    if (this.#current !== undefined) SENT_SECRETS.set(response, this.#current);
+  /** The secrets sent so far, for an answer read elsewhere; `undefined` while there are none. */
+  current(): SecretSet | undefined {
+    return this.#current;
   }
 }
 
-/** The secrets of the client that got each answer: secret values, and `Authorization` values. */
+/** The secrets to mask in each answer: the client's secret values, and `Authorization` values up to its request's. */
 export const SENT_SECRETS = new WeakMap<Response, SecretSet>();

@@ -83,11 +83,11 @@ function readMode(args: ParsedArgs): Mode {
   return parallel === undefined ? { kind: "single", count: 1, index: 1 } : { kind: "parallel", count: parallel, index: 1 };
 }
 
-/** The partitions of `--plan-file`, checked against the set and their number. */
-async function readPlanFile(file: string, set: string, count: number): Promise<QueryPartition[]> {
+/** The partitions of `--plan-file` (`file` as given, read at `path`), checked against the set and their number. */
+async function readPlanFile(file: string, path: string, set: string, count: number): Promise<QueryPartition[]> {
   let plan: unknown;
   try {
-    plan = JSON.parse(await readFile(file, "utf8"));
+    plan = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
     throw new CliUsageError(`--plan-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not JSON"}`);
   }
@@ -105,7 +105,7 @@ async function readPlanFile(file: string, set: string, count: number): Promise<Q
 
 async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
-  if (file !== undefined) return readPlanFile(file, set, count);
+  if (file !== undefined) return readPlanFile(file, resolve(context.environment.cwd, file), set, count);
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   if (!STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
   const key = stringOption(context.args, "partition-key");

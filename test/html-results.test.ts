@@ -152,6 +152,30 @@ describe("invokeAsync() and getAsync(): an HTML page as the operation's result i
     assert.deepEqual(sent(server.requests), ["GET /odata/bold()", "GET /monitor/1", "GET /odata/signIn()", "GET /monitor/1"]);
   });
 
+  test("the poller goes by the result's Content-Type as invoke() does: any text/html is refused (XHTML, a comment first, <head> first), HTML-looking text/plain is its text", async (t) => {
+    const answers: [string, string, "refused" | "text"][] = [
+      ["text/html", '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"><html/>', "refused"],
+      ["text/html; charset=utf-8", "<!-- proxy --><!DOCTYPE html><html></html>", "refused"],
+      ["text/html", "<head><title>Sign in</title></head>", "refused"],
+      ["text/plain", "<html><b>template</b></html>", "text"],
+    ];
+    let polls = 0;
+    const { server, client } = await serveClient(
+      t,
+      monitorService((_request, res) => {
+        const [contentType, body] = answers[polls++]!;
+        res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      }),
+    );
+    for (const [contentType, body, outcome] of answers) {
+      const waited = (await client.action("run").invokeAsync({}, { pollInterval: 1 })).wait();
+      if (outcome === "text") assert.equal(await waited, body, contentType);
+      else assert.match((await rejection(waited)).message, /answered with an HTML page, not the operation's result$/, `${contentType}: ${body}`);
+    }
+    assert.deepEqual(sent(server.requests), Array.from({ length: 4 }, () => ["POST /odata/run", "GET /monitor/1"]).flat());
+  });
+
   test("the generic asyncPoller() still gives the page as its text (rule 5 unchanged)", async (t) => {
     const { server, client } = await serveClient(t, (_request, res) => sendHtml(res));
     const poller = client.asyncPoller<string>("monitor/1", { pollInterval: 1 });

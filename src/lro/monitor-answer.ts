@@ -47,7 +47,7 @@ export interface ServiceProgress {
 /** The reading of one monitor answer. */
 export type MonitorReading =
   | (ServiceProgress & { kind: "running"; location?: URL; retryAfter?: string })
-  | (ServiceProgress & { kind: "succeeded"; result: unknown })
+  | (ServiceProgress & { kind: "succeeded"; result: unknown; resultType?: string | undefined })
   | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
   | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string })
   | (ServiceProgress & { kind: "cancelled" })
@@ -161,7 +161,7 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
   const json = jsonBodyOf(answer);
   const statusValue = statusFieldOf(json);
   // Rule 5
-  if (statusValue === undefined) return { kind: "succeeded", result: bodyResult(answer.headers, answer.body, answer) };
+  if (statusValue === undefined) return succeeded(answer.headers, answer.body, answer);
   // Rule 4
   const progress = progressOf(json);
   const outcome = outcomeOf(statusValue);
@@ -192,7 +192,7 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
 
 /** The final status code of the operation (rules 2 and 3) decides success or failure. */
 function finalOutcome(finalStatus: number, headers: Headers, body: string, answer: MonitorAnswer): MonitorReading {
-  if (finalStatus >= 200 && finalStatus < 300) return { kind: "succeeded", result: bodyResult(headers, body, answer) };
+  if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer);
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
     const odataError = parseODataError(failureText(body, answer), headers.get("content-type"));
@@ -210,6 +210,21 @@ function failureText(text: string, answer: MonitorAnswer): string {
 /** The body of a result fetched apart from the monitor: JSON parsed under a JSON type, text otherwise. */
 export function readResultBody(answer: MonitorAnswer): unknown {
   return bodyResult(answer.headers, answer.body, answer);
+}
+
+/**
+ * The `Content-Type` that goes with a result given as text (see `resultType` of the succeeded
+ * phase, state.ts); `undefined` for a JSON or empty result.
+ */
+export function textResultType(headers: Headers, result: unknown): string | undefined {
+  return typeof result === "string" ? (headers.get("content-type") ?? "") : undefined;
+}
+
+/** Success with the body as the result (rules 2, 3 and 5). */
+function succeeded(headers: Headers, body: string, answer: MonitorAnswer): MonitorReading {
+  const result = bodyResult(headers, body, answer);
+  const resultType = textResultType(headers, result);
+  return resultType === undefined ? { kind: "succeeded", result } : { kind: "succeeded", result, resultType };
 }
 
 /**

@@ -87,6 +87,13 @@ export function resolvePollerOptions(options: AsyncPollerOptions | undefined): R
  */
 export let describeResult: (poller: AsyncPoller<unknown>, shape: AsyncResultShape) => void;
 
+/**
+ * The `Content-Type` of a poller's result when the result is text (see the succeeded phase,
+ * state.ts); `undefined` when it is not, is not known yet, or was lost with a resume.
+ * @internal
+ */
+export let resultTypeOf: (poller: AsyncPoller<unknown>) => string | undefined;
+
 /** The poller of the contract; built by the client, never by users directly. */
 export class Poller<T> implements AsyncPoller<T> {
   readonly #transport: PollerTransport;
@@ -98,6 +105,10 @@ export class Poller<T> implements AsyncPoller<T> {
   static {
     describeResult = (poller, shape) => {
       if (poller instanceof Poller) poller.#state.shape = shape;
+    };
+    resultTypeOf = (poller) => {
+      const phase = poller instanceof Poller ? poller.#state.phase : undefined;
+      return phase?.name === "succeeded" ? phase.resultType : undefined;
     };
   }
 

@@ -11,7 +11,7 @@ import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { onAbort } from "../util/abort-waiters.js";
-import { readMonitorAnswer, readResultBody, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
 import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
@@ -267,7 +267,7 @@ export class PollerEngine<T> {
         return true;
       case "succeeded":
         this.#takeProgress(reading, "Succeeded");
-        this.#state.phase = { name: "succeeded", result: reading.result as T };
+        this.#state.phase = { name: "succeeded", result: reading.result as T, resultType: reading.resultType };
         return this.#settle();
       case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
@@ -340,7 +340,7 @@ export class PollerEngine<T> {
         return false;
       }
       this.#answered(undefined);
-      this.#state.phase = { name: "succeeded", result };
+      this.#state.phase = { name: "succeeded", result, resultType: textResultType(response.headers, result) };
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);

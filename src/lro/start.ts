@@ -12,7 +12,7 @@ import { retryAfterMs } from "../http/retry-after.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { redactUrl } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
-import { readMonitorAnswer, readResultBody, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
 import { pollerTransport } from "./resume.js";
@@ -70,7 +70,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number): Po
       status: "Succeeded",
       percentComplete: -1,
       deadline,
-      phase: { name: "succeeded", result: result as T },
+      phase: { name: "succeeded", result: result as T, resultType: textResultType(answer.headers, result) },
     };
   }
   throw httpErrorFromParts(answer);

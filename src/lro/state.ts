@@ -12,7 +12,11 @@ import type { AsyncResultShape } from "./token.js";
 export type Phase<T> =
   | { name: "running" }
   | { name: "fetching-result"; resultUrl: URL }
-  | { name: "succeeded"; result: T }
+  /**
+   * `resultType`: the `Content-Type` of a result given as text (a body that is not JSON), for the
+   * typed pollers to tell an HTML page from a result; unknown after a resume.
+   */
+  | { name: "succeeded"; result: T; resultType?: string | undefined }
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };
 

@@ -18,7 +18,7 @@ import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
 import { dropResponseAnnotations, readCollectionAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { mapPoller } from "../lro/mapped-poller.js";
-import type { AsyncPoller } from "../lro/poller.js";
+import { resultTypeOf, type AsyncPoller } from "../lro/poller.js";
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "../util/redact.js";
 
@@ -76,9 +76,10 @@ function readV2Result(body: unknown, name: string): OperationResult {
  */
 export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string, where?: (statusUrl: string) => string): AsyncPoller<R> {
   const read = (raw: unknown): R => {
-    // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md),
-    // its Content-Type no longer known; an HTML page is refused as invoke() refuses one (call.ts).
-    if (typeof raw === "string" && HTML_PAGE.test(raw)) {
+    // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md);
+    // one sent as text/html is refused as invoke() refuses it (result-body.ts). A poller resumed
+    // from a token no longer knows the type: there the text's start tells.
+    if (typeof raw === "string" && isHtmlResult(raw, resultTypeOf(poller))) {
       const what = where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
       throw new ODataClientError("BAD_PAYLOAD", `${what} answered with an HTML page, not the operation's result`);
     }
@@ -89,8 +90,14 @@ export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataV
   return mapPoller(poller, read, { kind: "operation", name, version });
 }
 
+/** Whether a text result is an HTML page: by its `Content-Type` where known, else by how it starts. */
+function isHtmlResult(text: string, contentType: string | undefined): boolean {
+  return contentType !== undefined ? /^\s*text\/html\b/i.test(contentType) : HTML_PAGE.test(text);
+}
+
 /**
- * How an HTML page starts: a document type declaration or the `html` element, after white space.
- * Not every text with a tag in it: a raw value such as `<b>9</b>` under `text/plain` is a result.
+ * How an HTML page starts, for a result whose type is not known (a poller resumed from a token):
+ * a document type declaration or the `html` element, after white space. Not every text with a tag
+ * in it: a raw value such as `<b>9</b>` is a result.
  */
 const HTML_PAGE = /^\s*<(?:!doctype\s+html|html)[\s>]/i;

@@ -267,7 +267,7 @@ export class PollerEngine<T> {
         return true;
       case "succeeded":
         this.#takeProgress(reading, "Succeeded");
-        this.#state.phase = { name: "succeeded", result: reading.result as T, resultType: reading.resultType };
+        this.#state.phase = reading.resultType === undefined ? { name: "succeeded", result: reading.result as T } : { name: "succeeded", result: reading.result as T, resultType: reading.resultType };
         return this.#settle();
       case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
@@ -340,7 +340,8 @@ export class PollerEngine<T> {
         return false;
       }
       this.#answered(undefined);
-      this.#state.phase = { name: "succeeded", result, resultType: textResultType(response.headers, result) };
+      const resultType = textResultType(response.headers, result);
+      this.#state.phase = resultType === undefined ? { name: "succeeded", result } : { name: "succeeded", result, resultType };
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);

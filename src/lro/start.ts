@@ -64,13 +64,14 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number): Po
   }
   if (status >= 200 && status < 300) {
     const result = readResultBody(answer);
+    const resultType = textResultType(answer.headers, result);
     const location = answer.headers.get("location");
     return {
       statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : answer.url,
       status: "Succeeded",
       percentComplete: -1,
       deadline,
-      phase: { name: "succeeded", result: result as T, resultType: textResultType(answer.headers, result) },
+      phase: resultType === undefined ? { name: "succeeded", result: result as T } : { name: "succeeded", result: result as T, resultType },
     };
   }
   throw httpErrorFromParts(answer);

@@ -222,36 +222,37 @@ describe("the token cache", () => {
     }
   });
 
-  test("an hour's token is kept until a minute before it expires (a clock moved by hand)", async (t) => {
-    const tokens = await tokenEndpoint(t);
+  /** A token cache on `tokens` whose clock the test moves by hand (`advance`), and its `token()`. */
+  function handClockCache(tokens: RecordingServer): { token: () => Promise<string>; advance: (ms: number) => void } {
     let now = 1_000_000;
     const cache = new OAuth2TokenCache(
       { tokenUrl: new URL(tokens.url("token")), clientId: CLIENT_ID, clientSecret: SECRET, scope: undefined, resource: undefined, audience: undefined, clientAuthentication: "body" },
       () => now,
     );
     const send = fetchTransport(globalThis.fetch);
-    assert.equal(await cache.token(send, undefined), "tok-1");
-    now += 3_539_000; // 59 min 59 s: 61 s left
-    assert.equal(await cache.token(send, undefined), "tok-1");
-    now += 2_000; // 59 s left
-    assert.equal(await cache.token(send, undefined), "tok-2");
+    return { token: () => cache.token(send, undefined), advance: (ms) => void (now += ms) };
+  }
+
+  test("an hour's token is kept until a minute before it expires (a clock moved by hand)", async (t) => {
+    const tokens = await tokenEndpoint(t);
+    const clock = handClockCache(tokens);
+    assert.equal(await clock.token(), "tok-1");
+    clock.advance(3_539_000); // 59 min 59 s: 61 s left
+    assert.equal(await clock.token(), "tok-1");
+    clock.advance(2_000); // 59 s left
+    assert.equal(await clock.token(), "tok-2");
     assert.equal(tokens.requests.length, 2);
   });
 
   test("a token that lives less than two minutes is kept for half its life (a clock moved by hand): expires_in 100 is fetched again after 50 s", async (t) => {
     const tokens = await tokenEndpoint(t, (n, _request, res) => sendJson(res, 200, { access_token: `tok-${n}`, token_type: "Bearer", expires_in: 100 }));
-    let now = 1_000_000;
-    const cache = new OAuth2TokenCache(
-      { tokenUrl: new URL(tokens.url("token")), clientId: CLIENT_ID, clientSecret: SECRET, scope: undefined, resource: undefined, audience: undefined, clientAuthentication: "body" },
-      () => now,
-    );
-    const send = fetchTransport(globalThis.fetch);
-    assert.equal(await cache.token(send, undefined), "tok-1");
-    now += 49_900; // 49.9 s of its 100 s gone
-    assert.equal(await cache.token(send, undefined), "tok-1");
+    const clock = handClockCache(tokens);
+    assert.equal(await clock.token(), "tok-1");
+    clock.advance(49_900); // 49.9 s of its 100 s gone
+    assert.equal(await clock.token(), "tok-1");
     assert.equal(tokens.requests.length, 1, "kept until half its life has passed");
-    now += 200; // 50.1 s gone: 49.9 s left, far more than the minute an hour's token keeps
-    assert.equal(await cache.token(send, undefined), "tok-2");
+    clock.advance(200); // 50.1 s gone: 49.9 s left, far more than the minute an hour's token keeps
+    assert.equal(await clock.token(), "tok-2");
     assert.equal(tokens.requests.length, 2);
   });
 

@@ -24,6 +24,24 @@ describe("fake time", () => {
     assert.deepEqual(time.pending(), []);
   });
 
+  test("soonestDue() tells timers apart by the code that set them", (t) => {
+    const time = useFakeTime(t, 0);
+    function deadlineTimer(): void {
+      setTimeout(() => {}, 20);
+    }
+    function napTimer(ms: number): void {
+      setTimeout(() => {}, ms);
+    }
+    deadlineTimer();
+    napTimer(50);
+    napTimer(40);
+    assert.equal(time.soonestDue(/\bnapTimer\b/), 40);
+    assert.equal(time.soonestDue(/\bdeadlineTimer\b/), 20);
+    assert.equal(time.soonestDue(/\bnoSuchFunction\b/), undefined);
+    time.tick(45);
+    assert.equal(time.soonestDue(/\bnapTimer\b/), 50, "the one that fired is gone");
+  });
+
   test("tick() fires only the timers that fall due, in order", (t) => {
     const time = useFakeTime(t, 0);
     const fired: number[] = [];

@@ -18,6 +18,12 @@ export interface FakeTime {
   /** The delays (ms) of the timers set and neither fired nor cleared yet, soonest due first. */
   pending(): number[];
   /**
+   * When the soonest pending timer set from code whose stack `setFrom` matches is due (fake
+   * epoch ms), `undefined` when there is none: tells one kind of timer from others of the same
+   * delay, as a poller's sleeps (`/\bsleep\b[^\n]*polling/`) from its deadline timers.
+   */
+  soonestDue(setFrom: RegExp): number | undefined;
+  /**
    * Resolves with the delay of a pending timer once there is one whose delay `match` accepts (a
    * number: exactly that delay; by default any) and, with `setAfter`, that was set after that
    * {@link mark}. Waits in real time for the code under test to get there (its requests are
@@ -78,6 +84,8 @@ interface TimerRecord {
   delay: number;
   due: number;
   order: number;
+  /** The stack of the call that set it. */
+  setFrom: string;
 }
 
 const realSetTimeout = globalThis.setTimeout;
@@ -114,7 +122,7 @@ export function useFakeTime(t: TestContext, start: number = FAKE_START): FakeTim
       delay,
       ...args,
     );
-    timers.set(id, { delay: ms, due: Date.now() + ms, order: order++ });
+    timers.set(id, { delay: ms, due: Date.now() + ms, order: order++, setFrom: new Error().stack ?? "" });
     return id;
   };
   const recordingClearTimeout = (id: unknown) => {
@@ -134,6 +142,7 @@ export function useFakeTime(t: TestContext, start: number = FAKE_START): FakeTim
   const time: FakeTime = {
     now: () => Date.now(),
     pending: () => sorted().map((timer) => timer.delay),
+    soonestDue: (setFrom) => sorted().find((timer) => setFrom.test(timer.setFrom))?.due,
     async nextTimer(match, options = {}) {
       const realTimeoutMs = options.realTimeoutMs ?? 5_000;
       const giveUp = performance.now() + realTimeoutMs;

@@ -922,7 +922,6 @@ function predict(plan: Plan): Observed {
 
 // --- the real poller ----------------------------------------------------------------------------
 
-const realSetTimeout = globalThis.setTimeout;
 const realSetImmediate = globalThis.setImmediate;
 
 /**
@@ -930,37 +929,7 @@ const realSetImmediate = globalThis.setImmediate;
  * poll's deadline timer must not fire while its request is on the wire, or the poll would time
  * out early). Told apart by the stack that sets them (polling.ts's WaitSignal.sleep).
  */
-function watchSleeps(): { soonest(): number | undefined } {
-  const fakeSetTimeout = globalThis.setTimeout;
-  const fakeClearTimeout = globalThis.clearTimeout;
-  const sleeps = new Map<unknown, number>();
-  const setTimeoutWatching = (callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) => {
-    const stack = new Error().stack?.split("\n") ?? [];
-    // Node's own timers (undici's keep-alive) stay real, as test/fake-time.ts keeps them.
-    if (/node:internal\//.test(stack[2] ?? "")) return realSetTimeout(callback, delay, ...args);
-    const sleep = stack.some((line) => /\bsleep\b/.test(line) && /polling/.test(line));
-    const id: unknown = fakeSetTimeout(
-      (...given: unknown[]) => {
-        sleeps.delete(id);
-        callback(...given);
-      },
-      delay,
-      ...args,
-    );
-    if (sleep) sleeps.set(id, Date.now() + Math.max(0, Number(delay) || 0));
-    return id;
-  };
-  const clearTimeoutWatching = (id: unknown) => {
-    sleeps.delete(id);
-    fakeClearTimeout(id as Parameters<typeof clearTimeout>[0]);
-  };
-  // Restored with the rest of the mock when the test ends.
-  globalThis.setTimeout = setTimeoutWatching as unknown as typeof setTimeout;
-  globalThis.clearTimeout = clearTimeoutWatching as typeof clearTimeout;
-  return {
-    soonest: () => (sleeps.size === 0 ? undefined : Math.min(...sleeps.values())),
-  };
-}
+const WAIT_SLEEP = /\bsleep\b[^\n]*polling/;
 
 function settledText(promise: Promise<unknown>, what: string, last?: { error?: unknown }): Promise<string> {
   return promise.then(
@@ -973,7 +942,7 @@ function settledText(promise: Promise<unknown>, what: string, last?: { error?: u
   );
 }
 
-async function driveWait(plan: Plan, poller: AsyncPoller<unknown>, service: AsyncService, time: FakeTime, sleeps: { soonest(): number | undefined }): Promise<string[]> {
+async function driveWait(plan: Plan, poller: AsyncPoller<unknown>, service: AsyncService, time: FakeTime): Promise<string[]> {
   const calls: string[] = [];
   let outcome: string | undefined;
   const waiting = settledText(poller.wait(), "wait()").then((text) => (outcome = text));
@@ -981,7 +950,7 @@ async function driveWait(plan: Plan, poller: AsyncPoller<unknown>, service: Asyn
   const giveUp = performance.now() + 10_000;
   while (outcome === undefined) {
     if (performance.now() > giveUp) return [...calls, "wait() -> still pending after 10 s of real time"];
-    const due = sleeps.soonest();
+    const due = time.soonestDue(WAIT_SLEEP);
     if (due === undefined) {
       await new Promise<void>((resolve) => realSetImmediate(resolve));
       continue;
@@ -1027,7 +996,6 @@ async function drivePolls(plan: Plan, first: AsyncPoller<unknown>, time: FakeTim
 
 async function observe(t: TestContext, plan: Plan, service: AsyncService): Promise<Observed> {
   const time = useFakeTime(t, plan.t0);
-  const sleeps = watchSleeps();
   service.scenario(scenarioOf(plan));
   // No request timeout: its timers would sit among the fake ones, and no answer here is slow.
   const client = new ODataClient({ serviceUrl: service.serviceUrl, timeout: 0 });
@@ -1036,7 +1004,7 @@ async function observe(t: TestContext, plan: Plan, service: AsyncService): Promi
   let poller =
     plan.start.kind === "createAsync" ? await client.collection("Jobs").createAsync<unknown>({ run: plan.seed }, options) : client.asyncPoller<unknown>("monitor/first", options);
   let calls: string[];
-  if (plan.driver.kind === "wait") calls = await driveWait(plan, poller, service, time, sleeps);
+  if (plan.driver.kind === "wait") calls = await driveWait(plan, poller, service, time);
   else {
     // A resumed poller keeps the token's deadline (no new maxWait) and is told the rest again.
     const resumed = await drivePolls(plan, poller, time, (token) => client.resumeAsync<unknown>(token as AsyncPollerToken, { pollInterval: plan.pollInterval, onProgress: options.onProgress }));

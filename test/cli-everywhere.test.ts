@@ -616,6 +616,8 @@ describe("4. secrets: never in stdout, stderr, a file written, nor at another or
         const decoded = authorization.startsWith("Basic ") ? Buffer.from(value, "base64").toString("utf8") : "";
         return sendJson(res, 401, { error: { code: "Denied", message: `no access for ${value} ${decoded} ${String(request.headers["x-api-key"] ?? "")}` } });
       }
+      // A next link that quotes the credential: its message comes from the command line, not from an error body.
+      if (path.startsWith("/nextlink/")) return sendJson(res, 200, { value: [], "@odata.nextLink": `http://[${authorization.replace(/^\S+ /, "")}` });
       if (path.startsWith("/jobs/") && request.method === "POST") {
         res.writeHead(202, { location: echo.url("jobs/monitor/1") });
         res.end();
@@ -722,7 +724,19 @@ describe("4. secrets: never in stdout, stderr, a file written, nor at another or
     const args = ["count", echo.url("raw/"), "Products", "-H", `Authorization: Bearer ${TOKEN}`, "-H", "x-api-key: k3y-S3CRET-42"];
     const result = await cli(args);
     assert.equal(result.code, 3, show(args, result));
+    assert.equal(echo.requests.at(-1)?.headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(echo.requests.at(-1)?.headers["x-api-key"], "k3y-S3CRET-42");
+    assert.match(result.stderr, /no access for \*\*\* +\*\*\*/, show(args, result));
     assert.ok(!result.stderr.includes(TOKEN) && !result.stderr.includes("k3y-S3CRET-42"), show(args, result));
+  });
+
+  test("an -H Authorization token quoted bare in a message the command line writes itself (a next link) is masked", async () => {
+    const args = ["query", echo.url("nextlink/"), "Products", "-H", `Authorization: Bearer ${TOKEN}`];
+    const result = await cli(args);
+    assert.equal(echo.requests.at(-1)?.headers.authorization, `Bearer ${TOKEN}`);
+    assert.notEqual(result.code, 0, show(args, result));
+    assert.match(result.stderr, /http:\/\/\[\*\*\*/, show(args, result));
+    assert.ok(!result.stderr.includes(TOKEN), show(args, result));
   });
 
   test("a profile's OAuth2 client secret and access token stay out of every output when the service echoes the token", async (t) => {

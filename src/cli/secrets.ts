@@ -11,21 +11,26 @@ import { secretForms } from "../util/secret-values.js";
 export class SecretMask {
   /** The forms of the values, longest first, so that a value containing another is masked whole. */
   #forms: string[] = [];
-  /** The values kept, as given: every request of an export gives the same `Authorization` again. */
+  /**
+   * The values kept, as given, and as `Authorization` values (every request of an export gives the
+   * same one again). Apart: an `-H "Authorization: Bearer …"` is kept as a value first, and its
+   * bare token must still be added when the request sends it.
+   */
   readonly #seen = new Set<string>();
+  readonly #seenAuthorizations = new Set<string>();
 
-  /** Keeps a secret value (see `secretForms`: shorter than 4 characters, it is not masked). */
+  /** Keeps a secret value (see `secretForms`: shorter than 8 characters, it is not masked). */
   add(value: string | undefined): void {
-    if (value !== undefined && !this.#seen.has(value)) this.#keep(value, secretForms(value));
+    if (value !== undefined && !this.#seen.has(value)) this.#keep(this.#seen, value, secretForms(value));
   }
 
   /** Keeps an `Authorization` value, its credentials, and for Basic the `user:password` they encode and the password. */
   addAuthorization(value: string): void {
-    if (!this.#seen.has(value)) this.#keep(value, secretForms(value, true));
+    if (!this.#seenAuthorizations.has(value)) this.#keep(this.#seenAuthorizations, value, secretForms(value, true));
   }
 
-  #keep(value: string, forms: readonly string[]): void {
-    this.#seen.add(value);
+  #keep(seen: Set<string>, value: string, forms: readonly string[]): void {
+    seen.add(value);
     for (const form of forms) if (!this.#forms.includes(form)) this.#forms.push(form);
     this.#forms.sort((a, b) => b.length - a.length);
   }

@@ -231,6 +231,15 @@ describe("bounded error bodies", () => {
     assert.ok(!error.body.includes(token) && error.body.startsWith('{"error":{"code":"Forbidden","message":"no access for ***"'));
   });
 
+  test("the bound cutting an echoed token in two masks the part of it that is kept", async (t) => {
+    const token = "eyJhbGciOiJIUzI1NiJ9.cut-in-two-SECRET.c2ln";
+    const body = `${"x".repeat(ERROR_BODY_LIMIT - 20)}${token} and more`;
+    const { error, server } = await failure(t, 403, body, { "content-type": "text/plain" }, { auth: { bearer: token } });
+    assert.equal(server.requests[0]?.headers["authorization"], `Bearer ${token}`);
+    assert.equal(error.body, `${"x".repeat(ERROR_BODY_LIMIT - 20)}***`);
+    assert.ok(!error.body.includes(token.slice(0, 20)));
+  });
+
   test("a multi-byte character cut by the bound is dropped, not turned into a replacement character", async (t) => {
     const body = `${"a".repeat(ERROR_BODY_LIMIT - 1)}é and more`;
     const { error } = await failure(t, 500, body, { "content-type": "text/plain; charset=utf-8" });

@@ -334,7 +334,8 @@ export async function readErrorBody(response: Response, reading: ErrorBodyReadin
   const failure = read.failure;
   // A service may echo a credential bare ("no access for eyJhbGci…"): the ones sent are masked.
   const secrets = SENT_SECRETS.get(response);
-  const text = secrets === undefined ? read.text : maskSecretValues(read.text, secrets);
+  // A cut that falls inside an echoed secret leaves its start at the end: masked too.
+  const text = secrets === undefined ? read.text : maskSecretValues(read.text, secrets, read.cut === true || read.failure !== undefined);
   if (failure === undefined) return read.cut ? { text, cut: true } : { text };
   const interrupted = failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
   if (signal?.aborted || !interrupted) throw failure.error;

@@ -25,3 +25,11 @@ test("maskSecretValues masks the longest form first, in plain text and inside JS
   assert.equal(maskSecretValues(text, secrets), "denied: *** / {\"echo\":\"***\"} / *** / *** / *** / key");
   assert.equal(maskSecretValues("nothing to see", { values: [], authorizations: [] }), "nothing to see");
 });
+
+test("maskSecretValues of a text cut short masks a secret the cut falls inside, and nothing else at the end", () => {
+  const secrets = { values: [], authorizations: ["Bearer eyJhbGciOi.cut-here-SECRET"] };
+  assert.equal(maskSecretValues("denied for eyJhbGciOi.cut", secrets, true), "denied for ***");
+  assert.equal(maskSecretValues("denied for eyJhbGciOi.cut", secrets), "denied for eyJhbGciOi.cut", "a text read whole ends where it ends");
+  assert.equal(maskSecretValues("denied for eyJ", secrets, true), "denied for eyJ", "fewer than 4 characters of it are left");
+  assert.equal(maskSecretValues("denied for you", secrets, true), "denied for you");
+});

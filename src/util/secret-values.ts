@@ -35,11 +35,21 @@ export function secretForms(value: string, authorization = false): string[] {
   return [...new Set(all)].filter((form) => form.length >= MIN_SECRET_LENGTH && !isPublicValue(form));
 }
 
-/** `text` with every form of every secret value and `Authorization` value replaced by `***` (the longest first). */
-export function maskSecretValues(text: string, secrets: SecretSet): string {
+/**
+ * `text` with every form of every secret value and `Authorization` value replaced by `***` (the
+ * longest first). `cut`: the text is the start of a longer one, so that a secret it ends inside is
+ * masked too (its first 4 characters or more at the very end).
+ */
+export function maskSecretValues(text: string, secrets: SecretSet, cut = false): string {
   const all = [...secrets.values.flatMap((value) => secretForms(value)), ...secrets.authorizations.flatMap((value) => secretForms(value, true))];
   const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
   let masked = text;
   for (const form of forms) masked = masked.replaceAll(form, "***");
+  if (!cut) return masked;
+  for (const form of forms) {
+    for (let length = form.length - 1; length >= 4; length--) {
+      if (masked.endsWith(form.slice(0, length))) return `${masked.slice(0, masked.length - length)}***`;
+    }
+  }
   return masked;
 }

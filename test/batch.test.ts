@@ -586,3 +586,22 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error("the promise resolved");
 }
+
+test("a $count part reads as countAll() reads a count: digits beyond 2^53 are no count (BAD_BATCH_RESPONSE naming the part), not a rounded number", async (t) => {
+  const huge = "12345678901234567890";
+  const server = await startServer((_request, res) => {
+    const part = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n${huge}`;
+    sendText(res, 200, `--b0\r\nContent-Type: application/http\r\n\r\n${part}\r\n--b0--\r\n`, { "content-type": "multipart/mixed; boundary=b0" });
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  const batch = client.batch();
+  batch.count(client.collection("Books"));
+  await assert.rejects(batch.send(), (error: unknown) => {
+    assert.ok(error instanceof ODataClientError);
+    assert.equal(error.code, "BAD_BATCH_RESPONSE");
+    assert.match(error.message, new RegExp(`request 1 \\(GET Books/\\$count\\).*"${huge}" is not a count`));
+    return true;
+  });
+  assert.deepEqual(server.requests.map((request) => `${request.method} ${request.path}`), ["POST /svc/$batch"]);
+});

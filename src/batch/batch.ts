@@ -22,7 +22,7 @@ import type { Page } from "../read/traversal.js";
 import { CollectionQuery, type EntityQuery } from "../resources/query.js";
 import { entityInternals, queryInternals, ReadEntityQuery } from "../resources/read-query.js";
 import { isIdentifier } from "../util/identifiers.js";
-import { describe, isPlainObject } from "../util/values.js";
+import { requestHeaders } from "../http/request-headers.js";
 import { pathBelowRoot } from "../util/service-root.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import type { EntityInput } from "../write/types.js";
@@ -360,10 +360,8 @@ export class Batch extends BatchWrites {
     if (typeof request.url !== "string" || /[\s]/.test(request.url) || /^[a-z][a-z0-9+.-]*:/i.test(request.url)) {
       throw new TypeError("request(request): url must be relative to the service root, without spaces");
     }
-    if (request.headers !== undefined && !isPlainObject(request.headers)) throw new TypeError(`request(request): headers must be an object of header names to strings; got ${describe(request.headers)}`);
-    // Names and values are checked when the batch is sent or written (batch/plan.ts), as writes are.
-    const headers: Record<string, string> = { accept: "application/json" };
-    for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+    // Checked here, where they come in (names, values, one name twice in other case), and lower-cased.
+    const headers: Record<string, string> = { accept: "application/json", ...requestHeaders(request.headers, "request(request)") };
     let body: string | undefined;
     if (request.body !== undefined) {
       body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);

@@ -8,7 +8,7 @@ import type { ClientCore } from "../core.js";
 import { readOperationResult } from "../operations/results.js";
 import { readOperationBody } from "../operations/result-body.js";
 import type { ODataVersion } from "../options.js";
-import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
+import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { readEntityAnswer } from "../payload/entity-answer.js";
@@ -78,9 +78,9 @@ export function pageDecoder(core: ClientCore, expand?: readonly ExpandItem[]): B
 
 /** A `$count` answer: the number in a text body. */
 export function countDecoder(message: HttpMessage): number {
-  const text = message.body.trim();
-  if (!/^\d+$/.test(text)) throw badPayload(`${JSON.stringify(clipText(text))} is not a count`);
-  return Number(text);
+  const count = countOf(message.body);
+  if (count === undefined) throw badPayload(`${JSON.stringify(clipText(message.body.trim()))} is not a count`);
+  return count;
 }
 
 /**

@@ -384,13 +384,17 @@ describe("a script that re-runs `export --resume` until it exits 0", () => {
     for (const op of ["rename", "rm"] as const) {
       test(`json, ${mode}, killed before each ${op === "rename" ? "checkpoint save" : "removal"} in turn: the runs with --resume end with exit 0 and the uninterrupted file, no resume refused`, async () => {
         const { bytes } = await reference("json", parallel);
+        let kills = 0;
         for (let nth = 1; ; nth++) {
           const cwd = tempDir("traverse-resume-edges-");
           const first = await run(exportArgs("json", parallel), cwd, { op, nth, when: "before" });
           if (first.signal !== "SIGKILL") {
             assert.equal(first.code, 0, show(first));
+            // Every export saves and removes at least one file: a loop that killed none tested nothing.
+            assert.ok(kills >= 1, `no run was killed before a ${op}`);
             break;
           }
+          kills++;
           const log = [`killed at ${op} ${nth}: ${first.stderr.trim().split("\n").at(-1)}; then ${readdirSync(cwd).sort().join(", ")}`];
           let result: CliResult;
           for (let rerun = 1; ; rerun++) {

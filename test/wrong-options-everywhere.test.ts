@@ -601,8 +601,8 @@ table("batch options", [
   },
   {
     name: "batch.request() headers",
-    // Refused where they come in, as the request is queued.
-    kind: "sync",
+    // Checked when the batch is sent, as a write's are.
+    kind: "async",
     run(v) {
       const batch = client.batch();
       batch.request({ method: "GET", url: "Items", headers: wrong(v) });

@@ -22,7 +22,7 @@ import type { Page } from "../read/traversal.js";
 import { CollectionQuery, type EntityQuery } from "../resources/query.js";
 import { entityInternals, queryInternals, ReadEntityQuery } from "../resources/read-query.js";
 import { isIdentifier } from "../util/identifiers.js";
-import { requestHeaders } from "../http/request-headers.js";
+import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import type { EntityInput } from "../write/types.js";
@@ -360,12 +360,17 @@ export class Batch extends BatchWrites {
     if (typeof request.url !== "string" || /[\s]/.test(request.url) || /^[a-z][a-z0-9+.-]*:/i.test(request.url)) {
       throw new TypeError("request(request): url must be relative to the service root, without spaces");
     }
-    // Checked here, where they come in (names, values, one name twice in other case), and lower-cased.
-    const headers: Record<string, string> = { accept: "application/json", ...requestHeaders(request.headers, "request(request)") };
+    if (request.headers !== undefined && !isPlainObject(request.headers)) throw new TypeError(`request(request): headers must be an object of header names to strings; got ${describe(request.headers)}`);
+    // Kept as given: names and values (one name twice in other case among them) are checked, and
+    // lower-cased, when the batch is sent or written (batch/plan.ts), as writes are; the checker
+    // loads with that code rather than with every client.
+    const headers: Record<string, string> = { ...request.headers };
+    const has = (name: string) => Object.keys(headers).some((given) => given.toLowerCase() === name);
+    if (!has("accept")) headers["accept"] = "application/json";
     let body: string | undefined;
     if (request.body !== undefined) {
       body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
-      if (typeof request.body !== "string" && headers["content-type"] === undefined) headers["content-type"] = "application/json";
+      if (typeof request.body !== "string" && !has("content-type")) headers["content-type"] = "application/json";
     }
     const dependsOn = /^\$([^/?]+)/.exec(request.url)?.[1];
     return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" } }, "plain");

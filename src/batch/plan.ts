@@ -9,6 +9,7 @@ import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { createRequest, deleteRequest, replaceRequest, updateRequest } from "../write/requests.js";
+import { requestHeaders } from "../http/request-headers.js";
 import { decoderOf } from "./decoders.js";
 import type { BatchFormat, BatchRecord, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
 import type { PlannedItem, PlannedRequest } from "./results.js";
@@ -54,9 +55,9 @@ export class BatchPlan {
 
 /** A recorded request as it goes on the wire, its decoder resolved. */
 function completeRequest(request: RecordedRequest, core: ClientCore): PlannedRequest {
-  // A write is built now (its checks throw here); the headers of request() were checked when it was
-  // queued, and the multipart writer refuses a line break once more.
-  const wire = "write" in request.request ? buildWrite(request.request.write, core) : request.request;
+  // A write is built now (its checks throw here); the headers of any other request are checked now
+  // too, since a line break in one would add headers or requests to a multipart body.
+  const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
   if (wire.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
   return {
     index: request.index,

@@ -220,6 +220,7 @@ const USAGE_CASES: UsageCase[] = [
   ["export --checkpoint-interval -5", () => ["export", S(), "Products", "--out", "x.ndjson", "--checkpoint-interval=-5"], /option --checkpoint-interval must be an integer from 0 to 3600000; got "-5"/],
   ["export --top with --parallel", () => ["export", S(), "Products", "--out", "x.ndjson", "--parallel", "2", "--top", "5"], /--top cannot be used with --parallel/],
   ["export --plan-file that does not exist", () => ["export", S(), "Products", "--out", "x.ndjson", "--partition", "1/2", "--plan-file", "no-plan.json"], /--plan-file no-plan\.json: no such file/],
+  ["export --plan-file that is a folder", () => ["export", S(), "Products", "--out", "x.ndjson", "--partition", "1/2", "--plan-file", "."], /--plan-file \.: cannot be read \(EISDIR\)/],
   ["call --poll-interval x", () => ["call", S(), "run", "--async", "--poll-interval", "x"], /option --poll-interval must be an integer from 0 up; got "x"/],
   ["call --max-wait 0", () => ["call", S(), "run", "--async", "--max-wait", "0"], /option --max-wait must be an integer from 1 up; got "0"/],
   ["wait --max-wait soon", () => ["wait", "-", "--max-wait", "soon"], /option --max-wait must be an integer from 1 up|token on stdin is not JSON/],

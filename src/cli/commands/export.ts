@@ -85,11 +85,18 @@ function readMode(args: ParsedArgs): Mode {
 
 /** The partitions of `--plan-file` (`file` as given, read at `path`), checked against the set and their number. */
 async function readPlanFile(file: string, path: string, set: string, count: number): Promise<QueryPartition[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliUsageError(`--plan-file ${file}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? (error as Error).message})`}`);
+  }
   let plan: unknown;
   try {
-    plan = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new CliUsageError(`--plan-file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not JSON"}`);
+    plan = JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`--plan-file ${file}: not JSON`);
   }
   if (!Array.isArray(plan) || plan.some((p) => (p as { type?: unknown } | null)?.type !== "traverse-odata/partition")) {
     throw new CliUsageError(`--plan-file ${file} is not a list of partitions as --plan prints them`);

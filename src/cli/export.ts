@@ -113,7 +113,8 @@ export class FileSink {
     const fd = this.#handle.fd;
     const emptyFirst = this.#emptyFirst;
     this.#emptyFirst = false;
-    this.#lastWrite = emptyFirst ? before.then(() => this.#handle.truncate(0)).then(() => writeAt(fd, bytes, position)) : before.then(() => writeAt(fd, bytes, position));
+    const ready = emptyFirst ? before.then(() => this.#handle.truncate(0)) : before;
+    this.#lastWrite = ready.then(() => writeAt(fd, bytes, position));
     // Its failure is reported by the next write(), written() or close().
     this.#lastWrite.catch(() => {});
     return before;

@@ -13,7 +13,7 @@ import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, to
 import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
-import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
+import { isSettled, succeededPhase, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
@@ -267,7 +267,7 @@ export class PollerEngine<T> {
         return true;
       case "succeeded":
         this.#takeProgress(reading, "Succeeded");
-        this.#state.phase = reading.resultType === undefined ? { name: "succeeded", result: reading.result as T } : { name: "succeeded", result: reading.result as T, resultType: reading.resultType };
+        this.#state.phase = succeededPhase(reading.result as T, reading.resultType);
         return this.#settle();
       case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
@@ -340,8 +340,7 @@ export class PollerEngine<T> {
         return false;
       }
       this.#answered(undefined);
-      const resultType = textResultType(response.headers, result);
-      this.#state.phase = resultType === undefined ? { name: "succeeded", result } : { name: "succeeded", result, resultType };
+      this.#state.phase = succeededPhase(result, textResultType(response.headers, result));
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);

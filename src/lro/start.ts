@@ -14,7 +14,7 @@ import { redactUrl } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
-import type { PollerStart } from "./state.js";
+import { succeededPhase, type PollerStart } from "./state.js";
 import { pollerTransport } from "./resume.js";
 
 /** The initial answer of a request sent with `Prefer: respond-async`, its body read as text. */
@@ -63,15 +63,14 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number): Po
     };
   }
   if (status >= 200 && status < 300) {
-    const result = readResultBody(answer);
-    const resultType = textResultType(answer.headers, result);
+    const result = readResultBody(answer) as T;
     const location = answer.headers.get("location");
     return {
       statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : answer.url,
       status: "Succeeded",
       percentComplete: -1,
       deadline,
-      phase: resultType === undefined ? { name: "succeeded", result: result as T } : { name: "succeeded", result: result as T, resultType },
+      phase: succeededPhase(result, textResultType(answer.headers, result)),
     };
   }
   throw httpErrorFromParts(answer);

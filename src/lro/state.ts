@@ -79,3 +79,8 @@ export interface ResolvedPollerOptions {
 export interface PollerTransport {
   send(request: { method: "GET" | "DELETE"; url: URL; signal: AbortSignal | undefined; redirect: RedirectMode; purpose: "poll" | "cancel" | "result" }): Promise<Response>;
 }
+
+/** The succeeded phase of `result`, with the `Content-Type` of a text result where there is one. */
+export function succeededPhase<T>(result: T, resultType: string | undefined): Phase<T> {
+  return resultType === undefined ? { name: "succeeded", result } : { name: "succeeded", result, resultType };
+}

@@ -4,7 +4,7 @@
  * sent alone. A pure function, loaded with the first call or batch, never at start.
  */
 import { badPayload } from "../payload/bad-payload.js";
-import { isJsonContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isJsonContentType } from "../payload/content-type.js";
 import { clipText } from "../util/redact.js";
 
 /** An operation answer's body: JSON to unwrap (`readOperationResult`), or a result's own text. */
@@ -23,7 +23,7 @@ export function readOperationBody(text: string, contentType: string | null, wher
   if (contentType !== null && !isJsonContentType(contentType)) {
     // A result in a format of its own is given as its text; an HTML page is no operation's result
     // but a proxy's or a sign-in page answering in the service's place.
-    if (!/^\s*text\/html\b/i.test(contentType)) return { text };
+    if (!isHtmlContentType(contentType)) return { text };
     throw badPayload(`${where === undefined ? "the body is" : `${where} answered with`} an HTML page (${clipText(contentType, 100)}), not the operation's result`);
   }
   try {

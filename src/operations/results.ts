@@ -21,6 +21,7 @@ import { mapPoller } from "../lro/mapped-poller.js";
 import { resultTypeOf, type AsyncPoller } from "../lro/poller.js";
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "../util/redact.js";
+import { isHtmlContentType } from "../payload/content-type.js";
 
 /** An operation's result value, and where the rest of a paged collection result is. */
 export interface OperationResult {
@@ -92,7 +93,7 @@ export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataV
 
 /** Whether a text result is an HTML page: by its `Content-Type` where known, else by how it starts. */
 function isHtmlResult(text: string, contentType: string | undefined): boolean {
-  return contentType !== undefined ? /^\s*text\/html\b/i.test(contentType) : HTML_PAGE.test(text);
+  return contentType !== undefined ? isHtmlContentType(contentType) : HTML_PAGE.test(text);
 }
 
 /**

@@ -22,3 +22,11 @@ export function isJsonContentType(contentType: string | null | undefined): boole
 export function isXmlContentType(contentType: string | null | undefined): boolean {
   return typeof contentType === "string" && XML_TYPE.test(contentType);
 }
+
+/**
+ * Whether a `Content-Type` names an HTML page (`text/html`): a proxy's or a sign-in page answering
+ * in the service's place, never a result.
+ */
+export function isHtmlContentType(contentType: string | null | undefined): boolean {
+  return typeof contentType === "string" && /^\s*text\/html\b/i.test(contentType);
+}

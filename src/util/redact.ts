@@ -130,7 +130,7 @@ export function redactText(text: string): string {
     .replace(USER_INFO_IN_TEXT, "$1")
     .replace(SECRET_PARAMETER_IN_TEXT, `$1${MASK}`)
     .replace(SECRET_FIELD_IN_TEXT, (whole: string, quote: string, name: string, separator: string, value: string) => {
-      if (PUBLIC_VALUES.has(value.trim().toLowerCase())) return whole;
+      if (isPublicValue(value)) return whole;
       const masked = value.startsWith('"') ? `"${MASK}"` : value.startsWith("'") ? `'${MASK}'` : MASK;
       return `${quote}${name}${quote}${separator}${masked}`;
     })
@@ -180,7 +180,7 @@ export function isSecretHeaderName(name: string): boolean {
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (isSecretHeaderName(name) && !PUBLIC_VALUES.has(value.trim().toLowerCase())) continue;
+    if (isSecretHeaderName(name) && !isPublicValue(value)) continue;
     out[name] = redactText(value);
   }
   return out;

@@ -579,14 +579,27 @@ describe("the option auth.oauth2", () => {
     }
   });
 
-  test("a tokenUrl over plain http is taken for a subdomain of localhost and any 127.x.x.x address, and refused for a name that only starts with localhost and for 0.0.0.0", () => {
+  test("a tokenUrl over plain http is taken for a subdomain of localhost and any 127.x.x.x address, and refused for a name that only starts with localhost and for 0.0.0.0", async () => {
+    // Taken: the token is asked for there, and the service gets it. A fetch of the test's answers
+    // both, so that no name has to resolve.
+    const tokenUrlUsed = async (tokenUrl: string): Promise<string[]> => {
+      const calls: string[] = [];
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const url = String(input);
+        calls.push(`${init?.method ?? "GET"} ${url} ${new Headers(init?.headers).get("authorization") ?? "-"}`);
+        const body = url === tokenUrl ? { access_token: "tok-local", token_type: "Bearer", expires_in: 3600 } : { value: [] };
+        return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+      };
+      await new ODataClient({ serviceUrl: "https://host.example/odata/", fetch, retry: false, auth: { oauth2: { ...base, tokenUrl } } }).collection("X").page();
+      return calls;
+    };
     for (const tokenUrl of ["http://sub.localhost/token", "http://auth.localhost:8080/oauth/token", "http://127.1.2.3/token", "http://127.255.255.254:9000/token"]) {
-      assert.doesNotThrow(() => new ODataClient({ serviceUrl: "https://host.example/odata/", auth: { oauth2: { ...base, tokenUrl } } }), tokenUrl);
+      assert.deepEqual(await tokenUrlUsed(tokenUrl), [`POST ${tokenUrl} -`, "GET https://host.example/odata/X Bearer tok-local"], tokenUrl);
     }
     for (const host of ["localhost.evil.example", "0.0.0.0"]) {
       refused({ ...base, tokenUrl: `http://${host}/token` }, "auth.oauth2.tokenUrl");
       // Refused for being plain http: the same host over https is taken.
-      assert.doesNotThrow(() => new ODataClient({ serviceUrl: "https://host.example/odata/", auth: { oauth2: { ...base, tokenUrl: `https://${host}/token` } } }), host);
+      assert.deepEqual(await tokenUrlUsed(`https://${host}/token`), [`POST https://${host}/token -`, "GET https://host.example/odata/X Bearer tok-local"], host);
     }
   });
 

@@ -23,7 +23,7 @@
 import { before, after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildCli, cliEnv, finished, show, tempDir, type CliResult } from "./cli-harness.js";
@@ -278,6 +278,27 @@ describe("--resume after a kill before the first checkpoint is in place: the exp
     assert.equal(result.code, 0, show(result));
     assert.match(result.stderr, startsAgainLine(cwd, "json"));
     assertUninterrupted(cwd, "json", bytes, show(result));
+  });
+});
+
+describe("a damaged checkpoint of one part of a parallel export", () => {
+  test("a part's next link off the service is refused as a single walk's is: exit 2 naming the part's checkpoint as damaged", async () => {
+    const cwd = tempDir("traverse-resume-edges-");
+    // Killed once a part's checkpoint is in place (the plan's is the first file renamed into place).
+    let partCheckpoint: string | undefined;
+    for (let nth = 2; nth < 10 && partCheckpoint === undefined; nth++) {
+      rmSync(cwd, { recursive: true, force: true });
+      mkdirSync(cwd);
+      const killed = await run(exportArgs("json", true), cwd, { op: "rename", nth, when: "after" });
+      assert.equal(killed.signal, "SIGKILL", show(killed));
+      partCheckpoint = readdirSync(cwd).find((name) => /\.checkpoint\.part-\d+-of-2\.json$/.test(name));
+    }
+    assert.ok(partCheckpoint, `no part checkpoint was saved: ${readdirSync(cwd).join(", ")}`);
+    const file = join(cwd, partCheckpoint);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), next: "http://elsewhere.example/odata/Items?$skiptoken=1" }));
+    const result = await run([...exportArgs("json", true), "--resume"], cwd);
+    assert.equal(result.code, 2, show(result));
+    assert.match(result.stderr, new RegExp(`the checkpoint ${file.replace(/[.$]/g, "\\$&")} is damaged: its next link is not a URL on the service of its request`));
   });
 });
 

@@ -19,7 +19,7 @@
 import { constants as fsConstants, createReadStream, write as fsWrite } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
-import { CheckpointWriter, loadCheckpoint, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CheckpointWriter, checkResumePoint, loadCheckpoint, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
 import { EntityTexts } from "../payload/entity-text.js";
@@ -349,6 +349,8 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
       if (saved !== undefined && (saved.request !== job.query.partition(partition).url() || saved.format !== job.format || saved.out !== part.file)) {
         throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is of another export; delete the export's checkpoints to start again`);
       }
+      // Its next link as a single walk's is checked: on the service of its request, or the file is named as damaged.
+      if (saved !== undefined) checkResumePoint(saved, part.checkpoint);
       try {
         return await walkToFile({
           query: job.query.partition(partition),

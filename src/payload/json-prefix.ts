@@ -3,6 +3,7 @@
  * length (error-body.ts), and an OData error whose `innererror` runs past that bound (SAP's
  * `errordetails` of a mass validation, a stack trace) would otherwise lose its code and message too.
  */
+import { findStringEnd, skipJsonSpace } from "./json-text.js";
 
 /** The value read from a cut text, and the objects and arrays in it that the cut ended inside. */
 export interface JsonPrefix {
@@ -23,7 +24,6 @@ const MAX_DEPTH = 128;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** The start of a number that the end of the text may have cut ("-", "1.", "2e+"). */
 const NUMBER_START = /-?(?:(?:0|[1-9]\d*)(?:\.\d*)?(?:[eE][+-]?\d*)?)?$/y;
-const WHITESPACE = /[ \t\n\r]*/y;
 
 /**
  * Reads `text` as the start of a JSON value: what it holds whole (members and items whose values
@@ -134,25 +134,16 @@ class PrefixReader {
 
   #string(): string | typeof ENDED {
     const start = this.#at;
-    let at = start + 1;
-    for (;;) {
-      const quote = this.#text.indexOf('"', at);
-      if (quote < 0) return ENDED;
-      let backslashes = 0;
-      while (this.#text[quote - 1 - backslashes] === "\\") backslashes++;
-      at = quote + 1;
-      if (backslashes % 2 === 0) break;
-    }
-    this.#at = at;
+    const end = findStringEnd(this.#text, start + 1);
+    if (end < 0) return ENDED;
+    this.#at = end + 1;
     // JSON.parse decodes the escapes, and refuses what JSON does not allow in a string.
-    return JSON.parse(this.#text.slice(start, at)) as string;
+    return JSON.parse(this.#text.slice(start, end + 1)) as string;
   }
 
   /** Skips whitespace; whether the text has ended. */
   #skipWhitespace(): boolean {
-    WHITESPACE.lastIndex = this.#at;
-    WHITESPACE.exec(this.#text);
-    this.#at = WHITESPACE.lastIndex;
+    this.#at = skipJsonSpace(this.#text, this.#at);
     return this.#at >= this.#text.length;
   }
 

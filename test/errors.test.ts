@@ -10,6 +10,7 @@ import {
   AsyncOperationCancelledError,
   AsyncOperationTimeoutError,
   type ODataClientOptions,
+  type PipelineStep,
 } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions } from "../src/options.js";
@@ -501,6 +502,78 @@ describe("secrets stay out of errors", () => {
     assert.ok(error.message.endsWith(`[Denied]: ${shown}`), error.message);
     assertClean(error, [headers.cookie, headers["x-auth-token"]]);
     assert.ok(!inspect(error).includes("SECRET"), inspect(error));
+  });
+
+  test("a secret header of one request echoed bare is masked: a write's own x-api-key, a key a custom step adds, a $batch part's; an x-tenant given so stays", async (t) => {
+    // The service quotes back the request's x-api-key and x-tenant with nothing naming them.
+    const echo = (headers: Record<string, string | undefined>) => `no access for [${headers["x-api-key"] ?? ""}] in [${headers["x-tenant"] ?? ""}]`;
+    const server = await startServer((request, res) => {
+      if (request.path.endsWith("/$batch")) {
+        const part = request.body.split("\r\n\r\n")[1] ?? "";
+        const headers = Object.fromEntries(part.split("\r\n").slice(1).map((line) => [line.split(": ")[0]?.toLowerCase() ?? "", line.split(": ")[1]]));
+        const error = JSON.stringify({ error: { code: "Denied", message: echo(headers) } });
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+        res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n${error}\r\n--b0--\r\n`);
+        return;
+      }
+      sendJson(res, 403, { error: { code: "Denied", message: echo(request.headers) } });
+    });
+    t.after(() => server.close());
+    const denied = (error: unknown, what: string, key: string): void => {
+      assert.ok(error instanceof ODataHttpError && error.status === 403, `${what}: ${inspect(error)}`);
+      assert.equal(error.odataError?.message, "no access for [***] in [tenant-one-visible]", what);
+      assertClean(error, [key]);
+      assert.ok(!inspect(error).includes(key), what);
+    };
+    const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => assert.fail("the 403 resolved"), (error: unknown) => error);
+
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+    const writeKey = "write-only-KEY-1234567";
+    denied(await failure(client.collection("Books").create({ title: "x" }, { headers: { "x-api-key": writeKey, "x-tenant": "tenant-one-visible" } })), "a write's own header", writeKey);
+    assert.equal(server.requests.at(-1)?.headers["x-api-key"], writeKey, "the key went on the wire");
+
+    let issued = 0;
+    const rotating: PipelineStep = {
+      name: "api-key",
+      handle(request, next) {
+        request.headers.set("x-api-key", `step-KEY-${++issued}-abcdef`);
+        request.headers.set("x-tenant", "tenant-one-visible");
+        return next(request);
+      },
+    };
+    const stepped = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, steps: [rotating] });
+    for (let call = 1; call <= 2; call++) denied(await failure(stepped.collection("Books").page()), `the step's key, call ${call}`, `step-KEY-${call}-abcdef`);
+    assert.equal(server.requests.at(-1)?.headers["x-api-key"], "step-KEY-2-abcdef");
+
+    const batch = client.batch();
+    const partKey = "part-only-KEY-7654321";
+    const handle = batch.request({ method: "GET", url: "Books(1)", headers: { "x-api-key": partKey, "x-tenant": "tenant-one-visible" } });
+    const result = (await batch.send()).of(handle);
+    assert.equal(result.ok, false);
+    denied(result.error, "a $batch part's header", partKey);
+    assert.ok(server.requests.at(-1)?.body.includes(`x-api-key: ${partKey}`), "the part carried the key");
+  });
+
+  test("a CSRF token the service echoes bare in a write's error is masked", async (t) => {
+    const token = "csrf-TOKEN-0123456789";
+    const server = await startServer((request, res) => {
+      if (request.headers["x-csrf-token"] === "Fetch") {
+        res.writeHead(200, { "x-csrf-token": token, "content-type": "application/json" });
+        res.end("{}");
+        return;
+      }
+      sendJson(res, 400, { error: { code: "Invalid", message: `rejected under ${request.headers["x-csrf-token"] ?? "no token"}` } });
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, csrf: true });
+    const error = await client.collection("Books").create({ title: "x" }).then(
+      () => assert.fail("the 400 resolved"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
+    assert.equal(server.requests.at(-1)?.headers["x-csrf-token"], token, "the write carried the token");
+    assert.equal(error.odataError?.message, "rejected under ***");
+    assertClean(error, [token]);
   });
 
   test("a status monitor that echoes the token bare in its error body has it masked too", async (t) => {

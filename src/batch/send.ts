@@ -75,6 +75,14 @@ export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = fal
 }
 
 /**
+ * Notes the secret headers of the parts (a part's own `x-api-key`), which travel inside the body
+ * where the transport does not see them: a failed part that echoes one masks it.
+ */
+function noteSecrets(batch: BatchToSend): void {
+  batch.core.sentSecrets.sent(planOf(batch).requests.flatMap((request) => Object.entries(request.headers)));
+}
+
+/**
  * Posts the batch and reads the answer into results. A service that answers `202` with a status
  * monitor (and no multipart body) went asynchronous unasked: every answer then comes from the
  * monitor, through `results.continuation`.
@@ -84,6 +92,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const signal = toAbortSignal(options?.signal);
   // The poller options of a continuation are checked before anything is sent, as every option is.
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
+  noteSecrets(batch);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
@@ -106,6 +115,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   const { continueOnError, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
+  noteSecrets(batch);
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.

@@ -234,7 +234,7 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
     if (request.redirect) init.redirect = request.redirect;
-    const sentSecrets = secrets?.sent(request.headers.get("authorization"));
+    const sentSecrets = secrets?.sent(request.headers);
     let response: Response;
     try {
       response = await fetchFn(request.url.href, init);

@@ -226,23 +226,33 @@ export function redactCause(cause: unknown, depth = 0): unknown {
   return copy;
 }
 
-/** The secret values a client sends: its configured ones, and the `Authorization` values it sent last. */
+/**
+ * The secret values a client sends: its configured ones and the values of other headers named like
+ * a credential that it sent last (`values`), and the `Authorization` values it sent last.
+ */
 export interface SecretSet {
   readonly values: readonly string[];
   readonly authorizations: readonly string[];
 }
 
+/** How many values sent last are kept per header name, and how many header names at most. */
+const RECENT_PER_NAME = 4;
+const RECENT_NAMES = 16;
+
 /**
  * The secret values a client sends, kept with each answer so that reading a failure out of it
  * masks them where the service echoes them bare (payload/error-body.ts, util/secret-values.ts): an
  * error status's body, a status monitor's failed operation, a failed part of a `$batch`. They are
- * its configured credentials and the last few `Authorization` headers it sent (a bearer function's
- * or an OAuth2 token among them; tokens are renewed, so only the last 4).
+ * its configured credentials and, of every header named like a credential
+ * ({@link isSecretHeaderName}) that its requests carried, the last 4 values sent: an
+ * `Authorization` from a bearer function or OAuth2 (tokens are renewed), a write's own `x-api-key`,
+ * the key a custom step adds, the CSRF token, a `Cookie` (whole).
  */
 export class SentSecrets {
   readonly #configured: readonly string[];
-  readonly #recent: string[] = [];
-  /** The set as it stands, made again only when an `Authorization` not seen before is sent. */
+  /** By lower-case header name, the values sent last that are not configured ones, oldest first. */
+  readonly #recent = new Map<string, string[]>();
+  /** The set as it stands, made again only when a value not seen before is sent. */
   #current: SecretSet | undefined;
 
   constructor(configured: readonly string[]) {
@@ -251,15 +261,32 @@ export class SentSecrets {
   }
 
   /**
-   * Notes the `Authorization` a request is sent with; gives the secrets to mask in its answer (this
-   * `Authorization` among them, however many requests with other tokens go out before the answer).
+   * Notes the secret headers a request is sent with (or the parts of a `$batch` are); gives the
+   * secrets to mask in its answer (its own among them, however many requests with other values go
+   * out before the answer).
    */
-  sent(authorization: string | null): SecretSet | undefined {
-    if (authorization !== null && !this.#recent.includes(authorization)) {
-      if (this.#recent.push(authorization) > 4) this.#recent.shift();
-      this.#current = { values: this.#configured, authorizations: [...this.#recent] };
+  sent(headers: Iterable<readonly [name: string, value: string]>): SecretSet | undefined {
+    let changed = false;
+    for (const [given, value] of headers) {
+      if (!isSecretHeaderName(given)) continue;
+      const name = given.toLowerCase();
+      changed = this.#note(name, value) || changed;
+    }
+    if (changed) {
+      const values = [...this.#configured];
+      for (const [name, recent] of this.#recent) if (name !== "authorization") values.push(...recent);
+      this.#current = { values, authorizations: [...(this.#recent.get("authorization") ?? [])] };
     }
     return this.#current;
+  }
+
+  /** Keeps one value sent under `name`; whether it was new. */
+  #note(name: string, value: string): boolean {
+    const recent = this.#recent.get(name) ?? [];
+    if (value === "" || this.#configured.includes(value) || recent.includes(value) || (recent.length === 0 && this.#recent.size >= RECENT_NAMES)) return false;
+    this.#recent.set(name, recent);
+    if (recent.push(value) > RECENT_PER_NAME) recent.shift();
+    return true;
   }
 
   /** The secrets sent so far, for an answer read elsewhere; `undefined` while there are none. */
@@ -268,5 +295,5 @@ export class SentSecrets {
   }
 }
 
-/** The secrets to mask in each answer: the client's secret values, and `Authorization` values up to its request's. */
+/** The secrets to mask in each answer: the client's secret values, and the secret header values sent up to its request. */
 export const SENT_SECRETS = new WeakMap<Response, SecretSet>();

@@ -506,7 +506,7 @@ describe("secrets stay out of errors", () => {
 
   test("a secret header of one request echoed bare is masked: a write's own x-api-key, a key a custom step adds, a $batch part's; an x-tenant given so stays", async (t) => {
     // The service quotes back the request's x-api-key and x-tenant with nothing naming them.
-    const echo = (headers: Record<string, string | undefined>) => `no access for [${headers["x-api-key"] ?? ""}] in [${headers["x-tenant"] ?? ""}]`;
+    const echo = (headers: Record<string, string | string[] | undefined>) => `no access for [${String(headers["x-api-key"] ?? "")}] in [${String(headers["x-tenant"] ?? "")}]`;
     const server = await startServer((request, res) => {
       if (request.path.endsWith("/$batch")) {
         const part = request.body.split("\r\n\r\n")[1] ?? "";

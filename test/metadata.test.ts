@@ -752,6 +752,54 @@ describe("malformed metadata rejects with BAD_METADATA naming what and where", (
     assert.match(error.message, /<Property Name="ETag">.*MaxLength="forty"/);
   });
 
+  test("an enumeration member's value must be an integer its underlying type holds, in EDMX and CSDL JSON alike", () => {
+    const edmx = (underlying: string, members: string) =>
+      `<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EnumType Name="E"${underlying ? ` UnderlyingType="${underlying}"` : ""}>${members}</EnumType></Schema></edmx:DataServices></edmx:Edmx>`;
+    const json = (underlying: string, members: Record<string, unknown>) =>
+      JSON.stringify({ $Version: "4.01", S: { E: { $Kind: "EnumType", ...(underlying ? { $UnderlyingType: underlying } : {}), ...members } } });
+    const valuesOf = (text: string) => parseMetadata(text).enumType("S.E")?.members.map((member) => member.value);
+    // What each type holds, at its ends; Int64's ends as the nearest numbers.
+    const fitting: [string, number[]][] = [
+      ["Edm.Byte", [0, 255]],
+      ["Edm.SByte", [-128, 127]],
+      ["Edm.Int16", [-32768, 32767]],
+      ["", [-(2 ** 31), 2 ** 31 - 1]],
+      ["Edm.Int64", [-(2 ** 63), 2 ** 63]],
+    ];
+    for (const [underlying, values] of fitting) {
+      const written = values.map((value) => (value === 2 ** 63 ? "9223372036854775807" : value === -(2 ** 63) ? "-9223372036854775808" : String(value)));
+      assert.deepEqual(valuesOf(edmx(underlying, written.map((value, i) => `<Member Name="M${i}" Value="${value}"/>`).join(""))), values, `EDMX ${underlying}`);
+      assert.deepEqual(valuesOf(json(underlying, Object.fromEntries(values.map((value, i) => [`M${i}`, value])))), values, `JSON ${underlying}`);
+    }
+    const beyond: [string, number][] = [
+      ["Edm.Byte", 256],
+      ["Edm.Byte", -1],
+      ["Edm.SByte", 128],
+      ["Edm.Int16", -32769],
+      ["", 2 ** 31],
+      ["Edm.Int32", 2 ** 40],
+      ["Edm.Int64", 1e19],
+      ["Edm.Int64", 1e300],
+    ];
+    for (const [underlying, value] of beyond) {
+      const type = underlying || "Edm.Int32";
+      const text = value === 1e300 ? "1" + "0".repeat(300) : BigInt(value).toString();
+      assert.match(badMetadata(() => parseMetadata(edmx(underlying, `<Member Name="A" Value="${text}"/>`))).message, new RegExp(`<Member Name="A">.* has Value="${text.slice(0, 40)}.*", which its enumeration's ${type} does not hold`), `EDMX ${type} ${value}`);
+      assert.match(badMetadata(() => parseMetadata(json(underlying, { A: value }))).message, new RegExp(`\\$\\["S"\\]\\["E"\\]\\["A"\\] is .*, which its enumeration's ${type} does not hold`), `JSON ${type} ${value}`);
+    }
+    // A member without a value follows the one before it, and must fit too.
+    assert.match(
+      badMetadata(() => parseMetadata(edmx("Edm.Byte", '<Member Name="Last" Value="255"/><Member Name="Next"/>'))).message,
+      /<Member Name="Next">.* has the value 256 that follows the member before it, which its enumeration's Edm\.Byte does not hold/,
+    );
+    // Value is an integer as XML Schema writes one: not empty, no exponent, no hexadecimal, no fraction.
+    for (const value of ["", " ", "1e3", "0x10", "1.0", "+-1", "Infinity"]) {
+      assert.match(badMetadata(() => parseMetadata(edmx("", `<Member Name="A" Value="${value}"/>`))).message, /<Member Name="A">.* has Value=".*", which is not an integer/, JSON.stringify(value));
+    }
+    assert.deepEqual(valuesOf(edmx("", '<Member Name="A" Value=" +7 "/><Member Name="B" Value="-3"/>')), [7, -3]);
+    assert.match(badMetadata(() => parseMetadata(json("", { A: 1.5 }))).message, /\$\["S"\]\["E"\]\["A"\] is 1\.5, not an integer/);
+  });
+
   test("a v2 navigation property whose association is not declared is named", () => {
     const error = badMetadata(() => parseMetadata(V2_EDMX.replace('Relationship="ZSALES_SRV.Assoc_Order_Items" FromRole="FromRole_Order"', 'Relationship="ZSALES_SRV.Gone" FromRole="FromRole_Order"')));
     assert.match(error.message, /ZSALES_SRV\.SalesOrder\/Items refers to the association ZSALES_SRV\.Gone/);

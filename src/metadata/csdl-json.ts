@@ -26,7 +26,7 @@ import type {
 } from "./model.js";
 import { badMetadata } from "./edmx.js";
 import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
-import { applyFacetDefaults, defaultValueText, MAX_NESTING, normaliseLineEnds, scaleOf, setMember } from "./values.js";
+import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, scaleOf, setMember } from "./values.js";
 import { describe, isRecord } from "../util/values.js";
 
 type JsonObject = Record<string, unknown>;
@@ -222,19 +222,19 @@ class CsdlJsonReader {
   }
 
   #enumType(object: JsonObject, name: string, qualifiedName: string, path: string[]): EnumType {
-    // An Edm.Int64 enumeration may go beyond 2^53: its values are then the nearest numbers.
-    const int64 = object["$UnderlyingType"] === "Edm.Int64";
+    const underlyingType = typeof object["$UnderlyingType"] === "string" ? object["$UnderlyingType"] : "Edm.Int32";
     const members = Object.entries(object)
       .filter(([member]) => !member.startsWith("$") && !member.includes("@"))
       .map(([member, value]) => {
-        if (typeof value !== "number" || !(int64 ? Number.isInteger(value) : Number.isSafeInteger(value))) throw badMetadata(`${at([...path, member])} is ${describe(value)}, not an integer`);
+        if (typeof value !== "number" || !Number.isInteger(value)) throw badMetadata(`${at([...path, member])} is ${describe(value)}, not an integer`);
+        if (!enumValueFits(value, underlyingType)) throw badMetadata(`${at([...path, member])} is ${value}, which its enumeration's ${underlyingType} does not hold`);
         return { name: member, value, annotations: this.#annotations(object, member) };
       });
     return {
       kind: "EnumType",
       name,
       qualifiedName,
-      underlyingType: typeof object["$UnderlyingType"] === "string" ? object["$UnderlyingType"] : "Edm.Int32",
+      underlyingType,
       isFlags: booleanMember(object, "$IsFlags", path, false),
       members,
       annotations: this.#annotations(object),

@@ -30,7 +30,8 @@ import type {
   TypeReference,
 } from "./model.js";
 import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
-import { applyFacetDefaults, defaultValueText, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember } from "./values.js";
+import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember, XML_INTEGER } from "./values.js";
+import { clipText } from "../util/redact.js";
 
 const EDMX_V4 = "http://docs.oasis-open.org/odata/ns/edmx";
 const EDM_V4 = "http://docs.oasis-open.org/odata/ns/edm";
@@ -278,14 +279,15 @@ class EdmxReader {
 
   #enumType(element: XmlElement, namespace: string): EnumType {
     const name = required(element, "Name");
-    // An Edm.Int64 enumeration may go beyond 2^53: its values are then the nearest numbers.
-    const int64 = (attributeValue(element, "", "UnderlyingType") ?? "") === "Edm.Int64";
+    const underlyingType = attributeValue(element, "", "UnderlyingType") ?? "Edm.Int32";
     let next = 0;
     const members = edmChildren(element, "Member").map((member) => {
       const raw = attributeValue(member, "", "Value");
+      if (raw !== undefined && !XML_INTEGER.test(raw)) throw badMetadata(`${where(member)} has Value=${JSON.stringify(clipText(raw, 40))}, which is not an integer`);
       const value = raw === undefined ? next : Number(raw);
-      if (!(int64 && raw !== undefined && /^\s*[-+]?\d{1,19}\s*$/.test(raw) ? Number.isInteger(value) : Number.isSafeInteger(value))) {
-        throw badMetadata(`${where(member)} has Value=${JSON.stringify(raw)}, which is not an integer`);
+      if (!enumValueFits(value, underlyingType)) {
+        const given = raw === undefined ? `the value ${value} that follows the member before it` : `Value=${JSON.stringify(clipText(raw, 40))}`;
+        throw badMetadata(`${where(member)} has ${given}, which its enumeration's ${underlyingType} does not hold`);
       }
       next = value + 1;
       return { name: required(member, "Name"), value, annotations: this.#inlineAnnotations(member) };
@@ -294,7 +296,7 @@ class EdmxReader {
       kind: "EnumType",
       name,
       qualifiedName: `${namespace}.${name}`,
-      underlyingType: attributeValue(element, "", "UnderlyingType") ?? "Edm.Int32",
+      underlyingType,
       isFlags: booleanAttribute(element, "IsFlags", false),
       members,
       annotations: this.#inlineAnnotations(element),

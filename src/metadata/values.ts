@@ -22,6 +22,33 @@ const DECIMAL_LITERAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 export const MAX_NESTING = 100;
 
 /**
+ * The values each underlying type of an enumeration holds (OData CSDL 4.01 §10.1.2; Edm.Int32 when
+ * none is named). Edm.Int64's ends are the numbers nearest to them: a value beyond 2^53 is read as
+ * the nearest number, as `JSON.parse` gives it, so 2^63 - 1 arrives as 2^63.
+ */
+const ENUM_RANGES: Readonly<Record<string, readonly [low: number, high: number]>> = {
+  "Edm.Byte": [0, 255],
+  "Edm.SByte": [-128, 127],
+  "Edm.Int16": [-32768, 32767],
+  "Edm.Int32": [-(2 ** 31), 2 ** 31 - 1],
+  "Edm.Int64": [-(2 ** 63), 2 ** 63],
+};
+
+/**
+ * Whether an enumeration member's value is one its underlying type holds: an integer within the
+ * type's range. An underlying type that is none of the five is not judged here (the model keeps
+ * what the document says); its values are held to the integers a number represents exactly.
+ */
+export function enumValueFits(value: number, underlyingType: string): boolean {
+  const range = ENUM_RANGES[underlyingType];
+  if (range === undefined) return Number.isSafeInteger(value);
+  return Number.isInteger(value) && value >= range[0] && value <= range[1];
+}
+
+/** An integer as an XML Schema `long` writes it: a sign, digits, white space around. */
+export const XML_INTEGER = /^\s*[-+]?\d+\s*$/;
+
+/**
  * Sets a member whose name the document gives. A plain assignment to `__proto__` sets the
  * object's prototype instead: the value is lost and the object inherits the document's members,
  * and where the object is found by that name (`externalAnnotations["__proto__"]` is

@@ -68,9 +68,10 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   AUTH_FAILED: "AUTH_FAILED",
   /**
-   * The answer to a `$batch` cannot be read: a malformed multipart or JSON batch body, or a part
-   * whose body does not fit its request; the message names the part, and the requests' outcome is
-   * unknown.
+   * The answer to a `$batch` cannot be split into its requests' answers: a malformed multipart or
+   * JSON batch body, or parts that do not match the requests; the message says what, and the
+   * requests' outcome is unknown. A part whose body alone cannot be read is that request's
+   * `BAD_PAYLOAD`, in its result.
    */
   BAD_BATCH_RESPONSE: "BAD_BATCH_RESPONSE",
   /**

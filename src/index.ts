@@ -71,7 +71,7 @@ export type {
 export type { BatchFormat } from "./batch/plan.js";
 export type { BatchBoundaries } from "./batch/wire.js";
 export type { BatchSendOptions, BatchSendAsyncOptions } from "./batch/send.js";
-export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnanswered, BatchRequestRef } from "./batch/results.js";
+export type { BatchResult, BatchResults, BatchSuccess, BatchFailure, BatchUnreadable, BatchUnanswered, BatchRequestRef } from "./batch/results.js";
 
 // $metadata.
 export { ServiceModel, STANDARD_VOCABULARY_ALIASES } from "./metadata/model.js";

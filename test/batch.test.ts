@@ -313,7 +313,7 @@ test("a changeset whose nested answer holds a failure is failed for every member
     const result = handle.result();
     assert.equal(result.ok, false);
     assert.equal(result.status, 409);
-    assert.equal(result.status === 409 && result.error.odataError?.message, "taken");
+    assert.equal(result.error instanceof ODataHttpError && result.error.odataError?.message, "taken");
   }
   const last = results[3];
   assert.equal(last?.ok, false);
@@ -352,7 +352,7 @@ test("malformed answers reject with BAD_BATCH_RESPONSE naming what is wrong", ()
   }
 });
 
-test("more responses than requests, a success body that is not JSON, and an unknown content type reject the whole answer", async () => {
+test("more responses than requests and an unknown content type reject the whole answer; a success body that is not JSON fails its own request only", async () => {
   const extra = lines("--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b--");
   const c = client();
   const one = c.batch();
@@ -360,12 +360,31 @@ test("more responses than requests, a success body that is not JSON, and an unkn
   await assert.rejects(one.readAnswer({ contentType: "multipart/mixed; boundary=b", body: extra }), /2 responses for 1 requests/);
 
   const reader = c.batch();
-  reader.get(c.collection("Books").key(1));
-  const notJson = lines("--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", "{oops", "--b--");
-  await assert.rejects(
-    reader.readAnswer({ contentType: "multipart/mixed; boundary=b", body: notJson }),
-    (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && /request 1 \(GET Books\(1\)\): the body is not JSON/.test(error.message),
+  const unreadable = reader.get(c.collection("Books").key(1));
+  const deleted = reader.delete(c.collection("Books").key(2));
+  const notJson = lines(
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 200 OK",
+    "Content-Type: application/json",
+    "",
+    "{oops",
+    "--b",
+    "Content-Type: application/http",
+    "",
+    "HTTP/1.1 204 No Content",
+    "",
+    "",
+    "--b--",
   );
+  const results = await reader.readAnswer({ contentType: "multipart/mixed; boundary=b", body: notJson });
+  const failed = unreadable.result();
+  assert.ok(!failed.ok && failed.status === 200 && failed.error.code === "BAD_PAYLOAD", String(failed.ok || failed.error));
+  assert.match(failed.error.message, /^response to request 1 \(GET Books\(1\)\): the body is not JSON/);
+  assert.ok(failed.error.cause instanceof ODataClientError, "the part's own error is the cause");
+  assert.deepEqual([deleted.result().ok, deleted.result().status], [true, 204]);
+  assert.deepEqual([results.ok, results.length], [false, 2]);
   const third = c.batch();
   third.get(c.collection("Books").key(1));
   await assert.rejects(
@@ -587,7 +606,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error("the promise resolved");
 }
 
-test("a $count part reads as countAll() reads a count: digits beyond 2^53 are no count (BAD_BATCH_RESPONSE naming the part), not a rounded number", async (t) => {
+test("a $count part reads as countAll() reads a count: digits beyond 2^53 are no count (BAD_PAYLOAD naming the part, in its result), not a rounded number", async (t) => {
   const huge = "12345678901234567890";
   const server = await startServer((_request, res) => {
     const part = `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n${huge}`;
@@ -596,12 +615,11 @@ test("a $count part reads as countAll() reads a count: digits beyond 2^53 are no
   t.after(() => server.close());
   const client = new ODataClient({ serviceUrl: server.url("svc/") });
   const batch = client.batch();
-  batch.count(client.collection("Books"));
-  await assert.rejects(batch.send(), (error: unknown) => {
-    assert.ok(error instanceof ODataClientError);
-    assert.equal(error.code, "BAD_BATCH_RESPONSE");
-    assert.match(error.message, new RegExp(`request 1 \\(GET Books/\\$count\\).*"${huge}" is not a count`));
-    return true;
-  });
+  const count = batch.count(client.collection("Books"));
+  await batch.send();
+  const result = count.result();
+  assert.ok(!result.ok && result.status === 200);
+  assert.equal(result.error.code, "BAD_PAYLOAD");
+  assert.match(result.error.message, new RegExp(`^response to request 1 \\(GET Books/\\$count\\).*"${huge}" is not a count`));
   assert.deepEqual(server.requests.map((request) => `${request.method} ${request.path}`), ["POST /svc/$batch"]);
 });

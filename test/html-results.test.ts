@@ -11,6 +11,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
+import { inspect } from "node:util";
 import { ODataClientError, type AsyncPoller, type AsyncPollerToken } from "../src/index.js";
 import { sendJson, serveClient, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 
@@ -238,15 +239,25 @@ function answerMultipart(parts: string[]): Handler {
 const partRequestLines = (request: RecordedRequest | undefined) => [...(request?.body ?? "").matchAll(/\r\n((?:GET|POST) \S+) HTTP\/1\.1\r\n/g)].map((match) => match[1]);
 
 describe("$batch: an operation part answered with an HTML page is refused as invoke() refuses it, as the part's error", () => {
-  test("an action part answered 200 text/html: send() rejects with BAD_BATCH_RESPONSE naming the part and the HTML page", async (t) => {
-    const { server, client } = await serveClient(t, answerMultipart([responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE)]));
+  test("an action part answered 200 text/html: that part's result is BAD_PAYLOAD naming the part and the HTML page; the other part's result stands", async (t) => {
+    const { server, client } = await serveClient(
+      t,
+      answerMultipart([responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE), responsePart("200 OK", { "Content-Type": "application/json" }, '{"value":7}')]),
+    );
     const batch = client.batch();
-    batch.action("submitOrder", { book: 1 });
-    const error = await rejection(batch.send());
-    assert.equal(error.code, "BAD_BATCH_RESPONSE");
-    assert.equal(error.message, `malformed batch response: response to request 1 (POST submitOrder): the body is an HTML page (${HTML_TYPE}), not the operation's result`);
+    const submitted = batch.action("submitOrder", { book: 1 });
+    const counted = batch.function<number>("countOrders");
+    await batch.send();
+    const result = submitted.result();
+    assert.ok(!result.ok && result.status === 200, inspect(result));
+    assert.equal(result.error.code, "BAD_PAYLOAD");
+    assert.equal(result.error.message, `response to request 1 (POST submitOrder): the body is an HTML page (${HTML_TYPE}), not the operation's result`);
+    assert.equal(result.headers.get("content-type"), HTML_TYPE);
+    const count = counted.result();
+    assert.ok(count.ok, inspect(count));
+    assert.deepEqual([count.status, count.value], [200, 7]);
     assert.deepEqual(sent(server.requests), ["POST /odata/$batch"]);
-    assert.deepEqual(partRequestLines(server.requests[0]), ["POST submitOrder"]);
+    assert.deepEqual(partRequestLines(server.requests[0]), ["POST submitOrder", "GET countOrders()"]);
   });
 
   test("a function part of a JSON batch answered text/html is refused the same way", async (t) => {
@@ -254,10 +265,13 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
       sendJson(res, 200, { responses: [{ id: "1", status: 200, headers: { "content-type": HTML_TYPE }, body: LOGIN_PAGE }] }),
     );
     const batch = client.batch({ format: "json" });
-    batch.function("report", { year: 2024 });
-    const error = await rejection(batch.send());
-    assert.equal(error.code, "BAD_BATCH_RESPONSE");
-    assert.equal(error.message, `malformed batch response: response to request 1 (GET report(year=2024)): the body is an HTML page (${HTML_TYPE}), not the operation's result`);
+    const report = batch.function("report", { year: 2024 });
+    const results = await batch.send();
+    const result = report.result();
+    assert.ok(!result.ok && result.status === 200, inspect(result));
+    assert.equal(result.error.code, "BAD_PAYLOAD");
+    assert.equal(result.error.message, `response to request 1 (GET report(year=2024)): the body is an HTML page (${HTML_TYPE}), not the operation's result`);
+    assert.equal(results.ok, false);
     assert.deepEqual(sent(server.requests), ["POST /odata/$batch"]);
     assert.deepEqual(
       (JSON.parse(server.requests[0]?.body ?? "{}") as { requests: { method: string; url: string }[] }).requests.map((r) => `${r.method} ${r.url}`),
@@ -289,19 +303,23 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
   test("an operation part without a Content-Type whose body is not JSON is refused as not JSON, naming the part", async (t) => {
     const { client } = await serveClient(t, answerMultipart([responsePart("200 OK", {}, "oops")]));
     const batch = client.batch();
-    batch.function("report");
-    const error = await rejection(batch.send());
-    assert.equal(error.code, "BAD_BATCH_RESPONSE");
-    assert.match(error.message, /^malformed batch response: response to request 1 \(GET report\(\)\): the body is not JSON \(/);
+    const report = batch.function("report");
+    await batch.send();
+    const result = report.result();
+    assert.ok(!result.ok && result.status === 200, inspect(result));
+    assert.equal(result.error.code, "BAD_PAYLOAD");
+    assert.match(result.error.message, /^response to request 1 \(GET report\(\)\): the body is not JSON \(/);
   });
 
   test("an entity part answered text/html is refused as key().get() refuses the page: a body that is not JSON", async (t) => {
     const { server, client } = await serveClient(t, answerMultipart([responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE)]));
     const batch = client.batch();
-    batch.get(client.collection("Items").key(1));
-    const error = await rejection(batch.send());
-    assert.equal(error.code, "BAD_BATCH_RESPONSE");
-    assert.match(error.message, /^malformed batch response: response to request 1 \(GET Items\(1\)\): the body is not JSON \(Unexpected token '<'/);
+    const item = batch.get(client.collection("Items").key(1));
+    await batch.send();
+    const result = item.result();
+    assert.ok(!result.ok && result.status === 200, inspect(result));
+    assert.equal(result.error.code, "BAD_PAYLOAD");
+    assert.match(result.error.message, /^response to request 1 \(GET Items\(1\)\): the body is not JSON \(Unexpected token '<'/);
     assert.deepEqual(partRequestLines(server.requests[0]), ["GET Items(1)"]);
   });
 });

@@ -26,6 +26,7 @@ import {
   isODataHttpError,
   ODataClient,
   type AsyncPoller,
+  type BatchResults,
   type ODataClientOptions,
   type ODataErrorCode,
 } from "../src/index.js";
@@ -611,7 +612,9 @@ type StartExpectation =
   | { statusUrl: (root: string) => string }
   | { done: unknown; because: string }
   /** A poller that is done, whose `result()` refuses what the service answered. */
-  | { doneRefuses: ODataErrorCode; says: RegExp; because: string };
+  | { doneRefuses: ODataErrorCode; says: RegExp; because: string }
+  /** A batch's poller that is done, whose results fail the one request with what it answered. */
+  | { donePartFails: ODataErrorCode; says: RegExp; because: string };
 
 const oddInitialAnswers: { name: string; answer: Answer; expect(start: AsyncStart): StartExpectation }[] = [
   { name: '202 with Location: ""', answer: { status: 202, headers: { location: "" }, body: "" }, expect: () => ({ rejects: "ASYNC_NO_LOCATION", says: /202 Accepted without a Location header/ }) },
@@ -649,7 +652,7 @@ const oddInitialAnswers: { name: string; answer: Answer; expect(start: AsyncStar
     expect: (start) =>
       start.name.startsWith("batch")
         ? // One request pending: the page is read as that request's own answer (src/batch/send.ts matchRaw).
-          { rejects: "BAD_BATCH_RESPONSE", says: /response to request 1 \(GET Items\(1\)\): the body is not JSON/ }
+          { donePartFails: "BAD_PAYLOAD", says: /^response to request 1 \(GET Items\(1\)\): the body is not JSON/, because: "an entity part's body that is not JSON fails that request, as get() alone would" }
         : start.name.includes("invokeAsync")
           ? { doneRefuses: "BAD_PAYLOAD", says: /answered with an HTML page, not the operation's result$/, because: "an operation's poller refuses an HTML page as invoke() does" }
           : { done: LOGIN_PAGE, because: "README: a service that answers at once gives a done poller whose result() is the answer's body" },
@@ -716,6 +719,14 @@ describe("the initial answer of an ...Async method: odd Location values and bodi
                 return true;
               },
             );
+          } else if ("donePartFails" in expected) {
+            assert.equal(poller.isDone(), true);
+            const [part, ...others] = poller.result() as BatchResults;
+            assert.equal(others.length, 0);
+            assert.ok(part !== undefined && !part.ok && part.status === 200, expected.because);
+            assertOwnError(part.error);
+            assert.equal(part.error.code, expected.donePartFails, part.error.message);
+            assert.match(part.error.message, expected.says, expected.because);
           } else {
             assert.equal(poller.isDone(), true);
             assert.deepEqual(poller.result(), expected.done, expected.because);

@@ -46,8 +46,21 @@ export interface BatchUnanswered {
   readonly error: ODataClientError;
 }
 
+/**
+ * A request the service answered with a success status and a body that cannot be read as its
+ * request's kind says (not JSON, an HTML page, a count that is no number, a link that is no URL):
+ * `error` has the code the same request sent alone rejects with (`"BAD_PAYLOAD"`) and names the
+ * part. The service ran the request; the other requests' results stand.
+ */
+export interface BatchUnreadable {
+  readonly ok: false;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly error: ODataClientError;
+}
+
 /** The result of one request of a batch. */
-export type BatchResult<T> = BatchSuccess<T> | BatchFailure | BatchUnanswered;
+export type BatchResult<T> = BatchSuccess<T> | BatchFailure | BatchUnreadable | BatchUnanswered;
 
 /** Something that names one request of a batch (a handle). */
 export interface BatchRequestRef<T> {
@@ -247,8 +260,10 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     try {
       value = request.decode(message);
     } catch (error) {
-      if (error instanceof ODataClientError) throw badBatchResponse(`response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`);
-      throw error;
+      if (!(error instanceof ODataClientError)) throw error;
+      // This request's answer alone is unreadable, as it would be sent alone; the others stand.
+      const unreadable = new ODataClientError(error.code, `response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`, { cause: error });
+      return { ok: false, status: message.status, headers: message.headers, error: unreadable };
     }
     return { ok: true, status: message.status, headers: message.headers, value };
   }

@@ -85,9 +85,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   BAD_METADATA: "BAD_METADATA",
   /**
-   * An answer's body is not what OData prescribes for the request (not JSON, no entity object, a
-   * count that is not a number, a link that is not a URL, XML that is not well-formed, a page cut
-   * short); the message says what arrived.
+   * An answer's body is not what OData prescribes for the request (not JSON, an HTML page such as
+   * a proxy's or a sign-in page, no entity object, a count that is not a number, a link that is not
+   * a URL, XML that is not well-formed, a page cut short); the message says what arrived.
    */
   BAD_PAYLOAD: "BAD_PAYLOAD",
   /**

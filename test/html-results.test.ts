@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { inspect } from "node:util";
 import { ODataClientError, type AsyncPoller, type AsyncPollerToken } from "../src/index.js";
-import { sendJson, serveClient, type Handler, type RecordedRequest } from "./servers/recording-server.js";
+import { sendJson, sendText, serveClient, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form action="/login"></form></body></html>';
 const HTML_TYPE = "text/html; charset=utf-8";
@@ -311,15 +311,31 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
     assert.match(result.error.message, /^response to request 1 \(GET report\(\)\): the body is not JSON \(/);
   });
 
-  test("an entity part answered text/html is refused as key().get() refuses the page: a body that is not JSON", async (t) => {
-    const { server, client } = await serveClient(t, answerMultipart([responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE)]));
+  test("an entity part and a page part answered text/html are refused as key().get() and page() refuse the page: an HTML page, not an entity or a collection", async (t) => {
+    const page = responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE);
+    const { server, client } = await serveClient(t, (request, res, req) =>
+      request.path.endsWith("$batch") ? answerMultipart([page, page])(request, res, req) : sendText(res, 200, LOGIN_PAGE, { "content-type": HTML_TYPE }),
+    );
+    const alone = await Promise.all([rejection(client.collection("Items").key(1).get()), rejection(client.collection("Items").page())]);
+    assert.deepEqual(
+      alone.map((error) => [error.code, error.message.replace(server.url(""), "/")]),
+      [
+        ["BAD_PAYLOAD", `GET /odata/Items(1) answered with an HTML page (${HTML_TYPE}), not an entity`],
+        ["BAD_PAYLOAD", `GET /odata/Items answered with an HTML page (${HTML_TYPE}), not a collection`],
+      ],
+    );
     const batch = client.batch();
     const item = batch.get(client.collection("Items").key(1));
+    const items = batch.page(client.collection("Items"));
     await batch.send();
-    const result = item.result();
-    assert.ok(!result.ok && result.status === 200, inspect(result));
-    assert.equal(result.error.code, "BAD_PAYLOAD");
-    assert.match(result.error.message, /^response to request 1 \(GET Items\(1\)\): the body is not JSON \(Unexpected token '<'/);
-    assert.deepEqual(partRequestLines(server.requests[0]), ["GET Items(1)"]);
+    const results = [item.result(), items.result()];
+    assert.deepEqual(
+      results.map((result) => (result.ok ? "ok" : [result.status, result.error.code, result.error.message])),
+      [
+        [200, "BAD_PAYLOAD", `response to request 1 (GET Items(1)): the body is an HTML page (${HTML_TYPE}), not an entity`],
+        [200, "BAD_PAYLOAD", `response to request 2 (GET Items): the body is an HTML page (${HTML_TYPE}), not JSON`],
+      ],
+    );
+    assert.deepEqual(partRequestLines(server.requests[2]), ["GET Items(1)", "GET Items"]);
   });
 });

@@ -289,6 +289,9 @@ const malformedAnswers: MalformedAnswer[] = [
     expect(op) {
       if (op.kind === "media") return { resolves: LOGIN_PAGE, because: "media content is whatever the service stores" };
       if (op.kind === "operation") return { rejects: "BAD_PAYLOAD", says: /text\/html|not JSON/ };
+      // Said as what it is, not as JSON that does not parse.
+      if (op.kind === "collection") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a collection$/ };
+      if (op.kind === "entity" || op.kind === "write") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not an entity$/ };
       if (op.kind === "batch") return { rejects: "BAD_BATCH_RESPONSE", says: /neither multipart\/mixed with a boundary nor JSON \(Content-Type "text\/html/ };
       if (op.kind === "metadata") return { rejects: "BAD_METADATA", says: /document type declaration/ };
       return unreadable(op);

@@ -10,7 +10,7 @@ import { readOperationBody } from "../operations/result-body.js";
 import type { ODataVersion } from "../options.js";
 import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
-import { isJsonContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isJsonContentType } from "../payload/content-type.js";
 import { readEntityAnswer } from "../payload/entity-answer.js";
 import { readAtomEntry } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
@@ -26,6 +26,8 @@ import type { DecodeSpec } from "./record.js";
 /** The JSON body of a response part; `undefined` when empty. */
 function jsonBody(message: HttpMessage): unknown {
   if (message.body.trim() === "") return undefined;
+  const contentType = message.headers.get("content-type");
+  if (isHtmlContentType(contentType)) throw badPayload(`the body is an HTML page (${clipText(contentType ?? "", 100)}), not JSON`);
   try {
     return JSON.parse(message.body);
   } catch (error) {

@@ -11,7 +11,8 @@ import type { ODataVersion } from "../options.js";
 import { describe, isRecord } from "../util/values.js";
 import { badPayload } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
-import { isXmlContentType } from "./content-type.js";
+import { isHtmlContentType, isXmlContentType } from "./content-type.js";
+import { clipText } from "../util/redact.js";
 import { normalizeV2Entity } from "./v2-values.js";
 
 /**
@@ -69,6 +70,10 @@ export function readEntityAnswer(
   const v2 = version === "2.0";
   if (answer.body.trim() === "") return undefined;
   let entity: unknown;
+  // A proxy's or a sign-in page answering in the service's place: said as such, not as bad JSON.
+  if (isHtmlContentType(answer.contentType)) {
+    throw badPayload(`${where === undefined ? "the body is" : `${where} answered with`} an HTML page (${clipText(answer.contentType ?? "", 100)}), not an entity`);
+  }
   if (isXmlContentType(answer.contentType)) {
     if (readAtomEntry === undefined) throw new TypeError("readEntityAnswer: an Atom answer needs the Atom entry reader (see atomReaderFor)");
     entity = readAtomEntry(answer.body, where);

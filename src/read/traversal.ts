@@ -19,7 +19,7 @@ import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { loadOnce } from "../util/load-once.js";
-import { isXmlContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -193,7 +193,8 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   const { expand } = options;
   const response = await (walk?.sent ?? requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false));
   const markExpanded = expand?.length ? (await loadExpanded()).markExpanded : undefined;
-  if (isXmlContentType(response.headers.get("content-type"))) {
+  const contentType = response.headers.get("content-type");
+  if (isXmlContentType(contentType)) {
     const text = await readBodyText(response, "GET", url, signal);
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
     const { readAtomFeed } = await import("../payload/atom.js");
@@ -203,6 +204,11 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     return;
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
+  if (isHtmlContentType(contentType)) {
+    // A proxy's or a sign-in page answering in the service's place: said as such, not as bad JSON.
+    await response.body.cancel().catch(() => undefined);
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered with an HTML page (${clipText(contentType ?? "", 100)}), not a collection`);
+  }
   const v2 = core.options.version === "2.0";
   const normalizeV2Entity = v2 ? (await loadV2Values()).normalizeV2Entity : undefined;
   const body = readCollectionBody(response.body, v2 ? "v2" : "v4", {

@@ -207,9 +207,7 @@ export class PollerEngine<T> {
       if (response.type === "opaqueredirect") await discard(response);
       else answer = response.ok ? monitorAnswer(response, url, await readBodyText(response, "GET", url, signal)) : await errorAnswer(response, url, signal);
     } catch (error) {
-      if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
-      if (isTransientFailure(error)) return this.#transient(error, undefined);
-      throw error;
+      return this.#requestFailed(error, signal);
     }
     // The monitor redirected, and the runtime hides where to (browsers answer a manual redirect
     // with an opaque response: no status, no Location). Rule 7 is then read the only way such a
@@ -310,9 +308,7 @@ export class PollerEngine<T> {
     try {
       response = await this.#send("result", "GET", resultUrl, signal, "follow");
     } catch (error) {
-      if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
-      if (isTransientFailure(error)) return this.#transient(error, undefined);
-      throw error;
+      return this.#requestFailed(error, signal);
     }
     // A cancel() that succeeded while the result was on the wire has settled the outcome already,
     // as in #apply: the result is not taken (and the caller reports the poll).
@@ -328,9 +324,7 @@ export class PollerEngine<T> {
       try {
         text = await readBodyText(response, "GET", resultUrl, signal);
       } catch (error) {
-        if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
-        if (isTransientFailure(error)) return this.#transient(error, undefined);
-        throw error;
+        return this.#requestFailed(error, signal);
       }
       const result = readResultBody(monitorAnswer(response, resultUrl, text)) as T;
       // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
@@ -357,6 +351,17 @@ export class PollerEngine<T> {
     this.#transientInRow = 0;
     this.#lastTransient = undefined;
     this.#state.retryAfterAt = retryAfter === undefined ? undefined : absoluteRetryAfter(retryAfter);
+  }
+
+  /**
+   * A request of a poll that got no answer, or whose body broke off: the caller's abort rejects
+   * with its reason, a transient failure (a network error, a timeout) counts as one (rule 9), and
+   * anything else rejects as it is.
+   */
+  #requestFailed(error: unknown, signal: AbortSignal | undefined): boolean {
+    if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
+    if (isTransientFailure(error)) return this.#transient(error, undefined);
+    throw error;
   }
 
   #transient(error: unknown, retryAfter: string | undefined): boolean {

@@ -71,6 +71,11 @@ export class ClientCore {
   /** The secret values this client sends, for failures read from its answers to mask. */
   readonly sentSecrets: SentSecrets;
   readonly #pipeline: SendRequest;
+  /**
+   * Whether a request's URL is copied before the steps see it: only your own steps may change it
+   * in place (the client's never do, they make new ones), and the caller's URL must stay as it was.
+   */
+  readonly #copyUrl: boolean;
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
@@ -83,6 +88,7 @@ export class ClientCore {
     const fetched = fetchTransport(options.fetch, this.sentSecrets);
     const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);
     this.#pipeline = composePipeline(buildSteps(options), transport);
+    this.#copyUrl = options.steps.length > 0;
   }
 
   /**
@@ -94,8 +100,7 @@ export class ClientCore {
     const method = init.method.toUpperCase();
     const request: ODataRequest = {
       method,
-      // A copy: steps may change the request's URL in place, the caller's URL stays as it was.
-      url: new URL(init.url),
+      url: this.#copyUrl ? new URL(init.url) : init.url,
       headers: new Headers(init.headers),
       body: init.body,
       signal: init.signal,

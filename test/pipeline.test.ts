@@ -857,6 +857,25 @@ describe("user steps", () => {
     assert.equal(url.href, server.url("svc/Books?$top=2"));
   });
 
+  test("a query option a step appends to a request that is never retried (a poll) is sent once per poll, and the poller's monitor URL is unchanged", async (t) => {
+    const server = await startServer((_r, res) => sendJson(res, 202, { status: "Running" }));
+    t.after(() => server.close());
+    const client: PipelineStep = {
+      name: "sap-client",
+      handle(request, next) {
+        request.url.searchParams.append("sap-client", "100");
+        return next(request);
+      },
+    };
+    const poller = new ODataClient({ serviceUrl: server.url("svc/"), steps: [client] }).asyncPoller("monitor/1?job=7");
+    for (let poll = 0; poll < 3; poll++) assert.equal(await poller.poll(), true);
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      Array.from({ length: 3 }, () => "/svc/monitor/1?job=7&sap-client=100"),
+    );
+    assert.equal(poller.statusUrl, server.url("svc/monitor/1?job=7"));
+  });
+
   test("user steps run on every redirect hop with that hop's URL", async (t) => {
     const server = await startServer((r, res) => {
       if (r.path === "/svc/Old") {

@@ -46,6 +46,8 @@ function sampleBatch(format: "multipart" | "json" = "multipart") {
 
 const CRLF = "\r\n";
 const lines = (...parts: string[]) => parts.join(CRLF);
+/** One part of a multipart answer with the boundary `b`: its status, header lines and body. */
+const answerPart = (status: string, headers: string[], body: string) => lines("--b", "Content-Type: application/http", "", `HTTP/1.1 ${status}`, ...headers, "", body);
 
 test("a multipart batch is written byte for byte: CRLF, application/http parts, Content-ID, nested changeset, $n reference, relative URLs", async () => {
   const { batch } = sampleBatch();
@@ -362,22 +364,7 @@ test("more responses than requests and an unknown content type reject the whole 
   const reader = c.batch();
   const unreadable = reader.get(c.collection("Books").key(1));
   const deleted = reader.delete(c.collection("Books").key(2));
-  const notJson = lines(
-    "--b",
-    "Content-Type: application/http",
-    "",
-    "HTTP/1.1 200 OK",
-    "Content-Type: application/json",
-    "",
-    "{oops",
-    "--b",
-    "Content-Type: application/http",
-    "",
-    "HTTP/1.1 204 No Content",
-    "",
-    "",
-    "--b--",
-  );
+  const notJson = lines(answerPart("200 OK", ["Content-Type: application/json"], "{oops"), answerPart("204 No Content", [], ""), "--b--");
   const results = await reader.readAnswer({ contentType: "multipart/mixed; boundary=b", body: notJson });
   const failed = unreadable.result();
   assert.ok(!failed.ok && failed.status === 200 && failed.error.code === "BAD_PAYLOAD", String(failed.ok || failed.error));

@@ -838,21 +838,23 @@ describe("user steps", () => {
     assert.deepEqual(server.requests.map((r) => r.headers["x-attempt"]), ["1", "2", "3"]);
   });
 
+  /** A step that appends a query option to the URL in place. */
+  const sapClient: PipelineStep = {
+    name: "sap-client",
+    handle(request, next) {
+      request.url.searchParams.append("sap-client", "100");
+      return next(request);
+    },
+  };
+
   test("a query option a step appends to the URL is sent once per attempt and the caller's URL is unchanged", async (t) => {
     const server = await startServer((_r, res) => {
       if (server.requests.length === 1) sendText(res, 503, "busy");
       else ok(res);
     });
     t.after(() => server.close());
-    const client: PipelineStep = {
-      name: "sap-client",
-      handle(request, next) {
-        request.url.searchParams.append("sap-client", "100");
-        return next(request);
-      },
-    };
     const url = new URL(server.url("svc/Books?$top=2"));
-    await coreFor(server, { steps: [client] }).send({ method: "GET", url });
+    await coreFor(server, { steps: [sapClient] }).send({ method: "GET", url });
     assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Books?%24top=2&sap-client=100", "/svc/Books?%24top=2&sap-client=100"]);
     assert.equal(url.href, server.url("svc/Books?$top=2"));
   });
@@ -860,14 +862,7 @@ describe("user steps", () => {
   test("a query option a step appends to a request that is never retried (a poll) is sent once per poll, and the poller's monitor URL is unchanged", async (t) => {
     const server = await startServer((_r, res) => sendJson(res, 202, { status: "Running" }));
     t.after(() => server.close());
-    const client: PipelineStep = {
-      name: "sap-client",
-      handle(request, next) {
-        request.url.searchParams.append("sap-client", "100");
-        return next(request);
-      },
-    };
-    const poller = new ODataClient({ serviceUrl: server.url("svc/"), steps: [client] }).asyncPoller("monitor/1?job=7");
+    const poller = new ODataClient({ serviceUrl: server.url("svc/"), steps: [sapClient] }).asyncPoller("monitor/1?job=7");
     for (let poll = 0; poll < 3; poll++) assert.equal(await poller.poll(), true);
     assert.deepEqual(
       server.requests.map((r) => r.path),

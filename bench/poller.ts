@@ -26,6 +26,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ODataClient } from "../src/index.js";
 import { LIBRARY_VERSION } from "../src/options.js";
+import { versionHeaders } from "../src/payload/version-headers.js";
 import type { BenchFigure } from "./main.js";
 import { median, quantile, spread } from "./stats.js";
 
@@ -107,7 +108,7 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
         unit: "ratio",
         note: `median of ${cancel.roundRatios.length} rounds' ratios, spread ${spread(cancel.roundRatios)}; keep about 1.04`,
       },
-      { name: `${CANCEL_COUNT} DELETEs by hand at once, median`, value: cancel.handMs, unit: "ms", note: "the client's headers, redirect manual, an AbortSignal and a 30 s timer each" },
+      { name: `${CANCEL_COUNT} DELETEs by hand at once, median`, value: cancel.handMs, unit: "ms", note: "the client's headers (OData-Version and OData-MaxVersion among them), redirect manual, an AbortSignal and a 30 s timer each" },
       {
         name: `cancel() of ${CANCEL_COUNT} pollers / ${CANCEL_COUNT} DELETEs by hand`,
         value: median(cancel.handRatios),
@@ -342,9 +343,10 @@ async function measureCancel(
     if (!statuses.every((status) => status === 204)) throw new Error("a bare DELETE did not cancel its job");
     return elapsed;
   };
-  // The DELETE as cancel() must send it, by hand: the headers the client adds, redirects not
+  // The DELETE as cancel() must send it, by hand: the headers the client adds (a write's version
+  // headers among them, which the service reads: the bare DELETE sends none), redirects not
   // followed, an AbortSignal (a caller's abort or the timeout ends it) and a 30 s timer.
-  const handHeaders = { accept: "application/json", "user-agent": `traverse-odata/${LIBRARY_VERSION}`, "accept-language": "en" };
+  const handHeaders = { accept: "application/json", ...versionHeaders("4.0", "write"), "user-agent": `traverse-odata/${LIBRARY_VERSION}`, "accept-language": "en" };
   const timeByHand = async (): Promise<number> => {
     const monitors = await startEndlessJobs(serviceUrl, count);
     const started = performance.now();

@@ -797,6 +797,12 @@ describe("malformed metadata rejects with BAD_METADATA naming what and where", (
       assert.match(badMetadata(() => parseMetadata(edmx("", `<Member Name="A" Value="${value}"/>`))).message, /<Member Name="A">.* has Value=".*", which is not an integer/, JSON.stringify(value));
     }
     assert.deepEqual(valuesOf(edmx("", '<Member Name="A" Value=" +7 "/><Member Name="B" Value="-3"/>')), [7, -3]);
+    // An underlying type that is none of the five (a name an object has, too) is kept, its values held to exact integers.
+    for (const odd of ["toString", "__proto__", "Edm.String"]) {
+      assert.deepEqual(valuesOf(edmx(odd, '<Member Name="A" Value="5"/>')), [5], odd);
+      assert.deepEqual(valuesOf(json(odd, { A: 5 })), [5], odd);
+      assert.equal(parseMetadata(edmx(odd, '<Member Name="A" Value="5"/>')).enumType("S.E")?.underlyingType, odd);
+    }
     assert.match(badMetadata(() => parseMetadata(json("", { A: 1.5 }))).message, /\$\["S"\]\["E"\]\["A"\] is 1\.5, not an integer/);
   });
 

@@ -26,13 +26,13 @@ export const MAX_NESTING = 100;
  * none is named). Edm.Int64's ends are the numbers nearest to them: a value beyond 2^53 is read as
  * the nearest number, as `JSON.parse` gives it, so 2^63 - 1 arrives as 2^63.
  */
-const ENUM_RANGES: Readonly<Record<string, readonly [low: number, high: number]>> = {
-  "Edm.Byte": [0, 255],
-  "Edm.SByte": [-128, 127],
-  "Edm.Int16": [-32768, 32767],
-  "Edm.Int32": [-(2 ** 31), 2 ** 31 - 1],
-  "Edm.Int64": [-(2 ** 63), 2 ** 63],
-};
+const ENUM_RANGES: ReadonlyMap<string, readonly [low: number, high: number]> = new Map([
+  ["Edm.Byte", [0, 255]],
+  ["Edm.SByte", [-128, 127]],
+  ["Edm.Int16", [-32768, 32767]],
+  ["Edm.Int32", [-(2 ** 31), 2 ** 31 - 1]],
+  ["Edm.Int64", [-(2 ** 63), 2 ** 63]],
+]);
 
 /**
  * Whether an enumeration member's value is one its underlying type holds: an integer within the
@@ -40,7 +40,7 @@ const ENUM_RANGES: Readonly<Record<string, readonly [low: number, high: number]>
  * what the document says); its values are held to the integers a number represents exactly.
  */
 export function enumValueFits(value: number, underlyingType: string): boolean {
-  const range = ENUM_RANGES[underlyingType];
+  const range = ENUM_RANGES.get(underlyingType);
   if (range === undefined) return Number.isSafeInteger(value);
   return Number.isInteger(value) && value >= range[0] && value <= range[1];
 }

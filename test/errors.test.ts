@@ -554,15 +554,16 @@ describe("secrets stay out of errors", () => {
     assert.ok(server.requests.at(-1)?.body.includes(`x-api-key: ${partKey}`), "the part carried the key");
   });
 
-  test("a CSRF token the service echoes bare in a write's error is masked", async (t) => {
+  test("a CSRF token and the session cookie the service echoes bare in a write's error are masked", async (t) => {
     const token = "csrf-TOKEN-0123456789";
+    const session = "SAP_SESSIONID_S4H_100=session-SECRET-4242";
     const server = await startServer((request, res) => {
       if (request.headers["x-csrf-token"] === "Fetch") {
-        res.writeHead(200, { "x-csrf-token": token, "content-type": "application/json" });
+        res.writeHead(200, { "x-csrf-token": token, "set-cookie": `${session}; Path=/; HttpOnly`, "content-type": "application/json" });
         res.end("{}");
         return;
       }
-      sendJson(res, 400, { error: { code: "Invalid", message: `rejected under ${request.headers["x-csrf-token"] ?? "no token"}` } });
+      sendJson(res, 400, { error: { code: "Invalid", message: `rejected under ${request.headers["x-csrf-token"] ?? "no token"} with ${request.headers["cookie"] ?? "no cookie"}` } });
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, csrf: true });
@@ -572,8 +573,9 @@ describe("secrets stay out of errors", () => {
     );
     assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
     assert.equal(server.requests.at(-1)?.headers["x-csrf-token"], token, "the write carried the token");
-    assert.equal(error.odataError?.message, "rejected under ***");
-    assertClean(error, [token]);
+    assert.equal(server.requests.at(-1)?.headers["cookie"], session, "and the session cookie, as sent");
+    assert.equal(error.odataError?.message, "rejected under *** with ***");
+    assertClean(error, [token, session]);
   });
 
   test("a status monitor that echoes the token bare in its error body has it masked too", async (t) => {

@@ -177,6 +177,50 @@ describe("invokeAsync() and getAsync(): an HTML page as the operation's result i
     assert.deepEqual(sent(server.requests), Array.from({ length: 4 }, () => ["POST /odata/run", "GET /monitor/1"]).flat());
   });
 
+  test("a poller resumed from its token goes by the Content-Type the token keeps; a token without one (written before it was kept) tells by the text's start", async (t) => {
+    const answers: [string, string, "refused" | "text"][] = [
+      ["text/html", '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"><html/>', "refused"],
+      ["text/plain", "<html><b>template</b></html>", "text"],
+    ];
+    let polls = 0;
+    const { server, client } = await serveClient(
+      t,
+      monitorService((_request, res) => {
+        const [contentType, body] = answers[polls++]!;
+        res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      }),
+    );
+    const tokens: AsyncPollerToken[] = [];
+    for (const [contentType] of answers) {
+      const poller = await client.action("run").invokeAsync({}, { pollInterval: 1 });
+      await poller.wait().catch(() => undefined);
+      const token = JSON.parse(JSON.stringify(poller.toJSON())) as AsyncPollerToken;
+      assert.equal(token.outcome, "succeeded");
+      assert.equal(token.resultType, contentType);
+      tokens.push(token);
+    }
+    const outcomeOf = (token: AsyncPollerToken): string => {
+      try {
+        return `text ${String(client.resumeAsync(token).result())}`;
+      } catch (error) {
+        return `refused: ${(error as Error).message}`;
+      }
+    };
+    const refused = `refused: the operation "run" (status monitor ${server.url("monitor/1")}) answered with an HTML page, not the operation's result`;
+    // With the type: as the poller that wrote the token read it (the start alone would say otherwise for both).
+    assert.deepEqual(tokens.map(outcomeOf), [refused, `text ${answers[1]![1]}`]);
+    // Without it: by the start, which misses the XHTML page and refuses the HTML-looking text.
+    const untyped = tokens.map(({ resultType: _dropped, ...token }) => token as AsyncPollerToken);
+    assert.deepEqual(untyped.map(outcomeOf), [`text ${answers[0]![1]}`, refused]);
+    // A resultType that is no string is a type not known: the start tells again.
+    assert.deepEqual(
+      untyped.map((token) => outcomeOf({ ...token, resultType: 7 } as unknown as AsyncPollerToken)),
+      [`text ${answers[0]![1]}`, refused],
+    );
+    assert.equal(sent(server.requests).length, 4, "resuming sends nothing");
+  });
+
   test("the generic asyncPoller() still gives the page as its text (rule 5 unchanged)", async (t) => {
     const { server, client } = await serveClient(t, (_request, res) => sendHtml(res));
     const poller = client.asyncPoller<string>("monitor/1", { pollInterval: 1 });

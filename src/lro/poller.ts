@@ -183,6 +183,7 @@ export class Poller<T> implements AsyncPoller<T> {
     if (phase.name === "succeeded") {
       token.outcome = "succeeded";
       if (phase.result !== undefined) token.result = phase.result;
+      if (phase.resultType !== undefined) token.resultType = phase.resultType;
     }
     if (phase.name === "cancelled") token.outcome = "cancelled";
     if (phase.name === "failed") {

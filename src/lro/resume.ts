@@ -122,7 +122,8 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
       if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: tokenUrl(t.resultUrl, base, "resultUrl") };
       break;
     case "succeeded":
-      start.phase = { name: "succeeded", result: t.result as T };
+      // Only ever compared with text/html: anything but a string is a type not known.
+      start.phase = { name: "succeeded", result: t.result as T, resultType: typeof t.resultType === "string" ? t.resultType : undefined };
       break;
     case "cancelled":
       start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${redactUrl(statusUrl)} was cancelled`, errorInit) };

@@ -14,7 +14,7 @@ export type Phase<T> =
   | { name: "fetching-result"; resultUrl: URL }
   /**
    * `resultType`: the `Content-Type` of a result given as text (a body that is not JSON), for the
-   * typed pollers to tell an HTML page from a result; unknown after a resume.
+   * typed pollers to tell an HTML page from a result; kept in the token (`resultType`).
    */
   | { name: "succeeded"; result: T; resultType?: string | undefined }
   | { name: "failed"; error: Error }

@@ -51,6 +51,11 @@ export interface AsyncPollerToken {
   outcome?: "succeeded" | "failed" | "cancelled";
   /** The result of a succeeded operation. */
   result?: unknown;
+  /**
+   * The `Content-Type` of a succeeded operation's result given as text (a body that is not JSON),
+   * so that a resumed poller reads it by its type as the poller that wrote the token did.
+   */
+  resultType?: string;
   /** What is known of a failure. */
   failure?: { message: string; httpStatus?: number; odataError?: ODataErrorDetail };
   /** What the result is read as (version 2); missing means `{ kind: "raw" }`. */

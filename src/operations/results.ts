@@ -79,7 +79,8 @@ export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataV
   const read = (raw: unknown): R => {
     // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md);
     // one sent as text/html is refused as invoke() refuses it (result-body.ts). A poller resumed
-    // from a token no longer knows the type: there the text's start tells.
+    // from a token written before the token kept the type does not know it: there the text's
+    // start tells.
     if (typeof raw === "string" && isHtmlResult(raw, resultTypeOf(poller))) {
       const what = where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
       throw new ODataClientError("BAD_PAYLOAD", `${what} answered with an HTML page, not the operation's result`);
@@ -97,7 +98,8 @@ function isHtmlResult(text: string, contentType: string | undefined): boolean {
 }
 
 /**
- * How an HTML page starts, for a result whose type is not known (a poller resumed from a token):
+ * How an HTML page starts, for a result whose type is not known (a poller resumed from an older
+ * token):
  * a document type declaration or the `html` element, after white space. Not every text with a tag
  * in it: a raw value such as `<b>9</b>` is a result.
  */

@@ -32,6 +32,16 @@ function monitorService(rest: Handler): Handler {
   };
 }
 
+/** A monitor whose final answer to each operation started is the next of `answers`: its type and text. */
+function monitorAnswering(answers: readonly (readonly [contentType: string, body: string, ...rest: unknown[]])[]): Handler {
+  let polls = 0;
+  return monitorService((_request, res) => {
+    const [contentType, body] = answers[polls++]!;
+    res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
+}
+
 const sent = (requests: readonly RecordedRequest[]) => requests.map((request) => `${request.method} ${request.path}`);
 
 /** The error a settled promise rejected with, failing when it resolved. */
@@ -137,15 +147,7 @@ describe("invokeAsync() and getAsync(): an HTML page as the operation's result i
       ["text/plain", "<b>9</b>"],
       ["text/html", "\r\n  <HTML><BODY>Please sign in</BODY></HTML>"],
     ];
-    let polls = 0;
-    const { server, client, root } = await serveClient(
-      t,
-      monitorService((_request, res) => {
-        const [contentType, body] = answers[polls++]!;
-        res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
-        res.end(body);
-      }),
-    );
+    const { server, client, root } = await serveClient(t, monitorAnswering(answers));
     assert.equal(await (await client.function("bold").getAsync({ pollInterval: 1 })).wait(), "<b>9</b>");
     const error = await rejection((await client.function("signIn").getAsync({ pollInterval: 1 })).wait());
     assert.equal(error.code, "BAD_PAYLOAD");
@@ -160,15 +162,7 @@ describe("invokeAsync() and getAsync(): an HTML page as the operation's result i
       ["text/html", "<head><title>Sign in</title></head>", "refused"],
       ["text/plain", "<html><b>template</b></html>", "text"],
     ];
-    let polls = 0;
-    const { server, client } = await serveClient(
-      t,
-      monitorService((_request, res) => {
-        const [contentType, body] = answers[polls++]!;
-        res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
-        res.end(body);
-      }),
-    );
+    const { server, client } = await serveClient(t, monitorAnswering(answers));
     for (const [contentType, body, outcome] of answers) {
       const waited = (await client.action("run").invokeAsync({}, { pollInterval: 1 })).wait();
       if (outcome === "text") assert.equal(await waited, body, contentType);
@@ -182,15 +176,7 @@ describe("invokeAsync() and getAsync(): an HTML page as the operation's result i
       ["text/html", '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"><html/>', "refused"],
       ["text/plain", "<html><b>template</b></html>", "text"],
     ];
-    let polls = 0;
-    const { server, client } = await serveClient(
-      t,
-      monitorService((_request, res) => {
-        const [contentType, body] = answers[polls++]!;
-        res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
-        res.end(body);
-      }),
-    );
+    const { server, client } = await serveClient(t, monitorAnswering(answers));
     const tokens: AsyncPollerToken[] = [];
     for (const [contentType] of answers) {
       const poller = await client.action("run").invokeAsync({}, { pollInterval: 1 });

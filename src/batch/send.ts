@@ -97,13 +97,13 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
     const answers: Answer[] = planOf(batch).requests.map(() => ({ kind: "pending" }));
-    return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, options?.continuation, [], answeredUrl(response, url));
+    return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const text = await readBodyText(response, "POST", url, signal);
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = SENT_SECRETS.get(response);
-  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), options?.continuation, [], answeredUrl(response, url), secrets);
+  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
 }
 
 /**
@@ -121,7 +121,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   // mask however many tokens later requests use.
   const secrets = batch.core.sentSecrets.current();
   const plan = planOf(batch);
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), undefined, [], undefined, secrets), plan.shape(0));
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), { secrets }), plan.shape(0));
   if (inner.isDone()) poller.result();
   return poller;
 }
@@ -150,12 +150,12 @@ export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, sha
   for (const item of items.slice(0, from)) {
     for (const request of item.kind === "request" ? [item.request] : item.requests) earlier[request.index] = { kind: "earlier" };
   }
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), undefined, earlier), plan.shape(from));
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), { earlier }), plan.shape(from));
 }
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
 export function readBatchAnswer(batch: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
-  return resultsOf(batch, matchAnswer(planOf(batch), answer.body, answer.contentType, 0), continuation);
+  return resultsOf(batch, matchAnswer(planOf(batch), answer.body, answer.contentType, 0), { continuation });
 }
 
 /** Reads an answer body in either format and matches it to the plan from item `from` on. */
@@ -192,20 +192,26 @@ function matchRaw(plan: BatchPlan, raw: unknown, from: number): MatchedAnswers {
   throw badBatchResponse("the batch's final result is neither a multipart batch response nor a JSON batch response");
 }
 
+/** How {@link resultsOf} reads an answer, beyond the answer itself. */
+interface ReadingOf {
+  /** The poller options of a continuation the answer names. */
+  continuation?: AsyncPollerOptions | undefined;
+  /** The answers read before (a continuation's), for the requests this answer leaves out. */
+  earlier?: Answer[];
+  /** The URL that answered, which a continuation's Location resolves against; the service root by default. */
+  answeredAt?: URL | undefined;
+  /** The secrets the batch was sent with, for the failed parts to mask; those sent so far by default. */
+  secrets?: SecretSet | undefined;
+}
+
 /**
  * The results from matched answers, earlier answers kept; a continuation becomes a poller whose
  * result is the whole batch's results once the rest has come. They become the plan's latest. The
  * continuation's Location resolves against `answeredAt`, the URL that answered (the service root
  * for an answer read elsewhere, or one a monitor gave).
  */
-function resultsOf(
-  batch: BatchToSend,
-  matched: MatchedAnswers,
-  continuationOptions: AsyncPollerOptions | undefined,
-  earlier: Answer[] = [],
-  answeredAt: URL = batch.core.options.serviceUrl,
-  secrets: SecretSet | undefined = batch.core.sentSecrets.current(),
-): BatchResults {
+function resultsOf(batch: BatchToSend, matched: MatchedAnswers, read: ReadingOf = {}): BatchResults {
+  const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, secrets = batch.core.sentSecrets.current() } = read;
   const plan = planOf(batch);
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
@@ -222,7 +228,7 @@ function resultsOf(
     const monitor = resolveAnswerUrl(matched.continuation, { url: answeredAt, status: 202, method: "POST" }, "Location");
     const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
     const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), continuationOptions, known, monitor), plan.shape(from));
+    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), { continuation: continuationOptions, earlier: known, answeredAt: monitor }), plan.shape(from));
   }
   const results = makeResults(list, continuation);
   batch.record.latest = results;

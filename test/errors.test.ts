@@ -554,6 +554,92 @@ describe("secrets stay out of errors", () => {
     assert.ok(server.requests.at(-1)?.body.includes(`x-api-key: ${partKey}`), "the part carried the key");
   });
 
+  test("an Authorization given in the client's headers is masked as one: its bare token, and for Basic its base64, user:password and password", async (t) => {
+    const server = await startServer((request, res) => {
+      const [scheme = "", credentials = ""] = String(request.headers["authorization"]).split(" ");
+      const echoed = scheme === "Basic" ? `${credentials} / ${Buffer.from(credentials, "base64").toString()}` : credentials;
+      sendJson(res, 403, { error: { code: "Denied", message: `no access for ${echoed}` } });
+    });
+    t.after(() => server.close());
+    const cases: [string, string, string][] = [
+      [`Bearer ${BEARER}`, "no access for ***", BEARER],
+      [`Basic ${Buffer.from(`alice:${PASSWORD}`).toString("base64")}`, "no access for *** / ***", PASSWORD],
+    ];
+    for (const [authorization, shown, secret] of cases) {
+      const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, headers: { Authorization: authorization } });
+      const error = await client.collection("Books").page().then(
+        () => assert.fail("the 403 resolved"),
+        (failure: unknown) => failure,
+      );
+      assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
+      assert.equal(server.requests.at(-1)?.headers["authorization"], authorization, "it went on the wire");
+      assert.equal(error.odataError?.message, shown);
+      assertClean(error, [secret]);
+    }
+  });
+
+  test("the Authorization values sent are kept however many other secret headers came first; the parts of a $batch each keep their own key", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.endsWith("/$batch")) {
+        const keys = [...request.body.matchAll(/x-api-key: (\S+)/g)].map((match) => match[1]);
+        const parts = keys.map((key) => `--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ error: { code: "Denied", message: `bad key ${key}` } })}\r\n`);
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+        res.end(`${parts.join("")}--b0--\r\n`);
+        return;
+      }
+      sendJson(res, 403, { error: { code: "Denied", message: `token ${String(request.headers["authorization"]).split(" ")[1]} expired` } });
+    });
+    t.after(() => server.close());
+    // A step that sends 16 other secret headers before any request carries a token.
+    let first = true;
+    const many: PipelineStep = {
+      name: "many-keys",
+      handle(request, next) {
+        if (first) for (let n = 0; n < 16; n++) request.headers.set(`x-tenant${n}-api-key`, `tenant-${n}-KEY-abcdef`);
+        first = false;
+        return next(request);
+      },
+    };
+    let issued = 0;
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, steps: [many], auth: { bearer: () => `token-${++issued}-abcdefghijklmnop` } });
+    for (let call = 1; call <= 2; call++) {
+      const error = await client.collection("Books").page().then(
+        () => assert.fail("the 403 resolved"),
+        (failure: unknown) => failure,
+      );
+      assert.ok(error instanceof ODataHttpError);
+      assert.equal(error.odataError?.message, "token *** expired", `call ${call}`);
+    }
+    const batch = client.batch();
+    const handles = [1, 2, 3, 4, 5, 6].map((n) => batch.request({ method: "GET", url: `Books(${n})`, headers: { "x-api-key": `part-${n}-KEY-0123456789` } }));
+    await batch.send();
+    assert.deepEqual(
+      handles.map((handle) => {
+        const result = handle.result();
+        return result.ok ? "ok" : result.error instanceof ODataHttpError ? result.error.odataError?.message : result.error.message;
+      }),
+      Array.from({ length: 6 }, () => "bad key ***"),
+    );
+  });
+
+  test("a $batch part whose body cannot be read, echoing the token, has it masked in its BAD_PAYLOAD", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = String(request.headers["authorization"]).split(" ")[1];
+      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+      res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\nx ${token}\r\n--b0--\r\n`);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: "tok-SECRET-9876" } });
+    const batch = client.batch();
+    const book = batch.get(client.collection("Books").key(1));
+    await batch.send();
+    const result = book.result();
+    assert.ok(!result.ok && result.status === 200 && result.error.code === "BAD_PAYLOAD", inspect(result));
+    assert.match(result.error.message, /^response to request 1 \(GET Books\(1\)\): the body is not JSON/);
+    assertClean(result.error, ["tok-SECRET-9876"]);
+    assert.ok(!inspect(result.error).includes("tok-SECRET-9876"), inspect(result.error));
+  });
+
   test("a CSRF token and the session cookie the service echoes bare in a write's error are masked", async (t) => {
     const token = "csrf-TOKEN-0123456789";
     const session = "SAP_SESSIONID_S4H_100=session-SECRET-4242";

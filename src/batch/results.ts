@@ -261,8 +261,11 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       value = request.decode(message);
     } catch (error) {
       if (!(error instanceof ODataClientError)) throw error;
-      // This request's answer alone is unreadable, as it would be sent alone; the others stand.
-      const unreadable = new ODataClientError(error.code, `response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`, { cause: error });
+      // This request's answer alone is unreadable, as it would be sent alone; the others stand. The
+      // reader's message may quote the body's start, so the secrets sent are masked in it (and the
+      // reader's error, which quotes it as well, is not kept as the cause).
+      const text = `response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`;
+      const unreadable = new ODataClientError(error.code, secrets === undefined ? text : maskSecretValues(text, secrets));
       return { ok: false, status: message.status, headers: message.headers, error: unreadable };
     }
     return { ok: true, status: message.status, headers: message.headers, value };

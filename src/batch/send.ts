@@ -6,7 +6,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { readBodyText } from "../http/body.js";
-import { SENT_SECRETS, type SecretSet } from "../util/redact.js";
+import { isPublicValue, isSecretHeaderName, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
@@ -75,11 +75,16 @@ export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = fal
 }
 
 /**
- * Notes the secret headers of the parts (a part's own `x-api-key`), which travel inside the body
- * where the transport does not see them: a failed part that echoes one masks it.
+ * `secrets` with the values of the parts' own secret headers (a part's `x-api-key`), which travel
+ * inside the body where the transport does not see them: a failed part that echoes one masks it,
+ * however many parts carry one.
  */
-function noteSecrets(batch: BatchToSend): void {
-  batch.core.sentSecrets.sent(planOf(batch).requests.flatMap((request) => Object.entries(request.headers)));
+function withPartSecrets(batch: BatchToSend, secrets: SecretSet | undefined): SecretSet | undefined {
+  const values = planOf(batch)
+    .requests.flatMap((request) => Object.entries(request.headers))
+    .filter(([name, value]) => isSecretHeaderName(name) && value !== "" && !isPublicValue(value))
+    .map(([, value]) => value);
+  return values.length === 0 ? secrets : { values: [...(secrets?.values ?? []), ...values], authorizations: secrets?.authorizations ?? [] };
 }
 
 /**
@@ -92,7 +97,6 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const signal = toAbortSignal(options?.signal);
   // The poller options of a continuation are checked before anything is sent, as every option is.
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
-  noteSecrets(batch);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
@@ -102,7 +106,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const text = await readBodyText(response, "POST", url, signal);
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
-  const secrets = SENT_SECRETS.get(response);
+  const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
 }
 
@@ -115,11 +119,10 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   const { continueOnError, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
-  noteSecrets(batch);
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.
-  const secrets = batch.core.sentSecrets.current();
+  const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
   const plan = planOf(batch);
   const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), { secrets }), plan.shape(0));
   if (inner.isDone()) poller.result();

@@ -280,11 +280,26 @@ export class SentSecrets {
     return this.#current;
   }
 
-  /** Keeps one value sent under `name`; whether it was new. */
+  /**
+   * Keeps one value sent under `name`; whether it was new. An `Authorization` is kept even when
+   * configured (its token, base64 and password are masked from it), and keeps its place however
+   * many other names come; another name past the bound pushes out the one seen first.
+   */
   #note(name: string, value: string): boolean {
-    const recent = this.#recent.get(name) ?? [];
-    if (value === "" || this.#configured.includes(value) || recent.includes(value) || (recent.length === 0 && this.#recent.size >= RECENT_NAMES)) return false;
-    this.#recent.set(name, recent);
+    const authorization = name === "authorization";
+    if (value === "" || isPublicValue(value) || (!authorization && this.#configured.includes(value))) return false;
+    let recent = this.#recent.get(name);
+    if (recent?.includes(value)) return false;
+    if (recent === undefined) {
+      if (!authorization && this.#recent.size >= RECENT_NAMES) {
+        for (const key of this.#recent.keys()) {
+          if (key === "authorization") continue;
+          this.#recent.delete(key);
+          break;
+        }
+      }
+      this.#recent.set(name, (recent = []));
+    }
     if (recent.push(value) > RECENT_PER_NAME) recent.shift();
     return true;
   }

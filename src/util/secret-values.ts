@@ -24,8 +24,10 @@ export function secretForms(value: string, authorization = false): string[] {
     forms.push(credentials);
     if (scheme.toLowerCase() === "basic") {
       try {
-        const pair = atob(credentials);
-        forms.push(pair, pair.slice(pair.indexOf(":") + 1));
+        // The pair as bytes, read as UTF-8 (what clients send today) and as Latin-1 (the older rule).
+        const bytes = atob(credentials);
+        const utf8 = new TextDecoder().decode(Uint8Array.from(bytes, (char) => char.charCodeAt(0)));
+        for (const pair of new Set([utf8, bytes])) forms.push(pair, pair.slice(pair.indexOf(":") + 1));
       } catch {
         // Not base64: the credentials as they are.
       }

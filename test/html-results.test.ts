@@ -341,6 +341,33 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
     assert.match(result.error.message, /^response to request 1 \(GET report\(\)\): the body is not JSON \(/);
   });
 
+  test("JSON that a service labels text/html is read as JSON: a page, a walk, an entity, a write's answer, $batch page and entity parts", async (t) => {
+    const page = { value: [{ ID: 1, title: "Dune" }] };
+    const entity = { ID: 1, title: "Dune" };
+    const part = (body: unknown) => responsePart("200 OK", { "Content-Type": HTML_TYPE }, JSON.stringify(body));
+    const { server, client } = await serveClient(t, (request, res, req) => {
+      if (request.path.endsWith("$batch")) return answerMultipart([part(entity), part(page)])(request, res, req);
+      const body = JSON.stringify(request.path.endsWith("/Items") && request.method === "GET" ? page : entity);
+      res.writeHead(request.method === "POST" ? 201 : 200, { "content-type": HTML_TYPE, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+    const items = client.collection("Items");
+    assert.deepEqual((await items.page()).value, page.value);
+    const walked: unknown[] = [];
+    for await (const item of items) walked.push(item);
+    assert.deepEqual(walked, page.value);
+    assert.deepEqual(await items.key(1).get(), entity);
+    assert.deepEqual(await items.create({ title: "Dune" }), entity);
+    const batch = client.batch();
+    const one = batch.get(items.key(1));
+    const all = batch.page(items);
+    await batch.send();
+    const [got, paged] = [one.result(), all.result()];
+    assert.ok(got.ok && paged.ok, inspect([got, paged]));
+    assert.deepEqual([got.value, paged.value.value], [entity, page.value]);
+    assert.deepEqual(sent(server.requests), ["GET /odata/Items", "GET /odata/Items", "GET /odata/Items(1)", "POST /odata/Items", "POST /odata/$batch"]);
+  });
+
   test("an entity part and a page part answered text/html are refused as key().get() and page() refuse the page: an HTML page, not an entity or a collection", async (t) => {
     const page = responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE);
     const { server, client } = await serveClient(t, (request, res, req) =>

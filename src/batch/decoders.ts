@@ -26,11 +26,11 @@ import type { DecodeSpec } from "./record.js";
 /** The JSON body of a response part; `undefined` when empty. */
 function jsonBody(message: HttpMessage): unknown {
   if (message.body.trim() === "") return undefined;
-  const contentType = message.headers.get("content-type");
-  if (isHtmlContentType(contentType)) throw badPayload(`the body is an HTML page (${clipText(contentType ?? "", 100)}), not JSON`);
   try {
     return JSON.parse(message.body);
   } catch (error) {
+    const contentType = message.headers.get("content-type");
+    if (isHtmlContentType(contentType)) throw badPayload(`the body is an HTML page (${clipText(contentType ?? "", 100)}), not JSON`, error);
     throw badPayload(`the body is not JSON (${(error as Error).message})`, error);
   }
 }

@@ -70,10 +70,6 @@ export function readEntityAnswer(
   const v2 = version === "2.0";
   if (answer.body.trim() === "") return undefined;
   let entity: unknown;
-  // A proxy's or a sign-in page answering in the service's place: said as such, not as bad JSON.
-  if (isHtmlContentType(answer.contentType)) {
-    throw badPayload(`${where === undefined ? "the body is" : `${where} answered with`} an HTML page (${clipText(answer.contentType ?? "", 100)}), not an entity`);
-  }
   if (isXmlContentType(answer.contentType)) {
     if (readAtomEntry === undefined) throw new TypeError("readEntityAnswer: an Atom answer needs the Atom entry reader (see atomReaderFor)");
     entity = readAtomEntry(answer.body, where);
@@ -81,6 +77,11 @@ export function readEntityAnswer(
     try {
       entity = JSON.parse(answer.body);
     } catch (error) {
+      // A proxy's or a sign-in page answering in the service's place is said to be one (JSON
+      // mislabelled text/html is read as JSON).
+      if (isHtmlContentType(answer.contentType)) {
+        throw badPayload(`${where === undefined ? "the body is" : `${where} answered with`} an HTML page (${clipText(answer.contentType ?? "", 100)}), not an entity`, error);
+      }
       const what = `${where === undefined ? "the body is" : `${where} answered with a body that is`} not JSON (${(error as Error).message})`;
       throw badPayload(what, error);
     }

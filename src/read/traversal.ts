@@ -204,11 +204,6 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     return;
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
-  if (isHtmlContentType(contentType)) {
-    // A proxy's or a sign-in page answering in the service's place: said as such, not as bad JSON.
-    await response.body.cancel().catch(() => undefined);
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered with an HTML page (${clipText(contentType ?? "", 100)}), not a collection`);
-  }
   const v2 = core.options.version === "2.0";
   const normalizeV2Entity = v2 ? (await loadV2Values()).normalizeV2Entity : undefined;
   const body = readCollectionBody(response.body, v2 ? "v2" : "v4", {
@@ -223,7 +218,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     try {
       next = await body.next();
     } catch (error) {
-      throw pageReadFailure(error, url, signal);
+      throw pageReadFailure(error, url, signal, contentType);
     }
     if (next.done) {
       yield { entities: held ?? [], end: next.value };
@@ -237,10 +232,15 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   }
 }
 
-/** A failure while a page is read; a payload's names the page's request, as get()'s does. */
-function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | undefined): unknown {
+/**
+ * A failure while a page is read; a payload's names the page's request, as get()'s does, and a
+ * body labelled `text/html` that is no collection is said to be what it is: a proxy's or a sign-in
+ * page answering in the service's place (JSON mislabelled so is read as JSON).
+ */
+function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | undefined, contentType: string | null): unknown {
   if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !signal?.aborted) {
-    return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: ${error.message}`, { cause: error });
+    const what = isHtmlContentType(contentType) ? ` answered with an HTML page (${clipText(contentType ?? "", 100)}), not a collection` : `: ${error.message}`;
+    return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}${what}`, { cause: error });
   }
   return bodyReadFailure(error, "GET", url, signal);
 }

@@ -233,6 +233,45 @@ test("a failed changeset, answered with one response in its place, is a failure 
   assert.deepEqual(results.of(read), first);
 });
 
+/** One response of a changeset (boundary `cs`), with the Content-ID given. */
+const changesetPart = (contentId: string | undefined, status: string, body: string) =>
+  lines("--cs", "Content-Type: application/http", ...(contentId === undefined ? [] : [`Content-ID: ${contentId}`]), "", `HTTP/1.1 ${status}`, "Content-Type: application/json", "", body);
+
+/** sampleBatch's answer: the read, the changeset as given, the delete. */
+const sampleAnswer = (readPart: string, changeset: string) =>
+  lines(readPart, "--b", "Content-Type: multipart/mixed; boundary=cs", "", changeset, "--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b--");
+
+test("Content-IDs that contradict the order never hand a request another's answer: a changeset numbered by the service is matched by position, all of it; counts that differ and a top-level ID of another request are refused", async () => {
+  const read = answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}');
+  const creates = (first: string | undefined, second: string | undefined) =>
+    lines(changesetPart(first, "201 Created", '{"ID":900}'), changesetPart(second, "201 Created", '{"ID":77}'), "--cs--");
+  const valuesOf = async (body: string) => {
+    const { batch, book, review } = sampleBatch();
+    await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+    return [book.result(), review.result()].map((result) => (result.ok ? (result.value as { ID: number }).ID : result.error.message));
+  };
+  // The requests' own Content-IDs (2, 3), swapped: by ID. The service's own numbering (1, 2), or
+  // one ID missing: by position, never half by ID (ID 2 would be the first create's).
+  assert.deepEqual(await valuesOf(sampleAnswer(read, lines(changesetPart("3", "201 Created", '{"ID":77}'), changesetPart("2", "201 Created", '{"ID":900}'), "--cs--"))), [900, 77]);
+  assert.deepEqual(await valuesOf(sampleAnswer(read, creates("1", "2"))), [900, 77]);
+  assert.deepEqual(await valuesOf(sampleAnswer(read, creates(undefined, "2"))), [900, 77]);
+  assert.deepEqual(await valuesOf(sampleAnswer(read, creates("2", "2"))), [900, 77]);
+  const refused = async (body: string, says: RegExp) => {
+    const { batch } = sampleBatch();
+    await assert.rejects(batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body }), (error: unknown) => {
+      assert.ok(error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE", String(error));
+      assert.match(error.message, says);
+      return true;
+    });
+  };
+  await refused(sampleAnswer(read, lines(changesetPart("2", "201 Created", '{"ID":900}'), "--cs--")), /a changeset of 2 requests \(from request 2\) was answered with 1 responses/);
+  await refused(sampleAnswer(read, lines(changesetPart("2", "201 Created", "{}"), changesetPart("2", "201 Created", "{}"), changesetPart("3", "201 Created", "{}"), "--cs--")), /answered with 3 responses/);
+  // A single success in the changeset's place is no answer to two requests (a single failure is).
+  await refused(lines(read, answerPart("200 OK", [], '{"ok":true}'), answerPart("204 No Content", [], ""), "--b--"), /response 2 is a single 200 in the place of a changeset of 2 requests \(from request 2\)/);
+  const readNamedAsDelete = lines("--b", "Content-Type: application/http", "Content-ID: 4", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", '{"ID":1}');
+  await refused(sampleAnswer(readNamedAsDelete, creates("2", "3")), /response 1 carries the Content-ID "4" of request 4, but stands in the place of request 1/);
+});
+
 test("a changeset answered as a nested multipart is matched by Content-ID, whatever the order", async () => {
   const { batch, book, review } = sampleBatch();
   const body = lines(

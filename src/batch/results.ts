@@ -161,15 +161,23 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     }
     if (item.kind === "request") {
       if (got.kind !== "response") throw badBatchResponse(`response ${n + 1} is a changeset, but request ${item.request.index + 1} is not in one`);
+      // Top-level responses come in the requests' order; one that names another request by its
+      // Content-ID contradicts that, and which request it answers is then not known.
+      const named = got.contentId === undefined || got.contentId === item.request.id ? undefined : plan.flatMap(requestsOf).find((request) => request.id === got.contentId);
+      if (named !== undefined) {
+        throw badBatchResponse(`response ${n + 1} carries the Content-ID ${JSON.stringify(got.contentId)} of request ${named.index + 1}, but stands in the place of request ${item.request.index + 1}`);
+      }
       answers[item.request.index] = { kind: "response", message: got.message };
       return;
     }
     if (got.kind === "response") {
       // A changeset that failed comes back as one response in its place (OData 4.01 §11.7.4).
-      if (got.message.status >= 400 || members.length !== 1) {
+      if (got.message.status >= 400) {
         for (const member of members) answers[member.index] = { kind: "changeset-failed", message: got.message };
-      } else {
+      } else if (members.length === 1) {
         answers[members[0]!.index] = { kind: "response", message: got.message };
+      } else {
+        throw badBatchResponse(`response ${n + 1} is a single ${got.message.status} in the place of a changeset of ${members.length} requests (from request ${members[0]!.index + 1})`);
       }
       return;
     }
@@ -178,22 +186,29 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
   return continuation === undefined ? { answers } : { answers, continuation };
 }
 
+/** The requests of an item of the plan. */
+const requestsOf = (item: PlannedItem): readonly PlannedRequest[] => (item.kind === "request" ? [item.request] : item.requests);
+
 /**
- * The responses of a changeset, matched by Content-ID (a service may reorder them), by position
- * where the service sent none. A failure among them fails every member.
+ * The responses of a changeset. A failure among them fails every member. Otherwise there is one
+ * response per member, matched by Content-ID when every response names a member of its own (a
+ * service may reorder them), else all by position: never some one way and some the other, which
+ * would hand a member another's answer.
  */
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[]): void {
-  const byId = new Map<string, HttpMessage>();
-  const unnamed: HttpMessage[] = [];
-  for (const response of responses) {
-    if (response.contentId !== undefined && members.some((member) => member.id === response.contentId)) byId.set(response.contentId, response.message);
-    else unnamed.push(response.message);
-  }
   const failure = responses.find((response) => response.message.status >= 400)?.message;
-  for (const member of members) {
-    const message = byId.get(member.id) ?? unnamed.shift();
-    if (failure !== undefined && (message === undefined || message.status < 400)) answers[member.index] = { kind: "changeset-failed", message: failure };
-    else answers[member.index] = message === undefined ? { kind: "missing" } : { kind: "response", message };
+  if (failure !== undefined) {
+    for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure };
+    return;
+  }
+  if (responses.length !== members.length) {
+    throw badBatchResponse(`a changeset of ${members.length} requests (from request ${(members[0]?.index ?? 0) + 1}) was answered with ${responses.length} responses`);
+  }
+  const ids = new Set(responses.map((response) => response.contentId));
+  const byId = ids.size === responses.length && members.every((member) => ids.has(member.id));
+  for (const [position, member] of members.entries()) {
+    const message = byId ? responses.find((response) => response.contentId === member.id)!.message : responses[position]!.message;
+    answers[member.index] = { kind: "response", message };
   }
 }
 

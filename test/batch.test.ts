@@ -241,6 +241,43 @@ const changesetPart = (contentId: string | undefined, status: string, body: stri
 const sampleAnswer = (readPart: string, changeset: string) =>
   lines(readPart, "--b", "Content-Type: multipart/mixed; boundary=cs", "", changeset, "--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "", "", "--b--");
 
+test("a part reads as the same request alone: a 204 with a body is undefined for a write, an action and a request; a get answered 200 or 204 with no entity is BAD_PAYLOAD; a byte order mark is dropped", async () => {
+  const c = client();
+  const books = c.collection<Book>("Books");
+  const batch = c.batch();
+  const updated = batch.update(books.key(1), { title: "x" });
+  const acted = batch.action("ping");
+  const raw = batch.request({ method: "DELETE", url: "Books(3)" });
+  const emptyGet = batch.get(books.key(4));
+  const noContentGet = batch.get(books.key(5));
+  const withMark = batch.get(books.key(6));
+  const counted = batch.count(books);
+  const body = lines(
+    answerPart("204 No Content", ["Content-Type: text/html"], "<html>done</html>"),
+    answerPart("204 No Content", [], "OK"),
+    answerPart("204 No Content", ["Content-Type: application/json"], "{oops"),
+    answerPart("200 OK", ["Content-Type: application/json"], ""),
+    answerPart("204 No Content", [], ""),
+    answerPart("200 OK", ["Content-Type: application/json"], '\uFEFF{"ID":6}'),
+    answerPart("200 OK", ["Content-Type: text/plain"], "\uFEFF42"),
+    "--b--",
+  );
+  await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+  const outcome = (result: BatchResult<unknown>) => (result.ok ? ["ok", result.status, result.value] : ["failed", result.status, result.error.code, result.error.message]);
+  assert.deepEqual(
+    [updated, acted, raw, emptyGet, noContentGet, withMark, counted].map((handle) => outcome(handle.result())),
+    [
+      ["ok", 204, undefined],
+      ["ok", 204, undefined],
+      ["ok", 204, undefined],
+      ["failed", 200, "BAD_PAYLOAD", "response to request 4 (GET Books(4)): the answer is not an entity object (got an empty body)"],
+      ["failed", 204, "BAD_PAYLOAD", "response to request 5 (GET Books(5)): the answer is not an entity object (got an empty body)"],
+      ["ok", 200, { ID: 6 }],
+      ["ok", 200, 42],
+    ],
+  );
+});
+
 test("Content-IDs that contradict the order never hand a request another's answer: a changeset numbered by the service is matched by position, all of it; counts that differ and a top-level ID of another request are refused", async () => {
   const read = answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}');
   const creates = (first: string | undefined, second: string | undefined) =>

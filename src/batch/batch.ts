@@ -322,7 +322,7 @@ export class Batch extends BatchWrites {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Selected<T, S, X>, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand }), "entity");
+    return this.add<Selected<T, S, X>, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: true }), "entity");
   }
 
   /**

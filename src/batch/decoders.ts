@@ -1,8 +1,9 @@
 /**
  * Reading the answer of each kind of request in a `$batch` into its value, with the readers a
  * single request's answer goes through (payload/, operations/results.ts, read/traversal.ts), so
- * that a part reads exactly as the same request sent alone. A decoder that cannot read its part
- * throws; the batch reports that as `BAD_BATCH_RESPONSE` naming the request (results.ts).
+ * that a part reads exactly as the same request sent alone: a `204` is `undefined`, a byte order
+ * mark is dropped. A decoder that cannot read its part throws; that request's result is then the
+ * failure, naming the request (`BatchUnreadable`, results.ts).
  */
 import type { ClientCore } from "../core.js";
 import { readOperationResult } from "../operations/results.js";
@@ -23,11 +24,17 @@ import { isRecord } from "../util/values.js";
 import type { BatchDecoder } from "./results.js";
 import type { DecodeSpec } from "./record.js";
 
+/** A part's body as text, a byte order mark dropped as from a whole answer (`readBodyText`). */
+function textOf(message: HttpMessage): string {
+  return message.body.charCodeAt(0) === 0xfeff ? message.body.slice(1) : message.body;
+}
+
 /** The JSON body of a response part; `undefined` when empty. */
 function jsonBody(message: HttpMessage): unknown {
-  if (message.body.trim() === "") return undefined;
+  const text = textOf(message);
+  if (text.trim() === "") return undefined;
   try {
-    return JSON.parse(message.body);
+    return JSON.parse(text);
   } catch (error) {
     const contentType = message.headers.get("content-type");
     if (isHtmlContentType(contentType)) throw badPayload(`the body is an HTML page (${clipText(contentType ?? "", 100)}), not JSON`, error);
@@ -40,9 +47,12 @@ function jsonBody(message: HttpMessage): unknown {
  * unwrapped, the `ETag` header kept as the entity's ETag, what the query expanded remembered; 204
  * gives `undefined`.
  */
-export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[]): BatchDecoder {
+export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[], read = false): BatchDecoder {
   return (message) => {
-    const entity = readEntityAnswer({ body: message.body, contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
+    if (message.status === 204 && !read) return undefined;
+    const entity = readEntityAnswer({ body: textOf(message), contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
+    // An empty body is a write's "no content"; a read of one entity must get it, as get() alone.
+    if (entity === undefined && read) throw badPayload("the answer is not an entity object (got an empty body)");
     if (entity === undefined) return undefined;
     markExpanded(entity, expand);
     return entity;
@@ -80,8 +90,9 @@ export function pageDecoder(core: ClientCore, expand?: readonly ExpandItem[]): B
 
 /** A `$count` answer: the number in a text body. */
 export function countDecoder(message: HttpMessage): number {
-  const count = countOf(message.body);
-  if (count === undefined) throw badPayload(`${JSON.stringify(clipText(message.body.trim()))} is not a count`);
+  const text = textOf(message);
+  const count = countOf(text);
+  if (count === undefined) throw badPayload(`${JSON.stringify(clipText(text.trim()))} is not a count`);
   return count;
 }
 
@@ -91,7 +102,8 @@ export function countDecoder(message: HttpMessage): number {
  */
 export function operationDecoder(version: ODataVersion, name: string): BatchDecoder {
   return (message) => {
-    const body = readOperationBody(message.body, message.headers.get("content-type"), undefined);
+    if (message.status === 204) return undefined;
+    const body = readOperationBody(textOf(message), message.headers.get("content-type"), undefined);
     if (body === undefined) return undefined;
     return "text" in body ? body.text : readOperationResult(body.json, version, name).value;
   };
@@ -99,6 +111,7 @@ export function operationDecoder(version: ODataVersion, name: string): BatchDeco
 
 /** A request given as it goes on the wire: a JSON body parsed, other text as it is, empty `undefined`. */
 export function rawDecoder(message: HttpMessage): unknown {
+  if (message.status === 204) return undefined;
   if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
   return message.body === "" ? undefined : message.body;
 }
@@ -108,7 +121,7 @@ export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
   const version = core.options.version;
   switch (spec.kind) {
     case "entity":
-      return entityDecoder(version, spec.expand);
+      return entityDecoder(version, spec.expand, spec.read);
     case "page":
       return pageDecoder(core, spec.expand);
     case "count":

@@ -31,7 +31,8 @@ export type WriteRecipe =
 
 /** How the answer of a request is read into its value (decoders.ts has the readers). */
 export type DecodeSpec =
-  | { kind: "entity"; expand?: readonly ExpandItem[] | undefined }
+  /** `read`: a read of one entity, which must get one (a write's answer may be empty). */
+  | { kind: "entity"; expand?: readonly ExpandItem[] | undefined; read?: boolean }
   | { kind: "page"; expand?: readonly ExpandItem[] | undefined }
   | { kind: "count" }
   | { kind: "operation"; name: string }

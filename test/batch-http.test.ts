@@ -240,6 +240,26 @@ test("sendAsync on a service that answers at once gives a poller that is already
   assert.equal(server.requests.length, 1);
 });
 
+test("sendAsync on a v2 service that answers every batch 202 with the multipart answer and no Location gives a done poller with the results, as send() reads it", async (t) => {
+  const parts = [responsePart("r", "200 OK", { "Content-Type": "application/json" }, '{"d":{"ID":1,"title":"One"}}'), responsePart("r", "204 No Content", {}, "")];
+  const { server, client } = await serveClient(t, (_request, res) => multipart(res, "r", parts, "multipart/mixed; boundary=r", 202), { version: "2.0" }, "svc/");
+  for (const via of ["send", "sendAsync"] as const) {
+    const batch = client.batch();
+    const book = batch.get(client.collection("Books").key(1));
+    const removed = batch.delete(client.collection("Books").key(2));
+    if (via === "send") await batch.send();
+    else {
+      const poller = await batch.sendAsync();
+      assert.equal(poller.isDone(), true, via);
+      assert.equal(poller.result().length, 2, via);
+    }
+    const [got, gone] = [book.result(), removed.result()];
+    assert.ok(got.ok && gone.ok, via);
+    assert.deepEqual([got.status, got.value, gone.status], [200, { ID: 1, title: "One" }, 204], via);
+  }
+  assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /svc/$batch", "POST /svc/$batch"]);
+});
+
 test("a multipart answer ending in a 202 part with Location gives the results so far and a continuation poller for the rest", async (t) => {
   const rest = `${responsePart("rest", "201 Created", { "Content-Type": "application/json" }, bookJson(5, "Five"), "2")}${CRLF}${responsePart("rest", "204 No Content", {}, "", "3")}${CRLF}--rest--${CRLF}`;
   const { server, client } = await serveClient(t, (request, res) => {

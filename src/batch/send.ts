@@ -119,7 +119,10 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   const { continueOnError, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
-  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions);
+  // A 202 that holds the multipart answer and names no monitor is the answer (OData v2 services
+  // answer every batch 202), as send() reads it.
+  const whole = (answer: { headers: Headers }) => !answer.headers.has("location") && boundaryOf(answer.headers.get("content-type")) !== undefined;
+  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole);
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());

@@ -105,7 +105,13 @@ function initialProgress(answer: MonitorAnswer): ServiceProgress {
  * method is. A failed answer rejects with its `ODataHttpError`, its body read bounded in size and
  * time.
  */
-export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
+export async function startPoller<T>(
+  core: ClientCore,
+  init: SendInit,
+  options: AsyncPollerOptions | undefined,
+  /** Tells a `202` that is the answer itself (a v2 `$batch` answers every batch so), read as any other `2xx`. */
+  answersAt202?: (answer: InitialAnswer) => boolean,
+): Promise<AsyncPoller<T>> {
   const resolved = resolvePollerOptions(options);
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
@@ -131,7 +137,8 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
     answeredAt,
     viaCors: response.type === "cors",
   };
-  return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(answer, resolved.maxWait));
+  const read = answer.status === 202 && answersAt202?.(answer) ? { ...answer, status: 200 } : answer;
+  return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(read, resolved.maxWait));
 }
 
 /** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */

@@ -341,6 +341,19 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
     assert.match(result.error.message, /^response to request 1 \(GET report\(\)\): the body is not JSON \(/);
   });
 
+  test("an operation part that ran asynchronously (sendAsync) and whose monitor ends with an HTML page is refused as that part's BAD_PAYLOAD, as invokeAsync refuses it", async (t) => {
+    const { server, client } = await serveClient(t, monitorService((_request, res) => sendHtml(res)));
+    const batch = client.batch();
+    const report = batch.function("report");
+    const poller = await batch.sendAsync({ pollInterval: 1 });
+    await poller.wait();
+    const result = report.result();
+    assert.ok(!result.ok && result.status === 200, inspect(result));
+    assert.equal(result.error.code, "BAD_PAYLOAD");
+    assert.equal(result.error.message, `response to request 1 (GET report()): the body is an HTML page (${HTML_TYPE}), not the operation's result`);
+    assert.deepEqual(sent(server.requests), ["POST /odata/$batch", "GET /monitor/1"]);
+  });
+
   test("JSON that a service labels text/html is read as JSON: a page, a walk, an entity, a write's answer, $batch page and entity parts", async (t) => {
     const page = { value: [{ ID: 1, title: "Dune" }] };
     const entity = { ID: 1, title: "Dune" };

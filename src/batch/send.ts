@@ -12,7 +12,7 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
-import { resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
+import { resolvePollerOptions, resultTypeOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -127,7 +127,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
   const plan = planOf(batch);
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0), { secrets }), plan.shape(0));
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0, resultTypeOf(inner)), { secrets }), plan.shape(0));
   if (inner.isDone()) poller.result();
   return poller;
 }
@@ -156,7 +156,7 @@ export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, sha
   for (const item of items.slice(0, from)) {
     for (const request of item.kind === "request" ? [item.request] : item.requests) earlier[request.index] = { kind: "earlier" };
   }
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), { earlier }), plan.shape(from));
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner)), { earlier }), plan.shape(from));
 }
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
@@ -175,9 +175,10 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
 /**
  * Reads a result as a poller gives it (a multipart body as text, a JSON batch parsed) and matches
  * it to the plan from item `from` on. A result that is neither, where exactly one request is
- * waiting, is that request's own result (it was the one that ran asynchronously).
+ * waiting, is that request's own result (it was the one that ran asynchronously), a text one of
+ * the type the poller got it as (`textType`: an HTML page is refused as the request alone would).
  */
-function matchRaw(plan: BatchPlan, raw: unknown, from: number): MatchedAnswers {
+function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/plain"): MatchedAnswers {
   if (typeof raw === "string") {
     const boundary = sniffBoundary(raw);
     if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary), from);
@@ -189,7 +190,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, from: number): MatchedAnswers {
   if (pending.length === 1 && pending[0] !== undefined) {
     const message: HttpMessage =
       typeof raw === "string"
-        ? { status: 200, statusText: "", headers: new Headers({ "content-type": "text/plain" }), body: raw }
+        ? { status: 200, statusText: "", headers: new Headers({ "content-type": textType }), body: raw }
         : { status: raw === undefined ? 204 : 200, statusText: "", headers: new Headers({ "content-type": "application/json" }), body: raw === undefined ? "" : JSON.stringify(raw) };
     const answers: Answer[] = [];
     answers[pending[0].index] = { kind: "response", message };
@@ -234,7 +235,7 @@ function resultsOf(batch: BatchToSend, matched: MatchedAnswers, read: ReadingOf 
     const monitor = resolveAnswerUrl(matched.continuation, { url: answeredAt, status: 202, method: "POST" }, "Location");
     const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
     const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from), { continuation: continuationOptions, earlier: known, answeredAt: monitor }), plan.shape(from));
+    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner)), { continuation: continuationOptions, earlier: known, answeredAt: monitor }), plan.shape(from));
   }
   const results = makeResults(list, continuation);
   batch.record.latest = results;

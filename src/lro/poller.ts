@@ -89,7 +89,7 @@ export let describeResult: (poller: AsyncPoller<unknown>, shape: AsyncResultShap
 
 /**
  * The `Content-Type` of a poller's result when the result is text (see the succeeded phase,
- * state.ts); `undefined` when it is not, is not known yet, or was lost with a resume.
+ * state.ts); `undefined` when it is not, is not known yet, or was not in the token it was resumed from.
  * @internal
  */
 export let resultTypeOf: (poller: AsyncPoller<unknown>) => string | undefined;

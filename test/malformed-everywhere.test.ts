@@ -655,7 +655,7 @@ const oddInitialAnswers: { name: string; answer: Answer; expect(start: AsyncStar
     expect: (start) =>
       start.name.startsWith("batch")
         ? // One request pending: the page is read as that request's own answer (src/batch/send.ts matchRaw).
-          { donePartFails: "BAD_PAYLOAD", says: /^response to request 1 \(GET Items\(1\)\): the body is not JSON/, because: "an entity part's body that is not JSON fails that request, as get() alone would" }
+          { donePartFails: "BAD_PAYLOAD", says: /^response to request 1 \(GET Items\(1\)\): the body is an HTML page \(text\/html; charset=utf-8\), not an entity$/, because: "an entity part answered with a page fails that request, as get() alone would" }
         : start.name.includes("invokeAsync")
           ? { doneRefuses: "BAD_PAYLOAD", says: /answered with an HTML page, not the operation's result$/, because: "an operation's poller refuses an HTML page as invoke() does" }
           : { done: LOGIN_PAGE, because: "README: a service that answers at once gives a done poller whose result() is the answer's body" },

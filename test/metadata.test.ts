@@ -758,27 +758,29 @@ describe("malformed metadata rejects with BAD_METADATA naming what and where", (
     const json = (underlying: string, members: Record<string, unknown>) =>
       JSON.stringify({ $Version: "4.01", S: { E: { $Kind: "EnumType", ...(underlying ? { $UnderlyingType: underlying } : {}), ...members } } });
     const valuesOf = (text: string) => parseMetadata(text).enumType("S.E")?.members.map((member) => member.value);
-    // What each type holds, at its ends; Int64's ends as the nearest numbers.
+    // What each type's width holds, read signed or unsigned (flag bits written unsigned, such as
+    // 2147483648 for an Int32's highest), at its ends; Int64's ends as the nearest numbers.
     const fitting: [string, number[]][] = [
-      ["Edm.Byte", [0, 255]],
-      ["Edm.SByte", [-128, 127]],
-      ["Edm.Int16", [-32768, 32767]],
-      ["", [-(2 ** 31), 2 ** 31 - 1]],
-      ["Edm.Int64", [-(2 ** 63), 2 ** 63]],
+      ["Edm.Byte", [-128, 0, 255]],
+      ["Edm.SByte", [-128, 127, 255]],
+      ["Edm.Int16", [-32768, 32767, 65535]],
+      ["", [-(2 ** 31), 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]],
+      ["Edm.Int64", [-(2 ** 63), 2 ** 63, 2 ** 64]],
     ];
     for (const [underlying, values] of fitting) {
-      const written = values.map((value) => (value === 2 ** 63 ? "9223372036854775807" : value === -(2 ** 63) ? "-9223372036854775808" : String(value)));
+      const written = values.map((value) => (value === 2 ** 64 ? "18446744073709551615" : value === -(2 ** 63) ? "-9223372036854775808" : BigInt(value).toString()));
       assert.deepEqual(valuesOf(edmx(underlying, written.map((value, i) => `<Member Name="M${i}" Value="${value}"/>`).join(""))), values, `EDMX ${underlying}`);
       assert.deepEqual(valuesOf(json(underlying, Object.fromEntries(values.map((value, i) => [`M${i}`, value])))), values, `JSON ${underlying}`);
     }
     const beyond: [string, number][] = [
       ["Edm.Byte", 256],
-      ["Edm.Byte", -1],
-      ["Edm.SByte", 128],
+      ["Edm.Byte", -129],
+      ["Edm.SByte", 256],
       ["Edm.Int16", -32769],
-      ["", 2 ** 31],
+      ["Edm.Int16", 65536],
+      ["", 2 ** 32],
       ["Edm.Int32", 2 ** 40],
-      ["Edm.Int64", 1e19],
+      ["Edm.Int64", 1e20],
       ["Edm.Int64", 1e300],
     ];
     for (const [underlying, value] of beyond) {

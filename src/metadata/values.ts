@@ -23,20 +23,22 @@ export const MAX_NESTING = 100;
 
 /**
  * The values each underlying type of an enumeration holds (OData CSDL 4.01 §10.1.2; Edm.Int32 when
- * none is named). Edm.Int64's ends are the numbers nearest to them: a value beyond 2^53 is read as
- * the nearest number, as `JSON.parse` gives it, so 2^63 - 1 arrives as 2^63.
+ * none is named), by its width, read signed or unsigned: services write flag bits as unsigned
+ * numbers (2147483648 for the highest bit of an Edm.Int32), which is taken; a value beyond the
+ * width is not. Edm.Int64's ends are the numbers nearest to them: a value beyond 2^53 is read as
+ * the nearest number, as `JSON.parse` gives it.
  */
 const ENUM_RANGES: ReadonlyMap<string, readonly [low: number, high: number]> = new Map([
-  ["Edm.Byte", [0, 255]],
-  ["Edm.SByte", [-128, 127]],
-  ["Edm.Int16", [-32768, 32767]],
-  ["Edm.Int32", [-(2 ** 31), 2 ** 31 - 1]],
-  ["Edm.Int64", [-(2 ** 63), 2 ** 63]],
+  ["Edm.Byte", [-(2 ** 7), 2 ** 8 - 1]],
+  ["Edm.SByte", [-(2 ** 7), 2 ** 8 - 1]],
+  ["Edm.Int16", [-(2 ** 15), 2 ** 16 - 1]],
+  ["Edm.Int32", [-(2 ** 31), 2 ** 32 - 1]],
+  ["Edm.Int64", [-(2 ** 63), 2 ** 64]],
 ]);
 
 /**
  * Whether an enumeration member's value is one its underlying type holds: an integer within the
- * type's range. An underlying type that is none of the five is not judged here (the model keeps
+ * type's width. An underlying type that is none of the five is not judged here (the model keeps
  * what the document says); its values are held to the integers a number represents exactly.
  */
 export function enumValueFits(value: number, underlyingType: string): boolean {

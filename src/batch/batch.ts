@@ -393,8 +393,10 @@ export class Batch extends BatchWrites {
   /**
    * Posts the batch to `<serviceUrl>$batch` and reads the answer: one result per request, in
    * request order, also reachable through the handles. Rejects only when the batch as a whole
-   * failed (an HTTP error status, a network error, an unreadable answer: `BAD_BATCH_RESPONSE`), or
-   * when a write it holds cannot be built (the error `create()` and the others would throw alone).
+   * failed (an HTTP error status, a network error, an answer that cannot be split into its
+   * requests' answers: `BAD_BATCH_RESPONSE`), or when a write it holds cannot be built (the error
+   * `create()` and the others would throw alone). A part whose own body cannot be read is that
+   * request's failed result.
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
     this.#context.record.sealForSending();

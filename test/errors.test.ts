@@ -640,6 +640,39 @@ describe("secrets stay out of errors", () => {
     assert.ok(!inspect(result.error).includes("tok-SECRET-9876"), inspect(result.error));
   });
 
+  test("a token echoed bare in the reason phrase is masked in the error: a request's, a $batch part's, a status monitor's", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = String(request.headers["authorization"]).split(" ")[1];
+      if (request.path.endsWith("/$batch")) {
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+        res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 401 bad ${token}\r\nContent-Type: text/plain\r\n\r\nno\r\n--b0--\r\n`);
+        return;
+      }
+      res.statusMessage = `bad ${token}`;
+      res.writeHead(401, { "content-type": "text/plain" });
+      res.end("no");
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    const alone = await client.collection("Books").page().then(
+      () => assert.fail("the 401 resolved"),
+      (failure: unknown) => failure,
+    );
+    const batch = client.batch();
+    const part = batch.get(client.collection("Books").key(1));
+    await batch.send();
+    const result = part.result();
+    const monitor = await client.asyncPoller("monitor/1").poll().then(
+      () => assert.fail("the 401 resolved"),
+      (failure: unknown) => failure,
+    );
+    for (const error of [alone, result.ok ? undefined : result.error, monitor]) {
+      assert.ok(error instanceof ODataHttpError && error.status === 401, inspect(error));
+      assert.ok(error.message.endsWith("failed with HTTP 401 bad ***"), error.message);
+      assertClean(error, [BEARER]);
+    }
+  });
+
   test("a CSRF token and the session cookie the service echoes bare in a write's error are masked", async (t) => {
     const token = "csrf-TOKEN-0123456789";
     const session = "SAP_SESSIONID_S4H_100=session-SECRET-4242";

@@ -287,7 +287,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   }
   const error = httpErrorFromParts({
     status: message.status,
-    statusText: message.statusText,
+    statusText: secrets === undefined ? message.statusText : maskSecretValues(message.statusText, secrets),
     method: request.method,
     url: request.url,
     headers: message.headers,

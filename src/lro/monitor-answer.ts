@@ -316,7 +316,7 @@ function resolveMonitorLocation(location: string, answer: MonitorAnswer): URL {
 function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
   return httpErrorFromParts({
     status: answer.status,
-    ...(answer.statusText ? { statusText: answer.statusText } : {}),
+    ...(answer.statusText ? { statusText: answer.secrets === undefined ? answer.statusText : maskSecretValues(answer.statusText, answer.secrets) } : {}),
     method: answer.method,
     url: answer.url,
     headers: answer.headers,

@@ -309,9 +309,11 @@ export async function httpErrorFromResponse(
   reading: ErrorBodyReading = {},
 ): Promise<ODataHttpError> {
   const { text, cut, cause } = await readErrorBody(response, reading);
+  // The reason phrase is the service's text too, and may echo a secret as the body may.
+  const secrets = SENT_SECRETS.get(response);
   return httpErrorFromParts({
     status: response.status,
-    statusText: response.statusText,
+    statusText: secrets === undefined ? response.statusText : maskSecretValues(response.statusText, secrets),
     method,
     url,
     headers: response.headers,

@@ -444,6 +444,23 @@ describe("...Async twins", () => {
     };
   }
 
+  test("invoke() and get() answered 202 with a monitor, unasked, reject with ASYNC_OPERATION_PENDING naming the monitor, where they resolved undefined as if done; a poller of that monitor gives the result", async (t) => {
+    const { server, client } = await serveClient(t, monitorService((res) => sendJson(res, 200, { "@odata.context": "$metadata#Edm.Int32", value: 9 })));
+    for (const [what, call, request] of [
+      ["invoke()", () => client.action("copy").invoke({}), "POST /odata/copy"],
+      ["get()", () => client.function("report").get(), "GET /odata/report()"],
+    ] as const) {
+      const error = await call().then(
+        (value: unknown) => assert.fail(`${what} resolved with ${String(value)}`),
+        (failure: unknown) => failure,
+      );
+      assert.ok(error instanceof ODataClientError && error.code === "ASYNC_OPERATION_PENDING", String(error));
+      assert.match(error.message, new RegExp(`^${request.split(" ")[0]} .*was answered 202 Accepted: the operation runs at the service, its status monitor is ${server.url("monitor/1")}; follow it with client\\.asyncPoller\\(\\)`));
+      assert.equal(server.requests.at(-1)?.method + " " + server.requests.at(-1)?.path, request, "the monitor was not polled");
+    }
+    assert.equal(await client.asyncPoller<{ value: number }>(server.url("monitor/1")).wait().then((result) => result.value), 9);
+  });
+
   test("invokeAsync sends Prefer: respond-async and the poller's result is unwrapped as invoke() unwraps it", async (t) => {
     const inner = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"@odata.context":"$metadata#Edm.Int32","value":9}';
     const { server, client } = await serveClient(

@@ -126,6 +126,30 @@ describe("OData v4 functions", () => {
     );
   });
 
+  test("an action's paged collection result is read to its end by invoke(); a $batch part and an invokeAsync poller give the one answer, its first page", async (t) => {
+    const first = { value: [{ ID: 1 }, { ID: 2 }], "@odata.nextLink": "pickBooks?$skiptoken=2" };
+    const { server, client } = await serveClient(t, (request, res) => {
+      if (request.path.endsWith("$batch")) {
+        const part = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(first)}`;
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+        res.end(`--b0\r\nContent-Type: application/http\r\n\r\n${part}\r\n--b0--\r\n`);
+      } else if (request.path.includes("skiptoken")) sendJson(res, 200, { value: [{ ID: 3 }] });
+      else sendJson(res, 200, first);
+    });
+    assert.deepEqual(await client.action<{ ID: number }[]>("pickBooks").invoke({}), [{ ID: 1 }, { ID: 2 }, { ID: 3 }]);
+    const batch = client.batch();
+    const picked = batch.action<{ ID: number }[]>("pickBooks", {});
+    await batch.send();
+    const result = picked.result();
+    assert.ok(result.ok);
+    assert.deepEqual(result.value, first.value);
+    assert.deepEqual(await (await client.action<{ ID: number }[]>("pickBooks").invokeAsync({})).wait(), first.value);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      ["POST /odata/pickBooks", "GET /odata/pickBooks?$skiptoken=2", "POST /odata/$batch", "POST /odata/pickBooks"],
+    );
+  });
+
   test("stream() reads a collection-valued function item by item across pages", async (t) => {
     const { server, client } = await serveClient(t, (request, res) => {
       if (!request.path.includes("skiptoken")) sendJson(res, 200, { value: ["a", "b"], "@odata.nextLink": "names()?$skiptoken=2" });

@@ -501,6 +501,27 @@ test("a JSON batch answer with an unknown id, a duplicate id or no responses arr
   assert.equal(readJsonBatch(JSON.stringify({ responses: [{ id: 1, status: 200, body: "x", headers: { "content-type": "text/plain" } }] }))[0]?.message.body, "x");
 });
 
+test("a v2 page part answered in Atom is read as page() alone reads it: the entries, the count and the next link", async () => {
+  const c = client("2.0");
+  const books = c.collection<Book>("Books");
+  const batch = c.batch();
+  const page = batch.page(books.count());
+  const feed = [
+    '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices">',
+    "<m:count>23</m:count>",
+    '<entry><id>https://host/odata/v2/catalog/Books(1)</id><content type="application/xml"><m:properties><d:ID m:type="Edm.Int32">1</d:ID><d:title>One</d:title></m:properties></content></entry>',
+    '<link rel="next" href="https://host/odata/v2/catalog/Books?$skiptoken=1"/>',
+    "</feed>",
+  ].join("");
+  await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body: lines(answerPart("200 OK", ["Content-Type: application/atom+xml;type=feed"], feed), "--b--") });
+  const result = page.result();
+  assert.ok(result.ok, String(!result.ok && result.error));
+  assert.deepEqual(
+    [result.value.value.map((book) => [book.ID, book.title]), result.value.count, result.value.nextLink],
+    [[[1, "One"]], 23, "https://host/odata/v2/catalog/Books?$skiptoken=1"],
+  );
+});
+
 test("a v2 answer is unwrapped: d removed from entities, d.results and __count read as a page", async () => {
   const c = client("2.0");
   const batch = c.batch();

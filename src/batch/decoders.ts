@@ -11,9 +11,9 @@ import { readOperationBody } from "../operations/result-body.js";
 import type { ODataVersion } from "../options.js";
 import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
-import { isHtmlContentType, isJsonContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
 import { readEntityAnswer } from "../payload/entity-answer.js";
-import { readAtomEntry } from "../payload/atom.js";
+import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
@@ -67,6 +67,12 @@ export function entityDecoder(version: ODataVersion, expand?: readonly ExpandIte
 export function pageDecoder(core: ClientCore, expand?: readonly ExpandItem[]): BatchDecoder {
   const v2 = core.options.version === "2.0";
   return (message) => {
+    // A v2 service that answers in Atom, as page() alone reads it.
+    if (isXmlContentType(message.headers.get("content-type"))) {
+      const feed = readAtomFeed(textOf(message));
+      for (const entity of feed.entities) markExpanded(entity, expand);
+      return toPage(core, feed.entities, feed.annotations);
+    }
     const body = jsonBody(message);
     let value: unknown;
     let annotations: CollectionAnnotations = {};

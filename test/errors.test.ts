@@ -640,6 +640,25 @@ describe("secrets stay out of errors", () => {
     assert.ok(!inspect(result.error).includes("tok-SECRET-9876"), inspect(result.error));
   });
 
+  test("a $batch answer that cannot be split, quoting an echoed token (a part's status line), has it masked in its BAD_BATCH_RESPONSE", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = String(request.headers["authorization"]).split(" ")[1];
+      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+      res.end(`--b0\r\nContent-Type: application/http\r\n\r\ninvalid token ${token}\r\n\r\n\r\n--b0--\r\n`);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    const batch = client.batch();
+    batch.get(client.collection("Books").key(1));
+    const error = await batch.send().then(
+      () => assert.fail("the answer was read"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE", inspect(error));
+    assert.match(error.message, /"invalid token \*\*\*" is not a status line/);
+    assertClean(error, [BEARER]);
+  });
+
   test("a token echoed bare in the reason phrase is masked in the error: a request's, a $batch part's, a status monitor's", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];

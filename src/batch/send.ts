@@ -25,6 +25,8 @@ import { BatchPlan } from "./plan.js";
 import type { BatchRecord } from "./record.js";
 import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
+import { ODataClientError } from "../errors.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import { describe } from "../util/values.js";
 
 /** Options of `batch.send()`. */
@@ -107,7 +109,22 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const text = await readBodyText(response, "POST", url, signal);
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
-  return resultsOf(batch, matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0), { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
+  const matched = masking(secrets, () => matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0));
+  return resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
+}
+
+/**
+ * Runs the reading of an answer whose failure may quote it (a status line that is none, a part's
+ * headers): a secret it echoes is masked in the error as in a failed part's.
+ */
+function masking<R>(secrets: SecretSet | undefined, read: () => R): R {
+  try {
+    return read();
+  } catch (error) {
+    if (secrets === undefined || !(error instanceof ODataClientError)) throw error;
+    const message = maskSecretValues(error.message, secrets);
+    throw message === error.message ? error : new ODataClientError(error.code, message);
+  }
 }
 
 /**
@@ -127,7 +144,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
   const plan = planOf(batch);
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, 0, resultTypeOf(inner)), { secrets }), plan.shape(0));
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, 0, resultTypeOf(inner))), { secrets }), plan.shape(0));
   if (inner.isDone()) poller.result();
   return poller;
 }

@@ -252,6 +252,7 @@ test("a part reads as the same request alone: a 204 with a body is undefined for
   const noContentGet = batch.get(books.key(5));
   const withMark = batch.get(books.key(6));
   const counted = batch.count(books);
+  const text = batch.request({ method: "GET", url: "Books(7)/title/$value" });
   const body = lines(
     answerPart("204 No Content", ["Content-Type: text/html"], "<html>done</html>"),
     answerPart("204 No Content", [], "OK"),
@@ -260,12 +261,13 @@ test("a part reads as the same request alone: a 204 with a body is undefined for
     answerPart("204 No Content", [], ""),
     answerPart("200 OK", ["Content-Type: application/json"], '\uFEFF{"ID":6}'),
     answerPart("200 OK", ["Content-Type: text/plain"], "\uFEFF42"),
+    answerPart("200 OK", ["Content-Type: text/plain"], "\uFEFFhello"),
     "--b--",
   );
   await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
   const outcome = (result: BatchResult<unknown>) => (result.ok ? ["ok", result.status, result.value] : ["failed", result.status, result.error.code, result.error.message]);
   assert.deepEqual(
-    [updated, acted, raw, emptyGet, noContentGet, withMark, counted].map((handle) => outcome(handle.result())),
+    [updated, acted, raw, emptyGet, noContentGet, withMark, counted, text].map((handle) => outcome(handle.result())),
     [
       ["ok", 204, undefined],
       ["ok", 204, undefined],
@@ -274,6 +276,7 @@ test("a part reads as the same request alone: a 204 with a body is undefined for
       ["failed", 204, "BAD_PAYLOAD", "response to request 5 (GET Books(5)): the answer is not an entity object (got an empty body)"],
       ["ok", 200, { ID: 6 }],
       ["ok", 200, 42],
+      ["ok", 200, "hello"],
     ],
   );
 });
@@ -305,6 +308,9 @@ test("Content-IDs that contradict the order never hand a request another's answe
   await refused(sampleAnswer(read, lines(changesetPart("2", "201 Created", "{}"), changesetPart("2", "201 Created", "{}"), changesetPart("3", "201 Created", "{}"), "--cs--")), /answered with 3 responses/);
   // A single success in the changeset's place is no answer to two requests (a single failure is).
   await refused(lines(read, answerPart("200 OK", [], '{"ok":true}'), answerPart("204 No Content", [], ""), "--b--"), /response 2 is a single 200 in the place of a changeset of 2 requests \(from request 2\)/);
+  // A top-level response numbered by the service's own count (2: a changeset member's ID) is read by position.
+  const readNamedAsMember = lines("--b", "Content-Type: application/http", "Content-ID: 2", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", '{"ID":1}');
+  assert.deepEqual(await valuesOf(sampleAnswer(readNamedAsMember, creates("2", "3"))), [900, 77]);
   const readNamedAsDelete = lines("--b", "Content-Type: application/http", "Content-ID: 4", "", "HTTP/1.1 200 OK", "Content-Type: application/json", "", '{"ID":1}');
   await refused(sampleAnswer(readNamedAsDelete, creates("2", "3")), /response 1 carries the Content-ID "4" of request 4, but stands in the place of request 1/);
 });

@@ -622,6 +622,40 @@ describe("secrets stay out of errors", () => {
     );
   });
 
+  test("a $batch part's own Authorization and key are masked in its failure (the bare token too) and wherever else an answer echoes them: the whole batch's error", async (t) => {
+    let whole = false;
+    const server = await startServer((request, res) => {
+      const token = /authorization: Bearer (\S+)/i.exec(request.body)?.[1] ?? "";
+      const key = /x-api-key: (\S+)/i.exec(request.body)?.[1] ?? "";
+      if (whole) {
+        sendJson(res, 400, { error: { code: "Bad", message: `bad key ${key}` } });
+        return;
+      }
+      const error = JSON.stringify({ error: { code: "Denied", message: `token ${token} expired, key ${key}` } });
+      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+      res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n${error}\r\n--b0--\r\n`);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+    const headers = { Authorization: "Bearer partOwnToken_abcdef123456", "x-api-key": "partApiKey_zyxw98765" };
+    const batch = client.batch();
+    const part = batch.request({ method: "GET", url: "Books(1)", headers });
+    await batch.send();
+    const result = part.result();
+    assert.ok(!result.ok && result.error instanceof ODataHttpError, inspect(result));
+    assert.equal(result.error.odataError?.message, "token *** expired, key ***");
+    whole = true;
+    const again = client.batch();
+    again.request({ method: "GET", url: "Books(1)", headers });
+    const error = await again.send().then(
+      () => assert.fail("the 400 resolved"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
+    assert.equal(error.odataError?.message, "bad key ***");
+    assertClean(error, ["partApiKey_zyxw98765"]);
+  });
+
   test("a $batch part whose body cannot be read, echoing the token, has it masked in its BAD_PAYLOAD", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];

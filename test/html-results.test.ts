@@ -381,6 +381,17 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
     assert.deepEqual(sent(server.requests), ["GET /odata/Items", "GET /odata/Items", "GET /odata/Items(1)", "POST /odata/Items", "POST /odata/$batch"]);
   });
 
+  test("JSON labelled text/html that is no collection is said to be what it is, not an HTML page", async (t) => {
+    const { client } = await serveClient(t, (_request, res) => {
+      const body = JSON.stringify({ error: { code: "X", message: "no" } });
+      res.writeHead(200, { "content-type": HTML_TYPE, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+    const error = await rejection(client.collection("Items").page());
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.match(error.message, /: the collection body has no "value" member$/);
+  });
+
   test("an entity part and a page part answered text/html are refused as key().get() and page() refuse the page: an HTML page, not an entity or a collection", async (t) => {
     const page = responsePart("200 OK", { "Content-Type": HTML_TYPE }, LOGIN_PAGE);
     const { server, client } = await serveClient(t, (request, res, req) =>

@@ -479,10 +479,23 @@ describe("...Async twins", () => {
         (failure: unknown) => failure,
       );
       assert.ok(error instanceof ODataClientError && error.code === "ASYNC_OPERATION_PENDING", String(error));
-      assert.match(error.message, new RegExp(`^${request.split(" ")[0]} .*was answered 202 Accepted: the operation runs at the service, its status monitor is ${server.url("monitor/1")}; follow it with client\\.asyncPoller\\(\\)`));
+      assert.match(error.message, new RegExp(`^${request.split(" ")[0]} .*was answered 202 Accepted: the operation runs at the service; follow it with client\\.asyncPoller\\(\\) on its status monitor.*The monitor: ${server.url("monitor/1")}$`));
       assert.equal(server.requests.at(-1)?.method + " " + server.requests.at(-1)?.path, request, "the monitor was not polled");
     }
     assert.equal(await client.asyncPoller<{ value: number }>(server.url("monitor/1")).wait().then((result) => result.value), 9);
+  });
+
+  test("invoke() answered 202 without a Location rejects with ASYNC_NO_LOCATION: no monitor says when or how the operation ends", async (t) => {
+    const { client } = await serveClient(t, (_request, res) => {
+      res.writeHead(202, { "content-length": "0" });
+      res.end();
+    });
+    const error = await client.action("copy").invoke({}).then(
+      (value: unknown) => assert.fail(`invoke() resolved with ${String(value)}`),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof ODataClientError && error.code === "ASYNC_NO_LOCATION", String(error));
+    assert.match(error.message, /^POST .*copy was answered 202 Accepted without a Location header/);
   });
 
   test("invokeAsync sends Prefer: respond-async and the poller's result is unwrapped as invoke() unwraps it", async (t) => {

@@ -119,7 +119,8 @@ export function operationDecoder(version: ODataVersion, name: string): BatchDeco
 export function rawDecoder(message: HttpMessage): unknown {
   if (message.status === 204) return undefined;
   if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
-  return message.body === "" ? undefined : message.body;
+  const text = textOf(message);
+  return text === "" ? undefined : text;
 }
 
 /** The decoder a request's answer is read with, by what the builder recorded of it. */

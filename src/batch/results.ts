@@ -161,9 +161,10 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     }
     if (item.kind === "request") {
       if (got.kind !== "response") throw badBatchResponse(`response ${n + 1} is a changeset, but request ${item.request.index + 1} is not in one`);
-      // Top-level responses come in the requests' order; one that names another request by its
-      // Content-ID contradicts that, and which request it answers is then not known.
-      const named = got.contentId === undefined || got.contentId === item.request.id ? undefined : plan.flatMap(requestsOf).find((request) => request.id === got.contentId);
+      // Top-level responses come in the requests' order; one that names another top-level request
+      // by its Content-ID contradicts that, and which request it answers is then not known. (A
+      // service that numbers its responses itself may give a changeset member's number: position.)
+      const named = got.contentId === undefined || got.contentId === item.request.id ? undefined : plan.find((other): other is PlannedItem & { kind: "request" } => other.kind === "request" && other.request.id === got.contentId)?.request;
       if (named !== undefined) {
         throw badBatchResponse(`response ${n + 1} carries the Content-ID ${JSON.stringify(got.contentId)} of request ${named.index + 1}, but stands in the place of request ${item.request.index + 1}`);
       }
@@ -185,9 +186,6 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
   });
   return continuation === undefined ? { answers } : { answers, continuation };
 }
-
-/** The requests of an item of the plan. */
-const requestsOf = (item: PlannedItem): readonly PlannedRequest[] => (item.kind === "request" ? [item.request] : item.requests);
 
 /**
  * The responses of a changeset. A failure among them fails every member. Otherwise there is one

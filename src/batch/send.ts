@@ -82,11 +82,26 @@ export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = fal
  * however many parts carry one.
  */
 function withPartSecrets(batch: BatchToSend, secrets: SecretSet | undefined): SecretSet | undefined {
-  const values = planOf(batch)
+  const values: string[] = [];
+  const authorizations: string[] = [];
+  for (const [name, value] of partSecretHeaders(batch)) (name.toLowerCase() === "authorization" ? authorizations : values).push(value);
+  if (values.length + authorizations.length === 0) return secrets;
+  return { values: [...(secrets?.values ?? []), ...values], authorizations: [...(secrets?.authorizations ?? []), ...authorizations] };
+}
+
+/** The parts' own headers named like a credential, with a value worth masking. */
+function partSecretHeaders(batch: BatchToSend): [string, string][] {
+  return planOf(batch)
     .requests.flatMap((request) => Object.entries(request.headers))
-    .filter(([name, value]) => isSecretHeaderName(name) && value !== "" && !isPublicValue(value))
-    .map(([, value]) => value);
-  return values.length === 0 ? secrets : { values: [...(secrets?.values ?? []), ...values], authorizations: secrets?.authorizations ?? [] };
+    .filter(([name, value]) => isSecretHeaderName(name) && value !== "" && !isPublicValue(value));
+}
+
+/**
+ * Notes the parts' own secret headers with the client's secrets too, so that the answers read
+ * elsewhere (the whole batch's error, a monitor's, a continuation's) mask them as well.
+ */
+function noteSecrets(batch: BatchToSend): void {
+  batch.core.sentSecrets.sent(partSecretHeaders(batch));
 }
 
 /**
@@ -99,6 +114,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const signal = toAbortSignal(options?.signal);
   // The poller options of a continuation are checked before anything is sent, as every option is.
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
+  noteSecrets(batch);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
     await response.body?.cancel().catch(() => {});
@@ -136,6 +152,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   const { continueOnError, ...pollerOptions } = options ?? {};
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
+  noteSecrets(batch);
   // A 202 that holds the multipart answer and names no monitor is the answer (OData v2 services
   // answer every batch 202), as send() reads it.
   const whole = (answer: { headers: Headers }) => !answer.headers.has("location") && boundaryOf(answer.headers.get("content-type")) !== undefined;

@@ -239,7 +239,9 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
  */
 function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | undefined, contentType: string | null): unknown {
   if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !signal?.aborted) {
-    const what = isHtmlContentType(contentType) ? ` answered with an HTML page (${clipText(contentType ?? "", 100)}), not a collection` : `: ${error.message}`;
+    // Only a body that did not parse (the JSON parser's error its cause) is taken for a page.
+    const page = isHtmlContentType(contentType) && error.cause instanceof SyntaxError;
+    const what = page ? ` answered with an HTML page (${clipText(contentType ?? "", 100)}), not a collection` : `: ${error.message}`;
     return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}${what}`, { cause: error });
   }
   return bodyReadFailure(error, "GET", url, signal);

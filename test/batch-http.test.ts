@@ -228,6 +228,25 @@ test("sendAsync posts with Prefer: respond-async and Accept multipart/mixed; the
   assert.equal(poller.result(), results);
 });
 
+test("the batch answer a monitor gives is split by the boundary its Content-Type names, not by the first line that looks like one (a preamble of dashes)", async (t) => {
+  const answer = `--- the service's preamble${CRLF}${responsePart("inner", "200 OK", { "Content-Type": "application/json" }, bookJson(1, "One"), "1")}${CRLF}--inner--${CRLF}`;
+  const { client } = await serveClient(t, (request, res) => {
+    if (request.method === "POST") {
+      res.writeHead(202, { location: "/svc/monitor/7", "retry-after": "0" });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "multipart/mixed; boundary=inner", "content-length": Buffer.byteLength(answer) });
+    res.end(answer);
+  }, {}, "svc/");
+  const batch = client.batch();
+  const one = batch.get(client.collection<Book>("Books").key(1));
+  await (await batch.sendAsync({ pollInterval: 1 })).wait();
+  const read = one.result();
+  assert.ok(read.ok, String(!read.ok && read.error));
+  assert.equal(read.value.title, "One");
+});
+
 test("sendAsync on a service that answers at once gives a poller that is already done, with the results", async (t) => {
   const { server, client } = await serveClient(t, (_request, res) => multipart(res, "r", [responsePart("r", "204 No Content", {}, "")]), {}, "svc/");
   const batch = client.batch();

@@ -214,7 +214,8 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
  */
 function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/plain"): MatchedAnswers {
   if (typeof raw === "string") {
-    const boundary = sniffBoundary(raw);
+    // The boundary the answer named where the poller kept its type; found in the text otherwise.
+    const boundary = boundaryOf(textType) ?? sniffBoundary(raw);
     if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary), from);
   }
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {

@@ -693,6 +693,34 @@ describe("secrets stay out of errors", () => {
     assertClean(error, [BEARER]);
   });
 
+  test("a $count answer that is no count, echoing the token, is quoted with the token masked: alone and as a $batch part", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = String(request.headers["authorization"]).split(" ")[1];
+      if (request.path.endsWith("/$batch")) {
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+        res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\ninvalid token ${token}\r\n--b0--\r\n`);
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(`invalid token ${token}`);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    const alone = await client.collection("Books").countAll().then(
+      () => assert.fail("the count resolved"),
+      (failure: unknown) => failure,
+    );
+    const batch = client.batch();
+    const counted = batch.count(client.collection("Books"));
+    await batch.send();
+    const result = counted.result();
+    for (const error of [alone, result.ok ? undefined : result.error]) {
+      assert.ok(error instanceof ODataClientError && error.code === "BAD_PAYLOAD", inspect(error));
+      assert.match(error.message, /"invalid token \*\*\*"(,| is) /);
+      assertClean(error, [BEARER]);
+    }
+  });
+
   test("a token echoed bare in the reason phrase is masked in the error: a request's, a $batch part's, a status monitor's", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];

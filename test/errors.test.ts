@@ -36,6 +36,12 @@ async function failure(
   return { error: await httpErrorFromResponse(response, "GET", url), server };
 }
 
+/** Answers a `$batch` with one part (boundary `b0`): its status line, headers and body as given. */
+function answerOnePart(res: import("node:http").ServerResponse, part: string): void {
+  res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
+  res.end(`--b0\r\nContent-Type: application/http\r\n\r\n${part}\r\n--b0--\r\n`);
+}
+
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 const XML_TYPE = { "content-type": "application/xml" };
 
@@ -512,8 +518,7 @@ describe("secrets stay out of errors", () => {
         const part = request.body.split("\r\n\r\n")[1] ?? "";
         const headers = Object.fromEntries(part.split("\r\n").slice(1).map((line) => [line.split(": ")[0]?.toLowerCase() ?? "", line.split(": ")[1]]));
         const error = JSON.stringify({ error: { code: "Denied", message: echo(headers) } });
-        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
-        res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n${error}\r\n--b0--\r\n`);
+        answerOnePart(res, `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\r\n${error}`);
         return;
       }
       sendJson(res, 403, { error: { code: "Denied", message: echo(request.headers) } });
@@ -632,8 +637,7 @@ describe("secrets stay out of errors", () => {
         return;
       }
       const error = JSON.stringify({ error: { code: "Denied", message: `token ${token} expired, key ${key}` } });
-      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
-      res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n${error}\r\n--b0--\r\n`);
+      answerOnePart(res, `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n${error}`);
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
@@ -659,8 +663,7 @@ describe("secrets stay out of errors", () => {
   test("a $batch part whose body cannot be read, echoing the token, has it masked in its BAD_PAYLOAD", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];
-      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
-      res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\nx ${token}\r\n--b0--\r\n`);
+      answerOnePart(res, `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\nx ${token}`);
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: "tok-SECRET-9876" } });
@@ -677,8 +680,7 @@ describe("secrets stay out of errors", () => {
   test("a $batch answer that cannot be split, quoting an echoed token (a part's status line), has it masked in its BAD_BATCH_RESPONSE", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];
-      res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
-      res.end(`--b0\r\nContent-Type: application/http\r\n\r\ninvalid token ${token}\r\n\r\n\r\n--b0--\r\n`);
+      answerOnePart(res, `invalid token ${token}\r\n\r\n`);
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
@@ -697,8 +699,7 @@ describe("secrets stay out of errors", () => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];
       if (request.path.endsWith("/$batch")) {
-        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
-        res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\ninvalid token ${token}\r\n--b0--\r\n`);
+        answerOnePart(res, `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\ninvalid token ${token}`);
         return;
       }
       res.writeHead(200, { "content-type": "text/plain" });
@@ -725,8 +726,7 @@ describe("secrets stay out of errors", () => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];
       if (request.path.endsWith("/$batch")) {
-        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b0" });
-        res.end(`--b0\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 401 bad ${token}\r\nContent-Type: text/plain\r\n\r\nno\r\n--b0--\r\n`);
+        answerOnePart(res, `HTTP/1.1 401 bad ${token}\r\nContent-Type: text/plain\r\n\r\nno`);
         return;
       }
       res.statusMessage = `bad ${token}`;

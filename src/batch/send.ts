@@ -104,6 +104,11 @@ function noteSecrets(batch: BatchToSend): void {
   batch.core.sentSecrets.sent(partSecretHeaders(batch));
 }
 
+/** Whether a `202` to a batch holds its multipart answer (then read as any other) rather than naming a monitor only. */
+function holdsAnswer(headers: Headers): boolean {
+  return boundaryOf(headers.get("content-type")) !== undefined;
+}
+
 /**
  * Posts the batch and reads the answer into results. A service that answers `202` with a status
  * monitor (and no multipart body) went asynchronous unasked: every answer then comes from the
@@ -116,7 +121,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
   noteSecrets(batch);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
-  if (response.status === 202 && response.headers.has("location") && boundaryOf(response.headers.get("content-type")) === undefined) {
+  if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
     await response.body?.cancel().catch(() => {});
     const answers: Answer[] = planOf(batch).requests.map(() => ({ kind: "pending" }));
     return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
@@ -153,9 +158,9 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   const { url, headers, body } = wireRequestOf(batch, continueOnError);
   const { startPoller } = await import("../lro/start.js");
   noteSecrets(batch);
-  // A 202 that holds the multipart answer and names no monitor is the answer (OData v2 services
-  // answer every batch 202), as send() reads it.
-  const whole = (answer: { headers: Headers }) => !answer.headers.has("location") && boundaryOf(answer.headers.get("content-type")) !== undefined;
+  // A 202 that holds the multipart answer is the answer (OData v2 services answer every batch
+  // 202), as send() reads it.
+  const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers);
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole);
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.

@@ -37,16 +37,13 @@ export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, para
 }
 
 /**
- * The error of an operation called for its result and answered `202 Accepted` (Microsoft Graph's
- * `copy` does, unasked): it runs at the service, and its result comes from a status monitor, not
- * from this answer. The error names the monitor, to follow with a poller; without one
- * (`ASYNC_NO_LOCATION`, as a poller reads such an answer) nothing tells when or how it ends.
+ * The error of an operation called for its result and answered `202 Accepted` with a status
+ * monitor (Microsoft Graph's `copy` does, unasked): it runs at the service, and its result comes
+ * from the monitor, not from this answer. The error names the monitor, to follow with a poller. (A
+ * `202` without one is an accepted operation with nothing to follow: `undefined`, as a `204`.)
  */
-async function runningElsewhere(response: Response, method: string, url: URL, location: string | null): Promise<ODataClientError> {
+async function runningElsewhere(response: Response, method: string, url: URL, location: string): Promise<ODataClientError> {
   await response.body?.cancel().catch(() => undefined);
-  if (!location) {
-    return new ODataClientError("ASYNC_NO_LOCATION", `${method} ${redactUrl(url)} was answered 202 Accepted without a Location header: the operation runs at the service, and there is no status monitor to follow it`);
-  }
   const monitor = resolveAnswerUrl(location, { url: answeredUrl(response, url), status: 202, method }, "Location");
   return new ODataClientError(
     "ASYNC_OPERATION_PENDING",
@@ -66,7 +63,8 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     signal,
   });
   if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
-  if (response.status === 202) throw await runningElsewhere(response, method, url, response.headers.get("location"));
+  const location = response.status === 202 ? response.headers.get("location") : null;
+  if (location) throw await runningElsewhere(response, method, url, location);
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204) return undefined;
   const body = readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`);

@@ -69,10 +69,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   AUTH_FAILED: "AUTH_FAILED",
   /**
-   * The answer to a `$batch` cannot be split into its requests' answers: a malformed multipart or
-   * JSON batch body, or parts that do not match the requests; the message says what, and the
-   * requests' outcome is unknown. A part whose body alone cannot be read is that request's
-   * `BAD_PAYLOAD`, in its result.
+   * A `$batch` answer cannot be split into the requests' answers (a malformed body, more parts
+   * than requests), and their outcome is unknown; in one request's result: what stands in its
+   * place cannot be matched to it (a changeset answered with another number of responses).
    */
   BAD_BATCH_RESPONSE: "BAD_BATCH_RESPONSE",
   /**

@@ -38,7 +38,10 @@ export interface BatchFailure {
  * `"BATCH_NOT_EXECUTED"`: a service stops at the first failure unless asked to continue on
  * error), its answer is still to come from `results.continuation` (code `"BATCH_PENDING"`), or
  * it was answered before a continuation was saved and then resumed with `batch.resumeAsync()`
- * (code `"BATCH_ANSWERED_EARLIER"`: its result is in the results of the original send).
+ * (code `"BATCH_ANSWERED_EARLIER"`: its result is in the results of the original send), or what
+ * the service sent in its place cannot be matched to it (code `"BAD_BATCH_RESPONSE"`: a changeset
+ * answered with another number of responses, a response naming another request; whether it ran
+ * is not known).
  */
 export interface BatchUnanswered {
   readonly ok: false;
@@ -122,7 +125,9 @@ export type Answer =
   | { kind: "missing" }
   | { kind: "pending" }
   /** Answered before a continuation was saved and resumed elsewhere: the answer is not here. */
-  | { kind: "earlier" };
+  | { kind: "earlier" }
+  /** The service answered in this request's place with what cannot be matched to it (`why`). */
+  | { kind: "unmatched"; why: string };
 
 /** Answers per request index, and where the rest continues, if the service said so. */
 export interface MatchedAnswers {
@@ -165,10 +170,10 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
       // by its Content-ID contradicts that, and which request it answers is then not known. (A
       // service that numbers its responses itself may give a changeset member's number: position.)
       const named = got.contentId === undefined || got.contentId === item.request.id ? undefined : plan.find((other): other is PlannedItem & { kind: "request" } => other.kind === "request" && other.request.id === got.contentId)?.request;
-      if (named !== undefined) {
-        throw badBatchResponse(`response ${n + 1} carries the Content-ID ${JSON.stringify(got.contentId)} of request ${named.index + 1}, but stands in the place of request ${item.request.index + 1}`);
-      }
-      answers[item.request.index] = { kind: "response", message: got.message };
+      answers[item.request.index] =
+        named === undefined
+          ? { kind: "response", message: got.message }
+          : { kind: "unmatched", why: `response ${n + 1}, in its place, carries the Content-ID ${JSON.stringify(got.contentId)} of request ${named.index + 1}` };
       return;
     }
     if (got.kind === "response") {
@@ -178,7 +183,8 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
       } else if (members.length === 1) {
         answers[members[0]!.index] = { kind: "response", message: got.message };
       } else {
-        throw badBatchResponse(`response ${n + 1} is a single ${got.message.status} in the place of a changeset of ${members.length} requests (from request ${members[0]!.index + 1})`);
+        const why = `response ${n + 1} is a single ${got.message.status} in the place of its changeset of ${members.length} requests`;
+        for (const member of members) answers[member.index] = { kind: "unmatched", why };
       }
       return;
     }
@@ -200,7 +206,9 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
     return;
   }
   if (responses.length !== members.length) {
-    throw badBatchResponse(`a changeset of ${members.length} requests (from request ${(members[0]?.index ?? 0) + 1}) was answered with ${responses.length} responses`);
+    const why = `its changeset of ${members.length} requests was answered with ${responses.length} ${responses.length === 1 ? "response" : "responses"}`;
+    for (const member of members) answers[member.index] = { kind: "unmatched", why };
+    return;
   }
   const ids = new Set(responses.map((response) => response.contentId));
   const byId = ids.size === responses.length && members.every((member) => ids.has(member.id));
@@ -260,6 +268,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   }
   if (answer.kind === "pending") {
     return unanswered("BATCH_PENDING", `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
+  }
+  if (answer.kind === "unmatched") {
+    return unanswered("BAD_BATCH_RESPONSE", `request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`);
   }
   if (answer.kind === "earlier") {
     return unanswered(

@@ -296,8 +296,18 @@ describe("a damaged checkpoint of one part of a parallel export", () => {
     assert.ok(partCheckpoint, `no part checkpoint was saved: ${readdirSync(cwd).join(", ")}`);
     const file = join(cwd, partCheckpoint);
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), next: "http://elsewhere.example/odata/Items?$skiptoken=1" }));
-    const result = await run([...exportArgs("json", true), "--resume"], cwd);
+    // The other part's pages are never answered: the refusal must stop its walk, not wait for it.
+    let held = 0;
+    shop.hold = (request) => request.path.startsWith("/odata/Items?") && !request.path.includes("orderby");
+    shop.onHeld = () => void held++;
+    let result: CliResult;
+    try {
+      result = await run([...exportArgs("json", true), "--resume"], cwd);
+    } finally {
+      shop.hold = undefined;
+    }
     assert.equal(result.code, 2, show(result));
+    assert.ok(held <= 1, `the other part sent ${held} page requests`);
     assert.match(result.stderr, new RegExp(`the checkpoint ${file.replace(/[.$]/g, "\\$&")} is damaged: its next link is not a URL on the service of its request`));
   });
 });

@@ -342,16 +342,16 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
       const part = parts[i] as { file: string; checkpoint: string };
       // A range the plan found empty is not asked for: its part holds nothing.
       if (partition.kind === "empty") return emptyWalk(job, partition, part.file);
-      const saved = job.resume ? await loadCheckpoint(part.checkpoint) : undefined;
-      if (saved !== undefined && saved.type !== "traverse-odata/export-checkpoint") {
-        throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is not the checkpoint of a walk`);
-      }
-      if (saved !== undefined && (saved.request !== job.query.partition(partition).url() || saved.format !== job.format || saved.out !== part.file)) {
-        throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is of another export; delete the export's checkpoints to start again`);
-      }
-      // Its next link as a single walk's is checked: on the service of its request, or the file is named as damaged.
-      if (saved !== undefined) checkResumePoint(saved, part.checkpoint);
       try {
+        const saved = job.resume ? await loadCheckpoint(part.checkpoint) : undefined;
+        if (saved !== undefined && saved.type !== "traverse-odata/export-checkpoint") {
+          throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is not the checkpoint of a walk`);
+        }
+        if (saved !== undefined && (saved.request !== job.query.partition(partition).url() || saved.format !== job.format || saved.out !== part.file)) {
+          throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is of another export; delete the export's checkpoints to start again`);
+        }
+        // Its next link as a single walk's is checked: on the service of its request, or the file is named as damaged.
+        if (saved !== undefined) checkResumePoint(saved, part.checkpoint);
         return await walkToFile({
           query: job.query.partition(partition),
           out: part.file,

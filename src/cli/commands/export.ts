@@ -130,9 +130,10 @@ async function planFor(context: CommandContext, query: CollectionQuery, set: str
 /** Checks, before anything is asked, that the folder of `file` is there: a checkpoint could not be saved else. */
 async function checkFolder(file: string, option: string): Promise<void> {
   const folder = dirname(file);
-  const isFolder = await stat(folder).then((found) => found.isDirectory(), () => false);
+  const isFolder = (path: string) => stat(path).then((found) => found.isDirectory(), () => false);
   // Exit 1, as for any file that cannot be written.
-  if (!isFolder) throw new Error(`${option} ${file}: the folder ${folder} does not exist`);
+  if (!(await isFolder(folder))) throw new Error(`${option} ${file}: the folder ${folder} does not exist`);
+  if (await isFolder(file)) throw new Error(`${option} ${file} is a folder; name a file in it`);
 }
 
 /** Checks that a checkpoint belongs to the export the command describes. */

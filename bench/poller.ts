@@ -235,9 +235,13 @@ async function measurePollCost(serviceUrl: string, monitorUrl: string, samples: 
     const start = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 30_000);
-    const response = await fetch(monitorUrl, { headers: handHeaders, signal: controller.signal });
-    await response.text();
-    clearTimeout(timer);
+    let response: Response;
+    try {
+      response = await fetch(monitorUrl, { headers: handHeaders, signal: controller.signal });
+      await response.text();
+    } finally {
+      clearTimeout(timer);
+    }
     const elapsed = performance.now() - start;
     const used = process.cpuUsage(cpu);
     handCpu += used.user + used.system;
@@ -354,10 +358,13 @@ async function measureCancel(
       monitors.map(async (monitorUrl) => {
         const controller = new AbortController();
         const timer = setTimeout(() => controller.abort(), 30_000);
-        const response = await fetch(monitorUrl, { method: "DELETE", headers: handHeaders, redirect: "manual", signal: controller.signal });
-        await response.body?.cancel();
-        clearTimeout(timer);
-        return response.status;
+        try {
+          const response = await fetch(monitorUrl, { method: "DELETE", headers: handHeaders, redirect: "manual", signal: controller.signal });
+          await response.body?.cancel();
+          return response.status;
+        } finally {
+          clearTimeout(timer);
+        }
       }),
     );
     const elapsed = performance.now() - started;

@@ -178,9 +178,10 @@ describe("invokeAsync() and getAsync(): an HTML page as the operation's result i
     ];
     const { server, client } = await serveClient(t, monitorAnswering(answers));
     const tokens: AsyncPollerToken[] = [];
-    for (const [contentType] of answers) {
+    for (const [contentType, body, outcome] of answers) {
       const poller = await client.action("run").invokeAsync({}, { pollInterval: 1 });
-      await poller.wait().catch(() => undefined);
+      if (outcome === "text") assert.equal(await poller.wait(), body);
+      else assert.match((await rejection(poller.wait())).message, /answered with an HTML page, not the operation's result$/);
       const token = JSON.parse(JSON.stringify(poller.toJSON())) as AsyncPollerToken;
       assert.equal(token.outcome, "succeeded");
       assert.equal(token.resultType, contentType);

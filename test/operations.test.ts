@@ -126,7 +126,7 @@ describe("OData v4 functions", () => {
     );
   });
 
-  test("an action's paged collection result is read to its end by invoke(); a $batch part and an invokeAsync poller give the one answer, its first page", async (t) => {
+  test("an action's paged collection result is read to its end by invoke(); a $batch part and an invokeAsync or getAsync poller give the one answer, its first page", async (t) => {
     const first = { value: [{ ID: 1 }, { ID: 2 }], "@odata.nextLink": "pickBooks?$skiptoken=2" };
     const { server, client } = await serveClient(t, (request, res) => {
       if (request.path.endsWith("$batch")) {
@@ -144,9 +144,10 @@ describe("OData v4 functions", () => {
     assert.ok(result.ok);
     assert.deepEqual(result.value, first.value);
     assert.deepEqual(await (await client.action<{ ID: number }[]>("pickBooks").invokeAsync({})).wait(), first.value);
+    assert.deepEqual(await (await client.function<{ ID: number }[]>("listBooks").getAsync()).wait(), first.value);
     assert.deepEqual(
       server.requests.map((r) => `${r.method} ${r.path}`),
-      ["POST /odata/pickBooks", "GET /odata/pickBooks?$skiptoken=2", "POST /odata/$batch", "POST /odata/pickBooks"],
+      ["POST /odata/pickBooks", "GET /odata/pickBooks?$skiptoken=2", "POST /odata/$batch", "POST /odata/pickBooks", "GET /odata/listBooks()"],
     );
   });
 

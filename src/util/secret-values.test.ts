@@ -33,3 +33,14 @@ test("maskSecretValues of a text cut short masks a secret the cut falls inside, 
   assert.equal(maskSecretValues("denied for eyJ", secrets, true), "denied for eyJ", "fewer than 4 characters of it are left");
   assert.equal(maskSecretValues("denied for you", secrets, true), "denied for you");
 });
+
+test("at a cut, only a secret itself is looked for: a text that ends with an Authorization's scheme or a Basic user name keeps it", () => {
+  const basic = `Basic ${btoa("admin:s3cretpassword")}`;
+  const secrets = { values: ["Bearer configured-1234567"], authorizations: ["Bearer abcdefgh12345678", basic] };
+  assert.equal(maskSecretValues("the scheme must be Bear", secrets, true), "the scheme must be Bear");
+  assert.equal(maskSecretValues("unknown user admin", secrets, true), "unknown user admin");
+  // The secrets' own starts are still masked there.
+  assert.equal(maskSecretValues("token abcdefgh12", secrets, true), "token ***");
+  assert.equal(maskSecretValues("password s3cret", secrets, true), "password ***");
+  assert.equal(maskSecretValues("configured confi", secrets, true), "configured ***");
+});

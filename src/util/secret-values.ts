@@ -38,6 +38,22 @@ export function secretForms(value: string, authorization = false): string[] {
 }
 
 /**
+ * The forms a cut text may end inside (see {@link maskSecretValues}), longest first: the secrets
+ * themselves, not an Authorization's scheme (`Bear…`) nor a Basic pair's user name, which a text
+ * may end with for reasons of its own.
+ */
+function cutForms(secrets: SecretSet): string[] {
+  const forms: string[] = [];
+  const schemed = /^\s*[A-Za-z][\w-]*\s/;
+  for (const value of [...secrets.values, ...secrets.authorizations]) {
+    const authorization = secrets.authorizations.includes(value) || schemed.test(value);
+    const basic = /^\s*basic\s/i.test(value);
+    for (const form of secretForms(value, authorization)) if (!(authorization && schemed.test(form)) && !(basic && form.includes(":"))) forms.push(form);
+  }
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/**
  * `text` with every form of every secret value and `Authorization` value replaced by `***` (the
  * longest first). `cut`: the text is the start of a longer one, so that a secret it ends inside is
  * masked too (its first 4 characters or more at the very end).
@@ -48,7 +64,7 @@ export function maskSecretValues(text: string, secrets: SecretSet, cut = false):
   let masked = text;
   for (const form of forms) masked = masked.replaceAll(form, "***");
   if (!cut) return masked;
-  for (const form of forms) {
+  for (const form of cutForms(secrets)) {
     for (let length = form.length - 1; length >= 4; length--) {
       if (masked.endsWith(form.slice(0, length))) return `${masked.slice(0, masked.length - length)}***`;
     }

@@ -289,18 +289,18 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       // reader's message may quote the body's start, so the secrets sent are masked in it (and the
       // reader's error, which quotes it as well, is not kept as the cause).
       const text = `response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`;
-      const unreadable = new ODataClientError(error.code, secrets === undefined ? text : maskSecretValues(text, secrets));
+      const unreadable = new ODataClientError(error.code, maskSecretValues(text, secrets));
       return { ok: false, status: message.status, headers: message.headers, error: unreadable };
     }
     return { ok: true, status: message.status, headers: message.headers, value };
   }
   const error = httpErrorFromParts({
     status: message.status,
-    statusText: secrets === undefined ? message.statusText : maskSecretValues(message.statusText, secrets),
+    statusText: maskSecretValues(message.statusText, secrets),
     method: request.method,
     url: request.url,
     headers: message.headers,
-    body: secrets === undefined ? message.body : maskSecretValues(message.body, secrets),
+    body: maskSecretValues(message.body, secrets),
   });
   return { ok: false, status: message.status, headers: message.headers, error };
 }

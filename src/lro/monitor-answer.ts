@@ -204,7 +204,7 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
 
 /** The text of a failure the answer reports, with the secrets the client sent masked. */
 function failureText(text: string, answer: MonitorAnswer): string {
-  return answer.secrets === undefined ? text : maskSecretValues(text, answer.secrets);
+  return maskSecretValues(text, answer.secrets);
 }
 
 /** The body of a result fetched apart from the monitor: JSON parsed under a JSON type, text otherwise. */
@@ -316,7 +316,7 @@ function resolveMonitorLocation(location: string, answer: MonitorAnswer): URL {
 function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
   return httpErrorFromParts({
     status: answer.status,
-    ...(answer.statusText ? { statusText: answer.secrets === undefined ? answer.statusText : maskSecretValues(answer.statusText, answer.secrets) } : {}),
+    ...(answer.statusText ? { statusText: maskSecretValues(answer.statusText, answer.secrets) } : {}),
     method: answer.method,
     url: answer.url,
     headers: answer.headers,

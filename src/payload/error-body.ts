@@ -313,7 +313,7 @@ export async function httpErrorFromResponse(
   const secrets = SENT_SECRETS.get(response);
   return httpErrorFromParts({
     status: response.status,
-    statusText: secrets === undefined ? response.statusText : maskSecretValues(response.statusText, secrets),
+    statusText: maskSecretValues(response.statusText, secrets),
     method,
     url,
     headers: response.headers,
@@ -337,7 +337,7 @@ export async function readErrorBody(response: Response, reading: ErrorBodyReadin
   // A service may echo a credential bare ("no access for eyJhbGci…"): the ones sent are masked.
   const secrets = SENT_SECRETS.get(response);
   // A cut that falls inside an echoed secret leaves its start at the end: masked too.
-  const text = secrets === undefined ? read.text : maskSecretValues(read.text, secrets, read.cut === true || read.failure !== undefined);
+  const text = maskSecretValues(read.text, secrets, read.cut === true || read.failure !== undefined);
   if (failure === undefined) return read.cut ? { text, cut: true } : { text };
   const interrupted = failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
   if (signal?.aborted || !interrupted) throw failure.error;

@@ -56,9 +56,10 @@ function cutForms(secrets: SecretSet): string[] {
 /**
  * `text` with every form of every secret value and `Authorization` value replaced by `***` (the
  * longest first). `cut`: the text is the start of a longer one, so that a secret it ends inside is
- * masked too (its first 4 characters or more at the very end).
+ * masked too (its first 4 characters or more at the very end). No secrets (none sent): the text.
  */
-export function maskSecretValues(text: string, secrets: SecretSet, cut = false): string {
+export function maskSecretValues(text: string, secrets: SecretSet | undefined, cut = false): string {
+  if (secrets === undefined) return text;
   const all = [...secrets.values.flatMap((value) => secretForms(value)), ...secrets.authorizations.flatMap((value) => secretForms(value, true))];
   const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
   let masked = text;

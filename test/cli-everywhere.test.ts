@@ -562,8 +562,13 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     const plan = await cli(["export", S(), "Products", "--parallel", "2", "--plan"], { cwd });
     assert.equal(plan.code, 0, show([], plan));
     writeFileSync(join(cwd, "plan.json"), plan.stdout);
-    const run = await cli(["export", S(), "Products", "--partition", "1/2", "--plan-file", "plan.json", "--out", "p1.ndjson", "--quiet"], { cwd });
+    const { result: run, requests } = await requestsDuring(shop, () => cli(["export", S(), "Products", "--partition", "1/2", "--plan-file", "plan.json", "--out", "p1.ndjson", "--quiet"], { cwd }));
     assert.equal(run.code, 0, show([], run));
+    // The plan came from the file: no probe of the key's order was sent to plan again.
+    assert.deepEqual(requests.filter((r) => decodeURIComponent(r.path).includes("$orderby")), []);
+    // And the rows are the first partition's: every page asked for is filtered to its range.
+    const pages = requests.filter((r) => /\/Products(\?|$)/.test(r.path));
+    assert.ok(pages.length > 0 && pages.every((r) => decodeURIComponent(r.path).includes("$filter=")), requests.map((r) => r.path).join("\n"));
     assert.ok(readFileSync(join(cwd, "p1.ndjson"), "utf8").length > 0);
   });
 

@@ -71,7 +71,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /**
    * A `$batch` answer cannot be split into the requests' answers (a malformed body, more parts
    * than requests), and their outcome is unknown; in one request's result: what stands in its
-   * place cannot be matched to it (a changeset answered with another number of responses).
+   * place cannot be matched to it or cannot be read (a changeset answered with another number of
+   * responses, a part without a status line).
    */
   BAD_BATCH_RESPONSE: "BAD_BATCH_RESPONSE",
   /**

@@ -234,6 +234,12 @@ test("a failed changeset, answered with one response in its place, is a failure 
   assert.deepEqual(results.of(read), first);
 });
 
+/** A request's value where it succeeded; its error's message where not. */
+function valueOf(handle: { result(): BatchResult<unknown> }): unknown {
+  const result = handle.result();
+  return result.ok ? result.value : result.error.message;
+}
+
 /** One response of a changeset (boundary `cs`), with the Content-ID given. */
 const changesetPart = (contentId: string | undefined, status: string, body: string) =>
   lines("--cs", "Content-Type: application/http", ...(contentId === undefined ? [] : [`Content-ID: ${contentId}`]), "", `HTTP/1.1 ${status}`, "Content-Type: application/json", "", body);
@@ -427,22 +433,96 @@ test("a preamble and an epilogue around the parts are ignored", () => {
   assert.equal(answers.length, 3);
 });
 
-test("malformed answers reject with BAD_BATCH_RESPONSE naming what is wrong", () => {
-  const cases: [string, string, RegExp][] = [
-    ["<html>oops</html>", "b", /no part delimited by --b/],
-    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "", "{}"), "b", /without the closing delimiter --b--/],
-    [lines("--b", "Content-Type: text/plain", "", "hello", "--b--"), "b", /Content-Type "text\/plain"/],
-    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 OK", "", "--b--"), "b", /is not a status line/],
-    [lines("--b", "Content-Type: application/http", "no colon here", "", "--b--"), "b", /has no name/],
-    [lines("--b", "Content-Type: multipart/mixed", "", "x", "--b--"), "b", /multipart\/mixed without a boundary/],
+test("an answer whose parts cannot be told apart rejects with BAD_BATCH_RESPONSE naming what is wrong", () => {
+  const cases: [string, RegExp][] = [
+    ["<html>oops</html>", /no part delimited by --b/],
+    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 200 OK", "", "{}"), /without the closing delimiter --b--/],
   ];
-  for (const [body, boundary, message] of cases) {
+  for (const [body, message] of cases) {
     assert.throws(
-      () => readMultipartBatch(body, boundary),
+      () => readMultipartBatch(body, "b"),
       (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE" && message.test(error.message),
       `${message}`,
     );
   }
+});
+
+test("a part that cannot be read fails its own requests with BAD_BATCH_RESPONSE naming the part; the results around it stand", async () => {
+  // Each damaged part in the place of a delete, between two reads the service answered.
+  const damaged: [string, RegExp][] = [
+    [lines("--b", "Content-Type: text/plain", "", "hello"), /^part 2 of the batch response has Content-Type "text\/plain"; expected application\/http/],
+    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 OK", ""), /^part 2 of the batch response: malformed application\/http response: the first line "HTTP\/1\.1 OK" is not a status line/],
+    [lines("--b", "Content-Type: application/http", "no colon here", ""), /^part 2 of the batch response: the header line "no colon here" has no name/],
+    [lines("--b", "Content-Type: application/http", "", "HTTP/1.1 204 No Content", "no colon here", ""), /^part 2 of the batch response: malformed application\/http response: the header line "no colon here" has no name/],
+    [lines("--b", "Content-Type: multipart/mixed", "", "x"), /^part 2 of the batch response is multipart\/mixed without a boundary/],
+  ];
+  for (const [part, why] of damaged) {
+    const c = client();
+    const batch = c.batch();
+    const first = batch.get(c.collection("Books").key(1));
+    const removed = batch.delete(c.collection("Books").key(2));
+    const last = batch.get(c.collection("Books").key(3));
+    const body = lines(answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}'), part, answerPart("200 OK", ["Content-Type: application/json"], '{"ID":3}'), "--b--");
+    const results = await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body });
+    const lost = removed.result();
+    assert.ok(!lost.ok && lost.status === undefined && lost.error.code === "BAD_BATCH_RESPONSE", `${why}: ${String(lost.ok || lost.error)}`);
+    const message = lost.error.message;
+    assert.ok(message.startsWith("request 2 (DELETE Books(2)) has an answer that cannot be read: "), message);
+    assert.match(message.slice(message.indexOf(": ") + 2), why);
+    assert.ok(message.endsWith("; whether it ran is not known"), message);
+    assert.deepEqual([valueOf(first), valueOf(last)], [{ ID: 1 }, { ID: 3 }], `${why}`);
+    assert.deepEqual([results.ok, results.map((result) => result.status)], [false, [200, undefined, 200]]);
+  }
+});
+
+test("a changeset whose parts cannot be read fails its members alone; a changeset in a request's place fails that request", async () => {
+  const { batch, read, book, review, removed } = sampleBatch();
+  // The changeset's second response has no status line; the changeset did not fail (no error in
+  // its place), so the first member's answer stands.
+  const changeset = lines(changesetPart("1", "201 Created", '{"ID":900,"title":"New"}'), lines("--cs", "Content-Type: application/http", "Content-ID: 2", "", "HTPP/1.1 201", "", "{}"), "--cs--");
+  await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body: sampleAnswer(answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}'), changeset) });
+  assert.deepEqual([valueOf(read), valueOf(book), valueOf(removed)], [{ ID: 1 }, { ID: 900, title: "New" }, undefined]);
+  const notRead = review.result();
+  assert.ok(!notRead.ok && notRead.status === undefined && notRead.error.code === "BAD_BATCH_RESPONSE");
+  assert.match(notRead.error.message, /^request 3 \(POST \$2\/reviews\) has an answer that cannot be read: part 2 of the changeset in part 2 of the batch response: malformed application\/http response: the first line "HTPP\/1\.1 201" is not a status line/);
+
+  const c = client();
+  const other = c.batch();
+  const first = other.get(c.collection("Books").key(1));
+  const deleted = other.delete(c.collection("Books").key(3));
+  const inPlace = lines("--b", "Content-Type: multipart/mixed; boundary=cs", "", changesetPart("9", "204 No Content", ""), "--cs--");
+  await other.readAnswer({ contentType: "multipart/mixed; boundary=b", body: lines(answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}'), inPlace, "--b--") });
+  assert.deepEqual(valueOf(first), { ID: 1 });
+  const unmatched = deleted.result();
+  assert.ok(!unmatched.ok && unmatched.error.code === "BAD_BATCH_RESPONSE");
+  assert.equal(unmatched.error.message, "request 2 (DELETE Books(3)) cannot be matched to the answer: response 2, in its place, is a changeset; whether it ran is not known");
+});
+
+test("a JSON batch response with an id whose status, headers or body cannot be read fails that request alone", async () => {
+  const c = client();
+  const batch = c.batch({ format: "json" });
+  const first = batch.get(c.collection("Books").key(1));
+  const second = batch.delete(c.collection("Books").key(2));
+  const third = batch.delete(c.collection("Books").key(3));
+  const body = JSON.stringify({
+    responses: [
+      { id: "1", status: 200, body: { ID: 1 } },
+      { id: "2", status: "204" },
+      { id: "3", status: 204, headers: ["x"] },
+    ],
+  });
+  const results = await batch.readAnswer({ contentType: "application/json", body });
+  assert.deepEqual(valueOf(first), { ID: 1 });
+  const reasons = [second, third].map((handle) => {
+    const result = handle.result();
+    assert.ok(!result.ok && result.status === undefined && result.error.code === "BAD_BATCH_RESPONSE");
+    return result.error.message;
+  });
+  assert.deepEqual(reasons, [
+    'request 2 (DELETE Books(2)) has an answer that cannot be read: response 2 has no HTTP status (got the string "204"); whether it ran is not known',
+    "request 3 (DELETE Books(3)) has an answer that cannot be read: response 3 has headers that are not an object; whether it ran is not known",
+  ]);
+  assert.equal(results.ok, false);
 });
 
 test("more responses than requests and an unknown content type reject the whole answer; a success body that is not JSON fails its own request only", async () => {
@@ -501,7 +581,8 @@ test("a JSON batch answer with an unknown id, a duplicate id or no responses arr
     JSON.stringify({ responses: [{ id: "1", status: 200 }, { id: "1", status: 200 }] }),
     JSON.stringify({ value: [] }),
     "not json",
-    JSON.stringify({ responses: [{ id: "1", status: "200" }] }),
+    // Without an id, a response that cannot be read cannot be matched to any request either.
+    JSON.stringify({ responses: [{ status: "200" }] }),
   ];
   for (const body of bodies) {
     const c = client();
@@ -513,7 +594,7 @@ test("a JSON batch answer with an unknown id, a duplicate id or no responses arr
       body,
     );
   }
-  assert.equal(readJsonBatch(JSON.stringify({ responses: [{ id: 1, status: 200, body: "x", headers: { "content-type": "text/plain" } }] }))[0]?.message.body, "x");
+  assert.equal(readJsonBatch(JSON.stringify({ responses: [{ id: 1, status: 200, body: "x", headers: { "content-type": "text/plain" } }] }))[0]?.message?.body, "x");
 });
 
 test("a v2 page part answered in Atom is read as page() alone reads it: the entries, the count and the next link", async () => {

@@ -234,6 +234,8 @@ function batchText(items: readonly ItemModel[], boundary: string, style: Layout,
 
 /** A read response as plain data, to compare with a model. */
 function plainResponse(response: BatchWireResponse) {
+  assert.equal(response.kind, "response", response.kind === "unreadable" ? response.why : "");
+  if (response.kind !== "response") return undefined;
   return { contentId: response.contentId, ...plainMessage(response.message) };
 }
 
@@ -249,9 +251,18 @@ function expectedResponse(response: ResponseModel) {
   return { contentId: response.contentId, status: response.status, statusText: response.reason ?? "", headers: [...headers], body: response.body };
 }
 
-/** What a read of a mutated answer may give: responses with a status, headers and a body, or a changeset of them. */
-function checkAnswers(answers: BatchWireAnswer[], what: string): void {
+/**
+ * What a read of a mutated answer may give: responses with a status, headers and a body, or a
+ * changeset of them, or a part that cannot be read, saying which and why. Counts those in `unreadable`.
+ */
+function checkAnswers(answers: BatchWireAnswer[], what: string, unreadable: { count: number }): void {
   const check = (response: BatchWireResponse) => {
+    if (response.kind === "unreadable") {
+      unreadable.count++;
+      assert.match(response.why, /^(the changeset in )?part \d+ of (the changeset in part \d+ of )?the batch response\b\S* \S/, what);
+      assert.ok(response.contentId === undefined || typeof response.contentId === "string", what);
+      return;
+    }
     const { status } = response.message;
     assert.ok(Number.isInteger(status) && status >= 100 && status <= 599, `${what}: status ${status}`);
     assert.equal(typeof response.message.body, "string", what);
@@ -348,7 +359,7 @@ test("a random valid multipart $batch answer reads back as the responses it was 
       item.kind === "response" ? { kind: "response", ...expectedResponse(item.response) } : { kind: "changeset", responses: item.responses.map(expectedResponse) },
     );
     const read = outcome.value.map((answer) =>
-      answer.kind === "response" ? { kind: "response", ...plainResponse(answer) } : { kind: "changeset", responses: answer.responses.map(plainResponse) },
+      answer.kind === "changeset" ? { kind: "changeset", responses: answer.responses.map(plainResponse) } : { kind: "response", ...plainResponse(answer) },
     );
     assert.deepEqual(read, expected, `seed ${seed}`);
     // Read without its content type (an asynchronous batch's result), the answer names its boundary.
@@ -358,6 +369,7 @@ test("a random valid multipart $batch answer reads back as the responses it was 
 
 test("a damaged multipart $batch answer reads or fails with BAD_BATCH_RESPONSE naming what is wrong", () => {
   let failed = 0;
+  const unreadable = { count: 0 };
   for (let seed = 1001; seed <= 3400; seed++) {
     const r = new Random(seed);
     const boundary = `batch_${r.text(BCHARS, 1, 40)}`;
@@ -366,7 +378,7 @@ test("a damaged multipart $batch answer reads or fails with BAD_BATCH_RESPONSE n
     const inner = items.find((item) => item.kind === "changeset")?.boundary ?? "changeset_x";
     for (let n = r.between(1, 3); n > 0; n--) text = mutateBatch(text, boundary, inner, r);
     const outcome = outcomeOf(`seed ${seed}`, text, "BAD_BATCH_RESPONSE", () => readMultipartBatch(text, boundary));
-    if (outcome.ok) checkAnswers(outcome.value, `seed ${seed}`);
+    if (outcome.ok) checkAnswers(outcome.value, `seed ${seed}`, unreadable);
     else {
       failed++;
       assert.match(outcome.error.message, /^malformed multipart batch response: \S/, `seed ${seed}`);
@@ -380,6 +392,7 @@ test("a damaged multipart $batch answer reads or fails with BAD_BATCH_RESPONSE n
   }
   // The mutations must reach the errors, not only harmless corners.
   assert.ok(failed > 800, `only ${failed} damaged answers failed`);
+  assert.ok(unreadable.count > 400, `only ${unreadable.count} damaged parts were read as unreadable`);
 });
 
 test("a random application/http response parses back, and a damaged one parses or fails with the caller's code", () => {
@@ -497,6 +510,8 @@ test("a random JSON $batch answer reads back as the responses it was written fro
       const written = responses[n]!;
       assert.equal(read.id, written.id === undefined ? undefined : String(written.id), `seed ${seed}`);
       assert.equal(read.atomicityGroup, written.atomicityGroup, `seed ${seed}`);
+      assert.equal(read.why, undefined, `seed ${seed}`);
+      if (read.message === undefined) return;
       assert.equal(read.message.status, written.status, `seed ${seed}`);
       for (const [name, value] of Object.entries(written.headers ?? {})) assert.equal(read.message.headers.get(name), value.trim(), `seed ${seed}: header ${name}`);
       // A string body of a type other than JSON is its text; any other body is JSON.
@@ -509,6 +524,7 @@ test("a random JSON $batch answer reads back as the responses it was written fro
 });
 
 test("a damaged JSON $batch answer reads or fails with BAD_BATCH_RESPONSE", () => {
+  let unreadable = 0;
   for (let seed = 11_001; seed <= 12_500; seed++) {
     const r = new Random(seed);
     const answer = { responses: jsonBatchModel(r) };
@@ -519,11 +535,20 @@ test("a damaged JSON $batch answer reads or fails with BAD_BATCH_RESPONSE", () =
       continue;
     }
     for (const read of outcome.value) {
+      if (read.message === undefined) {
+        // A response with an id whose rest cannot be read is kept, saying why, for its request alone to fail.
+        assert.equal(typeof read.id, "string", `seed ${seed}`);
+        assert.match(read.why, /^response \d+ has \S/, `seed ${seed}`);
+        unreadable++;
+        continue;
+      }
       assert.ok(Number.isInteger(read.message.status) && read.message.status >= 100 && read.message.status <= 599, `seed ${seed}`);
       assert.equal(typeof read.message.body, "string", `seed ${seed}`);
       assert.ok(read.id === undefined || typeof read.id === "string", `seed ${seed}`);
     }
   }
+  // The hostile values must reach the responses that are kept unreadable, not only whole failures.
+  assert.ok(unreadable > 50, `only ${unreadable} responses were kept unreadable`);
 });
 
 // --- the incremental collection scanner and trailingNextLink ---------------------------------------

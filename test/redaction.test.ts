@@ -368,7 +368,7 @@ const CASES: Case[] = [
   },
   {
     code: "BAD_BATCH_RESPONSE",
-    what: "a batch part's header line is an Authorization without a colon",
+    what: "a batch part's header line is an Authorization without a colon: that part's result",
     async provoke(env) {
       const server = await env.server((request, res) => {
         const body = multipart("b", [`HTTP/1.1 200 OK${CRLF}Authorization ${String(request.headers["authorization"])}${CRLF}${CRLF}{}`]);
@@ -376,8 +376,12 @@ const CASES: Case[] = [
       });
       const client = env.client(server);
       const batch = client.batch();
-      batch.request({ method: "GET", url: `Files?${SECRET_QUERY}` });
-      return rejection(batch.send());
+      const part = batch.request({ method: "GET", url: `Files?${SECRET_QUERY}` });
+      await batch.send();
+      const result = part.result();
+      assert.ok(!result.ok && result.status === undefined, "the part's own result fails");
+      assert.match(result.error.message, /has no name/);
+      return result.error;
     },
   },
   {

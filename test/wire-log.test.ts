@@ -245,7 +245,7 @@ describe("every request and every answer gives one line", () => {
     ]);
   });
 
-  test("a $batch: the POST, then one line per part with its status, method and URL, a failed changeset and an unanswered request included", async (t) => {
+  test("a $batch: the POST, then one line per part with its status, method and URL, a failed changeset, an unreadable part and an unanswered request included", async (t) => {
     const log = collector();
     const { client, root } = await serveClient(
       t,
@@ -254,6 +254,8 @@ describe("every request and every answer gives one line", () => {
           responsePart("answer", "200 OK", { "Content-Type": "application/json", ETag: 'W/"3"' }, JSON.stringify({ ID: 1 })),
           // The changeset failed as a whole: one response in its place (OData 4.01 §11.7.4).
           responsePart("answer", "400 Bad Request", { "Content-Type": "application/json" }, JSON.stringify({ error: { code: "X", message: "no" } })),
+          // A part without a status line: that request's answer cannot be read.
+          ["--answer", "Content-Type: application/http", "", "HTTP/1.1 OK", ""].join(CRLF),
           // The service stopped there: the last request has no answer.
         ]),
       { debug: log.debug },
@@ -266,11 +268,12 @@ describe("every request and every answer gives one line", () => {
       changeset.update(books.key(3), { title: "x" }, { etag: 'W/"1"' });
     });
     batch.get(books.key(4));
+    batch.get(books.key(5));
     const results = await batch.send();
 
     assert.deepEqual(
-      results.map((result) => result.status),
-      [200, 400, 400, undefined],
+      results.map((result) => (result.ok ? result.status : `${result.status} ${result.error.code}`)),
+      [200, "400 HTTP_ERROR", "400 HTTP_ERROR", "undefined BAD_BATCH_RESPONSE", "undefined BATCH_NOT_EXECUTED"],
     );
     assert.deepEqual(log.shown(), [
       `#1 > POST ${root}$batch {"accept":"multipart/mixed","accept-language":"en","content-type":"multipart/mixed; boundary=batch_b","odata-maxversion":"4.0","odata-version":"4.0"}`,
@@ -278,7 +281,8 @@ describe("every request and every answer gives one line", () => {
       `batch part 1 < 200 GET ${root}Books(1) {"content-type":"application/json","etag":"W/\\"3\\""}`,
       `batch part 2 < 400 POST ${root}Books (its changeset failed) {"content-type":"application/json"}`,
       `batch part 3 < 400 PATCH ${root}Books(3) (its changeset failed) {"content-type":"application/json"}`,
-      `batch part 4 ! GET ${root}Books(4) no answer`,
+      `batch part 4 ! GET ${root}Books(4) answer cannot be read`,
+      `batch part 5 ! GET ${root}Books(5) no answer`,
     ]);
   });
 

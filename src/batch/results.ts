@@ -40,8 +40,8 @@ export interface BatchFailure {
  * it was answered before a continuation was saved and then resumed with `batch.resumeAsync()`
  * (code `"BATCH_ANSWERED_EARLIER"`: its result is in the results of the original send), or what
  * the service sent in its place cannot be matched to it (code `"BAD_BATCH_RESPONSE"`: a changeset
- * answered with another number of responses, a response naming another request; whether it ran
- * is not known).
+ * answered with another number of responses, a response naming another request, a part in its
+ * place that cannot be read; whether it ran is not known).
  */
 export interface BatchUnanswered {
   readonly ok: false;
@@ -127,7 +127,9 @@ export type Answer =
   /** Answered before a continuation was saved and resumed elsewhere: the answer is not here. */
   | { kind: "earlier" }
   /** The service answered in this request's place with what cannot be matched to it (`why`). */
-  | { kind: "unmatched"; why: string };
+  | { kind: "unmatched"; why: string }
+  /** The part in this request's place cannot be read (`why`): its status is not known. */
+  | { kind: "unreadable"; why: string };
 
 /** Answers per request index, and where the rest continues, if the service said so. */
 export interface MatchedAnswers {
@@ -164,8 +166,15 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
       for (const member of members) answers[member.index] = { kind: "pending" };
       return;
     }
+    if (got.kind === "unreadable") {
+      for (const member of members) answers[member.index] = { kind: "unreadable", why: got.why };
+      return;
+    }
     if (item.kind === "request") {
-      if (got.kind !== "response") throw badBatchResponse(`response ${n + 1} is a changeset, but request ${item.request.index + 1} is not in one`);
+      if (got.kind === "changeset") {
+        answers[item.request.index] = { kind: "unmatched", why: `response ${n + 1}, in its place, is a changeset` };
+        return;
+      }
       // Top-level responses come in the requests' order; one that names another top-level request
       // by its Content-ID contradicts that, and which request it answers is then not known. (A
       // service that numbers its responses itself may give a changeset member's number: position.)
@@ -200,9 +209,9 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
  * would hand a member another's answer.
  */
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[]): void {
-  const failure = responses.find((response) => response.message.status >= 400)?.message;
-  if (failure !== undefined) {
-    for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure };
+  const failure = responses.find((response) => response.kind === "response" && response.message.status >= 400);
+  if (failure?.kind === "response") {
+    for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure.message };
     return;
   }
   if (responses.length !== members.length) {
@@ -213,8 +222,8 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
   const ids = new Set(responses.map((response) => response.contentId));
   const byId = ids.size === responses.length && members.every((member) => ids.has(member.id));
   for (const [position, member] of members.entries()) {
-    const message = byId ? responses.find((response) => response.contentId === member.id)!.message : responses[position]!.message;
-    answers[member.index] = { kind: "response", message };
+    const response = byId ? responses.find((candidate) => candidate.contentId === member.id)! : responses[position]!;
+    answers[member.index] = response.kind === "response" ? { kind: "response", message: response.message } : { kind: "unreadable", why: response.why };
   }
 }
 
@@ -223,30 +232,32 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
  * group fails every member; a response with 202 and `Location` stands for the requests not answered.
  */
 export function matchJson(requests: readonly PlannedRequest[], responses: readonly JsonBatchResponse[]): MatchedAnswers {
-  const byId = new Map<string, HttpMessage>();
+  const byId = new Map<string, JsonBatchResponse>();
   for (const response of responses) {
     if (response.id === undefined) throw badBatchResponse("a response has no id");
     if (!requests.some((request) => request.id === response.id)) throw badBatchResponse(`a response has the id ${JSON.stringify(response.id)}, which no request has`);
     if (byId.has(response.id)) throw badBatchResponse(`two responses have the id ${JSON.stringify(response.id)}`);
-    byId.set(response.id, response.message);
+    byId.set(response.id, response);
   }
-  const continuationResponse = [...byId.values()].find(isContinuation);
-  const continuation = continuationResponse?.headers.get("location") ?? undefined;
+  const continuationResponse = [...byId.values()].find((response) => response.message !== undefined && isContinuation(response.message));
+  const continuation = continuationResponse?.message?.headers.get("location") ?? undefined;
   const groupFailures = new Map<number, HttpMessage>();
   for (const request of requests) {
-    const message = byId.get(request.id);
+    const message = byId.get(request.id)?.message;
     if (request.changeset !== undefined && message !== undefined && message.status >= 400 && !groupFailures.has(request.changeset)) {
       groupFailures.set(request.changeset, message);
     }
   }
   const answers: Answer[] = [];
   for (const request of requests) {
-    const message = byId.get(request.id);
+    const response = byId.get(request.id);
+    const message = response?.message;
     const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
     if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", message: groupFailure };
-    else if (message === continuationResponse && message !== undefined) answers[request.index] = { kind: "pending" };
-    else if (message === undefined) answers[request.index] = { kind: continuation === undefined ? "missing" : "pending" };
-    else answers[request.index] = { kind: "response", message };
+    else if (response !== undefined && response === continuationResponse) answers[request.index] = { kind: "pending" };
+    else if (response === undefined) answers[request.index] = { kind: continuation === undefined ? "missing" : "pending" };
+    else if (response.message === undefined) answers[request.index] = { kind: "unreadable", why: response.why };
+    else answers[request.index] = { kind: "response", message: response.message };
   }
   return continuation === undefined ? { answers } : { answers, continuation };
 }
@@ -271,6 +282,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   }
   if (answer.kind === "unmatched") {
     return unanswered("BAD_BATCH_RESPONSE", `request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`);
+  }
+  if (answer.kind === "unreadable") {
+    return unanswered("BAD_BATCH_RESPONSE", maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "earlier") {
     return unanswered(

@@ -93,7 +93,7 @@ export function logBatchParts(log: WireLogger | undefined, requests: readonly Ba
     const target = `${request.method} ${redactUrl(request.url)}`;
     const tag = `batch part ${request.id}`;
     if (answer.message === undefined) {
-      const why = answer.kind === "pending" ? "answer to come from the status monitor" : "no answer";
+      const why = answer.kind === "pending" ? "answer to come from the status monitor" : answer.kind === "unreadable" ? "answer cannot be read" : "no answer";
       emit(log, `${tag} ! ${target} ${why}`);
       return;
     }

@@ -6,6 +6,7 @@
 import { parseHttpMessage, type HttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
 import { badBatchResponse } from "./bad-payload.js";
+import { ODataClientError } from "../errors.js";
 
 /** One request inside a batch, as it goes on the wire. */
 export interface BatchWireRequest {
@@ -22,17 +23,28 @@ export interface BatchWireRequest {
 /** A top-level item of a batch: one request, or a changeset of requests that succeed or fail together. */
 export type BatchWireItem = { kind: "request"; request: BatchWireRequest } | { kind: "changeset"; requests: readonly BatchWireRequest[] };
 
-/** One response read from a batch response body, with the Content-ID its part named. */
-export interface BatchWireResponse {
-  kind: "response";
+/**
+ * One response read from a batch response body, with the Content-ID its part named; or a part in a
+ * response's place that cannot be read (`why`: no status line, a Content-Type that is not
+ * `application/http`, a header line that is none). The parts around it are delimited all the same,
+ * so the rest of the answer is still read and matched by its places.
+ */
+export type BatchWireResponse = { kind: "response"; contentId: string | undefined; message: HttpMessage } | BatchWireUnreadable;
+
+/** A part of a batch response that cannot be read, in its place among the others. */
+export interface BatchWireUnreadable {
+  kind: "unreadable";
   contentId: string | undefined;
-  message: HttpMessage;
+  /** What is wrong with it, naming the part. */
+  why: string;
 }
 
 /** A top-level item of a batch response: a response, or a changeset's responses. */
 export type BatchWireAnswer = BatchWireResponse | { kind: "changeset"; responses: BatchWireResponse[] };
 
 const CRLF = "\r\n";
+/** What the errors of this reader call the answer. */
+const MULTIPART = "multipart batch response";
 
 // RFC 2046 bchars: digits, letters and '()+_,-./:=? plus space (not last); 1 to 70 of them.
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
@@ -131,45 +143,58 @@ export function sniffBoundary(body: string): string | undefined {
 
 /**
  * Reads a multipart `$batch` response body into its items in order. Tolerates bare LF line ends,
- * a preamble and an epilogue. Throws `ODataClientError` `BAD_BATCH_RESPONSE` naming what is wrong.
+ * a preamble and an epilogue. Throws `ODataClientError` `BAD_BATCH_RESPONSE` naming what is wrong
+ * when the parts cannot be told apart (no delimiter, no closing delimiter); a part that is delimited
+ * but cannot be read is an `"unreadable"` item in its place (a changeset whose own parts cannot be
+ * told apart, one for the whole changeset).
  */
 export function readMultipartBatch(body: string, boundary: string): BatchWireAnswer[] {
-  const answers: BatchWireAnswer[] = [];
-  const parts = splitParts(body, boundary, "the batch response");
-  parts.forEach((part, index) => {
+  return splitParts(body, boundary, "the batch response").map((part, index) => {
     const where = `part ${index + 1} of the batch response`;
-    const { headers, content } = readPartHeaders(part, where);
-    const type = headers.get("content-type") ?? "";
-    if (/^\s*multipart\/mixed\b/i.test(type)) {
+    return partAnswer(() => {
+      const { headers, content } = readPartHeaders(part, where);
+      const type = headers.get("content-type") ?? "";
+      if (!/^\s*multipart\/mixed\b/i.test(type)) return responsePart(headers, content, where);
       const inner = boundaryOf(type);
-      if (!inner) throw badBatchResponse(`${where} is multipart/mixed without a boundary`, "multipart batch response");
+      if (!inner) throw badBatchResponse(`${where} is multipart/mixed without a boundary`, MULTIPART);
       const responses = splitParts(content, inner, `the changeset in ${where}`).map((changesetPart, n) => {
         const innerWhere = `part ${n + 1} of the changeset in ${where}`;
-        const read = readPartHeaders(changesetPart, innerWhere);
-        return responsePart(read.headers, read.content, innerWhere);
+        return partAnswer(() => {
+          const read = readPartHeaders(changesetPart, innerWhere);
+          return responsePart(read.headers, read.content, innerWhere);
+        });
       });
-      answers.push({ kind: "changeset", responses });
-      return;
-    }
-    answers.push(responsePart(headers, content, where));
+      return { kind: "changeset" as const, responses };
+    });
   });
-  return answers;
+}
+
+/** What `read` makes of a part, or the part as unreadable with the reason it threw (which names the part). */
+function partAnswer<T extends BatchWireAnswer>(read: () => T): T | BatchWireUnreadable {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ODataClientError)) throw error;
+    const prefix = `malformed ${MULTIPART}: `;
+    return { kind: "unreadable", contentId: undefined, why: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message };
+  }
 }
 
 function responsePart(headers: Headers, content: string, where: string): BatchWireResponse {
+  // Early services put the Content-ID inside the embedded response instead of the part headers.
+  const partId = headers.get("content-id")?.trim() ?? undefined;
   const type = headers.get("content-type");
   if (type === null || !/^\s*application\/http\b/i.test(type)) {
-    throw badBatchResponse(`${where} has Content-Type ${JSON.stringify(type ?? "(none)")}; expected application/http or multipart/mixed`, "multipart batch response");
+    return { kind: "unreadable", contentId: partId, why: `${where} has Content-Type ${JSON.stringify(type ?? "(none)")}; expected application/http or multipart/mixed` };
   }
   let message: HttpMessage;
   try {
     message = parseHttpMessage(content, "BAD_BATCH_RESPONSE");
   } catch (error) {
-    throw badBatchResponse(`${where}: ${(error as Error).message}`, "multipart batch response");
+    return { kind: "unreadable", contentId: partId, why: `${where}: ${(error as Error).message}` };
   }
-  // Early services put the Content-ID inside the embedded response instead of the part headers.
-  const contentId = headers.get("content-id") ?? message.headers.get("content-id") ?? undefined;
-  return { kind: "response", contentId: contentId === undefined ? undefined : contentId.trim(), message };
+  const contentId = partId ?? message.headers.get("content-id")?.trim() ?? undefined;
+  return { kind: "response", contentId, message };
 }
 
 /** The parts between the delimiters of `boundary`, each without the delimiters' line ends. */
@@ -190,8 +215,8 @@ function splitParts(body: string, boundary: string, what: string): string[] {
     const lineEnd = body.indexOf("\n", match.index + match[0].length);
     start = lineEnd === -1 ? body.length : lineEnd + 1;
   }
-  if (start === undefined && !closed) throw badBatchResponse(`${what} has no part delimited by --${boundary}`, "multipart batch response");
-  if (!closed) throw badBatchResponse(`${what} ends without the closing delimiter --${boundary}-- (cut off?)`, "multipart batch response");
+  if (start === undefined && !closed) throw badBatchResponse(`${what} has no part delimited by --${boundary}`, MULTIPART);
+  if (!closed) throw badBatchResponse(`${what} ends without the closing delimiter --${boundary}-- (cut off?)`, MULTIPART);
   return parts;
 }
 
@@ -202,19 +227,19 @@ function readPartHeaders(part: string, where: string): { headers: Headers; conte
   for (;;) {
     const end = part.indexOf("\n", position);
     if (end === -1) {
-      if (part.slice(position).trim() === "") throw badBatchResponse(`${where} is empty`, "multipart batch response");
-      throw badBatchResponse(`${where}: its headers do not end with an empty line`, "multipart batch response");
+      if (part.slice(position).trim() === "") throw badBatchResponse(`${where} is empty`, MULTIPART);
+      throw badBatchResponse(`${where}: its headers do not end with an empty line`, MULTIPART);
     }
     let line = part.slice(position, end);
     if (line.endsWith("\r")) line = line.slice(0, -1);
     position = end + 1;
     if (line === "") break;
     const colon = line.indexOf(":");
-    if (colon <= 0) throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} has no name`, "multipart batch response");
+    if (colon <= 0) throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} has no name`, MULTIPART);
     try {
       headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     } catch {
-      throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} is not a valid header`, "multipart batch response");
+      throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} is not a valid header`, MULTIPART);
     }
   }
   return { headers, content: part.slice(position) };

@@ -317,6 +317,8 @@ describe("3a. configuration files: a mistake exits 2 naming the file and the set
   const CONFIG_CASES: Array<[string, () => string, RegExp]> = [
     ["an empty file", () => "", /is not valid JSON/],
     ["JSON cut short", () => `{"profiles":{"p":{"url":"${url()}"`, /is not valid JSON/],
+    // The place of a mistake counts from after a byte order mark, as the parse reads the file.
+    ["with a byte order mark, a mistake at the start of line 2", () => '\uFEFF{\n}}', /is not valid JSON \(line 2, column 2\)/],
     ["a top level that is an array", () => "[]", /the top level must be an object with "profiles"/],
     ["a top level that is a string", () => '"p"', /the top level must be an object with "profiles"/],
     ["a setting it does not know at the top", () => JSON.stringify({ profile: {} }), /: profile is not a setting of traverse-odata \(expected "profiles"\)/],
@@ -393,6 +395,8 @@ describe("3b. export checkpoints: a damaged or foreign one exits 2 naming the fi
     ["cut short (a truncated save)", '{"type":"traverse-odata/export-checkpoint","vers', ["--resume"], /the checkpoint .*out\.ndjson\.checkpoint\.json is not JSON/],
     ["empty", "", ["--resume"], /the checkpoint .*out\.ndjson\.checkpoint\.json is not JSON/],
     ["of another kind of file", JSON.stringify({ profiles: {} }), ["--resume"], /the checkpoint .*out\.ndjson\.checkpoint\.json is not a traverse-odata export checkpoint \(version 1\)/],
+    // A byte order mark (an editor's) is no reason to call it "not JSON": it is read, and then found foreign.
+    ["of another kind of file, with a byte order mark", `\uFEFF${JSON.stringify({ profiles: {} })}`, ["--resume"], /the checkpoint .*out\.ndjson\.checkpoint\.json is not a traverse-odata export checkpoint \(version 1\)/],
     ["of a later version", { version: 2 }, ["--resume"], /is not a traverse-odata export checkpoint \(version 1\)/],
     ["without its length", { length: "18" }, ["--resume"], /the checkpoint .*out\.ndjson\.checkpoint\.json lacks its request, output, length, rows or pages/],
     ["a valid one, without --resume", {}, [], /a checkpoint of an unfinished export is at .*out\.ndjson\.checkpoint\.json: add --resume/],
@@ -557,11 +561,12 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.ok(empty.requests.some((request) => decodeURIComponent(request.path).includes("$select=ID,Name")));
   });
 
-  test("--plan-file is read relative to the run's directory, as --out is", async () => {
+  test("--plan-file is read relative to the run's directory, as --out is, a byte order mark at its start dropped", async () => {
     const cwd = tempDir();
     const plan = await cli(["export", S(), "Products", "--parallel", "2", "--plan"], { cwd });
     assert.equal(plan.code, 0, show([], plan));
-    writeFileSync(join(cwd, "plan.json"), plan.stdout);
+    // With a byte order mark, as some editors save a file.
+    writeFileSync(join(cwd, "plan.json"), `\uFEFF${plan.stdout}`);
     const { result: run, requests } = await requestsDuring(shop, () => cli(["export", S(), "Products", "--partition", "1/2", "--plan-file", "plan.json", "--out", "p1.ndjson", "--quiet"], { cwd }));
     assert.equal(run.code, 0, show([], run));
     // The plan came from the file: no probe of the key's order was sent to plan again.
@@ -577,7 +582,8 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     const cwd = tempDir();
     const at = (name: string) => name;
     writeFileSync(join(cwd, "bad.json"), "{nope");
-    writeFileSync(join(cwd, "nomonitor.json"), JSON.stringify({ statusUrl: "file:///etc/passwd" }));
+    // With a byte order mark: read as JSON all the same, and then found to name no monitor.
+    writeFileSync(join(cwd, "nomonitor.json"), `\uFEFF${JSON.stringify({ statusUrl: "file:///etc/passwd" })}`);
     writeFileSync(join(cwd, "badservice.json"), JSON.stringify({ statusUrl: shop.url("monitor/1"), service: 5 }));
     for (const command of ["wait", "cancel"]) {
       await assertUsage([command, at("missing.json")], /cannot read the token file .*missing\.json: ENOENT/, { cwd });

@@ -9,6 +9,7 @@ import { basename, dirname, join } from "node:path";
 import type { QueryPartition } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
+import { parseJsonFile } from "./json-file.js";
 
 /** Where one walk stands: the output's length after the last page written, and the next page's URL. */
 export interface WalkCheckpoint {
@@ -208,7 +209,7 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonFile(text);
   } catch {
     throw new CliUsageError(`the checkpoint ${file} is not JSON; it is not a traverse-odata checkpoint (or it was damaged)`);
   }

@@ -16,6 +16,7 @@ import { clientOptions, clientSettings } from "../connect.js";
 import { resolveService } from "../config.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
+import { parseJsonFile } from "../json-file.js";
 
 const POLL_OPTIONS = {
   "poll-interval": { type: "string", value: "MS", help: "ms between polls when the service sends no Retry-After (default 2000)" },
@@ -206,7 +207,7 @@ async function readToken(context: CommandContext): Promise<CliToken> {
   }
   let token: unknown;
   try {
-    token = JSON.parse(text);
+    token = parseJsonFile(text);
   } catch {
     throw new CliUsageError(`the token ${source === undefined || source === "-" ? "on stdin" : `in ${source}`} is not JSON; pass what call --no-wait printed`);
   }

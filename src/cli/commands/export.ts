@@ -16,6 +16,7 @@ import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
 import { formatCount } from "../terminal.js";
+import { parseJsonFile } from "../json-file.js";
 
 const FILE_FORMATS: readonly FileFormatName[] = ["ndjson", "csv", "json"];
 const STRATEGIES: readonly PartitionStrategy[] = ["auto", "quantiles", "aggregate", "skip"];
@@ -94,7 +95,7 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
   }
   let plan: unknown;
   try {
-    plan = JSON.parse(text);
+    plan = parseJsonFile(text);
   } catch {
     throw new CliUsageError(`--plan-file ${file}: not JSON`);
   }

@@ -1,0 +1,9 @@
+/**
+ * The JSON files the command line reads (its configuration, a checkpoint, a plan, a token): their
+ * text parsed as JSON, with the byte order mark that some editors (Notepad, PowerShell's
+ * `Out-File`) write at the start of a UTF-8 file dropped, since `JSON.parse` refuses it.
+ * @throws SyntaxError when the text is not JSON
+ */
+export function parseJsonFile(text: string): unknown {
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}

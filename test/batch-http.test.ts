@@ -282,6 +282,43 @@ test("sendAsync on a v2 service that answers every batch 202 with the multipart 
   assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), Array.from({ length: 4 }, () => "POST /svc/$batch"));
 });
 
+test("a JSON batch answered 202 with its JSON answer and no Location: send() and sendAsync() alike read the results", async (t) => {
+  const { server, client } = await serveClient(t, (request, res) => {
+    const ids = (JSON.parse(request.body) as { requests: { id: string }[] }).requests.map((r) => r.id);
+    sendJson(res, 202, { responses: [{ id: ids[0], status: 200, body: { ID: 1, title: "One" } }, { id: ids[1], status: 204 }] });
+  }, {}, "svc/");
+  for (const via of ["send", "sendAsync"] as const) {
+    const batch = client.batch({ format: "json" });
+    const book = batch.get(client.collection<Book>("Books").key(1));
+    const removed = batch.delete(client.collection("Books").key(2));
+    if (via === "send") await batch.send();
+    else {
+      const poller = await batch.sendAsync();
+      assert.equal(poller.isDone(), true, via);
+    }
+    const [got, gone] = [book.result(), removed.result()];
+    assert.ok(got.ok && gone.ok, `${via}: ${String(!got.ok && got.error)} ${String(!gone.ok && gone.error)}`);
+    assert.deepEqual([got.status, got.value, gone.status], [200, { ID: 1, title: "One" }, 204], via);
+  }
+  assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path} ${String(r.headers["prefer"] ?? "")}`), ["POST /svc/$batch ", "POST /svc/$batch respond-async"]);
+});
+
+test("sendAsync of a one-request batch answered at once with JSON that is no batch answer rejects with BAD_BATCH_RESPONSE, as send() does, and does not take it as the request's result", async (t) => {
+  const { client } = await serveClient(t, (_request, res) => sendJson(res, 200, { ID: 1, title: "One" }), {}, "svc/");
+  for (const format of ["json", "multipart"] as const) {
+    for (const via of ["send", "sendAsync"] as const) {
+      const batch = client.batch({ format });
+      const book = batch.get(client.collection<Book>("Books").key(1));
+      await assert.rejects(
+        via === "send" ? batch.send() : batch.sendAsync(),
+        (error: unknown) => error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE",
+        `${format} ${via}`,
+      );
+      assert.throws(() => book.result(), `${format} ${via}: the request has no result`);
+    }
+  }
+});
+
 test("a multipart answer ending in a 202 part with Location gives the results so far and a continuation poller for the rest", async (t) => {
   const rest = `${responsePart("rest", "201 Created", { "Content-Type": "application/json" }, bookJson(5, "Five"), "2")}${CRLF}${responsePart("rest", "204 No Content", {}, "", "3")}${CRLF}--rest--${CRLF}`;
   const { server, client } = await serveClient(t, (request, res) => {

@@ -160,13 +160,18 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   noteSecrets(batch);
   // A 202 that holds the multipart answer is the answer (OData v2 services answer every batch
   // 202), as send() reads it.
-  const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers);
+  // So is a JSON batch's 202 with a JSON body and no Location to poll, as send() reads it.
+  const plan = planOf(batch);
+  const json = plan.shape(0).format === "json";
+  const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers) || (json && !answer.headers.has("location") && isJsonContentType(answer.headers.get("content-type")));
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole);
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
-  const plan = planOf(batch);
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, 0, resultTypeOf(inner))), { secrets }), plan.shape(0));
+  // An answer given at once is the batch's answer, never one request's own result (as a
+  // monitor's may be, where one request ran asynchronously).
+  const immediate = inner.isDone();
+  const poller = mapPoller(inner, (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, 0, resultTypeOf(inner), !immediate)), { secrets }), plan.shape(0));
   if (inner.isDone()) poller.result();
   return poller;
 }
@@ -215,9 +220,10 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
  * Reads a result as a poller gives it (a multipart body as text, a JSON batch parsed) and matches
  * it to the plan from item `from` on. A result that is neither, where exactly one request is
  * waiting, is that request's own result (it was the one that ran asynchronously), a text one of
- * the type the poller got it as (`textType`: an HTML page is refused as the request alone would).
+ * the type the poller got it as (`textType`: an HTML page is refused as the request alone would);
+ * not with `ownResult` false (an answer the service gave at once, which must be the batch's).
  */
-function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/plain"): MatchedAnswers {
+function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/plain", ownResult = true): MatchedAnswers {
   if (typeof raw === "string") {
     // The boundary the answer named where the poller kept its type; found in the text otherwise.
     const boundary = boundaryOf(textType) ?? sniffBoundary(raw);
@@ -227,7 +233,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/
     return matchJson(plan.pendingRequests(from), readJsonBatchValue(raw));
   }
   const pending = plan.pendingRequests(from);
-  if (pending.length === 1 && pending[0] !== undefined) {
+  if (ownResult && pending.length === 1 && pending[0] !== undefined) {
     const message: HttpMessage =
       typeof raw === "string"
         ? { status: 200, statusText: "", headers: new Headers({ "content-type": textType }), body: raw }

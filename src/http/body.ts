@@ -5,7 +5,7 @@
 import { ODataClientError } from "../errors.js";
 import { abortReason, type AbortSignalLike } from "./signals.js";
 import { bodyStallWatch } from "./stall.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 
 /**
  * What a failure while a body is read becomes: the caller's abort reason when the read was
@@ -18,6 +18,29 @@ export function bodyReadFailure(error: unknown, method: string, url: URL, signal
   if (error instanceof ODataClientError) return error;
   const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
   return new ODataClientError("NETWORK_ERROR", `reading the answer of ${method} ${redactUrl(url)} failed: ${detail}`, { cause: error });
+}
+
+/**
+ * What `read` makes of an answer's body read before. A payload it cannot read (`BAD_PAYLOAD`, whose
+ * message may quote the body, as the JSON parser's does) has the secrets the request carried masked
+ * in its message, as a failure's body has: a service may echo a token where JSON should be. The
+ * masking loads with the first such failure.
+ */
+export async function readMasked<T>(response: Response, read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw await maskedPayloadError(error, response);
+  }
+}
+
+/** `error`, a `BAD_PAYLOAD` read from `response`, with the secrets its request carried masked (see {@link readMasked}). */
+export async function maskedPayloadError(error: unknown, response: Response): Promise<unknown> {
+  const secrets = SENT_SECRETS.get(response);
+  if (secrets === undefined || !(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
+  const message = (await import("../util/secret-values.js")).maskSecretValues(error.message, secrets);
+  // The parser's error, which quotes the body as well, is not kept as the cause of a masked one.
+  return message === error.message ? error : new ODataClientError("BAD_PAYLOAD", message);
 }
 
 /** Reads a body whole with `read` (text, bytes ...); failures as in {@link bodyReadFailure}. */

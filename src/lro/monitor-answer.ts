@@ -248,7 +248,8 @@ function parseJson(text: string, answer: MonitorAnswer): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw badResponse(answer, `the body is not valid JSON (${(error as Error).message})`);
+    // The parser quotes the body where it failed: an echoed secret is masked there too.
+    throw badResponse(answer, failureText(`the body is not valid JSON (${(error as Error).message})`, answer));
   }
 }
 

@@ -3,7 +3,7 @@
  * twins, which start a long-running operation. Loaded by the first call (operation.ts), so that a
  * program that only builds queries or reads collections never loads it.
  */
-import { readBodyText } from "../http/body.js";
+import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
@@ -67,10 +67,10 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (location) throw await runningElsewhere(response, method, url, location);
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204) return undefined;
-  const body = readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`);
+  const body = await readMasked(response, () => readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`));
   if (body === undefined) return undefined;
   if ("text" in body) return body.text;
-  const result = readOperationResult(body.json, core.options.version, name);
+  const result = await readMasked(response, () => readOperationResult(body.json, core.options.version, name));
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
   const readOptions = signal === undefined ? undefined : { signal };

@@ -8,7 +8,7 @@
  * Memory holds one page at a time; delta links and next links inside a delta follow the same origin
  * rule as next links (`UNTRUSTED_NEXT_LINK`).
  */
-import { readBodyText } from "../http/body.js";
+import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
@@ -119,9 +119,9 @@ async function readDeltaPage<T>(
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
-  const page = isXmlContentType(response.headers.get("content-type"))
-    ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`)
-    : readJsonDelta<T>(text, url, core.options.version === "2.0");
+  const page = await readMasked(response, () =>
+    isXmlContentType(response.headers.get("content-type")) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`) : readJsonDelta<T>(text, url, core.options.version === "2.0"),
+  );
   if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
   if (page.deltaLink !== undefined) page.deltaLink = absolute(core, page.deltaLink, url);
   return page;

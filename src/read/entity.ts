@@ -3,7 +3,7 @@
  * from the walks of traversal.ts so that a program that only walks collections does not load the
  * reading of entity answers (Atom entries among them).
  */
-import { readBodyText } from "../http/body.js";
+import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
@@ -53,7 +53,8 @@ export async function readEntity<T>(
   const text = await readBodyText(response, "GET", url, signal);
   const contentType = response.headers.get("content-type");
   const where = `GET ${redactUrl(url)}`;
-  const entity = readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, await atomReaderFor(contentType));
+  const readAtomEntry = await atomReaderFor(contentType);
+  const entity = await readMasked(response, () => readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, readAtomEntry));
   // An empty body is a write's "no content"; a read of one entity must get it.
   if (entity === undefined) throw new ODataClientError("BAD_PAYLOAD", `${where} did not answer with an entity object (got an empty body)`);
   markExpanded(entity, expand);

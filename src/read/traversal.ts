@@ -4,7 +4,7 @@
  * the pages in flight: the current one, the ones read ahead, and for a huge unpaged response only
  * the part of it being parsed.
  */
-import { bodyReadFailure, readBodyText } from "../http/body.js";
+import { bodyReadFailure, maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
@@ -198,7 +198,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     const text = await readBodyText(response, "GET", url, signal);
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
     const { readAtomFeed } = await import("../payload/atom.js");
-    const feed = readAtomFeed(text, `GET ${redactUrl(url)}`);
+    const feed = await readMasked(response, () => readAtomFeed(text, `GET ${redactUrl(url)}`));
     if (markExpanded) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };
     return;
@@ -218,7 +218,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
     try {
       next = await body.next();
     } catch (error) {
-      throw pageReadFailure(error, url, signal, contentType);
+      throw await maskedPayloadError(pageReadFailure(error, url, signal, contentType), response);
     }
     if (next.done) {
       yield { entities: held ?? [], end: next.value };

@@ -44,3 +44,36 @@ test("at a cut, only a secret itself is looked for: a text that ends with an Aut
   assert.equal(maskSecretValues("password s3cret", secrets, true), "password ***");
   assert.equal(maskSecretValues("configured confi", secrets, true), "configured ***");
 });
+
+test("maskSecretValues masks what JSON.parse's message quotes of a secret, cut at either side of its window, and nothing else there", () => {
+  const token = "tok-S3CRET-abcdef1234567890";
+  const secrets = { values: [], authorizations: [`Bearer ${token}`] };
+  const messageOf = (text: string) => {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${text} parsed`);
+  };
+  // Bodies a service echoed the token in: V8 quotes ten characters either side of the failure.
+  const cases: [string, string][] = [
+    [`${token} denied`, `Unexpected token 'o', "***"... is not valid JSON`],
+    [`{"a": x ${token} }`, `Unexpected token 'x', "{"a": x ***"... is not valid JSON`],
+    [`[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ${token}`, `Unexpected token 'o', ..." 11, 12, ***"... is not valid JSON`],
+  ];
+  for (const [body, expected] of cases) {
+    const message = messageOf(body);
+    assert.match(message, /tok-S3CR/, "the parser's message shows part of the token");
+    assert.equal(maskSecretValues(`GET x: not JSON (${message})`, secrets), `GET x: not JSON (${expected})`, body);
+  }
+  // A window cut before it that starts inside the token; one cut at both sides that lies inside it.
+  assert.equal(maskSecretValues(`Unexpected token ']', ..."${token.slice(-8)} ]" is not valid JSON`, secrets), `Unexpected token ']', ..."*** ]" is not valid JSON`);
+  assert.equal(maskSecretValues(`Unexpected token 'c', ..."S3CRET-abcdef123"... is not valid JSON`, secrets), `Unexpected token 'c', ..."***"... is not valid JSON`);
+  // A window with no secret in it is left as the parser wrote it; so is a window's edge that only
+  // looks like the token's start in fewer than 4 characters.
+  const plain = messageOf("{oops, nothing secret here at all}");
+  assert.equal(maskSecretValues(plain, secrets), plain);
+  const near = `Unexpected token 'x', "[1, 2, tok"... is not valid JSON`;
+  assert.equal(maskSecretValues(near, secrets), near);
+});

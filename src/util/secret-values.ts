@@ -64,11 +64,39 @@ export function maskSecretValues(text: string, secrets: SecretSet | undefined, c
   const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
   let masked = text;
   for (const form of forms) masked = masked.replaceAll(form, "***");
-  if (!cut) return masked;
-  for (const form of cutForms(secrets)) {
-    for (let length = form.length - 1; length >= 4; length--) {
-      if (masked.endsWith(form.slice(0, length))) return `${masked.slice(0, masked.length - length)}***`;
-    }
+  // The JSON parser's message quotes the text around where it failed, cut on either side ("…" in
+  // V8's words: `Unexpected token 'k', ..."ey: tok-S3CR"... is not valid JSON`): a secret that
+  // one of its cuts falls inside shows in part.
+  if (masked.includes(" is not valid JSON")) {
+    const partial = cutForms(secrets);
+    masked = masked.replace(PARSER_QUOTE, (_whole, before: string | undefined, quoted: string, after: string | undefined) => {
+      const kept = maskCutWindow(quoted, partial, before !== undefined, after !== undefined);
+      return `${before ?? ""}"${kept}"${after ?? ""} is not valid JSON`;
+    });
+  }
+  return cut ? maskCutWindow(masked, cutForms(secrets), false, true) : masked;
+}
+
+/** The text `JSON.parse` quotes in its message, with the "..." that mark a cut before or after it. */
+const PARSER_QUOTE = /(\.\.\.)?"([^]*?)"(\.\.\.)? is not valid JSON/g;
+
+/**
+ * `text`, a window cut out of a longer one (`start`: cut at its start, `end`: at its end), with
+ * what a cut leaves of a secret masked: its first 4 characters or more at a cut end, its last 4 or
+ * more at a cut start, and the whole window where it lies inside one secret.
+ */
+function maskCutWindow(text: string, forms: readonly string[], start: boolean, end: boolean): string {
+  let masked = text;
+  for (const form of forms) {
+    if (start && end && masked.length >= 4 && form.includes(masked)) return "***";
+    if (end) masked = maskEdge(masked, form, (length) => masked.endsWith(form.slice(0, length)), (length) => `${masked.slice(0, masked.length - length)}***`);
+    if (start) masked = maskEdge(masked, form, (length) => masked.startsWith(form.slice(form.length - length)), (length) => `***${masked.slice(length)}`);
   }
   return masked;
+}
+
+/** `text` with the longest piece (4 characters or more, less than the whole `form`) that `fits` replaced by `mask`. */
+function maskEdge(text: string, form: string, fits: (length: number) => boolean, mask: (length: number) => string): string {
+  for (let length = Math.min(form.length - 1, text.length); length >= 4; length--) if (fits(length)) return mask(length);
+  return text;
 }

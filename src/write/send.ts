@@ -3,7 +3,7 @@
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
  * `undefined` when it returned none (204).
  */
-import { readBodyText } from "../http/body.js";
+import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
@@ -41,7 +41,8 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
   const where = `${request.method} ${redactUrl(request.url)}`;
-  return readEntityAnswer(answer, core.options.version, where, await atomReaderFor(answer.contentType)) as R;
+  const readAtomEntry = await atomReaderFor(answer.contentType);
+  return readMasked(response, () => readEntityAnswer(answer, core.options.version, where, readAtomEntry) as R);
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */

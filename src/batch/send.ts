@@ -242,6 +242,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/
     answers[pending[0].index] = { kind: "response", message };
     return { answers };
   }
+  if (!ownResult) throw badBatchResponse(`the answer is neither a multipart batch response nor a JSON batch response (Content-Type ${JSON.stringify(textType)})`);
   throw badBatchResponse("the batch's final result is neither a multipart batch response nor a JSON batch response");
 }
 

@@ -26,7 +26,6 @@ import {
   isODataHttpError,
   ODataClient,
   type AsyncPoller,
-  type BatchResults,
   type ODataClientOptions,
   type ODataErrorCode,
 } from "../src/index.js";

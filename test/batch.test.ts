@@ -479,12 +479,24 @@ test("a changeset whose parts cannot be read fails its members alone; a changese
   const { batch, read, book, review, removed } = sampleBatch();
   // The changeset's second response has no status line; the changeset did not fail (no error in
   // its place), so the first member's answer stands.
-  const changeset = lines(changesetPart("1", "201 Created", '{"ID":900,"title":"New"}'), lines("--cs", "Content-Type: application/http", "Content-ID: 2", "", "HTPP/1.1 201", "", "{}"), "--cs--");
+  const changeset = lines(changesetPart("2", "201 Created", '{"ID":900,"title":"New"}'), lines("--cs", "Content-Type: application/http", "Content-ID: 3", "", "HTPP/1.1 201", "", "{}"), "--cs--");
   await batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body: sampleAnswer(answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}'), changeset) });
   assert.deepEqual([valueOf(read), valueOf(book), valueOf(removed)], [{ ID: 1 }, { ID: 900, title: "New" }, undefined]);
   const notRead = review.result();
   assert.ok(!notRead.ok && notRead.status === undefined && notRead.error.code === "BAD_BATCH_RESPONSE");
   assert.match(notRead.error.message, /^request 3 \(POST \$2\/reviews\) has an answer that cannot be read: part 2 of the changeset in part 2 of the batch response: malformed application\/http response: the first line "HTPP\/1\.1 201" is not a status line/);
+
+  // The second member's answer first, naming it, and a part with no Content-ID that cannot be
+  // read: by position the first member would get the second's entity. Neither is matched.
+  const swapped = sampleBatch();
+  const outOfPlace = lines(changesetPart("3", "201 Created", '{"ID":77,"rating":5}'), lines("--cs", "Content-Type: application/http", "broken header line", "", ""), "--cs--");
+  await swapped.batch.readAnswer({ contentType: "multipart/mixed; boundary=b", body: sampleAnswer(answerPart("200 OK", ["Content-Type: application/json"], '{"ID":1}'), outOfPlace) });
+  for (const handle of [swapped.book, swapped.review]) {
+    const result = handle.result();
+    assert.ok(!result.ok && result.error.code === "BAD_BATCH_RESPONSE", inspect(result));
+    assert.match(result.error.message, /cannot be matched to the answer: response 1 of its changeset carries the Content-ID "3" of another of its requests, and not every response names one; whether it ran is not known$/);
+  }
+  assert.deepEqual([valueOf(swapped.read), valueOf(swapped.removed)], [{ ID: 1 }, undefined]);
 
   const c = client();
   const other = c.batch();

@@ -750,6 +750,48 @@ describe("secrets stay out of errors", () => {
     }
   });
 
+  test("a piece of an echoed token stays out of every error: an HTML-labelled body's parser error (the cause), an answer given at once to an ...Async call, a part's status line clipped inside the token", async (t) => {
+    const server = await startServer((request, res) => {
+      const token = String(request.headers["authorization"]).split(" ")[1];
+      if (request.path.endsWith("/$batch") && String(request.headers["content-type"]).startsWith("multipart/")) {
+        // Clipped at 80 characters, inside the token.
+        answerOnePart(res, `${"x".repeat(70)} ${token}\r\n\r\n`);
+        return;
+      }
+      const html = request.path.includes("Html");
+      res.writeHead(200, { "content-type": html ? "text/html" : "application/json" });
+      res.end(`${token} denied`);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
+    const pages = client.collection("HtmlBooks");
+    const jsonBatch = client.batch({ format: "json" });
+    jsonBatch.get(client.collection("Books").key(1));
+    const calls: [string, () => Promise<unknown>][] = [
+      ["get of a page", () => pages.key(1).get()],
+      ["page of a page", () => pages.page()],
+      ["update answered with a page", () => pages.key(1).update({ ID: 2 })],
+      ["invokeAsync answered at once", () => client.action("Run").invokeAsync()],
+      ["sendAsync of a JSON batch answered at once", () => jsonBatch.sendAsync()],
+    ];
+    for (const [what, call] of calls) {
+      const error = await call().then(
+        () => assert.fail(`${what} resolved`),
+        (failure: unknown) => failure,
+      );
+      assert.ok(error instanceof ODataClientError, `${what}: ${inspect(error)}`);
+      assertClean(error, [BEARER, BEARER.slice(0, 6)]);
+      assert.ok(!inspect(error).includes(BEARER.slice(0, 6)), `${what}: ${inspect(error)}`);
+    }
+    const batch = client.batch();
+    const part = batch.get(client.collection("Books").key(1));
+    await batch.send();
+    const result = part.result();
+    assert.ok(!result.ok && result.error.code === "BAD_BATCH_RESPONSE", inspect(result));
+    assert.match(result.error.message, /the first line "x{70} \*\*\*…" is not a status line/);
+    assertClean(result.error, [BEARER, BEARER.slice(0, 6)]);
+  });
+
   test("a $count answer that is no count, echoing the token, is quoted with the token masked: alone and as a $batch part", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];

@@ -38,9 +38,11 @@ export async function readMasked<T>(response: Response, read: () => T | Promise<
 export async function maskedPayloadError(error: unknown, response: Response): Promise<unknown> {
   const secrets = SENT_SECRETS.get(response);
   if (secrets === undefined || !(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
-  const message = (await import("../util/secret-values.js")).maskSecretValues(error.message, secrets);
-  // The parser's error, which quotes the body as well, is not kept as the cause of a masked one.
-  return message === error.message ? error : new ODataClientError("BAD_PAYLOAD", message);
+  const { maskSecretValues } = await import("../util/secret-values.js");
+  // The parser's error, which quotes the body as well, is not kept as the cause where it holds a
+  // secret (the message may not quote it: an HTML page is said to be one).
+  const texts = [error.message, error.cause instanceof Error ? error.cause.message : ""];
+  return texts.every((text) => maskSecretValues(text, secrets) === text) ? error : new ODataClientError("BAD_PAYLOAD", maskSecretValues(error.message, secrets));
 }
 
 /** Reads a body whole with `read` (text, bytes ...); failures as in {@link bodyReadFailure}. */

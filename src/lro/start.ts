@@ -10,7 +10,7 @@ import { ODataClientError } from "../errors.js";
 import { readBodyText } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
@@ -136,6 +136,8 @@ export async function startPoller<T>(
     method: init.method,
     answeredAt,
     viaCors: response.type === "cors",
+    // The secrets the request carried, for what is read from the answer to mask, as a poll's.
+    secrets: SENT_SECRETS.get(response),
   };
   const read = answer.status === 202 && answersAt202?.(answer) ? { ...answer, status: 200 } : answer;
   return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(read, resolved.maxWait));

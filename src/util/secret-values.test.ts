@@ -77,3 +77,30 @@ test("maskSecretValues masks what JSON.parse's message quotes of a secret, cut a
   const near = `Unexpected token 'x', "[1, 2, tok"... is not valid JSON`;
   assert.equal(maskSecretValues(near, secrets), near);
 });
+
+test("maskSecretValues masks the word JavaScriptCore's parser quotes where it lies in a secret, and a secret cut where this library clipped a text (…)", () => {
+  const secrets = { values: [], authorizations: ["Bearer abcdefgh-12345678"] };
+  // Bun's JSON.parse quotes the identifier it stopped at: a piece of the token.
+  assert.equal(maskSecretValues('the body is not JSON (JSON Parse error: Unexpected identifier "abcdefgh")', secrets), 'the body is not JSON (JSON Parse error: Unexpected identifier "***")');
+  assert.equal(maskSecretValues('JSON Parse error: Unexpected identifier "undefined"', secrets), 'JSON Parse error: Unexpected identifier "undefined"');
+  // clipText cuts a quoted line at 80 characters and marks the cut with "…".
+  assert.equal(maskSecretValues('the first line "xxxx abcdefgh-12…" is not a status line', secrets), 'the first line "xxxx ***…" is not a status line');
+  assert.equal(maskSecretValues('the first line "waiting…" is not a status line', secrets), 'the first line "waiting…" is not a status line');
+});
+
+test("maskSecretValues reads a long text in time proportional to its length, whatever it holds", () => {
+  const secrets = { values: ["key-0123456789abcdef"], authorizations: ["Bearer tok-S3CRET-abcdef1234567890"] };
+  const hostile = [
+    `{"message":"the request body is not valid JSON","details":[${'"x", '.repeat(100_000)}"end"]}`,
+    `${'"tok-S3CR…'.repeat(50_000)} is not valid JSON`,
+    `${"Unexpected identifier \"key-".repeat(50_000)}`,
+  ];
+  for (const text of hostile) {
+    const started = performance.now();
+    maskSecretValues(text, secrets);
+    maskSecretValues(text, secrets, true);
+    // A scan that restarts at every quote took 19 s for 485,000 characters; a linear one, milliseconds.
+    const took = performance.now() - started;
+    assert.ok(took < 2_000, `${Math.round(took)} ms for ${text.length} characters starting ${text.slice(0, 40)}`);
+  }
+});

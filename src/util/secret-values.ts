@@ -64,21 +64,31 @@ export function maskSecretValues(text: string, secrets: SecretSet | undefined, c
   const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
   let masked = text;
   for (const form of forms) masked = masked.replaceAll(form, "***");
-  // The JSON parser's message quotes the text around where it failed, cut on either side ("…" in
-  // V8's words: `Unexpected token 'k', ..."ey: tok-S3CR"... is not valid JSON`): a secret that
-  // one of its cuts falls inside shows in part.
+  const partial = cutForms(secrets);
+  // The JSON parser's message quotes the text around where it failed, cut on either side ("..." in
+  // V8's words: `Unexpected token 'k', ..."ey: tok-S3CR"... is not valid JSON`), or the word it
+  // stopped at (JavaScriptCore's `Unexpected identifier "tok"`): a secret a cut falls inside shows
+  // in part. (Both quotes are short; the bounds keep a long body's scan linear.)
   if (masked.includes(" is not valid JSON")) {
-    const partial = cutForms(secrets);
     masked = masked.replace(PARSER_QUOTE, (_whole, before: string | undefined, quoted: string, after: string | undefined) => {
-      const kept = maskCutWindow(quoted, partial, before !== undefined, after !== undefined);
-      return `${before ?? ""}"${kept}"${after ?? ""} is not valid JSON`;
+      return `${before ?? ""}"${maskCutWindow(quoted, partial, before !== undefined, after !== undefined)}"${after ?? ""} is not valid JSON`;
     });
   }
-  return cut ? maskCutWindow(masked, cutForms(secrets), false, true) : masked;
+  if (masked.includes("Unexpected identifier")) masked = masked.replace(PARSER_WORD, (_whole, word: string) => `Unexpected identifier "${maskCutWindow(word, partial, true, true)}"`);
+  // A text this library clipped ends with "…" (clipText), inside a longer message: a secret may
+  // end there cut.
+  if (masked.includes("…")) {
+    const pieces = masked.split("…");
+    masked = pieces.map((piece, n) => (n < pieces.length - 1 ? maskCutWindow(piece, partial, false, true) : piece)).join("…");
+  }
+  return cut ? maskCutWindow(masked, partial, false, true) : masked;
 }
 
-/** The text `JSON.parse` quotes in its message, with the "..." that mark a cut before or after it. */
-const PARSER_QUOTE = /(\.\.\.)?"([^]*?)"(\.\.\.)? is not valid JSON/g;
+/** The text V8's `JSON.parse` quotes in its message (20 characters or so), with the "..." that mark a cut before or after it. */
+const PARSER_QUOTE = /(\.\.\.)?"([^]{0,40}?)"(\.\.\.)? is not valid JSON/g;
+
+/** The word JavaScriptCore's `JSON.parse` (Bun's) quotes where it stopped. */
+const PARSER_WORD = /Unexpected identifier "([^"]{1,200})"/g;
 
 /**
  * `text`, a window cut out of a longer one (`start`: cut at its start, `end`: at its end), with
@@ -89,8 +99,11 @@ function maskCutWindow(text: string, forms: readonly string[], start: boolean, e
   let masked = text;
   for (const form of forms) {
     if (start && end && masked.length >= 4 && form.includes(masked)) return "***";
-    if (end) masked = maskEdge(masked, form, (length) => masked.endsWith(form.slice(0, length)), (length) => `${masked.slice(0, masked.length - length)}***`);
-    if (start) masked = maskEdge(masked, form, (length) => masked.startsWith(form.slice(form.length - length)), (length) => `***${masked.slice(length)}`);
+    // The one character compared first keeps a long text's check short.
+    const last = masked.charCodeAt(masked.length - 1);
+    if (end) masked = maskEdge(masked, form, (length) => form.charCodeAt(length - 1) === last && masked.endsWith(form.slice(0, length)), (length) => `${masked.slice(0, masked.length - length)}***`);
+    const first = masked.charCodeAt(0);
+    if (start) masked = maskEdge(masked, form, (length) => form.charCodeAt(form.length - length) === first && masked.startsWith(form.slice(form.length - length)), (length) => `***${masked.slice(length)}`);
   }
   return masked;
 }

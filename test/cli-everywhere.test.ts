@@ -318,7 +318,7 @@ describe("3a. configuration files: a mistake exits 2 naming the file and the set
     ["an empty file", () => "", /is not valid JSON/],
     ["JSON cut short", () => `{"profiles":{"p":{"url":"${url()}"`, /is not valid JSON/],
     // The place of a mistake counts from after a byte order mark, as the parse reads the file.
-    ["with a byte order mark, a mistake at the start of line 2", () => '\uFEFF{\n}}', /is not valid JSON \(line 2, column 2\)/],
+    ["with a byte order mark, a mistake on line 2", () => '\uFEFF{\n}}', /is not valid JSON \(line 2, column 2\)/],
     ["a top level that is an array", () => "[]", /the top level must be an object with "profiles"/],
     ["a top level that is a string", () => '"p"', /the top level must be an object with "profiles"/],
     ["a setting it does not know at the top", () => JSON.stringify({ profile: {} }), /: profile is not a setting of traverse-odata \(expected "profiles"\)/],

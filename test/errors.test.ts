@@ -750,7 +750,7 @@ describe("secrets stay out of errors", () => {
     }
   });
 
-  test("a piece of an echoed token stays out of every error: an HTML-labelled body's parser error (the cause), an answer given at once to an ...Async call, a part's status line clipped inside the token", async (t) => {
+  test("a piece of an echoed token stays out of every error: an HTML-labelled body's parser error (the cause), an answer given at once to an ...Async call, a metadata document, a part's status line clipped inside the token", async (t) => {
     const server = await startServer((request, res) => {
       const token = String(request.headers["authorization"]).split(" ")[1];
       if (request.path.endsWith("/$batch") && String(request.headers["content-type"]).startsWith("multipart/")) {
@@ -773,6 +773,9 @@ describe("secrets stay out of errors", () => {
       ["update answered with a page", () => pages.key(1).update({ ID: 2 })],
       ["invokeAsync answered at once", () => client.action("Run").invokeAsync()],
       ["sendAsync of a JSON batch answered at once", () => jsonBatch.sendAsync()],
+      // The metadata's error quotes the start of a document that is neither EDMX nor CSDL JSON.
+      ["metadata", () => client.metadata()],
+      ["metadata that starts as JSON", () => new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: `{${BEARER}` } }).metadata()],
     ];
     for (const [what, call] of calls) {
       const error = await call().then(

@@ -34,15 +34,16 @@ export async function readMasked<T>(response: Response, read: () => T | Promise<
   }
 }
 
-/** `error`, a `BAD_PAYLOAD` read from `response`, with the secrets its request carried masked (see {@link readMasked}). */
+/** `error`, a `BAD_PAYLOAD` (or `BAD_METADATA`) read from `response`, with the secrets its request carried masked (see {@link readMasked}). */
 export async function maskedPayloadError(error: unknown, response: Response): Promise<unknown> {
   const secrets = SENT_SECRETS.get(response);
-  if (secrets === undefined || !(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
+  // (Only a payload's errors quote a body; the others come back as they are, holding no secret.)
+  if (secrets === undefined || !(error instanceof ODataClientError)) return error;
   const { maskSecretValues } = await import("../util/secret-values.js");
   // The parser's error, which quotes the body as well, is not kept as the cause where it holds a
   // secret (the message may not quote it: an HTML page is said to be one).
   const texts = [error.message, error.cause instanceof Error ? error.cause.message : ""];
-  return texts.every((text) => maskSecretValues(text, secrets) === text) ? error : new ODataClientError("BAD_PAYLOAD", maskSecretValues(error.message, secrets));
+  return texts.every((text) => maskSecretValues(text, secrets) === text) ? error : new ODataClientError(error.code, maskSecretValues(error.message, secrets));
 }
 
 /** Reads a body whole with `read` (text, bytes ...); failures as in {@link bodyReadFailure}. */

@@ -2,7 +2,7 @@
  * The client's `$metadata`, fetched once per client and read into a `ServiceModel`. Loaded by the
  * first `client.metadata()` call.
  */
-import { readBodyText } from "../http/body.js";
+import { maskedPayloadError, readBodyText } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -72,7 +72,8 @@ async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<Ser
     return new ServiceModel(readMetadata(text));
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "BAD_METADATA") {
-      throw new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)}: ${error.message}`, { cause: error.cause });
+      // It may quote the document's start, where a service may have echoed a secret.
+      throw await maskedPayloadError(new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)}: ${error.message}`, { cause: error.cause }), response);
     }
     throw error;
   }

@@ -101,6 +101,51 @@ describe("OData v4 functions", () => {
     );
   });
 
+  test("an operation bound to a navigation is addressed below the entity it navigates from, alone and in a $batch", async (t) => {
+    const { server, client } = await serveClient(t, (request, res) => {
+      if (request.path.endsWith("/$batch")) {
+        const body = `--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n\r\n--b--\r\n`;
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=b", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
+      noContent(res);
+    });
+    const books = client.collection("Books");
+    await books.key(1).navigate("reviews").function("NS.top", { n: 3 }).get();
+    await books.key(1).navigate("reviews").key(7).action("NS.flag").invoke();
+    await books.key(1).navigateOne("author").action("NS.notify").invoke();
+    // A navigation named as an entity set is: the operation must not go to the whole set.
+    await client.collection("Authors").key("x").navigate("Books").action("NS.purge").invoke();
+    const batch = client.batch();
+    batch.action("NS.notify", {}, { bound: books.key(1).navigateOne("author") });
+    await batch.send();
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      [
+        "GET /odata/Books(1)/reviews/NS.top(n=3)",
+        "POST /odata/Books(1)/reviews(7)/NS.flag",
+        "POST /odata/Books(1)/author/NS.notify",
+        "POST /odata/Authors('x')/Books/NS.purge",
+        "POST /odata/$batch",
+      ],
+    );
+    assert.match(String(server.requests[4]?.body), /\r\nPOST Books\(1\)\/author\/NS\.notify HTTP\/1\.1\r\n/);
+  });
+
+  test("a custom query option named as a function's parameter alias is refused, naming both", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { value: 1 }));
+    // Refused where the call is made, as every wrong argument of function() is.
+    assert.throws(
+      () => client.collection("Books").param("@o", "1").function("NS.f", { o: { a: 1 } }),
+      (error: unknown) => error instanceof TypeError && error.message === 'function("NS.f"): param("@o") is the alias of the parameter o',
+    );
+    assert.equal(server.requests.length, 0);
+    // Another alias name is fine.
+    await client.collection("Books").param("@other", "1").function("NS.f", { o: { a: 1 } }).get();
+    assert.equal(decodeURIComponent(onlyRequest(server).path), '/odata/Books/NS.f(o=@o)?@o={"a":1}&@other=1');
+  });
+
   test("a collection-bound function returning entities gives the array, annotations kept", async (t) => {
     const rows = [
       { "@odata.etag": 'W/"1"', ID: 4, stock: 48 },

@@ -45,9 +45,12 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * (ASYNC_OPERATION_PENDING, ASYNC_NO_LOCATION), and a page's label kept to bodies that did not
  * parse (together with review fixes, 80 bytes); to 38,900 for a body that is not JSON echoing a
  * secret, which the JSON parser's message quotes in part, masked in the BAD_PAYLOAD of a read, a
- * page, a walk and a write (`readMasked`, http/body.ts; 156 bytes).
+ * page, a walk and a write (`readMasked`, http/body.ts; 156 bytes); to 39,000 for operations bound
+ * to a navigation addressed below the entity it navigates from (they went to the navigation
+ * property's name at the root: 63 bytes) and a function's parameter alias refused as a custom
+ * option's name (36 bytes).
  */
-const READ_ONLY_START_BUDGET = 38_900;
+const READ_ONLY_START_BUDGET = 39_000;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -528,7 +528,7 @@ function operationSpec(
     const internals = bound instanceof CollectionQuery ? queryInternals(bound) : entityInternals(bound);
     if (internals.core !== context.core) throw new TypeError(`${kind}(name): the bound query belongs to another client than this batch`);
     const state = internals.state as Partial<EntityState> & QueryState;
-    binding = state.keyPredicate === undefined ? { entitySet: state.entitySet } : { entitySet: state.entitySet, keyPredicate: state.keyPredicate };
+    binding = { entitySet: state.entitySet, parentPath: state.parentPath, ...(state.keyPredicate === undefined ? {} : { keyPredicate: state.keyPredicate }) };
     queryOptions = state.params;
   }
   const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions };

@@ -38,6 +38,11 @@ export interface OperationBinding {
   readonly entitySet: string;
   /** The key predicate before percent-encoding (`(1)`, `('x')`); absent when bound to the collection. */
   readonly keyPredicate?: string;
+  /**
+   * The encoded path of the entity the binding is reached from by navigation (`Books(1)` for an
+   * operation bound to `Books(1)/reviews`); absent for an entity set.
+   */
+  readonly parentPath?: string | undefined;
 }
 
 /** One operation call, as the query classes describe it. */
@@ -102,6 +107,9 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
     const target = call.binding ? `${bindingPath(call.binding)}/${segment}` : segment;
     if (call.kind === "function") {
       const { inline, aliases } = v4FunctionParameters(parameters, version, where);
+      // A custom option of the same name would give an alias two values.
+      const taken = call.queryOptions?.find(([name]) => aliases.some(([alias]) => alias === name))?.[0];
+      if (taken) throw new TypeError(`${where}: param("${taken}") is the alias of the parameter ${taken.slice(1)}`);
       const query = formatQueryString([...aliases, ...(call.queryOptions ?? [])]);
       path = `${target}${encodePathText(`(${inline.join(",")})`)}${query ? `?${query}` : ""}`;
     } else {
@@ -140,7 +148,8 @@ function operationSegment(call: OperationCall, where: string): string {
 
 function bindingPath(binding: OperationBinding): string {
   checkEntitySetName(binding.entitySet);
-  return `${encodePathText(binding.entitySet)}${binding.keyPredicate === undefined ? "" : encodePathText(binding.keyPredicate)}`;
+  const own = `${encodePathText(binding.entitySet)}${binding.keyPredicate === undefined ? "" : encodePathText(binding.keyPredicate)}`;
+  return binding.parentPath === undefined ? own : `${binding.parentPath}/${own}`;
 }
 
 function checkEntitySetName(name: unknown): void {

@@ -128,7 +128,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     const { state } = queryInternals(this);
     return {
       name,
-      binding: { entitySet: state.entitySet },
+      binding: { entitySet: state.entitySet, parentPath: state.parentPath },
       namespace: options?.namespace,
       queryOptions: state.params,
     };
@@ -332,7 +332,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     const { state } = entityInternals(this);
     return {
       name,
-      binding: { entitySet: state.entitySet, keyPredicate: state.keyPredicate },
+      binding: { entitySet: state.entitySet, keyPredicate: state.keyPredicate, parentPath: state.parentPath },
       namespace: options?.namespace,
       queryOptions: state.params,
     };

@@ -110,7 +110,7 @@ describe("hostile values arrive intact inside their literal", () => {
   test("typed literals with + and : arrive intact", async () => {
     const q = people().filter((f) => f.and(f.gt("id", edm.dateTimeOffset("2024-01-02T03:04:05+05:30")), f.lt("id", 1e21)));
     const seen = await send(q.url());
-    assert.deepEqual(seen.params, [["$filter", "id gt 2024-01-02T03:04:05+05:30 and id lt 1e+21"]]);
+    assert.deepEqual(seen.params, [["$filter", "id gt 2024-01-02T03:04:05+05:30 and id lt 1e21"]]);
   });
 
   test("a hostile string key stays one path segment and adds no query", async () => {

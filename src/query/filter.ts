@@ -185,14 +185,15 @@ export class FilterBuilder<T = Record<string, unknown>> {
   }
 
   /**
-   * `field in (a,b,c)` (v4); OData v2 has no `in`, so there it is `(field eq a or field eq b ...)`.
-   * An empty list matches nothing and is written `false`.
+   * `field in (a,b,c)` (v4); OData v2 has no `in`, so there it is `(field eq a or field eq b ...)`,
+   * as it is in v4 where a value is an expression (a field, a sum: the list of `in` holds
+   * literals only). An empty list matches nothing and is written `false`.
    */
   in<P extends FieldPath<T>>(field: PathOperand<T, P>, values: readonly ComparisonValue<T, P>[]): FilterExpression {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
-    if (isV2(this.#version)) return this.or(...values.map((value) => this.#compare("eq", left, value)));
+    if (isV2(this.#version) || values.some(isFilterExpression)) return this.or(...values.map((value) => this.#compare("eq", left, value)));
     // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound
     // operand is parenthesised.
     const items = values.map((value) => this.#wrap(this.#value(value), PRIMARY));

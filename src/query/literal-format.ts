@@ -132,10 +132,14 @@ export function formatFloat(value: number, version: ODataVersion, v2Suffix: stri
   if (Number.isNaN(value)) text = "NaN";
   else if (value === Infinity) text = "INF";
   else if (value === -Infinity) text = "-INF";
-  // A whole number beyond 2^53 is written by String() as bare digits (1e20 as 21 of them), which
-  // v2 reads as an Int32 (and allows 17 digits at most in a Double): its exponent form instead.
-  else text = Number.isInteger(value) && !Number.isSafeInteger(value) && isV2(version) ? value.toExponential() : String(value === 0 ? 0 : value);
-  if (!isV2(version)) return text;
+  // A whole number beyond 2^53 is written by String() as the shortest digits that read back as
+  // the same double (2^60 as 1152921504606847000), which an Int64 reads as another integer: v4
+  // gets its exact digits below 10^21 (String() switches to an exponent there); v2, which reads
+  // bare digits as an Int32 (and allows 17 digits at most in a Double), its exponent form.
+  else if (Number.isInteger(value) && !Number.isSafeInteger(value)) text = isV2(version) ? value.toExponential() : Math.abs(value) < 1e21 ? BigInt(value).toString() : String(value);
+  else text = String(value === 0 ? 0 : value);
+  // v4's exponent needs no sign (1e21), and a "+" is the one a URL may turn into a space.
+  if (!isV2(version)) return text.replace("e+", "e");
   // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21, 1.5E-7.
   const match = /^(-?\d+)(\.\d+)?e([+-]\d+)$/.exec(text);
   if (match) text = `${match[1]}${match[2] ?? ".0"}E${match[3]}`;

@@ -415,8 +415,20 @@ describe("encoding", () => {
   });
 
   test("a lone surrogate is refused with a clear error", () => {
-    assert.throws(() => books().filter((f) => f.eq("title", "\uD800")), /lone UTF-16 surrogate/);
+    assert.throws(() => books().filter((f) => f.eq("title", "\uD800")), /^TypeError: f\.eq\(value\): a string literal holds a lone UTF-16 surrogate/);
     assert.throws(() => books().filter("title eq '\uDC00'"), /lone UTF-16 surrogate/);
+  });
+
+  test("a value that cannot be a literal is refused naming the call it was given to", () => {
+    const anyBooks = client().collection<Record<string, unknown>>("Books");
+    const cases: [() => unknown, RegExp][] = [
+      [() => anyBooks.filter((f) => f.eq("title", undefined as never)), /^TypeError: f\.eq\(value\): undefined cannot be written as an OData literal/],
+      [() => anyBooks.filter((f) => f.lt("stock", Symbol("x") as never)), /^TypeError: f\.lt\(value\): a symbol cannot be written as an OData literal/],
+      [() => anyBooks.filter((f) => f.in("ID", [1, undefined as never])), /^TypeError: f\.in\(values\): undefined cannot be written/],
+      [() => anyBooks.filter((f) => f.eq("ID", 2n ** 64n)), /^RangeError: f\.eq\(value\): 18446744073709551616 is outside the Edm\.Int64 range$/],
+      [() => anyBooks.key(2n ** 63n), /^RangeError: key\(value\): 9223372036854775808 is outside the Edm\.Int64 range$/],
+    ];
+    for (const [call, message] of cases) assert.throws(call, (error: unknown) => error instanceof Error && message.test(`${error.name}: ${error.message}`), String(message));
   });
 
   test("a unicode entity set name is percent-encoded in the path", () => {

@@ -196,7 +196,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     if (isV2(this.#version) || values.some(isFilterExpression)) return this.or(...values.map((value) => this.#compare("eq", left, value)));
     // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound
     // operand is parenthesised.
-    const items = values.map((value) => this.#wrap(this.#value(value), PRIMARY));
+    const items = values.map((value) => this.#wrap(this.#value(value, "f.in(values)"), PRIMARY));
     return this.#make(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON);
   }
 
@@ -463,8 +463,16 @@ export class FilterBuilder<T = Record<string, unknown>> {
     return this.#value(value);
   }
 
-  #value(value: unknown): FilterExpression {
-    return isFilterExpression(value) ? this.#expression(value, "value") : this.#make(formatLiteral(value, this.#version), PRIMARY);
+  /** `value` as an operand: an expression as it is, anything else as a literal (its error naming `where` when it cannot be one). */
+  #value(value: unknown, where?: string): FilterExpression {
+    if (isFilterExpression(value)) return this.#expression(value, where ?? "value");
+    try {
+      return this.#make(formatLiteral(value, this.#version), PRIMARY);
+    } catch (error) {
+      // The error is the literal writer's own, made for this call.
+      if (where !== undefined && error instanceof Error) error.message = `${where}: ${error.message}`;
+      throw error;
+    }
   }
 
   #wrap(expression: FilterExpression, minimum: number): string {
@@ -481,7 +489,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
   }
 
   #compare(operator: string, field: unknown, value: unknown): FilterExpression {
-    return this.#binary(this.#operand(field, `f.${operator}(field)`), operator, this.#value(value), COMPARISON, false);
+    return this.#binary(this.#operand(field, `f.${operator}(field)`), operator, this.#value(value, `f.${operator}(value)`), COMPARISON, false);
   }
 
   #isTrue(call: FilterExpression): FilterExpression {

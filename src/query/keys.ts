@@ -31,6 +31,7 @@ function keyLiteral(value: unknown, version: ODataVersion, where: string): strin
     return formatLiteral(value, version);
   } catch (error) {
     if (error instanceof TypeError) throw new TypeError(`${where}: ${error.message}`, { cause: error });
+    if (error instanceof RangeError) error.message = `${where}: ${error.message}`;
     throw error;
   }
 }

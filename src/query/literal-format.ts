@@ -83,7 +83,7 @@ export function formatLiteral(value: unknown, version: ODataVersion): string {
     case "number":
       return formatNumber(value, version);
     case "bigint":
-      return formatInt64(checkInt64Range(value, "literal"), version);
+      return formatInt64(checkInt64Range(value), version);
     case "object":
       if (isEdmValue(value)) return value[WRITE_LITERAL](version);
       if (value instanceof Date) {
@@ -151,10 +151,10 @@ export function formatInt64(text: string, version: ODataVersion): string {
   return isV2(version) ? `${text}L` : text;
 }
 
-/** The digits of `big`, checked to be in the Edm.Int64 range. */
-export function checkInt64Range(big: bigint, where: string): string {
+/** The digits of `big`, checked to be in the Edm.Int64 range (a `RangeError` naming `where` when given). */
+export function checkInt64Range(big: bigint, where?: string): string {
   if (big < INT64_MIN || big > INT64_MAX) {
-    throw new RangeError(`${where}: ${big} is outside the Edm.Int64 range`);
+    throw new RangeError(`${where === undefined ? "" : `${where}: `}${big} is outside the Edm.Int64 range`);
   }
   return big.toString();
 }

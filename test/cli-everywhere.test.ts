@@ -561,6 +561,28 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.ok(empty.requests.some((request) => decodeURIComponent(request.path).includes("$select=ID,Name")));
   });
 
+  test("CSV keeps the digits the service sent of an Int64 beyond 2^53 and of a long Decimal, as NDJSON does", async (t) => {
+    // Compact v4 JSON, bare numbers (no IEEE754Compatible), a long number in a string too.
+    const rows = [
+      { ID: 1, Big: "9007199254740995", Dec: "1234567890.123456789012345671", Note: '"n 12345678901234567"', Small: "1.50" },
+      { ID: 2, Big: "9007199254740997", Dec: "-0.1000000000000000055511151231257827", Note: '"two"', Small: "2" },
+    ];
+    const page = `{"@odata.context":"$metadata#Items","value":[${rows.map((r) => `{"ID":${r.ID},"Big":${r.Big},"Dec":${r.Dec},"Note":${r.Note},"Small":${r.Small}}`).join(",")}]}`;
+    const service = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "NotFound", message: "none" } });
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(page) });
+      res.end(page);
+    });
+    t.after(() => service.close());
+    const cwd = tempDir();
+    const single = await cli(["export", service.url("odata/"), "Items", "--out", "items.csv", "--quiet"], { cwd });
+    assert.equal(single.code, 0, show([], single));
+    assert.equal(
+      readFileSync(join(cwd, "items.csv"), "utf8"),
+      'ID,Big,Dec,Note,Small\r\n1,9007199254740995,1234567890.123456789012345671,n 12345678901234567,1.5\r\n2,9007199254740997,-0.1000000000000000055511151231257827,two,2\r\n',
+    );
+  });
+
   test("--plan-file is read relative to the run's directory, as --out is, a byte order mark at its start dropped", async () => {
     const cwd = tempDir();
     const plan = await cli(["export", S(), "Products", "--parallel", "2", "--plan"], { cwd });

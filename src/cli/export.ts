@@ -217,6 +217,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       // `from`: the saved next link (or, before the first page, the query's own URL).
       // NDJSON and JSON take each page's entities as the service wrote them where they can
       // (entity-text.ts): serializing every entity again would cost as much as parsing the page did.
+      // CSV takes the digits of long numbers from there.
       const texts = format.rowsFromText ? new EntityTexts() : undefined;
       const onWholeBody = texts?.keep;
       const pages = queryPages(job.query, { from: state.next, signal: job.signal, onWholeBody });
@@ -233,7 +234,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           headPending = false;
         }
         const entityText = texts?.take(entities);
-        const rows = entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows) : format.rows(entities, state.rows);
+        const rows = entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows, entities) : format.rows(entities, state.rows);
         // One write a page, its head included (the rows may be the page's bytes).
         const text = head === "" ? rows : typeof rows === "string" ? head + rows : Buffer.concat([Buffer.from(head), rows]);
         if (firstSave) {

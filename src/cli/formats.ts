@@ -41,10 +41,11 @@ export interface RowFormat {
   rows(entities: readonly Record<string, unknown>[], written: number): string;
   /**
    * The rows of one page from the text the service sent for its entities (`EntityTexts`:
-   * entities separated by `},{` and by nothing else), for the formats that write entities as JSON;
-   * absent for the others. Text, or its UTF-8 bytes.
+   * entities separated by `},{` and by nothing else), `entities` being what was read from it: for
+   * the formats that write entities as JSON, and for CSV, which takes the digits of long numbers
+   * from it. Text, or its UTF-8 bytes.
    */
-  rowsFromText?(page: EntityText, written: number): string | Uint8Array;
+  rowsFromText?(page: EntityText, written: number, entities?: readonly Record<string, unknown>[]): string | Uint8Array;
   /** The text after the last row; `written` is how many rows were written. */
   tail(written: number): string;
   /** What joins two pieces of rows written apart (a JSON array's comma); empty for line formats. */
@@ -196,7 +197,7 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
       }
     }
   };
-  return {
+  const format: RowFormat = {
     name: "csv",
     separator: "",
     head: () => `${columns.map(csvField).join(",")}\r\n`,
@@ -226,6 +227,27 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
     },
     tail: () => "",
   };
+  format.rowsFromText = (page, written, entities) => format.rows(entities === undefined || LONG_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities, written);
+  return format;
+}
+
+/**
+ * A number of 16 digits or more (dots counted), which a double may not hold exactly: an Int64
+ * beyond 2^53, a Decimal with many digits. A string of digits matches too; that only costs a
+ * second parse of its page.
+ */
+const LONG_NUMBER = /\d[\d.]{15}/;
+
+/** A JSON string, or (captured) a long number outside one. */
+const STRING_OR_LONG_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?)/g;
+
+/**
+ * The entities of a page's text read again with each long number kept as the string of its digits
+ * as sent: CSV writes them so (`JSON.parse` would round 9007199254740995 to 9007199254740996).
+ */
+function withExactNumbers(text: string): Record<string, unknown>[] {
+  const quoted = text.replace(STRING_OR_LONG_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${number}"`));
+  return JSON.parse(`[${quoted}]`) as Record<string, unknown>[];
 }
 
 /** The columns an entity has on its own: its properties in order, annotations left out. */

@@ -79,7 +79,7 @@ test("FileSink writes in order behind the caller; length counts at once; written
 test("a write that fails (a full disk: /dev/full, Linux) fails written(), the next write() and close()", async () => {
   const sink = await FileSink.open("/dev/full");
   await sink.write("a page\n");
-  await assert.rejects(sink.written(), { code: "ENOSPC" });
+  await assert.rejects(sink.written(), { code: "ENOSPC", message: "writing /dev/full failed: ENOSPC" });
   await assert.rejects(sink.write("the next page\n"), { code: "ENOSPC" });
   await assert.rejects(sink.close(), { code: "ENOSPC" });
 });

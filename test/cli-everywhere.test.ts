@@ -217,6 +217,10 @@ const USAGE_CASES: UsageCase[] = [
   ["export --partition 2", () => ["export", S(), "Products", "--out", "x.ndjson", "--partition", "2"], /--partition must be K\/N .*got "2"/],
   ["export --strategy random", () => ["export", S(), "Products", "--out", "x.ndjson", "--parallel", "2", "--strategy", "random"], /--strategy must be one of auto, quantiles, aggregate, skip; got "random"/],
   ["export --plan without --parallel", () => ["export", S(), "Products", "--plan"], /--plan needs --parallel N/],
+  ["export --plan with --partition (it printed all N)", () => ["export", S(), "Products", "--plan", "--partition", "1/2"], /--plan needs --parallel N/],
+  ["export --orderby with --parallel (the parts are joined in key order)", () => ["export", S(), "Products", "--out", "x.ndjson", "--parallel", "2", "--orderby", "Name desc"], /--orderby cannot be used with --parallel/],
+  ["export --plan-file, --strategy, --partition-key without partitions (ignored before)", () => ["export", S(), "Products", "--out", "x.ndjson", "--plan-file", "p.json", "--strategy", "skip", "--partition-key", "ID"], /--plan-file and --strategy and --partition-key plan the partitions of --parallel N or --partition K\/N; without either there is nothing to plan/],
+  ["export --strategy with --plan-file (ignored before)", () => ["export", S(), "Products", "--out", "x.ndjson", "--parallel", "2", "--plan-file", "p.json", "--strategy", "bogus"], /--strategy cannot be used with --plan-file/],
   ["export --checkpoint-interval -5", () => ["export", S(), "Products", "--out", "x.ndjson", "--checkpoint-interval=-5"], /option --checkpoint-interval must be an integer from 0 to 3600000; got "-5"/],
   ["export --top with --parallel", () => ["export", S(), "Products", "--out", "x.ndjson", "--parallel", "2", "--top", "5"], /--top cannot be used with --parallel/],
   ["export --plan-file that does not exist", () => ["export", S(), "Products", "--out", "x.ndjson", "--partition", "1/2", "--plan-file", "no-plan.json"], /--plan-file no-plan\.json: no such file/],
@@ -458,6 +462,13 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.deepEqual(requests.map((r) => r.path), []);
   });
 
+  test("an output that cannot take the rows (a full device): exit 1 naming the file and the system's code", { skip: !existsSync("/dev/full") && "no /dev/full here" }, async () => {
+    // The checkpoint in a folder of the test's, not beside the device.
+    const run = await cli(["export", S(), "Products", "--out", "/dev/full", "--checkpoint", "full.checkpoint.json", "--quiet"], { cwd: tempDir() });
+    assert.equal(run.code, 1, show([], run));
+    assert.match(run.stderr, /^error: writing \/dev\/full failed: ENOSPC$/m);
+  });
+
   test("an output that is a folder: exit 1 naming the option and the folder, nothing sent, with or without --resume", async () => {
     const cwd = tempDir();
     mkdirSync(join(cwd, "adir"));
@@ -547,6 +558,7 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
   test("CSV of an empty collection: no header line when nothing names the columns, the $select items' header when it does", async (t) => {
     const empty = await startServer((request, res) => {
       if (request.path.startsWith("/odata/$metadata")) sendJson(res, 404, { error: { code: "NotFound", message: "no metadata" } });
+      else if (request.path.includes("/$count")) sendText(res, 200, "0");
       else sendJson(res, 200, { value: [] });
     });
     t.after(() => empty.close());
@@ -554,11 +566,24 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     const bare = await cli(["export", empty.url("odata/"), "Products", "--out", "none.csv", "--quiet"], { cwd });
     assert.equal(bare.code, 0, show([], bare));
     assert.equal(readFileSync(join(cwd, "none.csv"), "utf8"), "");
+    // The same in parts: no empty header line either (it was CRLF alone).
+    const parts = await cli(["export", empty.url("odata/"), "Products", "--out", "parts.csv", "--parallel", "2", "--partition-key", "ID", "--quiet"], { cwd });
+    assert.equal(parts.code, 0, show([], parts));
+    assert.equal(readFileSync(join(cwd, "parts.csv"), "utf8"), "");
     const selected = await cli(["export", empty.url("odata/"), "Products", "--out", "some.csv", "--select", "ID,Name", "--quiet"], { cwd });
     assert.equal(selected.code, 0, show([], selected));
     assert.equal(readFileSync(join(cwd, "some.csv"), "utf8"), "ID,Name\r\n");
     assert.ok(empty.requests.some((request) => request.path.startsWith("/odata/$metadata")), "the columns were asked of $metadata");
     assert.ok(empty.requests.some((request) => decodeURIComponent(request.path).includes("$select=ID,Name")));
+  });
+
+  test("a CSV warning of a property left out is said once with --parallel, not once for each part", async () => {
+    const cwd = tempDir();
+    const run = await cli(["export", S(), "Products", "--out", "parts.csv", "--select", "ID", "--parallel", "2"], { cwd });
+    assert.equal(run.code, 0, show([], run));
+    const warnings = run.stderr.split("\n").filter((line) => line.includes('a property "Name" that is not one of the CSV columns'));
+    assert.equal(warnings.length, 1, run.stderr);
+    assert.match(readFileSync(join(cwd, "parts.csv"), "utf8"), /^ID\r\n1\r\n2\r\n/);
   });
 
   test("CSV keeps the digits the service sent of an Int64 beyond 2^53 and of a long Decimal, as NDJSON does", async (t) => {

@@ -585,6 +585,32 @@ describe("Ctrl-C", () => {
   });
 });
 
+describe("Ctrl-C while a parallel export plans its ranges", () => {
+  test("exits 130 saying no checkpoint was saved (it named one to resume from that did not exist)", async (t) => {
+    let counted = false;
+    const server = await startServer((request, res) => {
+      if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "404", message: "no metadata here" } });
+      // The planner's count is held unanswered.
+      if (request.path.includes("$count")) {
+        counted = true;
+        return;
+      }
+      sendJson(res, 200, { value: [{ ID: 1 }] });
+    });
+    t.after(() => server.close());
+    const cwd = tempDir();
+    const child = await startCli(["export", server.url("odata/"), "Things", "--out", "t.ndjson", "--parallel", "2", "--partition-key", "ID"], { cwd });
+    t.after(() => child.kill("SIGKILL"));
+    const done = finished(child);
+    await until(() => counted, "the planner's count");
+    child.kill("SIGINT");
+    const interrupted = await done;
+    assert.equal(interrupted.code, 130, show(interrupted));
+    assert.match(interrupted.stderr, /^error: interrupted after 0 rows, before any checkpoint was saved: run the command again to start over\n$/m);
+    assert.equal(existsSync(join(cwd, "t.ndjson.checkpoint.json")), false);
+  });
+});
+
 describe("SIGTERM", () => {
   /**
    * 50 entities in pages of 10 (v4, no $metadata); while `stall.on`, the request for the 4th page

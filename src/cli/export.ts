@@ -114,7 +114,13 @@ export class FileSink {
     const emptyFirst = this.#emptyFirst;
     this.#emptyFirst = false;
     const ready = emptyFirst ? before.then(() => this.#handle.truncate(0)) : before;
-    this.#lastWrite = ready.then(() => writeAt(fd, bytes, position));
+    // A failure names the file (the system's error names only the call: "ENOSPC: ..., write").
+    this.#lastWrite = ready.then(() =>
+      writeAt(fd, bytes, position).catch((error: NodeJS.ErrnoException) => {
+        const failed = new Error(`writing ${this.path} failed: ${error.code ?? error.message}${error.code === "ESPIPE" ? " (it cannot be written at a position: name a regular file)" : ""}`, { cause: error });
+        throw Object.assign(failed, { code: error.code });
+      }),
+    );
     // Its failure is reported by the next write(), written() or close().
     this.#lastWrite.catch(() => {});
     return before;
@@ -324,6 +330,13 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
     parts,
     savedAt: "",
   };
+  // Each part reads its rows with a format of its own: a warning is said once for all of them.
+  const said = new Set<string>();
+  const warn = (text: string) => {
+    if (said.has(text)) return;
+    said.add(text);
+    job.warn(text);
+  };
   if (!job.resume) {
     // Part checkpoints an earlier export left (killed, or its main checkpoint deleted by hand) must
     // not be taken for this export's when it is resumed.
@@ -368,7 +381,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
             reports[i] = r;
             report();
           },
-          warn: job.warn,
+          warn,
         });
       } catch (error) {
         stop.abort(error);
@@ -440,7 +453,8 @@ async function joinParts(out: string, formatName: FileFormatName, columns: strin
   const format = rowFormat(formatName, columns, warn);
   const sink = await FileSink.open(out);
   try {
-    await sink.write(format.head());
+    // CSV without columns (an empty set that nothing names them for) has no header line, as a single walk writes it.
+    await sink.write(formatName === "csv" && !columns?.length ? "" : format.head());
     let written = 0;
     for (let i = 0; i < walks.length; i++) {
       const walk = walks[i] as WalkCheckpoint;

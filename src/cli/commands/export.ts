@@ -73,6 +73,20 @@ function readMode(args: ParsedArgs): Mode {
     // Each partition is a range of the set with its own $top/$skip, so a limit cannot apply to the whole.
     throw new CliUsageError(`${paging.map((name) => `--${name}`).join(" and ")} cannot be used with ${parallel !== undefined ? "--parallel" : "--partition"}: the partitions are ranges of the whole set; filter the set with --filter instead`);
   }
+  // The parts of --parallel are written one range after the other: an order of another property
+  // would hold within each range only.
+  if (parallel !== undefined && stringOption(args, "orderby") !== undefined) {
+    throw new CliUsageError("--orderby cannot be used with --parallel: the partitions are written one key range after the other; sort the file afterwards, or export without --parallel");
+  }
+  if (flag(args, "plan") && parallel === undefined) throw new CliUsageError("--plan needs --parallel N: the number of partitions to plan");
+  // The options of planning, where nothing is planned, or where --plan-file gives the plan, would do nothing.
+  const planning = ["plan-file", "strategy", "partition-key"].filter((name) => stringOption(args, name) !== undefined);
+  if (planning.length > 0 && parallel === undefined && partition === undefined) {
+    throw new CliUsageError(`${planning.map((name) => `--${name}`).join(" and ")} plan the partitions of --parallel N or --partition K/N; without either there is nothing to plan`);
+  }
+  if (stringOption(args, "plan-file") !== undefined && planning.length > 1) {
+    throw new CliUsageError(`${planning.filter((name) => name !== "plan-file").map((name) => `--${name}`).join(" and ")} cannot be used with --plan-file: the file holds the partitions already planned`);
+  }
   if (partition !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(partition.trim());
     const index = Number(match?.[1]);
@@ -80,7 +94,6 @@ function readMode(args: ParsedArgs): Mode {
     if (!match || index < 1 || count < 1 || index > count || count > 1000) throw new CliUsageError(`--partition must be K/N with 1 <= K <= N <= 1000, such as 2/4; got ${JSON.stringify(partition)}`);
     return { kind: "partition", count, index };
   }
-  if (flag(args, "plan") && parallel === undefined) throw new CliUsageError("--plan needs --parallel N: the number of partitions to plan");
   return parallel === undefined ? { kind: "single", count: 1, index: 1 } : { kind: "parallel", count: parallel, index: 1 };
 }
 
@@ -279,6 +292,12 @@ async function runExport(context: CommandContext): Promise<void> {
     );
   } catch (error) {
     if (isAbort(error) && context.signal.aborted) {
+      // Interrupted before the first checkpoint (while the ranges were planned): nothing to resume.
+      const saved = await stat(checkpointFile).then(
+        () => true,
+        () => false,
+      );
+      if (!saved) throw new CliInterrupted(`interrupted after ${formatCount(latest.rows)} rows, before any checkpoint was saved: run the command again to start over`);
       throw new CliInterrupted(`interrupted after ${formatCount(latest.rows)} rows; the checkpoint is at ${checkpointFile}: run the same command with --resume to go on`);
     }
     throw error;

@@ -152,6 +152,40 @@ describe("client.delta()", () => {
     assert.equal(server.requests[0]?.headers["odata-maxversion"], undefined);
   });
 
+  test("a delta page whose next or delta link is no URL is delivered, its changes kept, before the walk fails with BAD_PAYLOAD", async (t) => {
+    const server = await trackingService({
+      t1: { value: [{ ID: "C1", name: "Renamed" }, { "@removed": { reason: "deleted" }, ID: "C2" }], "@nextLink": "http://[bad" },
+      t2: { value: [{ ID: "C3", name: "New" }], "@deltaLink": "" },
+    });
+    t.after(() => server.close());
+    const client = clientFor(server, { version: "4.01" });
+    for (const [token, changed] of [["t1", ["C1"]], ["t2", ["C3"]]] as const) {
+      const pages: DeltaPage<Customer>[] = [];
+      let failure: unknown;
+      try {
+        for await (const page of client.delta<Customer>(server.url(`svc/Customers?$deltatoken=${token}`))) pages.push(page);
+      } catch (error) {
+        failure = error;
+      }
+      assert.deepEqual(pages.map((page) => page.changed.map((entity) => entity.ID)), [changed], token);
+      assert.equal(pages[0]?.nextLink, undefined);
+      assert.equal(pages[0]?.deltaLink, undefined);
+      assert.ok(failure instanceof ODataClientError && failure.code === "BAD_PAYLOAD", String(failure));
+      assert.match(failure.message, /the delta carries a link that is not a URL: "(http:\/\/\[bad)?"$/);
+    }
+  });
+
+  test("a delta link the caller gives that is another origin's is said to be the caller's", async (t) => {
+    const server = await trackingService();
+    t.after(() => server.close());
+    const failure = await collect(clientFor(server).delta("http://example.invalid/svc/Customers?$deltatoken=1")).then(
+      () => assert.fail("read"),
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof ODataClientError && failure.code === "UNTRUSTED_NEXT_LINK");
+    assert.match(failure.message, /^delta\(link\) is a next link to http:\/\/example\.invalid/);
+  });
+
   test("a 4.0 delta: $deletedEntity entries with id and reason, and @odata.removed", async (t) => {
     const server = await trackingService({
       t1: {

@@ -269,6 +269,35 @@ describe("planning against node:http services", () => {
     await closed;
   });
 
+  test("a probe that fails stops the others in flight; at most 8 probes are in flight at once", { timeout: 10_000 }, async (t) => {
+    let open = 0;
+    let most = 0;
+    let closedUnanswered = 0;
+    const { client, server } = await serveClient(t, (request, res) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname.endsWith("/$metadata")) return sendText(res, 200, metadataXml(INT_KEY), { "content-type": "application/xml" });
+      if (url.pathname.endsWith("/$count")) return sendText(res, 200, "1000");
+      open++;
+      most = Math.max(most, open);
+      res.on("close", () => {
+        open--;
+        if (!res.writableEnded) closedUnanswered++;
+      });
+      const skip = Number(url.searchParams.get("$skip"));
+      // The probe of the third boundary fails; the others wait (a slow service) until closed.
+      if (skip === shareOf(3)) setTimeout(() => sendJson(res, 500, { error: { code: "X", message: "probe failed" } }), 50);
+    });
+    const shareOf = (i: number) => Math.floor((i * 1000) / 40);
+    await assert.rejects(client.collection("Items").partitions(40), (error: unknown) => error instanceof Error && /probe failed/.test(error.message));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(open, 0, "probes still open after the plan failed");
+    assert.ok(most <= 8, `${most} probes were in flight at once`);
+    // The failing one and the seven beside it; none started after the failure.
+    const probes = server.requests.filter((r) => r.path.includes("$skip"));
+    assert.equal(probes.length, 8, probes.map(decoded).join("\n"));
+    assert.equal(closedUnanswered, 7);
+  });
+
   test("a service that answers the ordered probe 501 Not Implemented gets $skip windows", async (t) => {
     const { client } = await serveClient(t, (request, res) => {
       const url = new URL(request.path, "http://x");

@@ -542,6 +542,52 @@ describe("OData v2", () => {
 // --- next links that must not be followed --------------------------------------------------------
 
 describe("next link rules", () => {
+  test("an empty next link is no link: the page is delivered, then BAD_PAYLOAD; the service root is never read as a page", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path === "/svc/") return sendJson(res, 200, { value: [{ name: "Items", kind: "EntitySet", url: "Items" }] });
+      sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "" });
+    });
+    t.after(() => server.close());
+    const client = clientFor(server);
+    const seen: Item[] = [];
+    const error = await rejection(drain(client.collection<Item>("Items").stream(), seen));
+    assert.deepEqual(ids(seen), [1, 2]);
+    assert.ok(error instanceof ODataClientError && error.code === "BAD_PAYLOAD", String(error));
+    assert.equal(error.message, 'the service sent a next link that is not a URL: ""');
+    const page = await rejection(client.collection<Item>("Items").page());
+    assert.ok(page instanceof ODataClientError && page.code === "BAD_PAYLOAD" && page.message === 'the service sent a next link that is not a URL: ""', String(page));
+    assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items", "/svc/Items"]);
+  });
+
+  test("a link the caller gives as option from, on another origin or no URL, is said to be the caller's, not the service's", async (t) => {
+    const server = await startServer((_, res) => sendJson(res, 200, { value: [] }));
+    t.after(() => server.close());
+    const items = clientFor(server).collection<Item>("Items");
+    const foreign = await rejection(items.page({ from: "http://example.invalid/svc/Items?page=2" }));
+    assert.ok(foreign instanceof ODataClientError && foreign.code === "UNTRUSTED_NEXT_LINK");
+    assert.match(foreign.message, /^option from is a next link to http:\/\/example\.invalid, which is neither the service's origin/);
+    const walk = await rejection(drain(items.stream({ from: " " }), []));
+    assert.ok(walk instanceof ODataClientError && walk.message === 'option from is a next link that is not a URL: " "', String(walk));
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("a delta link that is no URL fails pages() after the last page is delivered whole, as a next link does", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("page=2")) return sendJson(res, 200, { value: items(2, 3), "@odata.deltaLink": "http://[bad" });
+      sendJson(res, 200, { value: items(1, 1), "@odata.nextLink": "Items?page=2" });
+    });
+    t.after(() => server.close());
+    const pages: number[][] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const page of clientFor(server).collection<Item>("Items").pages()) pages.push(ids(page.value));
+      })(),
+    );
+    assert.deepEqual(pages, [[1], [2, 3]], "the last page came before the error");
+    assert.ok(error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
+    assert.equal(error.message, 'the service sent a delta link that is not a URL: "http://[bad"');
+  });
+
   test("a nextLink to another origin rejects with UNTRUSTED_NEXT_LINK after the entities read, and nothing is sent there", async (t) => {
     const elsewhere = await startServer((_, res) => sendJson(res, 200, { value: items(100, 100) }));
     t.after(() => elsewhere.close());
@@ -1153,6 +1199,44 @@ async function hangingSecondPage({ headers = true } = {}): Promise<{ server: Rec
 }
 
 describe("cancellation", () => {
+  test("a walk left while a long page is streamed leaves no timer behind: its stall watch ends with it (it kept the process alive up to timeout)", async (t) => {
+    const server = await startServer(async (request, res) => {
+      if (!request.path.includes("p=2")) return sendJson(res, 200, { value: [{ ID: 1 }], "@odata.nextLink": "Big?p=2" });
+      // Over 8 MiB, streamed: read piece by piece under the stall watch.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"value":[');
+      const entity = JSON.stringify({ ID: 0, pad: "x".repeat(1000) });
+      for (let i = 0; i < 12_000 && !res.destroyed; i++) {
+        if (!res.write(`${i ? "," : ""}${entity}`)) await new Promise((resolve) => res.once("drain", resolve));
+      }
+      if (!res.destroyed) res.end("]}");
+    });
+    t.after(() => server.close());
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, timeout: 60_000 });
+    for (const how of ["pages", "stream"] as const) {
+      const before = timers();
+      if (how === "pages") {
+        // The next page is read ahead while this one is held.
+        for await (const page of client.collection("Big").pages()) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          void page;
+          break;
+        }
+      } else {
+        let seen = 0;
+        for await (const entity of client.collection("Big").stream()) {
+          void entity;
+          // Some work per entity, so that the walk is left inside the long page.
+          if (++seen === 3000) break;
+          if (seen % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(timers(), before, `${how}: a timer outlived the walk`);
+    }
+  });
+
   test("each page is sent with a signal of its own (fetch leaves a listener on every signal it is given), and the caller's abort reaches the page in flight", async (t) => {
     let holdPage = 0;
     let held: ServerResponse | undefined;

@@ -91,15 +91,16 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   const format = options?.format === undefined ? "json" : options.format;
   if (format !== "json" && format !== "atom") throw new TypeError(`option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
-  let next: URL | undefined = resolveNextLink(core, link);
+  let next: URL | undefined = resolveNextLink(core, link, "delta(link) is");
   const visited = new RecentLinks();
   while (next) {
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
-    const page: DeltaPage<T> = await readDeltaPage<T>(core, next, signal, maxPageSize, format);
-    // The page is the caller's before its next link is judged: a link that may not be followed
-    // ends the walk after it, not in place of it.
+    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, maxPageSize, format);
+    // The page is the caller's before its links are judged: a link that is no URL, or one that may
+    // not be followed, ends the walk after it, not in place of it (its changes are not lost).
     yield page;
+    if (broken !== undefined) throw broken;
     next = page.nextLink === undefined ? undefined : resolveNextLink(core, page.nextLink);
     if (next && visited.has(next.href)) {
       throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a delta page already read (${redactUrl(next)}); stopping instead of looping`);
@@ -113,7 +114,7 @@ async function readDeltaPage<T>(
   signal: AbortSignal | undefined,
   maxPageSize: number | undefined,
   format: "json" | "atom",
-): Promise<DeltaPage<T>> {
+): Promise<{ page: DeltaPage<T>; broken: ODataClientError | undefined }> {
   const headers = readHeaders(core, maxPageSize);
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
@@ -122,9 +123,19 @@ async function readDeltaPage<T>(
   const page = await readMasked(response, () =>
     isXmlContentType(response.headers.get("content-type")) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`) : readJsonDelta<T>(text, url, core.options.version === "2.0"),
   );
-  if (page.nextLink !== undefined) page.nextLink = absolute(core, page.nextLink, url);
-  if (page.deltaLink !== undefined) page.deltaLink = absolute(core, page.deltaLink, url);
-  return page;
+  // A link that is no URL is left out of the page, and its error kept for after the page.
+  let broken: ODataClientError | undefined;
+  for (const name of ["nextLink", "deltaLink"] as const) {
+    const link = page[name];
+    if (link === undefined) continue;
+    try {
+      page[name] = absolute(core, link, url);
+    } catch (error) {
+      delete page[name];
+      broken ??= error as ODataClientError;
+    }
+  }
+  return { page, broken };
 }
 
 function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
@@ -138,7 +149,7 @@ function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
 }
 
 function absolute(core: ClientCore, link: string, url: URL): string {
-  const resolved = resolveReference(core.options.serviceUrl, link);
+  const resolved = link.trim() === "" ? undefined : resolveReference(core.options.serviceUrl, link);
   if (resolved !== undefined) return resolved.href;
   throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }

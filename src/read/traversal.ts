@@ -97,15 +97,16 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * the service's origin or a trusted one. Anything else rejects with `UNTRUSTED_NEXT_LINK` rather
  * than sending the client's credentials (or any request) elsewhere.
  */
-export function resolveNextLink(core: ClientCore, link: string): URL {
-  const url = resolveReference(core.options.serviceUrl, link);
+export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent"): URL {
+  // An empty link would resolve to the service root, whose service document reads as a page.
+  const url = link.trim() === "" ? undefined : resolveReference(core.options.serviceUrl, link);
   if (url === undefined) {
-    throw new ODataClientError("BAD_PAYLOAD", `the service sent a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
+    throw new ODataClientError("BAD_PAYLOAD", `${whose} a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
     throw new ODataClientError(
       "UNTRUSTED_NEXT_LINK",
-      `the service sent a next link to ${url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol}, which is neither the service's origin (${core.options.serviceUrl.origin}) nor listed in trustedOrigins; it was not followed`,
+      `${whose} a next link to ${url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol}, which is neither the service's origin (${core.options.serviceUrl.origin}) nor listed in trustedOrigins; it was not followed`,
     );
   }
   return url;
@@ -213,22 +214,28 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   });
   // One piece is held back so that the last one can carry the annotations the body ends with.
   let held: T[] | undefined;
-  for (;;) {
-    let next: IteratorResult<unknown[], CollectionAnnotations>;
-    try {
-      next = await body.next();
-    } catch (error) {
-      throw await maskedPayloadError(pageReadFailure(error, url, signal, contentType), response);
+  try {
+    for (;;) {
+      let next: IteratorResult<unknown[], CollectionAnnotations>;
+      try {
+        next = await body.next();
+      } catch (error) {
+        throw await maskedPayloadError(pageReadFailure(error, url, signal, contentType), response);
+      }
+      if (next.done) {
+        yield { entities: held ?? [], end: next.value };
+        return;
+      }
+      const entities = next.value as T[];
+      if (normalizeV2Entity) for (const entity of entities) normalizeV2Entity(entity);
+      if (markExpanded) for (const entity of entities) markExpanded(entity, expand);
+      if (held) yield { entities: held };
+      held = entities;
     }
-    if (next.done) {
-      yield { entities: held ?? [], end: next.value };
-      return;
-    }
-    const entities = next.value as T[];
-    if (normalizeV2Entity) for (const entity of entities) normalizeV2Entity(entity);
-    if (markExpanded) for (const entity of entities) markExpanded(entity, expand);
-    if (held) yield { entities: held };
-    held = entities;
+  } finally {
+    // A walk left while the body is read (a break, an abort) ends the reading, whose own finally
+    // cancels the body and clears its stall timer (which kept the process up to `timeout` alive).
+    await body.return(undefined as never);
   }
 }
 
@@ -250,7 +257,7 @@ function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | und
 /** Reads one page whole. */
 export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
   const resolved = resolveReadOptions(options);
-  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
+  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is");
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
@@ -261,8 +268,8 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
 
 /**
  * A page with its links made absolute (against the service root). A link that is not a URL is a
- * broken payload; in a walk (`walk: true`) the page is still delivered without its next link, since
- * the walk rejects right after it, when it tries to follow that link.
+ * broken payload; in a walk (`walk: true`) the page is still delivered without it, since the walk
+ * rejects right after it (when it tries to follow the next link; walkPages for a delta link).
  */
 export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionAnnotations, walk = false): Page<T> {
   const page: Page<T> = { value };
@@ -271,14 +278,17 @@ export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionA
     if (nextLink !== undefined) page.nextLink = nextLink;
   }
   if (annotations.count !== undefined) page.count = annotations.count;
-  if (annotations.deltaLink !== undefined) page.deltaLink = absoluteLink(core, annotations.deltaLink, "delta link", true);
+  if (annotations.deltaLink !== undefined) {
+    const deltaLink = absoluteLink(core, annotations.deltaLink, "delta link", !walk);
+    if (deltaLink !== undefined) page.deltaLink = deltaLink;
+  }
   return page;
 }
 
 function absoluteLink(core: ClientCore, link: string, what: string, strict: true): string;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
-  const url = resolveReference(core.options.serviceUrl, link);
+  const url = link.trim() === "" ? undefined : resolveReference(core.options.serviceUrl, link);
   if (url !== undefined || !strict) return url?.href;
   throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
@@ -290,7 +300,7 @@ function absoluteLink(core: ClientCore, link: string, what: string, strict: bool
  */
 async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<PagePart<T>> {
   const resolved = resolveReadOptions(options);
-  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from);
+  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is");
   const caller = resolved.signal;
   const stop = new AbortController();
   // The walk's signal: the caller's and its own, combined once.
@@ -394,18 +404,19 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
 export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<Page<T>> {
   let value: T[] = [];
   for await (const part of walkParts<T>(core, url, options)) {
-    if (part.end && value.length === 0) {
-      // A page read in one piece (every page a JSON.parse reads whole) is its array as parsed. The
-      // command line's export finds the page's text by this very array (EntityTexts of
-      // payload/entity-text.ts): a copy here would leave every page's text in its store.
-      yield toPage(core, part.entities, part.end, true);
+    if (!part.end) {
+      for (const entity of part.entities) value.push(entity);
       continue;
     }
-    for (const entity of part.entities) value.push(entity);
-    if (part.end) {
-      yield toPage(core, value, part.end, true);
-      value = [];
-    }
+    // A page read in one piece (every page a JSON.parse reads whole) is its array as parsed. The
+    // command line's export finds the page's text by this very array (EntityTexts of
+    // payload/entity-text.ts): a copy here would leave every page's text in its store.
+    if (value.length === 0) value = part.entities;
+    else for (const entity of part.entities) value.push(entity);
+    yield toPage(core, value, part.end, true);
+    value = [];
+    // A delta link that is no URL fails the walk after its page, as a next link does.
+    if (part.end.deltaLink !== undefined) absoluteLink(core, part.end.deltaLink, "delta link", true);
   }
 }
 

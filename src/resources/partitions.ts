@@ -196,21 +196,41 @@ function shareStart(i: number, n: number, total: number): number {
   return Math.floor((i * total) / n);
 }
 
+/** How many boundary probes of a plan are in flight at once. */
+const PROBES_AT_ONCE = 8;
+
 async function quantileRanges(plan: PlanContext): Promise<QueryPartition[]> {
   const { core, state, n, key, signal } = plan;
   const total = await count(plan);
   const version = core.options.version;
   const base = probeBase(state);
   const select = key.map((part) => part.path);
+  // One probe failing stops the others (their answers are of no use then), as the caller's abort does.
+  const stop = new AbortController();
+  const probeSignal = anySignal([signal, stop.signal]);
   const probe = async (position: number): Promise<unknown[] | undefined> => {
     const url = collectionUrl(core.options.serviceUrl, version, { ...base, orderBy: select, skip: position, top: 1, select });
-    const page = await readPage<Record<string, unknown>>(core, url, { signal });
+    const page = await readPage<Record<string, unknown>>(core, url, { signal: probeSignal });
     const entity = page.value[0];
     return entity === undefined ? undefined : key.map((part) => keyValueAt(entity, part.path));
   };
   // Boundary i (1..n-1) is the key of the first entity of range i. A probe that finds nothing (the
-  // set shrank since it was counted) ends the ranges there: the ones after it are empty.
-  const boundaries = await Promise.all(Array.from({ length: n - 1 }, (_, i) => probe(shareStart(i + 1, n, total))));
+  // set shrank since it was counted) ends the ranges there: the ones after it are empty. At most
+  // PROBES_AT_ONCE go at a time: a plan of 1,000 ranges would otherwise open 999 connections.
+  const boundaries: (unknown[] | undefined)[] = [];
+  let taken = 0;
+  const prober = async () => {
+    while (taken < n - 1) {
+      const i = taken++;
+      boundaries[i] = await probe(shareStart(i + 1, n, total));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, n - 1) }, prober));
+  } catch (error) {
+    stop.abort(error);
+    throw error;
+  }
   const partitions: QueryPartition[] = [];
   let open = true;
   for (let i = 0; i < n; i++) {

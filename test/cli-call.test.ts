@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileSync } from "node:fs";
-import { EXPORT_RESULT, startAsyncService } from "./servers/async-service.js";
+import { EXPORT_RESULT, accepted, json, startAsyncService, type Scenario } from "./servers/async-service.js";
 import { finished, runCli, runInTerminal, serveDemo, shellQuote, show, startCli, tempDir, buildCli, type ServedDemo } from "./cli-harness.js";
 
 let demo: ServedDemo;
@@ -208,4 +208,76 @@ test("--param name:=<json> puts the JSON value in the action's body as it is (an
   assert.equal(malformed.stdout, "");
   // A usage error: the action is never called with the parameters that did parse.
   assert.deepEqual(service.requestsOf("initial"), []);
+});
+
+/**
+ * A job at the async test service that runs until the test calls `finish()`: a 202 without
+ * Retry-After, then `inProgress` until it succeeds with EXPORT_RESULT at its result URL.
+ */
+function jobUntilFinished(): { scenario: Scenario; finish(): void } {
+  let finished = false;
+  return {
+    scenario: {
+      description: "a job that runs until the test finishes it",
+      initial: [accepted("monitor/1")],
+      monitor: [(c) => (finished ? json(200, { status: "succeeded", resourceLocation: `${c.serviceUrl}result/7` }) : json(200, { status: "inProgress" }))],
+      result: [json(200, EXPORT_RESULT)],
+    },
+    finish: () => {
+      finished = true;
+    },
+  };
+}
+
+test("wait counts its own --max-wait from its start and polls at once: a token whose deadline has passed (call --max-wait, or call --no-wait ten minutes ago) gives the result", async (t) => {
+  const service = await startAsyncService();
+  t.after(() => service.close());
+  const job = jobUntilFinished();
+  service.scenario(job.scenario);
+  const timedOut = await runCli(["call", service.serviceUrl, "startExport", "--async", "--poll-interval", "20", "--max-wait", "150"]);
+  assert.equal(timedOut.code, 5, show(timedOut));
+  const token = JSON.parse(timedOut.stdout) as { deadline: number; maxWait: number };
+  assert.equal(token.maxWait, 150);
+  assert.ok(token.deadline <= Date.now(), "the deadline in the token has passed");
+  job.finish();
+  service.scenario(job.scenario);
+  // Neither --max-wait nor --poll-interval: the poll that gets the result goes out at once.
+  const waited = await runCli(["wait", "-"], { stdin: timedOut.stdout });
+  assert.equal(waited.code, 0, show(waited));
+  assert.deepEqual(JSON.parse(waited.stdout), EXPORT_RESULT);
+  assert.deepEqual(service.requests.map((r) => `${r.method} ${r.kind}`), ["GET monitor", "GET result"]);
+
+  // A token of call --no-wait holds the default deadline, 600,000 ms after the call: this one is
+  // moved back by as much, as if it had been written ten minutes ago.
+  service.scenario(job.scenario);
+  const started = await runCli(["call", service.serviceUrl, "startExport", "--no-wait"]);
+  assert.equal(started.code, 0, show(started));
+  const written = JSON.parse(started.stdout) as { deadline: number };
+  service.scenario(job.scenario);
+  const late = await runCli(["wait", "-"], { stdin: JSON.stringify({ ...written, deadline: written.deadline - 600_000 }) });
+  assert.equal(late.code, 0, show(late));
+  assert.deepEqual(JSON.parse(late.stdout), EXPORT_RESULT);
+  assert.deepEqual(service.requests.map((r) => `${r.method} ${r.kind}`), ["GET monitor", "GET result"]);
+});
+
+test("wait polls once at its start even when --max-wait is shorter than the poll interval: its timeout names that --max-wait and the status the service gave, and the token it prints can be waited for again", async (t) => {
+  const service = await startAsyncService();
+  t.after(() => service.close());
+  const job = jobUntilFinished();
+  service.scenario(job.scenario);
+  const started = await runCli(["call", service.serviceUrl, "startExport", "--no-wait"]);
+  assert.equal(started.code, 0, show(started));
+  assert.equal((JSON.parse(started.stdout) as { status: string }).status, "Running");
+  service.scenario(job.scenario);
+  const short = await runCli(["wait", "-", "--max-wait", "300", "--poll-interval", "5000"], { stdin: started.stdout });
+  assert.equal(short.code, 5, show(short));
+  assert.match(short.stderr, /^error: the operation still ran after --max-wait 300 ms \(inProgress\); it goes on at the service: its resume token is on stdout/m);
+  assert.deepEqual(service.requests.map((r) => `${r.method} ${r.kind}`), ["GET monitor"]);
+  // The token printed holds that wait's deadline, past when the next wait starts: it counts its own.
+  job.finish();
+  service.scenario(job.scenario);
+  const again = await runCli(["wait", "-"], { stdin: short.stdout });
+  assert.equal(again.code, 0, show(again));
+  assert.deepEqual(JSON.parse(again.stdout), EXPORT_RESULT);
+  assert.deepEqual(service.requests.map((r) => `${r.method} ${r.kind}`), ["GET monitor", "GET result"]);
 });

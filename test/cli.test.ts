@@ -3,10 +3,12 @@
 // server), no secret in any output, and describe's singletons (of a node:http service's $metadata).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { ODataClient, redactText, redactUrl } from "../src/index.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
-import { runCli, serveDemo, show, tempDir, writeFile, type ServedDemo } from "./cli-harness.js";
+import { runCli, serveDemo, show, startCli, tempDir, writeFile, type ServedDemo } from "./cli-harness.js";
 import type { DemoServiceModule } from "../src/cli/commands/serve.js";
 import { configFiles } from "../src/cli/config.js";
 import * as demoService from "../demo/service.js";
@@ -472,3 +474,93 @@ describe("credentials and profiles", () => {
     assert.equal(server.requests.length, before, "nothing was sent");
   });
 });
+
+describe("integer keys and parameters", () => {
+  // Every integer type of EDM: the key of Items, and a parameter each of the action import record.
+  const metadata = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Ints" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+      <Action Name="record">
+        <Parameter Name="b" Type="Edm.Byte"/><Parameter Name="s" Type="Edm.SByte"/><Parameter Name="i16" Type="Edm.Int16"/>
+        <Parameter Name="i32" Type="Edm.Int32"/><Parameter Name="i64" Type="Edm.Int64"/>
+      </Action>
+      <EntityContainer Name="Default">
+        <EntitySet Name="Items" EntityType="Ints.Item"/>
+        <ActionImport Name="record" Action="Ints.record"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+
+  test("a key or --param in another notation than decimal digits, or beyond its type's range, exits 2 naming the argument, the text and the type, and nothing is sent for it; the ends of each range are sent", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.endsWith("/$metadata")) return sendText(res, 200, metadata, { "content-type": "application/xml" });
+      if (request.method === "POST") return sendText(res, 204, "");
+      sendJson(res, 200, { ID: 42 });
+    });
+    t.after(() => server.close());
+    const service = server.url("odata/");
+    const cases: [string[], string][] = [
+      [["get", service, "Items", "0x2A"], '<key>: "0x2A" is not an integer in decimal digits (an Edm.Int32, -2147483648 to 2147483647)'],
+      [["get", service, "Items", "4.2e1"], '<key>: "4.2e1" is not an integer in decimal digits (an Edm.Int32, -2147483648 to 2147483647)'],
+      [["get", service, "Items", "2147483648"], '<key>: "2147483648" is not an integer in the range of Edm.Int32 (-2147483648 to 2147483647)'],
+      [["call", service, "record", "--param", "i32=0b11"], '--param i32: "0b11" is not an integer in decimal digits (an Edm.Int32, -2147483648 to 2147483647)'],
+      [["call", service, "record", "--param", "i32=5000000000"], '--param i32: "5000000000" is not an integer in the range of Edm.Int32 (-2147483648 to 2147483647)'],
+      [["call", service, "record", "--param", "b=256"], '--param b: "256" is not an integer in the range of Edm.Byte (0 to 255)'],
+      [["call", service, "record", "--param", "b=-1"], '--param b: "-1" is not an integer in the range of Edm.Byte (0 to 255)'],
+      [["call", service, "record", "--param", "s=128"], '--param s: "128" is not an integer in the range of Edm.SByte (-128 to 127)'],
+      [["call", service, "record", "--param", "s=-129"], '--param s: "-129" is not an integer in the range of Edm.SByte (-128 to 127)'],
+      [["call", service, "record", "--param", "i16=32768"], '--param i16: "32768" is not an integer in the range of Edm.Int16 (-32768 to 32767)'],
+      [["call", service, "record", "--param", "i16=1e3"], '--param i16: "1e3" is not an integer in decimal digits (an Edm.Int16, -32768 to 32767)'],
+      [["call", service, "record", "--param", "i64=0x10"], '--param i64: "0x10" is not an integer in decimal digits (an Edm.Int64, -9223372036854775808 to 9223372036854775807)'],
+      [["call", service, "record", "--param", "i64=9223372036854775808"], '--param i64: "9223372036854775808" is not an integer in the range of Edm.Int64 (-9223372036854775808 to 9223372036854775807)'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, `${args.join(" ")}\n${show(result)}`);
+      assert.equal(result.stderr, `error: ${message}\n`, args.join(" "));
+      assert.equal(result.stdout, "", args.join(" "));
+    }
+    assert.deepEqual(server.requests.filter((r) => !r.path.endsWith("/$metadata")), [], "only $metadata was read");
+
+    const key = await runCli(["get", service, "Items", "+042"]);
+    assert.equal(key.code, 0, show(key));
+    const ends = await runCli(["call", service, "record", "--param", "b=255", "--param", "s=-128", "--param", "i16=-32768", "--param", "i32=2147483647", "--param", "i64=-9223372036854775808"]);
+    assert.equal(ends.code, 0, show(ends));
+    assert.deepEqual(server.requests.filter((r) => !r.path.endsWith("/$metadata")).map((r) => `${r.method} ${r.path} ${r.body}`), [
+      "GET /odata/Items(42) ",
+      // An Int64 goes as a string in JSON, as the library writes one.
+      'POST /odata/record {"b":255,"s":-128,"i16":-32768,"i32":2147483647,"i64":"-9223372036854775808"}',
+    ]);
+  });
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  test(`${signal} while stdout's reader takes nothing exits at once with 130, saying it was interrupted`, async (t) => {
+    // One page of about 1.5 MB: more than the pipe and the streams on either side of it hold.
+    const server = await startServer((_request, res) => {
+      sendJson(res, 200, { value: Array.from({ length: 20_000 }, (_, i) => ({ ID: i + 1, Name: `Product ${i + 1}`, Note: "x".repeat(40) })) });
+    });
+    t.after(() => server.close());
+    const child = await startCli(["query", server.url("odata/"), "Products", "--format", "ndjson"]);
+    // stdout is not read until the end; stderr is.
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+    while (server.requests.length === 0) await sleep(20);
+    // The page has arrived and is written: the command waits for the reader.
+    await sleep(500);
+    child.kill(signal);
+    const killedAt = Date.now();
+    const outcome = await Promise.race([exited, sleep(3_000).then(() => undefined)]);
+    const waited = Date.now() - killedAt;
+    // Read now, so that a run that did not exit can end.
+    child.stdout!.resume();
+    const [code] = outcome ?? (await exited);
+    assert.ok(outcome !== undefined, `still running ${waited} ms after ${signal}; then exit ${code}\n${stderr}`);
+    assert.equal(code, 130, stderr);
+    assert.equal(stderr, "error: interrupted while waiting for the reader of stdout to take more output\n");
+  });
+}

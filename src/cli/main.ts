@@ -26,5 +26,7 @@ const code = await runCli({
   signal: interrupt.signal,
 });
 // Everything written is flushed before the process ends (pipes may be asynchronous), then nothing
-// left behind (an idle keep-alive connection, a stdin listener) can hold it.
-process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+// left behind (an idle keep-alive connection, a stdin listener) can hold it. An interrupted run
+// does not wait for stdout: its reader may be the one that takes nothing more.
+const flushStdout = (then: () => void) => (code === EXIT.interrupted ? then() : process.stdout.write("", then));
+flushStdout(() => process.stderr.write("", () => process.exit(code)));

@@ -14,7 +14,7 @@ import type { Command } from "./context.js";
 import type { Environment } from "./connect.js";
 import { maskedStream, SecretMask } from "./secrets.js";
 import { DEBUG_SECTION } from "../http/debug.js";
-import { CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors.js";
+import { CliInterrupted, CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors.js";
 import { DataOutput, Reporter, type TextStream } from "./terminal.js";
 
 /** The commands, in the order the help lists them. */
@@ -68,13 +68,14 @@ export async function runCli(run: CliRun): Promise<number> {
   const stderr = maskedStream(run.stderr, secrets);
   const environment = { ...run.environment, secrets, wireLog: (line: string) => void stderr.write(`${DEBUG_SECTION} ${line}\n`) };
   const reporter = new Reporter(stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
+  const stdout = new DataOutput(run.stdout, run.signal);
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-      await new DataOutput(run.stdout).write(mainHelp());
+      await stdout.write(mainHelp());
       return name === undefined ? EXIT.usage : EXIT.ok;
     }
     if (name === "--version" || name === "-v") {
-      await new DataOutput(run.stdout).write(`${cliVersion()}\n`);
+      await stdout.write(`${cliVersion()}\n`);
       return EXIT.ok;
     }
     const command = COMMANDS.find((candidate) => candidate.spec.name === name);
@@ -83,20 +84,25 @@ export async function runCli(run: CliRun): Promise<number> {
     }
     const args: ParsedArgs = parseCommand(command.spec, rest);
     if (args.values["help"] === true) {
-      await new DataOutput(run.stdout).write(commandHelp(command.spec));
+      await stdout.write(commandHelp(command.spec));
       return EXIT.ok;
     }
     const result = await command.run({
       args,
-      stdout: new DataOutput(run.stdout),
+      stdout,
       reporter: new Reporter(stderr, { quiet: args.values["quiet"] === true, progress: args.values["progress"] === true, env: run.environment.env }),
       environment,
       stdin: run.stdin,
       signal: run.signal,
     });
     return result ?? EXIT.ok;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EPIPE") return EXIT.ok; // the reader of stdout has gone (| head)
+  } catch (caught) {
+    let error = caught;
+    if ((error as NodeJS.ErrnoException).code === "EPIPE") {
+      // The reader of stdout has gone (| head): a success, unless the run was interrupted first.
+      if (!run.signal.aborted) return EXIT.ok;
+      error = new CliInterrupted("interrupted; the reader of stdout had gone too");
+    }
     if (json) reporter.write(`${errorJson(error)}\n`);
     else reporter.error(errorMessage(error));
     return exitCodeOf(error);

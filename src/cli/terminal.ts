@@ -4,6 +4,7 @@
  * progress (only on a terminal, or with `--progress`), a one-line summary (unless `--quiet`),
  * warnings and errors. Colour only on a terminal and never with `NO_COLOR`.
  */
+import { CliInterrupted } from "./errors.js";
 
 /** The part of a writable stream the command line uses (`process.stdout`, `process.stderr`). */
 export interface TextStream {
@@ -15,14 +16,18 @@ export interface TextStream {
   readonly columns?: number;
 }
 
-/** stdout as a data sink: `write` waits when the reader is behind. */
+/** stdout as a data sink: `write` waits when the reader is behind, until the run is interrupted. */
 export class DataOutput {
   readonly #stream: TextStream;
+  readonly #signal: AbortSignal | undefined;
   #closed: Error | undefined;
 
-  constructor(stream: TextStream) {
+  /** `signal` is the run's interrupt: a write waiting for the reader gives up when it aborts. */
+  constructor(stream: TextStream, signal?: AbortSignal) {
     this.#stream = stream;
+    this.#signal = signal;
   }
+
 
   /** Whether stdout is a terminal (a table then fits its width). */
   get isTTY(): boolean {
@@ -34,24 +39,40 @@ export class DataOutput {
     return this.#stream.isTTY && this.#stream.columns ? this.#stream.columns : 120;
   }
 
-
-  /** Writes text; resolves once the stream can take more. Rejects when the reader has gone (EPIPE). */
+  /**
+   * Writes text; resolves once the stream can take more. Rejects when the reader has gone (EPIPE),
+   * and with `CliInterrupted` when the run is interrupted while the reader is behind. Text written
+   * after the interrupt (a resume token) is handed to the stream without waiting.
+   */
   async write(text: string): Promise<void> {
     if (this.#closed) throw this.#closed;
     if (text === "") return;
     if (this.#stream.write(text)) return;
+    const signal = this.#signal;
+    if (signal?.aborted) return;
     await new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
+      const settle = () => {
+        this.#stream.removeListener("drain", onDrain);
         this.#stream.removeListener("error", onError);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onDrain = () => {
+        settle();
         resolve();
       };
       const onError = (error: Error) => {
-        this.#stream.removeListener("drain", onDrain);
+        settle();
         this.#closed = error;
         reject(error);
       };
+      // A reader that does not read would otherwise hold Ctrl-C and SIGTERM off until it goes.
+      const onAbort = () => {
+        settle();
+        reject(new CliInterrupted("interrupted while waiting for the reader of stdout to take more output"));
+      };
       this.#stream.once("drain", onDrain);
       this.#stream.once("error", onError);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 }

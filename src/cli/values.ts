@@ -13,9 +13,17 @@ export function typedValue(text: string, type: string | undefined, where: string
   const fail = (what: string): never => {
     throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not ${what}`);
   };
-  const number = (integer: boolean): number => {
+  const number = (): number => {
     const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value))) fail(integer ? "an integer" : "a number");
+    if (text.trim() === "" || !Number.isFinite(value)) fail("a number");
+    return value;
+  };
+  const integer = (type: keyof typeof INTEGER_RANGES): bigint => {
+    const [min, max] = INTEGER_RANGES[type];
+    // Number() would also take 0x2A, 0b11, 4.2e1 and " 42 ": a value the user did not mean to send.
+    if (!/^[+-]?\d+$/.test(text)) fail(`an integer in decimal digits (an ${type}, ${min} to ${max})`);
+    const value = BigInt(text);
+    if (value < min || value > max) fail(`an integer in the range of ${type} (${min} to ${max})`);
     return value;
   };
   try {
@@ -28,15 +36,15 @@ export function typedValue(text: string, type: string | undefined, where: string
       case "Edm.SByte":
       case "Edm.Int16":
       case "Edm.Int32":
-        return number(true);
+        return Number(integer(type));
       case "Edm.Int64":
-        return edm.int64(text);
+        return edm.int64(integer(type));
       case "Edm.Decimal":
         return edm.decimal(text);
       case "Edm.Double":
-        return edm.double(number(false));
+        return edm.double(number());
       case "Edm.Single":
-        return edm.single(number(false));
+        return edm.single(number());
       case "Edm.Boolean":
         if (text !== "true" && text !== "false") fail("true or false");
         return text === "true";
@@ -64,6 +72,15 @@ export function typedValue(text: string, type: string | undefined, where: string
     throw new CliUsageError(`${where}: ${(error as Error).message}`);
   }
 }
+
+/** The values each integer type holds (OData CSDL, section 4.4 Primitive Types). */
+const INTEGER_RANGES = {
+  "Edm.Byte": [0n, 255n],
+  "Edm.SByte": [-128n, 127n],
+  "Edm.Int16": [-32_768n, 32_767n],
+  "Edm.Int32": [-2_147_483_648n, 2_147_483_647n],
+  "Edm.Int64": [-9_223_372_036_854_775_808n, 9_223_372_036_854_775_807n],
+} as const satisfies Record<string, readonly [bigint, bigint]>;
 
 /**
  * The key of `get <set> <key>` and `call --key`: one value (`42`, `O'Brien`), or `Name=value`

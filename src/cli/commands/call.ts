@@ -17,10 +17,11 @@ import { resolveService } from "../config.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
+import { DEFAULT_MAX_WAIT } from "../../lro/poller.js";
 
 const POLL_OPTIONS = {
   "poll-interval": { type: "string", value: "MS", help: "ms between polls when the service sends no Retry-After (default 2000)" },
-  "max-wait": { type: "string", value: "MS", help: "give up waiting after MS ms (exit 5; the operation may still run)" },
+  "max-wait": { type: "string", value: "MS", help: `give up waiting after MS ms (exit 5; the operation may still run); wait counts it from its own start (default ${DEFAULT_MAX_WAIT})` },
 } as const;
 
 /** The poller options of the command line, with progress on stderr. */
@@ -35,6 +36,11 @@ function pollTiming(context: CommandContext): { pollInterval?: number; maxWait?:
 
 function pollerOptions(context: CommandContext, label: string, started: number) {
   return { ...pollTiming(context), onProgress: (status: string, percent: number) => context.reporter.operation(label, status, percent, started) };
+}
+
+/** The limit a wait gave up at, named as the user set it: `--max-wait`, or its default. */
+function maxWaitLimit(context: CommandContext, maxWait: number): string {
+  return pollTiming(context).maxWait === undefined ? `the default --max-wait of ${maxWait} ms` : `--max-wait ${maxWait} ms`;
 }
 
 /** What `call` found out about the operation. */
@@ -154,15 +160,17 @@ function printToken(context: CommandContext, poller: AsyncPoller<unknown>, servi
 /**
  * Waits for a poller with progress (drawn at once, then after every poll and every half second),
  * prints its result. When the wait ends but the operation goes on (Ctrl-C, `--max-wait`), the
- * resume token is printed instead, for `wait` or `cancel`.
+ * resume token is printed instead, for `wait` or `cancel`. `pollFirst` polls once before the
+ * wait's first interval.
  */
-async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number): Promise<void> {
+async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number, pollFirst = false): Promise<void> {
   const draw = (force: boolean) => context.reporter.operation(label, poller.status(), poller.percentComplete(), started, force);
   draw(true);
   // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
   const ticker = setInterval(() => draw(false), 500);
   let result: unknown;
   try {
+    if (pollFirst) await poller.poll(context.signal);
     result = await poller.wait(context.signal);
   } catch (error) {
     if (isAbort(error) && context.signal.aborted) {
@@ -172,7 +180,7 @@ async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown
     if (error instanceof AsyncOperationTimeoutError) {
       await printToken(context, poller, service);
       throw new AsyncOperationTimeoutError(
-        `the operation still ran after --max-wait ${error.maxWait} ms (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
+        `the operation still ran after ${maxWaitLimit(context, error.maxWait)} (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
         { statusUrl: error.statusUrl, status: error.status, percentComplete: error.percentComplete, maxWait: error.maxWait },
       );
     }
@@ -250,8 +258,15 @@ export const waitCommand: Command = {
     const token = await readToken(context);
     const { client, service } = clientForToken(context, token);
     const started = performance.now();
-    const options = pollerOptions(context, "operation", started);
-    await waitAndPrint(context, client.resumeAsync(token, options), service, "operation", started);
+    // The wait's own --max-wait (or the default) counts from now, never the token's deadline: that
+    // was set by the command that printed the token, and may have passed before this one started.
+    const maxWait = pollTiming(context).maxWait ?? DEFAULT_MAX_WAIT;
+    // The status in the token is as old as the token: the first poll goes at once, so that the
+    // wait reports what the service says now, unless the service's Retry-After still runs and
+    // ends within the wait (the wait then polls when it ends).
+    const retryIn = typeof token.retryAfterAt === "number" ? token.retryAfterAt - Date.now() : 0;
+    const poller = client.resumeAsync(token, { ...pollerOptions(context, "operation", started), maxWait });
+    await waitAndPrint(context, poller, service, "operation", started, !(retryIn > 0 && retryIn < maxWait));
   },
 };
 

@@ -586,13 +586,23 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.match(readFileSync(join(cwd, "parts.csv"), "utf8"), /^ID\r\n1\r\n2\r\n/);
   });
 
+  test("--orderby is taken where the order holds: with --plan (nothing is joined) and with --partition K/N", async () => {
+    const cwd = tempDir();
+    const plan = await cli(["export", S(), "Products", "--parallel", "2", "--plan", "--orderby", "Name desc"], { cwd });
+    assert.equal(plan.code, 0, show([], plan));
+    assert.equal((JSON.parse(plan.stdout) as unknown[]).length, 2);
+    const part = await cli(["export", S(), "Products", "--partition", "1/2", "--orderby", "Name desc", "--out", "p1.ndjson", "--quiet"], { cwd });
+    assert.equal(part.code, 0, show([], part));
+  });
+
   test("CSV keeps the digits the service sent of an Int64 beyond 2^53 and of a long Decimal, as NDJSON does", async (t) => {
     // Compact v4 JSON, bare numbers (no IEEE754Compatible), a long number in a string too.
     const rows = [
       { ID: 1, Big: "9007199254740995", Dec: "1234567890.123456789012345671", Note: '"n 12345678901234567"', Small: "1.50" },
       { ID: 2, Big: "9007199254740997", Dec: "-0.1000000000000000055511151231257827", Note: '"two"', Small: "2" },
     ];
-    const page = `{"@odata.context":"$metadata#Items","value":[${rows.map((r) => `{"ID":${r.ID},"Big":${r.Big},"Dec":${r.Dec},"Note":${r.Note},"Small":${r.Small}}`).join(",")}]}`;
+    // A complex value and a collection hold them too: written as JSON text, numbers still.
+    const page = `{"@odata.context":"$metadata#Items","value":[${rows.map((r) => `{"ID":${r.ID},"Big":${r.Big},"Dec":${r.Dec},"Note":${r.Note},"Small":${r.Small},"Obj":{"n":${r.Big},"f":0.1234567890123456},"List":[${r.Dec},1]}`).join(",")}]}`;
     const service = await startServer((request, res) => {
       if (request.path.includes("$metadata")) return sendJson(res, 404, { error: { code: "NotFound", message: "none" } });
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(page) });
@@ -604,7 +614,12 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.equal(single.code, 0, show([], single));
     assert.equal(
       readFileSync(join(cwd, "items.csv"), "utf8"),
-      'ID,Big,Dec,Note,Small\r\n1,9007199254740995,1234567890.123456789012345671,n 12345678901234567,1.5\r\n2,9007199254740997,-0.1000000000000000055511151231257827,two,2\r\n',
+      [
+        "ID,Big,Dec,Note,Small,Obj,List",
+        '1,9007199254740995,1234567890.123456789012345671,n 12345678901234567,1.5,"{""n"":9007199254740995,""f"":0.1234567890123456}","[1234567890.123456789012345671,1]"',
+        '2,9007199254740997,-0.1000000000000000055511151231257827,two,2,"{""n"":9007199254740997,""f"":0.1234567890123456}","[-0.1000000000000000055511151231257827,1]"',
+        "",
+      ].join("\r\n"),
     );
   });
 

@@ -425,6 +425,8 @@ describe("encoding", () => {
       [() => anyBooks.filter((f) => f.eq("title", undefined as never)), /^TypeError: f\.eq\(value\): undefined cannot be written as an OData literal/],
       [() => anyBooks.filter((f) => f.lt("stock", Symbol("x") as never)), /^TypeError: f\.lt\(value\): a symbol cannot be written as an OData literal/],
       [() => anyBooks.filter((f) => f.in("ID", [1, undefined as never])), /^TypeError: f\.in\(values\): undefined cannot be written/],
+      // Written as an or of eq (a field among the values), it is still f.in's value.
+      [() => anyBooks.filter((f) => f.in("ID", [f.field("Other"), undefined as never])), /^TypeError: f\.in\(values\): undefined cannot be written/],
       [() => anyBooks.filter((f) => f.eq("ID", 2n ** 64n)), /^RangeError: f\.eq\(value\): 18446744073709551616 is outside the Edm\.Int64 range$/],
       [() => anyBooks.key(2n ** 63n), /^RangeError: key\(value\): 9223372036854775808 is outside the Edm\.Int64 range$/],
     ];

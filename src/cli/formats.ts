@@ -161,15 +161,20 @@ export function jsonFormat(): RowFormat {
 function csvValue(value: unknown): string {
   switch (typeof value) {
     case "string":
-      return csvField(value);
+      // A long number's digits as sent (withExactNumbers): a number, never quoted.
+      return value.charCodeAt(0) === 0 && value.startsWith(EXACT) ? value.slice(EXACT.length) : csvField(value);
     case "number":
       return String(value);
     case "boolean":
       return value ? "true" : "false";
     case "undefined":
       return "";
-    default:
-      return value === null ? "" : csvField(cellText(value));
+    default: {
+      if (value === null) return "";
+      // Inside an object or an array, a long number's digits go back into the JSON text as a number.
+      const text = cellText(value);
+      return csvField(text.includes(EXACT_IN_JSON) ? text.replace(EXACT_STRING_IN_JSON, "$1") : text);
+    }
   }
 }
 
@@ -242,12 +247,22 @@ const LONG_NUMBER = /\d[\d.]{15}/;
 const STRING_OR_LONG_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?)/g;
 
 /**
- * The entities of a page's text read again with each long number kept as the string of its digits
- * as sent: CSV writes them so (`JSON.parse` would round 9007199254740995 to 9007199254740996).
+ * What marks a string as a long number's digits (withExactNumbers): a NUL and a word of this
+ * process's own, which no service's text holds by chance.
+ */
+const EXACT = `\u0000${Math.random().toString(36).slice(2, 10)}:`;
+/** The mark as JSON writes it inside a string, and such a string in JSON text (its digits captured). */
+const EXACT_IN_JSON = JSON.stringify(EXACT).slice(1, -1);
+const EXACT_STRING_IN_JSON = new RegExp(`"${EXACT_IN_JSON.replace(/\\/g, "\\\\")}([^"]*)"`, "g");
+
+/**
+ * The entities of a page's text read again with each long number kept as the digits the service
+ * sent, in a marked string: CSV writes them as they came, a property's value and a number inside
+ * an object or array alike (`JSON.parse` would round 9007199254740995 to 9007199254740996).
  */
 function withExactNumbers(text: string): Record<string, unknown>[] {
-  const quoted = text.replace(STRING_OR_LONG_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${number}"`));
-  return JSON.parse(`[${quoted}]`) as Record<string, unknown>[];
+  const marked = text.replace(STRING_OR_LONG_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
+  return JSON.parse(`[${marked}]`) as Record<string, unknown>[];
 }
 
 /** The columns an entity has on its own: its properties in order, annotations left out. */

@@ -193,7 +193,9 @@ export class FilterBuilder<T = Record<string, unknown>> {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
-    if (isV2(this.#version) || values.some(isFilterExpression)) return this.or(...values.map((value) => this.#compare("eq", left, value)));
+    if (isV2(this.#version) || values.some(isFilterExpression)) {
+      return this.or(...values.map((value) => this.#binary(left, "eq", this.#value(value, "f.in(values)"), COMPARISON, false)));
+    }
     // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound
     // operand is parenthesised.
     const items = values.map((value) => this.#wrap(this.#value(value, "f.in(values)"), PRIMARY));

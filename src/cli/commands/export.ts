@@ -75,7 +75,7 @@ function readMode(args: ParsedArgs): Mode {
   }
   // The parts of --parallel are written one range after the other: an order of another property
   // would hold within each range only.
-  if (parallel !== undefined && stringOption(args, "orderby") !== undefined) {
+  if (parallel !== undefined && !flag(args, "plan") && stringOption(args, "orderby") !== undefined) {
     throw new CliUsageError("--orderby cannot be used with --parallel: the partitions are written one key range after the other; sort the file afterwards, or export without --parallel");
   }
   if (flag(args, "plan") && parallel === undefined) throw new CliUsageError("--plan needs --parallel N: the number of partitions to plan");

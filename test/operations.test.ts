@@ -133,6 +133,22 @@ describe("OData v4 functions", () => {
     assert.match(String(server.requests[4]?.body), /\r\nPOST Books\(1\)\/author\/NS\.notify HTTP\/1\.1\r\n/);
   });
 
+  test("an operation bound to a collection query that filter(), search(), top(), skip() or apply() narrows is refused: it would run on the whole set", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { value: 1 }));
+    const books = client.collection("Books");
+    const cases: [string, () => unknown, RegExp][] = [
+      ["filter", () => books.filter("stock gt 0").action("NS.discount"), /^action\("NS\.discount"\): the operation is bound to the whole set; the query's filter\(\) would not be sent$/],
+      ["top", () => books.top(5).function("NS.top", { n: 1 }), /^function\("NS\.top"\): .* the query's top\(\) would not be sent/],
+      ["skip", () => books.skip(5).action("NS.a"), /the query's skip\(\) would not be sent/],
+      ["search", () => books.search("austen").action("NS.a"), /the query's search\(\) would not be sent/],
+      ["$batch bound", () => client.batch().action("NS.discount", {}, { bound: books.filter("stock gt 0") }), /^action\(name\) option "bound": the operation is bound to the whole set; the query's filter\(\) would not be sent$/],
+    ];
+    for (const [what, call, message] of cases) assert.throws(call, (error: unknown) => error instanceof TypeError && message.test(error.message), what);
+    // Options that do not narrow the set are no reason: select() and orderBy() go as they went.
+    await books.select("ID").orderBy("ID").function("NS.count").get();
+    assert.equal(onlyRequest(server).path, "/odata/Books/NS.count()");
+  });
+
   test("a custom query option named as a function's parameter alias is refused, naming both", async (t) => {
     const { server, client } = await serveClient(t, answerJson(200, { value: 1 }));
     // Refused where the call is made, as every wrong argument of function() is.

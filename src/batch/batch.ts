@@ -15,7 +15,7 @@ import { resultShapeOf, type AsyncPollerToken } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
 import type { ODataVersion } from "../options.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import type { EntityState, QueryState } from "../query/state.js";
+import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
 import type { CollectionNavigation, RelatedType, Selected } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
@@ -528,6 +528,7 @@ function operationSpec(
     const internals = bound instanceof CollectionQuery ? queryInternals(bound) : entityInternals(bound);
     if (internals.core !== context.core) throw new TypeError(`${kind}(name): the bound query belongs to another client than this batch`);
     const state = internals.state as Partial<EntityState> & QueryState;
+    checkWholeSet(state, `${kind}(name) option "bound"`);
     binding = { entitySet: state.entitySet, parentPath: state.parentPath, ...(state.keyPredicate === undefined ? {} : { keyPredicate: state.keyPredicate }) };
     queryOptions = state.params;
   }

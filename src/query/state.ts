@@ -147,6 +147,16 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
   return text;
 }
 
+/**
+ * Throws a `TypeError` naming `where` when an option narrows the collection query's set (`filter`,
+ * `search`, `top`, `skip`, `apply`): an operation bound to the collection is called on the whole
+ * set, without them, and an action meant for the rows they select would run on every row.
+ */
+export function checkWholeSet(state: QueryOptionsState, where: string): void {
+  const option = (["filters", "search", "top", "skip", "apply"] as const).find((name) => state[name] !== undefined);
+  if (option) throw new TypeError(`${where}: the operation is bound to the whole set; the query's ${option === "filters" ? "filter" : option}() would not be sent`);
+}
+
 // System query options have their own builder methods; a custom option must not shadow one.
 const MANAGED_OPTIONS = new Set(["filter", "select", "expand", "orderby", "top", "skip", "count", "inlinecount", "search", "apply", "compute", "levels"]);
 const PARAM_NAME = /^[@$]?[A-Za-z_][A-Za-z0-9_.-]*$/;

@@ -9,7 +9,7 @@
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import type { EntityState, QueryState } from "../query/state.js";
+import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
 import type { CollectionNavigation, NavigationName, OperationParams, OperationResult, ShapeOperations, SingleNavigation, UntypedName } from "../query/types.js";
 import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
@@ -103,7 +103,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
     const { core } = queryInternals(this);
-    return new ActionCall(core, this.#operation(name, options));
+    return new ActionCall(core, this.#operation(name, options, "action"));
   }
 
   /**
@@ -121,11 +121,12 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
     const { core } = queryInternals(this);
-    return new FunctionCall(core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
+    return new FunctionCall(core, { ...this.#operation(name, options, "function"), parameters: params as OperationParameters | undefined });
   }
 
-  #operation(name: string, options: OperationOptions | undefined) {
+  #operation(name: string, options: OperationOptions | undefined, kind: "action" | "function") {
     const { state } = queryInternals(this);
+    checkWholeSet(state, `${kind}(${JSON.stringify(name)})`);
     return {
       name,
       binding: { entitySet: state.entitySet, parentPath: state.parentPath },

@@ -309,6 +309,50 @@ describe("redirects", () => {
     assert.equal(follow?.headers["content-type"], undefined);
   });
 
+  test("an update answered 303 reads the entity without the write's If-Match, tunnelled method or Prefer (a write that succeeded read 412); a tunnelled write answered 301 or 302 is sent again as the same POST, not as a GET", async (t) => {
+    const server = await startServer((r, res) => {
+      if (r.method !== "GET" && r.path === "/svc/Books(1)") {
+        res.writeHead(303, { location: "/svc/Books(1)" });
+        res.end();
+        return;
+      }
+      if (r.method === "POST" && r.path.startsWith("/svc/Old")) {
+        res.writeHead(r.path.endsWith("301") ? 301 : 302, { location: "/svc/New" });
+        res.end();
+        return;
+      }
+      ok(res);
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+    await client.collection("Books").key(1).update({ stock: 3 }, { etag: 'W/"1"', prefer: "representation" });
+    const [patch, read] = server.requests;
+    assert.deepEqual([patch?.method, patch?.headers["if-match"]], ["PATCH", 'W/"1"']);
+    assert.deepEqual([read?.method, read?.path, read?.headers["if-match"], read?.headers["prefer"], read?.body], ["GET", "/svc/Books(1)", undefined, undefined, ""]);
+
+    // A write tunnelled through POST (X-HTTP-Method: MERGE), redirected 301 or 302.
+    for (const status of ["301", "302"]) {
+      const before = server.requests.length;
+      const response = await coreFor(server).send({ method: "POST", url: new URL(server.url(`svc/Old${status}`)), headers: { "x-http-method": "MERGE", "content-type": "application/json" }, body: '{"stock":3}' });
+      assert.equal(response.status, 200);
+      const [, resent] = server.requests.slice(before);
+      assert.deepEqual([resent?.method, resent?.path, resent?.headers["x-http-method"], resent?.body], ["POST", "/svc/New", "MERGE", '{"stock":3}'], status);
+    }
+  });
+
+  test("a write's own header named like a credential does not follow a redirect to another origin", async (t) => {
+    const other = await startServer((_r, res) => ok(res));
+    const service = await startServer((_r, res) => {
+      res.writeHead(307, { location: other.url("steal") });
+      res.end();
+    });
+    t.after(() => Promise.all([service.close(), other.close()]));
+    const client = new ODataClient({ serviceUrl: service.url("svc/"), retry: false });
+    await client.collection("Books").key(1).update({ stock: 3 }, { headers: { "x-api-key": "PER_REQUEST_KEY", "x-note": "kept" } });
+    assert.equal(service.requests[0]?.headers["x-api-key"], "PER_REQUEST_KEY");
+    assert.deepEqual([other.requests[0]?.method, other.requests[0]?.headers["x-api-key"], other.requests[0]?.headers["x-note"]], ["PATCH", undefined, "kept"]);
+  });
+
   test("a 307 repeats the POST with its body", async (t) => {
     const server = await startServer((r, res) => {
       if (r.path === "/svc/Jobs") {

@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, IDEMPOTENT_METHODS, REDIRECT_STATUSES, type ODataRequest, type SendRequest } from "./pipeline.js";
-import { redactUrl } from "../util/redact.js";
+import { isSecretHeaderName, redactUrl } from "../util/redact.js";
 
 /**
  * Follows the redirects of `request`, whose first hop answered `first` (a redirect); `learn` sees
@@ -64,11 +64,19 @@ export async function followRedirects(
     hopHeaders = new Headers(hopHeaders);
     // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
     // bring back what the caller set; the auth step adds the client's own where trusted.
-    if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
-    // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice.
-    const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST";
+    // So does a header named like a credential that this request carried (a write's own x-api-key).
+    if (target.origin !== current.url.origin) {
+      dropCredentials(hopHeaders);
+      for (const [name] of [...hopHeaders]) if (isSecretHeaderName(name)) hopHeaders.delete(name);
+    }
+    // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice,
+    // but not for a write tunnelled through POST (X-HTTP-Method), which a GET would not carry out.
+    const tunnelled = hopHeaders.has("x-http-method");
+    const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST" && !tunnelled;
     if (toGet) {
-      for (const name of BODY_HEADERS) hopHeaders.delete(name);
+      // The GET reads what the write left: the write's conditions, its tunnelled method and its
+      // preferences are not for it (a write that succeeded would read 412 against its old ETag).
+      for (const name of [...BODY_HEADERS, ...WRITE_HEADERS]) hopHeaders.delete(name);
       current = { ...current, url: target, method: "GET", body: undefined };
     } else {
       current = { ...current, url: target };
@@ -78,3 +86,6 @@ export async function followRedirects(
 
 /** Headers that describe a request body; they go when a redirect drops the body. */
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+
+/** Headers of a write that a redirect's GET must not carry: its conditions, its tunnelled method, its preferences. */
+const WRITE_HEADERS = ["if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "x-http-method", "prefer"];

@@ -33,12 +33,14 @@ export interface SendInit {
  * user's steps, CSRF, then headers and auth (innermost, so they apply the origin rule to the very
  * URL that is sent).
  */
-export function buildSteps(options: ResolvedClientOptions): PipelineStep[] {
+export function buildSteps(options: ResolvedClientOptions, send: SendRequest): PipelineStep[] {
   const steps: PipelineStep[] = [];
   if (options.retry) steps.push(retryStep(options.retry));
   steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps);
-  // The CSRF step loads with the first request of a client that asked for it.
-  if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl)));
+  // The CSRF step loads with the first request of a client that asked for it. Its token fetch
+  // goes through the whole pipeline (`send`), your steps included: a sap-client or a header they
+  // add belongs to the token's session as much as to the write's.
+  if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl, send)));
   steps.push(headersStep(options));
   const auth = options.auth;
   if (auth && "oauth2" in auth) {
@@ -87,7 +89,10 @@ export class ClientCore {
     this.sentSecrets = new SentSecrets(configured);
     const fetched = fetchTransport(options.fetch, this.sentSecrets);
     const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);
-    this.#pipeline = composePipeline(buildSteps(options), transport);
+    this.#pipeline = composePipeline(
+      buildSteps(options, (request) => this.#pipeline(request)),
+      transport,
+    );
     this.#copyUrl = options.steps.length > 0;
   }
 

@@ -1023,6 +1023,53 @@ describe("csrf", () => {
     return { server, valid, issued: () => issued };
   }
 
+  test("the token fetch goes through your steps: a sap-client a step adds reaches it as it reaches the write", async (t) => {
+    const { server } = await sapLikeService();
+    t.after(() => server.close());
+    const seen: string[] = [];
+    const sapClient: PipelineStep = {
+      name: "sap-client",
+      handle(request, next) {
+        seen.push(`${request.purpose ?? "-"} ${request.method}`);
+        const url = new URL(request.url);
+        url.searchParams.set("sap-client", "100");
+        return next({ ...request, url });
+      },
+    };
+    const core = coreFor(server, { csrf: true, steps: [sapClient] });
+    const response = await core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: '{"title":"x"}' });
+    assert.equal(response.status, 201);
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /svc/?sap-client=100", "POST /svc/Books?sap-client=100"]);
+    assert.deepEqual(seen, ["- POST", "csrf GET"]);
+  });
+
+  test("a write whose signal aborts while a token fetch shared with another write is on its way rejects at once; the fetch goes on for the other", async (t) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = await startServer(async (r, res) => {
+      if (r.headers["x-csrf-token"] === "Fetch") {
+        await held;
+        res.writeHead(200, { "x-csrf-token": "tok-1" });
+        res.end();
+        return;
+      }
+      sendJson(res, 201, { ok: true });
+    });
+    t.after(() => server.close());
+    const core = coreFor(server, { csrf: true, timeout: 0 });
+    const first = core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}" });
+    const caller = new AbortController();
+    const second = core.send({ method: "POST", url: new URL(server.url("svc/Books")), body: "{}", signal: caller.signal });
+    await until(() => server.requests.length === 1);
+    const started = performance.now();
+    caller.abort(new Error("the second write gave up"));
+    await assert.rejects(second, /the second write gave up/);
+    assert.ok(performance.now() - started < 500, "it waited for the fetch");
+    release();
+    assert.equal((await first).status, 201);
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.headers["x-csrf-token"]}`), ["GET Fetch", "POST tok-1"]);
+  });
+
   test("a write first fetches the token from the service root and sends it with the session cookies", async (t) => {
     const { server } = await sapLikeService();
     t.after(() => server.close());

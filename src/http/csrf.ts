@@ -6,6 +6,8 @@
  */
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { mergeCookies } from "./steps.js";
+import { SharedRequest } from "../util/shared-request.js";
+import { requestController } from "./signals.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
@@ -24,20 +26,23 @@ interface CsrfSession {
  * write is sent once more (the service refused it unread, so this is safe for any method).
  * A request that already carries an `X-CSRF-Token` is left alone.
  */
-export function csrfStep(serviceUrl: URL): PipelineStep {
+export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   const serviceOrigin = serviceUrl.origin;
   let session: CsrfSession | undefined;
-  let pending: Promise<CsrfSession> | undefined;
+  // One fetch for the writes that wait for a token at once; each may give up on its own (its
+  // abort ends its wait at once), and the fetch is aborted when the last one gives up.
+  const fetches = new SharedRequest<CsrfSession>(requestController);
 
-  async function fetchSession(request: ODataRequest, next: SendRequest): Promise<CsrfSession> {
-    const response = await next({
+  /** Fetches a token and its session through the whole pipeline (`send`): your steps see it, its own timeout applies. */
+  async function fetchSession(signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
+    const response = await send({
       method: "GET",
       url: new URL(serviceUrl),
       headers: new Headers({ "x-csrf-token": "Fetch", accept: "application/json" }),
-      signal: request.signal,
+      signal,
       redirect: "manual",
       retry: false,
-      timeout: request.timeout,
+      timeout,
       purpose: "csrf",
     });
     await response.body?.cancel().catch(() => {});
@@ -51,21 +56,8 @@ export function csrfStep(serviceUrl: URL): PipelineStep {
   }
 
   /** The current session, fetching it (once for all concurrent callers) when there is none. */
-  async function sessionFor(request: ODataRequest, next: SendRequest): Promise<CsrfSession> {
-    for (let attempt = 0; ; attempt++) {
-      if (session) return session;
-      const started = pending === undefined;
-      const shared = (pending ??= fetchSession(request, next).finally(() => {
-        pending = undefined;
-      }));
-      try {
-        return await shared;
-      } catch (error) {
-        // A fetch started for another request may have failed with that request's abort: fetch
-        // once more for this one before giving up.
-        if (started || attempt > 0 || request.signal?.aborted) throw error;
-      }
-    }
+  function sessionFor(request: ODataRequest): Promise<CsrfSession> | CsrfSession {
+    return session ?? fetches.join((signal) => fetchSession(signal, request.timeout), request.signal);
   }
 
   return {
@@ -74,11 +66,11 @@ export function csrfStep(serviceUrl: URL): PipelineStep {
       if (!MODIFYING_METHODS.has(request.method) || request.url.origin !== serviceOrigin || request.headers.has("x-csrf-token")) {
         return next(request);
       }
-      const used = await sessionFor(request, next);
+      const used = await sessionFor(request);
       const response = await next(withSession(request, used));
       if (!isTokenRequired(response)) return response;
       if (session === used) session = undefined;
-      const renewed = await sessionFor(request, next);
+      const renewed = await sessionFor(request);
       // No token to be had: the service's refusal is the answer.
       if (renewed.token === undefined) return response;
       await response.body?.cancel().catch(() => {});

@@ -40,9 +40,10 @@ export interface ODataRequest {
   /**
    * What the library sends this request for, where the caller did not ask for it as such:
    * `"metadata"` (the `$metadata` fetch), `"poll"`, `"cancel"` and `"result"` (a status monitor's
-   * poll, the DELETE that cancels its operation, the GET of the operation's result), and, seen only
-   * by the steps after CSRF, `"csrf"` (the token fetch) and `"csrf-retry"` (a write sent again with
-   * a fresh token), and, seen only by the transport (after the auth step), `"oauth2"` (the OAuth2
+   * poll, the DELETE that cancels its operation, the GET of the operation's result), `"csrf"` (the
+   * token fetch, which goes through every step), and, seen only by the steps after CSRF,
+   * `"csrf-retry"` (a write sent again with a fresh token), and, seen only by the transport (after
+   * the auth step), `"oauth2"` (the OAuth2
    * token request) and `"oauth2-retry"` (a request sent again with a new token after a 401). Unset
    * on the caller's own requests. The wire log (option `debug`) shows it.
    */

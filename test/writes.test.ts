@@ -284,6 +284,13 @@ describe("update, replace, delete and ETags", () => {
     });
   });
 
+  test("412 to a write with If-Match: * says there is no such entity, and to one without If-Match that no ETag was compared", async (t) => {
+    const { client } = await serveClient(t, answerJson(412, { error: { code: "412", message: "Precondition Failed" } }));
+    const book = client.collection<Book>("Books").key(1);
+    await assert.rejects(book.update({ title: "x" }, { ifMatch: "*" }), /\(precondition failed: there is no such entity \(If-Match: \* asked to write only an entity that exists\)\)$/);
+    await assert.rejects(book.delete(), /\(precondition failed: the service refused a condition of its own \(no If-Match was sent\)\)$/);
+  });
+
   test("428 rejects with ODataHttpError whose message says the service wants If-Match", async (t) => {
     const { client } = await serveClient(t, answerJson(428, { error: { code: "428", message: "Precondition Required" } }));
     await assert.rejects(client.collection<Book>("Books").key(1).delete(), (error: unknown) => {
@@ -598,7 +605,9 @@ describe("request building (pure)", () => {
   });
 
   test("preconditionExplanation explains 412 and 428 only", () => {
-    assert.match(preconditionExplanation(412, { headers: {} }) ?? "", /changed since it was read/);
+    assert.match(preconditionExplanation(412, { headers: { "if-match": 'W/"1"' } }) ?? "", /changed since it was read/);
+    assert.match(preconditionExplanation(412, { headers: { "if-match": "*" } }) ?? "", /there is no such entity/);
+    assert.match(preconditionExplanation(412, { headers: {} }) ?? "", /no If-Match was sent/);
     assert.match(preconditionExplanation(428, { headers: {} }) ?? "", /wants If-Match/);
     assert.equal(preconditionExplanation(409, { headers: {} }), undefined);
   });

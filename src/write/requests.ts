@@ -387,6 +387,10 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
     if (request.headers["if-none-match"] !== undefined) {
       return "precondition failed: the entity already exists (If-None-Match: * asked to insert only)";
     }
+    const ifMatch = request.headers["if-match"];
+    // With If-Match: * a 412 says there is no entity at all; with none, no ETag was compared.
+    if (ifMatch?.trim() === "*") return "precondition failed: there is no such entity (If-Match: * asked to write only an entity that exists)";
+    if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
     return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
   }
   if (status === 428) {

@@ -7,9 +7,10 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { edm, ODataClient, parseMetadata, ServiceModel, type CollectionQuery, type EntityQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
@@ -229,6 +230,62 @@ describe("what is written", () => {
   });
 });
 
+describe("names, nulls and literals the model asks for", () => {
+  test("a schema whose namespace is a standard vocabulary's alias (Common, Core) keeps its types: the model finds them and the generator writes them", () => {
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+  <Schema Namespace="Common" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+    <ComplexType Name="Address"><Property Name="City" Type="Edm.String"/></ComplexType>
+    <EntityType Name="Person"><Key><PropertyRef Name="Id"/></Key><Property Name="Id" Type="Edm.Int32" Nullable="false"/><Property Name="Home" Type="Common.Address"/><NavigationProperty Name="Friends" Type="Collection(Common.Person)"/></EntityType>
+    <EntityType Name="Employee" BaseType="Common.Person"><Property Name="Salary" Type="Edm.Int32"/></EntityType>
+    <EntityContainer Name="Default"><EntitySet Name="People" EntityType="Common.Person"/><EntitySet Name="Employees" EntityType="Common.Employee"/></EntityContainer>
+    <Annotations Target="Common.Person/Id"><Annotation Term="Core.Computed"/></Annotations>
+  </Schema>
+</edmx:DataServices></edmx:Edmx>`;
+    const model = parseMetadata(xml);
+    assert.equal(model.entitySet("People")?.entityType, "Common.Person");
+    assert.equal(model.entityType("Common.Person")?.name, "Person");
+    assert.equal(model.entityType("Common.Employee")?.baseType, "Common.Person");
+    assert.deepEqual(model.entityType("Common.Person")?.properties.map((p) => p.type), ["Edm.Int32", "Common.Address"]);
+    assert.deepEqual(model.entityType("Common.Person")?.navigationProperties.map((n) => n.type), ["Common.Person"]);
+    // The other standard aliases still stand: Core is not a namespace of this document.
+    assert.deepEqual(model.entityType("Common.Person")?.properties[0]?.annotations, { "Org.OData.Core.V1.Computed": true });
+    assert.equal(model.resolveName("Core.Computed"), "Org.OData.Core.V1.Computed");
+    assert.equal(model.resolveName("Common.Label"), "Common.Label");
+    const file = generate(model)["index.ts"] ?? "";
+    assert.match(file, /^export interface Employee extends Entity<\{ key: "Id"; navigation: "Friends" \}> \{\n {2}Id: number;\n {2}Home: Address \| null;\n {2}Salary: number \| null;\n {2}Friends\?: Person\[\];\n\}$/m);
+    assert.match(file, /^ {2}readonly Employees: CollectionQuery<Employee>;\n {2}readonly People: CollectionQuery<Person>;$/m);
+
+    // CSDL JSON: the container Core.C of a schema Core is found, not refused as undeclared.
+    const json = parseMetadata({ $Version: "4.01", $EntityContainer: "Core.C", Core: { T: { $Kind: "EntityType", $Key: ["id"], id: { $Type: "Edm.Int32" } }, C: { $Kind: "EntityContainer", Ts: { $Collection: true, $Type: "Core.T" } } } });
+    assert.equal(json.entityContainer, "Core.C");
+    assert.equal(json.entitySet("Ts")?.entityType, "Core.T");
+    assert.equal(new ServiceModel(JSON.parse(JSON.stringify(json)) as ReturnType<ServiceModel["toJSON"]>).entityType("Core.T")?.name, "T");
+    assert.match(generate(json)["index.ts"] ?? "", /^ {2}readonly Ts: CollectionQuery<T>;$/m);
+  });
+
+  test("a collection's items are | null when it is nullable (EDMX's default, CSDL JSON's $Nullable), never for a collection of entities", () => {
+    const v4 = goldenOf("v4.xml");
+    const csdl = goldenOf("csdl.json");
+    assert.match(v4, /^ {2}Addresses: \(Address \| null\)\[\];\n {2}Nicknames: \(string \| null\)\[\];\n {2}Books\?: Shop_Book\[\];$/m);
+    assert.match(v4, /^ {2}Tags: string\[\];$/m);
+    assert.match(v4, /^ {2}readonly Lookup: \(params: LookupParameters\) => FunctionCall<\(string \| null\)\[\]>;$/m);
+    // Collection(Shop.Book) results and parameters: entities, never null.
+    assert.match(v4, /\| \{ name: "Shop\.Cheapest"; parameters: \{ top\?: number \}; result: Shop_Book\[\] \}/);
+    assert.match(v4, /^export type RestockParameters = \{ books: number\[\]; at: Address \| null \};$/m);
+    assert.match(csdl, /^ {2}labels: string\[\];\n {2}notes: \(string \| null\)\[\];$/m);
+  });
+
+  test("a bound function's parameter typed by a type definition over Edm.Guid, or Edm.Binary, takes an edm value (as a Guid parameter does)", () => {
+    const model = schemaS(`<TypeDefinition Name="Code" UnderlyingType="Edm.Guid"/><TypeDefinition Name="Big" UnderlyingType="Edm.Int64"/>
+    <EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+    <Function Name="Find" IsBound="true"><Parameter Name="it" Type="S.Item"/><Parameter Name="code" Type="S.Code" Nullable="false"/><Parameter Name="big" Type="S.Big" Nullable="false"/><Parameter Name="scan" Type="Edm.Binary"/><ReturnType Type="Edm.Int32" Nullable="false"/></Function>
+    <EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>`);
+    const file = generate(model)["index.ts"] ?? "";
+    assert.match(file, /^ {4}\| \{ name: "S\.Find"; parameters: \{ code: EdmValue; big: number \| EdmValue; scan: EdmValue \| null \}; result: number \};$/m);
+  });
+});
+
 /** A model of one v4 schema `S` holding `xml`. */
 function schemaS(xml: string): ServiceModel {
   return parseMetadata(`<?xml version="1.0" encoding="utf-8"?>
@@ -268,7 +325,15 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   // @ts-expect-error v2 Int64 is a string
   const badKey: OrderKey = { OrderID: 4500000001, Year: 2024 };
   const open: Promise<Order[]> = sales.OpenOrders({ CustomerID: "C1", Since: null }).get();
+  // A v2 action import that converts its parameters keeps ActionCall's types.
+  const released: Promise<Order | null> = sales.Release.invoke({ OrderID: "42", Year: 2024 });
+  // @ts-expect-error v2 Int64 is a string
+  void sales.Release.invoke({ OrderID: 42, Year: 2024 });
+  // @ts-expect-error the parameters of the action import Release are required
+  void sales.Release.invoke();
   const priority: Priority = "High";
+  // @ts-expect-error the items of a nullable collection may be null
+  const nicknames: string[] = (null as unknown as Author).Nicknames;
   // A bound function's Date, Guid and Int64 parameters go into its URL through the generic
   // function(): they take edm values (a plain string would be written as a quoted string).
   const price: Promise<number | null> = books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: edm.enumMember("Shop.Format", "Paper"), at: new Date(0) }).get();
@@ -280,7 +345,7 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: null, at: "2024-01-02T00:00:00Z" });
   // @ts-expect-error an enumeration parameter of a bound function is an edm value (OData 4.0 wants Shop.Format'Paper')
   void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: "Paper", at: null });
-  void [books, featured, key, half, access, format, home, orderKey, badKey, open, priority, restocked, container(client).Me, price];
+  void [books, featured, key, half, access, format, home, orderKey, badKey, open, released, priority, nicknames, restocked, container(client).Me, price];
 }
 
 // The declarations form types a program as index.ts does.
@@ -332,6 +397,74 @@ describe("the generated factory on the wire", () => {
       );
     });
   }
+
+  for (const [form, factory] of [["index.ts", shopService], ["index.js of the declarations", shopServiceDeclared]] as const) {
+    test(`${form}: a function import's flags enumeration, type definition (over Edm.Guid) and Edm.Binary parameters, given as the reader gives such values, are written as their literals`, async (t) => {
+      const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { value: ["a", null] }));
+      t.after(() => server.close());
+      const shop = factory(new ODataClient({ serviceUrl: server.url("shop/") }));
+      const found = await shop.Lookup({ access: "Read,Write", code: "0f8fad5b-d9cb-469f-a165-70867728950e", scan: "-_8=" }).get();
+      assert.deepEqual(found, ["a", null]);
+      // base64 (v2's form) and base64url (v4's) give the same bytes: fb ff.
+      const urls = [
+        shop.Lookup({ access: "Read", code: "0f8fad5b-d9cb-469f-a165-70867728950e", scan: "+/8=" }).url(),
+        shop.Lookup({ access: "Write", code: "0f8fad5b-d9cb-469f-a165-70867728950e", scan: null }).url(),
+      ];
+      assert.deepEqual([server.requests[0]?.path, ...urls.map((url) => new URL(url).pathname + new URL(url).search)].map((path) => decodeURIComponent(path ?? "")), [
+        "/shop/Lookup(access=Shop.Access'Read,Write',code=0f8fad5b-d9cb-469f-a165-70867728950e,scan=binary'-_8=')",
+        "/shop/Lookup(access=Shop.Access'Read',code=0f8fad5b-d9cb-469f-a165-70867728950e,scan=binary'-_8=')",
+        "/shop/Lookup(access=Shop.Access'Write',code=0f8fad5b-d9cb-469f-a165-70867728950e,scan=null)",
+      ]);
+      assert.throws(
+        () => shop.Lookup({ access: "Read", code: "0f8fad5b-d9cb-469f-a165-70867728950e", scan: "not base64!" }),
+        (error: unknown) => error instanceof RangeError && error.message === 'Lookup: the Edm.Binary parameter "scan" is not base64 or base64url text',
+      );
+    });
+  }
+
+  test("v2: a DateTime function import parameter takes the text the reader gives for a DateTime (UTC, with Z); another offset is refused", async (t) => {
+    const server: RecordingServer = await startServer((request, res) => {
+      if (request.path.includes("Customers")) return sendJson(res, 200, { d: { results: [{ CustomerID: "C1", Name: null, CreatedAt: "/Date(1704067200000)/", Changed: null }] } });
+      return sendJson(res, 200, { d: { results: [] } });
+    });
+    t.after(() => server.close());
+    const sales = sALES_SRV_Entities(new ODataClient({ serviceUrl: server.url("sales/"), version: "2.0" }));
+    const [customer] = (await sales.Customers.top(1).page()).value;
+    assert.equal(customer?.CreatedAt, "2024-01-01T00:00:00Z");
+    await sales.OpenOrders({ CustomerID: "C1", Since: customer?.CreatedAt ?? null }).get();
+    assert.equal(decodeURIComponent(server.requests.at(-1)?.path ?? ""), "/sales/OpenOrders?CustomerID='C1'&Since=datetime'2024-01-01T00:00:00'");
+    assert.equal(decodeURIComponent(sales.OpenOrders({ CustomerID: "C1", Since: "2024-01-01T08:30:00" }).url()), `${server.url("sales/")}OpenOrders?CustomerID='C1'&Since=datetime'2024-01-01T08:30:00'`);
+    assert.throws(() => sales.OpenOrders({ CustomerID: "C1", Since: "2024-01-01T00:00:00+01:00" }), (error: unknown) => error instanceof RangeError && /^edm\.dateTime\(value\): the string "2024-01-01T00:00:00\+01:00" is not a valid date and time/.test(error.message));
+  });
+
+  test("v2: an action import (m:HttpMethod POST) writes its Int64, Guid, DateTime and Decimal parameters as typed literals in the URL it posts to", async (t) => {
+    const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { d: { Reschedule: 1 } }));
+    t.after(() => server.close());
+    const sales = sALES_SRV_Entities(new ODataClient({ serviceUrl: server.url("sales/"), version: "2.0" }));
+    assert.equal(decodeURIComponent(sales.Release.url({ OrderID: "42", Year: 2024 })), `${server.url("sales/")}Release?OrderID=42L&Year=2024`);
+    const moved = await sales.Reschedule.invoke({ OrderGuid: "0f8fad5b-d9cb-469f-a165-70867728950e", At: "2024-01-02T08:30:00Z", Fee: "12.50" });
+    assert.equal(moved, 1);
+    assert.deepEqual(
+      server.requests.map((r) => [r.method, decodeURIComponent(r.path), r.body]),
+      [["POST", "/sales/Reschedule?OrderGuid=guid'0f8fad5b-d9cb-469f-a165-70867728950e'&At=datetime'2024-01-02T08:30:00'&Fee=12.50M", ""]],
+    );
+  });
+
+  test("v2 with declarations: index.js converts an action import's parameters as index.ts does", async (t) => {
+    const { text, model } = fixture("v2.xml");
+    const files = generate(model, { importFrom: pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href, source: { name: "v2.xml", text }, declarations: true });
+    assert.match(files["index.d.ts"] ?? "", /^ {2}readonly Reschedule: Pick<ActionCall<number \| null, RescheduleParameters>, "url" \| "invoke" \| "invokeAsync">;$/m);
+    const folder = mkdtempSync(join(tmpdir(), "codegen-v2-"));
+    t.after(() => rmSync(folder, { recursive: true, force: true }));
+    // .mjs: outside the repository no package.json makes a .js file an ES module.
+    writeFileSync(join(folder, "index.mjs"), files["index.js"] ?? "");
+    const script = (await import(pathToFileURL(join(folder, "index.mjs")).href)) as { sALES_SRV_Entities: typeof sALES_SRV_Entities };
+    const sales = script.sALES_SRV_Entities(new ODataClient({ serviceUrl: "https://host/sales/", version: "2.0" }));
+    assert.equal(
+      decodeURIComponent(sales.Reschedule.url({ OrderGuid: "0f8fad5b-d9cb-469f-a165-70867728950e", At: "2024-01-02T08:30:00Z", Fee: null })),
+      "https://host/sales/Reschedule?OrderGuid=guid'0f8fad5b-d9cb-469f-a165-70867728950e'&At=datetime'2024-01-02T08:30:00'&Fee=null",
+    );
+  });
 
   test("a bound function's Date, Guid, Int64, enumeration and DateTimeOffset parameters, given as the edm values (and the JS Date) its types ask for, are written as their literals", async (t) => {
     const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { value: 9.5 }));

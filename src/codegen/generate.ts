@@ -75,6 +75,8 @@ interface Context {
   bound: Map<string, { single: Operation[]; collection: Operation[] }>;
   /** Whether a bound function's parameter is typed `EdmValue` (the file then imports the type). */
   edmValue: boolean;
+  /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
+  bytesOfBase64: boolean;
 }
 
 /**
@@ -102,6 +104,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     geo: undefined,
     bound: indexBoundOperations(model),
     edmValue: false,
+    bytesOfBase64: false,
   };
   const members = selectMembers(container, options.only);
   keepTypes(context, members, options.only === undefined);
@@ -289,11 +292,20 @@ function lineage(model: ServiceModel, type: EntityType): EntityType[] {
 // ---------------------------------------------------------------------------------------------
 // Declarations.
 
-/** The TypeScript type of a type reference: element type, `[]` for a collection, `| null` when nullable. */
+/**
+ * The TypeScript type of a type reference: element type, `[]` for a collection, `| null` when
+ * nullable (for a collection, on its items).
+ */
 function typeText(context: Context, reference: Pick<TypeReference, "type" | "collection" | "nullable">): string | undefined {
   const element = elementType(context, reference.type);
   if (element === undefined) return undefined;
-  if (reference.collection) return `${/[ |&]/.test(element) ? `(${element})` : element}[]`;
+  if (reference.collection) {
+    // CSDL XML §7.2.1: a collection is never null; its Nullable (true by default in EDMX) says
+    // whether its items may be, and the reader gives them as sent. A collection of entities
+    // never holds null: CSDL gives its Nullable no meaning (§12.8).
+    const item = reference.nullable && !context.model.entityType(reference.type) ? `${element} | null` : element;
+    return `${/[ |&]/.test(item) ? `(${item})` : item}[]`;
+  }
   return reference.nullable ? `${element} | null` : element;
 }
 
@@ -426,10 +438,10 @@ function keyDeclaration(context: Context, qualifiedName: string, keyName: string
 /**
  * An object type of parameters: `{ quantity: number | null }`; optional parameters with `?`.
  * `inUrl`: the parameters of a bound function, which go into its URL as literals through the
- * generic `function()` (no generated wrapper converts them, as {@link functionLiterals} does for
+ * generic `function()` (no generated wrapper converts them, as {@link operationLiterals} does for
  * function imports). A plain string there is written as a quoted string, which is not the literal
- * of a GUID, a date, an enumeration member or a 64-bit integer given as text: such parameters take
- * the `edm.*` value (and Int64 and Decimal a number too).
+ * of a GUID, a date, an enumeration member, a binary value or a 64-bit integer given as text: such
+ * parameters take the `edm.*` value (and Int64 and Decimal a number too).
  */
 function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false): string {
   // Not `{}`, which would accept any value.
@@ -443,14 +455,14 @@ function parametersText(context: Context, parameters: readonly Parameter[], inUr
 
 /** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
 function urlParameterType(context: Context, parameter: Parameter): string | undefined {
+  const type = literalType(context, parameter.type);
   // An enumeration member too: a plain string is written 'Member', which OData 4.0 does not take
   // for an enumeration literal (edm.enumMember writes Namespace.Type'Member').
-  if (parameter.collection || (TYPED_LITERALS[parameter.type] === undefined && !context.model.enumType(parameter.type))) return undefined;
+  if (parameter.collection || (TYPED_LITERALS[type] === undefined && !context.model.enumType(type))) return undefined;
   context.edmValue = true;
   // A JS Date is written as a DateTimeOffset literal in v4 and a DateTime literal in v2.
   const dateType = context.mapping.v2 ? "Edm.DateTime" : "Edm.DateTimeOffset";
-  const element =
-    parameter.type === "Edm.Int64" || parameter.type === "Edm.Decimal" ? "number | EdmValue" : parameter.type === dateType ? "Date | EdmValue" : "EdmValue";
+  const element = type === "Edm.Int64" || type === "Edm.Decimal" ? "number | EdmValue" : type === dateType ? "Date | EdmValue" : "EdmValue";
   return parameter.nullable ? `${element} | null` : element;
 }
 
@@ -459,30 +471,64 @@ function resultText(context: Context, operation: Operation): string {
   return operation.returnType ? (typeText(context, operation.returnType) ?? "unknown") : "undefined";
 }
 
-/**
- * The EDM types whose values a function's URL must write as typed literals, but which the
- * generated types give as strings (or, for Int64 and Decimal, strings or numbers): each by the
- * `edm` function that writes its literal.
- */
-const TYPED_LITERALS: Readonly<Record<string, string>> = {
-  "Edm.Guid": "guid",
-  "Edm.Date": "date",
-  "Edm.DateTimeOffset": "dateTimeOffset",
-  "Edm.DateTime": "dateTime",
-  "Edm.TimeOfDay": "timeOfDay",
-  "Edm.Duration": "duration",
-  "Edm.Time": "duration",
-  "Edm.Int64": "int64",
-  "Edm.Decimal": "decimal",
-};
+/** The type whose literal a value of `type` is written as: a type definition's underlying type, else `type`. */
+function literalType(context: Context, type: string): string {
+  return context.model.typeDefinition(type)?.underlyingType ?? type;
+}
 
 /**
- * The parameters of a function import that go into its URL as typed literals (a GUID, a date, an
- * enumeration member...), as object members that turn the given value into an `edm` value; a
- * `null` or left-out value stays as it is. Parameters whose type differs between overloads, and
- * collections, are passed as given.
+ * The EDM types whose values a URL must write as typed literals, but which the generated types
+ * give as strings (or, for Int64 and Decimal, strings or numbers): each by the expression that
+ * turns the value (a JavaScript expression) into the `edm` value that writes its literal.
+ * `operation` and `parameter` name the parameter in an error the expression throws.
  */
-function functionLiterals(context: Context, overloads: readonly Operation[]): string[] {
+const TYPED_LITERALS: Readonly<Record<string, (value: string, operation: string, parameter: string) => string>> = {
+  "Edm.Guid": (value) => `edm.guid(${value})`,
+  "Edm.Date": (value) => `edm.date(${value})`,
+  "Edm.DateTimeOffset": (value) => `edm.dateTimeOffset(${value})`,
+  // The reader gives a v2 DateTime with a "Z" (it is UTC, as /Date(ms)/ is), which the literal
+  // datetime'...' has no place for; any other offset is still refused by edm.dateTime.
+  "Edm.DateTime": (value) => `edm.dateTime(${value}.replace(/Z$/, ""))`,
+  "Edm.TimeOfDay": (value) => `edm.timeOfDay(${value})`,
+  "Edm.Duration": (value) => `edm.duration(${value})`,
+  "Edm.Time": (value) => `edm.duration(${value})`,
+  "Edm.Int64": (value) => `edm.int64(${value})`,
+  "Edm.Decimal": (value) => `edm.decimal(${value})`,
+  // The text the reader gives (base64url in v4 JSON, base64 in v2), which edm.binary takes as bytes.
+  "Edm.Binary": (value, operation, parameter) => `edm.binary(${BYTES_OF_BASE64}(${value}, ${JSON.stringify(operation)}, ${JSON.stringify(parameter)}))`,
+};
+
+/** The factory's local function that decodes an Edm.Binary parameter (see {@link bytesOfBase64Lines}). */
+const BYTES_OF_BASE64 = "bytesOfBase64";
+
+/**
+ * The factory's local function that turns the base64 or base64url text of an Edm.Binary parameter
+ * into bytes, in TypeScript or (`typed` false) JavaScript. It is local to the factory, so that its
+ * name cannot meet a name of the model.
+ */
+function bytesOfBase64Lines(typed: boolean): string[] {
+  const [text, name, parameter, bytes] = typed ? ["text: string", "operation: string", "parameter: string", ": Uint8Array"] : ["text", "operation", "parameter", ""];
+  return [
+    `  // An Edm.Binary parameter is given as the reader gives its values: base64url (v4) or base64 (v2) text.`,
+    `  const ${BYTES_OF_BASE64} = (${text}, ${name}, ${parameter})${bytes} => {`,
+    `    let binary${typed ? ": string" : ""};`,
+    `    try {`,
+    `      binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));`,
+    `    } catch (error) {`,
+    `      throw new RangeError(\`\${operation}: the Edm.Binary parameter "\${parameter}" is not base64 or base64url text\`, { cause: error });`,
+    `    }`,
+    `    return Uint8Array.from(binary, (char) => char.charCodeAt(0));`,
+    `  };`,
+  ];
+}
+
+/**
+ * The parameters of an operation import that go into its URL as typed literals (a GUID, a date,
+ * an enumeration member...), as object members that turn the given value into an `edm` value; a
+ * `null` or left-out value stays as it is. Parameters whose type differs between overloads, and
+ * collections, are passed as given. `name` is the import's name, for errors.
+ */
+function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): string[] {
   const types = new Map<string, string | null>();
   for (const operation of overloads) {
     for (const parameter of operation.parameters) {
@@ -492,13 +538,21 @@ function functionLiterals(context: Context, overloads: readonly Operation[]): st
     }
   }
   const lines: string[] = [];
-  for (const [name, type] of types) {
-    if (type === null) continue;
-    const method = TYPED_LITERALS[type];
-    const member = objectKey(name);
-    const value = isIdentifier(name) ? `params.${name}` : `params[${JSON.stringify(name)}]`;
-    if (method !== undefined) lines.push(`${member}: ${value} == null ? ${value} : edm.${method}(${value})`);
-    else if (context.model.enumType(type)) lines.push(`${member}: ${value} == null ? ${value} : edm.enumMember(${JSON.stringify(type)}, ${value})`);
+  for (const [parameter, declared] of types) {
+    if (declared === null) continue;
+    const type = literalType(context, declared);
+    const write = TYPED_LITERALS[type];
+    const enumType = write === undefined ? context.model.enumType(type) : undefined;
+    const member = objectKey(parameter);
+    const value = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
+    let literal: string;
+    if (write !== undefined) literal = write(value, name, parameter);
+    // The reader gives a flags value as its member names joined by commas ("Read,Write"), which
+    // edm.enumMember takes as a list.
+    else if (enumType) literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.split(",")` : value})`;
+    else continue;
+    if (type === "Edm.Binary") context.bytesOfBase64 = true;
+    lines.push(`${member}: ${value} == null ? ${value} : ${literal}`);
   }
   return lines;
 }
@@ -551,15 +605,39 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     const parameters = overloads.length === 0 ? "Record<string, unknown>" : union([...new Set(overloads.map((o) => parametersText(context, o.parameters)))]);
     const parametersName = names.claim(`${item.name.charAt(0).toUpperCase()}${item.name.slice(1)}Parameters`);
     parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${commentText(item.name)}. */\nexport type ${parametersName} = ${parameters};`);
+    // A v4 action's parameters are a JSON body, which needs no literals; a v2 action's go into the
+    // URL as a function's do.
+    const literals = kind === "Function" || context.mapping.v2 ? operationLiterals(context, item.name, overloads) : [];
+    if (literals.length > 0) imports.add("edm");
     if (kind === "Action") {
       imports.add("ActionCall");
-      rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`) });
+      if (literals.length === 0) {
+        rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`) });
+        return;
+      }
+      // ActionCall's methods, each converting the parameters first: an ActionCall itself cannot be
+      // made with them converted, as client.action() takes none.
+      const field = `Pick<ActionCall<${result}, ${parametersName}>, "url" | "invoke" | "invokeAsync">`;
+      const member = (typed: boolean) =>
+        [
+          `get ${propertyName(item.name)}()${typed ? `: ${field}` : ""} {`,
+          `      const call = client.action${typed ? `<${result}>` : ""}(${JSON.stringify(item.name)});`,
+          `      const literals = (params${typed ? `: ${parametersName} | undefined` : ""}) => params && {`,
+          `        ...params,`,
+          ...literals.map((line) => `        ${line},`),
+          `      };`,
+          `      return {`,
+          `        url: (params) => call.url(literals(params)),`,
+          `        invoke: (params, options) => call.invoke(literals(params), options),`,
+          `        invokeAsync: (params, options) => call.invokeAsync(literals(params), options),`,
+          `      };`,
+          `    }`,
+        ].join("\n");
+      rows.push({ name: item.name, field, value: member(true), script: member(false) });
     } else {
       imports.add("FunctionCall");
       const noneRequired = overloads.some((o) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter")));
       const param = `params${noneRequired ? "?" : ""}: ${parametersName}`;
-      const literals = functionLiterals(context, overloads);
-      if (literals.length > 0) imports.add("edm");
       const args = literals.length === 0 ? "params" : `params && {\n      ...params,\n${literals.map((line) => `      ${line},\n`).join("")}    }`;
       const call = `(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`;
       rows.push({
@@ -591,13 +669,13 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
     ` */`,
   ];
-  const body = (members: string[]) => [`  return {`, ...members, `  };`, `}`];
+  const body = (members: string[], typed: boolean) => [...(context.bytesOfBase64 ? bytesOfBase64Lines(typed) : []), `  return {`, ...members, `  };`, `}`];
   return {
     declarations: [...parameterTypes.sort(compare), serviceInterface],
-    factory: [...doc, `export function ${factoryName}(client: ODataClient): ${interfaceName} {`, ...body(values)].join("\n"),
+    factory: [...doc, `export function ${factoryName}(client: ODataClient): ${interfaceName} {`, ...body(values, true)].join("\n"),
     factoryDeclaration: [...doc, `export declare function ${factoryName}(client: ODataClient): ${interfaceName};`].join("\n"),
     // The types are in index.d.ts beside it, which TypeScript reads for this file.
-    factoryScript: [...doc, `export function ${factoryName}(client) {`, ...body(scripts)].join("\n"),
+    factoryScript: [...doc, `export function ${factoryName}(client) {`, ...body(scripts, false)].join("\n"),
     imports: [...imports],
   };
 }

@@ -74,6 +74,7 @@ export function readCsdlJson(document: unknown): ServiceModelData {
         const include = expectObject(item, ["$Reference", uri, "$Include", String(i)]);
         const namespace = stringMember(include, "$Namespace", ["$Reference", uri, "$Include", String(i)]);
         const alias = include["$Alias"];
+        resolver.addNamespace(namespace);
         if (typeof alias === "string") {
           resolver.addAlias(alias, namespace);
           includes.push({ namespace, alias });
@@ -86,6 +87,7 @@ export function readCsdlJson(document: unknown): ServiceModelData {
   const schemaEntries = Object.entries(root).filter(([name, value]) => !name.startsWith("$") && !name.startsWith("@") && isRecord(value));
   for (const [namespace, value] of schemaEntries) {
     const alias = (value as JsonObject)["$Alias"];
+    resolver.addNamespace(namespace);
     if (typeof alias === "string") resolver.addAlias(alias, namespace);
   }
 

@@ -85,6 +85,7 @@ export function readEdmx(text: string): ServiceModelData {
     for (const include of edmxChildren(reference, "Include")) {
       const namespace = required(include, "Namespace");
       const alias = attributeValue(include, "", "Alias");
+      resolver.addNamespace(namespace);
       if (alias !== undefined) resolver.addAlias(alias, namespace);
       includes.push(alias === undefined ? { namespace } : { namespace, alias });
     }
@@ -94,8 +95,10 @@ export function readEdmx(text: string): ServiceModelData {
   const schemaElements = edmChildren(dataServices, "Schema");
   if (schemaElements.length === 0) throw badMetadata("edmx:DataServices has no Schema element");
   for (const element of schemaElements) {
+    const namespace = required(element, "Namespace");
     const alias = attributeValue(element, "", "Alias");
-    if (alias !== undefined) resolver.addAlias(alias, required(element, "Namespace"));
+    resolver.addNamespace(namespace);
+    if (alias !== undefined) resolver.addAlias(alias, namespace);
   }
 
   const reader = new EdmxReader(resolver, v4);

@@ -304,7 +304,10 @@ export interface ServiceModelData {
   entityContainer?: string;
 }
 
-/** Aliases of the standard vocabularies, usable in lookups even where the document declares none. */
+/**
+ * Aliases of the standard vocabularies, usable in lookups even where the document declares none;
+ * a namespace of the document of one of these names takes precedence over it.
+ */
 export const STANDARD_VOCABULARY_ALIASES: Readonly<Record<string, string>> = {
   Core: "Org.OData.Core.V1",
   Capabilities: "Org.OData.Capabilities.V1",
@@ -357,10 +360,15 @@ export class ServiceModel implements ServiceModelData {
     this.schemas = data.schemas;
     if (data.entityContainer !== undefined) this.entityContainer = data.entityContainer;
     for (const [alias, namespace] of Object.entries(STANDARD_VOCABULARY_ALIASES)) this.#aliases.set(alias, namespace);
+    const namespaces: string[] = [];
     for (const reference of data.references) {
-      for (const include of reference.includes) if (include.alias) this.#aliases.set(include.alias, include.namespace);
+      for (const include of reference.includes) {
+        namespaces.push(include.namespace);
+        if (include.alias) this.#aliases.set(include.alias, include.namespace);
+      }
     }
     for (const schema of data.schemas) {
+      namespaces.push(schema.namespace);
       if (schema.alias) this.#aliases.set(schema.alias, schema.namespace);
       for (const type of [...schema.entityTypes, ...schema.complexTypes, ...schema.enumTypes, ...schema.typeDefinitions]) {
         this.#types.set(type.qualifiedName, type);
@@ -369,6 +377,9 @@ export class ServiceModel implements ServiceModelData {
       for (const fn of schema.functions) pushTo(this.#functions, fn.qualifiedName, fn);
       if (schema.entityContainer) this.#containers.set(schema.entityContainer.qualifiedName, schema.entityContainer);
     }
+    // A schema named like a standard vocabulary's alias (`Common`, `Core`, `UI`) keeps its names:
+    // `Common.Person` is the document's type, as the readers resolved it (metadata/targets.ts).
+    for (const namespace of namespaces) this.#aliases.delete(namespace);
   }
 
   /** The plain data (what `JSON.stringify` writes). */
@@ -378,7 +389,11 @@ export class ServiceModel implements ServiceModelData {
     return data;
   }
 
-  /** A qualified name with its alias (of this document or a standard vocabulary) replaced by the namespace. */
+  /**
+   * A qualified name with its alias (of this document or a standard vocabulary) replaced by the
+   * namespace. A namespace the document declares or includes is not an alias, even when it is
+   * named like a standard vocabulary's (`Common.Person` of a schema `Common` stays as it is).
+   */
   resolveName(name: string): string {
     const dot = name.lastIndexOf(".");
     if (dot < 0) return name;

@@ -9,12 +9,22 @@ import type { Annotations, EntityContainer, EnumType, Operation, Schema, TypeDef
 import { STANDARD_VOCABULARY_ALIASES } from "./model.js";
 import { setMember } from "./values.js";
 
-/** Alias → namespace for one document: its schemas, its references, and the standard vocabularies. */
+/**
+ * Alias → namespace for one document: its schemas, its references, and the standard vocabularies.
+ * A namespace the document declares or includes is never read as an alias: a schema may be named
+ * `Common` or `Core`, and its `Common.Person` is then its own type, not SAP's vocabulary's.
+ */
 export class NameResolver {
   readonly #aliases = new Map<string, string>(Object.entries(STANDARD_VOCABULARY_ALIASES));
+  readonly #namespaces = new Set<string>();
 
   addAlias(alias: string, namespace: string): void {
     this.#aliases.set(alias, namespace);
+  }
+
+  /** A namespace of the document's schemas or of an `edmx:Include`: names qualified by it stay as written. */
+  addNamespace(namespace: string): void {
+    this.#namespaces.add(namespace);
   }
 
   /** A qualified name (or `Collection(name)`) with its alias replaced by the namespace. */
@@ -25,7 +35,8 @@ export class NameResolver {
     while ((collections + 1) * 12 <= name.length && name.startsWith("Collection(", collections * 11) && name[name.length - 1 - collections] === ")") collections++;
     const inner = collections === 0 ? name : name.slice(collections * 11, -collections);
     const dot = inner.lastIndexOf(".");
-    const namespace = dot < 0 ? undefined : this.#aliases.get(inner.slice(0, dot));
+    const prefix = dot < 0 ? undefined : inner.slice(0, dot);
+    const namespace = prefix === undefined || this.#namespaces.has(prefix) ? undefined : this.#aliases.get(prefix);
     if (namespace === undefined) return name;
     return `${"Collection(".repeat(collections)}${namespace}${inner.slice(dot)}${")".repeat(collections)}`;
   }

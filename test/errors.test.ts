@@ -16,6 +16,7 @@ import { ClientCore } from "../src/core.js";
 import { resolveClientOptions } from "../src/options.js";
 import { ERROR_BODY_LIMIT, httpErrorFromParts, httpErrorFromResponse } from "../src/payload/error-body.js";
 import { sendJson, serveClient, startServer, waitFor, type RecordingServer } from "./servers/recording-server.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 /** Serves one failing answer and reads it into an ODataHttpError the way the library does. */
 async function failure(
@@ -441,10 +442,7 @@ describe("secrets stay out of errors", () => {
     for (const [what, options, secrets] of clients) {
       const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, ...options });
       for (let call = 0; call < (what.includes("function") ? 2 : 1); call++) {
-        const error = await client.collection("Books").page().then(
-          () => assert.fail(`${what}: the 403 resolved`),
-          (failure: unknown) => failure,
-        );
+        const error = await rejectionOf(client.collection("Books").page());
         assert.ok(error instanceof ODataHttpError, what);
         assertClean(error, secrets);
         for (const text of [error.body, error.odataError?.message ?? "", inspect(error)]) {
@@ -471,10 +469,7 @@ describe("secrets stay out of errors", () => {
     let issued = 0;
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: () => `token-number-${++issued}-SECRET` } });
     for (let call = 1; call <= 5; call++) assert.deepEqual((await client.collection("Books").page()).value, [], `call ${call}`);
-    const error = await client.collection("Books").page().then(
-      () => assert.fail("the 403 resolved"),
-      (failure: unknown) => failure,
-    );
+    const error = await rejectionOf(client.collection("Books").page());
     assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
     assert.deepEqual(
       server.requests.map((request) => request.headers["authorization"]),
@@ -495,10 +490,7 @@ describe("secrets stay out of errors", () => {
     t.after(() => server.close());
     const headers = { cookie: "sid=SECRET-COOKIE-VALUE", "x-auth-token": "AUTHTOKEN-SECRET-987654321", "x-tenant": "tenant-visible-1" };
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, headers });
-    const error = await client.collection("Books").page().then(
-      () => assert.fail("the 403 resolved"),
-      (failure: unknown) => failure,
-    );
+    const error = await rejectionOf(client.collection("Books").page());
     assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
     assert.equal(server.requests[0]?.headers["cookie"], headers.cookie, "the cookie went on the wire");
     assert.equal(server.requests[0]?.headers["x-auth-token"], headers["x-auth-token"]);
@@ -572,10 +564,7 @@ describe("secrets stay out of errors", () => {
     ];
     for (const [authorization, shown, secret] of cases) {
       const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, headers: { Authorization: authorization } });
-      const error = await client.collection("Books").page().then(
-        () => assert.fail("the 403 resolved"),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(client.collection("Books").page());
       assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
       assert.equal(server.requests.at(-1)?.headers["authorization"], authorization, "it went on the wire");
       assert.equal(error.odataError?.message, shown);
@@ -613,10 +602,7 @@ describe("secrets stay out of errors", () => {
         const first = server.requests[0]?.headers ?? {};
         assert.deepEqual(Array.from({ length: 16 }, (_, n) => first[`x-tenant${n}-api-key`]), Array.from({ length: 16 }, (_, n) => `tenant-${n}-KEY-abcdef`));
       }
-      const error = await client.collection("Books").page().then(
-        () => assert.fail("the 403 resolved"),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(client.collection("Books").page());
       assert.ok(error instanceof ODataHttpError);
       assert.equal(error.odataError?.message, "token *** expired", `call ${call}`);
     }
@@ -656,10 +642,7 @@ describe("secrets stay out of errors", () => {
     whole = true;
     const again = client.batch();
     again.request({ method: "GET", url: "Books(1)", headers });
-    const error = await again.send().then(
-      () => assert.fail("the 400 resolved"),
-      (failure: unknown) => failure,
-    );
+    const error = await rejectionOf(again.send());
     assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
     assert.equal(error.odataError?.message, "bad key ***");
     assertClean(error, ["partApiKey_zyxw98765"]);
@@ -703,10 +686,7 @@ describe("secrets stay out of errors", () => {
     assertClean(result.error, [BEARER]);
     const json = client.batch({ format: "json" });
     json.get(client.collection("Books").key(1));
-    const error = await json.send().then(
-      () => assert.fail("the answer was read"),
-      (failure: unknown) => failure,
-    );
+    const error = await rejectionOf(json.send());
     assert.ok(error instanceof ODataClientError && error.code === "BAD_BATCH_RESPONSE", inspect(error));
     // The parser quotes the first characters, a piece of the token: masked as the token is.
     assert.match(error.message, /the body is not JSON \(Unexpected token '.', "\*\*\*"\.\.\. is not valid JSON\)/);
@@ -739,10 +719,7 @@ describe("secrets stay out of errors", () => {
       ["monitor", async () => (await client.action("Jobs").invokeAsync()).wait()],
     ];
     for (const [what, call] of calls) {
-      const error = await call().then(
-        () => assert.fail(`${what} resolved`),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(call());
       assert.ok(error instanceof ODataClientError && /^(BAD_PAYLOAD|ASYNC_BAD_RESPONSE)$/.test(error.code), `${what}: ${inspect(error)}`);
       assert.match(error.message, /"\*\*\*"\.\.\. is not valid JSON/, what);
       assertClean(error, [BEARER, BEARER.slice(0, 6)]);
@@ -778,10 +755,7 @@ describe("secrets stay out of errors", () => {
       ["metadata that starts as JSON", () => new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: `{${BEARER}` } }).metadata()],
     ];
     for (const [what, call] of calls) {
-      const error = await call().then(
-        () => assert.fail(`${what} resolved`),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(call());
       assert.ok(error instanceof ODataClientError, `${what}: ${inspect(error)}`);
       assertClean(error, [BEARER, BEARER.slice(0, 6)]);
       assert.ok(!inspect(error).includes(BEARER.slice(0, 6)), `${what}: ${inspect(error)}`);
@@ -807,10 +781,7 @@ describe("secrets stay out of errors", () => {
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
-    const alone = await client.collection("Books").countAll().then(
-      () => assert.fail("the count resolved"),
-      (failure: unknown) => failure,
-    );
+    const alone = await rejectionOf(client.collection("Books").countAll());
     const batch = client.batch();
     const counted = batch.count(client.collection("Books"));
     await batch.send();
@@ -835,18 +806,12 @@ describe("secrets stay out of errors", () => {
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
-    const alone = await client.collection("Books").page().then(
-      () => assert.fail("the 401 resolved"),
-      (failure: unknown) => failure,
-    );
+    const alone = await rejectionOf(client.collection("Books").page());
     const batch = client.batch();
     const part = batch.get(client.collection("Books").key(1));
     await batch.send();
     const result = part.result();
-    const monitor = await client.asyncPoller("monitor/1").poll().then(
-      () => assert.fail("the 401 resolved"),
-      (failure: unknown) => failure,
-    );
+    const monitor = await rejectionOf(client.asyncPoller("monitor/1").poll());
     for (const error of [alone, result.ok ? undefined : result.error, monitor]) {
       assert.ok(error instanceof ODataHttpError && error.status === 401, inspect(error));
       assert.ok(error.message.endsWith("failed with HTTP 401 bad ***"), error.message);
@@ -867,10 +832,7 @@ describe("secrets stay out of errors", () => {
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, csrf: true });
-    const error = await client.collection("Books").create({ title: "x" }).then(
-      () => assert.fail("the 400 resolved"),
-      (failure: unknown) => failure,
-    );
+    const error = await rejectionOf(client.collection("Books").create({ title: "x" }));
     assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
     assert.equal(server.requests.at(-1)?.headers["x-csrf-token"], token, "the write carried the token");
     assert.equal(server.requests.at(-1)?.headers["cookie"], session, "and the session cookie, as sent");
@@ -886,10 +848,7 @@ describe("secrets stay out of errors", () => {
     });
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
-    const error = await client.asyncPoller("monitor/1").poll().then(
-      () => assert.fail("the 403 resolved"),
-      (failure: unknown) => failure,
-    );
+    const error = await rejectionOf(client.asyncPoller("monitor/1").poll());
     assert.ok(error instanceof ODataHttpError);
     assertClean(error, [BEARER]);
     assert.ok(!error.body.includes(BEARER) && !inspect(error).includes(BEARER));
@@ -912,10 +871,7 @@ describe("secrets stay out of errors", () => {
     t.after(() => server.close());
     const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER } });
     for (const path of ["monitor/rule4", "monitor/rule2"]) {
-      const error = await client.asyncPoller(path, { pollInterval: 10 }).wait().then(
-        () => assert.fail(`${path}: the failure resolved`),
-        (failure: unknown) => failure,
-      );
+      const error = await rejectionOf(client.asyncPoller(path, { pollInterval: 10 }).wait());
       assert.ok(error instanceof AsyncOperationFailedError, path);
       assertClean(error, [BEARER]);
       assert.ok(!inspect(error).includes(BEARER), path);

@@ -590,9 +590,14 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     const cwd = tempDir();
     const plan = await cli(["export", S(), "Products", "--parallel", "2", "--plan", "--orderby", "Name desc"], { cwd });
     assert.equal(plan.code, 0, show([], plan));
-    assert.equal((JSON.parse(plan.stdout) as unknown[]).length, 2);
-    const part = await cli(["export", S(), "Products", "--partition", "1/2", "--orderby", "Name desc", "--out", "p1.ndjson", "--quiet"], { cwd });
+    const partitions = JSON.parse(plan.stdout) as { url: string }[];
+    assert.equal(partitions.length, 2);
+    assert.ok(partitions.every((p) => decodeURIComponent(p.url).includes("$orderby=Name desc")), plan.stdout);
+    const { result: part, requests } = await requestsDuring(shop, () => cli(["export", S(), "Products", "--partition", "1/2", "--orderby", "Name desc", "--out", "p1.ndjson", "--quiet"], { cwd }));
     assert.equal(part.code, 0, show([], part));
+    // The partition's pages are asked in that order, within its range.
+    const pages = requests.filter((r) => /\/Products(\?|$)/.test(r.path) && !decodeURIComponent(r.path).includes("$top=1"));
+    assert.ok(pages.length > 0 && pages.every((r) => decodeURIComponent(r.path).includes("$orderby=Name desc")), requests.map((r) => r.path).join("\n"));
   });
 
   test("CSV keeps the digits the service sent of an Int64 beyond 2^53 and of a long Decimal, as NDJSON does", async (t) => {

@@ -527,10 +527,14 @@ describe("integer keys and parameters", () => {
 
     const key = await runCli(["get", service, "Items", "+042"]);
     assert.equal(key.code, 0, show(key));
+    // Spaces around the digits are no other notation (as in "A=1, B=2").
+    const spaced = await runCli(["get", service, "Items", " 7 "]);
+    assert.equal(spaced.code, 0, show(spaced));
     const ends = await runCli(["call", service, "record", "--param", "b=255", "--param", "s=-128", "--param", "i16=-32768", "--param", "i32=2147483647", "--param", "i64=-9223372036854775808"]);
     assert.equal(ends.code, 0, show(ends));
     assert.deepEqual(server.requests.filter((r) => !r.path.endsWith("/$metadata")).map((r) => `${r.method} ${r.path} ${r.body}`), [
       "GET /odata/Items(42) ",
+      "GET /odata/Items(7) ",
       // An Int64 goes as a string in JSON, as the library writes one.
       'POST /odata/record {"b":255,"s":-128,"i16":-32768,"i32":2147483647,"i64":"-9223372036854775808"}',
     ]);

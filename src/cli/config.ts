@@ -28,7 +28,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { ODataVersion } from "../index.js";
 import { CliUsageError } from "./errors.js";
-import { parseJsonFile } from "./json-file.js";
+import { withoutBom } from "./json-file.js";
 
 /** The file name looked for in the current directory. */
 export const PROJECT_CONFIG_FILE = "traverse-odata.config.json";
@@ -131,11 +131,11 @@ export function readConfig(file: string, required: boolean): Map<string, Profile
   }
   let document: unknown;
   try {
-    document = parseJsonFile(text);
+    document = JSON.parse(withoutBom(text));
   } catch (error) {
     // JSON.parse quotes the text around the mistake, which may be a secret: say only where it is.
     // The place counts from after a byte order mark, as JSON.parse read it.
-    throw new CliUsageError(`the configuration file ${file} is not valid JSON${jsonErrorPlace(text.replace(/^\uFEFF/, ""), error)}`);
+    throw new CliUsageError(`the configuration file ${file} is not valid JSON${jsonErrorPlace(withoutBom(text), error)}`);
   }
   const at = (path: string) => `${file}: ${path}`;
   if (!isObject(document)) throw new CliUsageError(`${at("the top level")} must be an object with "profiles"`);

@@ -5,5 +5,10 @@
  * @throws SyntaxError when the text is not JSON
  */
 export function parseJsonFile(text: string): unknown {
-  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  return JSON.parse(withoutBom(text));
+}
+
+/** `text` without the byte order mark at its start, if it has one. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -20,9 +20,11 @@ export function typedValue(text: string, type: string | undefined, where: string
   };
   const integer = (type: keyof typeof INTEGER_RANGES): bigint => {
     const [min, max] = INTEGER_RANGES[type];
-    // Number() would also take 0x2A, 0b11, 4.2e1 and " 42 ": a value the user did not mean to send.
-    if (!/^[+-]?\d+$/.test(text)) fail(`an integer in decimal digits (an ${type}, ${min} to ${max})`);
-    const value = BigInt(text);
+    // Number() would also take 0x2A, 0b11 and 4.2e1: a value the user did not mean to send. Spaces
+    // around the digits are no mistake ("A=1, B=2").
+    const digits = text.trim();
+    if (!/^[+-]?\d+$/.test(digits)) fail(`an integer in decimal digits (an ${type}, ${min} to ${max})`);
+    const value = BigInt(digits);
     if (value < min || value > max) fail(`an integer in the range of ${type} (${min} to ${max})`);
     return value;
   };

@@ -309,6 +309,25 @@ describe("redirects", () => {
     assert.equal(follow?.headers["content-type"], undefined);
   });
 
+  test("a header named like a credential that a step adds does not reach an untrusted origin (a status monitor elsewhere)", async (t) => {
+    const monitor = await startServer((_r, res) => sendJson(res, 200, { status: "running" }));
+    const service = await startServer((_r, res) => sendJson(res, 200, { value: [] }));
+    t.after(() => Promise.all([service.close(), monitor.close()]));
+    const apiKey: PipelineStep = {
+      name: "api-key",
+      handle(request, next) {
+        request.headers.set("x-api-key", "STEP_KEY");
+        request.headers.set("x-note", "kept");
+        return next(request);
+      },
+    };
+    const client = new ODataClient({ serviceUrl: service.url("svc/"), retry: false, steps: [apiKey] });
+    await client.asyncPoller(monitor.url("monitor/1")).poll();
+    await client.collection("Books").page();
+    assert.deepEqual([monitor.requests[0]?.headers["x-api-key"], monitor.requests[0]?.headers["x-note"]], [undefined, "kept"]);
+    assert.equal(service.requests[0]?.headers["x-api-key"], "STEP_KEY", "the service's own origin gets it");
+  });
+
   test("an update answered 303 reads the entity without the write's If-Match, tunnelled method or Prefer (a write that succeeded read 412); a tunnelled write answered 301 or 302 is sent again as the same POST, not as a GET", async (t) => {
     const server = await startServer((r, res) => {
       if (r.method !== "GET" && r.path === "/svc/Books(1)") {

@@ -5,6 +5,7 @@
  * everywhere.
  */
 import { loadOnce } from "../util/load-once.js";
+import { isSecretHeaderName } from "../util/redact.js";
 
 /** Methods whose request may be sent again without a second effect at the service (RFC 9110 §9.2.2). */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
@@ -114,12 +115,14 @@ export function lazyStep(name: string, load: () => Promise<PipelineStep>): Pipel
 
 /**
  * Request headers that carry credentials or session secrets. They are removed from requests to
- * untrusted origins and when a redirect leaves the origin, whoever set them.
+ * untrusted origins and when a redirect leaves the origin, whoever set them; so is every header
+ * named like a credential (`x-api-key`, see `isSecretHeaderName`).
  */
 export const CREDENTIAL_HEADERS: readonly string[] = ["authorization", "proxy-authorization", "cookie", "x-csrf-token"];
 
 export function dropCredentials(headers: Headers): void {
   for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+  for (const [name] of [...headers]) if (isSecretHeaderName(name)) headers.delete(name);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, IDEMPOTENT_METHODS, REDIRECT_STATUSES, type ODataRequest, type SendRequest } from "./pipeline.js";
-import { isSecretHeaderName, redactUrl } from "../util/redact.js";
+import { redactUrl } from "../util/redact.js";
 
 /**
  * Follows the redirects of `request`, whose first hop answered `first` (a redirect); `learn` sees
@@ -64,11 +64,7 @@ export async function followRedirects(
     hopHeaders = new Headers(hopHeaders);
     // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
     // bring back what the caller set; the auth step adds the client's own where trusted.
-    // So does a header named like a credential that this request carried (a write's own x-api-key).
-    if (target.origin !== current.url.origin) {
-      dropCredentials(hopHeaders);
-      for (const [name] of [...hopHeaders]) if (isSecretHeaderName(name)) hopHeaders.delete(name);
-    }
+    if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
     // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice,
     // but not for a write tunnelled through POST (X-HTTP-Method), which a GET would not carry out.
     const tunnelled = hopHeaders.has("x-http-method");

@@ -18,7 +18,7 @@ import { decimalWithoutExponent, isoFromDate } from "../query/literal-format.js"
 import type { EdmValue } from "../query/literals.js";
 import { formatLiteral, isEdmValue, isV2 } from "../query/literal-format.js";
 import { checkIdentifier } from "../query/names.js";
-import { encodePathText, formatQueryString, type QueryOption } from "../query/url.js";
+import { collectionPath, encodePathText, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { describe } from "../util/values.js";
@@ -148,8 +148,7 @@ function operationSegment(call: OperationCall, where: string): string {
 
 function bindingPath(binding: OperationBinding): string {
   checkEntitySetName(binding.entitySet);
-  const own = `${encodePathText(binding.entitySet)}${binding.keyPredicate === undefined ? "" : encodePathText(binding.keyPredicate)}`;
-  return binding.parentPath === undefined ? own : `${binding.parentPath}/${own}`;
+  return binding.keyPredicate === undefined ? collectionPath(binding) : entityPath({ ...binding, keyPredicate: binding.keyPredicate });
 }
 
 function checkEntitySetName(name: unknown): void {

@@ -128,13 +128,13 @@ function entitySetPath(entitySet: string): string {
 }
 
 /** The encoded path of a collection below the service root: `Books`, or `Books(1)/reviews` after navigation. */
-export function collectionPath(state: Pick<QueryState, "entitySet" | "parentPath">): string {
+export function collectionPath(state: { readonly entitySet: string; readonly parentPath?: string | undefined }): string {
   const own = entitySetPath(state.entitySet);
   return state.parentPath === undefined ? own : `${state.parentPath}/${own}`;
 }
 
 /** The encoded path of an entity below the service root: `Books(1)`, `Me` (a singleton), `Books(1)/author`. */
-export function entityPath(state: Pick<EntityState, "entitySet" | "parentPath" | "keyPredicate">): string {
+export function entityPath(state: { readonly entitySet: string; readonly parentPath?: string | undefined; readonly keyPredicate: string }): string {
   return `${collectionPath(state)}${encodePathText(state.keyPredicate)}`;
 }
 

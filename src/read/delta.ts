@@ -149,7 +149,7 @@ function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
 }
 
 function absolute(core: ClientCore, link: string, url: URL): string {
-  const resolved = link.trim() === "" ? undefined : resolveReference(core.options.serviceUrl, link);
+  const resolved = resolveReference(core.options.serviceUrl, link);
   if (resolved !== undefined) return resolved.href;
   throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: the delta carries a link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }

@@ -3,7 +3,7 @@
  * from the walks of traversal.ts so that a program that only walks collections does not load the
  * reading of entity answers (Atom entries among them).
  */
-import { readBodyText, readMasked } from "../http/body.js";
+import { maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
@@ -11,7 +11,7 @@ import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
-import { clipText, redactUrl, SENT_SECRETS } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
 import { countOf } from "../payload/annotations.js";
 
@@ -26,11 +26,8 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
   const count = countOf(text);
   if (count === undefined) {
-    // The text is quoted: a secret the service echoes in it is masked, as in an error body (the
-    // masking loads with the first such answer).
-    const secrets = SENT_SECRETS.get(response);
-    const shown = secrets === undefined ? text : (await import("../util/secret-values.js")).maskSecretValues(text, secrets);
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(shown))}, which is not a count`);
+    // The text is quoted: a secret the service echoes in it is masked, as in an error body.
+    throw await maskedPayloadError(new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${JSON.stringify(clipText(text))}, which is not a count`), response);
   }
   return count;
 }

@@ -98,8 +98,7 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * than sending the client's credentials (or any request) elsewhere.
  */
 export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent"): URL {
-  // An empty link would resolve to the service root, whose service document reads as a page.
-  const url = link.trim() === "" ? undefined : resolveReference(core.options.serviceUrl, link);
+  const url = resolveReference(core.options.serviceUrl, link);
   if (url === undefined) {
     throw new ODataClientError("BAD_PAYLOAD", `${whose} a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
   }
@@ -288,9 +287,13 @@ export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionA
 function absoluteLink(core: ClientCore, link: string, what: string, strict: true): string;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined;
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
-  const url = link.trim() === "" ? undefined : resolveReference(core.options.serviceUrl, link);
+  const url = resolveReference(core.options.serviceUrl, link);
   if (url !== undefined || !strict) return url?.href;
-  throw new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
+  throw badLink(link, what);
+}
+
+function badLink(link: string, what: string): ODataClientError {
+  return new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
 }
 
 /**
@@ -413,10 +416,11 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
     // payload/entity-text.ts): a copy here would leave every page's text in its store.
     if (value.length === 0) value = part.entities;
     else for (const entity of part.entities) value.push(entity);
-    yield toPage(core, value, part.end, true);
+    const page = toPage(core, value, part.end, true);
+    yield page;
     value = [];
-    // A delta link that is no URL fails the walk after its page, as a next link does.
-    if (part.end.deltaLink !== undefined) absoluteLink(core, part.end.deltaLink, "delta link", true);
+    // A delta link that is no URL (left out of the page) fails the walk after it, as a next link does.
+    if (part.end.deltaLink !== undefined && page.deltaLink === undefined) throw badLink(part.end.deltaLink, "delta link");
   }
 }
 

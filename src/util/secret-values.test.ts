@@ -43,6 +43,8 @@ test("at a cut, only a secret itself is looked for: a text that ends with an Aut
   assert.equal(maskSecretValues("token abcdefgh12", secrets, true), "token ***");
   assert.equal(maskSecretValues("password s3cret", secrets, true), "password ***");
   assert.equal(maskSecretValues("configured confi", secrets, true), "configured ***");
+  // A password with spaces is no Authorization value: its start is masked where a text is cut.
+  assert.equal(maskSecretValues("denied: open sesame 20", { values: ["open sesame 2024!"], authorizations: [] }, true), "denied: ***");
 });
 
 test("maskSecretValues masks what JSON.parse's message quotes of a secret, cut at either side of its window, and nothing else there", () => {

@@ -44,7 +44,9 @@ export function secretForms(value: string, authorization = false): string[] {
  */
 function cutForms(secrets: SecretSet): string[] {
   const forms: string[] = [];
-  const schemed = /^\s*[A-Za-z][\w-]*\s/;
+  // An Authorization value given as a configured header is known by its scheme; a password with a
+  // space in it is not one.
+  const schemed = /^\s*(?:basic|bearer|digest|negotiate|ntlm|token|apikey|hoba|mutual|aws4-hmac-sha256)\s/i;
   for (const value of [...secrets.values, ...secrets.authorizations]) {
     const authorization = secrets.authorizations.includes(value) || schemed.test(value);
     const basic = /^\s*basic\s/i.test(value);

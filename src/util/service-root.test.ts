@@ -15,6 +15,9 @@ test("resolveReference resolves links relative to the root, keeps absolute ones,
   assert.equal(resolveReference(root, "/other/Books")?.href, "https://host/other/Books");
   assert.equal(resolveReference(root, "https://elsewhere/x")?.href, "https://elsewhere/x");
   assert.equal(resolveReference(root, "http://[broken"), undefined);
+  // Empty, it would be the service root itself.
+  assert.equal(resolveReference(root, ""), undefined);
+  assert.equal(resolveReference(root, "  "), undefined);
 });
 
 test("pathBelowRoot gives what follows the root, and the whole URL elsewhere", () => {

@@ -16,10 +16,12 @@ export function urlBelowRoot(serviceRoot: URL, path: string): URL {
 
 /**
  * A URL a service or a caller gave (a next link, a delta link, a status monitor), absolute or
- * relative to the service root; `undefined` when it is not a URL at all.
+ * relative to the service root; `undefined` when it is not a URL at all, or is empty (which would
+ * resolve to the service root itself, whose service document would then be read as a page).
  * @example resolveReference(new URL("https://host/odata/"), "Books?$skiptoken=9")?.href // "https://host/odata/Books?$skiptoken=9"
  */
 export function resolveReference(serviceRoot: URL, reference: string): URL | undefined {
+  if (reference.trim() === "") return undefined;
   try {
     return new URL(reference, serviceRoot);
   } catch {

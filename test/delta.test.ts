@@ -183,7 +183,7 @@ describe("client.delta()", () => {
       (error: unknown) => error,
     );
     assert.ok(failure instanceof ODataClientError && failure.code === "UNTRUSTED_NEXT_LINK");
-    assert.match(failure.message, /^delta\(link\) is a next link to http:\/\/example\.invalid/);
+    assert.match(failure.message, /^delta\(link\) is a delta link to http:\/\/example\.invalid/);
   });
 
   test("a 4.0 delta: $deletedEntity entries with id and reason, and @odata.removed", async (t) => {

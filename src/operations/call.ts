@@ -67,10 +67,13 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (location) throw await runningElsewhere(response, method, url, location);
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204) return undefined;
-  const body = await readMasked(response, () => readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`));
-  if (body === undefined) return undefined;
-  if ("text" in body) return body.text;
-  const result = await readMasked(response, () => readOperationResult(body.json, core.options.version, name));
+  const read = await readMasked(response, () => {
+    const body = readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`);
+    return body === undefined || "text" in body ? body : readOperationResult(body.json, core.options.version, name);
+  });
+  if (read === undefined) return undefined;
+  if ("text" in read) return read.text;
+  const result = read;
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
   const readOptions = signal === undefined ? undefined : { signal };

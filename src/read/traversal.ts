@@ -97,15 +97,15 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * the service's origin or a trusted one. Anything else rejects with `UNTRUSTED_NEXT_LINK` rather
  * than sending the client's credentials (or any request) elsewhere.
  */
-export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent"): URL {
+export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent a next link"): URL {
   const url = resolveReference(core.options.serviceUrl, link);
   if (url === undefined) {
-    throw new ODataClientError("BAD_PAYLOAD", `${whose} a next link that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
+    throw new ODataClientError("BAD_PAYLOAD", `${whose} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
     throw new ODataClientError(
       "UNTRUSTED_NEXT_LINK",
-      `${whose} a next link to ${url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol}, which is neither the service's origin (${core.options.serviceUrl.origin}) nor listed in trustedOrigins; it was not followed`,
+      `${whose} to ${url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol}, which is neither the service's origin (${core.options.serviceUrl.origin}) nor listed in trustedOrigins; it was not followed`,
     );
   }
   return url;
@@ -256,7 +256,7 @@ function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | und
 /** Reads one page whole. */
 export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
   const resolved = resolveReadOptions(options);
-  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is");
+  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
@@ -303,7 +303,7 @@ function badLink(link: string, what: string): ODataClientError {
  */
 async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<PagePart<T>> {
   const resolved = resolveReadOptions(options);
-  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is");
+  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
   const caller = resolved.signal;
   const stop = new AbortController();
   // The walk's signal: the caller's and its own, combined once.

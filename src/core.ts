@@ -4,7 +4,7 @@
  * is read belong to the layers above (payload, lro, read, write ...). Not exported from the package.
  */
 import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
-import { fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { checkedStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -36,7 +36,7 @@ export interface SendInit {
 export function buildSteps(options: ResolvedClientOptions, send: SendRequest): PipelineStep[] {
   const steps: PipelineStep[] = [];
   if (options.retry) steps.push(retryStep(options.retry));
-  steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps);
+  steps.push(timeoutStep(options.timeout), redirectStep(), ...options.steps.map(checkedStep));
   // The CSRF step loads with the first request of a client that asked for it. Its token fetch
   // goes through the whole pipeline (`send`), your steps included: a sap-client or a header they
   // add belongs to the token's session as much as to the write's.

@@ -76,8 +76,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   BAD_BATCH_RESPONSE: "BAD_BATCH_RESPONSE",
   /**
-   * The `fetch` function given in the options resolved with something that is not a `Response`;
-   * fix that function.
+   * The `fetch` function given in the options, or one of your pipeline steps (option `steps`),
+   * resolved with something that is not a `Response`; fix that function or step.
    */
   BAD_FETCH_RESPONSE: "BAD_FETCH_RESPONSE",
   /**

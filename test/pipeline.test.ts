@@ -980,6 +980,27 @@ describe("transport", () => {
     assert.match(error.message, /option "fetch"/);
   });
 
+  test("a pipeline step that resolves with something other than a Response rejects with BAD_FETCH_RESPONSE naming the step", async (t) => {
+    const server = await startServer((_r, res) => ok(res));
+    t.after(() => server.close());
+    for (const answer of [undefined, { status: 200 }, "text"]) {
+      // The step lets the request through, then answers with what it should not.
+      const broken: PipelineStep = {
+        name: "my-cache",
+        async handle(request, next) {
+          await (await next(request)).body?.cancel();
+          return answer as unknown as Response;
+        },
+      };
+      const error = await rejectsWithCode(get(coreFor(server, { steps: [broken] }), server.url("svc/Books")), "BAD_FETCH_RESPONSE");
+      assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/svc\/Books: pipeline step "my-cache" resolved with something that is not a Response$/);
+    }
+    assert.equal(server.requests.length, 3);
+    // A step whose handle answers at once (not async) with a Response is taken as it is.
+    const direct: PipelineStep = { name: "direct", handle: () => new Response("{}", { status: 200 }) as unknown as Promise<Response> };
+    assert.equal((await get(coreFor(server, { steps: [direct] }), server.url("svc/Books"))).status, 200);
+  });
+
   test("a URL with a password is refused before fetch, without quoting the password", async (t) => {
     const server = await startServer((_r, res) => ok(res));
     t.after(() => server.close());

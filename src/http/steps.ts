@@ -247,12 +247,29 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
       );
     }
     // A custom `fetch` that resolves with something else would otherwise fail later, far from here.
-    if (typeof response !== "object" || response === null || typeof response.status !== "number" || typeof response.headers?.get !== "function") {
-      throw new ODataClientError("BAD_FETCH_RESPONSE", `${request.method} ${redactUrl(request.url)}: option "fetch" resolved with something that is not a Response`);
-    }
+    checkResponse(response, request, 'option "fetch"');
     if (sentSecrets !== undefined) SENT_SECRETS.set(response, sentSecrets);
     return response;
   };
+}
+
+/**
+ * Your own pipeline step, with its answer checked: a step that resolves with something other than a
+ * `Response` fails with `BAD_FETCH_RESPONSE` naming it, not with a `TypeError` far from it.
+ */
+export function checkedStep(step: PipelineStep): PipelineStep {
+  const what = `pipeline step ${JSON.stringify(step.name)}`;
+  return {
+    name: step.name,
+    handle: async (request, next) => checkResponse(await step.handle(request, next), request, what),
+  };
+}
+
+function checkResponse(response: Response, request: ODataRequest, what: string): Response {
+  if (typeof response !== "object" || response === null || typeof response.status !== "number" || typeof response.headers?.get !== "function") {
+    throw new ODataClientError("BAD_FETCH_RESPONSE", `${request.method} ${redactUrl(request.url)}: ${what} resolved with something that is not a Response`);
+  }
+  return response;
 }
 
 function messageOf(error: unknown): string {

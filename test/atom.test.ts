@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { readAtomEntry, readAtomFeed } from "../src/payload/atom.js";
 import { parseXml, textContent } from "../src/payload/xml.js";
 import { ODataClientError } from "../src/errors.js";
+import { ODataClient } from "../src/index.js";
+import { sendText, startServer } from "./servers/recording-server.js";
 
 // A page of a v2 feed as a service such as SAP Gateway or WCF Data Services writes it.
 const feed = `<?xml version="1.0" encoding="utf-8"?>
@@ -225,10 +227,10 @@ test("a Collection(Edm.String) property becomes an array of strings", () => {
   assert.deepEqual(readAtomEntry(entry)["Phones"], ["030-0074321", "030-0076545"]);
 });
 
-test("a media link entry takes its properties beside <content src> and records the media source", () => {
+test("a media link entry takes its properties beside <content src> and records the media source and its ETag", () => {
   const xml = `<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xml:base="https://host/svc/">
     <id>https://host/svc/Photos(3)</id>
-    <link rel="edit-media" href="Photos(3)/$value"/>
+    <link rel="edit-media" href="Photos(3)/$value" m:etag="W/&quot;media-3&quot;"/>
     <content type="image/png" src="Photos(3)/$value"/>
     <m:properties><d:ID m:type="Edm.Int32">3</d:ID></m:properties>
   </entry>`;
@@ -237,6 +239,7 @@ test("a media link entry takes its properties beside <content src> and records t
       id: "https://host/svc/Photos(3)",
       uri: "https://host/svc/Photos(3)",
       edit_media: "https://host/svc/Photos(3)/$value",
+      media_etag: 'W/"media-3"',
       media_src: "https://host/svc/Photos(3)/$value",
       content_type: "image/png",
     },
@@ -333,4 +336,35 @@ test("an XML declaration after a comment rejects with BAD_PAYLOAD", () => {
 
 test("whitespace before the XML declaration is accepted", () => {
   assert.equal(parseXml('\n  <?xml version="1.0"?><a/>').local, "a");
+});
+
+test("a media link entry read as Atom gives its media resource's ETag to a conditional media put", async (t) => {
+  // A v2 service that answers Atom (not JSON): the entity's ETag is on <entry>, the media
+  // resource's on <link rel="edit-media">; a put of the stream must send the latter.
+  const server = await startServer((request, res) => {
+    if (request.method === "GET") {
+      sendText(
+        res,
+        200,
+        `<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xml:base="${server.url("svc/")}" m:etag="W/&quot;entity-7&quot;">
+          <id>${server.url("svc/Photos(1)")}</id>
+          <link rel="edit" href="Photos(1)"/>
+          <link rel="edit-media" href="Photos(1)/$value" m:etag="W/&quot;media-3&quot;"/>
+          <content type="image/png" src="Photos(1)/$value"/>
+          <m:properties><d:ID m:type="Edm.Int32">1</d:ID></m:properties>
+        </entry>`,
+        { "content-type": "application/atom+xml;type=entry" },
+      );
+    } else {
+      res.writeHead(204).end();
+    }
+  });
+  t.after(() => server.close());
+  const photos = new ODataClient({ serviceUrl: server.url("svc/"), version: "2.0", retry: false }).collection("Photos");
+  const photo = await photos.key(1).get();
+  await photos.key(1).media().put(new Uint8Array([1, 2, 3]), { contentType: "image/png", etag: photo });
+  const put = server.requests[1];
+  assert.equal(put?.method, "PUT");
+  assert.equal(put?.path, "/svc/Photos(1)/$value");
+  assert.equal(put?.headers["if-match"], 'W/"media-3"');
 });

@@ -175,6 +175,9 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
         metadata["uri"] = resolve(href, baseOf(child, base));
       } else if (rel === "edit-media" && href !== undefined) {
         metadata["edit_media"] = resolve(href, baseOf(child, base));
+        // The media resource's own ETag, as JSON's __metadata.media_etag (a conditional media put sends it).
+        const mediaEtag = attributeValue(child, METADATA_NAMESPACE, "etag");
+        if (mediaEtag !== undefined) metadata["media_etag"] = mediaEtag;
       } else if (rel?.startsWith(RELATED_PREFIX)) {
         const inline = firstChildElement(child, METADATA_NAMESPACE, "inline");
         // Without <m:inline> the navigation property was not expanded: left out, as v4 does.

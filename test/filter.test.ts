@@ -341,7 +341,7 @@ describe("comparison operators", () => {
 
   test("has compares enumeration flags in v4 and is refused in v2", () => {
     assert.equal(text(v4.has("color", edm.enumMember("Sales.Color", "Red"))), "color has Sales.Color'Red'");
-    assert.throws(() => v2.has("color", "x"), (error: unknown) => error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION");
+    assert.throws(() => v2.has("color", edm.enumMember("Sales.Color", "Red")), (error: unknown) => error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION");
   });
 });
 

@@ -14,9 +14,8 @@
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
 import type { ODataVersion } from "../options.js";
-import { decimalWithoutExponent, isoFromDate } from "../query/literal-format.js";
+import { decimalWithoutExponent, formatLiteral, isEdmValue, isoFromDate, isV2 } from "../query/literal-format.js";
 import type { EdmValue } from "../query/literals.js";
-import { formatLiteral, isEdmValue, isV2 } from "../query/literal-format.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionPath, encodePathText, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
@@ -180,7 +179,7 @@ function v4FunctionParameters(parameters: [string, unknown][], version: ODataVer
       inline.push(`${name}=@${name}`);
       aliases.push([`@${name}`, JSON.stringify(jsonValue(value, `${where} parameter "${name}"`))]);
     } else {
-      inline.push(`${name}=${literal(value, version, `${where} parameter "${name}"`)}`);
+      inline.push(`${name}=${formatLiteral(value, version, `${where} parameter "${name}"`)}`);
     }
   }
   return { inline, aliases };
@@ -188,16 +187,7 @@ function v4FunctionParameters(parameters: [string, unknown][], version: ODataVer
 
 function v2Literal(value: unknown, where: string): string {
   if (isStructured(value)) throw new TypeError(`${where}: OData v2 function imports take primitive parameters only; got ${describe(value)}`);
-  return literal(value, "2.0", where);
-}
-
-function literal(value: unknown, version: ODataVersion, where: string): string {
-  try {
-    return formatLiteral(value, version);
-  } catch (error) {
-    if (error instanceof TypeError) throw new TypeError(`${where}: ${error.message}`, { cause: error });
-    throw error;
-  }
+  return formatLiteral(value, "2.0", where);
 }
 
 function isStructured(value: unknown): boolean {

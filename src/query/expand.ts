@@ -17,6 +17,7 @@ import {
   checkOptionText,
   filterText,
   orderByTarget,
+  requireV4,
   type ExpandItem,
   type FilterInput,
   type QueryOptionsState,
@@ -147,6 +148,8 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX>
   where: string,
 ): S {
   const path = checkPath(nav, where, { star: true });
+  // OData v2 expands named navigation properties only; `*` came with v4.
+  if (path.endsWith("*")) requireV4(version, where, `"*" in $expand`);
   let options: QueryOptionsState = {};
   if (build !== undefined) {
     if (typeof build !== "function") throw new TypeError(`${where}: the second argument must be a function (q) => q.select(...)...`);

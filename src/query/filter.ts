@@ -6,7 +6,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import { formatLiteral, isV2 } from "./literal-format.js";
+import { formatLiteral, isEdmValue, isV2 } from "./literal-format.js";
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
@@ -137,7 +137,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** A value written as a literal of the client's version: `f.literal("O'Brien")` is `'O''Brien'`. */
   literal(value: LiteralValue): FilterExpression {
-    return this.#make(formatLiteral(value, this.#version), PRIMARY);
+    return this.#make(formatLiteral(value, this.#version, "f.literal(value)"), PRIMARY);
   }
 
   /**
@@ -202,11 +202,18 @@ export class FilterBuilder<T = Record<string, unknown>> {
     return this.#make(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON);
   }
 
-  /** `field has NS.Flags'Value'` for enumeration flags (OData v4). */
-  has<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ValueOperand): FilterExpression {
+  /**
+   * `field has NS.Flags'Value'` for enumeration flags (OData v4). The right side of `has` is an
+   * enumeration literal: an `edm.enumMember(type, members)` value, or an expression that is one
+   * (`f.raw`, taken as it is).
+   */
+  has<P extends FieldPath<T>>(field: PathOperand<T, P>, value: EdmValue | FilterExpression): FilterExpression {
     this.#onlyV4("f.has()", "the has operator");
+    if (!isFilterExpression(value) && !(isEdmValue(value) && value.type === "Enum")) {
+      throw new TypeError(`f.has(value): expected an enumeration member, edm.enumMember(type, members); got ${isEdmValue(value) ? `an ${value.type} value` : describe(value)}`);
+    }
     const left = this.#wrap(this.#operand(field, "f.has(field)"), PRIMARY);
-    return this.#make(`${left} has ${this.#wrap(this.#value(value), PRIMARY)}`, COMPARISON);
+    return this.#make(`${left} has ${this.#wrap(this.#value(value, "f.has(value)"), PRIMARY)}`, COMPARISON);
   }
 
   // --- string matching ------------------------------------------------------------------------
@@ -214,19 +221,20 @@ export class FilterBuilder<T = Record<string, unknown>> {
   /** Whether the text contains `value`: v4 `contains(field,'x')`, v2 `substringof('x',field) eq true`. */
   contains<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
     const target = this.#operand(field, "f.contains(field)");
-    if (isV2(this.#version)) return this.#isTrue(this.#call("substringof", [this.#value(value), target]));
-    return this.#call("contains", [target, this.#value(value)]);
+    const text = this.#value(value, "f.contains(value)");
+    if (isV2(this.#version)) return this.#isTrue(this.#call("substringof", [text, target]));
+    return this.#call("contains", [target, text]);
   }
 
   /** Whether the text starts with `value`: `startswith(field,'x')` (v2 adds `eq true`, as its conventions write it). */
   startsWith<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
-    const call = this.#call("startswith", [this.#operand(field, "f.startsWith(field)"), this.#value(value)]);
+    const call = this.#textCall("startsWith", field, value);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
 
   /** Whether the text ends with `value`: `endswith(field,'x')` (v2 adds `eq true`). */
   endsWith<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
-    const call = this.#call("endswith", [this.#operand(field, "f.endsWith(field)"), this.#value(value)]);
+    const call = this.#textCall("endsWith", field, value);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
 
@@ -275,54 +283,54 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** `a add b`. */
   add<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
-    return this.#binary(this.#operand(left, "f.add(left)"), "add", this.#value(right), ADDITIVE, true);
+    return this.#arithmetic("add", left, right, ADDITIVE);
   }
 
   /** `a sub b`. */
   sub<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
-    return this.#binary(this.#operand(left, "f.sub(left)"), "sub", this.#value(right), ADDITIVE, true);
+    return this.#arithmetic("sub", left, right, ADDITIVE);
   }
 
   /** `a mul b`. */
   mul<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
-    return this.#binary(this.#operand(left, "f.mul(left)"), "mul", this.#value(right), MULTIPLICATIVE, true);
+    return this.#arithmetic("mul", left, right, MULTIPLICATIVE);
   }
 
   /** `a div b`. */
   div<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
-    return this.#binary(this.#operand(left, "f.div(left)"), "div", this.#value(right), MULTIPLICATIVE, true);
+    return this.#arithmetic("div", left, right, MULTIPLICATIVE);
   }
 
   /** `a mod b`. */
   mod<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
-    return this.#binary(this.#operand(left, "f.mod(left)"), "mod", this.#value(right), MULTIPLICATIVE, true);
+    return this.#arithmetic("mod", left, right, MULTIPLICATIVE);
   }
 
   // --- string functions -----------------------------------------------------------------------
 
   /** `tolower(field)`. */
   tolower<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
-    return this.#call("tolower", [this.#operand(field, "f.tolower(field)")]);
+    return this.#unary("tolower", field);
   }
 
   /** `toupper(field)`. */
   toupper<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
-    return this.#call("toupper", [this.#operand(field, "f.toupper(field)")]);
+    return this.#unary("toupper", field);
   }
 
   /** `trim(field)`. */
   trim<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
-    return this.#call("trim", [this.#operand(field, "f.trim(field)")]);
+    return this.#unary("trim", field);
   }
 
   /** `length(field)`. */
   length<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
-    return this.#call("length", [this.#operand(field, "f.length(field)")]);
+    return this.#unary("length", field);
   }
 
   /** `indexof(field,'x')` (zero-based; -1 when absent). */
   indexof<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
-    return this.#call("indexof", [this.#operand(field, "f.indexof(field)"), this.#value(value)]);
+    return this.#textCall("indexof", field, value);
   }
 
   /** `substring(field,start)` or `substring(field,start,length)`. */
@@ -334,51 +342,51 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** `concat(field,value)`; use `f.field()` to concatenate two fields. */
   concat<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
-    return this.#call("concat", [this.#operand(field, "f.concat(field)"), this.#value(value)]);
+    return this.#textCall("concat", field, value);
   }
 
   // --- date and time functions ----------------------------------------------------------------
 
   /** `year(field)`. */
   year<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("year", [this.#operand(field, "f.year(field)")]);
+    return this.#unary("year", field);
   }
 
   /** `month(field)`. */
   month<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("month", [this.#operand(field, "f.month(field)")]);
+    return this.#unary("month", field);
   }
 
   /** `day(field)`. */
   day<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("day", [this.#operand(field, "f.day(field)")]);
+    return this.#unary("day", field);
   }
 
   /** `hour(field)`. */
   hour<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("hour", [this.#operand(field, "f.hour(field)")]);
+    return this.#unary("hour", field);
   }
 
   /** `minute(field)`. */
   minute<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("minute", [this.#operand(field, "f.minute(field)")]);
+    return this.#unary("minute", field);
   }
 
   /** `second(field)`. */
   second<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("second", [this.#operand(field, "f.second(field)")]);
+    return this.#unary("second", field);
   }
 
   /** `date(field)`: the date part of a DateTimeOffset (OData v4). */
   date<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     this.#onlyV4("f.date()", "the date() function");
-    return this.#call("date", [this.#operand(field, "f.date(field)")]);
+    return this.#unary("date", field);
   }
 
   /** `time(field)`: the time-of-day part of a DateTimeOffset (OData v4). */
   time<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
     this.#onlyV4("f.time()", "the time() function");
-    return this.#call("time", [this.#operand(field, "f.time(field)")]);
+    return this.#unary("time", field);
   }
 
   /** `now()`: the service's current point in time (OData v4). */
@@ -391,17 +399,17 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** `round(field)`. */
   round<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("round", [this.#operand(field, "f.round(field)")]);
+    return this.#unary("round", field);
   }
 
   /** `floor(field)`. */
   floor<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("floor", [this.#operand(field, "f.floor(field)")]);
+    return this.#unary("floor", field);
   }
 
   /** `ceiling(field)`. */
   ceiling<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
-    return this.#call("ceiling", [this.#operand(field, "f.ceiling(field)")]);
+    return this.#unary("ceiling", field);
   }
 
   // --- types ----------------------------------------------------------------------------------
@@ -435,8 +443,9 @@ export class FilterBuilder<T = Record<string, unknown>> {
     }
   }
 
-  #field(path: unknown, where: string): FilterExpression {
-    const checked = checkPath(path, where, { count: true });
+  /** A property path (`$count` as its last segment unless `count` is false), below the lambda variable inside a lambda. */
+  #field(path: unknown, where: string, count = true): FilterExpression {
+    const checked = checkPath(path, where, { count });
     return this.#make(this.#variable === undefined ? checked : `${this.#variable}/${checked}`, PRIMARY);
   }
 
@@ -462,19 +471,12 @@ export class FilterBuilder<T = Record<string, unknown>> {
     if (!isFilterExpression(value) && !(Number.isSafeInteger(value) && (value as number) >= 0) && !(typeof value === "bigint" && value >= 0n)) {
       throw new RangeError(`${where}: expected an integer >= 0 or an expression; got ${describe(value)}`);
     }
-    return this.#value(value);
+    return this.#value(value, where);
   }
 
-  /** `value` as an operand: an expression as it is, anything else as a literal (its error naming `where` when it cannot be one). */
-  #value(value: unknown, where?: string): FilterExpression {
-    if (isFilterExpression(value)) return this.#expression(value, where ?? "value");
-    try {
-      return this.#make(formatLiteral(value, this.#version), PRIMARY);
-    } catch (error) {
-      // The error is the literal writer's own, made for this call.
-      if (where !== undefined && error instanceof Error) error.message = `${where}: ${error.message}`;
-      throw error;
-    }
+  /** `value` as an operand: an expression as it is, anything else as a literal (an error naming `where` when it cannot be one). */
+  #value(value: unknown, where: string): FilterExpression {
+    return isFilterExpression(value) ? this.#expression(value, where) : this.#make(formatLiteral(value, this.#version, where), PRIMARY);
   }
 
   #wrap(expression: FilterExpression, minimum: number): string {
@@ -494,6 +496,10 @@ export class FilterBuilder<T = Record<string, unknown>> {
     return this.#binary(this.#operand(field, `f.${operator}(field)`), operator, this.#value(value, `f.${operator}(value)`), COMPARISON, false);
   }
 
+  #arithmetic(operator: string, left: unknown, right: unknown, precedence: number): FilterExpression {
+    return this.#binary(this.#operand(left, `f.${operator}(left)`), operator, this.#value(right, `f.${operator}(right)`), precedence, true);
+  }
+
   #isTrue(call: FilterExpression): FilterExpression {
     return this.#make(`${String(call)} eq true`, COMPARISON);
   }
@@ -501,6 +507,16 @@ export class FilterBuilder<T = Record<string, unknown>> {
   #call(name: string, args: FilterExpression[]): FilterExpression {
     // Function arguments are delimited by the parentheses and commas, so need no wrapping.
     return this.#make(`${name}(${args.map(String).join(",")})`, PRIMARY);
+  }
+
+  /** `name(field)`, its errors naming `f.<name>(field)`. */
+  #unary(name: string, field: unknown): FilterExpression {
+    return this.#call(name, [this.#operand(field, `f.${name}(field)`)]);
+  }
+
+  /** `method(field,value)` in lower case (`startswith(Name,'x')`), its errors naming `f.<method>(field)` and `f.<method>(value)`. */
+  #textCall(method: string, field: unknown, value: unknown): FilterExpression {
+    return this.#call(method.toLowerCase(), [this.#operand(field, `f.${method}(field)`), this.#value(value, `f.${method}(value)`)]);
   }
 
   #junction(operator: string, precedence: number, empty: string, expressions: FilterExpression[]): FilterExpression {
@@ -517,7 +533,8 @@ export class FilterBuilder<T = Record<string, unknown>> {
     options: LambdaOptions | undefined,
   ): FilterExpression {
     this.#onlyV4(`f.${operator}()`, `the ${operator} lambda operator`);
-    const collection = this.#field(path, `f.${operator}(path)`);
+    // A lambda ranges over the members of a collection; `Orders/$count` is a number.
+    const collection = this.#field(path, `f.${operator}(path)`, false);
     if (predicate === undefined) return this.#make(`${String(collection)}/${operator}()`, PRIMARY);
     if (typeof predicate !== "function") throw new TypeError(`f.${operator}(path, predicate): predicate must be a function`);
     const variable = options?.as === undefined ? this.#freshVariable(String(path)) : checkIdentifier(options.as, `f.${operator}({ as })`);

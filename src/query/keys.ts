@@ -27,11 +27,5 @@ export function formatKeyPredicate(key: unknown, version: ODataVersion): string 
 
 function keyLiteral(value: unknown, version: ODataVersion, where: string): string {
   if (value === null || value === undefined) throw new TypeError(`${where}: a key value cannot be ${describe(value)}`);
-  try {
-    return formatLiteral(value, version);
-  } catch (error) {
-    if (error instanceof TypeError) throw new TypeError(`${where}: ${error.message}`, { cause: error });
-    if (error instanceof RangeError) error.message = `${where}: ${error.message}`;
-    throw error;
-  }
+  return formatLiteral(value, version, where);
 }

@@ -71,9 +71,25 @@ const INT64_MAX = 9223372036854775807n;
  *   (use `edm.dateTimeOffset()` for v2's `datetimeoffset'...'`)
  * - `Uint8Array`: Binary (v4 `binary'<base64url>'`; v2 `X'<hex>'`)
  * - booleans, `null`; `EdmValue`s per their type.
- * @throws TypeError for anything else (objects, `undefined`, functions, symbols)
+ *
+ * `where` names the call or parameter the value was given to (`f.eq(value)`, `key(value)`,
+ * `function("f") parameter "n"`); every error thrown then starts with it.
+ * @throws TypeError for anything else (objects, `undefined`, functions, symbols); RangeError for a
+ * value outside its type's range; `ODataClientError` `UNSUPPORTED_BY_VERSION` for an `edm.*` value
+ * `version` has no literal for
  */
-export function formatLiteral(value: unknown, version: ODataVersion): string {
+export function formatLiteral(value: unknown, version: ODataVersion, where?: string): string {
+  try {
+    return literalText(value, version);
+  } catch (error) {
+    // Each error below is made for this one value, so the caller's name is put into its message
+    // rather than into a copy (which would lose the class and code of an ODataClientError).
+    if (where) (error as Error).message = `${where}: ${(error as Error).message}`;
+    throw error;
+  }
+}
+
+function literalText(value: unknown, version: ODataVersion): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":

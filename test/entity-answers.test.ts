@@ -165,3 +165,32 @@ test("countAll() reads the largest safe count, and rejects a count JavaScript ca
     Array.from(counts, () => "GET /odata/Items/$count text/plain"),
   );
 });
+
+describe("a single-valued navigation that relates no entity", () => {
+  test("navigateOne(...).get() resolves with null on 204 (v4 and v2) and on v2's {\"d\":null}; a keyed get() still refuses an empty answer", async (t) => {
+    for (const [version, answer] of [
+      ["4.0", "204"],
+      ["2.0", "204"],
+      ["2.0", "d-null"],
+    ] as const) {
+      const { client, server } = await serve(t, version, (request, res) => {
+        if (request.path.endsWith("/author") && answer === "d-null") return sendJson(res, 200, { d: null });
+        res.writeHead(204).end();
+      });
+      const author = client.collection("Books").key(1).navigateOne("author");
+      assert.equal(await author.get(), null, `${version} ${answer}`);
+      assert.equal(server.requests.at(-1)?.path, "/svc/Books(1)/author");
+      // An entity addressed by its key must exist: no content is no answer to that GET.
+      await assert.rejects(client.collection("Books").key(1).get(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
+      // A navigation below a key that is itself keyed is an entity too.
+      await assert.rejects(client.collection("Books").key(1).navigate("reviews").key(2).get(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
+    }
+  });
+
+  test("a navigation answered with JSON that is neither an entity nor v2's {\"d\":null} is refused", async (t) => {
+    const { client } = await serve(t, "4.0", (_request, res) => sendJson(res, 200, [null]));
+    await assert.rejects(client.collection("Books").key(1).navigateOne("author").get(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
+    const { client: v2 } = await serve(t, "2.0", (_request, res) => sendJson(res, 200, { d: [] }));
+    await assert.rejects(v2.collection("Books").key(1).navigateOne("author").get(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
+  });
+});

@@ -147,7 +147,7 @@ describe("what a reader's queries are", () => {
 
   test("the compiler gives each builder's result its class, so a reader's query offers no write", () => {
     const narrowed: ReadCollectionQuery<Item, "name"> = reader.collection<Item>("Items").filter((f) => f.eq("name", "a")).select("name");
-    const one: ReadEntityQuery<Owner> = reader.collection<Item>("Items").key(1).navigateOne("owner");
+    const one: ReadEntityQuery<Owner, never, {}, "read", null> = reader.collection<Item>("Items").key(1).navigateOne("owner");
     const full: CollectionQuery<Item, "name"> = client.collection<Item>("Items").top(2).select("name");
     // @ts-expect-error a reader's collection query does not write
     void narrowed.create;

@@ -5,7 +5,7 @@
 // tests assert the URL or the request each typed call makes, which the typing must not change.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, edm, type ActionCall, type BatchRequestRef, type Entity, type FunctionCall, type Page } from "../src/index.js";
+import { ODataClient, edm, type ActionCall, type BatchRequestRef, type Entity, type FunctionCall, type Page, type Selected } from "../src/index.js";
 import type { Author, Book, Pair, Review } from "./servers/cap/types.js";
 import { answerJson, onlyRequest, serveClient } from "./servers/recording-server.js";
 
@@ -247,7 +247,12 @@ describe("navigation properties, of the right cardinality", () => {
     const reviews = books.key(1).navigate("reviews");
     expectType<Same<Awaited<ReturnType<typeof reviews.list>>[number], Review>>();
     const author = books.key(1).navigateOne("author");
-    expectType<Same<Awaited<ReturnType<typeof author.get>>, Author>>();
+    // null where no entity is related (the service answers 204).
+    expectType<Same<Awaited<ReturnType<typeof author.get>>, Author | null>>();
+    const authorName = author.select("name");
+    expectType<Same<Awaited<ReturnType<typeof authorName.get>>, Selected<Author, "name", {}> | null>>();
+    const book = books.key(1);
+    expectType<Same<Awaited<ReturnType<typeof book.get>>, Book>>();
     assert.equal(reviews.url(), "http://example.test/odata/Books(1)/reviews");
     assert.equal(author.url(), "http://example.test/odata/Books(1)/author");
     const misuse = () => {

@@ -201,8 +201,28 @@ describe("OData v4", () => {
   test("navigateOne reads the single-valued navigation Books(1)/author", async () => {
     const { client: c, sent } = client();
     const author = await c.collection<Book>("Books").key(1).navigateOne("author").select("name").get();
-    assert.equal(author.name, "Jane Austen");
+    assert.equal(author?.name, "Jane Austen");
     assert.equal(last(sent).url, `${cap.v4}Books(1)/author?$select=name`);
+  });
+
+  test("navigateOne(...).get() of a navigation that relates no entity resolves with null, in v4, v2 and a $batch", async () => {
+    const { client: c } = client();
+    await c.collection<Book>("Books").create({ ID: 307, title: "Anonymous" });
+    // CAP answers 204 No Content (OData 4.01, 11.2.6), in v4 and through its v2 adapter.
+    assert.equal(await c.collection<Book>("Books").key(307).navigateOne("author").get(), null);
+    const { client: v2 } = client({ version: "2.0" });
+    assert.equal(await v2.collection<Book>("Books").key(307).navigateOne("author").get(), null);
+    const batch = c.batch();
+    const none = batch.get(c.collection<Book>("Books").key(307).navigateOne("author"));
+    const some = batch.get(c.collection<Book>("Books").key(1).navigateOne("author").select("name"));
+    await batch.send();
+    const result = none.result();
+    assert.ok(result.ok, "the part succeeded");
+    assert.equal(result.status, 204);
+    assert.equal(result.value, null);
+    const author = some.result();
+    assert.ok(author.ok, "the part succeeded");
+    assert.equal(author.value?.name, "Jane Austen");
   });
 
   test("a singleton reads and updates at its name", async () => {
@@ -272,6 +292,21 @@ describe("OData v2 through the adapter", () => {
     assert.equal(JSON.parse(last(sent).body ?? "").__metadata, undefined);
     assert.equal((await book.get()).stock, 12);
     await assert.rejects(book.update({ stock: 13 }, { etag: read }), (error: unknown) => error instanceof ODataHttpError && error.status === 412 && /changed since it was read/.test(error.message));
+  });
+
+  test("an entity read through v2 and written back sends its dates as /Date(ms)/, and the service keeps them", async () => {
+    const { client: c, sent } = client({ version: "2.0" });
+    const book = c.collection<Book>("Books").key(12);
+    const read = await book.get();
+    assert.equal(read.published, "1908-04-12T00:00:00Z", "the reader gives the v2 /Date(ms)/ as ISO text");
+    await book.update({ ...read, stock: 45 });
+    const body = JSON.parse(last(sent).body ?? "") as Record<string, unknown>;
+    assert.equal(body["published"], `/Date(${Date.UTC(1908, 3, 12)})/`);
+    assert.equal(body["createdAt"], `/Date(${Date.parse("2024-04-12T10:12:00Z")})/`);
+    const after = await client().client.collection<Book>("Books").key(12).select("published", "stock", "createdAt").get();
+    assert.equal(after.published, "1908-04-12");
+    assert.equal(after.stock, 45);
+    assert.equal(after.createdAt, "2024-04-12T10:12:00.000Z");
   });
 
   test("deep insert and delete with the ETag of the created entity", async () => {

@@ -20,7 +20,7 @@ import type { CollectionNavigation, RelatedType, Selected } from "../query/types
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import type { Page } from "../read/traversal.js";
 import { CollectionQuery, type EntityQuery } from "../resources/query.js";
-import { entityInternals, queryInternals, ReadEntityQuery } from "../resources/read-query.js";
+import { entityInternals, queryInternals, ReadEntityQuery, relatesOne } from "../resources/read-query.js";
 import { isIdentifier } from "../util/identifiers.js";
 import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
@@ -318,11 +318,11 @@ export class Batch extends BatchWrites {
   // --- reads ------------------------------------------------------------------------------------
 
   /** `GET` of one entity (with the query's `$select`/`$expand`); the value is the entity, typed as `query.get()` gives it. */
-  get<T, S extends string = never, X = {}>(query: EntityQuery<T, S, X>): BatchEntityHandle<T, Selected<T, S, X>> {
+  get<T, S extends string = never, X = {}, Z = never>(query: EntityQuery<T, S, X, Z>): BatchEntityHandle<T, Selected<T, S, X> | Z> {
     const { core, state } = entityInternals(query);
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Selected<T, S, X>, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: true }), "entity");
+    return this.add<Selected<T, S, X> | Z, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: relatesOne(state) ? "or null" : true }), "entity");
   }
 
   /**

@@ -12,7 +12,7 @@ import type { ODataVersion } from "../options.js";
 import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
 import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
-import { readEntityAnswer } from "../payload/entity-answer.js";
+import { readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
@@ -45,11 +45,12 @@ function jsonBody(message: HttpMessage): unknown {
 /**
  * An entity answer, read as a single request's is (`payload/entity-answer.ts`): v2's `d`
  * unwrapped, the `ETag` header kept as the entity's ETag, what the query expanded remembered; 204
- * gives `undefined`.
+ * gives `undefined` (`null` for a read `"or null"`, see `DecodeSpec`).
  */
-export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[], read = false): BatchDecoder {
+export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[], read: boolean | "or null" = false): BatchDecoder {
   return (message) => {
     if (message.status === 204 && !read) return undefined;
+    if (read === "or null" && relatesNoEntity(textOf(message), version)) return null;
     const entity = readEntityAnswer({ body: textOf(message), contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
     // An empty body is a write's "no content"; a read of one entity must get it, as get() alone.
     if (entity === undefined && read) throw badPayload("the answer is not an entity object (got an empty body)");

@@ -31,8 +31,11 @@ export type WriteRecipe =
 
 /** How the answer of a request is read into its value (decoders.ts has the readers). */
 export type DecodeSpec =
-  /** `read`: a read of one entity, which must get one (a write's answer may be empty). */
-  | { kind: "entity"; expand?: readonly ExpandItem[] | undefined; read?: boolean }
+  /**
+   * `read`: a read of one entity, which must get one (a write's answer may be empty), or with
+   * `"or null"` (a single-valued navigation) gets `null` where none is related.
+   */
+  | { kind: "entity"; expand?: readonly ExpandItem[] | undefined; read?: boolean | "or null" }
   | { kind: "page"; expand?: readonly ExpandItem[] | undefined }
   | { kind: "count" }
   | { kind: "operation"; name: string }

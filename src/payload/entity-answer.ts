@@ -61,6 +61,16 @@ export async function atomReaderFor(contentType: string | null): Promise<AtomEnt
  * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
  * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
  */
+/**
+ * Whether the answer to a GET of a single-valued navigation property says that no entity is
+ * related: `204 No Content` (OData v4, and v2 services such as SAP CAP's adapter), or v2's
+ * `{"d": null}`.
+ */
+export function relatesNoEntity(body: string, version: ODataVersion): boolean {
+  const text = body.trim();
+  return text === "" || (version === "2.0" && /^\{\s*"d"\s*:\s*null\s*\}$/.test(text));
+}
+
 export function readEntityAnswer(
   answer: EntityAnswer,
   version: ODataVersion,

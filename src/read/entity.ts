@@ -8,7 +8,7 @@ import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
+import { atomReaderFor, readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
@@ -34,13 +34,15 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
 
 /**
  * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
- * or `__metadata.etag` (v2), `@odata.context` left out.
+ * or `__metadata.etag` (v2), `@odata.context` left out. With `orNull` (a single-valued navigation
+ * property), an answer that relates no entity gives `null`.
  */
 export async function readEntity<T>(
   core: ClientCore,
   url: URL,
   options: { signal?: AbortSignalLike | undefined } | undefined,
   expand?: readonly ExpandItem[],
+  orNull = false,
 ): Promise<T> {
   const signal = toAbortSignal(options?.signal);
   const headers = readHeaders(core, undefined);
@@ -48,6 +50,7 @@ export async function readEntity<T>(
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url);
   const text = await readBodyText(response, "GET", url, signal);
+  if (orNull && relatesNoEntity(text, core.options.version)) return null as T;
   const contentType = response.headers.get("content-type");
   const where = `GET ${redactUrl(url)}`;
   const readAtomEntry = await atomReaderFor(contentType);

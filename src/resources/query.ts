@@ -22,8 +22,8 @@ import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, 
 
 declare module "./read-query.js" {
   /** `full`: the classes of this file, which `ODataClient` hands out. */
-  interface QueryKinds<T, S extends string, X> {
-    full: { collection: CollectionQuery<T, S, X>; entity: EntityQuery<T, S, X> };
+  interface QueryKinds<T, S extends string, X, Z> {
+    full: { collection: CollectionQuery<T, S, X>; entity: EntityQuery<T, S, X, Z> };
   }
 }
 
@@ -174,7 +174,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
  * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
  * @typeParam X - the navigation properties expanded so far, with their rows.
  */
-export class EntityQuery<T = Record<string, unknown>, S extends string = never, X = {}> extends ReadEntityQuery<T, S, X, "full"> {
+export class EntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, Z = never> extends ReadEntityQuery<T, S, X, "full", Z> {
   // --- writing --------------------------------------------------------------------------------
 
   /**

@@ -67,18 +67,21 @@ interface TrackedState extends QueryState {
  * `ODataReader` hands out; query.ts adds `full`, the classes of `ODataClient`, which also write and
  * call operations.
  */
-export interface QueryKinds<T, S extends string, X> {
-  read: { collection: ReadCollectionQuery<T, S, X>; entity: ReadEntityQuery<T, S, X> };
+export interface QueryKinds<T, S extends string, X, Z> {
+  read: { collection: ReadCollectionQuery<T, S, X>; entity: ReadEntityQuery<T, S, X, "read", Z> };
 }
 
 /** The name of a kind of queries: `"read"` or `"full"` (see {@link QueryKinds}). */
-export type QueryKind = keyof QueryKinds<unknown, never, {}>;
+export type QueryKind = keyof QueryKinds<unknown, never, {}, never>;
 
 /** The collection query of kind `K`, whose rows are `T` with `S` selected and `X` expanded. */
-export type CollectionOf<K extends QueryKind, T, S extends string = never, X = {}> = QueryKinds<T, S, X>[K]["collection"];
+export type CollectionOf<K extends QueryKind, T, S extends string = never, X = {}> = QueryKinds<T, S, X, never>[K]["collection"];
 
-/** The entity query of kind `K`, whose row is `T` with `S` selected and `X` expanded. */
-export type EntityOf<K extends QueryKind, T, S extends string = never, X = {}> = QueryKinds<T, S, X>[K]["entity"];
+/**
+ * The entity query of kind `K`, whose row is `T` with `S` selected and `X` expanded; `Z` is `null`
+ * where `get()` may find no entity (a single-valued navigation).
+ */
+export type EntityOf<K extends QueryKind, T, S extends string = never, X = {}, Z = never> = QueryKinds<T, S, X, Z>[K]["entity"];
 
 /**
  * How a builder makes the next query: the constructor of the query it was called on.
@@ -92,7 +95,7 @@ type AnyCollectionQuery = ReadCollectionQuery<any, any, any, any>;
 
 /** Any entity query, whatever its rows and kind. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyEntityQuery = ReadEntityQuery<any, any, any, any>;
+type AnyEntityQuery = ReadEntityQuery<any, any, any, any, any>;
 
 let readQueryInternals: (query: AnyCollectionQuery) => { core: ClientCore; state: QueryState };
 
@@ -358,7 +361,7 @@ let readEntityInternals: (query: AnyEntityQuery) => { core: ClientCore; state: E
  * @typeParam X - the navigation properties expanded so far, with their rows.
  * @typeParam K - which classes `select()`, `expand()` and the navigations give (see {@link QueryKind}).
  */
-export class ReadEntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, K extends QueryKind = "read"> {
+export class ReadEntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, K extends QueryKind = "read", Z = never> {
   readonly #core: ClientCore;
   readonly #state: EntityState;
 
@@ -373,16 +376,16 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   }
 
   /** Adds `$select` items; `get()` gives then only the selected properties (see {@link Selected}). */
-  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityOf<K, T, S | F, X> {
-    return this.#next<EntityOf<K, T, S | F, X>>(addSelect(this.#state, fields, "select(fields)"));
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): EntityOf<K, T, S | F, X, Z> {
+    return this.#next<EntityOf<K, T, S | F, X, Z>>(addSelect(this.#state, fields, "select(fields)"));
   }
 
   /** Adds an `$expand` item, with nested options from `build` (see `ReadCollectionQuery.expand`). */
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
-  ): EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>> {
-    return this.#next<EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
+  ): EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>, Z> {
+    return this.#next<EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>, Z>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
@@ -399,11 +402,13 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
 
   /**
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
-   * when the body has none. A missing entity rejects with `ODataHttpError` (status 404).
+   * when the body has none. A missing entity rejects with `ODataHttpError` (status 404). Of a
+   * single-valued navigation (`navigateOne()`) that relates no entity, resolves with `null` (the
+   * service answers `204 No Content`).
    */
-  async get(options?: RequestOptions): Promise<Selected<T, S, X>> {
+  async get(options?: RequestOptions): Promise<Selected<T, S, X> | Z> {
     const url = new URL(this.url());
-    return (await singleReads()).readEntity<Selected<T, S, X>>(this.#core, url, options, this.#state.expand);
+    return (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state.expand, relatesOne(this.#state));
   }
 
   // --- navigation -----------------------------------------------------------------------------
@@ -424,15 +429,15 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
 
   /**
    * The entity of the single-valued navigation property `navigation`, as an entity query on
-   * `Books(1)/author`. Sends nothing.
+   * `Books(1)/author`, whose `get()` resolves with `null` where no entity is related. Sends nothing.
    */
-  navigateOne<N extends SingleNavigation<T>, R = RelatedType<T, N>>(navigation: N): EntityOf<K, R> {
+  navigateOne<N extends SingleNavigation<T>, R = RelatedType<T, N>>(navigation: N): EntityOf<K, R, never, {}, null> {
     return this.entityQuery(this.#core, {
       entitySet: checkIdentifier(navigation, "navigateOne(navigation)"),
       parentPath: entityPath(this.#state),
       keyPredicate: "",
       ...(this.#state.params ? { params: this.#state.params } : {}),
-    }) as EntityOf<K, R>;
+    }) as EntityOf<K, R, never, {}, null>;
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -469,4 +474,13 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
  */
 export function entityInternals(query: AnyEntityQuery): { core: ClientCore; state: EntityState } {
   return readEntityInternals(query);
+}
+
+/**
+ * Whether an entity query names the entity of a single-valued navigation property (`Books(1)/author`),
+ * which may relate none.
+ * @internal Not exported from the package.
+ */
+export function relatesOne(state: EntityState): boolean {
+  return state.keyPredicate === "" && state.parentPath !== undefined;
 }

@@ -25,7 +25,7 @@ import type {
   TypeReference,
 } from "./model.js";
 import { badMetadata } from "./edmx.js";
-import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
+import { applyTargetedAnnotations, inheritContainerMembers, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
 import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, scaleOf, setMember } from "./values.js";
 import { describe, isRecord } from "../util/values.js";
 
@@ -93,6 +93,11 @@ export function readCsdlJson(document: unknown): ServiceModelData {
 
   const reader = new CsdlJsonReader(resolver);
   const schemas = schemaEntries.map(([namespace, value]) => reader.schema(namespace, value as JsonObject));
+  const extendsProblem = inheritContainerMembers(schemas, (container) => {
+    const namespace = schemas.find((schema) => schema.entityContainer === container)?.namespace ?? "";
+    return at([namespace, container.name]);
+  });
+  if (extendsProblem !== undefined) throw badMetadata(extendsProblem);
   applyTargetedAnnotations(schemas, reader.targeted);
 
   const data: ServiceModelData = { format: "csdl-json", odataVersion: version, references, schemas };
@@ -343,7 +348,8 @@ class CsdlJsonReader {
       functionImports: [],
       annotations: this.#annotations(object),
     };
-    if (typeof object["$Extends"] === "string") container.extends = this.#resolver.name(object["$Extends"]);
+    const extendsName = object["$Extends"];
+    if (extendsName !== undefined) container.extends = this.#resolver.name(stringMember(object, "$Extends", path));
     for (const [member, value] of Object.entries(object)) {
       if (member.startsWith("$") || member.includes("@")) continue;
       const memberPath = [...path, member];

@@ -29,7 +29,7 @@ import type {
   TypeFacets,
   TypeReference,
 } from "./model.js";
-import { applyTargetedAnnotations, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
+import { applyTargetedAnnotations, inheritContainerMembers, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
 import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember, XML_INTEGER } from "./values.js";
 import { clipText } from "../util/redact.js";
 
@@ -103,14 +103,26 @@ export function readEdmx(text: string): ServiceModelData {
 
   const reader = new EdmxReader(resolver, v4);
   const schemas = schemaElements.map((element) => reader.schema(element));
+  const extendsProblem = inheritContainerMembers(schemas, (container) => reader.whereContainer(container));
+  if (extendsProblem !== undefined) throw badMetadata(extendsProblem);
   if (!v4) reader.finishV2(schemas);
   applyTargetedAnnotations(schemas, reader.targeted);
 
-  const container = v4 ? schemas.find((s) => s.entityContainer)?.entityContainer : reader.defaultContainer(schemas);
+  const container = v4 ? serviceContainer(schemas) : reader.defaultContainer(schemas);
   const version = v4 ? (attributeValue(root, "", "Version") ?? "4.0") : (attributeValue(dataServices, METADATA_V2, "DataServiceVersion") ?? "1.0");
   const data: ServiceModelData = { format: "edmx", odataVersion: version, references, schemas };
   if (container) data.entityContainer = container.qualifiedName;
   return data;
+}
+
+/**
+ * The container of a v4 service: the first that no other container of the document extends (a
+ * document that declares a base container beside the one extending it serves the extending one).
+ */
+function serviceContainer(schemas: Schema[]): EntityContainer | undefined {
+  const containers = schemas.flatMap((schema) => (schema.entityContainer ? [schema.entityContainer] : []));
+  const extended = new Set(containers.map((container) => container.extends));
+  return containers.find((container) => !extended.has(container.qualifiedName)) ?? containers[0];
 }
 
 /** Child elements in either EDMX namespace with this local name (each element's own binding of its prefix counts). */
@@ -171,6 +183,7 @@ class EdmxReader {
   readonly #associations = new Map<string, Association>();
   readonly #associationSets: { container: EntityContainer; association: string; ends: Map<string, string> }[] = [];
   readonly #defaultContainers = new Set<EntityContainer>();
+  readonly #containerElements = new Map<EntityContainer, XmlElement>();
   /** How many expressions the one being read is inside of. */
   #nesting = 0;
 
@@ -238,6 +251,12 @@ class EdmxReader {
     schema.actions = groupOverloads(schema.actions);
     schema.functions = groupOverloads(schema.functions);
     return schema;
+  }
+
+  /** Where the element of a container read here is, for error messages. */
+  whereContainer(container: EntityContainer): string {
+    const element = this.#containerElements.get(container);
+    return element === undefined ? `the entity container ${container.qualifiedName}` : where(element);
   }
 
   /** The v2 default container (`m:IsDefaultEntityContainer`), else the first. */
@@ -438,6 +457,9 @@ class EdmxReader {
     const extendsName = attributeValue(element, "", "Extends");
     if (extendsName !== undefined) container.extends = this.#resolver.name(extendsName);
     if (attributeValue(element, METADATA_V2, "IsDefaultEntityContainer") === "true") this.#defaultContainers.add(container);
+    this.#containerElements.set(container, element);
+    // The names of the container's imports so far: v2 overloads share one import.
+    const importNames = new Set<string>();
     for (const child of element.children) {
       if (typeof child === "string" || !EDM_NAMESPACES.has(child.namespace)) continue;
       switch (child.local) {
@@ -477,11 +499,12 @@ class EdmxReader {
           const entitySet = attributeValue(child, "", "EntitySet");
           if (entitySet !== undefined) item.entitySet = normaliseTarget(this.#resolver, entitySet, qualifiedName);
           container.actionImports.push(item);
+          importNames.add(item.name);
           break;
         }
         case "FunctionImport":
           if (this.#v4) container.functionImports.push(this.#functionImport(child, qualifiedName));
-          else this.#v2FunctionImport(child, container, schema);
+          else this.#v2FunctionImport(child, container, schema, importNames);
           break;
         case "AssociationSet": {
           const ends = new Map<string, string>();
@@ -522,7 +545,7 @@ class EdmxReader {
    * v3 action or function: a function only when `IsSideEffecting="false"` (the attribute defaults
    * to true), bound to its first parameter when `IsBindable="true"`.
    */
-  #v2FunctionImport(element: XmlElement, container: EntityContainer, schema: Schema): void {
+  #v2FunctionImport(element: XmlElement, container: EntityContainer, schema: Schema, importNames: Set<string>): void {
     const name = required(element, "Name");
     const declared = attributeValue(element, METADATA_V2, "HttpMethod")?.toUpperCase();
     const kind = declared !== undefined ? (declared === "GET" ? "Function" : "Action") : booleanAttribute(element, "IsSideEffecting", true) ? "Action" : "Function";
@@ -548,7 +571,8 @@ class EdmxReader {
     if (sap) operation.sap = sap;
     (kind === "Function" ? schema.functions : schema.actions).push(operation);
     // Bound operations have no import; overloads share one.
-    if (bound || container.functionImports.some((i) => i.name === name) || container.actionImports.some((i) => i.name === name)) return;
+    if (bound || importNames.has(name)) return;
+    importNames.add(name);
     const method = declared === undefined ? {} : { httpMethod: declared };
     const set = entitySet === undefined ? {} : { entitySet: normaliseTarget(this.#resolver, entitySet, container.qualifiedName) };
     if (kind === "Function") {
@@ -586,8 +610,25 @@ class EdmxReader {
    * entity-set attributes become Capabilities annotations.
    */
   finishV2(schemas: Schema[]): void {
-    const types = schemas.flatMap((s) => s.entityTypes);
-    for (const type of types) {
+    // Indexes, not searches: a document of some thousands of entity types and associations made
+    // a search per navigation property and association set quadratic (16,000 types took seconds).
+    const types = new Map<string, EntityType>();
+    const navigations = new Map<EntityType, Map<string, NavigationProperty[]>>();
+    for (const schema of schemas) {
+      for (const type of schema.entityTypes) {
+        // The first type of a name is the one a reference finds, as a search in document order did.
+        if (!types.has(type.qualifiedName)) types.set(type.qualifiedName, type);
+        const byEnd = new Map<string, NavigationProperty[]>();
+        for (const navigation of type.navigationProperties) {
+          if (navigation.association) pushTo(byEnd, associationEnd(navigation.association.name, navigation.association.fromRole), navigation);
+        }
+        navigations.set(type, byEnd);
+      }
+    }
+    /** The navigation properties of `type` that leave from `role` of `association`, in document order. */
+    const leaving = (type: EntityType, association: string, role: string) => navigations.get(type)?.get(associationEnd(association, role)) ?? [];
+
+    for (const type of navigations.keys()) {
       for (const navigation of type.navigationProperties) {
         const link = navigation.association;
         if (!link) continue;
@@ -603,32 +644,42 @@ class EdmxReader {
         if (constraint && constraint.dependent === link.fromRole && constraint.principal === link.toRole) {
           navigation.referentialConstraints = constraint.pairs.map((pair) => ({ property: pair.dependent, referencedProperty: pair.principal }));
         }
-        const partner = types
-          .find((t) => t.qualifiedName === target.type)
-          ?.navigationProperties.find((n) => n !== navigation && n.association?.name === link.name && n.association.fromRole === link.toRole);
+        const targetType = types.get(target.type);
+        const partner = targetType && leaving(targetType, link.name, link.toRole).find((n) => n !== navigation);
         if (partner) navigation.partner = partner.name;
       }
     }
+
+    const setsByContainer = new Map<EntityContainer, Map<string, EntitySet>>();
+    const boundPaths = new Map<EntitySet, Set<string>>();
     for (const { container, association, ends } of this.#associationSets) {
-      const definition = this.#associations.get(association);
-      if (!definition) continue;
+      if (!this.#associations.has(association)) continue;
+      let sets = setsByContainer.get(container);
+      if (!sets) {
+        sets = new Map();
+        for (const set of container.entitySets) if (!sets.has(set.name)) sets.set(set.name, set);
+        setsByContainer.set(container, sets);
+      }
       for (const [role, setName] of ends) {
-        const set = container.entitySets.find((s) => s.name === setName);
-        const type = set && types.find((t) => t.qualifiedName === set.entityType);
+        const set = sets.get(setName);
+        const type = set && types.get(set.entityType);
         if (!set || !type) continue;
-        const toRole = [...ends.keys()].find((r) => r !== role) ?? role;
-        const targetSet = ends.get(toRole);
-        for (const navigation of type.navigationProperties) {
-          if (targetSet === undefined || navigation.association?.name !== association || navigation.association.fromRole !== role) continue;
-          if (!set.navigationPropertyBindings.some((b) => b.path === navigation.name)) set.navigationPropertyBindings.push({ path: navigation.name, target: targetSet });
+        const targetSet = ends.get(otherRole(ends, role));
+        if (targetSet === undefined) continue;
+        let paths = boundPaths.get(set);
+        if (!paths) {
+          paths = new Set(set.navigationPropertyBindings.map((b) => b.path));
+          boundPaths.set(set, paths);
+        }
+        for (const navigation of leaving(type, association, role)) {
+          if (paths.has(navigation.name)) continue;
+          paths.add(navigation.name);
+          set.navigationPropertyBindings.push({ path: navigation.name, target: targetSet });
         }
       }
     }
     for (const schema of schemas) {
-      for (const set of schema.entityContainer?.entitySets ?? []) {
-        const type = types.find((t) => t.qualifiedName === set.entityType);
-        sapCapabilities(set, type);
-      }
+      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, types.get(set.entityType));
     }
   }
 
@@ -850,6 +901,23 @@ function groupOverloads(operations: Operation[]): Operation[] {
     else byName.set(operation.name, [operation]);
   }
   return byName.size === operations.length ? operations : [...byName.values()].flat();
+}
+
+/** One end of a v2 association as a map key; U+0000 cannot occur in an XML document, so no two ends share a key. */
+function associationEnd(association: string, role: string): string {
+  return `${association}\u0000${role}`;
+}
+
+/** The role at the other end of an association set from `role` (itself when the set names no other). */
+function otherRole(ends: Map<string, string>, role: string): string {
+  for (const other of ends.keys()) if (other !== role) return other;
+  return role;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /**

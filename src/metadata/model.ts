@@ -255,10 +255,18 @@ export interface FunctionImport {
   httpMethod?: string;
 }
 
-/** The entity container: what the service root offers. */
+/**
+ * The entity container: what the service root offers. A container that extends another of the
+ * same document (`Extends`) lists the entity sets, singletons and imports it inherits after its
+ * own (the same objects as in the container they come from), leaving out those it redefines.
+ */
 export interface EntityContainer {
   name: string;
   qualifiedName: string;
+  /**
+   * The qualified name of the entity container this one extends. One the document does not hold
+   * (a referenced document's, or one nobody declares) is not read, and its members are not listed.
+   */
   extends?: string;
   entitySets: EntitySet[];
   singletons: Singleton[];

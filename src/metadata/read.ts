@@ -13,15 +13,20 @@ export function readMetadata(metadata: string | object): ServiceModelData {
   if (typeof metadata === "object" && metadata !== null) return readCsdlJson(metadata);
   if (typeof metadata !== "string") throw new TypeError(`parseMetadata(metadata): expected EDMX or CSDL JSON text, or a parsed CSDL JSON object; got ${typeof metadata}`);
   const start = metadata.replace(/^\uFEFF/, "").trimStart();
+  // The readers get the document with what comes before its first character turned into spaces,
+  // not cut off: the offsets and positions their errors name are then those of the text the
+  // caller has, byte order mark and leading white space counted.
+  const skipped = metadata.length - start.length;
+  const text = skipped === 0 ? metadata : " ".repeat(skipped) + start;
   if (start.startsWith("{")) {
     let document: unknown;
     try {
-      document = JSON.parse(start);
+      document = JSON.parse(text);
     } catch (error) {
       throw badMetadata(`the CSDL JSON is not JSON (${(error as Error).message})`, error);
     }
     return readCsdlJson(document);
   }
-  if (start.startsWith("<")) return readEdmx(start);
+  if (start.startsWith("<")) return readEdmx(text);
   throw badMetadata(`the document is neither EDMX (XML) nor CSDL JSON; it starts with ${JSON.stringify(clipText(start, 40))}`);
 }

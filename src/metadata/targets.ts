@@ -156,8 +156,12 @@ export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnno
       else if (root === undefined) roots.set(operation.qualifiedName, { kind: "operations", operations: [operation] });
     }
   }
+  // The members of each element a target reaches into, by name, indexed when first reached: a
+  // search of the list for each block is quadratic in a container of thousands of entity sets,
+  // each with its block.
+  const members: MemberIndexes = new Map();
   for (const block of blocks) {
-    const elements = findTargets(roots, block.target);
+    const elements = findTargets(roots, members, block.target);
     if (elements.length === 0) {
       // Own members only, set with setMember: the target and the terms are the document's names.
       const external = block.schema.externalAnnotations;
@@ -179,7 +183,7 @@ export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnno
  * or a complex property, a return type, an annotation) name an element the model does not keep
  * annotations for, and find nothing.
  */
-function findTargets(roots: Map<string, TargetRoot>, target: string): Annotated[] {
+function findTargets(roots: Map<string, TargetRoot>, members: MemberIndexes, target: string): Annotated[] {
   const segments = splitPath(target);
   if (segments.length > 2) return [];
   const first = segments[0] ?? "";
@@ -195,26 +199,96 @@ function findTargets(roots: Map<string, TargetRoot>, target: string): Annotated[
   }
   if (paren >= 0) return [];
   switch (root.kind) {
-    case "structured":
-      return member === undefined ? [root.type] : byName([root.type.properties, root.type.navigationProperties], member);
-    case "enum":
-      return member === undefined ? [root.type] : byName([root.type.members], member);
+    case "structured": {
+      const type = root.type;
+      return member === undefined ? [type] : byName(members, type, () => [type.properties, type.navigationProperties], member);
+    }
+    case "enum": {
+      const type = root.type;
+      return member === undefined ? [type] : byName(members, type, () => [type.members], member);
+    }
     case "typeDefinition":
       return member === undefined ? [root.type] : [];
     case "container": {
       const container = root.container;
       if (member === undefined) return [container];
-      return byName([container.entitySets, container.singletons, container.actionImports, container.functionImports], member);
+      return byName(members, container, () => [container.entitySets, container.singletons, container.actionImports, container.functionImports], member);
     }
   }
 }
 
-function byName(lists: readonly (readonly Named[])[], name: string): Annotated[] {
-  for (const list of lists) {
-    const found = list.find((item) => item.name === name);
-    if (found) return [found];
+/** The members of each element a target reached into, by name. */
+type MemberIndexes = Map<object, Map<string, Annotated>>;
+
+/** The member `name` of `owner`: the first of that name in its `lists`, in order. */
+function byName(indexes: MemberIndexes, owner: object, lists: () => readonly (readonly Named[])[], name: string): Annotated[] {
+  let index = indexes.get(owner);
+  if (index === undefined) {
+    index = new Map();
+    for (const list of lists()) for (const item of list) if (!index.has(item.name)) index.set(item.name, item);
+    indexes.set(owner, index);
   }
-  return [];
+  const found = index.get(name);
+  return found === undefined ? [] : [found];
+}
+
+/**
+ * Follows the `Extends` of the document's entity containers (OData CSDL 4.01 §13.1.2): each
+ * container gets the entity sets, singletons and imports of the containers it extends, directly
+ * or through others, after its own; a member of a base container is left out where a container
+ * nearer in the chain has one of its name (an entity set or singleton redefined with a more
+ * derived type). Returns what is wrong instead, leaving the containers as they are: a chain of
+ * them that runs in a circle. A base container the document does not hold (one a referenced
+ * document declares, `edmx:Include` or `$Include`, or one nobody declares) gives nothing to
+ * inherit. `locate` says where a container is written, for the message.
+ */
+export function inheritContainerMembers(schemas: readonly Schema[], locate: (container: EntityContainer) => string): string | undefined {
+  const containers = new Map<string, EntityContainer>();
+  for (const schema of schemas) if (schema.entityContainer) containers.set(schema.entityContainer.qualifiedName, schema.entityContainer);
+  const chains = new Map<EntityContainer, EntityContainer[]>();
+  for (const container of containers.values()) {
+    const base = container.extends;
+    if (base === undefined) continue;
+    // A base this document does not hold (a referenced document's, or one the service never
+    // declared) gives nothing to inherit: the container keeps its Extends and its own members, as
+    // the rest of the model takes a reference it cannot resolve, rather than refusing the service.
+    if (!containers.has(base)) continue;
+    // The container and those it extends, up to one that extends none or one outside the document.
+    const chain = [container];
+    for (let next = containers.get(base); next !== undefined; next = next.extends === undefined ? undefined : containers.get(next.extends)) {
+      if (chain.includes(next)) {
+        const names = [...chain, next].map((passed) => passed.qualifiedName);
+        return `${locate(container)} extends ${base}, and the chain of Extends runs in a circle (${names.join(" → ")})`;
+      }
+      chain.push(next);
+    }
+    chains.set(container, chain);
+  }
+  // Every chain is read before any container grows, so that none inherits inherited members twice.
+  const own = new Map([...chains.values()].flat().map((container) => [container, { ...container }]));
+  for (const [container, chain] of chains) {
+    const taken = new Set<string>();
+    const lists = { entitySets: [] as EntityContainer["entitySets"], singletons: [] as EntityContainer["singletons"], actionImports: [] as EntityContainer["actionImports"], functionImports: [] as EntityContainer["functionImports"] };
+    for (const link of chain) {
+      const members = own.get(link) ?? link;
+      // The names of one container hide those of the containers it extends, not each other.
+      const named: string[] = [];
+      const inherit = <T extends { name: string }>(into: T[], items: readonly T[]) => {
+        for (const item of items) {
+          if (taken.has(item.name)) continue;
+          into.push(item);
+          named.push(item.name);
+        }
+      };
+      inherit(lists.entitySets, members.entitySets);
+      inherit(lists.singletons, members.singletons);
+      inherit(lists.actionImports, members.actionImports);
+      inherit(lists.functionImports, members.functionImports);
+      for (const name of named) taken.add(name);
+    }
+    Object.assign(container, lists);
+  }
+  return undefined;
 }
 
 /**

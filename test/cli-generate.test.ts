@@ -132,13 +132,13 @@ describe("generate from a file", () => {
     assert.equal(readFileSync(join(mixed, "index.d.ts"), "utf8"), ownDeclarations);
   });
 
-  test("--ieee754-compatible types v4 Int64 and Decimal as strings", async () => {
+  test("--ieee754-compatible types v4 Int64 and Decimal as strings, and an Int64 key as an edm.* value (a string would be sent quoted)", async () => {
     const out = tempDir();
     const written = await runCli(["generate", fixture, "--out", out, "--ieee754-compatible"]);
     assert.equal(written.code, 0, show(written));
     const text = readFileSync(join(out, "index.ts"), "utf8");
     assert.match(text, /^ {2}Price: string \| null;$/m);
-    assert.match(text, /^export type Shop_BookKey = string;$/m);
+    assert.match(text, /^export type Shop_BookKey = EdmValue;$/m);
   });
 
   test("usage mistakes exit with 2 and say what was wrong", async () => {

@@ -443,7 +443,7 @@ const CASES: Case[] = [
       void svc.Us.select("photo");
       // @ts-expect-error int64 is a number in v4 JSON
       void svc.Us.filter((f) => f.eq("int64", true));
-      void svc.Us.key("0f8fad5b-d9cb-469f-a165-70867728950e");`,
+      void svc.Us.key(edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"));`,
     },
   },
   {
@@ -685,13 +685,123 @@ const CASES: Case[] = [
     usage: {
       imports: "default_",
       body: `const svc = default_(client);
-      void svc.default.key("1").get();
+      void svc.default.key(edm.int64("1")).get();
       // @ts-expect-error v2 Int64 is a string
       void svc.default.key(1);
+      // @ts-expect-error a v2 Int64 key is an edm value: key() would write "1" as '1', not 1L
+      const text: delete_Key = "1";
+      void text;
       void svc.default.expand("class").first();
       void svc.delete({ new: null, in: null }).get();
       // @ts-expect-error in is a v2 Int64: a string
       void svc.delete({ new: null, in: 1 });`,
+    },
+  },
+  {
+    id: "typedKeys",
+    title: "keys whose literal a plain string is not (Guid, Date, DateTimeOffset, TimeOfDay, Duration, Decimal, Binary, Int64, an enumeration, a type definition over Guid) take the values key() writes right",
+    metadata: edmx(
+      schema(
+        "N",
+        `<EnumType Name="Color"><Member Name="Red"/><Member Name="Blue"/></EnumType><TypeDefinition Name="Code" UnderlyingType="Edm.Guid"/>
+        <EntityType Name="K"><Key><PropertyRef Name="g"/><PropertyRef Name="d"/><PropertyRef Name="o"/><PropertyRef Name="t"/><PropertyRef Name="u"/><PropertyRef Name="m"/>
+          <PropertyRef Name="b"/><PropertyRef Name="i"/><PropertyRef Name="e"/><PropertyRef Name="c"/><PropertyRef Name="s"/><PropertyRef Name="n"/></Key>
+          <Property Name="g" Type="Edm.Guid" Nullable="false"/><Property Name="d" Type="Edm.Date" Nullable="false"/><Property Name="o" Type="Edm.DateTimeOffset" Nullable="false"/>
+          <Property Name="t" Type="Edm.TimeOfDay" Nullable="false"/><Property Name="u" Type="Edm.Duration" Nullable="false"/><Property Name="m" Type="Edm.Decimal" Nullable="false"/>
+          <Property Name="b" Type="Edm.Binary" Nullable="false"/><Property Name="i" Type="Edm.Int64" Nullable="false"/><Property Name="e" Type="N.Color" Nullable="false"/>
+          <Property Name="c" Type="N.Code" Nullable="false"/><Property Name="s" Type="Edm.String" Nullable="false"/><Property Name="n" Type="Edm.Int32" Nullable="false"/></EntityType>
+        <EntityType Name="G"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Guid" Nullable="false"/></EntityType>
+        <EntityContainer Name="C"><EntitySet Name="Ks" EntityType="N.K"/><EntitySet Name="Gs" EntityType="N.G"/></EntityContainer>`,
+      ),
+    ),
+    usage: {
+      imports: "c, type KKey, type GKey",
+      body: `const svc = c(client);
+      const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      const key: KKey = { g: edm.guid(id), d: edm.date("2024-01-02"), o: new Date(0), t: edm.timeOfDay("08:30"), u: edm.duration("PT8H"), m: 1.5, b: edm.binary(new Uint8Array([1])), i: 42, e: edm.enumMember("N.Color", "Red"), c: edm.guid(id), s: "x", n: 1 };
+      void svc.Ks.key(key).get();
+      void svc.Ks.key({ ...key, o: edm.dateTimeOffset("2024-01-02T08:30:00Z"), m: edm.decimal("1.50"), i: edm.int64("9007199254740993") } satisfies KKey);
+      // @ts-expect-error a Guid is not text (key() would quote it)
+      const g: KKey = { ...key, g: id };
+      // @ts-expect-error a Date is not text
+      const d: KKey = { ...key, d: "2024-01-02" };
+      // @ts-expect-error a Date is not a JS Date either (written as a DateTimeOffset)
+      const dateObject: KKey = { ...key, d: new Date(0) };
+      // @ts-expect-error a DateTimeOffset is not text
+      const o: KKey = { ...key, o: "2024-01-02T08:30:00Z" };
+      // @ts-expect-error a TimeOfDay is not text
+      const t: KKey = { ...key, t: "08:30:00" };
+      // @ts-expect-error a Duration is not text
+      const u: KKey = { ...key, u: "PT8H" };
+      // @ts-expect-error a Decimal is not text
+      const m: KKey = { ...key, m: "1.5" };
+      // @ts-expect-error a Binary is not base64 text
+      const b: KKey = { ...key, b: "AQ==" };
+      // @ts-expect-error an Int64 is not text
+      const i: KKey = { ...key, i: "42" };
+      // @ts-expect-error an enumeration member is not its name (OData 4.0 wants N.Color'Red')
+      const e: KKey = { ...key, e: "Red" };
+      // @ts-expect-error a type definition over Guid is not text
+      const code: KKey = { ...key, c: id };
+      const one: GKey = edm.guid(id);
+      void svc.Gs.key(one).get();
+      // @ts-expect-error a single Guid key is not text
+      const text: GKey = id;
+      void [g, d, dateObject, o, t, u, m, b, i, e, code, text];`,
+    },
+  },
+  {
+    id: "typedKeysIeee",
+    title: "with ieee754Compatible, an Int64 or Decimal key (typed string) takes the edm value only",
+    metadata: edmx(
+      schema(
+        "N",
+        `<EntityType Name="K"><Key><PropertyRef Name="i"/><PropertyRef Name="m"/></Key><Property Name="i" Type="Edm.Int64" Nullable="false"/><Property Name="m" Type="Edm.Decimal" Nullable="false"/></EntityType>
+        <EntityContainer Name="C"><EntitySet Name="Ks" EntityType="N.K"/></EntityContainer>`,
+      ),
+    ),
+    options: { ieee754Compatible: true },
+    usage: {
+      imports: "c, type KKey",
+      body: `const key: KKey = { i: edm.int64("9007199254740993"), m: edm.decimal("1.50") };
+      void c(client).Ks.key(key).get();
+      // @ts-expect-error key() takes no number for a property typed string
+      const i: KKey = { ...key, i: 42 };
+      // @ts-expect-error nor text, which it would quote
+      const m: KKey = { ...key, m: "1.50" };
+      void [i, m];`,
+    },
+  },
+  {
+    id: "typedKeysV2",
+    title: "OData v2 keys whose literal a plain string is not (Guid, DateTime, DateTimeOffset, Time, Int64, Decimal, Binary) take the values key() writes right",
+    metadata: edmxV2(`<EntityType Name="K"><Key><PropertyRef Name="g"/><PropertyRef Name="dt"/><PropertyRef Name="o"/><PropertyRef Name="t"/><PropertyRef Name="i"/><PropertyRef Name="m"/><PropertyRef Name="b"/><PropertyRef Name="s"/><PropertyRef Name="n"/></Key>
+        <Property Name="g" Type="Edm.Guid" Nullable="false"/><Property Name="dt" Type="Edm.DateTime" Nullable="false"/><Property Name="o" Type="Edm.DateTimeOffset" Nullable="false"/>
+        <Property Name="t" Type="Edm.Time" Nullable="false"/><Property Name="i" Type="Edm.Int64" Nullable="false"/><Property Name="m" Type="Edm.Decimal" Nullable="false"/>
+        <Property Name="b" Type="Edm.Binary" Nullable="false"/><Property Name="s" Type="Edm.String" Nullable="false"/><Property Name="n" Type="Edm.Int32" Nullable="false"/></EntityType>
+      <EntityContainer Name="C" m:IsDefaultEntityContainer="true"><EntitySet Name="Ks" EntityType="V2.K"/></EntityContainer>`),
+    usage: {
+      imports: "c, type KKey",
+      body: `const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      const key: KKey = { g: edm.guid(id), dt: new Date(0), o: edm.dateTimeOffset("2024-01-02T08:30:00Z"), t: edm.duration("PT8H"), i: edm.int64("42"), m: edm.decimal("1.5"), b: edm.binary(new Uint8Array([1])), s: "x", n: 1 };
+      void c(client).Ks.key(key).get();
+      // @ts-expect-error a Guid is not text (v2 wants guid'...')
+      const g: KKey = { ...key, g: id };
+      // @ts-expect-error a DateTime is not text (v2 wants datetime'...')
+      const dt: KKey = { ...key, dt: "2024-01-02T08:30:00" };
+      // @ts-expect-error a DateTimeOffset is not a JS Date (written as datetime'...')
+      const o: KKey = { ...key, o: new Date(0) };
+      // @ts-expect-error a Time is not text (v2 wants time'...')
+      const t: KKey = { ...key, t: "PT8H" };
+      // @ts-expect-error an Int64 is not text (v2 wants 42L)
+      const i: KKey = { ...key, i: "42" };
+      // @ts-expect-error an Int64 is not a number either (written 42, not 42L)
+      const iNumber: KKey = { ...key, i: 42 };
+      // @ts-expect-error a Decimal is not text (v2 wants 1.5M)
+      const m: KKey = { ...key, m: "1.5" };
+      // @ts-expect-error a Binary is not base64 text (v2 wants X'...')
+      const b: KKey = { ...key, b: "AQ==" };
+      void [g, dt, o, t, i, iNumber, m, b];`,
     },
   },
   {
@@ -755,7 +865,7 @@ const GENERATED = new Map(CASES.map((c) => [c.id, run(c.metadata, c.options)]));
 
 function usageText(c: Case): string | undefined {
   if (!c.usage) return undefined;
-  return `import type { ODataClient } from "${IMPORT_FROM}";\nimport { ${c.usage.imports} } from "./index.js";\n\nexport function usage(client: ODataClient): void {\n      ${c.usage.body}\n}\n`;
+  return `import { edm, type ODataClient } from "${IMPORT_FROM}";\nimport { ${c.usage.imports} } from "./index.js";\n\nexport function usage(client: ODataClient): void {\n      ${c.usage.body}\n}\n`;
 }
 
 /** The virtual files of the program: `<id>/` holds the index.ts form, `<id>.d/` the declarations form; each with the usage. */

@@ -15,8 +15,8 @@ import ts from "typescript";
 import { edm, ODataClient, parseMetadata, ServiceModel, type CollectionQuery, type EntityQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { shopService as shopServiceDeclared, type Shop_Book as DeclaredBook, type ShopService as DeclaredService } from "./codegen/v4-declarations/index.js";
-import { shopService, type ShopService, type Shop_Book, type ReviewKey, type Access, type Format, type Author } from "./codegen/v4/index.js";
-import { sALES_SRV_Entities, type Order, type OrderKey } from "./codegen/v2/index.js";
+import { shopService, type ShopService, type Shop_Book, type Shop_BookKey, type ReviewKey, type SlotKey, type SolutionKey, type Access, type Format, type Author } from "./codegen/v4/index.js";
+import { sALES_SRV_Entities, type Order, type OrderKey, type ShiftKey } from "./codegen/v2/index.js";
 import { container, type Priority } from "./codegen/csdl/index.js";
 import { startServer, sendJson, type RecordingServer } from "./servers/recording-server.js";
 
@@ -158,11 +158,12 @@ describe("what is written", () => {
     const { model } = fixture("v4.xml");
     const ieee = generate(model, { ieee754Compatible: true })["index.ts"] as string;
     assert.match(ieee, /^ {2}Price: string \| null;$/m);
-    assert.match(ieee, /^export type Shop_BookKey = string;$/m);
+    // A key is written by key(), which quotes a string: an Int64 typed as text takes edm.int64().
+    assert.match(ieee, /^export type Shop_BookKey = EdmValue;$/m);
     assert.match(v2, /^ {2}OrderID: string;$/m);
     assert.match(v2, /^ {2}Amount: string;$/m);
     assert.match(v2, /^ {2}Weight: number \| null;$/m);
-    assert.match(v2, /^export type OrderKey = \{ OrderID: string; Year: number \};$/m);
+    assert.match(v2, /^export type OrderKey = \{ OrderID: EdmValue; Year: number \};$/m);
   });
 
   test("only keeps the named sets with the types they reach; navigation to other entity types is loose", () => {
@@ -321,9 +322,30 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   void shop.solutions.expand("solutionid");
   const home: Author["Home"]["Location"] = { type: "Point", coordinates: [8.5, 47.4] };
   const sales = sALES_SRV_Entities(client);
-  const orderKey: OrderKey = { OrderID: "4500000001", Year: 2024 };
-  // @ts-expect-error v2 Int64 is a string
-  const badKey: OrderKey = { OrderID: 4500000001, Year: 2024 };
+  // A key goes into the URL through key(), which writes a plain string as a quoted string: the key
+  // types take the edm value for a GUID, a date or time, and a v2 Int64 (42L) or Decimal (1.5M).
+  const orderKey: OrderKey = { OrderID: edm.int64("4500000001"), Year: 2024 };
+  // @ts-expect-error a v2 Int64 key is not text (it would be written '4500000001', not 4500000001L)
+  const badKey: OrderKey = { OrderID: "4500000001", Year: 2024 };
+  // @ts-expect-error a v2 Int64 key is not a number (it would be written 4500000001, not 4500000001L)
+  const numberKey: OrderKey = { OrderID: 4500000001, Year: 2024 };
+  const shiftKey: ShiftKey = { EmployeeGuid: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), Start: new Date(0) };
+  // @ts-expect-error a v2 Guid key is not text (it would be quoted, not guid'...')
+  const textShift: ShiftKey = { EmployeeGuid: "0f8fad5b-d9cb-469f-a165-70867728950e", Start: new Date(0) };
+  // @ts-expect-error a v2 DateTime key is not text (it would be quoted, not datetime'...')
+  const textStart: ShiftKey = { EmployeeGuid: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), Start: "2024-01-02T08:30:00" };
+  const solutionKey: SolutionKey = edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e");
+  // @ts-expect-error a v4 Guid key is not text (it would be quoted, not written bare)
+  const textSolution: SolutionKey = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  const slotKey: SlotKey = { Day: edm.date("2024-01-02"), At: new Date(0) };
+  // @ts-expect-error a v4 Date key is not text (it would be quoted)
+  const textDay: SlotKey = { Day: "2024-01-02", At: new Date(0) };
+  // @ts-expect-error a v4 DateTimeOffset key is not text (it would be quoted)
+  const textAt: SlotKey = { Day: edm.date("2024-01-02"), At: "2024-01-02T08:30:00Z" };
+  // A v4 Int64 key is a number, or edm.int64() beyond 2^53.
+  const bookKeys: Shop_BookKey[] = [1, edm.int64("9007199254740993")];
+  // A value of each key type is what the factory's key() takes.
+  const keyed = [sales.Orders.key(orderKey), sales.Shifts.key(shiftKey), shop.Solutions.key(solutionKey), shop.Slots.key(slotKey), shop.Reviews.key(key), ...bookKeys.map((k) => shop.Books.key(k))];
   const open: Promise<Order[]> = sales.OpenOrders({ CustomerID: "C1", Since: null }).get();
   // A v2 action import that converts its parameters keeps ActionCall's types.
   const released: Promise<Order | null> = sales.Release.invoke({ OrderID: "42", Year: 2024 });
@@ -345,7 +367,7 @@ export function typesOfTheGoldenFiles(client: ODataClient): void {
   void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: null, at: "2024-01-02T00:00:00Z" });
   // @ts-expect-error an enumeration parameter of a bound function is an edm value (OData 4.0 wants Shop.Format'Paper')
   void books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: null, units: 3, format: "Paper", at: null });
-  void [books, featured, key, half, access, format, home, orderKey, badKey, open, released, priority, nicknames, restocked, container(client).Me, price];
+  void [books, featured, key, half, access, format, home, orderKey, badKey, numberKey, textShift, textStart, textSolution, textDay, textAt, keyed, open, released, priority, nicknames, restocked, container(client).Me, price];
 }
 
 // The declarations form types a program as index.ts does.
@@ -421,6 +443,61 @@ describe("the generated factory on the wire", () => {
       );
     });
   }
+
+  for (const [form, factory] of [["index.ts", shopService], ["index.js of the declarations", shopServiceDeclared]] as const) {
+    test(`${form}: a value of each v4 <Type>Key is written as the literal of its key's EDM type (a GUID, a date and a DateTimeOffset bare, not quoted)`, async (t) => {
+      const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, {}));
+      t.after(() => server.close());
+      const shop = factory(new ODataClient({ serviceUrl: server.url("shop/") }));
+      const solution: SolutionKey = edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e");
+      const slot: SlotKey = { Day: edm.date("2024-01-02"), At: new Date(Date.UTC(2024, 0, 2, 8, 30)) };
+      const slotAsText: SlotKey = { Day: edm.date("2024-01-02"), At: edm.dateTimeOffset("2024-01-02T10:30:00+02:00") };
+      const books: Shop_BookKey[] = [7, edm.int64("9007199254740993")];
+      const review: ReviewKey = { BookID: edm.int64("9007199254740993"), Number: 2 };
+      await shop.Solutions.key(solution).get();
+      await shop.Slots.key(slot).get();
+      await shop.Slots.key(slotAsText).get();
+      for (const book of books) await shop.Books.key(book).get();
+      await shop.Reviews.key(review).get();
+      assert.deepEqual(
+        server.requests.map((r) => decodeURIComponent(r.path)),
+        [
+          "/shop/Solutions(0f8fad5b-d9cb-469f-a165-70867728950e)",
+          "/shop/Slots(Day=2024-01-02,At=2024-01-02T08:30:00.000Z)",
+          "/shop/Slots(Day=2024-01-02,At=2024-01-02T10:30:00+02:00)",
+          "/shop/Books(7)",
+          "/shop/Books(9007199254740993)",
+          "/shop/Reviews(BookID=9007199254740993,Number=2)",
+        ],
+      );
+    });
+  }
+
+  test("v2: a value of each <Type>Key is written as the literal of its key's EDM type (4500000001L, guid'...', datetime'...'), a key read from the service too", async (t) => {
+    const server: RecordingServer = await startServer((request, res) => {
+      if (request.path.includes("$top")) return sendJson(res, 200, { d: { results: [{ EmployeeGuid: "0f8fad5b-d9cb-469f-a165-70867728950e", Start: "/Date(1704184200000)/", Length: "PT8H" }] } });
+      return sendJson(res, 200, { d: {} });
+    });
+    t.after(() => server.close());
+    const sales = sALES_SRV_Entities(new ODataClient({ serviceUrl: server.url("sales/"), version: "2.0" }));
+    const order: OrderKey = { OrderID: edm.int64("4500000001"), Year: 2024 };
+    await sales.Orders.key(order).get();
+    const [shift] = (await sales.Shifts.top(1).page()).value;
+    assert.equal(shift?.Start, "2024-01-02T08:30:00Z");
+    // What the reader gave, turned into the key's values: edm.guid() and a Date.
+    const read: ShiftKey = { EmployeeGuid: edm.guid(shift?.EmployeeGuid ?? ""), Start: new Date(shift?.Start ?? "") };
+    await sales.Shifts.key(read).get();
+    await sales.Shifts.key({ EmployeeGuid: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), Start: edm.dateTime("2024-01-02T08:30:00") } satisfies ShiftKey).get();
+    assert.deepEqual(
+      server.requests.map((r) => decodeURIComponent(r.path)),
+      [
+        "/sales/Orders(OrderID=4500000001L,Year=2024)",
+        "/sales/Shifts?$top=1",
+        "/sales/Shifts(EmployeeGuid=guid'0f8fad5b-d9cb-469f-a165-70867728950e',Start=datetime'2024-01-02T08:30:00.000')",
+        "/sales/Shifts(EmployeeGuid=guid'0f8fad5b-d9cb-469f-a165-70867728950e',Start=datetime'2024-01-02T08:30:00')",
+      ],
+    );
+  });
 
   test("v2: a DateTime function import parameter takes the text the reader gives for a DateTime (UTC, with Z); another offset is refused", async (t) => {
     const server: RecordingServer = await startServer((request, res) => {

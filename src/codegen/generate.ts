@@ -73,7 +73,7 @@ interface Context {
   geo: Record<GeoKind | "Position", string> | undefined;
   /** Bound operations by the qualified name of their binding type, instance and collection apart. */
   bound: Map<string, { single: Operation[]; collection: Operation[] }>;
-  /** Whether a bound function's parameter is typed `EdmValue` (the file then imports the type). */
+  /** Whether a bound function's parameter or a key property is typed `EdmValue` (the file then imports the type). */
   edmValue: boolean;
   /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
   bytesOfBase64: boolean;
@@ -424,7 +424,7 @@ function keyDeclaration(context: Context, qualifiedName: string, keyName: string
     for (const [index, segment] of segments.entries()) {
       const property = properties.find((p) => p.name === segment);
       if (!property) return "string | number";
-      if (index === segments.length - 1) return elementType(context, property.type) ?? "string";
+      if (index === segments.length - 1) return keyValueType(context, property.type) ?? elementType(context, property.type) ?? "string";
       const complex = model.complexType(property.type);
       if (!complex) return "string | number";
       properties = model.propertiesOf(complex);
@@ -441,7 +441,7 @@ function keyDeclaration(context: Context, qualifiedName: string, keyName: string
  * generic `function()` (no generated wrapper converts them, as {@link operationLiterals} does for
  * function imports). A plain string there is written as a quoted string, which is not the literal
  * of a GUID, a date, an enumeration member, a binary value or a 64-bit integer given as text: such
- * parameters take the `edm.*` value (and Int64 and Decimal a number too).
+ * parameters take the `edm.*` value (and, in v4, Int64 and Decimal a number too).
  */
 function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false): string {
   // Not `{}`, which would accept any value.
@@ -455,15 +455,40 @@ function parametersText(context: Context, parameters: readonly Parameter[], inUr
 
 /** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
 function urlParameterType(context: Context, parameter: Parameter): string | undefined {
-  const type = literalType(context, parameter.type);
-  // An enumeration member too: a plain string is written 'Member', which OData 4.0 does not take
-  // for an enumeration literal (edm.enumMember writes Namespace.Type'Member').
-  if (parameter.collection || (TYPED_LITERALS[type] === undefined && !context.model.enumType(type))) return undefined;
+  if (parameter.collection) return undefined;
+  // A number is the literal of an Int64 or Decimal in a v4 URL, but not in a v2 one (42L, 1.5M).
+  const element = typedLiteralType(context, parameter.type, !context.mapping.v2);
+  if (element === undefined) return undefined;
+  return parameter.nullable ? `${element} | null` : element;
+}
+
+/**
+ * The type of a key property in a `<Type>Key`: what `key()`, which has no model to convert with,
+ * writes as the property's literal (see {@link typedLiteralType}); `undefined` where the type the
+ * reader gives is written right. Numbers only where the entity interface types the property
+ * `number`, as `key()` takes no other numbers for it.
+ */
+function keyValueType(context: Context, type: string): string | undefined {
+  return typedLiteralType(context, type, !context.mapping.v2 && !context.mapping.ieee754Compatible);
+}
+
+/**
+ * What a value of EDM type `type` must be where the library's generic methods (`key()`, a bound
+ * function's `function()`) write it into a URL: they write a plain string as a quoted string, which
+ * is not the literal of a GUID, a date, a time, a duration, a binary value, an enumeration member
+ * (OData 4.0 wants `Type'Member'`), or an Int64 or Decimal; such values take the `edm.*` value, a
+ * JS `Date` too for the type it is the literal of, and a number for an Int64 or Decimal where
+ * `numbers` says it is written right. `undefined` for the other types (strings of `Edm.String`,
+ * numbers of the 32-bit types, booleans...), whose values the reader's type already writes right.
+ */
+function typedLiteralType(context: Context, declared: string, numbers: boolean): string | undefined {
+  const type = literalType(context, declared);
+  if (TYPED_LITERALS[type] === undefined && !context.model.enumType(type)) return undefined;
   context.edmValue = true;
   // A JS Date is written as a DateTimeOffset literal in v4 and a DateTime literal in v2.
   const dateType = context.mapping.v2 ? "Edm.DateTime" : "Edm.DateTimeOffset";
-  const element = type === "Edm.Int64" || type === "Edm.Decimal" ? "number | EdmValue" : type === dateType ? "Date | EdmValue" : "EdmValue";
-  return parameter.nullable ? `${element} | null` : element;
+  if (type === "Edm.Int64" || type === "Edm.Decimal") return numbers ? "number | EdmValue" : "EdmValue";
+  return type === dateType ? "Date | EdmValue" : "EdmValue";
 }
 
 /** What a call resolves with: the unwrapped result, `undefined` for none. */

@@ -2,7 +2,7 @@
 // sha256 of the metadata document: fe517e624577a7f158e8712ad2ef3ab1ff822b11156364a59451b3c4430ff54c
 // Do not edit: generate again (traverse-odata generate ... --check tells whether this file is current).
 
-import type { CollectionQuery, Entity, EntityQuery, FunctionCall, ODataClient } from "../../../src/index.js";
+import type { CollectionQuery, EdmValue, Entity, EntityQuery, FunctionCall, ODataClient } from "../../../src/index.js";
 
 /** Entity type Tasks.Person. */
 export interface Person extends Entity<{ key: "login"; navigation: "projects" }> {
@@ -44,7 +44,7 @@ export interface Task extends Entity<{ key: "id"; navigation: never }> {
 export type PersonKey = string;
 
 /** The key of Tasks.Project, as `key()` takes it. */
-export type ProjectKey = string;
+export type ProjectKey = EdmValue;
 
 /** The key of Tasks.Task, as `key()` takes it. */
 export type TaskKey = number;

@@ -8,13 +8,22 @@ import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { mergeCookies } from "./steps.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
+import { redactUrl } from "../util/redact.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
 
+/**
+ * The 403 answers that the csrf step returned because no token could be fetched for the write it
+ * refused, to the status of that token fetch.
+ */
+const refusedWithoutToken = new WeakMap<Response, number>();
+
 /** What one token fetch gave: the token (if the service uses them) and the session cookies. */
 interface CsrfSession {
   token: string | undefined;
+  /** The status the token fetch was answered with (0: a redirect the runtime hides). */
+  status: number;
   /** Cookie name to `name=value`, from the `Set-Cookie` headers of the token fetch. */
   cookies: Map<string, string>;
 }
@@ -23,8 +32,10 @@ interface CsrfSession {
  * Adds the CSRF token to modifying requests on the service's origin. The token is fetched once
  * (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`, one fetch shared by concurrent writes) and
  * fetched again when the service answers 403 with `X-CSRF-Token: Required`, after which the
- * write is sent once more (the service refused it unread, so this is safe for any method).
- * A request that already carries an `X-CSRF-Token` is left alone.
+ * write is sent once more (the service refused it unread, so this is safe for any method). When
+ * no token can be had (the fetch failed, or brought none), the 403 is the answer, and
+ * {@link csrfRefusalExplanation} says what the fetch was answered with. A request that already
+ * carries an `X-CSRF-Token` is left alone.
  */
 export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   const serviceOrigin = serviceUrl.origin;
@@ -49,6 +60,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     const token = response.headers.get("x-csrf-token");
     const fetched: CsrfSession = {
       token: token && token.toLowerCase() !== "required" ? token : undefined,
+      status: response.status,
       cookies: sessionCookies(response.headers),
     };
     session = fetched;
@@ -71,12 +83,33 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
       if (!isTokenRequired(response)) return response;
       if (session === used) session = undefined;
       const renewed = await sessionFor(request);
-      // No token to be had: the service's refusal is the answer.
-      if (renewed.token === undefined) return response;
+      // No token to be had: the service's refusal is the answer, and its error will say why.
+      if (renewed.token === undefined) {
+        refusedWithoutToken.set(response, renewed.status);
+        return response;
+      }
       await response.body?.cancel().catch(() => {});
       return next({ ...withSession(request, renewed), purpose: request.purpose ?? "csrf-retry" });
     },
   };
+}
+
+/**
+ * Why a write was refused, for the message of its error: for a 403 with `X-CSRF-Token: Required`
+ * that this client answered without a token because the token fetch (`GET <serviceUrl>` with
+ * `X-CSRF-Token: Fetch`) failed or brought none, what that fetch was answered with; otherwise
+ * `undefined`. Names only the status and the service root (redacted), never what the fetch's
+ * answer held.
+ */
+export function csrfRefusalExplanation(response: Response, serviceUrl: URL): string | undefined {
+  const status = refusedWithoutToken.get(response);
+  if (status === undefined) return undefined;
+  let outcome: string;
+  if (status >= 200 && status < 300) outcome = `was answered HTTP ${status} without one`;
+  // The fetch does not follow redirects: one there usually leads to a login page.
+  else if (status === 0 || (status >= 300 && status < 400)) outcome = `was redirected${status === 0 ? "" : ` (HTTP ${status})`}, which a token fetch does not follow`;
+  else outcome = `failed with HTTP ${status}`;
+  return `the service requires a CSRF token and none could be fetched: GET ${redactUrl(serviceUrl)} with X-CSRF-Token: Fetch ${outcome}`;
 }
 
 function isTokenRequired(response: Response): boolean {

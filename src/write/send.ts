@@ -29,9 +29,19 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
   const response = await core.send(init);
   if (response.ok) return response;
   const error = await httpErrorOf(response, request.method, request.url, { signal });
-  const explanation = preconditionExplanation(response.status, request);
+  const explanation = preconditionExplanation(response.status, request) ?? (await csrfExplanation(core, response));
   if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
   throw error;
+}
+
+/**
+ * Why a 403 came, where the client's csrf step returned it because no token could be fetched.
+ * The step's module is already loaded whenever `csrf` is on, so the import costs nothing then.
+ */
+async function csrfExplanation(core: ClientCore, response: Response): Promise<string | undefined> {
+  if (response.status !== 403 || !core.options.csrf) return undefined;
+  const { csrfRefusalExplanation } = await import("../http/csrf.js");
+  return csrfRefusalExplanation(response, core.options.serviceUrl);
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */

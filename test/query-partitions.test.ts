@@ -31,15 +31,30 @@ function decoded(request: RecordedRequest): string {
   return decodeURIComponent(request.path);
 }
 
+/** A key value as these tests' services write it in a literal: strings quoted, GUIDs plain (v4) or guid'…' (v2). */
+function literalOf(value: unknown, v2: boolean): string {
+  if (typeof value !== "string") return String(value);
+  if (/^[0-9a-f]{8}-/.test(value)) return v2 ? `guid'${value}'` : value;
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
 /**
  * A service over `ids` (sorted) that answers $metadata, /$count and the probes
- * `$orderby=<key>&$skip=k&$top=1&$select=<key>` from the list.
+ * `$orderby=<key>&$skip=k&$top=1&$select=<key>` from the list, and the order checks
+ * `$filter=<key> eq a and <key> le b&$top=1` as a service whose comparisons follow the list's order.
  */
 function probeService(metadata: string, ids: readonly unknown[], { key = "ID", v2 = false } = {}) {
   return (request: RecordedRequest, res: ServerResponse) => {
     const url = new URL(request.path, "http://x");
     if (url.pathname.endsWith("/$metadata")) return sendText(res, 200, metadata, { "content-type": "application/xml" });
     if (url.pathname.endsWith("/$count")) return sendText(res, 200, String(ids.length));
+    const filter = url.searchParams.get("$filter");
+    if (filter !== null && !url.searchParams.has("$orderby")) {
+      const lower = ids.findIndex((id) => filter.startsWith(`${key} eq ${literalOf(id, v2)} and ${key} le `));
+      const upper = ids.findIndex((id) => filter === `${key} eq ${literalOf(ids[lower], v2)} and ${key} le ${literalOf(id, v2)}`);
+      const rows = lower >= 0 && upper >= lower ? [{ [key]: ids[lower] }] : [];
+      return sendJson(res, 200, v2 ? { d: { results: rows } } : { value: rows });
+    }
     const skip = Number(url.searchParams.get("$skip") ?? 0);
     const row = ids[skip];
     const rows = row === undefined ? [] : [{ [key]: row }];
@@ -128,6 +143,8 @@ describe("planning against node:http services", () => {
     const strings = await serveClient(t, probeService(metadataXml(stringType), names));
     const plan = await strings.client.collection("Items").partitions(3);
     assert.deepEqual(plan.map((p) => p.filter), ["ID lt 'O''Brien'", "ID ge 'O''Brien' and ID lt 'Zoë'", "ID ge 'Zoë'"]);
+    // The service was asked whether its comparisons put the boundaries in the order of its $orderby.
+    assert.ok(strings.server.requests.some((r) => decoded(r) === "/odata/Items?$filter=ID eq 'O''Brien' and ID le 'Zoë'&$select=ID&$top=1"), strings.server.requests.map(decoded).join("\n"));
     assert.ok(plan[1]!.url.includes("ID%20ge%20%27O%27%27Brien%27"), plan[1]!.url);
   });
 
@@ -338,8 +355,9 @@ describe("planning against node:http services", () => {
       assert.match(error.message, /the key of Items is not known: \$metadata could not be read .*pass \{ key: "<property>" \}/);
       return true;
     });
+    // Nothing says that Code cannot be null: the first range takes the rows without one.
     const plan = await client.collection("Items").partitions(2, { key: "Code" });
-    assert.deepEqual(plan.map((p) => p.filter), ["Code lt 'M'", "Code ge 'M'"]);
+    assert.deepEqual(plan.map((p) => p.filter), ["Code lt 'M' or Code eq null", "Code ge 'M'"]);
   });
 
   test("bad input is refused before anything is sent, naming what was wrong", async (t) => {

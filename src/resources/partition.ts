@@ -52,18 +52,29 @@ export interface QueryPartition {
   kind: "key-range" | "skip" | "empty";
   /** The key properties the ranges are of (`key-range`). */
   key?: string[];
-  /** The lower bound, inclusive: the key values (as JSON) of the first entity of the range; absent for the first range. */
+  /**
+   * The lower bound, inclusive: the key values (as JSON) of the entity the range starts at; absent
+   * for the first range, and where that entity's key was null.
+   */
   from?: unknown[];
-  /** The upper bound, exclusive: the key values of the next range's first entity; absent for the last range. */
+  /** The upper bound, exclusive: the key values of the next range's `from`; absent for the last range. */
   to?: unknown[];
-  /** The `$filter` expression that restricts the query to this range (`key-range`, and `false` for `empty`). */
+  /**
+   * The `$filter` expression that restricts the query to this range (`key-range`, and `false` for
+   * `empty`): `key lt to` and `key ge from`, and `key ge` the `from` of earlier ranges where the
+   * service's comparisons do not put those below this one; the first range also holds the rows
+   * whose key is null (`or key eq null`) where the key may be null.
+   */
   filter?: string;
   /** The window (`skip`): entities from `skip`, at most `top` of them (no `top` on the last one). */
   skip?: number;
   top?: number;
   /** The `$orderby` items a window adds, so that the windows are taken from one order. */
   orderBy?: string[];
-  /** How many entities the range held when it was planned. */
+  /**
+   * How many entities the range held when it was planned; absent where the ranges follow another
+   * order than the service's `$orderby` (or, with `aggregate`, no count was made).
+   */
   estimatedCount?: number;
   /** The absolute URL of the partition's first page: the query's own URL with the range added. */
   url: string;

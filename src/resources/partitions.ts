@@ -18,6 +18,30 @@
  * Key ranges cover the whole key space: the first has no lower bound, the last no upper one, so an
  * entity added after the plan was made is still in exactly one range.
  *
+ * How a key range is written. The probes find the boundaries b1 ... b(n-1) in the order of
+ * `$orderby`, but a range is read with `lt` and `ge` in `$filter`, whose order a service may
+ * not share: SAP CAP sorts strings case-insensitively and compares them byte by byte, so "murakami"
+ * comes before "O'Brien" in its order but after it in its comparisons. Range i therefore holds the
+ * rows below b(i+1) that no earlier range holds: `K lt b(i+1) and K ge b1 and ... and K ge b(i)`
+ * (range 0 is `K lt b1`, the last one has no `lt`). Every row is in the first range whose upper
+ * boundary is above it, whatever order the comparisons follow. Where the service's comparisons
+ * put b(j) at or below b(j+1), `K ge b(j+1)` implies `K ge b(j)`, which is left out: so when the
+ * two orders agree, range i is `K ge b(i) and K lt b(i+1)`. That b(j) is at most b(j+1) is known
+ * without a request for numbers, booleans and dates, which every service compares by value; for
+ * other types (strings, GUIDs, binary) one request per pair of boundaries asks the service,
+ * `$filter=K eq b(j) and K le b(j+1)&$top=1`, which answers the row b(j) only where its
+ * comparisons say so. Where some pair is not so ordered, the boundaries are tried once more sorted
+ * by code point (how a database compares strings byte by byte), and the order with fewer such
+ * pairs is taken. Each pair left unordered adds a `ge` to the ranges after it, at most
+ * MAX_LOWER_BOUNDS of them; a boundary beyond that is dropped (its range is empty, the next one
+ * takes its rows), so that no filter outgrows a URL.
+ *
+ * A key that may be null (a property named by `key` that the model does not declare
+ * `Nullable="false"`, or any property when there is no model) compares false with every boundary:
+ * the first range takes such rows (`or K eq null`), and where a later part of a key of several
+ * properties may be null, the other ranges say `ne null` for it. A probe that meets a null bounds
+ * nothing: its range is empty.
+ *
  * This planning loads with the first `partitions()` call; the partitions' shape and how a query
  * runs one (partition.ts) are what a program that only runs partitions needs.
  */
@@ -49,11 +73,20 @@ type PartitionStateOf = typeof partitionState;
 /** The most partitions one plan makes (each boundary costs a probe). */
 export const MAX_PARTITIONS = 1000;
 
+/**
+ * The most `ge` terms a range's filter carries: its own lower bound and one for each boundary
+ * before it that the service's comparisons were not shown to put at most the next (see the module
+ * comment). With a key of 40 characters, a filter stays within about 1 kB.
+ */
+const MAX_LOWER_BOUNDS = 16;
+
 interface KeyPart {
   /** The property path. */
   path: string;
   /** Its EDM type, where the model says. */
   type: string | undefined;
+  /** Whether a row may have null here: not a key property, and not declared `Nullable="false"` (or no model). */
+  nullable: boolean;
 }
 
 /**
@@ -102,11 +135,13 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
     const known = model;
     const set = state.parentPath === undefined ? known?.entitySet(state.entitySet) : undefined;
     const type = set && known ? known.entityTypeOf(set) : undefined;
-    const key: KeyPart[] | undefined = explicitKey
-      ? explicitKey.map((path) => ({ path, type: type && known ? propertyType(known, type.qualifiedName, path) : undefined }))
-      : type && known
-        ? known.keyOf(type).map((ref) => ({ path: ref.path, type: propertyType(known, type.qualifiedName, ref.path) }))
-        : undefined;
+    const keyPaths = type && known ? known.keyOf(type).map((ref) => ref.path) : [];
+    const partOf = (path: string): KeyPart => {
+      const property = type && known ? propertyOf(known, type.qualifiedName, path) : undefined;
+      // A key property is never null (CSDL requires it, whatever its Nullable says).
+      return { path, type: property?.type, nullable: !keyPaths.includes(path) && (property?.nullable ?? true) };
+    };
+    const key: KeyPart[] | undefined = explicitKey ? explicitKey.map(partOf) : keyPaths.length > 0 ? keyPaths.map(partOf) : undefined;
     if (!key?.length) {
       const why = modelError === undefined ? `$metadata names no key for ${state.entitySet}` : `$metadata could not be read (${(modelError as Error).message})`;
       throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${state.entitySet} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
@@ -152,17 +187,18 @@ interface PlanContext {
   stateOf: PartitionStateOf;
 }
 
-/** The type of a property path of an entity type (`address/city` through complex types). */
-function propertyType(model: ServiceModel, typeName: string, path: string): string | undefined {
-  let current = typeName;
-  let found: string | undefined;
+/**
+ * The type of a property path of an entity type (`address/city` through complex types), and
+ * whether its value may be null: when any property on the way may be.
+ */
+function propertyOf(model: ServiceModel, typeName: string, path: string): { type: string; nullable: boolean } | undefined {
+  let found: { type: string; nullable: boolean } | undefined;
   for (const segment of path.split("/")) {
-    const structured = model.entityType(current) ?? model.complexType(current);
+    const structured = model.entityType(found?.type ?? typeName) ?? model.complexType(found?.type ?? typeName);
     if (!structured) return undefined;
     const property = model.propertiesOf(structured).find((p) => p.name === segment);
     if (!property) return undefined;
-    found = property.type;
-    current = property.type;
+    found = { type: property.type, nullable: (found?.nullable ?? false) || property.nullable };
   }
   return found;
 }
@@ -196,8 +232,31 @@ function shareStart(i: number, n: number, total: number): number {
   return Math.floor((i * total) / n);
 }
 
-/** How many boundary probes of a plan are in flight at once. */
+/** How many requests of a plan (boundary probes, order checks) are in flight at once. */
 const PROBES_AT_ONCE = 8;
+
+/**
+ * `task(0)` ... `task(count - 1)`, at most PROBES_AT_ONCE at a time: a plan of 1,000 ranges would
+ * otherwise open 999 connections. One failing aborts `stop` (the others' answers are of no use
+ * then), as the caller's abort does.
+ */
+async function fewAtOnce<T>(count: number, stop: AbortController, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let taken = 0;
+  const worker = async () => {
+    while (taken < count) {
+      const i = taken++;
+      results[i] = await task(i);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, count) }, worker));
+  } catch (error) {
+    stop.abort(error);
+    throw error;
+  }
+  return results;
+}
 
 async function quantileRanges(plan: PlanContext): Promise<QueryPartition[]> {
   const { core, state, n, key, signal } = plan;
@@ -205,49 +264,187 @@ async function quantileRanges(plan: PlanContext): Promise<QueryPartition[]> {
   const version = core.options.version;
   const base = probeBase(state);
   const select = key.map((part) => part.path);
-  // One probe failing stops the others (their answers are of no use then), as the caller's abort does.
   const stop = new AbortController();
   const probeSignal = anySignal([signal, stop.signal]);
   const probe = async (position: number): Promise<unknown[] | undefined> => {
     const url = collectionUrl(core.options.serviceUrl, version, { ...base, orderBy: select, skip: position, top: 1, select });
     const page = await readPage<Record<string, unknown>>(core, url, { signal: probeSignal });
     const entity = page.value[0];
-    return entity === undefined ? undefined : key.map((part) => keyValueAt(entity, part.path));
+    return entity === undefined ? undefined : key.map((part) => keyValueAt(entity, part));
   };
   // Boundary i (1..n-1) is the key of the first entity of range i. A probe that finds nothing (the
-  // set shrank since it was counted) ends the ranges there: the ones after it are empty. At most
-  // PROBES_AT_ONCE go at a time: a plan of 1,000 ranges would otherwise open 999 connections.
-  const boundaries: (unknown[] | undefined)[] = [];
-  let taken = 0;
-  const prober = async () => {
-    while (taken < n - 1) {
-      const i = taken++;
-      boundaries[i] = await probe(shareStart(i + 1, n, total));
-    }
+  // set shrank since it was counted) ends the ranges there: the ones after it are empty.
+  const boundaries = await fewAtOnce(n - 1, stop, (i) => probe(shareStart(i + 1, n, total)));
+  const found = boundaries.indexOf(undefined);
+  const probed = (found < 0 ? boundaries : boundaries.slice(0, found)) as unknown[][];
+  // A null sorts first or last and compares false with everything: it bounds nothing. Those
+  // boundaries go first, so that their (empty) ranges come right after the first, which holds the nulls.
+  const withNull = probed.filter((values) => values.includes(null));
+  const order = await comparisonOrder(plan, probed.filter((values) => !values.includes(null)), stop, probeSignal);
+  // The estimates are the probes' shares where the ranges are the windows of `$orderby`.
+  const windows = withNull.length === 0 && !order.sorted && order.atMost.every(Boolean);
+  const estimate = windows ? (i: number) => shareStart(i + 1, n, total) - shareStart(i, n, total) : undefined;
+  return keyRanges(plan, [...withNull.map(() => null), ...lowerBoundsOf(order.values, order.atMost)], estimate);
+}
+
+/** A boundary in range order, and whether it stands for the lower bound before it (its `ge` implies the other's). */
+interface Boundary {
+  values: readonly unknown[];
+  replaces: boolean;
+}
+
+/**
+ * The boundaries in an order in which the service's comparisons put each at most the next, as far
+ * as known: `atMost[j]` says whether `values[j] <= values[j + 1]` is. First the order the probes
+ * found them in; where a pair of it is not known to be ordered, also the boundaries sorted by code
+ * point, the order of a service that compares strings byte by byte (SAP CAP on SQLite). The order
+ * with fewer such pairs is taken.
+ */
+async function comparisonOrder(plan: PlanContext, values: unknown[][], stop: AbortController, signal: AbortSignal | undefined): Promise<{ values: unknown[][]; atMost: boolean[]; sorted: boolean }> {
+  const asked = new Map<string, boolean>();
+  const atMostOf = async (list: unknown[][]): Promise<boolean[]> => {
+    const pairs = list.slice(1).map((next, j) => [list[j] as unknown[], next] as const);
+    const known = pairs.map(([lower, upper]) => knownAtMost(plan.key, lower, upper));
+    const ids = pairs.map((pair) => JSON.stringify(pair));
+    const ask = [...new Set(ids.filter((id, j) => known[j] === undefined && !asked.has(id)))];
+    const answers = await fewAtOnce(ask.length, stop, (i) => {
+      const [lower, upper] = JSON.parse(ask[i] as string) as [unknown[], unknown[]];
+      return serviceSaysAtMost(plan, lower, upper, signal);
+    });
+    ask.forEach((id, i) => asked.set(id, answers[i] === true));
+    return known.map((isKnown, j) => isKnown ?? asked.get(ids[j] as string) === true);
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, n - 1) }, prober));
-  } catch (error) {
-    stop.abort(error);
-    throw error;
+  const atMost = await atMostOf(values);
+  if (atMost.every(Boolean)) return { values, atMost, sorted: false };
+  const sorted = [...values].sort(codePointOrder);
+  if (sorted.every((boundary, i) => boundary === values[i])) return { values, atMost, sorted: false };
+  const sortedAtMost = await atMostOf(sorted);
+  const unordered = (list: boolean[]) => list.filter((isAtMost) => !isAtMost).length;
+  return unordered(sortedAtMost) < unordered(atMost) ? { values: sorted, atMost: sortedAtMost, sorted: true } : { values, atMost, sorted: false };
+}
+
+/**
+ * Whether the service's comparisons put the boundary `lower` at most `upper`: it answers
+ * `$filter=K eq lower and K le upper&$top=1` with the entity whose key is `lower` only if they do.
+ * No such entity (it was deleted meanwhile, or `eq` matched another) leaves it unknown: `false`.
+ */
+async function serviceSaysAtMost(plan: PlanContext, lower: readonly unknown[], upper: readonly unknown[], signal: AbortSignal | undefined): Promise<boolean> {
+  const { core, key, state } = plan;
+  const version = core.options.version;
+  const base = probeBase(state);
+  const equal = key.map((part, i) => `${part.path} eq ${keyLiteral(lower[i], part, version)}`).join(" and ");
+  const filters = [...(base.filters ?? []), `${equal} and ${keyBound(key, upper, "le", version)}`];
+  const select = key.map((part) => part.path);
+  const url = collectionUrl(core.options.serviceUrl, version, { ...base, filters, select, top: 1 });
+  const page = await readPage<Record<string, unknown>>(core, url, { signal });
+  const entity = page.value[0];
+  return entity !== undefined && key.every((part, i) => valueAt(entity, part.path) === lower[i]);
+}
+
+/**
+ * Whether `lower <= upper` in the order every service compares these values in (numbers by value,
+ * `false` before `true`, dates by instant), part by part; `undefined` where that order is the
+ * service's own (strings, GUIDs, binary, enumerations) or the values do not tell.
+ */
+function knownAtMost(key: readonly KeyPart[], lower: readonly unknown[], upper: readonly unknown[]): boolean | undefined {
+  for (let i = 0; i < key.length; i++) {
+    const order = knownOrder(lower[i], upper[i], key[i]?.type);
+    if (order !== 0) return order === undefined ? undefined : order < 0;
   }
+  return true;
+}
+
+const DATE_TYPES = new Set(["Edm.Date", "Edm.DateTimeOffset", "Edm.DateTime"]);
+const INTEGER_TEXT = /^[+-]?\d+$/;
+
+function knownOrder(a: unknown, b: unknown, type: string | undefined): number | undefined {
+  // The same JSON value gives the same literal.
+  if (a === b) return 0;
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : undefined;
+  if (typeof a === "boolean" && typeof b === "boolean") return a ? 1 : -1;
+  if (typeof a !== "string" || typeof b !== "string" || type === undefined) return undefined;
+  // Int64 and Decimal values as text (v2, IEEE754Compatible); dates as ISO text. Values that these
+  // read as equal (beyond a millisecond, or a double's digits) are left to the service.
+  let difference = Number.NaN;
+  if (INTEGER_TYPES.has(type) && INTEGER_TEXT.test(a) && INTEGER_TEXT.test(b)) difference = Number(BigInt(a) - BigInt(b));
+  else if (type === "Edm.Decimal") difference = Number(a) - Number(b);
+  else if (DATE_TYPES.has(type)) difference = Date.parse(a) - Date.parse(b);
+  return difference < 0 ? -1 : difference > 0 ? 1 : undefined;
+}
+
+/**
+ * A guess at the order of a service whose comparisons are not the order of `$orderby`: numbers by
+ * value, anything else by its text's UTF-16 code units (code point order, as a byte by byte
+ * comparison of UTF-8 has it, but for the few characters beyond U+FFFF).
+ */
+function codePointOrder(a: readonly unknown[], b: readonly unknown[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (typeof x === "number" && typeof y === "number") {
+      if (x !== y) return x < y ? -1 : 1;
+    } else if (String(x) !== String(y)) {
+      return String(x) < String(y) ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * The boundaries in range order, each saying whether its `ge` implies the last one the ranges after
+ * it carry (`atMost` of the pair before it), so that it takes that one's place. A boundary that would
+ * make these more than MAX_LOWER_BOUNDS is dropped (`null`): its range is empty, the next takes its rows.
+ */
+function lowerBoundsOf(values: readonly unknown[][], atMost: readonly boolean[]): (Boundary | null)[] {
+  let carried = 0;
+  let previous = -1;
+  return values.map((boundary, j) => {
+    const replaces = j > 0 && previous === j - 1 && atMost[j - 1] === true;
+    if (!replaces && carried >= MAX_LOWER_BOUNDS) return null;
+    if (!replaces) carried++;
+    previous = j;
+    return { values: boundary, replaces };
+  });
+}
+
+/**
+ * The key ranges between `bounds` (b1 ... bm, m < n; `null` for one that bounds nothing), written
+ * as the module comment says: range i is `K lt b(i+1)` and above every lower bound it carries.
+ * Ranges after the m + 1st are empty (the probes ran out of entities). Where the key may be null,
+ * the first range takes the nulls and the others leave them out.
+ */
+function keyRanges(plan: PlanContext, bounds: readonly (Boundary | null)[], estimate: ((i: number) => number) | undefined): QueryPartition[] {
+  const { n, key } = plan;
+  const version = plan.core.options.version;
+  const nullable = key.filter((part) => part.nullable);
+  const lower: (readonly unknown[])[] = [];
   const partitions: QueryPartition[] = [];
-  let open = true;
   for (let i = 0; i < n; i++) {
-    const from = i === 0 ? undefined : boundaries[i - 1];
-    const to = i === n - 1 ? undefined : boundaries[i];
-    const estimatedCount = shareStart(i + 1, n, total) - shareStart(i, n, total);
-    if (!open || (i > 0 && from === undefined)) {
-      open = false;
+    const from = i === 0 ? null : bounds[i - 1];
+    if (from === undefined) {
       partitions.push(emptyPartition(plan, i));
       continue;
     }
-    const filters = [
-      ...(from === undefined ? [] : [keyBound(key, from, "from", version)]),
-      ...(to === undefined ? [] : [keyBound(key, to, "to", version)]),
-    ];
-    const filter = filters.length === 0 ? undefined : filters.length === 1 ? filters[0] : `${filters[0]} and ${filters[1]}`;
-    partitions.push(keyRange(plan, i, from, to, filter, estimatedCount));
+    if (from) {
+      if (from.replaces && lower.length > 0) lower[lower.length - 1] = from.values;
+      else lower.push(from.values);
+    }
+    // `undefined`: no upper bound (the last range); `null`: one below every key, so an empty range.
+    const to = bounds[i];
+    if (to === null && (i > 0 || nullable.length === 0)) {
+      partitions.push(emptyPartition(plan, i));
+      continue;
+    }
+    const terms = [...lower.map((values) => keyBound(key, values, "ge", version)), ...(to ? [keyBound(key, to.values, "lt", version)] : [])];
+    let filter: string | undefined;
+    if (i === 0) {
+      filter = to === undefined ? undefined : [...terms, ...nullable.map((part) => `${part.path} eq null`)].join(" or ");
+    } else {
+      // A comparison is false where its first property is null: that part needs no `ne null` then.
+      const guards = nullable.filter((part) => terms.length === 0 || part !== key[0]).map((part) => `${part.path} ne null`);
+      filter = [...terms, ...guards].join(" and ") || undefined;
+    }
+    partitions.push(keyRange(plan, i, from?.values, to?.values, filter, estimate?.(i)));
   }
   return partitions;
 }
@@ -284,17 +481,27 @@ async function aggregateRanges(plan: PlanContext): Promise<QueryPartition[]> {
   const span = highest - lowest + 1n;
   const bound = (i: number): bigint => lowest + (span * BigInt(i)) / BigInt(n);
   const asJson = (value: bigint): number | string => (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : String(value));
-  const version = core.options.version;
-  return Array.from({ length: n }, (_, i) => {
-    const from = i === 0 ? undefined : [asJson(bound(i))];
-    const to = i === n - 1 ? undefined : [asJson(bound(i + 1))];
-    const filters = [...(from ? [keyBound(key, from, "from", version)] : []), ...(to ? [keyBound(key, to, "to", version)] : [])];
-    return keyRange(plan, i, from, to, filters.length === 0 ? undefined : filters.join(" and "), undefined);
-  });
+  // The bounds rise with i: each `ge` implies the ones before it. A key of unknown type is written
+  // as the Int64 it holds (in v4, the one version with $apply, the digits alone).
+  const bounds = Array.from({ length: n - 1 }, (_, i) => ({ values: [asJson(bound(i + 1))], replaces: true }));
+  return keyRanges({ ...plan, key: [{ ...part, type: part.type ?? "Edm.Int64" }] }, bounds, undefined);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A whole number as the nearest Int64. An Int64 beyond 2^53 in v4 JSON reaches the client as the
+ * nearest double (9007199254740995 as 9007199254740996, the largest Int64 as 2^63): such a value
+ * bounds ranges as consistently as the one sent, since rounding keeps the order of values.
+ */
+function nearestInt64(value: number): bigint {
+  const big = BigInt(value);
+  return big > INT64_MAX ? INT64_MAX : big < INT64_MIN ? INT64_MIN : big;
 }
 
 function integerOf(value: unknown): bigint | undefined {
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === "number" && Number.isInteger(value)) return nearestInt64(value);
   if (typeof value === "string" && /^-?\d{1,19}$/.test(value)) return BigInt(value);
   return undefined;
 }
@@ -316,12 +523,12 @@ async function skipWindows(plan: PlanContext, ordered: boolean): Promise<QueryPa
   });
 }
 
-function keyRange(plan: PlanContext, index: number, from: unknown[] | undefined, to: unknown[] | undefined, filter: string | undefined, estimatedCount: number | undefined): QueryPartition {
+function keyRange(plan: PlanContext, index: number, from: readonly unknown[] | undefined, to: readonly unknown[] | undefined, filter: string | undefined, estimatedCount: number | undefined): QueryPartition {
   return partitionOf(plan, index, {
     kind: "key-range",
     key: plan.key.map((part) => part.path),
-    ...(from === undefined ? {} : { from }),
-    ...(to === undefined ? {} : { to }),
+    ...(from === undefined ? {} : { from: [...from] }),
+    ...(to === undefined ? {} : { to: [...to] }),
     ...(filter === undefined ? {} : { filter }),
     ...(estimatedCount === undefined ? {} : { estimatedCount }),
   });
@@ -339,26 +546,35 @@ function partitionOf(plan: PlanContext, index: number, fields: Omit<QueryPartiti
   return partition;
 }
 
-/** The value of a key part in a probe's entity; an entity without one is a broken answer. */
-function keyValueAt(entity: Record<string, unknown>, path: string): unknown {
-  const value = valueAt(entity, path);
+/**
+ * The value of a key part in a probe's entity: `null` where the part may be null (also where a
+ * complex property on its path is); an entity without one is a broken answer.
+ */
+function keyValueAt(entity: Record<string, unknown>, part: KeyPart): unknown {
+  const value = valueAt(entity, part.path);
+  if (part.nullable && (value === null || (value === undefined && nullOnPath(entity, part.path)))) return null;
   if (value === undefined || value === null || typeof value === "object") {
-    throw new ODataClientError("BAD_PAYLOAD", `partitions(n): a probe answered an entity without a value for its key ${path}`);
+    throw new ODataClientError("BAD_PAYLOAD", `partitions(n): a probe answered an entity without a value for its key ${part.path}`);
   }
   return value;
 }
 
+function nullOnPath(entity: Record<string, unknown>, path: string): boolean {
+  const segments = path.split("/");
+  return segments.slice(1).some((_, i) => valueAt(entity, segments.slice(0, i + 1).join("/")) === null);
+}
+
 /**
- * `key >= values` (`from`) or `key < values` (`to`), in key order: for a key of several parts the
- * lexicographic comparison `A gt a or (A eq a and (B ge b))`.
+ * `key >= values`, `key < values` or `key <= values`, in key order: for a key of several parts the
+ * lexicographic comparison `(A gt a or (A eq a and B ge b))`.
  */
-function keyBound(key: readonly KeyPart[], values: readonly unknown[], side: "from" | "to", version: ODataVersion): string {
+function keyBound(key: readonly KeyPart[], values: readonly unknown[], operator: "ge" | "lt" | "le", version: ODataVersion): string {
   const last = key.length - 1;
   const build = (i: number): string => {
     const part = key[i] as KeyPart;
     const literal = keyLiteral(values[i], part, version);
-    if (i === last) return `${part.path} ${side === "from" ? "ge" : "lt"} ${literal}`;
-    return `(${part.path} ${side === "from" ? "gt" : "lt"} ${literal} or (${part.path} eq ${literal} and ${build(i + 1)}))`;
+    if (i === last) return `${part.path} ${operator} ${literal}`;
+    return `(${part.path} ${operator === "ge" ? "gt" : "lt"} ${literal} or (${part.path} eq ${literal} and ${build(i + 1)}))`;
   };
   return build(0);
 }
@@ -401,7 +617,7 @@ function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): 
   const typed = (type: EdmTypeName, checked: string) => formatTypedText(type, checked, version);
   switch (part.type) {
     case "Edm.Int64":
-      return typed("Edm.Int64", edmText.int64(typeof value === "number" ? value : text));
+      return typed("Edm.Int64", edmText.int64(typeof value !== "number" ? text : Number.isInteger(value) ? nearestInt64(value) : value));
     case "Edm.Decimal":
       return typed("Edm.Decimal", edmText.decimal(typeof value === "number" ? value : text));
     case "Edm.Double":
@@ -420,7 +636,11 @@ function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): 
     case "Edm.TimeOfDay":
       return typed("Edm.TimeOfDay", edmText.timeOfDay(text));
     case "Edm.Duration":
+    case "Edm.Time":
+      // OData v2's Edm.Time is a duration (`PT13H20M`), whose v2 literal is time'...'.
       return typed("Edm.Duration", edmText.duration(text));
+    case "Edm.Binary":
+      return typed("Edm.Binary", edmText.binary(bytesOfBase64(text)));
     case "Edm.Boolean":
       return typed("Edm.Boolean", edmText.boolean(value as boolean));
     case "Edm.String":
@@ -429,4 +649,13 @@ function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): 
       if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return formatLiteral(value, version);
       throw new ODataClientError("BAD_PAYLOAD", `partitions(n): a key value ${describe(value)} cannot be written as a literal`);
   }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
+
+/** The bytes of a Binary value as JSON gives it: base64 (v2) or base64url (v4), padded or not. */
+function bytesOfBase64(text: string): Uint8Array {
+  if (!BASE64.test(text)) throw new RangeError(`not base64: ${JSON.stringify(text)}`);
+  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
 }

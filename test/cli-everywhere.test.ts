@@ -154,6 +154,8 @@ interface UsageOptions {
   metadata?: boolean;
   /** The message may take several lines. */
   lines?: boolean;
+  /** Text on stdin (a resume token). */
+  stdin?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +227,12 @@ const USAGE_CASES: UsageCase[] = [
   ["export --top with --parallel", () => ["export", S(), "Products", "--out", "x.ndjson", "--parallel", "2", "--top", "5"], /--top cannot be used with --parallel/],
   ["export --plan-file that does not exist", () => ["export", S(), "Products", "--out", "x.ndjson", "--partition", "1/2", "--plan-file", "no-plan.json"], /--plan-file no-plan\.json: no such file/],
   ["export --plan-file that is a folder", () => ["export", S(), "Products", "--out", "x.ndjson", "--partition", "1/2", "--plan-file", "."], /--plan-file \.: cannot be read \(EISDIR\)/],
-  ["call --poll-interval x", () => ["call", S(), "run", "--async", "--poll-interval", "x"], /option --poll-interval must be an integer from 0 up; got "x"/],
+  ["call --poll-interval x", () => ["call", S(), "run", "--async", "--poll-interval", "x"], /option --poll-interval must be an integer from 1 up; got "x"/],
+  // 0 would poll as fast as the service answers (--max-wait: a run that takes it ends soon).
+  ["call --poll-interval 0", () => ["call", S(), "run", "--async", "--poll-interval", "0", "--max-wait", "50"], /option --poll-interval must be an integer from 1 up; got "0"/],
+  ["call --no-wait --poll-interval=-5", () => ["call", S(), "run", "--no-wait", "--poll-interval=-5"], /option --poll-interval must be an integer from 1 up; got "-5"/],
+  ["wait --poll-interval 0", () => ["wait", "-", "--poll-interval", "0", "--max-wait", "50"], /option --poll-interval must be an integer from 1 up; got "0"/, { stdin: JSON.stringify({ statusUrl: "http://127.0.0.1:9/monitor/1", status: "running" }) }],
+  ["wait --poll-interval 2.5", () => ["wait", "-", "--poll-interval", "2.5", "--max-wait", "50"], /option --poll-interval must be an integer from 1 up; got "2\.5"/, { stdin: JSON.stringify({ statusUrl: "http://127.0.0.1:9/monitor/1", status: "running" }) }],
   ["call --max-wait 0", () => ["call", S(), "run", "--async", "--max-wait", "0"], /option --max-wait must be an integer from 1 up; got "0"/],
   ["wait --max-wait soon", () => ["wait", "-", "--max-wait", "soon"], /option --max-wait must be an integer from 1 up|token on stdin is not JSON/],
   ["serve --port x", () => ["serve", "--port", "x"], /--port/],
@@ -349,6 +356,28 @@ describe("3a. configuration files: a mistake exits 2 naming the file and the set
       assert.ok(result.stderr.includes(file), `names the file\n${result.stderr}`);
     });
   }
+
+  test("a profile's oauth2 tokenUrl or url that the client refuses is named as the profile's key in the file, not as the library's option", async () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ["a tokenUrl with a user name and password", { tokenUrl: "https://ann:pw-in-url-123@login.example.com/token" }, /profiles\.p\.oauth2\.tokenUrl must not carry a user name or password/],
+      ["a tokenUrl with a fragment", { tokenUrl: "https://login.example.com/token#x" }, /profiles\.p\.oauth2\.tokenUrl must not carry a fragment/],
+      ["a tokenUrl in plain http to another host", { tokenUrl: "http://login.example.com/token" }, /profiles\.p\.oauth2\.tokenUrl must use https, so that the client secret does not cross the network in clear text/],
+    ];
+    for (const [name, oauth2, message] of cases) {
+      const cwd = tempDir();
+      const file = join(cwd, "traverse-odata.config.json");
+      writeFileSync(file, JSON.stringify({ profiles: { p: { url: SERVICE, oauth2: { clientId: "cli", clientSecretEnv: "P_SECRET", ...oauth2 } } } }));
+      const result = await assertUsage(["count", "p", "Products"], message, { cwd, env: { P_SECRET: "s3cret-value-456" } });
+      assert.ok(result.stderr.startsWith(`error: ${file}: profiles.p.oauth2.tokenUrl `), `${name}: names the file and the key\n${result.stderr}`);
+      assert.ok(!/ODataClient option|auth\.oauth2/.test(result.stderr), `${name}: no library option\n${result.stderr}`);
+      assert.ok(!result.stderr.includes("s3cret-value-456") && !result.stderr.includes("pw-in-url-123"), result.stderr);
+    }
+    const cwd = tempDir();
+    const file = join(cwd, "traverse-odata.config.json");
+    writeFileSync(file, JSON.stringify({ profiles: { p: { url: `${SERVICE}?sap-client=100` } } }));
+    const url = await assertUsage(["count", "p", "Products"], /must not carry a query or fragment/, { cwd });
+    assert.ok(url.stderr.startsWith(`error: ${file}: profiles.p.url must not carry a query or fragment`), url.stderr);
+  });
 
   test("--config naming a file that does not exist, or a folder, says so naming it", async () => {
     const cwd = tempDir();
@@ -503,6 +532,30 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.equal(readFileSync(join(cwd, "kept.ndjson"), "utf8"), WRITTEN);
     assert.match(result.stderr, /nope\/c\.json(?!\.\d)/);
     assert.deepEqual(requests.map((r) => r.path), []);
+  });
+
+  test("a --checkpoint that cannot be written (a name too long for the file system): exit 1 naming it, no --out file made, nothing asked", async () => {
+    const cwd = tempDir();
+    const name = `${"c".repeat(250)}.json`;
+    const { result, requests } = await requestsDuring(shop, () => cli(["export", SERVICE, "Products", "--out", "new.ndjson", "--checkpoint", name], { cwd }));
+    assert.equal(result.code, 1, show([], result));
+    assert.equal(result.stderr, `error: --checkpoint ${join(cwd, name)} cannot be written: ENAMETOOLONG\n`);
+    assert.deepEqual(readdirSync(cwd), [], "no output, no checkpoint, no temporary file");
+    assert.deepEqual(requests.map((r) => r.path), []);
+  });
+
+  test("a --checkpoint that cannot be written leaves an earlier export's --out as it was, with --parallel and --partition too", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "kept.ndjson"), WRITTEN);
+    const name = `${"c".repeat(250)}.json`;
+    for (const extra of [[], ["--parallel", "2"], ["--partition", "1/2"], ["--resume"]]) {
+      const { result, requests } = await requestsDuring(shop, () => cli(["export", SERVICE, "Products", "--out", "kept.ndjson", "--checkpoint", name, ...extra], { cwd }));
+      assert.equal(result.code, 1, show(extra, result));
+      assert.match(result.stderr, /^error: --checkpoint .*c{250}\.json cannot be written: ENAMETOOLONG$/m);
+      assert.deepEqual(readdirSync(cwd), ["kept.ndjson"], extra.join(" "));
+      assert.equal(readFileSync(join(cwd, "kept.ndjson"), "utf8"), WRITTEN);
+      assert.deepEqual(requests.map((r) => r.path), [], extra.join(" "));
+    }
   });
 
   test("--checkpoint the same file as --out: refused, so that the checkpoint never replaces the rows", async () => {

@@ -469,7 +469,7 @@ describe("credentials and profiles", () => {
     const before = server.requests.length;
     const result = await runCli(["count", "graph", "Things"], { cwd, env: { GRAPH_SECRET: "very-secret-value" } });
     assert.equal(result.code, 2, show(result));
-    assert.match(result.stderr, /"auth\.oauth2\.tokenUrl" must use https/);
+    assert.equal(result.stderr.split("\n")[0], `error: ${join(cwd, "traverse-odata.config.json")}: profiles.graph.oauth2.tokenUrl must use https, so that the client secret does not cross the network in clear text (http is taken for loopback addresses only); got http://login.example.com/t`);
     assert.ok(!result.stderr.includes("very-secret-value"));
     assert.equal(server.requests.length, before, "nothing was sent");
   });
@@ -538,6 +538,61 @@ describe("integer keys and parameters", () => {
       // An Int64 goes as a string in JSON, as the library writes one.
       'POST /odata/record {"b":255,"s":-128,"i16":-32768,"i32":2147483647,"i64":"-9223372036854775808"}',
     ]);
+  });
+});
+
+describe("floating-point and decimal parameters", () => {
+  const metadata = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Floats" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <Action Name="measure"><Parameter Name="d" Type="Edm.Double"/><Parameter Name="f" Type="Edm.Single"/><Parameter Name="m" Type="Edm.Decimal"/></Action>
+      <EntityContainer Name="Default"><ActionImport Name="measure" Action="Floats.measure"/></EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+
+  test("a --param of Edm.Double, Edm.Single or Edm.Decimal in another notation than OData's decimal or exponent form (0x2A, 0b11, Infinity, .5), or beyond its type's range, exits 2 naming the parameter and the type, and nothing is sent; OData's forms and INF, -INF, NaN are sent", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.endsWith("/$metadata")) return sendText(res, 200, metadata, { "content-type": "application/xml" });
+      sendText(res, 204, "");
+    });
+    t.after(() => server.close());
+    const service = server.url("odata/");
+    const notation = (name: string, text: string, type: string) => `--param ${name}: ${JSON.stringify(text)} is not a number in decimal or exponent notation (an ${type}: 12.5, -1.5e3, INF, -INF or NaN)`;
+    const cases: [string, string][] = [
+      ["d=0x2A", notation("d", "0x2A", "Edm.Double")],
+      ["f=0x2A", notation("f", "0x2A", "Edm.Single")],
+      ["m=0x2A", notation("m", "0x2A", "Edm.Decimal")],
+      ["d=0b11", notation("d", "0b11", "Edm.Double")],
+      ["f=0o17", notation("f", "0o17", "Edm.Single")],
+      ["d=Infinity", notation("d", "Infinity", "Edm.Double")],
+      ["d=inf", notation("d", "inf", "Edm.Double")],
+      ["d=.5", notation("d", ".5", "Edm.Double")],
+      ["m=5.", notation("m", "5.", "Edm.Decimal")],
+      ["d=1_000", notation("d", "1_000", "Edm.Double")],
+      ["d=", notation("d", "", "Edm.Double")],
+      ["d=1e400", '--param d: "1e400" is not a number in the range of Edm.Double (up to 1.7976931348623157e308 either way; INF and -INF name the infinities)'],
+      ["f=-1e39", '--param f: "-1e39" is not a number in the range of Edm.Single (up to 3.4028234663852886e38 either way; INF and -INF name the infinities)'],
+    ];
+    for (const [param, message] of cases) {
+      const result = await runCli(["call", service, "measure", "--param", param]);
+      assert.equal(result.code, 2, `${param}\n${show(result)}`);
+      assert.equal(result.stderr, `error: ${message}\n`, param);
+      assert.equal(result.stdout, "", param);
+    }
+    assert.deepEqual(server.requests.filter((r) => !r.path.endsWith("/$metadata")), [], "only $metadata was read");
+
+    const sent = async (...params: string[]) => {
+      const before = server.requests.length;
+      const result = await runCli(["call", service, "measure", ...params.flatMap((p) => ["--param", p])]);
+      assert.equal(result.code, 0, show(result));
+      return server.requests.slice(before).filter((r) => r.method === "POST").map((r) => r.body);
+    };
+    // Spaces around the number are no other notation, as for an integer.
+    assert.deepEqual(await sent("d=-1.5e3", "f= 2.5 ", "m=12.50"), ['{"d":-1500,"f":2.5,"m":"12.50"}']);
+    assert.deepEqual(await sent("d=INF", "f=-INF", "m=NaN"), ['{"d":"INF","f":"-INF","m":"NaN"}']);
+    assert.deepEqual(await sent("d=NaN", "f=3.4028234663852886e38", "m=+1E-2"), ['{"d":"NaN","f":3.4028234663852886e+38,"m":0.01}']);
   });
 });
 

@@ -4,7 +4,7 @@
  * previous checkpoint or the new one, never half of one.
  */
 import { rename as fsRename, writeFile as fsWriteFile } from "node:fs";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { QueryPartition } from "../index.js";
 import { CliUsageError } from "./errors.js";
@@ -83,7 +83,7 @@ function checkpointText(checkpoint: ExportCheckpoint): string {
  * file handles cost the walk's thread about half again as much per save.
  */
 function replaceFile(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = temporaryFile(file);
   const failed = (error: NodeJS.ErrnoException) => new Error(`cannot write ${file}: ${error.code ?? error.message}`, { cause: error });
   return new Promise((resolve, reject) => {
     fsWriteFile(temporary, text, (error) => {
@@ -91,6 +91,27 @@ function replaceFile(file: string, text: string): Promise<void> {
       fsRename(temporary, file, (renameError) => (renameError ? reject(failed(renameError)) : resolve()));
     });
   });
+}
+
+/** The file a save of `file` writes before it renames it over `file`: named with this process's id. */
+function temporaryFile(file: string): string {
+  return `${file}.${process.pid}.tmp`;
+}
+
+/**
+ * Checks, before an export starts, that its checkpoint can be saved: the temporary file a save
+ * writes is made and removed again. A save fails else only once the walk has started, leaving an
+ * empty output behind. The error (exit 1, as for any file that cannot be written) names the option
+ * and the file.
+ */
+export async function checkCheckpointWritable(file: string, option: string): Promise<void> {
+  const temporary = temporaryFile(file);
+  try {
+    await writeFile(temporary, "", { flag: "w" });
+  } catch (error) {
+    throw new Error(`${option} ${file} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+  await unlink(temporary);
 }
 
 /** Saves a checkpoint atomically and resolves once it is in place. */

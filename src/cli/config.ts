@@ -192,7 +192,8 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   return profile;
 }
 
-const OAUTH2_SETTINGS: readonly string[] = ["tokenUrl", "clientId", "clientSecretEnv", "scope", "resource", "audience", "clientAuthentication"];
+/** The settings of a profile's `oauth2` block. */
+export const OAUTH2_SETTINGS: readonly string[] = ["tokenUrl", "clientId", "clientSecretEnv", "scope", "resource", "audience", "clientAuthentication"];
 
 function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile {
   if (!isObject(value)) throw new CliUsageError(`${at(".oauth2")} must be an object with tokenUrl, clientId and clientSecretEnv`);

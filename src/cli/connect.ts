@@ -5,7 +5,7 @@
  */
 import { ODataClient, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion } from "../index.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
-import { resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
+import { OAUTH2_SETTINGS, resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
 import { CliUsageError } from "./errors.js";
 import type { SecretMask } from "./secrets.js";
 import { isSecretHeaderName } from "../util/redact.js";
@@ -162,8 +162,37 @@ function recordingAuthorization(secrets: SecretMask): typeof fetch {
   };
 }
 
-/** The client for a `<service>` argument. */
-export function connect(service: string, settings: ClientSettings, environment: Environment): ODataClient {
+/**
+ * The client for a `<service>` argument; `extra` adds options of the command's own (its pipeline
+ * steps).
+ */
+export function connect(service: string, settings: ClientSettings, environment: Environment, extra: Pick<ODataClientOptions, "steps"> = {}): ODataClient {
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
-  return new ODataClient(clientOptions(target, settings, environment));
+  const options = clientOptions(target, settings, environment);
+  try {
+    return new ODataClient({ ...options, ...extra });
+  } catch (error) {
+    throw asWritten(error, target);
+  }
+}
+
+/**
+ * The library checks its options and names them as a program writes them (`ODataClient option
+ * "auth.oauth2.tokenUrl" must ...`); the user of the command line wrote them elsewhere: a profile
+ * key in a configuration file, the `<service>` argument, an environment variable. A mistake found
+ * there is named as the user wrote it, the library's words about what is wrong kept.
+ */
+export function asWritten(error: unknown, target: ServiceTarget): unknown {
+  if (!(error instanceof TypeError || error instanceof RangeError)) return error;
+  const named = /^ODataClient option "([^"]+)" /.exec(error.message);
+  if (!named) return error;
+  const option = named[1] as string;
+  const profile = target.kind === "profile" ? target.profile : undefined;
+  let where: string | undefined;
+  if (option === "serviceUrl") where = profile ? `${profile.file}: profiles.${profile.name}.url` : "<service>";
+  else if (profile && option.startsWith("auth.oauth2.") && OAUTH2_SETTINGS.includes(option.slice("auth.oauth2.".length))) {
+    where = `${profile.file}: profiles.${profile.name}.${option.slice("auth.".length)}`;
+  } else if (option === "auth.bearer") where = ENV.token;
+  else if (option === "auth.basic.username") where = ENV.user;
+  return where === undefined ? error : new CliUsageError(`${where} ${error.message.slice(named[0].length)}`, { cause: error });
 }

@@ -2,7 +2,7 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import type { ODataClient, ServiceModel } from "../index.js";
+import type { ODataClient, PipelineStep, ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, type ClientSettings, type Environment } from "./connect.js";
 import type { DataOutput, Reporter } from "./terminal.js";
@@ -24,10 +24,42 @@ export interface Command {
   run(context: CommandContext): Promise<number | void>;
 }
 
-/** The client for the command's `<service>` argument and the common options. */
-export function clientFor(context: CommandContext, service: string): { client: ODataClient; settings: ClientSettings } {
+/** The client for the command's `<service>` argument and the common options, with the command's own pipeline steps. */
+export function clientFor(context: CommandContext, service: string, steps?: PipelineStep[]): { client: ODataClient; settings: ClientSettings } {
   const settings = clientSettings(context.args);
-  return { client: connect(service, settings, context.environment), settings };
+  return { client: connect(service, settings, context.environment, steps ? { steps } : {}), settings };
+}
+
+/** What {@link answerRecorder} gives: the step to add to the client, and the text it kept. */
+export interface AnswerRecorder {
+  step: PipelineStep;
+  /** The text of the latest successful JSON answer, once it is read whole; `undefined` when there was none. */
+  text(): Promise<string | undefined>;
+}
+
+/**
+ * A pipeline step that keeps the text of the latest successful JSON answer (`$metadata` aside), read
+ * from a copy of its body beside the library's own reading: `get` and `call` print their result
+ * with the digits the service sent (jsonWithServiceDigits), which a number read by JavaScript may
+ * have lost. A status monitor's `application/http` answer gives the body it wraps.
+ */
+export function answerRecorder(): AnswerRecorder {
+  let latest: Promise<string | undefined> = Promise.resolve(undefined);
+  return {
+    step: {
+      name: "cli-answer-text",
+      async handle(request, next) {
+        const response = await next(request);
+        const type = response.headers.get("content-type") ?? "";
+        if (response.ok && response.body !== null && /json|application\/http/i.test(type) && !new URL(request.url).pathname.endsWith("/$metadata")) {
+          // The copy is read as the library reads its own; a failure there is the library's to report.
+          latest = response.clone().text().then((text) => (/^HTTP\//.test(text) ? text.slice(text.search(/\r?\n\r?\n/) + 1).trimStart() : text), () => undefined);
+        }
+        return response;
+      },
+    },
+    text: () => latest,
+  };
 }
 
 /**

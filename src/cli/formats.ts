@@ -57,11 +57,14 @@ function isAnnotation(name: string): boolean {
   return name.includes("@") || name === "__metadata" || name === "__deferred";
 }
 
-/** A value as the text of a CSV field or table cell: JSON text for objects and arrays, empty for null. */
+/**
+ * A value as the text of a CSV field or table cell: JSON text for objects and arrays, empty for
+ * null; a long number's digits as sent (withExactNumbers) as those digits, inside JSON text too.
+ */
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "string") return isExact(value) ? value.slice(EXACT.length) : value;
+  if (typeof value === "object") return withDigits(JSON.stringify(value));
   return String(value);
 }
 
@@ -162,19 +165,15 @@ function csvValue(value: unknown): string {
   switch (typeof value) {
     case "string":
       // A long number's digits as sent (withExactNumbers): a number, never quoted.
-      return value.charCodeAt(0) === 0 && value.startsWith(EXACT) ? value.slice(EXACT.length) : csvField(value);
+      return isExact(value) ? value.slice(EXACT.length) : csvField(value);
     case "number":
       return String(value);
     case "boolean":
       return value ? "true" : "false";
     case "undefined":
       return "";
-    default: {
-      if (value === null) return "";
-      // Inside an object or an array, a long number's digits go back into the JSON text as a number.
-      const text = cellText(value);
-      return csvField(text.includes(EXACT_IN_JSON) ? text.replace(EXACT_STRING_IN_JSON, "$1") : text);
-    }
+    default:
+      return value === null ? "" : csvField(cellText(value));
   }
 }
 
@@ -232,8 +231,17 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
     },
     tail: () => "",
   };
-  format.rowsFromText = (page, written, entities) => format.rows(entities === undefined || LONG_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities, written);
+  format.rowsFromText = (page, written, entities) => format.rows(exactEntities(page, entities), written);
   return format;
+}
+
+/**
+ * The entities of a page for the formats that write each value on its own (CSV, the table):
+ * `entities` as read, or, when the page's text has a long number (or `entities` are not given),
+ * that text read again with each long number's digits kept (withExactNumbers).
+ */
+export function exactEntities(page: EntityText, entities?: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+  return entities === undefined || LONG_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities;
 }
 
 /**
@@ -255,14 +263,86 @@ const EXACT = `\u0000${Math.random().toString(36).slice(2, 10)}:`;
 const EXACT_IN_JSON = JSON.stringify(EXACT).slice(1, -1);
 const EXACT_STRING_IN_JSON = new RegExp(`"${EXACT_IN_JSON.replace(/\\/g, "\\\\")}([^"]*)"`, "g");
 
+/** Whether a string holds a long number's digits as sent (withExactNumbers). */
+function isExact(value: string): boolean {
+  return value.charCodeAt(0) === 0 && value.startsWith(EXACT);
+}
+
+/** JSON text with each long number's digits as sent (a marked string in it) written back as a number. */
+function withDigits(json: string): string {
+  return json.includes(EXACT_IN_JSON) ? json.replace(EXACT_STRING_IN_JSON, "$1") : json;
+}
+
+/** JSON text with each long number outside a string put into a marked string of its digits. */
+function markLongNumbers(text: string): string {
+  return text.replace(STRING_OR_LONG_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
+}
+
 /**
  * The entities of a page's text read again with each long number kept as the digits the service
  * sent, in a marked string: CSV writes them as they came, a property's value and a number inside
  * an object or array alike (`JSON.parse` would round 9007199254740995 to 9007199254740996).
  */
 function withExactNumbers(text: string): Record<string, unknown>[] {
-  const marked = text.replace(STRING_OR_LONG_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
-  return JSON.parse(`[${marked}]`) as Record<string, unknown>[];
+  return JSON.parse(`[${markLongNumbers(text)}]`) as Record<string, unknown>[];
+}
+
+/**
+ * `value`, what the library read from an answer whose text is `body`, as indented JSON in which
+ * each long number has the digits the service sent (`JSON.stringify` writes 9007199254740995, read
+ * as 9007199254740996, as the latter). The answer's text is read again as withExactNumbers does
+ * and matched with `value` member by member, from where the library took `value`: the answer
+ * itself, its `value` (an operation's result), or v2's `d` or the one member of `d` (a v2
+ * collection's `results` taken as the array it holds).
+ * A number takes the digits found at its place only when they read as that very number; where
+ * nothing matches (a body that is not JSON, one the library reshaped), `value` is written as read.
+ */
+export function jsonWithServiceDigits(value: unknown, body: string | undefined): string {
+  const plain = JSON.stringify(value, null, 2);
+  if (body === undefined || !LONG_NUMBER.test(body)) return plain;
+  let answer: unknown;
+  try {
+    answer = JSON.parse(markLongNumbers(body));
+  } catch {
+    return plain;
+  }
+  const d = isRecord(answer) ? answer["d"] : undefined;
+  const dMembers = isRecord(d) ? Object.values(d) : [];
+  const roots = [answer, isRecord(answer) ? answer["value"] : undefined, d, dMembers.length === 1 ? dMembers[0] : undefined];
+  for (const root of roots) {
+    let found = false;
+    const exact = withDigitsFrom(value, root, () => (found = true));
+    if (found) return withDigits(JSON.stringify(exact, null, 2));
+  }
+  return plain;
+}
+
+/**
+ * `value` with each number whose place in `answer` holds a long number that reads as it replaced
+ * by that marked string (`onFound` told); the objects and arrays on the way copied, others kept.
+ */
+function withDigitsFrom(value: unknown, answer: unknown, onFound: () => void): unknown {
+  if (typeof value === "number") {
+    if (typeof answer === "string" && isExact(answer) && Number(answer.slice(EXACT.length)) === value) {
+      onFound();
+      return answer;
+    }
+    return value;
+  }
+  if (Array.isArray(value)) {
+    // v2 writes a collection in an object, as its `results`.
+    const items = isRecord(answer) ? answer["results"] : answer;
+    return Array.isArray(items) && items.length === value.length ? value.map((item, i) => withDigitsFrom(item, items[i], onFound)) : value;
+  }
+  if (!isRecord(value) || !isRecord(answer) || typeof (value as { toJSON?: unknown }).toJSON === "function") return value;
+  // No prototype: a member named "__proto__" (JSON.parse makes it an own one) stays a member.
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const name of Object.keys(value)) copy[name] = Object.hasOwn(answer, name) ? withDigitsFrom(value[name], answer[name], onFound) : value[name];
+  return copy;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The columns an entity has on its own: its properties in order, annotations left out. */

@@ -4,6 +4,7 @@
  */
 import { edm, type LiteralValue, type Parameter, type ServiceModel } from "../index.js";
 import { CliUsageError } from "./errors.js";
+import { DECIMAL } from "../query/literal-format.js";
 
 /**
  * A command-line text as a value of `type` (`Edm.Int32`, `Edm.Guid` ...). Without a type (no
@@ -13,9 +14,21 @@ export function typedValue(text: string, type: string | undefined, where: string
   const fail = (what: string): never => {
     throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not ${what}`);
   };
-  const number = (): number => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value)) fail("a number");
+  // Number() would also take 0x2A, 0b11, .5 and Infinity: a value the user did not mean to send.
+  // OData writes a number in decimal or exponent notation (the ABNF's decimalValue), its special
+  // values as NaN, INF and -INF. Spaces around it are no mistake, as for an integer.
+  const decimal = (type: keyof typeof FLOAT_RANGES | "Edm.Decimal"): string => {
+    const digits = text.trim();
+    if (digits === "NaN" || digits === "INF" || digits === "-INF") return digits;
+    if (!DECIMAL.test(digits)) fail(`a number in decimal or exponent notation (an ${type}: 12.5, -1.5e3, INF, -INF or NaN)`);
+    return digits;
+  };
+  const float = (type: keyof typeof FLOAT_RANGES): number | "NaN" | "INF" | "-INF" => {
+    const digits = decimal(type);
+    if (digits === "NaN" || digits === "INF" || digits === "-INF") return digits;
+    const value = Number(digits);
+    // 1e400 is read as Infinity: a value beyond the type's range, which INF names when it is meant.
+    if (!Number.isFinite(type === "Edm.Single" ? Math.fround(value) : value)) fail(`a number in the range of ${type} (up to ${FLOAT_RANGES[type]} either way; INF and -INF name the infinities)`);
     return value;
   };
   const integer = (type: keyof typeof INTEGER_RANGES): bigint => {
@@ -42,11 +55,11 @@ export function typedValue(text: string, type: string | undefined, where: string
       case "Edm.Int64":
         return edm.int64(integer(type));
       case "Edm.Decimal":
-        return edm.decimal(text);
+        return edm.decimal(decimal(type));
       case "Edm.Double":
-        return edm.double(number());
+        return edm.double(float(type));
       case "Edm.Single":
-        return edm.single(number());
+        return edm.single(float(type));
       case "Edm.Boolean":
         if (text !== "true" && text !== "false") fail("true or false");
         return text === "true";
@@ -83,6 +96,12 @@ const INTEGER_RANGES = {
   "Edm.Int32": [-2_147_483_648n, 2_147_483_647n],
   "Edm.Int64": [-9_223_372_036_854_775_808n, 9_223_372_036_854_775_807n],
 } as const satisfies Record<string, readonly [bigint, bigint]>;
+
+/** The largest finite value of each binary floating-point type (IEEE 754 binary64 and binary32). */
+const FLOAT_RANGES = {
+  "Edm.Double": "1.7976931348623157e308",
+  "Edm.Single": "3.4028234663852886e38",
+} as const;
 
 /**
  * The key of `get <set> <key>` and `call --key`: one value (`42`, `O'Brien`), or `Name=value`

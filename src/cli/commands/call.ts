@@ -8,15 +8,16 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type ServiceModel } from "../../index.js";
+import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
-import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { answerRecorder, clientFor, optionalMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { clientOptions, clientSettings } from "../connect.js";
 import { resolveService } from "../config.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
+import { jsonWithServiceDigits } from "../formats.js";
 import { DEFAULT_MAX_WAIT } from "../../lro/poller.js";
 
 const POLL_OPTIONS = {
@@ -26,7 +27,8 @@ const POLL_OPTIONS = {
 
 /** The poller options of the command line, with progress on stderr. */
 function pollTiming(context: CommandContext): { pollInterval?: number; maxWait?: number } {
-  const pollInterval = integerOption(context.args, "poll-interval", 0);
+  // 0 would poll without a pause, as fast as the service answers: the library takes it, a user means none.
+  const pollInterval = integerOption(context.args, "poll-interval", 1);
   const maxWait = integerOption(context.args, "max-wait", 1);
   return {
     ...(pollInterval === undefined ? {} : { pollInterval }),
@@ -117,7 +119,8 @@ export const callCommand: Command = {
     if (keyText !== undefined && !operation.includes("/")) throw keyOnImport;
     parseParameters(listOption(context.args, "param"), undefined);
     pollTiming(context);
-    const { client } = clientFor(context, service);
+    const answers = answerRecorder();
+    const { client } = clientFor(context, service, [answers.step]);
     const model = await optionalMetadata(client, context.signal);
     const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"));
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
@@ -130,7 +133,7 @@ export const callCommand: Command = {
 
     if (!asyncMode && !noWait) {
       const result = target.kind === "action" ? await (call as ActionCall).invoke(params, { signal: context.signal }) : await (call as FunctionCall).get({ signal: context.signal });
-      await printResult(context, result);
+      await printResult(context, result, answers);
       context.reporter.summary(`${target.kind} ${target.name}: done in ${formatDuration((performance.now() - started) / 1000)}`);
       return;
     }
@@ -141,7 +144,7 @@ export const callCommand: Command = {
       context.reporter.summary(`${target.name}: ${poller.isDone() ? `done at once (${poller.status()})` : `${poller.status()}: its resume token is on stdout, for traverse-odata wait or cancel`}`);
       return;
     }
-    await waitAndPrint(context, poller, service, target.name, started);
+    await waitAndPrint(context, poller, service, target.name, started, answers);
   },
 };
 
@@ -163,7 +166,7 @@ function printToken(context: CommandContext, poller: AsyncPoller<unknown>, servi
  * resume token is printed instead, for `wait` or `cancel`. `pollFirst` polls once before the
  * wait's first interval.
  */
-async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number, pollFirst = false): Promise<void> {
+async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number, answers: AnswerRecorder, pollFirst = false): Promise<void> {
   const draw = (force: boolean) => context.reporter.operation(label, poller.status(), poller.percentComplete(), started, force);
   draw(true);
   // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
@@ -189,12 +192,13 @@ async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown
     clearInterval(ticker);
     context.reporter.clear();
   }
-  await printResult(context, result);
+  await printResult(context, result, answers);
   context.reporter.summary(`${label}: ${poller.status()} in ${formatDuration((performance.now() - started) / 1000)}`);
 }
 
-async function printResult(context: CommandContext, result: unknown): Promise<void> {
-  if (result !== undefined) await context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+/** The result as indented JSON, its long numbers in the digits of the answer it was read from. */
+async function printResult(context: CommandContext, result: unknown, answers: AnswerRecorder): Promise<void> {
+  if (result !== undefined) await context.stdout.write(`${jsonWithServiceDigits(result, await answers.text())}\n`);
 }
 
 /** The token of `wait` and `cancel`: from the file named, or stdin (`-` or nothing). */
@@ -233,12 +237,12 @@ async function readToken(context: CommandContext): Promise<CliToken> {
  * credentials: the monitor may be elsewhere than the service, and credentials go to the service
  * that the command was given, as in the library.
  */
-function clientForToken(context: CommandContext, token: CliToken): { client: ODataClient; service: string | undefined } {
+function clientForToken(context: CommandContext, token: CliToken, steps?: PipelineStep[]): { client: ODataClient; service: string | undefined } {
   const service = stringOption(context.args, "service") ?? token.service;
-  if (service !== undefined) return { client: clientFor(context, service).client, service };
+  if (service !== undefined) return { client: clientFor(context, service, steps).client, service };
   const settings = clientSettings(context.args);
   const target = resolveService(new URL("/", token.statusUrl).href, { ...context.environment, configFile: settings.configFile });
-  return { client: new ODataClient({ ...clientOptions(target, settings, context.environment), auth: undefined }), service: undefined };
+  return { client: new ODataClient({ ...clientOptions(target, settings, context.environment), auth: undefined, ...(steps ? { steps } : {}) }), service: undefined };
 }
 
 const TOKEN_OPTIONS = {
@@ -255,8 +259,11 @@ export const waitCommand: Command = {
     options: { ...TOKEN_OPTIONS, ...POLL_OPTIONS },
   },
   async run(context) {
+    // A mistake in the options is told before the token is read: from stdin, that waits for its writer.
+    pollTiming(context);
     const token = await readToken(context);
-    const { client, service } = clientForToken(context, token);
+    const answers = answerRecorder();
+    const { client, service } = clientForToken(context, token, [answers.step]);
     const started = performance.now();
     // The wait's own --max-wait (or the default) counts from now, never the token's deadline: that
     // was set by the command that printed the token, and may have passed before this one started.
@@ -266,7 +273,7 @@ export const waitCommand: Command = {
     // ends within the wait (the wait then polls when it ends).
     const retryIn = typeof token.retryAfterAt === "number" ? token.retryAfterAt - Date.now() : 0;
     const poller = client.resumeAsync(token, { ...pollerOptions(context, "operation", started), maxWait });
-    await waitAndPrint(context, poller, service, "operation", started, !(retryIn > 0 && retryIn < maxWait));
+    await waitAndPrint(context, poller, service, "operation", started, answers, !(retryIn > 0 && retryIn < maxWait));
   },
 };
 

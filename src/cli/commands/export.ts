@@ -9,7 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
-import { CHECKPOINT_INTERVAL_MS, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
+import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
 import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
@@ -193,6 +193,7 @@ async function runExport(context: CommandContext): Promise<void> {
   if (!planOnly) {
     await checkFolder(out, "--out");
     await checkFolder(checkpointFile, "--checkpoint");
+    await checkCheckpointWritable(checkpointFile, "--checkpoint");
   }
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);

@@ -7,11 +7,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { ODataClient, parseMetadata, redactUrl, type PipelineStep, type ServiceModel } from "../../index.js";
+import { parseMetadata, redactUrl, type PipelineStep, type ServiceModel } from "../../index.js";
 import { generate } from "../../codegen/index.js";
 import { flag, stringOption } from "../args.js";
-import { clientSettings, clientOptions, type Environment } from "../connect.js";
-import { resolveService } from "../config.js";
+import { clientSettings, connect, type Environment } from "../connect.js";
 import { CliUsageError, EXIT } from "../errors.js";
 import type { Command, CommandContext } from "../context.js";
 
@@ -32,7 +31,6 @@ async function readSource(argument: string, environment: Environment, context: C
   }
   // A URL of the document itself is taken as that of its service.
   const service = argument.replace(/\$metadata(?:\?.*)?$/, "");
-  const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: stringOption(context.args, "config") });
   // The document's text, as the client read it, for the header's hash.
   let text: string | undefined;
   const capture: PipelineStep = {
@@ -43,8 +41,7 @@ async function readSource(argument: string, environment: Environment, context: C
       return response;
     },
   };
-  const options = clientOptions(target, clientSettings(context.args), environment);
-  const client = new ODataClient({ ...options, steps: [capture] });
+  const client = connect(service, clientSettings(context.args), environment, { steps: [capture] });
   const model = await client.metadata({ signal: context.signal });
   return { model, name: redactUrl(new URL("$metadata", client.serviceUrl).href), text: text ?? JSON.stringify(model) };
 }

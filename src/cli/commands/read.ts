@@ -5,8 +5,10 @@
 import { formatCount } from "../terminal.js";
 import { flag, stringOption } from "../args.js";
 import { CliUsageError } from "../errors.js";
-import { clientFor, optionalMetadata, type Command } from "../context.js";
-import { columnsOf, TableWriter, type FormatName, type RowFormat } from "../formats.js";
+import { answerRecorder, clientFor, optionalMetadata, type Command } from "../context.js";
+import { columnsOf, exactEntities, jsonWithServiceDigits, TableWriter, type FormatName, type RowFormat } from "../formats.js";
+import { EntityTexts } from "../../payload/entity-text.js";
+import { queryPages } from "../../resources/read-query.js";
 import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
 import { parseKey } from "../values.js";
@@ -49,13 +51,18 @@ export const queryCommand: Command = {
     // JSON with --count wraps the array in an object that carries the count (the first page gives it).
     const headOf = (lineFormat: RowFormat) => `${counted ? `{"@odata.count":${count ?? "null"},"value":` : ""}${lineFormat.head()}`;
     let headDone = false;
-    for await (const page of query.pages({ signal: context.signal })) {
+    // Each page's entities as the service wrote them, as export takes them (entity-text.ts): the
+    // formats write the digits of long numbers as sent, where JavaScript's numbers would round them.
+    const texts = new EntityTexts();
+    for await (const page of queryPages(query, { signal: context.signal, onWholeBody: texts.keep })) {
       const entities = page.value as Record<string, unknown>[];
+      const entityText = texts.take(entities);
       if (page.count !== undefined) count = page.count;
       let text = "";
       if (format === "table") {
-        table ??= new TableWriter(columnsFor(declared, entities[0]), entities.slice(0, TABLE_SAMPLE), stdout.columns);
-        text = table.rows(entities);
+        const exact = entityText === undefined ? entities : exactEntities(entityText, entities);
+        table ??= new TableWriter(columnsFor(declared, entities[0]), exact.slice(0, TABLE_SAMPLE), stdout.columns);
+        text = table.rows(exact);
       } else {
         // CSV without $select or $metadata takes its columns from the first entity.
         if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsOf(entities[0]), (warning) => reporter.warn(warning));
@@ -63,7 +70,10 @@ export const queryCommand: Command = {
           text += headOf(lines);
           headDone = true;
         }
-        text += lines?.rows(entities, rows) ?? "";
+        if (lines) {
+          const written = entityText !== undefined && lines.rowsFromText ? lines.rowsFromText(entityText, rows, entities) : lines.rows(entities, rows);
+          text += typeof written === "string" ? written : Buffer.from(written.buffer, written.byteOffset, written.byteLength).toString("utf8");
+        }
       }
       rows += entities.length;
       pages += 1;
@@ -106,9 +116,10 @@ export const getCommand: Command = {
   },
   async run(context) {
     const [service = "", set = "", keyText = ""] = context.args.positionals;
-    const { client } = clientFor(context, service);
+    const answers = answerRecorder();
+    const { client } = clientFor(context, service, [answers.step]);
     const model = await optionalMetadata(client, context.signal);
     const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model)), context.args).get({ signal: context.signal });
-    await context.stdout.write(`${JSON.stringify(entity, null, 2)}\n`);
+    await context.stdout.write(`${jsonWithServiceDigits(entity, await answers.text())}\n`);
   },
 };

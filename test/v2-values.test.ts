@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { normalizeV2Entities, normalizeV2Entity, v2DateToIso } from "../src/payload/v2-values.js";
+import { normalizeV2Entities, normalizeV2Entity, readDatesOf, v2DateToIso } from "../src/payload/v2-values.js";
 import { answerJson, serveClient } from "./servers/recording-server.js";
 
 test("/Date(ms)/ becomes an ISO 8601 UTC string", () => {
@@ -111,6 +111,23 @@ test("dates inside complex values and collections of primitives are converted", 
     Address: { __metadata: { type: "NS.Address" }, ValidFrom: "1970-01-01T00:00:00Z" },
     Holidays: ["1970-01-02T00:00:00Z", "1970-01-03T00:00:00Z"],
   });
+});
+
+test("readDatesOf names the members the reader converted, found through a { ...copy } by the shared __metadata, and nothing it left as sent", () => {
+  const entity = normalizeV2Entity({
+    __metadata: { uri: "Orders(1)" },
+    OrderDate: "/Date(0)/",
+    Note: "1970-01-01T00:00:00Z",
+    Address: { ValidFrom: "/Date(0)/", Street: "Main St" },
+    Holidays: { results: ["/Date(0)/", "x"] },
+    Lines: { results: [{ __metadata: { uri: "Lines(1)" }, At: "/Date(0)/" }] },
+  });
+  assert.deepEqual([...(readDatesOf({ ...entity, Note: "y" }) ?? [])], ["OrderDate"]);
+  assert.deepEqual([...(readDatesOf(entity.Address as object) ?? [])], ["ValidFrom"]);
+  assert.equal(readDatesOf({ ...(entity.Address as object) }), undefined, "a complex value without __metadata is its own key");
+  assert.deepEqual([...(readDatesOf(entity.Holidays as unknown as object) ?? [])], ["0"]);
+  assert.deepEqual([...(readDatesOf({ ...(entity.Lines as unknown as object[])[0] }) ?? [])], ["At"]);
+  assert.equal(readDatesOf(normalizeV2Entity({ __metadata: { uri: "Orders(2)" }, Note: "1970-01-01T00:00:00Z" })), undefined);
 });
 
 test("normalizeV2Entities converts every entity of an array and returns it", () => {

@@ -547,6 +547,48 @@ describe("media resources", () => {
     assert.deepEqual([...Buffer.from(request.body, "latin1")], [1, 2, 3]);
   });
 
+  test("media(property).put() takes If-Match from the stream property's own media ETag (cover@odata.mediaEtag, 4.01 cover@mediaEtag), not the media entity's", async (t) => {
+    const { server, client } = await serveClient(t, noContent());
+    const book = { "@odata.etag": 'W/"entity"', "@odata.mediaEtag": 'W/"value-stream"', "cover@odata.mediaEtag": 'W/"cover"', ID: 1 };
+    const cover = client.collection("Books").key(1).media("cover");
+    await cover.put("png", { contentType: "image/png", etag: book });
+    await cover.put("png", { contentType: "image/png", etag: { "@etag": 'W/"entity"', "@mediaEtag": 'W/"value-stream"', "cover@mediaEtag": 'W/"cover-4.01"' } });
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path} ${r.headers["if-match"]}`),
+      ['PUT /odata/Books(1)/cover W/"cover"', 'PUT /odata/Books(1)/cover W/"cover-4.01"'],
+    );
+  });
+
+  test("media(property).put() with an entity whose property has no media ETag sends the entity's own ETag, never the media entity's @odata.mediaEtag", async (t) => {
+    const { server, client } = await serveClient(t, noContent());
+    const book = { "@odata.etag": 'W/"entity"', "@odata.mediaEtag": 'W/"value-stream"', "thumbnail@odata.mediaEtag": 'W/"thumbnail"', ID: 1 };
+    await client.collection("Books").key(1).media("cover").put("png", { contentType: "image/png", etag: book });
+    assert.equal(onlyRequest(server).headers["if-match"], 'W/"entity"');
+  });
+
+  test("media().put() with an entity without a media ETag sends the entity's own ETag (SAP CAP guards a stream with it); v2 takes __metadata.media_etag first", async (t) => {
+    const { server, client } = await serveClient(t, noContent());
+    await client.collection("Photos").key(1).media().put("x", { contentType: "text/plain", etag: { "@odata.etag": 'W/"entity"', ID: 1 } });
+    const v2 = new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0", retry: false });
+    await v2.collection("Photos").key(1).media().put("x", { contentType: "text/plain", etag: { __metadata: { etag: 'W/"v2-entity"', media_etag: 'W/"v2-media"' }, ID: 1 } });
+    assert.deepEqual(
+      server.requests.map((r) => `${r.path} ${r.headers["if-match"]}`),
+      ['/odata/Photos(1)/$value W/"entity"', '/v2/Photos(1)/$value W/"v2-media"'],
+    );
+  });
+
+  test("media(property).put() with an entity that carries no ETag at all is a TypeError naming what it looked for, and nothing is sent", async (t) => {
+    const { server, client } = await serveClient(t, noContent());
+    await assert.rejects(
+      client.collection("Books").key(1).media("cover").put("png", { contentType: "image/png", etag: { "@odata.mediaEtag": 'W/"value-stream"', ID: 1 } }),
+      {
+        name: "TypeError",
+        message: 'media().put(content): the entity given as option "etag" carries no ETag (no cover@odata.mediaEtag or @odata.etag); pass its ETag, ifMatch: "*", or etag: false',
+      },
+    );
+    assert.equal(server.requests.length, 0);
+  });
+
   test("createMedia POSTs the content with Content-Type and Slug and resolves with the new entity", async (t) => {
     const { server, client } = await serveClient(t, answerJson(201, { ID: 3, title: "logo.png" }));
     const created = await client.collection("Photos").createMedia("PNG...", { contentType: "image/png", slug: "logo.png" });

@@ -9,7 +9,9 @@
  *   time and `±hh:mm` suffix, `Z` where there was none or it was zero. Milliseconds are written only when not zero,
  *   as v4 services do for second-precision values. Strings are recognised by their form alone (v2
  *   JSON carries no types), so a `Edm.String` property whose text is exactly `/Date(<digits>)/` is
- *   converted too.
+ *   converted too. Which members were converted is remembered (see {@link readDatesOf}), so that a
+ *   write sends exactly those as `/Date(<ms>)/` again and leaves ISO-looking text of the caller's
+ *   own, or of a string property, as it is.
  * - An expanded to-many navigation property `{ "results": [...] }` becomes the array itself, as in
  *   v4 (an inline `__next` or `__count` beside `results` is dropped with the wrapper).
  * - A navigation property that was not expanded, `{ "__deferred": { "uri": "..." } }`, is removed: a
@@ -90,6 +92,50 @@ function pad2(value: number): string {
 
 const SLASH = 47;
 
+/**
+ * The members whose `/Date(...)/` text the reader made ISO text, per object it converted: property
+ * names of an entity or complex value, item indexes of an array (a collection value).
+ *
+ * Keyed, where the object has one, on its `__metadata` object, not on the object itself: the usual
+ * `update({ ...entity, stock: 3 })` copies the properties into a new object, but the copy holds the
+ * very same `__metadata` (payload/expanded.ts keeps its marks on shared values for the same
+ * reason). An object without `__metadata` (a complex value some services send bare, an array) is
+ * its own key, so it is recognised where the caller passes or copies it along as it is. What is
+ * lost: a `__metadata` the caller replaces, and a deep copy (`structuredClone`, a JSON round trip);
+ * the dates of such a copy are then sent as the ISO text they hold. A WeakMap adds nothing visible
+ * to the entities and keeps none of them alive.
+ */
+const readDates = new WeakMap<object, Set<string>>();
+
+/** What an object's converted members are remembered under: its `__metadata` if it has one, else itself. */
+function datesKey(object: object): object {
+  const metadata = (object as Record<string, unknown>)["__metadata"];
+  return typeof metadata === "object" && metadata !== null ? metadata : object;
+}
+
+function rememberDate(object: object, member: string): void {
+  const key = datesKey(object);
+  readDates.set(key, (readDates.get(key) ?? new Set<string>()).add(member));
+}
+
+/**
+ * The members of `object` (an entity, a complex value, or an array's indexes) that held a
+ * `/Date(...)/` the reader converted to ISO text, found through a `{ ...object }` copy too; or
+ * `undefined` when the reader converted none (or never saw the object). A v2 write turns these,
+ * and only these, back into `/Date(<ms>)/`.
+ *
+ * @example
+ * ```ts
+ * const book = normalizeV2Entity({ __metadata: { uri: "Books(1)" }, published: "/Date(0)/", note: "x" });
+ * readDatesOf({ ...book, stock: 3 }); // Set { "published" }
+ * ```
+ */
+export function readDatesOf(object: object): ReadonlySet<string> | undefined {
+  // The object itself as well: one read without `__metadata` may have been given one since (the
+  // ETag of the answer's header is kept in a new `__metadata`).
+  return readDates.get(datesKey(object)) ?? readDates.get(object);
+}
+
 function normalizeObject(object: Record<string, unknown>): void {
   for (const name in object) {
     if (name === "__metadata") continue;
@@ -98,7 +144,10 @@ function normalizeObject(object: Record<string, unknown>): void {
       // A cheap first-character test keeps ordinary strings off the regular expression.
       if (value.charCodeAt(0) === SLASH) {
         const iso = v2DateToIso(value);
-        if (iso !== undefined) object[name] = iso;
+        if (iso !== undefined) {
+          object[name] = iso;
+          rememberDate(object, name);
+        }
       }
     } else if (typeof value === "object" && value !== null) {
       if (Array.isArray(value)) {
@@ -125,7 +174,10 @@ function normalizeArray(array: unknown[]): void {
     if (typeof value === "string") {
       if (value.charCodeAt(0) === SLASH) {
         const iso = v2DateToIso(value);
-        if (iso !== undefined) array[i] = iso;
+        if (iso !== undefined) {
+          array[i] = iso;
+          rememberDate(array, String(i));
+        }
       }
     } else if (typeof value === "object" && value !== null) {
       if (Array.isArray(value)) normalizeArray(value);

@@ -58,8 +58,8 @@ export class MediaResource {
   }
 
   /**
-   * Replaces the content: `PUT` with `Content-Type` (and `If-Match` from `etag`, the media ETag of
-   * an entity read earlier, or `ifMatch`).
+   * Replaces the content: `PUT` with `Content-Type` (and `If-Match` from `etag`, the ETag of this
+   * stream that an entity read earlier carries, or `ifMatch`; see {@link MediaWriteOptions}).
    */
   async put(content: string | Uint8Array, options: MediaWriteOptions): Promise<void> {
     return (await transfer()).putMedia(this.#core, this.#state, this.#property, content, options);

@@ -89,7 +89,13 @@ export interface UpdateAsyncOptions extends AsyncPollerOptions, ConditionalOptio
 /** Options of `deleteAsync`: the poller's and the `If-Match` as for `delete`. */
 export interface DeleteAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
 
-/** Options of `MediaResource.put`: writing a media resource or stream property. */
+/**
+ * Options of `MediaResource.put`: writing a media resource or stream property. An entity read
+ * earlier, given as `etag`, gives the ETag of the stream written: `@odata.mediaEtag` (v2
+ * `__metadata.media_etag`) for the media entity's own (`$value`), `<property>@odata.mediaEtag` for
+ * a stream property, and the entity's own ETag where it carries none (services such as SAP CAP
+ * guard their streams with it).
+ */
 export interface MediaWriteOptions extends WriteOptions, ConditionalOptions {
   /** The media type of the content, sent as `Content-Type`. */
   contentType: string;

@@ -12,6 +12,9 @@
  *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay), v2 `__metadata` (uri, etag,
  *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
  *   values a read expanded (`payload/expanded.ts`) unless `deep: true` asks for a deep write.
+ * - v2 bodies write dates as v2 JSON does, `/Date(<ms>)/`: a `Date`, and the ISO text of a member
+ *   the reader made of `/Date(...)/` (see `v2DateText`); any other string is sent as it is, however
+ *   much it looks like a date. A `Date` that is invalid is a TypeError.
  * - `If-Match` comes from, in order: `ifMatch` (a literal such as `*`), `etag` (the ETag text or the
  *   entity read earlier), the ETag the body itself carries (an entity read, changed and sent back);
  *   `etag: false` sends none.
@@ -24,6 +27,7 @@ import { collectionPath, entityPath, formatQueryString, mediaPath, type QueryOpt
 import { versionHeaders } from "../payload/version-headers.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
+import { readDatesOf } from "../payload/v2-values.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
@@ -90,11 +94,45 @@ export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Reco
   return headers;
 }
 
+/** Where the ETag of an entity is found, and how a message says that it was not. */
+export interface EtagLookup {
+  /** What the entity lacks when `read` finds nothing: `no @odata.etag or __metadata.etag`. */
+  readonly missing: string;
+  read(entity: unknown): string | undefined;
+}
+
+/** The entity's own ETag, which entity writes send. */
+const ENTITY_ETAG: EtagLookup = { missing: "no @odata.etag or __metadata.etag", read: etagOf };
+
+/**
+ * The ETag a write of a media resource sends for an entity read earlier. The stream of a media
+ * entity (`$value`) has its ETag in `@odata.mediaEtag` (v2 `__metadata.media_etag`); a stream
+ * property has its own, annotated on the property (`cover@odata.mediaEtag`), and the entity's
+ * `@odata.mediaEtag` belongs to another stream. Without a media ETag the entity's own is taken,
+ * as `mediaEtagOf` does: services such as SAP CAP announce none and guard the stream with it.
+ */
+function mediaEtagLookup(property: string | undefined): EtagLookup {
+  if (property === undefined) return { missing: "no @odata.mediaEtag, __metadata.media_etag or @odata.etag", read: mediaEtagOf };
+  const annotated = [`${property}@odata.mediaEtag`, `${property}@mediaEtag`];
+  return {
+    missing: `no ${annotated[0]!} or @odata.etag`,
+    read(entity) {
+      if (!isRecord(entity)) return undefined;
+      for (const name of annotated) {
+        const etag = entity[name];
+        if (typeof etag === "string" && etag !== "") return etag;
+      }
+      return etagOf(entity);
+    },
+  };
+}
+
 /**
  * The `If-Match` value of a conditional write, or `undefined` for none: `ifMatch`, else `etag`
- * (text or entity), else the ETag of `body`, unless `etag` is `false`.
+ * (text or entity), else the ETag of `body`, unless `etag` is `false`. `lookup` says where an
+ * entity's ETag is (a media write's is not the entity's).
  */
-export function ifMatchFor(options: ConditionalOptions | undefined, body: unknown, where: string, media = false): string | undefined {
+export function ifMatchFor(options: ConditionalOptions | undefined, body: unknown, where: string, lookup: EtagLookup = ENTITY_ETAG): string | undefined {
   if (options?.ifMatch !== undefined) {
     if (typeof options.ifMatch !== "string" || options.ifMatch.trim() === "" || /[\r\n]/.test(options.ifMatch)) {
       throw new TypeError(`${where}: option "ifMatch" must be an ETag or "*"; got ${describe(options.ifMatch)}`);
@@ -109,13 +147,13 @@ export function ifMatchFor(options: ConditionalOptions | undefined, body: unknow
   }
   if (etag !== undefined) {
     if (!isRecord(etag)) throw new TypeError(`${where}: option "etag" must be an ETag string, an entity read earlier, or false; got ${describe(etag)}`);
-    const found = media ? mediaEtagOf(etag) : etagOf(etag);
+    const found = lookup.read(etag);
     if (found === undefined) {
-      throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (no @odata.etag or __metadata.etag); pass its ETag, ifMatch: "*", or etag: false`);
+      throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (${lookup.missing}); pass its ETag, ifMatch: "*", or etag: false`);
     }
     return found;
   }
-  return media ? mediaEtagOf(body) : etagOf(body);
+  return lookup.read(body);
 }
 
 /**
@@ -147,10 +185,22 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
 
 /** `left` collects the names of the top level's expanded values that were left out. */
 function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string[]): unknown {
-  if (Array.isArray(value)) return value.map((item) => cleanForWrite(item, v2, deep));
+  if (Array.isArray(value)) {
+    // A collection's items share one type: where the reader converted some, all are dates (the
+    // indexes it remembers move as the caller edits the array; the array stays the same one).
+    const dates = v2 && readDatesOf(value) !== undefined;
+    return value.map((item) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep)));
+  }
+  if (value instanceof Date) {
+    // JSON would write it as null, a value the caller never meant.
+    if (Number.isNaN(value.getTime())) throw new Error("an array holds an invalid Date");
+    return v2 ? `/Date(${value.getTime()})/` : value;
+  }
   if (!isRecord(value) || !isPlainObject(value)) return value;
+  const dates = v2 ? readDatesOf(value) : undefined;
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) {
+    if (item instanceof Date && Number.isNaN(item.getTime())) throw new Error(`${name} is an invalid Date`);
     if (v2 && name === "__metadata") {
       // A type the caller wrote (for a derived type) is needed; what reading added is not.
       if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
@@ -161,9 +211,55 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string
       left?.push(name);
       continue;
     }
-    out[name] = cleanForWrite(item, v2, deep);
+    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep);
   }
   return out;
+}
+
+/**
+ * A date and time as the v2 reader gives it (`normalizeV2Entity`: `2023-11-14T22:13:20Z`,
+ * `2023-11-14T23:13:20.500+01:00`), with seconds, milliseconds or none, and a zone.
+ */
+const READ_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The v2 JSON form (`/Date(<ms since 1970 UTC>)/`) of a text in {@link READ_DATE_TIME}'s form, or
+ * `undefined` for any other text (and for a day or time that does not exist).
+ *
+ * Why: v2 JSON writes `Edm.DateTime` (and, at SAP, `Edm.DateTimeOffset`) values in that form, and
+ * services such as SAP SuccessFactors refuse ISO text there ("Illegal datetime format"). The reader
+ * turns every `/Date(...)/` into ISO text, so an entity read and written back would otherwise send
+ * its dates in a form the service did not send them in.
+ *
+ * Only members the reader converted are given here (`readDatesOf`): v2 JSON carries no types, and
+ * text of the same form in a string property (`{ note: "2024-01-02T10:00:00Z" }`) must reach the
+ * service as written, not as a date. Such a member is converted whatever reader-form text it holds
+ * now, not only the text it was read with: the service sent it as `/Date(...)/`, so it is a date
+ * property, and a caller who sets it to a new ISO text means a new date, which the service would
+ * refuse as text. Text in another form (no zone, a day alone) is sent as written, for the service
+ * to refuse loudly; a `Date` is the sure way. No offset is written: services read `+mmmm`
+ * differently (the reader and SAP take the milliseconds as UTC, SAP CAP's v2 adapter adds the
+ * minutes), and UTC alone is read alike.
+ */
+function v2DateText(text: string): string | undefined {
+  // A cheap test keeps ordinary strings off the regular expression.
+  if (text.length < 20 || text.charCodeAt(10) !== 84 /* T */) return undefined;
+  const match = READ_DATE_TIME.exec(text);
+  if (match === null) return undefined;
+  const [year, month, day, hours, minutes, seconds] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, keeps the years 0 to 99 as they are.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hours, minutes, seconds, Number(match[7] ?? 0));
+  // A day or time that does not exist rolls over into another: such a text is not a date.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hours || date.getUTCMinutes() !== minutes) {
+    return undefined;
+  }
+  const offsetHours = Number(match[9] ?? 0);
+  const offsetMinutes = Number(match[10] ?? 0);
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const offset = (match[8] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  return `/Date(${date.getTime() - offset * 60_000})/`;
 }
 
 /** `@odata.etag`, `title@odata.mediaReadLink`, `@odata.context`...: written by the service, not by the client. */
@@ -349,7 +445,7 @@ export function mediaWriteRequest(
 ): WriteRequest {
   const headers = writeHeaders(context.version, false);
   headers["content-type"] = checkContentType(options?.contentType, "media().put(content)");
-  setIfMatch(headers, ifMatchFor(options, undefined, "media().put(content)", true));
+  setIfMatch(headers, ifMatchFor(options, undefined, "media().put(content)", mediaEtagLookup(property)));
   return finish("PUT", pathOf(context, mediaPath(state, property)), headers, checkContent(content, "media().put(content)"), options, "media().put(content)");
 }
 

@@ -114,12 +114,14 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
     return this.#next({ ...this.#options, levels });
   }
 
-  /** A nested `$expand`. */
+  /** A nested `$expand`; as the query's own `expand()`, a later expand of a navigation property replaces the earlier one. */
   expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: K,
     build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
-  ): ExpandQuery<T, S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>> {
-    return this.#next<S, X & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>>>(addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"));
+  ): ExpandQuery<T, S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>> {
+    return this.#next<S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>>(
+      addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"),
+    );
   }
 
   #next<S2 extends string = S, X2 = X>(options: QueryOptionsState): ExpandQuery<T, S2, X2> {
@@ -137,8 +139,14 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
 }
 
 /**
- * A new state with an `$expand` item added (an item for the same path is replaced, so the later
- * call wins).
+ * A new state with an `$expand` item added (an item for the same navigation property is replaced,
+ * so the later call wins). A path of navigation properties (`author/books`) is kept as nested
+ * items (`author` expanding `books`), placed below an item of its first segment if there is one:
+ * OData v4 allows no navigation property before the last one of an expand path (ABNF
+ * `expandPath`), so it is written `author($expand=books)`, and v2 writes the nested items back as
+ * the path. The library has no `$metadata` here, so every segment is taken for a navigation
+ * property (the typed `expand()` asks for one first); only a type cast, a segment with a dot,
+ * stays with the property before it (`author/NS.Writer`).
  */
 export function addExpand<S extends QueryOptionsState, R, NS extends string, NX>(
   state: S,
@@ -159,6 +167,24 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX>
     }
     options = result.options;
   }
-  const item: ExpandItem = { path, options };
-  return { ...state, expand: [...(state.expand ?? []).filter((existing) => existing.path !== path), item] };
+  return { ...state, expand: placeExpand(state.expand ?? [], path, options) };
+}
+
+// The first step of an expand path: one navigation property with the type casts (segments with a
+// dot) after it, and before it when the path starts with one (`NS.Special/author/NS.Writer`). A
+// cast segment matches one way only (up to its first dot), so a long path cannot backtrack much.
+const FIRST_STEP = /^(?:[^/.]*\.[^/]*\/)*[^/.]+(?:\/[^/.]*\.[^/]*)*(?=\/|$)/;
+
+/**
+ * The items with `options` expanded at `path`: its last step replaces an item of the same path
+ * (the later call wins); an earlier step is expanded with the rest of the path below it, in the
+ * item there or in a new one. The changed item moves to the end (the order of `$expand` items
+ * means nothing).
+ */
+function placeExpand(items: readonly ExpandItem[], path: string, options: QueryOptionsState): ExpandItem[] {
+  const step = FIRST_STEP.exec(path)?.[0] ?? path;
+  const below = path.slice(step.length + 1);
+  const parent = items.find((item) => item.path === step);
+  const placed = below ? { ...parent?.options, expand: placeExpand(parent?.options.expand ?? [], below, options) } : options;
+  return [...items.filter((item) => item !== parent), { path: step, options: placed }];
 }

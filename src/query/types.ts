@@ -224,8 +224,9 @@ export type CollectionsOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N 
 export type SinglesOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? never : N) : never;
 
 /**
- * What `expand()` accepts: a navigation property of `T`, `*`, or a path that starts with one
- * (`author/books`; the segments after the first are checked at run time).
+ * What `expand()` accepts: a navigation property of `T`, `*`, or a path of navigation properties
+ * that starts with one (`author/books`, the books of the author; the segments after the first are
+ * checked at run time). A segment with a dot is a type cast (`author/NS.Writer`).
  */
 export type ExpandPath<T> = NavigationName<T> | "*" | `${NavigationName<T>}/${string}`;
 
@@ -293,7 +294,8 @@ export type ExpandedValue<V, R> = NonNullable<V> extends readonly unknown[] ? R[
  * and, as optional properties, the key properties the shape names that were not selected (OData
  * does not promise them, though most services send them); `*` selects every property but the
  * navigation properties the shape names. Expanded navigation properties `X` are added, no longer
- * optional, with the rows of their own nested `select()` and `expand()`.
+ * optional, with the rows of their own nested `select()` and `expand()`; they take the place of
+ * the entity type's property of the same name, also where `select()` names it too.
  */
 export type Selected<T, S extends string, X> = [S] extends [never]
   ? [keyof X] extends [never]
@@ -301,16 +303,22 @@ export type Selected<T, S extends string, X> = [S] extends [never]
     : Omit<T, keyof X> & X
   : "*" extends S
     ? Omit<T, ShapeNavigation<T> | keyof X> & X
-    : Pick<T, FirstSegment<S> & keyof T> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S>> & keyof T>> & X;
+    : Pick<T, Exclude<FirstSegment<S>, keyof X> & keyof T> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
 
 /**
- * What `expand(nav)` adds to the rows of `T`: the property `nav` (the first segment of a path) with
- * rows `R` of the related type.
+ * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the
+ * property `nav` with rows `R` of the related type (`null` where the property's type allows it and
+ * no entity is related). A path (`author/books`) adds its first segment with every property of
+ * the related type, or, when `X` holds that segment already, adds nothing: the request puts the
+ * path below the earlier expand, whose rows stay as they were. The caller leaves out of `X` what a
+ * plain `nav` replaces (`Omit<X, nav>`): the request keeps only the later expand of a property.
  */
-export type Expansion<T, K extends string, R> = K extends "*"
+export type Expansion<T, K extends string, R, X = {}> = K extends "*"
   ? {}
   : K extends `${infer Head}/${string}`
-    ? { [P in Head & keyof T]-?: NonNullable<T[P]> }
+    ? Head extends keyof X
+      ? {}
+      : { [P in Head & keyof T]-?: ExpandedValue<T[P], RowOf<T[P]>> }
     : { [P in K & keyof T]-?: ExpandedValue<T[P], R> };
 
 // ---------------------------------------------------------------------------------------------

@@ -76,13 +76,14 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
 
   /**
    * Creates an entity as a long-running operation: the request of {@link create} (its headers,
-   * its body without the annotations reading added) with `Prefer: respond-async`. Resolves with a
-   * poller once the service has answered the initial request.
+   * its body without the annotations reading added) with `Prefer: respond-async`; the body is
+   * checked against `T` as `create()`'s is. Resolves with a poller once the service has answered
+   * the initial request.
    * @example
    * const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv" });
    * const result = await poller.wait();
    */
-  async createAsync<R = T>(body: unknown, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
+  async createAsync<R = T>(body: EntityInput<T>, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = queryInternals(this);
     return (await writing()).createAsync<R>(core, state, body, options);
   }

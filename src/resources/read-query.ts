@@ -146,14 +146,20 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /**
    * Adds an `$expand` item, with nested options built by `build` (OData v4 writes them in
-   * parentheses; OData v2 allows only nested select and expand, written as paths).
+   * parentheses; OData v2 allows only nested select and expand, written as paths). Expanding a
+   * navigation property again replaces the earlier expand of it. A path of navigation properties
+   * (`author/books`) expands each of them, below an earlier expand of its first segment if there
+   * is one: OData v4 writes it nested (`author($expand=books)`), as v4 allows no navigation
+   * property before the last one of an expand path; v2 writes the path.
    * @example q.expand("author", (a) => a.select("name").expand("books", (b) => b.top(3)))
    */
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
-  ): CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>> {
-    return this.#next<CollectionOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>>>(addExpand(this.#state, this.#version, nav, build, "expand(nav)"));
+  ): CollectionOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>> {
+    return this.#next<CollectionOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>>>(
+      addExpand(this.#state, this.#version, nav, build, "expand(nav)"),
+    );
   }
 
   /**
@@ -384,8 +390,10 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
-  ): EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>, Z> {
-    return this.#next<EntityOf<K, T, S, X & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>>, Z>>(addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"));
+  ): EntityOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z> {
+    return this.#next<EntityOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z>>(
+      addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"),
+    );
   }
 
   /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */

@@ -814,3 +814,21 @@ test("a $count part reads as countAll() reads a count: digits beyond 2^53 are no
   assert.match(result.error.message, new RegExp(`^response to request 1 \\(GET Books/\\$count\\).*"${huge}" is not a count`));
   assert.deepEqual(server.requests.map((request) => `${request.method} ${request.path}`), ["POST /svc/$batch"]);
 });
+
+test("the README's $batch example sends the navigation create to the Content-ID its comment names", async () => {
+  // The example as the README writes it (its section "$batch"), against the request it makes.
+  const readme = (await import("node:fs")).readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const said = /cs\.create\(author\.navigation\("books"\), \{ ID: 900, title: "Ann's first" \}\); \/\/ POST (\$\d+\/books)/.exec(readme)?.[1];
+  assert.ok(said, "the README's example names the request it sends");
+  const c = client();
+  const books = c.collection("Books");
+  const batch = c.batch();
+  batch.get(books.key(1).select("ID", "title"));
+  batch.page(books.filter((f) => f.lt("price", 15)).top(3));
+  batch.changeset((cs) => {
+    const author = cs.create(c.collection("Authors"), { ID: "ann", name: "Ann" });
+    cs.create(author.navigation("books"), { ID: 900, title: "Ann's first" });
+  });
+  const { body } = await batch.toRequest();
+  assert.match(body, new RegExp(`^POST \\${said} HTTP/1\\.1\\r$`, "m"));
+});

@@ -1,8 +1,8 @@
 // The README's "Command line" examples, run as written: its first shell block starts
-// `traverse-odata serve` (port 4080, which the examples name), its JSON block becomes the
+// `traverse-odata serve` (port 4080, which the examples name), its first JSON block becomes the
 // traverse-odata.config.json of the current directory, and every line of the other shell blocks
 // runs in `sh` with the built binary on PATH as `traverse-odata`; each must exit 0 and give what
-// the README says it gives.
+// the README says it gives. The profiles block (s4, graph, btp) is read as a configuration too.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -114,4 +114,24 @@ test("with the README's profile: export, parallel export, plan and partition, ca
   assert.equal(JSON.parse(outputs.get(lineWith("--async"))!).rowCount, 1000);
   assert.equal(JSON.parse(readFileSync(join(cwd, "job.json"), "utf8")).type, "traverse-odata/async-poller");
   assert.equal(JSON.parse(outputs.get(lineWith("wait job.json"))!).format, "csv");
+});
+
+test("the README's profiles block is a configuration the command line takes: each profile asks for its own secret", async () => {
+  const profiles = blocks.filter((block) => block.language === "json").find((block) => block.lines.some((line) => line.includes('"s4"')));
+  assert.ok(profiles, "the README shows the s4, graph and btp profiles");
+  const dir = tempDir();
+  writeFile(join(dir, "traverse-odata.config.json"), profiles.lines.join("\n"));
+  // Without the environment variables they name, each profile stops before any request, naming the
+  // variable: the file itself, placeholders and all, is read.
+  for (const [profile, variable] of [
+    ["s4", "S4_API_KEY"],
+    ["graph", "GRAPH_CLIENT_SECRET"],
+    ["btp", "BTP_CLIENT_SECRET"],
+  ] as const) {
+    const child = spawn("sh", ["-c", `traverse-odata count ${profile} Things`], { cwd: dir, env: cliEnv({ PATH: `${bin}:${process.env["PATH"] ?? ""}` }), stdio: ["ignore", "pipe", "pipe"] });
+    const result = await finished(child, 60_000);
+    assert.equal(result.code, 2, `${profile}\n${show(result)}`);
+    assert.match(result.stderr, new RegExp(variable), `${profile}\n${show(result)}`);
+    assert.doesNotMatch(result.stderr, /tokenUrl must|config\.json:/, `${profile}\n${show(result)}`);
+  }
 });

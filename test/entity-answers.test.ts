@@ -194,3 +194,15 @@ describe("a single-valued navigation that relates no entity", () => {
     await assert.rejects(v2.collection("Books").key(1).navigateOne("author").get(), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_PAYLOAD");
   });
 });
+
+test("an OData v3 verbose JSON collection property is read as an array, in get() and in a page", async (t) => {
+  const emails = { __metadata: { type: "Collection(Edm.String)" }, results: ["a@example.com", "b@example.com"] };
+  const { client } = await serve(t, "2.0", (request, res) => {
+    if (request.path.includes("People(1)")) return sendJson(res, 200, { d: { __metadata: { type: "NS.Person" }, ID: 1, Emails: emails } });
+    sendJson(res, 200, { d: { results: [{ __metadata: { type: "NS.Person" }, ID: 1, Emails: emails }] } });
+  });
+  const person = await client.collection<{ ID: number; Emails: string[] }>("People").key(1).get();
+  assert.deepEqual(person.Emails, ["a@example.com", "b@example.com"]);
+  const [listed] = await client.collection<{ ID: number; Emails: string[] }>("People").list();
+  assert.deepEqual(listed?.Emails, ["a@example.com", "b@example.com"]);
+});

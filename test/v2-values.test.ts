@@ -102,6 +102,17 @@ test("a complex value with a property named results is not mistaken for a wrappe
   assert.deepEqual(entity.Stats, { __metadata: { type: "NS.Stats" }, results: [1, 2] });
 });
 
+test("an OData v3 collection value, whose wrapper's __metadata types it Collection(...), becomes the array", () => {
+  const entity = normalizeV2Entity({
+    Emails: { __metadata: { type: "Collection(Edm.String)" }, results: ["a@example.com", "b@example.com"] },
+    Stops: { __metadata: { type: "Collection(NS.Stop)" }, results: [{ __metadata: { type: "NS.Stop" }, At: "/Date(0)/" }] },
+  });
+  assert.deepEqual(entity, {
+    Emails: ["a@example.com", "b@example.com"],
+    Stops: [{ __metadata: { type: "NS.Stop" }, At: "1970-01-01T00:00:00Z" }],
+  });
+});
+
 test("dates inside complex values and collections of primitives are converted", () => {
   const entity = normalizeV2Entity({
     Address: { __metadata: { type: "NS.Address" }, ValidFrom: "/Date(0)/" },

@@ -189,13 +189,20 @@ function normalizeArray(array: unknown[]): void {
 /**
  * True for v2's wrapper around an expanded to-many navigation (or a collection value): an object
  * with a `results` array and nothing else but `__`-prefixed members such as `__count` and `__next`.
- * An entity or complex value has `__metadata`, so it is never mistaken for one.
+ * An entity or complex value has `__metadata`, so it is never mistaken for one; a `__metadata` is
+ * taken only where it types the wrapper a collection (OData v3 verbose JSON writes one there).
  */
 function isResultsWrapper(object: Record<string, unknown>): boolean {
   if (!Array.isArray(object["results"])) return false;
   for (const name in object) {
     if (name !== "results" && !name.startsWith("__")) return false;
-    if (name === "__metadata") return false;
+    if (name === "__metadata" && !isCollectionMetadata(object[name])) return false;
   }
   return true;
+}
+
+/** Whether `__metadata` is that of a collection (OData v3 verbose JSON types one: `Collection(Edm.String)`). */
+function isCollectionMetadata(metadata: unknown): boolean {
+  const type = typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>)["type"] : undefined;
+  return typeof type === "string" && type.startsWith("Collection(");
 }

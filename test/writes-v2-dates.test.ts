@@ -153,11 +153,12 @@ describe("v2 write bodies", () => {
     });
   });
 
-  test("a date property set to a text the reader never makes of /Date(...)/ is sent as written: no zone, a day alone, seven fractional digits, a day or time that does not exist", () => {
+  test("a date property set to a text the readers never make of a date is sent as written: no zone, a day alone, eight fractional digits, a day or time that does not exist", () => {
     const texts = {
       noZone: "2024-01-02T03:04:05",
       day: "2024-01-02",
-      ticks: "2024-01-02T03:04:05.1234567Z",
+      // (Seven digits are the Atom reader's ticks, taken to the millisecond: see "an entity read as Atom".)
+      ticks: "2024-01-02T03:04:05.12345678Z",
       february30: "2023-02-30T00:00:00Z",
       hour24: "2024-01-01T24:00:00Z",
       second60: "2024-01-01T10:15:60Z",
@@ -226,4 +227,42 @@ test("an entity of a v2 page written back with replace sends its dates as the se
   assert.equal(sent["published"], v2Book().published);
   assert.equal(sent["changedAt"], "/Date(1700000000123)/");
   assert.equal(sent["__metadata"], undefined);
+});
+
+describe("an entity read as Atom", () => {
+  test("its Edm.DateTime properties, a complex value's and a collection's go back as /Date(ms)/; a string property as written", async (t) => {
+    const M = "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata";
+    const D = "http://schemas.microsoft.com/ado/2007/08/dataservices";
+    const entry = `<entry xmlns="http://www.w3.org/2005/Atom" xmlns:m="${M}" xmlns:d="${D}">
+      <id>Books(1)</id><link rel="edit" href="Books(1)"/>
+      <content type="application/xml"><m:properties>
+        <d:ID m:type="Edm.Int32">1</d:ID>
+        <d:published m:type="Edm.DateTime">2023-11-14T22:13:20.1234567</d:published>
+        <d:note>2024-01-02T10:00:00Z</d:note>
+        <d:shipping m:type="NS.Shipping"><d:due m:type="Edm.DateTime">1970-01-02T00:00:00</d:due></d:shipping>
+        <d:holidays m:type="Collection(Edm.DateTime)"><d:element>1970-01-03T00:00:00</d:element></d:holidays>
+      </m:properties></content></entry>`;
+    const { server, client } = await serveClient(
+      t,
+      (request, res) => {
+        if (request.method === "GET") {
+          res.writeHead(200, { "content-type": "application/atom+xml;type=entry" }).end(entry);
+          return;
+        }
+        noContent(res);
+      },
+      { version: "2.0" },
+      "svc/",
+    );
+    const book = await client.collection<Record<string, unknown>>("Books").key(1).get();
+    assert.equal(book["published"], "2023-11-14T22:13:20.1234567Z");
+    await client.collection("Books").key(1).update({ ...book, stock: 3 });
+    const sent = JSON.parse(server.requests[1]!.body) as Record<string, unknown>;
+    assert.equal(server.requests[1]!.method, "MERGE");
+    // /Date(ms)/ holds milliseconds: the ticks beyond them cannot be written in v2 JSON.
+    assert.equal(sent["published"], "/Date(1700000000123)/");
+    assert.equal(sent["note"], "2024-01-02T10:00:00Z");
+    assert.deepEqual(sent["shipping"], { __metadata: { type: "NS.Shipping" }, due: "/Date(86400000)/" });
+    assert.deepEqual(sent["holidays"], ["/Date(172800000)/"]);
+  });
 });

@@ -12,6 +12,7 @@ import { attributeValue, childElements, firstChildElement, parseXml, textContent
 import { clipText } from "../util/redact.js";
 import { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
+import { rememberDate } from "./v2-values.js";
 
 /** The Atom syndication namespace. */
 export const ATOM_NAMESPACE = "http://www.w3.org/2005/Atom";
@@ -201,7 +202,7 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
 
   const entity: Record<string, unknown> = { __metadata: metadata };
   if (properties) {
-    for (const property of childElements(properties, DATA_NAMESPACE)) setMember(entity, property.local, readProperty(property, undefined, 0));
+    for (const property of childElements(properties, DATA_NAMESPACE)) readMember(entity, property, 0);
   }
   for (const [name, value] of navigation) setMember(entity, name, value);
   return entity;
@@ -239,15 +240,27 @@ function readProperty(property: XmlElement, impliedType: string | undefined, dep
   const members = childElements(property, DATA_NAMESPACE);
   if (type?.startsWith("Collection(") && type.endsWith(")")) {
     const itemType = type.slice("Collection(".length, -1);
-    return members.map((item) => readProperty(item, itemType, depth + 1));
+    const items = members.map((item) => readProperty(item, itemType, depth + 1));
+    if (DATE_TYPES.has(itemType)) for (const [index, item] of items.entries()) if (typeof item === "string") rememberDate(items, String(index));
+    return items;
   }
   if (members.length > 0 || (type !== undefined && !type.startsWith("Edm.") && hasNoText(property))) {
     const complex: Record<string, unknown> = {};
     if (type !== undefined) complex["__metadata"] = { type };
-    for (const member of members) setMember(complex, member.local, readProperty(member, undefined, depth + 1));
+    for (const member of members) readMember(complex, member, depth + 1);
     return complex;
   }
   return convertPrimitive(type ?? "Edm.String", textContent(property), property);
+}
+
+/** The v2 types the reader gives as ISO text, which a write sends back as `/Date(...)/`. */
+const DATE_TYPES = new Set(["Edm.DateTime", "Edm.DateTimeOffset"]);
+
+/** Reads a property element into `object`; a date is noted as one for the writes (`rememberDate`). */
+function readMember(object: Record<string, unknown>, property: XmlElement, depth: number): void {
+  const value = readProperty(property, undefined, depth);
+  setMember(object, property.local, value);
+  if (typeof value === "string" && DATE_TYPES.has(attributeValue(property, METADATA_NAMESPACE, "type") ?? "")) rememberDate(object, property.local);
 }
 
 function hasNoText(element: XmlElement): boolean {

@@ -113,7 +113,12 @@ function datesKey(object: object): object {
   return typeof metadata === "object" && metadata !== null ? metadata : object;
 }
 
-function rememberDate(object: object, member: string): void {
+/**
+ * Notes that the reader made ISO text of a v2 date in `object`'s `member` (a name, or an array's
+ * index): the JSON reader here, and the Atom reader for its `Edm.DateTime` and `Edm.DateTimeOffset`
+ * properties (see {@link readDatesOf}).
+ */
+export function rememberDate(object: object, member: string): void {
   const key = datesKey(object);
   readDates.set(key, (readDates.get(key) ?? new Set<string>()).add(member));
 }

@@ -217,10 +217,11 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string
 }
 
 /**
- * A date and time as the v2 reader gives it (`normalizeV2Entity`: `2023-11-14T22:13:20Z`,
- * `2023-11-14T23:13:20.500+01:00`), with seconds, milliseconds or none, and a zone.
+ * A date and time as the v2 readers give it (`normalizeV2Entity`: `2023-11-14T22:13:20Z`,
+ * `2023-11-14T23:13:20.500+01:00`; the Atom reader up to seven digits of a second,
+ * `2023-11-14T22:13:20.1234567Z`), with seconds, a fraction or none, and a zone.
  */
-const READ_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const READ_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * The v2 JSON form (`/Date(<ms since 1970 UTC>)/`) of a text in {@link READ_DATE_TIME}'s form, or
@@ -250,7 +251,8 @@ function v2DateText(text: string): string | undefined {
   const date = new Date(0);
   // setUTCFullYear, unlike Date.UTC, keeps the years 0 to 99 as they are.
   date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hours, minutes, seconds, Number(match[7] ?? 0));
+  // Atom gives up to seven digits of a second (ticks); `/Date(ms)/` holds milliseconds.
+  date.setUTCHours(hours, minutes, seconds, Number((match[7] ?? "").padEnd(3, "0").slice(0, 3)));
   // A day or time that does not exist rolls over into another: such a text is not a date.
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || date.getUTCHours() !== hours || date.getUTCMinutes() !== minutes) {
     return undefined;

@@ -79,9 +79,11 @@ export class ODataClient extends ODataReader {
   /**
    * Rebuilds a poller from `poller.toJSON()`, so that another process can go on polling. A
    * `maxWait` in `options` is measured from now; otherwise the token's deadline holds. Sends nothing.
-   * The result is read as the poller that wrote the token read it: the raw body for `createAsync`
-   * and `asyncPoller`, unwrapped for `invokeAsync` and `getAsync` (a version 1 token, from an
-   * earlier release, gives the raw body). A batch's token needs the batch's requests to be read:
+   * The result is read as the poller that wrote the token read it: the raw body for `asyncPoller`
+   * and for the writes' `...Async` on OData v4, on v2 the entity as `create()` and `update()` read
+   * it, unwrapped for `invokeAsync` and `getAsync` (a token that names no result shape, from an
+   * earlier release, gives the raw body). A batch's token needs the
+   * batch's requests to be read:
    * it is refused with a `TypeError`; resume it with `batch.resumeAsync(token)` on a batch with
    * the same requests.
    * @example
@@ -93,6 +95,7 @@ export class ODataClient extends ODataReader {
     const shape = resultShapeOf(token);
     switch (shape.kind) {
       case "raw":
+      case "entity":
         return poller as AsyncPoller<T>;
       case "operation":
         return operationPoller<T>(poller, shape.version, shape.name);

@@ -1,7 +1,8 @@
 /**
  * Resuming each kind of poller from its token: `invokeAsync` and `getAsync` pollers (their result
  * unwrapped as `invoke()` and `get()` unwrap it), a batch's `sendAsync` poller and a batch
- * continuation (read into the batch's results), and plain `createAsync` pollers (the raw body).
+ * continuation (read into the batch's results), and `createAsync` pollers (OData v4: the parsed
+ * body; v2: the entity, read as `create()` reads it, see test/async-writes-entity.test.ts).
  * Every kind is started, stopped while it runs, saved with `toJSON()` through JSON text, resumed in
  * another client, and waited for; the resumed result must equal what the poller that was never
  * stopped gives.

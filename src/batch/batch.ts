@@ -438,6 +438,9 @@ export class Batch extends BatchWrites {
     if (shape.kind === "operation") {
       throw new TypeError(`batch.resumeAsync(token): the token is from the poller of the operation ${JSON.stringify(shape.name)} (invokeAsync or getAsync), not of a batch; resume it with client.resumeAsync(token)`);
     }
+    if (shape.kind === "entity") {
+      throw new TypeError("batch.resumeAsync(token): the token is from the poller of a write (createAsync, updateAsync, replaceAsync or deleteAsync), not of a batch; resume it with client.resumeAsync(token)");
+    }
     this.#context.record.seal();
     const batch = this.#toSend;
     return lazilyMappedPoller(inner, async () => (await sending()).resumeBatch(batch, inner, shape));

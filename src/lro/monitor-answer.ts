@@ -12,6 +12,8 @@ import { badResponse, resolveAnswerUrl } from "./answer-url.js";
 import { dropResponseAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { isJsonContentType } from "../payload/content-type.js";
+import { readEntityResult } from "../payload/entity-answer.js";
+import type { AsyncResultShape } from "./token.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -85,9 +87,10 @@ const PROGRESS_FIELDS = ["percentComplete", "PercentComplete", "percentageComple
 
 /**
  * Reads one monitor answer by the contract's rules, the first that applies deciding. Throws
- * `ODataClientError` `ASYNC_BAD_RESPONSE` for an answer that cannot be read (rule 11).
+ * `ODataClientError` `ASYNC_BAD_RESPONSE` for an answer that cannot be read (rule 11). A result
+ * given in the answer is read by `shape` (see {@link readResultBody}).
  */
-export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
+export function readMonitorAnswer(answer: MonitorAnswer, shape?: AsyncResultShape): MonitorReading {
   const { status } = answer;
   // Rule 1
   if (status === 202) {
@@ -104,7 +107,7 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
     if (location) return { kind: "fetch-result", resultUrl: resolveAnswerUrl(location, answer, "Location") };
     return { kind: "succeeded", result: undefined };
   }
-  if (status >= 200 && status < 300) return readFinishedAnswer(answer);
+  if (status >= 200 && status < 300) return readFinishedAnswer(answer, shape);
   // Rule 7
   if (status === 303) {
     const location = answer.headers.get("location");
@@ -134,7 +137,7 @@ export function readMonitorAnswer(answer: MonitorAnswer): MonitorReading {
 }
 
 /** Rules 2 to 5, for 2xx answers other than 202 and 204. */
-function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
+function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | undefined): MonitorReading {
   const contentType = answer.headers.get("content-type") ?? "";
   // Rules 2 and 3 read a 200 (the OData 4.0 and 4.01 forms); a 201 or another 2xx goes on to
   // rules 4 and 5, as the contract reads.
@@ -147,7 +150,7 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
     } catch (error) {
       throw badResponse(answer, (error as Error).message);
     }
-    return finalOutcome(inner.status, inner.headers, inner.body, answer);
+    return finalOutcome(inner.status, inner.headers, inner.body, answer, shape);
   }
   // Rule 3
   const asyncResult = answer.headers.get("asyncresult");
@@ -156,12 +159,12 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
     if (!/^[1-5]\d\d$/.test(text)) {
       throw badResponse(answer, `the AsyncResult header ${JSON.stringify(clipText(asyncResult))} is not an HTTP status code`);
     }
-    return finalOutcome(Number(text), answer.headers, answer.body, answer);
+    return finalOutcome(Number(text), answer.headers, answer.body, answer, shape);
   }
   const json = jsonBodyOf(answer);
   const statusValue = statusFieldOf(json);
   // Rule 5
-  if (statusValue === undefined) return succeeded(answer.headers, answer.body, answer);
+  if (statusValue === undefined) return succeeded(answer.headers, answer.body, answer, shape);
   // Rule 4
   const progress = progressOf(json);
   const outcome = outcomeOf(statusValue);
@@ -185,14 +188,15 @@ function readFinishedAnswer(answer: MonitorAnswer): MonitorReading {
     case "succeeded": {
       const resultUrl = resultUrlOf(json as Record<string, unknown>, answer);
       if (resultUrl) return { kind: "fetch-result", ...progress, resultUrl };
-      return { kind: "succeeded", ...progress, result: json };
+      // The status document is the result: an ETag on it is the monitor's, not an entity's.
+      return { kind: "succeeded", ...progress, result: resultOf(json, null, shape) };
     }
   }
 }
 
 /** The final status code of the operation (rules 2 and 3) decides success or failure. */
-function finalOutcome(finalStatus: number, headers: Headers, body: string, answer: MonitorAnswer): MonitorReading {
-  if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer);
+function finalOutcome(finalStatus: number, headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined): MonitorReading {
+  if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer, shape);
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
     const odataError = parseODataError(failureText(body, answer), headers.get("content-type"));
@@ -207,9 +211,19 @@ function failureText(text: string, answer: MonitorAnswer): string {
   return maskSecretValues(text, answer.secrets);
 }
 
-/** The body of a result fetched apart from the monitor: JSON parsed under a JSON type, text otherwise. */
-export function readResultBody(answer: MonitorAnswer): unknown {
-  return bodyResult(answer.headers, answer.body, answer);
+/**
+ * The body of a result fetched apart from the monitor (or given in the initial answer): JSON parsed
+ * under a JSON type, text otherwise; then read by `shape`: a write's poller (`entity`) reads it as
+ * the write's own answer is read (payload/entity-answer.ts `readEntityResult`), with the answer's
+ * `ETag` header; any other poller gives it as it is (an operation's poller unwraps it itself).
+ */
+export function readResultBody(answer: MonitorAnswer, shape?: AsyncResultShape): unknown {
+  return resultOf(bodyResult(answer.headers, answer.body, answer), answer.headers.get("etag"), shape);
+}
+
+/** A result read by `shape` (see {@link readResultBody}); `etag` is the `ETag` of the answer that carried it. */
+function resultOf(result: unknown, etag: string | null, shape: AsyncResultShape | undefined): unknown {
+  return shape?.kind === "entity" ? readEntityResult(result, etag, shape.version) : result;
 }
 
 /**
@@ -220,9 +234,9 @@ export function textResultType(headers: Headers, result: unknown): string | unde
   return typeof result === "string" ? (headers.get("content-type") ?? "") : undefined;
 }
 
-/** Success with the body as the result (rules 2, 3 and 5). */
-function succeeded(headers: Headers, body: string, answer: MonitorAnswer): MonitorReading {
-  const result = bodyResult(headers, body, answer);
+/** Success with the body as the result (rules 2, 3 and 5), read by `shape`. */
+function succeeded(headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined): MonitorReading {
+  const result = resultOf(bodyResult(headers, body, answer), headers.get("etag"), shape);
   const resultType = textResultType(headers, result);
   return resultType === undefined ? { kind: "succeeded", result } : { kind: "succeeded", result, resultType };
 }

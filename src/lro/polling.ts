@@ -216,7 +216,7 @@ export class PollerEngine<T> {
     if (answer === undefined) return this.#apply({ kind: "fetch-result", resultUrl: url }, signal);
     let reading: MonitorReading;
     try {
-      reading = readMonitorAnswer(answer);
+      reading = readMonitorAnswer(answer, this.#state.shape);
     } catch (error) {
       // Rule 11: an answer arrived, so a run of transient answers is broken.
       this.#answered(undefined);
@@ -326,7 +326,7 @@ export class PollerEngine<T> {
       } catch (error) {
         return this.#requestFailed(error, signal);
       }
-      const result = readResultBody(monitorAnswer(response, resultUrl, text)) as T;
+      const result = readResultBody(monitorAnswer(response, resultUrl, text), this.#state.shape) as T;
       // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
       // the result is not taken.
       if (isSettled(this.#state)) {

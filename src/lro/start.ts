@@ -16,6 +16,7 @@ import { readMonitorAnswer, readResultBody, textResultType, type MonitorAnswer, 
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import { succeededPhase, type PollerStart } from "./state.js";
 import { pollerTransport } from "./resume.js";
+import type { AsyncResultShape } from "./token.js";
 
 /** The initial answer of a request sent with `Prefer: respond-async`, its body read as text. */
 export interface InitialAnswer extends MonitorAnswer {
@@ -36,11 +37,13 @@ export interface InitialAnswer extends MonitorAnswer {
  *   `Retry-After` delays the first poll.
  * - `202` without `Location`: `ODataClientError` `ASYNC_NO_LOCATION`.
  * - any other `2xx` (the service ran the request at once): a poller that is already done, its
- *   result the body, its `statusUrl` the `Location` if any, else the request URL.
+ *   result the body (read by `shape`, as monitor-answer.ts `readResultBody` reads it), its
+ *   `statusUrl` the `Location` if any, else the request URL.
  * - anything else: the `ODataHttpError` of the answer. (Sending callers make it from the unread
  *   answer instead, reading a failure's body bounded: see {@link startPoller}.)
+ * The start keeps `shape`, so that the poller reads a result it fetches later the same way.
  */
-export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number): PollerStart<T> {
+export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, shape?: AsyncResultShape): PollerStart<T> {
   const { status, answeredAt } = answer;
   const deadline = answeredAt + maxWait;
   if (status === 202) {
@@ -54,26 +57,38 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number): Po
     const statusUrl = resolveAnswerUrl(location, answer, "Location");
     const progress = initialProgress(answer);
     const retryAfter = retryAfterMs(answer.headers.get("retry-after"), answeredAt);
-    return {
-      statusUrl,
-      status: progress.status ?? "Running",
-      percentComplete: progress.percentComplete ?? -1,
-      deadline,
-      retryAfterAt: retryAfter === undefined ? undefined : answeredAt + retryAfter,
-    };
+    return withShape(
+      {
+        statusUrl,
+        status: progress.status ?? "Running",
+        percentComplete: progress.percentComplete ?? -1,
+        deadline,
+        retryAfterAt: retryAfter === undefined ? undefined : answeredAt + retryAfter,
+      },
+      shape,
+    );
   }
   if (status >= 200 && status < 300) {
-    const result = readResultBody(answer) as T;
+    const result = readResultBody(answer, shape) as T;
     const location = answer.headers.get("location");
-    return {
-      statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : answer.url,
-      status: "Succeeded",
-      percentComplete: -1,
-      deadline,
-      phase: succeededPhase(result, textResultType(answer.headers, result)),
-    };
+    return withShape(
+      {
+        statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : answer.url,
+        status: "Succeeded",
+        percentComplete: -1,
+        deadline,
+        phase: succeededPhase(result, textResultType(answer.headers, result)),
+      },
+      shape,
+    );
   }
   throw httpErrorFromParts(answer);
+}
+
+/** A poller's start with the result shape where one is given (none leaves the poller's default, `raw`). */
+function withShape<T>(start: PollerStart<T>, shape: AsyncResultShape | undefined): PollerStart<T> {
+  if (shape !== undefined) start.shape = shape;
+  return start;
 }
 
 /**
@@ -111,6 +126,11 @@ export async function startPoller<T>(
   options: AsyncPollerOptions | undefined,
   /** Tells a `202` that is the answer itself (a v2 `$batch` answers every batch so), read as any other `2xx`. */
   answersAt202?: (answer: InitialAnswer) => boolean,
+  /**
+   * How the poller reads its result where that is not the raw body and the poller itself must read
+   * it (see {@link startWritePoller}); a caller that wraps the poller (`mapPoller`) leaves it out.
+   */
+  shape?: AsyncResultShape,
 ): Promise<AsyncPoller<T>> {
   const resolved = resolvePollerOptions(options);
   const headers = new Headers(init.headers);
@@ -140,7 +160,20 @@ export async function startPoller<T>(
     secrets: SENT_SECRETS.get(response),
   };
   const read = answer.status === 202 && answersAt202?.(answer) ? { ...answer, status: 200 } : answer;
-  return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(read, resolved.maxWait));
+  return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
+}
+
+/**
+ * {@link startPoller} for a write of an entity set or entity (`createAsync`, `updateAsync`,
+ * `replaceAsync`, `deleteAsync`). On OData v2 its result, however it arrives (in the initial
+ * answer, the monitor's final answer, a result URL, or after a resume from the token), is read as
+ * the write's own answer is (`create()`, `update()`): `d` unwrapped and its values made readable,
+ * the `ETag` header kept with the entity. On v4 the result is the parsed final body, as the
+ * contract (async-poller.md) has it.
+ */
+export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
+  const version = core.options.version;
+  return startPoller<T>(core, init, options, undefined, version === "2.0" ? { kind: "entity", version } : undefined);
 }
 
 /** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */

@@ -8,7 +8,12 @@ import type { ODataVersion } from "../options.js";
 /**
  * What the result of a poller is read as, so that a resumed poller gives the result its type
  * promises. Plain JSON, and free of secrets: names and counts only, never a body or a header.
- * - `raw`: the final body as the monitor gave it (`createAsync`, `asyncPoller`).
+ * - `raw`: the final body as the monitor gave it (`asyncPoller`, and tokens that name no shape).
+ * - `entity`: the final body read as the write's own answer is read, where it is an entity (v2's
+ *   `d` unwrapped and its values made readable, the `ETag` header kept; see
+ *   payload/entity-answer.ts `readEntityResult`): `createAsync`, `updateAsync`, `replaceAsync`,
+ *   `deleteAsync`. The poller itself reads it, as each answer arrives, since the `ETag` header is
+ *   gone once the body is parsed. `version` is the client's OData version.
  * - `operation`: unwrapped as `invoke()` and `get()` unwrap it (`invokeAsync`, `getAsync`).
  * - `batch`: read into the results of a batch with the same requests (`batch.sendAsync()` and
  *   `results.continuation`); only `batch.resumeAsync()` on such a batch can read it. `from` is the
@@ -17,6 +22,7 @@ import type { ODataVersion } from "../options.js";
  */
 export type AsyncResultShape =
   | { kind: "raw" }
+  | { kind: "entity"; version: ODataVersion }
   | { kind: "operation"; name: string; version: ODataVersion }
   | { kind: "batch"; format: "multipart" | "json"; requests: number; fingerprint: string; from?: number };
 
@@ -74,11 +80,12 @@ export function resultShapeOf(token: unknown): AsyncResultShape {
   switch (s["kind"]) {
     case "raw":
       return { kind: "raw" };
+    case "entity":
+      return { kind: "entity", version: shapeVersion(s["version"]) };
     case "operation": {
-      const { name, version } = s;
+      const { name } = s;
       if (typeof name !== "string" || name === "") throw new TypeError("resumeAsync token.resultShape.name must be the operation's name");
-      if (version !== "4.0" && version !== "4.01" && version !== "2.0") throw new TypeError('resumeAsync token.resultShape.version must be "4.0", "4.01" or "2.0"');
-      return { kind: "operation", name, version };
+      return { kind: "operation", name, version: shapeVersion(s["version"]) };
     }
     case "batch": {
       const { format, requests, fingerprint, from } = s;
@@ -93,8 +100,14 @@ export function resultShapeOf(token: unknown): AsyncResultShape {
       return from === undefined || from === 0 ? { kind: "batch", format, requests, fingerprint } : { kind: "batch", format, requests, fingerprint, from };
     }
     default:
-      throw new TypeError(`resumeAsync token.resultShape.kind must be "raw", "operation" or "batch"; got ${JSON.stringify(s["kind"])}`);
+      throw new TypeError(`resumeAsync token.resultShape.kind must be "raw", "entity", "operation" or "batch"; got ${JSON.stringify(s["kind"])}`);
   }
+}
+
+/** The OData version a result shape names; anything else is a `TypeError` naming the field. */
+function shapeVersion(version: unknown): ODataVersion {
+  if (version !== "4.0" && version !== "4.01" && version !== "2.0") throw new TypeError('resumeAsync token.resultShape.version must be "4.0", "4.01" or "2.0"');
+  return version;
 }
 
 /** How to resume a poller of this shape, for messages: the call that rebuilds it from its token. */

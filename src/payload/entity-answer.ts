@@ -53,15 +53,6 @@ export async function atomReaderFor(contentType: string | null): Promise<AtomEnt
 }
 
 /**
- * The entity in an answer's body, by the rule of this module: Atom or JSON, v2's `d` (and a lone
- * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
- * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
- * is not JSON, or not one entity object, is `BAD_PAYLOAD`, its message starting with `where`
- * (`GET https://...`) when given.
- * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
- * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
- */
-/**
  * Whether the answer to a GET of a single-valued navigation property says that no entity is
  * related: `204 No Content` (OData v4, and v2 services such as SAP CAP's adapter), or v2's
  * `{"d": null}`.
@@ -71,6 +62,15 @@ export function relatesNoEntity(body: string, version: ODataVersion): boolean {
   return text === "" || (version === "2.0" && /^\{\s*"d"\s*:\s*null\s*\}$/.test(text));
 }
 
+/**
+ * The entity in an answer's body, by the rule of this module: Atom or JSON, v2's `d` (and a lone
+ * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
+ * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
+ * is not JSON, or not one entity object, is `BAD_PAYLOAD`, its message starting with `where`
+ * (`GET https://...`) when given.
+ * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
+ * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
+ */
 export function readEntityAnswer(
   answer: EntityAnswer,
   version: ODataVersion,
@@ -95,17 +95,41 @@ export function readEntityAnswer(
       const what = `${where === undefined ? "the body is" : `${where} answered with a body that is`} not JSON (${(error as Error).message})`;
       throw badPayload(what, error);
     }
-    if (v2) {
-      if (isRecord(entity) && "d" in entity) entity = entity["d"];
-      if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
-      normalizeV2Entity(entity);
-    }
+    if (v2) entity = v2EntityOf(entity);
   }
   // Every answer read here is one entity: an array, a primitive or null is no answer to it.
   if (!isRecord(entity)) {
     throw badPayload(`${where === undefined ? "the answer is not an entity object" : `${where} did not answer with an entity object`} (got ${describe(entity)})`);
   }
+  return withEntityAnnotations(entity, answer.etag, v2);
+}
+
+/**
+ * The result of a long-running write (`createAsync`, `updateAsync`, `replaceAsync`,
+ * `deleteAsync`), read as {@link readEntityAnswer} reads the answer of the write itself: v2's `d`
+ * unwrapped and its values made readable, the response's annotations left out, the `ETag` header
+ * of the answer that carried it kept. `body` is the result as the poller parsed it, so that a
+ * result that is no entity (a text, a JSON array, none at all) is given back as it came: the
+ * contract makes such a poller's result the final body whatever it holds.
+ * @example readEntityResult({ d: { ID: 1, at: "/Date(0)/" } }, 'W/"1"', "2.0") // { ID: 1, at: "1970-01-01T00:00:00Z", __metadata: { etag: 'W/"1"' } }
+ */
+export function readEntityResult(body: unknown, etag: string | null, version: ODataVersion): unknown {
+  const v2 = version === "2.0";
+  const entity = v2 ? v2EntityOf(body) : body;
+  return isRecord(entity) ? withEntityAnnotations(entity, etag, v2) : entity;
+}
+
+/** The entity of a parsed v2 JSON body: `d` (and a lone `results` object in it) unwrapped, values made readable. */
+function v2EntityOf(json: unknown): unknown {
+  let entity = json;
+  if (isRecord(entity) && "d" in entity) entity = entity["d"];
+  if (isRecord(entity) && isRecord(entity["results"]) && Object.keys(entity).length === 1) entity = entity["results"];
+  return normalizeV2Entity(entity);
+}
+
+/** An entity with the annotations of this module's rule: the response's left out, the `ETag` header kept. */
+function withEntityAnnotations(entity: Record<string, unknown>, etag: string | null, v2: boolean): Record<string, unknown> {
   dropResponseAnnotations(entity);
-  keepEtagHeader(entity, answer.etag, v2);
+  keepEtagHeader(entity, etag, v2);
   return entity;
 }

@@ -35,9 +35,9 @@ export function createMedia<T>(core: ClientCore, state: QueryState, content: str
 export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
   const request: WriteRequest = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
   // Starting a long-running operation (the initial answer's table) loads here, not with every write.
-  const { startPoller } = await import("../lro/start.js");
+  const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
-  return startPoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+  return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
 }
 
 /**
@@ -56,9 +56,9 @@ export async function writeAsync<R>(
     kind === "delete"
       ? deleteRequest(core.options, state, conditions)
       : (kind === "update" ? updateRequest : replaceRequest)(core.options, state, body, conditions);
-  const { startPoller } = await import("../lro/start.js");
+  const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
-  return startPoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+  return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
 }
 
 /** `EntityQuery.update()`. */

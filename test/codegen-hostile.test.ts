@@ -747,7 +747,35 @@ const CASES: Case[] = [
       void svc.Gs.key(one).get();
       // @ts-expect-error a single Guid key is not text
       const text: GKey = id;
+      // key() itself takes what the key types take: the shape's literals name the key properties.
+      // @ts-expect-error a Guid key given to key() as text
+      void svc.Gs.key(id);
+      // @ts-expect-error a member of a composite key given to key() as text
+      void svc.Ks.key({ ...key, c: id });
       void [g, d, dateObject, o, t, u, m, b, i, e, code, text];`,
+    },
+  },
+  {
+    id: "literalNames",
+    title: "properties named __proto__, constructor, with a hyphen or non-ASCII, of types whose literal a string is not, are named in the shape's literals as they are on the wire",
+    metadata: edmx(
+      schema(
+        "N",
+        `<EnumType Name="Color"><Member Name="Red"/></EnumType>
+        <EntityType Name="L"><Key><PropertyRef Name="__proto__"/></Key><Property Name="__proto__" Type="Edm.Guid" Nullable="false"/>
+          <Property Name="constructor" Type="N.Color"/><Property Name="a-b" Type="Edm.Date"/><Property Name="Größe" Type="Edm.DateTimeOffset"/><Property Name="toString" Type="Edm.String"/></EntityType>
+        <EntityContainer Name="C"><EntitySet Name="Ls" EntityType="N.L"/></EntityContainer>`,
+      ),
+    ),
+    usage: {
+      imports: "c",
+      body: `const svc = c(client);
+      const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      void svc.Ls.key(edm.guid(id)).get();
+      void svc.Ls.key({ ["__proto__"]: edm.guid(id) }).get();
+      // @ts-expect-error a Guid key given as text
+      void svc.Ls.key(id);
+      void svc.Ls.filter((f) => f.and(f.eq("constructor", edm.enumMember("N.Color", "Red")), f.lt("a-b", edm.date("2024-01-02")), f.gt("Größe", new Date(0)), f.eq("toString", "x")));`,
     },
   },
   {
@@ -820,7 +848,7 @@ const CASES: Case[] = [
     usage: {
       imports: "default_",
       body: `const svc = default_(client);
-      void svc.class.filter((f) => f.and(f.eq("Größe", "x"), f.eq("then", "delete,new")));
+      void svc.class.filter((f) => f.and(f.eq("Größe", "x"), f.eq("then", edm.enumMember("Ns.enum", ["delete", "new"]))));
       // @ts-expect-error in is an Int32
       void svc.class.filter((f) => f.eq("in", "1"));
       void svc.constructor.get();`,
@@ -1001,8 +1029,11 @@ function factoryMembers(text: string, fileName: string): { members: Array<{ name
   return { members, returnType };
 }
 
-/** The member names of a declared interface, in order, and the key names of its `Entity<{ key }>` shape. */
-function interfaceOf(source: ts.SourceFile, name: string): { members: string[]; key: string[]; typeArgumentOf: Map<string, string> } | undefined {
+/**
+ * The member names of a declared interface, in order, the key names of its `Entity<{ key }>` shape,
+ * and the property names its shape's `literals` names.
+ */
+function interfaceOf(source: ts.SourceFile, name: string): { members: string[]; key: string[]; literals: string[]; typeArgumentOf: Map<string, string> } | undefined {
   const declaration = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
   if (!declaration) return undefined;
   const members: string[] = [];
@@ -1015,8 +1046,13 @@ function interfaceOf(source: ts.SourceFile, name: string): { members: string[]; 
     if (argument && ts.isTypeReferenceNode(argument)) typeArgumentOf.set(memberName, argument.typeName.getText(source));
   }
   const key: string[] = [];
+  const literals: string[] = [];
   const shape = declaration.heritageClauses?.[0]?.types[0]?.typeArguments?.[0];
   if (shape && ts.isTypeLiteralNode(shape)) {
+    const literalsMember = shape.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && nameText(m.name) === "literals");
+    if (literalsMember?.type && ts.isTypeLiteralNode(literalsMember.type)) {
+      for (const member of literalsMember.type.members) if (ts.isPropertySignature(member)) literals.push(nameText(member.name));
+    }
     const keyMember = shape.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && nameText(m.name) === "key");
     const collect = (node: ts.Node): void => {
       if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) key.push(node.literal.text);
@@ -1024,7 +1060,7 @@ function interfaceOf(source: ts.SourceFile, name: string): { members: string[]; 
     };
     if (keyMember?.type) collect(keyMember.type);
   }
-  return { members, key, typeArgumentOf };
+  return { members, key, literals, typeArgumentOf };
 }
 
 /**
@@ -1064,6 +1100,9 @@ function wireProblems(model: ServiceModel, files: Generated["files"] & object): 
     if (JSON.stringify(declared.members) !== JSON.stringify(properties)) problems.push(`index.ts: ${interfaceName} (of ${member.name}) has ${JSON.stringify(declared.members)}, not ${JSON.stringify(properties)}`);
     const key = model.keyOf(type).map((k) => k.name);
     if (JSON.stringify(sorted(declared.key)) !== JSON.stringify(sorted(key))) problems.push(`index.ts: ${interfaceName} has the key ${JSON.stringify(declared.key)}, not ${JSON.stringify(key)}`);
+    // The shape's literals name properties of the type, each once, with the names the wire uses.
+    const strange = declared.literals.filter((name, index) => !properties.includes(name) || declared.literals.indexOf(name) !== index);
+    if (strange.length > 0) problems.push(`index.ts: ${interfaceName} names ${JSON.stringify(strange)} in its literals, which are not its properties or are named twice`);
   }
   return problems;
 }

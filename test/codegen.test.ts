@@ -109,12 +109,12 @@ describe("what is written", () => {
   });
 
   test("type names: reserved words get _, hyphens and leading digits become identifiers, a name in two namespaces gets its namespace, case-only twins both stay", () => {
-    assert.match(v4, /^export interface class_ extends Entity<\{ key: "id"; navigation: never \}>/m);
+    assert.match(v4, /^export interface class_ extends Entity<\{\n {2}key: "id";\n {2}navigation: never;\n/m);
     assert.match(v4, /^export interface _2nd_Hand extends/m);
     assert.match(v4, /^export interface Shop_Book extends/m);
     assert.match(v4, /^export interface Archive_Book extends/m);
-    assert.match(v4, /^export interface solution extends Entity<\{ key: "solutionid"; navigation: never \}>/m);
-    assert.match(v4, /^export interface Solution extends Entity<\{ key: "SolutionId"; navigation: never \}>/m);
+    assert.match(v4, /^export interface solution extends Entity<\{\n {2}key: "solutionid";\n {2}navigation: never;\n {2}literals: \{ solutionid: EdmValue \};\n\}>/m);
+    assert.match(v4, /^export interface Solution extends Entity<\{\n {2}key: "SolutionId";\n {2}navigation: never;\n {2}literals: \{ SolutionId: EdmValue \};\n\}>/m);
     // Entity set and property names stay exactly as in the metadata, quoted where needed.
     assert.match(v4, /^ {2}readonly "second-hand": CollectionQuery<_2nd_Hand>;$/m);
     assert.match(v4, /^ {2}"shelf-code": string \| null;$/m);

@@ -73,7 +73,7 @@ interface Context {
   geo: Record<GeoKind | "Position", string> | undefined;
   /** Bound operations by the qualified name of their binding type, instance and collection apart. */
   bound: Map<string, { single: Operation[]; collection: Operation[] }>;
-  /** Whether a bound function's parameter or a key property is typed `EdmValue` (the file then imports the type). */
+  /** Whether a bound function's parameter, a key property or a shape's literal is typed `EdmValue` (the file then imports the type). */
   edmValue: boolean;
   /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
   bytesOfBase64: boolean;
@@ -366,6 +366,8 @@ function entityInterface(context: Context, type: EntityType): string {
   // `never` when there are none: a shape without the member would let the queries take complex
   // properties for navigation.
   shape.push(`navigation: ${union(navigation.map((n) => JSON.stringify(n.name)))}`);
+  const literals = literalMembers(context, model.propertiesOf(type));
+  if (literals.length > 0) shape.push(`literals: { ${literals.join("; ")} }`);
   const single: Operation[] = [];
   const collection: Operation[] = [];
   for (const each of lineage(model, type)) {
@@ -386,8 +388,8 @@ function entityInterface(context: Context, type: EntityType): string {
     const items = operations.map((o) => `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parametersText(context, o.parameters.slice(1), o.kind === "Function")}; result: ${resultText(context, o)} }`);
     shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
   }
-  // Key and navigation fit on the line; bound operations get a line each.
-  const extendsText = single.length + collection.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
+  // Key and navigation fit on the line; literals and bound operations put each member on a line.
+  const extendsText = single.length + collection.length === 0 && literals.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
   const body = propertyLines(context, type.qualifiedName, model.propertiesOf(type), navigation);
   return `/** Entity type ${commentText(type.qualifiedName)}. */\nexport interface ${name} extends ${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
@@ -470,6 +472,28 @@ function urlParameterType(context: Context, parameter: Parameter): string | unde
  */
 function keyValueType(context: Context, type: string): string | undefined {
   return typedLiteralType(context, type, !context.mapping.v2 && !context.mapping.ieee754Compatible);
+}
+
+/**
+ * The members of an entity shape's `literals`: `SolutionId: EdmValue` for each property whose type
+ * the entity interface gives as a string while its URL literal is not a quoted string (see
+ * {@link typedLiteralType}), typed as its `<Type>Key` member would be. `key()` and the filter
+ * comparisons then refuse a plain string for it, which they would write quoted. A property typed
+ * `number` is left out: a number is its literal. So are enumerations (their member names stay) and
+ * collections, which have no literal.
+ */
+function literalMembers(context: Context, properties: readonly Property[]): string[] {
+  const members: string[] = [];
+  for (const property of properties) {
+    if (property.collection) continue;
+    if (elementType(context, literalType(context, property.type)) === "number") continue;
+    // An enumeration keeps its member names: `'Paper'` is the literal OData 4.01 (and most 4.0
+    // services) read, and `edm.enumMember` writes the 4.0 form where a service insists on it.
+    if (context.model.enumType(literalType(context, property.type))) continue;
+    const type = keyValueType(context, property.type);
+    if (type !== undefined) members.push(`${propertyName(property.name)}: ${type}`);
+  }
+  return members;
 }
 
 /**

@@ -108,8 +108,9 @@ export type RelatedType<T, K> = K extends keyof T ? RowOf<T[K]> : Record<string,
  * such as `edm.int64("…")` for a string or number Int64, `edm.date(…)` for a string date). A
  * `string` property also takes a `Date`: the reader gives DateTimeOffset (and v2 DateTime)
  * properties as ISO strings, and a `Date` is their literal. (A string property of EDM type Date is
- * not told apart from them: compare it with `edm.date(…)`.) A union of string literals (an enum
- * type) takes its members only. Object and collection properties have none.
+ * not told apart from them: compare it with `edm.date(…)`, or name it in the shape's `literals`,
+ * which `key()` and the comparisons read before this.) A union of string literals (an enum type)
+ * takes its members only. Object and collection properties have none.
  */
 export type ScalarValue<V> = V extends string
   ? string extends V
@@ -170,6 +171,14 @@ export interface EntityShape {
   collectionActions?: BoundOperation;
   /** Functions bound to a collection of this type. */
   collectionFunctions?: BoundOperation;
+  /**
+   * For properties whose type writes the wrong literal, the type a literal of each must be given
+   * as: `{ OrderID: EdmValue; CreatedAt: Date | EdmValue }`. A GUID, a date or an enumeration
+   * member read as a string would be written as a quoted string, which is not its literal; named
+   * here, `key()` and the filter comparisons of that property (at the top level of a path) take the
+   * named type only, and `null` in a comparison, instead of the values of the property's own type.
+   */
+  literals?: { readonly [property: string]: LiteralValue };
 }
 
 /**
@@ -177,8 +186,8 @@ export interface EntityShape {
  * in a function parameter, so that a derived type (more navigation properties, more bound
  * operations) stays assignable to its base.
  * @example
- * interface Book extends Entity<{ key: "ID"; navigation: "author" | "reviews" }> {
- *   ID: number;
+ * interface Book extends Entity<{ key: "ID"; navigation: "author" | "reviews"; literals: { ID: EdmValue } }> {
+ *   ID: string; // an Edm.Guid: key(edm.guid(id)) and f.eq("ID", edm.guid(id)), not key(id)
  *   title: string;
  *   author?: Author | null;
  *   reviews?: Review[];
@@ -260,21 +269,26 @@ export type LambdaMember<T, P extends string> = RowOf<PathType<T, P>>;
 /** `true` when `K` is a union of several types (distributes over `K`, comparing each member with the whole). */
 export type IsUnion<K, All = K> = K extends unknown ? ([All] extends [K] ? false : true) : never;
 
-/** A key as an object: every key property `K` of `T` with a value of its type. */
-export type KeyRecord<T, K extends string> = { readonly [P in K]: P extends keyof T ? ScalarValue<NonNullable<T[P]>> : LiteralValue };
-
+/**
+ * A key as an object: every key property `K` of `T` with a value of the type the shape's
+ * `literals` names for it, else of its own type (its {@link ScalarValue}s); any literal value for a
+ * name that is not a property of `T`.
+ */
+export type KeyRecord<T, K extends string> = {
+  readonly [P in K]: ShapeOf<T> extends { literals: { [Q in P]: infer L extends LiteralValue } } ? L : P extends keyof T ? ScalarValue<NonNullable<T[P]>> : LiteralValue;
+};
 
 /**
  * What `key()` accepts for an entity of type `T`. With a shape that names the key: the value of a
  * single key property (`key(1)`, `key("austen")`, or `key({ ID: 1 })`), or an object with every
- * property of a composite key (`key({ A: 1, B: "x" })`), values typed as in a filter comparison.
- * Without one: any literal value or object of values.
+ * property of a composite key (`key({ A: 1, B: "x" })`), values typed as in a filter comparison
+ * (the shape's `literals` first). Without one: any literal value or object of values.
  */
 export type KeyValue<T> = [KeyNames<T>] extends [never]
   ? EntityKey<T>
   : true extends IsUnion<KeyNames<T>>
     ? KeyRecord<T, KeyNames<T>>
-    : (KeyNames<T> extends keyof T ? ScalarValue<NonNullable<T[KeyNames<T>]>> : LiteralValue) | KeyRecord<T, KeyNames<T>>;
+    : KeyRecord<T, KeyNames<T>>[KeyNames<T>] | KeyRecord<T, KeyNames<T>>;
 
 // ---------------------------------------------------------------------------------------------
 // Result rows: what select() and expand() make of the entity type.

@@ -18,6 +18,7 @@ export type Priority = "Low" | "High";
 export interface Project extends Entity<{
   key: "id";
   navigation: "tasks" | "owner";
+  literals: { id: EdmValue };
   actions:
     | { name: "Tasks.Archive"; parameters: { reason: string | null }; result: undefined };
 }> {
@@ -30,7 +31,11 @@ export interface Project extends Entity<{
 }
 
 /** Entity type Tasks.Task. */
-export interface Task extends Entity<{ key: "id"; navigation: never }> {
+export interface Task extends Entity<{
+  key: "id";
+  navigation: never;
+  literals: { due: EdmValue; effort: EdmValue };
+}> {
   id: number;
   title: string;
   priority: Priority;

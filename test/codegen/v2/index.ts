@@ -12,7 +12,11 @@ export interface Attachment extends Entity<{ key: "ID"; navigation: never }> {
 }
 
 /** Entity type SALES_SRV.Customer. */
-export interface Customer extends Entity<{ key: "CustomerID"; navigation: "Orders" }> {
+export interface Customer extends Entity<{
+  key: "CustomerID";
+  navigation: "Orders";
+  literals: { CreatedAt: Date | EdmValue; Changed: EdmValue };
+}> {
   CustomerID: string;
   Name: string | null;
   CreatedAt: string | null;
@@ -27,7 +31,11 @@ export interface Money {
 }
 
 /** Entity type SALES_SRV.Order. */
-export interface Order extends Entity<{ key: "OrderID" | "Year"; navigation: "Customer" }> {
+export interface Order extends Entity<{
+  key: "OrderID" | "Year";
+  navigation: "Customer";
+  literals: { OrderID: EdmValue; DeliveryTime: EdmValue; Guid: EdmValue };
+}> {
   OrderID: string;
   Year: number;
   Total: Money;
@@ -39,7 +47,11 @@ export interface Order extends Entity<{ key: "OrderID" | "Year"; navigation: "Cu
 }
 
 /** Entity type SALES_SRV.Shift. */
-export interface Shift extends Entity<{ key: "EmployeeGuid" | "Start"; navigation: never }> {
+export interface Shift extends Entity<{
+  key: "EmployeeGuid" | "Start";
+  navigation: never;
+  literals: { EmployeeGuid: EdmValue; Start: Date | EdmValue; Length: EdmValue };
+}> {
   EmployeeGuid: string;
   Start: string;
   Length: string | null;

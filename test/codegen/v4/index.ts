@@ -6,7 +6,11 @@ import { edm } from "../../../src/index.js";
 import type { ActionCall, CollectionQuery, EdmValue, Entity, EntityQuery, FunctionCall, ODataClient } from "../../../src/index.js";
 
 /** Entity type Archive.Book. */
-export interface Archive_Book extends Entity<{ key: "ID"; navigation: never }> {
+export interface Archive_Book extends Entity<{
+  key: "ID";
+  navigation: never;
+  literals: { Shelved: EdmValue };
+}> {
   ID: number;
   Shelved: string | null;
 }
@@ -39,6 +43,7 @@ export interface Author extends Entity<{ key: "Name"; navigation: "Books" }> {
 export interface Shop_Book extends Entity<{
   key: "ID";
   navigation: "Author" | "Reviews";
+  literals: { Created: Date | EdmValue; Published: EdmValue };
   actions:
     | { name: "Shop.Order"; parameters: { quantity: number }; result: number }
     | { name: "Shop.Touch"; parameters: Record<string, never>; result: undefined };
@@ -75,6 +80,7 @@ export type Isbn = string;
 export interface Item extends Entity<{
   key: "ID";
   navigation: never;
+  literals: { Created: Date | EdmValue };
   actions:
     | { name: "Shop.Touch"; parameters: Record<string, never>; result: undefined };
 }> {
@@ -91,24 +97,40 @@ export interface Review extends Entity<{ key: "BookID" | "Number"; navigation: "
 }
 
 /** Entity type Shop.Slot. */
-export interface Slot extends Entity<{ key: "Day" | "At"; navigation: never }> {
+export interface Slot extends Entity<{
+  key: "Day" | "At";
+  navigation: never;
+  literals: { Day: EdmValue; At: Date | EdmValue; Length: EdmValue };
+}> {
   Day: string;
   At: string;
   Length: string | null;
 }
 
 /** Entity type Shop.Solution. */
-export interface Solution extends Entity<{ key: "SolutionId"; navigation: never }> {
+export interface Solution extends Entity<{
+  key: "SolutionId";
+  navigation: never;
+  literals: { SolutionId: EdmValue };
+}> {
   SolutionId: string;
 }
 
 /** Entity type Shop.class. */
-export interface class_ extends Entity<{ key: "id"; navigation: never }> {
+export interface class_ extends Entity<{
+  key: "id";
+  navigation: never;
+  literals: { id: EdmValue };
+}> {
   id: string;
 }
 
 /** Entity type Shop.solution. */
-export interface solution extends Entity<{ key: "solutionid"; navigation: never }> {
+export interface solution extends Entity<{
+  key: "solutionid";
+  navigation: never;
+  literals: { solutionid: EdmValue };
+}> {
   solutionid: string;
 }
 

@@ -6,6 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, ServiceModel, parseMetadata } from "../src/index.js";
+import { badMetadata } from "./metadata-samples.js";
 import { startServer } from "./servers/recording-server.js";
 
 const EDM = 'xmlns="http://docs.oasis-open.org/odata/ns/edm"';
@@ -82,17 +83,6 @@ const SERVICE_JSON = {
     Reset: [{ $Kind: "Action" }],
   },
 };
-
-function badMetadata(run: () => unknown): ODataClientError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
-    assert.equal(error.code, "BAD_METADATA");
-    return error;
-  }
-  assert.fail("expected BAD_METADATA");
-}
 
 const names = (items: readonly { name: string }[] | undefined) => (items ?? []).map((item) => item.name);
 

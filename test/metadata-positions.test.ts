@@ -6,6 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, parseMetadata } from "../src/index.js";
+import { badMetadata } from "./metadata-samples.js";
 import { startServer, type RecordingServer } from "./servers/recording-server.js";
 
 const MISSING_TYPE = `<?xml version="1.0" encoding="utf-8"?>
@@ -27,17 +28,6 @@ const PREFIXES: [string, string][] = [
   ["line ends and spaces", "\r\n\r\n   "],
   ["a byte order mark, spaces and a line end", "\uFEFF  \n"],
 ];
-
-function badMetadata(run: () => unknown): ODataClientError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
-    assert.equal(error.code, "BAD_METADATA");
-    return error;
-  }
-  assert.fail("expected BAD_METADATA");
-}
 
 /** The number after `label` in the message. */
 function numberAfter(message: string, label: RegExp): number {

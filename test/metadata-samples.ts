@@ -1,7 +1,9 @@
 // Hand-written `$metadata` documents for test/metadata.test.ts, modelled on real services: an OData
 // v4 EDMX with vocabularies, aliases and both inline and targeted annotations; an SAP Gateway-style
 // OData v2 EDMX (2008/09 CSDL, associations, function imports, sap: attributes); and the CSDL JSON
-// form of part of the v4 sample.
+// form of part of the v4 sample. Also `badMetadata`, the error a document that cannot be read gives.
+import assert from "node:assert/strict";
+import { ODataClientError } from "../src/index.js";
 
 /** OData v4 EDMX: a bookshop with inheritance, enums, overloads and annotations under aliases. */
 export const V4_EDMX = `<?xml version="1.0" encoding="utf-8"?>
@@ -401,3 +403,15 @@ export const V3_EDMX = `<?xml version="1.0" encoding="utf-8"?>
     </Schema>
   </edmx:DataServices>
 </edmx:Edmx>`;
+
+/** The `BAD_METADATA` error `run` throws (fails the test when it throws another or none). */
+export function badMetadata(run: () => unknown): ODataClientError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
+    assert.equal(error.code, "BAD_METADATA");
+    return error;
+  }
+  assert.fail("expected BAD_METADATA");
+}

@@ -12,18 +12,7 @@ import { sendText, startServer, type RecordingServer } from "./servers/recording
 import { GRAPH_V1_SHAPE, graphShapedMetadata } from "../bench/metadata-document.js";
 import { CATALOG_EDMX, SALES_EDMX } from "./metadata-documents.js";
 import { eventually } from "./async-poller-fixtures.js";
-import { CSDL_JSON, SAP_V2_EDMX, V1_EDMX, V2_EDMX, V3_EDMX, V4_EDMX } from "./metadata-samples.js";
-
-function badMetadata(run: () => unknown): ODataClientError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
-    assert.equal(error.code, "BAD_METADATA");
-    return error;
-  }
-  assert.fail("expected BAD_METADATA");
-}
+import { badMetadata, CSDL_JSON, SAP_V2_EDMX, V1_EDMX, V2_EDMX, V3_EDMX, V4_EDMX } from "./metadata-samples.js";
 
 function mustExist<T>(value: T | undefined, what: string): T {
   assert.ok(value !== undefined, `${what} is missing`);

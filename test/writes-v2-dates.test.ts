@@ -266,3 +266,19 @@ describe("an entity read as Atom", () => {
     assert.deepEqual(sent["holidays"], ["/Date(172800000)/"]);
   });
 });
+
+test("an entity read without __metadata whose ETag came as a header sends its dates back as /Date(ms)/ too", async (t) => {
+  // The ETag header gives the entity a __metadata after its dates were read: the dates go with it.
+  const { server, client } = await serveClient(
+    t,
+    (request, res) => (request.method === "GET" ? sendJson(res, 200, { d: { ID: 1, published: "/Date(1700000000000)/", note: "2024-01-02T10:00:00Z" } }, { etag: 'W/"h1"' }) : noContent(res)),
+    { version: "2.0" },
+  );
+  const books = client.collection("Books");
+  const read = await books.key(1).get();
+  assert.deepEqual(read["__metadata"], { etag: 'W/"h1"' });
+  await books.key(1).update({ ...read, title: "x" });
+  const write = server.requests[1];
+  assert.equal(write?.headers["if-match"], 'W/"h1"');
+  assert.deepEqual(JSON.parse(write?.body ?? ""), { ID: 1, published: "/Date(1700000000000)/", note: "2024-01-02T10:00:00Z", title: "x" });
+});

@@ -13,7 +13,7 @@ import { badPayload } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
 import { isHtmlContentType, isXmlContentType } from "./content-type.js";
 import { clipText } from "../util/redact.js";
-import { normalizeV2Entity } from "./v2-values.js";
+import { normalizeV2Entity, setMetadata } from "./v2-values.js";
 
 /**
  * Keeps an `ETag` header with the entity where `etagOf` and the writing layer look for it, unless
@@ -27,7 +27,7 @@ export function keepEtagHeader(entity: unknown, etag: string | null, v2: boolean
     return;
   }
   const metadata = entity["__metadata"];
-  if (metadata === undefined) entity["__metadata"] = { etag };
+  if (metadata === undefined) setMetadata(entity, { etag });
   else if (isRecord(metadata) && metadata["etag"] === undefined) metadata["etag"] = etag;
 }
 

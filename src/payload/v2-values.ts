@@ -124,6 +124,17 @@ export function rememberDate(object: object, member: string): void {
 }
 
 /**
+ * Gives `object` a `__metadata` of its own (`metadata`) and keeps the dates remembered for it:
+ * an entity read without one gets one when the answer's `ETag` header is kept with it, and its
+ * `{ ...copy }` is looked up by that.
+ */
+export function setMetadata(object: Record<string, unknown>, metadata: Record<string, unknown>): void {
+  const dates = readDates.get(object);
+  object["__metadata"] = metadata;
+  if (dates !== undefined) readDates.set(metadata, dates);
+}
+
+/**
  * The members of `object` (an entity, a complex value, or an array's indexes) that held a
  * `/Date(...)/` the reader converted to ISO text, found through a `{ ...object }` copy too; or
  * `undefined` when the reader converted none (or never saw the object). A v2 write turns these,

@@ -6,6 +6,7 @@
  * `Capabilities` annotations they stand for.
  */
 import { ODataClientError } from "../errors.js";
+import { pushTo } from "../util/values.js";
 import { attributeValue, parseXml, textContent, type XmlElement } from "../payload/xml.js";
 import type {
   ActionImport,
@@ -895,11 +896,7 @@ function orNull(value: AnnotationValue | undefined): AnnotationValue {
 /** The overloads of each name together, names in the order of their first overload. */
 function groupOverloads(operations: Operation[]): Operation[] {
   const byName = new Map<string, Operation[]>();
-  for (const operation of operations) {
-    const group = byName.get(operation.name);
-    if (group) group.push(operation);
-    else byName.set(operation.name, [operation]);
-  }
+  for (const operation of operations) pushTo(byName, operation.name, operation);
   return byName.size === operations.length ? operations : [...byName.values()].flat();
 }
 
@@ -912,12 +909,6 @@ function associationEnd(association: string, role: string): string {
 function otherRole(ends: Map<string, string>, role: string): string {
   for (const other of ends.keys()) if (other !== role) return other;
   return role;
-}
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 /**

@@ -7,6 +7,7 @@
  * (`Org.OData.Core.V1.Computed`).
  */
 import { ODataClientError } from "../errors.js";
+import { pushTo } from "../util/values.js";
 
 /**
  * Annotation values in the shape of OData CSDL JSON (§14.4, §14.5), whichever form they were read
@@ -575,12 +576,6 @@ export class ServiceModel implements ServiceModelData {
     }
     return chain;
   }
-}
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function lookupError(message: string): ODataClientError {

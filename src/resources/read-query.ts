@@ -65,7 +65,7 @@ interface TrackedState extends QueryState {
 /**
  * The query classes of each kind, by the kind's name: `read`, the classes here, which
  * `ODataReader` hands out; query.ts adds `full`, the classes of `ODataClient`, which also write and
- * call operations.
+ * call operations. `Z` is what an entity query's `get()` adds to its row (`null` for `navigateOne()`).
  */
 export interface QueryKinds<T, S extends string, X, Z> {
   read: { collection: ReadCollectionQuery<T, S, X>; entity: ReadEntityQuery<T, S, X, "read", Z> };
@@ -366,6 +366,7 @@ let readEntityInternals: (query: AnyEntityQuery) => { core: ClientCore; state: E
  * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
  * @typeParam X - the navigation properties expanded so far, with their rows.
  * @typeParam K - which classes `select()`, `expand()` and the navigations give (see {@link QueryKind}).
+ * @typeParam Z - `null` where `get()` may find no entity (a single-valued navigation, `navigateOne()`).
  */
 export class ReadEntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, K extends QueryKind = "read", Z = never> {
   readonly #core: ClientCore;

@@ -306,12 +306,15 @@ async function comparisonOrder(plan: PlanContext, values: unknown[][], stop: Abo
     const pairs = list.slice(1).map((next, j) => [list[j] as unknown[], next] as const);
     const known = pairs.map(([lower, upper]) => knownAtMost(plan.key, lower, upper));
     const ids = pairs.map((pair) => JSON.stringify(pair));
-    const ask = [...new Set(ids.filter((id, j) => known[j] === undefined && !asked.has(id)))];
-    const answers = await fewAtOnce(ask.length, stop, (i) => {
-      const [lower, upper] = JSON.parse(ask[i] as string) as [unknown[], unknown[]];
+    // Each pair not known yet, once (the same pair may come up in both orders' lists).
+    const ask = new Map<string, (typeof pairs)[number]>();
+    for (const [j, id] of ids.entries()) if (known[j] === undefined && !asked.has(id)) ask.set(id, pairs[j]!);
+    const toAsk = [...ask];
+    const answers = await fewAtOnce(toAsk.length, stop, (i) => {
+      const [, [lower, upper]] = toAsk[i]!;
       return serviceSaysAtMost(plan, lower, upper, signal);
     });
-    ask.forEach((id, i) => asked.set(id, answers[i] === true));
+    toAsk.forEach(([id], i) => asked.set(id, answers[i] === true));
     return known.map((isKnown, j) => isKnown ?? asked.get(ids[j] as string) === true);
   };
   const atMost = await atMostOf(values);

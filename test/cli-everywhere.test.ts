@@ -262,6 +262,13 @@ const USAGE_CASES: UsageCase[] = [
   ["get with an integer beyond Int32", () => ["get", S(), "Products", "99999999999999999999"], /<key>: "99999999999999999999" is not an integer/, { metadata: true }],
   // A service URL that carries credentials: they would be sent, and printed, as part of every URL.
   ["a service URL with user:password@", () => ["count", SERVICE.replace("http://", "http://ann:pw-in-url-123@"), "Products"], /must not carry a user name or password/],
+  // A token that names no service is polled through a client of its monitor's origin: a mistake there is the token's, named so.
+  ...(["wait", "cancel"] as const).map((name): UsageCase => [
+    `${name}: a token whose statusUrl has user:password@`,
+    () => [name, "-"],
+    /^error: the token's statusUrl must not carry a user name or password/m,
+    { stdin: JSON.stringify({ statusUrl: "http://ann:pw-in-url-123@127.0.0.1:9/monitor/1", status: "running" }) },
+  ]),
 ];
 
 describe("1. wrong arguments: exit 2, a message naming the argument, nothing on stdout, nothing sent", () => {

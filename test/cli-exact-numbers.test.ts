@@ -24,10 +24,12 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="Range" Type="Ledger.Range"/><Property Name="Marks" Type="Collection(Edm.Int64)"/><Property Name="Note" Type="Edm.String"/>
       </EntityType>
       <Action Name="total"><ReturnType Type="Edm.Int64"/></Action>
+      <Action Name="slowTotal"><ReturnType Type="Edm.Int64"/></Action>
       <Function Name="largest"><ReturnType Type="Ledger.Entry"/></Function>
       <EntityContainer Name="Default">
         <EntitySet Name="Entries" EntityType="Ledger.Entry"/>
         <ActionImport Name="total" Action="Ledger.total"/>
+        <ActionImport Name="slowTotal" Action="Ledger.slowTotal"/>
         <FunctionImport Name="largest" Function="Ledger.largest"/>
       </EntityContainer>
     </Schema>
@@ -58,6 +60,8 @@ let server: RecordingServer;
 let service: string;
 /** How the status monitor answers once the operation is done: the OData 4.0 envelope, or a JSON status naming the result. */
 let monitorForm: "application/http" | "status" = "application/http";
+/** How often the monitor of `slowTotal` was polled: every third poll ends its operation. */
+let slowPolls = 0;
 
 before(async () => {
   server = await startServer((request, res) => {
@@ -75,6 +79,14 @@ before(async () => {
       if (monitorForm === "status") return json(`{"status":"succeeded","resourceLocation":"${server.url("result/1")}"}`);
       return sendText(res, 200, `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"@odata.context":"$metadata#Edm.Int64","value":${BIG}}`, { "content-type": "application/http" });
     }
+    // A monitor that answers JSON status bodies while it runs (202), then sends to the result with 303.
+    if (path === "/odata/slowTotal") return sendText(res, 202, "", { location: server.url("monitor/2") });
+    if (path === "/monitor/2") {
+      slowPolls += 1;
+      if (slowPolls % 3 !== 0) return sendText(res, 202, `{"status":"running","percentComplete":${slowPolls * 10}}`, { "content-type": "application/json", "retry-after": "0" });
+      return sendText(res, 303, "", { location: server.url("result/2") });
+    }
+    if (path === "/result/2") return json(`{"@odata.context":"$metadata#Edm.Int64","value":${BIG}}`);
     if (path === "/result/1") return json(`{"@odata.context":"$metadata#Ledger.Entry",${ENTRY.slice(1)}`);
     if (path === "/v2/Entries(1L)") return json(`{"d":{"__metadata":{"uri":"Entries(1L)"},"ID":${BIG},"Other":${BIG_NEXT},"Marks":{"results":[${BIG_ODD},1]}}}`);
     sendText(res, 404, "");
@@ -136,6 +148,15 @@ describe("get, call and wait print the result with the service's digits", () => 
     assert.equal(await run(["call", service, "total", "--async", "--poll-interval", "10"]), `${BIG}\n`);
     monitorForm = "status";
     assert.equal(await run(["call", service, "total", "--async", "--poll-interval", "10"]), ENTRY_PRINTED);
+  });
+
+  test("call --async and wait: the result fetched after JSON status answers of the monitor keeps its digits", async () => {
+    assert.equal(await run(["call", service, "slowTotal", "--async", "--poll-interval", "10"]), `${BIG}\n`);
+    const token = await run(["call", service, "slowTotal", "--no-wait"]);
+    const result = await runCli(["wait", "-", "--poll-interval", "10"], { stdin: token });
+    assert.equal(result.code, 0, show(result));
+    assert.equal(result.stdout, `${BIG}\n`);
+    assert.ok(server.requests.filter((request) => request.path === "/monitor/2").length >= 4, "the monitor answered running before the result");
   });
 
   test("wait: the result of a token", async () => {

@@ -164,15 +164,17 @@ function recordingAuthorization(secrets: SecretMask): typeof fetch {
 
 /**
  * The client for a `<service>` argument; `extra` adds options of the command's own (its pipeline
- * steps).
+ * steps, or `auth: undefined` for a client that sends no credentials). `writtenAs` names where
+ * the user wrote the service's URL, for a mistake found in it: the `<service>` argument unless
+ * the command took it from elsewhere (a resume token).
  */
-export function connect(service: string, settings: ClientSettings, environment: Environment, extra: Pick<ODataClientOptions, "steps"> = {}): ODataClient {
+export function connect(service: string, settings: ClientSettings, environment: Environment, extra: Pick<ODataClientOptions, "steps" | "auth"> = {}, writtenAs = "<service>"): ODataClient {
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
   const options = clientOptions(target, settings, environment);
   try {
     return new ODataClient({ ...options, ...extra });
   } catch (error) {
-    throw asWritten(error, target);
+    throw asWritten(error, target, writtenAs);
   }
 }
 
@@ -182,14 +184,14 @@ export function connect(service: string, settings: ClientSettings, environment: 
  * key in a configuration file, the `<service>` argument, an environment variable. A mistake found
  * there is named as the user wrote it, the library's words about what is wrong kept.
  */
-export function asWritten(error: unknown, target: ServiceTarget): unknown {
+function asWritten(error: unknown, target: ServiceTarget, writtenAs: string): unknown {
   if (!(error instanceof TypeError || error instanceof RangeError)) return error;
   const named = /^ODataClient option "([^"]+)" /.exec(error.message);
   if (!named) return error;
   const option = named[1] as string;
   const profile = target.kind === "profile" ? target.profile : undefined;
   let where: string | undefined;
-  if (option === "serviceUrl") where = profile ? `${profile.file}: profiles.${profile.name}.url` : "<service>";
+  if (option === "serviceUrl") where = profile ? `${profile.file}: profiles.${profile.name}.url` : writtenAs;
   else if (profile && option.startsWith("auth.oauth2.") && OAUTH2_SETTINGS.includes(option.slice("auth.oauth2.".length))) {
     where = `${profile.file}: profiles.${profile.name}.${option.slice("auth.".length)}`;
   } else if (option === "auth.bearer") where = ENV.token;

@@ -5,6 +5,8 @@
 import type { ODataClient, PipelineStep, ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, type ClientSettings, type Environment } from "./connect.js";
+import { isJsonContentType } from "../payload/content-type.js";
+import { parseHttpMessage } from "../payload/http-envelope.js";
 import type { DataOutput, Reporter } from "./terminal.js";
 
 /** The world of one command run. */
@@ -50,10 +52,11 @@ export function answerRecorder(): AnswerRecorder {
       name: "cli-answer-text",
       async handle(request, next) {
         const response = await next(request);
-        const type = response.headers.get("content-type") ?? "";
-        if (response.ok && response.body !== null && /json|application\/http/i.test(type) && !new URL(request.url).pathname.endsWith("/$metadata")) {
+        const type = response.headers.get("content-type");
+        const envelope = type !== null && /^\s*application\/http\b/i.test(type);
+        if (response.ok && response.body !== null && (envelope || isJsonContentType(type)) && !new URL(request.url).pathname.endsWith("/$metadata")) {
           // The copy is read as the library reads its own; a failure there is the library's to report.
-          latest = response.clone().text().then((text) => (/^HTTP\//.test(text) ? text.slice(text.search(/\r?\n\r?\n/) + 1).trimStart() : text), () => undefined);
+          latest = response.clone().text().then((text) => (envelope ? parseHttpMessage(text).body : text)).catch(() => undefined);
         }
         return response;
       },

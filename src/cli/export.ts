@@ -23,7 +23,7 @@ import { CheckpointWriter, checkResumePoint, loadCheckpoint, removeCheckpoint, s
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
 import { EntityTexts } from "../payload/entity-text.js";
-import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, type FileFormatName, type RowFormat } from "./formats.js";
+import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, pageRows, type FileFormatName, type RowFormat } from "./formats.js";
 
 /** Writes all of `bytes` at `position` of the file `fd` (a write may take fewer bytes than it is given). */
 function writeAt(fd: number, bytes: Uint8Array, position: number): Promise<void> {
@@ -240,7 +240,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           headPending = false;
         }
         const entityText = texts?.take(entities);
-        const rows = entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, state.rows, entities) : format.rows(entities, state.rows);
+        const rows = pageRows(format, entities, state.rows, entityText);
         // One write a page, its head included (the rows may be the page's bytes).
         const text = head === "" ? rows : typeof rows === "string" ? head + rows : Buffer.concat([Buffer.from(head), rows]);
         if (firstSave) {

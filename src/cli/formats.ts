@@ -24,7 +24,7 @@
 
 import { isAscii } from "node:buffer";
 import type { EntityText } from "../payload/entity-text.js";
-import { topMember, valueAt } from "../util/values.js";
+import { isRecord, topMember, valueAt } from "../util/values.js";
 
 /** The output formats of `query` and `export`. */
 export type FormatName = "table" | "json" | "ndjson" | "csv";
@@ -50,6 +50,14 @@ export interface RowFormat {
   tail(written: number): string;
   /** What joins two pieces of rows written apart (a JSON array's comma); empty for line formats. */
   readonly separator: string;
+}
+
+/**
+ * The rows of one page in `format`: from the text the service sent for its entities where there
+ * is one and the format writes from it, else from the entities read.
+ */
+export function pageRows(format: RowFormat, entities: readonly Record<string, unknown>[], written: number, entityText: EntityText | undefined): string | Uint8Array {
+  return entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, written, entities) : format.rows(entities, written);
 }
 
 /** Whether a member name is an annotation (`@odata.etag`, `name@odata.type`, v2 `__metadata`). */
@@ -339,10 +347,6 @@ function withDigitsFrom(value: unknown, answer: unknown, onFound: () => void): u
   const copy = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(value)) copy[name] = Object.hasOwn(answer, name) ? withDigitsFrom(value[name], answer[name], onFound) : value[name];
   return copy;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The columns an entity has on its own: its properties in order, annotations left out. */

@@ -8,12 +8,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AsyncOperationTimeoutError, ODataClient, type ActionCall, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel } from "../../index.js";
+import { AsyncOperationTimeoutError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answerRecorder, clientFor, optionalMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
-import { clientOptions, clientSettings } from "../connect.js";
-import { resolveService } from "../config.js";
+import { clientSettings, connect } from "../connect.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
@@ -240,9 +239,8 @@ async function readToken(context: CommandContext): Promise<CliToken> {
 function clientForToken(context: CommandContext, token: CliToken, steps?: PipelineStep[]): { client: ODataClient; service: string | undefined } {
   const service = stringOption(context.args, "service") ?? token.service;
   if (service !== undefined) return { client: clientFor(context, service, steps).client, service };
-  const settings = clientSettings(context.args);
-  const target = resolveService(new URL("/", token.statusUrl).href, { ...context.environment, configFile: settings.configFile });
-  return { client: new ODataClient({ ...clientOptions(target, settings, context.environment), auth: undefined, ...(steps ? { steps } : {}) }), service: undefined };
+  const client = connect(new URL("/", token.statusUrl).href, clientSettings(context.args), context.environment, { auth: undefined, ...(steps ? { steps } : {}) }, "the token's statusUrl");
+  return { client, service: undefined };
 }
 
 const TOKEN_OPTIONS = {

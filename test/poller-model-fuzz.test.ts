@@ -584,10 +584,9 @@ function readJsonFinal(body: Record<string, unknown> | unknown, results: Record<
 function readStep(step: Step | undefined): Reading {
   if (step === undefined) return { kind: "gone", httpStatus: 410 };
   switch (step.kind) {
-    // Rule 1 (a body that is no JSON under a JSON type is rule 11's).
+    // Rule 1 (a body that is no JSON under a JSON type carries no status or progress: a 202 runs).
     case "accepted": {
-      if (step.body === "invalid") throw new Predicted(BAD);
-      return { kind: "running", ...serviceProgress(step.body), ...optional("location", step.location?.path), ...optional("retryAfter", step.retryAfter) };
+      return { kind: "running", ...(step.body === "invalid" ? {} : serviceProgress(step.body)), ...optional("location", step.location?.path), ...optional("retryAfter", step.retryAfter) };
     }
     // Rule 4 (every statusBody has a status field), with the Retry-After of its answer.
     case "statusBody": {
@@ -727,11 +726,11 @@ class Model {
     if (this.phase.name === "failed" || this.phase.name === "cancelled") throw this.phase.error;
     if (this.now >= this.deadline) throw this.timeout();
     if (this.phase.name === "fetching") {
-      try {
-        return this.fetchResult(this.phase.result);
-      } finally {
-        this.report();
-      }
+      // A later result GET is reported only when it ends the operation: a transient or error
+      // answer of it is no answer of rules 1 to 8.
+      const running = this.fetchResult(this.phase.result);
+      if (!running) this.report();
+      return running;
     }
     const index = this.monitorPolls++;
     const step = index < this.plan.steps.length ? this.plan.steps[index] : fillerStep(index - this.plan.steps.length);

@@ -95,7 +95,7 @@ export function readMonitorAnswer(answer: MonitorAnswer, shape?: AsyncResultShap
   // Rule 1
   if (status === 202) {
     const location = answer.headers.get("location");
-    const reading: MonitorReading = { kind: "running", ...progressOf(jsonBodyOf(answer)) };
+    const reading: MonitorReading = { kind: "running", ...runningProgressOf(answer) };
     if (location) reading.location = resolveMonitorLocation(location, answer);
     const retryAfter = answer.headers.get("retry-after");
     if (retryAfter !== null) reading.retryAfter = retryAfter;
@@ -181,7 +181,7 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
       return { kind: "cancelled", ...progress };
     case "failed": {
       const reading: MonitorReading = { kind: "failed", ...progress, reason: `the service reported status ${JSON.stringify(progress.status)}` };
-      const odataError = json === undefined ? undefined : parseODataError(failureText(answer.body, answer), "application/json");
+      const odataError = json === undefined ? undefined : (parseODataError(failureText(answer.body, answer), "application/json") ?? dataverseError(json, answer));
       if (odataError) reading.odataError = odataError;
       return reading;
     }
@@ -250,6 +250,37 @@ function bodyResult(headers: Headers, body: string, answer: MonitorAnswer): unkn
   if (body.trim() === "") return undefined;
   if (isJsonContentType(headers.get("content-type"))) return dropResponseAnnotations(parseJson(body, answer));
   return body;
+}
+
+/**
+ * Status and progress of a 202 answer (rule 1), where its body gives them. They are optional there:
+ * a body that is not JSON, whatever its label says (some services send a bare "Accepted"), gives
+ * none, as in the initial answer (start.ts), rather than failing a poll of an operation that runs.
+ */
+function runningProgressOf(answer: MonitorAnswer): ServiceProgress {
+  let json: unknown;
+  try {
+    json = jsonBodyOf(answer);
+  } catch {
+    return {};
+  }
+  return progressOf(json);
+}
+
+/**
+ * The reason of a Dataverse background operation that failed (status 31), which it gives in its own
+ * fields rather than in an OData error object; `undefined` where it gives none.
+ */
+function dataverseError(json: unknown, answer: MonitorAnswer): ODataErrorDetail | undefined {
+  if (!isRecord(json)) return undefined;
+  const code = json["backgroundOperationErrorCode"];
+  const message = json["backgroundOperationErrorMessage"];
+  const hasCode = typeof code === "string" || (typeof code === "number" && Number.isFinite(code));
+  if (!hasCode && typeof message !== "string") return undefined;
+  return {
+    code: hasCode ? failureText(String(code), answer) : "",
+    message: typeof message === "string" ? failureText(message, answer) : "",
+  };
 }
 
 /** The JSON body of an answer with a JSON content type, `undefined` otherwise or when empty. */

@@ -40,7 +40,10 @@ export class PollerEngine<T> {
   #spare: WeakRef<AbortController> | undefined;
   /** How many polls the spare controller has been given to. */
   #spareUses = 0;
-  /** The signals of the wait() calls under way, which a successful cancel() aborts. */
+  /**
+   * The signals of the wait() calls under way: a successful cancel() aborts them, and any outcome a
+   * poll reaches wakes those that sleep (see {@link #pollWithinDeadline}).
+   */
   #waits: Set<WaitSignal> | undefined;
   /** Starts the poll request that callers of `poll()` share (made once, not per poll). */
   readonly #startPoll = (signal: AbortSignal): Promise<boolean> => this.#pollWithinDeadline(signal);
@@ -106,9 +109,13 @@ export class PollerEngine<T> {
         // rather than by reading the clock after the sleep, because a timer may fire a little
         // before Date.now() reaches the deadline, and then a request would go out after all.
         await signal.sleep(this.#state.deadline - now);
+        // Woken early: a poll() of another caller reached the outcome meanwhile.
+        const reached = this.#outcome();
+        if (reached) return reached.result;
         throw this.#timeoutError();
       }
       await signal.sleep(pollAt - now);
+      if (isSettled(this.#state)) continue;
       if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
       // As poll() does, with the wait's signal as it is (poll() would bridge it to an AbortSignal).
       await this.#polls.join(this.#startPoll, signal);
@@ -190,6 +197,9 @@ export class PollerEngine<T> {
       throw error;
     } finally {
       clearTimeout(timer);
+      // The outcome is known now (this poll reached it, or a cancel() did while it ran): every
+      // wait() asleep meanwhile settles with it at once, not when it would next wake.
+      if (this.#waits && isSettled(this.#state)) for (const waiting of this.#waits) waiting.wake();
     }
   }
 
@@ -198,7 +208,7 @@ export class PollerEngine<T> {
     throwIfAborted(signal);
     const phase = this.#state.phase;
     if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
-    if (phase.name === "fetching-result") return this.#fetchResultAndReport(phase.resultUrl, signal);
+    if (phase.name === "fetching-result") return this.#fetchResultAgain(phase.resultUrl, signal);
 
     const url = this.#state.statusUrl;
     let answer: MonitorAnswer | undefined;
@@ -300,6 +310,24 @@ export class PollerEngine<T> {
     } finally {
       this.#reportProgress();
     }
+  }
+
+  /**
+   * {@link #fetchResult} on a later poll, the answer that named the result having been reported on
+   * its own poll. Only the outcome is reported: the result taken (the final answer), or a cancel()
+   * that settled the poller while the GET ran. A transient answer (rule 9), an error or an
+   * unreadable result is no answer of rules 1 to 8, so it is not reported.
+   */
+  async #fetchResultAgain(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
+    let running: boolean;
+    try {
+      running = await this.#fetchResult(resultUrl, signal);
+    } catch (error) {
+      if (this.#state.phase.name === "cancelled") this.#reportProgress();
+      throw error;
+    }
+    if (!running) this.#reportProgress();
+    return running;
   }
 
   /** GET of the result where it lives apart from the monitor (rules 4, 6, 7). */
@@ -424,8 +452,14 @@ export class PollerEngine<T> {
 
   #timeoutError(): AsyncOperationTimeoutError {
     const maxWait = this.#options.maxWait;
+    const where = redactUrl(this.#state.statusUrl);
+    // Only the result GET was left: the operation is over, its result still to be had on resume.
+    const what =
+      this.#state.phase.name === "fetching-result"
+        ? `the operation at ${where} succeeded, but its result could not be fetched before maxWait (${maxWait} ms)`
+        : `the operation at ${where} still ran after maxWait (${maxWait} ms)`;
     return new AsyncOperationTimeoutError(
-      `the operation at ${redactUrl(this.#state.statusUrl)} still ran after maxWait (${maxWait} ms); resume it with ${resumeHint(this.#state.shape)}`,
+      `${what}; resume it with ${resumeHint(this.#state.shape)}`,
       { ...this.#errorInit(this.#lastTransient), maxWait },
     );
   }
@@ -461,7 +495,7 @@ class WaitSignal implements AbortSignalLike {
   aborted = false;
   reason: unknown = undefined;
   #listeners: (() => void)[] | undefined;
-  /** Ends the sleep under way, if one is. */
+  /** Ends the sleep under way, if one is: it rejects when the signal aborted, otherwise resolves early. */
   #wake: (() => void) | undefined;
 
   addEventListener(_type: "abort", listener: () => void): void {
@@ -483,23 +517,32 @@ class WaitSignal implements AbortSignalLike {
     if (listeners) for (const listener of listeners) listener();
   }
 
-  /** Waits `ms` milliseconds, or rejects with the reason as soon as the signal aborts. */
+  /** Ends the sleep under way early, without aborting (the operation's outcome became known). */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /**
+   * Waits `ms` milliseconds, or less when woken ({@link wake}); rejects with the reason as soon as
+   * the signal aborts.
+   */
   sleep(ms: number): Promise<void> {
     if (this.aborted) return Promise.reject(this.reason);
     if (ms <= 0) return Promise.resolve();
     // setTimeout overflows past 2^31-1 ms (about 24.8 days): longer sleeps go in parts.
     const part = Math.min(ms, MAX_TIMER_DELAY);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<boolean>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#wake = undefined;
-        resolve();
+        resolve(true);
       }, part);
       this.#wake = () => {
         clearTimeout(timer);
         this.#wake = undefined;
-        reject(this.reason);
+        if (this.aborted) reject(this.reason);
+        else resolve(false);
       };
-    }).then(() => (part < ms ? this.sleep(ms - part) : undefined));
+    }).then((sleptAll) => (sleptAll && part < ms ? this.sleep(ms - part) : undefined));
   }
 }
 

@@ -6,7 +6,6 @@
  * `Capabilities` annotations they stand for.
  */
 import { ODataClientError } from "../errors.js";
-import { pushTo } from "../util/values.js";
 import { attributeValue, parseXml, textContent, type XmlElement } from "../payload/xml.js";
 import type {
   ActionImport,
@@ -30,6 +29,7 @@ import type {
   TypeFacets,
   TypeReference,
 } from "./model.js";
+import { pushTo } from "./model.js";
 import { applyTargetedAnnotations, inheritContainerMembers, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
 import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember, XML_INTEGER } from "./values.js";
 import { clipText } from "../util/redact.js";

@@ -7,7 +7,6 @@
  * (`Org.OData.Core.V1.Computed`).
  */
 import { ODataClientError } from "../errors.js";
-import { pushTo } from "../util/values.js";
 
 /**
  * Annotation values in the shape of OData CSDL JSON (§14.4, §14.5), whichever form they were read
@@ -576,6 +575,16 @@ export class ServiceModel implements ServiceModelData {
     }
     return chain;
   }
+}
+
+/**
+ * Adds `value` to the list of `key` in `map`, making the list with its first value.
+ * @internal Not exported from the package.
+ */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function lookupError(message: string): ODataClientError {

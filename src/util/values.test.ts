@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describe, isPlainObject, isRecord, pushTo, topMember, valueAt } from "./values.js";
+import { describe, isPlainObject, isRecord, topMember, valueAt } from "./values.js";
 
 test("isRecord takes objects with named members and refuses null, arrays, bytes and primitives", () => {
   for (const value of [{}, { a: 1 }, Object.create(null), new Date(0), JSON.parse('{"value":[]}')]) assert.equal(isRecord(value), true, describe(value));
@@ -58,12 +58,4 @@ test("topMember names the member a path starts at, passing over a cast in front 
   assert.equal(topMember("address/city"), "address");
   assert.equal(topMember("NS.Derived/bonus"), "bonus");
   assert.equal(topMember("NS.Derived/address/NS.Place/city"), "address");
-});
-
-test("pushTo makes a key's list with its first value and adds to it after, in order", () => {
-  const map = new Map<string, number[]>();
-  pushTo(map, "a", 1);
-  pushTo(map, "b", 2);
-  pushTo(map, "a", 3);
-  assert.deepEqual([...map], [["a", [1, 3]], ["b", [2]]]);
 });

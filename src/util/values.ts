@@ -80,10 +80,3 @@ export function describe(value: unknown): string {
       return `a ${typeof value}`;
   }
 }
-
-/** Adds `value` to the list of `key` in `map`, making the list with its first value. */
-export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}

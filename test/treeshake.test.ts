@@ -63,8 +63,9 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * bytes), a single-valued navigation that relates no entity read as null (36), the v2 dates a read
  * converted remembered for the writes that send them back (87), a v4 expand path of navigation
  * properties sent nested, as v4 reads it (101), an OData v3 collection wrapper read as its array
- * (40) and a v2 write's poller that reads its entity (54), less the 43 that the literal writers'
- * one way of naming their caller saved.
+ * (40), a v2 write's poller that reads its entity (54), the dates of a v2 entity kept when an
+ * `ETag` header gives it its `__metadata` (24) and a `Retry-After` date read in all three forms
+ * (27), less the 43 that the literal writers' one way of naming their caller saved.
  */
 const READ_ONLY_START_BUDGET = 39_800;
 
@@ -91,8 +92,9 @@ const READ_ONLY_START_BUDGET = 39_800;
  * 24,100 for every header named like a credential dropped where the origin rule drops credentials,
  * and an empty link refused where every link resolves (60 bytes); to 24,300 for a pipeline step
  * that resolves with no Response refused naming the step (85 bytes), a single-valued navigation
- * that relates no entity read as null (22) and a v4 expand path of navigation properties sent
- * nested (107), less the 8 that the literal writers' one way of naming their caller saved.
+ * that relates no entity read as null (22), a v4 expand path of navigation properties sent
+ * nested (107) and a `Retry-After` date read in all three forms (21), less the 8 that the literal
+ * writers' one way of naming their caller saved.
  */
 const READER_START_BUDGET = 24_300;
 

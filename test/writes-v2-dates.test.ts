@@ -205,9 +205,14 @@ describe("an invalid Date", () => {
         name: "TypeError",
         message: "update(patch): the entity cannot be sent as JSON (published is an invalid Date)",
       });
-      await assert.rejects(client.collection("Books").create({ ID: 1, days: [new Date(Number.NaN)] }), {
+      await assert.rejects(client.collection("Books").create({ ID: 1, days: [new Date(0), new Date(Number.NaN)] }), {
         name: "TypeError",
-        message: "create(entity): the entity cannot be sent as JSON (an array holds an invalid Date)",
+        message: "create(entity): the entity cannot be sent as JSON (days/1 is an invalid Date)",
+      });
+      // Inside a complex value and a deep insert, the path names it.
+      await assert.rejects(client.collection("Books").create({ ID: 1, shipping: { due: new Date(Number.NaN) } }), {
+        name: "TypeError",
+        message: "create(entity): the entity cannot be sent as JSON (shipping/due is an invalid Date)",
       });
       assert.equal(server.requests.length, 0);
     });

@@ -170,7 +170,7 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
   let body: unknown;
   let text: string | undefined;
   try {
-    body = cleanForWrite(entity, isV2(version), deep, left);
+    body = cleanForWrite(entity, isV2(version), deep, "", left);
     text = JSON.stringify(body);
   } catch (error) {
     throw new TypeError(`${where}: the entity cannot be sent as JSON (${(error as Error).message})`, { cause: error });
@@ -183,24 +183,27 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
   return text;
 }
 
-/** `left` collects the names of the top level's expanded values that were left out. */
-function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string[]): unknown {
+/**
+ * `at` is the path to `value` in the body (`""` for the body itself: `address/validFrom`,
+ * `holidays/2`), for an error to name; `left` collects the names of the top level's expanded
+ * values that were left out.
+ */
+function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, left?: string[]): unknown {
   if (Array.isArray(value)) {
     // A collection's items share one type: where the reader converted some, all are dates (the
     // indexes it remembers move as the caller edits the array; the array stays the same one).
     const dates = v2 && readDatesOf(value) !== undefined;
-    return value.map((item) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep)));
+    return value.map((item, i) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${i}`)));
   }
   if (value instanceof Date) {
     // JSON would write it as null, a value the caller never meant.
-    if (Number.isNaN(value.getTime())) throw new Error("an array holds an invalid Date");
+    if (Number.isNaN(value.getTime())) throw new Error(`${at.slice(1)} is an invalid Date`);
     return v2 ? `/Date(${value.getTime()})/` : value;
   }
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(value)) {
-    if (item instanceof Date && Number.isNaN(item.getTime())) throw new Error(`${name} is an invalid Date`);
     if (v2 && name === "__metadata") {
       // A type the caller wrote (for a derived type) is needed; what reading added is not.
       if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
@@ -211,7 +214,7 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, left?: string
       left?.push(name);
       continue;
     }
-    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep);
+    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${name}`);
   }
   return out;
 }

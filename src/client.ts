@@ -7,7 +7,7 @@ import { Batch, type BatchOptions } from "./batch/batch.js";
 import type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 import { resultShapeOf, type AsyncPollerToken } from "./lro/token.js";
 import { CollectionQuery, EntityQuery } from "./resources/query.js";
-import { ActionCall, FunctionCall } from "./operations/operation.js";
+import { ActionCall, FunctionCall, type ActionImportOptions } from "./operations/operation.js";
 import { operationPoller } from "./operations/results.js";
 import type { OperationParameters } from "./operations/requests.js";
 import { pollerFor, resumePoller } from "./lro/resume.js";
@@ -38,11 +38,12 @@ export class ODataClient extends ODataReader {
 
   /**
    * An unbound action (an action import): `POST <serviceUrl><name>` with the parameters as a JSON
-   * body (OData v2: a function import, parameters as query options). Sends nothing until `invoke()`.
+   * body (OData v2: a function import, parameters as query options, sent with the method its
+   * `m:HttpMethod` declares: `{ method: "PUT" }`). Sends nothing until `invoke()`.
    * @example const { stock } = await client.action<{ stock: number }>("submitOrder").invoke({ book: 1, quantity: 2 });
    */
-  action<R = unknown, P extends object = OperationParameters>(name: string): ActionCall<R, P> {
-    return new ActionCall<R, P>(coreOf(this), { name });
+  action<R = unknown, P extends object = OperationParameters>(name: string, options?: ActionImportOptions): ActionCall<R, P> {
+    return new ActionCall<R, P>(coreOf(this), { name, method: options?.method });
   }
 
   /**

@@ -51,7 +51,7 @@ export type { MediaResource } from "./write/media.js";
 export type { EntityInput, EntityInputValue, ODataAnnotations } from "./write/types.js";
 
 // Actions and functions.
-export type { ActionCall, FunctionCall, OperationOptions, InvokeOptions, InvokeAsyncOptions, ResultItem, ParametersThen } from "./operations/operation.js";
+export type { ActionCall, FunctionCall, ActionImportOptions, ServiceOperationMethod, OperationOptions, InvokeOptions, InvokeAsyncOptions, ResultItem, ParametersThen } from "./operations/operation.js";
 export type { OperationParameters } from "./operations/requests.js";
 
 // $batch.

@@ -596,6 +596,33 @@ describe("floating-point and decimal parameters", () => {
   });
 });
 
+test("call sends an OData v2 service operation with the method its m:HttpMethod declares (PUT, DELETE), its parameters as v2 literals in the query", async (t) => {
+  const metadata = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+  <edmx:DataServices m:DataServiceVersion="2.0">
+    <Schema Namespace="SALES" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
+      <EntityContainer Name="SALES_Entities" m:IsDefaultEntityContainer="true">
+        <FunctionImport Name="ResetLimit" ReturnType="Edm.String" m:HttpMethod="PUT"><Parameter Name="OrderID" Type="Edm.Int64" Mode="In"/></FunctionImport>
+        <FunctionImport Name="ClearDrafts" m:HttpMethod="DELETE"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`;
+  const server = await startServer((request, res) => {
+    if (request.path.endsWith("/$metadata")) return sendText(res, 200, metadata, { "content-type": "application/xml" });
+    if (request.method === "DELETE") return sendText(res, 204, "");
+    sendJson(res, 200, { d: { ResetLimit: "done" } });
+  });
+  t.after(() => server.close());
+  const service = server.url("sap/");
+  const reset = await runCli(["call", service, "ResetLimit", "--param", "OrderID=42", "--odata-version", "2.0"]);
+  assert.equal(reset.code, 0, show(reset));
+  assert.equal(reset.stdout, '"done"\n');
+  const clear = await runCli(["call", service, "ClearDrafts", "--odata-version", "2.0"]);
+  assert.equal(clear.code, 0, show(clear));
+  assert.deepEqual(server.requests.filter((r) => !r.path.endsWith("/$metadata")).map((r) => `${r.method} ${decodeURIComponent(r.path)}`), ["PUT /sap/ResetLimit?OrderID=42L", "DELETE /sap/ClearDrafts"]);
+});
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   test(`${signal} while stdout's reader takes nothing exits at once with 130, saying it was interrupted`, async (t) => {
     // One page of about 1.5 MB: more than the pipe and the streams on either side of it hold.

@@ -527,6 +527,25 @@ describe("the generated factory on the wire", () => {
     );
   });
 
+  test("v2: an action import declared m:HttpMethod PUT or DELETE is called with that method, its literals in the query", async (t) => {
+    const server: RecordingServer = await startServer((request, res) => {
+      if (request.method !== "DELETE") return sendJson(res, 200, { d: { ResetLimit: "0.00" } });
+      res.writeHead(204);
+      res.end();
+    });
+    t.after(() => server.close());
+    const sales = sALES_SRV_Entities(new ODataClient({ serviceUrl: server.url("sales/"), version: "2.0" }));
+    assert.equal(await sales.ResetLimit.invoke({ CustomerID: "C1", OrderID: "42" }), "0.00");
+    assert.equal(await sales.ClearDrafts.invoke(), undefined);
+    assert.deepEqual(
+      server.requests.map((r) => [r.method, decodeURIComponent(r.path)]),
+      [
+        ["PUT", "/sales/ResetLimit?CustomerID='C1'&OrderID=42L"],
+        ["DELETE", "/sales/ClearDrafts"],
+      ],
+    );
+  });
+
   test("v2 with declarations: index.js converts an action import's parameters as index.ts does", async (t) => {
     const { text, model } = fixture("v2.xml");
     const files = generate(model, { importFrom: pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href, source: { name: "v2.xml", text }, declarations: true });

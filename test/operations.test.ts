@@ -6,7 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClientError, ODataHttpError, edm, type AsyncPoller } from "../src/index.js";
+import { ODataClient, ODataClientError, ODataHttpError, edm, type AsyncPoller } from "../src/index.js";
 import { buildOperationRequest } from "../src/operations/requests.js";
 import { readOperationResult } from "../src/operations/results.js";
 import { answerJson, onlyRequest, sendJson, serveClient, type Handler } from "./servers/recording-server.js";
@@ -501,6 +501,69 @@ describe("OData v2 function imports", () => {
     assert.equal(request.path, "/odata/submitOrder?book=22&quantity=1");
     assert.equal(request.headers["content-type"], "application/json");
     assert.equal(request.body, "");
+  });
+
+  test("a v2 service operation declared with PUT, MERGE or DELETE is sent with that method, its parameters in the query; POST stays the default", async (t) => {
+    const { server, client } = await serveClient(t, (request, res) => (request.method === "DELETE" ? noContent(res) : sendJson(res, 200, { d: { ResetLimit: "12.50" } })), v2);
+    assert.equal(await client.action<string>("ResetLimit", { method: "PUT" }).invoke({ CustomerID: "C'1", OrderID: 42n }), "12.50");
+    assert.equal(await client.action<string>("ResetLimit", { method: "MERGE" }).invoke({ CustomerID: "C2" }), "12.50");
+    assert.equal(await client.action("ClearDrafts", { method: "DELETE" }).invoke(), undefined);
+    assert.equal(await client.action<string>("ResetLimit", { method: "POST" }).invoke(), "12.50");
+    assert.equal(await client.action<string>("ResetLimit").invoke(), "12.50");
+    assert.deepEqual(
+      server.requests.map((r) => [r.method, decodeURIComponent(r.path), r.headers["content-type"], r.body]),
+      [
+        ["PUT", "/odata/ResetLimit?CustomerID='C''1'&OrderID=42L", "application/json", ""],
+        ["MERGE", "/odata/ResetLimit?CustomerID='C2'", "application/json", ""],
+        ["DELETE", "/odata/ClearDrafts", "application/json", ""],
+        ["POST", "/odata/ResetLimit", "application/json", ""],
+        ["POST", "/odata/ResetLimit", "application/json", ""],
+      ],
+    );
+    assert.equal(client.action("ResetLimit", { method: "PUT" }).url({ OrderID: 7n }), `${server.url("odata/")}ResetLimit?OrderID=7L`);
+  });
+
+  test("a service operation declared with PUT or DELETE is not sent again after a 503, as no action is", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(503, { error: { code: "busy", message: { lang: "en", value: "try later" } } }, { "retry-after": "0" }), { ...v2, retry: { retries: 2, delay: 1 } });
+    for (const method of ["PUT", "DELETE"] as const) {
+      await assert.rejects(client.action("ResetLimit", { method }).invoke(), (e: unknown) => e instanceof ODataHttpError && e.status === 503);
+    }
+    assert.deepEqual(server.requests.map((r) => r.method), ["PUT", "DELETE"]);
+  });
+
+  test("another method than a service operation's is refused, and so is any but POST on OData v4 and any on a function", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, {}), v2);
+    assert.throws(
+      () => client.action("ResetLimit", { method: "PATCH" as "PUT" }),
+      (e: unknown) => e instanceof TypeError && e.message === 'action("ResetLimit"): option "method" is the string "PATCH"; an action is sent with POST, PUT, MERGE or DELETE',
+    );
+    const v4 = new ODataClient({ serviceUrl: server.url("v4/") });
+    assert.throws(
+      () => v4.action("reset", { method: "PUT" }),
+      (e: unknown) => e instanceof TypeError && e.message === 'action("reset"): option "method" is the string "PUT"; an action is sent with POST in OData v4',
+    );
+    assert.equal(v4.action("reset", { method: "POST" }).url(), `${server.url("v4/")}reset`);
+    assert.throws(() => client.batch().function("countBooks", {}, { method: "PUT" }), (e: unknown) => e instanceof TypeError && e.message === 'function("countBooks"): option "method" is the string "PUT"; a function with GET');
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("a v2 service operation declared with PUT is sent so as a $batch part", async (t) => {
+    const boundary = "batchresponse_1";
+    const { server, client } = await serveClient(
+      t,
+      (_request, res) => {
+        res.writeHead(202, { "content-type": `multipart/mixed; boundary=${boundary}` });
+        res.end(`--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"d":{"ResetLimit":"3.00"}}\r\n--${boundary}--\r\n`);
+      },
+      v2,
+    );
+    const batch = client.batch();
+    const reset = batch.action<string>("ResetLimit", { OrderID: 9n }, { method: "PUT" });
+    await batch.send();
+    const result = reset.result();
+    assert.ok(result.ok, "the part succeeded");
+    assert.deepEqual([result.status, result.value], [200, "3.00"]);
+    assert.match(onlyRequest(server).body, /^PUT ResetLimit\?OrderID=9L HTTP\/1\.1\r$/m);
   });
 
   test("a v2 error rejects with the parsed v2 error", async (t) => {

@@ -65,9 +65,11 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * properties sent nested, as v4 reads it (101), an OData v3 collection wrapper read as its array
  * (40), a v2 write's poller that reads its entity (54), the dates of a v2 entity kept when an
  * `ETag` header gives it its `__metadata` (24) and a `Retry-After` date read in all three forms
- * (27), less the 43 that the literal writers' one way of naming their caller saved.
+ * (27), less the 43 that the literal writers' one way of naming their caller saved; to 39,900 for
+ * the method of an OData v2 service operation declared with PUT, MERGE or DELETE, taken and
+ * checked where `client.action()` and `batch()` build their requests (142 bytes).
  */
-const READ_ONLY_START_BUDGET = 39_800;
+const READ_ONLY_START_BUDGET = 39_900;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

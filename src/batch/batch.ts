@@ -13,6 +13,7 @@ import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
 import { resumePoller } from "../lro/resume.js";
 import { resultShapeOf, type AsyncPollerToken } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
+import type { ServiceOperationMethod } from "../operations/operation.js";
 import type { ODataVersion } from "../options.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
@@ -62,6 +63,8 @@ export interface BatchOperationOptions {
   namespace?: string | undefined;
   /** Sent as `If-Match` (actions). */
   etag?: string | undefined;
+  /** The method of an OData v2 service operation declared with another than `POST` (as in `ActionImportOptions`). */
+  method?: ServiceOperationMethod | undefined;
 }
 
 /**
@@ -535,7 +538,7 @@ function operationSpec(
     binding = { entitySet: state.entitySet, parentPath: state.parentPath, ...(state.keyPredicate === undefined ? {} : { keyPredicate: state.keyPredicate }) };
     queryOptions = state.params;
   }
-  const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions };
+  const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions, method: options?.method };
   const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call);
   const headers = { ...request.headers };
   return { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };

@@ -635,9 +635,9 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   // `value` is the member of the TypeScript factory; `script` the same member in JavaScript.
   type Row = { name: string; field: string; value: string; script: string };
   const rows: Row[] = [];
-  const getter = (name: string, method: string, typeArguments: string) => ({
-    value: `get ${propertyName(name)}() {\n      return client.${method}<${typeArguments}>(${JSON.stringify(name)});\n    }`,
-    script: `get ${propertyName(name)}() {\n      return client.${method}(${JSON.stringify(name)});\n    }`,
+  const getter = (name: string, method: string, typeArguments: string, options = "") => ({
+    value: `get ${propertyName(name)}() {\n      return client.${method}<${typeArguments}>(${JSON.stringify(name)}${options});\n    }`,
+    script: `get ${propertyName(name)}() {\n      return client.${method}(${JSON.stringify(name)}${options});\n    }`,
   });
   for (const set of members.entitySets) {
     const type = elementType(context, set.entityType) as string;
@@ -649,7 +649,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     imports.add("EntityQuery");
     rows.push({ name: singleton.name, field: `EntityQuery<${type}>`, ...getter(singleton.name, "singleton", type) });
   }
-  const operationRows = (item: { name: string }, overloads: Operation[], kind: "Action" | "Function") => {
+  const operationRows = (item: { name: string; httpMethod?: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);
     const parameters = overloads.length === 0 ? "Record<string, unknown>" : union([...new Set(overloads.map((o) => parametersText(context, o.parameters)))]);
     const parametersName = names.claim(`${item.name.charAt(0).toUpperCase()}${item.name.slice(1)}Parameters`);
@@ -660,17 +660,19 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     if (literals.length > 0) imports.add("edm");
     if (kind === "Action") {
       imports.add("ActionCall");
+      // A v2 service operation declared with PUT, MERGE or DELETE is called with that method.
+      const method = item.httpMethod !== undefined && ["PUT", "MERGE", "DELETE"].includes(item.httpMethod) ? `, { method: ${JSON.stringify(item.httpMethod)} }` : "";
       if (literals.length === 0) {
-        rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`) });
+        rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`, method) });
         return;
       }
       // ActionCall's methods, each converting the parameters first: an ActionCall itself cannot be
-      // made with them converted, as client.action() takes none.
+      // made with them converted, as client.action() takes no parameters.
       const field = `Pick<ActionCall<${result}, ${parametersName}>, "url" | "invoke" | "invokeAsync">`;
       const member = (typed: boolean) =>
         [
           `get ${propertyName(item.name)}()${typed ? `: ${field}` : ""} {`,
-          `      const call = client.action${typed ? `<${result}>` : ""}(${JSON.stringify(item.name)});`,
+          `      const call = client.action${typed ? `<${result}>` : ""}(${JSON.stringify(item.name)}${method});`,
           `      const literals = (params${typed ? `: ${parametersName} | undefined` : ""}) => params && {`,
           `        ...params,`,
           ...literals.map((line) => `        ${line},`),

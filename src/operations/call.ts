@@ -61,6 +61,8 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
     signal,
+    // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
+    retry: method === "GET",
   });
   if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
   const location = response.status === 202 ? response.headers.get("location") : null;
@@ -90,7 +92,7 @@ export async function startOperation<R>(
   name: string,
   options: AsyncPollerOptions | undefined,
 ): Promise<AsyncPoller<R>> {
-  const init = { method: request.method, url: request.url, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) };
+  const init = { method: request.method, url: request.url, headers: request.headers, retry: request.method === "GET", ...(request.body === undefined ? {} : { body: request.body }) };
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
   const poller = await startPoller<unknown>(core, init, options);

@@ -29,6 +29,21 @@ export interface OperationOptions {
   namespace?: string | undefined;
 }
 
+/** The HTTP methods an OData v2 service operation that changes data may be declared with (`m:HttpMethod`). */
+export type ServiceOperationMethod = "POST" | "PUT" | "MERGE" | "DELETE";
+
+/** Options of `client.action(name, options)`: an action import. */
+export interface ActionImportOptions {
+  /**
+   * The HTTP method of an OData v2 service operation declared with another method than `POST`
+   * (`m:HttpMethod="PUT"`, `"MERGE"` or `"DELETE"` in its `$metadata`, as SAP Gateway services
+   * may declare it): the import is called with that method, its parameters as query options. An
+   * OData v4 action is always posted; another method there is refused.
+   * @default "POST"
+   */
+  method?: ServiceOperationMethod | undefined;
+}
+
 /**
  * Options of `ActionCall.invoke()`. `etag` (the ETag text, or the entity read earlier) or `ifMatch`
  * (a literal such as `"*"`, winning over `etag`) is sent as `If-Match`, as for entity writes.

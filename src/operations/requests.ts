@@ -58,11 +58,13 @@ export interface OperationCall {
   readonly etag?: string | undefined;
   /** Custom query options (such as `sap-client`), sent after the parameters, already checked. */
   readonly queryOptions?: readonly QueryOption[] | undefined;
+  /** The method of an OData v2 service operation declared with another than `POST`; absent: `POST`. */
+  readonly method?: string | undefined;
 }
 
 /** The request of one operation call. */
 export interface OperationRequest {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "PUT" | "MERGE" | "DELETE";
   /**
    * The resource path and query relative to the service root, percent-encoded, such as
    * `Books(1)/CatalogService.order` or `countBooks(minStock=5)` (what a `$batch` part carries).
@@ -126,10 +128,21 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
   if (call.kind === "action") headers["content-type"] = "application/json";
   if (call.etag !== undefined) headers["if-match"] = checkEtag(call.etag, where);
 
-  const method = call.kind === "action" ? "POST" : "GET";
+  const method = callMethod(call, v2, where);
   // "./" keeps a first segment that contains ":" from being read as a URL scheme.
   const url = urlBelowRoot(serviceUrl, path);
   return body === undefined ? { method, path, url, headers } : { method, path, url, headers, body };
+}
+
+/**
+ * The method of the call: `GET` for a function, `POST` for an action, or for an OData v2 service
+ * operation the one its `m:HttpMethod` declares (v2 has no other way to say that an import
+ * replaces or deletes).
+ */
+function callMethod({ kind, method }: OperationCall, v2: boolean, where: string): OperationRequest["method"] {
+  if (method === undefined) return kind === "action" ? "POST" : "GET";
+  if (kind === "action" && (method === "POST" || (v2 && (method === "PUT" || method === "MERGE" || method === "DELETE")))) return method;
+  throw new TypeError(`${where}: option "method" is ${describe(method)}; ${kind === "action" ? `an action is sent with POST${v2 ? ", PUT, MERGE or DELETE" : " in OData v4"}` : "a function with GET"}`);
 }
 
 /** The name segment of a v4 operation, qualified when it is bound and a namespace is known. */

@@ -8,7 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AsyncOperationTimeoutError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel } from "../../index.js";
+import { AsyncOperationTimeoutError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answerRecorder, clientFor, optionalMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
@@ -44,6 +44,9 @@ function maxWaitLimit(context: CommandContext, maxWait: number): string {
   return pollTiming(context).maxWait === undefined ? `the default --max-wait of ${maxWait} ms` : `--max-wait ${maxWait} ms`;
 }
 
+/** The methods other than POST that an OData v2 service operation may be declared with (`m:HttpMethod`). */
+const CHANGING_METHODS: readonly ServiceOperationMethod[] = ["PUT", "MERGE", "DELETE"];
+
 /** What `call` found out about the operation. */
 interface OperationTarget {
   kind: "action" | "function";
@@ -52,6 +55,8 @@ interface OperationTarget {
   set?: string;
   /** The parameters `$metadata` declares (the binding parameter left out), where it says. */
   parameters?: Operation["parameters"] | undefined;
+  /** The method of an OData v2 service operation declared with PUT, MERGE or DELETE. */
+  method?: ServiceOperationMethod | undefined;
 }
 
 /** What the operation is called on: the client (imports), an entity set or one entity (bound). */
@@ -65,7 +70,11 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
   const slash = operation.indexOf("/");
   if (slash < 0) {
     const actionImport = model?.actionImport(operation);
-    if (actionImport) return { kind: "action", name: operation, parameters: model?.actions(actionImport.action).find((o) => !o.bound)?.parameters };
+    if (actionImport) {
+      const parameters = model?.actions(actionImport.action).find((o) => !o.bound)?.parameters;
+      const method = CHANGING_METHODS.find((m) => m === actionImport.httpMethod);
+      return { kind: "action", name: operation, parameters, method };
+    }
     const functionImport = model?.functionImport(operation);
     if (functionImport) return { kind: "function", name: operation, parameters: model?.functions(functionImport.function).find((o) => !o.bound)?.parameters };
     if (model) throw new CliUsageError(`call: the service has no action or function import named ${JSON.stringify(operation)}`);
@@ -127,7 +136,11 @@ export const callCommand: Command = {
     // The untyped form of action() and function(), which the client and both queries have.
     const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
     const call: ActionCall | FunctionCall =
-      target.kind === "action" ? base.action(target.name) : base.function(target.name, params);
+      target.kind === "function"
+        ? base.function(target.name, params)
+        : target.method === undefined
+          ? base.action(target.name)
+          : client.action(target.name, { method: target.method });
     const started = performance.now();
 
     if (!asyncMode && !noWait) {

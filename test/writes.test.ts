@@ -556,6 +556,28 @@ describe("media resources", () => {
     assert.deepEqual([...Buffer.from(request.body, "latin1")], [1, 2, 3]);
   });
 
+  test("media().put() resolves with the content's new ETag from the answer's ETag header, which the next put() sends as If-Match; without the header it is undefined", async (t) => {
+    let version = 1;
+    const { server, client } = await serveClient(t, (_request, res) => {
+      version += 1;
+      res.writeHead(204, version < 4 ? { etag: `W/"m${version}"` } : {});
+      res.end();
+    });
+    const media = client.collection("Photos").key(1).media();
+    const first = await media.put("one", { contentType: "text/plain", ifMatch: "*" });
+    assert.deepEqual(first, { etag: 'W/"m2"' });
+    const second = await media.put("two", { contentType: "text/plain", etag: first.etag });
+    assert.deepEqual(second, { etag: 'W/"m3"' });
+    await media.put("three", { contentType: "text/plain", etag: second.etag });
+    assert.deepEqual(await media.put("four", { contentType: "text/plain" }), { etag: undefined });
+    assert.deepEqual(server.requests.map((r) => [r.method, r.path, r.headers["if-match"], r.body]), [
+      ["PUT", "/odata/Photos(1)/$value", "*", "one"],
+      ["PUT", "/odata/Photos(1)/$value", 'W/"m2"', "two"],
+      ["PUT", "/odata/Photos(1)/$value", 'W/"m3"', "three"],
+      ["PUT", "/odata/Photos(1)/$value", undefined, "four"],
+    ]);
+  });
+
   test("media(property).put() takes If-Match from the stream property's own media ETag (cover@odata.mediaEtag, 4.01 cover@mediaEtag), not the media entity's", async (t) => {
     const { server, client } = await serveClient(t, noContent());
     const book = { "@odata.etag": 'W/"entity"', "@odata.mediaEtag": 'W/"value-stream"', "cover@odata.mediaEtag": 'W/"cover"', ID: 1 };

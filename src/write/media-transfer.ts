@@ -6,7 +6,7 @@ import type { ClientCore } from "../core.js";
 import { readBodyBytes, readBodyText, watchedBodyStream } from "../http/body.js";
 import type { EntityState } from "../query/state.js";
 import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
-import { sendChecked, sendWithoutResult } from "./send.js";
+import { sendChecked } from "./send.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 
@@ -40,12 +40,14 @@ export async function readMediaStream(
 }
 
 /** `MediaResource.put()`. */
-export function putMedia(
+export async function putMedia(
   core: ClientCore,
   state: EntityState,
   property: string | undefined,
   content: string | Uint8Array,
   options: MediaWriteOptions,
-): Promise<void> {
-  return sendWithoutResult(core, mediaWriteRequest(core.options, state, property, content, options), options);
+): Promise<{ etag: string | undefined }> {
+  const response = await sendChecked(core, mediaWriteRequest(core.options, state, property, content, options), options);
+  await response.body?.cancel().catch(() => {});
+  return { etag: response.headers.get("etag") ?? undefined };
 }

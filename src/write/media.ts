@@ -60,8 +60,13 @@ export class MediaResource {
   /**
    * Replaces the content: `PUT` with `Content-Type` (and `If-Match` from `etag`, the ETag of this
    * stream that an entity read earlier carries, or `ifMatch`; see {@link MediaWriteOptions}).
+   * Resolves with the content's new ETag where the service answers with one (its `ETag` header),
+   * for the next conditional write.
+   * @example
+   * const { etag } = await photo.media().put(png, { contentType: "image/png", etag: photoRead });
+   * await photo.media().put(smaller, { contentType: "image/png", etag });
    */
-  async put(content: string | Uint8Array, options: MediaWriteOptions): Promise<void> {
+  async put(content: string | Uint8Array, options: MediaWriteOptions): Promise<{ etag: string | undefined }> {
     return (await transfer()).putMedia(this.#core, this.#state, this.#property, content, options);
   }
 }

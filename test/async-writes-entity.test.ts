@@ -17,6 +17,11 @@ import { startServer, type RecordedRequest, type RecordingServer } from "./serve
 import { startCap, type CapServer } from "./servers/cap.js";
 import type { Book } from "./servers/cap/types.js";
 
+/** `true` when `A` and `B` are assignable both ways. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compiles only for `true` (`npm test`'s tsc checks the test files). */
+function expectType<_T extends true>(): void {}
+
 const FAST = { pollInterval: 1, maxWait: 30_000 };
 const ETAG = 'W/"7"';
 
@@ -352,16 +357,21 @@ describe("SAP CAP's OData v2 adapter (answers respond-async writes at once)", ()
     assert.deepEqual(made, await books.key(951).get());
 
     const updated = await (await books.key(951).updateAsync({ stock: 3 }, { ifMatch: "*" })).wait();
+    // What update() resolves with: the entity, or undefined for a 204 (CAP answers v2 writes with the entity).
+    expectType<Same<typeof updated, Book | undefined>>();
+    assert.ok(updated !== undefined, "CAP answered with the entity");
     assert.equal(updated.stock, 3);
     assert.equal(updated.title, "Made at once");
     assert.deepEqual(updated, await books.key(951).get());
     assert.deepEqual(Object.keys(updated).sort(), Object.keys((await books.key(950).update({ stock: 2 }, { ifMatch: "*" })) ?? {}).sort());
 
     const replaced = await (await books.key(951).replaceAsync({ ID: 951, title: "Replaced", stock: 4 }, { ifMatch: "*" })).wait();
+    expectType<Same<typeof replaced, Book | undefined>>();
+    assert.ok(replaced !== undefined, "CAP answered with the entity");
     assert.equal(replaced.title, "Replaced");
     assert.deepEqual(replaced, await books.key(951).get());
     // The entity's ETag is where update()'s etag option finds it.
     const again = await (await books.key(951).updateAsync({ stock: 5 }, { etag: replaced })).wait();
-    assert.equal(again.stock, 5);
+    assert.equal(again?.stock, 5);
   });
 });

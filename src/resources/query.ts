@@ -222,16 +222,17 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
   /**
    * Updates the entity as a long-running operation: the request of {@link update} (`PATCH`, v2
    * `MERGE`, its `If-Match` and body) with `Prefer: respond-async`. Resolves with a poller once the
-   * service has answered; a service that answers at once gives a finished poller.
+   * service has answered; a service that answers at once gives a finished poller. Its result is
+   * what {@link update} resolves with: the entity, or `undefined` where the service answers `204`.
    * @example const poller = await books.key(1).updateAsync({ stock: 0 }, { etag: book }); await poller.wait();
    */
-  async updateAsync<R = T>(patch: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
+  async updateAsync<R = T | undefined>(patch: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = entityInternals(this);
     return (await writing()).writeAsync<R>(core, state, "update", patch, options);
   }
 
   /** Replaces the entity as a long-running operation: {@link replace}'s `PUT` with `Prefer: respond-async`. */
-  async replaceAsync<R = T>(entity: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
+  async replaceAsync<R = T | undefined>(entity: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = entityInternals(this);
     return (await writing()).writeAsync<R>(core, state, "replace", entity, options);
   }

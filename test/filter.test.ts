@@ -15,6 +15,7 @@ interface Order {
 }
 
 const v4 = createFilterBuilder<Order>("4.0");
+const v401 = createFilterBuilder<Order>("4.01");
 const v2 = createFilterBuilder<Order>("2.0");
 
 function lit(value: unknown, version: "2.0" | "4.0" | "4.01"): string {
@@ -312,15 +313,17 @@ describe("comparison operators", () => {
     assert.equal(text(v4.eq(v4.tolower("status"), "open")), "tolower(status) eq 'open'");
   });
 
-  test("in writes a v4 list", () => {
-    assert.equal(text(v4.in("status", ["a", "b'c"])), "status in ('a','b''c')");
+  test("in writes an OData 4.01 list; OData 4.0, which has no in, gets an or of eq", () => {
+    assert.equal(text(v401.in("status", ["a", "b'c"])), "status in ('a','b''c')");
+    assert.equal(text(v4.in("status", ["a", "b'c"])), "status eq 'a' or status eq 'b''c'");
+    assert.equal(text(v4.and(v4.in("id", [1, 2]), v4.eq("status", "x"))), "(id eq 1 or id eq 2) and status eq 'x'");
   });
 
-  test("in with an expression among its values becomes an or of eq in v4 too: the list of in holds literals only", () => {
-    assert.equal(text(v4.in("total", [1, v4.field("id")])), "total eq 1 or total eq id");
-    assert.equal(text(v4.in("total", [v4.add("id", 1)])), "total eq id add 1");
+  test("in with an expression among its values becomes an or of eq in 4.01 too: the list of in holds literals only", () => {
+    assert.equal(text(v401.in("total", [1, v401.field("id")])), "total eq 1 or total eq id");
+    assert.equal(text(v401.in("total", [v401.add("id", 1)])), "total eq id add 1");
     // Typed values written as literals stay in the list.
-    assert.equal(text(v4.in("id", [edm.int64(5n), edm.int64("9007199254740993")])), "id in (5,9007199254740993)");
+    assert.equal(text(v401.in("id", [edm.int64(5n), edm.int64("9007199254740993")])), "id in (5,9007199254740993)");
   });
 
   test("in becomes an or of eq in v2", () => {
@@ -329,8 +332,9 @@ describe("comparison operators", () => {
   });
 
   test("a compound left operand of in or has is parenthesised", () => {
-    assert.equal(text(v4.in(v4.add("id", 1), [2, 3])), "(id add 1) in (2,3)");
-    assert.equal(text(v4.in(v4.tolower("status"), ["a"])), "tolower(status) in ('a')");
+    assert.equal(text(v401.in(v401.add("id", 1), [2, 3])), "(id add 1) in (2,3)");
+    assert.equal(text(v401.in(v401.tolower("status"), ["a"])), "tolower(status) in ('a')");
+    assert.equal(text(v4.in(v4.add("id", 1), [2, 3])), "id add 1 eq 2 or id add 1 eq 3");
     assert.equal(text(v4.has(v4.raw("color"), edm.enumMember("Sales.Color", "Red"))), "(color) has Sales.Color'Red'");
   });
 

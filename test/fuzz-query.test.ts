@@ -19,12 +19,13 @@ import { Random } from "./fuzz-random.js";
 
 const SERVICE = "https://example.com/odata/";
 const SEEDS = [1, 2, 3, 42, 1182, 7919, 20240102, 0xdecaf] as const;
-const VERSIONS = ["4.0", "2.0"] as const;
+const VERSIONS = ["4.0", "2.0", "4.01"] as const;
 type Version = (typeof VERSIONS)[number];
 
 const clients: Record<Version, ODataClient> = {
   "4.0": new ODataClient({ serviceUrl: SERVICE }),
   "2.0": new ODataClient({ serviceUrl: SERVICE, version: "2.0" }),
+  "4.01": new ODataClient({ serviceUrl: SERVICE, version: "4.01" }),
 };
 
 // --- showing inputs -------------------------------------------------------------------------------
@@ -485,8 +486,11 @@ function wrap(node: Node, minimum: number): Item[] {
   return node.precedence < minimum ? [punct("("), ...node.items, punct(")")] : node.items;
 }
 
-/** A random filter expression of `depth` levels at most; `lambda` is the variable stack inside f.any/f.all. */
-function randomNode(r: Random, v2: boolean, depth: number, lambda: readonly string[]): Node {
+/**
+ * A random filter expression of `depth` levels at most; `lambda` is the variable stack inside
+ * f.any/f.all; `lists`: whether f.in writes an `in` list (OData 4.01), else an `or` of `eq`.
+ */
+function randomNode(r: Random, v2: boolean, depth: number, lambda: readonly string[], lists: boolean): Node {
   const variable = lambda.at(-1);
   const fieldPath = r.pick(FIELDS);
   const fieldText = variable === undefined ? fieldPath : `${variable}/${fieldPath}`;
@@ -510,7 +514,7 @@ function randomNode(r: Random, v2: boolean, depth: number, lambda: readonly stri
       let items: Item[];
       let precedence = COMPARISON;
       if (vals.length === 0) [items, precedence] = [[name("false")], PRIMARY];
-      else if (v2) {
+      else if (!lists) {
         items = vals.flatMap((val, i) => [...(i > 0 ? [name("or")] : []), name(fieldText), name("eq"), lit(val)]);
         if (vals.length > 1) precedence = OR;
       } else items = [name(fieldText), name("in"), punct("("), ...vals.flatMap((val, i) => [...(i > 0 ? [punct(",")] : []), lit(val)]), punct(")")];
@@ -536,13 +540,13 @@ function randomNode(r: Random, v2: boolean, depth: number, lambda: readonly stri
       return { build: (f) => f.eq(f.literal(val.value as never), f.field(fieldPath)), items: [lit(val), name("eq"), name(fieldText)], precedence: COMPARISON, values: [val.value] };
     }
     case 7: {
-      const child = randomNode(r, v2, depth - 1, lambda);
+      const child = randomNode(r, v2, depth - 1, lambda, lists);
       return { build: (f) => f.not(child.build(f)), items: [name("not"), ...wrap(child, PRIMARY)], precedence: UNARY, values: child.values };
     }
     case 8:
     case 9: {
       const [op, precedence, empty] = r.chance(0.5) ? (["and", AND, "true"] as const) : (["or", OR, "false"] as const);
-      const children = Array.from({ length: r.between(0, 3) }, () => randomNode(r, v2, depth - 1, lambda));
+      const children = Array.from({ length: r.between(0, 3) }, () => randomNode(r, v2, depth - 1, lambda, lists));
       if (children.length === 0) return { build: (f) => f[op](), items: [name(empty)], precedence: PRIMARY, values: [] };
       if (children.length === 1) return { ...children[0]!, build: (f) => f[op](children[0]!.build(f)) };
       return {
@@ -553,7 +557,7 @@ function randomNode(r: Random, v2: boolean, depth: number, lambda: readonly stri
       };
     }
     default: {
-      if (v2) return randomNode(r, v2, 0, lambda);
+      if (v2) return randomNode(r, v2, 0, lambda, lists);
       // f.any / f.all over a collection; the variable is the collection's initial, numbered when an
       // enclosing lambda uses it (filter.ts #freshVariable), or the one given with { as }.
       const collection = r.pick(["Tags", "Items", "Author/Books"]);
@@ -566,7 +570,7 @@ function randomNode(r: Random, v2: boolean, depth: number, lambda: readonly stri
       if (operator === "any" && r.chance(0.15)) {
         return { build: (f) => f.any(collection, undefined), items: [name(`${variable === undefined ? "" : `${variable}/`}${collection}/any`), punct("("), punct(")")], precedence: PRIMARY, values: [] };
       }
-      const body = randomNode(r, v2, depth - 1, [...lambda, inner]);
+      const body = randomNode(r, v2, depth - 1, [...lambda, inner], lists);
       const path = `${variable === undefined ? "" : `${variable}/`}${collection}/${operator}`;
       return {
         build: (f) => f[operator](collection, (x) => body.build(x as B), given === undefined ? undefined : { as: given }),
@@ -660,7 +664,7 @@ function fuzz(
 test("filters: every value is one literal that reads back as it, in the expected structure, in a well-formed URL", () => {
   fuzz("filter", 250, (r, version) => {
     const v2 = version === "2.0";
-    const nodes = Array.from({ length: r.chance(0.2) ? 2 : 1 }, () => randomNode(r, v2, r.between(0, 3), []));
+    const nodes = Array.from({ length: r.chance(0.2) ? 2 : 1 }, () => randomNode(r, v2, r.between(0, 3), [], version === "4.01"));
     const input = note(nodes.map((node) => node.values.map(show).join(", ")).join(" | "));
     let query = clients[version].collection("People");
     for (const node of nodes) query = query.filter((f) => node.build(f as B));

@@ -191,15 +191,16 @@ export class FilterBuilder<T = Record<string, unknown>> {
   }
 
   /**
-   * `field in (a,b,c)` (v4); OData v2 has no `in`, so there it is `(field eq a or field eq b ...)`,
-   * as it is in v4 where a value is an expression (a field, a sum: the list of `in` holds
-   * literals only). An empty list matches nothing and is written `false`.
+   * `field in (a,b,c)` (OData 4.01, which added the operator); OData 4.0 and v2 have no `in`, so
+   * there it is `(field eq a or field eq b ...)`, as it is in 4.01 where a value is an expression
+   * (a field, a sum: the list of `in` holds literals only). An empty list matches nothing and is
+   * written `false`.
    */
   in<P extends FieldPath<T>>(field: PathOperand<T, P>, values: readonly ComparisonValue<T, P>[]): FilterExpression {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
-    if (isV2(this.#version) || values.some(isFilterExpression)) {
+    if (this.#version !== "4.01" || values.some(isFilterExpression)) {
       return this.or(...values.map((value) => this.#binary(left, "eq", this.#value(value, "f.in(values)"), COMPARISON, false)));
     }
     // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound

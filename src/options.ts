@@ -56,8 +56,10 @@ export interface ODataClientOptions {
   fetch?: typeof fetch | undefined;
   /**
    * Headers sent on every request to the service's origin and to `trustedOrigins`, never to other
-   * origins (not even after a redirect). A header the request sets itself wins; a configured
-   * `Cookie` is merged with the CSRF session cookies. No request header ever goes into an error;
+   * origins (not even after a redirect). A header the request sets itself wins (`Accept`, for
+   * one); a configured `Cookie` is merged with the CSRF session cookies, and a configured `Prefer`
+   * with the request's own preferences (`odata.maxpagesize`, `respond-async`, `return=`), the
+   * request's winning where both name one. No request header ever goes into an error;
    * a service that echoes one back is masked where the header's name marks a secret (key, token,
    * secret, password, session id, signature, cookie, authorization: `x-api-key` is, `x-tenant`
    * is not), so give a secret header such a name.

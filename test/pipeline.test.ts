@@ -71,6 +71,28 @@ describe("headers on the wire", () => {
     assert.deepEqual(server.requests.map((r) => r.headers["accept-language"]), ["en", "de-CH, de;q=0.9", "*"]);
   });
 
+  test("a configured Prefer joins the preferences a request sets itself (maxpagesize, respond-async, return=), the request's winning where both name one", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.method === "GET") return sendJson(res, 200, { value: [] });
+      res.writeHead(204);
+      res.end();
+    });
+    t.after(() => server.close());
+    const annotations = 'odata.include-annotations="display.*,-display.subtitle"';
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), headers: { Prefer: `${annotations}, odata.maxpagesize=5` }, maxPageSize: 50, retry: false });
+    const plain = new ODataClient({ serviceUrl: server.url("svc/"), headers: { Prefer: annotations }, retry: false });
+    await client.collection("Books").page();
+    await plain.collection("Books").page();
+    await (await client.collection("Books").createAsync({ ID: 1 })).wait();
+    await client.collection("Books").key(1).update({ stock: 1 }, { prefer: "representation", ifMatch: "*" });
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.headers["prefer"]}`), [
+      `GET ${annotations}, odata.maxpagesize=50`,
+      `GET ${annotations}`,
+      `POST ${annotations}, odata.maxpagesize=5, respond-async`,
+      `PATCH ${annotations}, odata.maxpagesize=5, return=representation`,
+    ]);
+  });
+
   test("an Accept-Language in the configured headers or on the request wins over acceptLanguage", async (t) => {
     const server = await startServer((_r, res) => ok(res));
     t.after(() => server.close());

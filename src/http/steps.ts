@@ -172,6 +172,8 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
           if (present === null) headers.set(name, value);
           // Cookies from elsewhere (the CSRF session) and configured ones are both needed.
           else if (name.toLowerCase() === "cookie") headers.set(name, mergeCookies(present, value));
+          // So are configured preferences beside the request's own (maxpagesize, respond-async).
+          else if (name.toLowerCase() === "prefer") headers.set(name, mergePrefer(value, present));
         }
       } else {
         dropCredentials(headers);
@@ -183,6 +185,18 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
       return next(request);
     },
   };
+}
+
+/**
+ * The preferences (RFC 7240) of `base` and `own` as one `Prefer` value, those of `own` winning
+ * where both name the same preference. Commas inside a quoted value (`odata.include-annotations=
+ * "display.*,-display.subtitle"`) do not separate preferences.
+ */
+export function mergePrefer(base: string | null, own: string): string {
+  const split = (value: string) => value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((part) => part.trim());
+  const name = (part: string) => part.split("=")[0]!.trim().toLowerCase();
+  const taken = new Set(split(own).map(name));
+  return [...split(base ?? "").filter((part) => part !== "" && !taken.has(name(part))), own].join(", ");
 }
 
 /**

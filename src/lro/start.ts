@@ -9,6 +9,7 @@ import type { ClientCore, SendInit } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { readBodyText } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
+import { mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
@@ -176,13 +177,3 @@ export function startWritePoller<T>(core: ClientCore, init: SendInit, options: A
   return startPoller<T>(core, init, options, undefined, version === "2.0" ? { kind: "entity", version } : undefined);
 }
 
-/** Adds one preference to a `Prefer` header value (RFC 7240 allows a comma-separated list). */
-export function mergePrefer(existing: string | null, preference: string): string {
-  if (!existing) return preference;
-  const name = preference.split("=")[0]?.trim().toLowerCase();
-  const kept = existing
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "" && part.split("=")[0]?.trim().toLowerCase() !== name);
-  return [...kept, preference].join(", ");
-}

@@ -225,6 +225,20 @@ describe("rule 4: 200/201 with a JSON status field", { concurrency: true }, () =
     assert.deepEqual(recorder.calls, [["running", 40], ["failed", 40]]);
   });
 
+  test("a status document that is the result loses the response's @odata.context, as every result body does (rule 5 alike)", async (t) => {
+    const bodies = [
+      { "@odata.context": "$metadata#Jobs/$entity", ID: 7, status: "Succeeded" },
+      { "@odata.context": "$metadata#Jobs/$entity", ID: 8, rows: 3 },
+    ];
+    const { server, client } = await serveClient(t, (request, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(bodies[Number(request.path.slice(-1))]));
+    });
+    assert.deepEqual(await client.asyncPoller("monitor/0", FAST).wait(), { ID: 7, status: "Succeeded" });
+    assert.deepEqual(await client.asyncPoller("monitor/1", FAST).wait(), { ID: 8, rows: 3 });
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /odata/monitor/0", "GET /odata/monitor/1"]);
+  });
+
   test("Azure: a numeric-string percentComplete is read, an out-of-range one clamped, and the status body is the result", async (t) => {
     const fixture = await ownAsyncService(t);
     const poller = await fixture.start("azure-status-resource");

@@ -188,8 +188,9 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
     case "succeeded": {
       const resultUrl = resultUrlOf(json as Record<string, unknown>, answer);
       if (resultUrl) return { kind: "fetch-result", ...progress, resultUrl };
-      // The status document is the result: an ETag on it is the monitor's, not an entity's.
-      return { kind: "succeeded", ...progress, result: resultOf(json, null, shape) };
+      // The status document is the result: an ETag on it is the monitor's, not an entity's, and
+      // its @odata.context the response's, as for every other result body.
+      return { kind: "succeeded", ...progress, result: resultOf(dropResponseAnnotations(json), null, shape) };
     }
   }
 }

@@ -116,7 +116,8 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
   // `Name=value` pairs, unless the key is one property and the text is simply its value.
   const pairs = /^[\p{L}_][\p{L}\p{N}_]*=/u.test(text) && (key.length !== 1 || text.startsWith(`${key[0]?.name}=`)) ? text.split(",") : undefined;
   if (pairs) {
-    const value: Record<string, LiteralValue> = {};
+    // No prototype, so that a key property named `__proto__` is a member, not a prototype set.
+    const value = Object.create(null) as Record<string, LiteralValue>;
     for (const pair of pairs) {
       const equals = pair.indexOf("=");
       if (equals < 1) throw new CliUsageError(`<key> ${JSON.stringify(text)}: write a key of several properties as Name=value,Name=value`);
@@ -142,7 +143,8 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
  * `$metadata` (a string without it), `--param name:=json` taken as JSON as it is.
  */
 export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
+  // No prototype, so that a parameter named `__proto__` is a member, not a prototype set.
+  const result = Object.create(null) as Record<string, unknown>;
   for (const item of items) {
     const match = /^([\p{L}_][\p{L}\p{N}_]*)(:?=)(.*)$/su.exec(item);
     if (!match) throw new CliUsageError(`--param must be name=value (or name:=json); got ${JSON.stringify(item.slice(0, 60))}`);

@@ -229,7 +229,9 @@ export function jsonValue(value: unknown, where: string): unknown {
   if (isEdmValue(value)) return edmJson(value);
   if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`));
   if (isStructured(value)) {
-    const out: Record<string, unknown> = {};
+    // No prototype: a member named `__proto__` (a valid OData name) is then a member that JSON
+    // writes, where assigning it on `{}` would set the prototype instead.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) if (item !== undefined) out[key] = jsonValue(item, `${where}.${key}`);
     return out;
   }

@@ -94,15 +94,21 @@ export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Reco
   return headers;
 }
 
-/** Where the ETag of an entity is found, and how a message says that it was not. */
+/** Where the ETag of an entity is found, and how a message names those places. */
 export interface EtagLookup {
-  /** What the entity lacks when `read` finds nothing: `no @odata.etag or __metadata.etag`. */
-  readonly missing: string;
+  /** The members `read` looks in, for a message: `@odata.etag or __metadata.etag`. */
+  readonly names: string;
   read(entity: unknown): string | undefined;
 }
 
 /** The entity's own ETag, which entity writes send. */
-const ENTITY_ETAG: EtagLookup = { missing: "no @odata.etag or __metadata.etag", read: etagOf };
+const ENTITY_ETAG: EtagLookup = { names: "@odata.etag or __metadata.etag", read: etagOf };
+
+/**
+ * What cannot go into an `If-Match` value: a line break or NUL (which would end the header, or a
+ * `$batch` part's headers, early) and characters beyond U+00FF (fetch takes header values as bytes).
+ */
+const NOT_HEADER_TEXT = /[\0\r\n\u0100-\uffff]/;
 
 /**
  * The ETag a write of a media resource sends for an entity read earlier. The stream of a media
@@ -112,10 +118,10 @@ const ENTITY_ETAG: EtagLookup = { missing: "no @odata.etag or __metadata.etag", 
  * as `mediaEtagOf` does: services such as SAP CAP announce none and guard the stream with it.
  */
 function mediaEtagLookup(property: string | undefined): EtagLookup {
-  if (property === undefined) return { missing: "no @odata.mediaEtag, __metadata.media_etag or @odata.etag", read: mediaEtagOf };
+  if (property === undefined) return { names: "@odata.mediaEtag, __metadata.media_etag or @odata.etag", read: mediaEtagOf };
   const annotated = [`${property}@odata.mediaEtag`, `${property}@mediaEtag`];
   return {
-    missing: `no ${annotated[0]!} or @odata.etag`,
+    names: `${annotated[0]!} or @odata.etag`,
     read(entity) {
       if (!isRecord(entity)) return undefined;
       for (const name of annotated) {
@@ -134,7 +140,7 @@ function mediaEtagLookup(property: string | undefined): EtagLookup {
  */
 export function ifMatchFor(options: ConditionalOptions | undefined, body: unknown, where: string, lookup: EtagLookup = ENTITY_ETAG): string | undefined {
   if (options?.ifMatch !== undefined) {
-    if (typeof options.ifMatch !== "string" || options.ifMatch.trim() === "" || /[\r\n]/.test(options.ifMatch)) {
+    if (typeof options.ifMatch !== "string" || options.ifMatch.trim() === "" || NOT_HEADER_TEXT.test(options.ifMatch)) {
       throw new TypeError(`${where}: option "ifMatch" must be an ETag or "*"; got ${describe(options.ifMatch)}`);
     }
     return options.ifMatch;
@@ -142,18 +148,32 @@ export function ifMatchFor(options: ConditionalOptions | undefined, body: unknow
   const etag = options?.etag;
   if (etag === false) return undefined;
   if (typeof etag === "string") {
-    if (etag.trim() === "" || /[\r\n]/.test(etag)) throw new TypeError(`${where}: option "etag" must be a non-empty ETag; got ${describe(etag)}`);
+    if (etag.trim() === "" || NOT_HEADER_TEXT.test(etag)) throw new TypeError(`${where}: option "etag" must be a non-empty ETag; got ${describe(etag)}`);
     return etag;
   }
   if (etag !== undefined) {
     if (!isRecord(etag)) throw new TypeError(`${where}: option "etag" must be an ETag string, an entity read earlier, or false; got ${describe(etag)}`);
-    const found = lookup.read(etag);
+    const found = entityEtag(etag, lookup, where);
     if (found === undefined) {
-      throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (${lookup.missing}); pass its ETag, ifMatch: "*", or etag: false`);
+      throw new TypeError(`${where}: the entity given as option "etag" carries no ETag (no ${lookup.names}); pass its ETag, ifMatch: "*", or etag: false`);
     }
     return found;
   }
-  return lookup.read(body);
+  return entityEtag(body, lookup, where);
+}
+
+/**
+ * The ETag `entity` carries, refused as the `etag` option would be when it cannot be a header
+ * value: it came from the service, and fetch would otherwise throw a bare error of its own.
+ */
+function entityEtag(entity: unknown, lookup: EtagLookup, where: string): string | undefined {
+  const etag = lookup.read(entity);
+  if (etag !== undefined && NOT_HEADER_TEXT.test(etag)) {
+    throw new TypeError(
+      `${where}: the ETag the entity carries (its ${lookup.names}) cannot be sent as If-Match: it holds a line break, NUL or a character beyond U+00FF; got ${describe(etag)}; pass the ETag yourself, ifMatch: "*", or etag: false`,
+    );
+  }
+  return etag;
 }
 
 /**
@@ -202,7 +222,9 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
   }
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
-  const out: Record<string, unknown> = {};
+  // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
+  // an own member that JSON writes, where assigning it on `{}` would set the prototype instead.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [name, item] of Object.entries(value)) {
     if (v2 && name === "__metadata") {
       // A type the caller wrote (for a derived type) is needed; what reading added is not.

@@ -829,6 +829,64 @@ describe("the redaction itself", () => {
     for (const text of [inspect(error, { showHidden: true }), JSON.stringify(error)]) assert.ok(!text.includes("5ecret"), text);
   });
 
+  test("a query parameter named with a secret word is masked as a header of that name is, besides the exact names; sap-client, $filter, $skiptoken and tokens stay", () => {
+    // Written out here, not taken from the source's list: the names masked before the rule of words, and those it adds.
+    const exact = ["access_token", "id_token", "refresh_token", "token", "code", "sig", "signature", "key", "api_key", "apikey", "api-key", "client_secret", "secret", "password", "passwd", "pwd", "sap-password", "session", "sessionid", "jsessionid", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature", "x-goog-credential"];
+    const named = ["subscription-key", "x-api-key", "auth_token", "access-token", "accessToken", "apiToken", "private_token", "clientSecret", "client-secret", "secret_key", "secretKey", "MYSAPSSO2", "Ocp-Apim-Subscription-Key", "session_id"];
+    for (const name of [...exact, ...named]) {
+      assert.equal(redactUrl(`https://host.example/svc/?$top=1&${name}=v-5ecret-1&keep=2`), `https://host.example/svc/?$top=1&${name}=***&keep=2`, name);
+      assert.equal(redactUrl(`https://host.example/cb#x=1&${name}=v-5ecret-1`), `https://host.example/cb#x=1&${name}=***`, name);
+      assert.equal(new ODataClientError("test:X", `see /next?${name}=v-5ecret-1 and more`).message, `see /next?${name}=*** and more`, name);
+    }
+    const plain = "https://host.example/svc/Items?sap-client=100&$filter=Name%20eq%20%27token%27&$skiptoken=abc&!deltatoken=d1&tokens=2&keys=3&sap-language=EN";
+    assert.equal(redactUrl(plain), plain);
+    assert.equal(new ODataClientError("test:X", `GET ${plain} failed`).message, `GET ${plain} failed`);
+  });
+
+  test("a secret-word parameter a step adds, or a next link carries, is masked in the error's url, message, inspect and the wire log", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("page=2")) return reply(res, 500, {}, { error: { code: "E", message: "boom" } });
+      if (request.path.startsWith("/odata/Items?")) return reply(res, 200, {}, { value: [{ ID: 1 }], "@odata.nextLink": "Items?page=2&auth_token=NEXT-5ecret-99" });
+      reply(res, 404, {}, { error: { code: "NF", message: "not found" } });
+    });
+    t.after(() => server.close());
+    const lines: string[] = [];
+    const apim = { name: "apim", handle: (request: { url: URL }, next: (request: never) => Promise<Response>) => (request.url.searchParams.set("subscription-key", "APIM-5ecret-0123"), next(request as never)) };
+    const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, steps: [apim as never], debug: (line) => lines.push(line) });
+
+    const notFound = await rejection(client.collection("Items").key(1).get());
+    assert.equal(server.requests[0]?.path, "/odata/Items(1)?subscription-key=APIM-5ecret-0123", "the key went out on the wire");
+    assert.ok(notFound instanceof ODataHttpError && notFound.status === 404, inspect(notFound));
+    // The error names the request as the query made it; the wire log, as the step sent it.
+    assert.equal(notFound.message, `GET ${server.url("odata/Items(1)")} failed with HTTP 404 Not Found [NF]: not found`);
+    assert.match(lines[0] ?? "", /^#1 > GET http:\/\/127\.0\.0\.1:\d+\/odata\/Items\(1\)\?subscription-key=\*\*\* /);
+
+    const page2 = await rejection(client.collection("Items").list());
+    assert.equal(server.requests.at(-1)?.path, "/odata/Items?page=2&auth_token=NEXT-5ecret-99&subscription-key=APIM-5ecret-0123");
+    assert.ok(page2 instanceof ODataHttpError && page2.status === 500, inspect(page2));
+    assert.equal(page2.url, `${server.url("odata/Items")}?page=2&auth_token=***`);
+    for (const text of [page2.message, inspect(page2, { showHidden: true }), JSON.stringify(page2), ...lines]) assert.ok(!text.includes("5ecret"), text);
+    assert.ok(lines.length >= 4, lines.join("\n"));
+  });
+
+  test("redactJson replaces what lies more than 32 levels deep with ***, and keeps a member named __proto__ an own member", () => {
+    let deep: unknown = { "x-api-key": "DEEP-5ecret-1234", note: "Bearer DEEP-5ecret-5678" };
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    const innererror = JSON.parse('{"__proto__":{"polluted":"yes"},"type":"T"}') as Record<string, unknown>;
+    const error = new ODataHttpError({ status: 400, method: "GET", url: "https://host.example/x", headers: {}, body: "", odataError: { code: "C", message: "M", innererror: { deep, innererror } } });
+    const copy = (error.odataError?.innererror as { innererror: Record<string, unknown> }).innererror;
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.deepEqual(Object.keys(copy), ["__proto__", "type"]);
+    assert.equal(copy["polluted"], undefined);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy, "__proto__")?.value, { polluted: "yes" });
+    let level = (error.odataError?.innererror as { deep: unknown }).deep;
+    let depth = 2;
+    while (typeof level === "object" && level !== null) [level, depth] = [(level as { a: unknown }).a, depth + 1];
+    assert.equal(level, "***");
+    assert.equal(depth, 33, "the object at depth 33 is the first one replaced");
+    assert.ok(!inspect(error, { depth: null }).includes("5ecret"));
+  });
+
   test("a header whose name has credentials in it counts as a secret: left out of the error's headers, its Name: value masked in body and message", async (t) => {
     assert.equal(isSecretHeaderName("x-credentials"), true);
     const server = await startServer((_request, res) =>

@@ -3,11 +3,20 @@
  * v2 JSON and XML shapes.
  */
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
-import { redactHeaders, redactUrl, SENT_SECRETS } from "../util/redact.js";
+import { redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { readJsonPrefix } from "./json-prefix.js";
 import { isRecord } from "../util/values.js";
+
+/**
+ * How deep the reader of an XML error follows nested elements (an `<innererror>`'s, `<details>`
+ * in `<details>`), and how deep the secrets of a parsed error are masked: past it an element
+ * keeps its text only. Unbounded, thousands of levels overflowed the stack, and the RangeError
+ * replaced the error of the answer. (The error's constructor replaces what lies deeper than this
+ * with `***` anyway, see `redactJson`.)
+ */
+const NESTING_LIMIT = 32;
 
 /** How much of an error body is kept (and read at all); the rest is discarded unread. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
@@ -99,7 +108,7 @@ function readJsonError(parsed: unknown, cut?: WeakSet<object>): ODataErrorDetail
   return isRecord(error) ? readJsonErrorObject(error, cut) : undefined;
 }
 
-function readJsonErrorObject(error: Record<string, unknown>, cut?: WeakSet<object>): ODataErrorDetail | undefined {
+function readJsonErrorObject(error: Record<string, unknown>, cut?: WeakSet<object>, depth = 0): ODataErrorDetail | undefined {
   const code = error["code"];
   const message = readMessage(error["message"]);
   if (message === undefined && code === undefined) return undefined;
@@ -109,10 +118,10 @@ function readJsonErrorObject(error: Record<string, unknown>, cut?: WeakSet<objec
   };
   if (typeof error["target"] === "string") detail.target = error["target"];
   const details = error["details"];
-  if (Array.isArray(details)) {
+  if (Array.isArray(details) && depth < NESTING_LIMIT) {
     // The details read whole, as far as the body goes.
     const whole = details.filter((inner) => isRecord(inner) && !cut?.has(inner)) as Record<string, unknown>[];
-    const read = whole.map((inner) => readJsonErrorObject(inner, cut));
+    const read = whole.map((inner) => readJsonErrorObject(inner, cut, depth + 1));
     detail.details = read.filter((d): d is ODataErrorDetail => d !== undefined);
   }
   const innererror = error["innererror"];
@@ -135,7 +144,7 @@ function readXmlError(xml: string): ODataErrorDetail | undefined {
   return readXmlErrorElement(root);
 }
 
-function readXmlErrorElement(element: XmlElement): ODataErrorDetail | undefined {
+function readXmlErrorElement(element: XmlElement, depth = 0): ODataErrorDetail | undefined {
   const code = childText(element, "code");
   const message = childText(element, "message");
   if (code === undefined && message === undefined) return undefined;
@@ -143,13 +152,13 @@ function readXmlErrorElement(element: XmlElement): ODataErrorDetail | undefined 
   const target = childText(element, "target");
   if (target !== undefined) detail.target = target;
   const details = element.children.find((child) => child.name === "details");
-  if (details) {
+  if (details && depth < NESTING_LIMIT) {
     detail.details = details.children
-      .map(readXmlErrorElement)
+      .map((child) => readXmlErrorElement(child, depth + 1))
       .filter((d): d is ODataErrorDetail => d !== undefined);
   }
   const inner = element.children.find((child) => child.name === "innererror");
-  if (inner) detail.innererror = xmlToValue(inner);
+  if (inner) detail.innererror = xmlToValue(inner, depth + 1);
   return detail;
 }
 
@@ -164,18 +173,36 @@ function childText(element: XmlElement, name: string): string | undefined {
   return element.children.find((child) => child.name === name)?.text;
 }
 
-/** An element as plain data: its text when it has no child elements, else an object of them. */
-function xmlToValue(element: XmlElement): unknown {
-  if (element.children.length === 0) return element.text;
-  const out: Record<string, unknown> = {};
+/**
+ * An element as plain data: its text when it has no child elements (or lies deeper than
+ * {@link NESTING_LIMIT}), else an object of them, the values of a name that repeats in an array.
+ */
+function xmlToValue(element: XmlElement, depth: number): unknown {
+  if (element.children.length === 0 || depth > NESTING_LIMIT) return element.text;
+  // A Map, not an object: an element named `constructor` or `toString` found Object.prototype's
+  // member there, and one named `__proto__` set the object's prototype.
+  const members = new Map<string, unknown>();
   for (const child of element.children) {
-    const value = xmlToValue(child);
-    const existing = out[child.name];
-    if (existing === undefined) out[child.name] = value;
+    const value = xmlToValue(child, depth + 1);
+    const existing = members.get(child.name);
+    if (existing === undefined) members.set(child.name, value);
     else if (Array.isArray(existing)) existing.push(value);
-    else out[child.name] = [existing, value];
+    else members.set(child.name, [existing, value]);
   }
-  return out;
+  return Object.fromEntries(members);
+}
+
+/**
+ * `value` (a parsed error) with the secrets a client sent masked in every string of it: the
+ * masking of the body's text cannot see a secret its parser decodes out of escapes the masking
+ * does not know (a CDATA section that splits it, say).
+ */
+function maskParsed<T>(value: T, secrets: SecretSet, depth = 0): T {
+  if (typeof value === "string") return maskSecretValues(value, secrets) as T;
+  // Deeper, the error's constructor replaces the value with `***` (redactJson).
+  if (typeof value !== "object" || value === null || depth > NESTING_LIMIT + 1) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => maskParsed(item, secrets, depth + 1)) as T;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskParsed(item, secrets, depth + 1)])) as T;
 }
 
 const XML_TOKEN =
@@ -273,9 +300,15 @@ export function httpErrorFromParts(parts: {
   /** The body is the start of a longer one, cut where reading stopped (see {@link readErrorBody}). */
   cut?: boolean | undefined;
   cause?: unknown;
+  /**
+   * The secrets sent with the request: masked in the parsed error too (the body should come
+   * masked already, see {@link readErrorBody}).
+   */
+  secrets?: SecretSet | undefined;
 }): ODataHttpError {
   const cut = parts.cut === true || parts.body.length > ERROR_BODY_LIMIT;
   const body = parts.body.length > ERROR_BODY_LIMIT ? parts.body.slice(0, ERROR_BODY_LIMIT) : parts.body;
+  const parsed = parseODataError(body, parts.headers.get("content-type"), cut);
   return new ODataHttpError({
     status: parts.status,
     ...(parts.statusText ? { statusText: parts.statusText } : {}),
@@ -283,7 +316,7 @@ export function httpErrorFromParts(parts: {
     url: redactUrl(parts.url),
     headers: publicHeaders(parts.headers),
     body,
-    odataError: parseODataError(body, parts.headers.get("content-type"), cut),
+    odataError: parsed === undefined || parts.secrets === undefined ? parsed : maskParsed(parsed, parts.secrets),
     ...(parts.cause === undefined ? {} : { cause: parts.cause }),
   });
 }
@@ -319,6 +352,7 @@ export async function httpErrorFromResponse(
     headers: response.headers,
     body: text,
     cut,
+    secrets,
     ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -16,50 +16,32 @@
  */
 
 /**
- * Query parameter names whose values are masked: OAuth tokens, signed-URL signatures (Azure SAS
- * `sig`, AWS and Google signed URLs), API keys, passwords (SAP's `sap-password` among them), session
- * ids. Matched by exact name, case-insensitive.
- */
-export const SECRET_PARAMETER_NAMES: readonly string[] = [
-  "access_token",
-  "id_token",
-  "refresh_token",
-  "token",
-  "code",
-  "sig",
-  "signature",
-  "key",
-  "api_key",
-  "apikey",
-  "api-key",
-  "client_secret",
-  "secret",
-  "password",
-  "passwd",
-  "pwd",
-  "sap-password",
-  "session",
-  "sessionid",
-  "jsessionid",
-  "x-amz-signature",
-  "x-amz-credential",
-  "x-amz-security-token",
-  "x-goog-signature",
-  "x-goog-credential",
-];
-
-const PARAMETER_NAMES = SECRET_PARAMETER_NAMES.join("|");
-/** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
-const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;](?:${PARAMETER_NAMES})=)[^&#]*`, "gi");
-/** The same in free text, where a value ends at white space, a quote or a bracket. */
-const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;](?:${PARAMETER_NAMES})=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+`, "gi");
-
-/**
  * Header (and JSON member) names whose values are secrets: the credential headers and any name
  * that says it holds a token, key, secret, password, session id, signature or credentials.
  */
 const SECRET_WORDS = "(?:authorization|cookie|token|api[-_]?key|apikey|subscription[-_]?key|secret|password|passwd|session[-_]?id|signature|credentials?)";
 const SECRET_HEADER_NAME = new RegExp(String.raw`^[\w-]*${SECRET_WORDS}[\w-]*$`, "i");
+
+/**
+ * Query parameter names whose values are masked although they hold none of the secret words of
+ * header names: signed-URL signatures (Azure SAS `sig`), OAuth codes, API keys, passwords, session
+ * ids, SAP's logon ticket. Matched by exact name, case-insensitive. A parameter named with a
+ * secret word is masked too (`access_token`, `subscription-key`, `clientSecret`, `secret_key`,
+ * `X-Amz-Signature`), where the word ends the name or a `-`/`_` part follows it (so `tokens` stays).
+ */
+export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2"];
+
+/**
+ * The name of a secret parameter. Bounded on either side of its word as {@link SECRET_FIELD_IN_TEXT}
+ * is, for the same reason: in text, a long run of word characters after a `?` or `&` would cost
+ * time growing with its square.
+ */
+const PARAMETER_NAMES = String.raw`(?:${SECRET_PARAMETER_NAMES.join("|")}|[\w-]{0,128}${SECRET_WORDS}(?:key|[-_][\w-]{0,128})?)`;
+/** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
+const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
+/** The same in free text, where a value ends at white space, a quote or a bracket. */
+const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+`, "gi");
+
 /**
  * `Name: value` of such a header in text, the name optionally quoted (a JSON member). In text the
  * name is at most 128 characters on either side of its secret word: unbounded, a long run of word
@@ -186,14 +168,17 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
   return out;
 }
 
-/** A JSON value (an OData error's details, say) with every string in it redacted as text. */
+/**
+ * A JSON value (an OData error's details, say) with every string in it redacted as text. An object
+ * or array nested more than 32 levels deep is replaced by `***`: unread, it may hold a secret.
+ */
 export function redactJson<T>(value: T, depth = 0): T {
   if (typeof value === "string") return redactText(value) as T;
-  if (typeof value !== "object" || value === null || depth > 32) return value;
+  if (typeof value !== "object" || value === null) return value;
+  if (depth > 32) return MASK as T;
   if (Array.isArray(value)) return value.map((item: unknown) => redactJson(item, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = isSecretHeaderName(key) && typeof item === "string" ? MASK : redactJson(item, depth + 1);
-  return out as T;
+  // Own members, also one named "__proto__" (JSON.parse makes it one): assigned, it would set the copy's prototype.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, isSecretHeaderName(key) && typeof item === "string" ? MASK : redactJson(item, depth + 1)])) as T;
 }
 
 /**

@@ -57,16 +57,17 @@ function cutForms(secrets: SecretSet): string[] {
 
 /**
  * `text` with every form of every secret value and `Authorization` value replaced by `***` (the
- * longest first). `cut`: the text is the start of a longer one, so that a secret it ends inside is
+ * longest first), also where characters of it are written as JSON escapes or XML references. `cut`: the text is the start of a longer one, so that a secret it ends inside is
  * masked too (its first 4 characters or more at the very end). No secrets (none sent): the text.
  */
 export function maskSecretValues(text: string, secrets: SecretSet | undefined, cut = false): string {
   if (secrets === undefined) return text;
-  const all = [...secrets.values.flatMap((value) => secretForms(value)), ...secrets.authorizations.flatMap((value) => secretForms(value, true))];
-  const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
+  const { forms, partial, escaped } = preparedForms(secrets);
   let masked = text;
   for (const form of forms) masked = masked.replaceAll(form, "***");
-  const partial = cutForms(secrets);
+  // A service's encoder may escape a character or more of a secret it echoes (`\/`, `\u0061`,
+  // `&#47;`), which the parser of the body then decodes back to the secret.
+  if (/[\\&]/.test(masked)) for (const pattern of escaped()) masked = masked.replace(pattern, "***");
   // The JSON parser's message quotes the text around where it failed, cut on either side ("..." in
   // V8's words: `Unexpected token 'k', ..."ey: tok-S3CR"... is not valid JSON`), or the word it
   // stopped at (JavaScriptCore's `Unexpected identifier "tok"`): a secret a cut falls inside shows
@@ -84,6 +85,57 @@ export function maskSecretValues(text: string, secrets: SecretSet | undefined, c
     masked = pieces.map((piece, n) => (n < pieces.length - 1 ? maskCutWindow(piece, partial, false, true) : piece)).join("…");
   }
   return cut ? maskCutWindow(masked, partial, false, true) : masked;
+}
+
+interface PreparedForms {
+  /** The forms to mask, longest first. */
+  forms: string[];
+  /** The forms a cut text may end inside ({@link cutForms}). */
+  partial: string[];
+  /** The forms with their characters escaped in any way ({@link escapedPattern}), made when first needed. */
+  escaped: () => RegExp[];
+}
+
+/**
+ * The forms of each set of secrets, made once: a set is kept as long as no new secret is sent, and
+ * an error's every string is masked with it (payload/error-body.ts).
+ */
+const PREPARED = new WeakMap<SecretSet, PreparedForms>();
+
+function preparedForms(secrets: SecretSet): PreparedForms {
+  let prepared = PREPARED.get(secrets);
+  if (prepared === undefined) {
+    const all = [...secrets.values.flatMap((value) => secretForms(value)), ...secrets.authorizations.flatMap((value) => secretForms(value, true))];
+    const forms = [...new Set(all)].sort((a, b) => b.length - a.length);
+    let escaped: RegExp[] | undefined;
+    prepared = { forms, partial: cutForms(secrets), escaped: () => (escaped ??= forms.map(escapedPattern)) };
+    PREPARED.set(secrets, prepared);
+  }
+  return prepared;
+}
+
+/** The XML entities of the five characters that have one. */
+const XML_ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+
+/**
+ * A pattern of `form` in which any character may be written as it is, as a JSON escape (`\/`,
+ * `\u002F`) or as an XML character reference or entity (`&#47;`, `&#x2f;`, `&amp;`).
+ */
+function escapedPattern(form: string): RegExp {
+  let source = "";
+  for (let i = 0; i < form.length; i++) {
+    const char = form.charAt(i);
+    const code = form.charCodeAt(i);
+    const literal = char.replace(/[\\^$.*+?()[\]{}|/]/, "\\$&");
+    // Hex digits in either case.
+    const hex = code.toString(16).replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
+    const ways = [literal, `\\\\u0*${hex}`, `&#0*${code};`, `&#x0*${hex};`];
+    if (char === "/" || char === '"' || char === "\\") ways.push(`\\\\${literal}`);
+    const entity = XML_ENTITIES[char];
+    if (entity !== undefined) ways.push(entity);
+    source += `(?:${ways.join("|")})`;
+  }
+  return new RegExp(source, "g");
 }
 
 /** The text V8's `JSON.parse` quotes in its message (20 characters or so), with the "..." that mark a cut before or after it. */

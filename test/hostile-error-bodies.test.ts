@@ -1,0 +1,146 @@
+/**
+ * Error bodies a hostile or careless service sends (over node:http on 127.0.0.1): a credential
+ * echoed escaped (JSON `\/` and `\u0061`, XML `&#47;`), members named `__proto__`, `constructor`
+ * or `toString`, secrets nested deeper than the redaction walks, and thousands of nested XML
+ * elements. Each still gives an `ODataHttpError` with its status and URL, with no secret in it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { inspect } from "node:util";
+import type { ServerResponse } from "node:http";
+import { ODataClient, ODataHttpError } from "../src/index.js";
+import { startServer, type RecordingServer } from "./servers/recording-server.js";
+
+const TOKEN = "abc/DEF+ghi/JKL=99";
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected a rejection");
+}
+
+/** A server that answers every request with `body` (JSON unless it starts with "<"), at `status`. */
+async function answering(t: { after: (fn: () => Promise<void>) => void }, status: number, body: () => string): Promise<RecordingServer> {
+  const server = await startServer((_request, res) => {
+    const text = body();
+    send(res, status, text.startsWith("<") ? "application/xml" : "application/json", text);
+  });
+  t.after(() => server.close());
+  return server;
+}
+
+/** Every text of an error a program may print. */
+function textsOf(error: ODataHttpError): string {
+  return [error.message, String(error), error.stack ?? "", error.body, JSON.stringify(error), JSON.stringify(error.odataError), inspect(error, { depth: null, showHidden: true })].join("\n");
+}
+
+test("a bearer token the service echoes JSON-escaped or XML-escaped is masked in the body, the OData error and the message", async (t) => {
+  const v4 = 'xmlns="http://docs.oasis-open.org/odata/ns/metadata"';
+  const echoes: Record<string, string> = {
+    "JSON \\/": `{"error":{"code":"401","message":"invalid token ${TOKEN.replaceAll("/", "\\/")}"}}`,
+    "JSON \\u0061": `{"error":{"code":"401","message":"invalid token ${TOKEN.replaceAll("a", "\\u0061")}"}}`,
+    "JSON \\u002F \\u002b": `{"error":{"code":"401","message":"invalid token ${TOKEN.replaceAll("/", "\\u002F").replace("+", "\\u002b")}"}}`,
+    "XML &#47;": `<error ${v4}><code>401</code><message>invalid token ${TOKEN.replaceAll("/", "&#47;")}</message></error>`,
+    "XML &#x2F; &#x2b;": `<error ${v4}><code>401</code><message>invalid token ${TOKEN.replaceAll("/", "&#x2F;").replace("+", "&#x2b;")}</message></error>`,
+  };
+  let current = "";
+  const server = await answering(t, 401, () => echoes[current] ?? "");
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, auth: { bearer: () => TOKEN } });
+  for (const [name, body] of Object.entries(echoes)) {
+    current = name;
+    const error = await rejection(client.collection("Items").key(1).get());
+    assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${TOKEN}`, name);
+    assert.ok(error instanceof ODataHttpError && error.status === 401, `${name}: ${inspect(error)}`);
+    assert.equal(error.odataError?.message, "invalid token ***", name);
+    assert.equal(error.message, `GET ${server.url("odata/Items(1)")} failed with HTTP 401 Unauthorized [401]: invalid token ***`, name);
+    assert.equal(error.body, body.replace(/invalid token [^"<]+/, "invalid token ***"), name);
+    assert.ok(!textsOf(error).includes("DEF"), `${name}: ${textsOf(error)}`);
+  }
+});
+
+test("a token the body's parser puts together (a CDATA section in the middle of it) is masked in the parsed error and the message", async (t) => {
+  const split = `${TOKEN.slice(0, 7)}<![CDATA[${TOKEN.slice(7, 11)}]]>${TOKEN.slice(11)}`;
+  const server = await answering(t, 403, () => `<error><code>403</code><message>invalid token ${split}</message><innererror><echo>${split}</echo></innererror></error>`);
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, auth: { bearer: () => TOKEN } });
+  const error = await rejection(client.collection("Items").key(1).get());
+  assert.equal(server.requests[0]?.headers.authorization, `Bearer ${TOKEN}`);
+  assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
+  assert.deepEqual(error.odataError, { code: "403", message: "invalid token ***", innererror: { echo: "***" } });
+  assert.match(error.message, /\[403\]: invalid token \*\*\*$/);
+});
+
+test("an innererror's member named __proto__ stays an own member, and a secret named 40 levels deep is masked", async (t) => {
+  let body = "";
+  const server = await answering(t, 400, () => body);
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
+
+  body = '{"error":{"code":"C","message":"M","innererror":{"__proto__":{"polluted":"yes"},"type":"T"}}}';
+  const polluted = await rejection(client.collection("Items").key(1).get());
+  assert.ok(polluted instanceof ODataHttpError && polluted.status === 400, inspect(polluted));
+  const innererror = polluted.odataError?.innererror as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(innererror), Object.prototype);
+  assert.deepEqual(Object.keys(innererror), ["__proto__", "type"]);
+  assert.equal(innererror["polluted"], undefined);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(innererror, "__proto__")?.value, { polluted: "yes" });
+
+  let nested = '{"x-api-key":"NESTED-5ecret-value"}';
+  for (let i = 0; i < 40; i++) nested = `{"a":${nested}}`;
+  body = `{"error":{"code":"C","message":"M","innererror":${nested}}}`;
+  const deep = await rejection(client.collection("Items").key(1).get());
+  assert.ok(deep instanceof ODataHttpError && deep.status === 400, inspect(deep));
+  assert.equal(deep.message, `GET ${server.url("odata/Items(1)")} failed with HTTP 400 Bad Request [C]: M`);
+  assert.ok(!textsOf(deep).includes("5ecret"), textsOf(deep));
+  let level: unknown = deep.odataError?.innererror;
+  // The innererror lies at depth 1 of the OData error; the object at depth 33 is the first one replaced.
+  for (let i = 0; i < 32; i++) level = (level as { a: unknown }).a;
+  assert.equal(level, "***", "what lies past the depth the redaction walks is replaced");
+});
+
+test("an XML innererror nested 5,000 levels deep gives the ODataHttpError, read as far as the nesting limit", async (t) => {
+  const levels = 5_000;
+  const server = await answering(
+    t,
+    400,
+    () => `<?xml version="1.0"?><error xmlns="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><code>x</code><message>m</message><innererror>${"<a>".repeat(levels)}deepest${"</a>".repeat(levels)}</innererror></error>`,
+  );
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
+  const error = await rejection(client.collection("Items").key(1).get());
+  assert.ok(error instanceof ODataHttpError, inspect(error));
+  assert.equal(error.status, 400);
+  assert.equal(error.url, server.url("odata/Items(1)"));
+  assert.equal(error.message, `GET ${server.url("odata/Items(1)")} failed with HTTP 400 Bad Request [x]: m`);
+  assert.equal(error.odataError?.code, "x");
+  let level: unknown = error.odataError?.innererror;
+  let depth = 0;
+  while (typeof level === "object" && level !== null) [level, depth] = [(level as { a: unknown }).a, depth + 1];
+  assert.ok(depth >= 30 && depth <= 33, `read ${depth} levels`);
+  assert.ok(level === "" || level === "***", inspect(level));
+});
+
+test("XML innererror elements named constructor, toString or __proto__ are own members holding their text", async (t) => {
+  const server = await answering(
+    t,
+    400,
+    () =>
+      `<?xml version="1.0"?><error xmlns="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><code>C</code><message>M</message><innererror><constructor>ctor-text</constructor><toString>ts</toString><__proto__><x>1</x></__proto__><hasOwnProperty>h1</hasOwnProperty><hasOwnProperty>h2</hasOwnProperty><type>T</type></innererror></error>`,
+  );
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
+  const error = await rejection(client.collection("Items").key(1).get());
+  assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
+  const innererror = error.odataError?.innererror as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(innererror), Object.prototype);
+  assert.deepEqual(Object.keys(innererror), ["constructor", "toString", "__proto__", "hasOwnProperty", "type"]);
+  assert.equal(innererror["constructor"], "ctor-text");
+  assert.equal(innererror["toString"], "ts");
+  assert.deepEqual(Object.getOwnPropertyDescriptor(innererror, "__proto__")?.value, { x: "1" });
+  assert.deepEqual(innererror["hasOwnProperty"], ["h1", "h2"]);
+  assert.equal(innererror["type"], "T");
+});

@@ -164,3 +164,21 @@ test("a v2 read keeps Edm.Decimal and Edm.Int64 values as the strings v2 JSON wr
   assert.equal(book?.["price"], "12.31");
   assert.equal(book?.["stock"], 4);
 });
+
+test("values nested 10,000 levels deep (objects, arrays, expanded results, deferred links) are converted without a stack overflow", () => {
+  const deepArray = JSON.parse(`${"[".repeat(10_000)}"/Date(0)/"${"]".repeat(10_000)}`);
+  const deepObject = JSON.parse(`${'{"a":'.repeat(10_000)}{"at":"/Date(0)/","nav":{"__deferred":{"uri":"x"}}}${"}".repeat(10_000)}`);
+  const deepResults = JSON.parse(`${'{"to":{"results":['.repeat(5_000)}"/Date(0)/"${"]}}".repeat(5_000)}`);
+  normalizeV2Entity(deepArray);
+  normalizeV2Entity(deepObject);
+  normalizeV2Entity(deepResults);
+  let item: unknown = deepArray;
+  for (let i = 0; i < 10_000; i++) item = (item as unknown[])[0];
+  assert.equal(item, "1970-01-01T00:00:00Z");
+  let object: unknown = deepObject;
+  for (let i = 0; i < 10_000; i++) object = (object as { a: unknown }).a;
+  assert.deepEqual(object, { at: "1970-01-01T00:00:00Z" });
+  let results: unknown = deepResults;
+  for (let i = 0; i < 5_000; i++) results = (results as { to: unknown[] }).to[0];
+  assert.equal(results, "1970-01-01T00:00:00Z");
+});

@@ -57,14 +57,25 @@ export function exitCodeOf(error: unknown): number {
     return EXIT.failure;
   }
   // The library checks what it is given (options, names, filter text) with TypeError and RangeError
-  // before anything is sent: those come from the command line's input.
-  if (error instanceof TypeError || error instanceof RangeError) return EXIT.usage;
+  // before anything is sent: those come from the command line's input. The engine's own RangeErrors
+  // (a stack overflow, a string too long) come from an answer too deep or too large to process.
+  if (error instanceof TypeError || (error instanceof RangeError && !isEngineLimit(error))) return EXIT.usage;
   return EXIT.failure;
+}
+
+/**
+ * Whether a RangeError is the engine running out of room (V8's and JavaScriptCore's messages), not
+ * a check of the library: an answer nested some thousands of levels deep overflows the stack of the
+ * code that formats it, and that is no mistake in how the command was called.
+ */
+function isEngineLimit(error: RangeError): boolean {
+  return /^Maximum call stack size exceeded|^Invalid (?:string|array|typed array) length|^Array buffer allocation failed/.test(error.message);
 }
 
 /** The error as one line of text for stderr (redacted: a foreign error may quote anything). */
 export function errorMessage(error: unknown): string {
   if (error instanceof ODataClientError) return error.message;
+  if (error instanceof RangeError && isEngineLimit(error)) return `the answer is too deep or too large to process (${error.message})`;
   if (error instanceof Error) return redactText(error.message);
   return redactText(String(error));
 }

@@ -60,17 +60,23 @@ export async function readBody<R>(read: () => Promise<R>, method: string, url: U
  * {@link bodyReadFailure}.
  */
 export function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<Uint8Array> {
-  return readBody(() => collectBody(response), method, url, signal);
+  return readBody(() => collectBody(response) as Promise<Uint8Array>, method, url, signal);
 }
 
-/** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. */
-export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<string> {
-  let bytes: Uint8Array;
+/**
+ * The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. A body longer than
+ * `limit` bytes is cancelled there and rejects with `BAD_PAYLOAD`: where an answer has a size it
+ * cannot sensibly exceed, an endless one (which `timeout` does not stop while data flows) must not
+ * grow memory without bound.
+ */
+export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit?: number): Promise<string> {
+  let bytes: Uint8Array | undefined;
   try {
-    bytes = await collectBody(response);
+    bytes = await collectBody(response, limit);
   } catch (error) {
     throw bodyReadFailure(error, method, url, signal);
   }
+  if (!bytes) throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered more than ${limit} bytes`);
   return (utf8 ??= new TextDecoder()).decode(bytes);
 }
 
@@ -80,7 +86,8 @@ export async function readBodyText(response: Response, method: string, url: URL,
  */
 let utf8: InstanceType<typeof TextDecoder> | undefined;
 
-async function collectBody(response: Response): Promise<Uint8Array> {
+/** The body's bytes; `undefined` (the rest cancelled) once they run over `limit`. */
+async function collectBody(response: Response, limit = Infinity): Promise<Uint8Array | undefined> {
   if (response.body === null) return new Uint8Array(0);
   const watch = bodyStallWatch(response);
   const reader = response.body.getReader();
@@ -95,6 +102,7 @@ async function collectBody(response: Response): Promise<Uint8Array> {
       if (step.done) break;
       chunks.push(step.value);
       size += step.value.byteLength;
+      if (size > limit) return;
     }
     done = true;
   } finally {

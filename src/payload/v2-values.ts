@@ -26,7 +26,9 @@
 
 /**
  * Converts one parsed v2 JSON entity (or complex value) to the v4-like shape described in this
- * module, changing it in place; returns the same value for convenience.
+ * module, changing it in place; returns the same value for convenience. It goes through the value
+ * with a list of the objects and arrays still to visit rather than by recursion, so that a value
+ * nested however deep is read as `JSON.parse` read it, not ended by a stack overflow.
  *
  * @example
  * ```ts
@@ -35,9 +37,11 @@
  * ```
  */
 export function normalizeV2Entity<T>(entity: T): T {
-  if (typeof entity === "object" && entity !== null) {
-    if (Array.isArray(entity)) normalizeArray(entity);
-    else normalizeObject(entity as Record<string, unknown>);
+  const pending: unknown[] = [entity];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next !== "object" || next === null) continue;
+    if (Array.isArray(next)) for (let i = 0; i < next.length; i++) normalizeMember(next as unknown as Record<string, unknown>, String(i), pending, true);
+    else for (const name in next) if (name !== "__metadata") normalizeMember(next as Record<string, unknown>, name, pending, false);
   }
   return entity;
 }
@@ -152,53 +156,27 @@ export function readDatesOf(object: object): ReadonlySet<string> | undefined {
   return readDates.get(datesKey(object)) ?? readDates.get(object);
 }
 
-function normalizeObject(object: Record<string, unknown>): void {
-  for (const name in object) {
-    if (name === "__metadata") continue;
-    const value = object[name];
-    if (typeof value === "string") {
-      // A cheap first-character test keeps ordinary strings off the regular expression.
-      if (value.charCodeAt(0) === SLASH) {
-        const iso = v2DateToIso(value);
-        if (iso !== undefined) {
-          object[name] = iso;
-          rememberDate(object, name);
-        }
-      }
-    } else if (typeof value === "object" && value !== null) {
-      if (Array.isArray(value)) {
-        normalizeArray(value);
-      } else {
-        const inner = value as Record<string, unknown>;
-        if (inner["__deferred"] !== undefined) {
-          delete object[name];
-        } else if (isResultsWrapper(inner)) {
-          const results = inner["results"] as unknown[];
-          normalizeArray(results);
-          object[name] = results;
-        } else {
-          normalizeObject(inner);
-        }
+/**
+ * One member of an object or item of an array: a `/Date(ms)/` text made ISO text; a deferred
+ * navigation dropped, a `results` wrapper replaced by its array (members of objects only); objects
+ * and arrays put on `pending`, to be visited in turn.
+ */
+function normalizeMember(container: Record<string, unknown>, name: string, pending: unknown[], inArray: boolean): void {
+  const value = container[name];
+  if (typeof value === "string") {
+    // A cheap first-character test keeps ordinary strings off the regular expression.
+    if (value.charCodeAt(0) === SLASH) {
+      const iso = v2DateToIso(value);
+      if (iso !== undefined) {
+        container[name] = iso;
+        rememberDate(container, name);
       }
     }
-  }
-}
-
-function normalizeArray(array: unknown[]): void {
-  for (let i = 0; i < array.length; i++) {
-    const value = array[i];
-    if (typeof value === "string") {
-      if (value.charCodeAt(0) === SLASH) {
-        const iso = v2DateToIso(value);
-        if (iso !== undefined) {
-          array[i] = iso;
-          rememberDate(array, String(i));
-        }
-      }
-    } else if (typeof value === "object" && value !== null) {
-      if (Array.isArray(value)) normalizeArray(value);
-      else normalizeObject(value as Record<string, unknown>);
-    }
+  } else if (typeof value === "object" && value !== null) {
+    if (inArray || Array.isArray(value)) pending.push(value);
+    else if ((value as Record<string, unknown>)["__deferred"] !== undefined) delete container[name];
+    else if (isResultsWrapper(value as Record<string, unknown>)) pending.push((container[name] = (value as Record<string, unknown>)["results"]));
+    else pending.push(value);
   }
 }
 

@@ -233,7 +233,9 @@ function removedEntity<T>(entry: Record<string, unknown>, mark: unknown): Remove
     if (name.includes("@") || name.startsWith("odata.")) continue;
     // The 4.0 form's own members.
     if (mark === undefined && (name === "id" || name === "reason")) continue;
-    key[name] = value;
+    // Defined, not assigned: a member named "__proto__" would set the key's prototype to what the
+    // service sent; so it stays a property, as JSON.parse made it.
+    Object.defineProperty(key, name, { value, writable: true, enumerable: true, configurable: true });
   }
   if (Object.keys(key).length > 0) removed.key = key as Partial<T>;
   return removed;

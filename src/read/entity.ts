@@ -15,6 +15,17 @@ import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
 import { countOf } from "../payload/annotations.js";
 
+/** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
+const COUNT_LIMIT = 1024;
+
+/**
+ * The longest answer of one entity read (64 MiB): far beyond what one entity, its expands among
+ * them, comes to (larger content is media, read through `media()`), and a bound on the memory an
+ * endless answer takes, which `timeout` does not stop while data keeps coming. A walk's pages are
+ * not capped: they are read piece by piece.
+ */
+const ENTITY_LIMIT = 64 * 1024 * 1024;
+
 /** GET of `/$count` as a number. */
 export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
   const resolved = resolveReadOptions(options);
@@ -23,7 +34,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url);
-  const text = (await readBodyText(response, "GET", url, resolved.signal)).trim();
+  const text = (await readBodyText(response, "GET", url, resolved.signal, COUNT_LIMIT)).trim();
   const count = countOf(text);
   if (count === undefined) {
     // The text is quoted: a secret the service echoes in it is masked, as in an error body.
@@ -49,7 +60,7 @@ export async function readEntity<T>(
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, signal);
+  const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
   if (orNull && relatesNoEntity(text, core.options.version)) return null as T;
   const contentType = response.headers.get("content-type");
   const where = `GET ${redactUrl(url)}`;

@@ -95,7 +95,8 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
 /**
  * Resolves a next link against the service root and checks that it may be followed: http(s), on
  * the service's origin or a trusted one. Anything else rejects with `UNTRUSTED_NEXT_LINK` rather
- * than sending the client's credentials (or any request) elsewhere.
+ * than sending the client's credentials (or any request) elsewhere. The URL comes without its
+ * fragment, which is never sent.
  */
 export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent a next link"): URL {
   const url = resolveReference(core.options.serviceUrl, link);
@@ -108,6 +109,9 @@ export function resolveNextLink(core: ClientCore, link: string, whose = "the ser
       `${whose} to ${url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol}, which is neither the service's origin (${core.options.serviceUrl.origin}) nor listed in trustedOrigins; it was not followed`,
     );
   }
+  // The fragment is never sent: a link that differs only in it is the same page (and, kept, would
+  // let a service answer every page with a new `#n` and defeat NEXT_LINK_LOOP).
+  url.hash = "";
   return url;
 }
 

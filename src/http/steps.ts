@@ -189,14 +189,14 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
 
 /**
  * The preferences (RFC 7240) of `base` and `own` as one `Prefer` value, those of `own` winning
- * where both name the same preference. Commas inside a quoted value (`odata.include-annotations=
- * "display.*,-display.subtitle"`) do not separate preferences.
+ * where both name the same preference. `base`'s are kept as written (a comma inside a quoted value,
+ * `odata.include-annotations="display.*,-display.subtitle"`, stays as it is).
  */
 export function mergePrefer(base: string | null, own: string): string {
-  const split = (value: string) => value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((part) => part.trim());
   const name = (part: string) => part.split("=")[0]!.trim().toLowerCase();
-  const taken = new Set(split(own).map(name));
-  return [...split(base ?? "").filter((part) => part !== "" && !taken.has(name(part))), own].join(", ");
+  const taken = own.split(",").map(name);
+  const kept = (base ?? "").split(",").filter((part) => part.trim() && !taken.includes(name(part))).join(",");
+  return kept ? `${kept}, ${own}` : own;
 }
 
 /**

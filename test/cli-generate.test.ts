@@ -152,6 +152,21 @@ describe("generate from a file", () => {
     assert.equal(badName.code, 2, show(badName));
     assert.match(badName.stderr, /--name must be a JavaScript identifier/);
   });
+
+  test("a metadata file that does not exist is named as a missing file, not looked up as a profile", async () => {
+    const cwd = tempDir();
+    for (const argument of ["nope.xml", "metadata.JSON", "service.edmx", join("missing", "v4"), "missing\\v4"]) {
+      const missing = await runCli(["generate", argument, "--out", join(cwd, "out")], { cwd });
+      assert.equal(missing.code, 2, show(missing));
+      assert.ok(missing.stderr.includes(`generate: the file ${JSON.stringify(argument)} does not exist`), show(missing));
+      assert.doesNotMatch(missing.stderr, /profile/);
+      assert.equal(existsSync(join(cwd, "out")), false);
+    }
+    // A bare word is still a profile name.
+    const profile = await runCli(["generate", "nope", "--out", join(cwd, "out")], { cwd });
+    assert.equal(profile.code, 2, show(profile));
+    assert.match(profile.stderr, /there is no profile named "nope"/);
+  });
 });
 
 describe("generate from a profile", () => {

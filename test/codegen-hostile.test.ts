@@ -698,6 +698,60 @@ const CASES: Case[] = [
     },
   },
   {
+    id: "globals",
+    title: "types named like the globals the generated code names (Pick, Uint8Array, Record, Date, Partial, Promise, ReadonlyArray, RangeError) do not shadow them",
+    // ConfirmPick is written with Pick<ActionCall...>, Print's Edm.Binary parameter with the
+    // factory's `: Uint8Array`, the Guid and DateTime keys with EdmValue and Date, Ping's
+    // parameters with Record<string, never>.
+    metadata: edmxV2(`<EntityType Name="Pick"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Guid" Nullable="false"/><Property Name="label" Type="Edm.Binary"/></EntityType>
+      <EntityType Name="Uint8Array"><Key><PropertyRef Name="at"/></Key><Property Name="at" Type="Edm.DateTime" Nullable="false"/></EntityType>
+      ${entity("Record")}${entity("Date")}${entity("Partial")}${entity("Promise")}${entity("ReadonlyArray")}${entity("RangeError")}
+      <EntityContainer Name="Globals" m:IsDefaultEntityContainer="true">
+        <EntitySet Name="Picks" EntityType="V2.Pick"/><EntitySet Name="Arrays" EntityType="V2.Uint8Array"/><EntitySet Name="Records" EntityType="V2.Record"/>
+        <EntitySet Name="Dates" EntityType="V2.Date"/><EntitySet Name="Partials" EntityType="V2.Partial"/><EntitySet Name="Promises" EntityType="V2.Promise"/>
+        <EntitySet Name="ReadonlyArrays" EntityType="V2.ReadonlyArray"/><EntitySet Name="RangeErrors" EntityType="V2.RangeError"/>
+        <FunctionImport Name="ConfirmPick" ReturnType="V2.Pick" EntitySet="Picks" m:HttpMethod="POST"><Parameter Name="id" Type="Edm.Guid"/></FunctionImport>
+        <FunctionImport Name="Print" ReturnType="V2.Uint8Array" EntitySet="Arrays" m:HttpMethod="GET"><Parameter Name="label" Type="Edm.Binary"/></FunctionImport>
+        <FunctionImport Name="Ping" ReturnType="Edm.Boolean" m:HttpMethod="GET"/>
+      </EntityContainer>`),
+    usage: {
+      imports: "globals, type Pick_, type Uint8Array_, type Date_",
+      body: `const svc = globals(client);
+      const picked: Promise<Pick_ | null> = svc.ConfirmPick.invoke({ id: "0f8fad5b-d9cb-469f-a165-70867728950e" });
+      const printed: Promise<Uint8Array_ | null> = svc.Print({ label: "AQID" }).get();
+      const at: Date = new Date(0);
+      void svc.Arrays.key(at);
+      const row: Date_ | undefined = undefined;
+      // @ts-expect-error Date_ is the model's type, not the global Date
+      const date: Date_ = at;
+      void [picked, printed, row, date, svc.Ping().get(), svc.Records, svc.Partials, svc.Promises, svc.ReadonlyArrays, svc.RangeErrors, svc.Dates];`,
+    },
+  },
+  {
+    id: "v3Bindable",
+    title: "OData v3: bindable FunctionImports, bound operations the client does not call on OData v2, are left out of the shapes and the factory",
+    metadata: `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+<edmx:DataServices m:DataServiceVersion="3.0">
+<Schema Namespace="NW" xmlns="http://schemas.microsoft.com/ado/2009/11/edm">
+  <EntityType Name="Order"><Key><PropertyRef Name="Id"/></Key><Property Name="Id" Type="Edm.Guid" Nullable="false"/></EntityType>
+  <EntityContainer Name="NW" m:IsDefaultEntityContainer="true">
+    <EntitySet Name="Orders" EntityType="NW.Order"/>
+    <FunctionImport Name="Ship" ReturnType="Edm.Boolean" IsBindable="true"><Parameter Name="order" Type="NW.Order"/><Parameter Name="n" Type="Edm.Int64"/></FunctionImport>
+    <FunctionImport Name="Late" ReturnType="Collection(NW.Order)" EntitySet="Orders" IsBindable="true" IsSideEffecting="false"><Parameter Name="orders" Type="Collection(NW.Order)"/></FunctionImport>
+  </EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`,
+    usage: {
+      imports: "nW",
+      body: `const svc = nW(client);
+      // @ts-expect-error a bound operation of OData v3 is no member of the factory
+      void svc.Ship;
+      // @ts-expect-error nor of the entity's shape
+      void svc.Orders.key("0f8fad5b-d9cb-469f-a165-70867728950e").action("NW.Ship");
+      void svc.Orders;`,
+    },
+  },
+  {
     id: "typedKeys",
     title: "keys whose literal a plain string is not (Guid, Date, DateTimeOffset, TimeOfDay, Duration, Decimal, Binary, Int64, an enumeration, a type definition over Guid) take the values key() writes right",
     metadata: edmx(

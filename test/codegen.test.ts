@@ -445,6 +445,21 @@ describe("the generated factory on the wire", () => {
   }
 
   for (const [form, factory] of [["index.ts", shopService], ["index.js of the declarations", shopServiceDeclared]] as const) {
+    test(`${form}: a flags value with spaces after its commas ("Read, Write", as ASP.NET Core OData writes it) is written as the members' literal`, async (t) => {
+      const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { value: [] }));
+      t.after(() => server.close());
+      const shop = factory(new ODataClient({ serviceUrl: server.url("shop/") }));
+      const code = "0f8fad5b-d9cb-469f-a165-70867728950e";
+      await shop.Lookup({ access: "Read, Write", code, scan: null }).get();
+      const spaced = shop.Lookup({ access: "Read,  Write ", code, scan: null }).url();
+      assert.deepEqual([server.requests[0]?.path ?? "", new URL(spaced).pathname].map((path) => decodeURIComponent(path)), [
+        "/shop/Lookup(access=Shop.Access'Read,Write',code=0f8fad5b-d9cb-469f-a165-70867728950e,scan=null)",
+        "/shop/Lookup(access=Shop.Access'Read,Write',code=0f8fad5b-d9cb-469f-a165-70867728950e,scan=null)",
+      ]);
+    });
+  }
+
+  for (const [form, factory] of [["index.ts", shopService], ["index.js of the declarations", shopServiceDeclared]] as const) {
     test(`${form}: a value of each v4 <Type>Key is written as the literal of its key's EDM type (a GUID, a date and a DateTimeOffset bare, not quoted)`, async (t) => {
       const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, {}));
       t.after(() => server.close());
@@ -544,6 +559,34 @@ describe("the generated factory on the wire", () => {
         ["DELETE", "/sales/ClearDrafts"],
       ],
     );
+  });
+
+  test("v3: a bindable FunctionImport, a bound operation the client cannot call on OData v2, is neither typed in the entity's shape nor put on the factory, and the header names it", () => {
+    const text = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+ <edmx:DataServices m:DataServiceVersion="3.0">
+  <Schema Namespace="NW" xmlns="http://schemas.microsoft.com/ado/2009/11/edm">
+   <EntityType Name="Order"><Key><PropertyRef Name="Id"/></Key><Property Name="Id" Type="Edm.Int32" Nullable="false"/><Property Name="When" Type="Edm.DateTime"/></EntityType>
+   <EntityContainer Name="NWEntities" m:IsDefaultEntityContainer="true">
+    <EntitySet Name="Orders" EntityType="NW.Order"/>
+    <FunctionImport Name="Ship" ReturnType="Edm.Boolean" IsBindable="true" IsSideEffecting="true">
+     <Parameter Name="order" Type="NW.Order"/><Parameter Name="at" Type="Edm.DateTime"/>
+    </FunctionImport>
+    <FunctionImport Name="Late" ReturnType="Collection(NW.Order)" EntitySet="Orders" IsBindable="true" IsSideEffecting="false">
+     <Parameter Name="orders" Type="Collection(NW.Order)"/><Parameter Name="n" Type="Edm.Int64"/>
+    </FunctionImport>
+    <FunctionImport Name="Top" ReturnType="Collection(NW.Order)" EntitySet="Orders" m:HttpMethod="GET"/>
+   </EntityContainer>
+  </Schema>
+ </edmx:DataServices>
+</edmx:Edmx>`;
+    const model = parseMetadata(text);
+    for (const [file, content] of Object.entries({ ...generate(model, { source: { name: "v3.xml", text } }), ...generate(model, { source: { name: "v3.xml", text }, declarations: true }) })) {
+      assert.match(content, /^\/\/ Left out: the bound operations of this OData v3 document \(NW\.Ship, NW\.Late\), which the client does not call\.$/m, file);
+      const code = content.replace(/^\/\/ Left out: .*$/m, "");
+      assert.doesNotMatch(code, /actions:|functions:|collectionActions:|collectionFunctions:|Ship|Late/, file);
+      assert.match(content, /\bTop\b/, file);
+    }
   });
 
   test("v2 with declarations: index.js converts an action import's parameters as index.ts does", async (t) => {

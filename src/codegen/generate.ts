@@ -95,14 +95,15 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const factoryName = resolveFactoryName(options.name, container);
   const allTypes = model.schemas.flatMap((schema) => [...schema.entityTypes, ...schema.complexTypes, ...schema.enumTypes, ...schema.typeDefinitions]);
   const names = new TypeNames(allTypes);
+  const v2 = !model.odataVersion.startsWith("4");
   const context: Context = {
     model,
     names,
-    mapping: { v2: !model.odataVersion.startsWith("4"), ieee754Compatible: options.ieee754Compatible === true },
+    mapping: { v2, ieee754Compatible: options.ieee754Compatible === true },
     entityTypes: new Set(),
     otherTypes: new Set(),
     geo: undefined,
-    bound: indexBoundOperations(model),
+    bound: v2 ? new Map() : indexBoundOperations(model),
     edmValue: false,
     bytesOfBase64: false,
   };
@@ -126,6 +127,12 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source);
+  // OData v1 to v3: the bindable FunctionImports of CSDL 3.0 are bound operations, which the
+  // client cannot call (it sends OData v2, which has none): not typed as calls, named here.
+  const unbindable = v2 ? model.schemas.flatMap((schema) => [...schema.actions, ...schema.functions]).filter((o) => o.bound) : [];
+  if (unbindable.length > 0) {
+    header.splice(-1, 0, `// Left out: the bound operations of this OData v3 document (${unbindable.map((o) => commentText(o.qualifiedName)).join(", ")}), which the client does not call.`);
+  }
   const from = JSON.stringify(options.importFrom ?? "traverse-odata");
   const valueImport = valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${from};`] : [];
   if (options.declarations === true) {
@@ -596,9 +603,10 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     const value = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
     let literal: string;
     if (write !== undefined) literal = write(value, name, parameter);
-    // The reader gives a flags value as its member names joined by commas ("Read,Write"), which
-    // edm.enumMember takes as a list.
-    else if (enumType) literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.split(",")` : value})`;
+    // The reader gives a flags value as its member names joined by commas, as the service wrote
+    // them: "Read,Write", or "Read, Write" from ASP.NET Core OData. edm.enumMember takes the names
+    // as a list, and refuses one with a space.
+    else if (enumType) literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.trim().split(/\\s*,\\s*/)` : value})`;
     else continue;
     if (type === "Edm.Binary") context.bytesOfBase64 = true;
     lines.push(`${member}: ${value} == null ? ${value} : ${literal}`);

@@ -9,8 +9,8 @@
  * 2. Characters that cannot stand in an identifier (a hyphen, a dot) become `_`; a leading digit
  *    gets a `_` in front: `2nd-Level` becomes `_2nd_Level`.
  * 3. A reserved word of JavaScript or TypeScript, a name of TypeScript's standard types (`string`,
- *    `Object`, `Promise`), or a name the generated file imports (`Entity`, `ODataClient`) gets a
- *    `_` behind: `class` becomes `class_`.
+ *    `Object`, `Promise`), a global the generated code names (`Pick`, `Uint8Array`), or a name the
+ *    generated file imports (`Entity`, `ODataClient`) gets a `_` behind: `class` becomes `class_`.
  * 4. Names that differ only in case (Dynamics' `solution` and `Solution`) are both kept: TypeScript
  *    tells them apart, and the generator writes all types into one file, so no file system can
  *    fold them together.
@@ -31,6 +31,10 @@ const RESERVED = new Set([
   "readonly", "infer", "is", "asserts", "declare", "namespace", "module", "abstract", "as", "satisfies", "global",
   "Object", "String", "Number", "Boolean", "Symbol", "Array", "ReadonlyArray", "Record", "Partial", "Readonly", "Promise",
   "Date", "Error", "Function", "Map", "Set", "JSON", "Math",
+  // The globals the generated code names: a type of the model declared under one of these names
+  // would stand for it in the file (`Pick<ActionCall...>`, the factory's `: Uint8Array`), and the
+  // file would not compile.
+  "Pick", "Uint8Array", "RangeError", "atob",
   // What the generated file imports.
   "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
 ]);

@@ -19,6 +19,9 @@ function isFile(argument: string, cwd: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(argument)) return false;
   const stats = statSync(resolve(cwd, argument), { throwIfNoEntry: false });
   if (stats?.isDirectory()) throw new CliUsageError(`generate: ${JSON.stringify(argument)} is a folder, not a metadata document`);
+  // A mistyped file name would otherwise be looked up as a profile, and the message would speak of
+  // profiles and URLs only. What has a folder separator or a document's extension is meant as a file.
+  if (stats === undefined && /[/\\]|\.(?:xml|json|edmx)$/i.test(argument)) throw new CliUsageError(`generate: the file ${JSON.stringify(argument)} does not exist`);
   return stats !== undefined;
 }
 

@@ -585,7 +585,7 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     assert.ok(text.length > 0 && text.split("\n").filter(Boolean).every((line) => JSON.parse(line) !== null));
   });
 
-  test("a service that fails on the first page leaves an earlier export's file as it was, however often the export is resumed", async (t) => {
+  test("a service that fails on the first page leaves an earlier export's file as it was and no checkpoint, however often the export is run again", async (t) => {
     let down = true;
     const failing = await startServer((_request, res) => {
       if (down) sendJson(res, 500, { error: { code: "Down", message: "down" } });
@@ -595,23 +595,26 @@ describe("3c. output and checkpoint paths that cannot be written: a clear error 
     const cwd = tempDir();
     writeFileSync(join(cwd, "earlier.ndjson"), WRITTEN);
     const args = ["export", failing.url("odata/"), "Products", "--out", "earlier.ndjson", "--quiet"];
-    const first = await cli(args, { cwd });
-    assert.equal(first.code, 3, show([], first));
-    assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), WRITTEN);
-    // The checkpoint left says that nothing was written: a resume that fails again keeps the file too.
+    // Nothing was written, so no checkpoint is left to block the command run again (with a typo
+    // fixed, say); each failing run keeps the file.
     for (let run = 0; run < 2; run++) {
-      const resumed = await cli([...args, "--resume"], { cwd });
-      assert.equal(resumed.code, 3, show([], resumed));
-      assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), WRITTEN, `resume ${run + 1}`);
+      const failed = await cli(args, { cwd });
+      assert.equal(failed.code, 3, show([], failed));
+      assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), WRITTEN, `run ${run + 1}`);
+      assert.ok(!existsSync(join(cwd, "earlier.ndjson.checkpoint.json")), `run ${run + 1}: no checkpoint is left`);
     }
+    const resumed = await cli([...args, "--resume"], { cwd });
+    assert.equal(resumed.code, 2, show([], resumed));
+    assert.match(resumed.stderr, /nothing to resume: there is no checkpoint at /);
+    assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), WRITTEN);
     down = false;
-    const done = await cli([...args, "--resume"], { cwd });
+    const done = await cli(args, { cwd });
     assert.equal(done.code, 0, show([], done));
     assert.equal(readFileSync(join(cwd, "earlier.ndjson"), "utf8"), `${JSON.stringify({ ID: 1, Name: "new" })}\n`);
     assert.ok(!existsSync(join(cwd, "earlier.ndjson.checkpoint.json")), "the checkpoint is removed");
     assert.deepEqual(
       failing.requests.map((request) => request.path),
-      Array.from({ length: 4 }, () => "/odata/Products"),
+      Array.from({ length: 3 }, () => "/odata/Products"),
     );
   });
 

@@ -1,8 +1,8 @@
 // The text of a page's entities as the service sent them (src/payload/entity-text.ts): given only
-// where it is provably the entities JSON.parse read, separated by "},{" and nothing else.
+// where it is provably the entities JSON.parse read, cut only at the separators between them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { entityTextIn, EntityTexts } from "../src/payload/entity-text.js";
+import { entityTextIn, EntityTexts, type EntityText } from "../src/payload/entity-text.js";
 
 /** The entity text of a body, its entities read as readCollectionBody reads them. */
 function textOf(body: string): string | undefined {
@@ -14,10 +14,10 @@ test("a compact page: the text between the brackets, numbers and escapes as sent
   const body = `{"@odata.context":"$metadata#Things","@odata.count":3,"value":[${rows}],"@odata.nextLink":"Things?$skiptoken=3"}`;
   assert.equal(textOf(body), rows);
   assert.equal(textOf(`{"value":[${rows}]}`), rows);
-  // Whitespace before the array is fine; from its start on, only where no separator could hold it.
+  // Whitespace around the array is fine.
   assert.equal(textOf(` { "@odata.context" : "x" , "value" : [ ${rows}],"@odata.nextLink":"x"}`), rows);
   assert.equal(textOf(`{"value":[${rows}] ,"@odata.nextLink" :"x"}`), rows);
-  assert.equal(textOf(`{"value":[${rows}],"@odata.nextLink":"x"} `), undefined);
+  assert.equal(textOf(`{"value":[${rows}],"@odata.nextLink":"x"} `), rows);
   assert.equal(textOf('{"value":[{"ID":1}]}'), '{"ID":1}');
   // An empty page has no entity text to keep: there is nothing to write.
   assert.equal(textOf('{"value":[]}'), undefined);
@@ -25,27 +25,32 @@ test("a compact page: the text between the brackets, numbers and escapes as sent
   assert.equal(textOf('{"valu\\u0065":[{"ID":1},{"ID":2}]}'), '{"ID":1},{"ID":2}');
 });
 
-test("a separator with whitespace, or a line break anywhere after the array's start: no text", () => {
-  assert.equal(textOf('{"value":[{"ID":1}, {"ID":2}]}'), undefined);
-  assert.equal(textOf('{"value":[{"ID":1} ,{"ID":2}]}'), undefined);
-  assert.equal(textOf('{"value":[{"ID":1},\t{"ID":2}]}'), undefined);
-  assert.equal(textOf('{"value":[\n  {"ID":1},\n  {"ID":2}\n]}'), undefined);
-  assert.equal(textOf('{"value":[{"ID":1,\r\n"a":2}]}'), undefined);
-  // A space after "}" or before "{", or a tab, anywhere after the array's start (here in strings): no text either.
-  assert.equal(textOf('{"value":[{"ID":1,"a":"} "},{"ID":2}]}'), undefined);
-  assert.equal(textOf('{"value":[{"ID":1},{"ID":2,"a":" {"}]}'), undefined);
-  assert.equal(textOf('{"value":[{"ID":1},{"ID":2}],"@odata.nextLink":"a\\tb"}'), '{"ID":1},{"ID":2}');
-  // A pretty-printed page of one entity too: its lines would break NDJSON.
-  assert.equal(textOf(JSON.stringify({ value: [{ ID: 1, a: "x" }] }, null, 2)), undefined);
+test("whitespace between the entities or line breaks in them: the entities' text without whitespace between tokens, strings as sent, no bytes", () => {
+  const page = (body: string) => entityTextIn(body, (JSON.parse(body) as { value: unknown[] }).value, Buffer.from(body));
+  assert.deepEqual(page('{"value":[{"ID":1}, {"ID":2}]}'), { text: '{"ID":1},{"ID":2}', separators: [7] });
+  assert.equal(textOf('{"value":[{"ID":1} ,{"ID":2}]}'), '{"ID":1},{"ID":2}');
+  assert.equal(textOf('{"value":[{"ID":1},\t{"ID":2}]}'), '{"ID":1},{"ID":2}');
+  assert.equal(textOf('{"value":[\n  {"ID":1},\n  {"ID":2}\n]}'), '{"ID":1},{"ID":2}');
+  assert.equal(textOf('{"value":[{"ID":1,\r\n"a":2}]}'), '{"ID":1,"a":2}');
+  // Spaces in an entity on one line are kept: it is still one line.
+  assert.equal(textOf('{"value":[{"ID": 1},{"ID": 2}]}'), '{"ID": 1},{"ID": 2}');
+  // A "} " or " {" in a string is no separator, and a pretty-printed page keeps its strings' spaces.
+  assert.equal(textOf('{"value":[{"ID":1,"a":"} "},{"ID":2}]}'), '{"ID":1,"a":"} "},{"ID":2}');
+  assert.equal(textOf('{"value":[{"ID":1},{"ID":2,"a":" {"}]}'), '{"ID":1},{"ID":2,"a":" {"}');
+  assert.equal(textOf(JSON.stringify({ value: [{ ID: 1, a: "x y", b: [{ c: " } { " }] }] }, null, 2)), '{"ID":1,"a":"x y","b":[{"c":" } { "}]}');
+  assert.equal(textOf('{"value":[{"ID":1},{"ID":2}],"@odata.nextLink":"x"} '), '{"ID":1},{"ID":2}');
 });
 
-test('a "},{" that is not a separator (in a string, in a nested collection): no text', () => {
-  assert.equal(textOf('{"value":[{"ID":1,"note":"a},{b"},{"ID":2}]}'), undefined);
-  assert.equal(textOf('{"value":[{"ID":1,"items":[{"a":1},{"a":2}]}]}'), undefined);
-  // Counted once too often, once too rarely: a separator with a space and a "},{" in a string.
-  assert.equal(textOf('{"value":[{"ID":1,"note":"},{"}, {"ID":2}]}'), undefined);
+test('a "},{" that is not a separator (in a string, in a nested collection): the entities found one by one, the separators only theirs', () => {
+  const page = (body: string) => entityTextIn(body, (JSON.parse(body) as { value: unknown[] }).value, Buffer.from(body));
+  assert.deepEqual(page('{"value":[{"ID":1,"note":"a},{b"},{"ID":2}]}'), { text: '{"ID":1,"note":"a},{b"},{"ID":2}', separators: [22], bytes: Buffer.from('{"ID":1,"note":"a},{b"},{"ID":2}') });
+  assert.deepEqual(page('{"value":[{"ID":1,"items":[{"a":1},{"a":2}]}]}')?.separators, []);
+  assert.equal(textOf('{"value":[{"ID":1,"items":[{"a":1},{"a":2}]}]}'), '{"ID":1,"items":[{"a":1},{"a":2}]}');
+  // An escaped quote before the "},{" in a string.
+  assert.deepEqual(page('{"value":[{"s":"\\"},{\\\\"},{"s":"}"}]}')?.separators, [14]);
+  assert.equal(textOf('{"value":[{"ID":1,"note":"},{"}, {"ID":2}]}'), '{"ID":1,"note":"},{"},{"ID":2}');
   // ... and in a member after the array.
-  assert.equal(textOf('{"value":[{"ID":1}],"@odata.nextLink":"x?a=},{"}'), undefined);
+  assert.equal(textOf('{"value":[{"ID":1}],"@odata.nextLink":"x?a=},{"}'), '{"ID":1}');
 });
 
 test("entities that are not all objects: no text", () => {
@@ -71,18 +76,21 @@ test("the text cut at its separators gives back exactly the entities JSON.parse 
   assert.deepEqual(text.split("},{").map((piece, i, all) => JSON.parse(`${i === 0 ? "" : "{"}${piece}${i === all.length - 1 ? "" : "}"}`)), entities);
 });
 
-test("EntityTexts (one walk's store): a page's text is kept by its body's reading and given once to whoever takes that page's entities; a page of another shape keeps nothing", () => {
+test("EntityTexts (one walk's store): a page's text is kept by its body's reading and given once to whoever takes that page's entities; a page without one keeps its body", () => {
   const texts = new EntityTexts();
   const compact = '{"value":[{"ID":1},{"ID":2}],"@odata.nextLink":"Things?$skiptoken=2"}';
-  const pretty = '{"value":[\n  {"ID":3},\n  {"ID":4}\n]}';
+  const pretty = '{"value":[{"ID":3}],"value":[{"ID":4}]}';
   const first = (JSON.parse(compact) as { value: unknown[] }).value;
   const second = (JSON.parse(pretty) as { value: unknown[] }).value;
   const bytes = new TextEncoder().encode(compact);
   // Kept in reading order, read ahead of the taking: the keys are the arrays, not the order.
   texts.keep(compact, first, bytes);
   texts.keep(pretty, second);
+  assert.deepEqual(texts.take(second), { body: pretty });
   assert.equal(texts.take(second), undefined);
-  const taken = texts.take(first);
+  texts.keep('{"value":[]}', []);
+  assert.equal(texts.take([]), undefined, "an empty page keeps nothing");
+  const taken = texts.take(first) as EntityText | undefined;
   assert.equal(taken?.text, '{"ID":1},{"ID":2}');
   assert.deepEqual(taken?.separators, [7]);
   assert.equal(new TextDecoder().decode(taken?.bytes), '{"ID":1},{"ID":2}');
@@ -90,5 +98,5 @@ test("EntityTexts (one walk's store): a page's text is kept by its body's readin
   assert.equal(texts.take(first), undefined);
   texts.keep(compact, first);
   assert.equal(texts.take([...first]), undefined);
-  assert.equal(texts.take(first)?.bytes, undefined, "no bytes given, none kept");
+  assert.equal((texts.take(first) as EntityText | undefined)?.bytes, undefined, "no bytes given, none kept");
 });

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { entityTextIn, type EntityText } from "../src/payload/entity-text.js";
-import { csvFormat, jsonFormat, ndjsonFormat } from "../src/cli/formats.js";
+import { csvFormat, jsonFormat, ndjsonFormat, pageRows } from "../src/cli/formats.js";
 
 /** The entity text of a body sent as `bytes`, read as readCollectionBody reads it. */
 function pageOf(bytes: Uint8Array): { entities: unknown[]; page: EntityText | undefined } {
@@ -146,4 +146,26 @@ test("CSV: a column behind a type cast (NS.Derived/bonus) is written and its pro
   assert.equal(csv.head(), "ID,NS.Derived/bonus\r\n");
   assert.equal(csv.rows([{ ID: 1, bonus: 5 }, { ID: 2, bonus: 7, note: "x" }], 0), "1,5\r\n2,7\r\n");
   assert.deepEqual(extras, ["note"]);
+});
+
+test('a page written from its text (not ASCII, or rebuilt without whitespace) is cut at its separators only: a "},{" in a string or a nested collection stays', () => {
+  const rows = ['{"ID":1,"s":"é},{x","n":[{"a":1},{"a":2}]}', '{"ID":2,"s":"} {"}'];
+  for (const body of [Buffer.from(`{"value":[${rows.join(",")}]}`), Buffer.from(`{"value":[\n${rows.join(",\n")}\n]}`)]) {
+    const { page } = pageOf(body);
+    assert.ok(page);
+    assert.equal(page.bytes, undefined);
+    assert.equal(ndjsonFormat().rowsFromText?.(page, 0), `${rows.join("\n")}\n`);
+    assert.equal(jsonFormat().rowsFromText?.(page, 2), `,\n${rows.join(",\n")}`);
+  }
+});
+
+test("pageRows of a page kept whole (no entity text): the rows of the entities read, each long number with the body's digits", () => {
+  const body = '{"value":[{"x":1}],"value":[{"ID":9007199254740995,"In":{"n":9007199254740993},"s":"9007199254740995","m":[1.5,12345678901234.5678]}]}';
+  const entities = (JSON.parse(body) as { value: Record<string, unknown>[] }).value;
+  const exact = '{"ID":9007199254740995,"In":{"n":9007199254740993},"s":"9007199254740995","m":[1.5,12345678901234.5678]}';
+  assert.equal(pageRows(ndjsonFormat(), entities, 0, { body }), `${exact}\n`);
+  assert.equal(pageRows(jsonFormat(), entities, 1, { body }), `,\n${exact}`);
+  assert.equal(pageRows(csvFormat(["ID", "In", "s", "m"]), entities, 0, { body }), '9007199254740995,"{""n"":9007199254740993}",9007199254740995,"[1.5,12345678901234.5678]"\r\n');
+  // Without a long number in the body: the entities as read.
+  assert.equal(pageRows(ndjsonFormat(), [{ ID: 1 }], 0, { body: '{"value":[{"ID":1}],"value":[{"ID":1}]}' }), '{"ID":1}\n');
 });

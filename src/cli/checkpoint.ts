@@ -7,6 +7,7 @@ import { rename as fsRename, writeFile as fsWriteFile } from "node:fs";
 import { readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { QueryPartition } from "../index.js";
+import type { ODataVersion } from "../options.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
 import { parseJsonFile } from "./json-file.js";
@@ -17,6 +18,11 @@ export interface WalkCheckpoint {
   version: 1;
   /** The URL of the walk's first page: which export this is. */
   request: string;
+  /**
+   * The OData version the pages are read as (`--odata-version`): the same URL read as another
+   * version is another export. Absent in checkpoints saved before it was kept: then not checked.
+   */
+  odataVersion?: ODataVersion;
   format: FileFormatName;
   /** The CSV columns, fixed by the first page. */
   columns?: string[];
@@ -44,6 +50,8 @@ export interface ParallelCheckpoint {
   type: "traverse-odata/export-parallel";
   version: 1;
   request: string;
+  /** As a walk's {@link WalkCheckpoint.odataVersion}. */
+  odataVersion?: ODataVersion;
   format: FileFormatName;
   columns?: string[];
   out: string;
@@ -240,6 +248,7 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   }
   const saved = value as Partial<WalkCheckpoint> & Partial<ParallelCheckpoint>;
   if (typeof saved.request !== "string" || typeof saved.out !== "string") throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
+  if (saved.odataVersion !== undefined && !["2.0", "4.0", "4.01"].includes(saved.odataVersion)) throw damagedCheckpoint(file, "its OData version is not 2.0, 4.0 or 4.01");
   if (saved.columns !== undefined && !(Array.isArray(saved.columns) && saved.columns.every((column) => typeof column === "string"))) {
     throw damagedCheckpoint(file, "its columns are not a list of names");
   }

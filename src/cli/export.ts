@@ -19,6 +19,7 @@
 import { constants as fsConstants, createReadStream, write as fsWrite } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import type { CollectionQuery, QueryPartition } from "../index.js";
+import type { ODataVersion } from "../options.js";
 import { CheckpointWriter, checkResumePoint, loadCheckpoint, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
@@ -50,12 +51,15 @@ export class FileSink {
   #lastWrite: Promise<void> = Promise.resolve();
   /** An existing file that is emptied with the first write, not before (see {@link open}). */
   #emptyFirst: boolean;
+  /** Whether {@link open} made the file: it was not there before. */
+  readonly created: boolean;
 
-  private constructor(path: string, handle: FileHandle, length: number, emptyFirst = false) {
+  private constructor(path: string, handle: FileHandle, length: number, emptyFirst = false, created = false) {
     this.path = path;
     this.#handle = handle;
     this.#length = length;
     this.#emptyFirst = emptyFirst;
+    this.created = created;
   }
 
   /**
@@ -68,14 +72,21 @@ export class FileSink {
   static async open(path: string, resumeAt?: number): Promise<FileSink> {
     if (resumeAt === undefined || resumeAt === 0) {
       // Write-only, created if missing, not emptied (O_TRUNC) yet: a file that cannot be written
-      // fails here, before anything is asked.
-      const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT);
+      // fails here, before anything is asked. Made only if missing (O_EXCL) first, to know whether
+      // it was there: a walk that fails before its first page removes only a file it made.
+      const writeOnly = fsConstants.O_WRONLY | fsConstants.O_CREAT;
+      let created = true;
+      const handle = await open(path, writeOnly | fsConstants.O_EXCL).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "EEXIST") throw error;
+        created = false;
+        return open(path, writeOnly);
+      });
       // Only a regular file with something in it is emptied, by the first write.
       const full = await handle.stat().then((found) => found.isFile() && found.size > 0, async (error: unknown) => {
         await handle.close();
         throw error;
       });
-      return new FileSink(path, handle, 0, full);
+      return new FileSink(path, handle, 0, full, created);
     }
     let handle: FileHandle;
     try {
@@ -173,6 +184,8 @@ export interface WalkJob {
   partition?: QueryPartition | undefined;
   /** Where to go on from (`--resume`). */
   resume?: WalkCheckpoint | undefined;
+  /** The OData version the pages are read as, kept in the checkpoint (`--odata-version`). */
+  odataVersion?: ODataVersion | undefined;
   /** The least time from one checkpoint save to the next, in ms (`CheckpointWriter`; default 100). */
   checkpointInterval?: number | undefined;
   signal: AbortSignal;
@@ -189,27 +202,28 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
   const resume = job.resume;
   const sink = await FileSink.open(job.out, resume?.length);
   const checkpoints = new CheckpointWriter(job.checkpoint, job.checkpointInterval);
+  let columns = resume ? resume.columns : job.columns;
+  const state: WalkCheckpoint = resume
+    ? { ...resume }
+    : {
+        type: "traverse-odata/export-checkpoint",
+        version: 1,
+        request: job.query.url(),
+        ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
+        format: job.format,
+        ...(columns ? { columns } : {}),
+        out: job.out,
+        whole: job.whole,
+        ...(job.partition ? { partition: job.partition } : {}),
+        next: job.query.url(),
+        length: 0,
+        rows: 0,
+        pages: 0,
+        done: false,
+        savedAt: "",
+      };
   try {
-    let columns = resume ? resume.columns : job.columns;
     let format = rowFormat(job.format, columns, job.warn);
-    const state: WalkCheckpoint = resume
-      ? { ...resume }
-      : {
-          type: "traverse-odata/export-checkpoint",
-          version: 1,
-          request: job.query.url(),
-          format: job.format,
-          ...(columns ? { columns } : {}),
-          out: job.out,
-          whole: job.whole,
-          ...(job.partition ? { partition: job.partition } : {}),
-          next: job.query.url(),
-          length: 0,
-          rows: 0,
-          pages: 0,
-          done: false,
-          savedAt: "",
-        };
     // The head goes out with the first page (and before the tail when no page came), so that the
     // first checkpoint can be saved before anything is written. CSV columns may wait for a row.
     let headPending = job.whole && state.length === 0;
@@ -239,8 +253,8 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           head = format.head();
           headPending = false;
         }
-        const entityText = texts?.take(entities);
-        const rows = pageRows(format, entities, state.rows, entityText);
+        const pageText = texts?.take(entities);
+        const rows = pageRows(format, entities, state.rows, pageText);
         // One write a page, its head included (the rows may be the page's bytes).
         const text = head === "" ? rows : typeof rows === "string" ? head + rows : Buffer.concat([Buffer.from(head), rows]);
         if (firstSave) {
@@ -284,6 +298,14 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     // The checkpoints queued so far go to disk before the error ends the walk (Ctrl-C included).
     await checkpoints.flush().catch(() => {});
     await sink.close().catch(() => {});
+    // A whole file's walk that ends before its first page (a query the service refuses, Ctrl-C
+    // while it is asked) leaves nothing worth resuming: a checkpoint kept would refuse the
+    // corrected command, and `--resume` of it as another query. It goes, and the output with it
+    // when this walk made the file (an earlier export's file is left as it was, unemptied).
+    if (job.whole && state.pages === 0 && sink.length === 0) {
+      await removeCheckpoint(job.checkpoint).catch(() => {});
+      if (sink.created) await rm(job.out, { force: true }).catch(() => {});
+    }
     throw error;
   }
 }
@@ -307,6 +329,8 @@ export interface ParallelJob {
   plan: QueryPartition[];
   /** The saved state of an export that is resumed. */
   resume?: ParallelCheckpoint | undefined;
+  /** As {@link WalkJob.odataVersion}. */
+  odataVersion?: ODataVersion | undefined;
   /** The least time from one checkpoint save of a part to the next, in ms. */
   checkpointInterval?: number | undefined;
   signal: AbortSignal;
@@ -323,6 +347,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
     type: "traverse-odata/export-parallel",
     version: 1,
     request: job.query.url(),
+    ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
     format: job.format,
     ...(columns ? { columns } : {}),
     out: job.out,
@@ -375,6 +400,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
           columns,
           partition,
           resume: saved,
+          odataVersion: job.odataVersion,
           checkpointInterval: job.checkpointInterval,
           signal,
           onPage: (r) => {

@@ -4,9 +4,10 @@
  * text, so that a page is one write and the output's length after it is a clean place to resume.
  *
  * NDJSON and JSON write each entity as the service sent it when the page's text allows
- * (`rowsFromText`: compact v4 JSON, see payload/entity-text.ts), else as `JSON.stringify` of the
- * entity read; the two differ only where JSON allows (number digits such as `1.50` or Int64
- * values beyond 2^53, which the service's text keeps exactly, and escapes such as `\u00e9`).
+ * (`rowsFromText`: a v4 JSON page, see payload/entity-text.ts), else as `JSON.stringify` of the
+ * entity read, each long number with the digits found at its place in the body
+ * (`entitiesWithServiceDigits`); the two differ only where JSON allows (number digits such as
+ * `1.50`, escapes such as `\u00e9`, whitespace).
  * A page whose bytes are all ASCII is written from its bytes, its separators patched in a copy:
  * the same bytes as its text would give, without building that text and encoding it again.
  *
@@ -23,7 +24,7 @@
  */
 
 import { isAscii } from "node:buffer";
-import type { EntityText } from "../payload/entity-text.js";
+import type { EntityText, PageText } from "../payload/entity-text.js";
 import { isRecord, topMember, valueAt } from "../util/values.js";
 
 /** The output formats of `query` and `export`. */
@@ -41,7 +42,7 @@ export interface RowFormat {
   rows(entities: readonly Record<string, unknown>[], written: number): string;
   /**
    * The rows of one page from the text the service sent for its entities (`EntityTexts`:
-   * entities separated by `},{` and by nothing else), `entities` being what was read from it: for
+   * entities separated by a comma at each of its `separators`), `entities` being what was read from it: for
    * the formats that write entities as JSON, and for CSV, which takes the digits of long numbers
    * from it. Text, or its UTF-8 bytes.
    */
@@ -54,10 +55,28 @@ export interface RowFormat {
 
 /**
  * The rows of one page in `format`: from the text the service sent for its entities where there
- * is one and the format writes from it, else from the entities read.
+ * is one and the format writes from it, else from the entities read, with the digits of long
+ * numbers taken from the page's body where it was kept.
  */
-export function pageRows(format: RowFormat, entities: readonly Record<string, unknown>[], written: number, entityText: EntityText | undefined): string | Uint8Array {
-  return entityText !== undefined && format.rowsFromText ? format.rowsFromText(entityText, written, entities) : format.rows(entities, written);
+export function pageRows(format: RowFormat, entities: readonly Record<string, unknown>[], written: number, page: PageText | undefined): string | Uint8Array {
+  if (page?.text !== undefined && format.rowsFromText) return format.rowsFromText(page, written, entities);
+  const exact = page === undefined || page.text !== undefined ? entities : entitiesWithServiceDigits(entities, page.body);
+  if (exact === entities) return format.rows(entities, written);
+  // CSV writes a marked string as its digits itself; JSON text gets them written back.
+  const rows = format.rows(exact, written);
+  return format.name === "csv" ? rows : withDigits(rows);
+}
+
+/** The page's text with `joint` in place of the comma of each separator. */
+function joinedAt(page: EntityText, joint: string): string {
+  const { text, separators } = page;
+  let out = "";
+  let from = 0;
+  for (const at of separators) {
+    out += `${text.slice(from, at + 1)}${joint}`;
+    from = at + 2;
+  }
+  return out + text.slice(from);
 }
 
 /** Whether a member name is an annotation (`@odata.etag`, `name@odata.type`, v2 `__metadata`). */
@@ -108,7 +127,7 @@ export function ndjsonFormat(): RowFormat {
     },
     rowsFromText: (page) => {
       const bytes = asciiBytes(page);
-      if (bytes === undefined) return `${page.text.replaceAll("},{", "}\n{")}\n`;
+      if (bytes === undefined) return `${joinedAt(page, "\n")}\n`;
       // `},{` becomes `}\n{`, as long: a copy with each separator's comma overwritten.
       // Every byte is written below: no zero-filling first.
       const out = Buffer.allocUnsafe(bytes.byteLength + 1);
@@ -139,7 +158,7 @@ export function jsonFormat(): RowFormat {
     rowsFromText: (page, written) => {
       const lead = written === 0 ? 0 : 2;
       const bytes = asciiBytes(page);
-      if (bytes === undefined) return `${lead === 0 ? "" : ",\n"}${page.text.replaceAll("},{", "},\n{")}`;
+      if (bytes === undefined) return `${lead === 0 ? "" : ",\n"}${joinedAt(page, ",\n")}`;
       // `},{` becomes `},\n{`. The bytes go in shifted right by as many bytes as line breaks come,
       // then each entity but the last moves left to its place, first to last: none is overwritten
       // before it has moved. Two native copies; one per entity from the page's bytes costs more.
@@ -246,10 +265,34 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
 /**
  * The entities of a page for the formats that write each value on its own (CSV, the table):
  * `entities` as read, or, when the page's text has a long number (or `entities` are not given),
- * that text read again with each long number's digits kept (withExactNumbers).
+ * that text read again with each long number's digits kept (withExactNumbers); for a page kept
+ * whole, `entities` with the digits found in its body (entitiesWithServiceDigits).
  */
-export function exactEntities(page: EntityText, entities?: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+export function exactEntities(page: PageText, entities?: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+  if (page.text === undefined) return entitiesWithServiceDigits(entities ?? [], page.body);
   return entities === undefined || LONG_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities;
+}
+
+/**
+ * `entities`, read from the `value` of the v4 body `body`, with each number whose place in the
+ * body holds a long number that reads as it replaced by a marked string of those digits
+ * (withDigitsFrom); `entities` themselves when the body has no long number or does not match.
+ * For a page whose entities have no text of their own (entity-text.ts): the body is read again
+ * as withExactNumbers does, `JSON.parse` keeping the same `value` it kept the first time.
+ */
+export function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[], body: string): readonly Record<string, unknown>[] {
+  if (!LONG_NUMBER.test(body)) return entities;
+  let answer: unknown;
+  try {
+    answer = JSON.parse(markLongNumbers(body));
+  } catch {
+    return entities;
+  }
+  const value = isRecord(answer) ? answer["value"] : undefined;
+  if (!Array.isArray(value) || value.length !== entities.length) return entities;
+  let found = false;
+  const exact = entities.map((entity, i) => withDigitsFrom(entity, value[i], () => (found = true)) as Record<string, unknown>);
+  return found ? exact : entities;
 }
 
 /**

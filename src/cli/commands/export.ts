@@ -16,6 +16,7 @@ import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
 import { formatCount } from "../terminal.js";
+import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
 
 const FILE_FORMATS: readonly FileFormatName[] = ["ndjson", "csv", "json"];
@@ -151,7 +152,7 @@ async function checkFolder(file: string, option: string): Promise<void> {
 }
 
 /** Checks that a checkpoint belongs to the export the command describes. */
-function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; format: FileFormatName; mode: Mode; out: string }): void {
+function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; odataVersion: ODataVersion; format: FileFormatName; mode: Mode; out: string }): void {
   const mismatch = (what: string) => new CliUsageError(`the checkpoint ${file} is of another export (${what}); run the same command as before with --resume, or delete the checkpoint to start again`);
   // The checkpoint's length is that of its own output: cutting another file to it would destroy that file.
   if (checkpoint.out !== expected.out) throw mismatch(`its output is ${checkpoint.out}, not ${expected.out}`);
@@ -170,6 +171,12 @@ function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { 
     if (expected.mode.kind === "single" && partition) throw mismatch(`partition ${partition.index + 1}/${partition.of}`);
   }
   if (checkpoint.request !== expected.request) throw mismatch("its query differs from this one");
+  // The same URL read as another version is another export: its pages would not read as the
+  // version given (v2's `d` against v4's `value`). A checkpoint saved before the version was kept
+  // says nothing of it, and is taken as of this one.
+  if (checkpoint.odataVersion !== undefined && checkpoint.odataVersion !== expected.odataVersion) {
+    throw mismatch(`OData version ${checkpoint.odataVersion}, not ${expected.odataVersion}`);
+  }
   checkResumePoint(checkpoint, file);
 }
 
@@ -199,6 +206,7 @@ async function runExport(context: CommandContext): Promise<void> {
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
 
   const { client } = clientFor(context, service);
+  const odataVersion = client.version;
   const query = buildQuery(client.collection(set), args, { paging: true });
   // $metadata only when something needs it (a plan, CSV columns): NDJSON and JSON of one walk
   // start with the first page, and a service's $metadata may be megabytes.
@@ -234,19 +242,19 @@ async function runExport(context: CommandContext): Promise<void> {
   try {
     let partitions = 1;
     if (mode.kind === "single") {
-      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), format, mode, out });
+      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out });
       countInBackground(query);
       // A resumed walk writes the columns of its checkpoint: $metadata is not asked for them (a complete
       // output is finished without a request).
       const columns = format !== "csv" ? undefined : existing ? existing.columns : declaredColumns(args, set, await model());
-      latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, checkpointInterval, signal: context.signal, onPage, warn });
+      latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
       if (existing) {
         const saved = (existing as WalkCheckpoint).partition;
         if (!saved) throw new CliUsageError(`the checkpoint ${checkpointFile} is of an export of the whole set, not of partition ${mode.index}/${mode.count}`);
         partition = saved;
-        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), format, mode, out });
+        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, format, mode, out });
       } else {
         partition = (await planFor(context, query, set, mode.count))[mode.index - 1] as QueryPartition;
       }
@@ -256,13 +264,13 @@ async function runExport(context: CommandContext): Promise<void> {
       if (partition.kind === "empty") {
         await writeEmpty(out, format, columns);
       } else {
-        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, checkpointInterval, signal: context.signal, onPage, warn });
+        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
       }
     } else {
       let plan: QueryPartition[];
       let columns: string[] | undefined;
       if (existing) {
-        checkResumable(existing, checkpointFile, { request: query.url(), format, mode, out });
+        checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out });
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {
@@ -280,6 +288,7 @@ async function runExport(context: CommandContext): Promise<void> {
         columns,
         plan,
         resume: existing?.type === "traverse-odata/export-parallel" ? existing : undefined,
+        odataVersion,
         checkpointInterval,
         signal: context.signal,
         onPage,

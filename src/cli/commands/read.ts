@@ -56,11 +56,11 @@ export const queryCommand: Command = {
     const texts = new EntityTexts();
     for await (const page of queryPages(query, { signal: context.signal, onWholeBody: texts.keep })) {
       const entities = page.value as Record<string, unknown>[];
-      const entityText = texts.take(entities);
+      const pageText = texts.take(entities);
       if (page.count !== undefined) count = page.count;
       let text = "";
       if (format === "table") {
-        const exact = entityText === undefined ? entities : exactEntities(entityText, entities);
+        const exact = pageText === undefined ? entities : exactEntities(pageText, entities);
         table ??= new TableWriter(columnsFor(declared, entities[0]), exact.slice(0, TABLE_SAMPLE), stdout.columns);
         text = table.rows(exact);
       } else {
@@ -71,7 +71,7 @@ export const queryCommand: Command = {
           headDone = true;
         }
         if (lines) {
-          const written = pageRows(lines, entities, rows, entityText);
+          const written = pageRows(lines, entities, rows, pageText);
           text += typeof written === "string" ? written : Buffer.from(written.buffer, written.byteOffset, written.byteLength).toString("utf8");
         }
       }

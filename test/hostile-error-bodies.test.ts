@@ -144,3 +144,31 @@ test("XML innererror elements named constructor, toString or __proto__ are own m
   assert.deepEqual(innererror["hasOwnProperty"], ["h1", "h2"]);
   assert.equal(innererror["type"], "T");
 });
+
+test("a token split by CDATA sections in the OData error of a status monitor's 404 and of a $batch part is masked in the parsed error too", async (t) => {
+  const v4 = 'xmlns="http://docs.oasis-open.org/odata/ns/metadata"';
+  const split = `<error ${v4}><code>401</code><message>invalid token <![CDATA[${TOKEN.slice(0, 7)}]]><![CDATA[${TOKEN.slice(7)}]]></message></error>`;
+  const boundary = "batchresponse_x";
+  const server = await startServer((request, res) => {
+    if (request.path.endsWith("$batch")) {
+      const part = `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/xml\r\n\r\n${split}`;
+      return send(res, 200, `multipart/mixed; boundary=${boundary}`, `--${boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n${part}\r\n--${boundary}--\r\n`);
+    }
+    send(res, 404, "application/xml", split);
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, auth: { bearer: () => TOKEN } });
+  const gone = await rejection(client.asyncPoller("monitor/1", { pollInterval: 1 }).wait());
+  const batch = client.batch();
+  const handle = batch.get(client.collection("Items").key(1));
+  await batch.send();
+  const result = handle.result();
+  assert.ok(!result.ok && result.error instanceof ODataHttpError, "the part failed with an ODataHttpError");
+  assert.equal(result.error.odataError?.message, "invalid token ***");
+  for (const [name, error] of [["monitor", gone], ["$batch part", result.error]] as const) {
+    const text = [String((error as Error).message), JSON.stringify((error as { odataError?: unknown }).odataError), inspect(error, { depth: null, showHidden: true })].join("\n");
+    assert.ok(!text.includes(TOKEN), `${name}: ${text}`);
+  }
+  assert.equal((gone as { odataError?: { message?: string } }).odataError?.message, "invalid token ***");
+  assert.deepEqual(server.requests.map((r) => r.headers.authorization), [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+});

@@ -331,6 +331,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     url: request.url,
     headers: message.headers,
     body: maskSecretValues(message.body, secrets),
+    secrets,
   });
   return { ok: false, status: message.status, headers: message.headers, error };
 }

@@ -117,7 +117,7 @@ export function readMonitorAnswer(answer: MonitorAnswer, shape?: AsyncResultShap
   // Rule 8
   if (status === 404 || status === 410) {
     const reading: MonitorReading = { kind: "gone", httpStatus: status };
-    const odataError = parseODataError(answer.body, answer.headers.get("content-type"), answer.cut);
+    const odataError = parseODataError(failureText(answer.body, answer), answer.headers.get("content-type"), answer.cut, answer.secrets);
     if (odataError) reading.odataError = odataError;
     // The body could not be read whole (it stalled, the connection dropped): the failure says why.
     if (answer.cause !== undefined) reading.cause = answer.cause;
@@ -181,7 +181,7 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
       return { kind: "cancelled", ...progress };
     case "failed": {
       const reading: MonitorReading = { kind: "failed", ...progress, reason: `the service reported status ${JSON.stringify(progress.status)}` };
-      const odataError = json === undefined ? undefined : (parseODataError(failureText(answer.body, answer), "application/json") ?? dataverseError(json, answer));
+      const odataError = json === undefined ? undefined : (parseODataError(failureText(answer.body, answer), "application/json", false, answer.secrets) ?? dataverseError(json, answer));
       if (odataError) reading.odataError = odataError;
       return reading;
     }
@@ -200,7 +200,7 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
   if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer, shape);
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
-    const odataError = parseODataError(failureText(body, answer), headers.get("content-type"));
+    const odataError = parseODataError(failureText(body, answer), headers.get("content-type"), false, answer.secrets);
     if (odataError) reading.odataError = odataError;
     return reading;
   }
@@ -369,6 +369,7 @@ function httpErrorOf(answer: MonitorAnswer): ODataHttpError {
     headers: answer.headers,
     body: answer.body,
     cut: answer.cut,
+    secrets: answer.secrets,
     ...(answer.cause === undefined ? {} : { cause: answer.cause }),
   });
 }

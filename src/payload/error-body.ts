@@ -80,7 +80,12 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
  * Returns `undefined` when the body holds no OData error. `cut`: the body is the start of a longer
  * one (a JSON error is then read as far as it goes, see json-prefix.ts).
  */
-export function parseODataError(body: string, contentType: string | null, cut = false): ODataErrorDetail | undefined {
+export function parseODataError(body: string, contentType: string | null, cut = false, secrets?: SecretSet): ODataErrorDetail | undefined {
+  const parsed = parseErrorBody(body, contentType, cut);
+  return parsed === undefined || secrets === undefined ? parsed : maskParsed(parsed, secrets);
+}
+
+function parseErrorBody(body: string, contentType: string | null, cut: boolean): ODataErrorDetail | undefined {
   const trimmed = body.trimStart();
   if (trimmed.startsWith("{")) {
     let parsed: unknown;
@@ -308,7 +313,7 @@ export function httpErrorFromParts(parts: {
 }): ODataHttpError {
   const cut = parts.cut === true || parts.body.length > ERROR_BODY_LIMIT;
   const body = parts.body.length > ERROR_BODY_LIMIT ? parts.body.slice(0, ERROR_BODY_LIMIT) : parts.body;
-  const parsed = parseODataError(body, parts.headers.get("content-type"), cut);
+  const parsed = parseODataError(body, parts.headers.get("content-type"), cut, parts.secrets);
   return new ODataHttpError({
     status: parts.status,
     ...(parts.statusText ? { statusText: parts.statusText } : {}),
@@ -316,7 +321,7 @@ export function httpErrorFromParts(parts: {
     url: redactUrl(parts.url),
     headers: publicHeaders(parts.headers),
     body,
-    odataError: parsed === undefined || parts.secrets === undefined ? parsed : maskParsed(parsed, parts.secrets),
+    odataError: parsed,
     ...(parts.cause === undefined ? {} : { cause: parts.cause }),
   });
 }

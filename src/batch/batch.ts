@@ -375,7 +375,9 @@ export class Batch extends BatchWrites {
       body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
       if (typeof request.body !== "string" && !has("content-type")) headers["content-type"] = "application/json";
     }
-    const dependsOn = /^\$([^/?]+)/.exec(request.url)?.[1];
+    // Only a number names an earlier request (the ids this client gives); `$metadata`, `$all`,
+    // `$entity`, `$crossjoin(...)` are the service's own resources.
+    const dependsOn = /^\$(\d+)(?![^/?])/.exec(request.url)?.[1];
     return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" } }, "plain");
   }
 

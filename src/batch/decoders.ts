@@ -16,6 +16,7 @@ import { readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
+import { partBytes } from "../payload/multipart.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
 import { toPage } from "../read/traversal.js";
@@ -116,9 +117,15 @@ export function operationDecoder(version: ODataVersion, name: string): BatchDeco
   };
 }
 
-/** A request given as it goes on the wire: a JSON body parsed, other text as it is, empty `undefined`. */
+/**
+ * A request given as it goes on the wire: a JSON body parsed, other text as it is, a body of
+ * another type (read by `send()`) as its bytes (`Uint8Array`), empty `undefined`.
+ */
 export function rawDecoder(message: HttpMessage): unknown {
   if (message.status === 204) return undefined;
+  // A part that is not text (an image, a PDF): its bytes, as media().bytes() gives them alone.
+  const bytes = partBytes.get(message);
+  if (bytes !== undefined) return bytes;
   if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
   const text = textOf(message);
   return text === "" ? undefined : text;

@@ -223,14 +223,15 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
   const byId = ids.size === responses.length && members.every((member) => ids.has(member.id));
   // By position, a response that names another member than the one in its place, beside a part
   // without a Content-ID (one that cannot be read), would hand that member's answer to its
-  // neighbour. (Where every response has one, some naming no member, or where its number is its
-  // place, 1 for the first, the service numbered them itself, in order.)
+  // neighbour. (Where every response has one, some naming no member, the service numbered them
+  // itself, in order.) A number that is both its place, 1 for the first, and another member's id
+  // tells neither: a request before the changeset shifts the members' ids past their places.
   const numbered = responses.every((response) => response.contentId !== undefined);
   const misplaced =
     byId || numbered
       ? -1
       : responses.findIndex(
-          ({ contentId }, position) => contentId !== undefined && contentId !== members[position]?.id && contentId !== String(position + 1) && members.some((member) => member.id === contentId),
+          ({ contentId }, position) => contentId !== undefined && contentId !== members[position]?.id && members.some((member) => member.id === contentId),
         );
   if (misplaced !== -1) {
     const why = `response ${misplaced + 1} of its changeset carries the Content-ID ${JSON.stringify(responses[misplaced]!.contentId)} of another of its requests, and not every response names one`;

@@ -5,7 +5,7 @@
  * (results.ts); a part the service will answer later becomes the poller of `results.continuation`.
  */
 import type { ClientCore } from "../core.js";
-import { readBodyText } from "../http/body.js";
+import { readBodyBytes, readBodyText } from "../http/body.js";
 import { isPublicValue, isSecretHeaderName, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
@@ -20,10 +20,10 @@ import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { readJsonBatch, readJsonBatchValue } from "../payload/json-batch.js";
-import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
+import { boundaryOf, byteText, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan } from "./plan.js";
 import type { BatchRecord } from "./record.js";
-import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers } from "./results.js";
+import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers, type PlannedRequest } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError } from "../errors.js";
 import { maskSecretValues } from "../util/secret-values.js";
@@ -127,10 +127,14 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
     return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
-  const text = await readBodyText(response, "POST", url, signal);
+  const contentType = response.headers.get("content-type");
+  // A multipart answer is read as bytes, each part's body decoded by its own type: an image's
+  // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
+  const json = isJsonContentType(contentType);
+  const text = json ? await readBodyText(response, "POST", url, signal) : byteText(await readBodyBytes(response, "POST", url, signal));
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
-  const matched = masking(secrets, () => matchAnswer(planOf(batch), text, response.headers.get("content-type"), 0));
+  const matched = masking(secrets, () => matchAnswer(planOf(batch), text, contentType, 0, !json));
   return resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
 }
 
@@ -208,12 +212,15 @@ export function readBatchAnswer(batch: BatchToSend, answer: { contentType: strin
   return resultsOf(batch, matchAnswer(planOf(batch), answer.body, answer.contentType, 0), { continuation });
 }
 
-/** Reads an answer body in either format and matches it to the plan from item `from` on. */
-function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, from: number): MatchedAnswers {
+/**
+ * Reads an answer body in either format and matches it to the plan from item `from` on; `binary`:
+ * a multipart body holds its bytes one character each (see `readMultipartBatch`).
+ */
+function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, from: number, binary = false): MatchedAnswers {
   if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(from), readJsonBatch(text));
   const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
   if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
-  return matchMultipart(plan.items, readMultipartBatch(text, boundary), from);
+  return matchMultipart(plan.items, readMultipartBatch(text, boundary, binary), from);
 }
 
 /**
@@ -223,26 +230,32 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
  * the type the poller got it as (`textType`: an HTML page is refused as the request alone would);
  * not with `ownResult` false (an answer the service gave at once, which must be the batch's).
  */
-function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType = "text/plain", ownResult = true): MatchedAnswers {
+function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType?: string, ownResult = true, waiting?: readonly PlannedRequest[]): MatchedAnswers {
+  // A JSON batch's answers come in any order: those given before the continuation may follow the
+  // request still to come, so `waiting` names the requests still to come where they are known;
+  // the items from `from` on otherwise. Only they are matched; the others keep their answers.
+  const pending = waiting ?? plan.pendingRequests(from);
   if (typeof raw === "string") {
     // The boundary the answer named where the poller kept its type; found in the text otherwise.
     const boundary = boundaryOf(textType) ?? sniffBoundary(raw);
     if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary), from);
   }
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
-    return matchJson(plan.pendingRequests(from), readJsonBatchValue(raw));
+    const answered = new Set(plan.requests.filter((request) => !pending.includes(request)).map((request) => request.id));
+    return matchJson(pending, readJsonBatchValue(raw).filter((response) => response.id === undefined || !answered.has(response.id)));
   }
-  const pending = plan.pendingRequests(from);
   if (ownResult && pending.length === 1 && pending[0] !== undefined) {
     const message: HttpMessage =
       typeof raw === "string"
-        ? { status: 200, statusText: "", headers: new Headers({ "content-type": textType }), body: raw }
+        ? { status: 200, statusText: "", headers: new Headers({ "content-type": textType ?? "text/plain" }), body: raw }
         : { status: raw === undefined ? 204 : 200, statusText: "", headers: new Headers({ "content-type": "application/json" }), body: raw === undefined ? "" : JSON.stringify(raw) };
     const answers: Answer[] = [];
     answers[pending[0].index] = { kind: "response", message };
     return { answers };
   }
-  if (!ownResult) throw badBatchResponse(`the answer is neither a multipart batch response nor a JSON batch response (Content-Type ${JSON.stringify(textType)})`);
+  // The poller keeps the Content-Type of a text answer only: one it parsed was JSON.
+  const what = typeof raw === "string" ? `Content-Type ${JSON.stringify(textType ?? "(none)")}` : raw === undefined ? "an empty body" : "a JSON body without a \"responses\" array";
+  if (!ownResult) throw badBatchResponse(`the answer is neither a multipart batch response nor a JSON batch response (${what})`);
   throw badBatchResponse("the batch's final result is neither a multipart batch response nor a JSON batch response");
 }
 
@@ -282,7 +295,14 @@ function resultsOf(batch: BatchToSend, matched: MatchedAnswers, read: ReadingOf 
     const monitor = resolveAnswerUrl(matched.continuation, { url: answeredAt, status: 202, method: "POST" }, "Location");
     const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
     const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
-    continuation = mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner)), { continuation: continuationOptions, earlier: known, answeredAt: monitor }), plan.shape(from));
+    // A multipart answer's 202 is its last part: everything from `from` on is still to come. A
+    // JSON batch's may come before answers given at once, which stand.
+    const waiting = plan.format === "json" ? plan.requests.filter((request) => answers[request.index]?.kind === "pending") : undefined;
+    continuation = mapPoller(
+      inner,
+      (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
+      plan.shape(from),
+    );
   }
   const results = makeResults(list, continuation);
   batch.record.latest = results;

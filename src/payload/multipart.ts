@@ -146,22 +146,25 @@ export function sniffBoundary(body: string): string | undefined {
  * a preamble and an epilogue. Throws `ODataClientError` `BAD_BATCH_RESPONSE` naming what is wrong
  * when the parts cannot be told apart (no delimiter, no closing delimiter); a part that is delimited
  * but cannot be read is an `"unreadable"` item in its place (a changeset whose own parts cannot be
- * told apart, one for the whole changeset).
+ * told apart, one for the whole changeset). `binary`: `body` holds the answer's bytes one character
+ * each (read as ISO-8859-1), so that a part's bytes survive the split; each part's body is then
+ * decoded by its own charset (UTF-8 by default), and one of a type that is not text keeps its bytes
+ * in {@link partBytes}.
  */
-export function readMultipartBatch(body: string, boundary: string): BatchWireAnswer[] {
+export function readMultipartBatch(body: string, boundary: string, binary = false): BatchWireAnswer[] {
   return splitParts(body, boundary, "the batch response").map((part, index) => {
     const where = `part ${index + 1} of the batch response`;
     return partAnswer(() => {
       const { headers, content } = readPartHeaders(part, where);
       const type = headers.get("content-type") ?? "";
-      if (!/^\s*multipart\/mixed\b/i.test(type)) return responsePart(headers, content, where);
+      if (!/^\s*multipart\/mixed\b/i.test(type)) return responsePart(headers, content, where, binary);
       const inner = boundaryOf(type);
       if (!inner) throw badBatchResponse(`${where} is multipart/mixed without a boundary`, MULTIPART);
       const responses = splitParts(content, inner, `the changeset in ${where}`).map((changesetPart, n) => {
         const innerWhere = `part ${n + 1} of the changeset in ${where}`;
         return partAnswer(() => {
           const read = readPartHeaders(changesetPart, innerWhere);
-          return responsePart(read.headers, read.content, innerWhere);
+          return responsePart(read.headers, read.content, innerWhere, binary);
         });
       });
       return { kind: "changeset" as const, responses };
@@ -180,7 +183,7 @@ function partAnswer<T extends BatchWireAnswer>(read: () => T): T | BatchWireUnre
   }
 }
 
-function responsePart(headers: Headers, content: string, where: string): BatchWireResponse {
+function responsePart(headers: Headers, content: string, where: string, binary: boolean): BatchWireResponse {
   // Early services put the Content-ID inside the embedded response instead of the part headers.
   const partId = headers.get("content-id")?.trim() ?? undefined;
   const type = headers.get("content-type");
@@ -194,7 +197,52 @@ function responsePart(headers: Headers, content: string, where: string): BatchWi
     return { kind: "unreadable", contentId: partId, why: `${where}: ${(error as Error).message}` };
   }
   const contentId = partId ?? message.headers.get("content-id")?.trim() ?? undefined;
-  return { kind: "response", contentId, message };
+  return { kind: "response", contentId, message: binary ? decodedMessage(message) : message };
+}
+
+/**
+ * The bytes of a part whose body is not text (an image from `$value`), by its message: its `body`
+ * is that of a text reading (UTF-8), which would destroy them.
+ */
+export const partBytes = new WeakMap<HttpMessage, Uint8Array>();
+
+/** A part's message read from bytes (one character each): its body decoded as its type says. */
+function decodedMessage(message: HttpMessage): HttpMessage {
+  const type = message.headers.get("content-type");
+  const bytes = bytesOf(message.body);
+  // Text, JSON and XML by their charset; no type at all (a 204, an error without one) as text.
+  const text = !type || /^\s*(?:text\/|application\/http\b)|^[^;]*[/+](?:json|xml)\s*(?:;|$)/i.test(type);
+  const charset = (text && type && /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]) || "utf-8";
+  const decoded = { ...message, statusText: decode(bytesOf(message.statusText), "utf-8"), body: decode(bytes, charset) };
+  if (!text) partBytes.set(decoded, bytes);
+  return decoded;
+}
+
+function bytesOf(latin1: string): Uint8Array {
+  const bytes = new Uint8Array(latin1.length);
+  for (let i = 0; i < latin1.length; i++) bytes[i] = latin1.charCodeAt(i);
+  return bytes;
+}
+
+/** `bytes` in `charset`; UTF-8 where the charset is one this runtime does not know. */
+function decode(bytes: Uint8Array, charset: string): string {
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    decoder = new TextDecoder();
+  }
+  return decoder.decode(bytes);
+}
+
+/**
+ * `bytes` as text, one character each (ISO-8859-1): for {@link readMultipartBatch} with `binary`.
+ * Not `TextDecoder("latin1")`, which is windows-1252 and changes 0x80 to 0x9F.
+ */
+export function byteText(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return text;
 }
 
 /** The parts between the delimiters of `boundary`, each without the delimiters' line ends. */

@@ -90,14 +90,19 @@ interface Expectation {
   ends?: "rejects" | "running";
   /** How many times the server sees the held request (default 1). */
   attempts?: number;
+  /** The whole TIMEOUT message, where it names no request of the table's form (`origin`: the server's). */
+  message?: (origin: string) => string;
 }
 
 const expectations: Record<string, Expectation> = {
   // The timeout step times the request the caller made: the token requests made on its behalf
   // count against its timeout (README "OAuth2") and its error names it.
   "create() with csrf: true, its token fetch": { named: { method: "POST", path: `${ROOT}Items` } },
-  // A token body that stalls is, for the request waiting for it, an answer that has not come.
-  "page() with auth.oauth2, its token request": { named: { method: "GET", path: `${ROOT}Items` }, reports: "no headers" },
+  // A token request that stalls counts against the timeout of the request waiting for it, which
+  // is not sent: the error names the token endpoint that did not answer (README "OAuth2").
+  "page() with auth.oauth2, its token request": {
+    message: (origin) => `the OAuth2 token endpoint POST ${origin}/token (option "auth.oauth2.tokenUrl") got no answer within the timeout (option "timeout") of GET ${origin}${ROOT}Items, which was not sent`,
+  },
   // So are the hops of a redirect.
   "page(), the hop a 307 redirect names": { named: { method: "GET", path: `${ROOT}Items` } },
   // Rule 9: a poll that times out is a transient answer.
@@ -155,7 +160,7 @@ async function timeOutWhileHeld(t: TestContextLike, operation: Operation, phase:
   const left = await timersLeft(timers);
 
   const named = expected.named ?? operation.held;
-  const message = expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase);
+  const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase);
   if (outcome.settled === "pending") assert.fail(`still pending ${Math.round(elapsed)} ms after the call`);
   if ((expected.ends ?? "rejects") === "rejects") {
     if (outcome.settled === "resolved") assert.fail(`resolved with ${JSON.stringify(outcome.value)}`);

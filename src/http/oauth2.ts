@@ -25,13 +25,13 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
     name: "auth",
     async handle(request, next) {
       if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
-      const used = await tokens.token(next, request.signal);
+      const used = await tokenFor(tokens, request, next);
       const response = await next(withAuthorization(request, `Bearer ${used}`));
       if (response.status !== 401 || !isReplayable(request)) return response;
       tokens.forget(used);
       let fresh: string;
       try {
-        fresh = await tokens.token(next, request.signal);
+        fresh = await tokenFor(tokens, request, next);
       } catch (error) {
         await response.body?.cancel().catch(() => {});
         throw error;
@@ -42,6 +42,26 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
       return next({ ...withAuthorization(request, `Bearer ${fresh}`), purpose: request.purpose ?? "oauth2-retry" });
     },
   };
+}
+
+/**
+ * The token for `request`. When the request's timeout ends it while the token is fetched, the
+ * token request is what got no answer: the service was never asked, so the `TIMEOUT` names the
+ * token endpoint and not the request (a caller's own abort still rejects with the caller's reason).
+ */
+async function tokenFor(tokens: OAuth2TokenCache, request: ODataRequest, send: SendRequest): Promise<string> {
+  try {
+    return await tokens.token(send, request.signal);
+  } catch (error) {
+    const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
+    // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
+    if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") throw error;
+    throw new ODataClientError(
+      "TIMEOUT",
+      `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") got no answer within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which was not sent`,
+      { cause: reason },
+    );
+  }
 }
 
 /** Whether a request can be sent again as it is: no body, or one that is not consumed by sending. */
@@ -85,6 +105,11 @@ export class OAuth2TokenCache {
     const kept = this.#token;
     if (kept !== undefined && this.#now() < kept.refreshAt) return kept.value;
     return (await this.#fetches.join((shared) => this.#fetch(send, shared), signal)).value;
+  }
+
+  /** Where the token is fetched (option `auth.oauth2.tokenUrl`). */
+  get tokenUrl(): URL {
+    return this.#credentials.tokenUrl;
   }
 
   /** Drops `token` if it is the one kept (the service refused it); a newer one stays. */

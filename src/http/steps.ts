@@ -112,7 +112,10 @@ async function sendTimed(request: ODataRequest, next: SendRequest, watch: BodySt
   try {
     response = await next(request);
   } catch (error) {
-    throw watch.answered() ?? error;
+    const timedOut = watch.answered();
+    // A step below that says what timed out (the auth step's OAuth2 token request, before this
+    // request was sent) is believed.
+    throw (error as { code?: unknown } | undefined)?.code === "TIMEOUT" ? error : (timedOut ?? error);
   }
   watch.answered();
   // The body is still governed by the signal fetch was given: aborting it errors the body with the

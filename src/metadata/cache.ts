@@ -72,6 +72,15 @@ async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<Ser
     return new ServiceModel(readMetadata(text));
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "BAD_METADATA") {
+      // A proxy's or a sign-in page answering in the service's place is said to be one, rather
+      // than by the XML parser's complaint about it; metadata mislabelled text/html is still read.
+      // (The test of payload/content-type.ts, written here: importing it moves code into the start
+      // chunk of every program.)
+      const contentType = response.headers.get("content-type") ?? "";
+      if (/^\s*text\/html\b/i.test(contentType)) {
+        const page = new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)} answered with an HTML page (${contentType.slice(0, 100)}), not service metadata`, { cause: error });
+        throw await maskedPayloadError(page, response);
+      }
       // It may quote the document's start, where a service may have echoed a secret.
       throw await maskedPayloadError(new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)}: ${error.message}`, { cause: error.cause }), response);
     }

@@ -106,8 +106,15 @@ export function readEdmx(text: string): ServiceModelData {
   const schemas = schemaElements.map((element) => reader.schema(element));
   const extendsProblem = inheritContainerMembers(schemas, (container) => reader.whereContainer(container));
   if (extendsProblem !== undefined) throw badMetadata(extendsProblem);
-  if (!v4) reader.finishV2(schemas);
+  const v2Types = v4 ? undefined : reader.finishV2(schemas);
   applyTargetedAnnotations(schemas, reader.targeted);
+  // After the targeted annotations: a term the document states in an Annotations block is the
+  // document's word, which the sap: attributes only add to (see sapCapabilities).
+  if (v2Types) {
+    for (const schema of schemas) {
+      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, v2Types.get(set.entityType));
+    }
+  }
 
   const container = v4 ? serviceContainer(schemas) : reader.defaultContainer(schemas);
   const version = v4 ? (attributeValue(root, "", "Version") ?? "4.0") : (attributeValue(dataServices, METADATA_V2, "DataServiceVersion") ?? "1.0");
@@ -160,7 +167,18 @@ function booleanAttribute(element: XmlElement, attribute: string, fallback: bool
 
 function integer(element: XmlElement, attribute: string, value: string): number {
   if (!/^\d+$/.test(value)) throw badMetadata(`${where(element)} has ${attribute}=${JSON.stringify(value)}, which is not a non-negative integer`);
-  return Number(value);
+  return safeInteger(element, attribute, value, Number(value));
+}
+
+/**
+ * `number`, read from the digits `value`, if it is exact: a larger one would be rounded, or be
+ * Infinity, which JSON turns into null, so the model would not survive its own JSON form (the CSDL
+ * JSON reader refuses such numbers as well).
+ */
+function safeInteger(element: XmlElement, attribute: string, value: string, number: number): number {
+  if (Number.isSafeInteger(number)) return number;
+  const shown = value.length > 24 ? `${JSON.stringify(`${value.slice(0, 20)}…`)} (${value.length} digits)` : JSON.stringify(value);
+  throw badMetadata(`${where(element)} has ${attribute}=${shown}, which is larger than the largest integer kept exactly (${Number.MAX_SAFE_INTEGER})`);
 }
 
 function sapAttributes(element: XmlElement): Record<string, string> | undefined {
@@ -351,7 +369,7 @@ class EdmxReader {
     if (scale !== undefined) {
       const value = scaleOf(scale);
       if (value === undefined) throw badMetadata(`${where(element)} has Scale=${JSON.stringify(scale)}, which is not a non-negative integer, variable or floating`);
-      facets.scale = value;
+      facets.scale = typeof value === "number" ? safeInteger(element, "Scale", scale, value) : value;
     }
     const srid = attributeValue(element, "", "SRID");
     if (srid !== undefined) facets.srid = srid;
@@ -607,10 +625,11 @@ class EdmxReader {
 
   /**
    * v2: navigation properties get their target type, multiplicity, referential constraints and
-   * partner from their association; association sets become navigation property bindings; SAP's
-   * entity-set attributes become Capabilities annotations.
+   * partner from their association; association sets become navigation property bindings.
+   * Returns the entity types by qualified name (the first of each name), for the SAP attributes
+   * to be read once the targeted annotations are in.
    */
-  finishV2(schemas: Schema[]): void {
+  finishV2(schemas: Schema[]): Map<string, EntityType> {
     // Indexes, not searches: a document of some thousands of entity types and associations made
     // a search per navigation property and association set quadratic (16,000 types took seconds).
     const types = new Map<string, EntityType>();
@@ -679,9 +698,7 @@ class EdmxReader {
         }
       }
     }
-    for (const schema of schemas) {
-      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, types.get(set.entityType));
-    }
+    return types;
   }
 
   // --- annotations ----------------------------------------------------------------------------
@@ -840,7 +857,10 @@ class EdmxReader {
     const precision = attributeValue(element, "", "Precision");
     if (precision !== undefined) value["$Precision"] = integer(element, "Precision", precision);
     const scale = attributeValue(element, "", "Scale");
-    if (scale !== undefined) value["$Scale"] = scaleOf(scale) ?? scale;
+    if (scale !== undefined) {
+      const read = scaleOf(scale);
+      value["$Scale"] = typeof read === "number" ? safeInteger(element, "Scale", scale, read) : (read ?? scale);
+    }
     const srid = attributeValue(element, "", "SRID");
     if (srid !== undefined) value["$SRID"] = srid;
     if (!booleanAttribute(element, "Unicode", true)) value["$Unicode"] = false;
@@ -912,13 +932,31 @@ function otherRole(ends: Map<string, string>, role: string): string {
 }
 
 /**
- * SAP's v2 entity-set and property attributes (`sap:creatable="false"`, `sap:filterable="false"`...)
- * as the Capabilities annotations they mean, unless the document already has those.
+ * SAP's v2 entity-set and property attributes (`sap:creatable="false"`, `sap:filterable="false"`,
+ * `sap:requires-filter="true"`...) as the Capabilities annotations they mean ("SAP Annotations for
+ * OData Version 2.0"). The document's own annotations, inline or targeted, win: a term it has is
+ * kept, and where it is a record the attributes only add the members it lacks (a SortRestrictions
+ * of the document without NonSortableProperties gets the properties marked `sap:sortable="false"`):
+ * both are the service's word, and the record alone would hide what the attributes say.
  */
 function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
   const annotate = (term: string, value: AnnotationValue) => {
     const key = `Org.OData.Capabilities.V1.${term}`;
-    if (!Object.hasOwn(set.annotations, key)) set.annotations[key] = value;
+    if (!Object.hasOwn(set.annotations, key)) {
+      set.annotations[key] = value;
+      return;
+    }
+    const present = set.annotations[key];
+    if (!isPlainRecord(present) || !isPlainRecord(value)) return;
+    // A copy: the document's record may be shared by the elements an Annotations block targets.
+    const merged: Record<string, AnnotationValue> = { ...present };
+    let added = false;
+    for (const [member, memberValue] of Object.entries(value)) {
+      if (Object.hasOwn(merged, member)) continue;
+      merged[member] = memberValue;
+      added = true;
+    }
+    if (added) set.annotations[key] = merged;
   };
   const sap = set.sap ?? {};
   if (sap["creatable"] === "false") annotate("InsertRestrictions", { Insertable: false });
@@ -931,8 +969,18 @@ function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
   }
   if (sap["searchable"] === "true") annotate("SearchRestrictions", { Searchable: true });
   const properties = type?.properties ?? [];
+  const filter: Record<string, AnnotationValue> = {};
+  if (sap["requires-filter"] === "true") filter["RequiresFilter"] = true;
+  const requiredInFilter = properties.filter((p) => p.sap?.["required-in-filter"] === "true").map((p) => p.name);
+  if (requiredInFilter.length > 0) filter["RequiredProperties"] = requiredInFilter;
   const nonFilterable = properties.filter((p) => p.sap?.["filterable"] === "false").map((p) => p.name);
-  if (nonFilterable.length > 0) annotate("FilterRestrictions", { NonFilterableProperties: nonFilterable });
+  if (nonFilterable.length > 0) filter["NonFilterableProperties"] = nonFilterable;
+  if (Object.keys(filter).length > 0) annotate("FilterRestrictions", filter);
   const nonSortable = properties.filter((p) => p.sap?.["sortable"] === "false").map((p) => p.name);
   if (nonSortable.length > 0) annotate("SortRestrictions", { NonSortableProperties: nonSortable });
+}
+
+/** A record value (not a collection, a null or a dynamic expression such as `{ $If }` or `{ $Path }`). */
+function isPlainRecord(value: AnnotationValue | undefined): value is Record<string, AnnotationValue> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !Object.keys(value).some((key) => key.startsWith("$"));
 }

@@ -887,6 +887,65 @@ const CASES: Case[] = [
     },
   },
   {
+    id: "v2Floats",
+    title: "OData v2 Double and Single, which SAP CAP and Gateway send as text: typed number | string, compared and keyed as numbers (a string would be written quoted), parameters converted",
+    metadata: edmxV2(`<EntityType Name="Reading"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/><Property Name="value" Type="Edm.Double"/><Property Name="ratio" Type="Edm.Single" Nullable="false"/></EntityType>
+      <EntityType Name="Point"><Key><PropertyRef Name="x"/><PropertyRef Name="y"/></Key><Property Name="x" Type="Edm.Double" Nullable="false"/><Property Name="y" Type="Edm.Single" Nullable="false"/></EntityType>
+      <EntityType Name="Level"><Key><PropertyRef Name="at"/></Key><Property Name="at" Type="Edm.Double" Nullable="false"/></EntityType>
+      <EntityContainer Name="C" m:IsDefaultEntityContainer="true"><EntitySet Name="Readings" EntityType="V2.Reading"/><EntitySet Name="Points" EntityType="V2.Point"/><EntitySet Name="Levels" EntityType="V2.Level"/>
+        <FunctionImport Name="scale" ReturnType="Edm.Double" m:HttpMethod="GET"><Parameter Name="factor" Type="Edm.Double"/><Parameter Name="ratio" Type="Edm.Single" Nullable="false"/></FunctionImport>
+      </EntityContainer>`),
+    usage: {
+      imports: "c, type Reading, type PointKey, type LevelKey",
+      body: `const svc = c(client);
+      void svc.Readings.filter((f) => f.and(f.eq("value", 0.1), f.eq("ratio", edm.single(2.5)), f.eq("value", null)));
+      // @ts-expect-error a v2 Double compared with text would be written '0.1'
+      void svc.Readings.filter((f) => f.eq("value", "0.1"));
+      // @ts-expect-error so would a Single
+      void svc.Readings.filter((f) => f.gt("ratio", "2.5"));
+      void svc.Readings.first().then((row: Reading | undefined) => {
+        const value: number | string | null | undefined = row?.value;
+        // @ts-expect-error the reader gives the text SAP services send
+        const number: number | null | undefined = row?.value;
+        void [value, number];
+      });
+      const key: PointKey = { x: 0.5, y: edm.single(1.5) };
+      void svc.Points.key(key).get();
+      // @ts-expect-error a Double key given as text would be written '0.5'
+      const text: PointKey = { x: "0.5", y: 1 };
+      const level: LevelKey = 0.5;
+      void svc.Levels.key(level).get();
+      // @ts-expect-error so would a lone one
+      void svc.Levels.key("0.5");
+      const scaled: Promise<number | string | null> = svc.scale({ factor: "0.1", ratio: 2 }).get();
+      void svc.scale({ factor: null, ratio: "2.5" });
+      // @ts-expect-error ratio is not nullable
+      void svc.scale({ factor: 1, ratio: null });
+      void [text, scaled];`,
+    },
+  },
+  {
+    id: "v2CollectionParameters",
+    title: "OData v2 function imports with collection parameters (SAP CAP declares them), which no v2 call can send, are left out of the factory and its types and named in the header",
+    metadata: edmxV2(`${entity("Book")}
+      <ComplexType Name="Only"><Property Name="n" Type="Edm.Int32"/></ComplexType>
+      <EntityContainer Name="C" m:IsDefaultEntityContainer="true"><EntitySet Name="Books" EntityType="V2.Book"/>
+        <FunctionImport Name="upper" ReturnType="Collection(Edm.String)" m:HttpMethod="GET"><Parameter Name="texts" Type="Collection(Edm.String)"/></FunctionImport>
+        <FunctionImport Name="reserve" ReturnType="Collection(V2.Only)" m:HttpMethod="POST"><Parameter Name="books" Type="Collection(Edm.Int32)"/></FunctionImport>
+        <FunctionImport Name="echo" ReturnType="Edm.String" m:HttpMethod="GET"><Parameter Name="text" Type="Edm.String"/></FunctionImport>
+      </EntityContainer>`),
+    options: { only: ["Books", "upper", "reserve", "echo"] },
+    usage: {
+      imports: "c",
+      body: `const svc = c(client);
+      void svc.echo({ text: "a" }).get();
+      // @ts-expect-error left out: v2 cannot send a collection parameter
+      void svc.upper;
+      // @ts-expect-error as is an action import with one
+      void svc.reserve;`,
+    },
+  },
+  {
     id: "csdlJson",
     title: "CSDL JSON with reserved words, non-ASCII names and an alias",
     metadata: {
@@ -1016,11 +1075,15 @@ function sorted(items: Iterable<string>): string[] {
   return [...items].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The container members the generator was asked for, by name. */
+/** The container members the generator was asked for, by name; for OData v2 without the imports with collection parameters, which it leaves out. */
 function expectedMembers(model: ServiceModel): string[] {
   const container = model.container();
   if (!container) return [];
-  return sorted([...container.entitySets, ...container.singletons, ...container.actionImports, ...container.functionImports].map((m) => m.name));
+  const v2 = !model.odataVersion.startsWith("4");
+  const unsendable = (operations: readonly { parameters: readonly { collection: boolean }[] }[]) => v2 && operations.some((o) => o.parameters.some((p) => p.collection));
+  const actionImports = container.actionImports.filter((item) => !unsendable(model.actions(item.action)));
+  const functionImports = container.functionImports.filter((item) => !unsendable(model.functions(item.function)));
+  return sorted([...container.entitySets, ...container.singletons, ...actionImports, ...functionImports].map((m) => m.name));
 }
 
 /**

@@ -153,7 +153,7 @@ describe("what is written", () => {
     assert.match(book, /collectionFunctions:\n {4}\| \{ name: "Shop\.Cheapest"; parameters: \{ top\?: number \}; result: Shop_Book\[\] \}/);
   });
 
-  test("v4 Int64 and Decimal are numbers, strings with ieee754Compatible; v2 they are strings", () => {
+  test("v4 Int64 and Decimal are numbers, strings with ieee754Compatible; v2 they are strings, v2 Double numbers or strings", () => {
     assert.match(v4, /^ {2}Price: number \| null;$/m);
     const { model } = fixture("v4.xml");
     const ieee = generate(model, { ieee754Compatible: true })["index.ts"] as string;
@@ -162,7 +162,9 @@ describe("what is written", () => {
     assert.match(ieee, /^export type Shop_BookKey = EdmValue;$/m);
     assert.match(v2, /^ {2}OrderID: string;$/m);
     assert.match(v2, /^ {2}Amount: string;$/m);
-    assert.match(v2, /^ {2}Weight: number \| null;$/m);
+    // SAP CAP's v2 adapter and Gateway send a Double as text ("0.1"), which the v2 reader passes on.
+    assert.match(v2, /^ {2}Weight: number \| string \| null;$/m);
+    assert.match(v2, /^ {2}literals: \{ OrderID: EdmValue; Weight: number \| EdmValue; DeliveryTime: EdmValue; Guid: EdmValue \};$/m);
     assert.match(v2, /^export type OrderKey = \{ OrderID: EdmValue; Year: number \};$/m);
   });
 
@@ -612,5 +614,113 @@ describe("the generated factory on the wire", () => {
     const exact = await shop.Books.key(1).function("Shop.PriceOn", { day: edm.date("2024-01-02"), list: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"), units: edm.int64("9007199254740993"), format: edm.enumMember("Shop.Format", "Paper"), at: new Date(Date.UTC(2024, 0, 2, 8, 30)) }).get();
     assert.equal(exact, 9.5);
     assert.equal(decodeURIComponent(server.requests.at(-1)?.path ?? ""), "/shop/Books(1)/Shop.PriceOn(day=2024-01-02,list=0f8fad5b-d9cb-469f-a165-70867728950e,units=9007199254740993,format=Shop.Format'Paper',at=2024-01-02T08:30:00.000Z)");
+  });
+
+  test("v2: Double and Single arrive as text from SAP services, are typed number | string, and go out as numbers in filters, keys and parameters", async (t) => {
+    const text = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+ <edmx:DataServices m:DataServiceVersion="2.0">
+  <Schema Namespace="S" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
+   <EntityType Name="Reading"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="value" Type="Edm.Double"/><Property Name="ratio" Type="Edm.Single" Nullable="false"/></EntityType>
+   <EntityType Name="Level"><Key><PropertyRef Name="at"/></Key><Property Name="at" Type="Edm.Double" Nullable="false"/></EntityType>
+   <EntityContainer Name="Sensors" m:IsDefaultEntityContainer="true">
+    <EntitySet Name="Readings" EntityType="S.Reading"/><EntitySet Name="Levels" EntityType="S.Level"/>
+    <FunctionImport Name="scale" ReturnType="Edm.Double" m:HttpMethod="GET"><Parameter Name="factor" Type="Edm.Double"/><Parameter Name="ratio" Type="Edm.Single" Nullable="false"/></FunctionImport>
+    <FunctionImport Name="adjust" m:HttpMethod="POST"><Parameter Name="by" Type="Edm.Double" Nullable="false"/></FunctionImport>
+   </EntityContainer>
+  </Schema>
+ </edmx:DataServices>
+</edmx:Edmx>`;
+    const files = generate(parseMetadata(text), { importFrom: pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href });
+    const code = files["index.ts"] ?? "";
+    // v4 JSON sends them as numbers.
+    const v4 = generate(parseMetadata(text.replace('m:DataServiceVersion="2.0"', 'm:DataServiceVersion="4.0"')))["index.ts"] ?? "";
+    assert.match(v4, /^ {2}value: number \| null;$/m);
+    assert.doesNotMatch(v4, /literals|numberOfText/);
+    assert.match(code, /^ {2}value: number \| string \| null;$/m);
+    assert.match(code, /^ {2}ratio: number \| string;$/m);
+    assert.match(code, /^ {2}literals: \{ value: number \| EdmValue; ratio: number \| EdmValue \};$/m);
+    assert.match(code, /^export type LevelKey = number \| EdmValue;$/m);
+    assert.match(code, /^export type ScaleParameters = \{ factor: number \| string \| null; ratio: number \| string \};$/m);
+    assert.match(code, /^ {8}by: params\.by == null \? params\.by : numberOfText\(params\.by, "adjust", "by"\),$/m);
+    // The TypeScript file runs as it is (tsx), from a folder of its own.
+    const folder = mkdtempSync(join(tmpdir(), "codegen-v2-floats-"));
+    t.after(() => rmSync(folder, { recursive: true, force: true }));
+    writeFileSync(join(folder, "index.ts"), code);
+    type Reading = { ID: number; value: number | string | null; ratio: number | string };
+    type Factory = (client: ODataClient) => {
+      Readings: CollectionQuery<Reading>;
+      Levels: CollectionQuery<{ at: number | string }>;
+      scale: (params: { factor: number | string | null; ratio: number | string }) => { get(): Promise<number | string | null> };
+      adjust: { invoke(params: { by: number | string }): Promise<undefined> };
+    };
+    const { sensors } = (await import(pathToFileURL(join(folder, "index.ts")).href)) as { sensors: Factory };
+    const server: RecordingServer = await startServer((request, res) => {
+      if (request.path.startsWith("/s/Readings")) return sendJson(res, 200, { d: { results: [{ ID: 1, value: "0.1", ratio: "2.5" }] } });
+      if (request.path.startsWith("/s/Levels")) return sendJson(res, 200, { d: { at: "0.5" } });
+      if (request.path.startsWith("/s/scale")) return sendJson(res, 200, { d: { scale: "0.25" } });
+      res.writeHead(204);
+      res.end();
+    });
+    t.after(() => server.close());
+    const svc = sensors(new ODataClient({ serviceUrl: server.url("s/"), version: "2.0" }));
+    const rows = await svc.Readings.filter((f) => f.and(f.eq("value", 0.1), f.eq("ratio", edm.single(2.5)))).page();
+    // As sent: the type says so, where `number` said otherwise.
+    assert.deepEqual(rows.value.map((row) => [row.value, row.ratio]), [["0.1", "2.5"]]);
+    assert.equal((await svc.Levels.key(0.5).get()).at, "0.5");
+    assert.equal(await svc.scale({ factor: "0.1", ratio: 2.5 }).get(), "0.25");
+    assert.equal(await svc.scale({ factor: null, ratio: "-1.5e-3" }).get(), "0.25");
+    assert.equal(await svc.adjust.invoke({ by: "INF" }), undefined);
+    const sent = server.requests.length;
+    assert.throws(() => svc.scale({ factor: "0.1x", ratio: 1 }), { name: "RangeError", message: 'scale: the parameter "factor" is not a number or the text of one; got "0.1x"' });
+    assert.equal(server.requests.length, sent, "nothing is sent for text that is not a number");
+    assert.deepEqual(
+      server.requests.map((r) => [r.method, decodeURIComponent(r.path)]),
+      [
+        ["GET", "/s/Readings?$filter=value eq 0.1 and ratio eq 2.5f"],
+        ["GET", "/s/Levels(0.5)"],
+        ["GET", "/s/scale?factor=0.1&ratio=2.5"],
+        ["GET", "/s/scale?factor=null&ratio=-0.0015"],
+        ["POST", "/s/adjust?by=INF"],
+      ],
+    );
+  });
+
+  test("v2: function imports with collection parameters, which OData v2 cannot send, are left out of the factory and its types, and the header names them", async (t) => {
+    const text = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+ <edmx:DataServices m:DataServiceVersion="2.0">
+  <Schema Namespace="CatalogService" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
+   <ComplexType Name="return_CatalogService_reserve"><Property Name="book" Type="Edm.Int32"/></ComplexType>
+   <EntityContainer Name="EntityContainer" m:IsDefaultEntityContainer="true">
+    <FunctionImport Name="upper" ReturnType="Collection(Edm.String)" m:HttpMethod="GET"><Parameter Name="texts" Type="Collection(Edm.String)"/></FunctionImport>
+    <FunctionImport Name="reserve" ReturnType="Collection(CatalogService.return_CatalogService_reserve)" m:HttpMethod="POST"><Parameter Name="books" Type="Collection(Edm.Int32)"/></FunctionImport>
+    <FunctionImport Name="echo" ReturnType="Edm.String" m:HttpMethod="GET"><Parameter Name="text" Type="Edm.String"/></FunctionImport>
+   </EntityContainer>
+  </Schema>
+ </edmx:DataServices>
+</edmx:Edmx>`;
+    const model = parseMetadata(text);
+    const importFrom = pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href;
+    for (const [file, content] of Object.entries({ ...generate(model, { importFrom, source: { name: "cap-v2.xml", text } }), ...generate(model, { importFrom, source: { name: "cap-v2.xml", text }, declarations: true }) })) {
+      assert.match(content, /^\/\/ Left out: the operation imports with collection parameters \(reserve, upper\), which OData v2 cannot send\.$/m, file);
+      const code = content.replace(/^\/\/ Left out: .*$/m, "");
+      // The complex type of reserve's result is kept, as every type is without `only`.
+      assert.doesNotMatch(code, /upper|Upper|ReserveParameters|\breserve\b/, file);
+      assert.match(content, /\becho\b/, file);
+    }
+    // Named by `only`, it is left out all the same.
+    assert.doesNotMatch(generate(model, { only: ["upper", "echo"] })["index.ts"]?.replace(/^\/\/ Left out: .*$/m, "") ?? "", /upper/);
+    // What is kept is called.
+    const folder = mkdtempSync(join(tmpdir(), "codegen-v2-collections-"));
+    t.after(() => rmSync(folder, { recursive: true, force: true }));
+    writeFileSync(join(folder, "index.ts"), generate(model, { importFrom })["index.ts"] ?? "");
+    const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { d: { echo: "a" } }));
+    t.after(() => server.close());
+    const { entityContainer } = (await import(pathToFileURL(join(folder, "index.ts")).href)) as { entityContainer: (client: ODataClient) => Record<string, unknown> };
+    const svc = entityContainer(new ODataClient({ serviceUrl: server.url("cat/"), version: "2.0" }));
+    assert.deepEqual(Object.keys(svc), ["echo"]);
+    assert.equal(await (svc["echo"] as (p: { text: string }) => { get(): Promise<string> })({ text: "a" }).get(), "a");
+    assert.deepEqual(server.requests.map((r) => [r.method, decodeURIComponent(r.path)]), [["GET", "/cat/echo?text='a'"]]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
-import { GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
+import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
 import { compare, isIdentifier, isReserved, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
 
 /** The options of {@link generate}. */
@@ -77,6 +77,8 @@ interface Context {
   edmValue: boolean;
   /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
   bytesOfBase64: boolean;
+  /** Whether a v2 operation import has an Edm.Double or Edm.Single parameter (the factory then reads its text). */
+  numberOfText: boolean;
 }
 
 /**
@@ -106,8 +108,18 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     bound: v2 ? new Map() : indexBoundOperations(model),
     edmValue: false,
     bytesOfBase64: false,
+    numberOfText: false,
   };
-  const members = selectMembers(container, options.only);
+  const selected = selectMembers(container, options.only);
+  // OData v2 sends a function import's parameters as URL literals, which have no form for a
+  // collection: the client refuses every array for one, so no typed call could be made. Left out,
+  // and named in the header.
+  const unsendable = v2 ? [...selected.actionImports, ...selected.functionImports].filter((item) => importOverloads(model, item).some((o) => o.parameters.some((p) => p.collection))) : [];
+  const members: Members = {
+    ...selected,
+    actionImports: selected.actionImports.filter((item) => !unsendable.includes(item)),
+    functionImports: selected.functionImports.filter((item) => !unsendable.includes(item)),
+  };
   keepTypes(context, members, options.only === undefined);
 
   const body: string[] = [];
@@ -132,6 +144,10 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const unbindable = v2 ? model.schemas.flatMap((schema) => [...schema.actions, ...schema.functions]).filter((o) => o.bound) : [];
   if (unbindable.length > 0) {
     header.splice(-1, 0, `// Left out: the bound operations of this OData v3 document (${unbindable.map((o) => commentText(o.qualifiedName)).join(", ")}), which the client does not call.`);
+  }
+  if (unsendable.length > 0) {
+    const names = unsendable.map((item) => item.name).sort(compare);
+    header.splice(-1, 0, `// Left out: the operation imports with collection parameters (${names.map(commentText).join(", ")}), which OData v2 cannot send.`);
   }
   const from = JSON.stringify(options.importFrom ?? "traverse-odata");
   const valueImport = valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${from};`] : [];
@@ -225,6 +241,11 @@ function selectMembers(container: EntityContainer | undefined, only: readonly st
     actionImports: all.actionImports.filter((item) => wanted.has(item.name)),
     functionImports: all.functionImports.filter((item) => wanted.has(item.name)),
   };
+}
+
+/** The unbound operations an action or function import calls (the overloads of a v4 function). */
+function importOverloads(model: ServiceModel, item: Members["actionImports"][number] | Members["functionImports"][number]): Operation[] {
+  return ("action" in item ? model.actions(item.action) : model.functions(item.function)).filter((o) => !o.bound);
 }
 
 function indexBoundOperations(model: ServiceModel): Context["bound"] {
@@ -509,11 +530,18 @@ function literalMembers(context: Context, properties: readonly Property[]): stri
  * is not the literal of a GUID, a date, a time, a duration, a binary value, an enumeration member
  * (OData 4.0 wants `Type'Member'`), or an Int64 or Decimal; such values take the `edm.*` value, a
  * JS `Date` too for the type it is the literal of, and a number for an Int64 or Decimal where
- * `numbers` says it is written right. `undefined` for the other types (strings of `Edm.String`,
+ * `numbers` says it is written right; a v2 Double or Single (typed `number | string`), a number or
+ * the `edm.*` value. `undefined` for the other types (strings of `Edm.String`,
  * numbers of the 32-bit types, booleans...), whose values the reader's type already writes right.
  */
 function typedLiteralType(context: Context, declared: string, numbers: boolean): string | undefined {
   const type = literalType(context, declared);
+  // A v2 Double or Single the reader gives as text ("0.1" from SAP CAP or Gateway) would be
+  // written quoted: a number, or an edm value, is its literal.
+  if (context.mapping.v2 && FLOATS.has(type)) {
+    context.edmValue = true;
+    return "number | EdmValue";
+  }
   if (TYPED_LITERALS[type] === undefined && !context.model.enumType(type)) return undefined;
   context.edmValue = true;
   // A JS Date is written as a DateTimeOffset literal in v4 and a DateTime literal in v2.
@@ -554,6 +582,28 @@ const TYPED_LITERALS: Readonly<Record<string, (value: string, operation: string,
   "Edm.Binary": (value, operation, parameter) => `edm.binary(${BYTES_OF_BASE64}(${value}, ${JSON.stringify(operation)}, ${JSON.stringify(parameter)}))`,
 };
 
+/** The factory's local function that reads a v2 Edm.Double or Edm.Single parameter's text (see {@link numberOfTextLines}). */
+const NUMBER_OF_TEXT = "numberOfText";
+
+/**
+ * The factory's local function that turns the text of a v2 Edm.Double or Edm.Single parameter
+ * (as SAP CAP and Gateway send these values, and the reader gives them) into the number it
+ * stands for, which the client writes as a number literal; the client would write the text as a
+ * quoted string. Text that is not a number is refused rather than sent as NaN.
+ */
+function numberOfTextLines(typed: boolean): string[] {
+  const [value, name, parameter, number] = typed ? ["value: number | string", "operation: string", "parameter: string", ": number"] : ["value", "operation", "parameter", ""];
+  return [
+    `  // A v2 Edm.Double or Edm.Single parameter is given as the reader gives its values: a number, or text ("0.1").`,
+    `  const ${NUMBER_OF_TEXT} = (${value}, ${name}, ${parameter})${number} => {`,
+    `    if (typeof value !== "string") return value;`,
+    `    if (/^-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?$/.test(value)) return Number(value);`,
+    `    if (value === "INF" || value === "-INF" || value === "NaN") return value === "NaN" ? NaN : value === "INF" ? Infinity : -Infinity;`,
+    `    throw new RangeError(\`\${operation}: the parameter "\${parameter}" is not a number or the text of one; got \${JSON.stringify(value)}\`);`,
+    `  };`,
+  ];
+}
+
 /** The factory's local function that decodes an Edm.Binary parameter (see {@link bytesOfBase64Lines}). */
 const BYTES_OF_BASE64 = "bytesOfBase64";
 
@@ -580,11 +630,12 @@ function bytesOfBase64Lines(typed: boolean): string[] {
 
 /**
  * The parameters of an operation import that go into its URL as typed literals (a GUID, a date,
- * an enumeration member...), as object members that turn the given value into an `edm` value; a
- * `null` or left-out value stays as it is. Parameters whose type differs between overloads, and
- * collections, are passed as given. `name` is the import's name, for errors.
+ * an enumeration member...), as object members that turn the given value into an `edm` value (or,
+ * for a v2 Double or Single given as text, into a number); a `null` or left-out value stays as it
+ * is. Parameters whose type differs between overloads, and collections, are passed as given.
+ * `name` is the import's name, for errors. `edm` says whether a member calls an `edm` function.
  */
-function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): string[] {
+function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): { lines: string[]; edm: boolean } {
   const types = new Map<string, string | null>();
   for (const operation of overloads) {
     for (const parameter of operation.parameters) {
@@ -594,6 +645,7 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     }
   }
   const lines: string[] = [];
+  let edm = false;
   for (const [parameter, declared] of types) {
     if (declared === null) continue;
     const type = literalType(context, declared);
@@ -602,16 +654,24 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     const member = objectKey(parameter);
     const value = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
     let literal: string;
-    if (write !== undefined) literal = write(value, name, parameter);
+    if (context.mapping.v2 && FLOATS.has(type)) {
+      context.numberOfText = true;
+      literal = `${NUMBER_OF_TEXT}(${value}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)})`;
+    } else if (write !== undefined) {
+      literal = write(value, name, parameter);
+      edm = true;
+    }
     // The reader gives a flags value as its member names joined by commas, as the service wrote
     // them: "Read,Write", or "Read, Write" from ASP.NET Core OData. edm.enumMember takes the names
     // as a list, and refuses one with a space.
-    else if (enumType) literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.trim().split(/\\s*,\\s*/)` : value})`;
-    else continue;
+    else if (enumType) {
+      literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.trim().split(/\\s*,\\s*/)` : value})`;
+      edm = true;
+    } else continue;
     if (type === "Edm.Binary") context.bytesOfBase64 = true;
     lines.push(`${member}: ${value} == null ? ${value} : ${literal}`);
   }
-  return lines;
+  return { lines, edm };
 }
 
 function union(items: readonly string[]): string {
@@ -664,8 +724,9 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${commentText(item.name)}. */\nexport type ${parametersName} = ${parameters};`);
     // A v4 action's parameters are a JSON body, which needs no literals; a v2 action's go into the
     // URL as a function's do.
-    const literals = kind === "Function" || context.mapping.v2 ? operationLiterals(context, item.name, overloads) : [];
-    if (literals.length > 0) imports.add("edm");
+    const converted = kind === "Function" || context.mapping.v2 ? operationLiterals(context, item.name, overloads) : { lines: [], edm: false };
+    const literals = converted.lines;
+    if (converted.edm) imports.add("edm");
     if (kind === "Action") {
       imports.add("ActionCall");
       // A v2 service operation declared with PUT, MERGE or DELETE is called with that method.
@@ -728,7 +789,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
     ` */`,
   ];
-  const body = (members: string[], typed: boolean) => [...(context.bytesOfBase64 ? bytesOfBase64Lines(typed) : []), `  return {`, ...members, `  };`, `}`];
+  const body = (members: string[], typed: boolean) => [...(context.bytesOfBase64 ? bytesOfBase64Lines(typed) : []), ...(context.numberOfText ? numberOfTextLines(typed) : []), `  return {`, ...members, `  };`, `}`];
   return {
     declarations: [...parameterTypes.sort(compare), serviceInterface],
     factory: [...doc, `export function ${factoryName}(client: ODataClient): ${interfaceName} {`, ...body(values, true)].join("\n"),

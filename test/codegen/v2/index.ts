@@ -34,12 +34,12 @@ export interface Money {
 export interface Order extends Entity<{
   key: "OrderID" | "Year";
   navigation: "Customer";
-  literals: { OrderID: EdmValue; DeliveryTime: EdmValue; Guid: EdmValue };
+  literals: { OrderID: EdmValue; Weight: number | EdmValue; DeliveryTime: EdmValue; Guid: EdmValue };
 }> {
   OrderID: string;
   Year: number;
   Total: Money;
-  Weight: number | null;
+  Weight: number | string | null;
   DeliveryTime: string | null;
   Paid: boolean;
   Guid: string | null;

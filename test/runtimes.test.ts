@@ -192,6 +192,12 @@ for (const runtime of RUNTIMES) {
       });
     }
 
+    test("a body that stalls after its headers is TIMEOUT naming the stall; an error answer whose body stalls is its ODataHttpError", async () => {
+      const seen = await observed<{ entity: Record<string, unknown>; failure: Record<string, unknown> }>(runtime, "stalledBodies");
+      assert.deepEqual([seen.entity["settled"], seen.entity["code"], seen.entity["stalled"]], ["rejected", "TIMEOUT", true], JSON.stringify(seen.entity));
+      assert.deepEqual([seen.failure["settled"], seen.failure["name"], seen.failure["code"], seen.failure["status"]], ["rejected", "ODataHttpError", "HTTP_ERROR", 500], JSON.stringify(seen.failure));
+    });
+
     test("a 503 with Retry-After: 1 is sent again after a second, not after the short backoff", async () => {
       assert.deepEqual(await observed(runtime, "retryAfter"), { title: "Steady" });
       const [first, second, ...rest] = wire(runtime, (route) => route === "Flaky(1)");

@@ -106,9 +106,11 @@ const READ_ONLY_START_BUDGET = 40_100;
  * writers' one way of naming their caller saved; to 24,400 for a configured `Prefer` joined with a
  * request's own preferences (81 bytes), the bodies of a `$count` and of one entity read to a limit
  * (60) and a next link's fragment dropped (8), less the 53 that the redaction by secret words
- * saved.
+ * saved; to 24,500 for a stalled body reported as the stall watch's TIMEOUT whatever the body was
+ * errored with (workerd errors it with a copy of the abort's reason, and a `get()` or `page()` gave
+ * NETWORK_ERROR; 54 bytes).
  */
-const READER_START_BUDGET = 24_400;
+const READER_START_BUDGET = 24_500;
 
 /**
  * Modules that a program built on `ODataReader` does not reach at all, not even as chunks loaded

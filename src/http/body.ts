@@ -105,6 +105,8 @@ async function collectBody(response: Response, limit = Infinity): Promise<Uint8A
       if (size > limit) return;
     }
     done = true;
+  } catch (error) {
+    throw watch?.failure(error) ?? error;
   } finally {
     watch?.end();
     // A body read to its end is closed and needs nothing more (releasing the lock would only

@@ -34,6 +34,8 @@ export class BodyStallWatch {
   #waitingSince = -1;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ended = false;
+  /** The `TIMEOUT` the body's stall aborted the request with, if it did. */
+  #stalled: ODataClientError | undefined;
 
   /**
    * Arms the timer of the headers at once.
@@ -66,6 +68,15 @@ export class BodyStallWatch {
   /** The pending read has settled (data, the end, or a failure). */
   progressed(): void {
     this.#waitingSince = -1;
+  }
+
+  /**
+   * What a failed read of the body reports: the `TIMEOUT` this watch aborted the request with, if
+   * it did, else `error`. A runtime may error the body with a copy of the abort's reason rather
+   * than the reason itself (workerd, a plain `Error` of its message).
+   */
+  failure(error: unknown): unknown {
+    return this.#stalled ?? error;
   }
 
   /** The body is read, cancelled or failed: the timer goes, and nothing is timed any more. */
@@ -103,7 +114,7 @@ export class BodyStallWatch {
       return;
     }
     this.end();
-    this.#controller.abort(new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`));
+    this.#controller.abort((this.#stalled = new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`)));
   }
 }
 

@@ -142,6 +142,8 @@ export async function* readCollectionBody(
     scanner.flush(batches);
     for (const batch of batches) yield batch;
     return scanner.end();
+  } catch (error) {
+    throw watch?.failure(error) ?? error;
   } finally {
     watch?.end();
     // A body read to its end is closed: its reader needs no release. Stopped early by the

@@ -64,7 +64,7 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
       text += decoder.decode(value, { stream: true });
     }
   } catch (error) {
-    return { text, failure: { error } };
+    return { text, failure: { error: watch?.failure(error) ?? error } };
   } finally {
     watch?.end();
     clearTimeout(timer);
@@ -366,8 +366,8 @@ export async function httpErrorFromResponse(
  * Reads the body of a failed answer, bounded in size and time (see {@link readBoundedPart}); `cut`
  * when the text is only the start of the body. When the connection fails or stalls while it is
  * read, resolves with the text read so far and that failure as `cause`, since the answer's status
- * still stands; an abort (of `signal`, or any
- * rejection that is not fetch's network `TypeError` or a stall's `TIMEOUT`) rejects with its reason.
+ * still stands; an abort (of `signal`, or any rejection that is not a network failure, fetch's
+ * `TypeError` or workerd's plain `Error`, or a stall's `TIMEOUT`) rejects with its reason.
  */
 export async function readErrorBody(response: Response, reading: ErrorBodyReading = {}): Promise<{ text: string; cut?: true; cause?: unknown }> {
   const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
@@ -378,7 +378,8 @@ export async function readErrorBody(response: Response, reading: ErrorBodyReadin
   // A cut that falls inside an echoed secret leaves its start at the end: masked too.
   const text = maskSecretValues(read.text, secrets, read.cut === true || read.failure !== undefined);
   if (failure === undefined) return read.cut ? { text, cut: true } : { text };
-  const interrupted = failure.error instanceof TypeError || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
+  // A lost connection is fetch's TypeError; workerd's is a plain Error ("Network connection lost.").
+  const interrupted = failure.error instanceof TypeError || (failure.error as object | undefined)?.constructor === Error || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
   if (signal?.aborted || !interrupted) throw failure.error;
   // The text read before the connection failed is the start of the body, as a cut one is.
   return { text, cut: true, cause: failure.error };

@@ -118,6 +118,27 @@ const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>>
     return { title: book.title };
   },
 
+  /**
+   * An entity whose body stalls after its headers (a `TIMEOUT`, the stall named), and an error
+   * answer whose body stalls (its `ODataHttpError`): some runtimes error a body with a copy of the
+   * abort's reason rather than the reason itself (workerd).
+   */
+  async stalledBodies(config) {
+    const quick = new ODataClient({ serviceUrl: config.serviceRoot, auth: { bearer: `token-${config.runtime}` }, timeout: 500, retry: false });
+    const outcome = async (read: () => Promise<unknown>) => {
+      try {
+        await read();
+        return { settled: "resolved" };
+      } catch (error) {
+        return { settled: "rejected", ...summary(error), stalled: / the answer's body stalled, no data arrived for 500 ms /.test(String((error as Error).message)) };
+      }
+    };
+    return {
+      entity: await outcome(() => quick.collection<Book>("HalfBooks").key(1).get()),
+      failure: await outcome(() => quick.collection<Book>("HalfFailures").key(1).get()),
+    };
+  },
+
   /** A status monitor that ends with `303 See Other` pointing at the result. */
   async monitor303(config) {
     const poller = await client(config).collection("Exports").createAsync<{ ID: number; file: string }>({}, { pollInterval: 20 });

@@ -137,6 +137,12 @@ export async function startConformanceServers(): Promise<ConformanceServers> {
     }
     if (path.startsWith("monitor/")) return monitorAnswer(state, runtime, path.slice("monitor/".length), method, res);
     if (method === "GET" && path === "results/job-1") return sendJson(res, 200, { rowCount: 3 });
+    if (method === "GET" && (path === "HalfBooks(1)" || path === "HalfFailures(1)")) {
+      // Headers and the start of the body, then nothing: the client's timeout ends it.
+      res.writeHead(path === "HalfBooks(1)" ? 200 : 500, { "content-type": "application/json" });
+      res.write(path === "HalfBooks(1)" ? '{"ID":1,' : '{"error":{"code":"E1","message":"partial');
+      return;
+    }
     if (method === "GET" && path === "Stalled") {
       return sendJson(res, 200, { value: [book(1, "Before the stall")], "@odata.nextLink": "Stalled?$skiptoken=1" });
     }

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, ODataHttpError } from "../src/index.js";
 import { startServer, type RecordingServer } from "./servers/recording-server.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 /** Node's fetch, with the body's failures turned into what workerd reports. */
 const workerdLikeFetch: typeof fetch = async (input, init) => {
@@ -29,15 +30,6 @@ const workerdLikeFetch: typeof fetch = async (input, init) => {
   });
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 const TIMEOUT = 300;
 
@@ -61,7 +53,7 @@ test("a body that stalls after its headers rejects get() and page() with TIMEOUT
     ["page()", () => items.page(), "Items"],
     ["get()", () => items.key(1).get(), "Items(1)"],
   ] as const) {
-    const error = await rejection(read());
+    const error = await rejectionOf(read());
     assert.ok(error instanceof ODataClientError, name);
     assert.equal(error.code, "TIMEOUT", `${name}: ${error.message}`);
     assert.equal(error.message, `GET ${server.url(`odata/${path}`)}: the answer's body stalled, no data arrived for ${TIMEOUT} ms (option "timeout")`, name);
@@ -72,7 +64,7 @@ test("a body that stalls after its headers rejects get() and page() with TIMEOUT
 test("an error answer whose body stalls or drops is still its ODataHttpError (status, URL), the stall or the lost connection its cause", async (t) => {
   for (const end of ["stall", "drop"] as const) {
     const server = await halfAnswering(t, 500, end);
-    const error = await rejection(client(server).collection("Items").key(1).get());
+    const error = await rejectionOf(client(server).collection("Items").key(1).get());
     assert.ok(error instanceof ODataHttpError, `${end}: ${String(error)}`);
     assert.equal(error.status, 500, end);
     assert.equal(error.url, server.url("odata/Items(1)"), end);

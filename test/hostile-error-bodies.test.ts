@@ -10,21 +10,13 @@ import { inspect } from "node:util";
 import type { ServerResponse } from "node:http";
 import { ODataClient, ODataHttpError } from "../src/index.js";
 import { startServer, type RecordingServer } from "./servers/recording-server.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 const TOKEN = "abc/DEF+ghi/JKL=99";
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
   res.end(body);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
 }
 
 /** A server that answers every request with `body` (JSON unless it starts with "<"), at `status`. */
@@ -56,7 +48,7 @@ test("a bearer token the service echoes JSON-escaped or XML-escaped is masked in
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, auth: { bearer: () => TOKEN } });
   for (const [name, body] of Object.entries(echoes)) {
     current = name;
-    const error = await rejection(client.collection("Items").key(1).get());
+    const error = await rejectionOf(client.collection("Items").key(1).get());
     assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${TOKEN}`, name);
     assert.ok(error instanceof ODataHttpError && error.status === 401, `${name}: ${inspect(error)}`);
     assert.equal(error.odataError?.message, "invalid token ***", name);
@@ -70,7 +62,7 @@ test("a token the body's parser puts together (a CDATA section in the middle of 
   const split = `${TOKEN.slice(0, 7)}<![CDATA[${TOKEN.slice(7, 11)}]]>${TOKEN.slice(11)}`;
   const server = await answering(t, 403, () => `<error><code>403</code><message>invalid token ${split}</message><innererror><echo>${split}</echo></innererror></error>`);
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, auth: { bearer: () => TOKEN } });
-  const error = await rejection(client.collection("Items").key(1).get());
+  const error = await rejectionOf(client.collection("Items").key(1).get());
   assert.equal(server.requests[0]?.headers.authorization, `Bearer ${TOKEN}`);
   assert.ok(error instanceof ODataHttpError && error.status === 403, inspect(error));
   assert.deepEqual(error.odataError, { code: "403", message: "invalid token ***", innererror: { echo: "***" } });
@@ -83,7 +75,7 @@ test("an innererror's member named __proto__ stays an own member, and a secret n
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
 
   body = '{"error":{"code":"C","message":"M","innererror":{"__proto__":{"polluted":"yes"},"type":"T"}}}';
-  const polluted = await rejection(client.collection("Items").key(1).get());
+  const polluted = await rejectionOf(client.collection("Items").key(1).get());
   assert.ok(polluted instanceof ODataHttpError && polluted.status === 400, inspect(polluted));
   const innererror = polluted.odataError?.innererror as Record<string, unknown>;
   assert.equal(Object.getPrototypeOf(innererror), Object.prototype);
@@ -94,7 +86,7 @@ test("an innererror's member named __proto__ stays an own member, and a secret n
   let nested = '{"x-api-key":"NESTED-5ecret-value"}';
   for (let i = 0; i < 40; i++) nested = `{"a":${nested}}`;
   body = `{"error":{"code":"C","message":"M","innererror":${nested}}}`;
-  const deep = await rejection(client.collection("Items").key(1).get());
+  const deep = await rejectionOf(client.collection("Items").key(1).get());
   assert.ok(deep instanceof ODataHttpError && deep.status === 400, inspect(deep));
   assert.equal(deep.message, `GET ${server.url("odata/Items(1)")} failed with HTTP 400 Bad Request [C]: M`);
   assert.ok(!textsOf(deep).includes("5ecret"), textsOf(deep));
@@ -112,7 +104,7 @@ test("an XML innererror nested 5,000 levels deep gives the ODataHttpError, read 
     () => `<?xml version="1.0"?><error xmlns="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><code>x</code><message>m</message><innererror>${"<a>".repeat(levels)}deepest${"</a>".repeat(levels)}</innererror></error>`,
   );
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
-  const error = await rejection(client.collection("Items").key(1).get());
+  const error = await rejectionOf(client.collection("Items").key(1).get());
   assert.ok(error instanceof ODataHttpError, inspect(error));
   assert.equal(error.status, 400);
   assert.equal(error.url, server.url("odata/Items(1)"));
@@ -133,7 +125,7 @@ test("XML innererror elements named constructor, toString or __proto__ are own m
       `<?xml version="1.0"?><error xmlns="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><code>C</code><message>M</message><innererror><constructor>ctor-text</constructor><toString>ts</toString><__proto__><x>1</x></__proto__><hasOwnProperty>h1</hasOwnProperty><hasOwnProperty>h2</hasOwnProperty><type>T</type></innererror></error>`,
   );
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false });
-  const error = await rejection(client.collection("Items").key(1).get());
+  const error = await rejectionOf(client.collection("Items").key(1).get());
   assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
   const innererror = error.odataError?.innererror as Record<string, unknown>;
   assert.equal(Object.getPrototypeOf(innererror), Object.prototype);
@@ -158,7 +150,7 @@ test("a token split by CDATA sections in the OData error of a status monitor's 4
   });
   t.after(() => server.close());
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, auth: { bearer: () => TOKEN } });
-  const gone = await rejection(client.asyncPoller("monitor/1", { pollInterval: 1 }).wait());
+  const gone = await rejectionOf(client.asyncPoller("monitor/1", { pollInterval: 1 }).wait());
   const batch = client.batch();
   const handle = batch.get(client.collection("Items").key(1));
   await batch.send();

@@ -85,11 +85,14 @@ describe("headers on the wire", () => {
     await plain.collection("Books").page();
     await (await client.collection("Books").createAsync({ ID: 1 })).wait();
     await client.collection("Books").key(1).update({ stock: 1 }, { prefer: "representation", ifMatch: "*" });
+    // The request's own value of a preference the configuration names too, both quoted with a comma.
+    await client.collection("Books").create({ ID: 2 }, { headers: { prefer: 'odata.include-annotations="a,b"; x=1' } });
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.headers["prefer"]}`), [
       `GET ${annotations}, odata.maxpagesize=50`,
       `GET ${annotations}`,
       `POST ${annotations}, odata.maxpagesize=5, respond-async`,
       `PATCH ${annotations}, odata.maxpagesize=5, return=representation`,
+      'POST odata.maxpagesize=5, odata.include-annotations="a,b"; x=1',
     ]);
   });
 

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
 import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
 import { compare, isIdentifier, isReserved, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
+import { SERVICE_OPERATION_METHODS } from "../operations/requests.js";
 
 /** The options of {@link generate}. */
 export interface GenerateOptions {
@@ -141,9 +142,9 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const header = headerLines(model, options.source);
   // OData v1 to v3: the bindable FunctionImports of CSDL 3.0 are bound operations, which the
   // client cannot call (it sends OData v2, which has none): not typed as calls, named here.
-  const unbindable = v2 ? model.schemas.flatMap((schema) => [...schema.actions, ...schema.functions]).filter((o) => o.bound) : [];
-  if (unbindable.length > 0) {
-    header.splice(-1, 0, `// Left out: the bound operations of this OData v3 document (${unbindable.map((o) => commentText(o.qualifiedName)).join(", ")}), which the client does not call.`);
+  const v3BoundOperations = v2 ? model.schemas.flatMap((schema) => [...schema.actions, ...schema.functions]).filter((o) => o.bound) : [];
+  if (v3BoundOperations.length > 0) {
+    header.splice(-1, 0, `// Left out: the bound operations of this OData v3 document (${v3BoundOperations.map((o) => commentText(o.qualifiedName)).join(", ")}), which the client does not call.`);
   }
   if (unsendable.length > 0) {
     const names = unsendable.map((item) => item.name).sort(compare);
@@ -280,8 +281,7 @@ function keepTypes(context: Context, members: Members, everything: boolean): voi
       if (operation.returnType) reach(operation.returnType.type);
     }
   };
-  for (const item of members.actionImports) operationTypes(model.actions(item.action).filter((o) => !o.bound));
-  for (const item of members.functionImports) operationTypes(model.functions(item.function).filter((o) => !o.bound));
+  for (const item of [...members.actionImports, ...members.functionImports]) operationTypes(importOverloads(model, item));
 
   while (pending.length > 0) {
     const name = pending.pop() as string;
@@ -486,8 +486,9 @@ function parametersText(context: Context, parameters: readonly Parameter[], inUr
 /** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
 function urlParameterType(context: Context, parameter: Parameter): string | undefined {
   if (parameter.collection) return undefined;
-  // A number is the literal of an Int64 or Decimal in a v4 URL, but not in a v2 one (42L, 1.5M).
-  const element = typedLiteralType(context, parameter.type, !context.mapping.v2);
+  // Bound operations are OData v4's alone (a v1 to v3 document's are left out): a number is the
+  // literal of an Int64 or Decimal in a v4 URL.
+  const element = typedLiteralType(context, parameter.type, true);
   if (element === undefined) return undefined;
   return parameter.nullable ? `${element} | null` : element;
 }
@@ -730,7 +731,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     if (kind === "Action") {
       imports.add("ActionCall");
       // A v2 service operation declared with PUT, MERGE or DELETE is called with that method.
-      const method = item.httpMethod !== undefined && ["PUT", "MERGE", "DELETE"].includes(item.httpMethod) ? `, { method: ${JSON.stringify(item.httpMethod)} }` : "";
+      const method = item.httpMethod !== undefined && item.httpMethod !== "POST" && SERVICE_OPERATION_METHODS.includes(item.httpMethod) ? `, { method: ${JSON.stringify(item.httpMethod)} }` : "";
       if (literals.length === 0) {
         rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`, method) });
         return;
@@ -769,8 +770,8 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     }
   };
   const byName = <T extends { name: string }>(items: readonly T[]) => items.slice().sort((a, b) => compare(a.name, b.name));
-  for (const item of byName(members.actionImports)) operationRows(item, model.actions(item.action).filter((o) => !o.bound), "Action");
-  for (const item of byName(members.functionImports)) operationRows(item, model.functions(item.function).filter((o) => !o.bound), "Function");
+  for (const item of byName(members.actionImports)) operationRows(item, importOverloads(model, item), "Action");
+  for (const item of byName(members.functionImports)) operationRows(item, importOverloads(model, item), "Function");
   rows.sort((a, b) => compare(a.name, b.name));
   for (const [index, row] of rows.entries()) {
     // Invalid CSDL: two members of the container with one name would be one member twice.

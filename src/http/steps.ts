@@ -192,13 +192,14 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
 
 /**
  * The preferences (RFC 7240) of `base` and `own` as one `Prefer` value, those of `own` winning
- * where both name the same preference. `base`'s are kept as written (a comma inside a quoted value,
- * `odata.include-annotations="display.*,-display.subtitle"`, stays as it is).
+ * where both name the same preference (its name ends at `=` or `;`). A comma inside a quoted value
+ * (`odata.include-annotations="display.*,-display.subtitle"`) does not part preferences.
  */
 export function mergePrefer(base: string | null, own: string): string {
-  const name = (part: string) => part.split("=")[0]!.trim().toLowerCase();
-  const taken = own.split(",").map(name);
-  const kept = (base ?? "").split(",").filter((part) => part.trim() && !taken.includes(name(part))).join(",");
+  const split = (value: string) => value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+  const name = (part: string) => part.split(/[=;]/)[0]!.trim().toLowerCase();
+  const taken = split(own).map(name);
+  const kept = split(base ?? "").filter((part) => part.trim() && !taken.includes(name(part))).join(",").trim();
   return kept ? `${kept}, ${own}` : own;
 }
 

@@ -176,4 +176,3 @@ export function startWritePoller<T>(core: ClientCore, init: SendInit, options: A
   const version = core.options.version;
   return startPoller<T>(core, init, options, undefined, version === "2.0" ? { kind: "entity", version } : undefined);
 }
-

@@ -10,7 +10,8 @@ import { ODataClientError } from "../errors.js";
 import { ServiceModel } from "./model.js";
 import { readMetadata } from "./read.js";
 import { versionHeaders } from "../payload/version-headers.js";
-import { redactUrl } from "../util/redact.js";
+import { isHtmlContentType } from "../payload/content-type.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";
 
 /** The cache of each client core: `client.metadata()` and the partition planner share one fetch. */
@@ -74,11 +75,9 @@ async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<Ser
     if (error instanceof ODataClientError && error.code === "BAD_METADATA") {
       // A proxy's or a sign-in page answering in the service's place is said to be one, rather
       // than by the XML parser's complaint about it; metadata mislabelled text/html is still read.
-      // (The test of payload/content-type.ts, written here: importing it moves code into the start
-      // chunk of every program.)
-      const contentType = response.headers.get("content-type") ?? "";
-      if (/^\s*text\/html\b/i.test(contentType)) {
-        const page = new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)} answered with an HTML page (${contentType.slice(0, 100)}), not service metadata`, { cause: error });
+      const contentType = response.headers.get("content-type");
+      if (isHtmlContentType(contentType)) {
+        const page = new ODataClientError("BAD_METADATA", `GET ${redactUrl(url)} answered with an HTML page (${clipText(contentType ?? "", 100)}), not service metadata`, { cause: error });
         throw await maskedPayloadError(page, response);
       }
       // It may quote the document's start, where a service may have echoed a secret.

@@ -25,6 +25,12 @@ import { base64Url, bytesFromHex } from "../util/base64.js";
 import { isIdentifier, isQualifiedName } from "../util/identifiers.js";
 import { urlBelowRoot } from "../util/service-root.js";
 
+/**
+ * The methods an OData v2 service operation that changes data is called with: the one its
+ * `m:HttpMethod` declares, `POST` unless it says otherwise.
+ */
+export const SERVICE_OPERATION_METHODS: readonly string[] = ["POST", "PUT", "MERGE", "DELETE"];
+
 /** Whether an operation changes data (action, `POST`) or only reads (function, `GET`). */
 export type OperationKind = "action" | "function";
 
@@ -141,8 +147,9 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
  */
 function callMethod({ kind, method }: OperationCall, v2: boolean, where: string): OperationRequest["method"] {
   if (method === undefined) return kind === "action" ? "POST" : "GET";
-  if (kind === "action" && (method === "POST" || (v2 && (method === "PUT" || method === "MERGE" || method === "DELETE")))) return method;
-  throw new TypeError(`${where}: option "method" is ${describe(method)}; ${kind === "action" ? `an action is sent with POST${v2 ? ", PUT, MERGE or DELETE" : " in OData v4"}` : "a function with GET"}`);
+  const allowed = kind === "function" ? ["GET"] : v2 ? SERVICE_OPERATION_METHODS : ["POST"];
+  if (allowed.includes(method)) return method as OperationRequest["method"];
+  throw new TypeError(`${where}: option "method" is ${describe(method)}, not ${allowed.join(", ")}`);
 }
 
 /** The name segment of a v4 operation, qualified when it is bound and a namespace is known. */

@@ -124,13 +124,13 @@ const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>>
    * abort's reason rather than the reason itself (workerd).
    */
   async stalledBodies(config) {
-    const quick = new ODataClient({ serviceUrl: config.serviceRoot, auth: { bearer: `token-${config.runtime}` }, timeout: 500, retry: false });
+    const quick = new ODataClient({ serviceUrl: config.serviceRoot, auth: { bearer: `token-${config.runtime}` }, timeout: 2_000, retry: false });
     const outcome = async (read: () => Promise<unknown>) => {
       try {
         await read();
         return { settled: "resolved" };
       } catch (error) {
-        return { settled: "rejected", ...summary(error), stalled: / the answer's body stalled, no data arrived for 500 ms /.test(String((error as Error).message)) };
+        return { settled: "rejected", ...summary(error), stalled: / the answer's body stalled, no data arrived for 2000 ms /.test(String((error as Error).message)) };
       }
     };
     return {

@@ -18,6 +18,7 @@ import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
 import { jsonWithServiceDigits } from "../formats.js";
 import { DEFAULT_MAX_WAIT } from "../../lro/poller.js";
+import { SERVICE_OPERATION_METHODS } from "../../operations/requests.js";
 
 const POLL_OPTIONS = {
   "poll-interval": { type: "string", value: "MS", help: "ms between polls when the service sends no Retry-After (default 2000)" },
@@ -44,9 +45,6 @@ function maxWaitLimit(context: CommandContext, maxWait: number): string {
   return pollTiming(context).maxWait === undefined ? `the default --max-wait of ${maxWait} ms` : `--max-wait ${maxWait} ms`;
 }
 
-/** The methods other than POST that an OData v2 service operation may be declared with (`m:HttpMethod`). */
-const CHANGING_METHODS: readonly ServiceOperationMethod[] = ["PUT", "MERGE", "DELETE"];
-
 /** What `call` found out about the operation. */
 interface OperationTarget {
   kind: "action" | "function";
@@ -72,7 +70,7 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
     const actionImport = model?.actionImport(operation);
     if (actionImport) {
       const parameters = model?.actions(actionImport.action).find((o) => !o.bound)?.parameters;
-      const method = CHANGING_METHODS.find((m) => m === actionImport.httpMethod);
+      const method = SERVICE_OPERATION_METHODS.find((m) => m !== "POST" && m === actionImport.httpMethod) as ServiceOperationMethod | undefined;
       return { kind: "action", name: operation, parameters, method };
     }
     const functionImport = model?.functionImport(operation);

@@ -208,11 +208,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     : {
         type: "traverse-odata/export-checkpoint",
         version: 1,
-        request: job.query.url(),
-        ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
-        format: job.format,
-        ...(columns ? { columns } : {}),
-        out: job.out,
+        ...checkpointHead(job, columns),
         whole: job.whole,
         ...(job.partition ? { partition: job.partition } : {}),
         next: job.query.url(),
@@ -338,6 +334,20 @@ export interface ParallelJob {
   warn(text: string): void;
 }
 
+/**
+ * What both kinds of checkpoint say of the export they belong to, for a resume to check: its
+ * request, OData version, format, columns and output file.
+ */
+function checkpointHead(job: WalkJob | ParallelJob, columns: string[] | undefined) {
+  return {
+    request: job.query.url(),
+    ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
+    format: job.format,
+    ...(columns ? { columns } : {}),
+    out: job.out,
+  };
+}
+
 /** Runs a parallel export; resolves with the rows and pages written. */
 export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
   if (job.resume?.joined) return finishJoined(job.resume, job.resume.joined, job.checkpoint);
@@ -346,11 +356,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
   const checkpoint: ParallelCheckpoint = job.resume ?? {
     type: "traverse-odata/export-parallel",
     version: 1,
-    request: job.query.url(),
-    ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
-    format: job.format,
-    ...(columns ? { columns } : {}),
-    out: job.out,
+    ...checkpointHead(job, columns),
     plan: job.plan,
     parts,
     savedAt: "",

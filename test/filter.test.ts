@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, createFilterBuilder, edm, type FilterBuilder, type FilterExpression } from "../src/index.js";
 import { formatLiteral } from "../src/query/literals.js";
+import { answerJson, serveClient } from "./servers/recording-server.js";
 
 interface Order {
   id: number;
@@ -422,6 +423,26 @@ describe("lambda operators", () => {
   test("the outer builder inside a lambda refers to the entity being filtered", () => {
     const expression = v4.any("items", (i) => v4.and(i.gt("qty", v4.field("total")), v4.eq("status", "open")));
     assert.equal(text(expression), "items/any(i:i/qty gt total and status eq 'open')");
+  });
+
+  test("$it/... and $this/... name the entity filtered inside a lambda too: no lambda variable goes before them", () => {
+    const expression = v4.any("items", (i) => i.and(i.ge("qty", 4), i.lt("$it/total" as never, 4), i.gt("qty", i.field("$this/total" as never))));
+    assert.equal(text(expression), "items/any(i:i/qty ge 4 and $it/total lt 4 and i/qty gt $this/total)");
+    assert.equal(text(v4.eq("$it/status" as never, "open")), "$it/status eq 'open'");
+  });
+
+  test("OData v2 has no $count, $it or $this in an expression or $orderby: refused before anything is sent", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { d: { results: [] } }), { version: "2.0" });
+    const books = client.collection("Books");
+    for (const [path, build] of [
+      ["reviews/$count", () => books.filter((f) => f.ge("reviews/$count", 2)).url()],
+      ["$it/ID", () => books.filter((f) => f.eq("$it/ID", 1)).url()],
+      ["reviews/$count", () => books.orderBy("reviews/$count").url()],
+    ] as const) {
+      assert.throws(build, (error: unknown) => error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION" && error.message.includes(`the path ${path} does not exist in OData 2.0`), path);
+    }
+    await books.orderBy("title").page();
+    assert.deepEqual(server.requests.map((r) => decodeURIComponent(r.path)), ["/odata/Books?$orderby=title"]);
   });
 
   test("nested lambdas get distinct variable names", () => {

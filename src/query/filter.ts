@@ -450,10 +450,15 @@ export class FilterBuilder<T = Record<string, unknown>> {
     }
   }
 
-  /** A property path (`$count` as its last segment unless `count` is false), below the lambda variable inside a lambda. */
+  /**
+   * A property path (`$count` as its last segment unless `count` is false), below the lambda
+   * variable inside a lambda; `$it/...` and `$this/...` name the entity filtered, inside a lambda
+   * too. The three are OData v4's.
+   */
   #field(path: unknown, where: string, count = true): FilterExpression {
     const checked = checkPath(path, where, { count });
-    return this.#make(this.#variable === undefined ? checked : `${this.#variable}/${checked}`, PRIMARY);
+    if (checked.includes("$")) this.#onlyV4(where, `the path ${checked}`);
+    return this.#make(this.#variable === undefined || checked.startsWith("$") ? checked : `${this.#variable}/${checked}`, PRIMARY);
   }
 
   #expression(value: unknown, where: string): FilterExpression {

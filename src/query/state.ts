@@ -108,7 +108,10 @@ export function orderByTarget<T>(
   where: string,
 ): string {
   if (typeof target === "function") return expressionText(target(createFilterBuilder<T>(version)), version, `${where} result`);
-  return checkPath(target, where, { count: true });
+  const path = checkPath(target, where, { count: true });
+  // $count, $it and $this are OData v4's.
+  if (path.includes("$")) requireV4(version, where, `the path ${path}`);
+  return path;
 }
 
 /** Checks a `$top`/`$skip` count. */

@@ -399,17 +399,20 @@ export function columnsOf(entity: Record<string, unknown> | undefined): string[]
 
 /**
  * A table for the terminal: the column widths come from the first rows it sees, later cells are
- * cut to them. Line breaks and tabs inside values are shown as `⏎` and `→`.
+ * cut to them. Widths are terminal columns (displayWidth), not UTF-16 code units. Line breaks and
+ * tabs inside values are shown as `⏎` and `→`, other control characters visibly (visibleText).
  */
 export class TableWriter {
+  /** The column paths, read from each row, and their names as shown. */
+  readonly #paths: string[];
   readonly #columns: string[];
   readonly #widths: number[];
   #headerDone = false;
 
   /** `sample`: the first rows, to size the columns; `width`: the terminal's width. */
   constructor(columns: readonly string[], sample: readonly Record<string, unknown>[], width: number) {
-    this.#columns = [...columns];
-    const natural = columns.map((column) => Math.max(column.length, ...sample.map((row) => tableCell(valueAt(row, column)).length)));
+    this.#columns = columns.map((column) => visibleText(column));
+    const natural = columns.map((column, i) => Math.max(displayWidth(this.#columns[i] as string), ...sample.map((row) => displayWidth(tableCell(valueAt(row, column))))));
     const maxCell = 40;
     const widths = natural.map((w) => Math.min(w, maxCell));
     // Shrink the widest columns until the table fits the terminal (two spaces between columns).
@@ -420,16 +423,18 @@ export class TableWriter {
       widths[widest] = (widths[widest] as number) - 1;
     }
     this.#widths = widths;
+    this.#paths = [...columns];
   }
 
-  /** The header line and a rule under it (once), then the rows. */
+  /** The header line and a rule under it (once), then the rows; nothing for a table without columns. */
   rows(entities: readonly Record<string, unknown>[]): string {
+    if (this.#columns.length === 0) return "";
     let text = "";
     if (!this.#headerDone) {
       this.#headerDone = true;
       text += `${this.#line(this.#columns)}\n${this.#line(this.#widths.map((w) => "-".repeat(w)))}\n`;
     }
-    for (const entity of entities) text += `${this.#line(this.#columns.map((column) => tableCell(valueAt(entity, column))))}\n`;
+    for (const entity of entities) text += `${this.#line(this.#paths.map((column) => tableCell(valueAt(entity, column))))}\n`;
     return text;
   }
 
@@ -437,8 +442,8 @@ export class TableWriter {
     return cells
       .map((cell, i) => {
         const width = this.#widths[i] as number;
-        const fitted = cell.length > width ? `${cell.slice(0, width - 1)}…` : cell;
-        return i === cells.length - 1 ? fitted : fitted.padEnd(width);
+        const [fitted, used] = fitWidth(cell, width);
+        return i === cells.length - 1 ? fitted : fitted + " ".repeat(Math.max(0, width - used));
       })
       .join("  ")
       .trimEnd();
@@ -446,7 +451,83 @@ export class TableWriter {
 }
 
 function tableCell(value: unknown): string {
-  return cellText(value).replace(/\r\n|\r|\n/g, "⏎").replaceAll("\t", "→");
+  return visibleText(cellText(value));
+}
+
+/**
+ * C0 and C1 controls, DEL and the bidirectional controls (U+061C, U+200E/F, U+202A–U+202E,
+ * U+2066–U+2069): what would move the cursor, clear the screen or reorder the text around it when
+ * printed. CR LF is one match, a line break seen as one.
+ */
+const CONTROL = /\r\n|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a service made safe for a terminal: each control character (CONTROL) shown instead of
+ * acted on, a C0 control and DEL as its Control Pictures symbol (ESC as `␛`), the others as
+ * `\u{…}`. In a table cell a line break is `⏎` and a tab `→`; a message (`lines`) keeps them.
+ */
+export function visibleText(text: string, lines = false): string {
+  return text.replace(CONTROL, (control) => {
+    if (control.length === 2 || control === "\n" || control === "\r") return lines ? "\n" : "⏎";
+    if (control === "\t") return lines ? "\t" : "→";
+    const code = control.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    return code === 0x7f ? "\u2421" : `\\u{${code.toString(16).toUpperCase()}}`;
+  });
+}
+
+/** Text that is all printable ASCII: one column a character, no need to look further. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** A grapheme that takes no column: it starts with a combining mark or a format character (ZWJ, ZWSP, variation selector). */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]/u;
+/**
+ * A grapheme that takes two columns: it starts with a character of Unicode's East Asian Wide or
+ * Fullwidth blocks (Hangul Jamo, CJK symbols, kana, ideographs, Hangul syllables, fullwidth forms,
+ * Tangut, kana supplements, enclosed ideographs; a few narrow code points in them count as wide,
+ * as unassigned ones do) or with an emoji shown as one (which covers flags and ZWJ sequences).
+ */
+const WIDE =
+  /^(?:[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{18aff}\u{1b000}-\u{1b2ff}\u{1f200}-\u{1f2ff}\u{20000}-\u{3fffd}]|\p{Emoji_Presentation})/u;
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** The grapheme clusters of `text` (what a terminal shows as one character each). */
+function graphemes(text: string): string[] {
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
+  return Array.from(segmenter.segment(text), (part) => part.segment);
+}
+
+/** The columns one grapheme cluster takes: 0, 1 or 2 (U+FE0F asks for an emoji's presentation: 2). */
+function graphemeWidth(grapheme: string): number {
+  if (ZERO_WIDTH.test(grapheme)) return 0;
+  return WIDE.test(grapheme) || grapheme.includes("\ufe0f") ? 2 : 1;
+}
+
+/** The columns `text` (without control characters) takes on a terminal. */
+export function displayWidth(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  let width = 0;
+  for (const grapheme of graphemes(text)) width += graphemeWidth(grapheme);
+  return width;
+}
+
+/**
+ * `text` fitted to `width` columns, with the columns it takes: as it is when it fits, else cut at a
+ * grapheme boundary (never inside a surrogate pair or a cluster) and ended by `…`.
+ */
+export function fitWidth(text: string, width: number): [text: string, width: number] {
+  const full = displayWidth(text);
+  if (full <= width) return [text, full];
+  if (PRINTABLE_ASCII.test(text)) return [`${text.slice(0, Math.max(0, width - 1))}…`, Math.max(1, width)];
+  let kept = "";
+  let used = 0;
+  for (const grapheme of graphemes(text)) {
+    const next = graphemeWidth(grapheme);
+    if (used + next > width - 1) break;
+    kept += grapheme;
+    used += next;
+  }
+  return [`${kept}…`, used + 1];
 }
 
 /** The format a file name's extension suggests: `.csv`, `.json`, else NDJSON. */

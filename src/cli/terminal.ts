@@ -5,6 +5,7 @@
  * warnings and errors. Colour only on a terminal and never with `NO_COLOR`.
  */
 import { CliInterrupted } from "./errors.js";
+import { visibleText } from "./formats.js";
 
 /** The part of a writable stream the command line uses (`process.stdout`, `process.stderr`). */
 export interface TextStream {
@@ -193,16 +194,16 @@ export class Reporter {
     if (!this.#options.quiet) this.#stream.write(`${text}\n`);
   }
 
-  /** A warning (also with `--quiet`). */
+  /** A warning (also with `--quiet`); its control characters shown, not acted on (it may quote the service). */
   warn(text: string): void {
     this.clear();
-    this.#stream.write(`${this.#paint("warning:", "33")} ${text}\n`);
+    this.#stream.write(`${this.#paint("warning:", "33")} ${visibleText(text, true)}\n`);
   }
 
-  /** An error message. */
+  /** An error message; its control characters shown, not acted on (a service's error message is in it). */
   error(text: string): void {
     this.clear();
-    this.#stream.write(`${this.#paint("error:", "31")} ${text}\n`);
+    this.#stream.write(`${this.#paint("error:", "31")} ${visibleText(text, true)}\n`);
   }
 
   /** Raw text (help, JSON errors). */

@@ -43,8 +43,16 @@ export function typedValue(text: string, type: string | undefined, where: string
   };
   try {
     switch (type) {
-      case undefined:
-        return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
+      case undefined: {
+        // An integer is a number however long: up to 15 digits a plain one, beyond that an Int64
+        // with its exact digits (a double would round them; v2 writes it with its L), beyond
+        // Int64's range a Decimal.
+        if (!/^-?\d+$/.test(text)) return text;
+        if (text.replace(/^-?0*/, "").length <= 15) return Number(text);
+        const [min, max] = INTEGER_RANGES["Edm.Int64"];
+        const big = BigInt(text);
+        return big >= min && big <= max ? edm.int64(big) : edm.decimal(text);
+      }
       case "Edm.String":
         return text;
       case "Edm.Byte":
@@ -70,7 +78,9 @@ export function typedValue(text: string, type: string | undefined, where: string
       case "Edm.DateTimeOffset":
         return edm.dateTimeOffset(text);
       case "Edm.DateTime":
-        return edm.dateTime(text);
+        // A v2 DateTime is read (and printed) in UTC with a Z, which its literal has no place for:
+        // a Z or +00:00 is dropped, as the generated client's factory does; another offset is refused.
+        return edm.dateTime(text.replace(/(?:Z|[+-]00:00)$/, ""));
       case "Edm.TimeOfDay":
         return edm.timeOfDay(text);
       case "Edm.Duration":
@@ -122,6 +132,7 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
       const equals = pair.indexOf("=");
       if (equals < 1) throw new CliUsageError(`<key> ${JSON.stringify(text)}: write a key of several properties as Name=value,Name=value`);
       const name = pair.slice(0, equals).trim();
+      if (name in value) throw new CliUsageError(`<key> ${JSON.stringify(text)}: ${name} is given twice`);
       if (key.length > 0 && !key.some((k) => k.name === name)) {
         throw new CliUsageError(`<key>: ${name} is not a key property of ${set} (its key: ${key.map((k) => k.name).join(", ")})`);
       }

@@ -8,6 +8,7 @@ import { redactUrl, type EntitySet, type NavigationProperty, type Operation, typ
 import { flag } from "../args.js";
 import { CliUsageError } from "../errors.js";
 import { clientFor, type Command } from "../context.js";
+import { displayWidth, visibleText } from "../formats.js";
 
 /** An operation as one line: `action order(quantity: Edm.Int32) -> Edm.Decimal`. */
 function operationLine(operation: Operation, skipBinding: boolean): string {
@@ -20,11 +21,16 @@ function typeText(type: string, collection: boolean): string {
   return collection ? `Collection(${type})` : type;
 }
 
-/** Aligned columns of text rows. */
+/**
+ * Aligned columns of text rows, sized in terminal columns (a CJK name takes two a character), each
+ * cell's control characters shown visibly.
+ */
 function columns(rows: readonly (readonly string[])[], indent = "  "): string[] {
+  const cells = rows.map((row) => row.map((cell) => visibleText(cell)));
+  const sized = cells.map((row) => row.map(displayWidth));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join("  ")}`.trimEnd());
+  for (const row of sized) row.forEach((width, i) => (widths[i] = Math.max(widths[i] ?? 0, width)));
+  return cells.map((row, r) => `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] as number) - (sized[r]?.[i] as number)))).join("  ")}`.trimEnd());
 }
 
 /** The annotations of a set worth showing: capabilities and core terms, by their short names. */
@@ -106,7 +112,7 @@ export const describeCommand: Command = {
       lines.push(...columns(summary.entitySets.map((set) => [set.name, set.type, `key ${set.key.join(", ") || "-"}`])));
       if (summary.singletons.length > 0) lines.push("", "Singletons", ...columns(summary.singletons.map((s) => [s.name, s.type])));
       if (summary.operations.length > 0) lines.push("", "Operations", ...summary.operations.map((o) => `  ${operationLine(o, false)}`));
-      await context.stdout.write(`${lines.join("\n")}\n`);
+      await context.stdout.write(`${visibleText(lines.join("\n"), true)}\n`);
       return;
     }
     const set = model.entitySet(setName);
@@ -126,6 +132,6 @@ export const describeCommand: Command = {
     if (details.etag.length > 0) lines.push("", `ETag: ${details.etag.join(", ")}`);
     const caps = Object.entries(details.capabilities);
     if (caps.length > 0) lines.push("", "Capabilities", ...columns(caps.map(([term, value]) => [term, JSON.stringify(value)])));
-    await context.stdout.write(`${lines.join("\n")}\n`);
+    await context.stdout.write(`${visibleText(lines.join("\n"), true)}\n`);
   },
 };

@@ -281,18 +281,25 @@ export function exactEntities(page: PageText, entities?: readonly Record<string,
  * as withExactNumbers does, `JSON.parse` keeping the same `value` it kept the first time.
  */
 export function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[], body: string): readonly Record<string, unknown>[] {
-  if (!LONG_NUMBER.test(body)) return entities;
-  let answer: unknown;
-  try {
-    answer = JSON.parse(markLongNumbers(body));
-  } catch {
-    return entities;
-  }
+  const answer = parsedWithDigits(body);
   const value = isRecord(answer) ? answer["value"] : undefined;
   if (!Array.isArray(value) || value.length !== entities.length) return entities;
   let found = false;
   const exact = entities.map((entity, i) => withDigitsFrom(entity, value[i], () => (found = true)) as Record<string, unknown>);
   return found ? exact : entities;
+}
+
+/**
+ * `body` parsed with each long number marked as the string of its digits (markLongNumbers);
+ * `undefined` where it holds no long number or is not JSON, and there is nothing to take.
+ */
+function parsedWithDigits(body: string): unknown {
+  if (!LONG_NUMBER.test(body)) return undefined;
+  try {
+    return JSON.parse(markLongNumbers(body));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -350,13 +357,8 @@ function withExactNumbers(text: string): Record<string, unknown>[] {
  */
 export function jsonWithServiceDigits(value: unknown, body: string | undefined): string {
   const plain = JSON.stringify(value, null, 2);
-  if (body === undefined || !LONG_NUMBER.test(body)) return plain;
-  let answer: unknown;
-  try {
-    answer = JSON.parse(markLongNumbers(body));
-  } catch {
-    return plain;
-  }
+  const answer = body === undefined ? undefined : parsedWithDigits(body);
+  if (answer === undefined) return plain;
   const d = isRecord(answer) ? answer["d"] : undefined;
   const dMembers = isRecord(d) ? Object.values(d) : [];
   const roots = [answer, isRecord(answer) ? answer["value"] : undefined, d, dMembers.length === 1 ? dMembers[0] : undefined];

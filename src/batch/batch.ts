@@ -432,7 +432,10 @@ export class Batch extends BatchWrites {
    * `ASYNC_OPERATION_PENDING`, as the answer is read then too. A version 1 token (an earlier
    * release's, which names no batch) is read as this batch's answer. Resuming a continuation, the
    * requests answered before it was saved read `BATCH_ANSWERED_EARLIER`: their results are in the
-   * results of the send that gave it.
+   * results of the send that gave it. That holds for a JSON batch's requests answered at once
+   * after the `202` of one still to come too: the token names the requests still to come, and only
+   * they are matched to the monitor's answer (a token written before it named them matches every
+   * request from the first one still to come on, as it did).
    * @example
    * const batch = buildTheSameBatch(client);
    * const results = await batch.resumeAsync(JSON.parse(saved)).wait();

@@ -183,11 +183,14 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
 /**
  * The poller of `sendAsync()` or of `results.continuation`, rebuilt from its token on a batch with
  * the same requests (checked by the token's fingerprint); sends nothing. The requests answered
- * before a continuation was saved read `BATCH_ANSWERED_EARLIER`.
+ * before a continuation was saved read `BATCH_ANSWERED_EARLIER`: those of the items before the
+ * token's `from`, and those a JSON batch answered at once besides the ones its `pending` names.
  */
 export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape): AsyncPoller<BatchResults> {
   const plan = planOf(batch);
   let from = 0;
+  // The requests still to come, where the token names them (a JSON batch's; see shapeOf).
+  let waiting: PlannedRequest[] | undefined;
   const items = plan.items;
   if (shape.kind === "batch") {
     const own = plan.shape(0);
@@ -198,13 +201,37 @@ export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, sha
     }
     from = shape.from ?? 0;
     if (from >= items.length) throw new TypeError(`batch.resumeAsync(token): token.resultShape.from is ${from}, but the batch has ${items.length} items`);
+    if (shape.pending !== undefined) {
+      // Only a JSON batch's answers come in any order: a multipart answer's 202 is its last part,
+      // after which everything is still to come, so no token of one names its requests.
+      if (shape.format !== "json") throw new TypeError("batch.resumeAsync(token): token.resultShape.pending is only written for a JSON batch; the token is not one that toJSON() wrote");
+      const after = plan.pendingRequests(from);
+      const before = shape.pending.find((index) => !after.some((request) => request.index === index));
+      if (before !== undefined) {
+        throw new TypeError(`batch.resumeAsync(token): token.resultShape.pending names request index ${before}, which is in an item before token.resultShape.from (${from}); the token is not one that toJSON() wrote`);
+      }
+      waiting = shape.pending.map((index) => plan.requests[index] as PlannedRequest);
+    }
   }
-  // A continuation's earlier answers stayed with the process that saved the token.
+  // A continuation's earlier answers stayed with the process that saved the token: those of the
+  // items before `from`, and those of a JSON batch given at once after its 202 (not in `pending`).
+  const still = waiting ?? plan.pendingRequests(from);
   const earlier: Answer[] = [];
-  for (const item of items.slice(0, from)) {
-    for (const request of item.kind === "request" ? [item.request] : item.requests) earlier[request.index] = { kind: "earlier" };
-  }
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner)), { earlier }), plan.shape(from));
+  for (const request of plan.requests) if (!still.includes(request)) earlier[request.index] = { kind: "earlier" };
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { earlier }), shapeOf(plan, from, waiting));
+}
+
+/**
+ * What a poller of the batch reads its result as (its token's `resultShape`): the answer comes for
+ * the items from `from` on; `waiting`, where known, names the requests of those items still to
+ * come (a JSON batch's 202 may come before answers given at once). Those are written into the
+ * token only when they are not simply every request from `from` on, so that every other token
+ * stays as it was.
+ */
+function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest[] | undefined): AsyncResultShape {
+  const shape = plan.shape(from);
+  if (waiting === undefined || waiting.length === plan.pendingRequests(from).length) return shape;
+  return { ...shape, pending: waiting.map((request) => request.index) };
 }
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
@@ -301,7 +328,7 @@ function resultsOf(batch: BatchToSend, matched: MatchedAnswers, read: ReadingOf 
     continuation = mapPoller(
       inner,
       (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
-      plan.shape(from),
+      shapeOf(plan, from, waiting),
     );
   }
   const results = makeResults(list, continuation);

@@ -18,13 +18,17 @@ import type { ODataVersion } from "../options.js";
  * - `batch`: read into the results of a batch with the same requests (`batch.sendAsync()` and
  *   `results.continuation`); only `batch.resumeAsync()` on such a batch can read it. `from` is the
  *   first item (request or changeset) the answer still has to come for; `fingerprint` tells one
- *   batch's requests (methods, URLs, order, changesets) from another's.
+ *   batch's requests (methods, URLs, order, changesets) from another's. `pending` (a JSON batch
+ *   only) lists the indexes of the requests still to come, ascending, where they are not simply
+ *   every request from `from` on: a JSON batch's `202` may come before answers given at once,
+ *   which must not be matched again. Missing (tokens written before it was kept, and every other
+ *   batch) means every request from `from` on.
  */
 export type AsyncResultShape =
   | { kind: "raw" }
   | { kind: "entity"; version: ODataVersion }
   | { kind: "operation"; name: string; version: ODataVersion }
-  | { kind: "batch"; format: "multipart" | "json"; requests: number; fingerprint: string; from?: number };
+  | { kind: "batch"; format: "multipart" | "json"; requests: number; fingerprint: string; from?: number; pending?: number[] };
 
 /** The version of the tokens `toJSON()` writes; version 1 tokens (no result shape) are still read. */
 export const TOKEN_VERSION = 2;
@@ -88,16 +92,23 @@ export function resultShapeOf(token: unknown): AsyncResultShape {
       return { kind: "operation", name, version: shapeVersion(s["version"]) };
     }
     case "batch": {
-      const { format, requests, fingerprint, from } = s;
+      const { format, requests, fingerprint, from, pending } = s;
       if (format !== "multipart" && format !== "json") throw new TypeError('resumeAsync token.resultShape.format must be "multipart" or "json"');
-      if (typeof requests !== "number" || !Number.isInteger(requests) || requests < 1) {
+      if (!(Number.isInteger(requests) && (requests as number) > 0)) {
         throw new TypeError("resumeAsync token.resultShape.requests must be the batch's number of requests");
       }
       if (typeof fingerprint !== "string" || fingerprint === "") throw new TypeError("resumeAsync token.resultShape.fingerprint must be a string");
-      if (from !== undefined && (typeof from !== "number" || !Number.isInteger(from) || from < 0)) {
+      if (from !== undefined && !(Number.isInteger(from) && (from as number) >= 0)) {
         throw new TypeError("resumeAsync token.resultShape.from must be an integer >= 0");
       }
-      return from === undefined || from === 0 ? { kind: "batch", format, requests, fingerprint } : { kind: "batch", format, requests, fingerprint, from };
+      // A short check (this module loads with every client); that only a JSON batch names
+      // `pending` is checked with the batch (batch/send.ts `resumeBatch`). `(last = index) >= 0`
+      // only keeps the index for the next one's "ascending" (it is always true there).
+      let last = -1;
+      if (pending !== undefined && (!Array.isArray(pending) || !pending.length || !pending.every((index) => Number.isInteger(index) && index > last && index < (requests as number) && (last = index) >= 0))) {
+        throw new TypeError("resumeAsync token.resultShape.pending must be ascending request indexes");
+      }
+      return { kind: "batch", format, requests: requests as number, fingerprint, ...(from ? { from: from as number } : {}), ...(pending && { pending: pending as number[] }) };
     }
     default:
       throw new TypeError(`resumeAsync token.resultShape.kind must be "raw", "entity", "operation" or "batch"; got ${JSON.stringify(s["kind"])}`);

@@ -1,0 +1,204 @@
+/**
+ * Resuming a JSON batch's continuation whose 202 came before answers given at once: the token
+ * names the requests still to come (`resultShape.pending`), so that the resumed poller matches only
+ * them, and the requests answered before the token was saved read `BATCH_ANSWERED_EARLIER`. A
+ * token without the field (written before it was kept) is read as before; a malformed one is
+ * refused with a `TypeError` naming it.
+ */
+import assert from "node:assert/strict";
+import http from "node:http";
+import { test } from "node:test";
+import { ODataClient, type AsyncPollerToken } from "../src/index.js";
+
+type Reply = { status: number; headers?: Record<string, string>; body?: string };
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+
+async function serve(handler: (request: Seen) => Reply): Promise<{ url: string; seen: Seen[]; close: () => void }> {
+  const seen: Seen[] = [];
+  const server = http.createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const request = { method: req.method!, url: req.url!, body };
+    seen.push(request);
+    const reply = handler(request);
+    res.writeHead(reply.status, reply.headers ?? {});
+    res.end(reply.body ?? "");
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/svc/`, seen, close: () => (server.closeAllConnections(), server.close()) };
+}
+
+const json = { "Content-Type": "application/json" };
+const short = (result: { ok: boolean; status: number | undefined; value?: unknown; error?: { code: string } }) =>
+  result.ok ? { ok: true, status: result.status, value: result.value } : { ok: false, status: result.status, code: result.error?.code };
+
+/** The batch's own answer: request 1 runs asynchronously (its 202 first), 2 and 3 answered at once. */
+const batchAnswer: Reply = {
+  status: 200,
+  headers: json,
+  body: JSON.stringify({
+    responses: [
+      { id: "1", status: 202, headers: { location: "mon/1" } },
+      { id: "2", status: 200, headers: json, body: { ID: 2 } },
+      { id: "3", status: 200, headers: json, body: { ID: 3 } },
+    ],
+  }),
+};
+
+const monitors: Record<string, Reply> = {
+  // A JSON batch with the one answer still to come.
+  batch: { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 200, headers: json, body: { ID: 1 } }] }) },
+  // Request 1's own result.
+  own: { status: 200, headers: json, body: '{"ID":1}' },
+  // The whole batch again: the answers given before are not taken from it.
+  whole: { status: 200, headers: json, body: JSON.stringify({ responses: [1, 2, 3].map((id) => ({ id: String(id), status: 200, headers: json, body: { ID: id * 10 } })) }) },
+};
+
+function buildBatch(client: ODataClient) {
+  const books = client.collection<{ ID: number }>("Books");
+  const batch = client.batch();
+  return { batch, handles: [1, 2, 3].map((id) => batch.get(books.key(id))) };
+}
+
+/** Sends the batch, saves its continuation through JSON text, and gives the token. */
+async function savedContinuation(server: { url: string }): Promise<AsyncPollerToken> {
+  const first = buildBatch(new ODataClient({ serviceUrl: server.url, version: "4.01" }));
+  const results = await first.batch.send({ continuation: { pollInterval: 1 } });
+  assert.deepEqual(results.map(short), [
+    { ok: false, status: undefined, code: "BATCH_PENDING" },
+    { ok: true, status: 200, value: { ID: 2 } },
+    { ok: true, status: 200, value: { ID: 3 } },
+  ]);
+  return JSON.parse(JSON.stringify(results.continuation!.toJSON())) as AsyncPollerToken;
+}
+
+test("a JSON batch continuation resumed from its token matches only the request still to come; those answered at once read BATCH_ANSWERED_EARLIER", async () => {
+  for (const [name, monitor] of Object.entries(monitors)) {
+    const server = await serve((request) => (request.url.endsWith("$batch") ? batchAnswer : monitor));
+    try {
+      const token = await savedContinuation(server);
+      assert.equal(token.statusUrl, `${server.url}mon/1`);
+      assert.deepEqual(token.resultShape, { kind: "batch", format: "json", requests: 3, fingerprint: (token.resultShape as { fingerprint: string }).fingerprint, pending: [0] });
+
+      // Another process builds the same batch and resumes.
+      const second = buildBatch(new ODataClient({ serviceUrl: server.url, version: "4.01" }));
+      const resumed = second.batch.resumeAsync(token, { pollInterval: 1 });
+      const rest = await resumed.wait();
+      assert.deepEqual(rest.map(short), [
+        { ok: true, status: 200, value: name === "whole" ? { ID: 10 } : { ID: 1 } },
+        { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+        { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+      ], name);
+      assert.deepEqual(second.handles.map((handle) => short(handle.result())), rest.map(short), name);
+      const earlier = second.handles[1]!.result();
+      assert.ok(!earlier.ok);
+      assert.match(earlier.error.message, /request 2 \(GET Books\(2\)\) was answered before the continuation was saved/);
+      // The resumed poller saves the same shape again.
+      assert.deepEqual(resumed.toJSON().resultShape, token.resultShape);
+      assert.deepEqual(server.seen.map((request) => `${request.method} ${request.url}`), ["POST /svc/$batch", "GET /svc/mon/1"], name);
+      assert.deepEqual(JSON.parse(server.seen[0]!.body).requests.map((request: { id: string; url: string }) => `${request.id} ${request.url}`), ["1 Books(1)", "2 Books(2)", "3 Books(3)"]);
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test("a JSON batch continuation token without resultShape.pending (written before it was kept) is read as before: every request from `from` on is still to come", async () => {
+  for (const [name, monitor] of Object.entries({ whole: monitors["whole"]!, batch: monitors["batch"]! })) {
+    const server = await serve((request) => (request.url.endsWith("$batch") ? batchAnswer : monitor));
+    try {
+      const token = await savedContinuation(server);
+      const { pending, ...older } = token.resultShape as Record<string, unknown>;
+      assert.deepEqual(pending, [0]);
+      const second = buildBatch(new ODataClient({ serviceUrl: server.url, version: "4.01" }));
+      const rest = await second.batch.resumeAsync({ ...token, resultShape: older } as AsyncPollerToken, { pollInterval: 1 }).wait();
+      assert.deepEqual(
+        rest.map(short),
+        name === "whole"
+          ? [10, 20, 30].map((id) => ({ ok: true, status: 200, value: { ID: id } }))
+          : [{ ok: true, status: 200, value: { ID: 1 } }, { ok: false, status: undefined, code: "BATCH_NOT_EXECUTED" }, { ok: false, status: undefined, code: "BATCH_NOT_EXECUTED" }],
+        name,
+      );
+      assert.deepEqual(server.seen.map((request) => `${request.method} ${request.url}`), ["POST /svc/$batch", "GET /svc/mon/1"], name);
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test("a malformed resultShape.pending is refused with a TypeError naming it, and nothing is sent", async () => {
+  // A multipart batch (its body starts with its boundary) is answered asynchronously as a whole.
+  const server = await serve((request) =>
+    request.url.endsWith("$batch") ? (request.body.startsWith("--") ? { status: 202, headers: { location: "mon/9" } } : batchAnswer) : monitors["own"]!,
+  );
+  try {
+    const token = await savedContinuation(server);
+    const shape = token.resultShape as Record<string, unknown>;
+    const client = new ODataClient({ serviceUrl: server.url, version: "4.01" });
+    const sent = server.seen.length;
+    // Refused at once, as the token's other fields are.
+    for (const pending of ["0", 0, null, {}, [], [0.5], [-1], [3], [1, 0], [0, 0], ["0"]]) {
+      assert.throws(
+        () => buildBatch(client).batch.resumeAsync({ ...token, resultShape: { ...shape, pending } } as AsyncPollerToken),
+        (error: unknown) =>
+          error instanceof TypeError && error.message === "resumeAsync token.resultShape.pending must be ascending request indexes",
+        JSON.stringify(pending),
+      );
+    }
+    // A multipart batch's token never names them (its 202 is the last part): refused when the
+    // batch's code loads, as a token of another batch is.
+    const multipart = client.batch({ format: "multipart" });
+    for (const id of [1, 2, 3]) multipart.get(client.collection("Books").key(id));
+    const asyncToken = (await multipart.sendAsync()).toJSON();
+    assert.equal(asyncToken.resultShape?.kind === "batch" && asyncToken.resultShape.format, "multipart");
+    assert.equal(server.seen.length, sent + 1);
+    const sentMultipart = server.seen.length;
+    const rebuilt = client.batch({ format: "multipart" });
+    for (const id of [1, 2, 3]) rebuilt.get(client.collection("Books").key(id));
+    const refused = rebuilt.resumeAsync({ ...asyncToken, resultShape: { ...asyncToken.resultShape, pending: [0] } } as AsyncPollerToken);
+    await assert.rejects(refused.wait(), (error: unknown) => error instanceof TypeError && /token\.resultShape\.pending is only written for a JSON batch/.test(error.message));
+    // A request before the item the answer is still to come from cannot be still to come: refused
+    // when the batch's code loads, as a token of another batch is.
+    const before = buildBatch(client).batch.resumeAsync({ ...token, resultShape: { ...shape, from: 1, pending: [0] } } as AsyncPollerToken);
+    await assert.rejects(before.wait(), (error: unknown) => error instanceof TypeError && /token\.resultShape\.pending names request index 0, which is in an item before token\.resultShape\.from \(1\)/.test(error.message));
+    assert.equal(server.seen.length, sentMultipart);
+  } finally {
+    server.close();
+  }
+});
+
+test("a resumed continuation whose monitor answers 202 again for the request still to come gives a continuation whose token names it too", async () => {
+  const server = await serve((request) => {
+    if (request.url.endsWith("$batch")) return batchAnswer;
+    if (request.url.endsWith("mon/1")) return { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 202, headers: { location: "mon/2" } }] }) };
+    return monitors["own"]!;
+  });
+  try {
+    const token = await savedContinuation(server);
+    const second = buildBatch(new ODataClient({ serviceUrl: server.url, version: "4.01" }));
+    const middle = await second.batch.resumeAsync(token, { pollInterval: 1 }).wait();
+    assert.deepEqual(middle.map(short), [
+      { ok: false, status: undefined, code: "BATCH_PENDING" },
+      { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+      { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+    ]);
+    const again = JSON.parse(JSON.stringify(middle.continuation!.toJSON())) as AsyncPollerToken;
+    assert.equal(again.statusUrl, `${server.url}mon/2`);
+    assert.deepEqual(again.resultShape, token.resultShape);
+    const third = buildBatch(new ODataClient({ serviceUrl: server.url, version: "4.01" }));
+    const rest = await third.batch.resumeAsync(again, { pollInterval: 1 }).wait();
+    assert.deepEqual(rest.map(short), [
+      { ok: true, status: 200, value: { ID: 1 } },
+      { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+      { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+    ]);
+    assert.deepEqual(server.seen.map((request) => `${request.method} ${request.url}`), ["POST /svc/$batch", "GET /svc/mon/1", "GET /svc/mon/2"]);
+  } finally {
+    server.close();
+  }
+});

@@ -6,7 +6,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClient, ODataHttpError, type EntityInput } from "../src/index.js";
+import { ODataClient, ODataHttpError, edm, type EntityInput } from "../src/index.js";
 import { createRequest, preconditionExplanation, updateRequest } from "../src/write/requests.js";
 import { answerJson, onlyRequest, sendJson, sendText, serveClient, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 
@@ -136,8 +136,47 @@ describe("create", () => {
 
   test("a body that cannot be JSON rejects with a TypeError and sends nothing", async (t) => {
     const { server, client } = await serveClient(t, answerJson(201, {}));
-    await assert.rejects(client.collection("Books").create({ ID: 10n }), TypeError);
+    const circular: Record<string, unknown> = { ID: 10 };
+    circular["self"] = circular;
+    await assert.rejects(client.collection("Books").create(circular), (error: unknown) => error instanceof TypeError && error.message.startsWith("create(entity): the entity cannot be sent as JSON"));
     assert.equal(server.requests.length, 0);
+  });
+});
+
+describe("values a write body holds", () => {
+  test("bytes, bigints and edm values go as the JSON values of their types (base64url and exact numbers in v4; base64 and strings for Int64/Decimal in v2)", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 1 }));
+    const v2 = new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0", retry: false });
+    const values = {
+      bytes: new Uint8Array([104, 105, 251, 255]),
+      big: 9007199254740993n,
+      small: 42n,
+      price: edm.decimal("12.30"),
+      count: edm.int64("9007199254740993"),
+      id: edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e"),
+      day: edm.date("2024-01-02"),
+      at: edm.dateTime("2024-01-02T03:04:05"),
+      ratio: edm.double(0.5),
+      flag: edm.boolean(true),
+      raw: edm.binary(new Uint8Array([104, 105])),
+    };
+    await client.collection("Things").create(values);
+    await v2.collection("Things").create(values);
+    const [v4Body, v2Body] = server.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    assert.deepEqual(v4Body, { bytes: "aGn7_w==", big: "9007199254740993", small: 42, price: "12.30", count: "9007199254740993", id: "0f8fad5b-d9cb-469f-a165-70867728950e", day: "2024-01-02", at: "2024-01-02T03:04:05", ratio: 0.5, flag: true, raw: "aGk=" });
+    assert.deepEqual(v2Body, { bytes: "aGn7/w==", big: "9007199254740993", small: "42", price: "12.30", count: "9007199254740993", id: "0f8fad5b-d9cb-469f-a165-70867728950e", day: "2024-01-02", at: "/Date(1704164645000)/", ratio: 0.5, flag: true, raw: "aGk=" });
+  });
+
+  test("a reference a caller puts in a nested value (an object of @odata.id or 4.01 @id alone) is kept; the body's own @odata.id and advertised operations (#NS.op) are left out", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 1 }));
+    await client.collection("Books").create({
+      "@odata.id": "Books(1)",
+      "#CatalogService.order": { title: "order", target: "Books(1)/CatalogService.order" },
+      ID: 1,
+      reviews: [{ "@odata.id": "Reviews(5)" }],
+      author: { "@id": "Authors('a')" },
+    } as never);
+    assert.deepEqual(JSON.parse(onlyRequest(server).body), { ID: 1, reviews: [{ "@odata.id": "Reviews(5)" }], author: { "@id": "Authors('a')" } });
   });
 });
 

@@ -29,6 +29,8 @@ import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
+import { base64, base64Url, bytesFromHex } from "../util/base64.js";
+import { isEdmValue, type TypedLiteral } from "../query/literal-format.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { requestHeaders } from "../http/request-headers.js";
@@ -220,18 +222,27 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
     if (Number.isNaN(value.getTime())) throw new Error(`${at.slice(1)} is an invalid Date`);
     return v2 ? `/Date(${value.getTime()})/` : value;
   }
+  // What JSON would write as something else (a Uint8Array as {"0":104,...}, an edm.* value as its
+  // inner object) or not at all (a bigint): the JSON value of its EDM type.
+  if (value instanceof Uint8Array) return v2 ? base64(value) : base64Url(value);
+  if (typeof value === "bigint") return jsonNumber(String(value), v2);
+  if (isEdmValue(value)) return edmJsonValue(value, v2);
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
   // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
   // an own member that JSON writes, where assigning it on `{}` would set the prototype instead.
   const out = Object.create(null) as Record<string, unknown>;
+  // A nested object of annotations alone (`{ "@odata.id": "Reviews(5)" }`) is a reference to an
+  // entity (a deep insert that links one): its id stays. Elsewhere an id is the read entity's own.
+  const reference = at !== "" && Object.keys(value).every((name) => name.includes("@"));
   for (const [name, item] of Object.entries(value)) {
     if (v2 && name === "__metadata") {
       // A type the caller wrote (for a derived type) is needed; what reading added is not.
       if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
       continue;
     }
-    if (!v2 && isControlInformation(name)) continue;
+    // `#NS.action` members advertise operations: never properties.
+    if (!v2 && (name.startsWith("#") || (isControlInformation(name) && !(reference && /^@(odata\.)?id$/.test(name))))) continue;
     if (!deep && isExpandedValue(item)) {
       left?.push(name);
       continue;
@@ -239,6 +250,48 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
     out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${name}`);
   }
   return out;
+}
+
+/**
+ * An Int64 or Decimal's digits as the JSON value of a write: a string in v2 (as v2 JSON writes
+ * them); in v4 a number where it holds the digits exactly, else the string (IEEE754Compatible).
+ */
+function jsonNumber(text: string, v2: boolean): number | string {
+  const number = Number(text);
+  return !v2 && Number.isFinite(number) && String(number) === text.replace(/^\+/, "") ? number : text;
+}
+
+/** The JSON value of an `edm.*` value in a write body, per version. */
+function edmJsonValue(value: TypedLiteral, v2: boolean): unknown {
+  const { type, text } = value;
+  switch (type) {
+    case "Edm.Boolean":
+      return text === "true";
+    case "Edm.Double":
+    case "Edm.Single": {
+      const number = Number(text);
+      return Number.isFinite(number) ? number : text;
+    }
+    case "Edm.Binary":
+      return v2 ? base64(bytesFromHex(text)) : base64Url(bytesFromHex(text));
+    case "Enum":
+      // `NS.Color'Red'` in a URL; the member names alone in JSON.
+      return /'(.*)'$/.exec(text)?.[1] ?? text;
+    case "Edm.DateTime":
+      // v2 JSON's form; the text is UTC without a zone.
+      return v2 ? `/Date(${Date.parse(`${text}Z`)})/` : text;
+    case "Edm.Int64":
+    case "Edm.Decimal":
+      return jsonNumber(text, v2);
+    case "Edm.Byte":
+    case "Edm.SByte":
+    case "Edm.Int16":
+    case "Edm.Int32":
+      return Number(text);
+    default:
+      // Edm.String, Guid, Date, DateTimeOffset, TimeOfDay, Duration: JSON strings of their text.
+      return text;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { runCli, show } from "./cli-harness.js";
+import { buildCli, runCli, runInTerminal, shellQuote, show } from "./cli-harness.js";
 
 let server: Server;
 let base = "";
@@ -69,15 +69,25 @@ test("table columns are as wide as their text on a terminal: CJK 2 a character, 
   );
 });
 
-test("a cell longer than its column is cut at a grapheme boundary within the width, an ellipsis after it", async () => {
-  const result = await table([
+/** `query <base>/v4/ T --quiet` as a table on a terminal of 160 columns: what the terminal showed. */
+async function tableInTerminal(entities: unknown[]) {
+  rows = entities;
+  const command = ["node", await buildCli(), "query", `${base}/v4/`, "T", "--quiet"].map(shellQuote).join(" ");
+  const { code, output } = await runInTerminal(command);
+  assert.equal(code, 0, output);
+  // The terminal turns each line break into CR LF.
+  return output.replaceAll("\r\n", "\n");
+}
+
+test("on a terminal, a cell longer than its column is cut at a grapheme boundary within the width, an ellipsis after it", async () => {
+  const output = await tableInTerminal([
     { K: `${"a".repeat(38)}😀😀😀`, N: 1 },
     { K: `${"東".repeat(25)}`, N: 2 },
     { K: `${"e\u0301".repeat(45)}`, N: 3 },
   ]);
-  assert.ok(!result.stdout.includes("\uFFFD"), result.stdout);
+  assert.ok(!output.includes("\uFFFD"), output);
   assert.equal(
-    result.stdout,
+    output,
     [
       `K${" ".repeat(39)}  N`,
       `${"-".repeat(40)}  -`,
@@ -175,4 +185,108 @@ test("a key property named twice is a usage error naming it; nothing is sent", a
   assert.equal(result.code, 2, show(result));
   assert.equal(result.stderr, `error: <key> "A=1,B=2,A=3": A is given twice\n`);
   assert.deepEqual(seen, ["/v4/$metadata"]);
+});
+
+test("on a terminal, a table wider than the terminal is narrowed to fit it, its widest columns cut first", async () => {
+  const output = await tableInTerminal([{ A: "a".repeat(40), B: "b".repeat(40), C: "c".repeat(40), D: "d".repeat(40), E: "e".repeat(40) }]);
+  // 5 columns of 40 and 4 gaps of 2 take 208 columns; the widest shrink one at a time to 152 + 8.
+  const widths = [30, 30, 30, 31, 31];
+  const cells = ["a", "b", "c", "d", "e"].map((letter, i) => `${letter.repeat((widths[i] as number) - 1)}…`);
+  assert.equal(
+    output,
+    [
+      ["A", "B", "C", "D", "E"].map((name, i) => (i === 4 ? name : name.padEnd(widths[i] as number))).join("  "),
+      widths.map((w) => "-".repeat(w)).join("  "),
+      cells.join("  "),
+      "",
+    ].join("\n"),
+  );
+});
+
+test("when stdout is not a terminal, the table cuts no cell: long values are written whole, the columns as wide as their text", async () => {
+  const guid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  const note = `${"x".repeat(60)}東京😀e\u0301`;
+  const result = await table([
+    // An Int64 as a v4 service with IEEE754Compatible=true writes it: a string.
+    { ID: guid, Big: "9223372036854775807", Note: note, More: "m".repeat(45) },
+    { ID: "short", Big: 1, Note: "n", More: "" },
+  ]);
+  const noteWidth = 60 + 4 + 2 + 1;
+  assert.equal(
+    result.stdout,
+    [
+      `ID${" ".repeat(34)}  Big${" ".repeat(16)}  Note${" ".repeat(noteWidth - 4)}  More`,
+      `${"-".repeat(36)}  ${"-".repeat(19)}  ${"-".repeat(noteWidth)}  ${"-".repeat(45)}`,
+      `${guid}  9223372036854775807  ${note}  ${"m".repeat(45)}`,
+      `short${" ".repeat(31)}  1${" ".repeat(18)}  n`,
+      "",
+    ].join("\n"),
+  );
+  assert.equal(result.stderr, "");
+});
+
+test("when stdout is not a terminal, a cell longer than the rows that sized its column is written whole, the rest of its line after it", async () => {
+  // The first 200 rows size the columns; the 201st is wider.
+  const entities = Array.from({ length: 200 }, (_, i) => ({ K: `k${i}`.padEnd(5, "."), N: i }));
+  const long = `${"z".repeat(50)}-end`;
+  entities.push({ K: long, N: 200 });
+  const result = await table(entities);
+  const lines = result.stdout.split("\n");
+  assert.equal(lines.length, 1 + 1 + 201 + 1);
+  assert.equal(lines[0], "K      N");
+  assert.equal(lines[1], "-----  ---");
+  assert.equal(lines[2], "k0...  0");
+  assert.equal(lines[202], `${long}  200`);
+  assert.equal(lines[203], "");
+});
+
+test("without $select or $metadata the table's columns are the first row's, and a property of a later row warns once, as CSV does", async () => {
+  const entities = [{ A: 1 }, { A: 2, B: "x" }, { A: 3, B: "y", C: true }, { A: 4, C: false, "B@odata.type": "#String" }];
+  const result = await table(entities);
+  assert.equal(result.stdout, "A\n-\n1\n2\n3\n4\n");
+  assert.equal(
+    result.stderr,
+    [
+      'warning: the rows have a property "B" that is not one of the table columns; its values are left out',
+      'warning: the rows have a property "C" that is not one of the table columns; its values are left out',
+      "",
+    ].join("\n"),
+  );
+  const csv = await table(entities, "--format", "csv");
+  assert.equal(csv.stdout, "A\r\n1\r\n2\r\n3\r\n4\r\n");
+  assert.equal(csv.stderr, result.stderr.replaceAll("the table columns", "the CSV columns"));
+  // Rows that have only the columns warn of nothing.
+  const plain = await table([{ A: 1, B: 2 }, { B: 3 }, { A: 4, B: 5 }]);
+  assert.equal(plain.stdout, "A  B\n-  -\n1  2\n   3\n4  5\n");
+  assert.equal(plain.stderr, "");
+});
+
+test("get takes a negative key as its positional argument, also after -- and after an option with a value; an unknown option is still refused", async () => {
+  rows = [];
+  const cases: [string[], string][] = [
+    [["T", "-9223372036854775808"], "/v4/T(-9223372036854775808)"],
+    [["T", "-42", "--select", "A"], "/v4/T(-42)?$select=A"],
+    [["-H", "X-A: 1", "T", "-7"], "/v4/T(-7)"],
+    [["-qH", "X-A: 1", "T", "-8"], "/v4/T(-8)"],
+    [["T", "--", "-9223372036854775808"], "/v4/T(-9223372036854775808)"],
+    [["--", "T", "-5"], "/v4/T(-5)"],
+    [["T", "--", "--select"], "/v4/T('--select')"],
+  ];
+  for (const [args, path] of cases) {
+    seen.length = 0;
+    const result = await runCli(["get", "--quiet", `${base}/v4/`, ...args]);
+    assert.equal(result.code, 0, `${args.join(" ")}: ${show(result)}`);
+    assert.deepEqual(seen, ["/v4/$metadata", path], args.join(" "));
+    assert.equal(result.stdout, '{\n  "value": []\n}\n');
+    assert.equal(result.stderr, "");
+  }
+  seen.length = 0;
+  const unknown = await runCli(["get", `${base}/v4/`, "T", "-x"]);
+  assert.equal(unknown.code, 2, show(unknown));
+  assert.equal(unknown.stderr, "error: get: unknown option -x (see traverse-odata get --help)\n");
+  assert.deepEqual(seen, []);
+  // A negative number that is an option's value stays its value (here refused as a timeout).
+  const value = await runCli(["get", `${base}/v4/`, "T", "1", "--timeout", "-5"]);
+  assert.equal(value.code, 2, show(value));
+  assert.deepEqual(seen, []);
 });

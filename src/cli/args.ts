@@ -58,13 +58,15 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   for (const [name, option] of Object.entries(all)) {
     options[name] = { type: option.type, ...(option.multiple ? { multiple: true } : {}), ...(option.short ? { short: option.short } : {}) };
   }
+  const { args, negatives } = withNegativesHidden(argv, all);
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new CliUsageError(`${spec.name}: ${parseErrorText(error)} (see traverse-odata ${spec.name} --help)`);
   }
   const values = parsed.values as ParsedArgs["values"];
+  parsed.positionals = parsed.positionals.map((positional) => (positional.startsWith(NEGATIVE) ? (negatives[Number(positional.slice(NEGATIVE.length))] as string) : positional));
   if (values["help"] === true) return { values, positionals: parsed.positionals };
   const count = parsed.positionals.length;
   if (count < spec.positionals.min) {
@@ -74,6 +76,55 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     throw new CliUsageError(`${spec.name}: unexpected argument ${JSON.stringify(parsed.positionals[spec.positionals.max])}; expected ${spec.synopsis} (see traverse-odata ${spec.name} --help)`);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * What stands for a negative number in the arguments `parseArgs` reads: a NUL, which no argument
+ * of a command line holds, and the number's index.
+ */
+const NEGATIVE = "\u0000-";
+
+/**
+ * `argv` with each negative number that is a positional argument (`get … T -42`; where an option
+ * takes it as its value it stays) put out of sight of `parseArgs`, which reads `-42` as the
+ * options `-4` and `-2`. After `--` every argument is a positional already: nothing changes there.
+ */
+function withNegativesHidden(argv: readonly string[], all: Record<string, OptionSpec>): { args: string[]; negatives: string[] } {
+  const takesValue = new Set<string>();
+  for (const [name, option] of Object.entries(all)) {
+    if (option.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (option.short) takesValue.add(`-${option.short}`);
+  }
+  const args: string[] = [];
+  const negatives: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (/^-\d/.test(arg)) {
+      args.push(`${NEGATIVE}${negatives.length}`);
+      negatives.push(arg);
+      continue;
+    }
+    args.push(arg);
+    // An option that takes the next argument as its value (`--timeout 5`, `-H X`, `-qH X`), not
+    // one given with it (`--timeout=5`, `-HX`, `-qHX`): the next argument is its value, whatever
+    // it is, as parseArgs reads it.
+    if (takesNext(arg, takesValue) && i + 1 < argv.length) args.push(argv[++i] as string);
+  }
+  return { args, negatives };
+}
+
+/** Whether `arg` is an option (or a group of short ones) whose value is the next argument. */
+function takesNext(arg: string, takesValue: ReadonlySet<string>): boolean {
+  if (arg.startsWith("--")) return !arg.includes("=") && takesValue.has(arg);
+  if (!arg.startsWith("-")) return false;
+  // In a group of short options the first that takes a value takes the rest of the group, if any.
+  for (let at = 1; at < arg.length; at++) if (takesValue.has(`-${arg[at]}`)) return at === arg.length - 1;
+  return false;
 }
 
 function parseErrorText(error: unknown): string {

@@ -1,6 +1,6 @@
 /**
  * How entities are written: NDJSON (one entity a line), a JSON array, CSV (RFC 4180) and, for
- * `query` on a terminal, an aligned table. Each format turns a page of entities into one piece of
+ * `query`, an aligned table (fitted to the width of a terminal, its cells whole elsewhere). Each format turns a page of entities into one piece of
  * text, so that a page is one write and the output's length after it is a clean place to resume.
  *
  * NDJSON and JSON write each entity as the service sent it when the page's text allows
@@ -205,22 +205,14 @@ function csvValue(value: unknown): string {
 }
 
 /**
- * CSV with fixed columns. `onExtra` is called once per property name that a row has and the
- * columns lack (its values are left out).
+ * What tells of the properties of rows that no column reads: called with a row, it calls `onExtra`
+ * once per property name (annotations left out) that is not one of `tops`, the first time a row
+ * has it. CSV and the table both fix their columns before the rows: a row may have more.
  */
-export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
-  // The members the columns read (a cast in front of a path names no member).
-  const tops = [...new Set(columns.map(topMember))];
+function extraReporter(tops: readonly string[], onExtra: (name: string) => void): (entity: Record<string, unknown>) => void {
   const known = new Set(tops);
   const reported = new Set<string>();
-  // A column that is a property's name is read straight from the entity, a path through valueAt
-  // (as is a column named like a member of every object, which valueAt reads only as the row's own).
-  const plain = columns.map((column) => !column.includes("/") && !(column in Object.prototype));
-  // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
-  const countable = tops.every((top) => !(top in Object.prototype));
-  // Columns that are each a property of their own: the values read for the row count them too.
-  const ownColumns = plain.every(Boolean) && tops.length === columns.length;
-  const reportExtra = (entity: Record<string, unknown>) => {
+  return (entity) => {
     for (const name in entity) {
       if (!known.has(name) && !reported.has(name) && !isAnnotation(name)) {
         reported.add(name);
@@ -228,6 +220,23 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
       }
     }
   };
+}
+
+/**
+ * CSV with fixed columns. `onExtra` is called once per property name that a row has and the
+ * columns lack (its values are left out).
+ */
+export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
+  // The members the columns read (a cast in front of a path names no member).
+  const tops = [...new Set(columns.map(topMember))];
+  // A column that is a property's name is read straight from the entity, a path through valueAt
+  // (as is a column named like a member of every object, which valueAt reads only as the row's own).
+  const plain = columns.map((column) => !column.includes("/") && !(column in Object.prototype));
+  // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
+  const countable = tops.every((top) => !(top in Object.prototype));
+  // Columns that are each a property of their own: the values read for the row count them too.
+  const ownColumns = plain.every(Boolean) && tops.length === columns.length;
+  const reportExtra = extraReporter(tops, onExtra);
   const format: RowFormat = {
     name: "csv",
     separator: "",
@@ -400,25 +409,35 @@ export function columnsOf(entity: Record<string, unknown> | undefined): string[]
 }
 
 /**
- * A table for the terminal: the column widths come from the first rows it sees, later cells are
- * cut to them. Widths are terminal columns (displayWidth), not UTF-16 code units. Line breaks and
- * tabs inside values are shown as `⏎` and `→`, other control characters visibly (visibleText).
+ * An aligned table: the column widths come from the first rows it sees. On a terminal a column is
+ * at most 40 wide and the table fits the terminal's width, later cells cut to their column; written
+ * elsewhere (a file, a pipe) no cell is cut: a column is as wide as its widest sampled cell, and a
+ * wider cell later pushes the rest of its line along. Widths are terminal columns (displayWidth),
+ * not UTF-16 code units. Line breaks and tabs inside values are shown as `⏎` and `→`, other control
+ * characters visibly (visibleText). A property of a row that no column reads is left out,
+ * `onExtra` told of its name once.
  */
 export class TableWriter {
   /** The column paths, read from each row, and their names as shown. */
   readonly #paths: string[];
   readonly #columns: string[];
   readonly #widths: number[];
+  /** Whether cells are cut to their column's width (on a terminal only). */
+  readonly #cut: boolean;
+  readonly #reportExtra: (entity: Record<string, unknown>) => void;
   #headerDone = false;
 
-  /** `sample`: the first rows, to size the columns; `width`: the terminal's width. */
-  constructor(columns: readonly string[], sample: readonly Record<string, unknown>[], width: number) {
+  /**
+   * `sample`: the first rows, to size the columns; `width`: the terminal's width, or `undefined`
+   * when the table is not written to a terminal (no cell is cut then).
+   */
+  constructor(columns: readonly string[], sample: readonly Record<string, unknown>[], width: number | undefined, onExtra: (name: string) => void = () => {}) {
     this.#columns = columns.map((column) => visibleText(column));
     const natural = columns.map((column, i) => Math.max(displayWidth(this.#columns[i] as string), ...sample.map((row) => displayWidth(tableCell(valueAt(row, column))))));
-    const maxCell = 40;
-    const widths = natural.map((w) => Math.min(w, maxCell));
+    this.#cut = width !== undefined;
+    const widths = width === undefined ? natural : natural.map((w) => Math.min(w, 40));
     // Shrink the widest columns until the table fits the terminal (two spaces between columns).
-    const fits = () => widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1) <= width;
+    const fits = () => width === undefined || widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1) <= width;
     while (!fits()) {
       const widest = widths.indexOf(Math.max(...widths));
       if ((widths[widest] as number) <= 6) break;
@@ -426,6 +445,7 @@ export class TableWriter {
     }
     this.#widths = widths;
     this.#paths = [...columns];
+    this.#reportExtra = extraReporter([...new Set(columns.map(topMember))], onExtra);
   }
 
   /** The header line and a rule under it (once), then the rows; nothing for a table without columns. */
@@ -436,7 +456,10 @@ export class TableWriter {
       this.#headerDone = true;
       text += `${this.#line(this.#columns)}\n${this.#line(this.#widths.map((w) => "-".repeat(w)))}\n`;
     }
-    for (const entity of entities) text += `${this.#line(this.#paths.map((column) => tableCell(valueAt(entity, column))))}\n`;
+    for (const entity of entities) {
+      text += `${this.#line(this.#paths.map((column) => tableCell(valueAt(entity, column))))}\n`;
+      this.#reportExtra(entity);
+    }
     return text;
   }
 
@@ -444,7 +467,7 @@ export class TableWriter {
     return cells
       .map((cell, i) => {
         const width = this.#widths[i] as number;
-        const [fitted, used] = fitWidth(cell, width);
+        const [fitted, used] = this.#cut ? fitWidth(cell, width) : [cell, displayWidth(cell)];
         return i === cells.length - 1 ? fitted : fitted + " ".repeat(Math.max(0, width - used));
       })
       .join("  ")

@@ -35,9 +35,14 @@ export class DataOutput {
     return this.#stream.isTTY === true;
   }
 
-  /** The terminal's width, or 120 elsewhere. */
-  get columns(): number {
-    return this.#stream.isTTY && this.#stream.columns ? this.#stream.columns : 120;
+  /**
+   * The terminal's width (120 when it reports none), or `undefined` when stdout is not a terminal:
+   * a table written to a file or a pipe has no width to fit, and cutting its cells would lose
+   * values (a GUID, an Int64) without a word.
+   */
+  get columns(): number | undefined {
+    if (!this.#stream.isTTY) return undefined;
+    return this.#stream.columns || 120;
   }
 
   /**

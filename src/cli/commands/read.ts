@@ -61,8 +61,13 @@ export const queryCommand: Command = {
       let text = "";
       if (format === "table") {
         const exact = pageText === undefined ? entities : exactEntities(pageText, entities);
-        table ??= new TableWriter(columnsFor(declared, entities[0]), exact.slice(0, TABLE_SAMPLE), stdout.columns);
-        text = table.rows(exact);
+        // Without $select or $metadata the first entity gives the columns, as for CSV: the first
+        // page that has one (an empty page before it would fix a table of no columns).
+        if (table === undefined && (declared !== undefined || entities.length > 0)) {
+          const onExtra = (name: string) => reporter.warn(`the rows have a property ${JSON.stringify(name)} that is not one of the table columns; its values are left out`);
+          table = new TableWriter(columnsFor(declared, entities[0]), exact.slice(0, TABLE_SAMPLE), stdout.columns, onExtra);
+        }
+        if (table) text = table.rows(exact);
       } else {
         // CSV without $select or $metadata takes its columns from the first entity.
         if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsOf(entities[0]), (warning) => reporter.warn(warning));

@@ -4,37 +4,9 @@
  * of order with one Content-ID missing, an asynchronous answer that is no batch.
  */
 import assert from "node:assert/strict";
-import http from "node:http";
 import { test } from "node:test";
+import { answeredAfter202, json, serve, short, type Reply } from "./batch-server.js";
 import { ODataClient } from "../src/index.js";
-
-type Reply = { status: number; headers?: Record<string, string>; body?: string | Buffer };
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-async function serve(handler: (request: Seen) => Reply): Promise<{ url: string; seen: Seen[]; close: () => void }> {
-  const seen: Seen[] = [];
-  const server = http.createServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    const request = { method: req.method!, url: req.url!, headers: req.headers, body };
-    seen.push(request);
-    const reply = handler(request);
-    res.writeHead(reply.status, reply.headers ?? {});
-    res.end(reply.body ?? "");
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/svc/`, seen, close: () => (server.closeAllConnections(), server.close()) };
-}
-
-const json = { "Content-Type": "application/json" };
-const short = (result: { ok: boolean; status: number | undefined; value?: unknown; error?: { code: string } }) =>
-  result.ok ? { ok: true, status: result.status, value: result.value } : { ok: false, status: result.status, code: result.error?.code };
 
 test("a JSON batch whose 202 comes before answers given at once: the continuation matches only the request still to come, the others keep their answers", async () => {
   const monitors: Record<string, Reply> = {
@@ -47,17 +19,7 @@ test("a JSON batch whose 202 comes before answers given at once: the continuatio
   for (const [name, monitor] of Object.entries(monitors)) {
     const server = await serve((request) =>
       request.url.endsWith("$batch")
-        ? {
-            status: 200,
-            headers: json,
-            body: JSON.stringify({
-              responses: [
-                { id: "1", status: 202, headers: { location: "mon/1" } },
-                { id: "2", status: 200, headers: json, body: { ID: 2 } },
-                { id: "3", status: 200, headers: json, body: { ID: 3 } },
-              ],
-            }),
-          }
+        ? answeredAfter202
         : monitor,
     );
     try {

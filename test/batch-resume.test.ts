@@ -6,49 +6,11 @@
  * refused with a `TypeError` naming it.
  */
 import assert from "node:assert/strict";
-import http from "node:http";
 import { test } from "node:test";
+import { answeredAfter202, json, serve, short, type Reply } from "./batch-server.js";
 import { ODataClient, type AsyncPollerToken } from "../src/index.js";
 
-type Reply = { status: number; headers?: Record<string, string>; body?: string };
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
-
-async function serve(handler: (request: Seen) => Reply): Promise<{ url: string; seen: Seen[]; close: () => void }> {
-  const seen: Seen[] = [];
-  const server = http.createServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    const request = { method: req.method!, url: req.url!, body };
-    seen.push(request);
-    const reply = handler(request);
-    res.writeHead(reply.status, reply.headers ?? {});
-    res.end(reply.body ?? "");
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/svc/`, seen, close: () => (server.closeAllConnections(), server.close()) };
-}
-
-const json = { "Content-Type": "application/json" };
-const short = (result: { ok: boolean; status: number | undefined; value?: unknown; error?: { code: string } }) =>
-  result.ok ? { ok: true, status: result.status, value: result.value } : { ok: false, status: result.status, code: result.error?.code };
-
-/** The batch's own answer: request 1 runs asynchronously (its 202 first), 2 and 3 answered at once. */
-const batchAnswer: Reply = {
-  status: 200,
-  headers: json,
-  body: JSON.stringify({
-    responses: [
-      { id: "1", status: 202, headers: { location: "mon/1" } },
-      { id: "2", status: 200, headers: json, body: { ID: 2 } },
-      { id: "3", status: 200, headers: json, body: { ID: 3 } },
-    ],
-  }),
-};
+const batchAnswer = answeredAfter202;
 
 const monitors: Record<string, Reply> = {
   // A JSON batch with the one answer still to come.

@@ -137,7 +137,8 @@ test("a malformed resultShape.pending is refused with a TypeError naming it, and
 test("a resumed continuation whose monitor answers 202 again for the request still to come gives a continuation whose token names it too", async () => {
   const server = await serve((request) => {
     if (request.url.endsWith("$batch")) return batchAnswer;
-    if (request.url.endsWith("mon/1")) return { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 202, headers: { location: "mon/2" } }] }) };
+    // A relative Location, resolved against the monitor that answered (mon/1): mon/2.
+    if (request.url.endsWith("mon/1")) return { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 202, headers: { location: "2" } }] }) };
     return monitors["own"]!;
   });
   try {
@@ -160,6 +161,54 @@ test("a resumed continuation whose monitor answers 202 again for the request sti
       { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
     ]);
     assert.deepEqual(server.seen.map((request) => `${request.method} ${request.url}`), ["POST /svc/$batch", "GET /svc/mon/1", "GET /svc/mon/2"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("a continuation that sendAsync() or a resumed token gives resolves a part's relative Location against the monitor that answered, polls with the caller's options, and masks the parts' own credentials", async () => {
+  const key = "k3y-PARTSECRET-9911";
+  const server = await serve((request) => {
+    if (request.url.endsWith("$batch")) return { status: 202, headers: { location: "$monitor/S" } };
+    if (request.url.endsWith("$monitor/S")) {
+      return {
+        status: 200,
+        headers: json,
+        body: JSON.stringify({
+          responses: [
+            { id: "1", status: 403, headers: json, body: { error: { code: "E", message: `bad key ${key}` } } },
+            { id: "2", status: 202, headers: { location: "B" } },
+            { id: "3", status: 200, headers: json, body: { ID: 3 } },
+          ],
+        }),
+      };
+    }
+    if (request.url.endsWith("$monitor/B")) return { status: 200, headers: json, body: JSON.stringify({ ID: 2 }) };
+    return { status: 404, headers: json, body: JSON.stringify({ error: { code: "nope", message: `no ${request.url}` } }) };
+  });
+  try {
+    const build = () => {
+      const client = new ODataClient({ serviceUrl: server.url, version: "4.01", retry: false });
+      const batch = client.batch();
+      const books = client.collection("Books");
+      const handles = [batch.request({ method: "GET", url: "Books(1)", headers: { "x-api-key": key } }), batch.get(books.key(2)), batch.get(books.key(3))];
+      return { batch, handles };
+    };
+    const sent = build();
+    const poller = await sent.batch.sendAsync({ pollInterval: 1 });
+    const token = poller.toJSON();
+    const first = await poller.wait();
+    assert.equal(first.continuation?.statusUrl, `${server.url}$monitor/B`);
+    assert.deepEqual((await first.continuation!.wait()).map(short)[1], { ok: true, status: 200, value: { ID: 2 } });
+
+    const resumed = build().batch.resumeAsync(token, { pollInterval: 1 });
+    const again = await resumed.wait();
+    assert.equal(again.continuation?.statusUrl, `${server.url}$monitor/B`);
+    const failed = again[0]!;
+    assert.ok(!failed.ok && failed.error instanceof Error);
+    assert.ok(!JSON.stringify(failed.error).includes(key) && !failed.error.message.includes(key), failed.error.message);
+    assert.match(failed.error.message, /bad key \*\*\*/);
+    assert.deepEqual(server.seen.map((r) => `${r.method} ${r.url}`), ["POST /svc/$batch", "GET /svc/$monitor/S", "GET /svc/$monitor/B", "GET /svc/$monitor/S"]);
   } finally {
     server.close();
   }

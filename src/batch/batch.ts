@@ -451,7 +451,7 @@ export class Batch extends BatchWrites {
     }
     this.#context.record.seal();
     const batch = this.#toSend;
-    return lazilyMappedPoller(inner, async () => (await sending()).resumeBatch(batch, inner, shape));
+    return lazilyMappedPoller(inner, async () => (await sending()).resumeBatch(batch, inner, shape, options));
   }
 
   /**

@@ -175,7 +175,13 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   // An answer given at once is the batch's answer, never one request's own result (as a
   // monitor's may be, where one request ran asynchronously).
   const immediate = inner.isDone();
-  const poller = mapPoller(inner, (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, 0, resultTypeOf(inner), !immediate)), { secrets }), plan.shape(0));
+  // A further continuation (a part's 202) is polled as this one is, its Location resolved against
+  // the monitor that answered.
+  const poller = mapPoller(
+    inner,
+    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, 0, resultTypeOf(inner), !immediate)), { secrets, continuation: pollerOptions, answeredAt: new URL(inner.statusUrl) }),
+    plan.shape(0),
+  );
   if (inner.isDone()) poller.result();
   return poller;
 }
@@ -186,7 +192,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
  * before a continuation was saved read `BATCH_ANSWERED_EARLIER`: those of the items before the
  * token's `from`, and those a JSON batch answered at once besides the ones its `pending` names.
  */
-export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape): AsyncPoller<BatchResults> {
+export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
   const plan = planOf(batch);
   let from = 0;
   // The requests still to come, where the token names them (a JSON batch's; see shapeOf).
@@ -218,7 +224,10 @@ export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, sha
   const still = waiting ?? plan.pendingRequests(from);
   const earlier: Answer[] = [];
   for (const request of plan.requests) if (!still.includes(request)) earlier[request.index] = { kind: "earlier" };
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { earlier }), shapeOf(plan, from, waiting));
+  // As the poller that saved the token: its parts' own credentials masked, a further continuation
+  // resolved against the monitor that answered and polled with these options.
+  const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options };
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting));
 }
 
 /**

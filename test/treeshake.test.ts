@@ -79,9 +79,11 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * the reader's start), a `$it/...` path inside a lambda left without the lambda variable and the
  * v2 refusal of `$count`, `$it` and `$this` paths in filters and `orderBy` (31), and the review's
  * fixes (a `Prefer` value's quoted commas kept, one list of service operation methods), and a
- * batch continuation's token naming the requests still to come (77 bytes, in lro/token.ts).
+ * batch continuation's token naming the requests still to come (77 bytes, in lro/token.ts); to
+ * 40,300 for the JSON values of `edm.*` values written once, for action parameters and write
+ * bodies alike, with their OData v2 forms (13 bytes; the write code had a copy that differed).
  */
-const READ_ONLY_START_BUDGET = 40_200;
+const READ_ONLY_START_BUDGET = 40_300;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -14,14 +14,13 @@
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
 import type { ODataVersion } from "../options.js";
-import { decimalWithoutExponent, formatLiteral, isEdmValue, isoFromDate, isV2 } from "../query/literal-format.js";
-import type { EdmValue } from "../query/literals.js";
+import { edmJsonValue, exactJsonNumber, formatLiteral, isEdmValue, isoFromDate, isV2 } from "../query/literal-format.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionPath, encodePathText, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { describe } from "../util/values.js";
-import { base64Url, bytesFromHex } from "../util/base64.js";
+import { base64Url } from "../util/base64.js";
 import { isIdentifier, isQualifiedName } from "../util/identifiers.js";
 import { urlBelowRoot } from "../util/service-root.js";
 
@@ -229,11 +228,11 @@ export function jsonValue(value: unknown, where: string): unknown {
     if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "INF" : "-INF";
     return value;
   }
-  if (typeof value === "bigint") return exactNumber(value.toString());
+  if (typeof value === "bigint") return exactJsonNumber(value.toString());
   // An Edm.DateTimeOffset as an inline literal is: valid, within the years 0000-9999.
   if (value instanceof Date) return isoFromDate(value, where);
   if (value instanceof Uint8Array) return base64Url(value);
-  if (isEdmValue(value)) return edmJson(value);
+  if (isEdmValue(value)) return edmJsonValue(value, false);
   if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`));
   if (isStructured(value)) {
     // No prototype: a member named `__proto__` (a valid OData name) is then a member that JSON
@@ -243,48 +242,6 @@ export function jsonValue(value: unknown, where: string): unknown {
     return out;
   }
   throw new TypeError(`${where}: ${describe(value)} cannot be sent as a JSON value`);
-}
-
-function edmJson(value: EdmValue): unknown {
-  switch (value.type) {
-    case "Edm.Boolean":
-      return value.text === "true";
-    case "Edm.Byte":
-    case "Edm.SByte":
-    case "Edm.Int16":
-    case "Edm.Int32":
-    case "Edm.Int64":
-    case "Edm.Decimal":
-      return exactNumber(value.text);
-    case "Edm.Double":
-    case "Edm.Single":
-      return jsonValue(Number(value.text), "");
-    case "Edm.Binary":
-      return base64Url(bytesFromHex(value.text));
-    case "Enum": {
-      // `NS.Color'Red'` in a URL; the member name alone in JSON.
-      const match = /'(.*)'$/.exec(value.text);
-      return match ? match[1] : value.text;
-    }
-    default:
-      return value.text;
-  }
-}
-
-/**
- * A decimal text as a JSON number when the number is the same value digit for digit (`1e5` is
- * `100000`), otherwise as the string: more digits than a double holds, trailing zeros that carry
- * the scale (`1.10`), and `NaN`/`INF`/`-INF`, which JSON writes as strings.
- */
-function exactNumber(text: string): number | string {
-  const number = Number(text);
-  if (!Number.isFinite(number)) return text;
-  try {
-    return decimalWithoutExponent(String(number)) === decimalWithoutExponent(text.replace(/^\+/, "")) ? number : text;
-  } catch {
-    // Beyond the digits that can be compared this way: the text is exact.
-    return text;
-  }
 }
 
 function checkEtag(etag: unknown, where: string): string {

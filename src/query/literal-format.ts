@@ -7,7 +7,7 @@
  */
 import type { ODataVersion } from "../options.js";
 import { describe } from "../util/values.js";
-import { base64Url } from "../util/base64.js";
+import { base64, base64Url, bytesFromHex } from "../util/base64.js";
 
 /** The EDM types that an `EdmValue` can carry. */
 export type EdmTypeName =
@@ -241,4 +241,55 @@ export function decimalWithoutExponent(text: string): string {
   whole = whole.replace(/^0+(?=\d)/, "");
   if (whole.length > V2_DECIMAL_DIGITS || part.length > V2_DECIMAL_DIGITS) throw tooLong;
   return `${sign === "-" ? "-" : ""}${whole}${part === "" ? "" : `.${part}`}`;
+}
+
+/**
+ * A decimal text as a JSON number when the number is the same value digit for digit (`1e5` is
+ * `100000`), otherwise as the string: more digits than a double holds, trailing zeros that carry
+ * the scale (`1.10`), and `NaN`/`INF`/`-INF`, which JSON writes as strings.
+ */
+export function exactJsonNumber(text: string): number | string {
+  const number = Number(text);
+  if (!Number.isFinite(number)) return text;
+  try {
+    return decimalWithoutExponent(String(number)) === decimalWithoutExponent(text.replace(/^\+/, "")) ? number : text;
+  } catch {
+    // Beyond the digits that can be compared this way: the text is exact.
+    return text;
+  }
+}
+
+/**
+ * The JSON value of an `edm.*` value in a request body (an action's parameters, a write's
+ * properties): in OData v4 numbers as exact as {@link exactJsonNumber} writes them and binary
+ * values base64url; in v2 (`v2`) `Int64` and `Decimal` as strings, binary values base64 and a
+ * `DateTime` as `/Date(ms)/`, as v2 JSON writes them.
+ */
+export function edmJsonValue(value: TypedLiteral, v2: boolean): unknown {
+  const { type, text } = value;
+  switch (type) {
+    case "Edm.Boolean":
+      return text === "true";
+    case "Edm.Int64":
+    case "Edm.Decimal":
+      return v2 ? text : exactJsonNumber(text);
+    case "Edm.Byte":
+    case "Edm.SByte":
+    case "Edm.Int16":
+    case "Edm.Int32":
+    case "Edm.Double":
+    case "Edm.Single":
+      // INF, -INF and NaN stay the strings JSON writes them as.
+      return exactJsonNumber(text);
+    case "Edm.Binary":
+      return (v2 ? base64 : base64Url)(bytesFromHex(text));
+    case "Enum":
+      // `NS.Color'Red'` in a URL; the member names alone in JSON.
+      return /'(.*)'$/.exec(text)?.[1] ?? text;
+    case "Edm.DateTime":
+      // The text is UTC without a zone.
+      return v2 ? `/Date(${Date.parse(`${text}Z`)})/` : text;
+    default:
+      return text;
+  }
 }

@@ -29,8 +29,8 @@ import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
-import { base64, base64Url, bytesFromHex } from "../util/base64.js";
-import { isEdmValue, type TypedLiteral } from "../query/literal-format.js";
+import { base64, base64Url } from "../util/base64.js";
+import { edmJsonValue, exactJsonNumber, isEdmValue } from "../query/literal-format.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { requestHeaders } from "../http/request-headers.js";
@@ -225,7 +225,7 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
   // What JSON would write as something else (a Uint8Array as {"0":104,...}, an edm.* value as its
   // inner object) or not at all (a bigint): the JSON value of its EDM type.
   if (value instanceof Uint8Array) return v2 ? base64(value) : base64Url(value);
-  if (typeof value === "bigint") return jsonNumber(String(value), v2);
+  if (typeof value === "bigint") return v2 ? String(value) : exactJsonNumber(String(value));
   if (isEdmValue(value)) return edmJsonValue(value, v2);
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
@@ -250,48 +250,6 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
     out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${name}`);
   }
   return out;
-}
-
-/**
- * An Int64 or Decimal's digits as the JSON value of a write: a string in v2 (as v2 JSON writes
- * them); in v4 a number where it holds the digits exactly, else the string (IEEE754Compatible).
- */
-function jsonNumber(text: string, v2: boolean): number | string {
-  const number = Number(text);
-  return !v2 && Number.isFinite(number) && String(number) === text.replace(/^\+/, "") ? number : text;
-}
-
-/** The JSON value of an `edm.*` value in a write body, per version. */
-function edmJsonValue(value: TypedLiteral, v2: boolean): unknown {
-  const { type, text } = value;
-  switch (type) {
-    case "Edm.Boolean":
-      return text === "true";
-    case "Edm.Double":
-    case "Edm.Single": {
-      const number = Number(text);
-      return Number.isFinite(number) ? number : text;
-    }
-    case "Edm.Binary":
-      return v2 ? base64(bytesFromHex(text)) : base64Url(bytesFromHex(text));
-    case "Enum":
-      // `NS.Color'Red'` in a URL; the member names alone in JSON.
-      return /'(.*)'$/.exec(text)?.[1] ?? text;
-    case "Edm.DateTime":
-      // v2 JSON's form; the text is UTC without a zone.
-      return v2 ? `/Date(${Date.parse(`${text}Z`)})/` : text;
-    case "Edm.Int64":
-    case "Edm.Decimal":
-      return jsonNumber(text, v2);
-    case "Edm.Byte":
-    case "Edm.SByte":
-    case "Edm.Int16":
-    case "Edm.Int32":
-      return Number(text);
-    default:
-      // Edm.String, Guid, Date, DateTimeOffset, TimeOfDay, Duration: JSON strings of their text.
-      return text;
-  }
 }
 
 /**

@@ -81,7 +81,7 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * fixes (a `Prefer` value's quoted commas kept, one list of service operation methods), and a
  * batch continuation's token naming the requests still to come (77 bytes, in lro/token.ts); to
  * 40,300 for the JSON values of `edm.*` values written once, for action parameters and write
- * bodies alike, with their OData v2 forms (13 bytes; the write code had a copy that differed).
+ * bodies alike (the write code had a copy that differed), the infinities written as `INF` (6 bytes).
  */
 const READ_ONLY_START_BUDGET = 40_300;
 

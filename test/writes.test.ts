@@ -167,6 +167,28 @@ describe("values a write body holds", () => {
     assert.deepEqual(v2Body, { bytes: "aGn7/w==", big: "9007199254740993", small: "42", price: "12.30", count: "9007199254740993", id: "0f8fad5b-d9cb-469f-a165-70867728950e", day: "2024-01-02", at: "/Date(1704164645000)/", ratio: 0.5, flag: true, raw: "aGk=" });
   });
 
+  test("the infinities and NaN go as INF, -INF and NaN; a v2 Decimal without its exponent and a v2 time as Edm.Time's duration; a v2 Decimal NaN is refused, naming it", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(201, { ID: 1 }));
+    const v2 = new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0", retry: false });
+    const values = { up: edm.double(Infinity), down: edm.single(-Infinity), none: edm.double(NaN), price: edm.decimal("1.5e3") };
+    await client.collection("Things").create(values);
+    await client.action("run").invoke(values);
+    await v2.collection("Things").create({ price: edm.decimal("1.5e3"), at: edm.timeOfDay("13:20") });
+    await assert.rejects(v2.collection("Things").create({ price: edm.decimal("NaN") }), (error: unknown) => error instanceof TypeError && error.message.includes("Edm.Decimal NaN has no OData v2 form"));
+    assert.deepEqual(server.requests.map((r) => JSON.parse(r.body) as unknown), [
+      { up: "INF", down: "-INF", none: "NaN", price: 1500 },
+      { up: "INF", down: "-INF", none: "NaN", price: 1500 },
+      { price: "1500", at: "PT13H20M00S" },
+    ]);
+  });
+
+  test("v2: a reference in a nested value (an object of __metadata with its uri alone) is kept", async (t) => {
+    const { server } = await serveClient(t, answerJson(201, { d: { ID: 1 } }));
+    const v2 = new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0", retry: false });
+    await v2.collection("Books").create({ ID: 1, Author: { __metadata: { uri: "Authors('a')" } }, Reviews: [{ __metadata: { uri: "Reviews(5)", type: "NS.Review" } }] });
+    assert.deepEqual(JSON.parse(onlyRequest(server).body), { ID: 1, Author: { __metadata: { uri: "Authors('a')" } }, Reviews: [{ __metadata: { uri: "Reviews(5)" } }] });
+  });
+
   test("a reference a caller puts in a nested value (an object of @odata.id or 4.01 @id alone) is kept; the body's own @odata.id and advertised operations (#NS.op) are left out", async (t) => {
     const { server, client } = await serveClient(t, answerJson(201, { ID: 1 }));
     await client.collection("Books").create({

@@ -232,7 +232,7 @@ export function jsonValue(value: unknown, where: string): unknown {
   // An Edm.DateTimeOffset as an inline literal is: valid, within the years 0000-9999.
   if (value instanceof Date) return isoFromDate(value, where);
   if (value instanceof Uint8Array) return base64Url(value);
-  if (isEdmValue(value)) return edmJsonValue(value, false);
+  if (isEdmValue(value)) return edmJsonValue(value);
   if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`));
   if (isStructured(value)) {
     // No prototype: a member named `__proto__` (a valid OData name) is then a member that JSON

@@ -78,7 +78,8 @@ export function formatTypedText(type: EdmTypeName, text: string, version: ODataV
   }
 }
 
-function timeOfDayAsDuration(text: string): string {
+/** A time of day (`13:20:05.5`) as the duration since midnight OData v2's `Edm.Time` is (`PT13H20M05.5S`). */
+export function timeOfDayAsDuration(text: string): string {
   const [hours = "00", minutes = "00", seconds = "00"] = text.split(":");
   return `PT${hours}H${minutes}M${seconds}S`;
 }

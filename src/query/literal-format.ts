@@ -7,7 +7,7 @@
  */
 import type { ODataVersion } from "../options.js";
 import { describe } from "../util/values.js";
-import { base64, base64Url, bytesFromHex } from "../util/base64.js";
+import { base64Url, bytesFromHex } from "../util/base64.js";
 
 /** The EDM types that an `EdmValue` can carry. */
 export type EdmTypeName =
@@ -260,35 +260,35 @@ export function exactJsonNumber(text: string): number | string {
 }
 
 /**
- * The JSON value of an `edm.*` value in a request body (an action's parameters, a write's
- * properties): in OData v4 numbers as exact as {@link exactJsonNumber} writes them and binary
- * values base64url; in v2 (`v2`) `Int64` and `Decimal` as strings, binary values base64 and a
- * `DateTime` as `/Date(ms)/`, as v2 JSON writes them.
+ * The OData v4 JSON value of an `edm.*` value in a request body (an action's parameters, a write's
+ * properties): numbers as exact as {@link exactJsonNumber} writes them, the infinities and NaN as
+ * `INF`, `-INF`, `NaN`, binary values base64url, an enumeration member by its name. (A v2 write
+ * body's forms differ for a few types: write/requests.ts.)
  */
-export function edmJsonValue(value: TypedLiteral, v2: boolean): unknown {
+export function edmJsonValue(value: TypedLiteral): unknown {
   const { type, text } = value;
   switch (type) {
     case "Edm.Boolean":
       return text === "true";
     case "Edm.Int64":
     case "Edm.Decimal":
-      return v2 ? text : exactJsonNumber(text);
+      return exactJsonNumber(text);
+    case "Edm.Double":
+    case "Edm.Single": {
+      // Kept as "Infinity"; JSON writes the infinities and NaN as the strings INF, -INF, NaN.
+      const number = Number(text);
+      return Number.isFinite(number) ? number : Number.isNaN(number) ? "NaN" : number > 0 ? "INF" : "-INF";
+    }
     case "Edm.Byte":
     case "Edm.SByte":
     case "Edm.Int16":
     case "Edm.Int32":
-    case "Edm.Double":
-    case "Edm.Single":
-      // INF, -INF and NaN stay the strings JSON writes them as.
-      return exactJsonNumber(text);
+      return Number(text);
     case "Edm.Binary":
-      return (v2 ? base64 : base64Url)(bytesFromHex(text));
+      return base64Url(bytesFromHex(text));
     case "Enum":
       // `NS.Color'Red'` in a URL; the member names alone in JSON.
       return /'(.*)'$/.exec(text)?.[1] ?? text;
-    case "Edm.DateTime":
-      // The text is UTC without a zone.
-      return v2 ? `/Date(${Date.parse(`${text}Z`)})/` : text;
     default:
       return text;
   }

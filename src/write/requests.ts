@@ -29,8 +29,9 @@ import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
-import { base64, base64Url } from "../util/base64.js";
-import { edmJsonValue, exactJsonNumber, isEdmValue } from "../query/literal-format.js";
+import { base64, base64Url, bytesFromHex } from "../util/base64.js";
+import { decimalWithoutExponent, edmJsonValue, exactJsonNumber, isEdmValue, type TypedLiteral } from "../query/literal-format.js";
+import { timeOfDayAsDuration } from "../query/edm-text.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { requestHeaders } from "../http/request-headers.js";
@@ -226,19 +227,25 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
   // inner object) or not at all (a bigint): the JSON value of its EDM type.
   if (value instanceof Uint8Array) return v2 ? base64(value) : base64Url(value);
   if (typeof value === "bigint") return v2 ? String(value) : exactJsonNumber(String(value));
-  if (isEdmValue(value)) return edmJsonValue(value, v2);
+  if (isEdmValue(value)) return v2 ? v2JsonValue(value) : edmJsonValue(value);
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
   // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
   // an own member that JSON writes, where assigning it on `{}` would set the prototype instead.
   const out = Object.create(null) as Record<string, unknown>;
-  // A nested object of annotations alone (`{ "@odata.id": "Reviews(5)" }`) is a reference to an
-  // entity (a deep insert that links one): its id stays. Elsewhere an id is the read entity's own.
-  const reference = at !== "" && Object.keys(value).every((name) => name.includes("@"));
+  // A nested object of annotations alone (`{ "@odata.id": "Reviews(5)" }`, v2's `__metadata`) is a
+  // reference to an entity (a deep insert that links one): its id stays. Elsewhere an id is the
+  // read entity's own.
+  const names = Object.keys(value);
+  const reference = at !== "" && names.length > 0 && names.every((name) => name.includes("@") || name === "__metadata");
   for (const [name, item] of Object.entries(value)) {
     if (v2 && name === "__metadata") {
-      // A type the caller wrote (for a derived type) is needed; what reading added is not.
-      if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
+      // A type the caller wrote (for a derived type) is needed; what reading added is not. A
+      // nested object of `__metadata` alone with a `uri` is a reference to an entity (a deep
+      // insert that links one, v2's form of `@odata.id`): its uri stays.
+      const uri = reference && isRecord(item) ? item["uri"] : undefined;
+      if (typeof uri === "string") out[name] = { uri };
+      else if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
       continue;
     }
     // `#NS.action` members advertise operations: never properties.
@@ -250,6 +257,31 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
     out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${name}`);
   }
   return out;
+}
+
+/**
+ * The OData v2 JSON value of an `edm.*` value in a write body, where it differs from v4's
+ * (`edmJsonValue`): `Int64` and `Decimal` as strings of plain digits (v2's decimal has no exponent,
+ * nor NaN and the infinities, refused as in a URL), binary values base64, a `DateTime` as
+ * `/Date(ms)/` and a time of day as `Edm.Time`'s duration since midnight.
+ */
+function v2JsonValue(value: TypedLiteral): unknown {
+  const { type, text } = value;
+  switch (type) {
+    case "Edm.Int64":
+    case "Edm.Decimal":
+      if (!/^-?\d/.test(text)) throw new Error(`${type} ${text} has no OData v2 form`);
+      return decimalWithoutExponent(text);
+    case "Edm.Binary":
+      return base64(bytesFromHex(text));
+    case "Edm.DateTime":
+      // The text is UTC without a zone; /Date()/ holds milliseconds (more digits are cut).
+      return `/Date(${Date.parse(`${text}Z`)})/`;
+    case "Edm.TimeOfDay":
+      return timeOfDayAsDuration(text);
+    default:
+      return edmJsonValue(value);
+  }
 }
 
 /**

@@ -14,6 +14,8 @@ let base = "";
 const seen: string[] = [];
 /** The entities `/v4/T` answers with. */
 let rows: unknown[] = [];
+/** Polls of `/job/monitor` so far. */
+let polls = 0;
 
 const v2Metadata = `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><edmx:DataServices m:DataServiceVersion="2.0"><Schema Namespace="S" xmlns="http://schemas.microsoft.com/ado/2008/09/edm"><EntityType Name="Order"><Key><PropertyRef Name="Id"/><PropertyRef Name="Day"/></Key><Property Name="Id" Type="Edm.Int64" Nullable="false"/><Property Name="Day" Type="Edm.DateTime" Nullable="false"/></EntityType><EntityContainer Name="C" m:IsDefaultEntityContainer="true"><EntitySet Name="Orders" EntityType="S.Order"/></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;
 
@@ -31,6 +33,13 @@ before(async () => {
     if (url.startsWith("/v2/Orders(")) return send(200, "application/json", `{"d":{"Id":"7","Day":"\\/Date(1577836800000)\\/"}}`);
     if (url === "/meta/$metadata") return send(200, "application/xml", v4Metadata, { "odata-version": "4.0" });
     if (url.startsWith("/v4/T") || url.startsWith("/v2/T")) return send(200, "application/json", JSON.stringify({ value: rows }), { "odata-version": "4.0" });
+    // A long-running job whose monitor's status is text with a terminal's control sequences in it.
+    if (url.startsWith("/job/$metadata")) return send(404, "text/plain", "none");
+    if (url.startsWith("/job/run")) return send(202, "application/json", "{}", { location: `${base}/job/monitor` });
+    if (url.startsWith("/job/monitor")) {
+      polls += 1;
+      return polls < 3 ? send(200, "application/json", JSON.stringify({ status: "Running\u001b]0;owned\u0007\u001b[2J", percentComplete: 10 })) : send(200, "application/json", JSON.stringify({ status: "Succeeded", value: 1 }));
+    }
     if (url.startsWith("/esc/")) return send(400, "application/json", JSON.stringify({ error: { code: "X", message: "bad \u001b[2J\u001b[31mthing\u0007\u202Eevil" } }));
     send(404, "text/plain", "no such resource");
   });
@@ -123,6 +132,16 @@ test("a service's error message on stderr shows its control characters; --json k
   assert.match(JSON.parse(json.stderr).error.message as string, /bad \u001b\[2J\u001b\[31mthing\u0007\u202Eevil$/);
 });
 
+test("on a terminal, the progress line shows the control characters of a monitor's status, not sends them", async () => {
+  polls = 0;
+  const command = ["node", await buildCli(), "call", `${base}/job/`, "run", "--async", "--poll-interval", "1"].map(shellQuote).join(" ");
+  const { code, output } = await runInTerminal(command);
+  assert.equal(code, 0, output);
+  assert.match(output, /Running␛\]0;owned␇␛\[2J/);
+  assert.ok(!output.includes("\u001b]0;owned"), "the title sequence is not sent");
+  assert.ok(!output.includes("\u001b[2J"), "the screen is not cleared");
+});
+
 test("a query without rows and without known columns prints nothing", async () => {
   const result = await table([]);
   assert.equal(result.stdout, "");
@@ -161,8 +180,11 @@ test("get takes a v2 DateTime key as query prints it (with Z or +00:00); another
   assert.deepEqual(seen, ["/v2/$metadata"]);
 });
 
-test("without $metadata, an integer key of any length is sent as its digits (v2 with L beyond 15 digits)", async () => {
+test("without $metadata, an integer key of any length is sent as its digits (v2 with L beyond 15 digits); digits with leading zeros are a code, sent as a string", async () => {
   const cases: [string, string, string][] = [
+    ["4.0", "000000000000012345", "/v4/T('000000000000012345')"],
+    ["2.0", "0012", "/v2/T('0012')"],
+    ["4.0", "0", "/v4/T(0)"],
     ["4.0", "1234567890123456789", "/v4/T(1234567890123456789)"],
     ["4.0", "9223372036854775807", "/v4/T(9223372036854775807)"],
     ["4.0", "123456789012345", "/v4/T(123456789012345)"],

@@ -5,7 +5,7 @@
  * warnings and errors. Colour only on a terminal and never with `NO_COLOR`.
  */
 import { CliInterrupted } from "./errors.js";
-import { visibleText } from "./formats.js";
+import { fitWidth, visibleText } from "./formats.js";
 
 /** The part of a writable stream the command line uses (`process.stdout`, `process.stderr`). */
 export interface TextStream {
@@ -158,7 +158,9 @@ export class Reporter {
     if (this.#tty) {
       // A terminal that reports no size (0) gets the common 80 columns.
       const width = (this.#stream.columns || 80) - 1;
-      this.#stream.write(`\r${ESC}2K${this.#paint(text.length > width ? `${text.slice(0, width - 1)}…` : text, "2")}`);
+      // The text may hold a monitor's status as the service wrote it: shown, not obeyed, and cut
+      // at a character's edge by its width on screen.
+      this.#stream.write(`\r${ESC}2K${this.#paint(fitWidth(visibleText(text), width)[0], "2")}`);
       this.#drawn = true;
     } else {
       this.#stream.write(`${text}\n`);

@@ -47,7 +47,8 @@ export function typedValue(text: string, type: string | undefined, where: string
         // An integer is a number however long: up to 15 digits a plain one, beyond that an Int64
         // with its exact digits (a double would round them; v2 writes it with its L), beyond
         // Int64's range a Decimal.
-        if (!/^-?\d+$/.test(text)) return text;
+        // Digits with leading zeros are a code (SAP's 18-digit material numbers): a string.
+        if (!/^-?\d+$/.test(text) || /^-?0\d/.test(text)) return text;
         if (text.replace(/^-?0*/, "").length <= 15) return Number(text);
         const [min, max] = INTEGER_RANGES["Edm.Int64"];
         const big = BigInt(text);

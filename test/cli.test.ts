@@ -62,6 +62,8 @@ describe("usage and help", () => {
       [["count", "ftp://host/x", "Products"], /<service> must be an http or https URL or a profile name; got a ftp: URL/],
       [["count", "no-such-profile", "Products"], /there is no profile named "no-such-profile" in .*traverse-odata\.config\.json or .*config\.json, and it is not an http\(s\) URL/],
       [["export", demo.serviceUrl, "Products"], /export needs --out FILE/],
+      // The query options of query but --count (the README's command table says so).
+      [["export", demo.serviceUrl, "Products", "--out", "x.ndjson", "--count"], /export: unknown option --count/],
       [["export", demo.serviceUrl, "Products", "--out", "x.ndjson", "--parallel", "2", "--partition", "1/2"], /--parallel and --partition exclude each other/],
       [["export", demo.serviceUrl, "Products", "--out", "x.ndjson", "--partition", "3/2"], /--partition must be K\/N with 1 <= K <= N <= 1000/],
       [["export", demo.serviceUrl, "Products", "--out", kept, "--resume"], /nothing to resume: there is no checkpoint at .*kept\.ndjson\.checkpoint\.json, and .*kept\.ndjson holds 9 bytes, left as they are/],

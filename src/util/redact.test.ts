@@ -21,3 +21,34 @@ test("redactUrl drops user information and masks credential parameters, leaving 
   assert.equal(redactUrl("https://bob:pw@host/files?sig=abc&$top=1"), "https://host/files?sig=***&$top=1");
   assert.equal(redactUrl(new URL("https://host/Books?$filter=a%20eq%201")), "https://host/Books?$filter=a%20eq%201");
 });
+
+test("redactUrl masks the signed JWTs, AWS access key ids and single sign-on tickets a query carries; sap-user stays", () => {
+  for (const name of ["client_assertion", "jwt", "assertion", "id_token", "AWSAccessKeyId", "X-Amz-Credential", "X-Amz-Security-Token", "ticket", "MYSAPSSO2", "sap-password"]) {
+    assert.equal(redactUrl(`https://host/x?sap-user=ALICE&${name}=v-5ecret&$top=1`), `https://host/x?sap-user=ALICE&${name}=***&$top=1`, name);
+    assert.equal(redactUrl(`https://host/cb#${name}=v-5ecret`), `https://host/cb#${name}=***`, name);
+    assert.equal(redactText(`see /next?${name}=v-5ecret and`), `see /next?${name}=*** and`, name);
+  }
+  // The form's other fields name the kind of assertion, not the assertion.
+  assert.equal(redactUrl("https://host/t?client_assertion_type=urn%3Ajwt-bearer"), "https://host/t?client_assertion_type=urn%3Ajwt-bearer");
+});
+
+test("redactUrl leaves paging cursors named with token as they are, with or without $, in the query and in text", () => {
+  const paging = ["skiptoken", "$skiptoken", "deltatoken", "$deltatoken", "pageToken", "page_token", "nextPageToken", "next_page_token", "continuationToken", "continuation-token"];
+  for (const name of paging) {
+    const url = `https://host/x?${name}=c-1&sap-client=100&tokens=2`;
+    assert.equal(redactUrl(url), url, name);
+    assert.equal(redactText(`GET ${url} and /next?${name}=c-2`), `GET ${url} and /next?${name}=c-2`, name);
+  }
+  // Only the exact names: a longer name with a secret word is still a secret.
+  assert.equal(redactUrl("https://host/x?app_pageToken=v&pageToken_key=w"), "https://host/x?app_pageToken=***&pageToken_key=***");
+});
+
+test("the parameter rules stay linear on long runs of name characters", () => {
+  const started = performance.now();
+  for (const run of ["pagetoken", "skip", "a", "client_assertion"]) {
+    redactText(`?${run.repeat(40_000)}`);
+    redactText(`&${"x".repeat(127)}${run.repeat(20_000)}=`);
+    redactUrl(`https://host/?${run.repeat(20_000)}=1`);
+  }
+  assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
+});

@@ -24,19 +24,25 @@ const SECRET_HEADER_NAME = new RegExp(String.raw`^[\w-]*${SECRET_WORDS}[\w-]*$`,
 
 /**
  * Query parameter names whose values are masked although they hold none of the secret words of
- * header names: signed-URL signatures (Azure SAS `sig`), OAuth codes, API keys, passwords, session
- * ids, SAP's logon ticket. Matched by exact name, case-insensitive. A parameter named with a
- * secret word is masked too (`access_token`, `subscription-key`, `clientSecret`, `secret_key`,
- * `X-Amz-Signature`), where the word ends the name or a `-`/`_` part follows it (so `tokens` stays).
+ * header names: signed-URL signatures (Azure SAS `sig`), OAuth codes, signed JWTs that
+ * authenticate (`client_assertion`, `assertion`, `jwt`), API keys, AWS's access key id of a signed
+ * URL, passwords, session ids, SAP's logon ticket and tickets of single sign-on (CAS `ticket`).
+ * Matched by exact name, case-insensitive. A parameter named with a secret word is masked too
+ * (`access_token`, `id_token`, `subscription-key`, `clientSecret`, `secret_key`, `X-Amz-Signature`,
+ * `X-Amz-Credential`, `sap-password`), where the word ends the name or a `-`/`_` part follows it
+ * (so `tokens` stays). `sap-user` stays: a user name lets no one in without the password, and it
+ * says whose request failed.
  */
-export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2"];
+export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid"];
 
 /**
  * The name of a secret parameter. Bounded on either side of its word as {@link SECRET_FIELD_IN_TEXT}
  * is, for the same reason: in text, a long run of word characters after a `?` or `&` would cost
- * time growing with its square.
+ * time growing with its square. Paging cursors named with "token" (`skiptoken`, `deltatoken`,
+ * `pageToken`, `nextPageToken`, `continuationToken`) are no credential and are what a reader of the
+ * wire log follows, so they stay, as `$skiptoken` does; headers of those names are still masked.
  */
-const PARAMETER_NAMES = String.raw`(?:${SECRET_PARAMETER_NAMES.join("|")}|[\w-]{0,128}${SECRET_WORDS}(?:key|[-_][\w-]{0,128})?)`;
+const PARAMETER_NAMES = String.raw`(?!(?:skip|delta|page|continuation|next[-_]?page)[-_]?token=)(?:${SECRET_PARAMETER_NAMES.join("|")}|[\w-]{0,128}${SECRET_WORDS}(?:key|[-_][\w-]{0,128})?)`;
 /** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
 const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
 /** The same in free text, where a value ends at white space, a quote or a bracket. */

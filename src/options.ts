@@ -62,7 +62,8 @@ export interface ODataClientOptions {
    * request's winning where both name one. No request header ever goes into an error;
    * a service that echoes one back is masked where the header's name marks a secret (key, token,
    * secret, password, session id, signature, cookie, authorization: `x-api-key` is, `x-tenant`
-   * is not), so give a secret header such a name.
+   * is not), so give a secret header such a name. A header named `__proto__` (an own member
+   * `JSON.parse` makes) is refused with a `TypeError`: Node's `fetch` would drop it unsent.
    * @example { "x-tenant": "acme", "Accept-Language": "de" }
    * @default {}
    */
@@ -343,14 +344,17 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
     } catch {
       throw new TypeError(`ODataClient option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
     }
-    if (TRANSPORT_HEADERS.has(name.toLowerCase())) {
+    const lower = name.toLowerCase();
+    if (TRANSPORT_HEADERS.has(lower)) {
       throw new TypeError(`ODataClient option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);
     }
+    // A valid name, but Node's fetch builds a plain object of the headers it sends, where this one is lost.
+    if (lower === "__proto__") throw new TypeError(`ODataClient option "headers" names "${name}", a header Node's fetch drops unsent`);
     // Header names are case-insensitive: {"X-Tenant": "a", "x-tenant": "b"} would be ambiguous.
-    if (seen.has(name.toLowerCase())) {
+    if (seen.has(lower)) {
       throw new TypeError(`ODataClient option "headers" names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
     }
-    seen.add(name.toLowerCase());
+    seen.add(lower);
     entries.push([name, value]);
   }
   return entries;

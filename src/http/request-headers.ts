@@ -18,9 +18,9 @@ const NOT_IN_VALUE = /[\r\n\0]|[^\0-\xff]/;
 /**
  * The headers given, their names in lower case; `undefined` gives none.
  * @throws TypeError naming `where` and the option: not an object of strings, a name that is no
- * token or that the transport sets itself ({@link TRANSPORT_HEADERS}), one name twice (names are
- * case-insensitive), a value with a line break, NUL or a character beyond U+00FF (the value is not
- * quoted: it may be a secret)
+ * token or that the transport sets itself ({@link TRANSPORT_HEADERS}), `__proto__` (Node's fetch
+ * drops it unsent), one name twice (names are case-insensitive), a value with a line break, NUL or
+ * a character beyond U+00FF (the value is not quoted: it may be a secret)
  */
 export function requestHeaders(value: unknown, where: string): Record<string, string> {
   // No prototype: a header named "constructor" is not already there.
@@ -39,6 +39,8 @@ export function requestHeaders(value: unknown, where: string): Record<string, st
     }
     const lower = name.toLowerCase();
     if (TRANSPORT_HEADERS.has(lower)) throw new TypeError(`${where}: option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);
+    // Refused in a $batch part too, which would carry it: the same headers then work for a write and a part.
+    if (lower === "__proto__") throw new TypeError(`${where}: option "headers" names "${name}", a header Node's fetch drops unsent`);
     // {"X-Tenant": "a", "x-tenant": "b"} would be ambiguous.
     if (lower in headers) throw new TypeError(`${where}: option "headers" names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
     headers[lower] = text;

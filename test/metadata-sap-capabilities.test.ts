@@ -175,3 +175,28 @@ test("service metadata mislabelled text/html is still read", async (t) => {
   const model = await new ODataClient({ serviceUrl: server.url("odata/") }).metadata();
   assert.equal(model.entitySet("Ts")?.entityType, "S.T");
 });
+
+test("a CSDL JSON $Scale written as digits beyond Number.MAX_SAFE_INTEGER is refused with BAD_METADATA, as a number that large is; the largest safe one is kept", () => {
+  const json = (scale: unknown, annotated: unknown = 2) =>
+    JSON.stringify({
+      $Version: "4.0",
+      $EntityContainer: "S.C",
+      S: {
+        T: { $Kind: "EntityType", $Key: ["id"], id: { $Type: "Edm.Int32" }, d: { $Type: "Edm.Decimal", $Scale: scale } },
+        C: { $Kind: "EntityContainer", Ts: { $Collection: true, $Type: "S.T" } },
+        $Annotations: { "S.T": { "@Core.Description": { $Cast: "1", $Type: "Edm.Decimal", $Scale: annotated } } },
+      },
+    });
+  const refused = (scale: unknown, shown: string) =>
+    assert.throws(
+      () => parseMetadata(json(scale)),
+      (error: unknown) => error instanceof ODataClientError && error.code === "BAD_METADATA" && error.message === `the service metadata cannot be read: $["S"]["T"]["d"]["$Scale"] is ${shown}, not a non-negative integer, "variable" or "floating"`,
+      shown,
+    );
+  refused(9007199254740992, "9007199254740992");
+  refused("9007199254740992", 'the string "9007199254740992"');
+  refused("9".repeat(400), "a string of 400 characters");
+  assert.throws(() => parseMetadata(json(2, "9".repeat(30))), (error: unknown) => error instanceof ODataClientError && error.code === "BAD_METADATA" && /has a \$Scale of the string "9{30}", not a non-negative integer/.test(error.message));
+  const model = parseMetadata(json("9007199254740991"));
+  assert.equal(new ServiceModel(JSON.parse(JSON.stringify(model))).propertiesOf("S.T")[1]?.scale, 9007199254740991);
+});

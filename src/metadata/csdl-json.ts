@@ -271,7 +271,8 @@ class CsdlJsonReader {
     const scale = object["$Scale"];
     if (scale !== undefined) {
       const value = scaleOf(scale);
-      if (value === undefined) throw badMetadata(`${at([...path, "$Scale"])} is ${describe(scale)}, not a non-negative integer, "variable" or "floating"`);
+      // A string of digits past 2^53 reads as a rounded number, or Infinity (null in the model's JSON form).
+      if (value === undefined || (typeof value === "number" && !Number.isSafeInteger(value))) throw badMetadata(`${at([...path, "$Scale"])} is ${describe(scale)}, not a non-negative integer, "variable" or "floating"`);
       facets.scale = value;
     }
     const srid = object["$SRID"];
@@ -462,8 +463,11 @@ class CsdlJsonReader {
       case "$Function":
       case "$LabeledElementReference":
         return this.#resolver.name(member);
-      case "$Scale":
-        return scaleOf(member) ?? member;
+      case "$Scale": {
+        const scale = scaleOf(member);
+        if (typeof scale === "number" && !Number.isSafeInteger(scale)) throw badMetadata(`the value of ${JSON.stringify(annotation)} has a $Scale of ${describe(member)}, not a non-negative integer, "variable" or "floating"`);
+        return scale ?? member;
+      }
       default:
         return this.#value(member, annotation, depth);
     }

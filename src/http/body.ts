@@ -64,12 +64,22 @@ export function readBodyBytes(response: Response, method: string, url: URL, sign
 }
 
 /**
+ * The longest body read as text where the caller sets no tighter bound (256 MiB): an answer that
+ * never ends (an operation's result, a status monitor's answer, `$metadata`: `timeout` does not
+ * stop a body while data flows) stops here rather than filling memory. No answer parsed whole
+ * comes near it: parsing takes several times the text's size, so a longer one would exhaust a
+ * default V8 heap in the parse. It stays below the longest string an engine makes (V8's is
+ * 512 MiB); a media resource's `text()` has it too, its `stream()` no bound.
+ */
+const TEXT_LIMIT = 256 * 1024 * 1024;
+
+/**
  * The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. A body longer than
  * `limit` bytes is cancelled there and rejects with `BAD_PAYLOAD`: where an answer has a size it
  * cannot sensibly exceed, an endless one (which `timeout` does not stop while data flows) must not
  * grow memory without bound.
  */
-export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit?: number): Promise<string> {
+export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = TEXT_LIMIT): Promise<string> {
   let bytes: Uint8Array | undefined;
   try {
     bytes = await collectBody(response, limit);

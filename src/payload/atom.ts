@@ -31,6 +31,16 @@ const SCHEME = `${DATA_NAMESPACE}/scheme`;
  */
 const MAX_NESTING = 100;
 
+/**
+ * The longest Atom page read (64 MiB), a page of a v2 walk or of a delta. Atom is parsed whole,
+ * into a tree that takes more than ten times the text's size until the entities are read from it
+ * (measured: some 850 MB more for 64 MiB of entries of twenty properties, twice that for 128 MiB,
+ * half of V8's default heap on a large machine): a larger page would end the process for want of
+ * memory rather than fail. 64 MiB is some 50,000 such entries, beyond the pages services send; and
+ * an endless body, which `timeout` does not stop while data keeps coming, is cut there.
+ */
+export const ATOM_PAGE_LIMIT = 64 * 1024 * 1024;
+
 /** What {@link readAtomFeed} gives: the entities of the page and its annotations. */
 export interface AtomFeed {
   /** The entries of the feed, each read as an entity object. */

@@ -5,8 +5,8 @@
  * last page carries the next delta link. v2 services (SAP's delta token form) send changed entities
  * in `d.results` and the next delta link as `__delta`.
  *
- * Memory holds one page at a time; delta links and next links inside a delta follow the same origin
- * rule as next links (`UNTRUSTED_NEXT_LINK`).
+ * Memory holds one page at a time, of at most 64 MiB; delta links and next links inside a delta
+ * follow the same origin rule as next links (`UNTRUSTED_NEXT_LINK`).
  */
 import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
@@ -14,7 +14,7 @@ import { ODataClientError } from "../errors.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { abortReason, toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
-import { readAtomFeed } from "../payload/atom.js";
+import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
@@ -26,6 +26,13 @@ import { isXmlContentType } from "../payload/content-type.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
+
+/**
+ * The longest delta page read: a delta page, JSON or Atom, is read and parsed whole, so it has the
+ * bound of an Atom page of a walk (64 MiB, see `ATOM_PAGE_LIMIT`); an endless one, which `timeout`
+ * does not stop while data keeps coming, is cut there instead of filling memory.
+ */
+const DELTA_PAGE_LIMIT = ATOM_PAGE_LIMIT;
 
 /** An entity the delta says is gone from the collection. */
 export interface RemovedEntity<T = Record<string, unknown>> {
@@ -119,7 +126,7 @@ async function readDeltaPage<T>(
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, signal);
+  const text = await readBodyText(response, "GET", url, signal, DELTA_PAGE_LIMIT);
   const page = await readMasked(response, () =>
     isXmlContentType(response.headers.get("content-type")) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`) : readJsonDelta<T>(text, url, core.options.version === "2.0"),
   );

@@ -191,7 +191,7 @@ interface WalkHooks {
 
 /**
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
- * it streams; an Atom body (v2 services that answer XML) is read whole.
+ * it streams; an Atom body (v2 services that answer XML) is read whole, up to `ATOM_PAGE_LIMIT`.
  */
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal, walk?: WalkHooks): AsyncGenerator<PagePart<T>> {
   const { expand } = options;
@@ -199,9 +199,9 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   const markExpanded = expand?.length ? (await loadExpanded()).markExpanded : undefined;
   const contentType = response.headers.get("content-type");
   if (isXmlContentType(contentType)) {
-    const text = await readBodyText(response, "GET", url, signal);
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
-    const { readAtomFeed } = await import("../payload/atom.js");
+    const { readAtomFeed, ATOM_PAGE_LIMIT } = await import("../payload/atom.js");
+    const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
     const feed = await readMasked(response, () => readAtomFeed(text, `GET ${redactUrl(url)}`));
     if (markExpanded) for (const entity of feed.entities) markExpanded(entity, expand);
     yield { entities: feed.entities as T[], end: feed.annotations };

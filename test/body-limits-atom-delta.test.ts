@@ -1,0 +1,196 @@
+// Bodies read whole, against node:http services on 127.0.0.1 that never stop sending: an Atom page of
+// a v2 walk and a delta page (JSON, and Atom asked for with `format: "atom"`) are cut at 64 MiB
+// (ATOM_PAGE_LIMIT of payload/atom.ts), an operation's result and `$metadata` at 256 MiB (the
+// default of readBodyText, http/body.ts), with BAD_PAYLOAD naming the request and the limit, and the
+// connection is closed, so that no more data flows. They were read without a bound: memory grew for
+// as long as the service kept sending, which `timeout` does not stop while data comes.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ODataClient, ODataClientError, type ODataClientOptions } from "../src/index.js";
+
+const LIMIT = 64 * 1024 * 1024;
+const TEXT_LIMIT = 256 * 1024 * 1024;
+
+/**
+ * What a client may have been sent beyond the limit when it stops reading: what was in flight in
+ * the sockets' buffers. The test's own bound on what a service sends is 16 MiB more: a client that
+ * keeps reading gets that much, then the connection is destroyed (it fails, without filling the
+ * test's memory).
+ */
+const IN_FLIGHT = 32 * 1024 * 1024;
+
+interface EndlessService {
+  url(path: string): string;
+  /** The path of each request, in order. */
+  readonly paths: string[];
+  /** Resolves when the first answer's connection is closed, with the bytes written by then and whether the server gave up. */
+  readonly closed: Promise<{ written: number; capped: boolean }>;
+  /** The bytes written to the answer so far. */
+  written(): number;
+  /** The limit the client is to stop at. */
+  readonly limit: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A service answering every request with `head`, then `fill` repeated for as long as the client
+ * reads (honouring backpressure, as a real server does), up to 48 MiB past `limit`.
+ */
+async function endlessService(contentType: string, head: string, fill: string, limit: number): Promise<EndlessService> {
+  const cap = limit + IN_FLIGHT + 16 * 1024 * 1024;
+  const chunk = Buffer.from(fill.repeat(Math.ceil((64 * 1024) / fill.length)));
+  const paths: string[] = [];
+  let written = 0;
+  let closedWith: (value: { written: number; capped: boolean }) => void = () => undefined;
+  const closed = new Promise<{ written: number; capped: boolean }>((resolve) => (closedWith = resolve));
+  const server = createServer((request, res: ServerResponse) => {
+    paths.push(request.url ?? "");
+    res.writeHead(200, { "content-type": contentType });
+    written += Buffer.byteLength(head);
+    res.write(head);
+    let capped = false;
+    const pump = (): void => {
+      while (!res.destroyed) {
+        if (written >= cap) {
+          capped = true;
+          res.destroy();
+          return;
+        }
+        written += chunk.byteLength;
+        if (!res.write(chunk)) {
+          res.once("drain", pump);
+          return;
+        }
+      }
+    };
+    res.on("close", () => closedWith({ written, capped }));
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (path) => `http://127.0.0.1:${port}/${path}`,
+    paths,
+    closed,
+    written: () => written,
+    limit,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function serve(t: { after(fn: () => Promise<void>): void }, contentType: string, head: string, fill: string, limit = LIMIT): Promise<EndlessService> {
+  const service = await endlessService(contentType, head, fill, limit);
+  t.after(() => service.close());
+  return service;
+}
+
+function clientFor(service: EndlessService, options: Partial<ODataClientOptions> = {}): ODataClient {
+  return new ODataClient({ serviceUrl: service.url("svc/"), retry: false, timeout: 5_000, ...options });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ODataClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected a rejection");
+}
+
+async function drain(pages: AsyncIterable<unknown>): Promise<unknown[]> {
+  const read: unknown[] = [];
+  for await (const page of pages) read.push(page);
+  return read;
+}
+
+/**
+ * That the service saw its answer's connection closed by the client soon after the rejection, not
+ * given up on by the server, and that no data flowed after that.
+ */
+async function assertCutOff(service: EndlessService): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the client kept the connection open for 5 s after the rejection")), 5_000);
+  });
+  const { written, capped } = await Promise.race([service.closed, late]).finally(() => clearTimeout(timer));
+  assert.equal(capped, false, "the server gave up: the client read on past the limit");
+  // The limit was reached; what lies beyond it is what was in flight (socket buffers), not more.
+  assert.ok(written > service.limit && written < service.limit + IN_FLIGHT, `the server wrote ${written} bytes`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(service.written(), written, "data kept flowing after the connection closed");
+}
+
+const ATOM_HEAD =
+  '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><id>Items</id><title type="text">Items</title>';
+const ATOM_ENTRY = '<entry><id>Items(1)</id><content type="application/xml"><m:properties><d:ID m:type="Edm.Int32">1</d:ID></m:properties></content></entry>';
+
+describe("pages read whole never grow past 64 MiB", () => {
+  test("a v2 walk whose Atom page never ends rejects with BAD_PAYLOAD naming the page and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "application/atom+xml;type=feed;charset=utf-8", ATOM_HEAD, ATOM_ENTRY);
+    const error = await rejection(drain(clientFor(service, { version: "2.0" }).collection("Items").pages()));
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `GET ${service.url("svc/Items")} answered more than ${LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/Items"]);
+  });
+
+  test("a v4 delta page of JSON that never ends rejects with BAD_PAYLOAD naming the page and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "application/json", '{"@odata.context":"$metadata#Items/$delta","value":[', '{"ID":1,"Name":"changed"},');
+    const error = await rejection(drain(clientFor(service).delta(service.url("svc/Items?$deltatoken=1"))));
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `GET ${service.url("svc/Items?$deltatoken=1")} answered more than ${LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/Items?$deltatoken=1"]);
+  });
+
+  test('a v2 delta page asked for as Atom (format: "atom") that never ends rejects with BAD_PAYLOAD naming the page and the limit, and closes the connection', { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "application/atom+xml;type=feed", ATOM_HEAD, ATOM_ENTRY);
+    const error = await rejection(drain(clientFor(service, { version: "2.0" }).delta("Items?!deltatoken='1'", { format: "atom" })));
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `GET ${service.url("svc/Items?!deltatoken=%271%27")} answered more than ${LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/Items?!deltatoken=%271%27"]);
+  });
+});
+
+describe("answers read whole without a bound of their own stop at 256 MiB", () => {
+  test("an operation whose result never ends rejects with BAD_PAYLOAD naming the call and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "application/json", '{"@odata.context":"$metadata#Collection(Edm.String)","value":[', '"row",', TEXT_LIMIT);
+    const error = await rejection(clientFor(service).function("report").get());
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `GET ${service.url("svc/report()")} answered more than ${TEXT_LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/report()"]);
+  });
+
+  test("a status monitor whose answer never ends rejects the poll with BAD_PAYLOAD naming the monitor and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "application/json", '{"status":"Running","detail":"', "still running ", TEXT_LIMIT);
+    const error = await rejection(clientFor(service).asyncPoller("monitor/1").poll());
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `GET ${service.url("svc/monitor/1")} answered more than ${TEXT_LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/monitor/1"]);
+  });
+
+  test("$metadata that never ends rejects with BAD_PAYLOAD naming the request and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(
+      t,
+      "application/xml",
+      '<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="NS" xmlns="http://docs.oasis-open.org/odata/ns/edm">',
+      '<EntityType Name="T"><Property Name="P" Type="Edm.String"/></EntityType>',
+      TEXT_LIMIT,
+    );
+    const error = await rejection(clientFor(service).metadata());
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `GET ${service.url("svc/$metadata")} answered more than ${TEXT_LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/$metadata"]);
+  });
+});

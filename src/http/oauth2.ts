@@ -142,7 +142,8 @@ export class OAuth2TokenCache {
       retry: false,
       purpose: "oauth2",
     });
-    const text = await readBodyText(response, "POST", credentials.tokenUrl, signal);
+    // A token answer is a few kilobytes (RFC 6749 §5.1); one that keeps coming is cut at 1 MiB.
+    const text = await readBodyText(response, "POST", credentials.tokenUrl, signal, 1 << 20);
     const token = this.#readAnswer(response, text, sentAt);
     this.#token = token;
     return token;

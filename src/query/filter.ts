@@ -24,7 +24,8 @@ const MULTIPLICATIVE = 5;
 const UNARY = 6;
 const PRIMARY = 7;
 
-type Family = "v2" | "v4";
+// "4.01" is v4 syntax that OData 4.0 lacks: an expression holding the `in` operator.
+type Family = "v2" | "v4" | "4.01";
 
 const EXPRESSION = Symbol("FilterExpression");
 
@@ -194,7 +195,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
    * `field in (a,b,c)` (OData 4.01, which added the operator); OData 4.0 and v2 have no `in`, so
    * there it is `(field eq a or field eq b ...)`, as it is in 4.01 where a value is an expression
    * (a field, a sum: the list of `in` holds literals only). An empty list matches nothing and is
-   * written `false`.
+   * written `false`. An expression holding the 4.01 `in` is refused by queries of 4.0 and v2.
    */
   in<P extends FieldPath<T>>(field: PathOperand<T, P>, values: readonly ComparisonValue<T, P>[]): FilterExpression {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
@@ -206,7 +207,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound
     // operand is parenthesised.
     const items = values.map((value) => this.#wrap(this.#value(value, "f.in(values)"), PRIMARY));
-    return this.#make(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON);
+    return new FilterExpression(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON, "4.01");
   }
 
   /**
@@ -259,7 +260,8 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /** `not expr`. */
   not(expression: FilterExpression): FilterExpression {
-    return this.#make(`not ${this.#wrap(this.#expression(expression, "f.not(expression)"), PRIMARY)}`, UNARY);
+    const operand = this.#expression(expression, "f.not(expression)");
+    return this.#make(`not ${this.#wrap(operand, PRIMARY)}`, UNARY, operand);
   }
 
   /**
@@ -440,8 +442,9 @@ export class FilterBuilder<T = Record<string, unknown>> {
     return isV2(this.#version) ? "v2" : "v4";
   }
 
-  #make(text: string, precedence: number): FilterExpression {
-    return new FilterExpression(text, precedence, this.#family);
+  /** An expression of this builder's family, or of 4.01 where one of the `parts` it is made of needs 4.01. */
+  #make(text: string, precedence: number, ...parts: FilterExpression[]): FilterExpression {
+    return new FilterExpression(text, precedence, parts.some((part) => part.family === "4.01") ? "4.01" : this.#family);
   }
 
   #onlyV4(method: string, what: string): void {
@@ -465,13 +468,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     if (!isFilterExpression(value)) {
       throw new TypeError(`${where}: expected an expression made by the filter builder; got ${describe(value)} (wrap hand-written text in f.raw())`);
     }
-    if (value.family !== undefined && value.family !== this.#family) {
-      throw new ODataClientError(
-        "VERSION_MISMATCH",
-        `${where}: the expression ${describe(String(value))} was built for OData ${value.family} but this builder writes OData ${this.#version}`,
-      );
-    }
-    return value;
+    return checkVersion(value, this.#version, where, "this builder writes");
   }
 
   #operand(value: unknown, where: string): FilterExpression {
@@ -501,7 +498,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     // same strength is parenthesised (`a sub (b sub c)`, `(a eq b) eq true`).
     const leftText = this.#wrap(left, chainable && precedence !== COMPARISON ? precedence : precedence + 1);
     const rightText = this.#wrap(right, precedence + 1);
-    return this.#make(`${leftText} ${operator} ${rightText}`, precedence);
+    return this.#make(`${leftText} ${operator} ${rightText}`, precedence, left, right);
   }
 
   #compare(operator: string, field: unknown, value: unknown): FilterExpression {
@@ -518,7 +515,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   #call(name: string, args: FilterExpression[]): FilterExpression {
     // Function arguments are delimited by the parentheses and commas, so need no wrapping.
-    return this.#make(`${name}(${args.map(String).join(",")})`, PRIMARY);
+    return this.#make(`${name}(${args.map(String).join(",")})`, PRIMARY, ...args);
   }
 
   /** `name(field)`, its errors naming `f.<name>(field)`. */
@@ -535,7 +532,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     const checked = expressions.map((expression, index) => this.#expression(expression, `f.${operator}(#${index + 1})`));
     if (checked.length === 0) return this.#make(empty, PRIMARY);
     if (checked.length === 1) return checked[0] as FilterExpression;
-    return this.#make(checked.map((expression) => this.#wrap(expression, precedence)).join(` ${operator} `), precedence);
+    return this.#make(checked.map((expression) => this.#wrap(expression, precedence)).join(` ${operator} `), precedence, ...checked);
   }
 
   #lambda(
@@ -557,7 +554,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     } finally {
       activeLambdaVariables.pop();
     }
-    return this.#make(`${String(collection)}/${operator}(${variable}:${String(body)})`, PRIMARY);
+    return this.#make(`${String(collection)}/${operator}(${variable}:${String(body)})`, PRIMARY, body);
   }
 
   #freshVariable(path: string): string {
@@ -575,14 +572,15 @@ export class FilterBuilder<T = Record<string, unknown>> {
       return this.#make(`${name}(${quote(checkQualifiedName(typeOrField, `${where} type`))})`, PRIMARY);
     }
     const target = this.#operand(typeOrField, `${where} field`);
-    return this.#make(`${name}(${String(target)},${quote(checkQualifiedName(type, `${where} type`))})`, PRIMARY);
+    return this.#make(`${name}(${String(target)},${quote(checkQualifiedName(type, `${where} type`))})`, PRIMARY, target);
   }
 }
 
 /**
  * A filter builder writing literals for `version` (default `"4.0"`), for building expressions
  * outside a query. An expression whose syntax depends on the version can only be used in queries
- * of the same version family (v2 or v4).
+ * of the same version family (v2 or v4), and one holding the `in` that a 4.01 builder writes only in
+ * 4.01 queries (a 4.0 or v2 query refuses it with `VERSION_MISMATCH`: their services have no `in`).
  */
 export function createFilterBuilder<T = Record<string, unknown>>(version: ODataVersion = "4.0"): FilterBuilder<T> {
   return new FilterBuilder<T>(version);
@@ -601,12 +599,22 @@ export function expressionText(expression: FilterExpression | string, version: O
   if (!isFilterExpression(expression)) {
     throw new TypeError(`${where}: expected a string, an expression or a function (f) => expression; got ${describe(expression)}`);
   }
-  const family = isV2(version) ? "v2" : "v4";
-  if (expression.family !== undefined && expression.family !== family) {
+  return String(checkVersion(expression, version, where, "the client speaks"));
+}
+
+/**
+ * `expression`, checked to be one that OData `version` reads: one of its family (v2 or v4), and
+ * no 4.01 `in` for a 4.0 or v2 service (OData 4.0 services, Olingo 4 and Business Central among
+ * them, refuse it; a 4.0 builder writes `f.in` as `eq` terms joined by `or`).
+ */
+function checkVersion(expression: FilterExpression, version: ODataVersion, where: string, writer: string): FilterExpression {
+  const family = expression.family;
+  const in401 = family === "4.01";
+  if (in401 ? version !== "4.01" : family !== undefined && family !== (isV2(version) ? "v2" : "v4")) {
     throw new ODataClientError(
       "VERSION_MISMATCH",
-      `${where}: the expression ${describe(String(expression))} was built for OData ${expression.family}, but the client speaks OData ${version}`,
+      `${where}: the expression ${describe(String(expression))} ${in401 ? "uses the in operator of OData 4.01" : `was built for OData ${family}`}, but ${writer} OData ${version}`,
     );
   }
-  return String(expression);
+  return expression;
 }

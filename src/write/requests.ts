@@ -227,7 +227,7 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
   // inner object) or not at all (a bigint): the JSON value of its EDM type.
   if (value instanceof Uint8Array) return v2 ? base64(value) : base64Url(value);
   if (typeof value === "bigint") return v2 ? String(value) : exactJsonNumber(String(value));
-  if (isEdmValue(value)) return v2 ? v2JsonValue(value) : edmJsonValue(value);
+  if (isEdmValue(value)) return v2 ? v2JsonValue(value, at) : edmJsonValue(value);
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
   // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
@@ -263,9 +263,10 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
  * The OData v2 JSON value of an `edm.*` value in a write body, where it differs from v4's
  * (`edmJsonValue`): `Int64` and `Decimal` as strings of plain digits (v2's decimal has no exponent,
  * nor NaN and the infinities, refused as in a URL), binary values base64, a `DateTime` as
- * `/Date(ms)/` and a time of day as `Edm.Time`'s duration since midnight.
+ * `/Date(ms)/` (refused, naming the property at `at`, where it has digits beyond the millisecond)
+ * and a time of day as `Edm.Time`'s duration since midnight.
  */
-function v2JsonValue(value: TypedLiteral): unknown {
+function v2JsonValue(value: TypedLiteral, at: string): unknown {
   const { type, text } = value;
   switch (type) {
     case "Edm.Int64":
@@ -275,7 +276,16 @@ function v2JsonValue(value: TypedLiteral): unknown {
     case "Edm.Binary":
       return base64(bytesFromHex(text));
     case "Edm.DateTime":
-      // The text is UTC without a zone; /Date()/ holds milliseconds (more digits are cut).
+      // v2 JSON has one form for a DateTime, `/Date(<milliseconds since 1970>)/` (SAP Gateway's
+      // JSON; its Atom and URL forms carry up to seven digits of a second, its JSON three), and
+      // strict services refuse ISO text in its place (see v2DateText). Digits beyond the
+      // millisecond have no way to the service, and cutting them would store another instant than
+      // the one the caller typed: refused, unless they are zeros. The text is UTC without a zone.
+      if (/\.\d{3}\d*[1-9]/.test(text)) {
+        throw new Error(
+          `${at.slice(1)} is edm.dateTime(${JSON.stringify(text)}), whose digits beyond the millisecond OData v2 JSON cannot carry (/Date(ms)/ holds milliseconds); round it to the millisecond`,
+        );
+      }
       return `/Date(${Date.parse(`${text}Z`)})/`;
     case "Edm.TimeOfDay":
       return timeOfDayAsDuration(text);

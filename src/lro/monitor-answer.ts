@@ -14,6 +14,8 @@ import { isRecord } from "../util/values.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { readEntityResult } from "../payload/entity-answer.js";
 import type { AsyncResultShape } from "./token.js";
+import { succeededPhase, type Phase } from "./state.js";
+import { readDatesOf } from "../payload/v2-values.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -225,6 +227,44 @@ export function readResultBody(answer: MonitorAnswer, shape?: AsyncResultShape):
 /** A result read by `shape` (see {@link readResultBody}); `etag` is the `ETag` of the answer that carried it. */
 function resultOf(result: unknown, etag: string | null, shape: AsyncResultShape | undefined): unknown {
   return shape?.kind === "entity" ? readEntityResult(result, etag, shape.version) : result;
+}
+
+/**
+ * The succeeded phase of `result`, read by `shape`: a v2 entity's names where its reader converted
+ * dates (`readDatePaths`), for the token to keep (token.ts `resultDates`), since JSON loses the
+ * reader's notes of them and a resumed poller's entity must be written back as this one would.
+ */
+export function resultPhase<T>(result: T, resultType: string | undefined, shape: AsyncResultShape | undefined): Phase<T> {
+  const phase = succeededPhase(result, resultType);
+  if (shape?.kind === "entity" && shape.version === "2.0") {
+    const dates = readDatePaths(result);
+    if (dates.length > 0) phase.dates = dates;
+  }
+  return phase;
+}
+
+/**
+ * Where in `value` (an entity, with everything nested in it) the reader converted dates, as paths
+ * of member names and array indexes joined by `/`: `published`, `address/validFrom`,
+ * `reviews/0/at`, `holidays/1` (OData names hold no `/`). The reader's notes (payload/v2-values.ts
+ * `readDatesOf`) are kept beside the objects, so JSON loses them; a poller's token keeps these
+ * paths instead, and `rememberDatePaths` notes them again on the entity read back from it. Here
+ * rather than beside the notes: v2-values.ts loads with every client, this only with polling.
+ * @example readDatePaths(normalizeV2Entity({ at: "/Date(0)/", address: { from: "/Date(0)/" } })) // ["at", "address/from"]
+ */
+export function readDatePaths(value: unknown): string[] {
+  const paths: string[] = [];
+  const pending: [unknown, string][] = [[value, ""]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [object, at] = next;
+    if (typeof object !== "object" || object === null) continue;
+    const dates = readDatesOf(object);
+    for (const name of Object.keys(object)) {
+      if (dates?.has(name)) paths.push(at + name);
+      else if (name !== "__metadata") pending.push([(object as Record<string, unknown>)[name], `${at}${name}/`]);
+    }
+  }
+  return paths;
 }
 
 /**

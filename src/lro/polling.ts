@@ -11,9 +11,9 @@ import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { onAbort } from "../util/abort-waiters.js";
-import { readMonitorAnswer, readResultBody, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { resumeHint } from "./token.js";
-import { isSettled, succeededPhase, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
+import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
@@ -275,7 +275,7 @@ export class PollerEngine<T> {
         return true;
       case "succeeded":
         this.#takeProgress(reading, "Succeeded");
-        this.#state.phase = succeededPhase(reading.result as T, reading.resultType);
+        this.#state.phase = resultPhase(reading.result as T, reading.resultType, this.#state.shape);
         return this.#settle();
       case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
@@ -362,7 +362,7 @@ export class PollerEngine<T> {
         return false;
       }
       this.#answered(undefined);
-      this.#state.phase = succeededPhase(result, textResultType(response.headers, result));
+      this.#state.phase = resultPhase(result, textResultType(response.headers, result), this.#state.shape);
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);

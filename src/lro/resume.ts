@@ -8,6 +8,7 @@ import type { ClientCore } from "../core.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError } from "../errors.js";
 import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
 import type { ODataVersion } from "../options.js";
+import { rememberDatePaths } from "../payload/v2-values.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
@@ -122,8 +123,14 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
       if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: tokenUrl(t.resultUrl, base, "resultUrl") };
       break;
     case "succeeded":
-      // Only ever compared with text/html: anything but a string is a type not known.
-      start.phase = { name: "succeeded", result: t.result as T, resultType: typeof t.resultType === "string" ? t.resultType : undefined };
+      // Only ever compared with text/html: anything but a string is a type not known. The dates a
+      // v2 entity's reader converted are noted again, so that a write of it sends them as v2 dates.
+      start.phase = {
+        name: "succeeded",
+        result: t.result as T,
+        resultType: typeof t.resultType === "string" ? t.resultType : undefined,
+        dates: rememberDatePaths(t.result, t.resultDates),
+      };
       break;
     case "cancelled":
       start.phase = { name: "cancelled", error: new AsyncOperationCancelledError(`the operation at ${redactUrl(statusUrl)} was cancelled`, errorInit) };

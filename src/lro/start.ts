@@ -13,9 +13,9 @@ import { mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
-import { readMonitorAnswer, readResultBody, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
-import { succeededPhase, type PollerStart } from "./state.js";
+import type { PollerStart } from "./state.js";
 import { pollerTransport } from "./resume.js";
 import type { AsyncResultShape } from "./token.js";
 
@@ -78,7 +78,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
         status: "Succeeded",
         percentComplete: -1,
         deadline,
-        phase: succeededPhase(result, textResultType(answer.headers, result)),
+        phase: resultPhase(result, textResultType(answer.headers, result), shape),
       },
       shape,
     );

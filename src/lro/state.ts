@@ -14,9 +14,11 @@ export type Phase<T> =
   | { name: "fetching-result"; resultUrl: URL }
   /**
    * `resultType`: the `Content-Type` of a result given as text (a body that is not JSON), for the
-   * typed pollers to tell an HTML page from a result; kept in the token (`resultType`).
+   * typed pollers to tell an HTML page from a result; kept in the token (`resultType`). `dates`:
+   * where a v2 entity's reader converted dates (payload/v2-values.ts `readDatePaths`), kept in
+   * the token (`resultDates`) for a resumed poller to note them again.
    */
-  | { name: "succeeded"; result: T; resultType?: string | undefined }
+  | { name: "succeeded"; result: T; resultType?: string | undefined; dates?: string[] | undefined }
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };
 
@@ -81,6 +83,6 @@ export interface PollerTransport {
 }
 
 /** The succeeded phase of `result`, with the `Content-Type` of a text result where there is one. */
-export function succeededPhase<T>(result: T, resultType: string | undefined): Phase<T> {
+export function succeededPhase<T>(result: T, resultType: string | undefined): Phase<T> & { name: "succeeded" } {
   return resultType === undefined ? { name: "succeeded", result } : { name: "succeeded", result, resultType };
 }

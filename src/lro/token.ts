@@ -62,6 +62,16 @@ export interface AsyncPollerToken {
   /** The result of a succeeded operation. */
   result?: unknown;
   /**
+   * Where in `result` (a v2 write's entity: `resultShape` `entity`, version `"2.0"`) the reader
+   * made ISO text of `/Date(...)/` values: member names and array indexes joined by `/`
+   * (`published`, `reviews/0/at`). A write of the entity sends the members the reader converted
+   * as `/Date(<ms>)/` again and any other text as it is (payload/v2-values.ts `readDatesOf`); JSON
+   * keeps no note of which they were, so the token does, and a resumed poller's entity is written
+   * back as the one that wrote the token. Missing where the reader converted none, and in tokens
+   * written before it was kept (their dates are then sent as the ISO text they hold).
+   */
+  resultDates?: string[];
+  /**
    * The `Content-Type` of a succeeded operation's result given as text (a body that is not JSON),
    * so that a resumed poller reads it by its type as the poller that wrote the token did.
    */

@@ -106,7 +106,8 @@ const SLASH = 47;
  * reason). An object without `__metadata` (a complex value some services send bare, an array) is
  * its own key, so it is recognised where the caller passes or copies it along as it is. What is
  * lost: a `__metadata` the caller replaces, and a deep copy (`structuredClone`, a JSON round trip);
- * the dates of such a copy are then sent as the ISO text they hold. A WeakMap adds nothing visible
+ * the dates of such a copy are then sent as the ISO text they hold. (A poller's token is such a
+ * round trip: it keeps the notes as paths, see {@link rememberDatePaths}.) A WeakMap adds nothing visible
  * to the entities and keeps none of them alive.
  */
 const readDates = new WeakMap<object, Set<string>>();
@@ -154,6 +155,34 @@ export function readDatesOf(object: object): ReadonlySet<string> | undefined {
   // The object itself as well: one read without `__metadata` may have been given one since (the
   // ETag of the answer's header is kept in a new `__metadata`).
   return readDates.get(datesKey(object)) ?? readDates.get(object);
+}
+
+/**
+ * Notes the dates that `paths` name in `value`, as the reader noted them when it converted them
+ * (see {@link readDatesOf}); returns the paths it noted. The paths are those of a poller's token
+ * (lro/monitor-answer.ts `readDatePaths`: member names and array indexes joined by `/`, such as
+ * `reviews/0/at`), since JSON keeps no note; anything but an array of them is taken for none.
+ *
+ * A path is noted only where it ends at a string that an object or array holds, so a token edited
+ * by hand notes nothing else. Members are looked up plainly (this module loads with every client):
+ * beyond the members of parsed JSON, a path reaches only prototypes, whose members hold no string,
+ * and functions (`constructor/name`), which are no objects.
+ */
+export function rememberDatePaths(value: unknown, paths: unknown): string[] {
+  return Array.isArray(paths)
+    ? paths.filter((path) => {
+        let container: unknown;
+        let member = "";
+        let found = value;
+        for (member of typeof path === "string" ? path.split("/") : []) {
+          container = found;
+          found = container == null ? undefined : (container as Record<string, unknown>)[member];
+        }
+        if (typeof found !== "string" || typeof container !== "object") return false;
+        rememberDate(container as object, member);
+        return true;
+      })
+    : [];
 }
 
 /**

@@ -16,7 +16,6 @@ import { readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
-import { partBytes } from "../payload/multipart.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
 import { toPage } from "../read/traversal.js";
@@ -124,8 +123,7 @@ export function operationDecoder(version: ODataVersion, name: string): BatchDeco
 export function rawDecoder(message: HttpMessage): unknown {
   if (message.status === 204) return undefined;
   // A part that is not text (an image, a PDF): its bytes, as media().bytes() gives them alone.
-  const bytes = partBytes.get(message);
-  if (bytes !== undefined) return bytes;
+  if (message.bytes !== undefined) return message.bytes;
   if (isJsonContentType(message.headers.get("content-type"))) return jsonBody(message);
   const text = textOf(message);
   return text === "" ? undefined : text;

@@ -8,10 +8,10 @@
 import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
-import { createRequest, deleteRequest, replaceRequest, updateRequest } from "../write/requests.js";
+import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest } from "../write/requests.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { decoderOf } from "./decoders.js";
-import type { BatchFormat, BatchRecord, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
+import type { BatchFormat, BatchRecord, DecodeSpec, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
 import type { PlannedItem, PlannedRequest } from "./results.js";
 
 export type { BatchFormat } from "./record.js";
@@ -57,6 +57,7 @@ export class BatchPlan {
 function completeRequest(request: RecordedRequest, core: ClientCore): PlannedRequest {
   // A write is built now (its checks throw here); the headers of any other request are checked now
   // too, since a line break in one would add headers or requests to a multipart body.
+  if (!("write" in request.request)) checkOperationEtag(request.request, request.decode);
   const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
   if (wire.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
   return {
@@ -71,6 +72,17 @@ function completeRequest(request: RecordedRequest, core: ClientCore): PlannedReq
     dependsOn: request.dependsOn,
     decode: decoderOf(request.decode, core),
   };
+}
+
+/**
+ * Refuses an operation's `etag` option (its `If-Match`, checked for line breaks only when the
+ * operation was added) as the operation sent alone refuses it: NUL and characters beyond U+00FF
+ * too, naming the option rather than the header.
+ */
+function checkOperationEtag(request: WireSpec, decode: DecodeSpec): void {
+  const etag = request.headers["if-match"];
+  if (decode.kind !== "operation" || etag === undefined) return;
+  ifMatchFor({ etag }, undefined, `${request.method === "GET" ? "function" : "action"}(${JSON.stringify(decode.name)})`);
 }
 
 /** A write the builder recorded, built as the same write sent alone is (its checks throw here). */

@@ -7,7 +7,7 @@ import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../e
 import { httpErrorFromParts } from "../payload/error-body.js";
 import type { SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import type { HttpMessage } from "../payload/http-envelope.js";
+import { utf8Text, type HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
 import type { JsonBatchResponse } from "../payload/json-batch.js";
@@ -162,7 +162,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
       return;
     }
     if (got.kind === "response" && n === wire.length - 1 && isContinuation(got.message)) {
-      continuation = got.message.headers.get("location") ?? undefined;
+      continuation = locationOf(got.message);
       for (const member of members) answers[member.index] = { kind: "pending" };
       return;
     }
@@ -257,7 +257,7 @@ export function matchJson(requests: readonly PlannedRequest[], responses: readon
     byId.set(response.id, response);
   }
   const continuationResponse = [...byId.values()].find((response) => response.message !== undefined && isContinuation(response.message));
-  const continuation = continuationResponse?.message?.headers.get("location") ?? undefined;
+  const continuation = continuationResponse?.message === undefined ? undefined : locationOf(continuationResponse.message);
   const groupFailures = new Map<number, HttpMessage>();
   for (const request of requests) {
     const message = byId.get(request.id)?.message;
@@ -281,6 +281,15 @@ export function matchJson(requests: readonly PlannedRequest[], responses: readon
 
 function isContinuation(message: HttpMessage): boolean {
   return message.status === 202 && message.headers.has("location");
+}
+
+/**
+ * The `Location` of a continuation, as the URL it names: its bytes read as UTF-8 where they are
+ * that (a value beyond U+00FF is held as its bytes), as the URL parser encodes it again.
+ */
+function locationOf(message: HttpMessage): string | undefined {
+  const location = message.headers.get("location");
+  return location === null ? undefined : utf8Text(location);
 }
 
 /**

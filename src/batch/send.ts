@@ -57,23 +57,35 @@ export interface BatchToSend {
   boundaries: BatchBoundaries | undefined;
 }
 
-/** The complete plan of each sealed record, made once (its writes built) and kept with it. */
-const plans = new WeakMap<BatchRecord, BatchPlan>();
-
-function planOf(batch: BatchToSend): BatchPlan {
-  let plan = plans.get(batch.record);
-  if (plan === undefined) {
-    plan = new BatchPlan(batch.record, batch.core);
-    plans.set(batch.record, plan);
-  }
-  return plan;
+/**
+ * A batch with the plan of one send (or reading): its writes built then, as the entity is then.
+ * Each send builds its own (README: the writes "are built when it is sent"), so that a batch sent
+ * again, after a failure or on purpose, sends the entities as they are by then; the answers of a
+ * send, its continuations' included, are read by the plan that send went out with.
+ */
+interface PlannedBatch extends BatchToSend {
+  plan: BatchPlan;
 }
 
-/** The `$batch` request of a batch. */
+function planned(batch: BatchToSend): PlannedBatch {
+  return { ...batch, plan: new BatchPlan(batch.record, batch.core) };
+}
+
+/** The `$batch` request of a batch, its writes built now (for `toRequest()`). */
 export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string } {
+  // The option is checked before the writes are built, as every option is before anything else.
+  const checked = continueOnErrorOf(continueOnError);
+  return requestOf(planned(batch), checked);
+}
+
+function continueOnErrorOf(continueOnError: unknown = false): boolean {
   if (typeof continueOnError !== "boolean") throw new TypeError(`option "continueOnError" must be a boolean; got ${describe(continueOnError)}`);
+  return continueOnError;
+}
+
+function requestOf(batch: PlannedBatch, continueOnError: boolean): { url: URL; headers: Headers; body: string } {
   const { serviceUrl, version } = batch.core.options;
-  return batchRequest(planOf(batch), { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
+  return batchRequest(batch.plan, { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
 }
 
 /**
@@ -81,7 +93,7 @@ export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = fal
  * inside the body where the transport does not see them: a failed part that echoes one masks it,
  * however many parts carry one.
  */
-function withPartSecrets(batch: BatchToSend, secrets: SecretSet | undefined): SecretSet | undefined {
+function withPartSecrets(batch: PlannedBatch, secrets: SecretSet | undefined): SecretSet | undefined {
   const values: string[] = [];
   const authorizations: string[] = [];
   for (const [name, value] of partSecretHeaders(batch)) (name.toLowerCase() === "authorization" ? authorizations : values).push(value);
@@ -90,9 +102,9 @@ function withPartSecrets(batch: BatchToSend, secrets: SecretSet | undefined): Se
 }
 
 /** The parts' own headers named like a credential, with a value worth masking. */
-function partSecretHeaders(batch: BatchToSend): [string, string][] {
-  return planOf(batch)
-    .requests.flatMap((request) => Object.entries(request.headers))
+function partSecretHeaders(batch: PlannedBatch): [string, string][] {
+  return batch.plan.requests
+    .flatMap((request) => Object.entries(request.headers))
     .filter(([name, value]) => isSecretHeaderName(name) && value !== "" && !isPublicValue(value));
 }
 
@@ -100,7 +112,7 @@ function partSecretHeaders(batch: BatchToSend): [string, string][] {
  * Notes the parts' own secret headers with the client's secrets too, so that the answers read
  * elsewhere (the whole batch's error, a monitor's, a continuation's) mask them as well.
  */
-function noteSecrets(batch: BatchToSend): void {
+function noteSecrets(batch: PlannedBatch): void {
   batch.core.sentSecrets.sent(partSecretHeaders(batch));
 }
 
@@ -114,8 +126,10 @@ function holdsAnswer(headers: Headers): boolean {
  * monitor (and no multipart body) went asynchronous unasked: every answer then comes from the
  * monitor, through `results.continuation`.
  */
-export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
-  const { url, headers, body } = wireRequestOf(batch, options?.continueOnError);
+export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
+  const continueOnError = continueOnErrorOf(options?.continueOnError);
+  const batch = planned(toSend);
+  const { url, headers, body } = requestOf(batch, continueOnError);
   const signal = toAbortSignal(options?.signal);
   // The poller options of a continuation are checked before anything is sent, as every option is.
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
@@ -123,7 +137,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
     await response.body?.cancel().catch(() => {});
-    const answers: Answer[] = planOf(batch).requests.map(() => ({ kind: "pending" }));
+    const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
     return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
@@ -134,7 +148,7 @@ export async function sendBatch(batch: BatchToSend, options: BatchSendOptions | 
   const text = json ? await readBodyText(response, "POST", url, signal) : byteText(await readBodyBytes(response, "POST", url, signal));
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
-  const matched = masking(secrets, () => matchAnswer(planOf(batch), text, contentType, 0, !json));
+  const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json }));
   return resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
 }
 
@@ -157,16 +171,18 @@ function masking<R>(secrets: SecretSet | undefined, read: () => R): R {
  * results. When the service ignored the preference and answered at once, the answer is read now,
  * so that the handles have their results and an unreadable answer rejects here.
  */
-export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
+export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
   const { continueOnError, ...pollerOptions } = options ?? {};
-  const { url, headers, body } = wireRequestOf(batch, continueOnError);
+  const checked = continueOnErrorOf(continueOnError);
+  const batch = planned(toSend);
+  const { url, headers, body } = requestOf(batch, checked);
   const { startPoller } = await import("../lro/start.js");
   noteSecrets(batch);
   // A 202 that holds the multipart answer is the answer (OData v2 services answer every batch
   // 202), as send() reads it.
   // So is a JSON batch's 202 with a JSON body and no Location to poll, as send() reads it.
-  const plan = planOf(batch);
-  const json = plan.shape(0).format === "json";
+  const { plan } = batch;
+  const json = plan.format === "json";
   const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers) || (json && !answer.headers.has("location") && isJsonContentType(answer.headers.get("content-type")));
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole);
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
@@ -179,7 +195,7 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
   // the monitor that answered.
   const poller = mapPoller(
     inner,
-    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, 0, resultTypeOf(inner), !immediate)), { secrets, continuation: pollerOptions, answeredAt: new URL(inner.statusUrl) }),
+    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: resultTypeOf(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: new URL(inner.statusUrl) }),
     plan.shape(0),
   );
   if (inner.isDone()) poller.result();
@@ -192,8 +208,9 @@ export async function sendBatchAsync(batch: BatchToSend, options: BatchSendAsync
  * before a continuation was saved read `BATCH_ANSWERED_EARLIER`: those of the items before the
  * token's `from`, and those a JSON batch answered at once besides the ones its `pending` names.
  */
-export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
-  const plan = planOf(batch);
+export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, shape: AsyncResultShape, options?: AsyncPollerOptions): AsyncPoller<BatchResults> {
+  const batch = planned(toRead);
+  const { plan } = batch;
   let from = 0;
   // The requests still to come, where the token names them (a JSON batch's; see shapeOf).
   let waiting: PlannedRequest[] | undefined;
@@ -227,7 +244,7 @@ export function resumeBatch(batch: BatchToSend, inner: AsyncPoller<unknown>, sha
   // As the poller that saved the token: its parts' own credentials masked, a further continuation
   // resolved against the monitor that answered and polled with these options.
   const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options };
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting));
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), waiting }), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting));
 }
 
 /**
@@ -244,19 +261,35 @@ function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest
 }
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
-export function readBatchAnswer(batch: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
-  return resultsOf(batch, matchAnswer(planOf(batch), answer.body, answer.contentType, 0), { continuation });
+export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
+  const batch = planned(toRead);
+  return resultsOf(batch, matchAnswer(batch.plan, answer.body, answer.contentType), { continuation });
 }
 
 /**
- * Reads an answer body in either format and matches it to the plan from item `from` on; `binary`:
- * a multipart body holds its bytes one character each (see `readMultipartBatch`).
+ * Reads a whole answer body in either format and matches it to the plan; `binary`: a multipart
+ * body holds its bytes one character each (see `readMultipartBatch`).
  */
-function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, from: number, binary = false): MatchedAnswers {
-  if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(from), readJsonBatch(text));
+function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, { binary = false } = {}): MatchedAnswers {
+  if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(0), readJsonBatch(text));
   const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
   if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
-  return matchMultipart(plan.items, readMultipartBatch(text, boundary, binary), from);
+  return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary }));
+}
+
+/** How {@link matchRaw} reads a poller's result, beyond the result itself. */
+interface RawReading {
+  /** The first item the answer is for (a continuation's); 0 by default. */
+  from?: number;
+  /** The Content-Type of a text result, where the poller kept it. */
+  textType?: string | undefined;
+  /**
+   * Whether a result that is no batch answer may be the one waiting request's own (not for an
+   * answer given at once, which must be the batch's); true by default.
+   */
+  ownResult?: boolean;
+  /** The requests still to come, where known (a JSON batch's); those of the items from `from` on otherwise. */
+  waiting?: readonly PlannedRequest[] | undefined;
 }
 
 /**
@@ -266,7 +299,7 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
  * the type the poller got it as (`textType`: an HTML page is refused as the request alone would);
  * not with `ownResult` false (an answer the service gave at once, which must be the batch's).
  */
-function matchRaw(plan: BatchPlan, raw: unknown, from: number, textType?: string, ownResult = true, waiting?: readonly PlannedRequest[]): MatchedAnswers {
+function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, ownResult = true, waiting }: RawReading): MatchedAnswers {
   // A JSON batch's answers come in any order: those given before the continuation may follow the
   // request still to come, so `waiting` names the requests still to come where they are known;
   // the items from `from` on otherwise. Only they are matched; the others keep their answers.
@@ -309,13 +342,13 @@ interface ReadingOf {
 
 /**
  * The results from matched answers, earlier answers kept; a continuation becomes a poller whose
- * result is the whole batch's results once the rest has come. They become the plan's latest. The
+ * result is the whole batch's results once the rest has come. They become the batch's latest. The
  * continuation's Location resolves against `answeredAt`, the URL that answered (the service root
  * for an answer read elsewhere, or one a monitor gave).
  */
-function resultsOf(batch: BatchToSend, matched: MatchedAnswers, read: ReadingOf = {}): BatchResults {
+function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf = {}): BatchResults {
   const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, secrets = batch.core.sentSecrets.current() } = read;
-  const plan = planOf(batch);
+  const { plan } = batch;
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
   const list = plan.requests.map((request) => resultOf(request, answers[request.index], secrets));
@@ -336,7 +369,7 @@ function resultsOf(batch: BatchToSend, matched: MatchedAnswers, read: ReadingOf 
     const waiting = plan.format === "json" ? plan.requests.filter((request) => answers[request.index]?.kind === "pending") : undefined;
     continuation = mapPoller(
       inner,
-      (raw) => resultsOf(batch, matchRaw(plan, raw, from, resultTypeOf(inner), true, waiting), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
+      (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), waiting }), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
       shapeOf(plan, from, waiting),
     );
   }

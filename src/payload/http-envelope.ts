@@ -11,6 +11,11 @@ export interface HttpMessage {
   statusText: string;
   headers: Headers;
   body: string;
+  /**
+   * The body's bytes, where the message was read from bytes and its body is not text (an image
+   * from `$value`): `body` is then a text reading that would destroy them.
+   */
+  bytes?: Uint8Array | undefined;
 }
 
 const STATUS_LINE = /^HTTP\/\d(?:\.\d)? ([1-5]\d\d)(?: (.*))?$/;
@@ -48,11 +53,40 @@ export function parseHttpMessage(text: string, code: ODataErrorCode = "ASYNC_BAD
     const colon = line.indexOf(":");
     if (colon <= 0) throw bad(`the header line ${JSON.stringify(clipText(line))} has no name`);
     try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      headers.append(line.slice(0, colon).trim(), byteString(line.slice(colon + 1).trim()));
     } catch {
       throw bad(`the header line ${JSON.stringify(clipText(line))} is not a valid header`);
     }
   }
   const body = position > text.length ? "" : text.slice(position);
   return { status: Number(match[1]), statusText: match[2] ?? "", headers, body };
+}
+
+/**
+ * A header value read from text as `Headers` can hold it: one with characters beyond U+00FF (a
+ * service's UTF-8, decoded with the answer it came in) as its UTF-8 bytes one character each, as
+ * fetch gives a response's own header bytes and as a multipart answer read from bytes keeps it.
+ * Refused, such a value made the whole message unreadable. NUL and line breaks stay, for `Headers`
+ * to refuse.
+ */
+export function byteString(value: string): string {
+  if (!/[^\0-\xff]/.test(value)) return value;
+  let bytes = "";
+  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
+  return bytes;
+}
+
+/**
+ * A value read from bytes one character each (a header value, a status text) as UTF-8 where its
+ * bytes are that, and as it is otherwise (ISO-8859-1, as fetch reads header bytes). RFC 9110 §5.5
+ * leaves bytes beyond ASCII (obs-text) to the recipient; services write a batch part's headers as
+ * UTF-8 text (SAP CAP writes them as strings into a UTF-8 body).
+ */
+export function utf8Text(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[^\0-\xff]/.test(value)) return value;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(value, (char) => char.charCodeAt(0)));
+  } catch {
+    return value;
+  }
 }

@@ -2,7 +2,7 @@
  * The JSON form of `$batch` (OData 4.01 JSON Format §19): a `requests` array out, a `responses`
  * array back, matched by `id` because a service may answer in any order. Pure functions.
  */
-import type { HttpMessage } from "./http-envelope.js";
+import { byteString, type HttpMessage } from "./http-envelope.js";
 import { describe, isRecord } from "../util/values.js";
 import { badBatchResponse } from "./bad-payload.js";
 import { isJsonContentType } from "./content-type.js";
@@ -84,7 +84,7 @@ function responseMessage(entry: Record<string, unknown>, where: string): HttpMes
     if (!isRecord(rawHeaders)) return `${where} has headers that are not an object`;
     for (const [name, value] of Object.entries(rawHeaders)) {
       try {
-        headers.set(name, String(value));
+        headers.set(name, byteString(String(value)));
       } catch {
         return `${where} has an invalid header ${JSON.stringify(name)}`;
       }

@@ -3,7 +3,7 @@
  * request body and reading a batch response body. Pure functions of their inputs; nothing here
  * sends a request.
  */
-import { parseHttpMessage, type HttpMessage } from "./http-envelope.js";
+import { byteString, parseHttpMessage, utf8Text, type HttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
 import { badBatchResponse } from "./bad-payload.js";
 import { ODataClientError } from "../errors.js";
@@ -146,12 +146,12 @@ export function sniffBoundary(body: string): string | undefined {
  * a preamble and an epilogue. Throws `ODataClientError` `BAD_BATCH_RESPONSE` naming what is wrong
  * when the parts cannot be told apart (no delimiter, no closing delimiter); a part that is delimited
  * but cannot be read is an `"unreadable"` item in its place (a changeset whose own parts cannot be
- * told apart, one for the whole changeset). `binary`: `body` holds the answer's bytes one character
- * each (read as ISO-8859-1), so that a part's bytes survive the split; each part's body is then
- * decoded by its own charset (UTF-8 by default), and one of a type that is not text keeps its bytes
- * in {@link partBytes}.
+ * told apart, one for the whole changeset). With `binary`, `body` holds the answer's bytes one
+ * character each (read as ISO-8859-1), so that a part's bytes survive the split; each part's body
+ * is then decoded by its own charset (UTF-8 by default), one of a type that is not text keeping its
+ * bytes (`message.bytes`), and its status text and header values are read as UTF-8 where they are.
  */
-export function readMultipartBatch(body: string, boundary: string, binary = false): BatchWireAnswer[] {
+export function readMultipartBatch(body: string, boundary: string, { binary = false }: { binary?: boolean } = {}): BatchWireAnswer[] {
   return splitParts(body, boundary, "the batch response").map((part, index) => {
     const where = `part ${index + 1} of the batch response`;
     return partAnswer(() => {
@@ -201,21 +201,30 @@ function responsePart(headers: Headers, content: string, where: string, binary: 
 }
 
 /**
- * The bytes of a part whose body is not text (an image from `$value`), by its message: its `body`
- * is that of a text reading (UTF-8), which would destroy them.
+ * A part's message read from bytes (one character each): its body decoded as its type says, its
+ * status text and header values as UTF-8 where they are that (see {@link headerText}).
  */
-export const partBytes = new WeakMap<HttpMessage, Uint8Array>();
-
-/** A part's message read from bytes (one character each): its body decoded as its type says. */
 function decodedMessage(message: HttpMessage): HttpMessage {
   const type = message.headers.get("content-type");
   const bytes = bytesOf(message.body);
   // Text, JSON and XML by their charset; no type at all (a 204, an error without one) as text.
   const text = !type || /^\s*(?:text\/|application\/http\b)|^[^;]*[/+](?:json|xml)\s*(?:;|$)/i.test(type);
   const charset = (text && type && /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]) || "utf-8";
-  const decoded = { ...message, statusText: decode(bytesOf(message.statusText), "utf-8"), body: decode(bytes, charset) };
-  if (!text) partBytes.set(decoded, bytes);
+  const headers = new Headers();
+  for (const [name, value] of message.headers) headers.append(name, headerText(value));
+  const decoded: HttpMessage = { status: message.status, statusText: utf8Text(message.statusText), headers, body: decode(bytes, charset) };
+  if (!text) decoded.bytes = bytes;
   return decoded;
+}
+
+/**
+ * A header value read from bytes (one character each) as UTF-8 where it is that ({@link utf8Text}),
+ * so that `Location: Books('Müller')` does not read `Books('MÃ¼ller')`; as its bytes where its
+ * text goes beyond U+00FF, which `Headers` cannot hold (as fetch and {@link byteString} give it).
+ */
+function headerText(value: string): string {
+  const text = utf8Text(value);
+  return /[^\0-\xff]/.test(text) ? value : text;
 }
 
 function bytesOf(latin1: string): Uint8Array {
@@ -285,7 +294,7 @@ function readPartHeaders(part: string, where: string): { headers: Headers; conte
     const colon = line.indexOf(":");
     if (colon <= 0) throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} has no name`, MULTIPART);
     try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      headers.append(line.slice(0, colon).trim(), byteString(line.slice(colon + 1).trim()));
     } catch {
       throw badBatchResponse(`${where}: the header line ${JSON.stringify(clipText(line))} is not a valid header`, MULTIPART);
     }

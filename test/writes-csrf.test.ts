@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClient, ODataHttpError } from "../src/index.js";
+import { ODataClient, ODataClientError, ODataHttpError } from "../src/index.js";
 import { sendJson, sendText, startServer, type RecordedRequest } from "./servers/recording-server.js";
 
 /** What the token fetch is answered with. */
@@ -124,4 +124,50 @@ test("after a failed token fetch, a service that needs no token takes the write 
   const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   assert.deepEqual(await client.collection("Books").create({ ID: 1 }), { ID: 1 });
   assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch ", 'POST /svc/Books - {"ID":1}']);
+});
+
+test("a token fetch that gets no answer within the write's timeout: the TIMEOUT names the token fetch and says the write was not sent", async (t) => {
+  const server = await serviceRefusingWrites(t, () => {}); // the fetch is never answered
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false, timeout: 300 });
+  const error = await client.collection("Books").create({ ID: 1 }).then(
+    () => assert.fail("the write resolved"),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ODataClientError, String(error));
+  assert.equal(error.code, "TIMEOUT");
+  assert.equal(
+    error.message,
+    `the CSRF token fetch (GET ${server.url("svc/")}) got no answer within the timeout (option "timeout") of POST ${server.url("svc/Books")}, which was not sent`,
+  );
+  assert.ok(error.cause instanceof ODataClientError && error.cause.code === "TIMEOUT", "caused by the timeout step's error");
+  assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch "]);
+});
+
+test("a caller's own abort while the token is fetched rejects with the caller's reason, not a TIMEOUT", async (t) => {
+  const server = await serviceRefusingWrites(t, () => {});
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false, timeout: 5_000 });
+  const controller = new AbortController();
+  const reason = new Error("shutting down");
+  const pending = client.collection("Books").create({ ID: 1 }, { signal: controller.signal });
+  setTimeout(() => controller.abort(reason), 100);
+  await assert.rejects(pending, (e: unknown) => e === reason);
+  assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch "]);
+});
+
+test("a token fetched again after a 403 Required that gets no answer within the timeout: the TIMEOUT says the write was refused and not sent again", async (t) => {
+  let fetches = 0;
+  const server = await serviceRefusingWrites(t, (res) => {
+    if (++fetches === 1) sendText(res, 200, "", { "x-csrf-token": "stale" }); // the second fetch is never answered
+  });
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false, timeout: 500 });
+  const error = await client.collection("Books").create({ ID: 1 }).then(
+    () => assert.fail("the write resolved"),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ODataClientError && error.code === "TIMEOUT", String(error));
+  assert.equal(
+    error.message,
+    `the CSRF token fetch (GET ${server.url("svc/")}) got no answer within the timeout (option "timeout") of POST ${server.url("svc/Books")}, which the service refused for want of a token and was not sent again`,
+  );
+  assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch ", 'POST /svc/Books stale {"ID":1}', "GET /svc/ Fetch "]);
 });

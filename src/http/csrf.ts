@@ -9,6 +9,7 @@ import { mergeCookies } from "./steps.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
 import { redactUrl } from "../util/redact.js";
+import { ODataClientError } from "../errors.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
@@ -67,9 +68,25 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     return fetched;
   }
 
-  /** The current session, fetching it (once for all concurrent callers) when there is none. */
-  function sessionFor(request: ODataRequest): Promise<CsrfSession> | CsrfSession {
-    return session ?? fetches.join((signal) => fetchSession(signal, request.timeout), request.signal);
+  /**
+   * The current session, fetching it (once for all concurrent callers) when there is none. When
+   * the write's timeout ends it while the token is fetched, the fetch is what got no answer, so the
+   * `TIMEOUT` names it and what became of the write (`sent`: refused unread, to be sent again); a
+   * caller's own abort still rejects with the caller's reason.
+   */
+  async function sessionFor(request: ODataRequest, sent = false): Promise<CsrfSession> {
+    try {
+      return session ?? (await fetches.join((signal) => fetchSession(signal, request.timeout), request.signal));
+    } catch (error) {
+      const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
+      // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
+      if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") throw error;
+      throw new ODataClientError(
+        "TIMEOUT",
+        `the CSRF token fetch (GET ${redactUrl(serviceUrl)}) got no answer within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${sent ? "the service refused for want of a token and was not sent again" : "was not sent"}`,
+        { cause: reason },
+      );
+    }
   }
 
   return {
@@ -82,7 +99,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
       const response = await next(withSession(request, used));
       if (!isTokenRequired(response)) return response;
       if (session === used) session = undefined;
-      const renewed = await sessionFor(request);
+      const renewed = await sessionFor(request, true);
       // No token to be had: the service's refusal is the answer, and its error will say why.
       if (renewed.token === undefined) {
         refusedWithoutToken.set(response, renewed.status);

@@ -32,6 +32,7 @@ export type { FilterInput, SortDirection } from "./query/state.js";
 export type {
   FieldPath,
   ValidPath,
+  PathLiteralType,
   PathType,
   RelatedType,
   RowOf,

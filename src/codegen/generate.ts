@@ -76,6 +76,8 @@ interface Context {
   bound: Map<string, { single: Operation[]; collection: Operation[] }>;
   /** Whether a bound function's parameter, a key property or a shape's literal is typed `EdmValue` (the file then imports the type). */
   edmValue: boolean;
+  /** Whether an interface extends `Entity` (every entity type's, a complex type's with literals): the file then imports the type. */
+  entityShape: boolean;
   /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
   bytesOfBase64: boolean;
   /** Whether a v2 operation import has an Edm.Double or Edm.Single parameter (the factory then reads its text). */
@@ -108,6 +110,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     geo: undefined,
     bound: v2 ? new Map() : indexBoundOperations(model),
     edmValue: false,
+    entityShape: false,
     bytesOfBase64: false,
     numberOfText: false,
   };
@@ -137,7 +140,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const service = serviceDeclarations(context, factoryName, members);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
 
-  const typeImports = ["ODataClient", ...(context.entityTypes.size > 0 ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const typeImports = ["ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source);
   // OData v1 to v3: the bindable FunctionImports of CSDL 3.0 are bound operations, which the
@@ -387,6 +390,7 @@ function propertyLines(context: Context, owner: string, properties: readonly Pro
 function entityInterface(context: Context, type: EntityType): string {
   const { model } = context;
   const name = context.names.of(type.qualifiedName) as string;
+  context.entityShape = true;
   const shape: string[] = [];
   const key = model.keyOf(type);
   if (key.length > 0) shape.push(`key: ${union(key.map((k) => JSON.stringify(k.name)))}`);
@@ -424,8 +428,16 @@ function entityInterface(context: Context, type: EntityType): string {
 
 function complexInterface(context: Context, type: ComplexType): string {
   const name = context.names.of(type.qualifiedName) as string;
-  const body = propertyLines(context, type.qualifiedName, context.model.propertiesOf(type), context.model.navigationPropertiesOf(type));
-  return `/** Complex type ${commentText(type.qualifiedName)}. */\nexport interface ${name} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
+  const properties = context.model.propertiesOf(type);
+  // A filter path into a complex property (`Address/Lat`) compares with the literal of the
+  // property it ends at, which the complex type's own shape names: without it a GUID or a v2
+  // Double given as text would be written quoted. The shape has `literals` alone, so a complex
+  // type without them is typed as before.
+  const literals = literalMembers(context, properties);
+  if (literals.length > 0) context.entityShape = true;
+  const extendsText = literals.length > 0 ? ` extends Entity<{\n  literals: { ${literals.join("; ")} };\n}>` : "";
+  const body = propertyLines(context, type.qualifiedName, properties, context.model.navigationPropertiesOf(type));
+  return `/** Complex type ${commentText(type.qualifiedName)}. */\nexport interface ${name}${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
 
 function enumDeclaration(context: Context, type: EnumType): string {
@@ -504,12 +516,12 @@ function keyValueType(context: Context, type: string): string | undefined {
 }
 
 /**
- * The members of an entity shape's `literals`: `SolutionId: EdmValue` for each property whose type
- * the entity interface gives as a string while its URL literal is not a quoted string (see
- * {@link typedLiteralType}), typed as its `<Type>Key` member would be. `key()` and the filter
- * comparisons then refuse a plain string for it, which they would write quoted. A property typed
- * `number` is left out: a number is its literal. So are enumerations (their member names stay) and
- * collections, which have no literal.
+ * The members of the `literals` of an entity's or a complex type's shape: `SolutionId: EdmValue`
+ * for each property whose type the interface gives as a string while its URL literal is not a
+ * quoted string (see {@link typedLiteralType}), typed as its `<Type>Key` member would be. `key()`
+ * and the filter comparisons (of paths that end at it, `Address/Lat` too) then refuse a plain
+ * string for it, which they would write quoted. A property typed `number` is left out: a number is
+ * its literal. So are enumerations (their member names stay) and collections, which have no literal.
  */
 function literalMembers(context: Context, properties: readonly Property[]): string[] {
   const members: string[] = [];
@@ -590,17 +602,28 @@ const NUMBER_OF_TEXT = "numberOfText";
  * The factory's local function that turns the text of a v2 Edm.Double or Edm.Single parameter
  * (as SAP CAP and Gateway send these values, and the reader gives them) into the number it
  * stands for, which the client writes as a number literal; the client would write the text as a
- * quoted string. Text that is not a number is refused rather than sent as NaN.
+ * quoted string. Text that is not a number is refused rather than sent as NaN. A whole number
+ * beyond Int32, which the client writes as an Int64 literal (`10000000000L`, refused for a Double
+ * parameter), becomes the `edm` value of the parameter's type (`10000000000d`); other numbers stay
+ * plain (`0.1`), the form SAP CAP's v2 adapter reads too. The type is the fourth argument,
+ * `"Edm.Double"` when left out.
  */
 function numberOfTextLines(typed: boolean): string[] {
-  const [value, name, parameter, number] = typed ? ["value: number | string", "operation: string", "parameter: string", ": number"] : ["value", "operation", "parameter", ""];
+  // The result, a number or an edm value, is left to inference: the file need not import EdmValue for it.
+  const [value, name, parameter, type] = typed
+    ? ["value: number | string", "operation: string", "parameter: string", 'type: "Edm.Double" | "Edm.Single" = "Edm.Double"']
+    : ["value", "operation", "parameter", 'type = "Edm.Double"'];
   return [
     `  // A v2 Edm.Double or Edm.Single parameter is given as the reader gives its values: a number, or text ("0.1").`,
-    `  const ${NUMBER_OF_TEXT} = (${value}, ${name}, ${parameter})${number} => {`,
-    `    if (typeof value !== "string") return value;`,
-    `    if (/^-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?$/.test(value)) return Number(value);`,
-    `    if (value === "INF" || value === "-INF" || value === "NaN") return value === "NaN" ? NaN : value === "INF" ? Infinity : -Infinity;`,
-    `    throw new RangeError(\`\${operation}: the parameter "\${parameter}" is not a number or the text of one; got \${JSON.stringify(value)}\`);`,
+    `  const ${NUMBER_OF_TEXT} = (${value}, ${name}, ${parameter}, ${type}) => {`,
+    `    let number${typed ? ": number" : ""};`,
+    `    if (typeof value !== "string") number = value;`,
+    `    else if (/^-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?$/.test(value)) number = Number(value);`,
+    `    else if (value === "INF" || value === "-INF" || value === "NaN") number = value === "NaN" ? NaN : value === "INF" ? Infinity : -Infinity;`,
+    `    else throw new RangeError(\`\${operation}: the parameter "\${parameter}" is not a number or the text of one; got \${JSON.stringify(value)}\`);`,
+    `    // Written as it is, a whole number beyond Int32 would be an Int64 literal (10000000000L).`,
+    `    if (!Number.isSafeInteger(number) || (number >= -2147483648 && number <= 2147483647)) return number;`,
+    `    return type === "Edm.Single" ? edm.single(number) : edm.double(number);`,
     `  };`,
   ];
 }
@@ -656,8 +679,10 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     const value = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
     let literal: string;
     if (context.mapping.v2 && FLOATS.has(type)) {
+      // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
       context.numberOfText = true;
-      literal = `${NUMBER_OF_TEXT}(${value}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)})`;
+      edm = true;
+      literal = `${NUMBER_OF_TEXT}(${value}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)}${type === "Edm.Single" ? `, "Edm.Single"` : ""})`;
     } else if (write !== undefined) {
       literal = write(value, name, parameter);
       edm = true;
@@ -731,7 +756,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     if (kind === "Action") {
       imports.add("ActionCall");
       // A v2 service operation declared with PUT, MERGE or DELETE is called with that method.
-      const method = item.httpMethod !== undefined && item.httpMethod !== "POST" && SERVICE_OPERATION_METHODS.includes(item.httpMethod) ? `, { method: ${JSON.stringify(item.httpMethod)} }` : "";
+      const method = item.httpMethod !== undefined && item.httpMethod !== "POST" && (SERVICE_OPERATION_METHODS as readonly string[]).includes(item.httpMethod) ? `, { method: ${JSON.stringify(item.httpMethod)} }` : "";
       if (literals.length === 0) {
         rows.push({ name: item.name, field: `ActionCall<${result}, ${parametersName}>`, ...getter(item.name, "action", `${result}, ${parametersName}`, method) });
         return;

@@ -28,7 +28,7 @@ import { urlBelowRoot } from "../util/service-root.js";
  * The methods an OData v2 service operation that changes data is called with: the one its
  * `m:HttpMethod` declares, `POST` unless it says otherwise.
  */
-export const SERVICE_OPERATION_METHODS: readonly string[] = ["POST", "PUT", "MERGE", "DELETE"];
+export const SERVICE_OPERATION_METHODS = ["POST", "PUT", "MERGE", "DELETE"] as const;
 
 /** Whether an operation changes data (action, `POST`) or only reads (function, `GET`). */
 export type OperationKind = "action" | "function";
@@ -146,7 +146,7 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
  */
 function callMethod({ kind, method }: OperationCall, v2: boolean, where: string): OperationRequest["method"] {
   if (method === undefined) return kind === "action" ? "POST" : "GET";
-  const allowed = kind === "function" ? ["GET"] : v2 ? SERVICE_OPERATION_METHODS : ["POST"];
+  const allowed: readonly string[] = kind === "function" ? ["GET"] : v2 ? SERVICE_OPERATION_METHODS : ["POST"];
   if (allowed.includes(method)) return method as OperationRequest["method"];
   throw new TypeError(`${where}: option "method" is ${describe(method)}, not ${allowed.join(", ")}`);
 }

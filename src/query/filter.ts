@@ -10,7 +10,7 @@ import { formatLiteral, isEdmValue, isV2 } from "./literal-format.js";
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
-import type { CollectionPath, FieldPath, FilterValue, LambdaMember, PathType, ShapeOf, StringPath, ValidPath } from "./types.js";
+import type { CollectionPath, FieldPath, FilterValue, LambdaMember, PathLiteralType, PathType, StringPath, ValidPath } from "./types.js";
 import type { EdmValue } from "./literals.js";
 import { describe } from "../util/values.js";
 
@@ -78,12 +78,11 @@ export type StringOperand<T, P extends string> = (P & StringPath<T, P>) | Filter
 
 /**
  * What a comparison with the property at path `P` of `T` accepts: a value of its type, `null`, or
- * an expression. For a top-level property the shape's `literals` names, the type named there stands
- * for its type; a path below the first level keeps the type of the property it reaches.
+ * an expression. Where the type that declares the path's last property names it in its shape's
+ * `literals` (an entity's own property, or one of a complex or related type below it), the type
+ * named there stands for its type.
  */
-export type ComparisonValue<T, P extends string> = [P] extends [never]
-  ? ValueOperand
-  : FilterValue<P extends `${string}/${string}` ? PathType<T, P> : ShapeOf<T> extends { literals: { [Q in P]: infer L extends LiteralValue } } ? L : PathType<T, P>> | FilterExpression;
+export type ComparisonValue<T, P extends string> = [P] extends [never] ? ValueOperand : FilterValue<PathLiteralType<T, P>> | FilterExpression;
 
 /** The text argument of a string function on the property at `P` of `T` (any value when its type is not known). */
 export type StringValue<T, P extends string> = [P] extends [never] ? ValueOperand : unknown extends PathType<T, P> ? ValueOperand : string | EdmValue | FilterExpression;

@@ -78,6 +78,26 @@ export type PathType<T, P extends string, Depth extends unknown[] = []> =
           ? T[P]
           : unknown;
 
+/**
+ * The type a literal of the property at path `P` of `T` is given as: what the shape's `literals`
+ * of the type that declares the path's last segment names for it (the entity's own for `ID`, a
+ * related entity's for `author/ID`, a complex type's for `address/lat`), else the property's own
+ * type, as {@link PathType} gives it. Like `PathType`, it looks into the path given alone.
+ */
+export type PathLiteralType<T, P extends string, Depth extends unknown[] = []> = Depth["length"] extends PathDepthLimit
+  ? unknown
+  : P extends `${infer Head}/${infer Rest}`
+    ? IsLoose<T> extends true
+      ? unknown
+      : string extends Rest
+        ? unknown
+        : Head extends keyof T
+          ? Rest extends "$count" ? number : PathLiteralType<Unwrap<T[Head]>, Rest, [...Depth, unknown]>
+          : unknown
+    : ShapeOf<T> extends { literals: { [Q in P]: infer L extends LiteralValue } }
+      ? L
+      : PathType<T, P, Depth>;
+
 /** What `select()` accepts as a start: a field path of `T`, or `*` for all structural properties. */
 export type SelectItem<T> = FieldPath<T> | "*";
 
@@ -175,16 +195,18 @@ export interface EntityShape {
    * For properties whose type writes the wrong literal, the type a literal of each must be given
    * as: `{ OrderID: EdmValue; CreatedAt: Date | EdmValue }`. A GUID, a date or an enumeration
    * member read as a string would be written as a quoted string, which is not its literal; named
-   * here, `key()` and the filter comparisons of that property (at the top level of a path) take the
-   * named type only, and `null` in a comparison, instead of the values of the property's own type.
+   * here, `key()` and the filter comparisons of that property (at the end of any path, such as
+   * `customer/OrderID`) take the named type only, and `null` in a comparison, instead of the values
+   * of the property's own type. A complex type's interface names its own in a shape of this member
+   * alone, for paths such as `address/lat`.
    */
   literals?: { readonly [property: string]: LiteralValue };
 }
 
 /**
- * Marks an interface as an entity type with the given shape, for the compiler only. The shape sits
- * in a function parameter, so that a derived type (more navigation properties, more bound
- * operations) stays assignable to its base.
+ * Marks an interface as an entity type with the given shape, for the compiler only (or a complex
+ * type, with a shape of `literals` alone). The shape sits in a function parameter, so that a
+ * derived type (more navigation properties, more bound operations) stays assignable to its base.
  * @example
  * interface Book extends Entity<{ key: "ID"; navigation: "author" | "reviews"; literals: { ID: EdmValue } }> {
  *   ID: string; // an Edm.Guid: key(edm.guid(id)) and f.eq("ID", edm.guid(id)), not key(id)

@@ -25,7 +25,9 @@ export interface Customer extends Entity<{
 }
 
 /** Complex type SALES_SRV.Money. */
-export interface Money {
+export interface Money extends Entity<{
+  literals: { Amount: EdmValue };
+}> {
   Amount: string;
   Currency: string | null;
 }

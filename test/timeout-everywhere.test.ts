@@ -96,8 +96,11 @@ interface Expectation {
 
 const expectations: Record<string, Expectation> = {
   // The timeout step times the request the caller made: the token requests made on its behalf
-  // count against its timeout (README "OAuth2") and its error names it.
-  "create() with csrf: true, its token fetch": { named: { method: "POST", path: `${ROOT}Items` } },
+  // count against its timeout (README "OAuth2", "SAP CSRF tokens"). A token fetch that stalls is
+  // what the error names, and the write waiting for it was not sent.
+  "create() with csrf: true, its token fetch": {
+    message: (origin) => `the CSRF token fetch (GET ${origin}${ROOT}) got no answer within the timeout (option "timeout") of POST ${origin}${ROOT}Items, which was not sent`,
+  },
   // A token request that stalls counts against the timeout of the request waiting for it, which
   // is not sent: the error names the token endpoint that did not answer (README "OAuth2").
   "page() with auth.oauth2, its token request": {

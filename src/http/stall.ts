@@ -5,10 +5,12 @@
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "../util/redact.js";
 
-/** What a stall watch needs of the request it watches: what to name in its error. */
+/** What a stall watch needs of the request it watches: what to name in its error, and its signal. */
 export interface WatchedRequest {
   readonly method: string;
   readonly url: URL;
+  /** The signal `fetch` is given (the watch's controller's, or one combined with it): its abort errors the body. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -22,7 +24,10 @@ export interface WatchedRequest {
  *
  * It costs one timer for the headers, and one per body, armed at the first pending read and
  * re-armed only when it fires while a read is still waiting; each chunk costs a clock read. The
- * error messages are made only when a timer aborts.
+ * error messages are made only when a timer aborts. While the body's timer is armed, an abort of
+ * the request's signal ends the watch: a body nobody reads after the abort (a stream the caller
+ * dropped, a walk left) would otherwise keep the timer, and the process with it, for up to
+ * `timeout` ms.
  */
 export class BodyStallWatch {
   readonly #timeout: number;
@@ -36,10 +41,13 @@ export class BodyStallWatch {
   #ended = false;
   /** The `TIMEOUT` the body's stall aborted the request with, if it did. */
   #stalled: ODataClientError | undefined;
+  /** Ends the watch on the request's abort; listening while the body's timer is armed. */
+  #onAbort: (() => void) | undefined;
 
   /**
    * Arms the timer of the headers at once.
-   * @param controller aborts the request (its signal is the one `fetch` was given)
+   * @param request its `signal` is the one `fetch` is given
+   * @param controller aborts the request
    */
   constructor(timeout: number, request: WatchedRequest, controller: AbortController) {
     this.#timeout = timeout;
@@ -85,6 +93,12 @@ export class BodyStallWatch {
     this.#waitingSince = -1;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#unlisten();
+  }
+
+  /** (Nothing to remove, or removed already: a no-op.) */
+  #unlisten(): void {
+    this.#request.signal!.removeEventListener("abort", this.#onAbort!);
   }
 
   #describe(): string {
@@ -100,14 +114,16 @@ export class BodyStallWatch {
   }
 
   #arm(ms: number): void {
+    // Once per body, not per chunk (a re-arm adds the same listener, which counts once).
+    this.#request.signal!.addEventListener("abort", (this.#onAbort ??= () => this.end()));
     this.#timer = setTimeout(() => this.#check(), ms);
   }
 
   #check(): void {
     this.#timer = undefined;
     // No read pending: the caller is holding the body back, which is not a stall. The next read
-    // arms the timer again.
-    if (this.#waitingSince < 0 || this.#ended) return;
+    // arms the timer again (and listens again).
+    if (this.#waitingSince < 0 || this.#ended) return this.#unlisten();
     const idle = Date.now() - this.#waitingSince;
     if (idle < this.#timeout) {
       this.#arm(this.#timeout - idle);

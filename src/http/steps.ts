@@ -128,14 +128,16 @@ async function sendTimed(request: ODataRequest, next: SendRequest, watch: BodySt
 async function sendTimedShared(request: ODataRequest, next: SendRequest, timeout: number): Promise<Response> {
   const given = request.signal;
   const controller = new AbortController();
-  const watch = new BodyStallWatch(timeout, request, controller);
+  // The watch listens to the combined signal (one per request): the caller's abort ends it too.
+  const sent = { ...request, signal: anySignal([given, controller.signal]) };
+  const watch = new BodyStallWatch(timeout, sent, controller);
   // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits on
   // that signal may return before fetch does and expects no timer behind. Through onAbort: one
   // signal is often given to many requests at once, and a listener each made Node warn of a leak
   // past ten of them.
   const stopWaiting = given ? onAbort(given, () => void watch.answered()) : undefined;
   try {
-    return await sendTimed({ ...request, signal: anySignal([given, controller.signal]) }, next, watch);
+    return await sendTimed(sent, next, watch);
   } finally {
     stopWaiting?.();
   }

@@ -146,7 +146,7 @@ export class PollerEngine<T> {
       return;
     }
     // 405 (the service cannot cancel) and every other answer leave the poller as it was.
-    throw await httpErrorFromResponse(response, "DELETE", url);
+    throw await httpErrorFromResponse(response, "DELETE", url, { signal });
   }
 
   /**

@@ -144,7 +144,7 @@ export async function startPoller<T>(
   // never a POST or PATCH): the answer that ends the retries is the initial answer.
   const response = await core.send({ ...init, headers, signal });
   const answeredAt = Date.now();
-  if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url);
+  if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url, { signal });
   const body = await readBodyText(response, init.method, init.url, signal);
   const answer: InitialAnswer = {
     status: response.status,

@@ -34,7 +34,7 @@ export const ERROR_BODY_TIME_LIMIT = 10_000;
  * half-way still has its status, and the text read before the drop may already hold the whole
  * OData error.
  */
-async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; cut?: true; failure?: { error: unknown } }> {
+async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; cut?: true; failure?: { error: unknown; stalled: boolean } }> {
   if (!response.body) return { text: "" };
   const watch = bodyStallWatch(response);
   const reader = response.body.getReader();
@@ -64,7 +64,10 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
       text += decoder.decode(value, { stream: true });
     }
   } catch (error) {
-    return { text, failure: { error: watch?.failure(error) ?? error } };
+    // The watch names its stall whatever it is asked about. It aborts a request's own signal (a
+    // walk's page, a poll) with that stall: such an abort is no caller's.
+    const stall = watch?.failure(undefined);
+    return { text, failure: { error: stall ?? error, stalled: stall !== undefined } };
   } finally {
     watch?.end();
     clearTimeout(timer);
@@ -367,7 +370,9 @@ export async function httpErrorFromResponse(
  * when the text is only the start of the body. When the connection fails or stalls while it is
  * read, resolves with the text read so far and that failure as `cause`, since the answer's status
  * still stands; an abort (of `signal`, or any rejection that is not a network failure, fetch's
- * `TypeError` or workerd's plain `Error`, or a stall's `TIMEOUT`) rejects with its reason.
+ * `TypeError` or workerd's plain `Error`, or a stall's `TIMEOUT`) rejects with its reason. A stall
+ * is no abort, even where the stall watch aborted `signal` itself (a request's own, see
+ * `REQUEST_CONTROLLERS`).
  */
 export async function readErrorBody(response: Response, reading: ErrorBodyReading = {}): Promise<{ text: string; cut?: true; cause?: unknown }> {
   const { signal, timeLimit = ERROR_BODY_TIME_LIMIT } = reading;
@@ -378,9 +383,12 @@ export async function readErrorBody(response: Response, reading: ErrorBodyReadin
   // A cut that falls inside an echoed secret leaves its start at the end: masked too.
   const text = maskSecretValues(read.text, secrets, read.cut === true || read.failure !== undefined);
   if (failure === undefined) return read.cut ? { text, cut: true } : { text };
+  // The caller's abort rejects with its reason, whatever the body failed with: fetch errors it with
+  // the reason itself, which may well be a TypeError or a plain Error, as a lost connection is.
+  if (signal?.aborted && !failure.stalled) throw signal.reason;
   // A lost connection is fetch's TypeError; workerd's is a plain Error ("Network connection lost.").
   const interrupted = failure.error instanceof TypeError || (failure.error as object | undefined)?.constructor === Error || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
-  if (signal?.aborted || !interrupted) throw failure.error;
+  if (!interrupted) throw failure.error;
   // The text read before the connection failed is the start of the body, as a cut one is.
   return { text, cut: true, cause: failure.error };
 }

@@ -125,7 +125,7 @@ async function readDeltaPage<T>(
   const headers = readHeaders(core, maxPageSize);
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
+  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url, { signal });
   const text = await readBodyText(response, "GET", url, signal, DELTA_PAGE_LIMIT);
   const page = await readMasked(response, () =>
     isXmlContentType(response.headers.get("content-type")) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`) : readJsonDelta<T>(text, url, core.options.version === "2.0"),

@@ -33,7 +33,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   headers.set("accept", "text/plain");
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
-  if (!response.ok) throw await httpErrorOf(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal: resolved.signal });
   const text = (await readBodyText(response, "GET", url, resolved.signal, COUNT_LIMIT)).trim();
   const count = countOf(text);
   if (count === undefined) {
@@ -59,7 +59,7 @@ export async function readEntity<T>(
   const headers = readHeaders(core, undefined);
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorOf(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
   if (orNull && relatesNoEntity(text, core.options.version)) return null as T;
   const contentType = response.headers.get("content-type");

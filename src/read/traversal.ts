@@ -170,7 +170,7 @@ async function requestPage(
   trackChanges: boolean,
 ): Promise<Response> {
   const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
-  if (!response.ok) throw await httpErrorOf(response, "GET", url);
+  if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   return response;
 }
 

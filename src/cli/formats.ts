@@ -24,7 +24,7 @@
  */
 
 import { isAscii } from "node:buffer";
-import type { EntityText, PageText } from "../payload/entity-text.js";
+import type { EntityText, PageText, PageTextPiece } from "../payload/entity-text.js";
 import { isRecord, topMember, valueAt } from "../util/values.js";
 
 /** The output formats of `query` and `export`. */
@@ -56,15 +56,29 @@ export interface RowFormat {
 /**
  * The rows of one page in `format`: from the text the service sent for its entities where there
  * is one and the format writes from it, else from the entities read, with the digits of long
- * numbers taken from the page's body where it was kept.
+ * numbers taken from the page's body where it was kept. A page read in pieces is written piece
+ * after piece, each as a page of its own.
  */
 export function pageRows(format: RowFormat, entities: readonly Record<string, unknown>[], written: number, page: PageText | undefined): string | Uint8Array {
+  if (page?.pieces !== undefined) return piecedRows(format, written, page.pieces);
   if (page?.text !== undefined && format.rowsFromText) return format.rowsFromText(page, written, entities);
   const exact = page === undefined || page.text !== undefined ? entities : entitiesWithServiceDigits(entities, page.body);
   if (exact === entities) return format.rows(entities, written);
   // CSV writes a marked string as its digits itself; JSON text gets them written back.
   const rows = format.rows(exact, written);
   return format.name === "csv" ? rows : withDigits(rows);
+}
+
+/** The rows of a page read in pieces: each piece's rows, the rows before it counted as written. */
+function piecedRows(format: RowFormat, written: number, pieces: readonly PageTextPiece[]): string {
+  let text = "";
+  for (const piece of pieces) {
+    const rows = pageRows(format, piece.entities as readonly Record<string, unknown>[], written, piece.page);
+    // A piece has no bytes of its own (entity-text.ts): its rows are text.
+    text += typeof rows === "string" ? rows : Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString("utf8");
+    written += piece.entities.length;
+  }
+  return text;
 }
 
 /** The page's text with `joint` in place of the comma of each separator. */
@@ -275,23 +289,36 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
  * The entities of a page for the formats that write each value on its own (CSV, the table):
  * `entities` as read, or, when the page's text has a long number (or `entities` are not given),
  * that text read again with each long number's digits kept (withExactNumbers); for a page kept
- * whole, `entities` with the digits found in its body (entitiesWithServiceDigits).
+ * whole, `entities` with the digits found in its body (entitiesWithServiceDigits); for a page read in
+ * pieces, each piece's entities so.
  */
 export function exactEntities(page: PageText, entities?: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+  if (page.pieces !== undefined) {
+    const exact: Record<string, unknown>[] = [];
+    let changed = false;
+    for (const piece of page.pieces) {
+      const read = piece.entities as readonly Record<string, unknown>[];
+      const found = exactEntities(piece.page, read);
+      if (found !== read) changed = true;
+      for (const entity of found) exact.push(entity);
+    }
+    return changed || entities === undefined ? exact : entities;
+  }
   if (page.text === undefined) return entitiesWithServiceDigits(entities ?? [], page.body);
   return entities === undefined || LONG_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities;
 }
 
 /**
- * `entities`, read from the `value` of the v4 body `body`, with each number whose place in the
- * body holds a long number that reads as it replaced by a marked string of those digits
- * (withDigitsFrom); `entities` themselves when the body has no long number or does not match.
+ * `entities`, read from the `value` of the v4 body `body` (or from `body`, the JSON array of a
+ * piece of a body read in pieces), with each number whose place in the body holds a long number
+ * that reads as it replaced by a marked string of those digits (withDigitsFrom); `entities`
+ * themselves when the body has no long number or does not match.
  * For a page whose entities have no text of their own (entity-text.ts): the body is read again
  * as withExactNumbers does, `JSON.parse` keeping the same `value` it kept the first time.
  */
 export function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[], body: string): readonly Record<string, unknown>[] {
   const answer = parsedWithDigits(body);
-  const value = isRecord(answer) ? answer["value"] : undefined;
+  const value = Array.isArray(answer) ? answer : isRecord(answer) ? answer["value"] : undefined;
   if (!Array.isArray(value) || value.length !== entities.length) return entities;
   let found = false;
   const exact = entities.map((entity, i) => withDigitsFrom(entity, value[i], () => (found = true)) as Record<string, unknown>);
@@ -480,20 +507,22 @@ function tableCell(value: unknown): string {
 }
 
 /**
- * C0 and C1 controls, DEL and the bidirectional controls (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069): what would move the cursor, clear the screen or reorder the text around it when
+ * C0 and C1 controls, DEL, the line and paragraph separators (U+2028, U+2029: many terminals break
+ * the line there) and the bidirectional controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069):
+ * what would move the cursor, clear the screen, break the line or reorder the text around it when
  * printed. CR LF is one match, a line break seen as one.
  */
-const CONTROL = /\r\n|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /\r\n|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /**
  * Text from a service made safe for a terminal: each control character (CONTROL) shown instead of
  * acted on, a C0 control and DEL as its Control Pictures symbol (ESC as `␛`), the others as
- * `\u{…}`. In a table cell a line break is `⏎` and a tab `→`; a message (`lines`) keeps them.
+ * `\u{…}`. In a table cell or a progress line a line break (U+2028 and U+2029 too) is `⏎` and a
+ * tab `→`; a message (`lines`) keeps them, the separators as line feeds.
  */
 export function visibleText(text: string, lines = false): string {
   return text.replace(CONTROL, (control) => {
-    if (control.length === 2 || control === "\n" || control === "\r") return lines ? "\n" : "⏎";
+    if (control.length === 2 || control === "\n" || control === "\r" || control === "\u2028" || control === "\u2029") return lines ? "\n" : "⏎";
     if (control === "\t") return lines ? "\t" : "→";
     const code = control.charCodeAt(0);
     if (code < 0x20) return String.fromCharCode(0x2400 + code);
@@ -514,6 +543,13 @@ const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]/u;
 const WIDE =
   /^(?:[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{18aff}\u{1b000}-\u{1b2ff}\u{1f200}-\u{1f2ff}\u{20000}-\u{3fffd}]|\p{Emoji_Presentation})/u;
 
+/**
+ * Characters of Grapheme_Cluster_Break=Prepend (Unicode 15.1), at the start of a cluster: each
+ * joins the character after it into its cluster (U+0600 ARABIC NUMBER SIGN and the digits it
+ * spans), which then takes that character's columns. Most are format characters, which alone take none.
+ */
+const PREPEND = /^[\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e\u{110bd}\u{110cd}\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}\u{11f02}]+/u;
+
 let segmenter: Intl.Segmenter | undefined;
 
 /** The grapheme clusters of `text` (what a terminal shows as one character each). */
@@ -522,8 +558,12 @@ function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), (part) => part.segment);
 }
 
-/** The columns one grapheme cluster takes: 0, 1 or 2 (U+FE0F asks for an emoji's presentation: 2). */
+/**
+ * The columns one grapheme cluster takes: 0, 1 or 2 (U+FE0F asks for an emoji's presentation: 2),
+ * those of its first character after any prepended ones (PREPEND).
+ */
 function graphemeWidth(grapheme: string): number {
+  if (PREPEND.test(grapheme)) grapheme = grapheme.replace(PREPEND, "") || grapheme;
   if (ZERO_WIDTH.test(grapheme)) return 0;
   return WIDE.test(grapheme) || grapheme.includes("\ufe0f") ? 2 : 1;
 }

@@ -49,6 +49,7 @@ export function maskedStream(stream: TextStream, secrets: SecretMask): TextStrea
     write: (text, callback) => stream.write(secrets.mask(text), callback),
     once: (event: "drain" | "error", listener: (() => void) & ((error: Error) => void)) => stream.once(event as "drain", listener),
     removeListener: (event, listener) => stream.removeListener(event, listener),
+    mask: (text) => secrets.mask(text),
     ...(stream.isTTY === undefined ? {} : { isTTY: stream.isTTY }),
     ...(stream.columns === undefined ? {} : { columns: stream.columns }),
   };

@@ -5,7 +5,7 @@
  * warnings and errors. Colour only on a terminal and never with `NO_COLOR`.
  */
 import { CliInterrupted } from "./errors.js";
-import { fitWidth, visibleText } from "./formats.js";
+import { displayWidth, fitWidth, visibleText } from "./formats.js";
 
 /** The part of a writable stream the command line uses (`process.stdout`, `process.stderr`). */
 export interface TextStream {
@@ -15,6 +15,11 @@ export interface TextStream {
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  /**
+   * What `write` makes of a text (the run's secrets masked, cli/secrets.ts), for a line that is cut
+   * to the terminal's width: masked before it is cut, a secret at the cut is masked whole.
+   */
+  mask?(text: string): string;
 }
 
 /** stdout as a data sink: `write` waits when the reader is behind, until the run is interrupted. */
@@ -154,16 +159,31 @@ export class Reporter {
   /** Shows progress text; on a terminal at most ten times a second, elsewhere once a second. */
   progress(text: string, force = false): void {
     if (!this.#due(force)) return;
+    this.#draw(this.#shown(text));
+  }
+
+  /**
+   * Text of a progress line, which may hold a monitor's status as the service wrote it: its
+   * secrets masked (before the line is cut, which would leave the part of a secret before the cut
+   * unmasked) and its control characters shown, not obeyed.
+   */
+  #shown(text: string): string {
+    return visibleText(this.#stream.mask?.(text) ?? text);
+  }
+
+  /** The columns a progress line may take: all but the last (a terminal that reports no size, 0, has 80). */
+  #width(): number {
+    return (this.#stream.columns || 80) - 1;
+  }
+
+  /** Draws a progress line of shown text (#shown): on a terminal in place, cut by its width on screen at a character's edge. */
+  #draw(shown: string): void {
     this.#lastDraw = performance.now();
     if (this.#tty) {
-      // A terminal that reports no size (0) gets the common 80 columns.
-      const width = (this.#stream.columns || 80) - 1;
-      // The text may hold a monitor's status as the service wrote it: shown, not obeyed, and cut
-      // at a character's edge by its width on screen.
-      this.#stream.write(`\r${ESC}2K${this.#paint(fitWidth(visibleText(text), width)[0], "2")}`);
+      this.#stream.write(`\r${ESC}2K${this.#paint(fitWidth(shown, this.#width())[0], "2")}`);
       this.#drawn = true;
     } else {
-      this.#stream.write(`${text}\n`);
+      this.#stream.write(`${shown}\n`);
     }
   }
 
@@ -182,11 +202,19 @@ export class Reporter {
     this.progress(parts.join("  "), force);
   }
 
-  /** Shows a long-running operation's state: a bar when the service reports a percentage. */
+  /**
+   * Shows a long-running operation's state: a bar when the service reports a percentage, the
+   * status, the time so far. On a terminal a status too long for the line is cut, not the time.
+   */
   operation(label: string, status: string, percentComplete: number, startedAt: number, force = true): void {
+    if (!this.#due(force)) return;
     const seconds = (performance.now() - startedAt) / 1000;
     const percent = percentComplete < 0 ? "   ?%" : ` ${String(percentComplete).padStart(3)}%`;
-    this.progress(`${label} ${bar(percentComplete < 0 ? 0 : percentComplete / 100, 30)}${percent}  ${status}  ${formatDuration(seconds)}`, force);
+    const head = this.#shown(`${label} ${bar(percentComplete < 0 ? 0 : percentComplete / 100, 30)}${percent}  `);
+    const time = `  ${formatDuration(seconds)}`;
+    let shown = this.#shown(status);
+    if (this.#tty) shown = fitWidth(shown, Math.max(STATUS_MIN_WIDTH, this.#width() - displayWidth(head) - time.length))[0];
+    this.#draw(`${head}${shown}${time}`);
   }
 
   /** Removes the progress line (before other output, and at the end). */
@@ -195,10 +223,10 @@ export class Reporter {
     this.#drawn = false;
   }
 
-  /** The one-line summary at the end (unless `--quiet`). */
+  /** The one-line summary at the end (unless `--quiet`); its control characters shown (it may hold a monitor's status). */
   summary(text: string): void {
     this.clear();
-    if (!this.#options.quiet) this.#stream.write(`${text}\n`);
+    if (!this.#options.quiet) this.#stream.write(`${visibleText(text)}\n`);
   }
 
   /** A warning (also with `--quiet`); its control characters shown, not acted on (it may quote the service). */
@@ -223,6 +251,9 @@ export class Reporter {
     return this.#color ? `${ESC}${code}m${text}${ESC}0m` : text;
   }
 }
+
+/** The least width a status is cut to on an operation's progress line: on a narrower terminal the whole line is cut. */
+const STATUS_MIN_WIDTH = 10;
 
 function bar(share: number, width: number): string {
   const filled = Math.round(Math.max(0, Math.min(1, share)) * width);

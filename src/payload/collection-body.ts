@@ -26,9 +26,11 @@ export interface ReadCollectionBodyOptions {
   /**
    * Called with the text of a v4 body read whole, the entities parsed from it and the bytes the
    * text was decoded from, before the entities are yielded (the command line's export keeps their
-   * text with `EntityTexts.keep` of entity-text.ts).
+   * text with `EntityTexts.keep` of entity-text.ts). A body that outgrew `bufferLimit` calls it
+   * for each run of entities the scanner parsed, with `piece` true: `text` is then a JSON array of
+   * those entities as the body wrote them, and `bytes` empty.
    */
-  onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array) => void) | undefined;
+  onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array, piece?: boolean) => void) | undefined;
   /**
    * Called, before a body read whole is parsed, with the next link its text ends with
    * (`trailingNextLink` of annotations.ts), so that a walk can request the next page meanwhile. A
@@ -112,7 +114,7 @@ export async function* readCollectionBody(
     // is loaded by the first such body; ordinary pages never need it.
     const { CollectionScanner } = await import("./collection-scanner.js");
     const decoder = new TextDecoder();
-    const scanner = new CollectionScanner(format);
+    const scanner = new CollectionScanner(format, options?.onWholeBody);
     let batches: unknown[][] = [];
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i]!;

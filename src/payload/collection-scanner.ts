@@ -46,6 +46,12 @@ const SPECULATE_MIN_CHARS = 2048;
 /** A member name that only JSON.parse reads right: one with an escape or a raw control character. */
 const NEEDS_PARSE = /[\\\u0000-\u001f]/;
 
+/** What is told of each run of entities parsed together (see the constructor of CollectionScanner). */
+type PieceListener = (json: string, entities: unknown[], bytes: Uint8Array, piece: true) => void;
+
+/** The bytes a piece is given: none, its text being a part of the body's decoded text. */
+const NO_BYTES = new Uint8Array(0);
+
 // Where the scanner is in the document.
 const S_ROOT = 0; // before the top-level "{"
 const S_MEMBER_FIRST = 1; // after "{": a member name or "}"
@@ -97,9 +103,18 @@ export class CollectionScanner {
   #held: string[] = [];
   #heldChars = 0;
   readonly #annotations: CollectionAnnotations = {};
+  /** Told of each run of entities parsed together (see the constructor); a library walk has none. */
+  readonly #onRun: PieceListener | undefined;
 
-  constructor(format: PayloadFormat) {
+  /**
+   * `onPiece` (the `onWholeBody` of collection-body.ts, for a v4 body) is called with the text of
+   * each run of entities as it was parsed (a JSON array: `[` and `]` around the body's text of
+   * those entities, whitespace and all), the entities read from it, no bytes and `piece` true,
+   * before the entities are handed on: the command line keeps it to write long numbers' digits.
+   */
+  constructor(format: PayloadFormat, onPiece?: PieceListener) {
     this.#format = format;
+    this.#onRun = format === "v4" ? onPiece : undefined;
   }
 
   /**
@@ -609,9 +624,10 @@ export class CollectionScanner {
   #speculativeCut(text: string, runStart: number, out: unknown[][]): number {
     const cut = text.lastIndexOf(this.#boundary);
     if (cut < runStart || cut - runStart < SPECULATE_MIN_CHARS) return 0;
+    const json = `[${text.slice(runStart, cut + 1)}]`;
     let entities: unknown[];
     try {
-      entities = JSON.parse(`[${text.slice(runStart, cut + 1)}]`) as unknown[];
+      entities = JSON.parse(json) as unknown[];
     } catch {
       if (++this.#speculationMisses >= 3) this.#speculate = false;
       return 0;
@@ -619,6 +635,7 @@ export class CollectionScanner {
     if (this.#speculationMisses > 0) this.#speculationMisses--;
     this.#parsedCount += entities.length;
     this.#learnBoundary(entities);
+    this.#onRun?.(json, entities, NO_BYTES, true);
     out.push(entities);
     return cut + 2;
   }
@@ -645,6 +662,7 @@ export class CollectionScanner {
     }
     this.#parsedCount += entities.length;
     this.#learnBoundary(entities);
+    this.#onRun?.(json, entities, NO_BYTES, true);
     return entities;
   }
 

@@ -19,6 +19,11 @@
  * sent (an Int64 or Decimal beyond 2^53 keeps its digits), escapes such as `\u00e9`, and the order
  * and repetition of members. Only the command line uses it (`onWholeBody` of collection-body.ts,
  * through {@link EntityTexts}).
+ *
+ * A body too large to be read whole (beyond collection-body.ts's buffer) comes in pieces: each run
+ * of entities its scanner parsed together, as the JSON array it parsed. Each piece gets its own
+ * entity text (or is kept whole), found as a body's is, and a page is the pieces its entities came in
+ * ({@link PiecedPage}).
  */
 import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, findStringEnd, isJsonSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipJsonSpace, skipJsonValue } from "./json-text.js";
 
@@ -44,6 +49,7 @@ export interface EntityText {
    * which the user checks.
    */
   readonly bytes?: Uint8Array | undefined;
+  readonly pieces?: undefined;
 }
 
 /**
@@ -52,33 +58,51 @@ export interface EntityText {
  * taken by matching it with the entities read.
  */
 export interface UnsplitPage {
-  /** The body's text. */
+  /** The body's text; for a piece of a body read in pieces, the JSON array of the piece's entities. */
   readonly body: string;
   readonly text?: undefined;
+  readonly pieces?: undefined;
 }
 
-/** What {@link EntityTexts.take} gives for a page: its entity text, or its whole body. */
-export type PageText = EntityText | UnsplitPage;
+/** One piece of a page read in pieces: the entities the reader parsed together, and their text. */
+export interface PageTextPiece {
+  readonly entities: readonly unknown[];
+  readonly page: EntityText | UnsplitPage;
+}
+
+/**
+ * A page whose body was too large to be read whole: its entities are those of its pieces, in
+ * order, each piece with a text of its own.
+ */
+export interface PiecedPage {
+  readonly pieces: readonly PageTextPiece[];
+  readonly text?: undefined;
+  readonly body?: undefined;
+}
+
+/** What {@link EntityTexts.take} gives for a page: its entity text, its whole body, or its pieces. */
+export type PageText = EntityText | UnsplitPage | PiecedPage;
 
 /**
  * The entity text of one page (see the module comment), or `undefined` when the page's text is not
- * of that shape; `bytes` are the body's bytes that `text` was decoded from.
+ * of that shape; `bytes` are the body's bytes that `text` was decoded from. With `piece`, `text` is
+ * the JSON array of a piece's entities, not a body.
  */
-export function entityTextIn(text: string, entities: readonly unknown[], bytes?: Uint8Array): EntityText | undefined {
+export function entityTextIn(text: string, entities: readonly unknown[], bytes?: Uint8Array, piece = false): EntityText | undefined {
   if (entities.length === 0) return undefined;
-  const found = separatorSpan(text, entities);
-  if (found !== undefined) {
+  const found = separatorSpan(text, entities, piece);
+  if (found !== undefined && (!piece || tight(text, found[0], found[1]))) {
     const [start, end, separators] = found;
     return { text: text.slice(start, end), separators, bytes: bytes?.byteLength === text.length ? bytes.subarray(start, end) : undefined };
   }
-  const spans = entitySpans(text, entities);
+  const spans = entitySpans(text, entities, piece);
   if (spans === undefined) return undefined;
   const n = spans.length / 2;
   const start = spans[0] as number;
   const end = spans[spans.length - 1] as number;
   // The service's own text, when each separator is a lone comma and no line break is in it (JSON
   // strings hold none unescaped: any is whitespace between tokens).
-  let own = !hasLineBreak(text, start, end);
+  let own = !hasLineBreak(text, start, end) && (!piece || tight(text, start, end));
   for (let k = 1; own && k < n; k++) own = (spans[2 * k] as number) === (spans[2 * k - 1] as number) + 1;
   const separators: number[] = [];
   if (own) {
@@ -94,6 +118,16 @@ export function entityTextIn(text: string, entities: readonly unknown[], bytes?:
     joined += compact(text, spans[2 * k] as number, spans[2 * k + 1] as number);
   }
   return { text: joined, separators };
+}
+
+/**
+ * Whether a piece's entities from `start` to `end` fill its array: no whitespace came after the
+ * comma before them or before the comma after them. A page whose separators hold whitespace is
+ * rebuilt without it, and so is each of its pieces, also one of a single entity (which has no
+ * separator of its own to show it).
+ */
+function tight(text: string, start: number, end: number): boolean {
+  return start === 1 && end === text.length - 1;
 }
 
 /** Whether the text from `start` to `end` holds a CR or LF. */
@@ -131,21 +165,55 @@ function compact(text: string, start: number, end: number): string {
  */
 export class EntityTexts {
   readonly #texts = new Map<readonly unknown[], PageText>();
+  /**
+   * The pieces of bodies read in pieces, in the order they were read: the walk gives its pages in
+   * that order, each made of its pieces' entities (the reader's arrays are joined into the page's,
+   * so a page cannot be found by its array as one read whole is).
+   */
+  #pieces: PageTextPiece[] = [];
 
   /**
    * Remembers the entity text of `entities` in the v4 body `text`, or, for a page with entities
-   * and no entity text, the body itself.
+   * and no entity text, the body itself. With `piece`, `text` is a piece of a body read in pieces
+   * (`onWholeBody` of collection-body.ts): the JSON array of `entities`.
    */
-  readonly keep = (text: string, entities: readonly unknown[], bytes?: Uint8Array): void => {
+  readonly keep = (text: string, entities: readonly unknown[], bytes?: Uint8Array, piece = false): void => {
     if (entities.length === 0) return;
-    this.#texts.set(entities, entityTextIn(text, entities, bytes) ?? { body: text });
+    if (piece) this.#pieces.push({ entities, page: entityTextIn(text, entities, undefined, true) ?? { body: text } });
+    else this.#texts.set(entities, entityTextIn(text, entities, bytes) ?? { body: text });
   };
 
-  /** The text kept for exactly these entities (the page's `value`), forgotten as it is given. */
+  /**
+   * The text kept for exactly these entities (the page's `value`), forgotten as it is given: a
+   * page read whole by its array, one read in pieces by the pieces its entities are, one after another.
+   */
   take(entities: readonly unknown[]): PageText | undefined {
     const found = this.#texts.get(entities);
-    if (found !== undefined) this.#texts.delete(entities);
-    return found;
+    if (found !== undefined) {
+      this.#texts.delete(entities);
+      return found;
+    }
+    return entities.length === 0 || this.#pieces.length === 0 ? undefined : this.#takePieces(entities);
+  }
+
+  /** The pieces whose entities are `entities`, in order, taken from the front of those kept. */
+  #takePieces(entities: readonly unknown[]): PiecedPage | undefined {
+    const kept = this.#pieces;
+    // Pieces before the page's first are of a page never taken: they go.
+    const first = kept.findIndex((piece) => piece.entities[0] === entities[0]);
+    if (first < 0) return undefined;
+    let at = 0;
+    let end = first;
+    for (; end < kept.length && at < entities.length; end++) {
+      const piece = kept[end] as PageTextPiece;
+      const n = piece.entities.length;
+      if (piece.entities[0] !== entities[at] || piece.entities[n - 1] !== entities[at + n - 1]) break;
+      at += n;
+    }
+    const pieces = kept.slice(first, end);
+    // One copy a page, of the few pieces read ahead of it.
+    this.#pieces = kept.slice(end);
+    return at === entities.length ? { pieces } : undefined;
   }
 }
 
@@ -206,9 +274,9 @@ function hasLooseSeparator(text: string, start: number): boolean {
  * A few native `indexOf` over the page: about a tenth of what its `JSON.parse` costs, where a scan
  * of every character costs a third to three quarters (bench/export.ts's pages of 1000 rows).
  */
-function separatorSpan(text: string, entities: readonly unknown[]): [start: number, end: number, separators: number[]] | undefined {
+function separatorSpan(text: string, entities: readonly unknown[], piece: boolean): [start: number, end: number, separators: number[]] | undefined {
   const n = entities.length;
-  const valueAt = arrayOfObjects(text, entities);
+  const valueAt = arrayOfObjects(text, entities, piece);
   if (valueAt < 0) return undefined;
   const start = skipJsonSpace(text, valueAt + 1);
   if (hasLooseSeparator(text, start)) return undefined;
@@ -225,25 +293,30 @@ function separatorSpan(text: string, entities: readonly unknown[]): [start: numb
   const end = skipJsonValue(text, n === 1 ? start : lastSeparator + 2);
   // The first entity ends where the first separator begins: the array is the one whose separators were counted.
   if (end < 0 || (n > 1 && skipJsonValue(text, start) !== firstSeparator + 1)) return undefined;
-  return closesBody(text, skipJsonSpace(text, end)) ? [start, end, separators] : undefined;
+  return closesBody(text, skipJsonSpace(text, end), piece) ? [start, end, separators] : undefined;
 }
 
 /**
  * Where the `[` of the body's `value` is, when `entities` (what `JSON.parse` read from it) are
- * all objects and it is an object whose `value` is an array; -1 else.
+ * all objects and it is an object whose `value` is an array; -1 else. A piece's array is the text itself.
  */
-function arrayOfObjects(text: string, entities: readonly unknown[]): number {
+function arrayOfObjects(text: string, entities: readonly unknown[], piece: boolean): number {
   for (const entity of entities) if (typeof entity !== "object" || entity === null || Array.isArray(entity)) return -1;
   const open = skipJsonSpace(text, 0);
+  if (piece) return text.charCodeAt(open) === OPEN_BRACKET ? open : -1;
   if (text.charCodeAt(open) !== OPEN_BRACE) return -1;
   const valueAt = nextValueMember(text, open + 1, true);
   return valueAt < 0 || text.charCodeAt(valueAt) !== OPEN_BRACKET ? -1 : valueAt;
 }
 
-/** Whether the `]` at `close` ends the array, then the body, with no later member named `value`. */
-function closesBody(text: string, close: number): boolean {
+/**
+ * Whether the `]` at `close` ends the array, then the body, with no later member named `value`
+ * (a piece: then the text).
+ */
+function closesBody(text: string, close: number, piece: boolean): boolean {
   if (text.charCodeAt(close) !== CLOSE_BRACKET) return false;
   const after = skipJsonSpace(text, close + 1);
+  if (piece) return after === text.length;
   if (text.charCodeAt(after) === CLOSE_BRACE) return skipJsonSpace(text, after + 1) === text.length;
   return text.charCodeAt(after) === COMMA && nextValueMember(text, after + 1, false) === -1;
 }
@@ -253,8 +326,8 @@ function closesBody(text: string, close: number): boolean {
  * into `entities`: its start and end, entity after entity, in one array; or `undefined` when the
  * array is not provably theirs (see the module comment).
  */
-function entitySpans(text: string, entities: readonly unknown[]): number[] | undefined {
-  const valueAt = arrayOfObjects(text, entities);
+function entitySpans(text: string, entities: readonly unknown[], piece: boolean): number[] | undefined {
+  const valueAt = arrayOfObjects(text, entities, piece);
   if (valueAt < 0) return undefined;
   // Entity by entity: each an object (skipJsonValue follows its strings and nesting to the brace
   // that closes it), then a comma or the array's end.
@@ -271,5 +344,5 @@ function entitySpans(text: string, entities: readonly unknown[]): number[] | und
     if (code !== COMMA) return undefined;
     at = skipJsonSpace(text, at + 1);
   }
-  return spans.length === 2 * entities.length && closesBody(text, at) ? spans : undefined;
+  return spans.length === 2 * entities.length && closesBody(text, at, piece) ? spans : undefined;
 }

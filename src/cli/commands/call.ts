@@ -70,7 +70,7 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
     const actionImport = model?.actionImport(operation);
     if (actionImport) {
       const parameters = model?.actions(actionImport.action).find((o) => !o.bound)?.parameters;
-      const method = SERVICE_OPERATION_METHODS.find((m) => m !== "POST" && m === actionImport.httpMethod) as ServiceOperationMethod | undefined;
+      const method = SERVICE_OPERATION_METHODS.find((m) => m !== "POST" && m === actionImport.httpMethod);
       return { kind: "action", name: operation, parameters, method };
     }
     const functionImport = model?.functionImport(operation);

@@ -23,7 +23,7 @@ function typeText(type: string, collection: boolean): string {
 
 /**
  * Aligned columns of text rows, sized in terminal columns (a CJK name takes two a character), each
- * cell's control characters shown visibly.
+ * cell's control characters shown visibly (its lines need no other pass).
  */
 function columns(rows: readonly (readonly string[])[], indent = "  "): string[] {
   const cells = rows.map((row) => row.map((cell) => visibleText(cell)));
@@ -108,11 +108,13 @@ export const describeCommand: Command = {
         await context.stdout.write(`${JSON.stringify({ ...summary, operations: summary.operations.map((o) => ({ kind: o.kind, name: o.name, parameters: o.parameters.map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
         return;
       }
-      const lines = [`${summary.serviceUrl}  (OData ${summary.odataVersion})`, "", "Entity sets"];
+      // Each line's text from $metadata is shown visibly once: the columns' cells by columns(), the
+      // other lines here, a line break in a name as ⏎ (it would start a line of its own).
+      const lines = [visibleText(`${summary.serviceUrl}  (OData ${summary.odataVersion})`), "", "Entity sets"];
       lines.push(...columns(summary.entitySets.map((set) => [set.name, set.type, `key ${set.key.join(", ") || "-"}`])));
       if (summary.singletons.length > 0) lines.push("", "Singletons", ...columns(summary.singletons.map((s) => [s.name, s.type])));
-      if (summary.operations.length > 0) lines.push("", "Operations", ...summary.operations.map((o) => `  ${operationLine(o, false)}`));
-      await context.stdout.write(`${visibleText(lines.join("\n"), true)}\n`);
+      if (summary.operations.length > 0) lines.push("", "Operations", ...summary.operations.map((o) => visibleText(`  ${operationLine(o, false)}`)));
+      await context.stdout.write(`${lines.join("\n")}\n`);
       return;
     }
     const set = model.entitySet(setName);
@@ -125,13 +127,14 @@ export const describeCommand: Command = {
       await context.stdout.write(`${JSON.stringify({ ...details, operations: details.operations.map((o) => ({ kind: o.kind, name: o.qualifiedName, parameters: o.parameters.slice(1).map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
       return;
     }
-    const lines = [`${details.name}  (entity set of ${details.type})`, `key: ${details.key.join(", ") || "-"}`, "", "Properties"];
+    // As above: the columns' cells are shown visibly by columns(), the other lines here.
+    const lines = [visibleText(`${details.name}  (entity set of ${details.type})`), visibleText(`key: ${details.key.join(", ") || "-"}`), "", "Properties"];
     lines.push(...columns(details.properties.map((p) => [p.name, p.type, p.nullable ? "nullable" : "not null", details.key.includes(p.name) ? "key" : ""])));
     if (details.navigation.length > 0) lines.push("", "Navigation", ...columns(details.navigation.map((n) => [n.name, n.type, n.target ? `-> ${n.target}` : ""])));
-    if (details.operations.length > 0) lines.push("", "Bound operations", ...details.operations.map((o) => `  ${operationLine({ ...o, name: o.qualifiedName }, true)}`));
-    if (details.etag.length > 0) lines.push("", `ETag: ${details.etag.join(", ")}`);
+    if (details.operations.length > 0) lines.push("", "Bound operations", ...details.operations.map((o) => visibleText(`  ${operationLine({ ...o, name: o.qualifiedName }, true)}`)));
+    if (details.etag.length > 0) lines.push("", visibleText(`ETag: ${details.etag.join(", ")}`));
     const caps = Object.entries(details.capabilities);
     if (caps.length > 0) lines.push("", "Capabilities", ...columns(caps.map(([term, value]) => [term, JSON.stringify(value)])));
-    await context.stdout.write(`${visibleText(lines.join("\n"), true)}\n`);
+    await context.stdout.write(`${lines.join("\n")}\n`);
   },
 };

@@ -56,10 +56,11 @@ export interface TraversalOptions extends ReadOptions {
   /** The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`). */
   expand?: readonly ExpandItem[] | undefined;
   /**
-   * Called with the text, the entities and the bytes of every v4 JSON page read whole (see
+   * Called with the text, the entities and the bytes of every v4 JSON page read whole, and of each
+   * run of entities parsed together from a page too long for that (`piece` true; see
    * `readCollectionBody`): the command line's export keeps the entities' text to write it as is.
    */
-  onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array) => void) | undefined;
+  onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array, piece?: boolean) => void) | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */

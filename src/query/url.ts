@@ -153,15 +153,14 @@ export function collectionUrl(serviceUrl: URL, version: ODataVersion, state: Que
 }
 
 /**
- * The URL of `GET <set>/$count` for a query: only `$filter`, `$search` and custom options apply to
- * a count (ordering, paging, select and expand do not).
+ * The URL of `GET <set>/$count` for a query: every option that decides which entities the query
+ * reads goes along, so the number is of those. Besides `$filter` and `$search` (OData 4.01 Part 2
+ * §4.8) that is `$apply`, which the Data Aggregation extension (§3) evaluates before `/$count`
+ * counts its result, and `$compute`, whose properties `$filter` may name. Ordering, paging, select
+ * and expand do not change the number and are left out.
  */
 export function countUrl(serviceUrl: URL, version: ODataVersion, state: QueryState): URL {
-  const counted: QueryOptionsState = {
-    ...(state.filters ? { filters: state.filters } : {}),
-    ...(state.search !== undefined ? { search: state.search } : {}),
-    ...(state.params ? { params: state.params } : {}),
-  };
+  const { select, expand, orderBy, top, skip, count, ...counted } = state;
   return resourceUrl(serviceUrl, `${collectionPath(state)}/$count`, formatQueryOptions(counted, version));
 }
 

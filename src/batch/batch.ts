@@ -19,9 +19,9 @@ import { versionHeaders } from "../payload/version-headers.js";
 import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
 import type { CollectionNavigation, RelatedType, Selected } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
-import type { Page } from "../read/traversal.js";
+import { readHeaders, type Page } from "../read/traversal.js";
 import { CollectionQuery, type EntityQuery } from "../resources/query.js";
-import { entityInternals, queryInternals, ReadEntityQuery, relatesOne } from "../resources/read-query.js";
+import { entityInternals, queryInternals, ReadEntityQuery, readingOptions, relatesOne } from "../resources/read-query.js";
 import { isIdentifier } from "../util/identifiers.js";
 import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
@@ -329,17 +329,27 @@ export class Batch extends BatchWrites {
   }
 
   /**
-   * `GET` of a collection query; the value is its page, as `query.page()` gives it: the entities,
-   * and a `nextLink` when the service paged the answer (read the rest with `query.pages({ from })`).
+   * `GET` of a collection query, with the `Prefer` that `query.page()` sends (the client's
+   * `maxPageSize`, `trackChanges()`); the value is its page, as `query.page()` gives it: the
+   * entities, a `nextLink` when the service paged the answer (read the rest with
+   * `query.pages({ from })`), and a `deltaLink` when it tracks changes.
    */
   page<T, S extends string = never, X = {}>(query: CollectionQuery<T, S, X>): BatchHandle<Page<Selected<T, S, X>>> {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Page<Selected<T, S, X>>>(readSpec(this.#context, url, { kind: "page", expand: state.expand }), "plain");
+    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand });
+    // The Prefer of query.page(): the client's maxPageSize, and trackChanges(), without which the
+    // page would carry no deltaLink.
+    const prefer = readHeaders(core, undefined, readingOptions(state, undefined)?.trackChanges).get("prefer");
+    if (prefer !== null) spec.request.headers["prefer"] = prefer;
+    return this.add<Page<Selected<T, S, X>>>(spec, "plain");
   }
 
-  /** `GET <set>/$count` with the query's `$filter` and `$search`; the value is the number. */
+  /**
+   * `GET <set>/$count` with the query's `$filter`, `$search`, `$apply`, `$compute` and custom
+   * options, as `countAll()` sends it; the value is the number.
+   */
   count<T, S extends string = never, X = {}>(query: CollectionQuery<T, S, X>): BatchHandle<number> {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "count(query)");

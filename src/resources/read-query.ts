@@ -291,7 +291,10 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return page.value[0];
   }
 
-  /** The number of entities matching the query's `$filter` and `$search`: `GET .../$count`. */
+  /**
+   * The number of entities the query reads, whatever its paging: `GET .../$count` with its
+   * `$filter`, `$search`, `$apply`, `$compute` and custom options.
+   */
   async countAll(options?: RequestOptions): Promise<number> {
     const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
     return (await singleReads()).readCount(this.#core, url, options);
@@ -338,8 +341,12 @@ export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; s
   return readQueryInternals(query);
 }
 
-/** The caller's reading options plus what a query adds (change tracking, the expanded paths). */
-function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
+/**
+ * The caller's reading options plus what a query adds (change tracking, the expanded paths); `$batch`
+ * reads a page with the same `Prefer` from them.
+ * @internal Not exported from the package.
+ */
+export function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
   const tracked = (state as TrackedState).trackChanges === true;
   const expand = state.expand;
   if (!tracked && expand === undefined) return options;

@@ -7,6 +7,7 @@ import type { RequestOptions } from "../options.js";
 import type { ServiceModel } from "../metadata/model.js";
 import { checkPath } from "../query/names.js";
 import { addFilter, addOrderBy, checkOptionText, type QueryState } from "../query/state.js";
+import { collectionPath } from "../query/url.js";
 import { describe } from "../util/values.js";
 
 /** How {@link CollectionQuery.partitions} finds the ranges; see the module comment. */
@@ -42,7 +43,10 @@ export interface PartitionOptions extends RequestOptions {
 export interface QueryPartition {
   type: "traverse-odata/partition";
   version: 1;
-  /** The entity set (or navigation path) of the query, to check that a partition is run on its own query. */
+  /**
+   * The query's resource path, to check that a partition is run on its own query: the entity set
+   * (`Books`), or the navigation path with its keys as the URL has it (`Authors('O''Brien')/books`).
+   */
   entitySet: string;
   /** This partition's place, from 0. */
   index: number;
@@ -101,8 +105,9 @@ export function checkWholeCollection(state: QueryState, where: string): void {
 export function partitionState(state: QueryState, partition: QueryPartition): QueryState {
   checkWholeCollection(state, "partition(p)");
   const p = checkPartition(partition);
-  if (p.entitySet !== state.entitySet) {
-    throw new TypeError(`partition(p): the partition is of ${JSON.stringify(p.entitySet)}, not of this query's ${JSON.stringify(state.entitySet)}`);
+  const path = partitionPath(state);
+  if (p.entitySet !== path) {
+    throw new TypeError(`partition(p): the partition is of ${JSON.stringify(p.entitySet)}, not of this query's ${JSON.stringify(path)}`);
   }
   if (p.kind === "skip") {
     // The window's order comes first, the query's own after it.
@@ -115,6 +120,15 @@ export function partitionState(state: QueryState, partition: QueryPartition): Qu
     };
   }
   return p.filter === undefined ? state : addFilter(state, checkOptionText(p.filter, "partition(p) filter"));
+}
+
+/**
+ * What a partition's `entitySet` holds for the query of `state`. The keys are part of it: a plan of
+ * `Authors('austen')/books` holds ranges of Austen's books, not of another author's. An entity set
+ * keeps its bare name, so plans made before navigation paths were written in full still run.
+ */
+export function partitionPath(state: QueryState): string {
+  return state.parentPath === undefined ? state.entitySet : collectionPath(state);
 }
 
 /** Adds one `$orderby` item of a partition (`path`, `path asc` or `path desc`), checked as `orderBy()` checks it. */

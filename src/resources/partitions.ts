@@ -91,9 +91,17 @@ interface KeyPart {
 
 /**
  * Plans `n` partitions of the query: see the module comment. The caller has checked that the query
- * is a whole collection (`checkWholeCollection`).
+ * is a whole collection (`checkWholeCollection`); `path` is what each partition's `entitySet` holds
+ * (`partitionPath` of partition.ts, passed in for the reason `stateOf` is).
  */
-export async function planPartitions(core: ClientCore, state: QueryState, n: number, options: PartitionOptions | undefined, stateOf: PartitionStateOf): Promise<QueryPartition[]> {
+export async function planPartitions(
+  core: ClientCore,
+  state: QueryState,
+  n: number,
+  options: PartitionOptions | undefined,
+  stateOf: PartitionStateOf,
+  path: string,
+): Promise<QueryPartition[]> {
   const where = "partitions(n)";
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new RangeError(`${where}: n must be an integer from 1 to ${MAX_PARTITIONS}; got ${describe(n)}`);
   const strategy: PartitionStrategy = options?.strategy === undefined ? "auto" : options.strategy;
@@ -148,7 +156,7 @@ export async function planPartitions(core: ClientCore, state: QueryState, n: num
     }
     const sortable = set && known ? keySortable(known, set, key) : true;
 
-    const plan: PlanContext = { core, state, n, key, signal, total, stateOf };
+    const plan: PlanContext = { core, state, n, key, signal, total, stateOf, path };
     switch (strategy) {
       case "skip":
         return await skipWindows(plan, sortable);
@@ -185,6 +193,8 @@ interface PlanContext {
   total: Promise<number> | undefined;
   /** The query's `partitionState`, for each partition's URL. */
   stateOf: PartitionStateOf;
+  /** The query's resource path, each partition's `entitySet`. */
+  path: string;
 }
 
 /**
@@ -544,7 +554,7 @@ function emptyPartition(plan: PlanContext, index: number): QueryPartition {
 /** Partition `index` of the plan: what every kind has (the set, the place, the URL of its first page) and `fields`. */
 function partitionOf(plan: PlanContext, index: number, fields: Omit<QueryPartition, "type" | "version" | "entitySet" | "index" | "of" | "url">): QueryPartition {
   const { core, state, n } = plan;
-  const partition: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: state.entitySet, index, of: n, ...fields, url: "" };
+  const partition: QueryPartition = { type: "traverse-odata/partition", version: 1, entitySet: plan.path, index, of: n, ...fields, url: "" };
   partition.url = collectionUrl(core.options.serviceUrl, core.options.version, plan.stateOf(state, partition)).href;
   return partition;
 }

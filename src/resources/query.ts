@@ -14,7 +14,7 @@ import type { CollectionNavigation, NavigationName, OperationParams, OperationRe
 import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
-import { checkWholeCollection, partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
+import { checkWholeCollection, partitionPath, partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, type QueryConstructor } from "./read-query.js";
@@ -60,7 +60,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     const { core, state } = queryInternals(this);
     checkWholeCollection(state, "partitions(n)");
     const { planPartitions } = await import("./partitions.js");
-    return planPartitions(core, state, n, options, partitionState);
+    return planPartitions(core, state, n, options, partitionState, partitionPath(state));
   }
 
   /**

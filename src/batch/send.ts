@@ -18,9 +18,9 @@ import type { AsyncResultShape } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
-import type { HttpMessage } from "../payload/http-envelope.js";
+import { byteText, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
 import { readJsonBatch, readJsonBatchValue } from "../payload/json-batch.js";
-import { boundaryOf, byteText, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
+import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan } from "./plan.js";
 import type { BatchRecord } from "./record.js";
 import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers, type PlannedRequest } from "./results.js";
@@ -184,7 +184,9 @@ export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyn
   const { plan } = batch;
   const json = plan.format === "json";
   const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers) || (json && !answer.headers.has("location") && isJsonContentType(answer.headers.get("content-type")));
-  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole);
+  // The shape, named before the answer is read, has a multipart answer given at once read as bytes
+  // (a binary part keeps them), as the monitor's final answer is.
+  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole, plan.shape(0));
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
@@ -195,7 +197,7 @@ export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyn
   // the monitor that answered.
   const poller = mapPoller(
     inner,
-    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: resultTypeOf(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: new URL(inner.statusUrl) }),
+    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: resultTypeOf(inner), binary: heldAsBytes(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: new URL(inner.statusUrl) }),
     plan.shape(0),
   );
   if (inner.isDone()) poller.result();
@@ -244,7 +246,7 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   // As the poller that saved the token: its parts' own credentials masked, a further continuation
   // resolved against the monitor that answered and polled with these options.
   const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options };
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), waiting }), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting));
+  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting }), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting));
 }
 
 /**
@@ -277,12 +279,26 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
   return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary }));
 }
 
+/**
+ * Whether a poller's result is a multipart answer it read as bytes, one character each (lro/
+ * monitor-answer.ts `readsBytes`). Its token says so (`resultBinary`) and is asked rather than the
+ * poller's state, so that no reader of it weighs on every program's start (lro/poller.ts).
+ */
+function heldAsBytes(poller: AsyncPoller<unknown>): boolean {
+  return poller.toJSON().resultBinary === true;
+}
+
 /** How {@link matchRaw} reads a poller's result, beyond the result itself. */
 interface RawReading {
   /** The first item the answer is for (a continuation's); 0 by default. */
   from?: number;
   /** The Content-Type of a text result, where the poller kept it. */
   textType?: string | undefined;
+  /**
+   * A text result holds the answer's bytes one character each (a multipart answer the poller read
+   * so: lro/monitor-answer.ts `readsBytes`), for its parts to be decoded each by its own type.
+   */
+  binary?: boolean;
   /**
    * Whether a result that is no batch answer may be the one waiting request's own (not for an
    * answer given at once, which must be the batch's); true by default.
@@ -293,21 +309,27 @@ interface RawReading {
 }
 
 /**
- * Reads a result as a poller gives it (a multipart body as text, a JSON batch parsed) and matches
- * it to the plan from item `from` on. A result that is neither, where exactly one request is
- * waiting, is that request's own result (it was the one that ran asynchronously), a text one of
- * the type the poller got it as (`textType`: an HTML page is refused as the request alone would);
- * not with `ownResult` false (an answer the service gave at once, which must be the batch's).
+ * Reads a result as a poller gives it (a multipart body as text or, `binary`, as its bytes one
+ * character each; a JSON batch parsed) and matches it to the plan from item `from` on. A result
+ * that is neither, where exactly one request is waiting, is that request's own result (it was the
+ * one that ran asynchronously), a text one of the type the poller got it as (`textType`: an HTML
+ * page is refused as the request alone would); not with `ownResult` false (an answer the service
+ * gave at once, which must be the batch's).
  */
-function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, ownResult = true, waiting }: RawReading): MatchedAnswers {
+function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = false, ownResult = true, waiting }: RawReading): MatchedAnswers {
   // A JSON batch's answers come in any order: those given before the continuation may follow the
   // request still to come, so `waiting` names the requests still to come where they are known;
   // the items from `from` on otherwise. Only they are matched; the others keep their answers.
   const pending = waiting ?? plan.pendingRequests(from);
   if (typeof raw === "string") {
+    // Characters beyond U+00FF are no bytes (a token edited by hand): such a result is text.
+    const bytes = binary && !/[^\0-\xff]/.test(raw);
     // The boundary the answer named where the poller kept its type; found in the text otherwise.
     const boundary = boundaryOf(textType) ?? sniffBoundary(raw);
-    if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary), from);
+    if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary, { binary: bytes }), from);
+    // No batch answer after all: the one waiting request's own result (below), as the text that
+    // reading it as text gives.
+    if (bytes) raw = utf8Body(raw);
   }
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
     const answered = new Set(plan.requests.filter((request) => !pending.includes(request)).map((request) => request.id));
@@ -369,7 +391,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     const waiting = plan.format === "json" ? plan.requests.filter((request) => answers[request.index]?.kind === "pending") : undefined;
     continuation = mapPoller(
       inner,
-      (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), waiting }), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
+      (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting }), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
       shapeOf(plan, from, waiting),
     );
   }

@@ -5,7 +5,7 @@
  */
 import type { ODataErrorDetail, ODataHttpError } from "../errors.js";
 import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
-import { parseHttpMessage } from "../payload/http-envelope.js";
+import { parseHttpMessage, utf8Body } from "../payload/http-envelope.js";
 import { clipText, type SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { badResponse, resolveAnswerUrl } from "./answer-url.js";
@@ -38,6 +38,11 @@ export interface MonitorAnswer {
    * them masked, since a service may echo a credential into its error message.
    */
   secrets?: SecretSet | undefined;
+  /**
+   * `body` holds the answer's bytes one character each rather than its UTF-8 text: a multipart
+   * batch answer, bare or inside `application/http` (see {@link readsBytes}).
+   */
+  binary?: boolean | undefined;
 }
 
 /** What the service said about the operation's state and progress, where it said anything. */
@@ -51,7 +56,7 @@ export interface ServiceProgress {
 /** The reading of one monitor answer. */
 export type MonitorReading =
   | (ServiceProgress & { kind: "running"; location?: URL; retryAfter?: string })
-  | (ServiceProgress & { kind: "succeeded"; result: unknown; resultType?: string | undefined })
+  | (ServiceProgress & { kind: "succeeded"; result: unknown; resultType?: string | undefined; binary?: true })
   | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
   | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string })
   | (ServiceProgress & { kind: "cancelled" })
@@ -86,6 +91,29 @@ const DATAVERSE_CODES: ReadonlyMap<number, Outcome> = new Map([
 const STATUS_FIELDS = ["status", "Status", "backgroundOperationStatusCode"] as const;
 const RESULT_URL_FIELDS = ["resourceLocation", "ResultURL", "resultUrl", "resultLocation"] as const;
 const PROGRESS_FIELDS = ["percentComplete", "PercentComplete", "percentageComplete", "progress"] as const;
+
+/**
+ * Whether a successful answer's body is read as bytes, one character each, rather than as UTF-8
+ * text: where the poller's result is a multipart batch's answer (`shape`) and the answer is
+ * `multipart/*`, or, where rule 2 may read it (`envelope`: a monitor's 200), `application/http`
+ * (whose message may be that answer). Read as text, a binary part's bytes (an image from `$value`)
+ * would be destroyed before the batch reads them; a status document stays UTF-8 text.
+ */
+export function readsBytes(headers: Headers, shape: AsyncResultShape | undefined, envelope: boolean): boolean {
+  if (shape?.kind !== "batch" || shape.format !== "multipart") return false;
+  const type = headers.get("content-type");
+  return isMultipart(type) || (envelope && isEnvelope(type));
+}
+
+/** Whether a content type is `multipart/*` (a multipart batch answer). */
+function isMultipart(type: string | null): boolean {
+  return /^\s*multipart\//i.test(type ?? "");
+}
+
+/** Whether a content type is `application/http` (rule 2). */
+function isEnvelope(type: string | null): boolean {
+  return /^\s*application\/http\b/i.test(type ?? "");
+}
 
 /**
  * Reads one monitor answer by the contract's rules, the first that applies deciding. Throws
@@ -145,14 +173,17 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
   // rules 4 and 5, as the contract reads.
   const final = answer.status === 200;
   // Rule 2
-  if (final && /^\s*application\/http\b/i.test(contentType)) {
+  if (final && isEnvelope(contentType)) {
     let inner;
     try {
       inner = parseHttpMessage(answer.body);
     } catch (error) {
       throw badResponse(answer, (error as Error).message);
     }
-    return finalOutcome(inner.status, inner.headers, inner.body, answer, shape);
+    // Read as bytes (readsBytes): a multipart batch answer inside keeps them; any other message
+    // (a status, a single result, an error) is the UTF-8 text that reading the whole as text gave.
+    const bytes = answer.binary === true && isMultipart(inner.headers.get("content-type"));
+    return finalOutcome(inner.status, inner.headers, answer.binary && !bytes ? utf8Body(inner.body) : inner.body, answer, shape, bytes);
   }
   // Rule 3
   const asyncResult = answer.headers.get("asyncresult");
@@ -161,12 +192,12 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
     if (!/^[1-5]\d\d$/.test(text)) {
       throw badResponse(answer, `the AsyncResult header ${JSON.stringify(clipText(asyncResult))} is not an HTTP status code`);
     }
-    return finalOutcome(Number(text), answer.headers, answer.body, answer, shape);
+    return finalOutcome(Number(text), answer.headers, answer.body, answer, shape, answer.binary);
   }
   const json = jsonBodyOf(answer);
   const statusValue = statusFieldOf(json);
   // Rule 5
-  if (statusValue === undefined) return succeeded(answer.headers, answer.body, answer, shape);
+  if (statusValue === undefined) return succeeded(answer.headers, answer.body, answer, shape, answer.binary);
   // Rule 4
   const progress = progressOf(json);
   const outcome = outcomeOf(statusValue);
@@ -197,9 +228,12 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
   }
 }
 
-/** The final status code of the operation (rules 2 and 3) decides success or failure. */
-function finalOutcome(finalStatus: number, headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined): MonitorReading {
-  if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer, shape);
+/**
+ * The final status code of the operation (rules 2 and 3) decides success or failure; `binary`: the
+ * body holds its bytes one character each (see {@link readsBytes}).
+ */
+function finalOutcome(finalStatus: number, headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined, binary: boolean | undefined): MonitorReading {
+  if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer, shape, binary);
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
     const odataError = parseODataError(failureText(body, answer), headers.get("content-type"), false, answer.secrets);
@@ -233,9 +267,12 @@ function resultOf(result: unknown, etag: string | null, shape: AsyncResultShape 
  * The succeeded phase of `result`, read by `shape`: a v2 entity's names where its reader converted
  * dates (`readDatePaths`), for the token to keep (token.ts `resultDates`), since JSON loses the
  * reader's notes of them and a resumed poller's entity must be written back as this one would.
+ * `binary`: a text result holds its bytes one character each (see {@link readsBytes}), which the
+ * token keeps too (`resultBinary`).
  */
-export function resultPhase<T>(result: T, resultType: string | undefined, shape: AsyncResultShape | undefined): Phase<T> {
+export function resultPhase<T>(result: T, resultType: string | undefined, shape: AsyncResultShape | undefined, binary?: boolean): Phase<T> {
   const phase = succeededPhase(result, resultType);
+  if (binary && typeof result === "string") phase.binary = true;
   if (shape?.kind === "entity" && shape.version === "2.0") {
     const dates = readDatePaths(result);
     if (dates.length > 0) phase.dates = dates;
@@ -275,11 +312,16 @@ export function textResultType(headers: Headers, result: unknown): string | unde
   return typeof result === "string" ? (headers.get("content-type") ?? "") : undefined;
 }
 
-/** Success with the body as the result (rules 2, 3 and 5), read by `shape`. */
-function succeeded(headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined): MonitorReading {
+/**
+ * Success with the body as the result (rules 2, 3 and 5), read by `shape`; `binary`: the body holds
+ * its bytes one character each, and so does a text result.
+ */
+function succeeded(headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined, binary: boolean | undefined): MonitorReading {
   const result = resultOf(bodyResult(headers, body, answer), headers.get("etag"), shape);
   const resultType = textResultType(headers, result);
-  return resultType === undefined ? { kind: "succeeded", result } : { kind: "succeeded", result, resultType };
+  const reading: MonitorReading = resultType === undefined ? { kind: "succeeded", result } : { kind: "succeeded", result, resultType };
+  if (binary && resultType !== undefined) reading.binary = true;
+  return reading;
 }
 
 /**

@@ -185,6 +185,7 @@ export class Poller<T> implements AsyncPoller<T> {
       if (phase.result !== undefined) token.result = phase.result;
       if (phase.resultType !== undefined) token.resultType = phase.resultType;
       if (phase.dates?.length) token.resultDates = phase.dates;
+      if (phase.binary) token.resultBinary = true;
     }
     if (phase.name === "cancelled") token.outcome = "cancelled";
     if (phase.name === "failed") {

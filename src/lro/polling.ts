@@ -4,15 +4,16 @@
  * monitor answer is read lives in monitor-answer.ts. Loaded by a poller's first `poll()`, `wait()`
  * or `cancel()` (lro/poller.ts), so that a program without long-running operations never loads it.
  */
-import { readBody, readBodyText } from "../http/body.js";
+import { readBody, readBodyBytes, readBodyText } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { onAbort } from "../util/abort-waiters.js";
-import { readMonitorAnswer, readResultBody, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
-import { resumeHint } from "./token.js";
+import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { byteText } from "../payload/http-envelope.js";
+import { resumeHint, type AsyncResultShape } from "./token.js";
 import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
@@ -215,7 +216,7 @@ export class PollerEngine<T> {
     try {
       const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
-      else answer = response.ok ? monitorAnswer(response, url, await readBodyText(response, "GET", url, signal)) : await errorAnswer(response, url, signal);
+      else answer = response.ok ? await okAnswer(response, url, signal, this.#state.shape, response.status === 200) : await errorAnswer(response, url, signal);
     } catch (error) {
       return this.#requestFailed(error, signal);
     }
@@ -275,7 +276,7 @@ export class PollerEngine<T> {
         return true;
       case "succeeded":
         this.#takeProgress(reading, "Succeeded");
-        this.#state.phase = resultPhase(reading.result as T, reading.resultType, this.#state.shape);
+        this.#state.phase = resultPhase(reading.result as T, reading.resultType, this.#state.shape, reading.binary);
         return this.#settle();
       case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
@@ -348,13 +349,13 @@ export class PollerEngine<T> {
     if (response.ok) {
       // A body that stalls or breaks is transient, as a result GET that got no answer is (rule 9):
       // the phase stays fetching-result, and the next poll asks for the result again.
-      let text: string;
+      let answer: MonitorAnswer;
       try {
-        text = await readBodyText(response, "GET", resultUrl, signal);
+        answer = await okAnswer(response, resultUrl, signal, this.#state.shape, false);
       } catch (error) {
         return this.#requestFailed(error, signal);
       }
-      const result = readResultBody(monitorAnswer(response, resultUrl, text), this.#state.shape) as T;
+      const result = readResultBody(answer, this.#state.shape) as T;
       // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
       // the result is not taken.
       if (isSettled(this.#state)) {
@@ -362,7 +363,7 @@ export class PollerEngine<T> {
         return false;
       }
       this.#answered(undefined);
-      this.#state.phase = resultPhase(result, textResultType(response.headers, result), this.#state.shape);
+      this.#state.phase = resultPhase(result, textResultType(response.headers, result), this.#state.shape, answer.binary);
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);
@@ -564,6 +565,18 @@ async function errorAnswer(response: Response, url: URL, signal: AbortSignal | u
   const answer = monitorAnswer(response, url, text);
   if (cut) answer.cut = true;
   if (cause !== undefined) answer.cause = cause;
+  return answer;
+}
+
+/**
+ * A successful answer of a GET of `url` with its body read whole: as bytes, one character each,
+ * where it is (or, `envelope`, may wrap) a multipart batch's answer (monitor-answer.ts
+ * `readsBytes`), as UTF-8 text otherwise.
+ */
+async function okAnswer(response: Response, url: URL, signal: AbortSignal | undefined, shape: AsyncResultShape, envelope: boolean): Promise<MonitorAnswer> {
+  if (!readsBytes(response.headers, shape, envelope)) return monitorAnswer(response, url, await readBodyText(response, "GET", url, signal));
+  const answer = monitorAnswer(response, url, byteText(await readBodyBytes(response, "GET", url, signal)));
+  answer.binary = true;
   return answer;
 }
 

@@ -125,11 +125,13 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
     case "succeeded":
       // Only ever compared with text/html: anything but a string is a type not known. The dates a
       // v2 entity's reader converted are noted again, so that a write of it sends them as v2 dates.
+      // A result of bytes stays bytes; without the field (older tokens) it is text, as it was read.
       start.phase = {
         name: "succeeded",
         result: t.result as T,
         resultType: typeof t.resultType === "string" ? t.resultType : undefined,
         dates: rememberDatePaths(t.result, t.resultDates),
+        binary: t.resultBinary === true,
       };
       break;
     case "cancelled":

@@ -7,19 +7,23 @@
  */
 import type { ClientCore, SendInit } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { readBodyText } from "../http/body.js";
+import { readBodyBytes, readBodyText } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
+import { byteText } from "../payload/http-envelope.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
-import { readMonitorAnswer, readResultBody, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
 import { pollerTransport } from "./resume.js";
 import type { AsyncResultShape } from "./token.js";
 
-/** The initial answer of a request sent with `Prefer: respond-async`, its body read as text. */
+/**
+ * The initial answer of a request sent with `Prefer: respond-async`, its body read: as text, or as
+ * bytes one character each (`binary`, a multipart batch's answer).
+ */
 export interface InitialAnswer extends MonitorAnswer {
   /** When the answer arrived (epoch ms): `maxWait` and a `Retry-After` count from here. */
   answeredAt: number;
@@ -78,7 +82,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
         status: "Succeeded",
         percentComplete: -1,
         deadline,
-        phase: resultPhase(result, textResultType(answer.headers, result), shape),
+        phase: resultPhase(result, textResultType(answer.headers, result), shape, answer.binary),
       },
       shape,
     );
@@ -129,7 +133,9 @@ export async function startPoller<T>(
   answersAt202?: (answer: InitialAnswer) => boolean,
   /**
    * How the poller reads its result where that is not the raw body and the poller itself must read
-   * it (see {@link startWritePoller}); a caller that wraps the poller (`mapPoller`) leaves it out.
+   * it (see {@link startWritePoller}), or where the answer itself is read by it (a multipart
+   * batch's, as bytes: monitor-answer.ts `readsBytes`). Left out, the shape is the raw body until
+   * a wrapper (`mapPoller`) names it.
    */
   shape?: AsyncResultShape,
 ): Promise<AsyncPoller<T>> {
@@ -145,7 +151,8 @@ export async function startPoller<T>(
   const response = await core.send({ ...init, headers, signal });
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url, { signal });
-  const body = await readBodyText(response, init.method, init.url, signal);
+  const binary = readsBytes(response.headers, shape, false);
+  const body = binary ? byteText(await readBodyBytes(response, init.method, init.url, signal)) : await readBodyText(response, init.method, init.url, signal);
   const answer: InitialAnswer = {
     status: response.status,
     statusText: response.statusText,
@@ -159,6 +166,7 @@ export async function startPoller<T>(
     viaCors: response.type === "cors",
     // The secrets the request carried, for what is read from the answer to mask, as a poll's.
     secrets: SENT_SECRETS.get(response),
+    binary,
   };
   const read = answer.status === 202 && answersAt202?.(answer) ? { ...answer, status: 200 } : answer;
   return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));

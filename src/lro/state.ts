@@ -16,9 +16,11 @@ export type Phase<T> =
    * `resultType`: the `Content-Type` of a result given as text (a body that is not JSON), for the
    * typed pollers to tell an HTML page from a result; kept in the token (`resultType`). `dates`:
    * where a v2 entity's reader converted dates (payload/v2-values.ts `readDatePaths`), kept in
-   * the token (`resultDates`) for a resumed poller to note them again.
+   * the token (`resultDates`) for a resumed poller to note them again. `binary`: the result is a
+   * multipart batch answer read as bytes, one character each (monitor-answer.ts `readsBytes`), for
+   * the batch to read its parts from; kept in the token (`resultBinary`).
    */
-  | { name: "succeeded"; result: T; resultType?: string | undefined; dates?: string[] | undefined }
+  | { name: "succeeded"; result: T; resultType?: string | undefined; dates?: string[] | undefined; binary?: boolean | undefined }
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };
 

@@ -76,6 +76,13 @@ export interface AsyncPollerToken {
    * so that a resumed poller reads it by its type as the poller that wrote the token did.
    */
   resultType?: string;
+  /**
+   * `true` where `result` is a multipart batch answer that holds its bytes one character each
+   * (ISO-8859-1) rather than its UTF-8 text, so that a binary part (an image from `$value`) keeps
+   * them; `batch.resumeAsync()` reads it so. Missing means text, as in tokens written before it was
+   * kept.
+   */
+  resultBinary?: boolean;
   /** What is known of a failure. */
   failure?: { message: string; httpStatus?: number; odataError?: ODataErrorDetail };
   /** What the result is read as (version 2); missing means `{ kind: "raw" }`. */

@@ -85,8 +85,35 @@ export function byteString(value: string): string {
 export function utf8Text(value: string): string {
   if (!/[\x80-\xff]/.test(value) || /[^\0-\xff]/.test(value)) return value;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(value, (char) => char.charCodeAt(0)));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytesOf(value));
   } catch {
     return value;
   }
+}
+
+/**
+ * `bytes` as text, one character each (ISO-8859-1): how a multipart batch answer is read, so that
+ * a part's bytes survive the split into parts (payload/multipart.ts `readMultipartBatch` with
+ * `binary`). Not `TextDecoder("latin1")`, which is windows-1252 and changes 0x80 to 0x9F.
+ */
+export function byteText(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return text;
+}
+
+/** The bytes of text read by {@link byteText}. */
+export function bytesOf(latin1: string): Uint8Array {
+  const bytes = new Uint8Array(latin1.length);
+  for (let i = 0; i < latin1.length; i++) bytes[i] = latin1.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * A body read by {@link byteText} as the text that reading it as UTF-8 gives (a bad sequence
+ * replaced, a byte order mark dropped): the body of an `application/http` message that is no
+ * multipart batch answer, read as bytes with the message around it.
+ */
+export function utf8Body(bytes: string): string {
+  return /[\x80-\xff]/.test(bytes) ? new TextDecoder().decode(bytesOf(bytes)) : bytes;
 }

@@ -3,7 +3,7 @@
  * request body and reading a batch response body. Pure functions of their inputs; nothing here
  * sends a request.
  */
-import { byteString, parseHttpMessage, utf8Text, type HttpMessage } from "./http-envelope.js";
+import { bytesOf, byteString, parseHttpMessage, utf8Text, type HttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
 import { badBatchResponse } from "./bad-payload.js";
 import { ODataClientError } from "../errors.js";
@@ -227,12 +227,6 @@ function headerText(value: string): string {
   return /[^\0-\xff]/.test(text) ? value : text;
 }
 
-function bytesOf(latin1: string): Uint8Array {
-  const bytes = new Uint8Array(latin1.length);
-  for (let i = 0; i < latin1.length; i++) bytes[i] = latin1.charCodeAt(i);
-  return bytes;
-}
-
 /** `bytes` in `charset`; UTF-8 where the charset is one this runtime does not know. */
 function decode(bytes: Uint8Array, charset: string): string {
   let decoder: InstanceType<typeof TextDecoder>;
@@ -242,16 +236,6 @@ function decode(bytes: Uint8Array, charset: string): string {
     decoder = new TextDecoder();
   }
   return decoder.decode(bytes);
-}
-
-/**
- * `bytes` as text, one character each (ISO-8859-1): for {@link readMultipartBatch} with `binary`.
- * Not `TextDecoder("latin1")`, which is windows-1252 and changes 0x80 to 0x9F.
- */
-export function byteText(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return text;
 }
 
 /** The parts between the delimiters of `boundary`, each without the delimiters' line ends. */

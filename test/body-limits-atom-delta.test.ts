@@ -179,6 +179,17 @@ describe("answers read whole without a bound of their own stop at 256 MiB", () =
     assert.deepEqual(service.paths, ["/svc/monitor/1"]);
   });
 
+  test("a multipart $batch answer that never ends, read as bytes, rejects send() with BAD_PAYLOAD naming the batch and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "multipart/mixed; boundary=b", "--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n", "\u00ff\u0001", TEXT_LIMIT);
+    const batch = clientFor(service).batch({ format: "multipart" });
+    batch.request({ method: "GET", url: "Items(1)/$value" });
+    const error = await rejection(batch.send());
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `POST ${service.url("svc/$batch")} answered more than ${TEXT_LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/$batch"]);
+  });
+
   test("$metadata that never ends rejects with BAD_PAYLOAD naming the request and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
     const service = await serve(
       t,

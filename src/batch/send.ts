@@ -5,7 +5,7 @@
  * (results.ts); a part the service will answer later becomes the poller of `results.continuation`.
  */
 import type { ClientCore } from "../core.js";
-import { readBodyBytes, readBodyText } from "../http/body.js";
+import { BODY_LIMIT, readBodyBytes, readBodyText } from "../http/body.js";
 import { isPublicValue, isSecretHeaderName, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
@@ -145,7 +145,7 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   // A multipart answer is read as bytes, each part's body decoded by its own type: an image's
   // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
   const json = isJsonContentType(contentType);
-  const text = json ? await readBodyText(response, "POST", url, signal) : byteText(await readBodyBytes(response, "POST", url, signal));
+  const text = json ? await readBodyText(response, "POST", url, signal) : byteText(await readBodyBytes(response, "POST", url, signal, BODY_LIMIT));
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json }));

@@ -57,10 +57,20 @@ export async function readBody<R>(read: () => Promise<R>, method: string, url: U
 
 /**
  * The whole body as bytes, read chunk by chunk under the answer's stall watch; failures as in
- * {@link bodyReadFailure}.
+ * {@link bodyReadFailure}. A body longer than `limit` bytes is cancelled there and rejects with
+ * `BAD_PAYLOAD`: where an answer has a size it cannot sensibly exceed, an endless one (which
+ * `timeout` does not stop while data flows) must not grow memory without bound. No limit: media
+ * the caller asked for whole.
  */
-export function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<Uint8Array> {
-  return readBody(() => collectBody(response) as Promise<Uint8Array>, method, url, signal);
+export async function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = Infinity): Promise<Uint8Array> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await collectBody(response, limit);
+  } catch (error) {
+    throw bodyReadFailure(error, method, url, signal);
+  }
+  if (!bytes) throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered more than ${limit} bytes`);
+  return bytes;
 }
 
 /**
@@ -69,25 +79,14 @@ export function readBodyBytes(response: Response, method: string, url: URL, sign
  * stop a body while data flows) stops here rather than filling memory. No answer parsed whole
  * comes near it: parsing takes several times the text's size, so a longer one would exhaust a
  * default V8 heap in the parse. It stays below the longest string an engine makes (V8's is
- * 512 MiB); a media resource's `text()` has it too, its `stream()` no bound.
+ * 512 MiB); a media resource's `text()` has it too, its `stream()` no bound, and a multipart
+ * `$batch` answer, read as bytes, has it as well.
  */
-const TEXT_LIMIT = 256 * 1024 * 1024;
+export const BODY_LIMIT = 256 * 1024 * 1024;
 
-/**
- * The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}. A body longer than
- * `limit` bytes is cancelled there and rejects with `BAD_PAYLOAD`: where an answer has a size it
- * cannot sensibly exceed, an endless one (which `timeout` does not stop while data flows) must not
- * grow memory without bound.
- */
-export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = TEXT_LIMIT): Promise<string> {
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await collectBody(response, limit);
-  } catch (error) {
-    throw bodyReadFailure(error, method, url, signal);
-  }
-  if (!bytes) throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered more than ${limit} bytes`);
-  return (utf8 ??= new TextDecoder()).decode(bytes);
+/** The whole body as text (UTF-8, a BOM dropped); as {@link readBodyBytes}, to {@link BODY_LIMIT} unless told. */
+export async function readBodyText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = BODY_LIMIT): Promise<string> {
+  return (utf8 ??= new TextDecoder()).decode(await readBodyBytes(response, method, url, signal, limit));
 }
 
 /**

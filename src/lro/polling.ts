@@ -4,7 +4,7 @@
  * monitor answer is read lives in monitor-answer.ts. Loaded by a poller's first `poll()`, `wait()`
  * or `cancel()` (lro/poller.ts), so that a program without long-running operations never loads it.
  */
-import { readBody, readBodyBytes, readBodyText } from "../http/body.js";
+import { BODY_LIMIT, readBody, readBodyBytes, readBodyText } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
@@ -575,7 +575,7 @@ async function errorAnswer(response: Response, url: URL, signal: AbortSignal | u
  */
 async function okAnswer(response: Response, url: URL, signal: AbortSignal | undefined, shape: AsyncResultShape, envelope: boolean): Promise<MonitorAnswer> {
   if (!readsBytes(response.headers, shape, envelope)) return monitorAnswer(response, url, await readBodyText(response, "GET", url, signal));
-  const answer = monitorAnswer(response, url, byteText(await readBodyBytes(response, "GET", url, signal)));
+  const answer = monitorAnswer(response, url, byteText(await readBodyBytes(response, "GET", url, signal, BODY_LIMIT)));
   answer.binary = true;
   return answer;
 }

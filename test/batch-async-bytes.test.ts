@@ -78,6 +78,15 @@ for (const [form, final] of [
   });
 }
 
+test("a monitor's application/http answer that starts with a UTF-8 byte order mark (as .NET writes it) is read, its batch's bytes kept", async (t) => {
+  const withBom: Reply = { ...envelope, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), envelope.body as Buffer]) };
+  const { service, batch, image, book } = await batchOn((path) => (path.endsWith("$batch") ? { status: 202, headers: { Location: "mon/1" } } : withBom));
+  t.after(service.close);
+  const results = await (await batch.sendAsync({ pollInterval: 5 })).wait();
+  assert.equal(results.length, 2);
+  assertRead(image, book);
+});
+
 test("a batch poller resumed from its token keeps a binary part's bytes", async (t) => {
   const { service, client, batch } = await batchOn((path) => (path.endsWith("$batch") ? { status: 202, headers: { Location: "mon/1" } } : envelope));
   t.after(service.close);

@@ -176,7 +176,8 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
   if (final && isEnvelope(contentType)) {
     let inner;
     try {
-      inner = parseHttpMessage(answer.body);
+      // Read as bytes, a UTF-8 byte order mark (.NET writes one) is still there: reading as text drops it.
+      inner = parseHttpMessage(answer.binary ? answer.body.replace(/^\xef\xbb\xbf/, "") : answer.body);
     } catch (error) {
       throw badResponse(answer, (error as Error).message);
     }

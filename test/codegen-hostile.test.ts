@@ -17,6 +17,7 @@ import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { virtualDiagnostics } from "./virtual-program.js";
 import { ODataClientError, parseMetadata, type ServiceModel } from "../src/index.js";
 import { generate, type GenerateOptions, type GeneratedFiles } from "../src/codegen/index.js";
 
@@ -1032,33 +1033,7 @@ let diagnosticsByFile: Map<string, string[]> | undefined;
 
 /** Type-checks every case's files in one program under the repository's compiler options. */
 function diagnosticsOf(fileName: string): string[] {
-  if (!diagnosticsByFile) {
-    const files = virtualFiles();
-    const config = ts.readConfigFile(join(ROOT, "tsconfig.json"), (path) => ts.sys.readFile(path));
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-    const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, declaration: false, sourceMap: false };
-    const host = ts.createCompilerHost(options, true);
-    const { fileExists, readFile, getSourceFile, directoryExists } = host;
-    const inVirtual = (path: string) => path === VIRTUAL || path.startsWith(`${VIRTUAL}/`);
-    host.fileExists = (path) => files.has(path) || (!inVirtual(path) && fileExists.call(host, path));
-    host.readFile = (path) => files.get(path) ?? (inVirtual(path) ? undefined : readFile.call(host, path));
-    host.directoryExists = (path) => (inVirtual(path) ? [...files.keys()].some((file) => file.startsWith(`${path}/`)) : (directoryExists?.call(host, path) ?? true));
-    host.getSourceFile = (path, language, onError, create) => {
-      const text = files.get(path);
-      return text === undefined ? getSourceFile.call(host, path, language, onError, create) : ts.createSourceFile(path, text, language, true);
-    };
-    host.realpath = (path) => (inVirtual(path) ? path : (ts.sys.realpath?.(path) ?? path));
-    const program = ts.createProgram([...files.keys()], options, host);
-    diagnosticsByFile = new Map();
-    for (const path of files.keys()) {
-      const source = program.getSourceFile(path);
-      const diagnostics = source ? [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)] : [];
-      diagnosticsByFile.set(
-        path,
-        diagnostics.map((d) => `${d.file && d.start !== undefined ? `${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`),
-      );
-    }
-  }
+  diagnosticsByFile ??= virtualDiagnostics(virtualFiles(), VIRTUAL, ROOT);
   return diagnosticsByFile.get(fileName) ?? [`${fileName} is not in the program`];
 }
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
+import { virtualDiagnostics } from "./virtual-program.js";
 import { edm, ODataClient, parseMetadata, type CollectionQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer, type RecordingServer } from "./servers/recording-server.js";
@@ -155,32 +155,7 @@ let diagnosticsByFile: Map<string, string[]> | undefined;
 
 /** The diagnostics of one virtual file, all files checked in one program under the repository's options. */
 function diagnosticsOf(file: string): string[] {
-  if (!diagnosticsByFile) {
-    const config = ts.readConfigFile(join(ROOT, "tsconfig.json"), (path) => ts.sys.readFile(path));
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-    const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, declaration: false, sourceMap: false };
-    const host = ts.createCompilerHost(options, true);
-    const { fileExists, readFile, getSourceFile, directoryExists } = host;
-    const inVirtual = (path: string) => path === VIRTUAL || path.startsWith(`${VIRTUAL}/`);
-    host.fileExists = (path) => FILES.has(path) || (!inVirtual(path) && fileExists.call(host, path));
-    host.readFile = (path) => FILES.get(path) ?? (inVirtual(path) ? undefined : readFile.call(host, path));
-    host.directoryExists = (path) => (inVirtual(path) ? [...FILES.keys()].some((name) => name.startsWith(`${path}/`)) : (directoryExists?.call(host, path) ?? true));
-    host.getSourceFile = (path, language, onError, create) => {
-      const text = FILES.get(path);
-      return text === undefined ? getSourceFile.call(host, path, language, onError, create) : ts.createSourceFile(path, text, language, true);
-    };
-    host.realpath = (path) => (inVirtual(path) ? path : (ts.sys.realpath?.(path) ?? path));
-    const program = ts.createProgram([...FILES.keys()], options, host);
-    diagnosticsByFile = new Map();
-    for (const path of FILES.keys()) {
-      const source = program.getSourceFile(path);
-      const diagnostics = source ? [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)] : [];
-      diagnosticsByFile.set(
-        path,
-        diagnostics.map((d) => `${d.file && d.start !== undefined ? `${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, " ")}`),
-      );
-    }
-  }
+  diagnosticsByFile ??= virtualDiagnostics(FILES, VIRTUAL, ROOT, " ");
   return diagnosticsByFile.get(file) ?? [`${file} is not in the program`];
 }
 

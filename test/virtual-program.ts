@@ -1,0 +1,36 @@
+/**
+ * Type-checks source files that exist only in memory (generated code and the programs that use
+ * it), in one TypeScript program under the repository's compiler options, as if they were files
+ * below `virtualRoot`: they import the repository's own files by relative paths, which resolve on
+ * disk. Gives each virtual file's diagnostics as `line: message`.
+ */
+import { join } from "node:path";
+import ts from "typescript";
+
+export function virtualDiagnostics(files: ReadonlyMap<string, string>, virtualRoot: string, repositoryRoot: string, lineJoin = "\n"): Map<string, string[]> {
+  const config = ts.readConfigFile(join(repositoryRoot, "tsconfig.json"), (path) => ts.sys.readFile(path));
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repositoryRoot);
+  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true, declaration: false, sourceMap: false };
+  const host = ts.createCompilerHost(options, true);
+  const { fileExists, readFile, getSourceFile, directoryExists } = host;
+  const inVirtual = (path: string) => path === virtualRoot || path.startsWith(`${virtualRoot}/`);
+  host.fileExists = (path) => files.has(path) || (!inVirtual(path) && fileExists.call(host, path));
+  host.readFile = (path) => files.get(path) ?? (inVirtual(path) ? undefined : readFile.call(host, path));
+  host.directoryExists = (path) => (inVirtual(path) ? [...files.keys()].some((file) => file.startsWith(`${path}/`)) : (directoryExists?.call(host, path) ?? true));
+  host.getSourceFile = (path, language, onError, create) => {
+    const text = files.get(path);
+    return text === undefined ? getSourceFile.call(host, path, language, onError, create) : ts.createSourceFile(path, text, language, true);
+  };
+  host.realpath = (path) => (inVirtual(path) ? path : (ts.sys.realpath?.(path) ?? path));
+  const program = ts.createProgram([...files.keys()], options, host);
+  const byFile = new Map<string, string[]>();
+  for (const path of files.keys()) {
+    const source = program.getSourceFile(path);
+    const diagnostics = source ? [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)] : [];
+    byFile.set(
+      path,
+      diagnostics.map((d) => `${d.file && d.start !== undefined ? `${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, lineJoin)}`),
+    );
+  }
+  return byFile;
+}

@@ -339,11 +339,16 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
     if (typeof value !== "string") {
       throw new TypeError(`ODataClient option "headers" has a non-string value for ${JSON.stringify(name)}`);
     }
+    // Headers takes the control characters other than line breaks and NUL, which fetch refuses as it
+    // sends; RFC 9110 §5.5 allows none but HTAB (as NOT_IN_VALUE in http/request-headers.ts, not
+    // imported: the client would then load that module's checks of a request's headers at start).
+    let valid = !/[^\t -~\x80-\xff]/.test(value);
     try {
       new Headers([[name, value]]);
     } catch {
-      throw new TypeError(`ODataClient option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
+      valid = false;
     }
+    if (!valid) throw new TypeError(`ODataClient option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
     const lower = name.toLowerCase();
     if (TRANSPORT_HEADERS.has(lower)) {
       throw new TypeError(`ODataClient option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);

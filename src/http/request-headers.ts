@@ -10,17 +10,18 @@ import { TRANSPORT_HEADERS } from "./pipeline.js";
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
- * What a field value may not hold: line breaks and NUL (RFC 9110 §5.5), and characters beyond
- * U+00FF, which `Headers` cannot carry (it would refuse them later, far from the option).
+ * What a field value may not hold: control characters other than HTAB, line breaks and NUL among
+ * them, and DEL (RFC 9110 §5.5), which Node's HTTP client refuses only when it sends, as a
+ * network error; and characters beyond U+00FF, which `Headers` cannot carry.
  */
-const NOT_IN_VALUE = /[\r\n\0]|[^\0-\xff]/;
+const NOT_IN_VALUE = /[^\t -~\x80-\xff]/;
 
 /**
  * The headers given, their names in lower case; `undefined` gives none.
  * @throws TypeError naming `where` and the option: not an object of strings, a name that is no
  * token or that the transport sets itself ({@link TRANSPORT_HEADERS}), `__proto__` (Node's fetch
- * drops it unsent), one name twice (names are case-insensitive), a value with a line break, NUL or
- * a character beyond U+00FF (the value is not quoted: it may be a secret)
+ * drops it unsent), one name twice (names are case-insensitive), a value with a control character
+ * (HTAB aside) or a character beyond U+00FF (the value is not quoted: it may be a secret)
  */
 export function requestHeaders(value: unknown, where: string): Record<string, string> {
   // No prototype: a header named "constructor" is not already there.
@@ -34,7 +35,7 @@ export function requestHeaders(value: unknown, where: string): Record<string, st
     if (!FIELD_NAME.test(name)) throw new TypeError(`${where}: option "headers" has ${JSON.stringify(name)}, which is not a header name`);
     if (typeof text !== "string" || NOT_IN_VALUE.test(text)) {
       throw new TypeError(
-        `${where}: option "headers" must give ${JSON.stringify(name)} a string without line breaks, NUL or characters beyond U+00FF; got ${typeof text === "string" ? "one with them" : describe(text)}`,
+        `${where}: option "headers" must give ${JSON.stringify(name)} a string without control characters or characters beyond U+00FF; got ${typeof text === "string" ? "one with them" : describe(text)}`,
       );
     }
     const lower = name.toLowerCase();

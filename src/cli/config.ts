@@ -132,10 +132,10 @@ export function readConfig(file: string, required: boolean): Map<string, Profile
   let document: unknown;
   try {
     document = JSON.parse(withoutBom(text));
-  } catch (error) {
+  } catch {
     // JSON.parse quotes the text around the mistake, which may be a secret: say only where it is.
     // The place counts from after a byte order mark, as JSON.parse read it.
-    throw new CliUsageError(`the configuration file ${file} is not valid JSON${jsonErrorPlace(withoutBom(text), error)}`);
+    throw new CliUsageError(`the configuration file ${file} is not valid JSON${jsonErrorPlace(withoutBom(text))}`);
   }
   const at = (path: string) => `${file}: ${path}`;
   if (!isObject(document)) throw new CliUsageError(`${at("the top level")} must be an object with "profiles"`);
@@ -225,13 +225,108 @@ function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile
   return profile;
 }
 
-function jsonErrorPlace(text: string, error: unknown): string {
-  const position = /position (\d+)/.exec((error as Error).message)?.[1];
-  if (position === undefined) return "";
-  const before = text.slice(0, Number(position));
+/** Where in `text` JSON.parse failed, as " (line L, column C)" (or nothing when it cannot be found). */
+function jsonErrorPlace(text: string): string {
+  const offset = jsonMistakeAt(text);
+  if (offset < 0) return "";
+  const before = text.slice(0, offset);
   const line = before.split("\n").length;
-  const column = Number(position) - before.lastIndexOf("\n");
+  const column = offset - before.lastIndexOf("\n");
   return ` (line ${line}, column ${column})`;
+}
+
+const JSON_SPACE = /[ \t\n\r]*/y;
+/** The longest start of a string that JSON allows: what follows it, unless a closing quote, is the mistake. */
+const JSON_STRING = /"(?:[^"\\\0-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
+const HEX_DIGITS = /[0-9a-fA-F]{0,4}/y;
+const DIGITS = /[0-9]*/y;
+
+/**
+ * The offset of the first character that makes `text` no JSON (its length when it ends too soon),
+ * or -1 when it is JSON; where V8 says a position, the same one. V8 tells it for some mistakes only
+ * (an unquoted value or a comment has none on Node 20), so the text is scanned: once, with a stack
+ * of the open objects and arrays rather than recursion, so that neither its size nor its depth
+ * matters.
+ */
+function jsonMistakeAt(text: string): number {
+  const open: string[] = [];
+  // What may come next: a value, a value or "]", a member's name, a name or "}", ":", or what follows a value.
+  let expect: "value" | "value]" | "name" | "name}" | ":" | "after" = "value";
+  const end = (pattern: RegExp, from: number) => {
+    pattern.lastIndex = from;
+    pattern.test(text);
+    return pattern.lastIndex;
+  };
+  /** The end of the string at `from`, or -1 - the offset of its mistake. */
+  const stringEnd = (from: number) => {
+    const stop = end(JSON_STRING, from);
+    if (text[stop] === '"') return stop + 1;
+    // A bad escape: the mistake is the character after the backslash, or the first that is no hex digit of \u.
+    if (text[stop] === "\\") return -1 - (text[stop + 1] === "u" ? end(HEX_DIGITS, stop + 2) : stop + 1);
+    return -1 - stop;
+  };
+  let at = 0;
+  for (;;) {
+    at = end(JSON_SPACE, at);
+    const char = text[at];
+    if (char === undefined) return expect === "after" && open.length === 0 ? -1 : at;
+    if (expect === "after") {
+      const close = open.at(-1);
+      if (close === undefined) return at;
+      if (char === close) {
+        open.pop();
+        at += 1;
+      } else if (char === ",") {
+        at += 1;
+        expect = close === "}" ? "name" : "value";
+      } else return at;
+    } else if (expect === ":") {
+      if (char !== ":") return at;
+      at += 1;
+      expect = "value";
+    } else if ((expect === "name}" && char === "}") || (expect === "value]" && char === "]")) {
+      open.pop();
+      at += 1;
+      expect = "after";
+    } else if (expect === "name" || expect === "name}") {
+      if (char !== '"') return at;
+      at = stringEnd(at);
+      if (at < 0) return -1 - at;
+      expect = ":";
+    } else if (char === "{" || char === "[") {
+      open.push(char === "{" ? "}" : "]");
+      at += 1;
+      expect = char === "{" ? "name}" : "value]";
+    } else if (char === '"') {
+      at = stringEnd(at);
+      if (at < 0) return -1 - at;
+      expect = "after";
+    } else if (char === "-" || (char >= "0" && char <= "9")) {
+      // Each part that has begun needs a digit: after the minus sign, the point, the exponent's sign.
+      const digits = at + (char === "-" ? 1 : 0);
+      at = text[digits] === "0" ? digits + 1 : end(DIGITS, digits);
+      if (at === digits) return at;
+      if (text[at] === ".") {
+        const fraction = at + 1;
+        at = end(DIGITS, fraction);
+        if (at === fraction) return at;
+      }
+      if (text[at] === "e" || text[at] === "E") {
+        const exponent = at + (text[at + 1] === "+" || text[at + 1] === "-" ? 2 : 1);
+        at = end(DIGITS, exponent);
+        if (at === exponent) return at;
+      }
+      expect = "after";
+    } else {
+      const word = ["true", "false", "null"].find((literal) => literal[0] === char);
+      if (word === undefined) return at;
+      for (const letter of word) {
+        if (text[at] !== letter) return at;
+        at += 1;
+      }
+      expect = "after";
+    }
+  }
 }
 
 function isHttpUrl(text: string): boolean {

@@ -3,7 +3,7 @@
  * (`--header`, `--odata-version`, `--timeout`), and credentials from the environment or the
  * profile. {@link clientOptions} is the one place where the client's options are built.
  */
-import { ODataClient, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion } from "../index.js";
+import { AsyncOperationError, ODataClient, ODataClientError, ODataHttpError, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion } from "../index.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { OAUTH2_SETTINGS, resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
 import { CliUsageError } from "./errors.js";
@@ -27,6 +27,8 @@ export interface Environment {
   secrets?: SecretMask;
   /** Where `--debug` writes the wire log's lines (runCli sets it: stderr, masked); console.error otherwise. */
   wireLog?: (line: string) => void;
+  /** The service of the latest client made ({@link connect} sets it), whose settings runCli's messages name. */
+  connected?: WrittenService;
 }
 
 /** The common options that shape the client, read once from the arguments. */
@@ -69,12 +71,14 @@ export function clientSettings(args: ParsedArgs): ClientSettings {
   };
 }
 
-/** Credentials from `TRAVERSE_ODATA_TOKEN`, or `TRAVERSE_ODATA_USER` and `TRAVERSE_ODATA_PASSWORD`. */
+/**
+ * Credentials from `TRAVERSE_ODATA_TOKEN`, or `TRAVERSE_ODATA_USER` and `TRAVERSE_ODATA_PASSWORD`.
+ * An empty variable counts as unset: `TRAVERSE_ODATA_USER= command` means no user name, not basic
+ * authentication with an empty one (`Basic Og==`).
+ */
 export function authFromEnvironment(env: Environment["env"]): AuthOptions | undefined {
-  const token = env[ENV.token];
-  const user = env[ENV.user];
-  const password = env[ENV.password];
-  if (token !== undefined && token !== "") {
+  const [token, user, password] = [env[ENV.token], env[ENV.user], env[ENV.password]].map((value) => (value === "" ? undefined : value));
+  if (token !== undefined) {
     if (user !== undefined || password !== undefined) {
       throw new CliUsageError(`both ${ENV.token} and ${ENV.user}/${ENV.password} are set; set one kind of credentials`);
     }
@@ -82,7 +86,7 @@ export function authFromEnvironment(env: Environment["env"]): AuthOptions | unde
   }
   if (user !== undefined || password !== undefined) {
     if (user === undefined || password === undefined) {
-      throw new CliUsageError(`${user === undefined ? ENV.password : ENV.user} is set but ${user === undefined ? ENV.user : ENV.password} is not; basic authentication needs both`);
+      throw new CliUsageError(`${user === undefined ? ENV.password : ENV.user} is set but ${user === undefined ? ENV.user : ENV.password} is not (or is empty); basic authentication needs both`);
     }
     return { basic: { username: user, password } };
   }
@@ -166,35 +170,80 @@ function recordingAuthorization(secrets: SecretMask): typeof fetch {
  * The client for a `<service>` argument; `extra` adds options of the command's own (its pipeline
  * steps, or `auth: undefined` for a client that sends no credentials). `writtenAs` names where
  * the user wrote the service's URL, for a mistake found in it: the `<service>` argument unless
- * the command took it from elsewhere (a resume token).
+ * the command took it from elsewhere (a resume token). The service is kept as
+ * `environment.connected`, so that an error of a later request is told in the same words.
  */
 export function connect(service: string, settings: ClientSettings, environment: Environment, extra: Pick<ODataClientOptions, "steps" | "auth"> = {}, writtenAs = "<service>"): ODataClient {
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
+  const written: WrittenService = { target, headers: settings.headers, writtenAs };
+  environment.connected = written;
   const options = clientOptions(target, settings, environment);
   try {
     return new ODataClient({ ...options, ...extra });
   } catch (error) {
-    throw asWritten(error, target, writtenAs);
+    throw inCliWords(error, written);
   }
 }
 
+/** A service as the user of the command line wrote it: what {@link inCliWords} names settings by. */
+export interface WrittenService {
+  target: ServiceTarget;
+  /** The `--header` options (the profile's headers are the rest). */
+  headers: Readonly<Record<string, string>>;
+  /** Where the user wrote the service's URL when no profile has it. */
+  writtenAs: string;
+}
+
 /**
- * The library checks its options and names them as a program writes them (`ODataClient option
- * "auth.oauth2.tokenUrl" must ...`); the user of the command line wrote them elsewhere: a profile
- * key in a configuration file, the `<service>` argument, an environment variable. A mistake found
- * there is named as the user wrote it, the library's words about what is wrong kept.
+ * What the user of the command line set in place of the library's option `option` of the client,
+ * `undefined` where the command line has no setting of its own for it. `header` is the header a
+ * message about option "headers" names. This is the one table of these names, for the mistakes the
+ * client finds in its options and for the errors of its requests alike.
  */
-function asWritten(error: unknown, target: ServiceTarget, writtenAs: string): unknown {
-  if (!(error instanceof TypeError || error instanceof RangeError)) return error;
-  const named = /^ODataClient option "([^"]+)" /.exec(error.message);
-  if (!named) return error;
-  const option = named[1] as string;
-  const profile = target.kind === "profile" ? target.profile : undefined;
-  let where: string | undefined;
-  if (option === "serviceUrl") where = profile ? `${profile.file}: profiles.${profile.name}.url` : writtenAs;
-  else if (profile && option.startsWith("auth.oauth2.") && OAUTH2_SETTINGS.includes(option.slice("auth.oauth2.".length))) {
-    where = `${profile.file}: profiles.${profile.name}.${option.slice("auth.".length)}`;
-  } else if (option === "auth.bearer") where = ENV.token;
-  else if (option === "auth.basic.username") where = ENV.user;
-  return where === undefined ? error : new CliUsageError(`${where} ${error.message.slice(named[0].length)}`, { cause: error });
+function settingOf(option: string, service: WrittenService, header: string | undefined): string | undefined {
+  const profile = service.target.kind === "profile" ? service.target.profile : undefined;
+  const inProfile = (key: string) => profile && `${profile.file}: profiles.${profile.name}.${key}`;
+  const oauth2 = /^auth\.oauth2\.(\w+)$/.exec(option)?.[1];
+  if (option === "serviceUrl") return inProfile("url") ?? service.writtenAs;
+  if (option === "auth") return `the environment's credentials (${ENV.user} and ${ENV.password}, or ${ENV.token})${profile ? " or the profile's oauth2" : ""}`;
+  if (option === "auth.bearer") return ENV.token;
+  if (option === "auth.basic.username") return ENV.user;
+  if (option === "auth.oauth2.clientSecret") return profile?.oauth2 && `${profile.oauth2.clientSecretEnv} (${inProfile("oauth2.clientSecretEnv")})`;
+  if (oauth2 !== undefined && OAUTH2_SETTINGS.includes(oauth2)) return inProfile(`oauth2.${oauth2}`);
+  if (option === "headers") return header !== undefined && !Object.hasOwn(service.headers, header) && profile ? inProfile("headers") : "--header (-H)";
+  if (option === "timeout") return "--timeout";
+  return undefined;
+}
+
+/**
+ * The library names its options as a program writes them: at the start of a check of the options
+ * (`ODataClient option "serviceUrl" must ...`), and in the errors of requests (`(option "timeout")`,
+ * `use option "auth"`); a service URL with a query suggests a pipeline step (`option "steps"`),
+ * which the command line has not, where it has headers.
+ */
+const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, option|option) "([\w.]+)"/g;
+
+/**
+ * The error as the user of the command line needs it: the library's options named as the user set
+ * them (a profile key in a configuration file, the `<service>` argument, an environment variable,
+ * a command-line option), the library's words about what is wrong kept. A check of the client's
+ * options becomes a usage error (exit 2); an error of a request keeps its class and code (its exit
+ * code), only its message reworded. Errors that quote a service (its HTTP error, a failed
+ * operation) are left as they are.
+ */
+export function inCliWords(error: unknown, service: WrittenService | undefined): unknown {
+  if (service === undefined || !(error instanceof Error) || error instanceof ODataHttpError || error instanceof AsyncOperationError) return error;
+  const check = (error instanceof TypeError || error instanceof RangeError) && error.message.startsWith("ODataClient option ");
+  if (!check && !(error instanceof ODataClientError)) return error;
+  const header = /^ODataClient option "headers" [^"]*("(?:[^"\\]|\\.)*")/.exec(error.message)?.[1];
+  const message = error.message.replace(LIBRARY_OPTION, (text, lead: string, option: string) => {
+    if (lead.startsWith("can be added")) return option === "steps" ? `can be sent as a header instead: -H "sap-client: 100", or a profile's "headers"` : text;
+    // A request's own options (a write's "headers") are no settings of the command line.
+    if (lead === "option" && option !== "timeout" && !option.startsWith("auth")) return text;
+    return settingOf(option, service, header === undefined ? undefined : (JSON.parse(header) as string)) ?? text;
+  });
+  if (message === error.message) return error;
+  if (check) return new CliUsageError(message, { cause: error });
+  error.message = message;
+  return error;
 }

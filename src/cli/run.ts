@@ -11,7 +11,7 @@ import { generateCommand } from "./commands/generate.js";
 import { countCommand, getCommand, queryCommand } from "./commands/read.js";
 import { serveCommand } from "./commands/serve.js";
 import type { Command } from "./context.js";
-import type { Environment } from "./connect.js";
+import { inCliWords, type Environment } from "./connect.js";
 import { maskedStream, SecretMask } from "./secrets.js";
 import { DEBUG_SECTION } from "../http/debug.js";
 import { CliInterrupted, CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors.js";
@@ -97,7 +97,8 @@ export async function runCli(run: CliRun): Promise<number> {
     });
     return result ?? EXIT.ok;
   } catch (caught) {
-    let error = caught;
+    // The library's options named as the user set them (connect.ts).
+    let error = inCliWords(caught, environment.connected);
     if ((error as NodeJS.ErrnoException).code === "EPIPE") {
       // The reader of stdout has gone (| head): a success, unless the run was interrupted first.
       if (!run.signal.aborted) return EXIT.ok;

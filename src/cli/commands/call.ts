@@ -36,8 +36,46 @@ function pollTiming(context: CommandContext): { pollInterval?: number; maxWait?:
   };
 }
 
-function pollerOptions(context: CommandContext, label: string, started: number) {
-  return { ...pollTiming(context), onProgress: (status: string, percent: number) => context.reporter.operation(label, status, percent, started) };
+/** The poller options of the command line, with progress on stderr, drawn after every poll. */
+function pollerOptions(context: CommandContext, progress: OperationProgress) {
+  // Polls come from the poller, which `progress` has by then; what they report is its status() and percentComplete().
+  return { ...pollTiming(context), onProgress: () => progress.draw(true) };
+}
+
+/** A long-running operation's progress line on stderr. */
+class OperationProgress {
+  /** The operation's poller, once the request that starts it has been answered. */
+  poller: AsyncPoller<unknown> | undefined;
+  readonly #context: CommandContext;
+  readonly #label: string;
+  readonly #started: number;
+
+  constructor(context: CommandContext, label: string, started: number) {
+    this.#context = context;
+    this.#label = label;
+    this.#started = started;
+  }
+
+  /** Draws the line from the poller's status and percentage (`force`: whether or not a line is due). */
+  draw(force: boolean): void {
+    const poller = this.poller;
+    if (poller === undefined) return;
+    // A service that reports progress often stops short of 100 (or never reports it) before it
+    // answers with the result: once the operation has succeeded, its last percentage is stale.
+    const percent = hasSucceeded(poller) ? 100 : poller.percentComplete();
+    this.#context.reporter.operation(this.#label, poller.status(), percent, this.#started, force);
+  }
+}
+
+/** Whether the poller's operation is over and succeeded (its result is there: `result()` throws before success and after a failure). */
+function hasSucceeded(poller: AsyncPoller<unknown>): boolean {
+  if (!poller.isDone()) return false;
+  try {
+    poller.result();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The limit a wait gave up at, named as the user set it: `--max-wait`, or its default. */
@@ -147,14 +185,17 @@ export const callCommand: Command = {
       context.reporter.summary(`${target.kind} ${target.name}: done in ${formatDuration((performance.now() - started) / 1000)}`);
       return;
     }
-    const options = pollerOptions(context, target.name, started);
+    const progress = new OperationProgress(context, target.name, started);
+    // Ctrl-C aborts the request that starts the operation, as it aborts a plain call's.
+    const options = { ...pollerOptions(context, progress), signal: context.signal };
     const poller = target.kind === "action" ? await (call as ActionCall).invokeAsync(params, options) : await (call as FunctionCall).getAsync(options);
+    progress.poller = poller;
     if (noWait) {
       await printToken(context, poller, service);
       context.reporter.summary(`${target.name}: ${poller.isDone() ? `done at once (${poller.status()})` : `${poller.status()}: its resume token is on stdout, for traverse-odata wait or cancel`}`);
       return;
     }
-    await waitAndPrint(context, poller, service, target.name, started, answers);
+    await waitAndPrint(context, poller, service, target.name, started, answers, progress);
   },
 };
 
@@ -176,11 +217,10 @@ function printToken(context: CommandContext, poller: AsyncPoller<unknown>, servi
  * resume token is printed instead, for `wait` or `cancel`. `pollFirst` polls once before the
  * wait's first interval.
  */
-async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number, answers: AnswerRecorder, pollFirst = false): Promise<void> {
-  const draw = (force: boolean) => context.reporter.operation(label, poller.status(), poller.percentComplete(), started, force);
-  draw(true);
+async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number, answers: AnswerRecorder, progress: OperationProgress, pollFirst = false): Promise<void> {
+  progress.draw(true);
   // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
-  const ticker = setInterval(() => draw(false), 500);
+  const ticker = setInterval(() => progress.draw(false), 500);
   let result: unknown;
   try {
     if (pollFirst) await poller.poll(context.signal);
@@ -211,14 +251,39 @@ async function printResult(context: CommandContext, result: unknown, answers: An
   if (result !== undefined) await context.stdout.write(`${jsonWithServiceDigits(result, await answers.text())}\n`);
 }
 
+/**
+ * All of stdin as text, unless Ctrl-C comes first: its writer may take its time (a `call --no-wait`
+ * in a pipe, a terminal where nothing is typed), and the wait for it is the user's to end.
+ */
+async function readStdin(context: CommandContext): Promise<string> {
+  const { signal } = context;
+  const interrupted = () => new CliInterrupted("interrupted while waiting for the token on stdin");
+  if (signal.aborted) throw interrupted();
+  const chunks: Buffer[] = [];
+  const reading = context.stdin[Symbol.asyncIterator]();
+  let stop: (error: Error) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const onAbort = () => stop(interrupted());
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      const next = await Promise.race([reading.next(), stopped]);
+      if (next.done === true) break;
+      const chunk: unknown = next.value;
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** The token of `wait` and `cancel`: from the file named, or stdin (`-` or nothing). */
 async function readToken(context: CommandContext): Promise<CliToken> {
   const source = context.args.positionals[0];
   let text: string;
   if (source === undefined || source === "-") {
-    const chunks: Buffer[] = [];
-    for await (const chunk of context.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-    text = Buffer.concat(chunks).toString("utf8");
+    text = await readStdin(context);
   } else {
     try {
       // Relative to the run's working directory, as every path of the command line is.
@@ -281,8 +346,10 @@ export const waitCommand: Command = {
     // wait reports what the service says now, unless the service's Retry-After still runs and
     // ends within the wait (the wait then polls when it ends).
     const retryIn = typeof token.retryAfterAt === "number" ? token.retryAfterAt - Date.now() : 0;
-    const poller = client.resumeAsync(token, { ...pollerOptions(context, "operation", started), maxWait });
-    await waitAndPrint(context, poller, service, "operation", started, answers, !(retryIn > 0 && retryIn < maxWait));
+    const progress = new OperationProgress(context, "operation", started);
+    const poller = client.resumeAsync(token, { ...pollerOptions(context, progress), maxWait });
+    progress.poller = poller;
+    await waitAndPrint(context, poller, service, "operation", started, answers, progress, !(retryIn > 0 && retryIn < maxWait));
   },
 };
 

@@ -131,8 +131,8 @@ export const generateCommand: Command = {
           ...(stale.length > 0 ? [`${stale.map((file) => join(out, file)).join(", ")} ${stale.length === 1 ? "differs" : "differ"} from what ${source.name} gives`] : []),
           ...(leftOver.length > 0 ? [`${leftOver.map((file) => join(out, file)).join(", ")} ${leftOver.length === 1 ? "is" : "are"} left from the other form (with or without --declarations)`] : []),
         ];
-        context.reporter.error(`generate --check: ${messages.join("; ")}; run traverse-odata generate without --check`);
-        return EXIT.failure;
+        // Thrown, not written here: runCli tells it as every failure, in JSON with --json (exit 1).
+        throw new Error(`generate --check: ${messages.join("; ")}; run traverse-odata generate without --check`);
       }
       context.reporter.summary(`generate --check: ${names.map((file) => join(out, file)).join(", ")} up to date`);
       return EXIT.ok;

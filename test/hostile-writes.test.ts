@@ -100,6 +100,8 @@ describe("an ETag the entity carries that cannot be a header value", () => {
     ["a line break", 'W/"1"\r\nX-Inj: 1'],
     ["NUL", 'W/"1"\u0000'],
     ["a character beyond U+00FF", 'W/"é€"'],
+    ["a control character", 'W/"1\u0001"'],
+    ["DEL", 'W/"1\u007f"'],
   ] as const) {
     test(`with ${what}: update({ ...entity }) and delete({ etag: entity }) are TypeErrors that send nothing`, async (t) => {
       const { server, client } = await serveClient(t, readThenNoContent(JSON.stringify({ "@odata.etag": etag, ID: 1 })));
@@ -120,6 +122,15 @@ describe("an ETag the entity carries that cannot be a header value", () => {
       assert.deepEqual(server.requests.map((r) => r.method), ["GET"]);
     });
   }
+
+  test("an etag or ifMatch option with a control character is refused naming the option, for a write and an action, and nothing is sent", async (t) => {
+    const { server, client } = await serveClient(t, readThenNoContent("{}"));
+    const item = client.collection("Items").key(1);
+    await assert.rejects(item.update({ x: 1 }, { etag: 'W/"1\u0001"' }), { name: "TypeError", message: /^update\(patch\): option "etag" must be a non-empty ETag; got / });
+    await assert.rejects(item.delete({ ifMatch: 'W/"1\u001b"' }), { name: "TypeError", message: /^delete\(\): option "ifMatch" must be an ETag or "\*"; got / });
+    await assert.rejects(item.action("NS.op").invoke({}, { etag: 'W/"1\u0001"' }), { name: "TypeError", message: /^action\("NS\.op"\)\.invoke\(\): option "etag" must be a non-empty ETag; got / });
+    assert.deepEqual(server.requests, []);
+  });
 
   test("a v2 __metadata.etag with a line break is refused the same way", async (t) => {
     const { server, client } = await serveClient(t, readThenNoContent(JSON.stringify({ d: { __metadata: { uri: "Items(1)", etag: 'W/"1"\nX: 1' }, ID: 1 } })), {

@@ -548,7 +548,7 @@ table("batch options", [
       return batch.send();
     },
     bad: [['""', ""], ["CR/LF", "a\r\nb"], ["1", 1]],
-    names: /action\("go"\): the etag/,
+    names: /action\("go"\): option "etag"/,
     sends: "POST /odata/$batch",
   },
   {

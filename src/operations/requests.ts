@@ -245,8 +245,9 @@ export function jsonValue(value: unknown, where: string): unknown {
 }
 
 function checkEtag(etag: unknown, where: string): string {
-  if (typeof etag !== "string" || etag === "" || /[\r\n]/.test(etag)) {
-    throw new TypeError(`${where}: the etag must be a non-empty string on one line ("*" matches any); got ${describe(etag)}`);
+  // As a write's If-Match (write/requests.ts NOT_HEADER_TEXT): no control character but tab, nothing beyond U+00FF.
+  if (typeof etag !== "string" || etag === "" || /[^\t -~\x80-\xff]/.test(etag)) {
+    throw new TypeError(`${where}: option "etag" must be a non-empty ETag; got ${describe(etag)}`);
   }
   return etag;
 }

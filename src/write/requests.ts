@@ -108,10 +108,11 @@ export interface EtagLookup {
 const ENTITY_ETAG: EtagLookup = { names: "@odata.etag or __metadata.etag", read: etagOf };
 
 /**
- * What cannot go into an `If-Match` value: a line break or NUL (which would end the header, or a
- * `$batch` part's headers, early) and characters beyond U+00FF (fetch takes header values as bytes).
+ * What cannot go into an `If-Match` value: a control character but tab (RFC 9110 §5.5; a line
+ * break or NUL would end the header, or a `$batch` part's headers, early) and characters beyond
+ * U+00FF (fetch takes header values as bytes).
  */
-const NOT_HEADER_TEXT = /[\0\r\n\u0100-\uffff]/;
+const NOT_HEADER_TEXT = /[^\t -~\x80-\xff]/;
 
 /**
  * The ETag a write of a media resource sends for an entity read earlier. The stream of a media
@@ -173,7 +174,7 @@ function entityEtag(entity: unknown, lookup: EtagLookup, where: string): string 
   const etag = lookup.read(entity);
   if (etag !== undefined && NOT_HEADER_TEXT.test(etag)) {
     throw new TypeError(
-      `${where}: the ETag the entity carries (its ${lookup.names}) cannot be sent as If-Match: it holds a line break, NUL or a character beyond U+00FF; got ${describe(etag)}; pass the ETag yourself, ifMatch: "*", or etag: false`,
+      `${where}: the ETag the entity carries (its ${lookup.names}) cannot be sent as If-Match: it holds a control character or a character beyond U+00FF; got ${describe(etag)}; pass the ETag yourself, ifMatch: "*", or etag: false`,
     );
   }
   return etag;

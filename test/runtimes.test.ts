@@ -192,10 +192,13 @@ for (const runtime of RUNTIMES) {
       });
     }
 
-    test("a body that stalls after its headers is TIMEOUT naming the stall; an error answer whose body stalls is its ODataHttpError", async () => {
-      const seen = await observed<{ entity: Record<string, unknown>; failure: Record<string, unknown> }>(runtime, "stalledBodies");
+    test("a body that stalls after its headers is TIMEOUT naming the stall; an error answer whose body stalls is its ODataHttpError; a media stream's stall is TIMEOUT and its abort the caller's reason", async () => {
+      type Outcome = Record<string, unknown>;
+      const seen = await observed<{ entity: Outcome; failure: Outcome; mediaStall: Outcome; mediaAbort: Outcome }>(runtime, "stalledBodies");
       assert.deepEqual([seen.entity["settled"], seen.entity["code"], seen.entity["stalled"]], ["rejected", "TIMEOUT", true], JSON.stringify(seen.entity));
       assert.deepEqual([seen.failure["settled"], seen.failure["name"], seen.failure["code"], seen.failure["status"]], ["rejected", "ODataHttpError", "HTTP_ERROR", 500], JSON.stringify(seen.failure));
+      assert.deepEqual([seen.mediaStall["settled"], seen.mediaStall["name"], seen.mediaStall["code"], seen.mediaStall["stalled"]], ["rejected", "ODataClientError", "TIMEOUT", true], JSON.stringify(seen.mediaStall));
+      assert.deepEqual([seen.mediaAbort["settled"], seen.mediaAbort["isReason"]], ["rejected", true], JSON.stringify(seen.mediaAbort));
     });
 
     test("a 503 with Retry-After: 1 is sent again after a second, not after the short backoff", async () => {

@@ -134,9 +134,10 @@ async function collectBody(response: Response, limit = Infinity): Promise<Uint8A
 
 /**
  * The body as a stream that reads the answer under its stall watch (for bodies handed to the
- * caller, such as media content). Cancelling it cancels the answer's body.
+ * caller, such as media content). Cancelling it cancels the answer's body. A stall errors it with
+ * the watch's `TIMEOUT`, and an abort of `signal` (the caller's) with the abort's reason.
  */
-export function watchedBodyStream(response: Response): ReadableStream<Uint8Array> {
+export function watchedBodyStream(response: Response, signal?: AbortSignalLike): ReadableStream<Uint8Array> {
   const body = response.body;
   if (body === null) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
   const watch = bodyStallWatch(response);
@@ -150,7 +151,9 @@ export function watchedBodyStream(response: Response): ReadableStream<Uint8Array
         step = await reader.read();
       } catch (error) {
         watch.end();
-        throw error;
+        // A runtime may error the body with a copy of what aborted it (workerd): the stall's
+        // TIMEOUT, or the caller's own reason, as the whole-body readers give them.
+        throw watch.failure(signal?.aborted ? abortReason(signal) : error);
       }
       watch.progressed();
       if (step.done) {

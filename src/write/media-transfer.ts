@@ -35,7 +35,7 @@ export async function readMediaStream(
   options: RequestOptions | undefined,
 ): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
   const response = await getMedia(core, state, property, options).response;
-  const body = watchedBodyStream(response);
+  const body = watchedBodyStream(response, options?.signal);
   return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
 }
 

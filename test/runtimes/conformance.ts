@@ -135,8 +135,28 @@ const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>>
     };
     // The timeout is long enough for a runtime starved by the others (a timer due while the loop
     // was busy runs before the socket's data is read); both reads wait at once.
-    const [entity, failure] = await Promise.all([outcome(() => quick.collection<Book>("HalfBooks").key(1).get()), outcome(() => quick.collection<Book>("HalfFailures").key(1).get())]);
-    return { entity, failure };
+    // Media content read as a stream: its stall, and the caller's abort while it waits (the
+    // rejection is the reason itself, which workerd copied).
+    const streamed = async (id: number, signal?: AbortSignal) => {
+      const { body } = await quick.collection("HalfBooks").key(id).media().stream(signal ? { signal } : {});
+      const reader = body.getReader();
+      await reader.read();
+      return reader.read();
+    };
+    const reason = new Error(`the caller gave up in ${config.runtime}`);
+    const controller = new AbortController();
+    const aborted = streamed(2, controller.signal).then(
+      () => ({ settled: "resolved" }),
+      (error: unknown) => ({ settled: "rejected", isReason: error === reason, ...summary(error) }),
+    );
+    setTimeout(() => controller.abort(reason), 500);
+    const [entity, failure, mediaStall, mediaAbort] = await Promise.all([
+      outcome(() => quick.collection<Book>("HalfBooks").key(1).get()),
+      outcome(() => quick.collection<Book>("HalfFailures").key(1).get()),
+      outcome(() => streamed(1)),
+      aborted,
+    ]);
+    return { entity, failure, mediaStall, mediaAbort };
   },
 
   /** A status monitor that ends with `303 See Other` pointing at the result. */

@@ -143,6 +143,12 @@ export async function startConformanceServers(): Promise<ConformanceServers> {
       res.write(path === "HalfBooks(1)" ? '{"ID":1,' : '{"error":{"code":"E1","message":"partial');
       return;
     }
+    if (method === "GET" && (path === "HalfBooks(1)/$value" || path === "HalfBooks(2)/$value")) {
+      // Media content that stalls after its first bytes: a stall (1), a caller's abort (2).
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.write("abc");
+      return;
+    }
     if (method === "GET" && path === "Stalled") {
       return sendJson(res, 200, { value: [book(1, "Before the stall")], "@odata.nextLink": "Stalled?$skiptoken=1" });
     }

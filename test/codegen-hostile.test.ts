@@ -65,6 +65,10 @@ function literal(text: string): string {
   return JSON.stringify(text).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
+/** One name in two Unicode normalizations: `é` precomposed (NFC) and `e` with a combining acute accent (NFD). */
+const CAFE_NFC = "Caf\u00e9";
+const CAFE_NFD = "Cafe\u0301";
+
 /** Text meant to break out of a doc comment, a string, a template or a script element. */
 const HOSTILE = "*/ export const pwned = 1; /* ` ${globalThis} \" ' \\ </script>\n// new line\r\n\u2028\u2029 end";
 
@@ -230,6 +234,69 @@ const CASES: Case[] = [
       // @ts-expect-error Solution has NAME, not Name
       void svc.Solutions.select("Name");
       void svc.SOLUTIONS.key(1);`,
+    },
+  },
+  {
+    id: "scripts",
+    title: "type names in CJK, Cyrillic and Greek letters keep their letters (客户, Заказ, Πελάτης), as does the factory of a container named 服务, and each names its own type",
+    metadata: edmx(
+      schema(
+        "销售",
+        `<EntityType Name="客户"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="名称" Type="Edm.String"/>
+          <Property Name="地址" Type="销售.地址"/><NavigationProperty Name="订单" Type="Collection(销售.订单)"/></EntityType>
+        <EntityType Name="订单"><Key><PropertyRef Name="编号"/></Key><Property Name="编号" Type="Edm.String" Nullable="false"/><Property Name="状态" Type="销售.状态"/></EntityType>
+        <EntityType Name="Заказ"><Key><PropertyRef Name="Номер"/></Key><Property Name="Номер" Type="Edm.Guid" Nullable="false"/></EntityType>
+        <EntityType Name="Πελάτης"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
+        <ComplexType Name="地址"><Property Name="城市" Type="Edm.String"/></ComplexType>
+        <EnumType Name="状态"><Member Name="新"/><Member Name="完成"/></EnumType>
+        <EntityContainer Name="服务"><EntitySet Name="客户" EntityType="销售.客户"/><EntitySet Name="订单" EntityType="销售.订单"/>
+          <EntitySet Name="Заказы" EntityType="销售.Заказ"/><EntitySet Name="Πελάτες" EntityType="销售.Πελάτης"/></EntityContainer>`,
+      ),
+    ),
+    usage: {
+      imports: "服务, type 客户, type 订单, type 订单Key, type 地址, type 状态, type Заказ, type ЗаказKey, type Πελάτης",
+      body: `const svc = 服务(client);
+      const address: 地址 = { 城市: "北京" };
+      const state: 状态 = "完成";
+      const customer: 客户 = { ID: 1, 名称: null, 地址: address };
+      const order: 订单 = { 编号: "A-1", 状态: state };
+      // @ts-expect-error 订单 has no 名称: each name stands for its own type
+      const mixed: 订单 = { 编号: "A-1", 状态: null, 名称: null };
+      const orderKey: 订单Key = "A-1";
+      // @ts-expect-error the key of 订单 is a string, not the Int32 of 客户
+      const wrongKey: 订单Key = 1;
+      const zakaz: Заказ | undefined = undefined;
+      const zakazKey: ЗаказKey = edm.guid("0f8fad5b-d9cb-469f-a165-70867728950e");
+      // @ts-expect-error 状态 has no member 旧
+      void svc.订单.filter((f) => f.eq("状态", "旧"));
+      void svc.客户.expand("订单").first();
+      void svc.Заказы.key(zakazKey).get();
+      void svc.Πελάτες.key(1).get().then((row: Πελάτης) => row.id);
+      void [customer, order, mixed, orderKey, wrongKey, zakaz];`,
+    },
+  },
+  {
+    id: "normalization",
+    title: "type names that differ only in Unicode normalization (Café precomposed and decomposed) or in case (CAFÉ) stay three types",
+    metadata: edmx(
+      schema(
+        "N",
+        `${entity(CAFE_NFC, `<Property Name="nfc" Type="Edm.String"/>`)}${entity(CAFE_NFD, `<Property Name="nfd" Type="Edm.Int32"/>`)}${entity("CAF\u00c9", `<Property Name="upper" Type="Edm.Boolean"/>`)}
+        <EntityContainer Name="C"><EntitySet Name="Nfc" EntityType="N.${CAFE_NFC}"/><EntitySet Name="Nfd" EntityType="N.${CAFE_NFD}"/><EntitySet Name="Upper" EntityType="N.CAF\u00c9"/></EntityContainer>`,
+      ),
+    ),
+    usage: {
+      imports: `c, type ${CAFE_NFC}, type ${CAFE_NFD}, type CAF\u00c9`,
+      body: `const svc = c(client);
+      const nfc: ${CAFE_NFC} = { id: 1, nfc: "x" };
+      const nfd: ${CAFE_NFD} = { id: 1, nfd: 1 };
+      const upper: CAF\u00c9 = { id: 1, upper: true };
+      // @ts-expect-error the decomposed name is the type with nfd
+      const wrong: ${CAFE_NFD} = { id: 1, nfc: "x" };
+      void svc.Nfd.filter((f) => f.eq("nfd", 1));
+      // @ts-expect-error Nfd's type has no nfc
+      void svc.Nfd.filter((f) => f.eq("nfc", "x"));
+      void [nfc, nfd, upper, wrong];`,
     },
   },
   {
@@ -414,6 +481,47 @@ const CASES: Case[] = [
       ),
     ),
     refused: /N\.A.*N\.B|N\.B.*N\.A/s,
+  },
+  {
+    id: "complexBaseCycle",
+    title: "a BaseType cycle of complex types (A → B → A) is refused as one of entity types is, naming the chain",
+    mustRefuse: true,
+    metadata: edmx(
+      schema(
+        "N",
+        `<ComplexType Name="A" BaseType="N.B"><Property Name="x" Type="Edm.String"/></ComplexType><ComplexType Name="B" BaseType="N.A"><Property Name="y" Type="Edm.Int32"/></ComplexType>
+        ${entity("E", `<Property Name="c" Type="N.A"/>`)}<EntityContainer Name="C"><EntitySet Name="Es" EntityType="N.E"/></EntityContainer>`,
+      ),
+    ),
+    refused: /^generate: the base types of N\.[AB] form a cycle: (N\.A -> N\.B -> N\.A|N\.B -> N\.A -> N\.B)$/,
+  },
+  {
+    id: "complexSelfBase",
+    title: "a complex type that is its own base type is refused, naming it",
+    mustRefuse: true,
+    metadata: edmx(schema("N", `<ComplexType Name="A" BaseType="N.A"><Property Name="x" Type="Edm.String"/></ComplexType><EntityContainer Name="C"/>`)),
+    refused: /^generate: the base types of N\.A form a cycle: N\.A -> N\.A$/,
+  },
+  {
+    id: "entityComplexBase",
+    title: "an entity type whose base type is a complex type (through an entity type between) is refused, naming the chain",
+    mustRefuse: true,
+    metadata: edmx(
+      schema(
+        "N",
+        `<ComplexType Name="X"><Property Name="x" Type="Edm.String"/></ComplexType><EntityType Name="B" BaseType="N.X"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
+        <EntityType Name="A" BaseType="N.B"><Property Name="a" Type="Edm.String"/></EntityType><EntityContainer Name="C"><EntitySet Name="As" EntityType="N.A"/></EntityContainer>`,
+      ),
+      "4.0",
+    ),
+    refused: /^generate: the entity type N\.[AB] has a complex type among its base types: (N\.A -> )?N\.B -> N\.X$/,
+  },
+  {
+    id: "complexEntityBase",
+    title: "a complex type whose base type is an entity type is refused, naming the chain",
+    mustRefuse: true,
+    metadata: edmx(schema("N", `${entity("E")}<ComplexType Name="X" BaseType="N.E"><Property Name="x" Type="Edm.String"/></ComplexType><EntityContainer Name="C"><EntitySet Name="Es" EntityType="N.E"/></EntityContainer>`)),
+    refused: /^generate: the complex type N\.X has an entity type among its base types: N\.X -> N\.E$/,
   },
   {
     id: "unusualTypes",
@@ -1272,6 +1380,48 @@ describe("around the cases", () => {
     const model = parseMetadata(edmx(schema("N", `<EntityContainer Name="C"/>`)));
     const files = generate(model, { source: { name: "a.xml\u2028export const pwned = 1;\u2029b.xml", text: "x" } });
     assert.deepEqual(shapeProblems(files["index.ts"] ?? "", "index.ts"), []);
+  });
+
+  test("a type named in CJK letters keeps its name when another type is added: 客户 and 订单 are not renamed by 产品", () => {
+    const named = (types: string[]) => {
+      const xml = edmx(schema("S", `${types.map((name) => entity(name)).join("")}<EntityContainer Name="C">${types.map((name) => `<EntitySet Name="${name}" EntityType="S.${name}"/>`).join("")}</EntityContainer>`));
+      const text = generate(parseMetadata(xml))["index.ts"] ?? "";
+      return Object.fromEntries([...text.matchAll(/\/\*\* Entity type S\.(\S+)\. \*\/\nexport interface (\S+) /g)].map((m) => [m[1], m[2]]));
+    };
+    assert.deepEqual(named(["客户", "订单"]), { 客户: "客户", 订单: "订单" });
+    assert.deepEqual(named(["客户", "订单", "产品"]), { 产品: "产品", 客户: "客户", 订单: "订单" });
+    assert.deepEqual(named(["Заказ", "Товар", "Straße"]), { Straße: "Straße", Заказ: "Заказ", Товар: "Товар" });
+  });
+
+  test("names with no identifier character (★, 😀, 😁) become _ each, one per character, and those that meet are told apart by a number from the second on", () => {
+    const xml = edmx(schema("N", `${entity("★")}${entity("😀")}${entity("😁")}${entity("★★")}<EntityContainer Name="C"/>`));
+    const text = generate(parseMetadata(xml))["index.ts"] ?? "";
+    const names = Object.fromEntries([...text.matchAll(/\/\*\* Entity type N\.(\S+)\. \*\/\nexport interface (\S+) /g)].map((m) => [m[1], m[2]]));
+    // Sorted by qualified name (UTF-16 code units): ★, ★★, then the emoji, whose `_` and `__` are taken.
+    assert.deepEqual(names, { "★": "_", "★★": "__", "😀": "__2", "😁": "__3" });
+  });
+
+  test("3,000 type names that all become __ get distinct short names in linear time, not ever longer runs of _", () => {
+    // U+2600 to U+263B: symbols that cannot stand in an identifier; two of them make each name.
+    const symbols = Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x2600 + i));
+    const xml = (count: number) => {
+      const types = Array.from({ length: count }, (_, i) => entity(`${symbols[Math.floor(i / 60)]}${symbols[i % 60]}`));
+      return edmx(schema("N", `${types.join("")}<EntityContainer Name="C"/>`));
+    };
+    const timed = (count: number) => {
+      const model = parseMetadata(xml(count));
+      const started = performance.now();
+      const text = generate(model)["index.ts"] ?? "";
+      return { ms: performance.now() - started, names: [...text.matchAll(/^\/\*\* Entity type .*\n^export interface (\S+) /gm)].map((m) => m[1] as string) };
+    };
+    const small = timed(600);
+    const large = timed(3000);
+    assert.equal(new Set(large.names).size, 3000);
+    assert.ok(large.names.every((name) => /^__(_\d*)?$/.test(name)), large.names.find((name) => !/^__(_\d*)?$/.test(name))?.slice(0, 40));
+    assert.deepEqual(large.names.slice(0, 3), ["__", "___", "___2"]);
+    assert.ok(Math.max(...large.names.map((name) => name.length)) <= 7);
+    // Linear with a wide margin for noise: five times the types in far less than 25 times the time.
+    assert.ok(large.ms < 25 * small.ms + 1000, `600 types: ${Math.round(small.ms)} ms, 3,000: ${Math.round(large.ms)} ms`);
   });
 
   test("5,000 entity types generate in linear time: a guard of 20 s for generate, and one declaration per type", () => {

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
 import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
-import { compare, isIdentifier, isReserved, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
+import { compare, isIdentifier, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
 import { SERVICE_OPERATION_METHODS } from "../operations/requests.js";
 
 /** The options of {@link generate}. */
@@ -178,7 +178,8 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
 
 function resolveFactoryName(name: string | undefined, container: EntityContainer | undefined): string {
   if (name !== undefined) {
-    if (typeof name !== "string" || !isIdentifier(name) || isReserved(name)) {
+    // An identifier the type names' rules 2 and 3 leave as it is (`服务` too, as a default may be).
+    if (typeof name !== "string" || toIdentifier(name) !== name) {
       throw new TypeError(`generate: option "name" must be a JavaScript identifier that is not a reserved word or a name the generated file uses; got ${JSON.stringify(name)}`);
     }
     return name;
@@ -297,10 +298,12 @@ function keepTypes(context: Context, members: Members, everything: boolean): voi
     else continue;
     const structured = entity ?? complex;
     if (!structured) continue;
+    // Refuses a cycle or a base of the other kind before the properties are merged along it.
+    const chain = lineage(model, structured);
     if (structured.baseType !== undefined) reach(structured.baseType);
     for (const property of model.propertiesOf(structured)) reach(property.type);
     if (entity) {
-      for (const type of lineage(model, entity)) {
+      for (const type of chain) {
         const bound = context.bound.get(type.qualifiedName);
         if (bound) operationTypes([...bound.single, ...bound.collection]);
       }
@@ -308,14 +311,27 @@ function keepTypes(context: Context, members: Members, everything: boolean): voi
   }
 }
 
-/** The entity type and its base types, itself first; a cycle of base types is refused, naming it. */
-function lineage(model: ServiceModel, type: EntityType): EntityType[] {
-  const chain: EntityType[] = [];
-  for (let current: EntityType | undefined = type; current; current = current.baseType === undefined ? undefined : model.entityType(current.baseType)) {
-    if (chain.includes(current)) {
-      throw new RangeError(`generate: the base types of ${type.qualifiedName} form a cycle: ${[...chain, current].map((each) => each.qualifiedName).join(" -> ")}`);
+/**
+ * An entity or complex type and its base types, itself first, up to a base type the model does
+ * not declare. Refused, naming the chain: base types that form a cycle, and a base type of the
+ * other kind (CSDL §6.1.1 and §9.1.1: an entity type's base type is an entity type, a complex
+ * type's a complex type). The model's `propertiesOf` follows either silently, and the interface
+ * would merge what it found.
+ */
+function lineage(model: ServiceModel, type: EntityType | ComplexType): Array<EntityType | ComplexType> {
+  const chain: Array<EntityType | ComplexType> = [];
+  const seen = new Set<EntityType | ComplexType>();
+  const named = (last: EntityType | ComplexType) => [...chain, last].map((each) => each.qualifiedName).join(" -> ");
+  for (let current: EntityType | ComplexType | undefined = type; current; ) {
+    if (seen.has(current)) throw new RangeError(`generate: the base types of ${type.qualifiedName} form a cycle: ${named(current)}`);
+    if (current.kind !== type.kind) {
+      const which = type.kind === "EntityType" ? `entity type ${type.qualifiedName} has a complex type` : `complex type ${type.qualifiedName} has an entity type`;
+      throw new RangeError(`generate: the ${which} among its base types: ${named(current)}`);
     }
     chain.push(current);
+    seen.add(current);
+    const base: string | undefined = current.baseType;
+    current = base === undefined ? undefined : (model.entityType(base) ?? model.complexType(base));
   }
   return chain;
 }
@@ -657,6 +673,9 @@ function bytesOfBase64Lines(typed: boolean): string[] {
  * an enumeration member...), as object members that turn the given value into an `edm` value (or,
  * for a v2 Double or Single given as text, into a number); a `null` or left-out value stays as it
  * is. Parameters whose type differs between overloads, and collections, are passed as given.
+ * A parameter that some overloads lack (CSDL 4.01 §12.2: unbound overloads differ in their
+ * parameter names) is not a member of every type in the parameters' union, so it is read where
+ * `in` has narrowed the union to the overloads that have it, and only added where it was given.
  * `name` is the import's name, for errors. `edm` says whether a member calls an `edm` function.
  */
 function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): { lines: string[]; edm: boolean } {
@@ -695,7 +714,9 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
       edm = true;
     } else continue;
     if (type === "Edm.Binary") context.bytesOfBase64 = true;
-    lines.push(`${member}: ${value} == null ? ${value} : ${literal}`);
+    const converted = `${member}: ${value} == null ? ${value} : ${literal}`;
+    const everywhere = overloads.every((operation) => operation.parameters.some((p) => p.name === parameter));
+    lines.push(everywhere ? converted : `...(${JSON.stringify(parameter)} in params ? { ${converted} } : {})`);
   }
   return { lines, edm };
 }

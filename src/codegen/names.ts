@@ -6,17 +6,23 @@
  *
  * 1. A simple name declared in more than one namespace is prefixed with its namespace, dots as
  *    `_`: `Sales.Order` and `Billing.Order` become `Sales_Order` and `Billing_Order`.
- * 2. Characters that cannot stand in an identifier (a hyphen, a dot) become `_`; a leading digit
- *    gets a `_` in front: `2nd-Level` becomes `_2nd_Level`.
+ * 2. Characters that cannot stand in an identifier (a hyphen, a dot, an emoji) become `_`, one
+ *    for each; a first character that can only continue one (a digit) gets a `_` in front:
+ *    `2nd-Level` becomes `_2nd_Level`. Letters of every script stand in an identifier (Unicode's
+ *    ID_Start and ID_Continue, as JavaScript reads names): `客户` and `Заказ` stay as they are.
  * 3. A reserved word of JavaScript or TypeScript, a name of TypeScript's standard types (`string`,
  *    `Object`, `Promise`), a global the generated code names (`Pick`, `Uint8Array`), or a name the
  *    generated file imports (`Entity`, `ODataClient`) gets a `_` behind: `class` becomes `class_`.
  * 4. Names that differ only in case (Dynamics' `solution` and `Solution`) are both kept: TypeScript
  *    tells them apart, and the generator writes all types into one file, so no file system can
- *    fold them together.
+ *    fold them together. So are names that differ only in their Unicode normalization (`Café`
+ *    with a precomposed `é` and with `e` and a combining accent): TypeScript compares names by
+ *    their code points and does not normalize them.
  * 5. The names the generator makes itself (`<Type>Key`, `<Operation>Parameters`, the GeoJSON
- *    types, the service interface) come after the model's names: one that is taken gets `_`
- *    behind, as often as needed.
+ *    types, the service interface) come after the model's names. A name that is taken, by either,
+ *    gets `_` behind, and from the second time on a number after it: `XKey_`, `XKey_2`, `XKey_3`.
+ *    A number rather than more underscores keeps the names short and the naming linear in time
+ *    where many names meet (thousands of emoji-only names all become `_`).
  */
 
 /** Words that cannot name a type, or that would shadow one the generated file needs. */
@@ -66,10 +72,22 @@ export function objectKey(name: string): string {
   return name === "__proto__" ? '["__proto__"]' : propertyName(name);
 }
 
-/** Rule 2 and 3: a text as a type identifier. */
+/**
+ * A character (code point) that cannot continue an identifier: ECMAScript's IdentifierPart is
+ * Unicode's ID_Continue, `$`, and the zero-width joiner and non-joiner.
+ */
+const NOT_IDENTIFIER_PART = /[^\p{ID_Continue}$\u200c\u200d]/gu;
+
+/** A character that can start an identifier: ID_Start, `$` and `_`. */
+const IDENTIFIER_START = /^[\p{ID_Start}$_]/u;
+
+/**
+ * Rule 2 and 3: a text as a type identifier. The Unicode tables are the JavaScript engine's: a
+ * letter of a script Unicode added recently is a letter only where the engine knows it.
+ */
 export function toIdentifier(name: string): string {
-  let id = name.replace(/[^A-Za-z0-9_$]/g, "_");
-  if (id === "" || /^[0-9]/.test(id)) id = `_${id}`;
+  let id = name.replace(NOT_IDENTIFIER_PART, "_");
+  if (!IDENTIFIER_START.test(id)) id = `_${id}`;
   if (isReserved(id)) id = `${id}_`;
   return id;
 }
@@ -81,6 +99,8 @@ export function toIdentifier(name: string): string {
 export class TypeNames {
   readonly #byQualifiedName = new Map<string, string>();
   readonly #taken = new Set<string>();
+  /** For a name that was taken when claimed, the number of the next suffix to try (1 is `_`). */
+  readonly #nextSuffix = new Map<string, number>();
 
   /**
    * Names the model's types, given by qualified name and simple name. The outcome depends only on
@@ -108,10 +128,21 @@ export class TypeNames {
     return this.#byQualifiedName.get(qualifiedName);
   }
 
-  /** Takes the first free name of `wanted`, `wanted_`, `wanted__`... (rule 5). */
+  /** Takes the first free name of `wanted`, `wanted_`, `wanted_2`, `wanted_3`... (rule 5). */
   claim(wanted: string): string {
-    let name = toIdentifier(wanted);
-    while (this.#taken.has(name)) name += "_";
+    const base = toIdentifier(wanted);
+    let name = base;
+    if (this.#taken.has(base)) {
+      // Each base counts on from where it stopped last, and a candidate (`<base>_`, `<base>_<n>`)
+      // is one base's only: a taken name is passed over at most once, so naming stays linear.
+      let suffix = this.#nextSuffix.get(base) ?? 1;
+      for (;;) {
+        name = suffix === 1 ? `${base}_` : `${base}_${suffix}`;
+        suffix++;
+        if (!this.#taken.has(name)) break;
+      }
+      this.#nextSuffix.set(base, suffix);
+    }
     this.#taken.add(name);
     return name;
   }

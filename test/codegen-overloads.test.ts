@@ -168,3 +168,34 @@ describe("operation imports whose overloads differ in their parameters", () => {
     assert.deepEqual(typeErrors("v2", V2), { "v2/index.ts": [], "v2/usage.ts": [], "v2.d/index.d.ts": [], "v2.d/usage.ts": [] });
   });
 });
+
+describe("parameters named like members every object inherits", () => {
+  const INHERITED = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="Shop" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+  <Function Name="Tag"><Parameter Name="toString" Type="Edm.Guid"/><Parameter Name="constructor" Type="Edm.Date"/><ReturnType Type="Edm.String"/></Function>
+  <Function Name="Pick"><Parameter Name="valueOf" Type="Edm.Guid" Nullable="false"/><ReturnType Type="Edm.String"/></Function>
+  <Function Name="Pick"><Parameter Name="name" Type="Edm.String" Nullable="false"/><ReturnType Type="Edm.String"/></Function>
+  <EntityContainer Name="Container"><FunctionImport Name="Tag" Function="Shop.Tag"/><FunctionImport Name="Pick" Function="Shop.Pick"/></EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`;
+
+  test("toString, constructor and valueOf left out are left out of the call (Object.prototype's members are not read as them); given, they go as their literals", async (t) => {
+    const server: RecordingServer = await startServer((_request, res) => sendJson(res, 200, { value: "ok" }));
+    t.after(() => server.close());
+    for (const form of ["index.ts", "index.js"] as const) {
+      const folder = mkdtempSync(join(tmpdir(), "codegen-inherited-"));
+      t.after(() => rmSync(folder, { recursive: true, force: true }));
+      const container = (await factoryOf(INHERITED, form, folder)) as unknown as (client: ODataClient) => { Tag(params: Record<string, unknown>): Call; Pick(params: Record<string, unknown>): Call };
+      const svc = container(new ODataClient({ serviceUrl: server.url(`${form}/`) }));
+      assert.equal(await svc.Tag({}).get(), "ok");
+      assert.equal(await svc.Tag({ toString: GUID, constructor: "2024-01-02" }).get(), "ok");
+      assert.equal(await svc.Pick({ name: "x" }).get(), "ok");
+      assert.equal(await svc.Pick({ valueOf: GUID }).get(), "ok");
+    }
+    const sent = ["/FORM/Tag()", `/FORM/Tag(toString=${GUID},constructor=2024-01-02)`, "/FORM/Pick(name='x')", `/FORM/Pick(valueOf=${GUID})`];
+    assert.deepEqual(
+      server.requests.map((r) => decodeURIComponent(r.path)),
+      ["index.ts", "index.js"].flatMap((form) => sent.map((path) => path.replace("FORM", form))),
+    );
+  });
+});

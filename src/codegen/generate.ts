@@ -695,7 +695,13 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     const write = TYPED_LITERALS[type];
     const enumType = write === undefined ? context.model.enumType(type) : undefined;
     const member = objectKey(parameter);
-    const value = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
+    const read = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
+    // A name that every object inherits (`toString`, `constructor`) reads Object.prototype's member
+    // where the caller left the parameter out: only an own member is the parameter (undefined, left
+    // out of the call, otherwise).
+    const own = `Object.prototype.hasOwnProperty.call(params, ${JSON.stringify(parameter)})`;
+    const inherited = parameter in Object.prototype;
+    const value = inherited ? `(${own} ? ${read} : undefined)` : read;
     let literal: string;
     if (context.mapping.v2 && FLOATS.has(type)) {
       // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
@@ -716,7 +722,7 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     if (type === "Edm.Binary") context.bytesOfBase64 = true;
     const converted = `${member}: ${value} == null ? ${value} : ${literal}`;
     const everywhere = overloads.every((operation) => operation.parameters.some((p) => p.name === parameter));
-    lines.push(everywhere ? converted : `...(${JSON.stringify(parameter)} in params ? { ${converted} } : {})`);
+    lines.push(everywhere ? converted : `...(${inherited ? own : `${JSON.stringify(parameter)} in params`} ? { ${converted} } : {})`);
   }
   return { lines, edm };
 }

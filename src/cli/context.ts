@@ -7,6 +7,7 @@ import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
+import { readBodyText } from "../http/body.js";
 import type { DataOutput, Reporter } from "./terminal.js";
 
 /** The world of one command run. */
@@ -56,7 +57,10 @@ export function answerRecorder(): AnswerRecorder {
         const envelope = type !== null && /^\s*application\/http\b/i.test(type);
         if (response.ok && response.body !== null && (envelope || isJsonContentType(type)) && !new URL(request.url).pathname.endsWith("/$metadata")) {
           // The copy is read as the library reads its own; a failure there is the library's to report.
-          latest = response.clone().text().then((text) => (envelope ? parseHttpMessage(text).body : text)).catch(() => undefined);
+          // To the limit of any answer read whole, as the library reads its own copy.
+          latest = readBodyText(response.clone(), request.method, request.url, request.signal)
+            .then((text) => (envelope ? parseHttpMessage(text).body : text))
+            .catch(() => undefined);
         }
         return response;
       },

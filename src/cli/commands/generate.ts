@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:f
 import { basename, join, resolve } from "node:path";
 import { parseMetadata, redactUrl, type PipelineStep, type ServiceModel } from "../../index.js";
 import { generate } from "../../codegen/index.js";
+import { readBodyText } from "../../http/body.js";
 import { flag, stringOption } from "../args.js";
 import { clientSettings, connect, type Environment } from "../connect.js";
 import { CliUsageError, EXIT } from "../errors.js";
@@ -40,7 +41,9 @@ async function readSource(argument: string, environment: Environment, context: C
     name: "capture-metadata",
     async handle(request, next) {
       const response = await next(request);
-      if (response.ok && new URL(request.url).pathname.endsWith("/$metadata")) text = await response.clone().text();
+      // Read to the limit of any answer read whole: an endless document ends here (with --timeout 0
+      // nothing else would stop it), not in a full memory.
+      if (response.ok && new URL(request.url).pathname.endsWith("/$metadata")) text = await readBodyText(response.clone(), "GET", request.url, request.signal);
       return response;
     },
   };

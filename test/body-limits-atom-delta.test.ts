@@ -8,7 +8,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ODataClient, ODataClientError, type ODataClientOptions } from "../src/index.js";
+import { ODataClient, type ODataClientOptions } from "../src/index.js";
+import { clientRejection } from "./servers/recording-server.js";
 
 const LIMIT = 64 * 1024 * 1024;
 const TEXT_LIMIT = 256 * 1024 * 1024;
@@ -94,15 +95,6 @@ function clientFor(service: EndlessService, options: Partial<ODataClientOptions>
   return new ODataClient({ serviceUrl: service.url("svc/"), retry: false, timeout: 5_000, ...options });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ODataClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 async function drain(pages: AsyncIterable<unknown>): Promise<unknown[]> {
   const read: unknown[] = [];
@@ -134,7 +126,7 @@ const ATOM_ENTRY = '<entry><id>Items(1)</id><content type="application/xml"><m:p
 describe("pages read whole never grow past 64 MiB", () => {
   test("a v2 walk whose Atom page never ends rejects with BAD_PAYLOAD naming the page and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
     const service = await serve(t, "application/atom+xml;type=feed;charset=utf-8", ATOM_HEAD, ATOM_ENTRY);
-    const error = await rejection(drain(clientFor(service, { version: "2.0" }).collection("Items").pages()));
+    const error = await clientRejection(drain(clientFor(service, { version: "2.0" }).collection("Items").pages()));
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${service.url("svc/Items")} answered more than ${LIMIT} bytes`);
     await assertCutOff(service);
@@ -143,7 +135,7 @@ describe("pages read whole never grow past 64 MiB", () => {
 
   test("a v4 delta page of JSON that never ends rejects with BAD_PAYLOAD naming the page and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
     const service = await serve(t, "application/json", '{"@odata.context":"$metadata#Items/$delta","value":[', '{"ID":1,"Name":"changed"},');
-    const error = await rejection(drain(clientFor(service).delta(service.url("svc/Items?$deltatoken=1"))));
+    const error = await clientRejection(drain(clientFor(service).delta(service.url("svc/Items?$deltatoken=1"))));
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${service.url("svc/Items?$deltatoken=1")} answered more than ${LIMIT} bytes`);
     await assertCutOff(service);
@@ -152,7 +144,7 @@ describe("pages read whole never grow past 64 MiB", () => {
 
   test('a v2 delta page asked for as Atom (format: "atom") that never ends rejects with BAD_PAYLOAD naming the page and the limit, and closes the connection', { timeout: 30_000 }, async (t) => {
     const service = await serve(t, "application/atom+xml;type=feed", ATOM_HEAD, ATOM_ENTRY);
-    const error = await rejection(drain(clientFor(service, { version: "2.0" }).delta("Items?!deltatoken='1'", { format: "atom" })));
+    const error = await clientRejection(drain(clientFor(service, { version: "2.0" }).delta("Items?!deltatoken='1'", { format: "atom" })));
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${service.url("svc/Items?!deltatoken=%271%27")} answered more than ${LIMIT} bytes`);
     await assertCutOff(service);
@@ -163,7 +155,7 @@ describe("pages read whole never grow past 64 MiB", () => {
 describe("answers read whole without a bound of their own stop at 256 MiB", () => {
   test("an operation whose result never ends rejects with BAD_PAYLOAD naming the call and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
     const service = await serve(t, "application/json", '{"@odata.context":"$metadata#Collection(Edm.String)","value":[', '"row",', TEXT_LIMIT);
-    const error = await rejection(clientFor(service).function("report").get());
+    const error = await clientRejection(clientFor(service).function("report").get());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${service.url("svc/report()")} answered more than ${TEXT_LIMIT} bytes`);
     await assertCutOff(service);
@@ -172,7 +164,7 @@ describe("answers read whole without a bound of their own stop at 256 MiB", () =
 
   test("a status monitor whose answer never ends rejects the poll with BAD_PAYLOAD naming the monitor and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
     const service = await serve(t, "application/json", '{"status":"Running","detail":"', "still running ", TEXT_LIMIT);
-    const error = await rejection(clientFor(service).asyncPoller("monitor/1").poll());
+    const error = await clientRejection(clientFor(service).asyncPoller("monitor/1").poll());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${service.url("svc/monitor/1")} answered more than ${TEXT_LIMIT} bytes`);
     await assertCutOff(service);
@@ -183,7 +175,7 @@ describe("answers read whole without a bound of their own stop at 256 MiB", () =
     const service = await serve(t, "multipart/mixed; boundary=b", "--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n", "\u00ff\u0001", TEXT_LIMIT);
     const batch = clientFor(service).batch({ format: "multipart" });
     batch.request({ method: "GET", url: "Items(1)/$value" });
-    const error = await rejection(batch.send());
+    const error = await clientRejection(batch.send());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `POST ${service.url("svc/$batch")} answered more than ${TEXT_LIMIT} bytes`);
     await assertCutOff(service);
@@ -198,7 +190,7 @@ describe("answers read whole without a bound of their own stop at 256 MiB", () =
       '<EntityType Name="T"><Property Name="P" Type="Edm.String"/></EntityType>',
       TEXT_LIMIT,
     );
-    const error = await rejection(clientFor(service).metadata());
+    const error = await clientRejection(clientFor(service).metadata());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${service.url("svc/$metadata")} answered more than ${TEXT_LIMIT} bytes`);
     await assertCutOff(service);

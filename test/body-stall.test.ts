@@ -17,6 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AsyncOperationFailedError, ODataClientError, ODataHttpError } from "../src/index.js";
 import { activeTimers, sendJson, serveClient, signalRecorder, waitFor, type RecordedRequest } from "./servers/recording-server.js";
 import { useFakeTime, type FakeTime } from "./fake-time.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 /** Each test must end on its own; on the code before the stall watch these hung until aborted. */
 const LIMIT = { timeout: 15_000 };
@@ -57,14 +58,6 @@ function requestMarks(time: FakeTime) {
 }
 
 /** Resolves with the error `promise` rejects with; fails when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 function assertStallTimeout(error: unknown, path: string, timeout = TIMEOUT): ODataClientError {
   assert.ok(error instanceof ODataClientError, `expected ODataClientError TIMEOUT, got ${String(error)}`);
@@ -113,7 +106,7 @@ describe("a stalled body ends with TIMEOUT", () => {
     );
     const seen: number[] = [];
     const started = time.now();
-    const walk = rejection(
+    const walk = rejectionOf(
       (async () => {
         for await (const item of client.collection<{ ID: number }>("Items")) seen.push(item.ID);
       })(),
@@ -153,7 +146,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     let last = 0;
-    const walk = rejection(
+    const walk = rejectionOf(
       (async () => {
         for await (const item of client.collection<{ ID: number }>("Items")) last = item.ID;
       })(),
@@ -190,7 +183,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       [() => items.countAll(), "/odata/Items/$count"],
     ];
     for (const [index, [read, path]] of reads.entries()) {
-      const rejected = rejection(read());
+      const rejected = rejectionOf(read());
       await marks.passStall(index);
       assertStallTimeout(await time.within(rejected), path);
     }
@@ -208,7 +201,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const started = time.now();
-    const rejected = rejection(client.collection("Items").page());
+    const rejected = rejectionOf(client.collection("Items").page());
     await marks.passStall(0);
     const error = await time.within(rejected);
     assert.ok(error instanceof ODataHttpError, String(error));
@@ -232,7 +225,7 @@ describe("a stalled body ends with TIMEOUT", () => {
     );
     const batch = client.batch();
     batch.get(client.collection("Items").key(1));
-    const rejected = rejection(batch.send());
+    const rejected = rejectionOf(batch.send());
     await marks.passStall(0);
     assertStallTimeout(await time.within(rejected), "/odata/$batch");
   });
@@ -323,7 +316,7 @@ describe("a stalled body ends with TIMEOUT", () => {
     );
     const poller = client.asyncPoller("Jobs(1)/status", { pollInterval: 10 });
     const started = time.now();
-    const rejected = rejection(poller.poll());
+    const rejected = rejectionOf(poller.poll());
     await marks.passStall(0);
     const error = await time.within(rejected);
     assert.ok(error instanceof ODataHttpError, String(error));
@@ -348,7 +341,7 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const poller = client.asyncPoller("Jobs(1)/status", { pollInterval: 10 });
-    const rejected = rejection(poller.poll());
+    const rejected = rejectionOf(poller.poll());
     await marks.passStall(0);
     const error = await time.within(rejected);
     assert.ok(error instanceof AsyncOperationFailedError, String(error));
@@ -357,7 +350,7 @@ describe("a stalled body ends with TIMEOUT", () => {
     assert.equal(poller.isDone(), true);
     assert.equal(poller.status(), "Failed");
     // Failed for good: the same error again, without another request.
-    assert.equal(await time.within(rejection(poller.poll())), error);
+    assert.equal(await time.within(rejectionOf(poller.poll())), error);
     assert.equal(server.requests.length, 1);
   });
 
@@ -373,13 +366,13 @@ describe("a stalled body ends with TIMEOUT", () => {
       { timeout: TIMEOUT },
     );
     const media = client.collection("Photos").key(1).media();
-    const bytes = rejection(media.bytes());
+    const bytes = rejectionOf(media.bytes());
     await marks.passStall(0);
     assertStallTimeout(await time.within(bytes), "/odata/Photos(1)/$value");
     const { body } = await time.within(media.stream());
     const reader = body.getReader();
     assert.deepEqual([...((await time.within(reader.read())).value ?? [])], [1, 2, 3]);
-    const next = rejection(reader.read());
+    const next = rejectionOf(reader.read());
     await marks.passStall(1);
     assertStallTimeout(await time.within(next), "/odata/Photos(1)/$value");
   });
@@ -510,7 +503,7 @@ describe("what is not a stall", () => {
     const timersBefore = activeTimers();
     const controller = new AbortController();
     const reason = new Error("stop");
-    const pending = rejection(client.collection("Items").page({ signal: controller.signal }));
+    const pending = rejectionOf(client.collection("Items").page({ signal: controller.signal }));
     await sleep(100);
     controller.abort(reason);
     assert.equal(await pending, reason);

@@ -11,10 +11,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerResponse } from "node:http";
-import { ODataClient, ODataClientError, type ODataClientOptions } from "../src/index.js";
+import { ODataClient, type ODataClientOptions } from "../src/index.js";
 import { runCli } from "../src/cli/run.js";
 import { exitCodeOf } from "../src/cli/errors.js";
-import { sendJson, sendText, startServer, type Handler, type RecordingServer } from "./servers/recording-server.js";
+import { clientRejection, sendJson, sendText, startServer, type Handler, type RecordingServer } from "./servers/recording-server.js";
 
 async function serve(t: { after(fn: () => Promise<void>): void }, handler: Handler): Promise<RecordingServer> {
   const server = await startServer(handler);
@@ -28,15 +28,6 @@ function clientFor(server: RecordingServer, options: Partial<ODataClientOptions>
 
 const paths = (server: RecordingServer): string[] => server.requests.map((r) => r.path);
 
-async function rejection(promise: Promise<unknown>): Promise<ODataClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 /** `{"a":{"a":...1...}}`, `levels` objects deep. */
 const nested = (levels: number): string => '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
@@ -63,7 +54,7 @@ describe("a next link that differs only in its #fragment", () => {
       sendJson(res, 200, { value: [{ ID: hits }], "@odata.nextLink": `Items?$skiptoken=1#${hits}` });
     });
     const pages: unknown[] = [];
-    const error = await rejection(
+    const error = await clientRejection(
       (async () => {
         for await (const page of clientFor(server).collection("Items").pages()) {
           pages.push(page.value);
@@ -86,7 +77,7 @@ describe("a next link that differs only in its #fragment", () => {
     });
     for (const walk of [() => clientFor(server).collection("Items").pages({ readAhead: 0 }), () => clientFor(server).collection("Items").stream()]) {
       server.requests.length = 0;
-      const error = await rejection(
+      const error = await clientRejection(
         (async () => {
           let n = 0;
           for await (const _ of walk() as AsyncIterable<unknown>) if (++n > 50) break;
@@ -104,7 +95,7 @@ describe("a next link that differs only in its #fragment", () => {
       sendJson(res, 200, { value: [{ ID: hits }], "@odata.nextLink": `Items?$skiptoken=1#${hits}` });
     });
     const changed: unknown[] = [];
-    const error = await rejection(
+    const error = await clientRejection(
       (async () => {
         for await (const page of clientFor(server).delta(server.url("svc/Items?$deltatoken=1#start"))) {
           changed.push(...page.changed);
@@ -212,7 +203,7 @@ describe("endless bodies", () => {
     const server = await serve(t, (_request, res) => {
       closed = endless(res, "text/plain", "", "1");
     });
-    const error = await rejection(clientFor(server, { timeout: 2_000 }).collection("Items").countAll());
+    const error = await clientRejection(clientFor(server, { timeout: 2_000 }).collection("Items").countAll());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${server.url("svc/Items/$count")} answered more than 1024 bytes`);
     await closed; // the client cancelled the body
@@ -229,7 +220,7 @@ describe("endless bodies", () => {
     const server = await serve(t, (_request, res) => {
       closed = endless(res, "application/json", '{"ID":1,"x":"', "a");
     });
-    const error = await rejection(clientFor(server, { timeout: 5_000 }).collection("Items").key(1).get());
+    const error = await clientRejection(clientFor(server, { timeout: 5_000 }).collection("Items").key(1).get());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `GET ${server.url("svc/Items(1)")} answered more than ${64 * 1024 * 1024} bytes`);
     await closed;
@@ -240,7 +231,7 @@ describe("endless bodies", () => {
       closed = endless(res, "application/json", '{"access_token":"', "a");
     });
     const client = clientFor(server, { timeout: 5_000, auth: { oauth2: { tokenUrl: server.url("oauth/token"), clientId: "app", clientSecret: "s3cret" } } });
-    const error = await rejection(client.collection("Items").page());
+    const error = await clientRejection(client.collection("Items").page());
     assert.equal(error.code, "BAD_PAYLOAD");
     assert.equal(error.message, `POST ${server.url("oauth/token")} answered more than ${1024 * 1024} bytes`);
     await closed;

@@ -13,6 +13,7 @@ import { test } from "node:test";
 import { inspect } from "node:util";
 import { ODataClient, ODataHttpError } from "../src/index.js";
 import { startServer } from "./servers/recording-server.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 /** Credential parameters and their values; every value holds "5ecret", so a leak is easy to spot. */
 const CREDENTIALS: ReadonlyArray<readonly [string, string]> = [
@@ -40,14 +41,6 @@ function reply(res: ServerResponse, status: number, body: unknown, headers: Reco
   res.end(text);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  return assert.fail("expected a rejection");
-}
 
 test("a failed request masks client_assertion, jwt, assertion, AWSAccessKeyId, ticket and sap-password in message, url, inspect and wire log; paging cursors, sap-user and sap-client stay", async (t) => {
   const server = await startServer((_request, res) => reply(res, 400, { error: { code: "BAD", message: "the request is wrong" } }, { "x-continuation-token": "HDR-5ecret-1" }));
@@ -57,7 +50,7 @@ test("a failed request masks client_assertion, jwt, assertion, AWSAccessKeyId, t
   let query = client.collection("Items");
   for (const [name, value] of [...VISIBLE, ...CREDENTIALS]) query = query.param(name, value);
 
-  const error = await rejection(query.list());
+  const error = await rejectionOf(query.list());
   assert.ok(error instanceof ODataHttpError && error.status === 400, inspect(error));
 
   const queryOf = (pairs: ReadonlyArray<readonly [string, string]>, masked: boolean) => pairs.map(([name, value]) => `${name}=${masked ? "***" : value}`).join("&");
@@ -82,7 +75,7 @@ test("a next link's paging cursors stay readable in the error and wire log of th
   const lines: string[] = [];
   const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, debug: (line) => lines.push(line) });
 
-  const error = await rejection(client.collection("Items").list());
+  const error = await rejectionOf(client.collection("Items").list());
   assert.equal(server.requests.at(-1)?.path, "/odata/Items?$skiptoken=S-2&continuationToken=C-2&jwt=J-5ecret-2");
   assert.ok(error instanceof ODataHttpError && error.status === 503, inspect(error));
   const shown = `${server.url("odata/Items")}?$skiptoken=S-2&continuationToken=C-2&jwt=***`;

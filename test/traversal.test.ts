@@ -8,6 +8,7 @@ import type { ServerResponse } from "node:http";
 import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions } from "../src/index.js";
 import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 import { RecentLinks } from "../src/read/traversal.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 interface Item {
   ID: number;
@@ -75,14 +76,6 @@ async function pagedV4(
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection");
-}
 
 async function drain<T>(iterable: AsyncIterable<T>, into: T[]): Promise<void> {
   for await (const item of iterable) into.push(item);
@@ -305,7 +298,7 @@ describe("first, countAll, get", () => {
   test("countAll() rejects a body that is not a number with BAD_PAYLOAD", async (t) => {
     const server = await startServer((_, res) => sendText(res, 200, "<html>login</html>"));
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").countAll());
+    const error = await rejectionOf(clientFor(server).collection<Item>("Items").countAll());
     assert.ok(error instanceof ODataClientError);
     assert.equal(error.code, "BAD_PAYLOAD");
   });
@@ -321,7 +314,7 @@ describe("first, countAll, get", () => {
   test("a 404 on get rejects with ODataHttpError status 404 and the parsed OData error", async (t) => {
     const server = await startServer((_, res) => sendJson(res, 404, { error: { code: "NOT_FOUND", message: "No item 9" } }));
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").key("it's").get());
+    const error = await rejectionOf(clientFor(server).collection<Item>("Items").key("it's").get());
     assert.ok(error instanceof ODataHttpError);
     assert.equal(error.status, 404);
     assert.equal(error.code, "HTTP_ERROR");
@@ -337,7 +330,7 @@ describe("first, countAll, get", () => {
     });
     t.after(() => server.close());
     const seen: Item[] = [];
-    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    const error = await rejectionOf(drain(clientFor(server).collection<Item>("Items").stream(), seen));
     assert.deepEqual(ids(seen), [1, 2]);
     assert.ok(error instanceof ODataHttpError);
     assert.equal(error.status, 500);
@@ -354,7 +347,7 @@ describe("malformed pages", () => {
       res.end('{"value":[{"ID":1},{"ID":');
     });
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").page());
+    const error = await rejectionOf(clientFor(server).collection<Item>("Items").page());
     assert.ok(error instanceof ODataClientError);
     assert.equal(error.code, "BAD_PAYLOAD");
   });
@@ -362,7 +355,7 @@ describe("malformed pages", () => {
   test("a page without a value array rejects with BAD_PAYLOAD", async (t) => {
     const server = await startServer((_, res) => sendJson(res, 200, { d: { results: [] } }));
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").list());
+    const error = await rejectionOf(clientFor(server).collection<Item>("Items").list());
     assert.ok(error instanceof ODataClientError);
     assert.equal(error.code, "BAD_PAYLOAD");
   });
@@ -375,7 +368,7 @@ describe("malformed pages", () => {
     });
     t.after(() => server.close());
     const seen: Item[] = [];
-    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    const error = await rejectionOf(drain(clientFor(server).collection<Item>("Items").stream(), seen));
     assert.deepEqual(ids(seen), [1, 2]);
     assert.ok(error instanceof ODataClientError);
     assert.equal(error.code, "BAD_PAYLOAD");
@@ -400,7 +393,7 @@ describe("connections dropped in the middle of a body", () => {
     test(`${name} rejects with ODataClientError NETWORK_ERROR, the network error as its cause`, async (t) => {
       const server = await dropping();
       t.after(() => server.close());
-      const error = await rejection(read(clientFor(server).collection("Items")));
+      const error = await rejectionOf(read(clientFor(server).collection("Items")));
       assert.ok(error instanceof ODataClientError, String(error));
       assert.equal(error.code, "NETWORK_ERROR");
       assert.ok(error.cause instanceof Error);
@@ -411,7 +404,7 @@ describe("connections dropped in the middle of a body", () => {
     const server = await dropping({ value: items(1, 2), "@odata.nextLink": "Items?p=2" });
     t.after(() => server.close());
     const seen: Item[] = [];
-    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    const error = await rejectionOf(drain(clientFor(server).collection<Item>("Items").stream(), seen));
     assert.deepEqual(ids(seen), [1, 2]);
     assert.ok(error instanceof ODataClientError, String(error));
     assert.equal(error.code, "NETWORK_ERROR");
@@ -550,11 +543,11 @@ describe("next link rules", () => {
     t.after(() => server.close());
     const client = clientFor(server);
     const seen: Item[] = [];
-    const error = await rejection(drain(client.collection<Item>("Items").stream(), seen));
+    const error = await rejectionOf(drain(client.collection<Item>("Items").stream(), seen));
     assert.deepEqual(ids(seen), [1, 2]);
     assert.ok(error instanceof ODataClientError && error.code === "BAD_PAYLOAD", String(error));
     assert.equal(error.message, 'the service sent a next link that is not a URL: ""');
-    const page = await rejection(client.collection<Item>("Items").page());
+    const page = await rejectionOf(client.collection<Item>("Items").page());
     assert.ok(page instanceof ODataClientError && page.code === "BAD_PAYLOAD" && page.message === 'the service sent a next link that is not a URL: ""', String(page));
     assert.deepEqual(server.requests.map((r) => r.path), ["/svc/Items", "/svc/Items"]);
   });
@@ -563,10 +556,10 @@ describe("next link rules", () => {
     const server = await startServer((_, res) => sendJson(res, 200, { value: [] }));
     t.after(() => server.close());
     const items = clientFor(server).collection<Item>("Items");
-    const foreign = await rejection(items.page({ from: "http://example.invalid/svc/Items?page=2" }));
+    const foreign = await rejectionOf(items.page({ from: "http://example.invalid/svc/Items?page=2" }));
     assert.ok(foreign instanceof ODataClientError && foreign.code === "UNTRUSTED_NEXT_LINK");
     assert.match(foreign.message, /^option from is a next link to http:\/\/example\.invalid, which is neither the service's origin/);
-    const walk = await rejection(drain(items.stream({ from: " " }), []));
+    const walk = await rejectionOf(drain(items.stream({ from: " " }), []));
     assert.ok(walk instanceof ODataClientError && walk.message === 'option from is a next link that is not a URL: " "', String(walk));
     assert.equal(server.requests.length, 0);
   });
@@ -578,7 +571,7 @@ describe("next link rules", () => {
     });
     t.after(() => server.close());
     const pages: number[][] = [];
-    const error = await rejection(
+    const error = await rejectionOf(
       (async () => {
         for await (const page of clientFor(server).collection<Item>("Items").pages()) pages.push(ids(page.value));
       })(),
@@ -596,7 +589,7 @@ describe("next link rules", () => {
     );
     t.after(() => server.close());
     const seen: Item[] = [];
-    const error = await rejection(drain(clientFor(server, { headers: { authorization: "Bearer secret" } }).collection<Item>("Items").stream(), seen));
+    const error = await rejectionOf(drain(clientFor(server, { headers: { authorization: "Bearer secret" } }).collection<Item>("Items").stream(), seen));
     assert.deepEqual(ids(seen), [1, 2, 3], "the entities of the page were delivered first");
     assert.ok(error instanceof ODataClientError);
     assert.equal(error.code, "UNTRUSTED_NEXT_LINK");
@@ -610,7 +603,7 @@ describe("next link rules", () => {
     const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": elsewhere.url("x") }));
     t.after(() => server.close());
     const pages: Item[][] = [];
-    const error = await rejection((async () => {
+    const error = await rejectionOf((async () => {
       for await (const page of clientFor(server).collection<Item>("Items").pages()) pages.push(page.value);
     })());
     assert.deepEqual(pages.map(ids), [[1, 2]]);
@@ -633,7 +626,7 @@ describe("next link rules", () => {
       const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": link }));
       t.after(() => server.close());
       const seen: Item[] = [];
-      const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+      const error = await rejectionOf(drain(clientFor(server).collection<Item>("Items").stream(), seen));
       assert.deepEqual(ids(seen), [1, 2]);
       assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
       assert.equal(server.requests.length, 1);
@@ -643,7 +636,7 @@ describe("next link rules", () => {
   test("a nextLink that is not a URL rejects page() with BAD_PAYLOAD", async (t) => {
     const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.nextLink": "http://[::1" }));
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").page());
+    const error = await rejectionOf(clientFor(server).collection<Item>("Items").page());
     assert.ok(error instanceof ODataClientError, String(error));
     assert.equal(error.code, "BAD_PAYLOAD");
   });
@@ -653,14 +646,14 @@ describe("next link rules", () => {
     t.after(() => server.close());
     const query = clientFor(server).collection<Item>("Items");
     const pages: Item[][] = [];
-    const pagesError = await rejection((async () => {
+    const pagesError = await rejectionOf((async () => {
       for await (const page of query.pages()) pages.push(page.value);
     })());
     assert.deepEqual(pages.map(ids), [[1, 2]]);
     assert.ok(pagesError instanceof ODataClientError, String(pagesError));
     assert.equal(pagesError.code, "BAD_PAYLOAD");
     const seen: Item[] = [];
-    const streamError = await rejection(drain(query.stream(), seen));
+    const streamError = await rejectionOf(drain(query.stream(), seen));
     assert.deepEqual(ids(seen), [1, 2]);
     assert.equal((streamError as ODataClientError).code, "BAD_PAYLOAD");
     assert.equal(server.requests.length, 2);
@@ -669,7 +662,7 @@ describe("next link rules", () => {
   test("a deltaLink that is not a URL rejects with BAD_PAYLOAD", async (t) => {
     const server = await startServer((_, res) => sendJson(res, 200, { value: items(1, 2), "@odata.deltaLink": "http://[::1" }));
     t.after(() => server.close());
-    const error = await rejection(clientFor(server).collection<Item>("Items").page());
+    const error = await rejectionOf(clientFor(server).collection<Item>("Items").page());
     assert.ok(error instanceof ODataClientError, String(error));
     assert.equal(error.code, "BAD_PAYLOAD");
   });
@@ -681,7 +674,7 @@ describe("next link rules", () => {
     });
     t.after(() => server.close());
     const seen: Item[] = [];
-    const error = await rejection(drain(clientFor(server).collection<Item>("Items").stream(), seen));
+    const error = await rejectionOf(drain(clientFor(server).collection<Item>("Items").stream(), seen));
     assert.deepEqual(ids(seen), [1, 2]);
     assert.ok(error instanceof ODataClientError);
     assert.equal(error.code, "NEXT_LINK_LOOP");
@@ -696,7 +689,7 @@ describe("next link rules", () => {
       sent++;
       return fetch(input, init);
     };
-    const error = await rejection(clientFor(server, { fetch: counting }).collection<Item>("Items").list());
+    const error = await rejectionOf(clientFor(server, { fetch: counting }).collection<Item>("Items").list());
     assert.equal((error as ODataClientError).code, "NEXT_LINK_LOOP");
     assert.equal(server.requests.length, 1);
     assert.equal(sent, 1, "the link back, read off the text's end, is not requested early either");
@@ -717,7 +710,7 @@ describe("next link rules", () => {
     const server = await ring(1024);
     t.after(() => server.close());
     const pages: number[][] = [];
-    const error = await rejection((async () => {
+    const error = await rejectionOf((async () => {
       for await (const page of clientFor(server).collection<Item>("Items").pages()) {
         pages.push(ids(page.value));
         // A walk the ring does not stop would go round for ever.
@@ -800,8 +793,8 @@ describe("resume from a saved next link", () => {
     const server = await pagedV4(2);
     t.after(() => server.close());
     const query = clientFor(server).collection<Item>("Items");
-    const one = await rejection(query.page({ from: "http://127.0.0.1:1/svc/Items?page=2" }));
-    const all = await rejection(query.list({ from: "https://example.com/svc/Items" }));
+    const one = await rejectionOf(query.page({ from: "http://127.0.0.1:1/svc/Items?page=2" }));
+    const all = await rejectionOf(query.list({ from: "https://example.com/svc/Items" }));
     assert.equal((one as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
     assert.equal((all as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
     assert.equal(server.requests.length, 0);
@@ -847,7 +840,7 @@ describe("stream() as an async iterator", () => {
     t.after(() => server.close());
     const stream = clientFor(server).collection<Item>("Items").stream();
     assert.deepEqual(await stream.next(), { value: { ID: 1 }, done: false });
-    const error = await rejection(stream.next());
+    const error = await rejectionOf(stream.next());
     assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
     assert.deepEqual(await stream.next(), { value: undefined, done: true });
   });
@@ -870,7 +863,7 @@ describe("stream() as an async iterator", () => {
     await stream.next();
     await waitFor(() => server.requests.length === 2, "the read-ahead request for page 2");
     const mine = new Error("caller gave up");
-    assert.equal(await rejection(stream.throw(mine)), mine);
+    assert.equal(await rejectionOf(stream.throw(mine)), mine);
     await waitFor(closed, "the server to see page 2's connection closed");
     assert.deepEqual(await stream.next(), { value: undefined, done: true });
   });
@@ -1024,7 +1017,7 @@ describe("the next page requested while this one is parsed", () => {
       early.length = 0;
     };
 
-    const error = await rejection(clientFor(server, { fetch: watching }).collection<Item>("Items").list());
+    const error = await rejectionOf(clientFor(server, { fetch: watching }).collection<Item>("Items").list());
     assert.equal((error as ODataClientError).code, "BAD_PAYLOAD");
     await assertDropped("invalid v4 body");
 
@@ -1073,7 +1066,7 @@ describe("the next page requested while this one is parsed", () => {
         return fetch(input, init);
       },
     });
-    const error = await rejection(client.collection<Item>("Items").list());
+    const error = await rejectionOf(client.collection<Item>("Items").list());
     assert.equal((error as ODataClientError).code, "UNTRUSTED_NEXT_LINK");
     assert.deepEqual(sent, [server.url("svc/Items")]);
   });
@@ -1261,7 +1254,7 @@ describe("cancellation", () => {
     const walk = drain(clientFor(server, { fetch: recording }).collection<Item>("Items").stream({ signal: caller.signal }), []);
     await waitFor(() => held !== undefined, "page 3 on the wire");
     caller.abort(reason);
-    assert.equal(await rejection(walk), reason);
+    assert.equal(await rejectionOf(walk), reason);
     assert.equal(signals.length, 3);
     assert.equal(signals[2]?.aborted, true);
     assert.equal(signals[2]?.reason, reason);
@@ -1321,7 +1314,7 @@ describe("cancellation", () => {
     const walking = drain(clientFor(server).collection<Item>("Items").stream({ signal: controller.signal }), seen);
     await waitFor(() => server.requests.length === 2 && seen.length === 3, "page 1 consumed and page 2 requested");
     controller.abort(reason);
-    const error = await rejection(walking);
+    const error = await rejectionOf(walking);
     assert.equal(error, reason);
     await waitFor(closed, "the server to see page 2's connection closed");
     await settle(server);
@@ -1334,7 +1327,7 @@ describe("cancellation", () => {
     const controller = new AbortController();
     const reason = new DOMException("stop now", "AbortError");
     const seen: number[] = [];
-    const error = await rejection((async () => {
+    const error = await rejectionOf((async () => {
       for await (const item of clientFor(server).collection<Item>("Items").stream({ signal: controller.signal, readAhead: 0 })) {
         seen.push(item.ID);
         if (item.ID === 2) controller.abort(reason);
@@ -1352,12 +1345,12 @@ describe("cancellation", () => {
     const reason = new Error("too late");
     const signal = AbortSignal.abort(reason);
     const query = clientFor(server).collection<Item>("Items");
-    assert.equal(await rejection(query.page({ signal })), reason);
-    assert.equal(await rejection(query.list({ signal })), reason);
-    assert.equal(await rejection(query.stream({ signal }).next()), reason);
-    assert.equal(await rejection(query.first({ signal })), reason);
-    assert.equal(await rejection(query.countAll({ signal })), reason);
-    assert.equal(await rejection(query.key(1).get({ signal })), reason);
+    assert.equal(await rejectionOf(query.page({ signal })), reason);
+    assert.equal(await rejectionOf(query.list({ signal })), reason);
+    assert.equal(await rejectionOf(query.stream({ signal }).next()), reason);
+    assert.equal(await rejectionOf(query.first({ signal })), reason);
+    assert.equal(await rejectionOf(query.countAll({ signal })), reason);
+    assert.equal(await rejectionOf(query.key(1).get({ signal })), reason);
     assert.equal(server.requests.length, 0);
   });
 
@@ -1374,7 +1367,7 @@ describe("cancellation", () => {
     await waitFor(() => server.requests.length === 1, "the request");
     const reason = new Error("cancelled by the caller");
     controller.abort(reason);
-    assert.equal(await rejection(reading), reason);
+    assert.equal(await rejectionOf(reading), reason);
     await waitFor(() => closed, "the server to see the connection closed");
   });
 
@@ -1400,7 +1393,7 @@ describe("cancellation", () => {
     t.after(() => server.close());
     const controller = new AbortController();
     const seen: Item[] = [];
-    const error = await rejection(drain(clientFor(server, { timeout: 300 }).collection<Item>("Items").stream({ signal: controller.signal }), seen));
+    const error = await rejectionOf(drain(clientFor(server, { timeout: 300 }).collection<Item>("Items").stream({ signal: controller.signal }), seen));
     assert.ok(error instanceof ODataClientError, String(error));
     assert.equal(error.code, "TIMEOUT");
     assert.match(error.message, /Items\?page=2 got no answer within 300 ms/);

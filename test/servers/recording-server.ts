@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from "node:net";
 import assert from "node:assert/strict";
 import { setTimeout as realSleep } from "node:timers/promises";
-import { ODataClient, type ODataClientOptions, type PipelineStep } from "../../src/index.js";
+import { ODataClient, ODataClientError, type ODataClientOptions, type PipelineStep } from "../../src/index.js";
 
 /** One request as the server saw it. */
 export interface RecordedRequest {
@@ -162,4 +162,15 @@ export async function waitFor(condition: () => boolean, what: string, ms = 5_000
     if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await realSleep(5);
   }
+}
+
+/** The `ODataClientError` that `promise` rejects with; fails the test if it resolves or rejects with anything else. */
+export async function clientRejection(promise: Promise<unknown>): Promise<ODataClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ODataClientError, `expected an ODataClientError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected a rejection");
 }

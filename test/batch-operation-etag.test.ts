@@ -30,8 +30,8 @@ for (const [what, etag] of [
         (error: unknown) => error as Error,
       );
     assert.ok(alone instanceof TypeError);
-    const expected = `option "etag" must be a non-empty ETag; got ${alone.message.split("; got ")[1]}`;
-    assert.match(alone.message, /^action\("Shelve"\)\.invoke\(\): option "etag" must be a non-empty ETag; got /);
+    const expected = `option "etag" must be a non-empty ETag without control characters or characters beyond U+00FF; got ${alone.message.split("; got ")[1]}`;
+    assert.match(alone.message, /^action\("Shelve"\)\.invoke\(\): option "etag" must be a non-empty ETag without control characters or characters beyond U\+00FF; got /);
 
     for (const format of ["multipart", "json"] as const) {
       const batch = client.batch({ format });

@@ -52,6 +52,8 @@ describe("a 4.01 expression holding in, used by a client of version 4.0 (the def
     assert.throws(() => orders.filter(f401.not(statusIn)), isInMismatch("4.0"));
     assert.throws(() => orders.filter(f401.eq(statusIn, false)), isInMismatch("4.0"));
     assert.throws(() => orders.filter(f401.any("items", (i) => i.in("sku", ["a", "b"]))), isInMismatch("4.0"));
+    // As an operand of has, and of a function compared with true.
+    assert.throws(() => orders.filter(f401.has(statusIn, f401.raw("NS.E'a'"))), isInMismatch("4.0"));
     // Handed to the 4.0 query's own builder, in a nested $expand filter, and in orderBy.
     assert.throws(() => orders.filter((f) => f.or(f.eq("id", 1), statusIn)), isInMismatch("4.0"));
     assert.throws(() => orders.expand("items", (q) => q.filter(createFilterBuilder("4.01").in("sku", ["a"]))), isInMismatch("4.0"));

@@ -91,7 +91,8 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * builder is at start), an abort that ends a body's stall timer and rejects an error body's
  * reading with its reason (38), every body read whole to a limit (33), a partition naming its whole
  * path (28) and a batch poller's result kept as bytes (`resultBinary`, 28), less what the `$count`
- * URL's shorter option list saved (8): 570 bytes together.
+ * URL's shorter option list saved (8): 570 bytes together; and an `etag` option's refusal that says
+ * what is wrong with it (27).
  */
 const READ_ONLY_START_BUDGET = 40_800;
 

@@ -247,7 +247,7 @@ export function jsonValue(value: unknown, where: string): unknown {
 function checkEtag(etag: unknown, where: string): string {
   // As a write's If-Match (write/requests.ts NOT_HEADER_TEXT): no control character but tab, nothing beyond U+00FF.
   if (typeof etag !== "string" || etag === "" || /[^\t -~\x80-\xff]/.test(etag)) {
-    throw new TypeError(`${where}: option "etag" must be a non-empty ETag; got ${describe(etag)}`);
+    throw new TypeError(`${where}: option "etag" must be a non-empty ETag without control characters or characters beyond U+00FF; got ${describe(etag)}`);
   }
   return etag;
 }

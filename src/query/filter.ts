@@ -219,8 +219,9 @@ export class FilterBuilder<T = Record<string, unknown>> {
     if (!isFilterExpression(value) && !(isEdmValue(value) && value.type === "Enum")) {
       throw new TypeError(`f.has(value): expected an enumeration member, edm.enumMember(type, members); got ${isEdmValue(value) ? `an ${value.type} value` : describe(value)}`);
     }
-    const left = this.#wrap(this.#operand(field, "f.has(field)"), PRIMARY);
-    return this.#make(`${left} has ${this.#wrap(this.#value(value, "f.has(value)"), PRIMARY)}`, COMPARISON);
+    const operand = this.#operand(field, "f.has(field)");
+    const member = this.#value(value, "f.has(value)");
+    return this.#make(`${this.#wrap(operand, PRIMARY)} has ${this.#wrap(member, PRIMARY)}`, COMPARISON, operand, member);
   }
 
   // --- string matching ------------------------------------------------------------------------
@@ -509,7 +510,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
   }
 
   #isTrue(call: FilterExpression): FilterExpression {
-    return this.#make(`${String(call)} eq true`, COMPARISON);
+    return this.#make(`${String(call)} eq true`, COMPARISON, call);
   }
 
   #call(name: string, args: FilterExpression[]): FilterExpression {

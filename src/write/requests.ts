@@ -152,7 +152,7 @@ export function ifMatchFor(options: ConditionalOptions | undefined, body: unknow
   const etag = options?.etag;
   if (etag === false) return undefined;
   if (typeof etag === "string") {
-    if (etag.trim() === "" || NOT_HEADER_TEXT.test(etag)) throw new TypeError(`${where}: option "etag" must be a non-empty ETag; got ${describe(etag)}`);
+    if (etag.trim() === "" || NOT_HEADER_TEXT.test(etag)) throw new TypeError(`${where}: option "etag" must be a non-empty ETag without control characters or characters beyond U+00FF; got ${describe(etag)}`);
     return etag;
   }
   if (etag !== undefined) {

@@ -76,6 +76,9 @@ interface CachedToken {
   readonly refreshAt: number;
 }
 
+/** The longest token answer read (1 MiB): one is a few kilobytes (RFC 6749 §5.1); an endless one is cut here. */
+const TOKEN_ANSWER_LIMIT = 1 << 20;
+
 /** How long before its expiry a token is replaced, at most. */
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -142,8 +145,7 @@ export class OAuth2TokenCache {
       retry: false,
       purpose: "oauth2",
     });
-    // A token answer is a few kilobytes (RFC 6749 §5.1); one that keeps coming is cut at 1 MiB.
-    const text = await readBodyText(response, "POST", credentials.tokenUrl, signal, 1 << 20);
+    const text = await readBodyText(response, "POST", credentials.tokenUrl, signal, TOKEN_ANSWER_LIMIT);
     const token = this.#readAnswer(response, text, sentAt);
     this.#token = token;
     return token;

@@ -70,10 +70,7 @@ export function parseHttpMessage(text: string, code: ODataErrorCode = "ASYNC_BAD
  * to refuse.
  */
 export function byteString(value: string): string {
-  if (!/[^\0-\xff]/.test(value)) return value;
-  let bytes = "";
-  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
+  return /[^\0-\xff]/.test(value) ? byteText(new TextEncoder().encode(value)) : value;
 }
 
 /**

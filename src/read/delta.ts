@@ -27,12 +27,6 @@ import { isXmlContentType } from "../payload/content-type.js";
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
 
-/**
- * The longest delta page read: a delta page, JSON or Atom, is read and parsed whole, so it has the
- * bound of an Atom page of a walk (64 MiB, see `ATOM_PAGE_LIMIT`); an endless one, which `timeout`
- * does not stop while data keeps coming, is cut there instead of filling memory.
- */
-const DELTA_PAGE_LIMIT = ATOM_PAGE_LIMIT;
 
 /** An entity the delta says is gone from the collection. */
 export interface RemovedEntity<T = Record<string, unknown>> {
@@ -126,7 +120,8 @@ async function readDeltaPage<T>(
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url, { signal });
-  const text = await readBodyText(response, "GET", url, signal, DELTA_PAGE_LIMIT);
+  // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.
+  const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
   const page = await readMasked(response, () =>
     isXmlContentType(response.headers.get("content-type")) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`) : readJsonDelta<T>(text, url, core.options.version === "2.0"),
   );

@@ -186,7 +186,7 @@ export function connect(service: string, settings: ClientSettings, environment: 
 }
 
 /** A service as the user of the command line wrote it: what {@link inCliWords} names settings by. */
-export interface WrittenService {
+interface WrittenService {
   target: ServiceTarget;
   /** The `--header` options (the profile's headers are the rest). */
   headers: Readonly<Record<string, string>>;

@@ -69,13 +69,21 @@ export function pageRows(format: RowFormat, entities: readonly Record<string, un
   return format.name === "csv" ? rows : withDigits(rows);
 }
 
+/**
+ * {@link pageRows} as text, for a writer that joins the rows to other text: rows that came as bytes
+ * (copied from the page's body) read as the UTF-8 they are.
+ */
+export function pageRowsText(format: RowFormat, entities: readonly Record<string, unknown>[], written: number, page: PageText | undefined): string {
+  const rows = pageRows(format, entities, written, page);
+  return typeof rows === "string" ? rows : Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString("utf8");
+}
+
 /** The rows of a page read in pieces: each piece's rows, the rows before it counted as written. */
 function piecedRows(format: RowFormat, written: number, pieces: readonly PageTextPiece[]): string {
   let text = "";
   for (const piece of pieces) {
-    const rows = pageRows(format, piece.entities as readonly Record<string, unknown>[], written, piece.page);
-    // A piece has no bytes of its own (entity-text.ts): its rows are text.
-    text += typeof rows === "string" ? rows : Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString("utf8");
+    // A piece has no bytes of its own (entity-text.ts), so its rows come as text anyway.
+    text += pageRowsText(format, piece.entities as readonly Record<string, unknown>[], written, piece.page);
     written += piece.entities.length;
   }
   return text;
@@ -316,7 +324,7 @@ export function exactEntities(page: PageText, entities?: readonly Record<string,
  * For a page whose entities have no text of their own (entity-text.ts): the body is read again
  * as withExactNumbers does, `JSON.parse` keeping the same `value` it kept the first time.
  */
-export function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[], body: string): readonly Record<string, unknown>[] {
+function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[], body: string): readonly Record<string, unknown>[] {
   const answer = parsedWithDigits(body);
   const value = Array.isArray(answer) ? answer : isRecord(answer) ? answer["value"] : undefined;
   if (!Array.isArray(value) || value.length !== entities.length) return entities;

@@ -57,7 +57,7 @@ export interface EntityText {
  * has two `value` members): the whole body, from which the digits of long numbers can still be
  * taken by matching it with the entities read.
  */
-export interface UnsplitPage {
+interface UnsplitPage {
   /** The body's text; for a piece of a body read in pieces, the JSON array of the piece's entities. */
   readonly body: string;
   readonly text?: undefined;
@@ -74,7 +74,7 @@ export interface PageTextPiece {
  * A page whose body was too large to be read whole: its entities are those of its pieces, in
  * order, each piece with a text of its own.
  */
-export interface PiecedPage {
+interface PiecedPage {
   readonly pieces: readonly PageTextPiece[];
   readonly text?: undefined;
   readonly body?: undefined;

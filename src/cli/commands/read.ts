@@ -6,7 +6,7 @@ import { formatCount } from "../terminal.js";
 import { flag, stringOption } from "../args.js";
 import { CliUsageError } from "../errors.js";
 import { answerRecorder, clientFor, optionalMetadata, type Command } from "../context.js";
-import { columnsOf, exactEntities, jsonWithServiceDigits, pageRows, TableWriter, type FormatName, type RowFormat } from "../formats.js";
+import { columnsOf, exactEntities, jsonWithServiceDigits, pageRowsText, TableWriter, type FormatName, type RowFormat } from "../formats.js";
 import { EntityTexts } from "../../payload/entity-text.js";
 import { queryPages } from "../../resources/read-query.js";
 import { rowFormat } from "../export.js";
@@ -75,10 +75,7 @@ export const queryCommand: Command = {
           text += headOf(lines);
           headDone = true;
         }
-        if (lines) {
-          const written = pageRows(lines, entities, rows, pageText);
-          text += typeof written === "string" ? written : Buffer.from(written.buffer, written.byteOffset, written.byteLength).toString("utf8");
-        }
+        if (lines) text += pageRowsText(lines, entities, rows, pageText);
       }
       rows += entities.length;
       pages += 1;

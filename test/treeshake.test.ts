@@ -92,9 +92,10 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * reading with its reason (38), every body read whole to a limit (33), a partition naming its whole
  * path (28) and a batch poller's result kept as bytes (`resultBinary`, 28), less what the `$count`
  * URL's shorter option list saved (8): 570 bytes together; and an `etag` option's refusal that says
- * what is wrong with it (27).
+ * what is wrong with it (27); to 40,850 for a `$this/...` path marked as OData 4.01's and refused
+ * by 4.0 and v2 queries, as 4.01's `in` is (33 bytes).
  */
-const READ_ONLY_START_BUDGET = 40_800;
+const READ_ONLY_START_BUDGET = 40_850;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -45,9 +45,19 @@ const RESERVED = new Set([
   "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
 ]);
 
-/** Whether a text can be written unquoted as a property name or identifier. */
+/**
+ * A JavaScript IdentifierName: ID_Start, `$` or `_` first, then ID_Continue, `$` and the zero-width
+ * non-joiner and joiner. Reserved words are IdentifierNames too, and stand bare as property names.
+ */
+const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+/**
+ * Whether a text can be written unquoted as a property name (`客户`, `Größe` as well as `name`):
+ * the same letters of every script that type names keep (rule 2), so that a generated type's
+ * members read as its name does. Anything else (`a-b`, `1x`) is written quoted.
+ */
 export function isIdentifier(name: string): boolean {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
+  return IDENTIFIER_NAME.test(name);
 }
 
 /**

@@ -24,8 +24,10 @@ const MULTIPLICATIVE = 5;
 const UNARY = 6;
 const PRIMARY = 7;
 
-// "4.01" is v4 syntax that OData 4.0 lacks: an expression holding the `in` operator.
-type Family = "v2" | "v4" | "4.01";
+// The syntax an expression's text depends on: v2's or v4's, or a piece of OData 4.01 that 4.0
+// lacks (the `in` operator; `$this`, which 4.0's grammar does not have beside `$it`), named as a
+// 4.0 or v2 query names it when it refuses the expression.
+type Family = "v2" | "v4" | "the in operator" | "$this";
 
 const EXPRESSION = Symbol("FilterExpression");
 
@@ -206,7 +208,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     // OData 4.01 lists `in` and `has` among the tightest-binding operators, so any compound
     // operand is parenthesised.
     const items = values.map((value) => this.#wrap(this.#value(value, "f.in(values)"), PRIMARY));
-    return new FilterExpression(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON, "4.01");
+    return new FilterExpression(`${this.#wrap(left, PRIMARY)} in (${items.join(",")})`, COMPARISON, "the in operator");
   }
 
   /**
@@ -442,26 +444,30 @@ export class FilterBuilder<T = Record<string, unknown>> {
     return isV2(this.#version) ? "v2" : "v4";
   }
 
-  /** An expression of this builder's family, or of 4.01 where one of the `parts` it is made of needs 4.01. */
+  /**
+   * An expression of this builder's family, or of the 4.01 syntax that one of the `parts` it is
+   * made of uses: a part is of this builder's family, raw text (no family), or of 4.01 syntax, since
+   * one of the other family was refused on its way in.
+   */
   #make(text: string, precedence: number, ...parts: FilterExpression[]): FilterExpression {
-    return new FilterExpression(text, precedence, parts.some((part) => part.family === "4.01") ? "4.01" : this.#family);
+    return new FilterExpression(text, precedence, parts.find((part) => part.family !== undefined && part.family !== this.#family)?.family ?? this.#family);
   }
 
   #onlyV4(method: string, what: string): void {
-    if (isV2(this.#version)) {
-      throw new ODataClientError("UNSUPPORTED_BY_VERSION", `${method}: ${what} does not exist in OData ${this.#version}; it needs OData v4`);
-    }
+    requireV4(this.#version, method, what);
   }
 
   /**
    * A property path (`$count` as its last segment unless `count` is false), below the lambda
    * variable inside a lambda; `$it/...` and `$this/...` name the entity filtered, inside a lambda
-   * too. The three are OData v4's.
+   * too. The three are OData v4's, and `$this` is 4.01's alone: its expression says so, and a 4.0
+   * query (or builder it is combined in) refuses it as it refuses a 4.01 `in`.
    */
   #field(path: unknown, where: string, count = true): FilterExpression {
     const checked = checkPath(path, where, { count });
     if (checked.includes("$")) this.#onlyV4(where, `the path ${checked}`);
-    return this.#make(this.#variable === undefined || checked.startsWith("$") ? checked : `${this.#variable}/${checked}`, PRIMARY);
+    const text = this.#variable === undefined || checked.startsWith("$") ? checked : `${this.#variable}/${checked}`;
+    return new FilterExpression(text, PRIMARY, checked.startsWith("$this/") ? "$this" : this.#family);
   }
 
   #expression(value: unknown, where: string): FilterExpression {
@@ -544,7 +550,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     this.#onlyV4(`f.${operator}()`, `the ${operator} lambda operator`);
     // A lambda ranges over the members of a collection; `Orders/$count` is a number.
     const collection = this.#field(path, `f.${operator}(path)`, false);
-    if (predicate === undefined) return this.#make(`${String(collection)}/${operator}()`, PRIMARY);
+    if (predicate === undefined) return this.#make(`${String(collection)}/${operator}()`, PRIMARY, collection);
     if (typeof predicate !== "function") throw new TypeError(`f.${operator}(path, predicate): predicate must be a function`);
     const variable = options?.as === undefined ? this.#freshVariable(String(path)) : checkIdentifier(options.as, `f.${operator}({ as })`);
     activeLambdaVariables.push(variable);
@@ -554,7 +560,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
     } finally {
       activeLambdaVariables.pop();
     }
-    return this.#make(`${String(collection)}/${operator}(${variable}:${String(body)})`, PRIMARY, body);
+    return this.#make(`${String(collection)}/${operator}(${variable}:${String(body)})`, PRIMARY, collection, body);
   }
 
   #freshVariable(path: string): string {
@@ -579,8 +585,9 @@ export class FilterBuilder<T = Record<string, unknown>> {
 /**
  * A filter builder writing literals for `version` (default `"4.0"`), for building expressions
  * outside a query. An expression whose syntax depends on the version can only be used in queries
- * of the same version family (v2 or v4), and one holding the `in` that a 4.01 builder writes only in
- * 4.01 queries (a 4.0 or v2 query refuses it with `VERSION_MISMATCH`: their services have no `in`).
+ * of the same version family (v2 or v4), and one holding the `in` that a 4.01 builder writes, or a
+ * `$this/...` path, only in 4.01 queries (a 4.0 or v2 query refuses it with `VERSION_MISMATCH`:
+ * their services have neither).
  */
 export function createFilterBuilder<T = Record<string, unknown>>(version: ODataVersion = "4.0"): FilterBuilder<T> {
   return new FilterBuilder<T>(version);
@@ -604,17 +611,28 @@ export function expressionText(expression: FilterExpression | string, version: O
 
 /**
  * `expression`, checked to be one that OData `version` reads: one of its family (v2 or v4), and
- * no 4.01 `in` for a 4.0 or v2 service (OData 4.0 services, Olingo 4 and Business Central among
- * them, refuse it; a 4.0 builder writes `f.in` as `eq` terms joined by `or`).
+ * no 4.01 `in` or `$this` for a 4.0 or v2 service (OData 4.0 services, Olingo 4 and Business
+ * Central among them, refuse them; a 4.0 builder writes `f.in` as `eq` terms joined by `or`).
  */
 function checkVersion(expression: FilterExpression, version: ODataVersion, where: string, writer: string): FilterExpression {
   const family = expression.family;
-  const in401 = family === "4.01";
-  if (in401 ? version !== "4.01" : family !== undefined && family !== (isV2(version) ? "v2" : "v4")) {
+  const newer = family !== undefined && family !== "v2" && family !== "v4";
+  if (newer ? version !== "4.01" : family !== undefined && family !== (isV2(version) ? "v2" : "v4")) {
     throw new ODataClientError(
       "VERSION_MISMATCH",
-      `${where}: the expression ${describe(String(expression))} ${in401 ? "uses the in operator of OData 4.01" : `was built for OData ${family}`}, but ${writer} OData ${version}`,
+      `${where}: the expression ${describe(String(expression))} ${newer ? `uses ${family} of OData 4.01` : `was built for OData ${family}`}, but ${writer} OData ${version}`,
     );
   }
   return expression;
+}
+
+/**
+ * Throws `UNSUPPORTED_BY_VERSION` naming `where` when OData `version` is v2, which does not have
+ * `what` (an option, a function, a path) of OData v4.
+ * @internal
+ */
+export function requireV4(version: ODataVersion, where: string, what: string): void {
+  if (isV2(version)) {
+    throw new ODataClientError("UNSUPPORTED_BY_VERSION", `${where}: ${what} does not exist in OData ${version}; it needs OData v4`);
+  }
 }

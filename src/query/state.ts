@@ -6,7 +6,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import { createFilterBuilder, expressionText, type FilterBuilder, type FilterExpression } from "./filter.js";
+import { createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { checkWellFormed, isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
@@ -109,9 +109,10 @@ export function orderByTarget<T>(
 ): string {
   if (typeof target === "function") return expressionText(target(createFilterBuilder<T>(version)), version, `${where} result`);
   const path = checkPath(target, where, { count: true });
-  // $count, $it and $this are OData v4's.
+  // $count, $it and $this are OData v4's; $this is 4.01's alone, which its field expression carries
+  // to the check that a 4.0 query's expressions pass.
   if (path.includes("$")) requireV4(version, where, `the path ${path}`);
-  return path;
+  return expressionText(createFilterBuilder(version).field(path), version, where);
 }
 
 /** Checks a `$top`/`$skip` count. */
@@ -128,12 +129,8 @@ export function checkFlag(value: unknown, where: string): boolean {
   return value;
 }
 
-/** Throws the error for an option the version does not have. */
-export function requireV4(version: ODataVersion, where: string, what: string): void {
-  if (isV2(version)) {
-    throw new ODataClientError("UNSUPPORTED_BY_VERSION", `${where}: ${what} does not exist in OData ${version}; it needs OData v4`);
-  }
-}
+// The filter builder's check too; the query classes take it from here with the other state checks.
+export { requireV4 };
 
 /**
  * Checks raw option text: a `$search` expression (`syntax: "search"`), or a `$apply` or `$compute`

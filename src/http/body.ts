@@ -136,36 +136,40 @@ async function collectBody(response: Response, limit = Infinity): Promise<Uint8A
  * The body as a stream that reads the answer under its stall watch (for bodies handed to the
  * caller, such as media content). Cancelling it cancels the answer's body. A stall errors it with
  * the watch's `TIMEOUT`, and an abort of `signal` (the caller's) with the abort's reason.
+ *
+ * The stream keeps `response` alive for as long as it is read: Deno (2.x) holds what errors a
+ * body on its request's abort only as long as the `Response` lives, so a body read on after its
+ * `Response` was collected hangs on a stall or an abort instead of failing. So it wraps the body
+ * with no stall watch too (`timeout: 0`), for the caller's abort.
  */
 export function watchedBodyStream(response: Response, signal?: AbortSignalLike): ReadableStream<Uint8Array> {
-  const body = response.body;
-  if (body === null) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+  if (response.body === null) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
   const watch = bodyStallWatch(response);
-  if (watch === undefined) return body;
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      watch.reading();
-      let step: Awaited<ReturnType<typeof reader.read>>;
+      watch?.reading();
+      let step: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
       try {
-        step = await reader.read();
+        step = await (reader ??= (response.body as ReadableStream<Uint8Array>).getReader()).read();
       } catch (error) {
-        watch.end();
+        watch?.end();
         // A runtime may error the body with a copy of what aborted it (workerd): the stall's
         // TIMEOUT, or the caller's own reason, as the whole-body readers give them.
-        throw watch.failure(signal?.aborted ? abortReason(signal) : error);
+        const failure = signal?.aborted ? abortReason(signal) : error;
+        throw watch ? watch.failure(failure) : failure;
       }
-      watch.progressed();
+      watch?.progressed();
       if (step.done) {
-        watch.end();
+        watch?.end();
         controller.close();
       } else {
         controller.enqueue(step.value);
       }
     },
     cancel(reason) {
-      watch.end();
-      return reader.cancel(reason);
+      watch?.end();
+      return (reader ?? (response.body as ReadableStream<Uint8Array>)).cancel(reason);
     },
   });
 }

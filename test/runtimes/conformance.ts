@@ -19,6 +19,30 @@ export interface ConformanceConfig {
   reportUrl: string;
 }
 
+/**
+ * Where a runtime says how far it got, one line at a time: each scenario as it starts and as it
+ * settles, each read of `stalledBodies` as it settles, the report as it goes out. The command-line
+ * runtimes and workerd print the lines; the harness shows them when a runtime sends no report.
+ */
+export type Progress = (line: string) => void;
+
+/** What every progress line starts with (the harness finds them in a runtime's output by it). */
+export const PROGRESS_PREFIX = "[conformance]";
+
+/**
+ * How long one scenario may take: one that has not settled by then is reported as failed with a
+ * `ScenarioTimeout`, so that a scenario that hangs in one runtime fails its own tests there and the
+ * report, with every other scenario's outcome, still goes out. The scenarios take a few seconds
+ * (stalledBodies about five), more on a loaded machine.
+ */
+export const SCENARIO_DEADLINE = 25_000;
+
+/**
+ * How long each read of `stalledBodies` may take: the client's timeout there is 5 s, so a read
+ * still pending after this is one that nothing ended (its outcome then says `pending`).
+ */
+const STALL_CASE_DEADLINE = 15_000;
+
 /** What one scenario observed, or how it failed. */
 export type ScenarioOutcome = { ok: true; value: unknown } | { ok: false; error: ErrorSummary };
 
@@ -45,7 +69,7 @@ interface Book {
 }
 
 /** Every scenario, by name. Each has its own paths on the service, so they may run at once. */
-const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>> = {
+const SCENARIOS: Record<string, (config: ConformanceConfig, progress: Progress) => Promise<unknown>> = {
   /** A walk over three pages, entity by entity, with credentials and a configured header. */
   async walk(config) {
     const titles: string[] = [];
@@ -123,7 +147,7 @@ const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>>
    * answer whose body stalls (its `ODataHttpError`): some runtimes error a body with a copy of the
    * abort's reason rather than the reason itself (workerd).
    */
-  async stalledBodies(config) {
+  async stalledBodies(config, progress) {
     const quick = new ODataClient({ serviceUrl: config.serviceRoot, auth: { bearer: `token-${config.runtime}` }, timeout: 5_000, retry: false });
     const outcome = async (read: () => Promise<unknown>) => {
       try {
@@ -150,13 +174,29 @@ const SCENARIOS: Record<string, (config: ConformanceConfig) => Promise<unknown>>
       (error: unknown) => ({ settled: "rejected", isReason: error === reason, ...summary(error) }),
     );
     setTimeout(() => controller.abort(reason), 500);
-    const [entity, failure, mediaStall, mediaAbort] = await Promise.all([
-      outcome(() => quick.collection<Book>("HalfBooks").key(1).get()),
-      outcome(() => quick.collection<Book>("HalfFailures").key(1).get()),
-      outcome(() => streamed(1)),
-      aborted,
-    ]);
-    return { entity, failure, mediaStall, mediaAbort };
+    // Each read is bounded on its own: one that nothing ends says so in its outcome, and the
+    // others' outcomes are still reported.
+    const bounded = (name: string, read: Promise<Record<string, unknown>>) =>
+      within(read, STALL_CASE_DEADLINE, () => ({ settled: "pending", after: STALL_CASE_DEADLINE })).then((seen) => {
+        progress(`stalledBodies/${name} ${String(seen["settled"])}${typeof seen["code"] === "string" ? ` ${seen["code"]}` : ""}`);
+        return seen;
+      });
+    // Where the runtime exposes the garbage collector (Deno here, started with --expose-gc), it
+    // runs while the reads wait: a media stream whose Response was collected once hung in Deno on
+    // its stall and on the caller's abort (Deno errors such a body only while its Response lives).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const collecting = typeof gc === "function" ? setInterval(() => gc(), 20) : undefined;
+    try {
+      const [entity, failure, mediaStall, mediaAbort] = await Promise.all([
+        bounded("entity", outcome(() => quick.collection<Book>("HalfBooks").key(1).get())),
+        bounded("failure", outcome(() => quick.collection<Book>("HalfFailures").key(1).get())),
+        bounded("mediaStall", outcome(() => streamed(1))),
+        bounded("mediaAbort", aborted),
+      ]);
+      return { entity, failure, mediaStall, mediaAbort, collected: collecting !== undefined };
+    } finally {
+      clearInterval(collecting);
+    }
   },
 
   /** A status monitor that ends with `303 See Other` pointing at the result. */
@@ -292,20 +332,44 @@ function summary(error: unknown): ErrorSummary {
   return { name: typeof error, code: undefined, message: String(error), status: undefined };
 }
 
+/** `promise`'s outcome, or `late()` once `ms` have passed without one; the timer goes either way. */
+function within<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Scenarios run after all the others: they hold connections open for seconds, and a browser opens
  * at most six to one host, so that the others' requests (a retry timed to the second) would wait.
  */
 const LAST: ReadonlySet<string> = new Set(["stalledBodies"]);
 
-/** Runs every scenario at once (each has its own paths), those of {@link LAST} after, and gathers what each saw. */
-export async function runConformance(config: ConformanceConfig): Promise<ConformanceReport> {
+/**
+ * Runs every scenario at once (each has its own paths), those of {@link LAST} after, and gathers
+ * what each saw; each within {@link SCENARIO_DEADLINE}. Says how far it got through `progress`.
+ */
+export async function runConformance(config: ConformanceConfig, progress: Progress = () => {}): Promise<ConformanceReport> {
   const scope = globalThis as { isSecureContext?: boolean; origin?: unknown; crypto?: { randomUUID?: unknown } };
-  const run = (name: string) =>
-    (SCENARIOS[name] as (config: ConformanceConfig) => Promise<unknown>)(config).then(
+  const say: Progress = (line) => progress(`${PROGRESS_PREFIX} ${line}`);
+  const run = (name: string): Promise<ScenarioOutcome> => {
+    const started = Date.now();
+    say(`started ${name}`);
+    const settled = (SCENARIOS[name] as (config: ConformanceConfig, progress: Progress) => Promise<unknown>)(config, say).then(
       (value): ScenarioOutcome => ({ ok: true, value }),
       (error: unknown): ScenarioOutcome => ({ ok: false, error: summary(error) }),
     );
+    const late = (): ScenarioOutcome => ({
+      ok: false,
+      error: { name: "ScenarioTimeout", code: undefined, message: `${name} did not settle within ${SCENARIO_DEADLINE} ms in ${config.runtime}`, status: undefined },
+    });
+    return within(settled, SCENARIO_DEADLINE, late).then((outcome) => {
+      say(`${outcome.ok ? "ok" : `failed (${outcome.error.name})`} ${name} after ${Date.now() - started} ms`);
+      return outcome;
+    });
+  };
   const first = Object.keys(SCENARIOS).filter((name) => !LAST.has(name));
   const outcomes = await Promise.all(first.map(run));
   for (const name of LAST) outcomes.push(await run(name));
@@ -322,13 +386,15 @@ export async function runConformance(config: ConformanceConfig): Promise<Conform
 }
 
 /** Runs the scenarios and posts the report (or the error that stopped them) to the harness. */
-export async function runAndReport(config: ConformanceConfig): Promise<void> {
+export async function runAndReport(config: ConformanceConfig, progress: Progress = () => {}): Promise<void> {
   let body: string;
   try {
-    body = JSON.stringify(await runConformance(config));
+    body = JSON.stringify(await runConformance(config, progress));
   } catch (error) {
     body = JSON.stringify({ runtime: config.runtime, fatal: summary(error) });
   }
+  progress(`${PROGRESS_PREFIX} posting the report`);
   const response = await fetch(config.reportUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
   await response.body?.cancel();
+  progress(`${PROGRESS_PREFIX} report posted (${response.status})`);
 }

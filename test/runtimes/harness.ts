@@ -16,6 +16,11 @@
  * `crypto.randomUUID`); a host name that is not `localhost` does not count as one.
  *
  * A runtime that cannot be found or started rejects its report with the reason: its tests fail.
+ * A scenario that hangs in a runtime fails only its own tests there: the script bounds each
+ * scenario (SCENARIO_DEADLINE in conformance.ts) and reports the others' outcomes. A runtime that
+ * sends no report at all is stopped, and its tests fail with what it printed (the command-line
+ * runtimes and workerd print a line per scenario started and settled), the scenarios it left
+ * unsettled, and its last requests to the service.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,7 +29,7 @@ import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { runConformance, type ConformanceConfig, type ConformanceReport } from "./conformance.js";
+import { PROGRESS_PREFIX, runConformance, SCENARIO_DEADLINE, type ConformanceConfig, type ConformanceReport } from "./conformance.js";
 import { startConformanceServers, type ConformanceServers } from "./service.js";
 import { sendText, startServer } from "../servers/recording-server.js";
 
@@ -41,8 +46,12 @@ export const BROWSER_RUNTIMES: ReadonlySet<RuntimeName> = new Set(["chromium", "
 /** The host name the test page is served under; the browsers resolve it to 127.0.0.1. */
 export const PAGE_HOST = "odata-page.test";
 
-/** How long a runtime may take from its start to its report. */
-const REPORT_TIMEOUT = 60_000;
+/**
+ * How long a runtime may take from its start to its report: its two rounds of scenarios (each
+ * within SCENARIO_DEADLINE) and its start on a loaded machine. Beyond it the runtime is stuck
+ * outside the scenarios (its start, the report's POST) or its event loop is.
+ */
+const REPORT_TIMEOUT = 2 * SCENARIO_DEADLINE + 40_000;
 
 export interface Harness {
   servers: ConformanceServers;
@@ -57,29 +66,51 @@ export interface Harness {
 
 interface Deferred<T> {
   promise: Promise<T>;
+  /** Whether it was resolved or rejected (the first call counts, as with the promise). */
+  readonly settled: boolean;
   resolve(value: T): void;
   reject(error: Error): void;
 }
 
 function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
+  let resolvePromise!: (value: T) => void;
+  let rejectPromise!: (error: Error) => void;
   const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
+    resolvePromise = res;
+    rejectPromise = rej;
   });
   // Tests await it later; a runtime that fails early must not be an unhandled rejection meanwhile.
   promise.catch(() => {});
-  return { promise, resolve, reject };
+  let settled = false;
+  return {
+    promise,
+    get settled() {
+      return settled;
+    },
+    resolve(value) {
+      settled = true;
+      resolvePromise(value);
+    },
+    reject(error) {
+      settled = true;
+      rejectPromise(error);
+    },
+  };
 }
 
 /** A started runtime process: its output is kept for the failure message. */
 interface Launched {
   name: string;
   child: ChildProcess;
-  output: string[];
+  /** The end of what it printed (stdout and stderr as they came), at most {@link OUTPUT_KEPT} characters. */
+  output: { text: string };
+  /** When it was started (Date.now()). */
+  startedAt: number;
   exited: Promise<number | null>;
 }
+
+/** How much of a runtime's output is kept: the progress lines of a whole run, and then some. */
+const OUTPUT_KEPT = 64 * 1024;
 
 /** Starts the servers, bundles the script, starts every runtime and gathers their reports. */
 export async function startHarness(): Promise<Harness> {
@@ -132,6 +163,33 @@ export async function startHarness(): Promise<Harness> {
     ].join("\n");
   }
 
+  /**
+   * Why a runtime has no report, for its tests' failure: whether its process still ran, the
+   * scenarios it started and did not settle (from its progress lines), its last requests to the
+   * service (which show how far a browser got), and the end of its output.
+   */
+  function noReport(runtime: RuntimeName, process: Launched, what: string): string {
+    const lines = [`${runtime} ${what}.`];
+    const progress = progressOf(process.output.text);
+    if (progress.lines.length === 0) lines.push("It printed no progress line (the command-line runtimes and workerd print one per scenario started and settled).");
+    else {
+      lines.push(`Scenarios started and not settled: ${progress.unsettled.length > 0 ? progress.unsettled.join(", ") : "none"}.`);
+      lines.push(`Its last progress line: ${progress.lines.at(-1) ?? ""}`);
+    }
+    const requests = servers.requestsOf(runtime).filter((request) => request.method !== "OPTIONS");
+    const since = (at: number) => `+${((at - process.startedAt) / 1000).toFixed(1)} s`;
+    lines.push(
+      requests.length === 0
+        ? "No request of it reached the service."
+        : `Its last requests to the service (of ${requests.length}, seconds after its start):\n${requests
+            .slice(-8)
+            .map((request) => `  ${since(request.at)} ${request.method} ${request.route}`)
+            .join("\n")}`,
+    );
+    lines.push(`Its output (the end):\n${tail(process)}`);
+    return lines.join("\n");
+  }
+
   function receive(runtime: RuntimeName, body: string): void {
     const waiting = reports.get(runtime);
     if (!waiting) return;
@@ -157,11 +215,19 @@ export async function startHarness(): Promise<Harness> {
     launched.push(process);
     for (const runtime of runtimes) {
       const waiting = reports.get(runtime) as Deferred<ConformanceReport>;
-      const timer = setTimeout(() => waiting.reject(new Error(`${runtime} sent no report within ${REPORT_TIMEOUT} ms; its output:\n${tail(process)}`)), REPORT_TIMEOUT);
+      const timer = setTimeout(() => {
+        // Stopped once none of its runtimes can still report (a browser runs two): a runtime
+        // stuck now would otherwise run on until the harness closes, loading the machine.
+        const last = runtimes.every((name) => name === runtime || reports.get(name)?.settled);
+        const running = process.child.exitCode === null && process.child.signalCode === null;
+        const state = !running ? `its process ended (${process.child.exitCode ?? process.child.signalCode})` : last ? "its process was still running and is stopped now" : "its process is still running";
+        waiting.reject(new Error(noReport(runtime, process, `sent no report within ${REPORT_TIMEOUT} ms; ${state}`)));
+        if (last) void stop(process);
+      }, REPORT_TIMEOUT);
       void waiting.promise.finally(() => clearTimeout(timer)).catch(() => {});
       void process.exited.then((code) => {
         // A command-line runtime exits after posting; give the report a moment to be read.
-        setTimeout(() => waiting.reject(new Error(`${runtime} exited (code ${code}) without a report; its output:\n${tail(process)}`)), 500);
+        setTimeout(() => waiting.settled || waiting.reject(new Error(noReport(runtime, process, `exited (code ${code}) without a report`))), 500);
       });
     }
   }
@@ -169,7 +235,12 @@ export async function startHarness(): Promise<Harness> {
   watch(["deno"], () => {
     const deno = packageBinary("@deno/linux-x64-glibc", "deno");
     const entry = join(work, "cli.mjs");
-    return launch("deno", deno, ["run", "--no-config", "--no-lock", "--no-prompt", "--allow-net=127.0.0.1", entry, JSON.stringify(config("deno", pages.origin))], work, {
+    // The bundle imports nothing outside itself: --no-remote and --no-npm make a stray import fail
+    // at once rather than fetch; --no-prompt makes a missing permission throw rather than ask on
+    // stdin; DENO_DIR is the run's own, so no cache of an earlier run (or of the user) is read.
+    // --expose-gc: stalledBodies collects garbage while its reads wait (see there).
+    const flags = ["--no-config", "--no-lock", "--no-remote", "--no-npm", "--no-prompt", "--allow-net=127.0.0.1", "--v8-flags=--expose-gc"];
+    return launch("deno", deno, ["run", ...flags, entry, JSON.stringify(config("deno", pages.origin))], work, {
       DENO_DIR: join(work, "deno-dir"),
       DENO_NO_UPDATE_CHECK: "1",
     });
@@ -350,26 +421,47 @@ function launch(name: string, command: string, args: string[], cwd: string, env:
   // Its own process group, so that stopping it also stops the processes it started (browsers).
   // The servers are on loopback: a proxy from the environment must not be asked for them.
   const childEnv = { ...process.env, NO_COLOR: "1", NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost", ...env };
+  const startedAt = Date.now();
   const child = spawn(command, args, { cwd, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const output: string[] = [];
+  const output = { text: "" };
   const keep = (chunk: Buffer) => {
-    output.push(chunk.toString("utf8"));
-    if (output.length > 200) output.splice(0, output.length - 200);
+    output.text += chunk.toString("utf8");
+    if (output.text.length > OUTPUT_KEPT) output.text = output.text.slice(-OUTPUT_KEPT);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolveExit) => {
     child.on("exit", (code) => resolveExit(code));
     child.on("error", (error) => {
-      output.push(`could not start ${command}: ${error.message}`);
+      output.text += `could not start ${command}: ${error.message}\n`;
       resolveExit(null);
     });
   });
-  return { name, child, output, exited };
+  return { name, child, output, startedAt, exited };
 }
 
 function tail(process: Launched): string {
-  return process.output.join("").split("\n").slice(-30).join("\n");
+  return process.output.text.split("\n").slice(-30).join("\n");
+}
+
+/**
+ * A runtime's progress lines (see `Progress` in conformance.ts) in its output, and the scenarios
+ * they say were started and not settled.
+ */
+function progressOf(output: string): { lines: string[]; unsettled: string[] } {
+  const lines = output.split("\n").filter((line) => line.startsWith(`${PROGRESS_PREFIX} `));
+  // Each scenario started and not settled, with the parts of it that did settle (stalledBodies/mediaStall ...).
+  const unsettled = new Map<string, string[]>();
+  for (const line of lines) {
+    const text = line.slice(PROGRESS_PREFIX.length + 1);
+    const started = /^started (\S+)$/.exec(text);
+    if (started) unsettled.set(started[1] as string, []);
+    const settled = /^(?:ok|failed \([^)]*\)) (\S+) after /.exec(text);
+    if (settled) unsettled.delete(settled[1] as string);
+    const part = /^(\S+)\/(\S+) /.exec(text);
+    if (part) unsettled.get(part[1] as string)?.push(part[2] as string);
+  }
+  return { lines, unsettled: [...unsettled].map(([name, parts]) => (parts.length > 0 ? `${name} (of its parts these settled: ${parts.join(", ")})` : name)) };
 }
 
 async function stop(launched: Launched): Promise<void> {

@@ -633,10 +633,10 @@ describe("the generated factory on the wire", () => {
 </edmx:Edmx>`;
     const files = generate(parseMetadata(text), { importFrom: pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href });
     const code = files["index.ts"] ?? "";
-    // v4 JSON sends them as numbers.
+    // v4 JSON sends them as numbers, and NaN, INF and -INF as strings.
     const v4 = generate(parseMetadata(text.replace('m:DataServiceVersion="2.0"', 'm:DataServiceVersion="4.0"')))["index.ts"] ?? "";
-    assert.match(v4, /^ {2}value: number \| null;$/m);
-    assert.doesNotMatch(v4, /literals|numberOfText/);
+    assert.match(v4, /^ {2}value: number \| "NaN" \| "INF" \| "-INF" \| null;$/m);
+    assert.doesNotMatch(v4, /numberOfText/);
     assert.match(code, /^ {2}value: number \| string \| null;$/m);
     assert.match(code, /^ {2}ratio: number \| string;$/m);
     assert.match(code, /^ {2}literals: \{ value: number \| EdmValue; ratio: number \| EdmValue \};$/m);

@@ -1,10 +1,12 @@
 /**
  * Which TypeScript type stands for a primitive EDM type: what the client's reader hands back for
  * it, per OData version. v2 JSON sends `Edm.Int64` and `Edm.Decimal` as strings; v4 JSON sends
- * them as numbers unless the service answers in the `IEEE754Compatible=true` form. v2 `Edm.Double`
- * and `Edm.Single` are numbers or strings: services that follow the v2 JSON format send numbers,
- * SAP CAP's v2 adapter and SAP Gateway send strings (`"0.1"`), and the v2 JSON reader passes either
- * on as sent (the Atom reader gives numbers). Dates, times, durations, GUIDs and binary values are
+ * them as numbers unless the service answers in the `IEEE754Compatible=true` form. v4 `Edm.Double`
+ * and `Edm.Single` are numbers, or the strings `"NaN"`, `"INF"` and `"-INF"`, which JSON has no
+ * number for (OData JSON Format §7.1) and the reader passes on as sent. v2 ones are numbers or
+ * strings: services that follow the v2 JSON format send numbers, SAP CAP's v2 adapter and SAP
+ * Gateway send strings (`"0.1"`), and the v2 JSON reader passes either on as sent (the Atom reader
+ * gives numbers). Dates, times, durations, GUIDs and binary values are
  * strings (v2 `Edm.DateTime` as the ISO 8601 text the reader turns `/Date(...)/` into). Geography and geometry values are GeoJSON objects. Streams have no
  * type: they are not in the entity's JSON and are reached with `media()`.
  */
@@ -23,8 +25,10 @@ const STRINGS = new Set([
   "Edm.DateTime", "Edm.Time",
 ]);
 const NUMBERS = new Set(["Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Float"]);
-/** The floating-point types, which v2 services send as numbers or as strings (see above). */
+/** The floating-point types, which services send as numbers or as strings (see above). */
 export const FLOATS = new Set(["Edm.Single", "Edm.Double"]);
+/** What the v4 JSON reader gives for an Edm.Double or Edm.Single. */
+const V4_FLOAT = 'number | "NaN" | "INF" | "-INF"';
 
 /** The GeoJSON object kinds, by the EDM type suffix after `Edm.Geography` or `Edm.Geometry`. */
 export const GEO_KINDS = ["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "Collection"] as const;
@@ -42,7 +46,7 @@ export type Mapped =
 export function mapPrimitive(type: string, options: MappingOptions): Mapped | undefined {
   if (STRINGS.has(type)) return { kind: "ts", text: "string" };
   if (NUMBERS.has(type)) return { kind: "ts", text: "number" };
-  if (FLOATS.has(type)) return { kind: "ts", text: options.v2 ? "number | string" : "number" };
+  if (FLOATS.has(type)) return { kind: "ts", text: options.v2 ? "number | string" : V4_FLOAT };
   if (type === "Edm.Boolean") return { kind: "ts", text: "boolean" };
   if (type === "Edm.Int64" || type === "Edm.Decimal") return { kind: "ts", text: options.v2 || options.ieee754Compatible ? "string" : "number" };
   if (type === "Edm.Stream") return { kind: "stream" };

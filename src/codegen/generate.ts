@@ -403,6 +403,16 @@ function propertyLines(context: Context, owner: string, properties: readonly Pro
   return lines;
 }
 
+/**
+ * The index signature of an open type (`OpenType="true"`, on the type or a base type), whose
+ * instances may hold properties the metadata does not declare: the service sends them, and
+ * `select()` and filters may name them. Typed `unknown`, as nothing says what they hold.
+ */
+function dynamicPropertyLines(model: ServiceModel, type: EntityType | ComplexType): string[] {
+  if (!lineage(model, type).some((each) => each.openType)) return [];
+  return ["  /** A dynamic property: the type is open, so the service may send properties its metadata does not declare. */", "  [property: string]: unknown;"];
+}
+
 function entityInterface(context: Context, type: EntityType): string {
   const { model } = context;
   const name = context.names.of(type.qualifiedName) as string;
@@ -433,12 +443,18 @@ function entityInterface(context: Context, type: EntityType): string {
     ["collectionFunctions", byKind(collection, "Function")],
   ] as const) {
     if (operations.length === 0) continue;
-    const items = operations.map((o) => `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parametersText(context, o.parameters.slice(1), o.kind === "Function")}; result: ${resultText(context, o)} }`);
+    const items = operations.map((o) => {
+      // The overloads of the name, this one among them: by binding type (this type's and its base
+      // types') and, for functions, by parameter names.
+      const overloads = operations.filter((each) => each.qualifiedName === o.qualifiedName);
+      const parameters = overloadParameters(context, overloads.map((each) => each.parameters.slice(1)), o.kind === "Function")[overloads.indexOf(o)];
+      return `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parameters}; result: ${resultText(context, o)} }`;
+    });
     shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
   }
   // Key and navigation fit on the line; literals and bound operations put each member on a line.
   const extendsText = single.length + collection.length === 0 && literals.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
-  const body = propertyLines(context, type.qualifiedName, model.propertiesOf(type), navigation);
+  const body = [...propertyLines(context, type.qualifiedName, model.propertiesOf(type), navigation), ...dynamicPropertyLines(model, type)];
   return `/** Entity type ${commentText(type.qualifiedName)}. */\nexport interface ${name} extends ${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
 
@@ -452,7 +468,7 @@ function complexInterface(context: Context, type: ComplexType): string {
   const literals = literalMembers(context, properties);
   if (literals.length > 0) context.entityShape = true;
   const extendsText = literals.length > 0 ? ` extends Entity<{\n  literals: { ${literals.join("; ")} };\n}>` : "";
-  const body = propertyLines(context, type.qualifiedName, properties, context.model.navigationPropertiesOf(type));
+  const body = [...propertyLines(context, type.qualifiedName, properties, context.model.navigationPropertiesOf(type)), ...dynamicPropertyLines(context.model, type)];
   return `/** Complex type ${commentText(type.qualifiedName)}. */\nexport interface ${name}${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
 
@@ -500,15 +516,32 @@ function keyDeclaration(context: Context, qualifiedName: string, keyName: string
  * function imports). A plain string there is written as a quoted string, which is not the literal
  * of a GUID, a date, an enumeration member, a binary value or a 64-bit integer given as text: such
  * parameters take the `edm.*` value (and, in v4, Int64 and Decimal a number too).
+ * `others`: names of other overloads' parameters, each a member `?: never` (see {@link overloadParameters}).
  */
-function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false): string {
+function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false, others: readonly string[] = []): string {
   // Not `{}`, which would accept any value.
-  if (parameters.length === 0) return "Record<string, never>";
+  if (parameters.length === 0 && others.length === 0) return "Record<string, never>";
   const items = parameters.map((p) => {
     const optional = Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter") ? "?" : "";
     return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? typeText(context, p) ?? "unknown"}`;
   });
-  return `{ ${items.join("; ")} }`;
+  return `{ ${[...items, ...others.map((name) => `${propertyName(name)}?: never`)].join("; ")} }`;
+}
+
+/**
+ * The parameter types of the overloads of one operation, in their order (see {@link parametersText}).
+ * Overloads differ in their parameter names (CSDL 4.01 §12.2), and the service picks the one whose
+ * names a call gives: an object with one overload's parameters and another's matches none, yet a
+ * plain union of the overloads' types accepts it. So each type names the parameters only other
+ * overloads have, as `?: never`. Not a name every object inherits (`valueOf`): an object literal
+ * has that member, which `never` would refuse.
+ */
+function overloadParameters(context: Context, overloads: ReadonlyArray<readonly Parameter[]>, inUrl = false): string[] {
+  const names = [...new Set(overloads.flatMap((parameters) => parameters.map((p) => p.name)))];
+  return overloads.map((parameters) => {
+    const others = names.filter((name) => !parameters.some((p) => p.name === name) && !(name in Object.prototype));
+    return parametersText(context, parameters, inUrl, others);
+  });
 }
 
 /** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
@@ -559,15 +592,17 @@ function literalMembers(context: Context, properties: readonly Property[]): stri
  * is not the literal of a GUID, a date, a time, a duration, a binary value, an enumeration member
  * (OData 4.0 wants `Type'Member'`), or an Int64 or Decimal; such values take the `edm.*` value, a
  * JS `Date` too for the type it is the literal of, and a number for an Int64 or Decimal where
- * `numbers` says it is written right; a v2 Double or Single (typed `number | string`), a number or
- * the `edm.*` value. `undefined` for the other types (strings of `Edm.String`,
- * numbers of the 32-bit types, booleans...), whose values the reader's type already writes right.
+ * `numbers` says it is written right; a Double or Single (typed `number | string` in v2, with
+ * `"NaN" | "INF" | "-INF"` in v4), a number or the `edm.*` value. `undefined` for the other types
+ * (strings of `Edm.String`, numbers of the 32-bit types, booleans...), whose values the reader's
+ * type already writes right.
  */
 function typedLiteralType(context: Context, declared: string, numbers: boolean): string | undefined {
   const type = literalType(context, declared);
-  // A v2 Double or Single the reader gives as text ("0.1" from SAP CAP or Gateway) would be
-  // written quoted: a number, or an edm value, is its literal.
-  if (context.mapping.v2 && FLOATS.has(type)) {
+  // A Double or Single the reader gives as text ("0.1" from SAP CAP or Gateway in v2, "INF" in
+  // v4) would be written quoted, 'INF', which no service reads as a number: a number (Infinity
+  // is written INF), or edm.double(text), is its literal.
+  if (FLOATS.has(type)) {
     context.edmValue = true;
     return "number | EdmValue";
   }
@@ -670,12 +705,13 @@ function bytesOfBase64Lines(typed: boolean): string[] {
 
 /**
  * The parameters of an operation import that go into its URL as typed literals (a GUID, a date,
- * an enumeration member...), as object members that turn the given value into an `edm` value (or,
- * for a v2 Double or Single given as text, into a number); a `null` or left-out value stays as it
- * is. Parameters whose type differs between overloads, and collections, are passed as given.
- * A parameter that some overloads lack (CSDL 4.01 §12.2: unbound overloads differ in their
- * parameter names) is not a member of every type in the parameters' union, so it is read where
- * `in` has narrowed the union to the overloads that have it, and only added where it was given.
+ * an enumeration member, a v4 Double...), as object members that turn the given value into an
+ * `edm` value (or, for a v2 Double or Single given as text, into a number); a `null` or left-out
+ * value stays as it is. Parameters whose type differs between overloads, and collections, are
+ * passed as given. A parameter that some overloads lack (CSDL 4.01 §12.2: unbound overloads differ
+ * in their parameter names) is `never` in the other overloads' types, or not a member of them
+ * (see {@link overloadParameters}), so it is read where `in` has narrowed the union to the
+ * overloads that have it, and only added where it was given.
  * `name` is the import's name, for errors. `edm` says whether a member calls an `edm` function.
  */
 function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): { lines: string[]; edm: boolean } {
@@ -708,6 +744,11 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
       context.numberOfText = true;
       edm = true;
       literal = `${NUMBER_OF_TEXT}(${value}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)}${type === "Edm.Single" ? `, "Edm.Single"` : ""})`;
+    } else if (FLOATS.has(type)) {
+      // v4 gives "NaN", "INF" and "-INF" as text, which the client would quote; the edm value
+      // writes them bare, and a number as the client would.
+      literal = `edm.${type === "Edm.Single" ? "single" : "double"}(${value})`;
+      edm = true;
     } else if (write !== undefined) {
       literal = write(value, name, parameter);
       edm = true;
@@ -772,7 +813,8 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   }
   const operationRows = (item: { name: string; httpMethod?: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);
-    const parameters = overloads.length === 0 ? "Record<string, unknown>" : union([...new Set(overloads.map((o) => parametersText(context, o.parameters)))]);
+    const overloadTypes = overloadParameters(context, overloads.map((o) => o.parameters));
+    const parameters = overloads.length === 0 ? "Record<string, unknown>" : union([...new Set(overloadTypes)]);
     const parametersName = names.claim(`${item.name.charAt(0).toUpperCase()}${item.name.slice(1)}Parameters`);
     parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${commentText(item.name)}. */\nexport type ${parametersName} = ${parameters};`);
     // A v4 action's parameters are a JSON body, which needs no literals; a v2 action's go into the
@@ -809,14 +851,20 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
       rows.push({ name: item.name, field, value: member(true), script: member(false) });
     } else {
       imports.add("FunctionCall");
-      const noneRequired = overloads.some((o) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter")));
-      const param = `params${noneRequired ? "?" : ""}: ${parametersName}`;
+      const optional = (o: Operation) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter"));
+      const param = `params${overloads.some(optional) ? "?" : ""}: ${parametersName}`;
       const args = literals.length === 0 ? "params" : `params && {\n      ...params,\n${literals.map((line) => `      ${line},\n`).join("")}    }`;
       const call = `(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`;
+      const value = `(${param}) =>\n      client.function<${result}>${call}`;
+      // Overloads with results of their own: a call signature each, so that a call's result is
+      // its overload's. The factory's one function, typed with the union of the results, is
+      // given the interface's type.
+      const signatures = [...new Set(overloads.map((o, index) => `(params${optional(o) ? "?" : ""}: ${overloadTypes[index]}): FunctionCall<${resultText(context, o)}>;`))];
+      const ownResults = new Set(overloads.map((o) => resultText(context, o))).size > 1;
       rows.push({
         name: item.name,
-        field: `(${param}) => FunctionCall<${result}>`,
-        value: `${objectKey(item.name)}: (${param}) =>\n      client.function<${result}>${call}`,
+        field: ownResults ? `{\n${signatures.map((signature) => `    ${signature}\n`).join("")}  }` : `(${param}) => FunctionCall<${result}>`,
+        value: `${objectKey(item.name)}: ${ownResults ? `(${value}) as ${interfaceName}[${JSON.stringify(item.name)}]` : value}`,
         script: `${objectKey(item.name)}: (params) =>\n      client.function${call}`,
       });
     }

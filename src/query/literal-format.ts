@@ -67,8 +67,8 @@ const INT64_MAX = 9223372036854775807n;
  *   suffix (`1.5`, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
  * - bigint: Int64 (v2: `L` suffix)
  * - `Date`: v4 DateTimeOffset (plain ISO 8601 in UTC); v2 DateTime (`datetime'...'` in UTC without
- *   offset), which v2 services accept for Edm.DateTime and Edm.DateTimeOffset properties alike
- *   (use `edm.dateTimeOffset()` for v2's `datetimeoffset'...'`)
+ *   offset). A v2 Edm.DateTimeOffset wants `edm.dateTimeOffset()` (`datetimeoffset'...'`): some
+ *   services read a `datetime` there in their own time zone
  * - `Uint8Array`: Binary (v4 `binary'<base64url>'`; v2 `X'<hex>'`)
  * - booleans, `null`; `EdmValue`s per their type.
  *

@@ -10,7 +10,7 @@ import { formatLiteral, isEdmValue, isV2 } from "./literal-format.js";
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
-import type { CollectionPath, FieldPath, FilterValue, LambdaMember, PathLiteralType, PathType, StringPath, ValidPath } from "./types.js";
+import type { CollectionPath, FieldPath, FilterFieldPath, FilterPathLiteralType, FilterPathType, FilterValue, LambdaMember, StringPath, ValidFilterPath } from "./types.js";
 import type { EdmValue } from "./literals.js";
 import { describe } from "../util/values.js";
 
@@ -72,11 +72,14 @@ export function isFilterExpression(value: unknown): value is FilterExpression {
 /** A field of `T` (checked by the compiler, validated at run time) or an expression. */
 export type Operand<T> = FieldPath<T> | FilterExpression;
 
-/** The path `P` given for a field of `T` (checked by the compiler for that string alone), or an expression. */
-export type PathOperand<T, P extends string> = (P & ValidPath<T, P>) | FilterExpression;
+/**
+ * The path `P` given for a field of `T` (checked by the compiler for that string alone), or an
+ * expression; `$it/...` and `$this/...` name a path of `Root`, the entity being filtered.
+ */
+export type PathOperand<T, P extends string, Root = T> = (P & ValidFilterPath<T, P, Root>) | FilterExpression;
 
 /** The path `P` of a string property of `T` (for the string functions), or an expression. */
-export type StringOperand<T, P extends string> = (P & StringPath<T, P>) | FilterExpression;
+export type StringOperand<T, P extends string, Root = T> = (P & StringPath<T, P, Root>) | FilterExpression;
 
 /**
  * What a comparison with the property at path `P` of `T` accepts: a value of its type, `null`, or
@@ -84,10 +87,16 @@ export type StringOperand<T, P extends string> = (P & StringPath<T, P>) | Filter
  * `literals` (an entity's own property, or one of a complex or related type below it), the type
  * named there stands for its type.
  */
-export type ComparisonValue<T, P extends string> = [P] extends [never] ? ValueOperand : FilterValue<PathLiteralType<T, P>> | FilterExpression;
+export type ComparisonValue<T, P extends string, Root = T> = [P] extends [never]
+  ? ValueOperand
+  : FilterValue<FilterPathLiteralType<T, P, Root>> | FilterExpression;
 
 /** The text argument of a string function on the property at `P` of `T` (any value when its type is not known). */
-export type StringValue<T, P extends string> = [P] extends [never] ? ValueOperand : unknown extends PathType<T, P> ? ValueOperand : string | EdmValue | FilterExpression;
+export type StringValue<T, P extends string, Root = T> = [P] extends [never]
+  ? ValueOperand
+  : unknown extends FilterPathType<T, P, Root>
+    ? ValueOperand
+    : string | EdmValue | FilterExpression;
 
 /** A value that becomes a literal, or an expression. */
 export type ValueOperand = LiteralValue | FilterExpression;
@@ -107,10 +116,17 @@ const activeLambdaVariables: string[] = [];
 /**
  * The filter builder for entities of type `T`, writing literals for one OData version. Get one as
  * the argument of `q.filter((f) => ...)`, or from {@link createFilterBuilder}.
+ * @typeParam T - the type whose properties a path names: the entity filtered, or inside
+ * `f.any`/`f.all` the type of the collection's members.
+ * @typeParam Root - the entity filtered, whose properties `$it/...` and `$this/...` name: `T`
+ * itself for the outermost builder. It is only ever the default of the methods' own type
+ * parameters (`R`), so that builders that differ in it stay assignable to each other: a predicate
+ * written as a function of a `FilterBuilder<Review>` is still one for `f.any("reviews", ...)` (its
+ * `$it/...` paths are then checked against `Review`: write `FilterBuilder<Review, Book>` for `Book`).
  * @example
  * q.filter((f) => f.and(f.eq("status", "open"), f.or(f.gt("total", 100), f.contains("customer/name", "O'Brien"))))
  */
-export class FilterBuilder<T = Record<string, unknown>> {
+export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   readonly #version: ODataVersion;
   readonly #variable: string | undefined;
 
@@ -139,7 +155,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- operands -------------------------------------------------------------------------------
 
   /** A reference to a property path, for comparing one field with another: `f.gt("price", f.field("cost"))`. */
-  field<P extends FieldPath<T>>(path: P & ValidPath<T, P>): FilterExpression {
+  field<P extends FilterFieldPath<T>, R = Root>(path: P & ValidFilterPath<T, P, R>): FilterExpression {
     return this.#field(path, "f.field(path)");
   }
 
@@ -163,32 +179,32 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- comparison -----------------------------------------------------------------------------
 
   /** `field eq value` (`value` may be `null`: `field eq null`). */
-  eq<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
+  eq<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
     return this.#compare("eq", field, value);
   }
 
   /** `field ne value`. */
-  ne<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
+  ne<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
     return this.#compare("ne", field, value);
   }
 
   /** `field gt value`. */
-  gt<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
+  gt<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
     return this.#compare("gt", field, value);
   }
 
   /** `field ge value`. */
-  ge<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
+  ge<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
     return this.#compare("ge", field, value);
   }
 
   /** `field lt value`. */
-  lt<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
+  lt<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
     return this.#compare("lt", field, value);
   }
 
   /** `field le value`. */
-  le<P extends FieldPath<T>>(field: PathOperand<T, P>, value: ComparisonValue<T, P>): FilterExpression {
+  le<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
     return this.#compare("le", field, value);
   }
 
@@ -198,7 +214,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
    * (a field, a sum: the list of `in` holds literals only). An empty list matches nothing and is
    * written `false`. An expression holding the 4.01 `in` is refused by queries of 4.0 and v2.
    */
-  in<P extends FieldPath<T>>(field: PathOperand<T, P>, values: readonly ComparisonValue<T, P>[]): FilterExpression {
+  in<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, values: readonly ComparisonValue<T, P, R>[]): FilterExpression {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
@@ -216,7 +232,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
    * enumeration literal: an `edm.enumMember(type, members)` value, or an expression that is one
    * (`f.raw`, taken as it is).
    */
-  has<P extends FieldPath<T>>(field: PathOperand<T, P>, value: EdmValue | FilterExpression): FilterExpression {
+  has<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: EdmValue | FilterExpression): FilterExpression {
     this.#onlyV4("f.has()", "the has operator");
     if (!isFilterExpression(value) && !(isEdmValue(value) && value.type === "Enum")) {
       throw new TypeError(`f.has(value): expected an enumeration member, edm.enumMember(type, members); got ${isEdmValue(value) ? `an ${value.type} value` : describe(value)}`);
@@ -229,7 +245,7 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- string matching ------------------------------------------------------------------------
 
   /** Whether the text contains `value`: v4 `contains(field,'x')`, v2 `substringof('x',field) eq true`. */
-  contains<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
+  contains<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
     const target = this.#operand(field, "f.contains(field)");
     const text = this.#value(value, "f.contains(value)");
     if (isV2(this.#version)) return this.#isTrue(this.#call("substringof", [text, target]));
@@ -237,13 +253,13 @@ export class FilterBuilder<T = Record<string, unknown>> {
   }
 
   /** Whether the text starts with `value`: `startswith(field,'x')` (v2 adds `eq true`, as its conventions write it). */
-  startsWith<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
+  startsWith<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
     const call = this.#textCall("startsWith", field, value);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
 
   /** Whether the text ends with `value`: `endswith(field,'x')` (v2 adds `eq true`). */
-  endsWith<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
+  endsWith<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
     const call = this.#textCall("endsWith", field, value);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
@@ -268,22 +284,23 @@ export class FilterBuilder<T = Record<string, unknown>> {
 
   /**
    * Whether any member of a collection matches: `Tags/any(t:t/Name eq 'x')`. Inside the callback,
-   * the builder it receives prefixes field paths with the lambda variable; the outer builder still
-   * refers to the entity being filtered. Without a predicate: whether the collection is non-empty.
+   * the builder it receives prefixes field paths with the lambda variable, and takes `$it/...` and
+   * `$this/...` paths of the entity being filtered (`R`, the `Root` of this builder); the outer
+   * builder still refers to that entity. Without a predicate: whether the collection is non-empty.
    * OData v4 only (lambda operators came after v2).
    */
-  any<P extends FieldPath<T>>(
+  any<P extends FieldPath<T>, R = Root>(
     path: P & CollectionPath<T, P>,
-    predicate?: (x: FilterBuilder<LambdaMember<T, P>>) => FilterExpression,
+    predicate?: (x: FilterBuilder<LambdaMember<T, P>, R>) => FilterExpression,
     options?: LambdaOptions,
   ): FilterExpression {
     return this.#lambda("any", path, predicate as unknown as LambdaPredicate | undefined, options);
   }
 
   /** Whether every member of a collection matches: `Items/all(i:i/Qty gt 0)`. OData v4 only. */
-  all<P extends FieldPath<T>>(
+  all<P extends FieldPath<T>, R = Root>(
     path: P & CollectionPath<T, P>,
-    predicate: (x: FilterBuilder<LambdaMember<T, P>>) => FilterExpression,
+    predicate: (x: FilterBuilder<LambdaMember<T, P>, R>) => FilterExpression,
     options?: LambdaOptions,
   ): FilterExpression {
     if (typeof predicate !== "function") throw new TypeError("f.all(path, predicate): a predicate function is required");
@@ -293,109 +310,109 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- arithmetic -----------------------------------------------------------------------------
 
   /** `a add b`. */
-  add<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
+  add<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("add", left, right, ADDITIVE);
   }
 
   /** `a sub b`. */
-  sub<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
+  sub<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("sub", left, right, ADDITIVE);
   }
 
   /** `a mul b`. */
-  mul<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
+  mul<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("mul", left, right, MULTIPLICATIVE);
   }
 
   /** `a div b`. */
-  div<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
+  div<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("div", left, right, MULTIPLICATIVE);
   }
 
   /** `a mod b`. */
-  mod<P extends FieldPath<T>>(left: PathOperand<T, P>, right: ValueOperand): FilterExpression {
+  mod<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("mod", left, right, MULTIPLICATIVE);
   }
 
   // --- string functions -----------------------------------------------------------------------
 
   /** `tolower(field)`. */
-  tolower<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
+  tolower<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
     return this.#unary("tolower", field);
   }
 
   /** `toupper(field)`. */
-  toupper<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
+  toupper<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
     return this.#unary("toupper", field);
   }
 
   /** `trim(field)`. */
-  trim<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
+  trim<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
     return this.#unary("trim", field);
   }
 
   /** `length(field)`. */
-  length<P extends FieldPath<T>>(field: StringOperand<T, P>): FilterExpression {
+  length<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
     return this.#unary("length", field);
   }
 
   /** `indexof(field,'x')` (zero-based; -1 when absent). */
-  indexof<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
+  indexof<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
     return this.#textCall("indexof", field, value);
   }
 
   /** `substring(field,start)` or `substring(field,start,length)`. */
-  substring<P extends FieldPath<T>>(field: StringOperand<T, P>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
+  substring<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
     const args = [this.#operand(field, "f.substring(field)"), this.#position(start, "f.substring(start)")];
     if (length !== undefined) args.push(this.#position(length, "f.substring(length)"));
     return this.#call("substring", args);
   }
 
   /** `concat(field,value)`; use `f.field()` to concatenate two fields. */
-  concat<P extends FieldPath<T>>(field: StringOperand<T, P>, value: StringValue<T, P>): FilterExpression {
+  concat<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
     return this.#textCall("concat", field, value);
   }
 
   // --- date and time functions ----------------------------------------------------------------
 
   /** `year(field)`. */
-  year<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  year<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("year", field);
   }
 
   /** `month(field)`. */
-  month<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  month<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("month", field);
   }
 
   /** `day(field)`. */
-  day<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  day<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("day", field);
   }
 
   /** `hour(field)`. */
-  hour<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  hour<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("hour", field);
   }
 
   /** `minute(field)`. */
-  minute<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  minute<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("minute", field);
   }
 
   /** `second(field)`. */
-  second<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  second<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("second", field);
   }
 
   /** `date(field)`: the date part of a DateTimeOffset (OData v4). */
-  date<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  date<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     this.#onlyV4("f.date()", "the date() function");
     return this.#unary("date", field);
   }
 
   /** `time(field)`: the time-of-day part of a DateTimeOffset (OData v4). */
-  time<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  time<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     this.#onlyV4("f.time()", "the time() function");
     return this.#unary("time", field);
   }
@@ -409,17 +426,17 @@ export class FilterBuilder<T = Record<string, unknown>> {
   // --- arithmetic functions -------------------------------------------------------------------
 
   /** `round(field)`. */
-  round<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  round<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("round", field);
   }
 
   /** `floor(field)`. */
-  floor<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  floor<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("floor", field);
   }
 
   /** `ceiling(field)`. */
-  ceiling<P extends FieldPath<T>>(field: PathOperand<T, P>): FilterExpression {
+  ceiling<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
     return this.#unary("ceiling", field);
   }
 

@@ -36,10 +36,12 @@ export type PathDepthLimit = 4;
 export type FieldPath<T> = IsLoose<T> extends true ? string : (keyof T & string) | `${keyof T & string}/${string}`;
 
 /**
- * `P` when it is a property path of `T`, else `never`: checked one segment at a time, into the
- * related or complex type of each segment (the element type of a collection), `$count` after a
- * collection, and free text from the fifth segment on or below a loose type. Only the path given
- * is looked at, never every path of `T`.
+ * `P` when it is a property path of `T` that an expression (`$filter`, `$orderby`) may name, else
+ * `never`: checked one segment at a time, into the related or complex type of each single-valued
+ * segment, `$count` after a collection, and free text from the fifth segment on or below a loose
+ * type. A collection-valued segment ends the path or is followed by `$count` alone: OData reaches
+ * into the members of a collection with `any`/`all` only (`reviews/rating` names no one value).
+ * Only the path given is looked at, never every path of `T`.
  */
 export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
   IsLoose<T> extends true
@@ -54,13 +56,71 @@ export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
             ? IsCollection<T[Head]> extends true ? P : never
             : unknown extends T[Head]
               ? P
-              : Unwrap<T[Head]> extends PrimitiveValue
+              : IsCollection<T[Head]> extends true
                 ? never
-                : [ValidPath<Unwrap<T[Head]>, Rest, [...Depth, unknown]>] extends [never] ? never : P
+                : Unwrap<T[Head]> extends PrimitiveValue
+                  ? never
+                  : [ValidPath<Unwrap<T[Head]>, Rest, [...Depth, unknown]>] extends [never] ? never : P
           : never
         : P extends keyof T & string
           ? P
           : never;
+
+/**
+ * `P` when it is a path that `$select` may name in `T`, else `never`: a property, or a path through
+ * complex properties (single or collection-valued) to one. A navigation property the shape of `T`
+ * names may end the path but not lead on (its properties are chosen by a nested select of its
+ * expand), and `$count` is no select item. Segments are checked as in {@link ValidPath}.
+ */
+export type ValidSelectPath<T, P extends string, Depth extends unknown[] = []> =
+  IsLoose<T> extends true
+    ? P
+    : Depth["length"] extends PathDepthLimit
+      ? P
+      : P extends `${infer Head}/${infer Rest}`
+        ? string extends Rest
+          ? P
+          : Head extends keyof T & string
+            ? Head extends ShapeNavigation<T>
+              ? never
+              : unknown extends T[Head]
+                ? P
+                : Unwrap<T[Head]> extends PrimitiveValue
+                  ? never
+                  : [ValidSelectPath<Unwrap<T[Head]>, Rest, [...Depth, unknown]>] extends [never] ? never : P
+            : never
+        : P extends keyof T & string
+          ? P
+          : never;
+
+/**
+ * The path below `$it/` or `$this/`, which name the entity being filtered (inside a lambda too),
+ * or `never` for a path that does not start with either.
+ */
+export type RootRelativePath<P extends string> = P extends `$it/${infer Rest}` | `$this/${infer Rest}` ? Rest : never;
+
+/** What a filter path of `T` may start with: a {@link FieldPath} of `T`, or `$it/` or `$this/` and a path of the entity filtered. */
+export type FilterFieldPath<T> = FieldPath<T> | `$it/${string}` | `$this/${string}`;
+
+/**
+ * `P` when it is a path a filter builder of `T` may name, else `never`: a {@link ValidPath} of
+ * `T`, or `$it/...` or `$this/...` followed by a valid path of `Root`, the entity being filtered.
+ */
+export type ValidFilterPath<T, P extends string, Root = T> = [RootRelativePath<P>] extends [never]
+  ? ValidPath<T, P>
+  : [ValidPath<Root, RootRelativePath<P>>] extends [never]
+    ? never
+    : P;
+
+/** The type of the property at filter path `P` of `T` (a `$it/...` or `$this/...` path is one of `Root`, the entity filtered). */
+export type FilterPathType<T, P extends string, Root = T> = [RootRelativePath<P>] extends [never]
+  ? PathType<T, P>
+  : PathType<Root, RootRelativePath<P>>;
+
+/** The literal type of the property at filter path `P` of `T`, as {@link PathLiteralType} gives it (of `Root`, the entity filtered, for `$it/...`, `$this/...`). */
+export type FilterPathLiteralType<T, P extends string, Root = T> = [RootRelativePath<P>] extends [never]
+  ? PathLiteralType<T, P>
+  : PathLiteralType<Root, RootRelativePath<P>>;
 
 /** The type of the property at path `P` of `T` (`unknown` where it is not known). */
 export type PathType<T, P extends string, Depth extends unknown[] = []> =
@@ -101,8 +161,8 @@ export type PathLiteralType<T, P extends string, Depth extends unknown[] = []> =
 /** What `select()` accepts as a start: a field path of `T`, or `*` for all structural properties. */
 export type SelectItem<T> = FieldPath<T> | "*";
 
-/** The `select()` items `F` that are valid for `T` (`*` always is). */
-export type ValidSelect<T, F extends string> = F extends "*" ? F : ValidPath<T, F>;
+/** The `select()` items `F` that are valid for `T` (`*` always is; see {@link ValidSelectPath}). */
+export type ValidSelect<T, F extends string> = F extends "*" ? F : ValidSelectPath<T, F>;
 
 /**
  * The row type of a member's value `V`: its object type, out of arrays and `null`, or a loose
@@ -273,12 +333,15 @@ export type CollectionPath<T, P extends string> = [ValidPath<T, P>] extends [nev
       ? P
       : never;
 
-/** The string-valued property at path `P` of `T` (for the string functions), else `never`. */
-export type StringPath<T, P extends string> = [ValidPath<T, P>] extends [never]
+/**
+ * The string-valued property at filter path `P` of `T` (for the string functions), else `never`;
+ * a `$it/...` or `$this/...` path is one of `Root`, the entity filtered.
+ */
+export type StringPath<T, P extends string, Root = T> = [ValidFilterPath<T, P, Root>] extends [never]
   ? never
-  : unknown extends PathType<T, P>
+  : unknown extends FilterPathType<T, P, Root>
     ? P
-    : [NonNullable<PathType<T, P>>] extends [string]
+    : [NonNullable<FilterPathType<T, P, Root>>] extends [string]
       ? P
       : never;
 
@@ -324,14 +387,44 @@ export type ShapeNavigation<T> = ShapeOf<T> extends { navigation: infer N extend
 /** The value an expanded navigation property of type `V` has when its rows are `R`. */
 export type ExpandedValue<V, R> = NonNullable<V> extends readonly unknown[] ? R[] : R | (null extends V ? null : never);
 
+/** The rest of each path of `S` that starts with the segment `K`: `city` of `address/city` for `address`. */
+export type SubPaths<S extends string, K extends string> = S extends `${K}/${infer Rest}` ? Rest : never;
+
+/**
+ * The properties of `T` that the paths `S` select: each first segment, whole where a path names
+ * it alone, else narrowed to the paths below it ({@link SelectedValue}). Optional and readonly
+ * properties stay so.
+ */
+export type PickPaths<T, S extends string> = {
+  [P in keyof T as P extends FirstSegment<S> ? P : never]: P extends S ? T[P] : SelectedValue<T[P], SubPaths<S, P & string>>;
+};
+
+/**
+ * A complex value `V` of which only the paths `S` below it are selected (`Zip` of `Home/Zip`): the
+ * service sends those alone (OData URL conventions 4.01 §5.1.3), so the object keeps them alone,
+ * in each member of a collection, with the `null` (or `undefined`) that `V` allows kept as it is.
+ */
+export type SelectedValue<V, S extends string> = unknown extends V
+  ? V
+  : V extends readonly (infer E)[]
+    ? SelectedValue<E, S>[]
+    : V extends PrimitiveValue
+      ? V
+      : string extends keyof V
+        ? V // a loose record: nothing to narrow it to
+        : V extends object
+          ? PickPaths<V, S>
+          : V;
+
 /**
  * The rows a query of `T` gives: `T` itself when nothing is selected or expanded; with `select()`
- * items `S`, the selected properties (a path such as `address/city` keeps its first segment whole)
- * and, as optional properties, the key properties the shape names that were not selected (OData
- * does not promise them, though most services send them); `*` selects every property but the
- * navigation properties the shape names. Expanded navigation properties `X` are added, no longer
- * optional, with the rows of their own nested `select()` and `expand()`; they take the place of
- * the entity type's property of the same name, also where `select()` names it too.
+ * items `S`, the selected properties (a path such as `address/city` keeps of `address` the
+ * properties its paths name, see {@link SelectedValue}) and, as optional properties, the key
+ * properties the shape names that were not selected (OData does not promise them, though most
+ * services send them); `*` selects every property but the navigation properties the shape names.
+ * Expanded navigation properties `X` are added, no longer optional, with the rows of their own
+ * nested `select()` and `expand()`; they take the place of the entity type's property of the same
+ * name, also where `select()` names it too.
  */
 export type Selected<T, S extends string, X> = [S] extends [never]
   ? [keyof X] extends [never]
@@ -339,7 +432,9 @@ export type Selected<T, S extends string, X> = [S] extends [never]
     : Omit<T, keyof X> & X
   : "*" extends S
     ? Omit<T, ShapeNavigation<T> | keyof X> & X
-    : Pick<T, Exclude<FirstSegment<S>, keyof X> & keyof T> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
+    : [Extract<S, `${string}/${string}`>] extends [never]
+      ? Pick<T, Exclude<S, keyof X> & keyof T> & Partial<Pick<T, Exclude<KeyNames<T>, S | keyof X> & keyof T>> & X
+      : PickPaths<Omit<T, keyof X>, S> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
 
 /**
  * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the

@@ -57,7 +57,7 @@ export interface ODataClientOptions {
   /**
    * Headers sent on every request to the service's origin and to `trustedOrigins`, never to other
    * origins (not even after a redirect). A header the request sets itself wins (`Accept`, for
-   * one); a configured `Cookie` is merged with the CSRF session cookies, and a configured `Prefer`
+   * one: its `IEEE754Compatible=true` form is option `ieee754Compatible`'s); a configured `Cookie` is merged with the CSRF session cookies, and a configured `Prefer`
    * with the request's own preferences (`odata.maxpagesize`, `respond-async`, `return=`), the
    * request's winning where both name one. No request header ever goes into an error;
    * a service that echoes one back is masked where the header's name marks a secret (key, token,
@@ -141,6 +141,18 @@ export interface ODataClientOptions {
    */
   acceptLanguage?: string | false | undefined;
   /**
+   * OData v4: asks for the `IEEE754Compatible=true` form of JSON (OData JSON Format §3.2), in
+   * which `Edm.Int64` and `Edm.Decimal` values are strings, so that no digit is lost to a
+   * JavaScript number: the parameter goes on the `Accept` of reads, writes and operations and on
+   * the `Content-Type` of their JSON bodies (in a `$batch`, on its writes only; never on
+   * `$metadata` or a status monitor's polls), whose `bigint`, `edm.int64(…)` and `edm.decimal(…)`
+   * values are then written as strings (give such properties as strings yourself, too: a service
+   * may refuse a number there). The types `traverse-odata generate --ieee754-compatible` writes
+   * expect it. A v2 client sends nothing for it: v2 JSON has these values as strings anyway.
+   * @default false
+   */
+  ieee754Compatible?: boolean | undefined;
+  /**
    * Extra pipeline steps (logging, tracing, custom headers, metrics), run in the order given on
    * every attempt and every redirect hop: after the client's retry, timeout and redirect steps and
    * before its CSRF, header and auth steps (so a step sees the request without the configured
@@ -198,6 +210,8 @@ export interface ResolvedClientOptions {
   userAgent: string;
   /** The `Accept-Language` of requests that set none; `undefined` for none. */
   acceptLanguage: string | undefined;
+  /** Whether JSON is asked for and sent in the `IEEE754Compatible=true` form; never for v2. */
+  ieee754Compatible: boolean;
   steps: readonly PipelineStep[];
   /** Where the wire log goes; `undefined` when it is off. */
   wireLog: WireLogger | undefined;
@@ -240,6 +254,7 @@ export function resolveClientOptions(options: ODataClientOptions): ResolvedClien
     trustedOrigins,
     userAgent: resolveUserAgent(options.userAgent),
     acceptLanguage: resolveAcceptLanguage(options.acceptLanguage),
+    ieee754Compatible: optionalBoolean(options.ieee754Compatible, "ieee754Compatible") === true && version !== "2.0",
     steps: resolveSteps(options.steps),
     wireLog: resolveDebug(options.debug),
   };

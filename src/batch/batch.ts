@@ -16,6 +16,7 @@ import { buildOperationRequest, type OperationCall, type OperationParameters } f
 import type { ServiceOperationMethod } from "../operations/operation.js";
 import type { ODataVersion } from "../options.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { jsonMediaType } from "../payload/content-type.js";
 import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
 import type { CollectionNavigation, RelatedType, Selected } from "../query/types.js";
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
@@ -379,11 +380,12 @@ export class Batch extends BatchWrites {
     // loads with that code rather than with every client.
     const headers: Record<string, string> = { ...request.headers };
     const has = (name: string) => Object.keys(headers).some((given) => given.toLowerCase() === name);
-    if (!has("accept")) headers["accept"] = "application/json";
+    const json = jsonMediaType(this.#context.core.options.ieee754Compatible);
+    if (!has("accept")) headers["accept"] = json;
     let body: string | undefined;
     if (request.body !== undefined) {
       body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
-      if (typeof request.body !== "string" && !has("content-type")) headers["content-type"] = "application/json";
+      if (typeof request.body !== "string" && !has("content-type")) headers["content-type"] = json;
     }
     // Only a number names an earlier request (the ids this client gives); `$metadata`, `$all`,
     // `$entity`, `$crossjoin(...)` are the service's own resources.
@@ -507,7 +509,7 @@ export class Batch extends BatchWrites {
 
 function readSpec(context: BatchContext, url: URL, decode: DecodeSpec): RequestSpec & { request: { headers: Record<string, string> } } {
   // The version headers of a read (none); the $batch request itself carries the write's.
-  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(context.version, "read") };
+  const headers: Record<string, string> = { accept: jsonMediaType(context.core.options.ieee754Compatible), ...versionHeaders(context.version, "read") };
   return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
 }
 
@@ -554,7 +556,7 @@ function operationSpec(
     queryOptions = state.params;
   }
   const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions, method: options?.method };
-  const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call);
+  const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call, context.core.options.ieee754Compatible);
   const headers = { ...request.headers };
   return { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
 }

@@ -21,7 +21,7 @@ import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
 /** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
 function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
   const etag = ifMatchFor(conditions, undefined, `action(${JSON.stringify(call.name)}).invoke()`);
-  return buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) });
+  return buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) }, core.options.ieee754Compatible);
 }
 
 /** `ActionCall.invoke()`: sends the action and reads its result. */

@@ -129,7 +129,7 @@ export class FunctionCall<R = unknown> {
   constructor(core: ClientCore, call: Omit<OperationCall, "kind" | "etag">) {
     this.#core = core;
     this.#call = { ...call, kind: "function" };
-    this.#request = buildOperationRequest(core.options.serviceUrl, core.options.version, this.#call);
+    this.#request = buildOperationRequest(core.options.serviceUrl, core.options.version, this.#call, core.options.ieee754Compatible);
   }
 
   /** The absolute request URL, parameters included, encoded; sends nothing. */

@@ -7,6 +7,9 @@
  * - v4 function: `GET [<binding>/]<name>(a=1,b='x')`; a plain object or array parameter goes as a
  *   parameter alias with JSON text, `f(p=@p)?@p={"x":1}` (OData 4.01 Part 2, §5.1.1.13.1).
  * - v4 action: `POST [<binding>/]<name>` with the parameters as a JSON object body.
+ * - JSON is asked for and sent as `application/json`, with `IEEE754Compatible=true` where the client
+ *   asks for that form (option `ieee754Compatible`); an action body then carries bigints,
+ *   `edm.int64(…)` and `edm.decimal(…)` as strings.
  * - v2 function import (either HTTP method): `<name>?a=1&b='x'`, the parameters as query options
  *   with v2 literals; v2 has no bound operations and no JSON action bodies.
  * Bound v4 operations are addressed by their namespace-qualified name (`Books(1)/NS.order`). A
@@ -19,6 +22,7 @@ import { checkIdentifier } from "../query/names.js";
 import { collectionPath, encodePathText, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { jsonMediaType } from "../payload/content-type.js";
 import { describe } from "../util/values.js";
 import { base64Url } from "../util/base64.js";
 import { isIdentifier, isQualifiedName } from "../util/identifiers.js";
@@ -84,14 +88,14 @@ export interface OperationRequest {
 }
 
 /**
- * Builds the request of an operation call.
+ * Builds the request of an operation call; `ieee754Compatible` is the client's option of that name.
  * @throws TypeError for a bad name or a parameter that cannot be written; `ODataClientError`
  * `UNSUPPORTED_BY_VERSION` for a bound operation on an OData v2 client.
  * @example
  * buildOperationRequest(new URL("https://host/odata/v4/catalog/"), "4.0",
  *   { kind: "function", name: "countBooks", parameters: { minStock: 5 } }).path // "countBooks(minStock=5)"
  */
-export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, call: OperationCall): OperationRequest {
+export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, call: OperationCall, ieee754Compatible = false): OperationRequest {
   const where = `${call.kind}(${JSON.stringify(call.name)})`;
   const parameters = definedParameters(call.parameters, where);
   const v2 = isV2(version);
@@ -121,16 +125,17 @@ export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, ca
     } else {
       const query = formatQueryString(call.queryOptions ?? []);
       path = query ? `${target}?${query}` : target;
-      body = JSON.stringify(Object.fromEntries(parameters.map(([key, value]) => [key, jsonValue(value, `${where} parameter "${key}"`)])));
+      body = JSON.stringify(Object.fromEntries(parameters.map(([key, value]) => [key, jsonValue(value, `${where} parameter "${key}"`, ieee754Compatible)])));
     }
   }
 
   // A function is a read; an action (and a v2 function import called with POST) a write, whose
   // body, even an empty one, is in the client's version.
-  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, call.kind === "action" ? "write" : "read") };
+  const json = jsonMediaType(ieee754Compatible);
+  const headers: Record<string, string> = { accept: json, ...versionHeaders(version, call.kind === "action" ? "write" : "read") };
   // A v2 POST gets a Content-Type although it has no body: SAP CAP's v2 adapter passes the query
   // parameters of an action import on only when one is present.
-  if (call.kind === "action") headers["content-type"] = "application/json";
+  if (call.kind === "action") headers["content-type"] = json;
   if (call.etag !== undefined) headers["if-match"] = checkEtag(call.etag, where);
 
   const method = callMethod(call, v2, where);
@@ -220,25 +225,26 @@ function isStructured(value: unknown): boolean {
  * A value as it goes into a JSON payload (an action body or an alias): `Date` as ISO 8601, bigint
  * and the numeric `edm.*` values as JSON numbers where that keeps them exact and as strings
  * otherwise (the IEEE754Compatible form), `Uint8Array` as base64url, other `edm.*` values as
- * their text, objects and arrays walked.
+ * their text, objects and arrays walked. `ieee754` (the `IEEE754Compatible=true` form) writes bigints and
+ * `edm.int64`/`edm.decimal` values as strings always.
  */
-export function jsonValue(value: unknown, where: string): unknown {
+export function jsonValue(value: unknown, where: string, ieee754 = false): unknown {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "INF" : "-INF";
     return value;
   }
-  if (typeof value === "bigint") return exactJsonNumber(value.toString());
+  if (typeof value === "bigint") return ieee754 ? value.toString() : exactJsonNumber(value.toString());
   // An Edm.DateTimeOffset as an inline literal is: valid, within the years 0000-9999.
   if (value instanceof Date) return isoFromDate(value, where);
   if (value instanceof Uint8Array) return base64Url(value);
-  if (isEdmValue(value)) return edmJsonValue(value);
-  if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`));
+  if (isEdmValue(value)) return ieee754 && /^Edm\.(?:Int64|Decimal)$/.test(value.type) ? value.text : edmJsonValue(value);
+  if (Array.isArray(value)) return value.map((item, index) => jsonValue(item, `${where}[${index}]`, ieee754));
   if (isStructured(value)) {
     // No prototype: a member named `__proto__` (a valid OData name) is then a member that JSON
     // writes, where assigning it on `{}` would set the prototype instead.
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) if (item !== undefined) out[key] = jsonValue(item, `${where}.${key}`);
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) if (item !== undefined) out[key] = jsonValue(item, `${where}.${key}`, ieee754);
     return out;
   }
   throw new TypeError(`${where}: ${describe(value)} cannot be sent as a JSON value`);

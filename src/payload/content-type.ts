@@ -1,7 +1,8 @@
 /**
  * What a `Content-Type` says a body is, for the choices the readers make: JSON or not, Atom (XML)
  * or not. One test each, so that a page, an entity, a delta, an operation's result, a status
- * monitor's answer and a `$batch` part are told apart the same way.
+ * monitor's answer and a `$batch` part are told apart the same way. And the JSON media type the
+ * requests send.
  */
 
 const JSON_TYPE = /^\s*application\/(?:[\w.+-]*\+)?json\b/i;
@@ -29,4 +30,15 @@ export function isXmlContentType(contentType: string | null | undefined): boolea
  */
 export function isHtmlContentType(contentType: string | null | undefined): boolean {
   return typeof contentType === "string" && /^\s*text\/html\b/i.test(contentType);
+}
+
+/**
+ * The JSON media type of a request's `Accept` and of its JSON body's `Content-Type`: with the
+ * `IEEE754Compatible=true` parameter where the client's option `ieee754Compatible` is on (v4 only:
+ * the resolved option is never on for v2), which asks the service for Int64 and Decimal values as
+ * strings and tells it the body has them so (OData JSON Format §3.2).
+ * @example jsonMediaType(true) // "application/json;IEEE754Compatible=true"
+ */
+export function jsonMediaType(ieee754Compatible: boolean | undefined): string {
+  return ieee754Compatible ? "application/json;IEEE754Compatible=true" : "application/json";
 }

@@ -19,7 +19,7 @@ import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { loadOnce } from "../util/load-once.js";
-import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isXmlContentType, jsonMediaType } from "../payload/content-type.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -142,7 +142,8 @@ export class RecentLinks {
 }
 
 /**
- * The headers of a collection or entity read for the client's version: `Accept` only, since a read
+ * The headers of a collection or entity read for the client's version: `Accept` only (JSON, with
+ * `IEEE754Compatible=true` where the client asks for that form), since a read
  * sends no version headers (`versionHeaders` gives none for one), so that a plain read is a
  * CORS-simple request.
  * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
@@ -151,7 +152,7 @@ export class RecentLinks {
  * preflighted.
  */
 export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
-  const headers = new Headers({ accept: "application/json", ...versionHeaders(core.options.version, "read") });
+  const headers = new Headers({ accept: jsonMediaType(core.options.ieee754Compatible), ...versionHeaders(core.options.version, "read") });
   if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;

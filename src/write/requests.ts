@@ -7,7 +7,9 @@
  * The rules they follow:
  * - Headers: the version headers of `versionHeaders` (v4 `OData-Version`/`OData-MaxVersion`, v2
  *   `DataServiceVersion`/`MaxDataServiceVersion` on writes, none on media reads);
- *   `Accept: application/json`; `Content-Type: application/json` on JSON bodies.
+ *   `Accept: application/json`; `Content-Type: application/json` on JSON bodies; both with
+ *   `IEEE754Compatible=true` where the client asks for that form, whose bodies then carry bigints,
+ *   `edm.int64(…)` and `edm.decimal(…)` as strings (a service reading that form refuses numbers there).
  * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
  *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay), v2 `__metadata` (uri, etag,
  *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
@@ -25,6 +27,7 @@ import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { jsonMediaType } from "../payload/content-type.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
@@ -47,10 +50,12 @@ import type {
   WriteOptions,
 } from "./options.js";
 
-/** What the request builders need from the client: its service root and OData version. */
+/** What the request builders need from the client: its service root, OData version and JSON form. */
 export interface WriteContext {
   readonly serviceUrl: URL;
   readonly version: ODataVersion;
+  /** The client's `ieee754Compatible` (never on for v2). */
+  readonly ieee754Compatible?: boolean | undefined;
 }
 
 /** One write request, ready to send or to put into a `$batch`. */
@@ -90,10 +95,11 @@ function isV2(version: ODataVersion): boolean {
   return version === "2.0";
 }
 
-/** The headers every write carries for `version`: `Accept`, the version headers of a write, `Content-Type` for JSON. */
-export function writeHeaders(version: ODataVersion, withJsonBody: boolean): Record<string, string> {
-  const headers: Record<string, string> = { accept: "application/json", ...versionHeaders(version, "write") };
-  if (withJsonBody) headers["content-type"] = "application/json";
+/** The headers every write carries for the client: `Accept`, the version headers of a write, `Content-Type` for JSON. */
+export function writeHeaders(context: WriteContext, withJsonBody: boolean): Record<string, string> {
+  const json = jsonMediaType(context.ieee754Compatible);
+  const headers: Record<string, string> = { accept: json, ...versionHeaders(context.version, "write") };
+  if (withJsonBody) headers["content-type"] = json;
   return headers;
 }
 
@@ -183,18 +189,19 @@ function entityEtag(entity: unknown, lookup: EtagLookup, where: string): string 
 /**
  * The body of a write as JSON text, without the control information reading added (see the
  * module comment) and, unless `deep`, without the navigation values a read expanded. Nested
- * entities (deep insert) are cleaned the same way.
+ * entities (deep insert) are cleaned the same way. `ieee754` writes bigints, `edm.int64` and
+ * `edm.decimal` values as strings (the client's option `ieee754Compatible`).
  * @throws TypeError when the body is not an object, cannot be JSON, or held nothing but expanded
  * navigation values (a write that would send nothing the caller meant)
  */
-export function writeBody(entity: unknown, version: ODataVersion, where: string, deep = false): string {
+export function writeBody(entity: unknown, version: ODataVersion, where: string, deep = false, ieee754 = false): string {
   if (!isRecord(entity)) throw new TypeError(`${where}: expected an entity object; got ${describe(entity)}`);
   if (deep !== true && deep !== false) throw new TypeError(`${where}: option "deep" must be a boolean; got ${describe(deep)}`);
   const left: string[] = [];
   let body: unknown;
   let text: string | undefined;
   try {
-    body = cleanForWrite(entity, isV2(version), deep, "", left);
+    body = cleanForWrite(entity, isV2(version), ieee754, deep, "", left);
     text = JSON.stringify(body);
   } catch (error) {
     throw new TypeError(`${where}: the entity cannot be sent as JSON (${(error as Error).message})`, { cause: error });
@@ -210,14 +217,15 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
 /**
  * `at` is the path to `value` in the body (`""` for the body itself: `address/validFrom`,
  * `holidays/2`), for an error to name; `left` collects the names of the top level's expanded
- * values that were left out.
+ * values that were left out. `ieee754` writes Int64 and Decimal values as strings (v4's
+ * `IEEE754Compatible=true` form).
  */
-function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, left?: string[]): unknown {
+function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: boolean, at: string, left?: string[]): unknown {
   if (Array.isArray(value)) {
     // A collection's items share one type: where the reader converted some, all are dates (the
     // indexes it remembers move as the caller edits the array; the array stays the same one).
     const dates = v2 && readDatesOf(value) !== undefined;
-    return value.map((item, i) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${i}`)));
+    return value.map((item, i) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, ieee754, deep, `${at}/${i}`)));
   }
   if (value instanceof Date) {
     // JSON would write it as null, a value the caller never meant.
@@ -227,8 +235,8 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
   // What JSON would write as something else (a Uint8Array as {"0":104,...}, an edm.* value as its
   // inner object) or not at all (a bigint): the JSON value of its EDM type.
   if (value instanceof Uint8Array) return v2 ? base64(value) : base64Url(value);
-  if (typeof value === "bigint") return v2 ? String(value) : exactJsonNumber(String(value));
-  if (isEdmValue(value)) return v2 ? v2JsonValue(value, at) : edmJsonValue(value);
+  if (typeof value === "bigint") return v2 || ieee754 ? String(value) : exactJsonNumber(String(value));
+  if (isEdmValue(value)) return v2 ? v2JsonValue(value, at) : ieee754 && INT64_DECIMAL.test(value.type) ? value.text : edmJsonValue(value);
   if (!isRecord(value) || !isPlainObject(value)) return value;
   const dates = v2 ? readDatesOf(value) : undefined;
   // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
@@ -255,10 +263,13 @@ function cleanForWrite(value: unknown, v2: boolean, deep: boolean, at: string, l
       left?.push(name);
       continue;
     }
-    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, deep, `${at}/${name}`);
+    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, ieee754, deep, `${at}/${name}`);
   }
   return out;
 }
+
+/** The types whose JSON values the `IEEE754Compatible=true` form writes as strings. */
+const INT64_DECIMAL = /^Edm\.(?:Int64|Decimal)$/;
 
 /**
  * The OData v2 JSON value of an `edm.*` value in a write body, where it differs from v4's
@@ -411,15 +422,15 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
  * through a collection-valued navigation (`Books(1)/reviews`).
  */
 export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateOptions, where = "create(entity)"): WriteRequest {
-  const headers = writeHeaders(context.version, true);
+  const headers = writeHeaders(context, true);
   setPrefer(headers, options?.prefer, where);
-  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep), options, where);
+  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
 export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateOptions): WriteRequest {
-  const body = writeBody(patch, context.version, "update(patch)", options?.deep);
-  const headers = writeHeaders(context.version, true);
+  const body = writeBody(patch, context.version, "update(patch)", options?.deep, context.ieee754Compatible);
+  const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
   setPrefer(headers, options?.prefer, "update(patch)");
   return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state)), headers, body, options, "update(patch)");
@@ -427,8 +438,8 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
 export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "replace(entity)", options?.deep);
-  const headers = writeHeaders(context.version, true);
+  const body = writeBody(entity, context.version, "replace(entity)", options?.deep, context.ieee754Compatible);
+  const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
   setPrefer(headers, options?.prefer, "replace(entity)");
   return finish("PUT", pathOf(context, entityPath(state)), headers, body, options, "replace(entity)");
@@ -441,8 +452,8 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
  * `update` with `ifMatch: "*"`.) ETags the body carries are not sent.
  */
 export function upsertRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpsertOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "upsert(entity)", options?.deep);
-  const headers = writeHeaders(context.version, true);
+  const body = writeBody(entity, context.version, "upsert(entity)", options?.deep, context.ieee754Compatible);
+  const headers = writeHeaders(context, true);
   if (options?.ifNoneMatch !== undefined) {
     if (options.ifNoneMatch !== "*") throw new TypeError(`upsert(entity): option "ifNoneMatch" must be "*"; got ${describe(options.ifNoneMatch)}`);
     headers["if-none-match"] = "*";
@@ -456,7 +467,7 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
 
 /** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
 export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions): WriteRequest {
-  const headers = writeHeaders(context.version, false);
+  const headers = writeHeaders(context, false);
   setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
   return finish("DELETE", pathOf(context, entityPath(state)), headers, undefined, options, "delete()");
 }
@@ -480,7 +491,7 @@ function referenceBody(context: WriteContext, target: EntityState): string {
  */
 export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "link(navigation)");
-  return finish("POST", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options, "link(navigation, target)");
+  return finish("POST", pathOf(context, path), writeHeaders(context, true), referenceBody(context, target), options, "link(navigation, target)");
 }
 
 /**
@@ -489,7 +500,7 @@ export function linkRequest(context: WriteContext, state: EntityState, navigatio
  */
 export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "setLink(navigation)");
-  return finish("PUT", pathOf(context, path), writeHeaders(context.version, true), referenceBody(context, target), options, "setLink(navigation, target)");
+  return finish("PUT", pathOf(context, path), writeHeaders(context, true), referenceBody(context, target), options, "setLink(navigation, target)");
 }
 
 /**
@@ -499,7 +510,7 @@ export function setLinkRequest(context: WriteContext, state: EntityState, naviga
  */
 export function unlinkRequest(context: WriteContext, state: EntityState, navigation: string, target?: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "unlink(navigation)");
-  const headers = writeHeaders(context.version, false);
+  const headers = writeHeaders(context, false);
   const where = "unlink(navigation)";
   if (target === undefined) return finish("DELETE", pathOf(context, path), headers, undefined, options, where);
   if (isV2(context.version)) {
@@ -524,7 +535,7 @@ export function mediaWriteRequest(
   content: string | Uint8Array,
   options: MediaWriteOptions,
 ): WriteRequest {
-  const headers = writeHeaders(context.version, false);
+  const headers = writeHeaders(context, false);
   headers["content-type"] = checkContentType(options?.contentType, "media().put(content)");
   setIfMatch(headers, ifMatchFor(options, undefined, "media().put(content)", mediaEtagLookup(property)));
   return finish("PUT", pathOf(context, mediaPath(state, property)), headers, checkContent(content, "media().put(content)"), options, "media().put(content)");
@@ -532,7 +543,7 @@ export function mediaWriteRequest(
 
 /** `POST <collection>` with the content of a new media entity (not JSON); the service makes the entity. */
 export function mediaCreateRequest(context: WriteContext, state: QueryState, content: string | Uint8Array, options: CreateMediaOptions): WriteRequest {
-  const headers = writeHeaders(context.version, false);
+  const headers = writeHeaders(context, false);
   headers["content-type"] = checkContentType(options?.contentType, "createMedia(content)");
   const slug: unknown = options.slug;
   if (slug !== undefined) {

@@ -80,7 +80,7 @@ export const generateCommand: Command = {
       name: { type: "string", value: "NAME", help: "the factory's name (default: the entity container's name, first letter lowercased)" },
       only: { type: "string", value: "SET,...", help: "only these entity sets, singletons and operation imports, with the types they reach" },
       check: { type: "boolean", help: "write nothing; exit with 1 when the files in --out differ from what would be written" },
-      "ieee754-compatible": { type: "boolean", help: "OData v4: Edm.Int64 and Edm.Decimal arrive as strings (IEEE754Compatible=true)" },
+      "ieee754-compatible": { type: "boolean", help: "OData v4: type Edm.Int64 and Edm.Decimal as strings, for a client made with ieee754Compatible: true (which asks for IEEE754Compatible=true)" },
       declarations: { type: "boolean", help: "write index.d.ts (the types) and index.js (the factory) instead of index.ts: quicker to type-check with skipLibCheck" },
       "import-from": { type: "string", value: "MODULE", help: 'the module the types are imported from (default "traverse-odata")' },
     },

@@ -119,7 +119,7 @@ export class Poller<T> implements AsyncPoller<T> {
   }
 
   get statusUrl(): string {
-    return this.#state.statusUrl.href;
+    return this.#state.statusUrl;
   }
 
   status(): string {
@@ -150,17 +150,20 @@ export class Poller<T> implements AsyncPoller<T> {
   poll(signal?: AbortSignalLike): Promise<boolean> {
     // Once loaded, the engine is called at once: a call joins a poll on the wire in the same turn
     // (a caller that aborts right after another's call must not end the request they share).
-    if (this.#engine) return this.#engine.poll(signal);
+    const engine = this.#engine ?? this.#engineOfLoadedPolling();
+    if (engine) return engine.poll(signal);
     return this.#polling().then((engine) => engine.poll(signal));
   }
 
   wait(signal?: AbortSignalLike): Promise<T> {
-    if (this.#engine) return this.#engine.wait(signal);
+    const engine = this.#engine ?? this.#engineOfLoadedPolling();
+    if (engine) return engine.wait(signal);
     return this.#polling().then((engine) => engine.wait(signal));
   }
 
   cancel(signal?: AbortSignalLike): Promise<void> {
-    if (this.#engine) return this.#engine.cancel(signal);
+    const engine = this.#engine ?? this.#engineOfLoadedPolling();
+    if (engine) return engine.cancel(signal);
     return this.#polling().then((engine) => engine.cancel(signal));
   }
 
@@ -169,7 +172,7 @@ export class Poller<T> implements AsyncPoller<T> {
     const token: AsyncPollerToken = {
       type: "traverse-odata/async-poller",
       version: TOKEN_VERSION,
-      statusUrl: state.statusUrl.href,
+      statusUrl: state.statusUrl,
       status: state.status,
       percentComplete: state.percent,
       deadline: Number.isFinite(state.deadline) ? state.deadline : null,
@@ -207,7 +210,20 @@ export class Poller<T> implements AsyncPoller<T> {
   #polling(): Promise<PollerEngine<T>> {
     return loadPolling().then(({ PollerEngine }) => (this.#engine ??= new PollerEngine(this.#state, this.#transport, this.#options)));
   }
+
+  /**
+   * This poller's polling, made at once where another poller has loaded the module already. A
+   * first call then waits for no promise of the load: a wait() would hold that promise, and the
+   * functions that settle it, for as long as it waits (about 250 bytes each of thousands of
+   * waiting pollers).
+   */
+  #engineOfLoadedPolling(): PollerEngine<T> | undefined {
+    return polling && (this.#engine = new polling.PollerEngine(this.#state, this.#transport, this.#options));
+  }
 }
 
+/** The polling module once loaded (see {@link Poller.#engineOfLoadedPolling}). */
+let polling: typeof import("./polling.js") | undefined;
+
 /** The polling module, imported once for all pollers (a thousand cancelled at once would each pay for an import). */
-const loadPolling = /* @__PURE__ */ loadOnce(() => import("./polling.js"));
+const loadPolling = /* @__PURE__ */ loadOnce(() => import("./polling.js").then((module) => (polling = module)));

@@ -10,9 +10,10 @@ import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { onAbort } from "../util/abort-waiters.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { byteText } from "../payload/http-envelope.js";
+import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
+import type { ODataVersion } from "../options.js";
 import { resumeHint, type AsyncResultShape } from "./token.js";
 import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
@@ -23,33 +24,36 @@ import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 const TRANSIENT_LIMIT = 5;
 
 /**
- * How many polls in a row one controller may be given to (see `PollerEngine.#requestController`);
+ * How many polls in a row one controller may be given to (see `PollerEngine.newController`);
  * a poll may send more than one request with it (a result GET, redirect hops).
  */
 export const CONTROLLER_USES = 16;
 
-/** The polling of one poller: sends its requests and moves its state on. */
-export class PollerEngine<T> {
+/**
+ * The polling of one poller: sends its requests and moves its state on. It is itself the poll
+ * request that the callers of `poll()` (and the wait() calls) share while it is on the wire
+ * (`SharedRequest`): thousands of pollers may wait at once, and a shared request of their own, with
+ * the closures it is given, would cost each about 200 bytes for as long as it waits.
+ */
+export class PollerEngine<T> extends SharedRequest<boolean> {
   readonly #state: PollerState<T>;
   readonly #transport: PollerTransport;
   readonly #options: ResolvedPollerOptions;
   #transientInRow = 0;
   #lastTransient: unknown = undefined;
-  /** The poll request on the wire, shared by the callers of `poll()` waiting for it. */
-  readonly #polls = new SharedRequest<boolean>(() => this.#requestController());
-  /** The controller of the last poll request, for the next (see {@link #requestController}). */
+  /** The controller of the last poll request, for the next (see {@link newController}). */
   #spare: WeakRef<AbortController> | undefined;
   /** How many polls the spare controller has been given to. */
   #spareUses = 0;
   /**
    * The signals of the wait() calls under way: a successful cancel() aborts them, and any outcome a
-   * poll reaches wakes those that sleep (see {@link #pollWithinDeadline}).
+   * poll reaches wakes those that sleep (see {@link #pollWithinDeadline}). The one signal as it is
+   * while there is one (as good as always), a set of them once there are more.
    */
-  #waits: Set<WaitSignal> | undefined;
-  /** Starts the poll request that callers of `poll()` share (made once, not per poll). */
-  readonly #startPoll = (signal: AbortSignal): Promise<boolean> => this.#pollWithinDeadline(signal);
+  #waits: WaitSignal<T> | Set<WaitSignal<T>> | undefined;
 
   constructor(state: PollerState<T>, transport: PollerTransport, options: ResolvedPollerOptions) {
+    super();
     this.#state = state;
     this.#transport = transport;
     this.#options = options;
@@ -65,29 +69,115 @@ export class PollerEngine<T> {
     // One poll at a time: a call while one is on the wire shares its request and outcome. Each
     // caller's signal rejects that caller's promise at once; the request itself is aborted only
     // when every caller sharing it has given up.
-    return this.#polls.join(this.#startPoll, signal);
+    return this.join(this.#pollWithinDeadline, signal);
   }
 
-  async wait(given?: AbortSignalLike): Promise<T> {
-    const signal = toAbortSignal(given, "wait(signal)");
-    throwIfAborted(signal);
-    const known = this.#outcome();
-    if (known) return known.result;
-    // The wait's own signal: the caller's abort reaches it through one listener for the whole
-    // wait (not one per sleep and request), and a cancel() that succeeds aborts it, so that a
-    // sleeping wait settles at once rather than when it wakes.
-    const waiting = new WaitSignal();
-    // One listener per signal however many waits share it (an application's shutdown signal):
-    // see onAbort.
-    const stopListening = signal && onAbort(signal, () => waiting.abort(abortReason(signal)));
-    const waits = (this.#waits ??= new Set());
-    waits.add(waiting);
+  wait(given?: AbortSignalLike): Promise<T> {
+    let signal: AbortSignal | undefined;
     try {
-      return await this.#waitUntilDone(waiting);
-    } finally {
-      stopListening?.();
-      waits.delete(waiting);
+      signal = toAbortSignal(given, "wait(signal)");
+      throwIfAborted(signal);
+      const known = this.#outcome();
+      if (known) return Promise.resolve(known.result);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    // Not an async function: a waiting poller would hold its frame and the promise it awaits (its
+    // sleep's), with the functions that settle that, for as long as it sleeps. A sleeping wait holds
+    // its timer, its signal and the functions that settle its promise; it polls from wakeUp().
+    return new Promise<T>((resolve, reject) => {
+      // The wait's own signal: the caller's abort reaches it through one listener for the whole
+      // wait (not one per sleep and request), and a cancel() that succeeds aborts it, so that a
+      // sleeping wait settles at once rather than when it wakes.
+      const waiting = new WaitSignal<T>(this, signal, resolve, reject);
+      // One listener per signal however many waits share it (an application's shutdown signal),
+      // and no closure per wait: see WAITS_OF_SIGNAL.
+      if (signal) watchSignal(signal, waiting);
+      this.#addWait(waiting);
+      this.#waitOn(waiting);
+    });
+  }
+
+  /**
+   * A wait() goes on: it settles where the outcome is known or `maxWait` has passed; otherwise it
+   * sleeps until its next poll is due, and then polls ({@link wakeUp}).
+   */
+  #waitOn(waiting: WaitSignal<T>): void {
+    let known: { result: T } | undefined;
+    try {
+      known = this.#outcome();
+      if (known === undefined) {
+        const now = Date.now();
+        if (now >= this.#state.deadline) throw this.#timeoutError();
+        const pollAt = this.#state.retryAfterAt ?? now + this.#options.pollInterval;
+        // The next poll would be due after the deadline: sleep until it and give up. Decided here
+        // rather than by reading the clock after the sleep, because a timer may fire a little
+        // before Date.now() reaches the deadline, and then a request would go out after all.
+        const last = pollAt >= this.#state.deadline;
+        waiting.sleep(last ? this.#state.deadline - now : pollAt - now, last);
+        return;
+      }
+    } catch (error) {
+      this.#endWait(waiting, undefined, error);
+      return;
+    }
+    this.#endWait(waiting, known);
+  }
+
+  /**
+   * The sleep of a wait() has ended (its time was up, the outcome became known, or its signal
+   * aborted): it sends the poll that was due and goes on ({@link #waitOn}), or settles. Called by
+   * the wait's signal, a turn after the sleep ended, as an `await` of the sleep would go on.
+   */
+  async wakeUp(waiting: WaitSignal<T>, last: boolean): Promise<void> {
+    try {
+      if (waiting.aborted) throw waiting.reason;
+      if (last) {
+        // Woken early: a poll() of another caller reached the outcome meanwhile.
+        const reached = this.#outcome();
+        if (reached) return this.#endWait(waiting, reached);
+        throw this.#timeoutError();
+      }
+      if (!isSettled(this.#state)) {
+        if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
+        // As poll() does, with the wait's signal as it is (poll() would bridge it to an AbortSignal).
+        await this.join(this.#pollWithinDeadline, waiting);
+      }
+    } catch (error) {
+      this.#endWait(waiting, undefined, error);
+      return;
+    }
+    this.#waitOn(waiting);
+  }
+
+  /**
+   * A wait() is over: its signal no longer watches the caller's, a cancel() no longer aborts it,
+   * and its promise settles, with the result where `known` has it and with `error` otherwise.
+   */
+  #endWait(waiting: WaitSignal<T>, known: { result: T } | undefined, error?: unknown): void {
+    if (waiting.callerSignal) unwatchSignal(waiting.callerSignal, waiting);
+    this.#removeWait(waiting);
+    if (known) waiting.resolve(known.result);
+    else waiting.reject(error);
+  }
+
+  #addWait(waiting: WaitSignal<T>): void {
+    const waits = this.#waits;
+    if (waits === undefined) this.#waits = waiting;
+    else if (waits instanceof Set) waits.add(waiting);
+    else this.#waits = new Set([waits, waiting]);
+  }
+
+  #removeWait(waiting: WaitSignal<T>): void {
+    const waits = this.#waits;
+    if (waits === waiting) this.#waits = undefined;
+    else if (waits instanceof Set && waits.delete(waiting) && waits.size === 0) this.#waits = undefined;
+  }
+
+  /** The signals of the wait() calls under way, in the order they began. */
+  #eachWait(): Iterable<WaitSignal<T>> {
+    const waits = this.#waits;
+    return waits === undefined ? [] : waits instanceof Set ? waits : [waits];
   }
 
   /** The outcome once it is known: the result (boxed), or the failure thrown; `undefined` while the operation runs. */
@@ -98,36 +188,11 @@ export class PollerEngine<T> {
     return undefined;
   }
 
-  async #waitUntilDone(signal: WaitSignal): Promise<T> {
-    for (;;) {
-      const known = this.#outcome();
-      if (known) return known.result;
-      const now = Date.now();
-      if (now >= this.#state.deadline) throw this.#timeoutError();
-      const pollAt = this.#state.retryAfterAt ?? now + this.#options.pollInterval;
-      if (pollAt >= this.#state.deadline) {
-        // The next poll would be due after the deadline: sleep until it and give up. Decided here
-        // rather than by reading the clock after the sleep, because a timer may fire a little
-        // before Date.now() reaches the deadline, and then a request would go out after all.
-        await signal.sleep(this.#state.deadline - now);
-        // Woken early: a poll() of another caller reached the outcome meanwhile.
-        const reached = this.#outcome();
-        if (reached) return reached.result;
-        throw this.#timeoutError();
-      }
-      await signal.sleep(pollAt - now);
-      if (isSettled(this.#state)) continue;
-      if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
-      // As poll() does, with the wait's signal as it is (poll() would bridge it to an AbortSignal).
-      await this.#polls.join(this.#startPoll, signal);
-    }
-  }
-
   async cancel(given?: AbortSignalLike): Promise<void> {
     const signal = toAbortSignal(given, "cancel(signal)");
     throwIfAborted(signal);
     if (isSettled(this.#state)) return;
-    const url = this.#state.statusUrl;
+    const url = new URL(this.#state.statusUrl);
     const response = await this.#send("cancel", "DELETE", url, signal, "manual");
     if (response.status === 202) {
       await discard(response);
@@ -143,7 +208,7 @@ export class PollerEngine<T> {
       const phase = this.#cancelledPhase();
       this.#state.phase = phase;
       // Every wait() settles now, the sleeping ones included, not when it would next wake.
-      if (this.#waits) for (const waiting of this.#waits) waiting.abort(phase.error);
+      for (const waiting of this.#eachWait()) waiting.abort(phase.error);
       return;
     }
     // 405 (the service cannot cancel) and every other answer leave the poller as it was.
@@ -161,7 +226,7 @@ export class PollerEngine<T> {
    * signal it was given until that request is garbage. Held weakly: a poller that is not polling
    * keeps none.
    */
-  #requestController(): AbortController {
+  protected override newController(): AbortController {
     let controller = this.#spareUses < CONTROLLER_USES ? this.#spare?.deref() : undefined;
     if (controller === undefined || controller.signal.aborted) {
       controller = requestController();
@@ -200,7 +265,7 @@ export class PollerEngine<T> {
       clearTimeout(timer);
       // The outcome is known now (this poll reached it, or a cancel() did while it ran): every
       // wait() asleep meanwhile settles with it at once, not when it would next wake.
-      if (this.#waits && isSettled(this.#state)) for (const waiting of this.#waits) waiting.wake();
+      if (this.#waits && isSettled(this.#state)) for (const waiting of this.#eachWait()) waiting.wake();
     }
   }
 
@@ -211,7 +276,7 @@ export class PollerEngine<T> {
     if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
     if (phase.name === "fetching-result") return this.#fetchResultAgain(phase.resultUrl, signal);
 
-    const url = this.#state.statusUrl;
+    const url = new URL(this.#state.statusUrl);
     let answer: MonitorAnswer | undefined;
     try {
       const response = await this.#send("poll", "GET", url, signal, "manual");
@@ -271,7 +336,7 @@ export class PollerEngine<T> {
     switch (reading.kind) {
       case "running":
         this.#takeProgress(reading, "Running");
-        if (reading.location) this.#state.statusUrl = reading.location;
+        if (reading.location) this.#state.statusUrl = reading.location.href;
         this.#reportProgress();
         return true;
       case "succeeded":
@@ -414,12 +479,19 @@ export class PollerEngine<T> {
     this.#options.onProgress?.(this.#state.status, this.#state.percent);
   }
 
+  /**
+   * A request through the client: a poll is a read (`GET`), a cancel a write (`DELETE`), both with
+   * the version headers of their kind, never retried by the pipeline (the poller has its own rule
+   * for transient answers).
+   */
   #send(purpose: "poll" | "cancel" | "result", method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
-    return this.#transport.send({ method, url, signal, redirect, purpose });
+    const transport = this.#transport;
+    const headers = pollHeaders(transport.options.version, method === "GET" ? "read" : "write");
+    return transport.send({ method, url, signal, redirect, purpose, retry: false, headers });
   }
 
   #errorInit(cause?: unknown) {
-    return { statusUrl: this.#state.statusUrl.href, status: this.#state.status, percentComplete: this.#state.percent, ...(cause === undefined ? {} : { cause }) };
+    return { statusUrl: this.#state.statusUrl, status: this.#state.status, percentComplete: this.#state.percent, ...(cause === undefined ? {} : { cause }) };
   }
 
   #failedError(reason: string, httpStatus: number | undefined, odataError: ODataErrorDetail | undefined, cause?: unknown): AsyncOperationFailedError {
@@ -466,6 +538,19 @@ export class PollerEngine<T> {
   }
 }
 
+/**
+ * The headers of the poller's requests by version and kind, made once. Never changed: the client
+ * copies them into each request (a copy of a `Headers` costs about half of one made from a record).
+ */
+const POLL_HEADERS = new Map<string, Headers>();
+
+function pollHeaders(version: ODataVersion, kind: RequestKind): Headers {
+  const key = `${version} ${kind}`;
+  let headers = POLL_HEADERS.get(key);
+  if (headers === undefined) POLL_HEADERS.set(key, (headers = new Headers({ accept: "application/json", ...versionHeaders(version, kind) })));
+  return headers;
+}
+
 /** A `Retry-After` value as the epoch ms at which the next poll may go out. */
 function absoluteRetryAfter(value: string): number | undefined {
   const now = Date.now();
@@ -484,66 +569,153 @@ function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boole
 }
 
 /**
- * The signal of one wait(): aborted by the caller's signal or by a cancel() that succeeds. Not an
- * `AbortSignal`: a waiting poller keeps it for as long as it waits, and in Node an `AbortSignal`
- * with its controller costs about a kilobyte (an `EventTarget` with two maps, and a hidden class
- * of its own), as much again as the rest of the wait. Its sleeps end at once when it aborts, with
- * no listener: `sleep()` of http/signals.ts would register one through `onAbort` (an entry, a set
- * and two closures), held by every sleeping wait. The poll requests it joins
- * (`SharedRequest.join`) listen to it while they run.
+ * The wait() calls under way by the signal given to them, which aborts them through one listener
+ * however many share it (an application's shutdown signal), as util/abort-waiters.ts `onAbort` does
+ * for requests: one per wait would make Node warn about a leak past 10 of them, and make each
+ * addEventListener cost time in proportion to those already there. Kept apart from `onAbort`,
+ * whose code loads with every client: a wait is told without a closure of its own (with its
+ * wrapper and the function that stops it, about 250 bytes for as long as it waits), and a lone wait
+ * is held as it is (a set would add about 150 bytes to its signal).
  */
-class WaitSignal implements AbortSignalLike {
+const WAITS_OF_SIGNAL = new WeakMap<AbortSignal, { listener: () => void; waits: WaitAborted | Set<WaitAborted> }>();
+
+/** What the listener of {@link WAITS_OF_SIGNAL} needs of a wait's signal. */
+interface WaitAborted {
+  abort(reason: unknown): void;
+}
+
+/** Aborts `waiting` when `signal` does, with its reason (until {@link unwatchSignal}). */
+function watchSignal(signal: AbortSignal, waiting: WaitAborted): void {
+  const watched = WAITS_OF_SIGNAL.get(signal);
+  if (watched === undefined) {
+    const added = {
+      listener: () => {
+        WAITS_OF_SIGNAL.delete(signal);
+        const { waits } = added;
+        for (const each of waits instanceof Set ? waits : [waits]) each.abort(abortReason(signal));
+      },
+      waits: waiting as WaitAborted | Set<WaitAborted>,
+    };
+    WAITS_OF_SIGNAL.set(signal, added);
+    signal.addEventListener("abort", added.listener, { once: true });
+  } else if (watched.waits instanceof Set) {
+    watched.waits.add(waiting);
+  } else {
+    watched.waits = new Set([watched.waits, waiting]);
+  }
+}
+
+/** Stops {@link watchSignal}; the listener goes with the last wait of the signal. */
+function unwatchSignal(signal: AbortSignal, waiting: WaitAborted): void {
+  const watched = WAITS_OF_SIGNAL.get(signal);
+  if (watched === undefined) return;
+  const { waits } = watched;
+  if (waits instanceof Set ? !waits.delete(waiting) || waits.size > 0 : waits !== waiting) return;
+  WAITS_OF_SIGNAL.delete(signal);
+  signal.removeEventListener("abort", watched.listener);
+}
+
+/**
+ * One wait(): its signal, aborted by the caller's signal (see {@link WAITS_OF_SIGNAL}) or by a
+ * cancel() that succeeds, and its sleep between polls. Not an `AbortSignal`: a waiting poller keeps
+ * it for as long as it waits, and in Node an `AbortSignal` with its controller costs about a
+ * kilobyte (an `EventTarget` with two maps, and a hidden class of its own), as much again as the
+ * rest of the wait. Its sleeps end at once when it aborts, with no listener: `sleep()` of
+ * http/signals.ts would register one through `onAbort` (an entry, a set and two closures), held by
+ * every sleeping wait. The poll requests it joins (`SharedRequest.join`) listen to it while they
+ * run.
+ */
+class WaitSignal<T> implements AbortSignalLike {
   aborted = false;
   reason: unknown = undefined;
+  readonly engine: PollerEngine<T>;
+  /** The signal given to wait(), which this one watches. */
+  readonly callerSignal: AbortSignal | undefined;
+  /** Settle the promise of wait(). */
+  readonly resolve: (result: T) => void;
+  readonly reject: (error: unknown) => void;
   #listeners: (() => void)[] | undefined;
-  /** Ends the sleep under way, if one is: it rejects when the signal aborted, otherwise resolves early. */
-  #wake: (() => void) | undefined;
+  /** The timer of the sleep under way. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * What is left of the sleep under way once its timer fires (ms), for a sleep longer than a timer
+   * can wait; `undefined` for none. Not 0: a field that has held a number that is not a small
+   * integer holds every number in a box of its own, one more object per sleeping wait.
+   */
+  #left: number | undefined;
+  /** Whether the sleep under way is the wait's last (until the deadline); `undefined` while none is. */
+  #last: boolean | undefined;
+
+  constructor(engine: PollerEngine<T>, callerSignal: AbortSignal | undefined, resolve: (result: T) => void, reject: (error: unknown) => void) {
+    this.engine = engine;
+    this.callerSignal = callerSignal;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 
   addEventListener(_type: "abort", listener: () => void): void {
     (this.#listeners ??= []).push(listener);
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {
-    const at = this.#listeners?.indexOf(listener) ?? -1;
-    if (at >= 0) this.#listeners?.splice(at, 1);
+    const listeners = this.#listeners;
+    const at = listeners?.indexOf(listener) ?? -1;
+    if (at < 0) return;
+    listeners?.splice(at, 1);
+    // An empty list is let go of: the wait may sleep long after its poll has ended.
+    if (listeners?.length === 0) this.#listeners = undefined;
   }
 
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.#wake?.();
+    this.wake();
     const listeners = this.#listeners;
     this.#listeners = undefined;
     if (listeners) for (const listener of listeners) listener();
   }
 
-  /** Ends the sleep under way early, without aborting (the operation's outcome became known). */
+  /** Ends the sleep under way early (the operation's outcome became known, or this signal aborted). */
   wake(): void {
-    this.#wake?.();
+    if (this.#last === undefined) return;
+    clearTimeout(this.#timer);
+    this.#woken();
   }
 
   /**
-   * Waits `ms` milliseconds, or less when woken ({@link wake}); rejects with the reason as soon as
-   * the signal aborts.
+   * Sleeps `ms` milliseconds, or less when woken ({@link wake}) or aborted; then the wait goes on
+   * (`PollerEngine.wakeUp`, which tells an abort by {@link aborted}). `last`: the sleep until the
+   * deadline, after which the wait ends.
    */
-  sleep(ms: number): Promise<void> {
-    if (this.aborted) return Promise.reject(this.reason);
-    if (ms <= 0) return Promise.resolve();
-    // setTimeout overflows past 2^31-1 ms (about 24.8 days): longer sleeps go in parts.
+  sleep(ms: number, last: boolean): void {
+    this.#last = last;
+    if (this.aborted || ms <= 0) this.#woken();
+    else this.#sleep(ms);
+  }
+
+  /**
+   * Sets the timer of the sleep under way, or of its next part: setTimeout overflows past 2^31-1
+   * ms (about 24.8 days), so longer sleeps go in parts. The timer gets this signal as its argument,
+   * which costs no closure.
+   */
+  #sleep(ms: number): void {
     const part = Math.min(ms, MAX_TIMER_DELAY);
-    return new Promise<boolean>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve(true);
-      }, part);
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        if (this.aborted) reject(this.reason);
-        else resolve(false);
-      };
-    }).then((sleptAll) => (sleptAll && part < ms ? this.sleep(ms - part) : undefined));
+    this.#left = part < ms ? ms - part : undefined;
+    this.#timer = setTimeout(WaitSignal.#timeUp, part, this);
+  }
+
+  static #timeUp<T>(signal: WaitSignal<T>): void {
+    if (signal.#left === undefined) signal.#woken();
+    else signal.#sleep(signal.#left);
+  }
+
+  /** The sleep under way has ended: the wait goes on a turn later, as an `await` of it would. */
+  #woken(): void {
+    const last = this.#last as boolean;
+    this.#last = undefined;
+    this.#timer = undefined;
+    queueMicrotask(() => void this.engine.wakeUp(this, last));
   }
 }
 

@@ -1,44 +1,17 @@
 /**
  * Pollers made without sending anything: for a status monitor the caller already has
  * (`client.asyncPoller`), and from a token of `poller.toJSON()` (`resumeAsync`), with their checks,
- * which throw at once; and how every poller sends through the client. The polling itself loads
- * when a poller first sends (lro/poller.ts).
+ * which throw at once. The polling itself, and how a poller sends through the client, load when a
+ * poller first sends (lro/poller.ts).
  */
 import type { ClientCore } from "../core.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError } from "../errors.js";
-import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
-import type { ODataVersion } from "../options.js";
 import { rememberDatePaths } from "../payload/v2-values.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
-import type { PollerStart, PollerTransport } from "./state.js";
+import type { PollerStart } from "./state.js";
 import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js";
-
-/**
- * How a poller sends through the client: a poll is a read (`GET`), a cancel a write (`DELETE`),
- * both with the version headers of their kind, never retried by the pipeline (the poller has its
- * own rule for transient answers).
- */
-export function pollerTransport(core: ClientCore): PollerTransport {
-  return {
-    send: ({ method, url, signal, redirect, purpose }) =>
-      core.send({ method, url, signal, redirect, purpose, retry: false, headers: pollHeaders(core.options.version, method === "GET" ? "read" : "write") }),
-  };
-}
-
-/**
- * The headers of the poller's requests by version and kind, made once. Never changed: the client
- * copies them into each request (a copy of a `Headers` costs about half of one made from a record).
- */
-const POLL_HEADERS = new Map<string, Headers>();
-
-function pollHeaders(version: ODataVersion, kind: RequestKind): Headers {
-  const key = `${version} ${kind}`;
-  let headers = POLL_HEADERS.get(key);
-  if (headers === undefined) POLL_HEADERS.set(key, (headers = new Headers({ accept: "application/json", ...versionHeaders(version, kind) })));
-  return headers;
-}
 
 /** A poller for a status monitor the caller already has (relative to the service root); sends nothing. */
 export function pollerFor<T>(core: ClientCore, statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
@@ -51,12 +24,9 @@ export function pollerFor<T>(core: ClientCore, statusUrl: string, options: Async
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);
   }
-  return new Poller<T>(pollerTransport(core), resolved, {
-    statusUrl: url,
-    status: "Running",
-    percentComplete: -1,
-    deadline: Date.now() + resolved.maxWait,
-  });
+  const start: PollerStart<T> = { statusUrl: url, status: "Running", percentComplete: -1, deadline: Date.now() + resolved.maxWait };
+  if (url.href === statusUrl) start.statusHref = statusUrl;
+  return new Poller<T>(core, resolved, start);
 }
 
 /**
@@ -69,7 +39,7 @@ export function resumePoller<T>(core: ClientCore, token: unknown, options: Async
   const resolved = resolvePollerOptions(kept === undefined ? options : { ...options, maxWait: kept });
   const resumeDeadline = options?.maxWait === undefined ? undefined : Date.now() + resolved.maxWait;
   const start = pollerStartFromToken<T>(token, core.options.serviceUrl, resumeDeadline);
-  return new Poller<T>(pollerTransport(core), resolved, start);
+  return new Poller<T>(core, resolved, start);
 }
 
 /** The token's `maxWait`, if it has one; anything but a positive number is a `TypeError` naming it. */

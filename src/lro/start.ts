@@ -17,7 +17,6 @@ import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
-import { pollerTransport } from "./resume.js";
 import type { AsyncResultShape } from "./token.js";
 
 /**
@@ -169,7 +168,7 @@ export async function startPoller<T>(
     binary,
   };
   const read = answer.status === 202 && answersAt202?.(answer) ? { ...answer, status: 200 } : answer;
-  return new Poller<T>(pollerTransport(core), resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
+  return new Poller<T>(core, resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
 }
 
 /**

@@ -5,7 +5,7 @@
  * poller first sends) moves it on. Both import this module and neither imports the other's code.
  */
 import type { AsyncOperationCancelledError } from "../errors.js";
-import type { RedirectMode } from "../http/pipeline.js";
+import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "./token.js";
 
 /** The phase of a poller; `failed` and `cancelled` hold the error that its calls reject with. */
@@ -27,6 +27,8 @@ export type Phase<T> =
 /** Where a new poller starts. */
 export interface PollerStart<T> {
   statusUrl: URL;
+  /** `statusUrl.href` where the caller has that text already: the poller keeps it rather than a copy. */
+  statusHref?: string;
   status: string;
   percentComplete: number;
   /** Absolute deadline (epoch ms); `Infinity` for none. */
@@ -41,7 +43,12 @@ export interface PollerStart<T> {
 
 /** The state of one poller, changed in place as its answers are read. */
 export interface PollerState<T> {
-  statusUrl: URL;
+  /**
+   * The status monitor's `href`. Text rather than a `URL`: a waiting poller would hold a `URL` (an
+   * object, its parsed parts, and a copy of the text) for as long as it waits, about 200 bytes,
+   * while a poll makes one in well under a microsecond.
+   */
+  statusUrl: string;
   status: string;
   percent: number;
   deadline: number;
@@ -51,17 +58,25 @@ export interface PollerState<T> {
   shape: AsyncResultShape;
 }
 
+/**
+ * The phase and the result shape of most pollers, one object each for all of them (a waiting
+ * poller holds them as long as it waits). Never changed: a phase or a shape is replaced, not
+ * written to.
+ */
+const RUNNING: Phase<never> = { name: "running" };
+const RAW_SHAPE: AsyncResultShape = { kind: "raw" };
+
 /** The state a poller starts in. */
 export function initialState<T>(start: PollerStart<T>): PollerState<T> {
   return {
-    statusUrl: start.statusUrl,
+    statusUrl: start.statusHref ?? start.statusUrl.href,
     status: start.status,
     percent: start.percentComplete,
     deadline: start.deadline,
     retryAfterAt: start.retryAfterAt,
-    phase: start.phase ?? { name: "running" },
+    phase: start.phase ?? RUNNING,
     cancelRequested: start.cancelRequested ?? false,
-    shape: start.shape ?? { kind: "raw" },
+    shape: start.shape ?? RAW_SHAPE,
   };
 }
 
@@ -79,10 +94,13 @@ export interface ResolvedPollerOptions {
   signal: AbortSignal | undefined;
 }
 
-/** What the poller needs from the client: one request through the client's pipeline. */
-export interface PollerTransport {
-  send(request: { method: "GET" | "DELETE"; url: URL; signal: AbortSignal | undefined; redirect: RedirectMode; purpose: "poll" | "cancel" | "result" }): Promise<Response>;
-}
+/**
+ * What the poller needs from the client: its pipeline, and its OData version (whose headers the
+ * poller's requests carry; see lro/polling.ts). The client itself, which every poller of it shares:
+ * a transport of each poller's own (an object, a closure and its scope) would cost each about 130
+ * bytes for as long as it waits.
+ */
+export type PollerTransport = Pick<ClientCore, "send" | "options">;
 
 /** The succeeded phase of `result`, with the `Content-Type` of a text result where there is one. */
 export function succeededPhase<T>(result: T, resultType: string | undefined): Phase<T> & { name: "succeeded" } {

@@ -27,14 +27,24 @@ interface Shared<T> {
  */
 export class SharedRequest<T> {
   #current: Shared<T> | undefined;
-  readonly #makeController: () => AbortController;
+  readonly #makeController: (() => AbortController) | undefined;
 
   /**
-   * @param makeController makes the controller of each request; the poller gives one whose
-   * signal the pipeline's timeout step may abort itself (see `REQUEST_CONTROLLERS`).
+   * @param makeController makes the controller of each request (a new `AbortController` without
+   * it); the CSRF step gives one whose signal the pipeline's timeout step may abort itself (see
+   * `REQUEST_CONTROLLERS`).
    */
-  constructor(makeController: () => AbortController = () => new AbortController()) {
+  constructor(makeController?: () => AbortController) {
     this.#makeController = makeController;
+  }
+
+  /**
+   * The controller of a new request. A subclass may make its own here rather than give the
+   * constructor a function: the poller's engine is one (lro/polling.ts), and thousands of them may
+   * wait at once, each holding what it was given.
+   */
+  protected newController(): AbortController {
+    return this.#makeController ? this.#makeController() : new AbortController();
   }
 
   /** Whether a request is in flight. */
@@ -44,13 +54,14 @@ export class SharedRequest<T> {
 
   /**
    * Waits for the request in flight, or starts one with `start` (which gets the signal that
-   * aborts it), until it settles or `signal` aborts.
+   * aborts it), until it settles or `signal` aborts. `start` is called with this object as `this`,
+   * so that a subclass may give one of its methods as it is, without a closure that binds it.
    */
-  join(start: (signal: AbortSignal) => Promise<T>, signal?: AbortSignalLike): Promise<T> {
+  join(start: (this: this, signal: AbortSignal) => Promise<T>, signal?: AbortSignalLike): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let shared = this.#current;
     if (shared === undefined) {
-      const started: Shared<T> = { controller: this.#makeController(), callers: 0, promise: undefined as unknown as Promise<T> };
+      const started: Shared<T> = { controller: this.newController(), callers: 0, promise: undefined as unknown as Promise<T> };
       shared = this.#current = started;
       // No rejection goes unhandled: a caller without a signal gets this promise itself, and one
       // with a signal (given up or not) has handlers on it.
@@ -60,9 +71,9 @@ export class SharedRequest<T> {
   }
 
   /** Runs the request of `shared` (`start` must not join this same request), then forgets it. */
-  async #run(shared: Shared<T>, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #run(shared: Shared<T>, start: (this: this, signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await start(shared.controller.signal);
+      return await start.call(this, shared.controller.signal);
     } finally {
       if (this.#current === shared) this.#current = undefined;
     }

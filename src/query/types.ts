@@ -25,13 +25,46 @@ export type IsCollection<V> = NonNullable<V> extends readonly unknown[] ? true :
 /** Whether `T` accepts any property name (`unknown`, or a type with a string index signature). */
 export type IsLoose<T> = unknown extends T ? true : string extends keyof T ? true : false;
 
+/**
+ * The properties `T` declares, without its index signatures: of an open type (whose interface has
+ * `[property: string]: unknown` for the dynamic properties), those its metadata names, with their
+ * types and modifiers, and its entity shape.
+ */
+export type DeclaredProperties<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+
+/**
+ * `T` without the properties `K`. `Omit` maps over `keyof T`, which is `string` for a type with a
+ * string index signature, and so would turn every declared property of an open type into
+ * `unknown`: such a type keeps each property but `K`, and its index signature, with their types.
+ * Any other type is `Omit`'s, as the query types relate it (a query of `any` or `unknown` rows).
+ */
+export type Without<T, K extends PropertyKey> = unknown extends T
+  ? Omit<T, K>
+  : string extends keyof T
+    ? { [P in keyof T as P extends K ? never : P]: T[P] }
+    : Omit<T, K>;
+
+/**
+ * The type the first segment of path `P` is looked up in: `T` itself; for a type with a string
+ * index signature, its {@link DeclaredProperties} when `P` starts with one of them, else
+ * `unknown`: a dynamic property of an open type, of no known type, any path below it accepted.
+ */
+export type PathBase<T, P extends string> = unknown extends T
+  ? unknown
+  : string extends keyof T
+    ? FirstSegment<P> extends keyof DeclaredProperties<T>
+      ? DeclaredProperties<T>
+      : unknown
+    : T;
+
 /** How many segments of a path are checked; deeper segments are free text (validated at run time). */
 export type PathDepthLimit = 4;
 
 /**
  * What a path argument may start with: a property of `T`, or a property followed by `/` and more
  * (the rest is checked by {@link ValidPath} for the string actually given). Any string when `T` is
- * loose. This type never looks below the first level, so it stays small on any model.
+ * loose (`ValidPath` checks an open type's declared names). This type never looks below the first
+ * level, so it stays small on any model.
  */
 export type FieldPath<T> = IsLoose<T> extends true ? string : (keyof T & string) | `${keyof T & string}/${string}`;
 
@@ -41,11 +74,16 @@ export type FieldPath<T> = IsLoose<T> extends true ? string : (keyof T & string)
  * segment, `$count` after a collection, and free text from the fifth segment on or below a loose
  * type. A collection-valued segment ends the path or is followed by `$count` alone: OData reaches
  * into the members of a collection with `any`/`all` only (`reviews/rating` names no one value).
- * Only the path given is looked at, never every path of `T`.
+ * Of an open type, a declared property is checked so, any other name is a dynamic property
+ * ({@link PathBase}). Only the path given is looked at, never every path of `T`.
  */
 export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
   IsLoose<T> extends true
-    ? P
+    ? PathBase<T, P> extends infer B
+      ? IsLoose<B> extends true
+        ? P
+        : ValidPath<B, P, Depth>
+      : never
     : Depth["length"] extends PathDepthLimit
       ? P
       : P extends `${infer Head}/${infer Rest}`
@@ -70,11 +108,16 @@ export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
  * `P` when it is a path that `$select` may name in `T`, else `never`: a property, or a path through
  * complex properties (single or collection-valued) to one. A navigation property the shape of `T`
  * names may end the path but not lead on (its properties are chosen by a nested select of its
- * expand), and `$count` is no select item. Segments are checked as in {@link ValidPath}.
+ * expand), and `$count` is no select item. Segments are checked as in {@link ValidPath}, a
+ * dynamic property of an open type too.
  */
 export type ValidSelectPath<T, P extends string, Depth extends unknown[] = []> =
   IsLoose<T> extends true
-    ? P
+    ? PathBase<T, P> extends infer B
+      ? IsLoose<B> extends true
+        ? P
+        : ValidSelectPath<B, P, Depth>
+      : never
     : Depth["length"] extends PathDepthLimit
       ? P
       : P extends `${infer Head}/${infer Rest}`
@@ -122,10 +165,14 @@ export type FilterPathLiteralType<T, P extends string, Root = T> = [RootRelative
   ? PathLiteralType<T, P>
   : PathLiteralType<Root, RootRelativePath<P>>;
 
-/** The type of the property at path `P` of `T` (`unknown` where it is not known). */
+/** The type of the property at path `P` of `T` (`unknown` where it is not known, as for a dynamic property of an open type). */
 export type PathType<T, P extends string, Depth extends unknown[] = []> =
   IsLoose<T> extends true
-    ? unknown
+    ? PathBase<T, P> extends infer B
+      ? IsLoose<B> extends true
+        ? unknown
+        : PathType<B, P, Depth>
+      : never
     : Depth["length"] extends PathDepthLimit
       ? unknown
       : P extends `${infer Head}/${infer Rest}`
@@ -148,7 +195,11 @@ export type PathLiteralType<T, P extends string, Depth extends unknown[] = []> =
   ? unknown
   : P extends `${infer Head}/${infer Rest}`
     ? IsLoose<T> extends true
-      ? unknown
+      ? PathBase<T, P> extends infer B
+        ? IsLoose<B> extends true
+          ? unknown
+          : PathLiteralType<B, P, Depth>
+        : never
       : string extends Rest
         ? unknown
         : Head extends keyof T
@@ -291,23 +342,25 @@ export type ShapeOf<T> = typeof entityShape extends keyof T
 export type KeyNames<T> = ShapeOf<T> extends { key: infer K extends string } ? K : never;
 
 /**
- * The navigation property names of `T`: those its shape names, or, for a type without a shape
- * (or a shape without `navigation`), every property whose value is an object or an array of
- * objects (complex properties included, which the compiler cannot tell apart); any name when `T`
- * is loose.
+ * The navigation property names of `T`: those its shape names (an open type's too), or, for a type
+ * without a shape (or a shape without `navigation`), every property whose value is an object or an
+ * array of objects (complex properties included, which the compiler cannot tell apart); any name
+ * when `T` is loose and its shape names none.
  */
-export type NavigationName<T> = IsLoose<T> extends true
+export type NavigationName<T> = unknown extends T
   ? string
   : ShapeOf<T> extends { navigation: infer N extends string }
     ? N & keyof T
-    : { [K in keyof T & string]-?: unknown extends T[K] ? K : Unwrap<T[K]> extends PrimitiveValue ? never : Unwrap<T[K]> extends object ? K : never }[keyof T &
+    : string extends keyof T
+      ? string
+      : { [K in keyof T & string]-?: unknown extends T[K] ? K : Unwrap<T[K]> extends PrimitiveValue ? never : Unwrap<T[K]> extends object ? K : never }[keyof T &
         string];
 
 /** The collection-valued navigation properties of `T` (for `navigate()` and `link()`). */
-export type CollectionNavigation<T> = IsLoose<T> extends true ? string : CollectionsOf<T, NavigationName<T>>;
+export type CollectionNavigation<T> = string extends NavigationName<T> ? string : CollectionsOf<T, NavigationName<T>>;
 
 /** The single-valued navigation properties of `T` (for `navigateOne()` and `setLink()`). */
-export type SingleNavigation<T> = IsLoose<T> extends true ? string : SinglesOf<T, NavigationName<T>>;
+export type SingleNavigation<T> = string extends NavigationName<T> ? string : SinglesOf<T, NavigationName<T>>;
 
 /** The collection-valued ones among the properties `N` of `T`. */
 export type CollectionsOf<T, N> = N extends keyof T ? (unknown extends T[N] ? N : IsCollection<T[N]> extends true ? N : never) : never;
@@ -393,11 +446,12 @@ export type SubPaths<S extends string, K extends string> = S extends `${K}/${inf
 /**
  * The properties of `T` that the paths `S` select: each first segment, whole where a path names
  * it alone, else narrowed to the paths below it ({@link SelectedValue}). Optional and readonly
- * properties stay so.
+ * properties stay so. Of an open type, a first segment it does not declare is a dynamic property,
+ * `unknown`.
  */
 export type PickPaths<T, S extends string> = {
   [P in keyof T as P extends FirstSegment<S> ? P : never]: P extends S ? T[P] : SelectedValue<T[P], SubPaths<S, P & string>>;
-};
+} & (string extends keyof T ? { [P in Exclude<FirstSegment<S>, keyof DeclaredProperties<T>>]: unknown } : {});
 
 /**
  * A complex value `V` of which only the paths `S` below it are selected (`Zip` of `Home/Zip`): the
@@ -424,17 +478,19 @@ export type SelectedValue<V, S extends string> = unknown extends V
  * services send them); `*` selects every property but the navigation properties the shape names.
  * Expanded navigation properties `X` are added, no longer optional, with the rows of their own
  * nested `select()` and `expand()`; they take the place of the entity type's property of the same
- * name, also where `select()` names it too.
+ * name, also where `select()` names it too. An open type's rows keep its declared properties
+ * typed, and its index signature where nothing is selected or `*` is ({@link Without}); a dynamic
+ * property that `select()` names is `unknown`.
  */
 export type Selected<T, S extends string, X> = [S] extends [never]
   ? [keyof X] extends [never]
     ? T
-    : Omit<T, keyof X> & X
+    : Without<T, keyof X> & X
   : "*" extends S
-    ? Omit<T, ShapeNavigation<T> | keyof X> & X
+    ? Without<T, ShapeNavigation<T> | keyof X> & X
     : [Extract<S, `${string}/${string}`>] extends [never]
       ? Pick<T, Exclude<S, keyof X> & keyof T> & Partial<Pick<T, Exclude<KeyNames<T>, S | keyof X> & keyof T>> & X
-      : PickPaths<Omit<T, keyof X>, S> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
+      : PickPaths<Without<T, keyof X>, S> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
 
 /**
  * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the

@@ -143,9 +143,9 @@ export interface ODataClientOptions {
   /**
    * OData v4: asks for the `IEEE754Compatible=true` form of JSON (OData JSON Format §3.2), in
    * which `Edm.Int64` and `Edm.Decimal` values are strings, so that no digit is lost to a
-   * JavaScript number: the parameter goes on the `Accept` of reads, writes and operations and on
-   * the `Content-Type` of their JSON bodies (in a `$batch`, on its writes only; never on
-   * `$metadata` or a status monitor's polls), whose `bigint`, `edm.int64(…)` and `edm.decimal(…)`
+   * JavaScript number: the parameter goes on the `Accept` of reads, writes, operations, a
+   * `$batch`'s parts and a long-running operation's polls, and on the `Content-Type` of their JSON
+   * bodies (never on `$metadata` or `$count`), whose `bigint`, `edm.int64(…)` and `edm.decimal(…)`
    * values are then written as strings (give such properties as strings yourself, too: a service
    * may refuse a number there). The types `traverse-odata generate --ieee754-compatible` writes
    * expect it. A v2 client sends nothing for it: v2 JSON has these values as strings anyway.

@@ -148,3 +148,27 @@ test("in a $batch with ieee754Compatible every part that asks for or sends JSON 
   assert.match(body, /\{"count":"3"\}/);
   assert.match(body, /\{"ID":"7","Price":"1.10"\}/);
 });
+
+test("a long-running create with ieee754Compatible asks for the IEEE754Compatible form in its request and its polls, and its result keeps the strings", async (t) => {
+  const server = await startServer((request, res) => {
+    if (request.method === "POST") {
+      res.writeHead(202, { location: server.url("odata/$monitor/1"), "retry-after": "0", "odata-version": "4.0" });
+      res.end();
+      return;
+    }
+    const asStrings = /IEEE754Compatible=true/i.test(request.headers.accept ?? "");
+    res.writeHead(200, { "content-type": `application/json;odata.metadata=minimal;IEEE754Compatible=${asStrings}`, "odata-version": "4.0" });
+    res.end(JSON.stringify(asStrings ? { ID: "9007199254740993", Price: "12.31" } : { ID: 9007199254740993, Price: 12.31 }));
+  });
+  t.after(() => server.close());
+  const odata = client(server, { ieee754Compatible: true });
+  const poller = await odata.collection("Books").createAsync({ ID: 7n, Price: edm.decimal("12.31") });
+  const created = await poller.wait();
+  assert.deepEqual(created, { ID: "9007199254740993", Price: "12.31" });
+  const [create, poll] = server.requests;
+  assert.equal(create!.headers.accept, IEEE_JSON);
+  assert.equal(create!.headers["content-type"], IEEE_JSON);
+  assert.equal(create!.body, '{"ID":"7","Price":"12.31"}');
+  assert.equal(poll!.method, "GET");
+  assert.equal(poll!.headers.accept, IEEE_JSON);
+});

@@ -12,6 +12,7 @@ import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { byteText } from "../payload/http-envelope.js";
+import { jsonMediaType } from "../payload/content-type.js";
 import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
 import type { ODataVersion } from "../options.js";
 import { resumeHint, type AsyncResultShape } from "./token.js";
@@ -486,7 +487,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
    */
   #send(purpose: "poll" | "cancel" | "result", method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
     const transport = this.#transport;
-    const headers = pollHeaders(transport.options.version, method === "GET" ? "read" : "write");
+    const headers = pollHeaders(transport.options.version, method === "GET" ? "read" : "write", transport.options.ieee754Compatible);
     return transport.send({ method, url, signal, redirect, purpose, retry: false, headers });
   }
 
@@ -544,10 +545,10 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
  */
 const POLL_HEADERS = new Map<string, Headers>();
 
-function pollHeaders(version: ODataVersion, kind: RequestKind): Headers {
-  const key = `${version} ${kind}`;
+function pollHeaders(version: ODataVersion, kind: RequestKind, ieee754Compatible: boolean): Headers {
+  const key = `${version} ${kind} ${ieee754Compatible}`;
   let headers = POLL_HEADERS.get(key);
-  if (headers === undefined) POLL_HEADERS.set(key, (headers = new Headers({ accept: "application/json", ...versionHeaders(version, kind) })));
+  if (headers === undefined) POLL_HEADERS.set(key, (headers = new Headers({ accept: jsonMediaType(ieee754Compatible), ...versionHeaders(version, kind) })));
   return headers;
 }
 

@@ -12,6 +12,7 @@ import { retryAfterMs } from "../http/retry-after.js";
 import { mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { byteText } from "../payload/http-envelope.js";
+import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
@@ -142,8 +143,9 @@ export async function startPoller<T>(
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
   // A caller that expects another format (a multipart $batch) says so; JSON otherwise.
-  if (!headers.has("accept")) headers.set("accept", "application/json");
-  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  const json = jsonMediaType(core.options.ieee754Compatible);
+  if (!headers.has("accept")) headers.set("accept", json);
+  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", json);
   const signal = resolved.signal;
   // Retried as its method is elsewhere (getAsync's GET, replaceAsync's PUT, deleteAsync's DELETE;
   // never a POST or PATCH): the answer that ends the retries is the initial answer.

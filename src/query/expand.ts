@@ -5,7 +5,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import type { FilterBuilder, FilterExpression } from "./filter.js";
+import { requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import {
@@ -17,7 +17,6 @@ import {
   checkOptionText,
   filterText,
   orderByTarget,
-  requireV4,
   type ExpandItem,
   type FilterInput,
   type QueryOptionsState,

@@ -129,8 +129,6 @@ export function checkFlag(value: unknown, where: string): boolean {
   return value;
 }
 
-// The filter builder's check too; the query classes take it from here with the other state checks.
-export { requireV4 };
 
 /**
  * Checks raw option text: a `$search` expression (`syntax: "search"`), or a `$apply` or `$compute`

@@ -18,7 +18,7 @@
 import type { ClientCore } from "../core.js";
 import { formatKeyPredicate } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
-import type { FilterBuilder, FilterExpression } from "../query/filter.js";
+import { requireV4, type FilterBuilder, type FilterExpression } from "../query/filter.js";
 import {
   addFilter,
   addOrderBy,
@@ -28,7 +28,6 @@ import {
   checkOptionText,
   filterText,
   orderByTarget,
-  requireV4,
   firstEntityState,
   setParam,
   type EntityState,

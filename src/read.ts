@@ -39,6 +39,7 @@ export type {
   FilterPathType,
   FilterPathLiteralType,
   RootRelativePath,
+  FilterRoot,
   ValidSelectPath,
   PickPaths,
   SelectedValue,

@@ -7,8 +7,10 @@
 // The paths are those OData allows: a filter or `$orderby` path goes through single-valued
 // navigation and complex properties, and reaches into a collection only with `any`/`all` (or ends
 // with `$count`); a `$select` path goes through complex properties only (a navigation property's
-// own properties are selected in its expand). `$it/...` and `$this/...` name the entity filtered.
-import type { FilterBuilder, FilterExpression, ODataClient } from "../src/index.js";
+// own properties are selected in its expand). `$it/...` and `$this/...` name the entity filtered,
+// but inside the filter of an expand `$it` stays the query's own entity (OData URL Conventions
+// 4.01 §5.1.3) while `$this` is the expanded one.
+import type { Entity, FilterBuilder, FilterExpression, ODataClient } from "../src/index.js";
 import type { Author, Book, Review } from "./servers/cap/types.js";
 import { shopService, type Address } from "./codegen/v4/index.js";
 
@@ -127,5 +129,67 @@ export function rootPaths(client: ODataClient) {
     helpers: books.filter((f) => f.any("reviews", goodReview)).filter((f) => f.all("reviews", scarce)),
     self: (v401: ODataClient) =>
       v401.collection<Book>("Books").filter((f) => f.any("reviews", (r) => r.gt("rating", r.field("$this/stock")))),
+  };
+}
+
+// The types of the example in OData URL Conventions 4.01 §5.1.3 (system query options in $expand).
+interface PostalAddress {
+  Street: string | null;
+  City: string;
+}
+interface Customer extends Entity<{ key: "ID"; navigation: "Orders" }> {
+  ID: number;
+  Name: string;
+  Address: PostalAddress;
+  CreditLimit: number;
+  Orders?: Order[];
+}
+interface Order extends Entity<{ key: "ID"; navigation: "Customer" | "Items" }> {
+  ID: number;
+  Amount: number;
+  ShipTo: PostalAddress;
+  Customer?: Customer | null;
+  Items?: OrderItem[];
+}
+interface OrderItem extends Entity<{ key: "ID"; navigation: never }> {
+  ID: number;
+  Qty: number;
+}
+
+/** `$it/...` inside an expand's filter: the query's own entity, however deep; `$this/...` the expanded one. */
+export function expandRootPaths(client: ODataClient) {
+  const customers = client.collection<Customer>("Customers");
+  const refused = (): void => {
+    // @ts-expect-error Amount is the order's: $it is the customer, whose Amount there is none of
+    customers.expand("Orders", (q) => q.filter((f) => f.gt("$it/Amount", 100)));
+    // @ts-expect-error an expand below an expand keeps the customer as $it
+    customers.expand("Orders", (q) => q.expand("Items", (i) => i.filter((f) => f.lt("Qty", f.field("$it/Amount")))));
+    // @ts-expect-error nor is $it the item there
+    customers.expand("Orders", (q) => q.expand("Items", (i) => i.filter((f) => f.gt("$it/Qty", 1))));
+    // @ts-expect-error inside a lambda of the expand's filter, $it is the customer too
+    customers.expand("Orders", (q) => q.filter((f) => f.any("Items", (i) => i.lt("Qty", i.field("$it/Amount")))));
+    // @ts-expect-error the value is checked against the customer's property
+    customers.expand("Orders", (q) => q.filter((f) => f.lt("$it/CreditLimit", "100")));
+    // @ts-expect-error a string function takes the customer's string properties after $it
+    customers.expand("Orders", (q) => q.filter((f) => f.contains("$it/CreditLimit", "1")));
+    // @ts-expect-error $this is the order being filtered, not the customer
+    customers.expand("Orders", (q) => q.filter((f) => f.gt("Amount", f.field("$this/CreditLimit"))));
+    // @ts-expect-error an ordering of the expand checks $it likewise
+    customers.expand("Orders", (q) => q.orderBy((f) => f.field("$it/Amount")));
+    // @ts-expect-error the query's own filter is unchanged: $it is the customer there too
+    customers.filter((f) => f.gt("$it/Amount", 100));
+    // @ts-expect-error an entity's expand has that entity as $it
+    customers.key(1).expand("Orders", (q) => q.filter((f) => f.gt("$it/Amount", 100)));
+  };
+  void refused;
+  return {
+    spec: customers.expand("Orders", (q) => q.filter((f) => f.eq("$it/Address/City", f.field("ShipTo/City")))),
+    deeper: customers.expand("Orders", (q) => q.expand("Items", (i) => i.filter((f) => f.lt("Qty", f.field("$it/CreditLimit"))))),
+    lambda: customers.expand("Orders", (q) => q.filter((f) => f.any("Items", (i) => i.lt("Qty", i.field("$it/CreditLimit"))))),
+    text: customers.expand("Orders", (q) => q.filter((f) => f.contains("$it/Name", "Ltd")).orderBy((f) => f.sub("Amount", f.field("$it/CreditLimit")))),
+    outer: customers.filter((f) => f.gt("$it/CreditLimit", 100)),
+    entity: customers.key(1).expand("Orders", (q) => q.filter((f) => f.gt("Amount", f.field("$it/CreditLimit")))),
+    self: (v401: ODataClient) =>
+      v401.collection<Customer>("Customers").expand("Orders", (q) => q.filter((f) => f.gt("$this/Amount", f.field("$it/CreditLimit")))),
   };
 }

@@ -1,7 +1,8 @@
 // Paths the types accept as OData does (test/types-paths-cases.ts holds the type-level cases):
 // no path reaches through a collection but with any/all or $count, a select path goes through
 // complex properties only, a select below a complex property narrows it to what the service
-// sends, and `$it/...` is a typed path of the entity filtered, inside a lambda too. This file
+// sends, and `$it/...` is a typed path of the entity filtered, inside a lambda too, and of the
+// query's own entity inside an expand's filter (`$this/...` there is the expanded one). This file
 // type-checks the cases on their own, then sends the queries that compile to a node:http server
 // and asserts what went on the wire and what the rows hold. The typing changes no request.
 import { test, describe } from "node:test";
@@ -9,7 +10,7 @@ import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { collectionPaths, rootPaths, selectedComplexPaths } from "./types-paths-cases.js";
+import { collectionPaths, expandRootPaths, rootPaths, selectedComplexPaths } from "./types-paths-cases.js";
 import { sendJson, serveClient, type RecordingServer } from "./servers/recording-server.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -118,5 +119,31 @@ describe("$it and $this name the entity filtered", () => {
     const { server, client } = await serve(t, [], "4.01");
     assert.deepEqual(await rootPaths(client).self(client).list(), []);
     assert.deepEqual(sent(server), ["/odata/Books?$filter=reviews/any(r:r/rating gt $this/stock)"]);
+  });
+});
+
+describe("inside an expand's filter $it is the query's own entity, $this the expanded one", () => {
+  test("the example of OData URL Conventions 4.01 §5.1.3, an expand below an expand, a lambda, an ordering and an entity's expand go on the wire as written", async (t) => {
+    const rows = [{ ID: 1, Orders: [] }];
+    const { server, client } = await serve(t, rows);
+    const queries = expandRootPaths(client);
+    for (const query of [queries.spec, queries.deeper, queries.lambda, queries.text, queries.outer]) {
+      assert.deepEqual(await query.list(), rows);
+    }
+    assert.deepEqual(await queries.entity.get(), rows[0]);
+    assert.deepEqual(sent(server), [
+      "/odata/Customers?$expand=Orders($filter=$it/Address/City eq ShipTo/City)",
+      "/odata/Customers?$expand=Orders($expand=Items($filter=Qty lt $it/CreditLimit))",
+      "/odata/Customers?$expand=Orders($filter=Items/any(i:i/Qty lt $it/CreditLimit))",
+      "/odata/Customers?$expand=Orders($filter=contains($it/Name,'Ltd');$orderby=Amount sub $it/CreditLimit)",
+      "/odata/Customers?$filter=$it/CreditLimit gt 100",
+      "/odata/Customers(1)?$expand=Orders($filter=Amount gt $it/CreditLimit)",
+    ]);
+  });
+
+  test("$this (OData 4.01) beside $it in an expand's filter", async (t) => {
+    const { server, client } = await serve(t, [], "4.01");
+    assert.deepEqual(await expandRootPaths(client).self(client).list(), []);
+    assert.deepEqual(sent(server), ["/odata/Customers?$expand=Orders($filter=$this/Amount gt $it/CreditLimit)"]);
   });
 });

@@ -26,9 +26,10 @@ import type { ExpandPath, Expansion, FieldPath, RelatedType, Selected, SelectIte
 
 /**
  * The callback of `expand()`: receives the nested options builder and returns it refined. What it
- * selects and expands (`S`, `X`) shapes the expanded property in the result rows.
+ * selects and expands (`S`, `X`) shapes the expanded property in the result rows; `Root` is the
+ * entity of the query expanding, at any depth, which its filter names as `$it`.
  */
-export type ExpandBuilder<R, S extends string = never, X = {}> = (q: ExpandQuery<R>) => ExpandQuery<R, S, X>;
+export type ExpandBuilder<R, S extends string = never, X = {}, Root = R> = (q: ExpandQuery<R, never, {}, Root>) => ExpandQuery<R, S, X, Root>;
 
 /** The rows of the related type `R` that a nested expand builder returning `ExpandQuery<R, S, X>` gives. */
 export type ExpandRows<R, S extends string, X> = Selected<R, S, X>;
@@ -38,10 +39,13 @@ export type ExpandRows<R, S extends string, X> = Selected<R, S, X>;
  * @typeParam T - the related entity type.
  * @typeParam S - the names given to `select()` so far (`never`: none, all properties).
  * @typeParam X - the navigation properties expanded so far, with their rows.
+ * @typeParam Root - the entity of the collection or entity that the query's resource path names,
+ * however deep the expand: in a nested filter or orderBy `$it/...` names its properties, while
+ * `$this/...` names the expanded entity's (OData URL Conventions 4.01 §5.1.3).
  * @example
  * q.expand("author", (a) => a.select("name").expand("books", (b) => b.orderBy("year", "desc").top(3)))
  */
-export class ExpandQuery<T = Record<string, unknown>, S extends string = never, X = {}> {
+export class ExpandQuery<T = Record<string, unknown>, S extends string = never, X = {}, Root = T> {
   readonly #version: ODataVersion;
   readonly #options: QueryOptionsState;
 
@@ -57,56 +61,56 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
   }
 
   /** Nested `$select`. */
-  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): ExpandQuery<T, S | F, X> {
+  select<const F extends SelectItem<T>>(...fields: (F & ValidSelect<T, F>)[]): ExpandQuery<T, S | F, X, Root> {
     return this.#next<S | F>(addSelect(this.#options, fields, "expand select(fields)"));
   }
 
   /** Nested `$filter` (OData v4). */
-  filter(expression: FilterInput<T>): ExpandQuery<T, S, X> {
+  filter(expression: FilterInput<T, Root, T>): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$filter");
     return this.#next(addFilter(this.#options, filterText(expression, this.#version, "expand filter(expression)")));
   }
 
   /** Nested `$orderby` (OData v4). */
-  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X> {
+  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T, Root, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$orderby");
     const where = "expand orderBy(field)";
     return this.#next(addOrderBy(this.#options, orderByTarget(field, this.#version, where), direction, where));
   }
 
   /** Nested `$top` (OData v4). */
-  top(n: number): ExpandQuery<T, S, X> {
+  top(n: number): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$top");
     return this.#next({ ...this.#options, top: checkCount(n, "top(n)") });
   }
 
   /** Nested `$skip` (OData v4). */
-  skip(n: number): ExpandQuery<T, S, X> {
+  skip(n: number): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$skip");
     return this.#next({ ...this.#options, skip: checkCount(n, "skip(n)") });
   }
 
   /** Nested `$count=true` (OData v4). */
-  count(enabled = true): ExpandQuery<T, S, X> {
+  count(enabled = true): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$count");
     return this.#next({ ...this.#options, count: checkFlag(enabled, "count(enabled)") });
   }
 
   /** Nested `$search` (OData v4). */
-  search(expression: string): ExpandQuery<T, S, X> {
+  search(expression: string): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$search");
     return this.#next({ ...this.#options, search: checkOptionText(expression, "expand search(expression)", "search") });
   }
 
   /** Nested `$compute` items (OData v4); several calls append. */
-  compute(expression: string): ExpandQuery<T, S, X> {
+  compute(expression: string): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$compute");
     const text = checkOptionText(expression, "expand compute(expression)");
     return this.#next({ ...this.#options, compute: [...(this.#options.compute ?? []), text] });
   }
 
   /** `$levels` of a recursive expand: a positive integer or `"max"` (OData v4). */
-  levels(n: number | "max"): ExpandQuery<T, S, X> {
+  levels(n: number | "max"): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$levels");
     const levels = n === "max" ? n : checkCount(n, "levels(n)");
     if (levels === 0) throw new RangeError('levels(n): expected a positive integer or "max"; got 0');
@@ -116,15 +120,15 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
   /** A nested `$expand`; as the query's own `expand()`, a later expand of a navigation property replaces the earlier one. */
   expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: K,
-    build?: ExpandBuilder<RelatedType<T, K>, NS, NX>,
-  ): ExpandQuery<T, S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>> {
+    build?: ExpandBuilder<RelatedType<T, K>, NS, NX, Root>,
+  ): ExpandQuery<T, S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>, Root> {
     return this.#next<S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>>(
       addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"),
     );
   }
 
-  #next<S2 extends string = S, X2 = X>(options: QueryOptionsState): ExpandQuery<T, S2, X2> {
-    return new ExpandQuery<T, S2, X2>(this.#version, options);
+  #next<S2 extends string = S, X2 = X>(options: QueryOptionsState): ExpandQuery<T, S2, X2, Root> {
+    return new ExpandQuery<T, S2, X2, Root>(this.#version, options);
   }
 
   #nestedV4(option: string): void {
@@ -147,11 +151,11 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
  * property (the typed `expand()` asks for one first); only a type cast, a segment with a dot,
  * stays with the property before it (`author/NS.Writer`).
  */
-export function addExpand<S extends QueryOptionsState, R, NS extends string, NX>(
+export function addExpand<S extends QueryOptionsState, R, NS extends string, NX, Root>(
   state: S,
   version: ODataVersion,
   nav: unknown,
-  build: ExpandBuilder<R, NS, NX> | undefined,
+  build: ExpandBuilder<R, NS, NX, Root> | undefined,
   where: string,
 ): S {
   const path = checkPath(nav, where, { star: true });
@@ -160,7 +164,7 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX>
   let options: QueryOptionsState = {};
   if (build !== undefined) {
     if (typeof build !== "function") throw new TypeError(`${where}: the second argument must be a function (q) => q.select(...)...`);
-    const result: unknown = build(new ExpandQuery<R>(version));
+    const result: unknown = build(new ExpandQuery<R, never, {}, Root>(version));
     if (!(result instanceof ExpandQuery)) {
       throw new TypeError(`${where}: the function must return the nested query it was given (after select(), filter()...)`);
     }

@@ -74,12 +74,13 @@ export type Operand<T> = FieldPath<T> | FilterExpression;
 
 /**
  * The path `P` given for a field of `T` (checked by the compiler for that string alone), or an
- * expression; `$it/...` and `$this/...` name a path of `Root`, the entity being filtered.
+ * expression; `$it/...` names a path of `Root`, the outermost entity, and `$this/...` one of
+ * `This`, the entity being filtered (the same but inside an expand's filter).
  */
-export type PathOperand<T, P extends string, Root = T> = (P & ValidFilterPath<T, P, Root>) | FilterExpression;
+export type PathOperand<T, P extends string, Root = T, This = Root> = (P & ValidFilterPath<T, P, Root, This>) | FilterExpression;
 
 /** The path `P` of a string property of `T` (for the string functions), or an expression. */
-export type StringOperand<T, P extends string, Root = T> = (P & StringPath<T, P, Root>) | FilterExpression;
+export type StringOperand<T, P extends string, Root = T, This = Root> = (P & StringPath<T, P, Root, This>) | FilterExpression;
 
 /**
  * What a comparison with the property at path `P` of `T` accepts: a value of its type, `null`, or
@@ -87,14 +88,14 @@ export type StringOperand<T, P extends string, Root = T> = (P & StringPath<T, P,
  * `literals` (an entity's own property, or one of a complex or related type below it), the type
  * named there stands for its type.
  */
-export type ComparisonValue<T, P extends string, Root = T> = [P] extends [never]
+export type ComparisonValue<T, P extends string, Root = T, This = Root> = [P] extends [never]
   ? ValueOperand
-  : FilterValue<FilterPathLiteralType<T, P, Root>> | FilterExpression;
+  : FilterValue<FilterPathLiteralType<T, P, Root, This>> | FilterExpression;
 
 /** The text argument of a string function on the property at `P` of `T` (any value when its type is not known). */
-export type StringValue<T, P extends string, Root = T> = [P] extends [never]
+export type StringValue<T, P extends string, Root = T, This = Root> = [P] extends [never]
   ? ValueOperand
-  : unknown extends FilterPathType<T, P, Root>
+  : unknown extends FilterPathType<T, P, Root, This>
     ? ValueOperand
     : string | EdmValue | FilterExpression;
 
@@ -118,15 +119,19 @@ const activeLambdaVariables: string[] = [];
  * the argument of `q.filter((f) => ...)`, or from {@link createFilterBuilder}.
  * @typeParam T - the type whose properties a path names: the entity filtered, or inside
  * `f.any`/`f.all` the type of the collection's members.
- * @typeParam Root - the entity filtered, whose properties `$it/...` and `$this/...` name: `T`
- * itself for the outermost builder. It is only ever the default of the methods' own type
- * parameters (`R`), so that builders that differ in it stay assignable to each other: a predicate
- * written as a function of a `FilterBuilder<Review>` is still one for `f.any("reviews", ...)` (its
- * `$it/...` paths are then checked against `Review`: write `FilterBuilder<Review, Book>` for `Book`).
+ * @typeParam Root - the outermost entity, whose properties `$it/...` names: `T` itself for the
+ * builder of a query's own filter, and the entity of the query's collection or entity inside the
+ * filter of an expanded navigation property too (OData URL Conventions 4.01 §5.1.3).
+ * @typeParam This - the entity filtered, whose properties `$this/...` names: `Root`, but the
+ * expanded entity inside an expand's filter. `Root` and `This` are only ever the defaults of the
+ * methods' own type parameters (`R`, `H`), so that builders that differ in them stay assignable
+ * to each other: a predicate written as a function of a `FilterBuilder<Review>` is still one for
+ * `f.any("reviews", ...)` (its `$it/...` paths are then checked against `Review`: write
+ * `FilterBuilder<Review, Book>` for `Book`).
  * @example
  * q.filter((f) => f.and(f.eq("status", "open"), f.or(f.gt("total", 100), f.contains("customer/name", "O'Brien"))))
  */
-export class FilterBuilder<T = Record<string, unknown>, Root = T> {
+export class FilterBuilder<T = Record<string, unknown>, Root = T, This = Root> {
   readonly #version: ODataVersion;
   readonly #variable: string | undefined;
 
@@ -155,7 +160,7 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   // --- operands -------------------------------------------------------------------------------
 
   /** A reference to a property path, for comparing one field with another: `f.gt("price", f.field("cost"))`. */
-  field<P extends FilterFieldPath<T>, R = Root>(path: P & ValidFilterPath<T, P, R>): FilterExpression {
+  field<P extends FilterFieldPath<T>, R = Root, H = This>(path: P & ValidFilterPath<T, P, R, H>): FilterExpression {
     return this.#field(path, "f.field(path)");
   }
 
@@ -179,32 +184,32 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   // --- comparison -----------------------------------------------------------------------------
 
   /** `field eq value` (`value` may be `null`: `field eq null`). */
-  eq<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
+  eq<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: ComparisonValue<T, P, R, H>): FilterExpression {
     return this.#compare("eq", field, value);
   }
 
   /** `field ne value`. */
-  ne<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
+  ne<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: ComparisonValue<T, P, R, H>): FilterExpression {
     return this.#compare("ne", field, value);
   }
 
   /** `field gt value`. */
-  gt<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
+  gt<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: ComparisonValue<T, P, R, H>): FilterExpression {
     return this.#compare("gt", field, value);
   }
 
   /** `field ge value`. */
-  ge<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
+  ge<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: ComparisonValue<T, P, R, H>): FilterExpression {
     return this.#compare("ge", field, value);
   }
 
   /** `field lt value`. */
-  lt<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
+  lt<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: ComparisonValue<T, P, R, H>): FilterExpression {
     return this.#compare("lt", field, value);
   }
 
   /** `field le value`. */
-  le<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: ComparisonValue<T, P, R>): FilterExpression {
+  le<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: ComparisonValue<T, P, R, H>): FilterExpression {
     return this.#compare("le", field, value);
   }
 
@@ -214,7 +219,7 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
    * (a field, a sum: the list of `in` holds literals only). An empty list matches nothing and is
    * written `false`. An expression holding the 4.01 `in` is refused by queries of 4.0 and v2.
    */
-  in<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, values: readonly ComparisonValue<T, P, R>[]): FilterExpression {
+  in<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, values: readonly ComparisonValue<T, P, R, H>[]): FilterExpression {
     if (!Array.isArray(values)) throw new TypeError(`f.in(field, values): values must be an array; got ${describe(values)}`);
     const left = this.#operand(field, "f.in(field)");
     if (values.length === 0) return this.#make("false", PRIMARY);
@@ -232,7 +237,7 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
    * enumeration literal: an `edm.enumMember(type, members)` value, or an expression that is one
    * (`f.raw`, taken as it is).
    */
-  has<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>, value: EdmValue | FilterExpression): FilterExpression {
+  has<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: EdmValue | FilterExpression): FilterExpression {
     this.#onlyV4("f.has()", "the has operator");
     if (!isFilterExpression(value) && !(isEdmValue(value) && value.type === "Enum")) {
       throw new TypeError(`f.has(value): expected an enumeration member, edm.enumMember(type, members); got ${isEdmValue(value) ? `an ${value.type} value` : describe(value)}`);
@@ -245,7 +250,7 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   // --- string matching ------------------------------------------------------------------------
 
   /** Whether the text contains `value`: v4 `contains(field,'x')`, v2 `substringof('x',field) eq true`. */
-  contains<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
+  contains<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>, value: StringValue<T, P, R, H>): FilterExpression {
     const target = this.#operand(field, "f.contains(field)");
     const text = this.#value(value, "f.contains(value)");
     if (isV2(this.#version)) return this.#isTrue(this.#call("substringof", [text, target]));
@@ -253,13 +258,13 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   }
 
   /** Whether the text starts with `value`: `startswith(field,'x')` (v2 adds `eq true`, as its conventions write it). */
-  startsWith<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
+  startsWith<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>, value: StringValue<T, P, R, H>): FilterExpression {
     const call = this.#textCall("startsWith", field, value);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
 
   /** Whether the text ends with `value`: `endswith(field,'x')` (v2 adds `eq true`). */
-  endsWith<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
+  endsWith<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>, value: StringValue<T, P, R, H>): FilterExpression {
     const call = this.#textCall("endsWith", field, value);
     return isV2(this.#version) ? this.#isTrue(call) : call;
   }
@@ -285,22 +290,22 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   /**
    * Whether any member of a collection matches: `Tags/any(t:t/Name eq 'x')`. Inside the callback,
    * the builder it receives prefixes field paths with the lambda variable, and takes `$it/...` and
-   * `$this/...` paths of the entity being filtered (`R`, the `Root` of this builder); the outer
-   * builder still refers to that entity. Without a predicate: whether the collection is non-empty.
+   * `$this/...` paths of the outermost entity and the entity being filtered (`R` and `H`, the
+   * `Root` and `This` of this builder); the outer builder still refers to that entity. Without a predicate: whether the collection is non-empty.
    * OData v4 only (lambda operators came after v2).
    */
-  any<P extends FieldPath<T>, R = Root>(
+  any<P extends FieldPath<T>, R = Root, H = This>(
     path: P & CollectionPath<T, P>,
-    predicate?: (x: FilterBuilder<LambdaMember<T, P>, R>) => FilterExpression,
+    predicate?: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
     options?: LambdaOptions,
   ): FilterExpression {
     return this.#lambda("any", path, predicate as unknown as LambdaPredicate | undefined, options);
   }
 
   /** Whether every member of a collection matches: `Items/all(i:i/Qty gt 0)`. OData v4 only. */
-  all<P extends FieldPath<T>, R = Root>(
+  all<P extends FieldPath<T>, R = Root, H = This>(
     path: P & CollectionPath<T, P>,
-    predicate: (x: FilterBuilder<LambdaMember<T, P>, R>) => FilterExpression,
+    predicate: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
     options?: LambdaOptions,
   ): FilterExpression {
     if (typeof predicate !== "function") throw new TypeError("f.all(path, predicate): a predicate function is required");
@@ -310,109 +315,109 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   // --- arithmetic -----------------------------------------------------------------------------
 
   /** `a add b`. */
-  add<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
+  add<P extends FilterFieldPath<T>, R = Root, H = This>(left: PathOperand<T, P, R, H>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("add", left, right, ADDITIVE);
   }
 
   /** `a sub b`. */
-  sub<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
+  sub<P extends FilterFieldPath<T>, R = Root, H = This>(left: PathOperand<T, P, R, H>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("sub", left, right, ADDITIVE);
   }
 
   /** `a mul b`. */
-  mul<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
+  mul<P extends FilterFieldPath<T>, R = Root, H = This>(left: PathOperand<T, P, R, H>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("mul", left, right, MULTIPLICATIVE);
   }
 
   /** `a div b`. */
-  div<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
+  div<P extends FilterFieldPath<T>, R = Root, H = This>(left: PathOperand<T, P, R, H>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("div", left, right, MULTIPLICATIVE);
   }
 
   /** `a mod b`. */
-  mod<P extends FilterFieldPath<T>, R = Root>(left: PathOperand<T, P, R>, right: ValueOperand): FilterExpression {
+  mod<P extends FilterFieldPath<T>, R = Root, H = This>(left: PathOperand<T, P, R, H>, right: ValueOperand): FilterExpression {
     return this.#arithmetic("mod", left, right, MULTIPLICATIVE);
   }
 
   // --- string functions -----------------------------------------------------------------------
 
   /** `tolower(field)`. */
-  tolower<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
+  tolower<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>): FilterExpression {
     return this.#unary("tolower", field);
   }
 
   /** `toupper(field)`. */
-  toupper<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
+  toupper<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>): FilterExpression {
     return this.#unary("toupper", field);
   }
 
   /** `trim(field)`. */
-  trim<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
+  trim<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>): FilterExpression {
     return this.#unary("trim", field);
   }
 
   /** `length(field)`. */
-  length<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>): FilterExpression {
+  length<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>): FilterExpression {
     return this.#unary("length", field);
   }
 
   /** `indexof(field,'x')` (zero-based; -1 when absent). */
-  indexof<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
+  indexof<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>, value: StringValue<T, P, R, H>): FilterExpression {
     return this.#textCall("indexof", field, value);
   }
 
   /** `substring(field,start)` or `substring(field,start,length)`. */
-  substring<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
+  substring<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>, start: number | FilterExpression, length?: number | FilterExpression): FilterExpression {
     const args = [this.#operand(field, "f.substring(field)"), this.#position(start, "f.substring(start)")];
     if (length !== undefined) args.push(this.#position(length, "f.substring(length)"));
     return this.#call("substring", args);
   }
 
   /** `concat(field,value)`; use `f.field()` to concatenate two fields. */
-  concat<P extends FilterFieldPath<T>, R = Root>(field: StringOperand<T, P, R>, value: StringValue<T, P, R>): FilterExpression {
+  concat<P extends FilterFieldPath<T>, R = Root, H = This>(field: StringOperand<T, P, R, H>, value: StringValue<T, P, R, H>): FilterExpression {
     return this.#textCall("concat", field, value);
   }
 
   // --- date and time functions ----------------------------------------------------------------
 
   /** `year(field)`. */
-  year<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  year<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("year", field);
   }
 
   /** `month(field)`. */
-  month<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  month<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("month", field);
   }
 
   /** `day(field)`. */
-  day<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  day<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("day", field);
   }
 
   /** `hour(field)`. */
-  hour<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  hour<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("hour", field);
   }
 
   /** `minute(field)`. */
-  minute<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  minute<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("minute", field);
   }
 
   /** `second(field)`. */
-  second<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  second<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("second", field);
   }
 
   /** `date(field)`: the date part of a DateTimeOffset (OData v4). */
-  date<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  date<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     this.#onlyV4("f.date()", "the date() function");
     return this.#unary("date", field);
   }
 
   /** `time(field)`: the time-of-day part of a DateTimeOffset (OData v4). */
-  time<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  time<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     this.#onlyV4("f.time()", "the time() function");
     return this.#unary("time", field);
   }
@@ -426,17 +431,17 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
   // --- arithmetic functions -------------------------------------------------------------------
 
   /** `round(field)`. */
-  round<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  round<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("round", field);
   }
 
   /** `floor(field)`. */
-  floor<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  floor<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("floor", field);
   }
 
   /** `ceiling(field)`. */
-  ceiling<P extends FilterFieldPath<T>, R = Root>(field: PathOperand<T, P, R>): FilterExpression {
+  ceiling<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>): FilterExpression {
     return this.#unary("ceiling", field);
   }
 
@@ -476,8 +481,8 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T> {
 
   /**
    * A property path (`$count` as its last segment unless `count` is false), below the lambda
-   * variable inside a lambda; `$it/...` and `$this/...` name the entity filtered, inside a lambda
-   * too. The three are OData v4's, and `$this` is 4.01's alone: its expression says so, and a 4.0
+   * variable inside a lambda; `$it/...` names the outermost entity (the query's, inside an
+   * expand's filter too) and `$this/...` the entity filtered, inside a lambda too. The three are OData v4's, and `$this` is 4.01's alone: its expression says so, and a 4.0
    * query (or builder it is combined in) refuses it as it refuses a 4.01 `in`.
    */
   #field(path: unknown, where: string, count = true): FilterExpression {

@@ -63,8 +63,11 @@ export interface EntityState extends QueryOptionsState {
   readonly keyPredicate: string;
 }
 
-/** What `filter()` accepts: raw text, an expression, or a function of the filter builder. */
-export type FilterInput<T> = string | FilterExpression | ((f: FilterBuilder<T>) => FilterExpression);
+/**
+ * What `filter()` accepts: raw text, an expression, or a function of the filter builder (whose
+ * `$it/...` paths are of `Root` and `$this/...` paths of `This`, see {@link FilterBuilder}).
+ */
+export type FilterInput<T, Root = T, This = Root> = string | FilterExpression | ((f: FilterBuilder<T, Root, This>) => FilterExpression);
 
 /** The sort direction of `orderBy`. */
 export type SortDirection = "asc" | "desc";

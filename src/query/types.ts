@@ -142,28 +142,36 @@ export type ValidSelectPath<T, P extends string, Depth extends unknown[] = []> =
  */
 export type RootRelativePath<P extends string> = P extends `$it/${infer Rest}` | `$this/${infer Rest}` ? Rest : never;
 
+/**
+ * The type whose path follows `$it/` or `$this/` in `P`. They differ inside the filter of an
+ * expanded navigation property (OData URL Conventions 4.01 §5.1.3): there `$it` is still the
+ * outermost entity, of the collection or entity the resource path names, and `$this` the expanded one.
+ */
+export type FilterRoot<P extends string, Root, This> = P extends `$it/${string}` ? Root : This;
+
 /** What a filter path of `T` may start with: a {@link FieldPath} of `T`, or `$it/` or `$this/` and a path of the entity filtered. */
 export type FilterFieldPath<T> = FieldPath<T> | `$it/${string}` | `$this/${string}`;
 
 /**
  * `P` when it is a path a filter builder of `T` may name, else `never`: a {@link ValidPath} of
- * `T`, or `$it/...` or `$this/...` followed by a valid path of `Root`, the entity being filtered.
+ * `T`, or `$it/` followed by a valid path of `Root` (the outermost entity), or `$this/` followed by
+ * one of `This` (the entity being filtered: `Root` but inside an expand's filter).
  */
-export type ValidFilterPath<T, P extends string, Root = T> = [RootRelativePath<P>] extends [never]
+export type ValidFilterPath<T, P extends string, Root = T, This = Root> = [RootRelativePath<P>] extends [never]
   ? ValidPath<T, P>
-  : [ValidPath<Root, RootRelativePath<P>>] extends [never]
+  : [ValidPath<FilterRoot<P, Root, This>, RootRelativePath<P>>] extends [never]
     ? never
     : P;
 
-/** The type of the property at filter path `P` of `T` (a `$it/...` or `$this/...` path is one of `Root`, the entity filtered). */
-export type FilterPathType<T, P extends string, Root = T> = [RootRelativePath<P>] extends [never]
+/** The type of the property at filter path `P` of `T` (a `$it/...` path is one of `Root`, a `$this/...` path one of `This`). */
+export type FilterPathType<T, P extends string, Root = T, This = Root> = [RootRelativePath<P>] extends [never]
   ? PathType<T, P>
-  : PathType<Root, RootRelativePath<P>>;
+  : PathType<FilterRoot<P, Root, This>, RootRelativePath<P>>;
 
-/** The literal type of the property at filter path `P` of `T`, as {@link PathLiteralType} gives it (of `Root`, the entity filtered, for `$it/...`, `$this/...`). */
-export type FilterPathLiteralType<T, P extends string, Root = T> = [RootRelativePath<P>] extends [never]
+/** The literal type of the property at filter path `P` of `T`, as {@link PathLiteralType} gives it (of `Root` for `$it/...`, of `This` for `$this/...`). */
+export type FilterPathLiteralType<T, P extends string, Root = T, This = Root> = [RootRelativePath<P>] extends [never]
   ? PathLiteralType<T, P>
-  : PathLiteralType<Root, RootRelativePath<P>>;
+  : PathLiteralType<FilterRoot<P, Root, This>, RootRelativePath<P>>;
 
 /** The type of the property at path `P` of `T` (`unknown` where it is not known, as for a dynamic property of an open type). */
 export type PathType<T, P extends string, Depth extends unknown[] = []> =
@@ -388,13 +396,13 @@ export type CollectionPath<T, P extends string> = [ValidPath<T, P>] extends [nev
 
 /**
  * The string-valued property at filter path `P` of `T` (for the string functions), else `never`;
- * a `$it/...` or `$this/...` path is one of `Root`, the entity filtered.
+ * a `$it/...` path is one of `Root`, a `$this/...` path one of `This`.
  */
-export type StringPath<T, P extends string, Root = T> = [ValidFilterPath<T, P, Root>] extends [never]
+export type StringPath<T, P extends string, Root = T, This = Root> = [ValidFilterPath<T, P, Root, This>] extends [never]
   ? never
-  : unknown extends FilterPathType<T, P, Root>
+  : unknown extends FilterPathType<T, P, Root, This>
     ? P
-    : [NonNullable<FilterPathType<T, P, Root>>] extends [string]
+    : [NonNullable<FilterPathType<T, P, Root, This>>] extends [string]
       ? P
       : never;
 

@@ -154,7 +154,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    */
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
-    build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
+    build?: ExpandBuilder<RelatedType<T, N>, NS, NX, T>,
   ): CollectionOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>> {
     return this.#next<CollectionOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>>>(
       addExpand(this.#state, this.#version, nav, build, "expand(nav)"),
@@ -396,7 +396,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   /** Adds an `$expand` item, with nested options from `build` (see `ReadCollectionQuery.expand`). */
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
-    build?: ExpandBuilder<RelatedType<T, N>, NS, NX>,
+    build?: ExpandBuilder<RelatedType<T, N>, NS, NX, T>,
   ): EntityOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z> {
     return this.#next<EntityOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z>>(
       addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"),

@@ -7,21 +7,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { openFilters, openRows, type Person } from "./types-open-cases.js";
 import { sendJson, serveClient, type RecordingServer } from "./servers/recording-server.js";
+import { fileDiagnostics } from "./virtual-program.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CASES = join(ROOT, "test", "types-open-cases.ts");
-
-/** The project's compiler options (tsconfig.json), without emitting. */
-function compilerOptions(): ts.CompilerOptions {
-  const configPath = join(ROOT, "tsconfig.json");
-  const config = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
-  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, "\n"));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT, undefined, configPath);
-  return { ...parsed.options, noEmit: true, declaration: false, sourceMap: false };
-}
 
 /** The decoded path and query of each request the server saw. */
 function sent(server: RecordingServer): string[] {
@@ -29,14 +20,7 @@ function sent(server: RecordingServer): string[] {
 }
 
 test("the open-type cases compile as expected: each refused use is an error, each row type the one expected", () => {
-  const program = ts.createProgram([CASES], compilerOptions());
-  const source = program.getSourceFile(CASES);
-  assert.ok(source);
-  const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => {
-    const at = d.start === undefined ? "" : `:${source.getLineAndCharacterOfPosition(d.start).line + 1}`;
-    return `types-open-cases.ts${at} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
-  });
-  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(fileDiagnostics(CASES, ROOT), []);
 });
 
 test("an open type's queries go on the wire as written, and the rows hold declared and dynamic properties as sent", async (t) => {

@@ -9,21 +9,12 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { collectionPaths, expandRootPaths, rootPaths, selectedComplexPaths } from "./types-paths-cases.js";
 import { sendJson, serveClient, type RecordingServer } from "./servers/recording-server.js";
+import { fileDiagnostics } from "./virtual-program.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CASES = join(ROOT, "test", "types-paths-cases.ts");
-
-/** The project's compiler options (tsconfig.json), without emitting. */
-function compilerOptions(): ts.CompilerOptions {
-  const configPath = join(ROOT, "tsconfig.json");
-  const config = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
-  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, "\n"));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT, undefined, configPath);
-  return { ...parsed.options, noEmit: true, declaration: false, sourceMap: false };
-}
 
 /** The decoded path and query of each request the server saw. */
 function sent(server: RecordingServer): string[] {
@@ -37,14 +28,7 @@ async function serve(t: Parameters<typeof serveClient>[0], rows: unknown[], vers
 }
 
 test("the type-level cases compile as expected: each refused path is an error, each row type the one expected", () => {
-  const program = ts.createProgram([CASES], compilerOptions());
-  const source = program.getSourceFile(CASES);
-  assert.ok(source);
-  const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => {
-    const at = d.start === undefined ? "" : `:${source.getLineAndCharacterOfPosition(d.start).line + 1}`;
-    return `types-paths-cases.ts${at} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
-  });
-  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(fileDiagnostics(CASES, ROOT), []);
 });
 
 describe("paths through collections and navigation properties", () => {

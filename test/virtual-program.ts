@@ -34,3 +34,22 @@ export function virtualDiagnostics(files: ReadonlyMap<string, string>, virtualRo
   }
   return byFile;
 }
+
+/**
+ * The diagnostics of one file on disk (a test's type-level cases), checked alone under the
+ * repository's compiler options without emitting, each as `name:line TScode message`.
+ */
+export function fileDiagnostics(file: string, repositoryRoot: string): string[] {
+  const configPath = join(repositoryRoot, "tsconfig.json");
+  const config = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
+  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, "\n"));
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, repositoryRoot, undefined, configPath);
+  const program = ts.createProgram([file], { ...parsed.options, noEmit: true, declaration: false, sourceMap: false });
+  const source = program.getSourceFile(file);
+  if (source === undefined) throw new Error(`${file} is not in the program`);
+  const name = file.split(/[\\/]/).pop();
+  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => {
+    const at = d.start === undefined ? "" : `:${source.getLineAndCharacterOfPosition(d.start).line + 1}`;
+    return `${name}${at} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
+  });
+}

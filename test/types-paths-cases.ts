@@ -180,6 +180,12 @@ export function expandRootPaths(client: ODataClient) {
     customers.filter((f) => f.gt("$it/Amount", 100));
     // @ts-expect-error an entity's expand has that entity as $it
     customers.key(1).expand("Orders", (q) => q.filter((f) => f.gt("$it/Amount", 100)));
+    // @ts-expect-error orderBy given a path as text checks $it against the customer too
+    customers.expand("Orders", (q) => q.orderBy("$it/Amount"));
+    // @ts-expect-error and $this against the order
+    customers.expand("Orders", (q) => q.orderBy("$this/CreditLimit"));
+    // @ts-expect-error at the top, $it is the customer
+    customers.orderBy("$it/Amount");
   };
   void refused;
   return {
@@ -188,6 +194,8 @@ export function expandRootPaths(client: ODataClient) {
     lambda: customers.expand("Orders", (q) => q.filter((f) => f.any("Items", (i) => i.lt("Qty", i.field("$it/CreditLimit"))))),
     text: customers.expand("Orders", (q) => q.filter((f) => f.contains("$it/Name", "Ltd")).orderBy((f) => f.sub("Amount", f.field("$it/CreditLimit")))),
     outer: customers.filter((f) => f.gt("$it/CreditLimit", 100)),
+    orderText: (v401: ODataClient) =>
+      v401.collection<Customer>("Customers").orderBy("$it/CreditLimit", "desc").expand("Orders", (q) => q.orderBy("$it/Name").orderBy("$this/Amount", "desc")),
     entity: customers.key(1).expand("Orders", (q) => q.filter((f) => f.gt("Amount", f.field("$it/CreditLimit")))),
     self: (v401: ODataClient) =>
       v401.collection<Customer>("Customers").expand("Orders", (q) => q.filter((f) => f.gt("$this/Amount", f.field("$it/CreditLimit")))),

@@ -128,6 +128,11 @@ describe("inside an expand's filter $it is the query's own entity, $this the exp
   test("$this (OData 4.01) beside $it in an expand's filter", async (t) => {
     const { server, client } = await serve(t, [], "4.01");
     assert.deepEqual(await expandRootPaths(client).self(client).list(), []);
-    assert.deepEqual(sent(server), ["/odata/Customers?$expand=Orders($filter=$this/Amount gt $it/CreditLimit)"]);
+    // orderBy given the paths as text, typed as the filters' are.
+    assert.deepEqual(await expandRootPaths(client).orderText(client).list(), []);
+    assert.deepEqual(sent(server), [
+      "/odata/Customers?$expand=Orders($filter=$this/Amount gt $it/CreditLimit)",
+      "/odata/Customers?$expand=Orders($orderby=$it/Name,$this/Amount desc)&$orderby=$it/CreditLimit desc",
+    ]);
   });
 });

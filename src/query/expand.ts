@@ -22,7 +22,7 @@ import {
   type QueryOptionsState,
   type SortDirection,
 } from "./state.js";
-import type { ExpandPath, Expansion, FieldPath, RelatedType, Selected, SelectItem, ValidPath, ValidSelect } from "./types.js";
+import type { ExpandPath, Expansion, FilterFieldPath, RelatedType, Selected, SelectItem, ValidFilterPath, ValidSelect } from "./types.js";
 
 /**
  * The callback of `expand()`: receives the nested options builder and returns it refined. What it
@@ -72,7 +72,7 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
   }
 
   /** Nested `$orderby` (OData v4). */
-  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T, Root, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
+  orderBy<P extends FilterFieldPath<T>>(field: (P & ValidFilterPath<T, P, Root, T>) | ((f: FilterBuilder<T, Root, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$orderby");
     const where = "expand orderBy(field)";
     return this.#next(addOrderBy(this.#options, orderByTarget(field, this.#version, where), direction, where));

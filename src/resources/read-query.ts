@@ -40,6 +40,8 @@ import type {
   ExpandPath,
   Expansion,
   FieldPath,
+  FilterFieldPath,
+  ValidFilterPath,
   KeyValue,
   RelatedType,
   Selected,
@@ -165,7 +167,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * Adds an `$orderby` item: a field path, or `(f) => expression` (such as `f.tolower("name")`).
    * Several calls append. Without a direction the service's default (ascending) applies.
    */
-  orderBy<P extends FieldPath<T>>(field: (P & ValidPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
+  orderBy<P extends FilterFieldPath<T>>(field: (P & ValidFilterPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
     return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
   }
 

@@ -135,14 +135,15 @@ async function collectBody(response: Response, limit = Infinity): Promise<Uint8A
 /**
  * The body as a stream that reads the answer under its stall watch (for bodies handed to the
  * caller, such as media content). Cancelling it cancels the answer's body. A stall errors it with
- * the watch's `TIMEOUT`, and an abort of `signal` (the caller's) with the abort's reason.
+ * the watch's `TIMEOUT`, an abort of `signal` (the caller's) with the abort's reason, and a
+ * connection lost midway with `NETWORK_ERROR` naming `method` and `url`.
  *
  * The stream keeps `response` alive for as long as it is read: Deno (2.x) holds what errors a
  * body on its request's abort only as long as the `Response` lives, so a body read on after its
  * `Response` was collected hangs on a stall or an abort instead of failing. So it wraps the body
  * with no stall watch too (`timeout: 0`), for the caller's abort.
  */
-export function watchedBodyStream(response: Response, signal?: AbortSignalLike): ReadableStream<Uint8Array> {
+export function watchedBodyStream(response: Response, method: string, url: URL, signal?: AbortSignalLike): ReadableStream<Uint8Array> {
   if (response.body === null) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
   const watch = bodyStallWatch(response);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -154,9 +155,9 @@ export function watchedBodyStream(response: Response, signal?: AbortSignalLike):
         step = await (reader ??= (response.body as ReadableStream<Uint8Array>).getReader()).read();
       } catch (error) {
         watch?.end();
-        // A runtime may error the body with a copy of what aborted it (workerd): the stall's
-        // TIMEOUT, or the caller's own reason, as the whole-body readers give them.
-        const failure = signal?.aborted ? abortReason(signal) : error;
+        // As the whole-body readers give them: the stall's TIMEOUT, the caller's own reason (a
+        // runtime may error the body with a copy of what aborted it: workerd), else NETWORK_ERROR.
+        const failure = bodyReadFailure(error, method, url, signal);
         throw watch ? watch.failure(failure) : failure;
       }
       watch?.progressed();

@@ -34,8 +34,9 @@ export async function readMediaStream(
   property: string | undefined,
   options: RequestOptions | undefined,
 ): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
-  const response = await getMedia(core, state, property, options).response;
-  const body = watchedBodyStream(response, options?.signal);
+  const media = getMedia(core, state, property, options);
+  const response = await media.response;
+  const body = watchedBodyStream(response, "GET", media.url, options?.signal);
   return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };
 }
 

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { ODataClient } from "../src/index.js";
 import { ODataReader } from "../src/read.js";
 import { startServer, waitFor, type RecordedRequest, type TestContextLike } from "./servers/recording-server.js";
+import { countingFetch } from "./servers/held-requests.js";
 
 const LIMIT = { timeout: 20_000 };
 
@@ -39,19 +40,14 @@ async function failingService(t: TestContextLike) {
   t.after(() => server.close());
   // Counts the answers whose headers reached the client, so that the abort falls while the client
   // reads the body.
-  let answers = 0;
-  const counting: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    answers++;
-    return response;
-  };
+  const counting = countingFetch();
   const root = server.url("odata/");
   return {
     seen,
     root,
-    answers: () => answers,
-    client: new ODataClient({ serviceUrl: root, fetch: counting, retry: false }),
-    reader: new ODataReader({ serviceUrl: root, fetch: counting, retry: false }),
+    answers: counting.answers,
+    client: new ODataClient({ serviceUrl: root, fetch: counting.fetch, retry: false }),
+    reader: new ODataReader({ serviceUrl: root, fetch: counting.fetch, retry: false }),
   };
 }
 

@@ -324,13 +324,21 @@ export async function holdingServer(t: TestContextLike, operation: Operation, ph
   t.after(() => server.close());
   // Counts the answers that reach the client (their headers received), token requests included,
   // so that phase (b) aborts only once the client is reading the body.
-  let answers = 0;
-  const counting: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    answers++;
-    return response;
-  };
+  const counting = countingFetch();
   const root = server.url("odata/");
-  const client = new ODataClient({ serviceUrl: root, fetch: counting, ...options, ...operation.options?.(server.origin) });
-  return { server, client, root, held: () => held[0], allHeld: () => held, answersSeen: () => answers };
+  const client = new ODataClient({ serviceUrl: root, fetch: counting.fetch, ...options, ...operation.options?.(server.origin) });
+  return { server, client, root, held: () => held[0], allHeld: () => held, answersSeen: counting.answers };
+}
+
+/** The global `fetch`, counting the answers whose headers reached the caller. */
+export function countingFetch(): { fetch: typeof fetch; answers: () => number } {
+  let answers = 0;
+  return {
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      answers++;
+      return response;
+    },
+    answers: () => answers,
+  };
 }

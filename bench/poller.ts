@@ -134,36 +134,63 @@ export async function benchPoller(options: PollerBenchOptions = {}): Promise<Ben
         { name: `[${mode}] abort ${count} wait()`, value: start.abortMs, unit: "ms", note: "until every wait rejected" },
       );
     }
+    // Several rounds, the modes taking turns within each (the order rotating), so that each row is
+    // a median with its spread and the pollers' figures are ratios against the bare fetch loops of
+    // the same round, which hold the same sockets and make the same requests.
+    const runs = new Map<WaitMode, ManyWaiting[]>(WAIT_MODES.map((mode) => [mode, []]));
+    const heapRatios = new Map<WaitMode, number[]>();
+    const delayRatios = new Map<WaitMode, number[]>();
+    for (let round = 0; round < WAIT_ROUNDS; round++) {
+      const seen = new Map<WaitMode, ManyWaiting>();
+      for (let k = 0; k < WAIT_MODES.length; k++) {
+        const mode = WAIT_MODES[(k + round) % WAIT_MODES.length] as WaitMode;
+        try {
+          const many = await runPollersChild({ mode, serviceUrl: service.serviceUrl, monitorUrl, pollers, pollInterval, measureMs });
+          console.log(
+            `  round ${round + 1}, ${count} waiting (${mode}): ${Math.round(many.heapPerWaiting)} bytes of heap each, ${Math.round(many.pollsPerSecond)} polls/s, event-loop delay p99 ${many.eventLoopDelayP99.toFixed(1)} ms`,
+          );
+          runs.get(mode)?.push(many);
+          seen.set(mode, many);
+        } catch (error) {
+          console.log(`  round ${round + 1}, ${count} waiting (${mode}): ${(error as Error).message}`);
+        }
+      }
+      const bare = seen.get("bare fetch");
+      for (const [mode, many] of seen) {
+        if (mode === "bare fetch" || bare === undefined) continue;
+        (heapRatios.get(mode) ?? heapRatios.set(mode, []).get(mode)!).push(many.heapPerWaiting / bare.heapPerWaiting);
+        (delayRatios.get(mode) ?? delayRatios.set(mode, []).get(mode)!).push(many.eventLoopDelayP99 / bare.eventLoopDelayP99);
+      }
+    }
     for (const mode of WAIT_MODES) {
-      let many: ManyWaiting;
-      try {
-        many = await runPollersChild({ mode, serviceUrl: service.serviceUrl, monitorUrl, pollers, pollInterval, measureMs });
-      } catch (error) {
-        console.log(`  ${count} waiting (${mode}): ${(error as Error).message}`);
-        figures.push({ name: `[${mode}] ${count} waiting`, value: "did not finish", unit: "", note: (error as Error).message });
+      const all = runs.get(mode) ?? [];
+      if (all.length === 0) {
+        figures.push({ name: `[${mode}] ${count} waiting`, value: "did not finish", unit: "", note: "no round finished (see above)" });
         continue;
       }
+      const of = (field: keyof Omit<ManyWaiting, "mode">) => all.map((many) => many[field]);
+      const rounds = `median of ${all.length} rounds, spread`;
       const what = mode === "bare fetch" ? "loop" : "poller";
-      console.log(
-        `  ${count} waiting (${mode}): ${Math.round(many.heapPerWaiting)} bytes of heap each, ${Math.round(many.pollsPerSecond)} polls/s, event-loop delay p99 ${many.eventLoopDelayP99.toFixed(1)} ms`,
-      );
       figures.push(
-        { name: `[${mode}] heap per ${what}, created`, value: many.heapPerIdle, unit: "bytes", note: `heap after gc / ${count}, nothing sent yet` },
-        { name: `[${mode}] heap per ${what}, waiting`, value: many.heapPerWaiting, unit: "bytes", note: `heap after gc / ${count}, all waiting (sockets included)` },
-        { name: `[${mode}] event-loop delay p99`, value: many.eventLoopDelayP99, unit: "ms", note: `${measureMs / 1000} s while polling every ${pollInterval} ms` },
-        { name: `[${mode}] event-loop delay max`, value: many.eventLoopDelayMax, unit: "ms" },
-        { name: `[${mode}] polls answered`, value: many.pollsPerSecond, unit: "/s", note: `asked for: ${Math.round((pollers * 1000) / pollInterval)}/s` },
-        { name: `[${mode}] failed waits`, value: many.failedWaits, unit: "", note: "rejections other than the final abort" },
-        { name: `[${mode}] start all waits`, value: many.spreadMs, unit: "ms", note: `spread over ${pollInterval} ms by the clock` },
-        { name: `[${mode}] abort all`, value: many.abortMs, unit: "ms", note: "until every wait rejected" },
-        { name: `[${mode}] heap left after abort`, value: many.heapAfterAbort, unit: "bytes", note: `per ${what}, all released, after gc` },
+        { name: `[${mode}] heap per ${what}, created`, value: median(of("heapPerIdle")), unit: "bytes", note: `heap after gc / ${count}, nothing sent yet; ${rounds} ${spread(of("heapPerIdle"))}` },
+        { name: `[${mode}] heap per ${what}, waiting`, value: median(of("heapPerWaiting")), unit: "bytes", note: `heap after gc / ${count}, all waiting (sockets included); ${rounds} ${spread(of("heapPerWaiting"))}` },
+        { name: `[${mode}] event-loop delay p99`, value: median(of("eventLoopDelayP99")), unit: "ms", note: `${measureMs / 1000} s while polling every ${pollInterval} ms; ${rounds} ${spread(of("eventLoopDelayP99"))}` },
+        { name: `[${mode}] event-loop delay max`, value: Math.max(...of("eventLoopDelayMax")), unit: "ms", note: "the largest of the rounds" },
+        { name: `[${mode}] polls answered`, value: median(of("pollsPerSecond")), unit: "/s", note: `asked for: ${Math.round((pollers * 1000) / pollInterval)}/s` },
+        { name: `[${mode}] failed waits`, value: of("failedWaits").reduce((sum, n) => sum + n, 0), unit: "", note: "rejections other than the final abort, all rounds" },
+        { name: `[${mode}] start all waits`, value: median(of("spreadMs")), unit: "ms", note: `spread over ${pollInterval} ms by the clock` },
+        { name: `[${mode}] abort all`, value: median(of("abortMs")), unit: "ms", note: "until every wait rejected" },
+        { name: `[${mode}] heap left after abort`, value: median(of("heapAfterAbort")), unit: "bytes", note: `per ${what}, all released, after gc` },
       );
-      if (mode !== "bare fetch") {
-        figures.push(
-          { name: `[issue 11] ${count} pollers waiting (${mode}): heap per poller`, value: many.heapPerWaiting, unit: "bytes", note: "heap after gc / pollers, all waiting; keep 2.8–4.2 KB" },
-          { name: `[issue 11] ${count} pollers waiting (${mode}): event-loop delay p99`, value: many.eventLoopDelayP99, unit: "ms", note: "keep 7–9 ms (bare fetch loops: see [bare fetch])" },
-        );
-      }
+      if (mode === "bare fetch") continue;
+      const heaps = heapRatios.get(mode) ?? [];
+      const delays = delayRatios.get(mode) ?? [];
+      figures.push(
+        { name: `[issue 11] ${count} pollers waiting (${mode}): heap per poller`, value: median(of("heapPerWaiting")), unit: "bytes", note: `heap after gc / pollers, all waiting; ${rounds} ${spread(of("heapPerWaiting"))}; keep 2.8–4.2 KB` },
+        { name: `[issue 11] ${count} pollers waiting (${mode}): heap / bare fetch loops`, value: heaps.length ? median(heaps) : "no pair", unit: "ratio", note: `per round against the bare loops' heap; median of ${heaps.length} rounds' ratios, spread ${heaps.length ? spread(heaps) : "-"}` },
+        { name: `[issue 11] ${count} pollers waiting (${mode}): event-loop delay p99`, value: median(of("eventLoopDelayP99")), unit: "ms", note: `${rounds} ${spread(of("eventLoopDelayP99"))}; keep 7–9 ms` },
+        { name: `[issue 11] ${count} pollers waiting (${mode}): event-loop delay p99 / bare fetch loops`, value: delays.length ? median(delays) : "no pair", unit: "ratio", note: `median of ${delays.length} rounds' ratios, spread ${delays.length ? spread(delays) : "-"}` },
+      );
     }
     return figures;
   } finally {
@@ -438,6 +465,8 @@ type WaitMode =
   | "bare fetch";
 
 const WAIT_MODES: readonly WaitMode[] = ["one signal", "signal each", "bare fetch"];
+/** Rounds of the 10,000 waiting (each mode a child process per round); `BENCH_WAIT_ROUNDS` overrides. */
+const WAIT_ROUNDS = envInteger("BENCH_WAIT_ROUNDS") ?? 3;
 
 interface ManyWaiting {
   mode: WaitMode;

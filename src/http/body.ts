@@ -157,8 +157,7 @@ export function watchedBodyStream(response: Response, method: string, url: URL, 
         watch?.end();
         // As the whole-body readers give them: the stall's TIMEOUT, the caller's own reason (a
         // runtime may error the body with a copy of what aborted it: workerd), else NETWORK_ERROR.
-        const failure = bodyReadFailure(error, method, url, signal);
-        throw watch ? watch.failure(failure) : failure;
+        throw bodyReadFailure(watch ? watch.failure(error) : error, method, url, signal);
       }
       watch?.progressed();
       if (step.done) {

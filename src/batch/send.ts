@@ -5,7 +5,6 @@
  * (results.ts); a part the service will answer later becomes the poller of `results.continuation`.
  */
 import type { ClientCore } from "../core.js";
-import { BODY_LIMIT, readBodyBytes, readBodyText } from "../http/body.js";
 import { isPublicValue, isSecretHeaderName, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
@@ -18,7 +17,7 @@ import type { AsyncResultShape } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
-import { byteText, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
+import { readBodyAs, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
 import { readJsonBatch, readJsonBatchValue } from "../payload/json-batch.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan } from "./plan.js";
@@ -145,7 +144,7 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   // A multipart answer is read as bytes, each part's body decoded by its own type: an image's
   // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
   const json = isJsonContentType(contentType);
-  const text = json ? await readBodyText(response, "POST", url, signal) : byteText(await readBodyBytes(response, "POST", url, signal, BODY_LIMIT));
+  const text = await readBodyAs(response, "POST", url, signal, !json);
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json }));

@@ -4,14 +4,14 @@
  * monitor answer is read lives in monitor-answer.ts. Loaded by a poller's first `poll()`, `wait()`
  * or `cancel()` (lro/poller.ts), so that a program without long-running operations never loads it.
  */
-import { BODY_LIMIT, readBody, readBodyBytes, readBodyText } from "../http/body.js";
+import { readBody } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
-import { byteText } from "../payload/http-envelope.js";
+import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
 import type { ODataVersion } from "../options.js";
@@ -747,9 +747,9 @@ async function errorAnswer(response: Response, url: URL, signal: AbortSignal | u
  * `readsBytes`), as UTF-8 text otherwise.
  */
 async function okAnswer(response: Response, url: URL, signal: AbortSignal | undefined, shape: AsyncResultShape, envelope: boolean): Promise<MonitorAnswer> {
-  if (!readsBytes(response.headers, shape, envelope)) return monitorAnswer(response, url, await readBodyText(response, "GET", url, signal));
-  const answer = monitorAnswer(response, url, byteText(await readBodyBytes(response, "GET", url, signal, BODY_LIMIT)));
-  answer.binary = true;
+  const binary = readsBytes(response.headers, shape, envelope);
+  const answer = monitorAnswer(response, url, await readBodyAs(response, "GET", url, signal, binary));
+  if (binary) answer.binary = true;
   return answer;
 }
 

@@ -7,11 +7,10 @@
  */
 import type { ClientCore, SendInit } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { BODY_LIMIT, readBodyBytes, readBodyText } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
-import { byteText } from "../payload/http-envelope.js";
+import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
@@ -153,7 +152,7 @@ export async function startPoller<T>(
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url, { signal });
   const binary = readsBytes(response.headers, shape, false);
-  const body = binary ? byteText(await readBodyBytes(response, init.method, init.url, signal, BODY_LIMIT)) : await readBodyText(response, init.method, init.url, signal);
+  const body = await readBodyAs(response, init.method, init.url, signal, binary);
   const answer: InitialAnswer = {
     status: response.status,
     statusText: response.statusText,

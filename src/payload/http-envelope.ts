@@ -4,6 +4,8 @@
  */
 import { ODataClientError, type ODataErrorCode } from "../errors.js";
 import { clipText } from "../util/redact.js";
+import { BODY_LIMIT, readBodyBytes, readBodyText } from "../http/body.js";
+import type { AbortSignalLike } from "../http/signals.js";
 
 /** One HTTP response read from an `application/http` body. */
 export interface HttpMessage {
@@ -97,6 +99,15 @@ export function byteText(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return text;
+}
+
+/**
+ * A body read whole to the client's limit: as UTF-8 text, or where `bytes`, as its bytes one
+ * character each ({@link byteText}), for a multipart answer whose parts each decode by their own
+ * type (an image's bytes read as UTF-8 would be destroyed).
+ */
+export async function readBodyAs(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, bytes: boolean): Promise<string> {
+  return bytes ? byteText(await readBodyBytes(response, method, url, signal, BODY_LIMIT)) : readBodyText(response, method, url, signal);
 }
 
 /** The bytes of text read by {@link byteText}. */

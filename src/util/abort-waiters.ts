@@ -1,7 +1,8 @@
 /**
- * Waiting for aborts cheaply: one listener per signal however many wait on it. Every wait on a
- * caller's signal goes through it (a request's timeout, a retry's backoff, a poller's wait, a
- * shared request), since one signal is often given to many of them at once.
+ * Waiting for aborts cheaply: one listener per signal however many wait on it. The waits on a
+ * caller's signal go through it (a request's timeout, a retry's backoff, a shared request), since
+ * one signal is often given to many of them at once; a poller's wait() has a leaner table of its
+ * own (lro/polling.ts `WAITS_OF_SIGNAL`: no closure per wait, which a waiting poller would hold).
  */
 
 /** What {@link onAbort} needs of a signal (an `AbortSignal`, or an object that behaves like one). */

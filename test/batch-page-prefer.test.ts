@@ -125,3 +125,17 @@ test("OData v2: batch.page() of a trackChanges() query on a client with maxPageS
   assert.equal(preferInBatch, undefined);
   assert.deepEqual(inBatch.value, [{ ID: 1 }]);
 });
+
+test("multipart: batch.get() sends no Prefer on a client with maxPageSize, as key().get() sends none (a page's preference)", async (t) => {
+  const { server, client } = await serveClient(t, service, { maxPageSize: 7 }, "svc/");
+  await client.collection("Books").key(1).get();
+  const alone = server.requests.at(-1)!.headers;
+  const batch = client.batch();
+  batch.get(client.collection("Books").key(1));
+  await batch.send();
+  const sent = server.requests.at(-1)!;
+  assert.ok(sent.body.includes(`${CRLF}GET Books(1) HTTP/1.1${CRLF}`), sent.body);
+  assert.equal(alone["prefer"], undefined);
+  assert.equal(partHeaders(sent.body)["prefer"], undefined);
+  assert.equal(partHeaders(sent.body)["accept"], alone["accept"]);
+});

@@ -15,7 +15,6 @@ import { resultShapeOf, type AsyncPollerToken } from "../lro/token.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters } from "../operations/requests.js";
 import type { ServiceOperationMethod } from "../operations/operation.js";
 import type { ODataVersion } from "../options.js";
-import { versionHeaders } from "../payload/version-headers.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
 import type { CollectionNavigation, RelatedType, Selected } from "../query/types.js";
@@ -339,11 +338,8 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query);
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
-    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand });
-    // The Prefer of query.page(): the client's maxPageSize, and trackChanges(), without which the
-    // page would carry no deltaLink.
-    const prefer = readHeaders(core, undefined, readingOptions(state, undefined)?.trackChanges).get("prefer");
-    if (prefer !== null) spec.request.headers["prefer"] = prefer;
+    // With the Prefer of query.page(): trackChanges(), without which the page would carry no deltaLink.
+    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, { trackChanges: readingOptions(state, undefined)?.trackChanges === true });
     return this.add<Page<Selected<T, S, X>>>(spec, "plain");
   }
 
@@ -507,9 +503,16 @@ export class Batch extends BatchWrites {
 
 // --- building requests -------------------------------------------------------------------------
 
-function readSpec(context: BatchContext, url: URL, decode: DecodeSpec): RequestSpec & { request: { headers: Record<string, string> } } {
-  // The version headers of a read (none); the $batch request itself carries the write's.
-  const headers: Record<string, string> = { accept: jsonMediaType(context.core.options.ieee754Compatible), ...versionHeaders(context.version, "read") };
+/**
+ * A read part with the headers the same read sends on its own (read/traversal.ts `readHeaders`:
+ * `Accept`, the version headers of a read, which are none, and for a `page` the `Prefer` with the
+ * client's `maxPageSize` and the query's `trackChanges`, which an entity or a count read leaves
+ * out); the $batch request itself carries the write's version headers.
+ */
+function readSpec(context: BatchContext, url: URL, decode: DecodeSpec, page?: { trackChanges: boolean }): RequestSpec & { request: { headers: Record<string, string> } } {
+  const sent = readHeaders(context.core, undefined, page?.trackChanges);
+  if (page === undefined) sent.delete("prefer");
+  const headers: Record<string, string> = Object.fromEntries(sent);
   return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
 }
 

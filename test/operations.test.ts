@@ -707,7 +707,7 @@ describe("pure building and reading", () => {
       binding: { entitySet: "Books", keyPredicate: "(1)" },
       parameters: { quantity: 2 },
       etag: "*",
-    });
+    }, false);
     assert.deepEqual(
       { method: request.method, path: request.path, url: request.url.href, headers: request.headers, body: request.body },
       {

@@ -706,7 +706,7 @@ describe("media resources", () => {
 });
 
 describe("request building (pure)", () => {
-  const context = { serviceUrl: new URL("https://host/odata/v4/catalog/"), version: "4.0" as const };
+  const context = { serviceUrl: new URL("https://host/odata/v4/catalog/"), version: "4.0" as const, ieee754Compatible: false };
 
   test("createRequest gives method, absolute and relative URL, headers and body without sending", () => {
     const request = createRequest(context, { entitySet: "Books", parentPath: "Authors('austen')" }, { ID: 1 }, { prefer: "minimal" });

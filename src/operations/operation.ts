@@ -74,13 +74,13 @@ export class ActionCall<R = unknown, P extends object = OperationParameters> {
     this.#core = core;
     this.#call = { ...call, kind: "action" };
     // Checks the name now, so that a bad one throws where it was written.
-    buildOperationRequest(core.options.serviceUrl, core.options.version, this.#call);
+    buildOperationRequest(core.options.serviceUrl, core.options.version, this.#call, core.options.ieee754Compatible);
   }
 
   /** The absolute URL the action is posted to (v2: with the parameters `params` as query options). */
   url(params?: P): string {
     const parameters = params as OperationParameters | undefined;
-    return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, { ...this.#call, parameters }).url.href;
+    return buildOperationRequest(this.#core.options.serviceUrl, this.#core.options.version, { ...this.#call, parameters }, this.#core.options.ieee754Compatible).url.href;
   }
 
   /**

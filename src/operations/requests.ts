@@ -93,9 +93,9 @@ export interface OperationRequest {
  * `UNSUPPORTED_BY_VERSION` for a bound operation on an OData v2 client.
  * @example
  * buildOperationRequest(new URL("https://host/odata/v4/catalog/"), "4.0",
- *   { kind: "function", name: "countBooks", parameters: { minStock: 5 } }).path // "countBooks(minStock=5)"
+ *   { kind: "function", name: "countBooks", parameters: { minStock: 5 } }, false).path // "countBooks(minStock=5)"
  */
-export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, call: OperationCall, ieee754Compatible = false): OperationRequest {
+export function buildOperationRequest(serviceUrl: URL, version: ODataVersion, call: OperationCall, ieee754Compatible: boolean): OperationRequest {
   const where = `${call.kind}(${JSON.stringify(call.name)})`;
   const parameters = definedParameters(call.parameters, where);
   const v2 = isV2(version);

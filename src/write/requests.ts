@@ -55,7 +55,7 @@ export interface WriteContext {
   readonly serviceUrl: URL;
   readonly version: ODataVersion;
   /** The client's `ieee754Compatible` (never on for v2). */
-  readonly ieee754Compatible?: boolean | undefined;
+  readonly ieee754Compatible: boolean;
 }
 
 /** One write request, ready to send or to put into a `$batch`. */

@@ -121,3 +121,19 @@ test("a v2 client refuses $this paths and a 4.01 builder's expression holding on
   await assert.rejects(async () => orders.filter(f401.eq("$this/status", "open")).list(), mismatch("2.0"));
   assert.equal(server.requests.length, 0, paths(server).join("\n"));
 });
+
+test("$it/... and $this/... name the entity filtered or ordered, so select() and expand() refuse them with a TypeError and send nothing", async (t) => {
+  const { server, client } = await serveClient(t, answerJson(200, { value: [] }), { version: "4.01" });
+  const orders = client.collection("Orders");
+  for (const [call, where] of [
+    [() => orders.select("$this/status"), "select(fields)"],
+    [() => orders.select("ID", "$it/total"), "select(fields)"],
+    [() => orders.expand("$it/items"), "expand"],
+    [() => orders.expand("items", (q) => q.select("$this/sku")), "select(fields)"],
+  ] as const) {
+    assert.throws(call, (error: unknown) => error instanceof TypeError && error.message.includes(where) && /is not an OData property path/.test(error.message), where);
+  }
+  // Where they belong they still go out.
+  await orders.filter((f) => f.eq("$it/status", "open")).orderBy("$this/total").list();
+  assert.deepEqual(paths(server), ["/odata/Orders?$filter=$it/status eq 'open'&$orderby=$this/total"]);
+});

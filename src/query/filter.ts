@@ -486,7 +486,7 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T, This = Root> {
    * query (or builder it is combined in) refuses it as it refuses a 4.01 `in`.
    */
   #field(path: unknown, where: string, count = true): FilterExpression {
-    const checked = checkPath(path, where, { count });
+    const checked = checkPath(path, where, { count, variables: true });
     if (checked.includes("$")) this.#onlyV4(where, `the path ${checked}`);
     const text = this.#variable === undefined || checked.startsWith("$") ? checked : `${this.#variable}/${checked}`;
     return new FilterExpression(text, PRIMARY, checked.startsWith("$this/") ? "$this" : this.#family);

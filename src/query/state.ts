@@ -111,7 +111,7 @@ export function orderByTarget<T>(
   where: string,
 ): string {
   if (typeof target === "function") return expressionText(target(createFilterBuilder<T>(version)), version, `${where} result`);
-  const path = checkPath(target, where, { count: true });
+  const path = checkPath(target, where, { count: true, variables: true });
   // $count, $it and $this are OData v4's; $this is 4.01's alone, which its field expression carries
   // to the check that a 4.0 query's expressions pass.
   if (path.includes("$")) requireV4(version, where, `the path ${path}`);

@@ -869,6 +869,45 @@ describe("the redaction itself", () => {
     assert.ok(lines.length >= 4, lines.join("\n"));
   });
 
+  test("a secret parameter whose name is percent-encoded (acc%65ss_token, %73ig) is masked in URLs and text, the rest kept as written; a malformed escape is left alone", () => {
+    // A service decodes the name before it reads it: `%73ig` is `sig`, `access%5Ftoken` is `access_token`.
+    for (const name of ["acc%65ss_token", "%73ig", "access%5Ftoken", "%41PI%5FKEY", "x%2Dapi%2Dkey", "client%5fsecret", "%73%69%67"]) {
+      assert.equal(redactUrl(`https://host.example/x?$top=1&${name}=v-5ecret-1&keep=%41`), `https://host.example/x?$top=1&${name}=***&keep=%41`, name);
+      assert.equal(redactUrl(`https://host.example/cb#x=1&${name}=v-5ecret-1`), `https://host.example/cb#x=1&${name}=***`, name);
+      assert.equal(new ODataClientError("test:X", `see /next?${name}=v-5ecret-1 and https://host.example/x?a=%41&${name}=v-5ecret-2 too`).message, `see /next?${name}=*** and https://host.example/x?a=%41&${name}=*** too`, name);
+    }
+    // A name after a ";" or "?" in the value of another escaped one is still read as a name.
+    assert.equal(redactUrl("https://host.example/x?a%41=1;%73ig=v-5ecret-1&b=2"), "https://host.example/x?a%41=1;%73ig=***&b=2");
+    // Names that decode to no secret stay, as their plain forms do; malformed escapes neither throw nor mask.
+    const plain = "https://host.example/x?skip%74oken=abc&%24top=1&%74okens=2&a%zz=1&%E0%A4=2&%=3&sap%2Dclient=100";
+    assert.equal(redactUrl(plain), plain);
+    assert.equal(new ODataClientError("test:X", `GET ${plain} failed`).message, `GET ${plain} failed`);
+  });
+
+  test("a next link and an error answer with a percent-encoded secret parameter name: masked in the error's url and message and in the wire log", async (t) => {
+    const server = await startServer((request, res) => {
+      if (request.path.includes("page=2")) return reply(res, 500, {}, { error: { code: "E", message: `retry at ${server.url("odata/Items")}?%73ig=ERR-5ecret-77` } });
+      if (request.path === "/odata/Items") return reply(res, 200, {}, { value: [{ ID: 1 }], "@odata.nextLink": "Items?page=2&acc%65ss_token=NEXT-5ecret-99" });
+      reply(res, 404, {}, { error: { code: "NF", message: "not found" } });
+    });
+    t.after(() => server.close());
+    const lines: string[] = [];
+    const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, debug: (line) => lines.push(line) });
+    const error = await rejection(client.collection("Items").list());
+    assert.deepEqual(
+      server.requests.map((request) => request.path),
+      ["/odata/Items", "/odata/Items?page=2&acc%65ss_token=NEXT-5ecret-99"],
+      "the next link went out as the service wrote it",
+    );
+    assert.ok(error instanceof ODataHttpError && error.status === 500, inspect(error));
+    assert.equal(error.url, `${server.url("odata/Items")}?page=2&acc%65ss_token=***`);
+    assert.equal(error.message, `GET ${server.url("odata/Items")}?page=2&acc%65ss_token=*** failed with HTTP 500 Internal Server Error [E]: retry at ${server.url("odata/Items")}?%73ig=***`);
+    assert.equal(error.odataError?.message, `retry at ${server.url("odata/Items")}?%73ig=***`);
+    const page2 = lines.filter((line) => line.includes("page=2"));
+    assert.ok(page2.some((line) => line.includes("> GET ") && line.includes("?page=2&acc%65ss_token=*** ")), lines.join("\n"));
+    for (const text of [error.message, error.body, inspect(error, { showHidden: true }), JSON.stringify(error), ...lines]) assert.ok(!text.includes("5ecret"), text);
+  });
+
   test("redactJson replaces what lies more than 32 levels deep with ***, and keeps a member named __proto__ an own member", () => {
     let deep: unknown = { "x-api-key": "DEEP-5ecret-1234", note: "Bearer DEEP-5ecret-5678" };
     for (let i = 0; i < 40; i++) deep = { a: deep };
@@ -920,6 +959,18 @@ describe("the redaction itself", () => {
     }
     const longName = `x-${"a".repeat(120)}-token-${"b".repeat(120)}`;
     assert.equal(new ODataClientError("test:X", `${longName}: s3cr3t`).message, `${longName}: ***`);
+  });
+
+  test("a long run of percent escapes in a query or text is read in time proportional to it; an escaped secret name after it is still masked", () => {
+    // A name pattern whose first run could hold "%" too would try every escape of the run as the
+    // one it needs, each with the rest of the run: about a second for 60 KB of "%41".
+    const runs = [`?${"%41".repeat(100_000)}`, `?${"%41".repeat(100)}`.repeat(1_000), `?a${"%41a".repeat(50_000)}`, "&%".repeat(100_000), `?${"%41".repeat(100_000)}=${"x".repeat(100_000)}`];
+    for (const run of runs) {
+      const started = performance.now();
+      assert.equal(new ODataClientError("test:X", `got ${run}&acc%65ss_token=v-5ecret-1`).message, `got ${run}&acc%65ss_token=***`);
+      assert.equal(redactUrl(`https://host.example/x?q=1${run}&%73ig=v-5ecret-2`), `https://host.example/x?q=1${run}&%73ig=***`);
+      assert.ok(performance.now() - started < 1_000, `${run.length} characters took ${(performance.now() - started).toFixed(0)} ms`);
+    }
   });
 
   test("text that names no secret keeps its URLs exactly as written", () => {

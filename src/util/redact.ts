@@ -47,6 +47,15 @@ const PARAMETER_NAMES = String.raw`(?!(?:skip|delta|page|continuation|next[-_]?p
 const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
 /** The same in free text, where a value ends at white space, a quote or a bracket. */
 const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+`, "gi");
+/**
+ * A parameter whose name holds a percent escape (`acc%65ss_token=`, `%73ig=`): a service decodes
+ * the name before it reads it. Linear on any input: the name's first run holds no `%`, and no
+ * separator, so a try that fails gives back one name's characters at most.
+ */
+const ESCAPED_NAME = /[?&#;][\w-]*%[\w%-]*=/g;
+/** Where the value of such a secret parameter ends: in a parsed URL, and in free text (as above). */
+const VALUE_IN_URL = /[^&#]*/y;
+const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
 
 /**
  * `Name: value` of such a header in text, the name optionally quoted (a JSON member). In text the
@@ -99,7 +108,7 @@ export function redactUrl(url: string | URL): string {
   }
   const query = `${parsed.search}${parsed.hash}`;
   if (query === "") return parsed.href;
-  const masked = query.replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`);
+  const masked = maskEscapedNames(query.replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`), VALUE_IN_URL);
   if (masked === query) return parsed.href;
   // Rebuilt by hand: assigning URL.search would re-encode the rest of the query.
   return `${parsed.href.slice(0, parsed.href.length - query.length)}${masked}`;
@@ -112,7 +121,7 @@ export function redactUrl(url: string | URL): string {
  */
 export function redactText(text: string): string {
   if (text === "") return text;
-  return text
+  const shown = text
     // A URL that does not parse is left to the rules below, which need no parsing.
     .replace(ABSOLUTE_URL_IN_TEXT, (url) => (carriesSecret(url) && parseUrl(url) !== undefined ? redactUrl(url) : url))
     .replace(USER_INFO_IN_TEXT, "$1")
@@ -123,6 +132,32 @@ export function redactText(text: string): string {
       return `${quote}${name}${quote}${separator}${masked}`;
     })
     .replace(AUTH_SCHEME_IN_TEXT, `$1 ${MASK}`);
+  return maskEscapedNames(shown, VALUE_IN_TEXT);
+}
+
+/** A percent escape, and the character of its byte. */
+const ESCAPE = /%([0-9a-f]{2})/gi;
+const byteOfEscape = (_: string, hex: string) => String.fromCharCode(Number.parseInt(hex, 16));
+
+/**
+ * `text` with the values of the parameters whose escaped name is a secret one masked; `value` says
+ * where a value ends. Only names are matched, never a value left as it is, so a name after a `;` or
+ * `?` in another parameter's value is still found; only the values masked are read through.
+ */
+function maskEscapedNames(text: string, value: RegExp): string {
+  let masked = "";
+  let from = 0;
+  for (const { 0: name, index } of text.matchAll(ESCAPED_NAME)) {
+    // Decoded, the separator, name and `=` go through the rule of plain names, so an escaped name
+    // counts where its plain form would. Each escape is decoded as one byte and a malformed one
+    // stays as written (nothing throws): a secret name is ASCII, which UTF-8 decodes the same.
+    if (index >= from && name.replace(ESCAPE, byteOfEscape).search(SECRET_PARAMETER_IN_URL) >= 0) {
+      masked += text.slice(from, (value.lastIndex = index + name.length)) + MASK;
+      value.test(text);
+      from = value.lastIndex;
+    }
+  }
+  return masked + text.slice(from);
 }
 
 /**

@@ -479,6 +479,36 @@ describe("resumeAsync()", () => {
     assert.equal(fixture.service.requests.length, 0);
   });
 
+  test("a token whose resultDates is not an array of strings, or whose resultBinary is not a boolean, is refused with a TypeError naming the field, sending nothing; missing, both are fine", async (t) => {
+    const fixture = await ownAsyncService(t);
+    const poller = await fixture.start("sync-200");
+    const token = throughJson(poller.toJSON());
+    assert.equal(token.outcome, "succeeded");
+    assert.equal(fixture.service.requests.length, 1);
+    const client = fixture.client();
+    for (const resultDates of ["published", { published: true }, 1, null, true, [42], ["published", null], [["published"]]]) {
+      assert.throws(() => client.resumeAsync({ ...token, resultDates } as unknown as AsyncPollerToken), {
+        name: "TypeError",
+        message: "resumeAsync token.resultDates must be an array of strings",
+      }, JSON.stringify(resultDates));
+    }
+    for (const resultBinary of ["true", 1, 0, null, {}, []]) {
+      assert.throws(() => client.resumeAsync({ ...token, resultBinary } as unknown as AsyncPollerToken), {
+        name: "TypeError",
+        message: "resumeAsync token.resultBinary must be a boolean",
+      }, JSON.stringify(resultBinary));
+    }
+    // A running poller's token is checked the same way.
+    assert.throws(() => client.resumeAsync({ statusUrl: "monitor/1", resultBinary: "yes" } as unknown as AsyncPollerToken), { name: "TypeError", message: /token\.resultBinary/ });
+    // Missing (tokens of earlier releases), an empty list and false are what they always were.
+    for (const fields of [{}, { resultDates: [] }, { resultDates: ["missing"] }, { resultBinary: false }]) {
+      const resumed = client.resumeAsync<ExportResult>({ ...token, ...fields });
+      assert.equal(resumed.status(), "Succeeded");
+      assert.deepEqual(resumed.result(), EXPORT_RESULT);
+    }
+    assert.equal(fixture.service.requests.length, 1, "nothing sent after the first poller's request");
+  });
+
   test("a relative statusUrl in a token resolves against serviceUrl", async (t) => {
     const fixture = await ownAsyncService(t);
     fixture.service.scenario("v4.01-async-result");

@@ -213,3 +213,30 @@ test("a continuation that sendAsync() or a resumed token gives resolves a part's
     server.close();
   }
 });
+
+test("batch.resumeAsync refuses a resultBinary that is not a boolean with a TypeError naming it, and sends nothing", async () => {
+  const server = await serve((request) => (request.url.endsWith("$batch") ? batchAnswer : monitors["own"]!));
+  try {
+    const token = await savedContinuation(server);
+    const client = new ODataClient({ serviceUrl: server.url, version: "4.01" });
+    const sent = server.seen.length;
+    for (const resultBinary of ["true", 1, null]) {
+      assert.throws(
+        () => buildBatch(client).batch.resumeAsync({ ...token, resultBinary } as unknown as AsyncPollerToken),
+        (error: unknown) => error instanceof TypeError && error.message === "resumeAsync token.resultBinary must be a boolean",
+        JSON.stringify(resultBinary),
+      );
+    }
+    assert.throws(
+      () => buildBatch(client).batch.resumeAsync({ ...token, resultDates: "0" } as unknown as AsyncPollerToken),
+      (error: unknown) => error instanceof TypeError && error.message === "resumeAsync token.resultDates must be an array of strings",
+    );
+    assert.equal(server.seen.length, sent);
+    // The same token with resultBinary false resumes and polls as before.
+    const rest = await buildBatch(client).batch.resumeAsync({ ...token, resultBinary: false }, { pollInterval: 1 }).wait();
+    assert.deepEqual(rest.map(short)[0], { ok: true, status: 200, value: { ID: 1 } });
+    assert.deepEqual(server.seen.slice(sent).map((request) => `${request.method} ${request.url}`), ["GET /svc/mon/1"]);
+  } finally {
+    server.close();
+  }
+});

@@ -78,6 +78,11 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
   if (retryAfterAt !== undefined && (typeof retryAfterAt !== "number" || !Number.isFinite(retryAfterAt))) {
     throw new TypeError("resumeAsync token.retryAfterAt must be epoch milliseconds");
   }
+  // Optional, as tokens written before they were kept have neither; a wrong one is refused, not
+  // taken for none: the entity's dates would go out as ISO text, a batch's bytes be read as UTF-8.
+  const dates = t.resultDates;
+  if (dates !== undefined && !(Array.isArray(dates) && dates.every((path) => typeof path === "string"))) throw new TypeError("resumeAsync token.resultDates must be an array of strings");
+  if (t.resultBinary !== undefined && typeof t.resultBinary !== "boolean") throw new TypeError("resumeAsync token.resultBinary must be a boolean");
   const start: PollerStart<T> = {
     statusUrl,
     status,
@@ -100,7 +105,7 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
         name: "succeeded",
         result: t.result as T,
         resultType: typeof t.resultType === "string" ? t.resultType : undefined,
-        dates: rememberDatePaths(t.result, t.resultDates),
+        dates: rememberDatePaths(t.result, dates),
         binary: t.resultBinary === true,
       };
       break;

@@ -5,6 +5,7 @@
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
 import { redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
+import { abortReason } from "../http/signals.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { readJsonPrefix } from "./json-prefix.js";
 import { isRecord } from "../util/values.js";
@@ -385,7 +386,7 @@ export async function readErrorBody(response: Response, reading: ErrorBodyReadin
   if (failure === undefined) return read.cut ? { text, cut: true } : { text };
   // The caller's abort rejects with its reason, whatever the body failed with: fetch errors it with
   // the reason itself, which may well be a TypeError or a plain Error, as a lost connection is.
-  if (signal?.aborted && !failure.stalled) throw signal.reason;
+  if (signal?.aborted && !failure.stalled) throw abortReason(signal);
   // A lost connection is fetch's TypeError; workerd's is a plain Error ("Network connection lost.").
   const interrupted = failure.error instanceof TypeError || (failure.error as object | undefined)?.constructor === Error || (failure.error instanceof ODataClientError && failure.error.code === "TIMEOUT");
   if (!interrupted) throw failure.error;

@@ -4,7 +4,6 @@
  * Expressions are turned into text when they are added, with the client's OData version, so a state
  * is plain data that URL building reads without further context.
  */
-import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
 import { createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { checkWellFormed, isV2 } from "./literal-format.js";

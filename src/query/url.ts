@@ -12,11 +12,12 @@ import { checkIdentifier } from "./names.js";
 /** One `name=value` pair of a query string, before encoding. */
 export type QueryOption = readonly [name: string, value: string];
 
-// Characters that encodeURIComponent escapes but that are safe, and easier to read, inside a query
-// option value: `$select=a,b`, `$expand=A($select=x;$top=1)`, `Tags/any(t:t/Name eq 'x')`.
+// The escapes encodeURIComponent makes of characters that are safe, and easier to read, inside a
+// query option value (`$select=a,b`, `$expand=A($select=x;$top=1)`, `Tags/any(t:t/Name eq 'x')`)
+// or a key predicate: `$ , / : ; = @` and `$ , : = @`. Each is decoded back to its character.
 // `&`, `#`, `+`, `%`, `?`, spaces and everything non-ASCII stay escaped.
-const READABLE_IN_QUERY: Readonly<Record<string, string>> = { "%24": "$", "%2C": ",", "%2F": "/", "%3A": ":", "%3B": ";", "%3D": "=", "%40": "@" };
-const READABLE_IN_PATH: Readonly<Record<string, string>> = { "%24": "$", "%2C": ",", "%3A": ":", "%3D": "=", "%40": "@" };
+const READABLE_IN_QUERY = /%(?:24|2C|2F|3A|3B|3D|40)/g;
+const READABLE_IN_PATH = /%(?:24|2C|3A|3D|40)/g;
 
 /**
  * Percent-encodes one query option value. `'` is escaped as well (the URL parser would do so for
@@ -25,7 +26,7 @@ const READABLE_IN_PATH: Readonly<Record<string, string>> = { "%24": "$", "%2C": 
 export function encodeQueryValue(text: string): string {
   checkWellFormed(text, "a query option value");
   return encodeURIComponent(text)
-    .replace(/%(?:24|2C|2F|3A|3B|3D|40)/g, (escape) => READABLE_IN_QUERY[escape] ?? escape)
+    .replace(READABLE_IN_QUERY, (escape) => decodeURIComponent(escape))
     .replaceAll("'", "%27");
 }
 
@@ -35,7 +36,7 @@ export function encodeQueryValue(text: string): string {
  */
 export function encodePathText(text: string): string {
   checkWellFormed(text, "a URL path segment");
-  return encodeURIComponent(text).replace(/%(?:24|2C|3A|3D|40)/g, (escape) => READABLE_IN_PATH[escape] ?? escape);
+  return encodeURIComponent(text).replace(READABLE_IN_PATH, (escape) => decodeURIComponent(escape));
 }
 
 /** Joins options into a query string (without `?`); empty when there are none. */

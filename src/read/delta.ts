@@ -11,7 +11,7 @@
 import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
-import { httpErrorFromResponse } from "../payload/error-body.js";
+import { httpErrorOf } from "../payload/failed-answer.js";
 import { abortReason, toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
@@ -119,7 +119,7 @@ async function readDeltaPage<T>(
   const headers = readHeaders(core, maxPageSize);
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
-  if (!response.ok) throw await httpErrorFromResponse(response, "GET", url, { signal });
+  if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.
   const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
   const page = await readMasked(response, () =>

@@ -96,6 +96,16 @@ export class ODataReader {
     return this.#core.options.version;
   }
 
+  /**
+   * Whether this client asks for the IEEE754-compatible form of JSON, Int64 and Decimal values as
+   * strings (option `ieee754Compatible` on a v4 client; `false` on a v2 client, whose JSON has them
+   * as strings anyway). Code from `traverse-odata generate` checks it against the types it was
+   * generated with.
+   */
+  get ieee754Compatible(): boolean {
+    return this.#core.options.ieee754Compatible;
+  }
+
   /** A query on the entity set `name`; sends nothing. */
   collection<T = Record<string, unknown>>(name: string): ReadCollectionQuery<T> {
     return new ReadCollectionQuery<T>(this.#core, { entitySet: checkEntitySetName(name, "collection(name)", "an entity set name") });

@@ -64,11 +64,11 @@ function noErrors(id: string): Record<string, string[]> {
 }
 
 /** The generated factory `svc` in the given form, written to a folder of its own and imported. */
-async function factoryOf<F>(metadata: string, form: "index.ts" | "index.js", t: { after(fn: () => void): void }): Promise<F> {
+async function factoryOf<F>(metadata: string, form: "index.ts" | "index.js", t: { after(fn: () => void): void }, ieee754Compatible = false): Promise<F> {
   const folder = mkdtempSync(join(tmpdir(), "codegen-truths-"));
   t.after(() => rmSync(folder, { recursive: true, force: true }));
   const importFrom = pathToFileURL(join(ROOT, "src", "index.js")).href;
-  const files = generate(parseMetadata(metadata), { importFrom, name: "svc", declarations: form === "index.js" });
+  const files = generate(parseMetadata(metadata), { importFrom, name: "svc", declarations: form === "index.js", ieee754Compatible });
   // An ES module, so that the factory and the test share one instance of the library.
   writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
   writeFileSync(join(folder, form), files[form] ?? "");
@@ -361,5 +361,67 @@ describe("overloaded functions: a call names one overload's parameters", () => {
     }
     const sent = ["/FORM/H()", "/FORM/H(x=2)", `/FORM/Find(id=${GUID})`];
     assert.deepEqual(sentPaths(server), ["index.ts", "index.js"].flatMap((form) => sent.map((path) => path.replace("FORM", form))));
+  });
+});
+
+describe("the factory refuses a client that reads the service otherwise than its types say", () => {
+  const ENTITY = `<EntityType Name="Item"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int64" Nullable="false"/><Property Name="Price" Type="Edm.Decimal"/></EntityType>`;
+  const V4 = v4(`${ENTITY}<EntityContainer Name="C"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>`);
+  const V2 = v2(`${ENTITY}<EntityContainer Name="C" m:IsDefaultEntityContainer="true"><EntitySet Name="Items" EntityType="S.Item"/></EntityContainer>`);
+  type Factory = (client: ODataClient) => { Items: CollectionQuery<{ ID: number | string; Price: number | string | null }> };
+
+  /** Answers a read of Items with one item, Int64 and Decimal as strings where the Accept asks for that (or in v2 JSON). */
+  async function itemService(t: { after(fn: () => Promise<void>): void }): Promise<RecordingServer> {
+    const server = await startServer((request, res) => {
+      const strings = /IEEE754Compatible=true/i.test(request.headers.accept ?? "") || request.path.includes("/v2/");
+      const item = strings ? { ID: "9007199254740993", Price: "12.31" } : { ID: 42, Price: 12.31 };
+      sendJson(res, 200, request.path.includes("/v2/") ? { d: { results: [item] } } : { value: [item] });
+    });
+    t.after(() => server.close());
+    return server;
+  }
+
+  test("v4 types of numbers: a v2 client and a client with ieee754Compatible are refused by name; a plain v4 client reads numbers (index.ts and index.js)", async (t) => {
+    const server = await itemService(t);
+    for (const form of ["index.ts", "index.js"] as const) {
+      const svc = await factoryOf<Factory>(V4, form, t);
+      assert.throws(() => svc(new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0" })), {
+        name: "TypeError",
+        message: 'svc(client): the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option "version")',
+      });
+      assert.throws(() => svc(new ODataClient({ serviceUrl: server.url("v4/"), ieee754Compatible: true })), {
+        name: "TypeError",
+        message: /^svc\(client\): the types have Edm\.Int64 and Edm\.Decimal values as numbers \(generated without ieee754Compatible\), but the client asks for them as strings \(option ieee754Compatible; generate with --ieee754-compatible\)$/,
+      });
+      assert.deepEqual(await svc(new ODataClient({ serviceUrl: server.url("v4/") })).Items.list(), [{ ID: 42, Price: 12.31 }]);
+    }
+    // Only the two reads of the plain client went out, asking for plain JSON.
+    assert.deepEqual(server.requests.map((r) => [r.path, r.headers.accept]), [["/v4/Items", "application/json"], ["/v4/Items", "application/json"]]);
+  });
+
+  test("v4 types generated with ieee754Compatible: a client without the option is refused by name; one with it asks for and reads strings", async (t) => {
+    const server = await itemService(t);
+    for (const form of ["index.ts", "index.js"] as const) {
+      const svc = await factoryOf<Factory>(V4, form, t, true);
+      assert.throws(() => svc(new ODataClient({ serviceUrl: server.url("v4/") })), {
+        name: "TypeError",
+        message: "svc(client): the types have Edm.Int64 and Edm.Decimal values as strings (generated with ieee754Compatible), but the client does not ask for them so (make it with ieee754Compatible: true)",
+      });
+      assert.deepEqual(await svc(new ODataClient({ serviceUrl: server.url("v4/"), ieee754Compatible: true })).Items.list(), [{ ID: "9007199254740993", Price: "12.31" }]);
+    }
+    assert.deepEqual(server.requests.map((r) => r.headers.accept), ["application/json;IEEE754Compatible=true", "application/json;IEEE754Compatible=true"]);
+  });
+
+  test("v2 types: a v4 client is refused by name; a v2 client reads the strings of v2 JSON", async (t) => {
+    const server = await itemService(t);
+    for (const form of ["index.ts", "index.js"] as const) {
+      const svc = await factoryOf<Factory>(V2, form, t);
+      assert.throws(() => svc(new ODataClient({ serviceUrl: server.url("v2/") })), {
+        name: "TypeError",
+        message: 'svc(client): the types were generated from OData 2.0 $metadata, but the client speaks OData 4 (make it with version: "2.0")',
+      });
+      assert.deepEqual(await svc(new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0" })).Items.list(), [{ ID: "9007199254740993", Price: "12.31" }]);
+    }
+    assert.deepEqual(sentPaths(server), ["/v2/Items", "/v2/Items"]);
   });
 });

@@ -106,6 +106,10 @@ test("a v2 client takes ieee754Compatible: true and sends nothing for it (v2 JSO
   assert.equal(create!.headers.accept, "application/json");
   assert.equal(create!.headers["content-type"], "application/json");
   assert.equal(book["Price"], "12.31");
+  // What the client asks for, as generated code checks it: nothing, where v2 JSON has strings anyway.
+  assert.equal(odata.ieee754Compatible, false);
+  assert.equal(client(server, { ieee754Compatible: true }).ieee754Compatible, true);
+  assert.equal(client(server).ieee754Compatible, false);
   assert.throws(() => client(server, { version: "2.0", ieee754Compatible: "true" as unknown as boolean }), {
     name: "TypeError",
     message: /ODataClient option "ieee754Compatible" must be a boolean; got/,

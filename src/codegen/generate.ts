@@ -646,6 +646,27 @@ const TYPED_LITERALS: Readonly<Record<string, (value: string, operation: string,
   "Edm.Binary": (value, operation, parameter) => `edm.binary(${BYTES_OF_BASE64}(${value}, ${JSON.stringify(operation)}, ${JSON.stringify(parameter)}))`,
 };
 
+/**
+ * The factory's first lines: the client it is given must read the service as the types say. A v2
+ * model on a v4 client (or the reverse) would read every answer in the other JSON form; a v4
+ * model whose Int64 and Decimal are strings (`ieee754Compatible`) on a client that does not ask
+ * for them so gets numbers, and the reverse. Either way the types would lie from the first read,
+ * so the factory refuses, naming the option that disagrees.
+ */
+function clientCheckLines(context: Context, factoryName: string): string[] {
+  const refuse = (condition: string, message: string) => `  if (${condition}) throw new TypeError(${JSON.stringify(`${factoryName}(client): ${message}`)});`;
+  if (context.mapping.v2) {
+    return [refuse(`client.version !== "2.0"`, 'the types were generated from OData 2.0 $metadata, but the client speaks OData 4 (make it with version: "2.0")')];
+  }
+  const strings = context.mapping.ieee754Compatible;
+  return [
+    refuse(`client.version === "2.0"`, 'the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option "version")'),
+    strings
+      ? refuse(`client.ieee754Compatible !== true`, "the types have Edm.Int64 and Edm.Decimal values as strings (generated with ieee754Compatible), but the client does not ask for them so (make it with ieee754Compatible: true)")
+      : refuse(`client.ieee754Compatible === true`, "the types have Edm.Int64 and Edm.Decimal values as numbers (generated without ieee754Compatible), but the client asks for them as strings (option ieee754Compatible; generate with --ieee754-compatible)"),
+  ];
+}
+
 /** The factory's local function that reads a v2 Edm.Double or Edm.Single parameter's text (see {@link numberOfTextLines}). */
 const NUMBER_OF_TEXT = "numberOfText";
 
@@ -890,7 +911,15 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
     ` */`,
   ];
-  const body = (members: string[], typed: boolean) => [...(context.bytesOfBase64 ? bytesOfBase64Lines(typed) : []), ...(context.numberOfText ? numberOfTextLines(typed) : []), `  return {`, ...members, `  };`, `}`];
+  const body = (members: string[], typed: boolean) => [
+    ...clientCheckLines(context, factoryName),
+    ...(context.bytesOfBase64 ? bytesOfBase64Lines(typed) : []),
+    ...(context.numberOfText ? numberOfTextLines(typed) : []),
+    `  return {`,
+    ...members,
+    `  };`,
+    `}`,
+  ];
   return {
     declarations: [...parameterTypes.sort(compare), serviceInterface],
     factory: [...doc, `export function ${factoryName}(client: ODataClient): ${interfaceName} {`, ...body(values, true)].join("\n"),

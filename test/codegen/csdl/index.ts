@@ -132,6 +132,8 @@ export interface Container {
  * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.
  */
 export function container(client: ODataClient): Container {
+  if (client.version === "2.0") throw new TypeError("container(client): the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option \"version\")");
+  if (client.ieee754Compatible === true) throw new TypeError("container(client): the types have Edm.Int64 and Edm.Decimal values as numbers (generated without ieee754Compatible), but the client asks for them as strings (option ieee754Compatible; generate with --ieee754-compatible)");
   return {
     Busiest: (params: BusiestParameters) =>
       client.function<Person[]>("Busiest", params),

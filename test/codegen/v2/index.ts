@@ -108,6 +108,7 @@ export interface SALES_SRV_Entities {
  * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.
  */
 export function sALES_SRV_Entities(client: ODataClient): SALES_SRV_Entities {
+  if (client.version !== "2.0") throw new TypeError("sALES_SRV_Entities(client): the types were generated from OData 2.0 $metadata, but the client speaks OData 4 (make it with version: \"2.0\")");
   return {
     get Attachments() {
       return client.collection<Attachment>("Attachments");

@@ -9,6 +9,8 @@ import { edm } from "../../../src/index.js";
  * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.
  */
 export function shopService(client) {
+  if (client.version === "2.0") throw new TypeError("shopService(client): the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option \"version\")");
+  if (client.ieee754Compatible === true) throw new TypeError("shopService(client): the types have Edm.Int64 and Edm.Decimal values as numbers (generated without ieee754Compatible), but the client asks for them as strings (option ieee754Compatible; generate with --ieee754-compatible)");
   // An Edm.Binary parameter is given as the reader gives its values: base64url (v4) or base64 (v2) text.
   const bytesOfBase64 = (text, operation, parameter) => {
     let binary;

@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, edm, createFilterBuilder, type CollectionQuery } from "../src/index.js";
 import { entityInternals, queryInternals } from "../src/resources/read-query.js";
-import { collectionUrl, countUrl, entityResourceUrl } from "../src/query/url.js";
+import { collectionUrl, countUrl, customOptions } from "../src/query/url.js";
 import { firstEntityState } from "../src/query/state.js";
 
 const SERVICE = "http://example.test/odata/";
@@ -475,10 +475,10 @@ describe("internal accessors for the reading layer", () => {
     assert.equal(firstEntityState({ ...state, top: 0 }).top, 0);
   });
 
-  test("entityInternals gives the resource URL without options for writes", () => {
-    const one = books().key("a b").select("title");
-    const { core, state } = entityInternals(one);
-    assert.equal(entityResourceUrl(core.options.serviceUrl, state).href, `${SERVICE}Books('a%20b')`);
+  test("a write takes its query's custom options, not its system options or parameter aliases", () => {
+    const one = books().key("a b").select("title").param("@p", "1").param("sap-client", "100");
+    assert.deepEqual(customOptions(entityInternals(one).state), [["sap-client", "100"]]);
+    assert.deepEqual(customOptions(entityInternals(books().key(1)).state), []);
   });
 });
 

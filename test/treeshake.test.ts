@@ -93,9 +93,13 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * path (28) and a batch poller's result kept as bytes (`resultBinary`, 28), less what the `$count`
  * URL's shorter option list saved (8): 570 bytes together; and an `etag` option's refusal that says
  * what is wrong with it (27); to 40,850 for a `$this/...` path marked as OData 4.01's and refused
- * by 4.0 and v2 queries, as 4.01's `in` is (33 bytes).
+ * by 4.0 and v2 queries, as 4.01's `in` is (33 bytes); to 40,900 for secret query parameters
+ * masked when their names are percent-encoded (about 130 bytes at start, redact.ts), a resume
+ * token's `resultDates` and `resultBinary` checked (about 75), a query's custom options (`sap-client`)
+ * sent with its writes and media, whose `url()` is at start (about 30), less what the shorter
+ * readable-escape tables and one chunk fewer saved (about 250).
  */
-const READ_ONLY_START_BUDGET = 40_850;
+const READ_ONLY_START_BUDGET = 40_900;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -165,9 +165,13 @@ export function countUrl(serviceUrl: URL, version: ODataVersion, state: QuerySta
   return resourceUrl(serviceUrl, `${collectionPath(state)}/$count`, formatQueryOptions(counted, version));
 }
 
-/** The entity's URL without query options (for `PATCH`, `PUT`, `DELETE`, operations). */
-export function entityResourceUrl(serviceUrl: URL, state: EntityState): URL {
-  return resourceUrl(serviceUrl, entityPath(state), []);
+/**
+ * The custom query options of the query a write or media request is made from (`sap-client`), which
+ * go with it as they go with the query's reads and operations; its parameter aliases (`@p`), which
+ * only a read's or a function's expressions name, do not.
+ */
+export function customOptions(state: { readonly params?: readonly QueryOption[] | undefined }): readonly QueryOption[] {
+  return state.params?.filter(([name]) => !name.startsWith("@")) ?? [];
 }
 
 /** The request URL of an entity query, with its `$select`, `$expand` and custom options. */

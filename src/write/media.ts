@@ -5,8 +5,7 @@
  */
 import type { ClientCore } from "../core.js";
 import type { EntityState } from "../query/state.js";
-import { mediaPath } from "../query/url.js";
-import { urlBelowRoot } from "../util/service-root.js";
+import { customOptions, mediaPath, resourceUrl } from "../query/url.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 
@@ -36,7 +35,7 @@ export class MediaResource {
 
   /** The absolute URL of the content; sends nothing. */
   url(): string {
-    return urlBelowRoot(this.#core.options.serviceUrl, mediaPath(this.#state, this.#property)).href;
+    return resourceUrl(this.#core.options.serviceUrl, mediaPath(this.#state, this.#property), customOptions(this.#state)).href;
   }
 
   /** The content as bytes. */

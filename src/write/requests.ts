@@ -25,7 +25,7 @@
 import type { ODataVersion } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
-import { collectionPath, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
+import { collectionPath, customOptions, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
@@ -424,7 +424,7 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
 export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context, true);
   setPrefer(headers, options?.prefer, where);
-  return finish("POST", pathOf(context, collectionPath(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where);
+  return finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
@@ -433,7 +433,7 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
   const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
   setPrefer(headers, options?.prefer, "update(patch)");
-  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state)), headers, body, options, "update(patch)");
+  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "update(patch)");
 }
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
@@ -442,7 +442,7 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
   const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
   setPrefer(headers, options?.prefer, "replace(entity)");
-  return finish("PUT", pathOf(context, entityPath(state)), headers, body, options, "replace(entity)");
+  return finish("PUT", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "replace(entity)");
 }
 
 /**
@@ -462,14 +462,14 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
   const replace = options?.replace;
   if (replace !== undefined && typeof replace !== "boolean") throw new TypeError(`upsert(entity): option "replace" must be a boolean; got ${describe(replace)}`);
   const method = replace ? "PUT" : isV2(context.version) ? "MERGE" : "PATCH";
-  return finish(method, pathOf(context, entityPath(state)), headers, body, options, "upsert(entity)");
+  return finish(method, pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "upsert(entity)");
 }
 
 /** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
 export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions): WriteRequest {
   const headers = writeHeaders(context, false);
   setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
-  return finish("DELETE", pathOf(context, entityPath(state)), headers, undefined, options, "delete()");
+  return finish("DELETE", pathOf(context, entityPath(state), customOptions(state)), headers, undefined, options, "delete()");
 }
 
 /** The path of the references of a navigation property: v4 `Books(1)/reviews/$ref`, v2 `Books(1)/$links/reviews`. */
@@ -491,7 +491,7 @@ function referenceBody(context: WriteContext, target: EntityState): string {
  */
 export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "link(navigation)");
-  return finish("POST", pathOf(context, path), writeHeaders(context, true), referenceBody(context, target), options, "link(navigation, target)");
+  return finish("POST", pathOf(context, path, customOptions(state)), writeHeaders(context, true), referenceBody(context, target), options, "link(navigation, target)");
 }
 
 /**
@@ -500,7 +500,7 @@ export function linkRequest(context: WriteContext, state: EntityState, navigatio
  */
 export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "setLink(navigation)");
-  return finish("PUT", pathOf(context, path), writeHeaders(context, true), referenceBody(context, target), options, "setLink(navigation, target)");
+  return finish("PUT", pathOf(context, path, customOptions(state)), writeHeaders(context, true), referenceBody(context, target), options, "setLink(navigation, target)");
 }
 
 /**
@@ -512,19 +512,19 @@ export function unlinkRequest(context: WriteContext, state: EntityState, navigat
   const path = referencesPath(context, state, navigation, "unlink(navigation)");
   const headers = writeHeaders(context, false);
   const where = "unlink(navigation)";
-  if (target === undefined) return finish("DELETE", pathOf(context, path), headers, undefined, options, where);
+  if (target === undefined) return finish("DELETE", pathOf(context, path, customOptions(state)), headers, undefined, options, where);
   if (isV2(context.version)) {
     if (target.keyPredicate === "") throw new TypeError("unlink(navigation, target): in OData v2 the target must be addressed by its key");
-    return finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`), headers, undefined, options, where);
+    return finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`, customOptions(state)), headers, undefined, options, where);
   }
   const id = pathOf(context, entityPath(target)).url.href;
-  return finish("DELETE", pathOf(context, path, [["$id", id]]), headers, undefined, options, where);
+  return finish("DELETE", pathOf(context, path, [["$id", id], ...customOptions(state)]), headers, undefined, options, where);
 }
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */
 export function mediaReadRequest(context: WriteContext, state: EntityState, property?: string, options?: { headers?: Record<string, string> }): WriteRequest {
   const headers: Record<string, string> = { accept: "*/*", ...versionHeaders(context.version, "read") };
-  return finish("GET", pathOf(context, mediaPath(state, property)), headers, undefined, options, "media()");
+  return finish("GET", pathOf(context, mediaPath(state, property), customOptions(state)), headers, undefined, options, "media()");
 }
 
 /** `PUT` of new content for a media resource or stream property, with its `Content-Type` and `If-Match`. */
@@ -538,7 +538,7 @@ export function mediaWriteRequest(
   const headers = writeHeaders(context, false);
   headers["content-type"] = checkContentType(options?.contentType, "media().put(content)");
   setIfMatch(headers, ifMatchFor(options, undefined, "media().put(content)", mediaEtagLookup(property)));
-  return finish("PUT", pathOf(context, mediaPath(state, property)), headers, checkContent(content, "media().put(content)"), options, "media().put(content)");
+  return finish("PUT", pathOf(context, mediaPath(state, property), customOptions(state)), headers, checkContent(content, "media().put(content)"), options, "media().put(content)");
 }
 
 /** `POST <collection>` with the content of a new media entity (not JSON); the service makes the entity. */
@@ -551,7 +551,7 @@ export function mediaCreateRequest(context: WriteContext, state: QueryState, con
     headers["slug"] = encodeURIComponent(slug);
   }
   setPrefer(headers, options.prefer, "createMedia(content)");
-  return finish("POST", pathOf(context, collectionPath(state)), headers, checkContent(content, "createMedia(content)"), options, "createMedia(content)");
+  return finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, checkContent(content, "createMedia(content)"), options, "createMedia(content)");
 }
 
 function checkContentType(contentType: unknown, where: string): string {

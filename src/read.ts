@@ -41,6 +41,7 @@ export type {
   RootRelativePath,
   FilterRoot,
   ValidSelectPath,
+  PathCheck,
   PickPaths,
   SelectedValue,
   SubPaths,

@@ -75,66 +75,67 @@ export type FieldPath<T> = IsLoose<T> extends true ? string : (keyof T & string)
  * type. A collection-valued segment ends the path or is followed by `$count` alone: OData reaches
  * into the members of a collection with `any`/`all` only (`reviews/rating` names no one value).
  * Of an open type, a declared property is checked so, any other name is a dynamic property
- * ({@link PathBase}). Only the path given is looked at, never every path of `T`.
+ * ({@link PathBase}). Only the path given is looked at, never every path of `T`; a union of paths
+ * is `P` when each of them is valid, else `never`. The walk is {@link PathCheck}'s.
  */
-export type ValidPath<T, P extends string, Depth extends unknown[] = []> =
-  IsLoose<T> extends true
-    ? PathBase<T, P> extends infer B
-      ? IsLoose<B> extends true
-        ? P
-        : ValidPath<B, P, Depth>
-      : never
-    : Depth["length"] extends PathDepthLimit
-      ? P
-      : P extends `${infer Head}/${infer Rest}`
-        ? string extends Rest
-          ? P // not a literal path (the constraint itself, when the compiler evaluates it): nothing to look into
-          : Head extends keyof T & string
-          ? Rest extends "$count"
-            ? IsCollection<T[Head]> extends true ? P : never
-            : unknown extends T[Head]
-              ? P
-              : IsCollection<T[Head]> extends true
-                ? never
-                : Unwrap<T[Head]> extends PrimitiveValue
-                  ? never
-                  : [ValidPath<Unwrap<T[Head]>, Rest, [...Depth, unknown]>] extends [never] ? never : P
-          : never
-        : P extends keyof T & string
-          ? P
-          : never;
+export type ValidPath<T, P extends string, Depth extends unknown[] = []> = [PathCheck<T, P, "filter", Depth>] extends [true] ? P : never;
 
 /**
  * `P` when it is a path that `$select` may name in `T`, else `never`: a property, or a path through
  * complex properties (single or collection-valued) to one. A navigation property the shape of `T`
  * names may end the path but not lead on (its properties are chosen by a nested select of its
  * expand), and `$count` is no select item. Segments are checked as in {@link ValidPath}, a
- * dynamic property of an open type too.
+ * dynamic property of an open type too, by the same walk ({@link PathCheck}).
  */
-export type ValidSelectPath<T, P extends string, Depth extends unknown[] = []> =
-  IsLoose<T> extends true
-    ? PathBase<T, P> extends infer B
-      ? IsLoose<B> extends true
-        ? P
-        : ValidSelectPath<B, P, Depth>
-      : never
+export type ValidSelectPath<T, P extends string, Depth extends unknown[] = []> = [PathCheck<T, P, "select", Depth>] extends [true] ? P : never;
+
+/**
+ * Whether `P` is a path that {@link ValidPath} (`Mode` "filter") or {@link ValidSelectPath}
+ * (`Mode` "select") accepts in `T`: `true`, `false`, or `boolean` for a union of paths of which
+ * some are not. The two modes differ at a segment that leads on: an expression's path may take
+ * `$count` after a collection and go on through single-valued properties only; a select path goes
+ * through complex properties, single or collection-valued, but not through a navigation property
+ * the shape names. The answer stands in the check position of those types and their branches are
+ * `P` and `never`: the compiler derives a conditional type's constraint from its branches (while
+ * it infers a path, or compares two builders), and so never walks the model to find it.
+ */
+export type PathCheck<T, P extends string, Mode extends "filter" | "select", Depth extends unknown[] = []> = unknown extends T
+  ? true
+  : string extends keyof T
+    ? [T] extends [never]
+      ? true // `never`, whose keys are all keys: nothing to look into
+      : [keyof DeclaredProperties<T>] extends [never]
+        ? true // a record such as `Record<string, unknown>`: any path, and nothing to look at
+        : FirstSegment<P> extends keyof DeclaredProperties<T>
+          ? PathCheck<DeclaredProperties<T>, P, Mode, Depth>
+          : true
     : Depth["length"] extends PathDepthLimit
-      ? P
+      ? true
       : P extends `${infer Head}/${infer Rest}`
         ? string extends Rest
-          ? P
+          ? true // not a literal path (the constraint itself, when the compiler evaluates it): nothing to look into
           : Head extends keyof T & string
-            ? Head extends ShapeNavigation<T>
-              ? never
-              : unknown extends T[Head]
-                ? P
-                : Unwrap<T[Head]> extends PrimitiveValue
-                  ? never
-                  : [ValidSelectPath<Unwrap<T[Head]>, Rest, [...Depth, unknown]>] extends [never] ? never : P
-            : never
+            ? Mode extends "select"
+              ? Head extends ShapeNavigation<T>
+                ? false
+                : unknown extends T[Head]
+                  ? true
+                  : Unwrap<T[Head]> extends PrimitiveValue
+                    ? false
+                    : PathCheck<Unwrap<T[Head]>, Rest, Mode, [...Depth, unknown]>
+              : Rest extends "$count"
+                ? IsCollection<T[Head]>
+                : unknown extends T[Head]
+                  ? true
+                  : IsCollection<T[Head]> extends true
+                    ? false
+                    : Unwrap<T[Head]> extends PrimitiveValue
+                      ? false
+                      : PathCheck<Unwrap<T[Head]>, Rest, Mode, [...Depth, unknown]>
+            : false
         : P extends keyof T & string
-          ? P
-          : never;
+          ? true
+          : false;
 
 /**
  * The path below `$it/` or `$this/`, which name the entity being filtered (inside a lambda too),
@@ -155,32 +156,40 @@ export type FilterFieldPath<T> = FieldPath<T> | `$it/${string}` | `$this/${strin
 /**
  * `P` when it is a path a filter builder of `T` may name, else `never`: a {@link ValidPath} of
  * `T`, or `$it/` followed by a valid path of `Root` (the outermost entity), or `$this/` followed by
- * one of `This` (the entity being filtered: `Root` but inside an expand's filter).
+ * one of `This` (the entity being filtered: `Root` but inside an expand's filter). A union of
+ * paths passes when each one does.
  */
-export type ValidFilterPath<T, P extends string, Root = T, This = Root> = [RootRelativePath<P>] extends [never]
-  ? ValidPath<T, P>
-  : [ValidPath<FilterRoot<P, Root, This>, RootRelativePath<P>>] extends [never]
-    ? never
-    : P;
+export type ValidFilterPath<T, P extends string, Root = T, This = Root> = [
+  P extends `$it/${infer Rest}` ? PathCheck<Root, Rest, "filter"> : P extends `$this/${infer Rest}` ? PathCheck<This, Rest, "filter"> : PathCheck<T, P, "filter">,
+] extends [true]
+  ? P
+  : never;
 
-/** The type of the property at filter path `P` of `T` (a `$it/...` path is one of `Root`, a `$this/...` path one of `This`). */
-export type FilterPathType<T, P extends string, Root = T, This = Root> = [RootRelativePath<P>] extends [never]
-  ? PathType<T, P>
-  : PathType<FilterRoot<P, Root, This>, RootRelativePath<P>>;
+/** The type of the property at filter path `P` of `T` (a `$it/...` path is one of `Root`, a `$this/...` path one of `This`; of a union of paths, the union of their types). */
+export type FilterPathType<T, P extends string, Root = T, This = Root> = P extends `$it/${infer Rest}`
+  ? PathType<Root, Rest>
+  : P extends `$this/${infer Rest}`
+    ? PathType<This, Rest>
+    : PathType<T, P>;
 
 /** The literal type of the property at filter path `P` of `T`, as {@link PathLiteralType} gives it (of `Root` for `$it/...`, of `This` for `$this/...`). */
-export type FilterPathLiteralType<T, P extends string, Root = T, This = Root> = [RootRelativePath<P>] extends [never]
-  ? PathLiteralType<T, P>
-  : PathLiteralType<FilterRoot<P, Root, This>, RootRelativePath<P>>;
+export type FilterPathLiteralType<T, P extends string, Root = T, This = Root> = P extends `$it/${infer Rest}`
+  ? PathLiteralType<Root, Rest>
+  : P extends `$this/${infer Rest}`
+    ? PathLiteralType<This, Rest>
+    : PathLiteralType<T, P>;
 
 /** The type of the property at path `P` of `T` (`unknown` where it is not known, as for a dynamic property of an open type). */
-export type PathType<T, P extends string, Depth extends unknown[] = []> =
-  IsLoose<T> extends true
-    ? PathBase<T, P> extends infer B
-      ? IsLoose<B> extends true
+export type PathType<T, P extends string, Depth extends unknown[] = []> = unknown extends T
+  ? unknown
+  : string extends keyof T
+    ? [T] extends [never]
+      ? unknown
+      : [keyof DeclaredProperties<T>] extends [never]
         ? unknown
-        : PathType<B, P, Depth>
-      : never
+        : FirstSegment<P> extends keyof DeclaredProperties<T>
+          ? PathType<DeclaredProperties<T>, P, Depth>
+          : unknown
     : Depth["length"] extends PathDepthLimit
       ? unknown
       : P extends `${infer Head}/${infer Rest}`
@@ -225,15 +234,23 @@ export type ValidSelect<T, F extends string> = F extends "*" ? F : ValidSelectPa
 
 /**
  * The row type of a member's value `V`: its object type, out of arrays and `null`, or a loose
- * record where the type says nothing (`unknown`) or is primitive.
+ * record where the type says nothing (`unknown`) or is primitive. `V` and its element are taken
+ * into `infer` variables first: while `V` is not yet known (an `expand()` whose navigation
+ * property is still being inferred), the compiler then sees a plain variable in each test, not
+ * `T[K]` for every `K` the constraint allows (every collection of the model, each compared
+ * member by member with `object`).
  */
-export type RowOf<V> = unknown extends V
-  ? Record<string, unknown>
-  : Unwrap<V> extends PrimitiveValue
+export type RowOf<V> = [V] extends [infer W]
+  ? unknown extends W
     ? Record<string, unknown>
-    : Unwrap<V> extends object
-      ? Unwrap<V>
-      : Record<string, unknown>;
+    : [Unwrap<W>] extends [infer U]
+      ? [U] extends [PrimitiveValue]
+        ? Record<string, unknown>
+        : [U] extends [object]
+          ? U
+          : Record<string, unknown>
+      : never
+  : never;
 
 /** The type of the entities behind the navigation or collection property `K` of `T` (loose when unknown). */
 export type RelatedType<T, K> = K extends keyof T ? RowOf<T[K]> : Record<string, unknown>;
@@ -269,9 +286,12 @@ export type ScalarValue<V> = V extends string
 
 /**
  * What a comparison (`f.eq`, `f.lt`, `f.in`...) accepts as the value for a property of type `V`:
- * its {@link ScalarValue}s and `null`; any literal value when `V` is not known.
+ * its {@link ScalarValue}s and `null`; any literal value when `V` is not known. `V` is taken into
+ * an `infer` variable first: while the path is still being inferred, `ScalarValue` (which
+ * distributes over its argument) would otherwise reduce `NonNullable` of the whole path walk,
+ * working out its constraint for every path the constraint of `P` allows.
  */
-export type FilterValue<V> = unknown extends V ? LiteralValue : ScalarValue<NonNullable<V>> | null;
+export type FilterValue<V> = [V] extends [infer W] ? (unknown extends W ? LiteralValue : ScalarValue<NonNullable<W>> | null) : never;
 
 // ---------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------
@@ -386,25 +406,39 @@ export type ExpandPath<T> = NavigationName<T> | "*" | `${NavigationName<T>}/${st
  * The collection-valued property at path `P` of `T` that `f.any()`/`f.all()` accept: `P` when the
  * path is valid and leads to an array (of entities, complex values or primitive values), else `never`.
  */
-export type CollectionPath<T, P extends string> = [ValidPath<T, P>] extends [never]
-  ? never
-  : unknown extends PathType<T, P>
-    ? P
-    : IsCollection<PathType<T, P>> extends true
-      ? P
-      : never;
+export type CollectionPath<T, P extends string> = [
+  P extends unknown // each path of a union on its own
+    ? [PathCheck<T, P, "filter">] extends [true]
+      ? PathType<T, P> extends infer V
+        ? unknown extends V
+          ? true
+          : IsCollection<V>
+        : never
+      : false
+    : never,
+] extends [true]
+  ? P
+  : never;
 
 /**
  * The string-valued property at filter path `P` of `T` (for the string functions), else `never`;
  * a `$it/...` path is one of `Root`, a `$this/...` path one of `This`.
  */
-export type StringPath<T, P extends string, Root = T, This = Root> = [ValidFilterPath<T, P, Root, This>] extends [never]
-  ? never
-  : unknown extends FilterPathType<T, P, Root, This>
-    ? P
-    : [NonNullable<FilterPathType<T, P, Root, This>>] extends [string]
-      ? P
-      : never;
+export type StringPath<T, P extends string, Root = T, This = Root> = [
+  P extends unknown // each path of a union on its own
+    ? [ValidFilterPath<T, P, Root, This>] extends [never]
+      ? false
+      : FilterPathType<T, P, Root, This> extends infer V
+        ? unknown extends V
+          ? true
+          : [NonNullable<V>] extends [string]
+            ? true
+            : false
+        : never
+    : never,
+] extends [true]
+  ? P
+  : never;
 
 /** The type a lambda variable of `f.any(P)`/`f.all(P)` ranges over (loose for primitive members). */
 export type LambdaMember<T, P extends string> = RowOf<PathType<T, P>>;

@@ -22,7 +22,9 @@ import { isRecord } from "../util/values.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
-import { isXmlContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
+import { markExpanded } from "../payload/expanded.js";
+import type { ExpandItem } from "../query/state.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
@@ -94,10 +96,15 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
   let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link");
   const visited = new RecentLinks();
+  const v2 = core.options.version === "2.0";
+  // A next link inside a delta may leave the query out (its skip token holds it): the `$expand` of
+  // the links before it still says what the pages expand.
+  let expand: ExpandItem[] | undefined;
   while (next) {
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
-    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, maxPageSize, format);
+    expand = expansionsOfUrl(next, v2) ?? expand;
+    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, maxPageSize, format, expand);
     // The page is the caller's before its links are judged: a link that is no URL, or one that may
     // not be followed, ends the walk after it, not in place of it (its changes are not lost).
     yield page;
@@ -115,6 +122,7 @@ async function readDeltaPage<T>(
   signal: AbortSignal | undefined,
   maxPageSize: number | undefined,
   format: "json" | "atom",
+  expand: readonly ExpandItem[] | undefined,
 ): Promise<{ page: DeltaPage<T>; broken: ODataClientError | undefined }> {
   const headers = readHeaders(core, maxPageSize);
   if (format === "atom") headers.set("accept", "application/atom+xml");
@@ -122,9 +130,11 @@ async function readDeltaPage<T>(
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.
   const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
+  const contentType = response.headers.get("content-type");
   const page = await readMasked(response, () =>
-    isXmlContentType(response.headers.get("content-type")) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`) : readJsonDelta<T>(text, url, core.options.version === "2.0"),
+    isXmlContentType(contentType) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`, expand) : readJsonDelta<T>(text, url, core.options.version === "2.0", contentType, expand),
   );
+
   // A link that is no URL is left out of the page, and its error kept for after the page.
   let broken: ODataClientError | undefined;
   for (const name of ["nextLink", "deltaLink"] as const) {
@@ -140,14 +150,17 @@ async function readDeltaPage<T>(
   return { page, broken };
 }
 
-function readJsonDelta<T>(text: string, url: URL, v2: boolean): DeltaPage<T> {
+function readJsonDelta<T>(text: string, url: URL, v2: boolean, contentType: string | null, expand: readonly ExpandItem[] | undefined): DeltaPage<T> {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered a delta that is not JSON (${(error as Error).message})`);
+    // As a walk's page says it (read/traversal.ts): a sign-in or proxy page is said to be one, and
+    // not quoted; JSON labelled text/html is read as JSON.
+    const what = isHtmlContentType(contentType) ? `with an HTML page (${clipText(contentType ?? "", 100)}), not a delta` : `a delta that is not JSON (${(error as Error).message})`;
+    throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${what}`, { cause: error });
   }
-  return v2 ? readV2Delta<T>(body, url) : readV4Delta<T>(body, url);
+  return v2 ? readV2Delta<T>(body, url, expand) : readV4Delta<T>(body, url, expand);
 }
 
 function absolute(core: ClientCore, link: string, url: URL): string {
@@ -160,13 +173,16 @@ function absolute(core: ClientCore, link: string, url: URL): string {
  * Reads a v4 delta body (pure). Each entry is classified by what marks it: `@removed` /
  * `@odata.removed` (4.01, and 4.0 services writing the 4.01 form) or a `$deletedEntity` context
  * (4.0) make a removal; a `$link` / `$deletedLink` context a link change; anything else is a changed
- * entity.
+ * entity. The values a changed entity holds because the delta's query expanded them are marked
+ * as a read's are (see {@link markDeltaExpansions}); `expand` is the `$expand` of the delta's URL.
  */
-export function readV4Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
+export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readonly ExpandItem[]): DeltaPage<T> {
   if (!isRecord(body)) throw badDelta(url, "the delta body is not a JSON object");
   const entries = body["value"];
   if (!Array.isArray(entries)) throw badDelta(url, 'the delta body has no "value" array');
   const page: DeltaPage<T> = { changed: [], removed: [], addedLinks: [], removedLinks: [] };
+  const bodyContext = stringOf(body["@context"] ?? body["@odata.context"]);
+  const bodyExpansions = mergeExpansions(expand ?? [], contextExpansions(bodyContext));
   for (const entry of entries) {
     if (!isRecord(entry)) throw badDelta(url, "a delta entry is not an object");
     const context = stringOf(entry["@context"] ?? entry["@odata.context"]);
@@ -178,14 +194,16 @@ export function readV4Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
     } else if (context?.endsWith("$deletedLink")) {
       page.removedLinks.push(linkChange(entry, url));
     } else {
+      // An entry with a context of its own is of another entity set: the delta's query is not its.
+      markDeltaExpansions(entry, context === undefined ? bodyExpansions : contextExpansions(context));
       page.changed.push(entry as T);
     }
   }
-  return withLinks(page, readCollectionAnnotations(body, "v4"));
+  return withLinks(page, annotationsOf(body, "v4", url));
 }
 
 /** Reads a v2 delta body (pure): `d.results` are the changed entities, `d.__delta` the next delta link. */
-export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
+export function readV2Delta<T>(body: unknown, url: URL | string, expand?: readonly ExpandItem[]): DeltaPage<T> {
   const d = isRecord(body) ? body["d"] : undefined;
   const entries = Array.isArray(d) ? d : isRecord(d) ? d["results"] : undefined;
   if (!Array.isArray(entries)) throw badDelta(url, 'the v2 delta body has no "d.results" array');
@@ -193,9 +211,10 @@ export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
   for (const entry of entries) {
     if (!isRecord(entry)) throw badDelta(url, "a delta entry is not an object");
     normalizeV2Entity(entry);
+    markDeltaExpansions(entry, expand ?? []);
     page.changed.push(entry as T);
   }
-  return isRecord(d) ? withLinks(page, readCollectionAnnotations(d, "v2")) : page;
+  return isRecord(d) ? withLinks(page, annotationsOf(d, "v2", url)) : page;
 }
 
 /**
@@ -203,8 +222,9 @@ export function readV2Delta<T>(body: unknown, url: URL | string): DeltaPage<T> {
  * removed ones, `<link rel="next">` and `<link rel="delta">` its links (made absolute against the
  * feed's base). A `BAD_PAYLOAD` names `where` first when given (the request whose answer it is).
  */
-export function readAtomDelta<T>(text: string, where?: string): DeltaPage<T> {
+export function readAtomDelta<T>(text: string, where?: string, expand?: readonly ExpandItem[]): DeltaPage<T> {
   const feed = readAtomFeed(text, where);
+  for (const entity of feed.entities) markDeltaExpansions(entity, expand ?? []);
   const page: DeltaPage<T> = { changed: feed.entities as T[], removed: [], addedLinks: [], removedLinks: [] };
   for (const tombstone of childElements(parseXml(text), TOMBSTONES_NAMESPACE, "deleted-entry")) {
     const removed: RemovedEntity<T> = { reason: "deleted" };
@@ -253,11 +273,204 @@ function linkChange(entry: Record<string, unknown>, url: URL | string): LinkChan
   return { source, relationship, target };
 }
 
-function badDelta(url: URL | string, what: string): ODataClientError {
-  return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: ${what}`);
+function badDelta(url: URL | string, what: string, cause?: unknown): ODataClientError {
+  return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}: ${what}`, cause === undefined ? undefined : { cause });
+}
+
+/** The collection annotations of a delta body; one that is malformed is said as a page's is, naming the request. */
+function annotationsOf(object: Record<string, unknown>, format: "v4" | "v2", url: URL | string): CollectionAnnotations {
+  try {
+    return readCollectionAnnotations(object, format);
+  } catch (error) {
+    throw badDelta(url, (error as Error).message, error);
+  }
 }
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+
+/*
+ * What a delta page expanded. A write leaves out what a read expanded (payload/expanded.ts): a
+ * changed entity written back with its expanded reviews is a deep update, which a service such as
+ * SAP CAP takes as "these are all the reviews now". A read knows its `$expand` from the query; a
+ * delta link is the service's, and the query it stands for is known only by what the service says:
+ *
+ * 1. The link's own `$expand`. Services that keep the query in the link (CAP-style
+ *    `Books?$expand=reviews&$deltatoken=2`, ASP.NET, Olingo, Dataverse) repeat the original
+ *    request's options there, and the service answers by them. A next link inside a delta that
+ *    leaves them out keeps those of the link before it.
+ * 2. The context URL's select list: an expanded navigation property appears in it followed by
+ *    parentheses, `$metadata#Books(reviews())/$delta` (always in 4.01, with a nested select or
+ *    expand in 4.0). This works for opaque links (`Books?$deltatoken=abc`, the query kept at the
+ *    service).
+ * 3. The values themselves: a nested object that carries an entity's control information (an id,
+ *    an ETag, an edit or read link, v2's `__metadata.uri`), or an array of such objects, is a related
+ *    entity, never a complex value; and a 4.01 nested delta (`reviews@delta`) exists for navigation
+ *    properties only.
+ *
+ * Each source only ever names navigation properties, so they are joined. What is not marked is
+ * written as any property: complex values and collections of them are, as they must be. Treating
+ * every nested object as expanded would have dropped them (a `PUT` would reset them, an edit made
+ * in place would be lost). Left unrecognised: a related entity with no control information
+ * (minimal metadata) that an opaque 4.0 link expanded without its context URL saying so.
+ */
+
+/** The `$expand` of a delta's URL as expand items, or `undefined` when the URL has none. */
+function expansionsOfUrl(url: URL, v2: boolean): ExpandItem[] | undefined {
+  const text = url.searchParams.get("$expand");
+  if (text === null) return undefined;
+  return v2 ? v2Expansions(text) : v4Expansions(text);
+}
+
+/** `reviews($expand=author;$levels=2),publisher/$ref`: the paths and their nested `$expand` and `$levels`. */
+function v4Expansions(text: string): ExpandItem[] {
+  const items: ExpandItem[] = [];
+  for (const part of splitOutside(text, ",")) {
+    const open = part.indexOf("(");
+    // A `$ref` expand gives references (`{ "@id": ... }`), written back they would relink; a
+    // `$count` one gives a number.
+    const path = (open < 0 ? part : part.slice(0, open)).trim().replace(/\/\$ref$/, "");
+    if (path === "" || path.endsWith("/$count")) continue;
+    let nested: ExpandItem[] | undefined;
+    let levels: number | "max" | undefined;
+    const close = part.lastIndexOf(")");
+    if (open >= 0 && close > open) {
+      for (const option of splitOutside(part.slice(open + 1, close), ";")) {
+        const equals = option.indexOf("=");
+        const name = option.slice(0, equals).trim();
+        const value = option.slice(equals + 1).trim();
+        if (name === "$expand") nested = v4Expansions(value);
+        else if (name === "$levels") levels = value === "max" ? "max" : /^[1-9]\d{0,3}$/.test(value) ? Number(value) : undefined;
+      }
+    }
+    items.push({ path, options: { ...(nested && { expand: nested }), ...(levels !== undefined && { levels }) } });
+  }
+  return items;
+}
+
+/** v2 has no nested options: `Author/Books` expands the author and the author's books. */
+function v2Expansions(text: string): ExpandItem[] {
+  let items: ExpandItem[] = [];
+  for (const path of text.split(",")) {
+    const segments = path.trim().split("/").filter((segment) => segment !== "");
+    let item: ExpandItem | undefined;
+    for (const segment of segments.reverse()) item = { path: segment, options: item ? { expand: [item] } : {} };
+    if (item) items = mergeExpansions(items, [item]);
+  }
+  return items;
+}
+
+/**
+ * The navigation properties a context URL's select list names as expanded (those followed by
+ * parentheses): `$metadata#Books(ID,reviews(rating,author()))/$delta` gives `reviews` and, below it,
+ * `author`. A context without a select list, or whose parentheses are a key, gives none.
+ */
+function contextExpansions(context: string | undefined): ExpandItem[] {
+  const hash = context?.indexOf("#") ?? -1;
+  if (context === undefined || hash < 0) return [];
+  const fragment = context.slice(hash + 1).replace(/\/\$(?:delta|entity)$/, "");
+  if (!fragment.endsWith(")")) return [];
+  let depth = 0;
+  let open = fragment.length - 1;
+  for (; open >= 0; open--) {
+    const char = fragment[open];
+    if (char === ")") depth++;
+    else if (char === "(" && --depth === 0) break;
+  }
+  return open < 0 ? [] : (selectListExpansions(fragment.slice(open + 1, -1)) ?? []);
+}
+
+/** A select list's expanded items; `undefined` when it is no select list (a key such as `('ALFKI')`). */
+function selectListExpansions(list: string): ExpandItem[] | undefined {
+  const items: ExpandItem[] = [];
+  if (list === "") return items;
+  for (const part of splitOutside(list, ",")) {
+    const open = part.indexOf("(");
+    const path = open < 0 ? part : part.slice(0, open);
+    if (!/^(?:\*|[A-Za-z_][\w.]*(?:\/[A-Za-z_][\w.]*)*)$/.test(path)) return undefined;
+    if (open < 0) continue;
+    if (!part.endsWith(")")) return undefined;
+    const nested = selectListExpansions(part.slice(open + 1, -1));
+    if (nested === undefined) return undefined;
+    items.push({ path, options: nested.length > 0 ? { expand: nested } : {} });
+  }
+  return items;
+}
+
+/** The parts of `text` between the `separator`s that are outside parentheses and quotes. */
+function splitOutside(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (char === "'") quoted = !quoted;
+    else if (quoted) continue;
+    else if (char === "(") depth++;
+    else if (char === ")") depth--;
+    else if (char === separator && depth === 0) {
+      parts.push(text.slice(start, at));
+      start = at + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** An entity's control information: what a related entity carries and a complex value never does. */
+const ENTITY_CONTROL = /^@(?:odata\.)?(?:id|etag|editLink|readLink|context|removed)$/;
+/** A 4.01 nested delta of a navigation property (`reviews@delta`). */
+const NESTED_DELTA = /@(?:odata\.)?delta$/;
+
+function isMarkedEntity(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const metadata = value["__metadata"];
+  // v2: a complex value's `__metadata` has a type only.
+  if (isRecord(metadata) && typeof metadata["uri"] === "string") return true;
+  return Object.keys(value).some((name) => ENTITY_CONTROL.test(name));
+}
+
+/** The records an expanded value holds: the array's, or the object itself. */
+function recordsOf(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter(isRecord) : isRecord(value) ? [value] : [];
+}
+
+/** The members of `entity` that are related entities by their own look (source 3 above), at every depth. */
+function recognisedExpansions(entity: Record<string, unknown>): ExpandItem[] {
+  let items: ExpandItem[] = [];
+  for (const name of Object.keys(entity)) {
+    const records = recordsOf(entity[name]);
+    if (!NESTED_DELTA.test(name) && !records.some(isMarkedEntity)) continue;
+    let nested: ExpandItem[] = [];
+    for (const record of records) nested = mergeExpansions(nested, recognisedExpansions(record));
+    items = mergeExpansions(items, [{ path: name, options: nested.length > 0 ? { expand: nested } : {} }]);
+  }
+  return items;
+}
+
+/**
+ * Expand items joined by path, their nested items joined too: `markExpanded` leaves a value it has
+ * marked, so one path must be given once, with all that lies below it.
+ */
+function mergeExpansions(first: readonly ExpandItem[], second: readonly ExpandItem[]): ExpandItem[] {
+  const merged = [...first];
+  for (const item of second) {
+    const at = merged.findIndex((known) => known.path === item.path);
+    const known = merged[at];
+    if (known === undefined) {
+      merged.push(item);
+      continue;
+    }
+    const expand = mergeExpansions(known.options.expand ?? [], item.options.expand ?? []);
+    merged[at] = { path: item.path, options: { ...known.options, ...(expand.length > 0 && { expand }) } };
+  }
+  return merged;
+}
+
+/** Marks what `expand` (the delta's URL and context) and the entity's own values say were expanded. */
+function markDeltaExpansions(entity: unknown, expand: readonly ExpandItem[]): void {
+  if (isRecord(entity)) markExpanded(entity, mergeExpansions(expand, recognisedExpansions(entity)));
+}

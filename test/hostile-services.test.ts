@@ -225,15 +225,15 @@ describe("endless bodies", () => {
     assert.equal(error.message, `GET ${server.url("svc/Items(1)")} answered more than ${64 * 1024 * 1024} bytes`);
     await closed;
   });
-  test("an OAuth2 token endpoint whose answer never ends is cut at 1 MiB with BAD_PAYLOAD naming the token request; the service is never asked", { timeout: 30_000 }, async (t) => {
+  test("an OAuth2 token endpoint whose answer never ends is cut at 1 MiB with AUTH_FAILED naming auth.oauth2.tokenUrl and the limit; the service is never asked", { timeout: 30_000 }, async (t) => {
     let closed: Promise<void> | undefined;
     const server = await serve(t, (_request, res) => {
       closed = endless(res, "application/json", '{"access_token":"', "a");
     });
     const client = clientFor(server, { timeout: 5_000, auth: { oauth2: { tokenUrl: server.url("oauth/token"), clientId: "app", clientSecret: "s3cret" } } });
     const error = await clientRejection(client.collection("Items").page());
-    assert.equal(error.code, "BAD_PAYLOAD");
-    assert.equal(error.message, `POST ${server.url("oauth/token")} answered more than ${1024 * 1024} bytes`);
+    assert.equal(error.code, "AUTH_FAILED");
+    assert.equal(error.message, `the OAuth2 token endpoint POST ${server.url("oauth/token")} (option "auth.oauth2.tokenUrl") answered 200 with a body over 1 MiB, the limit of a token answer`);
     await closed;
     assert.deepEqual(paths(server), ["/oauth/token"]);
   });

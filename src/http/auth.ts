@@ -8,7 +8,8 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep } from "./pipeline.js";
-import { isTrustedOrigin } from "./steps.js";
+import { isTrustedOrigin, WAITING_FOR } from "./steps.js";
+import { redactUrl } from "../util/redact.js";
 import { base64 } from "../util/base64.js";
 import { isBearerToken } from "./bearer-token.js";
 import { abortReason } from "./signals.js";
@@ -105,13 +106,44 @@ export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>
     name: "auth",
     async handle(request, next) {
       if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
-      // The token function cannot be stopped, but the request stops waiting for it when its signal
-      // aborts (the caller's, or the timeout's): the caller sees the abort at once.
       // (A string or basic credentials cannot keep it waiting: no wrapper for them.)
-      const value = "bearer" in auth && typeof auth.bearer === "function" ? await untilAborted(() => authorizationValue(auth), request.signal) : await authorizationValue(auth);
+      const value = "bearer" in auth && typeof auth.bearer === "function" ? await fromTokenFunction(auth, request) : await authorizationValue(auth);
       return next(withAuthorization(request, value));
     },
   };
+}
+
+/**
+ * The `Authorization` of the token function's token. The function cannot be stopped, but the
+ * request stops waiting for it when its signal aborts (the caller's, or the timeout's): the caller
+ * sees the abort at once, and a timeout names the function, as nothing was sent.
+ */
+async function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRequest): Promise<string> {
+  const signal = request.signal;
+  const waited = () => 'the token function (option "auth.bearer") gave no token';
+  if (signal) WAITING_FOR.set(signal, waited);
+  try {
+    const value = await untilAborted(() => authorizationValue(auth), signal);
+    // Kept when the wait fails: a write waiting on this request (its CSRF token fetch) reads it
+    // after this request has unwound.
+    if (signal) WAITING_FOR.delete(signal);
+    return value;
+  } catch (error) {
+    throw tokenWaitFailure(error, request, waited());
+  }
+}
+
+/**
+ * What the wait for a token before `request` is sent rejects with. When the request's timeout
+ * ended it, the service was not asked, so instead of the timeout step's "got no answer" for the
+ * request, a `TIMEOUT` that says what held it up (`waited`) and what became of the request
+ * (`fate`). Any other failure as it is: a caller's own abort rejects with the caller's reason.
+ */
+export function tokenWaitFailure(error: unknown, request: ODataRequest, waited: string, fate = "was not sent"): unknown {
+  const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
+  // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
+  if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") return error;
+  return new ODataClientError("TIMEOUT", `${waited} within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${fate}`, { cause: reason });
 }
 
 /** A copy of `request` with `Authorization` set to `value`. */

@@ -5,7 +5,7 @@
  * sent together on writes.
  */
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { mergeCookies } from "./steps.js";
+import { mergeCookies, WAITING_FOR } from "./steps.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
 import { redactUrl } from "../util/redact.js";
@@ -44,9 +44,20 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   // One fetch for the writes that wait for a token at once; each may give up on its own (its
   // abort ends its wait at once), and the fetch is aborted when the last one gives up.
   const fetches = new SharedRequest<CsrfSession>(requestController);
+  /** The signal of the token fetch in flight, if one is. */
+  let fetchSignal: AbortSignal | undefined;
 
   /** Fetches a token and its session through the whole pipeline (`send`): your steps see it, its own timeout applies. */
   async function fetchSession(signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
+    fetchSignal = signal;
+    try {
+      return await fetchSessionOnce(signal, timeout);
+    } finally {
+      if (fetchSignal === signal) fetchSignal = undefined;
+    }
+  }
+
+  async function fetchSessionOnce(signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
     const response = await send({
       method: "GET",
       url: new URL(serviceUrl),
@@ -71,19 +82,26 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   /**
    * The current session, fetching it (once for all concurrent callers) when there is none. When
    * the write's timeout ends it while the token is fetched, the fetch is what got no answer, so the
-   * `TIMEOUT` names it and what became of the write (`sent`: refused unread, to be sent again); a
-   * caller's own abort still rejects with the caller's reason.
+   * `TIMEOUT` names it, or what the fetch itself was waiting for before it could be sent (the
+   * auth step's token: see `WAITING_FOR`), and what became of the write (`sent`: refused unread,
+   * to be sent again); a caller's own abort still rejects with the caller's reason.
    */
   async function sessionFor(request: ODataRequest, sent = false): Promise<CsrfSession> {
+    if (session) return session;
+    const joined = fetches.join((signal) => fetchSession(signal, request.timeout), request.signal);
+    // The fetch this write waits for, whichever write started it.
+    const signal = fetchSignal;
     try {
-      return session ?? (await fetches.join((signal) => fetchSession(signal, request.timeout), request.signal));
+      return await joined;
     } catch (error) {
       const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
       // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
       if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") throw error;
+      const fetch = `the CSRF token fetch (GET ${redactUrl(serviceUrl)})`;
+      const waited = signal && WAITING_FOR.get(signal);
       throw new ODataClientError(
         "TIMEOUT",
-        `the CSRF token fetch (GET ${redactUrl(serviceUrl)}) got no answer within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${sent ? "the service refused for want of a token and was not sent again" : "was not sent"}`,
+        `${waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`} within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${sent ? "the service refused for want of a token and was not sent again" : "was not sent"}`,
         { cause: reason },
       );
     }

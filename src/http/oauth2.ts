@@ -6,9 +6,9 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { isTrustedOrigin } from "./steps.js";
+import { isTrustedOrigin, WAITING_FOR } from "./steps.js";
 import { readBodyText } from "./body.js";
-import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
+import { basicCredentials, tokenWaitFailure, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";
@@ -31,7 +31,7 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
       tokens.forget(used);
       let fresh: string;
       try {
-        fresh = await tokenFor(tokens, request, next);
+        fresh = await tokenFor(tokens, request, next, true);
       } catch (error) {
         await response.body?.cancel().catch(() => {});
         throw error;
@@ -46,21 +46,22 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
 
 /**
  * The token for `request`. When the request's timeout ends it while the token is fetched, the
- * token request is what got no answer: the service was never asked, so the `TIMEOUT` names the
- * token endpoint and not the request (a caller's own abort still rejects with the caller's reason).
+ * token request is what got no answer: the `TIMEOUT` names the token endpoint and says what became
+ * of the request (not sent; or, `refused`, refused with 401 and not sent again). A caller's own
+ * abort still rejects with the caller's reason.
  */
-async function tokenFor(tokens: OAuth2TokenCache, request: ODataRequest, send: SendRequest): Promise<string> {
+async function tokenFor(tokens: OAuth2TokenCache, request: ODataRequest, send: SendRequest, refused = false): Promise<string> {
+  const signal = request.signal;
+  const waited = () => `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") got no answer`;
+  if (signal) WAITING_FOR.set(signal, waited);
   try {
-    return await tokens.token(send, request.signal);
+    const token = await tokens.token(send, signal);
+    // Kept when the wait fails: a write waiting on this request (its CSRF token fetch) reads it
+    // after this request has unwound.
+    if (signal) WAITING_FOR.delete(signal);
+    return token;
   } catch (error) {
-    const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
-    // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
-    if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") throw error;
-    throw new ODataClientError(
-      "TIMEOUT",
-      `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") got no answer within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which was not sent`,
-      { cause: reason },
-    );
+    throw tokenWaitFailure(error, request, waited(), refused ? "the service refused with 401 and was not sent again" : undefined);
   }
 }
 
@@ -145,7 +146,14 @@ export class OAuth2TokenCache {
       retry: false,
       purpose: "oauth2",
     });
-    const text = await readBodyText(response, "POST", credentials.tokenUrl, signal, TOKEN_ANSWER_LIMIT);
+    let text: string;
+    try {
+      text = await readBodyText(response, "POST", credentials.tokenUrl, signal, TOKEN_ANSWER_LIMIT);
+    } catch (error) {
+      // The one BAD_PAYLOAD of a body read to a limit is a body over it: no usable token.
+      if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") throw error;
+      throw this.#failure(`answered ${response.status} with a body over 1 MiB, the limit of a token answer`);
+    }
     const token = this.#readAnswer(response, text, sentAt);
     this.#token = token;
     return token;
@@ -153,8 +161,7 @@ export class OAuth2TokenCache {
 
   /** The token of the endpoint's answer (RFC 6749 §5.1), or the `AUTH_FAILED` error that its answer is (§5.2). */
   #readAnswer(response: Response, text: string, sentAt: number): CachedToken {
-    const fail = (what: string) =>
-      new ODataClientError("AUTH_FAILED", `the OAuth2 token endpoint POST ${redactUrl(this.#credentials.tokenUrl)} (option "auth.oauth2.tokenUrl") ${what}`);
+    const fail = (what: string) => this.#failure(what);
     const contentType = response.headers.get("content-type")?.split(";")[0]?.trim() || "no content type";
     let answer: unknown;
     try {
@@ -184,18 +191,45 @@ export class OAuth2TokenCache {
     return { value: accessToken, refreshAt: refreshTime(sentAt, answer["expires_in"]) };
   }
 
+  /** The `AUTH_FAILED` error of an endpoint that `what` (answered ...). */
+  #failure(what: string): ODataClientError {
+    return new ODataClientError("AUTH_FAILED", `the OAuth2 token endpoint POST ${redactUrl(this.#credentials.tokenUrl)} (option "auth.oauth2.tokenUrl") ${what}`);
+  }
+
   /**
    * A text of the endpoint's error answer fit for a message: on one line, clipped, and with the
-   * client secret masked in every form it travelled in (an endpoint may echo the request).
+   * client secret masked (see {@link secretForms}). Masked before the whitespace is collapsed, which
+   * would otherwise change a secret holding a tab, a line break or a run of spaces so that it no
+   * longer matches, and then once more in the collapsed form an endpoint may have echoed it in.
    */
   #endpointText(value: unknown): string | undefined {
     if (typeof value !== "string" || value.trim() === "") return undefined;
-    let text = value.replace(/\s+/g, " ").trim();
-    const secret = this.#credentials.clientSecret;
-    const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
-    for (const form of forms.sort((a, b) => b.length - a.length)) text = text.split(form).join("***");
-    return clipText(text, 300);
+    const { clientId, clientSecret } = this.#credentials;
+    const masked = value.replace(secretForms(clientId, clientSecret), "***").replace(/\s+/g, " ").trim();
+    return clipText(masked.replace(secretForms(clientId, clientSecret.replace(/\s+/g, " ")), "***"), 300);
   }
+}
+
+/**
+ * The forms the client secret travelled to the endpoint in, and may come back in within its error
+ * (an endpoint may echo the request), as one pattern, longest first, letter case ignored: as it
+ * is, percent-encoded, form-encoded, JSON-escaped, and the base64 of the basic credentials
+ * (`clientAuthentication: "basic"`), which an endpoint may quote without their `Basic` scheme, with
+ * or without padding, in the URL-safe alphabet too.
+ */
+function secretForms(clientId: string, secret: string): RegExp {
+  const basic = basicCredentials(encodeURIComponent(clientId), encodeURIComponent(secret)).slice(6);
+  const forms = [
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1),
+    basic,
+    basic.replace(/=+$/, ""),
+    basic.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_"),
+  ];
+  const escaped = [...new Set(forms)].sort((a, b) => b.length - a.length).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(escaped.join("|"), "gi");
 }
 
 /**

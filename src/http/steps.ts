@@ -17,6 +17,14 @@ export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): 
   return trustedOrigins.has(url.origin);
 }
 
+/**
+ * What a request waits for before it can be sent (a token), by the request's signal, as the clause
+ * a `TIMEOUT` says of it ("... got no answer"). The auth steps set it while they wait and remove it
+ * once the token is there; a request waiting on that request (a write on its CSRF token fetch)
+ * names what held it up when its own timeout ends the wait.
+ */
+export const WAITING_FOR = new WeakMap<AbortSignal, () => string>();
+
 /** When and how often the retry step sends an idempotent request again (option `retry`, defaults applied). */
 export interface RetryPolicy {
   /** How many times a request is sent again after the first attempt. */
@@ -113,8 +121,8 @@ async function sendTimed(request: ODataRequest, next: SendRequest, watch: BodySt
     response = await next(request);
   } catch (error) {
     const timedOut = watch.answered();
-    // A step below that says what timed out (the auth step's OAuth2 token request, before this
-    // request was sent) is believed.
+    // A step below that says what timed out (the auth step's token request or token function, the
+    // CSRF token fetch, before this request was sent) is believed.
     throw (error as { code?: unknown } | undefined)?.code === "TIMEOUT" ? error : (timedOut ?? error);
   }
   watch.answered();

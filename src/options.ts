@@ -319,7 +319,8 @@ function resolveOrigin(value: unknown): string {
   if (typeof value !== "string") {
     throw new TypeError(`ODataClient option "trustedOrigins" must hold strings; got ${describe(value)}`);
   }
-  const problem = `ODataClient option "trustedOrigins" holds ${value.includes("@") ? "a URL with credentials" : describe(value)}, which is not an origin such as "https://host:8443"`;
+  // Quoted redacted, as serviceUrl is: an entry given as a whole URL may carry a token in its query.
+  const problem = `ODataClient option "trustedOrigins" holds ${value.includes("@") ? "a URL with credentials" : describe(redactText(value))}, which is not an origin such as "https://host:8443"`;
   let url: URL;
   try {
     url = new URL(value);

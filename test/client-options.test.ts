@@ -270,6 +270,15 @@ describe("trustedOrigins", () => {
     }
   });
 
+  test("an entry that is a URL with a token in its query or fragment is quoted with the token masked", () => {
+    const query = assertRejects({ serviceUrl: SERVICE, trustedOrigins: ["https://files.example/?token=5ecret-value-123&x=1"] }, TypeError, "trustedOrigins");
+    assert.match(query.message, /holds the string "https:\/\/files\.example\/\?token=\*\*\*&x=1", which is not an origin/);
+    const fragment = assertRejects({ serviceUrl: SERVICE, trustedOrigins: ["https://files.example/cb#access_token=5ecret-value-123"] }, TypeError, "trustedOrigins");
+    assert.match(fragment.message, /"https:\/\/files\.example\/cb#access_token=\*\*\*"/);
+    const unparsed = assertRejects({ serviceUrl: SERVICE, trustedOrigins: ["files.example/?sig=5ecret-value-123"] }, TypeError, "trustedOrigins");
+    assert.doesNotMatch(`${query.message} ${fragment.message} ${unparsed.message}`, /5ecret/);
+  });
+
   test("trusted origins are normalised and the service origin is always trusted", () => {
     const options = resolveClientOptions({ serviceUrl: SERVICE, trustedOrigins: ["https://FILES.example:443", "http://127.0.0.1:8080/"] });
     assert.deepEqual([...options.trustedOrigins], ["https://host.example", "https://files.example", "http://127.0.0.1:8080"]);

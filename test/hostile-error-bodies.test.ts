@@ -164,3 +164,31 @@ test("a token split by CDATA sections in the OData error of a status monitor's 4
   assert.equal((gone as { odataError?: { message?: string } }).odataError?.message, "invalid token ***");
   assert.deepEqual(server.requests.map((r) => r.headers.authorization), [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
 });
+
+test("a token, CSRF token and cookie the service echoes bare in headers of its own (a debug header, sap-message) are masked in the error's headers", async (t) => {
+  const csrf = "csrf-5ecret-abcdef123";
+  const session = "SAP_SESSIONID=cookie-5ecret-0123456789";
+  const server = await startServer((request, res) => {
+    if (request.headers["x-csrf-token"] === "Fetch") {
+      res.writeHead(200, { "content-type": "application/json", "x-csrf-token": csrf, "set-cookie": `${session}; path=/` });
+      res.end("{}");
+      return;
+    }
+    const echo = `auth=${String(request.headers.authorization).slice("Bearer ".length)} csrf=${String(request.headers["x-csrf-token"])} cookie=${String(request.headers.cookie)}`;
+    const body = '{"error":{"code":"C","message":"M"}}';
+    res.writeHead(400, { "content-type": "application/json", "x-debug": echo, "sap-message": JSON.stringify({ message: echo, severity: "error" }), "x-request-id": "r-1" });
+    res.end(body);
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, csrf: true, auth: { bearer: () => TOKEN } });
+  const read = await rejectionOf(client.collection("Items").list());
+  const write = await rejectionOf(client.collection("Items").create({ Name: "n" }));
+  const post = server.requests.find((request) => request.method === "POST");
+  assert.deepEqual([post?.headers.authorization, post?.headers["x-csrf-token"], post?.headers.cookie], [`Bearer ${TOKEN}`, csrf, session], "the secrets went out on the wire");
+  assert.ok(read instanceof ODataHttpError && write instanceof ODataHttpError, inspect([read, write]));
+  assert.equal(read.headers["x-debug"], "auth=*** csrf=undefined cookie=undefined");
+  assert.equal(write.headers["x-debug"], "auth=*** csrf=*** cookie=***");
+  assert.equal(write.headers["sap-message"], '{"message":"auth=*** csrf=*** cookie=***","severity":"error"}');
+  assert.equal(write.headers["x-request-id"], "r-1");
+  for (const error of [read, write]) for (const secret of [TOKEN, csrf, "cookie-5ecret"]) assert.ok(!textsOf(error).includes(secret), textsOf(error));
+});

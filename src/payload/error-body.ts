@@ -3,7 +3,7 @@
  * v2 JSON and XML shapes.
  */
 import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../errors.js";
-import { redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
+import { redactCause, redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { abortReason } from "../http/signals.js";
 import { maskSecretValues } from "../util/secret-values.js";
@@ -285,12 +285,13 @@ export function decodeXmlText(text: string): string {
 /**
  * The response headers as a plain object, the credential headers left out (the rule of
  * {@link redactHeaders}: the `ODataHttpError` constructor applies it again, whoever built the
- * headers).
+ * headers), and the secrets sent with the request masked where a service echoes them bare in a
+ * header of its own (a debug header, `sap-message`), as in the body.
  */
-export function publicHeaders(headers: Headers): Record<string, string> {
+function publicHeaders(headers: Headers, secrets: SecretSet | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name] = value;
+    out[name] = maskSecretValues(value, secrets);
   });
   return redactHeaders(out);
 }
@@ -323,10 +324,11 @@ export function httpErrorFromParts(parts: {
     ...(parts.statusText ? { statusText: parts.statusText } : {}),
     method: parts.method,
     url: redactUrl(parts.url),
-    headers: publicHeaders(parts.headers),
+    headers: publicHeaders(parts.headers, parts.secrets),
     body,
     odataError: parsed,
-    ...(parts.cause === undefined ? {} : { cause: parts.cause }),
+    // A read failure's cause may quote a secret bare as well (the constructor redacts it by names only).
+    ...(parts.cause === undefined ? {} : { cause: redactCause(parts.cause, (text) => maskSecretValues(text, parts.secrets)) }),
   });
 }
 

@@ -223,33 +223,80 @@ export function redactJson<T>(value: T, depth = 0): T {
 }
 
 /**
- * A `cause` fit to hang on an error: a foreign error (from `fetch`, a parser, the caller's token
- * function) whose message, stack, own fields or own cause quote a secret is replaced by a copy with
- * those redacted (same prototype, so `instanceof` still holds); one that quotes none is kept as is.
+ * How much of a foreign cause is read: how deep (its own causes count), how many members and how
+ * many characters of text in all. What lies past that is `***`: unread, it may hold a secret.
  */
-export function redactCause(cause: unknown, depth = 0): unknown {
-  if (typeof cause === "string") return redactText(cause);
-  if (!(cause instanceof Error) || depth > 8) return cause;
-  const message = redactText(cause.message);
-  const stack = typeof cause.stack === "string" ? redactText(cause.stack) : cause.stack;
-  const hasCause = "cause" in cause;
-  const inner = hasCause ? redactCause(cause.cause, depth + 1) : undefined;
-  const fields = Object.entries(cause).map(([key, value]): [string, unknown, unknown] => [
-    key,
-    value,
-    typeof value === "string" ? (isSecretHeaderName(key) ? MASK : redactText(value)) : value instanceof Error ? redactCause(value, depth + 1) : value,
-  ]);
-  const changed = message !== cause.message || stack !== cause.stack || (hasCause && inner !== cause.cause) || fields.some(([, before, after]) => before !== after);
-  if (!changed) return cause;
-  const copy: Error =
-    typeof DOMException === "function" && cause instanceof DOMException ? new DOMException(message, cause.name) : (Object.create(Object.getPrototypeOf(cause) as object) as Error);
-  const hidden = (value: unknown): PropertyDescriptor => ({ value, writable: true, configurable: true, enumerable: false });
-  Object.defineProperty(copy, "message", hidden(message));
-  Object.defineProperty(copy, "stack", hidden(stack));
-  if (!(copy instanceof DOMException)) Object.defineProperty(copy, "name", hidden(cause.name));
-  if (hasCause) Object.defineProperty(copy, "cause", hidden(inner));
-  for (const [key, , value] of fields) (copy as unknown as Record<string, unknown>)[key] = value;
-  return copy;
+const CAUSE_DEPTH = 8;
+const CAUSE_MEMBERS = 1000;
+const CAUSE_TEXT = 262144;
+
+/**
+ * A `cause` fit to hang on an error: a foreign error or value (from `fetch`, a parser, the
+ * caller's token function) that quotes a secret anywhere in it (message, stack, or a field however
+ * nested: an HTTP library's request `config.headers.Authorization`, a form body with
+ * `client_secret=`) is replaced by a redacted copy, errors in it of the same class (`instanceof`
+ * still holds); one that quotes none is kept as is. `mask` masks more in each text: the secret
+ * values the client sent, where the caller knows them. Never throws, however hostile the value.
+ */
+export function redactCause(cause: unknown, mask = (text: string) => text): unknown {
+  // The copies made so far, by original: a member shared or met again (a cycle) is copied once.
+  const copies = new Map<object, unknown>();
+  let members = CAUSE_MEMBERS;
+  let characters = CAUSE_TEXT;
+  let changed = false;
+  /** `value` as the copy shows it; `secret`: it is held under a name that marks a secret. */
+  const redact = (value: unknown, secret: boolean, depth: number): unknown => {
+    let shown = value;
+    try {
+      const text = value instanceof URL ? value.href : value;
+      if (typeof text === "string") {
+        // Read as if after a `&`, so that a form body's first parameter (`client_secret=…&…`) is one.
+        const masked = (secret && !isPublicValue(text)) || (characters -= text.length) < 0 ? MASK : mask(redactText(`&${text}`).slice(1));
+        if (masked !== text) shown = masked;
+      } else if (typeof value === "object" && value !== null && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
+        if (copies.has(value)) return copies.get(value);
+        shown = depth > CAUSE_DEPTH || members < 0 ? MASK : copy(value, secret, depth + 1);
+        if (shown !== MASK) return shown;
+      }
+    } catch {
+      // A getter, or a proxy's trap, that throws.
+      shown = MASK;
+    }
+    if (shown !== value) changed = true;
+    return shown;
+  };
+  const copy = (value: object, secret: boolean, depth: number): unknown => {
+    // A Map, a Set or Headers is copied as the plain object or array of its entries, which is what
+    // their own way of showing themselves shows.
+    const source: object = value instanceof Map || value instanceof Headers ? Object.fromEntries(value) : value instanceof Set ? [...value] : value;
+    const list = Array.isArray(source);
+    // An error keeps its class; any other object becomes a plain one, where a class's own way of
+    // showing itself (a Request's headers, say) would show what its own members do not.
+    const error = value instanceof Error;
+    if (!error && Symbol.for("nodejs.util.inspect.custom") in value) changed = true;
+    const fields: object = list
+      ? []
+      : typeof DOMException === "function" && value instanceof DOMException
+        ? new DOMException(redact(value.message, false, depth) as string, value.name)
+        : error
+          ? Object.create(Object.getPrototypeOf(value) as object)
+          : {};
+    copies.set(value, fields);
+    // A long list's indices are not made beyond those read.
+    for (const key of list ? Array.from({ length: Math.min(source.length, members + 1) }, (_, i) => i) : Reflect.ownKeys(source)) {
+      if (members-- < 0) break;
+      let item: unknown = MASK;
+      try {
+        item = redact((source as Record<PropertyKey, unknown>)[key], secret || (typeof key === "string" && isSecretHeaderName(key)), depth);
+      } catch {
+        changed = true;
+      }
+      Object.defineProperty(fields, key, { value: item, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(source, key) });
+    }
+    return fields;
+  };
+  const copied = redact(cause, false, 0);
+  return changed || members < 0 ? copied : cause;
 }
 
 /**

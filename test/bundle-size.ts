@@ -73,15 +73,21 @@ const BUNDLE_DIR = fileURLToPath(new URL("./bundle/", import.meta.url));
 const SRC_DIR = fileURLToPath(new URL("../src/", import.meta.url));
 
 /** The path of a metafile input below `src/`, or `undefined` for files outside it. */
-function sourcePath(input: string): string | undefined {
+export function sourcePath(input: string): string | undefined {
   const path = relative(SRC_DIR, fileURLToPath(new URL(input, `file://${process.cwd()}/`)));
   return path.startsWith("..") ? undefined : path.split(sep).join("/");
 }
 
-/** Bundles one scenario and sorts its chunks into those loaded at start and those loaded lazily. */
-export async function measureScenario(scenario: Scenario): Promise<ScenarioSize> {
+/** A program under test/bundle/ as esbuild bundles it here: its chunks by file name, and what the metafile says of each. */
+export interface Bundle {
+  readonly contents: ReadonlyMap<string, Uint8Array>;
+  readonly outputs: ReadonlyMap<string, Metafile["outputs"][string]>;
+}
+
+/** Bundles the program `file` (under test/bundle/) with code splitting, as an application's bundler would. */
+export async function bundleProgram(file: string): Promise<Bundle> {
   const result = await build({
-    entryPoints: [`${BUNDLE_DIR}${scenario.file}`],
+    entryPoints: [`${BUNDLE_DIR}${file}`],
     bundle: true,
     splitting: true,
     format: "esm",
@@ -94,8 +100,15 @@ export async function measureScenario(scenario: Scenario): Promise<ScenarioSize>
     logLevel: "silent",
   });
   const metafile: Metafile = result.metafile;
-  const contents = new Map(result.outputFiles.map((file) => [relative("/bundle-size-out", file.path).split(sep).join("/"), file.contents]));
-  const outputs = new Map(Object.entries(metafile.outputs).map(([path, output]) => [path.replace(/^.*bundle-size-out\//, ""), output]));
+  return {
+    contents: new Map(result.outputFiles.map((output) => [relative("/bundle-size-out", output.path).split(sep).join("/"), output.contents])),
+    outputs: new Map(Object.entries(metafile.outputs).map(([path, output]) => [path.replace(/^.*bundle-size-out\//, ""), output])),
+  };
+}
+
+/** Bundles one scenario and sorts its chunks into those loaded at start and those loaded lazily. */
+export async function measureScenario(scenario: Scenario): Promise<ScenarioSize> {
+  const { contents, outputs } = await bundleProgram(scenario.file);
   // Chunks loaded by import() name their module as entry point too: the scenario's is its file.
   const entry = [...outputs].find(([, output]) => output.entryPoint?.endsWith(`bundle/${scenario.file}`))?.[0];
   if (entry === undefined) throw new Error(`esbuild made no entry chunk for ${scenario.file}`);

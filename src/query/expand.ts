@@ -41,13 +41,29 @@ export type ExpandRows<R, S extends string, X> = Selected<R, S, X>;
  * @typeParam X - the navigation properties expanded so far, with their rows.
  * @typeParam Root - the entity of the collection or entity that the query's resource path names,
  * however deep the expand: in a nested filter or orderBy `$it/...` names its properties, while
- * `$this/...` names the expanded entity's (OData URL Conventions 4.01 §5.1.3).
+ * `$this/...` names the expanded entity's (OData URL Conventions 4.01 §5.1.3). A builder written
+ * as a function of its own, `(q: ExpandQuery<Author>) => ...`, is still one for
+ * `expand("author", ...)` of any query; its filter's `$it/...` paths are then checked against
+ * `Author`.
  * @example
  * q.expand("author", (a) => a.select("name").expand("books", (b) => b.orderBy("year", "desc").top(3)))
  */
-export class ExpandQuery<T = Record<string, unknown>, S extends string = never, X = {}, Root = T> {
+export class ExpandQuery<T = Record<string, unknown>, in out S extends string = never, out X = {}, Root = T> {
   readonly #version: ODataVersion;
   readonly #options: QueryOptionsState;
+
+  // As FilterBuilder's, the variance is written out where it can be, so that the compiler need not
+  // measure it member by member (once per program that infers an `expand()` builder), a measure
+  // that found no parameter to matter. `S` is invariant: no selection stands for another (`never`
+  // is every property); the compiler checks no `in out`, which lets nothing through. `X` only adds
+  // to the rows, `out` as the compiler checks. `T` cannot be annotated (a nested `expand()` builds on
+  // `RelatedType<T, K>`, which the compiler cannot relate for two `T`s): `entity` makes its measure
+  // covariant. `Root` is left to the measure, which finds it free, because `filter()` and
+  // `orderBy()` take it as the default of their own `R`: a builder written for the related entity
+  // alone still fits any query.
+
+  /** Never set: the type of the related entity the options are for, for the compiler alone. */
+  declare protected readonly entity?: T | undefined;
 
   /** @internal Made by `expand()`. */
   constructor(version: ODataVersion, options: QueryOptionsState = {}) {
@@ -66,16 +82,18 @@ export class ExpandQuery<T = Record<string, unknown>, S extends string = never, 
   }
 
   /** Nested `$filter` (OData v4). */
-  filter(expression: FilterInput<T, Root, T>): ExpandQuery<T, S, X, Root> {
+  filter<R = Root>(expression: FilterInput<T, R, T>): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$filter");
-    return this.#next(addFilter(this.#options, filterText(expression, this.#version, "expand filter(expression)")));
+    // The builder that filterText makes is one for any Root: the $it/... paths are checked by the
+    // compiler alone.
+    return this.#next(addFilter(this.#options, filterText(expression as FilterInput<T>, this.#version, "expand filter(expression)")));
   }
 
   /** Nested `$orderby` (OData v4). */
-  orderBy<P extends FilterFieldPath<T>>(field: (P & ValidFilterPath<T, P, Root, T>) | ((f: FilterBuilder<T, Root, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
+  orderBy<P extends FilterFieldPath<T>, R = Root>(field: (P & ValidFilterPath<T, P, R, T>) | ((f: FilterBuilder<T, R, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$orderby");
     const where = "expand orderBy(field)";
-    return this.#next(addOrderBy(this.#options, orderByTarget(field, this.#version, where), direction, where));
+    return this.#next(addOrderBy(this.#options, orderByTarget(field as string | ((f: FilterBuilder<T>) => FilterExpression), this.#version, where), direction, where));
   }
 
   /** Nested `$top` (OData v4). */

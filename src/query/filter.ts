@@ -123,17 +123,34 @@ const activeLambdaVariables: string[] = [];
  * builder of a query's own filter, and the entity of the query's collection or entity inside the
  * filter of an expanded navigation property too (OData URL Conventions 4.01 §5.1.3).
  * @typeParam This - the entity filtered, whose properties `$this/...` names: `Root`, but the
- * expanded entity inside an expand's filter. `Root` and `This` are only ever the defaults of the
- * methods' own type parameters (`R`, `H`), so that builders that differ in them stay assignable
- * to each other: a predicate written as a function of a `FilterBuilder<Review>` is still one for
- * `f.any("reviews", ...)` (its `$it/...` paths are then checked against `Review`: write
+ * expanded entity inside an expand's filter.
+ *
+ * One builder type stands for another where it takes every path the other takes: a
+ * `FilterBuilder<Book>` is not a `FilterBuilder<Author>`, nor a `FilterBuilder<Review, Author>` a
+ * `FilterBuilder<Review, Book>`, while a builder of an entity type is one of a type it extends. A
+ * predicate written as a function of its own is still one for `f.any("reviews", ...)` when it is
+ * typed `FilterBuilder<Review>`: its `$it/...` paths are then checked against `Review` (write
  * `FilterBuilder<Review, Book>` for `Book`).
  * @example
  * q.filter((f) => f.and(f.eq("status", "open"), f.or(f.gt("total", 100), f.contains("customer/name", "O'Brien"))))
  */
-export class FilterBuilder<T = Record<string, unknown>, Root = T, This = Root> {
+export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This = Root> {
   readonly #version: ODataVersion;
   readonly #variable: string | undefined;
+
+  // The variance is written out where the compiler can check it. Unwritten, it is measured once
+  // per program that relates two builder types (inferring an `f.any` predicate does) by comparing
+  // two builders member by member, thousands of type instantiations, and the measure found that no
+  // parameter matters (each method's own path parameter `P` takes whatever the other builder's
+  // takes): a builder of any entity passed for one of any other. `Root` and `This` reach the path
+  // methods only as the defaults of their own `R` and `H` (and `f.any`/`f.all` hand them on to
+  // their predicate's builder), which lets the compiler verify `out`: it cannot follow them
+  // through the conditional path types. `T` cannot be annotated: `f.any` and `f.all` give their
+  // predicate a builder of `LambdaMember<T, P>`, which the compiler cannot relate for two `T`s; it
+  // stays measured, and `entity` makes the measure come out covariant.
+
+  /** Never set: the type of the entity the builder's paths belong to, for the compiler alone. */
+  declare protected readonly entity?: T | undefined;
 
   /** @internal Use {@link createFilterBuilder}, or the builder that `filter()` passes in. */
   constructor(version: ODataVersion, variable?: string) {
@@ -290,24 +307,41 @@ export class FilterBuilder<T = Record<string, unknown>, Root = T, This = Root> {
   /**
    * Whether any member of a collection matches: `Tags/any(t:t/Name eq 'x')`. Inside the callback,
    * the builder it receives prefixes field paths with the lambda variable, and takes `$it/...` and
-   * `$this/...` paths of the outermost entity and the entity being filtered (`R` and `H`, the
-   * `Root` and `This` of this builder); the outer builder still refers to that entity. Without a predicate: whether the collection is non-empty.
-   * OData v4 only (lambda operators came after v2).
+   * `$this/...` paths of the outermost entity and the entity being filtered (the `Root` and `This`
+   * of this builder); the outer builder still refers to that entity. Without a predicate: whether
+   * the collection is non-empty. OData v4 only (lambda operators came after v2).
    */
-  any<P extends FieldPath<T>, R = Root, H = This>(
+  any<P extends FieldPath<T>>(
     path: P & CollectionPath<T, P>,
-    predicate?: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
+    predicate?: (x: FilterBuilder<LambdaMember<T, P>, Root, This>) => FilterExpression,
     options?: LambdaOptions,
-  ): FilterExpression {
+  ): FilterExpression;
+  /**
+   * `f.any` with a predicate written for another outermost entity (`R`) and entity filtered (`H`),
+   * such as a function of a `FilterBuilder<Review>`, whose `$it/...` paths are checked against them.
+   */
+  any<P extends FieldPath<T>, R, H>(
+    path: P & CollectionPath<T, P>,
+    predicate: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
+    options?: LambdaOptions,
+  ): FilterExpression;
+  any(path: unknown, predicate?: (x: never) => FilterExpression, options?: LambdaOptions): FilterExpression {
     return this.#lambda("any", path, predicate as unknown as LambdaPredicate | undefined, options);
   }
 
   /** Whether every member of a collection matches: `Items/all(i:i/Qty gt 0)`. OData v4 only. */
-  all<P extends FieldPath<T>, R = Root, H = This>(
+  all<P extends FieldPath<T>>(
+    path: P & CollectionPath<T, P>,
+    predicate: (x: FilterBuilder<LambdaMember<T, P>, Root, This>) => FilterExpression,
+    options?: LambdaOptions,
+  ): FilterExpression;
+  /** `f.all` with a predicate written for another outermost entity (`R`) and entity filtered (`H`). */
+  all<P extends FieldPath<T>, R, H>(
     path: P & CollectionPath<T, P>,
     predicate: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
     options?: LambdaOptions,
-  ): FilterExpression {
+  ): FilterExpression;
+  all(path: unknown, predicate: (x: never) => FilterExpression, options?: LambdaOptions): FilterExpression {
     if (typeof predicate !== "function") throw new TypeError("f.all(path, predicate): a predicate function is required");
     return this.#lambda("all", path, predicate as unknown as LambdaPredicate, options);
   }

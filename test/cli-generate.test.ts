@@ -85,7 +85,7 @@ describe("generate from a file", () => {
     // Without --declarations, the folder holds the other form.
     const otherForm = await runCli(["generate", fixture, "--out", out, "--name", "shop", "--check"]);
     assert.equal(otherForm.code, 1, show(otherForm));
-    assert.match(otherForm.stderr, /index\.ts differs/);
+    assert.match(otherForm.stderr, /index\.ts is missing;/);
     assert.match(otherForm.stderr, /index\.d\.ts, .*index\.js are left from the other form/);
   });
 

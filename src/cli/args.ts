@@ -28,6 +28,8 @@ export interface CommandSpec {
   /** How many positional arguments it takes. */
   positionals: { min: number; max: number };
   options: Record<string, OptionSpec>;
+  /** Common options it has no use for: left out of its help, and refused as unknown. */
+  omits?: readonly string[];
   /** More help after the options (examples, notes). */
   notes?: string;
 }
@@ -39,11 +41,17 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   quiet: { type: "boolean", short: "q", help: "no progress and no summary on stderr" },
   progress: { type: "boolean", help: "show progress on stderr even when it is not a terminal" },
   header: { type: "string", short: "H", multiple: true, value: "'NAME: VALUE'", help: "a header sent on every request to the service (repeatable)" },
-  "odata-version": { type: "string", value: "V", help: 'the service\'s OData version: "4.0" (default), "4.01" or "2.0"' },
+  "odata-version": { type: "string", value: "V", help: 'the service\'s OData version: "4.0", "4.01" or "2.0" (default: the profile\'s; else call takes what $metadata declares, the others 4.0)' },
   timeout: { type: "string", value: "MS", help: "per request, in ms (default 30000; 0 for none)" },
   config: { type: "string", value: "FILE", help: "the configuration file of the profiles (default: ./traverse-odata.config.json, then the user's)" },
   debug: { type: "boolean", help: "the wire log on stderr: a line for every request and answer, secrets masked" },
 };
+
+/** The common options a command takes. */
+function commonOptionsOf(spec: CommandSpec): Record<string, OptionSpec> {
+  const omits = spec.omits;
+  return omits ? Object.fromEntries(Object.entries(COMMON_OPTIONS).filter(([name]) => !omits.includes(name))) : COMMON_OPTIONS;
+}
 
 /** What `parseArgs` gave: option values by name, and the positional arguments. */
 export interface ParsedArgs {
@@ -53,7 +61,7 @@ export interface ParsedArgs {
 
 /** Parses a command's arguments (after the command name); a mistake throws {@link CliUsageError}. */
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const all = { ...COMMON_OPTIONS, ...spec.options };
+  const all = { ...commonOptionsOf(spec), ...spec.options };
   const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
   for (const [name, option] of Object.entries(all)) {
     options[name] = { type: option.type, ...(option.multiple ? { multiple: true } : {}), ...(option.short ? { short: option.short } : {}) };
@@ -113,7 +121,13 @@ function withNegativesHidden(argv: readonly string[], all: Record<string, Option
     // An option that takes the next argument as its value (`--timeout 5`, `-H X`, `-qH X`), not
     // one given with it (`--timeout=5`, `-HX`, `-qHX`): the next argument is its value, whatever
     // it is, as parseArgs reads it.
-    if (takesNext(arg, takesValue) && i + 1 < argv.length) args.push(argv[++i] as string);
+    if (takesNext(arg, takesValue) && i + 1 < argv.length) {
+      const value = argv[++i] as string;
+      // A negative number is the option's value (`--key -1`), which parseArgs would call
+      // ambiguous: joined to its option (`--key=-1`, `-H-1`) it is taken as it is.
+      if (/^-\d/.test(value)) args[args.length - 1] = arg.startsWith("--") ? `${arg}=${value}` : `${arg}${value}`;
+      else args.push(value);
+    }
   }
   return { args, negatives };
 }
@@ -141,6 +155,8 @@ function parseErrorText(error: unknown): string {
       // an argument" for a boolean given one.
       if (/argument missing/.test(message)) return `option ${option ?? ""} needs a value`.replace("  ", " ");
       if (/does not take an argument/.test(message)) return `option ${option ?? ""} takes no value`.replace("  ", " ");
+      // "argument is ambiguous": a value that starts with "-" (a negative number is taken as it is).
+      if (/ambiguous/.test(message)) return `option ${option ?? ""} needs a value; one that starts with "-" is written ${option ?? "--option"}=-…`.replace("  ", " ");
       return message;
     }
     default:
@@ -178,7 +194,7 @@ export function integerOption(args: ParsedArgs, name: string, min: number, max =
 /** The help of one command, generated from its spec. */
 export function commandHelp(spec: CommandSpec): string {
   const lines = [`traverse-odata ${spec.name} ${spec.synopsis}`, "", spec.summary, "", "Options:"];
-  const rows = Object.entries({ ...spec.options, ...COMMON_OPTIONS }).map(([name, option]) => {
+  const rows = Object.entries({ ...spec.options, ...commonOptionsOf(spec) }).map(([name, option]) => {
     const names = `${option.short ? `-${option.short}, ` : "    "}--${name}${option.type === "string" ? ` ${option.value ?? "VALUE"}` : ""}`;
     return [names, option.help] as const;
   });

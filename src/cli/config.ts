@@ -104,6 +104,8 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     } catch {
       throw new CliUsageError(`<service> ${JSON.stringify(argument)} is not a URL`);
     }
+    // host:port/path parses as a URL of the scheme "host:": what is missing is http:// before it.
+    if (/^[\p{L}\p{N}.-]+:\d+(?:[/?#]|$)/u.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
     return { kind: "url", url: url.href };
   }

@@ -3,13 +3,14 @@
  * (`--header`, `--odata-version`, `--timeout`), and credentials from the environment or the
  * profile. {@link clientOptions} is the one place where the client's options are built.
  */
-import { AsyncOperationError, ODataClient, ODataClientError, ODataHttpError, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion } from "../index.js";
+import { AsyncOperationError, ODataClient, ODataClientError, ODataHttpError, redactUrl, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion, type PipelineStep } from "../index.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { OAUTH2_SETTINGS, resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
 import { CliUsageError } from "./errors.js";
 import type { SecretMask } from "./secrets.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
+import { isJsonContentType } from "../payload/content-type.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -173,16 +174,55 @@ function recordingAuthorization(secrets: SecretMask): typeof fetch {
  * the command took it from elsewhere (a resume token). The service is kept as
  * `environment.connected`, so that an error of a later request is told in the same words.
  */
-export function connect(service: string, settings: ClientSettings, environment: Environment, extra: Pick<ODataClientOptions, "steps" | "auth"> = {}, writtenAs = "<service>"): ODataClient {
+export function connect(service: string, settings: ClientSettings, environment: Environment, extra: ConnectExtra = {}, writtenAs = "<service>"): ODataClient {
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
-  const written: WrittenService = { target, headers: settings.headers, writtenAs };
+  const versionGiven = (settings.version ?? (target.kind === "profile" ? target.profile.version : undefined)) !== undefined;
+  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven };
   environment.connected = written;
   const options = clientOptions(target, settings, environment);
+  const { checkVersion = false, ...given } = extra;
+  const steps = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
   try {
-    return new ODataClient({ ...options, ...extra });
+    return new ODataClient({ ...options, ...given, ...(steps ? { steps } : {}) });
   } catch (error) {
     throw inCliWords(error, written);
   }
+}
+
+/** What a command adds to the client's options: its steps, `auth: undefined`, and whether to check the service's version. */
+export type ConnectExtra = Pick<ODataClientOptions, "steps" | "auth"> & {
+  /**
+   * Whether a client that speaks OData 4.0 only because no version was given (no
+   * `--odata-version`, no profile `version`) refuses the answers of an OData v2 service: it would
+   * read them wrongly (a `{"d": …}` envelope printed as the entity, a collection without "value").
+   */
+  checkVersion?: boolean;
+};
+
+/** How the user names the version: the option, and the profile's setting where a profile is used. */
+function versionSetting(target: ServiceTarget): string {
+  return `--odata-version 2.0${target.kind === "profile" ? ` (or "version": "2.0" in ${target.profile.file}: profiles.${target.profile.name})` : ""}`;
+}
+
+/**
+ * A step that stops at the first successful JSON answer of an OData v2 service (`DataServiceVersion`
+ * without `OData-Version`) to a client that took OData 4.0 as the default: every v2 service sends
+ * that header, and a v4 service sends `OData-Version`. (`$metadata`, XML, reads alike in both.)
+ */
+function versionCheck(target: ServiceTarget): PipelineStep {
+  return {
+    name: "cli-odata-version",
+    async handle(request, next) {
+      const response = await next(request);
+      const v2 = response.headers.get("dataserviceversion");
+      // JSON only: a v2 count or raw value reads as it would in v4.
+      if (!response.ok || v2 === null || response.headers.has("odata-version") || !isJsonContentType(response.headers.get("content-type"))) return response;
+      await response.body?.cancel().catch(() => undefined);
+      throw new CliUsageError(
+        `${request.method} ${redactUrl(request.url)} was answered by an OData v2 service (DataServiceVersion: ${JSON.stringify(v2.trim().slice(0, 20))}), which the command read as OData 4.0, the default: give ${versionSetting(target)}`,
+      );
+    },
+  };
 }
 
 /** A service as the user of the command line wrote it: what {@link inCliWords} names settings by. */
@@ -192,6 +232,13 @@ interface WrittenService {
   headers: Readonly<Record<string, string>>;
   /** Where the user wrote the service's URL when no profile has it. */
   writtenAs: string;
+  /** Whether `--odata-version` or the profile's `version` set the version (else the client took 4.0). */
+  versionGiven: boolean;
+}
+
+/** Whether the latest client made speaks a version the user set (`--odata-version`, a profile's `version`). */
+export function versionGiven(environment: Environment): boolean {
+  return environment.connected?.versionGiven === true;
 }
 
 /**
@@ -242,7 +289,14 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
     if (lead === "option" && option !== "timeout" && !option.startsWith("auth")) return text;
     return settingOf(option, service, header === undefined ? undefined : (JSON.parse(header) as string)) ?? text;
   });
-  if (message === error.message) return error;
+  if (message === error.message) {
+    // A v2 service's collection is {"d": …}: read as v4 it has no "value". A service that says it is
+    // one (DataServiceVersion) is stopped earlier (versionCheck); this is the one that does not say.
+    if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !service.versionGiven && /the collection body has no "value" member/.test(error.message)) {
+      error.message = `${error.message}; an OData v2 service answers {"d": …}: if this is one, give ${versionSetting(service.target)}`;
+    }
+    return error;
+  }
   if (check) return new CliUsageError(message, { cause: error });
   error.message = message;
   return error;

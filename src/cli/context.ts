@@ -2,9 +2,9 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import type { ODataClient, PipelineStep, ServiceModel } from "../index.js";
+import type { ODataClient, ODataVersion, PipelineStep, ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
-import { clientSettings, connect, type ClientSettings, type Environment } from "./connect.js";
+import { clientSettings, connect, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
 import { readBodyText } from "../http/body.js";
@@ -27,10 +27,39 @@ export interface Command {
   run(context: CommandContext): Promise<number | void>;
 }
 
-/** The client for the command's `<service>` argument and the common options, with the command's own pipeline steps. */
-export function clientFor(context: CommandContext, service: string, steps?: PipelineStep[]): { client: ODataClient; settings: ClientSettings } {
+/**
+ * The client for the command's `<service>` argument and the common options, with the command's own
+ * pipeline steps. Unless told otherwise (`checkVersion: false`, for the polls of a resume token,
+ * whose monitor answers as the service does), a client that speaks OData 4.0 only by default
+ * refuses an answer of a v2 service, naming `--odata-version 2.0`.
+ */
+export function clientFor(context: CommandContext, service: string, steps?: PipelineStep[], checkVersion = true): { client: ODataClient; settings: ClientSettings } {
   const settings = clientSettings(context.args);
-  return { client: connect(service, settings, context.environment, steps ? { steps } : {}), settings };
+  return { client: connect(service, settings, context.environment, { ...(steps ? { steps } : {}), checkVersion }), settings };
+}
+
+/** The OData versions a client speaks, as `$metadata` declares them. */
+const VERSIONS: readonly string[] = ["2.0", "4.0", "4.01"] satisfies ODataVersion[];
+
+/**
+ * The client for `<service>` and its `$metadata` (`undefined` where it has none to read). Where the
+ * user set no version (`--odata-version`, a profile's `version`) and `$metadata` declares one the
+ * client does not speak, the client returned speaks the declared one: the command has read it, so
+ * an OData v2 service needs no `--odata-version 2.0`. A version the user set stays. `made`: the
+ * client of {@link clientFor} where the command has one already (it checked its options with it).
+ */
+export async function clientWithMetadata(
+  context: CommandContext,
+  service: string,
+  steps?: PipelineStep[],
+  made: { client: ODataClient; settings: ClientSettings } = clientFor(context, service, steps),
+): Promise<{ client: ODataClient; settings: ClientSettings; model: ServiceModel | undefined }> {
+  const { client, settings } = made;
+  const model = await optionalMetadata(client, context.signal);
+  const declared = model?.odataVersion;
+  if (declared === undefined || declared === client.version || !VERSIONS.includes(declared) || versionGiven(context.environment)) return { client, settings, model };
+  const spoken = { ...settings, version: declared as ODataVersion };
+  return { client: connect(service, spoken, context.environment, steps ? { steps } : {}), settings: spoken, model };
 }
 
 /** What {@link answerRecorder} gives: the step to add to the client, and the text it kept. */

@@ -131,6 +131,25 @@ function applyNested(query: ExpandQuery, text: string): ExpandQuery {
   return result;
 }
 
+/**
+ * The builder call of one option: a mistake the library finds in its text (`select(fields): the
+ * string "ID title" is not ...`) is told as the option's (`--select: the string ...`), exit 2.
+ */
+function inOption<T>(option: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    // The library names its builder calls ("select(fields): ", "expand select(fields): "): the option stands for them.
+    // Raw text's advice is the filter builder's, which the command line has not: the option's text is the raw text.
+    const message = error.message
+      .replace(/^(?:[\w$]+ )*[\w$]+\([\w$]*\): /, "")
+      .replace(/^the raw text the string /, "")
+      .replace(/\. Raw text has to stay .*$/s, "");
+    throw new CliUsageError(`--${option}: ${message}`, { cause: error });
+  }
+}
+
 /** What `buildQuery` may add. */
 export interface QueryParts {
   /** `--top` and `--skip` (not for `count`, nor for partitioned exports). */
@@ -143,15 +162,15 @@ export interface QueryParts {
 export function buildQuery(base: CollectionQuery, args: ParsedArgs, parts: QueryParts = {}): CollectionQuery {
   let query = base;
   const filter = stringOption(args, "filter");
-  if (filter !== undefined) query = query.filter(filter);
+  if (filter !== undefined) query = inOption("filter", () => query.filter(filter));
   const search = stringOption(args, "search");
-  if (search !== undefined) query = query.search(search);
+  if (search !== undefined) query = inOption("search", () => query.search(search));
   const select = stringOption(args, "select");
-  if (select !== undefined) query = query.select(...(selectList(select) as never[]));
+  if (select !== undefined) query = inOption("select", () => query.select(...(selectList(select) as never[])));
   const expand = stringOption(args, "expand");
-  if (expand !== undefined) query = applyExpand(query, expand, addToCollection);
+  if (expand !== undefined) query = inOption("expand", () => applyExpand(query, expand, addToCollection));
   const orderby = stringOption(args, "orderby");
-  if (orderby !== undefined) query = applyOrderBy(query, orderby);
+  if (orderby !== undefined) query = inOption("orderby", () => applyOrderBy(query, orderby));
   if (parts.paging !== false) {
     const skip = integerOption(args, "skip", 0);
     if (skip !== undefined) query = query.skip(skip);
@@ -166,9 +185,9 @@ export function buildQuery(base: CollectionQuery, args: ParsedArgs, parts: Query
 export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQuery {
   let query = base;
   const select = stringOption(args, "select");
-  if (select !== undefined) query = query.select(...(selectList(select) as never[]));
+  if (select !== undefined) query = inOption("select", () => query.select(...(selectList(select) as never[])));
   const expand = stringOption(args, "expand");
-  if (expand !== undefined) query = applyExpand(query, expand, addToEntity);
+  if (expand !== undefined) query = inOption("expand", () => applyExpand(query, expand, addToEntity));
   return query;
 }
 

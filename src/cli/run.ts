@@ -65,9 +65,11 @@ export async function runCli(run: CliRun): Promise<number> {
   // Everything the run writes to stderr (messages, warnings, progress, the wire log) goes through
   // the mask of the secrets it learns (see cli/secrets.ts).
   const secrets = new SecretMask();
-  const stderr = maskedStream(run.stderr, secrets);
-  const environment = { ...run.environment, secrets, wireLog: (line: string) => void stderr.write(`${DEBUG_SECTION} ${line}\n`) };
-  const reporter = new Reporter(stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
+  const stderr = maskedStream(droppedWhenClosed(run.stderr), secrets);
+  // The command's own reporter once its options are read; the wire log goes through it, which
+  // keeps its lines off the progress line.
+  let reporter = new Reporter(stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
+  const environment = { ...run.environment, secrets, wireLog: (line: string) => reporter.log(`${DEBUG_SECTION} ${line}`) };
   const stdout = new DataOutput(run.stdout, run.signal);
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -87,10 +89,11 @@ export async function runCli(run: CliRun): Promise<number> {
       await stdout.write(commandHelp(command.spec));
       return EXIT.ok;
     }
+    reporter = new Reporter(stderr, { quiet: args.values["quiet"] === true, progress: args.values["progress"] === true, env: run.environment.env });
     const result = await command.run({
       args,
       stdout,
-      reporter: new Reporter(stderr, { quiet: args.values["quiet"] === true, progress: args.values["progress"] === true, env: run.environment.env }),
+      reporter,
       environment,
       stdin: run.stdin,
       signal: run.signal,
@@ -108,4 +111,31 @@ export async function runCli(run: CliRun): Promise<number> {
     else reporter.error(errorMessage(error));
     return exitCodeOf(error);
   }
+}
+
+/**
+ * stderr that is let go once its reader has gone (`2>&1 | head`, a log reader that ended: EPIPE):
+ * what would still be written there (progress, the summary, the wire log, the error message) is
+ * dropped, and the run goes on and ends with the exit code it would have had. Unheard, the
+ * stream's 'error' event would end the process; and Node's stdio streams, which cannot be
+ * destroyed, would try (and fail) again on every later write.
+ */
+function droppedWhenClosed(stream: TextStream): TextStream {
+  let closed = false;
+  const onError = () => {
+    closed = true;
+    stream.once("error", onError);
+  };
+  stream.once("error", onError);
+  return {
+    write: (text, callback) => {
+      if (!closed) return stream.write(text, callback);
+      if (callback) queueMicrotask(() => callback(null));
+      return true;
+    },
+    once: (event: "drain" | "error", listener: (() => void) & ((error: Error) => void)) => stream.once(event as "drain", listener),
+    removeListener: (event, listener) => stream.removeListener(event, listener),
+    ...(stream.isTTY === undefined ? {} : { isTTY: stream.isTTY }),
+    ...(stream.columns === undefined ? {} : { columns: stream.columns }),
+  };
 }

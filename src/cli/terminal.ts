@@ -109,6 +109,12 @@ export function formatCount(value: number): string {
 
 let countFormat: Intl.NumberFormat | undefined;
 
+/** A count with its noun, plural but for one: `1 row`, `0 rows`, `1,500 rows`. */
+export function formatCounted(value: number, noun: string): string {
+  const text = formatCount(value);
+  return `${text} ${noun}${text === "1" ? "" : "s"}`;
+}
+
 /** Formats seconds as `m:ss` or `h:mm:ss`. */
 export function formatDuration(seconds: number): string {
   const total = Math.max(0, Math.round(seconds));
@@ -135,7 +141,11 @@ export class Reporter {
   readonly #tty: boolean;
   readonly #color: boolean;
   #drawn = false;
+  /** The progress line on a terminal as drawn (painted and cut), to draw it again below a log line. */
+  #line = "";
   #lastDraw = -Infinity;
+  /** The status of the operation's last line: a line with another status is not held back (see operation). */
+  #lastStatus: string | undefined;
 
   constructor(stream: TextStream, options: ReporterOptions) {
     this.#stream = stream;
@@ -180,7 +190,8 @@ export class Reporter {
   #draw(shown: string): void {
     this.#lastDraw = performance.now();
     if (this.#tty) {
-      this.#stream.write(`\r${ESC}2K${this.#paint(fitWidth(shown, this.#width())[0], "2")}`);
+      this.#line = this.#paint(fitWidth(shown, this.#width())[0], "2");
+      this.#stream.write(`\r${ESC}2K${this.#line}`);
       this.#drawn = true;
     } else {
       this.#stream.write(`${shown}\n`);
@@ -193,7 +204,7 @@ export class Reporter {
     if (!this.#due(force)) return;
     const seconds = (performance.now() - startedAt) / 1000;
     const rate = seconds > 0 ? progress.rows / seconds : 0;
-    const parts = [`${label} ${formatCount(progress.rows)} rows`, `${formatCount(rate)} rows/s`, `${formatCount(progress.pages)} pages`];
+    const parts = [`${label} ${formatCounted(progress.rows, "row")}`, `${formatCount(rate)} rows/s`, formatCounted(progress.pages, "page")];
     if (progress.total !== undefined && progress.total > 0) {
       const share = Math.min(1, progress.rows / progress.total);
       parts.push(`${bar(share, 12)} ${String(Math.floor(share * 100)).padStart(3)}%`);
@@ -205,9 +216,14 @@ export class Reporter {
   /**
    * Shows a long-running operation's state: a bar when the service reports a percentage, the
    * status, the time so far. On a terminal a status too long for the line is cut, not the time.
+   * `force` (a poll's news) draws the line at once on a terminal, where it is redrawn in place;
+   * elsewhere each line is a line of the log, so a poll every 50 ms waits its second like a walk's
+   * page, unless its status is not the last line's: the log then shows every status the operation
+   * went through, the last one among them.
    */
-  operation(label: string, status: string, percentComplete: number, startedAt: number, force = true): void {
-    if (!this.#due(force)) return;
+  operation(label: string, status: string, percentComplete: number, startedAt: number, force = false): void {
+    if (!this.#due(force && (this.#tty || status !== this.#lastStatus))) return;
+    this.#lastStatus = status;
     const seconds = (performance.now() - startedAt) / 1000;
     const percent = percentComplete < 0 ? "   ?%" : ` ${String(percentComplete).padStart(3)}%`;
     const head = this.#shown(`${label} ${bar(percentComplete < 0 ? 0 : percentComplete / 100, 30)}${percent}  `);
@@ -215,6 +231,20 @@ export class Reporter {
     let shown = this.#shown(status);
     if (this.#tty) shown = fitWidth(shown, Math.max(STATUS_MIN_WIDTH, this.#width() - displayWidth(head) - time.length))[0];
     this.#draw(`${head}${shown}${time}`);
+  }
+
+  /**
+   * A line of the `--debug` wire log: on a terminal the progress line is cleared first, so that the
+   * log line starts a line of its own, and drawn again below it; elsewhere the log line alone.
+   */
+  log(text: string): void {
+    const drawn = this.#drawn;
+    this.clear();
+    this.#stream.write(`${text}\n`);
+    if (drawn) {
+      this.#stream.write(this.#line);
+      this.#drawn = true;
+    }
   }
 
   /** Removes the progress line (before other output, and at the end). */

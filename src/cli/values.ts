@@ -161,6 +161,8 @@ export function parseParameters(items: readonly string[], parameters: readonly P
     const match = /^([\p{L}_][\p{L}\p{N}_]*)(:?=)(.*)$/su.exec(item);
     if (!match) throw new CliUsageError(`--param must be name=value (or name:=json); got ${JSON.stringify(item.slice(0, 60))}`);
     const [, name = "", operator, value = ""] = match;
+    // The last would win without a word, where the user may have meant either.
+    if (name in result) throw new CliUsageError(`--param ${name} is given twice; give each parameter once (a collection as JSON: ${name}=[…])`);
     const declared = parameters?.find((parameter) => parameter.name === name);
     if (parameters && !declared) {
       throw new CliUsageError(`--param ${name}: the operation has no parameter ${name} (its parameters: ${parameters.map((p) => p.name).join(", ") || "none"})`);
@@ -182,6 +184,12 @@ export function parseParameters(items: readonly string[], parameters: readonly P
         throw new CliUsageError(`--param ${name}: a ${declared.collection ? "collection" : declared.type} is written as JSON; ${JSON.stringify(value.slice(0, 60))} is not JSON`);
       }
       continue;
+    }
+    if (declared?.collection) {
+      // Sent as it is, `a,b` would be one string where the service expects a collection.
+      const items = value === "" ? [] : value.split(",");
+      const example = JSON.stringify(declared.type === "Edm.String" || !declared.type.startsWith("Edm.") ? items : items.map((item) => (/^-?\d+(?:\.\d+)?$/.test(item.trim()) ? Number(item) : item)));
+      throw new CliUsageError(`--param ${name} is a collection (Collection(${declared.type})): give it as JSON: ${name}='${example.slice(0, 80)}'`);
     }
     result[name] = typedValue(value, declared?.type ?? "Edm.String", `--param ${name}`);
   }

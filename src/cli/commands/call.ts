@@ -8,9 +8,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AsyncOperationTimeoutError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
+import { AsyncOperationTimeoutError, ODataClientError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
-import { answerRecorder, clientFor, optionalMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
+import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { clientSettings, connect } from "../connect.js";
 import { formatDuration } from "../terminal.js";
@@ -101,18 +101,41 @@ interface OperationHost {
   function(name: string, params?: OperationParameters): FunctionCall;
 }
 
-/** Finds the operation in the model: an import, or an operation bound to the set's type. */
-function findOperation(model: ServiceModel | undefined, operation: string, key: boolean, forceFunction: boolean): OperationTarget {
+/**
+ * The overload that the parameters given name (`given`, their names): OData tells a function's
+ * overloads apart by their parameters' names (CSDL 4.01 section 12.2), the binding parameter (the
+ * first `skip`) aside. The one whose names are those given, else the only one that has them all.
+ */
+function chooseOverload(overloads: readonly Operation[], given: readonly string[], skip: number, label: string): Operation | undefined {
+  if (overloads.length <= 1) return overloads[0];
+  const names = (overload: Operation) => overload.parameters.slice(skip).map((p) => p.name);
+  const exact = overloads.find((overload) => names(overload).length === given.length && given.every((name) => names(overload).includes(name)));
+  if (exact) return exact;
+  const having = overloads.filter((overload) => given.every((name) => names(overload).includes(name)));
+  if (having.length === 1) return having[0];
+  const list = overloads.map((overload) => `${label}(${names(overload).join(", ")})`).join(", ");
+  throw new CliUsageError(`call: ${label} has ${overloads.length} overloads, told apart by their parameters' names: ${list}; give the --param of one of them (given: ${given.join(", ") || "none"})`);
+}
+
+/**
+ * Finds the operation in the model: an import, or an operation bound to the set's type (to one
+ * entity with `key`, else to the collection), the overload chosen by the names of the parameters given.
+ */
+function findOperation(model: ServiceModel | undefined, operation: string, key: boolean, forceFunction: boolean, given: readonly string[]): OperationTarget {
   const slash = operation.indexOf("/");
   if (slash < 0) {
     const actionImport = model?.actionImport(operation);
     if (actionImport) {
+      // Unbound actions have no overloads (CSDL 4.01 section 12.1).
       const parameters = model?.actions(actionImport.action).find((o) => !o.bound)?.parameters;
       const method = SERVICE_OPERATION_METHODS.find((m) => m !== "POST" && m === actionImport.httpMethod);
       return { kind: "action", name: operation, parameters, method };
     }
     const functionImport = model?.functionImport(operation);
-    if (functionImport) return { kind: "function", name: operation, parameters: model?.functions(functionImport.function).find((o) => !o.bound)?.parameters };
+    if (functionImport) {
+      const overloads = model?.functions(functionImport.function).filter((o) => !o.bound) ?? [];
+      return { kind: "function", name: operation, parameters: chooseOverload(overloads, given, 0, operation)?.parameters };
+    }
     if (model) throw new CliUsageError(`call: the service has no action or function import named ${JSON.stringify(operation)}`);
     return { kind: forceFunction ? "function" : "action", name: operation };
   }
@@ -122,9 +145,17 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
   if (model && !entitySet) throw new CliUsageError(`call: the service has no entity set ${JSON.stringify(set)}`);
   if (model && entitySet) {
     const type = model.entityTypeOf(entitySet);
-    const bound = model.boundOperations(type, { collection: !key }).find((o) => o.qualifiedName === name || o.name === name);
-    if (!bound) throw new CliUsageError(`call: ${set}${key ? "(key)" : ""} has no bound action or function ${JSON.stringify(name)}`);
-    return { kind: bound.kind === "Action" ? "action" : "function", name: bound.qualifiedName, set, parameters: bound.parameters.slice(1) };
+    const named = (o: Operation) => o.qualifiedName === name || o.name === name;
+    const bound = model.boundOperations(type, { collection: !key }).filter(named);
+    if (bound.length === 0) {
+      // Bound the other way: to one entity where no --key came, to the collection where one did.
+      const other = model.boundOperations(type, { collection: key }).find(named);
+      if (other && key) throw new CliUsageError(`call: ${other.qualifiedName} is bound to the collection ${set}, not to one entity: it takes no --key`);
+      if (other) throw new CliUsageError(`call: ${other.qualifiedName} is bound to one entity of ${set}: it needs --key (the entity's key)`);
+      throw new CliUsageError(`call: ${set}${key ? "(key)" : ""} has no bound action or function ${JSON.stringify(name)}`);
+    }
+    const chosen = chooseOverload(bound, given, 1, `${set}/${bound[0]?.qualifiedName ?? name}`) as Operation;
+    return { kind: chosen.kind === "Action" ? "action" : "function", name: chosen.qualifiedName, set, parameters: chosen.parameters.slice(1) };
   }
   return { kind: forceFunction ? "function" : "action", name, set };
 }
@@ -161,12 +192,13 @@ export const callCommand: Command = {
     const keyOnImport = new CliUsageError("--key is for an operation bound to an entity: name it as Set/NS.name");
     // What can be checked without the service is checked before $metadata is asked for.
     if (keyText !== undefined && !operation.includes("/")) throw keyOnImport;
-    parseParameters(listOption(context.args, "param"), undefined);
+    const given = Object.keys(parseParameters(listOption(context.args, "param"), undefined));
     pollTiming(context);
     const answers = answerRecorder();
-    const { client } = clientFor(context, service, [answers.step]);
-    const model = await optionalMetadata(client, context.signal);
-    const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"));
+    const accepted = acceptedMonitor();
+    // $metadata says the service's version where no --odata-version (or profile) does.
+    const { client, model } = await clientWithMetadata(context, service, [answers.step, accepted.step]);
+    const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"), given);
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
     const params = parseParameters(listOption(context.args, "param"), target.parameters);
     // The untyped form of action() and function(), which the client and both queries have.
@@ -180,7 +212,21 @@ export const callCommand: Command = {
     const started = performance.now();
 
     if (!asyncMode && !noWait) {
-      const result = target.kind === "action" ? await (call as ActionCall).invoke(params, { signal: context.signal }) : await (call as FunctionCall).get({ signal: context.signal });
+      let result: unknown;
+      try {
+        result = target.kind === "action" ? await (call as ActionCall).invoke(params, { signal: context.signal }) : await (call as FunctionCall).get({ signal: context.signal });
+      } catch (error) {
+        const monitor = accepted.location();
+        if (!(error instanceof ODataClientError && error.code === "ASYNC_OPERATION_PENDING") || monitor === undefined) throw error;
+        // The service runs it asynchronously, unasked: it has started, so its token is printed as
+        // --no-wait prints it. No result came: exit 1, the operation neither failed nor timed out.
+        const poller = client.resumeAsync({ ...client.asyncPoller(monitor).toJSON(), resultShape: { kind: "operation", name: target.name, version: client.version } });
+        await printToken(context, poller, service);
+        throw new ODataClientError(
+          "ASYNC_OPERATION_PENDING",
+          `${target.kind} ${target.name}: the service runs it asynchronously (it answered 202 Accepted), so there is no result yet: its resume token is on stdout, for traverse-odata wait (its result) or cancel; call --async waits for such an operation`,
+        );
+      }
       await printResult(context, result, answers);
       context.reporter.summary(`${target.kind} ${target.name}: done in ${formatDuration((performance.now() - started) / 1000)}`);
       return;
@@ -226,6 +272,9 @@ async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown
     if (pollFirst) await poller.poll(context.signal);
     result = await poller.wait(context.signal);
   } catch (error) {
+    // The line goes before the token: on a terminal stdout and stderr share the screen.
+    clearInterval(ticker);
+    context.reporter.clear();
     if (isAbort(error) && context.signal.aborted) {
       await printToken(context, poller, service);
       throw new CliInterrupted(`interrupted; the operation goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`);
@@ -314,7 +363,8 @@ async function readToken(context: CommandContext): Promise<CliToken> {
  */
 function clientForToken(context: CommandContext, token: CliToken, steps?: PipelineStep[]): { client: ODataClient; service: string | undefined } {
   const service = stringOption(context.args, "service") ?? token.service;
-  if (service !== undefined) return { client: clientFor(context, service, steps).client, service };
+  // A v2 service's monitor answers as v2: the token's result shape says how its result is read.
+  if (service !== undefined) return { client: clientFor(context, service, steps, false).client, service };
   const client = connect(new URL("/", token.statusUrl).href, clientSettings(context.args), context.environment, { auth: undefined, ...(steps ? { steps } : {}) }, "the token's statusUrl");
   return { client, service: undefined };
 }
@@ -322,6 +372,50 @@ function clientForToken(context: CommandContext, token: CliToken, steps?: Pipeli
 const TOKEN_OPTIONS = {
   service: { type: "string", value: "SERVICE", help: "the service (URL or profile) whose credentials and headers the polls carry (default: the one the token names; a token naming none is polled without credentials)" },
 } as const;
+
+/** The operation a token names (`call` writes its name into the result shape), or "operation". */
+function operationName(token: CliToken): string {
+  const name = (token.resultShape as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" && name !== "" ? name : "operation";
+}
+
+/** The poller of a token; a token the library cannot read is a usage mistake, told in the command line's words. */
+function resumeToken(client: ODataClient, token: CliToken, options?: Parameters<ODataClient["resumeAsync"]>[1]): AsyncPoller<unknown> {
+  try {
+    return client.resumeAsync(token, options);
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError) || !error.message.startsWith("resumeAsync")) throw error;
+    // "resumeAsync token.version must be ..." → "the token's version must be ...".
+    const message = error.message.replace(/^resumeAsync token\./, "the token's ").replace(/^resumeAsync token /, "the token ").replace(/^resumeAsync\(token\): /, "");
+    throw new CliUsageError(`${message}; pass what call --no-wait printed`, { cause: error });
+  }
+}
+
+/**
+ * A step that keeps the status monitor of a `202 Accepted` answer (its `Location`, resolved), which
+ * the library's error of a plain call names only masked.
+ */
+function acceptedMonitor(): { step: PipelineStep; location(): string | undefined } {
+  let location: string | undefined;
+  return {
+    step: {
+      name: "cli-accepted-monitor",
+      async handle(request, next) {
+        const response = await next(request);
+        const header = response.status === 202 ? response.headers.get("location") : null;
+        if (header !== null) {
+          try {
+            location = new URL(header, response.url || request.url).href;
+          } catch {
+            // The library's own reading of the answer says what is wrong with it.
+          }
+        }
+        return response;
+      },
+    },
+    location: () => location,
+  };
+}
 
 /** `wait [token-file | -]`: waits for a long-running operation from its resume token and prints its result. */
 export const waitCommand: Command = {
@@ -346,10 +440,11 @@ export const waitCommand: Command = {
     // wait reports what the service says now, unless the service's Retry-After still runs and
     // ends within the wait (the wait then polls when it ends).
     const retryIn = typeof token.retryAfterAt === "number" ? token.retryAfterAt - Date.now() : 0;
-    const progress = new OperationProgress(context, "operation", started);
-    const poller = client.resumeAsync(token, { ...pollerOptions(context, progress), maxWait });
+    const label = operationName(token);
+    const progress = new OperationProgress(context, label, started);
+    const poller = resumeToken(client, token, { ...pollerOptions(context, progress), maxWait });
     progress.poller = poller;
-    await waitAndPrint(context, poller, service, "operation", started, answers, progress, !(retryIn > 0 && retryIn < maxWait));
+    await waitAndPrint(context, poller, service, label, started, answers, progress, !(retryIn > 0 && retryIn < maxWait));
   },
 };
 
@@ -364,7 +459,11 @@ export const cancelCommand: Command = {
   },
   async run(context) {
     const token = await readToken(context);
-    const poller = clientForToken(context, token).client.resumeAsync(token);
+    const poller = resumeToken(clientForToken(context, token).client, token);
+    if (poller.isDone()) {
+      // Nothing to ask the service: the token itself says how the operation ended.
+      throw new CliUsageError(`cancel: ${operationName(token)} had already finished (${poller.status()}) when its token was written: nothing was cancelled, and nothing was sent`);
+    }
     await poller.cancel(context.signal);
     context.reporter.summary(poller.isDone() ? `cancelled (${poller.status()})` : "the service accepted the cancellation; it is under way");
   },

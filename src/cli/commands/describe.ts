@@ -81,7 +81,8 @@ function setDetails(model: ServiceModel, set: EntitySet) {
       ...(p.scale === undefined ? {} : { scale: p.scale }),
     })),
     navigation,
-    operations: [...model.boundOperations(type), ...model.boundOperations(type, { collection: true })],
+    // `call` names one entity with --key for the first, none for the second.
+    operations: [...model.boundOperations(type).map((o) => ({ ...o, binding: "entity" as const })), ...model.boundOperations(type, { collection: true }).map((o) => ({ ...o, binding: "collection" as const }))],
     etag: model.etagProperties(set),
     capabilities: capabilities(set),
   };
@@ -124,14 +125,17 @@ export const describeCommand: Command = {
     }
     const details = setDetails(model, set);
     if (json) {
-      await context.stdout.write(`${JSON.stringify({ ...details, operations: details.operations.map((o) => ({ kind: o.kind, name: o.qualifiedName, parameters: o.parameters.slice(1).map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
+      await context.stdout.write(`${JSON.stringify({ ...details, operations: details.operations.map((o) => ({ kind: o.kind, name: o.qualifiedName, binding: o.binding, parameters: o.parameters.slice(1).map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
       return;
     }
     // As above: the columns' cells are shown visibly by columns(), the other lines here.
     const lines = [visibleText(`${details.name}  (entity set of ${details.type})`), visibleText(`key: ${details.key.join(", ") || "-"}`), "", "Properties"];
     lines.push(...columns(details.properties.map((p) => [p.name, p.type, p.nullable ? "nullable" : "not null", details.key.includes(p.name) ? "key" : ""])));
     if (details.navigation.length > 0) lines.push("", "Navigation", ...columns(details.navigation.map((n) => [n.name, n.type, n.target ? `-> ${n.target}` : ""])));
-    if (details.operations.length > 0) lines.push("", "Bound operations", ...details.operations.map((o) => visibleText(`  ${operationLine({ ...o, name: o.qualifiedName }, true)}`)));
+    const boundLines = (binding: "entity" | "collection") => details.operations.filter((o) => o.binding === binding).map((o) => visibleText(`  ${operationLine({ ...o, name: o.qualifiedName }, true)}`));
+    const [onEntity, onCollection] = [boundLines("entity"), boundLines("collection")];
+    if (onEntity.length > 0) lines.push("", visibleText(`Bound to one entity (call ${details.name}/<name> --key KEY)`), ...onEntity);
+    if (onCollection.length > 0) lines.push("", visibleText(`Bound to the collection (call ${details.name}/<name>, no --key)`), ...onCollection);
     if (details.etag.length > 0) lines.push("", visibleText(`ETag: ${details.etag.join(", ")}`));
     const caps = Object.entries(details.capabilities);
     if (caps.length > 0) lines.push("", "Capabilities", ...columns(caps.map(([term, value]) => [term, JSON.stringify(value)])));

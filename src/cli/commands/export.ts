@@ -15,7 +15,7 @@ import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
-import { formatCount } from "../terminal.js";
+import { formatCount, formatCounted } from "../terminal.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
 
@@ -298,7 +298,7 @@ async function runExport(context: CommandContext): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? latest.rows / seconds : 0;
     reporter.summary(
-      `exported ${formatCount(latest.rows)} rows in ${formatCount(latest.pages)} page${latest.pages === 1 ? "" : "s"}${partitions > 1 ? ` (${partitions} partitions)` : ""} to ${outArg} in ${seconds.toFixed(1)} s (${formatCount(rate)} rows/s)`,
+      `exported ${formatCounted(latest.rows, "row")} in ${formatCounted(latest.pages, "page")}${partitions > 1 ? ` (${partitions} partitions)` : ""} to ${outArg} in ${seconds.toFixed(1)} s (${formatCount(rate)} rows/s)`,
     );
   } catch (error) {
     if (isAbort(error) && context.signal.aborted) {
@@ -307,8 +307,8 @@ async function runExport(context: CommandContext): Promise<void> {
         () => true,
         () => false,
       );
-      if (!saved) throw new CliInterrupted(`interrupted after ${formatCount(latest.rows)} rows, before any checkpoint was saved: run the command again to start over`);
-      throw new CliInterrupted(`interrupted after ${formatCount(latest.rows)} rows; the checkpoint is at ${checkpointFile}: run the same command with --resume to go on`);
+      if (!saved) throw new CliInterrupted(`interrupted after ${formatCounted(latest.rows, "row")}, before any checkpoint was saved: run the command again to start over`);
+      throw new CliInterrupted(`interrupted after ${formatCounted(latest.rows, "row")}; the checkpoint is at ${checkpointFile}: run the same command with --resume to go on`);
     }
     throw error;
   }

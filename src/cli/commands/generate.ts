@@ -5,7 +5,7 @@
  * on disk differ from what would be written, for CI.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseMetadata, redactUrl, type PipelineStep, type ServiceModel } from "../../index.js";
 import { generate } from "../../codegen/index.js";
@@ -122,15 +122,20 @@ export const generateCommand: Command = {
     const names = Object.keys(files).sort();
     const leftOver = otherForm(folder, names);
     if (flag(context.args, "check")) {
+      // A file that is not there is missing, not different (the folder may not exist yet).
+      const missing: string[] = [];
       const stale = names.filter((file) => {
         try {
           return readFileSync(join(folder, file), "utf8") !== files[file];
-        } catch {
-          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") return true;
+          missing.push(file);
+          return false;
         }
       });
-      if (stale.length > 0 || leftOver.length > 0) {
+      if (stale.length > 0 || missing.length > 0 || leftOver.length > 0) {
         const messages = [
+          ...(missing.length > 0 ? [`${missing.map((file) => join(out, file)).join(", ")} ${missing.length === 1 ? "is" : "are"} missing${existsSync(folder) ? "" : ` (there is no folder ${out})`}`] : []),
           ...(stale.length > 0 ? [`${stale.map((file) => join(out, file)).join(", ")} ${stale.length === 1 ? "differs" : "differ"} from what ${source.name} gives`] : []),
           ...(leftOver.length > 0 ? [`${leftOver.map((file) => join(out, file)).join(", ")} ${leftOver.length === 1 ? "is" : "are"} left from the other form (with or without --declarations)`] : []),
         ];

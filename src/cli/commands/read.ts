@@ -2,10 +2,10 @@
  * `query`, `count` and `get`: reading to stdout. `query` follows next links to the end, writing
  * each page as it arrives (memory bounded by a page), in a table, JSON, NDJSON or CSV.
  */
-import { formatCount } from "../terminal.js";
+import { formatCount, formatCounted } from "../terminal.js";
 import { flag, stringOption } from "../args.js";
 import { CliUsageError } from "../errors.js";
-import { answerRecorder, clientFor, optionalMetadata, type Command } from "../context.js";
+import { answerRecorder, clientFor, clientWithMetadata, type Command } from "../context.js";
 import { columnsOf, exactEntities, jsonWithServiceDigits, pageRowsText, TableWriter, type FormatName, type RowFormat } from "../formats.js";
 import { EntityTexts } from "../../payload/entity-text.js";
 import { queryPages } from "../../resources/read-query.js";
@@ -36,9 +36,12 @@ export const queryCommand: Command = {
     const [service = "", set = ""] = context.args.positionals;
     const format = (stringOption(context.args, "format") ?? "table") as FormatName;
     if (!FORMATS.includes(format)) throw new CliUsageError(`--format must be one of ${FORMATS.join(", ")}; got ${JSON.stringify(format)}`);
-    const { client } = clientFor(context, service);
-    const query = buildQuery(client.collection(set), context.args, { paging: true, count: true });
-    const model = format === "csv" || format === "table" ? await optionalMetadata(client, context.signal) : undefined;
+    const made = clientFor(context, service);
+    // The options are checked before anything is sent.
+    let query = buildQuery(made.client.collection(set), context.args, { paging: true, count: true });
+    // A table or CSV reads `$metadata` for its columns, and so the version it declares.
+    const { client, model } = format === "csv" || format === "table" ? await clientWithMetadata(context, service, undefined, made) : { ...made, model: undefined };
+    if (client !== made.client) query = buildQuery(client.collection(set), context.args, { paging: true, count: true });
     const declared = declaredColumns(context.args, set, model);
     const { stdout, reporter } = context;
     const started = performance.now();
@@ -85,7 +88,7 @@ export const queryCommand: Command = {
     }
     if (lines) await stdout.write(`${headDone ? "" : headOf(lines)}${lines.tail(rows)}${counted ? "}\n" : ""}`);
     const seconds = (performance.now() - started) / 1000;
-    reporter.summary(`${formatCount(rows)} rows${count === undefined ? "" : ` (count ${formatCount(count)})`} in ${formatCount(pages)} page${pages === 1 ? "" : "s"}, ${seconds.toFixed(1)} s`);
+    reporter.summary(`${formatCounted(rows, "row")}${count === undefined ? "" : ` (count ${formatCount(count)})`} in ${formatCounted(pages, "page")}, ${seconds.toFixed(1)} s`);
   },
 };
 
@@ -119,8 +122,7 @@ export const getCommand: Command = {
   async run(context) {
     const [service = "", set = "", keyText = ""] = context.args.positionals;
     const answers = answerRecorder();
-    const { client } = clientFor(context, service, [answers.step]);
-    const model = await optionalMetadata(client, context.signal);
+    const { client, model } = await clientWithMetadata(context, service, [answers.step]);
     const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model)), context.args).get({ signal: context.signal });
     await context.stdout.write(`${jsonWithServiceDigits(entity, await answers.text())}\n`);
   },

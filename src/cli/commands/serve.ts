@@ -36,7 +36,8 @@ export const serveCommand: Command = {
   spec: {
     name: "serve",
     summary: "Run the demo OData service (products, orders, long-running export jobs) on 127.0.0.1 until Ctrl-C.",
-    synopsis: "",
+    // Options only: "expected [options]" is what a stray argument is told.
+    synopsis: "[options]",
     positionals: { min: 0, max: 0 },
     options: {
       port: { type: "string", value: "PORT", help: `the port (default ${DEFAULT_PORT}; 0 for a free one)` },
@@ -45,6 +46,8 @@ export const serveCommand: Command = {
       "job-ms": { type: "string", value: "MS", help: "how long an export job runs (default 3000)" },
       log: { type: "boolean", help: "a line on stderr for every request" },
     },
+    // It is the service: it sends no request and reads no profile, and draws no progress.
+    omits: ["header", "odata-version", "timeout", "config", "debug", "progress"],
     notes: "The service root is printed on stdout: http://127.0.0.1:4080/odata/v4/demo/ by default.",
   },
   async run(context) {

@@ -589,15 +589,11 @@ test("a JSON batch answer is mapped by id whatever its order; a failed atomicity
   );
 });
 
-test("a JSON batch answer with an unknown id, a duplicate id or no responses array is BAD_BATCH_RESPONSE", async () => {
-  const bodies = [
-    JSON.stringify({ responses: [{ id: "9", status: 200 }] }),
-    JSON.stringify({ responses: [{ id: "1", status: 200 }, { id: "1", status: 200 }] }),
-    JSON.stringify({ value: [] }),
-    "not json",
-    // Without an id, a response that cannot be read cannot be matched to any request either.
-    JSON.stringify({ responses: [{ status: "200" }] }),
-  ];
+test("a JSON batch answer that is no JSON or has no responses array rejects with BAD_BATCH_RESPONSE", async () => {
+  // Only an answer that cannot be split into its responses rejects as a whole (README "$batch").
+  // An unknown, duplicate or missing id used to reject it too, losing the answers to writes that
+  // ran; it now fails only the requests it may stand for (the next test).
+  const bodies = [JSON.stringify({ value: [] }), "not json"];
   for (const body of bodies) {
     const c = client();
     const batch = c.batch({ format: "json" });
@@ -609,6 +605,28 @@ test("a JSON batch answer with an unknown id, a duplicate id or no responses arr
     );
   }
   assert.equal(readJsonBatch(JSON.stringify({ responses: [{ id: 1, status: 200, body: "x", headers: { "content-type": "text/plain" } }] }))[0]?.message?.body, "x");
+});
+
+test("a JSON batch response with an unknown, duplicate, missing or malformed id fails only the requests without an answer, naming it", async () => {
+  const bodies: [string, RegExp][] = [
+    [JSON.stringify({ responses: [{ id: "2", status: 204 }, { id: "9", status: 200 }] }), /the id "9", which no request has/],
+    [JSON.stringify({ responses: [{ id: "2", status: 204 }, { id: "1", status: 200 }, { id: "1", status: 200 }] }), /two responses have its id "1"/],
+    // Without an id, a response that cannot be read cannot be matched to any request either.
+    [JSON.stringify({ responses: [{ id: "2", status: 204 }, { status: "200" }] }), /response 2 has no id/],
+    [JSON.stringify({ responses: [{ id: "2", status: 204 }, { id: {}, status: 200 }] }), /response 2 has an id that is not a string/],
+  ];
+  for (const [body, why] of bodies) {
+    const c = client();
+    const batch = c.batch({ format: "json" });
+    const first = batch.delete(c.collection("Books").key(1));
+    const second = batch.delete(c.collection("Books").key(2));
+    await batch.readAnswer({ contentType: "application/json", body });
+    const one = first.result();
+    assert.equal(one.ok, false, body);
+    assert.equal(!one.ok && one.error.code, "BAD_BATCH_RESPONSE", body);
+    assert.match(!one.ok ? one.error.message : "", why, body);
+    assert.equal(second.result().ok && second.result().status, 204, body);
+  }
 });
 
 test("a v2 page part answered in Atom is read as page() alone reads it: the entries, the count and the next link", async () => {

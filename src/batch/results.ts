@@ -7,6 +7,7 @@ import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../e
 import { httpErrorFromParts } from "../payload/error-body.js";
 import type { SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
+import { clipText } from "../util/redact.js";
 import { utf8Text, type HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
@@ -41,7 +42,8 @@ export interface BatchFailure {
  * (code `"BATCH_ANSWERED_EARLIER"`: its result is in the results of the original send), or what
  * the service sent in its place cannot be matched to it (code `"BAD_BATCH_RESPONSE"`: a changeset
  * answered with another number of responses, a response naming another request, a part in its
- * place that cannot be read; whether it ran is not known).
+ * place that cannot be read; whether it ran is not known), or its answer was to come from a JSON
+ * batch's next link that was not followed (code `"UNTRUSTED_NEXT_LINK"` or `"NEXT_LINK_LOOP"`).
  */
 export interface BatchUnanswered {
   readonly ok: false;
@@ -129,13 +131,26 @@ export type Answer =
   /** The service answered in this request's place with what cannot be matched to it (`why`). */
   | { kind: "unmatched"; why: string }
   /** The part in this request's place cannot be read (`why`): its status is not known. */
-  | { kind: "unreadable"; why: string };
+  | { kind: "unreadable"; why: string }
+  /** The rest of the answers was to come from a link not followed (off the trusted origins, or round in a loop). */
+  | { kind: "unfollowed"; error: ODataClientError };
+
+/**
+ * Where answers still to come are read: the `Location` of a 202 (a status monitor), or a JSON
+ * batch's next link (`next`: a partial result, §19.4, whose rest a `GET` of it gives), for the
+ * requests it names (every request from the first one pending on, where not named).
+ */
+export interface Continuation {
+  location: string;
+  requests?: PlannedRequest[] | undefined;
+  next?: boolean;
+}
 
 /** Answers per request index, and where the rest continues, if the service said so. */
 export interface MatchedAnswers {
   answers: Answer[];
-  /** The `Location` of a 202 that stands for the requests not yet answered. */
-  continuation?: string;
+  /** Where the requests not yet answered are answered, in the order they are followed. */
+  continuations?: Continuation[];
 }
 
 /**
@@ -199,7 +214,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     }
     matchChangeset(members, got.responses, answers);
   });
-  return continuation === undefined ? { answers } : { answers, continuation };
+  return continuation === undefined ? { answers } : { answers, continuations: [{ location: continuation }] };
 }
 
 /**
@@ -246,18 +261,23 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
 
 /**
  * Matches the responses of a JSON batch to the planned requests by id. A failure in an atomicity
- * group fails every member; a response with 202 and `Location` stands for the requests not answered.
+ * group fails every member. Each response with 202 and `Location` is its own request's monitor; the
+ * requests without a response come from the next link of a partial result (`nextLink`, §19.4), or
+ * else from the first such monitor (as a multipart answer's last 202 stands for the rest). A
+ * response that names no request (`strays`, no id or one no request has) or names one twice
+ * cannot be given to anyone: only the requests it may have been meant for, those left without a
+ * response, fail (`BAD_BATCH_RESPONSE` naming it); the responses matched stand.
  */
-export function matchJson(requests: readonly PlannedRequest[], responses: readonly JsonBatchResponse[]): MatchedAnswers {
+export function matchJson(requests: readonly PlannedRequest[], responses: readonly JsonBatchResponse[], { nextLink, strays = [] }: { nextLink?: string | undefined; strays?: string[] } = {}): MatchedAnswers {
   const byId = new Map<string, JsonBatchResponse>();
+  const twice = new Set<string>();
+  const stray = [...strays];
   for (const response of responses) {
-    if (response.id === undefined) throw badBatchResponse("a response has no id");
-    if (!requests.some((request) => request.id === response.id)) throw badBatchResponse(`a response has the id ${JSON.stringify(response.id)}, which no request has`);
-    if (byId.has(response.id)) throw badBatchResponse(`two responses have the id ${JSON.stringify(response.id)}`);
-    byId.set(response.id, response);
+    const id = response.id as string;
+    if (!requests.some((request) => request.id === id)) stray.push(`a response has the id ${JSON.stringify(clipText(id, 100))}, which no request has`);
+    else if (byId.has(id)) twice.add(id);
+    else byId.set(id, response);
   }
-  const continuationResponse = [...byId.values()].find((response) => response.message !== undefined && isContinuation(response.message));
-  const continuation = continuationResponse?.message === undefined ? undefined : locationOf(continuationResponse.message);
   const groupFailures = new Map<number, HttpMessage>();
   for (const request of requests) {
     const message = byId.get(request.id)?.message;
@@ -266,17 +286,31 @@ export function matchJson(requests: readonly PlannedRequest[], responses: readon
     }
   }
   const answers: Answer[] = [];
+  const monitors: Continuation[] = [];
+  const unanswered: PlannedRequest[] = [];
   for (const request of requests) {
     const response = byId.get(request.id);
     const message = response?.message;
     const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
-    if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", message: groupFailure };
-    else if (response !== undefined && response === continuationResponse) answers[request.index] = { kind: "pending" };
-    else if (response === undefined) answers[request.index] = { kind: continuation === undefined ? "missing" : "pending" };
-    else if (response.message === undefined) answers[request.index] = { kind: "unreadable", why: response.why };
-    else answers[request.index] = { kind: "response", message: response.message };
+    if (twice.has(request.id)) answers[request.index] = { kind: "unmatched", why: `two responses have its id ${JSON.stringify(request.id)}` };
+    else if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", message: groupFailure };
+    else if (response === undefined) unanswered.push(request);
+    else if (message === undefined) answers[request.index] = { kind: "unreadable", why: response.why as string };
+    else if (isContinuation(message)) {
+      answers[request.index] = { kind: "pending" };
+      monitors.push({ location: locationOf(message) as string, requests: [request] });
+    } else answers[request.index] = { kind: "response", message };
   }
-  return continuation === undefined ? { answers } : { answers, continuation };
+  const continuations = nextLink === undefined ? monitors : [{ location: nextLink, requests: unanswered, next: true }, ...monitors];
+  for (const request of unanswered) {
+    if (stray.length > 0) answers[request.index] = { kind: "unmatched", why: `${stray.join("; ")}, and it got no response of its own` };
+    else if (continuations.length > 0) {
+      answers[request.index] = { kind: "pending" };
+      if (nextLink === undefined) monitors[0]?.requests?.push(request);
+    } else answers[request.index] = { kind: "missing" };
+  }
+  if (stray.length > 0 && nextLink !== undefined) continuations.shift();
+  return continuations.length === 0 ? { answers } : { answers, continuations };
 }
 
 function isContinuation(message: HttpMessage): boolean {
@@ -311,6 +345,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   }
   if (answer.kind === "unreadable") {
     return unanswered("BAD_BATCH_RESPONSE", maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
+  }
+  if (answer.kind === "unfollowed") {
+    return unanswered(answer.error.code as ODataErrorCode, `request ${request.index + 1} (${request.method} ${request.path}) got no response: ${answer.error.message}; whether it ran is not known`);
   }
   if (answer.kind === "earlier") {
     return unanswered(

@@ -18,11 +18,13 @@ import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
-import { readJsonBatch, readJsonBatchValue } from "../payload/json-batch.js";
+import { following, nextLinkReader } from "./following.js";
+import { splitJsonAnswer, splitJsonValue, type JsonAnswer } from "./json-answer.js";
+import { resolveNextLink } from "../read/traversal.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan } from "./plan.js";
 import type { BatchRecord } from "./record.js";
-import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type MatchedAnswers, type PlannedRequest } from "./results.js";
+import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError } from "../errors.js";
 import { maskSecretValues } from "../util/secret-values.js";
@@ -137,7 +139,7 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
     await response.body?.cancel().catch(() => {});
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
-    return resultsOf(batch, { answers, continuation: response.headers.get("location") as string }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
+    return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const contentType = response.headers.get("content-type");
@@ -148,8 +150,23 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json }));
-  return resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
+  let results = resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
+  // A partial result (JSON Format §19.4): its next link is read now, and the next after it, until
+  // every request has its answer. One that answers 202 went asynchronous: the rest is then
+  // results.continuation's, as a part's 202 is. One that cannot be read leaves the requests
+  // pending with the continuation, whose wait() says why: the answers given stand.
+  for (let next = nextLinkReader(results.continuation); next !== undefined; next = nextLinkReader(results.continuation)) {
+    try {
+      if (await next.poll(signal)) break;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      break;
+    }
+    results = next.result();
+  }
+  return results;
 }
+
 
 /**
  * Runs the reading of an answer whose failure may quote it (a status line that is none, a part's
@@ -200,7 +217,7 @@ export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyn
     plan.shape(0),
   );
   if (inner.isDone()) poller.result();
-  return poller;
+  return following(poller);
 }
 
 /**
@@ -245,7 +262,7 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   // As the poller that saved the token: its parts' own credentials masked, a further continuation
   // resolved against the monitor that answered and polled with these options.
   const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options };
-  return mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting }), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting));
+  return following(mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting }), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting)));
 }
 
 /**
@@ -272,10 +289,14 @@ export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: stri
  * body holds its bytes one character each (see `readMultipartBatch`).
  */
 function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, { binary = false } = {}): MatchedAnswers {
-  if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(0), readJsonBatch(text));
+  if (isJsonContentType(contentType)) return matchJsonAnswer(plan.pendingRequests(0), splitJsonAnswer(text));
   const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
   if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
   return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary }));
+}
+
+function matchJsonAnswer(requests: readonly PlannedRequest[], { responses, nextLink, strays }: JsonAnswer): MatchedAnswers {
+  return matchJson(requests, responses, { nextLink, strays });
 }
 
 /**
@@ -332,7 +353,8 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
   }
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
     const answered = new Set(plan.requests.filter((request) => !pending.includes(request)).map((request) => request.id));
-    return matchJson(pending, readJsonBatchValue(raw).filter((response) => response.id === undefined || !answered.has(response.id)));
+    const answer = splitJsonValue(raw);
+    return matchJsonAnswer(pending, { ...answer, responses: answer.responses.filter((response) => !answered.has(response.id as string)) });
   }
   if (ownResult && pending.length === 1 && pending[0] !== undefined) {
     const message: HttpMessage =
@@ -359,40 +381,81 @@ interface ReadingOf {
   answeredAt?: URL | undefined;
   /** The secrets the batch was sent with, for the failed parts to mask; those sent so far by default. */
   secrets?: SecretSet | undefined;
+  /** Continuations named before and not yet followed (a JSON batch's further 202s), their URLs absolute. */
+  later?: Continuation[] | undefined;
+  /** The next links followed so far for this batch, to stop one that leads round in a loop. */
+  followed?: ReadonlySet<string> | undefined;
 }
+
+/** How many next links one batch's answer may take: a service whose partial results never end is stopped. */
+const MAX_NEXT_LINKS = 1000;
 
 /**
  * The results from matched answers, earlier answers kept; a continuation becomes a poller whose
  * result is the whole batch's results once the rest has come. They become the batch's latest. The
  * continuation's Location resolves against `answeredAt`, the URL that answered (the service root
- * for an answer read elsewhere, or one a monitor gave).
+ * for an answer read elsewhere, or one a monitor gave). Where there are several (a next link, and
+ * JSON parts answered 202 each with a monitor of their own), the first is `results.continuation`,
+ * and the results it gives carry the next one, so that every request pending has one to come from.
  */
 function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf = {}): BatchResults {
-  const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, secrets = batch.core.sentSecrets.current() } = read;
+  const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, secrets = batch.core.sentSecrets.current(), later = [], followed = new Set<string>() } = read;
   const { plan } = batch;
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
+  // Where each continuation is, resolved now: a next link off the trusted origins, or one already
+  // followed, fails its requests without anything being sent to it.
+  const queue: Continuation[] = [];
+  for (const named of [...(matched.continuations ?? []), ...later]) {
+    let href: string;
+    try {
+      if (named.next) {
+        href = resolveNextLink(batch.core, named.location, "the service sent a JSON batch next link").href;
+        if (followed.has(href) || followed.size >= MAX_NEXT_LINKS) {
+          throw new ODataClientError("NEXT_LINK_LOOP", followed.has(href) ? "the service's next link leads back to a part of the answer already read" : `the service's answer went on for more than ${MAX_NEXT_LINKS} next links`);
+        }
+      } else {
+        // The service wrote the Location (of the batch's 202, or of a part's): resolved against the
+        // URL that answered (a redirect's target), and one that cannot be polled is a malformed
+        // answer (ASYNC_BAD_RESPONSE), as for createAsync.
+        href = resolveAnswerUrl(named.location, { url: answeredAt, status: 202, method: "POST" }, "Location").href;
+      }
+    } catch (error) {
+      if (!named.next || !(error instanceof ODataClientError)) throw error;
+      for (const request of named.requests ?? []) answers[request.index] = { kind: "unfollowed", error };
+      continue;
+    }
+    queue.push({ ...named, location: href });
+  }
   logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
   const list = plan.requests.map((request) => resultOf(request, answers[request.index], secrets));
   let continuation: AsyncPoller<BatchResults> | undefined;
-  if (matched.continuation !== undefined) {
-    const from = Math.max(
-      0,
-      plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some((request) => answers[request.index]?.kind === "pending")),
-    );
-    // The service wrote the Location (of the batch's 202, or of a part's): resolved against the URL
-    // that answered (a redirect's target), and one that cannot be polled is a malformed answer
-    // (ASYNC_BAD_RESPONSE), as for createAsync.
-    const monitor = resolveAnswerUrl(matched.continuation, { url: answeredAt, status: 202, method: "POST" }, "Location");
-    const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
-    const known: Answer[] = answers.map((answer) => (answer?.kind === "pending" ? { kind: "missing" } : answer)) as Answer[];
+  const [first, ...rest] = queue;
+  if (first !== undefined) {
     // A multipart answer's 202 is its last part: everything from `from` on is still to come. A
     // JSON batch's may come before answers given at once, which stand.
-    const waiting = plan.format === "json" ? plan.requests.filter((request) => answers[request.index]?.kind === "pending") : undefined;
+    const waiting = first.requests ?? (plan.format === "json" ? plan.requests.filter((request) => answers[request.index]?.kind === "pending") : undefined);
+    const from = Math.max(
+      0,
+      plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some((request) => (waiting === undefined ? answers[request.index]?.kind === "pending" : waiting.includes(request)))),
+    );
+    const monitor = new URL(first.location);
+    const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
+    // The requests this continuation answers have none before it; those of the ones after it stay pending.
+    const known: Answer[] = answers.map((answer, index) => (answer?.kind === "pending" && (waiting === undefined || waiting.some((request) => request.index === index)) ? { kind: "missing" } : answer)) as Answer[];
+    const seen = first.next ? new Set([...followed, first.location]) : followed;
     continuation = mapPoller(
       inner,
-      (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting }), { continuation: continuationOptions, earlier: known, answeredAt: monitor }),
+      (raw) =>
+        resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult: first.next !== true }), {
+          continuation: continuationOptions,
+          earlier: known,
+          answeredAt: monitor,
+          later: rest,
+          followed: seen,
+        }),
       shapeOf(plan, from, waiting),
     );
+    continuation = following(continuation, first.next);
   }
   const results = makeResults(list, continuation);
   batch.record.latest = results;

@@ -10,6 +10,7 @@ import { newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireReq
 import { versionHeaders } from "../payload/version-headers.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import type { BatchPlan } from "./plan.js";
+import { isTextual, toBase64Url } from "./json-answer.js";
 import type { PlannedRequest } from "./results.js";
 
 /** The boundaries of a multipart body: the batch's, and the n-th changeset's (0-based). */
@@ -63,8 +64,9 @@ function jsonRequest(request: PlannedRequest): JsonBatchRequest {
   const out: JsonBatchRequest = { id: request.id, method: request.method, url: request.path };
   if (Object.keys(request.headers).length > 0) out.headers = request.headers;
   if (request.body !== undefined) {
-    const json = isJsonContentType(request.headers["content-type"]);
-    out.body = json ? (JSON.parse(request.body) as unknown) : request.body;
+    const type = request.headers["content-type"];
+    // §19.1: JSON goes as a value, text as a string, any other type as base64url (of the text's UTF-8).
+    out.body = isJsonContentType(type) ? (JSON.parse(request.body) as unknown) : isTextual(type) ? request.body : toBase64Url(new TextEncoder().encode(request.body));
   }
   if (request.changeset !== undefined) out.atomicityGroup = `g${request.changeset + 1}`;
   if (request.dependsOn.length > 0) out.dependsOn = request.dependsOn;

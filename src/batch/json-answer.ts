@@ -1,0 +1,97 @@
+/**
+ * What the batch layer reads of a JSON batch answer beyond its responses (OData JSON Format 4.01
+ * §19): the next link of a partial result, the responses that name no request of their own, and
+ * the bodies a service sends base64url-encoded because they are neither JSON nor text.
+ */
+import { isJsonContentType } from "../payload/content-type.js";
+import { readJsonBatch, readJsonBatchValue, type JsonBatchResponse } from "../payload/json-batch.js";
+import { isRecord } from "../util/values.js";
+import { COLLECTION_ANNOTATIONS } from "../payload/annotations.js";
+
+/** A JSON batch answer, split: its responses, its next link, and what cannot be matched. */
+export interface JsonAnswer {
+  responses: JsonBatchResponse[];
+  /** `@nextLink` (or `@odata.nextLink`) of a partial result: the rest of the answers come from it (§19.4). */
+  nextLink?: string;
+  /** The responses that cannot be given to any request (no id, an id that is no string), described. */
+  strays: string[];
+}
+
+/** Reads a JSON batch answer body (see {@link splitJsonValue}). */
+export function splitJsonAnswer(text: string): JsonAnswer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The reader names what is wrong with it, as it always has.
+    readJsonBatch(text);
+  }
+  return splitJsonValue(parsed);
+}
+
+/**
+ * Reads a parsed JSON batch answer. A response without a usable id is set aside as a stray rather
+ * than failing the whole answer: it fails only the requests left without an answer (results.ts).
+ */
+export function splitJsonValue(parsed: unknown): JsonAnswer {
+  const strays: string[] = [];
+  let value = parsed;
+  if (isRecord(parsed) && Array.isArray(parsed["responses"])) {
+    const entries = parsed["responses"] as unknown[];
+    const set = new Set<number>();
+    entries.forEach((entry, index) => {
+      const id = isRecord(entry) ? entry["id"] : undefined;
+      if (typeof id === "string" || typeof id === "number") return;
+      set.add(index);
+      strays.push(`response ${index + 1} ${!isRecord(entry) ? "is not an object" : id === undefined ? "has no id" : "has an id that is not a string"}`);
+    });
+    // Put in their places by a response the reader takes, so that it names the others by their
+    // places still; dropped again below.
+    if (set.size > 0) value = { responses: entries.map((entry, index) => (set.has(index) ? { id: "", status: 200 } : entry)) };
+    const responses = readJsonBatchValue(value).filter((_, index) => !set.has(index));
+    for (const response of responses) decodeBinaryBody(response);
+    // The next link by any of its names (payload/annotations.ts has them all).
+    const link = Object.keys(parsed).map((name) => (COLLECTION_ANNOTATIONS.v4[name] === "nextLink" ? parsed[name] : undefined)).find((value) => value !== undefined);
+    return typeof link === "string" && link !== "" ? { responses, strays, nextLink: link } : { responses, strays };
+  }
+  return { responses: readJsonBatchValue(value), strays };
+}
+
+/**
+ * Whether a body of this media type travels in a JSON batch as it is (JSON as a value, text as a
+ * string) rather than base64url-encoded (§19.1: any other type).
+ */
+export function isTextual(contentType: string | null | undefined): boolean {
+  if (contentType === null || contentType === undefined || isJsonContentType(contentType)) return true;
+  return /^\s*(?:text\/|[^;]*[/+]xml\s*(?:;|$))/i.test(contentType);
+}
+
+/**
+ * A response body that is no JSON and no text came base64url-encoded: given as its bytes (as a
+ * multipart answer's binary part is), and as the text they read as. A body that is no base64url
+ * (a service that wrote it as text) stays text.
+ */
+function decodeBinaryBody(response: JsonBatchResponse): void {
+  const message = response.message;
+  if (message === undefined || isTextual(message.headers.get("content-type"))) return;
+  const bytes = fromBase64Url(message.body);
+  if (bytes === undefined) return;
+  message.bytes = bytes;
+  message.body = new TextDecoder().decode(bytes);
+}
+
+/** The bytes of base64url text (the standard alphabet and padding accepted too); `undefined` if it is none. */
+export function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9\-_+/]*={0,2}$/.test(text) || text.replace(/=+$/, "").length % 4 === 1) return undefined;
+  const binary = atob(text.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** `bytes` as base64url text without padding (§19.1). */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+}

@@ -1,0 +1,222 @@
+/**
+ * Reading a JSON batch answer (OData JSON Format 4.01 §19) past its first page: a partial result's
+ * next link is followed (at once by send(), through the monitor by sendAsync()), on the trusted
+ * origins only and never round in a loop; several parts answered 202 each have a continuation; a
+ * body that is neither JSON nor text travels base64url-encoded both ways; a response that names
+ * no request fails only the requests left without one.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { json, serve, short, type Reply } from "./batch-server.js";
+import { ODataClient } from "../src/index.js";
+
+const responses = (...list: unknown[]) => JSON.stringify({ responses: list });
+const said = (seen: { method: string; url: string }[]) => seen.map((request) => `${request.method} ${request.url}`);
+
+function client(url: string, options: { trustedOrigins?: string[] } = {}) {
+  return new ODataClient({ serviceUrl: url, version: "4.01", ...options });
+}
+
+test("send() follows a partial JSON result's @nextLink (and @odata.nextLink) until every request has its answer", async () => {
+  const server = await serve((request): Reply => {
+    if (request.method === "POST") return { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 201, body: { ID: 1 } }], "@nextLink": "$batch?$skiptoken=2" }) };
+    if (request.url.endsWith("skiptoken=2")) return { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "2", status: 200, body: { value: 2 } }], "@odata.nextLink": "/svc/$batch?$skiptoken=3" }) };
+    return { status: 200, headers: json, body: responses({ id: "3", status: 200, body: { value: 3 } }) };
+  });
+  try {
+    const c = client(server.url);
+    const batch = c.batch({ format: "json" });
+    batch.create(c.collection("Orders"), { ID: 1 });
+    batch.function("F");
+    batch.function("G");
+    const results = await batch.send();
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 201, value: { ID: 1 } },
+      { ok: true, status: 200, value: 2 },
+      { ok: true, status: 200, value: 3 },
+    ]);
+    assert.equal(results.continuation, undefined);
+    // The create went out once; the rest was read with GETs of the links.
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/$batch?$skiptoken=2", "GET /svc/$batch?$skiptoken=3"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("a JSON batch next link off the trusted origins is not followed: the requests left read UNTRUSTED_NEXT_LINK, nothing is sent there", async () => {
+  const server = await serve((): Reply => ({ status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 200, body: { value: 1 } }], "@nextLink": "http://evil.example/$batch?next" }) }));
+  try {
+    const batch = client(server.url).batch({ format: "json" });
+    batch.function("F");
+    batch.function("G");
+    const results = await batch.send();
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 200, value: 1 },
+      { ok: false, status: undefined, code: "UNTRUSTED_NEXT_LINK" },
+    ]);
+    assert.doesNotMatch(results[1]!.ok ? "" : results[1]!.error.message, /BATCH_NOT_EXECUTED|continueOnError/);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("a JSON batch next link that leads back to a page already read is followed once: the requests left read NEXT_LINK_LOOP", async () => {
+  const server = await serve((request): Reply =>
+    request.method === "POST"
+      ? { status: 200, headers: json, body: JSON.stringify({ responses: [], "@nextLink": "$batch?again" }) }
+      : { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 200, body: { value: 1 } }], "@nextLink": "$batch?again" }) },
+  );
+  try {
+    const batch = client(server.url).batch({ format: "json" });
+    batch.function("F");
+    batch.function("G");
+    const results = await batch.send();
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 200, value: 1 },
+      { ok: false, status: undefined, code: "NEXT_LINK_LOOP" },
+    ]);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/$batch?again"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("a next link answered 202 continues as a monitor: send() gives the rest pending with results.continuation, which reads it", async () => {
+  const server = await serve((request): Reply => {
+    if (request.method === "POST") return { status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 201, body: { ID: 1 } }], "@nextLink": "/svc/next" }) };
+    if (request.url === "/svc/next") return { status: 202, headers: { Location: "/svc/monitor" } };
+    return { status: 200, headers: { ...json, AsyncResult: "200" }, body: responses({ id: "2", status: 201, body: { ID: 2 } }) };
+  });
+  try {
+    const c = client(server.url);
+    const batch = c.batch({ format: "json" });
+    batch.create(c.collection("Orders"), { ID: 1 });
+    batch.create(c.collection("Orders"), { ID: 2 });
+    const results = await batch.send({ continuation: { pollInterval: 1 } });
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 201, value: { ID: 1 } },
+      { ok: false, status: undefined, code: "BATCH_PENDING" },
+    ]);
+    const rest = await results.continuation!.wait();
+    assert.deepEqual(rest.map(short), [
+      { ok: true, status: 201, value: { ID: 1 } },
+      { ok: true, status: 201, value: { ID: 2 } },
+    ]);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/next", "GET /svc/monitor"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("sendAsync() reads the spec's interim result: the monitor's partial answer, its next link answered 202, the new monitor's answer", async () => {
+  const server = await serve((request): Reply => {
+    if (request.method === "POST") return { status: 202, headers: { Location: "/svc/monitor-0", "Preference-Applied": "respond-async" } };
+    if (request.url === "/svc/monitor-0") return { status: 200, headers: { ...json, AsyncResult: "200" }, body: JSON.stringify({ responses: [{ id: "1", status: 200, body: { ID: "ALFKI" } }], "@nextLink": "/svc/batchnext?$skiptoken=1" }) };
+    if (request.url.startsWith("/svc/batchnext")) return { status: 202, headers: { Location: "/svc/monitor-1" } };
+    return { status: 200, headers: { ...json, AsyncResult: "200" }, body: responses({ id: "2", status: 204 }, { id: "3", status: 201, body: { ID: "POIUY" } }) };
+  });
+  try {
+    const c = client(server.url);
+    const customers = c.collection<{ ID: string; x?: number }>("Customers");
+    const batch = c.batch({ format: "json" });
+    batch.get(customers.key("ALFKI"));
+    batch.changeset((cs) => {
+      cs.update(customers.key("ALFKI"), { x: 1 }, { etag: "*" });
+      cs.create(customers, { ID: "POIUY" });
+    });
+    const poller = await batch.sendAsync({ pollInterval: 1 });
+    const results = await poller.wait();
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 200, value: { ID: "ALFKI" } },
+      { ok: true, status: 204, value: undefined },
+      { ok: true, status: 201, value: { ID: "POIUY" } },
+    ]);
+    assert.equal(poller.isDone(), true);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/monitor-0", "GET /svc/batchnext?$skiptoken=1", "GET /svc/monitor-1"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("several JSON parts answered 202 are each pending with a continuation of their own, read one after the other", async () => {
+  const server = await serve((request): Reply => {
+    if (request.method === "POST") {
+      return { status: 200, headers: json, body: responses({ id: "1", status: 202, headers: { location: "/svc/monitorA" } }, { id: "2", status: 202, headers: { location: "/svc/monitorB" } }, { id: "3", status: 200, body: { value: 3 } }) };
+    }
+    return { status: 200, headers: { ...json, AsyncResult: "200" }, body: JSON.stringify({ value: request.url === "/svc/monitorA" ? "a" : "b" }) };
+  });
+  try {
+    const batch = client(server.url).batch({ format: "json" });
+    batch.action("A");
+    batch.action("B");
+    batch.function("C");
+    const results = await batch.send({ continuation: { pollInterval: 1 } });
+    assert.deepEqual(results.map(short), [
+      { ok: false, status: undefined, code: "BATCH_PENDING" },
+      { ok: false, status: undefined, code: "BATCH_PENDING" },
+      { ok: true, status: 200, value: 3 },
+    ]);
+    const afterA = await results.continuation!.wait();
+    assert.deepEqual(afterA.map(short), [
+      { ok: true, status: 200, value: "a" },
+      { ok: false, status: undefined, code: "BATCH_PENDING" },
+      { ok: true, status: 200, value: 3 },
+    ]);
+    const afterB = await afterA.continuation!.wait();
+    assert.deepEqual(afterB.map(short), [
+      { ok: true, status: 200, value: "a" },
+      { ok: true, status: 200, value: "b" },
+      { ok: true, status: 200, value: 3 },
+    ]);
+    assert.equal(afterB.continuation, undefined);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/monitorA", "GET /svc/monitorB"]);
+  } finally {
+    server.close();
+  }
+});
+
+test("a body neither JSON nor text travels base64url-encoded: an answer's as a Uint8Array, a request()'s string encoded", async () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe]);
+  const server = await serve((): Reply => ({
+    status: 200,
+    headers: json,
+    body: responses(
+      { id: "1", status: 200, headers: { "content-type": "image/png" }, body: png.toString("base64url") },
+      { id: "2", status: 200, headers: { "content-type": "text/plain" }, body: "hello" },
+      { id: "3", status: 204 },
+    ),
+  }));
+  try {
+    const batch = client(server.url).batch({ format: "json" });
+    batch.request({ method: "GET", url: "Photos(1)/$value" });
+    batch.request({ method: "GET", url: "Photos(1)/name/$value" });
+    batch.request({ method: "PUT", url: "Photos(2)/$value", headers: { "content-type": "application/octet-stream" }, body: "é?>" });
+    const results = await batch.send();
+    assert.ok(results[0]!.ok && results[0]!.value instanceof Uint8Array);
+    assert.deepEqual([...(results[0]!.ok ? (results[0]!.value as Uint8Array) : [])], [...png]);
+    assert.equal(results[1]!.ok && results[1]!.value, "hello");
+    const sent = JSON.parse(server.seen[0]!.body) as { requests: { body?: unknown }[] };
+    assert.equal(sent.requests[2]!.body, Buffer.from("é?>").toString("base64url"));
+  } finally {
+    server.close();
+  }
+});
+
+test("send() with a JSON response of an unknown id keeps the answers matched: the request left fails with BAD_BATCH_RESPONSE naming it", async () => {
+  const server = await serve((): Reply => ({ status: 200, headers: json, body: responses({ id: "1", status: 201, body: { ID: 1 } }, { id: "1b", status: 200, body: { value: 2 } }) }));
+  try {
+    const c = client(server.url);
+    const batch = c.batch({ format: "json" });
+    batch.create(c.collection("Orders"), { ID: 1 });
+    batch.function("F");
+    const results = await batch.send();
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 201, value: { ID: 1 } },
+      { ok: false, status: undefined, code: "BAD_BATCH_RESPONSE" },
+    ]);
+    assert.match(results[1]!.ok ? "" : results[1]!.error.message, /"1b", which no request has/);
+  } finally {
+    server.close();
+  }
+});

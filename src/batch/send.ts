@@ -18,6 +18,7 @@ import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
+import { utf8Text } from "../util/utf8-text.js";
 import { following, nextLinkReader } from "./following.js";
 import { splitJsonAnswer, splitJsonValue, type JsonAnswer } from "./json-answer.js";
 import { resolveNextLink } from "../read/traversal.js";
@@ -139,7 +140,7 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
     await response.body?.cancel().catch(() => {});
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
-    return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
+    return resultsOf(batch, { answers, continuations: [{ location: utf8Text(response.headers.get("location") as string) }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const contentType = response.headers.get("content-type");

@@ -5,6 +5,7 @@
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, IDEMPOTENT_METHODS, REDIRECT_STATUSES, type ODataRequest, type SendRequest } from "./pipeline.js";
 import { redactUrl } from "../util/redact.js";
+import { utf8Text } from "../util/utf8-text.js";
 
 /**
  * Follows the redirects of `request`, whose first hop answered `first` (a redirect); `learn` sees
@@ -51,7 +52,7 @@ export async function followRedirects(
     }
     let target: URL;
     try {
-      target = new URL(location, current.url);
+      target = new URL(utf8Text(location), current.url);
     } catch {
       throw new ODataClientError("BAD_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected to an invalid URL`);
     }

@@ -5,14 +5,19 @@
  * absent or unreadable. A date in the past gives 0.
  */
 export function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP-date in any of its forms (RFC 9110 §5.6.7): the IMF-fixdate, the obsolete RFC 850 form
-  // (a weekday's full name), or asctime, which is GMT though it names no zone (Date.parse would read
-  // it in the machine's zone). Only texts that look like one: Date.parse alone takes "1" too.
-  if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
-  const at = Date.parse(/\d{4}$/.test(text) ? `${text} GMT` : text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
+  const text = value?.trim() ?? "";
+  if (/^\d+$/.test(text)) return +text * 1000;
+  // An HTTP-date (RFC 9110 §5.6.7). The obsolete forms recipients must read, asctime (GMT though it
+  // names no zone) and RFC 850, are written as the IMF-fixdate first; an RFC 850 two-digit year is
+  // the latest with those digits at most 50 years ahead. `Date.parse` alone is not enough: engines
+  // differ on what is no IMF-fixdate (Firefox reads hour 25 as 1 o'clock the next day, V8 refuses
+  // it). What it reads must write back as the very text (toUTCString is the IMF-fixdate), so a
+  // field out of range (31 February, hour 25, a weekday the date is not on, a leap second) or any
+  // other shape leaves the header unread.
+  const later = new Date(now).getUTCFullYear() + 50;
+  const date = text
+    .replace(/^(\w+) (\w+) ( \d|\d\d) (\S+) (\d+)$/, (_, name: string, month: string, day: string, time: string, year: string) => `${name}, ${day.replace(" ", "0")} ${month} ${year} ${time} GMT`)
+    .replace(/^(\w{3})(?:s|nes|rs|ur)?day, (\d\d)-(\w+)-(\d\d) /, (_, name: string, day: string, month: string, year: number) => `${name}, ${day} ${month} ${later - ((later - year) % 100)} `);
+  const at = Date.parse(date);
+  return at === at && new Date(at).toUTCString() === date ? Math.max(0, at - now) : undefined;
 }

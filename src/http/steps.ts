@@ -8,7 +8,6 @@ import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
-import { retryAfterMs } from "./retry-after.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
 
@@ -69,7 +68,9 @@ async function sendWithRetries(request: ODataRequest, next: SendRequest, policy:
       continue;
     }
     if (last || !RETRY_STATUSES.has(response.status)) return response;
-    const retryAfter = retryAfterMs(response.headers.get("retry-after"), Date.now());
+    const header = response.headers.get("retry-after");
+    // Its reading (an HTTP-date's three forms) loads with the first answer that asks for a pause.
+    const retryAfter = header === null ? undefined : (await loadRetryAfter()).retryAfterMs(header, Date.now());
     // A service that asks for a longer pause than the policy allows is answered with its own
     // response rather than with a request it has said it does not want yet.
     if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
@@ -365,3 +366,4 @@ async function sendFollowing(request: ODataRequest, next: SendRequest, maxRedire
 }
 
 const loadRedirects = /* @__PURE__ */ loadOnce(() => import("./redirects.js"));
+const loadRetryAfter = /* @__PURE__ */ loadOnce(() => import("./retry-after.js"));

@@ -6,6 +6,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { clipText, redactUrl } from "../util/redact.js";
+import { utf8Text } from "../util/utf8-text.js";
 
 /** What names an answer in its errors: the request that got it, and the status. */
 export interface AnswerOrigin {
@@ -44,6 +45,14 @@ export function resolveAnswerUrl(value: string, answer: AnswerOrigin, what: stri
     throw badResponse(answer, `${what} carries a user name or password, which is not followed`);
   }
   return url;
+}
+
+/**
+ * The `Location` header of an answer, resolved as {@link resolveAnswerUrl} resolves a URL, its
+ * value read as UTF-8 where its bytes are that (see {@link utf8Text}).
+ */
+export function resolveLocation(value: string, answer: AnswerOrigin): URL {
+  return resolveAnswerUrl(utf8Text(value), answer, "Location");
 }
 
 /** `ASYNC_BAD_RESPONSE`: an answer of the operation's that cannot be read, and why. */

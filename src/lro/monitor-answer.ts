@@ -8,7 +8,7 @@ import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import { parseHttpMessage, utf8Body } from "../payload/http-envelope.js";
 import { clipText, type SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { badResponse, resolveAnswerUrl } from "./answer-url.js";
+import { badResponse, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
 import { dropResponseAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { isJsonContentType } from "../payload/content-type.js";
@@ -134,7 +134,7 @@ export function readMonitorAnswer(answer: MonitorAnswer, shape?: AsyncResultShap
   // Rule 6
   if (status === 204) {
     const location = answer.headers.get("location");
-    if (location) return { kind: "fetch-result", resultUrl: resolveAnswerUrl(location, answer, "Location") };
+    if (location) return { kind: "fetch-result", resultUrl: resolveLocation(location, answer) };
     return { kind: "succeeded", result: undefined };
   }
   if (status >= 200 && status < 300) return readFinishedAnswer(answer, shape);
@@ -142,7 +142,7 @@ export function readMonitorAnswer(answer: MonitorAnswer, shape?: AsyncResultShap
   if (status === 303) {
     const location = answer.headers.get("location");
     if (!location) throw badResponse(answer, "a 303 See Other answer has no Location header");
-    return { kind: "fetch-result", resultUrl: resolveAnswerUrl(location, answer, "Location") };
+    return { kind: "fetch-result", resultUrl: resolveLocation(location, answer) };
   }
   // Rule 8
   if (status === 404 || status === 410) {
@@ -430,14 +430,14 @@ function resultUrlOf(json: Record<string, unknown>, answer: MonitorAnswer): URL 
 const lastLocations = new WeakMap<URL, { location: string; url: URL }>();
 
 /**
- * The `Location` of a 202 answer, resolved (see {@link resolveAnswerUrl}). When it names the URL
+ * The `Location` of a 202 answer, resolved (see {@link resolveLocation}). When it names the URL
  * that was asked, that same URL object is given back, so that the next poll, asked at it, finds it
  * in {@link lastLocations}. (URLs read from answers are never changed in place.)
  */
 function resolveMonitorLocation(location: string, answer: MonitorAnswer): URL {
   const last = lastLocations.get(answer.url);
   if (last !== undefined && last.location === location) return last.url;
-  let url = resolveAnswerUrl(location, answer, "Location");
+  let url = resolveLocation(location, answer);
   if (url.href === answer.url.href) url = answer.url;
   lastLocations.set(answer.url, { location, url });
   return url;

@@ -13,7 +13,7 @@ import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
-import { answeredUrl, resolveAnswerUrl } from "./answer-url.js";
+import { answeredUrl, resolveLocation } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
@@ -58,7 +58,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
         `${answer.method} ${redactUrl(answer.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll${answer.viaCors ? CORS_HIDES_LOCATION : ""}`,
       );
     }
-    const statusUrl = resolveAnswerUrl(location, answer, "Location");
+    const statusUrl = resolveLocation(location, answer);
     const progress = initialProgress(answer);
     const retryAfter = retryAfterMs(answer.headers.get("retry-after"), answeredAt);
     return withShape(
@@ -77,7 +77,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
     const location = answer.headers.get("location");
     return withShape(
       {
-        statusUrl: location ? resolveAnswerUrl(location, answer, "Location") : answer.url,
+        statusUrl: location ? resolveLocation(location, answer) : answer.url,
         status: "Succeeded",
         percentComplete: -1,
         deadline,

@@ -16,7 +16,7 @@ import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
 import { readOperationBody } from "./result-body.js";
 import { ODataClientError } from "../errors.js";
-import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
+import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
 
 /** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
 function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
@@ -44,7 +44,7 @@ export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, para
  */
 async function runningElsewhere(response: Response, method: string, url: URL, location: string): Promise<ODataClientError> {
   await response.body?.cancel().catch(() => undefined);
-  const monitor = resolveAnswerUrl(location, { url: answeredUrl(response, url), status: 202, method }, "Location");
+  const monitor = resolveLocation(location, { url: answeredUrl(response, url), status: 202, method });
   return new ODataClientError(
     "ASYNC_OPERATION_PENDING",
     `${method} ${redactUrl(url)} was answered 202 Accepted: the operation runs at the service; follow it with client.asyncPoller() on its status monitor, or call invokeAsync() or getAsync() for a poller. The monitor: ${redactUrl(monitor)}`,

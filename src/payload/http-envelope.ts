@@ -76,21 +76,6 @@ export function byteString(value: string): string {
 }
 
 /**
- * A value read from bytes one character each (a header value, a status text) as UTF-8 where its
- * bytes are that, and as it is otherwise (ISO-8859-1, as fetch reads header bytes). RFC 9110 §5.5
- * leaves bytes beyond ASCII (obs-text) to the recipient; services write a batch part's headers as
- * UTF-8 text (SAP CAP writes them as strings into a UTF-8 body).
- */
-export function utf8Text(value: string): string {
-  if (!/[\x80-\xff]/.test(value) || /[^\0-\xff]/.test(value)) return value;
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytesOf(value));
-  } catch {
-    return value;
-  }
-}
-
-/**
  * `bytes` as text, one character each (ISO-8859-1): how a multipart batch answer is read, so that
  * a part's bytes survive the split into parts (payload/multipart.ts `readMultipartBatch` with
  * `binary`). Not `TextDecoder("latin1")`, which is windows-1252 and changes 0x80 to 0x9F.

@@ -3,7 +3,8 @@
  * request body and reading a batch response body. Pure functions of their inputs; nothing here
  * sends a request.
  */
-import { bytesOf, byteString, parseHttpMessage, utf8Text, type HttpMessage } from "./http-envelope.js";
+import { bytesOf, byteString, parseHttpMessage, type HttpMessage } from "./http-envelope.js";
+import { utf8Text } from "../util/utf8-text.js";
 import { clipText } from "../util/redact.js";
 import { badBatchResponse } from "./bad-payload.js";
 import { ODataClientError } from "../errors.js";

@@ -412,6 +412,21 @@ describe("the factory refuses a client that reads the service otherwise than its
     assert.deepEqual(server.requests.map((r) => r.headers.accept), ["application/json;IEEE754Compatible=true", "application/json;IEEE754Compatible=true"]);
   });
 
+  test("a v4 model without Int64 or Decimal reads the same either way: any v4 client is taken, whether generated with ieee754Compatible or not", async (t) => {
+    const server = await startServer((_request, res) => sendJson(res, 200, { value: [{ ID: 7, Name: "n" }] }));
+    t.after(() => server.close());
+    const plain = v4(`<EntityType Name="Tag"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="Name" Type="Edm.String"/></EntityType><EntityContainer Name="C"><EntitySet Name="Tags" EntityType="S.Tag"/></EntityContainer>`);
+    type Tags = (client: ODataClient) => { Tags: CollectionQuery<{ ID: number; Name: string | null }> };
+    for (const generatedWith of [false, true]) {
+      const svc = await factoryOf<Tags>(plain, "index.ts", t, generatedWith);
+      for (const ieee754Compatible of [false, true]) {
+        assert.deepEqual(await svc(new ODataClient({ serviceUrl: server.url("v4/"), ieee754Compatible })).Tags.list(), [{ ID: 7, Name: "n" }]);
+      }
+      assert.throws(() => svc(new ODataClient({ serviceUrl: server.url("v4/"), version: "2.0" })), /the client speaks OData 2\.0/);
+    }
+    assert.deepEqual(server.requests.map((r) => r.headers.accept), ["application/json", "application/json;IEEE754Compatible=true", "application/json", "application/json;IEEE754Compatible=true"]);
+  });
+
   test("v2 types: a v4 client is refused by name; a v2 client reads the strings of v2 JSON", async (t) => {
     const server = await itemService(t);
     for (const form of ["index.ts", "index.js"] as const) {

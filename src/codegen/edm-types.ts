@@ -17,6 +17,11 @@ export interface MappingOptions {
   v2: boolean;
   /** v4 `Edm.Int64` and `Edm.Decimal` arrive as strings. */
   ieee754Compatible: boolean;
+  /**
+   * Set once a v4 `Edm.Int64` or `Edm.Decimal` has been mapped: the types then depend on
+   * `ieee754Compatible`, and the generated factory checks the client's option against it.
+   */
+  usesIeee754?: boolean;
 }
 
 const STRINGS = new Set([
@@ -48,7 +53,10 @@ export function mapPrimitive(type: string, options: MappingOptions): Mapped | un
   if (NUMBERS.has(type)) return { kind: "ts", text: "number" };
   if (FLOATS.has(type)) return { kind: "ts", text: options.v2 ? "number | string" : V4_FLOAT };
   if (type === "Edm.Boolean") return { kind: "ts", text: "boolean" };
-  if (type === "Edm.Int64" || type === "Edm.Decimal") return { kind: "ts", text: options.v2 || options.ieee754Compatible ? "string" : "number" };
+  if (type === "Edm.Int64" || type === "Edm.Decimal") {
+    if (!options.v2) options.usesIeee754 = true;
+    return { kind: "ts", text: options.v2 || options.ieee754Compatible ? "string" : "number" };
+  }
   if (type === "Edm.Stream") return { kind: "stream" };
   const geo = /^Edm\.Geo(?:graphy|metry)(.*)$/.exec(type);
   if (geo) {

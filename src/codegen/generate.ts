@@ -659,8 +659,11 @@ function clientCheckLines(context: Context, factoryName: string): string[] {
     return [refuse(`client.version !== "2.0"`, 'the types were generated from OData 2.0 $metadata, but the client speaks OData 4 (make it with version: "2.0")')];
   }
   const strings = context.mapping.ieee754Compatible;
+  const version = refuse(`client.version === "2.0"`, 'the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option "version")');
+  // A model without Int64 or Decimal values reads the same either way.
+  if (!context.mapping.usesIeee754) return [version];
   return [
-    refuse(`client.version === "2.0"`, 'the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option "version")'),
+    version,
     strings
       ? refuse(`client.ieee754Compatible !== true`, "the types have Edm.Int64 and Edm.Decimal values as strings (generated with ieee754Compatible), but the client does not ask for them so (make it with ieee754Compatible: true)")
       : refuse(`client.ieee754Compatible === true`, "the types have Edm.Int64 and Edm.Decimal values as numbers (generated without ieee754Compatible), but the client asks for them as strings (option ieee754Compatible; generate with --ieee754-compatible)"),

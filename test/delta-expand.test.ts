@@ -163,3 +163,31 @@ describe("delta: what a write leaves out of a changed entity", () => {
     );
   });
 });
+
+test("a hostile delta nested thousands deep (related entities, a link's $expand, a context's select list) is read, not a stack overflow", async (t) => {
+  // Written as text: JSON.stringify itself would overflow on it.
+  let nested = '{"@odata.id":"Books(0)","ID":0}';
+  for (let level = 1; level < 5_000; level++) nested = `{"@odata.id":"Books(${level})","ID":${level},"next":${nested}}`;
+  const deepExpand = `${"a($expand=".repeat(1_000)}a${")".repeat(1_000)}`;
+  const deepContext = `$metadata#Books(${"a(".repeat(3_000)}b${")".repeat(3_000)})/$delta`;
+  const server = await startServer((request, res) => {
+    const first = request.path === "/svc/Books?$deltatoken=1";
+    const text = first
+      ? `{"@odata.context":${JSON.stringify(deepContext)},"value":[${nested}],"@odata.deltaLink":${JSON.stringify(`Books?$deltatoken=2&$expand=${deepExpand}`)}}`
+      : '{"value":[{"ID":9,"stock":1}]}';
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(text);
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+  const changed: Book[] = [];
+  let deltaLink: string | undefined;
+  for await (const page of client.delta<Book>(server.url("svc/Books?$deltatoken=1"))) {
+    changed.push(...page.changed);
+    deltaLink = page.deltaLink;
+  }
+  assert.ok(deltaLink);
+  for await (const page of client.delta<Book>(deltaLink)) changed.push(...page.changed);
+  assert.deepEqual(changed.map((book) => book.ID), [4_999, 9]);
+  assert.deepEqual(server.requests.map((r) => r.path.slice(0, 26)), ["/svc/Books?$deltatoken=1", "/svc/Books?$deltatoken=2&$"]);
+});

@@ -325,8 +325,9 @@ function expansionsOfUrl(url: URL, v2: boolean): ExpandItem[] | undefined {
 }
 
 /** `reviews($expand=author;$levels=2),publisher/$ref`: the paths and their nested `$expand` and `$levels`. */
-function v4Expansions(text: string): ExpandItem[] {
+function v4Expansions(text: string, depth = 0): ExpandItem[] {
   const items: ExpandItem[] = [];
+  if (depth >= MAX_RECOGNISED_DEPTH) return items;
   for (const part of splitOutside(text, ",")) {
     const open = part.indexOf("(");
     // A `$ref` expand gives references (`{ "@id": ... }`), written back they would relink; a
@@ -341,7 +342,7 @@ function v4Expansions(text: string): ExpandItem[] {
         const equals = option.indexOf("=");
         const name = option.slice(0, equals).trim();
         const value = option.slice(equals + 1).trim();
-        if (name === "$expand") nested = v4Expansions(value);
+        if (name === "$expand") nested = v4Expansions(value, depth + 1);
         else if (name === "$levels") levels = value === "max" ? "max" : /^[1-9]\d{0,3}$/.test(value) ? Number(value) : undefined;
       }
     }
@@ -383,16 +384,16 @@ function contextExpansions(context: string | undefined): ExpandItem[] {
 }
 
 /** A select list's expanded items; `undefined` when it is no select list (a key such as `('ALFKI')`). */
-function selectListExpansions(list: string): ExpandItem[] | undefined {
+function selectListExpansions(list: string, depth = 0): ExpandItem[] | undefined {
   const items: ExpandItem[] = [];
-  if (list === "") return items;
+  if (list === "" || depth >= MAX_RECOGNISED_DEPTH) return items;
   for (const part of splitOutside(list, ",")) {
     const open = part.indexOf("(");
     const path = open < 0 ? part : part.slice(0, open);
     if (!/^(?:\*|[A-Za-z_][\w.]*(?:\/[A-Za-z_][\w.]*)*)$/.test(path)) return undefined;
     if (open < 0) continue;
     if (!part.endsWith(")")) return undefined;
-    const nested = selectListExpansions(part.slice(open + 1, -1));
+    const nested = selectListExpansions(part.slice(open + 1, -1), depth + 1);
     if (nested === undefined) return undefined;
     items.push({ path, options: nested.length > 0 ? { expand: nested } : {} });
   }
@@ -420,6 +421,9 @@ function splitOutside(text: string, separator: string): string[] {
   return parts;
 }
 
+/** How deep expansions are read (from a link, a context URL, or related entities' own control information). */
+const MAX_RECOGNISED_DEPTH = 32;
+
 /** An entity's control information: what a related entity carries and a complex value never does. */
 const ENTITY_CONTROL = /^@(?:odata\.)?(?:id|etag|editLink|readLink|context|removed)$/;
 /** A 4.01 nested delta of a navigation property (`reviews@delta`). */
@@ -439,13 +443,16 @@ function recordsOf(value: unknown): Record<string, unknown>[] {
 }
 
 /** The members of `entity` that are related entities by their own look (source 3 above), at every depth. */
-function recognisedExpansions(entity: Record<string, unknown>): ExpandItem[] {
+function recognisedExpansions(entity: Record<string, unknown>, depth = 0): ExpandItem[] {
   let items: ExpandItem[] = [];
+  // Expansions nest a few levels in practice; a hostile body, link or context nested thousands
+  // deep must not overflow the stack (its deeper levels are then written as they are).
+  if (depth >= MAX_RECOGNISED_DEPTH) return items;
   for (const name of Object.keys(entity)) {
     const records = recordsOf(entity[name]);
     if (!NESTED_DELTA.test(name) && !records.some(isMarkedEntity)) continue;
     let nested: ExpandItem[] = [];
-    for (const record of records) nested = mergeExpansions(nested, recognisedExpansions(record));
+    for (const record of records) nested = mergeExpansions(nested, recognisedExpansions(record, depth + 1));
     items = mergeExpansions(items, [{ path: name, options: nested.length > 0 ? { expand: nested } : {} }]);
   }
   return items;

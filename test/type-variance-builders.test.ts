@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { callbacks, rowsAndLoose } from "./type-variance-cases.js";
+import { callbacks, explicitTypeArguments, rowsAndLoose } from "./type-variance-cases.js";
 import { sendJson, serveClient } from "./servers/recording-server.js";
 import { fileDiagnostics } from "./virtual-program.js";
 
@@ -21,7 +21,7 @@ test("the type-level cases compile as expected: each builder or expand option of
 test("the callbacks that compile go on the wire as written, and the rows come back as the service sends them", async (t) => {
   const row = { ID: 1, title: "Emma", author: { name: "Jane Austen" } };
   const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 200, { value: [row] }, { "odata-version": "4.0" }));
-  const queries = { ...callbacks(client), ...rowsAndLoose(client) };
+  const queries = { ...callbacks(client), ...rowsAndLoose(client), ...explicitTypeArguments(client) };
   for (const query of Object.values(queries)) assert.deepEqual(await query.list(), [row]);
   assert.deepEqual(
     server.requests.map((request) => decodeURIComponent(request.path)),
@@ -34,6 +34,7 @@ test("the callbacks that compile go on the wire as written, and the rows come ba
       "/odata/Books?$expand=author($filter=name eq 'Jane Austen';$orderby=born)",
       "/odata/Authors?$expand=books($expand=author($select=name))",
       "/odata/Books?$filter=tags/any(t:t eq 'new')",
+      "/odata/Books?$filter=reviews/any(r:$it/stock lt 20)",
     ],
   );
 });

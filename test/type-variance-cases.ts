@@ -103,3 +103,10 @@ export function rowsAndLoose(client: ODataClient) {
   const anyCollection = (query: ReturnType<ODataClient["collection"]>) => query;
   return { loose: anyCollection(client.collection("Books")).filter((f) => f.any("tags", (t) => t.eq(t.self, "new"))) };
 }
+
+/** `f.any` and `f.all` with their type arguments written out, as a caller may have before the overloads. */
+export function explicitTypeArguments(client: ODataClient) {
+  return {
+    explicit: client.collection<Book>("Books").filter((f) => f.any<"reviews", Book>("reviews", (r) => r.lt("$it/stock", 20))),
+  };
+}

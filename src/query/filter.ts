@@ -320,7 +320,7 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
    * `f.any` with a predicate written for another outermost entity (`R`) and entity filtered (`H`),
    * such as a function of a `FilterBuilder<Review>`, whose `$it/...` paths are checked against them.
    */
-  any<P extends FieldPath<T>, R, H>(
+  any<P extends FieldPath<T>, R = Root, H = This>(
     path: P & CollectionPath<T, P>,
     predicate: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
     options?: LambdaOptions,
@@ -336,7 +336,7 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
     options?: LambdaOptions,
   ): FilterExpression;
   /** `f.all` with a predicate written for another outermost entity (`R`) and entity filtered (`H`). */
-  all<P extends FieldPath<T>, R, H>(
+  all<P extends FieldPath<T>, R = Root, H = This>(
     path: P & CollectionPath<T, P>,
     predicate: (x: FilterBuilder<LambdaMember<T, P>, R, H>) => FilterExpression,
     options?: LambdaOptions,

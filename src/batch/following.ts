@@ -83,6 +83,7 @@ class FollowingPoller implements AsyncPoller<BatchResults> {
   }
 
   percentComplete(): number {
+    this.#advance();
     return this.#current.percentComplete();
   }
 

@@ -7,6 +7,7 @@ import { isJsonContentType } from "../payload/content-type.js";
 import { readJsonBatch, readJsonBatchValue, type JsonBatchResponse } from "../payload/json-batch.js";
 import { isRecord } from "../util/values.js";
 import { COLLECTION_ANNOTATIONS } from "../payload/annotations.js";
+import { base64Url, bytesOfBase64 } from "../util/base64.js";
 
 /** A JSON batch answer, split: its responses, its next link, and what cannot be matched. */
 export interface JsonAnswer {
@@ -74,24 +75,13 @@ export function isTextual(contentType: string | null | undefined): boolean {
 function decodeBinaryBody(response: JsonBatchResponse): void {
   const message = response.message;
   if (message === undefined || isTextual(message.headers.get("content-type"))) return;
-  const bytes = fromBase64Url(message.body);
+  const bytes = bytesOfBase64(message.body);
   if (bytes === undefined) return;
   message.bytes = bytes;
   message.body = new TextDecoder().decode(bytes);
 }
 
-/** The bytes of base64url text (the standard alphabet and padding accepted too); `undefined` if it is none. */
-export function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9\-_+/]*={0,2}$/.test(text) || text.replace(/=+$/, "").length % 4 === 1) return undefined;
-  const binary = atob(text.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** `bytes` as base64url text without padding (§19.1). */
 export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return base64Url(bytes).replace(/=+$/, "");
 }

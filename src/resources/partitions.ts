@@ -55,6 +55,7 @@ import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
 import { describe, valueAt } from "../util/values.js";
+import { bytesOfBase64 } from "../util/base64.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";
@@ -653,7 +654,7 @@ function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): 
       // OData v2's Edm.Time is a duration (`PT13H20M`), whose v2 literal is time'...'.
       return typed("Edm.Duration", edmText.duration(text));
     case "Edm.Binary":
-      return typed("Edm.Binary", edmText.binary(bytesOfBase64(text)));
+      return typed("Edm.Binary", edmText.binary(binaryBytes(text)));
     case "Edm.Boolean":
       return typed("Edm.Boolean", edmText.boolean(value as boolean));
     case "Edm.String":
@@ -664,11 +665,9 @@ function typedKeyLiteral(value: unknown, part: KeyPart, version: ODataVersion): 
   }
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+/_-]{3}=?)?$/;
-
 /** The bytes of a Binary value as JSON gives it: base64 (v2) or base64url (v4), padded or not. */
-function bytesOfBase64(text: string): Uint8Array {
-  if (!BASE64.test(text)) throw new RangeError(`not base64: ${JSON.stringify(text)}`);
-  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
+function binaryBytes(text: string): Uint8Array {
+  const bytes = bytesOfBase64(text);
+  if (bytes === undefined) throw new RangeError(`not base64: ${JSON.stringify(text)}`);
+  return bytes;
 }

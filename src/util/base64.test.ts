@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { base64, base64Url, bytesFromHex } from "./base64.js";
+import { base64, base64Url, bytesFromHex, bytesOfBase64 } from "./base64.js";
 
 test("base64 encodes bytes as RFC 4648 does, padding included", () => {
   const cases: [string, string][] = [["", ""], ["f", "Zg=="], ["fo", "Zm8="], ["foo", "Zm9v"], ["foobar", "Zm9vYmFy"]];
@@ -19,4 +19,11 @@ test("bytesFromHex reads two hex digits a byte, either case", () => {
   assert.deepEqual([...bytesFromHex("00ff0aFB")], [0, 255, 10, 251]);
   assert.equal(bytesFromHex("").length, 0);
   assert.equal(base64Url(bytesFromHex("fbffbf")), "-_-_");
+});
+
+test("bytesOfBase64 reads either alphabet, padded or not, and gives undefined for what is neither", () => {
+  const bytes = [0xfb, 0xff, 0xbf, 0x00];
+  for (const text of ["+/+/AA==", "-_-_AA==", "-_-_AA", "+/+/AA"]) assert.deepEqual([...(bytesOfBase64(text) ?? [])], bytes, text);
+  assert.deepEqual([...(bytesOfBase64("") ?? [1])], []);
+  for (const text of ["A", "AB=C", "AB===", "a b", "Zm9v!", "Zg="]) assert.equal(bytesOfBase64(text), undefined, text);
 });

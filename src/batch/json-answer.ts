@@ -7,7 +7,8 @@ import { isJsonContentType } from "../payload/content-type.js";
 import { readJsonBatch, readJsonBatchValue, type JsonBatchResponse } from "../payload/json-batch.js";
 import { isRecord } from "../util/values.js";
 import { COLLECTION_ANNOTATIONS } from "../payload/annotations.js";
-import { base64Url, bytesOfBase64 } from "../util/base64.js";
+import { base64Url } from "../util/base64.js";
+import { bytesOfBase64 } from "../util/base64-text.js";
 
 /** A JSON batch answer, split: its responses, its next link, and what cannot be matched. */
 export interface JsonAnswer {

@@ -55,7 +55,7 @@ import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
 import { describe, valueAt } from "../util/values.js";
-import { bytesOfBase64 } from "../util/base64.js";
+import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
 import type { EntitySet, ServiceModel } from "../metadata/model.js";

@@ -7,6 +7,7 @@ import type { CollectionQuery, EntityQuery, ExpandQuery, FilterBuilder, FilterEx
 import { flag, integerOption, stringOption, type OptionSpec, type ParsedArgs } from "./args.js";
 import { CliUsageError } from "./errors.js";
 import { columnsOf } from "./formats.js";
+import { splitOutside } from "../util/split-outside.js";
 
 /** The options that shape a collection query. */
 export const QUERY_OPTIONS: Record<string, OptionSpec> = {
@@ -20,27 +21,9 @@ export const QUERY_OPTIONS: Record<string, OptionSpec> = {
   "page-size": { type: "string", value: "N", help: "ask for pages of N entities (Prefer: odata.maxpagesize, v4)" },
 };
 
-/**
- * Splits `text` at `separator` where it is not inside parentheses or a string literal.
- * @example splitTopLevel("a($select=x,y),b", ",") // ["a($select=x,y)", "b"]
- */
+/** The non-empty parts of `text` at `separator` outside parentheses and string literals, trimmed. */
 function splitTopLevel(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === "'") quoted = !quoted;
-    else if (!quoted && char === "(") depth++;
-    else if (!quoted && char === ")") depth--;
-    else if (!quoted && depth === 0 && char === separator) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.map((part) => part.trim()).filter((part) => part !== "");
+  return splitOutside(text, separator).map((part) => part.trim()).filter((part) => part !== "");
 }
 
 /** `$select` items of a comma-separated list. */

@@ -25,6 +25,7 @@ import { readCollectionAnnotations, type CollectionAnnotations } from "../payloa
 import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
+import { splitOutside } from "../util/split-outside.js";
 
 /** The Atom tombstones extension (RFC 6721), which SAP Gateway uses for deleted entries. */
 const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
@@ -398,27 +399,6 @@ function selectListExpansions(list: string, depth = 0): ExpandItem[] | undefined
     items.push({ path, options: nested.length > 0 ? { expand: nested } : {} });
   }
   return items;
-}
-
-/** The parts of `text` between the `separator`s that are outside parentheses and quotes. */
-function splitOutside(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let at = 0; at < text.length; at++) {
-    const char = text[at];
-    if (char === "'") quoted = !quoted;
-    else if (quoted) continue;
-    else if (char === "(") depth++;
-    else if (char === ")") depth--;
-    else if (char === separator && depth === 0) {
-      parts.push(text.slice(start, at));
-      start = at + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
 }
 
 /** How deep expansions are read (from a link, a context URL, or related entities' own control information). */

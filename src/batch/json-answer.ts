@@ -60,12 +60,13 @@ export function splitJsonValue(parsed: unknown): JsonAnswer {
 }
 
 /**
- * Whether a body of this media type travels in a JSON batch as it is (JSON as a value, text as a
- * string) rather than base64url-encoded (§19.1: any other type).
+ * Whether a body of this media type travels in a JSON batch as it is (JSON as a value, a type of
+ * top-level type `text` as a string) rather than base64url-encoded: §19.1 names those two, and
+ * every other type, `application/xml` among them, goes as base64url.
  */
 export function isTextual(contentType: string | null | undefined): boolean {
   if (contentType === null || contentType === undefined || isJsonContentType(contentType)) return true;
-  return /^\s*(?:text\/|[^;]*[/+]xml\s*(?:;|$))/i.test(contentType);
+  return /^\s*text\//i.test(contentType);
 }
 
 /**

@@ -249,3 +249,36 @@ test("an XML body is neither JSON nor of top-level type text: sent base64url-enc
     server.close();
   }
 });
+
+test("a multipart part answered 202 with a monitor before the last part is pending with a continuation of its own, as a JSON part is", async () => {
+  const part = (status: string, headers: string, body = "") => `--b\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 ${status}\r\n${headers}\r\n${body}\r\n`;
+  const server = await serve((request): Reply => {
+    if (request.method === "POST") {
+      return {
+        status: 200,
+        headers: { "Content-Type": "multipart/mixed; boundary=b" },
+        body: `${part("202 Accepted", "Location: /svc/monitorA\r\n")}${part("200 OK", "Content-Type: application/json\r\n", '{"value":3}')}--b--\r\n`,
+      };
+    }
+    return { status: 200, headers: { ...json, AsyncResult: "200" }, body: JSON.stringify({ value: "a" }) };
+  });
+  try {
+    const batch = client(server.url).batch();
+    batch.action("A");
+    batch.function("C");
+    const results = await batch.send({ continuation: { pollInterval: 1 } });
+    assert.deepEqual(results.map(short), [
+      { ok: false, status: undefined, code: "BATCH_PENDING" },
+      { ok: true, status: 200, value: 3 },
+    ]);
+    const after = await results.continuation!.wait();
+    assert.deepEqual(after.map(short), [
+      { ok: true, status: 200, value: "a" },
+      { ok: true, status: 200, value: 3 },
+    ]);
+    assert.equal(after.continuation, undefined);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/monitorA"]);
+  } finally {
+    server.close();
+  }
+});

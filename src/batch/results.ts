@@ -157,11 +157,15 @@ export interface MatchedAnswers {
 /**
  * Matches the items of a multipart answer to the plan's items from `from` on, in order: a single
  * response for a changeset is that changeset's failure; fewer items than requests means the
- * service stopped; a last `202` with `Location` stands for everything from there on.
+ * service stopped; a last `202` with `Location` stands for everything from there on, and one before
+ * it for its own request alone.
  */
 export function matchMultipart(plan: readonly PlannedItem[], wire: readonly BatchWireAnswer[], from = 0): MatchedAnswers {
   const answers: Answer[] = [];
   let continuation: string | undefined;
+  // A request of its own answered 202 with a monitor before the last part (it asked for
+  // respond-async): its answer comes from that monitor, as a JSON batch part's does.
+  const monitors: Continuation[] = [];
   const pending = plan.slice(from);
   if (wire.length > pending.length) {
     throw badBatchResponse(`the service sent ${wire.length} responses for ${pending.length} requests or changesets`);
@@ -180,6 +184,11 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     if (got.kind === "response" && n === wire.length - 1 && isContinuation(got.message)) {
       continuation = locationOf(got.message);
       for (const member of members) answers[member.index] = { kind: "pending" };
+      return;
+    }
+    if (got.kind === "response" && item.kind === "request" && isContinuation(got.message)) {
+      answers[item.request.index] = { kind: "pending" };
+      monitors.push({ location: locationOf(got.message) as string, requests: [item.request] });
       return;
     }
     if (got.kind === "unreadable") {
@@ -215,7 +224,8 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     }
     matchChangeset(members, got.responses, answers);
   });
-  return continuation === undefined ? { answers } : { answers, continuations: [{ location: continuation }] };
+  const continuations = continuation === undefined ? monitors : [...monitors, { location: continuation }];
+  return continuations.length === 0 ? { answers } : { answers, continuations };
 }
 
 /**

@@ -59,6 +59,8 @@ before(async () => {
       json(200, { value: url });
     } else if (url === "/svc/Things(-1)/S.touch") {
       response.writeHead(204).end();
+    } else if (url.startsWith("/svc/Parts")) {
+      json(200, { value: [{ ID: 1 }] });
     } else if (url.startsWith("/svc/Things")) {
       // A v2 answer from a service that does not say it is one (no DataServiceVersion).
       response.writeHead(200, { "content-type": "application/json" });
@@ -253,4 +255,21 @@ test("generate --check into a folder that does not exist says the files are miss
   assert.equal(checked.code, 1, show(checked));
   assert.match(checked.stderr, /^error: generate --check: gen\/svc\/index\.ts is missing \(there is no folder gen\/svc\); run traverse-odata generate without --check\n$/);
   assert.doesNotMatch(checked.stderr, /differs/);
+});
+
+test("--expand takes the nested $search, $compute and $levels too, sent as written; a $levels that is no positive integer or max is refused before anything is sent", async () => {
+  const sent = await requestsOf(async () => {
+    const read = await runCli(["query", root, "Parts", "--format", "json", "--expand", "Kids($levels=max;$search=blue;$compute=Price mul 2 as Twice)"]);
+    assert.equal(read.code, 0, show(read));
+    assert.deepEqual(JSON.parse(read.stdout), [{ ID: 1 }]);
+  });
+  assert.equal(sent.length, 1);
+  const expand = new URL(sent[0]!.replace(/^GET /, ""), "http://x").searchParams.get("$expand") ?? "";
+  assert.match(expand, /^Kids\((?=.*\$levels=max)(?=.*\$search=blue)(?=.*\$compute=Price mul 2 as Twice).*\)$/);
+  const refused = await requestsOf(async () => {
+    const read = await runCli(["query", root, "Parts", "--format", "json", "--expand", "Kids($levels=0)"]);
+    assert.equal(read.code, 2, show(read));
+    assert.match(read.stderr, /--expand: \$levels must be a positive integer or max; got "0"/);
+  });
+  assert.deepEqual(refused, []);
 });

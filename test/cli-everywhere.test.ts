@@ -243,7 +243,7 @@ const USAGE_CASES: UsageCase[] = [
   ["query --select with a space inside a name", () => ["query", S(), "Products", "--select", "ID,Na me"], /select|Na me/i],
   ["query --select with a query option inside", () => ["query", S(), "Products", "--select", "ID&$top=1"], /select|\$top/i],
   ["query --expand that does not close its parenthesis", () => ["query", S(), "Products", "--expand", "author($select=name"], /--expand: "author\(\$select=name" opens a parenthesis it does not close at its end/],
-  ["query --expand with a nested option it does not know", () => ["query", S(), "Products", "--expand", "author($levels=2)"], /--expand: the nested option "\$levels=2" is not one of/],
+  ["query --expand with a nested option it does not know", () => ["query", S(), "Products", "--expand", "author($apply=groupby((ID)))"], /--expand: the nested option "\$apply=groupby\(\(ID\)\)" is not one of/],
   ["query --expand with a nested $top that is not a number", () => ["query", S(), "Products", "--expand", "author($top=x)"], /--expand: \$top must be an integer; got "x"/],
   ["query --expand of a path with a query option inside", () => ["query", S(), "Products", "--expand", "author&$top=1"], /expand|\$top/i],
   ["query --expand with a stray closing parenthesis", () => ["query", S(), "Products", "--expand", "author)"], /expand|author\)/i],

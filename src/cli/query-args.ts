@@ -78,7 +78,7 @@ const addToCollection: AddExpand<CollectionQuery> = (query, path, build) => quer
 const addToExpand: AddExpand<ExpandQuery> = (query, path, build) => query.expand(path, build as never);
 const addToEntity: AddExpand<EntityQuery> = (query, path, build) => query.expand(path, build as never);
 
-/** The nested options of an expand item: `$select=a,b;$filter=...;$orderby=...;$top=n;$skip=n;$expand=...`. */
+/** The nested options of an expand item: `$select=a,b;$filter=...;$orderby=...;$top=n;$skip=n;$count=true;$search=...;$compute=...;$levels=n;$expand=...`. */
 function applyNested(query: ExpandQuery, text: string): ExpandQuery {
   let result = query;
   for (const option of splitTopLevel(text, ";")) {
@@ -107,8 +107,19 @@ function applyNested(query: ExpandQuery, text: string): ExpandQuery {
       case "expand":
         result = applyExpand(result, value, addToExpand);
         break;
+      case "search":
+        result = result.search(value);
+        break;
+      case "compute":
+        result = result.compute(value);
+        break;
+      case "levels": {
+        if (value !== "max" && !/^[1-9]\d*$/.test(value)) throw new CliUsageError(`--expand: $levels must be a positive integer or max; got ${JSON.stringify(value)}`);
+        result = result.levels(value === "max" ? "max" : Number(value));
+        break;
+      }
       default:
-        throw new CliUsageError(`--expand: the nested option ${JSON.stringify(option)} is not one of $select, $filter, $orderby, $top, $skip, $count, $expand`);
+        throw new CliUsageError(`--expand: the nested option ${JSON.stringify(option)} is not one of $select, $filter, $orderby, $top, $skip, $count, $search, $compute, $levels, $expand`);
     }
   }
   return result;

@@ -20,6 +20,7 @@ import ts from "typescript";
 import { virtualDiagnostics } from "./virtual-program.js";
 import { ODataClientError, parseMetadata, type ServiceModel } from "../src/index.js";
 import { generate, type GenerateOptions, type GeneratedFiles } from "../src/codegen/index.js";
+import { edmxV2 as v2Document, edmxV4, schemaV4 } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the generated files seem to be: nothing is written there, the compiler host serves them from memory. */
@@ -30,25 +31,8 @@ const IMPORT_FROM = "../../../src/index.js";
 // ---------------------------------------------------------------------------------------------
 // Inputs.
 
-function edmx(schemas: string, version = "4.0"): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="${version}" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
-${schemas}
-</edmx:DataServices></edmx:Edmx>`;
-}
-
-function schema(namespace: string, body: string, alias?: string): string {
-  return `<Schema Namespace="${namespace}"${alias === undefined ? "" : ` Alias="${alias}"`} xmlns="http://docs.oasis-open.org/odata/ns/edm">\n${body}\n</Schema>`;
-}
-
-function edmxV2(body: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
-<edmx:DataServices m:DataServiceVersion="2.0">
-<Schema Namespace="V2" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
-${body}
-</Schema></edmx:DataServices></edmx:Edmx>`;
-}
+/** A v2 document of one schema `V2` holding `body`. */
+const edmxV2 = (body: string) => v2Document(body, "V2");
 
 /** An entity type with an Int32 key `id` and the given extra XML. */
 function entity(name: string, extra = "", attributes = ""): string {
@@ -89,8 +73,8 @@ const CASES: Case[] = [
   {
     id: "reserved",
     title: "names that are JS/TS reserved words or Object.prototype members (class, delete, constructor, prototype, then, default, in, enum)",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="class"><Key><PropertyRef Name="in"/></Key>
           <Property Name="in" Type="Edm.Int32" Nullable="false"/><Property Name="class" Type="Edm.String"/><Property Name="delete" Type="Edm.Boolean"/>
@@ -146,8 +130,8 @@ const CASES: Case[] = [
   {
     id: "protoSet",
     title: "an entity set and a property named __proto__ stay named __proto__",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="__proto__"><Key><PropertyRef Name="__proto__"/></Key><Property Name="__proto__" Type="Edm.Int32" Nullable="false"/><Property Name="name" Type="Edm.String"/></EntityType>
         <EntityContainer Name="C"><EntitySet Name="__proto__" EntityType="N.__proto__"/></EntityContainer>`,
@@ -165,8 +149,8 @@ const CASES: Case[] = [
   {
     id: "protoImport",
     title: "an operation import named __proto__ is a member of the service, not its prototype",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<Function Name="F"><ReturnType Type="Edm.Int32"/></Function>
         <EntityContainer Name="C"><FunctionImport Name="__proto__" Function="N.F"/></EntityContainer>`,
@@ -177,8 +161,8 @@ const CASES: Case[] = [
   {
     id: "nonAscii",
     title: "names with non-ASCII letters (Straße, Größe, 名前, Ärger) keep their wire names",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "Ünicode",
         `<EntityType Name="Straße"><Key><PropertyRef Name="Größe"/></Key><Property Name="Größe" Type="Edm.Int32" Nullable="false"/><Property Name="名前" Type="Edm.String"/>
           <Property Name="Ärger" Type="Ünicode.Farbe"/><Property Name="emoji😀" Type="Edm.Boolean"/></EntityType>
@@ -214,8 +198,8 @@ const CASES: Case[] = [
   {
     id: "caseOnly",
     title: "type, property and set names differing only in case stay apart",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="solution"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/><Property Name="Name" Type="Edm.String"/><Property Name="name" Type="Edm.Int32"/></EntityType>
         <EntityType Name="Solution"><Key><PropertyRef Name="Id"/></Key><Property Name="Id" Type="Edm.String" Nullable="false"/><Property Name="NAME" Type="Edm.Boolean"/></EntityType>
@@ -239,8 +223,8 @@ const CASES: Case[] = [
   {
     id: "scripts",
     title: "type names in CJK, Cyrillic and Greek letters keep their letters (客户, Заказ, Πελάτης), as does the factory of a container named 服务, and each names its own type",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "销售",
         `<EntityType Name="客户"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="名称" Type="Edm.String"/>
           <Property Name="地址" Type="销售.地址"/><NavigationProperty Name="订单" Type="Collection(销售.订单)"/></EntityType>
@@ -278,8 +262,8 @@ const CASES: Case[] = [
   {
     id: "normalization",
     title: "type names that differ only in Unicode normalization (Café precomposed and decomposed) or in case (CAFÉ) stay three types",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `${entity(CAFE_NFC, `<Property Name="nfc" Type="Edm.String"/>`)}${entity(CAFE_NFD, `<Property Name="nfd" Type="Edm.Int32"/>`)}${entity("CAF\u00c9", `<Property Name="upper" Type="Edm.Boolean"/>`)}
         <EntityContainer Name="C"><EntitySet Name="Nfc" EntityType="N.${CAFE_NFC}"/><EntitySet Name="Nfd" EntityType="N.${CAFE_NFD}"/><EntitySet Name="Upper" EntityType="N.CAF\u00c9"/></EntityContainer>`,
@@ -302,8 +286,8 @@ const CASES: Case[] = [
   {
     id: "collide",
     title: "names that meet after the generator's own renaming (a-b and a_b, Entity and Entity_, X and XKey, F and f imports) all get distinct identifiers",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `${entity("a-b", `<Property Name="fromHyphen" Type="Edm.String"/>`)}${entity("a_b", `<Property Name="fromUnderscore" Type="Edm.Int32"/>`)}
         ${entity("Entity")}${entity("Entity_")}${entity("X")}<ComplexType Name="XKey"><Property Name="k" Type="Edm.String"/></ComplexType>
@@ -342,8 +326,8 @@ const CASES: Case[] = [
   {
     id: "long",
     title: "very long type, property and set names (3,000 characters)",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="${"T".repeat(3000)}"><Key><PropertyRef Name="${"p".repeat(3000)}"/></Key><Property Name="${"p".repeat(3000)}" Type="Edm.Int32" Nullable="false"/><Property Name="${"q-".repeat(1500)}" Type="Edm.String"/></EntityType>
         <EntityContainer Name="C"><EntitySet Name="${"S".repeat(3000)}" EntityType="N.${"T".repeat(3000)}"/></EntityContainer>`,
@@ -360,8 +344,8 @@ const CASES: Case[] = [
   {
     id: "dollar",
     title: "names with $, _ and digits ($Type, _, 9Lives, $count, 0, 1a, $batch)",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="$Type"><Key><PropertyRef Name="$"/></Key><Property Name="$" Type="Edm.Int32" Nullable="false"/><Property Name="$count" Type="Edm.String"/>
           <Property Name="_" Type="Edm.Boolean"/><Property Name="0" Type="Edm.Int32"/><Property Name="1a" Type="Edm.String"/><Property Name="__" Type="Edm.Double"/></EntityType>
@@ -382,8 +366,8 @@ const CASES: Case[] = [
   {
     id: "undefinedTypes",
     title: "references to types the model does not declare (property, collection, navigation, base type, set, singleton, operation)",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="A" BaseType="N.Missing"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/>
           <Property Name="u" Type="N.Nope"/><Property Name="c" Type="Collection(Other.Nope)"/><NavigationProperty Name="n" Type="N.Gone"/>
@@ -410,8 +394,8 @@ const CASES: Case[] = [
   {
     id: "recursive",
     title: "self-referencing and mutually recursive complex types, and recursive navigation",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<ComplexType Name="Tree"><Property Name="label" Type="Edm.String"/><Property Name="children" Type="Collection(N.Tree)"/><Property Name="parent" Type="N.Tree"/></ComplexType>
         <ComplexType Name="Ping"><Property Name="pong" Type="N.Pong"/><Property Name="n" Type="Edm.Int32"/></ComplexType>
@@ -434,8 +418,8 @@ const CASES: Case[] = [
   {
     id: "deepChain",
     title: "a 100-deep inheritance chain repeats every inherited property and the inherited key",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `${entity("T0")}${Array.from({ length: 99 }, (_, i) => `<EntityType Name="T${i + 1}" BaseType="N.T${i}"><Property Name="p${i + 1}" Type="Edm.${i % 2 === 0 ? "String" : "Int32"}"/></EntityType>`).join("")}
         <EntityContainer Name="C"><EntitySet Name="Deep" EntityType="N.T99"/></EntityContainer>`,
@@ -456,8 +440,8 @@ const CASES: Case[] = [
   {
     id: "baseCycle",
     title: "BaseType cycles (A → B → A, a type its own base) give output that type-checks or a refusal naming the type",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="A" BaseType="N.B"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/><Property Name="a" Type="Edm.String"/></EntityType>
         <EntityType Name="B" BaseType="N.A"><Property Name="b" Type="Edm.String"/></EntityType>
@@ -472,8 +456,8 @@ const CASES: Case[] = [
     id: "baseCycleRefused",
     title: "a BaseType cycle is refused with an error naming the types in it",
     mustRefuse: true,
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="A" BaseType="N.B"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
         <EntityType Name="B" BaseType="N.A"><Property Name="b" Type="Edm.String"/></EntityType>
@@ -486,8 +470,8 @@ const CASES: Case[] = [
     id: "complexBaseCycle",
     title: "a BaseType cycle of complex types (A → B → A) is refused as one of entity types is, naming the chain",
     mustRefuse: true,
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<ComplexType Name="A" BaseType="N.B"><Property Name="x" Type="Edm.String"/></ComplexType><ComplexType Name="B" BaseType="N.A"><Property Name="y" Type="Edm.Int32"/></ComplexType>
         ${entity("E", `<Property Name="c" Type="N.A"/>`)}<EntityContainer Name="C"><EntitySet Name="Es" EntityType="N.E"/></EntityContainer>`,
@@ -499,15 +483,15 @@ const CASES: Case[] = [
     id: "complexSelfBase",
     title: "a complex type that is its own base type is refused, naming it",
     mustRefuse: true,
-    metadata: edmx(schema("N", `<ComplexType Name="A" BaseType="N.A"><Property Name="x" Type="Edm.String"/></ComplexType><EntityContainer Name="C"/>`)),
+    metadata: edmxV4(schemaV4("N", `<ComplexType Name="A" BaseType="N.A"><Property Name="x" Type="Edm.String"/></ComplexType><EntityContainer Name="C"/>`)),
     refused: /^generate: the base types of N\.A form a cycle: N\.A -> N\.A$/,
   },
   {
     id: "entityComplexBase",
     title: "an entity type whose base type is a complex type (through an entity type between) is refused, naming the chain",
     mustRefuse: true,
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<ComplexType Name="X"><Property Name="x" Type="Edm.String"/></ComplexType><EntityType Name="B" BaseType="N.X"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
         <EntityType Name="A" BaseType="N.B"><Property Name="a" Type="Edm.String"/></EntityType><EntityContainer Name="C"><EntitySet Name="As" EntityType="N.A"/></EntityContainer>`,
@@ -520,14 +504,14 @@ const CASES: Case[] = [
     id: "complexEntityBase",
     title: "a complex type whose base type is an entity type is refused, naming the chain",
     mustRefuse: true,
-    metadata: edmx(schema("N", `${entity("E")}<ComplexType Name="X" BaseType="N.E"><Property Name="x" Type="Edm.String"/></ComplexType><EntityContainer Name="C"><EntitySet Name="Es" EntityType="N.E"/></EntityContainer>`)),
+    metadata: edmxV4(schemaV4("N", `${entity("E")}<ComplexType Name="X" BaseType="N.E"><Property Name="x" Type="Edm.String"/></ComplexType><EntityContainer Name="C"><EntitySet Name="Es" EntityType="N.E"/></EntityContainer>`)),
     refused: /^generate: the complex type N\.X has an entity type among its base types: N\.X -> N\.E$/,
   },
   {
     id: "unusualTypes",
     title: "EDM types the generator may not know (Untyped, PrimitiveType, AnnotationPath, Edm.Foo, GeographyFoo), streams, geo, type definitions, nested collections",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<TypeDefinition Name="Money" UnderlyingType="Edm.Decimal"/><TypeDefinition Name="Weird" UnderlyingType="Edm.Nonsense"/>
         <EntityType Name="U" HasStream="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Guid" Nullable="false"/>
@@ -558,8 +542,8 @@ const CASES: Case[] = [
   {
     id: "enums",
     title: "enumerations: flags, negative and Int32-extreme values, reserved and hostile member names, an empty enumeration",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EnumType Name="Access" IsFlags="true"><Member Name="None" Value="0"/><Member Name="Read" Value="1"/><Member Name="Write" Value="2"/><Member Name="All" Value="-1"/></EnumType>
         <EnumType Name="Extreme" UnderlyingType="Edm.Int64"><Member Name="Min" Value="-9007199254740991"/><Member Name="Max" Value="9007199254740991"/><Member Name="Zero" Value="-0"/></EnumType>
@@ -588,8 +572,8 @@ const CASES: Case[] = [
   {
     id: "int64Enum",
     title: "an Int64 enumeration with members beyond 2^53 still generates (only the member names are written)",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EnumType Name="Big" UnderlyingType="Edm.Int64" IsFlags="true"><Member Name="Low" Value="-9223372036854775808"/><Member Name="High" Value="4611686018427387904"/></EnumType>
         ${entity("E", `<Property Name="big" Type="N.Big"/>`)}
@@ -601,8 +585,8 @@ const CASES: Case[] = [
   {
     id: "annotations",
     title: "annotations holding */, backticks, ${, quotes, line breaks and </script> add nothing to the output",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="A"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false">
             <Annotation Term="Core.Description" String="${attr(HOSTILE)}"/></Property>
@@ -625,8 +609,8 @@ const CASES: Case[] = [
   {
     id: "hostileNames",
     title: "type, namespace, container and import names holding */ cannot close the doc comment that names them",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N*/ export const pwned = 1; /*",
         `<EntityType Name="A*/ export const pwned2 = 2; /*"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="false"/></EntityType>
         <ComplexType Name="B*/"><Property Name="x" Type="Edm.String"/></ComplexType>
@@ -678,8 +662,8 @@ const CASES: Case[] = [
   {
     id: "aliases",
     title: "namespace aliases in types, base types, sets, bindings and a second schema resolve to the right interfaces",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "Very.Long.Namespace",
         `<EntityType Name="Base" Abstract="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int64" Nullable="false"/></EntityType>
         <EntityType Name="Book" BaseType="Self.Base"><Property Name="addr" Type="Self.Address"/><Property Name="kind" Type="Other.Kind"/><NavigationProperty Name="shelf" Type="Other.Shelf"/></EntityType>
@@ -688,7 +672,7 @@ const CASES: Case[] = [
         <EntityContainer Name="Svc"><EntitySet Name="Books" EntityType="Self.Book"/><EntitySet Name="Shelves" EntityType="Other.Shelf"/></EntityContainer>`,
         "Self",
       ) +
-        schema(
+        schemaV4(
           "Another.Space",
           `<EnumType Name="Kind"><Member Name="Paper"/><Member Name="Ebook"/></EnumType>
           <EntityType Name="Shelf"><Key><PropertyRef Name="code"/></Key><Property Name="code" Type="Edm.String" Nullable="false"/><NavigationProperty Name="books" Type="Collection(Self.Book)"/></EntityType>`,
@@ -715,10 +699,10 @@ const CASES: Case[] = [
   {
     id: "twins",
     title: "the same type name in two schemas (Sales.Order, Billing.Order) and a third type already named Sales_Order",
-    metadata: edmx(
-      schema("Sales", `${entity("Order", `<Property Name="salesOnly" Type="Edm.String"/>`)}`) +
-        schema("Billing", `${entity("Order", `<Property Name="billingOnly" Type="Edm.Int32"/>`)}`) +
-        schema(
+    metadata: edmxV4(
+      schemaV4("Sales", `${entity("Order", `<Property Name="salesOnly" Type="Edm.String"/>`)}`) +
+        schemaV4("Billing", `${entity("Order", `<Property Name="billingOnly" Type="Edm.Int32"/>`)}`) +
+        schemaV4(
           "X",
           `${entity("Sales_Order", `<Property Name="third" Type="Edm.Boolean"/>`)}
           <EntityContainer Name="C"><EntitySet Name="SalesOrders" EntityType="Sales.Order"/><EntitySet Name="BillingOrders" EntityType="Billing.Order"/><EntitySet Name="Thirds" EntityType="X.Sales_Order"/></EntityContainer>`,
@@ -741,21 +725,21 @@ const CASES: Case[] = [
   {
     id: "emptySchema",
     title: "an empty schema and no entity container give an empty service",
-    metadata: edmx(schema("Empty", "") + schema("AlsoEmpty", "")),
+    metadata: edmxV4(schemaV4("Empty", "") + schemaV4("AlsoEmpty", "")),
     usage: { imports: "service, type Service", body: `const svc: Service = service(client);\n      // @ts-expect-error the service has no members\n      void svc.Anything;` },
   },
   {
     id: "emptyContainer",
     title: "an empty schema beside a schema with an empty container",
-    metadata: edmx(schema("Empty", "") + schema("N", `<EntityContainer Name="Nothing"/>`)),
+    metadata: edmxV4(schemaV4("Empty", "") + schemaV4("N", `<EntityContainer Name="Nothing"/>`)),
     usage: { imports: "nothing", body: `void nothing(client);` },
   },
   {
     id: "duplicateType",
     title: "an entity type and a complex type with the same qualified name are refused, naming it",
     mustRefuse: true,
-    metadata: edmx(
-      schema("N", `${entity("X", `<Property Name="e" Type="Edm.String"/>`)}<ComplexType Name="X"><Property Name="c" Type="Edm.String"/></ComplexType><EntityContainer Name="C"><EntitySet Name="Xs" EntityType="N.X"/></EntityContainer>`),
+    metadata: edmxV4(
+      schemaV4("N", `${entity("X", `<Property Name="e" Type="Edm.String"/>`)}<ComplexType Name="X"><Property Name="c" Type="Edm.String"/></ComplexType><EntityContainer Name="C"><EntitySet Name="Xs" EntityType="N.X"/></EntityContainer>`),
     ),
     refused: /N\.X/,
   },
@@ -763,15 +747,15 @@ const CASES: Case[] = [
     id: "duplicateMember",
     title: "an entity set and a singleton with the same name are refused, naming it",
     mustRefuse: true,
-    metadata: edmx(schema("N", `${entity("D")}<EntityContainer Name="C"><EntitySet Name="Ds" EntityType="N.D"/><Singleton Name="Ds" Type="N.D"/></EntityContainer>`)),
+    metadata: edmxV4(schemaV4("N", `${entity("D")}<EntityContainer Name="C"><EntitySet Name="Ds" EntityType="N.D"/><Singleton Name="Ds" Type="N.D"/></EntityContainer>`)),
     refused: /Ds/,
   },
   {
     id: "duplicateProperty",
     title: "a derived type redeclaring a base property, or a navigation property named like a property, is refused naming it",
     mustRefuse: true,
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `${entity("B", `<Property Name="x" Type="Edm.String"/>`)}<EntityType Name="D" BaseType="N.B"><Property Name="x" Type="Edm.Int32"/><NavigationProperty Name="id" Type="N.B"/></EntityType>
         <EntityContainer Name="C"><EntitySet Name="Ds" EntityType="N.D"/></EntityContainer>`,
@@ -863,8 +847,8 @@ const CASES: Case[] = [
   {
     id: "typedKeys",
     title: "keys whose literal a plain string is not (Guid, Date, DateTimeOffset, TimeOfDay, Duration, Decimal, Binary, Int64, an enumeration, a type definition over Guid) take the values key() writes right",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EnumType Name="Color"><Member Name="Red"/><Member Name="Blue"/></EnumType><TypeDefinition Name="Code" UnderlyingType="Edm.Guid"/>
         <EntityType Name="K"><Key><PropertyRef Name="g"/><PropertyRef Name="d"/><PropertyRef Name="o"/><PropertyRef Name="t"/><PropertyRef Name="u"/><PropertyRef Name="m"/>
@@ -921,8 +905,8 @@ const CASES: Case[] = [
   {
     id: "literalNames",
     title: "properties named __proto__, constructor, with a hyphen or non-ASCII, of types whose literal a string is not, are named in the shape's literals as they are on the wire",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EnumType Name="Color"><Member Name="Red"/></EnumType>
         <EntityType Name="L"><Key><PropertyRef Name="__proto__"/></Key><Property Name="__proto__" Type="Edm.Guid" Nullable="false"/>
@@ -944,8 +928,8 @@ const CASES: Case[] = [
   {
     id: "typedKeysIeee",
     title: "with ieee754Compatible, an Int64 or Decimal key (typed string) takes the edm value only",
-    metadata: edmx(
-      schema(
+    metadata: edmxV4(
+      schemaV4(
         "N",
         `<EntityType Name="K"><Key><PropertyRef Name="i"/><PropertyRef Name="m"/></Key><Property Name="i" Type="Edm.Int64" Nullable="false"/><Property Name="m" Type="Edm.Decimal" Nullable="false"/></EntityType>
         <EntityContainer Name="C"><EntitySet Name="Ks" EntityType="N.K"/></EntityContainer>`,
@@ -1377,14 +1361,14 @@ describe("around the cases", () => {
   });
 
   test("the header's source name cannot end the line comment: U+2028 and U+2029 are line ends too", () => {
-    const model = parseMetadata(edmx(schema("N", `<EntityContainer Name="C"/>`)));
+    const model = parseMetadata(edmxV4(schemaV4("N", `<EntityContainer Name="C"/>`)));
     const files = generate(model, { source: { name: "a.xml\u2028export const pwned = 1;\u2029b.xml", text: "x" } });
     assert.deepEqual(shapeProblems(files["index.ts"] ?? "", "index.ts"), []);
   });
 
   test("a type named in CJK letters keeps its name when another type is added: 客户 and 订单 are not renamed by 产品", () => {
     const named = (types: string[]) => {
-      const xml = edmx(schema("S", `${types.map((name) => entity(name)).join("")}<EntityContainer Name="C">${types.map((name) => `<EntitySet Name="${name}" EntityType="S.${name}"/>`).join("")}</EntityContainer>`));
+      const xml = edmxV4(schemaV4("S", `${types.map((name) => entity(name)).join("")}<EntityContainer Name="C">${types.map((name) => `<EntitySet Name="${name}" EntityType="S.${name}"/>`).join("")}</EntityContainer>`));
       const text = generate(parseMetadata(xml))["index.ts"] ?? "";
       return Object.fromEntries([...text.matchAll(/\/\*\* Entity type S\.(\S+)\. \*\/\nexport interface (\S+) /g)].map((m) => [m[1], m[2]]));
     };
@@ -1394,7 +1378,7 @@ describe("around the cases", () => {
   });
 
   test("names with no identifier character (★, 😀, 😁) become _ each, one per character, and those that meet are told apart by a number from the second on", () => {
-    const xml = edmx(schema("N", `${entity("★")}${entity("😀")}${entity("😁")}${entity("★★")}<EntityContainer Name="C"/>`));
+    const xml = edmxV4(schemaV4("N", `${entity("★")}${entity("😀")}${entity("😁")}${entity("★★")}<EntityContainer Name="C"/>`));
     const text = generate(parseMetadata(xml))["index.ts"] ?? "";
     const names = Object.fromEntries([...text.matchAll(/\/\*\* Entity type N\.(\S+)\. \*\/\nexport interface (\S+) /g)].map((m) => [m[1], m[2]]));
     // Sorted by qualified name (UTF-16 code units): ★, ★★, then the emoji, whose `_` and `__` are taken.
@@ -1406,7 +1390,7 @@ describe("around the cases", () => {
     const symbols = Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x2600 + i));
     const xml = (count: number) => {
       const types = Array.from({ length: count }, (_, i) => entity(`${symbols[Math.floor(i / 60)]}${symbols[i % 60]}`));
-      return edmx(schema("N", `${types.join("")}<EntityContainer Name="C"/>`));
+      return edmxV4(schemaV4("N", `${types.join("")}<EntityContainer Name="C"/>`));
     };
     const timed = (count: number) => {
       const model = parseMetadata(xml(count));
@@ -1432,7 +1416,7 @@ describe("around the cases", () => {
         types.push(entity(`T${i}`, `<Property Name="name" Type="Edm.String"/><Property Name="class" Type="Edm.Int32"/><NavigationProperty Name="next" Type="N.T${(i + 1) % count}"/>`));
         sets.push(`<EntitySet Name="S${i}" EntityType="N.T${i}"/>`);
       }
-      return edmx(schema("N", `${types.join("")}<EntityContainer Name="C">${sets.join("")}</EntityContainer>`));
+      return edmxV4(schemaV4("N", `${types.join("")}<EntityContainer Name="C">${sets.join("")}</EntityContainer>`));
     };
     const timed = (count: number) => {
       const model = parseMetadata(xml(count));

@@ -9,14 +9,13 @@
 // server, which records the `$filter` they give.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { virtualDiagnostics } from "./virtual-program.js";
 import { edm, ODataClient, parseMetadata, type CollectionQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer, type RecordingServer } from "./servers/recording-server.js";
+import { importGenerated, LIBRARY_URL } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the generated files seem to be: the compiler host serves them from memory. */
@@ -195,11 +194,8 @@ describe("generated complex types name their literals, and paths into them deman
   });
 
   test("on the wire: the accepted values of nested paths are written as the typed literals of their properties, and the rows come back as sent", async (t) => {
-    const folder = mkdtempSync(join(tmpdir(), "codegen-nested-literals-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, "index.ts"), generate(v2, { importFrom: pathToFileURL(join(ROOT, "src", "index.js")).href })["index.ts"] ?? "");
     type Site = { ID: number; Address: { Lat: number | string | null; Ref: string | null; Since: string | null; Big: string | null }; Owner?: { ID: string } | null };
-    const { geoService } = (await import(pathToFileURL(join(folder, "index.ts")).href)) as { geoService: (client: ODataClient) => { Sites: CollectionQuery<Site> } };
+    const { geoService } = await importGenerated<{ geoService: (client: ODataClient) => { Sites: CollectionQuery<Site> } }>(t, "index.ts", generate(v2, { importFrom: LIBRARY_URL })["index.ts"] ?? "");
     const row = { ID: 1, Address: { Street: "Main", Lat: "1.5", Ratio: "2.5", Ref: GUID, Since: "/Date(1704153600000)/", Big: "9007199254740993", Floor: 2 } };
     const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { d: { results: [row] } }));
     t.after(() => server.close());

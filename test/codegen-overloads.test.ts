@@ -9,14 +9,13 @@
 // to a node:http server.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer, type RecordingServer } from "./servers/recording-server.js";
 import { virtualDiagnostics } from "./virtual-program.js";
+import { importGenerated, LIBRARY_URL } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the generated files seem to be for the type-check: the compiler host serves them from memory. */
@@ -98,14 +97,9 @@ type Factory = (client: ODataClient) => {
 };
 
 /** The generated factory in the given form, written to a folder of its own and imported. */
-async function factoryOf(metadata: string, form: "index.ts" | "index.js", folder: string): Promise<Factory> {
-  const importFrom = pathToFileURL(join(ROOT, "src", "index.js")).href;
-  const files = generate(parseMetadata(metadata), { importFrom, declarations: form === "index.js" });
-  // An ES module, so that the factory and the test share one instance of the library.
-  writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
-  const file = join(folder, form);
-  writeFileSync(file, files[form] ?? "");
-  return ((await import(pathToFileURL(file).href)) as { container: Factory }).container;
+async function factoryOf(metadata: string, form: "index.ts" | "index.js", t: { after(fn: () => void): void }): Promise<Factory> {
+  const files = generate(parseMetadata(metadata), { importFrom: LIBRARY_URL, declarations: form === "index.js" });
+  return (await importGenerated<{ container: Factory }>(t, form, files[form] ?? "")).container;
 }
 
 describe("operation imports whose overloads differ in their parameters", () => {
@@ -113,9 +107,7 @@ describe("operation imports whose overloads differ in their parameters", () => {
     const server: RecordingServer = await startServer((request, res) => sendJson(res, 200, { value: request.path.includes("Count") ? 7 : "ok" }));
     t.after(() => server.close());
     for (const form of ["index.ts", "index.js"] as const) {
-      const folder = mkdtempSync(join(tmpdir(), "codegen-overloads-v4-"));
-      t.after(() => rmSync(folder, { recursive: true, force: true }));
-      const container = await factoryOf(V4, form, folder);
+      const container = await factoryOf(V4, form, t);
       const svc = container(new ODataClient({ serviceUrl: server.url(`${form}/`) }));
       assert.equal(await svc.Find({ name: "x" }).get(), "ok");
       assert.equal(await svc.Find({ id: GUID }).get(), "ok");
@@ -145,9 +137,7 @@ describe("operation imports whose overloads differ in their parameters", () => {
     const server: RecordingServer = await startServer((request, res) => sendJson(res, 200, { d: { [/\/(\w+)\?/.exec(request.path)?.[1] ?? ""]: "ok" } }));
     t.after(() => server.close());
     for (const form of ["index.ts", "index.js"] as const) {
-      const folder = mkdtempSync(join(tmpdir(), "codegen-overloads-v2-"));
-      t.after(() => rmSync(folder, { recursive: true, force: true }));
-      const container = await factoryOf(V2, form, folder);
+      const container = await factoryOf(V2, form, t);
       const svc = container(new ODataClient({ serviceUrl: server.url(`${form}/`), version: "2.0" }));
       assert.equal(await svc.Find({ name: "x" }).get(), "ok");
       assert.equal(await svc.Find({ id: GUID }).get(), "ok");
@@ -183,9 +173,7 @@ describe("parameters named like members every object inherits", () => {
     const server: RecordingServer = await startServer((_request, res) => sendJson(res, 200, { value: "ok" }));
     t.after(() => server.close());
     for (const form of ["index.ts", "index.js"] as const) {
-      const folder = mkdtempSync(join(tmpdir(), "codegen-inherited-"));
-      t.after(() => rmSync(folder, { recursive: true, force: true }));
-      const container = (await factoryOf(INHERITED, form, folder)) as unknown as (client: ODataClient) => { Tag(params: Record<string, unknown>): Call; Pick(params: Record<string, unknown>): Call };
+      const container = (await factoryOf(INHERITED, form, t)) as unknown as (client: ODataClient) => { Tag(params: Record<string, unknown>): Call; Pick(params: Record<string, unknown>): Call };
       const svc = container(new ODataClient({ serviceUrl: server.url(`${form}/`) }));
       assert.equal(await svc.Tag({}).get(), "ok");
       assert.equal(await svc.Tag({ toString: GUID, constructor: "2024-01-02" }).get(), "ok");

@@ -7,37 +7,23 @@
 // against a node:http server, asserting the URLs sent and the values read.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { edm, ODataClient, parseMetadata, type CollectionQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer, type RecordingServer } from "./servers/recording-server.js";
 import { virtualDiagnostics } from "./virtual-program.js";
+import { edmxV2, edmxV4, importGenerated, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the generated files seem to be for the type-check: the compiler host serves them from memory. */
 const VIRTUAL = join(ROOT, "test", "codegen-truths.virtual");
 
 /** A v4 document of one schema `S` holding `xml`. */
-function v4(xml: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
-<Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
-${xml}
-</Schema></edmx:DataServices></edmx:Edmx>`;
-}
+const v4 = (xml: string) => edmxV4(schemaV4("S", xml));
 
 /** A v2 document of one schema `S` holding `xml`. */
-function v2(xml: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
-<edmx:DataServices m:DataServiceVersion="2.0">
-<Schema Namespace="S" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
-${xml}
-</Schema></edmx:DataServices></edmx:Edmx>`;
-}
+const v2 = (xml: string) => edmxV2(xml, "S");
 
 /**
  * The type errors of index.ts and of index.d.ts (the declarations form), each with a program
@@ -65,14 +51,8 @@ function noErrors(id: string): Record<string, string[]> {
 
 /** The generated factory `svc` in the given form, written to a folder of its own and imported. */
 async function factoryOf<F>(metadata: string, form: "index.ts" | "index.js", t: { after(fn: () => void): void }, ieee754Compatible = false): Promise<F> {
-  const folder = mkdtempSync(join(tmpdir(), "codegen-truths-"));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
-  const importFrom = pathToFileURL(join(ROOT, "src", "index.js")).href;
-  const files = generate(parseMetadata(metadata), { importFrom, name: "svc", declarations: form === "index.js", ieee754Compatible });
-  // An ES module, so that the factory and the test share one instance of the library.
-  writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(join(folder, form), files[form] ?? "");
-  return ((await import(pathToFileURL(join(folder, form)).href)) as { svc: F }).svc;
+  const files = generate(parseMetadata(metadata), { importFrom: LIBRARY_URL, name: "svc", declarations: form === "index.js", ieee754Compatible });
+  return (await importGenerated<{ svc: F }>(t, form, files[form] ?? "")).svc;
 }
 
 function sentPaths(server: RecordingServer): string[] {

@@ -7,15 +7,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { virtualDiagnostics } from "./virtual-program.js";
 import { ODataClient, type CollectionQuery } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { isIdentifier, propertyName } from "../src/codegen/names.js";
 import { sendJson, sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
+import { importGenerated, LIBRARY_URL } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the generated files seem to be: the compiler host serves them from memory. */
@@ -106,11 +105,8 @@ export async function usage(client: ODataClient): Promise<string> {
   assert.deepEqual(diagnostics.get(join(VIRTUAL, "gen", "usage.ts")), []);
 
   // The same generated file, run: it names the set and the properties as the service does.
-  const folder = mkdtempSync(join(tmpdir(), "codegen-unicode-keys-"));
-  t.after(() => rmSync(folder, { recursive: true, force: true }));
-  writeFileSync(join(folder, "index.ts"), generate(model, { importFrom: pathToFileURL(join(ROOT, "src", "index.js")).href })["index.ts"] ?? "");
   type Kunde = { 客户: string; Größe: number | null; Ort: { Straße: string | null } | null };
-  const { laden } = (await import(pathToFileURL(join(folder, "index.ts")).href)) as { laden: (client: ODataClient) => { Größen: CollectionQuery<Kunde> } };
+  const { laden } = await importGenerated<{ laden: (client: ODataClient) => { Größen: CollectionQuery<Kunde> } }>(t, "index.ts", generate(model, { importFrom: LIBRARY_URL })["index.ts"] ?? "");
   const rows = await laden(client).Größen.select("客户", "Größe", "Ort/Straße").filter((f) => f.gt("Größe", 1)).list();
   assert.deepEqual(
     server.requests.map((request) => decodeURIComponent(request.path)),

@@ -7,8 +7,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
@@ -19,6 +18,7 @@ import { shopService, type ShopService, type Shop_Book, type Shop_BookKey, type 
 import { sALES_SRV_Entities, type Order, type OrderKey, type ShiftKey } from "./codegen/v2/index.js";
 import { container, type Priority } from "./codegen/csdl/index.js";
 import { startServer, sendJson, type RecordingServer } from "./servers/recording-server.js";
+import { importGenerated, LIBRARY_URL } from "./generated-module.js";
 
 const HERE = join(dirname(fileURLToPath(import.meta.url)), "codegen");
 const FIXTURES = [
@@ -593,13 +593,9 @@ describe("the generated factory on the wire", () => {
 
   test("v2 with declarations: index.js converts an action import's parameters as index.ts does", async (t) => {
     const { text, model } = fixture("v2.xml");
-    const files = generate(model, { importFrom: pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href, source: { name: "v2.xml", text }, declarations: true });
+    const files = generate(model, { importFrom: LIBRARY_URL, source: { name: "v2.xml", text }, declarations: true });
     assert.match(files["index.d.ts"] ?? "", /^ {2}readonly Reschedule: Pick<ActionCall<number \| null, RescheduleParameters>, "url" \| "invoke" \| "invokeAsync">;$/m);
-    const folder = mkdtempSync(join(tmpdir(), "codegen-v2-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    // .mjs: outside the repository no package.json makes a .js file an ES module.
-    writeFileSync(join(folder, "index.mjs"), files["index.js"] ?? "");
-    const script = (await import(pathToFileURL(join(folder, "index.mjs")).href)) as { sALES_SRV_Entities: typeof sALES_SRV_Entities };
+    const script = await importGenerated<{ sALES_SRV_Entities: typeof sALES_SRV_Entities }>(t, "index.js", files["index.js"] ?? "");
     const sales = script.sALES_SRV_Entities(new ODataClient({ serviceUrl: "https://host/sales/", version: "2.0" }));
     assert.equal(
       decodeURIComponent(sales.Reschedule.url({ OrderGuid: "0f8fad5b-d9cb-469f-a165-70867728950e", At: "2024-01-02T08:30:00Z", Fee: null })),
@@ -631,7 +627,7 @@ describe("the generated factory on the wire", () => {
   </Schema>
  </edmx:DataServices>
 </edmx:Edmx>`;
-    const files = generate(parseMetadata(text), { importFrom: pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href });
+    const files = generate(parseMetadata(text), { importFrom: LIBRARY_URL });
     const code = files["index.ts"] ?? "";
     // v4 JSON sends them as numbers, and NaN, INF and -INF as strings.
     const v4 = generate(parseMetadata(text.replace('m:DataServiceVersion="2.0"', 'm:DataServiceVersion="4.0"')))["index.ts"] ?? "";
@@ -643,10 +639,7 @@ describe("the generated factory on the wire", () => {
     assert.match(code, /^export type LevelKey = number \| EdmValue;$/m);
     assert.match(code, /^export type ScaleParameters = \{ factor: number \| string \| null; ratio: number \| string \};$/m);
     assert.match(code, /^ {8}by: params\.by == null \? params\.by : numberOfText\(params\.by, "adjust", "by"\),$/m);
-    // The TypeScript file runs as it is (tsx), from a folder of its own.
-    const folder = mkdtempSync(join(tmpdir(), "codegen-v2-floats-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, "index.ts"), code);
+    // The TypeScript file runs as it is (tsx), from a folder of its own (below).
     type Reading = { ID: number; value: number | string | null; ratio: number | string };
     type Factory = (client: ODataClient) => {
       Readings: CollectionQuery<Reading>;
@@ -654,7 +647,7 @@ describe("the generated factory on the wire", () => {
       scale: (params: { factor: number | string | null; ratio: number | string }) => { get(): Promise<number | string | null> };
       adjust: { invoke(params: { by: number | string }): Promise<undefined> };
     };
-    const { sensors } = (await import(pathToFileURL(join(folder, "index.ts")).href)) as { sensors: Factory };
+    const { sensors } = await importGenerated<{ sensors: Factory }>(t, "index.ts", code);
     const server: RecordingServer = await startServer((request, res) => {
       if (request.path.startsWith("/s/Readings")) return sendJson(res, 200, { d: { results: [{ ID: 1, value: "0.1", ratio: "2.5" }] } });
       if (request.path.startsWith("/s/Levels")) return sendJson(res, 200, { d: { at: "0.5" } });
@@ -701,7 +694,7 @@ describe("the generated factory on the wire", () => {
  </edmx:DataServices>
 </edmx:Edmx>`;
     const model = parseMetadata(text);
-    const importFrom = pathToFileURL(join(HERE, "..", "..", "src", "index.js")).href;
+    const importFrom = LIBRARY_URL;
     for (const [file, content] of Object.entries({ ...generate(model, { importFrom, source: { name: "cap-v2.xml", text } }), ...generate(model, { importFrom, source: { name: "cap-v2.xml", text }, declarations: true }) })) {
       assert.match(content, /^\/\/ Left out: the operation imports with collection parameters \(reserve, upper\), which OData v2 cannot send\.$/m, file);
       const code = content.replace(/^\/\/ Left out: .*$/m, "");
@@ -712,12 +705,9 @@ describe("the generated factory on the wire", () => {
     // Named by `only`, it is left out all the same.
     assert.doesNotMatch(generate(model, { only: ["upper", "echo"] })["index.ts"]?.replace(/^\/\/ Left out: .*$/m, "") ?? "", /upper/);
     // What is kept is called.
-    const folder = mkdtempSync(join(tmpdir(), "codegen-v2-collections-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, "index.ts"), generate(model, { importFrom })["index.ts"] ?? "");
     const server: RecordingServer = await startServer((_, res) => sendJson(res, 200, { d: { echo: "a" } }));
     t.after(() => server.close());
-    const { entityContainer } = (await import(pathToFileURL(join(folder, "index.ts")).href)) as { entityContainer: (client: ODataClient) => Record<string, unknown> };
+    const { entityContainer } = await importGenerated<{ entityContainer: (client: ODataClient) => Record<string, unknown> }>(t, "index.ts", generate(model, { importFrom })["index.ts"] ?? "");
     const svc = entityContainer(new ODataClient({ serviceUrl: server.url("cat/"), version: "2.0" }));
     assert.deepEqual(Object.keys(svc), ["echo"]);
     assert.equal(await (svc["echo"] as (p: { text: string }) => { get(): Promise<string> })({ text: "a" }).get(), "a");

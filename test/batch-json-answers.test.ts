@@ -250,34 +250,50 @@ test("an XML body is neither JSON nor of top-level type text: sent base64url-enc
   }
 });
 
-test("a multipart part answered 202 with a monitor before the last part is pending with a continuation of its own, as a JSON part is", async () => {
+test("a multipart part answered 202 with a monitor before the last part is pending with a continuation of its own, as a JSON part is; its token resumes; a part's monitor that cannot be polled fails that part alone", async () => {
   const part = (status: string, headers: string, body = "") => `--b\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nHTTP/1.1 ${status}\r\n${headers}\r\n${body}\r\n`;
+  let monitor = "/svc/monitorA";
   const server = await serve((request): Reply => {
     if (request.method === "POST") {
       return {
         status: 200,
         headers: { "Content-Type": "multipart/mixed; boundary=b" },
-        body: `${part("202 Accepted", "Location: /svc/monitorA\r\n")}${part("200 OK", "Content-Type: application/json\r\n", '{"value":3}')}--b--\r\n`,
+        body: `${part("202 Accepted", `Location: ${monitor}\r\n`)}${part("200 OK", "Content-Type: application/json\r\n", '{"value":3}')}--b--\r\n`,
       };
     }
     return { status: 200, headers: { ...json, AsyncResult: "200" }, body: JSON.stringify({ value: "a" }) };
   });
   try {
-    const batch = client(server.url).batch();
-    batch.action("A");
-    batch.function("C");
-    const results = await batch.send({ continuation: { pollInterval: 1 } });
+    const c = client(server.url);
+    const build = () => {
+      const batch = c.batch({ format: "multipart" });
+      batch.action("A");
+      batch.function("C");
+      return batch;
+    };
+    const results = await build().send({ continuation: { pollInterval: 1 } });
     assert.deepEqual(results.map(short), [
       { ok: false, status: undefined, code: "BATCH_PENDING" },
       { ok: true, status: 200, value: 3 },
     ]);
-    const after = await results.continuation!.wait();
+    // Saved and resumed on the same batch built again, as a caller that restarted would.
+    const token = results.continuation!.toJSON();
+    assert.deepEqual(token.resultShape, { ...(token.resultShape as object), format: "multipart", pending: [0] });
+    const after = await build().resumeAsync(token).wait();
     assert.deepEqual(after.map(short), [
       { ok: true, status: 200, value: "a" },
+      { ok: false, status: undefined, code: "BATCH_ANSWERED_EARLIER" },
+    ]);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/monitorA"]);
+    // A monitor that is no http(s) URL fails its own part; the answer beside it stands.
+    monitor = "javascript:alert(1)";
+    const refused = await build().send();
+    assert.deepEqual(refused.map(short), [
+      { ok: false, status: undefined, code: "ASYNC_BAD_RESPONSE" },
       { ok: true, status: 200, value: 3 },
     ]);
-    assert.equal(after.continuation, undefined);
-    assert.deepEqual(said(server.seen), ["POST /svc/$batch", "GET /svc/monitorA"]);
+    assert.equal(refused.continuation, undefined);
+    assert.equal(server.seen.length, 3);
   } finally {
     server.close();
   }

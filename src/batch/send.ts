@@ -244,9 +244,9 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
     from = shape.from ?? 0;
     if (from >= items.length) throw new TypeError(`batch.resumeAsync(token): token.resultShape.from is ${from}, but the batch has ${items.length} items`);
     if (shape.pending !== undefined) {
-      // Only a JSON batch's answers come in any order: a multipart answer's 202 is its last part,
-      // after which everything is still to come, so no token of one names its requests.
-      if (shape.format !== "json") throw new TypeError("batch.resumeAsync(token): token.resultShape.pending is only written for a JSON batch; the token is not one that toJSON() wrote");
+      // The requests still to come, where they are not every request from `from` on: a JSON
+      // batch's 202 may come before answers given at once, and a multipart part of a request of
+      // its own answered 202 (its monitor answers for it alone).
       const after = plan.pendingRequests(from);
       const before = shape.pending.find((index) => !after.some((request) => request.index === index));
       if (before !== undefined) {
@@ -421,7 +421,10 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
         href = resolveAnswerUrl(named.location, { url: answeredAt, status: 202, method: "POST" }, "Location").href;
       }
     } catch (error) {
-      if (!named.next || !(error instanceof ODataClientError)) throw error;
+      // A next link, or the monitor of some requests (a part answered 202), that cannot be
+      // followed fails those requests alone; the answers given beside it stand. Only the whole
+      // batch's monitor rejects the send.
+      if ((!named.next && named.requests === undefined) || !(error instanceof ODataClientError)) throw error;
       for (const request of named.requests ?? []) answers[request.index] = { kind: "unfollowed", error };
       continue;
     }

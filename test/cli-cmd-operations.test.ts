@@ -259,13 +259,13 @@ test("generate --check into a folder that does not exist says the files are miss
 
 test("--expand takes the nested $search, $compute and $levels too, sent as written; a $levels that is no positive integer or max is refused before anything is sent", async () => {
   const sent = await requestsOf(async () => {
-    const read = await runCli(["query", root, "Parts", "--format", "json", "--expand", "Kids($levels=max;$search=blue;$compute=Price mul 2 as Twice)"]);
+    const read = await runCli(["query", root, "Parts", "--format", "json", "--expand", "Kids($levels=max;$search=\"blue;green\";$compute=Price mul 2 as Twice)"]);
     assert.equal(read.code, 0, show(read));
     assert.deepEqual(JSON.parse(read.stdout), [{ ID: 1 }]);
   });
   assert.equal(sent.length, 1);
   const expand = new URL(sent[0]!.replace(/^GET /, ""), "http://x").searchParams.get("$expand") ?? "";
-  assert.match(expand, /^Kids\((?=.*\$levels=max)(?=.*\$search=blue)(?=.*\$compute=Price mul 2 as Twice).*\)$/);
+  assert.match(expand, /^Kids\((?=.*\$levels=max)(?=.*\$search="blue;green")(?=.*\$compute=Price mul 2 as Twice).*\)$/);
   const refused = await requestsOf(async () => {
     const read = await runCli(["query", root, "Parts", "--format", "json", "--expand", "Kids($levels=0)"]);
     assert.equal(read.code, 2, show(read));

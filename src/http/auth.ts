@@ -8,8 +8,8 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep } from "./pipeline.js";
-import { isTrustedOrigin, WAITING_FOR } from "./steps.js";
-import { redactUrl } from "../util/redact.js";
+import { isTrustedOrigin } from "./steps.js";
+import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
 import { base64 } from "../util/base64.js";
 import { isBearerToken } from "./bearer-token.js";
 import { abortReason } from "./signals.js";
@@ -131,19 +131,6 @@ async function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRe
   } catch (error) {
     throw tokenWaitFailure(error, request, waited());
   }
-}
-
-/**
- * What the wait for a token before `request` is sent rejects with. When the request's timeout
- * ended it, the service was not asked, so instead of the timeout step's "got no answer" for the
- * request, a `TIMEOUT` that says what held it up (`waited`) and what became of the request
- * (`fate`). Any other failure as it is: a caller's own abort rejects with the caller's reason.
- */
-export function tokenWaitFailure(error: unknown, request: ODataRequest, waited: string, fate = "was not sent"): unknown {
-  const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
-  // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
-  if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") return error;
-  return new ODataClientError("TIMEOUT", `${waited} within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${fate}`, { cause: reason });
 }
 
 /** A copy of `request` with `Authorization` set to `value`. */

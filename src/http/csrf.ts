@@ -5,11 +5,11 @@
  * sent together on writes.
  */
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { mergeCookies, WAITING_FOR } from "./steps.js";
+import { mergeCookies } from "./steps.js";
+import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
 import { redactUrl } from "../util/redact.js";
-import { ODataClientError } from "../errors.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
@@ -94,16 +94,9 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     try {
       return await joined;
     } catch (error) {
-      const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
-      // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
-      if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") throw error;
       const fetch = `the CSRF token fetch (GET ${redactUrl(serviceUrl)})`;
       const waited = signal && WAITING_FOR.get(signal);
-      throw new ODataClientError(
-        "TIMEOUT",
-        `${waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`} within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${sent ? "the service refused for want of a token and was not sent again" : "was not sent"}`,
-        { cause: reason },
-      );
+      throw tokenWaitFailure(error, request, waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`, sent ? "the service refused for want of a token and was not sent again" : undefined);
     }
   }
 

@@ -6,9 +6,10 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { isTrustedOrigin, WAITING_FOR } from "./steps.js";
+import { isTrustedOrigin } from "./steps.js";
+import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
 import { readBodyText } from "./body.js";
-import { basicCredentials, tokenWaitFailure, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
+import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";

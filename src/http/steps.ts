@@ -16,14 +16,6 @@ export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): 
   return trustedOrigins.has(url.origin);
 }
 
-/**
- * What a request waits for before it can be sent (a token), by the request's signal, as the clause
- * a `TIMEOUT` says of it ("... got no answer"). The auth steps set it while they wait and remove it
- * once the token is there; a request waiting on that request (a write on its CSRF token fetch)
- * names what held it up when its own timeout ends the wait.
- */
-export const WAITING_FOR = new WeakMap<AbortSignal, () => string>();
-
 /** When and how often the retry step sends an idempotent request again (option `retry`, defaults applied). */
 export interface RetryPolicy {
   /** How many times a request is sent again after the first attempt. */

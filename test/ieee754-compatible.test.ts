@@ -124,8 +124,9 @@ test("a non-boolean ieee754Compatible is a TypeError that names the option", () 
       return true;
     });
   }
-  assert.doesNotThrow(() => new ODataClient({ serviceUrl: "http://127.0.0.1:1/", ieee754Compatible: false }));
-  assert.doesNotThrow(() => new ODataClient({ serviceUrl: "http://127.0.0.1:1/", ieee754Compatible: undefined }));
+  // false and undefined are taken, and read as the option off.
+  assert.equal(new ODataClient({ serviceUrl: "http://127.0.0.1:1/", ieee754Compatible: false }).ieee754Compatible, false);
+  assert.equal(new ODataClient({ serviceUrl: "http://127.0.0.1:1/", ieee754Compatible: undefined }).ieee754Compatible, false);
 });
 
 test("in a $batch with ieee754Compatible every part that asks for or sends JSON carries the IEEE754Compatible form: a get, a page, a raw request, an action, a create", async (t) => {

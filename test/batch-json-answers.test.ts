@@ -298,3 +298,22 @@ test("a multipart part answered 202 with a monitor before the last part is pendi
     server.close();
   }
 });
+
+test("a JSON answer whose next link is no link fails the requests left, naming it, rather than reading them as never run", async (t) => {
+  for (const nextLink of [42, "", {}]) {
+    const server = await serve((): Reply => ({ status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 201, body: { ID: 1 } }], "@nextLink": nextLink }) }));
+    t.after(() => server.close());
+    const c = client(server.url);
+    const batch = c.batch({ format: "json" });
+    batch.create(c.collection("Orders"), { ID: 1 });
+    batch.function("F");
+    const results = await batch.send();
+    assert.deepEqual(results.map(short), [
+      { ok: true, status: 201, value: { ID: 1 } },
+      { ok: false, status: undefined, code: "BAD_BATCH_RESPONSE" },
+    ], JSON.stringify(nextLink));
+    assert.match(results[1]!.ok ? "" : results[1]!.error.message, /the answer's next link is .+, not a link/);
+    assert.doesNotMatch(results[1]!.ok ? "" : results[1]!.error.message, /continueOnError/);
+    assert.deepEqual(said(server.seen), ["POST /svc/$batch"]);
+  }
+});

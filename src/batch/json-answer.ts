@@ -5,7 +5,7 @@
  */
 import { isJsonContentType } from "../payload/content-type.js";
 import { readJsonBatch, readJsonBatchValue, type JsonBatchResponse } from "../payload/json-batch.js";
-import { isRecord } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
 import { COLLECTION_ANNOTATIONS } from "../payload/annotations.js";
 import { base64Url } from "../util/base64.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
@@ -54,7 +54,11 @@ export function splitJsonValue(parsed: unknown): JsonAnswer {
     for (const response of responses) decodeBinaryBody(response);
     // The next link by any of its names (payload/annotations.ts has them all).
     const link = Object.keys(parsed).map((name) => (COLLECTION_ANNOTATIONS.v4[name] === "nextLink" ? parsed[name] : undefined)).find((value) => value !== undefined);
-    return typeof link === "string" && link !== "" ? { responses, strays, nextLink: link } : { responses, strays };
+    if (typeof link === "string" && link.trim() !== "") return { responses, strays, nextLink: link };
+    // A next link that is no link: the requests left without an answer fail naming it, rather than
+    // read as never run (the service did say their answers were still to come).
+    if (link !== undefined) strays.push(`the answer's next link is ${describe(link)}, not a link`);
+    return { responses, strays };
   }
   return { responses: readJsonBatchValue(value), strays };
 }

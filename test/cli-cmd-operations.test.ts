@@ -270,6 +270,10 @@ test("--expand takes the nested $search, $compute and $levels too, sent as writt
     const read = await runCli(["query", root, "Parts", "--format", "json", "--expand", "Kids($levels=0)"]);
     assert.equal(read.code, 2, show(read));
     assert.match(read.stderr, /--expand: \$levels must be a positive integer or max; got "0"/);
+    // What OData v2 lacks is told as the option's mistake too, in the command line's words.
+    const v2 = await runCli(["query", root, "Parts", "--format", "json", "--odata-version", "2.0", "--expand", "Kids($levels=2)"]);
+    assert.equal(v2.code, 2, show(v2));
+    assert.match(v2.stderr, /^error: --expand: a nested \$levels does not exist in OData 2\.0/m);
   });
   assert.deepEqual(refused, []);
 });

@@ -3,7 +3,7 @@
  * options are OData's own syntax (`--filter "stock gt 0"`, `--orderby "title desc"`,
  * `--expand "author($select=name)"`), and each becomes the builder call that writes it.
  */
-import type { CollectionQuery, EntityQuery, ExpandQuery, FilterBuilder, FilterExpression, ServiceModel, SortDirection } from "../index.js";
+import { ODataClientError, type CollectionQuery, type EntityQuery, type ExpandQuery, type FilterBuilder, type FilterExpression, type ServiceModel, type SortDirection } from "../index.js";
 import { flag, integerOption, stringOption, type OptionSpec, type ParsedArgs } from "./args.js";
 import { CliUsageError } from "./errors.js";
 import { columnsOf } from "./formats.js";
@@ -133,14 +133,16 @@ function inOption<T>(option: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    // The library's refusal of an option the OData version lacks is a usage mistake too.
+    const unsupported = error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION";
+    if (!(error instanceof TypeError || error instanceof RangeError || unsupported)) throw error;
     // The library names its builder calls ("select(fields): ", "expand select(fields): "): the option stands for them.
     // Raw text's advice is the filter builder's, which the command line has not: the option's text is the raw text.
     const message = error.message
       .replace(/^(?:[\w$]+ )*[\w$]+\([\w$]*\): /, "")
       .replace(/^the raw text the string /, "")
       .replace(/\. Raw text has to stay .*$/s, "");
-    throw new CliUsageError(`--${option}: ${message}`, { cause: error });
+    throw new CliUsageError(`--${option}: ${message.replace(/^expand\(nav, q => q\.\.\.\): /, "")}`, { cause: error });
   }
 }
 

@@ -139,7 +139,8 @@ test("a failure's cause with cycles, getters and proxies that throw, huge, wide 
     const took = performance.now() - started;
     assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${SERVICE_TOKEN}`, what);
     assert.ok(error instanceof ODataClientError && error.code === "NETWORK_ERROR" && error.cause instanceof TypeError, `${what}: ${inspect(error)}`);
-    assert.ok(took < 500, `${what}: took ${took} ms`);
+    // Generous against a busy machine; a walk that grew with the square of the members took seconds.
+    assert.ok(took < 2_000, `${what}: took ${took} ms`);
     assertNone(printed(error), [SERVICE_TOKEN, "5ecret-cookie-value"]);
   }
   const causeOf = async () => ((await client.collection("Items").list().then(() => undefined, (reason: unknown) => reason)) as Error).cause;

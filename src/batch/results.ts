@@ -13,6 +13,7 @@ import { utf8Text } from "../util/utf8-text.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
 import type { JsonBatchResponse } from "../payload/json-batch.js";
+import type { JsonAnswer } from "./json-answer.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 
 /** A request of the batch that the service answered with success (2xx). */
@@ -279,7 +280,7 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
  * cannot be given to anyone: only the requests it may have been meant for, those left without a
  * response, fail (`BAD_BATCH_RESPONSE` naming it); the responses matched stand.
  */
-export function matchJson(requests: readonly PlannedRequest[], responses: readonly JsonBatchResponse[], { nextLink, strays = [] }: { nextLink?: string | undefined; strays?: string[] } = {}): MatchedAnswers {
+export function matchJson(requests: readonly PlannedRequest[], { responses, nextLink, strays }: JsonAnswer): MatchedAnswers {
   const byId = new Map<string, JsonBatchResponse>();
   const twice = new Set<string>();
   const stray = [...strays];

@@ -20,7 +20,7 @@ import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
 import { utf8Text } from "../util/utf8-text.js";
 import { following, nextLinkReader } from "./following.js";
-import { splitJsonAnswer, splitJsonValue, type JsonAnswer } from "./json-answer.js";
+import { splitJsonAnswer, splitJsonValue } from "./json-answer.js";
 import { resolveNextLink } from "../read/traversal.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan } from "./plan.js";
@@ -290,14 +290,10 @@ export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: stri
  * body holds its bytes one character each (see `readMultipartBatch`).
  */
 function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, { binary = false } = {}): MatchedAnswers {
-  if (isJsonContentType(contentType)) return matchJsonAnswer(plan.pendingRequests(0), splitJsonAnswer(text));
+  if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(0), splitJsonAnswer(text));
   const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
   if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
   return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary }));
-}
-
-function matchJsonAnswer(requests: readonly PlannedRequest[], { responses, nextLink, strays }: JsonAnswer): MatchedAnswers {
-  return matchJson(requests, responses, { nextLink, strays });
 }
 
 /**
@@ -355,7 +351,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
     const answered = new Set(plan.requests.filter((request) => !pending.includes(request)).map((request) => request.id));
     const answer = splitJsonValue(raw);
-    return matchJsonAnswer(pending, { ...answer, responses: answer.responses.filter((response) => !answered.has(response.id as string)) });
+    return matchJson(pending, { ...answer, responses: answer.responses.filter((response) => !answered.has(response.id as string)) });
   }
   if (ownResult && pending.length === 1 && pending[0] !== undefined) {
     const message: HttpMessage =

@@ -40,16 +40,20 @@ function expectTimeout(error: unknown, message: string): void {
   assert.ok(error.cause instanceof ODataClientError && error.cause.code === "TIMEOUT", "caused by the timeout step's error");
 }
 
+/** A client of `svc` whose OAuth2 token comes from `tokens`, without retries. */
+function oauth2Client(svc: RecordingServer, tokens: RecordingServer, options: { csrf?: boolean; timeout: number }): ODataClient {
+  return new ODataClient({
+    serviceUrl: svc.url("odata/"),
+    retry: false,
+    ...options,
+    auth: { oauth2: { tokenUrl: tokens.url("oauth/token"), clientId: "app", clientSecret: "s3cret-value" } },
+  });
+}
+
 test("with csrf: a silent token endpoint while the CSRF token fetch waits for its token names POST tokenUrl and the CSRF fetch, and the write was not sent", async (t) => {
   const tokens = await tokenEndpoint(t);
   const svc = await service(t);
-  const client = new ODataClient({
-    serviceUrl: svc.url("odata/"),
-    csrf: true,
-    retry: false,
-    timeout: 300,
-    auth: { oauth2: { tokenUrl: tokens.url("oauth/token"), clientId: "app", clientSecret: "s3cret-value" } },
-  });
+  const client = oauth2Client(svc, tokens, { csrf: true, timeout: 300 });
   const error = await rejectionOf(client.collection("Things").create({ ID: 1 }));
   expectTimeout(
     error,
@@ -62,13 +66,7 @@ test("with csrf: a silent token endpoint while the CSRF token fetch waits for it
 test("with csrf: a write that gives up while another still waits for the same CSRF token fetch names the token request too", async (t) => {
   const tokens = await tokenEndpoint(t);
   const svc = await service(t);
-  const client = new ODataClient({
-    serviceUrl: svc.url("odata/"),
-    csrf: true,
-    retry: false,
-    timeout: 400,
-    auth: { oauth2: { tokenUrl: tokens.url("oauth/token"), clientId: "app", clientSecret: "s3cret-value" } },
-  });
+  const client = oauth2Client(svc, tokens, { csrf: true, timeout: 400 });
   const first = rejectionOf(client.collection("Things").create({ ID: 1 }));
   await eventually(() => tokens.requests.length === 1, "the token request");
   // Still waiting when the first write's timeout ends, so the CSRF fetch goes on for this one.
@@ -87,12 +85,7 @@ test("with csrf: a write that gives up while another still waits for the same CS
 test("a token refresh after a 401 that gets no answer: the TIMEOUT names POST tokenUrl and says the request was refused with 401 and not sent again", async (t) => {
   const tokens = await tokenEndpoint(t, 1);
   const svc = await service(t, true);
-  const client = new ODataClient({
-    serviceUrl: svc.url("odata/"),
-    retry: false,
-    timeout: 300,
-    auth: { oauth2: { tokenUrl: tokens.url("oauth/token"), clientId: "app", clientSecret: "s3cret-value" } },
-  });
+  const client = oauth2Client(svc, tokens, { timeout: 300 });
   const error = await rejectionOf(client.collection("Things").create({ ID: 1 }));
   expectTimeout(
     error,

@@ -890,18 +890,23 @@ describe("protocol tricks", () => {
         batch.get(client.collection("Items").key(1));
         batch.get(client.collection("Items").key(2));
         const results = await batch.send({ continuation: FAST });
+        // A part's monitor that cannot be polled fails that part alone, and the answer beside it
+        // stands: the part's failure is what the case expects.
+        const [first, part] = results;
+        assert.ok(first?.ok, "the answer beside the part stands");
+        if (part !== undefined && !part.ok && part.error.code !== "BATCH_PENDING") throw part.error;
         return results.continuation?.wait();
       },
       untrusted,
     });
     const cases: LinkCase[] = [
       partCase(
-        "javascript: rejects with an ODataClientError about the service's answer",
+        "javascript: fails the part with an ODataClientError about the service's answer",
         () => "javascript:alert(1)",
         { foreign: 0, rejects: { code: "ASYNC_BAD_RESPONSE", names: () => ["javascript:"] } }
       ),
       partCase(
-        "userinfo with a password rejects with an ODataClientError that does not quote it",
+        "userinfo with a password fails the part with an ODataClientError that does not quote it",
         (ctx) => `http://user:pw-secret@${ctx.fHost}/monitor/2`,
         { foreign: 0, rejects: { code: "ASYNC_BAD_RESPONSE", names: () => ["user name or password"] } }
       ),

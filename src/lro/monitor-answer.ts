@@ -28,7 +28,8 @@ export interface MonitorAnswer {
   method: string;
   /**
    * How reading the body failed (a stall, a dropped connection) where it did: `body` is the part
-   * read before. Only error answers are read on after such a failure; their error carries it.
+   * read before. Only error answers (and a 200 whose `AsyncResult` says failure, see
+   * {@link asyncResultSaysFailure}) are read on after such a failure; their error carries it.
    */
   cause?: unknown;
   /** The body is only the start of the answer's (an error body read bounded, see readErrorBody). */
@@ -58,7 +59,8 @@ export type MonitorReading =
   | (ServiceProgress & { kind: "running"; location?: URL; retryAfter?: string })
   | (ServiceProgress & { kind: "succeeded"; result: unknown; resultType?: string | undefined; binary?: true })
   | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
-  | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string })
+  /** `cause`: how reading the body that describes the failure broke off, where it did. */
+  | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string; cause?: unknown })
   | (ServiceProgress & { kind: "cancelled" })
   | { kind: "gone"; httpStatus: number; odataError?: ODataErrorDetail; cause?: unknown }
   | { kind: "transient"; error: ODataHttpError; retryAfter?: string }
@@ -103,6 +105,19 @@ export function readsBytes(headers: Headers, shape: AsyncResultShape | undefined
   if (shape?.kind !== "batch" || shape.format !== "multipart") return false;
   const type = headers.get("content-type");
   return isMultipart(type) || (envelope && isEnvelope(type));
+}
+
+/**
+ * Whether a 200 answer's headers alone tell that the operation did not succeed: an `AsyncResult`
+ * (rule 3; rule 2 comes first for `application/http`) that is no 2xx code. Its body then only
+ * describes the failure, so it is read as an error answer's is (bounded; one that stalls or breaks
+ * off leaves the part read, and the header still decides). Any other 2xx answer is read from its
+ * whole body (a status, a result), and one whose body breaks off is left unread (rule 9).
+ */
+export function asyncResultSaysFailure(status: number, headers: Headers): boolean {
+  if (status !== 200 || isEnvelope(headers.get("content-type"))) return false;
+  const asyncResult = headers.get("asyncresult");
+  return asyncResult !== null && !/^2\d\d$/.test(asyncResult.trim());
 }
 
 /** Whether a content type is `multipart/*` (a multipart batch answer). */
@@ -237,8 +252,10 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
   if (finalStatus >= 200 && finalStatus < 300) return succeeded(headers, body, answer, shape, binary);
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
-    const odataError = parseODataError(failureText(body, answer), headers.get("content-type"), false, answer.secrets);
+    // (Only rule 3's body, the answer's own, may be cut or broken off: rule 2's is read whole.)
+    const odataError = parseODataError(failureText(body, answer), headers.get("content-type"), answer.cut === true, answer.secrets);
     if (odataError) reading.odataError = odataError;
+    if (answer.cause !== undefined) reading.cause = answer.cause;
     return reading;
   }
   throw badResponse(answer, `the final status ${finalStatus} is neither success nor failure`);

@@ -10,7 +10,7 @@ import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { asyncResultSaysFailure, readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
@@ -278,13 +278,22 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
     if (phase.name === "fetching-result") return this.#fetchResultAgain(phase.resultUrl, signal);
 
     const url = new URL(this.#state.statusUrl);
+    let response: Response;
+    try {
+      response = await this.#send("poll", "GET", url, signal, "manual");
+    } catch (error) {
+      return this.#requestFailed(error, signal, undefined);
+    }
     let answer: MonitorAnswer | undefined;
     try {
-      const response = await this.#send("poll", "GET", url, signal, "manual");
       if (response.type === "opaqueredirect") await discard(response);
-      else answer = response.ok ? await okAnswer(response, url, signal, this.#state.shape, response.status === 200) : await errorAnswer(response, url, signal);
+      // An answer whose headers already say failure (an error status, a failed AsyncResult) is
+      // read with the part of its body that came: it decides even when that body stalls. Any other
+      // needs its whole body; one that breaks off is no answer read (rule 9).
+      else if (response.ok && !asyncResultSaysFailure(response.status, response.headers)) answer = await okAnswer(response, url, signal, this.#state.shape, response.status === 200);
+      else answer = await errorAnswer(response, url, signal);
     } catch (error) {
-      return this.#requestFailed(error, signal);
+      return this.#requestFailed(error, signal, retryAfterOf(response));
     }
     // The monitor redirected, and the runtime hides where to (browsers answer a manual redirect
     // with an opaque response: no status, no Location). Rule 7 is then read the only way such a
@@ -350,7 +359,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
         return this.#fetchResultAndReport(reading.resultUrl, signal);
       case "failed":
         this.#takeProgress(reading, "Failed");
-        this.#state.phase = { name: "failed", error: this.#failedError(reading.reason, reading.httpStatus, reading.odataError) };
+        this.#state.phase = { name: "failed", error: this.#failedError(reading.reason, reading.httpStatus, reading.odataError, reading.cause) };
         return this.#settle();
       case "cancelled":
         this.#takeProgress(reading, "Cancelled");
@@ -403,7 +412,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
     try {
       response = await this.#send("result", "GET", resultUrl, signal, "follow");
     } catch (error) {
-      return this.#requestFailed(error, signal);
+      return this.#requestFailed(error, signal, undefined);
     }
     // A cancel() that succeeded while the result was on the wire has settled the outcome already,
     // as in #apply: the result is not taken (and the caller reports the poll).
@@ -419,7 +428,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
       try {
         answer = await okAnswer(response, resultUrl, signal, this.#state.shape, false);
       } catch (error) {
-        return this.#requestFailed(error, signal);
+        return this.#requestFailed(error, signal, retryAfterOf(response));
       }
       const result = readResultBody(answer, this.#state.shape) as T;
       // The body was read after the check above: a cancel() may have succeeded meanwhile, and then
@@ -451,11 +460,12 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
   /**
    * A request of a poll that got no answer, or whose body broke off: the caller's abort rejects
    * with its reason, a transient failure (a network error, a timeout) counts as one (rule 9), and
-   * anything else rejects as it is.
+   * anything else rejects as it is. `retryAfter`: the `Retry-After` of an answer whose body broke
+   * off, which still says when the service wants to be asked again (rule 9 honours it).
    */
-  #requestFailed(error: unknown, signal: AbortSignal | undefined): boolean {
+  #requestFailed(error: unknown, signal: AbortSignal | undefined, retryAfter: string | undefined): boolean {
     if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
-    if (isTransientFailure(error)) return this.#transient(error, undefined);
+    if (isTransientFailure(error)) return this.#transient(error, retryAfter);
     throw error;
   }
 
@@ -720,15 +730,20 @@ class WaitSignal<T> implements AbortSignalLike {
   }
 }
 
+function retryAfterOf(response: Response): string | undefined {
+  return response.headers.get("retry-after") ?? undefined;
+}
+
 /** Network errors and request timeouts count as transient answers (rule 9). */
 function isTransientFailure(error: unknown): boolean {
   return error instanceof ODataClientError && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT");
 }
 
 /**
- * A monitor answer that is not 2xx, its body read bounded (it becomes an error at most). When the
- * body stalls or its connection drops, the answer's status still decides (rules 8 to 10) with the
- * part read, the failure going with it as `cause`, as every error answer's does (readErrorBody).
+ * A monitor answer that is not 2xx, or a 200 whose `AsyncResult` says failure, its body read
+ * bounded (it becomes an error at most). When the body stalls or its connection drops, the
+ * answer's status (or `AsyncResult`) still decides (rules 3, 8 to 10) with the part read, the
+ * failure going with it as `cause`, as every error answer's does (readErrorBody).
  */
 async function errorAnswer(response: Response, url: URL, signal: AbortSignal | undefined): Promise<MonitorAnswer> {
   // The poll's own signal is not handed to readErrorBody: the stall watch aborts it too, and a

@@ -50,31 +50,33 @@ function oauth2Client(svc: RecordingServer, tokens: RecordingServer, options: { 
   });
 }
 
-test("with csrf: a silent token endpoint while the CSRF token fetch waits for its token names POST tokenUrl and the CSRF fetch, and the write was not sent", async (t) => {
+/**
+ * A service that takes writes behind a CSRF token, a token endpoint that never answers, and an
+ * OAuth2 client of the two with `timeout`; with the message of the TIMEOUT a write of Things gets there.
+ */
+async function csrfBehindSilentTokens(t: TestContext, timeout: number) {
   const tokens = await tokenEndpoint(t);
   const svc = await service(t);
-  const client = oauth2Client(svc, tokens, { csrf: true, timeout: 300 });
+  const client = oauth2Client(svc, tokens, { csrf: true, timeout });
+  const silentTokenMessage = `the OAuth2 token endpoint POST ${tokens.url("oauth/token")} (option "auth.oauth2.tokenUrl") got no answer for the CSRF token fetch (GET ${svc.url("odata/")}) within the timeout (option "timeout") of POST ${svc.url("odata/Things")}, which was not sent`;
+  return { tokens, svc, client, silentTokenMessage };
+}
+
+test("with csrf: a silent token endpoint while the CSRF token fetch waits for its token names POST tokenUrl and the CSRF fetch, and the write was not sent", async (t) => {
+  const { tokens, svc, client, silentTokenMessage } = await csrfBehindSilentTokens(t, 300);
   const error = await rejectionOf(client.collection("Things").create({ ID: 1 }));
-  expectTimeout(
-    error,
-    `the OAuth2 token endpoint POST ${tokens.url("oauth/token")} (option "auth.oauth2.tokenUrl") got no answer for the CSRF token fetch (GET ${svc.url("odata/")}) within the timeout (option "timeout") of POST ${svc.url("odata/Things")}, which was not sent`,
-  );
+  expectTimeout(error, silentTokenMessage);
   assert.deepEqual(tokens.requests.map((r) => `${r.method} ${r.path}`), ["POST /oauth/token"]);
   assert.equal(svc.requests.length, 0, "neither the CSRF fetch nor the write reached the service");
 });
 
 test("with csrf: a write that gives up while another still waits for the same CSRF token fetch names the token request too", async (t) => {
-  const tokens = await tokenEndpoint(t);
-  const svc = await service(t);
-  const client = oauth2Client(svc, tokens, { csrf: true, timeout: 400 });
+  const { tokens, svc, client, silentTokenMessage } = await csrfBehindSilentTokens(t, 400);
   const first = rejectionOf(client.collection("Things").create({ ID: 1 }));
   await eventually(() => tokens.requests.length === 1, "the token request");
   // Still waiting when the first write's timeout ends, so the CSRF fetch goes on for this one.
   const second = rejectionOf(client.collection("Things").create({ ID: 2 }));
-  expectTimeout(
-    await first,
-    `the OAuth2 token endpoint POST ${tokens.url("oauth/token")} (option "auth.oauth2.tokenUrl") got no answer for the CSRF token fetch (GET ${svc.url("odata/")}) within the timeout (option "timeout") of POST ${svc.url("odata/Things")}, which was not sent`,
-  );
+  expectTimeout(await first, silentTokenMessage);
   const late = await second;
   assert.ok(late instanceof ODataClientError && late.code === "TIMEOUT", inspect(late));
   assert.match(late.message, /^the OAuth2 token endpoint POST .* \(option "auth\.oauth2\.tokenUrl"\) got no answer/);

@@ -7,7 +7,7 @@ import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../e
 import { httpErrorFromParts } from "../payload/error-body.js";
 import type { SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { clipText } from "../util/redact.js";
+import { clipText, redactHeaders } from "../util/redact.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { utf8Text } from "../util/utf8-text.js";
 import type { AsyncPoller } from "../lro/poller.js";
@@ -379,9 +379,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       // reader's error, which quotes it as well, is not kept as the cause).
       const text = `response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`;
       const unreadable = new ODataClientError(error.code, maskSecretValues(text, secrets));
-      return { ok: false, status: message.status, headers: message.headers, error: unreadable };
+      return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error: unreadable };
     }
-    return { ok: true, status: message.status, headers: message.headers, value };
+    return { ok: true, status: message.status, headers: successHeaders(message.headers, secrets), value };
   }
   const error = httpErrorFromParts({
     status: message.status,
@@ -392,7 +392,37 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     body: maskSecretValues(message.body, secrets),
     secrets,
   });
-  return { ok: false, status: message.status, headers: message.headers, error };
+  return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
+}
+
+/**
+ * A failed part's headers as its result shows them: as its error's `headers` are (credential
+ * headers left out, the secrets the client sent masked where a service echoes them bare, see
+ * payload/error-body.ts), so that the result beside the error gives away nothing the error hides.
+ */
+function failureHeaders(headers: Headers, secrets: SecretSet | undefined): Headers {
+  const shown: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    shown[name] = maskSecretValues(value, secrets);
+  });
+  return new Headers(redactHeaders(shown));
+}
+
+/**
+ * A successful part's headers as its result shows them: the data asked for, so every header stays
+ * as the service sent it (a `Location` with a signed URL, a token the service hands out), but for
+ * the secrets the client itself sent (its `Authorization`, CSRF token, cookie), which a service may
+ * echo and which are never data: they read `***`.
+ */
+function successHeaders(headers: Headers, secrets: SecretSet | undefined): Headers {
+  const shown = new Headers();
+  let masked = false;
+  headers.forEach((value, name) => {
+    const text = maskSecretValues(value, secrets);
+    masked ||= text !== value;
+    shown.append(name, text);
+  });
+  return masked ? shown : headers;
 }
 
 function unanswered(code: ODataErrorCode, message: string): BatchUnanswered {

@@ -5,7 +5,7 @@
 import { ODataClientError } from "../errors.js";
 import { abortReason, type AbortSignalLike } from "./signals.js";
 import { bodyStallWatch } from "./stall.js";
-import { redactUrl, SENT_SECRETS } from "../util/redact.js";
+import { redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 
 /**
  * What a failure while a body is read becomes: the caller's abort reason when the read was
@@ -34,16 +34,23 @@ export async function readMasked<T>(response: Response, read: () => T | Promise<
   }
 }
 
-/** `error`, a `BAD_PAYLOAD` (or `BAD_METADATA`) read from `response`, with the secrets its request carried masked (see {@link readMasked}). */
-export async function maskedPayloadError(error: unknown, response: Response): Promise<unknown> {
-  const secrets = SENT_SECRETS.get(response);
-  // (Only a payload's errors quote a body; the others come back as they are, holding no secret.)
+/**
+ * `error`, a `BAD_PAYLOAD` (or `BAD_METADATA`) or a `NETWORK_ERROR` met while reading `response`,
+ * with the secrets its request carried masked (see {@link readMasked} and {@link maskSentSecrets}).
+ */
+export function maskedPayloadError(error: unknown, response: Response): Promise<unknown> {
+  return maskSentSecrets(error, SENT_SECRETS.get(response));
+}
+
+/**
+ * `error` with the secret values its request was sent with (`secrets`) masked where the names
+ * around them cannot tell ({@link maskedFailure}); the masking loads with the first such failure.
+ */
+export async function maskSentSecrets(error: unknown, secrets: SecretSet | undefined): Promise<unknown> {
+  // (Anything else is the caller's own abort reason, which comes back as it was given.)
   if (secrets === undefined || !(error instanceof ODataClientError)) return error;
-  const { maskSecretValues } = await import("../util/secret-values.js");
-  // The parser's error, which quotes the body as well, is not kept as the cause where it holds a
-  // secret (the message may not quote it: an HTML page is said to be one).
-  const texts = [error.message, error.cause instanceof Error ? error.cause.message : ""];
-  return texts.every((text) => maskSecretValues(text, secrets) === text) ? error : new ODataClientError(error.code, maskSecretValues(error.message, secrets));
+  const masked = (await import("../util/secret-values.js")).maskedFailure(error, secrets);
+  return masked ? new ODataClientError(error.code, masked.message, masked) : error;
 }
 
 /** Reads a body whole with `read` (text, bytes ...); failures as in {@link bodyReadFailure}. */
@@ -67,7 +74,7 @@ export async function readBodyBytes(response: Response, method: string, url: URL
   try {
     bytes = await collectBody(response, limit);
   } catch (error) {
-    throw bodyReadFailure(error, method, url, signal);
+    throw await maskedPayloadError(bodyReadFailure(error, method, url, signal), response);
   }
   if (!bytes) throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered more than ${limit} bytes`);
   return bytes;
@@ -157,7 +164,7 @@ export function watchedBodyStream(response: Response, method: string, url: URL, 
         watch?.end();
         // As the whole-body readers give them: the stall's TIMEOUT, the caller's own reason (a
         // runtime may error the body with a copy of what aborted it: workerd), else NETWORK_ERROR.
-        throw bodyReadFailure(watch ? watch.failure(error) : error, method, url, signal);
+        throw await maskedPayloadError(bodyReadFailure(watch ? watch.failure(error) : error, method, url, signal), response);
       }
       watch?.progressed();
       if (step.done) {

@@ -10,6 +10,7 @@ import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
+import { maskSentSecrets } from "./body.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
 export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
@@ -261,10 +262,11 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
       response = await fetchFn(request.url.href, init);
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
-      throw new ODataClientError(
-        "NETWORK_ERROR",
-        `${request.method} ${redactUrl(request.url)} failed before an answer arrived: ${messageOf(error)}`,
-        { cause: error },
+      // A custom fetch's error may quote what was sent under any name (`detail`, `request.note`):
+      // the secret values sent are masked in it too.
+      throw await maskSentSecrets(
+        new ODataClientError("NETWORK_ERROR", `${request.method} ${redactUrl(request.url)} failed before an answer arrived: ${messageOf(error)}`, { cause: error }),
+        sentSecrets,
       );
     }
     // A custom `fetch` that resolves with something else would otherwise fail later, far from here.

@@ -3,7 +3,7 @@
  * them: a service that echoes a bare token in an error message ("no access for eyJhbGci…"). The
  * client keeps the secrets it sends (see core.ts), the reader of an error body masks them.
  */
-import { isPublicValue, type SecretSet } from "./redact.js";
+import { isPublicValue, redactCause, type SecretSet } from "./redact.js";
 
 /**
  * Shorter values are not masked: a password such as `odata` or `admin` would mangle every URL and
@@ -85,6 +85,25 @@ export function maskSecretValues(text: string, secrets: SecretSet | undefined, c
     masked = pieces.map((piece, n) => (n < pieces.length - 1 ? maskCutWindow(piece, partial, false, true) : piece)).join("…");
   }
   return cut ? maskCutWindow(masked, partial, false, true) : masked;
+}
+
+/**
+ * The message and cause a library error (`code`, `message`, `cause`) read from an answer, or made
+ * when a request or its body failed, has with the `secrets` its request carried masked; `undefined`
+ * where it quotes none. A `NETWORK_ERROR`'s cause is the transport's own error (a custom `fetch`'s,
+ * or its body's), which may quote them under any member name (`detail`, `request.note`): it is kept,
+ * masked throughout. Any other error's cause (a parser's, which quotes the body as well) is dropped
+ * where it quotes them: the message may not (an HTML page is said to be one).
+ */
+export function maskedFailure(error: { code: string; message: string; cause?: unknown }, secrets: SecretSet): { message: string; cause?: unknown } | undefined {
+  const mask = (text: string) => maskSecretValues(text, secrets);
+  const message = mask(error.message);
+  const { cause } = error;
+  if (error.code === "NETWORK_ERROR") {
+    const masked = redactCause(cause, mask);
+    return message === error.message && masked === cause ? undefined : { message, cause: masked };
+  }
+  return message === error.message && !(cause instanceof Error && mask(cause.message) !== cause.message) ? undefined : { message };
 }
 
 interface PreparedForms {

@@ -13,7 +13,7 @@ import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
 import { resolvePollerOptions, resultTypeOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
-import type { AsyncResultShape } from "../lro/token.js";
+import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
@@ -23,13 +23,13 @@ import { following, nextLinkReader } from "./following.js";
 import { splitJsonAnswer, splitJsonValue } from "./json-answer.js";
 import { resolveNextLink } from "../read/traversal.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
-import { BatchPlan } from "./plan.js";
+import { BatchPlan, type BatchShape } from "./plan.js";
 import type { BatchRecord } from "./record.js";
 import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError } from "../errors.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { describe } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
 
 /** Options of `batch.send()`. */
 export interface BatchSendOptions extends RequestOptions {
@@ -233,6 +233,9 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   let from = 0;
   // The requests still to come, where the token names them (a JSON batch's; see shapeOf).
   let waiting: PlannedRequest[] | undefined;
+  // The continuations queued after this one, and what else the token says of the chain (chainOf).
+  let later: Continuation[] = [];
+  let chain: Partial<BatchShape> = {};
   const items = plan.items;
   if (shape.kind === "batch") {
     const own = plan.shape(0);
@@ -254,16 +257,84 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
       }
       waiting = shape.pending.map((index) => plan.requests[index] as PlannedRequest);
     }
+    ({ chain, later } = chainOfToken(plan, shape));
   }
   // A continuation's earlier answers stayed with the process that saved the token: those of the
   // items before `from`, and those of a JSON batch given at once after its 202 (not in `pending`).
+  // The requests of the continuations queued after it are still to come, from those.
   const still = waiting ?? plan.pendingRequests(from);
+  const queued = later.flatMap((named) => named.requests ?? []);
+  // Each request still to come has one continuation to come from, as toJSON() wrote it.
+  const twice = [...still, ...queued].find((request, index, all) => all.indexOf(request) !== index);
+  if (twice !== undefined) {
+    throw new TypeError(`batch.resumeAsync(token): token.resultShape.later names request index ${twice.index}, which another continuation answers too; the token is not one that toJSON() wrote`);
+  }
   const earlier: Answer[] = [];
-  for (const request of plan.requests) if (!still.includes(request)) earlier[request.index] = { kind: "earlier" };
+  for (const request of plan.requests) if (!still.includes(request)) earlier[request.index] = { kind: queued.includes(request) ? "pending" : "earlier" };
   // As the poller that saved the token: its parts' own credentials masked, a further continuation
-  // resolved against the monitor that answered and polled with these options.
-  const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options };
-  return following(mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting }), { ...reading, answeredAt: new URL(inner.statusUrl) }), shapeOf(plan, from, waiting)));
+  // resolved against the monitor that answered and polled with these options, the continuations
+  // queued after it and the next links followed before it kept, and a next link's answer read
+  // only as a batch answer.
+  const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options, later, followed: new Set(chain.followed) };
+  const ownResult = chain.nextLink !== true;
+  return following(
+    mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult }), { ...reading, answeredAt: new URL(inner.statusUrl) }), {
+      ...shapeOf(plan, from, waiting),
+      ...chain,
+    }),
+  );
+}
+
+/**
+ * The chain a token's shape names (see {@link chainOf}), checked: the token module only passes it
+ * on, as only a batch reads it (and that module loads with every client). A malformed field is a
+ * `TypeError` that names it, as the token's other fields are.
+ */
+function chainOfToken(plan: BatchPlan, shape: BatchShape): { chain: Partial<BatchShape>; later: Continuation[] } {
+  const { nextLink, later, followed } = shape as Record<string, unknown>;
+  const refuse = (field: string, what: string) => new TypeError(`batch.resumeAsync(token): token.resultShape.${field} must be ${what}; the token is not one that toJSON() wrote`);
+  if (nextLink !== undefined && nextLink !== true) throw refuse("nextLink", "true where present");
+  if (followed !== undefined && !(Array.isArray(followed) && followed.every((link) => typeof link === "string"))) throw refuse("followed", "an array of URL strings");
+  if (later !== undefined && !(Array.isArray(later) && later.length > 0)) throw refuse("later", "a non-empty array");
+  const queued = ((later ?? []) as unknown[]).map((entry, n): Continuation => {
+    const field = `later[${n}]`;
+    if (!isRecord(entry)) throw refuse(field, "an object");
+    const { url, pending, nextLink: next } = entry;
+    // Written absolute, as the answer that named it was read: there is nothing to resolve a
+    // relative one against now.
+    let href: URL | undefined;
+    try {
+      href = typeof url === "string" ? new URL(url) : undefined;
+    } catch {
+      href = undefined;
+    }
+    if (href === undefined || (href.protocol !== "http:" && href.protocol !== "https:")) throw refuse(`${field}.url`, "an absolute http or https URL");
+    // Ascending request indexes; a next link may have none left to answer.
+    if (!(Array.isArray(pending) && pending.every((index, i) => Number.isInteger(index) && index >= 0 && index < plan.requests.length && (i === 0 || index > (pending[i - 1] as number))))) {
+      throw refuse(`${field}.pending`, "ascending request indexes");
+    }
+    if (next !== undefined && next !== true) throw refuse(`${field}.nextLink`, "true where present");
+    return { location: url as string, requests: pending.map((index) => plan.requests[index as number] as PlannedRequest), ...(next && { next: true }) };
+  });
+  // Written again as chainOf writes it, whatever else the token's entries held.
+  const chain = chainOf(plan, queued, [], nextLink === true, new Set(followed as string[] | undefined));
+  return { chain, later: queued };
+}
+
+/**
+ * What a continuation's token says of the chain it is in (see `AsyncResultShape`): whether it reads
+ * a next link, the continuations queued after it (`rest`, their URLs absolute; one that names no
+ * requests, a multipart answer's last part, answers those `known` still has pending that no other
+ * one does), and the next links followed so far. Each only where there is something to say, so
+ * that every other token stays as it was.
+ */
+function chainOf(plan: BatchPlan, rest: readonly Continuation[], known: readonly Answer[], nextLink: boolean | undefined, followed: ReadonlySet<string>): Partial<BatchShape> {
+  const named = new Set(rest.flatMap((continuation) => continuation.requests ?? []));
+  const later = rest.map(({ location, requests, next }): LaterContinuation => {
+    const answers = requests ?? plan.requests.filter((request) => known[request.index]?.kind === "pending" && !named.has(request));
+    return { url: location, pending: answers.map((request) => request.index), ...(next && { nextLink: true }) };
+  });
+  return { ...(nextLink && { nextLink: true }), ...(later.length > 0 && { later }), ...(followed.size > 0 && { followed: [...followed] }) };
 }
 
 /**
@@ -273,7 +344,7 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
  * token only when they are not simply every request from `from` on, so that every other token
  * stays as it was.
  */
-function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest[] | undefined): AsyncResultShape {
+function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest[] | undefined): BatchShape {
   const shape = plan.shape(from);
   if (waiting === undefined || waiting.length === plan.pendingRequests(from).length) return shape;
   return { ...shape, pending: waiting.map((request) => request.index) };
@@ -453,7 +524,8 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
           later: rest,
           followed: seen,
         }),
-      shapeOf(plan, from, waiting),
+      // The token says all that reading needs: a resumed continuation gives the same results.
+      { ...shapeOf(plan, from, waiting), ...chainOf(plan, rest, known, first.next, seen) },
     );
     continuation = following(continuation, first.next);
   }

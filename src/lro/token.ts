@@ -7,7 +7,8 @@ import type { ODataVersion } from "../options.js";
 
 /**
  * What the result of a poller is read as, so that a resumed poller gives the result its type
- * promises. Plain JSON, and free of secrets: names and counts only, never a body or a header.
+ * promises. Plain JSON, and free of secrets: names, counts and the URLs the service itself named
+ * for what is still to come (as `statusUrl` is one), never a body or a header.
  * - `raw`: the final body as the monitor gave it (`asyncPoller`, and tokens that name no shape).
  * - `entity`: the final body read as the write's own answer is read, where it is an entity (v2's
  *   `d` unwrapped and its values made readable, the `ETag` header kept; see
@@ -22,13 +23,48 @@ import type { ODataVersion } from "../options.js";
  *   only) lists the indexes of the requests still to come, ascending, where they are not simply
  *   every request from `from` on: a JSON batch's `202` may come before answers given at once,
  *   which must not be matched again. Missing (tokens written before it was kept, and every other
- *   batch) means every request from `from` on.
+ *   batch) means every request from `from` on. A continuation's token also says what else of the
+ *   batch is still to come, so that the resumed one carries on as the original would (the fields
+ *   marked internal below: the batch's own, written by `toJSON()` for `batch.resumeAsync()`).
  */
 export type AsyncResultShape =
   | { kind: "raw" }
   | { kind: "entity"; version: ODataVersion }
   | { kind: "operation"; name: string; version: ODataVersion }
-  | { kind: "batch"; format: "multipart" | "json"; requests: number; fingerprint: string; from?: number; pending?: number[] };
+  | {
+      kind: "batch";
+      format: "multipart" | "json";
+      requests: number;
+      fingerprint: string;
+      from?: number;
+      pending?: number[];
+      /**
+       * @internal The answer is a next link's (a `results.continuation` that reads one, §19.4): a
+       * batch answer, never the one request's own result, so a resumed poller refuses anything else
+       * as the one that wrote the token does. Missing means not.
+       */
+      nextLink?: true;
+      /**
+       * @internal The continuations the batch's answers named after this one (further parts
+       * answered 202, a next link), which the results of this one carry on to: without them a
+       * resumed poller would leave their requests as answered before the token was saved. Missing
+       * means none, as in tokens written before it was kept.
+       */
+      later?: LaterContinuation[];
+      /** @internal The next links already followed, so that a resumed poller stops a loop where the original would. */
+      followed?: string[];
+    };
+
+/**
+ * A continuation queued after the one a batch token is of: where it is (an absolute URL), the
+ * indexes of the requests it answers (ascending), and whether it is a next link.
+ * @internal
+ */
+export interface LaterContinuation {
+  url: string;
+  pending: number[];
+  nextLink?: true;
+}
 
 /** The version of the tokens `toJSON()` writes; version 1 tokens (no result shape) are still read. */
 export const TOKEN_VERSION = 2;
@@ -109,7 +145,7 @@ export function resultShapeOf(token: unknown): AsyncResultShape {
       return { kind: "operation", name, version: shapeVersion(s["version"]) };
     }
     case "batch": {
-      const { format, requests, fingerprint, from, pending } = s;
+      const { format, requests, fingerprint, from, pending, nextLink, later, followed } = s;
       if (format !== "multipart" && format !== "json") throw new TypeError('resumeAsync token.resultShape.format must be "multipart" or "json"');
       if (!(Number.isInteger(requests) && (requests as number) > 0)) {
         throw new TypeError("resumeAsync token.resultShape.requests must be the batch's number of requests");
@@ -125,7 +161,19 @@ export function resultShapeOf(token: unknown): AsyncResultShape {
       if (pending !== undefined && (!Array.isArray(pending) || !pending.length || !pending.every((index) => Number.isInteger(index) && index > last && index < (requests as number) && (last = index) >= 0))) {
         throw new TypeError("resumeAsync token.resultShape.pending must be ascending request indexes");
       }
-      return { kind: "batch", format, requests: requests as number, fingerprint, ...(from ? { from: from as number } : {}), ...(pending && { pending: pending as number[] }) };
+      // The chain of continuations (batch/send.ts `chainOf`) is only the batch's to read: it is
+      // checked with the batch too (`resumeBatch`), and kept as it is until then.
+      return {
+        kind: "batch",
+        format,
+        requests: requests as number,
+        fingerprint,
+        ...(from ? { from: from as number } : {}),
+        ...(pending && { pending: pending as number[] }),
+        ...((nextLink !== undefined && { nextLink }) as { nextLink?: true }),
+        ...((later !== undefined && { later }) as { later?: LaterContinuation[] }),
+        ...((followed !== undefined && { followed }) as { followed?: string[] }),
+      };
     }
     default:
       throw new TypeError(`resumeAsync token.resultShape.kind must be "raw", "entity", "operation" or "batch"; got ${JSON.stringify(s["kind"])}`);

@@ -27,7 +27,7 @@ import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import type { EntityInput } from "../write/types.js";
-import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec } from "./record.js";
+import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec, type WireSpec } from "./record.js";
 import type { BatchRequestRef, BatchResult, BatchResults } from "./results.js";
 import type { BatchSendAsyncOptions, BatchSendOptions, BatchToSend } from "./send.js";
 import type { BatchBoundaries } from "./wire.js";
@@ -150,7 +150,13 @@ export interface BatchRawRequest {
   /** Relative to the service root (or a `$<Content-ID>` reference). */
   url: string;
   headers?: Record<string, string>;
-  /** A JSON value (sent as JSON) or text. */
+  /**
+   * A JSON value (sent as JSON), text, or bytes (a `Uint8Array`, another typed array or an
+   * `ArrayBuffer`): sent as they are under the `Content-Type` given (`application/octet-stream`
+   * without one), in a multipart batch raw and in a JSON batch base64url-encoded (text and JSON
+   * types as the text they are). A `ReadableStream`, `Blob`, `FormData` or another object that
+   * JSON would write as `{}` is refused with a `TypeError`: a batch's body is written whole.
+   */
   body?: unknown;
 }
 
@@ -378,10 +384,17 @@ export class Batch extends BatchWrites {
     const has = (name: string) => Object.keys(headers).some((given) => given.toLowerCase() === name);
     const json = jsonMediaType(this.#context.core.options.ieee754Compatible);
     if (!has("accept")) headers["accept"] = json;
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
-      if (typeof request.body !== "string" && !has("content-type")) headers["content-type"] = json;
+    let body: WireSpec["body"];
+    const given: unknown = request.body;
+    // Bytes are sent as they are, under application/octet-stream where no type is given (plan.ts).
+    if (given instanceof ArrayBuffer || ArrayBuffer.isView(given)) body = given;
+    else if (given !== undefined) {
+      body = typeof given === "string" ? given : JSON.stringify(given);
+      // A stream, a Blob, FormData: bodies fetch takes that JSON writes as {}, refused rather than lost.
+      if (body === "{}" && typeof given === "object" && !isPlainObject(given)) {
+        throw new TypeError(`request(request): body: a ${given?.constructor?.name} cannot be sent in a batch; give its bytes as a Uint8Array`);
+      }
+      if (typeof given !== "string" && !has("content-type")) headers["content-type"] = json;
     }
     // Only a number names an earlier request (the ids this client gives); `$metadata`, `$all`,
     // `$entity`, `$crossjoin(...)` are the service's own resources.
@@ -465,11 +478,15 @@ export class Batch extends BatchWrites {
   /**
    * The `$batch` request this batch sends, without sending it: for logging, or for a transport of
    * the caller's own. Seals the batch like `send()` does. A promise, since the code that writes a
-   * batch loads with the first use.
+   * batch loads with the first use. Its body is text: a multipart batch whose body holds a
+   * `request()`'s bytes rejects with a `TypeError` (a JSON batch carries them as base64url text).
    */
   async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
     this.#context.record.sealForSending();
     const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError);
+    // A multipart body with a request's bytes in it is bytes too, which the string this gives
+    // cannot carry: text made of them would go out as their UTF-8, destroying them.
+    if (typeof body !== "string") throw new TypeError("toRequest(): the multipart body holds bytes, not text; send() the batch");
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }
 

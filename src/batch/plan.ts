@@ -59,7 +59,8 @@ function completeRequest(request: RecordedRequest, core: ClientCore): PlannedReq
   // too, since a line break in one would add headers or requests to a multipart body.
   if (!("write" in request.request)) checkOperationEtag(request.request, request.decode);
   const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
-  if (wire.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
+  // A raw request's bytes are bytes to the service too, where the caller named no type for them.
+  if (typeof wire.body === "object") wire.headers["content-type"] ??= "application/octet-stream";
   return {
     index: request.index,
     id: request.id,
@@ -67,11 +68,17 @@ function completeRequest(request: RecordedRequest, core: ClientCore): PlannedReq
     path: wire.path,
     url: urlBelowRoot(core.options.serviceUrl, wire.path),
     headers: wire.headers,
-    body: wire.body,
+    body: typeof wire.body === "object" ? viewOf(wire.body) : wire.body,
     changeset: request.changeset,
     dependsOn: request.dependsOn,
     decode: decoderOf(request.decode, core),
   };
+}
+
+/** A raw request's bytes (a typed array or an `ArrayBuffer`) as a view, read as they are when written. */
+function viewOf(body: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  return ArrayBuffer.isView(body) ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
 }
 
 /**

@@ -20,7 +20,8 @@ export interface WireSpec {
   /** Relative to the service root, or starting with a `$<Content-ID>` reference. */
   path: string;
   headers: Record<string, string>;
-  body?: string | Uint8Array | undefined;
+  /** Text, or bytes (a raw request's binary body, which the wire writes as it is). */
+  body?: string | ArrayBuffer | ArrayBufferView | undefined;
 }
 
 /** A write to build when the batch is sent: the builder's arguments, checked for what they name. */
@@ -96,7 +97,6 @@ export class BatchRecord {
   add(spec: RequestSpec, changeset: number | undefined): RecordedRequest {
     if (this.#sealed) throw new ODataClientError("BATCH_SENT", "this batch was sent already; requests cannot be added to it any more");
     if (changeset !== undefined && this.#open !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
-    if ("body" in spec.request && spec.request.body instanceof Uint8Array) throw new TypeError("binary bodies cannot be sent in a batch by this client");
     const index = this.#requests.length;
     const request: RecordedRequest = { ...spec, index, id: String(index + 1), changeset };
     for (const reference of spec.dependsOn) {

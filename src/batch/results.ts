@@ -111,7 +111,7 @@ export interface PlannedRequest {
   /** The absolute URL, for error messages. */
   url: URL;
   headers: Record<string, string>;
-  body?: string | undefined;
+  body?: string | Uint8Array | undefined;
   /** The changeset (atomicity group) the request belongs to, if any. */
   changeset: number | undefined;
   /** Ids of earlier requests this one references. */

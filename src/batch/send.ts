@@ -74,7 +74,7 @@ function planned(batch: BatchToSend): PlannedBatch {
 }
 
 /** The `$batch` request of a batch, its writes built now (for `toRequest()`). */
-export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string } {
+export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string | Uint8Array } {
   // The option is checked before the writes are built, as every option is before anything else.
   const checked = continueOnErrorOf(continueOnError);
   return requestOf(planned(batch), checked);
@@ -85,7 +85,7 @@ function continueOnErrorOf(continueOnError: unknown = false): boolean {
   return continueOnError;
 }
 
-function requestOf(batch: PlannedBatch, continueOnError: boolean): { url: URL; headers: Headers; body: string } {
+function requestOf(batch: PlannedBatch, continueOnError: boolean): { url: URL; headers: Headers; body: string | Uint8Array } {
   const { serviceUrl, version } = batch.core.options;
   return batchRequest(batch.plan, { serviceUrl, version, boundaries: batch.boundaries, continueOnError });
 }

@@ -6,6 +6,7 @@
 import type { ODataVersion } from "../options.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { writeJsonBatch, type JsonBatchRequest } from "../payload/json-batch.js";
+import { bytesOf, byteText } from "../payload/http-envelope.js";
 import { newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireRequest } from "../payload/multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { urlBelowRoot } from "../util/service-root.js";
@@ -31,9 +32,10 @@ export interface BatchWireOptions {
 
 /**
  * The `$batch` request of a plan: its URL, the headers of a write (version headers, `Content-Type`
- * and `Accept` of the plan's format, `Prefer` where asked), and the body.
+ * and `Accept` of the plan's format, `Prefer` where asked), and the body: text, or the bytes of a
+ * multipart body that holds a request's bytes.
  */
-export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url: URL; headers: Headers; body: string } {
+export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url: URL; headers: Headers; body: string | Uint8Array } {
   const url = urlBelowRoot(options.serviceUrl, "$batch");
   const headers = new Headers(versionHeaders(options.version, "write"));
   if (options.continueOnError) headers.set("prefer", "odata.continue-on-error");
@@ -44,31 +46,66 @@ export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url:
   }
   const batchBoundary = options.boundaries?.batch ?? newBoundary("batch");
   const changesetBoundary = options.boundaries?.changeset ?? (() => newBoundary("changeset"));
-  const items: BatchWireItem[] = plan.items.map((item) =>
-    item.kind === "request" ? { kind: "request", request: wireRequest(item.request) } : { kind: "changeset", requests: item.requests.map(wireRequest) },
-  );
+  const binary = plan.requests.some((request) => isBytes(request.body));
+  const part = (request: PlannedRequest) => wireRequest(request, binary);
+  const items: BatchWireItem[] = plan.items.map((item) => (item.kind === "request" ? { kind: "request", request: part(item.request) } : { kind: "changeset", requests: item.requests.map(part) }));
   // The body first: it checks the boundaries, which then go into the Content-Type.
   const body = writeMultipartBatch(items, batchBoundary, changesetBoundary);
   headers.set("content-type", `multipart/mixed; boundary=${batchBoundary}`);
   headers.set("accept", "multipart/mixed");
-  return { url, headers, body };
+  return { url, headers, body: binary ? bytesOf(body) : body };
 }
 
-/** A request as a multipart part carries it, its Content-ID the request's id. */
-function wireRequest(request: PlannedRequest): BatchWireRequest {
-  return { method: request.method, url: request.path, headers: Object.entries(request.headers), body: request.body, contentId: request.id };
+function isBytes(body: string | Uint8Array | undefined): body is Uint8Array {
+  return body instanceof Uint8Array;
+}
+
+/**
+ * A request as a multipart part carries it, its Content-ID the request's id. In a batch that holds
+ * bytes (`binary`), the part is written one byte a character (`byteText`): its text as the UTF-8
+ * that fetch would have made of it, its bytes as they are, so that the body, turned into bytes
+ * character by character, is the text's UTF-8 with the bytes untouched among it.
+ */
+function wireRequest(request: PlannedRequest, binary: boolean): BatchWireRequest {
+  const body: string | Uint8Array | undefined = request.body;
+  const text = binary ? (value: string) => byteText(new TextEncoder().encode(value)) : (value: string) => value;
+  return {
+    method: request.method,
+    url: text(request.path),
+    headers: Object.entries(request.headers).map(([name, value]) => [name, text(value)] as const),
+    body: isBytes(body) ? byteText(body) : body === undefined ? undefined : text(body),
+    contentId: request.id,
+  };
 }
 
 /** A request as a JSON batch carries it: a JSON body as a value, a changeset as an atomicity group. */
 function jsonRequest(request: PlannedRequest): JsonBatchRequest {
   const out: JsonBatchRequest = { id: request.id, method: request.method, url: request.path };
   if (Object.keys(request.headers).length > 0) out.headers = request.headers;
-  if (request.body !== undefined) {
+  const body: string | Uint8Array | undefined = request.body;
+  if (body !== undefined) {
     const type = request.headers["content-type"];
-    // §19.1: JSON goes as a value, text as a string, any other type as base64url (of the text's UTF-8).
-    out.body = isJsonContentType(type) ? (JSON.parse(request.body) as unknown) : isTextual(type) ? request.body : toBase64Url(new TextEncoder().encode(request.body));
+    // §19.1: JSON goes as a value, text as a string, any other type as base64url (of text, its UTF-8).
+    if (!isTextual(type)) out.body = toBase64Url(isBytes(body) ? body : new TextEncoder().encode(body));
+    else {
+      const text = isBytes(body) ? textOfBytes(body, type) : body;
+      out.body = isJsonContentType(type) ? (JSON.parse(text) as unknown) : text;
+    }
   }
   if (request.changeset !== undefined) out.atomicityGroup = `g${request.changeset + 1}`;
   if (request.dependsOn.length > 0) out.dependsOn = request.dependsOn;
   return out;
+}
+
+/**
+ * The text that bytes given under a text or JSON type are, by its charset (UTF-8 without one): a
+ * JSON batch carries them as a string or a JSON value, not as base64url (§19.1).
+ */
+function textOfBytes(bytes: Uint8Array, type: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type ?? "")?.[1] ?? "utf-8";
+  try {
+    return new TextDecoder(charset, { fatal: true }).decode(bytes);
+  } catch {
+    throw new TypeError(`request(request): body: the bytes given as ${JSON.stringify(type)} cannot be read as ${charset} text, as which a JSON batch carries that type; send them in a multipart batch, or under a type that is not text`);
+  }
 }

@@ -14,7 +14,7 @@ import { badPayload } from "../payload/bad-payload.js";
 import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
 import { readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
-import { markExpanded } from "../payload/expanded.js";
+import { markExpanded, markReturnedEntities } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
@@ -56,6 +56,8 @@ export function entityDecoder(version: ODataVersion, expand?: readonly ExpandIte
     if (entity === undefined && read) throw badPayload("the answer is not an entity object (got an empty body)");
     if (entity === undefined) return undefined;
     markExpanded(entity, expand);
+    // A write's answer (a deep insert's) holds related entities no $expand names, as a write alone.
+    if (!read) markReturnedEntities(entity);
     return entity;
   };
 }

@@ -66,11 +66,20 @@ export async function followRedirects(
     // Leaving the origin drops credentials for good (as fetch does): a later hop back does not
     // bring back what the caller set; the auth step adds the client's own where trusted.
     if (target.origin !== current.url.origin) dropCredentials(hopHeaders);
-    // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301/302 do so for POST in practice,
-    // but not for a write tunnelled through POST (X-HTTP-Method), which a GET would not carry out.
+    // RFC 9110 §15.4: 303 turns any method but HEAD into GET, whose answer is the request's (the
+    // write was carried out). 301 and 302 turn a POST into a GET only by custom (fetch's), and a
+    // service may mean "moved" or "done, look there": the GET's answer (a collection page) is no
+    // answer to the POST, and sending the POST again might repeat a write that took effect, so it
+    // rejects. A write tunnelled through POST (X-HTTP-Method) is sent again as the same POST, as
+    // the PATCH, MERGE, PUT or DELETE it carries would be (fetch keeps those on a 301 or 302).
     const tunnelled = hopHeaders.has("x-http-method");
-    const toGet = response.status === 303 ? current.method !== "HEAD" : (response.status === 301 || response.status === 302) && current.method === "POST" && !tunnelled;
-    if (toGet) {
+    if ((response.status === 301 || response.status === 302) && current.method === "POST" && !tunnelled) {
+      throw new ODataClientError(
+        "UNEXPECTED_REDIRECT",
+        `POST ${redactUrl(current.url)} was redirected (HTTP ${response.status}) to ${redactUrl(target)}, and not followed: a POST would become a GET there, whose answer is not the write's, and it was not sent again, as it may have taken effect; if the service moved, send it to the new URL`,
+      );
+    }
+    if (response.status === 303 && current.method !== "HEAD") {
       // The GET reads what the write left: the write's conditions, its tunnelled method and its
       // preferences are not for it (a write that succeeded would read 412 against its old ETag).
       for (const name of [...BODY_HEADERS, ...WRITE_HEADERS]) hopHeaders.delete(name);

@@ -97,11 +97,32 @@ export function readEntityAnswer(
     }
     if (v2) entity = v2EntityOf(entity);
   }
-  // Every answer read here is one entity: an array, a primitive or null is no answer to it.
-  if (!isRecord(entity)) {
-    throw badPayload(`${where === undefined ? "the answer is not an entity object" : `${where} did not answer with an entity object`} (got ${describe(entity)})`);
+  // Every answer read here is one entity: an array, a primitive or null is no answer to it, nor is
+  // a collection's wrapper (a redirected write's GET landing on an entity set, a service answering
+  // a write with the set it changed), which is an object but would pass for an entity of one member.
+  if (!isRecord(entity) || isCollectionWrapper(entity, v2)) {
+    const got = isRecord(entity) ? (v2 ? 'a collection, {"d":{"results":[...]}}' : 'a collection, {"value":[...]}') : describe(entity);
+    throw badPayload(`${where === undefined ? "the answer is not an entity object" : `${where} did not answer with an entity object`} (got ${got})`);
   }
   return withEntityAnnotations(entity, answer.etag, v2);
+}
+
+/**
+ * Whether a parsed answer is a collection's wrapper rather than an entity: v4 `value` holding an
+ * array with nothing but annotations beside it (unless the context URL says `$entity`: an entity
+ * whose one property is called `value`), v2 `results` (what is left of `{"d":{"results":[...]}}`)
+ * with nothing but `__count` or `__next` beside it.
+ */
+function isCollectionWrapper(body: Record<string, unknown>, v2: boolean): boolean {
+  const member = v2 ? "results" : "value";
+  if (!Array.isArray(body[member])) return false;
+  for (const name in body) {
+    if (name === member) continue;
+    // An entity's `__metadata` (v2) makes it no wrapper, whatever its members are called.
+    if (v2 ? !name.startsWith("__") || name === "__metadata" : !name.includes("@")) return false;
+  }
+  const context = body["@odata.context"] ?? body["@context"];
+  return v2 || typeof context !== "string" || !context.endsWith("$entity");
 }
 
 /**

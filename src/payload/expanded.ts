@@ -8,9 +8,10 @@
  * nothing else, so nothing attached to `book` itself would come along. But the copy holds the very
  * same expanded array or object as `book` did. The reading layer puts each expanded value (the
  * array of a collection-valued navigation property, the object of a single-valued one) in a
- * WeakSet, and the writing layer leaves out any value it finds there. Nothing visible is added to
- * the entities, and a value the caller builds anew (`[...book.reviews]`, `{ ...book.author }`) is
- * theirs to send. What cannot be recognised: an expanded single-valued navigation that was `null`
+ * WeakSet (a write does the same for the related entities its answer holds, see
+ * `markReturnedEntities`), and the writing layer leaves out any value it finds there. Nothing
+ * visible is added to the entities, and a value the caller builds anew (`[...book.reviews]`,
+ * `{ ...book.author }`) is theirs to send. What cannot be recognised: an expanded single-valued navigation that was `null`
  * (there is no object to remember), and a deep copy (`structuredClone`, a JSON round trip).
  */
 import type { ExpandItem } from "../query/state.js";
@@ -69,6 +70,48 @@ export function markExpanded(entity: unknown, items: readonly ExpandItem[] | und
       expandedValues.add(value);
       const below = nestedItems(item);
       if (below.length > 0) for (const child of entitiesOf(value)) markExpanded(child, below);
+    }
+  }
+}
+
+/** The v4 control information that only an entity carries (4.01 may leave out `odata.`). */
+const ENTITY_ANNOTATION = /^@(?:odata\.)?(?:id|etag|editLink|readLink)$/;
+
+/**
+ * Whether a nested value of a write's answer holds related entities: an array of objects (a
+ * collection-valued navigation property), or an object that carries what only an entity does (v4
+ * `@odata.id`, `@odata.etag`, links; v2 `__metadata.uri`).
+ */
+function holdsEntities(value: unknown): value is object {
+  if (Array.isArray(value)) return value.length > 0 && value.every(isRecord);
+  if (!isRecord(value)) return false;
+  const metadata = value["__metadata"];
+  if (isRecord(metadata) && typeof metadata["uri"] === "string") return true;
+  for (const name in value) if (ENTITY_ANNOTATION.test(name)) return true;
+  return false;
+}
+
+/**
+ * Remembers the related entities that a write's answer holds (the `reviews` a deep insert created
+ * and the service returned with the book), at every level, as {@link markExpanded} remembers what
+ * a read expanded: writing the answer back (`update({ ...created, stock: 2 })`) is then no deep
+ * update, which a service may take as "these are all the reviews now" (SAP CAP deletes the ones
+ * added since). No `$expand` names them and minimal metadata does not tell a navigation property
+ * from a complex one, so they are told by their form (`holdsEntities`): a collection of complex
+ * values counts too, and a related entity without control information (v4 minimal metadata) is
+ * taken for a complex value and sent.
+ */
+export function markReturnedEntities(entity: unknown): void {
+  // A list rather than recursion: an answer nested however deep is walked without a stack overflow.
+  const pending: unknown[] = [entity];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (!isRecord(next)) continue;
+    for (const name in next) {
+      if (name === "__metadata" || name.includes("@")) continue;
+      const value = next[name];
+      if (!holdsEntities(value) || expandedValues.has(value)) continue;
+      expandedValues.add(value);
+      for (const child of entitiesOf(value)) pending.push(child);
     }
   }
 }

@@ -13,8 +13,10 @@
  * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
  *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay), v2 `__metadata` (uri, etag,
  *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
- *   values a read expanded (`payload/expanded.ts`) unless `deep: true` asks for a deep write.
- * - v2 bodies write dates as v2 JSON does, `/Date(<ms>)/`: a `Date`, and the ISO text of a member
+ *   values a read expanded or a write's answer held (`payload/expanded.ts`) unless `deep: true` asks
+ *   for a deep write.
+ * - v2 bodies write dates as v2 JSON does, `/Date(<ms>)/`: a `Date`, `edm.dateTime()` and
+ *   `edm.date()` values (a day at midnight UTC), and the ISO text of a member
  *   the reader made of `/Date(...)/` (see `v2DateText`); any other string is sent as it is, however
  *   much it looks like a date. A `Date` that is invalid is a TypeError.
  * - `If-Match` comes from, in order: `ifMatch` (a literal such as `*`), `etag` (the ETag text or the
@@ -275,8 +277,10 @@ const INT64_DECIMAL = /^Edm\.(?:Int64|Decimal)$/;
  * The OData v2 JSON value of an `edm.*` value in a write body, where it differs from v4's
  * (`edmJsonValue`): `Int64` and `Decimal` as strings of plain digits (v2's decimal has no exponent,
  * nor NaN and the infinities, refused as in a URL), binary values base64, a `DateTime` as
- * `/Date(ms)/` (refused, naming the property at `at`, where it has digits beyond the millisecond)
- * and a time of day as `Edm.Time`'s duration since midnight.
+ * `/Date(ms)/` (refused, naming the property at `at`, where it has digits beyond the millisecond),
+ * a day (`edm.date`) as the `DateTime` of its midnight in UTC, and a time of day as `Edm.Time`'s
+ * duration since midnight. A `DateTimeOffset` goes as its ISO text and a duration as it is, which is
+ * `Edm.Time`'s JSON form.
  */
 function v2JsonValue(value: TypedLiteral, at: string): unknown {
   const { type, text } = value;
@@ -299,6 +303,9 @@ function v2JsonValue(value: TypedLiteral, at: string): unknown {
         );
       }
       return `/Date(${Date.parse(`${text}Z`)})/`;
+    case "Edm.Date":
+      // v2 has no Edm.Date: a day is an Edm.DateTime at midnight (as in a URL, `datetime'…T00:00:00'`).
+      return `/Date(${Date.parse(`${text}T00:00:00Z`)})/`;
     case "Edm.TimeOfDay":
       return timeOfDayAsDuration(text);
     default:

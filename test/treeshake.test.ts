@@ -100,9 +100,13 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * readable-escape tables and one chunk fewer saved (about 250); to 41,150 for a foreign cause
  * redacted however deep it quotes a secret (about 250 bytes) and a TIMEOUT that names the token
  * function or request a request waited for (16); down to 41,000 as the reading of `Retry-After`
- * (an HTTP-date's three forms, now strict) loads with the first answer that asks for a pause.
+ * (an HTTP-date's three forms, now strict) loads with the first answer that asks for a pause; to
+ * 41,050 for a batch continuation's token that keeps the continuations queued after it and the next
+ * links followed (a resumed one lost them; 45 bytes, lro/token.ts), a `request()`'s bytes sent as
+ * they are in a batch, a stream or Blob body refused (39, the builder is at start) and the secrets a
+ * request sent masked in its NETWORK_ERROR's cause (23).
  */
-const READ_ONLY_START_BUDGET = 41_000;
+const READ_ONLY_START_BUDGET = 41_050;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -484,9 +484,6 @@ export class Batch extends BatchWrites {
   async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
     this.#context.record.sealForSending();
     const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError);
-    // A multipart body with a request's bytes in it is bytes too, which the string this gives
-    // cannot carry: text made of them would go out as their UTF-8, destroying them.
-    if (typeof body !== "string") throw new TypeError("toRequest(): the multipart body holds bytes, not text; send() the batch");
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }
 

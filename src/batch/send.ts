@@ -73,11 +73,17 @@ function planned(batch: BatchToSend): PlannedBatch {
   return { ...batch, plan: new BatchPlan(batch.record, batch.core) };
 }
 
-/** The `$batch` request of a batch, its writes built now (for `toRequest()`). */
-export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string | Uint8Array } {
+/**
+ * The `$batch` request of a batch, its writes built now, its body as text (for `toRequest()`): a
+ * multipart body that holds a request's bytes is bytes too, which text would carry as their UTF-8,
+ * destroying them, so it is refused (a JSON batch carries them as base64url text).
+ */
+export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string } {
   // The option is checked before the writes are built, as every option is before anything else.
   const checked = continueOnErrorOf(continueOnError);
-  return requestOf(planned(batch), checked);
+  const { url, headers, body } = requestOf(planned(batch), checked);
+  if (typeof body !== "string") throw new TypeError("toRequest(): the multipart body holds bytes, not text; send() the batch");
+  return { url, headers, body };
 }
 
 function continueOnErrorOf(continueOnError: unknown = false): boolean {

@@ -158,8 +158,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   TOO_MANY_REDIRECTS: "TOO_MANY_REDIRECTS",
   /**
    * A request was redirected where no redirect may be followed: it asked for `redirect: "error"`,
-   * or it is not idempotent and met an opaque redirect in a browser (not sent again, as it may have
-   * taken effect).
+   * it is a `POST` answered `301` or `302` (not turned into a `GET`), or it is not idempotent and
+   * met an opaque redirect in a browser (not sent again, as it may have taken effect).
    */
   UNEXPECTED_REDIRECT: "UNEXPECTED_REDIRECT",
   /**

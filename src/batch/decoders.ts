@@ -51,7 +51,7 @@ export function entityDecoder(version: ODataVersion, expand?: readonly ExpandIte
   return (message) => {
     if (message.status === 204 && !read) return undefined;
     if (read === "or null" && relatesNoEntity(textOf(message), version)) return null;
-    const entity = readEntityAnswer({ body: textOf(message), contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry);
+    const entity = readEntityAnswer({ body: textOf(message), contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry, !read);
     // An empty body is a write's "no content"; a read of one entity must get it, as get() alone.
     if (entity === undefined && read) throw badPayload("the answer is not an entity object (got an empty body)");
     if (entity === undefined) return undefined;

@@ -67,7 +67,8 @@ export function relatesNoEntity(body: string, version: ODataVersion): boolean {
  * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
  * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
  * is not JSON, or not one entity object, is `BAD_PAYLOAD`, its message starting with `where`
- * (`GET https://...`) when given.
+ * (`GET https://...`) when given; for a `write`, a collection's wrapper (`{"value":[...]}`) is
+ * one too.
  * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
  * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
  */
@@ -76,6 +77,7 @@ export function readEntityAnswer(
   version: ODataVersion,
   where: string | undefined,
   readAtomEntry: AtomEntryReader | undefined,
+  write = false,
 ): Record<string, unknown> | undefined {
   const v2 = version === "2.0";
   if (answer.body.trim() === "") return undefined;
@@ -97,10 +99,11 @@ export function readEntityAnswer(
     }
     if (v2) entity = v2EntityOf(entity);
   }
-  // Every answer read here is one entity: an array, a primitive or null is no answer to it, nor is
-  // a collection's wrapper (a redirected write's GET landing on an entity set, a service answering
-  // a write with the set it changed), which is an object but would pass for an entity of one member.
-  if (!isRecord(entity) || isCollectionWrapper(entity, v2)) {
+  // Every answer read here is one entity: an array, a primitive or null is no answer to it, nor is,
+  // to a write, a collection's wrapper (a redirected write's GET landing on an entity set, a
+  // service answering a write with the set it changed), which is an object but would pass for an
+  // entity of one member; a read takes such an answer as it came, as it always has.
+  if (!isRecord(entity) || (write && isCollectionWrapper(entity, v2))) {
     const got = isRecord(entity) ? (v2 ? 'a collection, {"d":{"results":[...]}}' : 'a collection, {"value":[...]}') : describe(entity);
     throw badPayload(`${where === undefined ? "the answer is not an entity object" : `${where} did not answer with an entity object`} (got ${got})`);
   }

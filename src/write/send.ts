@@ -53,7 +53,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
   const where = `${request.method} ${redactUrl(request.url)}`;
   const readAtomEntry = await atomReaderFor(answer.contentType);
-  const entity = await readMasked(response, () => readEntityAnswer(answer, core.options.version, where, readAtomEntry));
+  const entity = await readMasked(response, () => readEntityAnswer(answer, core.options.version, where, readAtomEntry, true));
   // The related entities it holds (a deep insert's) stay out of a write of it, as expanded ones do.
   markReturnedEntities(entity);
   return entity as R;

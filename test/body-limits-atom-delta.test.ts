@@ -162,6 +162,15 @@ describe("answers read whole without a bound of their own stop at 256 MiB", () =
     assert.deepEqual(service.paths, ["/svc/report()"]);
   });
 
+  test("a write whose answer never ends rejects create() with BAD_PAYLOAD naming the POST and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
+    const service = await serve(t, "application/json", '{"ID":1,"note":"', "still writing ", TEXT_LIMIT);
+    const error = await clientRejection(clientFor(service).collection("Items").create({ ID: 1 }));
+    assert.equal(error.code, "BAD_PAYLOAD");
+    assert.equal(error.message, `POST ${service.url("svc/Items")} answered more than ${TEXT_LIMIT} bytes`);
+    await assertCutOff(service);
+    assert.deepEqual(service.paths, ["/svc/Items"]);
+  });
+
   test("a status monitor whose answer never ends rejects the poll with BAD_PAYLOAD naming the monitor and the limit, and closes the connection", { timeout: 30_000 }, async (t) => {
     const service = await serve(t, "application/json", '{"status":"Running","detail":"', "still running ", TEXT_LIMIT);
     const error = await clientRejection(clientFor(service).asyncPoller("monitor/1").poll());

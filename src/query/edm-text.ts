@@ -146,25 +146,30 @@ function checkTime(hours: string, minutes: string, seconds: string | undefined):
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,12})?)?/;
-const OFFSET = /^(?:Z|[+-](\d{2}):(\d{2}))$/;
+const OFFSET = /^(?:Z|[+-](\d{2}):(\d{2}))?$/;
 
-function checkDateTimeText(text: unknown, where: string, offset: "required" | "forbidden"): string {
+/**
+ * The checked text of a date and time: with its offset (`required`, a DateTimeOffset), or (`utc`,
+ * a v2 DateTime) without one, where an offset that says UTC (`Z`, `+00:00`, `-00:00`) is taken and
+ * left out, as `datetime'…'` has no place for it: the v2 readers give a DateTime, which
+ * `/Date(ms)/` holds in UTC, with a `Z`, and that text must key and filter as it was read.
+ */
+function checkDateTimeText(text: unknown, where: string, offset: "required" | "utc"): string {
   if (typeof text !== "string") throw new TypeError(`${where}: expected a Date or an ISO 8601 string; got ${describe(text)}`);
   const match = DATE_TIME.exec(text);
-  let valid = match !== null && checkCalendarDate(Number(match[1]), Number(match[2]), Number(match[3])) && checkTime(match[4] ?? "", match[5] ?? "", match[6]);
-  if (valid && match) {
-    const rest = text.slice(match[0].length);
-    if (offset === "forbidden") valid = rest === "";
-    else {
-      const zone = OFFSET.exec(rest);
-      valid = zone !== null && (zone[1] === undefined || (Number(zone[1]) <= 23 && Number(zone[2]) <= 59));
+  const zone = match && OFFSET.exec(text.slice(match[0].length));
+  if (match && zone && checkCalendarDate(Number(match[1]), Number(match[2]), Number(match[3])) && checkTime(match[4] ?? "", match[5] ?? "", match[6]) && !(Number(zone[1]) > 23 || Number(zone[2]) > 59)) {
+    if (offset === "required") {
+      if (zone[0] !== "") return text;
+    } else {
+      if (zone[0] === "") return text;
+      if (zone[0] === "Z" || zone[0].endsWith("00:00")) return match[0];
+      // Another offset names another instant than the clock time the literal would carry.
+      throw new RangeError(`${where}: ${describe(text)} has the offset ${zone[0]}, which an Edm.DateTime cannot carry; use edm.dateTimeOffset(value), or new Date(value) for the same instant in UTC`);
     }
   }
-  if (!valid) {
-    const form = offset === "required" ? "2024-01-02T03:04:05Z or ...+01:00" : "2024-01-02T03:04:05 (no offset)";
-    throw new RangeError(`${where}: ${describe(text)} is not a valid date and time such as ${form}`);
-  }
-  return text;
+  const form = offset === "required" ? "2024-01-02T03:04:05Z or ...+01:00" : "2024-01-02T03:04:05 (no offset, or Z)";
+  throw new RangeError(`${where}: ${describe(text)} is not a valid date and time such as ${form}`);
 }
 
 const DURATION = /^-?P(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$/;
@@ -235,7 +240,7 @@ export const edmText = {
   },
   dateTime(value: Date | string): string {
     const where = "edm.dateTime(value)";
-    const text = value instanceof Date ? isoFromDate(value, where).slice(0, -1) : checkDateTimeText(value, where, "forbidden");
+    const text = value instanceof Date ? isoFromDate(value, where).slice(0, -1) : checkDateTimeText(value, where, "utc");
     return text;
   },
   timeOfDay(value: string): string {

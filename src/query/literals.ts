@@ -131,7 +131,10 @@ export const edm = {
   },
   /**
    * Edm.DateTime, the OData v2 date-and-time type without offset: `datetime'2024-01-02T03:04:05'`.
-   * A `Date` is written in UTC. Not available in v4 (use {@link edm.dateTimeOffset}).
+   * A `Date` is written in UTC. A string may end in `Z` (or `+00:00`), as the v2 reader gives these
+   * values: `edm.dateTime(row.ValidFrom)` with `"2023-11-14T22:13:20Z"` is
+   * `datetime'2023-11-14T22:13:20'`; another offset is refused. Not available in v4 (use
+   * {@link edm.dateTimeOffset}).
    */
   dateTime(value: Date | string): EdmValue {
     return makeEdmValue("Edm.DateTime", edmText.dateTime(value));

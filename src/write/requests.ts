@@ -15,6 +15,8 @@
  *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
  *   values a read expanded or a write's answer held (`payload/expanded.ts`) unless `deep: true` asks
  *   for a deep write.
+ * - A number that JSON has none for (the infinities, NaN) goes as `"INF"`, `"-INF"`, `"NaN"`, as an
+ *   `edm.double()` value does, at any depth: `JSON.stringify` would write `null` and clear the property.
  * - v2 bodies write dates as v2 JSON does, `/Date(<ms>)/`: a `Date`, `edm.dateTime()` and
  *   `edm.date()` values (a day at midnight UTC), and the ISO text of a member
  *   the reader made of `/Date(...)/` (see `v2DateText`); any other string is sent as it is, however
@@ -223,6 +225,7 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
  * `IEEE754Compatible=true` form).
  */
 function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: boolean, at: string, left?: string[]): unknown {
+  if (typeof value === "number") return jsonNumber(value);
   if (Array.isArray(value)) {
     // A collection's items share one type: where the reader converted some, all are dates (the
     // indexes it remembers move as the caller edits the array; the array stays the same one).
@@ -268,6 +271,19 @@ function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: bool
     out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, ieee754, deep, `${at}/${name}`);
   }
   return out;
+}
+
+/**
+ * A number as a body's JSON value: itself, or for the infinities and NaN, for which JSON has no
+ * number (`JSON.stringify` writes `null`, which would clear the property), the strings `INF`,
+ * `-INF` and `NaN` that OData JSON Format 4.0 §7.1 gives an `Edm.Double` or `Edm.Single`. OData v2
+ * (MS-ODATA 2.2.6.3.1) gives a Double its URL literal, whose special values are the same words,
+ * which bare are no JSON: v2 bodies send the strings too, as they send `edm.double()` values.
+ * (`edmJsonValue` has the same rule for those; it stays apart from this one so that the read-only
+ * start, which loads `edmJsonValue`'s module, does not grow for writes.)
+ */
+function jsonNumber(number: number): number | string {
+  return Number.isFinite(number) ? number : Number.isNaN(number) ? "NaN" : number > 0 ? "INF" : "-INF";
 }
 
 /** The types whose JSON values the `IEEE754Compatible=true` form writes as strings. */

@@ -49,7 +49,8 @@ function partOf(body: Buffer, requestLine: string): { headers: string[]; body: B
   const start = body.indexOf(`${CRLF}${requestLine}${CRLF}`);
   assert.ok(start >= 0, `the batch holds ${requestLine}`);
   const headersEnd = body.indexOf(`${CRLF}${CRLF}`, start + 2);
-  const end = body.indexOf(`${CRLF}--b`, headersEnd + 4);
+  // A part ends at the next delimiter of any boundary (a v2 write goes in a changeset of its own).
+  const end = body.indexOf(`${CRLF}--`, headersEnd + 4);
   return { headers: body.subarray(start + 2, headersEnd).toString("latin1").split(CRLF).slice(1), body: body.subarray(headersEnd + 4, end) };
 }
 

@@ -27,14 +27,27 @@ export class BatchPlan {
   /** The items that go on the wire, in order (changesets without requests are left out). */
   readonly items: readonly PlannedItem[];
 
-  /** Completes the requests of a sealed record (building its writes). */
+  /** Of the batch as built: see {@link planFingerprint}. */
+  readonly #fingerprint: string;
+
+  /**
+   * Completes the requests of a sealed record (building its writes). For OData v2, each write
+   * added to the batch itself goes in a changeset of its own (see {@link changesetsOfV2}).
+   */
   constructor(record: BatchRecord, core: ClientCore) {
     this.format = record.format;
     const requests = record.requests.map((request) => completeRequest(request, core));
-    this.requests = requests;
-    this.items = record.items
+    const items = record.items
       .filter((item) => item.kind === "request" || item.requests.length > 0)
       .map((item): PlannedItem => (item.kind === "request" ? { kind: "request", request: requests[item.request.index]! } : { kind: "changeset", changeset: item.changeset, requests: item.requests.map((request) => requests[request.index]!) }));
+    // Taken before the v2 wrapping: a token saved before this wrapping existed names the batch as
+    // its caller built it, and an answer to either body reads the same (a one-request changeset's
+    // single response is that request's answer, results.ts matchMultipart).
+    this.#fingerprint = planFingerprint(this.format, items);
+    const v2 = core.options.version === "2.0" && this.format === "multipart";
+    this.items = v2 ? changesetsOfV2(items, requests, record.items.length) : items;
+    this.requests = requests;
+    if (v2) checkV2References(requests);
   }
 
   /** The requests of the items from item `from` on. */
@@ -48,8 +61,48 @@ export class BatchPlan {
    * and the item from which the answer is still to come.
    */
   shape(from: number): BatchShape {
-    const shape = { kind: "batch" as const, format: this.format, requests: this.requests.length, fingerprint: planFingerprint(this.format, this.items) };
+    const shape = { kind: "batch" as const, format: this.format, requests: this.requests.length, fingerprint: this.#fingerprint };
     return from === 0 ? shape : { ...shape, from };
+  }
+}
+
+/**
+ * OData v2 allows only retrieve requests (`GET`) outside a changeset (MS-ODATA 2.2.7.6; SAP
+ * Gateway, and Apache Olingo v2, which refuses the whole batch with 400 otherwise), where OData 4.0
+ * takes any request there. So each other top-level request goes in a changeset of its own, in its
+ * place: its failure stays its own, as a top-level request's is in v4, and the items keep their
+ * number, which a resume token's `from` counts. The changesets get numbers after the caller's
+ * (`firstFree`; only a JSON batch sends them, and v2 has none), and their requests the number too.
+ * `requests` is updated in place.
+ */
+function changesetsOfV2(items: readonly PlannedItem[], requests: PlannedRequest[], firstFree: number): PlannedItem[] {
+  let next = firstFree;
+  return items.map((item) => {
+    if (item.kind !== "request" || item.request.method === "GET") return item;
+    const changeset = next++;
+    const request: PlannedRequest = { ...item.request, changeset };
+    requests[request.index] = request;
+    return { kind: "changeset", changeset, requests: [request] };
+  });
+}
+
+/**
+ * Refuses a `$<Content-ID>` reference that crosses changesets: OData v2 resolves one only within
+ * the changeset of the request it names ("Requests in different change sets cannot reference one
+ * another", MS-ODATA 2.2.7.6.1.1; SAP Gateway and Olingo v2 keep Content-IDs per changeset), so
+ * the service would fail it, or the whole batch. A write added to the batch itself is in a
+ * changeset of its own (see {@link changesetsOfV2}) and can be referenced by nothing else.
+ */
+function checkV2References(requests: readonly PlannedRequest[]): void {
+  for (const request of requests) {
+    for (const id of request.dependsOn) {
+      const named = requests.find((other) => other.id === id);
+      if (named === undefined || (request.changeset !== undefined && named.changeset === request.changeset)) continue;
+      throw new TypeError(
+        `request ${request.index + 1} (${request.method} ${request.path}) references $${id}, request ${named.index + 1} (${named.method} ${named.path}), which is not in the same changeset: ` +
+          "an OData v2 service resolves $<Content-ID> only within one changeset, and a write added to the batch itself goes in a changeset of its own; add both writes to one batch.changeset()",
+      );
+    }
   }
 }
 
@@ -108,8 +161,10 @@ function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
 
 /**
  * A short hash (FNV-1a, 32 bits, hex) of what decides how a batch answer is read: the format, and
- * each item's requests (Content-ID, method, URL) in order, changesets marked. It tells a batch from
- * another in a resume token without carrying the requests' URLs.
+ * each item's requests (Content-ID, method, URL) in order, changesets marked: the caller's, not
+ * the ones an OData v2 batch puts its top-level writes in, which follow from the version and the
+ * methods and which an answer reads the same with or without. It tells a batch from another in a
+ * resume token without carrying the requests' URLs.
  */
 function planFingerprint(format: BatchFormat, plan: readonly PlannedItem[]): string {
   const line = (request: PlannedRequest) => `${request.id} ${request.method} ${request.path}`;

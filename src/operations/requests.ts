@@ -17,7 +17,7 @@
  * services may accept unqualified bound operations under a default namespace; SAP CAP does).
  */
 import type { ODataVersion } from "../options.js";
-import { edmJsonValue, exactJsonNumber, formatLiteral, isEdmValue, isoFromDate, isV2 } from "../query/literal-format.js";
+import { edmJsonValue, exactJsonNumber, formatLiteral, isEdmValue, isoFromDate, isV2, jsonNumber } from "../query/literal-format.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionPath, encodePathText, entityPath, formatQueryString, type QueryOption } from "../query/url.js";
 import { ODataClientError } from "../errors.js";
@@ -230,10 +230,7 @@ function isStructured(value: unknown): boolean {
  */
 export function jsonValue(value: unknown, where: string, ieee754 = false): unknown {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "INF" : "-INF";
-    return value;
-  }
+  if (typeof value === "number") return jsonNumber(value);
   if (typeof value === "bigint") return ieee754 ? value.toString() : exactJsonNumber(value.toString());
   // An Edm.DateTimeOffset as an inline literal is: valid, within the years 0000-9999.
   if (value instanceof Date) return isoFromDate(value, where);

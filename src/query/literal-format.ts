@@ -274,11 +274,9 @@ export function edmJsonValue(value: TypedLiteral): unknown {
     case "Edm.Decimal":
       return exactJsonNumber(text);
     case "Edm.Double":
-    case "Edm.Single": {
+    case "Edm.Single":
       // Kept as "Infinity"; JSON writes the infinities and NaN as the strings INF, -INF, NaN.
-      const number = Number(text);
-      return Number.isFinite(number) ? number : Number.isNaN(number) ? "NaN" : number > 0 ? "INF" : "-INF";
-    }
+      return jsonNumber(Number(text));
     case "Edm.Byte":
     case "Edm.SByte":
     case "Edm.Int16":
@@ -292,4 +290,16 @@ export function edmJsonValue(value: TypedLiteral): unknown {
     default:
       return text;
   }
+}
+
+/**
+ * A number as a body's JSON value: itself, or for the infinities and NaN, for which JSON has no
+ * number (`JSON.stringify` writes `null`, which would clear the property), the strings `INF`,
+ * `-INF` and `NaN` that OData JSON Format 4.0 §7.1 gives an `Edm.Double` or `Edm.Single`. OData v2
+ * (MS-ODATA 2.2.6.3.1) gives a Double its URL literal, whose special values are the same words,
+ * which bare are no JSON: v2 bodies send the strings too. Write bodies, operation parameters and
+ * `edm.double()` values all go by it.
+ */
+export function jsonNumber(number: number): number | string {
+  return Number.isFinite(number) ? number : Number.isNaN(number) ? "NaN" : number > 0 ? "INF" : "-INF";
 }

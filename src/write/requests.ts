@@ -37,7 +37,7 @@ import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
 import { describe, isPlainObject, isRecord } from "../util/values.js";
 import { base64, base64Url, bytesFromHex } from "../util/base64.js";
-import { decimalWithoutExponent, edmJsonValue, exactJsonNumber, isEdmValue, type TypedLiteral } from "../query/literal-format.js";
+import { decimalWithoutExponent, edmJsonValue, exactJsonNumber, isEdmValue, jsonNumber, type TypedLiteral } from "../query/literal-format.js";
 import { timeOfDayAsDuration } from "../query/edm-text.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
@@ -273,18 +273,6 @@ function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: bool
   return out;
 }
 
-/**
- * A number as a body's JSON value: itself, or for the infinities and NaN, for which JSON has no
- * number (`JSON.stringify` writes `null`, which would clear the property), the strings `INF`,
- * `-INF` and `NaN` that OData JSON Format 4.0 §7.1 gives an `Edm.Double` or `Edm.Single`. OData v2
- * (MS-ODATA 2.2.6.3.1) gives a Double its URL literal, whose special values are the same words,
- * which bare are no JSON: v2 bodies send the strings too, as they send `edm.double()` values.
- * (`edmJsonValue` has the same rule for those; it stays apart from this one so that the read-only
- * start, which loads `edmJsonValue`'s module, does not grow for writes.)
- */
-function jsonNumber(number: number): number | string {
-  return Number.isFinite(number) ? number : Number.isNaN(number) ? "NaN" : number > 0 ? "INF" : "-INF";
-}
 
 /** The types whose JSON values the `IEEE754Compatible=true` form writes as strings. */
 const INT64_DECIMAL = /^Edm\.(?:Int64|Decimal)$/;

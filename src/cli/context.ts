@@ -54,12 +54,26 @@ export async function clientWithMetadata(
   steps?: PipelineStep[],
   made: { client: ODataClient; settings: ClientSettings } = clientFor(context, service, steps),
 ): Promise<{ client: ODataClient; settings: ClientSettings; model: ServiceModel | undefined }> {
-  const { client, settings } = made;
-  const model = await optionalMetadata(client, context.signal);
-  const declared = model?.odataVersion;
-  if (declared === undefined || declared === client.version || !VERSIONS.includes(declared) || versionGiven(context.environment)) return { client, settings, model };
-  const spoken = { ...settings, version: declared as ODataVersion };
-  return { client: connect(service, spoken, context.environment, steps ? { steps } : {}), settings: spoken, model };
+  const model = await optionalMetadata(made.client, context.signal);
+  return { ...clientSpeaking(context, service, model?.odataVersion, steps, made), model };
+}
+
+/**
+ * The client of `made` where `version` is no OData version a client speaks, or the one it speaks
+ * already, or the user set one (`--odata-version`, a profile's `version`); else a client for
+ * `<service>` that speaks `version`, which the command has read from the service: its `$metadata`
+ * ({@link clientWithMetadata}), or the checkpoint of an export that had read it.
+ */
+export function clientSpeaking(
+  context: CommandContext,
+  service: string,
+  version: string | undefined,
+  steps: PipelineStep[] | undefined,
+  made: { client: ODataClient; settings: ClientSettings },
+): { client: ODataClient; settings: ClientSettings } {
+  if (version === undefined || version === made.client.version || !VERSIONS.includes(version) || versionGiven(context.environment)) return made;
+  const spoken = { ...made.settings, version: version as ODataVersion };
+  return { client: connect(service, spoken, context.environment, steps ? { steps } : {}), settings: spoken };
 }
 
 /** What {@link answerRecorder} gives: the step to add to the client, and the text it kept. */

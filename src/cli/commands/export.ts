@@ -7,10 +7,11 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { ODataClientError, type CollectionQuery, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
+import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
 import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
-import { clientFor, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
@@ -18,6 +19,7 @@ import { buildQuery, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
 import { formatCount, formatCounted } from "../terminal.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
+import { checkPath } from "../../query/names.js";
 
 const FILE_FORMATS: readonly FileFormatName[] = ["ndjson", "csv", "json"];
 const STRATEGIES: readonly PartitionStrategy[] = ["auto", "quantiles", "aggregate", "skip"];
@@ -88,6 +90,12 @@ function readMode(args: ParsedArgs): Mode {
   if (stringOption(args, "plan-file") !== undefined && planning.length > 1) {
     throw new CliUsageError(`${planning.filter((name) => name !== "plan-file").map((name) => `--${name}`).join(" and ")} cannot be used with --plan-file: the file holds the partitions already planned`);
   }
+  // Checked here rather than where the plan is made: $metadata may be read before that.
+  const strategy = stringOption(args, "strategy");
+  if (strategy !== undefined && !STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
+  const key = stringOption(args, "partition-key");
+  // As partitions() refuses it.
+  if (key !== undefined) checkPath(key, 'partitions(n) option "key"');
   if (partition !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(partition.trim());
     const index = Number(match?.[1]);
@@ -125,15 +133,16 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
   return partitions;
 }
 
-async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number): Promise<QueryPartition[]> {
+/** `model`: the `$metadata` the command has read already, where it has (its client may be another than the query's). */
+async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number, model?: ServiceModel): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
   if (file !== undefined) return readPlanFile(file, resolve(context.environment.cwd, file), set, count);
+  // Checked by readMode.
   const strategy = stringOption(context.args, "strategy") ?? "auto";
-  if (!STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
   const key = stringOption(context.args, "partition-key");
   try {
     // No model given: the planner reads $metadata (the client's cache, which model() shares) while it counts.
-    return await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key });
+    return await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
       throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
@@ -205,16 +214,36 @@ async function runExport(context: CommandContext): Promise<void> {
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
 
-  const { client } = clientFor(context, service);
-  const odataVersion = client.version;
-  const query = buildQuery(client.collection(set), args, { paging: true });
+  const made = clientFor(context, service);
+  // The options are checked before anything is sent.
+  let query = buildQuery(made.client.collection(set), args, { paging: true });
   // $metadata only when something needs it (a plan, CSV columns): NDJSON and JSON of one walk
   // start with the first page, and a service's $metadata may be megabytes.
   let metadata: Promise<ServiceModel | undefined> | undefined;
-  const model = () => (metadata ??= optionalMetadata(client, context.signal));
+  const model = () => (metadata ??= optionalMetadata(made.client, context.signal));
+  // Where the export reads $metadata anyway (a plan without --plan-file, CSV columns) and the user
+  // set no version, it speaks the one $metadata declares, as `query` does: $metadata is read first
+  // then, since the query's literals and the reading of the answers depend on the version. A plan
+  // made so asks $count after $metadata, where the planner would ask both at once.
+  const plans = (planOnly || mode.kind !== "single") && stringOption(args, "plan-file") === undefined;
+  const declaredVersion = (plans || (!planOnly && format === "csv")) && !versionGiven(context.environment);
+  let client = made.client;
+  const speak = (spoken: ODataClient) => {
+    if (spoken !== client) query = buildQuery(spoken.collection(set), args, { paging: true });
+    client = spoken;
+  };
+  /** Reads $metadata now (for the plan and the columns too) and speaks the version it declares; resolves with it. */
+  const speakDeclared = async (): Promise<ServiceModel | undefined> => {
+    const spoken = await clientWithMetadata(context, service, undefined, made);
+    metadata = Promise.resolve(spoken.model);
+    speak(spoken.client);
+    return spoken.model;
+  };
 
   if (planOnly) {
-    const plan = await planFor(context, query, set, mode.count);
+    // Read first: speakDeclared() may give the query of another client.
+    const read = declaredVersion ? await speakDeclared() : undefined;
+    const plan = await planFor(context, query, set, mode.count, read);
     await context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
   }
@@ -224,6 +253,12 @@ async function runExport(context: CommandContext): Promise<void> {
     throw new CliUsageError(`a checkpoint of an unfinished export is at ${checkpointFile}: add --resume to go on from it, or delete it to start again`);
   }
   if (!existing && resume) await startWithoutCheckpoint(out, checkpointFile, (text) => reporter.warn(text));
+  // A resumed export reads no $metadata: it speaks the version its checkpoint says the run that
+  // started it spoke (read from $metadata then), so that the same command goes on from it.
+  let read: ServiceModel | undefined;
+  if (declaredVersion && existing) speak(clientSpeaking(context, service, existing.odataVersion, undefined, made).client);
+  else if (declaredVersion) read = await speakDeclared();
+  const odataVersion = client.version;
 
   const started = performance.now();
   const label = mode.kind === "partition" ? `${set} ${mode.index}/${mode.count}` : set;
@@ -256,7 +291,7 @@ async function runExport(context: CommandContext): Promise<void> {
         partition = saved;
         checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, format, mode, out });
       } else {
-        partition = (await planFor(context, query, set, mode.count))[mode.index - 1] as QueryPartition;
+        partition = (await planFor(context, query, set, mode.count, read))[mode.index - 1] as QueryPartition;
       }
       total ??= partition.estimatedCount;
       const columns =
@@ -274,7 +309,7 @@ async function runExport(context: CommandContext): Promise<void> {
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {
-        plan = await planFor(context, query, set, mode.count);
+        plan = await planFor(context, query, set, mode.count, read);
         // Every part writes the same columns, so they are fixed before any part starts.
         columns = format === "csv" ? declaredColumns(args, set, await model()) ?? (await firstColumns(query, context.signal)) : undefined;
       }

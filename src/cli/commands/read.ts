@@ -1,6 +1,7 @@
 /**
  * `query`, `count` and `get`: reading to stdout. `query` follows next links to the end, writing
- * each page as it arrives (memory bounded by a page), in a table, JSON, NDJSON or CSV.
+ * each page as it arrives (memory bounded by a page), in a table, JSON, NDJSON or CSV; a table holds
+ * its first TABLE_SAMPLE rows back, whatever the pages, to size its columns.
  */
 import { formatCount, formatCounted } from "../terminal.js";
 import { flag, stringOption } from "../args.js";
@@ -15,7 +16,7 @@ import { parseKey } from "../values.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
 
-/** How many rows of the first page size a table's columns. */
+/** How many rows, from the start of the walk, size a table's columns (held back until read). */
 const TABLE_SAMPLE = 200;
 
 /** `query <service> <set>`: every page of a query to stdout, as a table, JSON, NDJSON or CSV. */
@@ -49,6 +50,19 @@ export const queryCommand: Command = {
     let pages = 0;
     let count: number | undefined;
     let table: TableWriter | undefined;
+    // The table's first rows, until TABLE_SAMPLE of them are read or the walk ends: a service that
+    // pages small (SAP Gateway pages of a few rows) would otherwise size the columns by its first page.
+    let held: Record<string, unknown>[] = [];
+    /** The table's header and the rows held so far, its columns sized by them (TableWriter). */
+    const startTable = (): string => {
+      // Without $select or $metadata the first entity gives the columns, as for CSV: none read, no table.
+      if (declared === undefined && held.length === 0) return "";
+      const onExtra = (name: string) => reporter.warn(`the rows have a property ${JSON.stringify(name)} that is not one of the table columns; its values are left out`);
+      table = new TableWriter(columnsFor(declared, held[0]), held.slice(0, TABLE_SAMPLE), stdout.columns, onExtra);
+      const text = table.rows(held);
+      held = [];
+      return text;
+    };
     let lines = format === "table" || (format === "csv" && declared === undefined) ? undefined : rowFormat(format, declared, (text) => reporter.warn(text));
     const counted = format === "json" && flag(context.args, "count");
     // JSON with --count wraps the array in an object that carries the count (the first page gives it).
@@ -57,34 +71,48 @@ export const queryCommand: Command = {
     // Each page's entities as the service wrote them, as export takes them (entity-text.ts): the
     // formats write the digits of long numbers as sent, where JavaScript's numbers would round them.
     const texts = new EntityTexts();
-    for await (const page of queryPages(query, { signal: context.signal, onWholeBody: texts.keep })) {
-      const entities = page.value as Record<string, unknown>[];
-      const pageText = texts.take(entities);
-      if (page.count !== undefined) count = page.count;
-      let text = "";
-      if (format === "table") {
-        const exact = pageText === undefined ? entities : exactEntities(pageText, entities);
-        // Without $select or $metadata the first entity gives the columns, as for CSV: the first
-        // page that has one (an empty page before it would fix a table of no columns).
-        if (table === undefined && (declared !== undefined || entities.length > 0)) {
-          const onExtra = (name: string) => reporter.warn(`the rows have a property ${JSON.stringify(name)} that is not one of the table columns; its values are left out`);
-          table = new TableWriter(columnsFor(declared, entities[0]), exact.slice(0, TABLE_SAMPLE), stdout.columns, onExtra);
+    try {
+      for await (const page of queryPages(query, { signal: context.signal, onWholeBody: texts.keep })) {
+        const entities = page.value as Record<string, unknown>[];
+        const pageText = texts.take(entities);
+        if (page.count !== undefined) count = page.count;
+        let text = "";
+        if (format === "table") {
+          const exact = pageText === undefined ? entities : exactEntities(pageText, entities);
+          if (table) text = table.rows(exact);
+          else {
+            held = held.concat(exact);
+            if (held.length >= TABLE_SAMPLE) text = startTable();
+          }
+        } else {
+          // CSV without $select or $metadata takes its columns from the first entity.
+          if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsOf(entities[0]), (warning) => reporter.warn(warning));
+          if (lines && !headDone) {
+            text += headOf(lines);
+            headDone = true;
+          }
+          if (lines) text += pageRowsText(lines, entities, rows, pageText);
         }
-        if (table) text = table.rows(exact);
-      } else {
-        // CSV without $select or $metadata takes its columns from the first entity.
-        if (lines === undefined && entities.length > 0) lines = rowFormat("csv", columnsOf(entities[0]), (warning) => reporter.warn(warning));
-        if (lines && !headDone) {
-          text += headOf(lines);
-          headDone = true;
-        }
-        if (lines) text += pageRowsText(lines, entities, rows, pageText);
+        rows += entities.length;
+        pages += 1;
+        reporter.clear();
+        await stdout.write(text);
+        reporter.walk(set, { rows, pages, total: count }, started);
       }
-      rows += entities.length;
-      pages += 1;
+    } catch (error) {
+      // The rows read before a failed page or Ctrl-C are printed, as they would have been had the
+      // table not held them; the walk's error is the one reported. No rows, no header: a walk
+      // refused at its first page prints nothing, as before.
+      if (format === "table" && table === undefined && held.length > 0) {
+        reporter.clear();
+        await stdout.write(startTable()).catch(() => {});
+      }
+      throw error;
+    }
+    // A walk of fewer rows than TABLE_SAMPLE: they all size the columns.
+    if (format === "table" && table === undefined) {
       reporter.clear();
-      await stdout.write(text);
-      reporter.walk(set, { rows, pages, total: count }, started);
+      await stdout.write(startTable());
     }
     if (lines) await stdout.write(`${headDone ? "" : headOf(lines)}${lines.tail(rows)}${counted ? "}\n" : ""}`);
     const seconds = (performance.now() - started) / 1000;

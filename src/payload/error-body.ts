@@ -133,7 +133,9 @@ function readJsonErrorObject(error: Record<string, unknown>, cut?: WeakSet<objec
     const read = whole.map((inner) => readJsonErrorObject(inner, cut, depth + 1));
     detail.details = read.filter((d): d is ODataErrorDetail => d !== undefined);
   }
-  const innererror = error["innererror"];
+  // Microsoft Graph spells it `innerError` (its request ids are in there, which its support asks
+  // for); the spec's `innererror` wins where a body has both.
+  const innererror = error["innererror"] !== undefined ? error["innererror"] : error["innerError"];
   // Only whole: a part of it would read as if the service had said no more.
   if (innererror !== undefined && !(cut !== undefined && typeof innererror === "object" && innererror !== null && cut.has(innererror))) detail.innererror = innererror;
   return detail;

@@ -313,6 +313,12 @@ export interface ODataErrorDetail {
   details?: ODataErrorDetail[];
   /** The service-specific `innererror` object, as sent. */
   innererror?: unknown;
+  /**
+   * The error object's instance annotations (OData JSON Format §21.1), by their names as sent, `@`
+   * included: SAP's `@Common.numericSeverity` and `@Common.longtextUrl`, Dataverse's
+   * `@Microsoft.PowerApps.CDS.ErrorDetails.*`. Only where the service sent any.
+   */
+  annotations?: Record<string, unknown>;
 }
 
 /** Options shared by the error constructors. */

@@ -47,7 +47,7 @@ const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 const XML_TYPE = { "content-type": "application/xml" };
 
 describe("OData error bodies", () => {
-  test("a v4 JSON error gives code, message, target, details and innererror", async (t) => {
+  test("a v4 JSON error gives code, message, target, details, innererror and its instance annotations", async (t) => {
     const body = {
       error: {
         code: "VALIDATION",
@@ -71,6 +71,7 @@ describe("OData error bodies", () => {
         { code: "REQUIRED", message: "customer is required", target: "customer" },
       ],
       innererror: { trace: ["a", "b"], context: { id: 7 } },
+      annotations: { "@Common.numericSeverity": 4 },
     });
   });
 

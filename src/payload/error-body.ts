@@ -138,6 +138,12 @@ function readJsonErrorObject(error: Record<string, unknown>, cut?: WeakSet<objec
   const innererror = error["innererror"] !== undefined ? error["innererror"] : error["innerError"];
   // Only whole: a part of it would read as if the service had said no more.
   if (innererror !== undefined && !(cut !== undefined && typeof innererror === "object" && innererror !== null && cut.has(innererror))) detail.innererror = innererror;
+  // Instance annotations (a severity, a long text's URL, Dataverse's error details), each whole.
+  for (const name in error) {
+    const value = error[name];
+    if (!name.startsWith("@") || (cut !== undefined && typeof value === "object" && value !== null && cut.has(value))) continue;
+    (detail.annotations ??= {})[name] = value;
+  }
   return detail;
 }
 

@@ -10,6 +10,9 @@ import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest } from "../write/requests.js";
 import { requestHeaders } from "../http/request-headers.js";
+import { isTrustedOrigin, mergePrefer } from "../http/steps.js";
+import type { ResolvedClientOptions } from "../options.js";
+import { isSecretHeaderName } from "../util/redact.js";
 import { decoderOf } from "./decoders.js";
 import type { BatchFormat, BatchRecord, DecodeSpec, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
 import type { PlannedItem, PlannedRequest } from "./results.js";
@@ -114,18 +117,41 @@ function completeRequest(request: RecordedRequest, core: ClientCore): PlannedReq
   const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
   // A raw request's bytes are bytes to the service too, where the caller named no type for them.
   if (typeof wire.body === "object") wire.headers["content-type"] ??= "application/octet-stream";
+  const url = urlBelowRoot(core.options.serviceUrl, wire.path);
   return {
     index: request.index,
     id: request.id,
     method: wire.method,
     path: wire.path,
-    url: urlBelowRoot(core.options.serviceUrl, wire.path),
-    headers: wire.headers,
+    url,
+    headers: withConfiguredHeaders(wire.headers, url, core.options),
     body: typeof wire.body === "object" ? viewOf(wire.body) : wire.body,
     changeset: request.changeset,
     dependsOn: request.dependsOn,
     decode: decoderOf(request.decode, core),
   };
+}
+
+/**
+ * A part's own headers (names in lower case) with the client's configured `headers` it would get
+ * sent alone, by the rules of the headers step (http/steps.ts): for a trusted origin only, a
+ * header the part sets itself winning, a configured `Prefer` joining the part's own. Services
+ * read a part's headers, not the envelope's: Microsoft Graph answers a `$count` or `$search` part
+ * without `ConsistencyLevel: eventual` with 400. Headers named like a credential
+ * (`isSecretHeaderName`: `Authorization`, `Cookie`, `x-api-key` ...) stay on the envelope, where
+ * the origin rule guards them: a part is body, which goes wherever the envelope is sent.
+ */
+function withConfiguredHeaders(own: Record<string, string>, url: URL, options: ResolvedClientOptions): Record<string, string> {
+  if (!isTrustedOrigin(options.trustedOrigins, url)) return own;
+  for (const [given, value] of options.headers) {
+    const name = given.toLowerCase();
+    if (isSecretHeaderName(name)) continue;
+    // Own members only: a write's headers are a plain object, where "constructor" is inherited.
+    const present = Object.hasOwn(own, name) ? own[name] : undefined;
+    if (present === undefined) own[name] = value;
+    else if (name === "prefer") own[name] = mergePrefer(value, present);
+  }
+  return own;
 }
 
 /** A raw request's bytes (a typed array or an `ArrayBuffer`) as a view, read as they are when written. */

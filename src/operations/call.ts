@@ -15,8 +15,6 @@ import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
 import { readOperationBody } from "./result-body.js";
-import { ODataClientError } from "../errors.js";
-import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
 
 /** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
 function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
@@ -36,21 +34,6 @@ export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, para
   return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions);
 }
 
-/**
- * The error of an operation called for its result and answered `202 Accepted` with a status
- * monitor (Microsoft Graph's `copy` does, unasked): it runs at the service, and its result comes
- * from the monitor, not from this answer. The error names the monitor, to follow with a poller. (A
- * `202` without one is an accepted operation with nothing to follow: `undefined`, as a `204`.)
- */
-async function runningElsewhere(response: Response, method: string, url: URL, location: string): Promise<ODataClientError> {
-  await response.body?.cancel().catch(() => undefined);
-  const monitor = resolveLocation(location, { url: answeredUrl(response, url), status: 202, method });
-  return new ODataClientError(
-    "ASYNC_OPERATION_PENDING",
-    `${method} ${redactUrl(url)} was answered 202 Accepted: the operation runs at the service; follow it with client.asyncPoller() on its status monitor, or call invokeAsync() or getAsync() for a poller. The monitor: ${redactUrl(monitor)}`,
-  );
-}
-
 /** Sends an operation request and reads its result (see `results.ts`). */
 export async function sendOperation(core: ClientCore, request: OperationRequest, name: string, given: AbortSignalLike | undefined): Promise<unknown> {
   const signal = toAbortSignal(given);
@@ -65,8 +48,11 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     retry: method === "GET",
   });
   if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
-  const location = response.status === 202 ? response.headers.get("location") : null;
-  if (location) throw await runningElsewhere(response, method, url, location);
+  // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
+  if (response.status === 202) {
+    const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
+    if (pending) throw pending;
+  }
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204) return undefined;
   const read = await readMasked(response, () => {

@@ -75,6 +75,11 @@ export interface WriteRequest {
   body?: string | Uint8Array;
   /** Whether the request is idempotent and so may be sent again after a failure (PUT, DELETE). */
   retry: boolean;
+  /**
+   * The `...Async` method that sends this write with `Prefer: respond-async` (`"createAsync()"`),
+   * where there is one, for the error of a `202 Accepted` given to the write sent alone.
+   */
+  asyncTwin?: string;
 }
 
 const V4_CONTROL_INFORMATION = new Set([
@@ -396,6 +401,7 @@ function finish(
   body: string | Uint8Array | undefined,
   options: WriteOptions | undefined,
   where: string,
+  asyncTwin?: string,
 ): WriteRequest {
   const wireMethod = applyMethod(method, options, headers, where);
   Object.assign(headers, requestHeaders(options?.headers, where));
@@ -408,6 +414,7 @@ function finish(
     retry: IDEMPOTENT_METHODS.has(wireMethod),
   };
   if (body !== undefined) request.body = body;
+  if (asyncTwin !== undefined) request.asyncTwin = asyncTwin;
   return request;
 }
 
@@ -435,7 +442,7 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
 export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context, true);
   setPrefer(headers, options?.prefer, where);
-  return finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where);
+  return finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where, "createAsync()");
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
@@ -444,7 +451,7 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
   const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
   setPrefer(headers, options?.prefer, "update(patch)");
-  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "update(patch)");
+  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "update(patch)", "updateAsync()");
 }
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
@@ -453,7 +460,7 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
   const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
   setPrefer(headers, options?.prefer, "replace(entity)");
-  return finish("PUT", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "replace(entity)");
+  return finish("PUT", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "replace(entity)", "replaceAsync()");
 }
 
 /**
@@ -480,7 +487,7 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
 export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions): WriteRequest {
   const headers = writeHeaders(context, false);
   setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
-  return finish("DELETE", pathOf(context, entityPath(state), customOptions(state)), headers, undefined, options, "delete()");
+  return finish("DELETE", pathOf(context, entityPath(state), customOptions(state)), headers, undefined, options, "delete()", "deleteAsync()");
 }
 
 /** The path of the references of a navigation property: v4 `Books(1)/reviews/$ref`, v2 `Books(1)/$links/reviews`. */

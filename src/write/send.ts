@@ -1,7 +1,7 @@
 /**
  * Sending the write requests built in `requests.ts` through the client's pipeline, and reading
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
- * `undefined` when it returned none (204).
+ * `undefined` when it returned none (204, or an empty 202 without a status monitor).
  */
 import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
@@ -15,7 +15,8 @@ import { redactUrl } from "../util/redact.js";
 
 /**
  * Sends one request and checks its status; a failure rejects with `ODataHttpError`, whose message
- * says what a 412 or 428 means.
+ * says what a 412 or 428 means, and a `202 Accepted` with a status monitor with
+ * `ASYNC_OPERATION_PENDING` naming it (see pending-answer.ts).
  */
 export async function sendChecked(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<Response> {
   const signal = toAbortSignal(options?.signal);
@@ -28,7 +29,15 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     ...(request.body === undefined ? {} : { body: request.body }),
   };
   const response = await core.send(init);
-  if (response.ok) return response;
+  if (response.ok) {
+    // Microsoft Graph's `POST /teams` answers so unasked: resolving as a 204 would say "done" and
+    // lose the monitor. The rare 202 loads the reading of its Location, not every write.
+    if (response.status === 202) {
+      const pending = await (await import("./pending-answer.js")).pendingAnswerError(response, request.method, request.url, request.asyncTwin);
+      if (pending) throw pending;
+    }
+    return response;
+  }
   const error = await httpErrorOf(response, request.method, request.url, { signal });
   const explanation = preconditionExplanation(response.status, request) ?? (await csrfExplanation(core, response));
   if (explanation !== undefined) error.message = `${error.message} (${explanation})`;

@@ -36,6 +36,16 @@
  * MAX_LOWER_BOUNDS of them; a boundary beyond that is dropped (its range is empty, the next one
  * takes its rows), so that no filter outgrows a URL.
  *
+ * Where a key has parts of other types, its Boolean parts bound no range: the ranges are of the
+ * other parts, in key order. SAP CAP ignores `lt` and `ge` on `IsActiveEntity`, a key part of
+ * every draft-enabled entity, so a boundary written with it put its row in both ranges beside it.
+ * A Boolean in the middle of a key is left out as well: written there, the parts after it would be
+ * compared under a term such a service drops. Ranges of the other parts are still disjoint and
+ * complete (the rows that share their values fall on one side of every boundary), keep the parts
+ * after the Boolean to split on, and lose little: two values are hardly worth a boundary. A key of
+ * Boolean parts alone (no draft key is one) is split on them, which a service that compares
+ * Booleans reads once each. `$skip` windows take the order of the whole key, Booleans and all.
+ *
  * A key that may be null (a property named by `key` that the model does not declare
  * `Nullable="false"`, or any property when there is no model) compares false with every boundary:
  * the first range takes such rows (`or K eq null`), and where a later part of a key of several
@@ -156,8 +166,9 @@ export async function planPartitions(
       throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${state.entitySet} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
     }
     const sortable = set && known ? keySortable(known, set, key) : true;
+    const rangeKey = key.some((part) => part.type !== "Edm.Boolean") ? key.filter((part) => part.type !== "Edm.Boolean") : key;
 
-    const plan: PlanContext = { core, state, n, key, signal, total, stateOf, path };
+    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, signal, total, stateOf, path };
     switch (strategy) {
       case "skip":
         return await skipWindows(plan, sortable);
@@ -188,7 +199,10 @@ interface PlanContext {
   core: ClientCore;
   state: QueryState;
   n: number;
+  /** The key parts the ranges are of: the key without its Boolean parts where it has others (see the module comment). */
   key: KeyPart[];
+  /** The whole key, the order of `$skip` windows. */
+  orderKey: KeyPart[];
   signal: AbortSignal | undefined;
   /** The count asked while `$metadata` was read, if it was. */
   total: Promise<number> | undefined;
@@ -470,7 +484,7 @@ async function aggregateRanges(plan: PlanContext): Promise<QueryPartition[]> {
   const where = 'partitions(n) with strategy "aggregate"';
   const [part] = key;
   if (key.length !== 1 || !part || (part.type !== undefined && !INTEGER_TYPES.has(part.type))) {
-    throw new TypeError(`${where}: needs a single integer key; ${state.entitySet} is keyed by ${key.map((k) => `${k.path} (${k.type ?? "type unknown"})`).join(", ")}`);
+    throw new TypeError(`${where}: needs a single integer key; ${state.entitySet} is keyed by ${plan.orderKey.map((k) => `${k.path} (${k.type ?? "type unknown"})`).join(", ")}`);
   }
   if (state.search !== undefined) throw new TypeError(`${where}: cannot be combined with $search; use the "quantiles" strategy`);
   if (core.options.version === "2.0") throw new ODataClientError("UNSUPPORTED_BY_VERSION", `${where}: $apply does not exist in OData 2.0`);
@@ -521,9 +535,9 @@ function integerOf(value: unknown): bigint | undefined {
 }
 
 async function skipWindows(plan: PlanContext, ordered: boolean): Promise<QueryPartition[]> {
-  const { n, key } = plan;
+  const { n, orderKey } = plan;
   const total = await count(plan);
-  const orderBy = ordered ? key.map((part) => part.path) : undefined;
+  const orderBy = ordered ? orderKey.map((part) => part.path) : undefined;
   return Array.from({ length: n }, (_, i) => {
     const skip = shareStart(i, n, total);
     const top = i === n - 1 ? undefined : shareStart(i + 1, n, total) - skip;

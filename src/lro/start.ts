@@ -37,8 +37,9 @@ export interface InitialAnswer extends MonitorAnswer {
  * Reads the initial answer by the table of spec/async-poller.md, the first row that applies
  * deciding; pure.
  * - `202` with `Location`: a running poller for that monitor (a relative `Location` resolved
- *   against the request URL); status and progress from a JSON body where it has them; a
- *   `Retry-After` delays the first poll.
+ *   against the request URL, Microsoft Graph's path below its version root: answer-url.ts
+ *   `resolveLocation`); status and progress from a JSON body where it has them; a `Retry-After`
+ *   delays the first poll.
  * - `202` without `Location`: `ODataClientError` `ASYNC_NO_LOCATION`.
  * - any other `2xx` (the service ran the request at once): a poller that is already done, its
  *   result the body (read by `shape`, as monitor-answer.ts `readResultBody` reads it), its

@@ -1,9 +1,9 @@
 /**
- * Headers named with a part that ends in "key" (`x-functions-key`, Azure Functions' key header;
- * `x-access-key`; `apikey`) are credentials as `x-api-key` is: left out of an error's headers,
+ * Custom `x-` headers whose names end in "key" (`x-functions-key`, Azure Functions' key header;
+ * `x-access-key`) are credentials as `x-api-key` is: left out of an error's headers,
  * masked where a service echoes them, shown as `***` in the wire log and not carried to another
- * origin by a redirect. Entity members such as `RowKey` and `primaryKey` stay readable in an
- * error's details. Real HTTP on 127.0.0.1.
+ * origin by a redirect. Names that only hold "key" (`Idempotency-Key`, `RowKey`, `foreign-key`,
+ * `sort_key`) stay readable in an error's details and messages. Real HTTP on 127.0.0.1.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,14 +14,17 @@ import { sendJson, startServer } from "./servers/recording-server.js";
 
 const SECRET = "fnkey-0123456789abcdef";
 
-test("a header name with a part that ends in key is a credential's; a word that only holds the letters is not", () => {
-  const secret = ["x-functions-key", "X-Access-Key", "x-accesskey", "apikey", "key", "x_secret_key", "x-key-id", "Ocp-Apim-Subscription-Key", "x-api-key"];
-  const plain = ["keep-alive", "x-keyword", "x-keys-count", "x-tenant", "Accept-Language"];
+test("a custom x- header whose name ends in key is a credential's; other names with key in them are not", () => {
+  const secret = ["x-functions-key", "X-Access-Key", "x-accesskey", "x_secret_key", "x-goog-api-key", "apikey", "Ocp-Apim-Subscription-Key", "x-api-key"];
+  const plain = ["keep-alive", "x-keyword", "x-keys-count", "x-key-id", "key", "Idempotency-Key", "Sec-WebSocket-Key", "x-tenant", "Accept-Language"];
   assert.deepEqual(secret.filter((name) => !isSecretHeaderName(name)), []);
   assert.deepEqual(plain.filter((name) => isSecretHeaderName(name)), []);
-  // In text, a `Name: value` pair of such a header is masked; an entity's key or an option stays.
+  // In text, a `Name: value` pair of such a header is masked; a key, a foreign key or an option stays.
   assert.equal(new ODataClientError("test:X", "sent x-functions-key: fnkey-98765\nX-Access-Key: 'ak-12345678'").message, "sent x-functions-key: ***\nX-Access-Key: '***'");
-  assert.equal(new ODataClientError("test:X", "no entity with key: Books(1); --key: one entity; primaryKey: ID").message, "no entity with key: Books(1); --key: one entity; primaryKey: ID");
+  assert.equal(
+    new ODataClientError("test:X", "no entity with key: Books(1); --key: one entity; primaryKey: ID\nViolation of foreign-key: FK_Orders_Customers").message,
+    "no entity with key: Books(1); --key: one entity; primaryKey: ID\nViolation of foreign-key: FK_Orders_Customers",
+  );
 });
 
 test("x-functions-key and x-access-key: masked in an error's headers and body and in the wire log, a key not sent left out of the headers", async (t) => {
@@ -68,9 +71,9 @@ test("a write's x-functions-key is not carried to another origin by a 307, as x-
   }
 });
 
-test("an OData error's innererror keeps members named RowKey, primaryKey and key readable; x-functions-key quoted there is masked", async (t) => {
+test("an OData error's innererror keeps members named RowKey, primaryKey, key, entity_key and sort_key readable; x-functions-key quoted there is masked", async (t) => {
   const server = await startServer((_request, res) =>
-    sendJson(res, 400, { error: { code: "Dup", message: "duplicate", innererror: { RowKey: "r-0001", primaryKey: "ID", key: "Books(1)", "x-functions-key": SECRET } } }),
+    sendJson(res, 400, { error: { code: "Dup", message: "duplicate", innererror: { RowKey: "r-0001", primaryKey: "ID", key: "Books(1)", entity_key: "7", sort_key: "name", "x-functions-key": SECRET } } }),
   );
   t.after(() => server.close());
   const error = await new ODataClient({ serviceUrl: server.url("svc/"), retry: false })
@@ -81,5 +84,5 @@ test("an OData error's innererror keeps members named RowKey, primaryKey and key
       (caught: unknown) => caught,
     );
   assert.ok(error instanceof ODataHttpError, inspect(error));
-  assert.deepEqual(error.odataError?.innererror, { RowKey: "r-0001", primaryKey: "ID", key: "Books(1)", "x-functions-key": "***" });
+  assert.deepEqual(error.odataError?.innererror, { RowKey: "r-0001", primaryKey: "ID", key: "Books(1)", entity_key: "7", sort_key: "name", "x-functions-key": "***" });
 });

@@ -61,12 +61,11 @@ const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
  * `Name: value` of such a header in text, the name optionally quoted (a JSON member). In text the
  * name is at most 128 characters on either side of its secret word: unbounded, a long run of word
  * characters with no colon after it (text a service sent) cost time growing with its square, about
- * a second for 40 KB. A header whose last part ends in "key" (`x-functions-key: …`, see
- * {@link KEY_PART}) counts where its name has parts joined by `-` and starts with a letter, as a
- * header's does: "key: ID" and "--key: …" (a message naming an option) stay.
+ * a second for 40 KB. A custom `x-` header whose name ends in "key" (`x-functions-key: …`, see
+ * {@link X_KEY_HEADER}) counts too; "key: ID", "foreign-key: …" and "--key: …" stay.
  */
 const SECRET_FIELD_IN_TEXT = new RegExp(
-  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|[a-z]\w{0,64}(?:-\w{1,64}){0,8}-[a-z\d]{0,64}key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
+  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|x-(?:\w{1,64}-){0,8}\w{0,64}key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
   "gi",
 );
 /**
@@ -189,28 +188,22 @@ function carriesSecret(url: string): boolean {
 }
 
 /**
- * A header name with a part that ends in "key" (`x-functions-key`, `x-access-key`, `x-accesskey`,
- * `apikey`): the keys of Azure Functions, of API gateways and of object stores. A member of JSON or
- * of a foreign error counts where such a part follows a `-` or `_` (`x-functions-key` quoted as a
- * header, `secret_key`), not as a word of its own: `RowKey`, `primaryKey` and `key` name an
- * entity's key there, which stays readable, as "key: ID" does in text.
+ * A custom header whose name ends in "key" (`x-functions-key`, Azure Functions' key; `x-access-key`;
+ * `x-goog-api-key`): a credential, as `x-api-key` is. Only `x-` names: `Idempotency-Key`,
+ * `Sec-WebSocket-Key`, and in bodies `foreign-key`, `sort_key` or `RowKey`, are no secret and say
+ * what went wrong. Matched the same in headers, JSON members and foreign errors (which quote
+ * headers by their names), and in text as a `Name: value` pair (see {@link SECRET_FIELD_IN_TEXT}).
  */
-const KEY_PART = /(?:^|[-_])[a-z\d]*key(?:[-_]|$)/i;
-const KEY_PART_AFTER_SEPARATOR = /[-_][a-z\d]*key(?:[-_]|$)/i;
-
-/** Whether a member of a JSON value or a foreign error holds a secret by its name (see {@link KEY_PART}). */
-function isSecretMemberName(name: string): boolean {
-  return SECRET_HEADER_NAME.test(name) || KEY_PART_AFTER_SEPARATOR.test(name);
-}
+const X_KEY_HEADER = /^x-(?:[a-z\d]+[-_])*[a-z\d]*key$/i;
 
 /**
  * Whether a header's value is a secret by its name: `Authorization`, `Cookie`, `Set-Cookie`,
- * `X-CSRF-Token`, any name that says it holds a token, secret, password, session id or signature
- * (`x-auth-token`, `x-client-secret` ...), and any name with a part that ends in "key" (`x-api-key`,
- * `x-functions-key`, `ocp-apim-subscription-key` ...).
+ * `X-CSRF-Token`, any name that says it holds a token, secret, password, session id, signature or
+ * API key (`x-auth-token`, `x-client-secret`, `x-api-key`, `ocp-apim-subscription-key` ...), and a
+ * custom `x-` header whose name ends in "key" (`x-functions-key`, `x-access-key`).
  */
 export function isSecretHeaderName(name: string): boolean {
-  return SECRET_HEADER_NAME.test(name) || KEY_PART.test(name);
+  return SECRET_HEADER_NAME.test(name) || X_KEY_HEADER.test(name);
 }
 
 /**
@@ -237,7 +230,7 @@ export function redactJson<T>(value: T, depth = 0): T {
   if (depth > 32) return MASK as T;
   if (Array.isArray(value)) return value.map((item: unknown) => redactJson(item, depth + 1)) as T;
   // Own members, also one named "__proto__" (JSON.parse makes it one): assigned, it would set the copy's prototype.
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, isSecretMemberName(key) && typeof item === "string" ? MASK : redactJson(item, depth + 1)])) as T;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, isSecretHeaderName(key) && typeof item === "string" ? MASK : redactJson(item, depth + 1)])) as T;
 }
 
 /**
@@ -305,7 +298,7 @@ export function redactCause(cause: unknown, mask = (text: string) => text): unkn
       if (members-- < 0) break;
       let item: unknown = MASK;
       try {
-        item = redact((source as Record<PropertyKey, unknown>)[key], secret || (typeof key === "string" && isSecretMemberName(key)), depth);
+        item = redact((source as Record<PropertyKey, unknown>)[key], secret || (typeof key === "string" && isSecretHeaderName(key)), depth);
       } catch {
         changed = true;
       }

@@ -53,9 +53,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   ASYNC_OPERATION_FAILED: "ASYNC_OPERATION_FAILED",
   /**
    * A poller's `result()` was called before its operation finished; await `wait()`, or `poll()`
-   * until `isDone()`, first. Also an operation called for its result (`invoke()`, `get()`), or a
-   * write (`create()`, `update()`, `delete()`, a media or reference write), that the service
-   * answered `202 Accepted` with a status monitor, which the message names.
+   * until `isDone()`, first. Also an operation called for its result (`invoke()`, `get()`), a
+   * write (`create()`, `update()`, `delete()`, a media or reference write) or a media read that
+   * the service answered `202 Accepted` with a status monitor, which the message names.
    */
   ASYNC_OPERATION_PENDING: "ASYNC_OPERATION_PENDING",
   /**

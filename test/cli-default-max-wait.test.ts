@@ -11,11 +11,7 @@
 // The mock is process-wide: the tests of this file run one after the other.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Readable } from "node:stream";
-import { runCli } from "../src/cli/run.js";
+import { cliInProcess, type InProcessOutcome } from "./cli-in-process.js";
 import { useFakeTime, type FakeTime } from "./fake-time.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
 
@@ -24,41 +20,7 @@ const realSetImmediate = globalThis.setImmediate;
 /** The poller's sleeps between polls, told from a poll's deadline timer by the code that sets them (polling.ts, WaitSignal). */
 const WAIT_SLEEP = /\bsleep\b[^\n]*polling/;
 
-const HOME = mkdtempSync(join(tmpdir(), "traverse-cli-default-max-wait-"));
-process.once("exit", () => rmSync(HOME, { recursive: true, force: true }));
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `traverse-odata <args>` in this process with an empty HOME and no credentials in its environment. */
-async function cli(args: readonly string[], stdin = ""): Promise<Outcome> {
-  const out = { stdout: "", stderr: "" };
-  const stream = (name: "stdout" | "stderr") => {
-    const s = {
-      write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-        out[name] += chunk;
-        callback?.();
-        return true;
-      },
-      once: () => s,
-      removeListener: () => s,
-      isTTY: false,
-    };
-    return s;
-  };
-  const code = await runCli({
-    argv: args,
-    stdout: stream("stdout"),
-    stderr: stream("stderr"),
-    stdin: Readable.from([Buffer.from(stdin)]),
-    environment: { env: { HOME }, cwd: HOME, platform: "linux" },
-    signal: new AbortController().signal,
-  });
-  return { code, ...out };
-}
+const cli = cliInProcess;
 
 /**
  * A service whose action `runJob` answers `202 Accepted` with a status monitor that answers a bare
@@ -85,8 +47,8 @@ async function neverEndingJob(t: { after(fn: () => Promise<void>): void }): Prom
  * would; resolves with its outcome and the length of every sleep passed. A poll's deadline timer
  * is left alone: it fires only if the clock reaches the deadline while that poll is on the wire.
  */
-async function passSleeps(time: FakeTime, running: Promise<Outcome>): Promise<{ outcome: Outcome; sleeps: number[] }> {
-  let outcome: Outcome | undefined;
+async function passSleeps(time: FakeTime, running: Promise<InProcessOutcome>): Promise<{ outcome: InProcessOutcome; sleeps: number[] }> {
+  let outcome: InProcessOutcome | undefined;
   const settled = running.then((value) => (outcome = value));
   const sleeps: number[] = [];
   const giveUp = performance.now() + 20_000;
@@ -106,14 +68,14 @@ async function passSleeps(time: FakeTime, running: Promise<Outcome>): Promise<{ 
 }
 
 /** What the command line printed on stdout, read as the resume token. */
-function tokenOf(outcome: Outcome): Record<string, unknown> {
+function tokenOf(outcome: InProcessOutcome): Record<string, unknown> {
   const lines = outcome.stdout.trim().split("\n");
   assert.equal(lines.length, 1, `one line, the token, on stdout: ${outcome.stdout}`);
   return JSON.parse(lines[0] as string) as Record<string, unknown>;
 }
 
 /** The checks common to both commands: exit 5, the default named, the token on stdout. */
-function assertGaveUpAtDefault(outcome: Outcome, job: { serviceUrl: string; monitorUrl: string }, deadline: number): void {
+function assertGaveUpAtDefault(outcome: InProcessOutcome, job: { serviceUrl: string; monitorUrl: string }, deadline: number): void {
   const shown = `exit ${outcome.code}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;
   assert.equal(outcome.code, 5, shown);
   assert.match(outcome.stderr, /^error: the operation still ran after the default --max-wait of 600000 ms \(\w+\); it goes on at the service: its resume token is on stdout/m, shown);

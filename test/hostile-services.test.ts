@@ -6,14 +6,10 @@
 // delta removal whose "__proto__" member became its key's prototype.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { Readable } from "node:stream";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ServerResponse } from "node:http";
 import { ODataClient, type ODataClientOptions } from "../src/index.js";
-import { runCli } from "../src/cli/run.js";
 import { exitCodeOf } from "../src/cli/errors.js";
+import { cliInProcess } from "./cli-in-process.js";
 import { clientRejection, sendJson, sendText, startServer, type Handler, type RecordingServer } from "./servers/recording-server.js";
 
 async function serve(t: { after(fn: () => Promise<void>): void }, handler: Handler): Promise<RecordingServer> {
@@ -143,34 +139,7 @@ describe("OData v2 JSON nested 10,000 levels deep", () => {
 });
 
 describe("the command line and an answer too deep to process", () => {
-  const HOME = mkdtempSync(join(tmpdir(), "traverse-hostile-"));
-  process.once("exit", () => rmSync(HOME, { recursive: true, force: true }));
-
-  async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const stream = (name: "stdout" | "stderr") => {
-      const s = {
-        write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-          out[name] += chunk;
-          callback?.();
-          return true;
-        },
-        once: () => s,
-        removeListener: () => s,
-        isTTY: false,
-      };
-      return s;
-    };
-    const code = await runCli({
-      argv: args,
-      stdout: stream("stdout"),
-      stderr: stream("stderr"),
-      stdin: Readable.from([Buffer.from("")]),
-      environment: { env: { HOME }, cwd: HOME, platform: "linux" },
-      signal: new AbortController().signal,
-    });
-    return { code, ...out };
-  }
+  const cli = cliInProcess;
 
   test("get and query of a v4 entity nested 100,000 levels: exit 1 (an answer that cannot be processed), not 2 (usage)", async (t) => {
     const deep = nested(100_000);

@@ -124,17 +124,21 @@ describe("a write answered with a collection", () => {
 });
 
 describe("writing back the entity a write answered with", () => {
-  test("the related entities of create()'s and update()'s answers are left out of a write of them; complex values are sent", async (t) => {
+  test("the related entities of create()'s and update()'s answers (carrying @odata.etag or @odata.id) are left out of a write of them; complex values, and a collection of them, are sent", async (t) => {
     const created = {
       "@odata.context": "$metadata#Books/$entity",
       "@odata.etag": 'W/"1"',
       ID: 500,
       stock: 1,
       address: { city: "Bath" },
+      addresses: [
+        { street: "1 Royal Crescent", city: "Bath" },
+        { street: "4 Sydney Place", city: "Bath" },
+      ],
       tags: ["a"],
       reviews: [
-        { ID: 5001, rating: 5 },
-        { ID: 5002, rating: 4, comments: [{ ID: 1, text: "deep" }] },
+        { "@odata.etag": 'W/"r1"', ID: 5001, rating: 5 },
+        { "@odata.etag": 'W/"r2"', ID: 5002, rating: 4, comments: [{ "@id": "Comments(1)", ID: 1, text: "deep" }] },
       ],
       author: { "@odata.id": "Authors('austen')", ID: "austen" },
     };
@@ -147,12 +151,16 @@ describe("writing back the entity a write answered with", () => {
     const updated = await books.key(500).update({ stock: 3 }, { etag: answer });
     assert.ok(updated);
     await books.key(500).replace({ ...updated, stock: 4 });
+    const addresses = [
+      { street: "1 Royal Crescent", city: "Bath" },
+      { street: "4 Sydney Place", city: "Bath" },
+    ];
     const sent = server.requests.map((r) => [r.method, r.path, r.headers["if-match"], r.body && JSON.parse(r.body)]);
     assert.deepEqual(sent, [
       ["POST", "/svc/Books", undefined, { ID: 500, stock: 1, reviews: [{ ID: 5001, rating: 5 }] }],
-      ["PATCH", "/svc/Books(500)", 'W/"1"', { ID: 500, stock: 2, address: { city: "Bath" }, tags: ["a"] }],
+      ["PATCH", "/svc/Books(500)", 'W/"1"', { ID: 500, stock: 2, address: { city: "Bath" }, addresses, tags: ["a"] }],
       ["PATCH", "/svc/Books(500)", 'W/"1"', { stock: 3 }],
-      ["PUT", "/svc/Books(500)", 'W/"1"', { ID: 500, stock: 4, address: { city: "Bath" }, tags: ["a"] }],
+      ["PUT", "/svc/Books(500)", 'W/"1"', { ID: 500, stock: 4, address: { city: "Bath" }, addresses, tags: ["a"] }],
     ]);
     // Nested a level down too, and sent where asked for.
     const nested = (answer["reviews"] as Record<string, unknown>[])[1]!;
@@ -160,7 +168,53 @@ describe("writing back the entity a write answered with", () => {
     await books.key(500).update({ ...answer, stock: 5 }, { deep: true });
     const [reviewPatch, deepPatch] = server.requests.slice(4).map((r) => JSON.parse(r.body));
     assert.deepEqual(reviewPatch, { ID: 5002, rating: 1 });
-    assert.deepEqual(Object.keys(deepPatch), ["ID", "stock", "address", "tags", "reviews", "author"]);
+    assert.deepEqual(Object.keys(deepPatch), ["ID", "stock", "address", "addresses", "tags", "reviews", "author"]);
+  });
+
+  test("a collection of complex values in create()'s answer, edited, goes whole in replace({ ...answer }) and alone in update({ addresses })", async (t) => {
+    const person = { "@odata.context": "$metadata#People/$entity", ID: 1, name: "Ann", addresses: [{ street: "Main 1", city: "Oslo" }] };
+    const server = await startServer((r, res) => sendJson(res, r.method === "POST" ? 201 : 200, r.method === "POST" ? person : { ...person, ...JSON.parse(r.body) }));
+    t.after(() => server.close());
+    const people = clientOf(server).collection<typeof person>("People");
+    const created = await people.create({ ID: 1, name: "Ann", addresses: [{ street: "Main 1", city: "Oslo" }] });
+    assert.ok(created);
+    created.addresses[0]!.city = "Bergen";
+    const replaced = await people.key(1).replace({ ...created, name: "Anne" });
+    const updated = await people.key(1).update({ addresses: created.addresses });
+    assert.deepEqual(wire(server, 1), [
+      ["PUT", "/svc/People(1)", '{"ID":1,"name":"Anne","addresses":[{"street":"Main 1","city":"Bergen"}]}'],
+      ["PATCH", "/svc/People(1)", '{"addresses":[{"street":"Main 1","city":"Bergen"}]}'],
+    ]);
+    assert.deepEqual(replaced?.addresses, [{ street: "Main 1", city: "Bergen" }]);
+    assert.deepEqual(updated?.addresses, [{ street: "Main 1", city: "Bergen" }]);
+  });
+
+  test("an array of plain objects in a write's answer (related entities without control information, as SAP CAP answers in v4) is sent, and so is one empty; an entity inside a complex value is left out", async (t) => {
+    const created = {
+      "@odata.etag": 'W/"1"',
+      ID: 510,
+      stock: 1,
+      reviews: [{ ID: 5101, rating: 5 }],
+      notes: [],
+      partly: [{ "@odata.id": "Reviews(5102)", ID: 5102 }, { ID: 5103 }],
+      contact: { phone: "123", manager: { "@odata.id": "People(7)", ID: 7 } },
+    };
+    const server = await startServer((r, res) => sendJson(res, r.method === "POST" ? 201 : 200, created));
+    t.after(() => server.close());
+    const books = clientOf(server).collection<Record<string, unknown>>("Books");
+    const answer = await books.create({ ID: 510, stock: 1, reviews: [{ ID: 5101, rating: 5 }] });
+    assert.ok(answer);
+    (answer["notes"] as unknown[]).push({ text: "added" });
+    await books.key(510).update({ ...answer, stock: 2 });
+    await books.key(510).update({ notes: answer["notes"] }, { etag: false });
+    const [patch, notesPatch] = server.requests.slice(1);
+    assert.deepEqual([patch?.method, patch?.path, patch?.headers["if-match"], JSON.parse(patch?.body ?? "")], [
+      "PATCH",
+      "/svc/Books(510)",
+      'W/"1"',
+      { ID: 510, stock: 2, reviews: [{ ID: 5101, rating: 5 }], notes: [{ text: "added" }], partly: [{ ID: 5102 }, { ID: 5103 }], contact: { phone: "123" } },
+    ]);
+    assert.deepEqual([notesPatch?.method, notesPatch?.body], ["PATCH", '{"notes":[{"text":"added"}]}']);
   });
 
   test("v2: the related entities of a create's answer (an expanded `results`, an entity with __metadata.uri) are left out of a MERGE of it", async (t) => {
@@ -193,7 +247,7 @@ describe("writing back the entity a write answered with", () => {
 
 describe("a create's answer read from a $batch", () => {
   test("its related entities are left out of a write of it, as a create sent alone's are", async (t) => {
-    const created = { "@odata.etag": 'W/"1"', ID: 700, stock: 1, address: { city: "Bath" }, reviews: [{ ID: 7001, rating: 5 }] };
+    const created = { "@odata.etag": 'W/"1"', ID: 700, stock: 1, address: { city: "Bath" }, reviews: [{ "@odata.id": "Reviews(7001)", ID: 7001, rating: 5 }] };
     const server = await startServer((r, res) => {
       if (r.path === "/svc/$batch") sendJson(res, 200, { responses: [{ id: "1", status: 201, headers: { "content-type": "application/json" }, body: created }] });
       else sendJson(res, 200, { ...created, stock: 2 });
@@ -207,7 +261,7 @@ describe("a create's answer read from a $batch", () => {
     const result = handle.result();
     assert.ok(result.ok && result.value, JSON.stringify(result));
     const answer = result.value;
-    assert.deepEqual(answer["reviews"], [{ ID: 7001, rating: 5 }]);
+    assert.deepEqual(answer["reviews"], [{ "@odata.id": "Reviews(7001)", ID: 7001, rating: 5 }]);
     await books.key(700).update({ ...answer, stock: 2 });
     const patch = server.requests[1];
     assert.deepEqual([patch?.method, patch?.path, patch?.headers["if-match"], JSON.parse(patch?.body ?? "")], ["PATCH", "/svc/Books(700)", 'W/"1"', { ID: 700, stock: 2, address: { city: "Bath" } }]);

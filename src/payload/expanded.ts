@@ -77,13 +77,8 @@ export function markExpanded(entity: unknown, items: readonly ExpandItem[] | und
 /** The v4 control information that only an entity carries (4.01 may leave out `odata.`). */
 const ENTITY_ANNOTATION = /^@(?:odata\.)?(?:id|etag|editLink|readLink)$/;
 
-/**
- * Whether a nested value of a write's answer holds related entities: an array of objects (a
- * collection-valued navigation property), or an object that carries what only an entity does (v4
- * `@odata.id`, `@odata.etag`, links; v2 `__metadata.uri`).
- */
-function holdsEntities(value: unknown): value is object {
-  if (Array.isArray(value)) return value.length > 0 && value.every(isRecord);
+/** Whether `value` is an entity by what only an entity carries: v4 control information, v2 `__metadata.uri`. */
+function isEntity(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
   const metadata = value["__metadata"];
   if (isRecord(metadata) && typeof metadata["uri"] === "string") return true;
@@ -92,26 +87,43 @@ function holdsEntities(value: unknown): value is object {
 }
 
 /**
+ * Whether a nested value of a write's answer holds related entities: an entity, or a non-empty
+ * array of nothing but entities. An array of plain objects may be a collection of complex values,
+ * which leaving out would lose (a PUT resets it), so it never counts; nor does an empty array, which
+ * the caller may fill with complex values.
+ */
+function holdsEntities(value: unknown): value is object {
+  if (Array.isArray(value)) return value.length > 0 && value.every(isEntity);
+  return isEntity(value);
+}
+
+/**
  * Remembers the related entities that a write's answer holds (the `reviews` a deep insert created
  * and the service returned with the book), at every level, as {@link markExpanded} remembers what
  * a read expanded: writing the answer back (`update({ ...created, stock: 2 })`) is then no deep
  * update, which a service may take as "these are all the reviews now" (SAP CAP deletes the ones
  * added since). No `$expand` names them and minimal metadata does not tell a navigation property
- * from a complex one, so they are told by their form (`holdsEntities`): a collection of complex
- * values counts too, and a related entity without control information (v4 minimal metadata) is
- * taken for a complex value and sent.
+ * from a complex one, so only what carries an entity's control information counts
+ * (`holdsEntities`). Related entities without it (in SAP CAP's v4 answers, those of a type without
+ * an ETag) look like complex values and are sent: a deep update the caller may not have meant is a
+ * lesser harm than a collection of complex values silently dropped.
  */
 export function markReturnedEntities(entity: unknown): void {
   // A list rather than recursion: an answer nested however deep is walked without a stack overflow.
   const pending: unknown[] = [entity];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (Array.isArray(next)) {
+      for (const item of next) if (isStructured(item)) pending.push(item);
+      continue;
+    }
     if (!isRecord(next)) continue;
     for (const name in next) {
       if (name === "__metadata" || name.includes("@")) continue;
       const value = next[name];
-      if (!holdsEntities(value) || expandedValues.has(value)) continue;
-      expandedValues.add(value);
-      for (const child of entitiesOf(value)) pending.push(child);
+      if (!isStructured(value) || expandedValues.has(value)) continue;
+      if (holdsEntities(value)) expandedValues.add(value);
+      // Below a complex value too, since a complex type may have navigation properties.
+      pending.push(value);
     }
   }
 }

@@ -9,7 +9,6 @@ import type { SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { clipText, redactHeaders } from "../util/redact.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
-import { utf8Text } from "../util/utf8-text.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
 import type { JsonBatchResponse } from "../payload/json-batch.js";
@@ -333,9 +332,9 @@ function isContinuation(message: HttpMessage): boolean {
  * The `Location` of a continuation, as the URL it names: its bytes read as UTF-8 where they are
  * that (a value beyond U+00FF is held as its bytes), as the URL parser encodes it again.
  */
+/** A part's `Location` as it came: where it is followed, `resolveLocation` reads it as UTF-8 (once). */
 function locationOf(message: HttpMessage): string | undefined {
-  const location = message.headers.get("location");
-  return location === null ? undefined : utf8Text(location);
+  return message.headers.get("location") ?? undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
-import { answeredUrl, resolveAnswerUrl } from "../lro/answer-url.js";
+import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
 import { resolvePollerOptions, resultTypeOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
@@ -18,7 +18,6 @@ import { badBatchResponse } from "../payload/bad-payload.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
-import { utf8Text } from "../util/utf8-text.js";
 import { following, nextLinkReader } from "./following.js";
 import { splitJsonAnswer, splitJsonValue } from "./json-answer.js";
 import { resolveNextLink } from "../read/traversal.js";
@@ -146,7 +145,7 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
     await response.body?.cancel().catch(() => {});
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
-    return resultsOf(batch, { answers, continuations: [{ location: utf8Text(response.headers.get("location") as string) }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
+    return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const contentType = response.headers.get("content-type");
@@ -488,10 +487,11 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
           throw new ODataClientError("NEXT_LINK_LOOP", followed.has(href) ? "the service's next link leads back to a part of the answer already read" : `the service's answer went on for more than ${MAX_NEXT_LINKS} next links`);
         }
       } else {
-        // The service wrote the Location (of the batch's 202, or of a part's): resolved against the
-        // URL that answered (a redirect's target), and one that cannot be polled is a malformed
-        // answer (ASYNC_BAD_RESPONSE), as for createAsync.
-        href = resolveAnswerUrl(named.location, { url: answeredAt, status: 202, method: "POST" }, "Location").href;
+        // The service wrote the Location (of the batch's 202, or of a part's): resolved as every
+        // monitor's is (read as UTF-8 where its bytes are that, Microsoft Graph's path from the host
+        // below its version root) against the URL that answered (a redirect's target), and one that
+        // cannot be polled is a malformed answer (ASYNC_BAD_RESPONSE), as for createAsync.
+        href = resolveLocation(named.location, { url: answeredAt, status: 202, method: "POST" }).href;
       }
     } catch (error) {
       // A next link, or the monitor of some requests (a part answered 202), that cannot be

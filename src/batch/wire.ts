@@ -7,7 +7,7 @@ import type { ODataVersion } from "../options.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { writeJsonBatch, type JsonBatchRequest } from "../payload/json-batch.js";
 import { bytesOf, byteText } from "../payload/http-envelope.js";
-import { newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireRequest } from "../payload/multipart.js";
+import { charsetOf, decode, newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireRequest } from "../payload/multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import type { BatchPlan } from "./plan.js";
@@ -102,9 +102,10 @@ function jsonRequest(request: PlannedRequest): JsonBatchRequest {
  * JSON batch carries them as a string or a JSON value, not as base64url (§19.1).
  */
 function textOfBytes(bytes: Uint8Array, type: string | undefined): string {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type ?? "")?.[1] ?? "utf-8";
+  const charset = charsetOf(type);
   try {
-    return new TextDecoder(charset, { fatal: true }).decode(bytes);
+    // As a multipart answer's part is read: iso-8859-1's 0x80-0x9F as windows-1252 in every runtime.
+    return decode(bytes, charset, { fatal: true });
   } catch {
     throw new TypeError(`request(request): body: the bytes given as ${JSON.stringify(type)} cannot be read as ${charset} text, as which a JSON batch carries that type; send them in a multipart batch, or under a type that is not text`);
   }

@@ -210,7 +210,7 @@ function decodedMessage(message: HttpMessage): HttpMessage {
   const bytes = bytesOf(message.body);
   // Text, JSON and XML by their charset; no type at all (a 204, an error without one) as text.
   const text = !type || /^\s*(?:text\/|application\/http\b)|^[^;]*[/+](?:json|xml)\s*(?:;|$)/i.test(type);
-  const charset = (text && type && /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]) || "utf-8";
+  const charset = text ? charsetOf(type) : "utf-8";
   const headers = new Headers();
   for (const [name, value] of message.headers) headers.append(name, headerText(value));
   const decoded: HttpMessage = { status: message.status, statusText: utf8Text(message.statusText), headers, body: decode(bytes, charset) };
@@ -228,12 +228,22 @@ function headerText(value: string): string {
   return /[^\0-\xff]/.test(text) ? value : text;
 }
 
-/** `bytes` in `charset`; UTF-8 where the charset is one this runtime does not know. */
-function decode(bytes: Uint8Array, charset: string): string {
+/** The charset a Content-Type names, UTF-8 where it names none. */
+export function charsetOf(type: string | null | undefined): string {
+  return /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type ?? "")?.[1] ?? "utf-8";
+}
+
+/**
+ * `bytes` in `charset`; UTF-8 where the charset is one this runtime does not know. With `fatal`,
+ * a charset not known (`RangeError`) or bytes that are no text in it (`TypeError`) throw instead:
+ * what a request carries as text must be that, where an answer is read as best it can be.
+ */
+export function decode(bytes: Uint8Array, charset: string, { fatal = false }: { fatal?: boolean } = {}): string {
   let decoder: InstanceType<typeof TextDecoder>;
   try {
-    decoder = new TextDecoder(charset);
-  } catch {
+    decoder = new TextDecoder(charset, { fatal });
+  } catch (error) {
+    if (fatal) throw error;
     decoder = new TextDecoder();
   }
   const text = decoder.decode(bytes);

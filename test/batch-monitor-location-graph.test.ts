@@ -12,9 +12,9 @@
  */
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ODataClient } from "../src/index.js";
+import { hostsOnLoopback as loopback } from "./hosts-on-loopback.js";
 
 /** The UTF-8 bytes of `text` as a string node:http writes one byte per character. */
 const utf8Bytes = (text: string) => Buffer.from(text, "utf8").toString("latin1");
@@ -26,28 +26,9 @@ const FAST = { pollInterval: 1, maxWait: 5_000 };
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
-/**
- * A server on 127.0.0.1 and a `fetch` that sends every request there; `asked` lists `METHOD url`
- * of each request as the client made it (on Graph's host).
- */
-async function graphOnLoopback(t: TestContext, handle: Handler) {
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    handle(request, Buffer.concat(chunks).toString("utf8"), response);
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  t.after(() => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }));
-  const port = (server.address() as AddressInfo).port;
-  const asked: string[] = [];
-  const fetchVia: typeof fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    asked.push(`${init?.method ?? "GET"} ${url.href}`);
-    const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, init);
-    Object.defineProperty(response, "url", { value: url.href });
-    return response;
-  };
-  return { asked, fetch: fetchVia };
+/** {@link loopback} with the handler this file's services are written for. */
+function graphOnLoopback(t: TestContext, handle: Handler) {
+  return loopback(t, (request, response, { body }) => handle(request, body, response));
 }
 
 function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

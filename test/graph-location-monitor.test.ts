@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { ODataClient } from "../src/index.js";
 import { graphReference } from "../src/lro/answer-url.js";
+import { hostsOnLoopback as loopback } from "./hosts-on-loopback.js";
 
 const TEAM = "dbd8de4f-5d47-48da-87f1-594bed003375";
 const OPERATION = "3a6fdce1-c261-48bc-89de-1cfef658c0d5";
@@ -27,27 +28,9 @@ const FAST = { pollInterval: 1, maxWait: 5_000 };
 
 type Handler = (request: IncomingMessage, url: URL, response: ServerResponse) => void;
 
-/**
- * A server on 127.0.0.1 and a `fetch` that sends the requests for any https URL there; `asked`
- * lists `METHOD url` of each request as the client made it (the original host).
- */
-async function hostsOnLoopback(t: TestContext, handle: Handler) {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => handle(request, new URL(request.url ?? "/", "http://loopback"), response));
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  t.after(() => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }));
-  const port = (server.address() as AddressInfo).port;
-  const asked: string[] = [];
-  const fetchVia: typeof fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    asked.push(`${init?.method ?? "GET"} ${url.href}`);
-    const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, init);
-    Object.defineProperty(response, "url", { value: url.href });
-    return response;
-  };
-  return { asked, fetch: fetchVia };
+/** {@link loopback} with the handler this file's services are written for. */
+function hostsOnLoopback(t: TestContext, handle: Handler) {
+  return loopback(t, (request, response, { url }) => handle(request, url, response));
 }
 
 function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

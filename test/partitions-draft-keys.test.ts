@@ -11,6 +11,7 @@ import type { ServerResponse } from "node:http";
 import type { ODataClient, QueryPartition } from "../src/index.js";
 import { serveClient, sendText, type RecordedRequest } from "./servers/recording-server.js";
 import { runCli, show, tempDir } from "./cli-harness.js";
+import { filterTest, meets } from "./filter-evaluator.js";
 
 type Row = Record<string, string | number | boolean>;
 
@@ -28,9 +29,6 @@ const compareValues = (a: string | number | boolean, b: string | number | boolea
  * a draft-enabled entity: a comparison of IsActiveEntity other than `eq` and `ne` is dropped (true).
  */
 function capFilter(text: string): (row: Row) => boolean {
-  const tokens = text.match(/\(|\)|'(?:[^']|'')*'|[^\s()]+/g) ?? [];
-  let at = 0;
-  const next = () => tokens[at++] as string;
   const literal = (token: string): string | number | boolean => {
     if (token === "true" || token === "false") return token === "true";
     if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
@@ -38,36 +36,11 @@ function capFilter(text: string): (row: Row) => boolean {
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(token)) return token.toLowerCase();
     throw new Error(`this test service reads no literal ${token}`);
   };
-  const primary = (): ((row: Row) => boolean) => {
-    if (tokens[at] === "(") {
-      next();
-      const inner = or();
-      assert.equal(next(), ")");
-      return inner;
-    }
-    const path = next();
-    if (path === "false") return () => false;
-    const operator = next();
-    const value = literal(next());
+  return filterTest<Row>(text, (path, operator, token) => {
+    const value = literal(token);
     if (path === "IsActiveEntity" && operator !== "eq" && operator !== "ne") return () => true;
-    return (row) => {
-      const order = compareValues(row[path] ?? assert.fail(`no ${path}`), value);
-      return { eq: order === 0, ne: order !== 0, lt: order < 0, le: order <= 0, gt: order > 0, ge: order >= 0 }[operator] ?? assert.fail(operator);
-    };
-  };
-  const and = () => {
-    const terms = [primary()];
-    while (tokens[at] === "and") next(), terms.push(primary());
-    return (row: Row) => terms.every((term) => term(row));
-  };
-  const or = () => {
-    const terms = [and()];
-    while (tokens[at] === "or") next(), terms.push(and());
-    return (row: Row) => terms.some((term) => term(row));
-  };
-  const result = or();
-  assert.equal(at, tokens.length, `unread filter text in ${text}`);
-  return result;
+    return (row) => meets(operator, compareValues(row[path] ?? assert.fail(`no ${path}`), value));
+  });
 }
 
 /** A service of `Projects` over `rows`: $metadata, $count, $filter (as CAP), $orderby, $skip, $top, $select, and the aggregate of min and max. */

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClientError, type ODataClient, type QueryPartition } from "../src/index.js";
 import { serveClient, sendJson, sendText, type RecordedRequest } from "./servers/recording-server.js";
+import { filterTest, meets } from "./filter-evaluator.js";
 
 type Row = Record<string, unknown>;
 type Order = (a: unknown, b: unknown) => number;
@@ -34,48 +35,21 @@ function metadataXml(key: readonly string[], properties: Record<string, string>,
  * comparisons do. A comparison with null is false; `eq null` and `ne null` test for it.
  */
 function parseFilter(text: string, compare: Order): (row: Row) => boolean {
-  const tokens = text.match(/\(|\)|'(?:[^']|'')*'|[^\s()]+/g) ?? [];
-  let at = 0;
-  const next = () => tokens[at++] as string;
   const literal = (token: string): unknown => {
     if (token === "null") return null;
     if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
     if (/^-?\d+$/.test(token)) return BigInt(token);
     throw new Error(`this test service reads no literal ${token}`);
   };
-  const primary = (): ((row: Row) => boolean) => {
-    if (tokens[at] === "(") {
-      next();
-      const inner = or();
-      assert.equal(next(), ")");
-      return inner;
-    }
-    const path = next();
-    // An empty partition's filter.
-    if (path === "false") return () => false;
-    const operator = next();
-    const value = literal(next());
+  return filterTest<Row>(text, (path, operator, token) => {
+    const value = literal(token);
     return (row) => {
       const actual = row[path] ?? null;
       if (value === null) return operator === "eq" ? actual === null : operator === "ne" ? actual !== null : false;
       if (actual === null) return operator === "ne";
-      const order = compare(typeof actual === "number" ? BigInt(actual) : actual, value);
-      return { eq: order === 0, ne: order !== 0, lt: order < 0, le: order <= 0, gt: order > 0, ge: order >= 0 }[operator] ?? assert.fail(operator);
+      return meets(operator, compare(typeof actual === "number" ? BigInt(actual) : actual, value));
     };
-  };
-  const and = () => {
-    const terms = [primary()];
-    while (tokens[at] === "and") next(), terms.push(primary());
-    return (row: Row) => terms.every((term) => term(row));
-  };
-  const or = () => {
-    const terms = [and()];
-    while (tokens[at] === "or") next(), terms.push(and());
-    return (row: Row) => terms.some((term) => term(row));
-  };
-  const test = or();
-  assert.equal(at, tokens.length, `unread filter text in ${text}`);
-  return test;
+  });
 }
 
 /** JSON text with bigints written as the digits they are (as a service writes a long Int64). */

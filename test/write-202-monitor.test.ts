@@ -172,6 +172,27 @@ test("create() and delete() answered 202 without a Location resolve as on a 204 
   assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["POST /v1.0/teams", "DELETE /v1.0/teams('t1')"]);
 });
 
+test("create(), update() and an action's invoke() answered 202 without a Location and with a status body resolve undefined: the body is the operation's status, not the entity (as a browser sees a Location CORS hides)", async (t) => {
+  const { server, client } = await serveClient(
+    t,
+    (_request, res) => {
+      res.writeHead(202, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "Running", ID: 7 }));
+    },
+    {},
+    "v1.0/",
+  );
+  assert.equal(await teams(client).create({ displayName: "Quiet" }), undefined);
+  assert.equal(await team(client).update({ displayName: "Loud" }, { etag: false }), undefined);
+  // An action's call so answered gives undefined too, as the README says, not the status as its result.
+  assert.equal(await team(client).action("archive").invoke({}), undefined);
+  assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path} ${r.body}`), [
+    'POST /v1.0/teams {"displayName":"Quiet"}',
+    'PATCH /v1.0/teams(\'t1\') {"displayName":"Loud"}',
+    "POST /v1.0/teams('t1')/archive {}",
+  ]);
+});
+
 test("createAsync() answered 202 with a Location still gives a running poller of that monitor, sending Prefer: respond-async and polling nothing until asked", async (t) => {
   const { server, client } = await serveClient(t, acceptedWithMonitor, {}, "v1.0/");
   const poller = await teams(client).createAsync({ displayName: "My Sample Team" });

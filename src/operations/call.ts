@@ -52,6 +52,9 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
     if (pending) throw pending;
+    // Accepted, with no monitor to follow (or one a browser's CORS hides): its body is a status.
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
   }
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204) return undefined;

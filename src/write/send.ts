@@ -1,7 +1,7 @@
 /**
  * Sending the write requests built in `requests.ts` through the client's pipeline, and reading
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
- * `undefined` when it returned none (204, or an empty 202 without a status monitor).
+ * `undefined` when it returned none (204, or a 202 without a status monitor, whose body is no entity).
  */
 import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
@@ -57,6 +57,12 @@ async function csrfExplanation(core: ClientCore, response: Response): Promise<st
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */
 export async function sendWrite<R>(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<R | undefined> {
   const response = await sendChecked(core, request, options);
+  // A 202 that names no monitor (or one a browser's CORS hides) was accepted, not done: its body,
+  // where it has one, is the operation's status, never the entity.
+  if (response.status === 202) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };

@@ -228,7 +228,7 @@ test("toRequest(): a JSON batch gives the bytes as base64url text; a multipart b
   await assert.rejects(multipart.toRequest(), (error: Error) => error instanceof TypeError && /^toRequest\(\): .*bytes/.test(error.message));
 });
 
-test("a ReadableStream, Blob, FormData, URLSearchParams or Map body is refused by request() with a TypeError naming body (JSON would send it as {}), and the batch holds none of them", async (t) => {
+test("a ReadableStream, Blob, FormData, URLSearchParams or Map body is refused by request() with a TypeError naming body (JSON would send it as {}, or in Bun as its text fields), and the batch holds none of them", async (t) => {
   const { url, received } = await service(t, () => ({ status: 500, headers: {}, body: "" }));
   const client = new ODataClient({ serviceUrl: url, version: "4.0" });
   const batch = client.batch();
@@ -238,6 +238,17 @@ test("a ReadableStream, Blob, FormData, URLSearchParams or Map body is refused b
     ["FormData", new FormData()],
     ["URLSearchParams", new URLSearchParams("a=1")],
     ["Map", new Map([["a", 1]])],
+    // As Bun's JSON.stringify writes FormData and URLSearchParams: their text fields, a file as {}.
+    ["BunLikeFormData", new (class BunLikeFormData extends FormData {
+      toJSON() {
+        return { a: "b", file: {} };
+      }
+    })()],
+    ["BunLikeURLSearchParams", new (class BunLikeURLSearchParams extends URLSearchParams {
+      toJSON() {
+        return { a: "1" };
+      }
+    })("a=1")],
   ];
   for (const [name, body] of bodies) {
     assert.throws(

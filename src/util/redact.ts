@@ -302,7 +302,12 @@ export function redactCause(cause: unknown, mask = (text: string) => text): unkn
       } catch {
         changed = true;
       }
-      Object.defineProperty(fields, key, { value: item, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(source, key) });
+      try {
+        Object.defineProperty(fields, key, { value: item, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(source, key) });
+      } catch {
+        // A member the runtime made fixed on the new object itself (Deno marks each DOMException
+        // with a host-object symbol): the copy keeps its own, which holds nothing of the source's.
+      }
     }
     return fields;
   };

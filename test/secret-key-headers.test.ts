@@ -14,13 +14,17 @@ import { sendJson, startServer } from "./servers/recording-server.js";
 
 const SECRET = "fnkey-0123456789abcdef";
 
-test("a custom x- header whose name ends in key is a credential's; other names with key in them are not", () => {
-  const secret = ["x-functions-key", "X-Access-Key", "x-accesskey", "x_secret_key", "x-goog-api-key", "apikey", "Ocp-Apim-Subscription-Key", "x-api-key"];
-  const plain = ["keep-alive", "x-keyword", "x-keys-count", "x-key-id", "key", "Idempotency-Key", "Sec-WebSocket-Key", "x-tenant", "Accept-Language"];
+test("a custom x- header whose name ends in key, and a private, access, master, application ... key, is a credential's; other names with key in them are not", () => {
+  const secret = [
+    "x-functions-key", "X-Access-Key", "x-accesskey", "x_secret_key", "x-goog-api-key", "apikey", "Ocp-Apim-Subscription-Key", "x-api-key",
+    "x_functions_key", "Fastly-Key", "DD-APPLICATION-KEY", "aeg-sas-key", "AccessKey", "Private-Key", "Master-Key", "Auth-Key", "private_key", "access_key", "client_key", "account_key",
+  ];
+  const plain = ["keep-alive", "x-keyword", "x-keys-count", "x-key-id", "key", "Idempotency-Key", "Sec-WebSocket-Key", "foreign-key", "sort_key", "entity_key", "partition_key", "RowKey", "primaryKey", "x-tenant", "Accept-Language"];
   assert.deepEqual(secret.filter((name) => !isSecretHeaderName(name)), []);
   assert.deepEqual(plain.filter((name) => isSecretHeaderName(name)), []);
   // In text, a `Name: value` pair of such a header is masked; a key, a foreign key or an option stays.
   assert.equal(new ODataClientError("test:X", "sent x-functions-key: fnkey-98765\nX-Access-Key: 'ak-12345678'").message, "sent x-functions-key: ***\nX-Access-Key: '***'");
+  assert.equal(new ODataClientError("test:X", "Fastly-Key: fk_LIVE_0123456\naeg-sas-key: sas-0123456789").message, "Fastly-Key: ***\naeg-sas-key: ***");
   assert.equal(
     new ODataClientError("test:X", "no entity with key: Books(1); --key: one entity; primaryKey: ID\nViolation of foreign-key: FK_Orders_Customers").message,
     "no entity with key: Books(1); --key: one entity; primaryKey: ID\nViolation of foreign-key: FK_Orders_Customers",

@@ -23,6 +23,12 @@ const SECRET_WORDS = "(?:authorization|cookie|token|api[-_]?key|apikey|subscript
 const SECRET_HEADER_NAME = new RegExp(String.raw`^[\w-]*${SECRET_WORDS}[\w-]*$`, "i");
 
 /**
+ * The words before "key" in the names of keys that let their holder in: `Private-Key`,
+ * `AccessKey`, `account_key`, `DD-APPLICATION-KEY`, `aeg-sas-key`, `Fastly-Key`, `Master-Key`.
+ */
+const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|application|client|signing|encryption|functions|fastly|service)";
+
+/**
  * Query parameter names whose values are masked although they hold none of the secret words of
  * header names: signed-URL signatures (Azure SAS `sig`), OAuth codes, signed JWTs that
  * authenticate (`client_assertion`, `assertion`, `jwt`), API keys, AWS's access key id of a signed
@@ -61,11 +67,11 @@ const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
  * `Name: value` of such a header in text, the name optionally quoted (a JSON member). In text the
  * name is at most 128 characters on either side of its secret word: unbounded, a long run of word
  * characters with no colon after it (text a service sent) cost time growing with its square, about
- * a second for 40 KB. A custom `x-` header whose name ends in "key" (`x-functions-key: …`, see
- * {@link X_KEY_HEADER}) counts too; "key: ID", "foreign-key: …" and "--key: …" stay.
+ * a second for 40 KB. The name of a key that lets its holder in (`x-functions-key: …`,
+ * `Fastly-Key: …`, see {@link KEY_NAME}) counts too; "key: ID", "foreign-key: …" and "--key: …" stay.
  */
 const SECRET_FIELD_IN_TEXT = new RegExp(
-  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|x-(?:\w{1,64}-){0,8}\w{0,64}key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
+  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
   "gi",
 );
 /**
@@ -187,23 +193,25 @@ function carriesSecret(url: string): boolean {
   return secret;
 }
 
+
 /**
- * A custom header whose name ends in "key" (`x-functions-key`, Azure Functions' key; `x-access-key`;
- * `x-goog-api-key`): a credential, as `x-api-key` is. Only `x-` names: `Idempotency-Key`,
- * `Sec-WebSocket-Key`, and in bodies `foreign-key`, `sort_key` or `RowKey`, are no secret and say
- * what went wrong. Matched the same in headers, JSON members and foreign errors (which quote
- * headers by their names), and in text as a `Name: value` pair (see {@link SECRET_FIELD_IN_TEXT}).
+ * A name of such a key, or of a custom `x-` header that ends in "key" (`x-functions-key`,
+ * `x-access-key`). Other names with "key" in them are no secret and say what went wrong:
+ * `Idempotency-Key`, `Sec-WebSocket-Key`, and in bodies `foreign-key`, `sort_key`, `entity_key`,
+ * `RowKey`. Matched the same in headers, JSON members and foreign errors (which quote headers by
+ * their names), and in text as a `Name: value` pair (see {@link SECRET_FIELD_IN_TEXT}).
  */
-const X_KEY_HEADER = /^x-(?:[a-z\d]+[-_])*[a-z\d]*key$/i;
+const KEY_NAME = new RegExp(String.raw`^(?:x-[\w-]*|[\w-]*${KEY_WORDS}[-_]?)key$`, "i");
 
 /**
  * Whether a header's value is a secret by its name: `Authorization`, `Cookie`, `Set-Cookie`,
  * `X-CSRF-Token`, any name that says it holds a token, secret, password, session id, signature or
- * API key (`x-auth-token`, `x-client-secret`, `x-api-key`, `ocp-apim-subscription-key` ...), and a
- * custom `x-` header whose name ends in "key" (`x-functions-key`, `x-access-key`).
+ * API key (`x-auth-token`, `x-client-secret`, `x-api-key`, `ocp-apim-subscription-key` ...), and
+ * the names of other keys that let their holder in (`x-functions-key`, `Private-Key`, `AccessKey`;
+ * {@link KEY_NAME}).
  */
 export function isSecretHeaderName(name: string): boolean {
-  return SECRET_HEADER_NAME.test(name) || X_KEY_HEADER.test(name);
+  return SECRET_HEADER_NAME.test(name) || KEY_NAME.test(name);
 }
 
 /**
@@ -288,7 +296,7 @@ export function redactCause(cause: unknown, mask = (text: string) => text): unkn
     const fields: object = list
       ? []
       : typeof DOMException === "function" && value instanceof DOMException
-        ? new DOMException(redact(value.message, false, depth) as string, value.name)
+        ? new DOMException(redact(value.message, false, depth) as string, redact(value.name, false, depth) as string)
         : error
           ? Object.create(Object.getPrototypeOf(value) as object)
           : {};

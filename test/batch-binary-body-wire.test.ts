@@ -228,7 +228,7 @@ test("toRequest(): a JSON batch gives the bytes as base64url text; a multipart b
   await assert.rejects(multipart.toRequest(), (error: Error) => error instanceof TypeError && /^toRequest\(\): .*bytes/.test(error.message));
 });
 
-test("a ReadableStream, Blob, FormData, URLSearchParams or Map body is refused by request() with a TypeError naming body (JSON would send it as {}, or in Bun as its text fields), and the batch holds none of them", async (t) => {
+test("a ReadableStream, Blob, FormData, URLSearchParams or Map body is refused by request() with a TypeError naming body (JSON would send it as {}, or in Bun as its text fields), and the batch holds none of them; data with a Symbol.toStringTag of its own is sent as JSON", async (t) => {
   const { url, received } = await service(t, () => ({ status: 500, headers: {}, body: "" }));
   const client = new ODataClient({ serviceUrl: url, version: "4.0" });
   const batch = client.batch();
@@ -258,8 +258,22 @@ test("a ReadableStream, Blob, FormData, URLSearchParams or Map body is refused b
     );
   }
   assert.equal(batch.size, 0);
+  // Data with a Symbol.toStringTag of its own (a class's, a decimal library's) is JSON, not a fetch body.
+  class Order {
+    ID = 1;
+    get [Symbol.toStringTag]() {
+      return "Order";
+    }
+  }
+  const decimal = Object.create({ [Symbol.toStringTag]: "Decimal", toJSON: () => "1.50" }) as object;
+  batch.request({ method: "POST", url: "Orders", body: new Order() });
+  batch.request({ method: "POST", url: "Prices", body: { value: decimal } });
   batch.request({ method: "GET", url: "Photos" });
+  assert.equal(batch.size, 3);
   await assert.rejects(batch.send());
   assert.equal(received.length, 1);
-  assert.doesNotMatch(received[0]!.body.toString("latin1"), /\{\}/);
+  const sent = received[0]!.body.toString("latin1");
+  assert.doesNotMatch(sent, /\{\}/);
+  assert.match(sent, /POST Orders HTTP\/1\.1\r\n[^]*?\r\n\r\n\{"ID":1\}/);
+  assert.match(sent, /POST Prices HTTP\/1\.1\r\n[^]*?\r\n\r\n\{"value":"1\.50"\}/);
 });

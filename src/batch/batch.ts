@@ -391,9 +391,9 @@ export class Batch extends BatchWrites {
     else if (given !== undefined) {
       body = typeof given === "string" ? given : JSON.stringify(given);
       // A stream, a Blob, FormData, URLSearchParams: bodies fetch takes, which JSON writes as {} (or,
-      // in Bun, as their text fields without the files), refused rather than lost. Each names its
-      // kind with Symbol.toStringTag, as a Map or a Promise does, and plain data does not.
-      if (typeof given === "object" && given !== null && !isPlainObject(given) && (body === "{}" || Symbol.toStringTag in given)) {
+      // in Bun, as their text fields without the files), refused rather than lost.
+      const fetchBody = [globalThis.ReadableStream, globalThis.Blob, globalThis.FormData, globalThis.URLSearchParams].some((type) => typeof type === "function" && given instanceof type);
+      if (typeof given === "object" && !isPlainObject(given) && (body === "{}" || fetchBody)) {
         throw new TypeError(`request(request): body: a ${given?.constructor?.name} cannot be sent in a batch; give its bytes as a Uint8Array`);
       }
       if (typeof given !== "string" && !has("content-type")) headers["content-type"] = json;

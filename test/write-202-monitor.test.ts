@@ -193,6 +193,28 @@ test("create(), update() and an action's invoke() answered 202 without a Locatio
   ]);
 });
 
+test("a media read answered 202 without a Location rejects with ASYNC_NO_LOCATION (bytes(), text(), stream()): its status body is not the content", async (t) => {
+  const { server, client } = await serveClient(
+    t,
+    (_request, res) => {
+      res.writeHead(202, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "Running" }));
+    },
+    {},
+    "v1.0/",
+  );
+  const media = client.collection("photos").key(1).media();
+  for (const read of [() => media.bytes(), () => media.text(), () => media.stream()]) {
+    const error = await read().then(
+      (value) => assert.fail(`resolved with ${String(value)}`),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof ODataClientError && error.code === "ASYNC_NO_LOCATION", String(error));
+    assert.equal(error.message, `GET ${server.url("v1.0/photos(1)/$value")} was answered 202 Accepted without a status monitor: the content is not there yet (in a browser the service must also expose Location)`);
+  }
+  assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), Array(3).fill("GET /v1.0/photos(1)/$value"));
+});
+
 test("createAsync() answered 202 with a Location still gives a running poller of that monitor, sending Prefer: respond-async and polling nothing until asked", async (t) => {
   const { server, client } = await serveClient(t, acceptedWithMonitor, {}, "v1.0/");
   const poller = await teams(client).createAsync({ displayName: "My Sample Team" });

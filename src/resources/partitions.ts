@@ -15,6 +15,9 @@
  *   `Capabilities.SortRestrictions` say so, or it answers the ordered probe with 501). These rely
  *   on the service answering in the same order every time.
  *
+ * The key is the entity type's, as the model says: of the entity set's type, or, for a navigation
+ * (`Authors('austen')/books`), of the type its last navigation property leads to (navigationTarget).
+ *
  * Key ranges cover the whole key space: the first has no lower bound, the last no upper one, so an
  * entity added after the plan was made is still in exactly one range.
  *
@@ -68,7 +71,7 @@ import { describe, valueAt } from "../util/values.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
-import type { EntitySet, ServiceModel } from "../metadata/model.js";
+import type { EntitySet, EntityType, ServiceModel, Singleton } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
 import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
@@ -153,7 +156,7 @@ export async function planPartitions(
 
     const known = model;
     const set = state.parentPath === undefined ? known?.entitySet(state.entitySet) : undefined;
-    const type = set && known ? known.entityTypeOf(set) : undefined;
+    const type = set && known ? known.entityTypeOf(set) : known && state.parentPath !== undefined ? navigationTarget(known, state.parentPath, state.entitySet) : undefined;
     const keyPaths = type && known ? known.keyOf(type).map((ref) => ref.path) : [];
     const partOf = (path: string): KeyPart => {
       const property = type && known ? propertyOf(known, type.qualifiedName, path) : undefined;
@@ -162,8 +165,13 @@ export async function planPartitions(
     };
     const key: KeyPart[] | undefined = explicitKey ? explicitKey.map(partOf) : keyPaths.length > 0 ? keyPaths.map(partOf) : undefined;
     if (!key?.length) {
-      const why = modelError === undefined ? `$metadata names no key for ${state.entitySet}` : `$metadata could not be read (${(modelError as Error).message})`;
-      throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${state.entitySet} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
+      const why =
+        modelError !== undefined
+          ? `$metadata could not be read (${(modelError as Error).message})`
+          : state.parentPath !== undefined && !type
+            ? `$metadata does not tell the entity type the navigation ${state.entitySet} leads to`
+            : `$metadata names no key for ${type && state.parentPath !== undefined ? type.qualifiedName : state.entitySet}`;
+      throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${path} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
     }
     const sortable = set && known ? keySortable(known, set, key) : true;
     const rangeKey = key.some((part) => part.type !== "Edm.Boolean") ? key.filter((part) => part.type !== "Edm.Boolean") : key;
@@ -226,6 +234,37 @@ function propertyOf(model: ServiceModel, typeName: string, path: string): { type
     found = { type: property.type, nullable: (found?.nullable ?? false) || property.nullable };
   }
   return found;
+}
+
+/**
+ * The entity type a navigation leads to: `parentPath` (encoded, as `Authors('austen')` or
+ * `Books(1)/author`) starts at an entity set or a singleton, and each navigation property after it,
+ * `navigation` last, leads to its declared type; where that type is not in the model, to the type
+ * of the entity set or singleton a `NavigationPropertyBinding` binds the path to (v2 association
+ * sets are read as such bindings). `undefined` where the model does not tell.
+ */
+function navigationTarget(model: ServiceModel, parentPath: string, navigation: string): EntityType | undefined {
+  // The path is encoded: a "/" in a key value is %2F, a name outside ASCII is percent-encoded,
+  // and a segment's name ends at its key predicate's "(".
+  const names = parentPath.split("/").map((segment) => decodeURIComponent(segment.replace(/\(.*$/s, "")));
+  const typeOf = (source: EntitySet | Singleton | undefined) => source && model.entityType(source.kind === "EntitySet" ? source.entityType : source.type);
+  let source: EntitySet | Singleton | undefined = model.entitySet(names[0] ?? "") ?? model.singleton(names[0] ?? "");
+  let type = typeOf(source);
+  // The binding path from `source`: it goes on through containment navigation properties.
+  let bindingPath = "";
+  for (const name of [...names.slice(1), navigation]) {
+    const property = type && model.navigationPropertiesOf(type).find((p) => p.name === name);
+    bindingPath = bindingPath === "" ? name : `${bindingPath}/${name}`;
+    const target = source?.navigationPropertyBindings.find((binding) => binding.path === bindingPath)?.target;
+    const bound = target === undefined ? undefined : model.entitySet(target) ?? model.singleton(target);
+    type = (property && model.entityType(property.type)) ?? typeOf(bound);
+    if (bound || !property?.containsTarget) {
+      source = bound;
+      bindingPath = "";
+    }
+    if (!type) return undefined;
+  }
+  return type;
 }
 
 /** Whether the set's `Capabilities.SortRestrictions` allow ordering by every key part. */

@@ -147,7 +147,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   NOT_IN_LAMBDA: "NOT_IN_LAMBDA",
   /**
    * `partitions(n)` could not tell the entity set's key: the service has no `$metadata` (or it does
-   * not name a key for the set), and no `key` option was given. Pass `{ key: "ID" }` or a `model`.
+   * not name a key for the set, or not the type a navigation leads to), and no `key` option was
+   * given. Pass `{ key: "ID" }` or a `model`.
    */
   PARTITION_KEY_UNKNOWN: "PARTITION_KEY_UNKNOWN",
   /**

@@ -177,8 +177,9 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX,
   where: string,
 ): S {
   const path = checkPath(nav, where, { star: true });
+  const star = path.endsWith("*");
   // OData v2 expands named navigation properties only; `*` came with v4.
-  if (path.endsWith("*")) requireV4(version, where, `"*" in $expand`);
+  if (star) requireV4(version, where, `"*" in $expand`);
   let options: QueryOptionsState = {};
   if (build !== undefined) {
     if (typeof build !== "function") throw new TypeError(`${where}: the second argument must be a function (q) => q.select(...)...`);
@@ -187,6 +188,11 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX,
       throw new TypeError(`${where}: the function must return the nested query it was given (after select(), filter()...)`);
     }
     options = result.options;
+    // OData writes nothing after `*` but `$levels` (ABNF expandPath: STAR [ ref / OPEN levels CLOSE ]),
+    // and SAP CAP's whole process dies on `*($select=ID)`.
+    if (star && Object.keys(options).some((name) => name !== "levels")) {
+      throw new TypeError(`${where}: expand("*") allows only levels(n)`);
+    }
   }
   return { ...state, expand: placeExpand(state.expand ?? [], path, options) };
 }

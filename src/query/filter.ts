@@ -6,7 +6,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import { formatLiteral, isEdmValue, isV2 } from "./literal-format.js";
+import { checkWellFormed, formatLiteral, isEdmValue, isV2 } from "./literal-format.js";
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
@@ -30,6 +30,9 @@ const PRIMARY = 7;
 type Family = "v2" | "v4" | "the in operator" | "$this";
 
 const EXPRESSION = Symbol("FilterExpression");
+
+// The v2 string calls that `f.contains()` and its kin wrap as `call eq true`, by their wrapper.
+const v2Calls = new WeakMap<FilterExpression, FilterExpression>();
 
 /**
  * One expression of the OData expression language, such as `Price gt 10` or `tolower(Name)`.
@@ -195,6 +198,7 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
   raw(text: string): FilterExpression {
     if (typeof text !== "string" || text.trim() === "") throw new TypeError(`f.raw(text): expected non-empty text; got ${describe(text)}`);
     checkRawExpression(text, "f.raw(text)");
+    checkWellFormed(text, "f.raw(text)");
     return new FilterExpression(text, OR, undefined);
   }
 
@@ -527,10 +531,7 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
   }
 
   #expression(value: unknown, where: string): FilterExpression {
-    if (!isFilterExpression(value)) {
-      throw new TypeError(`${where}: expected an expression made by the filter builder; got ${describe(value)} (wrap hand-written text in f.raw())`);
-    }
-    return checkVersion(value, this.#version, where, "this builder writes");
+    return checkVersion(builderExpression(value, where), this.#version, where, "this builder writes");
   }
 
   #operand(value: unknown, where: string): FilterExpression {
@@ -564,7 +565,11 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
   }
 
   #compare(operator: string, field: unknown, value: unknown): FilterExpression {
-    return this.#binary(this.#operand(field, `f.${operator}(field)`), operator, this.#value(value, `f.${operator}(value)`), COMPARISON, false);
+    const left = this.#operand(field, `f.${operator}(field)`);
+    // v2's `substringof(...) eq true` compared with a boolean compares the call itself: SAP CAP's
+    // v2 adapter refuses `(... eq true) eq false`.
+    const call = typeof value === "boolean" && v2Calls.get(left);
+    return this.#binary(call || left, operator, this.#value(value, `f.${operator}(value)`), COMPARISON, false);
   }
 
   #arithmetic(operator: string, left: unknown, right: unknown, precedence: number): FilterExpression {
@@ -572,7 +577,9 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
   }
 
   #isTrue(call: FilterExpression): FilterExpression {
-    return this.#make(`${String(call)} eq true`, COMPARISON, call);
+    const wrapped = this.#make(`${String(call)} eq true`, COMPARISON, call);
+    v2Calls.set(wrapped, call);
+    return wrapped;
   }
 
   #call(name: string, args: FilterExpression[]): FilterExpression {
@@ -647,6 +654,19 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
  */
 export function createFilterBuilder<T = Record<string, unknown>>(version: ODataVersion = "4.0"): FilterBuilder<T> {
   return new FilterBuilder<T>(version);
+}
+
+/**
+ * `value` if it is an expression; text and anything else throw a `TypeError` naming `where`. What
+ * a builder's function returns goes through here: raw text has its own ways in, `f.raw()` and
+ * `filter("...")`, which check it.
+ * @internal
+ */
+export function builderExpression(value: unknown, where: string): FilterExpression {
+  if (!isFilterExpression(value)) {
+    throw new TypeError(`${where}: expected an expression made by the filter builder; got ${describe(value)} (wrap hand-written text in f.raw())`);
+  }
+  return value;
 }
 
 /**

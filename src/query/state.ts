@@ -5,7 +5,7 @@
  * is plain data that URL building reads without further context.
  */
 import type { ODataVersion } from "../options.js";
-import { createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
+import { builderExpression, createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { checkWellFormed, isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
@@ -73,14 +73,18 @@ export type SortDirection = "asc" | "desc";
 
 /** Turns a filter input into text for `version`. */
 export function filterText<T>(input: FilterInput<T>, version: ODataVersion, where: string): string {
-  if (typeof input === "function") {
-    return expressionText(input(createFilterBuilder<T>(version)), version, `${where} result`);
-  }
+  if (typeof input === "function") return builtText(input, version, where);
   const text = expressionText(input, version, where);
   checkWellFormed(text, where);
   // Expressions from the builder are whole by construction (f.raw checks its text when made).
   if (typeof input === "string") checkRawExpression(text, where);
   return text;
+}
+
+/** The text of the expression that `build`, the function given to `filter()` or `orderBy()`, returns. */
+function builtText<T>(build: (f: FilterBuilder<T>) => unknown, version: ODataVersion, call: string): string {
+  const where = `${call} result`;
+  return expressionText(builderExpression(build(createFilterBuilder<T>(version)), where), version, where);
 }
 
 /** A new state with one more `$filter` expression. */
@@ -109,7 +113,7 @@ export function orderByTarget<T>(
   version: ODataVersion,
   where: string,
 ): string {
-  if (typeof target === "function") return expressionText(target(createFilterBuilder<T>(version)), version, `${where} result`);
+  if (typeof target === "function") return builtText(target, version, where);
   const path = checkPath(target, where, { count: true, variables: true });
   // $count, $it and $this are OData v4's; $this is 4.01's alone, which its field expression carries
   // to the check that a 4.0 query's expressions pass.

@@ -2,7 +2,7 @@
  * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
  * their EDM type, which the library then writes as literals or JSON for the service's version.
  */
-import { edm, type LiteralValue, type Parameter, type ServiceModel } from "../index.js";
+import { edm, type ComplexType, type EntityType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import { DECIMAL } from "../query/literal-format.js";
 
@@ -88,8 +88,8 @@ export function typedValue(text: string, type: string | undefined, where: string
       case "Edm.Time":
         return edm.duration(text);
       default:
-        // Enumerations and type definitions of the service, and types this table does not know:
-        // the text as it is.
+        // Enumerations of the service, and types this table does not know: the text as it is (a
+        // type definition comes here as its underlying type).
         return text;
     }
   } catch (error) {
@@ -115,6 +115,32 @@ const FLOAT_RANGES = {
 } as const;
 
 /**
+ * The type whose literal a value of `type` is written as: a type definition's underlying primitive
+ * type (`OrderNo` over `Edm.Int32` is written `42`, not `'42'`: CSDL 4.01, 11 Type Definition),
+ * else `type` itself.
+ */
+function literalType(type: string, model: ServiceModel | undefined): string {
+  return model?.typeDefinition(type)?.underlyingType ?? type;
+}
+
+/**
+ * The declared type of a key part: its property path (`Address/PostalCode` for an alias `Zip`)
+ * followed from the entity type through complex properties; `undefined` where the model does
+ * not lead there.
+ */
+function keyPartType(ref: KeyRef, type: EntityType, model: ServiceModel): string | undefined {
+  let structured: EntityType | ComplexType | undefined = type;
+  let found: string | undefined;
+  for (const segment of ref.path.split("/")) {
+    if (structured === undefined) return undefined;
+    found = model.propertiesOf(structured).find((p) => p.name === segment)?.type;
+    if (found === undefined) return undefined;
+    structured = model.complexType(found);
+  }
+  return found;
+}
+
+/**
  * The key of `get <set> <key>` and `call --key`: one value (`42`, `O'Brien`), or `Name=value`
  * pairs separated by commas for a key of several properties (`A=1,B=x`), typed by `$metadata`
  * where the service has it.
@@ -123,7 +149,13 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
   const entitySet = model?.entitySet(set);
   const type = entitySet && model ? model.entityTypeOf(entitySet) : undefined;
   const key = type && model ? model.keyOf(type) : [];
-  const propertyType = (name: string) => (type && model ? model.propertiesOf(type).find((p) => p.name === name)?.type : undefined);
+  // A key predicate names an aliased part by its alias (OData URL Conventions 4.3.1); its value
+  // is typed by the property the alias stands for.
+  const partType = (name: string | undefined) => {
+    const ref = key.find((k) => k.name === name);
+    const declared = ref && type && model ? keyPartType(ref, type, model) : undefined;
+    return declared === undefined ? undefined : literalType(declared, model);
+  };
   // `Name=value` pairs, unless the key is one property and the text is simply its value.
   const pairs = /^[\p{L}_][\p{L}\p{N}_]*=/u.test(text) && (key.length !== 1 || text.startsWith(`${key[0]?.name}=`)) ? text.split(",") : undefined;
   if (pairs) {
@@ -137,7 +169,7 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
       if (key.length > 0 && !key.some((k) => k.name === name)) {
         throw new CliUsageError(`<key>: ${name} is not a key property of ${set} (its key: ${key.map((k) => k.name).join(", ")})`);
       }
-      value[name] = typedValue(pair.slice(equals + 1), propertyType(name), `<key> ${name}`);
+      value[name] = typedValue(pair.slice(equals + 1), partType(name), `<key> ${name}`);
     }
     if (key.length > 0 && key.some((k) => !(k.name in value))) {
       throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; give each as Name=value`);
@@ -147,14 +179,14 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
     return single === undefined ? value : single;
   }
   if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
-  return typedValue(text, key[0] ? propertyType(key[0].name) : undefined, "<key>");
+  return typedValue(text, partType(key[0]?.name), "<key>");
 }
 
 /**
  * The parameters of `call`: `--param name=value` typed by the operation's parameter in
  * `$metadata` (a string without it), `--param name:=json` taken as JSON as it is.
  */
-export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined): Record<string, unknown> {
+export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined, model: ServiceModel | undefined): Record<string, unknown> {
   // No prototype, so that a parameter named `__proto__` is a member, not a prototype set.
   const result = Object.create(null) as Record<string, unknown>;
   for (const item of items) {
@@ -176,7 +208,8 @@ export function parseParameters(items: readonly string[], parameters: readonly P
       continue;
     }
     // A collection or a structured value is JSON text; a primitive is typed by its declaration.
-    const structured = declared !== undefined && (declared.collection || !declared.type.startsWith("Edm."));
+    const declaredType = declared && literalType(declared.type, model);
+    const structured = declared !== undefined && (declared.collection || !declaredType?.startsWith("Edm."));
     if (structured && /^[[{]/.test(value.trim())) {
       try {
         result[name] = JSON.parse(value);
@@ -188,10 +221,10 @@ export function parseParameters(items: readonly string[], parameters: readonly P
     if (declared?.collection) {
       // Sent as it is, `a,b` would be one string where the service expects a collection.
       const items = value === "" ? [] : value.split(",");
-      const example = JSON.stringify(declared.type === "Edm.String" || !declared.type.startsWith("Edm.") ? items : items.map((item) => (/^-?\d+(?:\.\d+)?$/.test(item.trim()) ? Number(item) : item)));
+      const example = JSON.stringify(declaredType === "Edm.String" || !declaredType?.startsWith("Edm.") ? items : items.map((item) => (/^-?\d+(?:\.\d+)?$/.test(item.trim()) ? Number(item) : item)));
       throw new CliUsageError(`--param ${name} is a collection (Collection(${declared.type})): give it as JSON: ${name}='${example.slice(0, 80)}'`);
     }
-    result[name] = typedValue(value, declared?.type ?? "Edm.String", `--param ${name}`);
+    result[name] = typedValue(value, declaredType ?? "Edm.String", `--param ${name}`);
   }
   return result;
 }

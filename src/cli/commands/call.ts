@@ -193,7 +193,7 @@ export const callCommand: Command = {
     const keyOnImport = new CliUsageError("--key is for an operation bound to an entity: name it as Set/NS.name");
     // What can be checked without the service is checked before $metadata is asked for.
     if (keyText !== undefined && !operation.includes("/")) throw keyOnImport;
-    const given = Object.keys(parseParameters(listOption(context.args, "param"), undefined));
+    const given = Object.keys(parseParameters(listOption(context.args, "param"), undefined, undefined));
     pollTiming(context);
     const answers = answerRecorder();
     const accepted = acceptedMonitor();
@@ -201,7 +201,7 @@ export const callCommand: Command = {
     const { client, model } = await clientWithMetadata(context, service, [answers.step, accepted.step]);
     const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"), given);
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
-    const params = parseParameters(listOption(context.args, "param"), target.parameters);
+    const params = parseParameters(listOption(context.args, "param"), target.parameters, model);
     // The untyped form of action() and function(), which the client and both queries have.
     const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
     const call: ActionCall | FunctionCall =

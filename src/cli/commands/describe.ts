@@ -4,7 +4,7 @@
  * bound operations and capabilities (`Capabilities.*`, `Core.*` annotations, ETag properties).
  * `--json` prints the same as JSON.
  */
-import { redactUrl, type EntitySet, type NavigationProperty, type Operation, type Property, type ServiceModel } from "../../index.js";
+import { redactUrl, type EntitySet, type KeyRef, type NavigationProperty, type Operation, type Property, type ServiceModel } from "../../index.js";
 import { flag } from "../args.js";
 import { CliUsageError } from "../errors.js";
 import { clientFor, type Command } from "../context.js";
@@ -19,6 +19,20 @@ function operationLine(operation: Operation, skipBinding: boolean): string {
 
 function typeText(type: string, collection: boolean): string {
   return collection ? `Collection(${type})` : type;
+}
+
+/**
+ * The names a key predicate gives the key's parts, as `get` takes them: an aliased part by its
+ * alias (OData URL Conventions 4.3.1), which JSON pairs with the path it stands for in `keyAliases`.
+ */
+function keyNames(key: readonly KeyRef[]): { key: string[]; keyAliases?: Record<string, string> } {
+  const aliased = key.filter((k) => k.name !== k.path);
+  return { key: key.map((k) => k.name), ...(aliased.length > 0 ? { keyAliases: Object.fromEntries(aliased.map((k) => [k.name, k.path])) } : {}) };
+}
+
+/** A key as text: `ID`, or `Zip (Address/PostalCode)` for an aliased part. */
+function keyText(key: { key: string[]; keyAliases?: Record<string, string> }): string {
+  return key.key.map((name) => (key.keyAliases && Object.hasOwn(key.keyAliases, name) ? `${name} (${key.keyAliases[name]})` : name)).join(", ") || "-";
 }
 
 /**
@@ -50,7 +64,7 @@ function serviceSummary(model: ServiceModel, serviceUrl: string) {
     odataVersion: model.odataVersion,
     entitySets: (container?.entitySets ?? []).map((set) => {
       const type = model.entityType(set.entityType);
-      return { name: set.name, type: set.entityType, key: type ? model.keyOf(type).map((k) => k.path) : [] };
+      return { name: set.name, type: set.entityType, ...keyNames(type ? model.keyOf(type) : []) };
     }),
     singletons: (container?.singletons ?? []).map((singleton) => ({ name: singleton.name, type: singleton.type })),
     operations: [
@@ -62,7 +76,6 @@ function serviceSummary(model: ServiceModel, serviceUrl: string) {
 
 function setDetails(model: ServiceModel, set: EntitySet) {
   const type = model.entityTypeOf(set);
-  const key = model.keyOf(type).map((k) => k.path);
   const navigation = model.navigationPropertiesOf(type).map((nav: NavigationProperty) => ({
     name: nav.name,
     type: typeText(nav.type, nav.collection),
@@ -71,7 +84,7 @@ function setDetails(model: ServiceModel, set: EntitySet) {
   return {
     name: set.name,
     type: type.qualifiedName,
-    key,
+    ...keyNames(model.keyOf(type)),
     properties: model.propertiesOf(type).map((p: Property) => ({
       name: p.name,
       type: typeText(p.type, p.collection),
@@ -112,7 +125,7 @@ export const describeCommand: Command = {
       // Each line's text from $metadata is shown visibly once: the columns' cells by columns(), the
       // other lines here, a line break in a name as ⏎ (it would start a line of its own).
       const lines = [visibleText(`${summary.serviceUrl}  (OData ${summary.odataVersion})`), "", "Entity sets"];
-      lines.push(...columns(summary.entitySets.map((set) => [set.name, set.type, `key ${set.key.join(", ") || "-"}`])));
+      lines.push(...columns(summary.entitySets.map((set) => [set.name, set.type, `key ${keyText(set)}`])));
       if (summary.singletons.length > 0) lines.push("", "Singletons", ...columns(summary.singletons.map((s) => [s.name, s.type])));
       if (summary.operations.length > 0) lines.push("", "Operations", ...summary.operations.map((o) => visibleText(`  ${operationLine(o, false)}`)));
       await context.stdout.write(`${lines.join("\n")}\n`);
@@ -129,8 +142,10 @@ export const describeCommand: Command = {
       return;
     }
     // As above: the columns' cells are shown visibly by columns(), the other lines here.
-    const lines = [visibleText(`${details.name}  (entity set of ${details.type})`), visibleText(`key: ${details.key.join(", ") || "-"}`), "", "Properties"];
-    lines.push(...columns(details.properties.map((p) => [p.name, p.type, p.nullable ? "nullable" : "not null", details.key.includes(p.name) ? "key" : ""])));
+    const lines = [visibleText(`${details.name}  (entity set of ${details.type})`), visibleText(`key: ${keyText(details)}`), "", "Properties"];
+    // A key part inside a complex property (`Address/PostalCode`) marks none of the entity's own.
+    const keyPaths = model.keyOf(model.entityTypeOf(set)).map((k) => k.path);
+    lines.push(...columns(details.properties.map((p) => [p.name, p.type, p.nullable ? "nullable" : "not null", keyPaths.includes(p.name) ? "key" : ""])));
     if (details.navigation.length > 0) lines.push("", "Navigation", ...columns(details.navigation.map((n) => [n.name, n.type, n.target ? `-> ${n.target}` : ""])));
     const boundLines = (binding: "entity" | "collection") => details.operations.filter((o) => o.binding === binding).map((o) => visibleText(`  ${operationLine({ ...o, name: o.qualifiedName }, true)}`));
     const [onEntity, onCollection] = [boundLines("entity"), boundLines("collection")];

@@ -736,9 +736,10 @@ function bytesOfBase64Lines(typed: boolean): string[] {
  * in their parameter names) is `never` in the other overloads' types, or not a member of them
  * (see {@link overloadParameters}), so it is read where `in` has narrowed the union to the
  * overloads that have it, and only added where it was given.
- * `name` is the import's name, for errors. `edm` says whether a member calls an `edm` function.
+ * `name` is the import's name, for errors. `edm` says whether a member calls an `edm` function;
+ * `lines` are the members in TypeScript, `scriptLines` the same in JavaScript.
  */
-function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): { lines: string[]; edm: boolean } {
+function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): { lines: string[]; scriptLines: string[]; edm: boolean } {
   const types = new Map<string, string | null>();
   for (const operation of overloads) {
     for (const parameter of operation.parameters) {
@@ -748,6 +749,7 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     }
   }
   const lines: string[] = [];
+  const scriptLines: string[] = [];
   let edm = false;
   for (const [parameter, declared] of types) {
     if (declared === null) continue;
@@ -756,40 +758,53 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     const enumType = write === undefined ? context.model.enumType(type) : undefined;
     const member = objectKey(parameter);
     const read = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
+    const everywhere = overloads.every((operation) => operation.parameters.some((p) => p.name === parameter));
     // A name that every object inherits (`toString`, `constructor`) reads Object.prototype's member
     // where the caller left the parameter out: only an own member is the parameter (undefined, left
     // out of the call, otherwise).
     const own = `Object.prototype.hasOwnProperty.call(params, ${JSON.stringify(parameter)})`;
     const inherited = parameter in Object.prototype;
-    const value = inherited ? `(${own} ? ${read} : undefined)` : read;
+    // The own member is read once, into the parameter of a function called at once: a test of a
+    // conditional expression does not narrow its repetition, as a test of `params.x` narrows
+    // `params.x`, so the file would not compile. Where only some overloads have the parameter, the
+    // compiler types the member with Object.prototype's for the others (`valueOf: () => Object`),
+    // which an own member is not: the typed form says it is the parameter's type.
+    const subject = inherited ? "value" : read;
     let literal: string;
     if (context.mapping.v2 && FLOATS.has(type)) {
       // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
       context.numberOfText = true;
       edm = true;
-      literal = `${NUMBER_OF_TEXT}(${value}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)}${type === "Edm.Single" ? `, "Edm.Single"` : ""})`;
+      literal = `${NUMBER_OF_TEXT}(${subject}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)}${type === "Edm.Single" ? `, "Edm.Single"` : ""})`;
     } else if (FLOATS.has(type)) {
       // v4 gives "NaN", "INF" and "-INF" as text, which the client would quote; the edm value
       // writes them bare, and a number as the client would.
-      literal = `edm.${type === "Edm.Single" ? "single" : "double"}(${value})`;
+      literal = `edm.${type === "Edm.Single" ? "single" : "double"}(${subject})`;
       edm = true;
     } else if (write !== undefined) {
-      literal = write(value, name, parameter);
+      literal = write(subject, name, parameter);
       edm = true;
     }
     // The reader gives a flags value as its member names joined by commas, as the service wrote
     // them: "Read,Write", or "Read, Write" from ASP.NET Core OData. edm.enumMember takes the names
     // as a list, and refuses one with a space.
     else if (enumType) {
-      literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.trim().split(/\\s*,\\s*/)` : value})`;
+      literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${subject}.trim().split(/\\s*,\\s*/)` : subject})`;
       edm = true;
     } else continue;
     if (type === "Edm.Binary") context.bytesOfBase64 = true;
-    const converted = `${member}: ${value} == null ? ${value} : ${literal}`;
-    const everywhere = overloads.every((operation) => operation.parameters.some((p) => p.name === parameter));
-    lines.push(everywhere ? converted : `...(${inherited ? own : `${JSON.stringify(parameter)} in params`} ? { ${converted} } : {})`);
+    const converted = (typed: boolean) => {
+      if (!inherited) return `${member}: ${read} == null ? ${read} : ${literal}`;
+      const declaredTypes = overloads.flatMap((o) => o.parameters.filter((p) => p.name === parameter).map((p) => typeText(context, p) ?? "unknown"));
+      const typedRead = typed && !everywhere ? `${read} as ${union([...new Set(declaredTypes)])}` : read;
+      // Where only some overloads have it, the member is there: the line adds it only then.
+      return `${member}: ((value) => value == null ? value : ${literal})(${everywhere ? `${own} ? ${typedRead} : undefined` : typedRead})`;
+    };
+    const line = (typed: boolean) => (everywhere ? converted(typed) : `...(${inherited ? own : `${JSON.stringify(parameter)} in params`} ? { ${converted(typed)} } : {})`);
+    lines.push(line(true));
+    scriptLines.push(line(false));
   }
-  return { lines, edm };
+  return { lines, scriptLines, edm };
 }
 
 function union(items: readonly string[]): string {
@@ -843,7 +858,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${commentText(item.name)}. */\nexport type ${parametersName} = ${parameters};`);
     // A v4 action's parameters are a JSON body, which needs no literals; a v2 action's go into the
     // URL as a function's do.
-    const converted = kind === "Function" || context.mapping.v2 ? operationLiterals(context, item.name, overloads) : { lines: [], edm: false };
+    const converted = kind === "Function" || context.mapping.v2 ? operationLiterals(context, item.name, overloads) : { lines: [], scriptLines: [], edm: false };
     const literals = converted.lines;
     if (converted.edm) imports.add("edm");
     if (kind === "Action") {
@@ -863,7 +878,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
           `      const call = client.action${typed ? `<${result}>` : ""}(${JSON.stringify(item.name)}${method});`,
           `      const literals = (params${typed ? `: ${parametersName} | undefined` : ""}) => params && {`,
           `        ...params,`,
-          ...literals.map((line) => `        ${line},`),
+          ...(typed ? literals : converted.scriptLines).map((line) => `        ${line},`),
           `      };`,
           `      return {`,
           `        url: (params) => call.url(literals(params)),`,
@@ -877,9 +892,9 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
       imports.add("FunctionCall");
       const optional = (o: Operation) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter"));
       const param = `params${overloads.some(optional) ? "?" : ""}: ${parametersName}`;
-      const args = literals.length === 0 ? "params" : `params && {\n      ...params,\n${literals.map((line) => `      ${line},\n`).join("")}    }`;
-      const call = `(${JSON.stringify(item.name)}, ${args.replaceAll("\n", "\n  ")})`;
-      const value = `(${param}) =>\n      client.function<${result}>${call}`;
+      const args = (members: readonly string[]) => (members.length === 0 ? "params" : `params && {\n      ...params,\n${members.map((line) => `      ${line},\n`).join("")}    }`);
+      const call = (members: readonly string[]) => `(${JSON.stringify(item.name)}, ${args(members).replaceAll("\n", "\n  ")})`;
+      const value = `(${param}) =>\n      client.function<${result}>${call(literals)}`;
       // Overloads with results of their own: a call signature each, so that a call's result is
       // its overload's. The factory's one function, typed with the union of the results, is
       // given the interface's type.
@@ -889,7 +904,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
         name: item.name,
         field: ownResults ? `{\n${signatures.map((signature) => `    ${signature}\n`).join("")}  }` : `(${param}) => FunctionCall<${result}>`,
         value: `${objectKey(item.name)}: ${ownResults ? `(${value}) as ${interfaceName}[${JSON.stringify(item.name)}]` : value}`,
-        script: `${objectKey(item.name)}: (params) =>\n      client.function${call}`,
+        script: `${objectKey(item.name)}: (params) =>\n      client.function${call(converted.scriptLines)}`,
       });
     }
   };

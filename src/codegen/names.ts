@@ -33,8 +33,11 @@ const RESERVED = new Set([
   "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static",
   "implements", "interface", "package", "private", "protected", "public", "await", "arguments", "eval",
   // TypeScript's type keywords and the standard types a generated file mentions or a reader expects.
+  // `unique` (of `unique symbol`) and `intrinsic` are such keywords only where a type is expected:
+  // `CollectionQuery<unique>` does not parse, `type X = intrinsic` is refused.
   "any", "unknown", "never", "object", "string", "number", "boolean", "bigint", "symbol", "undefined", "type", "keyof",
-  "readonly", "infer", "is", "asserts", "declare", "namespace", "module", "abstract", "as", "satisfies", "global",
+  "readonly", "infer", "is", "asserts", "declare", "namespace", "module", "abstract", "as", "satisfies", "global", "unique",
+  "intrinsic",
   "Object", "String", "Number", "Boolean", "Symbol", "Array", "ReadonlyArray", "Record", "Partial", "Readonly", "Promise",
   "Date", "Error", "Function", "Map", "Set", "JSON", "Math",
   // The globals the generated code names: a type of the model declared under one of these names

@@ -112,7 +112,7 @@ export function readEdmx(text: string): ServiceModelData {
   // document's word, which the sap: attributes only add to (see sapCapabilities).
   if (v2Types) {
     for (const schema of schemas) {
-      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, v2Types.get(set.entityType));
+      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, inheritedProperties(v2Types, set.entityType));
     }
   }
 
@@ -939,7 +939,7 @@ function otherRole(ends: Map<string, string>, role: string): string {
  * of the document without NonSortableProperties gets the properties marked `sap:sortable="false"`):
  * both are the service's word, and the record alone would hide what the attributes say.
  */
-function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
+function sapCapabilities(set: EntitySet, properties: readonly Property[]): void {
   const annotate = (term: string, value: AnnotationValue) => {
     const key = `Org.OData.Capabilities.V1.${term}`;
     if (!Object.hasOwn(set.annotations, key)) {
@@ -968,7 +968,6 @@ function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
     annotate("SkipSupported", false);
   }
   if (sap["searchable"] === "true") annotate("SearchRestrictions", { Searchable: true });
-  const properties = type?.properties ?? [];
   const filter: Record<string, AnnotationValue> = {};
   if (sap["requires-filter"] === "true") filter["RequiresFilter"] = true;
   const requiredInFilter = properties.filter((p) => p.sap?.["required-in-filter"] === "true").map((p) => p.name);
@@ -978,6 +977,17 @@ function sapCapabilities(set: EntitySet, type: EntityType | undefined): void {
   if (Object.keys(filter).length > 0) annotate("FilterRestrictions", filter);
   const nonSortable = properties.filter((p) => p.sap?.["sortable"] === "false").map((p) => p.name);
   if (nonSortable.length > 0) annotate("SortRestrictions", { NonSortableProperties: nonSortable });
+}
+
+/**
+ * The properties of a v2 entity type with those of its base types, inherited ones first: a base
+ * type's `sap:filterable="false"` holds on the sets of every type derived from it. A base type
+ * chain that comes back to a type stops there.
+ */
+function inheritedProperties(types: ReadonlyMap<string, EntityType>, qualifiedName: string): Property[] {
+  const lineage: EntityType[] = [];
+  for (let type = types.get(qualifiedName); type && !lineage.includes(type); type = type.baseType === undefined ? undefined : types.get(type.baseType)) lineage.push(type);
+  return lineage.reverse().flatMap((type) => type.properties);
 }
 
 /** A record value (not a collection, a null or a dynamic expression such as `{ $If }` or `{ $Path }`). */

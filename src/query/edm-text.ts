@@ -48,9 +48,9 @@ export function formatTypedText(type: EdmTypeName, text: string, version: ODataV
       if (NAN_INFINITY.has(text)) throw unsupported(version, `The Edm.Decimal value ${text}`, "its decimal literal has digits only");
       return `${decimalWithoutExponent(text)}M`;
     case "Edm.Double":
-      return formatFloat(Number(text), version, "d");
+      return formatFloatText(text, version, "d");
     case "Edm.Single":
-      return formatFloat(Number(text), version, "f");
+      return formatFloatText(text, version, "f");
     case "Edm.Guid":
       return v2 ? `guid'${text}'` : text;
     case "Edm.Date":
@@ -125,10 +125,39 @@ function checkDecimal(value: unknown): string {
 }
 
 
+/**
+ * A Double's or Single's checked text: a number's `String()`, the infinities and NaN as
+ * `Infinity`, `-Infinity`, `NaN`, or the text of a number in the OData ABNF's doubleValue form
+ * (decimalValue's: `0.1`, `-1.5E+03`), which OData v2 services (SAP Gateway, SAP CAP's v2 adapter)
+ * send for these types and the reader passes on. The text is kept digit for digit, canonical as
+ * a decimal's is (no `+`, a lower-case `e`), so that its literal is the value that was read.
+ */
 function checkFloat(value: unknown, where: string): string {
   if (value === "INF" || value === "-INF" || value === "NaN") return value === "INF" ? "Infinity" : value === "-INF" ? "-Infinity" : "NaN";
-  if (typeof value !== "number") throw new TypeError(`${where}: expected a number (or "INF", "-INF", "NaN"); got ${describe(value)}`);
-  return String(value);
+  if (typeof value === "number") return String(value);
+  if (typeof value !== "string") throw new TypeError(`${where}: expected a number or its text (such as "0.1", "1.5e3", "INF"); got ${describe(value)}`);
+  const match = DECIMAL.exec(value);
+  if (!match) throw new RangeError(`${where}: ${describe(value)} is not a number such as "0.1" or "1.5e3" (nor "INF", "-INF", "NaN")`);
+  const [, sign, integer, fraction, exponentSign, exponent] = match;
+  const mantissa = `${sign === "-" ? "-" : ""}${integer}${fraction === undefined ? "" : `.${fraction}`}`;
+  const text = exponent === undefined ? mantissa : `${mantissa}e${exponentSign === "-" ? "-" : ""}${exponent}`;
+  // A text beyond the double range (1e999) would be read as an infinity, which it does not say.
+  if (!Number.isFinite(Number(text))) throw new RangeError(`${where}: ${describe(value)} is beyond the range of a double`);
+  return text;
+}
+
+/**
+ * A checked Double's or Single's text as its literal. A text that is its number's `String()`
+ * (every value made from a number) is written as that number is; any other is a text the caller
+ * gave, written as given (`1.50`, `0.10000000000000000001`), in v2 with the mantissa and signed
+ * exponent its grammar wants (`1.5E+3`) and `suffix`.
+ */
+function formatFloatText(text: string, version: ODataVersion, suffix: string): string {
+  const number = Number(text);
+  if (String(number) === text) return formatFloat(number, version, suffix);
+  if (!isV2(version)) return text;
+  const match = /^(-?\d+)(\.\d+)?e(-?)(\d+)$/.exec(text);
+  return `${match ? `${match[1]}${match[2] ?? ".0"}E${match[3] || "+"}${match[4]}` : text}${suffix}`;
 }
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -213,10 +242,10 @@ export const edmText = {
   decimal(value: string | number | bigint): string {
     return checkDecimal(value);
   },
-  double(value: number | "INF" | "-INF" | "NaN"): string {
+  double(value: number | string): string {
     return checkFloat(value, "edm.double(value)");
   },
-  single(value: number | "INF" | "-INF" | "NaN"): string {
+  single(value: number | string): string {
     return checkFloat(value, "edm.single(value)");
   },
   guid(value: string): string {

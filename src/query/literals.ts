@@ -103,12 +103,17 @@ export const edm = {
   decimal(value: string | number | bigint): EdmValue {
     return makeEdmValue("Edm.Decimal", edmText.decimal(value));
   },
-  /** Edm.Double: any number, or `"INF"`, `"-INF"`, `"NaN"` (v2 writes `1.5d`). */
-  double(value: number | "INF" | "-INF" | "NaN"): EdmValue {
+  /**
+   * Edm.Double: any number, `"INF"`, `"-INF"`, `"NaN"`, or the text of a number, as OData v2
+   * services (SAP Gateway, SAP CAP's v2 adapter) send a Double and the reader gives it: `"0.1"`,
+   * `"1.5e3"`, written as given (v2 writes `1.5d`, `1.5E+3d`). Other text is refused.
+   * @example q.filter((f) => f.eq("Weight", edm.double(row.Weight)))
+   */
+  double(value: number | string): EdmValue {
     return makeEdmValue("Edm.Double", edmText.double(value));
   },
-  /** Edm.Single: any number, or `"INF"`, `"-INF"`, `"NaN"` (v2 writes `1.5f`). */
-  single(value: number | "INF" | "-INF" | "NaN"): EdmValue {
+  /** Edm.Single: as {@link edm.double} (v2 writes `1.5f`). */
+  single(value: number | string): EdmValue {
     return makeEdmValue("Edm.Single", edmText.single(value));
   },
   /** Edm.Guid from `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (v4 plain, v2 `guid'...'`). */

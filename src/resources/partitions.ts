@@ -160,8 +160,11 @@ export async function planPartitions(
     const keyPaths = type && known ? known.keyOf(type).map((ref) => ref.path) : [];
     const partOf = (path: string): KeyPart => {
       const property = type && known ? propertyOf(known, type.qualifiedName, path) : undefined;
+      // A type definition's value is written, compared and aggregated as its underlying primitive
+      // type's (CSDL 4.01, 11 Type Definition): `No lt 42`, a v4 Guid unquoted.
+      const declared = property && (known?.typeDefinition(property.type)?.underlyingType ?? property.type);
       // A key property is never null (CSDL requires it, whatever its Nullable says).
-      return { path, type: property?.type, nullable: !keyPaths.includes(path) && (property?.nullable ?? true) };
+      return { path, type: declared, nullable: !keyPaths.includes(path) && (property?.nullable ?? true) };
     };
     const key: KeyPart[] | undefined = explicitKey ? explicitKey.map(partOf) : keyPaths.length > 0 ? keyPaths.map(partOf) : undefined;
     if (!key?.length) {

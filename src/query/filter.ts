@@ -520,14 +520,16 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
   /**
    * A property path (`$count` as its last segment unless `count` is false), below the lambda
    * variable inside a lambda; `$it/...` names the outermost entity (the query's, inside an
-   * expand's filter too) and `$this/...` the entity filtered, inside a lambda too. The three are OData v4's, and `$this` is 4.01's alone: its expression says so, and a 4.0
+   * expand's filter too) and `$this/...` the entity filtered, inside a lambda too; `$it` or `$this`
+   * alone is the instance itself, as a primitive of a collection of primitives is (OData 4.0 has
+   * `$it eq 'x'`). The three are OData v4's, and `$this` is 4.01's alone: its expression says so, and a 4.0
    * query (or builder it is combined in) refuses it as it refuses a 4.01 `in`.
    */
   #field(path: unknown, where: string, count = true): FilterExpression {
     const checked = checkPath(path, where, { count, variables: true });
     if (checked.includes("$")) this.#onlyV4(where, `the path ${checked}`);
     const text = this.#variable === undefined || checked.startsWith("$") ? checked : `${this.#variable}/${checked}`;
-    return new FilterExpression(text, PRIMARY, checked.startsWith("$this/") ? "$this" : this.#family);
+    return new FilterExpression(text, PRIMARY, `${checked}/`.startsWith("$this/") ? "$this" : this.#family);
   }
 
   #expression(value: unknown, where: string): FilterExpression {
@@ -611,7 +613,9 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
     options: LambdaOptions | undefined,
   ): FilterExpression {
     this.#onlyV4(`f.${operator}()`, `the ${operator} lambda operator`);
-    // A lambda ranges over the members of a collection; `Orders/$count` is a number.
+    // A lambda ranges over the members of a collection; `Orders/$count` is a number, and `$it` or
+    // `$this` alone is the one value filtered.
+    if (path === "$it" || path === "$this") throw new TypeError(`f.${operator}(path): ${path} alone is the value filtered, not a collection`);
     const collection = this.#field(path, `f.${operator}(path)`, false);
     if (predicate === undefined) return this.#make(`${String(collection)}/${operator}()`, PRIMARY, collection);
     if (typeof predicate !== "function") throw new TypeError(`f.${operator}(path, predicate): predicate must be a function`);

@@ -13,8 +13,9 @@ export interface PathRules {
   /** `$count` as the last segment, as in `Orders/$count gt 2`. */
   count?: boolean;
   /**
-   * `$it/` or `$this/` as the first segment, naming the entity filtered or ordered: expressions
-   * only (`$filter`, `$orderby`), never `$select` or `$expand`.
+   * `$it` or `$this` as the first segment, naming the instance filtered or ordered (alone, a
+   * primitive of a collection of primitives, as in `Tags?$filter=$it eq 'x'`): expressions only
+   * (`$filter`, `$orderby`), never `$select` or `$expand`.
    */
   variables?: boolean;
 }
@@ -31,7 +32,7 @@ export function checkPath(path: unknown, where: string, rules: PathRules = {}): 
   segments.forEach((segment, index) => {
     const last = index === segments.length - 1;
     if (isIdentifier(segment) || isQualifiedName(segment)) return;
-    if (index === 0 && rules.variables && (segment === "$it" || segment === "$this") && segments.length > 1) return;
+    if (index === 0 && rules.variables && (segment === "$it" || segment === "$this")) return;
     if (last && rules.count && segment === "$count" && index > 0) return;
     if (last && rules.star && (segment === "*" || (segment.endsWith(".*") && isQualifiedName(`${segment.slice(0, -2)}.x`)))) return;
     throw new TypeError(

@@ -3,21 +3,13 @@
 // that fail (a duplicate key) and are reported failed for every request in them, ETags, operations,
 // and OData v2 through the adapter. CAP cannot answer respond-async or stop a batch half-way with a
 // 202 part: test/batch-http.test.ts covers those against node:http servers.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, type BatchResult } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Author, Book } from "./servers/cap/types.js";
 
-let cap: CapServer;
-
-before(async () => {
-  cap = await startCap();
-});
-
-after(async () => {
-  await cap?.stop();
-});
+const cap = useCap();
 
 /** The $batch POSTs a client sent, as the service received them (a pass-through fetch that records). */
 interface SentBatch {

@@ -1,21 +1,14 @@
 // The CAP test server as the suite uses it: one server for a whole run, a database of its own for
 // every test file (test/servers/cap.ts, test/servers/cap/server.js). What CAP itself does is pinned
 // in the opt-in suite test/cap-behaviour/cap-server.test.ts (`npm run test:cap-behaviour`).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { CAP_ORIGIN_VARIABLE, capRoots, startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
 
-let cap: CapServer;
-
-before(async () => {
-  cap = await startCap();
-});
-
-after(async () => {
-  await cap?.stop();
-});
+const cap = useCap();
 
 interface Reply {
   status: number;

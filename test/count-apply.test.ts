@@ -5,24 +5,18 @@
  * and leaves out what does not change the number. Against SAP CAP, which answers `$apply` on
  * `/$count`, and against node:http servers that check the URL.
  */
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
 import { onlyRequest, sendText, serveClient } from "./servers/recording-server.js";
 
 const CRLF = "\r\n";
 
 describe("against SAP CAP", () => {
-  let cap: CapServer;
-  before(async () => {
-    cap = await startCap();
-  });
-  after(async () => {
-    await cap?.stop();
-  });
+  const cap = useCap();
 
   /** A v4 client whose GETs (outside `$batch`) and `$batch` bodies are kept as sent. */
   function capClient(): { client: ODataClient; gets: string[]; batches: string[] } {

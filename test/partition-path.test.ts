@@ -4,20 +4,14 @@
  * another entity's navigation of the same name. A plan of a plain entity set names the set as
  * before, and plans written by earlier releases for one still run. Against SAP CAP and node:http.
  */
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type QueryPartition } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import { serveClient, sendJson, sendText } from "./servers/recording-server.js";
 
 describe("against SAP CAP", () => {
-  let cap: CapServer;
-  before(async () => {
-    cap = await startCap();
-  });
-  after(async () => {
-    await cap?.stop();
-  });
+  const cap = useCap();
 
   /** A v4 client whose GETs are kept as sent (below the service root). */
   function capClient(): { client: ODataClient; gets: string[] } {

@@ -2,19 +2,13 @@
 // strings case-insensitively but compares them byte by byte in $filter, so ranges cut in the
 // order of $orderby overlapped. And keys that may be null. Each plan is walked, and every row must
 // come back exactly once.
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type QueryPartition } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 
 describe("partitions against SAP CAP", () => {
-  let cap: CapServer;
-  before(async () => {
-    cap = await startCap();
-  });
-  after(async () => {
-    await cap?.stop();
-  });
+  const cap = useCap();
 
   /** The v4 client, and the v2 one through the adapter (next links to "localhost"; $metadata needs a language). */
   const clients = () => [

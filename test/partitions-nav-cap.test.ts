@@ -2,19 +2,13 @@
 // entity type the navigation property leads to (Books' ID), from a given model or from $metadata
 // read on the way, and a key that cannot be null gets no `or ID eq null`. Each plan is walked:
 // every row exactly once, and what was sent is checked.
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, type CollectionQuery, type QueryPartition } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 
 describe("partitions of a navigation against SAP CAP", () => {
-  let cap: CapServer;
-  before(async () => {
-    cap = await startCap();
-  });
-  after(async () => {
-    await cap?.stop();
-  });
+  const cap = useCap();
 
   type Row = Record<string, unknown>;
 

@@ -1,23 +1,15 @@
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, edm, type CollectionQuery } from "../src/index.js";
 import { queryInternals } from "../src/resources/read-query.js";
 import { countUrl } from "../src/query/url.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Author, Book } from "./servers/cap/types.js";
 
 // The query layer's wire forms, checked against a real OData server (SAP CAP, v4 and its v2
 // adapter) with the seed data of test/servers/cap.
 
-let cap: CapServer;
-
-before(async () => {
-  cap = await startCap();
-});
-
-after(async () => {
-  await cap?.stop();
-});
+const cap = useCap();
 
 function client(version: "2.0" | "4.0"): ODataClient {
   return new ODataClient({ serviceUrl: version === "2.0" ? cap.v2 : cap.v4, version });

@@ -5,11 +5,11 @@
  * of `filter()` or `orderBy()`, which skipped the checks raw text gets; and OData v2's
  * `substringof(...) eq true` compared with a boolean, which SAP CAP's v2 adapter refuses.
  */
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient } from "../src/index.js";
 import { answerJson, onlyRequest, serveClient, type RecordingServer } from "./servers/recording-server.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
 
 /** The decoded query string of the one request the server saw. */
@@ -138,13 +138,7 @@ describe("OData v2: a string function compared with a boolean compares the call,
   });
 
   describe("against SAP CAP's v2 adapter", () => {
-    let cap: CapServer;
-    before(async () => {
-      cap = await startCap();
-    });
-    after(async () => {
-      await cap?.stop();
-    });
+    const cap = useCap();
 
     test("f.eq(f.contains(...), false) answers the books whose title lacks the text, as v4 does", async () => {
       const lacking = (version: "2.0" | "4.0") =>

@@ -1,12 +1,12 @@
 // query.partitions(n) and query.partition(p): a collection split into ranges of its key, planned
 // with $count and $orderby + $top=1 probes (or $apply, or $skip windows), checked on the wire
 // against node:http servers and by walking the partitions of real collections in SAP CAP.
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient, ODataClientError, type CollectionQuery, type QueryPartition } from "../src/index.js";
 import { serveClient, sendJson, sendText, type RecordedRequest } from "./servers/recording-server.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 
 /** A small EDMX document with one entity set keyed by `keyXml`. */
 function metadataXml(typeXml: string, setAnnotations = ""): string {
@@ -406,13 +406,7 @@ describe("running a partition", () => {
 });
 
 describe("against SAP CAP", () => {
-  let cap: CapServer;
-  before(async () => {
-    cap = await startCap();
-  });
-  after(async () => {
-    await cap?.stop();
-  });
+  const cap = useCap();
 
   /** Every ID of every partition, walked with partition(p), in one list. */
   async function walkAll(client: ODataClient, set: string, plan: QueryPartition[], build = (q: CollectionQuery) => q): Promise<unknown[]> {

@@ -2,21 +2,13 @@
 // CAP supports, read through the library (page, pages, stream, list, first, countAll, key reads),
 // server-driven paging across many pages, OData v2 through the adapter, and createAsync against a
 // service that ignores respond-async. Seed data: test/servers/cap/db/data and server.js.
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError, type ODataClientOptions } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Author, Book, Pair, Reading, Review } from "./servers/cap/types.js";
 
-let cap: CapServer;
-
-before(async () => {
-  cap = await startCap();
-});
-
-after(async () => {
-  await cap?.stop();
-});
+const cap = useCap();
 
 /** Every URL the client fetched, in order. */
 interface Traced {

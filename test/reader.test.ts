@@ -7,7 +7,7 @@ import * as api from "../src/index.js";
 import * as read from "../src/read.js";
 import { ODataClient, ODataReader, type CollectionQuery, type QueryPartition, type ReadCollectionQuery, type ReadEntityQuery } from "../src/index.js";
 import { startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
 
 interface Item {
@@ -190,15 +190,7 @@ test("traverse-odata/read exports only names of traverse-odata, as the same valu
 });
 
 describe("ODataReader against CAP", () => {
-  let cap: CapServer;
-
-  before(async () => {
-    cap = await startCap();
-  });
-
-  after(async () => {
-    await cap?.stop();
-  });
+  const cap = useCap();
 
   test("reads the same books, through the same pages, as ODataClient does", async () => {
     const fromReader = await new ODataReader({ serviceUrl: cap.v4 }).collection<Book>("Books").filter((f) => f.lt("ID", 8)).select("ID", "title").orderBy("ID", "desc").list();

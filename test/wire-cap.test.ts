@@ -1,22 +1,14 @@
-import { test, describe, before, after } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, edm, etagOf, type CollectionQuery } from "../src/index.js";
-import { startCap, type CapServer } from "./servers/cap.js";
+import { useCap } from "./servers/use-cap.js";
 import type { Book, Review } from "./servers/cap/types.js";
 
 // What queries and writes put on the wire, checked against a real OData server (SAP CAP, v4 and
 // its v2 adapter): literals the services accept, raw filter text that cannot leave its operand,
 // writes that do not carry what a read expanded.
 
-let cap: CapServer;
-
-before(async () => {
-  cap = await startCap();
-});
-
-after(async () => {
-  await cap?.stop();
-});
+const cap = useCap();
 
 function client(version: "2.0" | "4.0"): ODataClient {
   return new ODataClient({ serviceUrl: version === "2.0" ? cap.v2 : cap.v4, version });

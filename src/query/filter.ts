@@ -10,7 +10,7 @@ import { checkWellFormed, formatLiteral, isEdmValue, isV2 } from "./literal-form
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
-import type { CollectionPath, FieldPath, FilterFieldPath, FilterPathLiteralType, FilterPathType, FilterValue, LambdaMember, StringPath, ValidFilterPath } from "./types.js";
+import type { CollectionPath, FieldPath, FilterFieldPath, FilterPathLiteralType, FilterPathType, FilterValue, IsCollection, LambdaMember, StringPath, ValidFilterPath } from "./types.js";
 import type { EdmValue } from "./literals.js";
 import { describe } from "../util/values.js";
 
@@ -89,11 +89,16 @@ export type StringOperand<T, P extends string, Root = T, This = Root> = (P & Str
  * What a comparison with the property at path `P` of `T` accepts: a value of its type, `null`, or
  * an expression. Where the type that declares the path's last property names it in its shape's
  * `literals` (an entity's own property, or one of a complex or related type below it), the type
- * named there stands for its type.
+ * named there stands for its type. Nothing for a collection-valued property: OData compares single
+ * values only, and a service answers `reviews eq null` with an error (SAP CAP's is a 500).
  */
 export type ComparisonValue<T, P extends string, Root = T, This = Root> = [P] extends [never]
   ? ValueOperand
-  : FilterValue<FilterPathLiteralType<T, P, Root, This>> | FilterExpression;
+  : FilterPathLiteralType<T, P, Root, This> extends infer V
+    ? IsCollection<V> extends true
+      ? never
+      : FilterValue<V> | FilterExpression
+    : never;
 
 /** The text argument of a string function on the property at `P` of `T` (any value when its type is not known). */
 export type StringValue<T, P extends string, Root = T, This = Root> = [P] extends [never]
@@ -258,7 +263,7 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
    * enumeration literal: an `edm.enumMember(type, members)` value, or an expression that is one
    * (`f.raw`, taken as it is).
    */
-  has<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: EdmValue | FilterExpression): FilterExpression {
+  has<P extends FilterFieldPath<T>, R = Root, H = This>(field: PathOperand<T, P, R, H>, value: (EdmValue & { readonly type: "Enum" }) | FilterExpression): FilterExpression {
     this.#onlyV4("f.has()", "the has operator");
     if (!isFilterExpression(value) && !(isEdmValue(value) && value.type === "Enum")) {
       throw new TypeError(`f.has(value): expected an enumeration member, edm.enumMember(type, members); got ${isEdmValue(value) ? `an ${value.type} value` : describe(value)}`);

@@ -160,7 +160,7 @@ export const edm = {
    * A member (or, for flags, several members) of an enumeration type: `NS.Color'Red'`. OData v4 only.
    * @example edm.enumMember("Sales.Color", "Red"); edm.enumMember("Sales.Access", ["Read", "Write"])
    */
-  enumMember(type: string, member: string | number | readonly (string | number)[]): EdmValue {
-    return makeEdmValue("Enum", edmText.enumMember(type, member));
+  enumMember(type: string, member: string | number | readonly (string | number)[]): EdmValue & { readonly type: "Enum" } {
+    return makeEdmValue("Enum", edmText.enumMember(type, member)) as EdmValue & { readonly type: "Enum" };
   },
 } as const;

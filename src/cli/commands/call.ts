@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { AsyncOperationTimeoutError, ODataClientError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
-import { utf8Text } from "../../util/utf8-text.js";
+import { answeredUrl, resolveLocation } from "../../lro/answer-url.js";
 import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { clientSettings, connect } from "../connect.js";
@@ -406,7 +406,8 @@ function acceptedMonitor(): { step: PipelineStep; location(): string | undefined
         const header = response.status === 202 ? response.headers.get("location") : null;
         if (header !== null) {
           try {
-            location = new URL(utf8Text(header), response.url || request.url).href;
+            // Read as the library reads every monitor's Location (UTF-8, Graph's host paths).
+            location = resolveLocation(header, { url: answeredUrl(response, request.url), status: 202, method: request.method }).href;
           } catch {
             // The library's own reading of the answer says what is wrong with it.
           }

@@ -111,14 +111,14 @@ test("multipart (v2): a PUT of $value with an image's bytes (an ArrayBuffer) car
   const buffer = bytes.slice().buffer;
   const upload = batch.request({ method: "PUT", url: "Photos(1)/$value", body: buffer, headers: { "content-type": "image/png" } });
   // No accept given: a raw value is asked for as any type (a media read alone asks so), not as JSON.
-  const read = batch.request<Uint8Array>({ method: "GET", url: "Photos(1)/$value" });
+  const read = batch.request<Uint8Array>({ method: "GET", url: "Photos(1)/$value?sap-client=100" });
   await batch.send();
-  assert.deepEqual(partOf(received[0]!.body, "GET Photos(1)/$value HTTP/1.1").headers, ["accept: */*"]);
+  assert.deepEqual(partOf(received[0]!.body, "GET Photos(1)/$value?sap-client=100 HTTP/1.1").headers, ["accept: */*"]);
 
   const binary = partOf(received[0]!.body, "PUT Photos(1)/$value HTTP/1.1");
   assert.ok(binary.headers.includes("content-type: image/png"), binary.headers.join("; "));
   assert.deepEqual([...binary.body], [...bytes]);
-  assert.equal(partOf(received[0]!.body, "GET Photos(1)/$value HTTP/1.1").body.length, 0);
+  assert.equal(partOf(received[0]!.body, "GET Photos(1)/$value?sap-client=100 HTTP/1.1").body.length, 0);
   assert.equal(valueOf(upload, 204), undefined);
   const value = valueOf(read, 200);
   assert.ok(value instanceof Uint8Array);

@@ -385,7 +385,7 @@ export class Batch extends BatchWrites {
     const json = jsonMediaType(this.#context.core.options.ieee754Compatible);
     // A raw value (`.../$value`: media, a property's value) is of its own type, not JSON, as a
     // media read alone asks for it; SAP CAP answers 406 to JSON only.
-    if (!has("accept")) headers["accept"] = request.url.endsWith("/$value") ? "*/*" : json;
+    if (!has("accept")) headers["accept"] = /\/\$value(?:\?|$)/.test(request.url) ? "*/*" : json;
     let body: WireSpec["body"];
     const given: unknown = request.body;
     // Bytes are sent as they are, under application/octet-stream where no type is given (plan.ts).

@@ -4,6 +4,7 @@
  * elsewhere (`readAnswer()`). An answer in either format is matched to the plan's requests
  * (results.ts); a part the service will answer later becomes the poller of `results.continuation`.
  */
+import { discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { isPublicValue, isSecretHeaderName, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
@@ -143,7 +144,7 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   noteSecrets(batch);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
-    await response.body?.cancel().catch(() => {});
+    await discard(response);
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
     return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
   }

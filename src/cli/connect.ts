@@ -3,6 +3,7 @@
  * (`--header`, `--odata-version`, `--timeout`), and credentials from the environment or the
  * profile. {@link clientOptions} is the one place where the client's options are built.
  */
+import { discard } from "../http/body.js";
 import { AsyncOperationError, ODataClient, ODataClientError, ODataHttpError, redactUrl, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion, type PipelineStep } from "../index.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { OAUTH2_SETTINGS, resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
@@ -217,7 +218,7 @@ function versionCheck(target: ServiceTarget): PipelineStep {
       const v2 = response.headers.get("dataserviceversion");
       // JSON only: a v2 count or raw value reads as it would in v4.
       if (!response.ok || v2 === null || response.headers.has("odata-version") || !isJsonContentType(response.headers.get("content-type"))) return response;
-      await response.body?.cancel().catch(() => undefined);
+      await discard(response);
       throw new CliUsageError(
         `${request.method} ${redactUrl(request.url)} was answered by an OData v2 service (DataServiceVersion: ${JSON.stringify(v2.trim().slice(0, 20))}), which the command read as OData 4.0, the default: give ${versionSetting(target)}`,
       );

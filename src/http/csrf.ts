@@ -4,6 +4,7 @@
  * token belongs to the session that the same answer opens with its cookies, so both are kept and
  * sent together on writes.
  */
+import { discard } from "./body.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { mergeCookies } from "./steps.js";
 import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
@@ -68,7 +69,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
       timeout,
       purpose: "csrf",
     });
-    await response.body?.cancel().catch(() => {});
+    await discard(response);
     const token = response.headers.get("x-csrf-token");
     const fetched: CsrfSession = {
       token: token && token.toLowerCase() !== "required" ? token : undefined,
@@ -116,7 +117,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
         refusedWithoutToken.set(response, renewed.status);
         return response;
       }
-      await response.body?.cancel().catch(() => {});
+      await discard(response);
       return next({ ...withSession(request, renewed), purpose: request.purpose ?? "csrf-retry" });
     },
   };

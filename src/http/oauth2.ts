@@ -8,7 +8,7 @@ import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { isTrustedOrigin } from "./steps.js";
 import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
-import { readBodyText } from "./body.js";
+import { readBodyText, discard } from "./body.js";
 import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
 import { clipText, redactUrl } from "../util/redact.js";
@@ -34,12 +34,12 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
       try {
         fresh = await tokenFor(tokens, request, next, true);
       } catch (error) {
-        await response.body?.cancel().catch(() => {});
+        await discard(response);
         throw error;
       }
       // The endpoint gave the refused token again: sending it once more would only be refused again.
       if (fresh === used) return response;
-      await response.body?.cancel().catch(() => {});
+      await discard(response);
       return next({ ...withAuthorization(request, `Bearer ${fresh}`), purpose: request.purpose ?? "oauth2-retry" });
     },
   };

@@ -2,6 +2,7 @@
  * Following redirects hop by hop (see `redirectStep` in steps.ts), loaded with the first answer
  * that is a redirect.
  */
+import { discard } from "./body.js";
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, IDEMPOTENT_METHODS, REDIRECT_STATUSES, type ODataRequest, type SendRequest } from "./pipeline.js";
 import { redactUrl } from "../util/redact.js";
@@ -30,7 +31,7 @@ export async function followRedirects(
       response = await next(sent);
     }
     if (learn(response).type === "opaqueredirect") {
-      await response.body?.cancel().catch(() => {});
+      await discard(response);
       // The service has already seen this request: sending it again for the runtime to follow
       // is only safe when its method is idempotent.
       if (!IDEMPOTENT_METHODS.has(current.method) || request.redirect === "error") {
@@ -43,7 +44,7 @@ export async function followRedirects(
     }
     const location = response.headers.get("location");
     if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
-    await response.body?.cancel().catch(() => {});
+    await discard(response);
     if (request.redirect === "error") {
       throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);
     }

@@ -10,7 +10,7 @@ import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
-import { maskSentSecrets } from "./body.js";
+import { maskSentSecrets, discard } from "./body.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
 export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
@@ -67,7 +67,7 @@ async function sendWithRetries(request: ODataRequest, next: SendRequest, policy:
     // A service that asks for a longer pause than the policy allows is answered with its own
     // response rather than with a request it has said it does not want yet.
     if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
-    await response.body?.cancel().catch(() => {});
+    await discard(response);
     await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
   }
 }
@@ -353,7 +353,7 @@ async function sendFollowing(request: ODataRequest, next: SendRequest, maxRedire
   try {
     follow = (await loadRedirects()).followRedirects;
   } catch (error) {
-    await response.body?.cancel().catch(() => {});
+    await discard(response);
     throw error;
   }
   return follow(request, next, maxRedirects, learn, response);

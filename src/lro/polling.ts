@@ -4,7 +4,7 @@
  * monitor answer is read lives in monitor-answer.ts. Loaded by a poller's first `poll()`, `wait()`
  * or `cancel()` (lro/poller.ts), so that a program without long-running operations never loads it.
  */
-import { readBody } from "../http/body.js";
+import { readBody, discard } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
@@ -786,6 +786,3 @@ function abortAtDeadline(controller: AbortController | undefined): void {
   controller?.abort(passed);
 }
 
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => {});
-}

@@ -3,7 +3,7 @@
  * twins, which start a long-running operation. Loaded by the first call (operation.ts), so that a
  * program that only builds queries or reads collections never loads it.
  */
-import { readBodyText, readMasked } from "../http/body.js";
+import { readBodyText, readMasked, discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
@@ -53,7 +53,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
     if (pending) throw pending;
     // Accepted, with no monitor to follow (or one a browser's CORS hides): its body is a status.
-    await response.body?.cancel().catch(() => undefined);
+    await discard(response);
     return undefined;
   }
   const text = await readBodyText(response, method, url, signal);

@@ -5,7 +5,7 @@
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "../util/redact.js";
-import { readBodyBytes, readBodyText, watchedBodyStream } from "../http/body.js";
+import { readBodyBytes, readBodyText, watchedBodyStream, discard } from "../http/body.js";
 import type { EntityState } from "../query/state.js";
 import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
 import { sendChecked } from "./send.js";
@@ -25,7 +25,7 @@ function getMedia(core: ClientCore, state: EntityState, property: string | undef
  */
 async function withContent(response: Response, url: URL): Promise<Response> {
   if (response.status !== 202) return response;
-  await response.body?.cancel().catch(() => undefined);
+  await discard(response);
   throw new ODataClientError(
     "ASYNC_NO_LOCATION",
     `GET ${redactUrl(url)} was answered 202 Accepted without a status monitor: the content is not there yet (in a browser the service must also expose Location)`,
@@ -66,6 +66,6 @@ export async function putMedia(
   options: MediaWriteOptions,
 ): Promise<{ etag: string | undefined }> {
   const response = await sendChecked(core, mediaWriteRequest(core.options, state, property, content, options), options);
-  await response.body?.cancel().catch(() => {});
+  await discard(response);
   return { etag: response.headers.get("etag") ?? undefined };
 }

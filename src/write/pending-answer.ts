@@ -5,6 +5,7 @@
  * operations/call.ts, which load it with the first `202`: the reading of its `Location` costs a
  * program nothing until a service answers so.
  */
+import { discard } from "../http/body.js";
 import { ODataClientError } from "../errors.js";
 import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
 import { redactUrl } from "../util/redact.js";
@@ -22,7 +23,7 @@ import { redactUrl } from "../util/redact.js";
 export async function pendingAnswerError(response: Response, method: string, url: URL, asyncTwins: string | undefined): Promise<ODataClientError | undefined> {
   const location = response.status === 202 ? response.headers.get("location") : null;
   if (!location) return undefined;
-  await response.body?.cancel().catch(() => undefined);
+  await discard(response);
   const monitor = resolveLocation(location, { url: answeredUrl(response, url), status: 202, method });
   return new ODataClientError(
     "ASYNC_OPERATION_PENDING",

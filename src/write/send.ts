@@ -3,7 +3,7 @@
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
  * `undefined` when it returned none (204, or a 202 without a status monitor, whose body is no entity).
  */
-import { readBodyText, readMasked } from "../http/body.js";
+import { readBodyText, readMasked, discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
@@ -60,7 +60,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   // A 202 that names no monitor (or one a browser's CORS hides) was accepted, not done: its body,
   // where it has one, is the operation's status, never the entity.
   if (response.status === 202) {
-    await response.body?.cancel().catch(() => undefined);
+    await discard(response);
     return undefined;
   }
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
@@ -77,7 +77,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */
 export async function sendWithoutResult(core: ClientCore, request: WriteRequest, options: RequestOptions | undefined): Promise<void> {
   const response = await sendChecked(core, request, options);
-  await response.body?.cancel().catch(() => {});
+  await discard(response);
 }
 
 /**

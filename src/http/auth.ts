@@ -9,7 +9,7 @@
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep } from "./pipeline.js";
 import { isTrustedOrigin } from "./steps.js";
-import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
+import { waitForToken } from "./token-wait.js";
 import { base64 } from "../util/base64.js";
 import { isBearerToken } from "./bearer-token.js";
 import { abortReason } from "./signals.js";
@@ -118,19 +118,8 @@ export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>
  * request stops waiting for it when its signal aborts (the caller's, or the timeout's): the caller
  * sees the abort at once, and a timeout names the function, as nothing was sent.
  */
-async function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRequest): Promise<string> {
-  const signal = request.signal;
-  const waited = () => 'the token function (option "auth.bearer") gave no token';
-  if (signal) WAITING_FOR.set(signal, waited);
-  try {
-    const value = await untilAborted(() => authorizationValue(auth), signal);
-    // Kept when the wait fails: a write waiting on this request (its CSRF token fetch) reads it
-    // after this request has unwound.
-    if (signal) WAITING_FOR.delete(signal);
-    return value;
-  } catch (error) {
-    throw tokenWaitFailure(error, request, waited());
-  }
+function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRequest): Promise<string> {
+  return waitForToken(request, () => 'the token function (option "auth.bearer") gave no token', (signal) => untilAborted(() => authorizationValue(auth), signal));
 }
 
 /** A copy of `request` with `Authorization` set to `value`. */

@@ -7,7 +7,7 @@
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { isTrustedOrigin } from "./steps.js";
-import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
+import { waitForToken } from "./token-wait.js";
 import { readBodyText, discard } from "./body.js";
 import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
@@ -51,19 +51,13 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
  * of the request (not sent; or, `refused`, refused with 401 and not sent again). A caller's own
  * abort still rejects with the caller's reason.
  */
-async function tokenFor(tokens: OAuth2TokenCache, request: ODataRequest, send: SendRequest, refused = false): Promise<string> {
-  const signal = request.signal;
-  const waited = () => `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") got no answer`;
-  if (signal) WAITING_FOR.set(signal, waited);
-  try {
-    const token = await tokens.token(send, signal);
-    // Kept when the wait fails: a write waiting on this request (its CSRF token fetch) reads it
-    // after this request has unwound.
-    if (signal) WAITING_FOR.delete(signal);
-    return token;
-  } catch (error) {
-    throw tokenWaitFailure(error, request, waited(), refused ? "the service refused with 401 and was not sent again" : undefined);
-  }
+function tokenFor(tokens: OAuth2TokenCache, request: ODataRequest, send: SendRequest, refused = false): Promise<string> {
+  return waitForToken(
+    request,
+    () => `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") got no answer`,
+    (signal) => tokens.token(send, signal),
+    refused ? "the service refused with 401 and was not sent again" : undefined,
+  );
 }
 
 /** Whether a request can be sent again as it is: no body, or one that is not consumed by sending. */

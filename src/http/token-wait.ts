@@ -27,3 +27,22 @@ export function tokenWaitFailure(error: unknown, request: ODataRequest, waited: 
   if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") return error;
   return new ODataClientError("TIMEOUT", `${waited} within the timeout (option "timeout") of ${request.method} ${redactUrl(request.url)}, which ${fate}`, { cause: reason });
 }
+
+/**
+ * Waits for the token `get` gives for `request` (given the request's signal), saying meanwhile
+ * what the request waits for (`waited`, in {@link WAITING_FOR}); a failure as
+ * {@link tokenWaitFailure} makes it, with the request's `fate`.
+ */
+export async function waitForToken<T>(request: ODataRequest, waited: () => string, get: (signal: AbortSignal | undefined) => Promise<T>, fate?: string): Promise<T> {
+  const signal = request.signal;
+  if (signal) WAITING_FOR.set(signal, waited);
+  try {
+    const value = await get(signal);
+    // Kept when the wait fails: a write waiting on this request (its CSRF token fetch) reads it
+    // after this request has unwound.
+    if (signal) WAITING_FOR.delete(signal);
+    return value;
+  } catch (error) {
+    throw tokenWaitFailure(error, request, waited(), fate);
+  }
+}

@@ -10,7 +10,7 @@ import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest } from "../write/requests.js";
 import { requestHeaders } from "../http/request-headers.js";
-import { isTrustedOrigin, mergePrefer } from "../http/steps.js";
+import { isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type { ResolvedClientOptions } from "../options.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { decoderOf } from "./decoders.js";
@@ -147,9 +147,7 @@ function withConfiguredHeaders(own: Record<string, string>, url: URL, options: R
     const name = given.toLowerCase();
     if (isSecretHeaderName(name)) continue;
     // Own members only: a write's headers are a plain object, where "constructor" is inherited.
-    const present = Object.hasOwn(own, name) ? own[name] : undefined;
-    if (present === undefined) own[name] = value;
-    else if (name === "prefer") own[name] = mergePrefer(value, present);
+    own[name] = withConfigured(name, value, Object.hasOwn(own, name) ? own[name]! : null);
   }
   return own;
 }

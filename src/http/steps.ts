@@ -159,6 +159,19 @@ export interface HeadersStepOptions {
 }
 
 /**
+ * The value of a request's header `name` with the configured `value` (the client's `headers`), where
+ * the request has `present` (`null`: none): the configured one where the request has none, else the
+ * request's own, but for cookies from elsewhere (the CSRF session) beside configured ones and
+ * configured preferences beside the request's own (maxpagesize, respond-async), both needed. The
+ * headers step and a `$batch` part's headers (batch/plan.ts) go by it.
+ */
+export function withConfigured(name: string, value: string, present: string | null): string {
+  if (present === null) return value;
+  const lower = name.toLowerCase();
+  return lower === "cookie" ? mergeCookies(present, value) : lower === "prefer" ? mergePrefer(value, present) : present;
+}
+
+/**
  * Adds the `User-Agent` (where the runtime does not send its own, see
  * {@link runtimeSendsOwnUserAgent}) and the `Accept-Language` where the request has none, and for
  * trusted origins the configured headers. For other
@@ -174,14 +187,7 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
       // one per request, the retry and redirect steps one per attempt and per hop).
       const headers = request.headers;
       if (isTrustedOrigin(options.trustedOrigins, request.url)) {
-        for (const [name, value] of options.headers) {
-          const present = headers.get(name);
-          if (present === null) headers.set(name, value);
-          // Cookies from elsewhere (the CSRF session) and configured ones are both needed.
-          else if (name.toLowerCase() === "cookie") headers.set(name, mergeCookies(present, value));
-          // So are configured preferences beside the request's own (maxpagesize, respond-async).
-          else if (name.toLowerCase() === "prefer") headers.set(name, mergePrefer(value, present));
-        }
+        for (const [name, value] of options.headers) headers.set(name, withConfigured(name, value, headers.get(name)));
       } else {
         dropCredentials(headers);
       }

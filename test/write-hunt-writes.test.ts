@@ -189,7 +189,7 @@ describe("writing back the entity a write answered with", () => {
     assert.deepEqual(updated?.addresses, [{ street: "Main 1", city: "Bergen" }]);
   });
 
-  test("an array of plain objects in a write's answer (related entities without control information, as SAP CAP answers in v4) is sent, and so is one empty; an entity inside a complex value is left out", async (t) => {
+  test("an array of plain objects in a write's answer (related entities without control information, as SAP CAP answers in v4) is sent, and so is one empty; an entity inside a complex value is left out, and so is an array with an entity among its members (the rule a delta is read by)", async (t) => {
     const created = {
       "@odata.etag": 'W/"1"',
       ID: 510,
@@ -212,7 +212,7 @@ describe("writing back the entity a write answered with", () => {
       "PATCH",
       "/svc/Books(510)",
       'W/"1"',
-      { ID: 510, stock: 2, reviews: [{ ID: 5101, rating: 5 }], notes: [{ text: "added" }], partly: [{ ID: 5102 }, { ID: 5103 }], contact: { phone: "123" } },
+      { ID: 510, stock: 2, reviews: [{ ID: 5101, rating: 5 }], notes: [{ text: "added" }], contact: { phone: "123" } },
     ]);
     assert.deepEqual([notesPatch?.method, notesPatch?.body], ["PATCH", '{"notes":[{"text":"added"}]}']);
   });

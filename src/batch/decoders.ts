@@ -12,9 +12,9 @@ import type { ODataVersion } from "../options.js";
 import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
 import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
-import { readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
+import { readEntityAnswer, readWriteAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
-import { markExpanded, markReturnedEntities } from "../payload/expanded.js";
+import { markExpanded } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
@@ -51,13 +51,13 @@ export function entityDecoder(version: ODataVersion, expand?: readonly ExpandIte
   return (message) => {
     if (message.status === 204 && !read) return undefined;
     if (read === "or null" && relatesNoEntity(textOf(message), version)) return null;
-    const entity = readEntityAnswer({ body: textOf(message), contentType: message.headers.get("content-type"), etag: message.headers.get("etag") }, version, undefined, readAtomEntry, !read);
+    const answer = { body: textOf(message), contentType: message.headers.get("content-type"), etag: message.headers.get("etag") };
+    // A write's answer (a deep insert's) holds related entities no $expand names, as a write alone.
+    const entity = read ? readEntityAnswer(answer, version, undefined, readAtomEntry) : readWriteAnswer(answer, version, undefined, readAtomEntry);
     // An empty body is a write's "no content"; a read of one entity must get it, as get() alone.
     if (entity === undefined && read) throw badPayload("the answer is not an entity object (got an empty body)");
     if (entity === undefined) return undefined;
     markExpanded(entity, expand);
-    // A write's answer (a deep insert's) holds related entities no $expand names, as a write alone.
-    if (!read) markReturnedEntities(entity);
     return entity;
   };
 }

@@ -14,6 +14,7 @@ import { dropResponseAnnotations } from "./annotations.js";
 import { isHtmlContentType, isXmlContentType } from "./content-type.js";
 import { clipText } from "../util/redact.js";
 import { normalizeV2Entity, setMetadata } from "./v2-values.js";
+import { markReturnedEntities } from "./expanded.js";
 
 /**
  * Keeps an `ETag` header with the entity where `etagOf` and the writing layer look for it, unless
@@ -67,8 +68,7 @@ export function relatesNoEntity(body: string, version: ODataVersion): boolean {
  * `results`) unwrapped and its values made readable (`normalizeV2Entity`), the `ETag` header kept
  * with it, the response's `@odata.context` left out. An empty body gives `undefined`. A body that
  * is not JSON, or not one entity object, is `BAD_PAYLOAD`, its message starting with `where`
- * (`GET https://...`) when given; for a `write`, a collection's wrapper (`{"value":[...]}`) is
- * one too.
+ * (`GET https://...`) when given.
  * An Atom body is read by `readAtomEntry`, which the caller gives (`atomReaderFor` loads it).
  * @example readEntityAnswer({ body: '{"d":{"ID":1}}', contentType: "application/json", etag: 'W/"1"' }, "2.0", undefined, undefined) // { ID: 1, __metadata: { etag: 'W/"1"' } }
  */
@@ -77,7 +77,35 @@ export function readEntityAnswer(
   version: ODataVersion,
   where: string | undefined,
   readAtomEntry: AtomEntryReader | undefined,
-  write = false,
+): Record<string, unknown> | undefined {
+  return readAnswer(answer, version, where, readAtomEntry, false);
+}
+
+/**
+ * The entity a write (`create`, `update`, `replace`, `upsert`, alone or in a `$batch`) answered
+ * with, read as {@link readEntityAnswer} reads one, a collection's wrapper (`{"value":[...]}`)
+ * refused as `BAD_PAYLOAD` as well, and the related entities it holds (a deep insert's) remembered
+ * (`markReturnedEntities`), so that writing the answer back leaves them out as it leaves out what
+ * a read expanded.
+ * @example readWriteAnswer({ body: '{"ID":1,"reviews":[{"@odata.id":"Reviews(2)","ID":2}]}', contentType: "application/json", etag: null }, "4.0", "POST https://host/svc/Books", undefined) // { ID: 1, reviews: [{ "@odata.id": "Reviews(2)", ID: 2 }] }, whose reviews update({ ...it }) leaves out
+ */
+export function readWriteAnswer(
+  answer: EntityAnswer,
+  version: ODataVersion,
+  where: string | undefined,
+  readAtomEntry: AtomEntryReader | undefined,
+): Record<string, unknown> | undefined {
+  const entity = readAnswer(answer, version, where, readAtomEntry, true);
+  markReturnedEntities(entity);
+  return entity;
+}
+
+function readAnswer(
+  answer: EntityAnswer,
+  version: ODataVersion,
+  where: string | undefined,
+  readAtomEntry: AtomEntryReader | undefined,
+  write: boolean,
 ): Record<string, unknown> | undefined {
   const v2 = version === "2.0";
   if (answer.body.trim() === "") return undefined;

@@ -29,7 +29,7 @@ export function isExpandedValue(value: unknown): boolean {
 }
 
 /** The entities an expanded value holds: the array's records, or the object itself. */
-function entitiesOf(value: unknown): Record<string, unknown>[] {
+export function entitiesOf(value: unknown): Record<string, unknown>[] {
   if (Array.isArray(value)) return value.filter(isRecord);
   return isRecord(value) ? [value] : [];
 }
@@ -74,27 +74,34 @@ export function markExpanded(entity: unknown, items: readonly ExpandItem[] | und
   }
 }
 
-/** The v4 control information that only an entity carries (4.01 may leave out `odata.`). */
-const ENTITY_ANNOTATION = /^@(?:odata\.)?(?:id|etag|editLink|readLink)$/;
+/**
+ * The v4 control information that only an entity carries (4.01 may leave out `odata.`): its id, its
+ * ETag, its links, the context URL of an entity whose set the response's does not say, a delta's
+ * removal mark. Never `@odata.type`, which a complex value carries as well.
+ */
+const ENTITY_CONTROL = /^@(?:odata\.)?(?:id|etag|editLink|readLink|context|removed)$/;
 
 /** Whether `value` is an entity by what only an entity carries: v4 control information, v2 `__metadata.uri`. */
 function isEntity(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
   const metadata = value["__metadata"];
+  // v2: a complex value's `__metadata` has a type only.
   if (isRecord(metadata) && typeof metadata["uri"] === "string") return true;
-  for (const name in value) if (ENTITY_ANNOTATION.test(name)) return true;
+  for (const name in value) if (ENTITY_CONTROL.test(name)) return true;
   return false;
 }
 
 /**
- * Whether a nested value of a write's answer holds related entities: an entity, or a non-empty
- * array of nothing but entities. An array of plain objects may be a collection of complex values,
- * which leaving out would lose (a PUT resets it), so it never counts; nor does an empty array, which
- * the caller may fill with complex values.
+ * Whether a nested value holds related entities, for a write's answer and a delta alike: an entity,
+ * or an array of which some member is one. No complex value carries an entity's control
+ * information, so one member that does makes the property a navigation property, and its other
+ * members entities that minimal metadata left bare (a delta's new related entity beside known ones).
+ * An array of plain objects may be a collection of complex values, which leaving out would lose (a
+ * PUT resets it), so it never counts; nor does an empty array, which the caller may fill with
+ * complex values.
  */
-function holdsEntities(value: unknown): value is object {
-  if (Array.isArray(value)) return value.length > 0 && value.every(isEntity);
-  return isEntity(value);
+export function holdsEntities(value: unknown): value is object {
+  return Array.isArray(value) ? value.some(isEntity) : isEntity(value);
 }
 
 /**

@@ -23,7 +23,7 @@ import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
-import { markExpanded } from "../payload/expanded.js";
+import { entitiesOf, holdsEntities, markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { splitOutside } from "../util/split-outside.js";
 
@@ -307,9 +307,10 @@ function stringOf(value: unknown): string | undefined {
  *    expand in 4.0). This works for opaque links (`Books?$deltatoken=abc`, the query kept at the
  *    service).
  * 3. The values themselves: a nested object that carries an entity's control information (an id,
- *    an ETag, an edit or read link, v2's `__metadata.uri`), or an array of such objects, is a related
- *    entity, never a complex value; and a 4.01 nested delta (`reviews@delta`) exists for navigation
- *    properties only.
+ *    an ETag, an edit or read link, v2's `__metadata.uri`), or an array with one such object among
+ *    its members, holds related entities, never complex values (`holdsEntities`, the very rule a
+ *    write's answer is marked by, so that the two leave out the same values); and a 4.01 nested
+ *    delta (`reviews@delta`) exists for navigation properties only.
  *
  * Each source only ever names navigation properties, so they are joined. What is not marked is
  * written as any property: complex values and collections of them are, as they must be. Treating
@@ -404,23 +405,8 @@ function selectListExpansions(list: string, depth = 0): ExpandItem[] | undefined
 /** How deep expansions are read (from a link, a context URL, or related entities' own control information). */
 const MAX_RECOGNISED_DEPTH = 32;
 
-/** An entity's control information: what a related entity carries and a complex value never does. */
-const ENTITY_CONTROL = /^@(?:odata\.)?(?:id|etag|editLink|readLink|context|removed)$/;
 /** A 4.01 nested delta of a navigation property (`reviews@delta`). */
 const NESTED_DELTA = /@(?:odata\.)?delta$/;
-
-function isMarkedEntity(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  const metadata = value["__metadata"];
-  // v2: a complex value's `__metadata` has a type only.
-  if (isRecord(metadata) && typeof metadata["uri"] === "string") return true;
-  return Object.keys(value).some((name) => ENTITY_CONTROL.test(name));
-}
-
-/** The records an expanded value holds: the array's, or the object itself. */
-function recordsOf(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isRecord) : isRecord(value) ? [value] : [];
-}
 
 /** The members of `entity` that are related entities by their own look (source 3 above), at every depth. */
 function recognisedExpansions(entity: Record<string, unknown>, depth = 0): ExpandItem[] {
@@ -429,10 +415,10 @@ function recognisedExpansions(entity: Record<string, unknown>, depth = 0): Expan
   // deep must not overflow the stack (its deeper levels are then written as they are).
   if (depth >= MAX_RECOGNISED_DEPTH) return items;
   for (const name of Object.keys(entity)) {
-    const records = recordsOf(entity[name]);
-    if (!NESTED_DELTA.test(name) && !records.some(isMarkedEntity)) continue;
+    const value = entity[name];
+    if (!NESTED_DELTA.test(name) && !holdsEntities(value)) continue;
     let nested: ExpandItem[] = [];
-    for (const record of records) nested = mergeExpansions(nested, recognisedExpansions(record, depth + 1));
+    for (const record of entitiesOf(value)) nested = mergeExpansions(nested, recognisedExpansions(record, depth + 1));
     items = mergeExpansions(items, [{ path: name, options: nested.length > 0 ? { expand: nested } : {} }]);
   }
   return items;

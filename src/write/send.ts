@@ -6,8 +6,7 @@
 import { readBodyText, readMasked, discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
-import { atomReaderFor, readEntityAnswer } from "../payload/entity-answer.js";
-import { markReturnedEntities } from "../payload/expanded.js";
+import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
 import { preconditionExplanation, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
@@ -68,10 +67,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
   const where = `${request.method} ${redactUrl(request.url)}`;
   const readAtomEntry = await atomReaderFor(answer.contentType);
-  const entity = await readMasked(response, () => readEntityAnswer(answer, core.options.version, where, readAtomEntry, true));
-  // The related entities it holds (a deep insert's) stay out of a write of it, as expanded ones do.
-  markReturnedEntities(entity);
-  return entity as R;
+  return (await readMasked(response, () => readWriteAnswer(answer, core.options.version, where, readAtomEntry))) as R;
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */

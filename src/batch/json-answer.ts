@@ -7,7 +7,6 @@ import { isJsonContentType } from "../payload/content-type.js";
 import { readJsonBatch, readJsonBatchValue, type JsonBatchResponse } from "../payload/json-batch.js";
 import { describe, isRecord } from "../util/values.js";
 import { COLLECTION_ANNOTATIONS } from "../payload/annotations.js";
-import { base64Url } from "../util/base64.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
 
 /** A JSON batch answer, split: its responses, its next link, and what cannot be matched. */
@@ -85,9 +84,4 @@ function decodeBinaryBody(response: JsonBatchResponse): void {
   if (bytes === undefined) return;
   message.bytes = bytes;
   message.body = new TextDecoder().decode(bytes);
-}
-
-/** `bytes` as base64url text without padding (§19.1). */
-export function toBase64Url(bytes: Uint8Array): string {
-  return base64Url(bytes).replace(/=+$/, "");
 }

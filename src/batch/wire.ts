@@ -9,9 +9,10 @@ import { writeJsonBatch, type JsonBatchRequest } from "../payload/json-batch.js"
 import { bytesOf, byteText } from "../payload/http-envelope.js";
 import { charsetOf, decode, newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireRequest } from "../payload/multipart.js";
 import { versionHeaders } from "../payload/version-headers.js";
+import { base64UrlUnpadded } from "../util/base64.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import type { BatchPlan } from "./plan.js";
-import { isTextual, toBase64Url } from "./json-answer.js";
+import { isTextual } from "./json-answer.js";
 import type { PlannedRequest } from "./results.js";
 
 /** The boundaries of a multipart body: the batch's, and the n-th changeset's (0-based). */
@@ -86,7 +87,7 @@ function jsonRequest(request: PlannedRequest): JsonBatchRequest {
   if (body !== undefined) {
     const type = request.headers["content-type"];
     // §19.1: JSON goes as a value, text as a string, any other type as base64url (of text, its UTF-8).
-    if (!isTextual(type)) out.body = toBase64Url(isBytes(body) ? body : new TextEncoder().encode(body));
+    if (!isTextual(type)) out.body = base64UrlUnpadded(isBytes(body) ? body : new TextEncoder().encode(body));
     else {
       const text = isBytes(body) ? textOfBytes(body, type) : body;
       out.body = isJsonContentType(type) ? (JSON.parse(text) as unknown) : text;

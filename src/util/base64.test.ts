@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { base64, base64Url, bytesFromHex } from "./base64.js";
+import { base64, base64Url, base64UrlUnpadded, bytesFromHex } from "./base64.js";
 import { bytesOfBase64 } from "./base64-text.js";
 
 test("base64 encodes bytes as RFC 4648 does, padding included", () => {
@@ -14,6 +14,14 @@ test("base64Url writes - and _ where base64 has + and /", () => {
   assert.equal(base64(bytes), "+/+/AA==");
   assert.equal(base64Url(bytes), "-_-_AA==");
   assert.equal(base64Url(new Uint8Array(256).map((_, i) => i)), Buffer.from(new Uint8Array(256).map((_, i) => i)).toString("base64url") + "==");
+});
+
+test("base64UrlUnpadded writes base64Url without the padding, as Node's base64url does", () => {
+  for (const hex of ["", "fb", "fbff", "fbffbf", "fbffbf00"]) {
+    const bytes = bytesFromHex(hex);
+    assert.equal(base64UrlUnpadded(bytes), Buffer.from(bytes).toString("base64url"), hex);
+    assert.equal(base64UrlUnpadded(bytes), base64Url(bytes).replace(/=+$/, ""), hex);
+  }
 });
 
 test("bytesFromHex reads two hex digits a byte, either case", () => {

@@ -5,6 +5,9 @@
  * 3986 alone it lost `/v1.0`: the poll went to `/teams('…')`, which Graph refuses (400 "Invalid
  * version") while the team was made, so a retry made a second one. The rule holds for Graph's hosts
  * only; any other service's path-absolute monitor is still at its host's root.
+ * The rule's edges (`//host`, `/\host`, a lookalike host, a root without a version) are tested
+ * through `client.asyncPoller()`, which reads a path it is given by the same rule
+ * (test/graph-poller-monitor-path.test.ts).
  *
  * Graph's hosts are reached for real over HTTP: the client's `fetch` sends every request for them
  * to a node:http server on 127.0.0.1 (same path and query) and records the URL it was asked for;
@@ -15,7 +18,6 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ODataClient } from "../src/index.js";
-import { graphReference } from "../src/lro/answer-url.js";
 import { hostsOnLoopback as loopback } from "./hosts-on-loopback.js";
 
 const TEAM = "dbd8de4f-5d47-48da-87f1-594bed003375";
@@ -230,22 +232,5 @@ describe("another service's path-absolute monitor Location is at its host's root
       "GET https://api.example.com/jobs/1",
       "GET https://api.example.com/jobs/1",
     ]);
-  });
-});
-
-describe("graphReference (the rule on its own)", () => {
-  const base = new URL("https://graph.microsoft.com/v1.0/teams");
-  test("leaves what is no path from the host as it is: another host (//, /\\), an absolute URL, a relative path", () => {
-    for (const reference of ["//evil.example/x", "/\\evil.example/x", "https://graph.microsoft.com/teams('1')", "operations('1')", "?a=1"]) {
-      assert.equal(graphReference(reference, base), reference);
-    }
-    assert.equal(new URL(graphReference("/\\evil.example/x", base), base).host, "evil.example");
-  });
-
-  test("applies on Graph's hosts only, and only where the base names a version", () => {
-    assert.equal(graphReference("/teams('1')?$x=1", base), "/v1.0/teams('1')?$x=1");
-    assert.equal(graphReference("/teams('1')", new URL("https://graph.microsoft.com.example.net/v1.0/")), "/teams('1')");
-    assert.equal(graphReference("/teams('1')", new URL("https://graph.microsoft.com/teams")), "/teams('1')");
-    assert.equal(graphReference("/v1.0", base), "/v1.0");
   });
 });

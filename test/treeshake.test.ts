@@ -111,9 +111,11 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * to 41,350 for `expand("*")` refusing nested options other than `$levels` (29 bytes), a `filter()`
  * or `orderBy()` function's text result refused and `f.raw()`'s lone surrogate named (40) and v2's
  * string-matching call compared with a boolean without its `eq true` (32); to 41,400 for `$it` and
- * `$this` alone as the value filtered, and refused as a lambda's collection (39 bytes).
+ * `$this` alone as the value filtered, and refused as a lambda's collection (39 bytes); to 41,650
+ * for Microsoft Graph's rule of monitor paths (below the version root) applied to a path handed to
+ * `client.asyncPoller()` (about 250 bytes: the rule moved to util/service-root.ts, at start).
  */
-const READ_ONLY_START_BUDGET = 41_400;
+const READ_ONLY_START_BUDGET = 41_650;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

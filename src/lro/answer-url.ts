@@ -6,6 +6,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { clipText, redactUrl } from "../util/redact.js";
+import { graphReference } from "../util/service-root.js";
 import { utf8Text } from "../util/utf8-text.js";
 
 /** What names an answer in its errors: the request that got it, and the status. */
@@ -55,30 +56,6 @@ export function resolveAnswerUrl(value: string, answer: AnswerOrigin, what: stri
  */
 export function resolveLocation(value: string, answer: AnswerOrigin): URL {
   return resolveAnswerUrl(graphReference(utf8Text(value).trim(), answer.url), answer, "Location");
-}
-
-/**
- * Microsoft Graph's hosts: the global service's and the national clouds'
- * (learn.microsoft.com/graph/deployments).
- */
-const GRAPH_HOST = /^(?:graph\.microsoft\.(?:com|us)|dod-graph\.microsoft\.us|microsoftgraph\.chinacloudapi\.cn)$/;
-
-/** A path's first segment when it is one of Graph's versions (`/v1.0`, `/beta`). */
-const GRAPH_VERSION = /^\/(?:v\d+(?:\.\d+)*|beta)(?=[/?#]|$)/i;
-
-/**
- * The reference that, resolved against `base` by RFC 3986, names what the service meant. Graph writes a 202's `Location` as a path
- * from the host without the version (`/teams('…')/operations('…')`, see "Create team") and means
- * it below the version root its SDKs prefix; read from the host, the poll would ask
- * `/teams('…')`, which Graph refuses (400 "Invalid version") while the operation runs on. So on a
- * Graph host, a path-absolute reference that names no version gets the version of `base`. Any
- * other service's `/jobs/1` means the host's root, as RFC 3986 has it.
- * @example graphReference("/teams('1')", new URL("https://graph.microsoft.com/v1.0/teams")) // "/v1.0/teams('1')"
- */
-export function graphReference(reference: string, base: URL): string {
-  const version = GRAPH_HOST.test(base.hostname) ? GRAPH_VERSION.exec(base.pathname) : null;
-  // `//host/…` and `/\host/…` name another host (WHATWG URL reads `\` as `/`): not a path.
-  return version && /^\/(?![/\\])/.test(reference) && !GRAPH_VERSION.test(reference) ? version[0] + reference : reference;
 }
 
 /** `ASYNC_BAD_RESPONSE`: an answer of the operation's that cannot be read, and why. */

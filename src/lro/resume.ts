@@ -8,18 +8,23 @@ import type { ClientCore } from "../core.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError } from "../errors.js";
 import { rememberDatePaths } from "../payload/v2-values.js";
 import { redactText, redactUrl } from "../util/redact.js";
-import { resolveReference } from "../util/service-root.js";
+import { graphReference, resolveReference } from "../util/service-root.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
 import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js";
 
-/** A poller for a status monitor the caller already has (relative to the service root); sends nothing. */
+/**
+ * A poller for a status monitor the caller already has (relative to the service root, a path from
+ * Microsoft Graph's host below the root's version, as a `Location` from Graph is read); sends nothing.
+ */
 export function pollerFor<T>(core: ClientCore, statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
   const resolved = resolvePollerOptions(options);
   if (typeof statusUrl !== "string" || statusUrl.length === 0) {
     throw new TypeError("asyncPoller(statusUrl): statusUrl must be a non-empty URL string");
   }
-  const url = resolveReference(core.options.serviceUrl, statusUrl);
+  // A caller hands on Graph's monitor path as its `Location` gave it: read as that `Location` is.
+  const base = core.options.serviceUrl;
+  const url = resolveReference(base, graphReference(statusUrl, base));
   if (url === undefined) throw new TypeError(`asyncPoller(statusUrl): ${redactText(JSON.stringify(statusUrl))} is not a URL`);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);

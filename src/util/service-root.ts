@@ -37,3 +37,29 @@ export function pathBelowRoot(serviceRoot: URL, url: URL): string {
   const root = serviceRoot.href;
   return url.href.startsWith(root) ? url.href.slice(root.length) : url.href;
 }
+
+/**
+ * Microsoft Graph's hosts: the global service's and the national clouds'
+ * (learn.microsoft.com/graph/deployments).
+ */
+const GRAPH_HOST = /^(?:graph\.microsoft\.(?:com|us)|dod-graph\.microsoft\.us|microsoftgraph\.chinacloudapi\.cn)$/;
+
+/** A path's first segment when it is one of Graph's versions (`/v1.0`, `/beta`). */
+const GRAPH_VERSION = /^\/(?:v\d+(?:\.\d+)*|beta)(?=[/?#]|$)/i;
+
+/**
+ * The reference that, resolved against `base` by RFC 3986, names what the service meant. Graph
+ * writes a 202's `Location` as a path from the host without the version (`/teams('…')/operations('…')`, see "Create team") and means
+ * it below the version root its SDKs prefix; read from the host, the poll would ask
+ * `/teams('…')`, which Graph refuses (400 "Invalid version") while the operation runs on. So on a
+ * Graph host, a path-absolute reference that names no version gets the version of `base`. Any
+ * other service's `/jobs/1` means the host's root, as RFC 3986 has it. Every status monitor's
+ * `Location` is read so (lro/answer-url.ts), and a monitor's path a caller hands to
+ * `client.asyncPoller()` too, against the service URL (lro/resume.ts).
+ * @example graphReference("/teams('1')", new URL("https://graph.microsoft.com/v1.0/teams")) // "/v1.0/teams('1')"
+ */
+export function graphReference(reference: string, base: URL): string {
+  const version = GRAPH_HOST.test(base.hostname) ? GRAPH_VERSION.exec(base.pathname) : null;
+  // `//host/…` and `/\host/…` name another host (WHATWG URL reads `\` as `/`): not a path.
+  return version && /^\/(?![/\\])/.test(reference) && !GRAPH_VERSION.test(reference) ? version[0] + reference : reference;
+}

@@ -8,6 +8,7 @@ import { bodyStallWatch } from "../http/stall.js";
 import { abortReason } from "../http/signals.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { readJsonPrefix } from "./json-prefix.js";
+import { charsetOf, decode } from "./charset.js";
 import { isRecord } from "../util/values.js";
 
 /**
@@ -33,49 +34,63 @@ export const ERROR_BODY_TIME_LIMIT = 10_000;
  * so that a hostile, huge or stalled error body can neither exhaust memory nor hang the caller.
  * Reports what it got, and how reading failed if it did: an error answer whose connection drops
  * half-way still has its status, and the text read before the drop may already hold the whole
- * OData error.
+ * OData error. The text is decoded by the body's `charset`, as a `$batch` part's is (a v2 service
+ * that answers in ISO-8859-1 says so in its Content-Type). `cut`: reading stopped before the end,
+ * at the size bound or at the time limit.
  */
 async function readBoundedPart(response: Response, limit: number, timeLimit: number): Promise<{ text: string; cut?: true; failure?: { error: unknown; stalled: boolean } }> {
   if (!response.body) return { text: "" };
   const watch = bodyStallWatch(response);
   const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
+  const chunks: Uint8Array[] = [];
   let received = 0;
   let cut = false;
-  // Cancelling the reader ends a pending read with `done`: what was read so far is kept.
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), timeLimit);
+  // Cancelling the reader ends a pending read with `done`: what was read so far is kept, and is
+  // the start of a longer body as one cut at the size bound is.
+  const timer = setTimeout(() => {
+    cut = true;
+    reader.cancel().catch(() => {});
+  }, timeLimit);
+  /** The bytes read so far, as text; a character that the end of a cut split is dropped rather than shown as U+FFFD. */
+  const text = () => {
+    const bytes = new Uint8Array(received);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    const decoded = decode(bytes, charsetOf(response.headers.get("content-type")));
+    return cut ? decoded.replace(/\uFFFD$/, "") : decoded;
+  };
   try {
     for (;;) {
       watch?.reading();
       const { done, value } = await reader.read();
       watch?.progressed();
-      if (done) {
-        text += decoder.decode();
-        break;
-      }
+      if (done) break;
       const room = limit - received;
       if (value.byteLength >= room) {
-        // Cut at the bound; a character split by the cut is dropped rather than shown as U+FFFD.
-        text += decoder.decode(value.subarray(0, room), { stream: true });
+        chunks.push(value.subarray(0, room));
+        received = limit;
         cut = true;
         break;
       }
+      chunks.push(value);
       received += value.byteLength;
-      text += decoder.decode(value, { stream: true });
     }
   } catch (error) {
     // The watch names its stall whatever it is asked about. It aborts a request's own signal (a
     // walk's page, a poll) with that stall: such an abort is no caller's.
     const stall = watch?.failure(undefined);
-    return { text, failure: { error: stall ?? error, stalled: stall !== undefined } };
+    cut = true;
+    return { text: text(), failure: { error: stall ?? error, stalled: stall !== undefined } };
   } finally {
     watch?.end();
     clearTimeout(timer);
     // Cancelling the rest closes the connection instead of downloading what nobody will read.
     reader.cancel().catch(() => {});
   }
-  return cut ? { text, cut } : { text };
+  return cut ? { text: text(), cut } : { text: text() };
 }
 
 /**
@@ -100,13 +115,32 @@ function parseErrorBody(body: string, contentType: string | null, cut: boolean):
       // holds the code and the message. What the cut ended inside is left out. A body read whole
       // that is not JSON is the service's own mistake.
       if (!cut) return undefined;
-      const prefix = readJsonPrefix(trimmed);
-      return prefix === undefined ? undefined : readJsonError(prefix.value, prefix.cut);
+      const read = readCutJsonError(trimmed);
+      return read?.message ? read : (readCutMessage(trimmed) ?? read);
     }
     return readJsonError(parsed);
   }
   if (trimmed.startsWith("<") || /xml/i.test(contentType ?? "")) return readXmlError(trimmed);
   return undefined;
+}
+
+function readCutJsonError(text: string): ODataErrorDetail | undefined {
+  const prefix = readJsonPrefix(text);
+  return prefix === undefined ? undefined : readJsonError(prefix.value, prefix.cut);
+}
+
+/** A JSON escape that the end of a cut text split (`\`, `\u00`), after any whole `\\` before it. */
+const SPLIT_ESCAPE = /(?<!\\)((?:\\\\)*)\\(?:u[0-9a-fA-F]{0,3})?$/;
+
+/**
+ * The error of a JSON body cut inside its message (a message that runs past the bound, or one
+ * still arriving at the time limit), with what was read of the message and `…` to mark the cut:
+ * read as if the string the cut ended inside were closed there. `undefined` where the cut fell
+ * elsewhere (closing the string there gives no message).
+ */
+function readCutMessage(text: string): ODataErrorDetail | undefined {
+  const read = readCutJsonError(`${text.replace(SPLIT_ESCAPE, "$1")}"`);
+  return read?.message ? { ...read, message: `${read.message}…` } : undefined;
 }
 
 /** `cut`: the objects and arrays of a body cut short that the cut ended inside (see json-prefix.ts). */
@@ -163,7 +197,9 @@ function readXmlError(xml: string): ODataErrorDetail | undefined {
 
 function readXmlErrorElement(element: XmlElement, depth = 0): ODataErrorDetail | undefined {
   const code = childText(element, "code");
-  const message = childText(element, "message");
+  const messageElement = element.children.find((child) => child.name === "message");
+  // A message that the end of a cut body falls inside, as a JSON one (see readCutMessage).
+  const message = messageElement?.open && messageElement.text ? `${messageElement.text}…` : messageElement?.text;
   if (code === undefined && message === undefined) return undefined;
   const detail: ODataErrorDetail = { code: code ?? "", message: message ?? "" };
   const target = childText(element, "target");
@@ -184,6 +220,8 @@ interface XmlElement {
   name: string;
   children: XmlElement[];
   text: string;
+  /** The text ended before the element's end tag. */
+  open?: true;
 }
 
 function childText(element: XmlElement, name: string): string | undefined {
@@ -258,6 +296,7 @@ function parseXmlElement(xml: string): XmlElement | undefined {
       break;
     }
   }
+  for (const element of stack) element.open = true;
   return root;
 }
 

@@ -54,6 +54,14 @@ const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, 
 /** The same in free text, where a value ends at white space, a quote or a bracket. */
 const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+`, "gi");
 /**
+ * A session cookie's `name=value` in free text, wherever it stands ("invalid JSESSIONID=…", a
+ * `Cookie` header's value quoted without its name): the session ids of Java servers, SAP
+ * (`SAP_SESSIONID_<SID>_<client>`), ASP.NET and PHP, and SAP's logon ticket, named one by one so
+ * that a key such as `Sessions(SessionId=42)` stays readable. The value ends at what no cookie value
+ * holds (RFC 6265: white space, `;`, `,`, a quote, a backslash) and at a `)` around it.
+ */
+const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=)[^\s;,&"'<>\\)]+/gi;
+/**
  * A parameter whose name holds a percent escape (`acc%65ss_token=`, `%73ig=`): a service decodes
  * the name before it reads it. Linear on any input: the name's first run holds no `%`, and no
  * separator, so a try that fails gives back one name's characters at most.
@@ -133,6 +141,7 @@ export function redactText(text: string): string {
     .replace(ABSOLUTE_URL_IN_TEXT, (url) => (carriesSecret(url) && parseUrl(url) !== undefined ? redactUrl(url) : url))
     .replace(USER_INFO_IN_TEXT, "$1")
     .replace(SECRET_PARAMETER_IN_TEXT, `$1${MASK}`)
+    .replace(SESSION_COOKIE_IN_TEXT, `$1${MASK}`)
     .replace(SECRET_FIELD_IN_TEXT, (whole: string, quote: string, name: string, separator: string, value: string) => {
       if (isPublicValue(value)) return whole;
       const masked = value.startsWith('"') ? `"${MASK}"` : value.startsWith("'") ? `'${MASK}'` : MASK;

@@ -19,6 +19,17 @@ test("secretForms gives a value and its JSON form; an Authorization value also i
   assert.deepEqual(secretForms(`Basic ${btoa("a:xy")}`, true), [`Basic ${btoa("a:xy")}`, btoa("a:xy")]);
 });
 
+test("secretForms of a Cookie header gives each cookie's value too, but not a value that is a setting, nor parts of a value that is no cookie list", () => {
+  const cookie = 'SAP_SESSIONID_ER1_100=sess-0123456789; sap-usercontext=sap-client=100; MYSAPSSO2="AjQxMDMBABhTAEE%2f"; lang=de';
+  assert.deepEqual(secretForms(cookie).slice(1), [JSON.stringify(cookie).slice(1, -1), "sess-0123456789", "AjQxMDMBABhTAEE%2f"]);
+  // A value that ends in base64's "=" padding is no setting.
+  assert.deepEqual(secretForms("token=dGhpcyBpcyBhIHRva2Vu=="), ["token=dGhpcyBpcyBhIHRva2Vu==", "dGhpcyBpcyBhIHRva2Vu=="]);
+  // White space in it: no Cookie header.
+  assert.deepEqual(secretForms("pass phrase=with spaces"), ["pass phrase=with spaces"]);
+  // An Authorization value is read as one, never as cookies.
+  assert.deepEqual(secretForms("Bearer a=tok-12345678", true), ["Bearer a=tok-12345678", "a=tok-12345678"]);
+});
+
 test("maskSecretValues masks the longest form first, in plain text and inside JSON strings", () => {
   const secrets = { values: ['key"4242', "key"], authorizations: [`Basic ${btoa("bob:hunter22")}`] };
   const text = `denied: key"4242 / {"echo":"key\\"4242"} / bob:hunter22 / hunter22 / ${btoa("bob:hunter22")} / key`;

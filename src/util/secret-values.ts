@@ -12,14 +12,36 @@ import { isPublicValue, redactCause, type SecretSet } from "./redact.js";
 const MIN_SECRET_LENGTH = 8;
 
 /**
+ * A value in the shape of a `Cookie` header: `name=value` pairs joined by `;`, with no white space
+ * in a name or a value.
+ */
+const COOKIE_LIST = /^\s*[^\s;=]+=[^\s;]*(?:;\s*[^\s;=]+=[^\s;]*)*;?\s*$/;
+
+/**
+ * A cookie value that is itself a `name=value` setting, no session: SAP's
+ * `sap-usercontext=sap-client=100`, which masked would hide every `sap-client=100` of a message.
+ * (Base64 pads with `=` only at the end.)
+ */
+const SETTING = /^[\w.-]+=[\w.-]+$/;
+
+/**
  * The forms in which a secret value may come back: the value and its form inside a JSON string;
  * for an `Authorization` value (`authorization`) also its credentials and, for Basic, the
- * `user:password` they encode and the password. Those shorter than 8 characters, and the CSRF
- * protocol words (`Fetch`, `Required`), are left out.
+ * `user:password` they encode and the password; for a `Cookie` header each cookie's value, which a
+ * service may echo without its name (a session id: "denied for sess-…"). Those shorter than 8
+ * characters, and the CSRF protocol words (`Fetch`, `Required`), are left out.
  */
 export function secretForms(value: string, authorization = false): string[] {
   const forms = [value];
   const [scheme = "", credentials] = value.trim().split(/\s+/, 2);
+  // Only the shape tells a `Cookie` header from another secret value (a SecretSet keeps no names);
+  // where another secret has that shape, what this takes from it is a part of that secret.
+  if (!authorization && COOKIE_LIST.test(value)) {
+    for (const pair of value.split(";")) {
+      const cookie = pair.slice(pair.indexOf("=") + 1).trim().replace(/^"(.*)"$/, "$1");
+      if (!SETTING.test(cookie)) forms.push(cookie);
+    }
+  }
   if (authorization && credentials !== undefined) {
     forms.push(credentials);
     if (scheme.toLowerCase() === "basic") {

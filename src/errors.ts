@@ -441,7 +441,8 @@ function describeHttpFailure(init: ODataHttpErrorInit): string {
   const detail = init.odataError;
   if (!detail) return head;
   const code = detail.code ? ` [${detail.code}]` : "";
-  return `${head}${code}: ${clipText(detail.message, 500)}`;
+  // (An error object with a code and no message text, v2's `{ lang }` without its `value`, ends at the code.)
+  return `${head}${code}${detail.message ? `: ${clipText(detail.message, 500)}` : ""}`;
 }
 
 /** What every long-running-operation error carries. */

@@ -89,3 +89,12 @@ test("a message cut by the time limit is given as far as it came, marked with â€
   assert.equal(error.odataError?.code, "SLOW");
   assert.match(error.odataError?.message ?? "", /^the service is \.+â€¦$/);
 });
+
+test("a v2 error whose message has no value ends its message at the code, with no empty `: `", async (t) => {
+  const { server, client } = await serveClient(t, answer(400, "application/json", '{"error":{"code":"Q","message":{"lang":"en"}}}'));
+  const error = await rejectionOf(client.collection("Books").page());
+  assert.equal(server.requests.length, 1);
+  assert.ok(error instanceof ODataHttpError, String(error));
+  assert.deepEqual(error.odataError, { code: "Q", message: "" });
+  assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/odata\/Books failed with HTTP 400 Bad Request \[Q\]$/);
+});

@@ -504,7 +504,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     }
     queue.push({ ...named, location: href });
   }
-  logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers);
+  logBatchParts(batch.core.options.wireLog, plan.requests, matched.answers, secrets);
   const list = plan.requests.map((request) => resultOf(request, answers[request.index], secrets));
   let continuation: AsyncPoller<BatchResults> | undefined;
   const [first, ...rest] = queue;

@@ -5,6 +5,7 @@
 import { ODataClientError } from "../errors.js";
 import { abortReason, type AbortSignalLike } from "./signals.js";
 import { bodyStallWatch } from "./stall.js";
+import { BODY_FAILURES } from "./pipeline.js";
 import { redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 
 /**
@@ -35,10 +36,14 @@ export async function readMasked<T>(response: Response, read: () => T | Promise<
 }
 
 /**
- * `error`, a `BAD_PAYLOAD` (or `BAD_METADATA`) or a `NETWORK_ERROR` met while reading `response`,
+ * `error`, a `BAD_PAYLOAD` (or `BAD_METADATA`), or what a failed read of the body became (a
+ * `NETWORK_ERROR`, a stall's `TIMEOUT`, the caller's abort reason), met while reading `response`,
  * with the secrets its request carried masked (see {@link readMasked} and {@link maskSentSecrets}).
+ * Every reader of a body fails through here, the walk's pages too: the wire log is told of it
+ * here ({@link BODY_FAILURES}).
  */
 export function maskedPayloadError(error: unknown, response: Response): Promise<unknown> {
+  BODY_FAILURES.get(response)?.(error);
   return maskSentSecrets(error, SENT_SECRETS.get(response));
 }
 

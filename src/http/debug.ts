@@ -3,7 +3,10 @@
  * `NODE_DEBUG=traverse-odata`. The log itself (wire-log.ts) loads only when it is on.
  */
 
-/** Receives the wire log, one call per line (no line break at its end). */
+/**
+ * Receives the wire log, one call per line (no line break at its end). What it returns is not
+ * waited for: a logger that throws, or whose promise rejects (an async one), is ignored.
+ */
 export type WireLogger = (line: string) => void;
 
 /** The name that turns the log on in `NODE_DEBUG`, as a section of Node's own `util.debuglog`. */

@@ -93,6 +93,15 @@ export function copyRequest(request: ODataRequest): ODataRequest {
   return { ...request, url: new URL(request.url), headers: new Headers(request.headers) };
 }
 
+/**
+ * Who is told of a failure met while an answer's body is read (the connection dropped, a stall's
+ * `TIMEOUT`, an abort): the wire log (option `debug`), for the answers it logged, so that a
+ * request failing after its headers came ends in a line as one failing before does. The readers
+ * of bodies (http/body.ts) tell it; only the log fills it, so without the log a failed read looks
+ * it up and finds nothing.
+ */
+export const BODY_FAILURES = new WeakMap<Response, (error: unknown) => void>();
+
 /** Chains the steps in order, ending in `transport` (the actual `fetch`). */
 export function composePipeline(steps: readonly PipelineStep[], transport: SendRequest): SendRequest {
   return steps.reduceRight<SendRequest>((next, step) => (request) => step.handle(request, next), transport);

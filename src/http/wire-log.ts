@@ -4,16 +4,18 @@
  * caller sees (the CSRF token fetch, each retry and redirect hop, polls), and one line per part of
  * a `$batch` answer. Each line names the headers that matter when debugging an OData service (the
  * CSRF handshake, conditional writes, preferences, versions, where an answer points to), with
- * every secret masked by the redaction rules of util/redact.ts.
+ * every secret masked by the redaction rules of util/redact.ts, and an answer's headers also by the
+ * secret values its request was sent with (a service may echo a token bare in a header of its own).
  *
  * Off, it costs nothing: the client then uses the transport as it is (and never loads this module,
  * see core.ts), and the steps only mark the few requests that are not the caller's own (a retry, a
  * redirect hop, a token fetch, a poll) with constants and counters on the request; no line is built
  * and no closure made per request. The switch itself (`debug`, `NODE_DEBUG`) is read by debug.ts.
  */
-import type { ODataRequest, SendRequest } from "./pipeline.js";
 import type { WireLogger } from "./debug.js";
-import { clipText, redactHeaders, redactUrl } from "../util/redact.js";
+import { BODY_FAILURES, type ODataRequest, type SendRequest } from "./pipeline.js";
+import { clipText, redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 
 /**
  * The headers a line leaves out: credentials (never logged, not even masked) and what the HTTP
@@ -40,8 +42,9 @@ const UNLOGGED_HEADERS: ReadonlySet<string> = new Set([
 
 /**
  * Wraps the transport (the end of the pipeline, where every request arrives as it goes on the
- * wire) so that each request and its answer, failure or abort is logged; gives `transport` back as
- * it is when `log` is `undefined`. `retries` is the client's retry count, for "retry 2/3".
+ * wire) so that each request and its answer, failure or abort is logged, a failure or abort while
+ * its answer's body is read included; gives `transport` back as it is when `log` is `undefined`.
+ * `retries` is the client's retry count, for "retry 2/3".
  */
 export function wireLogTransport(transport: SendRequest, log: WireLogger | undefined, retries: number): SendRequest {
   if (log === undefined) return transport;
@@ -52,17 +55,33 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
     const target = `${request.method} ${redactUrl(request.url)}`;
     emit(log, `${tag} > ${target}${headersText(request.headers)}`);
     const started = performance.now();
+    // The signal alone is kept for the body's failure, not the request (its body may be large).
+    const { signal } = request;
+    const failed = (error: unknown, secrets?: SecretSet) => {
+      const outcome = signal?.aborted ? "aborted" : "failed";
+      emit(log, `${tag} ! ${target} ${outcome} after ${elapsed(started)} ms: ${maskSecretValues(describeFailure(error), secrets)}`);
+    };
     let response: Response;
     try {
       response = await transport(request);
     } catch (error) {
-      const outcome = request.signal?.aborted ? "aborted" : "failed";
-      emit(log, `${tag} ! ${target} ${outcome} after ${elapsed(started)} ms: ${describeFailure(error)}`);
+      failed(error);
       throw error;
     }
+    const secrets = SENT_SECRETS.get(response);
+    // The body's readers (http/body.ts) tell how its reading ended when it did not end well. Only
+    // the transfer's failures get a line: a stall's TIMEOUT, an abort, a dropped connection. A body
+    // that arrived and cannot be parsed has its answer line already, and one the caller stopped
+    // reading on purpose (a walk left, a stream cancelled) did not fail.
+    BODY_FAILURES.set(response, (error) => {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (!signal?.aborted && code !== "TIMEOUT" && code !== "NETWORK_ERROR") return;
+      BODY_FAILURES.delete(response);
+      failed(error, secrets);
+    });
     // A browser's answer to a manual redirect hides status and headers (see the redirect step).
     const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
-    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers)}`);
+    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, secrets)}`);
     return response;
   };
 }
@@ -83,9 +102,11 @@ interface BatchPartAnswer {
 /**
  * Logs the answer to each request of a `$batch`, one line per request (Content-ID, status, method
  * and URL of the part): `answers[i]` belongs to `requests[i]`, and a request without an answer in
- * this reading (answered in an earlier one) is left out. Does nothing when `log` is `undefined`.
+ * this reading (answered in an earlier one) is left out. The parts' headers have `secrets` masked,
+ * the values the batch was sent with (its own and its parts' credentials), as an answer's have.
+ * Does nothing when `log` is `undefined`.
  */
-export function logBatchParts(log: WireLogger | undefined, requests: readonly BatchPartRequest[], answers: readonly (BatchPartAnswer | undefined)[]): void {
+export function logBatchParts(log: WireLogger | undefined, requests: readonly BatchPartRequest[], answers: readonly (BatchPartAnswer | undefined)[], secrets?: SecretSet): void {
   if (log === undefined) return;
   requests.forEach((request, index) => {
     const answer = answers[index];
@@ -98,7 +119,7 @@ export function logBatchParts(log: WireLogger | undefined, requests: readonly Ba
       return;
     }
     const failed = answer.kind === "changeset-failed" ? " (its changeset failed)" : "";
-    emit(log, `${tag} < ${answer.message.status} ${target}${failed}${headersText(answer.message.headers)}`);
+    emit(log, `${tag} < ${answer.message.status} ${target}${failed}${headersText(answer.message.headers, secrets)}`);
   });
 }
 
@@ -110,11 +131,15 @@ function labelOf(request: ODataRequest, retries: number): string {
   return label;
 }
 
-/** The logged headers present, as JSON (one line whatever the values hold), secrets masked. */
-function headersText(headers: Headers): string {
+/**
+ * The logged headers present, as JSON (one line whatever the values hold), secrets masked: by the
+ * headers' names, and for an answer's also by the values its request was sent with (`secrets`),
+ * which a service may echo bare in a header of its own (a debug header, `sap-message`).
+ */
+function headersText(headers: Headers, secrets?: SecretSet): string {
   let present: Record<string, string> | undefined;
   headers.forEach((value, name) => {
-    if (!UNLOGGED_HEADERS.has(name)) (present ??= {})[name] = value;
+    if (!UNLOGGED_HEADERS.has(name)) (present ??= {})[name] = maskSecretValues(value, secrets);
   });
   if (present === undefined) return "";
   const shown = redactHeaders(present);
@@ -138,7 +163,11 @@ function elapsed(started: number): number {
 
 function emit(log: WireLogger, line: string): void {
   try {
-    log(line);
+    const written: unknown = log(line);
+    // An async logger (one that appends to a file) fails by rejecting: that is dropped here, not
+    // awaited, so that the log neither holds a request up nor fails it, nor ends the process with
+    // an unhandled rejection.
+    if (typeof (written as PromiseLike<unknown> | undefined)?.then === "function") (written as PromiseLike<unknown>).then(undefined, () => {});
   } catch {
     // A logger that fails must not fail the request it reports on.
   }

@@ -1,0 +1,278 @@
+/**
+ * The wire log (option `debug`) where things go wrong, against node:http servers: a logger that
+ * fails asynchronously, a service that echoes the client's secrets bare in headers of its own, and
+ * a request that fails or is aborted after its answer's headers came (the body stalls, the caller
+ * aborts, the connection drops), which ends in a `!` line as one failing before its answer does.
+ */
+import assert from "node:assert/strict";
+import { appendFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, test } from "node:test";
+import { isODataHttpError, ODataClient } from "../src/index.js";
+import { sendJson, serveClient } from "./servers/recording-server.js";
+
+/** A `debug` function that keeps the lines, and the lines with their timings made comparable. */
+function collector(): { debug: (line: string) => void; lines: string[]; shown(): string[] } {
+  const lines: string[] = [];
+  return {
+    debug: (line) => lines.push(line),
+    lines,
+    shown: () => lines.map((line) => line.replace(/ \d+ ms\b/, " N ms")),
+  };
+}
+
+/** The reasons of the unhandled rejections while `run` runs and for a moment after it. */
+async function unhandledRejections(run: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown) => seen.push(reason);
+  process.on("unhandledRejection", listener);
+  try {
+    await run();
+    // A rejection is reported unhandled once the microtasks after it ran; a logger's may come later.
+    await sleep(60);
+  } finally {
+    process.off("unhandledRejection", listener);
+  }
+  return seen;
+}
+
+/** Answers a collection's headers and the start of its body, then nothing more (a stalled body). */
+function startOfBody(res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write('{"value":[{"ID":1},');
+}
+
+const CRLF = "\r\n";
+
+describe("a debug function that fails asynchronously", () => {
+  test("an async logger whose promise rejects (appending to a file in a folder that does not exist) fails neither the request nor the process, and gets every line", async (t) => {
+    const { root } = await serveClient(t, (_request, res) => sendJson(res, 200, { value: [{ ID: 1 }] }));
+    const file = join(tmpdir(), `no-such-folder-${process.pid}-${Date.now()}`, "wire.log");
+    const asked: string[] = [];
+    const logging = new ODataClient({
+      serviceUrl: root,
+      retry: false,
+      debug: (line) => {
+        asked.push(line);
+        return appendFile(file, `${line}\n`);
+      },
+    });
+    let rows: unknown;
+    const unhandled = await unhandledRejections(async () => {
+      rows = (await logging.collection("Books").page()).value;
+    });
+    assert.deepEqual(rows, [{ ID: 1 }]);
+    assert.deepEqual(unhandled, []);
+    assert.deepEqual(
+      asked.map((line) => line.replace(/ \d+ ms\b/, " N ms")),
+      [`#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`, `#1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`],
+    );
+  });
+
+  test("a logger's promise is not waited for: one that rejects only after the request is done leaves no unhandled rejection either", async (t) => {
+    const { root } = await serveClient(t, (_request, res) => sendJson(res, 200, { value: [] }));
+    let settled = 0;
+    const client = new ODataClient({
+      serviceUrl: root,
+      retry: false,
+      debug: () =>
+        new Promise<void>((_resolve, reject) =>
+          setTimeout(() => {
+            settled++;
+            reject(new Error("log sink down"));
+          }, 20),
+        ),
+    });
+    const unhandled = await unhandledRejections(async () => {
+      await client.collection("Books").page();
+      // Both lines were written, neither promise had settled when the request was done.
+      assert.equal(settled, 0);
+    });
+    assert.equal(settled, 2);
+    assert.deepEqual(unhandled, []);
+  });
+});
+
+describe("secrets the service echoes bare in headers of its own are masked", () => {
+  const TOKEN = "eyJhbGciOiJIUzI1NiJ9.tok-SECRET-abc123";
+  const KEY = "apikey-SECRET-778899";
+
+  test("a bearer token and a configured x-api-key echoed in x-debug-caller and sap-message show as *** in the answer's line, as in ODataHttpError.headers", async (t) => {
+    const log = collector();
+    const { server, root } = await serveClient(t, (request, res) => {
+      const echo = {
+        "x-debug-caller": String(request.headers.authorization ?? "").replace(/^Bearer /, ""),
+        "sap-message": JSON.stringify({ message: `key ${String(request.headers["x-api-key"])} over quota` }),
+      };
+      if (request.path.includes("Fail")) sendJson(res, 403, { error: { code: "X", message: "no" } }, echo);
+      else sendJson(res, 200, { value: [] }, echo);
+    });
+    const client = new ODataClient({ serviceUrl: root, retry: false, auth: { bearer: TOKEN }, headers: { "x-api-key": KEY }, debug: log.debug });
+    await client.collection("Books").page();
+    const failure = await client.collection("Fail").page().then(
+      () => assert.fail("the 403 was not refused"),
+      (error: unknown) => error,
+    );
+    assert.ok(isODataHttpError(failure));
+
+    // The wire carried both, and the service did echo them.
+    assert.equal(server.requests[0]?.headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(server.requests[0]?.headers["x-api-key"], KEY);
+    const masked = '"sap-message":"{\\"message\\":\\"key *** over quota\\"}","x-debug-caller":"***"';
+    assert.deepEqual(log.shown(), [
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en","x-api-key":"***"}`,
+      `#1 < 200 GET ${root}Books N ms {"content-type":"application/json",${masked}}`,
+      `#2 > GET ${root}Fail {"accept":"application/json","accept-language":"en","x-api-key":"***"}`,
+      `#2 < 403 GET ${root}Fail N ms {"content-type":"application/json",${masked}}`,
+    ]);
+    assert.equal(failure.headers["x-debug-caller"], "***");
+    assert.equal(failure.headers["sap-message"], '{"message":"key *** over quota"}');
+    for (const secret of [TOKEN, KEY]) assert.equal(log.lines.join("\n").includes(secret), false, `the log shows ${secret}`);
+  });
+
+  test(
+    "a $batch part's answer that echoes the batch's bearer token and a part's own x-api-key shows them as *** in its part line",
+    // The batch layer hands the secrets it masks its failed parts with to the log (batch/send.ts).
+    async (t) => {
+      const log = collector();
+      const PART_KEY = "part-key-SECRET-445566";
+      const { server, root } = await serveClient(t, (request, res) => {
+        const part = (status: string, headers: string[]) =>
+          ["--answer", "Content-Type: application/http", "Content-Transfer-Encoding: binary", "", `HTTP/1.1 ${status}`, "Content-Type: application/json", ...headers, "", "{}"].join(CRLF);
+        const caller = String(request.headers.authorization ?? "").replace(/^Bearer /, "");
+        const body = [
+          part("200 OK", [`X-Debug-Caller: ${caller}`]),
+          part("404 Not Found", [`sap-message: {"message":"key ${PART_KEY} unknown"}`]),
+          `--answer--${CRLF}`,
+        ].join(CRLF);
+        res.writeHead(200, { "content-type": "multipart/mixed; boundary=answer", "odata-version": "4.0", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      });
+      const client = new ODataClient({ serviceUrl: root, retry: false, auth: { bearer: TOKEN }, debug: log.debug });
+      const books = client.collection<{ ID: number }>("Books");
+      const batch = client.batch({ boundaries: { batch: "batch_b", changeset: (n) => `changeset_${n}` } });
+      batch.get(books.key(1));
+      batch.request({ method: "GET", url: "Books(2)", headers: { "x-api-key": PART_KEY } });
+      await batch.send();
+
+      assert.ok(server.requests[0]?.body.includes(PART_KEY), "the part carried its key");
+      assert.deepEqual(log.shown().slice(2), [
+        `batch part 1 < 200 GET ${root}Books(1) {"content-type":"application/json","x-debug-caller":"***"}`,
+        `batch part 2 < 404 GET ${root}Books(2) {"content-type":"application/json","sap-message":"{\\"message\\":\\"key *** unknown\\"}"}`,
+      ]);
+      for (const secret of [TOKEN, PART_KEY]) assert.equal(log.lines.join("\n").includes(secret), false, `the log shows ${secret}`);
+    },
+  );
+});
+
+describe("a request that fails after its answer's headers came ends in a ! line", () => {
+  test("a walk whose page body stalls ends in a ! line with the stall's TIMEOUT", async (t) => {
+    const log = collector();
+    const { client, root } = await serveClient(t, (_request, res) => startOfBody(res), { timeout: 150, debug: log.debug });
+    await assert.rejects(client.collection("Books").list(), { code: "TIMEOUT" });
+    assert.deepEqual(log.shown(), [
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
+      `#1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`,
+      `#1 ! GET ${root}Books aborted after N ms: TIMEOUT: GET ${root}Books: the answer's body stalled, no data arrived for 150 ms (option "timeout")`,
+    ]);
+  });
+
+  test("a walk the caller aborts while its page body comes ends in a ! line with the abort", async (t) => {
+    const log = collector();
+    const { client, root } = await serveClient(t, (_request, res) => startOfBody(res), { debug: log.debug });
+    const controller = new AbortController();
+    const walk = client.collection("Books").list({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(walk, { name: "AbortError" });
+    assert.deepEqual(log.shown(), [
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
+      `#1 < 200 GET ${root}Books N ms {"content-type":"application/json"}`,
+      `#1 ! GET ${root}Books aborted after N ms: AbortError: This operation was aborted`,
+    ]);
+  });
+
+  test("a walk whose connection drops in the middle of the page body ends in a ! line with the NETWORK_ERROR", async (t) => {
+    const log = collector();
+    const { client, root } = await serveClient(
+      t,
+      (_request, res) => {
+        startOfBody(res);
+        setTimeout(() => res.socket?.destroy(), 20);
+      },
+      { debug: log.debug },
+    );
+    await assert.rejects(client.collection("Books").list(), { code: "NETWORK_ERROR" });
+    assert.equal(log.lines.length, 3, log.lines.join("\n"));
+    assert.match(log.shown()[2] as string, new RegExp(`^#1 ! GET ${escape(root)}Books failed after N ms: NETWORK_ERROR: reading the answer of GET ${escape(root)}Books failed: terminated`));
+  });
+
+  test("a body read whole (get()) whose connection drops, and a media stream that stalls, end in a ! line each", async (t) => {
+    const log = collector();
+    const { client, root } = await serveClient(
+      t,
+      (request, res) => {
+        if (request.path.endsWith("/$value")) {
+          res.writeHead(200, { "content-type": "image/png" });
+          res.write("PNG");
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"ID":1,');
+        setTimeout(() => res.socket?.destroy(), 20);
+      },
+      { timeout: 150, debug: log.debug },
+    );
+    await assert.rejects(client.collection("Books").key(1).get(), { code: "NETWORK_ERROR" });
+    const { body } = await client.collection("Photos").key(1).media().stream();
+    const reader = body.getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), "PNG");
+    await assert.rejects(reader.read(), { code: "TIMEOUT" });
+
+    const shown = log.shown();
+    assert.equal(shown.length, 6, shown.join("\n"));
+    assert.match(shown[2] as string, new RegExp(`^#1 ! GET ${escape(root)}Books\\(1\\) failed after N ms: NETWORK_ERROR: reading the answer of GET ${escape(root)}Books\\(1\\) failed: terminated`));
+    assert.equal(shown[4], `#2 < 200 GET ${root}Photos(1)/$value N ms {"content-type":"image/png"}`);
+    assert.equal(
+      shown[5],
+      `#2 ! GET ${root}Photos(1)/$value aborted after N ms: TIMEOUT: GET ${root}Photos(1)/$value: the answer's body stalled, no data arrived for 150 ms (option "timeout")`,
+    );
+  });
+
+  test("no ! line for a body read to its end, one that is no JSON, or a media stream the caller cancels", async (t) => {
+    const log = collector();
+    const { client } = await serveClient(
+      t,
+      (request, res) => {
+        if (request.path.endsWith("/$value")) {
+          res.writeHead(200, { "content-type": "image/png" });
+          res.write("PNG");
+        } else if (request.path.startsWith("/odata/Broken")) {
+          res.writeHead(200, { "content-type": "application/json" }).end("not json");
+        } else {
+          sendJson(res, 200, { value: [{ ID: 1 }] });
+        }
+      },
+      { timeout: 150, debug: log.debug },
+    );
+    assert.deepEqual(await client.collection("Books").list(), [{ ID: 1 }]);
+    await assert.rejects(client.collection("Broken").list(), { code: "BAD_PAYLOAD" });
+    const { body } = await client.collection("Photos").key(1).media().stream();
+    const reader = body.getReader();
+    await reader.read();
+    await reader.cancel();
+    // Past the timeout: a stall would have been reported by now.
+    await sleep(200);
+    assert.deepEqual(
+      log.lines.map((line) => line.split(" ").slice(0, 3).join(" ")),
+      ["#1 > GET", "#1 < 200", "#2 > GET", "#2 < 200", "#3 > GET", "#3 < 200"],
+    );
+  });
+});
+
+/** `text` as a regular expression that matches it literally. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -381,6 +381,31 @@ function markLongNumbers(text: string): string {
 }
 
 /**
+ * A JSON string, or (captured) a number outside one that `JSON.parse` may not read as written:
+ * one of 16 digits and dots or more (as LONG_NUMBER), or one with an exponent (`1e400` would be
+ * Infinity, `1e-400` zero).
+ */
+const STRING_OR_INEXACT_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+)/g;
+
+/**
+ * JSON text typed by a user (`--param name:=JSON`), parsed with each number that `JSON.parse`
+ * may not keep as written (STRING_OR_INEXACT_NUMBER) as a marked string of its text, which
+ * {@link numberText} reads: the caller decides from the value's type what it becomes.
+ * @throws SyntaxError where `text` is not JSON, as `JSON.parse` throws it
+ */
+export function parseKeepingNumbers(text: string): unknown {
+  // Parsed as it is first: what is not JSON fails as JSON.parse fails, marks or none.
+  const plain: unknown = JSON.parse(text);
+  if (!/\d[\d.]{15}|\d[eE]/.test(text)) return plain;
+  return JSON.parse(text.replace(STRING_OR_INEXACT_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`)));
+}
+
+/** The text of a number that {@link parseKeepingNumbers} kept, or `undefined` for any other value. */
+export function numberText(value: unknown): string | undefined {
+  return typeof value === "string" && isExact(value) ? value.slice(EXACT.length) : undefined;
+}
+
+/**
  * The entities of a page's text read again with each long number kept as the digits the service
  * sent, in a marked string: CSV writes them as they came, a property's value and a number inside
  * an object or array alike (`JSON.parse` would round 9007199254740995 to 9007199254740996).

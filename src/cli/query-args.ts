@@ -177,6 +177,28 @@ export function buildQuery(base: CollectionQuery, args: ParsedArgs, parts: Query
   return query;
 }
 
+/**
+ * The rows a walk with `--skip` and `--top` reads of a collection of `count` entities (what
+ * `$count` and `@odata.count` say, which count the whole collection whatever $top and $skip say,
+ * OData URL Conventions on $count): the total of the progress bar and its ETA.
+ */
+export function rowsToRead(count: number | undefined, args: ParsedArgs): number | undefined {
+  if (count === undefined) return undefined;
+  const left = Math.max(0, count - (integerOption(args, "skip", 0) ?? 0));
+  const top = integerOption(args, "top", 0);
+  return top === undefined ? left : Math.min(left, top);
+}
+
+/**
+ * What to say of `--page-size` given to an OData v2 service: it has no way to ask for a page size
+ * (`Prefer: odata.maxpagesize` is v4's), so its own paging applies. A warning, where `--search` is
+ * refused: without `$search` the rows would be others, without the page size only their pages are.
+ */
+export function pageSizeWarning(args: ParsedArgs, version: string): string | undefined {
+  if (version !== "2.0" || args.values["page-size"] === undefined) return undefined;
+  return "--page-size is left out: OData v2 has no way to ask for a page size (Prefer: odata.maxpagesize is v4's), so the service pages as it does";
+}
+
 /** The entity query with `--select` and `--expand` (for `get`). */
 export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQuery {
   let query = base;

@@ -2,9 +2,11 @@
  * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
  * their EDM type, which the library then writes as literals or JSON for the service's version.
  */
-import { edm, type ComplexType, type EntityType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel } from "../index.js";
+import { edm, type ComplexType, type EntityType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
 import { CliUsageError } from "./errors.js";
+import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
+import { isRecord } from "../util/values.js";
 
 /**
  * A command-line text as a value of `type` (`Edm.Int32`, `Edm.Guid` ...). Without a type (no
@@ -87,6 +89,11 @@ export function typedValue(text: string, type: string | undefined, where: string
       case "Edm.Duration":
       case "Edm.Time":
         return edm.duration(text);
+      case "Edm.Binary": {
+        const bytes = bytesFromBase64(text.trim());
+        if (bytes === undefined) fail("binary data in base64 or base64url (AAEC for the bytes 00 01 02, padded with = or not)");
+        return edm.binary(bytes as Uint8Array);
+      }
       default:
         // Enumerations of the service, and types this table does not know: the text as it is (a
         // type definition comes here as its underlying type).
@@ -97,6 +104,21 @@ export function typedValue(text: string, type: string | undefined, where: string
     // The edm.* checks say what the value should look like.
     throw new CliUsageError(`${where}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The bytes of base64 (RFC 4648 §4) or base64url (§5) text, padded or not: the forms an Edm.Binary
+ * value has in JSON (v4 base64url, v2 base64), as `query` and `get` print it. `undefined` for other
+ * text, and for text that is no encoding's own (`AB`, whose last bits are not zero, would decode to
+ * the bytes of `AA`): a typo is refused, not sent as other bytes.
+ */
+function bytesFromBase64(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return undefined;
+  const data = text.replace(/=+$/, "");
+  if (data !== text && text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(data, "base64");
+  if (bytes.toString("base64url") !== data.replaceAll("+", "-").replaceAll("/", "_")) return undefined;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The values each integer type holds (OData CSDL, section 4.4 Primitive Types). */
@@ -184,7 +206,8 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
 
 /**
  * The parameters of `call`: `--param name=value` typed by the operation's parameter in
- * `$metadata` (a string without it), `--param name:=json` taken as JSON as it is.
+ * `$metadata` (a string without it), `--param name:=json` taken as JSON, each of its numbers with
+ * the digits typed (jsonParameter).
  */
 export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined, model: ServiceModel | undefined): Record<string, unknown> {
   // No prototype, so that a parameter named `__proto__` is a member, not a prototype set.
@@ -200,23 +223,22 @@ export function parseParameters(items: readonly string[], parameters: readonly P
       throw new CliUsageError(`--param ${name}: the operation has no parameter ${name} (its parameters: ${parameters.map((p) => p.name).join(", ") || "none"})`);
     }
     if (operator === ":=") {
-      try {
-        result[name] = JSON.parse(value);
-      } catch {
-        throw new CliUsageError(`--param ${name}:= must be followed by JSON; got ${JSON.stringify(value.slice(0, 60))}`);
-      }
+      result[name] = jsonParameter(value, declared, model, name, `--param ${name}:= must be followed by JSON; got ${JSON.stringify(value.slice(0, 60))}`);
       continue;
     }
     // A collection or a structured value is JSON text; a primitive is typed by its declaration.
     const declaredType = declared && literalType(declared.type, model);
     const structured = declared !== undefined && (declared.collection || !declaredType?.startsWith("Edm."));
     if (structured && /^[[{]/.test(value.trim())) {
-      try {
-        result[name] = JSON.parse(value);
-      } catch {
-        throw new CliUsageError(`--param ${name}: a ${declared.collection ? "collection" : declared.type} is written as JSON; ${JSON.stringify(value.slice(0, 60))} is not JSON`);
-      }
+      const notJson = `--param ${name}: a ${declared.collection ? "collection" : declared.type} is written as JSON; ${JSON.stringify(value.slice(0, 60))} is not JSON`;
+      result[name] = jsonParameter(value, declared, model, name, notJson);
       continue;
+    }
+    const complex = declared && !declared.collection && declaredType !== undefined ? (model?.complexType(declaredType) ?? model?.entityType(declaredType)) : undefined;
+    if (complex && model) {
+      // Sent as it is, the text would be a string where the service expects an object.
+      const members = model.propertiesOf(complex).slice(0, 2).map((property) => `${JSON.stringify(property.name)}:…`);
+      throw new CliUsageError(`--param ${name} is of the structured type ${declared?.type}: give it as JSON, ${name}:='{${members.join(",")}}'`);
     }
     if (declared?.collection) {
       // Sent as it is, `a,b` would be one string where the service expects a collection.
@@ -227,4 +249,72 @@ export function parseParameters(items: readonly string[], parameters: readonly P
     result[name] = typedValue(value, declaredType ?? "Edm.String", `--param ${name}`);
   }
   return result;
+}
+
+/**
+ * The JSON text of a parameter (`name:=JSON`, a collection or a structured value), each number
+ * that `JSON.parse` would not keep as typed (an Int64 beyond 2^53, a Decimal of many digits)
+ * typed by the parameter's declaration: `notJson` is the message for text that is not JSON.
+ */
+function jsonParameter(text: string, declared: Parameter | undefined, model: ServiceModel | undefined, name: string, notJson: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = parseKeepingNumbers(text);
+  } catch {
+    throw new CliUsageError(notJson);
+  }
+  return exactNumbers(parsed, declared, model, `--param ${name}`);
+}
+
+/**
+ * `value` (parsed by parseKeepingNumbers) with each kept number's text made the value its type
+ * calls for: `type` is where `value` stands (a parameter, a property, or for an item of a
+ * collection its element type), followed into complex and entity types by their properties.
+ */
+function exactNumbers(value: unknown, type: TypeReference | undefined, model: ServiceModel | undefined, where: string): unknown {
+  const digits = numberText(value);
+  if (digits !== undefined) return jsonNumberValue(digits, type === undefined ? undefined : literalType(type.type, model), where);
+  if (Array.isArray(value)) {
+    const item = type === undefined ? undefined : { ...type, collection: false };
+    return value.map((element, index) => exactNumbers(element, item, model, `${where}[${index}]`));
+  }
+  if (!isRecord(value)) return value;
+  const structured = type === undefined || model === undefined ? undefined : (model.complexType(type.type) ?? model.entityType(type.type));
+  const properties = structured && model ? model.propertiesOf(structured) : [];
+  // No prototype: a member named `__proto__` (JSON.parse makes it an own one) stays a member.
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const [member, item] of Object.entries(value)) copy[member] = exactNumbers(item, properties.find((property) => property.name === member), model, `${where}.${member}`);
+  return copy;
+}
+
+/** The EDM types whose values JSON writes as numbers. */
+const NUMERIC_TYPES = new Set(["Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64", "Edm.Decimal", "Edm.Double", "Edm.Single"]);
+
+/**
+ * A JSON number's text as the value sent for it: the number `JSON.parse` reads where that is the
+ * very value typed; else the value of its numeric type, digits kept (an Int64 or a Decimal: the
+ * library writes their exact digits, as it does for `--param name=value`; a Double is a double,
+ * refused beyond its range); else, where the type is not known or no number, an Int64 for an
+ * integer in its range and a Decimal otherwise, as typedValue types an integer without `$metadata`.
+ */
+function jsonNumberValue(digits: string, type: string | undefined, where: string): unknown {
+  const number = Number(digits);
+  if (Number.isFinite(number) && sameDecimal(String(number), digits)) return number;
+  if (type !== undefined && NUMERIC_TYPES.has(type)) return typedValue(digits, type, where);
+  return typedValue(digits, /^-?\d+$/.test(digits) ? undefined : "Edm.Decimal", where);
+}
+
+/** Whether two decimal texts (DECIMAL) stand for the same number: `1.50e2` and `150` do. */
+function sameDecimal(a: string, b: string): boolean {
+  return decimalKey(a) === decimalKey(b);
+}
+
+/** A decimal text as its sign, its significant digits and their exponent: `1.50e2` and `150` both `15e1`. */
+function decimalKey(text: string): string {
+  const [, sign, integer = "", fraction = "", exponentSign, exponent = "0"] = DECIMAL.exec(text) ?? [];
+  const all = `${integer}${fraction}`.replace(/^0+/, "");
+  const digits = all.replace(/0+$/, "");
+  if (digits === "") return "0";
+  const power = Number(`${exponentSign === "-" ? "-" : ""}${exponent}`) - fraction.length + (all.length - digits.length);
+  return `${sign === "-" ? "-" : ""}${digits}e${power}`;
 }

@@ -15,7 +15,7 @@ import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
-import { buildQuery, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
+import { buildQuery, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { formatCount, formatCounted } from "../terminal.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
@@ -259,6 +259,8 @@ async function runExport(context: CommandContext): Promise<void> {
   if (declaredVersion && existing) speak(clientSpeaking(context, service, existing.odataVersion, undefined, made).client);
   else if (declaredVersion) read = await speakDeclared();
   const odataVersion = client.version;
+  const pageSize = pageSizeWarning(args, odataVersion);
+  if (pageSize !== undefined) reporter.warn(pageSize);
 
   const started = performance.now();
   const label = mode.kind === "partition" ? `${set} ${mode.index}/${mode.count}` : set;
@@ -271,7 +273,7 @@ async function runExport(context: CommandContext): Promise<void> {
   const warn = (text: string) => reporter.warn(text);
   const countInBackground = (counted: CollectionQuery) => {
     // Only for the ETA: a count that fails costs nothing but the ETA.
-    if (total === undefined && reporter.showsProgress) counted.countAll({ signal: context.signal }).then((n) => (total = n), () => {});
+    if (total === undefined && reporter.showsProgress) counted.countAll({ signal: context.signal }).then((n) => (total = rowsToRead(n, args)), () => {});
   };
 
   try {

@@ -11,7 +11,7 @@ import { columnsOf, exactEntities, jsonWithServiceDigits, pageRowsText, TableWri
 import { EntityTexts } from "../../payload/entity-text.js";
 import { queryPages } from "../../resources/read-query.js";
 import { rowFormat } from "../export.js";
-import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, QUERY_OPTIONS } from "../query-args.js";
+import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { parseKey } from "../values.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
@@ -45,6 +45,8 @@ export const queryCommand: Command = {
     if (client !== made.client) query = buildQuery(client.collection(set), context.args, { paging: true, count: true });
     const declared = declaredColumns(context.args, set, model);
     const { stdout, reporter } = context;
+    const pageSize = pageSizeWarning(context.args, client.version);
+    if (pageSize !== undefined) reporter.warn(pageSize);
     const started = performance.now();
     let rows = 0;
     let pages = 0;
@@ -97,7 +99,7 @@ export const queryCommand: Command = {
         pages += 1;
         reporter.clear();
         await stdout.write(text);
-        reporter.walk(set, { rows, pages, total: count }, started);
+        reporter.walk(set, { rows, pages, total: rowsToRead(count, context.args) }, started);
       }
     } catch (error) {
       // The rows read before a failed page or Ctrl-C are printed, as they would have been had the
@@ -145,7 +147,8 @@ export const getCommand: Command = {
     synopsis: "<service> <set> <key>",
     positionals: { min: 3, max: 3 },
     options: { select: QUERY_OPTIONS["select"]!, expand: QUERY_OPTIONS["expand"]! },
-    notes: "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...); without it an integer is a number and anything else a string.",
+    notes:
+      "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...; binary data in base64 or base64url, as JSON prints it); without it an integer is a number and anything else a string.",
   },
   async run(context) {
     const [service = "", set = "", keyText = ""] = context.args.positionals;

@@ -7,7 +7,9 @@
  *   `{ status, percentComplete }` while the job runs and then the created export, in the OData 4.01
  *   form (200 + `AsyncResult: 201`) or the 4.0 form (200 + `application/http`), chosen per job by
  *   the request's `resultForm`. `DELETE` on the monitor cancels the job; the monitor is gone (404)
- *   afterwards. An unsupported format fails the job with a final 400 and an OData error.
+ *   afterwards. A job that has finished is not cancelled: `DELETE` answers `409 Conflict`, and the
+ *   monitor still gives the outcome. An unsupported format fails the job with a final 400 and an
+ *   OData error.
  * - `Products`: a collection of generated products (never held in memory) with server-driven
  *   paging (`@odata.nextLink` with `$skiptoken`), `$top`, `$skip`, `$count=true`, `$select` and
  *   `Prefer: odata.maxpagesize`; `Products/$count` and `Products(<ID>)`.
@@ -282,7 +284,17 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
   function answerMonitor(method: string, monitorId: string, response: ServerResponse): void {
     const job = jobsByMonitor.get(monitorId);
     if (method === "DELETE") {
-      if (!job) return sendError(response, 404, "NotFound", "No such export job (it finished, was cancelled, or never existed)");
+      if (!job) return sendError(response, 404, "NotFound", "No such export job (it was cancelled, or never existed)");
+      // The job is caught up first: one whose time has passed has finished, polled or not.
+      job.advance(Date.now());
+      const state = job.state.name;
+      if (state === "succeeded" || state === "failed") {
+        // Nothing is left to cancel: the monitor stays and still answers the outcome. 409, as
+        // Dataverse answers DELETE on the monitor of a finished background operation; a 2xx would
+        // tell the client that it cancelled the job.
+        if (state === "succeeded") exportsById.set(job.id, job);
+        return sendError(response, 409, "AlreadyFinished", `The export job has already ${state === "succeeded" ? `succeeded (export ${job.id})` : "failed"}; there is nothing to cancel`);
+      }
       job.cancel();
       jobsByMonitor.delete(monitorId);
       response.writeHead(204).end();

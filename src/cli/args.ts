@@ -41,16 +41,26 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   quiet: { type: "boolean", short: "q", help: "no progress and no summary on stderr" },
   progress: { type: "boolean", help: "show progress on stderr even when it is not a terminal" },
   header: { type: "string", short: "H", multiple: true, value: "'NAME: VALUE'", help: "a header sent on every request to the service (repeatable)" },
+  "trust-origin": {
+    type: "string",
+    multiple: true,
+    value: "ORIGIN",
+    help: "another origin (https://host:port) that gets the credentials and headers too, and whose next links are followed (repeatable)",
+  },
   "odata-version": { type: "string", value: "V", help: 'the service\'s OData version: "4.0", "4.01" or "2.0" (default: the profile\'s; else what $metadata declares where the command reads it: call, get, query as a table or CSV, export to CSV or in partitions; the others 4.0)' },
   timeout: { type: "string", value: "MS", help: "per request, in ms (default 30000; 0 for none)" },
   config: { type: "string", value: "FILE", help: "the configuration file of the profiles (default: ./traverse-odata.config.json, then the user's)" },
   debug: { type: "boolean", help: "the wire log on stderr: a line for every request and answer, secrets masked" },
 };
 
-/** The common options a command takes. */
+/**
+ * The common options a command takes. `--trust-origin` goes with `--header`: both shape the
+ * requests to a service, which a command that omits the one (serve) sends none of.
+ */
 function commonOptionsOf(spec: CommandSpec): Record<string, OptionSpec> {
   const omits = spec.omits;
-  return omits ? Object.fromEntries(Object.entries(COMMON_OPTIONS).filter(([name]) => !omits.includes(name))) : COMMON_OPTIONS;
+  const omitted = (name: string) => omits?.includes(name) === true || (name === "trust-origin" && omits?.includes("header") === true);
+  return omits ? Object.fromEntries(Object.entries(COMMON_OPTIONS).filter(([name]) => !omitted(name))) : COMMON_OPTIONS;
 }
 
 /** What `parseArgs` gave: option values by name, and the positional arguments. */

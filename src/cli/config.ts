@@ -13,6 +13,7 @@
  *       "version": "2.0",
  *       "headers": { "sap-client": "100", "x-api-key": { "env": "S4_API_KEY" } },
  *       "csrf": true,
+ *       "trustedOrigins": ["https://files.example.com"],
  *       "oauth2": { "tokenUrl": "https://login.example.com/oauth/token", "clientId": "cli", "clientSecretEnv": "S4_CLIENT_SECRET", "scope": "api" }
  *     }
  *   }
@@ -60,6 +61,8 @@ export interface Profile {
   version?: ODataVersion;
   headers: Record<string, HeaderValue>;
   csrf: boolean;
+  /** Other origins that get the credentials and headers, and whose next links are followed (`--trust-origin`). */
+  trustedOrigins: string[];
   oauth2?: OAuth2Profile;
 }
 
@@ -159,13 +162,13 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   const at = (path: string) => `${file}: profiles.${name}${path}`;
   if (!isObject(value)) throw new CliUsageError(`${at("")} must be an object with at least "url"`);
   for (const key of Object.keys(value)) {
-    if (!["url", "version", "headers", "csrf", "oauth2"].includes(key)) {
-      throw new CliUsageError(`${at(`.${key}`)} is not a profile setting (url, version, headers, csrf, oauth2)`);
+    if (!PROFILE_SETTINGS.includes(key)) {
+      throw new CliUsageError(`${at(`.${key}`)} is not a profile setting (${PROFILE_SETTINGS.join(", ")})`);
     }
   }
   const url = value["url"];
   if (typeof url !== "string" || !isHttpUrl(url)) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
-  const profile: Profile = { name, file, url, headers: {}, csrf: false };
+  const profile: Profile = { name, file, url, headers: {}, csrf: false, trustedOrigins: [] };
   const version = value["version"];
   if (version !== undefined) {
     if (typeof version !== "string" || !VERSIONS.includes(version)) throw new CliUsageError(`${at(".version")} must be "2.0", "4.0" or "4.01"`);
@@ -189,9 +192,33 @@ function readProfile(name: string, value: unknown, file: string): Profile {
       }
     }
   }
+  const trusted = value["trustedOrigins"];
+  if (trusted !== undefined) {
+    if (!Array.isArray(trusted)) throw new CliUsageError(`${at(".trustedOrigins")} must be an array of origins such as "https://files.example.com"`);
+    // Checked here rather than by the client, whose message would name its own option: the place in the file, never the value.
+    trusted.forEach((origin, index) => {
+      if (typeof origin !== "string" || !isOrigin(origin)) {
+        throw new CliUsageError(`${at(`.trustedOrigins[${index}]`)} must be an origin: http or https, the host and a port, no path (such as "https://files.example.com:8443")`);
+      }
+    });
+    profile.trustedOrigins = trusted as string[];
+  }
   const oauth2 = value["oauth2"];
   if (oauth2 !== undefined) profile.oauth2 = readOAuth2(oauth2, at);
   return profile;
+}
+
+/** The settings a profile may have. */
+const PROFILE_SETTINGS: readonly string[] = ["url", "version", "headers", "csrf", "trustedOrigins", "oauth2"];
+
+/** Whether `text` is an origin as the client takes one: scheme, host and port, at most a "/" after them. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.href === `${url.origin}/` && !/[?#]/.test(text);
+  } catch {
+    return false;
+  }
 }
 
 /** The settings of a profile's `oauth2` block. */

@@ -29,6 +29,8 @@ export interface Environment {
   secrets?: SecretMask;
   /** Where `--debug` writes the wire log's lines (runCli sets it: stderr, masked); console.error otherwise. */
   wireLog?: (line: string) => void;
+  /** Where a warning goes (runCli sets it: stderr, once per text); nowhere otherwise. */
+  warn?: (text: string) => void;
   /** The service of the latest client made ({@link connect} sets it), whose settings runCli's messages name. */
   connected?: WrittenService;
 }
@@ -40,6 +42,8 @@ export interface ClientSettings {
   timeout: number | undefined;
   maxPageSize: number | undefined;
   configFile: string | undefined;
+  /** `--trust-origin`: origins that get the credentials and headers too (the profile's `trustedOrigins` add to them). */
+  trustedOrigins: string[];
   /**
    * `--debug`: the client's wire log on stderr. Without it `NODE_DEBUG=traverse-odata` still turns
    * the log on, as for any program using the library.
@@ -69,6 +73,7 @@ export function clientSettings(args: ParsedArgs): ClientSettings {
     timeout: integerOption(args, "timeout", 0, 2_147_483_647),
     maxPageSize: args.values["page-size"] === undefined ? undefined : integerOption(args, "page-size", 1),
     configFile: stringOption(args, "config"),
+    trustedOrigins: listOption(args, "trust-origin"),
     debug: args.values["debug"] === true,
   };
 }
@@ -149,6 +154,7 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     headers,
     auth,
     csrf: profile?.csrf,
+    trustedOrigins: [...(profile?.trustedOrigins ?? []), ...settings.trustedOrigins],
     timeout: settings.timeout,
     maxPageSize: settings.maxPageSize,
     // Every Authorization the run sends is a secret to mask, an OAuth2 access token among them.
@@ -182,12 +188,27 @@ export function connect(service: string, settings: ClientSettings, environment: 
   environment.connected = written;
   const options = clientOptions(target, settings, environment);
   const { checkVersion = false, ...given } = extra;
+  warnOfReplacedCredentials("auth" in given ? given.auth : options.auth, options.headers as Record<string, string>, settings, target, environment);
   const steps = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
   try {
     return new ODataClient({ ...options, ...given, ...(steps ? { steps } : {}) });
   } catch (error) {
     throw inCliWords(error, written);
   }
+}
+
+/**
+ * A configured `Authorization` header (`-H`, a profile's `headers`) goes on every request in place
+ * of the credentials (the library's auth steps leave a request that has one alone): said, so that
+ * a `TRAVERSE_ODATA_TOKEN` set in the shell is not taken for the one sent.
+ */
+function warnOfReplacedCredentials(auth: AuthOptions | undefined, headers: Record<string, string>, settings: ClientSettings, target: ServiceTarget, environment: Environment): void {
+  const header = Object.keys(headers).find((name) => name.toLowerCase() === "authorization");
+  if (auth === undefined || header === undefined || environment.warn === undefined) return;
+  const profile = target.kind === "profile" ? target.profile : undefined;
+  const given = Object.hasOwn(settings.headers, header) || !profile ? "--header (-H)" : `${profile.file}: profiles.${profile.name}.headers`;
+  const replaced = "oauth2" in auth ? "the profile's oauth2 credentials" : "basic" in auth ? `${ENV.user} and ${ENV.password}` : ENV.token;
+  environment.warn(`the Authorization header of ${given} is sent, not ${replaced}: a configured Authorization header takes the place of the credentials`);
 }
 
 /** What a command adds to the client's options: its steps, `auth: undefined`, and whether to check the service's version. */
@@ -260,7 +281,23 @@ function settingOf(option: string, service: WrittenService, header: string | und
   if (oauth2 !== undefined && OAUTH2_SETTINGS.includes(oauth2)) return inProfile(`oauth2.${oauth2}`);
   if (option === "headers") return header !== undefined && !Object.hasOwn(service.headers, header) && profile ? inProfile("headers") : "--header (-H)";
   if (option === "timeout") return "--timeout";
+  // A profile's entries are checked as it is read (config.ts): one the client refuses is an option's.
+  if (option === "trustedOrigins") return "--trust-origin";
   return undefined;
+}
+
+/**
+ * The message of a next link to an origin the client does not trust, which names the library's
+ * `trustedOrigins`, in the command line's words: the option, and the profile's setting where a
+ * profile is used, with the origin to give (SAP CAP's OData v2 adapter writes its next links on
+ * `localhost`, whatever host the request named).
+ */
+function untrustedInCliWords(message: string, service: WrittenService): string {
+  const origin = /\bto (https?:\/\/[^\s,]+), which is neither\b/.exec(message)?.[1];
+  const profile = service.target.kind === "profile" ? service.target.profile : undefined;
+  const inProfile = profile ? ` (or "trustedOrigins" in ${profile.file}: profiles.${profile.name})` : "";
+  const told = message.replace(/\bnor listed in trustedOrigins\b/, "nor a trusted one (--trust-origin)");
+  return origin === undefined ? told : `${told}; to follow it, give --trust-origin ${origin}${inProfile}, if you trust that origin with the credentials and headers`;
 }
 
 /**
@@ -291,6 +328,10 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
     return settingOf(option, service, header === undefined ? undefined : (JSON.parse(header) as string)) ?? text;
   });
   if (message === error.message) {
+    if (error instanceof ODataClientError && error.code === "UNTRUSTED_NEXT_LINK") {
+      error.message = untrustedInCliWords(error.message, service);
+      return error;
+    }
     // A v2 service's collection is {"d": …}: read as v4 it has no "value". A service that says it is
     // one (DataServiceVersion) is stopped earlier (versionCheck); this is the one that does not say.
     if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !service.versionGiven && /the collection body has no "value" member/.test(error.message)) {

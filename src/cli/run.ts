@@ -69,7 +69,13 @@ export async function runCli(run: CliRun): Promise<number> {
   // The command's own reporter once its options are read; the wire log goes through it, which
   // keeps its lines off the progress line.
   let reporter = new Reporter(stderr, { quiet: rest.includes("--quiet") || rest.includes("-q"), progress: rest.includes("--progress"), env: run.environment.env });
-  const environment = { ...run.environment, secrets, wireLog: (line: string) => reporter.log(`${DEBUG_SECTION} ${line}`) };
+  // A command may make several clients of one service (connect.ts): each warning is told once.
+  const warned = new Set<string>();
+  const warn = (text: string) => {
+    if (!warned.has(text)) reporter.warn(text);
+    warned.add(text);
+  };
+  const environment = { ...run.environment, secrets, wireLog: (line: string) => reporter.log(`${DEBUG_SECTION} ${line}`), warn };
   const stdout = new DataOutput(run.stdout, run.signal);
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -136,6 +142,10 @@ function droppedWhenClosed(stream: TextStream): TextStream {
     once: (event: "drain" | "error", listener: (() => void) & ((error: Error) => void)) => stream.once(event as "drain", listener),
     removeListener: (event, listener) => stream.removeListener(event, listener),
     ...(stream.isTTY === undefined ? {} : { isTTY: stream.isTTY }),
-    ...(stream.columns === undefined ? {} : { columns: stream.columns }),
+    // Read at every use, not copied: a terminal's width changes when it is resized (Node updates
+    // the stream's `columns` on SIGWINCH), and a progress line wider than it wraps on every redraw.
+    get columns() {
+      return stream.columns;
+    },
   };
 }

@@ -51,7 +51,11 @@ export function maskedStream(stream: TextStream, secrets: SecretMask): TextStrea
     removeListener: (event, listener) => stream.removeListener(event, listener),
     mask: (text) => secrets.mask(text),
     ...(stream.isTTY === undefined ? {} : { isTTY: stream.isTTY }),
-    ...(stream.columns === undefined ? {} : { columns: stream.columns }),
+    // Read at every use, not copied: a terminal's width changes when it is resized (Node updates
+    // the stream's `columns` on SIGWINCH), and a progress line wider than it wraps on every redraw.
+    get columns() {
+      return stream.columns;
+    },
   };
   return masked;
 }

@@ -14,7 +14,8 @@ export interface TextStream {
   once(event: "error", listener: (error: Error) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   readonly isTTY?: boolean;
-  readonly columns?: number;
+  /** The terminal's width now (it changes on a resize); `undefined` where the stream has none. */
+  readonly columns?: number | undefined;
   /**
    * What `write` makes of a text (the run's secrets masked, cli/secrets.ts), for a line that is cut
    * to the terminal's width: masked before it is cut, a secret at the cut is masked whole.

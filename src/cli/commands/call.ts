@@ -8,7 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AsyncOperationTimeoutError, ODataClientError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
+import { AsyncOperationTimeoutError, ODataClientError, ODataHttpError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answeredUrl, resolveLocation } from "../../lro/answer-url.js";
 import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
@@ -222,7 +222,7 @@ export const callCommand: Command = {
         // The service runs it asynchronously, unasked: it has started, so its token is printed as
         // --no-wait prints it. No result came: exit 1, the operation neither failed nor timed out.
         const poller = client.resumeAsync({ ...client.asyncPoller(monitor).toJSON(), resultShape: { kind: "operation", name: target.name, version: client.version } });
-        await printToken(context, poller, service);
+        await printToken(context, poller, service, answers);
         throw new ODataClientError(
           "ASYNC_OPERATION_PENDING",
           `${target.kind} ${target.name}: the service runs it asynchronously (it answered 202 Accepted), so there is no result yet: its resume token is on stdout, for traverse-odata wait (its result) or cancel; call --async waits for such an operation`,
@@ -238,7 +238,7 @@ export const callCommand: Command = {
     const poller = target.kind === "action" ? await (call as ActionCall).invokeAsync(params, options) : await (call as FunctionCall).getAsync(options);
     progress.poller = poller;
     if (noWait) {
-      await printToken(context, poller, service);
+      await printToken(context, poller, service, answers);
       context.reporter.summary(`${target.name}: ${poller.isDone() ? `done at once (${poller.status()})` : `${poller.status()}: its resume token is on stdout, for traverse-odata wait or cancel`}`);
       return;
     }
@@ -253,18 +253,72 @@ export const callCommand: Command = {
  */
 type CliToken = AsyncPollerToken & { service?: string };
 
-function printToken(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined): Promise<unknown> {
+/** Prints the poller's token; `answers` gives the digits of a result it holds (see tokenJson). */
+async function printToken(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, answers?: AnswerRecorder): Promise<void> {
   const token: CliToken = service === undefined ? poller.toJSON() : { ...poller.toJSON(), service };
-  return context.stdout.write(`${JSON.stringify(token)}\n`);
+  await context.stdout.write(`${await tokenJson(token, answers)}\n`);
+}
+
+/**
+ * The token as one line of JSON. A result it holds (an operation that the service answered at
+ * once) is written with each long number in the digits of the answer it was read from, where
+ * `answers` has that answer: JSON.stringify would write what JavaScript read (9007199254740992 for
+ * 9007199254740993), and `wait` would print that. Still JSON that any reader of a token takes.
+ */
+async function tokenJson(token: CliToken, answers: AnswerRecorder | undefined): Promise<string> {
+  const { result, ...rest } = token;
+  const body = result === undefined ? undefined : await answers?.text();
+  if (body === undefined) return JSON.stringify(token);
+  return `${JSON.stringify(rest).slice(0, -1)},"result":${oneLine(jsonWithServiceDigits(result, body))}}`;
+}
+
+/** Indented JSON text on one line: the white space between its tokens dropped, its strings as they are. */
+function oneLine(json: string): string {
+  return json.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_space, string: string | undefined) => string ?? "");
+}
+
+/**
+ * The text of the member `name` of the JSON object `json` (at its top level) as written, or
+ * `undefined`: a token's result with the digits `call` wrote it with (see tokenJson), which
+ * JSON.parse rounds to what JavaScript holds.
+ */
+function memberText(json: string, name: string): string | undefined {
+  let depth = 0;
+  let previous = "";
+  let key: string | undefined;
+  let start = -1;
+  // Strings whole, anything else but white space a character at a time.
+  for (const { 0: part, index } of json.matchAll(/"(?:[^"\\]|\\.)*"|[^\s"]/g)) {
+    if (depth === 1) {
+      if (start >= 0 && (part === "," || part === "}")) return json.slice(start, index).trimEnd();
+      if (part.startsWith('"') && (previous === "{" || previous === ",")) key = JSON.parse(part) as string;
+      else if (previous === ":" && start < 0 && key === name) start = index;
+    }
+    if (part === "{" || part === "[") depth += 1;
+    else if (part === "}" || part === "]") depth -= 1;
+    previous = part;
+  }
+  return undefined;
 }
 
 /**
  * Waits for a poller with progress (drawn at once, then after every poll and every half second),
  * prints its result. When the wait ends but the operation goes on (Ctrl-C, `--max-wait`), the
  * resume token is printed instead, for `wait` or `cancel`. `pollFirst` polls once before the
- * wait's first interval.
+ * wait's first interval. `resultText`: the text of the result where no answer brings it (a token
+ * that holds it), for its digits.
  */
-async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown>, service: string | undefined, label: string, started: number, answers: AnswerRecorder, progress: OperationProgress, pollFirst = false): Promise<void> {
+async function waitAndPrint(
+  context: CommandContext,
+  poller: AsyncPoller<unknown>,
+  service: string | undefined,
+  label: string,
+  started: number,
+  answers: AnswerRecorder,
+  progress: OperationProgress,
+  pollFirst = false,
+  resultText?: string,
+): Promise<void> {
   progress.draw(true);
   // The elapsed time moves between polls too (not forced: a plain log gets a line a second at most).
   const ticker = setInterval(() => progress.draw(false), 500);
@@ -287,18 +341,26 @@ async function waitAndPrint(context: CommandContext, poller: AsyncPoller<unknown
         { statusUrl: error.statusUrl, status: error.status, percentComplete: error.percentComplete, maxWait: error.maxWait },
       );
     }
+    // A poll that failed (401 or 403, a 500 or a dropped connection past the poller's retries, an
+    // answer it cannot read) leaves the operation's outcome unknown: it may go on, and only the
+    // token lets wait or cancel reach it. An operation known to be over (failed, cancelled, its
+    // monitor gone) has no use for one.
+    if (!poller.isDone()) {
+      await printToken(context, poller, service);
+      if (error instanceof Error) error.message = `${error.message}; the operation may go on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`;
+    }
     throw error;
   } finally {
     clearInterval(ticker);
     context.reporter.clear();
   }
-  await printResult(context, result, answers);
+  await printResult(context, result, answers, resultText);
   context.reporter.summary(`${label}: ${poller.status()} in ${formatDuration((performance.now() - started) / 1000)}`);
 }
 
-/** The result as indented JSON, its long numbers in the digits of the answer it was read from. */
-async function printResult(context: CommandContext, result: unknown, answers: AnswerRecorder): Promise<void> {
-  if (result !== undefined) await context.stdout.write(`${jsonWithServiceDigits(result, await answers.text())}\n`);
+/** The result as indented JSON, its long numbers in the digits of the answer it was read from (else of `resultText`). */
+async function printResult(context: CommandContext, result: unknown, answers: AnswerRecorder, resultText?: string): Promise<void> {
+  if (result !== undefined) await context.stdout.write(`${jsonWithServiceDigits(result, (await answers.text()) ?? resultText)}\n`);
 }
 
 /**
@@ -328,8 +390,8 @@ async function readStdin(context: CommandContext): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The token of `wait` and `cancel`: from the file named, or stdin (`-` or nothing). */
-async function readToken(context: CommandContext): Promise<CliToken> {
+/** The token of `wait` and `cancel`, and its text: from the file named, or stdin (`-` or nothing). */
+async function readToken(context: CommandContext): Promise<{ token: CliToken; text: string }> {
   const source = context.args.positionals[0];
   let text: string;
   if (source === undefined || source === "-") {
@@ -352,7 +414,7 @@ async function readToken(context: CommandContext): Promise<CliToken> {
   if (typeof statusUrl !== "string" || !/^https?:\/\//i.test(statusUrl)) throw new CliUsageError("the token names no status monitor (statusUrl); pass what call --no-wait printed");
   const service = (token as { service?: unknown }).service;
   if (service !== undefined && typeof service !== "string") throw new CliUsageError("the token's service must be a URL or a profile name; pass what call --no-wait printed");
-  return token as CliToken;
+  return { token: token as CliToken, text };
 }
 
 /**
@@ -431,7 +493,7 @@ export const waitCommand: Command = {
   async run(context) {
     // A mistake in the options is told before the token is read: from stdin, that waits for its writer.
     pollTiming(context);
-    const token = await readToken(context);
+    const { token, text } = await readToken(context);
     const answers = answerRecorder();
     const { client, service } = clientForToken(context, token, [answers.step]);
     const started = performance.now();
@@ -446,7 +508,9 @@ export const waitCommand: Command = {
     const progress = new OperationProgress(context, label, started);
     const poller = resumeToken(client, token, { ...pollerOptions(context, progress), maxWait });
     progress.poller = poller;
-    await waitAndPrint(context, poller, service, label, started, answers, progress, !(retryIn > 0 && retryIn < maxWait));
+    // A result the token holds already: its digits are those call wrote it with.
+    const resultText = token.outcome === "succeeded" ? memberText(text, "result") : undefined;
+    await waitAndPrint(context, poller, service, label, started, answers, progress, !(retryIn > 0 && retryIn < maxWait), resultText);
   },
 };
 
@@ -460,13 +524,22 @@ export const cancelCommand: Command = {
     options: { ...TOKEN_OPTIONS },
   },
   async run(context) {
-    const token = await readToken(context);
+    const { token } = await readToken(context);
     const poller = resumeToken(clientForToken(context, token).client, token);
     if (poller.isDone()) {
       // Nothing to ask the service: the token itself says how the operation ended.
       throw new CliUsageError(`cancel: ${operationName(token)} had already finished (${poller.status()}) when its token was written: nothing was cancelled, and nothing was sent`);
     }
-    await poller.cancel(context.signal);
+    try {
+      await poller.cancel(context.signal);
+    } catch (error) {
+      // A refusal (405: it cannot; 409: the operation has finished ...) cancelled nothing, which
+      // the service's own words need not say. A 404 or 410 says the monitor is gone; a 5xx, nothing sure.
+      if (error instanceof ODataHttpError && error.status >= 400 && error.status < 500 && error.status !== 404 && error.status !== 410) {
+        error.message = `${error.message}; ${operationName(token)} was not cancelled (traverse-odata wait with its token tells how it ends)`;
+      }
+      throw error;
+    }
     context.reporter.summary(poller.isDone() ? `cancelled (${poller.status()})` : "the service accepted the cancellation; it is under way");
   },
 };

@@ -2,7 +2,7 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import type { ODataClient, ODataVersion, PipelineStep, ServiceModel } from "../index.js";
+import { isODataClientError, isODataHttpError, type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
@@ -114,13 +114,16 @@ export function answerRecorder(): AnswerRecorder {
 
 /**
  * The service's `$metadata`, or `undefined` when it has none that can be read (commands then fall
- * back to what the data says). An abort is not swallowed.
+ * back to what the data says): it answers `$metadata` with a 4xx, or with a document that is none.
+ * An abort is not swallowed, and neither is a failure that says nothing of the service's document
+ * (a timeout, the network, a 5xx): the command would send its request typed otherwise than
+ * `$metadata` types it (`Products(42)` for a string key) and fail for a reason not its own.
  */
 export async function optionalMetadata(client: ODataClient, signal: AbortSignal): Promise<ServiceModel | undefined> {
   try {
     return await client.metadata({ signal });
   } catch (error) {
-    if (signal.aborted) throw error;
+    if (signal.aborted || (isODataClientError(error) && (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR" || (isODataHttpError(error) && error.status >= 500)))) throw error;
     return undefined;
   }
 }

@@ -24,6 +24,7 @@ export {
 export type { AsyncOperationErrorCode, AsyncOperationErrorInit } from "./errors.js";
 export type { AsyncPoller, AsyncPollerOptions } from "./lro/poller.js";
 export type { AsyncPollerToken, AsyncResultShape } from "./lro/token.js";
+export type { OperationPoller } from "./operations/results.js";
 export { mediaEtagOf } from "./payload/etag.js";
 
 // Queries that write, and partitions.

@@ -137,15 +137,18 @@ describe("OData v4 functions", () => {
     const { server, client } = await serveClient(t, answerJson(200, { value: 1 }));
     const books = client.collection("Books");
     const cases: [string, () => unknown, RegExp][] = [
-      ["filter", () => books.filter("stock gt 0").action("NS.discount"), /^action\("NS\.discount"\): the operation is bound to the whole set; the query's filter\(\) would not be sent$/],
-      ["top", () => books.top(5).function("NS.top", { n: 1 }), /^function\("NS\.top"\): .* the query's top\(\) would not be sent/],
-      ["skip", () => books.skip(5).action("NS.a"), /the query's skip\(\) would not be sent/],
-      ["search", () => books.search("austen").action("NS.a"), /the query's search\(\) would not be sent/],
+      ["filter", () => books.filter("stock gt 0").action("NS.discount"), /^action\("NS\.discount"\): the query's \$filter would not be sent: an operation's own query options apply to its result$/],
+      ["top", () => books.top(5).function("NS.top", { n: 1 }), /^function\("NS\.top"\): the query's \$top would not be sent/],
+      ["skip", () => books.skip(5).action("NS.a"), /the query's \$skip would not be sent/],
+      ["search", () => books.search("austen").action("NS.a"), /the query's \$search would not be sent/],
+      ["apply", () => books.apply("filter(stock gt 0)").action("NS.a"), /the query's \$apply would not be sent/],
       ["$batch bound", () => client.batch().action("NS.discount", {}, { bound: books.filter("stock gt 0") }), /^action\(name\) option "bound": the operation is bound to the whole set; the query's filter\(\) would not be sent$/],
     ];
     for (const [what, call, message] of cases) assert.throws(call, (error: unknown) => error instanceof TypeError && message.test(error.message), what);
-    // Options that do not narrow the set are no reason: select() and orderBy() go as they went.
-    await books.select("ID").orderBy("ID").function("NS.count").get();
+    // The options that do not narrow the set are refused too (test/ops-fix-operations.test.ts):
+    // select() and orderBy() would not be sent either. The whole set, unnarrowed, goes.
+    assert.throws(() => books.select("ID").orderBy("ID").function("NS.count"), /the query's \$select, \$orderby would not be sent/);
+    await books.function("NS.count").get();
     assert.equal(onlyRequest(server).path, "/odata/Books/NS.count()");
   });
 

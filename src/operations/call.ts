@@ -6,10 +6,10 @@
 import { readBodyText, readMasked, discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
-import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
-import { resolveNextLink, walkPages } from "../read/traversal.js";
+import type { AsyncPollerOptions } from "../lro/poller.js";
+import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
-import { operationPoller, readOperationResult } from "./results.js";
+import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
 import { ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -28,10 +28,20 @@ export function invokeAction(core: ClientCore, call: OperationCall, params: Oper
 }
 
 /** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
-export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions) | undefined): Promise<AsyncPoller<R>> {
+export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions) | undefined): Promise<OperationPoller<R>> {
   const { etag, ifMatch, ...pollerOptions } = options ?? {};
   const request = actionRequest(core, call, params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }) });
   return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions);
+}
+
+/**
+ * The headers an operation request is sent with: a function's (`GET`) ask for the client's
+ * `maxPageSize` (`Prefer: odata.maxpagesize`, v4) as the requests of the result's next pages do,
+ * since its answer is the first page of a result the service may page.
+ */
+function sentHeaders(core: ClientCore, request: OperationRequest): Readonly<Record<string, string>> {
+  const prefer = request.method === "GET" ? readHeaders(core, undefined).get("prefer") : null;
+  return prefer ? { ...request.headers, prefer } : request.headers;
 }
 
 /** Sends an operation request and reads its result (see `results.ts`). */
@@ -41,7 +51,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   const response = await core.send({
     method,
     url,
-    headers: request.headers,
+    headers: sentHeaders(core, request),
     ...(request.body === undefined ? {} : { body: request.body }),
     signal,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
@@ -80,8 +90,8 @@ export async function startOperation<R>(
   request: OperationRequest,
   name: string,
   options: AsyncPollerOptions | undefined,
-): Promise<AsyncPoller<R>> {
-  const init = { method: request.method, url: request.url, headers: request.headers, retry: request.method === "GET", ...(request.body === undefined ? {} : { body: request.body }) };
+): Promise<OperationPoller<R>> {
+  const init = { method: request.method, url: request.url, headers: sentHeaders(core, request), retry: request.method === "GET", ...(request.body === undefined ? {} : { body: request.body }) };
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
   const poller = await startPoller<unknown>(core, init, options);

@@ -5,7 +5,8 @@
  * sends and reads the answer (call.ts) loads then.
  */
 import type { ClientCore } from "../core.js";
-import type { AsyncPoller, AsyncPollerOptions } from "../lro/poller.js";
+import type { AsyncPollerOptions } from "../lro/poller.js";
+import type { OperationPoller } from "./results.js";
 import { walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import type { RequestOptions } from "../options.js";
@@ -102,8 +103,8 @@ export class ActionCall<R = unknown, P extends object = OperationParameters> {
    * const poller = await client.action<Report>("buildReport").invokeAsync({ year: 2024 }, { pollInterval: 1_000 });
    * const report = await poller.wait();
    */
-  invokeAsync(...args: ParametersThen<P, InvokeAsyncOptions>): Promise<AsyncPoller<R>>;
-  async invokeAsync(params?: P, options?: InvokeAsyncOptions): Promise<AsyncPoller<R>> {
+  invokeAsync(...args: ParametersThen<P, InvokeAsyncOptions>): Promise<OperationPoller<R>>;
+  async invokeAsync(params?: P, options?: InvokeAsyncOptions): Promise<OperationPoller<R>> {
     const { invokeActionAsync } = await import("./call.js");
     return invokeActionAsync<R>(this.#core, this.#call, params as OperationParameters | undefined, options);
   }
@@ -151,14 +152,17 @@ export class FunctionCall<R = unknown> {
    * Calls the function as a long-running operation (`Prefer: respond-async`); see
    * `ActionCall.invokeAsync`. The poller's result is unwrapped as `get()` unwraps it.
    */
-  async getAsync(options?: AsyncPollerOptions): Promise<AsyncPoller<R>> {
+  async getAsync(options?: AsyncPollerOptions): Promise<OperationPoller<R>> {
     const { startOperation } = await import("./call.js");
     return startOperation<R>(this.#core, this.#request, this.#call.name, options);
   }
 
   /**
    * Page after page of a collection-valued function, following next links (the read layer's
-   * `pages()`, with its `readAhead`).
+   * `pages()`, with its `readAhead`). `{ from: poller.nextLink() }` reads the rest of the result
+   * of an `...Async` call. An OData v2 function import whose collection comes wrapped in its name
+   * (`{"d":{"f":{"results":[...]}}}`) is read by `get()`; `pages()` and `stream()` take the
+   * collection reader's forms only (`d.results`, a `d` array) and refuse it with `BAD_PAYLOAD`.
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<ResultItem<R>>, void, undefined> {
     return walkPages<ResultItem<R>>(this.#core, this.#request.url, options);

@@ -3,8 +3,9 @@
  * direct calls, the `...Async` twins' pollers and `$batch` parts.
  *
  * - v4: a primitive or a collection comes as `{"value": ...}` (OData JSON Format §7, §12) and is
- *   unwrapped; an entity or a complex value is the object itself, its own annotations kept and the
- *   response's `@odata.context` left out (`payload/entity-answer.ts`).
+ *   unwrapped, and a null as `{"@odata.null": true}` (OData 4.0 services); an entity or a complex
+ *   value is the object itself, its own annotations kept and the response's `@odata.context` left
+ *   out (`payload/entity-answer.ts`).
  * - v2: the `d` wrapper goes; a primitive or complex result is wrapped once more in the function
  *   import's name (`{"d":{"countBooks":9}}`), and a collection in `results`. Entities and dates
  *   are made to read like v4 ones (see `payload/v2-values.ts`).
@@ -49,6 +50,9 @@ function readV4Result(body: unknown): OperationResult {
   // (A complex type whose only property is called `value` reads the same; its context URL would
   // tell the two apart, but services may leave it out.)
   const properties = Object.keys(body).filter((key) => !key.includes("@"));
+  // OData 4.0 services (Microsoft.OData 6.x, SharePoint) write a null result as a body that holds
+  // only `@odata.null: true` beside its context.
+  if (!properties.length && body["@odata.null"] === true) return { value: null };
   if (properties.length !== 1 || properties[0] !== "value") return { value: body };
   const { nextLink } = readCollectionAnnotations(body, "v4");
   return nextLink === undefined ? { value: body["value"] } : { value: body["value"], nextLink };
@@ -69,13 +73,35 @@ function readV2Result(body: unknown, name: string): OperationResult {
 }
 
 /**
+ * The poller of `invokeAsync()` and `getAsync()`: an {@link AsyncPoller} whose result is unwrapped
+ * as `invoke()` and `get()` unwrap it, and which gives the next link of a collection result that
+ * the service paged. The poller's result is that one answer, its first page; the rest is read with
+ * `pages({ from: poller.nextLink() })` of the function (or of any query of the client).
+ * @example
+ * const poller = await client.function<Book[]>("topSellers", { n: 5000 }).getAsync();
+ * const books = await poller.wait();
+ * const rest = poller.nextLink();
+ * if (rest) for await (const page of client.function<Book[]>("topSellers", { n: 5000 }).pages({ from: rest })) books.push(...page.value);
+ */
+export interface OperationPoller<T> extends AsyncPoller<T> {
+  /**
+   * `@odata.nextLink` (v4) or `__next` (v2) of the result as the service sent it (a relative one is
+   * relative to the service root, as `pages({ from })` reads it); `undefined` when the result is not
+   * a paged collection. Like `result()`, throws `ASYNC_OPERATION_PENDING` before success and the
+   * failure after one.
+   */
+  nextLink(): string | undefined;
+}
+
+/**
  * A poller whose result is the operation's result unwrapped as `invoke()` and `get()` unwrap it;
  * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
  * resume. `where` names the request that started the operation in an error about its result, given
  * the status monitor's URL; a resumed poller, which no longer knows that request, names the
  * operation.
  */
-export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string, where?: (statusUrl: string) => string): AsyncPoller<R> {
+export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string, where?: (statusUrl: string) => string): OperationPoller<R> {
+  let nextLink: string | undefined;
   const read = (raw: unknown): R => {
     // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md);
     // one sent as text/html is refused as invoke() refuses it (result-body.ts). A poller resumed
@@ -86,10 +112,15 @@ export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataV
       throw new ODataClientError("BAD_PAYLOAD", `${what} answered with an HTML page, not the operation's result`);
     }
     // A collection result's next link is not followed inside the poller (its result is one
-    // answer); the rest can be read with `FunctionCall.pages({ from })`.
-    return readOperationResult(raw, version, name).value as R;
+    // answer): `nextLink()` gives it, for `pages({ from })` to read the rest.
+    const result = readOperationResult(raw, version, name);
+    nextLink = result.nextLink;
+    return result.value as R;
   };
-  return mapPoller(poller, read, { kind: "operation", name, version });
+  const mapped = mapPoller(poller, read, { kind: "operation", name, version }) as OperationPoller<R>;
+  // The link is the result's: read (or refused) with it, by result().
+  mapped.nextLink = () => (mapped.result(), nextLink);
+  return mapped;
 }
 
 /** Whether a text result is an HTML page: by its `Content-Type` where known, else by how it starts. */

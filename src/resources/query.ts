@@ -9,13 +9,14 @@
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
+import type { EntityState, QueryState } from "../query/state.js";
 import type { CollectionNavigation, NavigationName, OperationParams, OperationResult, ShapeOperations, SingleNavigation, UntypedName } from "../query/types.js";
 import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
 import { checkWholeCollection, partitionPath, partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
+import { formatQueryOptions } from "../query/url.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, type QueryConstructor } from "./read-query.js";
 
@@ -103,8 +104,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     options?: OperationOptions,
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
-    const { core } = queryInternals(this);
-    return new ActionCall(core, this.#operation(name, options, "action"));
+    const { core, state } = queryInternals(this);
+    return new ActionCall(core, boundCall(state, "action", name, options));
   }
 
   /**
@@ -121,19 +122,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     options?: OperationOptions,
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
-    const { core } = queryInternals(this);
-    return new FunctionCall(core, { ...this.#operation(name, options, "function"), parameters: params as OperationParameters | undefined });
-  }
-
-  #operation(name: string, options: OperationOptions | undefined, kind: "action" | "function") {
-    const { state } = queryInternals(this);
-    checkWholeSet(state, `${kind}(${JSON.stringify(name)})`);
-    return {
-      name,
-      binding: { entitySet: state.entitySet, parentPath: state.parentPath },
-      namespace: options?.namespace,
-      queryOptions: state.params,
-    };
+    const { core, state } = queryInternals(this);
+    return new FunctionCall(core, { ...boundCall(state, "function", name, options), parameters: params as OperationParameters | undefined });
   }
 
   /**
@@ -300,8 +290,8 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     options?: OperationOptions,
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
-    const { core } = entityInternals(this);
-    return new ActionCall(core, this.#operation(name, options));
+    const { core, state } = entityInternals(this);
+    return new ActionCall(core, boundCall(state, "action", name, options));
   }
 
   /**
@@ -318,8 +308,8 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
     options?: OperationOptions,
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
-    const { core } = entityInternals(this);
-    return new FunctionCall(core, { ...this.#operation(name, options), parameters: params as OperationParameters | undefined });
+    const { core, state } = entityInternals(this);
+    return new FunctionCall(core, { ...boundCall(state, "function", name, options), parameters: params as OperationParameters | undefined });
   }
 
   /** @internal */
@@ -331,17 +321,22 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
   protected override entityQuery(core: ClientCore, state: EntityState): object {
     return new EntityQuery(core, state);
   }
+}
 
-  #operation(name: string, options: OperationOptions | undefined) {
-    const { state } = entityInternals(this);
-    return {
-      name,
-      binding: { entitySet: state.entitySet, keyPredicate: state.keyPredicate, parentPath: state.parentPath },
-      namespace: options?.namespace,
-      queryOptions: state.params,
-    };
+/**
+ * An operation bound to what a query addresses (entity set, entity, navigation), with the query's
+ * custom options (`param()`). A query with system query options is refused with a `TypeError`
+ * naming them: the call's URL has no place for them, since query options after an operation apply
+ * to the operation's result (`select()` would shape the result, not the set), and without them
+ * `filter()`, `top()` and the like would leave the operation running on the whole set.
+ */
+function boundCall(state: QueryState | EntityState, kind: "action" | "function", name: string, options: OperationOptions | undefined) {
+  const lost = formatQueryOptions({ ...state, params: [] }, "4.0").map(([option]) => option);
+  if (lost.length) {
+    throw new TypeError(`${kind}(${JSON.stringify(name)}): the query's ${lost.join(", ")} would not be sent: an operation's own query options apply to its result`);
   }
-
+  // With no option to lose, the state itself names what the operation is bound to.
+  return { name, binding: state, namespace: options?.namespace, queryOptions: state.params };
 }
 
 /** The entity a reference points at; anything but an entity query is refused by name. */

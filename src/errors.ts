@@ -146,9 +146,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /** The filter builder's `f.self` was used outside `f.any()` or `f.all()`, where it names nothing. */
   NOT_IN_LAMBDA: "NOT_IN_LAMBDA",
   /**
-   * `partitions(n)` could not tell the entity set's key: the service has no `$metadata` (or it does
-   * not name a key for the set, or not the type a navigation leads to), and no `key` option was
-   * given. Pass `{ key: "ID" }` or a `model`.
+   * `partitions(n)` could not tell the entity set's key and no `key` option was given: `$metadata`
+   * answered 4xx or is unreadable, or names no key for the set. Pass `{ key: "ID" }` or a `model`.
+   * A `$metadata` read that times out, drops or answers 5xx rejects with that error instead.
    */
   PARTITION_KEY_UNKNOWN: "PARTITION_KEY_UNKNOWN",
   /**

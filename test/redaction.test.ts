@@ -601,9 +601,9 @@ const CASES: Case[] = [
   },
   {
     code: "PARTITION_KEY_UNKNOWN",
-    what: "partitions of a secret query whose $metadata answers 500 with the echo (the key cannot be known)",
+    what: "partitions of a secret query whose $metadata answers 404 with the echo (the key cannot be known)",
     async provoke(env) {
-      const server = await env.server((_r, res, leak) => leakyError(res, 500, leak));
+      const server = await env.server((_r, res, leak) => leakyError(res, 404, leak));
       return rejection(secretQuery(env.client(server), "Books").partitions(2));
     },
   },

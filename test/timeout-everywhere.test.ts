@@ -15,7 +15,8 @@
 //   4. the server sees every held connection closed before its answer was finished;
 //   5. no timer the operation made is left, and no request reaches the server afterwards.
 // Pollers read a timed-out poll as a transient answer (README, rule 9): poll() resolves true and
-// wait() polls again, rejecting with the fifth TIMEOUT in a row.
+// wait() polls again, rejecting with the fifth TIMEOUT in a row. The ...Async calls whose 202 with a
+// Location stalls in its body resolve a poller of that monitor instead, the body given up on as late.
 // Then: `timeout: 0` is no timeout at all, and there is no per-call timeout to test (see the end).
 // Cases run a few at a time: the timers of each are told apart by the async context they were made in.
 import { before, test, describe } from "node:test";
@@ -90,6 +91,12 @@ interface Expectation {
   ends?: "rejects" | "running";
   /** How many times the server sees the held request (default 1). */
   attempts?: number;
+  /**
+   * Where a stall of the body after the headers resolves instead: the `...Async` calls, whose 202
+   * with a `Location` names the running operation's monitor (its body is optional), give a poller
+   * of that monitor once the stall watch gives up on the body.
+   */
+  bodyStall?: "poller";
   /** The whole TIMEOUT message, where it names no request of the table's form (`origin`: the server's). */
   message?: (origin: string) => string;
 }
@@ -113,6 +120,9 @@ const expectations: Record<string, Expectation> = {
   // The result's body too: it stalls, the poll is a transient answer, the next asks again.
   "poller poll(signal), the GET of the result a 303 names": { ends: "running" },
   "poller wait(signal), a poll on the wire": { attempts: 5 },
+  "createAsync(), its initial request": { bodyStall: "poller" },
+  "action().invokeAsync(), its initial request": { bodyStall: "poller" },
+  "batch().sendAsync(), its initial request": { bodyStall: "poller" },
 };
 
 /** Operations of this file only: a timeout is per attempt, and covers the redirect hops. */
@@ -165,7 +175,13 @@ async function timeOutWhileHeld(t: TestContextLike, operation: Operation, phase:
   const named = expected.named ?? operation.held;
   const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase);
   if (outcome.settled === "pending") assert.fail(`still pending ${Math.round(elapsed)} ms after the call`);
-  if ((expected.ends ?? "rejects") === "rejects") {
+  if (phase === "part of the body" && expected.bodyStall === "poller") {
+    if (outcome.settled === "rejected") assert.fail(`rejected with ${String(outcome.error)}`);
+    const poller = outcome.value as { statusUrl: string; status(): string; isDone(): boolean };
+    assert.equal(poller.statusUrl, `${server.origin}${ROOT}Jobs(1)/status`, "the poller follows the 202's Location");
+    assert.equal(poller.status(), "Running");
+    assert.equal(poller.isDone(), false);
+  } else if ((expected.ends ?? "rejects") === "rejects") {
     if (outcome.settled === "resolved") assert.fail(`resolved with ${JSON.stringify(outcome.value)}`);
     const error = outcome.error;
     assert.ok(error instanceof ODataClientError, `rejected with ${String(error)}`);

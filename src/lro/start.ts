@@ -7,6 +7,7 @@
  */
 import type { ClientCore, SendInit } from "../core.js";
 import { ODataClientError } from "../errors.js";
+import { discard } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
@@ -130,7 +131,7 @@ export async function startPoller<T>(
   init: SendInit,
   options: AsyncPollerOptions | undefined,
   /** Tells a `202` that is the answer itself (a v2 `$batch` answers every batch so), read as any other `2xx`. */
-  answersAt202?: (answer: InitialAnswer) => boolean,
+  answersAt202?: (answer: { headers: Headers }) => boolean,
   /**
    * How the poller reads its result where that is not the raw body and the poller itself must read
    * it (see {@link startWritePoller}), or where the answer itself is read by it (a multipart
@@ -153,7 +154,18 @@ export async function startPoller<T>(
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url, { signal });
   const binary = readsBytes(response.headers, shape, false);
-  const body = await readBodyAs(response, init.method, init.url, signal, binary);
+  const at202 = response.status === 202 && answersAt202?.(response);
+  let body: string;
+  try {
+    body = await readBodyAs(response, init.method, init.url, signal, binary);
+  } catch (error) {
+    // A 202 with a Location says the operation runs and where to follow it; its body is optional
+    // (see initialProgress), so a body that stalls or loses its connection must not cost the caller
+    // the poller, which would leave the operation running unseen. The caller's own abort stands.
+    if (response.status !== 202 || at202 || !response.headers.has("location") || signal?.aborted) throw error;
+    await discard(response);
+    body = "";
+  }
   const answer: InitialAnswer = {
     status: response.status,
     statusText: response.statusText,
@@ -169,7 +181,7 @@ export async function startPoller<T>(
     secrets: SENT_SECRETS.get(response),
     binary,
   };
-  const read = answer.status === 202 && answersAt202?.(answer) ? { ...answer, status: 200 } : answer;
+  const read = at202 ? { ...answer, status: 200 } : answer;
   return new Poller<T>(core, resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
 }
 

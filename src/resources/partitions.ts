@@ -103,6 +103,11 @@ interface KeyPart {
   nullable: boolean;
 }
 
+/** Whether a failed read may succeed when tried again: no answer in time, no connection, a 5xx. */
+function transient(error: unknown): boolean {
+  return error instanceof ODataHttpError ? error.status >= 500 : error instanceof ODataClientError && (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR");
+}
+
 /**
  * Plans `n` partitions of the query: see the module comment. The caller has checked that the query
  * is a whole collection (`checkWholeCollection`); `path` is what each partition's `entitySet` holds
@@ -168,6 +173,9 @@ export async function planPartitions(
     };
     const key: KeyPart[] | undefined = explicitKey ? explicitKey.map(partOf) : keyPaths.length > 0 ? keyPaths.map(partOf) : undefined;
     if (!key?.length) {
+      // A $metadata that timed out, lost its connection or failed with 5xx may be read on a later
+      // try: that failure is the caller's to retry, not a key the service cannot tell.
+      if (transient(modelError)) throw modelError;
       const why =
         modelError !== undefined
           ? `$metadata could not be read (${(modelError as Error).message})`

@@ -111,8 +111,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /** A batch handle's `result()` was called before the batch was sent; send the batch first. */
   BATCH_NOT_SENT: "BATCH_NOT_SENT",
   /**
-   * In `$batch` results: the request still runs at the service; its result comes from the poller
-   * in `results.continuation`.
+   * In `$batch` results: the request still runs at the service, or the GET of a JSON batch's next
+   * link that was to answer it got no answer or failed (the message says which); its result comes
+   * from the poller in `results.continuation`.
    */
   BATCH_PENDING: "BATCH_PENDING",
   /** A request was added to a batch that was sent already; build a new batch for it. */

@@ -38,7 +38,9 @@ export interface BatchFailure {
 /**
  * A request the service did not answer: it stopped processing before it (code
  * `"BATCH_NOT_EXECUTED"`: a service stops at the first failure unless asked to continue on
- * error), its answer is still to come from `results.continuation` (code `"BATCH_PENDING"`), or
+ * error), its answer is still to come from `results.continuation` (code `"BATCH_PENDING"`: the
+ * service runs it still, or the GET of a JSON batch's next link that was to give it got no
+ * answer or failed, which the message says and the continuation tries again), or
  * it was answered before a continuation was saved and then resumed with `batch.resumeAsync()`
  * (code `"BATCH_ANSWERED_EARLIER"`: its result is in the results of the original send), or what
  * the service sent in its place cannot be matched to it (code `"BAD_BATCH_RESPONSE"`: a changeset

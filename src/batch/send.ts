@@ -160,18 +160,55 @@ export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions |
   let results = resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
   // A partial result (JSON Format §19.4): its next link is read now, and the next after it, until
   // every request has its answer. One that answers 202 went asynchronous: the rest is then
-  // results.continuation's, as a part's 202 is. One that cannot be read leaves the requests
-  // pending with the continuation, whose wait() says why: the answers given stand.
+  // results.continuation's, as a part's 202 is. One that cannot be read (a timeout, an error
+  // status) leaves its requests pending with the continuation, which reads it again, saying why:
+  // the answers given stand.
   for (let next = nextLinkReader(results.continuation); next !== undefined; next = nextLinkReader(results.continuation)) {
+    const link = NEXT_LINK_READINGS.get(results.continuation as AsyncPoller<BatchResults>);
+    if (link) link.answered = false;
     try {
-      if (await next.poll(signal)) break;
+      // Still running: the link answered 202 (the rest went asynchronous), or its GET got no
+      // answer to read (the poller's rule 9: a timeout, a lost connection, a transient status).
+      if (await next.poll(signal)) {
+        if (link && !link.answered) results = nextLinkFailed(batch, results, link.requests, "got no answer it could read (it timed out, its connection broke, or the service answered 408, 429, 500, 502, 503 or 504)");
+        break;
+      }
     } catch (error) {
       if (signal?.aborted) throw error;
+      if (link) results = nextLinkFailed(batch, results, link.requests, `failed: ${error instanceof Error ? error.message : String(error)}`, error);
       break;
     }
     results = next.result();
   }
   return results;
+}
+
+/**
+ * The next link a continuation reads (`results.continuation`): the requests it answers, and
+ * whether its last poll read an answer (rules 1 to 8 of the poller, which report progress).
+ */
+interface NextLinkReading {
+  readonly requests: readonly PlannedRequest[];
+  answered: boolean;
+}
+
+/** The next link each continuation that reads one reads, by that continuation. */
+const NEXT_LINK_READINGS = new WeakMap<AsyncPoller<BatchResults>, NextLinkReading>();
+
+/**
+ * `results` with the requests that `requests` names, which a next link was to answer, saying
+ * that its GET `what` (a client's `TIMEOUT` among the reasons): not that they still run at the
+ * service, which was not heard from. They stay `BATCH_PENDING`, since `results.continuation`
+ * reads that next link again. These become the batch's latest results.
+ */
+function nextLinkFailed(batch: PlannedBatch, results: BatchResults, requests: readonly PlannedRequest[], what: string, cause?: unknown): BatchResults {
+  const list = results.map((result, index) => {
+    const request = requests.find((candidate) => candidate.index === index);
+    if (request === undefined) return result;
+    const message = `request ${index + 1} (${request.method} ${request.path}) got no response: the GET of the batch's next link ${what}; results.continuation reads it again`;
+    return { ok: false as const, status: undefined, error: new ODataClientError("BATCH_PENDING", message, cause === undefined ? undefined : { cause }) };
+  });
+  return (batch.record.latest = makeResults(list, results.continuation));
 }
 
 
@@ -517,7 +554,20 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
       plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some((request) => (waiting === undefined ? answers[request.index]?.kind === "pending" : waiting.includes(request)))),
     );
     const monitor = new URL(first.location);
-    const inner = pollerFor<unknown>(batch.core, monitor.href, continuationOptions);
+    // A next link's poll that read an answer says so through onProgress (the caller's still called):
+    // send() tells from it a link that went asynchronous from one that got no answer.
+    const link: NextLinkReading | undefined = first.next ? { requests: waiting ?? [], answered: false } : undefined;
+    const { onProgress } = resolvePollerOptions(continuationOptions);
+    const options: AsyncPollerOptions | undefined = link
+      ? {
+          ...continuationOptions,
+          onProgress: (status, percent) => {
+            link.answered = true;
+            onProgress?.(status, percent);
+          },
+        }
+      : continuationOptions;
+    const inner = pollerFor<unknown>(batch.core, monitor.href, options);
     // The requests this continuation answers have none before it; those of the ones after it stay pending.
     const known: Answer[] = answers.map((answer, index) => (answer?.kind === "pending" && (waiting === undefined || waiting.some((request) => request.index === index)) ? { kind: "missing" } : answer)) as Answer[];
     const seen = first.next ? new Set([...followed, first.location]) : followed;
@@ -535,6 +585,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
       { ...shapeOf(plan, from, waiting), ...chainOf(plan, rest, known, first.next, seen) },
     );
     continuation = following(continuation, first.next);
+    if (link) NEXT_LINK_READINGS.set(continuation, link);
   }
   const results = makeResults(list, continuation);
   batch.record.latest = results;

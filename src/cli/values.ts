@@ -2,7 +2,7 @@
  * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
  * their EDM type, which the library then writes as literals or JSON for the service's version.
  */
-import { edm, type ComplexType, type EntityType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
+import { edm, type ComplexType, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
@@ -95,8 +95,8 @@ export function typedValue(text: string, type: string | undefined, where: string
         return edm.binary(bytes as Uint8Array);
       }
       default:
-        // Enumerations of the service, and types this table does not know: the text as it is (a
-        // type definition comes here as its underlying type).
+        // Types this table does not know: the text as it is (a type definition comes here as its
+        // underlying type; an enumeration of the service's $metadata goes to enumValue instead).
         return text;
     }
   } catch (error) {
@@ -135,6 +135,37 @@ const FLOAT_RANGES = {
   "Edm.Double": "1.7976931348623157e308",
   "Edm.Single": "3.4028234663852886e38",
 } as const;
+
+/**
+ * A command-line text as a value of the declared `type`: a member of one of the service's
+ * enumerations as {@link enumValue} reads it, anything else as {@link typedValue} does.
+ */
+function declaredValue(text: string, type: string | undefined, model: ServiceModel | undefined, where: string): LiteralValue {
+  const enumeration = type === undefined ? undefined : model?.enumType(type);
+  return enumeration ? enumValue(text, enumeration, where) : typedValue(text, type, where);
+}
+
+/**
+ * A member of an enumeration (`Blue`; for a flags enumeration several, `Red,Blue`; a member's
+ * value, `1`, for its name), as an `edm.enumMember` value: the library writes it qualified,
+ * `NS.Color'Blue'`, which OData 4.0's URL grammar requires and 4.01's allows (CSDL JSON and the
+ * bodies take the member names alone). A name the enumeration does not have is refused here, with
+ * its members, rather than by the service.
+ */
+function enumValue(text: string, type: EnumType, where: string): LiteralValue {
+  const parts = text.split(",").map((part) => part.trim());
+  const known = type.members.map((member) => member.name);
+  const names = parts.map((part) => {
+    const member = type.members.find((candidate) => candidate.name === part || (/^-?\d+$/.test(part) && String(candidate.value) === part));
+    if (member === undefined) {
+      const shown = known.slice(0, 10).join(", ") + (known.length > 10 ? ", …" : "");
+      throw new CliUsageError(`${where}: ${JSON.stringify(part)} is not a member of ${type.qualifiedName} (its members: ${shown || "none"})`);
+    }
+    return member.name;
+  });
+  if (names.length > 1 && !type.isFlags) throw new CliUsageError(`${where}: ${type.qualifiedName} is not a flags enumeration; give one member, not ${JSON.stringify(text)}`);
+  return edm.enumMember(type.qualifiedName, names);
+}
 
 /**
  * The type whose literal a value of `type` is written as: a type definition's underlying primitive
@@ -191,7 +222,7 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
       if (key.length > 0 && !key.some((k) => k.name === name)) {
         throw new CliUsageError(`<key>: ${name} is not a key property of ${set} (its key: ${key.map((k) => k.name).join(", ")})`);
       }
-      value[name] = typedValue(pair.slice(equals + 1), partType(name), `<key> ${name}`);
+      value[name] = declaredValue(pair.slice(equals + 1), partType(name), model, `<key> ${name}`);
     }
     if (key.length > 0 && key.some((k) => !(k.name in value))) {
       throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; give each as Name=value`);
@@ -201,7 +232,7 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
     return single === undefined ? value : single;
   }
   if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
-  return typedValue(text, partType(key[0]?.name), "<key>");
+  return declaredValue(text, partType(key[0]?.name), model, "<key>");
 }
 
 /**
@@ -246,7 +277,7 @@ export function parseParameters(items: readonly string[], parameters: readonly P
       const example = JSON.stringify(declaredType === "Edm.String" || !declaredType?.startsWith("Edm.") ? items : items.map((item) => (/^-?\d+(?:\.\d+)?$/.test(item.trim()) ? Number(item) : item)));
       throw new CliUsageError(`--param ${name} is a collection (Collection(${declared.type})): give it as JSON: ${name}='${example.slice(0, 80)}'`);
     }
-    result[name] = typedValue(value, declaredType ?? "Edm.String", `--param ${name}`);
+    result[name] = declaredValue(value, declaredType ?? "Edm.String", model, `--param ${name}`);
   }
   return result;
 }

@@ -159,31 +159,37 @@ export function watchedBodyStream(response: Response, method: string, url: URL, 
   if (response.body === null) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
   const watch = bodyStallWatch(response);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      watch?.reading();
-      let step: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
-      try {
-        step = await (reader ??= (response.body as ReadableStream<Uint8Array>).getReader()).read();
-      } catch (error) {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        watch?.reading();
+        let step: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
+        try {
+          step = await (reader ??= (response.body as ReadableStream<Uint8Array>).getReader()).read();
+        } catch (error) {
+          watch?.end();
+          // As the whole-body readers give them: the stall's TIMEOUT, the caller's own reason (a
+          // runtime may error the body with a copy of what aborted it: workerd), else NETWORK_ERROR.
+          throw await maskedPayloadError(bodyReadFailure(watch ? watch.failure(error) : error, method, url, signal), response);
+        }
+        watch?.progressed();
+        if (step.done) {
+          watch?.end();
+          controller.close();
+        } else {
+          controller.enqueue(step.value);
+        }
+      },
+      cancel(reason) {
         watch?.end();
-        // As the whole-body readers give them: the stall's TIMEOUT, the caller's own reason (a
-        // runtime may error the body with a copy of what aborted it: workerd), else NETWORK_ERROR.
-        throw await maskedPayloadError(bodyReadFailure(watch ? watch.failure(error) : error, method, url, signal), response);
-      }
-      watch?.progressed();
-      if (step.done) {
-        watch?.end();
-        controller.close();
-      } else {
-        controller.enqueue(step.value);
-      }
+        return (reader ?? (response.body as ReadableStream<Uint8Array>)).cancel(reason);
+      },
     },
-    cancel(reason) {
-      watch?.end();
-      return (reader ?? (response.body as ReadableStream<Uint8Array>)).cancel(reason);
-    },
-  });
+    // Nothing read ahead of the caller: with the default queue of one, the stream would pull as it
+    // starts, and that pull would arm the stall timer of a body the caller never reads, holding
+    // the process for up to `timeout` ms.
+    { highWaterMark: 0 },
+  );
 }
 
 /** Lets go of an answer whose body is not read (a redirect's, a 202's, one refused), its connection freed. */

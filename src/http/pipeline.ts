@@ -67,7 +67,10 @@ export type SendRequest = (request: ODataRequest) => Promise<Response>;
  *
  * `handle` may change the request, call `next` zero or more times (zero: answer from a cache),
  * and change or replace the answer. Throwing rejects the request; throw an `ODataClientError`
- * with your own `code` to keep the library's error contract.
+ * with your own `code` to keep the library's error contract. A step that waits on something of its
+ * own (a token service) is bounded like the rest of the request: the request's `timeout` and the
+ * caller's signal reject it at once, and a `next` called after that rejects with the same reason
+ * and sends nothing.
  * @example
  * const logging: PipelineStep = {
  *   name: "logging",

@@ -64,19 +64,25 @@ export async function sleep(ms: number, signal?: AbortSignalLike): Promise<void>
 }
 
 function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    // One listener on the signal however many sleep on it (retries of many requests given one signal).
-    let stopWaiting: (() => void) | undefined;
-    const timer = setTimeout(() => {
-      stopWaiting?.();
-      resolve();
-    }, ms);
-    stopWaiting = signal && onAbort(signal, () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return untilAborted(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), signal, () => clearTimeout(timer));
+}
+
+/**
+ * What `promise` gives, or a rejection with the signal's reason as soon as the signal aborts (at
+ * once when it has): `stop` then ends at once what the promise waited on (a timer). No listener is
+ * left behind either way.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike | undefined, stop?: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = () => {
+      stop?.();
+      reject(abortReason(signal!));
+    };
+    // One listener on the signal however many wait on it (retries of many requests given one signal).
+    const stopWaiting = signal && onAbort(signal, fail);
+    if (signal?.aborted) fail();
+    promise.then(resolve, reject).finally(stopWaiting);
   });
 }
 

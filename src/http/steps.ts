@@ -4,7 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, REDIRECT_STATUSES, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
-import { anySignal, REQUEST_CONTROLLERS, sleep } from "./signals.js";
+import { anySignal, REQUEST_CONTROLLERS, sleep, throwIfAborted, untilAborted } from "./signals.js";
 import { onAbort } from "../util/abort-waiters.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
@@ -290,7 +290,14 @@ export function checkedStep(step: PipelineStep): PipelineStep {
   const what = `pipeline step ${JSON.stringify(step.name)}`;
   return {
     name: step.name,
-    handle: async (request, next) => checkResponse(await step.handle(request, next), request, what),
+    handle: async (request, next) => {
+      const signal = request.signal;
+      // A step may wait on something of its own before it calls next (a token service): the
+      // request's timeout and the caller's abort end that wait as they end the auth step's, and a
+      // next called after them sends nothing.
+      const handled = Promise.resolve(step.handle(request, async (sent) => (throwIfAborted(signal), next(sent))));
+      return checkResponse(await untilAborted(handled, signal), request, what);
+    },
   };
 }
 

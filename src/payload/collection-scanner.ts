@@ -6,8 +6,10 @@
  * time; an unfinished entity beyond 256 KiB is kept as a list of pieces and joined once, when it
  * ends, so even a single huge entity costs time in proportion to its size. Pieces much shorter than
  * the unfinished text are held back and scanned together (see {@link HOLD_FRACTION}), so that a
- * body that arrives a few characters at a time costs no more than one in ordinary pieces. Loaded by
- * the first such body (collection-body.ts imports it then).
+ * body that arrives a few characters at a time costs no more than one in ordinary pieces. One
+ * unfinished entity, annotation or member name is bounded (see {@link VALUE_LIMIT}); the body as a
+ * whole is not, its entities being handed on as they end. Loaded by the first such body
+ * (collection-body.ts imports it then).
  */
 import { isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
@@ -28,6 +30,15 @@ const GROUP_CHARS = 64 * 1024;
  * pieces are collected and joined once, when its end is found.
  */
 const LARGE_VALUE_CHARS = 256 * 1024;
+
+/**
+ * The longest unfinished entity, member value or member name, in characters: get()'s bound on the
+ * answer of one entity (ENTITY_LIMIT of read/entity.ts, 64 MiB), here on the one thing a walk
+ * must hold whole. Beyond it the body is refused: a service that never ends an entity (or keeps
+ * sending white space inside the array) would otherwise fill memory until the process dies, which
+ * `timeout` does not prevent while data keeps coming.
+ */
+const VALUE_LIMIT = 64 * 1024 * 1024;
 
 /**
  * A piece is held back, unscanned, while the pieces held come to less than this fraction of the
@@ -168,6 +179,8 @@ export class CollectionScanner {
       this.#runStart = 0;
       this.#tokenStart = 0;
     }
+    // Only a member name is left to grow here: every other unfinished thing is in large-value mode.
+    if (this.#text.length > VALUE_LIMIT) this.#tooLong(this.#base);
   }
 
   /**
@@ -232,6 +245,7 @@ export class CollectionScanner {
     if (end < 0) {
       parts.push(piece);
       this.#base += length;
+      if (this.#base - this.#partsStart > VALUE_LIMIT) this.#tooLong(this.#partsStart);
       return "";
     }
 
@@ -295,6 +309,12 @@ export class CollectionScanner {
       default:
         return "before the closing brace";
     }
+  }
+
+  /** Refuses an unfinished entity, member value or member name that starts at `start` and outgrew {@link VALUE_LIMIT}. */
+  #tooLong(start: number): never {
+    const what = this.#state === S_ENTITIES ? "an entity (with the white space after it)" : this.#state === S_KEY ? "a member name" : `the value of "${this.#key}"`;
+    throw badPayload(`the collection body has ${what} longer than ${VALUE_LIMIT} characters, from character offset ${start}; it was not read further`);
   }
 
   #fail(what: string, at: number): never {

@@ -22,7 +22,8 @@ const COUNT_LIMIT = 1024;
  * The longest answer of one entity read (64 MiB): far beyond what one entity, its expands among
  * them, comes to (larger content is media, read through `media()`), and a bound on the memory an
  * endless answer takes, which `timeout` does not stop while data keeps coming. A walk's pages are
- * not capped: they are read piece by piece.
+ * not capped: they are read piece by piece; one entity in them is, at the same size
+ * (VALUE_LIMIT of payload/collection-scanner.ts).
  */
 const ENTITY_LIMIT = 64 * 1024 * 1024;
 

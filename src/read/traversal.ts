@@ -259,14 +259,20 @@ function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | und
   return bodyReadFailure(error, "GET", url, signal);
 }
 
-/** Reads one page whole. */
-export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
+/**
+ * Reads one page whole; with `first`, only up to its first entity, since a service that ignores
+ * `first()`'s `$top=1` may answer with its whole collection. Leaving the body's reading early
+ * cancels it.
+ */
+export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, first?: boolean): Promise<Page<T>> {
   const resolved = resolveReadOptions(options);
   const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
     if (part.end) return toPage(core, value, part.end);
+    // A piece before the last holds at least one entity: the page as far as that.
+    if (first) return { value };
   }
   throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(start)}: the page ended without its annotations`);
 }
@@ -484,6 +490,14 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
 
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     return this;
+  }
+
+  /**
+   * `await using` leaves the walk as `return()` does, as it leaves an async generator. Where the
+   * runtime has no `Symbol.asyncDispose` (Node 18), the key is a symbol nothing uses.
+   */
+  async [Symbol.asyncDispose ?? Symbol()](): Promise<void> {
+    await this.return();
   }
 
   async #step(): Promise<IteratorResult<T, void>> {

@@ -284,11 +284,14 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return all;
   }
 
-  /** The first entity (`$top=1`), or `undefined` when there is none. */
+  /**
+   * The first entity (`$top=1`), or `undefined` when there is none. Should the service ignore
+   * `$top` and send a large collection, its answer is read no further than the first entity.
+   */
   async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
     const expand = this.#state.expand;
-    const page = await readPage<Selected<T, S, X>>(this.#core, url, expand === undefined ? options : { ...options, expand });
+    const page = await readPage<Selected<T, S, X>>(this.#core, url, expand === undefined ? options : { ...options, expand }, true);
     return page.value[0];
   }
 

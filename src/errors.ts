@@ -148,8 +148,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   NOT_IN_LAMBDA: "NOT_IN_LAMBDA",
   /**
    * `partitions(n)` could not tell the entity set's key and no `key` option was given: `$metadata`
-   * answered 4xx or is unreadable, or names no key for the set. Pass `{ key: "ID" }` or a `model`.
-   * A `$metadata` read that times out, drops or answers 5xx rejects with that error instead.
+   * answered 4xx, 500 or 501, is unreadable, or names no key for the set. Pass `{ key: "ID" }` or a
+   * `model`. One that times out, drops or answers 502, 503 or 504 rejects with that error instead.
    */
   PARTITION_KEY_UNKNOWN: "PARTITION_KEY_UNKNOWN",
   /**

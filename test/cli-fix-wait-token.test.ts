@@ -1,6 +1,7 @@
 // `call --async` and `wait` that end on a failed poll print the resume token, as Ctrl-C and
 // --max-wait do (the operation's outcome is unknown: async-poller.md rules 9 and 10), and none
-// where the failure proves the operation over; `call --no-wait` of an operation answered at once
+// where the operation is over (failed, cancelled, its monitor gone, or succeeded and its result's
+// read failed after); `call --no-wait` of an operation answered at once
 // keeps the digits of a long number in its token, so that `wait` prints what the service sent.
 // The command line runs in this process (runCli) against node:http services on 127.0.0.1.
 import { test, before, after } from "node:test";
@@ -53,7 +54,7 @@ async function cli(args: readonly string[], stdin = ""): Promise<Outcome> {
 const show = (outcome: Outcome) => `exit ${outcome.code}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;
 
 /** How each monitor answers after two 202s; `healed` ones answer the result from then on. */
-type Mode = "e401" | "e403" | "e500" | "drop" | "failed" | "gone" | "bad";
+type Mode = "e401" | "e403" | "e500" | "drop" | "failed" | "gone" | "bad" | "over303" | "completed" | "cancelled";
 const sent: { method: string; path: string; status: number | "dropped" }[] = [];
 const healed = new Set<string>();
 const polls = new Map<string, number>();
@@ -70,6 +71,8 @@ function answer(request: IncomingMessage, respond: (status: number, headers: Rec
     polls.set(started[1] as string, 0);
     return respond(202, { location: `${base}/svc/mon/${started[1]}` });
   }
+  // A result the service kept for a while only: the operation is over, its result gone.
+  if (/^\/svc\/result\/\w+$/.test(path)) return respond(404, json, '{"error":{"code":"Gone","message":"the result has expired"}}');
   const monitor = /^\/svc\/mon\/(\w+)$/.exec(path);
   if (!monitor) return respond(404, json, '{"error":{"code":"NotFound","message":"no such path"}}');
   const mode = monitor[1] as Mode;
@@ -92,6 +95,12 @@ function answer(request: IncomingMessage, respond: (status: number, headers: Rec
       return respond(404, json, '{"error":{"code":"NotFound","message":"no such monitor"}}');
     case "bad":
       return respond(200, { "content-type": "application/http" }, "this is no HTTP message");
+    case "over303":
+      return respond(303, { location: `${base}/svc/result/${mode}` });
+    case "completed":
+      return respond(200, json, JSON.stringify({ status: "completed", resourceLocation: `${base}/svc/result/${mode}` }));
+    case "cancelled":
+      return respond(200, json, '{"status":"cancelled"}');
   }
 }
 
@@ -182,6 +191,47 @@ for (const [mode, why] of [
     );
   });
 }
+
+for (const mode of ["over303", "completed"] as const) {
+  test(`call --async whose operation succeeded but whose result's read failed (${mode}, then 404): exit 3 and no token`, async () => {
+    const called = await cli(["call", `${base}/svc/`, `go_${mode}`, "--async", "--poll-interval", "1"]);
+    assert.equal(called.code, 3, show(called));
+    assert.equal(called.stdout, "", "no token: a wait with it would fail the same way");
+    assert.match(called.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/svc\/result\/\w+ failed with HTTP 404 Not Found \[Gone\]: the result has expired/);
+    assert.match(called.stderr, new RegExp(`the operation is over at the service \\(${mode === "over303" ? "Succeeded" : "completed"}\\), so no resume token is printed\n$`));
+    assert.doesNotMatch(called.stderr, /may go on/);
+    assert.deepEqual(
+      polled(mode).map((request) => request.status),
+      [202, 202, mode === "over303" ? 303 : 200],
+    );
+    assert.deepEqual(
+      sent.filter((request) => request.path === `/svc/result/${mode}`).map((request) => [request.method, request.status]),
+      [["GET", 404]],
+    );
+  });
+}
+
+test("wait whose operation succeeded but whose result's read failed prints no token", async () => {
+  const called = await cli(["call", `${base}/svc/`, "go_over303", "--no-wait"]);
+  assert.equal(called.code, 0, show(called));
+  assert.equal((JSON.parse(called.stdout) as { statusUrl: string }).statusUrl, `${base}/svc/mon/over303`);
+  const waited = await cli(["wait", "-", "--poll-interval", "1"], called.stdout);
+  assert.equal(waited.code, 3, show(waited));
+  assert.equal(waited.stdout, "");
+  assert.match(waited.stderr, /the result has expired; the operation is over at the service \(Succeeded\), so no resume token is printed\n$/);
+});
+
+test("call --async whose monitor says cancelled: exit 5 and no token", async () => {
+  const called = await cli(["call", `${base}/svc/`, "go_cancelled", "--async", "--poll-interval", "1"]);
+  assert.equal(called.code, 5, show(called));
+  assert.equal(called.stdout, "");
+  assert.match(called.stderr, /cancel/i);
+  assert.doesNotMatch(called.stderr, /resume token|may go on/);
+  assert.deepEqual(
+    polled("cancelled").map((request) => request.status),
+    [202, 202, 200],
+  );
+});
 
 test("call --no-wait of a function answered at once: the token keeps the digits, and wait prints them without a request", async () => {
   const called = await cli(["call", `${base}/t/`, "fbig", "--function", "--no-wait", "-q"]);

@@ -1,10 +1,11 @@
 /**
- * Session cookies in error answers. The value of each cookie a request sent is a secret of its own,
- * masked where the service echoes it without its name ("denied for sess-…"), as the whole `Cookie`
- * header was; a cookie value that is a setting (SAP's `sap-usercontext=sap-client=100`) is not.
- * And a session cookie's `name=value` is masked by its name in any text (`JSESSIONID=…`,
- * `SAP_SESSIONID_<SID>_<client>=…`, `MYSAPSSO2=…`), whether or not this client sent it. Over
- * node:http on 127.0.0.1.
+ * Session cookies in error answers. The value of each cookie a request sent that looks like an id
+ * or a token (a digit in it, or 20 characters or more) is a secret of its own, masked where the
+ * service echoes it without its name ("denied for sess-…"), as the whole `Cookie` header was; a
+ * cookie value that is a setting (SAP's `sap-usercontext=sap-client=100`) or a word (a browser's
+ * `cookie_consent=accepted`) is not. And a session cookie's `name=value` is masked by its name in
+ * any text (`JSESSIONID=…`, `SAP_SESSIONID_<SID>_<client>=…`, `MYSAPSSO2=…`, its value quoted or
+ * not), whether or not this client sent it. Over node:http on 127.0.0.1.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -47,11 +48,31 @@ test("a session cookie's value that the service echoes bare is masked; a cookie 
   assert.ok(!shown(error).includes(SESSION), "the session id shows somewhere");
 });
 
+test("a cookie whose value is a word (a browser's consent or mode setting) leaves that word in the error; the session id beside it is masked", async (t) => {
+  const cookie = `SAP_SESSIONID_ER1_100=${SESSION}; cookie_consent=accepted; edit_mode=disabled`;
+  const echo = `Order 7 was already accepted; status disabled for edits (session ${SESSION})`;
+  const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 409, { error: { code: "Conflict", message: echo } }, { "sap-message": echo }), { headers: { cookie } });
+  const error = await rejectionOf(client.collection("Orders").key(7).update({ Status: "x" }));
+  assert.deepEqual(
+    server.requests.map((request) => `${request.method} ${request.path} ${request.headers.cookie}`),
+    [`PATCH /odata/Orders(7) ${cookie}`],
+  );
+  assert.ok(error instanceof ODataHttpError, String(error));
+  assert.equal(error.status, 409);
+  const expected = "Order 7 was already accepted; status disabled for edits (session ***)";
+  assert.equal(error.odataError?.message, expected);
+  assert.ok(error.message.endsWith(`[Conflict]: ${expected}`), error.message);
+  assert.equal(error.headers["sap-message"], expected);
+  assert.ok(!shown(error).includes(SESSION), "the session id shows somewhere");
+});
+
 test("a session cookie's name=value in an error is masked by its name, even where this client sent no cookie", async (t) => {
   const texts = [
     `invalid JSESSIONID=${SESSION}`,
     `session SAP_SESSIONID_ER1_100=${SESSION} expired`,
     `ticket MYSAPSSO2=AjQxMDMBABhTAEEAUAAgACAAIAAgACAAIAAg%2fAPsw; path=/`,
+    `logon ticket MYSAPSSO2="AjQxMDMBABhTAEE%2fAAAAAA" rejected`,
+    `cookie JSESSIONID="${SESSION}"; PHPSESSID=${SESSION}`,
     `(ASP.NET_SessionId=${SESSION})`,
     `SessionIdleTimeout=30, sap-client=100`,
     `TrainingSessions(SessionId=42)`,
@@ -65,6 +86,9 @@ test("a session cookie's name=value in an error is masked by its name, even wher
     "invalid JSESSIONID=***",
     "session SAP_SESSIONID_ER1_100=*** expired",
     "ticket MYSAPSSO2=***; path=/",
+    // A quoted value (RFC 6265 allows the quotes) is masked inside them.
+    'logon ticket MYSAPSSO2="***" rejected',
+    'cookie JSESSIONID="***"; PHPSESSID=***',
     "(ASP.NET_SessionId=***)",
     // A name that goes on past "id" is no session id's; a setting is no secret.
     "SessionIdleTimeout=30, sap-client=100",
@@ -74,6 +98,7 @@ test("a session cookie's name=value in an error is masked by its name, even wher
   assert.equal(error.odataError?.message, expected);
   assert.ok(error.message.endsWith(`[SESSION]: ${expected}`), error.message);
   assert.ok(!shown(error).includes(SESSION) && !shown(error).includes("AjQxMDMB"), "a session id shows somewhere");
-  // redactText, exported, applies the same rule.
+  // redactText, exported, applies the same rule; in JSON text the quotes are escaped.
   assert.equal(redactText(texts.join(" | ")), expected);
+  assert.equal(redactText(JSON.stringify({ note: `SAP_SESSIONID_ER1_100="${SESSION}"` })), '{"note":"SAP_SESSIONID_ER1_100=\\"***\\""}');
 });

@@ -608,6 +608,17 @@ const CASES: Case[] = [
     },
   },
   {
+    code: "HTTP_ERROR",
+    what: "partitions of a secret query whose $metadata answers 503 with the echo (passed through: a later try may read it)",
+    async provoke(env) {
+      const server = await env.server((_r, res, leak) => leakyError(res, 503, leak));
+      const error = await rejection(secretQuery(env.client(server), "Books").partitions(2));
+      assert.equal((error as { status?: unknown }).status, 503);
+      assert.match((error as Error).message, /\$metadata/);
+      return error;
+    },
+  },
+  {
     code: "NOT_IN_LAMBDA",
     what: "f.self outside a lambda while filtering a secret query (a builder error: no URL or header reaches it)",
     async provoke(env) {

@@ -1,7 +1,8 @@
 // partitions(n) without a model or key reads $metadata for the key. A $metadata read that times
-// out, loses its connection or fails with 5xx may succeed when tried again: it rejects with its own
-// error, not PARTITION_KEY_UNKNOWN (which the CLI maps to a usage error, and resume scripts take as
-// final). A service without $metadata (4xx) or one whose document cannot be read stays
+// out, loses its connection or is answered with a status the retry step retries (408, 429, 502,
+// 503, 504) may succeed when tried again: it rejects with its own error, not PARTITION_KEY_UNKNOWN
+// (which the CLI maps to a usage error, and resume scripts take as final). A service without
+// $metadata (404, 500, 501 Not Implemented) or one whose document cannot be read stays
 // PARTITION_KEY_UNKNOWN, its failure the cause.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +12,7 @@ import { ODataClient, ODataClientError, ODataHttpError } from "../src/index.js";
 
 const TIMEOUT = 400;
 
-type Metadata = "stalls" | "drops" | "503" | "404" | "broken";
+type Metadata = "stalls" | "drops" | "503" | "429" | "404" | "500" | "501" | "broken";
 
 async function serve(metadata: Metadata) {
   const seen: string[] = [];
@@ -28,8 +29,7 @@ async function serve(metadata: Metadata) {
       return;
     }
     if (metadata === "drops") res.socket?.destroy();
-    else if (metadata === "503") res.writeHead(503, { "content-type": "text/plain" }).end("busy");
-    else if (metadata === "404") res.writeHead(404, { "content-type": "text/plain" }).end("no metadata here");
+    else if (/^\d+$/.test(metadata)) res.writeHead(Number(metadata), { "content-type": "text/plain" }).end("no $metadata now");
     else if (metadata === "broken") res.writeHead(200, { "content-type": "application/xml" }).end("<edmx:Edmx Version=");
     // "stalls": no answer at all
   });
@@ -70,21 +70,24 @@ test("partitions(n): a $metadata whose connection drops rejects with NETWORK_ERR
   assert.match(error.message, /\$metadata/);
 });
 
-test("partitions(n): a $metadata answered 503 rejects with that ODataHttpError", { timeout: 10_000 }, async () => {
-  const { error, seen } = await planned("503");
-  assert.deepEqual(seen, asked);
-  assert.ok(error instanceof ODataHttpError, String(error));
-  assert.equal(error.status, 503);
-  assert.match(error.message, /\$metadata/);
-});
+for (const status of ["503", "429"] as const) {
+  test(`partitions(n): a $metadata answered ${status} rejects with that ODataHttpError`, { timeout: 10_000 }, async () => {
+    const { error, seen } = await planned(status);
+    assert.deepEqual(seen, asked);
+    assert.ok(error instanceof ODataHttpError, String(error));
+    assert.equal(error.status, Number(status));
+    assert.match(error.message, /\$metadata/);
+  });
+}
 
-for (const [metadata, cause] of [["404", "HTTP_ERROR"], ["broken", "BAD_METADATA"]] as const) {
-  test(`partitions(n): a $metadata that is ${metadata === "404" ? "not there (404)" : "unreadable"} stays PARTITION_KEY_UNKNOWN`, { timeout: 10_000 }, async () => {
+for (const [metadata, cause] of [["404", "HTTP_ERROR"], ["500", "HTTP_ERROR"], ["501", "HTTP_ERROR"], ["broken", "BAD_METADATA"]] as const) {
+  test(`partitions(n): a $metadata that is ${metadata === "broken" ? "unreadable" : `not there (${metadata})`} stays PARTITION_KEY_UNKNOWN`, { timeout: 10_000 }, async () => {
     const { error, seen } = await planned(metadata);
     assert.deepEqual(seen, asked);
     assert.ok(error instanceof ODataClientError, String(error));
     assert.equal(error.code, "PARTITION_KEY_UNKNOWN", error.message);
     assert.match(error.message, /\$metadata could not be read .*; pass \{ key: "<property>" \}/);
     assert.equal((error.cause as ODataClientError).code, cause);
+    if (cause === "HTTP_ERROR") assert.equal((error.cause as ODataHttpError).status, Number(metadata));
   });
 }

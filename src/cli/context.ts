@@ -2,12 +2,13 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import { isODataClientError, isODataHttpError, type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
+import { type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
 import { readBodyText } from "../http/body.js";
+import { isTransientFailure } from "../resources/partitions.js";
 import type { DataOutput, Reporter } from "./terminal.js";
 
 /** The world of one command run. */
@@ -114,16 +115,17 @@ export function answerRecorder(): AnswerRecorder {
 
 /**
  * The service's `$metadata`, or `undefined` when it has none that can be read (commands then fall
- * back to what the data says): it answers `$metadata` with a 4xx, or with a document that is none.
- * An abort is not swallowed, and neither is a failure that says nothing of the service's document
- * (a timeout, the network, a 5xx): the command would send its request typed otherwise than
+ * back to what the data says): it answers `$metadata` with a failure status that is its answer (a
+ * 404, a 500, a 501 Not Implemented), or with a document that is none. An abort is not swallowed,
+ * and neither is a failure that says nothing of the service's document (a timeout, the network, a
+ * 429 or 503: `isTransientFailure`): the command would send its request typed otherwise than
  * `$metadata` types it (`Products(42)` for a string key) and fail for a reason not its own.
  */
 export async function optionalMetadata(client: ODataClient, signal: AbortSignal): Promise<ServiceModel | undefined> {
   try {
     return await client.metadata({ signal });
   } catch (error) {
-    if (signal.aborted || (isODataClientError(error) && (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR" || (isODataHttpError(error) && error.status >= 500)))) throw error;
+    if (signal.aborted || isTransientFailure(error)) throw error;
     return undefined;
   }
 }

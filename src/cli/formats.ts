@@ -423,9 +423,10 @@ function withExactNumbers(text: string): Record<string, unknown>[] {
  * collection's `results` taken as the array it holds).
  * A number takes the digits found at its place only when they read as that very number; where
  * nothing matches (a body that is not JSON, one the library reshaped), `value` is written as read.
+ * `indent`: as `JSON.stringify`'s (0 writes the JSON on one line).
  */
-export function jsonWithServiceDigits(value: unknown, body: string | undefined): string {
-  const plain = JSON.stringify(value, null, 2);
+export function jsonWithServiceDigits(value: unknown, body: string | undefined, indent = 2): string {
+  const plain = JSON.stringify(value, null, indent);
   const answer = body === undefined ? undefined : parsedWithDigits(body);
   if (answer === undefined) return plain;
   const d = isRecord(answer) ? answer["d"] : undefined;
@@ -434,7 +435,7 @@ export function jsonWithServiceDigits(value: unknown, body: string | undefined):
   for (const root of roots) {
     let found = false;
     const exact = withDigitsFrom(value, root, () => (found = true));
-    if (found) return withDigits(JSON.stringify(exact, null, 2));
+    if (found) return withDigits(JSON.stringify(exact, null, indent));
   }
   return plain;
 }

@@ -7,6 +7,7 @@ import { CliUsageError } from "./errors.js";
 import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
 import { isRecord } from "../util/values.js";
+import { bytesOfBase64 } from "../util/base64-text.js";
 
 /**
  * A command-line text as a value of `type` (`Edm.Int32`, `Edm.Guid` ...). Without a type (no
@@ -108,17 +109,15 @@ export function typedValue(text: string, type: string | undefined, where: string
 
 /**
  * The bytes of base64 (RFC 4648 §4) or base64url (§5) text, padded or not: the forms an Edm.Binary
- * value has in JSON (v4 base64url, v2 base64), as `query` and `get` print it. `undefined` for other
- * text, and for text that is no encoding's own (`AB`, whose last bits are not zero, would decode to
- * the bytes of `AA`): a typo is refused, not sent as other bytes.
+ * value has in JSON (v4 base64url, v2 base64), as `query` and `get` print it (read as the library
+ * reads a binary value, `bytesOfBase64`). `undefined` for other text, and for text that is no
+ * encoding's own (`AB`, whose last bits are not zero, would decode to the bytes of `AA`): a typo is
+ * refused, not sent as other bytes.
  */
 function bytesFromBase64(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) return undefined;
-  const data = text.replace(/=+$/, "");
-  if (data !== text && text.length % 4 !== 0) return undefined;
-  const bytes = Buffer.from(data, "base64");
-  if (bytes.toString("base64url") !== data.replaceAll("+", "-").replaceAll("/", "_")) return undefined;
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bytes = bytesOfBase64(text);
+  const canonical = bytes && Buffer.from(bytes).toString("base64url");
+  return canonical === text.replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_") ? bytes : undefined;
 }
 
 /** The values each integer type holds (OData CSDL, section 4.4 Primitive Types). */

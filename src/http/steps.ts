@@ -27,8 +27,8 @@ export interface RetryPolicy {
   maxDelay: number;
 }
 
-/** Statuses worth sending an idempotent request again for. */
-const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
+/** Statuses worth sending an idempotent request again for: the service may answer otherwise later. */
+export const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
 
 /**
  * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting

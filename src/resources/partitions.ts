@@ -61,6 +61,7 @@
 import type { ClientCore } from "../core.js";
 import { ODataClientError, ODataHttpError } from "../errors.js";
 import { anySignal, toAbortSignal } from "../http/signals.js";
+import { RETRY_STATUSES } from "../http/steps.js";
 import { edmText, formatTypedText } from "../query/edm-text.js";
 import { formatLiteral, type EdmTypeName } from "../query/literal-format.js";
 import { checkPath } from "../query/names.js";
@@ -103,9 +104,13 @@ interface KeyPart {
   nullable: boolean;
 }
 
-/** Whether a failed read may succeed when tried again: no answer in time, no connection, a 5xx. */
-function transient(error: unknown): boolean {
-  return error instanceof ODataHttpError ? error.status >= 500 : error instanceof ODataClientError && (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR");
+/**
+ * Whether a failed read says nothing of what was asked for and may succeed when tried again: no
+ * answer in time, no connection, or a status the retry step retries (408, 429, 502, 503, 504). A
+ * 500 or 501 is the service's answer (a `$metadata` it does not implement), not a passing state.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  return error instanceof ODataHttpError ? RETRY_STATUSES.has(error.status) : error instanceof ODataClientError && (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR");
 }
 
 /**
@@ -173,9 +178,9 @@ export async function planPartitions(
     };
     const key: KeyPart[] | undefined = explicitKey ? explicitKey.map(partOf) : keyPaths.length > 0 ? keyPaths.map(partOf) : undefined;
     if (!key?.length) {
-      // A $metadata that timed out, lost its connection or failed with 5xx may be read on a later
-      // try: that failure is the caller's to retry, not a key the service cannot tell.
-      if (transient(modelError)) throw modelError;
+      // A $metadata that timed out, lost its connection or was answered 429 or 503 may be read on a
+      // later try: that failure is the caller's to retry, not a key the service cannot tell.
+      if (isTransientFailure(modelError)) throw modelError;
       const why =
         modelError !== undefined
           ? `$metadata could not be read (${(modelError as Error).message})`

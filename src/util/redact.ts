@@ -58,9 +58,11 @@ const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;]${PARAMETER_NAMES}=)(?!\\*\\
  * `Cookie` header's value quoted without its name): the session ids of Java servers, SAP
  * (`SAP_SESSIONID_<SID>_<client>`), ASP.NET and PHP, and SAP's logon ticket, named one by one so
  * that a key such as `Sessions(SessionId=42)` stays readable. The value ends at what no cookie value
- * holds (RFC 6265: white space, `;`, `,`, a quote, a backslash) and at a `)` around it.
+ * holds (RFC 6265: white space, `;`, `,`, a quote, a backslash) and at a `)` around it. A value in
+ * double quotes (RFC 6265 allows them; a JSON text escapes them) is masked inside them, as
+ * `MYSAPSSO2="***"`.
  */
-const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=)[^\s;,&"'<>\\)]+/gi;
+const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=\\?"?)[^\s;,&"'<>\\)]+/gi;
 /**
  * A parameter whose name holds a percent escape (`acc%65ss_token=`, `%73ig=`): a service decodes
  * the name before it reads it. Linear on any input: the name's first run holds no `%`, and no
@@ -144,8 +146,9 @@ export function redactText(text: string): string {
     .replace(SESSION_COOKIE_IN_TEXT, `$1${MASK}`)
     .replace(SECRET_FIELD_IN_TEXT, (whole: string, quote: string, name: string, separator: string, value: string) => {
       if (isPublicValue(value)) return whole;
-      const masked = value.startsWith('"') ? `"${MASK}"` : value.startsWith("'") ? `'${MASK}'` : MASK;
-      return `${quote}${name}${quote}${separator}${masked}`;
+      // The quotes stay around the mask: the JSON or the header line it stood in still reads as one.
+      const edge = value[0] === '"' || value[0] === "'" ? value[0] : "";
+      return `${quote}${name}${quote}${separator}${edge}${MASK}${edge}`;
     })
     .replace(AUTH_SCHEME_IN_TEXT, `$1 ${MASK}`);
   return maskEscapedNames(shown, VALUE_IN_TEXT);
@@ -193,14 +196,8 @@ function parseUrl(url: string | URL): URL | undefined {
   }
 }
 
-function carriesSecret(url: string): boolean {
-  USER_INFO_IN_TEXT.lastIndex = 0;
-  SECRET_PARAMETER_IN_URL.lastIndex = 0;
-  const secret = USER_INFO_IN_TEXT.test(url) || SECRET_PARAMETER_IN_URL.test(url);
-  USER_INFO_IN_TEXT.lastIndex = 0;
-  SECRET_PARAMETER_IN_URL.lastIndex = 0;
-  return secret;
-}
+// `search` reads a global pattern from the start and leaves its `lastIndex` as it was.
+const carriesSecret = (url: string): boolean => url.search(USER_INFO_IN_TEXT) >= 0 || url.search(SECRET_PARAMETER_IN_URL) >= 0;
 
 
 /**

@@ -30,6 +30,15 @@ test("secretForms of a Cookie header gives each cookie's value too, but not a va
   assert.deepEqual(secretForms("Bearer a=tok-12345678", true), ["Bearer a=tok-12345678", "a=tok-12345678"]);
 });
 
+test("secretForms of a Cookie header keeps a cookie's value that looks like an id or a token (a digit, or 20 characters or more), not one that is a word", () => {
+  const cookie = "cookie_consent=accepted; edit_mode=disabled; sidebar=expanded; flag=enabled; JSESSIONID=0123456789ABCDEF; sid=abcdefghijklmnopqrstuvwx; ts=20240101";
+  assert.deepEqual(secretForms(cookie).slice(1), ["0123456789ABCDEF", "abcdefghijklmnopqrstuvwx", "20240101"]);
+  // A word is still masked where it is the whole value sent (the header itself holds nothing else).
+  assert.deepEqual(secretForms("consent=accepted"), ["consent=accepted"]);
+  // 19 letters: a word; 20: a token.
+  assert.deepEqual(secretForms("a=abcdefghijklmnopqrs; b=abcdefghijklmnopqrst").slice(1), ["abcdefghijklmnopqrst"]);
+});
+
 test("maskSecretValues masks the longest form first, in plain text and inside JSON strings", () => {
   const secrets = { values: ['key"4242', "key"], authorizations: [`Basic ${btoa("bob:hunter22")}`] };
   const text = `denied: key"4242 / {"echo":"key\\"4242"} / bob:hunter22 / hunter22 / ${btoa("bob:hunter22")} / key`;

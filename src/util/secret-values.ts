@@ -25,11 +25,20 @@ const COOKIE_LIST = /^\s*[^\s;=]+=[^\s;]*(?:;\s*[^\s;=]+=[^\s;]*)*;?\s*$/;
 const SETTING = /^[\w.-]+=[\w.-]+$/;
 
 /**
+ * Whether a cookie's value looks like an id or a token: a digit in it, or 20 characters or more.
+ * A browser's `Cookie` header copied into the headers also carries settings whose values are words
+ * (`cookie_consent=accepted`, `edit_mode=disabled`); masked, they would hide those words in every
+ * message ("already ***").
+ */
+const isTokenLike = (cookie: string): boolean => /\d/.test(cookie) || cookie.length >= 20;
+
+/**
  * The forms in which a secret value may come back: the value and its form inside a JSON string;
  * for an `Authorization` value (`authorization`) also its credentials and, for Basic, the
- * `user:password` they encode and the password; for a `Cookie` header each cookie's value, which a
- * service may echo without its name (a session id: "denied for sess-…"). Those shorter than 8
- * characters, and the CSRF protocol words (`Fetch`, `Required`), are left out.
+ * `user:password` they encode and the password; for a `Cookie` header each cookie's value that
+ * looks like an id or a token, which a service may echo without its name (a session id: "denied for
+ * sess-…"). Those shorter than 8 characters, and the CSRF protocol words (`Fetch`, `Required`), are
+ * left out.
  */
 export function secretForms(value: string, authorization = false): string[] {
   const forms = [value];
@@ -39,7 +48,7 @@ export function secretForms(value: string, authorization = false): string[] {
   if (!authorization && COOKIE_LIST.test(value)) {
     for (const pair of value.split(";")) {
       const cookie = pair.slice(pair.indexOf("=") + 1).trim().replace(/^"(.*)"$/, "$1");
-      if (!SETTING.test(cookie)) forms.push(cookie);
+      if (!SETTING.test(cookie) && isTokenLike(cookie)) forms.push(cookie);
     }
   }
   if (authorization && credentials !== undefined) {

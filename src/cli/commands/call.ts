@@ -18,6 +18,7 @@ import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
 import { jsonWithServiceDigits } from "../formats.js";
+import { findStringEnd, OPEN_BRACE, QUOTE, skipJsonSpace, skipJsonValue } from "../../payload/json-text.js";
 import { DEFAULT_MAX_WAIT } from "../../lro/poller.js";
 import { SERVICE_OPERATION_METHODS } from "../../operations/requests.js";
 
@@ -77,6 +78,20 @@ function hasSucceeded(poller: AsyncPoller<unknown>): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The status words that say an operation is over (spec/async-poller.md, rule 4, and the words the
+ * poller gives for an HTTP-level outcome): succeeded, failed or cancelled.
+ */
+const OVER_STATUS = /^(?:succeeded|completed?|done|failed|deletefailed|invalid|cancell?ed)$/i;
+
+/**
+ * Whether the poller's operation is over at the service: its outcome is known, or its status says
+ * so while what came after failed (a result URL that answers 404 once the result has expired).
+ */
+function isOver(poller: AsyncPoller<unknown>): boolean {
+  return poller.isDone() || poller.toJSON().resultUrl !== undefined || OVER_STATUS.test(poller.status().trim());
 }
 
 /** The limit a wait gave up at, named as the user set it: `--max-wait`, or its default. */
@@ -269,36 +284,33 @@ async function tokenJson(token: CliToken, answers: AnswerRecorder | undefined): 
   const { result, ...rest } = token;
   const body = result === undefined ? undefined : await answers?.text();
   if (body === undefined) return JSON.stringify(token);
-  return `${JSON.stringify(rest).slice(0, -1)},"result":${oneLine(jsonWithServiceDigits(result, body))}}`;
-}
-
-/** Indented JSON text on one line: the white space between its tokens dropped, its strings as they are. */
-function oneLine(json: string): string {
-  return json.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_space, string: string | undefined) => string ?? "");
+  return `${JSON.stringify(rest).slice(0, -1)},"result":${jsonWithServiceDigits(result, body, 0)}}`;
 }
 
 /**
  * The text of the member `name` of the JSON object `json` (at its top level) as written, or
  * `undefined`: a token's result with the digits `call` wrote it with (see tokenJson), which
- * JSON.parse rounds to what JavaScript holds.
+ * JSON.parse rounds to what JavaScript holds. `json` is text JSON.parse has read (the token); of a
+ * name given twice, the last member counts, as it does for JSON.parse.
  */
 function memberText(json: string, name: string): string | undefined {
-  let depth = 0;
-  let previous = "";
-  let key: string | undefined;
-  let start = -1;
-  // Strings whole, anything else but white space a character at a time.
-  for (const { 0: part, index } of json.matchAll(/"(?:[^"\\]|\\.)*"|[^\s"]/g)) {
-    if (depth === 1) {
-      if (start >= 0 && (part === "," || part === "}")) return json.slice(start, index).trimEnd();
-      if (part.startsWith('"') && (previous === "{" || previous === ",")) key = JSON.parse(part) as string;
-      else if (previous === ":" && start < 0 && key === name) start = index;
-    }
-    if (part === "{" || part === "[") depth += 1;
-    else if (part === "}" || part === "]") depth -= 1;
-    previous = part;
+  let found: string | undefined;
+  let at = skipJsonSpace(json, 0);
+  if (json.charCodeAt(at) !== OPEN_BRACE) return undefined;
+  at = skipJsonSpace(json, at + 1);
+  while (json.charCodeAt(at) === QUOTE) {
+    const keyEnd = findStringEnd(json, at + 1);
+    if (keyEnd < 0) return undefined;
+    const key = JSON.parse(json.slice(at, keyEnd + 1)) as string;
+    // Past the colon to the value.
+    const start = skipJsonSpace(json, skipJsonSpace(json, keyEnd + 1) + 1);
+    const end = skipJsonValue(json, start);
+    if (end < 0) return undefined;
+    if (key === name) found = json.slice(start, end);
+    // Past the comma to the next name (or past the closing brace, where no name follows).
+    at = skipJsonSpace(json, skipJsonSpace(json, end) + 1);
   }
-  return undefined;
+  return found;
 }
 
 /**
@@ -344,10 +356,13 @@ async function waitAndPrint(
     // A poll that failed (401 or 403, a 500 or a dropped connection past the poller's retries, an
     // answer it cannot read) leaves the operation's outcome unknown: it may go on, and only the
     // token lets wait or cancel reach it. An operation known to be over (failed, cancelled, its
-    // monitor gone) has no use for one.
-    if (!poller.isDone()) {
+    // monitor gone, or succeeded and its result's read failed) has no use for one: a wait with it
+    // would fail the same way.
+    if (!isOver(poller)) {
       await printToken(context, poller, service);
       if (error instanceof Error) error.message = `${error.message}; the operation may go on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`;
+    } else if (!poller.isDone() && error instanceof Error) {
+      error.message = `${error.message}; the operation is over at the service (${poller.status()}), so no resume token is printed`;
     }
     throw error;
   } finally {

@@ -120,9 +120,10 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * `timeout` and the caller's abort while they wait before calling `next` (about 37 bytes,
  * http/steps.ts and http/signals.ts) and a media stream that pulls nothing until read (17); to
  * 41,800 for `first()` reading no further than the first entity where a service ignores `$top`
- * (18) and `await using` of `stream()` (`Symbol.asyncDispose`, 21).
+ * (18) and `await using` of `stream()` (`Symbol.asyncDispose`, 21); to 41,820 for a credential
+ * header's value in text masked past a quote inside it (`Cookie: a="…"` showed from the quote on; 24).
  */
-const READ_ONLY_START_BUDGET = 41_800;
+const READ_ONLY_START_BUDGET = 41_820;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -52,3 +52,18 @@ test("the parameter rules stay linear on long runs of name characters", () => {
   }
   assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
 });
+
+test("redactText masks a credential header's value that holds a quote, and stops at the quote that closes the text around it", () => {
+  // Before, the value ended at its first quote, and the secret after it showed.
+  assert.equal(redactText('Cookie: a="s3cret-value-123"'), 'Cookie: ***"');
+  assert.equal(redactText('x-api-key: ab"cd-secret"'), 'x-api-key: ***"');
+  assert.equal(redactText("Cookie: sid='0123456789abc'"), "Cookie: ***'");
+  // A quote that closes the JSON string or the quotation around the header stays, and what follows.
+  assert.equal(redactText('{"error":{"message":"bad x-api-key: abc123"}}'), '{"error":{"message":"bad x-api-key: ***"}}');
+  assert.equal(redactText('said "x-api-key: abc123" twice'), 'said "x-api-key: ***" twice');
+  assert.equal(redactText('"x-api-key": "abc123456", "next": 1'), '"x-api-key": "***", "next": 1');
+  // Linear on a long run of quotes and letters.
+  const started = performance.now();
+  redactText(`x-api-key: ${'a"'.repeat(50_000)}`);
+  assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
+});

@@ -79,9 +79,11 @@ const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
  * characters with no colon after it (text a service sent) cost time growing with its square, about
  * a second for 40 KB. The name of a key that lets its holder in (`x-functions-key: …`,
  * `Fastly-Key: …`, see {@link KEY_NAME}) counts too; "key: ID", "foreign-key: …" and "--key: …" stay.
+ * A value not quoted as a whole runs on over a quote inside it (`Cookie: a="s3cret"`, which would
+ * otherwise show from the quote on) and ends at one that closes the text around it (`…"}`).
  */
 const SECRET_FIELD_IN_TEXT = new RegExp(
-  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*)`,
+  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*(?:["'](?![\s,;}\]]|$)[^\r\n"'<>\\]*)*)`,
   "gi",
 );
 /**

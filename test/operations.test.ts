@@ -142,7 +142,7 @@ describe("OData v4 functions", () => {
       ["skip", () => books.skip(5).action("NS.a"), /the query's \$skip would not be sent/],
       ["search", () => books.search("austen").action("NS.a"), /the query's \$search would not be sent/],
       ["apply", () => books.apply("filter(stock gt 0)").action("NS.a"), /the query's \$apply would not be sent/],
-      ["$batch bound", () => client.batch().action("NS.discount", {}, { bound: books.filter("stock gt 0") }), /^action\(name\) option "bound": the operation is bound to the whole set; the query's filter\(\) would not be sent$/],
+      ["$batch bound", () => client.batch().action("NS.discount", {}, { bound: books.filter("stock gt 0") }), /^action\("NS\.discount"\) option "bound": the query's \$filter would not be sent: an operation's own query options apply to its result$/],
     ];
     for (const [what, call, message] of cases) assert.throws(call, (error: unknown) => error instanceof TypeError && message.test(error.message), what);
     // The options that do not narrow the set are refused too (test/ops-fix-operations.test.ts):

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "node:test";
 import { isODataHttpError, ODataClient } from "../src/index.js";
-import { sendJson, serveClient } from "./servers/recording-server.js";
+import { sendJson, serveClient, waitFor } from "./servers/recording-server.js";
 
 /** A `debug` function that keeps the lines, and the lines with their timings made comparable. */
 function collector(): { debug: (line: string) => void; lines: string[]; shown(): string[] } {
@@ -241,12 +241,17 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     );
   });
 
-  test("no ! line for a body read to its end, one that is no JSON, or a media stream the caller cancels", async (t) => {
+  test("no ! line for a body read to its end, one that is no JSON, a media stream the caller cancels, or a page read ahead while the caller leaves the walk", async (t) => {
     const log = collector();
-    const { client } = await serveClient(
+    const { server, client, root } = await serveClient(
       t,
       (request, res) => {
-        if (request.path.endsWith("/$value")) {
+        if (request.path === "/odata/Walk") {
+          sendJson(res, 200, { value: [{ ID: 1 }], "@odata.nextLink": "Walk?p=2" });
+        } else if (request.path === "/odata/Walk?p=2") {
+          // Page 2's body is still arriving when the caller leaves: the walk stops reading it.
+          startOfBody(res);
+        } else if (request.path.endsWith("/$value")) {
           res.writeHead(200, { "content-type": "image/png" });
           res.write("PNG");
         } else if (request.path.startsWith("/odata/Broken")) {
@@ -263,11 +268,22 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     const reader = body.getReader();
     await reader.read();
     await reader.cancel();
+    for await (const page of client.collection("Walk").pages({ readAhead: 1 })) {
+      assert.deepEqual(page.value, [{ ID: 1 }]);
+      // Page 2 is read ahead: its answer came, and its body is being read when the caller leaves.
+      await waitFor(() => log.lines.some((line) => line.startsWith(`#5 < 200 GET ${root}Walk?p=2`)), "page 2's answer");
+      await sleep(20);
+      break;
+    }
+    assert.deepEqual(
+      server.requests.map((request) => request.path),
+      ["/odata/Books", "/odata/Broken", "/odata/Photos(1)/$value", "/odata/Walk", "/odata/Walk?p=2"],
+    );
     // Past the timeout: a stall would have been reported by now.
     await sleep(200);
     assert.deepEqual(
       log.lines.map((line) => line.split(" ").slice(0, 3).join(" ")),
-      ["#1 > GET", "#1 < 200", "#2 > GET", "#2 < 200", "#3 > GET", "#3 < 200"],
+      ["#1 > GET", "#1 < 200", "#2 > GET", "#2 < 200", "#3 > GET", "#3 < 200", "#4 > GET", "#4 < 200", "#5 > GET", "#5 < 200"],
     );
   });
 });

@@ -572,7 +572,7 @@ function operationSpec(
     const internals = bound instanceof CollectionQuery ? queryInternals(bound) : entityInternals(bound);
     if (internals.core !== context.core) throw new TypeError(`${kind}(name): the bound query belongs to another client than this batch`);
     const state = internals.state as Partial<EntityState> & QueryState;
-    checkWholeSet(state, `${kind}(name) option "bound"`);
+    checkWholeSet(state, `${kind}(${JSON.stringify(name)}) option "bound"`);
     binding = { entitySet: state.entitySet, parentPath: state.parentPath, ...(state.keyPredicate === undefined ? {} : { keyPredicate: state.keyPredicate }) };
     queryOptions = state.params;
   }

@@ -58,6 +58,12 @@ export async function maskSentSecrets(error: unknown, secrets: SecretSet | undef
   return masked ? new ODataClientError(error.code, masked.message, masked) : error;
 }
 
+/**
+ * The abort reasons of readings stopped on purpose (a walk left while its next page's body still
+ * arrives): the body did not fail, so the wire log gives it no `!` line (see wire-log.ts).
+ */
+export const STOPPED_ON_PURPOSE = new WeakSet<object>();
+
 /** Reads a body whole with `read` (text, bytes ...); failures as in {@link bodyReadFailure}. */
 export async function readBody<R>(read: () => Promise<R>, method: string, url: URL, signal: AbortSignalLike | undefined): Promise<R> {
   try {

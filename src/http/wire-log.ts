@@ -14,6 +14,7 @@
  */
 import type { WireLogger } from "./debug.js";
 import { BODY_FAILURES, type ODataRequest, type SendRequest } from "./pipeline.js";
+import { STOPPED_ON_PURPOSE } from "./body.js";
 import { clipText, redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
 
@@ -72,10 +73,11 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
     // The body's readers (http/body.ts) tell how its reading ended when it did not end well. Only
     // the transfer's failures get a line: a stall's TIMEOUT, an abort, a dropped connection. A body
     // that arrived and cannot be parsed has its answer line already, and one the caller stopped
-    // reading on purpose (a walk left, a stream cancelled) did not fail.
+    // reading on purpose (a walk left: its abort reason is in STOPPED_ON_PURPOSE; a stream
+    // cancelled) did not fail.
     BODY_FAILURES.set(response, (error) => {
       const code = (error as { code?: unknown } | undefined)?.code;
-      if (!signal?.aborted && code !== "TIMEOUT" && code !== "NETWORK_ERROR") return;
+      if ((!signal?.aborted && code !== "TIMEOUT" && code !== "NETWORK_ERROR") || STOPPED_ON_PURPOSE.has(error as object)) return;
       BODY_FAILURES.delete(response);
       failed(error, secrets);
     });

@@ -5,7 +5,7 @@
  */
 import type { ODataErrorDetail, ODataHttpError } from "../errors.js";
 import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
-import { parseHttpMessage, utf8Body } from "../payload/http-envelope.js";
+import { decodedMessage, parseHttpMessage } from "../payload/http-envelope.js";
 import { clipText, type SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { badResponse, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
@@ -40,8 +40,8 @@ export interface MonitorAnswer {
    */
   secrets?: SecretSet | undefined;
   /**
-   * `body` holds the answer's bytes one character each rather than its UTF-8 text: a multipart
-   * batch answer, bare or inside `application/http` (see {@link readsBytes}).
+   * `body` holds the answer's bytes one character each rather than its text: an `application/http`
+   * answer, whose message decodes by its own type, or a multipart batch answer (see {@link readsBytes}).
    */
   binary?: boolean | undefined;
 }
@@ -95,16 +95,16 @@ const RESULT_URL_FIELDS = ["resourceLocation", "ResultURL", "resultUrl", "result
 const PROGRESS_FIELDS = ["percentComplete", "PercentComplete", "percentageComplete", "progress"] as const;
 
 /**
- * Whether a successful answer's body is read as bytes, one character each, rather than as UTF-8
- * text: where the poller's result is a multipart batch's answer (`shape`) and the answer is
- * `multipart/*`, or, where rule 2 may read it (`envelope`: a monitor's 200), `application/http`
- * (whose message may be that answer). Read as text, a binary part's bytes (an image from `$value`)
- * would be destroyed before the batch reads them; a status document stays UTF-8 text.
+ * Whether a successful answer's body is read as bytes, one character each, rather than as text
+ * in its charset: where the poller's result is a multipart batch's answer (`shape`) and the answer
+ * is `multipart/*`, or, where rule 2 may read it (`envelope`: a monitor's 200), `application/http`,
+ * whose message has a charset of its own (an ISO-8859-1 error, say) and may be that batch answer.
+ * Read as text, a binary part's bytes (an image from `$value`) would be destroyed before the batch
+ * reads them; a status document is read as text.
  */
 export function readsBytes(headers: Headers, shape: AsyncResultShape | undefined, envelope: boolean): boolean {
-  if (shape?.kind !== "batch" || shape.format !== "multipart") return false;
   const type = headers.get("content-type");
-  return isMultipart(type) || (envelope && isEnvelope(type));
+  return (envelope && isEnvelope(type)) || (shape?.kind === "batch" && shape.format === "multipart" && isMultipart(type));
 }
 
 /**
@@ -197,9 +197,10 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
       throw badResponse(answer, (error as Error).message);
     }
     // Read as bytes (readsBytes): a multipart batch answer inside keeps them; any other message
-    // (a status, a single result, an error) is the UTF-8 text that reading the whole as text gave.
-    const bytes = answer.binary === true && isMultipart(inner.headers.get("content-type"));
-    return finalOutcome(inner.status, inner.headers, answer.binary && !bytes ? utf8Body(inner.body) : inner.body, answer, shape, bytes);
+    // (a status, a single result, an error) is text in the charset its own Content-Type names.
+    const bytes = answer.binary === true && readsBytes(inner.headers, shape, false);
+    if (answer.binary && !bytes) inner = decodedMessage(inner);
+    return finalOutcome(inner.status, inner.headers, inner.body, answer, shape, bytes);
   }
   // Rule 3
   const asyncResult = answer.headers.get("asyncresult");

@@ -758,8 +758,9 @@ async function errorAnswer(response: Response, url: URL, signal: AbortSignal | u
 
 /**
  * A successful answer of a GET of `url` with its body read whole: as bytes, one character each,
- * where it is (or, `envelope`, may wrap) a multipart batch's answer (monitor-answer.ts
- * `readsBytes`), as UTF-8 text otherwise.
+ * where it is a multipart batch's answer or (`envelope`) an `application/http` message, which
+ * decodes by its own type (monitor-answer.ts `readsBytes`), as text in the charset its
+ * Content-Type names otherwise.
  */
 async function okAnswer(response: Response, url: URL, signal: AbortSignal | undefined, shape: AsyncResultShape, envelope: boolean): Promise<MonitorAnswer> {
   const binary = readsBytes(response.headers, shape, envelope);

@@ -4,8 +4,10 @@
  */
 import { ODataClientError, type ODataErrorCode } from "../errors.js";
 import { clipText } from "../util/redact.js";
-import { BODY_LIMIT, readBodyBytes, readBodyText } from "../http/body.js";
+import { utf8Text } from "../util/utf8-text.js";
+import { BODY_LIMIT, readBodyBytes } from "../http/body.js";
 import type { AbortSignalLike } from "../http/signals.js";
+import { charsetOf, decode } from "./charset.js";
 
 /** One HTTP response read from an `application/http` body. */
 export interface HttpMessage {
@@ -87,12 +89,14 @@ export function byteText(bytes: Uint8Array): string {
 }
 
 /**
- * A body read whole to the client's limit: as UTF-8 text, or where `bytes`, as its bytes one
- * character each ({@link byteText}), for a multipart answer whose parts each decode by their own
- * type (an image's bytes read as UTF-8 would be destroyed).
+ * A body read whole to the client's limit: as text in the charset its Content-Type names (UTF-8
+ * where it names none), or where `bytes`, as its bytes one character each ({@link byteText}), for
+ * an answer whose parts or inner message each decode by their own type (an image's bytes read as
+ * text would be destroyed, and an inner message's charset is not the answer's).
  */
 export async function readBodyAs(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, bytes: boolean): Promise<string> {
-  return bytes ? byteText(await readBodyBytes(response, method, url, signal, BODY_LIMIT)) : readBodyText(response, method, url, signal);
+  const read = await readBodyBytes(response, method, url, signal, BODY_LIMIT);
+  return bytes ? byteText(read) : decode(read, charsetOf(response.headers.get("content-type")));
 }
 
 /** The bytes of text read by {@link byteText}. */
@@ -104,9 +108,36 @@ export function bytesOf(latin1: string): Uint8Array {
 
 /**
  * A body read by {@link byteText} as the text that reading it as UTF-8 gives (a bad sequence
- * replaced, a byte order mark dropped): the body of an `application/http` message that is no
- * multipart batch answer, read as bytes with the message around it.
+ * replaced, a byte order mark dropped), where no Content-Type tells its charset.
  */
 export function utf8Body(bytes: string): string {
-  return /[\x80-\xff]/.test(bytes) ? new TextDecoder().decode(bytesOf(bytes)) : bytes;
+  return /[\x80-\xff]/.test(bytes) ? decode(bytesOf(bytes), "utf-8") : bytes;
+}
+
+/**
+ * A message read from bytes (one character each: a `$batch` part, a status monitor's
+ * `application/http` answer) as text: its body decoded by the charset its own Content-Type names
+ * (UTF-8 without one), one of a type that is not text keeping its bytes (`bytes`), and its status
+ * text and header values as UTF-8 where they are that (see {@link headerText}).
+ */
+export function decodedMessage(message: HttpMessage): HttpMessage {
+  const type = message.headers.get("content-type");
+  const bytes = bytesOf(message.body);
+  // Text, JSON and XML by their charset; no type at all (a 204, an error without one) as text.
+  const text = !type || /^\s*(?:text\/|application\/http\b)|^[^;]*[/+](?:json|xml)\s*(?:;|$)/i.test(type);
+  const headers = new Headers();
+  for (const [name, value] of message.headers) headers.append(name, headerText(value));
+  const decoded: HttpMessage = { status: message.status, statusText: utf8Text(message.statusText), headers, body: decode(bytes, text ? charsetOf(type) : "utf-8") };
+  if (!text) decoded.bytes = bytes;
+  return decoded;
+}
+
+/**
+ * A header value read from bytes (one character each) as UTF-8 where it is that ({@link utf8Text}),
+ * so that `Location: Books('Müller')` does not read `Books('MÃ¼ller')`; as its bytes where its
+ * text goes beyond U+00FF, which `Headers` cannot hold (as fetch and {@link byteString} give it).
+ */
+function headerText(value: string): string {
+  const text = utf8Text(value);
+  return /[^\0-\xff]/.test(text) ? value : text;
 }

@@ -152,13 +152,18 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
 }
 
 /**
- * Throws a `TypeError` naming `where` when an option narrows the collection query's set (`filter`,
- * `search`, `top`, `skip`, `apply`): an operation bound to the collection is called on the whole
- * set, without them, and an action meant for the rows they select would run on every row.
+ * Throws a `TypeError` naming `where` when the query an operation is bound to (`function()`,
+ * `action()`, a `$batch` part's `bound`) has system query options: the operation is called on
+ * the query's resource without them, so `filter()`, `search()`, `top()`, `skip()` or `apply()`
+ * would let an action meant for some rows run on all, and `select()`, `expand()`, `orderBy()`,
+ * `count()` or `compute()` would be dropped without a word. They are named as sent, in the order
+ * a URL sends them; the operation's own options apply to its result.
  */
 export function checkWholeSet(state: QueryOptionsState, where: string): void {
-  const option = (["filters", "search", "top", "skip", "apply"] as const).find((name) => state[name] !== undefined);
-  if (option) throw new TypeError(`${where}: the operation is bound to the whole set; the query's ${option === "filters" ? "filter" : option}() would not be sent`);
+  const lost = (["filters", "search", "select", "expand", "orderBy", "skip", "top", "count", "apply", "compute"] as const)
+    .filter((name) => state[name] !== undefined && state[name] !== false && (state[name] as { length?: number }).length !== 0)
+    .map((name) => `$${name === "filters" ? "filter" : name.toLowerCase()}`);
+  if (lost.length) throw new TypeError(`${where}: the query's ${lost.join(", ")} would not be sent: an operation's own query options apply to its result`);
 }
 
 // System query options have their own builder methods; a custom option must not shadow one.

@@ -4,7 +4,7 @@
  * the pages in flight: the current one, the ones read ahead, and for a huge unpaged response only
  * the part of it being parsed.
  */
-import { bodyReadFailure, maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
+import { bodyReadFailure, maskedPayloadError, readBodyText, readMasked, STOPPED_ON_PURPOSE } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
@@ -410,7 +410,10 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
     }
   } finally {
     channel.close();
-    stop.abort(new DOMException("the traversal was left", "AbortError"));
+    // A page still arriving is stopped on purpose, which the wire log does not report as a failure.
+    const left = new DOMException("the traversal was left", "AbortError");
+    STOPPED_ON_PURPOSE.add(left);
+    stop.abort(left);
     await producing;
   }
 }

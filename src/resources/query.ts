@@ -9,14 +9,13 @@
  */
 import type { ClientCore } from "../core.js";
 import type { AsyncPoller } from "../lro/poller.js";
-import type { EntityState, QueryState } from "../query/state.js";
+import { checkWholeSet, type EntityState, type QueryState } from "../query/state.js";
 import type { CollectionNavigation, NavigationName, OperationParams, OperationResult, ShapeOperations, SingleNavigation, UntypedName } from "../query/types.js";
 import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
 import { checkWholeCollection, partitionPath, partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
 import type { OperationParameters } from "../operations/requests.js";
-import { formatQueryOptions } from "../query/url.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, type QueryConstructor } from "./read-query.js";
 
@@ -331,10 +330,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
  * `filter()`, `top()` and the like would leave the operation running on the whole set.
  */
 function boundCall(state: QueryState | EntityState, kind: "action" | "function", name: string, options: OperationOptions | undefined) {
-  const lost = formatQueryOptions({ ...state, params: [] }, "4.0").map(([option]) => option);
-  if (lost.length) {
-    throw new TypeError(`${kind}(${JSON.stringify(name)}): the query's ${lost.join(", ")} would not be sent: an operation's own query options apply to its result`);
-  }
+  checkWholeSet(state, `${kind}(${JSON.stringify(name)})`);
   // With no option to lose, the state itself names what the operation is bound to.
   return { name, binding: state, namespace: options?.namespace, queryOptions: state.params };
 }

@@ -3,12 +3,10 @@
  * request body and reading a batch response body. Pure functions of their inputs; nothing here
  * sends a request.
  */
-import { bytesOf, byteString, parseHttpMessage, type HttpMessage } from "./http-envelope.js";
-import { utf8Text } from "../util/utf8-text.js";
+import { bytesOf, byteString, decodedMessage, parseHttpMessage, type HttpMessage } from "./http-envelope.js";
 import { clipText } from "../util/redact.js";
 import { badBatchResponse } from "./bad-payload.js";
 import { ODataClientError } from "../errors.js";
-import { charsetOf, decode } from "./charset.js";
 
 /** One request inside a batch, as it goes on the wire. */
 export interface BatchWireRequest {
@@ -200,33 +198,6 @@ function responsePart(headers: Headers, content: string, where: string, binary: 
   }
   const contentId = partId ?? message.headers.get("content-id")?.trim() ?? undefined;
   return { kind: "response", contentId, message: binary ? decodedMessage(message) : message };
-}
-
-/**
- * A part's message read from bytes (one character each): its body decoded as its type says, its
- * status text and header values as UTF-8 where they are that (see {@link headerText}).
- */
-function decodedMessage(message: HttpMessage): HttpMessage {
-  const type = message.headers.get("content-type");
-  const bytes = bytesOf(message.body);
-  // Text, JSON and XML by their charset; no type at all (a 204, an error without one) as text.
-  const text = !type || /^\s*(?:text\/|application\/http\b)|^[^;]*[/+](?:json|xml)\s*(?:;|$)/i.test(type);
-  const charset = text ? charsetOf(type) : "utf-8";
-  const headers = new Headers();
-  for (const [name, value] of message.headers) headers.append(name, headerText(value));
-  const decoded: HttpMessage = { status: message.status, statusText: utf8Text(message.statusText), headers, body: decode(bytes, charset) };
-  if (!text) decoded.bytes = bytes;
-  return decoded;
-}
-
-/**
- * A header value read from bytes (one character each) as UTF-8 where it is that ({@link utf8Text}),
- * so that `Location: Books('Müller')` does not read `Books('MÃ¼ller')`; as its bytes where its
- * text goes beyond U+00FF, which `Headers` cannot hold (as fetch and {@link byteString} give it).
- */
-function headerText(value: string): string {
-  const text = utf8Text(value);
-  return /[^\0-\xff]/.test(text) ? value : text;
 }
 
 /** The parts between the delimiters of `boundary`, each without the delimiters' line ends. */

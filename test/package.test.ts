@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { startServer, sendJson, type RecordingServer } from "./servers/recording-server.js";
+import { LIBRARY_VERSION } from "../src/options.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const requireFromRoot = createRequire(join(ROOT, "package.json"));
@@ -82,7 +83,7 @@ function copyRepository(target: string): void {
 // The consumer programs. main.mts is ES module code checked under "nodenext" and "bundler";
 // require.cts is CommonJS TypeScript (its import compiles to require()); main.cjs is plain
 // CommonJS JavaScript, run as is.
-const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, parseMetadata, type Batch, type BatchResults, type Page } from "traverse-odata";
+const ESM_CONSUMER = `import { ODataClient, ODataClientError, ODataHttpError, parseMetadata, type Batch, type BatchResults, type EdmValue, type Page } from "traverse-odata";
 import { generate, type GeneratedFiles } from "traverse-odata/codegen";
 import { ODataReader, ODataClientError as ReaderClientError, type ReadCollectionQuery } from "traverse-odata/read";
 
@@ -129,6 +130,11 @@ export type QueryConstructor = (typeof import("traverse-odata"))["CollectionQuer
 // A reader's queries read and do not write.
 // @ts-expect-error create is not a method of a reader's query
 export type ReaderCreate = ReadCollectionQuery<Book>["create"];
+
+// Only edm.* makes an EdmValue: a look-alike (a JSON copy of one) is none, in the shipped types as
+// in the source, where key() would write its members as a key of two parts.
+// @ts-expect-error a plain object is no EdmValue
+export const forged: EdmValue = { type: "Edm.Guid", text: "0a0b0c0d-0000-0000-0000-000000000000" };
 `;
 
 const CJS_TS_CONSUMER = `import { ODataClient, ODataHttpError, type Page } from "traverse-odata";
@@ -335,6 +341,11 @@ test("no dependency install script runs in the repository, yet npm pack runs its
   assert.notEqual(install.code, 0, show("npm install (scripted dependency)", install));
   assert.match(install.stderr, /ESTRICTALLOWSCRIPTS/, show("npm install (scripted dependency)", install));
   assert.equal(existsSync(marker), false, "the dependency's postinstall ran");
+});
+
+test("the User-Agent names the version package.json gives (an `npm version` must bring src/options.ts along)", () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  assert.equal(LIBRARY_VERSION, version);
 });
 
 test("the package ships a LICENSE with the Apache License 2.0 text that package.json names", () => {

@@ -30,6 +30,12 @@ export class EdmValue {
   readonly text: string;
   /** @internal The literal in the form of `version` (how `formatLiteral` writes typed values). */
   declare readonly [WRITE_LITERAL]: (version: ODataVersion) => string;
+  /**
+   * Makes the type nominal in the declarations the package ships, where the member above is left
+   * out: without it a look-alike `{ type, text }` (a JSON copy of a value) type-checks as an
+   * `EdmValue`, and `key()` writes its members as a key of two parts. Nothing at run time.
+   */
+  declare private readonly madeByEdm: never;
 
   static {
     makeEdmValue = (type, text) => new EdmValue(CHECKED, type, text);

@@ -108,7 +108,10 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    * earlier one failed); send with `{ continueOnError: true }` to ask it to go on after a failure.
    */
   BATCH_NOT_EXECUTED: "BATCH_NOT_EXECUTED",
-  /** A batch handle's `result()` was called before the batch was sent; send the batch first. */
+  /**
+   * A batch handle's `result()` was called before the batch was sent, or after its last `send()`
+   * failed (that error is the `cause`); send the batch (again).
+   */
   BATCH_NOT_SENT: "BATCH_NOT_SENT",
   /**
    * In `$batch` results: the request still runs at the service, or the GET of a JSON batch's next

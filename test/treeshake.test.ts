@@ -123,9 +123,11 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * (18) and `await using` of `stream()` (`Symbol.asyncDispose`, 21); to 41,820 for a credential
  * header's value in text masked past a quote inside it (`Cookie: a="…"` showed from the quote on; 24);
  * down to 41,660 as the wire log's import of http/body.ts put body.ts in one chunk with the
- * pipeline (one chunk fewer at start, about 150 bytes).
+ * pipeline (one chunk fewer at start, about 150 bytes); to 41,700 for a `$batch` changeset whose
+ * build throws left out whole and a failed send's handles refusing the old results (about 40 bytes
+ * in the builder, the rest of it in results.ts and send.ts, loaded with the send).
  */
-const READ_ONLY_START_BUDGET = 41_660;
+const READ_ONLY_START_BUDGET = 41_700;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -98,12 +98,12 @@ export class BatchHandle<T> implements BatchRequestRef<T> {
   readonly index: number;
   /** The Content-ID (multipart) or id (JSON) the request is sent with. */
   readonly contentId: string;
-  readonly #results: () => BatchResults | undefined;
+  readonly #results: () => Pick<BatchResults, "of"> | undefined;
   /** The type of the result's value, for the compiler only (never set). */
   declare readonly __value?: T;
 
   /** @internal Made by the batch. */
-  constructor(index: number, contentId: string, results: () => BatchResults | undefined) {
+  constructor(index: number, contentId: string, results: () => Pick<BatchResults, "of"> | undefined) {
     this.index = index;
     this.contentId = contentId;
     this.#results = results;
@@ -111,7 +111,8 @@ export class BatchHandle<T> implements BatchRequestRef<T> {
 
   /**
    * The request's result in the batch's latest results (after `send()`, or after its continuation
-   * or asynchronous poller finished). Throws `BATCH_NOT_SENT` before that.
+   * or asynchronous poller finished). Throws `BATCH_NOT_SENT` before that, and after a `send()`
+   * that failed (the results of an earlier send are not kept), with that send's error as `cause`.
    */
   result(): BatchResult<T> {
     const results = this.#results();
@@ -181,7 +182,8 @@ export abstract class BatchWrites {
   protected add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
     const { record } = this.context;
     const request = record.add(spec, this.changesetNumber);
-    const results = () => record.latest;
+    // After a send that failed, `failed` (send.ts) says so in place of results.
+    const results = () => record.latest ?? record.failed;
     return handle === "entity" ? new BatchEntityHandle(request.index, request.id, results) : new BatchHandle(request.index, request.id, results);
   }
 
@@ -410,6 +412,9 @@ export class Batch extends BatchWrites {
    * A changeset: the requests `build` adds succeed or fail together (multipart: a nested part;
    * JSON: one atomicity group). Later requests inside it can reference earlier ones
    * (`handle.ref()`, `handle.navigation(name)`). If it fails, every request in it reads as failed.
+   * If `build` throws, its error goes on to the caller and the changeset is left out of the batch
+   * with every request it added: their handles' `result()` throws a `TypeError`, and a reference to
+   * one of them is refused like one to a request the batch does not hold.
    */
   changeset(build: (changeset: BatchChangeset) => void): void {
     if (typeof build !== "function") throw new TypeError("changeset(build): build must be a function");
@@ -426,7 +431,8 @@ export class Batch extends BatchWrites {
    * failed (an HTTP error status, a network error, an answer that cannot be split into its
    * requests' answers: `BAD_BATCH_RESPONSE`), or when a write it holds cannot be built (the error
    * `create()` and the others would throw alone). A part whose own body cannot be read is that
-   * request's failed result.
+   * request's failed result. A send drops the results of the one before: after a send that failed,
+   * `results()` is `undefined` and the handles' `result()` throws `BATCH_NOT_SENT`.
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
     this.#context.record.sealForSending();

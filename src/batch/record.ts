@@ -70,11 +70,15 @@ export class BatchRecord {
   readonly #items: RecordedItem[] = [];
   readonly #requests: RecordedRequest[] = [];
   #changesets = 0;
+  /** Content-IDs given so far: one taken out with its changeset is not given again, so that a reference to it fails. */
+  #ids = 0;
   #open: number | undefined;
   /** Set by the first send (or `toRequest`): the requests are fixed from then on. */
   #sealed = false;
   /** The results of the latest send (or continuation); `undefined` before. */
   latest: BatchResults | undefined;
+  /** Set by a send that failed (send.ts): what the handles read in place of results, saying so. */
+  declare failed?: Pick<BatchResults, "of"> | undefined;
 
   constructor(format: BatchFormat) {
     this.format = format;
@@ -98,7 +102,7 @@ export class BatchRecord {
     if (this.#sealed) throw new ODataClientError("BATCH_SENT", "this batch was sent already; requests cannot be added to it any more");
     if (changeset !== undefined && this.#open !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
     const index = this.#requests.length;
-    const request: RecordedRequest = { ...spec, index, id: String(index + 1), changeset };
+    const request: RecordedRequest = { ...spec, index, id: String(++this.#ids), changeset };
     for (const reference of spec.dependsOn) {
       const referenced = this.#requests.find((earlier) => earlier.id === reference);
       if (referenced === undefined) throw new TypeError(`a request references $${reference}, which is not an earlier request of this batch`);
@@ -113,14 +117,26 @@ export class BatchRecord {
     return request;
   }
 
-  /** Opens a changeset, runs `build` with its number, and closes it (also when `build` throws). */
+  /**
+   * Opens a changeset, runs `build` with its number, and closes it. When `build` throws, the
+   * changeset and the requests it added are taken out again (its requests succeed or fail
+   * together, so none of them is sent) and the error goes on to the caller.
+   */
   changeset(build: (changeset: number) => void): void {
     if (this.#open !== undefined) throw new TypeError("changeset(build): changesets cannot be nested");
     const changeset = this.#changesets++;
+    const items = this.#items.length;
+    const requests = this.#requests.length;
     this.#items.push({ kind: "changeset", changeset, requests: [] });
     this.#open = changeset;
     try {
       build(changeset);
+    } catch (error) {
+      // Its Content-IDs are not given again: results.of() refuses its handles by theirs.
+      this.#items.length = items;
+      this.#requests.length = requests;
+      this.#changesets = changeset;
+      throw error;
     } finally {
       this.#open = undefined;
     }

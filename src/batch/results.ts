@@ -224,7 +224,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
       }
       return;
     }
-    matchChangeset(members, got.responses, answers);
+    matchChangeset(members, got.responses, answers, monitors);
   });
   const continuations = continuation === undefined ? monitors : [...monitors, { location: continuation }];
   return continuations.length === 0 ? { answers } : { answers, continuations };
@@ -236,7 +236,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
  * service may reorder them), else all by position: never some one way and some the other, which
  * would hand a member another's answer.
  */
-function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[]): void {
+function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[], monitors: Continuation[]): void {
   const failure = responses.find((response) => response.kind === "response" && response.message.status >= 400);
   if (failure?.kind === "response") {
     for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure.message };
@@ -268,7 +268,12 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
   }
   for (const [position, member] of members.entries()) {
     const response = byId ? responses.find((candidate) => candidate.contentId === member.id)! : responses[position]!;
-    answers[member.index] = response.kind === "response" ? { kind: "response", message: response.message } : { kind: "unreadable", why: response.why };
+    // A member answered 202 with a monitor runs on at the service, as a JSON batch's does: its
+    // answer comes from that monitor, not read as a success now.
+    if (response.kind === "response" && isContinuation(response.message)) {
+      answers[member.index] = { kind: "pending" };
+      monitors.push({ location: locationOf(response.message) as string, requests: [member] });
+    } else answers[member.index] = response.kind === "response" ? { kind: "response", message: response.message } : { kind: "unreadable", why: response.why };
   }
 }
 
@@ -430,14 +435,23 @@ function unanswered(code: ODataErrorCode, message: string): BatchUnanswered {
   return { ok: false, status: undefined, error: new ODataClientError(code, message) };
 }
 
-/** The results array with `of`, `ok` and `continuation`; frozen. */
-export function makeResults(list: BatchResult<unknown>[], continuation: AsyncPoller<BatchResults> | undefined): BatchResults {
+/**
+ * The results array with `of`, `ok` and `continuation`; frozen. `requests` are the plan's, in
+ * order: `of` gives a handle the result in its place only if the request there has its Content-ID.
+ */
+export function makeResults(list: BatchResult<unknown>[], continuation: AsyncPoller<BatchResults> | undefined, requests: readonly { id: string }[]): BatchResults {
   const results = [...list] as BatchResult<unknown>[] & { of?: unknown; ok?: boolean; continuation?: unknown };
   Object.defineProperties(results, {
     of: {
-      value<T>(handle: BatchRequestRef<T>): BatchResult<T> {
-        const result = list[handle.index];
-        if (result === undefined) throw new RangeError(`results.of(handle): this batch has no request ${handle.index + 1}`);
+      value<T>(handle: BatchRequestRef<T> & { contentId?: string }): BatchResult<T> {
+        const { index, contentId } = handle;
+        // A batch gives no Content-ID twice: a handle whose id is not the one in its place is of a
+        // request taken out with its changeset (a later request may have its place), not sent.
+        if (contentId !== undefined && requests[index]?.id !== contentId) {
+          throw new TypeError(`results.of(handle): request ${index + 1} (Content-ID ${contentId}) is not in this batch: its changeset's build threw, which left it out (or the handle is another batch's)`);
+        }
+        const result = list[index];
+        if (result === undefined) throw new RangeError(`results.of(handle): this batch has no request ${index + 1}`);
         return result as BatchResult<T>;
       },
     },

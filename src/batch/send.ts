@@ -30,6 +30,7 @@ import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError } from "../errors.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { describe, isRecord } from "../util/values.js";
+import { resolveReference, urlBelowRoot } from "../util/service-root.js";
 
 /** Options of `batch.send()`. */
 export interface BatchSendOptions extends RequestOptions {
@@ -105,8 +106,16 @@ function withPartSecrets(batch: PlannedBatch, secrets: SecretSet | undefined): S
   const values: string[] = [];
   const authorizations: string[] = [];
   for (const [name, value] of partSecretHeaders(batch)) (name.toLowerCase() === "authorization" ? authorizations : values).push(value);
-  if (values.length + authorizations.length === 0) return secrets;
-  return { values: [...(secrets?.values ?? []), ...values], authorizations: [...(secrets?.authorizations ?? []), ...authorizations] };
+  return values.length + authorizations.length === 0 ? secrets : joinSecrets(secrets, { values, authorizations });
+}
+
+/**
+ * Both sets of secrets as one (either may be missing), each value once: a chain of continuations
+ * joins them again at every step.
+ */
+function joinSecrets(first: SecretSet | undefined, second: SecretSet | undefined): SecretSet | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return { values: [...new Set([...first.values, ...second.values])], authorizations: [...new Set([...first.authorizations, ...second.authorizations])] };
 }
 
 /** The parts' own headers named like a credential, with a value worth masking. */
@@ -135,6 +144,24 @@ function holdsAnswer(headers: Headers): boolean {
  * monitor, through `results.continuation`.
  */
 export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
+  const { record } = toSend;
+  // The results of an earlier send are not this one's: a send that fails leaves none, and the
+  // handles say it failed, with its error as the cause (here, not in the builder loaded at start).
+  record.latest = record.failed = undefined;
+  try {
+    return await sendAndRead(toSend, options);
+  } catch (cause) {
+    record.latest = undefined;
+    record.failed = {
+      of(handle) {
+        throw new ODataClientError("BATCH_NOT_SENT", `request ${handle.index + 1} has no result: the batch's last send failed`, { cause });
+      },
+    };
+    throw cause;
+  }
+}
+
+async function sendAndRead(toSend: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
   const continueOnError = continueOnErrorOf(options?.continueOnError);
   const batch = planned(toSend);
   const { url, headers, body } = requestOf(batch, continueOnError);
@@ -208,7 +235,7 @@ function nextLinkFailed(batch: PlannedBatch, results: BatchResults, requests: re
     const message = `request ${index + 1} (${request.method} ${request.path}) got no response: the GET of the batch's next link ${what}; results.continuation reads it again`;
     return { ok: false as const, status: undefined, error: new ODataClientError("BATCH_PENDING", message, cause === undefined ? undefined : { cause }) };
   });
-  return (batch.record.latest = makeResults(list, results.continuation));
+  return (batch.record.latest = makeResults(list, results.continuation, batch.plan.requests));
 }
 
 
@@ -396,7 +423,11 @@ function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
 export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
   const batch = planned(toRead);
-  return resultsOf(batch, matchAnswer(batch.plan, answer.body, answer.contentType), { continuation });
+  // Read here, the answer masks the parts' own credentials as send()'s does.
+  const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
+  // What answered was the $batch request (toRequest()'s URL): a relative next link or Location resolves against it.
+  const answeredAt = urlBelowRoot(batch.core.options.serviceUrl, "$batch");
+  return resultsOf(batch, masking(secrets, () => matchAnswer(batch.plan, answer.body, answer.contentType)), { continuation, secrets, answeredAt });
 }
 
 /**
@@ -510,7 +541,10 @@ const MAX_NEXT_LINKS = 1000;
  * and the results it gives carry the next one, so that every request pending has one to come from.
  */
 function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf = {}): BatchResults {
-  const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, secrets = batch.core.sentSecrets.current(), later = [], followed = new Set<string>() } = read;
+  const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, later = [], followed = new Set<string>() } = read;
+  // The parts' own credentials always, and those sent so far: a continuation read after other
+  // requests (with other keys) still masks the keys this batch went with.
+  const secrets = withPartSecrets(batch, joinSecrets(read.secrets, batch.core.sentSecrets.current()));
   const { plan } = batch;
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   // Where each continuation is, resolved now: a next link off the trusted origins, or one already
@@ -520,7 +554,10 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     let href: string;
     try {
       if (named.next) {
-        href = resolveNextLink(batch.core, named.location, "the service sent a JSON batch next link").href;
+        // JSON Format §4.6: a relative next link resolves against the URL that answered (the
+        // $batch request's, or a monitor's), not the service root; the trust check then applies.
+        const absolute = resolveReference(answeredAt, named.location)?.href ?? named.location;
+        href = resolveNextLink(batch.core, absolute, "the service sent a JSON batch next link").href;
         if (followed.has(href) || followed.size >= MAX_NEXT_LINKS) {
           throw new ODataClientError("NEXT_LINK_LOOP", followed.has(href) ? "the service's next link leads back to a part of the answer already read" : `the service's answer went on for more than ${MAX_NEXT_LINKS} next links`);
         }
@@ -574,8 +611,9 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     continuation = mapPoller(
       inner,
       (raw) =>
-        resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult: first.next !== true }), {
+        resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult: first.next !== true })), {
           continuation: continuationOptions,
+          secrets,
           earlier: known,
           answeredAt: monitor,
           later: rest,
@@ -587,7 +625,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     continuation = following(continuation, first.next);
     if (link) NEXT_LINK_READINGS.set(continuation, link);
   }
-  const results = makeResults(list, continuation);
+  const results = makeResults(list, continuation, plan.requests);
   batch.record.latest = results;
   return results;
 }

@@ -5,7 +5,8 @@
  */
 import type { ODataVersion } from "../options.js";
 import { isJsonContentType } from "../payload/content-type.js";
-import { writeJsonBatch, type JsonBatchRequest } from "../payload/json-batch.js";
+import type { JsonBatchRequest } from "../payload/json-batch.js";
+import { skipJsonSpace, skipJsonValue } from "../payload/json-text.js";
 import { bytesOf, byteText } from "../payload/http-envelope.js";
 import { charsetOf, decode } from "../payload/charset.js";
 import { newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireRequest } from "../payload/multipart.js";
@@ -44,7 +45,7 @@ export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url:
   if (plan.format === "json") {
     headers.set("content-type", "application/json");
     headers.set("accept", "application/json");
-    return { url, headers, body: writeJsonBatch(plan.requests.map(jsonRequest)) };
+    return { url, headers, body: `{"requests":[${plan.requests.map(jsonRequestText).join(",")}]}` };
   }
   const batchBoundary = options.boundaries?.batch ?? newBoundary("batch");
   const changesetBoundary = options.boundaries?.changeset ?? (() => newBoundary("changeset"));
@@ -80,10 +81,15 @@ function wireRequest(request: PlannedRequest, binary: boolean): BatchWireRequest
   };
 }
 
-/** A request as a JSON batch carries it: a JSON body as a value, a changeset as an atomicity group. */
-function jsonRequest(request: PlannedRequest): JsonBatchRequest {
+/**
+ * A request as a JSON batch carries it (its JSON text): a JSON body as a value, a changeset as an
+ * atomicity group. A JSON body goes in as the text given, not parsed and written again: a number
+ * beyond a double's precision or range (an Int64 key, a Decimal, `1e400`) would come out changed.
+ */
+function jsonRequestText(request: PlannedRequest): string {
   const out: JsonBatchRequest = { id: request.id, method: request.method, url: request.path };
   if (Object.keys(request.headers).length > 0) out.headers = request.headers;
+  let json: string | undefined;
   const body: string | Uint8Array | undefined = request.body;
   if (body !== undefined) {
     const type = request.headers["content-type"];
@@ -91,12 +97,30 @@ function jsonRequest(request: PlannedRequest): JsonBatchRequest {
     if (!isTextual(type)) out.body = base64UrlUnpadded(isBytes(body) ? body : new TextEncoder().encode(body));
     else {
       const text = isBytes(body) ? textOfBytes(body, type) : body;
-      out.body = isJsonContentType(type) ? (JSON.parse(text) as unknown) : text;
+      if (isJsonContentType(type)) json = oneJsonValue(text, request);
+      else out.body = text;
     }
   }
   if (request.changeset !== undefined) out.atomicityGroup = `g${request.changeset + 1}`;
   if (request.dependsOn.length > 0) out.dependsOn = request.dependsOn;
-  return out;
+  // The body in its place among the members, after the headers, as the format lists them.
+  const members = Object.entries(out).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`);
+  if (json !== undefined) members.splice(out.headers === undefined ? 3 : 4, 0, `"body":${json}`);
+  return `{${members.join(",")}}`;
+}
+
+/**
+ * The one JSON value that a JSON body's text is, without the space around it; `JSON.parse` only
+ * checks it, since its numbers must stay as written.
+ */
+function oneJsonValue(text: string, request: PlannedRequest): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new TypeError(`request ${request.index + 1} (${request.method} ${request.path}): body: a JSON body must be JSON text (${(error as Error).message})`);
+  }
+  const start = skipJsonSpace(text, 0);
+  return text.slice(start, skipJsonValue(text, start));
 }
 
 /**

@@ -25,11 +25,6 @@ export interface JsonBatchRequest {
   dependsOn?: string[];
 }
 
-/** Writes the body of a JSON `$batch` request. */
-export function writeJsonBatch(requests: readonly JsonBatchRequest[]): string {
-  return JSON.stringify({ requests });
-}
-
 /**
  * One response of a JSON batch, as an HTTP message (a JSON body re-serialised as text); or, for a
  * response with an id whose status, headers or body cannot be read, `why` in place of the message,

@@ -44,6 +44,8 @@ export interface BatchAnswer {
 }
 
 const CRLF = "\r\n";
+/** Resource names OData spells with a leading `$` (Part 2 §4), which a Content-ID reference never is. */
+const SYSTEM_RESOURCES = new Set(["metadata", "batch", "all", "crossjoin", "entity", "root", "count", "ref", "value", "each", "filter", "select"]);
 
 /** Answers a `$batch` request: reads it, runs it, writes the answer (or a 400 for a body it cannot read). */
 export function answerBatch(runner: BatchRunner, contentType: string | undefined, body: string, prefer: string | undefined): BatchAnswer {
@@ -107,7 +109,8 @@ function runChangeset(runner: BatchRunner, requests: readonly BatchPartRequest[]
 function run(runner: BatchRunner, request: BatchPartRequest, locations: ReadonlyMap<string, string>): PlainResponse {
   let url = request.url;
   const reference = /^\$([^/?]+)(.*)$/.exec(url);
-  if (reference) {
+  // `$metadata`, `$batch`, `$all`... are resources of the service, not Content-ID references.
+  if (reference && !(SYSTEM_RESOURCES.has(reference[1] as string) && !locations.has(reference[1] as string))) {
     const location = locations.get(reference[1] as string);
     if (location === undefined) return error(400, "InvalidReference", `${url} refers to no earlier request of this batch that created an entity`);
     url = `${location}${reference[2]}`;
@@ -119,7 +122,13 @@ function run(runner: BatchRunner, request: BatchPartRequest, locations: Readonly
     return error(400, "InvalidUrl", `${JSON.stringify(url)} is not a URL`);
   }
   if (!resolved.href.startsWith(runner.root)) return error(404, "NotFound", `${resolved.pathname} is not a resource of this service`);
-  const path = decodeURIComponent(resolved.pathname.slice(new URL(runner.root).pathname.length));
+  let path: string;
+  try {
+    path = decodeURIComponent(resolved.pathname.slice(new URL(runner.root).pathname.length));
+  } catch {
+    // A bad percent-escape fails this request alone, not the batch.
+    return error(400, "InvalidUrl", `${JSON.stringify(request.url)} has a malformed percent-escape`);
+  }
   return runner.execute({ method: request.method, path, query: resolved.searchParams, headers: request.headers, body: request.body });
 }
 

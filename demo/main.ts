@@ -7,7 +7,10 @@
  * - `DEMO_POLL_MS`      the client's pollInterval, ms                         (default 200)
  * - `DEMO_RETRY_AFTER`  seconds in the service's Retry-After, 0 for none      (default 1)
  * - `DEMO_EXPORT_ROWS`  products per export                                   (default 50000)
- * - `DEMO_PRODUCTS`     products in the collection                            (default 1000000)
+ * - `DEMO_PRODUCTS`     products in the collection, at least 1                (default 1000000)
+ *
+ * The tour checks what it shows: a step that does not turn out as it says prints `FAILED: ...`, and
+ * the tour then ends with exit code 1.
  */
 import { createHash } from "node:crypto";
 import { spawn } from "node:child_process";
@@ -71,6 +74,19 @@ interface Tour {
   pollInterval: number;
   exportRows: number;
   productCount: number;
+  /** The ID of the n-th product the tour orders (n >= 1), wrapped into a small catalogue. */
+  product(n: number): number;
+}
+
+/** A setting the tour cannot run with: its message is printed alone, without a stack trace. */
+class SetupError extends Error {}
+
+let failures = 0;
+
+/** Reports a step that did not turn out as the tour says; the tour then exits with 1. */
+function failed(out: Output, text: string): void {
+  failures += 1;
+  line(out, `FAILED: ${text}`);
 }
 
 const out: Output = process.stdout;
@@ -96,6 +112,8 @@ async function main(): Promise<void> {
   const retryAfter = envInteger("DEMO_RETRY_AFTER", 1);
   const exportRows = envInteger("DEMO_EXPORT_ROWS", 50_000);
   const productCount = envInteger("DEMO_PRODUCTS", 1_000_000);
+  // Orders name products, and sections 7 to 10 work on orders: an empty catalogue has none to name.
+  if (productCount < 1) throw new SetupError(`DEMO_PRODUCTS must be at least 1 for the tour (its orders name products); got ${productCount}`);
   const started = performance.now();
 
   const service = await startDemoService({ jobDuration, retryAfter, exportRows, productCount });
@@ -104,7 +122,8 @@ async function main(): Promise<void> {
     const client = new ODataClient({ serviceUrl: service.serviceUrl });
     const wire = wireLog(out, service.serviceUrl);
     const orders = new ODataClient({ serviceUrl: service.serviceUrl, version: "4.01", csrf: true, fetch: wire.fetch });
-    const tour: Tour = { serviceUrl: service.serviceUrl, service, client, orders, wire, out, pollInterval, exportRows, productCount };
+    const product = (n: number) => ((n - 1) % productCount) + 1;
+    const tour: Tour = { serviceUrl: service.serviceUrl, service, client, orders, wire, out, pollInterval, exportRows, productCount, product };
     for (const [title, run] of SECTIONS) {
       heading(out, title);
       await run(tour);
@@ -114,6 +133,10 @@ async function main(): Promise<void> {
   }
   heading(out, "Done");
   line(out, `the tour took ${((performance.now() - started) / 1000).toFixed(1)} s; the service is closed`);
+  if (failures > 0) {
+    line(out, `${failures} step(s) FAILED (see above)`);
+    process.exitCode = 1;
+  }
 }
 
 /** Section 1: start an export, draw its progress as it is polled, print the typed result. */
@@ -128,7 +151,8 @@ async function exportWithProgressBar({ client, out, pollInterval, exportRows }: 
   const result = await poller.wait();
   bar.finish();
   printExport(out, result);
-  line(out, `downloaded ${result.url}: checksum ${(await checksumOf(result.url)) === result.checksum ? "verified" : "DOES NOT MATCH"}`);
+  if ((await checksumOf(result.url)) === result.checksum) line(out, `downloaded ${result.url}: checksum verified`);
+  else failed(out, `downloaded ${result.url}: checksum DOES NOT MATCH`);
 }
 
 /** Section 2: the loop `wait()` runs, written out: poll, look, sleep, until poll() says done. */
@@ -151,12 +175,28 @@ async function cancelJob({ client, out, pollInterval }: Tour): Promise<void> {
   const poller = await client.collection("ExportJobs").createAsync<ExportResult>({ format: "csv" });
   // Let the job get going, so that there is something to cancel.
   for (let polls = 0; polls < 20 && (await poller.poll()) && poller.percentComplete() <= 0; polls++) await sleep(pollInterval);
+  if (poller.isDone()) {
+    // A short job (DEMO_JOB_MS) can end before the tour gets to cancel it: there is nothing to cancel.
+    line(out, `the job finished before it could be cancelled: ${poller.status()}; cancel() is not called, no DELETE sent`);
+    const result = await poller.wait();
+    line(out, `wait() resolved with export ${result.ID}, as it should for a finished job`);
+    return;
+  }
   line(out, `job running: ${poller.status()} ${percentText(poller.percentComplete())}`);
-  await poller.cancel();
+  try {
+    await poller.cancel();
+  } catch (error) {
+    // The job may finish between the last poll and the DELETE: the service then answers 409.
+    if (!(error instanceof ODataHttpError) || error.status !== 409) throw error;
+    line(out, `cancel() sent DELETE ${poller.statusUrl}: ${error.status} ${error.odataError?.code}, the job finished first`);
+    const result = await poller.wait();
+    line(out, `wait() resolved with export ${result.ID}, as it should for a job that finished`);
+    return;
+  }
   line(out, `cancel() sent DELETE ${poller.statusUrl}`);
   try {
     await poller.wait();
-    line(out, "wait() resolved, which it should not after a cancel");
+    failed(out, "wait() resolved, which it should not after a cancel");
   } catch (error) {
     if (!(error instanceof AsyncOperationCancelledError)) throw error;
     line(out, `wait() rejected: ${error.name} (code ${error.code}, status "${error.status}", isDone() = ${poller.isDone()})`);
@@ -172,7 +212,7 @@ async function failingJob({ client, out, pollInterval }: Tour): Promise<void> {
   line(out, `202 Accepted for format "xlsx"; waiting...`);
   try {
     await poller.wait();
-    line(out, "wait() resolved, which it should not for an unsupported format");
+    failed(out, "wait() resolved, which it should not for an unsupported format");
   } catch (error) {
     if (!(error instanceof AsyncOperationFailedError)) throw error;
     line(out, `wait() rejected: ${error.name} (code ${error.code})`);
@@ -229,7 +269,9 @@ async function walkProducts({ out, productCount }: Tour): Promise<void> {
       display.finish(rows);
       memory.stop();
       const complete = rows === productCount && idSum === expectedSum;
-      line(out, `${rows.toLocaleString("en-US")} products, ID sum ${complete ? "as expected" : "DOES NOT MATCH"}; peak RSS ${Math.round(memory.peak() / 2 ** 20)} MB`);
+      const text = `${rows.toLocaleString("en-US")} products, ID sum ${complete ? "as expected" : "DOES NOT MATCH"}; peak RSS ${Math.round(memory.peak() / 2 ** 20)} MB`;
+      if (complete) line(out, text);
+      else failed(out, text);
     }
   } finally {
     service.stop();
@@ -241,9 +283,9 @@ async function walkProducts({ out, productCount }: Tour): Promise<void> {
  * (If-Match from the ETag read); a stale ETag is refused with 412, a missing one with 428. The client
  * fetches a CSRF token before its first change and reuses it for the others.
  */
-async function writeWithEtags({ orders: client, service, wire, out, serviceUrl }: Tour): Promise<void> {
+async function writeWithEtags({ orders: client, service, wire, out, serviceUrl, product }: Tour): Promise<void> {
   const orders = client.collection<Order>("Orders");
-  const created = await wire.watch(() => orders.create({ customer: "Linus", productID: 12, quantity: 3 }));
+  const created = await wire.watch(() => orders.create({ customer: "Linus", productID: product(12), quantity: 3 }));
   if (!created) throw new Error("the service created the order without answering with it");
   line(out, `created order ${created.ID}: ${created.quantity} x product ${created.productID} = ${created.amount.toFixed(2)}, ETag ${created["@odata.etag"]}`);
 
@@ -255,7 +297,7 @@ async function writeWithEtags({ orders: client, service, wire, out, serviceUrl }
 
   try {
     await wire.watch(() => orders.key(created.ID).update({ quantity: 9 }, { etag: read }));
-    line(out, "the stale update went through, which it should not");
+    failed(out, "the stale update went through, which it should not");
   } catch (error) {
     if (!(error instanceof ODataHttpError)) throw error;
     line(out, `the same update with the old ETag: ${error.status} ${error.odataError?.code}`);
@@ -263,6 +305,7 @@ async function writeWithEtags({ orders: client, service, wire, out, serviceUrl }
   }
   try {
     await orders.key(created.ID).update({ quantity: 9 }, { etag: false });
+    failed(out, "the update without an ETag went through, which it should not");
   } catch (error) {
     if (!(error instanceof ODataHttpError)) throw error;
     line(out, `without any ETag: ${error.status} ${error.odataError?.code}`);
@@ -273,14 +316,15 @@ async function writeWithEtags({ orders: client, service, wire, out, serviceUrl }
     () => "still there",
     (error: unknown) => (error instanceof ODataHttpError ? `answers ${error.status}` : "failed"),
   );
-  line(out, `deleted with the current ETag; GET Orders(${created.ID}) now ${gone}`);
+  if (gone === "answers 404") line(out, `deleted with the current ETag; GET Orders(${created.ID}) now ${gone}`);
+  else failed(out, `deleted with the current ETag, yet GET Orders(${created.ID}) ${gone}`);
 
   // A client without csrf: true is refused, and told why.
   const plain = new ODataClient({ serviceUrl, fetch: wire.fetch });
   await wire
-    .watch(() => plain.collection<Order>("Orders").create({ customer: "Linus", productID: 12, quantity: 1 }))
+    .watch(() => plain.collection<Order>("Orders").create({ customer: "Linus", productID: product(12), quantity: 1 }))
     .then(
-      () => line(out, "a client without csrf: true created an order, which it should not"),
+      () => failed(out, "a client without csrf: true created an order, which it should not"),
       (error: unknown) => {
         if (!(error instanceof ODataHttpError)) throw error;
         line(out, `a client without csrf: true is refused: ${error.status} ${error.odataError?.code}`);
@@ -304,6 +348,7 @@ async function callOperations({ orders: client, wire, out }: Tour): Promise<void
   line(out, `shipped order 1: status ${shipped.status}, carrier ${shipped.carrier}, ETag ${first["@odata.etag"]} -> ${shipped["@odata.etag"]}`);
   try {
     await orders.key(1).action<Order>("Demo.ship").invoke({ carrier: "Pony Express" }, { etag: shipped });
+    failed(out, "shipping it again went through, which it should not");
   } catch (error) {
     if (!(error instanceof ODataHttpError)) throw error;
     line(out, `shipping it again: ${error.status} ${error.odataError?.code}: ${error.odataError?.message}`);
@@ -320,7 +365,7 @@ async function callOperations({ orders: client, wire, out }: Tour): Promise<void
  * created (`$<Content-ID>`), and a changeset that fails: all its requests read as failed, and
  * nothing of it stays.
  */
-async function sendBatch({ orders: client, wire, out }: Tour): Promise<void> {
+async function sendBatch({ orders: client, wire, out, product }: Tour): Promise<void> {
   const orders = client.collection<Order>("Orders");
   // An OData 4.01 client sends JSON batches by default; the demo service reads the multipart form.
   const batch = client.batch({ format: "multipart" });
@@ -330,13 +375,13 @@ async function sendBatch({ orders: client, wire, out }: Tour): Promise<void> {
   let created!: BatchEntityHandle<Order, Order | undefined>;
   let raised!: BatchHandle<Order | undefined>;
   batch.changeset((changeset) => {
-    created = changeset.create(orders, { customer: "Margaret", productID: 5, quantity: 1 });
+    created = changeset.create(orders, { customer: "Margaret", productID: product(5), quantity: 1 });
     raised = changeset.update(created.ref(), { quantity: 2 }, { ifMatch: "*", prefer: "representation" });
   });
   let doomed!: BatchEntityHandle<Order, Order | undefined>;
   let stale!: BatchHandle<Order | undefined>;
   batch.changeset((changeset) => {
-    doomed = changeset.create(orders, { customer: "Edsger", productID: 6, quantity: 1 });
+    doomed = changeset.create(orders, { customer: "Edsger", productID: product(6), quantity: 1 });
     stale = changeset.update(orders.key(2), { quantity: 7 }, { etag: 'W/"1"' });
   });
   const results = await wire.watch(() => batch.send());
@@ -353,11 +398,12 @@ async function sendBatch({ orders: client, wire, out }: Tour): Promise<void> {
   show("changeset 2: POST Orders", doomed.result(), () => "");
   show(`changeset 2: PATCH Orders(2) (stale)`, stale.result(), () => "");
   const edsger = (await orders.list()).filter((order) => order.customer === "Edsger").length;
-  line(out, `the failed changeset left nothing behind: ${edsger} orders of Edsger`);
+  if (edsger === 0) line(out, `the failed changeset left nothing behind: ${edsger} orders of Edsger`);
+  else failed(out, `the failed changeset left ${edsger} orders of Edsger behind`);
 }
 
 /** Section 10: read the orders with change tracking, change some, then read only the changes. */
-async function trackChanges({ orders: client, wire, out }: Tour): Promise<void> {
+async function trackChanges({ orders: client, wire, out, product }: Tour): Promise<void> {
   const orders = client.collection<Order>("Orders");
   let deltaLink: string | undefined;
   let pages = 0;
@@ -374,7 +420,7 @@ async function trackChanges({ orders: client, wire, out }: Tour): Promise<void> 
   line(out, `tracked read: ${count} orders in ${pages} pages (2 a page); the last page carries the delta link`);
   line(out, `  ${link}`);
 
-  const added = await orders.create({ customer: "Barbara", productID: 8, quantity: 2 });
+  const added = await orders.create({ customer: "Barbara", productID: product(8), quantity: 2 });
   const two = await orders.key(2).get();
   await orders.key(2).update({ quantity: two.quantity + 1 }, { etag: two });
   const three = await orders.key(3).get();
@@ -488,11 +534,18 @@ function envInteger(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === "") return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer >= 0; got ${JSON.stringify(text)}`);
+  if (!/^\d{1,15}$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new SetupError(`${name} must be an integer >= 0; got ${JSON.stringify(text)}`);
   return value;
 }
 
+// `npm run demo | head` closes the pipe early: the reader has what it wanted, so the tour stops quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 main().catch((error: unknown) => {
   process.exitCode = 1;
-  console.error(error);
+  if (error instanceof SetupError) console.error(`demo: ${error.message}`);
+  else console.error(error);
 });

@@ -7,7 +7,10 @@
  * A request and its answer are plain values here (method, path, headers, body text), so that the
  * same code answers a request that came over HTTP and one that came inside a `$batch`.
  */
-import { etagOf, type Order, type OrderProblem, type OrderStore } from "./orders.js";
+import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderProblem, type OrderStore } from "./orders.js";
+import { entityReadOptions } from "./query-options.js";
+
+const ORDER_PROPERTIES: readonly (keyof Order)[] = [...COMPUTED_ORDER_PROPERTIES, ...WRITABLE_ORDER_PROPERTIES];
 
 /** A request as the order resources see it. */
 export interface PlainRequest {
@@ -54,6 +57,9 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
   }
   if (path === "Orders/$count") {
     if (method !== "GET") return notAllowed(method, ["GET"]);
+    // $filter and $search apply to /$count (Part 2 §4.8); Orders implements neither, as its collection says.
+    const unsupported = ["$filter", "$search"].find((name) => request.query.has(name));
+    if (unsupported) return error(501, "NotImplemented", `The demo service does not implement ${unsupported} on Orders`);
     return { status: 200, headers: { "Content-Type": "text/plain" }, body: String(context.store.list().length) };
   }
   const entity = /^Orders\((\d+)\)$/.exec(path);
@@ -177,8 +183,20 @@ function answerOrder(context: OrderContext, request: PlainRequest, id: number): 
   const { method, headers } = request;
   const order = context.store.get(id);
   if (method === "GET") {
+    const options = entityReadOptions(request.query, "Order", ORDER_PROPERTIES);
+    if ("status" in options) return error(options.status, options.code, options.message);
     if (!order) return error(404, "NotFound", `No order with ID ${id}`);
-    return json(200, { "@odata.context": `${context.root}$metadata#Orders/$entity`, ...orderJson(order) }, { ETag: etagOf(order) });
+    const etag = etagOf(order);
+    // A read is conditional too (RFC 9110 §13.2.2): If-Match first, then If-None-Match (304 for a read).
+    if (headers.has("if-match") && !etagListMatches(headers.get("if-match") as string, etag)) {
+      return error(412, "PreconditionFailed", `Order ${id} is no longer ${headers.get("if-match")}; its ETag is now ${etag}`);
+    }
+    if (headers.has("if-none-match") && etagListMatches(headers.get("if-none-match") as string, etag)) return { status: 304, headers: { ETag: etag }, body: "" };
+    const { select } = options;
+    const full = orderJson(order);
+    const entity = select ? Object.fromEntries(Object.entries(full).filter(([name]) => name === "@odata.etag" || select.includes(name as keyof Order))) : full;
+    const contextUrl = `${context.root}$metadata#Orders${select ? `(${select.join(",")})` : ""}/$entity`;
+    return json(200, { "@odata.context": contextUrl, ...entity }, { ETag: etag });
   }
   if (method !== "PATCH" && method !== "PUT" && method !== "DELETE") return notAllowed(method, ["GET", "PATCH", "PUT", "DELETE"]);
 
@@ -192,7 +210,9 @@ function answerOrder(context: OrderContext, request: PlainRequest, id: number): 
     if ("code" in created) return problem(created);
     return entityAnswer(context, request, created, 201, { Location: `${context.root}Orders(${id})` });
   }
-  if (headers.get("if-none-match")?.trim() === "*") return error(412, "PreconditionFailed", `Order ${id} exists already (If-None-Match: *)`);
+  // If-None-Match naming the current version (or *) fails a change (RFC 9110 §13.1.2), with or without If-Match.
+  const ifNoneMatch = headers.get("if-none-match");
+  if (ifNoneMatch !== null && etagListMatches(ifNoneMatch, etagOf(order))) return error(412, "PreconditionFailed", `Order ${id} is ${ifNoneMatch.trim() === "*" ? "there (If-None-Match: *)" : `still at ${etagOf(order)} (If-None-Match)`}`);
   const precondition = checkIfMatch(order, headers);
   if (precondition) return precondition;
 
@@ -242,11 +262,15 @@ function checkIfMatch(order: Order, headers: Headers): PlainResponse | undefined
     return error(428, "PreconditionRequired", `Order ${order.ID} is protected by an ETag: send If-Match with the ETag you read (or * for any version)`);
   }
   const current = etagOf(order);
-  // Weak comparison (RFC 9110 §8.8.3.2): the W/ prefix does not count.
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  if (etagListMatches(ifMatch, current)) return undefined;
   const listed = ifMatch.split(",").map((tag) => tag.trim());
-  if (listed.includes("*") || listed.some((tag) => opaque(tag) === opaque(current))) return undefined;
   return error(412, "PreconditionFailed", `Order ${order.ID} was changed since ${listed.join(", ")} was read; its ETag is now ${current}`);
+}
+
+/** Whether an If-Match or If-None-Match list names `current` or is `*`; weak comparison (RFC 9110 §8.8.3.2): the W/ prefix does not count. */
+function etagListMatches(list: string, current: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return list.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(current));
 }
 
 /** A written order: 200/201 with it (and its ETag), or 204 with `Prefer: return=minimal`. */

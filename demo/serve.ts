@@ -20,7 +20,15 @@ const fromEnv: ReadonlyArray<readonly [string, "port" | "productCount" | "pageSi
 ];
 for (const [variable, option] of fromEnv) {
   const text = process.env[variable];
-  if (text !== undefined && text !== "") options[option] = Number(text);
+  if (text === undefined || text === "") continue;
+  // The variable is named in the message: the option it sets is no word the user wrote.
+  const value = /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : Number.NaN;
+  const problem = Number.isNaN(value) ? "an integer >= 0" : option === "port" && value > 65_535 ? "a port number from 0 to 65535" : undefined;
+  if (problem !== undefined) {
+    process.stderr.write(`demo/serve.ts: ${variable} must be ${problem}; got ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  options[option] = value;
 }
 if (process.env.DEMO_LOG === "1") {
   options.onRequest = (method, url, status) => process.stderr.write(`${status} ${method} ${url}\n`);

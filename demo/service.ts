@@ -46,6 +46,7 @@ import { ExportJob, exportFileChunks, exportWriter, type ExportJobRequest } from
 import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext, type PlainRequest, type PlainResponse } from "./order-requests.js";
 import { OrderStore } from "./orders.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
+import { entityReadOptions, normaliseKey } from "./query-options.js";
 
 /** Options of {@link startDemoService}. */
 export interface DemoServiceOptions {
@@ -141,6 +142,12 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       response.once("finish", () => onRequest(request.method ?? "", request.url ?? "", response.statusCode));
     }
     handle(request, response).catch((error: unknown) => {
+      if (error instanceof BodyTooLarge && !response.headersSent) {
+        // The body was read to its end (or the connection is closed after this answer), so the
+        // client reads the 413 rather than a reset.
+        const headers: Record<string, string> = error.drained ? {} : { Connection: "close" };
+        return sendError(response, 413, "PayloadTooLarge", `The demo service accepts request bodies up to ${MAX_BODY_BYTES.toLocaleString("en-US")} bytes`, undefined, headers);
+      }
       if (!response.headersSent) sendError(response, 500, "InternalError", `The demo service failed: ${(error as Error).message}`);
       else response.destroy(error as Error);
     });
@@ -150,8 +157,11 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     response.setHeader("OData-Version", "4.0");
     const url = new URL(request.url ?? "/", root);
     if (!url.pathname.startsWith(SERVICE_PATH)) return sendError(response, 404, "NotFound", `No service at ${url.pathname}`);
-    const path = safeDecode(url.pathname.slice(SERVICE_PATH.length));
-    const method = request.method ?? "GET";
+    const keyed = normaliseKey(safeDecode(url.pathname.slice(SERVICE_PATH.length)));
+    if ("status" in keyed) return sendError(response, keyed.status, keyed.code, keyed.message);
+    const path = keyed.path;
+    // HEAD is GET without the body: node:http writes no body for a HEAD request.
+    const method = request.method === "HEAD" ? "GET" : (request.method ?? "GET");
     if (method === "GET" && headerText(request.headers["x-csrf-token"]).toLowerCase() === "fetch") {
       // Any GET may fetch a token (clients use the service root); the answer itself is the usual one.
       const { token, setCookie } = csrf.issue(SERVICE_PATH);
@@ -195,6 +205,10 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       if (only(method, ["GET", "POST"], response)) listExports(response);
       return;
     }
+    if (path === "ExportJobs/$count") {
+      if (!only(method, ["GET"], response)) return;
+      return sendCount(response, url.searchParams, exportsById.size);
+    }
     const monitor = /^\$monitor\/([\w-]+)$/.exec(path);
     if (monitor) return answerMonitor(method, monitor[1] as string, response);
     const exportEntity = /^ExportJobs\((\d+)\)(\/\$value)?$/.exec(path);
@@ -206,18 +220,14 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       if (!only(method, ["GET"], response)) return;
       return sendProducts(request, url, path === "ProductsUnpaged", response);
     }
-    if (path === "Products/$count") {
+    if (path === "Products/$count" || path === "ProductsUnpaged/$count") {
       if (!only(method, ["GET"], response)) return;
-      response.writeHead(200, { "Content-Type": "text/plain" });
-      response.end(String(config.productCount));
-      return;
+      return sendCount(response, url.searchParams, config.productCount);
     }
-    const product = /^Products\((\d+)\)$/.exec(path);
+    const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(path);
     if (product) {
       if (!only(method, ["GET"], response)) return;
-      const id = Number(product[1]);
-      if (id < 1 || id > config.productCount) return sendError(response, 404, "NotFound", `No product with ID ${id}`);
-      return sendText(response, 200, "application/json;odata.metadata=minimal", `{"@odata.context":"${root}$metadata#Products/$entity",${productJson(id).slice(1)}`);
+      return sendPlain(response, productAnswer(product[1] as string, Number(product[2]), url.searchParams));
     }
     sendError(response, 404, "NotFound", `The demo service has no resource '${path}'`);
   }
@@ -235,16 +245,35 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     return false;
   }
 
-  /** Answers one request inside a `$batch`: orders and their operations, and single products. */
+  /** A `$count` of a collection of `total` entities; $filter and $search are refused as the collection refuses them. */
+  function sendCount(response: ServerResponse, query: URLSearchParams, total: number): void {
+    const refused = countRefusal(query);
+    if (refused) return sendPlain(response, refused);
+    response.writeHead(200, { "Content-Type": "text/plain" });
+    response.end(String(total));
+  }
+
+  /** One product, with the `$select` asked for; query options an entity read does not take are refused. */
+  function productAnswer(entitySet: string, id: number, query: URLSearchParams): PlainResponse {
+    const options = entityReadOptions(query, "Product", PRODUCT_PROPERTIES);
+    if ("status" in options) return orderError(options.status, options.code, options.message);
+    if (id < 1 || id > config.productCount) return orderError(404, "NotFound", `No product with ID ${id}`);
+    const { select } = options;
+    const context = `${root}$metadata#${entitySet}${select ? `(${select.join(",")})` : ""}/$entity`;
+    const entity = select ? productJsonSelected(id, select) : productJson(id);
+    return { status: 200, headers: { "Content-Type": "application/json;odata.metadata=minimal" }, body: `{"@odata.context":${JSON.stringify(context)}${entity === "{}" ? "}" : `,${entity.slice(1)}`}` };
+  }
+
+  /** Answers one request inside a `$batch`: orders and their operations, single products, and `$metadata`. */
   function answerInBatch(request: PlainRequest): PlainResponse {
+    const keyed = normaliseKey(request.path);
+    if ("status" in keyed) return orderError(keyed.status, keyed.code, keyed.message);
+    request = { ...request, path: keyed.path };
     const answer = isOrderPath(request.path) ? answerOrderRequest(orderContext(), request) : undefined;
     if (answer) return answer;
-    const product = /^Products\((\d+)\)$/.exec(request.path);
-    if (product && request.method === "GET") {
-      const id = Number(product[1]);
-      if (id < 1 || id > config.productCount) return orderError(404, "NotFound", `No product with ID ${id}`);
-      return { status: 200, headers: { "Content-Type": "application/json;odata.metadata=minimal" }, body: `{"@odata.context":"${root}$metadata#Products/$entity",${productJson(id).slice(1)}` };
-    }
+    const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(request.path);
+    if (product && request.method === "GET") return productAnswer(product[1] as string, Number(product[2]), request.query);
+    if (request.path === "$metadata" && request.method === "GET") return { status: 200, headers: { "Content-Type": "application/xml" }, body: METADATA };
     return orderError(404, "NotFound", `The demo service answers ${request.method} ${request.path} outside a $batch only (a batch holds requests on Orders, its operations and single Products)`);
   }
 
@@ -406,6 +435,10 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     if (query.count) head += `,"@odata.count":${total}`;
     head += `,"value":[`;
     response.writeHead(200, headers);
+    if (request.method === "HEAD") {
+      response.end();
+      return;
+    }
     if (!(await write(response, head))) return;
     const entity = select ? (id: number) => productJsonSelected(id, select) : productJson;
     for (let from = first; from < last; from += ROWS_PER_CHUNK) {
@@ -543,15 +576,36 @@ function headerText(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value.join(",") : (value ?? "");
 }
 
+const MAX_BODY_BYTES = 1_000_000;
+/** How much of a body over the limit is read and dropped before the answer: the client then reads a 413, not a reset. */
+const MAX_DRAINED_BYTES = 32_000_000;
+
+/** A request body over {@link MAX_BODY_BYTES}: answered 413. */
+class BodyTooLarge extends Error {
+  /** Whether the body was read to its end (false: the connection must close). */
+  readonly drained: boolean;
+  constructor(drained: boolean) {
+    super(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    this.drained = drained;
+  }
+}
+
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).byteLength;
-    if (size > 1_000_000) throw new Error("request body larger than 1 MB");
-    chunks.push(chunk as Buffer);
+    if (size > MAX_DRAINED_BYTES) throw new BodyTooLarge(false);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
+  if (size > MAX_BODY_BYTES) throw new BodyTooLarge(true);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** $filter and $search apply to `/$count` (Part 2 §4.8); no collection of the service implements them. */
+function countRefusal(query: URLSearchParams): PlainResponse | undefined {
+  const option = ["$filter", "$search"].find((name) => query.has(name));
+  return option === undefined ? undefined : orderError(501, "NotImplemented", `The demo service does not implement ${option}`);
 }
 
 // --- Writing answers -------------------------------------------------------------------------------
@@ -581,7 +635,8 @@ async function write(response: ServerResponse, chunk: string): Promise<boolean> 
 
 function only(method: string, allowed: readonly string[], response: ServerResponse): boolean {
   if (allowed.includes(method)) return true;
-  sendError(response, 405, "MethodNotAllowed", `${method} is not allowed here; use ${allowed.join(" or ")}`, undefined, { Allow: allowed.join(", ") });
+  const listed = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+  sendError(response, 405, "MethodNotAllowed", `${method} is not allowed here; use ${listed.join(" or ")}`, undefined, { Allow: listed.join(", ") });
   return false;
 }
 
@@ -617,10 +672,8 @@ function sendError(response: ServerResponse, status: number, code: string, messa
 function serviceDocument(root: string): unknown {
   return {
     "@odata.context": `${root}$metadata`,
-    value: [
-      ...["ExportJobs", "Products", "ProductsUnpaged", "Orders"].map((name) => ({ name, kind: "EntitySet", url: name })),
-      { name: "totalValue", kind: "FunctionImport", url: "totalValue" },
-    ],
+    // totalValue is left out: a function import with a required parameter has no URL of its own to list.
+    value: ["ExportJobs", "Products", "ProductsUnpaged", "Orders"].map((name) => ({ name, kind: "EntitySet", url: name })),
   };
 }
 
@@ -710,7 +763,7 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
             <Record><PropertyValue Property="Supported" Bool="true"/></Record>
           </Annotation>
         </EntitySet>
-        <FunctionImport Name="totalValue" Function="Demo.totalValue" IncludeInServiceDocument="true"/>
+        <FunctionImport Name="totalValue" Function="Demo.totalValue"/>
         <ActionImport Name="cancelOpenOrders" Action="Demo.cancelOpenOrders"/>
         <ActionImport Name="exportProducts" Action="Demo.exportProducts" EntitySet="ExportJobs"/>
       </EntityContainer>

@@ -12,9 +12,9 @@ export interface Output {
 
 const ESC = "\u001b[";
 
-/** Prints a section heading (bold on a terminal). */
-export function heading(out: Output, text: string): void {
-  if (out.isTTY) out.write(`\n${ESC}1m${text}${ESC}22m\n`);
+/** Prints a section heading (bold on a terminal, unless NO_COLOR asks for no styling: https://no-color.org). */
+export function heading(out: Output, text: string, env: Readonly<Record<string, string | undefined>> = process.env): void {
+  if (out.isTTY && !env["NO_COLOR"]) out.write(`\n${ESC}1m${text}${ESC}22m\n`);
   else out.write(`\n== ${text} ==\n`);
 }
 

@@ -1,0 +1,67 @@
+/**
+ * Query options and keys of single-entity requests in the demo service, shared by the product and
+ * order handlers (directly and inside a `$batch`): what an entity read honours, and a refusal with
+ * an OData error for what it does not.
+ */
+
+/** A refusal: the status and OData error of the answer. */
+export interface QueryRefusal {
+  status: 400 | 501;
+  code: string;
+  message: string;
+}
+
+/** System query options OData defines (Part 2 §5); any other `$name` is unknown. */
+const KNOWN_SYSTEM_OPTIONS = new Set([
+  "$select", "$expand", "$filter", "$orderby", "$top", "$skip", "$count", "$search", "$format",
+  "$compute", "$index", "$schemaversion", "$skiptoken", "$deltatoken", "$apply", "$id",
+]);
+/** Options that address a collection (or a request other than a read) and mean nothing on one entity. */
+const NOT_ON_AN_ENTITY = new Set(["$filter", "$orderby", "$top", "$skip", "$count", "$search", "$skiptoken", "$deltatoken", "$apply", "$index", "$id"]);
+
+/**
+ * The `$select` of a single-entity read (undefined: all properties), or why the read is refused.
+ * `properties` are the entity type's; it has no navigation properties, so any `$expand` names none.
+ */
+export function entityReadOptions<P extends string>(query: URLSearchParams, entityType: string, properties: readonly P[]): { select: P[] | undefined } | QueryRefusal {
+  let select: P[] | undefined;
+  for (const [name, value] of query) {
+    // Custom options (no `$`) and parameter aliases (`@`) are the service's to ignore.
+    if (!name.startsWith("$")) continue;
+    if (!KNOWN_SYSTEM_OPTIONS.has(name)) return { status: 400, code: "InvalidQuery", message: `${name} is not a system query option of OData` };
+    if (NOT_ON_AN_ENTITY.has(name)) return { status: 400, code: "InvalidQuery", message: `${name} does not apply to a single ${entityType}` };
+    if (name === "$expand") return { status: 400, code: "InvalidQuery", message: `$expand names ${JSON.stringify(value)}, but ${entityType} has no navigation properties` };
+    if (name === "$format") {
+      if (!/^(json|application\/json)(;.*)?$/i.test(value.trim())) return { status: 501, code: "NotImplemented", message: `The demo service answers in JSON only; $format=${value}` };
+      continue;
+    }
+    if (name === "$select") {
+      if (value.trim() === "*") continue;
+      select = [];
+      for (const part of value.split(",").map((text) => text.trim())) {
+        if (!properties.includes(part as P)) return { status: 400, code: "InvalidQuery", message: `$select names ${JSON.stringify(part)}, which is not a property of ${entityType}` };
+        if (!select.includes(part as P)) select.push(part as P);
+      }
+      continue;
+    }
+    return { status: 501, code: "NotImplemented", message: `The demo service does not implement ${name}` };
+  }
+  return { select };
+}
+
+/** Entity sets whose key is one `Edm.Int32` property named ID. */
+const INTEGER_KEYED_SETS = "Products|ProductsUnpaged|Orders|ExportJobs";
+
+/**
+ * A path with its key written as the service reads it: `Set(ID=42)` becomes `Set(42)` (the named
+ * form is valid for a single-part key). A key that is no integer literal is a refusal (400), not
+ * an entity that does not exist.
+ */
+export function normaliseKey(path: string): { path: string } | QueryRefusal {
+  const match = new RegExp(`^(${INTEGER_KEYED_SETS})\\(([^)]*)\\)(.*)$`, "s").exec(path);
+  if (!match) return { path };
+  const [, set, keyText, rest] = match as unknown as [string, string, string, string];
+  const key = /^\s*(?:ID\s*=\s*)?(-?\d{1,15})\s*$/.exec(keyText);
+  if (!key) return { status: 400, code: "InvalidKey", message: `The key of ${set} is ID, an Edm.Int32: ${JSON.stringify(keyText)} is not one` };
+  return { path: `${set}(${key[1]})${rest}` };
+}

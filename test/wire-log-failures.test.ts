@@ -180,6 +180,26 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     ]);
   });
 
+  test("an error answer whose body stalls ends in a ! line too, its error still an ODataHttpError", async (t) => {
+    const log = collector();
+    const { client, root } = await serveClient(
+      t,
+      (_request, res) => {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.write('{"error":{"code":"BUSY","message":"try');
+      },
+      { timeout: 150, debug: log.debug },
+    );
+    const failure = await client.collection("Books").list().then(() => undefined, (error: unknown) => error);
+    assert.ok(isODataHttpError(failure), String(failure));
+    assert.equal(failure.status, 500);
+    assert.deepEqual(log.shown(), [
+      `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
+      `#1 < 500 GET ${root}Books N ms {"content-type":"application/json"}`,
+      `#1 ! GET ${root}Books aborted after N ms: TIMEOUT: GET ${root}Books: the answer's body stalled, no data arrived for 150 ms (option "timeout")`,
+    ]);
+  });
+
   test("a walk the caller aborts while its page body comes ends in a ! line with the abort", async (t) => {
     const log = collector();
     const { client, root } = await serveClient(t, (_request, res) => startOfBody(res), { debug: log.debug });

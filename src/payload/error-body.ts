@@ -6,6 +6,7 @@ import { ODataClientError, ODataHttpError, type ODataErrorDetail } from "../erro
 import { redactCause, redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { abortReason } from "../http/signals.js";
+import { BODY_FAILURES } from "../http/pipeline.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { readJsonPrefix } from "./json-prefix.js";
 import { charsetOf, decode } from "./charset.js";
@@ -83,6 +84,8 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
     // walk's page, a poll) with that stall: such an abort is no caller's.
     const stall = watch?.failure(undefined);
     cut = true;
+    // The wire log ends the answer's lines with the stall or the abort, as for any other body.
+    BODY_FAILURES.get(response)?.(stall ?? error);
     return { text: text(), failure: { error: stall ?? error, stalled: stall !== undefined } };
   } finally {
     watch?.end();

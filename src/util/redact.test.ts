@@ -62,6 +62,15 @@ test("redactText masks a credential header's value that holds a quote, and stops
   assert.equal(redactText('{"error":{"message":"bad x-api-key: abc123"}}'), '{"error":{"message":"bad x-api-key: ***"}}');
   assert.equal(redactText('said "x-api-key: abc123" twice'), 'said "x-api-key: ***" twice');
   assert.equal(redactText('"x-api-key": "abc123456", "next": 1'), '"x-api-key": "***", "next": 1');
+  // A quote that a word or another cookie follows is inside the value, JSON-escaped too; any other
+  // ends it, and the text after it stays readable (and a JSON or XML body stays well formed).
+  assert.equal(redactText('Cookie: theme="dark"; sid=abc123secretvalue'), "Cookie: ***");
+  assert.equal(redactText('{"m":"Cookie: a=\\"s3cret-value-123\\""}'), '{"m":"Cookie: ***\\""}');
+  assert.equal(redactText('Header "x-api-key: abc123". Check the portal, then retry.'), 'Header "x-api-key: ***". Check the portal, then retry.');
+  assert.equal(redactText('Rejected (sent "x-api-key: abc123") for tenant 7'), 'Rejected (sent "x-api-key: ***") for tenant 7');
+  assert.equal(redactText('<message detail="x-api-key: abc123">'), '<message detail="x-api-key: ***">');
+  assert.equal(redactText('{"x-api-key: abc":"v","b":1}'), '{"x-api-key: ***":"v","b":1}');
+  assert.equal(redactText("invalid JSESSIONID='abc123def456' here"), "invalid JSESSIONID='***' here");
   // Linear on a long run of quotes and letters.
   const started = performance.now();
   redactText(`x-api-key: ${'a"'.repeat(50_000)}`);

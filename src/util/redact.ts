@@ -62,7 +62,7 @@ const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;]${PARAMETER_NAMES}=)(?!\\*\\
  * double quotes (RFC 6265 allows them; a JSON text escapes them) is masked inside them, as
  * `MYSAPSSO2="***"`.
  */
-const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=\\?"?)[^\s;,&"'<>\\)]+/gi;
+const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=\\?["']?)[^\s;,&"'<>\\)]+/gi;
 /**
  * A parameter whose name holds a percent escape (`acc%65ss_token=`, `%73ig=`): a service decodes
  * the name before it reads it. Linear on any input: the name's first run holds no `%`, and no
@@ -79,11 +79,12 @@ const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
  * characters with no colon after it (text a service sent) cost time growing with its square, about
  * a second for 40 KB. The name of a key that lets its holder in (`x-functions-key: …`,
  * `Fastly-Key: …`, see {@link KEY_NAME}) counts too; "key: ID", "foreign-key: …" and "--key: …" stay.
- * A value not quoted as a whole runs on over a quote inside it (`Cookie: a="s3cret"`, which would
- * otherwise show from the quote on) and ends at one that closes the text around it (`…"}`).
+ * A value not quoted as a whole runs on over a quote inside it, JSON-escaped or not, that a word
+ * or another cookie follows (`Cookie: a="s3cret"; sid=…`, which would otherwise show from the quote
+ * on), and ends at any other quote: one that closes the text around it (`…"}`, `…".`, `…")`).
  */
 const SECRET_FIELD_IN_TEXT = new RegExp(
-  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*(?:["'](?![\s,;}\]]|$)[^\r\n"'<>\\]*)*)`,
+  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*(?:\\?["'](?=[\w-]|;\s*[\w-]+=)[^\r\n"'<>\\]*)*)`,
   "gi",
 );
 /**

@@ -54,7 +54,7 @@ async function cli(args: readonly string[], stdin = ""): Promise<Outcome> {
 const show = (outcome: Outcome) => `exit ${outcome.code}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;
 
 /** How each monitor answers after two 202s; `healed` ones answer the result from then on. */
-type Mode = "e401" | "e403" | "e500" | "drop" | "failed" | "gone" | "bad" | "over303" | "completed" | "cancelled";
+type Mode = "e401" | "e403" | "e500" | "drop" | "failed" | "gone" | "bad" | "over303" | "completed" | "cancelled" | "busy";
 const sent: { method: string; path: string; status: number | "dropped" }[] = [];
 const healed = new Set<string>();
 const polls = new Map<string, number>();
@@ -70,6 +70,11 @@ function answer(request: IncomingMessage, respond: (status: number, headers: Rec
   if (started && request.method === "POST") {
     polls.set(started[1] as string, 0);
     return respond(202, { location: `${base}/svc/mon/${started[1]}` });
+  }
+  // A result the service cannot give for now (503 until healed): the operation succeeded, its
+  // result is still there for a later read.
+  if (path === "/svc/busyresult/busy") {
+    return healed.has("busyresult") ? respond(200, json, '{"value":"late"}') : respond(503, json, '{"error":{"code":"Busy","message":"try later"}}');
   }
   // A result the service kept for a while only: the operation is over, its result gone.
   if (/^\/svc\/result\/\w+$/.test(path)) return respond(404, json, '{"error":{"code":"Gone","message":"the result has expired"}}');
@@ -101,6 +106,8 @@ function answer(request: IncomingMessage, respond: (status: number, headers: Rec
       return respond(200, json, JSON.stringify({ status: "completed", resourceLocation: `${base}/svc/result/${mode}` }));
     case "cancelled":
       return respond(200, json, '{"status":"cancelled"}');
+    case "busy":
+      return respond(200, json, JSON.stringify({ status: "succeeded", resourceLocation: `${base}/svc/busyresult/busy` }));
   }
 }
 
@@ -219,6 +226,19 @@ test("wait whose operation succeeded but whose result's read failed prints no to
   assert.equal(waited.code, 3, show(waited));
   assert.equal(waited.stdout, "");
   assert.match(waited.stderr, /the result has expired; the operation is over at the service \(Succeeded\), so no resume token is printed\n$/);
+});
+
+test("call --async whose operation succeeded but whose result answers 503: the token is printed, and a later wait reads the result", async () => {
+  const called = await cli(["call", `${base}/svc/`, "go_busy", "--async", "--poll-interval", "1"]);
+  assert.equal(called.code, 3, show(called));
+  assert.match(called.stderr, /failed with HTTP 503 Service Unavailable \[Busy\]: try later; the operation may go on at the service: its resume token is on stdout/);
+  const token = JSON.parse(called.stdout) as { statusUrl: string; resultUrl?: string };
+  assert.equal(token.statusUrl, `${base}/svc/mon/busy`);
+  assert.equal(token.resultUrl, `${base}/svc/busyresult/busy`);
+  healed.add("busyresult");
+  const waited = await cli(["wait", "-", "--poll-interval", "1"], called.stdout);
+  assert.equal(waited.code, 0, show(waited));
+  assert.equal(waited.stdout.trim(), '"late"');
 });
 
 test("call --async whose monitor says cancelled: exit 5 and no token", async () => {

@@ -87,11 +87,17 @@ function hasSucceeded(poller: AsyncPoller<unknown>): boolean {
 const OVER_STATUS = /^(?:succeeded|completed?|done|failed|deletefailed|invalid|cancell?ed)$/i;
 
 /**
- * Whether the poller's operation is over at the service: its outcome is known, or its status says
- * so while what came after failed (a result URL that answers 404 once the result has expired).
+ * Whether the poller's operation is over at the service, so that its token would reach nothing:
+ * its outcome is known, its status says it failed or was cancelled, or it succeeded and its result
+ * is gone (the result URL answers 404 or 410 once the result has expired). A result whose read
+ * failed otherwise (a 503, a dropped connection, a 401) may be read later: the token's
+ * `fetching-result` phase reads it again.
  */
-function isOver(poller: AsyncPoller<unknown>): boolean {
-  return poller.isDone() || poller.toJSON().resultUrl !== undefined || OVER_STATUS.test(poller.status().trim());
+function isOver(poller: AsyncPoller<unknown>, error: unknown): boolean {
+  const status = poller.status().trim();
+  if (poller.isDone() || (OVER_STATUS.test(status) && !/^(?:succeeded|completed?|done)$/i.test(status))) return true;
+  const gone = error instanceof ODataHttpError && (error.status === 404 || error.status === 410);
+  return gone && (OVER_STATUS.test(status) || poller.toJSON().resultUrl !== undefined);
 }
 
 /** The limit a wait gave up at, named as the user set it: `--max-wait`, or its default. */
@@ -356,9 +362,9 @@ async function waitAndPrint(
     // A poll that failed (401 or 403, a 500 or a dropped connection past the poller's retries, an
     // answer it cannot read) leaves the operation's outcome unknown: it may go on, and only the
     // token lets wait or cancel reach it. An operation known to be over (failed, cancelled, its
-    // monitor gone, or succeeded and its result's read failed) has no use for one: a wait with it
-    // would fail the same way.
-    if (!isOver(poller)) {
+    // monitor gone, or succeeded and its result gone) has no use for one: a wait with it would
+    // fail the same way.
+    if (!isOver(poller, error)) {
       await printToken(context, poller, service);
       if (error instanceof Error) error.message = `${error.message}; the operation may go on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`;
     } else if (!poller.isDone() && error instanceof Error) {

@@ -171,3 +171,14 @@ test("after a send that failed, the handles no longer give the earlier send's re
     (error: unknown) => error instanceof ODataClientError && error.code === "BATCH_NOT_SENT" && /last send failed/.test(error.message) && error.cause === failure,
   );
 });
+
+test("a request refused when added (a $n of no earlier request) uses up no Content-ID: the next one is 1", async (t) => {
+  const service = await serve(() => ({ status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 204 }] }) }));
+  t.after(service.close);
+  const client = new ODataClient({ serviceUrl: service.url, retry: false });
+  const batch = client.batch({ format: "json" });
+  assert.throws(() => batch.request({ method: "DELETE", url: "$7" }), TypeError);
+  batch.request({ method: "DELETE", url: "Orders(1)" });
+  await batch.send();
+  assert.deepEqual((JSON.parse(service.seen[0]!.body) as { requests: { id: string; url: string }[] }).requests.map((request) => [request.id, request.url]), [["1", "Orders(1)"]]);
+});

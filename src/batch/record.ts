@@ -102,11 +102,14 @@ export class BatchRecord {
     if (this.#sealed) throw new ODataClientError("BATCH_SENT", "this batch was sent already; requests cannot be added to it any more");
     if (changeset !== undefined && this.#open !== changeset) throw new TypeError("a changeset's requests can only be added inside its build function");
     const index = this.#requests.length;
-    const request: RecordedRequest = { ...spec, index, id: String(++this.#ids), changeset };
+    // The id is taken once the request is accepted: one refused uses up none, so that the same
+    // requests built again elsewhere get the same ids (a resume token checks them).
+    const request: RecordedRequest = { ...spec, index, id: String(this.#ids + 1), changeset };
     for (const reference of spec.dependsOn) {
       const referenced = this.#requests.find((earlier) => earlier.id === reference);
       if (referenced === undefined) throw new TypeError(`a request references $${reference}, which is not an earlier request of this batch`);
     }
+    this.#ids++;
     this.#requests.push(request);
     if (changeset === undefined) this.#items.push({ kind: "request", request });
     else {

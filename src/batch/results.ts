@@ -448,7 +448,7 @@ export function makeResults(list: BatchResult<unknown>[], continuation: AsyncPol
         // A batch gives no Content-ID twice: a handle whose id is not the one in its place is of a
         // request taken out with its changeset (a later request may have its place), not sent.
         if (contentId !== undefined && requests[index]?.id !== contentId) {
-          throw new TypeError(`results.of(handle): request ${index + 1} (Content-ID ${contentId}) is not in this batch: its changeset's build threw, which left it out (or the handle is another batch's)`);
+          throw new TypeError(`results.of(handle): request ${index + 1} (Content-ID ${contentId}) is not in this batch: its changeset's build threw, which left it out`);
         }
         const result = list[index];
         if (result === undefined) throw new RangeError(`results.of(handle): this batch has no request ${index + 1}`);

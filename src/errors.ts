@@ -152,7 +152,7 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /**
    * `partitions(n)` could not tell the entity set's key and no `key` option was given: `$metadata`
    * answered 4xx, 500 or 501, is unreadable, or names no key for the set. Pass `{ key: "ID" }` or a
-   * `model`. One that times out, drops or answers 502, 503 or 504 rejects with that error instead.
+   * `model`. One that times out, drops or answers 408, 429, 502, 503 or 504 rejects with that error.
    */
   PARTITION_KEY_UNKNOWN: "PARTITION_KEY_UNKNOWN",
   /**

@@ -3,16 +3,12 @@
 // keeps the monitor, and still gives the outcome; a job whose time has passed has finished whether
 // or not anyone polled it. `traverse-odata cancel` then exits 3 saying that nothing was cancelled,
 // where it used to report "cancelled". A running job is still cancelled (204, then 404). The demo
-// runs in this process (startDemoService, node:http on 127.0.0.1), the command line too (runCli).
+// runs in this process (startDemoService, node:http on 127.0.0.1), the command line too (test/cli-in-process.ts).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { runCli } from "../src/cli/run.js";
 import { startDemoService, type DemoService } from "../demo/service.js";
+import { cliInProcess } from "./cli-in-process.js";
 
 interface Outcome {
   code: number;
@@ -20,34 +16,8 @@ interface Outcome {
   stderr: string;
 }
 
-const home = mkdtempSync(join(tmpdir(), "traverse-cli-fix-cancel-"));
-process.once("exit", () => rmSync(home, { recursive: true, force: true }));
 
-async function cli(args: readonly string[], stdin = ""): Promise<Outcome> {
-  const out = { stdout: "", stderr: "" };
-  const stream = (name: "stdout" | "stderr") => {
-    const s = {
-      write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-        out[name] += chunk;
-        callback?.();
-        return true;
-      },
-      once: () => s,
-      removeListener: () => s,
-      isTTY: false,
-    };
-    return s;
-  };
-  const code = await runCli({
-    argv: args,
-    stdout: stream("stdout"),
-    stderr: stream("stderr"),
-    stdin: Readable.from([Buffer.from(stdin)]),
-    environment: { env: { HOME: home }, cwd: home, platform: "linux" },
-    signal: new AbortController().signal,
-  });
-  return { code, ...out };
-}
+const cli = (args: readonly string[], stdin = ""): Promise<Outcome> => cliInProcess(args, stdin);
 
 const show = (outcome: Outcome) => `exit ${outcome.code}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;
 

@@ -3,7 +3,7 @@
 // same service (SAP CAP's v2 adapter writes its next links on http://localhost:<port>, whatever
 // host was asked) and sends it the credentials and headers; the error of an untrusted next link
 // names the option, not the library's option. Also: a configured Authorization header that takes
-// the place of TRAVERSE_ODATA_TOKEN is warned of. In this process (runCli), against a node:http
+// the place of TRAVERSE_ODATA_TOKEN is warned of. In this process (test/cli-in-process.ts), against a node:http
 // service on 127.0.0.1 and against SAP CAP.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -12,10 +12,9 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
-import { runCli } from "../src/cli/run.js";
 import { useCap } from "./servers/use-cap.js";
+import { cliInProcess } from "./cli-in-process.js";
 
 interface Outcome {
   code: number;
@@ -34,31 +33,8 @@ function folder(): string {
 }
 
 /** `traverse-odata <args>` in this process, in `cwd` (an empty folder unless given), with `env` added to an empty HOME. */
-async function cli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
-  const out = { stdout: "", stderr: "" };
-  const stream = (name: "stdout" | "stderr") => {
-    const s = {
-      write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-        out[name] += chunk;
-        callback?.();
-        return true;
-      },
-      once: () => s,
-      removeListener: () => s,
-      isTTY: false,
-    };
-    return s;
-  };
-  const cwd = options.cwd ?? folder();
-  const code = await runCli({
-    argv: args,
-    stdout: stream("stdout"),
-    stderr: stream("stderr"),
-    stdin: Readable.from([]),
-    environment: { env: { HOME: cwd, ...options.env }, cwd, platform: "linux" },
-    signal: new AbortController().signal,
-  });
-  return { code, ...out };
+function cli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
+  return cliInProcess(args, "", { ...options, cwd: options.cwd ?? folder() });
 }
 
 const show = (outcome: Outcome) => `exit ${outcome.code}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;

@@ -3,7 +3,7 @@
 // where the operation is over (failed, cancelled, its monitor gone, or succeeded and its result's
 // read failed after); `call --no-wait` of an operation answered at once
 // keeps the digits of a long number in its token, so that `wait` prints what the service sent.
-// The command line runs in this process (runCli) against node:http services on 127.0.0.1.
+// The command line runs in this process (test/cli-in-process.ts) against node:http services on 127.0.0.1.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -11,9 +11,8 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
-import { runCli } from "../src/cli/run.js";
+import { cliInProcess } from "./cli-in-process.js";
 
 interface Outcome {
   code: number;
@@ -24,32 +23,7 @@ interface Outcome {
 const home = mkdtempSync(join(tmpdir(), "traverse-cli-fix-wait-"));
 process.once("exit", () => rmSync(home, { recursive: true, force: true }));
 
-/** `traverse-odata <args>` in this process, its cwd and HOME an empty folder. */
-async function cli(args: readonly string[], stdin = ""): Promise<Outcome> {
-  const out = { stdout: "", stderr: "" };
-  const stream = (name: "stdout" | "stderr") => {
-    const s = {
-      write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-        out[name] += chunk;
-        callback?.();
-        return true;
-      },
-      once: () => s,
-      removeListener: () => s,
-      isTTY: false,
-    };
-    return s;
-  };
-  const code = await runCli({
-    argv: args,
-    stdout: stream("stdout"),
-    stderr: stream("stderr"),
-    stdin: Readable.from([Buffer.from(stdin)]),
-    environment: { env: { HOME: home }, cwd: home, platform: "linux" },
-    signal: new AbortController().signal,
-  });
-  return { code, ...out };
-}
+const cli = (args: readonly string[], stdin = ""): Promise<Outcome> => cliInProcess(args, stdin);
 
 const show = (outcome: Outcome) => `exit ${outcome.code}\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;
 

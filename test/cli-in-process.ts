@@ -27,8 +27,11 @@ function emptyHome(): string {
   return home;
 }
 
-/** Runs `traverse-odata <args>` in this process, `stdin` as its standard input. */
-export async function cliInProcess(args: readonly string[], stdin = ""): Promise<InProcessOutcome> {
+/**
+ * Runs `traverse-odata <args>` in this process, `stdin` as its standard input; in `cwd` (also its
+ * HOME) where given, else in the empty HOME, with `env` added to that HOME.
+ */
+export async function cliInProcess(args: readonly string[], stdin = "", options: { cwd?: string; env?: Record<string, string> } = {}): Promise<InProcessOutcome> {
   const out = { stdout: "", stderr: "" };
   const stream = (name: "stdout" | "stderr") => {
     const s = {
@@ -43,13 +46,13 @@ export async function cliInProcess(args: readonly string[], stdin = ""): Promise
     };
     return s;
   };
-  const HOME = emptyHome();
+  const HOME = options.cwd ?? emptyHome();
   const code = await runCli({
     argv: args,
     stdout: stream("stdout"),
     stderr: stream("stderr"),
     stdin: Readable.from([Buffer.from(stdin)]),
-    environment: { env: { HOME }, cwd: HOME, platform: "linux" },
+    environment: { env: { HOME, ...options.env }, cwd: HOME, platform: "linux" },
     signal: new AbortController().signal,
   });
   return { code, ...out };

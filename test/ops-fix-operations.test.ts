@@ -111,9 +111,12 @@ describe("a null result written as @odata.null", () => {
     assert.equal(await client.function<string | null>("nameOf", { id: 1 }).get(), null);
     body = { "@odata.context": "$metadata#NS.Pair", "@odata.null": true, Name: "x" };
     assert.deepEqual(await client.function("pairOf").get(), { "@odata.null": true, Name: "x" });
+    // OData 4.01's form without the `odata.` prefix.
+    body = { "@context": "$metadata#Edm.String", "@null": true };
+    assert.equal(await client.function<string | null>("nameOf", { id: 2 }).get(), null);
     assert.deepEqual(
       server.requests.map((r) => `${r.method} ${r.path}`),
-      ["GET /odata/nameOf(id=1)", "GET /odata/pairOf()"],
+      ["GET /odata/nameOf(id=1)", "GET /odata/pairOf()", "GET /odata/nameOf(id=2)"],
     );
   });
 

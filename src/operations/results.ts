@@ -51,8 +51,8 @@ function readV4Result(body: unknown): OperationResult {
   // tell the two apart, but services may leave it out.)
   const properties = Object.keys(body).filter((key) => !key.includes("@"));
   // OData 4.0 services (Microsoft.OData 6.x, SharePoint) write a null result as a body that holds
-  // only `@odata.null: true` beside its context.
-  if (!properties.length && body["@odata.null"] === true) return { value: null };
+  // only `@odata.null: true` beside its context; 4.01 may leave out the `odata.` (`@null`).
+  if (!properties.length && (body["@odata.null"] === true || body["@null"] === true)) return { value: null };
   if (properties.length !== 1 || properties[0] !== "value") return { value: body };
   const { nextLink } = readCollectionAnnotations(body, "v4");
   return nextLink === undefined ? { value: body["value"] } : { value: body["value"], nextLink };

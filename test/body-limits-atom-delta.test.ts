@@ -6,89 +6,15 @@
 // as long as the service kept sending, which `timeout` does not stop while data comes.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ODataClient, type ODataClientOptions } from "../src/index.js";
 import { clientRejection } from "./servers/recording-server.js";
+import { assertCutOff, serveEndless, type EndlessService } from "./servers/endless-service.js";
 
 const LIMIT = 64 * 1024 * 1024;
 const TEXT_LIMIT = 256 * 1024 * 1024;
 
-/**
- * What a client may have been sent beyond the limit when it stops reading: what was in flight in
- * the sockets' buffers. The test's own bound on what a service sends is 16 MiB more: a client that
- * keeps reading gets that much, then the connection is destroyed (it fails, without filling the
- * test's memory).
- */
-const IN_FLIGHT = 32 * 1024 * 1024;
-
-interface EndlessService {
-  url(path: string): string;
-  /** The path of each request, in order. */
-  readonly paths: string[];
-  /** Resolves when the first answer's connection is closed, with the bytes written by then and whether the server gave up. */
-  readonly closed: Promise<{ written: number; capped: boolean }>;
-  /** The bytes written to the answer so far. */
-  written(): number;
-  /** The limit the client is to stop at. */
-  readonly limit: number;
-  close(): Promise<void>;
-}
-
-/**
- * A service answering every request with `head`, then `fill` repeated for as long as the client
- * reads (honouring backpressure, as a real server does), up to 48 MiB past `limit`.
- */
-async function endlessService(contentType: string, head: string, fill: string, limit: number): Promise<EndlessService> {
-  const cap = limit + IN_FLIGHT + 16 * 1024 * 1024;
-  const chunk = Buffer.from(fill.repeat(Math.ceil((64 * 1024) / fill.length)));
-  const paths: string[] = [];
-  let written = 0;
-  let closedWith: (value: { written: number; capped: boolean }) => void = () => undefined;
-  const closed = new Promise<{ written: number; capped: boolean }>((resolve) => (closedWith = resolve));
-  const server = createServer((request, res: ServerResponse) => {
-    paths.push(request.url ?? "");
-    res.writeHead(200, { "content-type": contentType });
-    written += Buffer.byteLength(head);
-    res.write(head);
-    let capped = false;
-    const pump = (): void => {
-      while (!res.destroyed) {
-        if (written >= cap) {
-          capped = true;
-          res.destroy();
-          return;
-        }
-        written += chunk.byteLength;
-        if (!res.write(chunk)) {
-          res.once("drain", pump);
-          return;
-        }
-      }
-    };
-    res.on("close", () => closedWith({ written, capped }));
-    pump();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: (path) => `http://127.0.0.1:${port}/${path}`,
-    paths,
-    closed,
-    written: () => written,
-    limit,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 async function serve(t: { after(fn: () => Promise<void>): void }, contentType: string, head: string, fill: string, limit = LIMIT): Promise<EndlessService> {
-  const service = await endlessService(contentType, head, fill, limit);
-  t.after(() => service.close());
-  return service;
+  return serveEndless(t, contentType, head, fill, limit);
 }
 
 function clientFor(service: EndlessService, options: Partial<ODataClientOptions> = {}): ODataClient {
@@ -102,22 +28,6 @@ async function drain(pages: AsyncIterable<unknown>): Promise<unknown[]> {
   return read;
 }
 
-/**
- * That the service saw its answer's connection closed by the client soon after the rejection, not
- * given up on by the server, and that no data flowed after that.
- */
-async function assertCutOff(service: EndlessService): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("the client kept the connection open for 5 s after the rejection")), 5_000);
-  });
-  const { written, capped } = await Promise.race([service.closed, late]).finally(() => clearTimeout(timer));
-  assert.equal(capped, false, "the server gave up: the client read on past the limit");
-  // The limit was reached; what lies beyond it is what was in flight (socket buffers), not more.
-  assert.ok(written > service.limit && written < service.limit + IN_FLIGHT, `the server wrote ${written} bytes`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(service.written(), written, "data kept flowing after the connection closed");
-}
 
 const ATOM_HEAD =
   '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"><id>Items</id><title type="text">Items</title>';

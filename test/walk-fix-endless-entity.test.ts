@@ -7,88 +7,17 @@
 // is still read whatever its size, its entities handed on as they end.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ODataClient } from "../src/index.js";
 import { clientRejection } from "./servers/recording-server.js";
+import { assertCutOff, serveEndless, type EndlessService } from "./servers/endless-service.js";
 
 const LIMIT = 64 * 1024 * 1024;
 
-/**
- * What may have been sent beyond the limit when the client stops reading: what was in flight in
- * the sockets' buffers, and the chunk the client was scanning. The service gives up 16 MiB later
- * (the connection destroyed), so a client that reads on fails without filling the test's memory.
- */
-const IN_FLIGHT = 32 * 1024 * 1024;
-
-interface EndlessService {
-  url(path: string): string;
-  readonly paths: string[];
-  /** Resolves when the answer's connection closed, with the bytes written by then and whether the server gave up. */
-  readonly closed: Promise<{ written: number; capped: boolean }>;
-  written(): number;
-  close(): Promise<void>;
-}
-
-/** Answers `head`, then `fill` for as long as the client reads (honouring backpressure), up to 48 MiB past the limit. */
-async function endlessService(t: { after(fn: () => Promise<void>): void }, head: string, fill: string): Promise<EndlessService> {
-  const cap = LIMIT + IN_FLIGHT + 16 * 1024 * 1024;
-  const chunk = Buffer.from(fill.repeat(Math.ceil((64 * 1024) / fill.length)));
-  const paths: string[] = [];
-  let written = 0;
-  let closedWith: (value: { written: number; capped: boolean }) => void = () => undefined;
-  const closed = new Promise<{ written: number; capped: boolean }>((resolve) => (closedWith = resolve));
-  const server = createServer((request, res: ServerResponse) => {
-    paths.push(request.url ?? "");
-    res.writeHead(200, { "content-type": "application/json" });
-    written += Buffer.byteLength(head);
-    res.write(head);
-    let capped = false;
-    const pump = (): void => {
-      while (!res.destroyed) {
-        if (written >= cap) {
-          capped = true;
-          res.destroy();
-          return;
-        }
-        written += chunk.byteLength;
-        if (!res.write(chunk)) {
-          res.once("drain", pump);
-          return;
-        }
-      }
-    };
-    res.on("close", () => closedWith({ written, capped }));
-    pump();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const service: EndlessService = {
-    url: (path) => `http://127.0.0.1:${port}/${path}`,
-    paths,
-    closed,
-    written: () => written,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  t.after(() => service.close());
-  return service;
-}
-
-/** That the client closed the connection soon after it rejected, having read to the limit and not much past it. */
-async function assertCutOff(service: EndlessService): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("the client kept the connection open for 5 s after the rejection")), 5_000);
-  });
-  const { written, capped } = await Promise.race([service.closed, late]).finally(() => clearTimeout(timer));
-  assert.equal(capped, false, "the server gave up: the client read on past the limit");
-  assert.ok(written > LIMIT && written < LIMIT + IN_FLIGHT, `the server wrote ${written} bytes`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(service.written(), written, "data kept flowing after the connection closed");
+/** Answers a JSON `head`, then `fill` for as long as the client reads (test/servers/endless-service.ts). */
+function endlessService(t: { after(fn: () => Promise<void>): void }, head: string, fill: string): Promise<EndlessService> {
+  return serveEndless(t, "application/json", head, fill, LIMIT);
 }
 
 async function walk(service: EndlessService, version?: "2.0"): Promise<unknown[]> {

@@ -13,16 +13,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "node:test";
 import { isODataHttpError, ODataClient } from "../src/index.js";
 import { sendJson, serveClient, waitFor } from "./servers/recording-server.js";
+import { collector } from "./wire-log-collector.js";
 
-/** A `debug` function that keeps the lines, and the lines with their timings made comparable. */
-function collector(): { debug: (line: string) => void; lines: string[]; shown(): string[] } {
-  const lines: string[] = [];
-  return {
-    debug: (line) => lines.push(line),
-    lines,
-    shown: () => lines.map((line) => line.replace(/ \d+ ms\b/, " N ms")),
-  };
-}
 
 /** The reasons of the unhandled rejections while `run` runs and for a moment after it. */
 async function unhandledRejections(run: () => Promise<void>): Promise<unknown[]> {

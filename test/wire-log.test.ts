@@ -23,16 +23,8 @@ import { sendJson, sendText, serveClient, startServer, type RecordedRequest } fr
 import { useFakeTime } from "./fake-time.js";
 import { startDemoService } from "../demo/service.js";
 import type { Order } from "../demo/orders.js";
+import { collector } from "./wire-log-collector.js";
 
-/** A `debug` function that keeps the lines, and the lines with their timings made comparable. */
-function collector(): { debug: (line: string) => void; lines: string[]; shown(): string[] } {
-  const lines: string[] = [];
-  return {
-    debug: (line) => lines.push(line),
-    lines,
-    shown: () => lines.map((line) => line.replace(/ \d+ ms\b/, " N ms")),
-  };
-}
 
 /** `text` as a regular expression that matches it literally. */
 function escape(text: string): string {

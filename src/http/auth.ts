@@ -12,8 +12,7 @@ import { isTrustedOrigin } from "./steps.js";
 import { waitForToken } from "./token-wait.js";
 import { base64 } from "../util/base64.js";
 import { isBearerToken } from "./bearer-token.js";
-import { abortReason } from "./signals.js";
-import { onAbort } from "../util/abort-waiters.js";
+import { abortReason, untilAborted } from "./signals.js";
 
 /** A bearer token, or a function that returns one (called for every request). */
 export type BearerToken = string | (() => string | Promise<string>);
@@ -119,7 +118,10 @@ export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>
  * sees the abort at once, and a timeout names the function, as nothing was sent.
  */
 function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRequest): Promise<string> {
-  return waitForToken(request, () => 'the token function (option "auth.bearer") gave no token', (signal) => untilAborted(() => authorizationValue(auth), signal));
+  return waitForToken(request, () => 'the token function (option "auth.bearer") gave no token', (signal) =>
+    // On a signal already aborted the token function is not called.
+    signal?.aborted ? Promise.reject(abortReason(signal)) : untilAborted(authorizationValue(auth), signal),
+  );
 }
 
 /** A copy of `request` with `Authorization` set to `value`. */
@@ -127,20 +129,6 @@ export function withAuthorization(request: ODataRequest, value: string): ODataRe
   const headers = new Headers(request.headers);
   headers.set("authorization", value);
   return { ...request, headers };
-}
-
-/**
- * What `start` gives, or a rejection with the signal's reason as soon as the signal aborts; on a
- * signal already aborted, `start` is not called.
- */
-function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return start();
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  const promise = start();
-  return new Promise<T>((resolve, reject) => {
-    const stopWaiting = onAbort(signal, () => reject(abortReason(signal)));
-    promise.then(resolve, reject).finally(stopWaiting);
-  });
 }
 
 async function authorizationValue(auth: { bearer: BearerToken } | { basic: { username: string; password: string } }): Promise<string> {

@@ -74,14 +74,19 @@ function sleepOnce(ms: number, signal: AbortSignalLike | undefined): Promise<voi
  * left behind either way.
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike | undefined, stop?: () => void): Promise<T> {
+  if (signal?.aborted) {
+    // No listener on a signal that will not abort again: `promise`, which `stop` may keep from
+    // settling, would never take it off. Its own failure is nobody's now.
+    stop?.();
+    promise.catch(() => undefined);
+    return Promise.reject(abortReason(signal));
+  }
   return new Promise<T>((resolve, reject) => {
-    const fail = () => {
-      stop?.();
-      reject(abortReason(signal!));
-    };
     // One listener on the signal however many wait on it (retries of many requests given one signal).
-    const stopWaiting = signal && onAbort(signal, fail);
-    if (signal?.aborted) fail();
+    const stopWaiting = signal && onAbort(signal, () => {
+      stop?.();
+      reject(abortReason(signal));
+    });
     promise.then(resolve, reject).finally(stopWaiting);
   });
 }

@@ -94,8 +94,8 @@ function readMode(args: ParsedArgs): Mode {
   const strategy = stringOption(args, "strategy");
   if (strategy !== undefined && !STRATEGIES.includes(strategy as PartitionStrategy)) throw new CliUsageError(`--strategy must be one of ${STRATEGIES.join(", ")}; got ${JSON.stringify(strategy)}`);
   const key = stringOption(args, "partition-key");
-  // As partitions() refuses it.
-  if (key !== undefined) checkPath(key, 'partitions(n) option "key"');
+  // As partitions() refuses it, named as given here.
+  if (key !== undefined) checkPath(key, "--partition-key");
   if (partition !== undefined) {
     const match = /^(\d+)\/(\d+)$/.exec(partition.trim());
     const index = Number(match?.[1]);

@@ -75,7 +75,7 @@ export class BatchPlan {
  * takes any request there. So each other top-level request goes in a changeset of its own, in its
  * place: its failure stays its own, as a top-level request's is in v4, and the items keep their
  * number, which a resume token's `from` counts. The changesets get numbers after the caller's
- * (`firstFree`; only a JSON batch sends them, and v2 has none), and their requests the number too.
+ * (`firstFree`), and their requests the number too.
  * `requests` is updated in place.
  */
 function changesetsOfV2(items: readonly PlannedItem[], requests: PlannedRequest[], firstFree: number): PlannedItem[] {

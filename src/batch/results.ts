@@ -335,10 +335,6 @@ function isContinuation(message: HttpMessage): boolean {
   return message.status === 202 && message.headers.has("location");
 }
 
-/**
- * The `Location` of a continuation, as the URL it names: its bytes read as UTF-8 where they are
- * that (a value beyond U+00FF is held as its bytes), as the URL parser encodes it again.
- */
 /** A part's `Location` as it came: where it is followed, `resolveLocation` reads it as UTF-8 (once). */
 function locationOf(message: HttpMessage): string | undefined {
   return message.headers.get("location") ?? undefined;

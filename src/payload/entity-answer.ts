@@ -130,7 +130,8 @@ function readAnswer(
   // Every answer read here is one entity: an array, a primitive or null is no answer to it, nor is,
   // to a write, a collection's wrapper (a redirected write's GET landing on an entity set, a
   // service answering a write with the set it changed), which is an object but would pass for an
-  // entity of one member; a read takes such an answer as it came, as it always has.
+  // entity of one member. A read still takes such an answer as it came (the check is kept to writes:
+  // a key read that a service answers with its set's wrapper was read so before writes were checked).
   if (!isRecord(entity) || (write && isCollectionWrapper(entity, v2))) {
     const got = isRecord(entity) ? (v2 ? 'a collection, {"d":{"results":[...]}}' : 'a collection, {"value":[...]}') : describe(entity);
     throw badPayload(`${where === undefined ? "the answer is not an entity object" : `${where} did not answer with an entity object`} (got ${got})`);

@@ -1,6 +1,7 @@
 /**
- * The JSON form of `$batch` (OData 4.01 JSON Format §19): a `requests` array out, a `responses`
- * array back, matched by `id` because a service may answer in any order. Pure functions.
+ * The JSON form of `$batch` (OData 4.01 JSON Format §19): reading the `responses` array back,
+ * matched by `id` because a service may answer in any order (batch/wire.ts writes the `requests`
+ * array). Pure functions.
  */
 import { byteString, type HttpMessage } from "./http-envelope.js";
 import { describe, isRecord } from "../util/values.js";

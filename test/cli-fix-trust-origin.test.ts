@@ -131,8 +131,10 @@ describe("a node:http service whose next link names localhost", () => {
   });
 
   test("--trust-origin is in every command's help but serve's", async () => {
-    const help = await cli(["query", "--help"]);
-    assert.match(help.stdout, /--trust-origin ORIGIN +another origin/);
+    for (const command of ["describe", "query", "count", "get", "export", "call", "wait", "cancel", "generate"]) {
+      const help = await cli([command, "--help"]);
+      assert.match(help.stdout, /--trust-origin ORIGIN +another origin/, command);
+    }
     const serve = await cli(["serve", "--help"]);
     assert.doesNotMatch(serve.stdout, /--trust-origin/);
   });

@@ -232,6 +232,11 @@ describe("terminal headings", () => {
     let written = "";
     const out = { isTTY: true, write: (text: string) => (written += text) };
     heading(out, "Title", { NO_COLOR: "1" });
+    assert.match(written, /Title/);
     assert.doesNotMatch(written, /\u001b/);
+    // Without NO_COLOR, the same terminal gets the heading in bold.
+    written = "";
+    heading(out, "Title", {});
+    assert.match(written, /\u001b\[1mTitle/);
   });
 });

@@ -182,3 +182,21 @@ test("a request refused when added (a $n of no earlier request) uses up no Conte
   await batch.send();
   assert.deepEqual((JSON.parse(service.seen[0]!.body) as { requests: { id: string; url: string }[] }).requests.map((request) => [request.id, request.url]), [["1", "Orders(1)"]]);
 });
+
+test("a function part asks for the client's maxPageSize as the same function alone does; an action part does not", async (t) => {
+  const service = await serve(() => ({ status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 200, body: { value: [] } }, { id: "2", status: 204 }] }) }));
+  t.after(service.close);
+  const client = new ODataClient({ serviceUrl: service.url, retry: false, maxPageSize: 50 });
+  const batch = client.batch({ format: "json" });
+  batch.function("top", { n: 3 });
+  batch.action("reset");
+  await batch.send();
+  const parts = (JSON.parse(service.seen[0]!.body) as { requests: { id: string; method: string; url: string; headers?: Record<string, string> }[] }).requests;
+  assert.deepEqual(
+    parts.map((part) => [part.method, part.url, part.headers?.["prefer"]]),
+    [
+      ["GET", "top(n=3)", "odata.maxpagesize=50"],
+      ["POST", "reset", undefined],
+    ],
+  );
+});

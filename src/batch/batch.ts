@@ -584,6 +584,8 @@ function operationSpec(
   }
   const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions, method: options?.method };
   const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call, context.core.options.ieee754Compatible);
-  const headers = { ...request.headers };
+  // A function's part asks for the client's page size as the function sent alone does (operations/call.ts).
+  const prefer = request.method === "GET" ? readHeaders(context.core, undefined).get("prefer") : null;
+  const headers = prefer ? { ...request.headers, prefer } : { ...request.headers };
   return { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
 }

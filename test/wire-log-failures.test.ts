@@ -192,6 +192,24 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     ]);
   });
 
+  test("an error answer whose connection drops in the middle of its body ends in a ! line with the NETWORK_ERROR", async (t) => {
+    const log = collector();
+    const { client, root } = await serveClient(
+      t,
+      (_request, res) => {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.write('{"error":{"code":"BUSY","message":"try');
+        setTimeout(() => res.socket?.destroy(), 20);
+      },
+      { debug: log.debug },
+    );
+    const failure = await client.collection("Books").list().then(() => undefined, (error: unknown) => error);
+    assert.ok(isODataHttpError(failure), String(failure));
+    assert.equal(failure.status, 500);
+    assert.equal(log.shown().length, 3, log.shown().join("\n"));
+    assert.match(log.shown()[2] as string, new RegExp(`^#1 ! GET ${root.replace(/[.?]/g, "\\$&")}Books failed after N ms: NETWORK_ERROR: reading the answer's body failed: terminated`));
+  });
+
   test("a walk the caller aborts while its page body comes ends in a ! line with the abort", async (t) => {
     const log = collector();
     const { client, root } = await serveClient(t, (_request, res) => startOfBody(res), { debug: log.debug });

@@ -84,8 +84,10 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
     // walk's page, a poll) with that stall: such an abort is no caller's.
     const stall = watch?.failure(undefined);
     cut = true;
-    // The wire log ends the answer's lines with the stall or the abort, as for any other body.
-    BODY_FAILURES.get(response)?.(stall ?? error);
+    // The wire log ends the answer's lines with the stall, the abort or the lost connection (fetch's
+    // TypeError, workerd's plain Error), as for any other body.
+    const lost = error instanceof TypeError || (error as object | undefined)?.constructor === Error;
+    BODY_FAILURES.get(response)?.(stall ?? (lost ? new ODataClientError("NETWORK_ERROR", `reading the answer's body failed: ${(error as Error).message}`, { cause: error }) : error));
     return { text: text(), failure: { error: stall ?? error, stalled: stall !== undefined } };
   } finally {
     watch?.end();

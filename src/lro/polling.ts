@@ -465,7 +465,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
    */
   #requestFailed(error: unknown, signal: AbortSignal | undefined, retryAfter: string | undefined): boolean {
     if (abortedByCaller(signal, error)) throw abortReason(signal as AbortSignal);
-    if (isTransientFailure(error)) return this.#transient(error, retryAfter);
+    if (isTransientPollFailure(error)) return this.#transient(error, retryAfter);
     throw error;
   }
 
@@ -576,7 +576,7 @@ function absoluteRetryAfter(value: string): number | undefined {
  */
 function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boolean {
   if (!signal?.aborted) return false;
-  return !(signal.reason === error && isTransientFailure(error));
+  return !(signal.reason === error && isTransientPollFailure(error));
 }
 
 /**
@@ -735,7 +735,7 @@ function retryAfterOf(response: Response): string | undefined {
 }
 
 /** Network errors and request timeouts count as transient answers (rule 9). */
-function isTransientFailure(error: unknown): boolean {
+function isTransientPollFailure(error: unknown): boolean {
   return error instanceof ODataClientError && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT");
 }
 

@@ -200,3 +200,16 @@ test("a function part asks for the client's maxPageSize as the same function alo
     ],
   );
 });
+
+test("a JSON body text with a byte order mark goes into a JSON batch without it, its value as written", async (t) => {
+  const service = await serve(() => ({ status: 200, headers: json, body: JSON.stringify({ responses: [{ id: "1", status: 204 }] }) }));
+  t.after(service.close);
+  const client = new ODataClient({ serviceUrl: service.url, retry: false });
+  const batch = client.batch({ format: "json" });
+  batch.request({ method: "POST", url: "Orders", headers: { "content-type": "application/json" }, body: '\uFEFF{"ID":9007199254740993}' });
+  await batch.send();
+  const sent = service.seen[0]!.body;
+  assert.ok(sent.includes('"body":{"ID":9007199254740993}'), sent);
+  assert.equal(sent.includes("\uFEFF"), false);
+  assert.deepEqual(Object.keys((JSON.parse(sent) as { requests: object[] }).requests[0]!), ["id", "method", "url", "headers", "body"]);
+});

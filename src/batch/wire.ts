@@ -5,7 +5,6 @@
  */
 import type { ODataVersion } from "../options.js";
 import { isJsonContentType } from "../payload/content-type.js";
-import type { JsonBatchRequest } from "../payload/json-batch.js";
 import { skipJsonSpace, skipJsonValue } from "../payload/json-text.js";
 import { bytesOf, byteText } from "../payload/http-envelope.js";
 import { charsetOf, decode } from "../payload/charset.js";
@@ -87,33 +86,36 @@ function wireRequest(request: PlannedRequest, binary: boolean): BatchWireRequest
  * beyond a double's precision or range (an Int64 key, a Decimal, `1e400`) would come out changed.
  */
 function jsonRequestText(request: PlannedRequest): string {
-  const out: JsonBatchRequest = { id: request.id, method: request.method, url: request.path };
-  if (Object.keys(request.headers).length > 0) out.headers = request.headers;
-  let json: string | undefined;
+  // The members in the order the format lists them, each written as JSON text.
+  const members: string[] = [];
+  const add = (name: string, text: string): void => void members.push(`${JSON.stringify(name)}:${text}`);
+  add("id", JSON.stringify(request.id));
+  add("method", JSON.stringify(request.method));
+  add("url", JSON.stringify(request.path));
+  if (Object.keys(request.headers).length > 0) add("headers", JSON.stringify(request.headers));
   const body: string | Uint8Array | undefined = request.body;
   if (body !== undefined) {
     const type = request.headers["content-type"];
     // §19.1: JSON goes as a value, text as a string, any other type as base64url (of text, its UTF-8).
-    if (!isTextual(type)) out.body = base64UrlUnpadded(isBytes(body) ? body : new TextEncoder().encode(body));
+    if (!isTextual(type)) add("body", JSON.stringify(base64UrlUnpadded(isBytes(body) ? body : new TextEncoder().encode(body))));
     else {
       const text = isBytes(body) ? textOfBytes(body, type) : body;
-      if (isJsonContentType(type)) json = oneJsonValue(text, request);
-      else out.body = text;
+      add("body", isJsonContentType(type) ? oneJsonValue(text, request) : JSON.stringify(text));
     }
   }
-  if (request.changeset !== undefined) out.atomicityGroup = `g${request.changeset + 1}`;
-  if (request.dependsOn.length > 0) out.dependsOn = request.dependsOn;
-  // The body in its place among the members, after the headers, as the format lists them.
-  const members = Object.entries(out).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`);
-  if (json !== undefined) members.splice(out.headers === undefined ? 3 : 4, 0, `"body":${json}`);
+  if (request.changeset !== undefined) add("atomicityGroup", JSON.stringify(`g${request.changeset + 1}`));
+  if (request.dependsOn.length > 0) add("dependsOn", JSON.stringify(request.dependsOn));
   return `{${members.join(",")}}`;
 }
 
 /**
- * The one JSON value that a JSON body's text is, without the space around it; `JSON.parse` only
+ * The one JSON value that a JSON body's text is, without the space around it or a leading byte
+ * order mark; `JSON.parse` only
  * checks it, since its numbers must stay as written.
  */
-function oneJsonValue(text: string, request: PlannedRequest): string {
+function oneJsonValue(given: string, request: PlannedRequest): string {
+  // A byte order mark is no part of JSON text (RFC 8259 §8.1 lets a reader ignore it): it goes.
+  const text = given.replace(/^\uFEFF/, "");
   try {
     JSON.parse(text);
   } catch (error) {

@@ -11,21 +11,6 @@ import { isJsonContentType } from "./content-type.js";
 /** What the errors of this reader call the answer. */
 const JSON_BATCH = "JSON batch response";
 
-/** One request of a JSON batch, as it goes on the wire. */
-export interface JsonBatchRequest {
-  id: string;
-  method: string;
-  /** Relative to the service root, or a `$<id>` reference. */
-  url: string;
-  headers?: Record<string, string>;
-  /** A JSON value for JSON bodies, a string for others. */
-  body?: unknown;
-  /** Requests of one atomicity group succeed or fail together (a changeset). */
-  atomicityGroup?: string;
-  /** Ids of requests (or groups) that must have run before this one. */
-  dependsOn?: string[];
-}
-
 /**
  * One response of a JSON batch, as an HTTP message (a JSON body re-serialised as text); or, for a
  * response with an id whose status, headers or body cannot be read, `why` in place of the message,

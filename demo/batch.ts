@@ -129,7 +129,9 @@ function run(runner: BatchRunner, request: BatchPartRequest, locations: Readonly
     // A bad percent-escape fails this request alone, not the batch.
     return error(400, "InvalidUrl", `${JSON.stringify(request.url)} has a malformed percent-escape`);
   }
-  return runner.execute({ method: request.method, path, query: resolved.searchParams, headers: request.headers, body: request.body });
+  const answer = runner.execute({ method: request.method, path, query: resolved.searchParams, headers: request.headers, body: request.body });
+  // HEAD is answered as GET without the body, inside a batch as outside one.
+  return request.method === "HEAD" ? { ...answer, body: "" } : answer;
 }
 
 // --- reading the request --------------------------------------------------------------------------

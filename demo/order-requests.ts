@@ -8,7 +8,7 @@
  * same code answers a request that came over HTTP and one that came inside a `$batch`.
  */
 import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderProblem, type OrderStore } from "./orders.js";
-import { entityReadOptions } from "./query-options.js";
+import { entityReadOptions, unappliedOptionRefusal, unknownOptionRefusal } from "./query-options.js";
 
 const ORDER_PROPERTIES: readonly (keyof Order)[] = [...COMPUTED_ORDER_PROPERTIES, ...WRITABLE_ORDER_PROPERTIES];
 
@@ -39,7 +39,8 @@ export interface OrderContext {
 }
 
 const JSON_TYPE = "application/json;odata.metadata=minimal";
-const NOT_SUPPORTED = ["$filter", "$orderby", "$expand", "$search", "$apply", "$compute", "$select"];
+/** The system query options a read of `Orders` applies; any other is refused, never ignored. */
+const ORDERS_OPTIONS: ReadonlySet<string> = new Set(["$top", "$skip", "$count", "$skiptoken", "$deltatoken"]);
 const NAMESPACE = "Demo";
 
 /** Whether a path is one of the order resources (the ones that need a CSRF token to change). */
@@ -47,16 +48,22 @@ export function isOrderPath(path: string): boolean {
   return /^(Orders(\(\d+\)(\/.*)?|\/\$count)?|totalValue\(.*\)|cancelOpenOrders)$/.test(path);
 }
 
-/** Answers a request on an order resource; `undefined` when the path is none of them. */
+/**
+ * Answers a request on an order resource; `undefined` when the path is none of them. A HEAD request
+ * is answered as GET (whoever sends the answer leaves the body out); a refusal names HEAD.
+ */
 export function answerOrderRequest(context: OrderContext, request: PlainRequest): PlainResponse | undefined {
-  const { path, method } = request;
+  const { path } = request;
+  const method = routedMethod(request);
   if (path === "Orders") {
     if (method === "GET") return listOrders(context, request);
     if (method === "POST") return createOrder(context, request);
-    return notAllowed(method, ["GET", "POST"]);
+    return notAllowed(request.method, ["GET", "POST"]);
   }
   if (path === "Orders/$count") {
-    if (method !== "GET") return notAllowed(method, ["GET"]);
+    if (method !== "GET") return notAllowed(request.method, ["GET"]);
+    const unknown = unknownOptionRefusal(request.query);
+    if (unknown) return error(unknown.status, unknown.code, unknown.message);
     // $filter and $search apply to /$count (Part 2 §4.8); Orders implements neither, as its collection says.
     const unsupported = ["$filter", "$search"].find((name) => request.query.has(name));
     if (unsupported) return error(501, "NotImplemented", `The demo service does not implement ${unsupported} on Orders`);
@@ -68,7 +75,7 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
   if (bound) return answerBoundOperation(context, request, Number(bound[1]), bound[2] as string, bound[3]);
   const totalValue = /^totalValue(\(.*\))$/.exec(path);
   if (totalValue) {
-    if (method !== "GET") return notAllowed(method, ["GET"]);
+    if (method !== "GET") return notAllowed(request.method, ["GET"]);
     const read = functionParameters(totalValue[1] as string, { status: "string" });
     if ("refused" in read) return read.refused;
     const status = read.params["status"];
@@ -77,7 +84,7 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
     return json(200, { "@odata.context": `${context.root}$metadata#Edm.Decimal`, value: round2(total) });
   }
   if (path === "cancelOpenOrders") {
-    if (method !== "POST") return notAllowed(method, ["POST"]);
+    if (method !== "POST") return notAllowed(request.method, ["POST"]);
     const parsed = parseBody(request);
     if ("refused" in parsed) return parsed.refused;
     const customer = parsed.body["customer"];
@@ -92,8 +99,8 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
 
 function listOrders(context: OrderContext, request: PlainRequest): PlainResponse {
   const { query, headers } = request;
-  const unsupported = NOT_SUPPORTED.find((name) => query.has(name));
-  if (unsupported) return error(501, "NotImplemented", `The demo service does not implement ${unsupported} on Orders`);
+  const refused = unknownOptionRefusal(query) ?? unappliedOptionRefusal(query, ORDERS_OPTIONS, "Orders");
+  if (refused) return error(refused.status, refused.code, refused.message);
   const deltaToken = query.get("$deltatoken");
   if (deltaToken !== null) return deltaAnswer(context, request, deltaToken);
 
@@ -180,7 +187,8 @@ function createOrder(context: OrderContext, request: PlainRequest): PlainRespons
 // --- one order -----------------------------------------------------------------------------------------
 
 function answerOrder(context: OrderContext, request: PlainRequest, id: number): PlainResponse {
-  const { method, headers } = request;
+  const { headers } = request;
+  const method = routedMethod(request);
   const order = context.store.get(id);
   if (method === "GET") {
     const options = entityReadOptions(request.query, "Order", ORDER_PROPERTIES);
@@ -198,7 +206,7 @@ function answerOrder(context: OrderContext, request: PlainRequest, id: number): 
     const contextUrl = `${context.root}$metadata#Orders${select ? `(${select.join(",")})` : ""}/$entity`;
     return json(200, { "@odata.context": contextUrl, ...entity }, { ETag: etag });
   }
-  if (method !== "PATCH" && method !== "PUT" && method !== "DELETE") return notAllowed(method, ["GET", "PATCH", "PUT", "DELETE"]);
+  if (method !== "PATCH" && method !== "PUT" && method !== "DELETE") return notAllowed(request.method, ["GET", "PATCH", "PUT", "DELETE"]);
 
   if (!order) {
     if (headers.has("if-match")) return error(412, "PreconditionFailed", `No order with ID ${id} exists to match If-Match`);
@@ -230,7 +238,7 @@ function answerOrder(context: OrderContext, request: PlainRequest, id: number): 
 function answerBoundOperation(context: OrderContext, request: PlainRequest, id: number, name: string, parameterText: string | undefined): PlainResponse {
   const order = context.store.get(id);
   if (name === "ship") {
-    if (request.method !== "POST") return notAllowed(request.method, ["POST"]);
+    if (routedMethod(request) !== "POST") return notAllowed(request.method, ["POST"]);
     if (parameterText !== undefined) return error(400, "BadRequest", "An action takes its parameters in the body, not in the URL");
     if (!order) return error(404, "NotFound", `No order with ID ${id}`);
     const precondition = checkIfMatch(order, request.headers);
@@ -244,7 +252,7 @@ function answerBoundOperation(context: OrderContext, request: PlainRequest, id: 
     return json(200, { "@odata.context": `${context.root}$metadata#Orders/$entity`, ...orderJson(shipped) }, { ETag: etagOf(shipped) });
   }
   if (name === "discountedAmount") {
-    if (request.method !== "GET") return notAllowed(request.method, ["GET"]);
+    if (routedMethod(request) !== "GET") return notAllowed(request.method, ["GET"]);
     if (!order) return error(404, "NotFound", `No order with ID ${id}`);
     const read = functionParameters(parameterText ?? "()", { percent: "number" });
     if ("refused" in read) return read.refused;
@@ -373,6 +381,13 @@ function problem(found: OrderProblem): PlainResponse {
   return error(found.status, found.code, found.message, found.target);
 }
 
+/** The method a request is answered as: HEAD is GET without the body. */
+function routedMethod(request: PlainRequest): string {
+  return request.method === "HEAD" ? "GET" : request.method;
+}
+
+/** 405 naming the method the client used; HEAD is allowed wherever GET is, so Allow lists it too. */
 function notAllowed(method: string, allowed: string[]): PlainResponse {
-  return error(405, "MethodNotAllowed", `${method} is not allowed here; use ${allowed.join(" or ")}`, undefined, { Allow: allowed.join(", ") });
+  const listed = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+  return error(405, "MethodNotAllowed", `${method} is not allowed here; use ${listed.join(" or ")}`, undefined, { Allow: listed.join(", ") });
 }

@@ -49,6 +49,34 @@ export function entityReadOptions<P extends string>(query: URLSearchParams, enti
   return { select };
 }
 
+/**
+ * Refuses a `$name` OData does not define (400, naming it): a misspelt `$top` must not pass for a
+ * custom option and be ignored. Custom options (no `$`) and parameter aliases (`@`) pass.
+ */
+export function unknownOptionRefusal(query: URLSearchParams): QueryRefusal | undefined {
+  for (const name of query.keys()) {
+    if (name.startsWith("$") && !KNOWN_SYSTEM_OPTIONS.has(name)) return { status: 400, code: "InvalidQuery", message: `${name} is not a system query option of OData` };
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a system query option OData defines that a collection read does not apply (501, naming
+ * it), rather than answering as if it had been applied. `applied` are the options the collection
+ * honours; `$format` asking for JSON is always honoured (the service answers nothing else).
+ */
+export function unappliedOptionRefusal(query: URLSearchParams, applied: ReadonlySet<string>, entitySet: string): QueryRefusal | undefined {
+  for (const [name, value] of query) {
+    if (!name.startsWith("$") || applied.has(name)) continue;
+    if (name === "$format") {
+      if (/^(json|application\/json)(;.*)?$/i.test(value.trim())) continue;
+      return { status: 501, code: "NotImplemented", message: `The demo service answers in JSON only; $format=${value}` };
+    }
+    return { status: 501, code: "NotImplemented", message: `The demo service does not implement ${name} on ${entitySet}` };
+  }
+  return undefined;
+}
+
 /** Entity sets whose key is one `Edm.Int32` property named ID. */
 const INTEGER_KEYED_SETS = "Products|ProductsUnpaged|Orders|ExportJobs";
 

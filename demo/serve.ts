@@ -4,26 +4,32 @@
  * stops on SIGINT or SIGTERM; with `--stdin-lifeline` also when its stdin closes, so that a parent
  * process that pipes stdin takes it along when it ends, however it ends.
  *
- * Environment (optional): `DEMO_PORT`, `DEMO_PRODUCTS`, `DEMO_PAGE_SIZE`, `DEMO_JOB_MS`,
+ * Environment (optional): `DEMO_PORT`, `DEMO_PRODUCTS`, `DEMO_PAGE_SIZE` (at least 1), `DEMO_JOB_MS`,
  * `DEMO_RETRY_AFTER`, `DEMO_EXPORT_ROWS`, and `DEMO_LOG=1` for a request log on stderr.
  */
 import { startDemoService, type DemoServiceOptions } from "./service.js";
 
 const options: DemoServiceOptions = {};
-const fromEnv: ReadonlyArray<readonly [string, "port" | "productCount" | "pageSize" | "jobDuration" | "retryAfter" | "exportRows"]> = [
-  ["DEMO_PORT", "port"],
-  ["DEMO_PRODUCTS", "productCount"],
-  ["DEMO_PAGE_SIZE", "pageSize"],
-  ["DEMO_JOB_MS", "jobDuration"],
-  ["DEMO_RETRY_AFTER", "retryAfter"],
-  ["DEMO_EXPORT_ROWS", "exportRows"],
+// The least value each accepts: a page of no products would never end a walk of Products.
+const fromEnv: ReadonlyArray<readonly [string, "port" | "productCount" | "pageSize" | "jobDuration" | "retryAfter" | "exportRows", least: number]> = [
+  ["DEMO_PORT", "port", 0],
+  ["DEMO_PRODUCTS", "productCount", 0],
+  ["DEMO_PAGE_SIZE", "pageSize", 1],
+  ["DEMO_JOB_MS", "jobDuration", 0],
+  ["DEMO_RETRY_AFTER", "retryAfter", 0],
+  ["DEMO_EXPORT_ROWS", "exportRows", 0],
 ];
-for (const [variable, option] of fromEnv) {
+for (const [variable, option, least] of fromEnv) {
   const text = process.env[variable];
   if (text === undefined || text === "") continue;
   // The variable is named in the message: the option it sets is no word the user wrote.
   const value = /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : Number.NaN;
-  const problem = Number.isNaN(value) ? "an integer >= 0" : option === "port" && value > 65_535 ? "a port number from 0 to 65535" : undefined;
+  const problem =
+    Number.isNaN(value) || value < least
+      ? `an integer >= ${least}${option === "pageSize" ? " (the page size of Products when a client asks for none)" : ""}`
+      : option === "port" && value > 65_535
+        ? "a port number from 0 to 65535"
+        : undefined;
   if (problem !== undefined) {
     process.stderr.write(`demo/serve.ts: ${variable} must be ${problem}; got ${JSON.stringify(text)}\n`);
     process.exit(2);

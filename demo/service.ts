@@ -9,11 +9,15 @@
  *   the request's `resultForm`. `DELETE` on the monitor cancels the job; the monitor is gone (404)
  *   afterwards. A job that has finished is not cancelled: `DELETE` answers `409 Conflict`, and the
  *   monitor still gives the outcome. An unsupported format fails the job with a final 400 and an
- *   OData error.
+ *   OData error. `GET ExportJobs` lists the finished exports, with `$top`, `$skip`, `$count=true`
+ *   and `$select`.
  * - `Products`: a collection of generated products (never held in memory) with server-driven
  *   paging (`@odata.nextLink` with `$skiptoken`), `$top`, `$skip`, `$count=true`, `$select` and
  *   `Prefer: odata.maxpagesize`; `Products/$count` and `Products(<ID>)`.
  * - `ProductsUnpaged`: the same products in one response, streamed with backpressure.
+ * - A read of `ExportJobs`, `Products`, `ProductsUnpaged` or `Orders` refuses a system query option
+ *   it does not apply (501) and one OData does not define, such as `$foo` (400, also on `/$count`),
+ *   each with an OData error naming it: none is ignored.
  * - `Orders`: a writable entity set held in memory (demo/orders.ts), three orders to start with.
  *   `POST`, `GET`, `PATCH`, `PUT` (to a new key: an upsert) and `DELETE`; every order has an ETag
  *   (`@odata.etag` and the `ETag` header), and changes need `If-Match` (none: 428, stale: 412).
@@ -46,7 +50,7 @@ import { ExportJob, exportFileChunks, exportWriter, type ExportJobRequest } from
 import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext, type PlainRequest, type PlainResponse } from "./order-requests.js";
 import { OrderStore } from "./orders.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
-import { entityReadOptions, normaliseKey } from "./query-options.js";
+import { entityReadOptions, normaliseKey, unappliedOptionRefusal, unknownOptionRefusal } from "./query-options.js";
 
 /** Options of {@link startDemoService}. */
 export interface DemoServiceOptions {
@@ -110,7 +114,12 @@ export interface ExportJobCreate {
 const SERVICE_PATH = "/odata/v4/demo/";
 const MAX_PAGE_SIZE = 100_000;
 const ROWS_PER_CHUNK = 1_000;
-const SYSTEM_OPTIONS_NOT_SUPPORTED = ["$filter", "$orderby", "$expand", "$search", "$apply", "$compute"];
+/** The system query options the product collections apply; any other is refused, never ignored. */
+const PRODUCTS_OPTIONS: ReadonlySet<string> = new Set(["$top", "$skip", "$count", "$select", "$skiptoken"]);
+/** The system query options `ExportJobs` applies: it is not paged, so no `$skiptoken` of its own. */
+const EXPORTS_OPTIONS: ReadonlySet<string> = new Set(["$top", "$skip", "$count", "$select"]);
+/** The properties of an export, in the order of `$metadata`. */
+const EXPORT_PROPERTIES = ["ID", "format", "rowCount", "size", "url", "checksum", "createdAt", "finishedAt"] as const;
 
 /** Starts the demo service; resolves once it listens. */
 export async function startDemoService(options: DemoServiceOptions = {}): Promise<DemoService> {
@@ -160,8 +169,10 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     const keyed = normaliseKey(safeDecode(url.pathname.slice(SERVICE_PATH.length)));
     if ("status" in keyed) return sendError(response, keyed.status, keyed.code, keyed.message);
     const path = keyed.path;
-    // HEAD is GET without the body: node:http writes no body for a HEAD request.
-    const method = request.method === "HEAD" ? "GET" : (request.method ?? "GET");
+    // HEAD is GET without the body: node:http writes no body for a HEAD request. It is routed as GET;
+    // a refusal names the method the client used (`requested`).
+    const requested = request.method ?? "GET";
+    const method = requested === "HEAD" ? "GET" : requested;
     if (method === "GET" && headerText(request.headers["x-csrf-token"]).toLowerCase() === "fetch") {
       // Any GET may fetch a token (clients use the service root); the answer itself is the usual one.
       const { token, setCookie } = csrf.issue(SERVICE_PATH);
@@ -170,15 +181,15 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
 
     if (path === "") {
-      if (only(method, ["GET"], response)) sendJson(response, 200, serviceDocument(root));
+      if (only(requested, ["GET"], response)) sendJson(response, 200, serviceDocument(root));
       return;
     }
     if (path === "$metadata") {
-      if (only(method, ["GET"], response)) sendXml(response, METADATA);
+      if (only(requested, ["GET"], response)) sendXml(response, METADATA);
       return;
     }
     if (path === "$batch") {
-      if (!only(method, ["POST"], response) || !csrfAccepted(request, response)) return;
+      if (!only(requested, ["POST"], response) || !csrfAccepted(request, response)) return;
       const body = await readBody(request);
       counters.batches += 1;
       const answer = answerBatch(
@@ -191,42 +202,42 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
     if (isOrderPath(path)) {
       if (method !== "GET" && !csrfAccepted(request, response)) return;
-      const answer = answerOrderRequest(orderContext(), { method, path, query: url.searchParams, headers: headersOf(request), body: await readBody(request) });
+      const answer = answerOrderRequest(orderContext(), { method: requested, path, query: url.searchParams, headers: headersOf(request), body: await readBody(request) });
       if (answer) return sendPlain(response, answer);
     }
     if (path === "exportProducts") {
       // The action import of export jobs: its parameters are the export request of POST ExportJobs,
       // and it runs the same way (202 + status monitor with respond-async, the export otherwise).
-      if (only(method, ["POST"], response)) return createExportJob(request, response);
+      if (only(requested, ["POST"], response)) return createExportJob(request, response);
       return;
     }
     if (path === "ExportJobs") {
       if (method === "POST") return createExportJob(request, response);
-      if (only(method, ["GET", "POST"], response)) listExports(response);
+      if (only(requested, ["GET", "POST"], response)) listExports(url.searchParams, response);
       return;
     }
     if (path === "ExportJobs/$count") {
-      if (!only(method, ["GET"], response)) return;
+      if (!only(requested, ["GET"], response)) return;
       return sendCount(response, url.searchParams, exportsById.size);
     }
     const monitor = /^\$monitor\/([\w-]+)$/.exec(path);
     if (monitor) return answerMonitor(method, monitor[1] as string, response);
     const exportEntity = /^ExportJobs\((\d+)\)(\/\$value)?$/.exec(path);
     if (exportEntity) {
-      if (!only(method, ["GET"], response)) return;
+      if (!only(requested, ["GET"], response)) return;
       return exportEntity[2] ? sendExportFile(Number(exportEntity[1]), response) : sendExport(Number(exportEntity[1]), response);
     }
     if (path === "Products" || path === "ProductsUnpaged") {
-      if (!only(method, ["GET"], response)) return;
+      if (!only(requested, ["GET"], response)) return;
       return sendProducts(request, url, path === "ProductsUnpaged", response);
     }
     if (path === "Products/$count" || path === "ProductsUnpaged/$count") {
-      if (!only(method, ["GET"], response)) return;
+      if (!only(requested, ["GET"], response)) return;
       return sendCount(response, url.searchParams, config.productCount);
     }
     const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(path);
     if (product) {
-      if (!only(method, ["GET"], response)) return;
+      if (!only(requested, ["GET"], response)) return;
       return sendPlain(response, productAnswer(product[1] as string, Number(product[2]), url.searchParams));
     }
     sendError(response, 404, "NotFound", `The demo service has no resource '${path}'`);
@@ -247,6 +258,8 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
 
   /** A `$count` of a collection of `total` entities; $filter and $search are refused as the collection refuses them. */
   function sendCount(response: ServerResponse, query: URLSearchParams, total: number): void {
+    const unknown = unknownOptionRefusal(query);
+    if (unknown) return sendError(response, unknown.status, unknown.code, unknown.message);
     const refused = countRefusal(query);
     if (refused) return sendPlain(response, refused);
     response.writeHead(200, { "Content-Type": "text/plain" });
@@ -272,8 +285,10 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     const answer = isOrderPath(request.path) ? answerOrderRequest(orderContext(), request) : undefined;
     if (answer) return answer;
     const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(request.path);
-    if (product && request.method === "GET") return productAnswer(product[1] as string, Number(product[2]), request.query);
-    if (request.path === "$metadata" && request.method === "GET") return { status: 200, headers: { "Content-Type": "application/xml" }, body: METADATA };
+    // A HEAD part is answered as GET; the batch leaves its body out.
+    const reads = request.method === "GET" || request.method === "HEAD";
+    if (product && reads) return productAnswer(product[1] as string, Number(product[2]), request.query);
+    if (request.path === "$metadata" && reads) return { status: 200, headers: { "Content-Type": "application/xml" }, body: METADATA };
     return orderError(404, "NotFound", `The demo service answers ${request.method} ${request.path} outside a $batch only (a batch holds requests on Orders, its operations and single Products)`);
   }
 
@@ -381,12 +396,25 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     };
   }
 
-  function listExports(response: ServerResponse): void {
-    const value = [...exportsById.values()].map((job) => {
+  /** The finished exports, with `$top`, `$skip`, `$count` and `$select` applied; other options refused as Products refuses them. */
+  function listExports(params: URLSearchParams, response: ServerResponse): void {
+    const refused = unknownOptionRefusal(params);
+    if (refused) return sendError(response, refused.status, refused.code, refused.message);
+    const query = readCollectionQuery(params, "Export", EXPORT_PROPERTIES);
+    if (typeof query === "string") return sendError(response, 400, "InvalidQuery", query);
+    const unapplied = unappliedOptionRefusal(params, EXPORTS_OPTIONS, "ExportJobs");
+    if (unapplied) return sendError(response, unapplied.status, unapplied.code, unapplied.message);
+    const all = [...exportsById.values()];
+    const { select } = query;
+    const value = all.slice(query.skip, query.top === undefined ? undefined : query.skip + query.top).map((job) => {
       const { "@odata.context": _context, ...entity } = exportEntity(job);
-      return entity;
+      return select ? Object.fromEntries(Object.entries(entity).filter(([name]) => select.includes(name as (typeof EXPORT_PROPERTIES)[number]))) : entity;
     });
-    sendJson(response, 200, { "@odata.context": `${root}$metadata#ExportJobs`, value });
+    const body: Record<string, unknown> = { "@odata.context": `${root}$metadata#ExportJobs${select ? `(${select.join(",")})` : ""}` };
+    // As for Products: $count counts the whole collection, before $top and $skip.
+    if (query.count) body["@odata.count"] = all.length;
+    body["value"] = value;
+    sendJson(response, 200, body);
   }
 
   function sendExport(id: number, response: ServerResponse): void {
@@ -410,12 +438,13 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
   // --- Products ----------------------------------------------------------------------------------
 
   async function sendProducts(request: IncomingMessage, url: URL, unpaged: boolean, response: ServerResponse): Promise<void> {
-    const query = readCollectionQuery(url.searchParams);
-    if (typeof query === "string") return sendError(response, 400, "InvalidQuery", query);
-    if (query.notImplemented) {
-      return sendError(response, 501, "NotImplemented", `The demo service does not implement ${query.notImplemented}`);
-    }
     const entitySet = unpaged ? "ProductsUnpaged" : "Products";
+    const unknown = unknownOptionRefusal(url.searchParams);
+    if (unknown) return sendError(response, unknown.status, unknown.code, unknown.message);
+    const query = readCollectionQuery(url.searchParams, "Product", PRODUCT_PROPERTIES);
+    if (typeof query === "string") return sendError(response, 400, "InvalidQuery", query);
+    const unapplied = unappliedOptionRefusal(url.searchParams, PRODUCTS_OPTIONS, entitySet);
+    if (unapplied) return sendError(response, unapplied.status, unapplied.code, unapplied.message);
     const total = config.productCount;
     const end = query.top === undefined ? total : Math.min(total, query.skip + query.top);
     const first = Math.max(query.skip, query.skiptoken ?? 0);
@@ -499,16 +528,16 @@ function readExportRequest(body: unknown, defaultRows: number, productCount: num
   };
 }
 
-interface CollectionQuery {
+interface CollectionQuery<P extends string> {
   top: number | undefined;
   skip: number;
   count: boolean;
   skiptoken: number | undefined;
-  select: (keyof Product)[] | undefined;
-  notImplemented: string | undefined;
+  select: P[] | undefined;
 }
 
-function readCollectionQuery(params: URLSearchParams): CollectionQuery | string {
+/** The values of the paging and shaping options of a collection read, or what is wrong with one (a 400). */
+function readCollectionQuery<P extends string>(params: URLSearchParams, entityType: string, properties: readonly P[]): CollectionQuery<P> | string {
   const integer = (name: string): number | undefined | string => {
     const value = params.get(name);
     if (value === null) return undefined;
@@ -520,13 +549,13 @@ function readCollectionQuery(params: URLSearchParams): CollectionQuery | string 
   for (const value of [top, skip, skiptoken]) if (typeof value === "string") return value;
   const count = params.get("$count");
   if (count !== null && count !== "true" && count !== "false") return `$count must be true or false; got ${JSON.stringify(count)}`;
-  let select: (keyof Product)[] | undefined;
+  let select: P[] | undefined;
   const selectText = params.get("$select");
   if (selectText !== null && selectText.trim() !== "*") {
     select = [];
     for (const name of selectText.split(",").map((part) => part.trim())) {
-      if (!PRODUCT_PROPERTIES.includes(name as keyof Product)) return `$select names ${JSON.stringify(name)}, which is not a property of Product`;
-      select.push(name as keyof Product);
+      if (!properties.includes(name as P)) return `$select names ${JSON.stringify(name)}, which is not a property of ${entityType}`;
+      select.push(name as P);
     }
   }
   return {
@@ -535,7 +564,6 @@ function readCollectionQuery(params: URLSearchParams): CollectionQuery | string 
     count: count === "true",
     skiptoken: skiptoken as number | undefined,
     select,
-    notImplemented: SYSTEM_OPTIONS_NOT_SUPPORTED.find((name) => params.has(name)),
   };
 }
 
@@ -633,10 +661,11 @@ async function write(response: ServerResponse, chunk: string): Promise<boolean> 
   });
 }
 
-function only(method: string, allowed: readonly string[], response: ServerResponse): boolean {
-  if (allowed.includes(method)) return true;
+/** Whether `requested` (the request's own method) is allowed, HEAD wherever GET is; false: the 405 was sent. */
+function only(requested: string, allowed: readonly string[], response: ServerResponse): boolean {
+  if (allowed.includes(requested === "HEAD" ? "GET" : requested)) return true;
   const listed = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
-  sendError(response, 405, "MethodNotAllowed", `${method} is not allowed here; use ${listed.join(" or ")}`, undefined, { Allow: listed.join(", ") });
+  sendError(response, 405, "MethodNotAllowed", `${requested} is not allowed here; use ${listed.join(" or ")}`, undefined, { Allow: listed.join(", ") });
   return false;
 }
 

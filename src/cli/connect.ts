@@ -183,13 +183,15 @@ function recordingAuthorization(secrets: SecretMask): typeof fetch {
  */
 export function connect(service: string, settings: ClientSettings, environment: Environment, extra: ConnectExtra = {}, writtenAs = "<service>"): ODataClient {
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
-  const versionGiven = (settings.version ?? (target.kind === "profile" ? target.profile.version : undefined)) !== undefined;
-  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven };
+  const version = settings.version ?? (target.kind === "profile" ? target.profile.version : undefined);
+  const versionGiven = version !== undefined;
+  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven, ...(version === "2.0" ? { v2Given: settings.version === undefined ? "profile" : "option" } : {}) };
   environment.connected = written;
   const options = clientOptions(target, settings, environment);
   const { checkVersion = false, ...given } = extra;
   warnOfReplacedCredentials("auth" in given ? given.auth : options.auth, options.headers as Record<string, string>, settings, target, environment);
-  const steps = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
+  const checked = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
+  const steps = written.v2Given ? [...(checked ?? []), v4Evidence(written)] : checked;
   try {
     return new ODataClient({ ...options, ...given, ...(steps ? { steps } : {}) });
   } catch (error) {
@@ -247,6 +249,47 @@ function versionCheck(target: ServiceTarget): PipelineStep {
   };
 }
 
+/**
+ * A step that keeps the `OData-Version` of an answer to a client the user set to OData 2.0 (an
+ * OData v4 service sends it, a v2 one `DataServiceVersion`): the error of an answer read as v2
+ * then says the service looks like v4 (see {@link inCliWords}).
+ */
+function v4Evidence(service: WrittenService): PipelineStep {
+  return {
+    name: "cli-v4-evidence",
+    async handle(request, next) {
+      const response = await next(request);
+      const v4 = response.headers.get("odata-version");
+      if (response.headers.has("dataserviceversion")) service.answeredV2 = true;
+      else if (v4 !== null && /^\s*4\./.test(v4)) service.answeredV4 = v4.trim().slice(0, 20);
+      return response;
+    },
+  };
+}
+
+/**
+ * The words added to an error of a client the user set to OData 2.0 when the service looks like
+ * OData v4: its answers said so (`OData-Version: 4.0`), or a collection came without the `d`
+ * that every v2 JSON answer has. `undefined` where nothing says so.
+ */
+function v4Hint(error: ODataClientError, service: WrittenService): string | undefined {
+  const given = service.v2Given;
+  // Told once, however often the error is put in the command line's words.
+  if (given === undefined || error.message.includes("the service looks like OData v4")) return undefined;
+  const unread = error.code === "BAD_PAYLOAD";
+  // A 400 may be a v2 form the v4 service does not know ($inlinecount, datetime'…').
+  const refused = error instanceof ODataHttpError && error.status === 400;
+  // Without the header, a collection without "d" from a service that never said it is v2.
+  const noEnvelope = unread && service.answeredV2 !== true && /the v2 collection body has no "d" member/.test(error.message);
+  if (!((unread || refused) && service.answeredV4 !== undefined) && !noEnvelope) return undefined;
+  const evidence = service.answeredV4 !== undefined ? `it answered OData-Version: ${service.answeredV4}` : `every OData v2 JSON answer has a "d" member`;
+  const profile = service.target.kind === "profile" ? service.target.profile : undefined;
+  if (given === "profile" && profile) {
+    return `the service looks like OData v4 (${evidence}), which the command read as OData 2.0 ("version": "2.0" in ${profile.file}: profiles.${profile.name}): give --odata-version 4.0, or set the profile's version to 4.0`;
+  }
+  return `the service looks like OData v4 (${evidence}), which the command read as OData 2.0 (--odata-version 2.0): leave the option out, or give --odata-version 4.0`;
+}
+
 /** A service as the user of the command line wrote it: what {@link inCliWords} names settings by. */
 interface WrittenService {
   target: ServiceTarget;
@@ -256,6 +299,12 @@ interface WrittenService {
   writtenAs: string;
   /** Whether `--odata-version` or the profile's `version` set the version (else the client took 4.0). */
   versionGiven: boolean;
+  /** Where the user set OData 2.0, if they did: `--odata-version 2.0`, or the profile's `version`. */
+  v2Given?: "option" | "profile";
+  /** The `OData-Version` an answer to such a client carried ({@link v4Evidence}). */
+  answeredV4?: string;
+  /** Whether an answer to such a client carried `DataServiceVersion`, as a v2 service's do. */
+  answeredV2?: boolean;
 }
 
 /** Whether the latest client made speaks a version the user set (`--odata-version`, a profile's `version`). */
@@ -317,6 +366,11 @@ const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, opt
  * operation) are left as they are.
  */
 export function inCliWords(error: unknown, service: WrittenService | undefined): unknown {
+  const hint = service !== undefined && error instanceof ODataClientError ? v4Hint(error, service) : undefined;
+  if (hint !== undefined) {
+    (error as Error).message = `${(error as Error).message}; ${hint}`;
+    return error;
+  }
   if (service === undefined || !(error instanceof Error) || error instanceof ODataHttpError || error instanceof AsyncOperationError) return error;
   const check = (error instanceof TypeError || error instanceof RangeError) && error.message.startsWith("ODataClient option ");
   if (!check && !(error instanceof ODataClientError)) return error;

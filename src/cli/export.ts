@@ -24,7 +24,7 @@ import { CheckpointWriter, checkResumePoint, loadCheckpoint, removeCheckpoint, s
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
 import { EntityTexts } from "../payload/entity-text.js";
-import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, pageRows, type FileFormatName, type RowFormat } from "./formats.js";
+import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, pageRows, pageRowsText, type FileFormatName, type RowFormat } from "./formats.js";
 
 /** Writes all of `bytes` at `position` of the file `fd` (a write may take fewer bytes than it is given). */
 function writeAt(fd: number, bytes: Uint8Array, position: number): Promise<void> {
@@ -304,6 +304,54 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     }
     throw error;
   }
+}
+
+/** One walk to a stream (`--out -`: stdout), with no checkpoint. */
+export interface StreamJob {
+  /** The query to walk (a partition of it already applied). */
+  query: CollectionQuery;
+  format: FileFormatName;
+  /** CSV columns known before the first row (else the first row decides). */
+  columns?: string[] | undefined;
+  /** Writes text to the stream; resolves when it can take more. */
+  write(text: string): Promise<void>;
+  signal: AbortSignal;
+  onPage(report: WalkReport): void;
+  warn(text: string): void;
+}
+
+/**
+ * Walks a query to a stream, page by page, in the same formats and bytes as {@link walkToFile}
+ * writes a whole file; resolves with the rows and pages written. A stream cannot be cut back to
+ * the end of a page, so nothing is checkpointed: an interrupted walk starts again from the beginning.
+ */
+export async function walkToStream(job: StreamJob): Promise<WalkReport> {
+  let columns = job.columns;
+  let format = rowFormat(job.format, columns, job.warn);
+  // CSV without known columns writes its header with the first row, which gives them.
+  let headPending = true;
+  const headReady = () => job.format !== "csv" || columns !== undefined;
+  const texts = new EntityTexts();
+  const report: WalkReport = { rows: 0, pages: 0 };
+  job.onPage({ ...report });
+  for await (const page of queryPages(job.query, { signal: job.signal, onWholeBody: texts.keep })) {
+    const entities = page.value as Record<string, unknown>[];
+    if (job.format === "csv" && columns === undefined && entities.length > 0) {
+      columns = columnsOf(entities[0]);
+      format = rowFormat(job.format, columns, job.warn);
+    }
+    let head = "";
+    if (headPending && headReady()) {
+      head = format.head();
+      headPending = false;
+    }
+    await job.write(head + pageRowsText(format, entities, report.rows, texts.take(entities)));
+    report.rows += entities.length;
+    report.pages += 1;
+    job.onPage({ ...report });
+  }
+  await job.write(`${headPending && headReady() ? format.head() : ""}${format.tail(report.rows)}`);
+  return report;
 }
 
 /** The part files and checkpoints of a parallel export of `out` with `checkpoint`. */

@@ -16,6 +16,7 @@ import { maskedStream, SecretMask } from "./secrets.js";
 import { DEBUG_SECTION } from "../http/debug.js";
 import { CliInterrupted, CliUsageError, EXIT, errorJson, errorMessage, exitCodeOf } from "./errors.js";
 import { DataOutput, Reporter, type TextStream } from "./terminal.js";
+import { inArgumentTerms } from "./values.js";
 
 /** The commands, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [describeCommand, queryCommand, countCommand, getCommand, exportCommand, callCommand, waitCommand, cancelCommand, generateCommand, serveCommand];
@@ -107,7 +108,8 @@ export async function runCli(run: CliRun): Promise<number> {
     return result ?? EXIT.ok;
   } catch (caught) {
     // The library's options named as the user set them (connect.ts).
-    let error = inCliWords(caught, environment.connected);
+    // A key or --param value the library found wrong once written, named as the user gave it (values.ts).
+    let error = inArgumentTerms(inCliWords(caught, environment.connected));
     if ((error as NodeJS.ErrnoException).code === "EPIPE") {
       // The reader of stdout has gone (| head): a success, unless the run was interrupted first.
       if (!run.signal.aborted) return EXIT.ok;

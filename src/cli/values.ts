@@ -2,7 +2,7 @@
  * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
  * their EDM type, which the library then writes as literals or JSON for the service's version.
  */
-import { edm, type ComplexType, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
+import { edm, ODataClientError, type ComplexType, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
@@ -102,9 +102,44 @@ export function typedValue(text: string, type: string | undefined, where: string
     }
   } catch (error) {
     if (error instanceof CliUsageError) throw error;
-    // The edm.* checks say what the value should look like.
-    throw new CliUsageError(`${where}: ${(error as Error).message}`);
+    // The edm.* checks say what the value should look like, in the words of a program that calls
+    // them: the command line's user gave an argument, not edm.guid(value).
+    throw new CliUsageError(`${where}: ${inArgumentWords((error as Error).message)}`);
   }
+}
+
+/**
+ * The start of a message of the library about a value given to it (`key(value): `, `key({ B }): `,
+ * `function("f") parameter "d": `): what a key or a `--param` value runs into once it is written
+ * in the client's version (a v4 Edm.Duration of years, an enumeration member on v2).
+ */
+const VALUE_GIVEN_TO = /^(?:key\(value\)|key\(\{ ([\p{L}\p{N}_]+) \}\)|(?:function|action)\("(?:[^"\\]|\\.)*"\) parameter "([^"\\]+)"): /u;
+
+/**
+ * An error of the library about a key or a parameter value the command line gave it, said of the
+ * argument the user typed (`<key> B: `, `--param d: `) rather than of the library call; any other
+ * error as it is. Its class (and so its exit code) stays.
+ */
+export function inArgumentTerms(error: unknown): unknown {
+  const usage = error instanceof TypeError || error instanceof RangeError || (error instanceof ODataClientError && error.code === "UNSUPPORTED_BY_VERSION");
+  const match = usage ? VALUE_GIVEN_TO.exec(error.message) : null;
+  if (!usage || match === null) return error;
+  const [given, keyPart, parameter] = match;
+  const where = parameter !== undefined ? `--param ${parameter}` : keyPart !== undefined ? `<key> ${keyPart}` : "<key>";
+  error.message = `${where}: ${inArgumentWords(error.message.slice(given.length))}`;
+  return error;
+}
+
+/** A library call's name at the start of an edm.* check's message (`edm.guid(value): `, `edm.duration("P1Y"): `). */
+const LIBRARY_CALL = /^edm\.\w+\((?:value|bytes|member|("(?:[^"\\]|\\.)*"))\): /;
+
+/**
+ * The message of an edm.* check as said of a command-line argument: without the call's name, and
+ * with advice a program could follow (another edm.* function, a `Date`) turned into what to type.
+ */
+function inArgumentWords(message: string): string {
+  // A call that names the value it was given: the value stays, which the rest of the message does not quote.
+  return message.replace(LIBRARY_CALL, (_call, quoted: string | undefined) => (quoted === undefined ? "" : `${quoted} cannot be sent: `)).replace(/; use edm\.dateTimeOffset\(value\), or new Date\(value\) for the same instant in UTC$/, "; give the same instant in UTC, ending in Z");
 }
 
 /**
@@ -298,12 +333,24 @@ function jsonParameter(text: string, declared: Parameter | undefined, model: Ser
 
 /**
  * `value` (parsed by parseKeepingNumbers) with each kept number's text made the value its type
- * calls for: `type` is where `value` stands (a parameter, a property, or for an item of a
- * collection its element type), followed into complex and entity types by their properties.
+ * calls for, each number where an integer type stands checked against it, and each binary value or
+ * enumeration member typed as typedValue and enumValue type one given alone: `type` is where
+ * `value` stands (a parameter, a property, or for an item of a collection its element type),
+ * followed into complex and entity types by their properties.
  */
 function exactNumbers(value: unknown, type: TypeReference | undefined, model: ServiceModel | undefined, where: string): unknown {
+  const literal = type === undefined ? undefined : literalType(type.type, model);
   const digits = numberText(value);
-  if (digits !== undefined) return jsonNumberValue(digits, type === undefined ? undefined : literalType(type.type, model), where);
+  if (digits !== undefined) return jsonNumberValue(digits, literal, where);
+  // A number JSON.parse reads as written is checked against an integer type all the same: 1.5 or
+  // 300 would go as given where an Edm.Int64 or an Edm.Byte cannot hold them.
+  if (typeof value === "number" && isIntegerType(literal)) return jsonInteger(String(value), literal, where);
+  // A binary value or an enumeration member in JSON is a string (a member also its value, a
+  // number), typed as the same value given alone is: checked here, written in the form the
+  // service's version wants (v4 JSON's base64url).
+  const enumeration = type === undefined ? undefined : model?.enumType(type.type);
+  if (enumeration && (typeof value === "string" || (typeof value === "number" && Number.isInteger(value)))) return enumValue(String(value), enumeration, where);
+  if (typeof value === "string" && literal === "Edm.Binary") return typedValue(value, literal, where);
   if (Array.isArray(value)) {
     const item = type === undefined ? undefined : { ...type, collection: false };
     return value.map((element, index) => exactNumbers(element, item, model, `${where}[${index}]`));
@@ -328,10 +375,33 @@ const NUMERIC_TYPES = new Set(["Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32"
  * integer in its range and a Decimal otherwise, as typedValue types an integer without `$metadata`.
  */
 function jsonNumberValue(digits: string, type: string | undefined, where: string): unknown {
+  if (isIntegerType(type)) return jsonInteger(digits, type, where);
   const number = Number(digits);
   if (Number.isFinite(number) && sameDecimal(String(number), digits)) return number;
   if (type !== undefined && NUMERIC_TYPES.has(type)) return typedValue(digits, type, where);
   return typedValue(digits, /^-?\d+$/.test(digits) ? undefined : "Edm.Decimal", where);
+}
+
+/** Whether `type` is one of the integer types (INTEGER_RANGES). */
+function isIntegerType(type: string | undefined): type is keyof typeof INTEGER_RANGES {
+  return type !== undefined && Object.hasOwn(INTEGER_RANGES, type);
+}
+
+/**
+ * A JSON number (its text, DECIMAL) where an integer type stands: its value, which may be written
+ * with a point or an exponent (`1e2` is 100), whole and within the type's range, as a number (an
+ * Int64 beyond 2^53 as `edm.int64`, its digits kept); anything else is refused, naming `where`.
+ */
+function jsonInteger(text: string, type: keyof typeof INTEGER_RANGES, where: string): LiteralValue {
+  const [min, max] = INTEGER_RANGES[type];
+  const [, sign = "", digits = "0", exponent = "0"] = /^(-?)(\d+)e(-?\d+)$/.exec(decimalKey(text)) ?? [];
+  const power = Number(exponent);
+  // In typedValue's words, the text quoted: the same mistake reads the same either way it is given.
+  if (power < 0) throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not an integer in decimal digits (an ${type}, ${min} to ${max})`);
+  // More digits than Int64's 19 is beyond every range: 1e400 is not spelt out first.
+  const value = digits.length + power > 20 ? undefined : BigInt(`${sign}${digits}${"0".repeat(power)}`);
+  if (value === undefined || value < min || value > max) throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not an integer in the range of ${type} (${min} to ${max})`);
+  return type === "Edm.Int64" && (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) ? edm.int64(value) : Number(value);
 }
 
 /** Whether two decimal texts (DECIMAL) stand for the same number: `1.50e2` and `150` do. */

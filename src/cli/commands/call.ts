@@ -81,6 +81,15 @@ function hasSucceeded(poller: AsyncPoller<unknown>): boolean {
 }
 
 /**
+ * Whether the monitor has said the operation succeeded and the poller is reading its result from
+ * where the monitor named it (its token then holds that `resultUrl`): the operation is over, its
+ * result still to be read.
+ */
+function isReadingResult(poller: AsyncPoller<unknown>): boolean {
+  return !poller.isDone() && poller.toJSON().resultUrl !== undefined;
+}
+
+/**
  * The status words that say an operation is over (spec/async-poller.md, rule 4, and the words the
  * poller gives for an HTTP-level outcome): succeeded, failed or cancelled.
  */
@@ -348,14 +357,22 @@ async function waitAndPrint(
     // The line goes before the token: on a terminal stdout and stderr share the screen.
     clearInterval(ticker);
     context.reporter.clear();
+    // The monitor may have said the operation succeeded, its result being read from where it
+    // named (the token's `fetching-result` phase): the operation goes on no more, and the token's
+    // wait reads that result again.
+    const succeeded = isReadingResult(poller);
     if (isAbort(error) && context.signal.aborted) {
       await printToken(context, poller, service);
+      if (succeeded) throw new CliInterrupted(`interrupted while the result was read; the operation has succeeded at the service: its resume token is on stdout, and traverse-odata wait with it reads the result`);
       throw new CliInterrupted(`interrupted; the operation goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`);
     }
     if (error instanceof AsyncOperationTimeoutError) {
       await printToken(context, poller, service);
+      const limit = maxWaitLimit(context, error.maxWait);
       throw new AsyncOperationTimeoutError(
-        `the operation still ran after ${maxWaitLimit(context, error.maxWait)} (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
+        succeeded
+          ? `the operation succeeded, but its result was still being read after ${limit}: its resume token is on stdout, and traverse-odata wait with it reads the result`
+          : `the operation still ran after ${limit} (${poller.status()}); it goes on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`,
         { statusUrl: error.statusUrl, status: error.status, percentComplete: error.percentComplete, maxWait: error.maxWait },
       );
     }

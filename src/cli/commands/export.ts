@@ -13,7 +13,7 @@ import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, load
 import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, type Command, type CommandContext } from "../context.js";
 import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
-import { FileSink, parallelExport, rowFormat, walkToFile, type WalkReport } from "../export.js";
+import { FileSink, parallelExport, rowFormat, walkToFile, walkToStream, type WalkReport } from "../export.js";
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { formatCount, formatCounted } from "../terminal.js";
@@ -34,7 +34,7 @@ export const exportCommand: Command = {
     synopsis: "<service> <set>",
     positionals: { min: 2, max: 2 },
     options: {
-      out: { type: "string", value: "FILE", help: "the file to write (required, except with --plan)" },
+      out: { type: "string", value: "FILE", help: "the file to write (required, except with --plan); - writes to stdout, with no checkpoint: no --resume, --checkpoint or --parallel then" },
       format: { type: "string", value: "F", help: "ndjson, csv or json (default: from the file's extension, else ndjson)" },
       checkpoint: { type: "string", value: "FILE", help: "where the checkpoint is kept (default: FILE.checkpoint.json)" },
       "checkpoint-interval": { type: "string", value: "MS", help: `the least time from one checkpoint save to the next (default ${CHECKPOINT_INTERVAL_MS}; 0: no pause, a save starts as soon as the last one ends)` },
@@ -51,6 +51,7 @@ export const exportCommand: Command = {
       "Examples:",
       "  traverse-odata export https://host/odata/v4/catalog/ Readings --out readings.ndjson",
       "  traverse-odata export https://host/odata/v4/catalog/ Readings --out readings.ndjson --resume",
+      "  traverse-odata export https://host/odata/v4/catalog/ Readings --out - | gzip > readings.ndjson.gz",
       "  traverse-odata export https://host/odata/v4/catalog/ Readings --out readings.csv --parallel 4",
       "  traverse-odata export https://host/odata/v4/catalog/ Readings --parallel 4 --plan > plan.json",
       "  traverse-odata export https://host/odata/v4/catalog/ Readings --partition 2/4 --plan-file plan.json --out part-2.ndjson",
@@ -196,7 +197,11 @@ async function runExport(context: CommandContext): Promise<void> {
   const planOnly = flag(args, "plan");
   const outArg = stringOption(args, "out");
   if (outArg === undefined && !planOnly) throw new CliUsageError("export needs --out FILE (the file to write)");
-  const out = outArg === undefined ? "" : resolve(context.environment.cwd, outArg);
+  // `--out -`: stdout, as most commands take `-`. A stream cannot be cut back to a checkpoint's
+  // length nor joined into, so what needs the file is refused rather than done half.
+  const toStdout = outArg === "-" && !planOnly;
+  if (toStdout) checkStdoutExport(args, mode);
+  const out = outArg === undefined || toStdout ? "" : resolve(context.environment.cwd, outArg);
   const formatArg = stringOption(args, "format");
   if (formatArg !== undefined && !FILE_FORMATS.includes(formatArg as FileFormatName)) {
     throw new CliUsageError(`--format must be one of ${FILE_FORMATS.join(", ")} for export; got ${JSON.stringify(formatArg)}`);
@@ -205,8 +210,8 @@ async function runExport(context: CommandContext): Promise<void> {
   const checkpointFile = resolve(context.environment.cwd, stringOption(args, "checkpoint") ?? `${out}.checkpoint.json`);
   // The checkpoint is saved by renaming over its file, and removed at the end: over the output, it
   // would replace the rows, then delete them.
-  if (!planOnly && checkpointFile === out) throw new CliUsageError("--checkpoint must name another file than --out");
-  if (!planOnly) {
+  if (!planOnly && !toStdout && checkpointFile === out) throw new CliUsageError("--checkpoint must name another file than --out");
+  if (!planOnly && !toStdout) {
     await checkFolder(out, "--out");
     await checkFolder(checkpointFile, "--checkpoint");
     await checkCheckpointWritable(checkpointFile, "--checkpoint");
@@ -248,7 +253,7 @@ async function runExport(context: CommandContext): Promise<void> {
     return;
   }
 
-  const existing = await loadCheckpoint(checkpointFile);
+  const existing = toStdout ? undefined : await loadCheckpoint(checkpointFile);
   if (existing && !resume) {
     throw new CliUsageError(`a checkpoint of an unfinished export is at ${checkpointFile}: add --resume to go on from it, or delete it to start again`);
   }
@@ -271,6 +276,11 @@ async function runExport(context: CommandContext): Promise<void> {
     reporter.walk(label, { ...report, total }, started);
   };
   const warn = (text: string) => reporter.warn(text);
+  // The progress line is cleared before rows go to stdout: on a terminal the two share the screen.
+  const write = async (text: string) => {
+    reporter.clear();
+    await context.stdout.write(text);
+  };
   const countInBackground = (counted: CollectionQuery) => {
     // Only for the ETA: a count that fails costs nothing but the ETA.
     if (total === undefined && reporter.showsProgress) counted.countAll({ signal: context.signal }).then((n) => (total = rowsToRead(n, args)), () => {});
@@ -284,7 +294,9 @@ async function runExport(context: CommandContext): Promise<void> {
       // A resumed walk writes the columns of its checkpoint: $metadata is not asked for them (a complete
       // output is finished without a request).
       const columns = format !== "csv" ? undefined : existing ? existing.columns : declaredColumns(args, set, await model());
-      latest = await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
+      latest = toStdout
+        ? await walkToStream({ query, format, columns, write, signal: context.signal, onPage, warn })
+        : await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
       if (existing) {
@@ -299,7 +311,10 @@ async function runExport(context: CommandContext): Promise<void> {
       const columns =
         format !== "csv" ? undefined : existing ? existing.columns : (declaredColumns(args, set, await model()) ?? (partition.kind === "empty" ? undefined : await firstColumns(query, context.signal)));
       if (partition.kind === "empty") {
-        await writeEmpty(out, format, columns);
+        if (toStdout) await write(emptyText(format, columns));
+        else await writeEmpty(out, format, columns);
+      } else if (toStdout) {
+        latest = await walkToStream({ query: query.partition(partition), format, columns, write, signal: context.signal, onPage, warn });
       } else {
         latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
       }
@@ -335,10 +350,11 @@ async function runExport(context: CommandContext): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? latest.rows / seconds : 0;
     reporter.summary(
-      `exported ${formatCounted(latest.rows, "row")} in ${formatCounted(latest.pages, "page")}${partitions > 1 ? ` (${partitions} partitions)` : ""} to ${outArg} in ${seconds.toFixed(1)} s (${formatCount(rate)} rows/s)`,
+      `exported ${formatCounted(latest.rows, "row")} in ${formatCounted(latest.pages, "page")}${partitions > 1 ? ` (${partitions} partitions)` : ""} to ${toStdout ? "stdout" : outArg} in ${seconds.toFixed(1)} s (${formatCount(rate)} rows/s)`,
     );
   } catch (error) {
     if (isAbort(error) && context.signal.aborted) {
+      if (toStdout) throw new CliInterrupted(`interrupted after ${formatCounted(latest.rows, "row")}, written to stdout; --out - keeps no checkpoint: run the command again to start over`);
       // Interrupted before the first checkpoint (while the ranges were planned): nothing to resume.
       const saved = await stat(checkpointFile).then(
         () => true,
@@ -378,12 +394,34 @@ async function firstColumns(query: CollectionQuery, signal: AbortSignal): Promis
   return first === undefined ? undefined : columnsOf(first as Record<string, unknown>);
 }
 
+/**
+ * `--out -` with what needs a file: a checkpoint (`--resume`, `--checkpoint`,
+ * `--checkpoint-interval`) is the length of a file to cut back to, and `--parallel` joins its
+ * partitions' part files into one. `--partition K/N`, a single walk, streams.
+ */
+function checkStdoutExport(args: ParsedArgs, mode: Mode): void {
+  const needFile = [
+    ...(flag(args, "resume") ? ["--resume"] : []),
+    ...["checkpoint", "checkpoint-interval"].filter((name) => stringOption(args, name) !== undefined).map((name) => `--${name}`),
+    ...(mode.kind === "parallel" ? ["--parallel"] : []),
+  ];
+  if (needFile.length === 0) return;
+  throw new CliUsageError(
+    `--out - writes the rows to stdout, which keeps no checkpoint and no part files: ${needFile.join(" and ")} ${needFile.length === 1 ? "needs" : "need"} a file, --out FILE${mode.kind === "parallel" ? " (--partition K/N writes one range to stdout)" : ""}`,
+  );
+}
+
+/** The text of an export that holds no rows: head and tail only. */
+function emptyText(format: FileFormatName, columns: string[] | undefined): string {
+  const rows = rowFormat(format, columns, () => {});
+  return `${format === "csv" && columns === undefined ? "" : rows.head()}${rows.tail(0)}`;
+}
+
 /** The file of a partition that holds nothing: head and tail only. */
 async function writeEmpty(out: string, format: FileFormatName, columns: string[] | undefined): Promise<void> {
-  const rows = rowFormat(format, columns, () => {});
   const sink = await FileSink.open(out);
   try {
-    await sink.write(`${format === "csv" && columns === undefined ? "" : rows.head()}${rows.tail(0)}`);
+    await sink.write(emptyText(format, columns));
   } finally {
     await sink.close();
   }

@@ -2,65 +2,18 @@
  * The immutable state behind queries, and the pure functions that derive a new state from an old
  * one. Query classes are thin shells around these: every builder call is `new Query(core, next)`.
  * Expressions are turned into text when they are added, with the client's OData version, so a state
- * is plain data that URL building reads without further context.
+ * is plain data that URL building reads without further context (its shapes: state-types.ts).
  */
 import type { ODataVersion } from "../options.js";
 import { builderExpression, createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { checkWellFormed, isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
+import { formatQueryOptions } from "./url.js";
 import { describe } from "../util/values.js";
+import type { EntityState, QueryOptionsState, QueryState } from "./state-types.js";
 
-/** The system query options of a query (or of one level of a nested `$expand`). */
-export interface QueryOptionsState {
-  /** `$filter` expressions, ANDed when there are several. */
-  readonly filters?: readonly string[];
-  readonly select?: readonly string[];
-  readonly expand?: readonly ExpandItem[];
-  /** `$orderby` items such as `Name desc`. */
-  readonly orderBy?: readonly string[];
-  readonly top?: number;
-  readonly skip?: number;
-  readonly count?: boolean;
-  readonly search?: string;
-  /** `$apply` transformations, joined with `/`. */
-  readonly apply?: readonly string[];
-  /** `$compute` items, joined with `,`. */
-  readonly compute?: readonly string[];
-  /** `$levels` of a recursive nested expand. */
-  readonly levels?: number | "max";
-  /** Custom query options (such as `sap-client`) and parameter aliases, in order. */
-  readonly params?: readonly (readonly [string, string])[];
-}
-
-/** One `$expand` item: a navigation path and its nested options. */
-export interface ExpandItem {
-  readonly path: string;
-  readonly options: QueryOptionsState;
-}
-
-/** The state of a collection query. */
-export interface QueryState extends QueryOptionsState {
-  /** The entity set name, as given to `client.collection(name)` (or the navigation property of `navigate(name)`). */
-  readonly entitySet: string;
-  /**
-   * The encoded path of the entity the collection is reached from by navigation, such as
-   * `Books(1)` for `Books(1)/reviews`; absent for an entity set.
-   */
-  readonly parentPath?: string;
-}
-
-/** The state of a single-entity query (`collection.key(...)`, a singleton, a single-valued navigation). */
-export interface EntityState extends QueryOptionsState {
-  readonly entitySet: string;
-  /** As in {@link QueryState.parentPath}: `Books(1)` for `Books(1)/author`. */
-  readonly parentPath?: string;
-  /**
-   * The key predicate before percent-encoding, such as `(1)`, `('O''Brien')` or `(A=1,B='x')`;
-   * empty for a singleton or a single-valued navigation.
-   */
-  readonly keyPredicate: string;
-}
+export type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state-types.js";
 
 /**
  * What `filter()` accepts: raw text, an expression, or a function of the filter builder (whose
@@ -153,17 +106,22 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
 
 /**
  * Throws a `TypeError` naming `where` when the query an operation is bound to (`function()`,
- * `action()`, a `$batch` part's `bound`) has system query options: the operation is called on
- * the query's resource without them, so `filter()`, `search()`, `top()`, `skip()` or `apply()`
- * would let an action meant for some rows run on all, and `select()`, `expand()`, `orderBy()`,
- * `count()` or `compute()` would be dropped without a word. They are named as sent, in the order
- * a URL sends them; the operation's own options apply to its result.
+ * `action()`, a `$batch` part's `bound`) has system query options or `trackChanges()`: the
+ * operation is called on the query's resource without them, so `filter()`, `search()`, `top()`,
+ * `skip()` or `apply()` would let an action meant for some rows run on all, and `select()`,
+ * `expand()`, `orderBy()`, `count()` or `compute()` would be dropped without a word. So would
+ * `trackChanges()`: the track-changes preference asks for the changes of the answer it goes with
+ * (OData 4.01 Part 1, 8.2.8.7), which for a bound function is its result, not the set, and an
+ * action's answer has none to track. The options are named as sent, in the order a URL sends them
+ * (by `formatQueryOptions`, so that there is one list of them). `navigate()` and `navigateOne()`
+ * refuse the options of the entity they start from here too, with `subject` "a navigation".
+ * @example checkWholeSet({ entitySet: "Books", top: 3 }, 'action("NS.a")') // TypeError: action("NS.a"): the query's $top would not be sent: an operation's own query options apply to its result
  */
-export function checkWholeSet(state: QueryOptionsState, where: string): void {
-  const lost = (["filters", "search", "select", "expand", "orderBy", "skip", "top", "count", "apply", "compute"] as const)
-    .filter((name) => state[name] !== undefined && state[name] !== false && (state[name] as { length?: number }).length !== 0)
-    .map((name) => `$${name === "filters" ? "filter" : name.toLowerCase()}`);
-  if (lost.length) throw new TypeError(`${where}: the query's ${lost.join(", ")} would not be sent: an operation's own query options apply to its result`);
+export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "trackChanges">, where: string, subject = "an operation"): void {
+  // Custom options go with the call; the names are v4's whatever the version ($count for v2's $inlinecount).
+  const lost = formatQueryOptions({ ...state, params: [] }, "4.0").map(([name]) => name);
+  if (state.trackChanges) lost.push("trackChanges()");
+  if (lost.length) throw new TypeError(`${where}: the query's ${lost.join(", ")} would not be sent: ${subject}'s own query options apply to its result`);
 }
 
 // System query options have their own builder methods; a custom option must not shadow one.

@@ -5,7 +5,7 @@
  */
 import type { ODataVersion } from "../options.js";
 import { checkWellFormed, isV2 } from "./literal-format.js";
-import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state.js";
+import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state-types.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { checkIdentifier } from "./names.js";
 

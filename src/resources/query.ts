@@ -324,10 +324,12 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
 
 /**
  * An operation bound to what a query addresses (entity set, entity, navigation), with the query's
- * custom options (`param()`). A query with system query options is refused with a `TypeError`
- * naming them: the call's URL has no place for them, since query options after an operation apply
- * to the operation's result (`select()` would shape the result, not the set), and without them
- * `filter()`, `top()` and the like would leave the operation running on the whole set.
+ * custom options (`param()`). A query with system query options or `trackChanges()` is refused
+ * with a `TypeError` naming them: the call's URL has no place for them, since query options after
+ * an operation apply to the operation's result (`select()` would shape the result, not the set),
+ * and without them `filter()`, `top()` and the like would leave the operation running on the whole
+ * set; the track-changes preference would ask for the changes of the operation's answer, not of
+ * the set (see `checkWholeSet`).
  */
 function boundCall(state: QueryState | EntityState, kind: "action" | "function", name: string, options: OperationOptions | undefined) {
   checkWholeSet(state, `${kind}(${JSON.stringify(name)})`);

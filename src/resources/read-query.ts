@@ -26,6 +26,7 @@ import {
   checkCount,
   checkFlag,
   checkOptionText,
+  checkWholeSet,
   filterText,
   orderByTarget,
   firstEntityState,
@@ -57,11 +58,6 @@ import type { RequestOptions } from "../options.js";
 
 /** The single reads (`get()`, `countAll()`), loaded by the first of them. */
 const singleReads = () => import("../read/entity.js");
-
-/** A query state that may ask for change tracking (kept through every builder call, which spread the state). */
-interface TrackedState extends QueryState {
-  readonly trackChanges?: boolean;
-}
 
 /**
  * The query classes of each kind, by the kind's name: `read`, the classes here, which
@@ -237,7 +233,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * }
    */
   trackChanges(): this {
-    return this.#next({ ...this.#state, trackChanges: true } as TrackedState);
+    return this.#next({ ...this.#state, trackChanges: true });
   }
 
   /** The absolute request URL of this query, encoded; sends nothing. */
@@ -351,7 +347,7 @@ export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; s
  * @internal Not exported from the package.
  */
 export function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
-  const tracked = (state as TrackedState).trackChanges === true;
+  const tracked = state.trackChanges === true;
   const expand = state.expand;
   if (!tracked && expand === undefined) return options;
   return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
@@ -436,12 +432,14 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   /**
    * The entities of the collection-valued navigation property `navigation`, as a collection query
    * on `Books(1)/reviews`: read it (filter, page, stream...) or, from `ODataClient`, `create()` in
-   * it. Sends nothing.
+   * it. Sends nothing. This query's `select()` and `expand()` are refused with a `TypeError`
+   * naming them: the navigation's URL has no place for them (`Books(1)/reviews?$select=...` selects
+   * of the reviews), so give the options to the query this returns.
    * @example const reviews = await books.key(1).navigate("reviews").filter((f) => f.ge("rating", 4)).list()
    */
   navigate<N extends CollectionNavigation<T>, R = RelatedType<T, N>>(navigation: N): CollectionOf<K, R> {
     return this.collectionQuery(this.#core, {
-      entitySet: checkIdentifier(navigation, "navigate(navigation)"),
+      entitySet: this.#navigation(navigation, "navigate"),
       parentPath: entityPath(this.#state),
       ...(this.#state.params ? { params: this.#state.params } : {}),
     }) as CollectionOf<K, R>;
@@ -450,10 +448,11 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   /**
    * The entity of the single-valued navigation property `navigation`, as an entity query on
    * `Books(1)/author`, whose `get()` resolves with `null` where no entity is related. Sends nothing.
+   * This query's `select()` and `expand()` are refused, as by {@link ReadEntityQuery.navigate}.
    */
   navigateOne<N extends SingleNavigation<T>, R = RelatedType<T, N>>(navigation: N): EntityOf<K, R, never, {}, null> {
     return this.entityQuery(this.#core, {
-      entitySet: checkIdentifier(navigation, "navigateOne(navigation)"),
+      entitySet: this.#navigation(navigation, "navigateOne"),
       parentPath: entityPath(this.#state),
       keyPredicate: "",
       ...(this.#state.params ? { params: this.#state.params } : {}),
@@ -476,6 +475,17 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    */
   protected entityQuery(core: ClientCore, state: EntityState): object {
     return new ReadEntityQuery(core, state);
+  }
+
+  /**
+   * The name of a navigation property, checked, once this query is found to have no option the
+   * navigation's URL would leave out: dropped without a word, they would leave the caller believing
+   * the navigation read what they chose.
+   */
+  #navigation(navigation: string, call: string): string {
+    const name = checkIdentifier(navigation, `${call}(navigation)`);
+    checkWholeSet(this.#state, `${call}(${JSON.stringify(name)})`, "a navigation");
+    return name;
   }
 
   /**

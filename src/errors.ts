@@ -109,8 +109,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    */
   BATCH_NOT_EXECUTED: "BATCH_NOT_EXECUTED",
   /**
-   * A batch handle's `result()` was called before the batch was sent, or after its last `send()`
-   * failed (that error is the `cause`); send the batch (again).
+   * A batch handle's `result()` was called before the batch had results of its latest send or
+   * reading, or after that failed (its error is the `cause`); send the batch (again).
    */
   BATCH_NOT_SENT: "BATCH_NOT_SENT",
   /**

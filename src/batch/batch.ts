@@ -98,26 +98,28 @@ export class BatchHandle<T> implements BatchRequestRef<T> {
   readonly index: number;
   /** The Content-ID (multipart) or id (JSON) the request is sent with. */
   readonly contentId: string;
-  readonly #results: () => Pick<BatchResults, "of"> | undefined;
+  readonly #record: BatchRecord;
   /** The type of the result's value, for the compiler only (never set). */
   declare readonly __value?: T;
 
   /** @internal Made by the batch. */
-  constructor(index: number, contentId: string, results: () => Pick<BatchResults, "of"> | undefined) {
+  constructor(index: number, contentId: string, record: BatchRecord) {
     this.index = index;
     this.contentId = contentId;
-    this.#results = results;
+    this.#record = record;
   }
 
   /**
-   * The request's result in the batch's latest results (after `send()`, or after its continuation
-   * or asynchronous poller finished). Throws `BATCH_NOT_SENT` before that, and after a `send()`
-   * that failed (the results of an earlier send are not kept), with that send's error as `cause`.
+   * The request's result in the batch's latest results (after `send()` or `readAnswer()`, or after
+   * its continuation or asynchronous poller finished). Throws `BATCH_NOT_SENT` before that, and
+   * after a send or reading that failed, whichever way it went (`send()`, `sendAsync()` and its
+   * poller, `readAnswer()`, a continuation, a resumed poller), with that failure as `cause`: the
+   * results of an earlier send are not kept.
    */
   result(): BatchResult<T> {
-    const results = this.#results();
-    if (results === undefined) throw new ODataClientError("BATCH_NOT_SENT", `request ${this.index + 1} has no result yet: the batch has not been sent`);
-    return results.of(this);
+    const { latest, failed } = this.#record;
+    if (latest) return latest.of(this);
+    throw new ODataClientError("BATCH_NOT_SENT", `request ${this.index + 1} has no result${failed ? `: ${failed.what}` : " yet: the batch has not been sent"}`, failed);
   }
 }
 
@@ -182,9 +184,7 @@ export abstract class BatchWrites {
   protected add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
     const { record } = this.context;
     const request = record.add(spec, this.changesetNumber);
-    // After a send that failed, `failed` (send.ts) says so in place of results.
-    const results = () => record.latest ?? record.failed;
-    return handle === "entity" ? new BatchEntityHandle(request.index, request.id, results) : new BatchHandle(request.index, request.id, results);
+    return handle === "entity" ? new BatchEntityHandle(request.index, request.id, record) : new BatchHandle(request.index, request.id, record);
   }
 
   /**
@@ -432,7 +432,10 @@ export class Batch extends BatchWrites {
    * requests' answers: `BAD_BATCH_RESPONSE`), or when a write it holds cannot be built (the error
    * `create()` and the others would throw alone). A part whose own body cannot be read is that
    * request's failed result. A send drops the results of the one before: after a send that failed,
-   * `results()` is `undefined` and the handles' `result()` throws `BATCH_NOT_SENT`.
+   * `results()` is `undefined` and the handles' `result()` throws `BATCH_NOT_SENT`. So does every
+   * other way of sending or reading the batch (`sendAsync()` and its poller, `readAnswer()`, a
+   * continuation, a resumed poller) that fails; a continuation of an earlier send, once the batch
+   * was sent again, gives its results to its caller only.
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
     this.#context.record.sealForSending();
@@ -508,7 +511,10 @@ export class Batch extends BatchWrites {
     return (await sending()).readBatchAnswer(this.#toSend, answer, options?.continuation);
   }
 
-  /** The results of the latest send (or continuation) of this batch; `undefined` before. */
+  /**
+   * The results of the latest send or reading (or its continuation) of this batch; `undefined`
+   * before, while `sendAsync()`'s poller runs, and after the latest failed.
+   */
   results(): BatchResults | undefined {
     return this.#context.record.latest;
   }
@@ -569,7 +575,7 @@ function operationSpec(
   options: BatchOperationOptions | undefined,
 ): RequestSpec {
   let binding: OperationCall["binding"];
-  let queryOptions: OperationCall["queryOptions"];
+  let state: (Partial<EntityState> & QueryState) | undefined;
   const bound = options?.bound;
   if (bound !== undefined) {
     if (!(bound instanceof CollectionQuery) && !(bound instanceof ReadEntityQuery)) {
@@ -577,13 +583,14 @@ function operationSpec(
     }
     const internals = bound instanceof CollectionQuery ? queryInternals(bound) : entityInternals(bound);
     if (internals.core !== context.core) throw new TypeError(`${kind}(name): the bound query belongs to another client than this batch`);
-    const state = internals.state as Partial<EntityState> & QueryState;
-    checkWholeSet(state, `${kind}(${JSON.stringify(name)}) option "bound"`);
+    state = internals.state as Partial<EntityState> & QueryState;
     binding = { entitySet: state.entitySet, parentPath: state.parentPath, ...(state.keyPredicate === undefined ? {} : { keyPredicate: state.keyPredicate }) };
-    queryOptions = state.params;
   }
-  const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions, method: options?.method };
+  const call: OperationCall = { kind, name, parameters: params, binding, namespace: options?.namespace, etag: options?.etag, queryOptions: state?.params, method: options?.method };
+  // Built before the bound query's options are checked: OData v2, which has no bound operations,
+  // refuses the binding itself (UNSUPPORTED_BY_VERSION), whatever the query holds.
   const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call, context.core.options.ieee754Compatible);
+  if (state) checkWholeSet(state, `${kind}(${JSON.stringify(name)}) option "bound"`);
   // A function's part asks for the client's page size as the function sent alone does (operations/call.ts).
   const prefer = request.method === "GET" ? readHeaders(context.core, undefined).get("prefer") : null;
   const headers = prefer ? { ...request.headers, prefer } : { ...request.headers };

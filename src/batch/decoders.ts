@@ -24,6 +24,9 @@ import { isRecord } from "../util/values.js";
 import type { BatchDecoder } from "./results.js";
 import type { DecodeSpec } from "./record.js";
 
+/** Reads the value of a successful answer (every request's but an operation's, which may have a next link beside it). */
+type ValueReader = (message: HttpMessage) => unknown;
+
 /** A part's body as text, a byte order mark dropped as from a whole answer (`readBodyText`). */
 function textOf(message: HttpMessage): string {
   return message.body.charCodeAt(0) === 0xfeff ? message.body.slice(1) : message.body;
@@ -47,7 +50,7 @@ function jsonBody(message: HttpMessage): unknown {
  * unwrapped, the `ETag` header kept as the entity's ETag, what the query expanded remembered; 204
  * gives `undefined` (`null` for a read `"or null"`, see `DecodeSpec`).
  */
-export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[], read: boolean | "or null" = false): BatchDecoder {
+export function entityDecoder(version: ODataVersion, expand?: readonly ExpandItem[], read: boolean | "or null" = false): ValueReader {
   return (message) => {
     if (message.status === 204 && !read) return undefined;
     if (read === "or null" && relatesNoEntity(textOf(message), version)) return null;
@@ -67,7 +70,7 @@ export function entityDecoder(version: ODataVersion, expand?: readonly ExpandIte
  * `d`), the next link (made absolute) and the count under any of their names
  * (`payload/annotations.ts`).
  */
-export function pageDecoder(core: ClientCore, expand?: readonly ExpandItem[]): BatchDecoder {
+export function pageDecoder(core: ClientCore, expand?: readonly ExpandItem[]): ValueReader {
   const v2 = core.options.version === "2.0";
   return (message) => {
     // A v2 service that answers in Atom, as page() alone reads it.
@@ -107,14 +110,19 @@ export function countDecoder(message: HttpMessage): number {
 
 /**
  * An operation's answer, read as `invoke()` and `get()` read it (operations/result-body.ts): JSON
- * unwrapped, a result in a format of its own as its text, an HTML page refused.
+ * unwrapped, a result in a format of its own as its text, an HTML page refused. A collection
+ * result the service paged is its first page, with its next link made absolute as a page's
+ * (`toPage`): a relative one against the service root, one that is no URL `BAD_PAYLOAD`.
  */
-export function operationDecoder(version: ODataVersion, name: string): BatchDecoder {
+export function operationDecoder(core: ClientCore, name: string): BatchDecoder {
   return (message) => {
-    if (message.status === 204) return undefined;
+    if (message.status === 204) return { value: undefined };
     const body = readOperationBody(textOf(message), message.headers.get("content-type"), undefined);
-    if (body === undefined) return undefined;
-    return "text" in body ? body.text : readOperationResult(body.json, version, name).value;
+    if (body === undefined) return { value: undefined };
+    if ("text" in body) return { value: body.text };
+    const { value, nextLink } = readOperationResult(body.json, core.options.version, name);
+    if (nextLink === undefined) return { value };
+    return { value, nextLink: toPage(core, [], { nextLink }).nextLink as string };
   };
 }
 
@@ -133,6 +141,13 @@ export function rawDecoder(message: HttpMessage): unknown {
 
 /** The decoder a request's answer is read with, by what the builder recorded of it. */
 export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
+  if (spec.kind === "operation") return operationDecoder(core, spec.name);
+  const read = valueReader(spec, core);
+  return (message) => ({ value: read(message) });
+}
+
+/** How the value of a request of another kind than an operation is read: it has no next link beside it. */
+function valueReader(spec: Exclude<DecodeSpec, { kind: "operation" }>, core: ClientCore): ValueReader {
   const version = core.options.version;
   switch (spec.kind) {
     case "entity":
@@ -141,8 +156,6 @@ export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
       return pageDecoder(core, spec.expand);
     case "count":
       return countDecoder;
-    case "operation":
-      return operationDecoder(version, spec.name);
     case "raw":
       return rawDecoder;
     case "none":

@@ -20,18 +20,45 @@ export function nextLinkReader(poller: AsyncPoller<BatchResults> | undefined): A
 /**
  * `poller`, going on to the next link its results name, and on from there. `nextLink`: `poller`
  * reads a next link itself (it is then a `results.continuation` that {@link nextLinkReader} finds).
+ * `onFailure` is told the error of an end without results (the operation failed or was cancelled,
+ * or its answer cannot be read), each time a call meets it, for the batch's handles to say so.
  */
-export function following(poller: AsyncPoller<BatchResults>, nextLink = false): AsyncPoller<BatchResults> {
-  const wrapped = new FollowingPoller(poller);
+export function following(poller: AsyncPoller<BatchResults>, nextLink: boolean, onFailure: (cause: unknown) => void): AsyncPoller<BatchResults> {
+  const wrapped = new FollowingPoller(poller, onFailure);
   if (nextLink) NEXT_LINKS.set(wrapped, poller);
   return wrapped;
 }
 
 class FollowingPoller implements AsyncPoller<BatchResults> {
   #current: AsyncPoller<BatchResults>;
+  readonly #onFailure: (cause: unknown) => void;
 
-  constructor(first: AsyncPoller<BatchResults>) {
+  constructor(first: AsyncPoller<BatchResults>, onFailure: (cause: unknown) => void) {
     this.#current = first;
+    this.#onFailure = onFailure;
+  }
+
+  /**
+   * Runs a call on the poller read now; an error it throws once that poller is over is the
+   * outcome (not an abort, a timeout or a lost connection, after which it can be polled on).
+   */
+  #calling<R>(call: () => R): R {
+    try {
+      return call();
+    } catch (error) {
+      if (this.#current.isDone()) this.#onFailure(error);
+      throw error;
+    }
+  }
+
+  /** {@link #calling} for a call that settles later. */
+  async #awaiting<R>(call: () => Promise<R>): Promise<R> {
+    try {
+      return await call();
+    } catch (error) {
+      if (this.#current.isDone()) this.#onFailure(error);
+      throw error;
+    }
   }
 
   /** Moves on to the next link while the poller read now is over and its results name one. */
@@ -57,20 +84,20 @@ class FollowingPoller implements AsyncPoller<BatchResults> {
 
   async poll(signal?: AbortSignalLike): Promise<boolean> {
     this.#advance();
-    await this.#current.poll(signal);
+    await this.#awaiting(() => this.#current.poll(signal));
     this.#advance();
     return !this.#current.isDone();
   }
 
   result(): BatchResults {
     this.#advance();
-    return this.#current.result();
+    return this.#calling(() => this.#current.result());
   }
 
   async wait(signal?: AbortSignalLike): Promise<BatchResults> {
     for (;;) {
       this.#advance();
-      const results = await this.#current.wait(signal);
+      const results = await this.#awaiting(() => this.#current.wait(signal));
       const next = results.continuation;
       if (next === undefined || !NEXT_LINKS.has(next)) return results;
       this.#current = next;
@@ -92,9 +119,16 @@ class FollowingPoller implements AsyncPoller<BatchResults> {
     return this.#current.isDone();
   }
 
-  cancel(signal?: AbortSignalLike): Promise<void> {
+  async cancel(signal?: AbortSignalLike): Promise<void> {
     this.#advance();
-    return this.#current.cancel(signal);
+    await this.#awaiting(() => this.#current.cancel(signal));
+    if (!this.#current.isDone()) return;
+    // Cancelled: an end without results, which the handles say as a failure's (cancel() resolves).
+    try {
+      this.#current.result();
+    } catch (error) {
+      this.#onFailure(error);
+    }
   }
 
   toJSON(): AsyncPollerToken {

@@ -75,10 +75,18 @@ export class BatchRecord {
   #open: number | undefined;
   /** Set by the first send (or `toRequest`): the requests are fixed from then on. */
   #sealed = false;
-  /** The results of the latest send (or continuation); `undefined` before. */
+  /** The results of the latest send (or continuation); `undefined` before, and after it failed. */
   latest: BatchResults | undefined;
-  /** Set by a send that failed (send.ts): what the handles read in place of results, saying so. */
-  declare failed?: Pick<BatchResults, "of"> | undefined;
+  /**
+   * Set by a send or reading that failed, its continuations' included (send.ts): the handles'
+   * `BATCH_NOT_SENT` says what failed, with its error as the `cause`.
+   */
+  declare failed?: { what: string; cause: unknown } | undefined;
+  /**
+   * The send or reading whose results (or failure) are the batch's, set when it begins (send.ts):
+   * one begun later takes its place, and the earlier one's continuations no longer touch the batch.
+   */
+  declare reading?: object | undefined;
 
   constructor(format: BatchFormat) {
     this.format = format;

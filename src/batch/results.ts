@@ -22,6 +22,13 @@ export interface BatchSuccess<T> {
   readonly headers: Headers;
   /** The answer's body, read as the request's kind says (an entity, a page, a count, ...). */
   readonly value: T;
+  /**
+   * Where the rest of an operation's collection result is, when the service paged it
+   * (`@odata.nextLink`, v2 `__next`), made absolute as a page's `nextLink` is; absent otherwise.
+   * The value is that one answer, its first page: `pages({ from: result.nextLink })` of the
+   * function reads the rest. (A `page()` part's next link is in its value, the page.)
+   */
+  readonly nextLink?: string;
 }
 
 /**
@@ -98,8 +105,14 @@ export interface BatchResults extends ReadonlyArray<BatchResult<unknown>> {
   readonly continuation: AsyncPoller<BatchResults> | undefined;
 }
 
+/** What a decoder reads from a successful answer: the request's value, and an operation's next link. */
+export interface Decoded {
+  value: unknown;
+  nextLink?: string;
+}
+
 /** What reading a request's successful answer needs: the answer, parsed into the request's value. */
-export type BatchDecoder = (message: HttpMessage) => unknown;
+export type BatchDecoder = (message: HttpMessage) => Decoded;
 
 /** One request of a batch as planned: what goes on the wire and how its answer is read. */
 export interface PlannedRequest {
@@ -371,9 +384,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   }
   const { message } = answer;
   if (answer.kind === "response" && message.status >= 200 && message.status < 300) {
-    let value: unknown;
+    let decoded: Decoded;
     try {
-      value = request.decode(message);
+      decoded = request.decode(message);
     } catch (error) {
       if (!(error instanceof ODataClientError)) throw error;
       // This request's answer alone is unreadable, as it would be sent alone; the others stand. The
@@ -383,7 +396,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       const unreadable = new ODataClientError(error.code, maskSecretValues(text, secrets));
       return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error: unreadable };
     }
-    return { ok: true, status: message.status, headers: successHeaders(message.headers, secrets), value };
+    const { value, nextLink } = decoded;
+    const success = { ok: true as const, status: message.status, headers: successHeaders(message.headers, secrets), value };
+    return nextLink === undefined ? success : { ...success, nextLink };
   }
   const error = httpErrorFromParts({
     status: message.status,

@@ -12,7 +12,7 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
-import { resolvePollerOptions, resultTypeOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
+import { resolvePollerOptions, resultTypeOf, resultUrlOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -68,10 +68,44 @@ export interface BatchToSend {
  */
 interface PlannedBatch extends BatchToSend {
   plan: BatchPlan;
+  /** The send's or reading's own object: the record's `reading` while it is the batch's latest (see {@link begin}). */
+  reading: object;
 }
 
-function planned(batch: BatchToSend): PlannedBatch {
-  return { ...batch, plan: new BatchPlan(batch.record, batch.core) };
+function planned(batch: BatchToSend, reading: object = {}): PlannedBatch {
+  return { ...batch, plan: new BatchPlan(batch.record, batch.core), reading };
+}
+
+/** What the handles' `BATCH_NOT_SENT` says failed, by the way the batch was sent or read. */
+const SEND_FAILED = "the batch's last send failed";
+const READ_FAILED = "the answer last read into the batch (readAnswer()) could not be read";
+const RESUME_FAILED = "the batch's resumed poller failed";
+
+/**
+ * Begins a send or reading of the batch (`reading`, its own object): the results of an earlier one
+ * are not this one's, so the handles give none until it has them, and the earlier one's
+ * continuations no longer touch the batch. (Here, not in the builder loaded at start.)
+ */
+function begin(record: BatchRecord, reading: object = {}): object {
+  record.reading = reading;
+  record.latest = record.failed = undefined;
+  return reading;
+}
+
+/** `results`, made the batch's latest unless a later send or reading began. */
+function keep(batch: PlannedBatch, results: BatchResults): BatchResults {
+  if (batch.record.reading === batch.reading) batch.record.latest = results;
+  return results;
+}
+
+/**
+ * Notes that the send or reading `reading` failed (`what`, with `cause`), unless a later one
+ * began: the handles then refuse `result()` saying so, with the error as `cause`.
+ */
+function fail(record: BatchRecord, reading: object, what: string, cause: unknown): void {
+  if (record.reading !== reading) return;
+  record.latest = undefined;
+  record.failed = { what, cause };
 }
 
 /**
@@ -144,36 +178,30 @@ function holdsAnswer(headers: Headers): boolean {
  * monitor, through `results.continuation`.
  */
 export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
-  const { record } = toSend;
-  // The results of an earlier send are not this one's: a send that fails leaves none, and the
-  // handles say it failed, with its error as the cause (here, not in the builder loaded at start).
-  record.latest = record.failed = undefined;
+  const reading = begin(toSend.record);
   try {
-    return await sendAndRead(toSend, options);
+    return await sendAndRead(toSend, reading, options);
   } catch (cause) {
-    record.latest = undefined;
-    record.failed = {
-      of(handle) {
-        throw new ODataClientError("BATCH_NOT_SENT", `request ${handle.index + 1} has no result: the batch's last send failed`, { cause });
-      },
-    };
+    fail(toSend.record, reading, SEND_FAILED, cause);
     throw cause;
   }
 }
 
-async function sendAndRead(toSend: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
+async function sendAndRead(toSend: BatchToSend, reading: object, options: BatchSendOptions | undefined): Promise<BatchResults> {
   const continueOnError = continueOnErrorOf(options?.continueOnError);
-  const batch = planned(toSend);
+  const batch = planned(toSend, reading);
   const { url, headers, body } = requestOf(batch, continueOnError);
   const signal = toAbortSignal(options?.signal);
   // The poller options of a continuation are checked before anything is sent, as every option is.
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
   noteSecrets(batch);
   const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
+  // The failed parts mask the secrets the batch was sent with (its Authorization among them).
+  const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
     await discard(response);
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
-    return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url) });
+    return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
   }
   if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
   const contentType = response.headers.get("content-type");
@@ -181,8 +209,6 @@ async function sendAndRead(toSend: BatchToSend, options: BatchSendOptions | unde
   // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
   const json = isJsonContentType(contentType);
   const text = await readBodyAs(response, "POST", url, signal, !json);
-  // The failed parts mask the secrets the batch was sent with (its Authorization among them).
-  const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json }));
   let results = resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
   // A partial result (JSON Format §19.4): its next link is read now, and the next after it, until
@@ -235,7 +261,7 @@ function nextLinkFailed(batch: PlannedBatch, results: BatchResults, requests: re
     const message = `request ${index + 1} (${request.method} ${request.path}) got no response: the GET of the batch's next link ${what}; results.continuation reads it again`;
     return { ok: false as const, status: undefined, error: new ODataClientError("BATCH_PENDING", message, cause === undefined ? undefined : { cause }) };
   });
-  return (batch.record.latest = makeResults(list, results.continuation, batch.plan.requests));
+  return keep(batch, makeResults(list, results.continuation, batch.plan.requests));
 }
 
 
@@ -259,9 +285,20 @@ function masking<R>(secrets: SecretSet | undefined, read: () => R): R {
  * so that the handles have their results and an unreadable answer rejects here.
  */
 export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
+  // As send()'s: the handles have no result while the poller runs, and say so when it failed.
+  const reading = begin(toSend.record);
+  try {
+    return await startBatch(toSend, reading, options);
+  } catch (cause) {
+    fail(toSend.record, reading, SEND_FAILED, cause);
+    throw cause;
+  }
+}
+
+async function startBatch(toSend: BatchToSend, reading: object, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
   const { continueOnError, ...pollerOptions } = options ?? {};
   const checked = continueOnErrorOf(continueOnError);
-  const batch = planned(toSend);
+  const batch = planned(toSend, reading);
   const { url, headers, body } = requestOf(batch, checked);
   const { startPoller } = await import("../lro/start.js");
   noteSecrets(batch);
@@ -284,11 +321,11 @@ export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyn
   // the monitor that answered.
   const poller = mapPoller(
     inner,
-    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: resultTypeOf(inner), binary: heldAsBytes(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: new URL(inner.statusUrl) }),
+    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: resultTypeOf(inner), binary: heldAsBytes(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: answeredBy(inner) }),
     plan.shape(0),
   );
   if (inner.isDone()) poller.result();
-  return following(poller);
+  return following(poller, false, (cause) => fail(batch.record, reading, SEND_FAILED, cause));
 }
 
 /**
@@ -345,13 +382,17 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   // resolved against the monitor that answered and polled with these options, the continuations
   // queued after it and the next links followed before it kept, and a next link's answer read
   // only as a batch answer.
-  const reading = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options, later, followed: new Set(chain.followed) };
+  const read = { earlier, secrets: withPartSecrets(batch, batch.core.sentSecrets.current()), continuation: options, later, followed: new Set(chain.followed) };
   const ownResult = chain.nextLink !== true;
+  // The token is this batch's: reading it begins, as a send would.
+  begin(batch.record, batch.reading);
   return following(
-    mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult }), { ...reading, answeredAt: new URL(inner.statusUrl) }), {
+    mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult }), { ...read, answeredAt: answeredBy(inner) }), {
       ...shapeOf(plan, from, waiting),
       ...chain,
     }),
+    false,
+    (cause) => fail(batch.record, batch.reading, RESUME_FAILED, cause),
   );
 }
 
@@ -420,14 +461,28 @@ function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest
   return { ...shape, pending: waiting.map((request) => request.index) };
 }
 
+/**
+ * The URL a poller's batch answer came from, which a relative next link or `Location` in it
+ * resolves against: where a monitor's `303` led, else the monitor.
+ */
+function answeredBy(inner: AsyncPoller<unknown>): URL {
+  return new URL(resultUrlOf(inner) ?? inner.statusUrl);
+}
+
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
 export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
-  const batch = planned(toRead);
-  // Read here, the answer masks the parts' own credentials as send()'s does.
-  const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
-  // What answered was the $batch request (toRequest()'s URL): a relative next link or Location resolves against it.
-  const answeredAt = urlBelowRoot(batch.core.options.serviceUrl, "$batch");
-  return resultsOf(batch, masking(secrets, () => matchAnswer(batch.plan, answer.body, answer.contentType)), { continuation, secrets, answeredAt });
+  const reading = begin(toRead.record);
+  try {
+    const batch = planned(toRead, reading);
+    // Read here, the answer masks the parts' own credentials as send()'s does.
+    const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
+    // What answered was the $batch request (toRequest()'s URL): a relative next link or Location resolves against it.
+    const answeredAt = urlBelowRoot(batch.core.options.serviceUrl, "$batch");
+    return resultsOf(batch, masking(secrets, () => matchAnswer(batch.plan, answer.body, answer.contentType)), { continuation, secrets, answeredAt });
+  } catch (cause) {
+    fail(toRead.record, reading, READ_FAILED, cause);
+    throw cause;
+  }
 }
 
 /**
@@ -521,8 +576,11 @@ interface ReadingOf {
   earlier?: Answer[];
   /** The URL that answered, which a continuation's Location resolves against; the service root by default. */
   answeredAt?: URL | undefined;
-  /** The secrets the batch was sent with, for the failed parts to mask; those sent so far by default. */
-  secrets?: SecretSet | undefined;
+  /**
+   * The secrets the batch was sent with, its parts' own among them (`withPartSecrets`, by the
+   * caller, once), for the failed parts to mask.
+   */
+  secrets: SecretSet | undefined;
   /** Continuations named before and not yet followed (a JSON batch's further 202s), their URLs absolute. */
   later?: Continuation[] | undefined;
   /** The next links followed so far for this batch, to stop one that leads round in a loop. */
@@ -540,11 +598,11 @@ const MAX_NEXT_LINKS = 1000;
  * JSON parts answered 202 each with a monitor of their own), the first is `results.continuation`,
  * and the results it gives carry the next one, so that every request pending has one to come from.
  */
-function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf = {}): BatchResults {
+function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf): BatchResults {
   const { continuation: continuationOptions, earlier = [], answeredAt = batch.core.options.serviceUrl, later = [], followed = new Set<string>() } = read;
-  // The parts' own credentials always, and those sent so far: a continuation read after other
-  // requests (with other keys) still masks the keys this batch went with.
-  const secrets = withPartSecrets(batch, joinSecrets(read.secrets, batch.core.sentSecrets.current()));
+  // Those the batch went with (its parts' own among them), and those sent so far: a continuation
+  // read after other requests (with other keys) still masks the keys this batch went with.
+  const secrets = joinSecrets(read.secrets, batch.core.sentSecrets.current());
   const { plan } = batch;
   const answers = plan.requests.map((request) => matched.answers[request.index] ?? earlier[request.index]);
   // Where each continuation is, resolved now: a next link off the trusted origins, or one already
@@ -615,17 +673,17 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
           continuation: continuationOptions,
           secrets,
           earlier: known,
-          answeredAt: monitor,
+          answeredAt: answeredBy(inner),
           later: rest,
           followed: seen,
         }),
       // The token says all that reading needs: a resumed continuation gives the same results.
       { ...shapeOf(plan, from, waiting), ...chainOf(plan, rest, known, first.next, seen) },
     );
-    continuation = following(continuation, first.next);
+    // A failed continuation leaves the handles on these results: they are this send's, the parts
+    // answered at once keep their answers and the rest stay BATCH_PENDING.
+    continuation = following(continuation, first.next === true, () => undefined);
     if (link) NEXT_LINK_READINGS.set(continuation, link);
   }
-  const results = makeResults(list, continuation, plan.requests);
-  batch.record.latest = results;
-  return results;
+  return keep(batch, makeResults(list, continuation, plan.requests));
 }

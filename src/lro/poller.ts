@@ -94,6 +94,14 @@ export let describeResult: (poller: AsyncPoller<unknown>, shape: AsyncResultShap
  */
 export let resultTypeOf: (poller: AsyncPoller<unknown>) => string | undefined;
 
+/**
+ * Where a poller's result came from when it was fetched apart from the monitor (after redirects: a
+ * 303's target), for a relative link in it to resolve against; `undefined` when the monitor's own
+ * answer held it, or before the end.
+ * @internal
+ */
+export let resultUrlOf: (poller: AsyncPoller<unknown>) => string | undefined;
+
 /** The poller of the contract; built by the client, never by users directly. */
 export class Poller<T> implements AsyncPoller<T> {
   readonly #transport: PollerTransport;
@@ -109,6 +117,10 @@ export class Poller<T> implements AsyncPoller<T> {
     resultTypeOf = (poller) => {
       const phase = poller instanceof Poller ? poller.#state.phase : undefined;
       return phase?.name === "succeeded" ? phase.resultType : undefined;
+    };
+    resultUrlOf = (poller) => {
+      const phase = poller instanceof Poller ? poller.#state.phase : undefined;
+      return phase?.name === "succeeded" ? phase.resultUrl : undefined;
     };
   }
 
@@ -189,6 +201,7 @@ export class Poller<T> implements AsyncPoller<T> {
       if (phase.resultType !== undefined) token.resultType = phase.resultType;
       if (phase.dates?.length) token.resultDates = phase.dates;
       if (phase.binary) token.resultBinary = true;
+      if (phase.resultUrl !== undefined) token.resultUrl = phase.resultUrl;
     }
     if (phase.name === "cancelled") token.outcome = "cancelled";
     if (phase.name === "failed") {

@@ -19,6 +19,7 @@ import { resumeHint, type AsyncResultShape } from "./token.js";
 import { isSettled, type Phase, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { SharedRequest } from "../util/shared-request.js";
+import { answeredUrl } from "./answer-url.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 
 /** The fifth transient answer in a row rejects (rule 9). */
@@ -438,7 +439,9 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
         return false;
       }
       this.#answered(undefined);
-      this.#state.phase = resultPhase(result, textResultType(response.headers, result), this.#state.shape, answer.binary);
+      const phase = resultPhase(result, textResultType(response.headers, result), this.#state.shape, answer.binary);
+      if (phase.name === "succeeded") phase.resultUrl = answeredUrl(response, resultUrl).href;
+      this.#state.phase = phase;
       return false;
     }
     const error = await httpErrorFromResponse(response, "GET", resultUrl);

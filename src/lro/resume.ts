@@ -112,6 +112,7 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
         resultType: typeof t.resultType === "string" ? t.resultType : undefined,
         dates: rememberDatePaths(t.result, dates),
         binary: t.resultBinary === true,
+        resultUrl: t.resultUrl === undefined ? undefined : tokenUrl(t.resultUrl, base, "resultUrl").href,
       };
       break;
     case "cancelled":

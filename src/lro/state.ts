@@ -20,7 +20,15 @@ export type Phase<T> =
    * multipart batch answer read as bytes, one character each (monitor-answer.ts `readsBytes`), for
    * the batch to read its parts from; kept in the token (`resultBinary`).
    */
-  | { name: "succeeded"; result: T; resultType?: string | undefined; dates?: string[] | undefined; binary?: boolean | undefined }
+  | {
+      name: "succeeded";
+      result: T;
+      resultType?: string | undefined;
+      dates?: string[] | undefined;
+      binary?: boolean | undefined;
+      /** Where a result fetched apart from the monitor came from (after redirects): what a relative link in it resolves against. */
+      resultUrl?: string | undefined;
+    }
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };
 

@@ -91,7 +91,10 @@ export interface AsyncPollerToken {
   retryAfterAt?: number;
   /** A cancellation was accepted (202) and is under way. */
   cancelRequested?: boolean;
-  /** The operation succeeded and its result is still to be fetched from here. */
+  /**
+   * The operation succeeded and its result is still to be fetched from here; with `outcome`
+   * "succeeded", where the result was fetched from (a relative link in it resolves against it).
+   */
   resultUrl?: string;
   /** The outcome, once known. */
   outcome?: "succeeded" | "failed" | "cancelled";

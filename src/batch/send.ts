@@ -12,7 +12,7 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
-import { resolvePollerOptions, resultTypeOf, resultUrlOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
+import { resolvePollerOptions, resultTypeOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -463,10 +463,11 @@ function shapeOf(plan: BatchPlan, from: number, waiting: readonly PlannedRequest
 
 /**
  * The URL a poller's batch answer came from, which a relative next link or `Location` in it
- * resolves against: where a monitor's `303` led, else the monitor.
+ * resolves against: where a monitor's `303` led (its token's `resultUrl` once it succeeded), else
+ * the monitor. (Read from the token, the poller loaded at start needs no accessor for it.)
  */
 function answeredBy(inner: AsyncPoller<unknown>): URL {
-  return new URL(resultUrlOf(inner) ?? inner.statusUrl);
+  return new URL(inner.toJSON().resultUrl ?? inner.statusUrl);
 }
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */

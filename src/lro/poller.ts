@@ -94,13 +94,6 @@ export let describeResult: (poller: AsyncPoller<unknown>, shape: AsyncResultShap
  */
 export let resultTypeOf: (poller: AsyncPoller<unknown>) => string | undefined;
 
-/**
- * Where a poller's result came from when it was fetched apart from the monitor (after redirects: a
- * 303's target), for a relative link in it to resolve against; `undefined` when the monitor's own
- * answer held it, or before the end.
- * @internal
- */
-export let resultUrlOf: (poller: AsyncPoller<unknown>) => string | undefined;
 
 /** The poller of the contract; built by the client, never by users directly. */
 export class Poller<T> implements AsyncPoller<T> {
@@ -117,10 +110,6 @@ export class Poller<T> implements AsyncPoller<T> {
     resultTypeOf = (poller) => {
       const phase = poller instanceof Poller ? poller.#state.phase : undefined;
       return phase?.name === "succeeded" ? phase.resultType : undefined;
-    };
-    resultUrlOf = (poller) => {
-      const phase = poller instanceof Poller ? poller.#state.phase : undefined;
-      return phase?.name === "succeeded" ? phase.resultUrl : undefined;
     };
   }
 

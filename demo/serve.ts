@@ -40,7 +40,13 @@ if (process.env.DEMO_LOG === "1") {
   options.onRequest = (method, url, status) => process.stderr.write(`${status} ${method} ${url}\n`);
 }
 
-const service = await startDemoService(options);
+const service = await startDemoService(options).catch((error: unknown) => {
+  // The port is the user's choice (DEMO_PORT), so a port taken by another process is told as that
+  // choice, not as listen()'s stack.
+  if ((error as { code?: unknown } | null)?.code !== "EADDRINUSE") throw error;
+  process.stderr.write(`demo/serve.ts: DEMO_PORT ${options.port} is in use on 127.0.0.1; set DEMO_PORT to a free port, or 0 for any\n`);
+  process.exit(2);
+});
 process.stdout.write(`${JSON.stringify({ serviceUrl: service.serviceUrl })}\n`);
 
 let stopping = false;

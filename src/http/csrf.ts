@@ -4,6 +4,7 @@
  * token belongs to the session that the same answer opens with its cookies, so both are kept and
  * sent together on writes.
  */
+import { ODataClientError } from "../errors.js";
 import { discard } from "./body.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { mergeCookies } from "./steps.js";
@@ -95,9 +96,23 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     try {
       return await joined;
     } catch (error) {
-      const fetch = `the CSRF token fetch (GET ${redactUrl(serviceUrl)})`;
+      const root = `GET ${redactUrl(serviceUrl)}`;
+      const fetch = `the CSRF token fetch (${root})`;
       const waited = signal && WAITING_FOR.get(signal);
-      throw tokenWaitFailure(error, request, waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`, sent ? "the service refused for want of a token and was not sent again" : undefined);
+      const noAnswer = waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`;
+      const fate = sent ? "the service refused for want of a token and was not sent again" : "was not sent";
+      const failure = tokenWaitFailure(error, request, noAnswer, fate);
+      // Any other failure of the fetch itself (a lost connection, its own timeout while another
+      // write still waited, its auth) would speak of a GET the caller never made: it names the
+      // fetch and what became of the write, keeping its code (a retry goes by it). A caller's
+      // abort, a subclass's error and your own code's errors are left as they are.
+      if (failure !== error || request.signal?.aborted || !(error instanceof ODataClientError) || error.constructor !== ODataClientError || error.code.includes(":")) throw failure;
+      const write = `${request.method} ${redactUrl(request.url)}`;
+      const message =
+        error.code === "TIMEOUT"
+          ? `${noAnswer} within the timeout (option "timeout") of ${write}, which ${fate}`
+          : `${error.message.startsWith(`${root} `) ? fetch + error.message.slice(root.length) : `${fetch} failed: ${error.message}`}; ${write} ${sent ? "was refused by the service for want of a token and not sent again" : "waited for it and was not sent"}`;
+      throw new ODataClientError(error.code, message, { cause: error });
     }
   }
 

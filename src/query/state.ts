@@ -114,7 +114,8 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
  * (OData 4.01 Part 1, 8.2.8.7), which for a bound function is its result, not the set, and an
  * action's answer has none to track. The options are named as sent, in the order a URL sends them
  * (by `formatQueryOptions`, so that there is one list of them). `navigate()` and `navigateOne()`
- * refuse the options of the entity they start from here too, with `subject` "a navigation".
+ * refuse the options of the entity they start from here too, with `subject` "a navigation", and
+ * `key()` those of the set it picks the entity from, with "the entity".
  * @example checkWholeSet({ entitySet: "Books", top: 3 }, 'action("NS.a")') // TypeError: action("NS.a"): the query's $top would not be sent: an operation's own query options apply to its result
  */
 export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "trackChanges">, where: string, subject = "an operation"): void {

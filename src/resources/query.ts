@@ -15,7 +15,7 @@ import { MediaResource } from "../write/media.js";
 import type { EntityInput } from "../write/types.js";
 import { ActionCall, FunctionCall, type OperationOptions, type ParametersThen } from "../operations/operation.js";
 import { checkWholeCollection, partitionPath, partitionState, type PartitionOptions, type QueryPartition } from "./partition.js";
-import type { OperationParameters } from "../operations/requests.js";
+import type { OperationCall, OperationParameters } from "../operations/requests.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 import { entityInternals, queryInternals, ReadCollectionQuery, ReadEntityQuery, type QueryConstructor } from "./read-query.js";
 
@@ -104,7 +104,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
     const { core, state } = queryInternals(this);
-    return new ActionCall(core, boundCall(state, "action", name, options));
+    return boundCall(state, "action", name, options, (call) => new ActionCall(core, call));
   }
 
   /**
@@ -122,7 +122,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
     const { core, state } = queryInternals(this);
-    return new FunctionCall(core, { ...boundCall(state, "function", name, options), parameters: params as OperationParameters | undefined });
+    return boundCall(state, "function", name, options, (call) => new FunctionCall(core, { ...call, parameters: params as OperationParameters | undefined }));
   }
 
   /**
@@ -290,7 +290,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
   ): ActionCall<R>;
   action(name: string, options?: OperationOptions): ActionCall<unknown> {
     const { core, state } = entityInternals(this);
-    return new ActionCall(core, boundCall(state, "action", name, options));
+    return boundCall(state, "action", name, options, (call) => new ActionCall(core, call));
   }
 
   /**
@@ -308,7 +308,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
   ): FunctionCall<R>;
   function(name: string, params?: object, options?: OperationOptions): FunctionCall<unknown> {
     const { core, state } = entityInternals(this);
-    return new FunctionCall(core, { ...boundCall(state, "function", name, options), parameters: params as OperationParameters | undefined });
+    return boundCall(state, "function", name, options, (call) => new FunctionCall(core, { ...call, parameters: params as OperationParameters | undefined }));
   }
 
   /** @internal */
@@ -331,10 +331,19 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
  * set; the track-changes preference would ask for the changes of the operation's answer, not of
  * the set (see `checkWholeSet`).
  */
-function boundCall(state: QueryState | EntityState, kind: "action" | "function", name: string, options: OperationOptions | undefined) {
+function boundCall<C>(
+  state: QueryState | EntityState,
+  kind: "action" | "function",
+  name: string,
+  options: OperationOptions | undefined,
+  make: (call: Omit<OperationCall, "kind" | "parameters" | "etag">) => C,
+): C {
+  // Made first, as a $batch part is (batch.ts): OData v2, which has no bound operations, refuses the
+  // binding itself (UNSUPPORTED_BY_VERSION), whatever options the query holds. The state names
+  // what the operation is bound to: the check below leaves it no option that would be lost.
+  const call = make({ name, binding: state, namespace: options?.namespace, queryOptions: state.params });
   checkWholeSet(state, `${kind}(${JSON.stringify(name)})`);
-  // With no option to lose, the state itself names what the operation is bound to.
-  return { name, binding: state, namespace: options?.namespace, queryOptions: state.params };
+  return call;
 }
 
 /** The entity a reference points at; anything but an entity query is refused by name. */

@@ -209,12 +209,21 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /**
    * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
-   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...).
+   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...). The
+   * query's `param()` options go with the entity; its system query options and `trackChanges()`
+   * are refused with a `TypeError` naming them, so give `select()` and `expand()` to the entity
+   * query this returns.
+   * @example const order = await orders.key(7).select("ID", "total").expand("items").get()
    */
   key(key: KeyValue<T>): EntityOf<K, T> {
+    const keyPredicate = formatKeyPredicate(key, this.#version);
+    // Options of a set have no place on one entity (OData 4.01 Part 2 §5.1: $filter, $orderby, $top
+    // and the like address collections), and the entity query is typed without the set's select()
+    // and expand(): sent or not, they would leave the caller with other rows or fields than chosen.
+    checkWholeSet(this.#state, `key${keyPredicate}`, "the entity");
     return this.entityQuery(this.#core, {
       entitySet: this.#state.entitySet,
-      keyPredicate: formatKeyPredicate(key, this.#version),
+      keyPredicate,
       ...(this.#state.parentPath === undefined ? {} : { parentPath: this.#state.parentPath }),
       ...(this.#state.params ? { params: this.#state.params } : {}),
     }) as EntityOf<K, T>;

@@ -14,6 +14,7 @@ import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js
 import type { JsonBatchResponse } from "../payload/json-batch.js";
 import type { JsonAnswer } from "./json-answer.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
+import { explainPrecondition } from "../write/requests.js";
 
 /** A request of the batch that the service answered with success (2xx). */
 export interface BatchSuccess<T> {
@@ -409,6 +410,8 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     body: maskSecretValues(message.body, secrets),
     secrets,
   });
+  // A changeset's failure may be another member's, whose preconditions are not this one's.
+  if (answer.kind === "response") explainPrecondition(error, request);
   return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
 }
 

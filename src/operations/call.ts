@@ -10,7 +10,7 @@ import type { AsyncPollerOptions } from "../lro/poller.js";
 import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
-import { ifMatchFor } from "../write/requests.js";
+import { explainPrecondition, ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
@@ -57,7 +57,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
     retry: method === "GET",
   });
-  if (!response.ok) throw await httpErrorOf(response, method, url, { signal });
+  if (!response.ok) throw explainPrecondition(await httpErrorOf(response, method, url, { signal }), request);
   // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
@@ -94,7 +94,9 @@ export async function startOperation<R>(
   const init = { method: request.method, url: request.url, headers: sentHeaders(core, request), retry: request.method === "GET", ...(request.body === undefined ? {} : { body: request.body }) };
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
-  const poller = await startPoller<unknown>(core, init, options);
+  const poller = await startPoller<unknown>(core, init, options).catch((error: unknown) => {
+    throw explainPrecondition(error, request);
+  });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {
     const sent = `${request.method} ${redactUrl(request.url)}`;

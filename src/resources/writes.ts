@@ -9,6 +9,7 @@ import type { EntityState, QueryState } from "../query/state.js";
 import {
   createRequest,
   deleteRequest,
+  explainPrecondition,
   linkRequest,
   mediaCreateRequest,
   replaceRequest,
@@ -34,10 +35,7 @@ export function createMedia<T>(core: ClientCore, state: QueryState, content: str
 /** `CollectionQuery.createAsync()`: the request of `create()` with `Prefer: respond-async`. */
 export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
   const request: WriteRequest = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
-  // Starting a long-running operation (the initial answer's table) loads here, not with every write.
-  const { startWritePoller } = await import("../lro/start.js");
-  const { method, url, headers } = request;
-  return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+  return startAsync<R>(core, request, options);
 }
 
 /**
@@ -56,9 +54,17 @@ export async function writeAsync<R>(
     kind === "delete"
       ? deleteRequest(core.options, state, conditions)
       : (kind === "update" ? updateRequest : replaceRequest)(core.options, state, body, conditions);
+  return startAsync<R>(core, request, options);
+}
+
+/** Starts the poller of a write sent with `Prefer: respond-async`; a 412 or 428 says what it means, as the write's own does. */
+async function startAsync<R>(core: ClientCore, request: WriteRequest, options: CreateAsyncOptions | UpdateAsyncOptions | DeleteAsyncOptions | undefined): Promise<AsyncPoller<R>> {
+  // Starting a long-running operation (the initial answer's table) loads here, not with every write.
   const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
-  return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options);
+  return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options).catch((error: unknown) => {
+    throw explainPrecondition(error, request);
+  });
 }
 
 /** `EntityQuery.update()`. */

@@ -17,6 +17,9 @@
  *   for a deep write.
  * - A number that JSON has none for (the infinities, NaN) goes as `"INF"`, `"-INF"`, `"NaN"`, as an
  *   `edm.double()` value does, at any depth: `JSON.stringify` would write `null` and clear the property.
+ * - Every object is converted so, whoever made it: a class instance or another realm's object by its
+ *   own enumerable members, one with `toJSON()` as what that returns, a `Map`, a `Set` or binary
+ *   data but a `Uint8Array` refused (json-replacement.ts, the rule action parameters follow too).
  * - v2 bodies write dates as v2 JSON does, `/Date(<ms>)/`: a `Date`, `edm.dateTime()` and
  *   `edm.date()` values (a day at midnight UTC), and the ISO text of a member
  *   the reader made of `/Date(...)/` (see `v2DateText`); any other string is sent as it is, however
@@ -35,12 +38,14 @@ import { jsonMediaType } from "../payload/content-type.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
-import { describe, isPlainObject, isRecord } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
+import { jsonReplacement } from "./json-replacement.js";
 import { base64, base64Url, bytesFromHex } from "../util/base64.js";
 import { decimalWithoutExponent, edmJsonValue, exactJsonNumber, isEdmValue, jsonNumber, type TypedLiteral } from "../query/literal-format.js";
 import { timeOfDayAsDuration } from "../query/edm-text.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
+import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
 import type {
   ConditionalOptions,
@@ -215,7 +220,9 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
   } catch (error) {
     throw new TypeError(`${where}: the entity cannot be sent as JSON (${(error as Error).message})`, { cause: error });
   }
-  if (left.length > 0 && isRecord(body) && Object.keys(body).length === 0) {
+  // An entity whose toJSON() gave something else than an object.
+  if (!isRecord(body)) throw new TypeError(`${where}: expected an entity object; its toJSON() gave ${describe(body)}`);
+  if (left.length > 0 && Object.keys(body).length === 0) {
     throw new TypeError(
       `${where}: ${left.join(", ")} ${left.length === 1 ? "is a navigation property" : "are navigation properties"} that a read expanded, which a write leaves out; pass { deep: true } to send ${left.length === 1 ? "it" : "them"} as a deep write, or build new values`,
     );
@@ -229,7 +236,7 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
  * values that were left out. `ieee754` writes Int64 and Decimal values as strings (v4's
  * `IEEE754Compatible=true` form).
  */
-function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: boolean, at: string, left?: string[]): unknown {
+function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: boolean, at: string, left?: string[], replaced = false): unknown {
   if (typeof value === "number") return jsonNumber(value);
   if (Array.isArray(value)) {
     // A collection's items share one type: where the reader converted some, all are dates (the
@@ -247,7 +254,12 @@ function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: bool
   if (value instanceof Uint8Array) return v2 ? base64(value) : base64Url(value);
   if (typeof value === "bigint") return v2 || ieee754 ? String(value) : exactJsonNumber(String(value));
   if (isEdmValue(value)) return v2 ? v2JsonValue(value, at) : ieee754 && INT64_DECIMAL.test(value.type) ? value.text : edmJsonValue(value);
-  if (!isRecord(value) || !isPlainObject(value)) return value;
+  // A string, boolean, null, function or symbol: as JSON writes it (a function or symbol member is left out).
+  if (typeof value !== "object" || value === null) return value;
+  // Any other object by JSON's rule (a class instance, another realm's object, toJSON()): a
+  // class instance that skipped the conversions here would send `null` for an infinity.
+  const json = jsonReplacement(value, at.slice(at.lastIndexOf("/") + 1), at.slice(1) || "the entity", replaced);
+  if (json !== value) return cleanForWrite(json, v2, ieee754, deep, at, left, true);
   const dates = v2 ? readDatesOf(value) : undefined;
   // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
   // an own member that JSON writes, where assigning it on `{}` would set the prototype instead.
@@ -603,4 +615,18 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
     return 'precondition required: the service wants If-Match for this write; pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there';
   }
   return undefined;
+}
+
+/**
+ * `error` with {@link preconditionExplanation} added to its message where it is the
+ * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition); any other
+ * error as it is. The one step every failed write's error passes, alone (write/send.ts), as an
+ * action (operations/call.ts) or in a `$batch` (batch/results.ts), so that all say the same.
+ */
+export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "method" | "headers">): E {
+  if (error instanceof ODataHttpError && request.method !== "GET") {
+    const explanation = preconditionExplanation(error.status, request);
+    if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
+  }
+  return error;
 }

@@ -7,7 +7,7 @@ import { readBodyText, readMasked, discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
-import { preconditionExplanation, type WriteRequest } from "./requests.js";
+import { explainPrecondition, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
@@ -37,8 +37,8 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     }
     return response;
   }
-  const error = await httpErrorOf(response, request.method, request.url, { signal });
-  const explanation = preconditionExplanation(response.status, request) ?? (await csrfExplanation(core, response));
+  const error = explainPrecondition(await httpErrorOf(response, request.method, request.url, { signal }), request);
+  const explanation = await csrfExplanation(core, response);
   if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
   throw error;
 }

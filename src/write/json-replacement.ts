@@ -1,0 +1,34 @@
+/**
+ * The one rule for objects in a JSON payload (a write's body, an action's parameters, a function's
+ * parameter alias) that are no value of a type the client writes itself (an array, a `Date`, a
+ * `Uint8Array`, an `edm.*` value): what `JSON.stringify` would write, but converted as a plain
+ * object's members are. Shared by write/requests.ts and operations/requests.ts, so that a class
+ * instance or an object of another realm (`vm`, an iframe, a test runner's sandbox) is not sent
+ * differently in one place than in the other.
+ */
+
+/**
+ * The value to write in place of `value`, or `value` itself where its own enumerable members are
+ * to be written (a plain object, a class instance, a plain object of another realm), as JSON does:
+ * - a `Date` or `Uint8Array` of another realm: the same value of this realm, for the caller to
+ *   convert as its own (`instanceof` misses them, and JSON would write a v2 date as ISO text and
+ *   bytes as `{"0":…}`);
+ * - an object with a `toJSON()` method: what it returns (given `key`, as JSON gives it), unless
+ *   `replaced` says `value` is itself such a result (JSON calls `toJSON()` once per member);
+ * - a `Number`, `String` or `Boolean` object: its primitive value.
+ * @throws TypeError, naming `name`, for a `Map` or `Set` (JSON would write `{}` and lose the
+ * entries) and for binary data other than a `Uint8Array` (JSON would write `{"0":…}` or `{}`)
+ */
+export function jsonReplacement(value: object, key: string, name: string, replaced: boolean): unknown {
+  // The type's name as `Object.prototype.toString` gives it, which, unlike `instanceof`, sees
+  // through realms: `Map`, `Int16Array`, `DataView`, `ArrayBuffer`; `Object` for a class instance.
+  const type = Object.prototype.toString.call(value).slice(8, -1);
+  if (type === "Date") return new Date(+value);
+  if (type === "Uint8Array") return Uint8Array.from(value as Uint8Array);
+  const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+  if (!replaced && typeof toJSON === "function") return toJSON.call(value, key);
+  if (/^(?:Number|String|Boolean)$/.test(type)) return value.valueOf();
+  // Arrays never come here: `Array` and `View` are in the names of binary data alone.
+  if (/Map|Set|Array|View/.test(type)) throw new TypeError(`${name} (${type}) has no JSON form; pass a plain object, an array or a Uint8Array`);
+  return value;
+}

@@ -234,9 +234,9 @@ await svc.Reviews.key(9001).delete();
 // CAP asks for the ETag of the book read before.
 const ordered = await svc.Books.key(1).action("CatalogService.order").invoke({ quantity: 1 }, { etag: book });
 const discounted = await svc.Books.key(1).function("CatalogService.discountedPrice", { percent: 10 }).get();
-const count: number | null = await svc.countBooks({ minStock: 1000 }).get();
+const count: number | null | undefined = await svc.countBooks({ minStock: 1000 }).get();
 const submitted = await svc.submitOrder.invoke({ book: 2, quantity: 1 });
-const echoed: string | null = await svc.echo({ text: "it's" }).get();
+const echoed: string | null | undefined = await svc.echo({ text: "it's" }).get();
 const settings = await svc.Settings.get();
 // @ts-expect-error minStock is a number
 svc.countBooks({ minStock: "many" });
@@ -255,7 +255,7 @@ await svc.Reviews.create({ ID: 9002, book_ID: 1, rating: 5, text: "generated" })
 await svc.Reviews.key(9002).update({ rating: 3 });
 const review = await svc.Reviews.key(9002).get();
 await svc.Reviews.key(9002).delete();
-const count: number | null = await svc.countBooks({ minStock: 1000 }).get();
+const count: number | null | undefined = await svc.countBooks({ minStock: 1000 }).get();
 const submitted = await svc.submitOrder.invoke({ book: 2, quantity: 1 });
 const ordered = await svc.Books_order.invoke({ ID: 1, quantity: 1 }, { ifMatch: "*" });
 console.log(JSON.stringify({ title: book.title, price: typeof price, page: page.value.map((b) => ({ ID: b.ID, title: b.title })), rating: review.rating, count, submitted: submitted?.stock, ordered: ordered?.stock }));

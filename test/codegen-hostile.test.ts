@@ -21,6 +21,7 @@ import { virtualDiagnostics } from "./virtual-program.js";
 import { ODataClientError, parseMetadata, type ServiceModel } from "../src/index.js";
 import { generate, type GenerateOptions, type GeneratedFiles } from "../src/codegen/index.js";
 import { edmxV2 as v2Document, edmxV4, schemaV4 } from "./generated-module.js";
+import { isIdentifier as isODataName } from "../src/util/identifiers.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Where the generated files seem to be: nothing is written there, the compiler host serves them from memory. */
@@ -183,7 +184,9 @@ const CASES: Case[] = [
         void row?.Ärger;
         void name;
       });
-      void svc.Straßen.filter((f) => f.and(f.eq("Ärger", "Grün"), f.eq("emoji😀", true)));
+      void svc.Straßen.filter((f) => f.eq("Ärger", "Grün"));
+      // @ts-expect-error an emoji is no letter: emoji😀 is no OData name, which the client refuses, and is left out
+      void svc.Straßen.filter((f) => f.eq("emoji😀", true));
       // @ts-expect-error 名前 is a string
       void svc.Straßen.filter((f) => f.eq("名前", 1));
       // @ts-expect-error not a member of Farbe
@@ -305,40 +308,54 @@ const CASES: Case[] = [
       ),
     ),
     usage: {
-      imports: "c, type XKey, type FParameters",
+      imports: "c, type XKey, type FParameters, type a_b",
       body: `const svc = c(client);
-      void svc["a-b"].filter((f) => f.eq("fromHyphen", "x"));
+      // The set a-b is no OData name, so left out; its type a-b is a_b, and the type a_b is a_b_.
+      // @ts-expect-error left out
+      void svc["a-b"];
+      const hyphen: a_b = { id: 1, fromHyphen: "x" };
       void svc.a_b.filter((f) => f.eq("fromUnderscore", 1));
       // @ts-expect-error a_b's type has no fromHyphen: the two did not merge
       void svc.a_b.filter((f) => f.eq("fromHyphen", "x"));
-      void svc.Props.filter((f) => f.and(f.eq("a-b", 1), f.eq("a_b", "x")));
+      void svc.Props.filter((f) => f.eq("a_b", "x"));
+      // @ts-expect-error the property a-b is left out too
+      void svc.Props.filter((f) => f.eq("a-b", 1));
+      // Its key, named a-b, still takes an Int32 (the shape's literals name it), by value alone.
+      void svc.Props.key(1);
       // @ts-expect-error a-b is an Int32
-      void svc.Props.filter((f) => f.eq("a-b", "1"));
+      void svc.Props.key("1");
       const modelKey: XKey = { k: null };
       const modelParameters: FParameters = { p: "x" };
       void svc.F({ n: 1 }).get();
       void svc.f({ s: "x" }).get();
       // @ts-expect-error f takes s, a string (not F's n)
       void svc.f({ n: 1 });
-      void [modelKey, modelParameters, svc.Entity, svc.Entity_, svc["2nd"], svc._2nd, svc.Cs];`,
+      // @ts-expect-error 2nd starts with a digit: left out
+      void svc["2nd"];
+      void [hyphen, modelKey, modelParameters, svc.Entity, svc.Entity_, svc._2nd, svc.Cs];`,
     },
   },
   {
     id: "long",
-    title: "very long type, property and set names (3,000 characters)",
+    title: "very long names: a type name of 3,000 characters stays; property and set names of 128 characters, the most OData allows, stay; longer ones are left out and named",
     metadata: edmxV4(
       schemaV4(
         "N",
-        `<EntityType Name="${"T".repeat(3000)}"><Key><PropertyRef Name="${"p".repeat(3000)}"/></Key><Property Name="${"p".repeat(3000)}" Type="Edm.Int32" Nullable="false"/><Property Name="${"q-".repeat(1500)}" Type="Edm.String"/></EntityType>
-        <EntityContainer Name="C"><EntitySet Name="${"S".repeat(3000)}" EntityType="N.${"T".repeat(3000)}"/></EntityContainer>`,
+        `<EntityType Name="${"T".repeat(3000)}"><Key><PropertyRef Name="${"p".repeat(128)}"/></Key><Property Name="${"p".repeat(128)}" Type="Edm.Int32" Nullable="false"/>
+          <Property Name="${"p".repeat(3000)}" Type="Edm.String"/><Property Name="${"q-".repeat(1500)}" Type="Edm.String"/></EntityType>
+        <EntityContainer Name="C"><EntitySet Name="${"S".repeat(128)}" EntityType="N.${"T".repeat(3000)}"/><EntitySet Name="${"S".repeat(3000)}" EntityType="N.${"T".repeat(3000)}"/></EntityContainer>`,
       ),
     ),
     usage: {
       imports: "c",
       body: `const svc = c(client);
-      void svc.${"S".repeat(3000)}.select("${"p".repeat(3000)}", "${"q-".repeat(1500)}");
+      void svc.${"S".repeat(128)}.select("${"p".repeat(128)}");
       // @ts-expect-error the key is an Int32
-      void svc.${"S".repeat(3000)}.key("1");`,
+      void svc.${"S".repeat(128)}.key("1");
+      // @ts-expect-error a property name of 129 or more characters is no OData name: left out
+      void svc.${"S".repeat(128)}.select("${"p".repeat(3000)}");
+      // @ts-expect-error so is a set name
+      void svc.${"S".repeat(3000)};`,
     },
   },
   {
@@ -354,13 +371,19 @@ const CASES: Case[] = [
       ),
     ),
     usage: {
-      imports: "$C",
+      imports: "$C, type $Type",
       body: `const svc = $C(client);
-      void svc.$batch.select("$count", "0", "1a").first();
-      void svc.$batch.filter((f) => f.and(f.eq("_", true), f.eq("0", 1), f.eq("__", 1.5)));
-      // @ts-expect-error 0 is an Int32
-      void svc.$batch.filter((f) => f.eq("0", "zero"));
-      void [svc._, svc[9], svc.__];`,
+      void [svc._, svc.__];
+      // OData names have no $ and do not start with a digit: $batch and 9 are left out.
+      // @ts-expect-error left out
+      void svc.$batch;
+      // @ts-expect-error left out
+      void svc[9];
+      const row: $Type = { _: true, __: 1.5 };
+      // @ts-expect-error $count is left out of the type
+      void row.$count;
+      // @ts-expect-error so is 0
+      void row[0];`,
     },
   },
   {
@@ -623,7 +646,7 @@ const CASES: Case[] = [
   },
   {
     id: "hostileWireNames",
-    title: "set, property, key and enumeration member names holding quotes, backslashes, ${, backticks, line breaks and U+2028 stay exact string keys",
+    title: "set, property and import names holding quotes, backslashes, ${, backticks, line breaks and U+2028 are left out and named in the header, which they cannot break out of; key and enumeration member names stay exact string keys",
     metadata: {
       $Version: "4.01",
       $EntityContainer: "N.C",
@@ -648,15 +671,22 @@ const CASES: Case[] = [
       },
     },
     usage: {
-      imports: "c",
+      imports: "c, type A, type AKey, type E",
       body: `const svc = c(client);
       const hostile = ${literal(HOSTILE)};
-      void svc[hostile].select("line\\nbreak", "k\\"ey").first();
-      void svc[hostile].filter((f) => f.eq("back\\\\slash\`\${x}", true));
-      // @ts-expect-error back\\slash\`\${x} is a Boolean
-      void svc[hostile].filter((f) => f.eq("back\\\\slash\`\${x}", "true"));
-      void svc["</script>"].get();
-      void svc["f\\u2028n"]({ "tick\`\${a}": null }).get();`,
+      // No OData names: the client would refuse each.
+      // @ts-expect-error left out
+      void svc[hostile];
+      // @ts-expect-error left out
+      void svc["</script>"];
+      // @ts-expect-error left out
+      void svc["f\\u2028n"];
+      // @ts-expect-error the properties too
+      void (null as unknown as A)["line\\nbreak"];
+      const key: AKey = 1;
+      const member: E = ${literal(HOSTILE)};
+      const tick: E = "\`";
+      void [key, member, tick];`,
     },
   },
   {
@@ -810,8 +840,8 @@ const CASES: Case[] = [
     usage: {
       imports: "globals, type Pick_, type Uint8Array_, type Date_",
       body: `const svc = globals(client);
-      const picked: Promise<Pick_ | null> = svc.ConfirmPick.invoke({ id: "0f8fad5b-d9cb-469f-a165-70867728950e" });
-      const printed: Promise<Uint8Array_ | null> = svc.Print({ label: "AQID" }).get();
+      const picked: Promise<Pick_ | null | undefined> = svc.ConfirmPick.invoke({ id: "0f8fad5b-d9cb-469f-a165-70867728950e" });
+      const printed: Promise<Uint8Array_ | null | undefined> = svc.Print({ label: "AQID" }).get();
       const at: Date = new Date(0);
       void svc.Arrays.key(at);
       const row: Date_ | undefined = undefined;
@@ -886,8 +916,12 @@ const CASES: Case[] = [
       const b: KKey = { ...key, b: "AQ==" };
       // @ts-expect-error an Int64 is not text
       const i: KKey = { ...key, i: "42" };
-      // @ts-expect-error an enumeration member is not its name (OData 4.0 wants N.Color'Red')
+      // An enumeration member is its name ('Red', as OData 4.01 reads it), as in a filter, or
+      // edm.enumMember() where a service wants 4.0's N.Color'Red'; key() takes the same.
       const e: KKey = { ...key, e: "Red" };
+      void svc.Ks.key(e);
+      // @ts-expect-error not a member of the enumeration
+      const notMember: KKey = { ...key, e: "Green" };
       // @ts-expect-error a type definition over Guid is not text
       const code: KKey = { ...key, c: id };
       const one: GKey = edm.guid(id);
@@ -899,12 +933,12 @@ const CASES: Case[] = [
       void svc.Gs.key(id);
       // @ts-expect-error a member of a composite key given to key() as text
       void svc.Ks.key({ ...key, c: id });
-      void [g, d, dateObject, o, t, u, m, b, i, e, code, text];`,
+      void [g, d, dateObject, o, t, u, m, b, i, e, notMember, code, text];`,
     },
   },
   {
     id: "literalNames",
-    title: "properties named __proto__, constructor, with a hyphen or non-ASCII, of types whose literal a string is not, are named in the shape's literals as they are on the wire",
+    title: "properties named __proto__, constructor or non-ASCII, of types whose literal a string is not, are named in the shape's literals as they are on the wire; one with a hyphen is left out",
     metadata: edmxV4(
       schemaV4(
         "N",
@@ -922,7 +956,9 @@ const CASES: Case[] = [
       void svc.Ls.key({ ["__proto__"]: edm.guid(id) }).get();
       // @ts-expect-error a Guid key given as text
       void svc.Ls.key(id);
-      void svc.Ls.filter((f) => f.and(f.eq("constructor", edm.enumMember("N.Color", "Red")), f.lt("a-b", edm.date("2024-01-02")), f.gt("Größe", new Date(0)), f.eq("toString", "x")));`,
+      void svc.Ls.filter((f) => f.and(f.eq("constructor", edm.enumMember("N.Color", "Red")), f.gt("Größe", new Date(0)), f.eq("toString", "x")));
+      // @ts-expect-error a-b is no OData name: left out
+      void svc.Ls.filter((f) => f.lt("a-b", edm.date("2024-01-02")));`,
     },
   },
   {
@@ -1010,7 +1046,7 @@ const CASES: Case[] = [
       void svc.Levels.key(level).get();
       // @ts-expect-error so would a lone one
       void svc.Levels.key("0.5");
-      const scaled: Promise<number | string | null> = svc.scale({ factor: "0.1", ratio: 2 }).get();
+      const scaled: Promise<number | string | null | undefined> = svc.scale({ factor: "0.1", ratio: 2 }).get();
       void svc.scale({ factor: null, ratio: "2.5" });
       // @ts-expect-error ratio is not nullable
       void svc.scale({ factor: 1, ratio: null });
@@ -1142,15 +1178,37 @@ function sorted(items: Iterable<string>): string[] {
   return [...items].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The container members the generator was asked for, by name; for OData v2 without the imports with collection parameters, which it leaves out. */
+/**
+ * The container members the generator was asked for, by name, without those it leaves out: the
+ * members whose names OData cannot address (the client refuses them), the imports with such a
+ * parameter name and, for OData v2, the imports with collection parameters.
+ */
 function expectedMembers(model: ServiceModel): string[] {
+  return sorted(containerMembers(model).kept);
+}
+
+/** The container's members the generator keeps, and those it leaves out for their names (see {@link expectedMembers}). */
+function containerMembers(model: ServiceModel): { kept: string[]; unaddressable: string[] } {
   const container = model.container();
-  if (!container) return [];
+  if (!container) return { kept: [], unaddressable: [] };
   const v2 = !model.odataVersion.startsWith("4");
-  const unsendable = (operations: readonly { parameters: readonly { collection: boolean }[] }[]) => v2 && operations.some((o) => o.parameters.some((p) => p.collection));
-  const actionImports = container.actionImports.filter((item) => !unsendable(model.actions(item.action)));
-  const functionImports = container.functionImports.filter((item) => !unsendable(model.functions(item.function)));
-  return sorted([...container.entitySets, ...container.singletons, ...actionImports, ...functionImports].map((m) => m.name));
+  type Overloads = readonly { bound: boolean; parameters: readonly { name: string; collection: boolean }[] }[];
+  const unsendable = (operations: Overloads) => v2 && operations.some((o) => o.parameters.some((p) => p.collection));
+  const badParameter = (operations: Overloads) => operations.some((o) => !o.bound && o.parameters.some((p) => !isODataName(p.name)));
+  const imports = [
+    ...container.actionImports.map((item) => ({ name: item.name, overloads: model.actions(item.action) as Overloads })),
+    ...container.functionImports.map((item) => ({ name: item.name, overloads: model.functions(item.function) as Overloads })),
+  ];
+  const unaddressable = [...container.entitySets, ...container.singletons].filter((m) => !isODataName(m.name)).map((m) => m.name);
+  unaddressable.push(...imports.filter((item) => !isODataName(item.name) || badParameter(item.overloads)).map((item) => item.name));
+  const sets = [...container.entitySets, ...container.singletons].map((m) => m.name).filter((name) => isODataName(name));
+  const kept = [...sets, ...imports.filter((item) => !unaddressable.includes(item.name) && !unsendable(item.overloads)).map((item) => item.name)];
+  return { kept, unaddressable };
+}
+
+/** A name as the generated header writes it in a comment. */
+function headerName(name: string): string {
+  return JSON.stringify(name).replace(/\*\//g, "*\\/").replace(/[\r\n\u2028\u2029]/g, " ");
 }
 
 /**
@@ -1250,11 +1308,17 @@ function interfaceOf(source: ts.SourceFile, name: string): { members: string[]; 
 /**
  * Whether the wire names are kept: the factory (index.ts and index.js) and the service interface
  * have exactly the container's member names, each member calls the client with its own name, and
- * each set's or singleton's entity interface has exactly its EDM property names and key.
+ * each set's or singleton's entity interface has exactly its EDM property names and key; but for
+ * the names OData cannot address, which the client refuses: those are left out, and the header
+ * names each.
  */
 function wireProblems(model: ServiceModel, files: Generated["files"] & object): string[] {
   const problems: string[] = [];
   const expected = expectedMembers(model);
+  const header = (files.ts["index.ts"] ?? "").split("\n").filter((line) => line.startsWith("//")).join("\n");
+  for (const name of containerMembers(model).unaddressable) {
+    if (!header.includes(headerName(name))) problems.push(`index.ts: the header does not name the left-out member ${JSON.stringify(name)}`);
+  }
   for (const [fileName, text] of [["index.ts", files.ts["index.ts"]], ["index.js", files.declarations["index.js"]]] as const) {
     const { members } = factoryMembers(text ?? "", fileName);
     const names = sorted(members.map((m) => m.name));
@@ -1280,12 +1344,17 @@ function wireProblems(model: ServiceModel, files: Generated["files"] & object): 
       problems.push(`index.ts: ${member.name} is typed ${interfaceName}, which is not declared`);
       continue;
     }
-    const properties = [...model.propertiesOf(type).filter((p) => p.type !== "Edm.Stream"), ...model.navigationPropertiesOf(type)].map((p) => p.name);
+    const all = [...model.propertiesOf(type).filter((p) => p.type !== "Edm.Stream"), ...model.navigationPropertiesOf(type)].map((p) => p.name);
+    const properties = all.filter((name) => isODataName(name));
+    for (const name of all.filter((each) => !isODataName(each))) {
+      if (!header.includes(headerName(`${type.qualifiedName}/${name}`))) problems.push(`index.ts: the header does not name the left-out property ${JSON.stringify(`${type.qualifiedName}/${name}`)}`);
+    }
     if (JSON.stringify(declared.members) !== JSON.stringify(properties)) problems.push(`index.ts: ${interfaceName} (of ${member.name}) has ${JSON.stringify(declared.members)}, not ${JSON.stringify(properties)}`);
     const key = model.keyOf(type).map((k) => k.name);
     if (JSON.stringify(sorted(declared.key)) !== JSON.stringify(sorted(key))) problems.push(`index.ts: ${interfaceName} has the key ${JSON.stringify(declared.key)}, not ${JSON.stringify(key)}`);
-    // The shape's literals name properties of the type, each once, with the names the wire uses.
-    const strange = declared.literals.filter((name, index) => !properties.includes(name) || declared.literals.indexOf(name) !== index);
+    // The shape's literals name properties of the type (or key names, aliases among them), each
+    // once, with the names the wire uses.
+    const strange = declared.literals.filter((name, index) => !(properties.includes(name) || key.includes(name)) || declared.literals.indexOf(name) !== index);
     if (strange.length > 0) problems.push(`index.ts: ${interfaceName} names ${JSON.stringify(strange)} in its literals, which are not its properties or are named twice`);
   }
   return problems;

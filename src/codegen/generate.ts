@@ -10,6 +10,7 @@ import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProp
 import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
 import { compare, isIdentifier, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
 import { SERVICE_OPERATION_METHODS } from "../operations/requests.js";
+import { isIdentifier as isODataIdentifier, isQualifiedName } from "../util/identifiers.js";
 
 /** The options of {@link generate}. */
 export interface GenerateOptions {
@@ -82,6 +83,10 @@ interface Context {
   bytesOfBase64: boolean;
   /** Whether a v2 operation import has an Edm.Double or Edm.Single parameter (the factory then reads its text). */
   numberOfText: boolean;
+  /** Properties left out of the interfaces written, as `Type/name`, for the header (see {@link isAddressable}). */
+  unaddressableProperties: Set<string>;
+  /** Bound operations left out of the shapes, for the header (see {@link isAddressable}). */
+  unaddressableBound: Operation[];
 }
 
 /**
@@ -108,13 +113,29 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     entityTypes: new Set(),
     otherTypes: new Set(),
     geo: undefined,
-    bound: v2 ? new Map() : indexBoundOperations(model),
+    bound: new Map(),
     edmValue: false,
     entityShape: false,
     bytesOfBase64: false,
     numberOfText: false,
+    unaddressableProperties: new Set(),
+    unaddressableBound: [],
   };
-  const selected = selectMembers(container, options.only);
+  if (!v2) context.bound = indexBoundOperations(model, context.unaddressableBound);
+  const chosen = selectMembers(container, options.only);
+  // A container member whose name the client refuses (`second-hand`), or an import of an operation
+  // with such a parameter name, would be a getter that compiles and throws when used.
+  const unaddressable: Array<{ name: string }> = [...chosen.entitySets, ...chosen.singletons].filter((member) => !isAddressable(member.name));
+  for (const item of [...chosen.actionImports, ...chosen.functionImports]) {
+    if (!isAddressable(item.name) || importOverloads(model, item).some((o) => o.parameters.some((p) => !isAddressable(p.name)))) unaddressable.push(item);
+  }
+  const addressable = <T extends { name: string }>(items: readonly T[]) => items.filter((item) => !unaddressable.includes(item));
+  const selected: Members = {
+    entitySets: addressable(chosen.entitySets),
+    singletons: addressable(chosen.singletons),
+    actionImports: addressable(chosen.actionImports),
+    functionImports: addressable(chosen.functionImports),
+  };
   // OData v2 sends a function import's parameters as URL literals, which have no form for a
   // collection: the client refuses every array for one, so no typed call could be made. Left out,
   // and named in the header.
@@ -153,6 +174,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     const names = unsendable.map((item) => item.name).sort(compare);
     header.splice(-1, 0, `// Left out: the operation imports with collection parameters (${names.map(commentText).join(", ")}), which OData v2 cannot send.`);
   }
+  header.splice(-1, 0, ...unaddressableLines(context, unaddressable));
   const from = JSON.stringify(options.importFrom ?? "traverse-odata");
   const valueImport = valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${from};`] : [];
   if (options.declarations === true) {
@@ -197,6 +219,38 @@ function resolveFactoryName(name: string | undefined, container: EntityContainer
  */
 function commentText(text: string): string {
   return text.replace(/\*\//g, "*\\/").replace(/[\r\n\u2028\u2029]/g, " ");
+}
+
+/**
+ * Whether the client can name a container member, property or parameter of the model in a request:
+ * CSDL's SimpleIdentifier (a letter or `_`, then letters, digits and `_`, at most 128 characters),
+ * the rule the client checks names by. A member typed under another name (`second-hand`, `$count`,
+ * a name of 3,000 characters) would compile and throw when used, so it is left out and named in
+ * the header ({@link unaddressableLines}).
+ */
+function isAddressable(name: string): boolean {
+  return isODataIdentifier(name);
+}
+
+/**
+ * The header's lines naming what was left out because the client cannot address it (see
+ * {@link isAddressable}): the container members whose names it refuses, the operation imports and
+ * bound operations with such a parameter name (or, bound, such a qualified name), and properties.
+ */
+function unaddressableLines(context: Context, members: ReadonlyArray<{ name: string }>): string[] {
+  const listed = (names: Iterable<string>) => [...new Set(names)].sort(compare).map((name) => commentText(JSON.stringify(name))).join(", ");
+  const named = members.filter((m) => !isAddressable(m.name)).map((m) => m.name);
+  const byParameter = members.filter((m) => isAddressable(m.name)).map((m) => m.name);
+  // Those of types the file writes: the others are in no shape anyway.
+  const bound = context.unaddressableBound.filter((o) => context.entityTypes.has(o.parameters[0]?.type ?? "")).map((o) => o.qualifiedName);
+  const lines = [
+    ...(named.length > 0 ? [`//   entity sets, singletons and operation imports: ${listed(named)}`] : []),
+    ...(byParameter.length > 0 ? [`//   operation imports with such a parameter: ${listed(byParameter)}`] : []),
+    ...(bound.length > 0 ? [`//   bound operations so named or with such a parameter: ${listed(bound)}`] : []),
+    ...(context.unaddressableProperties.size > 0 ? [`//   properties: ${listed(context.unaddressableProperties)}`] : []),
+  ];
+  if (lines.length === 0) return [];
+  return ['// Left out: names OData cannot address (an OData name is letters, digits and "_", at most 128 characters, not starting with a digit):', ...lines];
 }
 
 /** The header: what generated the file, from what, and the document's SHA-256. */
@@ -253,12 +307,18 @@ function importOverloads(model: ServiceModel, item: Members["actionImports"][num
   return ("action" in item ? model.actions(item.action) : model.functions(item.function)).filter((o) => !o.bound);
 }
 
-function indexBoundOperations(model: ServiceModel): Context["bound"] {
+/** The bound operations by binding type; those whose names the client refuses go to `unaddressable` instead. */
+function indexBoundOperations(model: ServiceModel, unaddressable: Operation[]): Context["bound"] {
   const index: Context["bound"] = new Map();
   for (const schema of model.schemas) {
     for (const operation of [...schema.actions, ...schema.functions]) {
       const binding = operation.bound ? operation.parameters[0] : undefined;
       if (!binding) continue;
+      // The binding parameter's name is never sent.
+      if (!isQualifiedName(operation.qualifiedName) || operation.parameters.slice(1).some((p) => !isAddressable(p.name))) {
+        unaddressable.push(operation);
+        continue;
+      }
       let entry = index.get(binding.type);
       if (!entry) index.set(binding.type, (entry = { single: [], collection: [] }));
       (binding.collection ? entry.collection : entry.single).push(operation);
@@ -301,7 +361,7 @@ function keepTypes(context: Context, members: Members, everything: boolean): voi
     // Refuses a cycle or a base of the other kind before the properties are merged along it.
     const chain = lineage(model, structured);
     if (structured.baseType !== undefined) reach(structured.baseType);
-    for (const property of model.propertiesOf(structured)) reach(property.type);
+    for (const property of model.propertiesOf(structured)) if (isAddressable(property.name)) reach(property.type);
     if (entity) {
       for (const type of chain) {
         const bound = context.bound.get(type.qualifiedName);
@@ -390,12 +450,15 @@ function propertyLines(context: Context, owner: string, properties: readonly Pro
     names.add(name);
   }
   const lines: string[] = [];
+  for (const { name } of [...properties, ...navigation]) if (!isAddressable(name)) context.unaddressableProperties.add(`${owner}/${name}`);
   for (const property of properties) {
+    if (!isAddressable(property.name)) continue;
     const type = typeText(context, property);
     if (type === undefined) continue; // a stream property: read with media()
     lines.push(`  ${propertyName(property.name)}: ${type};`);
   }
   for (const nav of navigation) {
+    if (!isAddressable(nav.name)) continue;
     const target = elementType(context, nav.type) as string;
     // Present only when expanded.
     lines.push(`  ${propertyName(nav.name)}?: ${nav.collection ? `${target}[]` : nav.nullable ? `${target} | null` : target};`);
@@ -423,8 +486,16 @@ function entityInterface(context: Context, type: EntityType): string {
   const navigation = model.navigationPropertiesOf(type);
   // `never` when there are none: a shape without the member would let the queries take complex
   // properties for navigation.
-  shape.push(`navigation: ${union(navigation.map((n) => JSON.stringify(n.name)))}`);
-  const literals = literalMembers(context, model.propertiesOf(type));
+  shape.push(`navigation: ${union(navigation.filter((n) => isAddressable(n.name)).map((n) => JSON.stringify(n.name)))}`);
+  const properties = model.propertiesOf(type);
+  const literals = literalMembers(context, properties);
+  // A key name that is no member of the interface (an alias of a property in a complex property,
+  // `AddrId` for `Addr/Id`, or a name left out) would take any literal value in key(): named here
+  // with its type in the <Type>Key, key() takes what that takes.
+  for (const k of key) {
+    if (isAddressable(k.name) && properties.some((p) => p.name === k.name)) continue;
+    literals.push(`${propertyName(k.name)}: ${keyMemberType(context, type, k.path)}`);
+  }
   if (literals.length > 0) shape.push(`literals: { ${literals.join("; ")} }`);
   const single: Operation[] = [];
   const collection: Operation[] = [];
@@ -488,25 +559,28 @@ function typeDefinitionDeclaration(context: Context, type: TypeDefinition): stri
 }
 
 function keyDeclaration(context: Context, qualifiedName: string, keyName: string): string {
-  const { model } = context;
-  const type = model.entityType(qualifiedName) as EntityType;
-  const key = model.keyOf(type);
-  const typeOf = (path: string): string => {
-    // A key property may sit in a complex property (`Address/Zip`, v4 only).
-    let properties = model.propertiesOf(type);
-    const segments = path.split("/");
-    for (const [index, segment] of segments.entries()) {
-      const property = properties.find((p) => p.name === segment);
-      if (!property) return "string | number";
-      if (index === segments.length - 1) return keyValueType(context, property.type) ?? elementType(context, property.type) ?? "string";
-      const complex = model.complexType(property.type);
-      if (!complex) return "string | number";
-      properties = model.propertiesOf(complex);
-    }
-    return "string | number";
-  };
+  const type = context.model.entityType(qualifiedName) as EntityType;
+  const key = context.model.keyOf(type);
+  const typeOf = (path: string) => keyMemberType(context, type, path);
   const text = key.length === 0 ? "never" : key.length === 1 ? typeOf((key[0] as { path: string }).path) : `{ ${key.map((k) => `${propertyName(k.name)}: ${typeOf(k.path)}`).join("; ")} }`;
   return `/** The key of ${commentText(qualifiedName)}, as \`key()\` takes it. */\nexport type ${keyName} = ${text};`;
+}
+
+/** The type of the key property at `path` of an entity type in its `<Type>Key`. */
+function keyMemberType(context: Context, type: EntityType, path: string): string {
+  const { model } = context;
+  // A key property may sit in a complex property (`Address/Zip`, v4 only).
+  let properties = model.propertiesOf(type);
+  const segments = path.split("/");
+  for (const [index, segment] of segments.entries()) {
+    const property = properties.find((p) => p.name === segment);
+    if (!property) return "string | number";
+    if (index === segments.length - 1) return keyValueType(context, property.type) ?? elementType(context, property.type) ?? "string";
+    const complex = model.complexType(property.type);
+    if (!complex) return "string | number";
+    properties = model.propertiesOf(complex);
+  }
+  return "string | number";
 }
 
 /**
@@ -558,10 +632,12 @@ function urlParameterType(context: Context, parameter: Parameter): string | unde
  * The type of a key property in a `<Type>Key`: what `key()`, which has no model to convert with,
  * writes as the property's literal (see {@link typedLiteralType}); `undefined` where the type the
  * reader gives is written right. Numbers only where the entity interface types the property
- * `number`, as `key()` takes no other numbers for it.
+ * `number`, as `key()` takes no other numbers for it. An enumeration takes its member names, as
+ * its filter comparisons do (see {@link literalMembers}), or the `edm.enumMember` value.
  */
 function keyValueType(context: Context, type: string): string | undefined {
-  return typedLiteralType(context, type, !context.mapping.v2 && !context.mapping.ieee754Compatible);
+  const text = typedLiteralType(context, type, !context.mapping.v2 && !context.mapping.ieee754Compatible);
+  return text !== undefined && context.model.enumType(literalType(context, type)) ? `${elementType(context, type) as string} | ${text}` : text;
 }
 
 /**
@@ -575,7 +651,7 @@ function keyValueType(context: Context, type: string): string | undefined {
 function literalMembers(context: Context, properties: readonly Property[]): string[] {
   const members: string[] = [];
   for (const property of properties) {
-    if (property.collection) continue;
+    if (property.collection || !isAddressable(property.name)) continue;
     if (elementType(context, literalType(context, property.type)) === "number") continue;
     // An enumeration keeps its member names: `'Paper'` is the literal OData 4.01 (and most 4.0
     // services) read, and `edm.enumMember` writes the 4.0 form where a service insists on it.
@@ -614,9 +690,20 @@ function typedLiteralType(context: Context, declared: string, numbers: boolean):
   return type === dateType ? "Date | EdmValue" : "EdmValue";
 }
 
-/** What a call resolves with: the unwrapped result, `undefined` for none. */
+/**
+ * What a call resolves with: the unwrapped result, `undefined` for none. A nullable single result
+ * may also be `undefined`: a service answers the null value with `204 No Content` (OData 4.01 Part
+ * 1, 9.1.4; SAP CAP does), which a call, a poller and a `$batch` part give as `undefined`, as they
+ * do an action's 204 (without `$metadata` the client cannot tell the two apart); only a body
+ * that says null (`{"value": null}`, `{"@odata.null": true}`) gives `null`. A collection is never
+ * null: a 204 there is not expected, and its type says the array.
+ */
 function resultText(context: Context, operation: Operation): string {
-  return operation.returnType ? (typeText(context, operation.returnType) ?? "unknown") : "undefined";
+  const { returnType } = operation;
+  if (!returnType) return "undefined";
+  const text = typeText(context, returnType);
+  if (text === undefined) return "unknown";
+  return returnType.nullable && !returnType.collection ? `${text} | undefined` : text;
 }
 
 /** The type whose literal a value of `type` is written as: a type definition's underlying type, else `type`. */

@@ -1,6 +1,7 @@
 /**
  * How the generator names what it writes. Property, entity set and singleton names are never
- * changed (they are what goes on the wire; a name that is no identifier is written quoted). Type
+ * changed (they are what goes on the wire; one that is no OData name, which the client refuses, is
+ * left out by the generator, and one that is no JavaScript identifier is written quoted). Type
  * names become TypeScript identifiers by these rules, applied in this order, the same for the same
  * model on every run:
  *
@@ -11,8 +12,9 @@
  *    `2nd-Level` becomes `_2nd_Level`. Letters of every script stand in an identifier (Unicode's
  *    ID_Start and ID_Continue, as JavaScript reads names): `客户` and `Заказ` stay as they are.
  * 3. A reserved word of JavaScript or TypeScript, a name of TypeScript's standard types (`string`,
- *    `Object`, `Promise`), a global the generated code names (`Pick`, `Uint8Array`), or a name the
- *    generated file imports (`Entity`, `ODataClient`) gets a `_` behind: `class` becomes `class_`.
+ *    `Object`, `Promise`), a global the generated code names (`Pick`, `Uint8Array`, `TypeError`,
+ *    `NaN`), or a name the generated file imports (`Entity`, `ODataClient`) gets a `_` behind:
+ *    `class` becomes `class_`. The factory's name (option `name`) must not be one of these.
  * 4. Names that differ only in case (Dynamics' `solution` and `Solution`) are both kept: TypeScript
  *    tells them apart, and the generator writes all types into one file, so no file system can
  *    fold them together. So are names that differ only in their Unicode normalization (`Café`
@@ -41,9 +43,11 @@ const RESERVED = new Set([
   "Object", "String", "Number", "Boolean", "Symbol", "Array", "ReadonlyArray", "Record", "Partial", "Readonly", "Promise",
   "Date", "Error", "Function", "Map", "Set", "JSON", "Math",
   // The globals the generated code names: a type of the model declared under one of these names
-  // would stand for it in the file (`Pick<ActionCall...>`, the factory's `: Uint8Array`), and the
-  // file would not compile.
-  "Pick", "Uint8Array", "RangeError", "atob",
+  // would stand for it in the file (`Pick<ActionCall...>`, the factory's `: Uint8Array`), and a
+  // factory named so (`--name TypeError`) would be what the factory's `new TypeError(...)` or the
+  // v2 helpers' `NaN` and `Infinity` call or read: either way the file would not compile.
+  // (`Object`, `Number`, `JSON`, `Record` and `Date`, which it names too, are above.)
+  "Pick", "Uint8Array", "RangeError", "TypeError", "atob", "NaN", "Infinity",
   // What the generated file imports.
   "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
 ]);

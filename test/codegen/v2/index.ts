@@ -97,9 +97,9 @@ export interface SALES_SRV_Entities {
   readonly OpenOrders: (params: OpenOrdersParameters) => FunctionCall<Order[]>;
   readonly Orders: CollectionQuery<Order>;
   readonly Ping: ActionCall<undefined, PingParameters>;
-  readonly Release: Pick<ActionCall<Order | null, ReleaseParameters>, "url" | "invoke" | "invokeAsync">;
-  readonly Reschedule: Pick<ActionCall<number | null, RescheduleParameters>, "url" | "invoke" | "invokeAsync">;
-  readonly ResetLimit: Pick<ActionCall<string | null, ResetLimitParameters>, "url" | "invoke" | "invokeAsync">;
+  readonly Release: Pick<ActionCall<Order | null | undefined, ReleaseParameters>, "url" | "invoke" | "invokeAsync">;
+  readonly Reschedule: Pick<ActionCall<number | null | undefined, RescheduleParameters>, "url" | "invoke" | "invokeAsync">;
+  readonly ResetLimit: Pick<ActionCall<string | null | undefined, ResetLimitParameters>, "url" | "invoke" | "invokeAsync">;
   readonly Shifts: CollectionQuery<Shift>;
 }
 
@@ -130,8 +130,8 @@ export function sALES_SRV_Entities(client: ODataClient): SALES_SRV_Entities {
     get Ping() {
       return client.action<undefined, PingParameters>("Ping");
     },
-    get Release(): Pick<ActionCall<Order | null, ReleaseParameters>, "url" | "invoke" | "invokeAsync"> {
-      const call = client.action<Order | null>("Release");
+    get Release(): Pick<ActionCall<Order | null | undefined, ReleaseParameters>, "url" | "invoke" | "invokeAsync"> {
+      const call = client.action<Order | null | undefined>("Release");
       const literals = (params: ReleaseParameters | undefined) => params && {
         ...params,
         OrderID: params.OrderID == null ? params.OrderID : edm.int64(params.OrderID),
@@ -142,8 +142,8 @@ export function sALES_SRV_Entities(client: ODataClient): SALES_SRV_Entities {
         invokeAsync: (params, options) => call.invokeAsync(literals(params), options),
       };
     },
-    get Reschedule(): Pick<ActionCall<number | null, RescheduleParameters>, "url" | "invoke" | "invokeAsync"> {
-      const call = client.action<number | null>("Reschedule");
+    get Reschedule(): Pick<ActionCall<number | null | undefined, RescheduleParameters>, "url" | "invoke" | "invokeAsync"> {
+      const call = client.action<number | null | undefined>("Reschedule");
       const literals = (params: RescheduleParameters | undefined) => params && {
         ...params,
         OrderGuid: params.OrderGuid == null ? params.OrderGuid : edm.guid(params.OrderGuid),
@@ -156,8 +156,8 @@ export function sALES_SRV_Entities(client: ODataClient): SALES_SRV_Entities {
         invokeAsync: (params, options) => call.invokeAsync(literals(params), options),
       };
     },
-    get ResetLimit(): Pick<ActionCall<string | null, ResetLimitParameters>, "url" | "invoke" | "invokeAsync"> {
-      const call = client.action<string | null>("ResetLimit", { method: "PUT" });
+    get ResetLimit(): Pick<ActionCall<string | null | undefined, ResetLimitParameters>, "url" | "invoke" | "invokeAsync"> {
+      const call = client.action<string | null | undefined>("ResetLimit", { method: "PUT" });
       const literals = (params: ResetLimitParameters | undefined) => params && {
         ...params,
         OrderID: params.OrderID == null ? params.OrderID : edm.int64(params.OrderID),

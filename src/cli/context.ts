@@ -39,15 +39,45 @@ export function clientFor(context: CommandContext, service: string, steps?: Pipe
   return { client: connect(service, settings, context.environment, { ...(steps ? { steps } : {}), checkVersion }), settings };
 }
 
-/** The OData versions a client speaks, as `$metadata` declares them. */
-const VERSIONS: readonly string[] = ["2.0", "4.0", "4.01"] satisfies ODataVersion[];
+/**
+ * The version a client speaks for a service whose `$metadata` declares `declared`: OData 4.0 and
+ * 4.01 as declared; any other (a v2 EDMX's `DataServiceVersion`: 1.0, 2.0 or 3.0) as OData 2.0,
+ * as the generator reads such a document (codegen's `v2`). A 1.0 service (ADO.NET and WCF Data
+ * Services, the classic Northwind) answers as v2 does, a collection as `{"d": [...]}`, which the
+ * v2 reader takes; a 3.0 service answers v2's verbose JSON when asked for it ({@link verboseJson}).
+ * `undefined` for a v4 version the client does not know (`4.02`): the client made stays.
+ */
+function spokenVersion(declared: string): ODataVersion | undefined {
+  if (declared === "4.0" || declared === "4.01") return declared;
+  return declared.startsWith("4") ? undefined : "2.0";
+}
+
+/**
+ * A step for an OData 3.0 service, read as v2: its JSON answers are asked for in the verbose form
+ * (`application/json;odata=verbose`), which is v2's. WCF Data Services 5 answers a plain
+ * `application/json` with v3's JSON light, which a v2 reader cannot read (5.1 on), or with 415
+ * (5.0). An `Accept` that names a form of its own (`odata=`), or another type, is left alone.
+ */
+function verboseJson(): PipelineStep {
+  return {
+    name: "cli-v3-verbose-json",
+    handle(request, next) {
+      const accept = request.headers.get("accept");
+      if (accept !== null && /^\s*application\/json\s*(?:;|$)/i.test(accept) && !/;\s*odata\s*=/i.test(accept)) {
+        request.headers.set("accept", accept.replace(/^\s*application\/json\s*/i, "application/json;odata=verbose"));
+      }
+      return next(request);
+    },
+  };
+}
 
 /**
  * The client for `<service>` and its `$metadata` (`undefined` where it has none to read). Where the
  * user set no version (`--odata-version`, a profile's `version`) and `$metadata` declares one the
- * client does not speak, the client returned speaks the declared one: the command has read it, so
- * an OData v2 service needs no `--odata-version 2.0`. A version the user set stays. `made`: the
- * client of {@link clientFor} where the command has one already (it checked its options with it).
+ * client does not speak, the client returned speaks the declared one (1.0 and 3.0 as 2.0, see
+ * {@link spokenVersion}): the command has read it, so an OData v2 service needs no
+ * `--odata-version 2.0`. A version the user set stays. `made`: the client of {@link clientFor}
+ * where the command has one already (it checked its options with it).
  */
 export async function clientWithMetadata(
   context: CommandContext,
@@ -60,10 +90,11 @@ export async function clientWithMetadata(
 }
 
 /**
- * The client of `made` where `version` is no OData version a client speaks, or the one it speaks
- * already, or the user set one (`--odata-version`, a profile's `version`); else a client for
- * `<service>` that speaks `version`, which the command has read from the service: its `$metadata`
- * ({@link clientWithMetadata}), or the checkpoint of an export that had read it.
+ * The client of `made` where the user set a version (`--odata-version`, a profile's `version`), or
+ * `version` is none the client can speak ({@link spokenVersion}) or the one it speaks already; else
+ * a client for `<service>` that speaks it, which the command has read from the service: its
+ * `$metadata` ({@link clientWithMetadata}), or the checkpoint of an export that had read it. A
+ * client that reads an OData 3.0 service as v2 also asks for verbose JSON ({@link verboseJson}).
  */
 export function clientSpeaking(
   context: CommandContext,
@@ -72,9 +103,14 @@ export function clientSpeaking(
   steps: PipelineStep[] | undefined,
   made: { client: ODataClient; settings: ClientSettings },
 ): { client: ODataClient; settings: ClientSettings } {
-  if (version === undefined || version === made.client.version || !VERSIONS.includes(version) || versionGiven(context.environment)) return made;
-  const spoken = { ...made.settings, version: version as ODataVersion };
-  return { client: connect(service, spoken, context.environment, steps ? { steps } : {}), settings: spoken };
+  const spokenAs = version === undefined ? undefined : spokenVersion(version);
+  const switched = spokenAs !== undefined && spokenAs !== made.client.version && !versionGiven(context.environment);
+  // A 3.0 service read as v2, as declared or as the user set it, is asked for verbose JSON.
+  const verbose = version === "3.0" && (switched ? spokenAs : made.client.version) === "2.0";
+  if (!switched && !verbose) return made;
+  const spoken = switched ? { ...made.settings, version: spokenAs } : made.settings;
+  const all = verbose ? [...(steps ?? []), verboseJson()] : steps;
+  return { client: connect(service, spoken, context.environment, all ? { steps: all } : {}), settings: spoken };
 }
 
 /** What {@link answerRecorder} gives: the step to add to the client, and the text it kept. */

@@ -176,7 +176,11 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
   if (model && !entitySet) throw new CliUsageError(`call: the service has no entity set ${JSON.stringify(set)}`);
   if (model && entitySet) {
     const type = model.entityTypeOf(entitySet);
-    const named = (o: Operation) => o.qualifiedName === name || o.name === name;
+    // A qualified name is the schema's namespace or its alias and the name (CSDL), in a URL too
+    // (`self.total` of a schema `my.svc` Alias `self`); the call goes with the namespace, which
+    // every service takes, where not every one resolves an alias.
+    const qualified = model.resolveName(name);
+    const named = (o: Operation) => o.qualifiedName === qualified || o.name === name;
     const bound = model.boundOperations(type, { collection: !key }).filter(named);
     if (bound.length === 0) {
       // Bound the other way: to one entity where no --key came, to the collection where one did.

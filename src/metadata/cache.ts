@@ -2,13 +2,14 @@
  * The client's `$metadata`, fetched once per client and read into a `ServiceModel`. Loaded by the
  * first `client.metadata()` call.
  */
-import { maskedPayloadError, readBodyText } from "../http/body.js";
+import { maskedPayloadError, readBodyBytes } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { ODataClientError } from "../errors.js";
 import { ServiceModel } from "./model.js";
 import { readMetadata } from "./read.js";
+import { metadataText } from "./text.js";
 import { versionHeaders } from "../payload/version-headers.js";
 import { isHtmlContentType } from "../payload/content-type.js";
 import { clipText, redactUrl } from "../util/redact.js";
@@ -61,13 +62,20 @@ export class MetadataCache {
   }
 }
 
+/**
+ * The longest `$metadata` read: http/body.ts's BODY_LIMIT (256 MiB), which `readBodyText` applies.
+ * Written out here: importing it would add an export to the start chunk of a reader's program.
+ */
+const METADATA_LIMIT = 256 * 1024 * 1024;
+
 /** GET `$metadata` (asking for XML, which every OData version serves) and parse it. */
 async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
   const url = core.resolve("$metadata");
   const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
   const response = await core.send({ method: "GET", url, headers, signal, purpose: "metadata" });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
-  const text = await readBodyText(response, "GET", url, signal);
+  // Read as bytes: the document may be in another encoding than UTF-8 (see metadataText).
+  const text = metadataText(await readBodyBytes(response, "GET", url, signal, METADATA_LIMIT), response.headers.get("content-type"));
   try {
     // As parseMetadata does; not through it, which stays unloaded unless the program calls it.
     return new ServiceModel(readMetadata(text));

@@ -426,7 +426,12 @@ class CsdlJsonReader {
    */
   #value(value: unknown, annotation: string, depth: number): AnnotationValue {
     if (typeof value === "string") return normaliseLineEnds(value);
-    if (typeof value === "number") return value === 0 ? 0 : value;
+    if (typeof value === "number") {
+      // A number past the doubles' range parses as Infinity, which the model's JSON form would
+      // make null; the digits are gone by then (EDMX keeps such a decimal as its text).
+      if (!Number.isFinite(value)) throw badMetadata(`the value of ${JSON.stringify(annotation)} holds the number ${describe(value)}, which the model cannot keep (a decimal beyond the range of a double is kept when written as a string)`);
+      return value === 0 ? 0 : value;
+    }
     if (typeof value === "object" && value !== null && depth >= MAX_NESTING) {
       throw badMetadata(`the value of ${JSON.stringify(annotation)} is nested more than ${MAX_NESTING} levels deep (or contains itself)`);
     }

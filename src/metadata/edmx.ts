@@ -112,7 +112,7 @@ export function readEdmx(text: string): ServiceModelData {
   // document's word, which the sap: attributes only add to (see sapCapabilities).
   if (v2Types) {
     for (const schema of schemas) {
-      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, inheritedProperties(v2Types, set.entityType));
+      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, lineageOf(v2Types, set.entityType));
     }
   }
 
@@ -170,6 +170,11 @@ function integer(element: XmlElement, attribute: string, value: string): number 
   return safeInteger(element, attribute, value, Number(value));
 }
 
+/** Digits as an error shows them: a long run cut, with its length. */
+function shownDigits(value: string): string {
+  return value.length > 24 ? `${JSON.stringify(`${value.slice(0, 20)}…`)} (${value.length} digits)` : JSON.stringify(value);
+}
+
 /**
  * `number`, read from the digits `value`, if it is exact: a larger one would be rounded, or be
  * Infinity, which JSON turns into null, so the model would not survive its own JSON form (the CSDL
@@ -177,8 +182,7 @@ function integer(element: XmlElement, attribute: string, value: string): number 
  */
 function safeInteger(element: XmlElement, attribute: string, value: string, number: number): number {
   if (Number.isSafeInteger(number)) return number;
-  const shown = value.length > 24 ? `${JSON.stringify(`${value.slice(0, 20)}…`)} (${value.length} digits)` : JSON.stringify(value);
-  throw badMetadata(`${where(element)} has ${attribute}=${shown}, which is larger than the largest integer kept exactly (${Number.MAX_SAFE_INTEGER})`);
+  throw badMetadata(`${where(element)} has ${attribute}=${shownDigits(value)}, which is larger than the largest integer kept exactly (${Number.MAX_SAFE_INTEGER})`);
 }
 
 function sapAttributes(element: XmlElement): Record<string, string> | undefined {
@@ -753,12 +757,19 @@ class EdmxReader {
       case "Int": {
         const value = /^[-+]?\d+$/.test(text) ? numberOf(text) : undefined;
         if (value === undefined) throw badMetadata(`${where(element)} has the Int value ${JSON.stringify(text)}`);
+        // Past the doubles' range it would be Infinity, which the model's JSON form makes null (the
+        // CSDL JSON reader refuses it too); below that, beyond 2^53, it is rounded as JSON.parse does.
+        if (!Number.isFinite(value)) throw badMetadata(`${where(element)} has the Int value ${shownDigits(text)}, which is beyond Edm.Int64`);
         return value;
       }
       case "Decimal":
-      case "Float":
-        // INF, -INF and NaN stay strings, as in CSDL JSON.
-        return numberOf(text) ?? text;
+      case "Float": {
+        // INF, -INF and NaN stay strings, as in CSDL JSON; so does a number past the doubles' range
+        // (a decimal may be that large), kept exactly as CSDL JSON's string form of a decimal keeps
+        // it, where Infinity would become null in the model's JSON form.
+        const value = numberOf(text);
+        return value !== undefined && Number.isFinite(value) ? value : text;
+      }
       case "EnumMember":
         // "Ns.Type/Member Ns.Type/Other" → "Member,Other", as CSDL JSON writes it.
         return text
@@ -932,14 +943,17 @@ function otherRole(ends: Map<string, string>, role: string): string {
 }
 
 /**
- * SAP's v2 entity-set and property attributes (`sap:creatable="false"`, `sap:filterable="false"`,
- * `sap:requires-filter="true"`...) as the Capabilities annotations they mean ("SAP Annotations for
- * OData Version 2.0"). The document's own annotations, inline or targeted, win: a term it has is
- * kept, and where it is a record the attributes only add the members it lacks (a SortRestrictions
- * of the document without NonSortableProperties gets the properties marked `sap:sortable="false"`):
- * both are the service's word, and the record alone would hide what the attributes say.
+ * SAP's v2 entity-set, property and navigation property attributes (`sap:creatable="false"`,
+ * `sap:updatable-path`, `sap:filterable="false"`, `sap:requires-filter="true"`...) as the
+ * Capabilities annotations they mean ("SAP Annotations for OData Version 2.0"). The document's own
+ * annotations, inline or targeted, win: a term it has is kept, and where it is a record the
+ * attributes only add the members it lacks (a SortRestrictions of the document without
+ * NonSortableProperties gets the properties marked `sap:sortable="false"`): both are the service's
+ * word, and the record alone would hide what the attributes say. An attribute left out says
+ * nothing here, though SAP's default differs from OData's for `searchable` and `change-tracking`:
+ * a v2 document without `sap:` attributes is not made to look restricted.
  */
-function sapCapabilities(set: EntitySet, properties: readonly Property[]): void {
+function sapCapabilities(set: EntitySet, types: readonly EntityType[]): void {
   const annotate = (term: string, value: AnnotationValue) => {
     const key = `Org.OData.Capabilities.V1.${term}`;
     if (!Object.hasOwn(set.annotations, key)) {
@@ -958,36 +972,94 @@ function sapCapabilities(set: EntitySet, properties: readonly Property[]): void 
     }
     if (added) set.annotations[key] = merged;
   };
+  const record = (entries: Array<[string, AnnotationValue | undefined]>, term: string) => {
+    const value: Record<string, AnnotationValue> = {};
+    for (const [member, memberValue] of entries) {
+      if (memberValue !== undefined && !(Array.isArray(memberValue) && memberValue.length === 0)) value[member] = memberValue;
+    }
+    if (Object.keys(value).length > 0) annotate(term, value);
+  };
   const sap = set.sap ?? {};
-  if (sap["creatable"] === "false") annotate("InsertRestrictions", { Insertable: false });
-  if (sap["updatable"] === "false") annotate("UpdateRestrictions", { Updatable: false });
-  if (sap["deletable"] === "false") annotate("DeleteRestrictions", { Deletable: false });
+  const flag = (name: string): boolean | undefined => (sap[name] === "true" ? true : sap[name] === "false" ? false : undefined);
+  const properties = types.flatMap((type) => type.properties);
+  const navigations = types.flatMap((type) => type.navigationProperties);
+  const marked = <T extends { name: string; sap?: Record<string, string> }>(items: readonly T[], name: string, value: string) => items.filter((item) => item.sap?.[name] === value).map((item) => item.name);
+
+  // A navigation property's `creatable-path` names a Boolean property of the source entity; where it
+  // is false, no related entity can be created: an item only there, as SAP's UI5 converter writes it.
+  const nonInsertable: AnnotationValue[] = navigations.flatMap((navigation): AnnotationValue[] => {
+    const creatable = navigation.sap?.["creatable"];
+    const path = navigation.sap?.["creatable-path"];
+    if (creatable !== undefined && path !== undefined) return [navigation.name];
+    if (creatable === "false") return [navigation.name];
+    return creatable === undefined && path !== undefined ? [{ $If: [{ $Not: { $Path: path } }, navigation.name] }] : [];
+  });
+  record(
+    [
+      ["Insertable", sap["creatable"] === "false" ? false : undefined],
+      ["NonInsertableNavigationProperties", nonInsertable],
+    ],
+    "InsertRestrictions",
+  );
+  // Both the static attribute and its `-path` form: the document is broken, and SAP's rule is to take
+  // the entities as not updatable (deletable); the path alone makes it depend on each entity.
+  for (const [verb, term, member] of [
+    ["updatable", "UpdateRestrictions", "Updatable"],
+    ["deletable", "DeleteRestrictions", "Deletable"],
+  ] as const) {
+    const path = sap[`${verb}-path`];
+    const value = path !== undefined && sap[verb] !== undefined ? false : path !== undefined ? { $Path: path } : sap[verb] === "false" ? false : undefined;
+    record([[member, value]], term);
+  }
   if (sap["countable"] === "false") annotate("CountRestrictions", { Countable: false });
   if (sap["pageable"] === "false") {
     annotate("TopSupported", false);
     annotate("SkipSupported", false);
   }
-  if (sap["searchable"] === "true") annotate("SearchRestrictions", { Searchable: true });
-  const filter: Record<string, AnnotationValue> = {};
-  if (sap["requires-filter"] === "true") filter["RequiresFilter"] = true;
-  const requiredInFilter = properties.filter((p) => p.sap?.["required-in-filter"] === "true").map((p) => p.name);
-  if (requiredInFilter.length > 0) filter["RequiredProperties"] = requiredInFilter;
-  const nonFilterable = properties.filter((p) => p.sap?.["filterable"] === "false").map((p) => p.name);
-  if (nonFilterable.length > 0) filter["NonFilterableProperties"] = nonFilterable;
-  if (Object.keys(filter).length > 0) annotate("FilterRestrictions", filter);
-  const nonSortable = properties.filter((p) => p.sap?.["sortable"] === "false").map((p) => p.name);
-  if (nonSortable.length > 0) annotate("SortRestrictions", { NonSortableProperties: nonSortable });
+  if (sap["topable"] === "false") annotate("TopSupported", false);
+  record([["Searchable", flag("searchable")]], "SearchRestrictions");
+  record([["Supported", flag("change-tracking")]], "ChangeTracking");
+  record(
+    [
+      ["RequiresFilter", sap["requires-filter"] === "true" ? true : undefined],
+      ["RequiredProperties", marked(properties, "required-in-filter", "true")],
+      ["NonFilterableProperties", marked(properties, "filterable", "false")],
+      [
+        "FilterExpressionRestrictions",
+        properties.flatMap((property): AnnotationValue[] => {
+          const allowed = FILTER_EXPRESSIONS.get(property.sap?.["filter-restriction"] ?? "");
+          return allowed === undefined ? [] : [{ Property: property.name, AllowedExpressions: allowed }];
+        }),
+      ],
+    ],
+    "FilterRestrictions",
+  );
+  record([["NonSortableProperties", marked(properties, "sortable", "false")]], "SortRestrictions");
+  record(
+    [["RestrictedProperties", marked(navigations, "filterable", "false").map((name) => ({ NavigationProperty: name, FilterRestrictions: { Filterable: false } }))]],
+    "NavigationRestrictions",
+  );
 }
 
 /**
- * The properties of a v2 entity type with those of its base types, inherited ones first: a base
- * type's `sap:filterable="false"` holds on the sets of every type derived from it. A base type
- * chain that comes back to a type stops there.
+ * `sap:filter-restriction` as Capabilities' FilterExpressionType: one `eq`; several `eq` joined by
+ * `or` (what `in` says); a `ge` and a `le` joined by `and` (SAP also allows one `eq` there).
  */
-function inheritedProperties(types: ReadonlyMap<string, EntityType>, qualifiedName: string): Property[] {
+const FILTER_EXPRESSIONS: ReadonlyMap<string, string> = new Map([
+  ["single-value", "SingleValue"],
+  ["multi-value", "MultiValue"],
+  ["interval", "SingleRange"],
+]);
+
+/**
+ * A v2 entity type with its base types, the base types first: a base type's `sap:filterable="false"`
+ * holds on the sets of every type derived from it. A base type chain that comes back to a type
+ * stops there.
+ */
+function lineageOf(types: ReadonlyMap<string, EntityType>, qualifiedName: string): EntityType[] {
   const lineage: EntityType[] = [];
   for (let type = types.get(qualifiedName); type && !lineage.includes(type); type = type.baseType === undefined ? undefined : types.get(type.baseType)) lineage.push(type);
-  return lineage.reverse().flatMap((type) => type.properties);
+  return lineage.reverse();
 }
 
 /** A record value (not a collection, a null or a dynamic expression such as `{ $If }` or `{ $Path }`). */

@@ -111,7 +111,8 @@ export function defaultValueText(value: unknown, type: string): string {
   const text = String(value);
   if (!NUMERIC_TYPES.has(type)) return text;
   const number = numberOf(text);
-  // At most 15 significant digits survive the trip through a double unchanged.
-  if (number === undefined || text.replace(/[eE].*$/, "").replace(/\D/g, "").replace(/^0+/, "").length > 15) return text;
+  // At most 15 significant digits survive the trip through a double unchanged; one past the
+  // doubles' range would read "Infinity".
+  if (number === undefined || !Number.isFinite(number) || text.replace(/[eE].*$/, "").replace(/\D/g, "").replace(/^0+/, "").length > 15) return text;
   return String(number);
 }

@@ -81,11 +81,13 @@ export class ClientCore {
 
   constructor(options: ResolvedClientOptions) {
     this.options = options;
-    // The secrets it sends are kept with its answers, for the failures read from them to mask (SentSecrets, util/redact.ts).
+    // The secrets it sends are kept with its answers, for the failures and the wire log read from
+    // them to mask (SentSecrets, util/redact.ts): an OAuth2 client secret too, which a token
+    // endpoint may echo in a header of its answer.
     const auth = options.auth;
     const configured = options.headers.filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
-    if (auth && "bearer" in auth && typeof auth.bearer === "string") configured.push(auth.bearer);
-    if (auth && "basic" in auth) configured.push(auth.basic.password);
+    const secret = auth && ("bearer" in auth ? auth.bearer : "basic" in auth ? auth.basic.password : auth.oauth2.clientSecret);
+    if (typeof secret === "string") configured.push(secret);
     this.sentSecrets = new SentSecrets(configured);
     const fetched = fetchTransport(options.fetch, this.sentSecrets);
     const transport = options.wireLog === undefined ? fetched : loggedTransport(fetched, options.wireLog, options.retry ? options.retry.retries : 0);

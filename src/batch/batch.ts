@@ -172,18 +172,27 @@ export interface BatchRawRequest {
  * }
  */
 export abstract class BatchWrites {
-  /** @internal What building requests needs. */
-  protected abstract get context(): BatchContext;
-  /** @internal The changeset the writes go into; `undefined` for the batch itself. */
-  protected abstract get changesetNumber(): number | undefined;
+  /**
+   * What building requests needs, the client's core (its credentials) among it: private, so that
+   * neither a property nor `util.inspect` with its getters shown reaches it.
+   */
+  readonly #context: BatchContext;
+  /** The changeset the writes go into; `undefined` for the batch itself. */
+  readonly #changeset: number | undefined;
+
+  /** @internal */
+  constructor(context: BatchContext, changeset: number | undefined) {
+    this.#context = context;
+    this.#changeset = changeset;
+  }
 
   /** @internal Adds a request to the plan and gives its handle. */
   protected add<V>(spec: RequestSpec, handle: "plain"): BatchHandle<V>;
   /** @internal */
   protected add<V, T>(spec: RequestSpec, handle: "entity"): BatchEntityHandle<T, V>;
   protected add(spec: RequestSpec, handle: "plain" | "entity"): BatchHandle<unknown> {
-    const { record } = this.context;
-    const request = record.add(spec, this.changesetNumber);
+    const { record } = this.#context;
+    const request = record.add(spec, this.#changeset);
     return handle === "entity" ? new BatchEntityHandle(request.index, request.id, record) : new BatchHandle(request.index, request.id, record);
   }
 
@@ -198,7 +207,7 @@ export abstract class BatchWrites {
     entity: NoInfer<EntityInput<T>>,
     options?: Omit<CreateOptions, "signal">,
   ): BatchEntityHandle<T, T | undefined> {
-    const { state, dependsOn } = collectionTarget(this.context, target, "create(target)");
+    const { state, dependsOn } = collectionTarget(this.#context, target, "create(target)");
     return this.add<T | undefined, T>({ request: { write: { verb: "create", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "entity");
   }
 
@@ -211,7 +220,7 @@ export abstract class BatchWrites {
     patch: NoInfer<EntityInput<T>>,
     options?: Omit<UpdateOptions, "signal">,
   ): BatchHandle<T | undefined> {
-    const { state, dependsOn } = entityTarget(this.context, target, "update(target)");
+    const { state, dependsOn } = entityTarget(this.#context, target, "update(target)");
     return this.add<T | undefined>({ request: { write: { verb: "update", state, entity: patch, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
@@ -221,13 +230,13 @@ export abstract class BatchWrites {
     entity: NoInfer<EntityInput<T>>,
     options?: Omit<UpdateOptions, "signal">,
   ): BatchHandle<T | undefined> {
-    const { state, dependsOn } = entityTarget(this.context, target, "replace(target)");
+    const { state, dependsOn } = entityTarget(this.#context, target, "replace(target)");
     return this.add<T | undefined>({ request: { write: { verb: "replace", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `DELETE` of the entity (built when the batch is sent or written). */
   delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal">): BatchHandle<undefined> {
-    const { state, dependsOn } = entityTarget(this.context, target, "delete(target)");
+    const { state, dependsOn } = entityTarget(this.#context, target, "delete(target)");
     return this.add<undefined>({ request: { write: { verb: "delete", state, options } }, dependsOn, decode: { kind: "none" } }, "plain");
   }
 
@@ -236,30 +245,15 @@ export abstract class BatchWrites {
    * result as `ActionCall.invoke()` gives it.
    */
   action<R = unknown>(name: string, params?: OperationParameters, options?: BatchOperationOptions): BatchHandle<R> {
-    return this.add<R>(operationSpec(this.context, "action", name, params, options), "plain");
+    return this.add<R>(operationSpec(this.#context, "action", name, params, options), "plain");
   }
 }
 
 /** The requests of one changeset: they succeed or fail together. */
 export class BatchChangeset extends BatchWrites {
-  readonly #context: BatchContext;
-  readonly #changeset: number;
-
   /** @internal Made by `batch.changeset()`. */
   constructor(context: BatchContext, changeset: number) {
-    super();
-    this.#context = context;
-    this.#changeset = changeset;
-  }
-
-  /** @internal */
-  protected override get context(): BatchContext {
-    return this.#context;
-  }
-
-  /** @internal */
-  protected override get changesetNumber(): number {
-    return this.#changeset;
+    super(context, changeset);
   }
 }
 
@@ -290,14 +284,15 @@ export class Batch extends BatchWrites {
 
   /** @internal Made by `client.batch()`. */
   constructor(core: ClientCore, options: BatchOptions | undefined) {
-    super();
     const version = core.options.version;
     const format = options?.format === undefined ? (version === "4.01" ? "json" : "multipart") : options.format;
     if (format !== "multipart" && format !== "json") throw new TypeError(`batch(options): option "format" must be "multipart" or "json"; got ${JSON.stringify(format)}`);
     if (format === "json" && version === "2.0") {
       throw new ODataClientError("UNSUPPORTED_BY_VERSION", 'batch({ format: "json" }): JSON batches are OData 4.01; an OData v2 service knows only multipart');
     }
-    this.#context = { core, version, record: new BatchRecord(format) };
+    const context = { core, version, record: new BatchRecord(format) };
+    super(context, undefined);
+    this.#context = context;
     const boundaries = options?.boundaries;
     // Fixed boundaries are for tests that compare bodies; each is checked as a boundary when the batch is written.
     if (boundaries !== undefined && (typeof boundaries !== "object" || boundaries === null || typeof boundaries.batch !== "string" || typeof boundaries.changeset !== "function")) {
@@ -314,16 +309,6 @@ export class Batch extends BatchWrites {
   /** How many requests the batch holds. */
   get size(): number {
     return this.#context.record.requests.length;
-  }
-
-  /** @internal */
-  protected override get context(): BatchContext {
-    return this.#context;
-  }
-
-  /** @internal */
-  protected override get changesetNumber(): undefined {
-    return undefined;
   }
 
   // --- reads ------------------------------------------------------------------------------------

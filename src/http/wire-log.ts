@@ -69,7 +69,7 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
       failed(error);
       throw error;
     }
-    const secrets = SENT_SECRETS.get(response);
+    let secrets = SENT_SECRETS.get(response);
     // The body's readers (http/body.ts) tell how its reading ended when it did not end well. Only
     // the transfer's failures get a line: a stall's TIMEOUT, an abort, a dropped connection. A body
     // that arrived and cannot be parsed has its answer line already, and one the caller stopped
@@ -83,7 +83,11 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
     });
     // A browser's answer to a manual redirect hides status and headers (see the redirect step).
     const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
-    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, secrets)}`);
+    const line = `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}`;
+    // A token endpoint may echo the tokens it issues in a header of its answer: they are known from
+    // its body only, which the token cache would read after this line (oauth2.ts, loaded by then).
+    if (request.purpose === "oauth2" && response.ok) secrets = await (await import("./oauth2.js")).withIssuedTokens(response, request.url, secrets);
+    emit(log, `${line}${headersText(response.headers, secrets)}`);
     return response;
   };
 }

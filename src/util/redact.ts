@@ -4,9 +4,9 @@
  * the constructors in errors.ts), so a message site that forgets to redact still leaks nothing.
  *
  * What counts as a secret:
- * - in a URL: the user name and password, and the values of query (or fragment) parameters that
- *   carry credentials: OAuth tokens, signed-URL signatures, API keys, passwords
- *   ({@link SECRET_PARAMETER_NAMES});
+ * - in a URL: the user name and password, and the values of query (or fragment) and path
+ *   parameters that carry credentials: OAuth tokens, signed-URL signatures, API keys, passwords,
+ *   session ids ({@link SECRET_PARAMETER_NAMES});
  * - in headers: the values of credential headers (`Authorization`, `Cookie`, `Set-Cookie`,
  *   `X-CSRF-Token` other than `Fetch`/`Required`) and of every header whose name says it holds a
  *   key, token, secret, password, session or signature (`x-api-key`, `x-auth-token`,
@@ -32,14 +32,16 @@ const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|applicat
  * Query parameter names whose values are masked although they hold none of the secret words of
  * header names: signed-URL signatures (Azure SAS `sig`), OAuth codes, signed JWTs that
  * authenticate (`client_assertion`, `assertion`, `jwt`), API keys, AWS's access key id of a signed
- * URL, passwords, session ids, SAP's logon ticket and tickets of single sign-on (CAS `ticket`).
- * Matched by exact name, case-insensitive. A parameter named with a secret word is masked too
+ * URL, passwords, session ids (`session`, and PHP's `PHPSESSID` and ASP.NET's
+ * `ASP.NET_SessionId`, which the secret words below do not match as a whole name), SAP's logon
+ * ticket and tickets of single sign-on (CAS `ticket`). Matched by exact name, case-insensitive, in
+ * the query and as a path parameter. A parameter named with a secret word is masked too
  * (`access_token`, `id_token`, `subscription-key`, `clientSecret`, `secret_key`, `X-Amz-Signature`,
  * `X-Amz-Credential`, `sap-password`), where the word ends the name or a `-`/`_` part follows it
  * (so `tokens` stays). `sap-user` stays: a user name lets no one in without the password, and it
  * says whose request failed.
  */
-export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid"];
+export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid"];
 
 /**
  * The name of a secret parameter. Bounded on either side of its word as {@link SECRET_FIELD_IN_TEXT}
@@ -51,25 +53,39 @@ export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", 
 const PARAMETER_NAMES = String.raw`(?!(?:skip|delta|page|continuation|next[-_]?page)[-_]?token=)(?:${SECRET_PARAMETER_NAMES.join("|")}|[\w-]{0,128}${SECRET_WORDS}(?:key|[-_][\w-]{0,128})?)`;
 /** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
 const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
-/** The same in free text, where a value ends at white space, a quote or a bracket. */
-const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#;]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+`, "gi");
+/**
+ * A secret parameter of a parsed URL's path segment (`Books;jsessionid=…`, a servlet container's
+ * URL rewriting): its value ends with the segment, so what follows (`/…`, `?$skiptoken=2`) stays.
+ */
+const SECRET_PARAMETER_IN_PATH = new RegExp(`(;${PARAMETER_NAMES}=)[^;/]*`, "gi");
+/**
+ * The same in free text, where a value ends at white space, a quote or a bracket. After a `;` (a
+ * path parameter, unless a query is separated by `;`) it ends at `;` and `?` too, so that a paging
+ * cursor after it stays (`Books;jsessionid=***?$skiptoken=2`); not at `/`, which a token in a
+ * query separated by `;` may hold. A URL that parses has been through {@link redactUrl} already.
+ */
+const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+`, "gi");
 /**
  * A session cookie's `name=value` in free text, wherever it stands ("invalid JSESSIONID=…", a
  * `Cookie` header's value quoted without its name): the session ids of Java servers, SAP
  * (`SAP_SESSIONID_<SID>_<client>`), ASP.NET and PHP, and SAP's logon ticket, named one by one so
  * that a key such as `Sessions(SessionId=42)` stays readable. The value ends at what no cookie value
- * holds (RFC 6265: white space, `;`, `,`, a quote, a backslash) and at a `)` around it. A value in
- * double quotes (RFC 6265 allows them; a JSON text escapes them) is masked inside them, as
- * `MYSAPSSO2="***"`.
+ * holds (RFC 6265: white space, `;`, `,`, a quote, a backslash), at a `)` around it, and at the `?`
+ * or `#` of a URL it is a path parameter of (no session id holds them; `/`, which base64 holds,
+ * does not end it). A value in double quotes (RFC 6265 allows them; a JSON text escapes them) is
+ * masked inside them, as `MYSAPSSO2="***"`. One masked already (by the parameter rules) is left.
  */
-const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=\\?["']?)[^\s;,&"'<>\\)]+/gi;
+const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|phpsessid|mysapsso2)=\\?["']?)(?!\*\*\*)[^\s;,&?#"'<>\\)]+/gi;
 /**
  * A parameter whose name holds a percent escape (`acc%65ss_token=`, `%73ig=`): a service decodes
  * the name before it reads it. Linear on any input: the name's first run holds no `%`, and no
  * separator, so a try that fails gives back one name's characters at most.
  */
 const ESCAPED_NAME = /[?&#;][\w-]*%[\w%-]*=/g;
-/** Where the value of such a secret parameter ends: in a parsed URL, and in free text (as above). */
+/**
+ * Where the value of such a secret parameter ends: in a parsed URL (in its path too, where the
+ * segment's rest is masked with it), and in free text (as above).
+ */
 const VALUE_IN_URL = /[^&#]*/y;
 const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
 
@@ -98,8 +114,15 @@ const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|Sha
  * letters and hyphens with no `://` (text a service sent) cost time growing with its square.
  */
 const ABSOLUTE_URL_IN_TEXT = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
-/** The user information of a URL (`user:password@`) in text, its scheme found as above. */
-const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>`\\]*@/gi;
+/**
+ * The user information of a URL (`user:password@`) in text, up to its last `@` as a URL parser
+ * reads it: after `scheme://` (the scheme found as above), after the `//` of a scheme-relative URL,
+ * and after `http:` (`https:`, `ws:`, `wss:`, `ftp:`) with any slashes or none, which a URL parser
+ * reads as an authority too (`http:/user:pw@host`, `https:user:pw@host`). With no slash it is read
+ * up to 512 characters: a run with no slash from each `http:` of "http:http:…" would cost time
+ * growing with the square of the text.
+ */
+const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*:\/\/|(?:https?|wss?|ftp):[/\\]+)|\/\/)[^\s/?#"'<>`\\]*@|((?<![a-z0-9+.-])(?:https?|wss?|ftp):)[^\s/?#"'<>`\\]{1,512}@/gi;
 
 /** Values of a credential header that are no secret: the CSRF token protocol words. */
 const PUBLIC_VALUES = new Set(["fetch", "required", "***", '"***"', "'***'", ""]);
@@ -114,8 +137,8 @@ const MASK = "***";
 
 /**
  * A URL fit for messages: user name and password removed, and the values of query (and fragment)
- * parameters that carry credentials (`access_token`, `sig`, `api_key` ...) masked as `***`. The rest
- * is left exactly as it was. Text that is no URL is redacted as free text ({@link redactText}).
+ * parameters that carry credentials (`access_token`, `sig`, `api_key` ...) and of such path
+ * parameters (`;jsessionid=`) masked as `***`. The rest is left exactly as it was. Text that is no URL is redacted as free text ({@link redactText}).
  * @example
  * redactUrl("https://bob:pw@host/files?sig=abc&$top=1") // "https://host/files?sig=***&$top=1"
  */
@@ -126,12 +149,11 @@ export function redactUrl(url: string | URL): string {
     parsed.username = "";
     parsed.password = "";
   }
-  const query = `${parsed.search}${parsed.hash}`;
-  if (query === "") return parsed.href;
-  const masked = maskEscapedNames(query.replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`), VALUE_IN_URL);
-  if (masked === query) return parsed.href;
-  // Rebuilt by hand: assigning URL.search would re-encode the rest of the query.
-  return `${parsed.href.slice(0, parsed.href.length - query.length)}${masked}`;
+  // Masked in the href as it is: assigning URL.search would re-encode the rest of the query. Its
+  // first `?` or `#` starts the query or the fragment (a serialized path and host hold neither).
+  const { href } = parsed;
+  const query = href.search(/[?#]|$/);
+  return maskEscapedNames(href.slice(0, query).replace(SECRET_PARAMETER_IN_PATH, `$1${MASK}`) + href.slice(query).replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`), VALUE_IN_URL);
 }
 
 /**
@@ -144,8 +166,8 @@ export function redactText(text: string): string {
   const shown = text
     // A URL that does not parse is left to the rules below, which need no parsing.
     .replace(ABSOLUTE_URL_IN_TEXT, (url) => (carriesSecret(url) && parseUrl(url) !== undefined ? redactUrl(url) : url))
-    .replace(USER_INFO_IN_TEXT, "$1")
-    .replace(SECRET_PARAMETER_IN_TEXT, `$1${MASK}`)
+    .replace(USER_INFO_IN_TEXT, "$1$2")
+    .replace(SECRET_PARAMETER_IN_TEXT, `$1$2${MASK}`)
     .replace(SESSION_COOKIE_IN_TEXT, `$1${MASK}`)
     .replace(SECRET_FIELD_IN_TEXT, (whole: string, quote: string, name: string, separator: string, value: string) => {
       if (isPublicValue(value)) return whole;

@@ -29,9 +29,9 @@ function emptyHome(): string {
 
 /**
  * Runs `traverse-odata <args>` in this process, `stdin` as its standard input; in `cwd` (also its
- * HOME) where given, else in the empty HOME, with `env` added to that HOME.
+ * HOME) where given, else in the empty HOME, with `env` added to that HOME; `signal` is its Ctrl-C.
  */
-export async function cliInProcess(args: readonly string[], stdin = "", options: { cwd?: string; env?: Record<string, string> } = {}): Promise<InProcessOutcome> {
+export async function cliInProcess(args: readonly string[], stdin = "", options: { cwd?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<InProcessOutcome> {
   const out = { stdout: "", stderr: "" };
   const stream = (name: "stdout" | "stderr") => {
     const s = {
@@ -53,7 +53,7 @@ export async function cliInProcess(args: readonly string[], stdin = "", options:
     stderr: stream("stderr"),
     stdin: Readable.from([Buffer.from(stdin)]),
     environment: { env: { HOME, ...options.env }, cwd: HOME, platform: "linux" },
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
   });
   return { code, ...out };
 }

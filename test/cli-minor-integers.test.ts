@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cliInProcess } from "./cli-in-process.js";
-import { sendJson, sendText, startServer } from "./servers/recording-server.js";
+import { v4MetadataService } from "./servers/v4-metadata-service.js";
 
 const TYPES = {
   Byte: ["0", "255"],
@@ -26,15 +26,7 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <EntityContainer Name="C"><FunctionImport Name="f" Function="T.f"/><ActionImport Name="a" Action="T.a"/></EntityContainer>
 </Schema></edmx:DataServices></edmx:Edmx>`;
 
-async function service(t: { after(fn: () => Promise<void>): void }) {
-  const server = await startServer((request, res) => {
-    if (request.path === "/svc/$metadata") return sendText(res, 200, METADATA, { "content-type": "application/xml", "odata-version": "4.0" });
-    sendJson(res, 200, { value: "ok" }, { "odata-version": "4.0" });
-  });
-  t.after(() => server.close());
-  const calls = () => server.requests.filter((r) => !r.path.endsWith("/$metadata")).map((r) => `${r.method} ${decodeURIComponent(r.path)} ${r.body}`.trim());
-  return { url: server.url("svc/"), calls };
-}
+const service = (t: { after(fn: () => Promise<void>): void }) => v4MetadataService(t, METADATA);
 
 const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
 

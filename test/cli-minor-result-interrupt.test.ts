@@ -6,36 +6,12 @@
 // (src/cli/run.ts, with an abort signal of the test's own) against a node:http service.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Readable } from "node:stream";
-import { runCli } from "../src/cli/run.js";
 import { cliInProcess } from "./cli-in-process.js";
 import { startServer, type RecordingServer } from "./servers/recording-server.js";
 
 /** Runs the command line in this process; `controller` is its Ctrl-C. */
-async function cliWithAbort(args: readonly string[], controller: AbortController): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const stream = (name: "stdout" | "stderr") => {
-    const s = {
-      write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-        out[name] += chunk;
-        callback?.();
-        return true;
-      },
-      once: () => s,
-      removeListener: () => s,
-      isTTY: false,
-    };
-    return s;
-  };
-  const code = await runCli({
-    argv: args,
-    stdout: stream("stdout"),
-    stderr: stream("stderr"),
-    stdin: Readable.from([]),
-    environment: { env: {}, cwd: process.cwd(), platform: "linux" },
-    signal: controller.signal,
-  });
-  return { code, ...out };
+function cliWithAbort(args: readonly string[], controller: AbortController): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliInProcess(args, "", { signal: controller.signal });
 }
 
 const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;

@@ -1,7 +1,7 @@
 /**
  * An operation bound to a query that asks for change tracking (`trackChanges()`), over real HTTP
  * (node:http on 127.0.0.1). The track-changes preference asks for the changes of the answer it is
- * sent with (OData 4.01 Part 1, 8.2.8.7): a bound function's answer is its result, not the set,
+ * sent with (OData 4.01 Part 1, 8.2.8.9): a bound function's answer is its result, not the set,
  * and an action's has nothing to track. The call used to go out without the preference, the
  * caller's `trackChanges()` dropped without a word; it is refused by name, as the query options
  * such a call would drop are, directly and as a `$batch` part's `bound`.

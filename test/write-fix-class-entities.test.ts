@@ -129,7 +129,7 @@ describe("a class instance as an operation's parameter", () => {
   // Parameters take plain objects only (README, Writing entities): the write rule would cost every
   // program's start about 230 bytes. A class instance is refused, naming the parameter; the
   // parameters object itself is read by its own members.
-  test("an action's or function's class-instance parameter is refused naming it, and nothing is sent; a Map too", async (t) => {
+  test("an action's or function's class-instance parameter is refused naming it, and nothing is sent; a Map too (as before this change)", async (t) => {
     const server = await noContentServer(t);
     const client = clientOf(server, "4.0");
     await assert.rejects(client.action("Book").invoke({ price: new Money(5, "CHF") }), /action\("Book"\) parameter "price": an object cannot be sent as a JSON value/);
@@ -139,7 +139,7 @@ describe("a class instance as an operation's parameter", () => {
     assert.equal(server.requests.length, 0);
   });
 
-  test("a class instance as the parameters object is read by its own members, converted as a plain object's", async (t) => {
+  test("a class instance as the parameters object is read by its own members, converted as a plain object's (as before this change)", async (t) => {
     const server = await noContentServer(t);
     await clientOf(server, "4.0").action("Record").invoke(new Reading() as never);
     assert.deepEqual(
@@ -147,4 +147,29 @@ describe("a class instance as an operation's parameter", () => {
       [["POST", "/svc/Record", '{"ID":1,"value":"INF","at":"1970-01-01T00:00:00.000Z","raw":"AQI=","amount":12.5,"big":7}']],
     );
   });
+});
+
+test("a class whose Symbol.toStringTag holds Map, Set, Array or View is written by its members: only the built-in types are refused", async (t) => {
+  const server = await noContentServer(t);
+  class OrderViewModel {
+    ID = 1;
+    note = "x";
+    get [Symbol.toStringTag]() {
+      return "OrderViewModel";
+    }
+  }
+  class DataSet {
+    ID = 2;
+    get [Symbol.toStringTag]() {
+      return "DataSet";
+    }
+  }
+  const client = clientOf(server, "4.0");
+  await client.collection<OrderViewModel>("Orders").create(new OrderViewModel());
+  await client.collection("Orders").create({ ID: 3, line: new DataSet() });
+  await assert.rejects(client.collection("Orders").create({ ID: 4, seen: new WeakSet() }), /seen \(WeakSet\) has no JSON form/);
+  assert.deepEqual(
+    server.requests.map((r) => r.body),
+    ['{"ID":1,"note":"x"}', '{"ID":3,"line":{"ID":2}}'],
+  );
 });

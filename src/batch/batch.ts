@@ -117,9 +117,9 @@ export class BatchHandle<T> implements BatchRequestRef<T> {
    * results of an earlier send are not kept.
    */
   result(): BatchResult<T> {
-    const { latest, failed } = this.#record;
+    const { latest, failed, reading } = this.#record;
     if (latest) return latest.of(this);
-    throw new ODataClientError("BATCH_NOT_SENT", `request ${this.index + 1} has no result${failed ? `: ${failed.what}` : " yet: the batch has not been sent"}`, failed);
+    throw new ODataClientError("BATCH_NOT_SENT", `request ${this.index + 1} has no result${failed ? `: ${failed.what}` : ` yet: the batch ${reading ? "is under way" : "has not been sent"}`}`, failed);
   }
 }
 

@@ -111,7 +111,7 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
  * `skip()` or `apply()` would let an action meant for some rows run on all, and `select()`,
  * `expand()`, `orderBy()`, `count()` or `compute()` would be dropped without a word. So would
  * `trackChanges()`: the track-changes preference asks for the changes of the answer it goes with
- * (OData 4.01 Part 1, 8.2.8.7), which for a bound function is its result, not the set, and an
+ * (OData 4.01 Part 1, 8.2.8.9), which for a bound function is its result, not the set, and an
  * action's answer has none to track. The options are named as sent, in the order a URL sends them
  * (by `formatQueryOptions`, so that there is one list of them). `navigate()` and `navigateOne()`
  * refuse the options of the entity they start from here too, with `subject` "a navigation", and

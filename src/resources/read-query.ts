@@ -210,23 +210,18 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   /**
    * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
    * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...). The
-   * query's `param()` options go with the entity; its system query options and `trackChanges()`
-   * are refused with a `TypeError` naming them, so give `select()` and `expand()` to the entity
-   * query this returns.
-   * @example const order = await orders.key(7).select("ID", "total").expand("items").get()
+   * query's `select()`, `expand()` and `param()` options go with the entity (`Books(1)?$select=…`),
+   * typed as chosen; its other system query options and `trackChanges()`, which address a
+   * collection, are refused with a `TypeError` naming them.
+   * @example const order = await orders.select("ID", "total").expand("items").key(7).get()
    */
-  key(key: KeyValue<T>): EntityOf<K, T> {
+  key(key: KeyValue<T>): EntityOf<K, T, S, X> {
     const keyPredicate = formatKeyPredicate(key, this.#version);
-    // Options of a set have no place on one entity (OData 4.01 Part 2 §5.1: $filter, $orderby, $top
-    // and the like address collections), and the entity query is typed without the set's select()
-    // and expand(): sent or not, they would leave the caller with other rows or fields than chosen.
-    checkWholeSet(this.#state, `key${keyPredicate}`, "the entity");
-    return this.entityQuery(this.#core, {
-      entitySet: this.#state.entitySet,
-      keyPredicate,
-      ...(this.#state.parentPath === undefined ? {} : { parentPath: this.#state.parentPath }),
-      ...(this.#state.params ? { params: this.#state.params } : {}),
-    }) as EntityOf<K, T>;
+    const { entitySet, parentPath, select, expand, params } = this.#state;
+    // $filter, $orderby, $top and the like address collections (OData 4.01 Part 2 §5.1): dropped,
+    // they would leave the caller with another entity, or another action, than chosen.
+    checkWholeSet({ ...this.#state, select: [], expand: [] }, `key${keyPredicate}`, "the entity");
+    return this.entityQuery(this.#core, { entitySet, keyPredicate, parentPath, select, expand, params } as EntityState) as EntityOf<K, T, S, X>;
   }
 
   /**

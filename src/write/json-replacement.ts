@@ -2,9 +2,10 @@
  * The one rule for objects in a JSON payload (a write's body, an action's parameters, a function's
  * parameter alias) that are no value of a type the client writes itself (an array, a `Date`, a
  * `Uint8Array`, an `edm.*` value): what `JSON.stringify` would write, but converted as a plain
- * object's members are. Shared by write/requests.ts and operations/requests.ts, so that a class
- * instance or an object of another realm (`vm`, an iframe, a test runner's sandbox) is not sent
- * differently in one place than in the other.
+ * object's members are, so that a class instance or an object of another realm (`vm`, an iframe,
+ * a test runner's sandbox) is sent as a plain object would be. Used by write/requests.ts, loaded
+ * with the first write; an operation's parameters, built at every program's start, take plain
+ * objects only (README, Writing entities).
  */
 
 /**
@@ -28,7 +29,8 @@ export function jsonReplacement(value: object, key: string, name: string, replac
   const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
   if (!replaced && typeof toJSON === "function") return toJSON.call(value, key);
   if (/^(?:Number|String|Boolean)$/.test(type)) return value.valueOf();
-  // Arrays never come here: `Array` and `View` are in the names of binary data alone.
-  if (/Map|Set|Array|View/.test(type)) throw new TypeError(`${name} (${type}) has no JSON form; pass a plain object, an array or a Uint8Array`);
+  // The names of the built-in types only: a class's own `Symbol.toStringTag` (`OrderViewModel`,
+  // `DataSet`) is a class instance's, written by its members. Arrays never come here.
+  if (/^(?:(?:Weak)?(?:Map|Set)|(?:Big)?(?:Int|Uint|Float)(?:8|16|32|64)(?:Clamped)?Array|(?:Shared)?ArrayBuffer|DataView)$/.test(type)) throw new TypeError(`${name} (${type}) has no JSON form; pass a plain object, an array or a Uint8Array`);
   return value;
 }

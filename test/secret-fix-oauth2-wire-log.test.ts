@@ -92,3 +92,24 @@ test("CLI --debug: the access token and the client secret echoed in headers of t
   assert.equal(tokenAnswer?.replace(/ \d+ ms\b/, " N ms"), `traverse-odata #1 oauth2 < 200 POST ${server.url("token")} N ms {"content-type":"application/json","x-debug-received":"***","x-issued":"***"}`);
   assert.doesNotMatch(result.stderr, /AccessTok-CLI|ClientSecretValue/);
 });
+
+test("a token answer whose body stalls ends in TIMEOUT and a ! line in the wire log (the answer line read no copy of the body, which in Node 20 ended the body itself cleanly)", async (t) => {
+  const log = collector();
+  const server = await startServer((request, res) => {
+    if (request.path === "/token") {
+      res.writeHead(200, { "content-type": "application/json", "x-issued": TOKEN });
+      res.write('{"access_token":"');
+      return;
+    }
+    sendJson(res, 200, { value: [] });
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, timeout: 300, debug: log.debug, auth: { oauth2: { tokenUrl: server.url("token"), clientId: "app", clientSecret: SECRET } } });
+  const error = await client.collection("Books").page().catch((caught: unknown) => caught);
+  assert.ok(error instanceof ODataClientError, String(error));
+  assert.equal(error.code, "TIMEOUT", error.message);
+  const lines = log.shown();
+  assert.equal(lines[1], `#1 oauth2 < 200 POST ${server.url("token")} N ms {"content-type":"application/json","x-issued":"***"}`);
+  assert.match(lines[2] ?? "", new RegExp(`^#1 oauth2 ! POST ${server.url("token").replace(/[.?]/g, "\\$&")} `));
+  assert.deepEqual(server.requests.map((r) => r.path), ["/token"]);
+});

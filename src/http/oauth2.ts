@@ -11,7 +11,7 @@ import { waitForToken } from "./token-wait.js";
 import { readBodyText, discard } from "./body.js";
 import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
-import { clipText, isSecretHeaderName, redactUrl, type SecretSet } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { isRecord } from "../util/values.js";
 
@@ -225,23 +225,6 @@ function secretForms(clientId: string, secret: string): RegExp {
   ];
   const escaped = [...new Set(forms)].sort((a, b) => b.length - a.length).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(escaped.join("|"), "gi");
-}
-
-/**
- * `secrets` and the tokens a token endpoint's `answer` issues (`access_token`, and any other member
- * named like a secret), for the wire log: the endpoint may echo them in a header of that answer,
- * whose line is written before the token cache reads the body. Read from a copy of the body, to the
- * limit of a token answer; one that cannot be read adds none (the token cache fails on it).
- */
-export async function withIssuedTokens(answer: Response, tokenUrl: URL, secrets: SecretSet | undefined): Promise<SecretSet | undefined> {
-  let issued: string[] = [];
-  try {
-    const body: unknown = JSON.parse(await readBodyText(answer.clone(), "POST", tokenUrl, undefined, TOKEN_ANSWER_LIMIT));
-    if (isRecord(body)) issued = Object.entries(body).flatMap(([name, value]) => (typeof value === "string" && isSecretHeaderName(name) ? [value] : []));
-  } catch {
-    // Not JSON, over the limit, or its transfer failed.
-  }
-  return issued.length === 0 ? secrets : { values: [...(secrets?.values ?? []), ...issued], authorizations: secrets?.authorizations ?? [] };
 }
 
 /**

@@ -69,7 +69,7 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
       failed(error);
       throw error;
     }
-    let secrets = SENT_SECRETS.get(response);
+    const secrets = SENT_SECRETS.get(response);
     // The body's readers (http/body.ts) tell how its reading ended when it did not end well. Only
     // the transfer's failures get a line: a stall's TIMEOUT, an abort, a dropped connection. A body
     // that arrived and cannot be parsed has its answer line already, and one the caller stopped
@@ -83,11 +83,11 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
     });
     // A browser's answer to a manual redirect hides status and headers (see the redirect step).
     const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
-    const line = `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}`;
-    // A token endpoint may echo the tokens it issues in a header of its answer: they are known from
-    // its body only, which the token cache would read after this line (oauth2.ts, loaded by then).
-    if (request.purpose === "oauth2" && response.ok) secrets = await (await import("./oauth2.js")).withIssuedTokens(response, request.url, secrets);
-    emit(log, `${line}${headersText(response.headers, secrets)}`);
+    // A token endpoint may echo the tokens it issues in a header of its answer, known only from the
+    // body the token cache reads after this line: its headers are shown by an allow-list, the
+    // others masked. (Reading a copy of the body first would change how the body itself ends in
+    // Node 20, whose fetch ends the original cleanly once a copy's reading is aborted.)
+    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, secrets, request.purpose === "oauth2")}`);
     return response;
   };
 }
@@ -142,10 +142,13 @@ function labelOf(request: ODataRequest, retries: number): string {
  * headers' names, and for an answer's also by the values its request was sent with (`secrets`),
  * which a service may echo bare in a header of its own (a debug header, `sap-message`).
  */
-function headersText(headers: Headers, secrets?: SecretSet): string {
+/** The headers of a token endpoint's answer shown as they are; any other's value is `***`. */
+const TOKEN_ANSWER_HEADERS = /^(?:content-(?:type|length|encoding)|cache-control|pragma|date|expires|retry-after|www-authenticate|vary)$/;
+
+function headersText(headers: Headers, secrets?: SecretSet, tokenAnswer = false): string {
   let present: Record<string, string> | undefined;
   headers.forEach((value, name) => {
-    if (!UNLOGGED_HEADERS.has(name)) (present ??= {})[name] = maskSecretValues(value, secrets);
+    if (!UNLOGGED_HEADERS.has(name)) (present ??= {})[name] = tokenAnswer && !TOKEN_ANSWER_HEADERS.test(name) ? "***" : maskSecretValues(value, secrets);
   });
   if (present === undefined) return "";
   const shown = redactHeaders(present);

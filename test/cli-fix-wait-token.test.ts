@@ -205,7 +205,8 @@ test("wait whose operation succeeded but whose result's read failed prints no to
 test("call --async whose operation succeeded but whose result answers 503: the token is printed, and a later wait reads the result", async () => {
   const called = await cli(["call", `${base}/svc/`, "go_busy", "--async", "--poll-interval", "1"]);
   assert.equal(called.code, 3, show(called));
-  assert.match(called.stderr, /failed with HTTP 503 Service Unavailable \[Busy\]: try later; the operation may go on at the service: its resume token is on stdout/);
+  assert.match(called.stderr, /failed with HTTP 503 Service Unavailable \[Busy\]: try later; the operation has succeeded at the service, but its result could not be read: its resume token is on stdout, and traverse-odata wait with it reads the result\n$/);
+  assert.doesNotMatch(called.stderr, /may go on|cancel/, "the operation is over: nothing goes on, nothing to cancel");
   const token = JSON.parse(called.stdout) as { statusUrl: string; resultUrl?: string };
   assert.equal(token.statusUrl, `${base}/svc/mon/busy`);
   assert.equal(token.resultUrl, `${base}/svc/busyresult/busy`);

@@ -282,12 +282,42 @@ function v4Hint(error: ODataClientError, service: WrittenService): string | unde
   // Without the header, a collection without "d" from a service that never said it is v2.
   const noEnvelope = unread && service.answeredV2 !== true && /the v2 collection body has no "d" member/.test(error.message);
   if (!((unread || refused) && service.answeredV4 !== undefined) && !noEnvelope) return undefined;
-  const evidence = service.answeredV4 !== undefined ? `it answered OData-Version: ${service.answeredV4}` : `every OData v2 JSON answer has a "d" member`;
+  return looksLikeV4(service.answeredV4 !== undefined ? `it answered OData-Version: ${service.answeredV4}` : `every OData v2 JSON answer has a "d" member`, service);
+}
+
+/** That the service looks like OData v4 (`evidence` says why), and the setting to change: the option, or the profile's `version`. */
+function looksLikeV4(evidence: string, service: WrittenService): string {
   const profile = service.target.kind === "profile" ? service.target.profile : undefined;
-  if (given === "profile" && profile) {
+  if (service.v2Given === "profile" && profile) {
     return `the service looks like OData v4 (${evidence}), which the command read as OData 2.0 ("version": "2.0" in ${profile.file}: profiles.${profile.name}): give --odata-version 4.0, or set the profile's version to 4.0`;
   }
   return `the service looks like OData v4 (${evidence}), which the command read as OData 2.0 (--odata-version 2.0): leave the option out, or give --odata-version 4.0`;
+}
+
+/**
+ * A step for the commands that print an answer as they read it (`get`, `call`): it stops at the
+ * first successful JSON answer that carries `OData-Version: 4.x` (and no `DataServiceVersion`) to
+ * a client the user set to OData 2.0, as {@link versionCheck} stops at a v2 answer to a client
+ * that took 4.0 by default. Read as v2, such an answer would print without an error: an entity
+ * with its `@odata.context`, an operation's result as its `{"value": …}` envelope. `query` and
+ * `export` need no such step: a v4 collection, read as v2, has no "d", and that error gets the
+ * same words ({@link v4Hint}). The step reads the service from `environment.connected` when the
+ * answer comes, so that it can be given with the command's other steps to the client that
+ * {@link connect} is about to make.
+ */
+export function v4AnswerCheck(environment: Environment): PipelineStep {
+  return {
+    name: "cli-v4-answer",
+    async handle(request, next) {
+      const response = await next(request);
+      const service = environment.connected;
+      const v4 = response.headers.get("odata-version");
+      if (service?.v2Given === undefined || !response.ok || v4 === null || !/^\s*4\./.test(v4) || response.headers.has("dataserviceversion")) return response;
+      if (!isJsonContentType(response.headers.get("content-type"))) return response;
+      await discard(response);
+      throw new CliUsageError(`${request.method} ${redactUrl(request.url)}: ${looksLikeV4(`it answered OData-Version: ${v4.trim().slice(0, 20)}`, service)}`);
+    },
+  };
 }
 
 /** A service as the user of the command line wrote it: what {@link inCliWords} names settings by. */

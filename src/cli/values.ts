@@ -2,7 +2,7 @@
  * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
  * their EDM type, which the library then writes as literals or JSON for the service's version.
  */
-import { edm, ODataClientError, type ComplexType, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
+import { edm, ODataClientError, type ODataVersion, type ComplexType, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
@@ -272,9 +272,10 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
 /**
  * The parameters of `call`: `--param name=value` typed by the operation's parameter in
  * `$metadata` (a string without it), `--param name:=json` taken as JSON, each of its numbers with
- * the digits typed (jsonParameter).
+ * the digits typed (jsonParameter). `version`: the OData version the client speaks, which says
+ * whether a decimal may be NaN, INF or -INF ({@link checkDecimalSpecial}).
  */
-export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined, model: ServiceModel | undefined): Record<string, unknown> {
+export function parseParameters(items: readonly string[], parameters: readonly Parameter[] | undefined, model: ServiceModel | undefined, version?: ODataVersion): Record<string, unknown> {
   // No prototype, so that a parameter named `__proto__` is a member, not a prototype set.
   const result = Object.create(null) as Record<string, unknown>;
   for (const item of items) {
@@ -288,7 +289,7 @@ export function parseParameters(items: readonly string[], parameters: readonly P
       throw new CliUsageError(`--param ${name}: the operation has no parameter ${name} (its parameters: ${parameters.map((p) => p.name).join(", ") || "none"})`);
     }
     if (operator === ":=") {
-      result[name] = jsonParameter(value, declared, model, name, `--param ${name}:= must be followed by JSON; got ${JSON.stringify(value.slice(0, 60))}`);
+      result[name] = jsonParameter(value, declared, model, name, `--param ${name}:= must be followed by JSON; got ${JSON.stringify(value.slice(0, 60))}`, version);
       continue;
     }
     // A collection or a structured value is JSON text; a primitive is typed by its declaration.
@@ -296,7 +297,7 @@ export function parseParameters(items: readonly string[], parameters: readonly P
     const structured = declared !== undefined && (declared.collection || !declaredType?.startsWith("Edm."));
     if (structured && /^[[{]/.test(value.trim())) {
       const notJson = `--param ${name}: a ${declared.collection ? "collection" : declared.type} is written as JSON; ${JSON.stringify(value.slice(0, 60))} is not JSON`;
-      result[name] = jsonParameter(value, declared, model, name, notJson);
+      result[name] = jsonParameter(value, declared, model, name, notJson, version);
       continue;
     }
     const complex = declared && !declared.collection && declaredType !== undefined ? (model?.complexType(declaredType) ?? model?.entityType(declaredType)) : undefined;
@@ -311,9 +312,29 @@ export function parseParameters(items: readonly string[], parameters: readonly P
       const example = JSON.stringify(declaredType === "Edm.String" || !declaredType?.startsWith("Edm.") ? items : items.map((item) => (/^-?\d+(?:\.\d+)?$/.test(item.trim()) ? Number(item) : item)));
       throw new CliUsageError(`--param ${name} is a collection (Collection(${declared.type})): give it as JSON: ${name}='${example.slice(0, 80)}'`);
     }
+    if (declared && declaredType === "Edm.Decimal") checkDecimalSpecial(value.trim(), declared, model, version, `--param ${name}`);
     result[name] = declaredValue(value, declaredType ?? "Edm.String", model, `--param ${name}`);
   }
   return result;
+}
+
+/**
+ * Refuses NaN, INF and -INF (`text`) as the value of a decimal `declared` (a parameter, or a
+ * property of a structured one) where they are none of its values, naming `where`: OData 4.0's
+ * decimal is a number in digits (its ABNF's decimalValue has no nanInfinity, which only its double
+ * has), and so is OData v2's (`1.5M`). OData 4.01 adds nanInfinity to decimalValue for the decimal
+ * with `Scale="floating"`, an IEEE 754 decimal floating-point number (CSDL 4.01, 3.4.3 Scale); a
+ * decimal of a fixed or variable scale has digits to the right of its point, and no NaN. Without a
+ * version (nothing typed yet) nothing is refused.
+ */
+function checkDecimalSpecial(text: string, declared: TypeReference, model: ServiceModel | undefined, version: ODataVersion | undefined, where: string): void {
+  if (version === undefined || (text !== "NaN" && text !== "INF" && text !== "-INF")) return;
+  // A type definition over Edm.Decimal carries the facets itself.
+  const scale = declared.type === "Edm.Decimal" ? declared.scale : model?.typeDefinition(declared.type)?.scale;
+  if (version === "4.01" && scale === "floating") return;
+  const only = `NaN, INF and -INF are values of an OData 4.01 decimal with Scale="floating" only`;
+  if (version !== "4.01") throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not a value of an Edm.Decimal in OData ${version}, where a decimal is a number in digits (${only})`);
+  throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not a value of this Edm.Decimal (Scale="${scale ?? 0}"): ${only}`);
 }
 
 /**
@@ -321,14 +342,14 @@ export function parseParameters(items: readonly string[], parameters: readonly P
  * that `JSON.parse` would not keep as typed (an Int64 beyond 2^53, a Decimal of many digits)
  * typed by the parameter's declaration: `notJson` is the message for text that is not JSON.
  */
-function jsonParameter(text: string, declared: Parameter | undefined, model: ServiceModel | undefined, name: string, notJson: string): unknown {
+function jsonParameter(text: string, declared: Parameter | undefined, model: ServiceModel | undefined, name: string, notJson: string, version: ODataVersion | undefined): unknown {
   let parsed: unknown;
   try {
     parsed = parseKeepingNumbers(text);
   } catch {
     throw new CliUsageError(notJson);
   }
-  return exactNumbers(parsed, declared, model, `--param ${name}`);
+  return exactNumbers(parsed, declared, model, `--param ${name}`, version);
 }
 
 /**
@@ -338,7 +359,7 @@ function jsonParameter(text: string, declared: Parameter | undefined, model: Ser
  * `value` stands (a parameter, a property, or for an item of a collection its element type),
  * followed into complex and entity types by their properties.
  */
-function exactNumbers(value: unknown, type: TypeReference | undefined, model: ServiceModel | undefined, where: string): unknown {
+function exactNumbers(value: unknown, type: TypeReference | undefined, model: ServiceModel | undefined, where: string, version: ODataVersion | undefined): unknown {
   const literal = type === undefined ? undefined : literalType(type.type, model);
   const digits = numberText(value);
   if (digits !== undefined) return jsonNumberValue(digits, literal, where);
@@ -351,16 +372,18 @@ function exactNumbers(value: unknown, type: TypeReference | undefined, model: Se
   const enumeration = type === undefined ? undefined : model?.enumType(type.type);
   if (enumeration && (typeof value === "string" || (typeof value === "number" && Number.isInteger(value)))) return enumValue(String(value), enumeration, where);
   if (typeof value === "string" && literal === "Edm.Binary") return typedValue(value, literal, where);
+  // JSON writes a decimal's NaN, INF and -INF as strings, where its type has them.
+  if (typeof value === "string" && literal === "Edm.Decimal" && type !== undefined) checkDecimalSpecial(value, type, model, version, where);
   if (Array.isArray(value)) {
     const item = type === undefined ? undefined : { ...type, collection: false };
-    return value.map((element, index) => exactNumbers(element, item, model, `${where}[${index}]`));
+    return value.map((element, index) => exactNumbers(element, item, model, `${where}[${index}]`, version));
   }
   if (!isRecord(value)) return value;
   const structured = type === undefined || model === undefined ? undefined : (model.complexType(type.type) ?? model.entityType(type.type));
   const properties = structured && model ? model.propertiesOf(structured) : [];
   // No prototype: a member named `__proto__` (JSON.parse makes it an own one) stays a member.
   const copy = Object.create(null) as Record<string, unknown>;
-  for (const [member, item] of Object.entries(value)) copy[member] = exactNumbers(item, properties.find((property) => property.name === member), model, `${where}.${member}`);
+  for (const [member, item] of Object.entries(value)) copy[member] = exactNumbers(item, properties.find((property) => property.name === member), model, `${where}.${member}`, version);
   return copy;
 }
 

@@ -13,7 +13,7 @@ import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answeredUrl, resolveLocation } from "../../lro/answer-url.js";
 import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
-import { clientSettings, connect } from "../connect.js";
+import { clientSettings, connect, v4AnswerCheck } from "../connect.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
@@ -232,10 +232,11 @@ export const callCommand: Command = {
     const answers = answerRecorder();
     const accepted = acceptedMonitor();
     // $metadata says the service's version where no --odata-version (or profile) does.
-    const { client, model } = await clientWithMetadata(context, service, [answers.step, accepted.step]);
+    // A v4 service's result read as v2 would print as its {"@odata.context", "value"} envelope: stopped.
+    const { client, model } = await clientWithMetadata(context, service, [answers.step, accepted.step, v4AnswerCheck(context.environment)]);
     const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"), given);
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
-    const params = parseParameters(listOption(context.args, "param"), target.parameters, model);
+    const params = parseParameters(listOption(context.args, "param"), target.parameters, model, client.version);
     // The untyped form of action() and function(), which the client and both queries have.
     const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
     const call: ActionCall | FunctionCall =
@@ -387,7 +388,13 @@ async function waitAndPrint(
     // fail the same way.
     if (!isOver(poller, error)) {
       await printToken(context, poller, service);
-      if (error instanceof Error) error.message = `${error.message}; the operation may go on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`;
+      // Where the monitor said the operation succeeded, only the read of its result failed (a 503,
+      // a dropped connection): nothing goes on at the service, and cancel has nothing to stop.
+      if (error instanceof Error) {
+        error.message = succeeded
+          ? `${error.message}; the operation has succeeded at the service, but its result could not be read: its resume token is on stdout, and traverse-odata wait with it reads the result`
+          : `${error.message}; the operation may go on at the service: its resume token is on stdout (traverse-odata wait or cancel take it)`;
+      }
     } else if (!poller.isDone() && error instanceof Error) {
       error.message = `${error.message}; the operation is over at the service (${poller.status()}), so no resume token is printed`;
     }

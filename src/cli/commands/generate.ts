@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { basename, dirname, join, resolve } from "node:path";
 import { parseMetadata, redactUrl, type PipelineStep, type ServiceModel } from "../../index.js";
 import { generate } from "../../codegen/index.js";
-import { readBodyText } from "../../http/body.js";
+import { BODY_LIMIT, readBodyBytes } from "../../http/body.js";
+import { metadataText } from "../../metadata/text.js";
 import { flag, stringOption } from "../args.js";
 import { clientSettings, connect, type Environment } from "../connect.js";
 import { CliUsageError, EXIT } from "../errors.js";
@@ -26,30 +27,36 @@ function isFile(argument: string, cwd: string): boolean {
   return stats !== undefined;
 }
 
-/** The model and, for the header, the source's name and the document's text. */
-async function readSource(argument: string, environment: Environment, context: CommandContext): Promise<{ model: ServiceModel; name: string; text: string }> {
+/**
+ * The model and, for the header, the source's name and the document: its bytes, whose SHA-256
+ * the header states (the same for a file and for the same document fetched, whatever its encoding).
+ */
+async function readSource(argument: string, environment: Environment, context: CommandContext): Promise<{ model: ServiceModel; name: string; text: string | Uint8Array }> {
   if (isFile(argument, environment.cwd)) {
-    const text = readFileSync(resolve(environment.cwd, argument), "utf8");
+    const bytes = readFileSync(resolve(environment.cwd, argument));
+    // Decoded as the client decodes a fetched $metadata (a file has no Content-Type): its byte
+    // order mark, else UTF-16 by its zero bytes, else its XML declaration's encoding, else UTF-8.
     // The file's name, not its path: the header stays the same in every checkout.
-    return { model: parseMetadata(text), name: basename(argument), text };
+    return { model: parseMetadata(metadataText(bytes, undefined)), name: basename(argument), text: bytes };
   }
   // A URL of the document itself is taken as that of its service.
   const service = argument.replace(/\$metadata(?:\?.*)?$/, "");
-  // The document's text, as the client read it, for the header's hash.
-  let text: string | undefined;
+  // The document's bytes as they came, for the header's hash (the client decodes them itself, by
+  // the answer's charset and the document's own clues).
+  let bytes: Uint8Array | undefined;
   const capture: PipelineStep = {
     name: "capture-metadata",
     async handle(request, next) {
       const response = await next(request);
       // Read to the limit of any answer read whole: an endless document ends here (with --timeout 0
       // nothing else would stop it), not in a full memory.
-      if (response.ok && new URL(request.url).pathname.endsWith("/$metadata")) text = await readBodyText(response.clone(), "GET", request.url, request.signal);
+      if (response.ok && new URL(request.url).pathname.endsWith("/$metadata")) bytes = await readBodyBytes(response.clone(), "GET", request.url, request.signal, BODY_LIMIT);
       return response;
     },
   };
   const client = connect(service, clientSettings(context.args), environment, { steps: [capture] });
   const model = await client.metadata({ signal: context.signal });
-  return { model, name: redactUrl(new URL("$metadata", client.serviceUrl).href), text: text ?? JSON.stringify(model) };
+  return { model, name: redactUrl(new URL("$metadata", client.serviceUrl).href), text: bytes ?? JSON.stringify(model) };
 }
 
 /**

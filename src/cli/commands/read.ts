@@ -13,6 +13,7 @@ import { queryPages } from "../../resources/read-query.js";
 import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { parseKey } from "../values.js";
+import { v4AnswerCheck } from "../connect.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
 
@@ -153,7 +154,8 @@ export const getCommand: Command = {
   async run(context) {
     const [service = "", set = "", keyText = ""] = context.args.positionals;
     const answers = answerRecorder();
-    const { client, model } = await clientWithMetadata(context, service, [answers.step]);
+    // An entity of a v4 service read as v2 would print, its @odata.context and all: stopped.
+    const { client, model } = await clientWithMetadata(context, service, [answers.step, v4AnswerCheck(context.environment)]);
     const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model)), context.args).get({ signal: context.signal });
     await context.stdout.write(`${jsonWithServiceDigits(entity, await answers.text())}\n`);
   },

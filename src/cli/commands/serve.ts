@@ -5,6 +5,7 @@
  */
 import { integerOption, flag } from "../args.js";
 import type { Command } from "../context.js";
+import { CliUsageError } from "../errors.js";
 
 /** What the command needs of demo/service.ts (checked against it by the tests' type check). */
 export interface DemoServiceModule {
@@ -53,12 +54,20 @@ export const serveCommand: Command = {
   async run(context) {
     const { startDemoService } = await loadDemoService();
     const { args, reporter } = context;
+    const given = integerOption(args, "port", 0, 65535);
+    const port = given ?? DEFAULT_PORT;
     const service = await startDemoService({
-      port: integerOption(args, "port", 0, 65535) ?? DEFAULT_PORT,
+      port,
       productCount: integerOption(args, "products", 0) ?? 100_000,
       pageSize: integerOption(args, "page-size", 1) ?? 1_000,
       jobDuration: integerOption(args, "job-ms", 0) ?? 3_000,
       ...(flag(args, "log") ? { onRequest: (method: string, url: string, status: number) => reporter.write(`${status} ${method} ${url}\n`) } : {}),
+    }).catch((error: unknown) => {
+      // The port is the user's choice (or the default the README names): one taken by another
+      // process is a matter of that choice, not a failure of the service (exit 2, not 1).
+      if ((error as { code?: unknown } | null)?.code !== "EADDRINUSE") throw error;
+      const named = given === undefined ? `the default port ${port} (--port)` : `--port ${port}`;
+      throw new CliUsageError(`serve: ${named} is in use on 127.0.0.1; give --port a free port, or --port 0 for any`, { cause: error });
     });
     await context.stdout.write(`${service.serviceUrl}\n`);
     reporter.summary(`the traverse-odata demo service listens on ${service.serviceUrl}; Ctrl-C stops it`);

@@ -122,8 +122,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /** A request was added to a batch that was sent already; build a new batch for it. */
   BATCH_SENT: "BATCH_SENT",
   /**
-   * A request URL carried a user name or password (`https://user:password@…`) and was not sent;
-   * give credentials with the `auth` option.
+   * A request URL carried a user name or password (`https://user:password@…`) and was not sent,
+   * or a monitor URL given to `asyncPoller()` or in a token did and was refused at once; give
+   * credentials with the `auth` option.
    */
   CREDENTIALS_IN_URL: "CREDENTIALS_IN_URL",
   /**

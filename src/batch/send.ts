@@ -387,7 +387,7 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   // The token is this batch's: reading it begins, as a send would.
   begin(batch.record, batch.reading);
   return following(
-    mapPoller(inner, (raw) => resultsOf(batch, matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult }), { ...read, answeredAt: answeredBy(inner) }), {
+    mapPoller(inner, (raw) => resultsOf(batch, masking(read.secrets, () => matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult })), { ...read, answeredAt: answeredBy(inner) }), {
       ...shapeOf(plan, from, waiting),
       ...chain,
     }),
@@ -420,6 +420,8 @@ function chainOfToken(plan: BatchPlan, shape: BatchShape): { chain: Partial<Batc
       href = undefined;
     }
     if (href === undefined || (href.protocol !== "http:" && href.protocol !== "https:")) throw refuse(`${field}.url`, "an absolute http or https URL");
+    // As the token's statusUrl is (lro/resume.ts): refused at once rather than when it is polled.
+    if (href.username || href.password) throw new ODataClientError("CREDENTIALS_IN_URL", `batch.resumeAsync(token): token.resultShape.${field}.url carries a user name or password (use option "auth")`);
     // Ascending request indexes; a next link may have none left to answer.
     if (!(Array.isArray(pending) && pending.every((index, i) => Number.isInteger(index) && index >= 0 && index < plan.requests.length && (i === 0 || index > (pending[i - 1] as number))))) {
       throw refuse(`${field}.pending`, "ascending request indexes");
@@ -616,7 +618,11 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
         // JSON Format §4.6: a relative next link resolves against the URL that answered (the
         // $batch request's, or a monitor's), not the service root; the trust check then applies.
         const absolute = resolveReference(answeredAt, named.location)?.href ?? named.location;
-        href = resolveNextLink(batch.core, absolute, "the service sent a JSON batch next link").href;
+        const link = resolveNextLink(batch.core, absolute, "the service sent a JSON batch next link");
+        // No request would send them, and the continuation that reads the link would keep them in
+        // its statusUrl and token (asyncPoller refuses them so): its requests fail now.
+        if (link.username || link.password) throw new ODataClientError("CREDENTIALS_IN_URL", "the service sent a JSON batch next link that carries a user name or password; it was not followed");
+        href = link.href;
         if (followed.has(href) || followed.size >= MAX_NEXT_LINKS) {
           throw new ODataClientError("NEXT_LINK_LOOP", followed.has(href) ? "the service's next link leads back to a part of the answer already read" : `the service's answer went on for more than ${MAX_NEXT_LINKS} next links`);
         }

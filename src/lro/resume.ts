@@ -5,7 +5,7 @@
  * poller first sends (lro/poller.ts).
  */
 import type { ClientCore } from "../core.js";
-import { AsyncOperationCancelledError, AsyncOperationFailedError } from "../errors.js";
+import { AsyncOperationCancelledError, AsyncOperationFailedError, ODataClientError } from "../errors.js";
 import { rememberDatePaths } from "../payload/v2-values.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { graphReference, resolveReference } from "../util/service-root.js";
@@ -19,16 +19,9 @@ import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js"
  */
 export function pollerFor<T>(core: ClientCore, statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
   const resolved = resolvePollerOptions(options);
-  if (typeof statusUrl !== "string" || statusUrl.length === 0) {
-    throw new TypeError("asyncPoller(statusUrl): statusUrl must be a non-empty URL string");
-  }
   // A caller hands on Graph's monitor path as its `Location` gave it: read as that `Location` is.
   const base = core.options.serviceUrl;
-  const url = resolveReference(base, graphReference(statusUrl, base));
-  if (url === undefined) throw new TypeError(`asyncPoller(statusUrl): ${redactText(JSON.stringify(statusUrl))} is not a URL`);
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`asyncPoller(statusUrl): only http and https status monitors can be polled; got ${url.protocol}`);
-  }
+  const url = callerUrl(typeof statusUrl === "string" ? graphReference(statusUrl, base) : statusUrl, base, "asyncPoller(statusUrl): statusUrl");
   const start: PollerStart<T> = { statusUrl: url, status: "Running", percentComplete: -1, deadline: Date.now() + resolved.maxWait };
   if (url.href === statusUrl) start.statusHref = statusUrl;
   return new Poller<T>(core, resolved, start);
@@ -70,7 +63,7 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
   if (t.version !== undefined && t.version !== 1 && t.version !== TOKEN_VERSION) {
     throw new TypeError(`resumeAsync token.version ${JSON.stringify(t.version)} is not supported (expected 1 or ${TOKEN_VERSION})`);
   }
-  const statusUrl = tokenUrl(t.statusUrl, base, "statusUrl");
+  const statusUrl = callerUrl(t.statusUrl, base, "resumeAsync token.statusUrl");
   const status = t.status === undefined ? "Running" : t.status;
   if (typeof status !== "string") throw new TypeError("resumeAsync token.status must be a string");
   const percent = t.percentComplete === undefined ? -1 : t.percentComplete;
@@ -100,7 +93,7 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
   const errorInit = { statusUrl: statusUrl.href, status, percentComplete: percent };
   switch (t.outcome) {
     case undefined:
-      if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: tokenUrl(t.resultUrl, base, "resultUrl") };
+      if (t.resultUrl !== undefined) start.phase = { name: "fetching-result", resultUrl: callerUrl(t.resultUrl, base, "resumeAsync token.resultUrl") };
       break;
     case "succeeded":
       // Only ever compared with text/html: anything but a string is a type not known. The dates a
@@ -112,7 +105,7 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
         resultType: typeof t.resultType === "string" ? t.resultType : undefined,
         dates: rememberDatePaths(t.result, dates),
         binary: t.resultBinary === true,
-        resultUrl: t.resultUrl === undefined ? undefined : tokenUrl(t.resultUrl, base, "resultUrl").href,
+        resultUrl: t.resultUrl === undefined ? undefined : callerUrl(t.resultUrl, base, "resumeAsync token.resultUrl").href,
       };
       break;
     case "cancelled":
@@ -137,10 +130,17 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
   return start;
 }
 
-function tokenUrl(value: unknown, base: URL, field: string): URL {
-  if (typeof value !== "string" || value.length === 0) throw new TypeError(`resumeAsync token.${field} must be a non-empty URL string`);
+/**
+ * A status monitor's or result's URL the caller gives (`name` says which), resolved against
+ * `base`: http(s) only, and without a user name or password. Those the pipeline would refuse to
+ * send (`CREDENTIALS_IN_URL`), but kept until then they would sit in `statusUrl` and in every
+ * token the poller writes: refused here, at once, with the same code.
+ */
+function callerUrl(value: unknown, base: URL, name: string): URL {
+  if (typeof value !== "string" || value.length === 0) throw new TypeError(`${name} must be a non-empty URL string`);
   const url = resolveReference(base, value);
-  if (url === undefined) throw new TypeError(`resumeAsync token.${field} is not a URL`);
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`resumeAsync token.${field} must be an http or https URL`);
+  if (url === undefined) throw new TypeError(`${name} ${redactText(JSON.stringify(value))} is not a URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError(`${name} must be an http or https URL; got ${url.protocol}`);
+  if (url.username || url.password) throw new ODataClientError("CREDENTIALS_IN_URL", `${name} carries a user name or password (use option "auth")`);
   return url;
 }

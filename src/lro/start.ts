@@ -159,10 +159,11 @@ export async function startPoller<T>(
   try {
     body = await readBodyAs(response, init.method, init.url, signal, binary);
   } catch (error) {
-    // A 202 with a Location says the operation runs and where to follow it; its body is optional
+    // A 202 says the operation runs, and its Location where to follow it; its body is optional
     // (see initialProgress), so a body that stalls or loses its connection must not cost the caller
-    // the poller, which would leave the operation running unseen. The caller's own abort stands.
-    if (response.status !== 202 || at202 || !response.headers.has("location") || signal?.aborted) throw error;
+    // the poller, which would leave the operation running unseen; without a Location the status
+    // still decides (ASYNC_NO_LOCATION), not the body's TIMEOUT. The caller's own abort stands.
+    if (response.status !== 202 || at202 || signal?.aborted) throw error;
     await discard(response);
     body = "";
   }

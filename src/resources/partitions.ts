@@ -159,7 +159,11 @@ export async function planPartitions(
       try {
         model = await metadataCacheOf(core).get(signal);
       } catch (error) {
-        if (signal?.aborted) throw error;
+        // A $metadata that timed out, lost its connection or was answered 429 or 503 may be read on
+        // a later try: that failure is the caller's to retry, with a `key` or without. It is neither
+        // a key the service cannot tell nor a service without $metadata, whose ranges a `key` writes
+        // untyped (a Guid or date key then as a string).
+        if (signal?.aborted || isTransientFailure(error)) throw error;
         modelError = error;
       }
     }
@@ -178,9 +182,6 @@ export async function planPartitions(
     };
     const key: KeyPart[] | undefined = explicitKey ? explicitKey.map(partOf) : keyPaths.length > 0 ? keyPaths.map(partOf) : undefined;
     if (!key?.length) {
-      // A $metadata that timed out, lost its connection or was answered 429 or 503 may be read on a
-      // later try: that failure is the caller's to retry, not a key the service cannot tell.
-      if (isTransientFailure(modelError)) throw modelError;
       const why =
         modelError !== undefined
           ? `$metadata could not be read (${(modelError as Error).message})`

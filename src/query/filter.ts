@@ -112,15 +112,21 @@ export type ValueOperand = LiteralValue | FilterExpression;
 
 /** Options of `f.any` and `f.all`. */
 export interface LambdaOptions {
-  /** The lambda variable's name; by default the first letter of the navigation property. */
+  /**
+   * The lambda variable's name; by default the first letter of the navigation property (with a
+   * number added where an enclosing lambda's variable has it). A name an enclosing lambda's variable
+   * has is refused with a `TypeError`: inside, the enclosing builder's paths would name this
+   * lambda's member. `$it` and `$this` are not identifiers, and are refused so too.
+   */
   as?: string | undefined;
 }
 
 type LambdaPredicate = (x: FilterBuilder<Record<string, unknown>>) => FilterExpression;
 
-// The lambda variables of the `any`/`all` calls running right now (their callbacks run
-// synchronously), so that a nested lambda never reuses an enclosing variable's name.
-const activeLambdaVariables: string[] = [];
+// The `any`/`all` calls running right now (their callbacks run synchronously), as the text that
+// opens them (`books/any(b:`), so that a nested lambda never reuses an enclosing variable's name:
+// inside it, the enclosing builder's `b/...` paths would name the inner lambda's member.
+const activeLambdas: string[] = [];
 
 /**
  * The filter builder for entities of type `T`, writing literals for one OData version. Get one as
@@ -624,22 +630,26 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
     const collection = this.#field(path, `f.${operator}(path)`, false);
     if (predicate === undefined) return this.#make(`${String(collection)}/${operator}()`, PRIMARY, collection);
     if (typeof predicate !== "function") throw new TypeError(`f.${operator}(path, predicate): predicate must be a function`);
-    const variable = options?.as === undefined ? this.#freshVariable(String(path)) : checkIdentifier(options.as, `f.${operator}({ as })`);
-    activeLambdaVariables.push(variable);
+    const where = `f.${operator}({ as })`;
+    const variable = options?.as === undefined ? this.#freshVariable(String(path)) : checkIdentifier(options.as, where);
+    const lambda = `${String(collection)}/${operator}(${variable}:`;
+    const enclosing = activeLambdas.find((active) => active.endsWith(`(${variable}:`));
+    if (enclosing) throw new TypeError(`${where}: ${variable} is the variable of the enclosing lambda ${enclosing}...)`);
+    activeLambdas.push(lambda);
     let body: FilterExpression;
     try {
       body = this.#expression(predicate(new FilterBuilder(this.#version, variable)), `f.${operator}(path, predicate) result`);
     } finally {
-      activeLambdaVariables.pop();
+      activeLambdas.pop();
     }
-    return this.#make(`${String(collection)}/${operator}(${variable}:${String(body)})`, PRIMARY, collection, body);
+    return this.#make(`${lambda}${String(body)})`, PRIMARY, collection, body);
   }
 
   #freshVariable(path: string): string {
     const last = path.split("/").pop() ?? "";
     const initial = /^[A-Za-z]/.test(last) ? last.charAt(0).toLowerCase() : "x";
     let name = initial;
-    for (let n = 1; activeLambdaVariables.includes(name) || name === this.#variable; n++) name = `${initial}${n}`;
+    for (let n = 1; activeLambdas.some((active) => active.endsWith(`(${name}:`)) || name === this.#variable; n++) name = `${initial}${n}`;
     return name;
   }
 

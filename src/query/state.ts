@@ -6,7 +6,7 @@
  */
 import type { ODataVersion } from "../options.js";
 import { builderExpression, createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
-import { checkWellFormed, isV2 } from "./literal-format.js";
+import { checkWellFormed, formatLiteral, isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
 import { formatQueryOptions } from "./url.js";
@@ -129,18 +129,26 @@ export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "track
 const MANAGED_OPTIONS = new Set(["filter", "select", "expand", "orderby", "top", "skip", "count", "inlinecount", "search", "apply", "compute", "levels"]);
 const PARAM_NAME = /^[@$]?[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** A new state with a custom query option or parameter alias set (replacing one of the same name). */
-export function setParam<S extends QueryOptionsState>(state: S, name: unknown, value: unknown): S {
+/**
+ * A new state with a custom query option or parameter alias set (replacing one of the same name).
+ * A number is written as the filter builder writes it for `version` (an alias's value is a literal),
+ * or for a custom option as a v4 literal, without v2's type suffixes: exact digits beyond 2^53, no
+ * `+` in an exponent.
+ */
+export function setParam<S extends QueryOptionsState>(state: S, name: unknown, value: unknown, version: ODataVersion): S {
   if (typeof name !== "string" || !PARAM_NAME.test(name)) {
     throw new TypeError(`param(name): ${describe(name)} is not a query option name (letters, digits, "_", "-", ".", optionally after "@" or "$")`);
   }
-  if (name.startsWith("$") && MANAGED_OPTIONS.has(name.slice(1).toLowerCase())) {
-    throw new TypeError(`param(name): ${name} is a system query option; use its own method (such as .${name.slice(1).toLowerCase()}())`);
+  // OData 4.01 reads a system query option's name without its `$` and in any case (Part 2 §5);
+  // 4.0 and v2 read such a name as a custom option. An alias's `@` keeps its name off the list.
+  const system = name.toLowerCase().slice(name.startsWith("$") ? 1 : version === "4.01" ? 0 : name.length);
+  if (MANAGED_OPTIONS.has(system)) {
+    throw new TypeError(`param(name): ${name} is a system query option; use its own method (such as .${system}())`);
   }
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
     throw new TypeError(`param(${name}, value): expected a string, number or boolean; got ${describe(value)}`);
   }
-  const text = String(value);
+  const text = typeof value === "number" ? formatLiteral(value, name.startsWith("@") ? version : "4.0") : String(value);
   checkWellFormed(text, `param(${name}, value)`);
   const params = (state.params ?? []).filter(([existing]) => existing !== name);
   return { ...state, params: [...params, [name, text] as const] };

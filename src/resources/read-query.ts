@@ -202,9 +202,17 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return this.#next({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
   }
 
-  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with the same name replaces it. */
+  /**
+   * Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`); a later call with
+   * the same name replaces it. A string is sent as it is (an alias's `'text'` quoted by you); a
+   * number as the filter builder writes it (`2 ** 60` as `1152921504606846976`, `1e21` as `1e21`,
+   * `Infinity` as `INF`), for an alias in the client's version, for a custom option, whose syntax is
+   * the service's own, as a v4 literal (no v2 `L` suffix). A system query option's name is refused
+   * with a `TypeError` (use its method): `$filter` in any case, and on OData 4.01, which reads those
+   * names without `$`, `filter`, `Top`, `search` too.
+   */
   param(name: string, value: string | number | boolean): this {
-    return this.#next(setParam(this.#state, name, value));
+    return this.#next(setParam(this.#state, name, value, this.#version));
   }
 
   /**
@@ -408,9 +416,16 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
     );
   }
 
-  /** Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). */
+  /**
+   * Sets a custom query option (such as `sap-client`) or a parameter alias (`@p`). A string is
+   * sent as it is (an alias's `'text'` quoted by you); a number as the filter builder writes it (`2 ** 60` as `1152921504606846976`, `1e21` as `1e21`,
+   * `Infinity` as `INF`), for an alias in the client's version, for a custom option, whose syntax is
+   * the service's own, as a v4 literal (no v2 `L` suffix). A system query option's name is refused
+   * with a `TypeError` (use its method): `$filter` in any case, and on OData 4.01, which reads those
+   * names without `$`, `filter`, `Top`, `search` too.
+   */
   param(name: string, value: string | number | boolean): this {
-    return this.#next(setParam(this.#state, name, value));
+    return this.#next(setParam(this.#state, name, value, this.#core.options.version));
   }
 
   /** The absolute request URL of this entity, encoded; sends nothing. */

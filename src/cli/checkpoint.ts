@@ -11,6 +11,16 @@ import type { ODataVersion } from "../options.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
 import { parseJsonFile } from "./json-file.js";
+import { redactUrl } from "../util/redact.js";
+import { formatCounted } from "./terminal.js";
+
+/**
+ * How many links of the pages last written a walk's checkpoint keeps ({@link WalkCheckpoint.recentLinks}).
+ * A service that loops sends a walk back to the page it is on or to one shortly before; the saves
+ * stay small (a checkpoint is saved up to ten times a second). Within one run the walk remembers
+ * as many links as the library's own walk does.
+ */
+export const RECENT_PAGE_LINKS = 32;
 
 /** Where one walk stands: the output's length after the last page written, and the next page's URL. */
 export interface WalkCheckpoint {
@@ -32,8 +42,20 @@ export interface WalkCheckpoint {
   whole: boolean;
   /** The partition the walk reads (`--partition k/N`, or one part of `--parallel N`). */
   partition?: QueryPartition;
-  /** The URL of the next page to read; absent once the last page is written. */
+  /** The URL of the next page to read; absent once the last page is written, or once a loop stopped the walk. */
   next?: string;
+  /**
+   * The links of the last pages written (at most {@link RECENT_PAGE_LINKS}, the latest last): a
+   * resumed walk that meets a next link back to one of them stops there, as a walk that is not
+   * interrupted would. Absent in checkpoints saved before they were kept.
+   */
+  recentLinks?: string[];
+  /**
+   * The next link that led back to a page already read: the walk stopped before it, its rows up to
+   * there in the file. The page behind it is never read again, or its rows would be written twice:
+   * `--resume` of such a checkpoint is refused.
+   */
+  loop?: string;
   /** The output file's length in bytes after the last page written (and its head). */
   length: number;
   rows: number;
@@ -112,12 +134,16 @@ function temporaryFile(file: string): string {
  * empty output behind. The error (exit 1, as for any file that cannot be written) names the option
  * and the file.
  */
-export async function checkCheckpointWritable(file: string, option: string): Promise<void> {
+export async function checkCheckpointWritable(file: string, option: string, out?: string): Promise<void> {
   const temporary = temporaryFile(file);
   try {
     await writeFile(temporary, "", { flag: "w" });
   } catch (error) {
-    throw new Error(`${option} ${file} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    // A checkpoint named after the output (no --checkpoint given) is news to the user: the option
+    // they gave, and the file they named, are --out's.
+    const message = out === undefined ? `${option} ${file} cannot be written: ${why}` : `--out ${out} cannot be written: its checkpoint ${file} cannot be made beside it (${why}); name another --out, or a --checkpoint elsewhere`;
+    throw new Error(message, { cause: error });
   }
   await unlink(temporary);
 }
@@ -256,6 +282,10 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
     if (!isLength(saved.length) || !isLength(saved.rows) || !isLength(saved.pages)) {
       throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
     }
+    if (saved.recentLinks !== undefined && !(Array.isArray(saved.recentLinks) && saved.recentLinks.every((link) => typeof link === "string"))) {
+      throw damagedCheckpoint(file, "its recent links are not a list of URLs");
+    }
+    if (saved.loop !== undefined && typeof saved.loop !== "string") throw damagedCheckpoint(file, "its loop is not a URL");
     const partitionKind: unknown = (saved.partition as { kind?: unknown } | null | undefined)?.kind;
     if (saved.partition !== undefined && (typeof saved.partition !== "object" || saved.partition === null || !["key-range", "skip", "empty"].includes(partitionKind as string))) {
       throw damagedCheckpoint(file, "its partition is not one");
@@ -277,17 +307,34 @@ export function damagedCheckpoint(file: string, what: string): CliUsageError {
 /**
  * Checks what a checkpoint of this very export (its request checked) holds before the walk goes
  * on from it: a parallel one's plan and parts, and a walk's next link, which is asked with the run's
- * credentials and so must be an absolute URL on the origin of the walk's own first request.
+ * credentials and so must be an absolute URL on the origin of the walk's own first request or on
+ * one of `trustedOrigins` (`--trust-origin`, a profile's `trustedOrigins`: where the walk follows
+ * next links too). A walk that a loop of next links stopped is not gone on from (exit 2).
  */
-export function checkResumePoint(checkpoint: ExportCheckpoint, file: string): void {
+export function checkResumePoint(checkpoint: ExportCheckpoint, file: string, trustedOrigins: ReadonlySet<string> = new Set()): void {
   if (checkpoint.type === "traverse-odata/export-parallel") {
     const { plan, parts } = checkpoint as Partial<ParallelCheckpoint>;
     if (!Array.isArray(plan) || !Array.isArray(parts) || plan.length !== parts.length || plan.length === 0) {
       throw damagedCheckpoint(file, "its plan and parts are not lists of the same length");
     }
-  } else if (checkpoint.next !== undefined && !sameOrigin(checkpoint.next, checkpoint.request)) {
-    throw damagedCheckpoint(file, "its next link is not a URL on the service of its request");
+    return;
   }
+  if (checkpoint.loop !== undefined) {
+    // Reading the page behind the link again would write its rows twice; the service's paging is
+    // broken, and a retry meets the same loop.
+    throw new CliUsageError(
+      `cannot resume: the export stopped because the service sent a next link back to a page already read (${redactUrl(checkpoint.loop)}); ${checkpoint.out} holds the ${formatCounted(checkpoint.rows, "row")} read until then, and reading on would repeat rows. Delete the checkpoint ${file} to export again from the beginning`,
+    );
+  }
+  if (checkpoint.next === undefined) return;
+  const origin = httpOrigin(checkpoint.next);
+  if (origin === undefined) throw damagedCheckpoint(file, "its next link is not a URL on the service of its request");
+  if (origin === httpOrigin(checkpoint.request) || trustedOrigins.has(origin)) return;
+  // A link on another origin is what a hand-edited checkpoint holds, or what the service sent and
+  // the run that saved it did not follow (an origin not trusted then): the command can trust it.
+  throw new CliUsageError(
+    `the checkpoint ${file} is damaged: its next link is not a URL on the service of its request, nor on a trusted origin (it is on ${origin}: if the service sent it, give --trust-origin ${origin} to go on, if you trust that origin with the credentials and headers); else delete it to start again`,
+  );
 }
 
 /**
@@ -306,14 +353,14 @@ export async function removeCheckpoint(file: string): Promise<void> {
   await rm(file, { force: true });
 }
 
-/** Whether `link` is an absolute http(s) URL on the origin of `request`. */
-function sameOrigin(link: unknown, request: string): boolean {
-  if (typeof link !== "string") return false;
+/** The origin of `link` where it is an absolute http(s) URL. */
+function httpOrigin(link: unknown): string | undefined {
+  if (typeof link !== "string") return undefined;
   try {
     const url = new URL(link);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === new URL(request).origin;
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@
  * |---|---|
  * | 0 | success |
  * | 1 | any other failure (an answer that cannot be read, a file that cannot be written ...) |
- * | 2 | usage: a wrong command, option, argument, profile or configuration file |
+ * | 2 | usage: a wrong command, option, argument, profile or configuration file; also an `export --resume` that cannot go on |
  * | 3 | the service answered with an HTTP error |
  * | 4 | network or timeout |
  * | 5 | the long-running operation failed, was cancelled or timed out |

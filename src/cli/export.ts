@@ -12,17 +12,22 @@
  *   output is cut back to the saved length (whatever was written after it, half a page included,
  *   goes) and the walk goes on from the saved link. Every entity is written once.
  * - An abort (Ctrl-C) stops the walk; the checkpoint of the last page written stays.
+ * - A next link back to a page already written (in this run, or among the last ones of the runs
+ *   before, which the checkpoint names) stops the walk before that page is read again; the
+ *   checkpoint says so, and is not resumed from: reading on would write the page's rows twice.
  * - A checkpoint is removed last, once the output is complete: a kill before that leaves one that
  *   `--resume` finishes from without reading a page (a walk's says `done`; a parallel export's
  *   says `joined` before its parts are removed).
  */
 import { constants as fsConstants, createReadStream, write as fsWrite } from "node:fs";
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
-import type { CollectionQuery, QueryPartition } from "../index.js";
+import { ODataClientError, type CollectionQuery, type QueryPartition } from "../index.js";
 import type { ODataVersion } from "../options.js";
-import { CheckpointWriter, checkResumePoint, loadCheckpoint, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CheckpointWriter, checkResumePoint, loadCheckpoint, RECENT_PAGE_LINKS, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
+import { RecentLinks } from "../read/traversal.js";
+import { redactUrl } from "../util/redact.js";
 import { EntityTexts } from "../payload/entity-text.js";
 import { columnsOf, csvFormat, jsonFormat, ndjsonFormat, pageRows, pageRowsText, type FileFormatName, type RowFormat } from "./formats.js";
 
@@ -237,6 +242,11 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       const texts = format.rowsFromText ? new EntityTexts() : undefined;
       const onWholeBody = texts?.keep;
       const pages = queryPages(job.query, { from: state.next, signal: job.signal, onWholeBody });
+      // The links of the pages written. The library's walk stops at a loop among the links of its
+      // own run only, and a resumed walk is a new one: a link back to a page written before the
+      // resume would be read again, its rows written twice.
+      const written = new RecentLinks();
+      for (const link of state.recentLinks ?? []) written.add(link);
       for await (const page of pages) {
         const entities = page.value as Record<string, unknown>[];
         let head = "";
@@ -258,12 +268,21 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           firstSave = false;
         }
         await sink.write(text);
+        // The link this page was read from (the walk's first URL, or the next link before it).
+        const pageLink = linkOfPage(state.next as string);
+        written.add(pageLink);
+        // A new array: the checkpoints waiting to be saved hold the one before (CheckpointWriter copies shallowly).
+        state.recentLinks = [...(state.recentLinks ?? []).slice(1 - RECENT_PAGE_LINKS), pageLink];
         state.length = sink.length;
         state.rows += entities.length;
         state.pages += 1;
+        const looped = page.nextLink !== undefined && written.has(linkOfPage(page.nextLink));
         if (page.nextLink === undefined) {
           delete state.next;
           state.done = true;
+        } else if (looped) {
+          delete state.next;
+          state.loop = page.nextLink;
         } else {
           state.next = page.nextLink;
         }
@@ -271,6 +290,13 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         // Its checkpoint is saved once the page is in the file, behind the walk (see CheckpointWriter).
         checkpoints.save(state, sink.written());
         job.onPage({ rows: state.rows, pages: state.pages });
+        if (looped) {
+          await checkpoints.flush();
+          throw new ODataClientError(
+            "NEXT_LINK_LOOP",
+            `the service sent a next link back to a page already read (${redactUrl(state.loop as string)}); stopping instead of looping: the rows read so far are in ${job.out}, and --resume will not read on from there`,
+          );
+        }
       }
       if (!state.done) {
         // The walk ended without a last page (a resumed walk whose link led nowhere): nothing more to read.
@@ -303,6 +329,17 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       if (sink.created) await rm(job.out, { force: true }).catch(() => {});
     }
     throw error;
+  }
+}
+
+/** A page's link as the walk compares it: absolute, without its fragment (never sent, so the same page). */
+function linkOfPage(link: string): string {
+  try {
+    const url = new URL(link);
+    url.hash = "";
+    return url.href;
+  } catch {
+    return link;
   }
 }
 
@@ -375,6 +412,8 @@ export interface ParallelJob {
   resume?: ParallelCheckpoint | undefined;
   /** As {@link WalkJob.odataVersion}. */
   odataVersion?: ODataVersion | undefined;
+  /** The origins whose next links the walks follow (the service's, `--trust-origin`): a part's checkpoint may go on at one. */
+  trustedOrigins?: ReadonlySet<string> | undefined;
   /** The least time from one checkpoint save of a part to the next, in ms. */
   checkpointInterval?: number | undefined;
   signal: AbortSignal;
@@ -443,8 +482,8 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
         if (saved !== undefined && (saved.request !== job.query.partition(partition).url() || saved.format !== job.format || saved.out !== part.file)) {
           throw new CliUsageError(`the checkpoint ${part.checkpoint} of part ${i + 1} is of another export; delete the export's checkpoints to start again`);
         }
-        // Its next link as a single walk's is checked: on the service of its request, or the file is named as damaged.
-        if (saved !== undefined) checkResumePoint(saved, part.checkpoint);
+        // Its next link as a single walk's is checked: on the service of its request or a trusted origin, or the file is named as damaged.
+        if (saved !== undefined) checkResumePoint(saved, part.checkpoint, job.trustedOrigins);
         return await walkToFile({
           query: job.query.partition(partition),
           out: part.file,

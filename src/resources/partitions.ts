@@ -13,7 +13,10 @@
  *   only as even as the keys are dense).
  * - `skip`: `$skip`/`$top` windows of the count, for a key the service cannot order by (its
  *   `Capabilities.SortRestrictions` say so, or it answers the ordered probe with 501). These rely
- *   on the service answering in the same order every time.
+ *   on the service answering in the same order every time. Where they are ordered, a `key` option
+ *   (which may name a property with repeated values) is followed by the entity key from the model:
+ *   a window ordered by values with ties is another slice on each request where a service orders
+ *   ties as it likes (SQL does), and rows would be read twice or never.
  *
  * The key is the entity type's, as the model says: of the entity set's type, or, for a navigation
  * (`Authors('austen')/books`), of the type its last navigation property leads to (navigationTarget).
@@ -193,7 +196,10 @@ export async function planPartitions(
     const sortable = set && known ? keySortable(known, set, key) : true;
     const rangeKey = key.some((part) => part.type !== "Edm.Boolean") ? key.filter((part) => part.type !== "Edm.Boolean") : key;
 
-    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, signal, total, stateOf, path };
+    // A key named by `key` may repeat values (a price): the entity key after it orders its ties, so
+    // that each `$skip` window is the same slice of the set whatever order the service gives them.
+    const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath));
+    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, total, stateOf, path };
     switch (strategy) {
       case "skip":
         return await skipWindows(plan, sortable);
@@ -228,6 +234,11 @@ interface PlanContext {
   key: KeyPart[];
   /** The whole key, the order of `$skip` windows. */
   orderKey: KeyPart[];
+  /**
+   * The entity key's parts from the model that `orderKey` lacks (a `key` option named another
+   * property), where the model tells them: after it in the order of `$skip` windows, for its ties.
+   */
+  tieBreak: string[];
   signal: AbortSignal | undefined;
   /** The count asked while `$metadata` was read, if it was. */
   total: Promise<number> | undefined;
@@ -591,9 +602,9 @@ function integerOf(value: unknown): bigint | undefined {
 }
 
 async function skipWindows(plan: PlanContext, ordered: boolean): Promise<QueryPartition[]> {
-  const { n, orderKey } = plan;
+  const { n, orderKey, tieBreak } = plan;
   const total = await count(plan);
-  const orderBy = ordered ? orderKey.map((part) => part.path) : undefined;
+  const orderBy = ordered ? [...orderKey.map((part) => part.path), ...tieBreak] : undefined;
   return Array.from({ length: n }, (_, i) => {
     const skip = shareStart(i, n, total);
     const top = i === n - 1 ? undefined : shareStart(i + 1, n, total) - skip;

@@ -20,6 +20,7 @@ import { formatCount, formatCounted } from "../terminal.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
 import { checkPath } from "../../query/names.js";
+import { coreOf } from "../../reader.js";
 
 const FILE_FORMATS: readonly FileFormatName[] = ["ndjson", "csv", "json"];
 const STRATEGIES: readonly PartitionStrategy[] = ["auto", "quantiles", "aggregate", "skip"];
@@ -135,21 +136,44 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
 }
 
 /** `model`: the `$metadata` the command has read already, where it has (its client may be another than the query's). */
-async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number, model?: ServiceModel): Promise<QueryPartition[]> {
+async function planFor(context: CommandContext, client: ODataClient, query: CollectionQuery, set: string, count: number, model?: ServiceModel): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
   if (file !== undefined) return readPlanFile(file, resolve(context.environment.cwd, file), set, count);
   // Checked by readMode.
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   const key = stringOption(context.args, "partition-key");
+  let plan: QueryPartition[];
   try {
     // No model given: the planner reads $metadata (the client's cache, which model() shares) while it counts.
-    return await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
+    plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
       throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
     }
     throw error;
   }
+  if (key !== undefined) await warnOfUnstableWindows(context, client, plan, set, key, model);
+  return plan;
+}
+
+/**
+ * `$skip` windows ordered by `--partition-key` alone: the planner puts the entity key after it to
+ * order the rows of one value, and does not where `$metadata` does not give that key. Unless the
+ * property is the key itself, a service that orders the rows of one value differently from one
+ * request to the next then puts some rows in two windows and others in none: said, not refused, as
+ * the property may well be unique (a key the service's `$metadata` does not tell).
+ */
+async function warnOfUnstableWindows(context: CommandContext, client: ODataClient, plan: QueryPartition[], set: string, key: string, model: ServiceModel | undefined): Promise<void> {
+  const window = plan.find((partition) => partition.kind === "skip");
+  if (window?.orderBy === undefined || window.orderBy.length > 1 || plan.length < 2) return;
+  // The planner's $metadata, from the client's cache; asked again only where the planner's read failed.
+  const known = model ?? (await optionalMetadata(client, context.signal).catch(() => undefined));
+  const entitySet = known?.entitySet(set);
+  const entityKey = entitySet && known ? known.keyOf(known.entityTypeOf(entitySet)).map((ref) => ref.path) : [];
+  if (entityKey.length === 1 && entityKey[0] === key) return;
+  context.reporter.warn(
+    `the partitions are $skip windows ordered by --partition-key ${key} alone: $metadata does not give the key of ${set} to order rows of the same ${key} by. If ${key} has repeated values, a service that orders them differently from one request to the next puts rows in two partitions or in none; name a property whose values are unique`,
+  );
 }
 
 /** Checks, before anything is asked, that the folder of `file` is there: a checkpoint could not be saved else. */
@@ -162,7 +186,7 @@ async function checkFolder(file: string, option: string): Promise<void> {
 }
 
 /** Checks that a checkpoint belongs to the export the command describes. */
-function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; odataVersion: ODataVersion; format: FileFormatName; mode: Mode; out: string }): void {
+function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; odataVersion: ODataVersion; format: FileFormatName; mode: Mode; out: string; trustedOrigins: ReadonlySet<string> }): void {
   const mismatch = (what: string) => new CliUsageError(`the checkpoint ${file} is of another export (${what}); run the same command as before with --resume, or delete the checkpoint to start again`);
   // The checkpoint's length is that of its own output: cutting another file to it would destroy that file.
   if (checkpoint.out !== expected.out) throw mismatch(`its output is ${checkpoint.out}, not ${expected.out}`);
@@ -170,7 +194,7 @@ function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { 
   if (expected.mode.kind === "parallel") {
     if (checkpoint.type !== "traverse-odata/export-parallel") throw mismatch("a single walk, not --parallel");
     // Its plan is read here: checked first (checkResumePoint checks the rest below).
-    if (!Array.isArray(checkpoint.plan)) checkResumePoint(checkpoint, file);
+    if (!Array.isArray(checkpoint.plan)) checkResumePoint(checkpoint, file, expected.trustedOrigins);
     if (checkpoint.plan.length !== expected.mode.count) throw mismatch(`--parallel ${checkpoint.plan.length}, not ${expected.mode.count}`);
   } else {
     if (checkpoint.type !== "traverse-odata/export-checkpoint") throw mismatch("--parallel, not a single walk");
@@ -187,7 +211,7 @@ function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { 
   if (checkpoint.odataVersion !== undefined && checkpoint.odataVersion !== expected.odataVersion) {
     throw mismatch(`OData version ${checkpoint.odataVersion}, not ${expected.odataVersion}`);
   }
-  checkResumePoint(checkpoint, file);
+  checkResumePoint(checkpoint, file, expected.trustedOrigins);
 }
 
 async function runExport(context: CommandContext): Promise<void> {
@@ -214,7 +238,8 @@ async function runExport(context: CommandContext): Promise<void> {
   if (!planOnly && !toStdout) {
     await checkFolder(out, "--out");
     await checkFolder(checkpointFile, "--checkpoint");
-    await checkCheckpointWritable(checkpointFile, "--checkpoint");
+    // Named after --out unless --checkpoint names it: then the error names --out and its file.
+    await checkCheckpointWritable(checkpointFile, "--checkpoint", stringOption(args, "checkpoint") === undefined ? out : undefined);
   }
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
@@ -248,7 +273,7 @@ async function runExport(context: CommandContext): Promise<void> {
   if (planOnly) {
     // Read first: speakDeclared() may give the query of another client.
     const read = declaredVersion ? await speakDeclared() : undefined;
-    const plan = await planFor(context, query, set, mode.count, read);
+    const plan = await planFor(context, client, query, set, mode.count, read);
     await context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
   }
@@ -264,6 +289,9 @@ async function runExport(context: CommandContext): Promise<void> {
   if (declaredVersion && existing) speak(clientSpeaking(context, service, existing.odataVersion, undefined, made).client);
   else if (declaredVersion) read = await speakDeclared();
   const odataVersion = client.version;
+  // Where the walks follow next links (the service's origin, --trust-origin, a profile's
+  // trustedOrigins): a checkpoint may go on at any of them.
+  const trustedOrigins = coreOf(client).options.trustedOrigins;
   const pageSize = pageSizeWarning(args, odataVersion);
   if (pageSize !== undefined) reporter.warn(pageSize);
 
@@ -289,7 +317,7 @@ async function runExport(context: CommandContext): Promise<void> {
   try {
     let partitions = 1;
     if (mode.kind === "single") {
-      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out });
+      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out, trustedOrigins });
       countInBackground(query);
       // A resumed walk writes the columns of its checkpoint: $metadata is not asked for them (a complete
       // output is finished without a request).
@@ -303,9 +331,9 @@ async function runExport(context: CommandContext): Promise<void> {
         const saved = (existing as WalkCheckpoint).partition;
         if (!saved) throw new CliUsageError(`the checkpoint ${checkpointFile} is of an export of the whole set, not of partition ${mode.index}/${mode.count}`);
         partition = saved;
-        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, format, mode, out });
+        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, format, mode, out, trustedOrigins });
       } else {
-        partition = (await planFor(context, query, set, mode.count, read))[mode.index - 1] as QueryPartition;
+        partition = (await planFor(context, client, query, set, mode.count, read))[mode.index - 1] as QueryPartition;
       }
       total ??= partition.estimatedCount;
       const columns =
@@ -322,11 +350,11 @@ async function runExport(context: CommandContext): Promise<void> {
       let plan: QueryPartition[];
       let columns: string[] | undefined;
       if (existing) {
-        checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out });
+        checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out, trustedOrigins });
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {
-        plan = await planFor(context, query, set, mode.count, read);
+        plan = await planFor(context, client, query, set, mode.count, read);
         // Every part writes the same columns, so they are fixed before any part starts.
         columns = format === "csv" ? declaredColumns(args, set, await model()) ?? (await firstColumns(query, context.signal)) : undefined;
       }
@@ -341,6 +369,7 @@ async function runExport(context: CommandContext): Promise<void> {
         plan,
         resume: existing?.type === "traverse-odata/export-parallel" ? existing : undefined,
         odataVersion,
+        trustedOrigins,
         checkpointInterval,
         signal: context.signal,
         onPage,

@@ -113,3 +113,27 @@ test("a token answer whose body stalls ends in TIMEOUT and a ! line in the wire 
   assert.match(lines[2] ?? "", new RegExp(`^#1 oauth2 ! POST ${server.url("token").replace(/[.?]/g, "\\$&")} `));
   assert.deepEqual(server.requests.map((r) => r.path), ["/token"]);
 });
+
+test("a refusing token endpoint's headers show as they are (its request ids for a support case), the secret sent masked; a token answer's request id shows too", async (t) => {
+  const log = collector();
+  let refuse = true;
+  const server = await startServer((request, res) => {
+    if (request.path === "/token") {
+      const ids = { "x-ms-request-id": "5c1d-req-id", "client-request-id": "abc-client-id", "x-ms-ests-server": "2.1.1" };
+      if (refuse) sendJson(res, 400, { error: "invalid_client" }, { ...ids, "x-debug-received": SECRET });
+      else sendJson(res, 200, { access_token: TOKEN, token_type: "Bearer", expires_in: 3600 }, { ...ids, "x-issued": TOKEN });
+      return;
+    }
+    sendJson(res, 200, { value: [] });
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("odata/"), retry: false, debug: log.debug, auth: { oauth2: { tokenUrl: server.url("token"), clientId: "app", clientSecret: SECRET } } });
+  await client.collection("Books").page().catch(() => undefined);
+  refuse = false;
+  await client.collection("Books").page();
+  const answers = log.shown().filter((line) => line.includes(" oauth2 < "));
+  assert.deepEqual(answers, [
+    `#1 oauth2 < 400 POST ${server.url("token")} N ms {"client-request-id":"abc-client-id","content-type":"application/json","x-debug-received":"***","x-ms-ests-server":"2.1.1","x-ms-request-id":"5c1d-req-id"}`,
+    `#2 oauth2 < 200 POST ${server.url("token")} N ms {"client-request-id":"abc-client-id","content-type":"application/json","x-issued":"***","x-ms-ests-server":"***","x-ms-request-id":"5c1d-req-id"}`,
+  ]);
+});

@@ -84,10 +84,10 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
     // A browser's answer to a manual redirect hides status and headers (see the redirect step).
     const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
     // A token endpoint may echo the tokens it issues in a header of its answer, known only from the
-    // body the token cache reads after this line: its headers are shown by an allow-list, the
-    // others masked. (Reading a copy of the body first would change how the body itself ends in
+    // body the token cache reads after this line: the headers of an answer that issues them (2xx)
+    // are shown by an allow-list, the others masked; a refusal's are shown as any answer's. (Reading a copy of the body first would change how the body itself ends in
     // Node 20, whose fetch ends the original cleanly once a copy's reading is aborted.)
-    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, secrets, request.purpose === "oauth2")}`);
+    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, secrets, request.purpose === "oauth2" && response.ok)}`);
     return response;
   };
 }
@@ -143,7 +143,7 @@ function labelOf(request: ODataRequest, retries: number): string {
  * which a service may echo bare in a header of its own (a debug header, `sap-message`).
  */
 /** The headers of a token endpoint's answer shown as they are; any other's value is `***`. */
-const TOKEN_ANSWER_HEADERS = /^(?:content-(?:type|length|encoding)|cache-control|pragma|date|expires|retry-after|www-authenticate|vary)$/;
+const TOKEN_ANSWER_HEADERS = /^(?:content-(?:type|length|encoding)|cache-control|pragma|date|expires|retry-after|www-authenticate|vary|(?:x-ms-|x-|client-)?request-id|x-correlation-id)$/;
 
 function headersText(headers: Headers, secrets?: SecretSet, tokenAnswer = false): string {
   let present: Record<string, string> | undefined;

@@ -141,9 +141,11 @@ export function setParam<S extends QueryOptionsState>(state: S, name: unknown, v
   }
   // OData 4.01 reads a system query option's name without its `$` and in any case (Part 2 §5);
   // 4.0 and v2 read such a name as a custom option. An alias's `@` keeps its name off the list.
-  const system = name.toLowerCase().slice(name.startsWith("$") ? 1 : version === "4.01" ? 0 : name.length);
-  if (MANAGED_OPTIONS.has(system)) {
-    throw new TypeError(`param(name): ${name} is a system query option; use its own method (such as .${system}())`);
+  // (`inlinecount` is v2's and `levels` belongs inside `$expand`: without `$` they are custom.)
+  const dollar = name.startsWith("$");
+  const system = name.toLowerCase().slice(dollar ? 1 : version === "4.01" ? 0 : name.length);
+  if (MANAGED_OPTIONS.has(system) && (dollar || (system !== "inlinecount" && system !== "levels"))) {
+    throw new TypeError(`param(name): ${name} is a system query option; use its builder method`);
   }
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
     throw new TypeError(`param(${name}, value): expected a string, number or boolean; got ${describe(value)}`);

@@ -197,8 +197,9 @@ export async function planPartitions(
     const rangeKey = key.some((part) => part.type !== "Edm.Boolean") ? key.filter((part) => part.type !== "Edm.Boolean") : key;
 
     // A key named by `key` may repeat values (a price): the entity key after it orders its ties, so
-    // that each `$skip` window is the same slice of the set whatever order the service gives them.
-    const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath));
+    // that each `$skip` window is the same slice of the set whatever order the service gives them;
+    // not a key property the set's SortRestrictions say cannot be ordered by (the service refuses it).
+    const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath) && (!set || !known || keySortable(known, set, [{ path: keyPath } as KeyPart])));
     const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, total, stateOf, path };
     switch (strategy) {
       case "skip":

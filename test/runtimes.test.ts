@@ -163,6 +163,11 @@ for (const runtime of RUNTIMES) {
       assert.equal(patch?.body, JSON.stringify({ stock: 4 }));
     });
 
+    test("writes refused before sending reject, sending nothing, and the runtime reports no unhandled rejection on the way", async () => {
+      assert.deepEqual(await observed(runtime, "refusedWrites"), { outcomes: ["TypeError", "TypeError"], unhandled: [] });
+      assert.deepEqual(wire(runtime, (route) => route.startsWith("Refused")), []);
+    });
+
     test("a redirect to another origin arrives there without the token", async () => {
       assert.deepEqual(await observed(runtime, "redirect"), { title: "Landed" });
       const [first] = wire(runtime, (route) => route === "Moved(1)");

@@ -138,9 +138,11 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * said the batch had not been sent (19 bytes, the builder is at start); to 42,040 for a nested
  * lambda's `as` refused where it names an enclosing lambda's variable (whose paths it would take
  * over; about 78 bytes) and `param()`'s numbers written as the filter builder writes them, and a
- * system option's name without `$` refused on 4.01 (about 40).
+ * system option's name without `$` refused on 4.01 (about 40); to 42,050 for the query methods
+ * that load their module awaiting its method's promise (`return await`), which workerd otherwise
+ * reported as an unhandled rejection when an argument was refused (8 bytes).
  */
-const READ_ONLY_START_BUDGET = 42_040;
+const READ_ONLY_START_BUDGET = 42_050;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

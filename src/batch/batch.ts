@@ -424,7 +424,9 @@ export class Batch extends BatchWrites {
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
     this.#context.record.sealForSending();
-    return (await sending()).sendBatch(this.#toSend, options);
+    // `return await`: a method that returned a promise already rejected (an argument refused before
+    // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
+    return await (await sending()).sendBatch(this.#toSend, options);
   }
 
   /**
@@ -437,7 +439,7 @@ export class Batch extends BatchWrites {
    */
   async sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
     this.#context.record.sealForSending();
-    return (await sending()).sendBatchAsync(this.#toSend, options);
+    return await (await sending()).sendBatchAsync(this.#toSend, options);
   }
 
   /**
@@ -493,7 +495,7 @@ export class Batch extends BatchWrites {
    */
   async readAnswer(answer: { contentType: string | null; body: string }, options?: Pick<BatchSendOptions, "continuation">): Promise<BatchResults> {
     this.#context.record.seal();
-    return (await sending()).readBatchAnswer(this.#toSend, answer, options?.continuation);
+    return await (await sending()).readBatchAnswer(this.#toSend, answer, options?.continuation);
   }
 
   /**

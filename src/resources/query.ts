@@ -85,7 +85,9 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    */
   async createAsync<R = T>(body: EntityInput<T>, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = queryInternals(this);
-    return (await writing()).createAsync<R>(core, state, body, options);
+    // `return await`: a method that returned a promise already rejected (an argument refused before
+    // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
+    return await (await writing()).createAsync<R>(core, state, body, options);
   }
 
   // --- operations -----------------------------------------------------------------------------
@@ -135,7 +137,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    */
   async create(entity: EntityInput<T>, options?: CreateOptions): Promise<T | undefined> {
     const { core, state } = queryInternals(this);
-    return (await writing()).create<T>(core, state, entity, options);
+    return await (await writing()).create<T>(core, state, entity, options);
   }
 
   /**
@@ -144,7 +146,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    */
   async createMedia(content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
     const { core, state } = queryInternals(this);
-    return (await writing()).createMedia<T>(core, state, content, options);
+    return await (await writing()).createMedia<T>(core, state, content, options);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -182,13 +184,13 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async update(patch: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
     const { core, state } = entityInternals(this);
-    return (await writing()).update<T>(core, state, patch, options);
+    return await (await writing()).update<T>(core, state, patch, options);
   }
 
   /** Replaces the entity: `PUT`, `If-Match` as for {@link update}. Properties not sent get their defaults. */
   async replace(entity: EntityInput<T>, options?: UpdateOptions): Promise<T | undefined> {
     const { core, state } = entityInternals(this);
-    return (await writing()).replace<T>(core, state, entity, options);
+    return await (await writing()).replace<T>(core, state, entity, options);
   }
 
   /**
@@ -199,13 +201,13 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async upsert(entity: EntityInput<T>, options?: UpsertOptions): Promise<T | undefined> {
     const { core, state } = entityInternals(this);
-    return (await writing()).upsert<T>(core, state, entity, options);
+    return await (await writing()).upsert<T>(core, state, entity, options);
   }
 
   /** Deletes the entity: `DELETE`, with `If-Match` from `etag` (an ETag, or the entity read earlier) or `ifMatch`. */
   async delete(options?: DeleteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).remove(core, state, options);
+    return await (await writing()).remove(core, state, options);
   }
 
   /**
@@ -217,19 +219,19 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async updateAsync<R = T | undefined>(patch: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = entityInternals(this);
-    return (await writing()).writeAsync<R>(core, state, "update", patch, options);
+    return await (await writing()).writeAsync<R>(core, state, "update", patch, options);
   }
 
   /** Replaces the entity as a long-running operation: {@link replace}'s `PUT` with `Prefer: respond-async`. */
   async replaceAsync<R = T | undefined>(entity: EntityInput<T>, options?: UpdateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = entityInternals(this);
-    return (await writing()).writeAsync<R>(core, state, "replace", entity, options);
+    return await (await writing()).writeAsync<R>(core, state, "replace", entity, options);
   }
 
   /** Deletes the entity as a long-running operation: {@link delete}'s `DELETE` with `Prefer: respond-async`. */
   async deleteAsync<R = undefined>(options?: DeleteAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = entityInternals(this);
-    return (await writing()).writeAsync<R>(core, state, "delete", undefined, options);
+    return await (await writing()).writeAsync<R>(core, state, "delete", undefined, options);
   }
 
   /**
@@ -239,7 +241,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async link<R>(navigation: CollectionNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).link(core, state, navigation, targetState(target, "link(navigation, target)"), options);
+    return await (await writing()).link(core, state, navigation, targetState(target, "link(navigation, target)"), options);
   }
 
   /**
@@ -249,7 +251,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async setLink<R>(navigation: SingleNavigation<T>, target: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).setLink(core, state, navigation, targetState(target, "setLink(navigation, target)"), options);
+    return await (await writing()).setLink(core, state, navigation, targetState(target, "setLink(navigation, target)"), options);
   }
 
   /**
@@ -259,7 +261,7 @@ export class EntityQuery<T = Record<string, unknown>, S extends string = never, 
    */
   async unlink<R>(navigation: NavigationName<T>, target?: EntityQuery<R>, options?: WriteOptions): Promise<void> {
     const { core, state } = entityInternals(this);
-    return (await writing()).unlink(core, state, navigation, target === undefined ? undefined : targetState(target, "unlink(navigation, target)"), options);
+    return await (await writing()).unlink(core, state, navigation, target === undefined ? undefined : targetState(target, "unlink(navigation, target)"), options);
   }
 
   // --- media ----------------------------------------------------------------------------------

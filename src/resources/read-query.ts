@@ -309,7 +309,9 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    */
   async countAll(options?: RequestOptions): Promise<number> {
     const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
-    return (await singleReads()).readCount(this.#core, url, options);
+    // `return await`: a method that returned a promise already rejected (an argument refused before
+    // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
+    return await (await singleReads()).readCount(this.#core, url, options);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -443,7 +445,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    */
   async get(options?: RequestOptions): Promise<Selected<T, S, X> | Z> {
     const url = new URL(this.url());
-    return (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state.expand, relatesOne(this.#state));
+    return await (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state.expand, relatesOne(this.#state));
   }
 
   // --- navigation -----------------------------------------------------------------------------

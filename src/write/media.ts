@@ -40,12 +40,14 @@ export class MediaResource {
 
   /** The content as bytes. */
   async bytes(options?: RequestOptions): Promise<Uint8Array> {
-    return (await transfer()).readMediaBytes(this.#core, this.#state, this.#property, options);
+    // `return await`: a method that returned a promise already rejected (an argument refused before
+    // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
+    return await (await transfer()).readMediaBytes(this.#core, this.#state, this.#property, options);
   }
 
   /** The content as text (decoded as UTF-8). */
   async text(options?: RequestOptions): Promise<string> {
-    return (await transfer()).readMediaText(this.#core, this.#state, this.#property, options);
+    return await (await transfer()).readMediaText(this.#core, this.#state, this.#property, options);
   }
 
   /**
@@ -53,7 +55,7 @@ export class MediaResource {
    * the end or cancel it to free the connection.
    */
   async stream(options?: RequestOptions): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
-    return (await transfer()).readMediaStream(this.#core, this.#state, this.#property, options);
+    return await (await transfer()).readMediaStream(this.#core, this.#state, this.#property, options);
   }
 
   /**
@@ -66,6 +68,6 @@ export class MediaResource {
    * await photo.media().put(smaller, { contentType: "image/png", etag });
    */
   async put(content: string | Uint8Array, options: MediaWriteOptions): Promise<{ etag: string | undefined }> {
-    return (await transfer()).putMedia(this.#core, this.#state, this.#property, content, options);
+    return await (await transfer()).putMedia(this.#core, this.#state, this.#property, content, options);
   }
 }

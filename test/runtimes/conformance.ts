@@ -122,6 +122,31 @@ const SCENARIOS: Record<string, (config: ConformanceConfig, progress: Progress) 
     return { titles, error: undefined };
   },
 
+  /**
+   * Writes refused before anything is sent (a `Map` in a body, an invalid `Date`), and a media read
+   * refused the same way: each rejects, handled by the caller, and the runtime reports no unhandled
+   * rejection (workerd reported one for a promise already rejected that an async method returned,
+   * handled only a turn later).
+   */
+  async refusedWrites(config) {
+    const seen: string[] = [];
+    const scope = globalThis as { addEventListener?: (type: string, listener: (event: { reason?: unknown }) => void) => void; removeEventListener?: (type: string, listener: (event: { reason?: unknown }) => void) => void };
+    const listener = (event: { reason?: unknown }) => seen.push(String((event.reason as Error | undefined)?.message ?? event.reason).slice(0, 60));
+    scope.addEventListener?.("unhandledrejection", listener);
+    try {
+      const books = client(config).collection("Refused");
+      const outcomes: string[] = [];
+      for (const write of [() => books.create({ tags: new Map([[1, 2]]) }), () => books.key(1).update({ at: new Date(Number.NaN) })]) {
+        outcomes.push(await write().then(() => "resolved", (error: unknown) => (error as Error).name));
+      }
+      // Rejections are reported a turn or so after they happen.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { outcomes, unhandled: seen };
+    } finally {
+      scope.removeEventListener?.("unhandledrejection", listener);
+    }
+  },
+
   /** An entity read with its ETag, then an update that sends it as `If-Match`. */
   async etagWrite(config) {
     const books = client(config).collection<Book>("Books");

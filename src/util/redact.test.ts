@@ -76,3 +76,11 @@ test("redactText masks a credential header's value that holds a quote, and stops
   redactText(`x-api-key: ${'a"'.repeat(50_000)}`);
   assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
 });
+
+test("a // inside a URL's path is no scheme-relative URL: text after it stays; a percent-escaped secret path parameter is masked to its segment's end", async () => {
+  const { redactText, redactUrl } = await import("./redact.js");
+  assert.equal(redactText("GET https://h/svc//Books@odata.count failed"), "GET https://h/svc//Books@odata.count failed");
+  assert.equal(redactText('Location "//usr:pw@host/x" is not allowed'), 'Location "//host/x" is not allowed');
+  assert.equal(redactUrl("https://host/Books;acc%65ss_token=ABC/Authors?$skiptoken=2&$top=5"), "https://host/Books;acc%65ss_token=***/Authors?$skiptoken=2&$top=5");
+  assert.equal(redactUrl("https://host/Books?acc%65ss_token=ABC&$top=5"), "https://host/Books?acc%65ss_token=***&$top=5");
+});

@@ -83,9 +83,10 @@ const SESSION_COOKIE_IN_TEXT = /((?<![\w-])(?:(?:j|sap_|asp\.net_)sessionid\w*|p
  */
 const ESCAPED_NAME = /[?&#;][\w-]*%[\w%-]*=/g;
 /**
- * Where the value of such a secret parameter ends: in a parsed URL (in its path too, where the
- * segment's rest is masked with it), and in free text (as above).
+ * Where the value of such a secret parameter ends: in a parsed URL's path (at the next parameter or
+ * segment), in its query, and in free text (as above).
  */
+const VALUE_IN_PATH = /[^;/]*/y;
 const VALUE_IN_URL = /[^&#]*/y;
 const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
 
@@ -116,13 +117,14 @@ const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|Sha
 const ABSOLUTE_URL_IN_TEXT = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
 /**
  * The user information of a URL (`user:password@`) in text, up to its last `@` as a URL parser
- * reads it: after `scheme://` (the scheme found as above), after the `//` of a scheme-relative URL,
- * and after `http:` (`https:`, `ws:`, `wss:`, `ftp:`) with any slashes or none, which a URL parser
+ * reads it: after `scheme://` (the scheme found as above), after the `//` of a scheme-relative URL
+ * (one that starts the text or follows a space, a quote, a bracket or `=`: the `//` inside a path,
+ * `svc//Books@odata.count`, is none), and after `http:` (`https:`, `ws:`, `wss:`, `ftp:`) with any slashes or none, which a URL parser
  * reads as an authority too (`http:/user:pw@host`, `https:user:pw@host`). With no slash it is read
  * up to 512 characters: a run with no slash from each `http:` of "http:http:…" would cost time
  * growing with the square of the text.
  */
-const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*:\/\/|(?:https?|wss?|ftp):[/\\]+)|\/\/)[^\s/?#"'<>`\\]*@|((?<![a-z0-9+.-])(?:https?|wss?|ftp):)[^\s/?#"'<>`\\]{1,512}@/gi;
+const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*:\/\/|(?:https?|wss?|ftp):[/\\]+)|(?<![^\s"'(<=])\/\/)[^\s/?#"'<>`\\]*@|((?<![a-z0-9+.-])(?:https?|wss?|ftp):)[^\s/?#"'<>`\\]{1,512}@/gi;
 
 /** Values of a credential header that are no secret: the CSRF token protocol words. */
 const PUBLIC_VALUES = new Set(["fetch", "required", "***", '"***"', "'***'", ""]);
@@ -153,7 +155,7 @@ export function redactUrl(url: string | URL): string {
   // first `?` or `#` starts the query or the fragment (a serialized path and host hold neither).
   const { href } = parsed;
   const query = href.search(/[?#]|$/);
-  return maskEscapedNames(href.slice(0, query).replace(SECRET_PARAMETER_IN_PATH, `$1${MASK}`) + href.slice(query).replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`), VALUE_IN_URL);
+  return maskEscapedNames(href.slice(0, query).replace(SECRET_PARAMETER_IN_PATH, `$1${MASK}`), VALUE_IN_PATH) + maskEscapedNames(href.slice(query).replace(SECRET_PARAMETER_IN_URL, `$1${MASK}`), VALUE_IN_URL);
 }
 
 /**

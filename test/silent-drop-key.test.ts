@@ -24,7 +24,7 @@ interface Order {
   items: Item[];
 }
 
-const TAIL = "would not be sent: the entity's own query options apply to its result";
+const TAIL = "would not be sent: they address a collection, a key one entity";
 
 describe("key() of a collection query with options the entity's URL would drop", () => {
   test("filter() before key(7) is refused by name, its select() and expand() not; nothing is sent, not a get(), a delete() or a bound action", async (t) => {

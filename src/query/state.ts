@@ -114,15 +114,15 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
  * (OData 4.01 Part 1, 8.2.8.9), which for a bound function is its result, not the set, and an
  * action's answer has none to track. The options are named as sent, in the order a URL sends them
  * (by `formatQueryOptions`, so that there is one list of them). `navigate()` and `navigateOne()`
- * refuse the options of the entity they start from here too, with `subject` "a navigation", and
- * `key()` those of the set it picks the entity from, with "the entity".
+ * refuse the options of the entity they start from here too, and `key()` those of the set it picks
+ * the entity from, each saying `why` in its own words.
  * @example checkWholeSet({ entitySet: "Books", top: 3 }, 'action("NS.a")') // TypeError: action("NS.a"): the query's $top would not be sent: an operation's own query options apply to its result
  */
-export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "trackChanges">, where: string, subject = "an operation"): void {
+export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "trackChanges">, where: string, why = "an operation's own query options apply to its result"): void {
   // Custom options go with the call; the names are v4's whatever the version ($count for v2's $inlinecount).
   const lost = formatQueryOptions({ ...state, params: [] }, "4.0").map(([name]) => name);
   if (state.trackChanges) lost.push("trackChanges()");
-  if (lost.length) throw new TypeError(`${where}: the query's ${lost.join(", ")} would not be sent: ${subject}'s own query options apply to its result`);
+  if (lost.length) throw new TypeError(`${where}: the query's ${lost.join(", ")} would not be sent: ${why}`);
 }
 
 // System query options have their own builder methods; a custom option must not shadow one.

@@ -228,7 +228,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     const { entitySet, parentPath, select, expand, params } = this.#state;
     // $filter, $orderby, $top and the like address collections (OData 4.01 Part 2 §5.1): dropped,
     // they would leave the caller with another entity, or another action, than chosen.
-    checkWholeSet({ ...this.#state, select: [], expand: [] }, `key${keyPredicate}`, "the entity");
+    checkWholeSet({ ...this.#state, select: [], expand: [] }, `key${keyPredicate}`, "they address a collection, a key one entity");
     return this.entityQuery(this.#core, { entitySet, keyPredicate, parentPath, select, expand, params } as EntityState) as EntityOf<K, T, S, X>;
   }
 
@@ -505,7 +505,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    */
   #navigation(navigation: string, call: string): string {
     const name = checkIdentifier(navigation, `${call}(navigation)`);
-    checkWholeSet(this.#state, `${call}(${JSON.stringify(name)})`, "a navigation");
+    checkWholeSet(this.#state, `${call}(${JSON.stringify(name)})`, "a navigation's own query options apply to its result");
     return name;
   }
 

@@ -2,7 +2,7 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import { type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
+import type { ODataClient, ODataVersion, PipelineStep, ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";

@@ -137,14 +137,15 @@ function labelOf(request: ODataRequest, retries: number): string {
   return label;
 }
 
+/** The headers of an answer that issues a token shown as they are; any other's value is `***`. */
+const TOKEN_ANSWER_HEADERS = /^(?:content-(?:type|length|encoding)|cache-control|pragma|date|expires|retry-after|www-authenticate|vary|(?:x-ms-|x-|client-)?request-id|x-correlation-id)$/;
+
 /**
  * The logged headers present, as JSON (one line whatever the values hold), secrets masked: by the
  * headers' names, and for an answer's also by the values its request was sent with (`secrets`),
- * which a service may echo bare in a header of its own (a debug header, `sap-message`).
+ * which a service may echo bare in a header of its own (a debug header, `sap-message`); with
+ * `tokenAnswer`, by {@link TOKEN_ANSWER_HEADERS}.
  */
-/** The headers of a token endpoint's answer shown as they are; any other's value is `***`. */
-const TOKEN_ANSWER_HEADERS = /^(?:content-(?:type|length|encoding)|cache-control|pragma|date|expires|retry-after|www-authenticate|vary|(?:x-ms-|x-|client-)?request-id|x-correlation-id)$/;
-
 function headersText(headers: Headers, secrets?: SecretSet, tokenAnswer = false): string {
   let present: Record<string, string> | undefined;
   headers.forEach((value, name) => {

@@ -19,7 +19,8 @@
  *   `edm.double()` value does, at any depth: `JSON.stringify` would write `null` and clear the property.
  * - Every object is converted so, whoever made it: a class instance or another realm's object by its
  *   own enumerable members, one with `toJSON()` as what that returns, a `Map`, a `Set` or binary
- *   data but a `Uint8Array` refused (json-replacement.ts, the rule action parameters follow too).
+ *   data but a `Uint8Array` refused (json-replacement.ts; an operation's parameters take plain
+ *   objects only, see operations/requests.ts).
  * - v2 bodies write dates as v2 JSON does, `/Date(<ms>)/`: a `Date`, `edm.dateTime()` and
  *   `edm.date()` values (a day at midnight UTC), and the ISO text of a member
  *   the reader made of `/Date(...)/` (see `v2DateText`); any other string is sent as it is, however

@@ -90,23 +90,16 @@ function isReadingResult(poller: AsyncPoller<unknown>): boolean {
 }
 
 /**
- * The status words that say an operation is over (spec/async-poller.md, rule 4, and the words the
- * poller gives for an HTTP-level outcome): succeeded, failed or cancelled.
- */
-const OVER_STATUS = /^(?:succeeded|completed?|done|failed|deletefailed|invalid|cancell?ed)$/i;
-
-/**
  * Whether the poller's operation is over at the service, so that its token would reach nothing:
- * its outcome is known, its status says it failed or was cancelled, or it succeeded and its result
- * is gone (the result URL answers 404 or 410 once the result has expired). A result whose read
- * failed otherwise (a 503, a dropped connection, a 401) may be read later: the token's
- * `fetching-result` phase reads it again.
+ * its outcome is known (a status that says failed or cancelled settles the poller, rule 4 of
+ * spec/async-poller.md), or it succeeded and its result is gone (the result URL answers 404 or 410
+ * once the result has expired). A result whose read failed otherwise (a 503, a dropped connection,
+ * a 401) may be read later: the token's `fetching-result` phase, which keeps the result's URL,
+ * reads it again.
  */
 function isOver(poller: AsyncPoller<unknown>, error: unknown): boolean {
-  const status = poller.status().trim();
-  if (poller.isDone() || (OVER_STATUS.test(status) && !/^(?:succeeded|completed?|done)$/i.test(status))) return true;
   const gone = error instanceof ODataHttpError && (error.status === 404 || error.status === 410);
-  return gone && (OVER_STATUS.test(status) || poller.toJSON().resultUrl !== undefined);
+  return poller.isDone() || (gone && poller.toJSON().resultUrl !== undefined);
 }
 
 /** The limit a wait gave up at, named as the user set it: `--max-wait`, or its default. */

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError } from "../src/index.js";
-import { sendJson, sendText, startServer, type Handler, type RecordedRequest } from "./servers/recording-server.js";
+import { sendJson, sendText, startServer, waitFor, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 
 async function service(t: { after(fn: () => Promise<void>): void }, handler: Handler) {
   const server = await startServer(handler);
@@ -107,7 +107,8 @@ test("a write that joined a token fetch which then times out on its own: the TIM
   });
   const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: 300, retry: false });
   const first = rejectionOf(client.collection("Books").key(1).update({ stock: 1 }));
-  await new Promise((resolve) => setTimeout(resolve, 120));
+  // The second write begins once the fetch is on the wire, well before the fetch's own timeout.
+  await waitFor(() => server.requests.length === 1, "the token fetch");
   const second = await rejectionOf(client.collection("Books").key(2).update({ stock: 2 }));
   assert.equal((await first).code, "TIMEOUT");
   assert.equal(second.code, "TIMEOUT");

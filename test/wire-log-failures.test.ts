@@ -211,7 +211,9 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     const { client, root } = await serveClient(t, (_request, res) => startOfBody(res), { debug: log.debug });
     const controller = new AbortController();
     const walk = client.collection("Books").list({ signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Aborted once the answer's headers are in (its `<` line written), while the body comes.
+    await waitFor(() => log.shown().length === 2, "the answer's headers");
+    controller.abort();
     await assert.rejects(walk, { name: "AbortError" });
     assert.deepEqual(log.shown(), [
       `#1 > GET ${root}Books {"accept":"application/json","accept-language":"en"}`,
@@ -249,7 +251,7 @@ describe("a request that fails after its answer's headers came ends in a ! line"
         res.write('{"ID":1,');
         setTimeout(() => res.socket?.destroy(), 20);
       },
-      { timeout: 150, debug: log.debug },
+      { timeout: 400, debug: log.debug },
     );
     await assert.rejects(client.collection("Books").key(1).get(), { code: "NETWORK_ERROR" });
     const { body } = await client.collection("Photos").key(1).media().stream();
@@ -263,7 +265,7 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     assert.equal(shown[4], `#2 < 200 GET ${root}Photos(1)/$value N ms {"content-type":"image/png"}`);
     assert.equal(
       shown[5],
-      `#2 ! GET ${root}Photos(1)/$value aborted after N ms: TIMEOUT: GET ${root}Photos(1)/$value: the answer's body stalled, no data arrived for 150 ms (option "timeout")`,
+      `#2 ! GET ${root}Photos(1)/$value aborted after N ms: TIMEOUT: GET ${root}Photos(1)/$value: the answer's body stalled, no data arrived for 400 ms (option "timeout")`,
     );
   });
 
@@ -286,7 +288,7 @@ describe("a request that fails after its answer's headers came ends in a ! line"
           sendJson(res, 200, { value: [{ ID: 1 }] });
         }
       },
-      { timeout: 150, debug: log.debug },
+      { timeout: 400, debug: log.debug },
     );
     assert.deepEqual(await client.collection("Books").list(), [{ ID: 1 }]);
     await assert.rejects(client.collection("Broken").list(), { code: "BAD_PAYLOAD" });
@@ -306,7 +308,7 @@ describe("a request that fails after its answer's headers came ends in a ! line"
       ["/odata/Books", "/odata/Broken", "/odata/Photos(1)/$value", "/odata/Walk", "/odata/Walk?p=2"],
     );
     // Past the timeout: a stall would have been reported by now.
-    await sleep(200);
+    await sleep(500);
     assert.deepEqual(
       log.lines.map((line) => line.split(" ").slice(0, 3).join(" ")),
       ["#1 > GET", "#1 < 200", "#2 > GET", "#2 < 200", "#3 > GET", "#3 < 200", "#4 > GET", "#4 < 200", "#5 > GET", "#5 < 200"],

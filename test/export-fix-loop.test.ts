@@ -11,10 +11,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cliInProcess } from "./cli-in-process.js";
+import { tempDir } from "./cli-harness.js";
 
 interface Service {
   root: string;
@@ -49,11 +49,7 @@ async function startService(pages: (p: string | null, base: string) => { ids: nu
   };
 }
 
-function folder(): string {
-  const made = mkdtempSync(join(tmpdir(), "export-fix-loop-"));
-  process.once("exit", () => rmSync(made, { recursive: true, force: true }));
-  return made;
-}
+const folder = (): string => tempDir("export-fix-loop-");
 
 const rows = (ids: number[]) => ids.map((ID) => `{"ID":${ID}}\n`).join("");
 

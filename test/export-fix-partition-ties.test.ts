@@ -14,11 +14,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ODataClient } from "../src/index.js";
 import { cliInProcess } from "./cli-in-process.js";
+import { tempDir } from "./cli-harness.js";
 
 const ROWS = Array.from({ length: 200 }, (_, i) => ({ ID: i, Price: Math.floor(i / 30) * 1.5 }));
 
@@ -64,11 +64,7 @@ async function startService(withMetadata: boolean): Promise<Service> {
   };
 }
 
-function folder(): string {
-  const made = mkdtempSync(join(tmpdir(), "export-fix-ties-"));
-  process.once("exit", () => rmSync(made, { recursive: true, force: true }));
-  return made;
-}
+const folder = (): string => tempDir("export-fix-ties-");
 
 const idsIn = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { ID: number }).ID);
 

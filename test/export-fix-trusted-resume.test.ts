@@ -12,10 +12,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cliInProcess } from "./cli-in-process.js";
+import { tempDir } from "./cli-harness.js";
 
 interface Sent {
   host: string | undefined;
@@ -64,11 +64,7 @@ async function startService(): Promise<Service> {
   return service;
 }
 
-function folder(): string {
-  const made = mkdtempSync(join(tmpdir(), "export-fix-trusted-"));
-  process.once("exit", () => rmSync(made, { recursive: true, force: true }));
-  return made;
-}
+const folder = (): string => tempDir("export-fix-trusted-");
 
 /** Runs the command, pressing Ctrl-C once `held` requests wait on the other origin. */
 async function interrupted(service: Service, args: string[], cwd: string, held: number) {

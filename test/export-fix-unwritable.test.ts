@@ -10,10 +10,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { cliInProcess } from "./cli-in-process.js";
+import { tempDir } from "./cli-harness.js";
 
 async function startService() {
   const requests: string[] = [];
@@ -32,11 +32,7 @@ async function startService() {
   };
 }
 
-function folder(): string {
-  const made = mkdtempSync(join(tmpdir(), "export-fix-unwritable-"));
-  process.once("exit", () => rmSync(made, { recursive: true, force: true }));
-  return made;
-}
+const folder = (): string => tempDir("export-fix-unwritable-");
 
 test("an --out whose checkpoint name is too long for the file system: exit 1 naming --out, its file and the checkpoint, nothing asked", async (t) => {
   const service = await startService();

@@ -156,6 +156,28 @@ describe("secrets the service echoes bare in headers of its own are masked", () 
   );
 });
 
+describe("a page asked for ahead that has no answer when the caller leaves the walk", () => {
+  test("ends in a ! line saying the traversal was left (README, Seeing the wire)", async (t) => {
+    const log = collector();
+    const { server, client, root } = await serveClient(
+      t,
+      (request, res) => {
+        // Page 2 never answers: it is on the wire, unanswered, when the caller leaves.
+        if (request.path === "/odata/Walk") sendJson(res, 200, { value: [{ ID: 1 }], "@odata.nextLink": "Walk?p=2" });
+      },
+      { debug: log.debug },
+    );
+    for await (const page of client.collection("Walk").pages({ readAhead: 1 })) {
+      assert.deepEqual(page.value, [{ ID: 1 }]);
+      await waitFor(() => server.requests.length === 2, "page 2 asked for ahead");
+      break;
+    }
+    await waitFor(() => log.shown().length === 4, "page 2's ! line");
+    assert.deepEqual(log.shown().slice(2, 3), [`#2 > GET ${root}Walk?p=2 {"accept":"application/json","accept-language":"en"}`]);
+    assert.match(log.shown()[3] as string, new RegExp(`^#2 ! GET ${escape(root)}Walk\\?p=2 aborted after N ms: AbortError: the traversal was left$`));
+  });
+});
+
 describe("a request that fails after its answer's headers came ends in a ! line", () => {
   test("a walk whose page body stalls ends in a ! line with the stall's TIMEOUT", async (t) => {
     const log = collector();

@@ -28,6 +28,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildCli, cliEnv, finished, show, tempDir, type CliResult } from "./cli-harness.js";
 import { ITEMS_METADATA, sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { regExpText } from "./regexp-text.js";
 
 // --- the service ---------------------------------------------------------------------------------
 
@@ -207,8 +208,7 @@ function assertUninterrupted(cwd: string, format: Format, expected: Buffer, cont
 
 /** The line `--resume` writes when it finds no checkpoint and nothing written yet. */
 function startsAgainLine(cwd: string, format: Format): RegExp {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const out = escape(join(cwd, `items.${format}`));
+  const out = regExpText(join(cwd, `items.${format}`));
   return new RegExp(`^warning: no checkpoint at ${out}\\.checkpoint\\.json, and ${out} holds no rows \\((it is empty|there is no such file)\\): the export starts from the beginning\\n`, "m");
 }
 

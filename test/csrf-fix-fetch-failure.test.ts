@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataClientError } from "../src/index.js";
 import { sendJson, sendText, startServer, waitFor, type Handler, type RecordedRequest } from "./servers/recording-server.js";
+import { regExpText } from "./regexp-text.js";
 
 async function service(t: { after(fn: () => Promise<void>): void }, handler: Handler) {
   const server = await startServer(handler);
@@ -39,7 +40,7 @@ test("a token fetch whose connection is lost: NETWORK_ERROR naming the token fet
   assert.match(
     error.message,
     new RegExp(
-      `^the CSRF token fetch \\(GET ${escape(server.url("svc/"))}\\) failed before an answer arrived: .+; POST ${escape(server.url("svc/Books"))} waited for it and was not sent$`,
+      `^the CSRF token fetch \\(GET ${regExpText(server.url("svc/"))}\\) failed before an answer arrived: .+; POST ${regExpText(server.url("svc/Books"))} waited for it and was not sent$`,
     ),
   );
   // The transport's failure is kept as it was, for whoever looks deeper.
@@ -116,6 +117,3 @@ test("a write that joined a token fetch which then times out on its own: the TIM
   assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch "]);
 });
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -14,6 +14,7 @@ import { inspect } from "node:util";
 import { ODataClient, ODataHttpError } from "../src/index.js";
 import { startServer } from "./servers/recording-server.js";
 import { rejectionOf } from "./async-poller-fixtures.js";
+import { regExpText } from "./regexp-text.js";
 
 /** Credential parameters and their values; every value holds "5ecret", so a leak is easy to spot. */
 const CREDENTIALS: ReadonlyArray<readonly [string, string]> = [
@@ -61,8 +62,8 @@ test("a failed request masks client_assertion, jwt, assertion, AWSAccessKeyId, t
   assert.equal(error.url, shown);
   assert.equal(error.message, `GET ${shown} failed with HTTP 400 Bad Request [BAD]: the request is wrong`);
   assert.equal(lines.length, 2, lines.join("\n"));
-  assert.match(lines[0] ?? "", new RegExp(`^#1 > GET ${escape(shown)} \\{`));
-  assert.match(lines[1] ?? "", new RegExp(`^#1 < 400 GET ${escape(shown)} \\d+ ms \\{.*"x-continuation-token":"\\*\\*\\*"`));
+  assert.match(lines[0] ?? "", new RegExp(`^#1 > GET ${regExpText(shown)} \\{`));
+  assert.match(lines[1] ?? "", new RegExp(`^#1 < 400 GET ${regExpText(shown)} \\d+ ms \\{.*"x-continuation-token":"\\*\\*\\*"`));
   for (const text of [error.message, inspect(error, { showHidden: true }), JSON.stringify(error), ...lines]) assert.ok(!text.includes("5ecret"), text);
 });
 
@@ -87,6 +88,3 @@ test("a next link's paging cursors stay readable in the error and wire log of th
 });
 
 /** `text` as a regular expression that matches it literally. */
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -14,6 +14,7 @@ import { describe, test } from "node:test";
 import { isODataHttpError, ODataClient } from "../src/index.js";
 import { sendJson, serveClient, waitFor } from "./servers/recording-server.js";
 import { collector } from "./wire-log-collector.js";
+import { regExpText } from "./regexp-text.js";
 
 
 /** The reasons of the unhandled rejections while `run` runs and for a moment after it. */
@@ -174,7 +175,7 @@ describe("a page asked for ahead that has no answer when the caller leaves the w
     }
     await waitFor(() => log.shown().length === 4, "page 2's ! line");
     assert.deepEqual(log.shown().slice(2, 3), [`#2 > GET ${root}Walk?p=2 {"accept":"application/json","accept-language":"en"}`]);
-    assert.match(log.shown()[3] as string, new RegExp(`^#2 ! GET ${escape(root)}Walk\\?p=2 aborted after N ms: AbortError: the traversal was left$`));
+    assert.match(log.shown()[3] as string, new RegExp(`^#2 ! GET ${regExpText(root)}Walk\\?p=2 aborted after N ms: AbortError: the traversal was left$`));
   });
 });
 
@@ -256,7 +257,7 @@ describe("a request that fails after its answer's headers came ends in a ! line"
     );
     await assert.rejects(client.collection("Books").list(), { code: "NETWORK_ERROR" });
     assert.equal(log.lines.length, 3, log.lines.join("\n"));
-    assert.match(log.shown()[2] as string, new RegExp(`^#1 ! GET ${escape(root)}Books failed after N ms: NETWORK_ERROR: reading the answer of GET ${escape(root)}Books failed: terminated`));
+    assert.match(log.shown()[2] as string, new RegExp(`^#1 ! GET ${regExpText(root)}Books failed after N ms: NETWORK_ERROR: reading the answer of GET ${regExpText(root)}Books failed: terminated`));
   });
 
   test("a body read whole (get()) whose connection drops, and a media stream that stalls, end in a ! line each", async (t) => {
@@ -283,7 +284,7 @@ describe("a request that fails after its answer's headers came ends in a ! line"
 
     const shown = log.shown();
     assert.equal(shown.length, 6, shown.join("\n"));
-    assert.match(shown[2] as string, new RegExp(`^#1 ! GET ${escape(root)}Books\\(1\\) failed after N ms: NETWORK_ERROR: reading the answer of GET ${escape(root)}Books\\(1\\) failed: terminated`));
+    assert.match(shown[2] as string, new RegExp(`^#1 ! GET ${regExpText(root)}Books\\(1\\) failed after N ms: NETWORK_ERROR: reading the answer of GET ${regExpText(root)}Books\\(1\\) failed: terminated`));
     assert.equal(shown[4], `#2 < 200 GET ${root}Photos(1)/$value N ms {"content-type":"image/png"}`);
     assert.equal(
       shown[5],
@@ -339,6 +340,3 @@ describe("a request that fails after its answer's headers came ends in a ! line"
 });
 
 /** `text` as a regular expression that matches it literally. */
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

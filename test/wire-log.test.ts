@@ -24,12 +24,10 @@ import { useFakeTime } from "./fake-time.js";
 import { startDemoService } from "../demo/service.js";
 import type { Order } from "../demo/orders.js";
 import { collector } from "./wire-log-collector.js";
+import { regExpText } from "./regexp-text.js";
 
 
 /** `text` as a regular expression that matches it literally. */
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 const CRLF = "\r\n";
 
@@ -301,7 +299,7 @@ describe("every request and every answer gives one line", () => {
     await assert.rejects(offline.collection("Books").page(), (error: unknown) => error instanceof ODataClientError && error.code === "NETWORK_ERROR");
     assert.equal(failures.lines.length, 2);
     assert.equal(failures.shown()[0], `#1 > GET ${closedUrl}Books {"accept":"application/json","accept-language":"en"}`);
-    assert.match(failures.lines[1] as string, new RegExp(`^#1 ! GET ${escape(closedUrl)}Books failed after \\d+ ms: NETWORK_ERROR: GET ${escape(closedUrl)}Books failed before an answer arrived: fetch failed \\(connect ECONNREFUSED .*\\)$`));
+    assert.match(failures.lines[1] as string, new RegExp(`^#1 ! GET ${regExpText(closedUrl)}Books failed after \\d+ ms: NETWORK_ERROR: GET ${regExpText(closedUrl)}Books failed before an answer arrived: fetch failed \\(connect ECONNREFUSED .*\\)$`));
 
     const aborts = collector();
     // The service never answers: only the abort and the timeout end these requests.

@@ -78,6 +78,7 @@ export type {
   IsLoose,
   DeclaredProperties,
   Without,
+  Unexpanded,
   PathBase,
   PathDepthLimit,
   CollectionsOf,

@@ -137,6 +137,44 @@ export type ReaderCreate = ReadCollectionQuery<Book>["create"];
 export const forged: EdmValue = { type: "Edm.Guid", text: "0a0b0c0d-0000-0000-0000-000000000000" };
 `;
 
+// A library of the consumer's own that exports expanded queries, and a program built on the
+// declaration file the compiler writes for it: that file must name only what the package exports,
+// with every type argument resolved (TypeScript wrote `Omit<{}, N>` there once).
+const LIBRARY = `import { ODataClient } from "traverse-odata";
+import { ODataReader } from "traverse-odata/read";
+
+interface Author { ID: number; name: string; books?: Book[] }
+export interface Book { ID: number; title: string; author?: Author | null }
+
+const serviceUrl = "https://example.com/odata/v4/catalog/";
+const books = new ODataClient({ serviceUrl }).collection<Book>("Books");
+export const withAuthor = books.expand("author");
+export const nested = books.select("ID").expand("author", (a) => a.select("name").expand("books", (b) => b.select("title")));
+export const replaced = books.expand("author").expand("author", (a) => a.select("ID"));
+export const oneBook = books.key(1).expand("author");
+export const readerBooks = new ODataReader({ serviceUrl }).collection<Book>("Books").expand("author");
+`;
+
+const LIBRARY_USER = `import { nested, oneBook, readerBooks, replaced, withAuthor } from "./library-types/library.mjs";
+
+export async function names(): Promise<string[]> {
+  const out: string[] = [];
+  for await (const book of withAuthor) out.push(book.title, book.author?.name ?? "");
+  for await (const book of nested) out.push(String(book.ID), ...(book.author?.books ?? []).map((related) => related.title));
+  for await (const book of readerBooks) out.push(book.author?.name ?? "");
+  const one = await oneBook.get();
+  out.push(one.author?.name ?? "");
+  for await (const book of replaced) {
+    out.push(String(book.author?.ID));
+    // @ts-expect-error the later expand selected only the author's ID
+    out.push(book.author?.name ?? "");
+  }
+  // @ts-expect-error only the book's ID was selected, beside the expanded author
+  for await (const book of nested) out.push(book.title);
+  return out;
+}
+`;
+
 const CJS_TS_CONSUMER = `import { ODataClient, ODataHttpError, type Page } from "traverse-odata";
 
 interface Book { ID: number; title: string }
@@ -209,6 +247,8 @@ let tarball: string;
 let packedFiles: string[];
 let nodenextCheck: Run;
 let bundlerCheck: Run;
+let libraryEmit: Run;
+let libraryUse: Run;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "traverse-package-"));
@@ -242,9 +282,24 @@ before(async () => {
     join(consumer, "tsconfig.bundler.json"),
     JSON.stringify({ compilerOptions: { ...STRICT, module: "preserve", moduleResolution: "bundler", noEmit: true }, files: ["main.mts"] }, null, 2),
   );
-  [nodenextCheck, bundlerCheck] = await Promise.all([
+  writeFileSync(join(consumer, "library.mts"), LIBRARY);
+  writeFileSync(join(consumer, "library-user.mts"), LIBRARY_USER);
+  writeFileSync(
+    join(consumer, "tsconfig.library.json"),
+    JSON.stringify({ compilerOptions: { ...STRICT, module: "nodenext", moduleResolution: "nodenext", declaration: true, emitDeclarationOnly: true, outDir: "library-types" }, files: ["library.mts"] }, null, 2),
+  );
+  writeFileSync(
+    join(consumer, "tsconfig.library-user.json"),
+    JSON.stringify({ compilerOptions: { ...STRICT, module: "nodenext", moduleResolution: "nodenext", noEmit: true }, files: ["library-user.mts"] }, null, 2),
+  );
+  const emitThenUse = async (): Promise<[Run, Run]> => {
+    const emitted = await run(process.execPath, [TSC, "-p", "tsconfig.library.json"], consumer);
+    return [emitted, await run(process.execPath, [TSC, "-p", "tsconfig.library-user.json"], consumer)];
+  };
+  [nodenextCheck, bundlerCheck, [libraryEmit, libraryUse]] = await Promise.all([
     run(process.execPath, [TSC, "-p", "tsconfig.nodenext.json"], consumer),
     run(process.execPath, [TSC, "-p", "tsconfig.bundler.json"], consumer),
+    emitThenUse(),
   ]);
 
   server = await startServer((request, res) => {
@@ -369,6 +424,19 @@ test("a TypeScript consumer type-checks against the package under nodenext (ESM 
 
 test("a TypeScript consumer type-checks against the package under bundler", () => {
   assert.equal(bundlerCheck.code, 0, show("tsc -p tsconfig.bundler.json", bundlerCheck));
+});
+
+test("a library that exports expanded queries emits a declaration file that compiles, naming only the package's exports", () => {
+  assert.equal(libraryEmit.code, 0, show("tsc -p tsconfig.library.json", libraryEmit));
+  const declarations = readFileSync(join(consumer, "library-types", "library.d.mts"), "utf8");
+  // Every type the file borrows comes from the package's entry points, none from a path inside it.
+  const borrowed = [...declarations.matchAll(/import\("([^"]+)"/g)].map((match) => match[1]);
+  assert.ok(borrowed.length > 0, declarations);
+  for (const from of borrowed) assert.ok(from === "traverse-odata" || from === "traverse-odata/read", `${from} in\n${declarations}`);
+  assert.match(declarations, /Unexpanded<\{\}, "author">/);
+  assert.doesNotMatch(declarations, /Omit</);
+  // The program built on that file sees the rows the library's queries give.
+  assert.equal(libraryUse.code, 0, show("tsc -p tsconfig.library-user.json", libraryUse));
 });
 
 test("the compiled ES module consumer reads from a server through the installed package", async () => {

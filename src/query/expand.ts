@@ -22,7 +22,7 @@ import {
   type QueryOptionsState,
   type SortDirection,
 } from "./state.js";
-import type { ExpandPath, Expansion, FilterFieldPath, RelatedType, Selected, SelectItem, ValidFilterPath, ValidSelect } from "./types.js";
+import type { ExpandPath, Expansion, Unexpanded, FilterFieldPath, RelatedType, Selected, SelectItem, ValidFilterPath, ValidSelect } from "./types.js";
 
 /**
  * The callback of `expand()`: receives the nested options builder and returns it refined. What it
@@ -139,8 +139,8 @@ export class ExpandQuery<T = Record<string, unknown>, in out S extends string = 
   expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: K,
     build?: ExpandBuilder<RelatedType<T, K>, NS, NX, Root>,
-  ): ExpandQuery<T, S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>, Root> {
-    return this.#next<S, Omit<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>>(
+  ): ExpandQuery<T, S, Unexpanded<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>, Root> {
+    return this.#next<S, Unexpanded<X, K> & Expansion<T, K, Selected<RelatedType<T, K>, NS, NX>, X>>(
       addExpand(this.#options, this.#version, nav, build, "expand expand(nav)"),
     );
   }

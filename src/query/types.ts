@@ -535,12 +535,22 @@ export type Selected<T, S extends string, X> = [S] extends [never]
       : PickPaths<Without<T, keyof X>, S> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
 
 /**
+ * The expansions `X` without the navigation property `N`: what stays of them when `expand(N)`
+ * replaces an earlier expand of `N`. `Omit<X, N>` would be the same type, but TypeScript (5.4 to
+ * 5.9) writes an `expand()` result's `Omit<{}, N>` into a declaration file with `N` left
+ * unresolved, so a library exporting an expanded query would ship a `.d.ts` that does not compile.
+ * This mapped type is written with its arguments resolved; it is exported so that such a file can
+ * name it (`import("traverse-odata").Unexpanded<{}, "author">`).
+ */
+export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends N ? never : P]: X[P] };
+
+/**
  * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the
  * property `nav` with rows `R` of the related type (`null` where the property's type allows it and
  * no entity is related). A path (`author/books`) adds its first segment with every property of
  * the related type, or, when `X` holds that segment already, adds nothing: the request puts the
  * path below the earlier expand, whose rows stay as they were. The caller leaves out of `X` what a
- * plain `nav` replaces (`Omit<X, nav>`): the request keeps only the later expand of a property.
+ * plain `nav` replaces ({@link Unexpanded}): the request keeps only the later expand of a property.
  */
 export type Expansion<T, K extends string, R, X = {}> = K extends "*"
   ? {}

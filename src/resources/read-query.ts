@@ -40,6 +40,7 @@ import type {
   CollectionNavigation,
   ExpandPath,
   Expansion,
+  Unexpanded,
   FieldPath,
   FilterFieldPath,
   ValidFilterPath,
@@ -153,8 +154,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX, T>,
-  ): CollectionOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>> {
-    return this.#next<CollectionOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>>>(
+  ): CollectionOf<K, T, S, Unexpanded<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>> {
+    return this.#next<CollectionOf<K, T, S, Unexpanded<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>>>(
       addExpand(this.#state, this.#version, nav, build, "expand(nav)"),
     );
   }
@@ -412,8 +413,8 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,
     build?: ExpandBuilder<RelatedType<T, N>, NS, NX, T>,
-  ): EntityOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z> {
-    return this.#next<EntityOf<K, T, S, Omit<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z>>(
+  ): EntityOf<K, T, S, Unexpanded<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z> {
+    return this.#next<EntityOf<K, T, S, Unexpanded<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z>>(
       addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"),
     );
   }

@@ -11,9 +11,11 @@ import { bytesOfBase64 } from "../util/base64-text.js";
 
 /**
  * A command-line text as a value of `type` (`Edm.Int32`, `Edm.Guid` ...). Without a type (no
- * `$metadata`), an integer text is a number and anything else a string.
+ * `$metadata`), an integer text is a number and anything else a string. `version`: the OData
+ * version the client speaks, which says how a decimal in exponent notation is written
+ * ({@link decimalForVersion}).
  */
-export function typedValue(text: string, type: string | undefined, where: string): LiteralValue {
+export function typedValue(text: string, type: string | undefined, where: string, version?: ODataVersion): LiteralValue {
   const fail = (what: string): never => {
     throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not ${what}`);
   };
@@ -67,7 +69,7 @@ export function typedValue(text: string, type: string | undefined, where: string
       case "Edm.Int64":
         return edm.int64(integer(type));
       case "Edm.Decimal":
-        return edm.decimal(decimal(type));
+        return edm.decimal(decimalForVersion(decimal(type), version, where));
       case "Edm.Double":
         return edm.double(float(type));
       case "Edm.Single":
@@ -171,12 +173,48 @@ const FLOAT_RANGES = {
 } as const;
 
 /**
+ * The most digits a decimal in exponent notation is written out to where the version's decimal
+ * literal has no exponent: far more than any service's decimal holds, and `1e999999999` is
+ * refused rather than written as a gigabyte of zeros.
+ */
+const MAX_WRITTEN_DIGITS = 1000;
+
+/**
+ * A decimal's text (DECIMAL, or NaN, INF, -INF) as the client's `version` writes it. OData 4.0's
+ * decimal literal is digits with an optional point (its ABNF: decimalValue = [SIGN] 1*DIGIT
+ * ["." 1*DIGIT], the exponent being doubleValue's); OData 4.01 adds the exponent to decimalValue.
+ * So for 4.0 an exponent is worked into the digits, exactly, on the text (`1.5e3` is `1500`,
+ * `-2.5E-3` is `-0.0025`, the digits of the mantissa kept: `1.50e1` is `15.0`); a number of more
+ * than MAX_WRITTEN_DIGITS digits so written is refused, naming `where`. 4.01 and an unknown version
+ * take the text as given; so does v2, whose literal (`1500M`) the library writes without the
+ * exponent, refusing more digits than v2's decimal has.
+ */
+function decimalForVersion(text: string, version: ODataVersion | undefined, where: string): string {
+  const [, sign, integer = "", fraction = "", exponentSign, exponent] = DECIMAL.exec(text) ?? [];
+  if (version !== "4.0" || exponent === undefined) return text;
+  const negative = sign === "-" ? "-" : "";
+  // The mantissa's digits without leading zeros (but the last), and where the point goes in them.
+  const written = `${integer}${fraction}`;
+  const digits = written.replace(/^0+(?=\d)/, "");
+  if (/^0$/.test(digits)) return `${negative}0`;
+  const point = integer.length - (written.length - digits.length) + Number(`${exponentSign === "-" ? "-" : ""}${exponent}`);
+  // Measured before anything is padded: an exponent of a billion costs nothing to refuse.
+  const length = point <= 0 ? 1 - point + digits.length : Math.max(point, digits.length);
+  if (!(length <= MAX_WRITTEN_DIGITS)) {
+    throw new CliUsageError(`${where}: ${JSON.stringify(text)} has more than ${MAX_WRITTEN_DIGITS} digits written out, as an OData 4.0 decimal is written (its literal has no exponent)`);
+  }
+  if (point <= 0) return `${negative}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${negative}${digits}${"0".repeat(point - digits.length)}`;
+  return `${negative}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/**
  * A command-line text as a value of the declared `type`: a member of one of the service's
  * enumerations as {@link enumValue} reads it, anything else as {@link typedValue} does.
  */
-function declaredValue(text: string, type: string | undefined, model: ServiceModel | undefined, where: string): LiteralValue {
+function declaredValue(text: string, type: string | undefined, model: ServiceModel | undefined, where: string, version: ODataVersion | undefined): LiteralValue {
   const enumeration = type === undefined ? undefined : model?.enumType(type);
-  return enumeration ? enumValue(text, enumeration, where) : typedValue(text, type, where);
+  return enumeration ? enumValue(text, enumeration, where) : typedValue(text, type, where, version);
 }
 
 /**
@@ -211,18 +249,18 @@ function literalType(type: string, model: ServiceModel | undefined): string {
 }
 
 /**
- * The declared type of a key part: its property path (`Address/PostalCode` for an alias `Zip`)
- * followed from the entity type through complex properties; `undefined` where the model does
- * not lead there.
+ * The declaration of a key part (its type and facets): its property path (`Address/PostalCode` for
+ * an alias `Zip`) followed from the entity type through complex properties; `undefined` where the
+ * model does not lead there.
  */
-function keyPartType(ref: KeyRef, type: EntityType, model: ServiceModel): string | undefined {
+function keyPartDeclaration(ref: KeyRef, type: EntityType, model: ServiceModel): TypeReference | undefined {
   let structured: EntityType | ComplexType | undefined = type;
-  let found: string | undefined;
+  let found: TypeReference | undefined;
   for (const segment of ref.path.split("/")) {
     if (structured === undefined) return undefined;
-    found = model.propertiesOf(structured).find((p) => p.name === segment)?.type;
+    found = model.propertiesOf(structured).find((p) => p.name === segment);
     if (found === undefined) return undefined;
-    structured = model.complexType(found);
+    structured = model.complexType(found.type);
   }
   return found;
 }
@@ -230,18 +268,22 @@ function keyPartType(ref: KeyRef, type: EntityType, model: ServiceModel): string
 /**
  * The key of `get <set> <key>` and `call --key`: one value (`42`, `O'Brien`), or `Name=value`
  * pairs separated by commas for a key of several properties (`A=1,B=x`), typed by `$metadata`
- * where the service has it.
+ * where the service has it. `version`: the OData version the client speaks, which says whether a
+ * decimal key may be NaN, INF or -INF ({@link checkDecimalSpecial}) and how its exponent is
+ * written ({@link decimalForVersion}), as for a parameter.
  */
-export function parseKey(text: string, set: string, model: ServiceModel | undefined): LiteralValue | Record<string, LiteralValue> {
+export function parseKey(text: string, set: string, model: ServiceModel | undefined, version?: ODataVersion): LiteralValue | Record<string, LiteralValue> {
   const entitySet = model?.entitySet(set);
   const type = entitySet && model ? model.entityTypeOf(entitySet) : undefined;
   const key = type && model ? model.keyOf(type) : [];
   // A key predicate names an aliased part by its alias (OData URL Conventions 4.3.1); its value
   // is typed by the property the alias stands for.
-  const partType = (name: string | undefined) => {
+  const partValue = (name: string | undefined, given: string, where: string): LiteralValue => {
     const ref = key.find((k) => k.name === name);
-    const declared = ref && type && model ? keyPartType(ref, type, model) : undefined;
-    return declared === undefined ? undefined : literalType(declared, model);
+    const declared = ref && type && model ? keyPartDeclaration(ref, type, model) : undefined;
+    const literal = declared === undefined ? undefined : literalType(declared.type, model);
+    if (declared && literal === "Edm.Decimal") checkDecimalSpecial(given.trim(), declared, model, version, where);
+    return declaredValue(given, literal, model, where, version);
   };
   // `Name=value` pairs, unless the key is one property and the text is simply its value.
   const pairs = /^[\p{L}_][\p{L}\p{N}_]*=/u.test(text) && (key.length !== 1 || text.startsWith(`${key[0]?.name}=`)) ? text.split(",") : undefined;
@@ -256,7 +298,7 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
       if (key.length > 0 && !key.some((k) => k.name === name)) {
         throw new CliUsageError(`<key>: ${name} is not a key property of ${set} (its key: ${key.map((k) => k.name).join(", ")})`);
       }
-      value[name] = declaredValue(pair.slice(equals + 1), partType(name), model, `<key> ${name}`);
+      value[name] = partValue(name, pair.slice(equals + 1), `<key> ${name}`);
     }
     if (key.length > 0 && key.some((k) => !(k.name in value))) {
       throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; give each as Name=value`);
@@ -266,7 +308,7 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
     return single === undefined ? value : single;
   }
   if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
-  return declaredValue(text, partType(key[0]?.name), model, "<key>");
+  return partValue(key[0]?.name, text, "<key>");
 }
 
 /**
@@ -313,14 +355,14 @@ export function parseParameters(items: readonly string[], parameters: readonly P
       throw new CliUsageError(`--param ${name} is a collection (Collection(${declared.type})): give it as JSON: ${name}='${example.slice(0, 80)}'`);
     }
     if (declared && declaredType === "Edm.Decimal") checkDecimalSpecial(value.trim(), declared, model, version, `--param ${name}`);
-    result[name] = declaredValue(value, declaredType ?? "Edm.String", model, `--param ${name}`);
+    result[name] = declaredValue(value, declaredType ?? "Edm.String", model, `--param ${name}`, version);
   }
   return result;
 }
 
 /**
- * Refuses NaN, INF and -INF (`text`) as the value of a decimal `declared` (a parameter, or a
- * property of a structured one) where they are none of its values, naming `where`: OData 4.0's
+ * Refuses NaN, INF and -INF (`text`) as the value of a decimal `declared` (a parameter, a
+ * property of a structured one, or a key property) where they are none of its values, naming `where`: OData 4.0's
  * decimal is a number in digits (its ABNF's decimalValue has no nanInfinity, which only its double
  * has), and so is OData v2's (`1.5M`). OData 4.01 adds nanInfinity to decimalValue for the decimal
  * with `Scale="floating"`, an IEEE 754 decimal floating-point number (CSDL 4.01, 3.4.3 Scale); a
@@ -362,7 +404,7 @@ function jsonParameter(text: string, declared: Parameter | undefined, model: Ser
 function exactNumbers(value: unknown, type: TypeReference | undefined, model: ServiceModel | undefined, where: string, version: ODataVersion | undefined): unknown {
   const literal = type === undefined ? undefined : literalType(type.type, model);
   const digits = numberText(value);
-  if (digits !== undefined) return jsonNumberValue(digits, literal, where);
+  if (digits !== undefined) return jsonNumberValue(digits, literal, where, version);
   // A number JSON.parse reads as written is checked against an integer type all the same: 1.5 or
   // 300 would go as given where an Edm.Int64 or an Edm.Byte cannot hold them.
   if (typeof value === "number" && isIntegerType(literal)) return jsonInteger(String(value), literal, where);
@@ -396,13 +438,16 @@ const NUMERIC_TYPES = new Set(["Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32"
  * library writes their exact digits, as it does for `--param name=value`; a Double is a double,
  * refused beyond its range); else, where the type is not known or no number, an Int64 for an
  * integer in its range and a Decimal otherwise, as typedValue types an integer without `$metadata`.
+ * A decimal's number that JavaScript writes with an exponent (`1e21`, `1e-7`) is a Decimal too where
+ * the client speaks OData 4.0, whose decimal literal has none ({@link decimalForVersion}).
  */
-function jsonNumberValue(digits: string, type: string | undefined, where: string): unknown {
+function jsonNumberValue(digits: string, type: string | undefined, where: string, version: ODataVersion | undefined): unknown {
   if (isIntegerType(type)) return jsonInteger(digits, type, where);
   const number = Number(digits);
-  if (Number.isFinite(number) && sameDecimal(String(number), digits)) return number;
-  if (type !== undefined && NUMERIC_TYPES.has(type)) return typedValue(digits, type, where);
-  return typedValue(digits, /^-?\d+$/.test(digits) ? undefined : "Edm.Decimal", where);
+  const exponent = type === "Edm.Decimal" && version === "4.0" && /e/i.test(String(number));
+  if (Number.isFinite(number) && sameDecimal(String(number), digits) && !exponent) return number;
+  if (type !== undefined && NUMERIC_TYPES.has(type)) return typedValue(digits, type, where, version);
+  return typedValue(digits, /^-?\d+$/.test(digits) ? undefined : "Edm.Decimal", where, version);
 }
 
 /** Whether `type` is one of the integer types (INTEGER_RANGES). */

@@ -231,7 +231,7 @@ export const callCommand: Command = {
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
     const params = parseParameters(listOption(context.args, "param"), target.parameters, model, client.version);
     // The untyped form of action() and function(), which the client and both queries have.
-    const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model));
+    const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model, client.version));
     const call: ActionCall | FunctionCall =
       target.kind === "function"
         ? base.function(target.name, params)

@@ -156,7 +156,7 @@ export const getCommand: Command = {
     const answers = answerRecorder();
     // An entity of a v4 service read as v2 would print, its @odata.context and all: stopped.
     const { client, model } = await clientWithMetadata(context, service, [answers.step, v4AnswerCheck(context.environment)]);
-    const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model)), context.args).get({ signal: context.signal });
+    const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model, client.version)), context.args).get({ signal: context.signal });
     await context.stdout.write(`${jsonWithServiceDigits(entity, await answers.text())}\n`);
   },
 };

@@ -185,10 +185,12 @@ export function connect(service: string, settings: ClientSettings, environment: 
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
   const version = settings.version ?? (target.kind === "profile" ? target.profile.version : undefined);
   const versionGiven = version !== undefined;
-  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven, ...(version === "2.0" ? { v2Given: settings.version === undefined ? "profile" : "option" } : {}) };
+  const { checkVersion = false, declaredVersion, ...given } = extra;
+  // A version the command took from the service is told as the service's, not as an option the user never gave.
+  const v2Given = version !== "2.0" ? undefined : declaredVersion !== undefined ? "service" : settings.version === undefined ? "profile" : "option";
+  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven, ...(v2Given ? { v2Given } : {}), ...(declaredVersion !== undefined ? { declaredVersion } : {}) };
   environment.connected = written;
   const options = clientOptions(target, settings, environment);
-  const { checkVersion = false, ...given } = extra;
   warnOfReplacedCredentials("auth" in given ? given.auth : options.auth, options.headers as Record<string, string>, settings, target, environment);
   const checked = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
   const steps = written.v2Given ? [...(checked ?? []), v4Evidence(written)] : checked;
@@ -221,6 +223,12 @@ export type ConnectExtra = Pick<ODataClientOptions, "steps" | "auth"> & {
    * read them wrongly (a `{"d": …}` envelope printed as the entity, a collection without "value").
    */
   checkVersion?: boolean;
+  /**
+   * The version the service declares (its `$metadata`'s, or the one an export's checkpoint kept),
+   * where the command speaks it (`settings.version`) without the user having set one: messages
+   * then name it rather than `--odata-version`.
+   */
+  declaredVersion?: string;
 };
 
 /** How the user names the version: the option, and the profile's setting where a profile is used. */
@@ -288,6 +296,10 @@ function v4Hint(error: ODataClientError, service: WrittenService): string | unde
 /** That the service looks like OData v4 (`evidence` says why), and the setting to change: the option, or the profile's `version`. */
 function looksLikeV4(evidence: string, service: WrittenService): string {
   const profile = service.target.kind === "profile" ? service.target.profile : undefined;
+  if (service.v2Given === "service") {
+    const declared = service.declaredVersion ?? "2.0";
+    return `the service looks like OData v4 (${evidence}), which the command read as OData 2.0 (the service declares OData ${declared}${declared === "2.0" ? "" : ", read as v2"}): give --odata-version 4.0`;
+  }
   if (service.v2Given === "profile" && profile) {
     return `the service looks like OData v4 (${evidence}), which the command read as OData 2.0 ("version": "2.0" in ${profile.file}: profiles.${profile.name}): give --odata-version 4.0, or set the profile's version to 4.0`;
   }
@@ -327,10 +339,18 @@ interface WrittenService {
   headers: Readonly<Record<string, string>>;
   /** Where the user wrote the service's URL when no profile has it. */
   writtenAs: string;
-  /** Whether `--odata-version` or the profile's `version` set the version (else the client took 4.0). */
+  /**
+   * Whether `--odata-version` or the profile's `version` set the version, or the command set the
+   * one the service declares (else the client took 4.0).
+   */
   versionGiven: boolean;
-  /** Where the user set OData 2.0, if they did: `--odata-version 2.0`, or the profile's `version`. */
-  v2Given?: "option" | "profile";
+  /**
+   * What set OData 2.0, if anything did: the user (`--odata-version 2.0`, or the profile's
+   * `version`), or the command, for a service that declares OData 1.0 to 3.0 (`declaredVersion`).
+   */
+  v2Given?: "option" | "profile" | "service";
+  /** The version the service declares, where the command speaks it without the user having set one. */
+  declaredVersion?: string;
   /** The `OData-Version` an answer to such a client carried ({@link v4Evidence}). */
   answeredV4?: string;
   /** Whether an answer to such a client carried `DataServiceVersion`, as a v2 service's do. */

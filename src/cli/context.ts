@@ -110,7 +110,9 @@ export function clientSpeaking(
   if (!switched && !verbose) return made;
   const spoken = switched ? { ...made.settings, version: spokenAs } : made.settings;
   const all = verbose ? [...(steps ?? []), verboseJson()] : steps;
-  return { client: connect(service, spoken, context.environment, all ? { steps: all } : {}), settings: spoken };
+  // Switched, the version is the service's: its messages say so, not `--odata-version`, which the user did not give.
+  const extra = { ...(all ? { steps: all } : {}), ...(switched && version !== undefined ? { declaredVersion: version } : {}) };
+  return { client: connect(service, spoken, context.environment, extra), settings: spoken };
 }
 
 /** What {@link answerRecorder} gives: the step to add to the client, and the text it kept. */

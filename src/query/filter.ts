@@ -151,6 +151,10 @@ const activeLambdas: string[] = [];
 export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This = Root> {
   readonly #version: ODataVersion;
   readonly #variable: string | undefined;
+  // Set, to the text that opens its lambda (`books/any(b:`), when the predicate this builder was
+  // made for has returned: kept beyond it, the builder would write `b/...` where no lambda declares
+  // `b`, or where an enclosing lambda's `b` is another collection's member.
+  #ended: string | undefined;
 
   // The variance is written out where the compiler can check it. Unwritten, it is measured once
   // per program that relates two builder types (inferring an `f.any` predicate does) by comparing
@@ -182,10 +186,11 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
    * (`Tags/any(t:t eq 'new')` is `f.any("Tags", (t) => t.eq(t.self, "new"))`).
    */
   get self(): FilterExpression {
-    if (this.#variable === undefined) {
+    const variable = this.#live("f.self");
+    if (variable === undefined) {
       throw new ODataClientError("NOT_IN_LAMBDA", "f.self names a lambda variable and exists only inside f.any() or f.all()");
     }
-    return this.#make(this.#variable, PRIMARY);
+    return this.#make(variable, PRIMARY);
   }
 
   // --- operands -------------------------------------------------------------------------------
@@ -324,7 +329,9 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
    * the builder it receives prefixes field paths with the lambda variable, and takes `$it/...` and
    * `$this/...` paths of the outermost entity and the entity being filtered (the `Root` and `This`
    * of this builder); the outer builder still refers to that entity. Without a predicate: whether
-   * the collection is non-empty. OData v4 only (lambda operators came after v2).
+   * the collection is non-empty. OData v4 only (lambda operators came after v2). The callback's
+   * builder serves that call alone: a path or `self` of it taken after the callback returned throws
+   * a `TypeError` naming the variable, which no lambda declares there.
    */
   any<P extends FieldPath<T>>(
     path: P & CollectionPath<T, P>,
@@ -537,10 +544,17 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
    * query (or builder it is combined in) refuses it as it refuses a 4.01 `in`.
    */
   #field(path: unknown, where: string, count = true): FilterExpression {
+    const variable = this.#live(where);
     const checked = checkPath(path, where, { count, variables: true });
     if (checked.includes("$")) this.#onlyV4(where, `the path ${checked}`);
-    const text = this.#variable === undefined || checked.startsWith("$") ? checked : `${this.#variable}/${checked}`;
+    const text = variable === undefined || checked.startsWith("$") ? checked : `${variable}/${checked}`;
     return new FilterExpression(text, PRIMARY, `${checked}/`.startsWith("$this/") ? "$this" : this.#family);
+  }
+
+  /** The lambda variable (undefined outside a lambda); a `TypeError` naming `where` once the lambda's predicate has returned. */
+  #live(where: string): string | undefined {
+    if (this.#ended) throw new TypeError(`${where}: ${this.#variable} is the variable of the lambda ${this.#ended}...), whose predicate has returned`);
+    return this.#variable;
   }
 
   #expression(value: unknown, where: string): FilterExpression {
@@ -636,11 +650,13 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
     const enclosing = activeLambdas.find((active) => active.endsWith(`(${variable}:`));
     if (enclosing) throw new TypeError(`${where}: ${variable} is the variable of the enclosing lambda ${enclosing}...)`);
     activeLambdas.push(lambda);
+    const builder = new FilterBuilder(this.#version, variable);
     let body: FilterExpression;
     try {
-      body = this.#expression(predicate(new FilterBuilder(this.#version, variable)), `f.${operator}(path, predicate) result`);
+      body = this.#expression(predicate(builder), `f.${operator}(path, predicate) result`);
     } finally {
       activeLambdas.pop();
+      builder.#ended = lambda;
     }
     return this.#make(`${lambda}${String(body)})`, PRIMARY, collection, body);
   }

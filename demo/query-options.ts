@@ -50,6 +50,52 @@ export function entityReadOptions<P extends string>(query: URLSearchParams, enti
 }
 
 /**
+ * Whether a request names system query options without their `$` too: OData 4.01 services read
+ * those names in any case, with or without the `$` (Part 2 §5.1), but a name without `$` is a
+ * custom option in OData 4.0, the service's to ignore. So it is one only in a request of OData
+ * 4.01: its `OData-Version` says so or, without one, its `OData-MaxVersion` allows 4.01; a part of
+ * a `$batch` without either goes by the batch request's (`enclosing`). A request with neither is
+ * read as 4.0, the version the service answers in, although Part 1 lets a service assume its
+ * highest: this library's clients send no version header on reads, and a 4.0 client's custom
+ * option `top` must stay one.
+ */
+export function readsBareOptionNames(headers: Headers, enclosing?: Headers): boolean {
+  const version = [headers, enclosing].map((each) => each?.get("odata-version") ?? each?.get("odata-maxversion")).find((each) => each != null);
+  return version !== undefined && Number(version.trim()) >= 4.01;
+}
+
+/**
+ * The name OData 4.0 gives the system query option that `name` names (`$Top`, and `top` when
+ * `bare`, are `$top`), or `name` itself when it names none. A `$` name is read in any case
+ * whatever the request's version: no version has a custom option beginning with `$`.
+ */
+export function systemOptionName(name: string, bare: boolean): string {
+  const lower = name.toLowerCase();
+  const system = lower.startsWith("$") ? lower : bare ? `$${lower}` : "";
+  return KNOWN_SYSTEM_OPTIONS.has(system) ? system : name;
+}
+
+/**
+ * The request's query options with every system query option under its OData 4.0 name
+ * ({@link systemOptionName}), or a refusal (400) when two spellings name the same one
+ * (`$top=2&$Top=5`: neither may win unsaid).
+ */
+export function systemOptionNames(query: URLSearchParams, bare: boolean): URLSearchParams | QueryRefusal {
+  const named = new URLSearchParams();
+  const spellings = new Map<string, string>();
+  for (const [name, value] of query) {
+    const system = systemOptionName(name, bare);
+    if (KNOWN_SYSTEM_OPTIONS.has(system)) {
+      const earlier = spellings.get(system) ?? name;
+      if (earlier !== name) return { status: 400, code: "InvalidQuery", message: `${earlier} and ${name} are the same system query option, ${system}` };
+      spellings.set(system, name);
+    }
+    named.append(system, value);
+  }
+  return named;
+}
+
+/**
  * Refuses a `$name` OData does not define (400, naming it): a misspelt `$top` must not pass for a
  * custom option and be ignored. Custom options (no `$`) and parameter aliases (`@`) pass.
  */

@@ -17,7 +17,8 @@
  * - `ProductsUnpaged`: the same products in one response, streamed with backpressure.
  * - A read of `ExportJobs`, `Products`, `ProductsUnpaged` or `Orders` refuses a system query option
  *   it does not apply (501) and one OData does not define, such as `$foo` (400, also on `/$count`),
- *   each with an OData error naming it: none is ignored.
+ *   each with an OData error naming it: none is ignored. Their names are read in any case (`$Top`),
+ *   and without the `$` too in a request of OData 4.01 (OData-Version, or OData-MaxVersion, 4.01).
  * - `Orders`: a writable entity set held in memory (demo/orders.ts), three orders to start with.
  *   `POST`, `GET`, `PATCH`, `PUT` (to a new key: an upsert) and `DELETE`; every order has an ETag
  *   (`@odata.etag` and the `ETag` header), and changes need `If-Match` (none: 428, stale: 412).
@@ -50,7 +51,7 @@ import { ExportJob, exportFileChunks, exportWriter, type ExportJobRequest } from
 import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext, type PlainRequest, type PlainResponse } from "./order-requests.js";
 import { OrderStore } from "./orders.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
-import { entityReadOptions, normaliseKey, unappliedOptionRefusal, unknownOptionRefusal } from "./query-options.js";
+import { entityReadOptions, normaliseKey, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal } from "./query-options.js";
 
 /** Options of {@link startDemoService}. */
 export interface DemoServiceOptions {
@@ -169,6 +170,11 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     const keyed = normaliseKey(safeDecode(url.pathname.slice(SERVICE_PATH.length)));
     if ("status" in keyed) return sendError(response, keyed.status, keyed.code, keyed.message);
     const path = keyed.path;
+    const headers = headersOf(request);
+    // Every handler reads the system query options by the names OData 4.0 gives them.
+    const bare = readsBareOptionNames(headers);
+    const query = systemOptionNames(url.searchParams, bare);
+    if (!(query instanceof URLSearchParams)) return sendError(response, query.status, query.code, query.message);
     // HEAD is GET without the body: node:http writes no body for a HEAD request. It is routed as GET;
     // a refusal names the method the client used (`requested`).
     const requested = request.method ?? "GET";
@@ -193,7 +199,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       const body = await readBody(request);
       counters.batches += 1;
       const answer = answerBatch(
-        { root, execute: answerInBatch, atomically: (work) => orders.atomically(work) },
+        { root, execute: (part) => answerInBatch(part, headers), atomically: (work) => orders.atomically(work) },
         request.headers["content-type"],
         body,
         headerText(request.headers.prefer),
@@ -202,7 +208,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
     if (isOrderPath(path)) {
       if (method !== "GET" && !csrfAccepted(request, response)) return;
-      const answer = answerOrderRequest(orderContext(), { method: requested, path, query: url.searchParams, headers: headersOf(request), body: await readBody(request) });
+      const answer = answerOrderRequest(orderContext(), { method: requested, path, query, headers, body: await readBody(request) });
       if (answer) return sendPlain(response, answer);
     }
     if (path === "exportProducts") {
@@ -213,12 +219,12 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
     if (path === "ExportJobs") {
       if (method === "POST") return createExportJob(request, response);
-      if (only(requested, ["GET", "POST"], response)) listExports(url.searchParams, response);
+      if (only(requested, ["GET", "POST"], response)) listExports(query, response);
       return;
     }
     if (path === "ExportJobs/$count") {
       if (!only(requested, ["GET"], response)) return;
-      return sendCount(response, url.searchParams, exportsById.size);
+      return sendCount(response, query, exportsById.size);
     }
     const monitor = /^\$monitor\/([\w-]+)$/.exec(path);
     if (monitor) return answerMonitor(method, monitor[1] as string, response);
@@ -229,16 +235,16 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
     if (path === "Products" || path === "ProductsUnpaged") {
       if (!only(requested, ["GET"], response)) return;
-      return sendProducts(request, url, path === "ProductsUnpaged", response);
+      return sendProducts(request, { url, query, bare }, path === "ProductsUnpaged", response);
     }
     if (path === "Products/$count" || path === "ProductsUnpaged/$count") {
       if (!only(requested, ["GET"], response)) return;
-      return sendCount(response, url.searchParams, config.productCount);
+      return sendCount(response, query, config.productCount);
     }
     const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(path);
     if (product) {
       if (!only(requested, ["GET"], response)) return;
-      return sendPlain(response, productAnswer(product[1] as string, Number(product[2]), url.searchParams));
+      return sendPlain(response, productAnswer(product[1] as string, Number(product[2]), query));
     }
     sendError(response, 404, "NotFound", `The demo service has no resource '${path}'`);
   }
@@ -278,10 +284,12 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
   }
 
   /** Answers one request inside a `$batch`: orders and their operations, single products, and `$metadata`. */
-  function answerInBatch(request: PlainRequest): PlainResponse {
+  function answerInBatch(request: PlainRequest, batchHeaders: Headers): PlainResponse {
     const keyed = normaliseKey(request.path);
     if ("status" in keyed) return orderError(keyed.status, keyed.code, keyed.message);
-    request = { ...request, path: keyed.path };
+    const query = systemOptionNames(request.query, readsBareOptionNames(request.headers, batchHeaders));
+    if (!(query instanceof URLSearchParams)) return orderError(query.status, query.code, query.message);
+    request = { ...request, path: keyed.path, query };
     const answer = isOrderPath(request.path) ? answerOrderRequest(orderContext(), request) : undefined;
     if (answer) return answer;
     const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(request.path);
@@ -437,13 +445,15 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
 
   // --- Products ----------------------------------------------------------------------------------
 
-  async function sendProducts(request: IncomingMessage, url: URL, unpaged: boolean, response: ServerResponse): Promise<void> {
+  /** `query` holds the options of `url` under their OData 4.0 names; `bare`: whether names without `$` name system query options. */
+  async function sendProducts(request: IncomingMessage, options: { url: URL; query: URLSearchParams; bare: boolean }, unpaged: boolean, response: ServerResponse): Promise<void> {
+    const { url, query: params, bare } = options;
     const entitySet = unpaged ? "ProductsUnpaged" : "Products";
-    const unknown = unknownOptionRefusal(url.searchParams);
+    const unknown = unknownOptionRefusal(params);
     if (unknown) return sendError(response, unknown.status, unknown.code, unknown.message);
-    const query = readCollectionQuery(url.searchParams, "Product", PRODUCT_PROPERTIES);
+    const query = readCollectionQuery(params, "Product", PRODUCT_PROPERTIES);
     if (typeof query === "string") return sendError(response, 400, "InvalidQuery", query);
-    const unapplied = unappliedOptionRefusal(url.searchParams, PRODUCTS_OPTIONS, entitySet);
+    const unapplied = unappliedOptionRefusal(params, PRODUCTS_OPTIONS, entitySet);
     if (unapplied) return sendError(response, unapplied.status, unapplied.code, unapplied.message);
     const total = config.productCount;
     const end = query.top === undefined ? total : Math.min(total, query.skip + query.top);
@@ -483,7 +493,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
       const kept = url.search
         .slice(1)
         .split("&")
-        .filter((part) => part !== "" && safeDecode(part.split("=")[0] as string) !== "$skiptoken");
+        .filter((part) => part !== "" && systemOptionName(safeDecode(part.split("=")[0] as string), bare) !== "$skiptoken");
       const nextLink = `${root}${entitySet}?${[...kept, `$skiptoken=${last}`].join("&")}`;
       tail += `,"@odata.nextLink":${JSON.stringify(nextLink)}`;
     }

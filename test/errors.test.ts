@@ -1014,7 +1014,7 @@ describe("error classes", () => {
   });
 
   test("the cause is the standard cause and stays out of the JSON form", () => {
-    const cause = new Error("socket hang up: token=abc");
+    const cause = new Error("socket hang up: request 7");
     const error = new ODataClientError("NETWORK_ERROR", "GET x failed", { cause });
     assert.equal(error.cause, cause);
     assert.deepEqual(JSON.parse(JSON.stringify(error)), { name: "ODataClientError", code: "NETWORK_ERROR", message: "GET x failed" });

@@ -84,3 +84,40 @@ test("a // inside a URL's path is no scheme-relative URL: text after it stays; a
   assert.equal(redactUrl("https://host/Books;acc%65ss_token=ABC/Authors?$skiptoken=2&$top=5"), "https://host/Books;acc%65ss_token=***/Authors?$skiptoken=2&$top=5");
   assert.equal(redactUrl("https://host/Books?acc%65ss_token=ABC&$top=5"), "https://host/Books?acc%65ss_token=***&$top=5");
 });
+
+test("redactText masks a parameter named with a secret word where nothing marks it as one (after a space, a quote, a word's `(`, or at the start); prose and keys stay", () => {
+  assert.equal(redactText("token rejected: access_token=eyJhbGciOi.J9.x"), "token rejected: access_token=***");
+  assert.equal(redactText("bad signature=abc123def, try again"), "bad signature=***, try again");
+  assert.equal(redactText("client_secret=s3cr3t-1&grant_type=client_credentials"), "client_secret=***&grant_type=client_credentials");
+  assert.equal(redactText("refused (access_token=abc123); retry"), "refused (access_token=***); retry");
+  assert.equal(redactText(`{"m":"sent \\"privateKey=abc123\\" and token='xyz987'"}`), `{"m":"sent \\"privateKey=***\\" and token='***'"}`);
+  // Readable: the names of the list outside a query, keys with secret words, paging cursors, OData text.
+  for (const text of ["key=1 and code=5, ticket=7", "Sessions(SessionId=42)", "Tokens(Kind=1,TokenId=2)", "see nextPageToken=abc and pageToken=x", "$filter=Password eq 'x'&$skiptoken=5", "Books(ID=1)/@odata.count", "tokens=5"]) {
+    assert.equal(redactText(text), text);
+  }
+});
+
+test("redactText masks a credential header written with spaces around = or :, and keeps the CSRF protocol words", () => {
+  assert.equal(redactText("sent X-CSRF-Token = abc123def"), "sent X-CSRF-Token = ***");
+  assert.equal(redactText("sent X-CSRF-Token : abc123def"), "sent X-CSRF-Token : ***");
+  assert.equal(redactText("x-api-key= k-123456"), "x-api-key= ***");
+  assert.equal(redactText("X-CSRF-Token = Fetch"), "X-CSRF-Token = Fetch");
+  assert.equal(redactText("the key = 5 here"), "the key = 5 here");
+});
+
+test("redactUrl and redactText mask the parameters auth, sas, private_key, and keys named as keys (accessKey, Fastly-Key); RowKey and sort_key stay", () => {
+  assert.equal(redactUrl("https://h/x?auth=a1&sas=s2&private_key=p3&accessKey=k4&signature=g5&$top=1"), "https://h/x?auth=***&sas=***&private_key=***&accessKey=***&signature=***&$top=1");
+  assert.equal(redactText("GET /x?auth=a1&sas=s2&private-key=p3&RowKey=5&sort_key=3"), "GET /x?auth=***&sas=***&private-key=***&RowKey=5&sort_key=3");
+  assert.equal(redactUrl("https://h/x?author=a&sass=b&auth_type=c"), "https://h/x?author=a&sass=b&auth_type=c");
+});
+
+test("a // that cannot start user information (XPath's //Book[@ID=1], //@ID) is left as it is", () => {
+  for (const text of ["//Book[@ID=1]", "select //Book[@ID=1] and //*[@id='x'] or //@ID", "GET https://h/svc//Books@odata.count"]) assert.equal(redactText(text), text);
+  assert.equal(redactText("see //usr@host/x and (//usr:pw@host/y)"), "see //host/x and (//host/y)");
+});
+
+test("the rules of names with nothing before them stay linear on long runs of words and separators", () => {
+  const started = performance.now();
+  for (const text of [" access".repeat(40_000), ` ${"token".repeat(40_000)}`, " =".repeat(50_000), "x-api-key ".repeat(30_000), " //".repeat(50_000), `=//${"a".repeat(100_000)}`, ` (${"private".repeat(20_000)}`]) redactText(text);
+  assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
+});

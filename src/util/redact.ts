@@ -35,22 +35,29 @@ const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|applicat
  * URL, passwords, session ids (`session`, and PHP's `PHPSESSID` and ASP.NET's
  * `ASP.NET_SessionId`, which the secret words below do not match as a whole name), SAP's logon
  * ticket and tickets of single sign-on (CAS `ticket`). Matched by exact name, case-insensitive, in
- * the query and as a path parameter. A parameter named with a secret word is masked too
- * (`access_token`, `id_token`, `subscription-key`, `clientSecret`, `secret_key`, `X-Amz-Signature`,
- * `X-Amz-Credential`, `sap-password`), where the word ends the name or a `-`/`_` part follows it
- * (so `tokens` stays). `sap-user` stays: a user name lets no one in without the password, and it
+ * the query and as a path parameter; also `auth` and Azure's `sas`, which carry a token whole. A
+ * parameter named with a secret word, or as a key that lets its holder in ({@link KEY_WORDS}), is
+ * masked too (`access_token`, `id_token`, `subscription-key`, `clientSecret`, `secret_key`,
+ * `X-Amz-Signature`, `X-Amz-Credential`, `sap-password`, `private_key`, `accessKey`), where the word
+ * ends the name or a `-`/`_` part follows it (so `tokens` stays). `sap-user` stays: a user name lets no one in without the password, and it
  * says whose request failed.
  */
-export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid"];
+export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid", "auth", "sas"];
 
+/**
+ * Paging cursors named with "token" (`skiptoken`, `deltatoken`, `pageToken`, `nextPageToken`,
+ * `continuationToken`) are no credential and are what a reader of the wire log follows, so they
+ * stay, as `$skiptoken` does; headers of those names are still masked.
+ */
+const PAGING = "(?!(?:skip|delta|page|continuation|next[-_]?page)[-_]?token=)";
+/** A name with a secret word in it, or the name of a key ({@link KEY_NAME}): a secret wherever it stands. */
+const WORD_NAME = String.raw`[\w-]{0,128}(?:${SECRET_WORDS}|${KEY_WORDS}[-_]?key)(?:key|[-_][\w-]{0,128})?`;
 /**
  * The name of a secret parameter. Bounded on either side of its word as {@link SECRET_FIELD_IN_TEXT}
  * is, for the same reason: in text, a long run of word characters after a `?` or `&` would cost
- * time growing with its square. Paging cursors named with "token" (`skiptoken`, `deltatoken`,
- * `pageToken`, `nextPageToken`, `continuationToken`) are no credential and are what a reader of the
- * wire log follows, so they stay, as `$skiptoken` does; headers of those names are still masked.
+ * time growing with its square.
  */
-const PARAMETER_NAMES = String.raw`(?!(?:skip|delta|page|continuation|next[-_]?page)[-_]?token=)(?:${SECRET_PARAMETER_NAMES.join("|")}|[\w-]{0,128}${SECRET_WORDS}(?:key|[-_][\w-]{0,128})?)`;
+const PARAMETER_NAMES = `${PAGING}(?:${SECRET_PARAMETER_NAMES.join("|")}|${WORD_NAME})`;
 /** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
 const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
 /**
@@ -63,8 +70,14 @@ const SECRET_PARAMETER_IN_PATH = new RegExp(`(;${PARAMETER_NAMES}=)[^;/]*`, "gi"
  * path parameter, unless a query is separated by `;`) it ends at `;` and `?` too, so that a paging
  * cursor after it stays (`Books;jsessionid=***?$skiptoken=2`); not at `/`, which a token in a
  * query separated by `;` may hold. A URL that parses has been through {@link redactUrl} already.
+ * A name of {@link WORD_NAME} counts with nothing before it too, where a word starts
+ * ("rejected: access_token=…", a form body's first field), its value masked inside quotes and up
+ * to a `,`, `;` or `)` (none of which a token holds) as a session cookie's is; after a `(` only
+ * where a word starts there too, and not after a `,`: a key's property is none
+ * (`Sessions(SessionId=42)`, `Tokens(Kind=1,TokenId=2)`). The names of the list do not count
+ * there: "key=1" is prose.
  */
-const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+`, "gi");
+const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+|((?<![^\\s"'(]|[^\\s"']\\()${PAGING}${WORD_NAME}=\\\\?["']?)(?!\\*\\*\\*)[^&#\\s"',;)<>\\\\]+`, "gi");
 /**
  * A session cookie's `name=value` in free text, wherever it stands ("invalid JSESSIONID=…", a
  * `Cookie` header's value quoted without its name): the session ids of Java servers, SAP
@@ -96,12 +109,14 @@ const VALUE_IN_TEXT = /[^&#\s"<>\\]*/y;
  * characters with no colon after it (text a service sent) cost time growing with its square, about
  * a second for 40 KB. The name of a key that lets its holder in (`x-functions-key: …`,
  * `Fastly-Key: …`, see {@link KEY_NAME}) counts too; "key: ID", "foreign-key: …" and "--key: …" stay.
+ * An `=` with white space beside it separates them too (`X-CSRF-Token = …`); one with none is a
+ * parameter's (above), whose value ends sooner.
  * A value not quoted as a whole runs on over a quote inside it, JSON-escaped or not, that a word
  * or another cookie follows (`Cookie: a="s3cret"; sid=…`, which would otherwise show from the quote
  * on), and ends at any other quote: one that closes the text around it (`…"}`, `…".`, `…")`).
  */
 const SECRET_FIELD_IN_TEXT = new RegExp(
-  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*(?:\\?["'](?=[\w-]|;\s*[\w-]+=)[^\r\n"'<>\\]*)*)`,
+  String.raw`(?<![\w-])(["']?)([\w-]{0,128}${SECRET_WORDS}[\w-]{0,128}|(?:x-(?:\w{1,64}-){0,8}\w{0,64}|[\w-]{0,64}${KEY_WORDS}[-_]?)key)\1(\s*:\s*|\s+=\s*|=\s+)("(?:[^"\\]|\\.)*"|'[^'\r\n]*'|[^\r\n"'<>\\]*(?:\\?["'](?=[\w-]|;\s*[\w-]+=)[^\r\n"'<>\\]*)*)`,
   "gi",
 );
 /**
@@ -119,12 +134,13 @@ const ABSOLUTE_URL_IN_TEXT = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]
  * The user information of a URL (`user:password@`) in text, up to its last `@` as a URL parser
  * reads it: after `scheme://` (the scheme found as above), after the `//` of a scheme-relative URL
  * (one that starts the text or follows a space, a quote, a bracket or `=`: the `//` inside a path,
- * `svc//Books@odata.count`, is none), and after `http:` (`https:`, `ws:`, `wss:`, `ftp:`) with any slashes or none, which a URL parser
+ * `svc//Books@odata.count`, is none; nor is XPath's `//Book[@ID=1]` or `//@ID`, as no user
+ * information is empty or holds a bracket), and after `http:` (`https:`, `ws:`, `wss:`, `ftp:`) with any slashes or none, which a URL parser
  * reads as an authority too (`http:/user:pw@host`, `https:user:pw@host`). With no slash it is read
  * up to 512 characters: a run with no slash from each `http:` of "http:http:…" would cost time
  * growing with the square of the text.
  */
-const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*:\/\/|(?:https?|wss?|ftp):[/\\]+)|(?<![^\s"'(<=])\/\/)[^\s/?#"'<>`\\]*@|((?<![a-z0-9+.-])(?:https?|wss?|ftp):)[^\s/?#"'<>`\\]{1,512}@/gi;
+const USER_INFO_IN_TEXT = /((?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]*:\/\/|(?:https?|wss?|ftp):[/\\]+)|(?<![^\s"'(<=])\/\/(?![^@/\s]*[[\]]|@))[^\s/?#"'<>`\\]*@|((?<![a-z0-9+.-])(?:https?|wss?|ftp):)[^\s/?#"'<>`\\]{1,512}@/gi;
 
 /** Values of a credential header that are no secret: the CSRF token protocol words. */
 const PUBLIC_VALUES = new Set(["fetch", "required", "***", '"***"', "'***'", ""]);
@@ -169,7 +185,7 @@ export function redactText(text: string): string {
     // A URL that does not parse is left to the rules below, which need no parsing.
     .replace(ABSOLUTE_URL_IN_TEXT, (url) => (carriesSecret(url) && parseUrl(url) !== undefined ? redactUrl(url) : url))
     .replace(USER_INFO_IN_TEXT, "$1$2")
-    .replace(SECRET_PARAMETER_IN_TEXT, `$1$2${MASK}`)
+    .replace(SECRET_PARAMETER_IN_TEXT, `$1$2$3${MASK}`)
     .replace(SESSION_COOKIE_IN_TEXT, `$1${MASK}`)
     .replace(SECRET_FIELD_IN_TEXT, (whole: string, quote: string, name: string, separator: string, value: string) => {
       if (isPublicValue(value)) return whole;

@@ -2,41 +2,44 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { maskSecretValues, secretForms } from "./secret-values.js";
 
+/** The forms of a value as it is and in JSON, without its forms in a URL (tested on their own). */
+const plainForms = (value: string, authorization = false) => secretForms(value, authorization, false);
+
 test("secretForms gives a value and its JSON form; an Authorization value also its credentials, and Basic's pair and password; none shorter than 8", () => {
-  assert.deepEqual(secretForms('pa"ss-word'), ['pa"ss-word', 'pa\\"ss-word']);
-  assert.deepEqual(secretForms("Bearer tok-1234"), ["Bearer tok-1234"]);
-  assert.deepEqual(secretForms("Bearer tok-1234", true), ["Bearer tok-1234", "tok-1234"]);
+  assert.deepEqual(plainForms('pa"ss-word'), ['pa"ss-word', 'pa\\"ss-word']);
+  assert.deepEqual(plainForms("Bearer tok-1234"), ["Bearer tok-1234"]);
+  assert.deepEqual(plainForms("Bearer tok-1234", true), ["Bearer tok-1234", "tok-1234"]);
   const basic = `Basic ${btoa("alice:s3cret!")}`;
-  assert.deepEqual(secretForms(basic, true), [basic, btoa("alice:s3cret!"), "alice:s3cret!"]);
-  assert.deepEqual(secretForms(`Basic ${btoa("alice:longer-secret")}`, true).slice(2), ["alice:longer-secret", "longer-secret"]);
+  assert.deepEqual(plainForms(basic, true), [basic, btoa("alice:s3cret!"), "alice:s3cret!"]);
+  assert.deepEqual(plainForms(`Basic ${btoa("alice:longer-secret")}`, true).slice(2), ["alice:longer-secret", "longer-secret"]);
   // Not an Authorization value: a password with a space is one secret, not two.
-  assert.deepEqual(secretForms("two words"), ["two words"]);
+  assert.deepEqual(plainForms("two words"), ["two words"]);
   // Shorter than 8 characters (a password such as "odata" would mangle every URL), or a CSRF
   // protocol word: not masked.
-  assert.deepEqual(secretForms("odata"), []);
-  assert.deepEqual(secretForms("s3cret!"), []);
-  assert.deepEqual(secretForms("Required"), []);
-  assert.deepEqual(secretForms(`Basic ${btoa("a:xy")}`, true), [`Basic ${btoa("a:xy")}`, btoa("a:xy")]);
+  assert.deepEqual(plainForms("odata"), []);
+  assert.deepEqual(plainForms("s3cret!"), []);
+  assert.deepEqual(plainForms("Required"), []);
+  assert.deepEqual(plainForms(`Basic ${btoa("a:xy")}`, true), [`Basic ${btoa("a:xy")}`, btoa("a:xy")]);
 });
 
 test("secretForms of a Cookie header gives each cookie's value too, but not a value that is a setting, nor parts of a value that is no cookie list", () => {
   const cookie = 'SAP_SESSIONID_ER1_100=sess-0123456789; sap-usercontext=sap-client=100; MYSAPSSO2="AjQxMDMBABhTAEE%2f"; lang=de';
-  assert.deepEqual(secretForms(cookie).slice(1), [JSON.stringify(cookie).slice(1, -1), "sess-0123456789", "AjQxMDMBABhTAEE%2f"]);
+  assert.deepEqual(plainForms(cookie).slice(1), [JSON.stringify(cookie).slice(1, -1), "sess-0123456789", "AjQxMDMBABhTAEE%2f"]);
   // A value that ends in base64's "=" padding is no setting.
-  assert.deepEqual(secretForms("token=dGhpcyBpcyBhIHRva2Vu=="), ["token=dGhpcyBpcyBhIHRva2Vu==", "dGhpcyBpcyBhIHRva2Vu=="]);
+  assert.deepEqual(plainForms("token=dGhpcyBpcyBhIHRva2Vu=="), ["token=dGhpcyBpcyBhIHRva2Vu==", "dGhpcyBpcyBhIHRva2Vu=="]);
   // White space in it: no Cookie header.
-  assert.deepEqual(secretForms("pass phrase=with spaces"), ["pass phrase=with spaces"]);
+  assert.deepEqual(plainForms("pass phrase=with spaces"), ["pass phrase=with spaces"]);
   // An Authorization value is read as one, never as cookies.
-  assert.deepEqual(secretForms("Bearer a=tok-12345678", true), ["Bearer a=tok-12345678", "a=tok-12345678"]);
+  assert.deepEqual(plainForms("Bearer a=tok-12345678", true), ["Bearer a=tok-12345678", "a=tok-12345678"]);
 });
 
 test("secretForms of a Cookie header keeps a cookie's value that looks like an id or a token (a digit, or 20 characters or more), not one that is a word", () => {
   const cookie = "cookie_consent=accepted; edit_mode=disabled; sidebar=expanded; flag=enabled; JSESSIONID=0123456789ABCDEF; sid=abcdefghijklmnopqrstuvwx; ts=20240101";
-  assert.deepEqual(secretForms(cookie).slice(1), ["0123456789ABCDEF", "abcdefghijklmnopqrstuvwx", "20240101"]);
+  assert.deepEqual(plainForms(cookie).slice(1), ["0123456789ABCDEF", "abcdefghijklmnopqrstuvwx", "20240101"]);
   // A word is still masked where it is the whole value sent (the header itself holds nothing else).
-  assert.deepEqual(secretForms("consent=accepted"), ["consent=accepted"]);
+  assert.deepEqual(plainForms("consent=accepted"), ["consent=accepted"]);
   // 19 letters: a word; 20: a token.
-  assert.deepEqual(secretForms("a=abcdefghijklmnopqrs; b=abcdefghijklmnopqrst").slice(1), ["abcdefghijklmnopqrst"]);
+  assert.deepEqual(plainForms("a=abcdefghijklmnopqrs; b=abcdefghijklmnopqrst").slice(1), ["abcdefghijklmnopqrst"]);
 });
 
 test("maskSecretValues masks the longest form first, in plain text and inside JSON strings", () => {
@@ -125,4 +128,27 @@ test("maskSecretValues reads a long text in time proportional to its length, wha
     const took = performance.now() - started;
     assert.ok(took < 2_000, `${Math.round(took)} ms for ${text.length} characters starting ${text.slice(0, 40)}`);
   }
+});
+
+test("secretForms gives a secret's percent-encoded and form-encoded forms where they differ from it, none for a value shorter than 8", () => {
+  assert.deepEqual(secretForms("s+cr/t pass"), ["s+cr/t pass", "s%2Bcr%2Ft%20pass", "s%2Bcr%2Ft+pass"]);
+  // Form encoding escapes !'()~ too; encodeURIComponent does not.
+  assert.deepEqual(secretForms("it's~(ok)!x"), ["it's~(ok)!x", "it%27s%7E%28ok%29%21x"]);
+  assert.deepEqual(secretForms("plain-token-123"), ["plain-token-123"]);
+  // 7 characters: encoded, "a+b/c%d" grows to 13, and would be masked wherever it occurs.
+  assert.deepEqual(secretForms("a+b/c%d"), []);
+  // An Authorization value's credentials come in every form; Basic's password too.
+  assert.ok(secretForms("Bearer tok+en/abc==", true).includes("tok%2Ben%2Fabc%3D%3D"));
+  assert.ok(secretForms(`Basic ${btoa("bob:p@ss word!")}`, true).includes("p%40ss+word%21"));
+});
+
+test("maskSecretValues masks a secret a service echoes percent-encoded in either case or in part, or form-encoded; a cut text keeps an Authorization's scheme", () => {
+  const secrets = { values: ["s+cr/t-value 1"], authorizations: ["Bearer tok+en/abc=="] };
+  const echoes = ["s%2Bcr%2Ft-value%201", "s%2bcr%2ft-value%201", "s%2Bcr%2Ft-value+1", "s%2Bcr/t-value+1", "tok%2Ben%2Fabc%3D%3D", "tok%2ben%2fabc%3d%3d", "tok%2Ben/abc=="];
+  for (const echo of echoes) assert.equal(maskSecretValues(`denied: ${echo} (code 7)`, secrets), "denied: *** (code 7)", echo);
+  // Only the whole secret, decoded, is masked: another escaped text stays.
+  assert.equal(maskSecretValues("GET /Books?$filter=Title%20eq%20%27a+b%27", secrets), "GET /Books?$filter=Title%20eq%20%27a+b%27");
+  // The forms a cut end is checked against are the secrets' own, encoded or not, never a scheme's.
+  assert.equal(maskSecretValues("the scheme must be Bear", secrets, true), "the scheme must be Bear");
+  assert.equal(maskSecretValues("denied for tok%2Ben%2F", secrets, true), "denied for ***");
 });

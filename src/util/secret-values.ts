@@ -33,14 +33,23 @@ const SETTING = /^[\w.-]+=[\w.-]+$/;
 const isTokenLike = (cookie: string): boolean => /\d/.test(cookie) || cookie.length >= 20;
 
 /**
- * The forms in which a secret value may come back: the value and its form inside a JSON string;
- * for an `Authorization` value (`authorization`) also its credentials and, for Basic, the
- * `user:password` they encode and the password; for a `Cookie` header each cookie's value that
- * looks like an id or a token, which a service may echo without its name (a session id: "denied for
- * sess-…"). Those shorter than 8 characters, and the CSRF protocol words (`Fetch`, `Required`), are
- * left out.
+ * The forms a secret takes in a URL or a form body, which a service may echo (the query it was
+ * sent, an OAuth2 form's `client_secret=…`): percent-encoded, and form-encoded (`+` for a space,
+ * `!'()~` escaped too). None for a form shorter than {@link MIN_SECRET_LENGTH}: encoded, it would
+ * grow past the bound and be masked wherever it occurs. (The same as the form, when nothing in it
+ * is escaped: the callers keep one of each.)
  */
-export function secretForms(value: string, authorization = false): string[] {
+const encodedForms = (form: string): string[] => (form.length < MIN_SECRET_LENGTH ? [] : [encodeURIComponent(form), new URLSearchParams({ s: form }).toString().slice(2)]);
+
+/**
+ * The forms in which a secret value may come back: the value, its form inside a JSON string and
+ * (`encoded`) its forms in a URL ({@link encodedForms}); for an `Authorization` value
+ * (`authorization`) also its credentials and, for Basic, the `user:password` they encode and the
+ * password; for a `Cookie` header each cookie's value that looks like an id or a token, which a
+ * service may echo without its name (a session id: "denied for sess-…"). Those shorter than 8
+ * characters, and the CSRF protocol words (`Fetch`, `Required`), are left out.
+ */
+export function secretForms(value: string, authorization = false, encoded = true): string[] {
   const forms = [value];
   const [scheme = "", credentials] = value.trim().split(/\s+/, 2);
   // Only the shape tells a `Cookie` header from another secret value (a SecretSet keeps no names);
@@ -64,7 +73,7 @@ export function secretForms(value: string, authorization = false): string[] {
       }
     }
   }
-  const all = forms.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]);
+  const all = forms.flatMap((form) => [form, JSON.stringify(form).slice(1, -1), ...(encoded ? encodedForms(form) : [])]);
   return [...new Set(all)].filter((form) => form.length >= MIN_SECRET_LENGTH && !isPublicValue(form));
 }
 
@@ -81,7 +90,8 @@ function cutForms(secrets: SecretSet): string[] {
   for (const value of [...secrets.values, ...secrets.authorizations]) {
     const authorization = secrets.authorizations.includes(value) || schemed.test(value);
     const basic = /^\s*basic\s/i.test(value);
-    for (const form of secretForms(value, authorization)) if (!(authorization && schemed.test(form)) && !(basic && form.includes(":"))) forms.push(form);
+    // Which forms are left out is read on the plain ones; an encoded form goes with its plain one.
+    for (const form of secretForms(value, authorization, false)) if (!(authorization && schemed.test(form)) && !(basic && form.includes(":"))) forms.push(form, ...encodedForms(form));
   }
   return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }
@@ -97,8 +107,8 @@ export function maskSecretValues(text: string, secrets: SecretSet | undefined, c
   let masked = text;
   for (const form of forms) masked = masked.replaceAll(form, "***");
   // A service's encoder may escape a character or more of a secret it echoes (`\/`, `\u0061`,
-  // `&#47;`), which the parser of the body then decodes back to the secret.
-  if (/[\\&]/.test(masked)) for (const pattern of escaped()) masked = masked.replace(pattern, "***");
+  // `&#47;`, `%2b`), which the parser of the body then decodes back to the secret.
+  if (/[\\&%+]/.test(masked)) for (const pattern of escaped()) masked = masked.replace(pattern, "***");
   // The JSON parser's message quotes the text around where it failed, cut on either side ("..." in
   // V8's words: `Unexpected token 'k', ..."ey: tok-S3CR"... is not valid JSON`), or the word it
   // stopped at (JavaScriptCore's `Unexpected identifier "tok"`): a secret a cut falls inside shows
@@ -169,7 +179,9 @@ const XML_ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt
 
 /**
  * A pattern of `form` in which any character may be written as it is, as a JSON escape (`\/`,
- * `\u002F`) or as an XML character reference or entity (`&#47;`, `&#x2f;`, `&amp;`).
+ * `\u002F`), as an XML character reference or entity (`&#47;`, `&#x2f;`, `&amp;`), or as a URL
+ * writes it (`%2F`, `%2f`, and `+` for a space): encoders differ in case and in what they escape
+ * (.NET's writes `%2b`, Python's leaves `/`), which the exact forms of {@link encodedForms} miss.
  */
 function escapedPattern(form: string): RegExp {
   let source = "";
@@ -181,6 +193,9 @@ function escapedPattern(form: string): RegExp {
     const hex = code.toString(16).replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
     const ways = [literal, `\\\\u0*${hex}`, `&#0*${code};`, `&#x0*${hex};`];
     if (char === "/" || char === '"' || char === "\\") ways.push(`\\\\${literal}`);
+    // One byte of ASCII; a character beyond it is found in its exact encoded form (UTF-8).
+    if (code < 128) ways.push(`%${code < 16 ? "0" : ""}${hex}`);
+    if (char === " ") ways.push("\\+");
     const entity = XML_ENTITIES[char];
     if (entity !== undefined) ways.push(entity);
     source += `(?:${ways.join("|")})`;

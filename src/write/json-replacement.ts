@@ -18,7 +18,9 @@
  *   `replaced` says `value` is itself such a result (JSON calls `toJSON()` once per member);
  * - a `Number`, `String` or `Boolean` object: its primitive value.
  * @throws TypeError, naming `name`, for a `Map` or `Set` (JSON would write `{}` and lose the
- * entries) and for binary data other than a `Uint8Array` (JSON would write `{"0":…}` or `{}`)
+ * entries), for a `Headers`, `URLSearchParams`, `FormData`, `Blob` or `File` (`{}`, or in Bun their
+ * entries by their own `toJSON()`), and for binary data other than a `Uint8Array` (JSON would write
+ * `{"0":…}` or `{}`)
  */
 export function jsonReplacement(value: object, key: string, name: string, replaced: boolean): unknown {
   // The type's name as `Object.prototype.toString` gives it, which, unlike `instanceof`, sees
@@ -26,11 +28,14 @@ export function jsonReplacement(value: object, key: string, name: string, replac
   const type = Object.prototype.toString.call(value).slice(8, -1);
   if (type === "Date") return new Date(+value);
   if (type === "Uint8Array") return Uint8Array.from(value as Uint8Array);
+  // Looked at before toJSON(): Bun gives Headers, URLSearchParams and FormData one that writes
+  // their entries, where Node, Deno and browsers write `{}`; refused, they fail alike everywhere.
+  const web = /^(?:Headers|URLSearchParams|FormData|Blob|File)$/.test(type);
   const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
-  if (!replaced && typeof toJSON === "function") return toJSON.call(value, key);
+  if (!web && !replaced && typeof toJSON === "function") return toJSON.call(value, key);
   if (/^(?:Number|String|Boolean)$/.test(type)) return value.valueOf();
   // The names of the built-in types only: a class's own `Symbol.toStringTag` (`OrderViewModel`,
   // `DataSet`) is a class instance's, written by its members. Arrays never come here.
-  if (/^(?:(?:Weak)?(?:Map|Set)|(?:Big)?(?:Int|Uint|Float)(?:8|16|32|64)(?:Clamped)?Array|(?:Shared)?ArrayBuffer|DataView)$/.test(type)) throw new TypeError(`${name} (${type}) has no JSON form; pass a plain object, an array or a Uint8Array`);
+  if (web || /^(?:(?:Weak)?(?:Map|Set)|(?:Big)?(?:Int|Uint|Float)(?:8|16|32|64)(?:Clamped)?Array|(?:Shared)?ArrayBuffer|DataView)$/.test(type)) throw new TypeError(`${name} (${type}) has no JSON form; pass a plain object, an array or a Uint8Array`);
   return value;
 }

@@ -29,7 +29,8 @@ function metadataEncoding(bytes: Uint8Array, contentType: string | null | undefi
   let first = 0;
   while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x09 || bytes[first] === 0x0a || bytes[first] === 0x0d)) first++;
   if (utf16 === undefined && bytes[first] === 0x7b) return "utf-8";
-  if (/;\s*charset\s*=/i.test(contentType ?? "")) {
+  // An empty `charset=` (or `charset=""`) names no encoding: the document's own clues decide.
+  if (/;\s*charset\s*=\s*"?[^";\s]/i.test(contentType ?? "")) {
     const label = known(charsetOf(contentType));
     // A UTF-16 label takes the byte order the document shows ("utf-16" leaves it to the
     // document, and TextDecoder would read it as little-endian).

@@ -12,6 +12,7 @@ import { inspect } from "node:util";
 import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions, type OAuth2ClientCredentials } from "../src/index.js";
 import { OAuth2TokenCache } from "../src/http/oauth2.js";
 import { fetchTransport } from "../src/http/steps.js";
+import { LIBRARY_VERSION } from "../src/options.js";
 import { sendJson, sendText, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 import { eventually, rejectionOf } from "./async-poller-fixtures.js";
 import { useFakeTime } from "./fake-time.js";
@@ -132,6 +133,21 @@ describe("the token request", () => {
     assert.equal(svc.requests[0]!.headers["x-api-key"], "service-key");
     const seen = JSON.stringify(svc.requests);
     assert.ok(!seen.includes(SECRET) && !seen.includes(encodeURIComponent(SECRET)), seen);
+  });
+
+  test("carries the client's User-Agent, the default or option userAgent, as the service's requests do", async (t) => {
+    const tokens = await tokenEndpoint(t);
+    const svc = await service(t);
+    await clientFor(svc, tokens).collection("Things").list();
+    await clientFor(svc, tokens, {}, { userAgent: "nightly-sync/2.1" }).collection("Things").list();
+    assert.deepEqual(
+      tokens.requests.map((request) => request.headers["user-agent"]),
+      [`traverse-odata/${LIBRARY_VERSION}`, "nightly-sync/2.1"],
+    );
+    assert.deepEqual(
+      svc.requests.map((request) => request.headers["user-agent"]),
+      [`traverse-odata/${LIBRARY_VERSION}`, "nightly-sync/2.1"],
+    );
   });
 });
 

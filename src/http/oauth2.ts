@@ -6,7 +6,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { isTrustedOrigin } from "./steps.js";
+import { isTrustedOrigin, runtimeSendsOwnUserAgent } from "./steps.js";
 import { waitForToken } from "./token-wait.js";
 import { readBodyText, discard } from "./body.js";
 import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
@@ -86,12 +86,19 @@ const REFRESH_MARGIN_MS = 60_000;
 export class OAuth2TokenCache {
   readonly #credentials: ResolvedOAuth2;
   readonly #now: () => number;
+  readonly #userAgent: string | undefined;
   readonly #fetches = new SharedRequest<CachedToken>();
   #token: CachedToken | undefined;
 
-  constructor(credentials: ResolvedOAuth2, now: () => number = Date.now) {
+  /**
+   * `userAgent` is the client's (option `userAgent`): the token request goes to the transport
+   * straight from the auth step, past the headers step that gives the other requests theirs, and
+   * takes none of the configured headers, which are the service's.
+   */
+  constructor(credentials: ResolvedOAuth2, now: () => number = Date.now, userAgent?: string) {
     this.#credentials = credentials;
     this.#now = now;
+    this.#userAgent = userAgent;
   }
 
   /**
@@ -120,6 +127,7 @@ export class OAuth2TokenCache {
     const credentials = this.#credentials;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     const headers = new Headers({ accept: "application/json", "content-type": "application/x-www-form-urlencoded" });
+    if (this.#userAgent !== undefined && !runtimeSendsOwnUserAgent()) headers.set("user-agent", this.#userAgent);
     if (credentials.clientAuthentication === "basic") {
       headers.set("authorization", basicCredentials(encodeURIComponent(credentials.clientId), encodeURIComponent(credentials.clientSecret)));
     } else {

@@ -33,6 +33,13 @@ export interface WalkCheckpoint {
    * version is another export. Absent in checkpoints saved before it was kept: then not checked.
    */
   odataVersion?: ODataVersion;
+  /**
+   * The version the service's `$metadata` declared, where the run that started the export read it
+   * and reads the service as OData 2.0 (1.0, 2.0 or 3.0): a resume reads no `$metadata`, and asks
+   * as that run did (a 3.0 service for verbose JSON, which is v2's form). Absent where it was not
+   * read, and in checkpoints saved before it was kept.
+   */
+  declaredVersion?: string;
   format: FileFormatName;
   /** The CSV columns, fixed by the first page. */
   columns?: string[];
@@ -74,6 +81,8 @@ export interface ParallelCheckpoint {
   request: string;
   /** As a walk's {@link WalkCheckpoint.odataVersion}. */
   odataVersion?: ODataVersion;
+  /** As a walk's {@link WalkCheckpoint.declaredVersion}. */
+  declaredVersion?: string;
   format: FileFormatName;
   columns?: string[];
   out: string;
@@ -275,6 +284,10 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   const saved = value as Partial<WalkCheckpoint> & Partial<ParallelCheckpoint>;
   if (typeof saved.request !== "string" || typeof saved.out !== "string") throw new CliUsageError(`the checkpoint ${file} lacks its request, output, length, rows or pages`);
   if (saved.odataVersion !== undefined && !["2.0", "4.0", "4.01"].includes(saved.odataVersion)) throw damagedCheckpoint(file, "its OData version is not 2.0, 4.0 or 4.01");
+  // Handed to the client as a version its $metadata declared: a version number, nothing else.
+  if (saved.declaredVersion !== undefined && !(typeof saved.declaredVersion === "string" && /^\d\.\d{1,2}$/.test(saved.declaredVersion))) {
+    throw damagedCheckpoint(file, "the OData version its service declared is not a version number");
+  }
   if (saved.columns !== undefined && !(Array.isArray(saved.columns) && saved.columns.every((column) => typeof column === "string"))) {
     throw damagedCheckpoint(file, "its columns are not a list of names");
   }

@@ -191,6 +191,8 @@ export interface WalkJob {
   resume?: WalkCheckpoint | undefined;
   /** The OData version the pages are read as, kept in the checkpoint (`--odata-version`). */
   odataVersion?: ODataVersion | undefined;
+  /** The version the service's `$metadata` declared, kept in the checkpoint for a resume ({@link WalkCheckpoint.declaredVersion}). */
+  declaredVersion?: string | undefined;
   /** The least time from one checkpoint save to the next, in ms (`CheckpointWriter`; default 100). */
   checkpointInterval?: number | undefined;
   signal: AbortSignal;
@@ -412,6 +414,8 @@ export interface ParallelJob {
   resume?: ParallelCheckpoint | undefined;
   /** As {@link WalkJob.odataVersion}. */
   odataVersion?: ODataVersion | undefined;
+  /** As {@link WalkJob.declaredVersion}. */
+  declaredVersion?: string | undefined;
   /** The origins whose next links the walks follow (the service's, `--trust-origin`): a part's checkpoint may go on at one. */
   trustedOrigins?: ReadonlySet<string> | undefined;
   /** The least time from one checkpoint save of a part to the next, in ms. */
@@ -423,12 +427,14 @@ export interface ParallelJob {
 
 /**
  * What both kinds of checkpoint say of the export they belong to, for a resume to check: its
- * request, OData version, format, columns and output file.
+ * request, OData version, format, columns and output file; and the version the service declared,
+ * for a resume to ask as the run that read it did.
  */
 function checkpointHead(job: WalkJob | ParallelJob, columns: string[] | undefined) {
   return {
     request: job.query.url(),
     ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
+    ...(job.declaredVersion ? { declaredVersion: job.declaredVersion } : {}),
     format: job.format,
     ...(columns ? { columns } : {}),
     out: job.out,
@@ -494,6 +500,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
           partition,
           resume: saved,
           odataVersion: job.odataVersion,
+          declaredVersion: job.declaredVersion,
           checkpointInterval: job.checkpointInterval,
           signal,
           onPage: (r) => {

@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type QueryPartition, type ServiceModel } from "../../index.js";
+import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type PipelineStep, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
 import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
 import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, type Command, type CommandContext } from "../context.js";
@@ -176,6 +176,25 @@ async function warnOfUnstableWindows(context: CommandContext, client: ODataClien
   );
 }
 
+/**
+ * A step that says `MaxDataServiceVersion: 2.0` on the export's requests while `active()`: where it
+ * reads the service as OData 2.0 without knowing the version the service declares (no `$metadata`
+ * read, nor kept by the checkpoint). OData 3.0 answers a client that reads no more than 2.0 in
+ * verbose JSON, v2's form, where it would answer a plain `application/json` in JSON light, which the
+ * v2 reader cannot read. Asking for verbose JSON (`odata=verbose`) by name is left to a service
+ * known to be 3.0: a v2 service need not know that parameter, while this header is what SAPUI5's
+ * v2 model sends SAP Gateway with every request. A value the request has already stays.
+ */
+function readsNoMoreThanV2(active: () => boolean): PipelineStep {
+  return {
+    name: "cli-export-v2-max-version",
+    handle(request, next) {
+      if (active() && request.method === "GET" && !request.headers.has("maxdataserviceversion")) request.headers.set("maxdataserviceversion", "2.0");
+      return next(request);
+    },
+  };
+}
+
 /** Checks, before anything is asked, that the folder of `file` is there: a checkpoint could not be saved else. */
 async function checkFolder(file: string, option: string): Promise<void> {
   const folder = dirname(file);
@@ -244,7 +263,11 @@ async function runExport(context: CommandContext): Promise<void> {
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
 
-  const made = clientFor(context, service);
+  // Every client of the export has the step; whether it says MaxDataServiceVersion is decided once
+  // the client that reads the pages is (`capVersion`).
+  let capVersion = false;
+  const steps = [readsNoMoreThanV2(() => capVersion)];
+  const made = clientFor(context, service, steps);
   // The options are checked before anything is sent.
   let query = buildQuery(made.client.collection(set), args, { paging: true });
   // $metadata only when something needs it (a plan, CSV columns): NDJSON and JSON of one walk
@@ -255,8 +278,12 @@ async function runExport(context: CommandContext): Promise<void> {
   // set no version, it speaks the one $metadata declares, as `query` does: $metadata is read first
   // then, since the query's literals and the reading of the answers depend on the version. A plan
   // made so asks $count after $metadata, where the planner would ask both at once.
+  // With OData 2.0 set by the user, $metadata read anyway tells whether the service is a 3.0 one,
+  // to be asked for verbose JSON (clientSpeaking), as the other commands that read it do.
   const plans = (planOnly || mode.kind !== "single") && stringOption(args, "plan-file") === undefined;
-  const declaredVersion = (plans || (!planOnly && format === "csv")) && !versionGiven(context.environment);
+  const speaksDeclared = (plans || (!planOnly && format === "csv")) && (!versionGiven(context.environment) || made.client.version === "2.0");
+  /** The version the service declares, where this run knows it: from $metadata, or from the checkpoint. */
+  let declared: string | undefined;
   let client = made.client;
   const speak = (spoken: ODataClient) => {
     if (spoken !== client) query = buildQuery(spoken.collection(set), args, { paging: true });
@@ -264,15 +291,17 @@ async function runExport(context: CommandContext): Promise<void> {
   };
   /** Reads $metadata now (for the plan and the columns too) and speaks the version it declares; resolves with it. */
   const speakDeclared = async (): Promise<ServiceModel | undefined> => {
-    const spoken = await clientWithMetadata(context, service, undefined, made);
+    const spoken = await clientWithMetadata(context, service, steps, made);
     metadata = Promise.resolve(spoken.model);
+    declared = spoken.model?.odataVersion;
     speak(spoken.client);
     return spoken.model;
   };
 
   if (planOnly) {
     // Read first: speakDeclared() may give the query of another client.
-    const read = declaredVersion ? await speakDeclared() : undefined;
+    const read = speaksDeclared ? await speakDeclared() : undefined;
+    capVersion = client.version === "2.0" && declared === undefined;
     const plan = await planFor(context, client, query, set, mode.count, read);
     await context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
@@ -284,11 +313,20 @@ async function runExport(context: CommandContext): Promise<void> {
   }
   if (!existing && resume) await startWithoutCheckpoint(out, checkpointFile, (text) => reporter.warn(text));
   // A resumed export reads no $metadata: it speaks the version its checkpoint says the run that
-  // started it spoke (read from $metadata then), so that the same command goes on from it.
+  // started it spoke (read from $metadata then), so that the same command goes on from it, and asks
+  // as that run did: a 3.0 service (the version declared, kept) for verbose JSON. A checkpoint saved
+  // before the version declared was kept resumes as it did then.
   let read: ServiceModel | undefined;
-  if (declaredVersion && existing) speak(clientSpeaking(context, service, existing.odataVersion, undefined, made).client);
-  else if (declaredVersion) read = await speakDeclared();
+  if (existing && (speaksDeclared || existing.declaredVersion !== undefined)) {
+    declared = existing.declaredVersion;
+    speak(clientSpeaking(context, service, declared ?? existing.odataVersion, steps, made).client);
+  } else if (speaksDeclared && !existing) {
+    read = await speakDeclared();
+  }
   const odataVersion = client.version;
+  capVersion = odataVersion === "2.0" && declared === undefined;
+  // Kept for a resume where it tells how to ask (a service read as v2).
+  const declaredVersion = odataVersion === "2.0" ? declared : undefined;
   // Where the walks follow next links (the service's origin, --trust-origin, a profile's
   // trustedOrigins): a checkpoint may go on at any of them.
   const trustedOrigins = coreOf(client).options.trustedOrigins;
@@ -324,7 +362,7 @@ async function runExport(context: CommandContext): Promise<void> {
       const columns = format !== "csv" ? undefined : existing ? existing.columns : declaredColumns(args, set, await model());
       latest = toStdout
         ? await walkToStream({ query, format, columns, write, signal: context.signal, onPage, warn })
-        : await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
+        : await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, declaredVersion, checkpointInterval, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
       if (existing) {
@@ -344,7 +382,7 @@ async function runExport(context: CommandContext): Promise<void> {
       } else if (toStdout) {
         latest = await walkToStream({ query: query.partition(partition), format, columns, write, signal: context.signal, onPage, warn });
       } else {
-        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, odataVersion, checkpointInterval, signal: context.signal, onPage, warn });
+        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, odataVersion, declaredVersion, checkpointInterval, signal: context.signal, onPage, warn });
       }
     } else {
       let plan: QueryPartition[];
@@ -369,6 +407,7 @@ async function runExport(context: CommandContext): Promise<void> {
         plan,
         resume: existing?.type === "traverse-odata/export-parallel" ? existing : undefined,
         odataVersion,
+        declaredVersion,
         trustedOrigins,
         checkpointInterval,
         signal: context.signal,

@@ -19,8 +19,8 @@
  * - a `Number`, `String` or `Boolean` object: its primitive value.
  * @throws TypeError, naming `name`, for a `Map` or `Set` (JSON would write `{}` and lose the
  * entries), for a `Headers`, `URLSearchParams`, `FormData`, `Blob` or `File` (`{}`, or in Bun their
- * entries by their own `toJSON()`), and for binary data other than a `Uint8Array` (JSON would write
- * `{"0":…}` or `{}`)
+ * entries by their own `toJSON()`), a `Request`, `Response`, `ReadableStream` or `AbortSignal`
+ * (`{}`), and for binary data other than a `Uint8Array` (JSON would write `{"0":…}` or `{}`)
  */
 export function jsonReplacement(value: object, key: string, name: string, replaced: boolean): unknown {
   // The type's name as `Object.prototype.toString` gives it, which, unlike `instanceof`, sees
@@ -30,7 +30,7 @@ export function jsonReplacement(value: object, key: string, name: string, replac
   if (type === "Uint8Array") return Uint8Array.from(value as Uint8Array);
   // Looked at before toJSON(): Bun gives Headers, URLSearchParams and FormData one that writes
   // their entries, where Node, Deno and browsers write `{}`; refused, they fail alike everywhere.
-  const web = /^(?:Headers|URLSearchParams|FormData|Blob|File)$/.test(type);
+  const web = /^(?:Headers|URLSearchParams|FormData|Blob|File|Request|Response|ReadableStream|AbortSignal)$/.test(type);
   const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
   if (!web && !replaced && typeof toJSON === "function") return toJSON.call(value, key);
   if (/^(?:Number|String|Boolean)$/.test(type)) return value.valueOf();

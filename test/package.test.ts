@@ -137,14 +137,18 @@ export type ReaderCreate = ReadCollectionQuery<Book>["create"];
 export const forged: EdmValue = { type: "Edm.Guid", text: "0a0b0c0d-0000-0000-0000-000000000000" };
 `;
 
-// A library of the consumer's own that exports expanded queries, and a program built on the
-// declaration file the compiler writes for it: that file must name only what the package exports,
-// with every type argument resolved (TypeScript wrote `Omit<{}, N>` there once).
-const LIBRARY = `import { ODataClient } from "traverse-odata";
+// A library of the consumer's own that exports expanded queries, rows and entity inputs, and a
+// program built on the declaration file the compiler writes for it: that file must name only what
+// the package exports, with every type argument resolved (TypeScript wrote `Omit<{}, N>` there
+// once), and no key it cannot name (an entity shape's symbol, written out in mapped types once).
+const LIBRARY = `import { ODataClient, type Entity, type EntityInput } from "traverse-odata";
 import { ODataReader } from "traverse-odata/read";
 
 interface Author { ID: number; name: string; books?: Book[] }
 export interface Book { ID: number; title: string; author?: Author | null }
+// Entity types with a shape, as generate writes them: an open one (OpenType="true") and a closed one.
+export interface Thing extends Entity<{ key: "ID"; navigation: "parent" }> { ID: number; name: string; parent?: Thing | null; [property: string]: unknown }
+export interface Shelf extends Entity<{ key: "ID"; navigation: never }> { ID: number; label: string }
 
 const serviceUrl = "https://example.com/odata/v4/catalog/";
 const books = new ODataClient({ serviceUrl }).collection<Book>("Books");
@@ -153,9 +157,13 @@ export const nested = books.select("ID").expand("author", (a) => a.select("name"
 export const replaced = books.expand("author").expand("author", (a) => a.select("ID"));
 export const oneBook = books.key(1).expand("author");
 export const readerBooks = new ODataReader({ serviceUrl }).collection<Book>("Books").expand("author");
+const things = new ODataClient({ serviceUrl }).collection<Thing>("Things");
+export async function firstThing() { return things.expand("parent").first(); }
+export async function anyThing() { return things.select("*").first(); }
+export function draftShelf(label: string) { const body: EntityInput<Shelf> = { label }; return body; }
 `;
 
-const LIBRARY_USER = `import { nested, oneBook, readerBooks, replaced, withAuthor } from "./library-types/library.mjs";
+const LIBRARY_USER = `import { anyThing, draftShelf, firstThing, nested, oneBook, readerBooks, replaced, withAuthor } from "./library-types/library.mjs";
 
 export async function names(): Promise<string[]> {
   const out: string[] = [];
@@ -171,6 +179,13 @@ export async function names(): Promise<string[]> {
   }
   // @ts-expect-error only the book's ID was selected, beside the expanded author
   for await (const book of nested) out.push(book.title);
+  const thing = await firstThing();
+  out.push(thing?.name ?? "", thing?.parent?.name ?? "", String(thing?.["colour"]));
+  out.push((await anyThing())?.name ?? "");
+  const shelf = draftShelf("new");
+  out.push(shelf.label ?? "");
+  // @ts-expect-error a shelf has no title
+  out.push(shelf.title);
   return out;
 }
 `;

@@ -35,13 +35,16 @@ export type DeclaredProperties<T> = { [K in keyof T as string extends K ? never 
 /**
  * `T` without the properties `K`. `Omit` maps over `keyof T`, which is `string` for a type with a
  * string index signature, and so would turn every declared property of an open type into
- * `unknown`: such a type keeps each property but `K`, and its index signature, with their types.
- * Any other type is `Omit`'s, as the query types relate it (a query of `any` or `unknown` rows).
+ * `unknown`: such a type keeps each property but `K`, and its index signature, with their types,
+ * but not the key of its {@link Entity} shape, which no row holds and which TypeScript, writing this
+ * mapped type out in a user's declaration file, could not name (the package exports no such
+ * symbol). Any other type is `Omit`'s, as the query types relate it (a query of `any` or `unknown`
+ * rows).
  */
 export type Without<T, K extends PropertyKey> = unknown extends T
   ? Omit<T, K>
   : string extends keyof T
-    ? { [P in keyof T as P extends K ? never : P]: T[P] }
+    ? { [P in keyof T as P extends K | typeof entityShape ? never : P]: T[P] }
     : Omit<T, K>;
 
 /**

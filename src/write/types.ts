@@ -1,4 +1,5 @@
 /** The types of what write methods take. */
+import type { Entity, entityShape } from "../query/types.js";
 
 /**
  * Instance annotations a body may carry: `@odata.type` for a derived type, `author@odata.bind`
@@ -28,4 +29,8 @@ export type EntityInputValue<V> = V extends readonly (infer E)[]
  */
 export type EntityInput<T> = unknown extends T
   ? Record<string, unknown>
-  : { [K in keyof T]?: EntityInputValue<T[K]> } | ({ [K in keyof T]?: EntityInputValue<T[K]> } & ODataAnnotations);
+  : // The keys are the properties, not the one an {@link Entity} shape is declared under, which no
+    // body holds and which a user library's declaration file could not name (TypeScript writes a
+    // mapped type's keys out there, and the package exports no such symbol).
+    | { [K in keyof T as K extends typeof entityShape ? never : K]?: EntityInputValue<T[K]> }
+    | ({ [K in keyof T as K extends typeof entityShape ? never : K]?: EntityInputValue<T[K]> } & ODataAnnotations);

@@ -51,7 +51,14 @@ export class ODataReader {
   }
 
   constructor(options: ODataClientOptions) {
-    this.#core = new ClientCore(resolveClientOptions(options));
+    try {
+      this.#core = new ClientCore(resolveClientOptions(options));
+    } catch (error) {
+      // The checks name ODataClient, whose options these are too; a program that made a reader
+      // and never imported ODataClient reads the class it made.
+      if (new.target === ODataReader && error instanceof Error) error.message = error.message.replace(/^ODataClient\b/, "ODataReader");
+      throw error;
+    }
   }
 
   /**

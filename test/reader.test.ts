@@ -98,6 +98,25 @@ describe("ODataReader on the wire", () => {
     assert.throws(() => new ODataReader({ serviceUrl: server.url("svc/"), timeout: -1 }), { name: "RangeError", message: /"timeout"/ });
     assert.throws(() => new ODataReader({ serviceUrl: server.url("svc/") }).collection("Items)"), { name: "TypeError", message: /is not an entity set name/ });
   });
+
+  test("its option errors name ODataReader, the class the program made; the client's name ODataClient", () => {
+    const cases: [unknown, RegExp][] = [
+      [undefined, /^ODataReader options must be an object with at least serviceUrl/],
+      [{ serviceUrl: server.url("svc/"), version: "3.0" }, /^ODataReader option "version" must be one of/],
+      [{ serviceUrl: server.url("svc/"), timeout: "soon" }, /^ODataReader option "timeout"/],
+      [{ serviceUrl: server.url("svc/"), steps: {} }, /^ODataReader option "steps"/],
+      [{ serviceUrl: "svc/" }, /^ODataReader option "serviceUrl"/],
+    ];
+    for (const [options, message] of cases) {
+      assert.throws(() => new ODataReader(options as api.ODataClientOptions), (error: unknown) => {
+        assert.ok(error instanceof Error && message.test(error.message), String(error));
+        // The stack's first line says the same, where the runtime writes one.
+        assert.match(String(error.stack).split("\n")[0] ?? "", /ODataReader option/);
+        return true;
+      });
+      assert.throws(() => new ODataClient(options as api.ODataClientOptions), { message: new RegExp(message.source.replace("ODataReader", "ODataClient")) });
+    }
+  });
 });
 
 /** The first of two `$skip` windows of `entitySet`, as `partitions(2)` plans them. */

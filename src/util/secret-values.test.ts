@@ -25,6 +25,10 @@ test("secretForms gives a value and its JSON form; an Authorization value also i
 test("secretForms of a Cookie header gives each cookie's value too, but not a value that is a setting, nor parts of a value that is no cookie list", () => {
   const cookie = 'SAP_SESSIONID_ER1_100=sess-0123456789; sap-usercontext=sap-client=100; MYSAPSSO2="AjQxMDMBABhTAEE%2f"; lang=de';
   assert.deepEqual(plainForms(cookie).slice(1), [JSON.stringify(cookie).slice(1, -1), "sess-0123456789", "AjQxMDMBABhTAEE%2f"]);
+  // With the forms in a URL: a value sent percent-encoded, as SAP writes its tickets, also as a
+  // service that decoded it echoes it.
+  assert.ok(secretForms(cookie).includes("AjQxMDMBABhTAEE/"), String(secretForms(cookie)));
+  assert.deepEqual(secretForms("sess-0123456789").filter((form) => form !== "sess-0123456789"), []);
   // A value that ends in base64's "=" padding is no setting.
   assert.deepEqual(plainForms("token=dGhpcyBpcyBhIHRva2Vu=="), ["token=dGhpcyBpcyBhIHRva2Vu==", "dGhpcyBpcyBhIHRva2Vu=="]);
   // White space in it: no Cookie header.

@@ -42,8 +42,23 @@ const isTokenLike = (cookie: string): boolean => /\d/.test(cookie) || cookie.len
 const encodedForms = (form: string): string[] => (form.length < MIN_SECRET_LENGTH ? [] : [encodeURIComponent(form), new URLSearchParams({ s: form }).toString().slice(2)]);
 
 /**
+ * A value sent percent-encoded (SAP writes `SAP_SESSIONID_…` and `MYSAPSSO2` values so: `%2b`,
+ * `%2f`, `%3d`) as a service that decoded it echoes it; none where it has no escape or is no valid
+ * one.
+ */
+function decodedForm(form: string): string[] {
+  try {
+    const decoded = decodeURIComponent(form);
+    return decoded === form ? [] : [decoded];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The forms in which a secret value may come back: the value, its form inside a JSON string and
- * (`encoded`) its forms in a URL ({@link encodedForms}); for an `Authorization` value
+ * (`encoded`) its forms in a URL ({@link encodedForms}) and the text it stands for where it is
+ * percent-encoded itself ({@link decodedForm}); for an `Authorization` value
  * (`authorization`) also its credentials and, for Basic, the `user:password` they encode and the
  * password; for a `Cookie` header each cookie's value that looks like an id or a token, which a
  * service may echo without its name (a session id: "denied for sess-…"). Those shorter than 8
@@ -73,7 +88,7 @@ export function secretForms(value: string, authorization = false, encoded = true
       }
     }
   }
-  const all = forms.flatMap((form) => [form, JSON.stringify(form).slice(1, -1), ...(encoded ? encodedForms(form) : [])]);
+  const all = forms.flatMap((form) => [form, JSON.stringify(form).slice(1, -1), ...(encoded ? [...encodedForms(form), ...decodedForm(form)] : [])]);
   return [...new Set(all)].filter((form) => form.length >= MIN_SECRET_LENGTH && !isPublicValue(form));
 }
 

@@ -32,6 +32,13 @@ test("redactUrl masks the signed JWTs, AWS access key ids and single sign-on tic
   assert.equal(redactUrl("https://host/t?client_assertion_type=urn%3Ajwt-bearer"), "https://host/t?client_assertion_type=urn%3Ajwt-bearer");
 });
 
+test("redactUrl masks SharePoint's tempauth, the token of a Graph drive item's pre-authenticated download URL", () => {
+  const url = "https://contoso.sharepoint.com/sites/x/_layouts/15/download.aspx?UniqueId=0a1b2c3d&Translate=false&tempauth=v1.eyJzaXRlaWQiOiJhYmMifQ.sig-part&ApiVersion=2.0";
+  const masked = "https://contoso.sharepoint.com/sites/x/_layouts/15/download.aspx?UniqueId=0a1b2c3d&Translate=false&tempauth=***&ApiVersion=2.0";
+  assert.equal(redactUrl(url), masked);
+  assert.equal(redactText(`< 302 location: ${url}`), `< 302 location: ${masked}`);
+});
+
 test("redactUrl leaves paging cursors named with token as they are, with or without $, in the query and in text", () => {
   const paging = ["skiptoken", "$skiptoken", "deltatoken", "$deltatoken", "pageToken", "page_token", "nextPageToken", "next_page_token", "continuationToken", "continuation-token"];
   for (const name of paging) {

@@ -35,14 +35,16 @@ const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|applicat
  * URL, passwords, session ids (`session`, and PHP's `PHPSESSID` and ASP.NET's
  * `ASP.NET_SessionId`, which the secret words below do not match as a whole name), SAP's logon
  * ticket and tickets of single sign-on (CAS `ticket`). Matched by exact name, case-insensitive, in
- * the query and as a path parameter; also `auth` and Azure's `sas`, which carry a token whole. A
+ * the query and as a path parameter; also `auth`, Azure's `sas` and SharePoint's `tempauth` (the
+ * pre-authenticated download URL of a Graph drive item, which lets anyone holding it read the
+ * file), which carry a token whole. A
  * parameter named with a secret word, or as a key that lets its holder in ({@link KEY_WORDS}), is
  * masked too (`access_token`, `id_token`, `subscription-key`, `clientSecret`, `secret_key`,
  * `X-Amz-Signature`, `X-Amz-Credential`, `sap-password`, `private_key`, `accessKey`), where the word
  * ends the name or a `-`/`_` part follows it (so `tokens` stays). `sap-user` stays: a user name lets no one in without the password, and it
  * says whose request failed.
  */
-export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid", "auth", "sas"];
+export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid", "auth", "sas", "tempauth"];
 
 /**
  * Paging cursors named with "token" (`skiptoken`, `deltatoken`, `pageToken`, `nextPageToken`,

@@ -232,4 +232,15 @@ describe("ODataReader against CAP", () => {
     const model = await reader.metadata();
     assert.ok(model.entitySet("Books"), "the model has the entity set Books");
   });
+
+  test("reads the partitions a client planned from their URLs, as the README says, every book once", async () => {
+    const plan = await new ODataClient({ serviceUrl: cap.v4 }).collection<Book>("Books").select("ID").partitions(3);
+    const reader = new ODataReader({ serviceUrl: cap.v4 });
+    const read: number[][] = [];
+    for (const partition of plan) read.push((await reader.collection<Book>(partition.entitySet).list({ from: partition.url })).map((book) => book.ID));
+    const all = (await reader.collection<Book>("Books").select("ID").list()).map((book) => book.ID);
+    assert.equal(read.length, 3);
+    assert.ok(read.every((ids) => ids.length > 0), JSON.stringify(read));
+    assert.deepEqual(read.flat().sort((a, b) => a - b), all.sort((a, b) => a - b));
+  });
 });

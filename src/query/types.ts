@@ -482,8 +482,19 @@ export type FirstSegment<S extends string> = S extends `${infer Head}/${string}`
 /** The navigation property names the shape of `T` names (`never` without one). */
 export type ShapeNavigation<T> = ShapeOf<T> extends { navigation: infer N extends string } ? N : never;
 
-/** The value an expanded navigation property of type `V` has when its rows are `R`. */
-export type ExpandedValue<V, R> = NonNullable<V> extends readonly unknown[] ? R[] : R | (null extends V ? null : never);
+/**
+ * The value an expanded navigation property of type `V` has when its rows are `R`: `R[]` for a
+ * collection, `R` (or `null` where `V` allows it) for a single entity. Where the type says nothing
+ * of the property (`unknown`, as in the rows of an untyped `collection("Authors")`), the query
+ * cannot know whether the service sends one entity, an array of them or `null`, so the value is
+ * `R | R[] | null`: `Array.isArray()` tells the collection from the single entity, and no use
+ * compiles that the other would break at run time.
+ */
+export type ExpandedValue<V, R> = unknown extends V
+  ? R | R[] | null
+  : NonNullable<V> extends readonly unknown[]
+    ? R[]
+    : R | (null extends V ? null : never);
 
 /** The rest of each path of `S` that starts with the segment `K`: `city` of `address/city` for `address`. */
 export type SubPaths<S extends string, K extends string> = S extends `${K}/${infer Rest}` ? Rest : never;
@@ -502,6 +513,9 @@ export type PickPaths<T, S extends string> = {
  * A complex value `V` of which only the paths `S` below it are selected (`Zip` of `Home/Zip`): the
  * service sends those alone (OData URL conventions 4.01 §5.1.3), so the object keeps them alone,
  * in each member of a collection, with the `null` (or `undefined`) that `V` allows kept as it is.
+ * An open complex type (an index signature beside its declared properties) is narrowed so too, a
+ * dynamic property a path names being `unknown` ({@link PickPaths}); only a record that declares
+ * nothing (`Record<string, unknown>`) stays whole, there being nothing to narrow it to.
  */
 export type SelectedValue<V, S extends string> = unknown extends V
   ? V
@@ -510,7 +524,9 @@ export type SelectedValue<V, S extends string> = unknown extends V
     : V extends PrimitiveValue
       ? V
       : string extends keyof V
-        ? V // a loose record: nothing to narrow it to
+        ? [keyof DeclaredProperties<V>] extends [never]
+          ? V
+          : PickPaths<V, S>
         : V extends object
           ? PickPaths<V, S>
           : V;

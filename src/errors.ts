@@ -39,6 +39,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /**
    * The service answered `202 Accepted` without a `Location` header, so there is no status monitor
    * to poll; in a browser the service must also list `Location` in `Access-Control-Expose-Headers`.
+   * Where the answer names its monitor in `Operation-Location` instead (Microsoft Graph's OneNote
+   * copy actions), the message gives that URL: follow it with `client.asyncPoller(url)`.
    */
   ASYNC_NO_LOCATION: "ASYNC_NO_LOCATION",
   /**
@@ -55,7 +57,8 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
    * A poller's `result()` was called before its operation finished; await `wait()`, or `poll()`
    * until `isDone()`, first. Also an operation called for its result (`invoke()`, `get()`), a
    * write (`create()`, `update()`, `delete()`, a media or reference write) or a media read that
-   * the service answered `202 Accepted` with a status monitor, which the message names.
+   * the service answered `202 Accepted` with a status monitor (`Location` or `Operation-Location`),
+   * which the message names.
    */
   ASYNC_OPERATION_PENDING: "ASYNC_OPERATION_PENDING",
   /**

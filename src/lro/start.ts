@@ -14,7 +14,7 @@ import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
-import { answeredUrl, resolveLocation } from "./answer-url.js";
+import { answeredUrl, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
@@ -41,7 +41,8 @@ export interface InitialAnswer extends MonitorAnswer {
  *   against the request URL, Microsoft Graph's path below its version root: answer-url.ts
  *   `resolveLocation`); status and progress from a JSON body where it has them; a `Retry-After`
  *   delays the first poll.
- * - `202` without `Location`: `ODataClientError` `ASYNC_NO_LOCATION`.
+ * - `202` without `Location`: `ODataClientError` `ASYNC_NO_LOCATION`, whose message names the
+ *   monitor of an `Operation-Location` header where the answer has one (see {@link noLocationMessage}).
  * - any other `2xx` (the service ran the request at once): a poller that is already done, its
  *   result the body (read by `shape`, as monitor-answer.ts `readResultBody` reads it), its
  *   `statusUrl` the `Location` if any, else the request URL.
@@ -54,12 +55,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
   const deadline = answeredAt + maxWait;
   if (status === 202) {
     const location = answer.headers.get("location");
-    if (!location) {
-      throw new ODataClientError(
-        "ASYNC_NO_LOCATION",
-        `${answer.method} ${redactUrl(answer.url)} answered 202 Accepted without a Location header, so there is no status monitor to poll${answer.viaCors ? CORS_HIDES_LOCATION : ""}`,
-      );
-    }
+    if (!location) throw new ODataClientError("ASYNC_NO_LOCATION", noLocationMessage(answer));
     const statusUrl = resolveLocation(location, answer);
     const progress = initialProgress(answer);
     const retryAfter = retryAfterMs(answer.headers.get("retry-after"), answeredAt);
@@ -95,6 +91,26 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
 function withShape<T>(start: PollerStart<T>, shape: AsyncResultShape | undefined): PollerStart<T> {
   if (shape !== undefined) start.shape = shape;
   return start;
+}
+
+/**
+ * Why a `202` gives no poller. Microsoft Graph's OneNote copy actions (`copyNotebook`,
+ * `copyToSection` ...) name their monitor in `Operation-Location` alone: the contract keeps
+ * `ASYNC_NO_LOCATION` for them (spec/async-poller.md), so the message gives that monitor and what
+ * follows it, for the caller not to send the copy again. One that is no http URL is left unnamed.
+ */
+function noLocationMessage(answer: InitialAnswer): string {
+  const sent = `${answer.method} ${redactUrl(answer.url)} answered 202 Accepted without a Location header`;
+  const named = answer.headers.get("operation-location");
+  if (named) {
+    try {
+      const monitor = resolveAnswerUrl(named, answer, "Operation-Location");
+      return `${sent}; it names its status monitor in Operation-Location instead, which this method does not follow: client.asyncPoller(url) follows it. The monitor: ${redactUrl(monitor)}`;
+    } catch {
+      // Unusable: the answer is then one without a monitor.
+    }
+  }
+  return `${sent}, so there is no status monitor to poll${answer.viaCors ? CORS_HIDES_LOCATION : ""}`;
 }
 
 /**

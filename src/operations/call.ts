@@ -14,34 +14,65 @@ import { explainPrecondition, ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
+import { requestHeaders } from "../http/request-headers.js";
+import { mergePrefer } from "../http/steps.js";
 import { readOperationBody } from "./result-body.js";
 
-/** The request of an action call, with `If-Match` from the conditions given to `invoke()`. */
-function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, conditions: ConditionalOptions | undefined): OperationRequest {
-  const etag = ifMatchFor(conditions, undefined, `action(${JSON.stringify(call.name)}).invoke()`);
-  return buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) }, core.options.ieee754Compatible);
+/** The `headers` option of one call: more headers for its request alone. */
+interface CallHeaders {
+  headers?: Record<string, string> | undefined;
+}
+
+/**
+ * The request with the caller's `headers`, checked as a write's are (http/request-headers.ts) and
+ * winning over the ones built, as a write's do; `where` names the call in the error.
+ */
+function withHeaders(request: OperationRequest, given: unknown, where: string): OperationRequest {
+  return given === undefined ? request : { ...request, headers: { ...request.headers, ...requestHeaders(given, where) } };
+}
+
+/** The request of an action call, with `If-Match` from the conditions and the `headers` given to `method`. */
+function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallHeaders) | undefined, method: string): OperationRequest {
+  const where = `action(${JSON.stringify(call.name)}).${method}()`;
+  const etag = ifMatchFor(options, undefined, where);
+  const request = buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) }, core.options.ieee754Compatible);
+  return withHeaders(request, options?.headers, where);
 }
 
 /** `ActionCall.invoke()`: sends the action and reads its result. */
-export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & { signal?: AbortSignalLike | undefined }) | undefined): Promise<unknown> {
-  return sendOperation(core, actionRequest(core, call, params, options), call.name, options?.signal);
+export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallHeaders & { signal?: AbortSignalLike | undefined }) | undefined): Promise<unknown> {
+  return sendOperation(core, actionRequest(core, call, params, options, "invoke"), call.name, options?.signal);
 }
 
 /** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
-export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions) | undefined): Promise<OperationPoller<R>> {
-  const { etag, ifMatch, ...pollerOptions } = options ?? {};
-  const request = actionRequest(core, call, params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }) });
+export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions & CallHeaders) | undefined): Promise<OperationPoller<R>> {
+  const { etag, ifMatch, headers, ...pollerOptions } = options ?? {};
+  const request = actionRequest(core, call, params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }), ...(headers === undefined ? {} : { headers }) }, "invokeAsync");
   return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions);
+}
+
+/** `FunctionCall.get()`: sends the function's request, with the `headers` given, and reads its result. */
+export function getFunction(core: ClientCore, request: OperationRequest, name: string, options: (CallHeaders & { signal?: AbortSignalLike | undefined }) | undefined): Promise<unknown> {
+  return sendOperation(core, withHeaders(request, options?.headers, `function(${JSON.stringify(name)}).get()`), name, options?.signal);
+}
+
+/** `FunctionCall.getAsync()`: sends the function's request with `Prefer: respond-async` and gives its poller. */
+export function getFunctionAsync<R>(core: ClientCore, request: OperationRequest, name: string, options: (AsyncPollerOptions & CallHeaders) | undefined): Promise<OperationPoller<R>> {
+  const { headers, ...pollerOptions } = options ?? {};
+  return startOperation<R>(core, withHeaders(request, headers, `function(${JSON.stringify(name)}).getAsync()`), name, options === undefined ? undefined : pollerOptions);
 }
 
 /**
  * The headers an operation request is sent with: a function's (`GET`) ask for the client's
  * `maxPageSize` (`Prefer: odata.maxpagesize`, v4) as the requests of the result's next pages do,
- * since its answer is the first page of a result the service may page.
+ * since its answer is the first page of a result the service may page; a `Prefer` of the call's
+ * own `headers` is merged with it, its preferences winning.
  */
 function sentHeaders(core: ClientCore, request: OperationRequest): Readonly<Record<string, string>> {
   const prefer = request.method === "GET" ? readHeaders(core, undefined).get("prefer") : null;
-  return prefer ? { ...request.headers, prefer } : request.headers;
+  if (!prefer) return request.headers;
+  const own = request.headers["prefer"];
+  return { ...request.headers, prefer: own === undefined ? prefer : mergePrefer(prefer, own) };
 }
 
 /** Sends an operation request and reads its result (see `results.ts`). */
@@ -62,7 +93,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
     if (pending) throw pending;
-    // Accepted, with no monitor to follow (or one a browser's CORS hides): its body is a status.
+    // Accepted, naming no monitor to follow (or one a browser's CORS hides): its body is a status.
     await discard(response);
     return undefined;
   }

@@ -50,11 +50,23 @@ export interface ActionImportOptions {
  * (a literal such as `"*"`, winning over `etag`) is sent as `If-Match`, as for entity writes.
  * Services that protect an entity with an ETag may refuse bound actions without it (SAP CAP answers
  * 428 Precondition Required, and 412 to a stale ETag).
+ * @example
+ * await client.action("Merge").invoke(params, { headers: { "MSCRM.SuppressDuplicateDetection": "false" } });
  */
-export interface InvokeOptions extends RequestOptions, ConditionalOptions {}
+export interface InvokeOptions extends RequestOptions, ConditionalOptions {
+  /**
+   * More headers for this call's request alone (Dataverse's `MSCRM.BypassCustomPluginExecution`,
+   * `CallerObjectId`), checked as a write's `headers` are; lower-case names win over the defaults.
+   * The requests of a paged result's next pages do not carry them.
+   */
+  headers?: Record<string, string> | undefined;
+}
 
-/** Options of `ActionCall.invokeAsync()`: the poller's options and the `If-Match` of {@link InvokeOptions}. */
-export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
+/** Options of `ActionCall.invokeAsync()`: the poller's options, and the `If-Match` and `headers` of {@link InvokeOptions}. */
+export interface InvokeAsyncOptions extends AsyncPollerOptions, ConditionalOptions {
+  /** More headers for the request that starts the operation (not for its polls), as {@link InvokeOptions} `headers`. */
+  headers?: Record<string, string> | undefined;
+}
 
 /**
  * An action (`POST`), unbound or bound to an entity or a collection. The result type `R` is the
@@ -141,20 +153,21 @@ export class FunctionCall<R = unknown> {
   /**
    * Calls the function. Resolves with the unwrapped result; a collection result with a next link is
    * followed to its last page (use `stream()` to keep memory bounded). 4xx/5xx rejects with
-   * `ODataHttpError`. Like every `GET`, it is retried per the client's retry policy.
+   * `ODataHttpError`. Like every `GET`, it is retried per the client's retry policy. `headers`
+   * are sent as an action's are (see {@link InvokeOptions}).
    */
-  async get(options?: RequestOptions): Promise<R> {
-    const { sendOperation } = await import("./call.js");
-    return (await sendOperation(this.#core, this.#request, this.#call.name, options?.signal)) as R;
+  async get(options?: RequestOptions & Pick<InvokeOptions, "headers">): Promise<R> {
+    const { getFunction } = await import("./call.js");
+    return (await getFunction(this.#core, this.#request, this.#call.name, options)) as R;
   }
 
   /**
    * Calls the function as a long-running operation (`Prefer: respond-async`); see
    * `ActionCall.invokeAsync`. The poller's result is unwrapped as `get()` unwraps it.
    */
-  async getAsync(options?: AsyncPollerOptions): Promise<OperationPoller<R>> {
-    const { startOperation } = await import("./call.js");
-    return startOperation<R>(this.#core, this.#request, this.#call.name, options);
+  async getAsync(options?: AsyncPollerOptions & Pick<InvokeAsyncOptions, "headers">): Promise<OperationPoller<R>> {
+    const { getFunctionAsync } = await import("./call.js");
+    return getFunctionAsync<R>(this.#core, this.#request, this.#call.name, options);
   }
 
   /**

@@ -2,7 +2,7 @@
  * Values typed on the command line (keys of `get`, parameters of `call`) turned into values of
  * their EDM type, which the library then writes as literals or JSON for the service's version.
  */
-import { edm, ODataClientError, type ODataVersion, type ComplexType, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
+import { edm, ODataClientError, type ODataVersion, type Annotatable, type ComplexType, type EntitySet, type EntityType, type EnumType, type KeyRef, type LiteralValue, type Parameter, type ServiceModel, type TypeReference } from "../index.js";
 import { CliUsageError } from "./errors.js";
 import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
@@ -267,48 +267,184 @@ function keyPartDeclaration(ref: KeyRef, type: EntityType, model: ServiceModel):
 
 /**
  * The key of `get <set> <key>` and `call --key`: one value (`42`, `O'Brien`), or `Name=value`
- * pairs separated by commas for a key of several properties (`A=1,B=x`), typed by `$metadata`
- * where the service has it. `version`: the OData version the client speaks, which says whether a
- * decimal key may be NaN, INF or -INF ({@link checkDecimalSpecial}) and how its exponent is
- * written ({@link decimalForVersion}), as for a parameter.
+ * pairs separated by commas for a key of several properties (`A=1,B=x`) or an alternate key the
+ * set declares ({@link alternateKeysOf}: `accountnumber=A3`), typed by `$metadata` where the
+ * service has it. A value that begins with a single quote is a string literal as OData writes one
+ * (`Product='Smith, John'`, a quote inside doubled), commas and all: the only way a part of several
+ * can hold a comma. `version`: the OData version the client speaks, which says whether a decimal
+ * key may be NaN, INF or -INF ({@link checkDecimalSpecial}) and how its exponent is written
+ * ({@link decimalForVersion}), as for a parameter.
  */
 export function parseKey(text: string, set: string, model: ServiceModel | undefined, version?: ODataVersion): LiteralValue | Record<string, LiteralValue> {
   const entitySet = model?.entitySet(set);
   const type = entitySet && model ? model.entityTypeOf(entitySet) : undefined;
   const key = type && model ? model.keyOf(type) : [];
+  const alternates = entitySet && type && model ? alternateKeysOf(entitySet, type, model) : [];
+  const refs = [...key, ...alternates.flat()];
   // A key predicate names an aliased part by its alias (OData URL Conventions 4.3.1); its value
-  // is typed by the property the alias stands for.
-  const partValue = (name: string | undefined, given: string, where: string): LiteralValue => {
-    const ref = key.find((k) => k.name === name);
+  // is typed by the property the alias stands for. A quoted value is a string where nothing else
+  // says what it is: without $metadata `'42'` stays the text 42, not the number.
+  const partValue = (name: string | undefined, given: string, quoted: boolean, where: string): LiteralValue => {
+    const ref = refs.find((k) => k.name === name);
     const declared = ref && type && model ? keyPartDeclaration(ref, type, model) : undefined;
-    const literal = declared === undefined ? undefined : literalType(declared.type, model);
+    const literal = declared === undefined ? (quoted ? "Edm.String" : undefined) : literalType(declared.type, model);
     if (declared && literal === "Edm.Decimal") checkDecimalSpecial(given.trim(), declared, model, version, where);
     return declaredValue(given, literal, model, where, version);
   };
-  // `Name=value` pairs, unless the key is one property and the text is simply its value.
-  const pairs = /^[\p{L}_][\p{L}\p{N}_]*=/u.test(text) && (key.length !== 1 || text.startsWith(`${key[0]?.name}=`)) ? text.split(",") : undefined;
+  const named = /^([\p{L}_][\p{L}\p{N}_]*)=/u.exec(text)?.[1];
+  // `Name=value` pairs, unless the key is one property and the text is simply its value (which
+  // may hold a `=`): then only the key's name or a part of an alternate key starts pairs.
+  const pairs = named !== undefined && (key.length !== 1 || named === key[0]?.name || alternates.some((k) => k.some((ref) => ref.name === named)));
   if (pairs) {
     // No prototype, so that a key property named `__proto__` is a member, not a prototype set.
     const value = Object.create(null) as Record<string, LiteralValue>;
-    for (const pair of pairs) {
-      const equals = pair.indexOf("=");
-      if (equals < 1) throw new CliUsageError(`<key> ${JSON.stringify(text)}: write a key of several properties as Name=value,Name=value`);
-      const name = pair.slice(0, equals).trim();
-      if (name in value) throw new CliUsageError(`<key> ${JSON.stringify(text)}: ${name} is given twice`);
-      if (key.length > 0 && !key.some((k) => k.name === name)) {
-        throw new CliUsageError(`<key>: ${name} is not a key property of ${set} (its key: ${key.map((k) => k.name).join(", ")})`);
+    for (const part of keyParts(text)) {
+      if (part.name in value) throw new CliUsageError(`<key> ${JSON.stringify(text)}: ${part.name} is given twice`);
+      if (key.length > 0 && !refs.some((k) => k.name === part.name)) {
+        throw new CliUsageError(`<key>: ${part.name} is not a key property of ${set} (its key: ${keyNames(key)}${alternates.length > 0 ? `; its alternate keys: ${alternates.map(keyNames).join(" | ")}` : ""})`);
       }
-      value[name] = partValue(name, pair.slice(equals + 1), `<key> ${name}`);
+      value[part.name] = partValue(part.name, part.value, part.quoted, `<key> ${part.name}`);
     }
-    if (key.length > 0 && key.some((k) => !(k.name in value))) {
-      throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; give each as Name=value`);
-    }
-    // A key of one property is written in its short form, `Set(2)`, which every service takes.
-    const single = key.length === 1 ? value[(key[0] as { name: string }).name] : undefined;
-    return single === undefined ? value : single;
+    if (key.length === 0) return value;
+    const given = Object.keys(value);
+    const isKey = (candidate: readonly KeyRef[]): boolean => candidate.length === given.length && candidate.every((k) => k.name in value);
+    // A key of one property is written in its short form, `Set(2)`, which every service takes; an
+    // alternate key always by its names, which are what tell it from the key.
+    if (isKey(key)) return key.length === 1 ? (value[(key[0] as KeyRef).name] as LiteralValue) : value;
+    if (alternates.some(isKey)) return value;
+    if (alternates.length === 0) throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}; give each as Name=value`);
+    throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}, or by one of its alternate keys ${alternates.map(keyNames).join(" | ")}; give each part of one of them as Name=value`);
   }
-  if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${key.map((k) => k.name).join(", ")}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
-  return partValue(key[0]?.name, text, "<key>");
+  if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
+  // A value alone needs no quotes, but may have them: `'42'` is the string 42.
+  const trimmed = text.trim();
+  const literal = trimmed.startsWith("'") ? stringLiteral(trimmed, 0) : undefined;
+  const quoted = literal !== undefined && literal.end === trimmed.length;
+  try {
+    return partValue(key[0]?.name, quoted ? literal.value : text, quoted, "<key>");
+  } catch (error) {
+    // `accountnumber=A3` for a set keyed by a GUID: the user named a property, which is no key.
+    const ref = key[0];
+    if (!(error instanceof CliUsageError) || named === undefined || ref === undefined || type === undefined || model === undefined) throw error;
+    const declared = keyPartDeclaration(ref, type, model)?.type;
+    const alternate = alternates.length > 0 ? `, or by one of its alternate keys ${alternates.map(keyNames).join(" | ")}` : ", and $metadata declares no alternate key (Core.AlternateKeys) by which to address it otherwise";
+    error.message += `; ${named}=… names the property ${named}, but ${set} is keyed by ${declared === undefined ? "" : `the ${declared} property `}${ref.name}${alternate}`;
+    throw error;
+  }
+}
+
+/** The names of a key's parts, as `get` takes them: `A, B`. */
+function keyNames(key: readonly KeyRef[]): string {
+  return key.map((k) => k.name).join(", ");
+}
+
+/** The terms that declare alternate keys: the Core vocabulary's, and the community one it grew from (ODataLib, Dataverse). */
+const ALTERNATE_KEY_TERMS = ["Org.OData.Core.V1.AlternateKeys", "OData.Community.Keys.V1.AlternateKeys"];
+
+/**
+ * The alternate keys of an entity set: other sets of its properties that identify an entity as its
+ * key does, which a key predicate may name instead (`accounts(accountnumber='A3')`; OData URL
+ * Conventions 4.3.1), declared by a `Core.AlternateKeys` annotation on the set, its entity type or
+ * a base type. Each part is named by its `Alias` where it has one, else by its path.
+ */
+function alternateKeysOf(entitySet: EntitySet, type: EntityType, model: ServiceModel): KeyRef[][] {
+  const annotated: Annotatable[] = [entitySet];
+  for (let t: EntityType | undefined = type; t !== undefined && !annotated.includes(t); t = t.baseType === undefined ? undefined : model.entityType(t.baseType)) annotated.push(t);
+  const keys: KeyRef[][] = [];
+  for (const element of annotated) {
+    for (const term of ALTERNATE_KEY_TERMS) {
+      const declared = model.annotation(element, term);
+      for (const item of Array.isArray(declared) ? declared : []) {
+        const parts = isRecord(item) && Array.isArray(item["Key"]) ? item["Key"] : [];
+        const key = parts.flatMap((part): KeyRef[] => {
+          if (!isRecord(part)) return [];
+          // A path is a plain string; models stored by earlier versions wrote `{ $PropertyPath }`.
+          const name = part["Name"];
+          const path = typeof name === "string" ? name : isRecord(name) && typeof name["$PropertyPath"] === "string" ? name["$PropertyPath"] : undefined;
+          if (path === undefined) return [];
+          return [{ name: typeof part["Alias"] === "string" ? part["Alias"] : path, path }];
+        });
+        // One declared on the set and on its type too is one key.
+        if (key.length > 0 && key.length === parts.length && !keys.some((known) => keyNames(known) === keyNames(key))) keys.push(key);
+      }
+    }
+  }
+  return keys;
+}
+
+/** One `Name=value` part of a key; `quoted` where its value was written as a string literal. */
+interface KeyPart {
+  name: string;
+  value: string;
+  quoted: boolean;
+}
+
+/**
+ * The `Name=value` parts of a key text, split at the commas outside quoted values. A value is
+ * quoted where it begins with a single quote (spaces before it aside): it runs to the quote that
+ * closes it, and only spaces may follow before the next comma; a quote within a value that does
+ * not begin with one is the value's (`A=O'Brien`), as before there were quoted values.
+ */
+function keyParts(text: string): KeyPart[] {
+  const parts: KeyPart[] = [];
+  let at = 0;
+  for (;;) {
+    const comma = text.indexOf(",", at);
+    const end = comma < 0 ? text.length : comma;
+    const equals = text.indexOf("=", at);
+    const name = equals < 0 || equals > end ? "" : text.slice(at, equals).trim();
+    if (name === "") throw new CliUsageError(`<key> ${JSON.stringify(text)}: ${unsplittable(text, at, parts.at(-1))}`);
+    const open = equals + 1 + (/^\s*/.exec(text.slice(equals + 1))?.[0].length ?? 0);
+    if (text[open] !== "'") {
+      parts.push({ name, value: text.slice(equals + 1, end), quoted: false });
+      if (comma < 0) return parts;
+      at = comma + 1;
+      continue;
+    }
+    const literal = stringLiteral(text, open);
+    if (literal === undefined) throw new CliUsageError(`<key> ${name}: the quoted value ${JSON.stringify(text.slice(open))} has no closing quote; a quote inside a quoted value is doubled ('O''Brien')`);
+    const next = literal.end + (/^\s*/.exec(text.slice(literal.end))?.[0].length ?? 0);
+    parts.push({ name, value: literal.value, quoted: true });
+    if (next === text.length) return parts;
+    if (text[next] !== ",") {
+      const stop = text.indexOf(",", literal.end);
+      const rest = text.slice(literal.end, stop < 0 ? undefined : stop);
+      throw new CliUsageError(`<key> ${name}: the quoted value ${JSON.stringify(text.slice(open, literal.end))} ends at its closing quote, and ${JSON.stringify(rest)} follows it; a quote inside a quoted value is doubled ('O''Brien')`);
+    }
+    at = next + 1;
+  }
+}
+
+/**
+ * Why a key text cannot be split into `Name=value` parts where the part at `at` has no name: with,
+ * where the part before it has a plain value, that value written quoted up to the next part that
+ * has a name (`Product='Smith, John'`), which is what a comma inside a value most often means.
+ */
+function unsplittable(text: string, at: number, before: KeyPart | undefined): string {
+  const usage = "write a key of several properties as Name=value,Name=value, a value that holds a comma quoted as OData writes a string (a quote inside doubled)";
+  if (before === undefined || before.quoted) return `${usage}: Name='Smith, John'`;
+  const stray = text.slice(at).split(",");
+  const next = stray.findIndex((part) => /^\s*[\p{L}_][\p{L}\p{N}_]*\s*=/u.test(part));
+  // A backslash before the comma was meant to escape it, which the quotes now do.
+  const value = [before.value, ...stray.slice(0, next < 0 ? undefined : next)].join(",").replaceAll("\\,", ",");
+  return `${usage}: ${before.name}='${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The string literal (OData's ABNF: a quote, the characters with each quote doubled, a quote) that
+ * opens at `open` in `text`: its value and where it ends; `undefined` where no quote closes it.
+ */
+function stringLiteral(text: string, open: number): { value: string; end: number } | undefined {
+  let value = "";
+  let at = open + 1;
+  for (;;) {
+    const quote = text.indexOf("'", at);
+    if (quote < 0) return undefined;
+    value += text.slice(at, quote);
+    if (text[quote + 1] !== "'") return { value, end: quote + 1 };
+    value += "'";
+    at = quote + 2;
+  }
 }
 
 /**

@@ -197,7 +197,7 @@ export const callCommand: Command = {
     positionals: { min: 2, max: 2 },
     options: {
       param: { type: "string", multiple: true, value: "NAME=VALUE", help: "a parameter (repeatable); NAME:=JSON for a JSON value" },
-      key: { type: "string", value: "KEY", help: "for an operation bound to one entity (Set/NS.name): its key" },
+      key: { type: "string", value: "KEY", help: "for an operation bound to one entity (Set/NS.name): its key, as get takes it" },
       async: { type: "boolean", help: "ask for a long-running operation (Prefer: respond-async) and wait for it" },
       "no-wait": { type: "boolean", help: "ask for a long-running operation and print its resume token (for wait and cancel)" },
       function: { type: "boolean", help: "call it as a function (GET) where $metadata cannot say" },

@@ -144,12 +144,12 @@ export const countCommand: Command = {
 export const getCommand: Command = {
   spec: {
     name: "get",
-    summary: "Print one entity as JSON, by its key: 42, O'Brien, or Name=value,Name=value for a key of several properties.",
+    summary: "Print one entity as JSON, by its key: 42, O'Brien, or Name=value,Name=value for a key of several properties or an alternate key.",
     synopsis: "<service> <set> <key>",
     positionals: { min: 3, max: 3 },
     options: { select: QUERY_OPTIONS["select"]!, expand: QUERY_OPTIONS["expand"]! },
     notes:
-      "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...; binary data in base64 or base64url, as JSON prints it); without it an integer is a number and anything else a string.",
+      "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...; binary data in base64 or base64url, as JSON prints it); without it an integer is a number and anything else a string. A value in single quotes is a string as OData writes one, commas and all, a quote inside doubled: Product='Smith, John',Language=EN. An alternate key that $metadata declares (Core.AlternateKeys) is given by its names: accountnumber=A3.",
   },
   async run(context) {
     const [service = "", set = "", keyText = ""] = context.args.positionals;

@@ -19,12 +19,13 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <Action Name="touch" IsBound="true"><Parameter Name="it" Type="S.Thing"/></Action>
 <Action Name="slow"><ReturnType Type="Edm.Int32"/></Action>
 <Action Name="quick"><ReturnType Type="Edm.Int32"/></Action>
+<Action Name="copy"><ReturnType Type="Edm.Int32"/></Action>
 <Function Name="f"><Parameter Name="a" Type="Edm.Int32"/><ReturnType Type="Edm.String"/></Function>
 <Function Name="f"><Parameter Name="b" Type="Edm.String"/><ReturnType Type="Edm.String"/></Function>
 <Function Name="g"><Parameter Name="texts" Type="Collection(Edm.String)"/><ReturnType Type="Edm.String"/></Function>
 <Function Name="h"><Parameter Name="x" Type="Edm.String"/><ReturnType Type="Edm.String"/></Function>
 <EntityContainer Name="C"><EntitySet Name="Things" EntityType="S.Thing"/>
-<ActionImport Name="slow" Action="S.slow"/><ActionImport Name="quick" Action="S.quick"/>
+<ActionImport Name="slow" Action="S.slow"/><ActionImport Name="copy" Action="S.copy"/><ActionImport Name="quick" Action="S.quick"/>
 <FunctionImport Name="f" Function="S.f"/><FunctionImport Name="g" Function="S.g"/><FunctionImport Name="h" Function="S.h"/></EntityContainer>
 </Schema></edmx:DataServices></edmx:Edmx>`;
 
@@ -49,6 +50,10 @@ before(async () => {
     } else if (url === "/svc/slow") {
       // Accepted whether or not respond-async was asked for (Microsoft Graph's copy does so).
       response.writeHead(202, { location: `${root}mon/1` });
+      response.end();
+    } else if (url === "/svc/copy") {
+      // Graph's OneNote copies: the monitor in Operation-Location alone.
+      response.writeHead(202, { "operation-location": `${root}mon/1` });
       response.end();
     } else if (url === "/svc/quick") {
       json(200, { "@odata.context": "$metadata#Edm.Int32", value: 7 });
@@ -167,6 +172,24 @@ test("a plain call answered 202 Accepted prints the resume token (exit 1, in the
   assert.equal(JSON.parse(waited.stdout), 42);
   assert.match(waited.stderr, /^slow \[/m);
   assert.match(waited.stderr, /^slow: Succeeded in 0:0\d$/m);
+});
+
+test("a plain call answered 202 with its monitor in Operation-Location alone prints the resume token too, and points to wait, not call --async", async () => {
+  const cwd = tempDir();
+  let started: Awaited<ReturnType<typeof runCli>> | undefined;
+  const sent = await requestsOf(async () => {
+    started = await runCli(["call", root, "copy"], { cwd });
+  });
+  assert.ok(started);
+  assert.deepEqual(sent, ["POST /svc/copy"]);
+  assert.equal(started.code, 1, show(started));
+  assert.match(started.stderr, /^error: action copy: the service runs it asynchronously \(it answered 202 Accepted\).*its resume token is on stdout, for traverse-odata wait \(its result\) or cancel \(its monitor is in Operation-Location, which call --async does not take: use wait\)$/m);
+  const token = JSON.parse(started.stdout);
+  assert.equal(token.statusUrl, `${root}mon/1`);
+  writeFileSync(join(cwd, "job.json"), started.stdout);
+  const waited = await runCli(["wait", "job.json"], { cwd });
+  assert.equal(waited.code, 0, show(waited));
+  assert.equal(JSON.parse(waited.stdout), 42);
 });
 
 test("cancel of an operation that had already finished says so with its outcome, sends nothing, and exits 2", async () => {

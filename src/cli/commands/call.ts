@@ -253,7 +253,10 @@ export const callCommand: Command = {
         await printToken(context, poller, service, answers);
         throw new ODataClientError(
           "ASYNC_OPERATION_PENDING",
-          `${target.kind} ${target.name}: the service runs it asynchronously (it answered 202 Accepted), so there is no result yet: its resume token is on stdout, for traverse-odata wait (its result) or cancel; call --async waits for such an operation`,
+          `${target.kind} ${target.name}: the service runs it asynchronously (it answered 202 Accepted), so there is no result yet: its resume token is on stdout, for traverse-odata wait (its result) or cancel${
+            // call --async takes a 202 with Location alone as its poller, as the library's ...Async methods do.
+            accepted.inOperationLocation() ? " (its monitor is in Operation-Location, which call --async does not take: use wait)" : "; call --async waits for such an operation"
+          }`,
         );
       }
       await printResult(context, result, answers);
@@ -497,21 +500,27 @@ function resumeToken(client: ODataClient, token: CliToken, options?: Parameters<
 }
 
 /**
- * A step that keeps the status monitor of a `202 Accepted` answer (its `Location`, resolved), which
+ * A step that keeps the status monitor of a `202 Accepted` answer (its `Location`, or else its
+ * `Operation-Location`, resolved), which
  * the library's error of a plain call names only masked.
  */
-function acceptedMonitor(): { step: PipelineStep; location(): string | undefined } {
+function acceptedMonitor(): { step: PipelineStep; location(): string | undefined; inOperationLocation(): boolean } {
   let location: string | undefined;
+  let inOperationLocation = false;
   return {
     step: {
       name: "cli-accepted-monitor",
       async handle(request, next) {
         const response = await next(request);
-        const header = response.status === 202 ? response.headers.get("location") : null;
+        // Graph's OneNote copies name their monitor in Operation-Location alone, which the library names too.
+        const named = response.status === 202 ? response.headers.get("location") : null;
+        const other = response.status === 202 && named === null ? response.headers.get("operation-location") : null;
+        const header = named ?? other;
         if (header !== null) {
           try {
             // Read as the library reads every monitor's Location (UTF-8, Graph's host paths).
             location = resolveLocation(header, { url: answeredUrl(response, request.url), status: 202, method: request.method }).href;
+            inOperationLocation = other !== null;
           } catch {
             // The library's own reading of the answer says what is wrong with it.
           }
@@ -520,6 +529,7 @@ function acceptedMonitor(): { step: PipelineStep; location(): string | undefined
       },
     },
     location: () => location,
+    inOperationLocation: () => inOperationLocation,
   };
 }
 

@@ -129,6 +129,7 @@ async function readDeltaPage<T>(
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
+  if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);
   // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.
   const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
   const contentType = response.headers.get("content-type");

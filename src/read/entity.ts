@@ -1,9 +1,10 @@
 /**
  * Reading one entity and the count of a collection: the single reads of the query classes, apart
  * from the walks of traversal.ts so that a program that only walks collections does not load the
- * reading of entity answers (Atom entries among them).
+ * reading of entity answers (Atom entries among them). Also the refusal of a read answered
+ * `202 Accepted`, which the walks and deltas load from here with the first such answer.
  */
-import { maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
+import { discard, maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
@@ -13,6 +14,7 @@ import { markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
+import { pendingReadError } from "./pending-read.js";
 import { countOf } from "../payload/annotations.js";
 
 /** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
@@ -35,6 +37,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal: resolved.signal });
+  if (response.status === 202) throw await pendingReadError(response, url);
   const text = (await readBodyText(response, "GET", url, resolved.signal, COUNT_LIMIT)).trim();
   const count = countOf(text);
   if (count === undefined) {
@@ -61,6 +64,8 @@ export async function readEntity<T>(
   headers.delete("prefer");
   const response = await core.send({ method: "GET", url, headers, signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
+  // Before the body is read as the entity: a 202's empty body is no "relates no entity" either.
+  if (response.status === 202) throw await pendingReadError(response, url);
   const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
   if (orNull && relatesNoEntity(text, core.options.version)) return null as T;
   const contentType = response.headers.get("content-type");

@@ -43,7 +43,11 @@ export interface ReadOptions extends RequestOptions {
    * @default 1
    */
   readAhead?: number | undefined;
-  /** Start from a next link saved earlier (for example `page.nextLink`) instead of the query's URL. */
+  /**
+   * Start from a next link saved earlier (for example `page.nextLink`) instead of the query's URL.
+   * Such a walk cannot know how many entities were read before the link, so the query's `top(n)`
+   * does not bound it: it follows next links to their end.
+   */
   from?: string | undefined;
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
   maxPageSize?: number | undefined;
@@ -61,6 +65,13 @@ export interface TraversalOptions extends ReadOptions {
    * `readCollectionBody`): the command line's export keeps the entities' text to write it as is.
    */
   onWholeBody?: ((text: string, entities: unknown[], bytes: Uint8Array, piece?: boolean) => void) | undefined;
+  /**
+   * The query's `$top`: a walk from the query's URL hands out at most this many entities and sends
+   * no request past the page that reaches it, since some services (Microsoft Graph) read `$top` as
+   * a page size and send next links beyond it (OData 4.01 URL Conventions §5.1.4: it bounds the
+   * result). Not applied from `from`.
+   */
+  top?: number | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -173,6 +184,8 @@ async function requestPage(
 ): Promise<Response> {
   const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
+  // A 202's body is the status of a read the service runs asynchronously, never the page.
+  if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);
   return response;
 }
 
@@ -259,20 +272,14 @@ function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | und
   return bodyReadFailure(error, "GET", url, signal);
 }
 
-/**
- * Reads one page whole; with `first`, only up to its first entity, since a service that ignores
- * `first()`'s `$top=1` may answer with its whole collection. Leaving the body's reading early
- * cancels it.
- */
-export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, first?: boolean): Promise<Page<T>> {
+/** Reads one page whole. */
+export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
   const resolved = resolveReadOptions(options);
   const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
     if (part.end) return toPage(core, value, part.end);
-    // A piece before the last holds at least one entity: the page as far as that.
-    if (first) return { value };
   }
   throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(start)}: the page ended without its annotations`);
 }
@@ -339,6 +346,8 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   );
   const channel = new BoundedChannel<PagePart<T>>(resolved.readAhead);
   const visited = new RecentLinks();
+  // The entities the query's `$top` still allows; none is known to a walk resumed from a link.
+  let left = resolved.from === undefined ? resolved.top : undefined;
   // While a page is parsed, the next link its text ends with is requested already, if the caller
   // waits for this page: it would be requested as soon as the page is handed over anyway. So the
   // service answers while the client parses, and memory holds no more pages than read-ahead
@@ -350,7 +359,9 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
     early = undefined;
   };
   const onNextLink = (link: string): void => {
-    if (resolved.readAhead === 0 || !channel.starved || signal.aborted) return;
+    // Under `$top`, the page being parsed may be the one that reaches it: no request is sent for
+    // a page that may be past it (the guess saves only the parsing's time).
+    if (resolved.readAhead === 0 || left !== undefined || !channel.starved || signal.aborted) return;
     let url: URL;
     try {
       url = resolveNextLink(core, link);
@@ -379,6 +390,16 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       for await (const part of pageParts<T>(core, next, resolved, page.signal, { sent: guessed?.sent, onNextLink })) {
         await channel.room();
         if (channel.closed) return;
+        if (left !== undefined) {
+          if (part.entities.length >= left) {
+            // `$top` reached: the rest of the page and the next link are past it.
+            const last = { ...part.end };
+            delete last.nextLink;
+            channel.push({ entities: part.entities.length > left ? part.entities.slice(0, left) : part.entities, end: last });
+            return;
+          }
+          left -= part.entities.length;
+        }
         channel.push(part);
         end = part.end;
       }

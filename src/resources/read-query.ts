@@ -168,7 +168,11 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
   }
 
-  /** Sets `$top`: at most `n` entities. */
+  /**
+   * Sets `$top`: at most `n` entities. `pages()`, `stream()` and `list()` stop at `n` even where the
+   * service pages past it (Microsoft Graph reads `$top` as a page size): the last page is cut to
+   * what is left and carries no `nextLink`. A walk resumed `from` a saved link is not bounded.
+   */
   top(n: number): this {
     return this.#next({ ...this.#state, top: checkCount(n, "top(n)") });
   }
@@ -294,14 +298,15 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   }
 
   /**
-   * The first entity (`$top=1`), or `undefined` when there is none. Should the service ignore
-   * `$top` and send a large collection, its answer is read no further than the first entity.
+   * The first entity (`$top=1`), or `undefined` when there is none. An empty page that names a
+   * next one (server-driven paging allows it) is followed, as a walk follows it. Should the service
+   * ignore `$top` and send a large collection, its answer is read no further than the first entity.
    */
   async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
-    const url = collectionUrl(this.#core.options.serviceUrl, this.#version, firstEntityState(this.#state));
-    const expand = this.#state.expand;
-    const page = await readPage<Selected<T, S, X>>(this.#core, url, expand === undefined ? options : { ...options, expand }, true);
-    return page.value[0];
+    const state = firstEntityState(this.#state);
+    const url = collectionUrl(this.#core.options.serviceUrl, this.#version, state);
+    for await (const entity of walkEntities<Selected<T, S, X>>(this.#core, url, { ...options, expand: state.expand, top: state.top, readAhead: 0 })) return entity;
+    return undefined;
   }
 
   /**
@@ -357,15 +362,13 @@ export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; s
 }
 
 /**
- * The caller's reading options plus what a query adds (change tracking, the expanded paths); `$batch`
- * reads a page with the same `Prefer` from them.
+ * The caller's reading options plus what a query adds (change tracking, the expanded paths, the
+ * `$top` that bounds a walk); `$batch` reads a page with the same `Prefer` from them.
  * @internal Not exported from the package.
  */
 export function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
-  const tracked = state.trackChanges === true;
-  const expand = state.expand;
-  if (!tracked && expand === undefined) return options;
-  return { ...options, ...(tracked ? { trackChanges: true } : {}), ...(expand === undefined ? {} : { expand }) };
+  const { trackChanges, expand, top } = state;
+  return { ...options, trackChanges, expand, top };
 }
 
 /**

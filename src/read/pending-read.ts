@@ -1,0 +1,33 @@
+/**
+ * Reads answered `202 Accepted`: apart from read/entity.ts, so that a walk (read/traversal.ts) and
+ * a delta load it on such an answer alone, without the entity reader, which imports the walk.
+ */
+import { discard } from "../http/body.js";
+import { ODataClientError } from "../errors.js";
+import { redactUrl } from "../util/redact.js";
+
+/**
+ * The error of a read (an entity, a page, a count, a delta page) answered `202 Accepted`, its body
+ * discarded: that body is the status of a read the service runs asynchronously, not its answer.
+ * With a `Location`, `ASYNC_OPERATION_PENDING` naming the status monitor; without one,
+ * `ASYNC_NO_LOCATION` (as a media read gives). A read is safe to send again, so both reject.
+ *
+ * The refusal that write/pending-answer.ts gives writes and calls, written again rather than
+ * imported: a program built on `ODataReader` reaches no code of write/ or lro/
+ * (test/treeshake.test.ts), and this message names no method that a reader lacks.
+ */
+export async function pendingReadError(response: Response, url: URL): Promise<ODataClientError> {
+  await discard(response);
+  const where = `GET ${redactUrl(url)} was answered 202 Accepted`;
+  // Graph's OneNote copies name their monitor in Operation-Location alone.
+  const location = (response.headers.get("location") ?? response.headers.get("operation-location"))?.trim();
+  if (!location) {
+    return new ODataClientError("ASYNC_NO_LOCATION", `${where} without a status monitor: the service runs the read asynchronously (in a browser it must also expose Location)`);
+  }
+  // Named as sent, unresolved: resolving a Microsoft Graph path (below the version root) would put
+  // util/service-root.ts's rule into a reader's start; `asyncPoller()` takes the path as it is.
+  return new ODataClientError(
+    "ASYNC_OPERATION_PENDING",
+    `${where}: the service runs the read asynchronously; its status monitor, which asyncPoller() of traverse-odata's ODataClient follows, is ${redactUrl(location)}`,
+  );
+}

@@ -17,7 +17,11 @@ import { sendJson, startServer, type RecordingServer } from "./servers/recording
 async function acceptingService(): Promise<RecordingServer> {
   return startServer((request, res) => {
     if (request.path === "/svc/Paged") return sendJson(res, 200, { value: [{ ID: 1 }], "@odata.nextLink": "Paged?$skiptoken=2" });
-    const headers: Record<string, string> = request.path.startsWith("/svc/NoMonitor") ? {} : { location: "/svc/$monitor/1", "retry-after": "1" };
+    const headers: Record<string, string> = request.path.startsWith("/svc/NoMonitor")
+      ? {}
+      : request.path.startsWith("/svc/OneNote")
+        ? { "operation-location": "/svc/$monitor/1" }
+        : { location: "/svc/$monitor/1", "retry-after": "1" };
     if (request.path.includes("Empty")) {
       res.writeHead(202, headers);
       res.end();
@@ -109,4 +113,12 @@ test("a read answered 202 without a Location rejects with ASYNC_NO_LOCATION, its
     server.requests.map((request) => decodeURIComponent(request.path)),
     ["/svc/NoMonitor(1)", "/svc/NoMonitor"],
   );
+});
+
+test("a read answered 202 with its monitor in Operation-Location alone (as Graph's OneNote copies name theirs) names that monitor", async (t) => {
+  const server = await acceptingService();
+  t.after(() => server.close());
+  const reader = new ODataReader({ serviceUrl: server.url("svc/"), retry: false });
+  await pending(server, () => reader.collection("OneNote").key(1).get(), "/svc/OneNote(1)");
+  await pending(server, () => reader.collection("OneNote").list(), "/svc/OneNote");
 });

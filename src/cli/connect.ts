@@ -407,6 +407,9 @@ function untrustedInCliWords(message: string, service: WrittenService): string {
  */
 const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, option|option) "([\w.]+)"/g;
 
+/** The end of the message of a write refused for want of a CSRF token, where the client has no `csrf` (write/requests.ts). */
+const CSRF_HINT = /set option "csrf" to true, and the client fetches one for its writes\)$/;
+
 /**
  * The error as the user of the command line needs it: the library's options named as the user set
  * them (a profile key in a configuration file, the `<service>` argument, an environment variable,
@@ -416,6 +419,14 @@ const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, opt
  * operation) are left as they are.
  */
 export function inCliWords(error: unknown, service: WrittenService | undefined): unknown {
+  // The one sentence of the library's own in an HTTP error: the option a refusal for want of a
+  // CSRF token asks for, which the command line sets in a profile alone.
+  if (service !== undefined && error instanceof ODataHttpError && CSRF_HINT.test(error.message)) {
+    const profile = service.target.kind === "profile" ? service.target.profile : undefined;
+    const setting = profile ? `set "csrf": true in ${profile.file}: profiles.${profile.name}` : `name the service by a profile with "csrf": true (the command line has no option for it)`;
+    error.message = error.message.replace(CSRF_HINT, `${setting}, and the command fetches one for its writes)`);
+    return error;
+  }
   const hint = service !== undefined && error instanceof ODataClientError ? v4Hint(error, service) : undefined;
   if (hint !== undefined) {
     (error as Error).message = `${(error as Error).message}; ${hint}`;

@@ -17,10 +17,19 @@ import { redactUrl } from "../util/redact.js";
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
 
 /**
- * The 403 answers that the csrf step returned because no token could be fetched for the write it
- * refused, to the status of that token fetch.
+ * The 403 answers with `X-CSRF-Token: Required` that the csrf step returned as they were, to why:
+ * no token could be fetched for the write (the status of that fetch), or the service refused the
+ * token fetched anew as well (`again`); with the URL of that token fetch.
  */
-const refusedWithoutToken = new WeakMap<Response, number>();
+const refusals = new WeakMap<Response, { status: number | "again"; root: URL }>();
+
+/**
+ * SAP's logon parameters that choose the session a request is served in: the client (mandant), and
+ * the logon language, which is fixed for a session once it is opened. A token belongs to the
+ * session of its fetch, so the fetch for a write carries the write's, and a token fetched with
+ * one client or language is not sent with a write for another.
+ */
+const LOGON_PARAMETERS = new Set(["sap-client", "sap-language"]);
 
 /** What one token fetch gave: the token (if the service uses them) and the session cookies. */
 interface CsrfSession {
@@ -32,37 +41,65 @@ interface CsrfSession {
 }
 
 /**
+ * The token sessions of one logon (the same `sap-client` and `sap-language`): the current one, and
+ * the fetch in flight.
+ */
+interface Logon {
+  /**
+   * The URL of the token fetch: the service root with the logon parameters of the writes that use
+   * this logon (your steps get a copy of it, since they may change the URL they are given).
+   */
+  root: URL;
+  session: CsrfSession | undefined;
+  // One fetch for the writes that wait for a token at once; each may give up on its own (its
+  // abort ends its wait at once), and the fetch is aborted when the last one gives up.
+  fetches: SharedRequest<CsrfSession>;
+  /** The signal of the token fetch in flight, if one is. */
+  fetchSignal: AbortSignal | undefined;
+}
+
+/**
  * Adds the CSRF token to modifying requests on the service's origin. The token is fetched once
  * (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`, one fetch shared by concurrent writes) and
  * fetched again when the service answers 403 with `X-CSRF-Token: Required`, after which the
- * write is sent once more (the service refused it unread, so this is safe for any method). When
- * no token can be had (the fetch failed, or brought none), the 403 is the answer, and
- * {@link csrfRefusalExplanation} says what the fetch was answered with. A request that already
- * carries an `X-CSRF-Token` is left alone.
+ * write is sent once more (the service refused it unread, so this is safe for any method). The
+ * fetch carries the write's `sap-client` and `sap-language` (see `LOGON_PARAMETERS`), and each
+ * such logon has its own token. When no token can be had (the fetch failed, or brought none), or
+ * the service refuses the new one too, the 403 is the answer, and {@link csrfRefusalExplanation}
+ * says why. A request that already carries an `X-CSRF-Token` is left alone.
  */
 export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   const serviceOrigin = serviceUrl.origin;
-  let session: CsrfSession | undefined;
-  // One fetch for the writes that wait for a token at once; each may give up on its own (its
-  // abort ends its wait at once), and the fetch is aborted when the last one gives up.
-  const fetches = new SharedRequest<CsrfSession>(requestController);
-  /** The signal of the token fetch in flight, if one is. */
-  let fetchSignal: AbortSignal | undefined;
+  /** By the logon parameters of the writes (`sap-client=100&sap-language=DE`, or none). */
+  const logons = new Map<string, Logon>();
+
+  /** The logon of a write: its `sap-client` and `sap-language` query options, as it gives them. */
+  function logonOf(url: URL): Logon {
+    const root = new URL(serviceUrl);
+    for (const [name, value] of url.searchParams) if (LOGON_PARAMETERS.has(name.toLowerCase())) root.searchParams.append(name, value);
+    const key = root.search;
+    let logon = logons.get(key);
+    if (logon === undefined) {
+      logon = { root, session: undefined, fetches: new SharedRequest<CsrfSession>(requestController), fetchSignal: undefined };
+      logons.set(key, logon);
+    }
+    return logon;
+  }
 
   /** Fetches a token and its session through the whole pipeline (`send`): your steps see it, its own timeout applies. */
-  async function fetchSession(signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
-    fetchSignal = signal;
+  async function fetchSession(logon: Logon, signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
+    logon.fetchSignal = signal;
     try {
-      return await fetchSessionOnce(signal, timeout);
+      return await fetchSessionOnce(logon, signal, timeout);
     } finally {
-      if (fetchSignal === signal) fetchSignal = undefined;
+      if (logon.fetchSignal === signal) logon.fetchSignal = undefined;
     }
   }
 
-  async function fetchSessionOnce(signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
+  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
     const response = await send({
       method: "GET",
-      url: new URL(serviceUrl),
+      url: new URL(logon.root),
       headers: new Headers({ "x-csrf-token": "Fetch", accept: "application/json" }),
       signal,
       redirect: "manual",
@@ -72,13 +109,13 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     });
     await discard(response);
     const token = response.headers.get("x-csrf-token");
-    const fetched: CsrfSession = {
+    const session: CsrfSession = {
       token: token && token.toLowerCase() !== "required" ? token : undefined,
       status: response.status,
       cookies: sessionCookies(response.headers),
     };
-    session = fetched;
-    return fetched;
+    logon.session = session;
+    return session;
   }
 
   /**
@@ -88,15 +125,15 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
    * auth step's token: see `WAITING_FOR`), and what became of the write (`sent`: refused unread,
    * to be sent again); a caller's own abort still rejects with the caller's reason.
    */
-  async function sessionFor(request: ODataRequest, sent = false): Promise<CsrfSession> {
-    if (session) return session;
-    const joined = fetches.join((signal) => fetchSession(signal, request.timeout), request.signal);
+  async function sessionFor(logon: Logon, request: ODataRequest, sent = false): Promise<CsrfSession> {
+    if (logon.session) return logon.session;
+    const joined = logon.fetches.join((signal) => fetchSession(logon, signal, request.timeout), request.signal);
     // The fetch this write waits for, whichever write started it.
-    const signal = fetchSignal;
+    const signal = logon.fetchSignal;
     try {
       return await joined;
     } catch (error) {
-      const root = `GET ${redactUrl(serviceUrl)}`;
+      const root = `GET ${redactUrl(logon.root)}`;
       const fetch = `the CSRF token fetch (${root})`;
       const waited = signal && WAITING_FOR.get(signal);
       const noAnswer = waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`;
@@ -122,38 +159,51 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
       if (!MODIFYING_METHODS.has(request.method) || request.url.origin !== serviceOrigin || request.headers.has("x-csrf-token")) {
         return next(request);
       }
-      const used = await sessionFor(request);
+      const logon = logonOf(request.url);
+      const used = await sessionFor(logon, request);
       const response = await next(withSession(request, used));
       if (!isTokenRequired(response)) return response;
-      if (session === used) session = undefined;
-      const renewed = await sessionFor(request, true);
+      if (logon.session === used) logon.session = undefined;
+      const renewed = await sessionFor(logon, request, true);
       // No token to be had: the service's refusal is the answer, and its error will say why.
       if (renewed.token === undefined) {
-        refusedWithoutToken.set(response, renewed.status);
+        refusals.set(response, { status: renewed.status, root: logon.root });
         return response;
       }
       await discard(response);
-      return next({ ...withSession(request, renewed), purpose: request.purpose ?? "csrf-retry" });
+      const again = await next({ ...withSession(request, renewed), purpose: request.purpose ?? "csrf-retry" });
+      // Not sent a third time: a token refused as soon as it was fetched will not do better.
+      if (isTokenRequired(again)) refusals.set(again, { status: "again", root: logon.root });
+      return again;
     },
   };
 }
 
 /**
- * Why a write was refused, for the message of its error: for a 403 with `X-CSRF-Token: Required`
- * that this client answered without a token because the token fetch (`GET <serviceUrl>` with
- * `X-CSRF-Token: Fetch`) failed or brought none, what that fetch was answered with; otherwise
- * `undefined`. Names only the status and the service root (redacted), never what the fetch's
- * answer held.
+ * Why a write was refused, for the message of its error, where the csrf step returned the 403 with
+ * `X-CSRF-Token: Required`: what the token fetch (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`)
+ * was answered with when it failed or brought no token, or that the service refused the token
+ * fetched anew as well; otherwise `undefined`. Names only the status and the URL of the fetch
+ * (redacted), never what the fetch's answer held.
+ * @param _serviceUrl not read: the URL of the fetch, which carries the write's `sap-client`, is
+ * kept with the refusal.
  */
-export function csrfRefusalExplanation(response: Response, serviceUrl: URL): string | undefined {
-  const status = refusedWithoutToken.get(response);
-  if (status === undefined) return undefined;
+export function csrfRefusalExplanation(response: Response, _serviceUrl?: URL): string | undefined {
+  const refusal = refusals.get(response);
+  if (refusal === undefined) return undefined;
+  const { status, root } = refusal;
+  const fetch = `GET ${redactUrl(root)} with X-CSRF-Token: Fetch`;
+  if (status === "again") {
+    // Most often the fetch and the write were served in different sessions: a token holds only in
+    // the session its fetch opened (its cookies, its sap-client).
+    return `the service refused the CSRF token again: the write, sent once more with a token fetched anew (${fetch}), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
+  }
   let outcome: string;
   if (status >= 200 && status < 300) outcome = `was answered HTTP ${status} without one`;
   // The fetch does not follow redirects: one there usually leads to a login page.
   else if (status === 0 || (status >= 300 && status < 400)) outcome = `was redirected${status === 0 ? "" : ` (HTTP ${status})`}, which a token fetch does not follow`;
   else outcome = `failed with HTTP ${status}`;
-  return `the service requires a CSRF token and none could be fetched: GET ${redactUrl(serviceUrl)} with X-CSRF-Token: Fetch ${outcome}`;
+  return `the service requires a CSRF token and none could be fetched: ${fetch} ${outcome}`;
 }
 
 function isTokenRequired(response: Response): boolean {

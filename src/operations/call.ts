@@ -88,7 +88,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
     retry: method === "GET",
   });
-  if (!response.ok) throw explainPrecondition(await httpErrorOf(response, method, url, { signal }), request);
+  if (!response.ok) throw explainPrecondition(await httpErrorOf(response, method, url, { signal }), request, core.options.csrf);
   // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
@@ -126,7 +126,7 @@ export async function startOperation<R>(
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
   const poller = await startPoller<unknown>(core, init, options).catch((error: unknown) => {
-    throw explainPrecondition(error, request);
+    throw explainPrecondition(error, request, core.options.csrf);
   });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {

@@ -63,7 +63,7 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
   const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
   return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options).catch((error: unknown) => {
-    throw explainPrecondition(error, request);
+    throw explainPrecondition(error, request, core.options.csrf);
   });
 }
 

@@ -619,14 +619,28 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
 }
 
 /**
- * `error` with {@link preconditionExplanation} added to its message where it is the
- * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition); any other
- * error as it is. The one step every failed write's error passes, alone (write/send.ts), as an
- * action (operations/call.ts) or in a `$batch` (batch/results.ts), so that all say the same.
+ * The explanation added to the message of a write refused with 403 and `X-CSRF-Token: Required` by
+ * the service of a client without option `csrf` (SAP Gateway, SAP CAP with CSRF protection), or
+ * `undefined`. With the option, the csrf step fetched a token and sent the write again, and says
+ * itself why it was refused all the same (`csrfRefusalExplanation`, http/csrf.ts).
  */
-export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "method" | "headers">): E {
+function missingCsrfExplanation(error: ODataHttpError, csrf: boolean | undefined): string | undefined {
+  if (csrf !== false || error.status !== 403 || error.headers["x-csrf-token"]?.toLowerCase() !== "required") return undefined;
+  return 'the service requires a CSRF token (X-CSRF-Token: Required): set option "csrf" to true, and the client fetches one for its writes';
+}
+
+/**
+ * `error` with {@link preconditionExplanation} added to its message where it is the
+ * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition), or else
+ * {@link missingCsrfExplanation}; any other error as it is. The one step every failed write's
+ * error passes, alone (write/send.ts), as an action (operations/call.ts) or in a `$batch`
+ * (batch/results.ts), so that all say the same.
+ * @param csrf the client's option `csrf`; a caller that does not give it (a `$batch` part, which
+ * the service does not refuse for want of a token of its own) gets no word of CSRF.
+ */
+export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "method" | "headers">, csrf?: boolean): E {
   if (error instanceof ODataHttpError && request.method !== "GET") {
-    const explanation = preconditionExplanation(error.status, request);
+    const explanation = preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf);
     if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
   }
   return error;

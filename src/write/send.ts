@@ -37,7 +37,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     }
     return response;
   }
-  const error = explainPrecondition(await httpErrorOf(response, request.method, request.url, { signal }), request);
+  const error = explainPrecondition(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options.csrf);
   const explanation = await csrfExplanation(core, response);
   if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
   throw error;

@@ -32,6 +32,9 @@ export interface BatchWireOptions {
   continueOnError: boolean;
 }
 
+/** The query options that choose a SAP system's logon client and language. */
+const SAP_SESSION_OPTIONS = ["sap-client", "sap-language"] as const;
+
 /**
  * The `$batch` request of a plan: its URL, the headers of a write (version headers, `Content-Type`
  * and `Accept` of the plan's format, `Prefer` where asked), and the body: text, or the bytes of a
@@ -39,6 +42,13 @@ export interface BatchWireOptions {
  */
 export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url: URL; headers: Headers; body: string | Uint8Array } {
   const url = urlBelowRoot(options.serviceUrl, "$batch");
+  // A SAP system logs the $batch request on, in the client and language its own URL names: the
+  // one its parts name (`param("sap-client", …)`), where they agree, goes on it too, and so on its
+  // CSRF token's fetch. Parts of different clients are left to the service.
+  for (const name of SAP_SESSION_OPTIONS) {
+    const values = new Set(plan.requests.map((request) => new URL(request.path, url).searchParams.get(name)).filter((value) => value !== null));
+    if (values.size === 1) url.searchParams.set(name, [...values][0]!);
+  }
   const headers = new Headers(versionHeaders(options.version, "write"));
   if (options.continueOnError) headers.set("prefer", "odata.continue-on-error");
   if (plan.format === "json") {

@@ -57,7 +57,7 @@ test("call --async waits for the long-running operation to complete and prints i
   assert.match(result.stderr, /^exportProducts: Succeeded in 0:0\d\n$/);
 });
 
-test("call --no-wait prints the resume token; wait takes it from a file or stdin; cancel stops an operation", async () => {
+test("call --no-wait prints the resume token; wait takes it from a file or stdin; cancel stops an operation", async (t) => {
   const cwd = tempDir();
   const started = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--no-wait"], { cwd });
   assert.equal(started.code, 0, show(started));
@@ -75,7 +75,11 @@ test("call --no-wait prints the resume token; wait takes it from a file or stdin
   assert.equal(fromStdin.code, 0, show(fromStdin));
   assert.equal((JSON.parse(fromStdin.stdout) as ExportResult).rowCount, 10);
 
-  const third = await runCli(["call", demo.serviceUrl, "exportProducts", "--param", "format=csv", "--no-wait"]);
+  // A job that runs until it is cancelled, however slowly the two processes start on a loaded
+  // machine (with the 800 ms jobs above, one finished before its cancel came).
+  const longJobs = await serveDemo(["--job-ms", "60000"]);
+  t.after(() => longJobs.stop());
+  const third = await runCli(["call", longJobs.serviceUrl, "exportProducts", "--param", "format=csv", "--no-wait"]);
   const cancelled = await runCli(["cancel", "-"], { stdin: third.stdout });
   assert.equal(cancelled.code, 0, show(cancelled));
   assert.match(cancelled.stderr, /^cancelled \(Cancelled\)\n$/);

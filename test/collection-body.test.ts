@@ -123,7 +123,7 @@ test("OData 4.01 unprefixed @count, @nextLink and @deltaLink are read in both mo
   }
 });
 
-test("unknown members of any shape are skipped in incremental mode", async () => {
+test("unknown members of any shape are skipped in incremental mode, annotations kept for the page", async () => {
   const body = JSON.stringify({
     "@odata.context": "x}]\"",
     "@Core.Messages": [{ code: "W1", message: "a ] b } c", nested: { deep: [[[]]] } }],
@@ -135,7 +135,8 @@ test("unknown members of any shape are skipped in incremental mode", async () =>
   });
   const result = await readPieces(everyByte(body), "v4", 0);
   assert.deepEqual(result.batches.flat(), products);
-  assert.deepEqual(result.annotations, { nextLink: "n" });
+  // Members that are no annotation are skipped; an instance annotation is kept for the page (the context is none).
+  assert.deepEqual(result.annotations, { nextLink: "n", others: { "@Core.Messages": [{ code: "W1", message: "a ] b } c", nested: { deep: [[[]]] } }] } });
 });
 
 test("a v2 body yields d.results and converts the string __count to a number", async () => {
@@ -300,11 +301,11 @@ test("a large entity that ends the array is followed by the annotations", async 
   assert.deepEqual(result.annotations, { count: 2, deltaLink: "d" });
 });
 
-test("a large unknown member before value is skipped", async () => {
+test("a large annotation before value is read whole, for the page", async () => {
   const body = JSON.stringify({ "@Custom.big": { text: bigText, list: [1, 2, 3] }, "@odata.count": 1, value: [{ ID: 1 }] });
   const result = await readPieces(piecesOf(body, 8192), "v4", 0);
   assert.deepEqual(result.batches.flat(), [{ ID: 1 }]);
-  assert.deepEqual(result.annotations, { count: 1 });
+  assert.deepEqual(result.annotations, { count: 1, others: { "@Custom.big": { text: bigText, list: [1, 2, 3] } } });
 });
 
 test("a trailing comma after a large entity rejects with BAD_PAYLOAD", async () => {

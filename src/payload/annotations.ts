@@ -27,13 +27,19 @@ export interface CollectionAnnotations {
   count?: number;
   /** `@odata.deltaLink` / `@deltaLink` (v4) or `__delta` (v2), as sent. */
   deltaLink?: string;
+  /**
+   * The collection's other instance annotations (members whose name has an `@`, such as
+   * Dataverse's `@Microsoft.Dynamics.CRM.morerecords`), by name as sent, values as parsed; those
+   * that describe the response (`@odata.context`, `@odata.metadataEtag`) are left out.
+   */
+  others?: Record<string, unknown>;
 }
 
 /** Which JSON shape a collection body has: v4 (`value` plus `@odata.*` annotations) or v2 (`d`). */
 export type PayloadFormat = "v4" | "v2";
 
-/** One of the annotations a collection carries. */
-export type CollectionAnnotation = keyof CollectionAnnotations;
+/** One of the annotations a collection carries under a name of {@link COLLECTION_ANNOTATIONS}. */
+export type CollectionAnnotation = Exclude<keyof CollectionAnnotations, "others">;
 
 /** A lookup table without a prototype, so a member named "constructor" finds nothing. */
 function annotationTable(entries: Record<string, CollectionAnnotation>): Readonly<Record<string, CollectionAnnotation>> {
@@ -93,17 +99,26 @@ export function setAnnotation(annotations: CollectionAnnotations, target: Collec
 }
 
 /**
+ * Reads one member of a collection body into `annotations`, `names` being its format's table of
+ * {@link COLLECTION_ANNOTATIONS}: a count or a link as {@link setAnnotation} does, any other
+ * annotation into `others`. A member without an `@` is no annotation and is skipped.
+ */
+export function readMember(annotations: CollectionAnnotations, names: Readonly<Record<string, CollectionAnnotation>>, name: string, value: unknown): void {
+  const target = names[name];
+  if (target !== undefined) setAnnotation(annotations, target, name, value);
+  // A name with "@" is never "__proto__", so assigning it makes a property of that name.
+  else if (name.includes("@") && !RESPONSE_ANNOTATIONS.includes(name)) (annotations.others ??= {})[name] = value;
+}
+
+/**
  * The collection annotations among the members of `object`: a v4 collection body, or a v2 body's
  * `d` object.
- * @example readCollectionAnnotations({ value: [], "@odata.nextLink": "Books?$skiptoken=9" }, "v4") // { nextLink: "Books?$skiptoken=9" }
+ * @example readCollectionAnnotations({ value: [], "@odata.nextLink": "Books?$skiptoken=9", "@ns.more": true }, "v4") // { nextLink: "Books?$skiptoken=9", others: { "@ns.more": true } }
  */
 export function readCollectionAnnotations(object: Readonly<Record<string, unknown>>, format: PayloadFormat): CollectionAnnotations {
   const annotations: CollectionAnnotations = {};
   const names = COLLECTION_ANNOTATIONS[format];
-  for (const name of Object.keys(object)) {
-    const target = names[name];
-    if (target !== undefined) setAnnotation(annotations, target, name, object[name]);
-  }
+  for (const name of Object.keys(object)) readMember(annotations, names, name, object[name]);
   return annotations;
 }
 

@@ -7,14 +7,15 @@
  * ends, so even a single huge entity costs time in proportion to its size. Pieces much shorter than
  * the unfinished text are held back and scanned together (see {@link HOLD_FRACTION}), so that a
  * body that arrives a few characters at a time costs no more than one in ordinary pieces. One
- * unfinished entity, annotation or member name is bounded (see {@link VALUE_LIMIT}); the body as a
- * whole is not, its entities being handed on as they end. Loaded by the first such body
+ * unfinished entity, annotation or member name is bounded (see {@link VALUE_LIMIT}), and so are the
+ * collection's annotations together, which are kept until the body ends; the body as a whole is
+ * not, its entities being handed on as they end. Loaded by the first such body
  * (collection-body.ts imports it then).
  */
 import { isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
-import { COLLECTION_ANNOTATIONS, setAnnotation, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
+import { COLLECTION_ANNOTATIONS, readMember, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, endsWithOddBackslashes, findStringEnd, isJsonSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-text.js";
 
 /**
@@ -114,6 +115,8 @@ export class CollectionScanner {
   #held: string[] = [];
   #heldChars = 0;
   readonly #annotations: CollectionAnnotations = {};
+  /** The characters of the annotation values read so far, which are kept until the body ends. */
+  #annotationChars = 0;
   /** Told of each run of entities parsed together (see the constructor); a library walk has none. */
   readonly #onRun: PieceListener | undefined;
 
@@ -542,8 +545,14 @@ export class CollectionScanner {
     if (raw.trim().length === 0) this.#fail(`a value for "${this.#key}" is missing`, start);
     const value = this.#parseValue(raw, start);
     const names = this.#format === "v4" ? (this.#inD ? undefined : COLLECTION_ANNOTATIONS.v4) : this.#inD ? COLLECTION_ANNOTATIONS.v2 : undefined;
-    const target = names?.[this.#key];
-    if (target !== undefined) setAnnotation(this.#annotations, target, this.#key, value);
+    if (names !== undefined) {
+      // The walk hands entities on as they end, but annotations are kept to the end of the body:
+      // they are bounded together, as one entity is, so that a stream of them cannot fill memory.
+      if (this.#key.includes("@") && (this.#annotationChars += raw.length) > VALUE_LIMIT) {
+        throw badPayload(`the collection body's annotations come to more than ${VALUE_LIMIT} characters together (the last from character offset ${this.#base + start}); it was not read further`);
+      }
+      readMember(this.#annotations, names, this.#key, value);
+    }
     this.#state = S_AFTER_VALUE;
   }
 

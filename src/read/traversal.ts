@@ -31,6 +31,14 @@ export interface Page<T> {
   count?: number;
   /** The delta link, at the end of a change-tracked collection. */
   deltaLink?: string;
+  /**
+   * The collection's other instance annotations, by name as sent
+   * (`"@Microsoft.Dynamics.CRM.morerecords"`), values as parsed; absent when it has none.
+   * Dataverse pages a FetchXML query with `@Microsoft.Dynamics.CRM.fetchxmlpagingcookie` and
+   * `morerecords` instead of a next link (asked for with `Prefer: odata.include-annotations="*"`).
+   * The count, the links and `@odata.context` are not among them.
+   */
+  annotations?: Record<string, unknown>;
 }
 
 /** Options of the reading methods: the {@link RequestOptions} `signal`, and how pages are read. */
@@ -300,6 +308,7 @@ export function toPage<T>(core: ClientCore, value: T[], annotations: CollectionA
     const deltaLink = absoluteLink(core, annotations.deltaLink, "delta link", !walk);
     if (deltaLink !== undefined) page.deltaLink = deltaLink;
   }
+  if (annotations.others) page.annotations = annotations.others;
   return page;
 }
 

@@ -262,7 +262,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /**
    * One page: the entities of the first page the service sends (or of `options.from`, a next link
-   * saved earlier), with its `nextLink`, `count` and `deltaLink`.
+   * saved earlier), with its `nextLink`, `count`, `deltaLink` and other `annotations`.
    */
   page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
     return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));

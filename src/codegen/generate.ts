@@ -1,7 +1,8 @@
 /**
  * The generator: TypeScript for a service model. One interface per entity and complex type, one
  * type per enumeration type and type definition, a key type per entity type, and a factory that
- * binds the entity sets, singletons and operation imports to a client. Names follow
+ * binds the entity sets, singletons and operation imports to a client (or, with `reader`, the
+ * entity sets and singletons to an `ODataReader`). Names follow
  * `./names.ts`, types `./edm-types.ts`. The output depends only on the model and the options:
  * types sorted by qualified name, container members by name, properties in document order.
  */
@@ -40,9 +41,19 @@ export interface GenerateOptions {
   ieee754Compatible?: boolean | undefined;
   /**
    * The module the generated file imports the library's types from.
-   * @default "traverse-odata"
+   * @default "traverse-odata"; with `reader`, "traverse-odata/read"
    */
   importFrom?: string | undefined;
+  /**
+   * Write the factory for an `ODataReader` (`traverse-odata/read`): it takes a reader (an
+   * `ODataClient` too, which is one), gives a `ReadCollectionQuery` per entity set and a
+   * `ReadEntityQuery` per singleton, and imports its types from `traverse-odata/read` alone, so a
+   * program that only reads bundles no writing or operation code. Operation imports are left out
+   * (a reader calls no operations) and named in the header; the types are those of the client's
+   * form, bound operations in the entity shapes included.
+   * @default false
+   */
+  reader?: boolean | undefined;
   /**
    * Where the metadata came from, for the header: a name (a file path or a redacted URL) and the
    * document's text, whose SHA-256 the header states. Without it the header names the model and
@@ -92,8 +103,9 @@ interface Context {
 /**
  * Generates TypeScript for a service model read by `parseMetadata` or `client.metadata()`: an
  * `index.ts` with an interface per entity and complex type, a type per enumeration type, a
- * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`; with
- * `declarations`, the same as `index.d.ts` and the factory as `index.js`.
+ * `<Type>Key` per entity type and the factory `export function <name>(client: ODataClient)`
+ * (with `reader`, `<name>(reader: ODataReader)`); with `declarations`, the same as `index.d.ts`
+ * and the factory as `index.js`.
  * @example
  * import { parseMetadata } from "traverse-odata";
  * import { generate } from "traverse-odata/codegen";
@@ -122,7 +134,12 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     unaddressableBound: [],
   };
   if (!v2) context.bound = indexBoundOperations(model, context.unaddressableBound);
-  const chosen = selectMembers(container, options.only);
+  const reader = options.reader === true;
+  const named = selectMembers(container, options.only);
+  // ODataReader has no action() or function(): a call on it would compile against a wrong type
+  // and throw. The imports go, named in the header; with `only`, so do the types they alone reach.
+  const readerLeftOut = reader ? [...named.actionImports, ...named.functionImports].map((item) => item.name).sort(compare) : [];
+  const chosen: Members = reader ? { ...named, actionImports: [], functionImports: [] } : named;
   // A container member whose name the client refuses (`second-hand`), or an import of an operation
   // with such a parameter name, would be a getter that compiles and throws when used.
   const unaddressable: Array<{ name: string }> = [...chosen.entitySets, ...chosen.singletons].filter((member) => !isAddressable(member.name));
@@ -158,12 +175,12 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const keyNames = new Map<string, string>();
   for (const qualifiedName of [...context.entityTypes].sort(compare)) keyNames.set(qualifiedName, names.claim(`${names.of(qualifiedName)}Key`));
   const keys = [...keyNames].map(([qualifiedName, keyName]) => keyDeclaration(context, qualifiedName, keyName));
-  const service = serviceDeclarations(context, factoryName, members);
+  const service = serviceDeclarations(context, factoryName, members, reader);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
 
-  const typeImports = ["ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const typeImports = [reader ? "ODataReader" : "ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
-  const header = headerLines(model, options.source);
+  const header = headerLines(model, options.source, reader);
   // OData v1 to v3: the bindable FunctionImports of CSDL 3.0 are bound operations, which the
   // client cannot call (it sends OData v2, which has none): not typed as calls, named here.
   const v3BoundOperations = v2 ? model.schemas.flatMap((schema) => [...schema.actions, ...schema.functions]).filter((o) => o.bound) : [];
@@ -174,8 +191,11 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     const names = unsendable.map((item) => item.name).sort(compare);
     header.splice(-1, 0, `// Left out: the operation imports with collection parameters (${names.map(commentText).join(", ")}), which OData v2 cannot send.`);
   }
+  if (readerLeftOut.length > 0) {
+    header.splice(-1, 0, `// Left out: the operation imports (${readerLeftOut.map(commentText).join(", ")}), which a reader does not call.`);
+  }
   header.splice(-1, 0, ...unaddressableLines(context, unaddressable));
-  const from = JSON.stringify(options.importFrom ?? "traverse-odata");
+  const from = JSON.stringify(options.importFrom ?? (reader ? "traverse-odata/read" : "traverse-odata"));
   const valueImport = valueImports.length > 0 ? [`import { ${valueImports.join(", ")} } from ${from};`] : [];
   if (options.declarations === true) {
     // The declarations need no value import: `edm` is used by the factory's body only.
@@ -254,7 +274,7 @@ function unaddressableLines(context: Context, members: ReadonlyArray<{ name: str
 }
 
 /** The header: what generated the file, from what, and the document's SHA-256. */
-function headerLines(model: ServiceModel, source: GenerateOptions["source"]): string[] {
+function headerLines(model: ServiceModel, source: GenerateOptions["source"], reader: boolean): string[] {
   const name = source?.name ?? "a ServiceModel";
   const hash = createHash("sha256")
     .update(source === undefined ? JSON.stringify(model) : source.text)
@@ -263,6 +283,7 @@ function headerLines(model: ServiceModel, source: GenerateOptions["source"]): st
     `// Generated by traverse-odata generate from ${commentText(name)}`,
     `// sha256 of the ${source === undefined ? "model's JSON" : "metadata document"}: ${hash}`,
     "// Do not edit: generate again (traverse-odata generate ... --check tells whether this file is current).",
+    ...(reader ? ["// Made for ODataReader (traverse-odata/read, generate --reader): the entity sets and singletons, to read."] : []),
     "",
   ];
 }
@@ -740,20 +761,20 @@ const TYPED_LITERALS: Readonly<Record<string, (value: string, operation: string,
  * for them so gets numbers, and the reverse. Either way the types would lie from the first read,
  * so the factory refuses, naming the option that disagrees.
  */
-function clientCheckLines(context: Context, factoryName: string): string[] {
-  const refuse = (condition: string, message: string) => `  if (${condition}) throw new TypeError(${JSON.stringify(`${factoryName}(client): ${message}`)});`;
+function clientCheckLines(context: Context, factoryName: string, client: "client" | "reader"): string[] {
+  const refuse = (condition: string, message: string) => `  if (${condition}) throw new TypeError(${JSON.stringify(`${factoryName}(${client}): ${message}`)});`;
   if (context.mapping.v2) {
-    return [refuse(`client.version !== "2.0"`, 'the types were generated from OData 2.0 $metadata, but the client speaks OData 4 (make it with version: "2.0")')];
+    return [refuse(`${client}.version !== "2.0"`, `the types were generated from OData 2.0 $metadata, but the ${client} speaks OData 4 (make it with version: "2.0")`)];
   }
   const strings = context.mapping.ieee754Compatible;
-  const version = refuse(`client.version === "2.0"`, 'the types were generated from OData 4 $metadata, but the client speaks OData 2.0 (option "version")');
+  const version = refuse(`${client}.version === "2.0"`, `the types were generated from OData 4 $metadata, but the ${client} speaks OData 2.0 (option "version")`);
   // A model without Int64 or Decimal values reads the same either way.
   if (!context.mapping.usesIeee754) return [version];
   return [
     version,
     strings
-      ? refuse(`client.ieee754Compatible !== true`, "the types have Edm.Int64 and Edm.Decimal values as strings (generated with ieee754Compatible), but the client does not ask for them so (make it with ieee754Compatible: true)")
-      : refuse(`client.ieee754Compatible === true`, "the types have Edm.Int64 and Edm.Decimal values as numbers (generated without ieee754Compatible), but the client asks for them as strings (option ieee754Compatible; generate with --ieee754-compatible)"),
+      ? refuse(`${client}.ieee754Compatible !== true`, `the types have Edm.Int64 and Edm.Decimal values as strings (generated with ieee754Compatible), but the ${client} does not ask for them so (make it with ieee754Compatible: true)`)
+      : refuse(`${client}.ieee754Compatible === true`, `the types have Edm.Int64 and Edm.Decimal values as numbers (generated without ieee754Compatible), but the ${client} asks for them as strings (option ieee754Compatible; generate with --ieee754-compatible)`),
   ];
 }
 
@@ -911,8 +932,11 @@ interface ServiceText {
   imports: string[];
 }
 
-/** The service interface, the factory, and the parameter types of the operation imports. */
-function serviceDeclarations(context: Context, factoryName: string, members: Members): ServiceText {
+/**
+ * The service interface, the factory, and the parameter types of the operation imports. With
+ * `reader`, the factory takes an `ODataReader` and `members` hold no operation imports.
+ */
+function serviceDeclarations(context: Context, factoryName: string, members: Members, reader: boolean): ServiceText {
   const { model, names } = context;
   const interfaceName = names.claim(`${factoryName.charAt(0).toUpperCase()}${factoryName.slice(1)}`);
   const imports = new Set<string>();
@@ -923,19 +947,22 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   // `value` is the member of the TypeScript factory; `script` the same member in JavaScript.
   type Row = { name: string; field: string; value: string; script: string };
   const rows: Row[] = [];
+  // The factory's parameter: a reader's file says what it is given.
+  const client = reader ? "reader" : "client";
   const getter = (name: string, method: string, typeArguments: string, options = "") => ({
-    value: `get ${propertyName(name)}() {\n      return client.${method}<${typeArguments}>(${JSON.stringify(name)}${options});\n    }`,
-    script: `get ${propertyName(name)}() {\n      return client.${method}(${JSON.stringify(name)}${options});\n    }`,
+    value: `get ${propertyName(name)}() {\n      return ${client}.${method}<${typeArguments}>(${JSON.stringify(name)}${options});\n    }`,
+    script: `get ${propertyName(name)}() {\n      return ${client}.${method}(${JSON.stringify(name)}${options});\n    }`,
   });
+  const [collectionQuery, entityQuery] = reader ? ["ReadCollectionQuery", "ReadEntityQuery"] : ["CollectionQuery", "EntityQuery"];
   for (const set of members.entitySets) {
     const type = elementType(context, set.entityType) as string;
-    imports.add("CollectionQuery");
-    rows.push({ name: set.name, field: `CollectionQuery<${type}>`, ...getter(set.name, "collection", type) });
+    imports.add(collectionQuery);
+    rows.push({ name: set.name, field: `${collectionQuery}<${type}>`, ...getter(set.name, "collection", type) });
   }
   for (const singleton of members.singletons) {
     const type = elementType(context, singleton.type) as string;
-    imports.add("EntityQuery");
-    rows.push({ name: singleton.name, field: `EntityQuery<${type}>`, ...getter(singleton.name, "singleton", type) });
+    imports.add(entityQuery);
+    rows.push({ name: singleton.name, field: `${entityQuery}<${type}>`, ...getter(singleton.name, "singleton", type) });
   }
   const operationRows = (item: { name: string; httpMethod?: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);
@@ -1009,15 +1036,25 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
     scripts.push(`    ${row.script},`);
   }
   const container = model.container();
-  const serviceInterface = `/** What ${factoryName}() returns: the entity sets, singletons and operation imports of ${commentText(container?.qualifiedName ?? "the service")}. */\nexport interface ${interfaceName} {\n${fields.join("\n")}${fields.length > 0 ? "\n" : ""}}`;
-  const doc = [
-    `/**`,
-    ` * The service ${commentText(container?.qualifiedName ?? "")} on a client: one typed query per entity set and singleton, one call per`,
-    ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
-    ` */`,
-  ];
+  const serviceName = commentText(container?.qualifiedName ?? "the service");
+  const serviceInterface = `/** What ${factoryName}() returns: the entity sets${reader ? " and singletons" : ", singletons and operation imports"} of ${serviceName}${reader ? ", to read" : ""}. */\nexport interface ${interfaceName} {\n${fields.join("\n")}${fields.length > 0 ? "\n" : ""}}`;
+  const doc = reader
+    ? [
+        `/**`,
+        ` * The service ${commentText(container?.qualifiedName ?? "")} on a reader (an ODataReader, or an ODataClient, which is one): one`,
+        ` * typed read query per entity set and singleton. Each access makes a new (immutable) query value; nothing is sent until a`,
+        ` * query runs.`,
+        ` */`,
+      ]
+    : [
+        `/**`,
+        ` * The service ${commentText(container?.qualifiedName ?? "")} on a client: one typed query per entity set and singleton, one call per`,
+        ` * operation import. Each access makes a new (immutable) query value; nothing is sent until a query runs.`,
+        ` */`,
+      ];
+  const parameter = reader ? "reader: ODataReader" : "client: ODataClient";
   const body = (members: string[], typed: boolean) => [
-    ...clientCheckLines(context, factoryName),
+    ...clientCheckLines(context, factoryName, client),
     ...(context.bytesOfBase64 ? bytesOfBase64Lines(typed) : []),
     ...(context.numberOfText ? numberOfTextLines(typed) : []),
     `  return {`,
@@ -1027,10 +1064,10 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   ];
   return {
     declarations: [...parameterTypes.sort(compare), serviceInterface],
-    factory: [...doc, `export function ${factoryName}(client: ODataClient): ${interfaceName} {`, ...body(values, true)].join("\n"),
-    factoryDeclaration: [...doc, `export declare function ${factoryName}(client: ODataClient): ${interfaceName};`].join("\n"),
+    factory: [...doc, `export function ${factoryName}(${parameter}): ${interfaceName} {`, ...body(values, true)].join("\n"),
+    factoryDeclaration: [...doc, `export declare function ${factoryName}(${parameter}): ${interfaceName};`].join("\n"),
     // The types are in index.d.ts beside it, which TypeScript reads for this file.
-    factoryScript: [...doc, `export function ${factoryName}(client) {`, ...body(scripts, false)].join("\n"),
+    factoryScript: [...doc, `export function ${factoryName}(${client}) {`, ...body(scripts, false)].join("\n"),
     imports: [...imports],
   };
 }

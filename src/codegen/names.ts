@@ -50,6 +50,8 @@ const RESERVED = new Set([
   "Pick", "Uint8Array", "RangeError", "TypeError", "atob", "NaN", "Infinity",
   // What the generated file imports.
   "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
+  // And what it imports with the option reader.
+  "ODataReader", "ReadCollectionQuery", "ReadEntityQuery",
 ]);
 
 /**

@@ -121,7 +121,7 @@ function needsModulePackage(folder: string, out: string, warn: (text: string) =>
   return false;
 }
 
-/** `generate <metadata> --out <dir> [--name f] [--only A,B] [--declarations] [--check]`. */
+/** `generate <metadata> --out <dir> [--name f] [--only A,B] [--declarations] [--reader] [--check]`. */
 export const generateCommand: Command = {
   spec: {
     name: "generate",
@@ -138,7 +138,11 @@ export const generateCommand: Command = {
         type: "boolean",
         help: 'write index.d.ts (the types) and index.js (the factory, an ES module) instead of index.ts: quicker to type-check with skipLibCheck; in a project whose package.json does not say "type": "module", with a package.json that does',
       },
-      "import-from": { type: "string", value: "MODULE", help: 'the module the types are imported from (default "traverse-odata")' },
+      reader: {
+        type: "boolean",
+        help: "a factory for ODataReader (traverse-odata/read): read queries of the entity sets and singletons, no operation imports, types from traverse-odata/read, so a read-only program bundles no writing code",
+      },
+      "import-from": { type: "string", value: "MODULE", help: 'the module the types are imported from (default "traverse-odata"; with --reader "traverse-odata/read")' },
     },
     notes: [
       "Examples:",
@@ -146,6 +150,7 @@ export const generateCommand: Command = {
       "  traverse-odata generate https://host/odata/v4/catalog/ --out src/catalog --only Books,Authors",
       "  traverse-odata generate metadata.xml --out src/catalog --check   (in CI)",
       "  traverse-odata generate metadata.xml --out src/crm --declarations   (a large service)",
+      "  traverse-odata generate metadata.xml --out src/catalog --reader   (for ODataReader, a program that only reads)",
     ].join("\n"),
   },
   async run(context) {
@@ -168,6 +173,7 @@ export const generateCommand: Command = {
         ieee754Compatible: flag(context.args, "ieee754-compatible"),
         importFrom: stringOption(context.args, "import-from"),
         declarations: flag(context.args, "declarations"),
+        reader: flag(context.args, "reader"),
         source: { name: source.name, text: source.text },
       });
     } catch (error) {

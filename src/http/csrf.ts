@@ -184,11 +184,10 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
  * `X-CSRF-Token: Required`: what the token fetch (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`)
  * was answered with when it failed or brought no token, or that the service refused the token
  * fetched anew as well; otherwise `undefined`. Names only the status and the URL of the fetch
- * (redacted), never what the fetch's answer held.
- * @param _serviceUrl not read: the URL of the fetch, which carries the write's `sap-client`, is
- * kept with the refusal.
+ * (redacted), never what the fetch's answer held: the URL of the fetch, which carries the write's
+ * `sap-client`, is kept with the refusal.
  */
-export function csrfRefusalExplanation(response: Response, _serviceUrl?: URL): string | undefined {
+export function csrfRefusalExplanation(response: Response): string | undefined {
   const refusal = refusals.get(response);
   if (refusal === undefined) return undefined;
   const { status, root } = refusal;

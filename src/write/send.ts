@@ -50,7 +50,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
 async function csrfExplanation(core: ClientCore, response: Response): Promise<string | undefined> {
   if (response.status !== 403 || !core.options.csrf) return undefined;
   const { csrfRefusalExplanation } = await import("../http/csrf.js");
-  return csrfRefusalExplanation(response, core.options.serviceUrl);
+  return csrfRefusalExplanation(response);
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */

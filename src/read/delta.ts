@@ -21,7 +21,7 @@ import { attributeValue, childElements, parseXml } from "../payload/xml.js";
 import { isRecord } from "../util/values.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
-import { readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
+import { COLLECTION_ANNOTATIONS, dropResponseAnnotations, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
 import { entitiesOf, holdsEntities, markExpanded } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
@@ -49,7 +49,7 @@ export interface LinkChange {
   source: string;
   /** The navigation property. */
   relationship: string;
-  /** The id of the entity it leads to. */
+  /** The id of the entity it leads to (a removed link of a single-valued navigation property may leave it out). */
   target: string;
 }
 
@@ -61,8 +61,11 @@ export interface DeltaPage<T> {
   removed: RemovedEntity<T>[];
   /** Links added between entities. */
   addedLinks: LinkChange[];
-  /** Links removed between entities. */
-  removedLinks: LinkChange[];
+  /**
+   * Links removed between entities. One of a single-valued navigation property may come without
+   * `target` (OData 4.01 JSON Format §15.5): the source's link through it is gone, whatever it led to.
+   */
+  removedLinks: (Omit<LinkChange, "target"> & { target?: string })[];
   /** Where the next page of this delta is (absolute), when there is one. */
   nextLink?: string;
   /** On the last page: the delta link to save and read the next changes from. */
@@ -177,31 +180,50 @@ function absolute(core: ClientCore, link: string, url: URL): string {
  * (4.0) make a removal; a `$link` / `$deletedLink` context a link change; anything else is a changed
  * entity. The values a changed entity holds because the delta's query expanded them are marked
  * as a read's are (see {@link markDeltaExpansions}); `expand` is the `$expand` of the delta's URL.
+ * The delta of a single entity (JSON Format 4.01 §15.1, context `…/$entity/$delta`) is no
+ * collection but that entity, changed or removed, with the delta link among its members: it is
+ * read as a page of that one entry.
  */
 export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readonly ExpandItem[]): DeltaPage<T> {
   if (!isRecord(body)) throw badDelta(url, "the delta body is not a JSON object");
-  const entries = body["value"];
+  const bodyContext = stringOf(body["@context"] ?? body["@odata.context"]);
+  const single = ENTITY_CONTEXT.test(bodyContext ?? "") || (body["@removed"] ?? body["@odata.removed"]) !== undefined;
+  const entries = single ? [deltaEntity(body)] : body["value"];
   if (!Array.isArray(entries)) throw badDelta(url, 'the delta body has no "value" array');
   const page: DeltaPage<T> = { changed: [], removed: [], addedLinks: [], removedLinks: [] };
-  const bodyContext = stringOf(body["@context"] ?? body["@odata.context"]);
   const bodyExpansions = mergeExpansions(expand ?? [], contextExpansions(bodyContext));
   for (const entry of entries) {
     if (!isRecord(entry)) throw badDelta(url, "a delta entry is not an object");
-    const context = stringOf(entry["@context"] ?? entry["@odata.context"]);
+    // A single entity's context is the body's, which its copy leaves out (as a read's entity does).
+    const context = single ? bodyContext : stringOf(entry["@context"] ?? entry["@odata.context"]);
     const removedMark = entry["@removed"] ?? entry["@odata.removed"];
     if (removedMark !== undefined || context?.endsWith("$deletedEntity")) {
       page.removed.push(removedEntity<T>(entry, removedMark));
     } else if (context?.endsWith("$link")) {
       page.addedLinks.push(linkChange(entry, url));
     } else if (context?.endsWith("$deletedLink")) {
-      page.removedLinks.push(linkChange(entry, url));
+      page.removedLinks.push(linkChange(entry, url, true));
     } else {
       // An entry with a context of its own is of another entity set: the delta's query is not its.
-      markDeltaExpansions(entry, context === undefined ? bodyExpansions : contextExpansions(context));
+      markDeltaExpansions(entry, single || context === undefined ? bodyExpansions : contextExpansions(context));
       page.changed.push(entry as T);
     }
   }
   return withLinks(page, annotationsOf(body, "v4", url));
+}
+
+/** The context of a single entity's delta: `#Customers/$entity/$delta`, or of its deleted entity (4.0). */
+const ENTITY_CONTEXT = /\/\$(?:entity(?:\/\$delta)?|deletedEntity)$/;
+
+/** The entity a single entity's delta is: its body without what describes the response (its context, the links the page takes). */
+function deltaEntity(body: Record<string, unknown>): Record<string, unknown> {
+  // Spread, not assigned: a member named "__proto__" stays an own property, as JSON.parse made it.
+  const entity = dropResponseAnnotations({ ...body });
+  for (const name of Object.keys(entity)) {
+    const link = COLLECTION_ANNOTATIONS.v4[name];
+    if (link === "deltaLink" || link === "nextLink") delete entity[name];
+  }
+  return entity;
 }
 
 /** Reads a v2 delta body (pure): `d.results` are the changed entities, `d.__delta` the next delta link. */
@@ -265,14 +287,19 @@ function removedEntity<T>(entry: Record<string, unknown>, mark: unknown): Remove
   return removed;
 }
 
-function linkChange(entry: Record<string, unknown>, url: URL | string): LinkChange {
+/** An added link (`target` required), or with `removed` a deleted one, which may lack it. */
+function linkChange(entry: Record<string, unknown>, url: URL | string): LinkChange;
+function linkChange(entry: Record<string, unknown>, url: URL | string, removed: true): DeltaPage<unknown>["removedLinks"][number];
+function linkChange(entry: Record<string, unknown>, url: URL | string, removed = false): DeltaPage<unknown>["removedLinks"][number] {
   const source = stringOf(entry["source"]);
   const relationship = stringOf(entry["relationship"]);
   const target = stringOf(entry["target"]);
-  if (source === undefined || relationship === undefined || target === undefined) {
-    throw badDelta(url, "a link entry lacks source, relationship or target");
+  // A deleted link of a single-valued navigation property may leave out its target, which the
+  // source and relationship name already (JSON Format 4.01 §15.5); a target sent must be an id.
+  if (source === undefined || relationship === undefined || (target === undefined && !(removed && entry["target"] == null))) {
+    throw badDelta(url, removed ? "a deleted link lacks source or relationship, or its target is no id" : "a link entry lacks source, relationship or target");
   }
-  return { source, relationship, target };
+  return target === undefined ? { source, relationship } : { source, relationship, target };
 }
 
 function badDelta(url: URL | string, what: string, cause?: unknown): ODataClientError {
@@ -374,7 +401,7 @@ function v2Expansions(text: string): ExpandItem[] {
 function contextExpansions(context: string | undefined): ExpandItem[] {
   const hash = context?.indexOf("#") ?? -1;
   if (context === undefined || hash < 0) return [];
-  const fragment = context.slice(hash + 1).replace(/\/\$(?:delta|entity)$/, "");
+  const fragment = context.slice(hash + 1).replace(/(?:\/\$entity)?(?:\/\$delta)?$/, "");
   if (!fragment.endsWith(")")) return [];
   let depth = 0;
   let open = fragment.length - 1;

@@ -104,6 +104,12 @@ export function checkOptionText(text: unknown, where: string, syntax: "expressio
   return text;
 }
 
+/** A new state with one more `$compute` item (OData v4): `compute(expression)` of a set or an entity. */
+export function addCompute<S extends QueryOptionsState>(state: S, expression: unknown, version: ODataVersion): S {
+  requireV4(version, "compute(expression)", "$compute");
+  return { ...state, compute: [...(state.compute ?? []), checkOptionText(expression, "compute(expression)")] };
+}
+
 /**
  * Throws a `TypeError` naming `where` when the query an operation is bound to (`function()`,
  * `action()`, a `$batch` part's `bound`) has system query options or `trackChanges()`: the
@@ -127,6 +133,10 @@ export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "track
 
 // System query options have their own builder methods; a custom option must not shadow one.
 const MANAGED_OPTIONS = new Set(["filter", "select", "expand", "orderby", "top", "skip", "count", "inlinecount", "search", "apply", "compute", "levels"]);
+// The other system query options (OData 4.01 Part 2 §5.1) the client sends itself where they
+// belong ($format as Accept, $skiptoken and $deltatoken in the links it follows, $id beside a
+// $ref) or not at all; a service would read a custom option of their name as the system option.
+const OTHER_SYSTEM_OPTIONS = new Set(["format", "skiptoken", "deltatoken", "id", "index", "schemaversion"]);
 const PARAM_NAME = /^[@$]?[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -144,9 +154,8 @@ export function setParam<S extends QueryOptionsState>(state: S, name: unknown, v
   // (`inlinecount` is v2's and `levels` belongs inside `$expand`: without `$` they are custom.)
   const dollar = name.startsWith("$");
   const system = name.toLowerCase().slice(dollar ? 1 : version === "4.01" ? 0 : name.length);
-  if (MANAGED_OPTIONS.has(system) && (dollar || (system !== "inlinecount" && system !== "levels"))) {
-    throw new TypeError(`param(name): ${name} is a system query option; use its builder method`);
-  }
+  const managed = MANAGED_OPTIONS.has(system) && (dollar || (system !== "inlinecount" && system !== "levels"));
+  if (managed || OTHER_SYSTEM_OPTIONS.has(system)) throw new TypeError(`param(name): ${name} is a system query option${managed ? "; use its builder method" : ""}`);
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
     throw new TypeError(`param(${name}, value): expected a string, number or boolean; got ${describe(value)}`);
   }

@@ -20,6 +20,7 @@ import { formatKeyPredicate } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
 import { requireV4, type FilterBuilder, type FilterExpression } from "../query/filter.js";
 import {
+  addCompute,
   addFilter,
   addOrderBy,
   addSelect,
@@ -202,9 +203,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
   compute(expression: string): this {
-    requireV4(this.#version, "compute(expression)", "$compute");
-    const text = checkOptionText(expression, "compute(expression)");
-    return this.#next({ ...this.#state, compute: [...(this.#state.compute ?? []), text] });
+    return this.#next(addCompute(this.#state, expression, this.#version));
   }
 
   /**
@@ -223,18 +222,18 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   /**
    * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
    * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...). The
-   * query's `select()`, `expand()` and `param()` options go with the entity (`Books(1)?$select=…`),
-   * typed as chosen; its other system query options and `trackChanges()`, which address a
-   * collection, are refused with a `TypeError` naming them.
+   * query's `select()`, `expand()`, `compute()` and `param()` options go with the entity
+   * (`Books(1)?$select=…`), typed as chosen; its other system query options and `trackChanges()`,
+   * which address a collection, are refused with a `TypeError` naming them.
    * @example const order = await orders.select("ID", "total").expand("items").key(7).get()
    */
   key(key: KeyValue<T>): EntityOf<K, T, S, X> {
     const keyPredicate = formatKeyPredicate(key, this.#version);
-    const { entitySet, parentPath, select, expand, params } = this.#state;
+    const { entitySet, parentPath, select, expand, compute, params } = this.#state;
     // $filter, $orderby, $top and the like address collections (OData 4.01 Part 2 §5.1): dropped,
     // they would leave the caller with another entity, or another action, than chosen.
-    checkWholeSet({ ...this.#state, select: [], expand: [] }, `key${keyPredicate}`, "they address a collection, a key one entity");
-    return this.entityQuery(this.#core, { entitySet, keyPredicate, parentPath, select, expand, params } as EntityState) as EntityOf<K, T, S, X>;
+    checkWholeSet({ ...this.#state, select: [], expand: [], compute: [] }, `key${keyPredicate}`, "they address a collection, a key one entity");
+    return this.entityQuery(this.#core, { entitySet, keyPredicate, parentPath, select, expand, compute, params } as EntityState) as EntityOf<K, T, S, X>;
   }
 
   /**
@@ -420,6 +419,11 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
     return this.#next<EntityOf<K, T, S, Unexpanded<X, N> & Expansion<T, N, Selected<RelatedType<T, N>, NS, NX>, X>, Z>>(
       addExpand(this.#state, this.#core.options.version, nav, build, "expand(nav)"),
     );
+  }
+
+  /** Adds a `$compute` item (OData v4), which `select()` may name, as `ReadCollectionQuery.compute` does. */
+  compute(expression: string): this {
+    return this.#next(addCompute(this.#state, expression, this.#core.options.version));
   }
 
   /**

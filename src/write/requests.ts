@@ -11,7 +11,8 @@
  *   `IEEE754Compatible=true` where the client asks for that form, whose bodies then carry bigints,
  *   `edm.int64(…)` and `edm.decimal(…)` as strings (a service reading that form refuses numbers there).
  * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
- *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay), v2 `__metadata` (uri, etag,
+ *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay; a nested entity keeps its
+ *   `@context` and, but in a create, its `@id`: see `ownControl`), v2 `__metadata` (uri, etag,
  *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
  *   values a read expanded or a write's answer held (`payload/expanded.ts`) unless `deep: true` asks
  *   for a deep write.
@@ -205,18 +206,20 @@ function entityEtag(entity: unknown, lookup: EtagLookup, where: string): string 
  * The body of a write as JSON text, without the control information reading added (see the
  * module comment) and, unless `deep`, without the navigation values a read expanded. Nested
  * entities (deep insert) are cleaned the same way. `ieee754` writes bigints, `edm.int64` and
- * `edm.decimal` values as strings (the client's option `ieee754Compatible`).
+ * `edm.decimal` values as strings (the client's option `ieee754Compatible`). `nestedIds` keeps the
+ * `@id` of nested entities that also carry properties (an update's, replace's or upsert's: see
+ * `ownControl`).
  * @throws TypeError when the body is not an object, cannot be JSON, or held nothing but expanded
  * navigation values (a write that would send nothing the caller meant)
  */
-export function writeBody(entity: unknown, version: ODataVersion, where: string, deep = false, ieee754 = false): string {
+export function writeBody(entity: unknown, version: ODataVersion, where: string, deep = false, ieee754 = false, nestedIds = false): string {
   if (!isRecord(entity)) throw new TypeError(`${where}: expected an entity object; got ${describe(entity)}`);
   if (deep !== true && deep !== false) throw new TypeError(`${where}: option "deep" must be a boolean; got ${describe(deep)}`);
   const left: string[] = [];
   let body: unknown;
   let text: string | undefined;
   try {
-    body = cleanForWrite(entity, isV2(version), ieee754, deep, "", left);
+    body = cleanForWrite(entity, { v2: isV2(version), ieee754, deep, nestedIds }, "", left);
     text = JSON.stringify(body);
   } catch (error) {
     throw new TypeError(`${where}: the entity cannot be sent as JSON (${(error as Error).message})`, { cause: error });
@@ -237,13 +240,14 @@ export function writeBody(entity: unknown, version: ODataVersion, where: string,
  * values that were left out. `ieee754` writes Int64 and Decimal values as strings (v4's
  * `IEEE754Compatible=true` form).
  */
-function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: boolean, at: string, left?: string[], replaced = false): unknown {
+function cleanForWrite(value: unknown, rules: BodyRules, at: string, left?: string[], replaced = false): unknown {
+  const { v2, ieee754, deep } = rules;
   if (typeof value === "number") return jsonNumber(value);
   if (Array.isArray(value)) {
     // A collection's items share one type: where the reader converted some, all are dates (the
     // indexes it remembers move as the caller edits the array; the array stays the same one).
     const dates = v2 && readDatesOf(value) !== undefined;
-    return value.map((item, i) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, ieee754, deep, `${at}/${i}`)));
+    return value.map((item, i) => (dates && typeof item === "string" ? (v2DateText(item) ?? item) : cleanForWrite(item, rules, `${at}/${i}`)));
   }
   if (value instanceof Date) {
     // JSON would write it as null, a value the caller never meant.
@@ -260,14 +264,13 @@ function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: bool
   // Any other object by JSON's rule (a class instance, another realm's object, toJSON()): a
   // class instance that skipped the conversions here would send `null` for an infinity.
   const json = jsonReplacement(value, at.slice(at.lastIndexOf("/") + 1), at.slice(1) || "the entity", replaced);
-  if (json !== value) return cleanForWrite(json, v2, ieee754, deep, at, left, true);
+  if (json !== value) return cleanForWrite(json, rules, at, left, true);
   const dates = v2 ? readDatesOf(value) : undefined;
   // No prototype: a member named `__proto__` (a valid OData name, which the readers keep) is then
   // an own member that JSON writes, where assigning it on `{}` would set the prototype instead.
   const out = Object.create(null) as Record<string, unknown>;
   // A nested object of annotations alone (`{ "@odata.id": "Reviews(5)" }`, v2's `__metadata`) is a
-  // reference to an entity (a deep insert that links one): its id stays. Elsewhere an id is the
-  // read entity's own.
+  // reference to an entity (a deep insert that links one): its id, or v2 uri, stays.
   const names = Object.keys(value);
   const reference = at !== "" && names.length > 0 && names.every((name) => name.includes("@") || name === "__metadata");
   for (const [name, item] of Object.entries(value)) {
@@ -281,16 +284,43 @@ function cleanForWrite(value: unknown, v2: boolean, ieee754: boolean, deep: bool
       continue;
     }
     // `#NS.action` members advertise operations: never properties.
-    if (!v2 && (name.startsWith("#") || (isControlInformation(name) && !(reference && /^@(odata\.)?id$/.test(name))))) continue;
+    if (!v2 && (name.startsWith("#") || (isControlInformation(name) && !(at !== "" && ownControl(name, reference, rules.nestedIds))))) continue;
     if (!deep && isExpandedValue(item)) {
       left?.push(name);
       continue;
     }
-    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, v2, ieee754, deep, `${at}/${name}`);
+    out[name] = typeof item === "string" && dates?.has(name) ? (v2DateText(item) ?? item) : cleanForWrite(item, rules, `${at}/${name}`);
   }
   return out;
 }
 
+
+/** How `cleanForWrite` writes one body: for v2, with `IEEE754Compatible=true`, deep, keeping nested ids. */
+interface BodyRules {
+  readonly v2: boolean;
+  readonly ieee754: boolean;
+  readonly deep: boolean;
+  readonly nestedIds: boolean;
+}
+
+/**
+ * Whether the control information `name` of a nested object is the caller's, which the service
+ * reads, rather than what a read put there (the body's own, at the top, always is; so are a
+ * nested entity's ETag and links):
+ * - `@context` (`@odata.context`): a nested entity inserted into a collection that has no
+ *   navigation property binding names its entity set so (OData 4.01 Part 1 §11.4.3.1).
+ * - `@id` (`@odata.id`) of an object of annotations alone: a reference to an entity, kept by
+ *   every write (4.01 binds it so, §11.4.2.1).
+ * - `@id` next to properties, in an update, replace or upsert (`nestedIds`): the related entity
+ *   a deep update changes (§11.4.3.1: `{"@id": "Employees(6)", "LastName": "Smith"}` updates
+ *   employee 6; without its id the service inserts a new one, and may unlink 6). A create carries
+ *   no content for existing entities (§11.4.2), so there such an id can only be one a read
+ *   gave an entity now copied into a deep insert, and it goes.
+ */
+function ownControl(name: string, reference: boolean, nestedIds: boolean): boolean {
+  const own = /^@(?:odata\.)?(id|context)$/i.exec(name);
+  return own !== null && (own[1]!.toLowerCase() === "context" || reference || nestedIds);
+}
 
 /** The types whose JSON values the `IEEE754Compatible=true` form writes as strings. */
 const INT64_DECIMAL = /^Edm\.(?:Int64|Decimal)$/;
@@ -460,7 +490,7 @@ export function createRequest(context: WriteContext, state: QueryState, entity: 
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
 export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateOptions): WriteRequest {
-  const body = writeBody(patch, context.version, "update(patch)", options?.deep, context.ieee754Compatible);
+  const body = writeBody(patch, context.version, "update(patch)", options?.deep, context.ieee754Compatible, true);
   const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
   setPrefer(headers, options?.prefer, "update(patch)");
@@ -469,7 +499,7 @@ export function updateRequest(context: WriteContext, state: EntityState, patch: 
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
 export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "replace(entity)", options?.deep, context.ieee754Compatible);
+  const body = writeBody(entity, context.version, "replace(entity)", options?.deep, context.ieee754Compatible, true);
   const headers = writeHeaders(context, true);
   setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
   setPrefer(headers, options?.prefer, "replace(entity)");
@@ -483,7 +513,7 @@ export function replaceRequest(context: WriteContext, state: EntityState, entity
  * `update` with `ifMatch: "*"`.) ETags the body carries are not sent.
  */
 export function upsertRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpsertOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "upsert(entity)", options?.deep, context.ieee754Compatible);
+  const body = writeBody(entity, context.version, "upsert(entity)", options?.deep, context.ieee754Compatible, true);
   const headers = writeHeaders(context, true);
   if (options?.ifNoneMatch !== undefined) {
     if (options.ifNoneMatch !== "*") throw new TypeError(`upsert(entity): option "ifNoneMatch" must be "*"; got ${describe(options.ifNoneMatch)}`);

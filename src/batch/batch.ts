@@ -155,9 +155,11 @@ export interface BatchRawRequest {
   headers?: Record<string, string>;
   /**
    * A JSON value (sent as JSON), text, or bytes (a `Uint8Array`, another typed array or an
-   * `ArrayBuffer`): sent as they are under the `Content-Type` given (`application/octet-stream`
-   * without one), in a multipart batch raw and in a JSON batch base64url-encoded (text and JSON
-   * types as the text they are). A `ReadableStream`, `Blob`, `FormData` or another object that
+   * `ArrayBuffer`): sent as they are under the `Content-Type` given, in a multipart batch raw and
+   * in a JSON batch base64url-encoded (text and JSON types as the text they are). Without one,
+   * bytes go as `application/octet-stream`, and so does text in a JSON batch (which must name every
+   * body's type: name `application/json` for JSON text, or give the value); a multipart part
+   * carries text untyped. A `ReadableStream`, `Blob`, `FormData` or another object that
    * JSON would write as `{}` is refused with a `TypeError`: a batch's body is written whole.
    */
   body?: unknown;
@@ -375,7 +377,7 @@ export class Batch extends BatchWrites {
     if (!has("accept")) headers["accept"] = /\/\$value(?:\?|$)/.test(request.url) ? "*/*" : json;
     let body: WireSpec["body"];
     const given: unknown = request.body;
-    // Bytes are sent as they are, under application/octet-stream where no type is given (plan.ts).
+    // Bytes are sent as they are, under application/octet-stream where no type is given, and text so in a JSON batch (plan.ts).
     if (given instanceof ArrayBuffer || ArrayBuffer.isView(given)) body = given;
     else if (given !== undefined) {
       body = typeof given === "string" ? given : JSON.stringify(given);

@@ -39,7 +39,7 @@ export class BatchPlan {
    */
   constructor(record: BatchRecord, core: ClientCore) {
     this.format = record.format;
-    const requests = record.requests.map((request) => completeRequest(request, core));
+    const requests = record.requests.map((request) => completeRequest(request, core, record.format));
     const items = record.items
       .filter((item) => item.kind === "request" || item.requests.length > 0)
       .map((item): PlannedItem => (item.kind === "request" ? { kind: "request", request: requests[item.request.index]! } : { kind: "changeset", changeset: item.changeset, requests: item.requests.map((request) => requests[request.index]!) }));
@@ -110,13 +110,17 @@ function checkV2References(requests: readonly PlannedRequest[]): void {
 }
 
 /** A recorded request as it goes on the wire, its decoder resolved. */
-function completeRequest(request: RecordedRequest, core: ClientCore): PlannedRequest {
+function completeRequest(request: RecordedRequest, core: ClientCore, format: BatchFormat): PlannedRequest {
   // A write is built now (its checks throw here); the headers of any other request are checked now
   // too, since a line break in one would add headers or requests to a multipart body.
   if (!("write" in request.request)) checkOperationEtag(request.request, request.decode);
   const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
-  // A raw request's bytes are bytes to the service too, where the caller named no type for them.
-  if (typeof wire.body === "object") wire.headers["content-type"] ??= "application/octet-stream";
+  // A raw request's bytes are bytes to the service, where the caller named no type for them (a
+  // JSON value got application/json in batch.ts). So is its text in a JSON batch, which must name
+  // the type of every body, as it says how the body is written there (JSON Format 4.01 §19.1); a
+  // multipart part carries text as it is, untyped, as a service that reads it (as JSON, or by its
+  // own rule) was given it before.
+  if (typeof wire.body === "object" || (wire.body !== undefined && format === "json")) wire.headers["content-type"] ??= "application/octet-stream";
   const url = urlBelowRoot(core.options.serviceUrl, wire.path);
   return {
     index: request.index,

@@ -3,13 +3,17 @@
  * it, per OData version. v2 JSON sends `Edm.Int64` and `Edm.Decimal` as strings; v4 JSON sends
  * them as numbers unless the service answers in the `IEEE754Compatible=true` form. v4 `Edm.Double`
  * and `Edm.Single` are numbers, or the strings `"NaN"`, `"INF"` and `"-INF"`, which JSON has no
- * number for (OData JSON Format §7.1) and the reader passes on as sent. v2 ones are numbers or
+ * number for (OData JSON Format §7.1) and the reader passes on as sent; so is a v4 `Edm.Decimal`
+ * of `Scale="floating"` (CSDL 4.01 §7.2.4; JSON Format 4.01 §7.1), unless it is a string in the
+ * `IEEE754Compatible=true` form anyway. v2 ones are numbers or
  * strings: services that follow the v2 JSON format send numbers, SAP CAP's v2 adapter and SAP
  * Gateway send strings (`"0.1"`), and the v2 JSON reader passes either on as sent (the Atom reader
  * gives numbers). Dates, times, durations, GUIDs and binary values are
  * strings (v2 `Edm.DateTime` as the ISO 8601 text the reader turns `/Date(...)/` into). Geography and geometry values are GeoJSON objects. Streams have no
  * type: they are not in the entity's JSON and are reached with `media()`.
  */
+
+import type { TypeFacets } from "../metadata/model.js";
 
 /** What decides the mapping besides the type's name. */
 export interface MappingOptions {
@@ -47,15 +51,19 @@ export type Mapped =
   | { kind: "geo"; geo: GeoKind }
   | { kind: "stream" };
 
-/** Maps a primitive EDM type name (`Edm.*`); `undefined` when the name is not one. */
-export function mapPrimitive(type: string, options: MappingOptions): Mapped | undefined {
+/**
+ * Maps a primitive EDM type name (`Edm.*`); `undefined` when the name is not one. `scale` is the
+ * Scale facet of the property, parameter, return type or type definition (an `Edm.Decimal`'s).
+ */
+export function mapPrimitive(type: string, options: MappingOptions, scale?: TypeFacets["scale"]): Mapped | undefined {
   if (STRINGS.has(type)) return { kind: "ts", text: "string" };
   if (NUMBERS.has(type)) return { kind: "ts", text: "number" };
   if (FLOATS.has(type)) return { kind: "ts", text: options.v2 ? "number | string" : V4_FLOAT };
   if (type === "Edm.Boolean") return { kind: "ts", text: "boolean" };
   if (type === "Edm.Int64" || type === "Edm.Decimal") {
     if (!options.v2) options.usesIeee754 = true;
-    return { kind: "ts", text: options.v2 || options.ieee754Compatible ? "string" : "number" };
+    if (options.v2 || options.ieee754Compatible) return { kind: "ts", text: "string" };
+    return { kind: "ts", text: type === "Edm.Decimal" && scale === "floating" ? V4_FLOAT : "number" };
   }
   if (type === "Edm.Stream") return { kind: "stream" };
   const geo = /^Edm\.Geo(?:graphy|metry)(.*)$/.exec(type);

@@ -424,8 +424,8 @@ function lineage(model: ServiceModel, type: EntityType | ComplexType): Array<Ent
  * The TypeScript type of a type reference: element type, `[]` for a collection, `| null` when
  * nullable (for a collection, on its items).
  */
-function typeText(context: Context, reference: Pick<TypeReference, "type" | "collection" | "nullable">): string | undefined {
-  const element = elementType(context, reference.type);
+function typeText(context: Context, reference: Pick<TypeReference, "type" | "collection" | "nullable" | "scale">): string | undefined {
+  const element = elementType(context, reference.type, reference.scale);
   if (element === undefined) return undefined;
   if (reference.collection) {
     // CSDL XML §7.2.1: a collection is never null; its Nullable (true by default in EDMX) says
@@ -437,9 +437,9 @@ function typeText(context: Context, reference: Pick<TypeReference, "type" | "col
   return reference.nullable ? `${element} | null` : element;
 }
 
-/** The TypeScript type of one element type; `undefined` for a stream. */
-function elementType(context: Context, type: string): string | undefined {
-  const primitive = mapPrimitive(type, context.mapping);
+/** The TypeScript type of one element type; `undefined` for a stream. `scale`: an `Edm.Decimal`'s Scale facet. */
+function elementType(context: Context, type: string, scale?: TypeReference["scale"]): string | undefined {
+  const primitive = mapPrimitive(type, context.mapping, scale);
   if (primitive?.kind === "ts") return primitive.text;
   if (primitive?.kind === "stream") return undefined;
   if (primitive?.kind === "geo") return geoName(context, primitive.geo);
@@ -576,7 +576,7 @@ function enumDeclaration(context: Context, type: EnumType): string {
 
 function typeDefinitionDeclaration(context: Context, type: TypeDefinition): string {
   const name = context.names.of(type.qualifiedName) as string;
-  return `/** Type definition ${commentText(type.qualifiedName)} (${commentText(type.underlyingType)}). */\nexport type ${name} = ${elementType(context, type.underlyingType) ?? "unknown"};`;
+  return `/** Type definition ${commentText(type.qualifiedName)} (${commentText(type.underlyingType)}). */\nexport type ${name} = ${elementType(context, type.underlyingType, type.scale) ?? "unknown"};`;
 }
 
 function keyDeclaration(context: Context, qualifiedName: string, keyName: string): string {
@@ -673,7 +673,8 @@ function literalMembers(context: Context, properties: readonly Property[]): stri
   const members: string[] = [];
   for (const property of properties) {
     if (property.collection || !isAddressable(property.name)) continue;
-    if (elementType(context, literalType(context, property.type)) === "number") continue;
+    // A decimal of floating scale may be "INF" too: it takes the edm value as a Double does.
+    if (elementType(context, literalType(context, property.type), context.model.typeDefinition(property.type)?.scale ?? property.scale) === "number") continue;
     // An enumeration keeps its member names: `'Paper'` is the literal OData 4.01 (and most 4.0
     // services) read, and `edm.enumMember` writes the 4.0 form where a service insists on it.
     if (context.model.enumType(literalType(context, property.type))) continue;

@@ -212,8 +212,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * number as the filter builder writes it (`2 ** 60` as `1152921504606846976`, `1e21` as `1e21`,
    * `Infinity` as `INF`), for an alias in the client's version, for a custom option, whose syntax is
    * the service's own, as a v4 literal (no v2 `L` suffix). A system query option's name is refused
-   * with a `TypeError` (use its method): `$filter` in any case, and on OData 4.01, which reads those
-   * names without `$`, `filter`, `Top`, `search` too.
+   * with a `TypeError` (use its method, where it has one): `$filter` or `$format` in any case, and
+   * on OData 4.01, which reads those names without `$`, `filter`, `Top`, `search`, `skiptoken` too.
    */
   param(name: string, value: string | number | boolean): this {
     return this.#next(setParam(this.#state, name, value, this.#version));
@@ -431,8 +431,8 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    * sent as it is (an alias's `'text'` quoted by you); a number as the filter builder writes it (`2 ** 60` as `1152921504606846976`, `1e21` as `1e21`,
    * `Infinity` as `INF`), for an alias in the client's version, for a custom option, whose syntax is
    * the service's own, as a v4 literal (no v2 `L` suffix). A system query option's name is refused
-   * with a `TypeError` (use its method): `$filter` in any case, and on OData 4.01, which reads those
-   * names without `$`, `filter`, `Top`, `search` too.
+   * with a `TypeError` (use its method, where it has one): `$filter` or `$format` in any case, and
+   * on OData 4.01, which reads those names without `$`, `filter`, `Top`, `search`, `skiptoken` too.
    */
   param(name: string, value: string | number | boolean): this {
     return this.#next(setParam(this.#state, name, value, this.#core.options.version));

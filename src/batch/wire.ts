@@ -43,11 +43,13 @@ const SAP_SESSION_OPTIONS = ["sap-client", "sap-language"] as const;
 export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url: URL; headers: Headers; body: string | Uint8Array } {
   const url = urlBelowRoot(options.serviceUrl, "$batch");
   // A SAP system logs the $batch request on, in the client and language its own URL names: the
-  // one its parts name (`param("sap-client", …)`), where they agree, goes on it too, and so on its
-  // CSRF token's fetch. Parts of different clients are left to the service.
+  // one every part names (`param("sap-client", …)`) goes on it too, and so on its CSRF token's
+  // fetch. Parts of different clients, or some naming none (the default client's), are left to
+  // the service.
   for (const name of SAP_SESSION_OPTIONS) {
-    const values = new Set(plan.requests.map((request) => new URL(request.path, url).searchParams.get(name)).filter((value) => value !== null));
-    if (values.size === 1) url.searchParams.set(name, [...values][0]!);
+    const values = new Set(plan.requests.map((request) => new URL(request.path, url).searchParams.get(name)));
+    const [only] = values;
+    if (values.size === 1 && only !== null && only !== undefined) url.searchParams.set(name, only);
   }
   const headers = new Headers(versionHeaders(options.version, "write"));
   if (options.continueOnError) headers.set("prefer", "odata.continue-on-error");

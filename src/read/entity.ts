@@ -1,10 +1,10 @@
 /**
  * Reading one entity and the count of a collection: the single reads of the query classes, apart
  * from the walks of traversal.ts so that a program that only walks collections does not load the
- * reading of entity answers (Atom entries among them). Also the refusal of a read answered
- * `202 Accepted`, which the walks and deltas load from here with the first such answer.
+ * reading of entity answers (Atom entries among them). A read answered `202 Accepted` is refused
+ * by read/pending-read.ts, which the walks and deltas load alone.
  */
-import { discard, maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
+import { maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";

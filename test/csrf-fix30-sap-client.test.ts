@@ -120,6 +120,20 @@ test("a write with sap-client and sap-language fetches its token with both, and 
   assert.deepEqual(wire(server.requests), ["GET /svc/?sap-client=100&sap-language=DE Fetch", "POST /svc/Products?sap-client=100&sap-language=DE tok-s1"]);
 });
 
+test("writes of one logon share its token whichever of sap-client and sap-language each names first", async (t) => {
+  const { server } = await gateway(t);
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), version: "2.0", csrf: true, retry: false });
+  const products = client.collection<Product>("Products");
+  await products.param("sap-client", "100").param("sap-language", "EN").key(1).update({ Qty: 1 });
+  await products.param("sap-language", "EN").param("sap-client", "100").key(1).update({ Qty: 2 });
+  // One token fetch for the two, its query in one order.
+  assert.deepEqual(
+    wire(server.requests).filter((line) => line.endsWith(" Fetch")),
+    ["GET /svc/?sap-client=100&sap-language=EN Fetch"],
+  );
+  assert.equal(server.requests.length, 3);
+});
+
 test("a client whose own step adds sap-client to every request sends what it sent before: one fetch with it, the write with it", async (t) => {
   const { server } = await gateway(t);
   const sapClient: PipelineStep = {

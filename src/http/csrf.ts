@@ -73,10 +73,15 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   /** By the logon parameters of the writes (`sap-client=100&sap-language=DE`, or none). */
   const logons = new Map<string, Logon>();
 
-  /** The logon of a write: its `sap-client` and `sap-language` query options, as it gives them. */
+  /**
+   * The logon of a write: its `sap-client` and `sap-language` query options, in one order, so that
+   * writes of one logon share its token whichever option each names first (names as the write
+   * spells them: the fetch must reach the session the write will).
+   */
   function logonOf(url: URL): Logon {
     const root = new URL(serviceUrl);
-    for (const [name, value] of url.searchParams) if (LOGON_PARAMETERS.has(name.toLowerCase())) root.searchParams.append(name, value);
+    const given = [...url.searchParams].filter(([name]) => LOGON_PARAMETERS.has(name.toLowerCase()));
+    for (const [name, value] of given.sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()))) root.searchParams.append(name, value);
     const key = root.search;
     let logon = logons.get(key);
     if (logon === undefined) {

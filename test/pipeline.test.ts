@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { ODataClient, ODataClientError, ODataHttpError, type ODataClientOptions, type PipelineStep } from "../src/index.js";
 import { ClientCore } from "../src/core.js";
 import { resolveClientOptions, LIBRARY_VERSION } from "../src/options.js";
-import { anySignalFallback, sleep } from "../src/http/signals.js";
+import { followAbort, sleep } from "../src/http/signals.js";
 import { composePipeline, lazyStep } from "../src/http/pipeline.js";
 import { fetchTransport } from "../src/http/steps.js";
 import { activeTimers, startServer, sendJson, sendText, type RecordingServer } from "./servers/recording-server.js";
@@ -1291,22 +1291,22 @@ describe("csrf", () => {
 });
 
 describe("signals", () => {
-  test("the AbortSignal.any fallback aborts with the reason of the first signal that aborts", () => {
-    const a = new AbortController();
-    const b = new AbortController();
-    const combined = anySignalFallback([a.signal, b.signal]);
-    assert.equal(combined.aborted, false);
-    const reason = new Error("b first");
-    b.abort(reason);
-    a.abort(new Error("a later"));
-    assert.equal(combined.aborted, true);
-    assert.equal(combined.reason, reason);
-  });
-
-  test("the AbortSignal.any fallback is aborted at once when a signal already is", () => {
-    const reason = new Error("already");
-    const combined = anySignalFallback([new AbortController().signal, AbortSignal.abort(reason)]);
-    assert.equal(combined.reason, reason);
+  test("followAbort aborts its target with the source's reason, at once when the source has aborted, and its stop leaves no listener", () => {
+    const source = new AbortController();
+    const target = new AbortController();
+    const stop = followAbort(source.signal, target);
+    assert.equal(getEventListeners(source.signal, "abort").length, 1);
+    const reason = new Error("source first");
+    source.abort(reason);
+    assert.equal(target.signal.reason, reason);
+    const already = new AbortController();
+    followAbort(AbortSignal.abort(reason), already);
+    assert.equal(already.signal.reason, reason);
+    stop();
+    const another = new AbortController();
+    const unfollow = followAbort(another.signal, new AbortController());
+    unfollow();
+    assert.equal(getEventListeners(another.signal, "abort").length, 0);
   });
 
   test("one signal given to 30 requests at once (and to their retries' backoff): one listener on it, no MaxListenersExceededWarning, and its abort rejects them all", async (t) => {

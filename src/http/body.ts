@@ -200,5 +200,6 @@ export function watchedBodyStream(response: Response, method: string, url: URL, 
 
 /** Lets go of an answer whose body is not read (a redirect's, a 202's, one refused), its connection freed. */
 export async function discard(response: Response): Promise<void> {
+  bodyStallWatch(response)?.end();
   await response.body?.cancel().catch(() => undefined);
 }

@@ -43,6 +43,8 @@ export class BodyStallWatch {
   #stalled: ODataClientError | undefined;
   /** Ends the watch on the request's abort; listening while the body's timer is armed. */
   #onAbort: (() => void) | undefined;
+  /** What else ends with the body ({@link untilEnd}). */
+  #atEnd: (() => void) | undefined;
 
   /**
    * Arms the timer of the headers at once.
@@ -53,7 +55,8 @@ export class BodyStallWatch {
     this.#timeout = timeout;
     this.#request = request;
     this.#controller = controller;
-    this.#timer = setTimeout(() => this.#headersExpired(), timeout);
+    // Without a timeout (0) nothing is timed: the watch only tells when the body ends (untilEnd).
+    if (timeout > 0) this.#timer = setTimeout(() => this.#headersExpired(), timeout);
   }
 
   /**
@@ -68,7 +71,7 @@ export class BodyStallWatch {
 
   /** A read of the body is about to wait for data. */
   reading(): void {
-    if (this.#ended) return;
+    if (this.#ended || this.#timeout <= 0) return;
     this.#waitingSince = Date.now();
     if (this.#timer === undefined) this.#arm(this.#timeout);
   }
@@ -94,6 +97,13 @@ export class BodyStallWatch {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#unlisten();
+    this.#atEnd?.();
+    this.#atEnd = undefined;
+  }
+
+  /** Calls `callback` when the body ends ({@link end}): the request's hold on the caller's signal. */
+  untilEnd(callback: () => void): void {
+    this.#atEnd = callback;
   }
 
   /** (Nothing to remove, or removed already: a no-op.) */
@@ -142,8 +152,9 @@ export function watchBodyStalls(response: Response, watch: BodyStallWatch): void
 }
 
 /**
- * The stall watch of an answer, if the client's timeout step gave it one (not when `timeout` is 0,
- * or when a pipeline step answered with a `Response` of its own).
+ * The stall watch of an answer, if the client's timeout step gave it one (with `timeout` 0, one that
+ * times nothing and is there for its end; none when a pipeline step answered with a `Response` of
+ * its own, or for a request under a signal of its own without a timeout).
  */
 export function bodyStallWatch(response: Response): BodyStallWatch | undefined {
   return stallWatches.get(response);

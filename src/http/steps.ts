@@ -4,8 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, REDIRECT_STATUSES, type ODataRequest, type PipelineStep, type SendRequest } from "./pipeline.js";
-import { anySignal, REQUEST_CONTROLLERS, sleep, throwIfAborted, untilAborted } from "./signals.js";
-import { onAbort } from "../util/abort-waiters.js";
+import { followAbort, REQUEST_CONTROLLERS, sleep, throwIfAborted, untilAborted } from "./signals.js";
 import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
@@ -92,15 +91,17 @@ export function timeoutStep(defaultTimeout: number): PipelineStep {
   return {
     name: "timeout",
     handle(request, next) {
-      const timeout = request.timeout ?? defaultTimeout;
-      // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
-      if (timeout <= 0 || timeout > MAX_TIMER_DELAY) return next(request);
       const given = request.signal;
       // A signal made for this one request (the poller's, a walk's) is aborted by the timer
-      // itself; any other signal (the caller's, which may be shared by many requests) is combined
-      // with one of ours.
+      // itself; any other signal (the caller's, which may be shared by many requests) is followed
+      // by one of ours, with or without a timeout: `fetch` leaves a listener on the signal it is
+      // given until the request is garbage, and many requests given one signal made Node warn.
       const own = given && REQUEST_CONTROLLERS.get(given);
-      return own ? sendTimed(request, next, new BodyStallWatch(timeout, request, own)) : sendTimedShared(request, next, timeout);
+      // Beyond the largest timer delay setTimeout would fire at once; such a timeout means "never".
+      const timeout = Math.max(request.timeout ?? defaultTimeout, 0);
+      const timed = timeout <= MAX_TIMER_DELAY ? timeout : 0;
+      if (own) return timed > 0 ? sendTimed(request, next, new BodyStallWatch(timed, request, own)) : next(request);
+      return given || timed > 0 ? sendTimedShared(request, next, timed) : next(request);
     },
   };
 }
@@ -126,23 +127,29 @@ async function sendTimed(request: ODataRequest, next: SendRequest, watch: BodySt
   return response;
 }
 
-/** Sends a request under a controller of its own combined with the caller's signal. */
+/**
+ * Sends a request under a controller of its own, which the caller's signal aborts (with its
+ * reason) until the answer's body is done: read, cancelled or discarded, which ends the watch.
+ */
 async function sendTimedShared(request: ODataRequest, next: SendRequest, timeout: number): Promise<Response> {
-  const given = request.signal;
   const controller = new AbortController();
-  // The watch listens to the combined signal (one per request): the caller's abort ends it too.
-  const sent = { ...request, signal: anySignal([given, controller.signal]) };
+  const sent = { ...request, signal: controller.signal };
   const watch = new BodyStallWatch(timeout, sent, controller);
-  // The caller's abort ends the timer at once, not only when fetch has settled: whoever waits on
-  // that signal may return before fetch does and expects no timer behind. Through onAbort: one
-  // signal is often given to many requests at once, and a listener each made Node warn of a leak
-  // past ten of them.
-  const stopWaiting = given ? onAbort(given, () => void watch.answered()) : undefined;
+  // The caller's abort also ends the timer at once, through the controller's abort, not only when
+  // fetch has settled: whoever waits on that signal may return before fetch does and expects no
+  // timer behind. One signal is often given to many requests at once (see followAbort).
+  const unfollow = followAbort(request.signal, controller);
+  controller.signal.addEventListener("abort", () => void watch.answered(), { once: true });
+  watch.untilEnd(unfollow);
+  let response: Response;
   try {
-    return await sendTimed(sent, next, watch);
-  } finally {
-    stopWaiting?.();
+    response = await sendTimed(sent, next, watch);
+  } catch (error) {
+    unfollow();
+    throw error;
   }
+  if (response.body === null) unfollow();
+  return response;
 }
 
 

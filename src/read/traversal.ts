@@ -10,7 +10,7 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
 import type { RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
-import { abortReason, anySignal, requestController, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { abortReason, followAbort, requestController, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
 import { readCollectionBody } from "../payload/collection-body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
@@ -334,8 +334,9 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
   const caller = resolved.signal;
   const stop = new AbortController();
-  // The walk's signal: the caller's and its own, combined once.
-  const signal = anySignal([caller, stop.signal])!;
+  // The walk's signal, which the caller's aborts (see followAbort) until the walk ends.
+  const signal = stop.signal;
+  const unfollow = followAbort(caller, stop);
   // Each page is read with a signal of its own, which the walk's aborts. `fetch` leaves a listener
   // on every signal it is given until that request is garbage: one signal for all the pages
   // gathered one per page (undici counts them on every request, and the walk's end ran them all),
@@ -439,6 +440,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       yield part;
     }
   } finally {
+    unfollow();
     channel.close();
     // A page still arriving is stopped on purpose, which the wire log does not report as a failure.
     const left = new DOMException("the traversal was left", "AbortError");

@@ -63,7 +63,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { ODataClientError, ODataHttpError } from "../errors.js";
-import { anySignal, toAbortSignal } from "../http/signals.js";
+import { followAbort, toAbortSignal } from "../http/signals.js";
 import { RETRY_STATUSES } from "../http/steps.js";
 import { edmText, formatTypedText } from "../query/edm-text.js";
 import { formatLiteral, type EdmTypeName } from "../query/literal-format.js";
@@ -152,11 +152,12 @@ export async function planPartitions(
   // same time (a round trip less before the walks start). Planning aborts it when it ends, whether
   // or not it used it (a count already read is not touched by that).
   const countStop = new AbortController();
+  const unfollow = followAbort(signal, countStop);
   let total: Promise<number> | undefined;
   try {
     if (model === undefined) {
       if (strategy !== "aggregate") {
-        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: anySignal([signal, countStop.signal]) });
+        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: countStop.signal });
         total.catch(() => {}); // its failure is the plan's when the plan uses it
       }
       try {
@@ -223,6 +224,7 @@ export async function planPartitions(
         }
     }
   } finally {
+    unfollow();
     countStop.abort();
   }
 }
@@ -352,13 +354,23 @@ async function fewAtOnce<T>(count: number, stop: AbortController, task: (i: numb
 }
 
 async function quantileRanges(plan: PlanContext): Promise<QueryPartition[]> {
-  const { core, state, n, key, signal } = plan;
   const total = await count(plan);
+  const stop = new AbortController();
+  const unfollow = followAbort(plan.signal, stop);
+  try {
+    return await probeRanges(plan, total, stop);
+  } finally {
+    unfollow();
+  }
+}
+
+/** The ranges of {@link quantileRanges}, its probes under `stop`, which the caller's signal aborts. */
+async function probeRanges(plan: PlanContext, total: number, stop: AbortController): Promise<QueryPartition[]> {
+  const { core, state, n, key } = plan;
   const version = core.options.version;
   const base = probeBase(state);
   const select = key.map((part) => part.path);
-  const stop = new AbortController();
-  const probeSignal = anySignal([signal, stop.signal]);
+  const probeSignal = stop.signal;
   const probe = async (position: number): Promise<unknown[] | undefined> => {
     const url = collectionUrl(core.options.serviceUrl, version, { ...base, orderBy: select, skip: position, top: 1, select });
     const page = await readPage<Record<string, unknown>>(core, url, { signal: probeSignal });

@@ -133,18 +133,12 @@ export function checkWholeSet(state: QueryOptionsState & Pick<QueryState, "track
 
 // System query options have their own builder methods; a custom option must not shadow one.
 const MANAGED_OPTIONS = new Set(["filter", "select", "expand", "orderby", "top", "skip", "count", "inlinecount", "search", "apply", "compute", "levels"]);
-// The other system query options (OData 4.01 Part 2 §5.1), with why a `param()` of theirs is
-// refused: the client sends $skiptoken and $deltatoken in the links it follows, $id beside a $ref.
-// `$format`, `$index` and `$schemaversion` go as given (the client has no other way to send them),
-// but not without `$` on 4.01, where a name meant as a custom option would be read as theirs.
-const OTHER_SYSTEM_OPTIONS: Readonly<Record<string, string>> = {
-  skiptoken: "; pass a saved next link as option from",
-  deltatoken: "; read a delta link with client.delta()",
-  id: "; the client sends it with a $ref",
-  format: "",
-  index: "",
-  schemaversion: "",
-};
+// The other system query options (OData 4.01 Part 2 §5.1): those the client sends itself
+// ($skiptoken and $deltatoken in the links it follows, $id beside a $ref) are refused; `$format`,
+// `$index` and `$schemaversion` go as given (the client has no other way to send them), but not
+// without `$` on 4.01, where a name meant as a custom option would be read as theirs.
+const SENT_BY_CLIENT = new Set(["skiptoken", "deltatoken", "id"]);
+const OTHER_SYSTEM_OPTIONS = new Set(["format", "index", "schemaversion"]);
 const PARAM_NAME = /^[@$]?[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -163,9 +157,9 @@ export function setParam<S extends QueryOptionsState>(state: S, name: unknown, v
   const dollar = name.startsWith("$");
   const system = name.toLowerCase().slice(dollar ? 1 : version === "4.01" ? 0 : name.length);
   const managed = MANAGED_OPTIONS.has(system) && (dollar || (system !== "inlinecount" && system !== "levels"));
-  const other = OTHER_SYSTEM_OPTIONS[system];
-  if (managed || (other !== undefined && !(dollar && other === ""))) {
-    throw new TypeError(`param(name): ${name} is a system query option${managed ? "; use its builder method" : other || `, as OData 4.01 reads it: write $${system} if you mean that option`}`);
+  const sent = SENT_BY_CLIENT.has(system);
+  if (managed || sent || (!dollar && OTHER_SYSTEM_OPTIONS.has(system))) {
+    throw new TypeError(`param(name): ${name} is a system query option${managed ? "; use its builder method" : sent ? " the client sends itself (a saved next link goes as option from)" : `; write $${system} for it`}`);
   }
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
     throw new TypeError(`param(${name}, value): expected a string, number or boolean; got ${describe(value)}`);

@@ -243,14 +243,24 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       // CSV takes the digits of long numbers from there.
       const texts = format.rowsFromText ? new EntityTexts() : undefined;
       const onWholeBody = texts?.keep;
-      const pages = queryPages(job.query, { from: state.next, signal: job.signal, onWholeBody });
+      // Before its first page a walk starts from the query itself, whose `$top` the library's walk
+      // holds to; a resumed one follows its saved link, which knows nothing of the rows before it,
+      // so the rows past `$top` are cut here (a service such as Graph reads `$top` as a page size).
+      const top = topOf(job.query.url());
+      const pages = queryPages(job.query, { from: state.pages === 0 ? undefined : state.next, signal: job.signal, onWholeBody });
       // The links of the pages written. The library's walk stops at a loop among the links of its
       // own run only, and a resumed walk is a new one: a link back to a page written before the
       // resume would be read again, its rows written twice.
       const written = new RecentLinks();
       for (const link of state.recentLinks ?? []) written.add(link);
       for await (const page of pages) {
-        const entities = page.value as Record<string, unknown>[];
+        let entities = page.value as Record<string, unknown>[];
+        // Its text as the service sent it goes with the whole page: a page cut is written anew.
+        let pageText = texts?.take(entities);
+        if (top !== undefined && state.rows + entities.length > top) {
+          entities = entities.slice(0, Math.max(top - state.rows, 0));
+          pageText = undefined;
+        }
         let head = "";
         if (job.format === "csv" && columns === undefined && entities.length > 0) {
           columns = columnsOf(entities[0]);
@@ -261,7 +271,6 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
           head = format.head();
           headPending = false;
         }
-        const pageText = texts?.take(entities);
         const rows = pageRows(format, entities, state.rows, pageText);
         // One write a page, its head included (the rows may be the page's bytes).
         const text = head === "" ? rows : typeof rows === "string" ? head + rows : Buffer.concat([Buffer.from(head), rows]);
@@ -279,7 +288,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         state.rows += entities.length;
         state.pages += 1;
         const looped = page.nextLink !== undefined && written.has(linkOfPage(page.nextLink));
-        if (page.nextLink === undefined) {
+        if (page.nextLink === undefined || (top !== undefined && state.rows >= top)) {
           delete state.next;
           state.done = true;
         } else if (looped) {
@@ -299,6 +308,8 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
             `the service sent a next link back to a page already read (${redactUrl(state.loop as string)}); stopping instead of looping: the rows read so far are in ${job.out}, and --resume will not read on from there`,
           );
         }
+        // `$top` reached by a resumed walk: what it would read on is past it.
+        if (state.done) break;
       }
       if (!state.done) {
         // The walk ended without a last page (a resumed walk whose link led nowhere): nothing more to read.
@@ -335,6 +346,12 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
 }
 
 /** A page's link as the walk compares it: absolute, without its fragment (never sent, so the same page). */
+/** The `$top` of a query's URL, if it has one. */
+function topOf(url: string): number | undefined {
+  const top = new URL(url).searchParams.get("$top");
+  return top === null ? undefined : Number(top);
+}
+
 function linkOfPage(link: string): string {
   try {
     const url = new URL(link);

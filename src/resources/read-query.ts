@@ -172,7 +172,10 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   /**
    * Sets `$top`: at most `n` entities. `pages()`, `stream()` and `list()` stop at `n` even where the
    * service pages past it (Microsoft Graph reads `$top` as a page size): the last page is cut to
-   * what is left and carries no `nextLink`. A walk resumed `from` a saved link is not bounded.
+   * what is left and carries no `nextLink` (nor its count and annotations where the cut falls in a
+   * page too large to parse whole, read in pieces: the rest of it is not read). `page()` gives the
+   * first page as the service sent it, its `nextLink` included. A walk resumed `from` a saved link
+   * is not bounded.
    */
   top(n: number): this {
     return this.#next({ ...this.#state, top: checkCount(n, "top(n)") });

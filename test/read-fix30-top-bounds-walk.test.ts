@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient } from "../src/index.js";
 import { ODataReader } from "../src/read.js";
+import { DEFAULT_BUFFER_LIMIT } from "../src/payload/collection-body.js";
 import { sendJson, sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
 
 const TENANT = 23;
@@ -113,4 +114,32 @@ test("a walk resumed from a saved next link is not bounded by top(n): it reads t
   assert.equal((await users.list()).length, 5);
   await settle(server);
   assert.deepEqual(pagePaths(server), ["/v1.0/users?$top=5"]);
+});
+
+test("a cut that falls inside a page too large to parse whole reads no more of it, and that page carries no count (as the README says)", { timeout: 60_000 }, async (t) => {
+  // One unpaged answer of rows enough to outgrow the reader's buffer, its count before value.
+  const filler = "x".repeat(280);
+  const rowCount = Math.ceil((DEFAULT_BUFFER_LIMIT * 1.25) / 300);
+  const server = await startServer(async (_request, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write(`{"@odata.count":${rowCount},"value":[`);
+    for (let at = 0; at < rowCount && !res.destroyed; at += 1000) {
+      const rows = [];
+      for (let id = at; id < Math.min(at + 1000, rowCount); id++) rows.push(JSON.stringify({ ID: id, Text: filler }));
+      if (!res.write((at === 0 ? "" : ",") + rows.join(","))) await new Promise((resolve) => res.once("drain", resolve));
+    }
+    res.end("]}");
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
+  const pages = [];
+  for await (const page of client.collection<{ ID: number }>("Items").count().top(3).pages()) pages.push(page);
+  assert.equal(pages.length, 1);
+  assert.deepEqual(pages[0]!.value.map((row) => row.ID), [0, 1, 2]);
+  assert.equal(pages[0]!.count, undefined);
+  assert.equal(pages[0]!.nextLink, undefined);
+  // The whole page, uncut, gives its count.
+  let whole: number | undefined;
+  for await (const page of client.collection<{ ID: number }>("Items").count().top(rowCount).pages()) whole = page.count;
+  assert.equal(whole, rowCount);
 });

@@ -358,6 +358,8 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   const visited = new RecentLinks();
   // The entities the query's `$top` still allows; none is known to a walk resumed from a link.
   let left = resolved.from === undefined ? resolved.top : undefined;
+  // The most entities a page of this walk held so far.
+  let largest = 0;
   // While a page is parsed, the next link its text ends with is requested already, if the caller
   // waits for this page: it would be requested as soon as the page is handed over anyway. So the
   // service answers while the client parses, and memory holds no more pages than read-ahead
@@ -369,9 +371,10 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
     early = undefined;
   };
   const onNextLink = (link: string): void => {
-    // Under `$top`, the page being parsed may be the one that reaches it: no request is sent for
-    // a page that may be past it (the guess saves only the parsing's time).
-    if (resolved.readAhead === 0 || left !== undefined || !channel.starved || signal.aborted) return;
+    // Under `$top`, the page being parsed may be the one that reaches it: the next one is asked
+    // for only while more is left than any page before held, none for the first (the guess saves
+    // only the parsing's time, and a page past `$top` is one the service should not be asked for).
+    if (resolved.readAhead === 0 || (left !== undefined && (largest === 0 || left <= largest)) || !channel.starved || signal.aborted) return;
     let url: URL;
     try {
       url = resolveNextLink(core, link);
@@ -397,7 +400,9 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       early = undefined;
       const page = (reading = guessed?.controller ?? requestController());
       if (signal.aborted) page.abort(abortReason(signal));
+      let held = 0;
       for await (const part of pageParts<T>(core, next, resolved, page.signal, { sent: guessed?.sent, onNextLink })) {
+        held += part.entities.length;
         await channel.room();
         if (channel.closed) return;
         if (left !== undefined) {
@@ -413,6 +418,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
         channel.push(part);
         end = part.end;
       }
+      largest = Math.max(largest, held);
       reading = undefined;
       try {
         next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);

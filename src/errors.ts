@@ -55,10 +55,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   ASYNC_OPERATION_FAILED: "ASYNC_OPERATION_FAILED",
   /**
    * A poller's `result()` was called before its operation finished; await `wait()`, or `poll()`
-   * until `isDone()`, first. Also an operation called for its result (`invoke()`, `get()`), a
-   * write (`create()`, `update()`, `delete()`, a media or reference write) or a media read that
-   * the service answered `202 Accepted` with a status monitor (`Location` or `Operation-Location`),
-   * which the message names.
+   * until `isDone()`, first. Also a call for its result (`invoke()`, `get()`), a write or a read
+   * (an entity, a page, a count, media) that the service answered `202 Accepted` with a status
+   * monitor (`Location` or `Operation-Location`), which the message names.
    */
   ASYNC_OPERATION_PENDING: "ASYNC_OPERATION_PENDING",
   /**

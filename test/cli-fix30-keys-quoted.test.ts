@@ -91,5 +91,9 @@ test("get: a key of several that a comma splits where it has no Name= is refused
     assert.equal(outcome.code, 2, show(outcome));
     assert.equal(outcome.stderr, `error: ${message}\n`);
   }
+  // A value alone with a comma, on a key of several properties: how to write the key, quoting shown.
+  const alone = await cliInProcess(["get", svc.url, "Texts", "Smith, John"]);
+  assert.equal(alone.code, 2, show(alone));
+  assert.match(alone.stderr, /^error: <key>: Texts is keyed by .*; write its key as Product=…,Language=…, a value that holds a comma quoted: Product='Smith, John'\n$/);
   assert.deepEqual(svc.sent(), [], "nothing was sent but $metadata");
 });

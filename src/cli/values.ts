@@ -315,7 +315,11 @@ export function parseKey(text: string, set: string, model: ServiceModel | undefi
     if (alternates.length === 0) throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}; give each as Name=value`);
     throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}, or by one of its alternate keys ${alternates.map(keyNames).join(" | ")}; give each part of one of them as Name=value`);
   }
-  if (key.length > 1) throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}`);
+  if (key.length > 1) {
+    // A value that holds a comma is quoted there as OData writes a string (a quote inside doubled).
+    const quoting = text.includes(",") ? `, a value that holds a comma quoted: ${key[0]!.name}='${text.replace(/'/g, "''")}'` : "";
+    throw new CliUsageError(`<key>: ${set} is keyed by ${keyNames(key)}; write its key as ${key.map((k) => `${k.name}=…`).join(",")}${quoting}`);
+  }
   // A value alone needs no quotes, but may have them: `'42'` is the string 42.
   const trimmed = text.trim();
   const literal = trimmed.startsWith("'") ? stringLiteral(trimmed, 0) : undefined;

@@ -32,6 +32,14 @@ test("redactUrl masks the signed JWTs, AWS access key ids and single sign-on tic
   assert.equal(redactUrl("https://host/t?client_assertion_type=urn%3Ajwt-bearer"), "https://host/t?client_assertion_type=urn%3Ajwt-bearer");
 });
 
+test("in free text, the names of the list that carry a token whole are masked too; the others are prose", () => {
+  for (const name of ["tempauth", "sas", "sig", "jwt", "client_assertion"]) {
+    assert.equal(redactText(`rejected: ${name}=v-5ecret-1 for this`), `rejected: ${name}=*** for this`, name);
+    assert.equal(redactText(`(${name}=v-5ecret-2)`), `(${name}=***)`, name);
+  }
+  for (const prose of ["key=1 is the first", "code=5 means busy", "alias=sas", "Books(ID=1)"]) assert.equal(redactText(prose), prose);
+});
+
 test("redactUrl masks SharePoint's tempauth, the token of a Graph drive item's pre-authenticated download URL", () => {
   const url = "https://contoso.sharepoint.com/sites/x/_layouts/15/download.aspx?UniqueId=0a1b2c3d&Translate=false&tempauth=v1.eyJzaXRlaWQiOiJhYmMifQ.sig-part&ApiVersion=2.0";
   const masked = "https://contoso.sharepoint.com/sites/x/_layouts/15/download.aspx?UniqueId=0a1b2c3d&Translate=false&tempauth=***&ApiVersion=2.0";

@@ -60,6 +60,11 @@ const WORD_NAME = String.raw`[\w-]{0,128}(?:${SECRET_WORDS}|${KEY_WORDS}[-_]?key
  * time growing with its square.
  */
 const PARAMETER_NAMES = `${PAGING}(?:${SECRET_PARAMETER_NAMES.join("|")}|${WORD_NAME})`;
+/**
+ * Names of the list that carry a token whole and mean nothing else, masked in free text too
+ * (`… tempauth=…`); the others (`key=1`, `code=5`) are prose there.
+ */
+const TEXT_TOKEN_NAMES = "tempauth|sas|sig|jwt|client_assertion";
 /** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
 const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
 /**
@@ -76,10 +81,10 @@ const SECRET_PARAMETER_IN_PATH = new RegExp(`(;${PARAMETER_NAMES}=)[^;/]*`, "gi"
  * ("rejected: access_token=…", a form body's first field), its value masked inside quotes and up
  * to a `,`, `;` or `)` (none of which a token holds) as a session cookie's is; after a `(` only
  * where a word starts there too, and not after a `,`: a key's property is none
- * (`Sessions(SessionId=42)`, `Tokens(Kind=1,TokenId=2)`). The names of the list do not count
- * there: "key=1" is prose.
+ * (`Sessions(SessionId=42)`, `Tokens(Kind=1,TokenId=2)`). Of the names of the list, only
+ * {@link TEXT_TOKEN_NAMES} count there: "key=1" is prose.
  */
-const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+|((?<![^\\s"'(]|[^\\s"']\\()${PAGING}${WORD_NAME}=\\\\?["']?)(?!\\*\\*\\*)[^&#\\s"',;)<>\\\\]+`, "gi");
+const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+|((?<![^\\s"'(]|[^\\s"']\\()${PAGING}(?:${WORD_NAME}|${TEXT_TOKEN_NAMES})=\\\\?["']?)(?!\\*\\*\\*)[^&#\\s"',;)<>\\\\]+`, "gi");
 /**
  * A session cookie's `name=value` in free text, wherever it stands ("invalid JSESSIONID=…", a
  * `Cookie` header's value quoted without its name): the session ids of Java servers, SAP

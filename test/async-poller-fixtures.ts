@@ -147,3 +147,10 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   assert.fail("expected the promise to reject");
 }
+
+/** The rejection of `promise`, checked to be an instance of `type` (the error classes the tests expect). */
+export async function rejectionAs<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+  const error = await rejectionOf(promise);
+  assert.ok(error instanceof type, `expected a ${type.name}, got ${String(error)}`);
+  return error;
+}

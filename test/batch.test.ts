@@ -10,6 +10,7 @@ import { ODataClient, ODataClientError, ODataHttpError, type BatchResult } from 
 import { boundaryOf, newBoundary, readMultipartBatch, sniffBoundary, writeMultipartBatch } from "../src/payload/multipart.js";
 import { readJsonBatch } from "../src/payload/json-batch.js";
 import { sendText, startServer } from "./servers/recording-server.js";
+import { rejectionOf } from "./async-poller-fixtures.js";
 
 interface Book {
   ID: number;
@@ -808,14 +809,6 @@ test("a bad option of a queued write (update with etag: 42) rejects toRequest() 
   assert.deepEqual(server.requests, []);
 });
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("the promise resolved");
-}
 
 test("a $count part reads as countAll() reads a count: digits beyond 2^53 are no count (BAD_PAYLOAD naming the part, in its result), not a rounded number", async (t) => {
   const huge = "12345678901234567890";

@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { ODataClient, ODataClientError } from "../src/index.js";
 import { sendJson, sendText, startServer, waitFor, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 import { regExpText } from "./regexp-text.js";
+import { rejectionAs } from "./async-poller-fixtures.js";
+
+const rejectionOf = (promise: Promise<unknown>) => rejectionAs(promise, ODataClientError);
 
 async function service(t: { after(fn: () => Promise<void>): void }, handler: Handler) {
   const server = await startServer(handler);
@@ -16,14 +19,6 @@ async function service(t: { after(fn: () => Promise<void>): void }, handler: Han
   return server;
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<ODataClientError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(outcome instanceof ODataClientError, `expected an ODataClientError, got ${String(outcome)}`);
-  return outcome;
-}
 
 function wire(requests: RecordedRequest[]): string[] {
   return requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"] ?? "-"} ${r.body}`);

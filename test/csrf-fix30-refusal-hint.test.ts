@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { ODataClient, ODataHttpError } from "../src/index.js";
 import { sendJson, sendText, startServer, type RecordedRequest } from "./servers/recording-server.js";
 import { cliInProcess } from "./cli-in-process.js";
+import { rejectionAs } from "./async-poller-fixtures.js";
 
 const METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
@@ -46,11 +47,7 @@ async function refusingService(t: { after(fn: () => Promise<void>): void }, refu
 }
 
 async function rejectionOf(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(outcome instanceof ODataHttpError, `expected an ODataHttpError, got ${String(outcome)}`);
+  const outcome = await rejectionAs(promise, ODataHttpError);
   assert.equal(outcome.code, "HTTP_ERROR");
   assert.equal(outcome.status, 403);
   return outcome;

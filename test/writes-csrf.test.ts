@@ -10,6 +10,9 @@ import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { ODataClient, ODataClientError, ODataHttpError } from "../src/index.js";
 import { sendJson, sendText, startServer, type RecordedRequest } from "./servers/recording-server.js";
+import { rejectionAs } from "./async-poller-fixtures.js";
+
+const rejectionOf = (promise: Promise<unknown>) => rejectionAs(promise, ODataHttpError);
 
 /** What the token fetch is answered with. */
 type TokenAnswer = (res: ServerResponse) => void;
@@ -29,14 +32,6 @@ async function serviceRefusingWrites(t: { after(fn: () => Promise<void>): void }
   return server;
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(outcome instanceof ODataHttpError, `expected an ODataHttpError, got ${String(outcome)}`);
-  return outcome;
-}
 
 function wire(requests: RecordedRequest[]): string[] {
   return requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"] ?? "-"} ${r.body}`);

@@ -92,6 +92,14 @@ test("a write that the service refuses again with the token fetched anew says th
   ]);
 });
 
+test("an action that the service refuses again with the token fetched anew says so too, as a write does", async (t) => {
+  const server = await refusingService(t);
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), version: "2.0", csrf: true, retry: false });
+  const error = await rejectionOf(client.action("Release").invoke({ Product: "P1" }));
+  assert.match(error.message, /^POST \S+\/svc\/Release\S* failed with HTTP 403 Forbidden \(the service refused the CSRF token again: the write, sent once more with a token fetched anew \(GET \S+\/svc\/ with X-CSRF-Token: Fetch\), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened\)$/);
+  assert.deepEqual(wire(server.requests).map((line) => line.replace(/\?.*? /, " ")), ["GET /svc/ Fetch", "POST /svc/Release tok-1", "GET /svc/ Fetch", "POST /svc/Release tok-2"]);
+});
+
 test("a 403 that asks for no CSRF token gets no word of it, with csrf or without", async (t) => {
   const server = await refusingService(t, {});
   for (const csrf of [false, true]) {

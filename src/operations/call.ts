@@ -10,7 +10,7 @@ import type { AsyncPollerOptions } from "../lro/poller.js";
 import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
-import { explainPrecondition, ifMatchFor } from "../write/requests.js";
+import { explainFailedWrite, explainPrecondition, ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
@@ -88,7 +88,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
     retry: method === "GET",
   });
-  if (!response.ok) throw explainPrecondition(await httpErrorOf(response, method, url, { signal }), request, core.options.csrf);
+  if (!response.ok) throw await explainFailedWrite(await httpErrorOf(response, method, url, { signal }), request, core.options.csrf, response);
   // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");

@@ -675,3 +675,18 @@ export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "me
   }
   return error;
 }
+
+/**
+ * The error of a write or an action the service answered with `response`, a failure: explained as
+ * {@link explainPrecondition} explains it, and, where the client's csrf step returned that 403 as
+ * it was (no token could be had, or the service refused the token fetched anew), why. The step's
+ * module is already loaded whenever option `csrf` is on, so the import costs nothing then.
+ */
+export async function explainFailedWrite(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers">, csrf: boolean, response: Response): Promise<ODataHttpError> {
+  explainPrecondition(error, request, csrf);
+  if (csrf && response.status === 403) {
+    const explanation = (await import("../http/csrf.js")).csrfRefusalExplanation(response);
+    if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
+  }
+  return error;
+}

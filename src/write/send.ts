@@ -7,7 +7,7 @@ import { readBodyText, readMasked, discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
-import { explainPrecondition, type WriteRequest } from "./requests.js";
+import { explainFailedWrite, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
@@ -37,20 +37,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     }
     return response;
   }
-  const error = explainPrecondition(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options.csrf);
-  const explanation = await csrfExplanation(core, response);
-  if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
-  throw error;
-}
-
-/**
- * Why a 403 came, where the client's csrf step returned it because no token could be fetched.
- * The step's module is already loaded whenever `csrf` is on, so the import costs nothing then.
- */
-async function csrfExplanation(core: ClientCore, response: Response): Promise<string | undefined> {
-  if (response.status !== 403 || !core.options.csrf) return undefined;
-  const { csrfRefusalExplanation } = await import("../http/csrf.js");
-  return csrfRefusalExplanation(response);
+  throw await explainFailedWrite(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options.csrf, response);
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */

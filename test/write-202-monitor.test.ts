@@ -210,7 +210,7 @@ test("a media read answered 202 without a Location rejects with ASYNC_NO_LOCATIO
       (caught: unknown) => caught,
     );
     assert.ok(error instanceof ODataClientError && error.code === "ASYNC_NO_LOCATION", String(error));
-    assert.equal(error.message, `GET ${server.url("v1.0/photos(1)/$value")} was answered 202 Accepted without a status monitor: the content is not there yet (in a browser the service must also expose Location)`);
+    assert.equal(error.message, `GET ${server.url("v1.0/photos(1)/$value")} was answered 202 Accepted without a status monitor: the service runs the read asynchronously (in a browser it must also expose Location)`);
   }
   assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), Array(3).fill("GET /v1.0/photos(1)/$value"));
 });

@@ -3,33 +3,21 @@
  * caller sees). Loaded by the first read or write of content.
  */
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
-import { redactUrl } from "../util/redact.js";
 import { readBodyBytes, readBodyText, watchedBodyStream, discard } from "../http/body.js";
 import type { EntityState } from "../query/state.js";
 import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
 import { sendChecked } from "./send.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
+import { pendingReadError } from "../read/pending-read.js";
 
 function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): { response: Promise<Response>; url: URL } {
   const request = mediaReadRequest(core.options, state, property);
-  return { response: sendChecked(core, request, options).then((response) => withContent(response, request.url)), url: request.url };
-}
-
-/**
- * A media read's answer, where it holds the content. A `202` with a monitor was refused already
- * (sendChecked: `ASYNC_OPERATION_PENDING`); one without (or with one a browser's CORS hides) has
- * no content yet either, and its body, a status, is not the media's: refused, a read being safe
- * to send again.
- */
-async function withContent(response: Response, url: URL): Promise<Response> {
-  if (response.status !== 202) return response;
-  await discard(response);
-  throw new ODataClientError(
-    "ASYNC_NO_LOCATION",
-    `GET ${redactUrl(url)} was answered 202 Accepted without a status monitor: the content is not there yet (in a browser the service must also expose Location)`,
-  );
+  // A `202` with a monitor was refused already (sendChecked: `ASYNC_OPERATION_PENDING`); one
+  // without (or with one a browser's CORS hides) has no content yet either, and its body, a
+  // status, is not the media's: refused as any read so answered is.
+  const response = sendChecked(core, request, options).then(async (answer) => (answer.status === 202 ? Promise.reject(await pendingReadError(answer, request.url)) : answer));
+  return { response, url: request.url };
 }
 
 /** `MediaResource.bytes()`. */

@@ -224,18 +224,22 @@ const DEFAULT_TIMEOUT = 30_000;
 const DEFAULT_RETRY: RetryPolicy = { retries: 3, delay: 300, maxDelay: 30_000 };
 const VERSIONS: readonly ODataVersion[] = ["2.0", "4.0", "4.01"];
 
+/** The class whose options are being resolved, as the errors name it (see resolveClientOptions). */
+let owner = "ODataClient";
+
 /**
  * Validates the options and merges them with the defaults. Throws a `TypeError` or `RangeError`
- * that names the option at fault.
+ * that names the option at fault, as an option of `className`: the class the program made.
  */
-export function resolveClientOptions(options: ODataClientOptions): ResolvedClientOptions {
+export function resolveClientOptions(options: ODataClientOptions, className = "ODataClient"): ResolvedClientOptions {
+  owner = className;
   if (typeof options !== "object" || options === null) {
-    throw new TypeError("ODataClient options must be an object with at least serviceUrl");
+    throw new TypeError(`${owner} options must be an object with at least serviceUrl`);
   }
   const serviceUrl = resolveServiceUrl(options.serviceUrl);
   const version = options.version ?? "4.0";
   if (!VERSIONS.includes(version)) {
-    throw new RangeError(`ODataClient option "version" must be one of ${VERSIONS.join(", ")}; got ${describe(version)}`);
+    throw new RangeError(`${owner} option "version" must be one of ${VERSIONS.join(", ")}; got ${describe(version)}`);
   }
   const trustedOrigins = new Set([serviceUrl.origin]);
   for (const origin of optionalArray(options.trustedOrigins, "trustedOrigins")) {
@@ -265,7 +269,7 @@ function resolveFetch(value: unknown): typeof fetch {
   // Only a missing option means the default: `fetch: null` is a mistake worth reporting.
   if (value === undefined) return (input, init) => globalThis.fetch(input, init);
   if (typeof value !== "function") {
-    throw new TypeError(`ODataClient option "fetch" must be a fetch-compatible function; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "fetch" must be a fetch-compatible function; got ${describe(value)}`);
   }
   return value as typeof fetch;
 }
@@ -273,7 +277,7 @@ function resolveFetch(value: unknown): typeof fetch {
 function resolveUserAgent(value: unknown): string {
   if (value === undefined) return `traverse-odata/${LIBRARY_VERSION}`;
   if (typeof value !== "string" || !isHeaderValue(value)) {
-    throw new TypeError(`ODataClient option "userAgent" must be a string that is a valid header value; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "userAgent" must be a string that is a valid header value; got ${describe(value)}`);
   }
   return value;
 }
@@ -282,14 +286,14 @@ function resolveAcceptLanguage(value: unknown): string | undefined {
   if (value === undefined) return "en";
   if (value === false) return undefined;
   if (typeof value !== "string" || value.trim() === "" || !isHeaderValue(value)) {
-    throw new TypeError(`ODataClient option "acceptLanguage" must be a language range such as "en" or "de-CH, de;q=0.9", or false; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "acceptLanguage" must be a language range such as "en" or "de-CH, de;q=0.9", or false; got ${describe(value)}`);
   }
   return value;
 }
 
 function resolveServiceUrl(value: unknown): URL {
   if (typeof value !== "string" || value.length === 0) {
-    throw new TypeError(`ODataClient option "serviceUrl" must be a non-empty string; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "serviceUrl" must be a non-empty string; got ${describe(value)}`);
   }
   let url: URL;
   try {
@@ -297,18 +301,18 @@ function resolveServiceUrl(value: unknown): URL {
   } catch {
     // The text is echoed only when it cannot hold credentials (user:password@host).
     const shown = value.includes("@") ? "" : `: ${describe(redactText(value))}`;
-    throw new TypeError(`ODataClient option "serviceUrl" must be an absolute http or https URL${shown}`);
+    throw new TypeError(`${owner} option "serviceUrl" must be an absolute http or https URL${shown}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`ODataClient option "serviceUrl" must use http or https; got ${url.protocol}`);
+    throw new TypeError(`${owner} option "serviceUrl" must use http or https; got ${url.protocol}`);
   }
   if (url.username || url.password) {
-    throw new TypeError('ODataClient option "serviceUrl" must not carry a user name or password; use option "auth"');
+    throw new TypeError(`${owner} option "serviceUrl" must not carry a user name or password; use option "auth"`);
   }
   if (url.search || url.hash || value.includes("?") || value.includes("#")) {
     // SAP services are often given as ".../?sap-client=100": say how to keep that working.
     throw new TypeError(
-      'ODataClient option "serviceUrl" must not carry a query or fragment; it is the service root (a query option every request needs, such as sap-client, can be added by a pipeline step, option "steps")',
+      `${owner} option "serviceUrl" must not carry a query or fragment; it is the service root (a query option every request needs, such as sap-client, can be added by a pipeline step, option "steps")`,
     );
   }
   if (!url.pathname.endsWith("/")) url.pathname += "/";
@@ -317,10 +321,10 @@ function resolveServiceUrl(value: unknown): URL {
 
 function resolveOrigin(value: unknown): string {
   if (typeof value !== "string") {
-    throw new TypeError(`ODataClient option "trustedOrigins" must hold strings; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "trustedOrigins" must hold strings; got ${describe(value)}`);
   }
   // Quoted redacted, as serviceUrl is: an entry given as a whole URL may carry a token in its query.
-  const problem = `ODataClient option "trustedOrigins" holds ${value.includes("@") ? "a URL with credentials" : describe(redactText(value))}, which is not an origin such as "https://host:8443"`;
+  const problem = `${owner} option "trustedOrigins" holds ${value.includes("@") ? "a URL with credentials" : describe(redactText(value))}, which is not an origin such as "https://host:8443"`;
   let url: URL;
   try {
     url = new URL(value);
@@ -347,13 +351,13 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
   if (typeof headers !== "object" || headers === null || Array.isArray(headers) || headers instanceof Headers) {
     // A Headers instance has no own entries: taken as an object, its headers would be lost.
     const given = headers instanceof Headers ? "a Headers instance (pass a plain object of header names to strings)" : describe(headers);
-    throw new TypeError(`ODataClient option "headers" must be an object of header names to strings; got ${given}`);
+    throw new TypeError(`${owner} option "headers" must be an object of header names to strings; got ${given}`);
   }
   const entries: [string, string][] = [];
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== "string") {
-      throw new TypeError(`ODataClient option "headers" has a non-string value for ${JSON.stringify(name)}`);
+      throw new TypeError(`${owner} option "headers" has a non-string value for ${JSON.stringify(name)}`);
     }
     // Headers takes the control characters other than line breaks and NUL, which fetch refuses as it
     // sends; RFC 9110 §5.5 allows none but HTAB (as NOT_IN_VALUE in http/request-headers.ts, not
@@ -364,16 +368,16 @@ function resolveHeaders(headers: unknown): ReadonlyArray<readonly [string, strin
     } catch {
       valid = false;
     }
-    if (!valid) throw new TypeError(`ODataClient option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
+    if (!valid) throw new TypeError(`${owner} option "headers" has an invalid header ${JSON.stringify(name)} (bad name or value)`);
     const lower = name.toLowerCase();
     if (TRANSPORT_HEADERS.has(lower)) {
-      throw new TypeError(`ODataClient option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);
+      throw new TypeError(`${owner} option "headers" names ${JSON.stringify(name)}, which the HTTP transport sets itself`);
     }
     // A valid name, but Node's fetch builds a plain object of the headers it sends, where this one is lost.
-    if (lower === "__proto__") throw new TypeError(`ODataClient option "headers" names "${name}", a header Node's fetch drops unsent`);
+    if (lower === "__proto__") throw new TypeError(`${owner} option "headers" names "${name}", a header Node's fetch drops unsent`);
     // Header names are case-insensitive: {"X-Tenant": "a", "x-tenant": "b"} would be ambiguous.
     if (seen.has(lower)) {
-      throw new TypeError(`ODataClient option "headers" names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
+      throw new TypeError(`${owner} option "headers" names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
     }
     seen.add(lower);
     entries.push([name, value]);
@@ -385,32 +389,32 @@ const AUTH_KINDS = ["bearer", "basic", "oauth2"] as const;
 
 function resolveAuth(auth: unknown): ResolvedAuth | undefined {
   if (auth === undefined) return undefined;
-  const shape = 'ODataClient option "auth" must be { bearer }, { basic: { username, password } } or { oauth2: { tokenUrl, clientId, clientSecret } }';
+  const shape = `${owner} option "auth" must be { bearer }, { basic: { username, password } } or { oauth2: { tokenUrl, clientId, clientSecret } }`;
   if (typeof auth !== "object" || auth === null) throw new TypeError(shape);
   const kinds = AUTH_KINDS.filter((kind) => kind in auth);
   if (kinds.length > 1) {
-    throw new TypeError(`ODataClient option "auth" must hold one of "bearer", "basic" or "oauth2", not several; got ${kinds.map((kind) => `"${kind}"`).join(" and ")}`);
+    throw new TypeError(`${owner} option "auth" must hold one of "bearer", "basic" or "oauth2", not several; got ${kinds.map((kind) => `"${kind}"`).join(" and ")}`);
   }
   if (kinds[0] === "bearer") {
     const bearer = (auth as { bearer: unknown }).bearer;
     if (typeof bearer === "function") return { bearer: bearer as BearerToken };
     if (typeof bearer !== "string") {
-      throw new TypeError('ODataClient option "auth.bearer" must be a string or a function returning one');
+      throw new TypeError(`${owner} option "auth.bearer" must be a string or a function returning one`);
     }
     // The token itself never goes into the message.
     if (!isBearerToken(bearer)) {
-      throw new TypeError('ODataClient option "auth.bearer" must be a non-empty token of visible ASCII characters (no spaces or line breaks)');
+      throw new TypeError(`${owner} option "auth.bearer" must be a non-empty token of visible ASCII characters (no spaces or line breaks)`);
     }
     return { bearer };
   }
   if (kinds[0] === "basic") {
     const basic = (auth as { basic: unknown }).basic as { username?: unknown; password?: unknown } | null;
     if (typeof basic !== "object" || basic === null || typeof basic.username !== "string" || typeof basic.password !== "string") {
-      throw new TypeError('ODataClient option "auth.basic" must be { username: string, password: string }');
+      throw new TypeError(`${owner} option "auth.basic" must be { username: string, password: string }`);
     }
     // RFC 7617 §2: the user-id cannot contain a colon; the first colon separates the password.
     if (basic.username.includes(":")) {
-      throw new TypeError('ODataClient option "auth.basic.username" must not contain ":"');
+      throw new TypeError(`${owner} option "auth.basic.username" must not contain ":"`);
     }
     return { basic: { username: basic.username, password: basic.password } };
   }
@@ -423,26 +427,26 @@ const CLIENT_AUTHENTICATIONS: readonly OAuth2ClientAuthentication[] = ["body", "
 
 function resolveOAuth2(value: unknown): ResolvedOAuth2 {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError('ODataClient option "auth.oauth2" must be an object { tokenUrl, clientId, clientSecret, scope? }');
+    throw new TypeError(`${owner} option "auth.oauth2" must be an object { tokenUrl, clientId, clientSecret, scope? }`);
   }
   const fields = value as Record<string, unknown>;
   for (const name of Object.keys(fields)) {
     if (!OAUTH2_FIELDS.has(name)) {
-      throw new TypeError(`ODataClient option "auth.oauth2.${name}" is not an OAuth2 setting (${[...OAUTH2_FIELDS].join(", ")})`);
+      throw new TypeError(`${owner} option "auth.oauth2.${name}" is not an OAuth2 setting (${[...OAUTH2_FIELDS].join(", ")})`);
     }
   }
   const clientId = fields["clientId"];
   if (typeof clientId !== "string" || clientId === "") {
-    throw new TypeError(`ODataClient option "auth.oauth2.clientId" must be a non-empty string; got ${describe(clientId)}`);
+    throw new TypeError(`${owner} option "auth.oauth2.clientId" must be a non-empty string; got ${describe(clientId)}`);
   }
   const clientSecret = fields["clientSecret"];
   if (typeof clientSecret !== "string" || clientSecret === "") {
     // Whatever was given is not echoed: it may be the secret in the wrong form.
-    throw new TypeError('ODataClient option "auth.oauth2.clientSecret" must be a non-empty string');
+    throw new TypeError(`${owner} option "auth.oauth2.clientSecret" must be a non-empty string`);
   }
   const clientAuthentication = fields["clientAuthentication"] ?? "body";
   if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as OAuth2ClientAuthentication)) {
-    throw new TypeError(`ODataClient option "auth.oauth2.clientAuthentication" must be "body" or "basic"; got ${describe(clientAuthentication)}`);
+    throw new TypeError(`${owner} option "auth.oauth2.clientAuthentication" must be "body" or "basic"; got ${describe(clientAuthentication)}`);
   }
   return {
     tokenUrl: resolveTokenUrl(fields["tokenUrl"]),
@@ -460,7 +464,7 @@ function resolveOAuth2(value: unknown): ResolvedOAuth2 {
  * the token that comes back) would otherwise cross the network in clear text.
  */
 function resolveTokenUrl(value: unknown): URL {
-  const name = 'ODataClient option "auth.oauth2.tokenUrl"';
+  const name = `${owner} option "auth.oauth2.tokenUrl"`;
   if (typeof value !== "string" || value === "") throw new TypeError(`${name} must be the token endpoint's https URL; got ${describe(value)}`);
   let url: URL;
   try {
@@ -486,7 +490,7 @@ function isLoopback(hostname: string): boolean {
 function optionalText(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value === "") {
-    throw new TypeError(`ODataClient option "${name}" must be a non-empty string; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "${name}" must be a non-empty string; got ${describe(value)}`);
   }
   return value;
 }
@@ -503,7 +507,7 @@ function isHeaderValue(value: string): boolean {
 function resolveTimeout(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
-    throw new RangeError(`ODataClient option "timeout" must be a number of ms from 0 (no timeout) to ${MAX_TIMER_DELAY}; got ${describe(value)}`);
+    throw new RangeError(`${owner} option "timeout" must be a number of ms from 0 (no timeout) to ${MAX_TIMER_DELAY}; got ${describe(value)}`);
   }
   return value;
 }
@@ -512,7 +516,7 @@ function resolveRetry(value: unknown): RetryPolicy | false {
   if (value === undefined) return DEFAULT_RETRY;
   if (value === false) return false;
   if (typeof value !== "object" || value === null) {
-    throw new TypeError(`ODataClient option "retry" must be an object or false; got ${describe(value)}`);
+    throw new TypeError(`${owner} option "retry" must be an object or false; got ${describe(value)}`);
   }
   const retry = value as RetryOptions;
   return {
@@ -531,13 +535,13 @@ function resolveSteps(value: unknown): readonly PipelineStep[] {
   for (const [index, step] of steps.entries()) {
     const candidate = step as Partial<PipelineStep> | null;
     if (typeof candidate !== "object" || candidate === null || typeof candidate.name !== "string" || candidate.name === "" || typeof candidate.handle !== "function") {
-      throw new TypeError(`ODataClient option "steps" must hold objects { name: string, handle(request, next) }; steps[${index}] is not one`);
+      throw new TypeError(`${owner} option "steps" must hold objects { name: string, handle(request, next) }; steps[${index}] is not one`);
     }
     if (BUILT_IN_STEP_NAMES.has(candidate.name)) {
-      throw new TypeError(`ODataClient option "steps" uses the name ${JSON.stringify(candidate.name)}, which belongs to a built-in step`);
+      throw new TypeError(`${owner} option "steps" uses the name ${JSON.stringify(candidate.name)}, which belongs to a built-in step`);
     }
     if (names.has(candidate.name)) {
-      throw new TypeError(`ODataClient option "steps" names the step ${JSON.stringify(candidate.name)} twice`);
+      throw new TypeError(`${owner} option "steps" names the step ${JSON.stringify(candidate.name)} twice`);
     }
     names.add(candidate.name);
   }
@@ -550,24 +554,24 @@ function resolveDebug(value: unknown): WireLogger | undefined {
   if (value === false) return undefined;
   if (value === true) return consoleWireLogger;
   if (typeof value === "function") return value as WireLogger;
-  throw new TypeError(`ODataClient option "debug" must be true, false or a function (line: string) => void; got ${describe(value)}`);
+  throw new TypeError(`${owner} option "debug" must be true, false or a function (line: string) => void; got ${describe(value)}`);
 }
 
 function optionalArray(value: unknown, name: string): readonly unknown[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new TypeError(`ODataClient option "${name}" must be an array; got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new TypeError(`${owner} option "${name}" must be an array; got ${describe(value)}`);
   return value;
 }
 
 function optionalBoolean(value: unknown, name: string): boolean | undefined {
   if (value === undefined || typeof value === "boolean") return value;
-  throw new TypeError(`ODataClient option "${name}" must be a boolean; got ${describe(value)}`);
+  throw new TypeError(`${owner} option "${name}" must be a boolean; got ${describe(value)}`);
 }
 
 function optionalPositiveInteger(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`ODataClient option "${name}" must be a positive integer; got ${describe(value)}`);
+    throw new RangeError(`${owner} option "${name}" must be a positive integer; got ${describe(value)}`);
   }
   return value;
 }
@@ -575,7 +579,7 @@ function optionalPositiveInteger(value: unknown, name: string): number | undefin
 function optionalNonNegativeInteger(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new RangeError(`ODataClient option "${name}" must be an integer >= 0; got ${describe(value)}`);
+    throw new RangeError(`${owner} option "${name}" must be an integer >= 0; got ${describe(value)}`);
   }
   return value;
 }
@@ -583,7 +587,7 @@ function optionalNonNegativeInteger(value: unknown, name: string): number | unde
 function optionalNonNegativeNumber(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`ODataClient option "${name}" must be a finite number >= 0; got ${describe(value)}`);
+    throw new RangeError(`${owner} option "${name}" must be a finite number >= 0; got ${describe(value)}`);
   }
   return value;
 }

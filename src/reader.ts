@@ -51,14 +51,8 @@ export class ODataReader {
   }
 
   constructor(options: ODataClientOptions) {
-    try {
-      this.#core = new ClientCore(resolveClientOptions(options));
-    } catch (error) {
-      // The checks name ODataClient, whose options these are too; a program that made a reader
-      // and never imported ODataClient reads the class it made.
-      if (new.target === ODataReader && error instanceof Error) error.message = error.message.replace(/^ODataClient\b/, "ODataReader");
-      throw error;
-    }
+    // The errors name the class the program made: a program that made a reader may never import ODataClient.
+    this.#core = new ClientCore(resolveClientOptions(options, new.target === ODataReader ? "ODataReader" : "ODataClient"));
   }
 
   /**

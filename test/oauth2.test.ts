@@ -243,7 +243,7 @@ describe("the token cache", () => {
     let now = 1_000_000;
     const cache = new OAuth2TokenCache(
       { tokenUrl: new URL(tokens.url("token")), clientId: CLIENT_ID, clientSecret: SECRET, scope: undefined, resource: undefined, audience: undefined, clientAuthentication: "body" },
-      () => now,
+      { now: () => now },
     );
     const send = fetchTransport(globalThis.fetch);
     return { token: () => cache.token(send, undefined), advance: (ms) => void (now += ms) };

@@ -93,9 +93,9 @@ export class OAuth2TokenCache {
   /**
    * `userAgent` is the client's (option `userAgent`): the token request goes to the transport
    * straight from the auth step, past the headers step that gives the other requests theirs, and
-   * takes none of the configured headers, which are the service's.
+   * takes none of the configured headers, which are the service's. `now` is the clock (a test's).
    */
-  constructor(credentials: ResolvedOAuth2, now: () => number = Date.now, userAgent?: string) {
+  constructor(credentials: ResolvedOAuth2, { userAgent, now = Date.now }: { userAgent?: string | undefined; now?: () => number } = {}) {
     this.#credentials = credentials;
     this.#now = now;
     this.#userAgent = userAgent;

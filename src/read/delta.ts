@@ -70,6 +70,12 @@ export interface DeltaPage<T> {
   nextLink?: string;
   /** On the last page: the delta link to save and read the next changes from. */
   deltaLink?: string;
+  /**
+   * The delta's other instance annotations, as a collection page's (`Page.annotations`): by name
+   * as sent, values as parsed; absent when it has none. The count, the links and `@odata.context`
+   * are not among them, nor, in the delta of a single entity, that entity's own annotations.
+   */
+  annotations?: Record<string, unknown>;
 }
 
 /** Options of `client.delta()`; its `signal` cancels the request in flight and ends the iteration. */
@@ -209,7 +215,10 @@ export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readon
       page.changed.push(entry as T);
     }
   }
-  return withLinks(page, annotationsOf(body, "v4", url));
+  const annotations = annotationsOf(body, "v4", url);
+  // A single entity's delta is that entity: the body's annotations are the entity's, not the page's.
+  if (single) delete annotations.others;
+  return withAnnotations(page, annotations);
 }
 
 /** The context of a single entity's delta: `#Customers/$entity/$delta`, or of its deleted entity (4.0). */
@@ -238,7 +247,7 @@ export function readV2Delta<T>(body: unknown, url: URL | string, expand?: readon
     markDeltaExpansions(entry, expand ?? []);
     page.changed.push(entry as T);
   }
-  return isRecord(d) ? withLinks(page, annotationsOf(d, "v2", url)) : page;
+  return isRecord(d) ? withAnnotations(page, annotationsOf(d, "v2", url)) : page;
 }
 
 /**
@@ -258,13 +267,14 @@ export function readAtomDelta<T>(text: string, where?: string, expand?: readonly
     if (when !== undefined) removed.removedAt = when;
     page.removed.push(removed);
   }
-  return withLinks(page, feed.annotations);
+  return withAnnotations(page, feed.annotations);
 }
 
-/** The page with the next and delta links of the annotations read from its body (a delta page has no count). */
-function withLinks<T>(page: DeltaPage<T>, annotations: CollectionAnnotations): DeltaPage<T> {
+/** The page with the links and other annotations read from its body (a delta page has no count). */
+function withAnnotations<T>(page: DeltaPage<T>, annotations: CollectionAnnotations): DeltaPage<T> {
   if (annotations.nextLink !== undefined) page.nextLink = annotations.nextLink;
   if (annotations.deltaLink !== undefined) page.deltaLink = annotations.deltaLink;
+  if (annotations.others) page.annotations = annotations.others;
   return page;
 }
 

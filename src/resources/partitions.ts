@@ -194,13 +194,13 @@ export async function planPartitions(
             : `$metadata names no key for ${type && state.parentPath !== undefined ? type.qualifiedName : state.entitySet}`;
       throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${path} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
     }
-    const sortable = set && known ? keySortable(known, set, key) : true;
+    const sortable = set && known ? keySortable(known, set, key.map((part) => part.path)) : true;
     const rangeKey = key.some((part) => part.type !== "Edm.Boolean") ? key.filter((part) => part.type !== "Edm.Boolean") : key;
 
     // A key named by `key` may repeat values (a price): the entity key after it orders its ties, so
     // that each `$skip` window is the same slice of the set whatever order the service gives them;
     // not a key property the set's SortRestrictions say cannot be ordered by (the service refuses it).
-    const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath) && (!set || !known || keySortable(known, set, [{ path: keyPath } as KeyPart])));
+    const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath) && (!set || !known || keySortable(known, set, [keyPath])));
     const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, total, stateOf, path };
     switch (strategy) {
       case "skip":
@@ -298,13 +298,13 @@ function navigationTarget(model: ServiceModel, parentPath: string, navigation: s
   return type;
 }
 
-/** Whether the set's `Capabilities.SortRestrictions` allow ordering by every key part. */
-function keySortable(model: ServiceModel, set: EntitySet, key: KeyPart[]): boolean {
+/** Whether the set's `Capabilities.SortRestrictions` allow ordering by every one of the property `paths`. */
+function keySortable(model: ServiceModel, set: EntitySet, paths: readonly string[]): boolean {
   const restrictions = model.annotation(set, "Capabilities.SortRestrictions");
   if (typeof restrictions !== "object" || restrictions === null || Array.isArray(restrictions)) return true;
   if (restrictions["Sortable"] === false) return false;
   const nonSortable = restrictions["NonSortableProperties"];
-  return !(Array.isArray(nonSortable) && key.some((part) => nonSortable.includes(part.path)));
+  return !(Array.isArray(nonSortable) && paths.some((path) => nonSortable.includes(path)));
 }
 
 /** The state the probes start from: the query's filters, search and custom options, nothing else. */

@@ -30,6 +30,10 @@ declare module "./read-query.js" {
 /**
  * The writing verbs (writes.ts), loaded by the first write: a program that only reads never loads
  * them. The runtime keeps the module once loaded, so later writes only await a settled import.
+ *
+ * The methods that call a verb `return await` its promise rather than return it: a promise already
+ * rejected when returned (an argument refused before sending) stayed unhandled for a turn while the
+ * method's own promise took it over, which workerd reports as an unhandled rejection.
  */
 const writing = () => import("./writes.js");
 
@@ -85,8 +89,6 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
    */
   async createAsync<R = T>(body: EntityInput<T>, options?: CreateAsyncOptions): Promise<AsyncPoller<R>> {
     const { core, state } = queryInternals(this);
-    // `return await`: a method that returned a promise already rejected (an argument refused before
-    // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
     return await (await writing()).createAsync<R>(core, state, body, options);
   }
 

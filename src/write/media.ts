@@ -9,7 +9,13 @@ import { customOptions, mediaPath, resourceUrl } from "../query/url.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 
-/** The sending of media content, loaded by the first read or write of it. */
+/**
+ * The sending of media content, loaded by the first read or write of it.
+ *
+ * The methods that call it `return await` its functions' promises rather than return them: one
+ * already rejected when returned (an argument refused before sending) stayed unhandled for a turn
+ * while the method's own promise took it over, which workerd reports as an unhandled rejection.
+ */
 const transfer = () => import("./media-transfer.js");
 
 /**
@@ -40,8 +46,6 @@ export class MediaResource {
 
   /** The content as bytes. */
   async bytes(options?: RequestOptions): Promise<Uint8Array> {
-    // `return await`: a method that returned a promise already rejected (an argument refused before
-    // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
     return await (await transfer()).readMediaBytes(this.#core, this.#state, this.#property, options);
   }
 

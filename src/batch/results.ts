@@ -410,8 +410,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     body: maskSecretValues(message.body, secrets),
     secrets,
   });
-  // A changeset's failure may be another member's, whose preconditions are not this one's.
-  if (answer.kind === "response") explainPrecondition(error, request);
+  // A changeset's failure may be another member's, whose preconditions are not this one's. The
+  // CSRF token went with the $batch request, so a part says nothing of it.
+  if (answer.kind === "response") explainPrecondition(error, request, "batch-part");
   return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
 }
 

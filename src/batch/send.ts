@@ -27,7 +27,8 @@ import { BatchPlan, type BatchShape } from "./plan.js";
 import type { BatchRecord } from "./record.js";
 import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
-import { ODataClientError } from "../errors.js";
+import { ODataClientError, type ODataHttpError } from "../errors.js";
+import { explainFailedWrite } from "../write/requests.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { describe, isRecord } from "../util/values.js";
 import { resolveReference, urlBelowRoot } from "../util/service-root.js";
@@ -203,7 +204,7 @@ async function sendAndRead(toSend: BatchToSend, reading: object, options: BatchS
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
     return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
   }
-  if (!response.ok) throw await httpErrorFromResponse(response, "POST", url, { signal });
+  if (!response.ok) throw await explainFailedWrite(await httpErrorFromResponse(response, "POST", url, { signal }), "$batch", batch.core.options.csrf, response);
   const contentType = response.headers.get("content-type");
   // A multipart answer is read as bytes, each part's body decoded by its own type: an image's
   // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
@@ -310,7 +311,8 @@ async function startBatch(toSend: BatchToSend, reading: object, options: BatchSe
   const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers) || (json && !answer.headers.has("location") && isJsonContentType(answer.headers.get("content-type")));
   // The shape, named before the answer is read, has a multipart answer given at once read as bytes
   // (a binary part keeps them), as the monitor's final answer is.
-  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, whole, plan.shape(0));
+  const explain = (error: ODataHttpError, response: Response) => explainFailedWrite(error, "$batch", batch.core.options.csrf, response);
+  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, { answersAt202: whole, shape: plan.shape(0), explain });
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());

@@ -6,7 +6,7 @@
  * resume.ts. Loaded by the first `...Async` call.
  */
 import type { ClientCore, SendInit } from "../core.js";
-import { ODataClientError } from "../errors.js";
+import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { discard } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { mergePrefer } from "../http/steps.js";
@@ -136,26 +136,33 @@ function initialProgress(answer: MonitorAnswer): ServiceProgress {
   return reading.kind === "running" ? reading : {};
 }
 
-/**
- * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer into
- * a poller ({@link readInitialAnswer}); the request is retried by the client's `retry` as its
- * method is. A failed answer rejects with its `ODataHttpError`, its body read bounded in size and
- * time.
- */
-export async function startPoller<T>(
-  core: ClientCore,
-  init: SendInit,
-  options: AsyncPollerOptions | undefined,
+/** How {@link startPoller} reads the initial answer, beyond the table every answer goes by. */
+export interface StartReading {
   /** Tells a `202` that is the answer itself (a v2 `$batch` answers every batch so), read as any other `2xx`. */
-  answersAt202?: (answer: { headers: Headers }) => boolean,
+  answersAt202?: ((answer: { headers: Headers }) => boolean) | undefined;
   /**
    * How the poller reads its result where that is not the raw body and the poller itself must read
    * it (see {@link startWritePoller}), or where the answer itself is read by it (a multipart
    * batch's, as bytes: monitor-answer.ts `readsBytes`). Left out, the shape is the raw body until
    * a wrapper (`mapPoller`) names it.
    */
-  shape?: AsyncResultShape,
-): Promise<AsyncPoller<T>> {
+  shape?: AsyncResultShape | undefined;
+  /**
+   * Explains the error of a failed answer, given the answer itself: the sender's words for it (a
+   * write's precondition, a CSRF token the client's csrf step could not have accepted, which that
+   * step notes by the `Response`: write/requests.ts `explainFailedWrite`).
+   */
+  explain?: ((error: ODataHttpError, response: Response) => Promise<ODataHttpError>) | undefined;
+}
+
+/**
+ * Sends a request that may run long with `Prefer: respond-async` and reads the initial answer into
+ * a poller ({@link readInitialAnswer}); the request is retried by the client's `retry` as its
+ * method is. A failed answer rejects with its `ODataHttpError`, its body read bounded in size and
+ * time, explained by `reading.explain` where given.
+ */
+export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading = {}): Promise<AsyncPoller<T>> {
+  const { answersAt202, shape, explain } = reading;
   const resolved = resolvePollerOptions(options);
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
@@ -168,7 +175,10 @@ export async function startPoller<T>(
   // never a POST or PATCH): the answer that ends the retries is the initial answer.
   const response = await core.send({ ...init, headers, signal });
   const answeredAt = Date.now();
-  if (response.status < 200 || response.status >= 300) throw await httpErrorFromResponse(response, init.method, init.url, { signal });
+  if (response.status < 200 || response.status >= 300) {
+    const error = await httpErrorFromResponse(response, init.method, init.url, { signal });
+    throw explain === undefined ? error : await explain(error, response);
+  }
   const binary = readsBytes(response.headers, shape, false);
   const at202 = response.status === 202 && answersAt202?.(response);
   let body: string;
@@ -208,9 +218,10 @@ export async function startPoller<T>(
  * answer, the monitor's final answer, a result URL, or after a resume from the token), is read as
  * the write's own answer is (`create()`, `update()`): `d` unwrapped and its values made readable,
  * the `ETag` header kept with the entity. On v4 the result is the parsed final body, as the
- * contract (async-poller.md) has it.
+ * contract (async-poller.md) has it. A failed answer's error is explained by `explain`, as the
+ * write's own would be.
  */
-export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined): Promise<AsyncPoller<T>> {
+export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, explain: StartReading["explain"]): Promise<AsyncPoller<T>> {
   const version = core.options.version;
-  return startPoller<T>(core, init, options, undefined, version === "2.0" ? { kind: "entity", version } : undefined);
+  return startPoller<T>(core, init, options, { shape: version === "2.0" ? { kind: "entity", version } : undefined, explain });
 }

@@ -10,7 +10,7 @@ import type { AsyncPollerOptions } from "../lro/poller.js";
 import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
-import { explainFailedWrite, explainPrecondition, ifMatchFor } from "../write/requests.js";
+import { explainFailedWrite, ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl } from "../util/redact.js";
@@ -125,9 +125,8 @@ export async function startOperation<R>(
   const init = { method: request.method, url: request.url, headers: sentHeaders(core, request), retry: request.method === "GET", ...(request.body === undefined ? {} : { body: request.body }) };
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
-  const poller = await startPoller<unknown>(core, init, options).catch((error: unknown) => {
-    throw explainPrecondition(error, request, core.options.csrf);
-  });
+  // A failed start says what it means (a 412, a 403 for want of a CSRF token), as invoke()'s does.
+  const poller = await startPoller<unknown>(core, init, options, { explain: (error, response) => explainFailedWrite(error, request, core.options.csrf, response) });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {
     const sent = `${request.method} ${redactUrl(request.url)}`;

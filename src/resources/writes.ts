@@ -9,7 +9,7 @@ import type { EntityState, QueryState } from "../query/state.js";
 import {
   createRequest,
   deleteRequest,
-  explainPrecondition,
+  explainFailedWrite,
   linkRequest,
   mediaCreateRequest,
   replaceRequest,
@@ -57,14 +57,16 @@ export async function writeAsync<R>(
   return startAsync<R>(core, request, options);
 }
 
-/** Starts the poller of a write sent with `Prefer: respond-async`; a 412 or 428 says what it means, as the write's own does. */
+/**
+ * Starts the poller of a write sent with `Prefer: respond-async`; a failed answer (a 412 or 428, a
+ * 403 for want of a CSRF token) says what it means, as the write's own does.
+ */
 async function startAsync<R>(core: ClientCore, request: WriteRequest, options: CreateAsyncOptions | UpdateAsyncOptions | DeleteAsyncOptions | undefined): Promise<AsyncPoller<R>> {
   // Starting a long-running operation (the initial answer's table) loads here, not with every write.
   const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
-  return startWritePoller<R>(core, { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) }, options).catch((error: unknown) => {
-    throw explainPrecondition(error, request, core.options.csrf);
-  });
+  const init = { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) };
+  return startWritePoller<R>(core, init, options, (error, response) => explainFailedWrite(error, request, core.options.csrf, response));
 }
 
 /** `EntityQuery.update()`. */

@@ -649,44 +649,60 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
 }
 
 /**
- * The explanation added to the message of a write refused with 403 and `X-CSRF-Token: Required` by
- * the service of a client without option `csrf` (SAP Gateway, SAP CAP with CSRF protection), or
- * `undefined`. With the option, the csrf step fetched a token and sent the write again, and says
+ * What a failed request's error may say of CSRF, by how it was sent: alone, by a client with option
+ * `csrf` on (`true`: its csrf step fetched a token, and says itself why the service refused the
+ * request all the same) or off (`false`: the error says to turn it on where the service asked for
+ * a token), or as a part of a `$batch` (`"batch-part"`: the `$batch` request carries the token, so
+ * a refusal for want of one is the whole batch's, explained with its error, and a part's is
+ * nothing of the client's CSRF).
+ */
+export type CsrfSending = boolean | "batch-part";
+
+/**
+ * The explanation added to the message of a request refused with 403 and `X-CSRF-Token: Required`
+ * by the service of a client without option `csrf` (SAP Gateway, SAP CAP with CSRF protection), or
+ * `undefined`. With the option, the csrf step fetched a token and sent the request again, and says
  * itself why it was refused all the same (`csrfRefusalExplanation`, http/csrf.ts).
  */
-function missingCsrfExplanation(error: ODataHttpError, csrf: boolean | undefined): string | undefined {
+function missingCsrfExplanation(error: ODataHttpError, csrf: CsrfSending): string | undefined {
   if (csrf !== false || error.status !== 403 || error.headers["x-csrf-token"]?.toLowerCase() !== "required") return undefined;
   return 'the service requires a CSRF token (X-CSRF-Token: Required): set option "csrf" to true, and the client fetches one for its writes';
+}
+
+/** `explanation` added to the message of `error`, in parentheses, where there is one. */
+function addExplanation(error: ODataHttpError, explanation: string | undefined): void {
+  if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
 }
 
 /**
  * `error` with {@link preconditionExplanation} added to its message where it is the
  * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition), or else
  * {@link missingCsrfExplanation}; any other error as it is. The one step every failed write's
- * error passes, alone (write/send.ts), as an action (operations/call.ts) or in a `$batch`
- * (batch/results.ts), so that all say the same.
- * @param csrf the client's option `csrf`; a caller that does not give it (a `$batch` part, which
- * the service does not refuse for want of a token of its own) gets no word of CSRF.
+ * error passes, alone (write/send.ts, through {@link explainFailedWrite}), as an action
+ * (operations/call.ts) or in a `$batch` (batch/results.ts), so that all say the same.
+ * @param csrf how the write was sent ({@link CsrfSending}): the client's option `csrf`, or
+ * `"batch-part"` for a part of a `$batch`, which gets no word of CSRF.
  */
-export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "method" | "headers">, csrf?: boolean): E {
-  if (error instanceof ODataHttpError && request.method !== "GET") {
-    const explanation = preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf);
-    if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
-  }
+export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "method" | "headers">, csrf: CsrfSending): E {
+  if (error instanceof ODataHttpError && request.method !== "GET") addExplanation(error, preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf));
   return error;
 }
 
 /**
- * The error of a write or an action the service answered with `response`, a failure: explained as
- * {@link explainPrecondition} explains it, and, where the client's csrf step returned that 403 as
- * it was (no token could be had, or the service refused the token fetched anew), why. The step's
- * module is already loaded whenever option `csrf` is on, so the import costs nothing then.
+ * The error of a write, an action or a `$batch` the service answered with `response`, a failure
+ * (the answer to a request sent alone, or the initial answer of an `...Async` one: lro/start.ts
+ * `StartReading.explain`): explained as {@link explainPrecondition} explains it, and, where the
+ * client's csrf step returned that 403 as it was (no token could be had, or the service refused
+ * the token fetched anew), why. The step's module is already loaded whenever option `csrf` is on,
+ * so the import costs nothing then.
+ * @param request the write's or action's request, whose conditions a 412 or 428 is explained by;
+ * `"$batch"` for the `$batch` request itself, which has none of its own (its parts' failures are
+ * explained with their results), and so gets the words of CSRF alone.
+ * @param csrf the client's option `csrf`.
  */
-export async function explainFailedWrite(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers">, csrf: boolean, response: Response): Promise<ODataHttpError> {
-  explainPrecondition(error, request, csrf);
-  if (csrf && response.status === 403) {
-    const explanation = (await import("../http/csrf.js")).csrfRefusalExplanation(response);
-    if (explanation !== undefined) error.message = `${error.message} (${explanation})`;
-  }
+export async function explainFailedWrite(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers"> | "$batch", csrf: boolean, response: Response): Promise<ODataHttpError> {
+  if (request === "$batch") addExplanation(error, missingCsrfExplanation(error, csrf));
+  else explainPrecondition(error, request, csrf);
+  if (csrf && response.status === 403) addExplanation(error, (await import("../http/csrf.js")).csrfRefusalExplanation(response));
   return error;
 }

@@ -31,6 +31,14 @@ const refusals = new WeakMap<Response, { status: number | "again"; root: URL }>(
  */
 const LOGON_PARAMETERS = new Set(["sap-client", "sap-language"]);
 
+/**
+ * How many logons' tokens a client keeps: a program that takes `sap-client` or `sap-language` from
+ * its users would otherwise keep a token and session cookies for every one ever used. The least
+ * recently used beyond this is forgotten (its next write fetches a token again), unless a token
+ * fetch for it is in flight. Enough for each language of a few clients at once.
+ */
+const MAX_LOGONS = 64;
+
 /** What one token fetch gave: the token (if the service uses them) and the session cookies. */
 interface CsrfSession {
   token: string | undefined;
@@ -70,7 +78,10 @@ interface Logon {
  */
 export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
   const serviceOrigin = serviceUrl.origin;
-  /** By the logon parameters of the writes (`sap-client=100&sap-language=DE`, or none). */
+  /**
+   * By the logon parameters of the writes (`sap-client=100&sap-language=DE`, or none), the least
+   * recently used first; at most `MAX_LOGONS` of them.
+   */
   const logons = new Map<string, Logon>();
 
   /**
@@ -83,10 +94,14 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     const given = [...url.searchParams].filter(([name]) => LOGON_PARAMETERS.has(name.toLowerCase()));
     for (const [name, value] of given.sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()))) root.searchParams.append(name, value);
     const key = root.search;
-    let logon = logons.get(key);
-    if (logon === undefined) {
-      logon = { root, session: undefined, fetches: new SharedRequest<CsrfSession>(requestController), fetchSignal: undefined };
-      logons.set(key, logon);
+    const logon = logons.get(key) ?? { root, session: undefined, fetches: new SharedRequest<CsrfSession>(requestController), fetchSignal: undefined };
+    // Last in the map's order, as the most recently used; the first ones are the least.
+    logons.delete(key);
+    logons.set(key, logon);
+    for (const [oldKey, old] of logons) {
+      if (logons.size <= MAX_LOGONS || old === logon) break;
+      // Writes that wait for a fetch hold their logon and would share no fetch with a new one.
+      if (!old.fetches.pending) logons.delete(oldKey);
     }
     return logon;
   }
@@ -138,8 +153,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     try {
       return await joined;
     } catch (error) {
-      const root = `GET ${redactUrl(logon.root)}`;
-      const fetch = `the CSRF token fetch (${root})`;
+      const fetch = `the CSRF token fetch (GET ${redactUrl(logon.root)})`;
       const waited = signal && WAITING_FOR.get(signal);
       const noAnswer = waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`;
       const fate = sent ? "the service refused for want of a token and was not sent again" : "was not sent";
@@ -153,7 +167,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
       const message =
         error.code === "TIMEOUT"
           ? `${noAnswer} within the timeout (option "timeout") of ${write}, which ${fate}`
-          : `${error.message.startsWith(`${root} `) ? fetch + error.message.slice(root.length) : `${fetch} failed: ${error.message}`}; ${write} ${sent ? "was refused by the service for want of a token and not sent again" : "waited for it and was not sent"}`;
+          : `${fetch} ${fetchFailure(error)}; ${write} ${sent ? "was refused by the service for want of a token and not sent again" : "waited for it and was not sent"}`;
       throw new ODataClientError(error.code, message, { cause: error });
     }
   }
@@ -208,6 +222,21 @@ export function csrfRefusalExplanation(response: Response): string | undefined {
   else if (status === 0 || (status >= 300 && status < 400)) outcome = `was redirected${status === 0 ? "" : ` (HTTP ${status})`}, which a token fetch does not follow`;
   else outcome = `failed with HTTP ${status}`;
   return `the service requires a CSRF token and none could be fetched: ${fetch} ${outcome}`;
+}
+
+/**
+ * What became of a token fetch that failed with `error`, said of the fetch already named: where no
+ * answer arrived (`NETWORK_ERROR`), the transport's error, which is that error's `cause` (as the
+ * code's documentation has it), so that its message, which names the fetch's own request, is not
+ * repeated; any other failure (the auth step's, a custom fetch's answer that is none) quoted whole.
+ */
+function fetchFailure(error: ODataClientError): string {
+  const transport = error.code === "NETWORK_ERROR" ? error.cause : undefined;
+  if (transport === undefined) return `failed: ${error.message}`;
+  // The transport's error and what it gives as its own cause (Node's `fetch failed` and the
+  // socket's error): both were redacted, and masked of the secrets sent, with the NETWORK_ERROR.
+  const detail = transport instanceof Error ? `${transport.message}${transport.cause instanceof Error ? ` (${transport.cause.message})` : ""}` : String(transport);
+  return `failed before an answer arrived: ${detail}`;
 }
 
 function isTokenRequired(response: Response): boolean {

@@ -21,9 +21,10 @@ export function nextLinkReader(poller: AsyncPoller<BatchResults> | undefined): A
  * `poller`, going on to the next link its results name, and on from there. `nextLink`: `poller`
  * reads a next link itself (it is then a `results.continuation` that {@link nextLinkReader} finds).
  * `onFailure` is told the error of an end without results (the operation failed or was cancelled,
- * or its answer cannot be read), each time a call meets it, for the batch's handles to say so.
+ * or its answer cannot be read), each time a call meets it, for the batch's handles to say so;
+ * left out where the handles keep what they have (a send()'s continuation, see batch/send.ts).
  */
-export function following(poller: AsyncPoller<BatchResults>, nextLink: boolean, onFailure: (cause: unknown) => void): AsyncPoller<BatchResults> {
+export function following(poller: AsyncPoller<BatchResults>, nextLink: boolean, onFailure?: (cause: unknown) => void): AsyncPoller<BatchResults> {
   const wrapped = new FollowingPoller(poller, onFailure);
   if (nextLink) NEXT_LINKS.set(wrapped, poller);
   return wrapped;
@@ -31,9 +32,9 @@ export function following(poller: AsyncPoller<BatchResults>, nextLink: boolean, 
 
 class FollowingPoller implements AsyncPoller<BatchResults> {
   #current: AsyncPoller<BatchResults>;
-  readonly #onFailure: (cause: unknown) => void;
+  readonly #onFailure: ((cause: unknown) => void) | undefined;
 
-  constructor(first: AsyncPoller<BatchResults>, onFailure: (cause: unknown) => void) {
+  constructor(first: AsyncPoller<BatchResults>, onFailure: ((cause: unknown) => void) | undefined) {
     this.#current = first;
     this.#onFailure = onFailure;
   }
@@ -46,7 +47,7 @@ class FollowingPoller implements AsyncPoller<BatchResults> {
     try {
       return call();
     } catch (error) {
-      if (this.#current.isDone()) this.#onFailure(error);
+      if (this.#current.isDone()) this.#onFailure?.(error);
       throw error;
     }
   }
@@ -56,7 +57,7 @@ class FollowingPoller implements AsyncPoller<BatchResults> {
     try {
       return await call();
     } catch (error) {
-      if (this.#current.isDone()) this.#onFailure(error);
+      if (this.#current.isDone()) this.#onFailure?.(error);
       throw error;
     }
   }
@@ -127,7 +128,7 @@ class FollowingPoller implements AsyncPoller<BatchResults> {
     try {
       this.#current.result();
     } catch (error) {
-      this.#onFailure(error);
+      this.#onFailure?.(error);
     }
   }
 

@@ -691,7 +691,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     );
     // A failed continuation leaves the handles on these results: they are this send's, the parts
     // answered at once keep their answers and the rest stay BATCH_PENDING.
-    continuation = following(continuation, first.next === true, () => undefined);
+    continuation = following(continuation, first.next === true);
     if (link) NEXT_LINK_READINGS.set(continuation, link);
   }
   return keep(batch, makeResults(list, continuation, plan.requests));

@@ -46,8 +46,9 @@ export function invokeAction(core: ClientCore, call: OperationCall, params: Oper
 
 /** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
 export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions & CallHeaders) | undefined): Promise<OperationPoller<R>> {
+  // The request takes what it reads of the options (the condition, the headers); the poller the rest.
   const { etag, ifMatch, headers, ...pollerOptions } = options ?? {};
-  const request = actionRequest(core, call, params, { ...(etag === undefined ? {} : { etag }), ...(ifMatch === undefined ? {} : { ifMatch }), ...(headers === undefined ? {} : { headers }) }, "invokeAsync");
+  const request = actionRequest(core, call, params, options, "invokeAsync");
   return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions);
 }
 

@@ -243,7 +243,7 @@ interface PlanContext {
    */
   tieBreak: string[];
   signal: AbortSignal | undefined;
-  /** The count asked while `$metadata` was read, if it was. */
+  /** The count: asked while `$metadata` was read where it was, else by the first strategy that needs it. */
   total: Promise<number> | undefined;
   /** The query's `partitionState`, for each partition's URL. */
   stateOf: PartitionStateOf;
@@ -318,8 +318,12 @@ function probeBase(state: QueryState): QueryState {
   };
 }
 
+/**
+ * The count, asked once per plan: kept in `plan`, so that the `$skip` windows a 501 to the ordered
+ * probes falls back to take the count the quantiles asked for (its failure too, rather than asking again).
+ */
 function count(plan: PlanContext): Promise<number> {
-  return plan.total ?? readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal });
+  return (plan.total ??= readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal }));
 }
 
 /** Where the `i`-th of `n` equal shares of `total` starts. */

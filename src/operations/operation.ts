@@ -118,7 +118,9 @@ export class ActionCall<R = unknown, P extends object = OperationParameters> {
   invokeAsync(...args: ParametersThen<P, InvokeAsyncOptions>): Promise<OperationPoller<R>>;
   async invokeAsync(params?: P, options?: InvokeAsyncOptions): Promise<OperationPoller<R>> {
     const { invokeActionAsync } = await import("./call.js");
-    return invokeActionAsync<R>(this.#core, this.#call, params as OperationParameters | undefined, options);
+    // `return await`: a promise already rejected when returned (an argument refused before
+    // sending) would stay unhandled for a turn, which workerd reports as an unhandled rejection.
+    return await invokeActionAsync<R>(this.#core, this.#call, params as OperationParameters | undefined, options);
   }
 }
 
@@ -167,7 +169,7 @@ export class FunctionCall<R = unknown> {
    */
   async getAsync(options?: AsyncPollerOptions & Pick<InvokeAsyncOptions, "headers">): Promise<OperationPoller<R>> {
     const { getFunctionAsync } = await import("./call.js");
-    return getFunctionAsync<R>(this.#core, this.#request, this.#call.name, options);
+    return await getFunctionAsync<R>(this.#core, this.#request, this.#call.name, options);
   }
 
   /**

@@ -64,7 +64,8 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
     const { core, state } = queryInternals(this);
     checkWholeCollection(state, "partitions(n)");
     const { planPartitions } = await import("./partitions.js");
-    return planPartitions(core, state, n, options, partitionState, partitionPath(state));
+    // `return await`, as the writing verbs' (see `writing`).
+    return await planPartitions(core, state, n, options, partitionState, partitionPath(state));
   }
 
   /**

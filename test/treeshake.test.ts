@@ -155,9 +155,12 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * instead of the system options it refuses (67); to 42,600 for a walk under `top(n)` asking for
  * the next page ahead while more is left than any page held (40); to 42,610 for `tempauth`, `sas`,
  * `sig`, `jwt` and `client_assertion` masked in free text (9); down to 42,540 as the option errors
- * came to name their class through a parameter, where the reader rewrote their messages (69 saved).
+ * came to name their class through a parameter, where the reader rewrote their messages (69 saved);
+ * to 42,550 for a Decimal's zeros after its last fraction digit, which change no value, leaving it
+ * a JSON number (`12.50` as `12.5`, not the string OData JSON asks only with `IEEE754Compatible`):
+ * the literals module, whose URL literals the walk needs, holds it (18).
  */
-const READ_ONLY_START_BUDGET = 42_540;
+const READ_ONLY_START_BUDGET = 42_550;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -244,15 +244,17 @@ export function decimalWithoutExponent(text: string): string {
 }
 
 /**
- * A decimal text as a JSON number when the number is the same value digit for digit (`1e5` is
- * `100000`), otherwise as the string: more digits than a double holds, trailing zeros that carry
- * the scale (`1.10`), and `NaN`/`INF`/`-INF`, which JSON writes as strings.
+ * A decimal text as a JSON number when the number is the same value (`1e5` is `100000`, `12.50`
+ * is `12.5`), otherwise as the string: more digits than a double holds, and `NaN`/`INF`/`-INF`,
+ * which JSON writes as strings. A string where OData JSON asks a number (without
+ * `IEEE754Compatible`) is kept for a value a number would change.
  */
 export function exactJsonNumber(text: string): number | string {
   const number = Number(text);
   if (!Number.isFinite(number)) return text;
   try {
-    return decimalWithoutExponent(String(number)) === decimalWithoutExponent(text.replace(/^\+/, "")) ? number : text;
+    // Zeros after the last digit of a fraction change no value (`12.50` is `12.5`, `1.0` is `1`).
+    return decimalWithoutExponent(String(number)) === decimalWithoutExponent(text.replace(/^\+/, "")).replace(/\.0*$|(\.\d*?)0+$/, "$1") ? number : text;
   } catch {
     // Beyond the digits that can be compared this way: the text is exact.
     return text;

@@ -539,7 +539,7 @@ function entityInterface(context: Context, type: EntityType): string {
       // The overloads of the name, this one among them: by binding type (this type's and its base
       // types') and, for functions, by parameter names.
       const overloads = operations.filter((each) => each.qualifiedName === o.qualifiedName);
-      const parameters = overloadParameters(context, overloads.map((each) => each.parameters.slice(1)), o.kind === "Function")[overloads.indexOf(o)];
+      const parameters = overloadParameters(context, o.kind, overloads.map((each) => each.parameters.slice(1)), o.kind === "Function")[overloads.indexOf(o)];
       return `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parameters}; result: ${resultText(context, o)} }`;
     });
     shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
@@ -605,7 +605,22 @@ function keyMemberType(context: Context, type: EntityType, path: string): string
 }
 
 /**
- * An object type of parameters: `{ quantity: number | null }`; optional parameters with `?`.
+ * Whether a call of an operation of `kind` may leave the parameter out, which its type then says
+ * with `?`. One annotated `Core.OptionalParameter` may. So may a nullable parameter of a v4 action,
+ * whose value is null when the body leaves it out (OData JSON Format 4.0 §17, 4.01 Part 1
+ * §11.5.4.1), and of a v2 service operation, whose nullable parameters the URL may leave out
+ * (MS-ODATA 2.2.3.6.3). Not of a v4 function: the service picks the overload by the parameter
+ * names a call gives (CSDL 4.01 §12.2), so only `Core.OptionalParameter` says one may be missing.
+ * A collection's `Nullable` speaks of its items, never of the collection.
+ */
+function mayLeaveOut(context: Context, kind: Operation["kind"], parameter: Parameter): boolean {
+  if (Object.hasOwn(parameter.annotations, "Org.OData.Core.V1.OptionalParameter")) return true;
+  return parameter.nullable && !parameter.collection && (kind === "Action" || context.mapping.v2);
+}
+
+/**
+ * An object type of the parameters of an operation of `kind`: `{ quantity?: number | null }`,
+ * those a call may leave out ({@link mayLeaveOut}) with `?`.
  * `inUrl`: the parameters of a bound function, which go into its URL as literals through the
  * generic `function()` (no generated wrapper converts them, as {@link operationLiterals} does for
  * function imports). A plain string there is written as a quoted string, which is not the literal
@@ -613,11 +628,11 @@ function keyMemberType(context: Context, type: EntityType, path: string): string
  * parameters take the `edm.*` value (and, in v4, Int64 and Decimal a number too).
  * `others`: names of other overloads' parameters, each a member `?: never` (see {@link overloadParameters}).
  */
-function parametersText(context: Context, parameters: readonly Parameter[], inUrl = false, others: readonly string[] = []): string {
+function parametersText(context: Context, kind: Operation["kind"], parameters: readonly Parameter[], inUrl = false, others: readonly string[] = []): string {
   // Not `{}`, which would accept any value.
   if (parameters.length === 0 && others.length === 0) return "Record<string, never>";
   const items = parameters.map((p) => {
-    const optional = Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter") ? "?" : "";
+    const optional = mayLeaveOut(context, kind, p) ? "?" : "";
     return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? typeText(context, p) ?? "unknown"}`;
   });
   return `{ ${[...items, ...others.map((name) => `${propertyName(name)}?: never`)].join("; ")} }`;
@@ -631,11 +646,11 @@ function parametersText(context: Context, parameters: readonly Parameter[], inUr
  * overloads have, as `?: never`. Not a name every object inherits (`valueOf`): an object literal
  * has that member, which `never` would refuse.
  */
-function overloadParameters(context: Context, overloads: ReadonlyArray<readonly Parameter[]>, inUrl = false): string[] {
+function overloadParameters(context: Context, kind: Operation["kind"], overloads: ReadonlyArray<readonly Parameter[]>, inUrl = false): string[] {
   const names = [...new Set(overloads.flatMap((parameters) => parameters.map((p) => p.name)))];
   return overloads.map((parameters) => {
     const others = names.filter((name) => !parameters.some((p) => p.name === name) && !(name in Object.prototype));
-    return parametersText(context, parameters, inUrl, others);
+    return parametersText(context, kind, parameters, inUrl, others);
   });
 }
 
@@ -967,7 +982,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   }
   const operationRows = (item: { name: string; httpMethod?: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);
-    const overloadTypes = overloadParameters(context, overloads.map((o) => o.parameters));
+    const overloadTypes = overloadParameters(context, kind, overloads.map((o) => o.parameters));
     const parameters = overloads.length === 0 ? "Record<string, unknown>" : union([...new Set(overloadTypes)]);
     const parametersName = names.claim(`${item.name.charAt(0).toUpperCase()}${item.name.slice(1)}Parameters`);
     parameterTypes.push(`/** The parameters of the ${kind === "Action" ? "action" : "function"} import ${commentText(item.name)}. */\nexport type ${parametersName} = ${parameters};`);
@@ -1005,7 +1020,7 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
       rows.push({ name: item.name, field, value: member(true), script: member(false) });
     } else {
       imports.add("FunctionCall");
-      const optional = (o: Operation) => o.parameters.every((p) => Object.hasOwn(p.annotations, "Org.OData.Core.V1.OptionalParameter"));
+      const optional = (o: Operation) => o.parameters.every((p) => mayLeaveOut(context, kind, p));
       const param = `params${overloads.some(optional) ? "?" : ""}: ${parametersName}`;
       const args = (members: readonly string[]) => (members.length === 0 ? "params" : `params && {\n      ...params,\n${members.map((line) => `      ${line},\n`).join("")}    }`);
       const call = (members: readonly string[]) => `(${JSON.stringify(item.name)}, ${args(members).replaceAll("\n", "\n  ")})`;

@@ -20,7 +20,7 @@ export interface Project extends Entity<{
   navigation: "tasks" | "owner";
   literals: { id: EdmValue };
   actions:
-    | { name: "Tasks.Archive"; parameters: { reason: string | null }; result: undefined };
+    | { name: "Tasks.Archive"; parameters: { reason?: string | null }; result: undefined };
 }> {
   id: string;
   name: string;

@@ -78,23 +78,23 @@ export type ClearDraftsParameters = Record<string, never>;
 export type PingParameters = Record<string, never>;
 
 /** The parameters of the action import Release. */
-export type ReleaseParameters = { OrderID: string | null; Year: number | null };
+export type ReleaseParameters = { OrderID?: string | null; Year?: number | null };
 
 /** The parameters of the action import Reschedule. */
-export type RescheduleParameters = { OrderGuid: string; At: string; Fee: string | null };
+export type RescheduleParameters = { OrderGuid: string; At: string; Fee?: string | null };
 
 /** The parameters of the action import ResetLimit. */
-export type ResetLimitParameters = { CustomerID: string | null; OrderID: string | null };
+export type ResetLimitParameters = { CustomerID?: string | null; OrderID?: string | null };
 
 /** The parameters of the function import OpenOrders. */
-export type OpenOrdersParameters = { CustomerID: string | null; Since: string | null };
+export type OpenOrdersParameters = { CustomerID?: string | null; Since?: string | null };
 
 /** What sALES_SRV_Entities() returns: the entity sets, singletons and operation imports of SALES_SRV.SALES_SRV_Entities. */
 export interface SALES_SRV_Entities {
   readonly Attachments: CollectionQuery<Attachment>;
   readonly ClearDrafts: ActionCall<undefined, ClearDraftsParameters>;
   readonly Customers: CollectionQuery<Customer>;
-  readonly OpenOrders: (params: OpenOrdersParameters) => FunctionCall<Order[]>;
+  readonly OpenOrders: (params?: OpenOrdersParameters) => FunctionCall<Order[]>;
   readonly Orders: CollectionQuery<Order>;
   readonly Ping: ActionCall<undefined, PingParameters>;
   readonly Release: Pick<ActionCall<Order | null | undefined, ReleaseParameters>, "url" | "invoke" | "invokeAsync">;
@@ -119,7 +119,7 @@ export function sALES_SRV_Entities(client: ODataClient): SALES_SRV_Entities {
     get Customers() {
       return client.collection<Customer>("Customers");
     },
-    OpenOrders: (params: OpenOrdersParameters) =>
+    OpenOrders: (params?: OpenOrdersParameters) =>
       client.function<Order[]>("OpenOrders", params && {
         ...params,
         Since: params.Since == null ? params.Since : edm.dateTime(params.Since.replace(/Z$/, "")),

@@ -228,7 +228,7 @@ export interface GeoJSONGeometryCollection {
 export type GeoJSONGeometry = GeoJSONPoint | GeoJSONLineString | GeoJSONPolygon | GeoJSONMultiPoint | GeoJSONMultiLineString | GeoJSONMultiPolygon | GeoJSONGeometryCollection;
 
 /** The parameters of the action import Restock. */
-export type RestockParameters = { books: number[]; at: Address | null };
+export type RestockParameters = { books: number[]; at?: Address | null };
 
 /** The parameters of the function import CountBooks. */
 export type CountBooksParameters = { format: Format | null };

@@ -7,11 +7,12 @@
  * types sorted by qualified name, container members by name, properties in document order.
  */
 import { createHash } from "node:crypto";
-import type { ComplexType, EntityContainer, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
+import type { ComplexType, EntityContainer, EntityType, EnumType, KeyRef, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
 import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
 import { compare, isIdentifier, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
 import { SERVICE_OPERATION_METHODS } from "../operations/requests.js";
 import { isIdentifier as isODataIdentifier, isQualifiedName } from "../util/identifiers.js";
+import { isRecord } from "../util/values.js";
 
 /** The options of {@link generate}. */
 export interface GenerateOptions {
@@ -518,6 +519,8 @@ function entityInterface(context: Context, type: EntityType): string {
     literals.push(`${propertyName(k.name)}: ${keyMemberType(context, type, k.path)}`);
   }
   if (literals.length > 0) shape.push(`literals: { ${literals.join("; ")} }`);
+  const alternates = alternateKeysOf(model, type).map((parts) => keyRecordText(context, type, parts));
+  if (alternates.length > 0) shape.push(`alternateKeys: ${union(alternates)}`);
   const single: Operation[] = [];
   const collection: Operation[] = [];
   for (const each of lineage(model, type)) {
@@ -545,7 +548,7 @@ function entityInterface(context: Context, type: EntityType): string {
     shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
   }
   // Key and navigation fit on the line; literals and bound operations put each member on a line.
-  const extendsText = single.length + collection.length === 0 && literals.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
+  const extendsText = single.length + collection.length === 0 && literals.length === 0 && alternates.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
   const body = [...propertyLines(context, type.qualifiedName, model.propertiesOf(type), navigation), ...dynamicPropertyLines(model, type)];
   return `/** Entity type ${commentText(type.qualifiedName)}. */\nexport interface ${name} extends ${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
@@ -582,9 +585,65 @@ function typeDefinitionDeclaration(context: Context, type: TypeDefinition): stri
 function keyDeclaration(context: Context, qualifiedName: string, keyName: string): string {
   const type = context.model.entityType(qualifiedName) as EntityType;
   const key = context.model.keyOf(type);
-  const typeOf = (path: string) => keyMemberType(context, type, path);
-  const text = key.length === 0 ? "never" : key.length === 1 ? typeOf((key[0] as { path: string }).path) : `{ ${key.map((k) => `${propertyName(k.name)}: ${typeOf(k.path)}`).join("; ")} }`;
-  return `/** The key of ${commentText(qualifiedName)}, as \`key()\` takes it. */\nexport type ${keyName} = ${text};`;
+  const text = key.length === 0 ? "never" : key.length === 1 ? keyMemberType(context, type, (key[0] as KeyRef).path) : keyRecordText(context, type, key);
+  // The alternate keys as the shape names them, which key() takes too.
+  const alternates = key.length === 0 ? [] : alternateKeysOf(context.model, type).map((parts) => keyRecordText(context, type, parts));
+  const which = alternates.length > 0 ? ", or one of its alternate keys" : "";
+  return `/** The key of ${commentText(qualifiedName)}${which}, as \`key()\` takes it. */\nexport type ${keyName} = ${union([text, ...alternates])};`;
+}
+
+/** A key of several parts (or an alternate key) as an object type: `{ A: number; B: string }`. */
+function keyRecordText(context: Context, type: EntityType, parts: readonly KeyRef[]): string {
+  return `{ ${parts.map((k) => `${propertyName(k.name)}: ${keyMemberType(context, type, k.path)}`).join("; ")} }`;
+}
+
+/** The terms that declare alternate keys: the Core vocabulary's, and the community one it grew from (ODataLib, Dataverse). */
+const ALTERNATE_KEY_TERMS = ["Org.OData.Core.V1.AlternateKeys", "OData.Community.Keys.V1.AlternateKeys"];
+
+/**
+ * The alternate keys of an entity type: other sets of its properties that identify an entity as
+ * its key does, which a key predicate may name instead (`accounts(accountnumber='A3')`; OData URL
+ * Conventions 4.01 §4.3.1), declared by a `Core.AlternateKeys` annotation on the type or a base
+ * type. Each part is named by its `Alias`, else by its path. Left out: a key with a part the
+ * client cannot name in a predicate (a path of several segments without an alias) or whose path
+ * reaches no property, which no call could use, and one declared twice. One declared on an entity
+ * set belongs to that set, not to every set of the type, and so to no generated type.
+ */
+function alternateKeysOf(model: ServiceModel, type: EntityType): KeyRef[][] {
+  const keys: KeyRef[][] = [];
+  const names = (key: readonly KeyRef[]) => key.map((k) => k.name).join(",");
+  for (const each of lineage(model, type)) {
+    for (const term of ALTERNATE_KEY_TERMS) {
+      const declared = model.annotation(each, term);
+      for (const item of Array.isArray(declared) ? declared : []) {
+        const parts = isRecord(item) && Array.isArray(item["Key"]) ? item["Key"] : [];
+        const key = parts.flatMap((part): KeyRef[] => {
+          if (!isRecord(part)) return [];
+          // A path is a plain string; models stored by earlier versions wrote `{ $PropertyPath }`.
+          const name = part["Name"];
+          const path = typeof name === "string" ? name : isRecord(name) && typeof name["$PropertyPath"] === "string" ? name["$PropertyPath"] : undefined;
+          if (path === undefined) return [];
+          return [{ name: typeof part["Alias"] === "string" ? part["Alias"] : path, path }];
+        });
+        const usable = key.length > 0 && key.length === parts.length && key.every((k) => isAddressable(k.name) && propertyAt(model, type, k.path) !== undefined);
+        if (usable && !keys.some((known) => names(known) === names(key))) keys.push(key);
+      }
+    }
+  }
+  return keys;
+}
+
+/** The property at `path` (segments through complex properties) of an entity type, if there is one. */
+function propertyAt(model: ServiceModel, type: EntityType, path: string): Property | undefined {
+  let structured: EntityType | ComplexType | undefined = type;
+  let found: Property | undefined;
+  for (const segment of path.split("/")) {
+    if (structured === undefined) return undefined;
+    found = model.propertiesOf(structured).find((p) => p.name === segment);
+    if (found === undefined) return undefined;
+    structured = model.complexType(found.type);
+  }
+  return found;
 }
 
 /** The type of the key property at `path` of an entity type in its `<Type>Key`. */

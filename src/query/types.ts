@@ -343,6 +343,13 @@ export interface EntityShape {
    * alone, for paths such as `address/lat`.
    */
   literals?: { readonly [property: string]: LiteralValue };
+  /**
+   * The alternate keys (`Core.AlternateKeys`): a union of object types, each naming the parts of
+   * one as a key predicate names them (by their aliases) with the values `key()` takes for them:
+   * `{ accountnumber: string } | { region: string; code: number }`. `key()` takes each of them
+   * besides the key (`accounts(accountnumber='A3')`; OData URL Conventions 4.01 §4.3.1).
+   */
+  alternateKeys?: object;
 }
 
 /**
@@ -465,13 +472,16 @@ export type KeyRecord<T, K extends string> = {
  * What `key()` accepts for an entity of type `T`. With a shape that names the key: the value of a
  * single key property (`key(1)`, `key("austen")`, or `key({ ID: 1 })`), or an object with every
  * property of a composite key (`key({ A: 1, B: "x" })`), values typed as in a filter comparison
- * (the shape's `literals` first). Without one: any literal value or object of values.
+ * (the shape's `literals` first), and each of the shape's `alternateKeys`. Without one: any
+ * literal value or object of values.
  */
 export type KeyValue<T> = [KeyNames<T>] extends [never]
   ? EntityKey<T>
-  : true extends IsUnion<KeyNames<T>>
-    ? KeyRecord<T, KeyNames<T>>
-    : KeyRecord<T, KeyNames<T>>[KeyNames<T>] | KeyRecord<T, KeyNames<T>>;
+  : // Alternate keys in each branch, not around the conditional: a message then spells out what
+    // key() takes, rather than naming KeyValue<T>.
+    true extends IsUnion<KeyNames<T>>
+    ? KeyRecord<T, KeyNames<T>> | (ShapeOf<T> extends { alternateKeys: infer A extends object } ? A : never)
+    : KeyRecord<T, KeyNames<T>>[KeyNames<T>] | KeyRecord<T, KeyNames<T>> | (ShapeOf<T> extends { alternateKeys: infer A extends object } ? A : never);
 
 // ---------------------------------------------------------------------------------------------
 // Result rows: what select() and expand() make of the entity type.

@@ -204,7 +204,7 @@ async function sendAndRead(toSend: BatchToSend, reading: object, options: BatchS
     const answers: Answer[] = batch.plan.requests.map(() => ({ kind: "pending" }));
     return resultsOf(batch, { answers, continuations: [{ location: response.headers.get("location") as string }] }, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
   }
-  if (!response.ok) throw await explainFailedWrite(await httpErrorFromResponse(response, "POST", url, { signal }), "$batch", batch.core.options.csrf, response);
+  if (!response.ok) throw await explainFailedWrite(await httpErrorFromResponse(response, "POST", url, { signal }), "$batch", batch.core.options, response);
   const contentType = response.headers.get("content-type");
   // A multipart answer is read as bytes, each part's body decoded by its own type: an image's
   // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
@@ -311,7 +311,7 @@ async function startBatch(toSend: BatchToSend, reading: object, options: BatchSe
   const whole = (answer: { headers: Headers }) => holdsAnswer(answer.headers) || (json && !answer.headers.has("location") && isJsonContentType(answer.headers.get("content-type")));
   // The shape, named before the answer is read, has a multipart answer given at once read as bytes
   // (a binary part keeps them), as the monitor's final answer is.
-  const explain = (error: ODataHttpError, response: Response) => explainFailedWrite(error, "$batch", batch.core.options.csrf, response);
+  const explain = (error: ODataHttpError, response: Response) => explainFailedWrite(error, "$batch", batch.core.options, response);
   const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, { answersAt202: whole, shape: plan.shape(0), explain });
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.

@@ -89,7 +89,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
     retry: method === "GET",
   });
-  if (!response.ok) throw await explainFailedWrite(await httpErrorOf(response, method, url, { signal }), request, core.options.csrf, response);
+  if (!response.ok) throw await explainFailedWrite(await httpErrorOf(response, method, url, { signal }), request, core.options, response);
   // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
@@ -127,7 +127,7 @@ export async function startOperation<R>(
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
   // A failed start says what it means (a 412, a 403 for want of a CSRF token), as invoke()'s does.
-  const poller = await startPoller<unknown>(core, init, options, { explain: (error, response) => explainFailedWrite(error, request, core.options.csrf, response) });
+  const poller = await startPoller<unknown>(core, init, options, { explain: (error, response) => explainFailedWrite(error, request, core.options, response) });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {
     const sent = `${request.method} ${redactUrl(request.url)}`;

@@ -66,7 +66,7 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
   const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
   const init = { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) };
-  return startWritePoller<R>(core, init, options, (error, response) => explainFailedWrite(error, request, core.options.csrf, response));
+  return startWritePoller<R>(core, init, options, (error, response) => explainFailedWrite(error, request, core.options, response));
 }
 
 /** `EntityQuery.update()`. */

@@ -31,7 +31,7 @@
  *   `etag: false` sends none.
  * - Only idempotent requests (PUT, DELETE) may be retried.
  */
-import type { ODataVersion } from "../options.js";
+import type { ODataVersion, ResolvedClientOptions } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, customOptions, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
@@ -49,6 +49,7 @@ import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
+import { isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -628,8 +629,17 @@ function checkContent(content: unknown, where: string): string | Uint8Array {
 }
 
 /**
+ * What a 428's explanation advises, in the library's words: the options of a write or a call that
+ * send `If-Match`. The command line, which has no such options, puts its own in their place.
+ */
+export const IF_MATCH_ADVICE = 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there';
+
+/**
  * The explanation added to the message of a failed write with status 412 or 428, or `undefined`
  * for other statuses. The error stays an `ODataHttpError` (code `HTTP_ERROR`) with the status.
+ * @param request the write as it was sent: its conditions (`If-Match`, `If-None-Match`) are those
+ * of its own headers and, where it has none, the client's configured ones
+ * ({@link withSentConditions}).
  */
 export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers">): string | undefined {
   if (status === 412) {
@@ -642,10 +652,28 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
     if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
     return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
   }
-  if (status === 428) {
-    return 'precondition required: the service wants If-Match for this write; pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there';
-  }
+  if (status === 428) return `precondition required: the service wants If-Match for this write; ${IF_MATCH_ADVICE}`;
   return undefined;
+}
+
+/** What a failed write's explanation needs of the client's options (`ClientCore.options`). */
+export type ExplainingOptions = Pick<ResolvedClientOptions, "csrf" | "headers" | "trustedOrigins">;
+
+/**
+ * `request` with the conditions the headers step sent it with: a configured `If-Match` or
+ * `If-None-Match` (option `headers`, the command line's `-H`) goes with every request to a trusted
+ * origin that has none of its own (http/steps.ts `headersStep`), and a 412 must not say that none
+ * was sent. A `$batch` part's headers hold them already (batch/plan.ts).
+ */
+function withSentConditions(request: Pick<WriteRequest, "method" | "headers" | "url">, options: ExplainingOptions): Pick<WriteRequest, "method" | "headers"> {
+  if (!isTrustedOrigin(options.trustedOrigins, request.url)) return request;
+  let headers = request.headers;
+  for (const [given, value] of options.headers) {
+    const name = given.toLowerCase();
+    if (name !== "if-match" && name !== "if-none-match") continue;
+    headers = { ...headers, [name]: withConfigured(name, value, Object.hasOwn(headers, name) ? headers[name]! : null) };
+  }
+  return headers === request.headers ? request : { method: request.method, headers };
 }
 
 /**
@@ -698,11 +726,18 @@ export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "me
  * @param request the write's or action's request, whose conditions a 412 or 428 is explained by;
  * `"$batch"` for the `$batch` request itself, which has none of its own (its parts' failures are
  * explained with their results), and so gets the words of CSRF alone.
- * @param csrf the client's option `csrf`.
+ * @param client the client's options: its `csrf`, and the configured headers and trusted origins
+ * that tell which conditions the request was sent with ({@link withSentConditions}).
  */
-export async function explainFailedWrite(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers"> | "$batch", csrf: boolean, response: Response): Promise<ODataHttpError> {
+export async function explainFailedWrite(
+  error: ODataHttpError,
+  request: Pick<WriteRequest, "method" | "headers" | "url"> | "$batch",
+  client: ExplainingOptions,
+  response: Response,
+): Promise<ODataHttpError> {
+  const csrf = client.csrf;
   if (request === "$batch") addExplanation(error, missingCsrfExplanation(error, csrf));
-  else explainPrecondition(error, request, csrf);
+  else explainPrecondition(error, withSentConditions(request, client), csrf);
   if (csrf && response.status === 403) addExplanation(error, (await import("../http/csrf.js")).csrfRefusalExplanation(response));
   return error;
 }

@@ -37,7 +37,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     }
     return response;
   }
-  throw await explainFailedWrite(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options.csrf, response);
+  throw await explainFailedWrite(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options, response);
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */

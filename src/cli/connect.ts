@@ -12,6 +12,7 @@ import type { SecretMask } from "./secrets.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
 import { isJsonContentType } from "../payload/content-type.js";
+import { IF_MATCH_ADVICE } from "../write/requests.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -411,6 +412,15 @@ const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, opt
 const CSRF_HINT = /set option "csrf" to true, and the client fetches one for its writes\)$/;
 
 /**
+ * What a 428's explanation advises on the command line, in place of the library's options (`{ etag }`,
+ * `{ ifMatch: "*" }`, {@link IF_MATCH_ADVICE}), which it has not: the header itself.
+ */
+const CLI_IF_MATCH_ADVICE = "send -H 'If-Match: <etag>' (the ETag get prints with the entity), or -H 'If-Match: *' to act on whatever version is there";
+
+/** The end of the message of a write or action answered 428: the library's explanation with its advice (write/requests.ts `preconditionExplanation`). */
+const LIBRARY_IF_MATCH_ADVICE = `; ${IF_MATCH_ADVICE})`;
+
+/**
  * The error as the user of the command line needs it: the library's options named as the user set
  * them (a profile key in a configuration file, the `<service>` argument, an environment variable,
  * a command-line option), the library's words about what is wrong kept. A check of the client's
@@ -425,6 +435,11 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
     const profile = service.target.kind === "profile" ? service.target.profile : undefined;
     const setting = profile ? `set "csrf": true in ${profile.file}: profiles.${profile.name}` : `name the service by a profile with "csrf": true (the command line has no option for it)`;
     error.message = error.message.replace(CSRF_HINT, `${setting}, and the command fetches one for its writes)`);
+    return error;
+  }
+  // The advice of a 428 names the library's options of a write; the command line sends the header.
+  if (error instanceof ODataHttpError && error.status === 428 && error.message.endsWith(LIBRARY_IF_MATCH_ADVICE)) {
+    error.message = `${error.message.slice(0, -LIBRARY_IF_MATCH_ADVICE.length)}; ${CLI_IF_MATCH_ADVICE})`;
     return error;
   }
   const hint = service !== undefined && error instanceof ODataClientError ? v4Hint(error, service) : undefined;

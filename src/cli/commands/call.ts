@@ -205,6 +205,7 @@ export const callCommand: Command = {
     },
     notes: [
       "<operation> is an action or function import (name), or an operation bound to an entity set (Set/NS.name).",
+      "An action on an entity the service guards with an ETag may need If-Match (HTTP 428): -H 'If-Match: <etag>' (the ETag get prints with the entity), or -H 'If-Match: *' to act on whatever version is there.",
       "Examples:",
       "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --async",
       "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --no-wait > job.json",

@@ -216,7 +216,7 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
   // Rule 5
   if (statusValue === undefined) return succeeded(answer.headers, answer.body, answer, shape, answer.binary);
   // Rule 4
-  const progress = progressOf(json);
+  const progress = progressOf(json, answer);
   const outcome = outcomeOf(statusValue);
   switch (outcome) {
     case "running": {
@@ -262,7 +262,7 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
   throw badResponse(answer, `the final status ${finalStatus} is neither success nor failure`);
 }
 
-/** The text of a failure the answer reports, with the secrets the client sent masked. */
+/** The text of a failure (or a status) the answer reports, with the secrets the client sent masked. */
 function failureText(text: string, answer: MonitorAnswer): string {
   return maskSecretValues(text, answer.secrets);
 }
@@ -366,7 +366,7 @@ function runningProgressOf(answer: MonitorAnswer): ServiceProgress {
   } catch {
     return {};
   }
-  return progressOf(json);
+  return progressOf(json, answer);
 }
 
 /**
@@ -417,10 +417,15 @@ function outcomeOf(value: string | number): Outcome {
   return STATUS_WORDS.get(word) ?? "running";
 }
 
-function progressOf(json: unknown): ServiceProgress {
+/**
+ * The status and percentage the answer's JSON body reports. The status is kept with the secrets
+ * the client sent masked (a monitor may echo the credential it was polled with): it goes into
+ * `status()`, the errors and the resume token, which is written to files and stdout.
+ */
+function progressOf(json: unknown, answer: MonitorAnswer): ServiceProgress {
   const progress: ServiceProgress = {};
   const statusValue = statusFieldOf(json);
-  if (statusValue !== undefined) progress.status = String(statusValue);
+  if (statusValue !== undefined) progress.status = failureText(String(statusValue), answer);
   if (!isRecord(json)) return progress;
   for (const field of PROGRESS_FIELDS) {
     const value = json[field];

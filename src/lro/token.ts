@@ -76,7 +76,7 @@ export interface AsyncPollerToken {
   version: 1 | 2;
   /** The status monitor URL to poll. */
   statusUrl: string;
-  /** The last status seen. */
+  /** The last status seen, with the secrets the client sent masked where the monitor echoed one. */
   status: string;
   /** The last reported progress, or -1. */
   percentComplete: number;

@@ -1,10 +1,11 @@
 /**
  * `describe <service> [set]`: what `$metadata` says. Without a set: the entity sets (type and
  * key), singletons and operations of the service. With one: its key, properties, navigation,
- * bound operations and capabilities (`Capabilities.*`, `Core.*` annotations, ETag properties).
- * `--json` prints the same as JSON.
+ * bound operations and capabilities (`Capabilities.*`, `Core.*` annotations, ETag properties); a
+ * singleton's name gives the same of the one entity it is, without a key. `--json` prints the same
+ * as JSON.
  */
-import { redactUrl, type EntitySet, type KeyRef, type NavigationProperty, type Operation, type Property, type ServiceModel } from "../../index.js";
+import { redactUrl, type EntitySet, type KeyRef, type NavigationProperty, type Operation, type Property, type ServiceModel, type Singleton } from "../../index.js";
 import { flag } from "../args.js";
 import { CliUsageError } from "../errors.js";
 import { clientFor, type Command } from "../context.js";
@@ -101,6 +102,24 @@ function setDetails(model: ServiceModel, set: EntitySet) {
   };
 }
 
+/**
+ * A singleton described as an entity set of its type is ({@link setDetails}), as the one entity it
+ * is: without a key (its name addresses it), and of the operations bound to its type only those
+ * bound to one entity.
+ */
+function singletonDetails(model: ServiceModel, singleton: Singleton) {
+  const asSet: EntitySet = {
+    kind: "EntitySet",
+    name: singleton.name,
+    entityType: singleton.type,
+    navigationPropertyBindings: singleton.navigationPropertyBindings,
+    includeInServiceDocument: true,
+    annotations: singleton.annotations,
+  };
+  const { key: _key, keyAliases: _keyAliases, operations, ...details } = setDetails(model, asSet);
+  return { kind: "singleton" as const, ...details, operations: operations.filter((o) => o.binding === "entity") };
+}
+
 /** `describe <service> [set]`: the service model from `$metadata`, as text or JSON. */
 export const describeCommand: Command = {
   spec: {
@@ -132,24 +151,35 @@ export const describeCommand: Command = {
       return;
     }
     const set = model.entitySet(setName);
-    if (!set) {
-      const names = (model.container()?.entitySets ?? []).map((s) => s.name);
-      throw new CliUsageError(`describe: the service has no entity set ${JSON.stringify(setName)}; it has ${names.join(", ") || "none"}`);
+    const singleton = set ? undefined : model.singleton(setName);
+    if (!set && !singleton) {
+      const container = model.container();
+      const sets = (container?.entitySets ?? []).map((s) => s.name);
+      const singletons = (container?.singletons ?? []).map((s) => s.name);
+      const listed = sets.join(", ") || "none";
+      const message = singletons.length === 0
+        ? `the service has no entity set ${JSON.stringify(setName)}; it has ${listed}`
+        : `the service has no entity set or singleton ${JSON.stringify(setName)}; it has the entity sets ${listed} and the singletons ${singletons.join(", ")}`;
+      throw new CliUsageError(`describe: ${message}`);
     }
-    const details = setDetails(model, set);
+    const details = set ? setDetails(model, set) : singletonDetails(model, singleton!);
     if (json) {
       await context.stdout.write(`${JSON.stringify({ ...details, operations: details.operations.map((o) => ({ kind: o.kind, name: o.qualifiedName, binding: o.binding, parameters: o.parameters.slice(1).map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);
       return;
     }
     // As above: the columns' cells are shown visibly by columns(), the other lines here.
-    const lines = [visibleText(`${details.name}  (entity set of ${details.type})`), visibleText(`key: ${keyText(details)}`), "", "Properties"];
+    const lines = "key" in details
+      ? [visibleText(`${details.name}  (entity set of ${details.type})`), visibleText(`key: ${keyText(details)}`), "", "Properties"]
+      : [visibleText(`${details.name}  (singleton of ${details.type})`), "", "Properties"];
     // A key part inside a complex property (`Address/PostalCode`) marks none of the entity's own.
-    const keyPaths = model.keyOf(model.entityTypeOf(set)).map((k) => k.path);
+    const keyPaths = set ? model.keyOf(model.entityTypeOf(set)).map((k) => k.path) : [];
     lines.push(...columns(details.properties.map((p) => [p.name, p.type, p.nullable ? "nullable" : "not null", keyPaths.includes(p.name) ? "key" : ""])));
     if (details.navigation.length > 0) lines.push("", "Navigation", ...columns(details.navigation.map((n) => [n.name, n.type, n.target ? `-> ${n.target}` : ""])));
     const boundLines = (binding: "entity" | "collection") => details.operations.filter((o) => o.binding === binding).map((o) => visibleText(`  ${operationLine({ ...o, name: o.qualifiedName }, true)}`));
     const [onEntity, onCollection] = [boundLines("entity"), boundLines("collection")];
-    if (onEntity.length > 0) lines.push("", visibleText(`Bound to one entity (call ${details.name}/<name> --key KEY)`), ...onEntity);
+    // `call` addresses bound operations through an entity set: a singleton's are listed, no call shown.
+    const entityHeading = set ? `Bound to one entity (call ${details.name}/<name> --key KEY)` : `Bound to ${details.name}`;
+    if (onEntity.length > 0) lines.push("", visibleText(entityHeading), ...onEntity);
     if (onCollection.length > 0) lines.push("", visibleText(`Bound to the collection (call ${details.name}/<name>, no --key)`), ...onCollection);
     if (details.etag.length > 0) lines.push("", visibleText(`ETag: ${details.etag.join(", ")}`));
     const caps = Object.entries(details.capabilities);

@@ -17,8 +17,12 @@ import { AsyncOperationFailedError, ODataClient, ODataClientError } from "../src
 import { startServer, type Handler, type RecordingServer, type TestContextLike } from "./servers/recording-server.js";
 import { rejectionOf } from "./async-poller-fixtures.js";
 
-/** The client's `timeout` in these tests: how long a stalled body is waited for. */
-const TIMEOUT = 150;
+/**
+ * The client's `timeout` in these tests: how long a stalled body is waited for. It bounds the
+ * headers too: at 150 ms a loaded machine once took longer to answer the first poll's headers,
+ * which made that poll a transient failure and the decision came on the second.
+ */
+const TIMEOUT = 500;
 
 const LIMIT = { timeout: 10_000 };
 

@@ -7,10 +7,26 @@
  * A request and its answer are plain values here (method, path, headers, body text), so that the
  * same code answers a request that came over HTTP and one that came inside a `$batch`.
  */
+import { compileFilter, type EntityShape, type PropertyType } from "./filter.js";
 import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderProblem, type OrderStore } from "./orders.js";
-import { entityReadOptions, unappliedOptionRefusal, unknownOptionRefusal } from "./query-options.js";
+import { entityReadOptions, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
 const ORDER_PROPERTIES: readonly (keyof Order)[] = [...COMPUTED_ORDER_PROPERTIES, ...WRITABLE_ORDER_PROPERTIES];
+
+/** The entity type `Demo.Order` as `$filter` reads it (its types as `$metadata` declares them). */
+const ORDER_SHAPE: EntityShape = {
+  type: "Order",
+  properties: {
+    ID: "Edm.Int32",
+    customer: "Edm.String",
+    productID: "Edm.Int32",
+    quantity: "Edm.Int32",
+    status: "Edm.String",
+    carrier: "Edm.String",
+    amount: "Edm.Decimal",
+    revision: "Edm.Int64",
+  } satisfies Record<keyof Order, PropertyType>,
+};
 
 /** A request as the order resources see it. */
 export interface PlainRequest {
@@ -40,7 +56,7 @@ export interface OrderContext {
 
 const JSON_TYPE = "application/json;odata.metadata=minimal";
 /** The system query options a read of `Orders` applies; any other is refused, never ignored. */
-const ORDERS_OPTIONS: ReadonlySet<string> = new Set(["$top", "$skip", "$count", "$skiptoken", "$deltatoken"]);
+const ORDERS_OPTIONS: ReadonlySet<string> = new Set(["$filter", "$top", "$skip", "$count", "$skiptoken", "$deltatoken"]);
 const NAMESPACE = "Demo";
 
 /** Whether a path is one of the order resources (the ones that need a CSRF token to change). */
@@ -64,10 +80,11 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
     if (method !== "GET") return notAllowed(request.method, ["GET"]);
     const unknown = unknownOptionRefusal(request.query);
     if (unknown) return error(unknown.status, unknown.code, unknown.message);
-    // $filter and $search apply to /$count (Part 2 §4.8); Orders implements neither, as its collection says.
-    const unsupported = ["$filter", "$search"].find((name) => request.query.has(name));
-    if (unsupported) return error(501, "NotImplemented", `The demo service does not implement ${unsupported} on Orders`);
-    return { status: 200, headers: { "Content-Type": "text/plain" }, body: String(context.store.list().length) };
+    // $filter and $search apply to /$count (Part 2 §4.8); Orders implements no $search, as its collection says.
+    if (request.query.has("$search")) return error(501, "NotImplemented", "The demo service does not implement $search on Orders");
+    const selected = filteredOrders(context, request.query);
+    if (!Array.isArray(selected)) return refusal(selected);
+    return { status: 200, headers: { "Content-Type": "text/plain" }, body: String(selected.length) };
   }
   const entity = /^Orders\((\d+)\)$/.exec(path);
   if (entity) return answerOrder(context, request, Number(entity[1]));
@@ -102,7 +119,11 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   const refused = unknownOptionRefusal(query) ?? unappliedOptionRefusal(query, ORDERS_OPTIONS, "Orders");
   if (refused) return error(refused.status, refused.code, refused.message);
   const deltaToken = query.get("$deltatoken");
-  if (deltaToken !== null) return deltaAnswer(context, request, deltaToken);
+  if (deltaToken !== null) {
+    // A delta link carries no filter (none is issued for a filtered read, below).
+    if (query.has("$filter")) return error(501, "NotImplemented", "The demo service does not implement $filter on the changes of Orders ($deltatoken)", "$filter");
+    return deltaAnswer(context, request, deltaToken);
+  }
 
   const top = integerOption(query, "$top");
   const skip = integerOption(query, "$skip");
@@ -116,10 +137,14 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   const afterId = resume ? Number(resume[1]) : 0;
   const issuedAt = resume ? Number(resume[2]) : context.store.sequence;
 
-  const all = context.store.list();
+  const all = filteredOrders(context, query);
+  if (!Array.isArray(all)) return refusal(all);
   const selected = all.slice(skip ?? 0, top === undefined ? undefined : (skip ?? 0) + top);
   const remaining = selected.filter((order) => order.ID > afterId);
   const prefer = preferences(headers);
+  // The changes since a delta token are those of every order, so a filtered read does not track
+  // changes: the preference is left unapplied, and says so by its absence (OData 4.01 §11.3).
+  if (query.has("$filter")) prefer.trackChanges = false;
   const pageSize = prefer.maxPageSize ?? context.pageSize;
   const page = remaining.slice(0, pageSize);
   const answerHeaders: Record<string, string> = {};
@@ -129,7 +154,7 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   if (applied.length > 0) answerHeaders["Preference-Applied"] = applied.join(", ");
 
   const body: Record<string, unknown> = { "@odata.context": `${context.root}$metadata#Orders` };
-  // $count counts the whole set: $top and $skip do not change it (as for Products).
+  // $count counts the orders the filter selects: $top and $skip do not change it (as for Products).
   if (query.get("$count") === "true") body["@odata.count"] = all.length;
   body["value"] = page.map((order) => orderJson(order));
   const last = page.at(-1);
@@ -141,6 +166,14 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
     body["@odata.deltaLink"] = `${context.root}Orders?$deltatoken=${issuedAt}`;
   }
   return json(200, body, answerHeaders);
+}
+
+/** The orders, those the request's `$filter` selects if it has one (in ID order), or its refusal. */
+function filteredOrders(context: OrderContext, query: URLSearchParams): Order[] | QueryRefusal {
+  const filter = query.get("$filter");
+  if (filter === null) return context.store.list();
+  const predicate = compileFilter(filter, ORDER_SHAPE);
+  return typeof predicate === "function" ? context.store.list().filter(predicate) : predicate;
 }
 
 /**
@@ -375,6 +408,10 @@ function json(status: number, value: unknown, headers: Record<string, string> = 
 /** An answer with the OData JSON error body. */
 export function error(status: number, code: string, message: string, target?: string, headers: Record<string, string> = {}): PlainResponse {
   return { status, headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify({ error: target === undefined ? { code, message } : { code, message, target } }) };
+}
+
+function refusal(found: QueryRefusal): PlainResponse {
+  return error(found.status, found.code, found.message, found.target);
 }
 
 function problem(found: OrderProblem): PlainResponse {

@@ -3,6 +3,7 @@
  * of a million products costs no memory. Each function is pure and cheap; the service serialises
  * products straight to JSON or CSV text without building objects first.
  */
+import type { EntityShape, PropertyType } from "./filter.js";
 
 /** One product as the service sends it. */
 export interface Product {
@@ -16,6 +17,12 @@ export interface Product {
 
 /** The property names of `Product`, in the order the service writes them. */
 export const PRODUCT_PROPERTIES: readonly (keyof Product)[] = ["ID", "Name", "Category", "Price", "Stock", "ReleaseDate"];
+
+/** The entity type `Demo.Product` as `$filter` and `$orderby` read it (its types as `$metadata` declares them). */
+export const PRODUCT_SHAPE: EntityShape = {
+  type: "Product",
+  properties: { ID: "Edm.Int32", Name: "Edm.String", Category: "Edm.String", Price: "Edm.Decimal", Stock: "Edm.Int32", ReleaseDate: "Edm.Date" } satisfies Record<keyof Product, PropertyType>,
+};
 
 const CATEGORIES = ["Books", "Garden", "Kitchen", "Music", "Outdoor", "Tools", "Toys", "Games"] as const;
 

@@ -9,6 +9,8 @@ export interface QueryRefusal {
   status: 400 | 501;
   code: string;
   message: string;
+  /** The query option the refusal is about, for the error's `target`. */
+  target?: string;
 }
 
 /** System query options OData defines (Part 2 §5); any other `$name` is unknown. */

@@ -12,8 +12,9 @@
  *   OData error. `GET ExportJobs` lists the finished exports, with `$top`, `$skip`, `$count=true`
  *   and `$select`.
  * - `Products`: a collection of generated products (never held in memory) with server-driven
- *   paging (`@odata.nextLink` with `$skiptoken`), `$top`, `$skip`, `$count=true`, `$select` and
- *   `Prefer: odata.maxpagesize`; `Products/$count` and `Products(<ID>)`.
+ *   paging (`@odata.nextLink` with `$skiptoken`), `$filter` and `$orderby` (the subset of
+ *   demo/filter.ts), `$top`, `$skip`, `$count=true`, `$select` and `Prefer: odata.maxpagesize`;
+ *   `Products/$count` (with `$filter`) and `Products(<ID>)`.
  * - `ProductsUnpaged`: the same products in one response, streamed with backpressure.
  * - A read of `ExportJobs`, `Products`, `ProductsUnpaged` or `Orders` refuses a system query option
  *   it does not apply (501) and one OData does not define, such as `$foo` (400, also on `/$count`),
@@ -23,7 +24,8 @@
  *   `POST`, `GET`, `PATCH`, `PUT` (to a new key: an upsert) and `DELETE`; every order has an ETag
  *   (`@odata.etag` and the `ETag` header), and changes need `If-Match` (none: 428, stale: 412).
  *   `Prefer: odata.track-changes` puts an `@odata.deltaLink` on the last page; the delta link
- *   answers the orders changed and removed since. Paged by the server (`Prefer: odata.maxpagesize`).
+ *   answers the orders changed and removed since. Paged by the server (`Prefer: odata.maxpagesize`),
+ *   with `$filter` (not with change tracking: a filtered read gets no delta link).
  * - Operations: `Orders(<ID>)/Demo.ship` (action, with If-Match), `Orders(<ID>)/Demo.discountedAmount(percent=...)`
  *   (function), and the imports `totalValue(status='...')` (function), `cancelOpenOrders` (action) and
  *   `exportProducts` (action: an export job as an operation, long-running with `Prefer: respond-async`).
@@ -50,8 +52,9 @@ import { CsrfSessions } from "./csrf.js";
 import { ExportJob, exportFileChunks, exportWriter, type ExportJobRequest } from "./exports.js";
 import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext, type PlainRequest, type PlainResponse } from "./order-requests.js";
 import { OrderStore } from "./orders.js";
+import { ProductQueries } from "./product-query.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
-import { entityReadOptions, normaliseKey, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal } from "./query-options.js";
+import { entityReadOptions, normaliseKey, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
 /** Options of {@link startDemoService}. */
 export interface DemoServiceOptions {
@@ -69,6 +72,12 @@ export interface DemoServiceOptions {
   exportRows?: number;
   /** The server's page size for `Orders` when the client sends no `odata.maxpagesize`. @default 100 */
   orderPageSize?: number;
+  /**
+   * Whether the products answer `$orderby`; `false` answers it 501, as a service that cannot sort
+   * does (SAP Gateway services often), for which partition plans fall back to `$skip` windows.
+   * @default true
+   */
+  orderBy?: boolean;
   /** Called once per answered request (for a request log). */
   onRequest?: (method: string, url: string, status: number) => void;
 }
@@ -116,7 +125,9 @@ const SERVICE_PATH = "/odata/v4/demo/";
 const MAX_PAGE_SIZE = 100_000;
 const ROWS_PER_CHUNK = 1_000;
 /** The system query options the product collections apply; any other is refused, never ignored. */
-const PRODUCTS_OPTIONS: ReadonlySet<string> = new Set(["$top", "$skip", "$count", "$select", "$skiptoken"]);
+const PRODUCTS_OPTIONS: ReadonlySet<string> = new Set(["$filter", "$orderby", "$top", "$skip", "$count", "$select", "$skiptoken"]);
+/** Those of a service started with `orderBy: false`. */
+const UNSORTED_PRODUCTS_OPTIONS: ReadonlySet<string> = new Set([...PRODUCTS_OPTIONS].filter((name) => name !== "$orderby"));
 /** The system query options `ExportJobs` applies: it is not paged, so no `$skiptoken` of its own. */
 const EXPORTS_OPTIONS: ReadonlySet<string> = new Set(["$top", "$skip", "$count", "$select"]);
 /** The properties of an export, in the order of `$metadata`. */
@@ -131,6 +142,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     retryAfter: nonNegativeInteger(options.retryAfter, 1, "retryAfter"),
     exportRows: nonNegativeInteger(options.exportRows, 10_000, "exportRows"),
     orderPageSize: positiveInteger(options.orderPageSize, 100, "orderPageSize"),
+    orderBy: options.orderBy ?? true,
     onRequest: options.onRequest,
   };
   const counters = { requests: 0, monitorPolls: 0, batches: 0 };
@@ -140,6 +152,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     config.productCount === 0 ? [] : SEED_ORDERS.map((order) => ({ ...order, productID: ((order.productID - 1) % config.productCount) + 1 })),
   );
   const orderContext = (): OrderContext => ({ store: orders, root, pageSize: config.orderPageSize });
+  const productQueries = new ProductQueries(config.productCount);
   const jobsByMonitor = new Map<string, ExportJob>();
   const exportsById = new Map<number, ExportJob>();
   let nextJobId = 1;
@@ -224,7 +237,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
     if (path === "ExportJobs/$count") {
       if (!only(requested, ["GET"], response)) return;
-      return sendCount(response, query, exportsById.size);
+      return sendCount(response, query, (filter) => (filter === null ? { length: exportsById.size } : notImplemented("$filter", "ExportJobs")));
     }
     const monitor = /^\$monitor\/([\w-]+)$/.exec(path);
     if (monitor) return answerMonitor(method, monitor[1] as string, response);
@@ -239,7 +252,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     }
     if (path === "Products/$count" || path === "ProductsUnpaged/$count") {
       if (!only(requested, ["GET"], response)) return;
-      return sendCount(response, query, config.productCount);
+      return sendCount(response, query, (filter) => productQueries.sequence(filter, null));
     }
     const product = /^(Products|ProductsUnpaged)\((\d+)\)$/.exec(path);
     if (product) {
@@ -262,14 +275,19 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     return false;
   }
 
-  /** A `$count` of a collection of `total` entities; $filter and $search are refused as the collection refuses them. */
-  function sendCount(response: ServerResponse, query: URLSearchParams, total: number): void {
+  /**
+   * A `$count` of a collection: how many entities `select` gives for the request's `$filter` (null:
+   * none), or its refusal; $search is refused as the collections refuse it.
+   */
+  function sendCount(response: ServerResponse, query: URLSearchParams, select: (filter: string | null) => { length: number } | QueryRefusal): void {
     const unknown = unknownOptionRefusal(query);
     if (unknown) return sendError(response, unknown.status, unknown.code, unknown.message);
-    const refused = countRefusal(query);
-    if (refused) return sendPlain(response, refused);
+    // $filter and $search apply to /$count (Part 2 §4.8).
+    if (query.has("$search")) return sendError(response, 501, "NotImplemented", "The demo service does not implement $search");
+    const selected = select(query.get("$filter"));
+    if ("status" in selected) return sendError(response, selected.status, selected.code, selected.message, selected.target);
     response.writeHead(200, { "Content-Type": "text/plain" });
-    response.end(String(total));
+    response.end(String(selected.length));
   }
 
   /** One product, with the `$select` asked for; query options an entity read does not take are refused. */
@@ -453,11 +471,13 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     if (unknown) return sendError(response, unknown.status, unknown.code, unknown.message);
     const query = readCollectionQuery(params, "Product", PRODUCT_PROPERTIES);
     if (typeof query === "string") return sendError(response, 400, "InvalidQuery", query);
-    const unapplied = unappliedOptionRefusal(params, PRODUCTS_OPTIONS, entitySet);
+    const unapplied = unappliedOptionRefusal(params, config.orderBy ? PRODUCTS_OPTIONS : UNSORTED_PRODUCTS_OPTIONS, entitySet);
     if (unapplied) return sendError(response, unapplied.status, unapplied.code, unapplied.message);
-    const total = config.productCount;
+    const sequence = productQueries.sequence(params.get("$filter"), params.get("$orderby"));
+    if ("status" in sequence) return sendError(response, sequence.status, sequence.code, sequence.message, sequence.target);
+    const total = sequence.length;
     const end = query.top === undefined ? total : Math.min(total, query.skip + query.top);
-    const first = Math.max(query.skip, query.skiptoken ?? 0);
+    const first = Math.max(query.skip, query.skiptoken === undefined ? 0 : sequence.positionAfter(query.skiptoken));
     const headers: Record<string, string> = { "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true" };
     let last = end;
     if (!unpaged) {
@@ -470,7 +490,7 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     const select = query.select;
     const context = `${root}$metadata#${entitySet}${select ? `(${select.join(",")})` : ""}`;
     let head = `{"@odata.context":${JSON.stringify(context)}`;
-    // $count counts the whole collection: $top and $skip do not change it (OData 4.01 §11.2.6.5).
+    // $count counts the products the filter selects: $top and $skip do not change it (OData 4.01 §11.2.6.5).
     if (query.count) head += `,"@odata.count":${total}`;
     head += `,"value":[`;
     response.writeHead(200, headers);
@@ -483,18 +503,19 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     for (let from = first; from < last; from += ROWS_PER_CHUNK) {
       const to = Math.min(last, from + ROWS_PER_CHUNK);
       let chunk = "";
-      for (let index = from; index < to; index++) chunk += (index === first ? "" : ",") + entity(index + 1);
+      for (let index = from; index < to; index++) chunk += (index === first ? "" : ",") + entity(sequence.idAt(index));
       if (!(await write(response, chunk))) return;
     }
     let tail = "]";
     if (last < end) {
-      // The skiptoken is the ID of the last product sent: the next page starts after it. The other
-      // query options are kept as the client wrote them.
+      // The skiptoken is the ID of the last product sent: the next page starts after it in the
+      // order of the query. The other query options, $filter and $orderby among them, are kept as
+      // the client wrote them, so the next page is of the same query.
       const kept = url.search
         .slice(1)
         .split("&")
         .filter((part) => part !== "" && systemOptionName(safeDecode(part.split("=")[0] as string), bare) !== "$skiptoken");
-      const nextLink = `${root}${entitySet}?${[...kept, `$skiptoken=${last}`].join("&")}`;
+      const nextLink = `${root}${entitySet}?${[...kept, `$skiptoken=${sequence.idAt(last - 1)}`].join("&")}`;
       tail += `,"@odata.nextLink":${JSON.stringify(nextLink)}`;
     }
     response.end(`${tail}}`);
@@ -523,10 +544,14 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
 /** Reads an export request, or says what is wrong with it. */
 function readExportRequest(body: unknown, defaultRows: number, productCount: number): ExportJobRequest | { problem: string; target?: string } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { problem: 'The body must be a JSON object such as {"format":"csv"}' };
-  const { format, maxRows, resultForm, ...rest } = body as Record<string, unknown>;
+  const { format, maxRows: givenRows, resultForm: givenForm, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) return { problem: `'${unknown}' is not part of an export request (format, maxRows, resultForm)`, target: unknown };
   if (typeof format !== "string" || format === "") return { problem: 'The export format is required, a string such as "csv"', target: "format" };
+  // maxRows and resultForm are nullable (see $metadata): null is a value the client may send for
+  // either, and means what leaving it out means, the default.
+  const maxRows = givenRows ?? undefined;
+  const resultForm = givenForm ?? undefined;
   if (maxRows !== undefined && (typeof maxRows !== "number" || !Number.isInteger(maxRows) || maxRows < 0)) {
     return { problem: "The row limit must be an integer >= 0", target: "maxRows" };
   }
@@ -640,10 +665,9 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** $filter and $search apply to `/$count` (Part 2 §4.8); no collection of the service implements them. */
-function countRefusal(query: URLSearchParams): PlainResponse | undefined {
-  const option = ["$filter", "$search"].find((name) => query.has(name));
-  return option === undefined ? undefined : orderError(501, "NotImplemented", `The demo service does not implement ${option}`);
+/** The refusal of a system query option a collection does not apply. */
+function notImplemented(option: string, entitySet: string): QueryRefusal {
+  return { status: 501, code: "NotImplemented", message: `The demo service does not implement ${option} on ${entitySet}` };
 }
 
 // --- Writing answers -------------------------------------------------------------------------------

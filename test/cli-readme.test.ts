@@ -10,15 +10,21 @@ import { once } from "node:events";
 import { chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { productAt, type Product } from "../demo/products.js";
 import { ROOT, buildCli, cliEnv, finished, show, tempDir, writeFile, type CliResult } from "./cli-harness.js";
 
-/** The fenced blocks of the README's "Command line" section (up to the next `## ` heading). */
-function sectionBlocks(): { language: string; lines: string[] }[] {
+/** The README's "Command line" section (up to the next `## ` heading). */
+function commandLineSection(): string {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const start = readme.indexOf("\n## Command line\n");
   assert.ok(start >= 0, "the README has a Command line section");
   const end = readme.indexOf("\n## ", start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The fenced blocks of the README's "Command line" section. */
+function sectionBlocks(): { language: string; lines: string[] }[] {
+  const section = commandLineSection();
   const blocks: { language: string; lines: string[] }[] = [];
   const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
   for (const match of section.matchAll(fence)) blocks.push({ language: match[1] ?? "", lines: (match[2] ?? "").split("\n").filter((line) => line.trim() !== "") });
@@ -106,14 +112,50 @@ test("with the README's profile: export, parallel export, plan and partition, ca
   assert.equal(count("products.ndjson"), 100_000);
   assert.equal(count("products.csv"), 100_001);
   assert.equal(readFileSync(join(cwd, "products.csv"), "utf8").split("\r\n")[0], "ID,Name,Category,Price,Stock,ReleaseDate");
-  const plan = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8")) as { index: number; skip: number }[];
-  assert.deepEqual(plan.map((p) => [p.index, p.skip]), [[0, 0], [1, 25_000], [2, 50_000], [3, 75_000]]);
+  // The demo orders by its key, so the plan is of key ranges, found by the ordered probes.
+  const plan = JSON.parse(readFileSync(join(cwd, "plan.json"), "utf8")) as { index: number; kind: string; filter: string }[];
+  assert.deepEqual(
+    plan.map((p) => [p.index, p.kind, p.filter]),
+    [
+      [0, "key-range", "ID lt 25001"],
+      [1, "key-range", "ID ge 25001 and ID lt 50001"],
+      [2, "key-range", "ID ge 50001 and ID lt 75001"],
+      [3, "key-range", "ID ge 75001"],
+    ],
+  );
   const part = readFileSync(join(cwd, "products-2.ndjson"), "utf8").trimEnd().split("\n");
   assert.equal(part.length, 25_000);
   assert.equal(JSON.parse(part[0]!).ID, 25_001);
   assert.equal(JSON.parse(outputs.get(lineWith("--async"))!).rowCount, 1000);
   assert.equal(JSON.parse(readFileSync(join(cwd, "job.json"), "utf8")).type, "traverse-odata/async-poller");
   assert.equal(JSON.parse(outputs.get(lineWith("wait job.json"))!).format, "csv");
+});
+
+test("the query options of the README's prose (--filter, --orderby) run as written against the demo and print the rows they select", async () => {
+  const section = commandLineSection();
+  // The options the README shows in OData's own syntax, as it writes them (quoted for the shell).
+  const shown = [...section.matchAll(/`(--(filter|orderby) "[^"`]+")`/g)].map((match) => ({ option: match[2] as "filter" | "orderby", text: match[1] as string }));
+  assert.deepEqual(shown.map((each) => each.text), [`--filter "Stock gt 0 and startswith(Name,'P')"`, `--orderby "Price desc,ID"`], "the options this test knows the meaning of");
+  // What they select, worked out here from the catalogue `serve` holds (IDs 1 to 100000).
+  const catalogue: Product[] = Array.from({ length: 100_000 }, (_, index) => productAt(index + 1));
+  const selected = {
+    filter: catalogue.filter((p) => p.Stock > 0 && p.Name.startsWith("P")),
+    orderby: [...catalogue].sort((a, b) => b.Price - a.Price || a.ID - b.ID),
+  };
+  for (const { option, text } of shown) {
+    const line = `traverse-odata query ${SERVICE} Products ${text} --top 3`;
+    const result = await sh(line);
+    assert.equal(result.code, 0, `${line}\n${show(result)}`);
+    const [header, rule, ...rows] = result.stdout.trimEnd().split("\n");
+    assert.match(header ?? "", /^ID\s+Name\s+Category\s+Price\s+Stock\s+ReleaseDate$/, `${line}\n${show(result)}`);
+    assert.match(rule ?? "", /^-+(\s+-+){5}$/);
+    const expected = selected[option].slice(0, 3).map((p) => [String(p.ID), p.Name, p.Category, String(p.Price), String(p.Stock), p.ReleaseDate]);
+    assert.deepEqual(rows.map((row) => row.split(/\s{2,}/)), expected, `${line}\n${show(result)}`);
+  }
+  const filter = shown.find((each) => each.option === "filter")!;
+  const count = await sh(`traverse-odata count ${SERVICE} Products ${filter.text}`);
+  assert.equal(count.code, 0, show(count));
+  assert.equal(count.stdout, `${selected.filter.length}\n`);
 });
 
 test("the README's profiles block is a configuration the command line takes: each profile asks for its own secret", async () => {

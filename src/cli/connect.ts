@@ -13,6 +13,7 @@ import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { IF_MATCH_ADVICE } from "../write/requests.js";
+import { VERSION_HINT } from "../read/payload-failure.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -442,6 +443,9 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
     error.message = `${error.message.slice(0, -LIBRARY_IF_MATCH_ADVICE.length)}; ${CLI_IF_MATCH_ADVICE})`;
     return error;
   }
+  // The library's words for an answer of the other OData version name its option; the command
+  // line's own (below, and versionCheck before any answer is read) name the command line's.
+  if (service !== undefined && error instanceof ODataClientError && error.code === "BAD_PAYLOAD") error.message = error.message.replace(VERSION_HINT, "");
   const hint = service !== undefined && error instanceof ODataClientError ? v4Hint(error, service) : undefined;
   if (hint !== undefined) {
     (error as Error).message = `${(error as Error).message}; ${hint}`;

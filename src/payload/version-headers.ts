@@ -36,3 +36,11 @@ export function versionHeaders(version: ODataVersion, kind: RequestKind): Record
   if (version === "2.0") return { dataserviceversion: "2.0", maxdataserviceversion: "2.0" };
   return { "odata-version": version, "odata-maxversion": version };
 }
+
+/**
+ * The headers whose presence says which version an answer is in: a v2 service sends
+ * `DataServiceVersion` (MS-ODATA §2.2.5.3), a v4 service `OData-Version` (OData 4.01 §8.1.5).
+ * Read by read/payload-failure.ts, for the words of an answer that a client of the other version
+ * cannot read.
+ */
+export const ANSWER_VERSION = { v2: "dataserviceversion", v4: "odata-version" } as const;

@@ -16,6 +16,7 @@ import { abortReason, toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
 import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
+import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
 import { isRecord } from "../util/values.js";
@@ -142,9 +143,15 @@ async function readDeltaPage<T>(
   // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.
   const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
   const contentType = response.headers.get("content-type");
-  const page = await readMasked(response, () =>
-    isXmlContentType(contentType) ? readAtomDelta<T>(text, `GET ${redactUrl(url)}`, expand) : readJsonDelta<T>(text, url, core.options.version === "2.0", contentType, expand),
-  );
+  const page = await readMasked(response, () => {
+    if (isXmlContentType(contentType)) return readAtomDelta<T>(text, `GET ${redactUrl(url)}`, expand);
+    try {
+      return readJsonDelta<T>(text, url, core.options.version === "2.0", contentType, expand);
+    } catch (error) {
+      // A delta of the other OData version has not the members looked for: the headers say why.
+      throw withVersionHint(error, response.headers, core.options.version);
+    }
+  });
 
   // A link that is no URL is left out of the page, and its error kept for after the page.
   let broken: ODataClientError | undefined;

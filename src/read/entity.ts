@@ -15,6 +15,7 @@ import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
 import { pendingReadError } from "./pending-read.js";
+import { refuseV2Envelope } from "./payload-failure.js";
 import { countOf } from "../payload/annotations.js";
 
 /** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
@@ -50,7 +51,8 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
 /**
  * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
  * or `__metadata.etag` (v2), `@odata.context` left out. With `orNull` (a single-valued navigation
- * property), an answer that relates no entity gives `null`.
+ * property), an answer that relates no entity gives `null`. A client of v4 refuses a v2 service's
+ * `{"d": …}` as `BAD_PAYLOAD` where the answer's headers say v2 (read/payload-failure.ts).
  */
 export async function readEntity<T>(
   core: ClientCore,
@@ -71,7 +73,11 @@ export async function readEntity<T>(
   const contentType = response.headers.get("content-type");
   const where = `GET ${redactUrl(url)}`;
   const readAtomEntry = await atomReaderFor(contentType);
-  const entity = await readMasked(response, () => readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, readAtomEntry));
+  const entity = await readMasked(response, () => {
+    // A v2 service's {"d": …} would pass, for a client of v4, as an entity whose one property is d.
+    refuseV2Envelope(text, response.headers, core.options.version, where);
+    return readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, readAtomEntry);
+  });
   // An empty body is a write's "no content"; a read of one entity must get it.
   if (entity === undefined) throw new ODataClientError("BAD_PAYLOAD", `${where} did not answer with an entity object (got an empty body)`);
   markExpanded(entity, expand);

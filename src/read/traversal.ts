@@ -8,7 +8,7 @@ import { bodyReadFailure, maskedPayloadError, readBodyText, readMasked, STOPPED_
 import { bodyStallWatch } from "../http/stall.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
-import type { RequestOptions } from "../options.js";
+import type { ODataVersion, RequestOptions } from "../options.js";
 import { ODataClientError } from "../errors.js";
 import { abortReason, followAbort, requestController, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { BoundedChannel } from "./channel.js";
@@ -19,7 +19,7 @@ import type { ExpandItem } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { loadOnce } from "../util/load-once.js";
-import { isHtmlContentType, isXmlContentType, jsonMediaType } from "../payload/content-type.js";
+import { isXmlContentType, jsonMediaType } from "../payload/content-type.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -246,7 +246,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
       try {
         next = await body.next();
       } catch (error) {
-        throw await maskedPayloadError(pageReadFailure(error, url, signal, contentType), response);
+        throw await maskedPayloadError(await pageReadFailure(error, url, signal, response, core.options.version), response);
       }
       if (next.done) {
         yield { entities: held ?? [], end: next.value };
@@ -266,16 +266,14 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
 }
 
 /**
- * A failure while a page is read; a payload's names the page's request, as get()'s does, and a
- * body labelled `text/html` that is no collection is said to be what it is: a proxy's or a sign-in
- * page answering in the service's place (JSON mislabelled so is read as JSON).
+ * A failure while a page is read. A body that did not read as a collection is told by
+ * read/payload-failure.ts, loaded with the first: the page's request named, a page labelled
+ * `text/html` said to be one, a body of the other OData version said to be one where the answer's
+ * headers say so.
  */
-function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | undefined, contentType: string | null): unknown {
+async function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike | undefined, response: Response, version: ODataVersion): Promise<unknown> {
   if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !signal?.aborted) {
-    // Only a body that did not parse (the JSON parser's error its cause) is taken for a page.
-    const page = isHtmlContentType(contentType) && error.cause instanceof SyntaxError;
-    const what = page ? ` answered with an HTML page (${clipText(contentType ?? "", 100)}), not a collection` : `: ${error.message}`;
-    return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}${what}`, { cause: error });
+    return (await import("./payload-failure.js")).pagePayloadError(error, url, response, version);
   }
   return bodyReadFailure(error, "GET", url, signal);
 }

@@ -1,0 +1,87 @@
+/**
+ * The words of a read whose answer's body cannot be read as its payload (`BAD_PAYLOAD`), loaded
+ * with the first such failure (and by the entity and delta reads, which are loaded on use), so
+ * that a walk's start holds none of them: a page's failure named as the page's, and a body of the
+ * other OData version said to be one where the answer's headers say so, with the option to set (a
+ * client of OData 4.0, the default, pointed at a v2 service, or one set to 2.0 pointed at a v4
+ * service).
+ */
+import type { ODataVersion } from "../options.js";
+import { ODataClientError } from "../errors.js";
+import { isRecord } from "../util/values.js";
+import { isHtmlContentType } from "../payload/content-type.js";
+import { ANSWER_VERSION } from "../payload/version-headers.js";
+import { clipText, redactUrl } from "../util/redact.js";
+
+/**
+ * The words that a `BAD_PAYLOAD` of a read answered with `headers` ends with, for a client of
+ * `version`: where the headers are those of the other version, that version and the option to set;
+ * else `""`. The headers decide, never the body alone: a v2 service sends `DataServiceVersion` and
+ * no `OData-Version`, a v4 service `OData-Version: 4.x` ({@link ANSWER_VERSION}); an answer with
+ * neither, or both, is not judged.
+ * @example versionHint(new Headers({ dataserviceversion: "2.0" }), "4.0") // `; the answer is OData v2's (DataServiceVersion: 2.0, no OData-Version), which a client of OData 4.0 does not read: create the client with version: "2.0"`
+ */
+export function versionHint(headers: Headers, version: ODataVersion): string {
+  const v2 = headers.get(ANSWER_VERSION.v2);
+  const v4 = headers.get(ANSWER_VERSION.v4);
+  if (version === "2.0") {
+    if (v2 !== null || v4 === null || !/^\s*4\./.test(v4)) return "";
+    return `; the answer is OData v4's (OData-Version: ${v4.trim().slice(0, 20)}, no DataServiceVersion), which a client of OData 2.0 does not read: leave version out of the client's options, or give version: "4.0"`;
+  }
+  if (v2 === null || v4 !== null) return "";
+  return `; the answer is OData v2's (DataServiceVersion: ${v2.trim().slice(0, 20)}, no OData-Version), which a client of OData ${version} does not read: create the client with version: "2.0"`;
+}
+
+/**
+ * A {@link versionHint} at the end of a message, for the command line, which names its own setting
+ * (`--odata-version`, a profile's `version`) where the hint names the library's option.
+ */
+export const VERSION_HINT = /; the answer is OData v[24]'s \([^)]*\), which a client of OData [\d.]+ does not read: [^;]*$/;
+
+/**
+ * `error` with the {@link versionHint} of the answer it was met in, where it is a `BAD_PAYLOAD`
+ * and the hint has words: a new error of that code whose cause is `error`. Anything else as it was.
+ */
+export function withVersionHint(error: unknown, headers: Headers, version: ODataVersion): unknown {
+  const hint = error instanceof ODataClientError && error.code === "BAD_PAYLOAD" ? versionHint(headers, version) : "";
+  return hint === "" ? error : new ODataClientError("BAD_PAYLOAD", `${(error as Error).message}${hint}`, { cause: error });
+}
+
+/**
+ * The `BAD_PAYLOAD` of a page whose body did not read as a collection (`error`, the reader's),
+ * naming the page's request as `get()`'s does. A body labelled `text/html` that did not parse (the
+ * JSON parser's error its cause) is said to be what it is, a proxy's or a sign-in page answering
+ * in the service's place (JSON mislabelled so is read as JSON); any other ends with the
+ * {@link versionHint} of the answer.
+ */
+export function pagePayloadError(error: ODataClientError, url: URL, response: Response, version: ODataVersion): ODataClientError {
+  const what =
+    isHtmlContentType(response.headers.get("content-type")) && error.cause instanceof SyntaxError
+      ? ` answered with an HTML page (${clipText(response.headers.get("content-type") ?? "", 100)}), not a collection`
+      : `: ${error.message}${versionHint(response.headers, version)}`;
+  return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}${what}`, { cause: error });
+}
+
+/**
+ * Refuses the answer of a v2 service to a client of OData v4 that reads one entity: its body is
+ * `{"d": …}`, which would pass for an entity whose one property is `d`. Only where the headers say
+ * v2 ({@link versionHint}): a v4 entity may well have a property named `d`. `where` names the
+ * request (`GET https://...`).
+ */
+export function refuseV2Envelope(text: string, headers: Headers, version: ODataVersion, where: string): void {
+  const hint = version === "2.0" ? "" : versionHint(headers, version);
+  if (hint !== "" && isV2Envelope(text)) {
+    throw new ODataClientError("BAD_PAYLOAD", `${where} answered with {"d": …}, not an entity${hint}`);
+  }
+}
+
+/** Whether `text` is JSON whose one member is `d`, as every OData v2 JSON answer is. */
+function isV2Envelope(text: string): boolean {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return false; // the entity reader says what is wrong with it
+  }
+  return isRecord(body) && Object.keys(body).length === 1 && "d" in body;
+}

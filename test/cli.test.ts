@@ -58,7 +58,7 @@ describe("usage and help", () => {
       [["query", demo.serviceUrl, "Products", "--fliter", "x"], /query: unknown option --fliter/],
       [["query", demo.serviceUrl, "Products", "--format", "xml"], /--format must be one of table, json, ndjson, csv; got "xml"/],
       [["query", demo.serviceUrl, "Products", "--top=-1"], /option --top must be an integer from 0 up; got "-1"/],
-      [["query", demo.serviceUrl, "Products", "--filter", "(a eq 1"], /^error: --filter: "\(a eq 1" is not one whole expression: its "\(" at character 1 is never closed\n$/],
+      [["query", demo.serviceUrl, "Products", "--filter", "(a eq 1"], /^error: --filter: the string "\(a eq 1" is not one whole expression: its "\(" at character 1 is never closed\n$/],
       [["count", "ftp://host/x", "Products"], /<service> must be an http or https URL or a profile name; got a ftp: URL/],
       [["count", "no-such-profile", "Products"], /there is no profile named "no-such-profile" in .*traverse-odata\.config\.json or .*config\.json, and it is not an http\(s\) URL/],
       [["export", demo.serviceUrl, "Products"], /export needs --out FILE/],

@@ -45,7 +45,7 @@ describe("a 4.01 expression holding in, used by a client of version 4.0 (the def
     assert.throws(() => void orders.filter(statusIn).list(), isInMismatch("4.0"));
     assert.throws(() => orders.filter(statusIn), {
       code: "VERSION_MISMATCH",
-      message: `filter(expression): the expression the string "status in ('open','held')" uses the in operator of OData 4.01, but the client speaks OData 4.0`,
+      message: `filter(expression): the string "status in ('open','held')" uses the in operator of OData 4.01, but the client speaks OData 4.0`,
     });
     // Wherever it sits in a larger 4.01 expression.
     assert.throws(() => orders.filter(f401.and(f401.gt("total", 10), statusIn)), isInMismatch("4.0"));

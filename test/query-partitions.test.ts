@@ -392,7 +392,7 @@ describe("running a partition", () => {
     // A filter that closes the parenthesis around it would turn the AND into "or true".
     assert.throws(() => items.partition({ ...range, filter: "ID lt 5) or (true" }), (error: unknown) => {
       assert.ok(error instanceof TypeError);
-      assert.match(error.message, /^partition\(p\) filter: the raw text the string "ID lt 5\) or \(true" is not one whole expression: it closes a "\(" at character 8 that it did not open/);
+      assert.match(error.message, /^partition\(p\) filter: the string "ID lt 5\) or \(true" is not one whole expression: it closes a "\(" at character 8 that it did not open/);
       return true;
     });
     assert.throws(() => items.partition({ ...range, filter: "ID lt 5;$top=1" }), /^TypeError: partition\(p\) filter: .*";" at character 8/);

@@ -64,11 +64,11 @@ describe("a client of version 4.0 (the default)", () => {
     const orders = client.collection("Orders");
     await assert.rejects(async () => orders.filter((f) => f.eq("$this/status", "open")).list(), {
       code: "VERSION_MISMATCH",
-      message: `filter(expression) result: the expression the string "$this/status eq 'open'" uses $this of OData 4.01, but the client speaks OData 4.0`,
+      message: `filter(expression) result: the string "$this/status eq 'open'" uses $this of OData 4.01, but the client speaks OData 4.0`,
     });
     await assert.rejects(async () => orders.orderBy("$this/total").list(), {
       code: "VERSION_MISMATCH",
-      message: `orderBy(field): the expression the string "$this/total" uses $this of OData 4.01, but the client speaks OData 4.0`,
+      message: `orderBy(field): the string "$this/total" uses $this of OData 4.01, but the client speaks OData 4.0`,
     });
     // Under a lambda (the builder refuses the body), as a lambda's collection, combined, as orderBy's expression.
     await assert.rejects(async () => orders.filter((f) => f.any("items", (i) => i.gt("qty", i.field("$this/total")))).list(), mismatch("4.0"));
@@ -94,7 +94,7 @@ describe("a client of version 4.0 (the default)", () => {
     await assert.rejects(async () => orders.filter(byThis).list(), mismatch("4.0"));
     assert.throws(() => orders.filter(byThis), {
       code: "VERSION_MISMATCH",
-      message: `filter(expression): the expression the string "$this/status eq 'open'" uses $this of OData 4.01, but the client speaks OData 4.0`,
+      message: `filter(expression): the string "$this/status eq 'open'" uses $this of OData 4.01, but the client speaks OData 4.0`,
     });
     assert.throws(() => orders.filter(f401.and(f401.gt("total", 10), f401.not(byThis))), mismatch("4.0"));
     assert.throws(() => orders.filter(f401.any("items", (i) => i.gt("qty", i.field("$this/total")))), mismatch("4.0"));
@@ -105,7 +105,7 @@ describe("a client of version 4.0 (the default)", () => {
     // Handed to the 4.0 query's own builder, to a nested $expand's filter, and to orderBy.
     assert.throws(() => orders.filter((f) => f.or(f.eq("id", 1), byThis)), {
       code: "VERSION_MISMATCH",
-      message: `f.or(#2): the expression the string "$this/status eq 'open'" uses $this of OData 4.01, but this builder writes OData 4.0`,
+      message: `f.or(#2): the string "$this/status eq 'open'" uses $this of OData 4.01, but this builder writes OData 4.0`,
     });
     assert.throws(() => orders.expand("items", (q) => q.filter(f401.eq("$this/sku", "a"))), mismatch("4.0"));
     assert.throws(() => orders.orderBy(() => f401.field("$this/total")), mismatch("4.0"));

@@ -138,10 +138,7 @@ function inOption<T>(option: string, build: () => T): T {
     if (!(error instanceof TypeError || error instanceof RangeError || unsupported)) throw error;
     // The library names its builder calls ("select(fields): ", "expand select(fields): "): the option stands for them.
     // Raw text's advice is the filter builder's, which the command line has not: the option's text is the raw text.
-    const message = error.message
-      .replace(/^(?:[\w$]+ )*[\w$]+\([\w$]*\): /, "")
-      .replace(/^the raw text the string /, "")
-      .replace(/\. Raw text has to stay .*$/s, "");
+    const message = error.message.replace(/^(?:[\w$]+ )*[\w$]+\([\w$]*\): /, "").replace(/\. Raw text has to stay .*$/s, "");
     throw new CliUsageError(`--${option}: ${message.replace(/^expand\(nav, q => q\.\.\.\): /, "")}`, { cause: error });
   }
 }

@@ -731,7 +731,7 @@ function checkVersion(expression: FilterExpression, version: ODataVersion, where
   if (newer ? version !== "4.01" : family !== undefined && family !== (isV2(version) ? "v2" : "v4")) {
     throw new ODataClientError(
       "VERSION_MISMATCH",
-      `${where}: the expression ${describe(String(expression))} ${newer ? `uses ${family} of OData 4.01` : `was built for OData ${family}`}, but ${writer} OData ${version}`,
+      `${where}: ${describe(String(expression))} ${newer ? `uses ${family} of OData 4.01` : `was built for OData ${family}`}, but ${writer} OData ${version}`,
     );
   }
   return expression;

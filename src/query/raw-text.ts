@@ -68,7 +68,7 @@ export function checkRawExpression(text: string, where: string): void {
   const problem = findProblem(text, false);
   if (problem !== undefined) {
     throw new TypeError(
-      `${where}: the raw text ${describe(text)} is not one whole expression: ${problem}. Raw text has to stay one operand of what the query puts it in (several filters are ANDed); write values with the filter builder, (f) => ..., whose literals cannot break out`,
+      `${where}: ${describe(text)} is not one whole expression: ${problem}. Raw text has to stay one operand of what the query puts it in (several filters are ANDed); write values with the filter builder, (f) => ..., whose literals cannot break out`,
     );
   }
 }
@@ -77,6 +77,6 @@ export function checkRawExpression(text: string, where: string): void {
 export function checkRawSearch(text: string, where: string): void {
   const problem = findProblem(text, true);
   if (problem !== undefined) {
-    throw new TypeError(`${where}: the search text ${describe(text)} is not one whole search expression: ${problem}`);
+    throw new TypeError(`${where}: ${describe(text)} is not one whole search expression: ${problem}`);
   }
 }

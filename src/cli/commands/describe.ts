@@ -7,8 +7,8 @@
  */
 import { redactUrl, type EntitySet, type KeyRef, type NavigationProperty, type Operation, type Property, type ServiceModel, type Singleton } from "../../index.js";
 import { flag } from "../args.js";
-import { CliUsageError } from "../errors.js";
 import { clientFor, type Command } from "../context.js";
+import { unknownSetError } from "../container-names.js";
 import { displayWidth, visibleText } from "../formats.js";
 
 /** An operation as one line: `action order(quantity: Edm.Int32) -> Edm.Decimal`. */
@@ -152,16 +152,7 @@ export const describeCommand: Command = {
     }
     const set = model.entitySet(setName);
     const singleton = set ? undefined : model.singleton(setName);
-    if (!set && !singleton) {
-      const container = model.container();
-      const sets = (container?.entitySets ?? []).map((s) => s.name);
-      const singletons = (container?.singletons ?? []).map((s) => s.name);
-      const listed = sets.join(", ") || "none";
-      const message = singletons.length === 0
-        ? `the service has no entity set ${JSON.stringify(setName)}; it has ${listed}`
-        : `the service has no entity set or singleton ${JSON.stringify(setName)}; it has the entity sets ${listed} and the singletons ${singletons.join(", ")}`;
-      throw new CliUsageError(`describe: ${message}`);
-    }
+    if (!set && !singleton) throw unknownSetError("describe", model, setName);
     const details = set ? setDetails(model, set) : singletonDetails(model, singleton!);
     if (json) {
       await context.stdout.write(`${JSON.stringify({ ...details, operations: details.operations.map((o) => ({ kind: o.kind, name: o.qualifiedName, binding: o.binding, parameters: o.parameters.slice(1).map((p) => ({ name: p.name, type: typeText(p.type, p.collection) })), returnType: o.returnType ? typeText(o.returnType.type, o.returnType.collection) : null })) }, null, 2)}\n`);

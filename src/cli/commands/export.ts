@@ -17,6 +17,7 @@ import { FileSink, parallelExport, rowFormat, walkToFile, walkToStream, type Wal
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { formatCount, formatCounted } from "../terminal.js";
+import { checkSetName } from "../container-names.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
 import { checkPath } from "../../query/names.js";
@@ -148,6 +149,9 @@ async function planFor(context: CommandContext, client: ODataClient, query: Coll
     plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
+      // No key, for want of the set itself: said so rather than asking for --partition-key. The
+      // planner's $metadata, from the client's cache.
+      checkSetName("export", model ?? (await optionalMetadata(client, context.signal).catch(() => undefined)), set);
       throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
     }
     throw error;
@@ -273,7 +277,12 @@ async function runExport(context: CommandContext): Promise<void> {
   // $metadata only when something needs it (a plan, CSV columns): NDJSON and JSON of one walk
   // start with the first page, and a service's $metadata may be megabytes.
   let metadata: Promise<ServiceModel | undefined> | undefined;
-  const model = () => (metadata ??= optionalMetadata(made.client, context.signal));
+  // The $metadata read, wherever it is, knows the service's names: a set it lacks is refused then.
+  const known = (read: ServiceModel | undefined) => {
+    checkSetName("export", read, set);
+    return read;
+  };
+  const model = () => (metadata ??= optionalMetadata(made.client, context.signal).then(known));
   // Where the export reads $metadata anyway (a plan without --plan-file, CSV columns) and the user
   // set no version, it speaks the one $metadata declares, as `query` does: $metadata is read first
   // then, since the query's literals and the reading of the answers depend on the version. A plan
@@ -292,7 +301,7 @@ async function runExport(context: CommandContext): Promise<void> {
   /** Reads $metadata now (for the plan and the columns too) and speaks the version it declares; resolves with it. */
   const speakDeclared = async (): Promise<ServiceModel | undefined> => {
     const spoken = await clientWithMetadata(context, service, steps, made);
-    metadata = Promise.resolve(spoken.model);
+    metadata = Promise.resolve(known(spoken.model));
     declared = spoken.model?.odataVersion;
     speak(spoken.client);
     return spoken.model;

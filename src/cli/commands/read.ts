@@ -14,6 +14,7 @@ import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { parseKey } from "../values.js";
 import { v4AnswerCheck } from "../connect.js";
+import { checkSetName } from "../container-names.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
 
@@ -44,6 +45,8 @@ export const queryCommand: Command = {
     // A table or CSV reads `$metadata` for its columns, and so the version it declares.
     const { client, model } = format === "csv" || format === "table" ? await clientWithMetadata(context, service, undefined, made) : { ...made, model: undefined };
     if (client !== made.client) query = buildQuery(client.collection(set), context.args, { paging: true, count: true });
+    // The $metadata read for the columns knows the service's names: a set it lacks is refused before its pages are asked.
+    checkSetName("query", model, set);
     const declared = declaredColumns(context.args, set, model);
     const { stdout, reporter } = context;
     const pageSize = pageSizeWarning(context.args, client.version);
@@ -156,7 +159,10 @@ export const getCommand: Command = {
     const answers = answerRecorder();
     // An entity of a v4 service read as v2 would print, its @odata.context and all: stopped.
     const { client, model } = await clientWithMetadata(context, service, [answers.step, v4AnswerCheck(context.environment)]);
-    const entity = await buildEntityQuery(client.collection(set).key(parseKey(keyText, set, model, client.version)), context.args).get({ signal: context.signal });
+    const collection = client.collection(set);
+    // Before the key is read: a set $metadata lacks would type it as no key (`products('abc')`).
+    checkSetName("get", model, set);
+    const entity = await buildEntityQuery(collection.key(parseKey(keyText, set, model, client.version)), context.args).get({ signal: context.signal });
     await context.stdout.write(`${jsonWithServiceDigits(entity, await answers.text())}\n`);
   },
 };

@@ -1,0 +1,190 @@
+// A <set> that the service's $metadata does not have (`products` for `Products`) is refused by the
+// commands that read $metadata before they ask for the set (get; query as a table or CSV; export to
+// CSV or in partitions), exit 2, in the words of `describe`, naming the name it differs from in
+// case only; only $metadata is asked for. What the container has in any form (a singleton, a
+// function import, a name qualified by its container) is sent as before, and so is any name where
+// $metadata is not read (count, query as JSON) or cannot be.
+// The command line run in-process against the demo service started in-process, and against node:http
+// services for the forms the demo does not have.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { startDemoService, type DemoService } from "../demo/service.js";
+import { cliInProcess, type InProcessOutcome } from "./cli-in-process.js";
+import { sendJson, sendText, startServer } from "./servers/recording-server.js";
+
+let demo: DemoService;
+let root: string;
+const answered: string[] = [];
+const folder = mkdtempSync(join(tmpdir(), "traverse-cli-fix31c-"));
+
+before(async () => {
+  demo = await startDemoService({ productCount: 50, onRequest: (method, url, status) => answered.push(`${method} ${decodeURIComponent(url).replace(root, "")} ${status}`) });
+  root = new URL(demo.serviceUrl).pathname;
+});
+after(async () => {
+  await demo.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** Runs the command line; resolves with its outcome and the requests the demo answered meanwhile. */
+async function run(args: string[]): Promise<InProcessOutcome & { requests: string[] }> {
+  const from = answered.length;
+  const outcome = await cliInProcess(args, "", { cwd: folder });
+  return { ...outcome, requests: answered.slice(from) };
+}
+
+const show = (outcome: InProcessOutcome) => `exit ${outcome.code}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`;
+
+const REFUSED = (command: string) => `error: ${command}: the service has no entity set "products" (did you mean "Products"?); it has ExportJobs, Products, ProductsUnpaged, Orders\n`;
+
+test("get with a set name in the wrong case: exit 2 naming the set it has, after $metadata alone; the right name reads, its key typed", async () => {
+  for (const key of ["42", "abc"]) {
+    const result = await run(["get", demo.serviceUrl, "products", key]);
+    assert.equal(result.code, 2, show(result));
+    assert.equal(result.stderr, REFUSED("get"));
+    assert.equal(result.stdout, "");
+    assert.deepEqual(result.requests, ["GET $metadata 200"]);
+  }
+  const read = await run(["get", demo.serviceUrl, "Products", "42"]);
+  assert.equal(read.code, 0, show(read));
+  assert.equal((JSON.parse(read.stdout) as { ID: number }).ID, 42);
+  assert.deepEqual(read.requests, ["GET $metadata 200", "GET Products(42) 200"]);
+  // The key of Products is an Edm.Int32: `abc` is none, refused before it is sent.
+  const refused = await run(["get", demo.serviceUrl, "Products", "abc"]);
+  assert.equal(refused.code, 2, show(refused));
+  assert.match(refused.stderr, /Edm\.Int32/);
+  assert.deepEqual(refused.requests, ["GET $metadata 200"]);
+});
+
+test("query (a table, which reads $metadata) with a set name in the wrong case: exit 2, after $metadata alone; the right name reads", async () => {
+  const result = await run(["query", demo.serviceUrl, "products", "--top", "2"]);
+  assert.equal(result.code, 2, show(result));
+  assert.equal(result.stderr, REFUSED("query"));
+  assert.deepEqual(result.requests, ["GET $metadata 200"]);
+  const read = await run(["query", demo.serviceUrl, "Products", "--top", "2", "--format", "csv", "--quiet"]);
+  assert.equal(read.code, 0, show(read));
+  assert.equal(read.stdout.split("\n").length, 4);
+  assert.deepEqual(read.requests, ["GET $metadata 200", "GET Products?$top=2 200"]);
+});
+
+test("export to CSV and in partitions with a set name in the wrong case: exit 2, after $metadata alone, no file written", async () => {
+  for (const args of [["--out", "rows.csv"], ["--out", "rows.ndjson", "--parallel", "2"], ["--parallel", "2", "--plan"]]) {
+    const result = await run(["export", demo.serviceUrl, "products", ...args]);
+    assert.equal(result.code, 2, show(result));
+    assert.equal(result.stderr, REFUSED("export"));
+    assert.deepEqual(result.requests, ["GET $metadata 200"]);
+    assert.deepEqual(readdirSync(folder), []);
+  }
+  const written = await run(["export", demo.serviceUrl, "Products", "--out", "rows.csv", "--top", "3", "--quiet"]);
+  assert.equal(written.code, 0, show(written));
+  assert.deepEqual(written.requests, ["GET $metadata 200", "GET Products?$top=3 200"]);
+  assert.equal(readFileSync(join(folder, "rows.csv"), "utf8").split("\r\n")[0], "ID,Name,Category,Price,Stock,ReleaseDate");
+  rmSync(join(folder, "rows.csv"));
+});
+
+test("export in partitions with --odata-version given: the planner's $metadata names the set, not --partition-key", async () => {
+  // The version given, the planner asks $count while it reads $metadata, as before.
+  const result = await run(["export", demo.serviceUrl, "products", "--out", "rows.ndjson", "--parallel", "2", "--odata-version", "4.0"]);
+  assert.equal(result.code, 2, show(result));
+  assert.equal(result.stderr, REFUSED("export"));
+  assert.deepEqual([...result.requests].sort(), ["GET $metadata 200", "GET products/$count 404"]);
+  assert.deepEqual(readdirSync(folder), []);
+});
+
+test("describe with a set name in the wrong case names the set it has", async () => {
+  const result = await run(["describe", demo.serviceUrl, "products"]);
+  assert.equal(result.code, 2, show(result));
+  assert.equal(result.stderr, REFUSED("describe"));
+});
+
+test("a name that differs from none in case only is refused without a hint", async () => {
+  const result = await run(["get", demo.serviceUrl, "Product", "1"]);
+  assert.equal(result.code, 2, show(result));
+  assert.equal(result.stderr, 'error: get: the service has no entity set "Product"; it has ExportJobs, Products, ProductsUnpaged, Orders\n');
+  assert.deepEqual(result.requests, ["GET $metadata 200"]);
+});
+
+test("count, and query as JSON, read no $metadata: the name goes to the service, which answers 404, as before", async () => {
+  const count = await run(["count", demo.serviceUrl, "products"]);
+  assert.equal(count.code, 3, show(count));
+  assert.match(count.stderr, /404 Not Found .*no resource 'products\/\$count'/);
+  assert.deepEqual(count.requests, ["GET products/$count 404"]);
+  const json = await run(["query", demo.serviceUrl, "products", "--format", "json"]);
+  assert.equal(json.code, 3, show(json));
+  assert.deepEqual(json.requests, ["GET products 404"]);
+});
+
+test("a navigation path is refused as it was: as no set name, before anything but $metadata", async () => {
+  const result = await run(["get", demo.serviceUrl, "Orders(1)/Items", "1"]);
+  assert.equal(result.code, 2, show(result));
+  assert.equal(result.stderr, 'error: collection(name): "Orders(1)/Items" is not an entity set name (letters, digits, "_" and ".")\n');
+  assert.deepEqual(result.requests, ["GET $metadata 200"]);
+});
+
+const METADATA = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"><edmx:DataServices>
+<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="NS">
+<EntityType Name="Person"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+<Function Name="adults"><ReturnType Type="Collection(NS.Person)"/></Function>
+<EntityContainer Name="C">
+<EntitySet Name="People" EntityType="NS.Person"/>
+<Singleton Name="Me" Type="NS.Person"/>
+<FunctionImport Name="Adults" Function="NS.adults" EntitySet="People"/>
+</EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`;
+
+/** A v4 service answering `metadata` (a 404 where `undefined`), any key path one person, any other path no rows. */
+async function service(t: { after(fn: () => Promise<void>): void }, metadata: string | undefined) {
+  const server = await startServer((request, res) => {
+    if (request.path === "/svc/$metadata") {
+      if (metadata === undefined) return sendJson(res, 404, { error: { code: "NotFound", message: "no $metadata here" } }, { "odata-version": "4.0" });
+      return sendText(res, 200, metadata, { "content-type": "application/xml", "odata-version": "4.0" });
+    }
+    sendJson(res, 200, request.path.includes("(") ? { ID: 1 } : { value: [] }, { "odata-version": "4.0" });
+  });
+  t.after(() => server.close());
+  const sent = () => server.requests.map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/^\/svc\//, "")}`);
+  return { url: server.url("svc/"), sent };
+}
+
+test("a singleton in the wrong case is refused naming it; the singleton, a function import and a container-qualified set are sent", async (t) => {
+  const svc = await service(t, METADATA);
+  const refused = await cliInProcess(["query", svc.url, "me"]);
+  assert.equal(refused.code, 2, show(refused));
+  assert.equal(refused.stderr, 'error: query: the service has no entity set or singleton "me" (did you mean "Me"?); it has the entity sets People and the singletons Me\n');
+  const qualified = await cliInProcess(["query", svc.url, "C.people"]);
+  assert.equal(qualified.code, 2, show(qualified));
+  assert.match(qualified.stderr, /no entity set or singleton "C\.people" \(did you mean "C\.People"\?\)/);
+  assert.deepEqual(svc.sent(), ["GET $metadata", "GET $metadata"]);
+  for (const name of ["Me", "Adults", "C.People", "NS.C.People", "Other.People"]) {
+    const result = await cliInProcess(["query", svc.url, name, "--quiet"]);
+    assert.equal(result.code, 0, `${name}: ${show(result)}`);
+  }
+  assert.deepEqual(svc.sent().slice(2).filter((line) => line !== "GET $metadata"), ["GET Me", "GET Adults", "GET C.People", "GET NS.C.People", "GET Other.People"]);
+});
+
+test("where $metadata cannot be read, the name goes to the service as before", async (t) => {
+  const readable = await service(t, METADATA);
+  const refused = await cliInProcess(["get", readable.url, "people", "1"]);
+  assert.equal(refused.code, 2, show(refused));
+  assert.deepEqual(readable.sent(), ["GET $metadata"]);
+  const svc = await service(t, undefined);
+  const result = await cliInProcess(["get", svc.url, "people", "1"]);
+  assert.equal(result.code, 0, show(result));
+  assert.deepEqual(svc.sent(), ["GET $metadata", "GET people(1)"]);
+});
+
+test("a container that extends one the document does not hold may have more: nothing is refused", async (t) => {
+  const plain = await service(t, METADATA);
+  const refused = await cliInProcess(["get", plain.url, "Things", "1"]);
+  assert.equal(refused.code, 2, show(refused));
+  assert.equal(refused.stderr, 'error: get: the service has no entity set or singleton "Things"; it has the entity sets People and the singletons Me\n');
+  assert.deepEqual(plain.sent(), ["GET $metadata"]);
+  const svc = await service(t, METADATA.replace('<EntityContainer Name="C">', '<EntityContainer Name="C" Extends="Other.Base">'));
+  const result = await cliInProcess(["get", svc.url, "Things", "1"]);
+  assert.equal(result.code, 0, show(result));
+  assert.deepEqual(svc.sent(), ["GET $metadata", "GET Things(1)"]);
+});

@@ -8,45 +8,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError } from "../src/index.js";
-import { sendJson, sendText, startServer, type RecordedRequest } from "./servers/recording-server.js";
+import { refusal, refusedAgain, refusingService, SET_OPTION, wire } from "./csrf-refusal-fixtures.js";
 import { rejectionAs } from "./async-poller-fixtures.js";
 
-/** The explanation of a write whose renewed token was refused too, for the token fetch `fetchUrl`. */
-const refusedAgain = (fetchUrl: string) =>
-  `the service refused the CSRF token again: the write, sent once more with a token fetched anew (GET ${fetchUrl} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
-
-const SET_OPTION = 'the service requires a CSRF token (X-CSRF-Token: Required): set option "csrf" to true, and the client fetches one for its writes';
-
-/**
- * A service that gives a new token to each fetch and refuses every write with 403 Required, but
- * one with `If-Match`, which it refuses with 412.
- */
-async function refusingService(t: { after(fn: () => Promise<void>): void }) {
-  let tokens = 0;
-  const server = await startServer((request, res) => {
-    if (request.headers["x-csrf-token"] === "Fetch") return sendJson(res, 200, {}, { "x-csrf-token": `tok-${++tokens}` });
-    // A token it takes, for a write whose ETag is stale.
-    if (request.headers["if-match"] !== undefined) return sendJson(res, 412, { error: { code: "412", message: "ETag mismatch" } });
-    sendText(res, 403, "CSRF token validation failed", { "x-csrf-token": "Required" });
-  });
-  t.after(() => server.close());
-  return server;
-}
-
-function wire(requests: RecordedRequest[]): string[] {
-  return requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"] ?? "-"} ${r.headers["prefer"] ?? "-"}`);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await rejectionAs(promise, ODataHttpError);
-  assert.equal(error.code, "HTTP_ERROR");
-  assert.equal(error.status, 403);
-  assert.equal(error.headers["x-csrf-token"], "Required");
-  return error;
-}
-
 test("createAsync refused again with a renewed CSRF token says the token was refused again, and is sent twice only", async (t) => {
-  const server = await refusingService(t);
+  const server = await refusingService(t, { staleIfMatch: true });
   const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const error = await refusal(client.collection("Exports").param("sap-client", "100").createAsync({ format: "csv" }));
   assert.equal(error.message, `POST ${server.url("svc/Exports?sap-client=100")} failed with HTTP 403 Forbidden (${refusedAgain(server.url("svc/?sap-client=100"))})`);
@@ -65,7 +31,7 @@ test("createAsync refused again with a renewed CSRF token says the token was ref
 });
 
 test("updateAsync and deleteAsync refused again with a renewed CSRF token say so as update() and delete() do", async (t) => {
-  const server = await refusingService(t);
+  const server = await refusingService(t, { staleIfMatch: true });
   const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const book = client.collection("Books").key(1);
   const updating = await refusal(book.updateAsync({ stock: 0 }));
@@ -96,7 +62,7 @@ test("updateAsync and deleteAsync refused again with a renewed CSRF token say so
 });
 
 test("invokeAsync refused again with a renewed CSRF token says so as invoke() does", async (t) => {
-  const server = await refusingService(t);
+  const server = await refusingService(t, { staleIfMatch: true });
   const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const error = await refusal(client.action("BuildReport").invokeAsync({ year: 2024 }));
   assert.equal(error.message, `POST ${server.url("svc/BuildReport")} failed with HTTP 403 Forbidden (${refusedAgain(server.url("svc/"))})`);

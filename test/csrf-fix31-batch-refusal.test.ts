@@ -10,36 +10,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError } from "../src/index.js";
 import { explainPrecondition } from "../src/write/requests.js";
-import { sendJson, sendText, startServer, type RecordedRequest } from "./servers/recording-server.js";
-import { rejectionAs } from "./async-poller-fixtures.js";
-
-const refusedAgain = (fetchUrl: string) =>
-  `the service refused the CSRF token again: the write, sent once more with a token fetched anew (GET ${fetchUrl} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
-
-const SET_OPTION = 'the service requires a CSRF token (X-CSRF-Token: Required): set option "csrf" to true, and the client fetches one for its writes';
-
-/** Gives a new token to each fetch and refuses every `$batch` with 403 Required. */
-async function refusingService(t: { after(fn: () => Promise<void>): void }) {
-  let tokens = 0;
-  const server = await startServer((request, res) => {
-    if (request.headers["x-csrf-token"] === "Fetch") return sendJson(res, 200, {}, { "x-csrf-token": `tok-${++tokens}` });
-    sendText(res, 403, "CSRF token validation failed", { "x-csrf-token": "Required" });
-  });
-  t.after(() => server.close());
-  return server;
-}
-
-function wire(requests: RecordedRequest[]): string[] {
-  return requests.map((r) => `${r.method} ${r.path} ${r.headers["x-csrf-token"] ?? "-"} ${r.headers["prefer"] ?? "-"}`);
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await rejectionAs(promise, ODataHttpError);
-  assert.equal(error.code, "HTTP_ERROR");
-  assert.equal(error.status, 403);
-  assert.equal(error.body, "CSRF token validation failed");
-  return error;
-}
+import { sendJson, startServer } from "./servers/recording-server.js";
+import { refusal, refusedAgain, refusingService, SET_OPTION, wire } from "./csrf-refusal-fixtures.js";
 
 test("a $batch refused again with a renewed CSRF token says the token was refused again, by send() and by sendAsync()", async (t) => {
   const server = await refusingService(t);

@@ -29,7 +29,8 @@ test("orderBy(\"Price desc\") is refused naming orderBy(path, \"desc\"), nested 
   const products = client.collection("Products");
   const hint = `; the direction is the second argument: orderBy(path, "desc")`;
   assert.equal(typeErrorOf(() => products.orderBy("Price desc")), `orderBy(field): the string "Price desc" ${PATH_RULE}${hint}`);
-  assert.equal(typeErrorOf(() => products.orderBy("supplier/name asc")), `orderBy(field): the string "supplier/name asc" ${PATH_RULE}${hint}`);
+  // The direction as written: one who wrote "asc" is not told "desc".
+  assert.equal(typeErrorOf(() => products.orderBy("supplier/name asc")), `orderBy(field): the string "supplier/name asc" ${PATH_RULE}; the direction is the second argument: orderBy(path, "asc")`);
   assert.equal(typeErrorOf(() => products.orderBy("Price DESC")), `orderBy(field): the string "Price DESC" ${PATH_RULE}${hint}`);
   assert.equal(typeErrorOf(() => products.expand("items", (q) => q.orderBy("qty desc" as never))), `expand orderBy(field): the string "qty desc" ${PATH_RULE}${hint}`);
   // A reader's query is the same builder.

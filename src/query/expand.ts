@@ -176,7 +176,7 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX,
   build: ExpandBuilder<R, NS, NX, Root> | undefined,
   where: string,
 ): S {
-  const path = checkPath(nav, where, { star: true });
+  const path = checkPath(nav, where, { star: true, call: "expand" });
   const star = path.endsWith("*");
   // OData v2 expands named navigation properties only; `*` came with v4.
   if (star) requireV4(version, where, `"*" in $expand`);

@@ -18,6 +18,11 @@ export interface PathRules {
    * (`$filter`, `$orderby`), never `$select` or `$expand`.
    */
   variables?: boolean;
+  /**
+   * The call that takes the path (`select`, `expand` or `orderBy`), for the hint of a path written
+   * in OData's own query syntax (`"ID,Name"`, `"Price desc"`), where the call wants another form.
+   */
+  call?: "select" | "expand" | "orderBy";
 }
 
 /**
@@ -36,7 +41,7 @@ export function checkPath(path: unknown, where: string, rules: PathRules = {}): 
     if (last && rules.count && segment === "$count" && index > 0) return;
     if (last && rules.star && (segment === "*" || (segment.endsWith(".*") && isQualifiedName(`${segment.slice(0, -2)}.x`)))) return;
     throw new TypeError(
-      `${where}: ${describe(path)} is not an OData property path (identifiers made of letters, digits and "_", separated by "/")${pathHint(path, where)}`,
+      `${where}: ${describe(path)} is not an OData property path (identifiers made of letters, digits and "_", separated by "/")${pathHint(path, rules.call)}`,
     );
   });
   return path;
@@ -44,14 +49,15 @@ export function checkPath(path: unknown, where: string, rules: PathRules = {}): 
 
 /**
  * How a path written in OData's own query syntax (as the command line's options take it) is given
- * to the call that `where` names: `orderBy("Price desc")` as `orderBy("Price", "desc")`,
- * `select("ID,Name")` as `select("ID", "Name")`, `expand("A,B")` as `expand("A").expand("B")`.
- * Short, and only for the error: the query layer is at a walk's start.
+ * to `call`: `orderBy("Price desc")` as `orderBy("Price", "desc")`, `select("ID,Name")` as
+ * `select("ID", "Name")`, `expand("A,B")` as `expand("A").expand("B")`. Short, and only for the
+ * error: the query layer is at a walk's start.
  */
-function pathHint(path: string, where: string): string {
-  if (/ (asc|desc)$/i.test(path)) return where.includes("orderBy") ? '; the direction is the second argument: orderBy(path, "desc")' : "";
+function pathHint(path: string, call: PathRules["call"]): string {
+  const direction = / (asc|desc)$/i.exec(path)?.[1];
+  if (direction) return call === "orderBy" ? `; the direction is the second argument: orderBy(path, "${direction.toLowerCase()}")` : "";
   if (!path.includes(",")) return "";
-  return where.includes("select") ? '; a path per argument: select("ID", "Name")' : where.includes("expand(") ? '; a path per call: expand("A").expand("B")' : "";
+  return call === "select" ? '; a path per argument: select("ID", "Name")' : call === "expand" ? '; a path per call: expand("A").expand("B")' : "";
 }
 
 /** Checks a namespace-qualified type name (`Edm.Int64`, `NS.Employee`); throws a `TypeError` naming `where`. */

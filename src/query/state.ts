@@ -47,7 +47,7 @@ export function addFilter<S extends QueryOptionsState>(state: S, text: string): 
 
 /** A new state with more `$select` items (duplicates dropped). */
 export function addSelect<S extends QueryOptionsState>(state: S, fields: readonly unknown[], where: string): S {
-  const added = fields.map((field) => checkPath(field, where, { star: true }));
+  const added = fields.map((field) => checkPath(field, where, { star: true, call: "select" }));
   return { ...state, select: [...new Set([...(state.select ?? []), ...added])] };
 }
 
@@ -67,7 +67,7 @@ export function orderByTarget<T>(
   where: string,
 ): string {
   if (typeof target === "function") return builtText(target, version, where);
-  const path = checkPath(target, where, { count: true, variables: true });
+  const path = checkPath(target, where, { count: true, variables: true, call: "orderBy" });
   // $count, $it and $this are OData v4's; $this is 4.01's alone, which its field expression carries
   // to the check that a 4.0 query's expressions pass.
   if (path.includes("$")) requireV4(version, where, `the path ${path}`);

@@ -611,8 +611,10 @@ class Compiler {
         ? (entity) => {
             const a = leftValue(entity);
             const b = rightValue(entity);
-            // An order with null is false (Part 2 §5.1.1.1.3); NaN compares as nothing does.
-            return a !== null && b !== null && holds(compareValues(a, b)) && a === a && b === b;
+            // An order with one null is false, ge and le of two nulls true as eq is (Part 2
+            // §5.1.1.1.3 to §5.1.1.1.6); NaN compares as nothing does.
+            if (a === null || b === null) return a === b && (operator === "ge" || operator === "le");
+            return holds(compareValues(a, b)) && a === a && b === b;
           }
         : operator === "eq"
           ? (entity) => leftValue(entity) === rightValue(entity)

@@ -209,6 +209,12 @@ describe("$filter on Orders", () => {
     assert.deepEqual(ids(unshipped.body.value), [1, 2, 3]);
     const count = await fetch(`${root}Orders/$count?$filter=${encodeURIComponent("quantity ge 2")}`);
     assert.equal(await count.text(), "2");
+    // An order with one null is false; ge and le of two nulls are true, as eq is (Part 2 §5.1.1.1).
+    const counted = async (filter: string) => (await fetch(`${root}Orders/$count?$filter=${encodeURIComponent(filter)}`)).text();
+    assert.deepEqual(
+      await Promise.all(["carrier ge null", "carrier gt null", "carrier le null", "carrier lt null", "quantity ge null", "null le null"].map(counted)),
+      ["3", "0", "3", "0", "0", "3"],
+    );
   });
 
   test("paged by the server, the next link carries the filter", async () => {

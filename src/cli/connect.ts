@@ -416,7 +416,8 @@ const CSRF_HINT = /set option "csrf" to true, and the client fetches one for its
  * What a 428's explanation advises on the command line, in place of the library's options (`{ etag }`,
  * `{ ifMatch: "*" }`, {@link IF_MATCH_ADVICE}), which it has not: the header itself.
  */
-const CLI_IF_MATCH_ADVICE = "send -H 'If-Match: <etag>' (the ETag get prints with the entity), or -H 'If-Match: *' to act on whatever version is there";
+export const IF_MATCH_HEADERS = "-H 'If-Match: <etag>' (the ETag get prints with the entity), or -H 'If-Match: *' to act on whatever version is there";
+const CLI_IF_MATCH_ADVICE = `send ${IF_MATCH_HEADERS}`;
 
 /** The end of the message of a write or action answered 428: the library's explanation with its advice (write/requests.ts `preconditionExplanation`). */
 const LIBRARY_IF_MATCH_ADVICE = `; ${IF_MATCH_ADVICE})`;

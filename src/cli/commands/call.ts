@@ -13,7 +13,7 @@ import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answeredUrl, resolveLocation } from "../../lro/answer-url.js";
 import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
-import { clientSettings, connect, v4AnswerCheck } from "../connect.js";
+import { clientSettings, connect, IF_MATCH_HEADERS, v4AnswerCheck } from "../connect.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
@@ -205,7 +205,7 @@ export const callCommand: Command = {
     },
     notes: [
       "<operation> is an action or function import (name), or an operation bound to an entity set (Set/NS.name).",
-      "An action on an entity the service guards with an ETag may need If-Match (HTTP 428): -H 'If-Match: <etag>' (the ETag get prints with the entity), or -H 'If-Match: *' to act on whatever version is there.",
+      `An action on an entity the service guards with an ETag may need If-Match (HTTP 428): ${IF_MATCH_HEADERS}.`,
       "Examples:",
       "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --async",
       "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --no-wait > job.json",

@@ -27,8 +27,21 @@ const CHILD = `
 import { ODataClient } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)};
 import { ODataReader } from ${JSON.stringify(new URL("../src/read.ts", import.meta.url).href)};
 const [serviceUrl, scenario] = process.argv.slice(2);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+// Every timer the library set (through the global setTimeout, from a file of its src/) and that
+// neither fired nor was cleared: the stall watch's are unref'd (they hold no process open), which
+// Node's list of active resources leaves out.
+const live = new Set();
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+const LIBRARY = ${JSON.stringify(fileURLToPath(new URL("../src/", import.meta.url)))};
+globalThis.setTimeout = (callback, ms, ...rest) => {
+  const timer = realSetTimeout((...given) => (live.delete(timer), callback(...given)), ms, ...rest);
+  if ((new Error().stack ?? "").split("\\n").slice(2).some((line) => line.includes(LIBRARY))) live.add(timer);
+  return timer;
+};
+globalThis.clearTimeout = (timer) => (live.delete(timer), realClearTimeout(timer));
+const sleep = (ms) => new Promise((resolve) => realSetTimeout(resolve, ms));
+const timers = () => live.size;
 const controller = new AbortController();
 const Client = scenario === "reader walk" ? ODataReader : ODataClient;
 const client = new Client({ serviceUrl, timeout: ${TIMEOUT} });

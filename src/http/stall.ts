@@ -56,7 +56,7 @@ export class BodyStallWatch {
     this.#request = request;
     this.#controller = controller;
     // Without a timeout (0) nothing is timed: the watch only tells when the body ends (untilEnd).
-    if (timeout > 0) this.#timer = setTimeout(() => this.#headersExpired(), timeout);
+    if (timeout > 0) this.#timer = unref(setTimeout(() => this.#headersExpired(), timeout));
   }
 
   /**
@@ -126,7 +126,7 @@ export class BodyStallWatch {
   #arm(ms: number): void {
     // Once per body, not per chunk (a re-arm adds the same listener, which counts once).
     this.#request.signal!.addEventListener("abort", (this.#onAbort ??= () => this.end()));
-    this.#timer = setTimeout(() => this.#check(), ms);
+    this.#timer = unref(setTimeout(() => this.#check(), ms));
   }
 
   #check(): void {
@@ -142,6 +142,17 @@ export class BodyStallWatch {
     this.end();
     this.#controller.abort((this.#stalled = new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`)));
   }
+}
+
+/**
+ * `timer`, kept from holding the process open where the runtime can (Node, Bun): what it times is a
+ * request, whose connection holds the process while an answer is awaited, and a body nobody reads
+ * any more (a media stream dropped after its first chunk, its connection gone) must not hold it
+ * for up to `timeout` ms.
+ */
+function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 const stallWatches = new WeakMap<Response, BodyStallWatch>();

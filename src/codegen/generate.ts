@@ -91,6 +91,12 @@ interface Context {
   edmValue: boolean;
   /** Whether an interface extends `Entity` (every entity type's, a complex type's with literals): the file then imports the type. */
   entityShape: boolean;
+  /** Whether an operation parameter is typed with `EntityInput` (see {@link entityInputText}): the file then imports the type. */
+  entityInput: boolean;
+  /** Whether the file is for an `ODataReader`, whose entry point has no `EntityInput`. */
+  reader: boolean;
+  /** The entity types derived from each entity type of the model, directly or not (see {@link derivedTypes}); made when first asked. */
+  derived: Map<string, EntityType[]> | undefined;
   /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
   bytesOfBase64: boolean;
   /** Whether a v2 operation import has an Edm.Double or Edm.Single parameter (the factory then reads its text). */
@@ -129,13 +135,16 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     bound: new Map(),
     edmValue: false,
     entityShape: false,
+    entityInput: false,
+    reader: options.reader === true,
+    derived: undefined,
     bytesOfBase64: false,
     numberOfText: false,
     unaddressableProperties: new Set(),
     unaddressableBound: [],
   };
   if (!v2) context.bound = indexBoundOperations(model, context.unaddressableBound);
-  const reader = options.reader === true;
+  const reader = context.reader;
   const named = selectMembers(container, options.only);
   // ODataReader has no action() or function(): a call on it would compile against a wrong type
   // and throw. The imports go, named in the header; with `only`, so do the types they alone reach.
@@ -179,7 +188,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const service = serviceDeclarations(context, factoryName, members, reader);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
 
-  const typeImports = [reader ? "ODataReader" : "ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const typeImports = [reader ? "ODataReader" : "ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.entityInput ? ["EntityInput"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source, reader);
   // OData v1 to v3: the bindable FunctionImports of CSDL 3.0 are bound operations, which the
@@ -692,7 +701,7 @@ function parametersText(context: Context, kind: Operation["kind"], parameters: r
   if (parameters.length === 0 && others.length === 0) return "Record<string, never>";
   const items = parameters.map((p) => {
     const optional = mayLeaveOut(context, kind, p) ? "?" : "";
-    return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? typeText(context, p) ?? "unknown"}`;
+    return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? entityInputText(context, p) ?? typeText(context, p) ?? "unknown"}`;
   });
   return `{ ${[...items, ...others.map((name) => `${propertyName(name)}?: never`)].join("; ")} }`;
 }
@@ -702,16 +711,91 @@ function parametersText(context: Context, kind: Operation["kind"], parameters: r
  * Overloads differ in their parameter names (CSDL 4.01 §12.2), and the service picks the one whose
  * names a call gives: an object with one overload's parameters and another's matches none, yet a
  * plain union of the overloads' types accepts it. So each type names the parameters only other
- * overloads have, as `?: never`. Not a name every object inherits (`valueOf`): an object literal
- * has that member, which `never` would refuse.
+ * overloads have, as `?: never`. Not a member of TypeScript's `Object` (`valueOf`): an object
+ * literal has that member, which `never` would refuse. The other names Object.prototype has
+ * (`__proto__`, `__defineGetter__`) are no members of a literal's type, and are named: without
+ * them, the union would have a member its overloads' types do not all declare, which the factory
+ * reading it would not compile.
  */
 function overloadParameters(context: Context, kind: Operation["kind"], overloads: ReadonlyArray<readonly Parameter[]>, inUrl = false): string[] {
   const names = [...new Set(overloads.flatMap((parameters) => parameters.map((p) => p.name)))];
   return overloads.map((parameters) => {
-    const others = names.filter((name) => !parameters.some((p) => p.name === name) && !(name in Object.prototype));
+    const others = names.filter((name) => !parameters.some((p) => p.name === name) && !OBJECT_MEMBERS.has(name));
     return parametersText(context, kind, parameters, inUrl, others);
   });
 }
+
+/**
+ * Past this many entity types derived from a parameter's entity type, {@link entityInputText}
+ * types it as the base type's input open to any other property, rather than the union of the
+ * inputs: Dataverse derives hundreds of types from `crmbaseentity`, and a union of that many
+ * mapped types would make each call that names one slow to check.
+ */
+const MAX_DERIVED_INPUTS = 32;
+
+/**
+ * The type of an operation parameter (bound or imported, action or function) of an entity type:
+ * what a write takes for that type (`EntityInput<account>`), not its interface. The interface
+ * carries the type's {@link Entity} shape, which a derived type's interface (more literals, a key,
+ * bound operations) does not match, so `Target: crmbaseentity` would take no real entity, while an
+ * input takes any value of the type or a derived one, and an object literal with `@odata.type`.
+ * Where the model derives types from it (or it is abstract), the parameter takes the input of
+ * each; past {@link MAX_DERIVED_INPUTS} of them, or where some are not written (`only`) or none is
+ * known of an abstract type, the type's input with any other property. A collection is an array
+ * of the same, a nullable parameter may be null. `undefined` for a parameter of another type, and
+ * in a reader's file, whose entry point has no `EntityInput` and which calls no operations.
+ */
+function entityInputText(context: Context, parameter: Parameter): string | undefined {
+  const entity = context.model.entityType(parameter.type);
+  if (context.reader || entity === undefined || !context.entityTypes.has(entity.qualifiedName)) return undefined;
+  context.entityInput = true;
+  const derived = derivedTypes(context, entity);
+  const written = derived.filter((each) => context.entityTypes.has(each.qualifiedName));
+  // An interface without members makes an input that a string or a number matches too.
+  const input = (type: EntityType) => `EntityInput<${context.names.of(type.qualifiedName) as string}>${hasMembers(context, type) ? "" : " & object"}`;
+  let element: string;
+  if (derived.length === 0 && !entity.abstract) element = input(entity);
+  else if (written.length < derived.length || derived.length > MAX_DERIVED_INPUTS || derived.length === 0) {
+    // `any`, not `unknown`: an interface value (an entity read earlier) has no index signature,
+    // which only `any` lets it match.
+    element = `${input(entity)} & { readonly [property: string]: any }`;
+  } else element = union([entity, ...written].map(input));
+  if (parameter.collection) return `${/[ |&]/.test(element) ? `(${element})` : element}[]`;
+  return parameter.nullable ? `${element} | null` : element;
+}
+
+/** Whether the interface of an entity type has a member (a property, a navigation property, or the index signature of an open type). */
+function hasMembers(context: Context, type: EntityType): boolean {
+  const { model } = context;
+  if (model.navigationPropertiesOf(type).some((n) => isAddressable(n.name))) return true;
+  if (model.propertiesOf(type).some((p) => isAddressable(p.name) && p.type !== "Edm.Stream")) return true;
+  return lineage(model, type).some((each) => each.openType);
+}
+
+/** The entity types of the model derived from `type`, directly or through others, by qualified name. */
+function derivedTypes(context: Context, type: EntityType): EntityType[] {
+  if (context.derived === undefined) {
+    const index = new Map<string, EntityType[]>();
+    for (const schema of context.model.schemas) {
+      for (const each of schema.entityTypes) {
+        // Each base type once: a cycle of base types (refused where such a type is written) ends the walk.
+        const seen = new Set<string>([each.qualifiedName]);
+        for (let base = each.baseType; base !== undefined && !seen.has(base); base = context.model.entityType(base)?.baseType) {
+          seen.add(base);
+          let list = index.get(base);
+          if (!list) index.set(base, (list = []));
+          list.push(each);
+        }
+      }
+    }
+    for (const list of index.values()) list.sort((a, b) => compare(a.qualifiedName, b.qualifiedName));
+    context.derived = index;
+  }
+  return context.derived.get(type.qualifiedName) ?? [];
+}
+
+/** The members TypeScript's `Object` interface declares, which every object type has. */
+const OBJECT_MEMBERS = new Set(["constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString", "valueOf"]);
 
 /** The type of a bound function's parameter that must be an `edm.*` value (see {@link parametersText}), else `undefined`. */
 function urlParameterType(context: Context, parameter: Parameter): string | undefined {
@@ -914,34 +998,27 @@ function bytesOfBase64Lines(typed: boolean): string[] {
  * The parameters of an operation import that go into its URL as typed literals (a GUID, a date,
  * an enumeration member, a v4 Double...), as object members that turn the given value into an
  * `edm` value (or, for a v2 Double or Single given as text, into a number); a `null` or left-out
- * value stays as it is. Parameters whose type differs between overloads, and collections, are
- * passed as given. A parameter that some overloads lack (CSDL 4.01 §12.2: unbound overloads differ
- * in their parameter names) is `never` in the other overloads' types, or not a member of them
- * (see {@link overloadParameters}), so it is read where `in` has narrowed the union to the
- * overloads that have it, and only added where it was given.
+ * value stays as it is, and so does a collection. A parameter that some overloads lack (CSDL 4.01
+ * §12.2: unbound overloads differ in their parameter names) is `never` in the other overloads'
+ * types, or not a member of them (see {@link overloadParameters}), so it is read where `in` has
+ * narrowed the union to the overloads that have it, and only added where it was given. A
+ * parameter whose type differs between overloads (`since` an `Edm.Date` in one, an
+ * `Edm.DateTimeOffset` in another) is converted by the type of the overload the call names, which
+ * the service too picks by the parameter names given (see {@link overloadTest}).
  * `name` is the import's name, for errors. `edm` says whether a member calls an `edm` function;
  * `lines` are the members in TypeScript, `scriptLines` the same in JavaScript.
  */
 function operationLiterals(context: Context, name: string, overloads: readonly Operation[]): { lines: string[]; scriptLines: string[]; edm: boolean } {
-  const types = new Map<string, string | null>();
-  for (const operation of overloads) {
-    for (const parameter of operation.parameters) {
-      const seen = types.get(parameter.name);
-      const type = parameter.collection ? null : parameter.type;
-      types.set(parameter.name, seen === undefined || seen === type ? type : null);
-    }
-  }
+  const parameterNames = [...new Set(overloads.flatMap((o) => o.parameters.map((p) => p.name)))];
   const lines: string[] = [];
   const scriptLines: string[] = [];
   let edm = false;
-  for (const [parameter, declared] of types) {
-    if (declared === null) continue;
-    const type = literalType(context, declared);
-    const write = TYPED_LITERALS[type];
-    const enumType = write === undefined ? context.model.enumType(type) : undefined;
+  for (const parameter of parameterNames) {
+    // The overloads that have the parameter, each with its declaration of it.
+    const having = overloads.flatMap((o) => o.parameters.filter((p) => p.name === parameter).map((declared) => ({ operation: o, declared })));
     const member = objectKey(parameter);
-    const read = isIdentifier(parameter) ? `params.${parameter}` : `params[${JSON.stringify(parameter)}]`;
-    const everywhere = overloads.every((operation) => operation.parameters.some((p) => p.name === parameter));
+    const read = readParameter(parameter);
+    const everywhere = having.length === overloads.length;
     // A name that every object inherits (`toString`, `constructor`) reads Object.prototype's member
     // where the caller left the parameter out: only an own member is the parameter (undefined, left
     // out of the call, otherwise).
@@ -953,41 +1030,100 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     // compiler types the member with Object.prototype's for the others (`valueOf: () => Object`),
     // which an own member is not: the typed form says it is the parameter's type.
     const subject = inherited ? "value" : read;
-    let literal: string;
-    if (context.mapping.v2 && FLOATS.has(type)) {
-      // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
-      context.numberOfText = true;
-      edm = true;
-      literal = `${NUMBER_OF_TEXT}(${subject}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)}${type === "Edm.Single" ? `, "Edm.Single"` : ""})`;
-    } else if (FLOATS.has(type)) {
-      // v4 gives "NaN", "INF" and "-INF" as text, which the client would quote; the edm value
-      // writes them bare, and a number as the client would.
-      literal = `edm.${type === "Edm.Single" ? "single" : "double"}(${subject})`;
-      edm = true;
-    } else if (write !== undefined) {
-      literal = write(subject, name, parameter);
-      edm = true;
-    }
-    // The reader gives a flags value as its member names joined by commas, as the service wrote
-    // them: "Read,Write", or "Read, Write" from ASP.NET Core OData. edm.enumMember takes the names
-    // as a list, and refuses one with a space.
-    else if (enumType) {
-      literal = `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${subject}.trim().split(/\\s*,\\s*/)` : subject})`;
-      edm = true;
-    } else continue;
-    if (type === "Edm.Binary") context.bytesOfBase64 = true;
+    // Where the overloads give the parameter different TypeScript types, each conversion is
+    // given the value as its overload's type.
+    const types = new Set(having.map(({ declared }) => `${elementType(context, declared.type) ?? "unknown"}${declared.collection ? "[]" : ""}`));
+    const literal = (typed: boolean): string | undefined => {
+      const conversions = having.map(({ operation, declared }) => {
+        const value = typed && types.size > 1 ? `(${subject} as ${elementType(context, declared.type) ?? "unknown"})` : subject;
+        return { operation, text: declared.collection ? undefined : literalOf(context, name, parameter, declared.type, value) };
+      });
+      if (conversions.every((c) => c.text === undefined)) return undefined;
+      const first = conversions[0]?.text;
+      if (conversions.every((c) => c.text === first)) return first;
+      // The last overload's conversion where the tests of the others fail.
+      const candidates = having.map((each) => each.operation);
+      let text: string | undefined;
+      for (const conversion of conversions.slice().reverse()) {
+        const test = text === undefined ? undefined : overloadTest(context, conversion.operation, candidates, parameter);
+        text = test === undefined ? (conversion.text ?? subject) : `${test} ? ${conversion.text ?? subject} : ${text}`;
+      }
+      return text;
+    };
+    const typedLiteral = literal(true);
+    if (typedLiteral === undefined) continue;
+    // Every conversion calls an edm function (the v2 number helper too).
+    edm = true;
     const converted = (typed: boolean) => {
-      if (!inherited) return `${member}: ${read} == null ? ${read} : ${literal}`;
-      const declaredTypes = overloads.flatMap((o) => o.parameters.filter((p) => p.name === parameter).map((p) => typeText(context, p) ?? "unknown"));
+      const text = typed ? typedLiteral : (literal(false) as string);
+      if (!inherited) return `${member}: ${read} == null ? ${read} : ${text}`;
+      const declaredTypes = having.map(({ declared }) => typeText(context, declared) ?? "unknown");
       const typedRead = typed && !everywhere ? `${read} as ${union([...new Set(declaredTypes)])}` : read;
       // Where only some overloads have it, the member is there: the line adds it only then.
-      return `${member}: ((value) => value == null ? value : ${literal})(${everywhere ? `${own} ? ${typedRead} : undefined` : typedRead})`;
+      return `${member}: ((value) => value == null ? value : ${text})(${everywhere ? `${own} ? ${typedRead} : undefined` : typedRead})`;
     };
     const line = (typed: boolean) => (everywhere ? converted(typed) : `...(${inherited ? own : `${JSON.stringify(parameter)} in params`} ? { ${converted(typed)} } : {})`);
     lines.push(line(true));
     scriptLines.push(line(false));
   }
   return { lines, scriptLines, edm };
+}
+
+/** How the factory reads the parameter `name` of the call: `params.since`, `params["a-b"]`. */
+function readParameter(name: string): string {
+  return isIdentifier(name) ? `params.${name}` : `params[${JSON.stringify(name)}]`;
+}
+
+/**
+ * The expression that converts `value` (a JavaScript expression) of a parameter of EDM type
+ * `declared` into what writes its literal (see {@link TYPED_LITERALS}), or `undefined` where the
+ * value is written right as it is. Notes in `context` the helpers the factory then needs.
+ */
+function literalOf(context: Context, name: string, parameter: string, declared: string, value: string): string | undefined {
+  const type = literalType(context, declared);
+  if (context.mapping.v2 && FLOATS.has(type)) {
+    // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
+    context.numberOfText = true;
+    return `${NUMBER_OF_TEXT}(${value}, ${JSON.stringify(name)}, ${JSON.stringify(parameter)}${type === "Edm.Single" ? `, "Edm.Single"` : ""})`;
+  }
+  // v4 gives "NaN", "INF" and "-INF" as text, which the client would quote; the edm value
+  // writes them bare, and a number as the client would.
+  if (FLOATS.has(type)) return `edm.${type === "Edm.Single" ? "single" : "double"}(${value})`;
+  const write = TYPED_LITERALS[type];
+  if (write !== undefined) {
+    if (type === "Edm.Binary") context.bytesOfBase64 = true;
+    return write(value, name, parameter);
+  }
+  // The reader gives a flags value as its member names joined by commas, as the service wrote
+  // them: "Read,Write", or "Read, Write" from ASP.NET Core OData. edm.enumMember takes the names
+  // as a list, and refuses one with a space.
+  const enumType = context.model.enumType(type);
+  if (enumType) return `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.trim().split(/\\s*,\\s*/)` : value})`;
+  return undefined;
+}
+
+/**
+ * A test, in the factory, that the call names `operation` among the overloads `candidates` (those
+ * with the parameter `given`, which the call gives): the parameters it lacks and another candidate
+ * has are left out, and those it requires and another candidate may lack are given. The types let
+ * a call name one overload only (see {@link overloadParameters}), so that test tells them apart.
+ * `undefined` where nothing needs testing. A parameter left out is one missing or `undefined`,
+ * as the client leaves such a parameter out of the URL.
+ */
+function overloadTest(context: Context, operation: Operation, candidates: readonly Operation[], given: string): string | undefined {
+  const others = candidates.filter((o) => o !== operation);
+  // Literals are written for v4 functions and v2 operations, whose rule of what may be left out is the function's.
+  const required = (o: Operation, name: string) => o.parameters.some((p) => p.name === name && !mayLeaveOut(context, "Function", p));
+  const has = (o: Operation, name: string) => o.parameters.some((p) => p.name === name);
+  const names = [...new Set(candidates.flatMap((o) => o.parameters.map((p) => p.name)))].filter((n) => n !== given);
+  const terms: string[] = [];
+  for (const name of names) {
+    const read = readParameter(name);
+    const present = name in Object.prototype ? `Object.prototype.hasOwnProperty.call(params, ${JSON.stringify(name)}) && ${read} !== undefined` : `${read} !== undefined`;
+    if (!has(operation, name) && others.some((o) => has(o, name))) terms.push(name in Object.prototype ? `!(${present})` : `${read} === undefined`);
+    else if (required(operation, name) && others.some((o) => !required(o, name))) terms.push(name in Object.prototype ? `(${present})` : present);
+  }
+  return terms.length === 0 ? undefined : terms.length === 1 ? terms[0] : `(${terms.join(" && ")})`;
 }
 
 function union(items: readonly string[]): string {

@@ -8,6 +8,7 @@ import { numberText, parseKeepingNumbers } from "./formats.js";
 import { DECIMAL } from "../query/literal-format.js";
 import { isRecord } from "../util/values.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
+import { alternateKeysOn } from "../metadata/alternate-keys.js";
 
 /**
  * A command-line text as a value of `type` (`Edm.Int32`, `Edm.Guid` ...). Without a type (no
@@ -342,38 +343,14 @@ function keyNames(key: readonly KeyRef[]): string {
   return key.map((k) => k.name).join(", ");
 }
 
-/** The terms that declare alternate keys: the Core vocabulary's, and the community one it grew from (ODataLib, Dataverse). */
-const ALTERNATE_KEY_TERMS = ["Org.OData.Core.V1.AlternateKeys", "OData.Community.Keys.V1.AlternateKeys"];
-
 /**
- * The alternate keys of an entity set: other sets of its properties that identify an entity as its
- * key does, which a key predicate may name instead (`accounts(accountnumber='A3')`; OData URL
- * Conventions 4.3.1), declared by a `Core.AlternateKeys` annotation on the set, its entity type or
- * a base type. Each part is named by its `Alias` where it has one, else by its path.
+ * The alternate keys of an entity set (metadata/alternate-keys.ts), declared on the set, its entity
+ * type or a base type.
  */
 function alternateKeysOf(entitySet: EntitySet, type: EntityType, model: ServiceModel): KeyRef[][] {
   const annotated: Annotatable[] = [entitySet];
   for (let t: EntityType | undefined = type; t !== undefined && !annotated.includes(t); t = t.baseType === undefined ? undefined : model.entityType(t.baseType)) annotated.push(t);
-  const keys: KeyRef[][] = [];
-  for (const element of annotated) {
-    for (const term of ALTERNATE_KEY_TERMS) {
-      const declared = model.annotation(element, term);
-      for (const item of Array.isArray(declared) ? declared : []) {
-        const parts = isRecord(item) && Array.isArray(item["Key"]) ? item["Key"] : [];
-        const key = parts.flatMap((part): KeyRef[] => {
-          if (!isRecord(part)) return [];
-          // A path is a plain string; models stored by earlier versions wrote `{ $PropertyPath }`.
-          const name = part["Name"];
-          const path = typeof name === "string" ? name : isRecord(name) && typeof name["$PropertyPath"] === "string" ? name["$PropertyPath"] : undefined;
-          if (path === undefined) return [];
-          return [{ name: typeof part["Alias"] === "string" ? part["Alias"] : path, path }];
-        });
-        // One declared on the set and on its type too is one key.
-        if (key.length > 0 && key.length === parts.length && !keys.some((known) => keyNames(known) === keyNames(key))) keys.push(key);
-      }
-    }
-  }
-  return keys;
+  return alternateKeysOn(model, annotated);
 }
 
 /** One `Name=value` part of a key; `quoted` where its value was written as a string literal. */

@@ -12,7 +12,7 @@ import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type Ma
 import { compare, isIdentifier, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
 import { SERVICE_OPERATION_METHODS } from "../operations/requests.js";
 import { isIdentifier as isODataIdentifier, isQualifiedName } from "../util/identifiers.js";
-import { isRecord } from "../util/values.js";
+import { alternateKeysOn } from "../metadata/alternate-keys.js";
 
 /** The options of {@link generate}. */
 export interface GenerateOptions {
@@ -606,40 +606,15 @@ function keyRecordText(context: Context, type: EntityType, parts: readonly KeyRe
   return `{ ${parts.map((k) => `${propertyName(k.name)}: ${keyMemberType(context, type, k.path)}`).join("; ")} }`;
 }
 
-/** The terms that declare alternate keys: the Core vocabulary's, and the community one it grew from (ODataLib, Dataverse). */
-const ALTERNATE_KEY_TERMS = ["Org.OData.Core.V1.AlternateKeys", "OData.Community.Keys.V1.AlternateKeys"];
-
 /**
- * The alternate keys of an entity type: other sets of its properties that identify an entity as
- * its key does, which a key predicate may name instead (`accounts(accountnumber='A3')`; OData URL
- * Conventions 4.01 §4.3.1), declared by a `Core.AlternateKeys` annotation on the type or a base
- * type. Each part is named by its `Alias`, else by its path. Left out: a key with a part the
- * client cannot name in a predicate (a path of several segments without an alias) or whose path
- * reaches no property, which no call could use, and one declared twice. One declared on an entity
- * set belongs to that set, not to every set of the type, and so to no generated type.
+ * The alternate keys of an entity type (metadata/alternate-keys.ts), declared on the type or a base
+ * type. Left out: a key with a part the client cannot name in a predicate (a path of several
+ * segments without an alias) or whose path reaches no property, which no call could use. One
+ * declared on an entity set belongs to that set, not to every set of the type, and so to no
+ * generated type.
  */
 function alternateKeysOf(model: ServiceModel, type: EntityType): KeyRef[][] {
-  const keys: KeyRef[][] = [];
-  const names = (key: readonly KeyRef[]) => key.map((k) => k.name).join(",");
-  for (const each of lineage(model, type)) {
-    for (const term of ALTERNATE_KEY_TERMS) {
-      const declared = model.annotation(each, term);
-      for (const item of Array.isArray(declared) ? declared : []) {
-        const parts = isRecord(item) && Array.isArray(item["Key"]) ? item["Key"] : [];
-        const key = parts.flatMap((part): KeyRef[] => {
-          if (!isRecord(part)) return [];
-          // A path is a plain string; models stored by earlier versions wrote `{ $PropertyPath }`.
-          const name = part["Name"];
-          const path = typeof name === "string" ? name : isRecord(name) && typeof name["$PropertyPath"] === "string" ? name["$PropertyPath"] : undefined;
-          if (path === undefined) return [];
-          return [{ name: typeof part["Alias"] === "string" ? part["Alias"] : path, path }];
-        });
-        const usable = key.length > 0 && key.length === parts.length && key.every((k) => isAddressable(k.name) && propertyAt(model, type, k.path) !== undefined);
-        if (usable && !keys.some((known) => names(known) === names(key))) keys.push(key);
-      }
-    }
-  }
-  return keys;
+  return alternateKeysOn(model, lineage(model, type)).filter((key) => key.every((k) => isAddressable(k.name) && propertyAt(model, type, k.path) !== undefined));
 }
 
 /** The property at `path` (segments through complex properties) of an entity type, if there is one. */

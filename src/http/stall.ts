@@ -56,7 +56,7 @@ export class BodyStallWatch {
     this.#request = request;
     this.#controller = controller;
     // Without a timeout (0) nothing is timed: the watch only tells when the body ends (untilEnd).
-    if (timeout > 0) this.#timer = unref(setTimeout(() => this.#headersExpired(), timeout));
+    if (timeout > 0) this.#timer = setTimeout(() => this.#headersExpired(), timeout);
   }
 
   /**
@@ -74,11 +74,17 @@ export class BodyStallWatch {
     if (this.#ended || this.#timeout <= 0) return;
     this.#waitingSince = Date.now();
     if (this.#timer === undefined) this.#arm(this.#timeout);
+    else holdOpen(this.#timer, true);
   }
 
-  /** The pending read has settled (data, the end, or a failure). */
+  /**
+   * The pending read has settled (data, the end, or a failure). The timer stays armed for the next
+   * read, but holds the process open only while a read waits: a body nobody reads any more (a media
+   * stream dropped after a chunk, its connection then gone) must not hold it for up to `timeout`.
+   */
   progressed(): void {
     this.#waitingSince = -1;
+    if (this.#timer !== undefined) holdOpen(this.#timer, false);
   }
 
   /**
@@ -126,7 +132,7 @@ export class BodyStallWatch {
   #arm(ms: number): void {
     // Once per body, not per chunk (a re-arm adds the same listener, which counts once).
     this.#request.signal!.addEventListener("abort", (this.#onAbort ??= () => this.end()));
-    this.#timer = unref(setTimeout(() => this.#check(), ms));
+    this.#timer = setTimeout(() => this.#check(), ms);
   }
 
   #check(): void {
@@ -145,14 +151,11 @@ export class BodyStallWatch {
 }
 
 /**
- * `timer`, kept from holding the process open where the runtime can (Node, Bun): what it times is a
- * request, whose connection holds the process while an answer is awaited, and a body nobody reads
- * any more (a media stream dropped after its first chunk, its connection gone) must not hold it
- * for up to `timeout` ms.
+ * Whether `timer` holds the process open, where the runtime can say (Node, Bun: `ref`/`unref`; a
+ * no-op elsewhere).
  */
-function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
+function holdOpen(timer: ReturnType<typeof setTimeout>, hold: boolean): void {
+  (timer as { ref?: () => void; unref?: () => void })[hold ? "ref" : "unref"]?.();
 }
 
 const stallWatches = new WeakMap<Response, BodyStallWatch>();

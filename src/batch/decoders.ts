@@ -8,6 +8,7 @@
 import type { ClientCore } from "../core.js";
 import { readOperationResult } from "../operations/results.js";
 import { readOperationBody } from "../operations/result-body.js";
+import { refuseV2Result } from "../read/payload-failure.js";
 import type { ODataVersion } from "../options.js";
 import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
@@ -120,6 +121,8 @@ export function operationDecoder(core: ClientCore, name: string): BatchDecoder {
     const body = readOperationBody(textOf(message), message.headers.get("content-type"), undefined);
     if (body === undefined) return { value: undefined };
     if ("text" in body) return { value: body.text };
+    // As invoke() and get() alone: the part's headers say whether `{"d": …}` is v2's wrapper.
+    refuseV2Result(body.json, message.headers, core.options.version, undefined);
     const { value, nextLink } = readOperationResult(body.json, core.options.version, name);
     if (nextLink === undefined) return { value };
     return { value, nextLink: toPage(core, [], { nextLink }).nextLink as string };

@@ -17,6 +17,7 @@ import { redactUrl } from "../util/redact.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { mergePrefer } from "../http/steps.js";
 import { readOperationBody } from "./result-body.js";
+import { refuseV2Result } from "../read/payload-failure.js";
 
 /** The `headers` option of one call: more headers for its request alone. */
 interface CallHeaders {
@@ -101,8 +102,13 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   const text = await readBodyText(response, method, url, signal);
   if (response.status === 204) return undefined;
   const read = await readMasked(response, () => {
-    const body = readOperationBody(text, response.headers.get("content-type"), `${method} ${redactUrl(url)}`);
-    return body === undefined || "text" in body ? body : readOperationResult(body.json, core.options.version, name);
+    const where = `${method} ${redactUrl(url)}`;
+    const body = readOperationBody(text, response.headers.get("content-type"), where);
+    if (body === undefined || "text" in body) return body;
+    // A v4 client at a v2 service would take `{"d": …}` for an object result: the answer's
+    // headers tell, as they do for an entity's read.
+    refuseV2Result(body.json, response.headers, core.options.version, where);
+    return readOperationResult(body.json, core.options.version, name);
   });
   if (read === undefined) return undefined;
   if ("text" in read) return read.text;

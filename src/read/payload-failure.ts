@@ -4,7 +4,7 @@
  * that a walk's start holds none of them: a page's failure named as the page's, and a body of the
  * other OData version said to be one where the answer's headers say so, with the option to set (a
  * client of OData 4.0, the default, pointed at a v2 service, or one set to 2.0 pointed at a v4
- * service).
+ * service). Operation calls, loaded on use too, go by it for their results' `{"d": …}`.
  */
 import type { ODataVersion } from "../options.js";
 import { ODataClientError } from "../errors.js";
@@ -69,19 +69,39 @@ export function pagePayloadError(error: ODataClientError, url: URL, response: Re
  * request (`GET https://...`).
  */
 export function refuseV2Envelope(text: string, headers: Headers, version: ODataVersion, where: string): void {
-  const hint = version === "2.0" ? "" : versionHint(headers, version);
-  if (hint !== "" && isV2Envelope(text)) {
-    throw new ODataClientError("BAD_PAYLOAD", `${where} answered with {"d": …}, not an entity${hint}`);
+  // Parsed only where the headers say v2: the entity reader parses every other body itself.
+  if (v2HintFor(headers, version) !== "") refuseV2Body(parsedOrUndefined(text), headers, version, `${where} answered with`, "an entity");
+}
+
+/**
+ * Refuses the parsed JSON `body` of an operation's answer (`invoke()`, `get()`, a `$batch` part)
+ * that a client of OData v4 would otherwise unwrap as a v2 result (`{"d": {"f": 9}}`), where the
+ * answer's `headers` say v2, as {@link refuseV2Envelope} refuses an entity's: a v4 result read as
+ * it is would be an object whose one property is `d`. `where` names the request (`POST
+ * https://...`); a `$batch` part's failure is named by the batch.
+ */
+export function refuseV2Result(body: unknown, headers: Headers, version: ODataVersion, where: string | undefined): void {
+  refuseV2Body(body, headers, version, where === undefined ? "the body is" : `${where} answered with`, "the operation's result");
+}
+
+/** Throws the `BAD_PAYLOAD` of a v2 envelope (`said` the words before it, `what` what was due) where the headers say v2. */
+function refuseV2Body(body: unknown, headers: Headers, version: ODataVersion, said: string, what: string): void {
+  const hint = v2HintFor(headers, version);
+  if (hint !== "" && isRecord(body) && Object.keys(body).length === 1 && "d" in body) {
+    throw new ODataClientError("BAD_PAYLOAD", `${said} {"d": …}, not ${what}${hint}`);
   }
 }
 
-/** Whether `text` is JSON whose one member is `d`, as every OData v2 JSON answer is. */
-function isV2Envelope(text: string): boolean {
-  let body: unknown;
+/** The {@link versionHint} of a client of OData v4 at a v2 answer; `""` for a client of 2.0. */
+function v2HintFor(headers: Headers, version: ODataVersion): string {
+  return version === "2.0" ? "" : versionHint(headers, version);
+}
+
+/** `text` parsed as JSON; `undefined` where it is none (the entity reader says what is wrong with it). */
+function parsedOrUndefined(text: string): unknown {
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    return false; // the entity reader says what is wrong with it
+    return undefined;
   }
-  return isRecord(body) && Object.keys(body).length === 1 && "d" in body;
 }

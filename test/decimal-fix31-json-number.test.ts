@@ -5,6 +5,11 @@
  * refuse: the commonest way to type a price (`--param price=12.50` on the command line) sent
  * `{"price":"12.50"}`. A value a double cannot hold stays a string, and with the client option
  * `ieee754Compatible` (and in v2) every Decimal is one, as before.
+ *
+ * Zeros before the whole part's first digit (`007.50`) and a minus before zero (`-0`, `-0.0`) say
+ * nothing either: the JSON number is the same value (JSON writes -0 as `0`, and a Decimal has no
+ * negative zero). They went as the strings `"007.50"` and `"-0.0"`, which this file first asserted;
+ * they now go as `7.5` and `0`.
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -31,7 +36,26 @@ describe("a Decimal's zeros that say nothing", () => {
     });
     const request = onlyRequest(server);
     assert.equal(request.headers["content-type"], "application/json");
-    assert.equal(request.body, '{"price":12.5,"one":1,"tenth":0.1,"padded":"007.50","scaled":15,"negative":"-0.0","exact":"0.1000000000000000055511151231257827"}');
+    assert.equal(request.body, '{"price":12.5,"one":1,"tenth":0.1,"padded":7.5,"scaled":15,"negative":0,"exact":"0.1000000000000000055511151231257827"}');
+  });
+
+  test("leading zeros and a minus before zero go as the number in every form; a sign before other digits stays, and zeros do not hide digits a double loses", async (t) => {
+    const { server, client } = await serveClient(t, (_r, res) => noContent(res));
+    await client.action("price").invoke({
+      zeros: edm.decimal("007"),
+      negativeZeros: edm.decimal("-007.50"),
+      minusZero: edm.decimal("-0"),
+      minusZeros: edm.decimal("-00.000"),
+      minusZeroExponent: edm.decimal("-0.0e-3"),
+      minusHalf: edm.decimal("-00.5"),
+      zeroFraction: edm.decimal("0.5"),
+      long: edm.decimal("0009007199254740993"),
+      tiny: edm.decimal("-1e-400"),
+    });
+    assert.equal(
+      onlyRequest(server).body,
+      '{"zeros":7,"negativeZeros":-7.5,"minusZero":0,"minusZeros":0,"minusZeroExponent":0,"minusHalf":-0.5,"zeroFraction":0.5,"long":"0009007199254740993","tiny":"-1e-400"}',
+    );
   });
 
   test("an entity's properties in a create go the same way", async (t) => {

@@ -245,7 +245,7 @@ export function decimalWithoutExponent(text: string): string {
 
 /**
  * A decimal text as a JSON number when the number is the same value (`1e5` is `100000`, `12.50`
- * is `12.5`), otherwise as the string: more digits than a double holds, and `NaN`/`INF`/`-INF`,
+ * is `12.5`, `007.5` is `7.5`, `-0.0` is `0`), otherwise as the string: more digits than a double holds, and `NaN`/`INF`/`-INF`,
  * which JSON writes as strings. A string where OData JSON asks a number (without
  * `IEEE754Compatible`) is kept for a value a number would change.
  */
@@ -253,8 +253,10 @@ export function exactJsonNumber(text: string): number | string {
   const number = Number(text);
   if (!Number.isFinite(number)) return text;
   try {
-    // Zeros after the last digit of a fraction change no value (`12.50` is `12.5`, `1.0` is `1`).
-    return decimalWithoutExponent(String(number)) === decimalWithoutExponent(text.replace(/^\+/, "")).replace(/\.0*$|(\.\d*?)0+$/, "$1") ? number : text;
+    // Zeros after the last digit of a fraction change no value (`12.50` is `12.5`, `1.0` is `1`),
+    // nor do those before the whole part's first (`007.5`). The sign is the text's whatever its
+    // digits, so it is left out of the comparison: `+1` is 1, and `-0` the 0 JSON writes for -0.
+    return decimalWithoutExponent(`${Math.abs(number)}`) === decimalWithoutExponent(text).replace(/^[+-]?0*(?=\d)|\.0*$|(\.\d*?)0+$/g, "$1") ? number : text;
   } catch {
     // Beyond the digits that can be compared this way: the text is exact.
     return text;

@@ -188,3 +188,77 @@ test("a container that extends one the document does not hold may have more: not
   assert.equal(result.code, 0, show(result));
   assert.deepEqual(svc.sent(), ["GET $metadata", "GET Things(1)"]);
 });
+
+// An OData v2 document may hold several containers (here in two schemas): the default one
+// (`m:IsDefaultEntityContainer`) and others whose sets the service answers under their names.
+// The check looks in them all, so the message lists them all: it listed the default container's
+// alone, leaving out a set it had just offered as the name meant. What is offered as meant is what
+// the command can take: a function import for query and export (they read it as a set's pages),
+// never for get (no import has a key below it), and an action import for none of them (it is
+// called with POST, by `call`); they were offered to every command.
+const V2_METADATA = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx"><edmx:DataServices m:DataServiceVersion="2.0" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
+<Schema Namespace="NS" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
+<EntityType Name="Order"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/></EntityType>
+<EntityContainer Name="Main" m:IsDefaultEntityContainer="true">
+<EntitySet Name="Orders" EntityType="NS.Order"/>
+<FunctionImport Name="TopOrders" ReturnType="Collection(NS.Order)" EntitySet="Orders" m:HttpMethod="GET"/>
+<FunctionImport Name="CloseOrders" ReturnType="Edm.Int32" m:HttpMethod="POST"/>
+</EntityContainer>
+</Schema>
+<Schema Namespace="Old" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
+<EntityContainer Name="Archive">
+<EntitySet Name="OldOrders" EntityType="NS.Order"/>
+<EntitySet Name="Orders" EntityType="NS.Order"/>
+</EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>`;
+
+/** A v2 service of two containers: $metadata, any key path one order, any other path no rows. */
+async function v2Service(t: { after(fn: () => Promise<void>): void }) {
+  const server = await startServer((request, res) => {
+    const v2 = { dataserviceversion: "2.0" };
+    if (request.path === "/svc/$metadata") return sendText(res, 200, V2_METADATA, { "content-type": "application/xml", ...v2 });
+    sendJson(res, 200, request.path.includes("(") ? { d: { ID: 1 } } : { d: { results: [] } }, v2);
+  });
+  t.after(() => server.close());
+  const sent = () => server.requests.map((r) => `${r.method} ${decodeURIComponent(r.path).replace(/^\/svc\//, "")}`);
+  return { url: server.url("svc/"), sent };
+}
+
+test("a v2 document of two containers: the sets of both are listed, each once, and a set of the other container is offered and read", async (t) => {
+  const svc = await v2Service(t);
+  const refused = await cliInProcess(["get", svc.url, "oldorders", "1"]);
+  assert.equal(refused.code, 2, show(refused));
+  assert.equal(refused.stderr, 'error: get: the service has no entity set "oldorders" (did you mean "OldOrders"?); it has Orders, OldOrders\n');
+  const qualified = await cliInProcess(["query", svc.url, "Archive.oldorders"]);
+  assert.equal(qualified.code, 2, show(qualified));
+  assert.equal(qualified.stderr, 'error: query: the service has no entity set "Archive.oldorders" (did you mean "Archive.OldOrders"?); it has OldOrders, Orders\n');
+  assert.deepEqual(svc.sent(), ["GET $metadata", "GET $metadata"]);
+  for (const args of [["get", svc.url, "OldOrders", "1"], ["query", svc.url, "OldOrders", "--quiet"]]) {
+    const result = await cliInProcess(args);
+    assert.equal(result.code, 0, `${args.join(" ")}: ${show(result)}`);
+  }
+  assert.deepEqual(svc.sent().slice(2), ["GET $metadata", "GET OldOrders(1)", "GET $metadata", "GET OldOrders"]);
+});
+
+test("a function import is offered as the name meant to query and export, not to get; an action import to none", async (t) => {
+  const svc = await v2Service(t);
+  const cases: [string[], string][] = [
+    [["get", svc.url, "toporders", "1"], 'error: get: the service has no entity set "toporders"; it has Orders, OldOrders\n'],
+    [["query", svc.url, "toporders"], 'error: query: the service has no entity set "toporders" (did you mean "TopOrders"?); it has Orders, OldOrders\n'],
+    [["export", svc.url, "toporders", "--out", "rows.csv"], 'error: export: the service has no entity set "toporders" (did you mean "TopOrders"?); it has Orders, OldOrders\n'],
+    [["query", svc.url, "closeorders"], 'error: query: the service has no entity set "closeorders"; it has Orders, OldOrders\n'],
+    [["get", svc.url, "closeorders", "1"], 'error: get: the service has no entity set "closeorders"; it has Orders, OldOrders\n'],
+  ];
+  for (const [args, stderr] of cases) {
+    const result = await cliInProcess(args, "", { cwd: folder });
+    assert.equal(result.code, 2, `${args.join(" ")}: ${show(result)}`);
+    assert.equal(result.stderr, stderr, args.join(" "));
+  }
+  // $metadata alone each time, and no file written.
+  assert.deepEqual(svc.sent(), cases.map(() => "GET $metadata"));
+  assert.deepEqual(readdirSync(folder), []);
+  const read = await cliInProcess(["query", svc.url, "TopOrders", "--quiet"]);
+  assert.equal(read.code, 0, show(read));
+  assert.deepEqual(svc.sent().slice(cases.length), ["GET $metadata", "GET TopOrders"]);
+});

@@ -13,16 +13,28 @@ function sameButCase(name: string, candidates: readonly string[]): string[] {
   return [...new Set(candidates.filter((candidate) => candidate !== name && candidate.toLowerCase() === lower))];
 }
 
+/** The names of `containers`' members of one kind, each once (two containers may both have a set of a name). */
+function namesOf(containers: readonly EntityContainer[], kind: "entitySets" | "singletons" | "functionImports"): string[] {
+  return [...new Set(containers.flatMap((container) => container[kind].map((member) => member.name)))];
+}
+
 /**
  * The error for a name that is neither an entity set nor a singleton of the service's container:
  * `<command>: the service has no entity set "products" (did you mean "Products"?); it has …`, the
- * hint where a name of `candidates` (by default the container's entity sets and singletons) differs
- * from it in case only.
+ * hint where a name of `candidates` (by default the containers' entity sets and singletons) differs
+ * from it in case only. The sets and singletons listed are those of `containers`, by default the
+ * model's entity container: the containers the name was looked for in, so that no name it would
+ * have been found under is left out.
  */
-export function unknownSetError(command: string, model: ServiceModel, name: string, candidates?: readonly string[]): CliUsageError {
-  const container = model.container();
-  const sets = (container?.entitySets ?? []).map((s) => s.name);
-  const singletons = (container?.singletons ?? []).map((s) => s.name);
+export function unknownSetError(
+  command: string,
+  model: ServiceModel,
+  name: string,
+  candidates?: readonly string[],
+  containers: readonly EntityContainer[] = [model.container()].filter((c) => c !== undefined),
+): CliUsageError {
+  const sets = namesOf(containers, "entitySets");
+  const singletons = namesOf(containers, "singletons");
   const near = sameButCase(name, candidates ?? [...sets, ...singletons]);
   const hint = near.length === 0 ? "" : ` (did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?)`;
   const listed = sets.join(", ") || "none";
@@ -32,6 +44,14 @@ export function unknownSetError(command: string, model: ServiceModel, name: stri
       : `the service has no entity set or singleton ${JSON.stringify(name)}${hint}; it has the entity sets ${listed} and the singletons ${singletons.join(", ")}`;
   return new CliUsageError(`${command}: ${message}`);
 }
+
+/**
+ * The commands that read a function import as they read a set: `query` and `export` send `GET
+ * <name>` and read its answer as pages, which a function import's collection result is. `get`
+ * addresses an entity by key below the name, which no import has, and no command here calls an
+ * action import (that is `call`'s), so neither is offered to them as what the user meant.
+ */
+const READS_FUNCTION_IMPORTS: ReadonlySet<string> = new Set(["query", "export"]);
 
 /** The names a request path may start with in `container`: its entity sets, singletons and imports. */
 function memberNames(container: EntityContainer): string[] {
@@ -67,7 +87,8 @@ export function checkSetName(command: string, model: ServiceModel | undefined, n
   const member = name.slice(dot + 1);
   const within = qualifier === undefined ? containers : containers.filter((c) => c.name === qualifier || c.qualifiedName === qualifier);
   if (within.length === 0 || within.some((c) => extendsUnread(c, containers))) return;
-  const names = within.flatMap(memberNames);
-  if (names.includes(member)) return;
-  throw unknownSetError(command, model, name, qualifier === undefined ? names : names.map((n) => `${qualifier}.${n}`));
+  if (within.flatMap(memberNames).includes(member)) return;
+  // Only what the command could have taken is offered as the name meant.
+  const offered = [...namesOf(within, "entitySets"), ...namesOf(within, "singletons"), ...(READS_FUNCTION_IMPORTS.has(command) ? namesOf(within, "functionImports") : [])];
+  throw unknownSetError(command, model, name, qualifier === undefined ? offered : offered.map((n) => `${qualifier}.${n}`), within);
 }

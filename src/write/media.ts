@@ -49,7 +49,10 @@ export class MediaResource {
     return await (await transfer()).readMediaBytes(this.#core, this.#state, this.#property, options);
   }
 
-  /** The content as text (decoded as UTF-8). */
+  /**
+   * The content as text, decoded by the `charset` its `Content-Type` names (UTF-8 where it names
+   * none or one the runtime does not know; `iso-8859-1` as windows-1252), a byte order mark dropped.
+   */
   async text(options?: RequestOptions): Promise<string> {
     return await (await transfer()).readMediaText(this.#core, this.#state, this.#property, options);
   }

@@ -561,7 +561,8 @@ describe("next link rules", () => {
     assert.ok(foreign instanceof ODataClientError && foreign.code === "UNTRUSTED_NEXT_LINK");
     assert.match(foreign.message, /^option from is a next link to http:\/\/example\.invalid, which is neither the service's origin/);
     const walk = await rejectionOf(drain(items.stream({ from: " " }), []));
-    assert.ok(walk instanceof ODataClientError && walk.message === 'option from is a next link that is not a URL: " "', String(walk));
+    // The caller's argument, no answer's body: a TypeError, as the library's other argument checks.
+    assert.ok(walk instanceof TypeError && walk.message === 'option from is a next link that is not a URL: " "', String(walk));
     assert.equal(server.requests.length, 0);
   });
 

@@ -105,7 +105,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   const format = options?.format === undefined ? "json" : options.format;
   if (format !== "json" && format !== "atom") throw new TypeError(`option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
-  let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link");
+  let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link", true);
   const visited = new RecentLinks();
   const v2 = core.options.version === "2.0";
   // A next link inside a delta may leave the query out (its skip token holds it): the `$expand` of

@@ -116,12 +116,13 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
  * Resolves a next link against the service root and checks that it may be followed: http(s), on
  * the service's origin or a trusted one. Anything else rejects with `UNTRUSTED_NEXT_LINK` rather
  * than sending the client's credentials (or any request) elsewhere. The URL comes without its
- * fragment, which is never sent.
+ * fragment, which is never sent. `given` says the caller gave the link (`whose` names the
+ * argument): one that is no URL is then a `TypeError`, else `BAD_PAYLOAD`.
  */
-export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent a next link"): URL {
+export function resolveNextLink(core: ClientCore, link: string, whose = "the service sent a next link", given?: boolean): URL {
   const url = resolveReference(core.options.serviceUrl, link);
   if (url === undefined) {
-    throw new ODataClientError("BAD_PAYLOAD", `${whose} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
+    throw badLink(link, whose, given);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !core.options.trustedOrigins.has(url.origin)) {
     throw new ODataClientError(
@@ -281,7 +282,7 @@ async function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike
 /** Reads one page whole. */
 export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
   const resolved = resolveReadOptions(options);
-  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
+  const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link", true);
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
@@ -315,11 +316,16 @@ function absoluteLink(core: ClientCore, link: string, what: string, strict: bool
 function absoluteLink(core: ClientCore, link: string, what: string, strict: boolean): string | undefined {
   const url = resolveReference(core.options.serviceUrl, link);
   if (url !== undefined || !strict) return url?.href;
-  throw badLink(link, what);
+  throw badLink(link, `the service sent a ${what}`);
 }
 
-function badLink(link: string, what: string): ODataClientError {
-  return new ODataClientError("BAD_PAYLOAD", `the service sent a ${what} that is not a URL: ${JSON.stringify(clipText(link, 200))}`);
+/**
+ * A link that is no URL: one the caller gives (`given`) is a wrong argument, as the other argument
+ * checks' are; only one an answer carries is a payload that is not what OData prescribes.
+ */
+function badLink(link: string, whose: string, given?: boolean): Error {
+  const message = `${whose} that is not a URL: ${JSON.stringify(clipText(link, 200))}`;
+  return given ? new TypeError(message) : new ODataClientError("BAD_PAYLOAD", message);
 }
 
 /**
@@ -329,7 +335,7 @@ function badLink(link: string, what: string): ODataClientError {
  */
 async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<PagePart<T>> {
   const resolved = resolveReadOptions(options);
-  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link");
+  const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link", true);
   const caller = resolved.signal;
   const stop = new AbortController();
   // The walk's signal, which the caller's aborts (see followAbort) until the walk ends.
@@ -471,7 +477,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
     yield page;
     value = [];
     // A delta link that is no URL (left out of the page) fails the walk after it, as a next link does.
-    if (part.end.deltaLink !== undefined && page.deltaLink === undefined) throw badLink(part.end.deltaLink, "delta link");
+    if (part.end.deltaLink !== undefined && page.deltaLink === undefined) throw badLink(part.end.deltaLink, "the service sent a delta link");
   }
 }
 

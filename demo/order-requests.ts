@@ -88,8 +88,8 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
   }
   const entity = /^Orders\((\d+)\)$/.exec(path);
   if (entity) return answerOrder(context, request, Number(entity[1]));
-  const bound = /^Orders\((\d+)\)\/(?:Demo\.)?(\w+)(\(.*\))?$/.exec(path);
-  if (bound) return answerBoundOperation(context, request, Number(bound[1]), bound[2] as string, bound[3]);
+  const bound = /^Orders\((\d+)\)\/(Demo\.)?(\w+)(\(.*\))?$/.exec(path);
+  if (bound) return answerBoundOperation(context, request, Number(bound[1]), bound[3] as string, bound[4], bound[2] !== undefined);
   const totalValue = /^totalValue(\(.*\))$/.exec(path);
   if (totalValue) {
     if (method !== "GET") return notAllowed(request.method, ["GET"]);
@@ -268,7 +268,7 @@ function answerOrder(context: OrderContext, request: PlainRequest, id: number): 
   return entityAnswer(context, request, changed, 200);
 }
 
-function answerBoundOperation(context: OrderContext, request: PlainRequest, id: number, name: string, parameterText: string | undefined): PlainResponse {
+function answerBoundOperation(context: OrderContext, request: PlainRequest, id: number, name: string, parameterText: string | undefined, qualified: boolean): PlainResponse {
   const order = context.store.get(id);
   if (name === "ship") {
     if (routedMethod(request) !== "POST") return notAllowed(request.method, ["POST"]);
@@ -292,6 +292,14 @@ function answerBoundOperation(context: OrderContext, request: PlainRequest, id: 
     const percent = read.params["percent"];
     if (typeof percent !== "number" || percent < 0 || percent > 100) return error(400, "InvalidParameter", "percent must be a number from 0 to 100", "percent");
     return json(200, { "@odata.context": `${context.root}$metadata#Edm.Decimal`, value: round2(order.amount * (1 - percent / 100)) });
+  }
+  // A bare name (no namespace, no parentheses) may as well be meant as a property or a navigation
+  // property (`navigate("items")`): the answer says that Order has none of that name either.
+  if (!qualified && parameterText === undefined) {
+    if ((ORDER_PROPERTIES as readonly string[]).includes(name)) {
+      return error(501, "NotImplemented", `The demo service does not serve a property's own path (Orders(${id})/${name}); read it with $select=${name}`);
+    }
+    return error(404, "NotFound", `${name} is not a property or navigation property of Order (which has no navigation properties), nor an operation bound to it`);
   }
   return error(404, "NotFound", `Order has no operation ${NAMESPACE}.${name}`);
 }

@@ -140,7 +140,11 @@ export type PlannedItem = { kind: "request"; request: PlannedRequest } | { kind:
 /** What the service said about one request. */
 export type Answer =
   | { kind: "response"; message: HttpMessage }
-  | { kind: "changeset-failed"; message: HttpMessage }
+  /**
+   * Its changeset failed with `message`: `members` are the changeset's requests, `failedId` the
+   * Content-ID (JSON: the id) of the one that failed, where the service said which.
+   */
+  | { kind: "changeset-failed"; message: HttpMessage; members: readonly PlannedRequest[]; failedId?: string | undefined }
   | { kind: "missing" }
   | { kind: "pending" }
   /** Answered before a continuation was saved and resumed elsewhere: the answer is not here. */
@@ -229,7 +233,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     if (got.kind === "response") {
       // A changeset that failed comes back as one response in its place (OData 4.01 §11.7.4).
       if (got.message.status >= 400) {
-        for (const member of members) answers[member.index] = { kind: "changeset-failed", message: got.message };
+        for (const member of members) answers[member.index] = { kind: "changeset-failed", message: got.message, members, failedId: got.contentId };
       } else if (members.length === 1) {
         answers[members[0]!.index] = { kind: "response", message: got.message };
       } else {
@@ -253,7 +257,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[], monitors: Continuation[]): void {
   const failure = responses.find((response) => response.kind === "response" && response.message.status >= 400);
   if (failure?.kind === "response") {
-    for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure.message };
+    for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure.message, members, failedId: failure.contentId };
     return;
   }
   if (responses.length !== members.length) {
@@ -310,11 +314,11 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     else if (byId.has(id)) twice.add(id);
     else byId.set(id, response);
   }
-  const groupFailures = new Map<number, HttpMessage>();
+  const groupFailures = new Map<number, { message: HttpMessage; failedId: string }>();
   for (const request of requests) {
     const message = byId.get(request.id)?.message;
     if (request.changeset !== undefined && message !== undefined && message.status >= 400 && !groupFailures.has(request.changeset)) {
-      groupFailures.set(request.changeset, message);
+      groupFailures.set(request.changeset, { message, failedId: request.id });
     }
   }
   const answers: Answer[] = [];
@@ -325,7 +329,7 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     const message = response?.message;
     const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
     if (twice.has(request.id)) answers[request.index] = { kind: "unmatched", why: `two responses have its id ${JSON.stringify(request.id)}` };
-    else if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", message: groupFailure };
+    else if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", ...groupFailure, members: requests.filter((member) => member.changeset === request.changeset) };
     else if (response === undefined) unanswered.push(request);
     else if (message === undefined) answers[request.index] = { kind: "unreadable", why: response.why as string };
     else if (isContinuation(message)) {
@@ -401,19 +405,44 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     const success = { ok: true as const, status: message.status, headers: successHeaders(message.headers, secrets), value };
     return nextLink === undefined ? success : { ...success, nextLink };
   }
-  const error = httpErrorFromParts({
-    status: message.status,
-    statusText: maskSecretValues(message.statusText, secrets),
-    method: request.method,
-    url: request.url,
-    headers: message.headers,
-    body: maskSecretValues(message.body, secrets),
-    secrets,
-  });
-  // A changeset's failure may be another member's, whose preconditions are not this one's. The
-  // CSRF token went with the $batch request, so a part says nothing of it.
-  if (answer.kind === "response") explainPrecondition(error, request, "batch-part");
+  const failureOf = (of: PlannedRequest) =>
+    httpErrorFromParts({
+      status: message.status,
+      statusText: maskSecretValues(message.statusText, secrets),
+      method: of.method,
+      url: of.url,
+      headers: message.headers,
+      body: maskSecretValues(message.body, secrets),
+      secrets,
+    });
+  const error = failureOf(request);
+  // The CSRF token went with the $batch request, so a part says nothing of it. A changeset's
+  // failure may be another member's, whose preconditions are not this one's; but the one answer of
+  // a changeset of one request (an OData v2 write, which the client sends in one of its own) is
+  // that request's own, as a top-level request's is.
+  if (answer.kind === "response" || answer.members.length === 1) explainPrecondition(error, request, "batch-part");
+  else {
+    // The service may tell which member failed: the Content-ID of the one answer in the
+    // changeset's place, or in its error (`@Core.ContentID`, as SAP CAP's carries it).
+    const named = answer.failedId ?? error.odataError?.annotations?.["@Core.ContentID"];
+    const failed = named === undefined ? undefined : answer.members.find((member) => member.id === String(named));
+    if (failed !== request) notApplied(error, failed === undefined ? undefined : { index: failed.index, error: failureOf(failed) });
+  }
   return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
+}
+
+/**
+ * Words a changeset's failure for a member that is not the one that failed: the service applied
+ * none of the changeset, so this request was not applied, for the reason `failed` (the member that
+ * failed, its request number and its own error, which becomes the cause) gave, where the service
+ * named it. Status, code and parsed error stay the changeset's failure.
+ */
+function notApplied(error: ODataHttpError, failed: { index: number; error: ODataHttpError } | undefined): void {
+  const head = `${error.method} ${error.url} failed with `;
+  if (!error.message.startsWith(head)) return;
+  const at = failed === undefined ? "" : ` at request ${failed.index + 1} (${failed.error.method} ${failed.error.url})`;
+  error.message = `${error.method} ${error.url} was not applied: its changeset failed${at} with ${error.message.slice(head.length)}`;
+  if (failed !== undefined) Object.defineProperty(error, "cause", { value: failed.error, writable: true, configurable: true });
 }
 
 /**

@@ -425,7 +425,7 @@ export class Batch extends BatchWrites {
    * was sent again, gives its results to its caller only.
    */
   async send(options?: BatchSendOptions): Promise<BatchResults> {
-    this.#context.record.sealForSending();
+    this.#context.record.sealForSending("send()");
     // `return await`: a method that returned a promise already rejected (an argument refused before
     // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
     return await (await sending()).sendBatch(this.#toSend, options);
@@ -440,7 +440,7 @@ export class Batch extends BatchWrites {
    * const results = await poller.wait();
    */
   async sendAsync(options?: BatchSendAsyncOptions): Promise<AsyncPoller<BatchResults>> {
-    this.#context.record.sealForSending();
+    this.#context.record.sealForSending("sendAsync()");
     return await (await sending()).sendBatchAsync(this.#toSend, options);
   }
 
@@ -484,7 +484,7 @@ export class Batch extends BatchWrites {
    * `request()`'s bytes rejects with a `TypeError` (a JSON batch carries them as base64url text).
    */
   async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
-    this.#context.record.sealForSending();
+    this.#context.record.sealForSending("toRequest()");
     const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError);
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }

@@ -159,9 +159,9 @@ export class BatchRecord {
     this.#sealed = true;
   }
 
-  /** Seals the batch for sending it, which needs at least one request. */
-  sealForSending(): void {
+  /** Seals the batch for sending it, which needs at least one request; `call` names the method called. */
+  sealForSending(call: string): void {
     this.seal();
-    if (this.#requests.length === 0) throw new TypeError("send(): the batch holds no requests");
+    if (this.#requests.length === 0) throw new TypeError(`${call}: the batch holds no requests`);
   }
 }

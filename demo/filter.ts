@@ -159,11 +159,19 @@ const OPERATORS = new Set([...BINARY_LEVELS.flat(), "in", "has", "not"]);
 const WORD = /[$@]?[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*/y;
 
 /** Reads one option's text into {@link Node}s by OData's grammar. */
+/**
+ * How deep an expression may nest (parentheses, calls, `not`): far beyond what a reader writes, and
+ * short of what would exhaust the stack of the reading and of the evaluation, which recurse.
+ */
+const MAX_DEPTH = 100;
+
 class Reader {
   readonly #option: string;
   readonly #text: string;
   readonly #tokens: Token[];
   #next = 0;
+  /** How deep the expression being read is nested. */
+  #depth = 0;
 
   constructor(option: string, text: string) {
     this.#option = option;
@@ -172,9 +180,17 @@ class Reader {
     if (this.#tokens.length === 1) throw new Refusal(400, `${option} is empty`);
   }
 
-  /** One whole expression (`commonExpr`). */
+  /** One whole expression (`commonExpr`), nested at most {@link MAX_DEPTH} deep. */
   expression(): Node {
-    return this.#level(0);
+    this.#deeper();
+    const node = this.#level(0);
+    this.#depth -= 1;
+    return node;
+  }
+
+  /** One level deeper (a parenthesis, a call's argument, a `not` or `-`): refused past {@link MAX_DEPTH}. */
+  #deeper(): void {
+    if (++this.#depth > MAX_DEPTH) throw new Refusal(400, `${this.#option} is nested more than ${MAX_DEPTH} levels deep at character ${this.#peek().at + 1}`);
   }
 
   /** An `$orderby` item's `asc` or `desc`, if one follows. */
@@ -216,7 +232,9 @@ class Reader {
     const token = this.#peek();
     if ((token.type === "word" && token.text === "not") || token.type === "-") {
       this.#take();
+      this.#deeper();
       const operand = this.#unary();
+      this.#depth -= 1;
       return { type: token.type === "-" ? "negate" : "not", operand, at: token.at, end: operand.end };
     }
     let node = this.#primary();

@@ -279,6 +279,10 @@ describe("refusals", () => {
       ["$filter", "Stock", "$filter must be a Boolean expression; Stock (at character 1) is a number"],
       ["$orderby", "Price sideways", '$orderby: expected an operator, asc, desc, a comma or the end at character 7, found "sideways"'],
       ["$orderby", "Price,", "$orderby: expected an operand at character 7, found the end of the text"],
+      // Nesting that would exhaust the stack of a recursive reader (a 500 before): refused by depth.
+      ["$filter", `${"(".repeat(150)}ID eq 1${")".repeat(150)}`, "$filter is nested more than 100 levels deep at character 101"],
+      ["$filter", `${"not ".repeat(150)}(ID eq 1)`, "$filter is nested more than 100 levels deep at character 401"],
+      ["$orderby", `${"tolower(".repeat(120)}Name${")".repeat(120)}`, "$orderby is nested more than 100 levels deep at character 801"],
     ] as const) {
       const answer = await get(`Products?${option}=${encodeURIComponent(text)}`);
       assert.equal(answer.status, 400, text);

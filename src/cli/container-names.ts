@@ -90,5 +90,9 @@ export function checkSetName(command: string, model: ServiceModel | undefined, n
   if (within.flatMap(memberNames).includes(member)) return;
   // Only what the command could have taken is offered as the name meant.
   const offered = [...namesOf(within, "entitySets"), ...namesOf(within, "singletons"), ...(READS_FUNCTION_IMPORTS.has(command) ? namesOf(within, "functionImports") : [])];
+  // An OData 1.0 to 3.0 schema may hold several containers, of which the model keeps the default
+  // one: a name none of the kept ones has may be another's, and only a name that differs from one
+  // of theirs but in case is surely a mistake.
+  if (!model.odataVersion.startsWith("4") && sameButCase(member, offered).length === 0) return;
   throw unknownSetError(command, model, name, qualifier === undefined ? offered : offered.map((n) => `${qualifier}.${n}`), within);
 }

@@ -8,14 +8,12 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -123,12 +121,11 @@ describe("key() and <Type>Key take the alternate keys an entity type declares", 
     const compiled = files(false);
     for (const file of compiled.keys()) if (file.endsWith("refused.ts")) compiled.delete(file);
     for (const [file, list] of virtualDiagnostics(compiled, VIRTUAL, ROOT, " ")) assert.deepEqual(list, [], file);
-    const folder = mkdtempSync(join(tmpdir(), "traverse-fix31-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(folder, "index.ts"), generate(parseMetadata(METADATA), { importFrom: LIBRARY_URL, name: "svc" })["index.ts"] ?? "");
-    writeFileSync(join(folder, "calls.ts"), CALLS(LIBRARY_URL));
-    const { run } = (await import(pathToFileURL(join(folder, "calls.ts")).href)) as { run(client: ODataClient): Promise<Array<string | null>> };
+    const { run } = await importWritten<{ run(client: ODataClient): Promise<Array<string | null>> }>(
+      t,
+      { "index.ts": generate(parseMetadata(METADATA), { importFrom: LIBRARY_URL, name: "svc" })["index.ts"] ?? "", "calls.ts": CALLS(LIBRARY_URL) },
+      "calls.ts",
+    );
     assert.deepEqual(await run(new ODataClient({ serviceUrl: server.url("s/"), version: "4.01" })), ["n", "n", "n", "n", "n", "n"]);
     assert.deepEqual(
       server.requests.map((r) => decodeURIComponent(r.path)),

@@ -11,14 +11,12 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics } from "./virtual-program.js";
 import { edmxV2, edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -140,14 +138,16 @@ describe("a nullable parameter of a v4 action or a v2 service operation may be l
     const compiled = files(false);
     for (const file of compiled.keys()) if (file.endsWith("refused.ts")) compiled.delete(file);
     for (const [file, list] of virtualDiagnostics(compiled, VIRTUAL, ROOT, " ")) assert.deepEqual(list, [], file);
-    const folder = mkdtempSync(join(tmpdir(), "traverse-fix31-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(folder, "v4.ts"), generate(parseMetadata(V4), { importFrom: LIBRARY_URL, name: "svc" })["index.ts"] ?? "");
-    writeFileSync(join(folder, "v2.ts"), generate(parseMetadata(V2), { importFrom: LIBRARY_URL, name: "old" })["index.ts"] ?? "");
-    writeFileSync(join(folder, "calls.ts"), CALLS(LIBRARY_URL));
     type Calls = { run(v4: ODataClient, v2: ODataClient): Promise<Array<string | null | undefined>> };
-    const { run } = (await import(pathToFileURL(join(folder, "calls.ts")).href)) as Calls;
+    const { run } = await importWritten<Calls>(
+      t,
+      {
+        "v4.ts": generate(parseMetadata(V4), { importFrom: LIBRARY_URL, name: "svc" })["index.ts"] ?? "",
+        "v2.ts": generate(parseMetadata(V2), { importFrom: LIBRARY_URL, name: "old" })["index.ts"] ?? "",
+        "calls.ts": CALLS(LIBRARY_URL),
+      },
+      "calls.ts",
+    );
     const results = await run(new ODataClient({ serviceUrl: server.url("v4/") }), new ODataClient({ serviceUrl: server.url("v2/"), version: "2.0" }));
     assert.deepEqual(results, [undefined, undefined, "found", "searched", "recent", undefined]);
     assert.deepEqual(

@@ -12,14 +12,12 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -138,13 +136,8 @@ describe("an operation parameter of an entity type takes entities of it and of i
       res.end();
     });
     t.after(() => server.close());
-    const folder = mkdtempSync(join(tmpdir(), "traverse-fix31b-"));
-    t.after(() => rmSync(folder, { recursive: true, force: true }));
-    writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(join(folder, "v4.ts"), generate(parseMetadata(V4), { importFrom: LIBRARY_URL, name: "svc" })["index.ts"] ?? "");
-    writeFileSync(join(folder, "calls.ts"), CALLS(LIBRARY_URL));
     type Calls = { run(client: ODataClient, a: object, u: object, g: object): Promise<unknown[]> };
-    const { run } = (await import(pathToFileURL(join(folder, "calls.ts")).href)) as Calls;
+    const { run } = await importWritten<Calls>(t, { "v4.ts": generate(parseMetadata(V4), { importFrom: LIBRARY_URL, name: "svc" })["index.ts"] ?? "", "calls.ts": CALLS(LIBRARY_URL) }, "calls.ts");
     const account = { accountid: GUID, name: "A", parent: null };
     const user = { "@odata.type": "#M.user", id: "u1", deletedDateTime: null, displayName: "U", tenant: GUID };
     const group = { "@odata.type": "#M.group", id: "g1", deletedDateTime: null, mail: "g@x" };

@@ -13,14 +13,12 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -125,12 +123,7 @@ describe("function import overloads that type one parameter differently", () => 
       const server = await startServer((_request, res) => sendJson(res, 200, { "@odata.context": "$metadata#Edm.Int32", value: 1 }, { "OData-Version": "4.0" }));
       t.after(() => server.close());
       const generated = generate(parseMetadata(V4), { importFrom: LIBRARY_URL, name: "c", declarations });
-      const folder = mkdtempSync(join(tmpdir(), "traverse-fix31b-"));
-      t.after(() => rmSync(folder, { recursive: true, force: true }));
-      writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
-      for (const [name, text] of Object.entries(generated)) writeFileSync(join(folder, name), text);
-      writeFileSync(join(folder, "calls.ts"), CALLS(LIBRARY_URL, "./index.js"));
-      const { run } = (await import(pathToFileURL(join(folder, "calls.ts")).href)) as { run(client: ODataClient): Promise<number[]> };
+      const { run } = await importWritten<{ run(client: ODataClient): Promise<number[]> }>(t, { ...generated, "calls.ts": CALLS(LIBRARY_URL, "./index.js") }, "calls.ts");
       const results = await run(new ODataClient({ serviceUrl: server.url("") }));
       assert.deepEqual(results, WIRE.map(() => 1));
       assert.deepEqual(

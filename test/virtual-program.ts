@@ -4,7 +4,10 @@
  * below `virtualRoot`: they import the repository's own files by relative paths, which resolve on
  * disk. Gives each virtual file's diagnostics as `line: message`.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import ts from "typescript";
 
 export function virtualDiagnostics(files: ReadonlyMap<string, string>, virtualRoot: string, repositoryRoot: string, lineJoin = "\n"): Map<string, string[]> {
@@ -52,4 +55,17 @@ export function fileDiagnostics(file: string, repositoryRoot: string): string[] 
     const at = d.start === undefined ? "" : `:${source.getLineAndCharacterOfPosition(d.start).line + 1}`;
     return `${name}${at} TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
   });
+}
+
+/**
+ * Writes `files` (generated code and a program using it, by name) into a fresh folder of ES
+ * modules, removed when the test ends, and imports `entry` from it: the program run as written,
+ * with the library it imports.
+ */
+export async function importWritten<M>(t: { after(fn: () => void): void }, files: Readonly<Record<string, string>>, entry: string): Promise<M> {
+  const folder = mkdtempSync(join(tmpdir(), "traverse-written-"));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+  return (await import(pathToFileURL(join(folder, entry)).href)) as M;
 }

@@ -3,8 +3,8 @@
  * caller sees). Loaded by the first read or write of content.
  */
 import type { ClientCore } from "../core.js";
-import { BODY_LIMIT, readBodyBytes, watchedBodyStream, discard } from "../http/body.js";
-import { charsetOf, decode } from "../payload/charset.js";
+import { readBodyBytes, watchedBodyStream, discard } from "../http/body.js";
+import { readBodyAs } from "../payload/http-envelope.js";
 import type { EntityState } from "../query/state.js";
 import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
 import { sendChecked } from "./send.js";
@@ -30,10 +30,10 @@ export async function readMediaBytes(core: ClientCore, state: EntityState, prope
 /** `MediaResource.text()`. */
 export async function readMediaText(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): Promise<string> {
   const { response, url } = getMedia(core, state, property, options);
-  const answer = await response;
   // Media is any text the service keeps, not JSON bound to UTF-8: read by the charset it is sent
-  // in, as a `$batch` part is (a charset this runtime does not know as UTF-8).
-  return decode(await readBodyBytes(answer, "GET", url, options?.signal, BODY_LIMIT), charsetOf(answer.headers.get("content-type")));
+  // in, as a `$batch` part and a status monitor's answer are (a charset this runtime does not know
+  // as UTF-8).
+  return readBodyAs(await response, "GET", url, options?.signal, false);
 }
 
 /** `MediaResource.stream()`. */

@@ -12,7 +12,7 @@ import type { SecretMask } from "./secrets.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
 import { isJsonContentType } from "../payload/content-type.js";
-import { IF_MATCH_ADVICE } from "../write/requests.js";
+import { CSRF_ADVICE, IF_MATCH_ADVICE } from "../write/requests.js";
 import { VERSION_HINT } from "../read/payload-failure.js";
 
 /** The environment variables the command line reads credentials from. */
@@ -410,7 +410,7 @@ function untrustedInCliWords(message: string, service: WrittenService): string {
 const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, option|option) "([\w.]+)"/g;
 
 /** The end of the message of a write refused for want of a CSRF token, where the client has no `csrf` (write/requests.ts). */
-const CSRF_HINT = /set option "csrf" to true, and the client fetches one for its writes\)$/;
+const LIBRARY_CSRF_ADVICE = `${CSRF_ADVICE})`;
 
 /**
  * What a 428's explanation advises on the command line, in place of the library's options (`{ etag }`,
@@ -433,10 +433,10 @@ const LIBRARY_IF_MATCH_ADVICE = `; ${IF_MATCH_ADVICE})`;
 export function inCliWords(error: unknown, service: WrittenService | undefined): unknown {
   // The one sentence of the library's own in an HTTP error: the option a refusal for want of a
   // CSRF token asks for, which the command line sets in a profile alone.
-  if (service !== undefined && error instanceof ODataHttpError && CSRF_HINT.test(error.message)) {
+  if (service !== undefined && error instanceof ODataHttpError && error.message.endsWith(LIBRARY_CSRF_ADVICE)) {
     const profile = service.target.kind === "profile" ? service.target.profile : undefined;
     const setting = profile ? `set "csrf": true in ${profile.file}: profiles.${profile.name}` : `name the service by a profile with "csrf": true (the command line has no option for it)`;
-    error.message = error.message.replace(CSRF_HINT, `${setting}, and the command fetches one for its writes)`);
+    error.message = `${error.message.slice(0, -LIBRARY_CSRF_ADVICE.length)}${setting}, and the command fetches one for its writes)`;
     return error;
   }
   // The advice of a 428 names the library's options of a write; the command line sends the header.

@@ -8,6 +8,7 @@ import { flag, integerOption, stringOption, type OptionSpec, type ParsedArgs } f
 import { CliUsageError } from "./errors.js";
 import { columnsOf } from "./formats.js";
 import { splitOutside } from "../util/split-outside.js";
+import { RAW_TEXT_ADVICE } from "../query/raw-text.js";
 
 /** The options that shape a collection query. */
 export const QUERY_OPTIONS: Record<string, OptionSpec> = {
@@ -138,7 +139,8 @@ function inOption<T>(option: string, build: () => T): T {
     if (!(error instanceof TypeError || error instanceof RangeError || unsupported)) throw error;
     // The library names its builder calls ("select(fields): ", "expand select(fields): "): the option stands for them.
     // Raw text's advice is the filter builder's, which the command line has not: the option's text is the raw text.
-    const message = error.message.replace(/^(?:[\w$]+ )*[\w$]+\([\w$]*\): /, "").replace(/\. Raw text has to stay .*$/s, "");
+    const unlabelled = error.message.replace(/^(?:[\w$]+ )*[\w$]+\([\w$]*\): /, "");
+    const message = unlabelled.endsWith(RAW_TEXT_ADVICE) ? unlabelled.slice(0, -RAW_TEXT_ADVICE.length) : unlabelled;
     throw new CliUsageError(`--${option}: ${message.replace(/^expand\(nav, q => q\.\.\.\): /, "")}`, { cause: error });
   }
 }

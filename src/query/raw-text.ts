@@ -59,6 +59,12 @@ function findProblem(text: string, phrases: boolean): Problem {
 }
 
 /**
+ * What a raw expression's refusal advises: the filter builder, which the command line has not (its
+ * options are raw text), so it leaves this out.
+ */
+export const RAW_TEXT_ADVICE = ". Raw text has to stay one operand of what the query puts it in (several filters are ANDed); write values with the filter builder, (f) => ..., whose literals cannot break out";
+
+/**
  * Throws a `TypeError` unless `text` is one whole expression of the OData expression language
  * (a `$filter`, `$apply` or `$compute` text): string literals closed, brackets balanced outside
  * them, no `;` outside them.
@@ -68,7 +74,7 @@ export function checkRawExpression(text: string, where: string): void {
   const problem = findProblem(text, false);
   if (problem !== undefined) {
     throw new TypeError(
-      `${where}: ${describe(text)} is not one whole expression: ${problem}. Raw text has to stay one operand of what the query puts it in (several filters are ANDed); write values with the filter builder, (f) => ..., whose literals cannot break out`,
+      `${where}: ${describe(text)} is not one whole expression: ${problem}${RAW_TEXT_ADVICE}`,
     );
   }
 }

@@ -694,8 +694,14 @@ export type CsrfSending = boolean | "batch-part";
  */
 function missingCsrfExplanation(error: ODataHttpError, csrf: CsrfSending): string | undefined {
   if (csrf !== false || error.status !== 403 || error.headers["x-csrf-token"]?.toLowerCase() !== "required") return undefined;
-  return 'the service requires a CSRF token (X-CSRF-Token: Required): set option "csrf" to true, and the client fetches one for its writes';
+  return `the service requires a CSRF token (X-CSRF-Token: Required): ${CSRF_ADVICE}`;
 }
+
+/**
+ * What {@link missingCsrfExplanation} advises, in the library's words: the option to set. The
+ * command line, which sets it in a profile, puts its own in its place.
+ */
+export const CSRF_ADVICE = 'set option "csrf" to true, and the client fetches one for its writes';
 
 /** `explanation` added to the message of `error`, in parentheses, where there is one. */
 function addExplanation(error: ODataHttpError, explanation: string | undefined): void {

@@ -122,3 +122,19 @@ test("a read answered 202 with its monitor in Operation-Location alone (as Graph
   await pending(server, () => reader.collection("OneNote").key(1).get(), "/svc/OneNote(1)");
   await pending(server, () => reader.collection("OneNote").list(), "/svc/OneNote");
 });
+
+test("a relative Location is resolved against the URL that answered, so that asyncPoller() given the message's monitor polls it", async (t) => {
+  const server = await startServer((_request, res) => sendJson(res, 202, { status: "Running" }, { location: "jobs/1" }));
+  t.after(() => server.close());
+  const reader = new ODataReader({ serviceUrl: server.url("svc/") });
+  const error = await reader.collection("Books").countAll().then(
+    (value) => assert.fail(`resolved ${JSON.stringify(value)}`),
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof ODataClientError && error.code === "ASYNC_OPERATION_PENDING", String(error));
+  // Against GET svc/Books/$count: svc/Books/jobs/1, where the service root would give svc/jobs/1.
+  assert.ok(error.message.endsWith(` is ${server.url("svc/Books/jobs/1")}`), error.message);
+  assert.deepEqual(server.requests.map((r) => `${r.method} ${decodeURIComponent(r.path)}`), ["GET /svc/Books/$count"]);
+  const client = new ODataClient({ serviceUrl: server.url("svc/") });
+  assert.equal(client.asyncPoller(server.url("svc/Books/jobs/1")).statusUrl, server.url("svc/Books/jobs/1"));
+});

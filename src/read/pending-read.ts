@@ -12,9 +12,12 @@ import { redactUrl } from "../util/redact.js";
  * With a `Location`, `ASYNC_OPERATION_PENDING` naming the status monitor; without one,
  * `ASYNC_NO_LOCATION` (as a media read gives). A read is safe to send again, so both reject.
  *
- * The refusal that write/pending-answer.ts gives writes and calls, written again rather than
- * imported: a program built on `ODataReader` reaches no code of write/ or lro/
- * (test/treeshake.test.ts), and this message names no method that a reader lacks.
+ * The refusal that write/pending-answer.ts gives writes and calls, written apart: a program built
+ * on `ODataReader` reaches no code of write/ or lro/ (test/treeshake.test.ts), and this message
+ * names no method that a reader lacks. A relative monitor is resolved against the URL that
+ * answered, as the spec has it, so that `asyncPoller()` given it polls that monitor (which would
+ * resolve it against the service root); Microsoft Graph's paths below its version root are named
+ * as sent (lro/answer-url.ts's rule, not loaded by a reader).
  */
 export async function pendingReadError(response: Response, url: URL): Promise<ODataClientError> {
   await discard(response);
@@ -24,10 +27,14 @@ export async function pendingReadError(response: Response, url: URL): Promise<OD
   if (!location) {
     return new ODataClientError("ASYNC_NO_LOCATION", `${where} without a status monitor: the service runs the read asynchronously (in a browser it must also expose Location)`);
   }
-  // Named as sent, unresolved: resolving a Microsoft Graph path (below the version root) would put
-  // util/service-root.ts's rule into a reader's start; `asyncPoller()` takes the path as it is.
+  let monitor: string;
+  try {
+    monitor = location.startsWith("/") ? location : new URL(location, response.url || url).href;
+  } catch {
+    monitor = location;
+  }
   return new ODataClientError(
     "ASYNC_OPERATION_PENDING",
-    `${where}: the service runs the read asynchronously; its status monitor, which asyncPoller() of traverse-odata's ODataClient follows, is ${redactUrl(location)}`,
+    `${where}: the service runs the read asynchronously; its status monitor, which asyncPoller() of traverse-odata's ODataClient follows, is ${redactUrl(monitor)}`,
   );
 }

@@ -51,8 +51,9 @@ export class ODataReader {
   }
 
   constructor(options: ODataClientOptions) {
-    // The errors name the class the program made: a program that made a reader may never import ODataClient.
-    this.#core = new ClientCore(resolveClientOptions(options, new.target === ODataReader ? "ODataReader" : "ODataClient"));
+    // The errors name the class the program made, or the one its own class extends: a program that
+    // made a reader may never import ODataClient, which this module cannot name; only a client batches.
+    this.#core = new ClientCore(resolveClientOptions(options, "batch" in new.target.prototype ? "ODataClient" : "ODataReader"));
   }
 
   /**

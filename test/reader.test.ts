@@ -244,3 +244,21 @@ describe("ODataReader against CAP", () => {
     assert.deepEqual(read.flat().sort((a, b) => a - b), all.sort((a, b) => a - b));
   });
 });
+
+test("a program's own class that extends ODataReader or ODataClient gets option errors naming the class it extends", () => {
+  const message = (make: () => unknown) => {
+    try {
+      make();
+    } catch (error) {
+      assert.ok(error instanceof TypeError, String(error));
+      return error.message.slice(0, error.message.indexOf(" option "));
+    }
+    return assert.fail("no error");
+  };
+  class MyReader extends ODataReader {}
+  class MyClient extends ODataClient {}
+  assert.deepEqual(
+    [() => new ODataReader({ serviceUrl: "" }), () => new MyReader({ serviceUrl: "" }), () => new ODataClient({ serviceUrl: "" }), () => new MyClient({ serviceUrl: "" })].map(message),
+    ["ODataReader", "ODataReader", "ODataClient", "ODataClient"],
+  );
+});

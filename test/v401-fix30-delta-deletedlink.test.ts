@@ -70,9 +70,11 @@ describe("client.delta() and a deleted link without target", () => {
 
   test("an added link without target, and a deleted link whose target is no id, are still BAD_PAYLOAD", async (t) => {
     const entries = [
-      [{ "@context": "#Orders/$link", source: "Orders(2)", relationship: "Customer" }, "a link entry lacks source, relationship or target"],
-      [{ "@context": "#Orders/$deletedLink", source: "Orders(2)", relationship: "Customer", target: 5 }, "a deleted link lacks source or relationship, or its target is no id"],
-      [{ "@context": "#Orders/$deletedLink", relationship: "Customer" }, "a deleted link lacks source or relationship, or its target is no id"],
+      [{ "@context": "#Orders/$link", source: "Orders(2)", relationship: "Customer" }, "a link entry lacks target"],
+      [{ "@context": "#Orders/$deletedLink", source: "Orders(2)", relationship: "Customer", target: 5 }, "a deleted link has for its target 5, which is no id"],
+      [{ "@context": "#Orders/$deletedLink", relationship: "Customer" }, "a deleted link lacks source"],
+      // What is wrong is named: each member missing, the target as sent.
+      [{ "@context": "#Orders/$link", target: "Customers(1)" }, "a link entry lacks source and relationship"],
     ] as const;
     for (const [entry, says] of entries) {
       const { server, client, root } = await serveClient(t, (_request, res) =>

@@ -19,7 +19,7 @@ import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
-import { isRecord } from "../util/values.js";
+import { describe, isRecord } from "../util/values.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { COLLECTION_ANNOTATIONS, dropResponseAnnotations, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
@@ -314,7 +314,9 @@ function linkChange(entry: Record<string, unknown>, url: URL | string, removed =
   // A deleted link of a single-valued navigation property may leave out its target, which the
   // source and relationship name already (JSON Format 4.01 §15.5); a target sent must be an id.
   if (source === undefined || relationship === undefined || (target === undefined && !(removed && entry["target"] == null))) {
-    throw badDelta(url, removed ? "a deleted link lacks source or relationship, or its target is no id" : "a link entry lacks source, relationship or target");
+    const missing = ["source", "relationship", ...(removed ? [] : ["target"])].filter((name) => stringOf(entry[name]) === undefined);
+    const badTarget = entry["target"] != null && target === undefined ? `has for its target ${describe(entry["target"])}, which is no id` : "";
+    throw badDelta(url, `a ${removed ? "deleted link" : "link entry"} ${[missing.length > 0 ? `lacks ${missing.join(" and ")}` : "", badTarget].filter(Boolean).join(", and ")}`);
   }
   return target === undefined ? { source, relationship } : { source, relationship, target };
 }

@@ -64,6 +64,12 @@ test("a Uint8Array of another realm is bytes too", () => {
   assert.deepEqual(read(foreign), EXPECTED);
 });
 
+test("an ArrayBuffer (what response.arrayBuffer() gives) is the same bytes", () => {
+  const bytes = latin1(EDMX('<?xml version="1.0" encoding="ISO-8859-1"?>'));
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  assert.deepEqual(read(buffer), EXPECTED);
+});
+
 test("other binary data is still refused with BAD_METADATA, naming it", () => {
   const error = (() => {
     try {

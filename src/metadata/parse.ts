@@ -18,8 +18,10 @@ import { metadataText } from "./text.js";
  * const model = parseMetadata(await readFile("metadata.xml"));
  * model.keyOf(model.entitySet("Books")!.entityType);
  */
-export function parseMetadata(metadata: string | Uint8Array | object): ServiceModel {
+export function parseMetadata(metadata: string | Uint8Array | ArrayBuffer | object): ServiceModel {
   // By its tag, which a Uint8Array of another realm (a test runner's sandbox) has too; Buffer is one.
-  const bytes = Object.prototype.toString.call(metadata) === "[object Uint8Array]";
-  return new ServiceModel(readMetadata(bytes ? metadataText(metadata as Uint8Array, undefined) : metadata));
+  // An ArrayBuffer (`await response.arrayBuffer()`) is the same bytes.
+  const tag = Object.prototype.toString.call(metadata);
+  const bytes = tag === "[object ArrayBuffer]" ? new Uint8Array(metadata as ArrayBuffer) : tag === "[object Uint8Array]" ? (metadata as Uint8Array) : undefined;
+  return new ServiceModel(readMetadata(bytes ? metadataText(bytes, undefined) : metadata));
 }

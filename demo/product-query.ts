@@ -14,7 +14,7 @@ import { PRODUCT_SHAPE, productAt } from "./products.js";
 import type { QueryRefusal } from "./query-options.js";
 
 /** The products one query selects, in its order. */
-export interface ProductSequence {
+interface ProductSequence {
   /** How many products the query selects. */
   readonly length: number;
   /** The ID of the product at `index` (from 0) of the sequence. */

@@ -3,7 +3,8 @@
 // output"). On the demo service the first 200 rows make ID 3 characters wide and Name 11
 // (`Product 200`): row 1000 has an ID and a Name one character wider each, so Name is one character
 // off the header and Category and the columns after it two; row 10000, two and four.
-// The binary against the demo service started in-process, over HTTP on 127.0.0.1.
+// The binary against the demo service started in-process, over HTTP on 127.0.0.1. It records
+// behaviour that did not change (it passes on the code before): the README's sentence was wrong.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startDemoService, type DemoService } from "../demo/service.js";

@@ -16,7 +16,7 @@ import { alternateKeysOn } from "../metadata/alternate-keys.js";
  * version the client speaks, which says how a decimal in exponent notation is written
  * ({@link decimalForVersion}).
  */
-export function typedValue(text: string, type: string | undefined, where: string, version?: ODataVersion): LiteralValue {
+function typedValue(text: string, type: string | undefined, where: string, version?: ODataVersion): LiteralValue {
   const fail = (what: string): never => {
     throw new CliUsageError(`${where}: ${JSON.stringify(text)} is not ${what}`);
   };

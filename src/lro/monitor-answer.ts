@@ -162,7 +162,7 @@ export function readMonitorAnswer(answer: MonitorAnswer, shape?: AsyncResultShap
   // Rule 8
   if (status === 404 || status === 410) {
     const reading: MonitorReading = { kind: "gone", httpStatus: status };
-    const odataError = parseODataError(failureText(answer.body, answer), answer.headers.get("content-type"), answer.cut, answer.secrets);
+    const odataError = parseODataError(maskedText(answer.body, answer), answer.headers.get("content-type"), answer.cut, answer.secrets);
     if (odataError) reading.odataError = odataError;
     // The body could not be read whole (it stalled, the connection dropped): the failure says why.
     if (answer.cause !== undefined) reading.cause = answer.cause;
@@ -231,7 +231,7 @@ function readFinishedAnswer(answer: MonitorAnswer, shape: AsyncResultShape | und
       return { kind: "cancelled", ...progress };
     case "failed": {
       const reading: MonitorReading = { kind: "failed", ...progress, reason: `the service reported status ${JSON.stringify(progress.status)}` };
-      const odataError = json === undefined ? undefined : (parseODataError(failureText(answer.body, answer), "application/json", false, answer.secrets) ?? dataverseError(json, answer));
+      const odataError = json === undefined ? undefined : (parseODataError(maskedText(answer.body, answer), "application/json", false, answer.secrets) ?? dataverseError(json, answer));
       if (odataError) reading.odataError = odataError;
       return reading;
     }
@@ -254,7 +254,7 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
   if (finalStatus >= 400) {
     const reading: MonitorReading = { kind: "failed", httpStatus: finalStatus, reason: `the operation ended with HTTP ${finalStatus}` };
     // (Only rule 3's body, the answer's own, may be cut or broken off: rule 2's is read whole.)
-    const odataError = parseODataError(failureText(body, answer), headers.get("content-type"), answer.cut === true, answer.secrets);
+    const odataError = parseODataError(maskedText(body, answer), headers.get("content-type"), answer.cut === true, answer.secrets);
     if (odataError) reading.odataError = odataError;
     if (answer.cause !== undefined) reading.cause = answer.cause;
     return reading;
@@ -262,8 +262,8 @@ function finalOutcome(finalStatus: number, headers: Headers, body: string, answe
   throw badResponse(answer, `the final status ${finalStatus} is neither success nor failure`);
 }
 
-/** The text of a failure (or a status) the answer reports, with the secrets the client sent masked. */
-function failureText(text: string, answer: MonitorAnswer): string {
+/** Text the answer reports (a failure, a status), with the secrets the client sent masked. */
+function maskedText(text: string, answer: MonitorAnswer): string {
   return maskSecretValues(text, answer.secrets);
 }
 
@@ -380,8 +380,8 @@ function dataverseError(json: unknown, answer: MonitorAnswer): ODataErrorDetail 
   const hasCode = typeof code === "string" || (typeof code === "number" && Number.isFinite(code));
   if (!hasCode && typeof message !== "string") return undefined;
   return {
-    code: hasCode ? failureText(String(code), answer) : "",
-    message: typeof message === "string" ? failureText(message, answer) : "",
+    code: hasCode ? maskedText(String(code), answer) : "",
+    message: typeof message === "string" ? maskedText(message, answer) : "",
   };
 }
 
@@ -396,7 +396,7 @@ function parseJson(text: string, answer: MonitorAnswer): unknown {
     return JSON.parse(text);
   } catch (error) {
     // The parser quotes the body where it failed: an echoed secret is masked there too.
-    throw badResponse(answer, failureText(`the body is not valid JSON (${(error as Error).message})`, answer));
+    throw badResponse(answer, maskedText(`the body is not valid JSON (${(error as Error).message})`, answer));
   }
 }
 
@@ -425,7 +425,7 @@ function outcomeOf(value: string | number): Outcome {
 function progressOf(json: unknown, answer: MonitorAnswer): ServiceProgress {
   const progress: ServiceProgress = {};
   const statusValue = statusFieldOf(json);
-  if (statusValue !== undefined) progress.status = failureText(String(statusValue), answer);
+  if (statusValue !== undefined) progress.status = maskedText(String(statusValue), answer);
   if (!isRecord(json)) return progress;
   for (const field of PROGRESS_FIELDS) {
     const value = json[field];

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { error, type PlainRequest, type PlainResponse } from "./order-requests.js";
+import { queryOptions } from "./query-options.js";
 
 /** One request read from a batch. */
 export interface BatchPartRequest {
@@ -129,7 +130,10 @@ function run(runner: BatchRunner, request: BatchPartRequest, locations: Readonly
     // A bad percent-escape fails this request alone, not the batch.
     return error(400, "InvalidUrl", `${JSON.stringify(request.url)} has a malformed percent-escape`);
   }
-  const answer = runner.execute({ method: request.method, path, query: resolved.searchParams, headers: request.headers, body: request.body });
+  // The query is read as one outside a batch is: percent-decoding only, a `+` stays a `+`.
+  const query = queryOptions(resolved.search);
+  if (!(query instanceof URLSearchParams)) return error(query.status, query.code, query.message, query.target);
+  const answer = runner.execute({ method: request.method, path, query, headers: request.headers, body: request.body });
   // HEAD is answered as GET without the body, inside a batch as outside one.
   return request.method === "HEAD" ? { ...answer, body: "" } : answer;
 }

@@ -149,7 +149,8 @@ type Node = { at: number; end: number } & (
 // (`not Name in ('a')` is `not (Name in ('a'))`).
 const BINARY_LEVELS: readonly (readonly string[])[] = [["or"], ["and"], ["eq", "ne"], ["gt", "ge", "lt", "le"], ["add", "sub"], ["mul", "div", "divby", "mod"]];
 
-const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// A number's sign is `-` or `+` (OData's ABNF: SIGN = "+" / "%2B" / "-"); `+` is no operator of its own.
+const NUMBER = /[-+]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const GUID = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w.-])/y;
 const DATE_TIME = /(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,12})?)?(Z|[+-]\d{2}:\d{2}))?/y;
 const TIME_OF_DAY = /\d{2}:\d{2}(?::\d{2}(?:\.\d{1,12})?)?(?![\w.])/y;
@@ -378,7 +379,7 @@ class Reader {
         push({ type: "literal", kind: "guid", text: guid[0], value: guid[0].toLowerCase() }, guid[0].length);
         continue;
       }
-      if (/[\d-]/.test(char)) {
+      if (/[\d-]/.test(char) || (char === "+" && /\d/.test(text[at + 1] ?? ""))) {
         this.#numberOrDate(push, sticky, at);
         continue;
       }
@@ -400,7 +401,9 @@ class Reader {
         }
         continue;
       }
-      throw new Refusal(400, `${this.#option}: unexpected ${JSON.stringify(char)} at character ${at + 1}`);
+      // A client that writes its query as an HTML form does, a space as `+`, is told how it was read.
+      const hint = char === "+" ? " (a + in the query is a plus sign, as OData's URL syntax has it: send a space as %20)" : "";
+      throw new Refusal(400, `${this.#option}: unexpected ${JSON.stringify(char)} at character ${at + 1}${hint}`);
     }
     tokens.push({ type: "end", text: "", at, end: at });
     return tokens;
@@ -432,7 +435,7 @@ class Reader {
     if (!number) return push({ type: "-", text: "-" }, 1);
     // 10M or 1.5d are OData v2 literals; in v4 a number is followed by a space, a bracket or a comma.
     if (/[\w.]/.test(text[at + number[0].length] ?? "")) {
-      throw new Refusal(400, `${this.#option}: ${JSON.stringify(/^[-\w.]+/.exec(text.slice(at))?.[0])} at character ${at + 1} is not a literal of OData v4`);
+      throw new Refusal(400, `${this.#option}: ${JSON.stringify(/^[-+\w.]+/.exec(text.slice(at))?.[0])} at character ${at + 1} is not a literal of OData v4`);
     }
     push({ type: "literal", kind: "number", text: number[0], value: Number(number[0]) }, number[0].length);
   }

@@ -1,15 +1,15 @@
 /**
  * Answering the requests on the demo service's orders: the entity set `Orders` (create, read with
- * server paging and change tracking, update, replace, upsert, delete, all with ETags), its
+ * `$filter`, `$orderby`, server paging and change tracking, update, replace, upsert, delete, all with ETags), its
  * operations (`Demo.ship`, `Demo.discountedAmount`) and the service's operation imports
  * (`totalValue`, `cancelOpenOrders`).
  *
  * A request and its answer are plain values here (method, path, headers, body text), so that the
  * same code answers a request that came over HTTP and one that came inside a `$batch`.
  */
-import { compileFilter, type EntityShape, type PropertyType } from "./filter.js";
+import { compareValues, compileFilter, compileOrderBy, type EntityShape, type OrderItem, type PropertyType, type Value } from "./filter.js";
 import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderProblem, type OrderStore } from "./orders.js";
-import { entityReadOptions, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
+import { entityReadOptions, queryText, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
 const ORDER_PROPERTIES: readonly (keyof Order)[] = [...COMPUTED_ORDER_PROPERTIES, ...WRITABLE_ORDER_PROPERTIES];
 
@@ -56,7 +56,7 @@ export interface OrderContext {
 
 const JSON_TYPE = "application/json;odata.metadata=minimal";
 /** The system query options a read of `Orders` applies; any other is refused, never ignored. */
-const ORDERS_OPTIONS: ReadonlySet<string> = new Set(["$filter", "$top", "$skip", "$count", "$skiptoken", "$deltatoken"]);
+const ORDERS_OPTIONS: ReadonlySet<string> = new Set(["$filter", "$orderby", "$top", "$skip", "$count", "$skiptoken", "$deltatoken"]);
 const NAMESPACE = "Demo";
 
 /** Whether a path is one of the order resources (the ones that need a CSRF token to change). */
@@ -120,8 +120,11 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   if (refused) return error(refused.status, refused.code, refused.message);
   const deltaToken = query.get("$deltatoken");
   if (deltaToken !== null) {
-    // A delta link carries no filter (none is issued for a filtered read, below).
-    if (query.has("$filter")) return error(501, "NotImplemented", "The demo service does not implement $filter on the changes of Orders ($deltatoken)", "$filter");
+    // A delta link carries no filter (none is issued for a filtered read, below), and the changes
+    // come in ID order: an option that would change them is refused rather than ignored.
+    for (const option of ["$filter", "$orderby"]) {
+      if (query.has(option)) return error(501, "NotImplemented", `The demo service does not implement ${option} on the changes of Orders ($deltatoken)`, option);
+    }
     return deltaAnswer(context, request, deltaToken);
   }
 
@@ -129,18 +132,20 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   const skip = integerOption(query, "$skip");
   if (typeof top === "string") return error(400, "InvalidQuery", top);
   if (typeof skip === "string") return error(400, "InvalidQuery", skip);
-  // The skiptoken is `<last ID sent>.<sequence number of the first page>`: the delta link of the
-  // last page then covers every change made while the pages were read.
+  const sequence = orderedOrders(context, query);
+  if ("status" in sequence) return refusal(sequence);
+  const all = sequence.orders;
+  // The skiptoken is `<last ID sent>.<sequence number of the first page>`, and with `$orderby`
+  // `.<that order's sort keys>` after them: the next page starts after that place in the order,
+  // even if the order sent last has changed or gone since. The delta link of the last page covers
+  // every change made while the pages were read.
   const skiptoken = query.get("$skiptoken");
-  const resume = skiptoken === null ? undefined : /^(\d+)\.(\d+)$/.exec(skiptoken);
-  if (skiptoken !== null && !resume) return error(400, "InvalidQuery", `$skiptoken ${JSON.stringify(skiptoken)} was not issued by this service`);
-  const afterId = resume ? Number(resume[1]) : 0;
-  const issuedAt = resume ? Number(resume[2]) : context.store.sequence;
+  const resume = skiptoken === null ? undefined : readSkiptoken(skiptoken, sequence.items.length);
+  if (skiptoken !== null && resume === undefined) return error(400, "InvalidQuery", `$skiptoken ${JSON.stringify(skiptoken)} was not issued by this service for this $orderby`);
+  const issuedAt = resume ? resume.issuedAt : context.store.sequence;
 
-  const all = filteredOrders(context, query);
-  if (!Array.isArray(all)) return refusal(all);
   const selected = all.slice(skip ?? 0, top === undefined ? undefined : (skip ?? 0) + top);
-  const remaining = selected.filter((order) => order.ID > afterId);
+  const remaining = resume ? selected.filter((order) => sequence.compare(order, resume.keys, resume.id) > 0) : selected;
   const prefer = preferences(headers);
   // The changes since a delta token are those of every order, so a filtered read does not track
   // changes: the preference is left unapplied, and says so by its absence (OData 4.01 §11.3).
@@ -160,8 +165,10 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   const last = page.at(-1);
   if (page.length < remaining.length && last !== undefined) {
     const kept = [...query].filter(([name]) => name !== "$skiptoken");
-    const next = new URLSearchParams([...kept, ["$skiptoken", `${last.ID}.${issuedAt}`]]);
-    body["@odata.nextLink"] = `${context.root}Orders?${next.toString().replaceAll("%24", "$")}`;
+    const next = new URLSearchParams([...kept, ["$skiptoken", skiptokenOf(last, issuedAt, sequence)]]);
+    // Percent-encoded, not as URLSearchParams writes a query: it would send a space as `+`, which
+    // this service reads as a plus sign (demo/query-options.ts `queryOptions`).
+    body["@odata.nextLink"] = `${context.root}Orders?${queryText(next)}`;
   } else if (prefer.trackChanges) {
     body["@odata.deltaLink"] = `${context.root}Orders?$deltatoken=${issuedAt}`;
   }
@@ -174,6 +181,66 @@ function filteredOrders(context: OrderContext, query: URLSearchParams): Order[] 
   if (filter === null) return context.store.list();
   const predicate = compileFilter(filter, ORDER_SHAPE);
   return typeof predicate === "function" ? context.store.list().filter(predicate) : predicate;
+}
+
+/** The orders a read selects, in its `$orderby` (ties and no `$orderby`: by ID). */
+interface OrderSequence {
+  orders: Order[];
+  items: readonly OrderItem[];
+  keysOf(order: Order): Value[];
+  /** Where `order` comes relative to the place of sort keys `keys` and ID `id`: < 0 before it, > 0 after. */
+  compare(order: Order, keys: readonly Value[], id: number): number;
+}
+
+/** The orders of the request's `$filter`, sorted by its `$orderby`, or the refusal of either. */
+function orderedOrders(context: OrderContext, query: URLSearchParams): OrderSequence | QueryRefusal {
+  const filtered = filteredOrders(context, query);
+  if (!Array.isArray(filtered)) return filtered;
+  const orderBy = query.get("$orderby");
+  const items = orderBy === null ? [] : compileOrderBy(orderBy, ORDER_SHAPE);
+  if (!Array.isArray(items)) return items;
+  const keysOf = (order: Order): Value[] => items.map((item) => item.evaluate(order));
+  const place = (keysA: readonly Value[], idA: number, keysB: readonly Value[], idB: number): number => {
+    for (let index = 0; index < items.length; index++) {
+      const order = compareValues(keysA[index] as Value, keysB[index] as Value);
+      if (order !== 0) return (items[index] as OrderItem).descending ? -order : order;
+    }
+    return idA - idB;
+  };
+  const keyed = filtered.map((order) => ({ order, keys: keysOf(order) }));
+  keyed.sort((a, b) => place(a.keys, a.order.ID, b.keys, b.order.ID));
+  return { orders: keyed.map(({ order }) => order), items, keysOf, compare: (order, keys, id) => place(keysOf(order), order.ID, keys, id) };
+}
+
+/** The skiptoken of the page that ends with `last`: see `listOrders`. */
+function skiptokenOf(last: Order, issuedAt: number, sequence: OrderSequence): string {
+  if (sequence.items.length === 0) return `${last.ID}.${issuedAt}`;
+  // JSON has no INF or NaN (a constant sort item may give one): they are written as strings in an object.
+  const keys = sequence.keysOf(last).map((value) => (typeof value === "number" && !Number.isFinite(value) ? { number: String(value) } : value));
+  return `${last.ID}.${issuedAt}.${Buffer.from(JSON.stringify(keys)).toString("base64url")}`;
+}
+
+/** A skiptoken of {@link skiptokenOf} for a read with `itemCount` sort items; undefined: not one. */
+function readSkiptoken(text: string, itemCount: number): { id: number; issuedAt: number; keys: Value[] } | undefined {
+  const match = /^(\d{1,15})\.(\d{1,15})(?:\.([\w-]+))?$/.exec(text);
+  if (!match || (match[3] === undefined) !== (itemCount === 0)) return undefined;
+  const id = Number(match[1]);
+  const issuedAt = Number(match[2]);
+  if (match[3] === undefined) return { id, issuedAt, keys: [] };
+  let written: unknown;
+  try {
+    written = JSON.parse(Buffer.from(match[3], "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(written) || written.length !== itemCount) return undefined;
+  const keys: Value[] = [];
+  for (const value of written as unknown[]) {
+    if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") keys.push(value);
+    else if (typeof value === "object" && typeof (value as { number?: unknown }).number === "string") keys.push(Number((value as { number: string }).number));
+    else return undefined;
+  }
+  return { id, issuedAt, keys };
 }
 
 /**

@@ -52,6 +52,51 @@ export function entityReadOptions<P extends string>(query: URLSearchParams, enti
 }
 
 /**
+ * The query options of a request's URL, from its query (`search`, with or without the `?`): each
+ * name and value percent-decoded (RFC 3986 §2.1) and nothing else. OData's URL syntax lets a `+`
+ * stand for itself (its ABNF: SIGN = "+" / "%2B" / "-"), so a `+` is a plus sign here, not the space
+ * that HTML forms and `URLSearchParams` read it as: `2024-01-01T00:00:00+01:00` and `'a+b'` arrive
+ * as written, sent raw or as `%2B`. A malformed percent-escape is refused (400), not read as text.
+ */
+export function queryOptions(search: string): URLSearchParams | QueryRefusal {
+  const options = new URLSearchParams();
+  for (const pair of search.replace(/^\?/, "").split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    const name = equals < 0 ? pair : pair.slice(0, equals);
+    const value = equals < 0 ? "" : pair.slice(equals + 1);
+    const decodedName = percentDecoded(name);
+    const decodedValue = percentDecoded(value);
+    if (decodedName === undefined || decodedValue === undefined) {
+      const named = decodedName === undefined ? `the query option name ${JSON.stringify(name)}` : `the value of ${decodedName}`;
+      const refusal: QueryRefusal = { status: 400, code: "InvalidQuery", message: `A % in ${named} starts no percent-escape of UTF-8 (send a % sign as %25)` };
+      if (decodedName !== undefined) refusal.target = decodedName;
+      return refusal;
+    }
+    options.append(decodedName, decodedValue);
+  }
+  return options;
+}
+
+function percentDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `options` as the query of a URL the service writes (a next link), each name and value
+ * percent-encoded, so that {@link queryOptions} reads them back as they are: a space is `%20` and a
+ * `+` is `%2B` (`URLSearchParams` would write a space as `+`). `$` is left as clients write it.
+ */
+export function queryText(options: URLSearchParams): string {
+  const encode = (text: string) => encodeURIComponent(text).replaceAll("%24", "$");
+  return [...options].map(([name, value]) => `${encode(name)}=${encode(value)}`).join("&");
+}
+
+/**
  * Whether a request names system query options without their `$` too: OData 4.01 services read
  * those names in any case, with or without the `$` (Part 2 §5.1), but a name without `$` is a
  * custom option in OData 4.0, the service's to ignore. So it is one only in a request of OData

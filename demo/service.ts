@@ -16,6 +16,9 @@
  *   demo/filter.ts), `$top`, `$skip`, `$count=true`, `$select` and `Prefer: odata.maxpagesize`;
  *   `Products/$count` (with `$filter`) and `Products(<ID>)`.
  * - `ProductsUnpaged`: the same products in one response, streamed with backpressure.
+ * - The query is read with percent-decoding only (RFC 3986), here and inside `$batch`: a `+` is a
+ *   plus sign, as OData's URL syntax has it (`2024-01-01T00:00:00+01:00`), not a space as in HTML
+ *   forms; a malformed percent-escape is refused (400).
  * - A read of `ExportJobs`, `Products`, `ProductsUnpaged` or `Orders` refuses a system query option
  *   it does not apply (501) and one OData does not define, such as `$foo` (400, also on `/$count`),
  *   each with an OData error naming it: none is ignored. Their names are read in any case (`$Top`),
@@ -25,7 +28,10 @@
  *   (`@odata.etag` and the `ETag` header), and changes need `If-Match` (none: 428, stale: 412).
  *   `Prefer: odata.track-changes` puts an `@odata.deltaLink` on the last page; the delta link
  *   answers the orders changed and removed since. Paged by the server (`Prefer: odata.maxpagesize`),
- *   with `$filter` (not with change tracking: a filtered read gets no delta link).
+ *   with `$filter` and `$orderby` (ties by ID). A filtered read tracks no changes: it gets no delta
+ *   link and `Preference-Applied` leaves `odata.track-changes` out (OData 4.01 Part 1 §11.3 lets a
+ *   service decline; `$metadata` names no `FilterableProperties` for change tracking), and a delta
+ *   request with `$filter` or `$orderby` is refused 501.
  * - Operations: `Orders(<ID>)/Demo.ship` (action, with If-Match), `Orders(<ID>)/Demo.discountedAmount(percent=...)`
  *   (function), and the imports `totalValue(status='...')` (function), `cancelOpenOrders` (action) and
  *   `exportProducts` (action: an export job as an operation, long-running with `Prefer: respond-async`).
@@ -54,7 +60,7 @@ import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext
 import { OrderStore } from "./orders.js";
 import { ProductQueries } from "./product-query.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
-import { entityReadOptions, normaliseKey, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
+import { entityReadOptions, normaliseKey, queryOptions, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
 /** Options of {@link startDemoService}. */
 export interface DemoServiceOptions {
@@ -186,7 +192,9 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     const headers = headersOf(request);
     // Every handler reads the system query options by the names OData 4.0 gives them.
     const bare = readsBareOptionNames(headers);
-    const query = systemOptionNames(url.searchParams, bare);
+    const options = queryOptions(url.search);
+    if (!(options instanceof URLSearchParams)) return sendError(response, options.status, options.code, options.message, options.target);
+    const query = systemOptionNames(options, bare);
     if (!(query instanceof URLSearchParams)) return sendError(response, query.status, query.code, query.message);
     // HEAD is GET without the body: node:http writes no body for a HEAD request. It is routed as GET;
     // a refusal names the method the client used (`requested`).

@@ -81,7 +81,7 @@ test("a write that the service refuses again with the token fetched anew says th
   const error = await rejectionOf(client.collection("Products").param("sap-client", "100").key("P1").delete());
   assert.equal(
     error.message,
-    `DELETE ${server.url("svc/Products('P1')?sap-client=100")} failed with HTTP 403 Forbidden (the service refused the CSRF token again: the write, sent once more with a token fetched anew (GET ${server.url("svc/?sap-client=100")} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened)`,
+    `DELETE ${server.url("svc/Products('P1')?sap-client=100")} failed with HTTP 403 Forbidden (the service refused the CSRF token again: the request, sent once more with a token fetched anew (GET ${server.url("svc/?sap-client=100")} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened)`,
   );
   assert.doesNotMatch(error.message, /tok-\d|set option "csrf"/);
   assert.deepEqual(wire(server.requests), [
@@ -96,7 +96,7 @@ test("an action that the service refuses again with the token fetched anew says 
   const server = await refusingService(t);
   const client = new ODataClient({ serviceUrl: server.url("svc/"), version: "2.0", csrf: true, retry: false });
   const error = await rejectionOf(client.action("Release").invoke({ Product: "P1" }));
-  assert.match(error.message, /^POST \S+\/svc\/Release\S* failed with HTTP 403 Forbidden \(the service refused the CSRF token again: the write, sent once more with a token fetched anew \(GET \S+\/svc\/ with X-CSRF-Token: Fetch\), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened\)$/);
+  assert.match(error.message, /^POST \S+\/svc\/Release\S* failed with HTTP 403 Forbidden \(the service refused the CSRF token again: the request, sent once more with a token fetched anew \(GET \S+\/svc\/ with X-CSRF-Token: Fetch\), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened\)$/);
   assert.deepEqual(wire(server.requests).map((line) => line.replace(/\?.*? /, " ")), ["GET /svc/ Fetch", "POST /svc/Release tok-1", "GET /svc/ Fetch", "POST /svc/Release tok-2"]);
 });
 

@@ -10,7 +10,7 @@ import { rejectionAs } from "./async-poller-fixtures.js";
 
 /** The explanation of a write whose renewed token was refused too, for the token fetch `fetchUrl`. */
 export const refusedAgain = (fetchUrl: string) =>
-  `the service refused the CSRF token again: the write, sent once more with a token fetched anew (GET ${fetchUrl} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
+  `the service refused the CSRF token again: the request, sent once more with a token fetched anew (GET ${fetchUrl} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
 
 /** The explanation of a refusal for want of a token, to a client without option `csrf`. */
 export const SET_OPTION = 'the service requires a CSRF token (X-CSRF-Token: Required): set option "csrf" to true, and the client fetches one for its writes';

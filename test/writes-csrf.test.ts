@@ -96,7 +96,7 @@ test("a write refused with 403 Required although a token was fetched and sent sa
   const error = await rejectionOf(client.collection("Books").create({ ID: 1 }));
   assert.equal(
     error.message,
-    `POST ${server.url("svc/Books")} failed with HTTP 403 Forbidden (the service refused the CSRF token again: the write, sent once more with a token fetched anew (GET ${server.url("svc/")} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened)`,
+    `POST ${server.url("svc/Books")} failed with HTTP 403 Forbidden (the service refused the CSRF token again: the request, sent once more with a token fetched anew (GET ${server.url("svc/")} with X-CSRF-Token: Fetch), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened)`,
   );
   assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch ", 'POST /svc/Books other-1 {"ID":1}', "GET /svc/ Fetch ", 'POST /svc/Books other-2 {"ID":1}']);
 });

@@ -214,7 +214,7 @@ export function csrfRefusalExplanation(response: Response): string | undefined {
   if (status === "again") {
     // Most often the fetch and the write were served in different sessions: a token holds only in
     // the session its fetch opened (its cookies, its sap-client).
-    return `the service refused the CSRF token again: the write, sent once more with a token fetched anew (${fetch}), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
+    return `the service refused the CSRF token again: the request, sent once more with a token fetched anew (${fetch}), was answered X-CSRF-Token: Required as well; a token holds only in the session its fetch opened`;
   }
   let outcome: string;
   if (status >= 200 && status < 300) outcome = `was answered HTTP ${status} without one`;

@@ -4,7 +4,7 @@
  * answered marked as such). Pure functions.
  */
 import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../errors.js";
-import { httpErrorFromParts } from "../payload/error-body.js";
+import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import type { SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { clipText, redactHeaders } from "../util/redact.js";
@@ -141,10 +141,11 @@ export type PlannedItem = { kind: "request"; request: PlannedRequest } | { kind:
 export type Answer =
   | { kind: "response"; message: HttpMessage }
   /**
-   * Its changeset failed with `message`: `members` are the changeset's requests, `failedId` the
-   * Content-ID (JSON: the id) of the one that failed, where the service said which.
+   * Its changeset failed with `message`: `members` are the changeset's requests, `failed` the one
+   * that failed, where the service said which (see {@link changesetFailed}). Its result's error and
+   * its wire log line both go by `failed`, so that they name the same request.
    */
-  | { kind: "changeset-failed"; message: HttpMessage; members: readonly PlannedRequest[]; failedId?: string | undefined }
+  | { kind: "changeset-failed"; message: HttpMessage; members: readonly PlannedRequest[]; failed?: PlannedRequest | undefined }
   | { kind: "missing" }
   | { kind: "pending" }
   /** Answered before a continuation was saved and resumed elsewhere: the answer is not here. */
@@ -233,7 +234,8 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     if (got.kind === "response") {
       // A changeset that failed comes back as one response in its place (OData 4.01 §11.7.4).
       if (got.message.status >= 400) {
-        for (const member of members) answers[member.index] = { kind: "changeset-failed", message: got.message, members, failedId: got.contentId };
+        const failed = changesetFailed(got.message, members, got.contentId);
+        for (const member of members) answers[member.index] = failed;
       } else if (members.length === 1) {
         answers[members[0]!.index] = { kind: "response", message: got.message };
       } else {
@@ -257,7 +259,8 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[], monitors: Continuation[]): void {
   const failure = responses.find((response) => response.kind === "response" && response.message.status >= 400);
   if (failure?.kind === "response") {
-    for (const member of members) answers[member.index] = { kind: "changeset-failed", message: failure.message, members, failedId: failure.contentId };
+    const failed = changesetFailed(failure.message, members, failure.contentId);
+    for (const member of members) answers[member.index] = failed;
     return;
   }
   if (responses.length !== members.length) {
@@ -314,11 +317,11 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     else if (byId.has(id)) twice.add(id);
     else byId.set(id, response);
   }
-  const groupFailures = new Map<number, { message: HttpMessage; failedId: string }>();
+  const groupFailures = new Map<number, { message: HttpMessage; failed: PlannedRequest }>();
   for (const request of requests) {
     const message = byId.get(request.id)?.message;
     if (request.changeset !== undefined && message !== undefined && message.status >= 400 && !groupFailures.has(request.changeset)) {
-      groupFailures.set(request.changeset, { message, failedId: request.id });
+      groupFailures.set(request.changeset, { message, failed: request });
     }
   }
   const answers: Answer[] = [];
@@ -347,6 +350,18 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
   }
   if (stray.length > 0 && nextLink !== undefined) continuations.shift();
   return continuations.length === 0 ? { answers } : { answers, continuations };
+}
+
+/**
+ * The answer of every member of a changeset that failed with `message`, naming the member that
+ * failed where the service says which: by the Content-ID of the answer in the changeset's place
+ * (`contentId`), or else by the one its error carries (`@Core.ContentID`, as SAP CAP's does). An
+ * id that names no member names none.
+ */
+function changesetFailed(message: HttpMessage, members: readonly PlannedRequest[], contentId: string | undefined): Answer {
+  const named = contentId ?? parseODataError(message.body, message.headers.get("content-type"))?.annotations?.["@Core.ContentID"];
+  const failed = named === undefined ? undefined : members.find((member) => member.id === String(named));
+  return { kind: "changeset-failed", message, members, failed };
 }
 
 function isContinuation(message: HttpMessage): boolean {
@@ -422,10 +437,8 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   // that request's own, as a top-level request's is.
   if (answer.kind === "response" || answer.members.length === 1) explainPrecondition(error, request, "batch-part");
   else {
-    // The service may tell which member failed: the Content-ID of the one answer in the
-    // changeset's place, or in its error (`@Core.ContentID`, as SAP CAP's carries it).
-    const named = answer.failedId ?? error.odataError?.annotations?.["@Core.ContentID"];
-    const failed = named === undefined ? undefined : answer.members.find((member) => member.id === String(named));
+    // The service may tell which member failed (see changesetFailed).
+    const { failed } = answer;
     if (failed !== request) notApplied(error, failed === undefined ? undefined : { index: failed.index, error: failureOf(failed) });
   }
   return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };

@@ -12,7 +12,7 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
-import { resolvePollerOptions, resultTypeOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
+import { resolvePollerOptions, succeededPhaseOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -323,7 +323,7 @@ async function startBatch(toSend: BatchToSend, reading: object, options: BatchSe
   // the monitor that answered.
   const poller = mapPoller(
     inner,
-    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: resultTypeOf(inner), binary: heldAsBytes(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: answeredBy(inner) }),
+    (raw) => resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { textType: succeededPhaseOf(inner)?.resultType, binary: heldAsBytes(inner), ownResult: !immediate })), { secrets, continuation: pollerOptions, answeredAt: answeredBy(inner) }),
     plan.shape(0),
   );
   if (inner.isDone()) poller.result();
@@ -389,7 +389,7 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   // The token is this batch's: reading it begins, as a send would.
   begin(batch.record, batch.reading);
   return following(
-    mapPoller(inner, (raw) => resultsOf(batch, masking(read.secrets, () => matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult })), { ...read, answeredAt: answeredBy(inner) }), {
+    mapPoller(inner, (raw) => resultsOf(batch, masking(read.secrets, () => matchRaw(plan, raw, { from, textType: succeededPhaseOf(inner)?.resultType, binary: heldAsBytes(inner), waiting, ownResult })), { ...read, answeredAt: answeredBy(inner) }), {
       ...shapeOf(plan, from, waiting),
       ...chain,
     }),
@@ -678,7 +678,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     continuation = mapPoller(
       inner,
       (raw) =>
-        resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { from, textType: resultTypeOf(inner), binary: heldAsBytes(inner), waiting, ownResult: first.next !== true })), {
+        resultsOf(batch, masking(secrets, () => matchRaw(plan, raw, { from, textType: succeededPhaseOf(inner)?.resultType, binary: heldAsBytes(inner), waiting, ownResult: first.next !== true })), {
           continuation: continuationOptions,
           secrets,
           earlier: known,

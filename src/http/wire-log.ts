@@ -99,10 +99,14 @@ interface BatchPartRequest {
   readonly url: URL;
 }
 
-/** What the batch log needs of an answer matched to a request (the batch layer's own type fits). */
+/**
+ * What the batch log needs of an answer matched to a request (the batch layer's own type fits):
+ * `failed`, of a failed changeset's answer, is the member it failed at, where the service said which.
+ */
 interface BatchPartAnswer {
   readonly kind: string;
   readonly message?: { readonly status: number; readonly headers: Headers };
+  readonly failed?: BatchPartRequest | undefined;
 }
 
 /**
@@ -110,7 +114,11 @@ interface BatchPartAnswer {
  * and URL of the part): `answers[i]` belongs to `requests[i]`, and a request without an answer in
  * this reading (answered in an earlier one) is left out. The parts' headers have `secrets` masked,
  * the values the batch was sent with (its own and its parts' credentials), as an answer's have.
- * Does nothing when `log` is `undefined`.
+ * Of a failed changeset, the member it failed at is logged with the answer as any part is, and the
+ * others as not applied, naming that member, as their errors do (batch/results.ts); where the
+ * service did not say which member failed, each is logged with the answer and that its changeset
+ * failed. A JSON batch and a multipart one thus log the same failure alike. Does nothing when
+ * `log` is `undefined`.
  */
 export function logBatchParts(log: WireLogger | undefined, requests: readonly BatchPartRequest[], answers: readonly (BatchPartAnswer | undefined)[], secrets?: SecretSet): void {
   if (log === undefined) return;
@@ -124,8 +132,13 @@ export function logBatchParts(log: WireLogger | undefined, requests: readonly Ba
       emit(log, `${tag} ! ${target} ${why}`);
       return;
     }
-    const failed = answer.kind === "changeset-failed" ? " (its changeset failed)" : "";
-    emit(log, `${tag} < ${answer.message.status} ${target}${failed}${headersText(answer.message.headers, secrets)}`);
+    const { failed } = answer;
+    if (answer.kind === "changeset-failed" && failed !== undefined && failed.id !== request.id) {
+      emit(log, `${tag} ! ${target} not applied: its changeset failed at batch part ${failed.id} (${failed.method} ${redactUrl(failed.url)})`);
+      return;
+    }
+    const unnamed = answer.kind === "changeset-failed" && failed === undefined ? " (its changeset failed)" : "";
+    emit(log, `${tag} < ${answer.message.status} ${target}${unnamed}${headersText(answer.message.headers, secrets)}`);
   });
 }
 

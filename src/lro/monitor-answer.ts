@@ -16,6 +16,7 @@ import { readEntityResult } from "../payload/entity-answer.js";
 import type { AsyncResultShape } from "./token.js";
 import { succeededPhase, type Phase } from "./state.js";
 import { readDatesOf } from "../payload/v2-values.js";
+import { ANSWER_VERSION } from "../payload/version-headers.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -57,7 +58,7 @@ export interface ServiceProgress {
 /** The reading of one monitor answer. */
 export type MonitorReading =
   | (ServiceProgress & { kind: "running"; location?: URL; retryAfter?: string })
-  | (ServiceProgress & { kind: "succeeded"; result: unknown; resultType?: string | undefined; binary?: true })
+  | (ServiceProgress & { kind: "succeeded"; result: unknown; resultType?: string | undefined; binary?: true; versions?: Record<string, string> })
   | (ServiceProgress & { kind: "fetch-result"; resultUrl: URL })
   /** `cause`: how reading the body that describes the failure broke off, where it did. */
   | (ServiceProgress & { kind: "failed"; httpStatus?: number; odataError?: ODataErrorDetail; reason: string; cause?: unknown })
@@ -287,11 +288,12 @@ function resultOf(result: unknown, etag: string | null, shape: AsyncResultShape 
  * dates (`readDatePaths`), for the token to keep (token.ts `resultDates`), since JSON loses the
  * reader's notes of them and a resumed poller's entity must be written back as this one would.
  * `binary`: a text result holds its bytes one character each (see {@link readsBytes}), which the
- * token keeps too (`resultBinary`).
+ * token keeps too (`resultBinary`). `versions`: see {@link resultVersionsOf}.
  */
-export function resultPhase<T>(result: T, resultType: string | undefined, shape: AsyncResultShape | undefined, binary?: boolean): Phase<T> {
+export function resultPhase<T>(result: T, resultType: string | undefined, shape: AsyncResultShape | undefined, binary?: boolean, versions?: Record<string, string>): Phase<T> {
   const phase = succeededPhase(result, resultType);
   if (binary && typeof result === "string") phase.binary = true;
+  if (versions !== undefined) phase.versions = versions;
   if (shape?.kind === "entity" && shape.version === "2.0") {
     const dates = readDatePaths(result);
     if (dates.length > 0) phase.dates = dates;
@@ -332,14 +334,34 @@ export function textResultType(headers: Headers, result: unknown): string | unde
 }
 
 /**
+ * The version headers (`DataServiceVersion`, `OData-Version`, names in lower case) of the answer
+ * that carried an operation's result (`shape`), for the operation's poller to judge the result by
+ * them as `invoke()` judges its answer (a v2 service's `{"d": …}` to a client of v4 is refused,
+ * operations/results.ts), the answer being gone by the time the result is read. `undefined` for
+ * other pollers, and where the answer has neither header.
+ */
+export function resultVersionsOf(headers: Headers, shape: AsyncResultShape | undefined): Record<string, string> | undefined {
+  if (shape?.kind !== "operation") return undefined;
+  let versions: Record<string, string> | undefined;
+  for (const name of [ANSWER_VERSION.v2, ANSWER_VERSION.v4]) {
+    const value = headers.get(name);
+    if (value !== null) (versions ??= {})[name] = value;
+  }
+  return versions;
+}
+
+/**
  * Success with the body as the result (rules 2, 3 and 5), read by `shape`; `binary`: the body holds
- * its bytes one character each, and so does a text result.
+ * its bytes one character each, and so does a text result. `headers` are those of the answer that
+ * carried the body (rule 2: the inner message's).
  */
 function succeeded(headers: Headers, body: string, answer: MonitorAnswer, shape: AsyncResultShape | undefined, binary: boolean | undefined): MonitorReading {
   const result = resultOf(bodyResult(headers, body, answer), headers.get("etag"), shape);
   const resultType = textResultType(headers, result);
   const reading: MonitorReading = resultType === undefined ? { kind: "succeeded", result } : { kind: "succeeded", result, resultType };
   if (binary && resultType !== undefined) reading.binary = true;
+  const versions = resultVersionsOf(headers, shape);
+  if (versions !== undefined) reading.versions = versions;
   return reading;
 }
 

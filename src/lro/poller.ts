@@ -9,7 +9,7 @@
 import { AsyncOperationFailedError, ODataClientError } from "../errors.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { TOKEN_VERSION, type AsyncPollerToken, type AsyncResultShape } from "./token.js";
-import { initialState, isSettled, type PollerStart, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
+import { initialState, isSettled, type Phase, type PollerStart, type PollerState, type PollerTransport, type ResolvedPollerOptions } from "./state.js";
 import type { PollerEngine } from "./polling.js";
 import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
@@ -88,11 +88,13 @@ export function resolvePollerOptions(options: AsyncPollerOptions | undefined): R
 export let describeResult: (poller: AsyncPoller<unknown>, shape: AsyncResultShape) => void;
 
 /**
- * The `Content-Type` of a poller's result when the result is text (see the succeeded phase,
- * state.ts); `undefined` when it is not, is not known yet, or was not in the token it was resumed from.
+ * A poller's succeeded phase (state.ts), for the readers that wrap it to read its result by what
+ * its answer said beside the body: the `Content-Type` of a text result (`resultType`; missing
+ * where it was not in the token a poller was resumed from), the version headers of the answer
+ * that carried an operation's result (`versions`). `undefined` until the operation has succeeded.
  * @internal
  */
-export let resultTypeOf: (poller: AsyncPoller<unknown>) => string | undefined;
+export let succeededPhaseOf: (poller: AsyncPoller<unknown>) => (Phase<unknown> & { name: "succeeded" }) | undefined;
 
 
 /** The poller of the contract; built by the client, never by users directly. */
@@ -107,9 +109,9 @@ export class Poller<T> implements AsyncPoller<T> {
     describeResult = (poller, shape) => {
       if (poller instanceof Poller) poller.#state.shape = shape;
     };
-    resultTypeOf = (poller) => {
+    succeededPhaseOf = (poller) => {
       const phase = poller instanceof Poller ? poller.#state.phase : undefined;
-      return phase?.name === "succeeded" ? phase.resultType : undefined;
+      return phase?.name === "succeeded" ? phase : undefined;
     };
   }
 

@@ -10,7 +10,7 @@ import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
 import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { asyncResultSaysFailure, readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { asyncResultSaysFailure, readMonitorAnswer, readResultBody, readsBytes, resultPhase, resultVersionsOf, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
@@ -352,7 +352,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
         return true;
       case "succeeded":
         this.#takeProgress(reading, "Succeeded");
-        this.#state.phase = resultPhase(reading.result as T, reading.resultType, this.#state.shape, reading.binary);
+        this.#state.phase = resultPhase(reading.result as T, reading.resultType, this.#state.shape, reading.binary, reading.versions);
         return this.#settle();
       case "fetch-result":
         this.#takeProgress(reading, "Succeeded");
@@ -439,7 +439,8 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
         return false;
       }
       this.#answered(undefined);
-      const phase = resultPhase(result, textResultType(response.headers, result), this.#state.shape, answer.binary);
+      const { shape } = this.#state;
+      const phase = resultPhase(result, textResultType(response.headers, result), shape, answer.binary, resultVersionsOf(response.headers, shape));
       if (phase.name === "succeeded") phase.resultUrl = answeredUrl(response, resultUrl).href;
       this.#state.phase = phase;
       return false;

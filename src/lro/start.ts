@@ -15,7 +15,7 @@ import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { answeredUrl, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
-import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, resultVersionsOf, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
 import type { AsyncResultShape } from "./token.js";
@@ -79,7 +79,7 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
         status: "Succeeded",
         percentComplete: -1,
         deadline,
-        phase: resultPhase(result, textResultType(answer.headers, result), shape, answer.binary),
+        phase: resultPhase(result, textResultType(answer.headers, result), shape, answer.binary, resultVersionsOf(answer.headers, shape)),
       },
       shape,
     );

@@ -28,6 +28,12 @@ export type Phase<T> =
       binary?: boolean | undefined;
       /** Where a result fetched apart from the monitor came from (after redirects): what a relative link in it resolves against. */
       resultUrl?: string | undefined;
+      /**
+       * The version headers of the answer that carried an operation's result, for its poller to
+       * judge the result by, as `invoke()` judges its answer (monitor-answer.ts `resultVersionsOf`).
+       * Not in the token.
+       */
+      versions?: Record<string, string> | undefined;
     }
   | { name: "failed"; error: Error }
   | { name: "cancelled"; error: AsyncOperationCancelledError };

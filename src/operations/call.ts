@@ -133,12 +133,18 @@ export async function startOperation<R>(
   // Starting a long-running operation loads with the first ...Async call, not with every call.
   const { startPoller } = await import("../lro/start.js");
   // A failed start says what it means (a 412, a 403 for want of a CSRF token), as invoke()'s does.
-  const poller = await startPoller<unknown>(core, init, options, { explain: (error, response) => explainFailedWrite(error, request, core.options, response) });
+  // The shape (operationPoller's) is given now, so that a result in the initial answer keeps its
+  // version headers as one from the monitor does (a v2 service's `{"d": …}` is refused by them).
+  const version = core.options.version;
+  const poller = await startPoller<unknown>(core, init, options, {
+    shape: { kind: "operation", name, version },
+    explain: (error, response) => explainFailedWrite(error, request, core.options, response),
+  });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {
     const sent = `${request.method} ${redactUrl(request.url)}`;
     return statusUrl === request.url.href ? sent : `${sent} (a long-running operation, status monitor ${redactUrl(statusUrl)})`;
   };
-  return operationPoller<R>(poller, core.options.version, name, where);
+  return operationPoller<R>(poller, version, name, where, (body, headers, at) => refuseV2Result(body, headers, version, at));
 }
 

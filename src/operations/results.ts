@@ -19,7 +19,7 @@ import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
 import { dropResponseAnnotations, readCollectionAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { mapPoller } from "../lro/mapped-poller.js";
-import { resultTypeOf, type AsyncPoller } from "../lro/poller.js";
+import { succeededPhaseOf, type AsyncPoller } from "../lro/poller.js";
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "../util/redact.js";
 import { isHtmlContentType } from "../payload/content-type.js";
@@ -98,19 +98,31 @@ export interface OperationPoller<T> extends AsyncPoller<T> {
  * its token names the operation, so `client.resumeAsync()` unwraps the same way. Also used on
  * resume. `where` names the request that started the operation in an error about its result, given
  * the status monitor's URL; a resumed poller, which no longer knows that request, names the
- * operation.
+ * operation. `check` judges a parsed result by the version headers of the answer that carried it,
+ * as a direct call judges its answer (call.ts gives `refuseV2Result`; given there, it costs the
+ * start nothing).
  */
-export function operationPoller<R>(poller: AsyncPoller<unknown>, version: ODataVersion, name: string, where?: (statusUrl: string) => string): OperationPoller<R> {
+export function operationPoller<R>(
+  poller: AsyncPoller<unknown>,
+  version: ODataVersion,
+  name: string,
+  where?: (statusUrl: string) => string,
+  check?: (body: unknown, headers: Headers, where: string) => void,
+): OperationPoller<R> {
   let nextLink: string | undefined;
+  const named = () => where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
   const read = (raw: unknown): R => {
+    const phase = succeededPhaseOf(poller);
     // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md);
     // one sent as text/html is refused as invoke() refuses it (result-body.ts). A poller resumed
     // from a token written before the token kept the type does not know it: there the text's
     // start tells.
-    if (typeof raw === "string" && isHtmlResult(raw, resultTypeOf(poller))) {
-      const what = where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
-      throw new ODataClientError("BAD_PAYLOAD", `${what} answered with an HTML page, not the operation's result`);
+    if (typeof raw === "string" && isHtmlResult(raw, phase?.resultType)) {
+      throw new ODataClientError("BAD_PAYLOAD", `${named()} answered with an HTML page, not the operation's result`);
     }
+    // A v2 service's `{"d": …}`, which a client of v4 would take for an object result, is known
+    // by the headers of the answer that carried it, as invoke() knows it.
+    if (phase?.versions !== undefined) check?.(raw, new Headers(phase.versions), named());
     // A collection result's next link is not followed inside the poller (its result is one
     // answer): `nextLink()` gives it, for `pages({ from })` to read the rest.
     const result = readOperationResult(raw, version, name);

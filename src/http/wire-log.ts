@@ -177,7 +177,9 @@ function describeFailure(error: unknown): string {
   const fields = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; name?: unknown; message?: unknown };
   const kind = typeof fields.code === "string" ? fields.code : typeof fields.name === "string" ? fields.name : "Error";
   const message = typeof fields.message === "string" ? fields.message : String(error);
-  return clipText(`${kind}: ${message}`.replace(/\s+/g, " "), 300);
+  // The code goes before the message once it is masked: read together, `CREDENTIALS_IN_URL: …`
+  // would pass for a header whose name holds a secret word, and its value be masked whole.
+  return `${kind}: ${clipText(message.replace(/\s+/g, " "), 300)}`;
 }
 
 function elapsed(started: number): number {

@@ -107,14 +107,14 @@ test("a name that differs from none in case only is refused without a hint", asy
   assert.deepEqual(result.requests, ["GET $metadata 200"]);
 });
 
-test("count, and query as JSON, read no $metadata: the name goes to the service, which answers 404, as before", async () => {
+test("count, and query as JSON, send the name first and read $metadata only after the service's 404 (test/cli-fix32-missing-set.test.ts)", async () => {
   const count = await run(["count", demo.serviceUrl, "products"]);
   assert.equal(count.code, 3, show(count));
   assert.match(count.stderr, /404 Not Found .*no resource 'products\/\$count'/);
-  assert.deepEqual(count.requests, ["GET products/$count 404"]);
+  assert.deepEqual(count.requests, ["GET products/$count 404", "GET $metadata 200"]);
   const json = await run(["query", demo.serviceUrl, "products", "--format", "json"]);
   assert.equal(json.code, 3, show(json));
-  assert.deepEqual(json.requests, ["GET products 404"]);
+  assert.deepEqual(json.requests, ["GET products 404", "GET $metadata 200"]);
 });
 
 test("a navigation path is refused as it was: as no set name, before anything but $metadata", async () => {

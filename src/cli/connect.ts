@@ -131,10 +131,27 @@ function profileHeaders(profile: Profile, env: Environment["env"]): Record<strin
 }
 
 /**
+ * The request headers that make a request conditional (RFC 9110 section 13.1), names in lower
+ * case. Given with `-H` (or in a profile's `headers`) they condition the request the command is
+ * for, not the library's requests on the way (`$metadata`, a CSRF token fetch, a status monitor's
+ * polls and result), which a service would answer 412 or 304 to.
+ */
+const CONDITIONAL_HEADERS: ReadonlySet<string> = new Set(["if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range"]);
+
+/** What a header value may not hold, as the library refuses in one (http/request-headers.ts): a control character but HTAB, DEL, a character beyond U+00FF. */
+const NOT_IN_HEADER_VALUE = /[^\t -~\x80-\xff]/;
+
+/**
  * The options of the command's `ODataClient`: the one place where they are built, for every
- * command.
+ * command. Their `headers` leave out the conditional ones ({@link CONDITIONAL_HEADERS}), which
+ * {@link connect} keeps for the command's own requests.
  */
 export function clientOptions(target: ServiceTarget, settings: ClientSettings, environment: Environment): ODataClientOptions {
+  return optionsAndConditions(target, settings, environment).options;
+}
+
+/** {@link clientOptions}, and the conditional headers taken out of its `headers`. */
+function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, environment: Environment): { options: ODataClientOptions; conditions: Record<string, string> } {
   const profile = target.kind === "profile" ? target.profile : undefined;
   const envAuth = authFromEnvironment(environment.env);
   let auth: AuthOptions | undefined = envAuth;
@@ -142,7 +159,21 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     if (envAuth) throw new CliUsageError(`profile ${JSON.stringify(profile.name)} has oauth2 credentials, and ${ENV.token} or ${ENV.user} is set too; use one of them`);
     auth = { oauth2: oauth2Credentials(profile.oauth2, profile.name, environment.env) };
   }
-  const headers = { ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers };
+  const headers: Record<string, string> = {};
+  const conditions: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers })) {
+    if (!CONDITIONAL_HEADERS.has(name.toLowerCase())) {
+      headers[name] = value;
+      continue;
+    }
+    // The client checks the values of its own headers; these it never sees as options.
+    if (NOT_IN_HEADER_VALUE.test(value)) {
+      const given = Object.hasOwn(settings.headers, name) || !profile ? "--header (-H)" : `${profile.file}: profiles.${profile.name}.headers`;
+      // In the words the client's own check of its headers gets (inCliWords).
+      throw new CliUsageError(`${given} has an invalid header ${JSON.stringify(name)} (bad name or value)`);
+    }
+    conditions[name] = value;
+  }
   const secrets = environment.secrets;
   if (secrets) {
     if (auth && "bearer" in auth && typeof auth.bearer === "string") secrets.add(auth.bearer);
@@ -150,7 +181,7 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     if (auth && "oauth2" in auth) secrets.add(auth.oauth2.clientSecret);
     for (const [name, value] of Object.entries(headers)) if (isSecretHeaderName(name)) secrets.add(value);
   }
-  return {
+  const options: ODataClientOptions = {
     serviceUrl: target.kind === "url" ? target.url : target.profile.url,
     version: settings.version ?? profile?.version,
     headers,
@@ -164,6 +195,7 @@ export function clientOptions(target: ServiceTarget, settings: ClientSettings, e
     // --debug, or NODE_DEBUG=traverse-odata: either way through the run's masked stderr.
     ...(settings.debug || nodeDebugNames(environment.env["NODE_DEBUG"]) ? { debug: environment.wireLog ?? true } : {}),
   };
+  return { options, conditions };
 }
 
 /** A `fetch` that keeps the `Authorization` of every request in `secrets` before sending it. */
@@ -190,12 +222,14 @@ export function connect(service: string, settings: ClientSettings, environment: 
   const { checkVersion = false, declaredVersion, ...given } = extra;
   // A version the command took from the service is told as the service's, not as an option the user never gave.
   const v2Given = version !== "2.0" ? undefined : declaredVersion !== undefined ? "service" : settings.version === undefined ? "profile" : "option";
-  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven, ...(v2Given ? { v2Given } : {}), ...(declaredVersion !== undefined ? { declaredVersion } : {}) };
+  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven, conditions: {}, ...(v2Given ? { v2Given } : {}), ...(declaredVersion !== undefined ? { declaredVersion } : {}) };
   environment.connected = written;
-  const options = clientOptions(target, settings, environment);
+  const { options, conditions } = optionsAndConditions(target, settings, environment);
+  written.conditions = conditions;
   warnOfReplacedCredentials("auth" in given ? given.auth : options.auth, options.headers as Record<string, string>, settings, target, environment);
   const checked = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
-  const steps = written.v2Given ? [...(checked ?? []), v4Evidence(written)] : checked;
+  const evidenced = written.v2Given ? [...(checked ?? []), v4Evidence(written)] : checked;
+  const steps = Object.keys(conditions).length > 0 ? [...(evidenced ?? []), ownRequestConditions(written)] : evidenced;
   try {
     return new ODataClient({ ...options, ...given, ...(steps ? { steps } : {}) });
   } catch (error) {
@@ -334,6 +368,48 @@ export function v4AnswerCheck(environment: Environment): PipelineStep {
   };
 }
 
+/**
+ * A step that sends the conditional headers given ({@link CONDITIONAL_HEADERS}) with the command's
+ * own requests, those the library sends for no purpose of its own, and with the DELETE of `cancel`
+ * (the request that command is for): not with `$metadata`, a CSRF token fetch, a status monitor's
+ * polls or the read of an operation's result. A header the request has already stays, and a
+ * command that sends the conditions itself ({@link takeConditions}) turns the step off.
+ */
+function ownRequestConditions(service: WrittenService): PipelineStep {
+  return {
+    name: "cli-conditions",
+    handle(request, next) {
+      if (!service.conditionsTaken && (request.purpose === undefined || request.purpose === "cancel")) {
+        for (const [name, value] of Object.entries(service.conditions)) if (!request.headers.has(name)) request.headers.set(name, value);
+      }
+      return next(request);
+    },
+  };
+}
+
+/**
+ * The conditional headers given (`-H 'If-Match: <etag>'`, or a profile's), for the command to send
+ * with its request alone, as a request's own `headers` (an action's `invoke()`), so that the
+ * library explains a 412 or 428 by them; the latest client made sends them no more of itself.
+ * `undefined` where none were given.
+ */
+export function takeConditions(environment: Environment): Record<string, string> | undefined {
+  const service = environment.connected;
+  if (service === undefined || Object.keys(service.conditions).length === 0) return undefined;
+  service.conditionsTaken = true;
+  return { ...service.conditions };
+}
+
+/**
+ * Warns that the conditional headers given go with no request, for a command that sends none it
+ * could condition: `sends` says what it sends instead.
+ */
+export function warnOfUnsentConditions(environment: Environment, command: string, sends: string): void {
+  const names = Object.keys(environment.connected?.conditions ?? {});
+  if (names.length === 0) return;
+  environment.warn?.(`${names.join(" and ")} ${names.length === 1 ? "is" : "are"} not sent: a conditional header goes with the request a command is for, and ${command} sends ${sends}`);
+}
+
 /** A service as the user of the command line wrote it: what {@link inCliWords} names settings by. */
 interface WrittenService {
   target: ServiceTarget;
@@ -357,6 +433,10 @@ interface WrittenService {
   answeredV4?: string;
   /** Whether an answer to such a client carried `DataServiceVersion`, as a v2 service's do. */
   answeredV2?: boolean;
+  /** The conditional headers given, which go with the command's own requests alone ({@link ownRequestConditions}). */
+  conditions: Readonly<Record<string, string>>;
+  /** Whether the command sends {@link conditions} itself ({@link takeConditions}). */
+  conditionsTaken?: boolean;
 }
 
 /** Whether the latest client made speaks a version the user set (`--odata-version`, a profile's `version`). */

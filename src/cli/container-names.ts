@@ -2,9 +2,10 @@
  * The names of the service's entity container, as the commands that read `$metadata` check theirs
  * against it: a set the container does not have (`products` for `Products`) is refused before any
  * request, in the words of `describe`, where the service would answer 404 and the key typing of
- * `$metadata` would be lost on the way.
+ * `$metadata` would be lost on the way. The commands that send the set's request without reading
+ * `$metadata` tell the same where the service answers it 404 ({@link explainMissingSet}).
  */
-import type { EntityContainer, ServiceModel } from "../index.js";
+import { ODataHttpError, type EntityContainer, type ServiceModel } from "../index.js";
 import { CliUsageError } from "./errors.js";
 
 /** The names of `candidates` that `name` matches but for case: what the user most likely meant. */
@@ -31,18 +32,21 @@ export function unknownSetError(
   model: ServiceModel,
   name: string,
   candidates?: readonly string[],
-  containers: readonly EntityContainer[] = [model.container()].filter((c) => c !== undefined),
+  containers?: readonly EntityContainer[],
 ): CliUsageError {
+  return new CliUsageError(`${command}: ${unknownSetMessage(model, name, candidates, containers)}`);
+}
+
+/** What {@link unknownSetError} says after the command's name. */
+function unknownSetMessage(model: ServiceModel, name: string, candidates: readonly string[] | undefined, containers: readonly EntityContainer[] = [model.container()].filter((c) => c !== undefined)): string {
   const sets = namesOf(containers, "entitySets");
   const singletons = namesOf(containers, "singletons");
   const near = sameButCase(name, candidates ?? [...sets, ...singletons]);
   const hint = near.length === 0 ? "" : ` (did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?)`;
   const listed = sets.join(", ") || "none";
-  const message =
-    singletons.length === 0
-      ? `the service has no entity set ${JSON.stringify(name)}${hint}; it has ${listed}`
-      : `the service has no entity set or singleton ${JSON.stringify(name)}${hint}; it has the entity sets ${listed} and the singletons ${singletons.join(", ")}`;
-  return new CliUsageError(`${command}: ${message}`);
+  return singletons.length === 0
+    ? `the service has no entity set ${JSON.stringify(name)}${hint}; it has ${listed}`
+    : `the service has no entity set or singleton ${JSON.stringify(name)}${hint}; it has the entity sets ${listed} and the singletons ${singletons.join(", ")}`;
 }
 
 /**
@@ -79,20 +83,50 @@ function extendsUnread(container: EntityContainer, containers: readonly EntityCo
  * give. A name the service has but in another case is named in the message.
  */
 export function checkSetName(command: string, model: ServiceModel | undefined, name: string): void {
-  if (model === undefined || model.container() === undefined || !/^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*$/u.test(name)) return;
+  const unknown = unknownSet(command, model, name);
+  if (unknown !== undefined) throw new CliUsageError(`${command}: ${unknown}`);
+}
+
+/** What {@link checkSetName} refuses `name` with (after the command's name), or `undefined` where it lets the name be sent. */
+function unknownSet(command: string, model: ServiceModel | undefined, name: string): string | undefined {
+  if (model === undefined || model.container() === undefined || !/^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*$/u.test(name)) return undefined;
   const containers = model.schemas.flatMap((schema) => (schema.entityContainer ? [schema.entityContainer] : []));
   const dot = name.lastIndexOf(".");
   // A qualified name: `Container.Set` (OData 2.0's way to a set of another container than the default).
   const qualifier = dot < 0 ? undefined : name.slice(0, dot);
   const member = name.slice(dot + 1);
   const within = qualifier === undefined ? containers : containers.filter((c) => c.name === qualifier || c.qualifiedName === qualifier);
-  if (within.length === 0 || within.some((c) => extendsUnread(c, containers))) return;
-  if (within.flatMap(memberNames).includes(member)) return;
+  if (within.length === 0 || within.some((c) => extendsUnread(c, containers))) return undefined;
+  if (within.flatMap(memberNames).includes(member)) return undefined;
   // Only what the command could have taken is offered as the name meant.
   const offered = [...namesOf(within, "entitySets"), ...namesOf(within, "singletons"), ...(READS_FUNCTION_IMPORTS.has(command) ? namesOf(within, "functionImports") : [])];
   // An OData 1.0 to 3.0 schema may hold several containers, of which the model keeps the default
   // one: a name none of the kept ones has may be another's, and only a name that differs from one
   // of theirs but in case is surely a mistake.
-  if (!model.odataVersion.startsWith("4") && sameButCase(member, offered).length === 0) return;
-  throw unknownSetError(command, model, name, qualifier === undefined ? offered : offered.map((n) => `${qualifier}.${n}`), within);
+  if (!model.odataVersion.startsWith("4") && sameButCase(member, offered).length === 0) return undefined;
+  return unknownSetMessage(model, name, qualifier === undefined ? offered : offered.map((n) => `${qualifier}.${n}`), within);
+}
+
+/**
+ * `error` where the service answered 404 to a request for the set `name` that the command sent
+ * without reading `$metadata` first (`count`, `query` as JSON or NDJSON, `export` of one walk):
+ * `$metadata` is read then, and where it has no such set, the error says so in the words of
+ * {@link checkSetName}, with the name of another case the service declares and the sets it has
+ * (`products` for `Products`). The error keeps its class and status, and so its exit code; a set
+ * that exists costs no request, and one that `$metadata` cannot tell of (it cannot be read, or
+ * has the set) leaves the error as it was. `metadata` reads the document (the client's cache, or
+ * the command's own read).
+ */
+export async function explainMissingSet(error: unknown, command: string, name: string, metadata: () => Promise<ServiceModel | undefined>): Promise<unknown> {
+  if (!(error instanceof ODataHttpError) || error.status !== 404) return error;
+  let model: ServiceModel | undefined;
+  try {
+    model = await metadata();
+  } catch {
+    // The 404 is what the user needs to know; a $metadata that fails too adds nothing to it.
+    return error;
+  }
+  const unknown = unknownSet(command, model, name);
+  if (unknown !== undefined) error.message = `${error.message}; ${unknown}`;
+  return error;
 }

@@ -1,8 +1,8 @@
 /**
  * `call`, `wait` and `cancel`: actions and functions, and long-running operations.
  * - `call <service> <operation>` invokes an action (POST) or a function (GET), unbound (an action
- *   or function import) or bound (`Set/NS.name`, with `--key` for one entity). `$metadata` says
- *   which it is and types the `--param` values.
+ *   or function import) or bound (`Set/NS.name`, with `--key` for one entity; `Singleton/NS.name`).
+ *   `$metadata` says which it is and types the `--param` values.
  * - `--async` asks for `Prefer: respond-async` and waits with a progress bar; `--no-wait` prints
  *   the poller's resume token instead, which `wait` and `cancel` take from a file or stdin.
  */
@@ -13,7 +13,8 @@ import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answeredUrl, resolveLocation } from "../../lro/answer-url.js";
 import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
-import { clientSettings, connect, IF_MATCH_HEADERS, v4AnswerCheck } from "../connect.js";
+import { clientSettings, connect, IF_MATCH_HEADERS, takeConditions, v4AnswerCheck, warnOfUnsentConditions } from "../connect.js";
+import { unknownSetError } from "../container-names.js";
 import { formatDuration } from "../terminal.js";
 import { parseKey, parseParameters } from "../values.js";
 import { parseJsonFile } from "../json-file.js";
@@ -113,6 +114,8 @@ interface OperationTarget {
   /** The name to call: an import's name, or the qualified name of a bound operation. */
   name: string;
   set?: string;
+  /** Whether `set` names a singleton (the operation is bound to that one entity), not an entity set. */
+  singleton?: boolean;
   /** The parameters `$metadata` declares (the binding parameter left out), where it says. */
   parameters?: Operation["parameters"] | undefined;
   /** The method of an OData v2 service operation declared with PUT, MERGE or DELETE. */
@@ -166,26 +169,30 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
   const set = operation.slice(0, slash);
   const name = operation.slice(slash + 1);
   const entitySet = model?.entitySet(set);
-  if (model && !entitySet) throw new CliUsageError(`call: the service has no entity set ${JSON.stringify(set)}`);
-  if (model && entitySet) {
-    const type = model.entityTypeOf(entitySet);
+  // An entity addressed by its name alone: its operations are those bound to one entity, with no --key.
+  const singleton = entitySet ? undefined : model?.singleton(set);
+  if (singleton && key) throw new CliUsageError(`call: ${set} is a singleton, one entity addressed by its name: it takes no --key`);
+  if (model && !entitySet && !singleton) throw unknownSetError("call", model, set);
+  const type = entitySet ? model?.entityTypeOf(entitySet) : singleton && model?.entityType(singleton.type);
+  if (model && type) {
     // A qualified name is the schema's namespace or its alias and the name (CSDL), in a URL too
     // (`self.total` of a schema `my.svc` Alias `self`); the call goes with the namespace, which
     // every service takes, where not every one resolves an alias.
     const qualified = model.resolveName(name);
     const named = (o: Operation) => o.qualifiedName === qualified || o.name === name;
-    const bound = model.boundOperations(type, { collection: !key }).filter(named);
+    const one = key || singleton !== undefined;
+    const bound = model.boundOperations(type, { collection: !one }).filter(named);
     if (bound.length === 0) {
       // Bound the other way: to one entity where no --key came, to the collection where one did.
-      const other = model.boundOperations(type, { collection: key }).find(named);
+      const other = singleton ? undefined : model.boundOperations(type, { collection: key }).find(named);
       if (other && key) throw new CliUsageError(`call: ${other.qualifiedName} is bound to the collection ${set}, not to one entity: it takes no --key`);
       if (other) throw new CliUsageError(`call: ${other.qualifiedName} is bound to one entity of ${set}: it needs --key (the entity's key)`);
       throw new CliUsageError(`call: ${set}${key ? "(key)" : ""} has no bound action or function ${JSON.stringify(name)}`);
     }
     const chosen = chooseOverload(bound, given, 1, `${set}/${bound[0]?.qualifiedName ?? name}`) as Operation;
-    return { kind: chosen.kind === "Action" ? "action" : "function", name: chosen.qualifiedName, set, parameters: chosen.parameters.slice(1) };
+    return { kind: chosen.kind === "Action" ? "action" : "function", name: chosen.qualifiedName, set, ...(singleton ? { singleton: true } : {}), parameters: chosen.parameters.slice(1) };
   }
-  return { kind: forceFunction ? "function" : "action", name, set };
+  return { kind: forceFunction ? "function" : "action", name, set, ...(singleton ? { singleton: true } : {}) };
 }
 
 /** `call <service> <operation>`: an action or function, waited for (`--async`) or left running (`--no-wait`). */
@@ -204,7 +211,7 @@ export const callCommand: Command = {
       ...POLL_OPTIONS,
     },
     notes: [
-      "<operation> is an action or function import (name), or an operation bound to an entity set (Set/NS.name).",
+      "<operation> is an action or function import (name), or an operation bound to an entity set (Set/NS.name) or a singleton (Singleton/NS.name, no --key).",
       `An action on an entity the service guards with an ETag may need If-Match (HTTP 428): ${IF_MATCH_HEADERS}.`,
       "Examples:",
       "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --async",
@@ -232,7 +239,18 @@ export const callCommand: Command = {
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
     const params = parseParameters(listOption(context.args, "param"), target.parameters, model, client.version);
     // The untyped form of action() and function(), which the client and both queries have.
-    const base: OperationHost = target.set === undefined ? client : keyText === undefined ? client.collection(target.set) : client.collection(target.set).key(parseKey(keyText, target.set, model, client.version));
+    const base: OperationHost =
+      target.set === undefined
+        ? client
+        : target.singleton
+          ? client.singleton(target.set)
+          : keyText === undefined
+            ? client.collection(target.set)
+            : client.collection(target.set).key(parseKey(keyText, target.set, model, client.version));
+    // -H 'If-Match: <etag>' and the like condition the operation's request alone, given as its own
+    // headers (the library explains a 412 or 428 by them): not $metadata, nor a poll of its monitor.
+    const conditions = takeConditions(context.environment);
+    const headers = conditions === undefined ? {} : { headers: conditions };
     const call: ActionCall | FunctionCall =
       target.kind === "function"
         ? base.function(target.name, params)
@@ -244,7 +262,7 @@ export const callCommand: Command = {
     if (!asyncMode && !noWait) {
       let result: unknown;
       try {
-        result = target.kind === "action" ? await (call as ActionCall).invoke(params, { signal: context.signal }) : await (call as FunctionCall).get({ signal: context.signal });
+        result = target.kind === "action" ? await (call as ActionCall).invoke(params, { signal: context.signal, ...headers }) : await (call as FunctionCall).get({ signal: context.signal, ...headers });
       } catch (error) {
         const monitor = accepted.location();
         if (!(error instanceof ODataClientError && error.code === "ASYNC_OPERATION_PENDING") || monitor === undefined) throw error;
@@ -266,7 +284,7 @@ export const callCommand: Command = {
     }
     const progress = new OperationProgress(context, target.name, started);
     // Ctrl-C aborts the request that starts the operation, as it aborts a plain call's.
-    const options = { ...pollerOptions(context, progress), signal: context.signal };
+    const options = { ...pollerOptions(context, progress), signal: context.signal, ...headers };
     const poller = target.kind === "action" ? await (call as ActionCall).invokeAsync(params, options) : await (call as FunctionCall).getAsync(options);
     progress.poller = poller;
     if (noWait) {
@@ -549,6 +567,7 @@ export const waitCommand: Command = {
     const { token, text } = await readToken(context);
     const answers = answerRecorder();
     const { client, service } = clientForToken(context, token, [answers.step]);
+    warnOfUnsentConditions(context.environment, "wait", "only the polls of the status monitor and the read of the result");
     const started = performance.now();
     // The wait's own --max-wait (or the default) counts from now, never the token's deadline: that
     // was set by the command that printed the token, and may have passed before this one started.

@@ -8,6 +8,7 @@
 import { redactUrl, type EntitySet, type KeyRef, type NavigationProperty, type Operation, type Property, type ServiceModel, type Singleton } from "../../index.js";
 import { flag } from "../args.js";
 import { clientFor, type Command } from "../context.js";
+import { warnOfUnsentConditions } from "../connect.js";
 import { unknownSetError } from "../container-names.js";
 import { displayWidth, visibleText } from "../formats.js";
 
@@ -133,6 +134,7 @@ export const describeCommand: Command = {
   async run(context) {
     const [service = "", setName] = context.args.positionals;
     const { client } = clientFor(context, service);
+    warnOfUnsentConditions(context.environment, "describe", "$metadata alone");
     const model = await client.metadata({ signal: context.signal });
     const json = flag(context.args, "json");
     if (setName === undefined) {

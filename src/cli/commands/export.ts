@@ -17,7 +17,7 @@ import { FileSink, parallelExport, rowFormat, walkToFile, walkToStream, type Wal
 import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { formatCount, formatCounted } from "../terminal.js";
-import { checkSetName } from "../container-names.js";
+import { checkSetName, explainMissingSet } from "../container-names.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
 import { checkPath } from "../../query/names.js";
@@ -440,6 +440,9 @@ async function runExport(context: CommandContext): Promise<void> {
       if (!saved) throw new CliInterrupted(`interrupted after ${formatCounted(latest.rows, "row")}, before any checkpoint was saved: run the command again to start over`);
       throw new CliInterrupted(`interrupted after ${formatCounted(latest.rows, "row")}; the checkpoint is at ${checkpointFile}: run the same command with --resume to go on`);
     }
+    // An export of one walk to NDJSON or JSON reads no $metadata: a 404 before any page asks it
+    // whether the set is named otherwise (the document read already, where the export read it).
+    if (latest.pages === 0) throw await explainMissingSet(error, "export", set, () => metadata ?? optionalMetadata(made.client, context.signal));
     throw error;
   }
 }

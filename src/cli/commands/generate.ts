@@ -12,7 +12,7 @@ import { generate } from "../../codegen/index.js";
 import { BODY_LIMIT, readBodyBytes } from "../../http/body.js";
 import { metadataText } from "../../metadata/text.js";
 import { flag, stringOption } from "../args.js";
-import { clientSettings, connect, type Environment } from "../connect.js";
+import { clientSettings, connect, warnOfUnsentConditions, type Environment } from "../connect.js";
 import { CliUsageError, EXIT } from "../errors.js";
 import type { Command, CommandContext } from "../context.js";
 
@@ -55,6 +55,7 @@ async function readSource(argument: string, environment: Environment, context: C
     },
   };
   const client = connect(service, clientSettings(context.args), environment, { steps: [capture] });
+  warnOfUnsentConditions(environment, "generate", "$metadata alone");
   const model = await client.metadata({ signal: context.signal });
   return { model, name: redactUrl(new URL("$metadata", client.serviceUrl).href), text: bytes ?? JSON.stringify(model) };
 }

@@ -6,7 +6,7 @@
 import { formatCount, formatCounted } from "../terminal.js";
 import { flag, stringOption } from "../args.js";
 import { CliUsageError } from "../errors.js";
-import { answerRecorder, clientFor, clientWithMetadata, type Command } from "../context.js";
+import { answerRecorder, clientFor, clientWithMetadata, optionalMetadata, type Command } from "../context.js";
 import { columnsOf, exactEntities, jsonWithServiceDigits, pageRowsText, TableWriter, type FormatName, type RowFormat } from "../formats.js";
 import { EntityTexts } from "../../payload/entity-text.js";
 import { queryPages } from "../../resources/read-query.js";
@@ -14,7 +14,7 @@ import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { parseKey } from "../values.js";
 import { v4AnswerCheck } from "../connect.js";
-import { checkSetName } from "../container-names.js";
+import { checkSetName, explainMissingSet } from "../container-names.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
 
@@ -113,6 +113,8 @@ export const queryCommand: Command = {
         reporter.clear();
         await stdout.write(startTable()).catch(() => {});
       }
+      // JSON and NDJSON read no $metadata: a first page answered 404 asks it whether the set is named otherwise.
+      if ((format === "json" || format === "ndjson") && pages === 0) throw await explainMissingSet(error, "query", set, () => optionalMetadata(client, context.signal));
       throw error;
     }
     // A walk of fewer rows than TABLE_SAMPLE: they all size the columns.
@@ -139,7 +141,14 @@ export const countCommand: Command = {
     const [service = "", set = ""] = context.args.positionals;
     const { client } = clientFor(context, service);
     const query = buildQuery(client.collection(set), context.args, { paging: false });
-    await context.stdout.write(`${await query.countAll({ signal: context.signal })}\n`);
+    let count: number;
+    try {
+      count = await query.countAll({ signal: context.signal });
+    } catch (error) {
+      // No $metadata is read for a count: only a 404 asks it whether the set is named otherwise.
+      throw await explainMissingSet(error, "count", set, () => optionalMetadata(client, context.signal));
+    }
+    await context.stdout.write(`${count}\n`);
   },
 };
 

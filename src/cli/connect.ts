@@ -13,7 +13,7 @@ import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { CSRF_ADVICE, IF_MATCH_ADVICE } from "../write/requests.js";
-import { VERSION_HINT } from "../read/payload-failure.js";
+import { UNSEEN_VERSION_HINT, VERSION_HINT } from "../read/payload-failure.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -526,7 +526,10 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
   }
   // The library's words for an answer of the other OData version name its option; the command
   // line's own (below, and versionCheck before any answer is read) name the command line's.
-  if (service !== undefined && error instanceof ODataClientError && error.code === "BAD_PAYLOAD") error.message = error.message.replace(VERSION_HINT, "");
+  if (service !== undefined && error instanceof ODataClientError && error.code === "BAD_PAYLOAD") {
+    error.message = error.message.replace(VERSION_HINT, "");
+    if (error.message.endsWith(UNSEEN_VERSION_HINT)) error.message = error.message.slice(0, -UNSEEN_VERSION_HINT.length);
+  }
   const hint = service !== undefined && error instanceof ODataClientError ? v4Hint(error, service) : undefined;
   if (hint !== undefined) {
     (error as Error).message = `${(error as Error).message}; ${hint}`;
@@ -549,7 +552,7 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
     }
     // A v2 service's collection is {"d": …}: read as v4 it has no "value". A service that says it is
     // one (DataServiceVersion) is stopped earlier (versionCheck); this is the one that does not say.
-    if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !service.versionGiven && /the collection body has no "value" member/.test(error.message)) {
+    if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !service.versionGiven && /the collection body has no "value" member|, OData v2's entity, not an entity of OData /.test(error.message)) {
       error.message = `${error.message}; an OData v2 service answers {"d": …}: if this is one, give ${versionSetting(service.target)}`;
     }
     return error;

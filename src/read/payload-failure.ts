@@ -32,6 +32,23 @@ export function versionHint(headers: Headers, version: ODataVersion): string {
   return `; the answer is OData v2's (DataServiceVersion: ${v2.trim().slice(0, 20)}, no OData-Version), which a client of OData ${version} does not read: create the client with version: "2.0"`;
 }
 
+/** How the collection reader says that a v4 body lacks its entities, as a v2 body does. */
+const NO_VALUE = 'has no "value" member';
+
+/**
+ * Where an answer to a client of OData 4.x shows neither version header, the hint that it may be a
+ * v2 service's: a v4 service always sends `OData-Version`, and a browser sees it (and a v2
+ * service's `DataServiceVersion`) only where the service lists it in
+ * `Access-Control-Expose-Headers`. Worded as the guess it is; `""` where a header shows.
+ */
+function unseenVersionHint(headers: Headers, version: ODataVersion): string {
+  return version === "2.0" || headers.has(ANSWER_VERSION.v2) || headers.has(ANSWER_VERSION.v4) ? "" : UNSEEN_VERSION_HINT;
+}
+
+/** The words of {@link unseenVersionHint}, for the command line, which names its own setting. */
+export const UNSEEN_VERSION_HINT =
+  '; the answer shows no OData-Version header, which a service of OData 4 sends (a browser sees it only where the service exposes it): if the service is OData v2\'s, create the client with version: "2.0"';
+
 /**
  * A {@link versionHint} at the end of a message, for the command line, which names its own setting
  * (`--odata-version`, a profile's `version`) where the hint names the library's option.
@@ -58,7 +75,7 @@ export function pagePayloadError(error: ODataClientError, url: URL, response: Re
   const what =
     isHtmlContentType(response.headers.get("content-type")) && error.cause instanceof SyntaxError
       ? ` answered with an HTML page (${clipText(response.headers.get("content-type") ?? "", 100)}), not a collection`
-      : `: ${error.message}${versionHint(response.headers, version)}`;
+      : `: ${error.message}${versionHint(response.headers, version) || (error.message.endsWith(NO_VALUE) ? unseenVersionHint(response.headers, version) : "")}`;
   return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}${what}`, { cause: error });
 }
 
@@ -69,9 +86,29 @@ export function pagePayloadError(error: ODataClientError, url: URL, response: Re
  * request (`GET https://...`).
  */
 export function refuseV2Envelope(text: string, headers: Headers, version: ODataVersion, where: string): void {
-  // Parsed only where the headers say v2: the entity reader parses every other body itself.
+  // Parsed only where the headers say the other version, or show none and the text starts as a v2
+  // body does: the entity reader parses every other body itself.
+  if (version === "2.0") {
+    const hint = versionHint(headers, version);
+    // A v4 entity has no "d" wrapper, which a v2 client would otherwise take as the entity itself.
+    const body = hint === "" ? undefined : parsedOrUndefined(text);
+    if (isRecord(body) && !("d" in body)) throw new ODataClientError("BAD_PAYLOAD", `${where} answered with an object without "d", not a v2 entity${hint}`);
+    return;
+  }
   if (v2HintFor(headers, version) !== "") refuseV2Body(parsedOrUndefined(text), headers, version, `${where} answered with`, "an entity");
+  else if (V2_START.test(text) && unseenVersionHint(headers, version) !== "") {
+    // No version header to go by (a browser that is not shown them): a v2 entity's "d" holds its
+    // "__metadata", which no v4 entity has; anything less is left to the entity reader.
+    const body = parsedOrUndefined(text);
+    const d = isRecord(body) && Object.keys(body).length === 1 ? body["d"] : undefined;
+    if (isRecord(d) && isRecord(d["__metadata"])) {
+      throw new ODataClientError("BAD_PAYLOAD", `${where} answered with {"d": {"__metadata": …}}, OData v2's entity, not an entity of OData ${version}${unseenVersionHint(headers, version)}`);
+    }
+  }
 }
+
+/** The start of a v2 JSON body, `{"d":`, for {@link refuseV2Envelope}'s cheap test before it parses. */
+const V2_START = /^\s*\{\s*"d"\s*:/;
 
 /**
  * Refuses the parsed JSON `body` of an operation's answer (`invoke()`, `get()`, a `$batch` part)

@@ -106,24 +106,29 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
     return logon;
   }
 
-  /** Fetches a token and its session through the whole pipeline (`send`): your steps see it, its own timeout applies. */
-  async function fetchSession(logon: Logon, signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
+  /**
+   * Fetches a token and its session through the whole pipeline (`send`): your steps see it, its own
+   * timeout applies. `retry`: whether the retry step may send the fetch again (a lost connection, a
+   * 503), which it may where the write that asked for it is never sent twice (a POST): a write sent
+   * again by the retry step fetches again with it, and a fetch retried inside it would multiply.
+   */
+  async function fetchSession(logon: Logon, signal: AbortSignal, timeout: number | undefined, retry: boolean): Promise<CsrfSession> {
     logon.fetchSignal = signal;
     try {
-      return await fetchSessionOnce(logon, signal, timeout);
+      return await fetchSessionOnce(logon, signal, timeout, retry);
     } finally {
       if (logon.fetchSignal === signal) logon.fetchSignal = undefined;
     }
   }
 
-  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, timeout: number | undefined): Promise<CsrfSession> {
+  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, timeout: number | undefined, retry: boolean): Promise<CsrfSession> {
     const response = await send({
       method: "GET",
       url: new URL(logon.root),
       headers: new Headers({ "x-csrf-token": "Fetch", accept: "application/json" }),
       signal,
       redirect: "manual",
-      retry: false,
+      retry,
       timeout,
       purpose: "csrf",
     });
@@ -147,7 +152,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
    */
   async function sessionFor(logon: Logon, request: ODataRequest, sent = false): Promise<CsrfSession> {
     if (logon.session) return logon.session;
-    const joined = logon.fetches.join((signal) => fetchSession(logon, signal, request.timeout), request.signal);
+    const joined = logon.fetches.join((signal) => fetchSession(logon, signal, request.timeout, !request.retry), request.signal);
     // The fetch this write waits for, whichever write started it.
     const signal = logon.fetchSignal;
     try {

@@ -496,13 +496,14 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
 
   /**
    * A request through the client: a poll is a read (`GET`), a cancel a write (`DELETE`), both with
-   * the version headers of their kind, never retried by the pipeline (the poller has its own rule
-   * for transient answers).
+   * the version headers of their kind. A poll and the result's GET are never retried by the
+   * pipeline (the poller has its own rule for transient answers, rule 9); a cancel, which no rule
+   * of the poller's sends again, is retried as any `DELETE` is (a lost connection, a 503).
    */
   #send(purpose: "poll" | "cancel" | "result", method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
     const transport = this.#transport;
     const headers = pollHeaders(transport.options.version, method === "GET" ? "read" : "write", transport.options.ieee754Compatible);
-    return transport.send({ method, url, signal, redirect, purpose, retry: false, headers });
+    return transport.send({ method, url, signal, redirect, purpose, retry: purpose === "cancel", headers });
   }
 
   #errorInit(cause?: unknown) {

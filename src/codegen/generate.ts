@@ -95,8 +95,10 @@ interface Context {
   entityInput: boolean;
   /** Whether the file is for an `ODataReader`, whose entry point has no `EntityInput`. */
   reader: boolean;
-  /** The entity types derived from each entity type of the model, directly or not (see {@link derivedTypes}); made when first asked. */
-  derived: Map<string, EntityType[]> | undefined;
+  /** The entity and complex types derived from each type of the model, directly or not (see {@link derivedTypes}); made when first asked. */
+  derived: Map<string, Array<EntityType | ComplexType>> | undefined;
+  /** Each entity and complex type's own shape, by qualified name (see {@link ownShape}). */
+  shapes: Map<string, ShapeParts>;
   /** Whether an operation import has an Edm.Binary parameter (the factory then decodes its text). */
   bytesOfBase64: boolean;
   /** Whether a v2 operation import has an Edm.Double or Edm.Single parameter (the factory then reads its text). */
@@ -138,6 +140,7 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     entityInput: false,
     reader: options.reader === true,
     derived: undefined,
+    shapes: new Map(),
     bytesOfBase64: false,
     numberOfText: false,
     unaddressableProperties: new Set(),
@@ -507,29 +510,45 @@ function dynamicPropertyLines(model: ServiceModel, type: EntityType | ComplexTyp
   return ["  /** A dynamic property: the type is open, so the service may send properties its metadata does not declare. */", "  [property: string]: unknown;"];
 }
 
-function entityInterface(context: Context, type: EntityType): string {
+/** The members of an {@link Entity} shape besides `literals`, in the order they are written. */
+const SHAPE_MEMBERS = ["key", "navigation", "alternateKeys", "actions", "functions", "collectionActions", "collectionFunctions"] as const;
+
+/** What the shape of one type's interface names: its members' texts, and the `literals` by property name. */
+interface ShapeParts {
+  members: Map<(typeof SHAPE_MEMBERS)[number], string>;
+  literals: Map<string, string>;
+}
+
+/**
+ * The shape of an entity or complex type as the type alone gives it: for an entity type its key,
+ * navigation properties, literals, alternate keys and bound operations (its base types' too); for
+ * a complex type its literals. Made once per type (see {@link writtenShape}, which reads those of
+ * derived types as well).
+ */
+function ownShape(context: Context, type: EntityType | ComplexType): ShapeParts {
+  const cached = context.shapes.get(type.qualifiedName);
+  if (cached) return cached;
   const { model } = context;
-  const name = context.names.of(type.qualifiedName) as string;
-  context.entityShape = true;
-  const shape: string[] = [];
+  const members: ShapeParts["members"] = new Map();
+  const properties = model.propertiesOf(type);
+  const literals = new Map(literalMembers(context, properties));
+  const shape: ShapeParts = { members, literals };
+  context.shapes.set(type.qualifiedName, shape);
+  if (type.kind === "ComplexType") return shape;
   const key = model.keyOf(type);
-  if (key.length > 0) shape.push(`key: ${union(key.map((k) => JSON.stringify(k.name)))}`);
-  const navigation = model.navigationPropertiesOf(type);
+  if (key.length > 0) members.set("key", union(key.map((k) => JSON.stringify(k.name))));
   // `never` when there are none: a shape without the member would let the queries take complex
   // properties for navigation.
-  shape.push(`navigation: ${union(navigation.filter((n) => isAddressable(n.name)).map((n) => JSON.stringify(n.name)))}`);
-  const properties = model.propertiesOf(type);
-  const literals = literalMembers(context, properties);
+  members.set("navigation", union(model.navigationPropertiesOf(type).filter((n) => isAddressable(n.name)).map((n) => JSON.stringify(n.name))));
   // A key name that is no member of the interface (an alias of a property in a complex property,
   // `AddrId` for `Addr/Id`, or a name left out) would take any literal value in key(): named here
   // with its type in the <Type>Key, key() takes what that takes.
   for (const k of key) {
     if (isAddressable(k.name) && properties.some((p) => p.name === k.name)) continue;
-    literals.push(`${propertyName(k.name)}: ${keyMemberType(context, type, k.path)}`);
+    literals.set(k.name, keyMemberType(context, type, k.path));
   }
-  if (literals.length > 0) shape.push(`literals: { ${literals.join("; ")} }`);
   const alternates = alternateKeysOf(model, type).map((parts) => keyRecordText(context, type, parts));
-  if (alternates.length > 0) shape.push(`alternateKeys: ${union(alternates)}`);
+  if (alternates.length > 0) members.set("alternateKeys", union(alternates));
   const single: Operation[] = [];
   const collection: Operation[] = [];
   for (const each of lineage(model, type)) {
@@ -554,11 +573,73 @@ function entityInterface(context: Context, type: EntityType): string {
       const parameters = overloadParameters(context, o.kind, overloads.map((each) => each.parameters.slice(1)), o.kind === "Function")[overloads.indexOf(o)];
       return `{ name: ${JSON.stringify(o.qualifiedName)}; parameters: ${parameters}; result: ${resultText(context, o)} }`;
     });
-    shape.push(`${member}:${items.map((item) => `\n    | ${item}`).join("")}`);
+    members.set(member, items.map((item) => `\n    | ${item}`).join(""));
   }
-  // Key and navigation fit on the line; literals and bound operations put each member on a line.
-  const extendsText = single.length + collection.length === 0 && literals.length === 0 && alternates.length === 0 ? `Entity<{ ${shape.join("; ")} }>` : `Entity<{\n${shape.map((member) => `  ${member};\n`).join("")}}>`;
-  const body = [...propertyLines(context, type.qualifiedName, model.propertiesOf(type), navigation), ...dynamicPropertyLines(model, type)];
+  return shape;
+}
+
+/**
+ * The shape a type's interface is written with: its own ({@link ownShape}), widened so that the
+ * interface of every type derived from it (of those written) stays assignable to it. `Entity`
+ * holds the shape as a function's parameter, so a derived interface is assignable to its base's
+ * where the base's shape is assignable to the derived one's: each member the derived shape has,
+ * the base's must have too. So the base's `literals` also name the literals of its derived types'
+ * properties (`Manager`'s `Budget` in `Employee`'s; where two derived types type one name apart,
+ * the intersection of both), which no path of the base type reaches; and a member only derived
+ * shapes have (a key below an abstract base without one, alternate keys, bound operations) is
+ * `never` in the base's, which the queries read as they read a missing member: nothing named.
+ */
+function writtenShape(context: Context, type: EntityType | ComplexType): ShapeParts {
+  const own = ownShape(context, type);
+  // A complex type's interface without literals extends nothing, and any shape is assignable to it.
+  if (type.kind === "ComplexType" && own.literals.size === 0) return own;
+  const written = type.kind === "EntityType" ? context.entityTypes : context.otherTypes;
+  const derived = derivedTypes(context, type)
+    .filter((each) => written.has(each.qualifiedName))
+    .map((each) => ownShape(context, each));
+  if (derived.length === 0) return own;
+  const types = new Map<string, Set<string>>();
+  for (const shape of [own, ...derived]) {
+    for (const [name, text] of shape.literals) {
+      let set = types.get(name);
+      if (!set) types.set(name, (set = new Set()));
+      set.add(text);
+    }
+  }
+  const literals = new Map([...types].map(([name, set]) => [name, set.size === 1 ? [...set].join("") : [...set].map((text) => `(${text})`).join(" & ")]));
+  const members: ShapeParts["members"] = new Map();
+  for (const member of SHAPE_MEMBERS) {
+    const text = own.members.get(member) ?? (derived.some((shape) => shape.members.has(member)) ? "never" : undefined);
+    if (text !== undefined) members.set(member, text);
+  }
+  return { members, literals };
+}
+
+/** The `Entity<{ ... }>` an interface extends for `shape`; `undefined` for a complex type's shape without literals. */
+function shapeText(shape: ShapeParts): string | undefined {
+  const member = (name: (typeof SHAPE_MEMBERS)[number]) => {
+    const text = shape.members.get(name);
+    return text === undefined ? [] : [`${name}:${text.startsWith("\n") ? "" : " "}${text}`];
+  };
+  const literals = [...shape.literals].map(([name, text]) => `${propertyName(name)}: ${text}`);
+  const items = [
+    ...member("key"),
+    ...member("navigation"),
+    ...(literals.length > 0 ? [`literals: { ${literals.join("; ")} }`] : []),
+    ...SHAPE_MEMBERS.slice(2).flatMap(member),
+  ];
+  if (items.length === 0) return undefined;
+  // Key and navigation fit on the line; literals, alternate keys and bound operations put each member on a line.
+  const oneLine = literals.length === 0 && [...shape.members].every(([name, text]) => name === "key" || name === "navigation" || text === "never");
+  return oneLine ? `Entity<{ ${items.join("; ")} }>` : `Entity<{\n${items.map((item) => `  ${item};\n`).join("")}}>`;
+}
+
+function entityInterface(context: Context, type: EntityType): string {
+  const { model } = context;
+  const name = context.names.of(type.qualifiedName) as string;
+  context.entityShape = true;
+  const extendsText = shapeText(writtenShape(context, type)) as string;
+  const body = [...propertyLines(context, type.qualifiedName, model.propertiesOf(type), model.navigationPropertiesOf(type)), ...dynamicPropertyLines(model, type)];
   return `/** Entity type ${commentText(type.qualifiedName)}. */\nexport interface ${name} extends ${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
 
@@ -569,9 +650,9 @@ function complexInterface(context: Context, type: ComplexType): string {
   // property it ends at, which the complex type's own shape names: without it a GUID or a v2
   // Double given as text would be written quoted. The shape has `literals` alone, so a complex
   // type without them is typed as before.
-  const literals = literalMembers(context, properties);
-  if (literals.length > 0) context.entityShape = true;
-  const extendsText = literals.length > 0 ? ` extends Entity<{\n  literals: { ${literals.join("; ")} };\n}>` : "";
+  const shape = shapeText(writtenShape(context, type));
+  if (shape !== undefined) context.entityShape = true;
+  const extendsText = shape === undefined ? "" : ` extends ${shape}`;
   const body = [...propertyLines(context, type.qualifiedName, properties, context.model.navigationPropertiesOf(type)), ...dynamicPropertyLines(context.model, type)];
   return `/** Complex type ${commentText(type.qualifiedName)}. */\nexport interface ${name}${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
@@ -676,7 +757,7 @@ function parametersText(context: Context, kind: Operation["kind"], parameters: r
   if (parameters.length === 0 && others.length === 0) return "Record<string, never>";
   const items = parameters.map((p) => {
     const optional = mayLeaveOut(context, kind, p) ? "?" : "";
-    return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? entityInputText(context, p) ?? typeText(context, p) ?? "unknown"}`;
+    return `${propertyName(p.name)}${optional}: ${(inUrl ? urlParameterType(context, p) : undefined) ?? entityInputText(context, p) ?? complexInputText(context, p) ?? typeText(context, p) ?? "unknown"}`;
   });
   return `{ ${[...items, ...others.map((name) => `${propertyName(name)}?: never`)].join("; ")} }`;
 }
@@ -711,9 +792,9 @@ const MAX_DERIVED_INPUTS = 32;
 /**
  * The type of an operation parameter (bound or imported, action or function) of an entity type:
  * what a write takes for that type (`EntityInput<account>`), not its interface. The interface
- * carries the type's {@link Entity} shape, which a derived type's interface (more literals, a key,
- * bound operations) does not match, so `Target: crmbaseentity` would take no real entity, while an
- * input takes any value of the type or a derived one, and an object literal with `@odata.type`.
+ * takes the interfaces of derived types (see {@link writtenShape}), but no object literal with
+ * `@odata.type` or a derived type's properties, and no row of a `select()`; an input takes those
+ * as well as any value of the type or a derived one.
  * Where the model derives types from it (or it is abstract), the parameter takes the input of
  * each; past {@link MAX_DERIVED_INPUTS} of them, or where some are not written (`only`) or none is
  * known of an abstract type, the type's input with any other property. A collection is an array
@@ -739,6 +820,24 @@ function entityInputText(context: Context, parameter: Parameter): string | undef
   return parameter.nullable ? `${element} | null` : element;
 }
 
+/**
+ * The type of an operation parameter of a complex type that the model derives others from (of
+ * those written): a value of the type or of a derived one, which may carry the `@odata.type` that
+ * tells the service which (OData JSON Format: a value of a type derived from the declared one names
+ * its type). The interface alone refuses an object literal of a derived type, whose properties it
+ * does not declare, and the annotation. `undefined` for other parameters, whose interface is their type.
+ */
+function complexInputText(context: Context, parameter: Parameter): string | undefined {
+  const complex = context.model.complexType(parameter.type);
+  if (complex === undefined || !context.otherTypes.has(complex.qualifiedName)) return undefined;
+  const written = derivedTypes(context, complex).filter((each) => context.otherTypes.has(each.qualifiedName));
+  if (written.length === 0) return undefined;
+  const element = `(${union([complex, ...written].map((each) => context.names.of(each.qualifiedName) as string))}) & { readonly "@odata.type"?: string }`;
+  // As {@link typeText}: a collection's Nullable speaks of its items.
+  if (parameter.collection) return `(${element}${parameter.nullable ? " | null" : ""})[]`;
+  return parameter.nullable ? `${element} | null` : element;
+}
+
 /** Whether the interface of an entity type has a member (a property, a navigation property, or the index signature of an open type). */
 function hasMembers(context: Context, type: EntityType): boolean {
   const { model } = context;
@@ -747,15 +846,16 @@ function hasMembers(context: Context, type: EntityType): boolean {
   return lineage(model, type).some((each) => each.openType);
 }
 
-/** The entity types of the model derived from `type`, directly or through others, by qualified name. */
-function derivedTypes(context: Context, type: EntityType): EntityType[] {
+/** The entity (or complex) types of the model derived from `type`, directly or through others, by qualified name. */
+function derivedTypes<T extends EntityType | ComplexType>(context: Context, type: T): T[] {
   if (context.derived === undefined) {
-    const index = new Map<string, EntityType[]>();
-    for (const schema of context.model.schemas) {
-      for (const each of schema.entityTypes) {
+    const { model } = context;
+    const index = new Map<string, Array<EntityType | ComplexType>>();
+    for (const schema of model.schemas) {
+      for (const each of [...schema.entityTypes, ...schema.complexTypes]) {
         // Each base type once: a cycle of base types (refused where such a type is written) ends the walk.
         const seen = new Set<string>([each.qualifiedName]);
-        for (let base = each.baseType; base !== undefined && !seen.has(base); base = context.model.entityType(base)?.baseType) {
+        for (let base = each.baseType; base !== undefined && !seen.has(base); base = (model.entityType(base) ?? model.complexType(base))?.baseType) {
           seen.add(base);
           let list = index.get(base);
           if (!list) index.set(base, (list = []));
@@ -766,7 +866,8 @@ function derivedTypes(context: Context, type: EntityType): EntityType[] {
     for (const list of index.values()) list.sort((a, b) => compare(a.qualifiedName, b.qualifiedName));
     context.derived = index;
   }
-  return context.derived.get(type.qualifiedName) ?? [];
+  // A base of the other kind is refused where such a type is written (see {@link lineage}).
+  return (context.derived.get(type.qualifiedName) ?? []).filter((each): each is T => each.kind === type.kind);
 }
 
 /** The members TypeScript's `Object` interface declares, which every object type has. */
@@ -802,8 +903,8 @@ function keyValueType(context: Context, type: string): string | undefined {
  * string for it, which they would write quoted. A property typed `number` is left out: a number is
  * its literal. So are enumerations (their member names stay) and collections, which have no literal.
  */
-function literalMembers(context: Context, properties: readonly Property[]): string[] {
-  const members: string[] = [];
+function literalMembers(context: Context, properties: readonly Property[]): Array<[name: string, type: string]> {
+  const members: Array<[name: string, type: string]> = [];
   for (const property of properties) {
     if (property.collection || !isAddressable(property.name)) continue;
     // A decimal of floating scale may be "INF" too: it takes the edm value as a Double does.
@@ -812,7 +913,7 @@ function literalMembers(context: Context, properties: readonly Property[]): stri
     // services) read, and `edm.enumMember` writes the 4.0 form where a service insists on it.
     if (context.model.enumType(literalType(context, property.type))) continue;
     const type = keyValueType(context, property.type);
-    if (type !== undefined) members.push(`${propertyName(property.name)}: ${type}`);
+    if (type !== undefined) members.push([property.name, type]);
   }
   return members;
 }
@@ -1148,7 +1249,10 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   for (const singleton of members.singletons) {
     const type = elementType(context, singleton.type) as string;
     imports.add(entityQuery);
-    rows.push({ name: singleton.name, field: `${entityQuery}<${type}>`, ...getter(singleton.name, "singleton", type) });
+    // A nullable singleton (OData 4.01, `Nullable="true"`) may have no entity: the service answers 204, and
+    // get() resolves null, as the type's last argument says (EntityQuery's fourth, ReadEntityQuery's fifth).
+    const field = singleton.nullable ? `${entityQuery}<${type}, never, {}, ${reader ? '"read", ' : ""}null>` : `${entityQuery}<${type}>`;
+    rows.push({ name: singleton.name, field, ...getter(singleton.name, "singleton", type) });
   }
   const operationRows = (item: { name: string; httpMethod?: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);

@@ -10,7 +10,10 @@
  * 2. Characters that cannot stand in an identifier (a hyphen, a dot, an emoji) become `_`, one
  *    for each; a first character that can only continue one (a digit) gets a `_` in front:
  *    `2nd-Level` becomes `_2nd_Level`. Letters of every script stand in an identifier (Unicode's
- *    ID_Start and ID_Continue, as JavaScript reads names): `客户` and `Заказ` stay as they are.
+ *    ID_Start and ID_Continue, as JavaScript reads names): `客户` and `Заказ` stay as they are. Not
+ *    those Unicode 16.0 and later added (Garay, Kirat Rai, `Ɤ`): TypeScript 5.9 reads names by the
+ *    tables of Unicode 15.1 and refuses them, so they count as characters that cannot stand there
+ *    (see {@link NEWER_THAN_TYPESCRIPT}).
  * 3. A reserved word of JavaScript or TypeScript, a name of TypeScript's standard types (`string`,
  *    `Object`, `Promise`), a global the generated code names (`Pick`, `Uint8Array`, `TypeError`,
  *    `NaN`), or a name the generated file imports (`Entity`, `ODataClient`) gets a `_` behind:
@@ -55,6 +58,18 @@ const RESERVED = new Set([
 ]);
 
 /**
+ * The letters, marks and digits that Unicode 16.0 and 17.0 made ID_Start or ID_Continue. The
+ * JavaScript engine that runs the generator may know them (Node 20.20 reads Unicode 17), but
+ * TypeScript 5.9's scanner has the tables of Unicode 15.1 and takes such a character for an
+ * invalid one: a name holding it, written bare, is a file that does not compile. So a name with
+ * one is written quoted, and a type name gets `_` for it. Checked against TypeScript's own
+ * `isIdentifierStart` and `isIdentifierPart` for every code point (test/codegen-fix32-unicode16.test.ts):
+ * an engine of a later Unicode makes that test fail, and the new characters belong here then.
+ */
+const NEWER_THAN_TYPESCRIPT =
+  /[\u088f\u0897\u0c5c\u0cdc\u1acf-\u1add\u1ae0-\u1aeb\u1c89\u1c8a\ua7cb-\ua7cf\ua7d2\ua7d4\ua7da-\ua7dc\ua7f1\u{105c0}-\u{105f3}\u{10940}-\u{10959}\u{10d40}-\u{10d65}\u{10d69}-\u{10d6d}\u{10d6f}-\u{10d85}\u{10ec2}-\u{10ec7}\u{10efa}-\u{10efc}\u{11380}-\u{11389}\u{1138b}\u{1138e}\u{11390}-\u{113b5}\u{113b7}-\u{113c0}\u{113c2}\u{113c5}\u{113c7}-\u{113ca}\u{113cc}-\u{113d3}\u{113e1}\u{113e2}\u{116d0}-\u{116e3}\u{11b60}-\u{11b67}\u{11bc0}-\u{11be0}\u{11bf0}-\u{11bf9}\u{11db0}-\u{11ddb}\u{11de0}-\u{11de9}\u{11f5a}\u{13460}-\u{143fa}\u{16100}-\u{16139}\u{16d40}-\u{16d6c}\u{16d70}-\u{16d79}\u{16ea0}-\u{16eb8}\u{16ebb}-\u{16ed3}\u{16ff2}-\u{16ff6}\u{187f8}-\u{187ff}\u{18cff}\u{18d09}-\u{18d1e}\u{18d80}-\u{18df2}\u{1ccf0}-\u{1ccf9}\u{1e5d0}-\u{1e5fa}\u{1e6c0}-\u{1e6de}\u{1e6e0}-\u{1e6f5}\u{1e6fe}\u{1e6ff}\u{2b73a}-\u{2b73f}\u{2cea2}-\u{2cead}\u{323b0}-\u{33479}]/u;
+
+/**
  * A JavaScript IdentifierName: ID_Start, `$` or `_` first, then ID_Continue, `$` and the zero-width
  * non-joiner and joiner. Reserved words are IdentifierNames too, and stand bare as property names.
  */
@@ -63,10 +78,11 @@ const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 /**
  * Whether a text can be written unquoted as a property name (`客户`, `Größe` as well as `name`):
  * the same letters of every script that type names keep (rule 2), so that a generated type's
- * members read as its name does. Anything else (`a-b`, `1x`) is written quoted.
+ * members read as its name does. Anything else (`a-b`, `1x`, a name with a letter of Unicode 16) is
+ * written quoted.
  */
 export function isIdentifier(name: string): boolean {
-  return IDENTIFIER_NAME.test(name);
+  return IDENTIFIER_NAME.test(name) && !NEWER_THAN_TYPESCRIPT.test(name);
 }
 
 /**
@@ -93,16 +109,18 @@ export function objectKey(name: string): string {
 
 /**
  * A character (code point) that cannot continue an identifier: ECMAScript's IdentifierPart is
- * Unicode's ID_Continue, `$`, and the zero-width joiner and non-joiner.
+ * Unicode's ID_Continue, `$`, and the zero-width joiner and non-joiner; and one TypeScript does not
+ * know yet ({@link NEWER_THAN_TYPESCRIPT}).
  */
-const NOT_IDENTIFIER_PART = /[^\p{ID_Continue}$\u200c\u200d]/gu;
+const NOT_IDENTIFIER_PART = new RegExp(`[^\\p{ID_Continue}$\\u200c\\u200d]|${NEWER_THAN_TYPESCRIPT.source}`, "gu");
 
 /** A character that can start an identifier: ID_Start, `$` and `_`. */
 const IDENTIFIER_START = /^[\p{ID_Start}$_]/u;
 
 /**
- * Rule 2 and 3: a text as a type identifier. The Unicode tables are the JavaScript engine's: a
- * letter of a script Unicode added recently is a letter only where the engine knows it.
+ * Rule 2 and 3: a text as a type identifier. The Unicode tables are the JavaScript engine's, less
+ * the characters TypeScript does not know yet: a letter of a script Unicode added recently is a
+ * letter only where both know it.
  */
 export function toIdentifier(name: string): string {
   let id = name.replace(NOT_IDENTIFIER_PART, "_");

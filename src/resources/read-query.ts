@@ -451,8 +451,8 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   /**
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404). Of a
-   * single-valued navigation (`navigateOne()`) that relates no entity, resolves with `null` (the
-   * service answers `204 No Content`).
+   * single-valued navigation (`navigateOne()`) that relates no entity, or of a nullable singleton
+   * that is null, resolves with `null` (the service answers `204 No Content`).
    */
   async get(options?: RequestOptions): Promise<Selected<T, S, X> | Z> {
     const url = new URL(this.url());
@@ -539,10 +539,13 @@ export function entityInternals(query: AnyEntityQuery): { core: ClientCore; stat
 }
 
 /**
- * Whether an entity query names the entity of a single-valued navigation property (`Books(1)/author`),
- * which may relate none.
+ * Whether an entity query names an entity that may be missing without an error: that of a
+ * single-valued navigation property (`Books(1)/author`), which may relate none, or a singleton
+ * (`Me`), which OData 4.01 lets be null (`Nullable="true"`). Either is answered `204 No Content`
+ * then, and read as `null`. Without `$metadata` the client cannot tell a nullable singleton from
+ * another, and a 204 is no entity of either.
  * @internal Not exported from the package.
  */
 export function relatesOne(state: EntityState): boolean {
-  return state.keyPredicate === "" && state.parentPath !== undefined;
+  return state.keyPredicate === "";
 }

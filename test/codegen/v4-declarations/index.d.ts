@@ -81,9 +81,11 @@ export type Isbn = string;
 export interface Item extends Entity<{
   key: "ID";
   navigation: never;
-  literals: { Created: Date | EdmValue };
+  literals: { Created: Date | EdmValue; Published: EdmValue };
   actions:
     | { name: "Shop.Touch"; parameters: Record<string, never>; result: undefined };
+  functions: never;
+  collectionFunctions: never;
 }> {
   ID: number;
   Created: string | null;

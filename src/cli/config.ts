@@ -79,6 +79,13 @@ export interface ConfigContext {
 }
 
 const VERSIONS: readonly string[] = ["2.0", "4.0", "4.01"];
+/**
+ * The end of the path of a service's `$metadata` (`$` written as `%24` too), the URL users copy
+ * from a browser or a service catalog: every command takes it as the service root it is read
+ * from. A query after it stays, for the client to refuse as it refuses one after the root (a
+ * query such as sap-client must go with every request, not with `$metadata` alone).
+ */
+const METADATA_PATH_END = /\/(?:\$|%24)metadata$/;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -96,8 +103,9 @@ export function configFiles(context: ConfigContext): string[] {
 }
 
 /**
- * The service a `<service>` argument names: an `http(s)://` URL as it is, anything else a
- * profile, looked up in the configuration files.
+ * The service a `<service>` argument names: an `http(s)://` URL (the URL of its `$metadata` taken
+ * as the service's, see {@link METADATA_PATH_END}), anything else a profile, looked up in
+ * the configuration files.
  */
 export function resolveService(argument: string, context: ConfigContext): ServiceTarget {
   if (/^[a-z][a-z0-9+.-]*:/i.test(argument)) {
@@ -110,6 +118,7 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     // host:port/path parses as a URL of the scheme "host:": what is missing is http:// before it.
     if (/^[\p{L}\p{N}.-]+:\d+(?:[/?#]|$)/u.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
+    url.pathname = url.pathname.replace(METADATA_PATH_END, "/");
     return { kind: "url", url: url.href };
   }
   if (!PROFILE_NAME.test(argument)) {

@@ -111,6 +111,11 @@ export class FileSink {
     return new FileSink(path, handle, resumeAt);
   }
 
+  /** Whether the file holds bytes from before that the first write empties (nothing was written yet). */
+  get holdsEarlierBytes(): boolean {
+    return this.#emptyFirst;
+  }
+
   /** The length written so far. */
   get length(): number {
     return this.#length;
@@ -288,9 +293,16 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         state.rows += entities.length;
         state.pages += 1;
         const looped = page.nextLink !== undefined && written.has(linkOfPage(page.nextLink));
-        if (page.nextLink === undefined || (top !== undefined && state.rows >= top)) {
+        // A page without a next link is the last one only once the walk ends after it: the walk
+        // hands out a page whose next link is no URL without it, and fails when it would follow it
+        // (BAD_PAYLOAD). Until then its checkpoint waits: a failure leaves the one of the page
+        // before, so that `--resume` reads this page again and the rows are not taken for all.
+        const lastSoFar = page.nextLink === undefined;
+        if (top !== undefined && state.rows >= top) {
           delete state.next;
           state.done = true;
+        } else if (page.nextLink === undefined) {
+          delete state.next;
         } else if (looped) {
           delete state.next;
           state.loop = page.nextLink;
@@ -299,7 +311,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         }
         if (page.count !== undefined) state.total = page.count;
         // Its checkpoint is saved once the page is in the file, behind the walk (see CheckpointWriter).
-        checkpoints.save(state, sink.written());
+        if (!lastSoFar || state.done) checkpoints.save(state, sink.written());
         job.onPage({ rows: state.rows, pages: state.pages });
         if (looped) {
           await checkpoints.flush();
@@ -308,11 +320,12 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
             `the service sent a next link back to a page already read (${redactUrl(state.loop as string)}); stopping instead of looping: the rows read so far are in ${job.out}, and --resume will not read on from there`,
           );
         }
-        // `$top` reached by a resumed walk: what it would read on is past it.
+        // `$top` reached by a resumed walk: what it would read on is past it. A page without a next
+        // link does not end the loop: the walk ends after it, or fails (see lastSoFar).
         if (state.done) break;
       }
       if (!state.done) {
-        // The walk ended without a last page (a resumed walk whose link led nowhere): nothing more to read.
+        // The walk ended after its last page (or, resumed, without one: its link led nowhere).
         delete state.next;
         state.done = true;
         checkpoints.save(state, sink.written());
@@ -336,8 +349,11 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
     // A whole file's walk that ends before its first page (a query the service refuses, Ctrl-C
     // while it is asked) leaves nothing worth resuming: a checkpoint kept would refuse the
     // corrected command, and `--resume` of it as another query. It goes, and the output with it
-    // when this walk made the file (an earlier export's file is left as it was, unemptied).
-    if (job.whole && state.pages === 0 && sink.length === 0) {
+    // when this walk made the file (an earlier export's file is left as it was, unemptied). A
+    // resumed one keeps it over a file that holds bytes: they may be rows of the run before (one
+    // whose first page's next link was no URL, or that was killed after writing it), which
+    // without a checkpoint would pass for a complete export.
+    if (job.whole && state.pages === 0 && sink.length === 0 && !(resume && sink.holdsEarlierBytes)) {
       await removeCheckpoint(job.checkpoint).catch(() => {});
       if (sink.created) await rm(job.out, { force: true }).catch(() => {});
     }

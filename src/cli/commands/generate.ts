@@ -39,8 +39,6 @@ async function readSource(argument: string, environment: Environment, context: C
     // The file's name, not its path: the header stays the same in every checkout.
     return { model: parseMetadata(metadataText(bytes, undefined)), name: basename(argument), text: bytes };
   }
-  // A URL of the document itself is taken as that of its service.
-  const service = argument.replace(/\$metadata(?:\?.*)?$/, "");
   // The document's bytes as they came, for the header's hash (the client decodes them itself, by
   // the answer's charset and the document's own clues).
   let bytes: Uint8Array | undefined;
@@ -54,7 +52,8 @@ async function readSource(argument: string, environment: Environment, context: C
       return response;
     },
   };
-  const client = connect(service, clientSettings(context.args), environment, { steps: [capture] });
+  // A URL of the document itself names its service, as for every command (config.ts resolveService).
+  const client = connect(argument, clientSettings(context.args), environment, { steps: [capture] });
   warnOfUnsentConditions(environment, "generate", "$metadata alone");
   const model = await client.metadata({ signal: context.signal });
   return { model, name: redactUrl(new URL("$metadata", client.serviceUrl).href), text: bytes ?? JSON.stringify(model) };

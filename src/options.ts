@@ -312,7 +312,7 @@ function resolveServiceUrl(value: unknown): URL {
   if (url.search || url.hash || value.includes("?") || value.includes("#")) {
     // SAP services are often given as ".../?sap-client=100": say how to keep that working.
     throw new TypeError(
-      `${owner} option "serviceUrl" must not carry a query or fragment; it is the service root (a query option every request needs, such as sap-client, can be added by a pipeline step, option "steps")`,
+      `${owner} option "serviceUrl" must not carry a query or fragment; it is the service root (a query option every request needs, such as sap-client, can be sent as a header instead, option "headers")`,
     );
   }
   if (!url.pathname.endsWith("/")) url.pathname += "/";

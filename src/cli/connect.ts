@@ -487,7 +487,7 @@ function untrustedInCliWords(message: string, service: WrittenService): string {
  * `use option "auth"`); a service URL with a query suggests a pipeline step (`option "steps"`),
  * which the command line has not, where it has headers.
  */
-const LIBRARY_OPTION = /(ODataClient option|can be added by a pipeline step, option|option) "([\w.]+)"/g;
+const LIBRARY_OPTION = /(ODataClient option|can be sent as a header instead, option|option) "([\w.]+)"/g;
 
 /** The end of the message of a write refused for want of a CSRF token, where the client has no `csrf` (write/requests.ts). */
 const LIBRARY_CSRF_ADVICE = `${CSRF_ADVICE})`;
@@ -540,7 +540,7 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
   if (!check && !(error instanceof ODataClientError)) return error;
   const header = /^ODataClient option "headers" [^"]*("(?:[^"\\]|\\.)*")/.exec(error.message)?.[1];
   const message = error.message.replace(LIBRARY_OPTION, (text, lead: string, option: string) => {
-    if (lead.startsWith("can be added")) return option === "steps" ? `can be sent as a header instead: -H "sap-client: 100", or a profile's "headers"` : text;
+    if (lead.startsWith("can be sent as a header")) return option === "headers" ? `can be sent as a header instead: -H "sap-client: 100", or a profile's "headers"` : text;
     // A request's own options (a write's "headers") are no settings of the command line.
     if (lead === "option" && option !== "timeout" && !option.startsWith("auth")) return text;
     return settingOf(option, service, header === undefined ? undefined : (JSON.parse(header) as string)) ?? text;

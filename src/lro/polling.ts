@@ -490,8 +490,14 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
     if (progress.percentComplete !== undefined) this.#state.percent = progress.percentComplete;
   }
 
+  /**
+   * Tells `onProgress`. A callback that throws rejects the poll (and the wait) with its error, as a
+   * caller's own code does; a promise it returns (an async logger) is not waited for, and its
+   * rejection is dropped: left unhandled it would end a Node process while the operation runs on.
+   */
   #reportProgress(): void {
-    this.#options.onProgress?.(this.#state.status, this.#state.percent);
+    const told: unknown = this.#options.onProgress?.(this.#state.status, this.#state.percent);
+    if (typeof (told as PromiseLike<unknown> | undefined)?.then === "function") (told as PromiseLike<unknown>).then(undefined, () => {});
   }
 
   /**

@@ -388,7 +388,7 @@ export class ODataClientError extends Error {
 /** What an {@link ODataHttpError} is made from. */
 export interface ODataHttpErrorInit {
   status: number;
-  statusText?: string;
+  statusText?: string | undefined;
   method: string;
   url: string;
   headers: Record<string, string>;

@@ -291,7 +291,7 @@ const malformedAnswers: MalformedAnswer[] = [
       // Said as what it is, not as JSON that does not parse.
       if (op.kind === "collection") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a collection$/ };
       if (op.kind === "entity" || op.kind === "write") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not an entity$/ };
-      if (op.kind === "batch") return { rejects: "BAD_BATCH_RESPONSE", says: /neither multipart\/mixed with a boundary nor JSON \(Content-Type "text\/html/ };
+      if (op.kind === "batch") return { rejects: "BAD_BATCH_RESPONSE", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a batch response$/ };
       if (op.kind === "metadata") return { rejects: "BAD_METADATA", says: /answered with an HTML page \(text\/html; charset=utf-8\), not service metadata$/ };
       if (op.kind === "delta") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a delta$/ };
       return unreadable(op);

@@ -152,7 +152,7 @@ export interface BatchRawRequest {
   method: string;
   /** Relative to the service root (or a `$<Content-ID>` reference). */
   url: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * A JSON value (sent as JSON), text, or bytes (a `Uint8Array`, another typed array or an
    * `ArrayBuffer`): sent as they are under the `Content-Type` given, in a multipart batch raw and

@@ -6,7 +6,7 @@
  */
 import { discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { isPublicValue, isSecretHeaderName, SENT_SECRETS, type SecretSet } from "../util/redact.js";
+import { clipText, isPublicValue, isSecretHeaderName, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
@@ -16,7 +16,7 @@ import { resolvePollerOptions, succeededPhaseOf, type AsyncPoller, type AsyncPol
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
-import { isJsonContentType } from "../payload/content-type.js";
+import { isHtmlContentType, isJsonContentType } from "../payload/content-type.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs, utf8Body, type HttpMessage } from "../payload/http-envelope.js";
 import { following, nextLinkReader } from "./following.js";
@@ -210,7 +210,7 @@ async function sendAndRead(toSend: BatchToSend, reading: object, options: BatchS
   // bytes read as UTF-8 would be destroyed. A JSON batch is text throughout.
   const json = isJsonContentType(contentType);
   const text = await readBodyAs(response, "POST", url, signal, !json);
-  const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json }));
+  const matched = masking(secrets, () => matchAnswer(batch.plan, text, contentType, { binary: !json, request: `POST ${redactUrl(url)}` }));
   let results = resultsOf(batch, matched, { continuation: options?.continuation, answeredAt: answeredUrl(response, url), secrets });
   // A partial result (JSON Format §19.4): its next link is read now, and the next after it, until
   // every request has its answer. One that answers 202 went asynchronous: the rest is then
@@ -492,10 +492,16 @@ export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: stri
 
 /**
  * Reads a whole answer body in either format and matches it to the plan; `binary`: a multipart
- * body holds its bytes one character each (see `readMultipartBatch`).
+ * body holds its bytes one character each (see `readMultipartBatch`); `request`, the batch's
+ * method and URL (redacted) where it was sent here, for the message of an answer that is none.
  */
-function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, { binary = false } = {}): MatchedAnswers {
+function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, { binary = false, request }: { binary?: boolean; request?: string } = {}): MatchedAnswers {
   if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(0), splitJsonAnswer(text));
+  // An expired SAP session's logon page (or a proxy's sign-in page) answers 200 in the service's
+  // place: said in the words every other request's error uses for it, so that it is recognised.
+  if (isHtmlContentType(contentType)) {
+    throw new ODataClientError("BAD_BATCH_RESPONSE", `${request === undefined ? "the answer is" : `${request} answered with`} an HTML page (${clipText(contentType ?? "", 100)}), not a batch response`);
+  }
   const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
   if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
   return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary }));

@@ -87,9 +87,27 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
     // body the token cache reads after this line: the headers of an answer that issues them (2xx)
     // are shown by an allow-list, the others masked; a refusal's are shown as any answer's. (Reading a copy of the body first would change how the body itself ends in
     // Node 20, whose fetch ends the original cleanly once a copy's reading is aborted.)
-    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, secrets, request.purpose === "oauth2" && response.ok)}`);
+    // The CSRF token fetch's answer issues the token and the session that the writes after it send
+    // (and whose answers mask them as sent secrets): a service may repeat them in a header of its
+    // own (`sap-message`) in this very answer, where nothing has sent them yet.
+    const masked = request.purpose === "csrf" ? withIssuedSession(response.headers, secrets) : secrets;
+    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, masked, request.purpose === "oauth2" && response.ok)}`);
     return response;
   };
+}
+
+/**
+ * `secrets` with what a CSRF token fetch's answer issues: its `X-CSRF-Token` (not the protocol
+ * word `Required`) and its cookies' `name=value` pairs, given as one `Cookie` value so that each
+ * value that looks like a session id is masked on its own as well (util/secret-values.ts).
+ */
+function withIssuedSession(headers: Headers, secrets: SecretSet | undefined): SecretSet | undefined {
+  const issued: string[] = [];
+  const token = headers.get("x-csrf-token");
+  if (token && token.toLowerCase() !== "required") issued.push(token);
+  const pairs = (typeof headers.getSetCookie === "function" ? headers.getSetCookie() : []).map((cookie) => cookie.split(";")[0]!.trim()).filter((pair) => pair.includes("="));
+  if (pairs.length > 0) issued.push(pairs.join("; "));
+  return issued.length === 0 ? secrets : { values: [...(secrets?.values ?? []), ...issued], authorizations: secrets?.authorizations ?? [] };
 }
 
 /** What the batch log needs of a planned request (the batch layer's own type fits). */

@@ -390,7 +390,9 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
     });
     const error = await rejection(client.collection("Items").page());
     assert.equal(error.code, "BAD_PAYLOAD");
-    assert.match(error.message, /: the collection body has no "value" member$/);
+    // The service shows no OData-Version, so the message ends with the guess that it may be v2's
+    // (test/hints-fix32-unseen-version.test.ts), not with an HTML page.
+    assert.match(error.message, /: the collection body has no "value" member; the answer shows no OData-Version header, [^;]*$/);
   });
 
   test("an entity part and a page part answered text/html are refused as key().get() and page() refuse the page: an HTML page, not an entity or a collection", async (t) => {

@@ -5,12 +5,6 @@
  */
 import { ODataClientError } from "../errors.js";
 
-/**
- * What a v4 collection reader adds to its missing-"value" message where the body has v2's "d"
- * instead: read/payload-failure.ts says the service may be v2's where no header says so.
- */
-export const V2_D = ', but a "d" member as a v2 body has';
-
 /** `BAD_PAYLOAD`: a body that does not read as the OData payload it should be. */
 export function badPayload(message: string, cause?: unknown): ODataClientError {
   return new ODataClientError("BAD_PAYLOAD", message, cause === undefined ? undefined : { cause });

@@ -10,7 +10,7 @@
 import type { BodyStallWatch } from "../http/stall.js";
 import { describe, isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
-import { badPayload, V2_D } from "./bad-payload.js";
+import { badPayload } from "./bad-payload.js";
 import { readCollectionAnnotations, trailingNextLink, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 
 /** Options of {@link readCollectionBody}. */
@@ -196,8 +196,7 @@ function interpretDocument(document: unknown, format: PayloadFormat): { entities
     const annotations = readCollectionAnnotations(document, "v4");
     const entities = document["value"];
     if (!Array.isArray(entities)) {
-      // A "d" where "value" is due is a v2 body: read/payload-failure.ts says so where no header does.
-      throw badPayload(entities === undefined ? `the collection body has no "value" member${"d" in document ? V2_D : ""}` : `the collection body's "value" is ${describe(entities)}, not an array`);
+      throw badPayload(entities === undefined ? 'the collection body has no "value" member' : `the collection body's "value" is ${describe(entities)}, not an array`);
     }
     return { entities, annotations };
   }

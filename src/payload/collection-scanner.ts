@@ -14,7 +14,7 @@
  */
 import { isRecord } from "../util/values.js";
 import type { ODataClientError } from "../errors.js";
-import { badPayload, V2_D } from "./bad-payload.js";
+import { badPayload } from "./bad-payload.js";
 import { COLLECTION_ANNOTATIONS, readMember, type CollectionAnnotations, type PayloadFormat } from "./annotations.js";
 import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, endsWithOddBackslashes, findStringEnd, isJsonSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-text.js";
 
@@ -93,8 +93,6 @@ export class CollectionScanner {
   /** Start of the member name or member value being read. */
   #tokenStart = 0;
   #sawEntities = false;
-  /** Whether a v4 body had a top-level "d" (a v2 body's), for the message of one without "value". */
-  #sawD = false;
   // Scanning state inside a value (entity array or other member): nesting and string state.
   #depth = 0;
   #inString = false;
@@ -292,7 +290,7 @@ export class CollectionScanner {
       throw badPayload(`the collection body ended early, after ${this.#base + this.#text.length} characters, ${this.#where()}`);
     }
     if (!this.#sawEntities) {
-      throw badPayload(this.#format === "v4" ? `the collection body has no "value" member${this.#sawD ? V2_D : ""}` : 'the v2 collection body has no "d.results" member');
+      throw badPayload(this.#format === "v4" ? 'the collection body has no "value" member' : 'the v2 collection body has no "d.results" member');
     }
     return this.#annotations;
   }
@@ -455,7 +453,6 @@ export class CollectionScanner {
     let entityArray = false;
     if (v4) {
       entityArray = !this.#inD && key === "value";
-      if (key === "d") this.#sawD = true;
     } else if (this.#inD) {
       entityArray = key === "results";
     } else if (key === "d") {

@@ -11,7 +11,6 @@ import { ODataClientError } from "../errors.js";
 import { isRecord } from "../util/values.js";
 import { isHtmlContentType } from "../payload/content-type.js";
 import { ANSWER_VERSION } from "../payload/version-headers.js";
-import { V2_D } from "../payload/bad-payload.js";
 import { clipText, redactUrl } from "../util/redact.js";
 
 /**
@@ -32,6 +31,9 @@ export function versionHint(headers: Headers, version: ODataVersion): string {
   if (v2 === null || v4 !== null) return "";
   return `; the answer is OData v2's (DataServiceVersion: ${v2.trim().slice(0, 20)}, no OData-Version), which a client of OData ${version} does not read: create the client with version: "2.0"`;
 }
+
+/** How the collection reader says that a v4 body lacks its entities, as a v2 body does. */
+const NO_VALUE = 'has no "value" member';
 
 /**
  * Where an answer to a client of OData 4.x shows neither version header, the hint that it may be a
@@ -73,7 +75,7 @@ export function pagePayloadError(error: ODataClientError, url: URL, response: Re
   const what =
     isHtmlContentType(response.headers.get("content-type")) && error.cause instanceof SyntaxError
       ? ` answered with an HTML page (${clipText(response.headers.get("content-type") ?? "", 100)}), not a collection`
-      : `: ${error.message}${versionHint(response.headers, version) || (error.message.endsWith(V2_D) ? unseenVersionHint(response.headers, version) : "")}`;
+      : `: ${error.message}${versionHint(response.headers, version) || (error.message.endsWith(NO_VALUE) ? unseenVersionHint(response.headers, version) : "")}`;
   return new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)}${what}`, { cause: error });
 }
 

@@ -11,7 +11,7 @@ import { ActionCall, FunctionCall, type ActionImportOptions } from "./operations
 import { operationPoller } from "./operations/results.js";
 import type { OperationParameters } from "./operations/requests.js";
 import { pollerFor, resumePoller } from "./lro/resume.js";
-import { checkEntitySetName, coreOf, ODataReader } from "./reader.js";
+import { checkEntitySetName, coreOf, ODataReader, singletonState } from "./reader.js";
 
 /**
  * A client for one OData service: everything {@link ODataReader} does (its options, collections,
@@ -29,11 +29,20 @@ export class ODataClient extends ODataReader {
 
   /**
    * The singleton `name` (an entity addressed by its name alone, such as `Me` or `Company`), as an
-   * entity query: `get()`, `update()`, `navigate()`, `media()`... Sends nothing.
+   * entity query: `get()`, `update()`, `navigate()`, `media()`... Sends nothing. With
+   * `{ nullable: true }` (a singleton declared `Nullable="true"`, OData 4.01) `get()` resolves
+   * `null` where the service answers `204 No Content`, as {@link ODataReader.singleton} says.
    * @example await client.singleton<Settings>("Settings").update({ theme: "dark" })
    */
-  override singleton<T = Record<string, unknown>>(name: string): EntityQuery<T> {
-    return new EntityQuery<T>(coreOf(this), { entitySet: checkEntitySetName(name, "singleton(name)", "a singleton name"), keyPredicate: "" });
+  override singleton<T = Record<string, unknown>>(name: string, options?: { readonly nullable?: false | undefined }): EntityQuery<T>;
+  /**
+   * The singleton `name` that may be null (`{ nullable: true }`, or a boolean that may be true): its
+   * `get()` is typed `T | null` and resolves `null` where the service answers `204 No Content`.
+   * @example const deputy = await client.singleton<Person>("Deputy", { nullable: true }).get() // Person | null
+   */
+  override singleton<T = Record<string, unknown>>(name: string, options: { readonly nullable?: boolean | undefined }): EntityQuery<T, never, {}, null>;
+  override singleton<T = Record<string, unknown>>(name: string, options?: { readonly nullable?: boolean | undefined }): EntityQuery<T, never, {}, null> {
+    return new EntityQuery<T, never, {}, null>(coreOf(this), singletonState(name, options));
   }
 
   /**

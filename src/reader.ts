@@ -8,6 +8,7 @@ import { ClientCore } from "./core.js";
 import type { ServiceModel } from "./metadata/model.js";
 import type { DeltaOptions, DeltaPage } from "./read/delta.js";
 import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type RequestOptions } from "./options.js";
+import { checkFlag, type EntityState } from "./query/state.js";
 import { ReadCollectionQuery, ReadEntityQuery } from "./resources/read-query.js";
 import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
 
@@ -116,12 +117,30 @@ export class ODataReader {
   /**
    * The singleton `name` (an entity addressed by its name alone, such as `Me` or `Company`), as an
    * entity query: `get()`, `navigate()`... (and from `ODataClient` also `update()`, `media()`...).
-   * Sends nothing.
+   * Sends nothing. A singleton `$metadata` declares `Nullable="true"` (OData 4.01) may have no
+   * entity: with `{ nullable: true }` its `get()` resolves `null` where the service answers
+   * `204 No Content`, and is typed so; without it a 204 rejects as an answer without the entity.
    * @example const { theme } = await reader.singleton<Settings>("Settings").get()
    */
-  singleton<T = Record<string, unknown>>(name: string): ReadEntityQuery<T> {
-    return new ReadEntityQuery<T>(this.#core, { entitySet: checkEntitySetName(name, "singleton(name)", "a singleton name"), keyPredicate: "" });
+  singleton<T = Record<string, unknown>>(name: string, options?: { readonly nullable?: false | undefined }): ReadEntityQuery<T>;
+  /**
+   * The singleton `name` that may be null (`{ nullable: true }`, or a boolean that may be true): its
+   * `get()` is typed `T | null` and resolves `null` where the service answers `204 No Content`.
+   * @example const deputy = await reader.singleton<Person>("Deputy", { nullable: true }).get() // Person | null
+   */
+  singleton<T = Record<string, unknown>>(name: string, options: { readonly nullable?: boolean | undefined }): ReadEntityQuery<T, never, {}, "read", null>;
+  singleton<T = Record<string, unknown>>(name: string, options?: { readonly nullable?: boolean | undefined }): ReadEntityQuery<T, never, {}, "read", null> {
+    return new ReadEntityQuery<T, never, {}, "read", null>(this.#core, singletonState(name, options));
   }
+}
+
+/**
+ * The state of the singleton `name`, checked, with its `nullable` option.
+ * @internal Not exported from the package; `ODataClient` makes its singletons with it too.
+ */
+export function singletonState(name: unknown, options: { readonly nullable?: unknown } | undefined): EntityState {
+  const entitySet = checkEntitySetName(name, "singleton(name)", "a singleton name");
+  return { entitySet, keyPredicate: "", nullable: options?.nullable !== undefined && checkFlag(options.nullable, "singleton(options.nullable)") };
 }
 
 /**

@@ -588,6 +588,7 @@ function ownShape(context: Context, type: EntityType | ComplexType): ShapeParts 
  * the intersection of both), which no path of the base type reaches; and a member only derived
  * shapes have (a key below an abstract base without one, alternate keys, bound operations) is
  * `never` in the base's, which the queries read as they read a missing member: nothing named.
+ * On an open type, a name only derived types declare is `any` in the base's `literals` (below).
  */
 function writtenShape(context: Context, type: EntityType | ComplexType): ShapeParts {
   const own = ownShape(context, type);
@@ -606,7 +607,14 @@ function writtenShape(context: Context, type: EntityType | ComplexType): ShapePa
       set.add(text);
     }
   }
-  const literals = new Map([...types].map(([name, set]) => [name, set.size === 1 ? [...set].join("") : [...set].map((text) => `(${text})`).join(" & ")]));
+  // On an open type a name only derived types declare is a dynamic property of the type itself,
+  // which holds any value: typed by a derived type's literal, a filter of the base set comparing it
+  // with a string would not compile. `any` reads as any literal value where a filter or key() reads
+  // the shape, and stays assignable to each derived type's literal, as the derived shapes need.
+  const open = lineage(context.model, type).some((each) => each.openType);
+  const literals = new Map(
+    [...types].map(([name, set]) => [name, open && !own.literals.has(name) ? "any" : set.size === 1 ? [...set].join("") : [...set].map((text) => `(${text})`).join(" & ")]),
+  );
   const members: ShapeParts["members"] = new Map();
   for (const member of SHAPE_MEMBERS) {
     const text = own.members.get(member) ?? (derived.some((shape) => shape.members.has(member)) ? "never" : undefined);
@@ -821,25 +829,58 @@ function entityInputText(context: Context, parameter: Parameter): string | undef
 }
 
 /**
- * The type of an operation parameter of a complex type that the model derives others from (of
- * those written): a value of the type or of a derived one, which may carry the `@odata.type` that
- * tells the service which (OData JSON Format: a value of a type derived from the declared one names
- * its type). The interface alone refuses an object literal of a derived type, whose properties it
- * does not declare, and the annotation. `undefined` for other parameters, whose interface is their type.
+ * The type of an operation parameter of a complex type: where the model derives others from it (of
+ * those written), a value of the type or of a derived one, which then carries the `@odata.type`
+ * that tells the service which (OData JSON Format: a value of a type derived from the declared one
+ * names its type). The interface alone refuses an object literal of a derived type, whose
+ * properties it does not declare, and the annotation; a union of the interfaces with any
+ * annotation would let one literal mix the properties of two derived types, and type a property
+ * two types declare by either. So each member is one type with its own `@odata.type`: required of
+ * a derived type (the union picks the member by it, and checks the literal against that one), left
+ * out or the type's own of the declared type, whose member refuses the properties only derived
+ * types have (`?: never`). An open type takes any other property, so its member does not refuse
+ * them. Past {@link MAX_DERIVED_INPUTS} derived types, or where some are not written (`only`), the
+ * declared type with any annotation and property, as {@link entityInputText} does. A type without
+ * members (an abstract base) is an object still: its interface would take a string or a number.
+ * `undefined` for parameters of other types.
  */
 function complexInputText(context: Context, parameter: Parameter): string | undefined {
-  const complex = context.model.complexType(parameter.type);
+  const { model, names } = context;
+  const complex = model.complexType(parameter.type);
   if (complex === undefined || !context.otherTypes.has(complex.qualifiedName)) return undefined;
-  const written = derivedTypes(context, complex).filter((each) => context.otherTypes.has(each.qualifiedName));
-  if (written.length === 0) return undefined;
-  const element = `(${union([complex, ...written].map((each) => context.names.of(each.qualifiedName) as string))}) & { readonly "@odata.type"?: string }`;
+  const derived = derivedTypes(context, complex);
+  const written = derived.filter((each) => context.otherTypes.has(each.qualifiedName));
+  const name = names.of(complex.qualifiedName) as string;
+  const object = hasMembers(context, complex) ? "" : " & object";
+  let element: string;
+  if (derived.length === 0) {
+    if (object === "") return undefined;
+    element = `${name}${object}`;
+  } else if (written.length < derived.length || derived.length > MAX_DERIVED_INPUTS) {
+    // `any`, not `unknown`: as in entityInputText, an interface value has no index signature.
+    element = `${name} & { readonly "@odata.type"?: string; readonly [property: string]: any }`;
+  } else {
+    const annotation = (type: ComplexType, optional: string) => `readonly "@odata.type"${optional}: ${JSON.stringify(`#${type.qualifiedName}`)}`;
+    const own = new Set(memberNames(model, complex));
+    const refused = lineage(model, complex).some((each) => each.openType)
+      ? []
+      : [...new Set(written.flatMap((each) => memberNames(model, each)))].filter((each) => !own.has(each) && !OBJECT_MEMBERS.has(each));
+    // The refused names as one mapped type: each a member `?: never`, written shorter for a wide hierarchy.
+    const base = `${name}${object} & { ${annotation(complex, "?")} }${refused.length > 0 ? ` & { readonly [K in ${union(refused.map((each) => JSON.stringify(each)))}]?: never }` : ""}`;
+    element = [`(${base})`, ...written.map((each) => `(${names.of(each.qualifiedName) as string} & { ${annotation(each, "")} })`)].join(" | ");
+  }
   // As {@link typeText}: a collection's Nullable speaks of its items.
   if (parameter.collection) return `(${element}${parameter.nullable ? " | null" : ""})[]`;
   return parameter.nullable ? `${element} | null` : element;
 }
 
-/** Whether the interface of an entity type has a member (a property, a navigation property, or the index signature of an open type). */
-function hasMembers(context: Context, type: EntityType): boolean {
+/** The names of the members an interface of `type` has for its properties and navigation properties. */
+function memberNames(model: ServiceModel, type: ComplexType): string[] {
+  return [...model.propertiesOf(type), ...model.navigationPropertiesOf(type)].map((each) => each.name).filter(isAddressable);
+}
+
+/** Whether the interface of an entity or complex type has a member (a property, a navigation property, or the index signature of an open type). */
+function hasMembers(context: Context, type: EntityType | ComplexType): boolean {
   const { model } = context;
   if (model.navigationPropertiesOf(type).some((n) => isAddressable(n.name))) return true;
   if (model.propertiesOf(type).some((p) => isAddressable(p.name) && p.type !== "Edm.Stream")) return true;
@@ -1249,10 +1290,11 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   for (const singleton of members.singletons) {
     const type = elementType(context, singleton.type) as string;
     imports.add(entityQuery);
-    // A nullable singleton (OData 4.01, `Nullable="true"`) may have no entity: the service answers 204, and
-    // get() resolves null, as the type's last argument says (EntityQuery's fourth, ReadEntityQuery's fifth).
+    // A nullable singleton (OData 4.01, `Nullable="true"`) may have no entity: the service answers 204,
+    // which get() reads as null only where the singleton is made `{ nullable: true }`, as the type's
+    // last argument says (EntityQuery's fourth, ReadEntityQuery's fifth). Another singleton's 204 rejects.
     const field = singleton.nullable ? `${entityQuery}<${type}, never, {}, ${reader ? '"read", ' : ""}null>` : `${entityQuery}<${type}>`;
-    rows.push({ name: singleton.name, field, ...getter(singleton.name, "singleton", type) });
+    rows.push({ name: singleton.name, field, ...getter(singleton.name, "singleton", type, singleton.nullable ? ", { nullable: true }" : "") });
   }
   const operationRows = (item: { name: string; httpMethod?: string }, overloads: Operation[], kind: "Action" | "Function") => {
     const result = overloads.length === 0 ? "unknown" : union([...new Set(overloads.map((o) => resultText(context, o)))]);

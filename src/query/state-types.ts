@@ -55,4 +55,10 @@ export interface EntityState extends QueryOptionsState {
    * empty for a singleton or a single-valued navigation.
    */
   readonly keyPredicate: string;
+  /**
+   * Set by `singleton(name, { nullable: true })`: a singleton that may be null (OData 4.01,
+   * `Nullable="true"`), whose `204 No Content` is read as `null`; of any other singleton a 204 is
+   * an answer without the entity.
+   */
+  readonly nullable?: boolean;
 }

@@ -168,7 +168,7 @@ export class CollectionQuery<T = Record<string, unknown>, S extends string = nev
  * @typeParam T - the entity type.
  * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
  * @typeParam X - the navigation properties expanded so far, with their rows.
- * @typeParam Z - `null` where `get()` may find no entity (a single-valued navigation, `navigateOne()`).
+ * @typeParam Z - `null` where `get()` may find no entity (a single-valued navigation, `navigateOne()`; a singleton made with `{ nullable: true }`).
  */
 export class EntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, Z = never> extends ReadEntityQuery<T, S, X, "full", Z> {
   // --- writing --------------------------------------------------------------------------------

@@ -393,7 +393,7 @@ let readEntityInternals: (query: AnyEntityQuery) => { core: ClientCore; state: E
  * @typeParam S - the names given to `select()` so far (`never`: none, every property is read).
  * @typeParam X - the navigation properties expanded so far, with their rows.
  * @typeParam K - which classes `select()`, `expand()` and the navigations give (see {@link QueryKind}).
- * @typeParam Z - `null` where `get()` may find no entity (a single-valued navigation, `navigateOne()`).
+ * @typeParam Z - `null` where `get()` may find no entity (a single-valued navigation, `navigateOne()`; a singleton made with `{ nullable: true }`).
  */
 export class ReadEntityQuery<T = Record<string, unknown>, S extends string = never, X = {}, K extends QueryKind = "read", Z = never> {
   readonly #core: ClientCore;
@@ -451,8 +451,8 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   /**
    * Reads the entity. v2's `d` wrapper is removed; an `ETag` header is kept as `@odata.etag` (v4)
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404). Of a
-   * single-valued navigation (`navigateOne()`) that relates no entity, or of a nullable singleton
-   * that is null, resolves with `null` (the service answers `204 No Content`).
+   * single-valued navigation (`navigateOne()`) that relates no entity, or of a singleton made with
+   * `{ nullable: true }` that is null, resolves with `null` (the service answers `204 No Content`).
    */
   async get(options?: RequestOptions): Promise<Selected<T, S, X> | Z> {
     const url = new URL(this.url());
@@ -540,12 +540,12 @@ export function entityInternals(query: AnyEntityQuery): { core: ClientCore; stat
 
 /**
  * Whether an entity query names an entity that may be missing without an error: that of a
- * single-valued navigation property (`Books(1)/author`), which may relate none, or a singleton
- * (`Me`), which OData 4.01 lets be null (`Nullable="true"`). Either is answered `204 No Content`
- * then, and read as `null`. Without `$metadata` the client cannot tell a nullable singleton from
- * another, and a 204 is no entity of either.
+ * single-valued navigation property (`Books(1)/author`), which may relate none, or a singleton the
+ * caller said may be null (`singleton(name, { nullable: true })`, OData 4.01's `Nullable="true"`).
+ * Either is answered `204 No Content` then, and read as `null`. Any other singleton is typed to
+ * have its entity, so its 204 stays an answer without one (the client has no `$metadata` to ask).
  * @internal Not exported from the package.
  */
 export function relatesOne(state: EntityState): boolean {
-  return state.keyPredicate === "";
+  return state.keyPredicate === "" && !!(state.parentPath || state.nullable);
 }

@@ -66,3 +66,14 @@ test("with retry off, a POST's lost token fetch is not sent again, and the POST 
   });
   assert.deepEqual(wire(server.requests), ["GET /odata/ Fetch"]);
 });
+
+test("a POST that joins a token fetch a PUT started (not retried inside) fetches once more when it is lost, and both writes go", async (t) => {
+  const { server, client } = await serveClient(t, flakyTokenService(1), { csrf: true, retry: { retries: 2, delay: 5 } });
+  const put = client.collection("Books").key(1).replace({ ID: 1, title: "x" });
+  const post = client.collection("Books").create({ ID: 5 });
+  await put;
+  assert.deepEqual(await post, { ID: 5 });
+  const sent = wire(server.requests);
+  assert.deepEqual(sent.filter((line) => line.startsWith("GET")), ["GET /odata/ Fetch", "GET /odata/ Fetch"]);
+  assert.deepEqual(sent.filter((line) => !line.startsWith("GET")).sort(), ["POST /odata/Books tok-1", "PUT /odata/Books(1) tok-1"]);
+});

@@ -64,6 +64,8 @@ interface Logon {
   fetches: SharedRequest<CsrfSession>;
   /** The signal of the token fetch in flight, if one is. */
   fetchSignal: AbortSignal | undefined;
+  /** Whether the retry step may send the latest token fetch again (see fetchSession). */
+  fetchRetried?: boolean;
 }
 
 /**
@@ -114,6 +116,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
    */
   async function fetchSession(logon: Logon, signal: AbortSignal, timeout: number | undefined, retry: boolean): Promise<CsrfSession> {
     logon.fetchSignal = signal;
+    logon.fetchRetried = retry;
     try {
       return await fetchSessionOnce(logon, signal, timeout, retry);
     } finally {
@@ -150,14 +153,21 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
    * auth step's token: see `WAITING_FOR`), and what became of the write (`sent`: refused unread,
    * to be sent again); a caller's own abort still rejects with the caller's reason.
    */
-  async function sessionFor(logon: Logon, request: ODataRequest, sent = false): Promise<CsrfSession> {
+  async function sessionFor(logon: Logon, request: ODataRequest, sent = false, again = false): Promise<CsrfSession> {
     if (logon.session) return logon.session;
     const joined = logon.fetches.join((signal) => fetchSession(logon, signal, request.timeout, !request.retry), request.signal);
     // The fetch this write waits for, whichever write started it.
     const signal = logon.fetchSignal;
+    const retried = logon.fetchRetried;
     try {
       return await joined;
     } catch (error) {
+      // A fetch started by a write that the retry step sends again (a PUT) was sent once, for that
+      // write's retries to repeat; a write never sent twice (a POST) that joined it fetches once
+      // more, retried by the pipeline, before it gives up on a lost connection.
+      if (!again && !retried && !request.retry && !request.signal?.aborted && error instanceof ODataClientError && error.code === "NETWORK_ERROR") {
+        return sessionFor(logon, request, sent, true);
+      }
       const fetch = `the CSRF token fetch (GET ${redactUrl(logon.root)})`;
       const waited = signal && WAITING_FOR.get(signal);
       const noAnswer = waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`;

@@ -29,3 +29,13 @@ test("a $batch answered with an HTML logon page rejects with BAD_BATCH_RESPONSE 
   assert.equal(elsewhere.code, "BAD_BATCH_RESPONSE");
   assert.equal(elsewhere.message, "the answer is an HTML page (text/html; charset=utf-8), not a batch response");
 });
+
+test("sendAsync() of a $batch answered at once with an HTML logon page says so too (the poller's path)", async (t) => {
+  const { server, client } = await serveClient(t, (_request, res) => sendText(res, 200, LOGON_PAGE, { "content-type": "text/html; charset=utf-8" }));
+  const batch = client.batch();
+  batch.update(client.collection("Books").key(1), { stock: 1 }, { ifMatch: "*" });
+  const error = await clientRejection((async () => (await batch.sendAsync()).wait())());
+  assert.deepEqual(server.requests.map((request) => `${request.method} ${request.path} ${String(request.headers.prefer)}`), ["POST /odata/$batch respond-async"]);
+  assert.equal(error.code, "BAD_BATCH_RESPONSE");
+  assert.equal(error.message, "the answer is an HTML page (text/html; charset=utf-8), not a batch response");
+});

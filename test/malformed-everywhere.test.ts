@@ -653,7 +653,7 @@ const oddInitialAnswers: { name: string; answer: Answer; expect(start: AsyncStar
     expect: (start) =>
       start.name.startsWith("batch")
         ? // An answer given at once is the batch's answer, never one request's own: as send() reads it.
-          { rejects: "BAD_BATCH_RESPONSE", says: /the answer is neither a multipart batch response nor a JSON batch response \(Content-Type "text\/html; charset=utf-8"\)$/, because: "send() refuses the same answer so" }
+          { rejects: "BAD_BATCH_RESPONSE", says: /the answer is an HTML page \(text\/html; charset=utf-8\), not a batch response$/, because: "send() refuses the same answer so" }
         : start.name.includes("invokeAsync")
           ? { doneRefuses: "BAD_PAYLOAD", says: /answered with an HTML page, not the operation's result$/, because: "an operation's poller refuses an HTML page as invoke() does" }
           : { done: LOGIN_PAGE, because: "README: a service that answers at once gives a done poller whose result() is the answer's body" },

@@ -573,6 +573,10 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
     answers[pending[0].index] = { kind: "response", message };
     return { answers };
   }
+  // An HTML page (an expired SAP session's logon page) is said to be one, as send() says it.
+  if (typeof raw === "string" && isHtmlContentType(textType)) {
+    throw new ODataClientError("BAD_BATCH_RESPONSE", `the answer is an HTML page (${clipText(textType ?? "", 100)}), not a batch response`);
+  }
   // The poller keeps the Content-Type of a text answer only: one it parsed was JSON.
   const what = typeof raw === "string" ? `Content-Type ${JSON.stringify(textType ?? "(none)")}` : raw === undefined ? "an empty body" : "a JSON body without a \"responses\" array";
   if (!ownResult) throw badBatchResponse(`the answer is neither a multipart batch response nor a JSON batch response (${what})`);

@@ -7,36 +7,14 @@
 // too, and takes a singleton (`Me/NS.op`) as the one entity it is.
 // The command line run in-process against the demo service and against node:http services.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { startDemoService, type DemoService } from "../demo/service.js";
-import { cliInProcess, type InProcessOutcome } from "./cli-in-process.js";
+import { test } from "node:test";
+import { cliInProcess } from "./cli-in-process.js";
+import { demoCli, show } from "./cli-demo-run.js";
 import { sendJson, sendText, startServer } from "./servers/recording-server.js";
 
-let demo: DemoService;
-let root: string;
-const answered: string[] = [];
-const folder = mkdtempSync(join(tmpdir(), "traverse-cli-fix32-set-"));
-
-before(async () => {
-  demo = await startDemoService({ productCount: 20, onRequest: (method, url, status) => answered.push(`${method} ${decodeURIComponent(url).replace(root, "")} ${status}`) });
-  root = new URL(demo.serviceUrl).pathname;
-});
-after(async () => {
-  await demo.close();
-  rmSync(folder, { recursive: true, force: true });
-});
-
-/** Runs the command line; resolves with its outcome and the requests the demo answered meanwhile. */
-async function run(args: string[]): Promise<InProcessOutcome & { requests: string[] }> {
-  const from = answered.length;
-  const outcome = await cliInProcess(args, "", { cwd: folder });
-  return { ...outcome, requests: answered.slice(from) };
-}
-
-const show = (outcome: InProcessOutcome) => `exit ${outcome.code}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`;
+const { demo, folder, run } = demoCli(20, "traverse-cli-fix32-set-");
 
 const DECLARED = '; the service has no entity set "products" (did you mean "Products"?); it has ExportJobs, Products, ProductsUnpaged, Orders\n';
 

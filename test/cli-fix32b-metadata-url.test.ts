@@ -7,35 +7,12 @@
 // advising -H "sap-client: 100".
 // The command line run in-process against the demo service, whose requests are recorded.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { startDemoService, type DemoService } from "../demo/service.js";
-import { cliInProcess, type InProcessOutcome } from "./cli-in-process.js";
+import { test } from "node:test";
+import { demoCli, show } from "./cli-demo-run.js";
 
-let demo: DemoService;
-let root: string;
-const answered: string[] = [];
-const folder = mkdtempSync(join(tmpdir(), "traverse-cli-fix32b-metadata-"));
-
-before(async () => {
-  demo = await startDemoService({ productCount: 3, onRequest: (method, url, status) => answered.push(`${method} ${decodeURIComponent(url).replace(root, "")} ${status}`) });
-  root = new URL(demo.serviceUrl).pathname;
-});
-after(async () => {
-  await demo.close();
-  rmSync(folder, { recursive: true, force: true });
-});
-
-/** Runs the command line; resolves with its outcome and the requests the demo answered meanwhile. */
-async function run(args: string[]): Promise<InProcessOutcome & { requests: string[] }> {
-  const from = answered.length;
-  const outcome = await cliInProcess(args, "", { cwd: folder });
-  return { ...outcome, requests: answered.slice(from) };
-}
-
-const show = (outcome: InProcessOutcome) => `exit ${outcome.code}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`;
+const { demo, folder, run } = demoCli(3, "traverse-cli-fix32b-metadata-");
 
 const metadataUrl = () => `${demo.serviceUrl}$metadata`;
 

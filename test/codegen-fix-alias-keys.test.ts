@@ -8,17 +8,14 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { edm, ODataClient, parseMetadata, type EdmValue } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, importGenerated, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix-alias-keys.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix-alias-keys");
 const GUID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
 
 const METADATA = edmxV4(

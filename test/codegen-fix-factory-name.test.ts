@@ -11,17 +11,15 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import ts from "typescript";
 import { parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { cliInProcess } from "./cli-in-process.js";
 import { edmxV2, edmxV4, schemaV4 } from "./generated-module.js";
+import { virtualFolder } from "./virtual-program.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix-factory-name.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix-factory-name");
 
 /** A v4 model that makes the factory write every helper: Binary, Double, flags, a parameter named like Object.prototype's members, geography. */
 const RICH_V4 = edmxV4(

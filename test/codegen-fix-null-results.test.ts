@@ -8,18 +8,15 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ODataClient, parseMetadata, type PipelineStep } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
 import { useCap } from "./servers/use-cap.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV2, edmxV4, importGenerated, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix-null-results.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix-null-results");
 
 const V4 = edmxV4(
   schemaV4(

@@ -11,23 +11,22 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { ODataReader } from "../src/read.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { virtualDiagnostics } from "./virtual-program.js";
+import { virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { importGenerated } from "./generated-module.js";
 import { sourcePath } from "./bundle-size.js";
 import { cliInProcess } from "./cli-in-process.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { root: ROOT, virtual: VIRTUAL } = virtualFolder("codegen-fix30-reader-factory");
 const FIXTURE = join(ROOT, "test", "codegen", "v4.xml");
 const TEXT = readFileSync(FIXTURE, "utf8");
 const MODEL = parseMetadata(TEXT);
-const VIRTUAL = join(ROOT, "test", "codegen-fix30-reader-factory.virtual");
 const READ_URL = pathToFileURL(join(ROOT, "src", "read.js")).href;
 
 /** The module specifiers of a generated file's import statements. */

@@ -8,17 +8,13 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { generatedFiles, importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix31-alternate-keys.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix31-alternate-keys");
 const GUID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 /** One alternate key of a property, one of two parts (one of them in a complex property, by its alias), a community one on a derived type. */
@@ -88,13 +84,7 @@ export function refused(client: ODataClient): void {
 `;
 
 function files(declarations: boolean): Map<string, string> {
-  const folder = join(VIRTUAL, declarations ? "dts" : "ts");
-  const generated = generate(parseMetadata(METADATA), { importFrom: IMPORT_FROM, name: "svc", declarations });
-  return new Map([
-    declarations ? [join(folder, "index.d.ts"), generated["index.d.ts"] ?? ""] : [join(folder, "index.ts"), generated["index.ts"] ?? ""],
-    [join(folder, "calls.ts"), CALLS(IMPORT_FROM)],
-    [join(folder, "refused.ts"), REFUSED],
-  ]);
+  return generatedFiles(VIRTUAL, declarations, { index: { metadata: METADATA, name: "svc" } }, { "calls.ts": CALLS(IMPORT_FROM), "refused.ts": REFUSED });
 }
 
 describe("key() and <Type>Key take the alternate keys an entity type declares", () => {

@@ -11,17 +11,13 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { generatedFiles, importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV2, edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix31-nullable-parameters.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix31-nullable-parameters");
 const GUID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 const V4 = edmxV4(
@@ -89,19 +85,8 @@ export function refused(v4Client: ODataClient, v2Client: ODataClient): void {
 `;
 
 function files(declarations: boolean): Map<string, string> {
-  const folder = join(VIRTUAL, declarations ? "dts" : "ts");
-  const map = new Map<string, string>();
-  for (const [name, text, factory] of [
-    ["v4", V4, "svc"],
-    ["v2", V2, "old"],
-  ] as const) {
-    const generated = generate(parseMetadata(text), { importFrom: IMPORT_FROM, name: factory, declarations });
-    if (declarations) map.set(join(folder, `${name}.d.ts`), generated["index.d.ts"] ?? "");
-    else map.set(join(folder, `${name}.ts`), generated["index.ts"] ?? "");
-  }
-  map.set(join(folder, "calls.ts"), CALLS(IMPORT_FROM));
-  map.set(join(folder, "refused.ts"), REFUSED);
-  return map;
+  const modules = { v4: { metadata: V4, name: "svc" }, v2: { metadata: V2, name: "old" } };
+  return generatedFiles(VIRTUAL, declarations, modules, { "calls.ts": CALLS(IMPORT_FROM), "refused.ts": REFUSED });
 }
 
 describe("a nullable parameter of a v4 action or a v2 service operation may be left out of a generated call", () => {

@@ -12,17 +12,13 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { generatedFiles, importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix31b-entity-parameters.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix31b-entity-parameters");
 const GUID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const GUID2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
@@ -97,13 +93,7 @@ export function refused(client: ODataClient, a: account, u: user): void {
 `;
 
 function files(declarations: boolean): Map<string, string> {
-  const folder = join(VIRTUAL, declarations ? "dts" : "ts");
-  const generated = generate(parseMetadata(V4), { importFrom: IMPORT_FROM, name: "svc", declarations });
-  return new Map([
-    [join(folder, declarations ? "v4.d.ts" : "v4.ts"), (declarations ? generated["index.d.ts"] : generated["index.ts"]) ?? ""],
-    [join(folder, "calls.ts"), CALLS(IMPORT_FROM)],
-    [join(folder, "refused.ts"), REFUSED],
-  ]);
+  return generatedFiles(VIRTUAL, declarations, { v4: { metadata: V4, name: "svc" } }, { "calls.ts": CALLS(IMPORT_FROM), "refused.ts": REFUSED });
 }
 
 describe("an operation parameter of an entity type takes entities of it and of its derived types", () => {

@@ -13,17 +13,13 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { generatedFiles, importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix31b-overloads.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix31b-overloads");
 const GUID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 const V4 = edmxV4(
@@ -102,13 +98,7 @@ const WIRE = [
 describe("function import overloads that type one parameter differently", () => {
   test("the files and a program of every overload compile; mixed overloads do not (index.ts and index.d.ts)", () => {
     for (const declarations of [false, true]) {
-      const generated = generate(parseMetadata(V4), { importFrom: IMPORT_FROM, name: "c", declarations });
-      const folder = join(VIRTUAL, declarations ? "dts" : "ts");
-      const files = new Map([
-        [join(folder, declarations ? "index.d.ts" : "index.ts"), (declarations ? generated["index.d.ts"] : generated["index.ts"]) ?? ""],
-        [join(folder, "calls.ts"), CALLS(IMPORT_FROM, "./index.js")],
-        [join(folder, "refused.ts"), REFUSED],
-      ]);
+      const files = generatedFiles(VIRTUAL, declarations, { index: { metadata: V4, name: "c" } }, { "calls.ts": CALLS(IMPORT_FROM, "./index.js"), "refused.ts": REFUSED });
       for (const [file, list] of virtualDiagnostics(files, VIRTUAL, ROOT, " ")) assert.deepEqual(list, [], file);
     }
   });

@@ -9,20 +9,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ServerResponse } from "node:http";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { ODataReader } from "../src/read.js";
 import { generate } from "../src/codegen/index.js";
 import { sendJson, startServer, type RecordedRequest } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix32-nullable-singleton.virtual");
-const IMPORT_FROM = "../../../src/index.js";
-const READ_FROM = "../../../src/read.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM, readFrom: READ_FROM } = virtualFolder("codegen-fix32-nullable-singleton");
 const READ_URL = pathToFileURL(join(ROOT, "src", "read.js")).href;
 
 const V401 = edmxV4(

@@ -9,19 +9,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import ts from "typescript";
 import { ODataClient } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { isIdentifier, propertyName, toIdentifier } from "../src/codegen/names.js";
 import { sendJson, sendText, startServer } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix32-unicode16.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix32-unicode16");
 
 /** A Garay word (Unicode 16.0), a Kirat Rai letter (16.0) and Latin capital ramshorn `Ɤ` (16.0). */
 const GARAY = "\u{10D50}\u{10D70}";

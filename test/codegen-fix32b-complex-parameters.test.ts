@@ -13,17 +13,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { generate } from "../src/codegen/index.js";
 import { startServer } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { generatedFiles, importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix32b-complex-parameters.virtual");
-const IMPORT_FROM = "../../../src/index.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM } = virtualFolder("codegen-fix32b-complex-parameters");
 const GUID = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 const V4 = edmxV4(
@@ -95,13 +91,7 @@ export function refused(client: ODataClient, us: USAddress): void {
 `;
 
 function files(declarations: boolean): Map<string, string> {
-  const folder = join(VIRTUAL, declarations ? "dts" : "ts");
-  const generated = generate(parseMetadata(V4), { importFrom: IMPORT_FROM, name: "svc", declarations });
-  return new Map([
-    [join(folder, declarations ? "v4.d.ts" : "v4.ts"), (declarations ? generated["index.d.ts"] : generated["index.ts"]) ?? ""],
-    [join(folder, "calls.ts"), CALLS(IMPORT_FROM)],
-    [join(folder, "refused.ts"), REFUSED],
-  ]);
+  return generatedFiles(VIRTUAL, declarations, { v4: { metadata: V4, name: "svc" } }, { "calls.ts": CALLS(IMPORT_FROM), "refused.ts": REFUSED });
 }
 
 test("a complex parameter with derived types takes each type's literal naming it, and refuses mixed or wrong-typed ones (index.ts and index.d.ts)", () => {

@@ -11,20 +11,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { ServerResponse } from "node:http";
 import { ODataClient, parseMetadata } from "../src/index.js";
 import { ODataReader } from "../src/read.js";
 import { generate } from "../src/codegen/index.js";
 import { clientRejection, sendJson, startServer, type RecordedRequest } from "./servers/recording-server.js";
-import { importWritten, virtualDiagnostics } from "./virtual-program.js";
+import { importWritten, virtualDiagnostics, virtualFolder } from "./virtual-program.js";
 import { edmxV4, LIBRARY_URL, schemaV4 } from "./generated-module.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const VIRTUAL = join(ROOT, "test", "codegen-fix32b-singleton-204.virtual");
-const IMPORT_FROM = "../../../src/index.js";
-const READ_FROM = "../../../src/read.js";
+const { root: ROOT, virtual: VIRTUAL, importFrom: IMPORT_FROM, readFrom: READ_FROM } = virtualFolder("codegen-fix32b-singleton-204");
 
 const V401 = edmxV4(
   schemaV4(

@@ -6,9 +6,34 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
+import { parseMetadata } from "../src/index.js";
+import { generate } from "../src/codegen/index.js";
+
+/** The repository's folder, whose tsconfig.json and sources a virtual program is checked against. */
+export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where a test's in-memory files stand, and how a file one folder below that imports the library. */
+export interface VirtualFolder {
+  /** The repository's folder ({@link REPOSITORY_ROOT}). */
+  readonly root: string;
+  /** `test/<name>.virtual`: never written, only named, so that relative imports resolve on disk. */
+  readonly virtual: string;
+  /** The library's entry point as `<virtual>/<folder>/<file>.ts` imports it. */
+  readonly importFrom: string;
+  /** The reader's entry point (traverse-odata/read) as `<virtual>/<folder>/<file>.ts` imports it. */
+  readonly readFrom: string;
+}
+
+/** From `test/<name>.virtual/<folder>/`, three levels up is the repository's folder. */
+const LIBRARY_FROM = "../../../src/index.js";
+
+/** The virtual folder of the test named `name` (its file name without `.test.ts`). */
+export function virtualFolder(name: string): VirtualFolder {
+  return { root: REPOSITORY_ROOT, virtual: join(REPOSITORY_ROOT, "test", `${name}.virtual`), importFrom: LIBRARY_FROM, readFrom: "../../../src/read.js" };
+}
 
 export function virtualDiagnostics(files: ReadonlyMap<string, string>, virtualRoot: string, repositoryRoot: string, lineJoin = "\n"): Map<string, string[]> {
   const config = ts.readConfigFile(join(repositoryRoot, "tsconfig.json"), (path) => ts.sys.readFile(path));
@@ -68,4 +93,26 @@ export async function importWritten<M>(t: { after(fn: () => void): void }, files
   writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
   return (await import(pathToFileURL(join(folder, entry)).href)) as M;
+}
+
+/**
+ * The generated client of each model (by module name, with its factory's name) and the programs
+ * that use it, as in-memory files one folder below `virtual`: `ts/<module>.ts`, or with
+ * `declarations` `dts/<module>.d.ts` (what a program using the .js form compiles against), then
+ * each program by file name. Check them with {@link virtualDiagnostics}.
+ */
+export function generatedFiles(
+  virtual: string,
+  declarations: boolean,
+  modules: Readonly<Record<string, { metadata: string; name: string }>>,
+  programs: Readonly<Record<string, string>>,
+): Map<string, string> {
+  const folder = join(virtual, declarations ? "dts" : "ts");
+  const files = new Map<string, string>();
+  for (const [module, { metadata, name }] of Object.entries(modules)) {
+    const generated = generate(parseMetadata(metadata), { importFrom: LIBRARY_FROM, name, declarations });
+    files.set(join(folder, declarations ? `${module}.d.ts` : `${module}.ts`), (declarations ? generated["index.d.ts"] : generated["index.ts"]) ?? "");
+  }
+  for (const [file, text] of Object.entries(programs)) files.set(join(folder, file), text);
+  return files;
 }

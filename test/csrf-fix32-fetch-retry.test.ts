@@ -77,3 +77,17 @@ test("a POST that joins a token fetch a PUT started (not retried inside) fetches
   assert.deepEqual(sent.filter((line) => line.startsWith("GET")), ["GET /odata/ Fetch", "GET /odata/ Fetch"]);
   assert.deepEqual(sent.filter((line) => !line.startsWith("GET")).sort(), ["POST /odata/Books tok-1", "PUT /odata/Books(1) tok-1"]);
 });
+
+test("with retry off, a POST that joined a PUT's lost token fetch does not fetch again: both reject, one fetch sent", async (t) => {
+  const { server, client } = await serveClient(t, flakyTokenService(1), { csrf: true, retry: false });
+  const put = client.collection("Books").key(1).replace({ ID: 1, title: "x" }).then(
+    () => "resolved",
+    (error: Error & { code?: string }) => error.code,
+  );
+  const post = client.collection("Books").create({ ID: 5 }).then(
+    () => "resolved",
+    (error: Error & { code?: string }) => error.code,
+  );
+  assert.deepEqual([await put, await post], ["NETWORK_ERROR", "NETWORK_ERROR"]);
+  assert.deepEqual(wire(server.requests), ["GET /odata/ Fetch"]);
+});

@@ -7,7 +7,7 @@
 import { ODataClientError } from "../errors.js";
 import { discard } from "./body.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { mergeCookies } from "./steps.js";
+import { isNetworkError, mergeCookies } from "./steps.js";
 import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
@@ -78,7 +78,7 @@ interface Logon {
  * the service refuses the new one too, the 403 is the answer, and {@link csrfRefusalExplanation}
  * says why. A request that already carries an `X-CSRF-Token` is left alone.
  */
-export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
+export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean): PipelineStep {
   const serviceOrigin = serviceUrl.origin;
   /**
    * By the logon parameters of the writes (`sap-client=100&sap-language=DE`, or none), the least
@@ -165,7 +165,8 @@ export function csrfStep(serviceUrl: URL, send: SendRequest): PipelineStep {
       // A fetch started by a write that the retry step sends again (a PUT) was sent once, for that
       // write's retries to repeat; a write never sent twice (a POST) that joined it fetches once
       // more, retried by the pipeline, before it gives up on a lost connection.
-      if (!again && !retried && !request.retry && !request.signal?.aborted && error instanceof ODataClientError && error.code === "NETWORK_ERROR") {
+      // Not where retries are off (option `retry: false`): then no fetch is sent twice.
+      if (retrying && !again && !retried && !request.retry && !request.signal?.aborted && isNetworkError(error)) {
         return sessionFor(logon, request, sent, true);
       }
       const fetch = `the CSRF token fetch (GET ${redactUrl(logon.root)})`;

@@ -122,6 +122,7 @@ describe("a derived type's interface is assignable to its base type's", () => {
     }
   });
 
+  // A guard: the change was to types alone, and these requests went so before it; it keeps the typing work from altering the wire.
   test("on the wire: the derived entity is updated through the base's set, the derived complex values go as given", async (t) => {
     const server = await startServer((request, res) => {
       const headers = { "OData-Version": "4.0" };

@@ -51,12 +51,14 @@ test("a POST whose token fetch is answered 503 is sent with the token of the fet
   assert.deepEqual(wire(server.requests), ["GET /odata/ Fetch", "GET /odata/ Fetch", "POST /odata/Books tok-1"]);
 });
 
+// A guard: a PUT's fetch was retried so before (by the PUT's retries alone); it keeps the fetch's new retry from being added inside each of them.
 test("a PUT's token fetch is retried by the PUT's own retries, not inside each of them as well", async (t) => {
   const { server, client } = await serveClient(t, flakyTokenService(2), { csrf: true, retry: { retries: 2, delay: 5 } });
   await client.collection("Books").key(1).replace({ ID: 1, title: "x" });
   assert.deepEqual(wire(server.requests), ["GET /odata/ Fetch", "GET /odata/ Fetch", "GET /odata/ Fetch", "PUT /odata/Books(1) tok-1"]);
 });
 
+// A guard: with retry off the fetch was sent once before as well; it keeps the fetch's new retry from ignoring retry: false.
 test("with retry off, a POST's lost token fetch is not sent again, and the POST not at all", async (t) => {
   const { server, client } = await serveClient(t, flakyTokenService(1), { csrf: true, retry: false });
   await assert.rejects(client.collection("Books").create({ ID: 5 }), (error: Error & { code?: string }) => {

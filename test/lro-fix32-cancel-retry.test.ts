@@ -38,6 +38,7 @@ for (const first of ["reset", 503] as const) {
   });
 }
 
+// A guard: a cancel was sent once before as well; it keeps cancel()'s new retry from ignoring retry: false.
 test("with retry off, a cancel answered 503 rejects after one DELETE and changes nothing", async (t) => {
   const { server, client, root } = await serveClient(t, monitor(503), { retry: false });
   const poller = client.asyncPoller(`${root}$monitor/1`);
@@ -46,6 +47,7 @@ test("with retry off, a cancel answered 503 rejects after one DELETE and changes
   assert.deepEqual(wire(server.requests), ["DELETE /odata/$monitor/1"]);
 });
 
+// A guard: a poll was one request before as well; it keeps the cancel's retry from reaching the polls.
 test("a poll answered 503 is still one request: the poller's rule 9 counts it, not the pipeline", async (t) => {
   const { server, client, root } = await serveClient(t, monitor(503), { retry: { retries: 2, delay: 5 } });
   const poller = client.asyncPoller(`${root}$monitor/1`);

@@ -25,7 +25,7 @@ const PAGES: Record<string, { body: string; ndjson: string[]; csv: string }> = {
   Space: {
     body: `{"value":[{"ID":1,"Big":${BIG},"S":"x\\"} {y"},{"ID":2,"Big":1,"S":""}]}`,
     ndjson: [`{"ID":1,"Big":${BIG},"S":"x\\"} {y"}`, `{"ID":2,"Big":1,"S":""}`],
-    csv: `ID,Big,S\r\n1,${BIG},"x""} {y"\r\n2,1,\r\n`,
+    csv: `ID,Big,S\r\n1,${BIG},"x""} {y"\r\n2,1,""\r\n`,
   },
   // An expanded to-many navigation (a collection of objects) in one entity of two.
   Expand: {

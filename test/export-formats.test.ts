@@ -107,7 +107,7 @@ test("CSV fields: quoted only where RFC 4180 asks, quotes doubled, nested values
     [
       '1,"He said ""hi"", then left",-5e-8,true,"{""a"":""x\\""y"",""b"":[1,""2,3""]}",[],"Zürich\r\nHQ",',
       "2,Žluťoučký kůň 日本語 😀 \u2028,1e+21,false,,[null],,",
-      '3,,0,,plain,"a\nb",7,',
+      '3,"",0,,plain,"a\nb",7,',
       '4,"lone \r",0.1,,,,,',
       "",
     ].join("\r\n"),

@@ -132,7 +132,8 @@ function makeDataset(r: Random): Dataset {
 // --- the expected file, from the data alone ------------------------------------------------------
 
 function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  // An empty string is a quoted empty field, null an empty one (README).
+  return text === "" || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The CSV the README describes: a header from `$metadata`, CRLF lines, RFC 4180 quoting, null empty. */

@@ -260,12 +260,9 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
       for (const link of state.recentLinks ?? []) written.add(link);
       for await (const page of pages) {
         let entities = page.value as Record<string, unknown>[];
-        // Its text as the service sent it goes with the whole page: a page cut is written anew.
-        let pageText = texts?.take(entities);
-        if (top !== undefined && state.rows + entities.length > top) {
-          entities = entities.slice(0, Math.max(top - state.rows, 0));
-          pageText = undefined;
-        }
+        if (top !== undefined && state.rows + entities.length > top) entities = entities.slice(0, Math.max(top - state.rows, 0));
+        // A page cut to `$top` keeps the text of the entities it begins with (EntityTexts.take).
+        const pageText = texts?.take(entities);
         let head = "";
         if (job.format === "csv" && columns === undefined && entities.length > 0) {
           columns = columnsOf(entities[0]);

@@ -18,7 +18,8 @@
  *   properties), else the entity type's properties from `$metadata`, else the first entity's own
  *   properties (annotations left out).
  * - a value that is an object or an array (a complex value, a collection, an expanded entity) is
- *   written as its JSON text; `null` and a missing property as an empty field.
+ *   written as its JSON text; `null` and a missing property as an empty field, an empty string as
+ *   `""`; a number as the service wrote it where `JSON.parse` would change it (INEXACT_NUMBER).
  * - rows differ from the columns: a property that has no column is left out (a warning names it
  *   once), a column the row lacks is an empty field.
  */
@@ -213,8 +214,9 @@ export function jsonFormat(): RowFormat {
 function csvValue(value: unknown): string {
   switch (typeof value) {
     case "string":
-      // A long number's digits as sent (withExactNumbers): a number, never quoted.
-      return isExact(value) ? value.slice(EXACT.length) : csvField(value);
+      // A long number's digits as sent (withExactNumbers): a number, never quoted. An empty string
+      // is a quoted empty field, apart from null's empty one (as PostgreSQL's COPY writes them).
+      return isExact(value) ? value.slice(EXACT.length) : value === "" ? '""' : csvField(value);
     case "number":
       return String(value);
     case "boolean":
@@ -313,21 +315,23 @@ export function exactEntities(page: PageText, entities?: readonly Record<string,
     return changed || entities === undefined ? exact : entities;
   }
   if (page.text === undefined) return entitiesWithServiceDigits(entities ?? [], page.body);
-  return entities === undefined || LONG_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities;
+  return entities === undefined || INEXACT_NUMBER.test(page.text) ? withExactNumbers(page.text) : entities;
 }
 
 /**
  * `entities`, read from the `value` of the v4 body `body` (or from `body`, the JSON array of a
- * piece of a body read in pieces), with each number whose place in the body holds a long number
- * that reads as it replaced by a marked string of those digits (withDigitsFrom); `entities`
- * themselves when the body has no long number or does not match.
+ * piece of a body read in pieces), or its first ones (a page cut to `$top`), with each number
+ * whose place in the body holds a long number that reads as it replaced by a marked string of
+ * those digits (withDigitsFrom); `entities` themselves when the body has no long number or does
+ * not match.
  * For a page whose entities have no text of their own (entity-text.ts): the body is read again
  * as withExactNumbers does, `JSON.parse` keeping the same `value` it kept the first time.
  */
 function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[], body: string): readonly Record<string, unknown>[] {
   const answer = parsedWithDigits(body);
   const value = Array.isArray(answer) ? answer : isRecord(answer) ? answer["value"] : undefined;
-  if (!Array.isArray(value) || value.length !== entities.length) return entities;
+  // A page cut to `$top` has fewer entities than its body: they are its first ones.
+  if (!Array.isArray(value) || value.length < entities.length) return entities;
   let found = false;
   const exact = entities.map((entity, i) => withDigitsFrom(entity, value[i], () => (found = true)) as Record<string, unknown>);
   return found ? exact : entities;
@@ -338,7 +342,7 @@ function entitiesWithServiceDigits(entities: readonly Record<string, unknown>[],
  * `undefined` where it holds no long number or is not JSON, and there is nothing to take.
  */
 function parsedWithDigits(body: string): unknown {
-  if (!LONG_NUMBER.test(body)) return undefined;
+  if (!INEXACT_NUMBER.test(body)) return undefined;
   try {
     return JSON.parse(markLongNumbers(body));
   } catch {
@@ -347,14 +351,14 @@ function parsedWithDigits(body: string): unknown {
 }
 
 /**
- * A number of 16 digits or more (dots counted), which a double may not hold exactly: an Int64
- * beyond 2^53, a Decimal with many digits. A string of digits matches too; that only costs a
- * second parse of its page.
+ * A number that `JSON.parse` may not read as written, a "long number" here: one of 16 digits or
+ * more (dots counted), which a double may not hold exactly (an Int64 beyond 2^53, a Decimal with
+ * many digits), or one in exponent form, before a comma, a brace, a bracket or a space (`1e-400`
+ * reads as 0, `1E+400` as Infinity, `12345e10` is written back as 123450000000000). A string that
+ * looks so matches too, which only costs a second parse of its page; hex digits in a GUID or a
+ * base64 text rarely do, followed by another character.
  */
-const LONG_NUMBER = /\d[\d.]{15}/;
-
-/** A JSON string, or (captured) a long number outside one. */
-const STRING_OR_LONG_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?)/g;
+const INEXACT_NUMBER = /\d[\d.]{15}|\d[eE][+-]?\d+[,}\]\s]/;
 
 /**
  * What marks a string as a long number's digits (withExactNumbers): a NUL and a word of this
@@ -375,15 +379,15 @@ function withDigits(json: string): string {
   return json.includes(EXACT_IN_JSON) ? json.replace(EXACT_STRING_IN_JSON, "$1") : json;
 }
 
-/** JSON text with each long number outside a string put into a marked string of its digits. */
+/** JSON text with each long number (INEXACT_NUMBER) outside a string put into a marked string of its text. */
 function markLongNumbers(text: string): string {
-  return text.replace(STRING_OR_LONG_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
+  return text.replace(STRING_OR_INEXACT_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
 }
 
 /**
  * A JSON string, or (captured) a number outside one that `JSON.parse` may not read as written:
- * one of 16 digits and dots or more (as LONG_NUMBER), or one with an exponent (`1e400` would be
- * Infinity, `1e-400` zero).
+ * one of 16 digits and dots or more, or one with an exponent (as INEXACT_NUMBER: `1e400` would
+ * be Infinity, `1e-400` zero).
  */
 const STRING_OR_INEXACT_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+)/g;
 
@@ -634,4 +638,9 @@ export function formatFromFileName(file: string): FileFormatName {
   if (/\.csv$/i.test(file)) return "csv";
   if (/\.json$/i.test(file)) return "json";
   return "ndjson";
+}
+
+/** Whether a file name's extension names its format (formatFromFileName's NDJSON as `.ndjson` or `.jsonl`). */
+export function namesFormat(file: string): boolean {
+  return /\.(?:csv|json|ndjson|jsonl)$/i.test(file);
 }

@@ -211,22 +211,32 @@ export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQue
 /**
  * The columns of a CSV file or a table: the `$select` items plus the expanded navigation
  * properties; else the entity type's properties (and the expanded ones) from `$metadata`; else
- * `undefined`, and the first entity's own properties decide.
+ * `undefined`, and the first entity's own properties decide. A `*` among the `$select` items stands
+ * for the type's properties, after the items named (each column once); without `$metadata` the
+ * first entity's properties decide then too. A property of type `Edm.Stream` is a column only when
+ * `$select` names it: the service sends no value for it in the row (its media links are annotations).
  */
 export function declaredColumns(args: ParsedArgs, set: string, model: ServiceModel | undefined): string[] | undefined {
-  const select = selectList(stringOption(args, "select")).filter((item) => item !== "*");
+  const items = selectList(stringOption(args, "select"));
+  const named = items.filter((item) => item !== "*");
   const expanded = expandPaths(stringOption(args, "expand")).filter((path) => path !== "*");
-  if (select.length > 0) return [...new Set([...select, ...expanded])];
+  if (named.length > 0 && named.length === items.length) return [...new Set([...named, ...expanded])];
+  const properties = typeProperties(set, model);
+  return properties === undefined ? undefined : [...new Set([...named, ...properties, ...expanded])];
+}
+
+/** The names of the properties of the set's entity type, but its streams; `undefined` without them. */
+function typeProperties(set: string, model: ServiceModel | undefined): string[] | undefined {
   const entitySet = model?.entitySet(set);
-  if (model && entitySet) {
-    try {
-      const properties = model.propertiesOf(model.entityTypeOf(entitySet)).map((property) => property.name);
-      return [...new Set([...properties, ...expanded])];
-    } catch {
-      return undefined;
-    }
+  if (!model || !entitySet) return undefined;
+  try {
+    return model
+      .propertiesOf(model.entityTypeOf(entitySet))
+      .filter((property) => property.type !== "Edm.Stream" || property.collection)
+      .map((property) => property.name);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** The columns for rows: the declared ones, or the first entity's own. */

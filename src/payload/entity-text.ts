@@ -164,7 +164,7 @@ function compact(text: string, start: number, end: number): string {
  * exports of 100,000 rows (`node --trace-gc-nvp`, bench/export.ts's service).
  */
 export class EntityTexts {
-  readonly #texts = new Map<readonly unknown[], PageText>();
+  readonly #texts = new Map<readonly unknown[], EntityText | UnsplitPage>();
   /**
    * The pieces of bodies read in pieces, in the order they were read: the walk gives its pages in
    * that order, each made of its pieces' entities (the reader's arrays are joined into the page's,
@@ -184,8 +184,10 @@ export class EntityTexts {
   };
 
   /**
-   * The text kept for exactly these entities (the page's `value`), forgotten as it is given: a
-   * page read whole by its array, one read in pieces by the pieces its entities are, one after another.
+   * The text kept for these entities (the page's `value`), forgotten as it is given: a page read
+   * whole by its array, one read in pieces by the pieces its entities are, one after another. A
+   * page cut to `$top` (read/traversal.ts slices the service's array when the service sent more,
+   * as Graph does) is found by the page whose entities it begins with, its text cut to them.
    */
   take(entities: readonly unknown[]): PageText | undefined {
     const found = this.#texts.get(entities);
@@ -193,28 +195,53 @@ export class EntityTexts {
       this.#texts.delete(entities);
       return found;
     }
-    return entities.length === 0 || this.#pieces.length === 0 ? undefined : this.#takePieces(entities);
+    if (entities.length === 0) return undefined;
+    const n = entities.length;
+    // A page kept is one or two (the one read ahead): a look at each costs nothing.
+    for (const [kept, page] of this.#texts) {
+      if (kept.length > n && kept[0] === entities[0] && kept[n - 1] === entities[n - 1]) {
+        this.#texts.delete(kept);
+        return cutText(page, n);
+      }
+    }
+    return this.#pieces.length === 0 ? undefined : this.#takePieces(entities);
   }
 
-  /** The pieces whose entities are `entities`, in order, taken from the front of those kept. */
+  /**
+   * The pieces whose entities are `entities`, in order, taken from the front of those kept; the
+   * last one cut to the entities it begins with when the page was cut to `$top` inside it.
+   */
   #takePieces(entities: readonly unknown[]): PiecedPage | undefined {
     const kept = this.#pieces;
     // Pieces before the page's first are of a page never taken: they go.
     const first = kept.findIndex((piece) => piece.entities[0] === entities[0]);
     if (first < 0) return undefined;
+    const pieces: PageTextPiece[] = [];
     let at = 0;
     let end = first;
     for (; end < kept.length && at < entities.length; end++) {
       const piece = kept[end] as PageTextPiece;
-      const n = piece.entities.length;
+      const n = Math.min(piece.entities.length, entities.length - at);
       if (piece.entities[0] !== entities[at] || piece.entities[n - 1] !== entities[at + n - 1]) break;
+      pieces.push(n === piece.entities.length ? piece : { entities: piece.entities.slice(0, n), page: cutText(piece.page, n) });
       at += n;
     }
-    const pieces = kept.slice(first, end);
     // One copy a page, of the few pieces read ahead of it.
     this.#pieces = kept.slice(end);
     return at === entities.length ? { pieces } : undefined;
   }
+}
+
+/**
+ * The text of the first `n` entities of a page read whole or of a piece: an entity text cut at
+ * its `n`-th separator (its bytes with it: they are its characters one for one); a body kept
+ * unsplit as it is, since its entities are matched with those read, first to last.
+ */
+function cutText(page: EntityText | UnsplitPage, n: number): EntityText | UnsplitPage {
+  if (page.text === undefined || n > page.separators.length) return page;
+  // The separator `},{` starts with the closing brace of the n-th entity.
+  const end = (page.separators[n - 1] as number) + 1;
+  return { text: page.text.slice(0, end), separators: page.separators.slice(0, n - 1), bytes: page.bytes?.subarray(0, end) };
 }
 
 /** The member name whose quote opens at `at` (escapes read by `JSON.parse`), and the index after it. */

@@ -14,7 +14,7 @@ import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, type C
 import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, walkToStream, type WalkReport } from "../export.js";
-import { columnsOf, formatFromFileName, type FileFormatName } from "../formats.js";
+import { columnsOf, formatFromFileName, namesFormat, type FileFormatName } from "../formats.js";
 import { buildQuery, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { formatCount, formatCounted } from "../terminal.js";
 import { checkSetName, explainMissingSet } from "../container-names.js";
@@ -263,6 +263,10 @@ async function runExport(context: CommandContext): Promise<void> {
     await checkFolder(checkpointFile, "--checkpoint");
     // Named after --out unless --checkpoint names it: then the error names --out and its file.
     await checkCheckpointWritable(checkpointFile, "--checkpoint", stringOption(args, "checkpoint") === undefined ? out : undefined);
+  }
+  // A file named `rows.tsv` or `rows.txt` gets NDJSON: said, so that it is not taken for what its name says.
+  if (formatArg === undefined && !planOnly && !toStdout && !namesFormat(out)) {
+    reporter.warn(`${outArg}: its extension names none of the formats (.csv, .json, .ndjson or .jsonl); writing NDJSON (--format ndjson|csv|json chooses one)`);
   }
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);

@@ -92,6 +92,21 @@ export function compareValues(a: Value, b: Value): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * The order of two entities in a sort by `items`, each entity given as its keys (the items'
+ * values, in their order) and its ID: by the keys, each in its item's direction, then by ID, so
+ * that the order is total and a page's skiptoken (the last ID sent) says where the next one starts.
+ */
+export function compareByItems(items: readonly OrderItem[]): (keysA: readonly Value[], idA: number, keysB: readonly Value[], idB: number) => number {
+  return (keysA, idA, keysB, idB) => {
+    for (let index = 0; index < items.length; index++) {
+      const order = compareValues(keysA[index] as Value, keysB[index] as Value);
+      if (order !== 0) return (items[index] as OrderItem).descending ? -order : order;
+    }
+    return idA - idB;
+  };
+}
+
 // --- refusals --------------------------------------------------------------------------------------
 
 /** Why an expression is refused: 400 for text that is wrong, 501 for a part the demo does not implement. */

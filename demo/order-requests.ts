@@ -7,7 +7,7 @@
  * A request and its answer are plain values here (method, path, headers, body text), so that the
  * same code answers a request that came over HTTP and one that came inside a `$batch`.
  */
-import { compareValues, compileFilter, compileOrderBy, type EntityShape, type OrderItem, type PropertyType, type Value } from "./filter.js";
+import { compareByItems, compileFilter, compileOrderBy, type EntityShape, type OrderItem, type PropertyType, type Value } from "./filter.js";
 import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderProblem, type OrderStore } from "./orders.js";
 import { entityReadOptions, queryText, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
@@ -200,13 +200,7 @@ function orderedOrders(context: OrderContext, query: URLSearchParams): OrderSequ
   const items = orderBy === null ? [] : compileOrderBy(orderBy, ORDER_SHAPE);
   if (!Array.isArray(items)) return items;
   const keysOf = (order: Order): Value[] => items.map((item) => item.evaluate(order));
-  const place = (keysA: readonly Value[], idA: number, keysB: readonly Value[], idB: number): number => {
-    for (let index = 0; index < items.length; index++) {
-      const order = compareValues(keysA[index] as Value, keysB[index] as Value);
-      if (order !== 0) return (items[index] as OrderItem).descending ? -order : order;
-    }
-    return idA - idB;
-  };
+  const place = compareByItems(items);
   const keyed = filtered.map((order) => ({ order, keys: keysOf(order) }));
   keyed.sort((a, b) => place(a.keys, a.order.ID, b.keys, b.order.ID));
   return { orders: keyed.map(({ order }) => order), items, keysOf, compare: (order, keys, id) => place(keysOf(order), order.ID, keys, id) };

@@ -9,7 +9,7 @@
  * starts after that product in the sequence's order. The order is total (ties are broken by ID), so
  * the position after any product is one place, found again on every request.
  */
-import { compareValues, compileFilter, compileOrderBy, type OrderItem, type Value } from "./filter.js";
+import { compareByItems, compareValues, compileFilter, compileOrderBy, type OrderItem, type Value } from "./filter.js";
 import { PRODUCT_SHAPE, productAt } from "./products.js";
 import type { QueryRefusal } from "./query-options.js";
 
@@ -98,13 +98,7 @@ function ordered(ids: readonly number[], items: readonly OrderItem[]): ProductSe
     const product = productAt(id);
     return items.map((item) => item.evaluate(product));
   };
-  const compare = (keysA: readonly Value[], idA: number, keysB: readonly Value[], idB: number): number => {
-    for (let index = 0; index < items.length; index++) {
-      const order = compareValues(keysA[index] as Value, keysB[index] as Value);
-      if (order !== 0) return (items[index] as OrderItem).descending ? -order : order;
-    }
-    return idA - idB;
-  };
+  const compare = compareByItems(items);
   // The keys are computed once per product for the sort, a column per item; a search computes
   // the few it needs.
   const columns = items.map(() => new Array<Value>(ids.length));

@@ -78,7 +78,8 @@ export function queryOptions(search: string): URLSearchParams | QueryRefusal {
   return options;
 }
 
-function percentDecoded(text: string): string | undefined {
+/** `text` percent-decoded (RFC 3986 §2.1), or `undefined` where a `%` starts no escape of UTF-8. */
+export function percentDecoded(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
   } catch {

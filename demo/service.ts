@@ -60,7 +60,7 @@ import { answerOrderRequest, error as orderError, isOrderPath, type OrderContext
 import { OrderStore } from "./orders.js";
 import { ProductQueries } from "./product-query.js";
 import { PRODUCT_PROPERTIES, productJson, productJsonSelected, type Product } from "./products.js";
-import { entityReadOptions, normaliseKey, queryOptions, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
+import { entityReadOptions, normaliseKey, percentDecoded, queryOptions, readsBareOptionNames, systemOptionName, systemOptionNames, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
 /** Options of {@link startDemoService}. */
 export interface DemoServiceOptions {
@@ -186,7 +186,8 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     response.setHeader("OData-Version", "4.0");
     const url = new URL(request.url ?? "/", root);
     if (!url.pathname.startsWith(SERVICE_PATH)) return sendError(response, 404, "NotFound", `No service at ${url.pathname}`);
-    const keyed = normaliseKey(safeDecode(url.pathname.slice(SERVICE_PATH.length)));
+    const written = url.pathname.slice(SERVICE_PATH.length);
+    const keyed = normaliseKey(percentDecoded(written) ?? written);
     if ("status" in keyed) return sendError(response, keyed.status, keyed.code, keyed.message);
     const path = keyed.path;
     const headers = headersOf(request);
@@ -518,11 +519,12 @@ export async function startDemoService(options: DemoServiceOptions = {}): Promis
     if (last < end) {
       // The skiptoken is the ID of the last product sent: the next page starts after it in the
       // order of the query. The other query options, $filter and $orderby among them, are kept as
-      // the client wrote them, so the next page is of the same query.
+      // the client wrote them, so the next page is of the same query. Each name decodes: a % that
+      // starts no escape was refused (queryOptions) before the request came here.
       const kept = url.search
         .slice(1)
         .split("&")
-        .filter((part) => part !== "" && systemOptionName(safeDecode(part.split("=")[0] as string), bare) !== "$skiptoken");
+        .filter((part) => part !== "" && systemOptionName(percentDecoded(part.split("=")[0] as string) ?? "", bare) !== "$skiptoken");
       const nextLink = `${root}${entitySet}?${[...kept, `$skiptoken=${sequence.idAt(last - 1)}`].join("&")}`;
       tail += `,"@odata.nextLink":${JSON.stringify(nextLink)}`;
     }
@@ -608,14 +610,6 @@ function readCollectionQuery<P extends string>(params: URLSearchParams, entityTy
     skiptoken: skiptoken as number | undefined,
     select,
   };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Whether a `Prefer` header asks for `respond-async` (RFC 7240: a comma-separated list). */

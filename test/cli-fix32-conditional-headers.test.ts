@@ -3,7 +3,9 @@
 // `get`'s entity, a `cancel`'s DELETE. It went with every request the command sent, `$metadata`,
 // the CSRF token fetch and a `--async` call's polls and result read among them, which a service
 // answers 412 (or 304) for a condition that is not theirs. The other `-H` headers still go with
-// every request. Against node:http services that record each request's headers.
+// every request. It also goes with the pages and counts of query, count and export (--parallel's
+// range requests among them), and describe and generate, which read $metadata alone, send it with
+// nothing and say so. Against node:http services that record each request's headers.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,4 +145,76 @@ test("cancel sends -H If-Match with its DELETE (not with the CSRF token fetch be
     "GET  if-match=none if-none-match=none x-tenant=none",
     "DELETE monitor/1 if-match=* if-none-match=none x-tenant=none",
   ]);
+});
+
+/**
+ * Orders over two pages (the second by a next link), its `$count`, and `$metadata`, answering any
+ * condition: what a command sends it with is what the tests look at.
+ */
+async function pagedService(t: { after(fn: () => Promise<void>): void }): Promise<RecordingServer> {
+  const server = await startServer((request, res) => {
+    if (request.path === "/svc/$metadata") return sendText(res, 200, METADATA, { "content-type": "application/xml", ...v4 });
+    if (request.path === "/svc/Orders/$count") return sendText(res, 200, "2", { "content-type": "text/plain", ...v4 });
+    if (request.path.startsWith("/svc/Orders") && !request.path.includes("skiptoken")) {
+      return sendJson(res, 200, { value: [{ ID: 1, revision: 1 }], "@odata.nextLink": server.url("svc/Orders?$skiptoken=1") }, v4);
+    }
+    if (request.path.startsWith("/svc/Orders")) return sendJson(res, 200, { value: [{ ID: 2, revision: 1 }] }, v4);
+    sendJson(res, 404, { error: { code: "404", message: "no" } }, v4);
+  });
+  t.after(() => server.close());
+  return server;
+}
+
+test("-H If-None-Match goes with every page of query and export and with count's $count, never with $metadata", async (t) => {
+  const server = await pagedService(t);
+  const url = server.url("svc/");
+  const folder = mkdtempSync(join(tmpdir(), "traverse-cli-fix32-"));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const cases: [string[], string[]][] = [
+    [["query", url, "Orders", "--format", "ndjson", "--quiet"], ["GET Orders", "GET Orders?$skiptoken=1"]],
+    // A table reads $metadata for its columns first.
+    [["query", url, "Orders", "--format", "csv", "--quiet"], ["GET $metadata", "GET Orders", "GET Orders?$skiptoken=1"]],
+    [["count", url, "Orders"], ["GET Orders/$count"]],
+    [["export", url, "Orders", "--out", "one.ndjson", "--quiet"], ["GET Orders", "GET Orders?$skiptoken=1"]],
+  ];
+  for (const [args, paths] of cases) {
+    const from = server.requests.length;
+    const result = await cliInProcess([...args, "-H", 'If-None-Match: W/"9"'], "", { cwd: folder });
+    assert.equal(result.code, 0, `${args.join(" ")}: ${show(result)}`);
+    assert.equal(result.stderr, "", args.join(" "));
+    assert.deepEqual(
+      sent(server.requests.slice(from)),
+      paths.map((path) => `${path} if-match=none if-none-match=${path === "GET $metadata" ? "none" : 'W/"9"'} x-tenant=none`),
+      args.join(" "),
+    );
+  }
+});
+
+test("export --parallel sends -H If-None-Match with its $count and each partition's range and pages, not with $metadata", async (t) => {
+  const server = await pagedService(t);
+  const folder = mkdtempSync(join(tmpdir(), "traverse-cli-fix32-"));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const result = await cliInProcess(["export", server.url("svc/"), "Orders", "--out", "rows.csv", "--parallel", "2", "--quiet", "-H", 'If-None-Match: W/"9"'], "", { cwd: folder });
+  assert.equal(result.code, 0, show(result));
+  const requests = sent(server.requests);
+  assert.deepEqual(requests.filter((r) => r.startsWith("GET $metadata ")), ["GET $metadata if-match=none if-none-match=none x-tenant=none"]);
+  const others = requests.filter((r) => !r.startsWith("GET $metadata "));
+  // $count, the probe of a boundary, and two partitions of two pages each.
+  assert.equal(others.length, 6, requests.join("\n"));
+  assert.ok(others.some((r) => r.startsWith("GET Orders/$count ")), requests.join("\n"));
+  assert.ok(others.some((r) => r.startsWith("GET Orders?$filter=ID lt ")) && others.some((r) => r.startsWith("GET Orders?$filter=ID ge ")), requests.join("\n"));
+  for (const request of others) assert.match(request, / if-none-match=W\/"9" /);
+});
+
+test("describe and generate, which send $metadata alone, send -H If-None-Match with nothing and say so", async (t) => {
+  const server = await pagedService(t);
+  const folder = mkdtempSync(join(tmpdir(), "traverse-cli-fix32-"));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  for (const [command, ...rest] of [["describe"], ["generate", "--out", "gen"]]) {
+    const from = server.requests.length;
+    const result = await cliInProcess([command as string, server.url("svc/"), ...rest, "-H", 'If-None-Match: W/"9"'], "", { cwd: folder });
+    assert.equal(result.code, 0, `${command}: ${show(result)}`);
+    assert.match(result.stderr, new RegExp(`^warning: If-None-Match is not sent: a conditional header goes with the request a command is for, and ${command} sends \\$metadata alone\\n`));
+    assert.deepEqual(sent(server.requests.slice(from)), ["GET $metadata if-match=none if-none-match=none x-tenant=none"]);
+  }
 });

@@ -4,6 +4,7 @@
  * profile. {@link clientOptions} is the one place where the client's options are built.
  */
 import { discard } from "../http/body.js";
+import { requestHeaders } from "../http/request-headers.js";
 import { AsyncOperationError, ODataClient, ODataClientError, ODataHttpError, redactUrl, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion, type PipelineStep } from "../index.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { OAUTH2_SETTINGS, resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
@@ -138,9 +139,6 @@ function profileHeaders(profile: Profile, env: Environment["env"]): Record<strin
  */
 const CONDITIONAL_HEADERS: ReadonlySet<string> = new Set(["if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range"]);
 
-/** What a header value may not hold, as the library refuses in one (http/request-headers.ts): a control character but HTAB, DEL, a character beyond U+00FF. */
-const NOT_IN_HEADER_VALUE = /[^\t -~\x80-\xff]/;
-
 /**
  * The options of the command's `ODataClient`: the one place where they are built, for every
  * command. Their `headers` leave out the conditional ones ({@link CONDITIONAL_HEADERS}), which
@@ -161,19 +159,20 @@ function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, e
   }
   const headers: Record<string, string> = {};
   const conditions: Record<string, string> = {};
+  const fromProfile: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers })) {
     if (!CONDITIONAL_HEADERS.has(name.toLowerCase())) {
       headers[name] = value;
       continue;
     }
-    // The client checks the values of its own headers; these it never sees as options.
-    if (NOT_IN_HEADER_VALUE.test(value)) {
-      const given = Object.hasOwn(settings.headers, name) || !profile ? "--header (-H)" : `${profile.file}: profiles.${profile.name}.headers`;
-      // In the words the client's own check of its headers gets (inCliWords).
-      throw new CliUsageError(`${given} has an invalid header ${JSON.stringify(name)} (bad name or value)`);
-    }
     conditions[name] = value;
+    if (profile && !Object.hasOwn(settings.headers, name)) fromProfile[name] = value;
   }
+  // The client checks its own headers; these it never sees as options, so they are checked here, as
+  // a request's own headers are, before anything is sent: the profile's alone first, so that what
+  // is wrong with them names the profile, then all, where what is left to refuse is an -H's.
+  if (profile) checkConditions(fromProfile, `${profile.file}: profiles.${profile.name}.headers`);
+  checkConditions(conditions, "--header (-H)");
   const secrets = environment.secrets;
   if (secrets) {
     if (auth && "bearer" in auth && typeof auth.bearer === "string") secrets.add(auth.bearer);
@@ -196,6 +195,19 @@ function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, e
     ...(settings.debug || nodeDebugNames(environment.env["NODE_DEBUG"]) ? { debug: environment.wireLog ?? true } : {}),
   };
   return { options, conditions };
+}
+
+/**
+ * Refuses (exit 2) conditional headers that are no request's: a value with a control character, or
+ * one header twice (`If-Match` and `if-match`), which would leave which one goes unsaid. `given`
+ * names where they were set, in the words the client's refusal of a plain header gets ({@link inCliWords}).
+ */
+function checkConditions(conditions: Record<string, string>, given: string): void {
+  try {
+    requestHeaders(conditions, given);
+  } catch (error) {
+    throw new CliUsageError((error as Error).message.replace(`${given}: option "headers"`, given), { cause: error });
+  }
 }
 
 /** A `fetch` that keeps the `Authorization` of every request in `secrets` before sending it. */
@@ -372,14 +384,14 @@ export function v4AnswerCheck(environment: Environment): PipelineStep {
  * A step that sends the conditional headers given ({@link CONDITIONAL_HEADERS}) with the command's
  * own requests, those the library sends for no purpose of its own, and with the DELETE of `cancel`
  * (the request that command is for): not with `$metadata`, a CSRF token fetch, a status monitor's
- * polls or the read of an operation's result. A header the request has already stays, and a
- * command that sends the conditions itself ({@link takeConditions}) turns the step off.
+ * polls or the read of an operation's result. A header the request has already stays: a command
+ * that sends the conditions itself ({@link takeConditions}) gives them to its request.
  */
 function ownRequestConditions(service: WrittenService): PipelineStep {
   return {
     name: "cli-conditions",
     handle(request, next) {
-      if (!service.conditionsTaken && (request.purpose === undefined || request.purpose === "cancel")) {
+      if (request.purpose === undefined || request.purpose === "cancel") {
         for (const [name, value] of Object.entries(service.conditions)) if (!request.headers.has(name)) request.headers.set(name, value);
       }
       return next(request);
@@ -390,13 +402,12 @@ function ownRequestConditions(service: WrittenService): PipelineStep {
 /**
  * The conditional headers given (`-H 'If-Match: <etag>'`, or a profile's), for the command to send
  * with its request alone, as a request's own `headers` (an action's `invoke()`), so that the
- * library explains a 412 or 428 by them; the latest client made sends them no more of itself.
+ * library explains a 412 or 428 by them; the client's step then finds them there and adds none.
  * `undefined` where none were given.
  */
 export function takeConditions(environment: Environment): Record<string, string> | undefined {
   const service = environment.connected;
   if (service === undefined || Object.keys(service.conditions).length === 0) return undefined;
-  service.conditionsTaken = true;
   return { ...service.conditions };
 }
 
@@ -435,8 +446,6 @@ interface WrittenService {
   answeredV2?: boolean;
   /** The conditional headers given, which go with the command's own requests alone ({@link ownRequestConditions}). */
   conditions: Readonly<Record<string, string>>;
-  /** Whether the command sends {@link conditions} itself ({@link takeConditions}). */
-  conditionsTaken?: boolean;
 }
 
 /** Whether the latest client made speaks a version the user set (`--odata-version`, a profile's `version`). */

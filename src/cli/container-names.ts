@@ -20,25 +20,20 @@ function namesOf(containers: readonly EntityContainer[], kind: "entitySets" | "s
 }
 
 /**
- * The error for a name that is neither an entity set nor a singleton of the service's container:
- * `<command>: the service has no entity set "products" (did you mean "Products"?); it has …`, the
- * hint where a name of `candidates` (by default the containers' entity sets and singletons) differs
- * from it in case only. The sets and singletons listed are those of `containers`, by default the
- * model's entity container: the containers the name was looked for in, so that no name it would
- * have been found under is left out.
+ * The error for a name that is neither an entity set nor a singleton of the model's entity
+ * container: `<command>: the service has no entity set "products" (did you mean "Products"?); it
+ * has …`, the hint where one of them differs from the name in case only.
  */
-export function unknownSetError(
-  command: string,
-  model: ServiceModel,
-  name: string,
-  candidates?: readonly string[],
-  containers?: readonly EntityContainer[],
-): CliUsageError {
-  return new CliUsageError(`${command}: ${unknownSetMessage(model, name, candidates, containers)}`);
+export function unknownSetError(command: string, model: ServiceModel, name: string): CliUsageError {
+  return new CliUsageError(`${command}: ${unknownSetMessage(model, name)}`);
 }
 
-/** What {@link unknownSetError} says after the command's name. */
-function unknownSetMessage(model: ServiceModel, name: string, candidates: readonly string[] | undefined, containers: readonly EntityContainer[] = [model.container()].filter((c) => c !== undefined)): string {
+/**
+ * What {@link unknownSetError} says after the command's name. The sets and singletons listed are
+ * those of `containers`, the containers the name was looked for in, so that no name it would have
+ * been found under is left out; the hint names those of `candidates` that differ from it in case only.
+ */
+function unknownSetMessage(model: ServiceModel, name: string, candidates?: readonly string[], containers: readonly EntityContainer[] = [model.container()].filter((c) => c !== undefined)): string {
   const sets = namesOf(containers, "entitySets");
   const singletons = namesOf(containers, "singletons");
   const near = sameButCase(name, candidates ?? [...sets, ...singletons]);

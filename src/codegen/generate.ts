@@ -440,11 +440,19 @@ function lineage(model: ServiceModel, type: EntityType | ComplexType): Array<Ent
 function typeText(context: Context, reference: Pick<TypeReference, "type" | "collection" | "nullable" | "scale">): string | undefined {
   const element = elementType(context, reference.type, reference.scale);
   if (element === undefined) return undefined;
+  // A collection of entities never holds null: CSDL gives its Nullable no meaning (§12.8).
+  return referenceText(element, reference, reference.collection && reference.nullable && !context.model.entityType(reference.type));
+}
+
+/**
+ * `element` as the type of a reference: an array of it for a collection, with `| null` where
+ * nullable. CSDL XML §7.2.1: a collection is never null; its Nullable (true by default in EDMX)
+ * says whether its items may be (`itemsNullable`, where the type tells otherwise), and the reader
+ * gives them as sent.
+ */
+function referenceText(element: string, reference: Pick<TypeReference, "collection" | "nullable">, itemsNullable = reference.nullable): string {
   if (reference.collection) {
-    // CSDL XML §7.2.1: a collection is never null; its Nullable (true by default in EDMX) says
-    // whether its items may be, and the reader gives them as sent. A collection of entities
-    // never holds null: CSDL gives its Nullable no meaning (§12.8).
-    const item = reference.nullable && !context.model.entityType(reference.type) ? `${element} | null` : element;
+    const item = itemsNullable ? `${element} | null` : element;
     return `${/[ |&]/.test(item) ? `(${item})` : item}[]`;
   }
   return reference.nullable ? `${element} | null` : element;
@@ -824,8 +832,8 @@ function entityInputText(context: Context, parameter: Parameter): string | undef
     // which only `any` lets it match.
     element = `${input(entity)} & { readonly [property: string]: any }`;
   } else element = union([entity, ...written].map(input));
-  if (parameter.collection) return `${/[ |&]/.test(element) ? `(${element})` : element}[]`;
-  return parameter.nullable ? `${element} | null` : element;
+  // As in {@link typeText}: a collection of entities holds no null.
+  return referenceText(element, parameter, false);
 }
 
 /**
@@ -870,8 +878,7 @@ function complexInputText(context: Context, parameter: Parameter): string | unde
     element = [`(${base})`, ...written.map((each) => `(${names.of(each.qualifiedName) as string} & { ${annotation(each, "")} })`)].join(" | ");
   }
   // As {@link typeText}: a collection's Nullable speaks of its items.
-  if (parameter.collection) return `(${element}${parameter.nullable ? " | null" : ""})[]`;
-  return parameter.nullable ? `${element} | null` : element;
+  return referenceText(element, parameter);
 }
 
 /** The names of the members an interface of `type` has for its properties and navigation properties. */

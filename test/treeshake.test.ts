@@ -248,9 +248,12 @@ const READ_ONLY_START_BUDGET = 42_770;
  * 26,340 as each call names itself to the path check for its hint, as the read-only program's (36);
  * to 26,370 for the stall watch's timer holding the process open only while a read waits (28); to
  * 26,390 for a link the caller gives that is no URL refused as a TypeError (18 with lazy chunks'
- * names); to 26,400 for the option errors of a subclass naming the class it extends (8).
+ * names); to 26,400 for the option errors of a subclass naming the class it extends (8); to 26,450
+ * for `singleton(name, { nullable: true })`, whose `get()` is typed `T | null` and reads a 204 as
+ * null while any other singleton's 204 still rejects (the option checked, carried in the entity's
+ * state: 48), and the CSRF step told whether retries are on (the option passed on: 2).
  */
-const READER_START_BUDGET = 26_400;
+const READER_START_BUDGET = 26_450;
 
 /**
  * Modules that a program built on `ODataReader` does not reach at all, not even as chunks loaded

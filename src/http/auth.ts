@@ -13,6 +13,8 @@ import { waitForToken } from "./token-wait.js";
 import { base64 } from "../util/base64.js";
 import { isBearerToken } from "./bearer-token.js";
 import { abortReason, untilAborted } from "./signals.js";
+import { redactCause, SENT_SECRETS, type SecretSet } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 
 /** A bearer token, or a function that returns one (called for every request). */
 export type BearerToken = string | (() => string | Promise<string>);
@@ -101,13 +103,18 @@ export type ResolvedAuth = { bearer: BearerToken } | { basic: { username: string
  * client credentials have their own step, `oauth2Step` in `oauth2.ts`.)
  */
 export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>, trustedOrigins: ReadonlySet<string>): PipelineStep {
+  // The secrets the client had sent by the latest answer (its tokens among them), which a token
+  // function's failure may quote ("refresh failed, <token> expired").
+  let sent: SecretSet | undefined;
   return {
     name: "auth",
     async handle(request, next) {
       if (!isTrustedOrigin(trustedOrigins, request.url) || request.headers.has("authorization")) return next(request);
       // (A string or basic credentials cannot keep it waiting: no wrapper for them.)
-      const value = "bearer" in auth && typeof auth.bearer === "function" ? await fromTokenFunction(auth, request) : await authorizationValue(auth);
-      return next(withAuthorization(request, value));
+      const value = "bearer" in auth && typeof auth.bearer === "function" ? await fromTokenFunction(auth, request, sent) : await authorizationValue(auth);
+      const response = await next(withAuthorization(request, value));
+      sent = SENT_SECRETS.get(response) ?? sent;
+      return response;
     },
   };
 }
@@ -117,10 +124,10 @@ export function authStep(auth: Exclude<ResolvedAuth, { oauth2: ResolvedOAuth2 }>
  * request stops waiting for it when its signal aborts (the caller's, or the timeout's): the caller
  * sees the abort at once, and a timeout names the function, as nothing was sent.
  */
-function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRequest): Promise<string> {
+function fromTokenFunction(auth: { bearer: BearerToken }, request: ODataRequest, sent: SecretSet | undefined): Promise<string> {
   return waitForToken(request, () => 'the token function (option "auth.bearer") gave no token', (signal) =>
     // On a signal already aborted the token function is not called.
-    signal?.aborted ? Promise.reject(abortReason(signal)) : untilAborted(authorizationValue(auth), signal),
+    signal?.aborted ? Promise.reject(abortReason(signal)) : untilAborted(authorizationValue(auth, sent), signal),
   );
 }
 
@@ -131,13 +138,15 @@ export function withAuthorization(request: ODataRequest, value: string): ODataRe
   return { ...request, headers };
 }
 
-async function authorizationValue(auth: { bearer: BearerToken } | { basic: { username: string; password: string } }): Promise<string> {
+/** `sent`: the secrets the client has sent, masked by value in what a throwing token function throws. */
+async function authorizationValue(auth: { bearer: BearerToken } | { basic: { username: string; password: string } }, sent?: SecretSet): Promise<string> {
   if ("bearer" in auth) {
     let token: unknown;
     try {
       token = typeof auth.bearer === "function" ? await auth.bearer() : auth.bearer;
     } catch (error) {
-      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" threw instead of giving a token (see cause)', { cause: error });
+      const cause = redactCause(error, (text) => maskSecretValues(text, sent));
+      throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" threw instead of giving a token (see cause)', { cause });
     }
     if (typeof token !== "string" || token.length === 0) {
       throw new ODataClientError("AUTH_FAILED", 'option "auth.bearer" gave no token (expected a non-empty string)');

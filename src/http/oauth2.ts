@@ -7,11 +7,12 @@
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { isTrustedOrigin, runtimeSendsOwnUserAgent } from "./steps.js";
-import { waitForToken } from "./token-wait.js";
+import { TOKEN_ANSWER_READ, waitForToken } from "./token-wait.js";
 import { readBodyText, discard } from "./body.js";
 import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
 import { clipText, redactUrl } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { isRecord } from "../util/values.js";
 
@@ -70,6 +71,12 @@ function isReplayable(request: ODataRequest): boolean {
 interface CachedToken {
   readonly value: string;
   readonly refreshAt: number;
+}
+
+/** The tokens a token answer issues (RFC 6749 §5.1, and OpenID Connect's `id_token`). */
+function issuedTokens(answer: unknown): string[] {
+  const issued = isRecord(answer) ? [answer["access_token"], answer["refresh_token"], answer["id_token"]] : [];
+  return issued.filter((value): value is string => typeof value === "string");
 }
 
 /** The longest token answer read (1 MiB): one is a few kilobytes (RFC 6749 §5.1); an endless one is cut here. */
@@ -149,29 +156,34 @@ export class OAuth2TokenCache {
       retry: false,
       purpose: "oauth2",
     });
-    let text: string;
+    let answer: unknown;
     try {
-      text = await readBodyText(response, "POST", credentials.tokenUrl, signal, TOKEN_ANSWER_LIMIT);
-    } catch (error) {
-      // The one BAD_PAYLOAD of a body read to a limit is a body over it: no usable token.
-      if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") throw error;
-      throw this.#failure(`answered ${response.status} with a body over 1 MiB, the limit of a token answer`);
+      let text: string;
+      try {
+        text = await readBodyText(response, "POST", credentials.tokenUrl, signal, TOKEN_ANSWER_LIMIT);
+      } catch (error) {
+        // The one BAD_PAYLOAD of a body read to a limit is a body over it: no usable token.
+        if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") throw error;
+        throw this.#failure(`answered ${response.status} with a body over 1 MiB, the limit of a token answer`);
+      }
+      try {
+        answer = JSON.parse(text);
+      } catch {
+        answer = undefined;
+      }
+    } finally {
+      // The wire log's line of this answer waits for the tokens it issues, to mask them in any header.
+      TOKEN_ANSWER_READ.get(response)?.(issuedTokens(answer));
     }
-    const token = this.#readAnswer(response, text, sentAt);
+    const token = this.#readAnswer(response, answer, sentAt);
     this.#token = token;
     return token;
   }
 
   /** The token of the endpoint's answer (RFC 6749 §5.1), or the `AUTH_FAILED` error that its answer is (§5.2). */
-  #readAnswer(response: Response, text: string, sentAt: number): CachedToken {
+  #readAnswer(response: Response, answer: unknown, sentAt: number): CachedToken {
     const fail = (what: string) => this.#failure(what);
     const contentType = response.headers.get("content-type")?.split(";")[0]?.trim() || "no content type";
-    let answer: unknown;
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      answer = undefined;
-    }
     if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
       throw fail(`answered ${response.status} (a redirect, not followed: the credentials go to tokenUrl alone)`);
     }
@@ -187,7 +199,8 @@ export class OAuth2TokenCache {
     const tokenType = answer["token_type"];
     // token_type is required (RFC 6749 §5.1) and case-insensitive; a missing one is taken as Bearer.
     if (tokenType !== undefined && (typeof tokenType !== "string" || tokenType.toLowerCase() !== "bearer")) {
-      throw fail(`gave a token of type ${JSON.stringify(typeof tokenType === "string" ? clipText(tokenType, 40) : tokenType)}; only Bearer tokens can be sent`);
+      // Quoted without the token just issued (an endpoint may write "mac <token>") or the client secret.
+      throw fail(`gave a token of type ${JSON.stringify(typeof tokenType === "string" ? clipText(this.#masked(tokenType, [accessToken]), 40) : tokenType)}; only Bearer tokens can be sent`);
     }
     // Checked here rather than left to Headers.set, whose error message would quote the token.
     if (!isBearerToken(accessToken)) throw fail("gave an access_token that cannot be sent in a header (spaces, line breaks or non-ASCII)");
@@ -201,15 +214,25 @@ export class OAuth2TokenCache {
 
   /**
    * A text of the endpoint's error answer fit for a message: on one line, clipped, and with the
-   * client secret masked (see {@link secretForms}). Masked before the whitespace is collapsed, which
+   * client secret masked (see {@link #masked}). Masked before the whitespace is collapsed, which
    * would otherwise change a secret holding a tab, a line break or a run of spaces so that it no
    * longer matches, and then once more in the collapsed form an endpoint may have echoed it in.
    */
   #endpointText(value: unknown): string | undefined {
     if (typeof value !== "string" || value.trim() === "") return undefined;
+    return clipText(this.#masked(this.#masked(value).replace(/\s+/g, " ").trim()), 300);
+  }
+
+  /**
+   * `text` with the client secret masked in the forms it was sent in ({@link secretForms}, its
+   * white space collapsed too) and as an encoder may have escaped it (`&amp;`, `\u002b`, `%2B`:
+   * maskSecretValues), and so are the `issued` tokens.
+   */
+  #masked(text: string, issued: readonly string[] = []): string {
     const { clientId, clientSecret } = this.#credentials;
-    const masked = value.replace(secretForms(clientId, clientSecret), "***").replace(/\s+/g, " ").trim();
-    return clipText(masked.replace(secretForms(clientId, clientSecret.replace(/\s+/g, " ")), "***"), 300);
+    const collapsed = clientSecret.replace(/\s+/g, " ");
+    const sent = text.replace(secretForms(clientId, clientSecret), "***").replace(secretForms(clientId, collapsed), "***");
+    return maskSecretValues(sent, { values: [clientSecret, collapsed, ...issued], authorizations: [] });
   }
 }
 

@@ -16,6 +16,13 @@ import type { ODataRequest } from "./pipeline.js";
 export const WAITING_FOR = new WeakMap<AbortSignal, () => string>();
 
 /**
+ * For the wire log, by the answer of an OAuth2 token request that issues a token: what logs its
+ * answer line, which waits for the token cache to read the body (oauth2.ts) and give the tokens
+ * it issued, to mask them by value in any header that repeats them (a request id, say).
+ */
+export const TOKEN_ANSWER_READ = new WeakMap<Response, (issued: readonly string[]) => void>();
+
+/**
  * What the wait for a token before `request` is sent rejects with. When the request's timeout
  * ended it, the service was not asked, so instead of the timeout step's "got no answer" for the
  * request, a `TIMEOUT` that says what held it up (`waited`) and what became of the request

@@ -17,6 +17,7 @@ import { BODY_FAILURES, type ODataRequest, type SendRequest } from "./pipeline.j
 import { STOPPED_ON_PURPOSE } from "./body.js";
 import { clipText, redactHeaders, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
+import { TOKEN_ANSWER_READ } from "./token-wait.js";
 
 /**
  * The headers a line leaves out: credentials (never logged, not even masked) and what the HTTP
@@ -79,19 +80,31 @@ export function wireLogTransport(transport: SendRequest, log: WireLogger | undef
       const code = (error as { code?: unknown } | undefined)?.code;
       if ((!signal?.aborted && code !== "TIMEOUT" && code !== "NETWORK_ERROR") || STOPPED_ON_PURPOSE.has(error as object)) return;
       BODY_FAILURES.delete(response);
+      // A token answer's line, still waiting for its body, goes first.
+      TOKEN_ANSWER_READ.get(response)?.([]);
       failed(error, secrets);
     });
     // A browser's answer to a manual redirect hides status and headers (see the redirect step).
     const opaque = response.type === "opaqueredirect" ? " (opaque redirect)" : "";
     // A token endpoint may echo the tokens it issues in a header of its answer, known only from the
-    // body the token cache reads after this line: the headers of an answer that issues them (2xx)
-    // are shown by an allow-list, the others masked; a refusal's are shown as any answer's. (Reading a copy of the body first would change how the body itself ends in
-    // Node 20, whose fetch ends the original cleanly once a copy's reading is aborted.)
+    // body the token cache reads: the line of an answer that issues them (2xx) waits for that
+    // reading, its headers shown by an allow-list, the others masked, and the tokens masked by
+    // value in those shown; a refusal's are shown as any answer's. (Reading a copy of the body here
+    // would change how the body itself ends in Node 20, whose fetch ends the original cleanly once
+    // a copy's reading is aborted.)
     // The CSRF token fetch's answer issues the token and the session that the writes after it send
     // (and whose answers mask them as sent secrets): a service may repeat them in a header of its
     // own (`sap-message`) in this very answer, where nothing has sent them yet.
     const masked = request.purpose === "csrf" ? withIssuedSession(response.headers, secrets) : secrets;
-    emit(log, `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}${headersText(response.headers, masked, request.purpose === "oauth2" && response.ok)}`);
+    const answered = `${tag} < ${response.status} ${target} ${elapsed(started)} ms${opaque}`;
+    if (request.purpose === "oauth2" && response.ok) {
+      // Its allowed headers (a request id) may repeat the token too: the line waits for the token
+      // cache to read the tokens out of the body, and masks them by value.
+      TOKEN_ANSWER_READ.set(response, (issued) => {
+        TOKEN_ANSWER_READ.delete(response);
+        emit(log, `${answered}${headersText(response.headers, { values: [...(secrets?.values ?? []), ...issued], authorizations: secrets?.authorizations ?? [] }, true)}`);
+      });
+    } else emit(log, `${answered}${headersText(response.headers, masked)}`);
     return response;
   };
 }

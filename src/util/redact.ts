@@ -17,24 +17,27 @@
 
 /**
  * Header (and JSON member) names whose values are secrets: the credential headers and any name
- * that says it holds a token, key, secret, password, session id, signature or credentials.
+ * that says it holds a token, key, secret, password, session id, signature or credentials, and
+ * SAP's logon ticket (`MYSAPSSO2`, sent as a header as well as a cookie).
  */
-const SECRET_WORDS = "(?:authorization|cookie|token|api[-_]?key|apikey|subscription[-_]?key|secret|password|passwd|session[-_]?id|signature|credentials?)";
+const SECRET_WORDS = "(?:authorization|cookie|token|api[-_]?key|apikey|subscription[-_]?key|secret|password|passwd|session[-_]?id|signature|credentials?|mysapsso2)";
 const SECRET_HEADER_NAME = new RegExp(String.raw`^[\w-]*${SECRET_WORDS}[\w-]*$`, "i");
 
 /**
  * The words before "key" in the names of keys that let their holder in: `Private-Key`,
- * `AccessKey`, `account_key`, `DD-APPLICATION-KEY`, `aeg-sas-key`, `Fastly-Key`, `Master-Key`.
+ * `AccessKey`, `account_key`, `DD-APPLICATION-KEY`, `aeg-sas-key`, `Fastly-Key`, `Master-Key`,
+ * `License-Key`, `consumer_key`, `developer-key`, and 3scale's `user-key` (`user_key=`), where a
+ * separator marks it as one (a `UserKey` property says whose entity it is).
  */
-const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|application|client|signing|encryption|functions|fastly|service)";
+const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|application|client|signing|encryption|functions|fastly|service|license|consumer|developer|user[-_])";
 
 /**
  * Query parameter names whose values are masked although they hold none of the secret words of
  * header names: signed-URL signatures (Azure SAS `sig`), OAuth codes, signed JWTs that
  * authenticate (`client_assertion`, `assertion`, `jwt`), API keys, AWS's access key id of a signed
  * URL, passwords, session ids (`session`, and PHP's `PHPSESSID` and ASP.NET's
- * `ASP.NET_SessionId`, which the secret words below do not match as a whole name), SAP's logon
- * ticket and tickets of single sign-on (CAS `ticket`). Matched by exact name, case-insensitive, in
+ * `ASP.NET_SessionId`, which the secret words below do not match as a whole name), tickets of
+ * single sign-on (CAS `ticket`; SAP's `MYSAPSSO2` is one of the secret words). Matched by exact name, case-insensitive, in
  * the query and as a path parameter; also `auth`, Azure's `sas` and SharePoint's `tempauth` (the
  * pre-authenticated download URL of a Graph drive item, which lets anyone holding it read the
  * file), which carry a token whole. A
@@ -44,7 +47,7 @@ const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|applicat
  * ends the name or a `-`/`_` part follows it (so `tokens` stays). `sap-user` stays: a user name lets no one in without the password, and it
  * says whose request failed.
  */
-export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "mysapsso2", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid", "auth", "sas", "tempauth"];
+export const SECRET_PARAMETER_NAMES: readonly string[] = ["code", "sig", "key", "pwd", "session", "phpsessid", "asp.net_sessionid", "ticket", "jwt", "assertion", "client_assertion", "awsaccesskeyid", "auth", "sas", "tempauth"];
 
 /**
  * Paging cursors named with "token" (`skiptoken`, `deltatoken`, `pageToken`, `nextPageToken`,

@@ -387,14 +387,16 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   if (answer.kind === "pending") {
     return unanswered("BATCH_PENDING", `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
   }
+  // Why a request has no answer quotes the answer (an id no request has, a next link that is no
+  // URL), where a service may echo a secret it was sent.
   if (answer.kind === "unmatched") {
-    return unanswered("BAD_BATCH_RESPONSE", `request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`);
+    return unanswered("BAD_BATCH_RESPONSE", maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "unreadable") {
     return unanswered("BAD_BATCH_RESPONSE", maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "unfollowed") {
-    return unanswered(answer.error.code as ODataErrorCode, `request ${request.index + 1} (${request.method} ${request.path}) got no response: ${answer.error.message}; whether it ran is not known`);
+    return unanswered(answer.error.code as ODataErrorCode, maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) got no response: ${answer.error.message}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "earlier") {
     return unanswered(

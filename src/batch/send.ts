@@ -643,7 +643,8 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
         // monitor's is (read as UTF-8 where its bytes are that, Microsoft Graph's path from the host
         // below its version root) against the URL that answered (a redirect's target), and one that
         // cannot be polled is a malformed answer (ASYNC_BAD_RESPONSE), as for createAsync.
-        href = resolveLocation(named.location, { url: answeredAt, status: 202, method: "POST" }).href;
+        // A Location that is no URL is quoted with the secrets sent masked.
+        href = resolveLocation(named.location, { url: answeredAt, status: 202, method: "POST", secrets }).href;
       }
     } catch (error) {
       // A next link, or the monitor of some requests (a part answered 202), that cannot be

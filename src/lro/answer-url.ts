@@ -5,7 +5,8 @@
  * a 202, does not load the whole monitor reader with it.
  */
 import { ODataClientError } from "../errors.js";
-import { clipText, redactUrl } from "../util/redact.js";
+import { clipText, redactUrl, type SecretSet } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import { graphReference } from "../util/service-root.js";
 import { utf8Text } from "../util/utf8-text.js";
 
@@ -15,6 +16,11 @@ export interface AnswerOrigin {
   url: URL;
   status: number;
   method: string;
+  /**
+   * The secret values the request was sent with: a service may echo one into a header or a body
+   * member that the error then quotes (a `Location` that is no URL, an `AsyncResult`).
+   */
+  secrets?: SecretSet | undefined;
 }
 
 /**
@@ -58,7 +64,10 @@ export function resolveLocation(value: string, answer: AnswerOrigin): URL {
   return resolveAnswerUrl(graphReference(utf8Text(value).trim(), answer.url), answer, "Location");
 }
 
-/** `ASYNC_BAD_RESPONSE`: an answer of the operation's that cannot be read, and why. */
+/**
+ * `ASYNC_BAD_RESPONSE`: an answer of the operation's that cannot be read, and why. `what` quotes
+ * the answer, so the secrets its request carried are masked in it.
+ */
 export function badResponse(answer: AnswerOrigin, what: string): ODataClientError {
-  return new ODataClientError("ASYNC_BAD_RESPONSE", `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${what}`);
+  return new ODataClientError("ASYNC_BAD_RESPONSE", `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${maskSecretValues(what, answer.secrets)}`);
 }

@@ -417,8 +417,8 @@ function parseJson(text: string, answer: MonitorAnswer): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    // The parser quotes the body where it failed: an echoed secret is masked there too.
-    throw badResponse(answer, maskedText(`the body is not valid JSON (${(error as Error).message})`, answer));
+    // The parser quotes the body where it failed: badResponse masks an echoed secret there too.
+    throw badResponse(answer, `the body is not valid JSON (${(error as Error).message})`);
   }
 }
 

@@ -14,6 +14,7 @@ import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
+import { maskSecretValues } from "../util/secret-values.js";
 import { answeredUrl, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, resultVersionsOf, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
@@ -105,7 +106,8 @@ function noLocationMessage(answer: InitialAnswer): string {
   if (named) {
     try {
       const monitor = resolveAnswerUrl(named, answer, "Operation-Location");
-      return `${sent}; it names its status monitor in Operation-Location instead, which this method does not follow: client.asyncPoller(url) follows it. The monitor: ${redactUrl(monitor)}`;
+      // The service wrote the monitor's URL: a secret the request carried, echoed in it, is masked.
+      return `${sent}; it names its status monitor in Operation-Location instead, which this method does not follow: client.asyncPoller(url) follows it. The monitor: ${maskSecretValues(redactUrl(monitor), answer.secrets)}`;
     } catch {
       // Unusable: the answer is then one without a monitor.
     }

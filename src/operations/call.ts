@@ -3,7 +3,7 @@
  * twins, which start a long-running operation. Loaded by the first call (operation.ts), so that a
  * program that only builds queries or reads collections never loads it.
  */
-import { readBodyText, readMasked, discard } from "../http/body.js";
+import { readBodyText, readMasked, discard, maskSentSecrets } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
@@ -13,7 +13,7 @@ import { operationPoller, readOperationResult, type OperationPoller } from "./re
 import { explainFailedWrite, ifMatchFor } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { mergePrefer } from "../http/steps.js";
 import { readOperationBody } from "./result-body.js";
@@ -116,7 +116,14 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
   const readOptions = signal === undefined ? undefined : { signal };
-  for await (const page of walkPages<unknown>(core, resolveNextLink(core, result.nextLink), readOptions)) {
+  let next: URL;
+  try {
+    next = resolveNextLink(core, result.nextLink);
+  } catch (error) {
+    // A link that is no URL is quoted: masked of what the call was sent with, as a page's is.
+    throw await maskSentSecrets(error, SENT_SECRETS.get(response));
+  }
+  for await (const page of walkPages<unknown>(core, next, readOptions)) {
     for (const item of page.value) items.push(item);
   }
   return items;

@@ -8,7 +8,7 @@
  * Memory holds one page at a time, of at most 64 MiB; delta links and next links inside a delta
  * follow the same origin rule as next links (`UNTRUSTED_NEXT_LINK`).
  */
-import { readBodyText, readMasked } from "../http/body.js";
+import { maskSentSecrets, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
@@ -20,7 +20,7 @@ import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
 import { describe, isRecord } from "../util/values.js";
-import { clipText, redactUrl } from "../util/redact.js";
+import { clipText, redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { COLLECTION_ANNOTATIONS, dropResponseAnnotations, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
@@ -162,7 +162,8 @@ async function readDeltaPage<T>(
       page[name] = absolute(core, link, url);
     } catch (error) {
       delete page[name];
-      broken ??= error as ODataClientError;
+      // It quotes the link, in which a service may echo a secret the request carried.
+      broken ??= (await maskSentSecrets(error, SENT_SECRETS.get(response))) as ODataClientError;
     }
   }
   return { page, broken };

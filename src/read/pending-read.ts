@@ -2,9 +2,9 @@
  * Reads answered `202 Accepted`: apart from read/entity.ts, so that a walk (read/traversal.ts) and
  * a delta load it on such an answer alone, without the entity reader, which imports the walk.
  */
-import { discard } from "../http/body.js";
+import { discard, maskSentSecrets } from "../http/body.js";
 import { ODataClientError } from "../errors.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 
 /**
  * The error of a read (an entity, a page, a count, a delta page) answered `202 Accepted`, its body
@@ -33,8 +33,10 @@ export async function pendingReadError(response: Response, url: URL): Promise<OD
   } catch {
     monitor = location;
   }
-  return new ODataClientError(
+  // The service wrote the monitor's URL: a secret the request carried, echoed in it, is masked.
+  const pending = new ODataClientError(
     "ASYNC_OPERATION_PENDING",
     `${where}: the service runs the read asynchronously; its status monitor, which asyncPoller() of traverse-odata's ODataClient follows, is ${redactUrl(monitor)}`,
   );
+  return (await maskSentSecrets(pending, SENT_SECRETS.get(response))) as ODataClientError;
 }

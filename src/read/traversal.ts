@@ -4,7 +4,7 @@
  * the pages in flight: the current one, the ones read ahead, and for a huge unpaged response only
  * the part of it being parsed.
  */
-import { bodyReadFailure, maskedPayloadError, readBodyText, readMasked, STOPPED_ON_PURPOSE } from "../http/body.js";
+import { bodyReadFailure, maskedPayloadError, maskSentSecrets, readBodyText, readMasked, STOPPED_ON_PURPOSE } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
@@ -286,7 +286,13 @@ export async function readPage<T>(core: ClientCore, url: URL, options: Traversal
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
     for (const entity of part.entities) value.push(entity);
-    if (part.end) return toPage(core, value, part.end);
+    if (part.end) {
+      try {
+        return toPage(core, value, part.end);
+      } catch (error) {
+        throw await maskedLinkError(core, error);
+      }
+    }
   }
   throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(start)}: the page ended without its annotations`);
 }
@@ -327,6 +333,13 @@ function badLink(link: string, whose: string, given?: boolean): Error {
   const message = `${whose} that is not a URL: ${JSON.stringify(clipText(link, 200))}`;
   return given ? new TypeError(message) : new ODataClientError("BAD_PAYLOAD", message);
 }
+
+/**
+ * The error of a link an answer carries, with the secrets the client sent masked, as a page's
+ * BAD_PAYLOAD has them: a service may echo a token as its link. (Those sent so far: the page's
+ * answer is no longer at hand where its links are judged.)
+ */
+const maskedLinkError = (core: ClientCore, error: unknown): Promise<unknown> => maskSentSecrets(error, core.sentSecrets.current());
 
 /**
  * Walks a collection: a producer follows next links and parses bodies while the consumer works,
@@ -428,7 +441,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
         next = end?.nextLink === undefined ? undefined : resolveNextLink(core, end.nextLink);
       } catch (error) {
         dropGuess(undefined);
-        throw error;
+        throw await maskedLinkError(core, error);
       }
       // A guess that the parsed page does not confirm goes at once (a loop is never guessed).
       dropGuess(next?.href);
@@ -477,7 +490,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
     yield page;
     value = [];
     // A delta link that is no URL (left out of the page) fails the walk after it, as a next link does.
-    if (part.end.deltaLink !== undefined && page.deltaLink === undefined) throw badLink(part.end.deltaLink, "the service sent a delta link");
+    if (part.end.deltaLink !== undefined && page.deltaLink === undefined) throw await maskedLinkError(core, badLink(part.end.deltaLink, "the service sent a delta link"));
   }
 }
 

@@ -167,3 +167,21 @@ test("export --parallel 2 where one part's next link is no URL: exit 1 naming it
   assert.equal(readFileSync(join(cwd, "rows.ndjson"), "utf8"), ROWS([1, 2, 3, 4, 5, 6]));
   assert.deepEqual(readdirSync(cwd), ["rows.ndjson"]);
 });
+
+test("export whose second page's next link carries a user name and password: exit 1, and the credentials are never written into the checkpoint (it stays the first page's)", async (t) => {
+  const { server, root, service, paths } = await pagedService("second");
+  t.after(() => server.close());
+  service.link = `${server.origin.replace("://", "://u:Chk-Pt-S3cr3t@")}/svc/Books?$skiptoken=3`;
+  const cwd = folder();
+  const args = ["export", root, "Books", "--out", "rows.ndjson", "--checkpoint-interval", "0", "--quiet"];
+  const failed = await cliInProcess(args, "", { cwd });
+  assert.equal(failed.code, 1, show(failed));
+  assert.match(failed.stderr, /^error: .*user name or password/);
+  assert.deepEqual(paths(0), ["GET /svc/Books", "GET /svc/Books?$skiptoken=2"]);
+  const text = readFileSync(join(cwd, "rows.ndjson.checkpoint.json"), "utf8");
+  assert.doesNotMatch(text, /Chk-Pt-S3cr3t/);
+  const checkpoint = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(checkpoint["pages"], 1);
+  assert.equal(checkpoint["next"], `${root}Books?$skiptoken=2`);
+  assert.doesNotMatch(failed.stderr + failed.stdout, /Chk-Pt-S3cr3t/);
+});

@@ -295,6 +295,9 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         // (BAD_PAYLOAD). Until then its checkpoint waits: a failure leaves the one of the page
         // before, so that `--resume` reads this page again and the rows are not taken for all.
         const lastSoFar = page.nextLink === undefined;
+        // A next link with a user name or password is refused when followed (CREDENTIALS_IN_URL):
+        // its page's checkpoint waits too, so that the credentials are never written to disk.
+        const credentialed = page.nextLink !== undefined && carriesCredentials(page.nextLink);
         if (top !== undefined && state.rows >= top) {
           delete state.next;
           state.done = true;
@@ -308,7 +311,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         }
         if (page.count !== undefined) state.total = page.count;
         // Its checkpoint is saved once the page is in the file, behind the walk (see CheckpointWriter).
-        if (!lastSoFar || state.done) checkpoints.save(state, sink.written());
+        if ((!lastSoFar && !credentialed) || state.done) checkpoints.save(state, sink.written());
         job.onPage({ rows: state.rows, pages: state.pages });
         if (looped) {
           await checkpoints.flush();
@@ -358,13 +361,23 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
   }
 }
 
-/** A page's link as the walk compares it: absolute, without its fragment (never sent, so the same page). */
+/** Whether a link names a user or password (`http://user:pw@host/…`). */
+function carriesCredentials(link: string): boolean {
+  try {
+    const url = new URL(link);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return false;
+  }
+}
+
 /** The `$top` of a query's URL, if it has one. */
 function topOf(url: string): number | undefined {
   const top = new URL(url).searchParams.get("$top");
   return top === null ? undefined : Number(top);
 }
 
+/** A page's link as the walk compares it: absolute, without its fragment (never sent, so the same page). */
 function linkOfPage(link: string): string {
   try {
     const url = new URL(link);

@@ -26,10 +26,10 @@ export function versionHint(headers: Headers, version: ODataVersion): string {
   const v4 = headers.get(ANSWER_VERSION.v4);
   if (version === "2.0") {
     if (v2 !== null || v4 === null || !/^\s*4\./.test(v4)) return "";
-    return `; the answer is OData v4's (${versionHeader("OData-Version", v4)}, no DataServiceVersion), which a client of OData 2.0 does not read: leave version out of the client's options, or give version: "4.0"`;
+    return `; the answer is OData v4's (OData-Version${versionValue(v4)}, no DataServiceVersion), which a client of OData 2.0 does not read: leave version out of the client's options, or give version: "4.0"`;
   }
   if (v2 === null || v4 !== null) return "";
-  return `; the answer is OData v2's (${versionHeader("DataServiceVersion", v2)}, no OData-Version), which a client of OData ${version} does not read: create the client with version: "2.0"`;
+  return `; the answer is OData v2's (DataServiceVersion${versionValue(v2)}, no OData-Version), which a client of OData ${version} does not read: create the client with version: "2.0"`;
 }
 
 /**
@@ -41,10 +41,10 @@ export function versionNumber(value: string): string | undefined {
   return /^\s*(\d{1,2}\.\d{1,2})\s*(?:[;,]|$)/.exec(value)?.[1];
 }
 
-/** `Name: 2.0`, or the header named alone where its value is no version number. */
-function versionHeader(name: string, value: string): string {
+/** What follows a version header's name: `: 2.0`, or that its value is no version number. */
+function versionValue(value: string): string {
   const number = versionNumber(value);
-  return number === undefined ? `${name} with no version number` : `${name}: ${number}`;
+  return number === undefined ? " with no version number" : `: ${number}`;
 }
 
 /** How the collection reader says that a v4 body lacks its entities, as a v2 body does. */

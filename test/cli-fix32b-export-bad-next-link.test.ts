@@ -185,3 +185,24 @@ test("export whose second page's next link carries a user name and password: exi
   assert.equal(checkpoint["next"], `${root}Books?$skiptoken=2`);
   assert.doesNotMatch(failed.stderr + failed.stdout, /Chk-Pt-S3cr3t/);
 });
+
+test("export whose second page's next link is a URL of another scheme (urn:, ftp:): exit 1 with the checkpoint of the first page, which --resume follows once the service is mended", async (t) => {
+  for (const link of ["urn:example:next", "ftp://127.0.0.1/svc/Books?$skiptoken=3"]) {
+    const { server, root, service, paths } = await pagedService("second");
+    t.after(() => server.close());
+    service.link = link;
+    const cwd = folder();
+    const args = ["export", root, "Books", "--out", "rows.ndjson", "--checkpoint-interval", "0", "--quiet"];
+    const failed = await cliInProcess(args, "", { cwd });
+    assert.equal(failed.code, 1, `${link}: ${show(failed)}`);
+    assert.deepEqual(paths(0), ["GET /svc/Books", "GET /svc/Books?$skiptoken=2"]);
+    const checkpoint = JSON.parse(readFileSync(join(cwd, "rows.ndjson.checkpoint.json"), "utf8")) as Record<string, unknown>;
+    assert.equal(checkpoint["pages"], 1, link);
+    assert.equal(checkpoint["next"], `${root}Books?$skiptoken=2`, link);
+    service.broken = false;
+    const resumed = await cliInProcess([...args, "--resume"], "", { cwd });
+    assert.equal(resumed.code, 0, `${link}: ${show(resumed)}`);
+    assert.deepEqual(paths(2), ["GET /svc/Books?$skiptoken=2", "GET /svc/Books?$skiptoken=3"]);
+    assert.equal(readFileSync(join(cwd, "rows.ndjson"), "utf8"), ROWS([1, 2, 3, 4, 5]));
+  }
+});

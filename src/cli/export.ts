@@ -295,9 +295,11 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         // (BAD_PAYLOAD). Until then its checkpoint waits: a failure leaves the one of the page
         // before, so that `--resume` reads this page again and the rows are not taken for all.
         const lastSoFar = page.nextLink === undefined;
-        // A next link with a user name or password is refused when followed (CREDENTIALS_IN_URL):
-        // its page's checkpoint waits too, so that the credentials are never written to disk.
-        const credentialed = page.nextLink !== undefined && carriesCredentials(page.nextLink);
+        // A next link with a user name or password is refused when followed (CREDENTIALS_IN_URL), and
+        // one of another scheme (`urn:`, `ftp:`) whatever the trusted origins: its page's checkpoint
+        // waits too, so that the credentials never reach the disk and `--resume` reads that page
+        // again rather than refusing a checkpoint it cannot follow.
+        const credentialed = page.nextLink !== undefined && unusableLink(page.nextLink);
         if (top !== undefined && state.rows >= top) {
           delete state.next;
           state.done = true;
@@ -361,11 +363,11 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
   }
 }
 
-/** Whether a link names a user or password (`http://user:pw@host/…`). */
-function carriesCredentials(link: string): boolean {
+/** Whether a link names a user or password (`http://user:pw@host/…`), or is no http(s) URL. */
+function unusableLink(link: string): boolean {
   try {
     const url = new URL(link);
-    return url.username !== "" || url.password !== "";
+    return url.username !== "" || url.password !== "" || (url.protocol !== "http:" && url.protocol !== "https:");
   } catch {
     return false;
   }

@@ -9,54 +9,14 @@
  * `util.inspect`, `JSON.stringify`).
  */
 import assert from "node:assert/strict";
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { test } from "node:test";
 import { inspect } from "node:util";
-import { ODataClient, ODataClientError } from "../src/index.js";
-import { sendJson, startServer, type Handler, type RecordedRequest } from "./servers/recording-server.js";
+import { ODataClient } from "../src/index.js";
+import { sendJson, type RecordedRequest } from "./servers/recording-server.js";
+import { assertMasked, assertSent, echoed, LEAK, rejection, serve } from "./echoing-secrets.js";
 
-const BEARER = "zBearerTok-8f3a9c2e71";
-const API_KEY = "zApiKey-55d2e8b1c4";
-/** Any piece of either secret long enough to tell it. */
-const LEAK = /8f3a9c2e71|55d2e8b1c4|zBearerTok|zApiKey-/;
 
-/** The secrets of a request as a hostile service echoes them: bare, the token without its scheme. */
-function echoed(headers: IncomingHttpHeaders): string {
-  return `${String(headers.authorization).replace(/^Bearer /, "")} ${String(headers["x-api-key"])}`;
-}
-
-async function serve(t: { after(fn: () => Promise<void>): void }, handler: Handler) {
-  const server = await startServer(handler);
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER }, headers: { "x-api-key": API_KEY } });
-  return { server, client };
-}
-
-/** Every request carried both secrets: the echo is of what was sent. */
-function assertSent(requests: readonly RecordedRequest[]): void {
-  assert.ok(requests.length > 0);
-  for (const request of requests) {
-    assert.equal(request.headers.authorization, `Bearer ${BEARER}`);
-    assert.equal(request.headers["x-api-key"], API_KEY);
-  }
-}
-
-/** The error with `code` and `message` exactly, no secret in any of its forms. */
-function assertMasked(error: unknown, code: string, message: string): void {
-  assert.ok(error instanceof ODataClientError, `not an ODataClientError: ${inspect(error)}`);
-  assert.equal(error.code, code);
-  assert.equal(error.message, message);
-  for (const text of [error.message, String(error.stack), inspect(error, { depth: 10 }), JSON.stringify(error)]) assert.doesNotMatch(text, LEAK);
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("it did not reject");
-}
 
 function answer(res: ServerResponse, status: number, headers: Record<string, string>, body = ""): void {
   res.writeHead(status, { "odata-version": "4.0", ...headers });

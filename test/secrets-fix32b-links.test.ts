@@ -7,59 +7,17 @@
  * `util.inspect` or `JSON.stringify`.
  */
 import assert from "node:assert/strict";
-import type { IncomingHttpHeaders } from "node:http";
 import { test } from "node:test";
 import { inspect } from "node:util";
-import { ODataClient, ODataClientError } from "../src/index.js";
-import { sendJson, startServer, type Handler, type RecordedRequest } from "./servers/recording-server.js";
+import { sendJson, type RecordedRequest } from "./servers/recording-server.js";
+import { assertMasked, assertSent, echoed, LEAK, rejection, serve } from "./echoing-secrets.js";
 
-const BEARER = "zBearerTok-8f3a9c2e71";
-const API_KEY = "zApiKey-55d2e8b1c4";
-/** Any piece of either secret long enough to tell it. */
-const LEAK = /8f3a9c2e71|55d2e8b1c4|zBearerTok|zApiKey-/;
-
-/** The secrets of a request as a hostile service echoes them: bare, the token without its scheme. */
-function echoed(headers: IncomingHttpHeaders): string {
-  return `${String(headers.authorization).replace(/^Bearer /, "")} ${String(headers["x-api-key"])}`;
-}
 
 /** A link that no URL parser takes (an IPv6 host never closed), holding the secrets sent. */
 function badLink(request: RecordedRequest): string {
   return `http://[${echoed(request.headers)}/p2`;
 }
 
-async function serve(t: { after(fn: () => Promise<void>): void }, handler: Handler, version?: "2.0") {
-  const server = await startServer(handler);
-  t.after(() => server.close());
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, auth: { bearer: BEARER }, headers: { "x-api-key": API_KEY }, ...(version ? { version } : {}) });
-  return { server, client };
-}
-
-/** Every request carried both secrets: the echo is of what was sent. */
-function assertSent(requests: readonly RecordedRequest[]): void {
-  assert.ok(requests.length > 0);
-  for (const request of requests) {
-    assert.equal(request.headers.authorization, `Bearer ${BEARER}`);
-    assert.equal(request.headers["x-api-key"], API_KEY);
-  }
-}
-
-/** The error with `code` and `message` exactly, no secret in any of its forms. */
-function assertMasked(error: unknown, code: string, message: string): void {
-  assert.ok(error instanceof ODataClientError, `not an ODataClientError: ${inspect(error)}`);
-  assert.equal(error.code, code);
-  assert.equal(error.message, message);
-  for (const text of [error.message, String(error.stack), inspect(error, { depth: 10 }), JSON.stringify(error)]) assert.doesNotMatch(text, LEAK);
-}
-
-async function rejection(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("it did not reject");
-}
 
 test("a v4 next link that is no URL: page(), a walk and pages() quote it with the bearer token and x-api-key masked", async (t) => {
   const { server, client } = await serve(t, (request, res) => sendJson(res, 200, { value: [{ ID: 1 }], "@odata.nextLink": badLink(request) }, { "odata-version": "4.0" }));

@@ -1,10 +1,13 @@
 // onProgress is the program's own code. An async one (a logger that writes a file) whose promise
 // rejected was left unhandled, and ended the Node process mid-wait while the operation ran on at
 // the service. Its rejection is dropped now; a callback that throws still rejects the wait with
-// its own error, as the README says.
+// its own error, as the README says; so does a poll() (README "Long-running operations"), and
+// resumeAsync(), which sends nothing, does not use its options' signal (README "The client").
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sendJson, serveClient, type Handler } from "./servers/recording-server.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AsyncPollerToken } from "../src/index.js";
+import { sendJson, serveClient, type Handler, type RecordedRequest } from "./servers/recording-server.js";
 
 function job(): Handler {
   let polls = 0;
@@ -86,4 +89,44 @@ test("the signal of invokeAsync's options aborts the start alone: a wait after t
   // asyncPoller()'s own aborted signal leaves its waits alone: the monitor answers with the result.
   assert.deepEqual(await again.wait(), { value: 42 });
   assert.equal(server.requests.length, 5);
+});
+
+const wire = (requests: readonly RecordedRequest[]) => requests.map((request) => `${request.method} ${request.path}`);
+
+test("an onProgress that throws rejects that poll() with its error: polling stops, the poller is not done, and a later poll goes on", async (t) => {
+  const { server, client } = await serveClient(t, job());
+  const failure = new Error("the progress log is full");
+  const told: string[] = [];
+  let full = true;
+  const poller = await client.action<number>("Reconcile").invokeAsync({}, {
+    pollInterval: 5,
+    onProgress: (status, percent) => {
+      told.push(`${status} ${percent}`);
+      if (full) throw failure;
+    },
+  });
+  await assert.rejects(poller.poll(), (error: unknown) => error === failure);
+  assert.equal(poller.isDone(), false);
+  assert.deepEqual(told, ["Running 30"]);
+  // Several poll intervals: nothing polls on its own after the rejection.
+  await sleep(40);
+  assert.deepEqual(wire(server.requests), ["POST /odata/Reconcile", "GET /odata/monitor/1"]);
+  // The operation went on at the service; the next poll reads it.
+  full = false;
+  assert.equal(await poller.poll(), true);
+  assert.deepEqual(told, ["Running 30", "Running 60"]);
+  assert.deepEqual(wire(server.requests), ["POST /odata/Reconcile", "GET /odata/monitor/1", "GET /odata/monitor/1"]);
+});
+
+test("resumeAsync(token, { signal }) does not use the signal: aborted, the resumed poller's wait() still polls and resolves", async (t) => {
+  const { server, client } = await serveClient(t, job());
+  const started = await client.action<number>("Reconcile").invokeAsync({}, { pollInterval: 5 });
+  const token = JSON.parse(JSON.stringify(started.toJSON())) as AsyncPollerToken;
+  const aborted = new AbortController();
+  aborted.abort(new Error("the program stopped waiting"));
+  const resumed = client.resumeAsync<number>(token, { pollInterval: 5, signal: aborted.signal });
+  assert.deepEqual(wire(server.requests), ["POST /odata/Reconcile"], "resumeAsync() sends nothing");
+  assert.equal(await resumed.wait(), 42);
+  assert.equal(resumed.isDone(), true);
+  assert.deepEqual(wire(server.requests), ["POST /odata/Reconcile", "GET /odata/monitor/1", "GET /odata/monitor/1", "GET /odata/monitor/1"]);
 });

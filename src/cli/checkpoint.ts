@@ -366,8 +366,8 @@ export async function removeCheckpoint(file: string): Promise<void> {
   await rm(file, { force: true });
 }
 
-/** The origin of `link` where it is an absolute http(s) URL. */
-function httpOrigin(link: unknown): string | undefined {
+/** The origin of `link` where it is an absolute http(s) URL (what `--resume` follows). */
+export function httpOrigin(link: unknown): string | undefined {
   if (typeof link !== "string") return undefined;
   try {
     const url = new URL(link);

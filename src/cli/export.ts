@@ -23,7 +23,7 @@ import { constants as fsConstants, createReadStream, write as fsWrite } from "no
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import { ODataClientError, type CollectionQuery, type QueryPartition } from "../index.js";
 import type { ODataVersion } from "../options.js";
-import { CheckpointWriter, checkResumePoint, loadCheckpoint, RECENT_PAGE_LINKS, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CheckpointWriter, checkResumePoint, httpOrigin, loadCheckpoint, RECENT_PAGE_LINKS, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
 import { RecentLinks } from "../read/traversal.js";
@@ -299,7 +299,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         // one of another scheme (`urn:`, `ftp:`) whatever the trusted origins: its page's checkpoint
         // waits too, so that the credentials never reach the disk and `--resume` reads that page
         // again rather than refusing a checkpoint it cannot follow.
-        const credentialed = page.nextLink !== undefined && unusableLink(page.nextLink);
+        const unfollowable = page.nextLink !== undefined && unfollowableLink(page.nextLink);
         if (top !== undefined && state.rows >= top) {
           delete state.next;
           state.done = true;
@@ -313,7 +313,7 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
         }
         if (page.count !== undefined) state.total = page.count;
         // Its checkpoint is saved once the page is in the file, behind the walk (see CheckpointWriter).
-        if ((!lastSoFar && !credentialed) || state.done) checkpoints.save(state, sink.written());
+        if ((!lastSoFar && !unfollowable) || state.done) checkpoints.save(state, sink.written());
         job.onPage({ rows: state.rows, pages: state.pages });
         if (looped) {
           await checkpoints.flush();
@@ -363,14 +363,15 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
   }
 }
 
-/** Whether a link names a user or password (`http://user:pw@host/…`), or is no http(s) URL. */
-function unusableLink(link: string): boolean {
-  try {
-    const url = new URL(link);
-    return url.username !== "" || url.password !== "" || (url.protocol !== "http:" && url.protocol !== "https:");
-  } catch {
-    return false;
-  }
+/**
+ * Whether the walk refuses to follow `link` whatever the trusted origins, so that a checkpoint
+ * naming it could never be resumed: no http(s) URL (as `--resume` checks, {@link httpOrigin}), or
+ * one naming a user or password.
+ */
+function unfollowableLink(link: string): boolean {
+  if (httpOrigin(link) === undefined) return true;
+  const url = new URL(link);
+  return url.username !== "" || url.password !== "";
 }
 
 /** The `$top` of a query's URL, if it has one. */

@@ -24,14 +24,16 @@ const SECRETS: Record<string, string> = {
 };
 
 test("MYSAPSSO2, user-key, License-Key, consumer-key and developer-key are credentials' names; UserKey, user-agent and the key names that were readable stay so", () => {
-  const secret = ["MYSAPSSO2", "mysapsso2", "user-key", "User_Key", "x-user-key", "License-Key", "licensekey", "consumer-key", "Consumer_Key", "developer-key", "DeveloperKey"];
-  const plain = ["UserKey", "userkey", "user", "user-agent", "x-user-id", "sap-user", "user-keys", "keep-alive", "x-keyword", "key", "Idempotency-Key", "Sec-WebSocket-Key", "foreign-key", "sort_key", "entity_key", "RowKey", "primaryKey"];
+  const secret = ["MYSAPSSO2", "mysapsso2", "user-key", "User_Key", "x-user-key", "License-Key", "license_key", "consumer-key", "Consumer_Key", "developer-key", "Developer_Key"];
+  const plain = ["UserKey", "LicenseKey", "ConsumerKey", "DeveloperKey", "userkey", "user", "user-agent", "x-user-id", "sap-user", "user-keys", "keep-alive", "x-keyword", "key", "Idempotency-Key", "Sec-WebSocket-Key", "foreign-key", "sort_key", "entity_key", "RowKey", "primaryKey"];
   assert.deepEqual(secret.filter((name) => !isSecretHeaderName(name)), []);
   assert.deepEqual(plain.filter((name) => isSecretHeaderName(name)), []);
   assert.equal(redactUrl("https://api.example.com/svc/Items?user_key=uk-123456&UserKey=7&$top=1"), "https://api.example.com/svc/Items?user_key=***&UserKey=7&$top=1");
   assert.equal(redactText("rejected user-key: uk-123456"), "rejected user-key: ***");
   assert.equal(redactText('{"MYSAPSSO2": "AjQxMDM="}'), '{"MYSAPSSO2": "***"}');
   assert.equal(redactText("UserKey: 42"), "UserKey: 42");
+  // An entity's properties so named say which entity it is (the review: they were masked in JSON).
+  assert.equal(redactText('{"LicenseKey":"L-42","ConsumerKey":"C-1","license-key":"lk-123456"}'), '{"LicenseKey":"L-42","ConsumerKey":"C-1","license-key":"***"}');
 });
 
 test("a client's MYSAPSSO2, user-key, License-Key, consumer-key and developer-key headers: *** in the wire log, masked where the service echoes them", async (t) => {

@@ -171,9 +171,11 @@ import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type Sc
  * the class it extends, and the raw text's advice one constant the command line strips (4, and
  * lazy chunks' names); to 42,820 for two leaks a hostile service could open: the names of more
  * secret headers (`MYSAPSSO2`, `user-key`, `license-key`, `consumer-key`, `developer-key`: 8)
- * and a next or delta link that is no URL quoted masked of the secrets the client sent (46).
+ * and a next or delta link that is no URL quoted masked of the secrets the client sent (46); to 42,830 as those names want a separator
+ * (`License-Key`, not a `LicenseKey` property: 17, the regular expression's new form compressing
+ * worse).
  */
-const READ_ONLY_START_BUDGET = 42_820;
+const READ_ONLY_START_BUDGET = 42_830;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing

@@ -27,9 +27,9 @@ const SECRET_HEADER_NAME = new RegExp(String.raw`^[\w-]*${SECRET_WORDS}[\w-]*$`,
  * The words before "key" in the names of keys that let their holder in: `Private-Key`,
  * `AccessKey`, `account_key`, `DD-APPLICATION-KEY`, `aeg-sas-key`, `Fastly-Key`, `Master-Key`,
  * `License-Key`, `consumer_key`, `developer-key`, and 3scale's `user-key` (`user_key=`), where a
- * separator marks it as one (a `UserKey` property says whose entity it is).
+ * separator marks them as one (a `UserKey` or `LicenseKey` property says which entity it is).
  */
-const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|application|client|signing|encryption|functions|fastly|service|license|consumer|developer|user[-_])";
+const KEY_WORDS = "(?:private|access|secret|master|auth|sas|account|app|application|client|signing|encryption|functions|fastly|service|(?:license|consumer|developer|user)[-_])";
 
 /**
  * Query parameter names whose values are masked although they hold none of the secret words of

@@ -14,7 +14,7 @@ import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { CSRF_ADVICE, IF_MATCH_ADVICE } from "../write/requests.js";
-import { UNSEEN_VERSION_HINT, VERSION_HINT, versionNumber } from "../read/payload-failure.js";
+import { UNSEEN_VERSION_HINT, VERSION_HINT, versionValue } from "../read/payload-failure.js";
 
 /** The environment variables the command line reads credentials from. */
 export const ENV = {
@@ -299,19 +299,10 @@ function versionCheck(target: ServiceTarget): PipelineStep {
       if (!response.ok || v2 === null || response.headers.has("odata-version") || !isJsonContentType(response.headers.get("content-type"))) return response;
       await discard(response);
       throw new CliUsageError(
-        `${request.method} ${redactUrl(request.url)} was answered by an OData v2 service (DataServiceVersion${quotedVersion(v2)}), which the command read as OData 4.0, the default: give ${versionSetting(target)}`,
+        `${request.method} ${redactUrl(request.url)} was answered by an OData v2 service (DataServiceVersion${versionValue(v2, true)}), which the command read as OData 4.0, the default: give ${versionSetting(target)}`,
       );
     },
   };
-}
-
-/**
- * What a message says of a version header's value: `: "2.0"` (`: 4.0` unquoted) where it gives a
- * version number, else that it gives none. Its value may be anything a service echoes, a token too.
- */
-function quotedVersion(value: string, quoted = true): string {
-  const number = versionNumber(value);
-  return number === undefined ? " with no version number" : `: ${quoted ? JSON.stringify(number) : number}`;
 }
 
 /**
@@ -326,7 +317,7 @@ function v4Evidence(service: WrittenService): PipelineStep {
       const response = await next(request);
       const v4 = response.headers.get("odata-version");
       if (response.headers.has("dataserviceversion")) service.answeredV2 = true;
-      else if (v4 !== null && /^\s*4\./.test(v4)) service.answeredV4 = quotedVersion(v4, false);
+      else if (v4 !== null && /^\s*4\./.test(v4)) service.answeredV4 = versionValue(v4);
       return response;
     },
   };
@@ -384,7 +375,7 @@ export function v4AnswerCheck(environment: Environment): PipelineStep {
       if (service?.v2Given === undefined || !response.ok || v4 === null || !/^\s*4\./.test(v4) || response.headers.has("dataserviceversion")) return response;
       if (!isJsonContentType(response.headers.get("content-type"))) return response;
       await discard(response);
-      throw new CliUsageError(`${request.method} ${redactUrl(request.url)}: ${looksLikeV4(`it answered OData-Version${quotedVersion(v4, false)}`, service)}`);
+      throw new CliUsageError(`${request.method} ${redactUrl(request.url)}: ${looksLikeV4(`it answered OData-Version${versionValue(v4)}`, service)}`);
     },
   };
 }
@@ -449,7 +440,7 @@ interface WrittenService {
   v2Given?: "option" | "profile" | "service";
   /** The version the service declares, where the command speaks it without the user having set one. */
   declaredVersion?: string;
-  /** What an answer to such a client carried as `OData-Version` (`: 4.0`; {@link v4Evidence}, {@link quotedVersion}). */
+  /** What an answer to such a client carried as `OData-Version` (`: 4.0`; {@link v4Evidence}, {@link versionValue}). */
   answeredV4?: string;
   /** Whether an answer to such a client carried `DataServiceVersion`, as a v2 service's do. */
   answeredV2?: boolean;

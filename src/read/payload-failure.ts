@@ -41,10 +41,14 @@ export function versionNumber(value: string): string | undefined {
   return /^\s*(\d{1,2}\.\d{1,2})\s*(?:[;,]|$)/.exec(value)?.[1];
 }
 
-/** What follows a version header's name: `: 2.0`, or that its value is no version number. */
-function versionValue(value: string): string {
+/**
+ * What follows a version header's name in a message: `: 2.0` (`: "2.0"` where `quoted`, as the
+ * command line writes values), or that its value is no version number: a service that echoes its
+ * request may fill it with anything, a token too.
+ */
+export function versionValue(value: string, quoted = false): string {
   const number = versionNumber(value);
-  return number === undefined ? " with no version number" : `: ${number}`;
+  return number === undefined ? " with no version number" : `: ${quoted ? JSON.stringify(number) : number}`;
 }
 
 /** How the collection reader says that a v4 body lacks its entities, as a v2 body does. */

@@ -30,16 +30,16 @@ const LIMIT = { timeout: 20_000 };
 /** How long a rejection may take after the abort; the client's own timeout (30 s) is far beyond. */
 const PROMPT_MS = 2_000;
 
-function assertRejectedWith(outcome: Outcome, reason: Error): void {
+function assertRejectedWith(outcome: Outcome, reason: unknown): void {
   if (outcome.settled === "pending") assert.fail(`still pending ${PROMPT_MS} ms after the abort`);
   if (outcome.settled === "resolved") assert.fail(`resolved after the abort, with ${JSON.stringify(outcome.value)}`);
   assert.equal(outcome.error, reason, `rejected with ${String(outcome.error)} instead of the abort's reason`);
 }
 
-async function abortWhileHeld(t: TestContextLike, operation: Operation, phase: Phase): Promise<void> {
+async function abortWhileHeld(t: TestContextLike, operation: Operation, phase: Phase, given?: { reason: unknown }): Promise<void> {
   const { server, client, root, held, answersSeen } = await holdingServer(t, operation, phase);
   const controller = new AbortController();
-  const reason = new Error(`stop-${operation.name}`);
+  const reason = given ? given.reason : new Error(`stop-${operation.name}`);
   const timersBefore = activeTimers();
   const running = operation.run(client, controller.signal, root);
   running.catch(() => {});
@@ -88,6 +88,20 @@ describe("an abort while the request is held ends it at once, at the server too,
         test(operation.name, LIMIT, (t) => abortWhileHeld(t, operation, phase));
       }
     });
+  }
+});
+
+// `abort(null)` makes `null` the reason (only `abort()` with no argument makes an AbortError), and
+// fetch rejects with it: so does every operation, where a reason defaulted with `??` became an
+// AbortError of the library's own.
+describe("an abort whose reason is null (or another falsy value) rejects with that very value", () => {
+  const reasons = [null, 0, ""] as const;
+  for (const phase of ["no headers", "part of the body"] as const) {
+    for (const operation of operations) {
+      if (phase === "part of the body" && !operation.partial) continue;
+      const reason = reasons[operations.indexOf(operation) % reasons.length];
+      test(`${operation.name}, ${phase}, abort(${JSON.stringify(reason)})`, LIMIT, (t) => abortWhileHeld(t, operation, phase, { reason }));
+    }
   }
 });
 

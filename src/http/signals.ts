@@ -5,9 +5,13 @@ import { onAbort, type AbortSignalLike } from "../util/abort-waiters.js";
 
 export type { AbortSignalLike } from "../util/abort-waiters.js";
 
-/** The reason an aborted signal carries (an `AbortError` `DOMException` when none was given). */
+/**
+ * The reason an aborted signal carries, `null` included (`abort(null)`: fetch rejects with it);
+ * an `AbortError` `DOMException` only where a signal of another make has no reason at all.
+ */
 export function abortReason(signal: AbortSignalLike): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+  const reason = signal.reason;
+  return reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason;
 }
 
 /** Throws the signal's reason if it is already aborted. */

@@ -274,7 +274,7 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
     try {
       response = await fetchFn(request.url.href, init);
     } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      throwIfAborted(request.signal);
       // A custom fetch's error may quote what was sent under any name (`detail`, `request.note`):
       // the secret values sent are masked in it too.
       throw await maskSentSecrets(

@@ -8,7 +8,7 @@
  * same code answers a request that came over HTTP and one that came inside a `$batch`.
  */
 import { compareByItems, compileFilter, compileOrderBy, type EntityShape, type OrderItem, type PropertyType, type Value } from "./filter.js";
-import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderProblem, type OrderStore } from "./orders.js";
+import { COMPUTED_ORDER_PROPERTIES, etagOf, WRITABLE_ORDER_PROPERTIES, type Order, type OrderChanges, type OrderProblem, type OrderStore } from "./orders.js";
 import { entityReadOptions, queryText, unappliedOptionRefusal, unknownOptionRefusal, type QueryRefusal } from "./query-options.js";
 
 const ORDER_PROPERTIES: readonly (keyof Order)[] = [...COMPUTED_ORDER_PROPERTIES, ...WRITABLE_ORDER_PROPERTIES];
@@ -82,6 +82,15 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
     if (unknown) return error(unknown.status, unknown.code, unknown.message);
     // $filter and $search apply to /$count (Part 2 §4.8); Orders implements no $search, as its collection says.
     if (request.query.has("$search")) return error(501, "NotImplemented", "The demo service does not implement $search on Orders");
+    // `/$count` on a delta link's path counts the changes it would answer (OData 4.01 Part 1 §11.3,
+    // Using Delta Links): the changed orders and the removed ones.
+    const deltaToken = request.query.get("$deltatoken");
+    if (deltaToken !== null) {
+      if (request.query.has("$filter")) return error(501, "NotImplemented", "The demo service does not implement $filter on the changes of Orders ($deltatoken)", "$filter");
+      const changes = changesSince(context, deltaToken);
+      if ("status" in changes) return changes;
+      return { status: 200, headers: { "Content-Type": "text/plain" }, body: String(changes.changed.length + changes.removed.length) };
+    }
     const selected = filteredOrders(context, request.query);
     if (!Array.isArray(selected)) return refusal(selected);
     return { status: 200, headers: { "Content-Type": "text/plain" }, body: String(selected.length) };
@@ -120,6 +129,13 @@ function listOrders(context: OrderContext, request: PlainRequest): PlainResponse
   if (refused) return error(refused.status, refused.code, refused.message);
   const deltaToken = query.get("$deltatoken");
   if (deltaToken !== null) {
+    // A delta link is opaque: the client MUST NOT append system query options to it, and none the
+    // service issues may carry a client's $top or $skip (nor should it an inline count) (OData 4.01
+    // Part 1 §11.3, Using Delta Links). These options came from the client, so the request is wrong
+    // (400), not one the service could answer had it implemented more.
+    for (const option of ["$top", "$skip", "$count"]) {
+      if (query.has(option)) return error(400, "InvalidQuery", `${option} cannot be added to a delta link ($deltatoken): a delta link is used as the service sent it`, option);
+    }
     // A delta link carries no filter (none is issued for a filtered read, below), and the changes
     // come in ID order: an option that would change them is refused rather than ignored.
     for (const option of ["$filter", "$orderby"]) {
@@ -243,10 +259,9 @@ function readSkiptoken(text: string, itemCount: number): { id: number; issuedAt:
  * entries with `id` and `reason`).
  */
 function deltaAnswer(context: OrderContext, request: PlainRequest, token: string): PlainResponse {
-  if (!/^\d{1,15}$/.test(token) || Number(token) > context.store.sequence) {
-    return error(400, "InvalidDeltaToken", `The delta token ${JSON.stringify(token)} was not issued by this service`);
-  }
-  const { changed, removed } = context.store.changesSince(Number(token));
+  const changes = changesSince(context, token);
+  if ("status" in changes) return changes;
+  const { changed, removed } = changes;
   const deltaLink = `${context.root}Orders?$deltatoken=${context.store.sequence}`;
   const maxVersion = request.headers.get("odata-maxversion");
   if (maxVersion !== null && maxVersion.trim() === "4.0") {
@@ -264,6 +279,14 @@ function deltaAnswer(context: OrderContext, request: PlainRequest, token: string
     ...removed.map((id) => ({ "@removed": { reason: "deleted" }, "@id": `Orders(${id})`, ID: id })),
   ];
   return json(200, { "@context": `${context.root}$metadata#Orders/$delta`, value, "@deltaLink": deltaLink }, { "OData-Version": "4.01" });
+}
+
+/** The changes since a delta token, or the refusal of a token this service did not issue. */
+function changesSince(context: OrderContext, token: string): OrderChanges | PlainResponse {
+  if (!/^\d{1,15}$/.test(token) || Number(token) > context.store.sequence) {
+    return error(400, "InvalidDeltaToken", `The delta token ${JSON.stringify(token)} was not issued by this service`);
+  }
+  return context.store.changesSince(Number(token));
 }
 
 function createOrder(context: OrderContext, request: PlainRequest): PlainResponse {

@@ -31,7 +31,9 @@
  *   with `$filter` and `$orderby` (ties by ID). A filtered read tracks no changes: it gets no delta
  *   link and `Preference-Applied` leaves `odata.track-changes` out (OData 4.01 Part 1 §11.3 lets a
  *   service decline; `$metadata` names no `FilterableProperties` for change tracking), and a delta
- *   request with `$filter` or `$orderby` is refused 501.
+ *   request with `$filter` or `$orderby` is refused 501; one with `$top`, `$skip` or `$count` 400,
+ *   as a client must not add system query options to a delta link (§11.3). `Orders/$count` with
+ *   a delta link's `$deltatoken` counts its changes (changed and removed orders).
  * - Operations: `Orders(<ID>)/Demo.ship` (action, with If-Match), `Orders(<ID>)/Demo.discountedAmount(percent=...)`
  *   (function), and the imports `totalValue(status='...')` (function), `cancelOpenOrders` (action) and
  *   `exportProducts` (action: an export job as an operation, long-running with `Prefer: respond-async`).

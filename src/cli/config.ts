@@ -118,8 +118,7 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     // host:port/path parses as a URL of the scheme "host:": what is missing is http:// before it.
     if (/^[\p{L}\p{N}.-]+:\d+(?:[/?#]|$)/u.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
-    url.pathname = url.pathname.replace(METADATA_PATH_END, "/");
-    return { kind: "url", url: url.href };
+    return { kind: "url", url: serviceRoot(url) };
   }
   if (!PROFILE_NAME.test(argument)) {
     throw new CliUsageError(`<service> ${JSON.stringify(argument)} is neither an http(s) URL nor a profile name (letters, digits, "_", "-", ".")`);
@@ -132,6 +131,15 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     if (profile) return { kind: "profile", profile };
   }
   throw new CliUsageError(`there is no profile named ${JSON.stringify(argument)} in ${files.join(" or ")}, and it is not an http(s) URL`);
+}
+
+/**
+ * The service root a URL names: the URL itself, or the root of the `$metadata` it is the URL of
+ * ({@link METADATA_PATH_END}), for a `<service>` argument and a profile's `url` alike.
+ */
+function serviceRoot(url: URL): string {
+  url.pathname = url.pathname.replace(METADATA_PATH_END, "/");
+  return url.href;
 }
 
 /** Reads and checks a configuration file; `undefined` when it does not exist (and need not). */
@@ -177,7 +185,10 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   }
   const url = value["url"];
   if (typeof url !== "string" || !isHttpUrl(url)) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
-  const profile: Profile = { name, file, url, headers: {}, csrf: false, trustedOrigins: [] };
+  // Kept as written, but a `$metadata` URL names its root here as it does given as <service>.
+  const written = new URL(url);
+  const root = METADATA_PATH_END.test(written.pathname) ? serviceRoot(written) : url;
+  const profile: Profile = { name, file, url: root, headers: {}, csrf: false, trustedOrigins: [] };
   const version = value["version"];
   if (version !== undefined) {
     if (typeof version !== "string" || !VERSIONS.includes(version)) throw new CliUsageError(`${at(".version")} must be "2.0", "4.0" or "4.01"`);

@@ -354,11 +354,12 @@ function parsedWithDigits(body: string): unknown {
  * A number that `JSON.parse` may not read as written, a "long number" here: one of 16 digits or
  * more (dots counted), which a double may not hold exactly (an Int64 beyond 2^53, a Decimal with
  * many digits), or one in exponent form, before a comma, a brace, a bracket or a space (`1e-400`
- * reads as 0, `1E+400` as Infinity, `12345e10` is written back as 123450000000000). A string that
- * looks so matches too, which only costs a second parse of its page; hex digits in a GUID or a
- * base64 text rarely do, followed by another character.
+ * reads as 0, `1E+400` as Infinity, `12345e10` is written back as 123450000000000), or a negative
+ * zero (`-0`, `-0.0`: `String` and `JSON.stringify` write -0 as `0`). A string that looks so
+ * matches too, which only costs a second parse of its page; hex digits in a GUID or a base64 text
+ * rarely do, followed by another character.
  */
-const INEXACT_NUMBER = /\d[\d.]{15}|\d[eE][+-]?\d+[,}\]\s]/;
+const INEXACT_NUMBER = /\d[\d.]{15}|\d[eE][+-]?\d+[,}\]\s]|-0(?:\.0+)?[,}\]\s]/;
 
 /**
  * What marks a string as a long number's digits (withExactNumbers): a NUL and a word of this
@@ -381,7 +382,7 @@ function withDigits(json: string): string {
 
 /** JSON text with each long number (INEXACT_NUMBER) outside a string put into a marked string of its text. */
 function markLongNumbers(text: string): string {
-  return text.replace(STRING_OR_INEXACT_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
+  return text.replace(STRING_OR_SENT_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
 }
 
 /**
@@ -390,6 +391,13 @@ function markLongNumbers(text: string): string {
  * be Infinity, `1e-400` zero).
  */
 const STRING_OR_INEXACT_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+)/g;
+
+/**
+ * STRING_OR_INEXACT_NUMBER, a negative zero captured too (`-0`, `-0.00`, not `-0.05`): in a page,
+ * where each value is written as the service sent it (INEXACT_NUMBER). A `--param` value keeps
+ * the other's reading: a negative zero there is a number for the parameter's type to judge.
+ */
+const STRING_OR_SENT_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+|-0(?:\.0+)?(?![\d.eE]))/g;
 
 /**
  * JSON text typed by a user (`--param name:=JSON`), parsed with each number that `JSON.parse`

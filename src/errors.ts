@@ -317,9 +317,9 @@ export interface ODataErrorDetail {
   /** The human-readable message (v2 `message.value` unwrapped). */
   message: string;
   /** The target of the error, such as a property name, where the service named one. */
-  target?: string;
+  target?: string | undefined;
   /** Further errors the service listed under `details`. */
-  details?: ODataErrorDetail[];
+  details?: ODataErrorDetail[] | undefined;
   /** The service-specific `innererror` object, as sent. */
   innererror?: unknown;
   /**
@@ -327,7 +327,7 @@ export interface ODataErrorDetail {
    * included: SAP's `@Common.numericSeverity` and `@Common.longtextUrl`, Dataverse's
    * `@Microsoft.PowerApps.CDS.ErrorDetails.*`. Only where the service sent any.
    */
-  annotations?: Record<string, unknown>;
+  annotations?: Record<string, unknown> | undefined;
 }
 
 /** Options shared by the error constructors. */

@@ -36,23 +36,23 @@ export type AsyncResultShape =
       format: "multipart" | "json";
       requests: number;
       fingerprint: string;
-      from?: number;
-      pending?: number[];
+      from?: number | undefined;
+      pending?: number[] | undefined;
       /**
        * @internal The answer is a next link's (a `results.continuation` that reads one, §19.4): a
        * batch answer, never the one request's own result, so a resumed poller refuses anything else
        * as the one that wrote the token does. Missing means not.
        */
-      nextLink?: true;
+      nextLink?: true | undefined;
       /**
        * @internal The continuations the batch's answers named after this one (further parts
        * answered 202, a next link), which the results of this one carry on to: without them a
        * resumed poller would leave their requests as answered before the token was saved. Missing
        * means none, as in tokens written before it was kept.
        */
-      later?: LaterContinuation[];
+      later?: LaterContinuation[] | undefined;
       /** @internal The next links already followed, so that a resumed poller stops a loop where the original would. */
-      followed?: string[];
+      followed?: string[] | undefined;
     };
 
 /**
@@ -63,7 +63,7 @@ export type AsyncResultShape =
 export interface LaterContinuation {
   url: string;
   pending: number[];
-  nextLink?: true;
+  nextLink?: true | undefined;
 }
 
 /** The version of the tokens `toJSON()` writes; version 1 tokens (no result shape) are still read. */
@@ -86,18 +86,18 @@ export interface AsyncPollerToken {
    * The `maxWait` (ms) that set the deadline, which a resumed poller's timeout error names; missing
    * in tokens written before it was kept.
    */
-  maxWait?: number;
+  maxWait?: number | undefined;
   /** When the next poll may go out (epoch ms), from the last `Retry-After`. */
-  retryAfterAt?: number;
+  retryAfterAt?: number | undefined;
   /** A cancellation was accepted (202) and is under way. */
-  cancelRequested?: boolean;
+  cancelRequested?: boolean | undefined;
   /**
    * The operation succeeded and its result is still to be fetched from here; with `outcome`
    * "succeeded", where the result was fetched from (a relative link in it resolves against it).
    */
-  resultUrl?: string;
+  resultUrl?: string | undefined;
   /** The outcome, once known. */
-  outcome?: "succeeded" | "failed" | "cancelled";
+  outcome?: "succeeded" | "failed" | "cancelled" | undefined;
   /** The result of a succeeded operation. */
   result?: unknown;
   /**
@@ -109,23 +109,23 @@ export interface AsyncPollerToken {
    * back as the one that wrote the token. Missing where the reader converted none, and in tokens
    * written before it was kept (their dates are then sent as the ISO text they hold).
    */
-  resultDates?: string[];
+  resultDates?: string[] | undefined;
   /**
    * The `Content-Type` of a succeeded operation's result given as text (a body that is not JSON),
    * so that a resumed poller reads it by its type as the poller that wrote the token did.
    */
-  resultType?: string;
+  resultType?: string | undefined;
   /**
    * `true` where `result` is a multipart batch answer that holds its bytes one character each
    * (ISO-8859-1) rather than its UTF-8 text, so that a binary part (an image from `$value`) keeps
    * them; `batch.resumeAsync()` reads it so. Missing means text, as in tokens written before it was
    * kept.
    */
-  resultBinary?: boolean;
+  resultBinary?: boolean | undefined;
   /** What is known of a failure. */
-  failure?: { message: string; httpStatus?: number; odataError?: ODataErrorDetail };
+  failure?: { message: string; httpStatus?: number | undefined; odataError?: ODataErrorDetail | undefined } | undefined;
   /** What the result is read as (version 2); missing means `{ kind: "raw" }`. */
-  resultShape?: AsyncResultShape;
+  resultShape?: AsyncResultShape | undefined;
 }
 
 /**

@@ -107,20 +107,44 @@ export function readEdmx(text: string): ServiceModelData {
   const extendsProblem = inheritContainerMembers(schemas, (container) => reader.whereContainer(container));
   if (extendsProblem !== undefined) throw badMetadata(extendsProblem);
   const v2Types = v4 ? undefined : reader.finishV2(schemas);
-  applyTargetedAnnotations(schemas, reader.targeted);
+  // Every container read is a target, a v2 schema's second one too, which no schema keeps.
+  applyTargetedAnnotations(schemas, reader.targeted, reader.containers());
+  const container = v4 ? serviceContainer(schemas) : reader.defaultContainer(schemas);
+  if (container && !v4) gatherV2Containers(container, reader.containers());
   // After the targeted annotations: a term the document states in an Annotations block is the
-  // document's word, which the sap: attributes only add to (see sapCapabilities).
+  // document's word, which the sap: attributes only add to (see sapCapabilities). A set the
+  // default container gathered from another is listed twice, and annotated once.
   if (v2Types) {
-    for (const schema of schemas) {
-      for (const set of schema.entityContainer?.entitySets ?? []) sapCapabilities(set, lineageOf(v2Types, set.entityType));
-    }
+    const sets = new Set(schemas.flatMap((schema) => schema.entityContainer?.entitySets ?? []));
+    for (const set of sets) sapCapabilities(set, lineageOf(v2Types, set.entityType));
   }
 
-  const container = v4 ? serviceContainer(schemas) : reader.defaultContainer(schemas);
   const version = v4 ? (attributeValue(root, "", "Version") ?? "4.0") : (attributeValue(dataServices, METADATA_V2, "DataServiceVersion") ?? "1.0");
   const data: ServiceModelData = { format: "edmx", odataVersion: version, references, schemas };
   if (container) data.entityContainer = container.qualifiedName;
   return data;
+}
+
+/**
+ * OData 1.0 to 3.0 let a schema hold several containers, of which one is the default
+ * (`m:IsDefaultEntityContainer`); SAP Gateway serves the members of every one at the service root,
+ * by their plain names. So the default container lists the other containers' entity sets and
+ * imports after its own, the same objects, leaving out a name one listed before already has (its
+ * own first). A container of another schema keeps its members too; a second one of the default's
+ * schema, which no schema keeps, lives on in them.
+ */
+function gatherV2Containers(service: EntityContainer, containers: readonly EntityContainer[]): void {
+  const gather = <T extends { name: string }>(into: T[], items: readonly T[]) => {
+    const taken = new Set(into.map((item) => item.name));
+    for (const item of items) if (!taken.has(item.name)) into.push(item);
+  };
+  for (const other of containers) {
+    if (other === service) continue;
+    gather(service.entitySets, other.entitySets);
+    gather(service.singletons, other.singletons);
+    gather(service.actionImports, other.actionImports);
+    gather(service.functionImports, other.functionImports);
+  }
 }
 
 /**
@@ -280,6 +304,11 @@ class EdmxReader {
   whereContainer(container: EntityContainer): string {
     const element = this.#containerElements.get(container);
     return element === undefined ? `the entity container ${container.qualifiedName}` : where(element);
+  }
+
+  /** Every container read, in document order, those no schema keeps (a v2 schema's second one) too. */
+  containers(): EntityContainer[] {
+    return [...this.#containerElements.keys()];
   }
 
   /** The v2 default container (`m:IsDefaultEntityContainer`), else the first. */
@@ -983,7 +1012,7 @@ function sapCapabilities(set: EntitySet, types: readonly EntityType[]): void {
   const flag = (name: string): boolean | undefined => (sap[name] === "true" ? true : sap[name] === "false" ? false : undefined);
   const properties = types.flatMap((type) => type.properties);
   const navigations = types.flatMap((type) => type.navigationProperties);
-  const marked = <T extends { name: string; sap?: Record<string, string> }>(items: readonly T[], name: string, value: string) => items.filter((item) => item.sap?.[name] === value).map((item) => item.name);
+  const marked = <T extends { name: string; sap?: Record<string, string> | undefined }>(items: readonly T[], name: string, value: string) => items.filter((item) => item.sap?.[name] === value).map((item) => item.name);
 
   // A navigation property's `creatable-path` names a Boolean property of the source entity; where it
   // is false, no related entity can be created: an item only there, as SAP's UI5 converter writes it.

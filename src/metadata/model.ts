@@ -40,21 +40,21 @@ export interface TypeFacets {
   /** Whether `null` is allowed. */
   nullable: boolean;
   /** The maximum length, or `"max"` (CSDL XML 4.0 only; CSDL JSON cannot say it). */
-  maxLength?: number | "max";
+  maxLength?: number | "max" | undefined;
   /**
    * The precision. CSDL XML gives a temporal value (`Edm.DateTimeOffset`, `Edm.Duration`,
    * `Edm.TimeOfDay`) without it the precision 0, so such values read from OData v4 EDMX always
    * have one; in CSDL JSON its absence leaves it unspecified.
    */
-  precision?: number;
+  precision?: number | undefined;
   /**
    * The scale, or `"variable"` / `"floating"`. Always set for `Edm.Decimal`: where the document
    * says none, CSDL XML means 0 and CSDL JSON means `"variable"`.
    */
-  scale?: number | "variable" | "floating";
-  srid?: string;
+  scale?: number | "variable" | "floating" | undefined;
+  srid?: string | undefined;
   /** `false` when only ASCII characters are allowed; absent otherwise (`true` is the default in both forms). */
-  unicode?: boolean;
+  unicode?: boolean | undefined;
 }
 
 /** A reference to a type: its qualified name, whether it is a collection, and its facets. */
@@ -73,12 +73,12 @@ export interface Property extends TypeReference {
    * a numeric type in their shortest form (`"2.5"`, also for a written `"2.50"`) when that loses
    * no digit.
    */
-  defaultValue?: string;
+  defaultValue?: string | undefined;
   /** OData v2 `ConcurrencyMode="Fixed"`: the property takes part in the ETag. */
-  concurrencyMode?: "Fixed";
+  concurrencyMode?: "Fixed" | undefined;
   annotations: Annotations;
   /** OData v2 `sap:*` attributes (`label`, `creatable`, `filterable`...), by local name. */
-  sap?: Record<string, string>;
+  sap?: Record<string, string> | undefined;
 }
 
 /** A referential constraint of a navigation property: `property` (here) refers to `referencedProperty` (there). */
@@ -96,15 +96,15 @@ export interface NavigationProperty {
   collection: boolean;
   nullable: boolean;
   /** The navigation property of the target type that leads back, if declared. */
-  partner?: string;
-  containsTarget?: boolean;
+  partner?: string | undefined;
+  containsTarget?: boolean | undefined;
   referentialConstraints: ReferentialConstraint[];
   /** `OnDelete` action: `"Cascade"`, `"None"`, `"SetNull"` or `"SetDefault"`. */
-  onDelete?: string;
+  onDelete?: string | undefined;
   annotations: Annotations;
   /** OData v2: the association and roles this navigation property was defined by. */
-  association?: { name: string; fromRole: string; toRole: string };
-  sap?: Record<string, string>;
+  association?: { name: string; fromRole: string; toRole: string } | undefined;
+  sap?: Record<string, string> | undefined;
 }
 
 /** One key property: `name` is how the key predicate names it (the alias, if any), `path` the property path. */
@@ -118,14 +118,14 @@ export interface StructuredTypeBase {
   name: string;
   /** `Namespace.Name`. */
   qualifiedName: string;
-  baseType?: string;
+  baseType?: string | undefined;
   abstract: boolean;
   openType: boolean;
   /** Own properties (inherited ones are on the base type: see `ServiceModel.propertiesOf`). */
   properties: Property[];
   navigationProperties: NavigationProperty[];
   annotations: Annotations;
-  sap?: Record<string, string>;
+  sap?: Record<string, string> | undefined;
 }
 
 /** An entity type. */
@@ -185,13 +185,13 @@ export interface Operation {
   /** Whether the first parameter is the binding parameter. */
   bound: boolean;
   /** Functions only: whether further path segments or query options may follow. */
-  composable?: boolean;
-  entitySetPath?: string;
+  composable?: boolean | undefined;
+  entitySetPath?: string | undefined;
   parameters: Parameter[];
   returnType?: TypeReference;
   annotations: Annotations;
   /** OData v2 FunctionImports: their `sap:*` attributes (such as `action-for`), by local name. */
-  sap?: Record<string, string>;
+  sap?: Record<string, string> | undefined;
 }
 
 /** A navigation property binding of an entity set or singleton: `path` leads into `target`. */
@@ -215,7 +215,7 @@ export interface EntitySet {
   navigationPropertyBindings: NavigationPropertyBinding[];
   includeInServiceDocument: boolean;
   annotations: Annotations;
-  sap?: Record<string, string>;
+  sap?: Record<string, string> | undefined;
 }
 
 /** A singleton. */
@@ -235,7 +235,7 @@ export interface ActionImport {
   /** The qualified name of the action (all its unbound overloads). */
   action: string;
   /** The entity set of the returned entities: its name in the same container, else `Namespace.Container/Set`. */
-  entitySet?: string;
+  entitySet?: string | undefined;
   annotations: Annotations;
   /** OData v1/v2 service operations (`m:HttpMethod`) that became actions: the HTTP method they are called with. */
   httpMethod?: string;
@@ -248,7 +248,7 @@ export interface FunctionImport {
   /** The qualified name of the function (all its unbound overloads). */
   function: string;
   /** The entity set of the returned entities: its name in the same container, else `Namespace.Container/Set`. */
-  entitySet?: string;
+  entitySet?: string | undefined;
   includeInServiceDocument: boolean;
   annotations: Annotations;
   /** OData v1/v2 service operations (`m:HttpMethod`): the HTTP method they are called with (`GET`). */
@@ -258,7 +258,10 @@ export interface FunctionImport {
 /**
  * The entity container: what the service root offers. A container that extends another of the
  * same document (`Extends`) lists the entity sets, singletons and imports it inherits after its
- * own (the same objects as in the container they come from), leaving out those it redefines.
+ * own (the same objects as in the container they come from), leaving out those it redefines. The
+ * default container of an OData v2 document that holds several (`m:IsDefaultEntityContainer`)
+ * lists the members of the others after its own in the same way, leaving out the names it already
+ * has: the service root offers them all by their plain names.
  */
 export interface EntityContainer {
   name: string;
@@ -267,7 +270,7 @@ export interface EntityContainer {
    * The qualified name of the entity container this one extends. One the document does not hold
    * (a referenced document's, or one nobody declares) is not read, and its members are not listed.
    */
-  extends?: string;
+  extends?: string | undefined;
   entitySets: EntitySet[];
   singletons: Singleton[];
   actionImports: ActionImport[];
@@ -278,7 +281,7 @@ export interface EntityContainer {
 /** One schema. */
 export interface Schema {
   namespace: string;
-  alias?: string;
+  alias?: string | undefined;
   entityTypes: EntityType[];
   complexTypes: ComplexType[];
   enumTypes: EnumType[];
@@ -287,7 +290,7 @@ export interface Schema {
   actions: Operation[];
   /** Functions, overloads as separate entries. */
   functions: Operation[];
-  entityContainer?: EntityContainer;
+  entityContainer?: EntityContainer | undefined;
   /** Annotations of the schema itself. */
   annotations: Annotations;
   /** Targeted annotations whose target is not an element of this model (say, of a referenced vocabulary), by target. */
@@ -297,7 +300,7 @@ export interface Schema {
 /** A document `$metadata` refers to (vocabularies, other services), with the namespaces it includes. */
 export interface MetadataReference {
   uri: string;
-  includes: { namespace: string; alias?: string }[];
+  includes: { namespace: string; alias?: string | undefined }[];
 }
 
 /** The plain data of a service model. */
@@ -309,7 +312,7 @@ export interface ServiceModelData {
   references: MetadataReference[];
   schemas: Schema[];
   /** The qualified name of the entity container, if there is one. */
-  entityContainer?: string;
+  entityContainer?: string | undefined;
 }
 
 /**

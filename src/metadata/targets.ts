@@ -138,12 +138,15 @@ type TargetRoot =
 /**
  * Merges each block into the element it targets; a target outside the model stays in its schema's
  * `externalAnnotations`. Annotations written inline win over targeted ones of the same term.
+ * `containers`: every container the document holds, a second one of an EDMX v2 schema (which no
+ * schema keeps) among them, so that targets reach them all.
  */
-export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnnotations[]): void {
+export function applyTargetedAnnotations(schemas: Schema[], blocks: TargetedAnnotations[], containers: readonly EntityContainer[] = []): void {
   if (blocks.length === 0) return;
   // One index of the qualified names: a document like Microsoft Graph's has thousands of blocks
   // and thousands of types, too many to search through for each block.
   const roots = new Map<string, TargetRoot>();
+  for (const container of containers) roots.set(container.qualifiedName, { kind: "container", container });
   for (const schema of schemas) {
     for (const type of schema.entityTypes) roots.set(type.qualifiedName, { kind: "structured", type });
     for (const type of schema.complexTypes) roots.set(type.qualifiedName, { kind: "structured", type });

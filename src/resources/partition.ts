@@ -55,26 +55,26 @@ export interface QueryPartition {
   /** `key-range`: a `$filter` on the key; `skip`: a `$skip`/`$top` window; `empty`: nothing (the set held fewer entities than partitions). */
   kind: "key-range" | "skip" | "empty";
   /** The key properties the ranges are of (`key-range`). */
-  key?: string[];
+  key?: string[] | undefined;
   /**
    * The lower bound, inclusive: the key values (as JSON) of the entity the range starts at; absent
    * for the first range, and where that entity's key was null.
    */
-  from?: unknown[];
+  from?: unknown[] | undefined;
   /** The upper bound, exclusive: the key values of the next range's `from`; absent for the last range. */
-  to?: unknown[];
+  to?: unknown[] | undefined;
   /**
    * The `$filter` expression that restricts the query to this range (`key-range`, and `false` for
    * `empty`): `key lt to` and `key ge from`, and `key ge` the `from` of earlier ranges where the
    * service's comparisons do not put those below this one; the first range also holds the rows
    * whose key is null (`or key eq null`) where the key may be null.
    */
-  filter?: string;
+  filter?: string | undefined;
   /** The window (`skip`): entities from `skip`, at most `top` of them (no `top` on the last one). */
   skip?: number;
   top?: number;
   /** The `$orderby` items a window adds, so that the windows are taken from one order. */
-  orderBy?: string[];
+  orderBy?: string[] | undefined;
   /**
    * How many entities the range held when it was planned; absent where the ranges follow another
    * order than the service's `$orderby` (or, with `aggregate`, no count was made).

@@ -12,6 +12,7 @@ import { newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireReq
 import { versionHeaders } from "../payload/version-headers.js";
 import { base64UrlUnpadded } from "../util/base64.js";
 import { urlBelowRoot } from "../util/service-root.js";
+import { queryOptions } from "../util/query-options.js";
 import type { BatchPlan } from "./plan.js";
 import { isTextual } from "./json-answer.js";
 import type { PlannedRequest } from "./results.js";
@@ -46,11 +47,16 @@ export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url:
   // one every part names (`param("sap-client", …)`) goes on it too, and so on its CSRF token's
   // fetch. Parts of different clients, or some naming none (the default client's), are left to
   // the service.
+  // Values are compared percent-decoded and the first part's goes on as it wrote it (a `+` is a
+  // plus: util/query-options.ts). The service root has no query of its own.
+  const session: string[] = [];
   for (const name of SAP_SESSION_OPTIONS) {
-    const values = new Set(plan.requests.map((request) => new URL(request.path, url).searchParams.get(name)));
-    const [only] = values;
-    if (values.size === 1 && only !== null && only !== undefined) url.searchParams.set(name, only);
+    const given = plan.requests.map((request) => queryOptions(new URL(request.path, url)).find((option) => option.name === name));
+    const values = new Set(given.map((option) => option?.value));
+    const [first] = given;
+    if (values.size === 1 && first !== undefined && first.value !== undefined) session.push(first.text);
   }
+  url.search = session.join("&");
   const headers = new Headers(versionHeaders(options.version, "write"));
   if (options.continueOnError) headers.set("prefer", "odata.continue-on-error");
   if (plan.format === "json") {

@@ -12,6 +12,7 @@ import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
 import { redactUrl } from "../util/redact.js";
+import { queryOptions } from "../util/query-options.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
@@ -93,8 +94,12 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
    */
   function logonOf(url: URL): Logon {
     const root = new URL(serviceUrl);
-    const given = [...url.searchParams].filter(([name]) => LOGON_PARAMETERS.has(name.toLowerCase()));
-    for (const [name, value] of given.sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()))) root.searchParams.append(name, value);
+    const given = queryOptions(url).filter(({ name }) => name !== undefined && LOGON_PARAMETERS.has(name.toLowerCase()));
+    // The service root has no query (the client's options refuse one): the fetch's is these alone.
+    root.search = given
+      .sort((a, b) => a.name!.toLowerCase().localeCompare(b.name!.toLowerCase()))
+      .map(({ text }) => text)
+      .join("&");
     const key = root.search;
     const logon = logons.get(key) ?? { root, session: undefined, fetches: new SharedRequest<CsrfSession>(requestController), fetchSignal: undefined };
     // Last in the map's order, as the most recently used; the first ones are the least.

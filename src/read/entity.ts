@@ -11,7 +11,7 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { atomReaderFor, readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
-import type { ExpandItem } from "../query/state.js";
+import type { EntityState } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
 import { pendingReadError } from "./pending-read.js";
@@ -53,12 +53,13 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
  * or `__metadata.etag` (v2), `@odata.context` left out. With `orNull` (a single-valued navigation
  * property), an answer that relates no entity gives `null`. A client of v4 refuses a v2 service's
  * `{"d": …}` as `BAD_PAYLOAD` where the answer's headers say v2 (read/payload-failure.ts).
+ * `state`: the query's, for what it expanded and, where no entity came, whether it is a singleton.
  */
 export async function readEntity<T>(
   core: ClientCore,
   url: URL,
   options: { signal?: AbortSignalLike | undefined } | undefined,
-  expand?: readonly ExpandItem[],
+  state: EntityState,
   orNull = false,
 ): Promise<T> {
   const signal = toAbortSignal(options?.signal);
@@ -78,8 +79,15 @@ export async function readEntity<T>(
     refuseV2Envelope(text, response.headers, core.options.version, where);
     return readEntityAnswer({ body: text, contentType, etag: response.headers.get("etag") }, core.options.version, where, readAtomEntry);
   });
-  // An empty body is a write's "no content"; a read of one entity must get it.
-  if (entity === undefined) throw new ODataClientError("BAD_PAYLOAD", `${where} did not answer with an entity object (got an empty body)`);
-  markExpanded(entity, expand);
+  // An empty body is a write's "no content"; a read of one entity must get it. A singleton that
+  // has none answers so (204) where `$metadata` declares it `Nullable="true"`, which the client
+  // cannot know unless it is told: the message says how.
+  if (entity === undefined) {
+    const name = JSON.stringify(state.entitySet);
+    const singleton = state.keyPredicate === "" && state.parentPath === undefined;
+    const hint = singleton ? `; where the singleton ${name} may have no entity, make it with singleton(${name}, { nullable: true }), whose get() then gives null` : "";
+    throw new ODataClientError("BAD_PAYLOAD", `${where} did not answer with an entity object (got an empty body)${hint}`);
+  }
+  markExpanded(entity, state.expand);
   return entity as T;
 }

@@ -456,7 +456,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    */
   async get(options?: RequestOptions): Promise<Selected<T, S, X> | Z> {
     const url = new URL(this.url());
-    return await (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state.expand, relatesOne(this.#state));
+    return await (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state, relatesOne(this.#state));
   }
 
   // --- navigation -----------------------------------------------------------------------------

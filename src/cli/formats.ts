@@ -563,13 +563,14 @@ const CONTROL = /\r\n|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e
 /**
  * Text from a service made safe for a terminal: each control character (CONTROL) shown instead of
  * acted on, a C0 control and DEL as its Control Pictures symbol (ESC as `␛`), the others as
- * `\u{…}`. In a table cell or a progress line a line break (U+2028 and U+2029 too) is `⏎` and a
- * tab `→`; a message (`lines`) keeps them, the separators as line feeds.
+ * `\u{…}`; a line break (U+2028 and U+2029 too) as `⏎` and a tab as `→`. The same in a table cell,
+ * a progress line and a message: a message built by the library is one line, so a line break in
+ * one is a service's, which would otherwise start a line of its own (`error: …` faked on stderr).
  */
-export function visibleText(text: string, lines = false): string {
+export function visibleText(text: string): string {
   return text.replace(CONTROL, (control) => {
-    if (control.length === 2 || control === "\n" || control === "\r" || control === "\u2028" || control === "\u2029") return lines ? "\n" : "⏎";
-    if (control === "\t") return lines ? "\t" : "→";
+    if (control.length === 2 || control === "\n" || control === "\r" || control === "\u2028" || control === "\u2029") return "⏎";
+    if (control === "\t") return "→";
     const code = control.charCodeAt(0);
     if (code < 0x20) return String.fromCharCode(0x2400 + code);
     return code === 0x7f ? "\u2421" : `\\u{${code.toString(16).toUpperCase()}}`;

@@ -263,13 +263,13 @@ export class Reporter {
   /** A warning (also with `--quiet`); its control characters shown, not acted on (it may quote the service). */
   warn(text: string): void {
     this.clear();
-    this.#stream.write(`${this.#paint("warning:", "33")} ${visibleText(text, true)}\n`);
+    this.#stream.write(`${this.#paint("warning:", "33")} ${visibleText(text)}\n`);
   }
 
   /** An error message; its control characters shown, not acted on (a service's error message is in it). */
   error(text: string): void {
     this.clear();
-    this.#stream.write(`${this.#paint("error:", "31")} ${visibleText(text, true)}\n`);
+    this.#stream.write(`${this.#paint("error:", "31")} ${visibleText(text)}\n`);
   }
 
   /** Raw text (help, JSON errors). */

@@ -34,7 +34,7 @@ function typedValue(text: string, type: string | undefined, where: string, versi
     if (digits === "NaN" || digits === "INF" || digits === "-INF") return digits;
     const value = Number(digits);
     // 1e400 is read as Infinity: a value beyond the type's range, which INF names when it is meant.
-    if (!Number.isFinite(type === "Edm.Single" ? Math.fround(value) : value)) fail(`a number in the range of ${type} (up to ${FLOAT_RANGES[type]} either way; INF and -INF name the infinities)`);
+    if (!finiteIn(value, type)) fail(`a number in the range of ${type} (up to ${FLOAT_RANGES[type]} either way; INF and -INF name the infinities)`);
     return value;
   };
   const integer = (type: keyof typeof INTEGER_RANGES): bigint => {
@@ -172,6 +172,14 @@ const FLOAT_RANGES = {
   "Edm.Double": "1.7976931348623157e308",
   "Edm.Single": "3.4028234663852886e38",
 } as const;
+
+/**
+ * Whether `value` stays finite as a value of `type`: a Single beyond 3.4e38 does not, though a
+ * double holds it. The one range check of a typed and a JSON number alike.
+ */
+function finiteIn(value: number, type: string | undefined): boolean {
+  return Number.isFinite(type === "Edm.Single" ? Math.fround(value) : value);
+}
 
 /**
  * The most digits a decimal in exponent notation is written out to where the version's decimal
@@ -562,7 +570,8 @@ function jsonNumberValue(digits: string, type: string | undefined, where: string
   if (isIntegerType(type)) return jsonInteger(digits, type, where);
   const number = Number(digits);
   const exponent = type === "Edm.Decimal" && version === "4.0" && /e/i.test(String(number));
-  if (Number.isFinite(number) && sameDecimal(String(number), digits) && !exponent) return number;
+  // A number its type cannot hold goes on to typedValue, which refuses it in the words of `name=value`.
+  if (finiteIn(number, type) && sameDecimal(String(number), digits) && !exponent) return number;
   if (type !== undefined && NUMERIC_TYPES.has(type)) return typedValue(digits, type, where, version);
   return typedValue(digits, /^-?\d+$/.test(digits) ? undefined : "Edm.Decimal", where, version);
 }

@@ -130,10 +130,16 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
   "gi",
 );
 /**
- * An `Authorization` value in text: a scheme and a credential of at least 8 characters with at
- * least one that is not a letter (so that prose such as "Basic authentication" stays).
+ * An `Authorization` value in text: a scheme and a credential of at least 8 characters, masked
+ * where it looks like one (CREDENTIAL_SHAPE), so that prose such as "Basic authentication" stays.
  */
-const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+(?=[A-Za-z]*[0-9._~+/=:%-])[A-Za-z0-9._~+/=:%-]{8,}/gi;
+const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+([A-Za-z0-9._~+/=:%-]{8,})/gi;
+/**
+ * A credential rather than a word: a character that is no letter, a lower case letter followed by
+ * an upper case one (as base64 and random tokens nearly always have: `dXNlcjpwYXNz` is user:pass),
+ * or 20 letters, longer than the words that follow a scheme's name in prose.
+ */
+const CREDENTIAL_SHAPE = /[^A-Za-z]|[a-z][A-Z]|.{20}/;
 /**
  * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is
  * tried only where a run of scheme characters starts: tried at every word boundary, a long run of
@@ -203,7 +209,7 @@ export function redactText(text: string): string {
       const edge = value[0] === '"' || value[0] === "'" ? value[0] : "";
       return `${quote}${name}${quote}${separator}${edge}${MASK}${edge}`;
     })
-    .replace(AUTH_SCHEME_IN_TEXT, `$1 ${MASK}`);
+    .replace(AUTH_SCHEME_IN_TEXT, (whole, scheme: string, value: string) => (CREDENTIAL_SHAPE.test(value) ? `${scheme} ${MASK}` : whole));
   return maskEscapedNames(shown, VALUE_IN_TEXT);
 }
 

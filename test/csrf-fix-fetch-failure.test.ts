@@ -96,16 +96,17 @@ test("the auth step failing for the token fetch: AUTH_FAILED naming the token fe
   assert.deepEqual(server.requests, []);
 });
 
-test("a write that joined a token fetch which then times out on its own: the TIMEOUT names the token fetch and the write, which was not sent", async (t) => {
-  // The fetch never answers; the first write's timeout ends its own wait, the fetch's (started
-  // with it) ends the fetch while the second write, begun later, still waits for it.
+test("a write that joined a token fetch that never answers times out with its own timeout: the TIMEOUT names the token fetch and the write, which was not sent", async (t) => {
+  // The fetch never answers; the first write's timeout ends its own wait, and the second write,
+  // begun later, waits on for the fetch until its own timeout ends (the fetch has no timeout of its
+  // own: it ends when the last write waiting for it leaves).
   const server = await service(t, (request, res) => {
     if (request.headers["x-csrf-token"] === "Fetch") return;
     sendJson(res, 200, { ID: 1 });
   });
   const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: 300, retry: false });
   const first = rejectionOf(client.collection("Books").key(1).update({ stock: 1 }));
-  // The second write begins once the fetch is on the wire, well before the fetch's own timeout.
+  // The second write begins once the fetch is on the wire.
   await waitFor(() => server.requests.length === 1, "the token fetch");
   const second = await rejectionOf(client.collection("Books").key(2).update({ stock: 2 }));
   assert.equal((await first).code, "TIMEOUT");

@@ -8,7 +8,7 @@ import { ODataClientError } from "../errors.js";
 import { discard } from "./body.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
 import { isNetworkError, mergeCookies } from "./steps.js";
-import { tokenWaitFailure, WAITING_FOR } from "./token-wait.js";
+import { waitForToken, WAITING_FOR } from "./token-wait.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
 import { redactUrl } from "../util/redact.js";
@@ -114,22 +114,22 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
   }
 
   /**
-   * Fetches a token and its session through the whole pipeline (`send`): your steps see it, its own
-   * timeout applies. `retry`: whether the retry step may send the fetch again (a lost connection, a
-   * 503), which it may where the write that asked for it is never sent twice (a POST): a write sent
-   * again by the retry step fetches again with it, and a fetch retried inside it would multiply.
+   * Fetches a token and its session through the whole pipeline (`send`): your steps see it.
+   * `retry`: whether the retry step may send the fetch again (a lost connection, a 503), which it
+   * may where the write that asked for it is never sent twice (a POST): a write sent again by the
+   * retry step fetches again with it, and a fetch retried inside it would multiply.
    */
-  async function fetchSession(logon: Logon, signal: AbortSignal, timeout: number | undefined, retry: boolean): Promise<CsrfSession> {
+  async function fetchSession(logon: Logon, signal: AbortSignal, retry: boolean): Promise<CsrfSession> {
     logon.fetchSignal = signal;
     logon.fetchRetried = retry;
     try {
-      return await fetchSessionOnce(logon, signal, timeout, retry);
+      return await fetchSessionOnce(logon, signal, retry);
     } finally {
       if (logon.fetchSignal === signal) logon.fetchSignal = undefined;
     }
   }
 
-  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, timeout: number | undefined, retry: boolean): Promise<CsrfSession> {
+  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, retry: boolean): Promise<CsrfSession> {
     const response = await send({
       method: "GET",
       url: new URL(logon.root),
@@ -137,7 +137,11 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
       signal,
       redirect: "manual",
       retry,
-      timeout,
+      // No timeout of its own, as the OAuth2 token request has none: the timeout of the write that
+      // started it would end it for the writes that joined later while theirs still ran. Each
+      // write waits for it within its own timeout and signal, and the last to give up aborts it
+      // (see SharedRequest), so it runs exactly as long as some write still waits for it.
+      timeout: 0,
       purpose: "csrf",
     });
     await discard(response);
@@ -152,20 +156,33 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
   }
 
   /**
-   * The current session, fetching it (once for all concurrent callers) when there is none. When
-   * the write's timeout ends it while the token is fetched, the fetch is what got no answer, so the
-   * `TIMEOUT` names it, or what the fetch itself was waiting for before it could be sent (the
-   * auth step's token: see `WAITING_FOR`), and what became of the write (`sent`: refused unread,
-   * to be sent again); a caller's own abort still rejects with the caller's reason.
+   * The current session, fetching it (once for all concurrent callers) when there is none. Each
+   * write waits within its own timeout and signal, as for an OAuth2 token (see `waitForToken`):
+   * when the write's timeout ends its wait, the fetch is what got no answer, so the `TIMEOUT` names
+   * it, or what the fetch itself was waiting for before it could be sent (the auth step's token:
+   * see `WAITING_FOR`), and what became of the write (`sent`: refused unread, to be sent again);
+   * a caller's own abort still rejects with the caller's reason. Writes that still wait go on
+   * waiting for the fetch.
    */
   async function sessionFor(logon: Logon, request: ODataRequest, sent = false, again = false): Promise<CsrfSession> {
     if (logon.session) return logon.session;
-    const joined = logon.fetches.join((signal) => fetchSession(logon, signal, request.timeout, !request.retry), request.signal);
     // The fetch this write waits for, whichever write started it.
-    const signal = logon.fetchSignal;
-    const retried = logon.fetchRetried;
+    let signal: AbortSignal | undefined;
+    let retried: boolean | undefined;
+    const fetch = `the CSRF token fetch (GET ${redactUrl(logon.root)})`;
+    const noAnswer = () => {
+      const waited = signal && WAITING_FOR.get(signal);
+      return waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`;
+    };
+    const fate = sent ? "the service refused for want of a token and was not sent again" : "was not sent";
     try {
-      return await joined;
+      const joinFetch = (given: AbortSignal | undefined) => {
+        const joined = logon.fetches.join((shared) => fetchSession(logon, shared, !request.retry), given);
+        signal = logon.fetchSignal;
+        retried = logon.fetchRetried;
+        return joined;
+      };
+      return await waitForToken(request, noAnswer, joinFetch, fate);
     } catch (error) {
       // A fetch started by a write that the retry step sends again (a PUT) was sent once, for that
       // write's retries to repeat; a write never sent twice (a POST) that joined it fetches once
@@ -174,20 +191,15 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
       if (retrying && !again && !retried && !request.retry && !request.signal?.aborted && isNetworkError(error)) {
         return sessionFor(logon, request, sent, true);
       }
-      const fetch = `the CSRF token fetch (GET ${redactUrl(logon.root)})`;
-      const waited = signal && WAITING_FOR.get(signal);
-      const noAnswer = waited ? `${waited()} for ${fetch}` : `${fetch} got no answer`;
-      const fate = sent ? "the service refused for want of a token and was not sent again" : "was not sent";
-      const failure = tokenWaitFailure(error, request, noAnswer, fate);
-      // Any other failure of the fetch itself (a lost connection, its own timeout while another
-      // write still waited, its auth) would speak of a GET the caller never made: it names the
-      // fetch and what became of the write, keeping its code (a retry goes by it). A caller's
-      // abort, a subclass's error and your own code's errors are left as they are.
-      if (failure !== error || request.signal?.aborted || !(error instanceof ODataClientError) || error.constructor !== ODataClientError || error.code.includes(":")) throw failure;
+      // Any other failure of the fetch itself (a lost connection, its auth) would speak of a GET
+      // the caller never made: it names the fetch and what became of the write, keeping its code
+      // (a retry goes by it). The write's own timeout (its TIMEOUT made by waitForToken) or abort,
+      // a subclass's error and your own code's errors are left as they are.
+      if (request.signal?.aborted || !(error instanceof ODataClientError) || error.constructor !== ODataClientError || error.code.includes(":")) throw error;
       const write = `${request.method} ${redactUrl(request.url)}`;
       const message =
         error.code === "TIMEOUT"
-          ? `${noAnswer} within the timeout (option "timeout") of ${write}, which ${fate}`
+          ? `${noAnswer()} within the timeout (option "timeout") of ${write}, which ${fate}`
           : `${fetch} ${fetchFailure(error)}; ${write} ${sent ? "was refused by the service for want of a token and not sent again" : "waited for it and was not sent"}`;
       throw new ODataClientError(error.code, message, { cause: error });
     }

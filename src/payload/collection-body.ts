@@ -37,6 +37,13 @@ export interface ReadCollectionBodyOptions {
    * guess: the annotations returned at the end are what counts.
    */
   onTrailingNextLink?: ((link: string) => void) | undefined;
+  /**
+   * Scans the body from its first chunk, as it buffers it, and hands on the first entities as soon
+   * as they are parsed (a reader that wants one entity need not wait for `bufferLimit` bytes). A
+   * body in which no entity is found before it ends is read whole, as without this option, so
+   * that what is wrong with it is said in the same words.
+   */
+  eager?: boolean | undefined;
 }
 
 /**
@@ -84,6 +91,13 @@ export async function* readCollectionBody(
   try {
     const chunks: Uint8Array[] = [];
     let size = 0;
+    let batches: unknown[][] = [];
+    // The scanner, loaded by the first body that needs it; ordinary pages never do.
+    const newScanner = async () => new (await import("./collection-scanner.js")).CollectionScanner(format, options?.onWholeBody);
+    // An eager reading's scanner, fed each chunk as it is buffered; given up at the first thing it
+    // refuses, so that the body is read whole and refused in the whole reading's words.
+    let eager = options?.eager ? await newScanner() : undefined;
+    let decoder = eager && new TextDecoder();
     while (size <= bufferLimit) {
       watch?.reading();
       const step = await reader.read();
@@ -94,6 +108,13 @@ export async function* readCollectionBody(
       }
       chunks.push(step.value);
       size += step.value.byteLength;
+      try {
+        eager?.push(decoder!.decode(step.value, { stream: true }), batches);
+      } catch {
+        eager = undefined;
+        batches = [];
+      }
+      if (batches.length > 0) break;
     }
 
     if (streamEnded) {
@@ -110,23 +131,28 @@ export async function* readCollectionBody(
       return annotations;
     }
 
-    // The body outgrew the buffer: scan what is buffered, then the rest as it arrives. The scanner
-    // is loaded by the first such body; ordinary pages never need it.
-    const { CollectionScanner } = await import("./collection-scanner.js");
-    const decoder = new TextDecoder();
-    const scanner = new CollectionScanner(format, options?.onWholeBody);
-    let batches: unknown[][] = [];
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      chunks[i] = EMPTY_CHUNK; // let the buffered bytes go as soon as they are read
-      scanner.push(decoder.decode(chunk, { stream: true }), batches);
-      if (batches.length > 0) {
-        for (const batch of batches) yield batch;
-        batches = [];
+    // The body outgrew the buffer, or an eager scan found entities in it: scan the rest as it
+    // arrives, and first what is buffered unless the eager scan read it.
+    let scanner = eager;
+    if (!scanner) {
+      scanner = await newScanner();
+      decoder = new TextDecoder();
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i]!;
+        chunks[i] = EMPTY_CHUNK; // let the buffered bytes go as soon as they are read
+        scanner.push(decoder.decode(chunk, { stream: true }), batches);
+        if (batches.length > 0) {
+          for (const batch of batches) yield batch;
+          batches = [];
+        }
       }
     }
     chunks.length = 0;
     for (;;) {
+      if (batches.length > 0) {
+        for (const batch of batches) yield batch;
+        batches = [];
+      }
       watch?.reading();
       const step = await reader.read();
       watch?.progressed();
@@ -134,13 +160,9 @@ export async function* readCollectionBody(
         streamEnded = true;
         break;
       }
-      scanner.push(decoder.decode(step.value, { stream: true }), batches);
-      if (batches.length > 0) {
-        for (const batch of batches) yield batch;
-        batches = [];
-      }
+      scanner.push(decoder!.decode(step.value, { stream: true }), batches);
     }
-    scanner.push(decoder.decode(), batches);
+    scanner.push(decoder!.decode(), batches);
     scanner.flush(batches);
     for (const batch of batches) yield batch;
     return scanner.end();

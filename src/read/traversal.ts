@@ -80,6 +80,14 @@ export interface TraversalOptions extends ReadOptions {
    * result). Not applied from `from`.
    */
   top?: number | undefined;
+  /**
+   * For `first()`: each page's body is scanned from its first chunk as it is buffered for one
+   * whole parse (`eager` of `readCollectionBody`), and each piece is handed on as it is parsed,
+   * the annotations in a last piece of no entities. A service that ignores `$top=1` and sends a
+   * large collection, or sends it slowly, is then read no further than the network chunk that
+   * brings the `,` or `]` after its first entity.
+   */
+  eager?: boolean | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -235,6 +243,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   const v2 = core.options.version === "2.0";
   const normalizeV2Entity = v2 ? (await loadV2Values()).normalizeV2Entity : undefined;
   const body = readCollectionBody(response.body, v2 ? "v2" : "v4", {
+    eager: options.eager,
     stallWatch: bodyStallWatch(response),
     onWholeBody: options.onWholeBody,
     onTrailingNextLink: walk?.onNextLink,
@@ -257,7 +266,9 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
       if (normalizeV2Entity) for (const entity of entities) normalizeV2Entity(entity);
       if (markExpanded) for (const entity of entities) markExpanded(entity, expand);
       if (held) yield { entities: held };
-      held = entities;
+      // An eager reader holds nothing back: what it waits for is the entity, not the annotations.
+      if (options.eager) yield { entities };
+      else held = entities;
     }
   } finally {
     // A walk left while the body is read (a break, an abort) ends the reading, whose own finally

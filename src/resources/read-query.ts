@@ -307,7 +307,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
     const state = firstEntityState(this.#state);
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, state);
-    for await (const entity of walkEntities<Selected<T, S, X>>(this.#core, url, { ...options, expand: state.expand, top: state.top, readAhead: 0 })) return entity;
+    for await (const entity of walkEntities<Selected<T, S, X>>(this.#core, url, { ...options, expand: state.expand, top: state.top, readAhead: 0, eager: true })) return entity;
     return undefined;
   }
 

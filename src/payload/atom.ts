@@ -1,7 +1,8 @@
 /**
  * Reading OData v2 Atom XML payloads (feeds and single entries) into the same entity shape that
  * v2 JSON gives after `normalizeV2Entity`: properties as JavaScript values, `__metadata` with
- * `uri`, `type` and `etag`, expanded navigation properties inline, deferred ones left out.
+ * `uri`, `type` and `etag`, expanded navigation properties inline (an inline feed's next link and
+ * count beside them as `<name>@odata.nextLink` and `<name>@odata.count`), deferred ones left out.
  *
  * Elements are matched by namespace URI, never by prefix, so `d:`/`m:` or any other prefixes (or a
  * default namespace) work alike.
@@ -163,7 +164,7 @@ function readFeed(feed: XmlElement, base: string | undefined, depth: number): At
 
 function readEntry(entry: XmlElement, base: string | undefined, depth: number): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
-  const navigation: [string, unknown][] = [];
+  const navigation: [string, unknown, CollectionAnnotations?][] = [];
   let properties: XmlElement | undefined;
 
   const id = firstChildElement(entry, ATOM_NAMESPACE, "id");
@@ -192,7 +193,7 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
       } else if (rel?.startsWith(RELATED_PREFIX)) {
         const inline = firstChildElement(child, METADATA_NAMESPACE, "inline");
         // Without <m:inline> the navigation property was not expanded: left out, as v4 does.
-        if (inline) navigation.push([rel.slice(RELATED_PREFIX.length), readInline(inline, baseOf(child, base), depth + 1)]);
+        if (inline) navigation.push([rel.slice(RELATED_PREFIX.length), ...readInline(inline, baseOf(child, base), depth + 1)]);
       }
     } else if (child.local === "content") {
       const src = attributeValue(child, "", "src");
@@ -214,7 +215,13 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
   if (properties) {
     for (const property of childElements(properties, DATA_NAMESPACE)) readMember(entity, property, 0);
   }
-  for (const [name, value] of navigation) setMember(entity, name, value);
+  for (const [name, value, annotations] of navigation) {
+    setMember(entity, name, value);
+    // An inline feed's next link and count, which services that page inside `$expand` send, kept
+    // as v2 JSON's `__next` and `__count` are (payload/v2-values.ts): the names v4 gives them.
+    if (annotations?.nextLink !== undefined) entity[`${name}@odata.nextLink`] = annotations.nextLink;
+    if (annotations?.count !== undefined) entity[`${name}@odata.count`] = annotations.count;
+  }
   return entity;
 }
 
@@ -228,14 +235,19 @@ function setMember(object: Record<string, unknown>, name: string, value: unknown
   else object[name] = value;
 }
 
-/** An expanded navigation property: a feed becomes an array, an entry an object, nothing null. */
-function readInline(inline: XmlElement, base: string | undefined, depth: number): unknown {
+/**
+ * An expanded navigation property: a feed becomes an array (with the feed's annotations), an entry
+ * an object, nothing null.
+ */
+function readInline(inline: XmlElement, base: string | undefined, depth: number): [unknown, CollectionAnnotations?] {
   if (depth > MAX_NESTING) throw badPayload(`the expanded entries nest more than ${MAX_NESTING} levels deep (<${inline.name}> at character offset ${inline.offset})`);
   const feed = firstChildElement(inline, ATOM_NAMESPACE, "feed");
-  if (feed) return readFeed(feed, baseOf(feed, base), depth).entities;
+  if (feed) {
+    const { entities, annotations } = readFeed(feed, baseOf(feed, base), depth);
+    return [entities, annotations];
+  }
   const entry = firstChildElement(inline, ATOM_NAMESPACE, "entry");
-  if (entry) return readEntry(entry, baseOf(entry, base), depth);
-  return null;
+  return [entry ? readEntry(entry, baseOf(entry, base), depth) : null];
 }
 
 /**

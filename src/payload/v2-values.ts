@@ -13,7 +13,9 @@
  *   write sends exactly those as `/Date(<ms>)/` again and leaves ISO-looking text of the caller's
  *   own, or of a string property, as it is.
  * - An expanded to-many navigation property `{ "results": [...] }` becomes the array itself, as in
- *   v4 (an inline `__next` or `__count` beside `results` is dropped with the wrapper).
+ *   v4. An inline `__next` or `__count` beside `results` (services that page inside `$expand`:
+ *   Olingo, SAP Gateway) is kept on the entity as v4 sends it: `Items@odata.nextLink`, the link as
+ *   sent, and `Items@odata.count`, a number (see {@link keepInlineAnnotations}).
  * - A navigation property that was not expanded, `{ "__deferred": { "uri": "..." } }`, is removed: a
  *   v4 service leaves such properties out of the payload altogether, and the link is the entity's
  *   URI plus the property name.
@@ -23,6 +25,8 @@
  * Everything else (numbers, `Edm.Int64` and `Edm.Decimal` sent as strings, `Edm.Time` durations
  * such as `"PT13H20M"`) is left as sent.
  */
+
+import { readCollectionAnnotations } from "./annotations.js";
 
 /**
  * Converts one parsed v2 JSON entity (or complex value) to the v4-like shape described in this
@@ -204,9 +208,26 @@ function normalizeMember(container: Record<string, unknown>, name: string, pendi
   } else if (typeof value === "object" && value !== null) {
     if (inArray || Array.isArray(value)) pending.push(value);
     else if ((value as Record<string, unknown>)["__deferred"] !== undefined) delete container[name];
-    else if (isResultsWrapper(value as Record<string, unknown>)) pending.push((container[name] = (value as Record<string, unknown>)["results"]));
-    else pending.push(value);
+    else if (isResultsWrapper(value as Record<string, unknown>)) {
+      pending.push((container[name] = (value as Record<string, unknown>)["results"]));
+      keepInlineAnnotations(container, name, value as Record<string, unknown>);
+    } else pending.push(value);
   }
+}
+
+/**
+ * Keeps the `__next` and `__count` (and a `__delta`) of the wrapper of the expanded collection
+ * `name` on its entity, named as v4 names them (`Items@odata.nextLink`, `Items@odata.count`) and
+ * read as a page's are (the count a number; one that is no count, or a link that is no string, is
+ * `BAD_PAYLOAD`).
+ * Dropped with the wrapper, the first page of a collection a service pages inside `$expand` would
+ * pass for all of it; kept, `navigate("Items").pages({ from })` reads the rest. A v2 write leaves
+ * them out again (write/requests.ts).
+ */
+function keepInlineAnnotations(entity: Record<string, unknown>, name: string, wrapper: Record<string, unknown>): void {
+  // The wrapper has no member with "@" (see isResultsWrapper), so these are `nextLink`, `count` and
+  // `deltaLink` alone; a name with "@" is never "__proto__", so the assignment makes a member.
+  for (const [term, value] of Object.entries(readCollectionAnnotations(wrapper, "v2"))) entity[`${name}@odata.${term}`] = value;
 }
 
 /**

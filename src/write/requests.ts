@@ -13,7 +13,8 @@
  * - Bodies leave out what reading added: v4 control information (`@odata.etag`, `@odata.context`,
  *   `@odata.id`, links, ...; `@odata.type` and `@odata.bind` stay; a nested entity keeps its
  *   `@context` and, but in a create, its `@id`: see `ownControl`), v2 `__metadata` (uri, etag,
- *   media links; a `__metadata` holding only a `type` the caller wrote stays), and the navigation
+ *   media links; a `__metadata` holding only a `type` the caller wrote stays; the v4-named next link
+ *   and count the v2 readers keep of an expanded collection), and the navigation
  *   values a read expanded or a write's answer held (`payload/expanded.ts`) unless `deep: true` asks
  *   for a deep write.
  * - A number that JSON has none for (the infinities, NaN) goes as `"INF"`, `"-INF"`, `"NaN"`, as an
@@ -49,7 +50,7 @@ import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
-import { isTrustedOrigin, withConfigured } from "../http/steps.js";
+import { EARLIER_ATTEMPTS, isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -88,6 +89,11 @@ export interface WriteRequest {
    * where there is one, for the error of a `202 Accepted` given to the write sent alone.
    */
   asyncTwin?: string;
+  /**
+   * The method that made this request where that method has no option for `If-Match`
+   * (`"create()"`, `"upsert()"`, `"link()"`): a 428's explanation advises what it can do instead.
+   */
+  withoutIfMatch?: string;
 }
 
 const V4_CONTROL_INFORMATION = new Set([
@@ -284,8 +290,10 @@ function cleanForWrite(value: unknown, rules: BodyRules, at: string, left?: stri
       else if (isRecord(item) && Object.keys(item).length === 1 && typeof item["type"] === "string") out[name] = { type: item["type"] };
       continue;
     }
-    // `#NS.action` members advertise operations: never properties.
-    if (!v2 && (name.startsWith("#") || (isControlInformation(name) && !(at !== "" && ownControl(name, reference, rules.nestedIds))))) continue;
+    // `#NS.action` members advertise operations: never properties. v2 has no annotations: what it
+    // holds of them is what the v2 readers keep of an expanded collection's `__next` and `__count`
+    // (`Items@odata.nextLink`, `Items@odata.count`), which the service never reads.
+    if (v2 ? isControlInformation(name) : name.startsWith("#") || (isControlInformation(name) && !(at !== "" && ownControl(name, reference, rules.nestedIds)))) continue;
     if (!deep && isExpandedValue(item)) {
       left?.push(name);
       continue;
@@ -479,6 +487,12 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
   if (value !== undefined) headers["if-match"] = value;
 }
 
+/** `request`, made by `method`, which has no option for `If-Match` ({@link WriteRequest.withoutIfMatch}). */
+function madeWithoutIfMatch(request: WriteRequest, method: string): WriteRequest {
+  request.withoutIfMatch = method;
+  return request;
+}
+
 /**
  * `POST <collection>`: creates an entity (with nested entities: deep insert) in an entity set or
  * through a collection-valued navigation (`Books(1)/reviews`).
@@ -486,7 +500,9 @@ function setIfMatch(headers: Record<string, string>, value: string | undefined):
 export function createRequest(context: WriteContext, state: QueryState, entity: unknown, options?: CreateOptions, where = "create(entity)"): WriteRequest {
   const headers = writeHeaders(context, true);
   setPrefer(headers, options?.prefer, where);
-  return finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where, "createAsync()");
+  const request = finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible), options, where, "createAsync()");
+  // `where` names the method: "create(entity)", or "createAsync(body)" for the poller's request.
+  return madeWithoutIfMatch(request, `${where.slice(0, where.indexOf("("))}()`);
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
@@ -524,7 +540,7 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
   const replace = options?.replace;
   if (replace !== undefined && typeof replace !== "boolean") throw new TypeError(`upsert(entity): option "replace" must be a boolean; got ${describe(replace)}`);
   const method = replace ? "PUT" : isV2(context.version) ? "MERGE" : "PATCH";
-  return finish(method, pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "upsert(entity)");
+  return madeWithoutIfMatch(finish(method, pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "upsert(entity)"), "upsert()");
 }
 
 /** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
@@ -553,7 +569,7 @@ function referenceBody(context: WriteContext, target: EntityState): string {
  */
 export function linkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "link(navigation)");
-  return finish("POST", pathOf(context, path, customOptions(state)), writeHeaders(context, true), referenceBody(context, target), options, "link(navigation, target)");
+  return madeWithoutIfMatch(finish("POST", pathOf(context, path, customOptions(state)), writeHeaders(context, true), referenceBody(context, target), options, "link(navigation, target)"), "link()");
 }
 
 /**
@@ -562,7 +578,7 @@ export function linkRequest(context: WriteContext, state: EntityState, navigatio
  */
 export function setLinkRequest(context: WriteContext, state: EntityState, navigation: string, target: EntityState, options?: WriteOptions): WriteRequest {
   const path = referencesPath(context, state, navigation, "setLink(navigation)");
-  return finish("PUT", pathOf(context, path, customOptions(state)), writeHeaders(context, true), referenceBody(context, target), options, "setLink(navigation, target)");
+  return madeWithoutIfMatch(finish("PUT", pathOf(context, path, customOptions(state)), writeHeaders(context, true), referenceBody(context, target), options, "setLink(navigation, target)"), "setLink()");
 }
 
 /**
@@ -574,13 +590,13 @@ export function unlinkRequest(context: WriteContext, state: EntityState, navigat
   const path = referencesPath(context, state, navigation, "unlink(navigation)");
   const headers = writeHeaders(context, false);
   const where = "unlink(navigation)";
-  if (target === undefined) return finish("DELETE", pathOf(context, path, customOptions(state)), headers, undefined, options, where);
+  if (target === undefined) return madeWithoutIfMatch(finish("DELETE", pathOf(context, path, customOptions(state)), headers, undefined, options, where), "unlink()");
   if (isV2(context.version)) {
     if (target.keyPredicate === "") throw new TypeError("unlink(navigation, target): in OData v2 the target must be addressed by its key");
-    return finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`, customOptions(state)), headers, undefined, options, where);
+    return madeWithoutIfMatch(finish("DELETE", pathOf(context, `${path}${entityPath({ entitySet: "", keyPredicate: target.keyPredicate })}`, customOptions(state)), headers, undefined, options, where), "unlink()");
   }
   const id = pathOf(context, entityPath(target)).url.href;
-  return finish("DELETE", pathOf(context, path, [["$id", id], ...customOptions(state)]), headers, undefined, options, where);
+  return madeWithoutIfMatch(finish("DELETE", pathOf(context, path, [["$id", id], ...customOptions(state)]), headers, undefined, options, where), "unlink()");
 }
 
 /** `GET` of a media resource or stream property; `accept` defaults to anything. */
@@ -613,7 +629,7 @@ export function mediaCreateRequest(context: WriteContext, state: QueryState, con
     headers["slug"] = encodeURIComponent(slug);
   }
   setPrefer(headers, options.prefer, "createMedia(content)");
-  return finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, checkContent(content, "createMedia(content)"), options, "createMedia(content)");
+  return madeWithoutIfMatch(finish("POST", pathOf(context, collectionPath(state), customOptions(state)), headers, checkContent(content, "createMedia(content)"), options, "createMedia(content)"), "createMedia()");
 }
 
 function checkContentType(contentType: unknown, where: string): string {
@@ -641,7 +657,7 @@ export const IF_MATCH_ADVICE = 'pass { etag } (the entity read earlier or its ET
  * of its own headers and, where it has none, the client's configured ones
  * ({@link withSentConditions}).
  */
-export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers">): string | undefined {
+export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch">): string | undefined {
   if (status === 412) {
     if (request.headers["if-none-match"] !== undefined) {
       return "precondition failed: the entity already exists (If-None-Match: * asked to insert only)";
@@ -652,9 +668,61 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
     if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
     return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
   }
-  if (status === 428) return `precondition required: the service wants If-Match for this write; ${IF_MATCH_ADVICE}`;
+  if (status === 428) return `precondition required: the service wants If-Match for this write; ${ifMatchAdvice(request.withoutIfMatch)}`;
   return undefined;
 }
+
+/**
+ * What a 428 advises the caller of `method`: {@link IF_MATCH_ADVICE} where the method has options
+ * for `If-Match` (`undefined`), else what it can do: an upsert becomes an update with `If-Match`,
+ * so that is the method to use once the entity exists; the others take the header as any other.
+ */
+function ifMatchAdvice(method: string | undefined): string {
+  if (method === undefined) return IF_MATCH_ADVICE;
+  const header = '{ headers: { "If-Match": "<ETag>" } }';
+  if (method === "upsert()") {
+    return `upsert() sends none, since with one it is no longer an upsert but an update: change an entity that exists with replace() or update() and { etag } (the entity read earlier or its ETag) or { ifMatch: "*" }, or pass ${header}`;
+  }
+  return `${method} has no option for it: pass ${header}`;
+}
+
+/**
+ * The explanation of a write's failure that an earlier attempt of the same request may have
+ * caused, or `undefined`: a PUT or DELETE is sent again after a network error or a gateway's 5xx
+ * (http/steps.ts retry step), and the attempt that met it may have reached the service and been
+ * applied all the same. Sent again, such a write is refused by its own effect: the ETag of its
+ * `If-Match` is gone (412), the entity it inserts with `If-None-Match: *` exists (412), the entity it
+ * deletes is not found (404). "Read it again and reapply the change" would then apply it twice.
+ * @param earlier what each attempt before met, in order: its status, or its network error
+ * ({@link EARLIER_ATTEMPTS}).
+ */
+function retriedWriteExplanation(status: number, request: Pick<WriteRequest, "method" | "headers">, earlier: readonly unknown[]): string | undefined {
+  const ifMatch = request.headers["if-match"]?.trim();
+  const insertOnly = request.headers["if-none-match"] !== undefined;
+  const deleting = request.method === "DELETE";
+  // With If-Match: * a PUT that was applied leaves an entity that matches: its 412 is not its own.
+  const refusedByItself = status === 412 ? insertOnly || (ifMatch !== undefined && (ifMatch !== "*" || deleting)) : status === 404 && deleting;
+  if (!refusedByItself) return undefined;
+  // 408 and 429 say that the request was not processed; a network error or a 5xx may have come
+  // after the service applied it (a dropped connection, a gateway that gave up waiting).
+  const applying = earlier.flatMap((outcome, index) =>
+    typeof outcome === "number" && (outcome === 408 || outcome === 429) ? [] : [`attempt ${index + 1} (${typeof outcome === "number" ? `answered HTTP ${outcome}` : networkFailure(outcome)})`],
+  );
+  if (applying.length === 0) return undefined;
+  const refusal = status === 404 ? "not found" : insertOnly ? "precondition failed: the entity exists" : ifMatch === "*" ? "precondition failed: there is no such entity" : "precondition failed: the ETag no longer matches If-Match";
+  const effect = deleting ? "deleted the entity" : insertOnly ? "inserted the entity" : "applied the write, so the entity may be as this write left it";
+  return `${refusal}, but this answer is to attempt ${earlier.length + 1} of the request, and ${applying.join(" or ")} may already have ${effect}: read it to know`;
+}
+
+/** What a network error met: its message without the request it names first (`PUT https://... failed before an answer arrived: ...`). */
+function networkFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const failed = message.indexOf(" failed before an answer arrived");
+  return `a network error: ${failed === -1 ? message : `the request${message.slice(failed)}`}`;
+}
+
+/** What a failed write's explanation needs of its request. */
+type ExplainedRequest = Pick<WriteRequest, "method" | "headers" | "url" | "withoutIfMatch">;
 
 /** What a failed write's explanation needs of the client's options (`ClientCore.options`). */
 export type ExplainingOptions = Pick<ResolvedClientOptions, "csrf" | "headers" | "trustedOrigins">;
@@ -665,7 +733,7 @@ export type ExplainingOptions = Pick<ResolvedClientOptions, "csrf" | "headers" |
  * origin that has none of its own (http/steps.ts `headersStep`), and a 412 must not say that none
  * was sent. A `$batch` part's headers hold them already (batch/plan.ts).
  */
-function withSentConditions(request: Pick<WriteRequest, "method" | "headers" | "url">, options: ExplainingOptions): Pick<WriteRequest, "method" | "headers"> {
+function withSentConditions(request: ExplainedRequest, options: ExplainingOptions): ExplainedRequest {
   if (!isTrustedOrigin(options.trustedOrigins, request.url)) return request;
   let headers = request.headers;
   for (const [given, value] of options.headers) {
@@ -673,7 +741,7 @@ function withSentConditions(request: Pick<WriteRequest, "method" | "headers" | "
     if (name !== "if-match" && name !== "if-none-match") continue;
     headers = { ...headers, [name]: withConfigured(name, value, Object.hasOwn(headers, name) ? headers[name]! : null) };
   }
-  return headers === request.headers ? request : { method: request.method, headers };
+  return headers === request.headers ? request : { ...request, headers };
 }
 
 /**
@@ -716,9 +784,19 @@ function addExplanation(error: ODataHttpError, explanation: string | undefined):
  * (operations/call.ts) or in a `$batch` (batch/results.ts), so that all say the same.
  * @param csrf how the write was sent ({@link CsrfSending}): the client's option `csrf`, or
  * `"batch-part"` for a part of a `$batch`, which gets no word of CSRF.
+ * @param earlier where the answer came to a retry of the request, what each attempt before met
+ * ({@link EARLIER_ATTEMPTS}): one of them may have applied the write that is now refused.
  */
-export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "method" | "headers">, csrf: CsrfSending): E {
-  if (error instanceof ODataHttpError && request.method !== "GET") addExplanation(error, preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf));
+export function explainPrecondition<E>(
+  error: E,
+  request: Pick<WriteRequest, "method" | "headers" | "withoutIfMatch">,
+  csrf: CsrfSending,
+  earlier: readonly unknown[] = [],
+): E {
+  if (error instanceof ODataHttpError && request.method !== "GET") {
+    const retried = earlier.length === 0 ? undefined : retriedWriteExplanation(error.status, request, earlier);
+    addExplanation(error, retried ?? preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf));
+  }
   return error;
 }
 
@@ -737,13 +815,13 @@ export function explainPrecondition<E>(error: E, request: Pick<WriteRequest, "me
  */
 export async function explainFailedWrite(
   error: ODataHttpError,
-  request: Pick<WriteRequest, "method" | "headers" | "url"> | "$batch",
+  request: ExplainedRequest | "$batch",
   client: ExplainingOptions,
   response: Response,
 ): Promise<ODataHttpError> {
   const csrf = client.csrf;
   if (request === "$batch") addExplanation(error, missingCsrfExplanation(error, csrf));
-  else explainPrecondition(error, withSentConditions(request, client), csrf);
+  else explainPrecondition(error, withSentConditions(request, client), csrf, EARLIER_ATTEMPTS.get(response));
   if (csrf && response.status === 403) addExplanation(error, (await import("../http/csrf.js")).csrfRefusalExplanation(response));
   return error;
 }

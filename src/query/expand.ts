@@ -22,7 +22,7 @@ import {
   type QueryOptionsState,
   type SortDirection,
 } from "./state.js";
-import type { ExpandPath, Expansion, Unexpanded, FilterFieldPath, RelatedType, Selected, SelectItem, ValidFilterPath, ValidSelect } from "./types.js";
+import type { ExpandPath, Expansion, Unexpanded, FilterFieldPath, RelatedType, Selected, SelectItem, ValidOrderByPath, ValidSelect } from "./types.js";
 
 /**
  * The callback of `expand()`: receives the nested options builder and returns it refined. What it
@@ -89,8 +89,8 @@ export class ExpandQuery<T = Record<string, unknown>, in out S extends string = 
     return this.#next(addFilter(this.#options, filterText(expression as FilterInput<T>, this.#version, "expand filter(expression)")));
   }
 
-  /** Nested `$orderby` (OData v4). */
-  orderBy<P extends FilterFieldPath<T>, R = Root>(field: (P & ValidFilterPath<T, P, R, T>) | ((f: FilterBuilder<T, R, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
+  /** Nested `$orderby` (OData v4): a path to a primitive property, as the query's own `orderBy()` takes. */
+  orderBy<P extends FilterFieldPath<T>, R = Root>(field: (P & ValidOrderByPath<T, P, R, T>) | ((f: FilterBuilder<T, R, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$orderby");
     const where = "expand orderBy(field)";
     return this.#next(addOrderBy(this.#options, orderByTarget(field as string | ((f: FilterBuilder<T>) => FilterExpression), this.#version, where), direction, where));

@@ -93,16 +93,18 @@ export type ValidPath<T, P extends string, Depth extends unknown[] = []> = [Path
 export type ValidSelectPath<T, P extends string, Depth extends unknown[] = []> = [PathCheck<T, P, "select", Depth>] extends [true] ? P : never;
 
 /**
- * Whether `P` is a path that {@link ValidPath} (`Mode` "filter") or {@link ValidSelectPath}
- * (`Mode` "select") accepts in `T`: `true`, `false`, or `boolean` for a union of paths of which
- * some are not. The two modes differ at a segment that leads on: an expression's path may take
- * `$count` after a collection and go on through single-valued properties only; a select path goes
- * through complex properties, single or collection-valued, but not through a navigation property
- * the shape names. The answer stands in the check position of those types and their branches are
- * `P` and `never`: the compiler derives a conditional type's constraint from its branches (while
- * it infers a path, or compares two builders), and so never walks the model to find it.
+ * Whether `P` is a path that {@link ValidPath} (`Mode` "filter"), {@link ValidOrderByPath}
+ * (`Mode` "orderby") or {@link ValidSelectPath} (`Mode` "select") accepts in `T`: `true`,
+ * `false`, or `boolean` for a union of paths of which some are not. The modes differ at a segment
+ * that leads on: an expression's path may take `$count` after a collection and go on through
+ * single-valued properties only; a select path goes through complex properties, single or
+ * collection-valued, but not through a navigation property the shape names. An ordering's path
+ * is an expression's that also ends in one primitive value ({@link OrderableValue}). The answer
+ * stands in the check position of those types and their branches are `P` and `never`: the
+ * compiler derives a conditional type's constraint from its branches (while it infers a path, or
+ * compares two builders), and so never walks the model to find it.
  */
-export type PathCheck<T, P extends string, Mode extends "filter" | "select", Depth extends unknown[] = []> = unknown extends T
+export type PathCheck<T, P extends string, Mode extends "filter" | "orderby" | "select", Depth extends unknown[] = []> = unknown extends T
   ? true
   : string extends keyof T
     ? [T] extends [never]
@@ -137,8 +139,19 @@ export type PathCheck<T, P extends string, Mode extends "filter" | "select", Dep
                       : PathCheck<Unwrap<T[Head]>, Rest, Mode, [...Depth, unknown]>
             : false
         : P extends keyof T & string
-          ? true
+          ? Mode extends "orderby"
+            ? OrderableValue<T[P]>
+            : true
           : false;
+
+/**
+ * Whether a property of type `V` can end an `$orderby` path: OData orders by expressions of a
+ * primitive result alone (Part 2 §5.1.4), so a navigation, complex or collection-valued property
+ * (of primitive members too) orders nothing, and a service ignores it (CAP) or refuses it. An
+ * enumeration or a type definition is typed as the primitive it stands for; `unknown` (a dynamic
+ * property, a loose type) may be anything.
+ */
+export type OrderableValue<V> = unknown extends V ? true : IsCollection<V> extends true ? false : [NonNullable<V>] extends [PrimitiveValue] ? true : false;
 
 /**
  * The path below `$it/` or `$this/`, which name the entity being filtered (inside a lambda too),
@@ -160,13 +173,22 @@ export type FilterFieldPath<T> = FieldPath<T> | `$it/${string}` | `$this/${strin
  * `P` when it is a path a filter builder of `T` may name, else `never`: a {@link ValidPath} of
  * `T`, or `$it/` followed by a valid path of `Root` (the outermost entity), or `$this/` followed by
  * one of `This` (the entity being filtered: `Root` but inside an expand's filter). A union of
- * paths passes when each one does.
+ * paths passes when each one does. `Mode` "orderby" asks for a path `$orderby` can sort by
+ * ({@link ValidOrderByPath}).
  */
-export type ValidFilterPath<T, P extends string, Root = T, This = Root> = [
-  P extends `$it/${infer Rest}` ? PathCheck<Root, Rest, "filter"> : P extends `$this/${infer Rest}` ? PathCheck<This, Rest, "filter"> : PathCheck<T, P, "filter">,
+export type ValidFilterPath<T, P extends string, Root = T, This = Root, Mode extends "filter" | "orderby" = "filter"> = [
+  P extends `$it/${infer Rest}` ? PathCheck<Root, Rest, Mode> : P extends `$this/${infer Rest}` ? PathCheck<This, Rest, Mode> : PathCheck<T, P, Mode>,
 ] extends [true]
   ? P
   : never;
+
+/**
+ * `P` when `orderBy()` may name it, else `never`: a {@link ValidFilterPath} that ends in a
+ * primitive property (an enumeration, a type definition), or in `$count` after a collection
+ * (`reviews/$count`); not a navigation, complex or collection-valued property, which `$orderby`
+ * cannot sort by (`author/name` and `home/city` can).
+ */
+export type ValidOrderByPath<T, P extends string, Root = T, This = Root> = ValidFilterPath<T, P, Root, This, "orderby">;
 
 /** The type of the property at filter path `P` of `T` (a `$it/...` path is one of `Root`, a `$this/...` path one of `This`; of a union of paths, the union of their types). */
 export type FilterPathType<T, P extends string, Root = T, This = Root> = P extends `$it/${infer Rest}`
@@ -255,8 +277,24 @@ export type RowOf<V> = [V] extends [infer W]
       : never
   : never;
 
-/** The type of the entities behind the navigation or collection property `K` of `T` (loose when unknown). */
-export type RelatedType<T, K> = K extends keyof T ? RowOf<T[K]> : Record<string, unknown>;
+/**
+ * The type of the entities behind the navigation or collection property `K` of `T` (loose when
+ * unknown), or behind the last segment of an expand path `K` (`Book` of `author/books`), whose
+ * nested options are that segment's. A type cast segment (`author/NS.Writer`) names a type derived
+ * from the one before it, which only `$metadata` knows: its properties are those of the base type
+ * and any others, `unknown`.
+ */
+export type RelatedType<T, K> = K extends keyof T
+  ? RowOf<T[K]>
+  : K extends `${infer Head}/${infer Rest}`
+    ? Head extends `${string}.${string}`
+      ? RelatedType<T & Record<string, unknown>, Rest>
+      : Head extends keyof T
+        ? RelatedType<RowOf<T[Head]>, Rest>
+        : Record<string, unknown>
+    : K extends `${string}.${string}`
+      ? T & Record<string, unknown>
+      : Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Values: what a filter comparison or a key accepts for a property of a given type.
@@ -577,17 +615,82 @@ export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends 
  * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the
  * property `nav` with rows `R` of the related type (`null` where the property's type allows it and
  * no entity is related). A path (`author/books`) adds its first segment with every property of
- * the related type, or, when `X` holds that segment already, adds nothing: the request puts the
- * path below the earlier expand, whose rows stay as they were. The caller leaves out of `X` what a
- * plain `nav` replaces ({@link Unexpanded}): the request keeps only the later expand of a property.
+ * the related type; where the nested options, which are the last segment's, narrow its rows `R`
+ * (a `select()`, here or below), the rest of the path is expanded in it with `R` at the end
+ * ({@link ExpandedAlong}), else the related type says no more than what is sent and stays as it
+ * is. When `X` holds the first segment already, a path adds nothing: the request puts it below the
+ * earlier expand, whose rows stay as they were. The caller leaves out of `X` what a plain `nav`
+ * replaces ({@link Unexpanded}): the request keeps only the later expand of a property.
  */
 export type Expansion<T, K extends string, R, X = {}> = K extends "*"
   ? {}
-  : K extends `${infer Head}/${string}`
+  : K extends `${infer Head}/${infer Rest}`
     ? Head extends keyof X
       ? {}
-      : { [P in Head & keyof T]-?: ExpandedValue<T[P], RowOf<T[P]>> }
+      : { [P in Head & keyof T]-?: ExpandedValue<T[P], [R] extends [RelatedType<T, K>] ? RowOf<T[P]> : ExpandedAlong<RowOf<T[P]>, Rest, R>> }
     : { [P in K & keyof T]-?: ExpandedValue<T[P], R> };
+
+/**
+ * The rows `Row` of an expanded navigation property with the rest of an expand path, `Path`,
+ * expanded in them: every property of `Row` (the path's segments before the last carry no nested
+ * options, so OData v4's `author($expand=books(...))` and v2's `$select=author/*` send them all),
+ * the next segment replaced by its expanded value, and the last one's rows `R`. A type cast
+ * segment (`NS.Writer`) stays with the segment before it, whose nested options it takes
+ * (`author/NS.Writer` selects of the author); a segment the type does not know adds nothing.
+ */
+export type ExpandedAlong<Row, Path extends string, R> = Path extends `${infer Head}/${infer Rest}`
+  ? Head extends `${string}.${string}`
+    ? ExpandedAlong<Row & Record<string, unknown>, Rest, R>
+    : Head extends keyof Row
+      ? Without<Row, Head> & { [P in Head & keyof Row]-?: ExpandedValue<Row[P], ExpandedAlong<RowOf<Row[P]>, Rest, R>> }
+      : Row
+  : Path extends `${string}.${string}`
+    ? R
+    : Path extends "*"
+      ? Row
+      : Path extends keyof Row
+        ? Without<Row, Path> & { [P in Path & keyof Row]-?: ExpandedValue<Row[P], R> }
+        : Row;
+
+/**
+ * The aliases that a `$compute` text `E` names (`total` of `"price mul qty as total"`; several
+ * items are separated by commas), or `never` where `E` is not a literal. The alias is the name
+ * after an ` as `, up to the next comma; where what follows an ` as ` is no name (an ` as ` inside
+ * a string literal, `concat(title,' as x') as t`), the next ` as ` is tried.
+ */
+export type ComputedAliases<E extends string> = E extends `${string} as ${infer Rest}`
+  ? Rest extends `${infer Alias},${infer More}`
+    ? [ComputedAliasName<Alias>] extends [never]
+      ? ComputedAliases<Rest>
+      : ComputedAliasName<Alias> | ComputedAliases<More>
+    : [ComputedAliasName<Rest>] extends [never]
+      ? ComputedAliases<Rest>
+      : ComputedAliasName<Rest>
+  : never;
+
+/** `S` without the spaces around it when that can be a property's name (not empty, no space, quote or parenthesis), else `never`. */
+export type ComputedAliasName<S extends string> = S extends ` ${infer R}`
+  ? ComputedAliasName<R>
+  : S extends `${infer R} `
+    ? ComputedAliasName<R>
+    : S extends "" | `${string}${" " | "'" | "(" | ")"}${string}`
+      ? never
+      : S;
+
+/**
+ * `T` with the properties that the `$compute` text `E` adds ({@link ComputedAliases}), `unknown`
+ * and optional: the service sends a computed property where `$select` names it, or where there is
+ * no `$select` (OData 4.01 Part 2 §5.1.3 says SHOULD), and its type is the expression's, which
+ * the text alone does not tell. `T` itself where `E` names none (text not known until run time).
+ */
+export type WithComputed<T, E extends string> = [ComputedAliases<E>] extends [never] ? T : T & { [A in ComputedAliases<E>]?: unknown };
+
+/**
+ * The rows of a query with `$apply`: what its transformations make of the entities (groups, their
+ * aggregates, computed values), which the text alone does not tell; `select()` after `apply()`
+ * narrows them to the names it is given.
+ */
+export type AppliedRow = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Bound operations

@@ -44,7 +44,9 @@ import type {
   Unexpanded,
   FieldPath,
   FilterFieldPath,
-  ValidFilterPath,
+  ValidOrderByPath,
+  AppliedRow,
+  WithComputed,
   KeyValue,
   RelatedType,
   Selected,
@@ -162,10 +164,11 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   }
 
   /**
-   * Adds an `$orderby` item: a field path, or `(f) => expression` (such as `f.tolower("name")`).
+   * Adds an `$orderby` item: a path to a primitive property (through single-valued navigation and
+   * complex properties, or `reviews/$count`), or `(f) => expression` (such as `f.tolower("name")`).
    * Several calls append. Without a direction the service's default (ascending) applies.
    */
-  orderBy<P extends FilterFieldPath<T>>(field: (P & ValidFilterPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
+  orderBy<P extends FilterFieldPath<T>>(field: (P & ValidOrderByPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
     return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
   }
 
@@ -197,16 +200,24 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return this.#next({ ...this.#state, search: checkOptionText(expression, "search(expression)", "search") });
   }
 
-  /** Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`. */
-  apply(expression: string): this {
+  /**
+   * Adds an `$apply` transformation (OData v4 data aggregation); several calls are joined with `/`.
+   * The rows are then what the transformations make ({@link AppliedRow}): `select()`, `filter()`,
+   * `orderBy()` and the others after it name their properties unchecked.
+   */
+  apply(expression: string): CollectionOf<K, AppliedRow> {
     requireV4(this.#version, "apply(expression)", "$apply");
     const text = checkOptionText(expression, "apply(expression)");
-    return this.#next({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
+    return this.#next<CollectionOf<K, AppliedRow>>({ ...this.#state, apply: [...(this.#state.apply ?? []), text] });
   }
 
-  /** Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append. */
-  compute(expression: string): this {
-    return this.#next(addCompute(this.#state, expression, this.#version));
+  /**
+   * Adds a `$compute` item such as `"price mul quantity as total"` (OData v4); several calls append.
+   * `select()`, `filter()` and `orderBy()` may name the alias of a literal text, which the rows
+   * carry as `unknown` ({@link WithComputed}).
+   */
+  compute<const E extends string>(expression: E): CollectionOf<K, WithComputed<T, E>, S, X> {
+    return this.#next<CollectionOf<K, WithComputed<T, E>, S, X>>(addCompute(this.#state, expression, this.#version));
   }
 
   /**
@@ -425,8 +436,8 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   }
 
   /** Adds a `$compute` item (OData v4), which `select()` may name, as `ReadCollectionQuery.compute` does. */
-  compute(expression: string): this {
-    return this.#next(addCompute(this.#state, expression, this.#core.options.version));
+  compute<const E extends string>(expression: E): EntityOf<K, WithComputed<T, E>, S, X, Z> {
+    return this.#next<EntityOf<K, WithComputed<T, E>, S, X, Z>>(addCompute(this.#state, expression, this.#core.options.version));
   }
 
   /**

@@ -290,7 +290,9 @@ const malformedAnswers: MalformedAnswer[] = [
       if (op.kind === "operation") return { rejects: "BAD_PAYLOAD", says: /text\/html|not JSON/ };
       // Said as what it is, not as JSON that does not parse.
       if (op.kind === "collection") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a collection$/ };
-      if (op.kind === "entity" || op.kind === "write") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not an entity$/ };
+      if (op.kind === "entity") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not an entity$/ };
+      // A write that a 2xx answered was applied: the message says so before what the body is.
+      if (op.kind === "write") return { rejects: "BAD_PAYLOAD", says: /answered 200 OK, so the service applied the write, but its answer could not be read as an entity: the body is an HTML page \(text\/html; charset=utf-8\), not an entity$/ };
       if (op.kind === "batch") return { rejects: "BAD_BATCH_RESPONSE", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a batch response$/ };
       if (op.kind === "metadata") return { rejects: "BAD_METADATA", says: /answered with an HTML page \(text\/html; charset=utf-8\), not service metadata$/ };
       if (op.kind === "delta") return { rejects: "BAD_PAYLOAD", says: /answered with an HTML page \(text\/html; charset=utf-8\), not a delta$/ };

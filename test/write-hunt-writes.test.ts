@@ -85,7 +85,8 @@ describe("a write answered with a collection", () => {
     for (const [method, path, write] of cases) {
       const error = await rejection(write());
       assert.equal(error.code, "BAD_PAYLOAD");
-      assert.equal(error.message, `${method} ${server.url(path)} did not answer with an entity object (got a collection, {"value":[...]})`);
+      // The write was applied (a 2xx came): the message says so, lest a caller send it again.
+      assert.equal(error.message, `${method} ${server.url(path)} was answered 200 OK, so the service applied the write, but its answer could not be read as an entity: the answer is not an entity object (got a collection, {"value":[...]})`);
     }
     answer = { "@odata.context": "$metadata#Books", "@odata.nextLink": "Books?$skip=1", value: [] };
     assert.equal((await rejection(v4.create({ ID: 1 }))).code, "BAD_PAYLOAD");
@@ -93,7 +94,7 @@ describe("a write answered with a collection", () => {
     answer = { d: { results: [{ ID: 1, __metadata: { uri: "Books(1)" } }], __count: "1" } };
     const v2Error = await rejection(clientOf(server, "2.0").collection("Books").create({ ID: 1 }));
     assert.equal(v2Error.code, "BAD_PAYLOAD");
-    assert.equal(v2Error.message, `POST ${server.url("svc/Books")} did not answer with an entity object (got a collection, {"d":{"results":[...]}})`);
+    assert.equal(v2Error.message, `POST ${server.url("svc/Books")} was answered 200 OK, so the service applied the write, but its answer could not be read as an entity: the answer is not an entity object (got a collection, {"d":{"results":[...]}})`);
 
     answer = { "@odata.context": "$metadata#Settings/$entity", value: ["a", "b"] };
     assert.deepEqual(await v4.create({ value: ["a", "b"] }), { value: ["a", "b"] });
@@ -112,7 +113,7 @@ describe("a write answered with a collection", () => {
     const client = clientOf(server);
     const error = await rejection(client.collection("Books").create({ ID: 9 }));
     assert.equal(error.code, "BAD_PAYLOAD");
-    assert.match(error.message, /^POST http:\/\/127\.0\.0\.1:\d+\/svc\/Books did not answer with an entity object \(got a collection/);
+    assert.match(error.message, /^POST http:\/\/127\.0\.0\.1:\d+\/svc\/Books was answered 200 OK, so the service applied the write, but its answer could not be read as an entity: the answer is not an entity object \(got a collection/);
     assert.deepEqual(await client.collection("Shelves").key(1).navigate("books").create({ ID: 9 }), { ID: 9 });
     assert.deepEqual(wire(server), [
       ["POST", "/svc/Books", '{"ID":9}'],

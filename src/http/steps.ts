@@ -30,6 +30,13 @@ export interface RetryPolicy {
 export const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
 
 /**
+ * What the attempts before the one a retried request's answer came from met: each one's status,
+ * or its network error. A PUT or DELETE that one of them applied may be refused when sent again
+ * (412, 404), and the write's error says so (write/requests.ts).
+ */
+export const EARLIER_ATTEMPTS = new WeakMap<Response, unknown[]>();
+
+/**
  * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting
  * `Retry-After` where the answer has one, otherwise an exponential backoff with jitter.
  */
@@ -45,6 +52,7 @@ export function retryStep(policy: RetryPolicy, random: () => number = Math.rando
 }
 
 async function sendWithRetries(request: ODataRequest, next: SendRequest, policy: RetryPolicy, random: () => number): Promise<Response> {
+  const earlier: unknown[] = [];
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= policy.retries;
     let response: Response;
@@ -56,16 +64,21 @@ async function sendWithRetries(request: ODataRequest, next: SendRequest, policy:
       response = await next(copy);
     } catch (error) {
       if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
+      earlier.push(error);
       await sleep(backoff(policy, attempt, random), request.signal);
       continue;
     }
-    if (last || !RETRY_STATUSES.has(response.status)) return response;
+    if (last || !RETRY_STATUSES.has(response.status)) {
+      if (earlier.length > 0) EARLIER_ATTEMPTS.set(response, earlier);
+      return response;
+    }
     const header = response.headers.get("retry-after");
     // Its reading (an HTTP-date's three forms) loads with the first answer that asks for a pause.
     const retryAfter = header === null ? undefined : (await loadRetryAfter()).retryAfterMs(header, Date.now());
     // A service that asks for a longer pause than the policy allows is answered with its own
     // response rather than with a request it has said it does not want yet.
     if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
+    earlier.push(response.status);
     await discard(response);
     await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
   }

@@ -718,7 +718,7 @@ function retriedWriteExplanation(status: number, request: Pick<WriteRequest, "me
 function networkFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const failed = message.indexOf(" failed before an answer arrived");
-  return `a network error: ${failed === -1 ? message : `the request${message.slice(failed)}`}`;
+  return failed === -1 ? `a network error: ${message}` : message.slice(failed + 1);
 }
 
 /** What a failed write's explanation needs of its request. */

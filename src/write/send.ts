@@ -10,7 +10,9 @@ import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
 import { explainFailedWrite, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
-import { redactUrl } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
+import { ODataClientError } from "../errors.js";
+import { badPayload } from "../payload/bad-payload.js";
 
 /**
  * Sends one request and checks its status; a failure rejects with `ODataHttpError`, whose message
@@ -52,9 +54,46 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
-  const where = `${request.method} ${redactUrl(request.url)}`;
   const readAtomEntry = await atomReaderFor(answer.contentType);
-  return (await readMasked(response, () => readWriteAnswer(answer, core.options.version, where, readAtomEntry))) as R;
+  return (await readMasked(response, () => {
+    try {
+      return readWriteAnswer(answer, core.options.version, undefined, readAtomEntry);
+    } catch (error) {
+      throw unreadableAnswer(error, request, response);
+    }
+  })) as R;
+}
+
+/**
+ * The `BAD_PAYLOAD` of a write whose successful answer holds no entity that can be read (an HTML
+ * page a proxy sent in the service's place, a collection), saying that the status was a success:
+ * the service applied the write, and a caller who sends it again (a create) would apply it twice.
+ * The entity's URL, where the answer gives it, is where to read what was written.
+ */
+function unreadableAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
+  if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
+  const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  const [name, value] = entityUrlOf(response, request.url);
+  // The URL ends the message: the masking of the message as a whole (ODataClientError) takes what
+  // follows a masked query value up to a space as part of it.
+  const entity = value === undefined ? "" : `. ${name}: ${value}`;
+  return badPayload(
+    `${request.method} ${redactUrl(request.url)} was answered ${status}, so the service applied the write, but its answer could not be read as an entity: ${error.message}${entity}`,
+    error.cause,
+  );
+}
+
+/** The `Location` (else the `OData-EntityId`) of an answer, resolved against the request's URL and redacted. */
+function entityUrlOf(response: Response, url: URL): [string, string | undefined] {
+  const location = response.headers.get("location");
+  const name = location === null ? "OData-EntityId" : "Location";
+  const given = location ?? response.headers.get("odata-entityid");
+  if (given === null) return [name, undefined];
+  try {
+    return [name, redactUrl(new URL(given, url))];
+  } catch {
+    return [name, clipText(given, 200)];
+  }
 }
 
 /** Sends a write whose answer carries nothing the caller needs (delete, `$ref`); the body is discarded. */

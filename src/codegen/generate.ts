@@ -816,8 +816,9 @@ const MAX_DERIVED_INPUTS = 32;
  * known of an abstract type, the type's input with any other property. A collection is an array
  * of the same, a nullable parameter may be null. `undefined` for a parameter of another type, and
  * in a reader's file, whose entry point has no `EntityInput` and which calls no operations.
+ * `parameter` may be a navigation property of a complex type a parameter holds (see {@link complexValueText}).
  */
-function entityInputText(context: Context, parameter: Parameter): string | undefined {
+function entityInputText(context: Context, parameter: Pick<TypeReference, "type" | "collection" | "nullable">): string | undefined {
   const entity = context.model.entityType(parameter.type);
   if (context.reader || entity === undefined || !context.entityTypes.has(entity.qualifiedName)) return undefined;
   context.entityInput = true;
@@ -850,6 +851,7 @@ function entityInputText(context: Context, parameter: Parameter): string | undef
  * them. Past {@link MAX_DERIVED_INPUTS} derived types, or where some are not written (`only`), the
  * declared type with any annotation and property, as {@link entityInputText} does. A type without
  * members (an abstract base) is an object still: its interface would take a string or a number.
+ * Each type stands as {@link complexValueText} writes it, so that an entity it holds is an input.
  * `undefined` for parameters of other types.
  */
 function complexInputText(context: Context, parameter: Parameter): string | undefined {
@@ -858,11 +860,11 @@ function complexInputText(context: Context, parameter: Parameter): string | unde
   if (complex === undefined || !context.otherTypes.has(complex.qualifiedName)) return undefined;
   const derived = derivedTypes(context, complex);
   const written = derived.filter((each) => context.otherTypes.has(each.qualifiedName));
-  const name = names.of(complex.qualifiedName) as string;
+  const name = complexValueText(context, complex);
   const object = hasMembers(context, complex) ? "" : " & object";
   let element: string;
   if (derived.length === 0) {
-    if (object === "") return undefined;
+    if (object === "" && name === names.of(complex.qualifiedName)) return undefined;
     element = `${name}${object}`;
   } else if (written.length < derived.length || derived.length > MAX_DERIVED_INPUTS) {
     // `any`, not `unknown`: as in entityInputText, an interface value has no index signature.
@@ -875,10 +877,50 @@ function complexInputText(context: Context, parameter: Parameter): string | unde
       : [...new Set(written.flatMap((each) => memberNames(model, each)))].filter((each) => !own.has(each) && !OBJECT_MEMBERS.has(each));
     // The refused names as one mapped type: each a member `?: never`, written shorter for a wide hierarchy.
     const base = `${name}${object} & { ${annotation(complex, "?")} }${refused.length > 0 ? ` & { readonly [K in ${union(refused.map((each) => JSON.stringify(each)))}]?: never }` : ""}`;
-    element = [`(${base})`, ...written.map((each) => `(${names.of(each.qualifiedName) as string} & { ${annotation(each, "")} })`)].join(" | ");
+    element = [`(${base})`, ...written.map((each) => `(${complexValueText(context, each)} & { ${annotation(each, "")} })`)].join(" | ");
   }
   // As {@link typeText}: a collection's Nullable speaks of its items.
   return referenceText(element, parameter);
+}
+
+/**
+ * What an operation parameter takes for a value of the complex type `complex`: its interface,
+ * except that a navigation property (a complex type may declare one, CSDL 4.01 §8) takes what an
+ * entity parameter takes ({@link entityInputText}), and a complex property whose type holds one,
+ * at any depth, takes this type of its own. The interface types such a member with the entity's
+ * read interface, which no literal naming a derived type (`@odata.type`, its key) matches:
+ * Dataverse's `GrantAccess` takes `PrincipalAccess: { Principal: { "@odata.type":
+ * "#Microsoft.Dynamics.CRM.systemuser", systemuserid } }`. The interface itself stays the read
+ * shape. `within`: the complex types this one is nested in; one met again (a recursive type) is
+ * its interface there, or the type would never end.
+ */
+function complexValueText(context: Context, complex: ComplexType, within: ReadonlySet<string> = new Set()): string {
+  const { model } = context;
+  const name = context.names.of(complex.qualifiedName) as string;
+  if (context.reader || within.has(complex.qualifiedName)) return name;
+  const nested = new Set(within).add(complex.qualifiedName);
+  const replaced: string[] = [];
+  const members: string[] = [];
+  for (const property of model.propertiesOf(complex)) {
+    const type = model.complexType(property.type);
+    if (!isAddressable(property.name) || type === undefined || !context.otherTypes.has(type.qualifiedName)) continue;
+    const value = complexValueText(context, type, nested);
+    if (value === context.names.of(type.qualifiedName)) continue;
+    replaced.push(property.name);
+    members.push(`${propertyName(property.name)}: ${referenceText(value, property)}`);
+  }
+  for (const nav of model.navigationPropertiesOf(complex)) {
+    const input = isAddressable(nav.name) ? entityInputText(context, nav) : undefined;
+    if (input === undefined) continue;
+    replaced.push(nav.name);
+    // Optional, as in the interface: present only when the caller gives it.
+    members.push(`${propertyName(nav.name)}?: ${input}`);
+  }
+  if (replaced.length === 0) return name;
+  const keys = union(replaced.map((each) => JSON.stringify(each)));
+  // Not `Omit`, which of an open type keeps the index signature alone (its keys are `string`), and
+  // which a model's type of that name would stand for: a key remapping keeps the other members as declared.
+  return `{ [K in keyof ${name} as K extends ${keys} ? never : K]: ${name}[K] } & { ${members.join("; ")} }`;
 }
 
 /** The names of the members an interface of `type` has for its properties and navigation properties. */

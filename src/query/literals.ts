@@ -9,6 +9,8 @@
 import type { ODataVersion } from "../options.js";
 import { edmText, formatTypedText } from "./edm-text.js";
 import { formatLiteral, WRITE_LITERAL, type EdmTypeName } from "./literal-format.js";
+import { isIdentifier } from "../util/identifiers.js";
+import { describe } from "../util/values.js";
 
 export type { EdmTypeName } from "./literal-format.js";
 export { decimalWithoutExponent, formatLiteral, isEdmValue } from "./literal-format.js";
@@ -164,9 +166,18 @@ export const edm = {
   },
   /**
    * A member (or, for flags, several members) of an enumeration type: `NS.Color'Red'`. OData v4 only.
-   * @example edm.enumMember("Sales.Color", "Red"); edm.enumMember("Sales.Access", ["Read", "Write"])
+   * Several members are an array, or the text of a flags value, names (or values) separated by
+   * commas, as services send it and a generated type has it: `"Read, Write"` is `["Read", "Write"]`.
+   * @example edm.enumMember("Sales.Color", "Red"); edm.enumMember("Sales.Access", ["Read", "Write"]); edm.enumMember("Sales.Access", row.Access)
    */
   enumMember(type: string, member: string | number | readonly (string | number)[]): EdmValue & { readonly type: "Enum" } {
+    if (typeof member === "string") {
+      const members = member.split(",").map((part) => (/^\s*-?\d+\s*$/.test(part) ? Number(part) : part.trim()));
+      if (!members.every((each) => (typeof each === "number" ? Number.isSafeInteger(each) : isIdentifier(each)))) {
+        throw new TypeError(`edm.enumMember(member): ${describe(member)} is not an OData identifier (a member's name), an integer (its value), nor such separated by commas ("Read, Write"); or give an array: ["Read", "Write"]`);
+      }
+      member = members;
+    }
     return makeEdmValue("Enum", edmText.enumMember(type, member)) as EdmValue & { readonly type: "Enum" };
   },
 } as const;

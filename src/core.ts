@@ -22,7 +22,8 @@ export interface SendInit {
   redirect?: RedirectMode;
   /** Whether the retry step may resend it; defaults to true for idempotent methods. */
   retry?: boolean;
-  timeout?: number;
+  /** This request's own timeout in ms (`0`: none); `undefined` leaves the client's. */
+  timeout?: number | undefined;
   /** What the library sends it for, where the caller did not ask for it as such (see `ODataRequest`). */
   purpose?: ODataRequest["purpose"];
 }

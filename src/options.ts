@@ -10,7 +10,8 @@ import { isBearerToken } from "./http/bearer-token.js";
 import type { AuthOptions, BearerToken, OAuth2ClientAuthentication, OAuth2ClientCredentials, ResolvedAuth, ResolvedOAuth2 } from "./http/auth.js";
 import { redactText, redactUrl } from "./util/redact.js";
 import { describe } from "./util/values.js";
-import { MAX_TIMER_DELAY } from "./util/timers.js";
+// The check of a timeout, the client's or a call's: the walk's module holds it, at start either way.
+import { checkTimeout } from "./read/traversal.js";
 
 /**
  * What every method that sends a request takes as its last argument (alone, or extended by the
@@ -27,6 +28,14 @@ export interface RequestOptions {
    * one (see {@link AbortSignalLike}).
    */
   signal?: AbortSignalLike | undefined;
+  /**
+   * The client's `timeout` for this call's requests alone, in ms: how long each attempt may wait
+   * for its answer's headers and then for more of its body (each page of a walk has its own).
+   * `0` turns it off for this call; at most 2147483647. A long-running operation's polls keep the
+   * client's.
+   * @default the client's `timeout`
+   */
+  timeout?: number | undefined;
 }
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */
@@ -505,11 +514,7 @@ function isHeaderValue(value: string): boolean {
 }
 
 function resolveTimeout(value: unknown): number {
-  if (value === undefined) return DEFAULT_TIMEOUT;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
-    throw new RangeError(`${owner} option "timeout" must be a number of ms from 0 (no timeout) to ${MAX_TIMER_DELAY}; got ${describe(value)}`);
-  }
-  return value;
+  return value === undefined ? DEFAULT_TIMEOUT : checkTimeout(value, `${owner} option`);
 }
 
 function resolveRetry(value: unknown): RetryPolicy | false {

@@ -15,7 +15,7 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import { abortReason, toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
-import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
+import { callTimeout, readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
 import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
@@ -98,6 +98,7 @@ export interface DeltaOptions extends RequestOptions {
 export async function* walkDelta<T>(core: ClientCore, link: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
   if (typeof link !== "string" || link === "") throw new TypeError("delta(link): link must be a delta link string");
   const signal = toAbortSignal(options?.signal);
+  const timeout = callTimeout(options?.timeout, "delta(link)");
   const maxPageSize = options?.maxPageSize;
   if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
     throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
@@ -115,7 +116,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
     expand = expansionsOfUrl(next, v2) ?? expand;
-    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, maxPageSize, format, expand);
+    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, timeout, maxPageSize, format, expand);
     // The page is the caller's before its links are judged: a link that is no URL, or one that may
     // not be followed, ends the walk after it, not in place of it (its changes are not lost).
     yield page;
@@ -131,13 +132,14 @@ async function readDeltaPage<T>(
   core: ClientCore,
   url: URL,
   signal: AbortSignal | undefined,
+  timeout: number | undefined,
   maxPageSize: number | undefined,
   format: "json" | "atom",
   expand: readonly ExpandItem[] | undefined,
 ): Promise<{ page: DeltaPage<T>; broken: ODataClientError | undefined }> {
   const headers = readHeaders(core, maxPageSize);
   if (format === "atom") headers.set("accept", "application/atom+xml");
-  const response = await core.send({ method: "GET", url, headers, signal });
+  const response = await core.send({ method: "GET", url, headers, signal, timeout });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);
   // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.

@@ -8,15 +8,21 @@ import { maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { atomReaderFor, readEntityAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { markExpanded } from "../payload/expanded.js";
 import type { EntityState } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
-import { readHeaders, resolveReadOptions, type ReadOptions } from "./traversal.js";
+import { readHeaders, resolveReadOptions, type ReadOptions, type ResolvedReadOptions } from "./traversal.js";
 import { pendingReadError } from "./pending-read.js";
 import { refuseV2Envelope } from "./payload-failure.js";
 import { countOf } from "../payload/annotations.js";
+
+/**
+ * The checker of a write's headers, for a read's too (read/traversal.ts): loaded with this module,
+ * by the first read that gives headers or reads one entity or a count, so that the walk's start
+ * stays as it was (a module of its own, loaded with `import()`, took one more chunk at start).
+ */
+export { requestHeaders } from "../http/request-headers.js";
 
 /** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
 const COUNT_LIMIT = 1024;
@@ -30,13 +36,10 @@ const COUNT_LIMIT = 1024;
  */
 const ENTITY_LIMIT = 64 * 1024 * 1024;
 
-/** GET of `/$count` as a number. */
+/** GET of `/$count` as a number, with the caller's `headers` and `timeout` (`countAll()`). */
 export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
-  const resolved = resolveReadOptions(options);
-  const headers = readHeaders(core, undefined);
-  headers.set("accept", "text/plain");
-  headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal: resolved.signal });
+  const resolved = await resolveReadOptions(options, "countAll()");
+  const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved, "text/plain"), signal: resolved.signal, timeout: resolved.timeout });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal: resolved.signal });
   if (response.status === 202) throw await pendingReadError(response, url);
   const text = (await readBodyText(response, "GET", url, resolved.signal, COUNT_LIMIT)).trim();
@@ -49,23 +52,36 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
 }
 
 /**
+ * The headers of a read that is no page (an entity, a count): a page's, without the client's
+ * `maxPageSize`, with `accept` where given, then the caller's (which win, `Prefer` too: no
+ * preference of the read's own is left to join).
+ */
+function singleReadHeaders(core: ClientCore, options: ResolvedReadOptions, accept?: string): Headers {
+  const headers = readHeaders(core, undefined);
+  headers.delete("prefer");
+  if (accept !== undefined) headers.set("accept", accept);
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+  return headers;
+}
+
+/**
  * GET of one entity; v2's `d` wrapper is removed, the `ETag` header kept as `@odata.etag` (v4)
  * or `__metadata.etag` (v2), `@odata.context` left out. With `orNull` (a single-valued navigation
  * property), an answer that relates no entity gives `null`. A client of v4 refuses a v2 service's
- * `{"d": …}` as `BAD_PAYLOAD` where the answer's headers say v2 (read/payload-failure.ts).
+ * `{"d": …}` as `BAD_PAYLOAD` where the answer's headers say v2 (read/payload-failure.ts). The
+ * caller's `headers` and `timeout` go with the request (`get()`).
  * `state`: the query's, for what it expanded and, where no entity came, whether it is a singleton.
  */
 export async function readEntity<T>(
   core: ClientCore,
   url: URL,
-  options: { signal?: AbortSignalLike | undefined } | undefined,
+  options: ReadOptions | undefined,
   state: EntityState,
   orNull = false,
 ): Promise<T> {
-  const signal = toAbortSignal(options?.signal);
-  const headers = readHeaders(core, undefined);
-  headers.delete("prefer");
-  const response = await core.send({ method: "GET", url, headers, signal });
+  const resolved = await resolveReadOptions(options, "get()");
+  const signal = resolved.signal;
+  const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved), signal, timeout: resolved.timeout });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   // Before the body is read as the entity: a 202's empty body is no "relates no entity" either.
   if (response.status === 202) throw await pendingReadError(response, url);

@@ -20,6 +20,9 @@ import { clipText, redactUrl } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { loadOnce } from "../util/load-once.js";
 import { isXmlContentType, jsonMediaType } from "../payload/content-type.js";
+import { mergePrefer } from "../http/steps.js";
+import { MAX_TIMER_DELAY } from "../util/timers.js";
+import { describe } from "../util/values.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -41,8 +44,19 @@ export interface Page<T> {
   annotations?: Record<string, unknown>;
 }
 
-/** Options of the reading methods: the {@link RequestOptions} `signal`, and how pages are read. */
+/** Options of the reading methods: the {@link RequestOptions} `signal` and `timeout`, headers, and how pages are read. */
 export interface ReadOptions extends RequestOptions {
+  /**
+   * More headers for this read, sent with each of its requests (every page of a walk, those read
+   * ahead and those of next links among them) and checked as a write's are. Lower-case names win
+   * over the read's own (`Accept`); a `Prefer` joins the read's own preferences
+   * (`odata.maxpagesize`, `odata.track-changes`), its own winning where both name one, as the
+   * client's `headers` join a request's. They go where the request goes (next links are followed
+   * to the service's origin and `trustedOrigins` only); a redirect to another origin drops those
+   * named like a credential, as it drops a write's.
+   * @example { ConsistencyLevel: "eventual" } // Microsoft Graph's $count and $search on directory objects
+   */
+  headers?: Record<string, string> | undefined;
   /**
    * How many pages are requested ahead of the one the caller works on; `0` reads strictly one
    * page at a time. Memory holds the current page plus these. Within one page too large to be
@@ -88,6 +102,8 @@ export interface TraversalOptions extends ReadOptions {
    * brings the `,` or `]` after its first entity.
    */
   eager?: boolean | undefined;
+  /** The call the caller made (`first()`), as option errors name it; else the reading function's. */
+  where?: string | undefined;
 }
 
 /** A piece of a page as it comes off the network; `end` marks the page's last piece. */
@@ -98,14 +114,44 @@ interface PagePart<T> {
 
 export const DEFAULT_READ_AHEAD = 1;
 
-/** The reading options after checks: the signal as a real `AbortSignal`, `readAhead` with its default. */
+/**
+ * The reading options after checks: the signal as a real `AbortSignal`, `readAhead` with its
+ * default, the headers with their names in lower case.
+ */
 export interface ResolvedReadOptions extends Omit<TraversalOptions, "signal" | "readAhead"> {
   signal: AbortSignal | undefined;
   readAhead: number;
 }
 
-/** Checks the reading options; errors name the option. */
-export function resolveReadOptions(options: TraversalOptions | undefined): ResolvedReadOptions {
+/**
+ * The `timeout` option of one call (`RequestOptions.timeout`), checked as the client's is;
+ * `undefined` leaves the client's.
+ * @throws RangeError naming `where` and the option
+ */
+export function callTimeout(value: unknown, where: string): number | undefined {
+  return value === undefined ? value : checkTimeout(value, `${where}: option`);
+}
+
+/**
+ * A timeout in ms, the client's or a call's: from 0 (none) to the longest delay a timer takes.
+ * @throws RangeError naming `option` (`ODataClient option`, `get(): option`)
+ */
+export function checkTimeout(value: unknown, option: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
+    throw new RangeError(`${option} "timeout" must be a number of ms from 0 (no timeout) to ${MAX_TIMER_DELAY}; got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks the reading options; errors name the option, and `where` (or `options.where`) the call.
+ * Resolves once the checker of `headers` has loaded, where some are given.
+ */
+export async function resolveReadOptions(options: TraversalOptions | undefined, where: string): Promise<ResolvedReadOptions> {
+  where = options?.where ?? where;
+  const timeout = callTimeout(options?.timeout, where);
+  // Checked as a write's are: the same refusals, in the same words (see entity.ts for why it loads from there).
+  const headers = options?.headers === undefined ? undefined : (await import("./entity.js")).requestHeaders(options.headers, where);
   const readAhead = options?.readAhead === undefined ? DEFAULT_READ_AHEAD : options.readAhead;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
     throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
@@ -117,7 +163,7 @@ export function resolveReadOptions(options: TraversalOptions | undefined): Resol
   if (options?.from !== undefined && (typeof options.from !== "string" || options.from === "")) {
     throw new TypeError('option "from" must be a next link string');
   }
-  return { ...options, readAhead, signal };
+  return { ...options, readAhead, signal, timeout, headers };
 }
 
 /**
@@ -177,29 +223,26 @@ export class RecentLinks {
  * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
  * services read the page size from each request (Dataverse pages by the `Prefer` of the next-link
  * request). `Prefer` is not CORS-safelisted, so in a browser such a read on another origin is
- * preflighted.
+ * preflighted. `given`: the caller's headers (checked, names in lower case), which win over these
+ * but for `Prefer`, whose preferences join them (see `ReadOptions.headers`).
  */
-export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false): Headers {
-  const headers = new Headers({ accept: jsonMediaType(core.options.ieee754Compatible), ...versionHeaders(core.options.version, "read") });
+export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false, given?: Record<string, string>): Headers {
+  const headers = new Headers({ accept: jsonMediaType(core.options.ieee754Compatible), ...versionHeaders(core.options.version, "read"), ...given });
   if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;
     if (pageSize !== undefined) preferences.push(`odata.maxpagesize=${pageSize}`);
     if (trackChanges) preferences.push("odata.track-changes");
-    if (preferences.length > 0) headers.set("prefer", preferences.join(", "));
+    const own = given?.["prefer"];
+    if (preferences.length > 0) headers.set("prefer", own ? mergePrefer(preferences.join(", "), own) : preferences.join(", "));
   }
   return headers;
 }
 
-/** Sends the GET of one page and checks the answer. */
-async function requestPage(
-  core: ClientCore,
-  url: URL,
-  signal: AbortSignal | undefined,
-  maxPageSize: number | undefined,
-  trackChanges: boolean,
-): Promise<Response> {
-  const response = await core.send({ method: "GET", url, headers: readHeaders(core, maxPageSize, trackChanges), signal });
+/** Sends the GET of one page, with the read's preferences, headers and timeout, and checks the answer. */
+async function requestPage(core: ClientCore, url: URL, signal: AbortSignal | undefined, options: ResolvedReadOptions): Promise<Response> {
+  const headers = readHeaders(core, options.maxPageSize, options.trackChanges, options.headers);
+  const response = await core.send({ method: "GET", url, headers, signal, timeout: options.timeout });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   // A 202's body is the status of a read the service runs asynchronously, never the page.
   if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);
@@ -227,7 +270,7 @@ interface WalkHooks {
  */
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal, walk?: WalkHooks): AsyncGenerator<PagePart<T>> {
   const { expand } = options;
-  const response = await (walk?.sent ?? requestPage(core, url, signal, options.maxPageSize, options.trackChanges ?? false));
+  const response = await (walk?.sent ?? requestPage(core, url, signal, options));
   const markExpanded = expand?.length ? (await loadExpanded()).markExpanded : undefined;
   const contentType = response.headers.get("content-type");
   if (isXmlContentType(contentType)) {
@@ -292,7 +335,7 @@ async function pageReadFailure(error: unknown, url: URL, signal: AbortSignalLike
 
 /** Reads one page whole. */
 export async function readPage<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): Promise<Page<T>> {
-  const resolved = resolveReadOptions(options);
+  const resolved = await resolveReadOptions(options, "page()");
   const start = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link", true);
   const value: T[] = [];
   for await (const part of pageParts<T>(core, start, resolved)) {
@@ -357,8 +400,8 @@ const maskedLinkError = (core: ClientCore, error: unknown): Promise<unknown> => 
  * running at most `readAhead` page pieces ahead. Leaving the loop early (break, return, throw)
  * aborts whatever is in flight.
  */
-async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<PagePart<T>> {
-  const resolved = resolveReadOptions(options);
+async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, where: string): AsyncGenerator<PagePart<T>> {
+  const resolved = await resolveReadOptions(options, where);
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link", true);
   const caller = resolved.signal;
   const stop = new AbortController();
@@ -411,7 +454,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
     }
     if (visited.has(url.href)) return;
     const controller = requestController();
-    const sent = requestPage(core, url, controller.signal, resolved.maxPageSize, resolved.trackChanges ?? false);
+    const sent = requestPage(core, url, controller.signal, resolved);
     sent.catch(() => undefined); // awaited when the guess holds; an aborted guess fails unheard
     early = { href: url.href, controller, sent };
   };
@@ -487,7 +530,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
 /** Pages after pages, following next links. */
 export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<Page<T>> {
   let value: T[] = [];
-  for await (const part of walkParts<T>(core, url, options)) {
+  for await (const part of walkParts<T>(core, url, options, "pages()")) {
     if (!part.end) {
       for (const entity of part.entities) value.push(entity);
       continue;
@@ -511,7 +554,7 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
  */
 export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<T, void, undefined> {
   // The caller's signal as given: the stream only reads whether it has aborted and why.
-  return new EntityStream<T>(walkParts<T>(core, url, options), options?.signal);
+  return new EntityStream<T>(walkParts<T>(core, url, options, "stream()"), options?.signal);
 }
 
 /**

@@ -306,7 +306,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
   async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
     const all: Selected<T, S, X>[] = [];
-    for await (const page of this.pages(options)) for (const entity of page.value) all.push(entity);
+    const pages = walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options, "list()"));
+    for await (const page of pages) for (const entity of page.value) all.push(entity);
     return all;
   }
 
@@ -314,19 +315,22 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * The first entity (`$top=1`), or `undefined` when there is none. An empty page that names a
    * next one (server-driven paging allows it) is followed, as a walk follows it. Should the service
    * ignore `$top` and send a large collection, its answer is read no further than the first entity.
+   * `headers` go with each request, as a walk's do (see {@link ReadOptions}).
    */
-  async first(options?: RequestOptions): Promise<Selected<T, S, X> | undefined> {
+  async first(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<Selected<T, S, X> | undefined> {
     const state = firstEntityState(this.#state);
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, state);
-    for await (const entity of walkEntities<Selected<T, S, X>>(this.#core, url, { ...options, expand: state.expand, top: state.top, readAhead: 0, eager: true })) return entity;
+    for await (const entity of walkEntities<Selected<T, S, X>>(this.#core, url, { ...options, expand: state.expand, top: state.top, readAhead: 0, eager: true, where: "first()" })) return entity;
     return undefined;
   }
 
   /**
    * The number of entities the query reads, whatever its paging: `GET .../$count` with its
-   * `$filter`, `$search`, `$apply`, `$compute` and custom options.
+   * `$filter`, `$search`, `$apply`, `$compute` and custom options, and the `headers` given, checked
+   * as a read's (see {@link ReadOptions}).
+   * @example await graph.collection("users").countAll({ headers: { ConsistencyLevel: "eventual" } }) // Microsoft Graph
    */
-  async countAll(options?: RequestOptions): Promise<number> {
+  async countAll(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<number> {
     const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
     // `return await`: a method that returned a promise already rejected (an argument refused before
     // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
@@ -351,8 +355,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return this.#core.options.version;
   }
 
-  #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
-    return readingOptions(this.#state, options);
+  #reading(options: ReadOptions | undefined, where?: string): TraversalOptions | undefined {
+    return readingOptions(this.#state, options, where);
   }
 
   /**
@@ -376,12 +380,13 @@ export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; s
 
 /**
  * The caller's reading options plus what a query adds (change tracking, the expanded paths, the
- * `$top` that bounds a walk); `$batch` reads a page with the same `Prefer` from them.
+ * `$top` that bounds a walk, and `where`, the call that option errors name where it is not the
+ * reading function's own); `$batch` reads a page with the same `Prefer` from them.
  * @internal Not exported from the package.
  */
-export function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
+export function readingOptions(state: QueryState, options: TraversalOptions | undefined, where?: string): TraversalOptions | undefined {
   const { trackChanges, expand, top } = state;
-  return { ...options, trackChanges, expand, top };
+  return { ...options, trackChanges, expand, top, where };
 }
 
 /**
@@ -464,8 +469,9 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    * when the body has none. A missing entity rejects with `ODataHttpError` (status 404). Of a
    * single-valued navigation (`navigateOne()`) that relates no entity, or of a singleton made with
    * `{ nullable: true }` that is null, resolves with `null` (the service answers `204 No Content`).
+   * `headers` go with the request, checked and merged as a read's (see {@link ReadOptions}).
    */
-  async get(options?: RequestOptions): Promise<Selected<T, S, X> | Z> {
+  async get(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<Selected<T, S, X> | Z> {
     const url = new URL(this.url());
     return await (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state, relatesOne(this.#state));
   }

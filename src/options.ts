@@ -31,8 +31,9 @@ export interface RequestOptions {
   /**
    * The client's `timeout` for this call's requests alone, in ms: how long each attempt may wait
    * for its answer's headers and then for more of its body (each page of a walk has its own).
-   * `0` turns it off for this call; at most 2147483647. A long-running operation's polls keep the
-   * client's.
+   * `0` turns it off for this call; at most 2147483647. Of a poller (`createAsync()`,
+   * `asyncPoller()`), it times each of its requests (the start, each poll, a cancel), the whole wait
+   * being `maxWait`'s; of `metadata()`, whose request callers share, it bounds this call's wait.
    * @default the client's `timeout`
    */
   timeout?: number | undefined;

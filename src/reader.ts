@@ -60,7 +60,9 @@ export class ODataReader {
   /**
    * The service's `$metadata` as a {@link ServiceModel}, fetched once per client: concurrent calls
    * share one request, the model is kept, a failed fetch is not (the next call asks again). A
-   * document that cannot be read rejects with code `"BAD_METADATA"`.
+   * document that cannot be read rejects with code `"BAD_METADATA"`. A `timeout` bounds this
+   * call's wait (from the call to the model, rejecting `TIMEOUT`), not the shared request, which
+   * keeps the client's.
    * @example
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
@@ -69,7 +71,7 @@ export class ODataReader {
     // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
     // the one cache the first of them made, and share its request.
     const { metadataCacheOf } = await import("./metadata/cache.js");
-    return metadataCacheOf(this.#core).get(options?.signal);
+    return metadataCacheOf(this.#core).get(options?.signal, options?.timeout);
   }
 
   /**

@@ -84,13 +84,16 @@ test("nothing of the client's inner workings is reachable from dist/index.d.ts",
   assert.equal(report.text.includes("@internal"), false, "a member tagged @internal is in the declarations");
 });
 
-test("one options type carries the cancel signal; every other one extends it", () => {
+test("one options type carries the cancel signal and the call's timeout; every other one extends it", () => {
   // The options types (not the pipeline's `ODataRequest`, whose signal is the request's own).
   const declarations = [...report.text.matchAll(/^export interface (\w+Options)\b[^{]*\{\n((?:    .*\n)*?)\}/gm)];
   assert.ok(declarations.length >= 20, `only ${declarations.length} options interfaces were read from the report`);
   const withSignal = declarations.filter(([, , body]) => /^ {4}signal\?:/m.test(body ?? "")).map(([, name]) => name);
   assert.deepEqual(withSignal, ["RequestOptions"]);
-  assert.match(report.text, /^export interface RequestOptions \{\n {4}signal\?: AbortSignalLike \| undefined;\n\}/m);
+  const withTimeout = declarations.filter(([, , body]) => /^ {4}timeout\?:/m.test(body ?? "")).map(([, name]) => name);
+  // The client's, and each call's own in its place.
+  assert.deepEqual(withTimeout, ["ODataClientOptions", "RequestOptions"]);
+  assert.match(report.text, /^export interface RequestOptions \{\n {4}signal\?: AbortSignalLike \| undefined;\n {4}timeout\?: number \| undefined;\n\}/m);
   for (const name of ["ReadOptions", "DeltaOptions", "AsyncPollerOptions", "BatchSendOptions", "InvokeOptions", "WriteOptions"]) {
     assert.match(report.text, new RegExp(`^export interface ${name} extends [^{]*\\bRequestOptions\\b`, "m"), name);
   }
@@ -98,6 +101,8 @@ test("one options type carries the cancel signal; every other one extends it", (
   const read: ReadOptions = { signal: AbortSignal.timeout(1_000), readAhead: 0 };
   const plain: RequestOptions = read;
   assert.equal(plain.signal, read.signal);
+  const timed: RequestOptions = { timeout: 0 } satisfies ReadOptions;
+  assert.equal(timed.timeout, 0);
 });
 
 test("classes only the client makes are exported as types; what users construct or test with instanceof stays a value", () => {

@@ -17,7 +17,7 @@
 // Pollers read a timed-out poll as a transient answer (README, rule 9): poll() resolves true and
 // wait() polls again, rejecting with the fifth TIMEOUT in a row. The ...Async calls whose 202 with a
 // Location stalls in its body resolve a poller of that monitor instead, the body given up on as late.
-// Then: `timeout: 0` is no timeout at all, and there is no per-call timeout to test (see the end).
+// Then: `timeout: 0` is no timeout at all. The per-call timeout is tested elsewhere (see the end).
 // Cases run a few at a time: the timers of each are told apart by the async context they were made in.
 import { before, test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -280,6 +280,10 @@ describe("timeout: 0 is no timeout", { concurrency: true }, () => {
   }
 });
 
-// No per-call timeout: RequestOptions (src/options.ts) has only `signal`, and ODataRequest.timeout
-// (src/http/pipeline.ts) is set by no public method; a call bounds itself with
-// `signal: AbortSignal.timeout(ms)`, which test/abort-everywhere.test.ts covers as an abort.
+// The per-call timeout (RequestOptions.timeout, src/options.ts: a call's own in place of the
+// client's, `0` none) is not run through this table, whose operations take a signal alone: the
+// reads' is tested in test/s33-read-options-timeout.test.ts, every other call's in
+// test/s33-call-timeout-*.test.ts (a call's short timeout ends a request held under the client's
+// long one; `timeout: 0` lets an answer later than the client's through; bad values are refused
+// naming the call). `signal: AbortSignal.timeout(ms)`, a bound on the whole call rather than on
+// each request, is covered as an abort by test/abort-everywhere.test.ts.

@@ -8,6 +8,7 @@ import { discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { clipText, isPublicValue, isSecretHeaderName, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
+import { callTimeout } from "../read/traversal.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
@@ -41,7 +42,11 @@ export interface BatchSendOptions extends RequestOptions {
    * @default false
    */
   continueOnError?: boolean | undefined;
-  /** Options of the poller in `results.continuation`, when the service answers part of the batch later. */
+  /**
+   * Options of the poller in `results.continuation`, when the service answers part of the batch
+   * later. Its `timeout` times that poller's requests, the reads of next links that `send()` makes
+   * through it among them; `send()`'s own times the `$batch` request.
+   */
   continuation?: AsyncPollerOptions | undefined;
 }
 
@@ -173,6 +178,9 @@ function holdsAnswer(headers: Headers): boolean {
   return boundaryOf(headers.get("content-type")) !== undefined;
 }
 
+/** What the refusal of a continuation's option names (`send()`'s `continuation`, `readAnswer()`'s). */
+const CONTINUATION = "the batch's continuation";
+
 /**
  * Posts the batch and reads the answer into results. A service that answers `202` with a status
  * monitor (and no multipart body) went asynchronous unasked: every answer then comes from the
@@ -193,10 +201,11 @@ async function sendAndRead(toSend: BatchToSend, reading: object, options: BatchS
   const batch = planned(toSend, reading);
   const { url, headers, body } = requestOf(batch, continueOnError);
   const signal = toAbortSignal(options?.signal);
+  const timeout = callTimeout(options?.timeout, "send()");
   // The poller options of a continuation are checked before anything is sent, as every option is.
-  if (options?.continuation !== undefined) resolvePollerOptions(options.continuation);
+  if (options?.continuation !== undefined) resolvePollerOptions(options.continuation, CONTINUATION);
   noteSecrets(batch);
-  const response = await batch.core.send({ method: "POST", url, headers, body, signal, retry: false });
+  const response = await batch.core.send({ method: "POST", url, headers, body, signal, timeout, retry: false });
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {
@@ -312,7 +321,7 @@ async function startBatch(toSend: BatchToSend, reading: object, options: BatchSe
   // The shape, named before the answer is read, has a multipart answer given at once read as bytes
   // (a binary part keeps them), as the monitor's final answer is.
   const explain = (error: ODataHttpError, response: Response) => explainFailedWrite(error, "$batch", batch.core.options, response);
-  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, { answersAt202: whole, shape: plan.shape(0), explain });
+  const inner = await startPoller<unknown>(batch.core, { method: "POST", url, headers, body }, pollerOptions, { answersAt202: whole, shape: plan.shape(0), explain, where: "sendAsync()" });
   // The secrets as the batch was sent (its Authorization among them), for its failed parts to
   // mask however many tokens later requests use.
   const secrets = withPartSecrets(batch, batch.core.sentSecrets.current());
@@ -672,7 +681,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     // A next link's poll that read an answer says so through onProgress (the caller's still called):
     // send() tells from it a link that went asynchronous from one that got no answer.
     const link: NextLinkReading | undefined = first.next ? { requests: waiting ?? [], answered: false } : undefined;
-    const { onProgress } = resolvePollerOptions(continuationOptions);
+    const { onProgress } = resolvePollerOptions(continuationOptions, CONTINUATION);
     const options: AsyncPollerOptions | undefined = link
       ? {
           ...continuationOptions,

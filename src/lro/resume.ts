@@ -18,7 +18,7 @@ import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js"
  * Microsoft Graph's host below the root's version, as a `Location` from Graph is read); sends nothing.
  */
 export function pollerFor<T>(core: ClientCore, statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
-  const resolved = resolvePollerOptions(options);
+  const resolved = resolvePollerOptions(options, "asyncPoller(statusUrl)");
   // A caller hands on Graph's monitor path as its `Location` gave it: read as that `Location` is.
   const base = core.options.serviceUrl;
   const url = callerUrl(typeof statusUrl === "string" ? graphReference(statusUrl, base) : statusUrl, base, "asyncPoller(statusUrl): statusUrl");
@@ -34,7 +34,7 @@ export function pollerFor<T>(core: ClientCore, statusUrl: string, options: Async
 export function resumePoller<T>(core: ClientCore, token: unknown, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
   // Without a new maxWait the token's deadline holds, and so does the maxWait that set it.
   const kept = options?.maxWait === undefined ? tokenMaxWait(token) : undefined;
-  const resolved = resolvePollerOptions(kept === undefined ? options : { ...options, maxWait: kept });
+  const resolved = resolvePollerOptions(kept === undefined ? options : { ...options, maxWait: kept }, "resumeAsync(token)");
   const resumeDeadline = options?.maxWait === undefined ? undefined : Date.now() + resolved.maxWait;
   const start = pollerStartFromToken<T>(token, core.options.serviceUrl, resumeDeadline);
   return new Poller<T>(core, resolved, start);

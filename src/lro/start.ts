@@ -155,6 +155,8 @@ export interface StartReading {
    * step notes by the `Response`: write/requests.ts `explainFailedWrite`).
    */
   explain?: ((error: ODataHttpError, response: Response) => Promise<ODataHttpError>) | undefined;
+  /** The call that starts the operation (`sendAsync()`), as the refusal of an option names it. */
+  where?: string | undefined;
 }
 
 /**
@@ -165,7 +167,7 @@ export interface StartReading {
  */
 export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading = {}): Promise<AsyncPoller<T>> {
   const { answersAt202, shape, explain } = reading;
-  const resolved = resolvePollerOptions(options);
+  const resolved = resolvePollerOptions(options, reading.where ?? WRITE_CALLS[init.method] ?? "async call");
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
   // A caller that expects another format (a multipart $batch) says so; JSON otherwise.
@@ -175,7 +177,7 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   const signal = resolved.signal;
   // Retried as its method is elsewhere (getAsync's GET, replaceAsync's PUT, deleteAsync's DELETE;
   // never a POST or PATCH): the answer that ends the retries is the initial answer.
-  const response = await core.send({ ...init, headers, signal });
+  const response = await core.send({ ...init, headers, signal, timeout: resolved.timeout });
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) {
     const error = await httpErrorFromResponse(response, init.method, init.url, { signal });
@@ -213,6 +215,15 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   const read = at202 ? { ...answer, status: 200 } : answer;
   return new Poller<T>(core, resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
 }
+
+/** The `...Async` write that sends each method (startWritePoller's callers give no name). */
+const WRITE_CALLS: Record<string, string> = {
+  POST: "createAsync(body)",
+  PATCH: "updateAsync(patch)",
+  MERGE: "updateAsync(patch)",
+  PUT: "replaceAsync(entity)",
+  DELETE: "deleteAsync()",
+};
 
 /**
  * {@link startPoller} for a write of an entity set or entity (`createAsync`, `updateAsync`,

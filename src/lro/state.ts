@@ -106,6 +106,8 @@ export interface ResolvedPollerOptions {
   maxWait: number;
   onProgress: ((status: string, percentComplete: number) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** The timeout of each request the poller sends (the start, each poll, the result, a cancel); `undefined`: the client's. */
+  timeout: number | undefined;
 }
 
 /**

@@ -5,7 +5,8 @@
 import { maskedPayloadError, readBodyBytes } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
-import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { followAbort, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
+import { callTimeout } from "../read/traversal.js";
 import { ODataClientError } from "../errors.js";
 import { ServiceModel } from "./model.js";
 import { readMetadata } from "./read.js";
@@ -32,7 +33,9 @@ export function metadataCacheOf(core: ClientCore): MetadataCache {
  * The client's `$metadata`, fetched once: concurrent callers share one request, a success is kept
  * for the client's lifetime, a failure is not (the next call asks again). A caller's abort ends
  * only that caller's wait; the shared request goes on for the others and is cancelled when every
- * waiting caller has given up.
+ * waiting caller has given up. A caller's `timeout` is such a signal of its own: a deadline for
+ * its wait, headers and body alike, counted from its call (the shared request keeps the client's
+ * `timeout`, being every waiting caller's).
  */
 export class MetadataCache {
   readonly #core: ClientCore;
@@ -43,22 +46,36 @@ export class MetadataCache {
     this.#core = core;
   }
 
-  get(given: AbortSignalLike | undefined): Promise<ServiceModel> {
+  /**
+   * The model, waiting for the shared request until `given` aborts or `timeout` ms have passed
+   * (`TIMEOUT`; checked as a call's option, `where` naming the call; `0` or none: no deadline).
+   */
+  get(given: AbortSignalLike | undefined, timeout?: unknown, where = "metadata()"): Promise<ServiceModel> {
     let signal: AbortSignal | undefined;
+    let ms: number | undefined;
     try {
+      ms = callTimeout(timeout, where);
       signal = toAbortSignal(given);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.#model) return Promise.resolve(this.#model);
-    return this.#loading.join(
-      (shared) =>
-        fetchMetadata(this.#core, shared).then((model) => {
-          this.#model = model;
-          return model;
-        }),
-      signal,
-    );
+    const start = (shared: AbortSignal) =>
+      fetchMetadata(this.#core, shared).then((model) => {
+        this.#model = model;
+        return model;
+      });
+    if (!ms) return this.#loading.join(start, signal);
+    // The deadline gives up this caller's wait as its signal would: the request goes on for the
+    // others, and is aborted (its socket and timers gone) when this caller was the last.
+    const deadline = new AbortController();
+    const unfollow = followAbort(signal, deadline);
+    const url = this.#core.resolve("$metadata");
+    const timer = setTimeout(() => deadline.abort(new ODataClientError("TIMEOUT", `${where}: GET ${redactUrl(url)} gave no service model within ${ms} ms (option "timeout")`)), ms);
+    return this.#loading.join(start, deadline.signal).finally(() => {
+      clearTimeout(timer);
+      unfollow();
+    });
   }
 }
 

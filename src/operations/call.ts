@@ -7,7 +7,7 @@ import { readBodyText, readMasked, discard, maskSentSecrets } from "../http/body
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
-import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
+import { callTimeout, readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
 import { explainFailedWrite, ifMatchFor } from "../write/requests.js";
@@ -22,6 +22,12 @@ import { refuseV2Result } from "../read/payload-failure.js";
 /** The `headers` option of one call: more headers for its request alone. */
 interface CallHeaders {
   headers?: Record<string, string> | undefined;
+}
+
+/** What `invoke()` and `get()` take beside the condition: the headers, the signal and the timeout. */
+interface CallOptions extends CallHeaders {
+  signal?: AbortSignalLike | undefined;
+  timeout?: number | undefined;
 }
 
 /**
@@ -41,8 +47,9 @@ function actionRequest(core: ClientCore, call: OperationCall, params: OperationP
 }
 
 /** `ActionCall.invoke()`: sends the action and reads its result. */
-export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallHeaders & { signal?: AbortSignalLike | undefined }) | undefined): Promise<unknown> {
-  return sendOperation(core, actionRequest(core, call, params, options, "invoke"), call.name, options?.signal);
+export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallOptions) | undefined): Promise<unknown> {
+  // An action's next pages are GETs of another resource than the one posted to: the caller's headers were for the POST.
+  return sendOperation(core, actionRequest(core, call, params, options, "invoke"), call.name, { signal: options?.signal, timeout: options?.timeout }, `action(${JSON.stringify(call.name)}).invoke()`);
 }
 
 /** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
@@ -50,18 +57,20 @@ export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, para
   // The request takes what it reads of the options (the condition, the headers); the poller the rest.
   const { etag, ifMatch, headers, ...pollerOptions } = options ?? {};
   const request = actionRequest(core, call, params, options, "invokeAsync");
-  return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions);
+  return startOperation<R>(core, request, call.name, options === undefined ? undefined : pollerOptions, `action(${JSON.stringify(call.name)}).invokeAsync()`);
 }
 
 /** `FunctionCall.get()`: sends the function's request, with the `headers` given, and reads its result. */
-export function getFunction(core: ClientCore, request: OperationRequest, name: string, options: (CallHeaders & { signal?: AbortSignalLike | undefined }) | undefined): Promise<unknown> {
-  return sendOperation(core, withHeaders(request, options?.headers, `function(${JSON.stringify(name)}).get()`), name, options?.signal);
+export function getFunction(core: ClientCore, request: OperationRequest, name: string, options: CallOptions | undefined): Promise<unknown> {
+  const where = `function(${JSON.stringify(name)}).get()`;
+  return sendOperation(core, withHeaders(request, options?.headers, where), name, options, where);
 }
 
 /** `FunctionCall.getAsync()`: sends the function's request with `Prefer: respond-async` and gives its poller. */
 export function getFunctionAsync<R>(core: ClientCore, request: OperationRequest, name: string, options: (AsyncPollerOptions & CallHeaders) | undefined): Promise<OperationPoller<R>> {
   const { headers, ...pollerOptions } = options ?? {};
-  return startOperation<R>(core, withHeaders(request, headers, `function(${JSON.stringify(name)}).getAsync()`), name, options === undefined ? undefined : pollerOptions);
+  const where = `function(${JSON.stringify(name)}).getAsync()`;
+  return startOperation<R>(core, withHeaders(request, headers, where), name, options === undefined ? undefined : pollerOptions, where);
 }
 
 /**
@@ -77,9 +86,14 @@ function sentHeaders(core: ClientCore, request: OperationRequest): Readonly<Reco
   return { ...request.headers, prefer: own === undefined ? prefer : mergePrefer(prefer, own) };
 }
 
-/** Sends an operation request and reads its result (see `results.ts`). */
-export async function sendOperation(core: ClientCore, request: OperationRequest, name: string, given: AbortSignalLike | undefined): Promise<unknown> {
-  const signal = toAbortSignal(given);
+/**
+ * Sends an operation request and reads its result (see `results.ts`). The call's `timeout`
+ * (checked, `where` naming the call) times its request and each next page of a collection result;
+ * its `headers`, given here for a function alone, go with those pages too.
+ */
+export async function sendOperation(core: ClientCore, request: OperationRequest, name: string, options: CallOptions | undefined, where: string): Promise<unknown> {
+  const timeout = callTimeout(options?.timeout, where);
+  const signal = toAbortSignal(options?.signal);
   const { method, url } = request;
   const response = await core.send({
     method,
@@ -87,6 +101,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     headers: sentHeaders(core, request),
     ...(request.body === undefined ? {} : { body: request.body }),
     signal,
+    timeout,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
     retry: method === "GET",
   });
@@ -115,7 +130,8 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   const result = read;
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
-  const readOptions = signal === undefined ? undefined : { signal };
+  // The pages continue the call's answer: its signal, timeout and (a function's) headers, already checked.
+  const readOptions = { signal, timeout, headers: options?.headers };
   let next: URL;
   try {
     next = resolveNextLink(core, result.nextLink);
@@ -135,6 +151,7 @@ export async function startOperation<R>(
   request: OperationRequest,
   name: string,
   options: AsyncPollerOptions | undefined,
+  call: string,
 ): Promise<OperationPoller<R>> {
   const init = { method: request.method, url: request.url, headers: sentHeaders(core, request), retry: request.method === "GET", ...(request.body === undefined ? {} : { body: request.body }) };
   // Starting a long-running operation loads with the first ...Async call, not with every call.
@@ -144,6 +161,7 @@ export async function startOperation<R>(
   // version headers as one from the monitor does (a v2 service's `{"d": …}` is refused by them).
   const version = core.options.version;
   const poller = await startPoller<unknown>(core, init, options, {
+    where: call,
     shape: { kind: "operation", name, version },
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
   });

@@ -38,7 +38,9 @@ const ENTITY_LIMIT = 64 * 1024 * 1024;
 
 /** GET of `/$count` as a number, with the caller's `headers` and `timeout` (`countAll()`). */
 export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
-  const resolved = await resolveReadOptions(options, "countAll()");
+  // Not awaited where it need not be: the count goes out in this turn (see resolveReadOptions).
+  let resolved = resolveReadOptions(options, "countAll()");
+  if (resolved instanceof Promise) resolved = await resolved;
   const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved, "text/plain"), signal: resolved.signal, timeout: resolved.timeout });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal: resolved.signal });
   if (response.status === 202) throw await pendingReadError(response, url);

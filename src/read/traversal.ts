@@ -145,13 +145,12 @@ export function checkTimeout(value: unknown, option: string): number {
 
 /**
  * Checks the reading options; errors name the option, and `where` (or `options.where`) the call.
- * Resolves once the checker of `headers` has loaded, where some are given.
+ * A promise only where `headers` are given, which resolves once their checker has loaded: a read
+ * without them goes on to send in the same turn (partitions(n) sends its count beside $metadata).
  */
-export async function resolveReadOptions(options: TraversalOptions | undefined, where: string): Promise<ResolvedReadOptions> {
+export function resolveReadOptions(options: TraversalOptions | undefined, where: string): ResolvedReadOptions | Promise<ResolvedReadOptions> {
   where = options?.where ?? where;
   const timeout = callTimeout(options?.timeout, where);
-  // Checked as a write's are: the same refusals, in the same words (see entity.ts for why it loads from there).
-  const headers = options?.headers === undefined ? undefined : (await import("./entity.js")).requestHeaders(options.headers, where);
   const readAhead = options?.readAhead === undefined ? DEFAULT_READ_AHEAD : options.readAhead;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
     throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
@@ -163,7 +162,10 @@ export async function resolveReadOptions(options: TraversalOptions | undefined, 
   if (options?.from !== undefined && (typeof options.from !== "string" || options.from === "")) {
     throw new TypeError('option "from" must be a next link string');
   }
-  return { ...options, readAhead, signal, timeout, headers };
+  const resolved: ResolvedReadOptions = { ...options, readAhead, signal, timeout, headers: undefined };
+  const given = options?.headers;
+  // Checked as a write's are: the same refusals, in the same words (see entity.ts for why it loads from there).
+  return given === undefined ? resolved : import("./entity.js").then(({ requestHeaders }) => ({ ...resolved, headers: requestHeaders(given, where) }));
 }
 
 /**

@@ -76,7 +76,7 @@ import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
 import type { EntitySet, EntityType, ServiceModel, Singleton } from "../metadata/model.js";
-import { readPage } from "../read/traversal.js";
+import { callTimeout, readPage } from "../read/traversal.js";
 import { readCount } from "../read/entity.js";
 import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
 
@@ -136,6 +136,8 @@ export async function planPartitions(
     throw new RangeError(`${where}: option "strategy" must be "auto", "quantiles", "aggregate" or "skip"; got ${describe(strategy)}`);
   }
   const signal = toAbortSignal(options?.signal);
+  // Each probe and count has it, as each page of a walk does; the read of $metadata, shared with other callers, a deadline for this plan's wait.
+  const timeout = callTimeout(options?.timeout, where);
   const givenKey: unknown = options?.key;
   if (givenKey !== undefined && typeof givenKey !== "string" && !Array.isArray(givenKey)) {
     throw new TypeError(`${where}: option "key" must be a property path or an array of them; got ${describe(givenKey)}`);
@@ -157,11 +159,11 @@ export async function planPartitions(
   try {
     if (model === undefined) {
       if (strategy !== "aggregate") {
-        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: countStop.signal });
+        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: countStop.signal, timeout });
         total.catch(() => {}); // its failure is the plan's when the plan uses it
       }
       try {
-        model = await metadataCacheOf(core).get(signal);
+        model = await metadataCacheOf(core).get(signal, timeout, where);
       } catch (error) {
         // A $metadata that timed out, lost its connection or was answered 429 or 503 may be read on
         // a later try: that failure is the caller's to retry, with a `key` or without. It is neither
@@ -201,7 +203,7 @@ export async function planPartitions(
     // that each `$skip` window is the same slice of the set whatever order the service gives them;
     // not a key property the set's SortRestrictions say cannot be ordered by (the service refuses it).
     const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath) && (!set || !known || keySortable(known, set, [keyPath])));
-    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, total, stateOf, path };
+    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, timeout, total, stateOf, path };
     switch (strategy) {
       case "skip":
         return await skipWindows(plan, sortable);
@@ -243,6 +245,8 @@ interface PlanContext {
    */
   tieBreak: string[];
   signal: AbortSignal | undefined;
+  /** The call's `timeout`, checked: that of each probe and count. */
+  timeout: number | undefined;
   /** The count: asked while `$metadata` was read where it was, else by the first strategy that needs it. */
   total: Promise<number> | undefined;
   /** The query's `partitionState`, for each partition's URL. */
@@ -323,7 +327,7 @@ function probeBase(state: QueryState): QueryState {
  * probes falls back to take the count the quantiles asked for (its failure too, rather than asking again).
  */
 function count(plan: PlanContext): Promise<number> {
-  return (plan.total ??= readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal }));
+  return (plan.total ??= readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal, timeout: plan.timeout }));
 }
 
 /** Where the `i`-th of `n` equal shares of `total` starts. */
@@ -377,7 +381,7 @@ async function probeRanges(plan: PlanContext, total: number, stop: AbortControll
   const probeSignal = stop.signal;
   const probe = async (position: number): Promise<unknown[] | undefined> => {
     const url = collectionUrl(core.options.serviceUrl, version, { ...base, orderBy: select, skip: position, top: 1, select });
-    const page = await readPage<Record<string, unknown>>(core, url, { signal: probeSignal });
+    const page = await readPage<Record<string, unknown>>(core, url, { signal: probeSignal, timeout: plan.timeout });
     const entity = page.value[0];
     return entity === undefined ? undefined : key.map((part) => keyValueAt(entity, part));
   };
@@ -448,7 +452,7 @@ async function serviceSaysAtMost(plan: PlanContext, lower: readonly unknown[], u
   const filters = [...(base.filters ?? []), `${equal} and ${keyBound(key, upper, "le", version)}`];
   const select = key.map((part) => part.path);
   const url = collectionUrl(core.options.serviceUrl, version, { ...base, filters, select, top: 1 });
-  const page = await readPage<Record<string, unknown>>(core, url, { signal });
+  const page = await readPage<Record<string, unknown>>(core, url, { signal, timeout: plan.timeout });
   const entity = page.value[0];
   return entity !== undefined && key.every((part, i) => valueAt(entity, part.path) === lower[i]);
 }
@@ -579,7 +583,7 @@ async function aggregateRanges(plan: PlanContext): Promise<QueryPartition[]> {
     apply: [transformations.join("/")],
     ...(state.params ? { params: state.params } : {}),
   });
-  const page = await readPage<Record<string, unknown>>(core, url, { signal });
+  const page = await readPage<Record<string, unknown>>(core, url, { signal, timeout: plan.timeout });
   const row = page.value[0];
   const lowest = integerOf(row?.["lowest"]);
   const highest = integerOf(row?.["highest"]);

@@ -11,9 +11,12 @@ import { sendChecked } from "./send.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 import { pendingReadError } from "../read/pending-read.js";
+import { callTimeout } from "../read/traversal.js";
 
-function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): { response: Promise<Response>; url: URL } {
+/** The GET of the content, with the `timeout` given to `where` (`media().bytes()`), checked before it is sent. */
+function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined, where: string): { response: Promise<Response>; url: URL } {
   const request = mediaReadRequest(core.options, state, property);
+  request.timeout = callTimeout(options?.timeout, where);
   // A `202` with a monitor was refused already (sendChecked: `ASYNC_OPERATION_PENDING`); one
   // without (or with one a browser's CORS hides) has no content yet either, and its body, a
   // status, is not the media's: refused as any read so answered is.
@@ -23,13 +26,13 @@ function getMedia(core: ClientCore, state: EntityState, property: string | undef
 
 /** `MediaResource.bytes()`. */
 export async function readMediaBytes(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): Promise<Uint8Array> {
-  const { response, url } = getMedia(core, state, property, options);
+  const { response, url } = getMedia(core, state, property, options, "media().bytes()");
   return readBodyBytes(await response, "GET", url, options?.signal);
 }
 
 /** `MediaResource.text()`. */
 export async function readMediaText(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined): Promise<string> {
-  const { response, url } = getMedia(core, state, property, options);
+  const { response, url } = getMedia(core, state, property, options, "media().text()");
   // Media is any text the service keeps, not JSON bound to UTF-8: read by the charset it is sent
   // in, as a `$batch` part and a status monitor's answer are (a charset this runtime does not know
   // as UTF-8).
@@ -43,7 +46,7 @@ export async function readMediaStream(
   property: string | undefined,
   options: RequestOptions | undefined,
 ): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | undefined; etag: string | undefined }> {
-  const media = getMedia(core, state, property, options);
+  const media = getMedia(core, state, property, options, "media().stream()");
   const response = await media.response;
   const body = watchedBodyStream(response, "GET", media.url, options?.signal);
   return { body, contentType: response.headers.get("content-type") ?? undefined, etag: response.headers.get("etag") ?? undefined };

@@ -50,6 +50,7 @@ import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
+import { callTimeout } from "../read/traversal.js";
 import { EARLIER_ATTEMPTS, isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type {
   ConditionalOptions,
@@ -84,6 +85,8 @@ export interface WriteRequest {
   body?: string | Uint8Array;
   /** Whether the request is idempotent and so may be sent again after a failure (PUT, DELETE). */
   retry: boolean;
+  /** The call's `timeout` option, checked; `undefined` leaves the client's (a `$batch` part's is not read). */
+  timeout?: number | undefined;
   /**
    * The `...Async` method that sends this write with `Prefer: respond-async` (`"createAsync()"`),
    * where there is one, for the error of a `202 Accepted` given to the write sent alone.
@@ -465,6 +468,8 @@ function finish(
     // Idempotent methods only, as everywhere: the GET of a media read, a PUT, a DELETE.
     retry: IDEMPOTENT_METHODS.has(wireMethod),
   };
+  const timeout = callTimeout(options?.timeout, where);
+  if (timeout !== undefined) request.timeout = timeout;
   if (body !== undefined) request.body = body;
   if (asyncTwin !== undefined) request.asyncTwin = asyncTwin;
   return request;

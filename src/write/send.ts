@@ -15,7 +15,7 @@ import { ODataClientError } from "../errors.js";
 import { badPayload } from "../payload/bad-payload.js";
 
 /**
- * Sends one request and checks its status; a failure rejects with `ODataHttpError`, whose message
+ * Sends one request, with the call's `timeout` where it gave one, and checks its status; a failure rejects with `ODataHttpError`, whose message
  * says what a 412 or 428 means, and a `202 Accepted` with a status monitor with
  * `ASYNC_OPERATION_PENDING` naming it (see pending-answer.ts).
  */
@@ -27,6 +27,8 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     headers: request.headers,
     signal,
     retry: request.retry,
+    // The call's own, checked with its other options when the request was built.
+    timeout: request.timeout,
     ...(request.body === undefined ? {} : { body: request.body }),
   };
   const response = await core.send(init);

@@ -567,7 +567,8 @@ export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOp
  * run after it, in order, as a generator's would.
  */
 class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
-  readonly #parts: AsyncGenerator<PagePart<T>>;
+  /** The walk's pieces; let go when the walk ends, with what it keeps (its last 1,024 links). */
+  #parts: AsyncGenerator<PagePart<T>> | undefined;
   readonly #signal: AbortSignalLike | undefined;
   #entities: T[] = [];
   #index = 0;
@@ -624,7 +625,7 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
       if (this.#index < this.#entities.length) return { value: this.#entities[this.#index++] as T, done: false };
       let part: IteratorResult<PagePart<T>>;
       try {
-        part = await this.#parts.next();
+        part = await this.#parts!.next();
       } catch (error) {
         this.#release();
         throw error;
@@ -641,12 +642,14 @@ class EntityStream<T> implements AsyncGenerator<T, void, undefined> {
   /** Stops the walk (aborting what is in flight) and forgets the piece in hand. */
   async #finish(): Promise<void> {
     if (this.#finished) return;
+    const parts = this.#parts!;
     this.#release();
-    await this.#parts.return(undefined);
+    await parts.return(undefined);
   }
 
   #release(): void {
     this.#finished = true;
+    this.#parts = undefined;
     this.#entities = [];
     this.#index = 0;
   }

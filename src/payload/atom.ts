@@ -217,10 +217,10 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
   }
   for (const [name, value, annotations] of navigation) {
     setMember(entity, name, value);
-    // An inline feed's next link and count, which services that page inside `$expand` send, kept
-    // as v2 JSON's `__next` and `__count` are (payload/v2-values.ts): the names v4 gives them.
-    if (annotations?.nextLink !== undefined) entity[`${name}@odata.nextLink`] = annotations.nextLink;
-    if (annotations?.count !== undefined) entity[`${name}@odata.count`] = annotations.count;
+    // An inline feed's next link and count (and delta link), which services that page inside
+    // `$expand` send, kept as v2 JSON's `__next` and `__count` are (payload/v2-values.ts): under
+    // the names v4 gives them.
+    for (const [term, value] of Object.entries(annotations ?? {})) entity[`${name}@odata.${term}`] = value;
   }
   return entity;
 }

@@ -10,11 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClient, ODataClientError } from "../src/index.js";
 import { sendJson, sendText, startServer, type RecordingServer, type TestContextLike } from "./servers/recording-server.js";
 
-/** The client's own timeout: far longer than a call's, so that a call ending near its own was timed by it. */
-const CLIENT_TIMEOUT = 4_000;
-const CALL_TIMEOUT = 300;
-/** How much later than its timeout a call may end on two busy cores. */
-const SLACK = 1_200;
+import { CALL_TIMEOUT, CLIENT_TIMEOUT, SLACK } from "./s33-call-timeout-service.js";
 
 /**
  * A service under /svc/ whose `Items` has two pages (the second at `?$skiptoken=2`), `Items(1)` and

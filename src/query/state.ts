@@ -7,7 +7,7 @@
 import type { ODataVersion } from "../options.js";
 import { builderExpression, createFilterBuilder, expressionText, requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
 import { checkWellFormed, formatLiteral, isV2 } from "./literal-format.js";
-import { checkPath } from "./names.js";
+import { checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
 import { formatQueryOptions } from "./url.js";
 import { describe } from "../util/values.js";
@@ -168,6 +168,18 @@ export function setParam<S extends QueryOptionsState>(state: S, name: unknown, v
   checkWellFormed(text, `param(${name}, value)`);
   const params = (state.params ?? []).filter(([existing]) => existing !== name);
   return { ...state, params: [...params, [name, text] as const] };
+}
+
+/**
+ * A new state whose resource is the one at `path` (encoded) restricted to the derived type `type`
+ * (OData v4 URL Conventions, Addressing Derived Types). The cast is one more path segment, so it
+ * goes where a navigation goes: `path` becomes the parent and the type name the last segment, and
+ * whatever builds a URL from the state (reads, `$count`, keys, writes, bound operations, `$batch`
+ * parts) appends it. The options stay: they apply to the cast's result.
+ */
+export function castState<S extends { readonly entitySet: string; readonly parentPath?: string }>(state: S, path: string, type: unknown, version: ODataVersion): S {
+  requireV4(version, "cast(type)", "a type cast segment");
+  return { ...state, parentPath: path, entitySet: checkQualifiedName(type, "cast(type)") };
 }
 
 /** A copy of the state for reading just the first entity: `$top=1` (or `$top=0` if it already was). */

@@ -24,6 +24,7 @@ import {
   addFilter,
   addOrderBy,
   addSelect,
+  castState,
   checkCount,
   checkFlag,
   checkOptionText,
@@ -56,7 +57,7 @@ import type {
   ValidSelect,
 } from "../query/types.js";
 import { checkIdentifier } from "../query/names.js";
-import { collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
+import { collectionPath, collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
 import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import type { RequestOptions } from "../options.js";
 
@@ -248,6 +249,17 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     // they would leave the caller with another entity, or another action, than chosen.
     checkWholeSet({ ...this.#state, select: [], expand: [], compute: [] }, `key${keyPredicate}`, "they address a collection, a key one entity");
     return this.entityQuery(this.#core, { entitySet, keyPredicate, parentPath, select, expand, compute, params } as EntityState) as EntityOf<K, T, S, X>;
+  }
+
+  /**
+   * The entities of the derived type `type` (a qualified name: `NS.Employee`, or with the schema's
+   * alias) among this collection's, as a query on `Persons/NS.Employee` (OData v4) that keeps this
+   * query's options, which apply to the cast's result; `key()` on it is `Persons/NS.Employee(1)`.
+   * Anything but a qualified name is refused with a `TypeError` naming `cast(type)`.
+   * @example graph.collection("groups").key("x").navigate("members").cast<User>("microsoft.graph.user")
+   */
+  cast<U = Record<string, unknown>>(type: string): CollectionOf<K, U, S, X> {
+    return this.#next<CollectionOf<K, U, S, X>>(castState(this.#state, collectionPath(this.#state), type, this.#version));
   }
 
   /**
@@ -457,6 +469,16 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
     return this.#next(setParam(this.#state, name, value, this.#core.options.version));
   }
 
+  /**
+   * This entity as one of the derived type `type` (a qualified name), as a query on
+   * `Persons(1)/NS.Employee` (OData v4) that keeps this query's options. An entity not of the type
+   * is not found (404), so `get()` gives `null` only where this query's would.
+   */
+  cast<U = Record<string, unknown>>(type: string): EntityOf<K, U, S, X, Z> {
+    const state = { ...this.#state, keyPredicate: "", nullable: relatesOne(this.#state) };
+    return this.#next<EntityOf<K, U, S, X, Z>>(castState(state, entityPath(this.#state), type, this.#core.options.version));
+  }
+
   /** The absolute request URL of this entity, encoded; sends nothing. */
   url(): string {
     return entityUrl(this.#core.options.serviceUrl, this.#core.options.version, this.#state).href;
@@ -564,5 +586,6 @@ export function entityInternals(query: AnyEntityQuery): { core: ClientCore; stat
  * @internal Not exported from the package.
  */
 export function relatesOne(state: EntityState): boolean {
-  return state.keyPredicate === "" && !!(state.parentPath || state.nullable);
+  // A cast of an entity (`cast()`) says whether the entity it casts may be missing in `nullable`.
+  return state.keyPredicate === "" && !!(state.nullable ?? state.parentPath);
 }

@@ -7,7 +7,9 @@
  * type's read interface, whose `Principal` is `crmbaseentity`: that literal did not compile (TS2353)
  * and only a cast sent it. Now such a member takes what an entity parameter takes (the top-level
  * `Target` beside it), at any depth of complex types and in collections of them, while the complex
- * type's interface stays the read shape. Checked by compiling programs (what must be refused marked
+ * type's interface stays the read shape. Each such complex type's input is one `<Type>Input` type,
+ * declared after its interface and named where the type stands (a recursive type's names itself).
+ * Checked by compiling programs (what must be refused marked
  * `@ts-expect-error`), in index.ts and index.d.ts, and by running the generated client against a
  * node:http service that records each request body.
  */
@@ -74,6 +76,8 @@ export async function run(client: ODataClient): Promise<void> {
     ],
   });
   await s.Walk.invoke({ node: { Child: null, Who: { "@odata.type": "#M.systemuser", systemuserid: "${GUID}", fullname: "Ann" } } });
+  // A recursive type's entity one level down.
+  await s.Walk.invoke({ node: { Child: { Child: null, Who: { "@odata.type": "#M.team", teamid: "${GUID}" } } } });
 }
 `;
 
@@ -100,6 +104,8 @@ export function refused(client: ODataClient): void {
   void s.GrantMany.invoke({ grants: [{ Access: { AccessMask: "None" }, More: [{ AccessMask: true }], Note: null }] });
   // @ts-expect-error a systemuser's fullname is text
   void s.Walk.invoke({ node: { Child: null, Who: { "@odata.type": "#M.systemuser", fullname: 5 } } });
+  // @ts-expect-error ... one level down a recursive type too
+  void s.Walk.invoke({ node: { Child: { Child: null, Who: { "@odata.type": "#M.systemuser", fullname: 5 } } } });
 }
 `;
 
@@ -111,12 +117,19 @@ test("a navigation property of a complex parameter takes an entity input, nested
   const text = generate(parseMetadata(V4), { name: "svc" })["index.ts"] ?? "";
   assert.match(text, /export interface PrincipalAccess \{\n {2}AccessMask: AccessRights;\n {2}Principal\?: crmbaseentity;\n\}/);
   const open = "EntityInput<crmbaseentity> & object & { readonly [property: string]: any }";
-  const access = `{ [K in keyof PrincipalAccess as K extends "Principal" ? never : K]: PrincipalAccess[K] } & { Principal?: ${open} }`;
-  assert.ok(text.includes(`export type GrantAccessParameters = { Target: ${open}; PrincipalAccess: ${access} };`), text);
-  const owners = "(EntityInput<principal> | EntityInput<systemuser> | EntityInput<team>)[]";
-  const grant = `{ [K in keyof Grant as K extends "Access" | "More" | "Owners" ? never : K]: Grant[K] } & { Access: ${access}; More: (${access})[]; Owners?: ${owners} }`;
-  assert.ok(text.includes(`export type GrantManyParameters = { grants: (${grant})[] };`), text);
-  assert.ok(text.includes("export type WalkParameters = { node: { [K in keyof Node as K extends \"Who\" ? never : K]: Node[K] } & { Who?: EntityInput<principal> | EntityInput<systemuser> | EntityInput<team> | null } };"), text);
+  // Each complex type that holds an entity has one input type, declared after its interface and named wherever the type stands.
+  const declared = (name: string, omitted: string, members: string) =>
+    assert.ok(text.includes(`export type ${name}Input = { [K in keyof ${name} as K extends ${omitted} ? never : K]: ${name}[K] } & { ${members} };`), text);
+  declared("PrincipalAccess", '"Principal"', `Principal?: ${open}`);
+  assert.match(text, /export interface PrincipalAccess \{[^}]*\}\n\n\/\*\*[^\n]*\*\/\nexport type PrincipalAccessInput = /);
+  assert.ok(text.includes(`export type GrantAccessParameters = { Target: ${open}; PrincipalAccess: PrincipalAccessInput };`), text);
+  const principals = "EntityInput<principal> | EntityInput<systemuser> | EntityInput<team>";
+  declared("Grant", '"Access" | "More" | "Owners"', `Access: PrincipalAccessInput; More: PrincipalAccessInput[]; Owners?: (${principals})[]`);
+  assert.ok(text.includes("export type GrantManyParameters = { grants: GrantInput[] };"), text);
+  // A recursive type's input names itself, so an entity it holds at any depth is an input too.
+  declared("Node", '"Child" | "Who"', `Child: NodeInput | null; Who?: ${principals} | null`);
+  assert.ok(text.includes("export type WalkParameters = { node: NodeInput };"), text);
+  assert.equal(text.match(/export type PrincipalAccessInput = /g)?.length, 1);
   for (const declarations of [false, true]) {
     for (const [file, list] of virtualDiagnostics(files(declarations), VIRTUAL, ROOT, " ")) assert.deepEqual(list, [], file);
   }
@@ -164,6 +177,7 @@ test("on the wire: GrantAccess's body and the nested complex values go as given"
         },
       ],
       ["POST", "/Walk", { node: { Child: null, Who: { "@odata.type": "#M.systemuser", systemuserid: GUID, fullname: "Ann" } } }],
+      ["POST", "/Walk", { node: { Child: { Child: null, Who: { "@odata.type": "#M.team", teamid: GUID } } } }],
     ],
   );
 });

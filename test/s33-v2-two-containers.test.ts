@@ -22,10 +22,13 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <EntitySet Name="Archive" EntityType="NS.Legacy"/>
 <EntitySet Name="Orders" EntityType="NS.Legacy"/>
 <FunctionImport Name="ArchiveTotal" ReturnType="Edm.Int32" m:HttpMethod="GET"/>
+<EntitySet Name="Stock" EntityType="NS.Legacy"/>
+<FunctionImport Name="Products" ReturnType="Edm.String" m:HttpMethod="GET"/>
 </EntityContainer>
 <EntityContainer Name="Main" m:IsDefaultEntityContainer="true">
 <EntitySet Name="Products" EntityType="NS.Product"/>
 <EntitySet Name="Orders" EntityType="NS.Order"/>
+<FunctionImport Name="Stock" ReturnType="Edm.Int32" m:HttpMethod="GET"/>
 </EntityContainer>
 <Annotations Target="NS.Extra/Archive" xmlns="http://docs.oasis-open.org/odata/ns/edm"><Annotation Term="Org.OData.Core.V1.Description" String="Closed years"/></Annotations>
 </Schema></edmx:DataServices></edmx:Edmx>`;
@@ -61,6 +64,26 @@ test("metadata() of a v2 document with two containers in one schema lists the se
   const again = new ServiceModel(JSON.parse(JSON.stringify(model)));
   assert.equal(again.entitySet("Archive")?.entityType, "NS.Legacy");
   assert.deepEqual(again.container()?.entitySets.map((set) => set.name), ["Products", "Orders", "PRODUCTS", "Archive"]);
+});
+
+test("a name the default container gives a member of one kind leaves out the other container's member of another kind: one name, one thing at the service root", async (t) => {
+  const svc = await v2Service(t);
+  const model = await new ODataClient({ serviceUrl: svc.url, version: "2.0", retry: false }).metadata();
+  assert.deepEqual(svc.sent(), ["GET /svc/$metadata"]);
+  const container = model.container()!;
+  // The default's import Stock hides the other's set Stock; its set Products hides the other's import Products.
+  assert.equal(model.entitySet("Stock"), undefined);
+  assert.equal(model.functions(model.functionImport("Stock")!.function)[0]?.returnType?.type, "Edm.Int32");
+  assert.equal(model.entitySet("Products")?.entityType, "NS.Product");
+  assert.equal(model.functionImport("Products"), undefined);
+  assert.deepEqual(
+    [...container.entitySets, ...container.functionImports].map((member) => member.name),
+    ["Products", "Orders", "PRODUCTS", "Archive", "Stock", "ArchiveTotal"],
+  );
+  // Read through the model's plain data as well.
+  const again = new ServiceModel(JSON.parse(JSON.stringify(model)));
+  assert.equal(again.entitySet("Stock"), undefined);
+  assert.equal(again.functionImport("Products"), undefined);
 });
 
 test("the command line's set check takes a set of the other container, even one named like a default set but for case, and sends it", async (t) => {

@@ -93,6 +93,13 @@ interface Context {
   entityShape: boolean;
   /** Whether an operation parameter is typed with `EntityInput` (see {@link entityInputText}): the file then imports the type. */
   entityInput: boolean;
+  /**
+   * The input types of complex types that hold an entity (see {@link complexValueText}), by
+   * qualified name: each named and declared once, after the type's interface.
+   */
+  inputs: Map<string, { name: string; declaration: string }>;
+  /** The complex types that hold, at some depth, a navigation property taking an entity input (see {@link holdsEntity}); made when first asked. */
+  entityHolders: Set<string> | undefined;
   /** Whether the file is for an `ODataReader`, whose entry point has no `EntityInput`. */
   reader: boolean;
   /** The entity and complex types derived from each type of the model, directly or not (see {@link derivedTypes}); made when first asked. */
@@ -138,6 +145,8 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     edmValue: false,
     entityShape: false,
     entityInput: false,
+    inputs: new Map(),
+    entityHolders: undefined,
     reader: options.reader === true,
     derived: undefined,
     shapes: new Map(),
@@ -178,9 +187,11 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   keepTypes(context, members, options.only === undefined);
 
   const body: string[] = [];
+  // Where each complex type's interface stands, for the input type an operation may ask for later.
+  const complexBlocks = new Map<string, number>();
   for (const type of allTypes.slice().sort((a, b) => compare(a.qualifiedName, b.qualifiedName))) {
     if (type.kind === "EntityType" && context.entityTypes.has(type.qualifiedName)) body.push(entityInterface(context, type));
-    else if (type.kind === "ComplexType" && context.otherTypes.has(type.qualifiedName)) body.push(complexInterface(context, type));
+    else if (type.kind === "ComplexType" && context.otherTypes.has(type.qualifiedName)) complexBlocks.set(type.qualifiedName, body.push(complexInterface(context, type)) - 1);
     else if (type.kind === "EnumType" && context.otherTypes.has(type.qualifiedName)) body.push(enumDeclaration(context, type));
     else if (type.kind === "TypeDefinition" && context.otherTypes.has(type.qualifiedName)) body.push(typeDefinitionDeclaration(context, type));
   }
@@ -190,6 +201,10 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const keys = [...keyNames].map(([qualifiedName, keyName]) => keyDeclaration(context, qualifiedName, keyName));
   const service = serviceDeclarations(context, factoryName, members, reader);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
+  for (const [qualifiedName, input] of context.inputs) {
+    const index = complexBlocks.get(qualifiedName) as number;
+    body[index] = `${body[index] as string}\n\n${input.declaration}`;
+  }
 
   const typeImports = [reader ? "ODataReader" : "ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.entityInput ? ["EntityInput"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
@@ -819,8 +834,8 @@ const MAX_DERIVED_INPUTS = 32;
  * `parameter` may be a navigation property of a complex type a parameter holds (see {@link complexValueText}).
  */
 function entityInputText(context: Context, parameter: Pick<TypeReference, "type" | "collection" | "nullable">): string | undefined {
-  const entity = context.model.entityType(parameter.type);
-  if (context.reader || entity === undefined || !context.entityTypes.has(entity.qualifiedName)) return undefined;
+  const entity = inputEntityType(context, parameter.type);
+  if (entity === undefined) return undefined;
   context.entityInput = true;
   const derived = derivedTypes(context, entity);
   const written = derived.filter((each) => context.entityTypes.has(each.qualifiedName));
@@ -883,44 +898,89 @@ function complexInputText(context: Context, parameter: Parameter): string | unde
   return referenceText(element, parameter);
 }
 
+/** The entity type of `type` where an operation parameter of it takes an `EntityInput` (see {@link entityInputText}), else `undefined`. */
+function inputEntityType(context: Context, type: string): EntityType | undefined {
+  const entity = context.model.entityType(type);
+  return context.reader || entity === undefined || !context.entityTypes.has(entity.qualifiedName) ? undefined : entity;
+}
+
 /**
  * What an operation parameter takes for a value of the complex type `complex`: its interface,
  * except that a navigation property (a complex type may declare one, CSDL 4.01 §8) takes what an
  * entity parameter takes ({@link entityInputText}), and a complex property whose type holds one,
  * at any depth, takes this type of its own. The interface types such a member with the entity's
  * read interface, which no literal naming a derived type (`@odata.type`, its key) matches:
- * Dataverse's `GrantAccess` takes `PrincipalAccess: { Principal: { "@odata.type":
+ * Dataverse's `GrantAccess` takes `PrincipalAccess: { AccessMask, Principal: { "@odata.type":
  * "#Microsoft.Dynamics.CRM.systemuser", systemuserid } }`. The interface itself stays the read
- * shape. `within`: the complex types this one is nested in; one met again (a recursive type) is
- * its interface there, or the type would never end.
+ * shape; the input is a type of its own, `<Type>Input`, declared once and named wherever the type
+ * stands: written out at each use, a type held twice on each of n levels would be 2^n copies. A
+ * recursive type's input names itself.
  */
-function complexValueText(context: Context, complex: ComplexType, within: ReadonlySet<string> = new Set()): string {
-  const { model } = context;
+function complexValueText(context: Context, complex: ComplexType): string {
   const name = context.names.of(complex.qualifiedName) as string;
-  if (context.reader || within.has(complex.qualifiedName)) return name;
-  const nested = new Set(within).add(complex.qualifiedName);
+  if (!holdsEntity(context, complex.qualifiedName)) return name;
+  const known = context.inputs.get(complex.qualifiedName);
+  if (known !== undefined) return known.name;
+  // Named before its members are written, so that a member of the type itself names it.
+  const input = { name: context.names.claim(`${name}Input`), declaration: "" };
+  context.inputs.set(complex.qualifiedName, input);
+  const { model } = context;
   const replaced: string[] = [];
   const members: string[] = [];
   for (const property of model.propertiesOf(complex)) {
     const type = model.complexType(property.type);
-    if (!isAddressable(property.name) || type === undefined || !context.otherTypes.has(type.qualifiedName)) continue;
-    const value = complexValueText(context, type, nested);
-    if (value === context.names.of(type.qualifiedName)) continue;
+    if (!isAddressable(property.name) || type === undefined || !holdsEntity(context, type.qualifiedName)) continue;
     replaced.push(property.name);
-    members.push(`${propertyName(property.name)}: ${referenceText(value, property)}`);
+    members.push(`${propertyName(property.name)}: ${referenceText(complexValueText(context, type), property)}`);
   }
   for (const nav of model.navigationPropertiesOf(complex)) {
-    const input = isAddressable(nav.name) ? entityInputText(context, nav) : undefined;
-    if (input === undefined) continue;
+    const entity = isAddressable(nav.name) ? entityInputText(context, nav) : undefined;
+    if (entity === undefined) continue;
     replaced.push(nav.name);
     // Optional, as in the interface: present only when the caller gives it.
-    members.push(`${propertyName(nav.name)}?: ${input}`);
+    members.push(`${propertyName(nav.name)}?: ${entity}`);
   }
-  if (replaced.length === 0) return name;
   const keys = union(replaced.map((each) => JSON.stringify(each)));
   // Not `Omit`, which of an open type keeps the index signature alone (its keys are `string`), and
   // which a model's type of that name would stand for: a key remapping keeps the other members as declared.
-  return `{ [K in keyof ${name} as K extends ${keys} ? never : K]: ${name}[K] } & { ${members.join("; ")} }`;
+  input.declaration =
+    `/** Complex type ${commentText(complex.qualifiedName)} as an operation parameter takes it: an entity it holds, at any depth, as an entity parameter takes one. */\n` +
+    `export type ${input.name} = { [K in keyof ${name} as K extends ${keys} ? never : K]: ${name}[K] } & { ${members.join("; ")} };`;
+  return input.name;
+}
+
+/**
+ * Whether the complex type `qualifiedName` (written) has a navigation property that takes an
+ * entity input, or a complex property whose type does, at any depth. The holders are found once
+ * for all types, from those with such a navigation property back through the types that hold
+ * them, so each type and property is looked at once, cycles included.
+ */
+function holdsEntity(context: Context, qualifiedName: string): boolean {
+  if (context.entityHolders === undefined) {
+    const { model } = context;
+    const heldBy = new Map<string, string[]>();
+    const pending: string[] = [];
+    for (const holder of context.otherTypes) {
+      const type = model.complexType(holder);
+      if (type === undefined) continue;
+      for (const property of model.propertiesOf(type)) {
+        const held = model.complexType(property.type);
+        if (!isAddressable(property.name) || held === undefined || !context.otherTypes.has(held.qualifiedName)) continue;
+        let list = heldBy.get(held.qualifiedName);
+        if (!list) heldBy.set(held.qualifiedName, (list = []));
+        list.push(holder);
+      }
+      if (model.navigationPropertiesOf(type).some((nav) => isAddressable(nav.name) && inputEntityType(context, nav.type) !== undefined)) pending.push(holder);
+    }
+    const holders = new Set<string>();
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      if (holders.has(next)) continue;
+      holders.add(next);
+      pending.push(...(heldBy.get(next) ?? []));
+    }
+    context.entityHolders = holders;
+  }
+  return context.entityHolders.has(qualifiedName);
 }
 
 /** The names of the members an interface of `type` has for its properties and navigation properties. */

@@ -23,7 +23,7 @@
  *    fold them together. So are names that differ only in their Unicode normalization (`Café`
  *    with a precomposed `é` and with `e` and a combining accent): TypeScript compares names by
  *    their code points and does not normalize them.
- * 5. The names the generator makes itself (`<Type>Key`, `<Operation>Parameters`, the GeoJSON
+ * 5. The names the generator makes itself (`<Type>Key`, `<Operation>Parameters`, `<Type>Input`, the GeoJSON
  *    types, the service interface) come after the model's names. A name that is taken, by either,
  *    gets `_` behind, and from the second time on a number after it: `XKey_`, `XKey_2`, `XKey_3`.
  *    A number rather than more underscores keeps the names short and the naming linear in time

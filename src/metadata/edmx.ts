@@ -30,7 +30,7 @@ import type {
   TypeReference,
 } from "./model.js";
 import { pushTo } from "./model.js";
-import { applyTargetedAnnotations, inheritContainerMembers, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
+import { appendMembers, applyTargetedAnnotations, inheritContainerMembers, NameResolver, noMembers, normaliseTarget, type TargetedAnnotations } from "./targets.js";
 import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember, XML_INTEGER } from "./values.js";
 import { clipText } from "../util/redact.js";
 
@@ -129,22 +129,16 @@ export function readEdmx(text: string): ServiceModelData {
  * OData 1.0 to 3.0 let a schema hold several containers, of which one is the default
  * (`m:IsDefaultEntityContainer`); SAP Gateway serves the members of every one at the service root,
  * by their plain names. So the default container lists the other containers' entity sets and
- * imports after its own, the same objects, leaving out a name one listed before already has (its
- * own first). A container of another schema keeps its members too; a second one of the default's
+ * imports after its own, the same objects, leaving out a name one listed before already has, of
+ * whichever kind (its own first; see appendMembers). A container of another schema keeps its members too; a second one of the default's
  * schema, which no schema keeps, lives on in them.
  */
 function gatherV2Containers(service: EntityContainer, containers: readonly EntityContainer[]): void {
-  const gather = <T extends { name: string }>(into: T[], items: readonly T[]) => {
-    const taken = new Set(into.map((item) => item.name));
-    for (const item of items) if (!taken.has(item.name)) into.push(item);
-  };
-  for (const other of containers) {
-    if (other === service) continue;
-    gather(service.entitySets, other.entitySets);
-    gather(service.singletons, other.singletons);
-    gather(service.actionImports, other.actionImports);
-    gather(service.functionImports, other.functionImports);
-  }
+  const taken = new Set<string>();
+  const lists = noMembers();
+  appendMembers(lists, service, taken);
+  for (const other of containers) if (other !== service) appendMembers(lists, other, taken);
+  Object.assign(service, lists);
 }
 
 /**

@@ -271,27 +271,44 @@ export function inheritContainerMembers(schemas: readonly Schema[], locate: (con
   const own = new Map([...chains.values()].flat().map((container) => [container, { ...container }]));
   for (const [container, chain] of chains) {
     const taken = new Set<string>();
-    const lists = { entitySets: [] as EntityContainer["entitySets"], singletons: [] as EntityContainer["singletons"], actionImports: [] as EntityContainer["actionImports"], functionImports: [] as EntityContainer["functionImports"] };
-    for (const link of chain) {
-      const members = own.get(link) ?? link;
-      // The names of one container hide those of the containers it extends, not each other.
-      const named: string[] = [];
-      const inherit = <T extends { name: string }>(into: T[], items: readonly T[]) => {
-        for (const item of items) {
-          if (taken.has(item.name)) continue;
-          into.push(item);
-          named.push(item.name);
-        }
-      };
-      inherit(lists.entitySets, members.entitySets);
-      inherit(lists.singletons, members.singletons);
-      inherit(lists.actionImports, members.actionImports);
-      inherit(lists.functionImports, members.functionImports);
-      for (const name of named) taken.add(name);
-    }
+    const lists = noMembers();
+    // The names of one container hide those of the containers it extends.
+    for (const link of chain) appendMembers(lists, own.get(link) ?? link, taken);
     Object.assign(container, lists);
   }
   return undefined;
+}
+
+/** The member lists of an entity container. */
+export type ContainerMembers = Pick<EntityContainer, "entitySets" | "singletons" | "actionImports" | "functionImports">;
+
+/** Member lists with no members, to append to (see {@link appendMembers}). */
+export function noMembers(): ContainerMembers {
+  return { entitySets: [], singletons: [], actionImports: [], functionImports: [] };
+}
+
+/**
+ * Appends the members of the container `from` to the lists `into`, except those whose name
+ * `taken` holds, then takes the names appended. A name at the service root addresses one member,
+ * whichever its kind: one taken by an entity set leaves out an import of that name too. The
+ * members of one container do not hide each other (a document that names two alike is kept as it
+ * is). Both a container that extends others (CSDL 4.01 §13.1.2) and a v2 default container that
+ * gathers the other containers of its document use it, so they agree on which member a name means.
+ */
+export function appendMembers(into: ContainerMembers, from: ContainerMembers, taken: Set<string>): void {
+  const appended: string[] = [];
+  const append = <T extends { name: string }>(list: T[], items: readonly T[]) => {
+    for (const item of items) {
+      if (taken.has(item.name)) continue;
+      list.push(item);
+      appended.push(item.name);
+    }
+  };
+  append(into.entitySets, from.entitySets);
+  append(into.singletons, from.singletons);
+  append(into.actionImports, from.actionImports);
+  append(into.functionImports, from.functionImports);
+  for (const name of appended) taken.add(name);
 }
 
 /**

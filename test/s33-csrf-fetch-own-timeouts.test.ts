@@ -12,9 +12,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClient, ODataClientError } from "../src/index.js";
 import { sendJson, sendText, startServer, waitFor, type RecordedRequest } from "./servers/recording-server.js";
 
-/** The client's timeout (ms); the second write starts `LATER` ms after the first, before its timeout ends. */
-const TIMEOUT = 600;
-const LATER = 450;
+/**
+ * The timeouts (ms, each write's own): `SHORT` of the writes that start a token fetch and give up
+ * on it, `MIDDLE` of a later write that gives up too (long enough after `SHORT` for a fetch ended
+ * by the first write's timeout to show), `LONG` of one that must not give up. A later write joins
+ * the fetch once the service has it, however long that took. `SLACK` bounds how late past its
+ * timeout a write may reject on a loaded machine.
+ */
+const SHORT = 800;
+const MIDDLE = 2_000;
+const LONG = 10_000;
+const SLACK = 2_500;
 
 /** A token fetch the test answers when it chooses, and when its connection was closed unanswered. */
 interface HeldFetch {
@@ -25,11 +33,11 @@ interface HeldFetch {
 }
 
 /**
- * Waits until `fetch` has been open longer than the client's timeout, and a little more: a timeout
- * of the fetch's own (the first write's, as it was) would have closed it by then.
+ * Waits until `fetch` has been open longer than the first write's timeout, and a little more: a
+ * timeout of the fetch's own (the first write's, as it was) would have closed it by then.
  */
 async function pastOwnTimeout(fetch: HeldFetch): Promise<void> {
-  await sleep(Math.max(0, fetch.at + TIMEOUT + 100 - performance.now()));
+  await sleep(Math.max(0, fetch.at + SHORT + 100 - performance.now()));
 }
 
 /**
@@ -75,21 +83,26 @@ async function timed<T>(promise: Promise<T>): Promise<{ value?: T; error?: OData
   }
 }
 
+/** Whether `elapsed` is `timeout`'s, give or take a loaded machine. */
+function ownTimeout(write: { elapsed: number }, timeout: number, what: string): void {
+  assert.ok(write.elapsed >= timeout - 50 && write.elapsed < timeout + SLACK, `${what}: its own timeout of ${timeout} ms (${Math.round(write.elapsed)} ms)`);
+}
+
 const fetchTimeout = (fate: string) =>
   new RegExp(`^the CSRF token fetch \\(GET \\S+/svc/\\) got no answer within the timeout \\(option "timeout"\\) of POST \\S+/svc/Books, which ${fate}$`);
 
 test("the first write's timeout ends its own wait only: a write that joined the token fetch later is sent with the token that comes within its own timeout", async (t) => {
   const { server, held } = await service(t);
   // Retries on (the default): the fetch of a create may be retried, the create is not.
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: TIMEOUT });
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true });
   const books = client.collection<{ ID: number }>("Books");
-  const first = timed(books.create({ ID: 1 }));
-  await sleep(LATER);
-  const second = timed(books.create({ ID: 2 }));
+  const first = timed(books.create({ ID: 1 }, { timeout: SHORT }));
+  await waitFor(() => held.length === 1, "the token fetch");
+  const second = timed(books.create({ ID: 2 }, { timeout: LONG }));
   const a = await first;
   assert.equal(a.error?.code, "TIMEOUT");
   assert.match(a.error.message, fetchTimeout("was not sent"));
-  assert.ok(a.elapsed >= TIMEOUT - 50, `the first write's own timeout (${Math.round(a.elapsed)} ms)`);
+  ownTimeout(a, SHORT, "the first write");
   assert.equal(held.length, 1);
   const fetch = held[0]!;
   // The fetch is still open after the first write left, and past a timeout of its own.
@@ -99,41 +112,40 @@ test("the first write's timeout ends its own wait only: a write that joined the 
   const b = await second;
   assert.equal(b.error, undefined, `the second write failed: ${b.error?.message}`);
   assert.deepEqual(b.value, { ID: 2 });
-  assert.ok(b.elapsed < TIMEOUT, `within the second write's own timeout (${Math.round(b.elapsed)} ms)`);
   // One token fetch; the first create never sent, the second sent with the token.
   assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch ", 'POST /svc/Books tok {"ID":2}']);
 });
 
 test("a write that joined a token fetch that never answers times out with its own timeout, and the fetch is aborted at the server only then", async (t) => {
   const { server, held } = await service(t);
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: TIMEOUT, retry: false });
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const books = client.collection("Books");
-  const first = timed(books.create({ ID: 1 }));
-  await sleep(LATER);
+  const first = timed(books.create({ ID: 1 }, { timeout: SHORT }));
+  await waitFor(() => held.length === 1, "the token fetch");
   const secondStart = performance.now();
-  const second = timed(books.create({ ID: 2 }));
+  const second = timed(books.create({ ID: 2 }, { timeout: MIDDLE }));
   const [a, b] = await Promise.all([first, second]);
-  for (const write of [a, b]) {
+  [a, b].forEach((write, index) => {
     assert.equal(write.error?.code, "TIMEOUT");
     assert.match(write.error.message, fetchTimeout("was not sent"));
-    assert.ok(write.elapsed >= TIMEOUT - 50 && write.elapsed < TIMEOUT + 400, `each write's own timeout (${Math.round(write.elapsed)} ms)`);
-  }
+    ownTimeout(write, index === 0 ? SHORT : MIDDLE, `write ${index + 1}`);
+  });
   // The fetch was aborted when the last write left, not when the first did.
   await waitFor(() => held[0]?.closedAt !== undefined, "the token fetch to close");
   const closedAfter = held[0]!.closedAt! - secondStart;
-  assert.ok(closedAfter >= TIMEOUT - 50, `the token fetch closed ${Math.round(closedAfter)} ms after the second write began`);
+  assert.ok(closedAfter >= MIDDLE - 50, `the token fetch closed ${Math.round(closedAfter)} ms after the second write began`);
   assert.deepEqual(wire(server.requests), ["GET /svc/ Fetch "]);
 });
 
 test("the first write's timeout, then the second write's abort: the second rejects with its own reason, and only that closes the token fetch", async (t) => {
   const { server, held } = await service(t);
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: TIMEOUT, retry: false });
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const books = client.collection("Books");
-  const first = timed(books.create({ ID: 1 }));
-  await sleep(LATER);
+  const first = timed(books.create({ ID: 1 }, { timeout: SHORT }));
+  await waitFor(() => held.length === 1, "the token fetch");
   const controller = new AbortController();
   const reason = new Error("the user cancelled");
-  const second = books.create({ ID: 2 }, { signal: controller.signal });
+  const second = books.create({ ID: 2 }, { signal: controller.signal, timeout: LONG });
   const secondOutcome = second.then(
     () => assert.fail("the second write resolved"),
     (error: unknown) => error,
@@ -152,25 +164,24 @@ test("the first write's timeout, then the second write's abort: the second rejec
 
 test("a token fetched anew after 403 Required answers to two writes: their timeouts leave a later write that joined the fetch waiting, which is sent with the new token", async (t) => {
   const { server, held } = await service(t, { immediate: ["old"], refused: "old" });
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: TIMEOUT, retry: false });
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const books = client.collection<{ ID: number }>("Books");
   // Both share the first fetch, get "old", are refused with it and wait for the token fetched anew.
-  const refused = [timed(books.create({ ID: 1 })), timed(books.create({ ID: 3 }))];
-  await sleep(LATER);
-  assert.equal(held.length, 1, "the token is fetched anew once");
-  const later = timed(books.create({ ID: 2 }));
+  const refused = [timed(books.create({ ID: 1 }, { timeout: SHORT })), timed(books.create({ ID: 3 }, { timeout: SHORT }))];
+  await waitFor(() => held.length === 1, "the token fetched anew");
+  const later = timed(books.create({ ID: 2 }, { timeout: LONG }));
   for (const write of await Promise.all(refused)) {
     assert.equal(write.error?.code, "TIMEOUT");
     assert.match(write.error.message, fetchTimeout("the service refused for want of a token and was not sent again"));
-    assert.ok(write.elapsed >= TIMEOUT - 50, `the refused write's own timeout (${Math.round(write.elapsed)} ms)`);
+    ownTimeout(write, SHORT, "a refused write");
   }
+  assert.equal(held.length, 1, "the token is fetched anew once");
   await pastOwnTimeout(held[0]!);
   assert.equal(held[0]!.closedAt, undefined, "the token fetch was closed when the refused writes' timeouts ended");
   sendJson(held[0]!.res, 200, {}, { "x-csrf-token": "new" });
   const b = await later;
   assert.equal(b.error, undefined, `the later write failed: ${b.error?.message}`);
   assert.deepEqual(b.value, { ID: 2 });
-  assert.ok(b.elapsed < TIMEOUT, `within the later write's own timeout (${Math.round(b.elapsed)} ms)`);
   // Two token fetches; both first creates refused with "old" and not sent again; the later one
   // sent once, with the new token.
   const lines = wire(server.requests);
@@ -180,21 +191,21 @@ test("a token fetched anew after 403 Required answers to two writes: their timeo
 
 test("a token fetched anew after 403 Required answers that never answers: each write waiting for it times out with its own timeout, and the last one's aborts the fetch", async (t) => {
   const { server, held } = await service(t, { immediate: ["old"], refused: "old" });
-  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, timeout: TIMEOUT, retry: false });
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), csrf: true, retry: false });
   const books = client.collection("Books");
-  const refused = [timed(books.create({ ID: 1 })), timed(books.create({ ID: 3 }))];
-  await sleep(LATER);
-  assert.equal(held.length, 1, "the token is fetched anew once");
+  const refused = [timed(books.create({ ID: 1 }, { timeout: SHORT })), timed(books.create({ ID: 3 }, { timeout: SHORT }))];
+  await waitFor(() => held.length === 1, "the token fetched anew");
   const laterStart = performance.now();
-  const later = timed(books.create({ ID: 2 }));
+  const later = timed(books.create({ ID: 2 }, { timeout: MIDDLE }));
   const outcomes = await Promise.all([...refused, later]);
   outcomes.forEach((write, index) => {
     assert.equal(write.error?.code, "TIMEOUT");
     assert.match(write.error.message, fetchTimeout(index < 2 ? "the service refused for want of a token and was not sent again" : "was not sent"));
-    assert.ok(write.elapsed >= TIMEOUT - 50 && write.elapsed < TIMEOUT + 400, `each write's own timeout (${Math.round(write.elapsed)} ms)`);
+    ownTimeout(write, index < 2 ? SHORT : MIDDLE, `write ${index + 1}`);
   });
+  assert.equal(held.length, 1, "the token is fetched anew once");
   await waitFor(() => held[0]?.closedAt !== undefined, "the token fetch to close");
   const closedAfter = held[0]!.closedAt! - laterStart;
-  assert.ok(closedAfter >= TIMEOUT - 50, `the token fetch closed ${Math.round(closedAfter)} ms after the later write began`);
+  assert.ok(closedAfter >= MIDDLE - 50, `the token fetch closed ${Math.round(closedAfter)} ms after the later write began`);
   assert.deepEqual([...wire(server.requests)].sort(), ["GET /svc/ Fetch ", "GET /svc/ Fetch ", 'POST /svc/Books old {"ID":1}', 'POST /svc/Books old {"ID":3}']);
 });

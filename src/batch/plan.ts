@@ -175,6 +175,7 @@ function checkOperationEtag(request: WireSpec, decode: DecodeSpec): void {
 
 /** A write the builder recorded, built as the same write sent alone is (its checks throw here). */
 function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
+  refuseSendingOptions(recipe);
   switch (recipe.verb) {
     case "create":
       return createRequest(core.options, recipe.state, recipe.entity, recipe.options);
@@ -184,6 +185,20 @@ function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
       return replaceRequest(core.options, recipe.state, recipe.entity, recipe.options);
     case "delete":
       return deleteRequest(core.options, recipe.state, recipe.options);
+  }
+}
+
+/**
+ * Refuses a write's `timeout` and `signal` (left out of the types, but a JavaScript caller may give
+ * them): a part is never sent alone, so the write would ignore them where its caller counts on
+ * them. The batch's own request takes both.
+ */
+function refuseSendingOptions(recipe: WriteRecipe): void {
+  const options = recipe.options as { timeout?: unknown; signal?: unknown } | undefined;
+  for (const name of ["timeout", "signal"] as const) {
+    if (options?.[name] === undefined) continue;
+    const call = recipe.verb === "delete" ? "delete(target)" : `${recipe.verb}(target, ${recipe.verb === "update" ? "patch" : "entity"})`;
+    throw new TypeError(`batch.${call}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
   }
 }
 

@@ -12,7 +12,7 @@ import { newBoundary, writeMultipartBatch, type BatchWireItem, type BatchWireReq
 import { versionHeaders } from "../payload/version-headers.js";
 import { base64UrlUnpadded } from "../util/base64.js";
 import { urlBelowRoot } from "../util/service-root.js";
-import { queryOptions } from "../util/query-options.js";
+import { sapSessionOptions, type SapSessionOption } from "../util/query-options.js";
 import type { BatchPlan } from "./plan.js";
 import { isTextual } from "./json-answer.js";
 import type { PlannedRequest } from "./results.js";
@@ -33,9 +33,6 @@ export interface BatchWireOptions {
   continueOnError: boolean;
 }
 
-/** The query options that choose a SAP system's logon client and language. */
-const SAP_SESSION_OPTIONS = ["sap-client", "sap-language"] as const;
-
 /**
  * The `$batch` request of a plan: its URL, the headers of a write (version headers, `Content-Type`
  * and `Accept` of the plan's format, `Prefer` where asked), and the body: text, or the bytes of a
@@ -47,14 +44,14 @@ export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url:
   // one every part names (`param("sap-client", …)`) goes on it too, and so on its CSRF token's
   // fetch. Parts of different clients, or some naming none (the default client's), are left to
   // the service.
-  // Values are compared percent-decoded and the first part's goes on as it wrote it (a `+` is a
-  // plus: util/query-options.ts). The service root has no query of its own.
+  // Of each name, a part's first option counts; values are compared percent-decoded and the first
+  // part's goes on as it wrote it (a `+` is a plus: util/query-options.ts). The service root has no
+  // query of its own.
+  const parts = plan.requests.map((request) => sapSessionOptions(new URL(request.path, url)));
   const session: string[] = [];
-  for (const name of SAP_SESSION_OPTIONS) {
-    const given = plan.requests.map((request) => queryOptions(new URL(request.path, url)).find((option) => option.name === name));
-    const values = new Set(given.map((option) => option?.value));
-    const [first] = given;
-    if (values.size === 1 && first !== undefined && first.value !== undefined) session.push(first.text);
+  for (const option of parts[0] ?? []) {
+    const named = (options: SapSessionOption[]) => options.find(({ name }) => name === option.name);
+    if (option.value !== undefined && named(parts[0]!) === option && parts.every((options) => named(options)?.value === option.value)) session.push(option.text);
   }
   url.search = session.join("&");
   const headers = new Headers(versionHeaders(options.version, "write"));

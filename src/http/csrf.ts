@@ -12,7 +12,7 @@ import { waitForToken, WAITING_FOR } from "./token-wait.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
 import { redactUrl } from "../util/redact.js";
-import { queryOptions } from "../util/query-options.js";
+import { sapSessionOptions } from "../util/query-options.js";
 
 /** Methods that change data and so need the token (MERGE is the OData v2 partial update). */
 const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
@@ -23,14 +23,6 @@ const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
  * token fetched anew as well (`again`); with the URL of that token fetch.
  */
 const refusals = new WeakMap<Response, { status: number | "again"; root: URL }>();
-
-/**
- * SAP's logon parameters that choose the session a request is served in: the client (mandant), and
- * the logon language, which is fixed for a session once it is opened. A token belongs to the
- * session of its fetch, so the fetch for a write carries the write's, and a token fetched with
- * one client or language is not sent with a write for another.
- */
-const LOGON_PARAMETERS = new Set(["sap-client", "sap-language"]);
 
 /**
  * How many logons' tokens a client keeps: a program that takes `sap-client` or `sap-language` from
@@ -73,9 +65,10 @@ interface Logon {
  * Adds the CSRF token to modifying requests on the service's origin. The token is fetched once
  * (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`, one fetch shared by concurrent writes) and
  * fetched again when the service answers 403 with `X-CSRF-Token: Required`, after which the
- * write is sent once more (the service refused it unread, so this is safe for any method). The
- * fetch carries the write's `sap-client` and `sap-language` (see `LOGON_PARAMETERS`), and each
- * such logon has its own token. When no token can be had (the fetch failed, or brought none), or
+ * write is sent once more (the service refused it unread, so this is safe for any method). A
+ * token belongs to the SAP session of its fetch, so the fetch carries the write's `sap-client` and
+ * `sap-language` (util/query-options.ts `sapSessionOptions`), and each such logon has its own
+ * token, never sent with a write for another. When no token can be had (the fetch failed, or brought none), or
  * the service refuses the new one too, the 403 is the answer, and {@link csrfRefusalExplanation}
  * says why. A request that already carries an `X-CSRF-Token` is left alone.
  */
@@ -94,12 +87,8 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
    */
   function logonOf(url: URL): Logon {
     const root = new URL(serviceUrl);
-    const given = queryOptions(url).filter(({ name }) => name !== undefined && LOGON_PARAMETERS.has(name.toLowerCase()));
     // The service root has no query (the client's options refuse one): the fetch's is these alone.
-    root.search = given
-      .sort((a, b) => a.name!.toLowerCase().localeCompare(b.name!.toLowerCase()))
-      .map(({ text }) => text)
-      .join("&");
+    root.search = sapSessionOptions(url).map(({ text }) => text).join("&");
     const key = root.search;
     const logon = logons.get(key) ?? { root, session: undefined, fetches: new SharedRequest<CsrfSession>(requestController), fetchSignal: undefined };
     // Last in the map's order, as the most recently used; the first ones are the least.

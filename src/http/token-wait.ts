@@ -28,7 +28,7 @@ export const TOKEN_ANSWER_READ = new WeakMap<Response, (issued: readonly string[
  * request, a `TIMEOUT` that says what held it up (`waited`) and what became of the request
  * (`fate`). Any other failure as it is: a caller's own abort rejects with the caller's reason.
  */
-export function tokenWaitFailure(error: unknown, request: ODataRequest, waited: string, fate = "was not sent"): unknown {
+function tokenWaitFailure(error: unknown, request: ODataRequest, waited: string, fate = "was not sent"): unknown {
   const reason: unknown = request.signal?.aborted ? request.signal.reason : undefined;
   // The timeout step aborts with its own TIMEOUT error; any other reason is the caller's.
   if (error !== reason || !(reason instanceof ODataClientError) || reason.code !== "TIMEOUT") return error;

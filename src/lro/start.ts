@@ -155,8 +155,8 @@ export interface StartReading {
    * step notes by the `Response`: write/requests.ts `explainFailedWrite`).
    */
   explain?: ((error: ODataHttpError, response: Response) => Promise<ODataHttpError>) | undefined;
-  /** The call that starts the operation (`sendAsync()`), as the refusal of an option names it. */
-  where?: string | undefined;
+  /** The call that starts the operation (`createAsync(body)`, `sendAsync()`), as the refusal of an option names it. */
+  where: string;
 }
 
 /**
@@ -165,9 +165,9 @@ export interface StartReading {
  * method is. A failed answer rejects with its `ODataHttpError`, its body read bounded in size and
  * time, explained by `reading.explain` where given.
  */
-export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading = {}): Promise<AsyncPoller<T>> {
+export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading): Promise<AsyncPoller<T>> {
   const { answersAt202, shape, explain } = reading;
-  const resolved = resolvePollerOptions(options, reading.where ?? WRITE_CALLS[init.method] ?? "async call");
+  const resolved = resolvePollerOptions(options, reading.where);
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
   // A caller that expects another format (a multipart $batch) says so; JSON otherwise.
@@ -216,15 +216,6 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   return new Poller<T>(core, resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
 }
 
-/** The `...Async` write that sends each method (startWritePoller's callers give no name). */
-const WRITE_CALLS: Record<string, string> = {
-  POST: "createAsync(body)",
-  PATCH: "updateAsync(patch)",
-  MERGE: "updateAsync(patch)",
-  PUT: "replaceAsync(entity)",
-  DELETE: "deleteAsync()",
-};
-
 /**
  * {@link startPoller} for a write of an entity set or entity (`createAsync`, `updateAsync`,
  * `replaceAsync`, `deleteAsync`). On OData v2 its result, however it arrives (in the initial
@@ -232,9 +223,9 @@ const WRITE_CALLS: Record<string, string> = {
  * the write's own answer is (`create()`, `update()`): `d` unwrapped and its values made readable,
  * the `ETag` header kept with the entity. On v4 the result is the parsed final body, as the
  * contract (async-poller.md) has it. A failed answer's error is explained by `explain`, as the
- * write's own would be.
+ * write's own would be; `where` names the call.
  */
-export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, explain: StartReading["explain"]): Promise<AsyncPoller<T>> {
+export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, explain: StartReading["explain"], where: string): Promise<AsyncPoller<T>> {
   const version = core.options.version;
-  return startPoller<T>(core, init, options, { shape: version === "2.0" ? { kind: "entity", version } : undefined, explain });
+  return startPoller<T>(core, init, options, { shape: version === "2.0" ? { kind: "entity", version } : undefined, explain, where });
 }

@@ -34,8 +34,9 @@ export function createMedia<T>(core: ClientCore, state: QueryState, content: str
 
 /** `CollectionQuery.createAsync()`: the request of `create()` with `Prefer: respond-async`. */
 export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
-  const request: WriteRequest = createRequest(core.options, state, body, options?.deep === undefined ? undefined : { deep: options.deep }, "createAsync(body)");
-  return startAsync<R>(core, request, options);
+  // The request takes what it reads of the options (deep, headers); the poller the rest.
+  const request: WriteRequest = createRequest(core.options, state, body, { deep: options?.deep, headers: options?.headers }, "createAsync(body)");
+  return startAsync<R>(core, request, options, "createAsync(body)");
 }
 
 /**
@@ -54,19 +55,20 @@ export async function writeAsync<R>(
     kind === "delete"
       ? deleteRequest(core.options, state, conditions)
       : (kind === "update" ? updateRequest : replaceRequest)(core.options, state, body, conditions);
-  return startAsync<R>(core, request, options);
+  return startAsync<R>(core, request, options, kind === "delete" ? "deleteAsync()" : `${kind}Async(${kind === "update" ? "patch" : "entity"})`);
 }
 
 /**
  * Starts the poller of a write sent with `Prefer: respond-async`; a failed answer (a 412 or 428, a
- * 403 for want of a CSRF token) says what it means, as the write's own does.
+ * 403 for want of a CSRF token) says what it means, as the write's own does. `where` names the
+ * call, as the refusal of a poller option names it.
  */
-async function startAsync<R>(core: ClientCore, request: WriteRequest, options: CreateAsyncOptions | UpdateAsyncOptions | DeleteAsyncOptions | undefined): Promise<AsyncPoller<R>> {
+async function startAsync<R>(core: ClientCore, request: WriteRequest, options: CreateAsyncOptions | UpdateAsyncOptions | DeleteAsyncOptions | undefined, where: string): Promise<AsyncPoller<R>> {
   // Starting a long-running operation (the initial answer's table) loads here, not with every write.
   const { startWritePoller } = await import("../lro/start.js");
   const { method, url, headers } = request;
   const init = { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) };
-  return startWritePoller<R>(core, init, options, (error, response) => explainFailedWrite(error, request, core.options, response));
+  return startWritePoller<R>(core, init, options, (error, response) => explainFailedWrite(error, request, core.options, response), where);
 }
 
 /** `EntityQuery.update()`. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { queryOptions } from "./query-options.js";
+import { queryOptions, sapSessionOptions } from "./query-options.js";
 
 test("queryOptions reads names and values percent-decoded only, a + staying a plus, and keeps each option's text as written", () => {
   assert.deepEqual(queryOptions(new URL("http://h/s/?sap-client=100&sap-language=a+b&x%2By=%41%20c")), [
@@ -18,4 +18,14 @@ test("queryOptions: an option without = has the value \"\", empty options are le
     { name: "b", value: undefined, text: "b=%ZZ" },
   ]);
   assert.deepEqual(queryOptions(new URL("http://h/s/")), []);
+});
+
+test("sapSessionOptions: sap-client's options before sap-language's, each in the order written, names matched in any case and named in lower case, texts as written", () => {
+  assert.deepEqual(sapSessionOptions(new URL("http://h/s/Items?$top=1&SAP-Language=a+b&x=1&Sap-Client=%31%30%30&sap-client=200&sap-clients=9")), [
+    { name: "sap-client", value: "100", text: "Sap-Client=%31%30%30" },
+    { name: "sap-client", value: "200", text: "sap-client=200" },
+    { name: "sap-language", value: "a+b", text: "SAP-Language=a+b" },
+  ]);
+  assert.deepEqual(sapSessionOptions(new URL("http://h/s/Items?%E0=x&sap-client=%ZZ")), [{ name: "sap-client", value: undefined, text: "sap-client=%ZZ" }]);
+  assert.deepEqual(sapSessionOptions(new URL("http://h/s/")), []);
 });

@@ -32,3 +32,26 @@ function percentDecoded(text: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * SAP's logon parameters, which choose the session a request is served in: the client (mandant),
+ * and the logon language, fixed for a session once it is opened. In this order on a URL that
+ * carries them, whichever order they were written in.
+ */
+const SAP_SESSION_NAMES = ["sap-client", "sap-language"] as const;
+
+/** A query option that chooses a SAP session: `name` in lower case, `text` as the URL has it. */
+export interface SapSessionOption extends QueryOption {
+  name: (typeof SAP_SESSION_NAMES)[number];
+}
+
+/**
+ * The options of `url`'s query that choose a SAP session (`sap-client`, `sap-language`):
+ * `sap-client`'s first, each in the order written. Names are matched case-insensitively, as SAP's
+ * ICF reads form fields (`SAP-Client=100` logs on in client 100); the text stays as written, for
+ * the request that carries it on to reach the session the given one would.
+ */
+export function sapSessionOptions(url: URL): SapSessionOption[] {
+  const given = queryOptions(url);
+  return SAP_SESSION_NAMES.flatMap((name) => given.filter((option) => option.name?.toLowerCase() === name).map((option) => ({ ...option, name })));
+}

@@ -58,8 +58,14 @@ export interface CreateOptions extends WriteOptions, EntityBodyOptions {
   prefer?: ReturnPreference | undefined;
 }
 
-/** Options of `createAsync`: the poller's, and `deep` as for `create`. */
-export interface CreateAsyncOptions extends AsyncPollerOptions, EntityBodyOptions {}
+/** Options of `createAsync`: the poller's, and `deep` and `headers` as for `create`. */
+export interface CreateAsyncOptions extends AsyncPollerOptions, EntityBodyOptions {
+  /**
+   * More headers for the request that starts the operation (not for its polls), as
+   * {@link WriteOptions} `headers`: an `If-Match` a service wants of a create goes here.
+   */
+  headers?: Record<string, string> | undefined;
+}
 
 /** Options of `update` (PATCH; v2 MERGE) and `replace` (PUT): the `If-Match`, `prefer`, `deep`, `headers`, `tunnel`, `signal`. */
 export interface UpdateOptions extends WriteOptions, ConditionalOptions, EntityBodyOptions {

@@ -10,8 +10,7 @@ import { isBearerToken } from "./http/bearer-token.js";
 import type { AuthOptions, BearerToken, OAuth2ClientAuthentication, OAuth2ClientCredentials, ResolvedAuth, ResolvedOAuth2 } from "./http/auth.js";
 import { redactText, redactUrl } from "./util/redact.js";
 import { describe } from "./util/values.js";
-// The check of a timeout, the client's or a call's: the walk's module holds it, at start either way.
-import { checkTimeout } from "./read/traversal.js";
+import { checkTimeout } from "./util/timers.js";
 
 /**
  * What every method that sends a request takes as its last argument (alone, or extended by the

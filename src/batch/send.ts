@@ -8,7 +8,7 @@ import { discard } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { clipText, isPublicValue, isSecretHeaderName, redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 import { toAbortSignal } from "../http/signals.js";
-import { callTimeout } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";

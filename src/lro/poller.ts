@@ -14,7 +14,7 @@ import type { PollerEngine } from "./polling.js";
 import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
 import { loadOnce } from "../util/load-once.js";
-import { callTimeout } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 
 /**
  * Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. Its `signal`

@@ -6,7 +6,7 @@ import { maskedPayloadError, readBodyBytes } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorFromResponse } from "../payload/error-body.js";
 import { followAbort, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { callTimeout } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 import { ODataClientError } from "../errors.js";
 import { ServiceModel } from "./model.js";
 import { readMetadata } from "./read.js";

@@ -7,7 +7,8 @@ import { readBodyText, readMasked, discard, maskSentSecrets } from "../http/body
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
-import { callTimeout, readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
+import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
 import { explainFailedWrite, ifMatchFor } from "../write/requests.js";

@@ -17,13 +17,6 @@ import { pendingReadError } from "./pending-read.js";
 import { refuseV2Envelope } from "./payload-failure.js";
 import { countOf } from "../payload/annotations.js";
 
-/**
- * The checker of a write's headers, for a read's too (read/traversal.ts): loaded with this module,
- * by the first read that gives headers or reads one entity or a count, so that the walk's start
- * stays as it was (a module of its own, loaded with `import()`, took one more chunk at start).
- */
-export { requestHeaders } from "../http/request-headers.js";
-
 /** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
 const COUNT_LIMIT = 1024;
 

@@ -21,8 +21,7 @@ import { resolveReference } from "../util/service-root.js";
 import { loadOnce } from "../util/load-once.js";
 import { isXmlContentType, jsonMediaType } from "../payload/content-type.js";
 import { mergePrefer } from "../http/steps.js";
-import { MAX_TIMER_DELAY } from "../util/timers.js";
-import { describe } from "../util/values.js";
+import { callTimeout } from "../util/timers.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -124,26 +123,6 @@ export interface ResolvedReadOptions extends Omit<TraversalOptions, "signal" | "
 }
 
 /**
- * The `timeout` option of one call (`RequestOptions.timeout`), checked as the client's is;
- * `undefined` leaves the client's.
- * @throws RangeError naming `where` and the option
- */
-export function callTimeout(value: unknown, where: string): number | undefined {
-  return value === undefined ? value : checkTimeout(value, `${where}: option`);
-}
-
-/**
- * A timeout in ms, the client's or a call's: from 0 (none) to the longest delay a timer takes.
- * @throws RangeError naming `option` (`ODataClient option`, `get(): option`)
- */
-export function checkTimeout(value: unknown, option: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_DELAY) {
-    throw new RangeError(`${option} "timeout" must be a number of ms from 0 (no timeout) to ${MAX_TIMER_DELAY}; got ${describe(value)}`);
-  }
-  return value;
-}
-
-/**
  * Checks the reading options; errors name the option, and `where` (or `options.where`) the call.
  * A promise only where `headers` are given, which resolves once their checker has loaded: a read
  * without them goes on to send in the same turn (partitions(n) sends its count beside $metadata).
@@ -164,8 +143,9 @@ export function resolveReadOptions(options: TraversalOptions | undefined, where:
   }
   const resolved: ResolvedReadOptions = { ...options, readAhead, signal, timeout, headers: undefined };
   const given = options?.headers;
-  // Checked as a write's are: the same refusals, in the same words (see entity.ts for why it loads from there).
-  return given === undefined ? resolved : import("./entity.js").then(({ requestHeaders }) => ({ ...resolved, headers: requestHeaders(given, where) }));
+  // Checked as a write's are: the same refusals, in the same words; the checker loads with the
+  // first read that gives headers.
+  return given === undefined ? resolved : import("../http/request-headers.js").then(({ requestHeaders }) => ({ ...resolved, headers: requestHeaders(given, where) }));
 }
 
 /**

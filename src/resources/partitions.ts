@@ -76,7 +76,8 @@ import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
 import type { EntitySet, EntityType, ServiceModel, Singleton } from "../metadata/model.js";
-import { callTimeout, readPage } from "../read/traversal.js";
+import { readPage } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 import { readCount } from "../read/entity.js";
 import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
 

@@ -11,7 +11,7 @@ import { sendChecked } from "./send.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 import { pendingReadError } from "../read/pending-read.js";
-import { callTimeout } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 
 /** The GET of the content, with the `timeout` given to `where` (`media().bytes()`), checked before it is sent. */
 function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined, where: string): { response: Promise<Response>; url: URL } {

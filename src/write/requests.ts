@@ -50,7 +50,7 @@ import { urlBelowRoot } from "../util/service-root.js";
 import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
-import { callTimeout } from "../read/traversal.js";
+import { callTimeout } from "../util/timers.js";
 import { EARLIER_ATTEMPTS, isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type {
   ConditionalOptions,

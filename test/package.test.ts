@@ -183,7 +183,8 @@ export async function names(): Promise<string[]> {
   out.push(thing?.name ?? "", thing?.parent?.name ?? "", String(thing?.["colour"]));
   out.push((await anyThing())?.name ?? "");
   const shelf = draftShelf("new");
-  out.push(shelf.label ?? "");
+  // An input's string property also takes a Date, bytes or an edm.* value (EntityInputValue).
+  out.push(typeof shelf.label === "string" ? shelf.label : "");
   // @ts-expect-error a shelf has no title
   out.push(shelf.title);
   return out;

@@ -102,10 +102,10 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   const timeout = callTimeout(options?.timeout, "delta(link)");
   const maxPageSize = options?.maxPageSize;
   if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
-    throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
+    throw new RangeError(`delta(link): option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
   }
   const format = options?.format === undefined ? "json" : options.format;
-  if (format !== "json" && format !== "atom") throw new TypeError(`option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
+  if (format !== "json" && format !== "atom") throw new TypeError(`delta(link): option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
   let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link", true);
   const visited = new RecentLinks();

@@ -132,14 +132,14 @@ export function resolveReadOptions(options: TraversalOptions | undefined, where:
   const timeout = callTimeout(options?.timeout, where);
   const readAhead = options?.readAhead === undefined ? DEFAULT_READ_AHEAD : options.readAhead;
   if (!Number.isInteger(readAhead) || readAhead < 0) {
-    throw new RangeError(`option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
+    throw new RangeError(`${where}: option "readAhead" must be an integer >= 0; got ${String(readAhead)}`);
   }
   const signal = toAbortSignal(options?.signal);
   if (options?.maxPageSize !== undefined && (!Number.isInteger(options.maxPageSize) || options.maxPageSize <= 0)) {
-    throw new RangeError(`option "maxPageSize" must be a positive integer; got ${String(options.maxPageSize)}`);
+    throw new RangeError(`${where}: option "maxPageSize" must be a positive integer; got ${String(options.maxPageSize)}`);
   }
   if (options?.from !== undefined && (typeof options.from !== "string" || options.from === "")) {
-    throw new TypeError('option "from" must be a next link string');
+    throw new TypeError(`${where}: option "from" must be a next link string`);
   }
   const resolved: ResolvedReadOptions = { ...options, readAhead, signal, timeout, headers: undefined };
   const given = options?.headers;

@@ -6,7 +6,9 @@ import { ODataClient } from "../src/index.js";
 import { startServer } from "./servers/recording-server.js";
 
 test("readAhead, maxPageSize, from and a delta's format are refused naming the call, before anything is sent", async (t) => {
-  const server = await startServer((_request, res) => res.end());
+  const server = await startServer((_request, res) => {
+    res.end();
+  });
   t.after(() => server.close());
   const client = new ODataClient({ serviceUrl: server.url("svc/") });
   const items = client.collection("Items");

@@ -31,6 +31,7 @@ import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec, type 
 import type { BatchRequestRef, BatchResult, BatchResults } from "./results.js";
 import type { BatchSendAsyncOptions, BatchSendOptions, BatchToSend } from "./send.js";
 import type { BatchBoundaries } from "./wire.js";
+import type { OperationGiven } from "./plan.js";
 
 /** Sending, writing and reading a batch: loaded by the first of them. */
 const sending = () => import("./send.js");
@@ -583,5 +584,7 @@ function operationSpec(
   // A function's part asks for the client's page size as the function sent alone does (operations/call.ts).
   const prefer = request.method === "GET" ? readHeaders(context.core, undefined).get("prefer") : null;
   const headers = prefer ? { ...request.headers, prefer } : { ...request.headers };
-  return { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
+  // The options go along for the plan to refuse a `timeout` or `signal` in them, as a write's are.
+  const spec: RequestSpec & OperationGiven = { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name }, kind, options };
+  return spec;
 }

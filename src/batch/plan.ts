@@ -113,7 +113,11 @@ function checkV2References(requests: readonly PlannedRequest[]): void {
 function completeRequest(request: RecordedRequest, core: ClientCore, format: BatchFormat): PlannedRequest {
   // A write is built now (its checks throw here); the headers of any other request are checked now
   // too, since a line break in one would add headers or requests to a multipart body.
-  if (!("write" in request.request)) checkOperationEtag(request.request, request.decode);
+  if (!("write" in request.request)) {
+    const { kind, options } = request as Partial<OperationGiven>;
+    if (kind !== undefined) refuseSendingOptions(options, `${kind}(name)`);
+    checkOperationEtag(request.request, request.decode);
+  }
   const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
   // A raw request's bytes are bytes to the service, where the caller named no type for them (a
   // JSON value got application/json in batch.ts). So is its text in a JSON batch, which must name
@@ -175,7 +179,7 @@ function checkOperationEtag(request: WireSpec, decode: DecodeSpec): void {
 
 /** A write the builder recorded, built as the same write sent alone is (its checks throw here). */
 function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
-  refuseSendingOptions(recipe);
+  refuseSendingOptions(recipe.options, recipe.verb === "delete" ? "delete(target)" : `${recipe.verb}(target, ${recipe.verb === "update" ? "patch" : "entity"})`);
   switch (recipe.verb) {
     case "create":
       return createRequest(core.options, recipe.state, recipe.entity, recipe.options);
@@ -189,15 +193,22 @@ function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
 }
 
 /**
- * Refuses a write's `timeout` and `signal` (left out of the types, but a JavaScript caller may give
- * them): a part is never sent alone, so the write would ignore them where its caller counts on
- * them. The batch's own request takes both.
+ * What an action or function part was added with (batch.ts `operationSpec`), kept with its
+ * recorded request so that its options are refused as a write's are, when the batch is planned.
  */
-function refuseSendingOptions(recipe: WriteRecipe): void {
-  const options = recipe.options as { timeout?: unknown; signal?: unknown } | undefined;
+export interface OperationGiven {
+  kind: "action" | "function";
+  options: object | undefined;
+}
+
+/**
+ * Refuses the `timeout` and `signal` of a part's options (left out of the types, but a JavaScript
+ * caller may give them): a part is never sent alone, so it would ignore them where its caller
+ * counts on them. The batch's own request takes both. `call` names the builder's method.
+ */
+function refuseSendingOptions(options: object | undefined, call: string): void {
   for (const name of ["timeout", "signal"] as const) {
-    if (options?.[name] === undefined) continue;
-    const call = recipe.verb === "delete" ? "delete(target)" : `${recipe.verb}(target, ${recipe.verb === "update" ? "patch" : "entity"})`;
+    if ((options as { timeout?: unknown; signal?: unknown } | undefined)?.[name] === undefined) continue;
     throw new TypeError(`batch.${call}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
   }
 }

@@ -50,12 +50,14 @@ export async function writeAsync<R>(
   body: unknown,
   options: UpdateAsyncOptions | DeleteAsyncOptions | undefined,
 ): Promise<AsyncPoller<R>> {
-  const conditions = { etag: options?.etag, ifMatch: options?.ifMatch, deep: (options as UpdateAsyncOptions | undefined)?.deep };
+  // The request takes what it reads of the options (conditions, deep, headers); the poller the rest.
+  const taken = { etag: options?.etag, ifMatch: options?.ifMatch, deep: (options as UpdateAsyncOptions | undefined)?.deep, headers: options?.headers };
+  const where = kind === "delete" ? "deleteAsync()" : `${kind}Async(${kind === "update" ? "patch" : "entity"})`;
   const request: WriteRequest =
     kind === "delete"
-      ? deleteRequest(core.options, state, conditions)
-      : (kind === "update" ? updateRequest : replaceRequest)(core.options, state, body, conditions);
-  return startAsync<R>(core, request, options, kind === "delete" ? "deleteAsync()" : `${kind}Async(${kind === "update" ? "patch" : "entity"})`);
+      ? deleteRequest(core.options, state, taken, where)
+      : (kind === "update" ? updateRequest : replaceRequest)(core.options, state, body, taken, where);
+  return startAsync<R>(core, request, options, where);
 }
 
 /**

@@ -89,11 +89,17 @@ export interface UpsertOptions extends WriteOptions, EntityBodyOptions {
 /** Options of `delete`: the `If-Match`, `headers`, `tunnel`, `signal`. */
 export interface DeleteOptions extends WriteOptions, ConditionalOptions {}
 
-/** Options of `updateAsync` and `replaceAsync`: the poller's, the `If-Match` and `deep` as for `update`. */
-export interface UpdateAsyncOptions extends AsyncPollerOptions, ConditionalOptions, EntityBodyOptions {}
+/** Options of `updateAsync` and `replaceAsync`: the poller's, the `If-Match`, `deep` and `headers` as for `update`. */
+export interface UpdateAsyncOptions extends AsyncPollerOptions, ConditionalOptions, EntityBodyOptions {
+  /** More headers for the request that starts the operation (not for its polls), as {@link WriteOptions} `headers`. */
+  headers?: Record<string, string> | undefined;
+}
 
-/** Options of `deleteAsync`: the poller's and the `If-Match` as for `delete`. */
-export interface DeleteAsyncOptions extends AsyncPollerOptions, ConditionalOptions {}
+/** Options of `deleteAsync`: the poller's, the `If-Match` and `headers` as for `delete`. */
+export interface DeleteAsyncOptions extends AsyncPollerOptions, ConditionalOptions {
+  /** More headers for the request that starts the operation (not for its polls), as {@link WriteOptions} `headers`. */
+  headers?: Record<string, string> | undefined;
+}
 
 /**
  * Options of `MediaResource.put`: writing a media resource or stream property. An entity read

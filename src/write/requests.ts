@@ -511,21 +511,21 @@ export function createRequest(context: WriteContext, state: QueryState, entity: 
 }
 
 /** `PATCH <entity>` (v2: `MERGE`): changes the properties sent, with `If-Match` as in the module comment. */
-export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateOptions): WriteRequest {
-  const body = writeBody(patch, context.version, "update(patch)", options?.deep, context.ieee754Compatible, true);
+export function updateRequest(context: WriteContext, state: EntityState, patch: unknown, options?: UpdateOptions, where = "update(patch)"): WriteRequest {
+  const body = writeBody(patch, context.version, where, options?.deep, context.ieee754Compatible, true);
   const headers = writeHeaders(context, true);
-  setIfMatch(headers, ifMatchFor(options, patch, "update(patch)"));
-  setPrefer(headers, options?.prefer, "update(patch)");
-  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "update(patch)", "updateAsync()");
+  setIfMatch(headers, ifMatchFor(options, patch, where));
+  setPrefer(headers, options?.prefer, where);
+  return finish(isV2(context.version) ? "MERGE" : "PATCH", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, where, "updateAsync()");
 }
 
 /** `PUT <entity>`: replaces the entity (properties not sent get their defaults), with `If-Match` as for update. */
-export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateOptions): WriteRequest {
-  const body = writeBody(entity, context.version, "replace(entity)", options?.deep, context.ieee754Compatible, true);
+export function replaceRequest(context: WriteContext, state: EntityState, entity: unknown, options?: UpdateOptions, where = "replace(entity)"): WriteRequest {
+  const body = writeBody(entity, context.version, where, options?.deep, context.ieee754Compatible, true);
   const headers = writeHeaders(context, true);
-  setIfMatch(headers, ifMatchFor(options, entity, "replace(entity)"));
-  setPrefer(headers, options?.prefer, "replace(entity)");
-  return finish("PUT", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, "replace(entity)", "replaceAsync()");
+  setIfMatch(headers, ifMatchFor(options, entity, where));
+  setPrefer(headers, options?.prefer, where);
+  return finish("PUT", pathOf(context, entityPath(state), customOptions(state)), headers, body, options, where, "replaceAsync()");
 }
 
 /**
@@ -549,10 +549,10 @@ export function upsertRequest(context: WriteContext, state: EntityState, entity:
 }
 
 /** `DELETE <entity>`, with `If-Match` from `etag`/`ifMatch` (there is no body to carry one). */
-export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions): WriteRequest {
+export function deleteRequest(context: WriteContext, state: EntityState, options?: DeleteOptions, where = "delete()"): WriteRequest {
   const headers = writeHeaders(context, false);
-  setIfMatch(headers, ifMatchFor(options, undefined, "delete()"));
-  return finish("DELETE", pathOf(context, entityPath(state), customOptions(state)), headers, undefined, options, "delete()", "deleteAsync()");
+  setIfMatch(headers, ifMatchFor(options, undefined, where));
+  return finish("DELETE", pathOf(context, entityPath(state), customOptions(state)), headers, undefined, options, where, "deleteAsync()");
 }
 
 /** The path of the references of a navigation property: v4 `Books(1)/reviews/$ref`, v2 `Books(1)/$links/reviews`. */

@@ -53,7 +53,12 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
     await discard(response);
     return undefined;
   }
-  const text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
+  let text: string;
+  try {
+    text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
+  } catch (error) {
+    throw brokenOffAnswer(error, request, response);
+  }
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
   const readAtomEntry = await atomReaderFor(answer.contentType);
@@ -74,15 +79,30 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
  */
 function unreadableAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
   if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
+  return badPayload(appliedWriteMessage(request, response, `its answer could not be read as an entity: ${error.message}`), error.cause);
+}
+
+/**
+ * The `NETWORK_ERROR` of a write whose successful answer broke off while its body was read (the
+ * connection lost after the headers), saying, as {@link unreadableAnswer} does, that the status
+ * was a success: the write was applied, and sending it again would apply it twice.
+ */
+function brokenOffAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
+  if (!(error instanceof ODataClientError) || error.code !== "NETWORK_ERROR") return error;
+  // The body reader's own words name the request, which this message names first.
+  const said = `reading the answer of ${request.method} ${redactUrl(request.url)} failed: `;
+  const detail = error.message.startsWith(said) ? error.message.slice(said.length) : error.message;
+  return new ODataClientError("NETWORK_ERROR", appliedWriteMessage(request, response, `its answer broke off while it was read: ${detail}`), { cause: error.cause });
+}
+
+/** `<method> <url> was answered <status>, so the service applied the write, but <what>`, and the entity's URL where the answer gives it. */
+function appliedWriteMessage(request: WriteRequest, response: Response, what: string): string {
   const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const [name, value] = entityUrlOf(response, request.url);
   // The URL ends the message: the masking of the message as a whole (ODataClientError) takes what
   // follows a masked query value up to a space as part of it.
   const entity = value === undefined ? "" : `. ${name}: ${value}`;
-  return badPayload(
-    `${request.method} ${redactUrl(request.url)} was answered ${status}, so the service applied the write, but its answer could not be read as an entity: ${error.message}${entity}`,
-    error.cause,
-  );
+  return `${request.method} ${redactUrl(request.url)} was answered ${status}, so the service applied the write, but ${what}${entity}`;
 }
 
 /** The `Location` (else the `OData-EntityId`) of an answer, resolved against the request's URL and redacted. */

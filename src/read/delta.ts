@@ -90,6 +90,13 @@ export interface DeltaOptions extends RequestOptions {
    * @default "json"
    */
   format?: "json" | "atom" | undefined;
+  /**
+   * More headers for this delta, sent with each of its requests (the delta link's, and those of
+   * the next links inside it), checked and joined to the read's own as a read's `headers`
+   * are: lower-case names win over `Accept`, a `Prefer` joins `odata.maxpagesize`.
+   * @example { "X-Tenant": "t1" }
+   */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -107,6 +114,9 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   const format = options?.format === undefined ? "json" : options.format;
   if (format !== "json" && format !== "atom") throw new TypeError(`delta(link): option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
+  const given = options?.headers;
+  // Checked as a read's are (resolveReadOptions), its checker loaded only where headers are given.
+  const headers = given === undefined ? undefined : (await import("../http/request-headers.js")).requestHeaders(given, "delta(link)");
   let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link", true);
   const visited = new RecentLinks();
   const v2 = core.options.version === "2.0";
@@ -117,7 +127,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
     expand = expansionsOfUrl(next, v2) ?? expand;
-    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, timeout, maxPageSize, format, expand);
+    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, timeout, maxPageSize, format, expand, headers);
     // The page is the caller's before its links are judged: a link that is no URL, or one that may
     // not be followed, ends the walk after it, not in place of it (its changes are not lost).
     yield page;
@@ -137,8 +147,10 @@ async function readDeltaPage<T>(
   maxPageSize: number | undefined,
   format: "json" | "atom",
   expand: readonly ExpandItem[] | undefined,
+  given: Record<string, string> | undefined,
 ): Promise<{ page: DeltaPage<T>; broken: ODataClientError | undefined }> {
-  const headers = readHeaders(core, maxPageSize);
+  const headers = readHeaders(core, maxPageSize, false, given);
+  // Atom is what the caller asked for with `format`: it wins over an `Accept` among the headers.
   if (format === "atom") headers.set("accept", "application/atom+xml");
   const response = await core.send({ method: "GET", url, headers, signal, timeout });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });

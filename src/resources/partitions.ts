@@ -19,7 +19,9 @@
  *   ties as it likes (SQL does), and rows would be read twice or never.
  *
  * The key is the entity type's, as the model says: of the entity set's type, or, for a navigation
- * (`Authors('austen')/books`), of the type its last navigation property leads to (navigationTarget).
+ * (`Authors('austen')/books`), of the type its last navigation property leads to (navigationTarget);
+ * for a type cast (`Persons/NS.Employee`, `cast(type)`), of the derived type it names, whose key is
+ * its base type's.
  *
  * Key ranges cover the whole key space: the first has no lower bound, the last no upper one, so an
  * entity added after the plan was made is still in exactly one range.
@@ -193,7 +195,9 @@ export async function planPartitions(
         modelError !== undefined
           ? `$metadata could not be read (${(modelError as Error).message})`
           : state.parentPath !== undefined && !type
-            ? `$metadata does not tell the entity type the navigation ${state.entitySet} leads to`
+            ? isCast(state.entitySet)
+              ? `$metadata declares no entity type ${state.entitySet}`
+              : `$metadata does not tell the entity type the navigation ${state.entitySet} leads to`
             : `$metadata names no key for ${type && state.parentPath !== undefined ? type.qualifiedName : state.entitySet}`;
       throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${path} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
     }
@@ -277,7 +281,9 @@ function propertyOf(model: ServiceModel, typeName: string, path: string): { type
  * `Books(1)/author`) starts at an entity set or a singleton, and each navigation property after it,
  * `navigation` last, leads to its declared type; where that type is not in the model, to the type
  * of the entity set or singleton a `NavigationPropertyBinding` binds the path to (v2 association
- * sets are read as such bindings). `undefined` where the model does not tell.
+ * sets are read as such bindings). A type cast segment (a qualified name, which no property name
+ * is) leads to the derived type it names, from the same source: binding paths name casts too
+ * (`NS.Employee/manager`). `undefined` where the model does not tell.
  */
 function navigationTarget(model: ServiceModel, parentPath: string, navigation: string): EntityType | undefined {
   // The path is encoded: a "/" in a key value is %2F, a name outside ASCII is percent-encoded,
@@ -289,8 +295,13 @@ function navigationTarget(model: ServiceModel, parentPath: string, navigation: s
   // The binding path from `source`: it goes on through containment navigation properties.
   let bindingPath = "";
   for (const name of [...names.slice(1), navigation]) {
-    const property = type && model.navigationPropertiesOf(type).find((p) => p.name === name);
     bindingPath = bindingPath === "" ? name : `${bindingPath}/${name}`;
+    if (isCast(name)) {
+      type = model.entityType(name);
+      if (!type) return undefined;
+      continue;
+    }
+    const property = type && model.navigationPropertiesOf(type).find((p) => p.name === name);
     const target = source?.navigationPropertyBindings.find((binding) => binding.path === bindingPath)?.target;
     const bound = target === undefined ? undefined : model.entitySet(target) ?? model.singleton(target);
     type = (property && model.entityType(property.type)) ?? typeOf(bound);
@@ -301,6 +312,11 @@ function navigationTarget(model: ServiceModel, parentPath: string, navigation: s
     if (!type) return undefined;
   }
   return type;
+}
+
+/** Whether a path segment is a type cast: a qualified name has a dot, an OData identifier none. */
+function isCast(segment: string): boolean {
+  return segment.includes(".");
 }
 
 /** Whether the set's `Capabilities.SortRestrictions` allow ordering by every one of the property `paths`. */

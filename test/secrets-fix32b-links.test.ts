@@ -9,9 +9,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { inspect } from "node:util";
+import type { ODataClient } from "../src/index.js";
 import { sendJson, type RecordedRequest } from "./servers/recording-server.js";
 import { assertMasked, assertSent, echoed, LEAK, rejection, serve } from "./echoing-secrets.js";
 
+
+/** `page()` and a walk of `P` both reject quoting the bad next link with the secrets masked. */
+async function assertPageAndWalkMasked(client: ODataClient): Promise<void> {
+  const expected = 'the service sent a next link that is not a URL: "http://[*** ***/p2"';
+  assertMasked(await rejection(() => client.collection("P").page()), "BAD_PAYLOAD", expected);
+  assertMasked(
+    await rejection(async () => {
+      for await (const entity of client.collection("P")) void entity;
+    }),
+    "BAD_PAYLOAD",
+    expected,
+  );
+}
 
 /** A link that no URL parser takes (an IPv6 host never closed), holding the secrets sent. */
 function badLink(request: RecordedRequest): string {
@@ -61,15 +75,7 @@ test("an OData v2 __next that is no URL: page() and a walk quote it masked", asy
     (request, res) => sendJson(res, 200, { d: { results: [{ ID: 1 }], __next: badLink(request) } }, { dataserviceversion: "2.0" }),
     "2.0",
   );
-  const expected = 'the service sent a next link that is not a URL: "http://[*** ***/p2"';
-  assertMasked(await rejection(() => client.collection("P").page()), "BAD_PAYLOAD", expected);
-  assertMasked(
-    await rejection(async () => {
-      for await (const entity of client.collection("P")) void entity;
-    }),
-    "BAD_PAYLOAD",
-    expected,
-  );
+  await assertPageAndWalkMasked(client);
   assertSent(server.requests);
 });
 
@@ -85,15 +91,7 @@ test("an Atom feed's <link rel=\"next\"> that is no URL: page() and a walk quote
     },
     "2.0",
   );
-  const expected = 'the service sent a next link that is not a URL: "http://[*** ***/p2"';
-  assertMasked(await rejection(() => client.collection("P").page()), "BAD_PAYLOAD", expected);
-  assertMasked(
-    await rejection(async () => {
-      for await (const entity of client.collection("P")) void entity;
-    }),
-    "BAD_PAYLOAD",
-    expected,
-  );
+  await assertPageAndWalkMasked(client);
   assertSent(server.requests);
 });
 

@@ -53,18 +53,28 @@ async function pagedService(badAfter: "first" | "second"): Promise<{ server: Rec
 
 const ROWS = (ids: number[]) => ids.map((ID) => `{"ID":${ID}}\n`).join("");
 
+/**
+ * An NDJSON export of a service whose second page's next link is `link`: the export exits 1 after
+ * the first two pages, its checkpoint left for `--resume` (read back here).
+ */
+async function exportBrokenAtSecondPage(t: { after(fn: () => unknown): void }, link: string) {
+  const { server, root, service, paths } = await pagedService("second");
+  t.after(() => server.close());
+  service.link = link;
+  const cwd = folder();
+  const args = ["export", root, "Books", "--out", "rows.ndjson", "--checkpoint-interval", "0", "--quiet"];
+  const failed = await cliInProcess(args, "", { cwd });
+  assert.equal(failed.code, 1, `${link}: ${show(failed)}`);
+  assert.deepEqual(paths(0), ["GET /svc/Books", "GET /svc/Books?$skiptoken=2"]);
+  const checkpoint = JSON.parse(readFileSync(join(cwd, "rows.ndjson.checkpoint.json"), "utf8")) as Record<string, unknown>;
+  return { root, service, paths, cwd, args, failed, checkpoint };
+}
+
+
 test("export of one walk to NDJSON whose second page's next link is no URL: exit 1 naming the link, the checkpoint of the first page kept; --resume reads the second page again and on to the end", async (t) => {
   for (const link of BAD_LINKS) {
-    const { server, root, service, paths } = await pagedService("second");
-    t.after(() => server.close());
-    service.link = link;
-    const cwd = folder();
-    const args = ["export", root, "Books", "--out", "rows.ndjson", "--checkpoint-interval", "0", "--quiet"];
-    const failed = await cliInProcess(args, "", { cwd });
-    assert.equal(failed.code, 1, `${link}: ${show(failed)}`);
+    const { root, service, paths, cwd, args, failed, checkpoint } = await exportBrokenAtSecondPage(t, link);
     assert.equal(failed.stderr, `error: the service sent a next link that is not a URL: ${JSON.stringify(link)}\n`);
-    assert.deepEqual(paths(0), ["GET /svc/Books", "GET /svc/Books?$skiptoken=2"]);
-    const checkpoint = JSON.parse(readFileSync(join(cwd, "rows.ndjson.checkpoint.json"), "utf8")) as Record<string, unknown>;
     // The first page's: the second is read again, its next link with it.
     assert.equal(checkpoint["done"], false);
     assert.equal(checkpoint["pages"], 1);
@@ -188,15 +198,7 @@ test("export whose second page's next link carries a user name and password: exi
 
 test("export whose second page's next link is a URL of another scheme (urn:, ftp:): exit 1 with the checkpoint of the first page, which --resume follows once the service is mended", async (t) => {
   for (const link of ["urn:example:next", "ftp://127.0.0.1/svc/Books?$skiptoken=3"]) {
-    const { server, root, service, paths } = await pagedService("second");
-    t.after(() => server.close());
-    service.link = link;
-    const cwd = folder();
-    const args = ["export", root, "Books", "--out", "rows.ndjson", "--checkpoint-interval", "0", "--quiet"];
-    const failed = await cliInProcess(args, "", { cwd });
-    assert.equal(failed.code, 1, `${link}: ${show(failed)}`);
-    assert.deepEqual(paths(0), ["GET /svc/Books", "GET /svc/Books?$skiptoken=2"]);
-    const checkpoint = JSON.parse(readFileSync(join(cwd, "rows.ndjson.checkpoint.json"), "utf8")) as Record<string, unknown>;
+    const { root, service, paths, cwd, args, checkpoint } = await exportBrokenAtSecondPage(t, link);
     assert.equal(checkpoint["pages"], 1, link);
     assert.equal(checkpoint["next"], `${root}Books?$skiptoken=2`, link);
     service.broken = false;

@@ -35,6 +35,7 @@ export type { QueryPartition, PartitionOptions, PartitionStrategy } from "./reso
 export type {
   WriteOptions,
   CreateOptions,
+  AsyncStartHeaders,
   CreateAsyncOptions,
   DeleteAsyncOptions,
   UpdateAsyncOptions,

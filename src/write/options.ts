@@ -58,14 +58,17 @@ export interface CreateOptions extends WriteOptions, EntityBodyOptions {
   prefer?: ReturnPreference | undefined;
 }
 
-/** Options of `createAsync`: the poller's, and `deep` and `headers` as for `create`. */
-export interface CreateAsyncOptions extends AsyncPollerOptions, EntityBodyOptions {
+/** The `headers` of an `...Async` write: for the request that starts the operation. */
+export interface AsyncStartHeaders {
   /**
    * More headers for the request that starts the operation (not for its polls), as
    * {@link WriteOptions} `headers`: an `If-Match` a service wants of a create goes here.
    */
   headers?: Record<string, string> | undefined;
 }
+
+/** Options of `createAsync`: the poller's, and `deep` and `headers` as for `create`. */
+export interface CreateAsyncOptions extends AsyncPollerOptions, EntityBodyOptions, AsyncStartHeaders {}
 
 /** Options of `update` (PATCH; v2 MERGE) and `replace` (PUT): the `If-Match`, `prefer`, `deep`, `headers`, `tunnel`, `signal`. */
 export interface UpdateOptions extends WriteOptions, ConditionalOptions, EntityBodyOptions {
@@ -90,16 +93,10 @@ export interface UpsertOptions extends WriteOptions, EntityBodyOptions {
 export interface DeleteOptions extends WriteOptions, ConditionalOptions {}
 
 /** Options of `updateAsync` and `replaceAsync`: the poller's, the `If-Match`, `deep` and `headers` as for `update`. */
-export interface UpdateAsyncOptions extends AsyncPollerOptions, ConditionalOptions, EntityBodyOptions {
-  /** More headers for the request that starts the operation (not for its polls), as {@link WriteOptions} `headers`. */
-  headers?: Record<string, string> | undefined;
-}
+export interface UpdateAsyncOptions extends AsyncPollerOptions, ConditionalOptions, EntityBodyOptions, AsyncStartHeaders {}
 
 /** Options of `deleteAsync`: the poller's, the `If-Match` and `headers` as for `delete`. */
-export interface DeleteAsyncOptions extends AsyncPollerOptions, ConditionalOptions {
-  /** More headers for the request that starts the operation (not for its polls), as {@link WriteOptions} `headers`. */
-  headers?: Record<string, string> | undefined;
-}
+export interface DeleteAsyncOptions extends AsyncPollerOptions, ConditionalOptions, AsyncStartHeaders {}
 
 /**
  * Options of `MediaResource.put`: writing a media resource or stream property. An entity read

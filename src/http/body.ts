@@ -17,8 +17,12 @@ import { redactUrl, SENT_SECRETS, type SecretSet } from "../util/redact.js";
 export function bodyReadFailure(error: unknown, method: string, url: URL, signal: AbortSignalLike | undefined): unknown {
   if (signal?.aborted) return abortReason(signal);
   if (error instanceof ODataClientError) return error;
-  const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
-  return new ODataClientError("NETWORK_ERROR", `reading the answer of ${method} ${redactUrl(url)} failed: ${detail}`, { cause: error });
+  return new ODataClientError("NETWORK_ERROR", `reading the answer of ${method} ${redactUrl(url)} failed: ${failureDetail(error)}`, { cause: error });
+}
+
+/** What a failed body read says of itself: its message, and its cause's (undici's `terminated (other side closed)`). */
+export function failureDetail(error: unknown): string {
+  return error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
 }
 
 /**

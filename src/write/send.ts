@@ -3,7 +3,7 @@
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
  * `undefined` when it returned none (204, or a 202 without a status monitor, whose body is no entity).
  */
-import { readBodyText, readMasked, discard } from "../http/body.js";
+import { discard, failureDetail, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
@@ -89,9 +89,8 @@ function unreadableAnswer(error: unknown, request: WriteRequest, response: Respo
  */
 function brokenOffAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
   if (!(error instanceof ODataClientError) || error.code !== "NETWORK_ERROR") return error;
-  // The body reader's own words name the request, which this message names first.
-  const said = `reading the answer of ${request.method} ${redactUrl(request.url)} failed: `;
-  const detail = error.message.startsWith(said) ? error.message.slice(said.length) : error.message;
+  // The body reader's message names the request, which this one names first: its cause's words.
+  const detail = error.cause === undefined ? error.message : failureDetail(error.cause);
   return new ODataClientError("NETWORK_ERROR", appliedWriteMessage(request, response, `its answer broke off while it was read: ${detail}`), { cause: error.cause });
 }
 

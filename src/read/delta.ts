@@ -15,8 +15,7 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import { abortReason, toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
-import { readHeaders, RecentLinks, resolveNextLink } from "./traversal.js";
-import { callTimeout } from "../util/timers.js";
+import { readHeaders, RecentLinks, resolveNextLink, resolveReadOptions } from "./traversal.js";
 import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
@@ -105,18 +104,14 @@ export interface DeltaOptions extends RequestOptions {
  */
 export async function* walkDelta<T>(core: ClientCore, link: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
   if (typeof link !== "string" || link === "") throw new TypeError("delta(link): link must be a delta link string");
-  const signal = toAbortSignal(options?.signal);
-  const timeout = callTimeout(options?.timeout, "delta(link)");
-  const maxPageSize = options?.maxPageSize;
-  if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize <= 0)) {
-    throw new RangeError(`delta(link): option "maxPageSize" must be a positive integer; got ${String(maxPageSize)}`);
-  }
   const format = options?.format === undefined ? "json" : options.format;
   if (format !== "json" && format !== "atom") throw new TypeError(`delta(link): option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
-  if (format === "atom" && core.options.version !== "2.0") throw new TypeError('option "format": "atom" is for OData v2 services only');
-  const given = options?.headers;
-  // Checked as a read's are (resolveReadOptions), its checker loaded only where headers are given.
-  const headers = given === undefined ? undefined : (await import("../http/request-headers.js")).requestHeaders(given, "delta(link)");
+  if (format === "atom" && core.options.version !== "2.0") throw new TypeError('delta(link): option "format": "atom" is for OData v2 services only');
+  // The options a read takes are checked as a read's are, in the same words.
+  const { signal, timeout, maxPageSize, headers } = await resolveReadOptions(
+    { signal: options?.signal, timeout: options?.timeout, maxPageSize: options?.maxPageSize, headers: options?.headers },
+    "delta(link)",
+  );
   let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link", true);
   const visited = new RecentLinks();
   const v2 = core.options.version === "2.0";

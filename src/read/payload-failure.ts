@@ -37,7 +37,7 @@ export function versionHint(headers: Headers, version: ODataVersion): string {
  * it reads as none. Only such a number is quoted: a service that echoes its request may fill the
  * header with anything, a token too, and a cut value would escape the masks of whole secrets.
  */
-export function versionNumber(value: string): string | undefined {
+function versionNumber(value: string): string | undefined {
   return /^\s*(\d{1,2}\.\d{1,2})\s*(?:[;,]|$)/.exec(value)?.[1];
 }
 

@@ -80,6 +80,7 @@ import { numberOf } from "../metadata/values.js";
 import type { EntitySet, EntityType, ServiceModel, Singleton } from "../metadata/model.js";
 import { readPage } from "../read/traversal.js";
 import { callTimeout } from "../util/timers.js";
+import { isQualifiedName } from "../util/identifiers.js";
 import { readCount } from "../read/entity.js";
 import type { PartitionOptions, PartitionStrategy, QueryPartition, partitionState } from "./partition.js";
 
@@ -195,7 +196,7 @@ export async function planPartitions(
         modelError !== undefined
           ? `$metadata could not be read (${(modelError as Error).message})`
           : state.parentPath !== undefined && !type
-            ? isCast(state.entitySet)
+            ? isQualifiedName(state.entitySet)
               ? `$metadata declares no entity type ${state.entitySet}`
               : `$metadata does not tell the entity type the navigation ${state.entitySet} leads to`
             : `$metadata names no key for ${type && state.parentPath !== undefined ? type.qualifiedName : state.entitySet}`;
@@ -296,7 +297,7 @@ function navigationTarget(model: ServiceModel, parentPath: string, navigation: s
   let bindingPath = "";
   for (const name of [...names.slice(1), navigation]) {
     bindingPath = bindingPath === "" ? name : `${bindingPath}/${name}`;
-    if (isCast(name)) {
+    if (isQualifiedName(name)) {
       type = model.entityType(name);
       if (!type) return undefined;
       continue;
@@ -312,11 +313,6 @@ function navigationTarget(model: ServiceModel, parentPath: string, navigation: s
     if (!type) return undefined;
   }
   return type;
-}
-
-/** Whether a path segment is a type cast: a qualified name has a dot, an OData identifier none. */
-function isCast(segment: string): boolean {
-  return segment.includes(".");
 }
 
 /** Whether the set's `Capabilities.SortRestrictions` allow ordering by every one of the property `paths`. */

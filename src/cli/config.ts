@@ -118,7 +118,7 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     // host:port/path parses as a URL of the scheme "host:": what is missing is http:// before it.
     if (/^[\p{L}\p{N}.-]+:\d+(?:[/?#]|$)/u.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
-    return { kind: "url", url: serviceRoot(url) };
+    return { kind: "url", url: serviceRoot(url.href) };
   }
   if (!PROFILE_NAME.test(argument)) {
     throw new CliUsageError(`<service> ${JSON.stringify(argument)} is neither an http(s) URL nor a profile name (letters, digits, "_", "-", ".")`);
@@ -134,10 +134,12 @@ export function resolveService(argument: string, context: ConfigContext): Servic
 }
 
 /**
- * The service root a URL names: the URL itself, or the root of the `$metadata` it is the URL of
- * ({@link METADATA_PATH_END}), for a `<service>` argument and a profile's `url` alike.
+ * The service root a URL names: the URL as written, or the root of the `$metadata` it is the URL
+ * of ({@link METADATA_PATH_END}), for a `<service>` argument and a profile's `url` alike.
  */
-function serviceRoot(url: URL): string {
+function serviceRoot(text: string): string {
+  const url = new URL(text);
+  if (!METADATA_PATH_END.test(url.pathname)) return text;
   url.pathname = url.pathname.replace(METADATA_PATH_END, "/");
   return url.href;
 }
@@ -185,10 +187,7 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   }
   const url = value["url"];
   if (typeof url !== "string" || !isHttpUrl(url)) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
-  // Kept as written, but a `$metadata` URL names its root here as it does given as <service>.
-  const written = new URL(url);
-  const root = METADATA_PATH_END.test(written.pathname) ? serviceRoot(written) : url;
-  const profile: Profile = { name, file, url: root, headers: {}, csrf: false, trustedOrigins: [] };
+  const profile: Profile = { name, file, url: serviceRoot(url), headers: {}, csrf: false, trustedOrigins: [] };
   const version = value["version"];
   if (version !== undefined) {
     if (typeof version !== "string" || !VERSIONS.includes(version)) throw new CliUsageError(`${at(".version")} must be "2.0", "4.0" or "4.01"`);

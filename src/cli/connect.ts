@@ -204,9 +204,9 @@ function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, e
  */
 function checkConditions(conditions: Record<string, string>, given: string): void {
   try {
-    requestHeaders(conditions, given);
+    requestHeaders(conditions, given, given);
   } catch (error) {
-    throw new CliUsageError((error as Error).message.replace(`${given}: option "headers"`, given), { cause: error });
+    throw new CliUsageError((error as Error).message, { cause: error });
   }
 }
 

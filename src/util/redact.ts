@@ -131,15 +131,28 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
 );
 /**
  * An `Authorization` value in text: a scheme and a credential of at least 8 characters, masked
- * where it looks like one (CREDENTIAL_SHAPE), so that prose such as "Basic authentication" stays.
+ * where it is one ({@link isCredential}), so that prose such as "Basic authentication" stays.
  */
-const AUTH_SCHEME_IN_TEXT = /\b(Bearer|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+([A-Za-z0-9._~+/=:%-]{8,})/gi;
+const AUTH_SCHEME_IN_TEXT = /\b(?:(Bearer)|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+([A-Za-z0-9._~+/=:%-]{8,})/gi;
+
 /**
- * A credential rather than a word: a character that is no letter, a lower case letter followed by
- * an upper case one (as base64 and random tokens nearly always have: `dXNlcjpwYXNz` is user:pass),
- * or 20 letters, longer than the words that follow a scheme's name in prose.
+ * Whether what follows a scheme's name in text (`bearer`: the scheme is Bearer) is a credential
+ * rather than a word. Of any scheme, one with a character that is no letter, or of 20 letters,
+ * longer than the words that follow a scheme's name in prose. Of fewer letters alone:
+ * - after `Bearer`, a token: RFC 6750 gives it no shape, so `abcdefghijkl` is one as much as
+ *   `kQxvTbWm` is; only the words that say what the scheme is about stay ("Bearer
+ *   authentication is required", "Bearer authorization", "Bearer credentials");
+ * - after `Basic`, the base64 of `user:password` (RFC 7617), so one whose bytes hold the colon: a
+ *   word read as base64 holds none, camel-cased or not ("Basic JavaScript knowledge"). The first
+ *   4n letters are read, so that a pair cut short still counts once the cut is past its colon.
+ *   The other schemes' credentials (Negotiate's and NTLM's base64 messages, Digest's and
+ *   SharedKey's fields) are longer or hold other characters, so no word after them is masked.
  */
-const CREDENTIAL_SHAPE = /[^A-Za-z]|[a-z][A-Z]|.{20}/;
+function isCredential(bearer: string | undefined, value: string): boolean {
+  if (/[^A-Za-z]|.{20}/.test(value)) return true;
+  return bearer ? !/^(?:authenticat|authoriz|credential)/i.test(value) : atob(value.slice(0, value.length & -4)).includes(":");
+}
+
 /**
  * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is
  * tried only where a run of scheme characters starts: tried at every word boundary, a long run of
@@ -209,7 +222,7 @@ export function redactText(text: string): string {
       const edge = value[0] === '"' || value[0] === "'" ? value[0] : "";
       return `${quote}${name}${quote}${separator}${edge}${MASK}${edge}`;
     })
-    .replace(AUTH_SCHEME_IN_TEXT, (whole, scheme: string, value: string) => (CREDENTIAL_SHAPE.test(value) ? `${scheme} ${MASK}` : whole));
+    .replace(AUTH_SCHEME_IN_TEXT, (whole, bearer: string | undefined, value: string) => (isCredential(bearer, value) ? whole.slice(0, -value.length) + MASK : whole));
   return maskEscapedNames(shown, VALUE_IN_TEXT);
 }
 

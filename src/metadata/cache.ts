@@ -33,22 +33,38 @@ export function metadataCacheOf(core: ClientCore): MetadataCache {
  * The client's `$metadata`, fetched once: concurrent callers share one request, a success is kept
  * for the client's lifetime, a failure is not (the next call asks again). A caller's abort ends
  * only that caller's wait; the shared request goes on for the others and is cancelled when every
- * waiting caller has given up. A caller's `timeout` is such a signal of its own: a deadline for
- * its wait, headers and body alike, counted from its call (the shared request keeps the client's
- * `timeout`, being every waiting caller's).
+ * waiting caller has given up.
+ *
+ * A caller's `timeout` says how long it will wait, and a request is shared only by callers that it
+ * neither keeps waiting longer nor ends sooner than they asked:
+ * - without a `timeout`, a caller waits for a request sent under the client's `timeout` (for the
+ *   headers, then for each piece of the body), as any other request is;
+ * - `timeout: 0` asks for no limit at all (a huge `$metadata` on a slow link): the caller waits
+ *   for a request sent without a timeout, never for one that the client's could end;
+ * - `timeout: n` is a deadline of the caller's own wait, headers and body alike, counted from its
+ *   call (`TIMEOUT` when it passes, the request going on for the others). The caller waits for a
+ *   request without a timeout, or for one under the client's `timeout` where that is no shorter
+ *   than `n`, whichever is in flight; with neither, it sends one without a timeout.
+ *
+ * So two callers asking for different limits at once may send two requests (one under the
+ * client's `timeout`, one without): each ends as its own callers asked, and the first model to
+ * arrive is the one kept and given to every caller.
  */
 export class MetadataCache {
   readonly #core: ClientCore;
   #model: ServiceModel | undefined;
-  readonly #loading = new SharedRequest<ServiceModel>();
+  /** The request under the client's `timeout`, and the one without a timeout. */
+  readonly #timed = new SharedRequest<ServiceModel>();
+  readonly #untimed = new SharedRequest<ServiceModel>();
 
   constructor(core: ClientCore) {
     this.#core = core;
   }
 
   /**
-   * The model, waiting for the shared request until `given` aborts or `timeout` ms have passed
-   * (`TIMEOUT`; checked as a call's option, `where` naming the call; `0` or none: no deadline).
+   * The model, waiting for a shared request until `given` aborts or `timeout` ms have passed
+   * (`TIMEOUT`; checked as a call's option, `where` naming the call; `0`: no limit; none: the
+   * client's `timeout` for the request). Which request it waits for is the class's rule.
    */
   get(given: AbortSignalLike | undefined, timeout?: unknown, where = "metadata()"): Promise<ServiceModel> {
     let signal: AbortSignal | undefined;
@@ -60,19 +76,20 @@ export class MetadataCache {
       return Promise.reject(error);
     }
     if (this.#model) return Promise.resolve(this.#model);
+    const clientTimeout = this.#core.options.timeout;
+    // A client without a timeout sends every request without one: then there is one request.
+    const timed = clientTimeout > 0 && (ms === undefined || (ms > 0 && ms <= clientTimeout && this.#timed.pending && !this.#untimed.pending));
     const start = (shared: AbortSignal) =>
-      fetchMetadata(this.#core, shared).then((model) => {
-        this.#model = model;
-        return model;
-      });
-    if (!ms) return this.#loading.join(start, signal);
+      fetchMetadata(this.#core, shared, timed ? undefined : 0).then((model) => (this.#model ??= model));
+    const loading = timed ? this.#timed : this.#untimed;
+    if (!ms) return loading.join(start, signal);
     // The deadline gives up this caller's wait as its signal would: the request goes on for the
     // others, and is aborted (its socket and timers gone) when this caller was the last.
     const deadline = new AbortController();
     const unfollow = followAbort(signal, deadline);
     const url = this.#core.resolve("$metadata");
     const timer = setTimeout(() => deadline.abort(new ODataClientError("TIMEOUT", `${where}: GET ${redactUrl(url)} gave no service model within ${ms} ms (option "timeout")`)), ms);
-    return this.#loading.join(start, deadline.signal).finally(() => {
+    return loading.join(start, deadline.signal).finally(() => {
       clearTimeout(timer);
       unfollow();
     });
@@ -85,11 +102,14 @@ export class MetadataCache {
  */
 const METADATA_LIMIT = 256 * 1024 * 1024;
 
-/** GET `$metadata` (asking for XML, which every OData version serves) and parse it. */
-async function fetchMetadata(core: ClientCore, signal: AbortSignal): Promise<ServiceModel> {
+/**
+ * GET `$metadata` (asking for XML, which every OData version serves) and parse it; `timeout` is
+ * the request's (`0`: none; `undefined`: the client's).
+ */
+async function fetchMetadata(core: ClientCore, signal: AbortSignal, timeout: number | undefined): Promise<ServiceModel> {
   const url = core.resolve("$metadata");
   const headers = new Headers({ accept: "application/xml", ...versionHeaders(core.options.version, "read") });
-  const response = await core.send({ method: "GET", url, headers, signal, purpose: "metadata" });
+  const response = await core.send({ method: "GET", url, headers, signal, timeout, purpose: "metadata" });
   if (!response.ok) throw await httpErrorFromResponse(response, "GET", url);
   // Read as bytes: the document may be in another encoding than UTF-8 (see metadataText).
   const text = metadataText(await readBodyBytes(response, "GET", url, signal, METADATA_LIMIT), response.headers.get("content-type"));

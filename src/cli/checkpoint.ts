@@ -368,10 +368,15 @@ export async function removeCheckpoint(file: string): Promise<void> {
 
 /** The origin of `link` where it is an absolute http(s) URL (what `--resume` follows). */
 export function httpOrigin(link: unknown): string | undefined {
+  return httpUrl(link)?.origin;
+}
+
+/** `link` parsed where it is an absolute http(s) URL (see {@link httpOrigin}), else `undefined`. */
+export function httpUrl(link: unknown): URL | undefined {
   if (typeof link !== "string") return undefined;
   try {
     const url = new URL(link);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined;
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined;
   } catch {
     return undefined;
   }

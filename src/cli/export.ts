@@ -23,7 +23,7 @@ import { constants as fsConstants, createReadStream, write as fsWrite } from "no
 import { open, rm, stat, type FileHandle } from "node:fs/promises";
 import { ODataClientError, type CollectionQuery, type QueryPartition } from "../index.js";
 import type { ODataVersion } from "../options.js";
-import { CheckpointWriter, checkResumePoint, httpOrigin, loadCheckpoint, RECENT_PAGE_LINKS, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
+import { CheckpointWriter, checkResumePoint, httpUrl, loadCheckpoint, RECENT_PAGE_LINKS, removeCheckpoint, saveCheckpoint, type JoinedOutput, type ParallelCheckpoint, type WalkCheckpoint } from "./checkpoint.js";
 import { CliUsageError } from "./errors.js";
 import { queryPages } from "../resources/read-query.js";
 import { RecentLinks } from "../read/traversal.js";
@@ -365,13 +365,12 @@ export async function walkToFile(job: WalkJob): Promise<WalkCheckpoint> {
 
 /**
  * Whether the walk refuses to follow `link` whatever the trusted origins, so that a checkpoint
- * naming it could never be resumed: no http(s) URL (as `--resume` checks, {@link httpOrigin}), or
+ * naming it could never be resumed: no http(s) URL (as `--resume` checks, {@link httpUrl}), or
  * one naming a user or password.
  */
 function unfollowableLink(link: string): boolean {
-  if (httpOrigin(link) === undefined) return true;
-  const url = new URL(link);
-  return url.username !== "" || url.password !== "";
+  const url = httpUrl(link);
+  return url === undefined || url.username !== "" || url.password !== "";
 }
 
 /** The `$top` of a query's URL, if it has one. */

@@ -382,22 +382,38 @@ function withDigits(json: string): string {
 
 /** JSON text with each long number (INEXACT_NUMBER) outside a string put into a marked string of its text. */
 function markLongNumbers(text: string): string {
-  return text.replace(STRING_OR_SENT_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
+  return markNumbers(text, STRING_OR_SENT_NUMBER);
+}
+
+/** `text` with each number `pattern` captures (see {@link stringOrNumber}) put into a marked string of its text. */
+function markNumbers(text: string, pattern: RegExp): string {
+  return text.replace(pattern, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`));
 }
 
 /**
- * A JSON string, or (captured) a number outside one that `JSON.parse` may not read as written:
- * one of 16 digits and dots or more, or one with an exponent (as INEXACT_NUMBER: `1e400` would
- * be Infinity, `1e-400` zero).
+ * The source of a pattern of a number that `JSON.parse` may not read as written: one of 16 digits
+ * and dots or more, or one with an exponent (as INEXACT_NUMBER, the quick test of a page for one:
+ * `1e400` would be Infinity, `1e-400` zero).
  */
-const STRING_OR_INEXACT_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+)/g;
+const INEXACT_NUMBER_SOURCE = String.raw`-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+`;
+
+/** The source of a pattern of a negative zero (`-0`, `-0.00`, not `-0.05`), which `JSON.stringify` writes as `0`. */
+const NEGATIVE_ZERO_SOURCE = String.raw`-0(?:\.0+)?(?![\d.eE])`;
+
+/** A JSON string, or (captured) a number outside one that matches `number` (a pattern's source). */
+function stringOrNumber(number: string): RegExp {
+  return new RegExp(String.raw`"(?:[^"\\]|\\.)*"|(${number})`, "g");
+}
+
+/** A JSON string, or (captured) a number outside one that `JSON.parse` may not read as written. */
+const STRING_OR_INEXACT_NUMBER = stringOrNumber(INEXACT_NUMBER_SOURCE);
 
 /**
- * STRING_OR_INEXACT_NUMBER, a negative zero captured too (`-0`, `-0.00`, not `-0.05`): in a page,
- * where each value is written as the service sent it (INEXACT_NUMBER). A `--param` value keeps
- * the other's reading: a negative zero there is a number for the parameter's type to judge.
+ * STRING_OR_INEXACT_NUMBER, a negative zero captured too: in a page, where each value is written
+ * as the service sent it (INEXACT_NUMBER). A `--param` value keeps the other's reading: a negative
+ * zero there is a number for the parameter's type to judge.
  */
-const STRING_OR_SENT_NUMBER = /"(?:[^"\\]|\\.)*"|(-?\d[\d.]{15,}(?:[eE][+-]?\d+)?|-?\d[\d.]*[eE][+-]?\d+|-0(?:\.0+)?(?![\d.eE]))/g;
+const STRING_OR_SENT_NUMBER = stringOrNumber(`${INEXACT_NUMBER_SOURCE}|${NEGATIVE_ZERO_SOURCE}`);
 
 /**
  * JSON text typed by a user (`--param name:=JSON`), parsed with each number that `JSON.parse`
@@ -409,7 +425,7 @@ export function parseKeepingNumbers(text: string): unknown {
   // Parsed as it is first: what is not JSON fails as JSON.parse fails, marks or none.
   const plain: unknown = JSON.parse(text);
   if (!/\d[\d.]{15}|\d[eE]/.test(text)) return plain;
-  return JSON.parse(text.replace(STRING_OR_INEXACT_NUMBER, (match, number: string | undefined) => (number === undefined ? match : `"${EXACT_IN_JSON}${number}"`)));
+  return JSON.parse(markNumbers(text, STRING_OR_INEXACT_NUMBER));
 }
 
 /** The text of a number that {@link parseKeepingNumbers} kept, or `undefined` for any other value. */

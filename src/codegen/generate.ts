@@ -1320,11 +1320,10 @@ function literalOf(context: Context, name: string, parameter: string, declared: 
     if (type === "Edm.Binary") context.bytesOfBase64 = true;
     return write(value, name, parameter);
   }
-  // The reader gives a flags value as its member names joined by commas, as the service wrote
-  // them: "Read,Write", or "Read, Write" from ASP.NET Core OData. edm.enumMember takes the names
-  // as a list, and refuses one with a space.
-  const enumType = context.model.enumType(type);
-  if (enumType) return `edm.enumMember(${JSON.stringify(type)}, ${enumType.isFlags ? `${value}.trim().split(/\\s*,\\s*/)` : value})`;
+  // A flags value as the reader gives it, the member names joined by commas as the service wrote
+  // them ("Read,Write", or "Read, Write" from ASP.NET Core OData), goes as it is: edm.enumMember
+  // splits it.
+  if (context.model.enumType(type)) return `edm.enumMember(${JSON.stringify(type)}, ${value})`;
   return undefined;
 }
 

@@ -45,7 +45,7 @@ export function shopService(client) {
     Lookup: (params) =>
       client.function("Lookup", params && {
         ...params,
-        access: params.access == null ? params.access : edm.enumMember("Shop.Access", params.access.trim().split(/\s*,\s*/)),
+        access: params.access == null ? params.access : edm.enumMember("Shop.Access", params.access),
         code: params.code == null ? params.code : edm.guid(params.code),
         scan: params.scan == null ? params.scan : edm.binary(bytesOfBase64(params.scan, "Lookup", "scan")),
       }),

@@ -300,7 +300,7 @@ export function shopService(client: ODataClient): ShopService {
     Lookup: (params: LookupParameters) =>
       client.function<(string | null)[]>("Lookup", params && {
         ...params,
-        access: params.access == null ? params.access : edm.enumMember("Shop.Access", params.access.trim().split(/\s*,\s*/)),
+        access: params.access == null ? params.access : edm.enumMember("Shop.Access", params.access),
         code: params.code == null ? params.code : edm.guid(params.code),
         scan: params.scan == null ? params.scan : edm.binary(bytesOfBase64(params.scan, "Lookup", "scan")),
       }),

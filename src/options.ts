@@ -162,6 +162,22 @@ export interface ODataClientOptions {
    */
   ieee754Compatible?: boolean | undefined;
   /**
+   * Addresses an entity by its key as a path segment of its own, `Customers/ALFKI` where the
+   * default is `Customers('ALFKI')`: OData 4.01's key-as-segment convention (Part 2 §4.3.6), which
+   * a service announces with `Capabilities.KeyAsSegmentSupported` and in which Microsoft Graph
+   * documents its URLs (`users/{id}`). `key(value)` then writes a string as its text,
+   * without quotes (`%`, spaces and other characters percent-encoded), and a number, GUID or date
+   * as its literal; navigation, bound operations, writes, references and `$batch` parts below the
+   * entity follow. A named key (`key({ A: 1, B: "x" })`), a typed literal with a prefix
+   * (`duration'P1D'`), a text with `/`, `?` or `#` (which a service that decodes the path first
+   * reads as delimiters: SAP CAP does) and a text the service would read as something other than
+   * a key (`$count`, a qualified name such as `NS.Type` or `NS.f()`, `.`, `..`, the empty text) keep
+   * the parenthesised form, which such a service takes as well. OData v4 only: a `"2.0"` client
+   * refuses it with a `TypeError`.
+   * @default false
+   */
+  keyAsSegment?: boolean | undefined;
+  /**
    * Extra pipeline steps (logging, tracing, custom headers, metrics), run in the order given on
    * every attempt and every redirect hop: after the client's retry, timeout and redirect steps and
    * before its CSRF, header and auth steps (so a step sees the request without the configured
@@ -221,6 +237,8 @@ export interface ResolvedClientOptions {
   acceptLanguage: string | undefined;
   /** Whether JSON is asked for and sent in the `IEEE754Compatible=true` form; never for v2. */
   ieee754Compatible: boolean;
+  /** Whether `key(value)` writes the key as a path segment (OData v4 only). */
+  keyAsSegment: boolean;
   steps: readonly PipelineStep[];
   /** Where the wire log goes; `undefined` when it is off. */
   wireLog: WireLogger | undefined;
@@ -268,10 +286,18 @@ export function resolveClientOptions(options: ODataClientOptions, className = "O
     userAgent: resolveUserAgent(options.userAgent),
     acceptLanguage: resolveAcceptLanguage(options.acceptLanguage),
     ieee754Compatible: optionalBoolean(options.ieee754Compatible, "ieee754Compatible") === true && version !== "2.0",
+    keyAsSegment: resolveKeyAsSegment(options.keyAsSegment, version),
     steps: resolveSteps(options.steps),
     wireLog: resolveDebug(options.debug),
   };
   return Object.freeze(resolved);
+}
+
+function resolveKeyAsSegment(value: unknown, version: ODataVersion): boolean {
+  const on = optionalBoolean(value, "keyAsSegment") === true;
+  // OData v2 knows key predicates alone; a v2 service would read the segment as a navigation.
+  if (on && version === "2.0") throw new TypeError(`${owner} option "keyAsSegment" needs OData v4, not version "2.0"`);
+  return on;
 }
 
 function resolveFetch(value: unknown): typeof fetch {

@@ -51,8 +51,9 @@ export interface EntityState extends QueryOptionsState {
   /** As in {@link QueryState.parentPath}: `Books(1)` for `Books(1)/author`. */
   readonly parentPath?: string;
   /**
-   * The key predicate before percent-encoding, such as `(1)`, `('O''Brien')` or `(A=1,B='x')`;
-   * empty for a singleton or a single-valued navigation.
+   * The key predicate before percent-encoding, such as `(1)`, `('O''Brien')` or `(A=1,B='x')`, or
+   * with option `keyAsSegment` `/` and the key's text (`/O'Brien`, see `keySegment`); empty for a
+   * singleton or a single-valued navigation.
    */
   readonly keyPredicate: string;
   /**

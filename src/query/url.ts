@@ -134,9 +134,13 @@ export function collectionPath(state: { readonly entitySet: string; readonly par
   return state.parentPath === undefined ? own : `${state.parentPath}/${own}`;
 }
 
-/** The encoded path of an entity below the service root: `Books(1)`, `Me` (a singleton), `Books(1)/author`. */
+/**
+ * The encoded path of an entity below the service root: `Books(1)`, `Books/1` (a key as a segment),
+ * `Me` (a singleton), `Books(1)/author`. A key segment's text is encoded as a whole, its `/` too.
+ */
 export function entityPath(state: { readonly entitySet: string; readonly parentPath?: string | undefined; readonly keyPredicate: string }): string {
-  return `${collectionPath(state)}${encodePathText(state.keyPredicate)}`;
+  const key = state.keyPredicate;
+  return `${collectionPath(state)}${key.startsWith("/") ? `/${encodePathText(key.slice(1))}` : encodePathText(key)}`;
 }
 
 /**

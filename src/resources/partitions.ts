@@ -284,25 +284,36 @@ function propertyOf(model: ServiceModel, typeName: string, path: string): { type
  * of the entity set or singleton a `NavigationPropertyBinding` binds the path to (v2 association
  * sets are read as such bindings). A type cast segment (a qualified name, which no property name
  * is) leads to the derived type it names, from the same source: binding paths name casts too
- * (`NS.Employee/manager`). `undefined` where the model does not tell.
+ * (`NS.Employee/manager`). A key written as a segment of its own (option `keyAsSegment`:
+ * `Authors/austen/books`) is the segment after a collection that is no type cast. `undefined`
+ * where the model does not tell.
  */
 function navigationTarget(model: ServiceModel, parentPath: string, navigation: string): EntityType | undefined {
   // The path is encoded: a "/" in a key value is %2F, a name outside ASCII is percent-encoded,
   // and a segment's name ends at its key predicate's "(".
-  const names = parentPath.split("/").map((segment) => decodeURIComponent(segment.replace(/\(.*$/s, "")));
+  const segments = [...parentPath.split("/"), navigation].map((segment) => ({ name: decodeURIComponent(segment.replace(/\(.*$/s, "")), keyed: segment.includes("(") }));
+  const first = segments[0]?.name ?? "";
   const typeOf = (source: EntitySet | Singleton | undefined) => source && model.entityType(source.kind === "EntitySet" ? source.entityType : source.type);
-  let source: EntitySet | Singleton | undefined = model.entitySet(names[0] ?? "") ?? model.singleton(names[0] ?? "");
+  let source: EntitySet | Singleton | undefined = model.entitySet(first) ?? model.singleton(first);
   let type = typeOf(source);
+  // Whether the path so far addresses a collection, whose next segment may be a key.
+  let many = source?.kind === "EntitySet" && !segments[0]?.keyed;
   // The binding path from `source`: it goes on through containment navigation properties.
   let bindingPath = "";
-  for (const name of [...names.slice(1), navigation]) {
+  for (const { name, keyed } of segments.slice(1)) {
+    if (many && !isQualifiedName(name)) {
+      many = false;
+      continue;
+    }
     bindingPath = bindingPath === "" ? name : `${bindingPath}/${name}`;
     if (isQualifiedName(name)) {
       type = model.entityType(name);
       if (!type) return undefined;
+      many &&= !keyed;
       continue;
     }
     const property = type && model.navigationPropertiesOf(type).find((p) => p.name === name);
+    many = !!property?.collection && !keyed;
     const target = source?.navigationPropertyBindings.find((binding) => binding.path === bindingPath)?.target;
     const bound = target === undefined ? undefined : model.entitySet(target) ?? model.singleton(target);
     type = (property && model.entityType(property.type)) ?? typeOf(bound);

@@ -16,7 +16,7 @@
  * collection, `navigate()` a collection below the entity), so either file would import the other.
  */
 import type { ClientCore } from "../core.js";
-import { formatKeyPredicate } from "../query/keys.js";
+import { formatKeyPredicate, keySegment } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
 import { requireV4, type FilterBuilder, type FilterExpression } from "../query/filter.js";
 import {
@@ -236,10 +236,11 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /**
    * One entity by its key: `key(1)` is `Books(1)`, `key({ A: 1, B: "x" })` is `Pairs(A=1,B='x')`.
-   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...). The
-   * query's `select()`, `expand()`, `compute()` and `param()` options go with the entity
-   * (`Books(1)?$select=…`), typed as chosen; its other system query options and `trackChanges()`,
-   * which address a collection, are refused with a `TypeError` naming them.
+   * Values are written as literals of the client's version (use `edm.*` for Int64, Guid...); with
+   * the client's option `keyAsSegment` a single value is a path segment of its own (`Books/1`,
+   * `People/O'Neil`). The query's `select()`, `expand()`, `compute()` and `param()` options go with
+   * the entity (`Books(1)?$select=…`), typed as chosen; its other system query options and
+   * `trackChanges()`, which address a collection, are refused with a `TypeError` naming them.
    * @example const order = await orders.select("ID", "total").expand("items").key(7).get()
    */
   key(key: KeyValue<T>): EntityOf<K, T, S, X> {
@@ -248,7 +249,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     // $filter, $orderby, $top and the like address collections (OData 4.01 Part 2 §5.1): dropped,
     // they would leave the caller with another entity, or another action, than chosen.
     checkWholeSet({ ...this.#state, select: [], expand: [], compute: [] }, `key${keyPredicate}`, "they address a collection, a key one entity");
-    return this.entityQuery(this.#core, { entitySet, keyPredicate, parentPath, select, expand, compute, params } as EntityState) as EntityOf<K, T, S, X>;
+    const state = { entitySet, keyPredicate: this.#core.options.keyAsSegment ? keySegment(keyPredicate) : keyPredicate, parentPath, select, expand, compute, params };
+    return this.entityQuery(this.#core, state as EntityState) as EntityOf<K, T, S, X>;
   }
 
   /**

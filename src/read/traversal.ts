@@ -4,7 +4,7 @@
  * the pages in flight: the current one, the ones read ahead, and for a huge unpaged response only
  * the part of it being parsed.
  */
-import { bodyReadFailure, maskedPayloadError, maskSentSecrets, readBodyText, readMasked, STOPPED_ON_PURPOSE } from "../http/body.js";
+import { bodyReadFailure, maskedPayloadError, maskSentSecrets, STOPPED_ON_PURPOSE } from "../http/body.js";
 import { bodyStallWatch } from "../http/stall.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { ClientCore } from "../core.js";
@@ -248,7 +248,8 @@ interface WalkHooks {
 
 /**
  * The pieces of one page, the last one carrying the page's annotations. A JSON body is parsed as
- * it streams; an Atom body (v2 services that answer XML) is read whole, up to `ATOM_PAGE_LIMIT`.
+ * it streams; an Atom body (v2 services that answer XML) is read whole, up to `ATOM_PAGE_LIMIT`,
+ * but for an `eager` reading, which has the entries up to the first one as they come (atom-page.ts).
  */
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal, walk?: WalkHooks): AsyncGenerator<PagePart<T>> {
   const { expand } = options;
@@ -257,11 +258,10 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
   const contentType = response.headers.get("content-type");
   if (isXmlContentType(contentType)) {
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
-    const { readAtomFeed, ATOM_PAGE_LIMIT } = await import("../payload/atom.js");
-    const text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
-    const feed = await readMasked(response, () => readAtomFeed(text, `GET ${redactUrl(url)}`));
-    if (markExpanded) for (const entity of feed.entities) markExpanded(entity, expand);
-    yield { entities: feed.entities as T[], end: feed.annotations };
+    for await (const part of (await import("./atom-page.js")).atomPageParts(response, url, signal, options.eager)) {
+      if (markExpanded) for (const entity of part.entities) markExpanded(entity, expand);
+      yield part as PagePart<T>;
+    }
     return;
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);

@@ -78,7 +78,7 @@ import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
 import type { EntitySet, EntityType, ServiceModel, Singleton } from "../metadata/model.js";
-import { readPage } from "../read/traversal.js";
+import { readPage, walkEntities } from "../read/traversal.js";
 import { callTimeout } from "../util/timers.js";
 import { isQualifiedName } from "../util/identifiers.js";
 import { readCount } from "../read/entity.js";
@@ -405,8 +405,7 @@ async function probeRanges(plan: PlanContext, total: number, stop: AbortControll
   const probeSignal = stop.signal;
   const probe = async (position: number): Promise<unknown[] | undefined> => {
     const url = collectionUrl(core.options.serviceUrl, version, { ...base, orderBy: select, skip: position, top: 1, select });
-    const page = await readPage<Record<string, unknown>>(core, url, { signal: probeSignal, timeout: plan.timeout });
-    const entity = page.value[0];
+    const entity = await probeEntity(plan, url, probeSignal);
     return entity === undefined ? undefined : key.map((part) => keyValueAt(entity, part));
   };
   // Boundary i (1..n-1) is the key of the first entity of range i. A probe that finds nothing (the
@@ -476,9 +475,18 @@ async function serviceSaysAtMost(plan: PlanContext, lower: readonly unknown[], u
   const filters = [...(base.filters ?? []), `${equal} and ${keyBound(key, upper, "le", version)}`];
   const select = key.map((part) => part.path);
   const url = collectionUrl(core.options.serviceUrl, version, { ...base, filters, select, top: 1 });
-  const page = await readPage<Record<string, unknown>>(core, url, { signal, timeout: plan.timeout });
-  const entity = page.value[0];
+  const entity = await probeEntity(plan, url, signal);
   return entity !== undefined && key.every((part, i) => valueAt(entity, part.path) === lower[i]);
+}
+
+/**
+ * The first entity a `$top=1` probe answers, or `undefined` for none, read as `first()` reads it:
+ * no further than that entity where a service ignores `$top` and answers the whole set, and past
+ * empty pages that name a next one.
+ */
+async function probeEntity(plan: PlanContext, url: URL, signal: AbortSignal | undefined): Promise<Record<string, unknown> | undefined> {
+  for await (const entity of walkEntities<Record<string, unknown>>(plan.core, url, { signal, timeout: plan.timeout, top: 1, readAhead: 0, eager: true, where: "partitions(n)" })) return entity;
+  return undefined;
 }
 
 /**

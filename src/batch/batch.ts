@@ -21,7 +21,7 @@ import type { CollectionNavigation, RelatedType, Selected } from "../query/types
 import { collectionUrl, countUrl, encodePathText, entityUrl } from "../query/url.js";
 import { readHeaders, type Page } from "../read/traversal.js";
 import { CollectionQuery, type EntityQuery } from "../resources/query.js";
-import { entityInternals, queryInternals, ReadEntityQuery, readingOptions, relatesOne } from "../resources/read-query.js";
+import { entityInternals, queryInternals, ReadEntityQuery, relatesOne } from "../resources/read-query.js";
 import { isIdentifier } from "../util/identifiers.js";
 import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
@@ -335,7 +335,7 @@ export class Batch extends BatchWrites {
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
     // With the Prefer of query.page(): trackChanges(), without which the page would carry no deltaLink.
-    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, { trackChanges: readingOptions(state, undefined)?.trackChanges === true });
+    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, { trackChanges: state.trackChanges === true });
     return this.add<Page<Selected<T, S, X>>>(spec, "plain");
   }
 

@@ -52,11 +52,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
  * preference of the read's own is left to join).
  */
 function singleReadHeaders(core: ClientCore, options: ResolvedReadOptions, accept?: string): Headers {
-  const headers = readHeaders(core, undefined);
-  headers.delete("prefer");
-  if (accept !== undefined) headers.set("accept", accept);
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
-  return headers;
+  return readHeaders(core, 0, false, accept === undefined ? options.headers : { accept, ...options.headers });
 }
 
 /**

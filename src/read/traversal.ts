@@ -205,15 +205,16 @@ export class RecentLinks {
  * `maxPageSize` and `trackChanges` add `Prefer` (v4; v2 has neither preference), on every page:
  * services read the page size from each request (Dataverse pages by the `Prefer` of the next-link
  * request). `Prefer` is not CORS-safelisted, so in a browser such a read on another origin is
- * preflighted. `given`: the caller's headers (checked, names in lower case), which win over these
- * but for `Prefer`, whose preferences join them (see `ReadOptions.headers`).
+ * preflighted. `maxPageSize` `0`: no page size, not even the client's (a read that is no page:
+ * an entity, a count). `given`: the caller's headers (checked, names in lower case), which win over
+ * these but for `Prefer`, whose preferences join them (see `ReadOptions.headers`).
  */
 export function readHeaders(core: ClientCore, maxPageSize: number | undefined, trackChanges = false, given?: Record<string, string>): Headers {
   const headers = new Headers({ accept: jsonMediaType(core.options.ieee754Compatible), ...versionHeaders(core.options.version, "read"), ...given });
   if (core.options.version !== "2.0") {
     const preferences: string[] = [];
     const pageSize = maxPageSize ?? core.options.maxPageSize;
-    if (pageSize !== undefined) preferences.push(`odata.maxpagesize=${pageSize}`);
+    if (pageSize) preferences.push(`odata.maxpagesize=${pageSize}`);
     if (trackChanges) preferences.push("odata.track-changes");
     const own = given?.["prefer"];
     if (preferences.length > 0) headers.set("prefer", own ? mergePrefer(preferences.join(", "), own) : preferences.join(", "));

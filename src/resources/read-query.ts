@@ -320,8 +320,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
   async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
     const all: Selected<T, S, X>[] = [];
-    const pages = walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options, "list()"));
-    for await (const page of pages) for (const entity of page.value) all.push(entity);
+    // pages(), its option errors naming list().
+    for await (const page of this.pages({ ...options, where: "list()" } as TraversalOptions)) for (const entity of page.value) all.push(entity);
     return all;
   }
 
@@ -369,8 +369,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
     return this.#core.options.version;
   }
 
-  #reading(options: ReadOptions | undefined, where?: string): TraversalOptions | undefined {
-    return readingOptions(this.#state, options, where);
+  #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
+    return readingOptions(this.#state, options);
   }
 
   /**
@@ -393,14 +393,13 @@ export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; s
 }
 
 /**
- * The caller's reading options plus what a query adds (change tracking, the expanded paths, the
- * `$top` that bounds a walk, and `where`, the call that option errors name where it is not the
- * reading function's own); `$batch` reads a page with the same `Prefer` from them.
+ * The caller's reading options plus what a query adds: change tracking, the expanded paths, the
+ * `$top` that bounds a walk (a `where` among the options, `list()`'s, names the call in option errors).
  * @internal Not exported from the package.
  */
-export function readingOptions(state: QueryState, options: TraversalOptions | undefined, where?: string): TraversalOptions | undefined {
+export function readingOptions(state: QueryState, options: TraversalOptions | undefined): TraversalOptions | undefined {
   const { trackChanges, expand, top } = state;
-  return { ...options, trackChanges, expand, top, where };
+  return { ...options, trackChanges, expand, top };
 }
 
 /**

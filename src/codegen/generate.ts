@@ -93,13 +93,17 @@ interface Context {
   entityShape: boolean;
   /** Whether an operation parameter is typed with `EntityInput` (see {@link entityInputText}): the file then imports the type. */
   entityInput: boolean;
+  /** Whether a complex property of an entity input is typed with `EntityInputValue` (see {@link entityValueText}): the file then imports the type. */
+  entityInputValue: boolean;
   /**
-   * The input types of complex types that hold an entity (see {@link complexValueText}), by
-   * qualified name: each named and declared once, after the type's interface.
+   * The input types of complex types that hold an entity or a complex type with derived types (see
+   * {@link complexValueText}), by qualified name: each named and declared once, after the type's interface.
    */
   inputs: Map<string, { name: string; declaration: string }>;
-  /** The complex types that hold, at some depth, a navigation property taking an entity input (see {@link holdsEntity}); made when first asked. */
-  entityHolders: Set<string> | undefined;
+  /** The input types of entity and complex types as an entity input takes them (see {@link entityValueText}), by qualified name, declared as `inputs` are. */
+  entityInputs: Map<string, { name: string; declaration: string }>;
+  /** The complex types that hold, at some depth, an entity input or a complex type with derived types (see {@link holders}); made when first asked. */
+  holders: { entity: Set<string>; derived: Set<string> } | undefined;
   /** Whether the file is for an `ODataReader`, whose entry point has no `EntityInput`. */
   reader: boolean;
   /** The entity and complex types derived from each type of the model, directly or not (see {@link derivedTypes}); made when first asked. */
@@ -145,8 +149,10 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
     edmValue: false,
     entityShape: false,
     entityInput: false,
+    entityInputValue: false,
     inputs: new Map(),
-    entityHolders: undefined,
+    entityInputs: new Map(),
+    holders: undefined,
     reader: options.reader === true,
     derived: undefined,
     shapes: new Map(),
@@ -187,11 +193,11 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   keepTypes(context, members, options.only === undefined);
 
   const body: string[] = [];
-  // Where each complex type's interface stands, for the input type an operation may ask for later.
-  const complexBlocks = new Map<string, number>();
+  // Where each entity and complex type's interface stands, for the input type an operation may ask for later.
+  const blocks = new Map<string, number>();
   for (const type of allTypes.slice().sort((a, b) => compare(a.qualifiedName, b.qualifiedName))) {
-    if (type.kind === "EntityType" && context.entityTypes.has(type.qualifiedName)) body.push(entityInterface(context, type));
-    else if (type.kind === "ComplexType" && context.otherTypes.has(type.qualifiedName)) complexBlocks.set(type.qualifiedName, body.push(complexInterface(context, type)) - 1);
+    if (type.kind === "EntityType" && context.entityTypes.has(type.qualifiedName)) blocks.set(type.qualifiedName, body.push(entityInterface(context, type)) - 1);
+    else if (type.kind === "ComplexType" && context.otherTypes.has(type.qualifiedName)) blocks.set(type.qualifiedName, body.push(complexInterface(context, type)) - 1);
     else if (type.kind === "EnumType" && context.otherTypes.has(type.qualifiedName)) body.push(enumDeclaration(context, type));
     else if (type.kind === "TypeDefinition" && context.otherTypes.has(type.qualifiedName)) body.push(typeDefinitionDeclaration(context, type));
   }
@@ -201,12 +207,12 @@ export function generate(model: ServiceModel, options: GenerateOptions = {}): Ge
   const keys = [...keyNames].map(([qualifiedName, keyName]) => keyDeclaration(context, qualifiedName, keyName));
   const service = serviceDeclarations(context, factoryName, members, reader);
   const geo = context.geo ? geoDeclarations(context.geo) : [];
-  for (const [qualifiedName, input] of context.inputs) {
-    const index = complexBlocks.get(qualifiedName) as number;
+  for (const [qualifiedName, input] of [...context.inputs, ...context.entityInputs]) {
+    const index = blocks.get(qualifiedName) as number;
     body[index] = `${body[index] as string}\n\n${input.declaration}`;
   }
 
-  const typeImports = [reader ? "ODataReader" : "ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.entityInput ? ["EntityInput"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
+  const typeImports = [reader ? "ODataReader" : "ODataClient", ...(context.entityShape ? ["Entity"] : []), ...(context.entityInput ? ["EntityInput"] : []), ...(context.entityInputValue ? ["EntityInputValue"] : []), ...(context.edmValue ? ["EdmValue"] : []), ...service.imports.filter((name) => name !== "edm")].sort(compare);
   const valueImports = service.imports.filter((name) => name === "edm");
   const header = headerLines(model, options.source, reader);
   // OData v1 to v3: the bindable FunctionImports of CSDL 3.0 are bound operations, which the
@@ -822,10 +828,11 @@ const MAX_DERIVED_INPUTS = 32;
 
 /**
  * The type of an operation parameter (bound or imported, action or function) of an entity type:
- * what a write takes for that type (`EntityInput<account>`), not its interface. The interface
- * takes the interfaces of derived types (see {@link writtenShape}), but no object literal with
- * `@odata.type` or a derived type's properties, and no row of a `select()`; an input takes those
- * as well as any value of the type or a derived one.
+ * what a write takes for that type (`EntityInput<account>`, or its `<Type>Input`, see
+ * {@link entityValueText}), not its interface. The interface takes the interfaces of derived types
+ * (see {@link writtenShape}), but no object literal with `@odata.type` or a derived type's
+ * properties, and no row of a `select()`; an input takes those as well as any value of the type or
+ * a derived one.
  * Where the model derives types from it (or it is abstract), the parameter takes the input of
  * each; past {@link MAX_DERIVED_INPUTS} of them, or where some are not written (`only`) or none is
  * known of an abstract type, the type's input with any other property. A collection is an array
@@ -840,7 +847,7 @@ function entityInputText(context: Context, parameter: Pick<TypeReference, "type"
   const derived = derivedTypes(context, entity);
   const written = derived.filter((each) => context.entityTypes.has(each.qualifiedName));
   // An interface without members makes an input that a string or a number matches too.
-  const input = (type: EntityType) => `EntityInput<${context.names.of(type.qualifiedName) as string}>${hasMembers(context, type) ? "" : " & object"}`;
+  const input = (type: EntityType) => `${entityValueText(context, type)}${hasMembers(context, type) ? "" : " & object"}`;
   let element: string;
   if (derived.length === 0 && !entity.abstract) element = input(entity);
   else if (written.length < derived.length || derived.length > MAX_DERIVED_INPUTS || derived.length === 0) {
@@ -853,49 +860,99 @@ function entityInputText(context: Context, parameter: Pick<TypeReference, "type"
 }
 
 /**
- * The type of an operation parameter of a complex type: where the model derives others from it (of
- * those written), a value of the type or of a derived one, which then carries the `@odata.type`
- * that tells the service which (OData JSON Format: a value of a type derived from the declared one
- * names its type). The interface alone refuses an object literal of a derived type, whose
- * properties it does not declare, and the annotation; a union of the interfaces with any
- * annotation would let one literal mix the properties of two derived types, and type a property
- * two types declare by either. So each member is one type with its own `@odata.type`: required of
- * a derived type (the union picks the member by it, and checks the literal against that one), left
- * out or the type's own of the declared type, whose member refuses the properties only derived
- * types have (`?: never`). An open type takes any other property, so its member does not refuse
- * them. Past {@link MAX_DERIVED_INPUTS} derived types, or where some are not written (`only`), the
- * declared type with any annotation and property, as {@link entityInputText} does. A type without
- * members (an abstract base) is an object still: its interface would take a string or a number.
- * Each type stands as {@link complexValueText} writes it, so that an entity it holds is an input.
- * `undefined` for parameters of other types.
+ * What an entity input takes for a value of `type`: for an entity type `EntityInput<T>`, for a
+ * complex type (a property of an entity input) `EntityInputValue<T>`; both type each complex
+ * property by its declared type alone, so that a value of a derived complex type (its
+ * `@odata.type` and its own properties) is refused. Where a complex property's type has derived
+ * types, or holds one at any depth (see {@link holdsDerived}), that property takes what a complex
+ * parameter of its type takes ({@link complexElementText}), each type as this takes it: the input
+ * is then a type of its own, declared once after the type's interface, `<Type>Input` for an entity
+ * type and `<Type>InputValue` for a complex type.
+ */
+function entityValueText(context: Context, type: EntityType | ComplexType): string {
+  const { model } = context;
+  const name = context.names.of(type.qualifiedName) as string;
+  const entity = type.kind === "EntityType";
+  const replaced: Array<{ property: Property; type: ComplexType }> = [];
+  for (const property of model.propertiesOf(type)) {
+    const held = isAddressable(property.name) ? model.complexType(property.type) : undefined;
+    if (held !== undefined && context.otherTypes.has(held.qualifiedName) && (derivedTypes(context, held).length > 0 || holdsDerived(context, held.qualifiedName))) replaced.push({ property, type: held });
+  }
+  if (replaced.length === 0) {
+    if (entity) context.entityInput = true;
+    else context.entityInputValue = true;
+    return entity ? `EntityInput<${name}>` : `EntityInputValue<${name}>`;
+  }
+  const known = context.entityInputs.get(type.qualifiedName);
+  if (known !== undefined) return known.name;
+  context.entityInput = true;
+  // Named before its members are written, so that a member of the type itself names it.
+  const input = { name: context.names.claim(`${name}${entity ? "Input" : "InputValue"}`), declaration: "" };
+  context.entityInputs.set(type.qualifiedName, input);
+  // Optional, as each member of an EntityInput is.
+  const members = replaced.map(({ property, type: held }) => `${propertyName(property.name)}?: ${referenceText(complexElementText(context, held, true), property)}`);
+  const keys = union(replaced.map(({ property }) => JSON.stringify(property.name)));
+  // A key remapping, as in {@link complexValueText}.
+  input.declaration =
+    `/** ${entity ? "Entity" : "Complex"} type ${commentText(type.qualifiedName)} as ${entity ? "an operation parameter" : "a property of an entity input"} takes it: a complex property's value may be of a type derived from the property's. */\n` +
+    `export type ${input.name} = EntityInput<{ [K in keyof ${name} as K extends ${keys} ? never : K]: ${name}[K] }> & { ${members.join("; ")} };`;
+  return input.name;
+}
+
+/**
+ * The type of an operation parameter of a complex type: what {@link complexElementText} gives for
+ * the type, an array of it for a collection, `| null` where nullable. `undefined` for parameters
+ * of other types, and where the type's interface is what the parameter takes.
  */
 function complexInputText(context: Context, parameter: Parameter): string | undefined {
-  const { model, names } = context;
-  const complex = model.complexType(parameter.type);
+  const complex = context.model.complexType(parameter.type);
   if (complex === undefined || !context.otherTypes.has(complex.qualifiedName)) return undefined;
-  const derived = derivedTypes(context, complex);
-  const written = derived.filter((each) => context.otherTypes.has(each.qualifiedName));
-  const name = complexValueText(context, complex);
-  const object = hasMembers(context, complex) ? "" : " & object";
-  let element: string;
-  if (derived.length === 0) {
-    if (object === "" && name === names.of(complex.qualifiedName)) return undefined;
-    element = `${name}${object}`;
-  } else if (written.length < derived.length || derived.length > MAX_DERIVED_INPUTS) {
-    // `any`, not `unknown`: as in entityInputText, an interface value has no index signature.
-    element = `${name} & { readonly "@odata.type"?: string; readonly [property: string]: any }`;
-  } else {
-    const annotation = (type: ComplexType, optional: string) => `readonly "@odata.type"${optional}: ${JSON.stringify(`#${type.qualifiedName}`)}`;
-    const own = new Set(memberNames(model, complex));
-    const refused = lineage(model, complex).some((each) => each.openType)
-      ? []
-      : [...new Set(written.flatMap((each) => memberNames(model, each)))].filter((each) => !own.has(each) && !OBJECT_MEMBERS.has(each));
-    // The refused names as one mapped type: each a member `?: never`, written shorter for a wide hierarchy.
-    const base = `${name}${object} & { ${annotation(complex, "?")} }${refused.length > 0 ? ` & { readonly [K in ${union(refused.map((each) => JSON.stringify(each)))}]?: never }` : ""}`;
-    element = [`(${base})`, ...written.map((each) => `(${complexValueText(context, each)} & { ${annotation(each, "")} })`)].join(" | ");
-  }
+  const element = complexElementText(context, complex);
+  if (element === context.names.of(complex.qualifiedName)) return undefined;
   // As {@link typeText}: a collection's Nullable speaks of its items.
   return referenceText(element, parameter);
+}
+
+/**
+ * What an operation parameter takes for a value of the complex type `complex` (one value: no array,
+ * no null), as the parameter or as a complex property inside one, at any depth: where the model
+ * derives others from it (of those written), a value of the type or of a derived one, which then
+ * carries the `@odata.type` that tells the service which (OData JSON Format: a value of a type
+ * derived from the declared one names its type). The interface alone refuses an object literal of
+ * a derived type, whose properties it does not declare, and the annotation; a union of the
+ * interfaces with any annotation would let one literal mix the properties of two derived types,
+ * and type a property two types declare by either. So each member is one type with its own
+ * `@odata.type`: required of a derived type (the union picks the member by it, and checks the
+ * literal against that one), left out or the type's own of the declared type, whose member refuses
+ * the properties only derived types have (`?: never`). An open type takes any other property, so
+ * its member does not refuse them. Past {@link MAX_DERIVED_INPUTS} derived types, or where some are
+ * not written (`only`), the declared type with any annotation and property, as
+ * {@link entityInputText} does. A type without members (an abstract base) is an object still: its
+ * interface would take a string or a number.
+ * Each type stands as {@link complexValueText} writes it, so that an entity or a derived complex
+ * value it holds is taken too; `inEntity` (a complex property of an entity input), as
+ * {@link entityValueText} writes it, as an entity input's properties take their values (all
+ * members optional, a `Date` for a date).
+ */
+function complexElementText(context: Context, complex: ComplexType, inEntity = false): string {
+  const { model } = context;
+  const derived = derivedTypes(context, complex);
+  const written = derived.filter((each) => context.otherTypes.has(each.qualifiedName));
+  const value = (type: ComplexType) => (inEntity ? entityValueText(context, type) : complexValueText(context, type));
+  const object = hasMembers(context, complex) ? "" : " & object";
+  if (derived.length === 0) return `${value(complex)}${object}`;
+  if (written.length < derived.length || derived.length > MAX_DERIVED_INPUTS) {
+    // `any`, not `unknown`: as in entityInputText, an interface value has no index signature.
+    return `${value(complex)}${object} & { readonly "@odata.type"?: string; readonly [property: string]: any }`;
+  }
+  const annotation = (type: ComplexType, optional: string) => `readonly "@odata.type"${optional}: ${JSON.stringify(`#${type.qualifiedName}`)}`;
+  const own = new Set(memberNames(model, complex));
+  const refused = lineage(model, complex).some((each) => each.openType)
+    ? []
+    : [...new Set(written.flatMap((each) => memberNames(model, each)))].filter((each) => !own.has(each) && !OBJECT_MEMBERS.has(each));
+  // The refused names as one mapped type: each a member `?: never`, written shorter for a wide hierarchy.
+  const base = `${value(complex)}${object} & { ${annotation(complex, "?")} }${refused.length > 0 ? ` & { readonly [K in ${union(refused.map((each) => JSON.stringify(each)))}]?: never }` : ""}`;
+  return [`(${base})`, ...written.map((each) => `(${value(each)} & { ${annotation(each, "")} })`)].join(" | ");
 }
 
 /** The entity type of `type` where an operation parameter of it takes an `EntityInput` (see {@link entityInputText}), else `undefined`. */
@@ -907,18 +964,19 @@ function inputEntityType(context: Context, type: string): EntityType | undefined
 /**
  * What an operation parameter takes for a value of the complex type `complex`: its interface,
  * except that a navigation property (a complex type may declare one, CSDL 4.01 §8) takes what an
- * entity parameter takes ({@link entityInputText}), and a complex property whose type holds one,
- * at any depth, takes this type of its own. The interface types such a member with the entity's
- * read interface, which no literal naming a derived type (`@odata.type`, its key) matches:
- * Dataverse's `GrantAccess` takes `PrincipalAccess: { AccessMask, Principal: { "@odata.type":
- * "#Microsoft.Dynamics.CRM.systemuser", systemuserid } }`. The interface itself stays the read
- * shape; the input is a type of its own, `<Type>Input`, declared once and named wherever the type
- * stands: written out at each use, a type held twice on each of n levels would be 2^n copies. A
- * recursive type's input names itself.
+ * entity parameter takes ({@link entityInputText}), and a complex property whose type has derived
+ * types, or holds one or a navigation property at any depth, takes what a complex parameter of its
+ * type takes ({@link complexElementText}). The interface types such a member with the declared
+ * type's read interface, which no literal naming a derived type (`@odata.type`, its key or its
+ * own properties) matches: Dataverse's `GrantAccess` takes `PrincipalAccess: { AccessMask,
+ * Principal: { "@odata.type": "#Microsoft.Dynamics.CRM.systemuser", systemuserid } }`. The
+ * interface itself stays the read shape; the input is a type of its own, `<Type>Input`, declared
+ * once and named wherever the type stands: written out at each use, a type held twice on each of
+ * n levels would be 2^n copies. A recursive type's input names itself.
  */
 function complexValueText(context: Context, complex: ComplexType): string {
   const name = context.names.of(complex.qualifiedName) as string;
-  if (!holdsEntity(context, complex.qualifiedName)) return name;
+  if (!holdsEntity(context, complex.qualifiedName) && !holdsDerived(context, complex.qualifiedName)) return name;
   const known = context.inputs.get(complex.qualifiedName);
   if (known !== undefined) return known.name;
   // Named before its members are written, so that a member of the type itself names it.
@@ -928,10 +986,11 @@ function complexValueText(context: Context, complex: ComplexType): string {
   const replaced: string[] = [];
   const members: string[] = [];
   for (const property of model.propertiesOf(complex)) {
-    const type = model.complexType(property.type);
-    if (!isAddressable(property.name) || type === undefined || !holdsEntity(context, type.qualifiedName)) continue;
+    const type = isAddressable(property.name) ? model.complexType(property.type) : undefined;
+    if (type === undefined || !context.otherTypes.has(type.qualifiedName)) continue;
+    if (derivedTypes(context, type).length === 0 && !holdsEntity(context, type.qualifiedName) && !holdsDerived(context, type.qualifiedName)) continue;
     replaced.push(property.name);
-    members.push(`${propertyName(property.name)}: ${referenceText(complexValueText(context, type), property)}`);
+    members.push(`${propertyName(property.name)}: ${referenceText(complexElementText(context, type), property)}`);
   }
   for (const nav of model.navigationPropertiesOf(complex)) {
     const entity = isAddressable(nav.name) ? entityInputText(context, nav) : undefined;
@@ -944,43 +1003,63 @@ function complexValueText(context: Context, complex: ComplexType): string {
   // Not `Omit`, which of an open type keeps the index signature alone (its keys are `string`), and
   // which a model's type of that name would stand for: a key remapping keeps the other members as declared.
   input.declaration =
-    `/** Complex type ${commentText(complex.qualifiedName)} as an operation parameter takes it: an entity it holds, at any depth, as an entity parameter takes one. */\n` +
+    `/** Complex type ${commentText(complex.qualifiedName)} as an operation parameter takes it: an entity it holds, at any depth, as an entity parameter takes one, and a complex value of a derived type where one may stand. */\n` +
     `export type ${input.name} = { [K in keyof ${name} as K extends ${keys} ? never : K]: ${name}[K] } & { ${members.join("; ")} };`;
   return input.name;
 }
 
 /**
  * Whether the complex type `qualifiedName` (written) has a navigation property that takes an
- * entity input, or a complex property whose type does, at any depth. The holders are found once
- * for all types, from those with such a navigation property back through the types that hold
- * them, so each type and property is looked at once, cycles included.
+ * entity input, or a complex property whose type does, at any depth (see {@link holders}).
  */
 function holdsEntity(context: Context, qualifiedName: string): boolean {
-  if (context.entityHolders === undefined) {
-    const { model } = context;
-    const heldBy = new Map<string, string[]>();
-    const pending: string[] = [];
-    for (const holder of context.otherTypes) {
-      const type = model.complexType(holder);
-      if (type === undefined) continue;
-      for (const property of model.propertiesOf(type)) {
-        const held = model.complexType(property.type);
-        if (!isAddressable(property.name) || held === undefined || !context.otherTypes.has(held.qualifiedName)) continue;
-        let list = heldBy.get(held.qualifiedName);
-        if (!list) heldBy.set(held.qualifiedName, (list = []));
-        list.push(holder);
-      }
-      if (model.navigationPropertiesOf(type).some((nav) => isAddressable(nav.name) && inputEntityType(context, nav.type) !== undefined)) pending.push(holder);
+  context.holders ??= holders(context);
+  return context.holders.entity.has(qualifiedName);
+}
+
+/**
+ * Whether the complex type `qualifiedName` (written) has a complex property whose type has derived
+ * types (written or not), or a complex property whose type does, at any depth (see {@link holders}).
+ */
+function holdsDerived(context: Context, qualifiedName: string): boolean {
+  context.holders ??= holders(context);
+  return context.holders.derived.has(qualifiedName);
+}
+
+/**
+ * The complex types (written) that hold an entity ({@link holdsEntity}) and those that hold a
+ * complex type with derived types ({@link holdsDerived}). Found once for all types, from those with
+ * such a member back through the types that hold them, so each type and property is looked at
+ * once, cycles included.
+ */
+function holders(context: Context): { entity: Set<string>; derived: Set<string> } {
+  const { model } = context;
+  const heldBy = new Map<string, string[]>();
+  const entity: string[] = [];
+  const derived: string[] = [];
+  for (const holder of context.otherTypes) {
+    const type = model.complexType(holder);
+    if (type === undefined) continue;
+    for (const property of model.propertiesOf(type)) {
+      const held = model.complexType(property.type);
+      if (!isAddressable(property.name) || held === undefined || !context.otherTypes.has(held.qualifiedName)) continue;
+      let list = heldBy.get(held.qualifiedName);
+      if (!list) heldBy.set(held.qualifiedName, (list = []));
+      list.push(holder);
+      if (derivedTypes(context, held).length > 0) derived.push(holder);
     }
-    const holders = new Set<string>();
+    if (model.navigationPropertiesOf(type).some((nav) => isAddressable(nav.name) && inputEntityType(context, nav.type) !== undefined)) entity.push(holder);
+  }
+  const closure = (pending: string[]) => {
+    const found = new Set<string>();
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      if (holders.has(next)) continue;
-      holders.add(next);
+      if (found.has(next)) continue;
+      found.add(next);
       pending.push(...(heldBy.get(next) ?? []));
     }
-    context.entityHolders = holders;
-  }
-  return context.entityHolders.has(qualifiedName);
+    return found;
+  };
+  return { entity: closure(entity), derived: closure(derived) };
 }
 
 /** The names of the members an interface of `type` has for its properties and navigation properties. */

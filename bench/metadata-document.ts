@@ -198,7 +198,14 @@ export function graphShapedMetadata(shape: GraphShape = GRAPH_V1_SHAPE, seed = 1
       const name = complexes[i] as string;
       const properties = i === shape.complexTypes - 1 ? Math.max(propertiesLeft, 0) : Math.min(propertiesLeft, between(1, 5));
       propertiesLeft -= properties;
-      line(6, `<ComplexType Name="${name}"${next() < 0.1 ? ` BaseType="graph.${complexes[Math.floor(next() * (i + 1))]}"` : ""}${next() < 0.2 ? ' OpenType="true"' : ""}>`);
+      // A base among the complex types written before this one, never the type itself: CSDL has no
+      // base-type cycles (the generator refuses one). The draw is made either way, so the rest of
+      // the document is the one every earlier run wrote.
+      const baseOf = (index: number): string => {
+        const pick = Math.floor(next() * index);
+        return index === 0 ? "" : ` BaseType="graph.${complexes[pick]}"`;
+      };
+      line(6, `<ComplexType Name="${name}"${next() < 0.1 ? baseOf(i) : ""}${next() < 0.2 ? ' OpenType="true"' : ""}>`);
       for (let p = 0; p < properties; p++) {
         const property = nameOf(i * 11 + p + 80000);
         const { type, facets } = propertyType();

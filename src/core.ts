@@ -7,7 +7,8 @@ import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type 
 import { checkedStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
-import type { ResolvedClientOptions } from "./options.js";
+import type { RequestOptions, ResolvedClientOptions } from "./options.js";
+import { discard } from "./http/body.js";
 import { isSecretHeaderName, redactText, SentSecrets } from "./util/redact.js";
 import { resolveReference } from "./util/service-root.js";
 import { loadOnce } from "./util/load-once.js";
@@ -26,6 +27,8 @@ export interface SendInit {
   timeout?: number | undefined;
   /** What the library sends it for, where the caller did not ask for it as such (see `ODataRequest`). */
   purpose?: ODataRequest["purpose"];
+  /** The call's `onResponse`, told of the answer the pipeline gives (see `RequestOptions.onResponse`). */
+  onResponse?: RequestOptions["onResponse"];
 }
 
 /**
@@ -66,6 +69,20 @@ export function buildSteps(options: ResolvedClientOptions, send: SendRequest): P
 function loggedTransport(transport: SendRequest, log: WireLogger, retries: number): SendRequest {
   const logged = loadOnce(async () => (await import("./http/wire-log.js")).wireLogTransport(transport, log, retries));
   return (request) => logged().then((send) => send(request));
+}
+
+/**
+ * `response`, once the call's `onResponse` has been told of it (and has settled, where it gave a
+ * promise); what it throws lets go of the body and rejects in the answer's place.
+ */
+async function told(response: Response, onResponse: NonNullable<RequestOptions["onResponse"]>, url: URL): Promise<Response> {
+  try {
+    await onResponse({ status: response.status, headers: new Headers(response.headers), url: response.url || url.href });
+  } catch (error) {
+    await discard(response);
+    throw error;
+  }
+  return response;
 }
 
 /** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */
@@ -120,7 +137,9 @@ export class ClientCore {
     // The built-in steps that let a request through untouched are not async (a poll costs no
     // promise in them): a step further down that throws at once still rejects here.
     try {
-      return this.#pipeline(request);
+      const answer = this.#pipeline(request);
+      const { onResponse } = init;
+      return onResponse ? answer.then((response) => told(response, onResponse, request.url)) : answer;
     } catch (error) {
       return Promise.reject(error);
     }

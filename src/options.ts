@@ -36,6 +36,36 @@ export interface RequestOptions {
    * @default the client's `timeout`
    */
   timeout?: number | undefined;
+  /**
+   * Called with the status, headers and URL of each answer this call reads as its result, once
+   * its headers have come and before its body is read: each page of a walk (a page requested
+   * ahead too), the answer of a get, a count, a write, an operation (each next page of a
+   * function's result too), a `$batch` request, each count and probe of `partitions(n)`; of a
+   * poller, the start's and each poll's, result's and cancel's. An answer is seen after the
+   * client's retries and redirects (the last attempt's, the last hop's, whose URL it gives),
+   * whatever its status: an error answer before the call rejects with its error. The CSRF token
+   * fetch, an OAuth2 token request and `$metadata` are not the call's answers and are not seen.
+   * A promise it returns is waited for. What it throws, or a promise it returns rejects with,
+   * rejects the call with that very error, the answer's body left unread. The headers are a copy,
+   * for reading what a service says beside the body: SAP's messages ({@link sapMessages}), a
+   * request id, rate limits. Not taken by `metadata()` (one request shared by its callers) nor by
+   * the requests of a `$batch` (give it to `batch.send()`).
+   * @example
+   * await client.collection("Orders").key(1).update({ status: "shipped" }, {
+   *   onResponse: ({ headers }) => console.log(sapMessages(headers)),
+   * });
+   */
+  onResponse?: ((answer: ResponseInfo) => void | PromiseLike<void>) | undefined;
+}
+
+/** What a call's `onResponse` is told of an answer (see {@link RequestOptions.onResponse}). */
+export interface ResponseInfo {
+  /** The HTTP status. */
+  status: number;
+  /** A copy of the answer's headers. */
+  headers: Headers;
+  /** The URL that answered: the request's, or the last redirect's target. */
+  url: string;
 }
 
 /** The OData protocol version a client speaks: literals, URLs, payloads and paging follow it. */

@@ -12,12 +12,14 @@
  */
 export { ODataReader } from "./reader.js";
 export type { ReadCollectionQuery, ReadEntityQuery, QueryKinds, QueryKind, CollectionOf, EntityOf } from "./resources/read-query.js";
-export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions } from "./options.js";
+export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions, ResponseInfo } from "./options.js";
 export type { AuthOptions, BearerToken, OAuth2ClientCredentials, OAuth2ClientAuthentication } from "./http/auth.js";
 export { ODataClientError, ODataHttpError, ODataErrorCode, isODataClientError, isODataHttpError } from "./errors.js";
 export type { ODataErrorDetail, CustomErrorCode, ODataClientErrorOptions, ODataHttpErrorInit } from "./errors.js";
 export type { AbortSignalLike } from "./http/signals.js";
 export { etagOf } from "./payload/etag.js";
+export { sapMessages } from "./payload/sap-messages.js";
+export type { SapMessage } from "./payload/sap-messages.js";
 export { redactUrl, redactText } from "./util/redact.js";
 export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./http/pipeline.js";
 

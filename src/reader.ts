@@ -62,15 +62,16 @@ export class ODataReader {
    * share one request, the model is kept, a failed fetch is not (the next call asks again). A
    * document that cannot be read rejects with code `"BAD_METADATA"`. A `timeout` bounds this
    * call's wait (from the call to the model, rejecting `TIMEOUT`), not the shared request, which
-   * keeps the client's.
+   * keeps the client's. It takes no `onResponse`: the request is no one call's own.
    * @example
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]
    */
-  async metadata(options?: RequestOptions): Promise<ServiceModel> {
+  async metadata(options?: Omit<RequestOptions, "onResponse">): Promise<ServiceModel> {
     // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
     // the one cache the first of them made, and share its request.
-    const { metadataCacheOf } = await import("./metadata/cache.js");
+    const { metadataCacheOf, refuseOnResponse } = await import("./metadata/cache.js");
+    refuseOnResponse(options);
     return metadataCacheOf(this.#core).get(options?.signal, options?.timeout);
   }
 

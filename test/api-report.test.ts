@@ -84,7 +84,7 @@ test("nothing of the client's inner workings is reachable from dist/index.d.ts",
   assert.equal(report.text.includes("@internal"), false, "a member tagged @internal is in the declarations");
 });
 
-test("one options type carries the cancel signal and the call's timeout; every other one extends it", () => {
+test("one options type carries the cancel signal, the call's timeout and its onResponse; every other one extends it", () => {
   // The options types (not the pipeline's `ODataRequest`, whose signal is the request's own).
   const declarations = [...report.text.matchAll(/^export interface (\w+Options)\b[^{]*\{\n((?:    .*\n)*?)\}/gm)];
   assert.ok(declarations.length >= 20, `only ${declarations.length} options interfaces were read from the report`);
@@ -93,7 +93,12 @@ test("one options type carries the cancel signal and the call's timeout; every o
   const withTimeout = declarations.filter(([, , body]) => /^ {4}timeout\?:/m.test(body ?? "")).map(([, name]) => name);
   // The client's, and each call's own in its place.
   assert.deepEqual(withTimeout, ["ODataClientOptions", "RequestOptions"]);
-  assert.match(report.text, /^export interface RequestOptions \{\n {4}signal\?: AbortSignalLike \| undefined;\n {4}timeout\?: number \| undefined;\n\}/m);
+  const withOnResponse = declarations.filter(([, , body]) => /^ {4}onResponse\?:/m.test(body ?? "")).map(([, name]) => name);
+  assert.deepEqual(withOnResponse, ["RequestOptions"]);
+  assert.match(
+    report.text,
+    /^export interface RequestOptions \{\n {4}onResponse\?: \(\(answer: ResponseInfo\) => void \| PromiseLike<void>\) \| undefined;\n {4}signal\?: AbortSignalLike \| undefined;\n {4}timeout\?: number \| undefined;\n\}/m,
+  );
   for (const name of ["ReadOptions", "DeltaOptions", "AsyncPollerOptions", "BatchSendOptions", "InvokeOptions", "WriteOptions"]) {
     assert.match(report.text, new RegExp(`^export interface ${name} extends [^{]*\\bRequestOptions\\b`, "m"), name);
   }

@@ -205,7 +205,7 @@ test("traverse-odata/read exports only names of traverse-odata, as the same valu
     values.filter((name) => (api as Record<string, unknown>)[name] !== (read as Record<string, unknown>)[name]),
     [],
   );
-  assert.deepEqual(values, ["EdmValue", "ODataClientError", "ODataErrorCode", "ODataHttpError", "ODataReader", "createFilterBuilder", "edm", "etagOf", "isODataClientError", "isODataHttpError", "redactText", "redactUrl"]);
+  assert.deepEqual(values, ["EdmValue", "ODataClientError", "ODataErrorCode", "ODataHttpError", "ODataReader", "createFilterBuilder", "edm", "etagOf", "isODataClientError", "isODataHttpError", "redactText", "redactUrl", "sapMessages"]);
 });
 
 describe("ODataReader against CAP", () => {

@@ -208,7 +208,7 @@ export abstract class BatchWrites {
   create<T, S extends string = never, X = {}>(
     target: BatchCollectionTarget<T, S, X>,
     entity: NoInfer<EntityInput<T>>,
-    options?: Omit<CreateOptions, "signal" | "timeout">,
+    options?: Omit<CreateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.#context, target, "create(target)");
     return this.add<T | undefined, T>({ request: { write: { verb: "create", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "entity");
@@ -221,7 +221,7 @@ export abstract class BatchWrites {
   update<T, S extends string = never, X = {}>(
     target: BatchEntityTarget<T, S, X>,
     patch: NoInfer<EntityInput<T>>,
-    options?: Omit<UpdateOptions, "signal" | "timeout">,
+    options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "update(target)");
     return this.add<T | undefined>({ request: { write: { verb: "update", state, entity: patch, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
@@ -231,14 +231,14 @@ export abstract class BatchWrites {
   replace<T, S extends string = never, X = {}>(
     target: BatchEntityTarget<T, S, X>,
     entity: NoInfer<EntityInput<T>>,
-    options?: Omit<UpdateOptions, "signal" | "timeout">,
+    options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "replace(target)");
     return this.add<T | undefined>({ request: { write: { verb: "replace", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `DELETE` of the entity (built when the batch is sent or written). */
-  delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal" | "timeout">): BatchHandle<undefined> {
+  delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal" | "timeout" | "onResponse">): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "delete(target)");
     return this.add<undefined>({ request: { write: { verb: "delete", state, options } }, dependsOn, decode: { kind: "none" } }, "plain");
   }

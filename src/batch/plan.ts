@@ -202,13 +202,13 @@ export interface OperationGiven {
 }
 
 /**
- * Refuses the `timeout` and `signal` of a part's options (left out of the types, but a JavaScript
- * caller may give them): a part is never sent alone, so it would ignore them where its caller
- * counts on them. The batch's own request takes both. `call` names the builder's method.
+ * Refuses the `timeout`, `signal` and `onResponse` of a part's options (left out of the types, but
+ * a JavaScript caller may give them): a part is never sent alone, so it would ignore them where its
+ * caller counts on them. The batch's own request takes them. `call` names the builder's method.
  */
 function refuseSendingOptions(options: object | undefined, call: string): void {
-  for (const name of ["timeout", "signal"] as const) {
-    if ((options as { timeout?: unknown; signal?: unknown } | undefined)?.[name] === undefined) continue;
+  for (const name of ["timeout", "signal", "onResponse"] as const) {
+    if ((options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
     throw new TypeError(`batch.${call}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
   }
 }

@@ -26,9 +26,9 @@ export interface WireSpec {
 
 /** A write to build when the batch is sent: the builder's arguments, checked for what they name. */
 export type WriteRecipe =
-  | { verb: "create"; state: QueryState; entity: unknown; options: Omit<CreateOptions, "signal" | "timeout"> | undefined }
-  | { verb: "update" | "replace"; state: EntityState; entity: unknown; options: Omit<UpdateOptions, "signal" | "timeout"> | undefined }
-  | { verb: "delete"; state: EntityState; options: Omit<DeleteOptions, "signal" | "timeout"> | undefined };
+  | { verb: "create"; state: QueryState; entity: unknown; options: Omit<CreateOptions, "signal" | "timeout" | "onResponse"> | undefined }
+  | { verb: "update" | "replace"; state: EntityState; entity: unknown; options: Omit<UpdateOptions, "signal" | "timeout" | "onResponse"> | undefined }
+  | { verb: "delete"; state: EntityState; options: Omit<DeleteOptions, "signal" | "timeout" | "onResponse"> | undefined };
 
 /** How the answer of a request is read into its value (decoders.ts has the readers). */
 export type DecodeSpec =

@@ -31,7 +31,7 @@ import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { explainFailedWrite } from "../write/requests.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { describe, isRecord } from "../util/values.js";
+import { describe, isRecord, optionalFunction } from "../util/values.js";
 import { resolveReference, urlBelowRoot } from "../util/service-root.js";
 
 /** Options of `batch.send()`. */
@@ -202,10 +202,11 @@ async function sendAndRead(toSend: BatchToSend, reading: object, options: BatchS
   const { url, headers, body } = requestOf(batch, continueOnError);
   const signal = toAbortSignal(options?.signal);
   const timeout = callTimeout(options?.timeout, "send()");
+  const onResponse = optionalFunction(options?.onResponse, 'send(): option "onResponse"');
   // The poller options of a continuation are checked before anything is sent, as every option is.
   if (options?.continuation !== undefined) resolvePollerOptions(options.continuation, CONTINUATION);
   noteSecrets(batch);
-  const response = await batch.core.send({ method: "POST", url, headers, body, signal, timeout, retry: false });
+  const response = await batch.core.send({ method: "POST", url, headers, body, signal, timeout, retry: false, onResponse });
   // The failed parts mask the secrets the batch was sent with (its Authorization among them).
   const secrets = withPartSecrets(batch, SENT_SECRETS.get(response) ?? batch.core.sentSecrets.current());
   if (response.status === 202 && response.headers.has("location") && !holdsAnswer(response.headers)) {

@@ -15,14 +15,15 @@ import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
 import { loadOnce } from "../util/load-once.js";
 import { callTimeout } from "../util/timers.js";
+import { optionalFunction } from "../util/values.js";
 
 /**
  * Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. Its `signal`
  * cancels the initial request (`createAsync` and the other `...Async` methods); polls take theirs
  * as the argument of `poll(signal)`, `wait(signal)` and `cancel(signal)`. Its `timeout` times each
  * request on its own, as the client's does: the initial one, each poll, the GET of a result
- * elsewhere and a cancel; the whole wait is bounded by `maxWait`. A token does not keep it: give
- * it again to `resumeAsync`.
+ * elsewhere and a cancel; the whole wait is bounded by `maxWait`. Its `onResponse` is told of the
+ * answer of each of them. A token keeps neither: give them again to `resumeAsync`.
  */
 export interface AsyncPollerOptions extends RequestOptions {
   /** Milliseconds between poll requests when the service sends no `Retry-After`. @default 2_000 */
@@ -67,7 +68,7 @@ export const DEFAULT_MAX_WAIT = 600_000;
 /** Validates poller options before anything is sent; errors name the option (and `where`, the call, that of `timeout`). */
 export function resolvePollerOptions(options: AsyncPollerOptions | undefined, where: string): ResolvedPollerOptions {
   if (options === undefined) {
-    return { pollInterval: DEFAULT_POLL_INTERVAL, maxWait: DEFAULT_MAX_WAIT, onProgress: undefined, signal: undefined, timeout: undefined };
+    return { pollInterval: DEFAULT_POLL_INTERVAL, maxWait: DEFAULT_MAX_WAIT, onProgress: undefined, signal: undefined, timeout: undefined, onResponse: undefined };
   }
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`async poller options must be an object; got ${typeof options}`);
@@ -82,7 +83,7 @@ export function resolvePollerOptions(options: AsyncPollerOptions | undefined, wh
   if (onProgress !== undefined && typeof onProgress !== "function") {
     throw new TypeError(`option "onProgress" must be a function; got ${onProgress === null ? "null" : typeof onProgress}`);
   }
-  return { pollInterval, maxWait, onProgress, signal: toAbortSignal(signal), timeout: callTimeout(options.timeout, where) };
+  return { pollInterval, maxWait, onProgress, signal: toAbortSignal(signal), timeout: callTimeout(options.timeout, where), onResponse: optionalFunction(options.onResponse, `${where}: option "onResponse"`) };
 }
 
 /**

@@ -509,7 +509,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
   #send(purpose: "poll" | "cancel" | "result", method: "GET" | "DELETE", url: URL, signal: AbortSignal | undefined, redirect: RedirectMode): Promise<Response> {
     const transport = this.#transport;
     const headers = pollHeaders(transport.options.version, method === "GET" ? "read" : "write", transport.options.ieee754Compatible);
-    return transport.send({ method, url, signal, redirect, purpose, retry: purpose === "cancel", headers, timeout: this.#options.timeout });
+    return transport.send({ method, url, signal, redirect, purpose, retry: purpose === "cancel", headers, timeout: this.#options.timeout, onResponse: this.#options.onResponse });
   }
 
   #errorInit(cause?: unknown) {

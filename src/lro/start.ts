@@ -177,7 +177,7 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   const signal = resolved.signal;
   // Retried as its method is elsewhere (getAsync's GET, replaceAsync's PUT, deleteAsync's DELETE;
   // never a POST or PATCH): the answer that ends the retries is the initial answer.
-  const response = await core.send({ ...init, headers, signal, timeout: resolved.timeout });
+  const response = await core.send({ ...init, headers, signal, timeout: resolved.timeout, onResponse: resolved.onResponse });
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) {
     const error = await httpErrorFromResponse(response, init.method, init.url, { signal });

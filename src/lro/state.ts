@@ -6,6 +6,7 @@
  */
 import type { AsyncOperationCancelledError } from "../errors.js";
 import type { ClientCore } from "../core.js";
+import type { RequestOptions } from "../options.js";
 import type { AsyncResultShape } from "./token.js";
 
 /** The phase of a poller; `failed` and `cancelled` hold the error that its calls reject with. */
@@ -108,6 +109,8 @@ export interface ResolvedPollerOptions {
   signal: AbortSignal | undefined;
   /** The timeout of each request the poller sends (the start, each poll, the result, a cancel); `undefined`: the client's. */
   timeout: number | undefined;
+  /** Told of the answer of each request the poller sends (`RequestOptions.onResponse`). */
+  onResponse: RequestOptions["onResponse"];
 }
 
 /**

@@ -19,6 +19,15 @@ import { SharedRequest } from "../util/shared-request.js";
 /** The cache of each client core: `client.metadata()` and the partition planner share one fetch. */
 const caches = new WeakMap<ClientCore, MetadataCache>();
 
+/**
+ * Refuses an `onResponse` given to `metadata()` (left out of its type, but a JavaScript caller may
+ * give one): its request is shared by the calls that wait for it and its model kept, so that no
+ * answer is one call's own to tell of.
+ */
+export function refuseOnResponse(options: object | undefined): void {
+  if ((options as { onResponse?: unknown } | undefined)?.onResponse !== undefined) throw new TypeError('metadata(): option "onResponse" is not taken: the $metadata request is shared by its callers');
+}
+
 /** The `$metadata` cache of a client core (made by the first call). */
 export function metadataCacheOf(core: ClientCore): MetadataCache {
   let cache = caches.get(core);

@@ -9,6 +9,8 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
 import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { callTimeout } from "../util/timers.js";
+import type { RequestOptions } from "../options.js";
+import { optionalFunction } from "../util/values.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
 import { explainFailedWrite, ifMatchFor } from "../write/requests.js";
@@ -25,11 +27,8 @@ interface CallHeaders {
   headers?: Record<string, string> | undefined;
 }
 
-/** What `invoke()` and `get()` take beside the condition: the headers, the signal and the timeout. */
-interface CallOptions extends CallHeaders {
-  signal?: AbortSignalLike | undefined;
-  timeout?: number | undefined;
-}
+/** What `invoke()` and `get()` take beside the condition: the headers and the {@link RequestOptions}. */
+interface CallOptions extends CallHeaders, RequestOptions {}
 
 /**
  * The request with the caller's `headers`, checked as a write's are (http/request-headers.ts) and
@@ -50,7 +49,7 @@ function actionRequest(core: ClientCore, call: OperationCall, params: OperationP
 /** `ActionCall.invoke()`: sends the action and reads its result. */
 export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallOptions) | undefined): Promise<unknown> {
   // An action's next pages are GETs of another resource than the one posted to: the caller's headers were for the POST.
-  return sendOperation(core, actionRequest(core, call, params, options, "invoke"), call.name, { signal: options?.signal, timeout: options?.timeout }, `action(${JSON.stringify(call.name)}).invoke()`);
+  return sendOperation(core, actionRequest(core, call, params, options, "invoke"), call.name, { signal: options?.signal, timeout: options?.timeout, onResponse: options?.onResponse }, `action(${JSON.stringify(call.name)}).invoke()`);
 }
 
 /** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
@@ -94,6 +93,7 @@ function sentHeaders(core: ClientCore, request: OperationRequest): Readonly<Reco
  */
 export async function sendOperation(core: ClientCore, request: OperationRequest, name: string, options: CallOptions | undefined, where: string): Promise<unknown> {
   const timeout = callTimeout(options?.timeout, where);
+  const onResponse = optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
   const signal = toAbortSignal(options?.signal);
   const { method, url } = request;
   const response = await core.send({
@@ -103,6 +103,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     ...(request.body === undefined ? {} : { body: request.body }),
     signal,
     timeout,
+    onResponse,
     // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
     retry: method === "GET",
   });
@@ -131,8 +132,8 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   const result = read;
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
-  // The pages continue the call's answer: its signal, timeout and (a function's) headers, already checked.
-  const readOptions = { signal, timeout, headers: options?.headers };
+  // The pages continue the call's answer: its signal, timeout, onResponse and (a function's) headers, already checked.
+  const readOptions = { signal, timeout, headers: options?.headers, onResponse };
   let next: URL;
   try {
     next = resolveNextLink(core, result.nextLink);

@@ -108,8 +108,8 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
   if (format !== "json" && format !== "atom") throw new TypeError(`delta(link): option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('delta(link): option "format": "atom" is for OData v2 services only');
   // The options a read takes are checked as a read's are, in the same words.
-  const { signal, timeout, maxPageSize, headers } = await resolveReadOptions(
-    { signal: options?.signal, timeout: options?.timeout, maxPageSize: options?.maxPageSize, headers: options?.headers },
+  const { signal, timeout, maxPageSize, headers, onResponse } = await resolveReadOptions(
+    { signal: options?.signal, timeout: options?.timeout, maxPageSize: options?.maxPageSize, headers: options?.headers, onResponse: options?.onResponse },
     "delta(link)",
   );
   let next: URL | undefined = resolveNextLink(core, link, "delta(link) is a delta link", true);
@@ -122,7 +122,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
     if (signal?.aborted) throw abortReason(signal);
     visited.add(next.href);
     expand = expansionsOfUrl(next, v2) ?? expand;
-    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, timeout, maxPageSize, format, expand, headers);
+    const { page, broken }: { page: DeltaPage<T>; broken: ODataClientError | undefined } = await readDeltaPage<T>(core, next, signal, timeout, maxPageSize, format, expand, headers, onResponse);
     // The page is the caller's before its links are judged: a link that is no URL, or one that may
     // not be followed, ends the walk after it, not in place of it (its changes are not lost).
     yield page;
@@ -143,11 +143,12 @@ async function readDeltaPage<T>(
   format: "json" | "atom",
   expand: readonly ExpandItem[] | undefined,
   given: Record<string, string> | undefined,
+  onResponse: DeltaOptions["onResponse"],
 ): Promise<{ page: DeltaPage<T>; broken: ODataClientError | undefined }> {
   const headers = readHeaders(core, maxPageSize, false, given);
   // Atom is what the caller asked for with `format`: it wins over an `Accept` among the headers.
   if (format === "atom") headers.set("accept", "application/atom+xml");
-  const response = await core.send({ method: "GET", url, headers, signal, timeout });
+  const response = await core.send({ method: "GET", url, headers, signal, timeout, onResponse });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);
   // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.

@@ -34,7 +34,7 @@ export async function readCount(core: ClientCore, url: URL, options: ReadOptions
   // Not awaited where it need not be: the count goes out in this turn (see resolveReadOptions).
   let resolved = resolveReadOptions(options, "countAll()");
   if (resolved instanceof Promise) resolved = await resolved;
-  const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved, "text/plain"), signal: resolved.signal, timeout: resolved.timeout });
+  const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved, "text/plain"), signal: resolved.signal, timeout: resolved.timeout, onResponse: resolved.onResponse });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal: resolved.signal });
   if (response.status === 202) throw await pendingReadError(response, url);
   const text = (await readBodyText(response, "GET", url, resolved.signal, COUNT_LIMIT)).trim();
@@ -72,7 +72,7 @@ export async function readEntity<T>(
 ): Promise<T> {
   const resolved = await resolveReadOptions(options, "get()");
   const signal = resolved.signal;
-  const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved), signal, timeout: resolved.timeout });
+  const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved), signal, timeout: resolved.timeout, onResponse: resolved.onResponse });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   // Before the body is read as the entity: a 202's empty body is no "relates no entity" either.
   if (response.status === 202) throw await pendingReadError(response, url);

@@ -22,6 +22,7 @@ import { loadOnce } from "../util/load-once.js";
 import { isXmlContentType, jsonMediaType } from "../payload/content-type.js";
 import { mergePrefer } from "../http/steps.js";
 import { callTimeout } from "../util/timers.js";
+import { optionalFunction } from "../util/values.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -43,7 +44,7 @@ export interface Page<T> {
   annotations?: Record<string, unknown>;
 }
 
-/** Options of the reading methods: the {@link RequestOptions} `signal` and `timeout`, headers, and how pages are read. */
+/** Options of the reading methods: the {@link RequestOptions} `signal`, `timeout` and `onResponse`, headers, and how pages are read. */
 export interface ReadOptions extends RequestOptions {
   /**
    * More headers for this read, sent with each of its requests (every page of a walk, those read
@@ -141,6 +142,7 @@ export function resolveReadOptions(options: TraversalOptions | undefined, where:
   if (options?.from !== undefined && (typeof options.from !== "string" || options.from === "")) {
     throw new TypeError(`${where}: option "from" must be a next link string`);
   }
+  optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
   const resolved: ResolvedReadOptions = { ...options, readAhead, signal, timeout, headers: undefined };
   const given = options?.headers;
   // Checked as a write's are: the same refusals, in the same words; the checker loads with the
@@ -225,7 +227,7 @@ export function readHeaders(core: ClientCore, maxPageSize: number | undefined, t
 /** Sends the GET of one page, with the read's preferences, headers and timeout, and checks the answer. */
 async function requestPage(core: ClientCore, url: URL, signal: AbortSignal | undefined, options: ResolvedReadOptions): Promise<Response> {
   const headers = readHeaders(core, options.maxPageSize, options.trackChanges, options.headers);
-  const response = await core.send({ method: "GET", url, headers, signal, timeout: options.timeout });
+  const response = await core.send({ method: "GET", url, headers, signal, timeout: options.timeout, onResponse: options.onResponse });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   // A 202's body is the status of a read the service runs asynchronously, never the page.
   if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);

@@ -73,7 +73,7 @@ import { checkPath } from "../query/names.js";
 import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
-import { describe, valueAt } from "../util/values.js";
+import { describe, optionalFunction, valueAt } from "../util/values.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
@@ -142,6 +142,7 @@ export async function planPartitions(
   const signal = toAbortSignal(options?.signal);
   // Each probe and count has it, as each page of a walk does; the read of $metadata, shared with other callers, a deadline for this plan's wait.
   const timeout = callTimeout(options?.timeout, where);
+  const onResponse = optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
   const givenKey: unknown = options?.key;
   if (givenKey !== undefined && typeof givenKey !== "string" && !Array.isArray(givenKey)) {
     throw new TypeError(`${where}: option "key" must be a property path or an array of them; got ${describe(givenKey)}`);
@@ -163,7 +164,7 @@ export async function planPartitions(
   try {
     if (model === undefined) {
       if (strategy !== "aggregate") {
-        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: countStop.signal, timeout });
+        total = readCount(core, countUrl(core.options.serviceUrl, core.options.version, state), { signal: countStop.signal, timeout, onResponse });
         total.catch(() => {}); // its failure is the plan's when the plan uses it
       }
       try {
@@ -209,7 +210,7 @@ export async function planPartitions(
     // that each `$skip` window is the same slice of the set whatever order the service gives them;
     // not a key property the set's SortRestrictions say cannot be ordered by (the service refuses it).
     const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath) && (!set || !known || keySortable(known, set, [keyPath])));
-    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, timeout, total, stateOf, path };
+    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, timeout, onResponse, total, stateOf, path };
     switch (strategy) {
       case "skip":
         return await skipWindows(plan, sortable);
@@ -253,6 +254,8 @@ interface PlanContext {
   signal: AbortSignal | undefined;
   /** The call's `timeout`, checked: that of each probe and count. */
   timeout: number | undefined;
+  /** The call's `onResponse`, checked: told of each probe's and count's answer. */
+  onResponse: PartitionOptions["onResponse"];
   /** The count: asked while `$metadata` was read where it was, else by the first strategy that needs it. */
   total: Promise<number> | undefined;
   /** The query's `partitionState`, for each partition's URL. */
@@ -351,7 +354,7 @@ function probeBase(state: QueryState): QueryState {
  * probes falls back to take the count the quantiles asked for (its failure too, rather than asking again).
  */
 function count(plan: PlanContext): Promise<number> {
-  return (plan.total ??= readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal, timeout: plan.timeout }));
+  return (plan.total ??= readCount(plan.core, countUrl(plan.core.options.serviceUrl, plan.core.options.version, plan.state), { signal: plan.signal, timeout: plan.timeout, onResponse: plan.onResponse }));
 }
 
 /** Where the `i`-th of `n` equal shares of `total` starts. */
@@ -485,7 +488,7 @@ async function serviceSaysAtMost(plan: PlanContext, lower: readonly unknown[], u
  * empty pages that name a next one.
  */
 async function probeEntity(plan: PlanContext, url: URL, signal: AbortSignal | undefined): Promise<Record<string, unknown> | undefined> {
-  for await (const entity of walkEntities<Record<string, unknown>>(plan.core, url, { signal, timeout: plan.timeout, top: 1, readAhead: 0, eager: true, where: "partitions(n)" })) return entity;
+  for await (const entity of walkEntities<Record<string, unknown>>(plan.core, url, { signal, timeout: plan.timeout, onResponse: plan.onResponse, top: 1, readAhead: 0, eager: true, where: "partitions(n)" })) return entity;
   return undefined;
 }
 
@@ -615,7 +618,7 @@ async function aggregateRanges(plan: PlanContext): Promise<QueryPartition[]> {
     apply: [transformations.join("/")],
     ...(state.params ? { params: state.params } : {}),
   });
-  const page = await readPage<Record<string, unknown>>(core, url, { signal, timeout: plan.timeout });
+  const page = await readPage<Record<string, unknown>>(core, url, { signal, timeout: plan.timeout, onResponse: plan.onResponse });
   const row = page.value[0];
   const lowest = integerOf(row?.["lowest"]);
   const highest = integerOf(row?.["highest"]);

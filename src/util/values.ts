@@ -52,6 +52,16 @@ export function topMember(path: string): string {
   return path.split("/").find((segment) => !segment.includes(".")) ?? path;
 }
 
+/**
+ * An option that is a function where given (a call's `onResponse`), checked for the callers that
+ * types do not hold (JavaScript); `undefined` stays so.
+ * @throws TypeError naming `option` (`get(): option "onResponse"`)
+ */
+export function optionalFunction<T>(value: T, option: string): T {
+  if (value === undefined || typeof value === "function") return value;
+  throw new TypeError(`${option} must be a function; got ${describe(value)}`);
+}
+
 /** Strings up to this length are shown in a description; longer ones only by their length. */
 const SHOWN_STRING_LENGTH = 60;
 

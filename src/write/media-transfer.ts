@@ -12,11 +12,13 @@ import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 import { pendingReadError } from "../read/pending-read.js";
 import { callTimeout } from "../util/timers.js";
+import { optionalFunction } from "../util/values.js";
 
-/** The GET of the content, with the `timeout` given to `where` (`media().bytes()`), checked before it is sent. */
+/** The GET of the content, with the `timeout` and `onResponse` given to `where` (`media().bytes()`), checked before it is sent. */
 function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined, where: string): { response: Promise<Response>; url: URL } {
   const request = mediaReadRequest(core.options, state, property);
   request.timeout = callTimeout(options?.timeout, where);
+  request.onResponse = optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
   // A `202` with a monitor was refused already (sendChecked: `ASYNC_OPERATION_PENDING`); one
   // without (or with one a browser's CORS hides) has no content yet either, and its body, a
   // status, is not the media's: refused as any read so answered is.

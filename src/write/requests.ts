@@ -32,7 +32,7 @@
  *   `etag: false` sends none.
  * - Only idempotent requests (PUT, DELETE) may be retried.
  */
-import type { ODataVersion, ResolvedClientOptions } from "../options.js";
+import type { ODataVersion, RequestOptions, ResolvedClientOptions } from "../options.js";
 import { checkIdentifier } from "../query/names.js";
 import type { EntityState, QueryState } from "../query/state.js";
 import { collectionPath, customOptions, entityPath, formatQueryString, mediaPath, type QueryOption } from "../query/url.js";
@@ -41,7 +41,7 @@ import { jsonMediaType } from "../payload/content-type.js";
 import { etagOf, mediaEtagOf } from "../payload/etag.js";
 import { isExpandedValue } from "../payload/expanded.js";
 import { readDatesOf } from "../payload/v2-values.js";
-import { describe, isRecord } from "../util/values.js";
+import { describe, isRecord, optionalFunction } from "../util/values.js";
 import { jsonReplacement } from "./json-replacement.js";
 import { base64, base64Url, bytesFromHex } from "../util/base64.js";
 import { decimalWithoutExponent, edmJsonValue, exactJsonNumber, isEdmValue, jsonNumber, type TypedLiteral } from "../query/literal-format.js";
@@ -87,6 +87,8 @@ export interface WriteRequest {
   retry: boolean;
   /** The call's `timeout` option, checked; `undefined` leaves the client's (a `$batch` part's is not read). */
   timeout?: number | undefined;
+  /** The call's `onResponse` option, checked (a `$batch` part's is refused before it is built). */
+  onResponse?: RequestOptions["onResponse"];
   /**
    * The `...Async` method that sends this write with `Prefer: respond-async` (`"createAsync()"`),
    * where there is one, for the error of a `202 Accepted` given to the write sent alone.
@@ -470,6 +472,8 @@ function finish(
   };
   const timeout = callTimeout(options?.timeout, where);
   if (timeout !== undefined) request.timeout = timeout;
+  const onResponse = optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
+  if (onResponse) request.onResponse = onResponse;
   if (body !== undefined) request.body = body;
   if (asyncTwin !== undefined) request.asyncTwin = asyncTwin;
   return request;

@@ -29,6 +29,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     retry: request.retry,
     // The call's own, checked with its other options when the request was built.
     timeout: request.timeout,
+    onResponse: request.onResponse,
     ...(request.body === undefined ? {} : { body: request.body }),
   };
   const response = await core.send(init);

@@ -45,6 +45,16 @@ module.exports = class CatalogService extends cds.ApplicationService {
     this.on('ping', () => {})
     this.on('reserve', (req) => req.data.books.map((book) => ({ book, ok: book % 2 === 1 })))
 
+    // For test/sap-messages-cap.test.ts: a read of Books asked with `x-test-sap-messages` gets a
+    // success, an info and a warning message, which CAP sends in the `sap-messages` header (and the
+    // v2 adapter in `sap-message`). Nothing changes without the header, $metadata included.
+    this.after('READ', Books, (_, req) => {
+      if (!req.headers['x-test-sap-messages']) return
+      req.notify({ code: 'BOOK_READ', message: 'Book read' })
+      req.info({ code: 'STOCK_COUNTED', message: 'Stock counted today', target: 'stock' })
+      req.warn({ code: 'PRICE_OLD', message: 'Price is from last year', target: 'price' })
+    })
+
     return super.init()
   }
 }

@@ -9,7 +9,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, sapMessages, type SapMessage } from "../src/index.js";
+import { ODataClient, ODataHttpError, sapMessages, type SapMessage } from "../src/index.js";
 import * as reader from "../src/read.js";
 import { sendJson, sendText, startServer } from "./servers/recording-server.js";
 
@@ -170,6 +170,23 @@ describe("sapMessages on the wire", () => {
     const [result] = await batch.send();
     assert.ok(result?.ok);
     assert.deepEqual(sapMessages(result.headers), [{ code: "ZSD/113", message: "Stock is low", severity: "warning", target: "Quantity", transition: true }]);
+  });
+
+  test("an ODataHttpError's headers, a record of lower-case names: the messages SAP sent beside the error", async (t) => {
+    const server = await startServer((_request, res) => {
+      res.setHeader("SAP-Message", JSON.stringify({ code: "ZSD/017", message: "Credit check deferred", severity: "warning", target: "", details: [] }));
+      sendJson(res, 409, { error: { code: "ZSD/020", message: { lang: "en", value: "Order is locked" } } });
+    });
+    t.after(() => server.close());
+    const client = new ODataClient({ serviceUrl: server.url("svc/"), version: "2.0", retry: false });
+    const error = await client.collection("SalesOrders").key("4711").get().then(
+      () => assert.fail("the read should have been refused"),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof ODataHttpError, String(error));
+    assert.equal(error.status, 409);
+    assert.deepEqual(sapMessages(error.headers), [{ code: "ZSD/017", message: "Credit check deferred", severity: "warning" }]);
+    assert.deepEqual(sapMessages({ "SAP-MESSAGES": '[{"code":"A","message":"done","numericSeverity":1}]' }), [{ code: "A", message: "done", severity: "success" }]);
   });
 
   test("an answer without the headers gives none", async (t) => {

@@ -50,8 +50,8 @@ const NUMERIC_SEVERITIES: readonly SapMessage["severity"][] = ["success", "info"
  * `Headers` matches them; a value sent as UTF-8 bytes is read as the text it is. It never throws:
  * a value that is not JSON (the XML form Gateway sends where JSON was not asked for) gives no
  * message, and an element that is no message object with a text is left out, the others kept.
- * Empty when the answer has neither header. Pass a call's `onResponse` headers, or a `$batch`
- * part's (`result.headers`).
+ * Empty when the answer has neither header. Pass a call's `onResponse` headers, a `$batch`
+ * part's (`result.headers`), or an `ODataHttpError`'s (`error.headers`, a record).
  * @example
  * await client.collection("SalesOrders").key("4711").update({ Note: "rush" }, {
  *   onResponse: ({ headers }) => {
@@ -59,11 +59,11 @@ const NUMERIC_SEVERITIES: readonly SapMessage["severity"][] = ["success", "info"
  *   },
  * });
  */
-export function sapMessages(headers: Headers): SapMessage[] {
+export function sapMessages(headers: Headers | Readonly<Record<string, string>>): SapMessage[] {
   const messages: SapMessage[] = [];
   for (const name of ["sap-message", "sap-messages"]) {
-    const value = headers.get(name);
-    if (value === null) continue;
+    const value = headerValue(headers, name);
+    if (value === undefined) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(utf8Text(value));
@@ -84,6 +84,13 @@ export function sapMessages(headers: Headers): SapMessage[] {
     }
   }
   return messages;
+}
+
+/** A header's value from `Headers` (of any realm) or from a record of headers, its name in any case. */
+function headerValue(headers: Headers | Readonly<Record<string, string>>, name: string): string | undefined {
+  if (typeof headers.get === "function") return (headers as Headers).get(name) ?? undefined;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name && typeof value === "string") return value;
+  return undefined;
 }
 
 /** The message an object of the header describes, or `undefined` where it holds no text. */

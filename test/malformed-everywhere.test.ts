@@ -424,7 +424,10 @@ const malformedAnswers: MalformedAnswer[] = [
         : op.kind === "write"
           ? // A write answered 2xx was applied: the message says so before how its answer broke off.
             { rejects: "NETWORK_ERROR", says: /answered 200 OK, so the service applied the write, but its answer broke off while it was read: terminated/ }
-          : { rejects: "NETWORK_ERROR", says: /reading the answer of .* failed: terminated/ },
+          : op.kind === "operation" && op.method === "POST"
+            ? // So has an action: it ran.
+              { rejects: "NETWORK_ERROR", says: /answered 200 OK, so the service ran the action, but its answer broke off while it was read: terminated/ }
+            : { rejects: "NETWORK_ERROR", says: /reading the answer of .* failed: terminated/ },
   },
   {
     name: "201 Created with a well-formed body, where 200 is due",

@@ -17,12 +17,15 @@
 // Pollers read a timed-out poll as a transient answer (README, rule 9): poll() resolves true and
 // wait() polls again, rejecting with the fifth TIMEOUT in a row. The ...Async calls whose 202 with a
 // Location stalls in its body resolve a poller of that monitor instead, the body given up on as late.
+// A write or an action whose answer had a success status says, in its TIMEOUT's message, that the
+// service applied it (ran it) before the body stalled: sending it again would apply it twice.
 // Then: `timeout: 0` is no timeout at all. The per-call timeout is tested elsewhere (see the end).
 // Cases run a few at a time: the timers of each are told apart by the async context they were made in.
 import { before, test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { STATUS_CODES } from "node:http";
 import { ODataClient, ODataClientError } from "../src/index.js";
 import { sendJson, sendText, startServer, type TestContextLike } from "./servers/recording-server.js";
 import { holdingServer, json, operations, ROOT, settleWithin, waitFor, type Operation, type Phase } from "./servers/held-requests.js";
@@ -99,6 +102,11 @@ interface Expectation {
   bodyStall?: "poller";
   /** The whole TIMEOUT message, where it names no request of the table's form (`origin`: the server's). */
   message?: (origin: string) => string;
+  /**
+   * What a stall of the body after a success status says the service did: a write answered 2xx
+   * was applied, and an action so answered ran, whatever became of the answer's body after.
+   */
+  appliedAtBodyStall?: "applied the write" | "ran the action";
 }
 
 const expectations: Record<string, Expectation> = {
@@ -120,6 +128,12 @@ const expectations: Record<string, Expectation> = {
   // The result's body too: it stalls, the poll is a transient answer, the next asks again.
   "poller poll(signal), the GET of the result a 303 names": { ends: "running" },
   "poller wait(signal), a poll on the wire": { attempts: 5 },
+  // A write or an action answered 2xx took effect: its TIMEOUT says so, not only that the body stalled.
+  "create()": { appliedAtBodyStall: "applied the write" },
+  "key(1).update()": { appliedAtBodyStall: "applied the write" },
+  "key(1).replace()": { appliedAtBodyStall: "applied the write" },
+  "key(9).upsert()": { appliedAtBodyStall: "applied the write" },
+  "action().invoke()": { appliedAtBodyStall: "ran the action" },
   "createAsync(), its initial request": { bodyStall: "poller" },
   "action().invokeAsync(), its initial request": { bodyStall: "poller" },
   "batch().sendAsync(), its initial request": { bodyStall: "poller" },
@@ -150,10 +164,11 @@ for (const name of Object.keys(expectations)) {
   );
 }
 
-function expectedMessage(method: string, url: string, stall: Phase): string {
-  return stall === "no headers"
-    ? `${method} ${url} got no answer within ${TIMEOUT} ms (option "timeout")`
-    : `${method} ${url}: the answer's body stalled, no data arrived for ${TIMEOUT} ms (option "timeout")`;
+function expectedMessage(method: string, url: string, stall: Phase, applied?: { status: number; done: string }): string {
+  if (stall === "no headers") return `${method} ${url} got no answer within ${TIMEOUT} ms (option "timeout")`;
+  if (applied === undefined) return `${method} ${url}: the answer's body stalled, no data arrived for ${TIMEOUT} ms (option "timeout")`;
+  const status = `${applied.status} ${STATUS_CODES[applied.status]!}`;
+  return `${method} ${url} was answered ${status}, so the service ${applied.done}, but its answer's body stalled: no data arrived for ${TIMEOUT} ms (option "timeout")`;
 }
 
 /** Whether the operation is given a caller's signal (which never aborts) or none. */
@@ -173,7 +188,8 @@ async function timeOutWhileHeld(t: TestContextLike, operation: Operation, phase:
   const left = await timersLeft(timers);
 
   const named = expected.named ?? operation.held;
-  const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase);
+  const applied = expected.appliedAtBodyStall === undefined || !operation.partial ? undefined : { status: operation.partial.status, done: expected.appliedAtBodyStall };
+  const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase, applied);
   if (outcome.settled === "pending") assert.fail(`still pending ${Math.round(elapsed)} ms after the call`);
   if (phase === "part of the body" && expected.bodyStall === "poller") {
     if (outcome.settled === "rejected") assert.fail(`rejected with ${String(outcome.error)}`);

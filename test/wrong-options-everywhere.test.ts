@@ -742,14 +742,18 @@ table("null is refused, not taken as not given", [
 ]);
 
 describe("unknown option names", () => {
-  test("are ignored, not refused (the library's choice): the request is sent as without them", async () => {
+  test("are ignored by a read (the library's choice: a read's code is at every program's start): the request is sent as without them", async () => {
     const before = server.requests.length;
     await items().page(wrong({ readahead: -1, top: 5 }));
-    await items().create({ ID: 2 }, wrong({ Prefer: "x", etag: 1 }));
-    const poller = await items().createAsync({ ID: 2 }, wrong({ pollinterval: -1 }));
-    assert.equal(poller.isDone(), true);
     const sent = server.requests.slice(before);
-    assert.deepEqual(sent.map((r) => `${r.method} ${r.path}`), ["GET /odata/Items", "POST /odata/Items", "POST /odata/Items"]);
-    assert.equal(sent[1]?.headers.prefer, undefined);
+    assert.deepEqual(sent.map((r) => `${r.method} ${r.path}`), ["GET /odata/Items"]);
+  });
+
+  test("are refused by a write, naming the option (and the one meant, where only its case differs) and the method; nothing is sent", async () => {
+    // Every write is in test/write-unknown-options.test.ts.
+    const before = server.requests.length;
+    await assert.rejects(items().create({ ID: 2 }, wrong({ Prefer: "x", etag: 1 })), (error: unknown) => error instanceof TypeError && error.message.startsWith('create() has no option "Prefer" (did you mean "prefer"?); it takes '));
+    await assert.rejects(items().createAsync({ ID: 2 }, wrong({ pollinterval: -1 })), (error: unknown) => error instanceof TypeError && error.message.startsWith('createAsync() has no option "pollinterval" (did you mean "pollInterval"?); it takes '));
+    assert.equal(server.requests.length, before);
   });
 });

@@ -137,7 +137,20 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
     changeset: request.changeset,
     dependsOn: request.dependsOn,
     decode: decoderOf(request.decode, core),
+    ...withoutIfMatch(request),
   };
+}
+
+/**
+ * The builder's method of a part that has no `etag` and `ifMatch` options, for the advice of a 428
+ * (write/requests.ts `ifMatchAdvice`): a create, whose options have neither; an action, whose
+ * `etag` is all it has; a raw request, whose headers are the caller's own. An update, replace or
+ * delete takes both, as the same write sent alone does; a GET is never refused for want of one.
+ */
+function withoutIfMatch(request: RecordedRequest): { withoutIfMatch?: string } {
+  if ("write" in request.request) return request.request.write.verb === "create" ? { withoutIfMatch: "batch.create()" } : {};
+  const kind = request.decode.kind;
+  return kind === "operation" ? { withoutIfMatch: "batch.action()" } : kind === "raw" ? { withoutIfMatch: "batch.request()" } : {};
 }
 
 /**

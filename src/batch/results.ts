@@ -132,6 +132,12 @@ export interface PlannedRequest {
   /** Ids of earlier requests this one references. */
   dependsOn: string[];
   decode: BatchDecoder;
+  /**
+   * The builder's method that added it, where that method has no `etag` and `ifMatch` options
+   * (`"batch.create()"`): a 428's explanation advises what it can do instead, as for a write sent
+   * alone (write/requests.ts `WriteRequest.withoutIfMatch`).
+   */
+  withoutIfMatch?: string;
 }
 
 /** A top-level item of the plan: one request, or the requests of one changeset. */

@@ -13,8 +13,9 @@ import type { RequestOptions } from "../options.js";
 import { optionalFunction } from "../util/values.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
-import { explainFailedWrite, ifMatchFor } from "../write/requests.js";
+import { explainFailedWrite, ifMatchFor, refuseUnknownOptions, type OptionNames } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
+import { appliedAnswerFailure } from "../write/send.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { requestHeaders } from "../http/request-headers.js";
@@ -46,14 +47,23 @@ function actionRequest(core: ClientCore, call: OperationCall, params: OperationP
   return withHeaders(request, options?.headers, where);
 }
 
+// The options of an action call, by name: any other member is refused (refuseUnknownOptions), as a
+// write's are (resources/writes.ts). The compiler holds each to the options its function takes
+// here, which operation.ts's InvokeOptions and InvokeAsyncOptions are given as (a type import of
+// those would close a cycle with operation.ts, which loads this module).
+const INVOKE = { signal: 1, timeout: 1, onResponse: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<ConditionalOptions & CallOptions>;
+const INVOKE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<AsyncPollerOptions & ConditionalOptions & CallHeaders>;
+
 /** `ActionCall.invoke()`: sends the action and reads its result. */
 export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallOptions) | undefined): Promise<unknown> {
+  refuseUnknownOptions(options, INVOKE, `action(${JSON.stringify(call.name)}).invoke()`);
   // An action's next pages are GETs of another resource than the one posted to: the caller's headers were for the POST.
   return sendOperation(core, actionRequest(core, call, params, options, "invoke"), call.name, { signal: options?.signal, timeout: options?.timeout, onResponse: options?.onResponse }, `action(${JSON.stringify(call.name)}).invoke()`);
 }
 
 /** `ActionCall.invokeAsync()`: sends the action with `Prefer: respond-async` and gives its poller. */
 export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (AsyncPollerOptions & ConditionalOptions & CallHeaders) | undefined): Promise<OperationPoller<R>> {
+  refuseUnknownOptions(options, INVOKE_ASYNC, `action(${JSON.stringify(call.name)}).invokeAsync()`);
   // The request takes what it reads of the options (the condition, the headers); the poller the rest.
   const { etag, ifMatch, headers, ...pollerOptions } = options ?? {};
   const request = actionRequest(core, call, params, options, "invokeAsync");
@@ -116,7 +126,13 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     await discard(response);
     return undefined;
   }
-  const text = await readBodyText(response, method, url, signal);
+  let text: string;
+  try {
+    text = await readBodyText(response, method, url, signal);
+  } catch (error) {
+    // An action (never a GET) answered with success has run, however its answer's body then fails.
+    throw method === "GET" ? error : appliedAnswerFailure(error, request, response, timeout ?? core.options.timeout, "action");
+  }
   if (response.status === 204) return undefined;
   const read = await readMasked(response, () => {
     const where = `${method} ${redactUrl(url)}`;

@@ -12,28 +12,50 @@ import {
   explainFailedWrite,
   linkRequest,
   mediaCreateRequest,
+  refuseUnknownOptions,
   replaceRequest,
   setLinkRequest,
   unlinkRequest,
   updateRequest,
   upsertRequest,
+  type OptionNames,
   type WriteRequest,
 } from "../write/requests.js";
 import { writeEntity, writeWithoutResult } from "../write/send.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 
+// The options each writing verb takes, by name: any other member of its options is refused
+// (refuseUnknownOptions), as typed code cannot pass one. Each is written out whole, so that the
+// compiler holds it to its type both ways (a member spread in from another is not checked).
+const CREATE = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, deep: 1, prefer: 1 } satisfies OptionNames<CreateOptions>;
+const CREATE_MEDIA = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, contentType: 1, slug: 1, prefer: 1 } satisfies OptionNames<CreateMediaOptions>;
+const UPDATE = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, etag: 1, ifMatch: 1, deep: 1, prefer: 1 } satisfies OptionNames<UpdateOptions>;
+const UPSERT = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, deep: 1, replace: 1, ifNoneMatch: 1, prefer: 1 } satisfies OptionNames<UpsertOptions>;
+const DELETE = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, etag: 1, ifMatch: 1 } satisfies OptionNames<DeleteOptions>;
+const LINK = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1 } satisfies OptionNames<WriteOptions>;
+const CREATE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, deep: 1, headers: 1 } satisfies OptionNames<CreateAsyncOptions>;
+const UPDATE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, etag: 1, ifMatch: 1, deep: 1, headers: 1 } satisfies OptionNames<UpdateAsyncOptions>;
+const DELETE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<DeleteAsyncOptions>;
+
 /** `CollectionQuery.create()`. */
 export function create<T>(core: ClientCore, state: QueryState, entity: unknown, options: CreateOptions | undefined): Promise<T | undefined> {
-  return writeEntity<T>(core, () => createRequest(core.options, state, entity, options), options);
+  return writeEntity<T>(core, () => {
+    refuseUnknownOptions(options, CREATE, "create()");
+    return createRequest(core.options, state, entity, options);
+  }, options);
 }
 
 /** `CollectionQuery.createMedia()`. */
 export function createMedia<T>(core: ClientCore, state: QueryState, content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
-  return writeEntity<T>(core, () => mediaCreateRequest(core.options, state, content, options), options);
+  return writeEntity<T>(core, () => {
+    refuseUnknownOptions(options, CREATE_MEDIA, "createMedia()");
+    return mediaCreateRequest(core.options, state, content, options);
+  }, options);
 }
 
 /** `CollectionQuery.createAsync()`: the request of `create()` with `Prefer: respond-async`. */
 export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
+  refuseUnknownOptions(options, CREATE_ASYNC, "createAsync()");
   // The request takes what it reads of the options (deep, headers); the poller the rest.
   const request: WriteRequest = createRequest(core.options, state, body, { deep: options?.deep, headers: options?.headers }, "createAsync(body)");
   return startAsync<R>(core, request, options, "createAsync(body)");
@@ -50,6 +72,7 @@ export async function writeAsync<R>(
   body: unknown,
   options: UpdateAsyncOptions | DeleteAsyncOptions | undefined,
 ): Promise<AsyncPoller<R>> {
+  refuseUnknownOptions(options, kind === "delete" ? DELETE_ASYNC : UPDATE_ASYNC, `${kind}Async()`);
   // The request takes what it reads of the options (conditions, deep, headers); the poller the rest.
   const taken = { etag: options?.etag, ifMatch: options?.ifMatch, deep: (options as UpdateAsyncOptions | undefined)?.deep, headers: options?.headers };
   const where = kind === "delete" ? "deleteAsync()" : `${kind}Async(${kind === "update" ? "patch" : "entity"})`;
@@ -75,35 +98,56 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
 
 /** `EntityQuery.update()`. */
 export function update<T>(core: ClientCore, state: EntityState, patch: unknown, options: UpdateOptions | undefined): Promise<T | undefined> {
-  return writeEntity<T>(core, () => updateRequest(core.options, state, patch, options), options);
+  return writeEntity<T>(core, () => {
+    refuseUnknownOptions(options, UPDATE, "update()");
+    return updateRequest(core.options, state, patch, options);
+  }, options);
 }
 
 /** `EntityQuery.replace()`. */
 export function replace<T>(core: ClientCore, state: EntityState, entity: unknown, options: UpdateOptions | undefined): Promise<T | undefined> {
-  return writeEntity<T>(core, () => replaceRequest(core.options, state, entity, options), options);
+  return writeEntity<T>(core, () => {
+    refuseUnknownOptions(options, UPDATE, "replace()");
+    return replaceRequest(core.options, state, entity, options);
+  }, options);
 }
 
 /** `EntityQuery.upsert()`. */
 export function upsert<T>(core: ClientCore, state: EntityState, entity: unknown, options: UpsertOptions | undefined): Promise<T | undefined> {
-  return writeEntity<T>(core, () => upsertRequest(core.options, state, entity, options), options);
+  return writeEntity<T>(core, () => {
+    refuseUnknownOptions(options, UPSERT, "upsert()");
+    return upsertRequest(core.options, state, entity, options);
+  }, options);
 }
 
 /** `EntityQuery.delete()`. */
 export function remove(core: ClientCore, state: EntityState, options: DeleteOptions | undefined): Promise<void> {
-  return writeWithoutResult(core, () => deleteRequest(core.options, state, options), options);
+  return writeWithoutResult(core, () => {
+    refuseUnknownOptions(options, DELETE, "delete()");
+    return deleteRequest(core.options, state, options);
+  }, options);
 }
 
 /** `EntityQuery.link()`. */
 export function link(core: ClientCore, state: EntityState, navigation: string, target: EntityState, options: WriteOptions | undefined): Promise<void> {
-  return writeWithoutResult(core, () => linkRequest(core.options, state, navigation, target, options), options);
+  return writeWithoutResult(core, () => {
+    refuseUnknownOptions(options, LINK, "link()");
+    return linkRequest(core.options, state, navigation, target, options);
+  }, options);
 }
 
 /** `EntityQuery.setLink()`. */
 export function setLink(core: ClientCore, state: EntityState, navigation: string, target: EntityState, options: WriteOptions | undefined): Promise<void> {
-  return writeWithoutResult(core, () => setLinkRequest(core.options, state, navigation, target, options), options);
+  return writeWithoutResult(core, () => {
+    refuseUnknownOptions(options, LINK, "setLink()");
+    return setLinkRequest(core.options, state, navigation, target, options);
+  }, options);
 }
 
 /** `EntityQuery.unlink()`. */
 export function unlink(core: ClientCore, state: EntityState, navigation: string, target: EntityState | undefined, options: WriteOptions | undefined): Promise<void> {
-  return writeWithoutResult(core, () => unlinkRequest(core.options, state, navigation, target, options), options);
+  return writeWithoutResult(core, () => {
+    refuseUnknownOptions(options, LINK, "unlink()");
+    return unlinkRequest(core.options, state, navigation, target, options);
+  }, options);
 }

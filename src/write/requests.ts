@@ -64,6 +64,29 @@ import type {
   WriteOptions,
 } from "./options.js";
 
+/**
+ * The names of the options a method takes, for {@link refuseUnknownOptions}: a member for each
+ * option of its options type `O`, no more and no fewer, which the compiler checks.
+ */
+export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
+
+/**
+ * Refuses with a `TypeError` a member of `options` that `method` (`"create()"`) does not take, one
+ * of `taken`: typed code cannot pass one, but a JavaScript caller's typo (`ifmatch`) or an option of
+ * another method (`create(entity, { etag })`) would otherwise be dropped without a word, and the
+ * request sent without what the caller meant. A member given as `undefined` gives nothing, as an
+ * option the method takes does not.
+ */
+export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
+  if (typeof options !== "object" || options === null) return;
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || Object.hasOwn(taken, name)) continue;
+    const names = Object.keys(taken);
+    const meant = names.find((option) => option.toLowerCase() === name.toLowerCase());
+    throw new TypeError(`${method} has no option ${JSON.stringify(name)}${meant === undefined ? "" : ` (did you mean "${meant}"?)`}; it takes ${names.join(", ")}`);
+  }
+}
+
 /** What the request builders need from the client: its service root, OData version and JSON form. */
 export interface WriteContext {
   readonly serviceUrl: URL;
@@ -684,7 +707,8 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
 /**
  * What a 428 advises the caller of `method`: {@link IF_MATCH_ADVICE} where the method has options
  * for `If-Match` (`undefined`), else what it can do: an upsert becomes an update with `If-Match`,
- * so that is the method to use once the entity exists; the others take the header as any other.
+ * so that is the method to use once the entity exists; a `$batch` action part takes its `etag`,
+ * a raw part the header among its own; the others take the header as any other.
  */
 function ifMatchAdvice(method: string | undefined): string {
   if (method === undefined) return IF_MATCH_ADVICE;
@@ -692,6 +716,9 @@ function ifMatchAdvice(method: string | undefined): string {
   if (method === "upsert()") {
     return `upsert() sends none, since with one it is no longer an upsert but an update: change an entity that exists with replace() or update() and { etag } (the entity read earlier or its ETag) or { ifMatch: "*" }, or pass ${header}`;
   }
+  // The parts of a $batch: an action's one option for it, and a raw request's own headers.
+  if (method === "batch.action()") return 'pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there';
+  if (method === "batch.request()") return 'give the request "If-Match": "<ETag>" in its headers (batch.request() sends the headers it is given)';
   return `${method} has no option for it: pass ${header}`;
 }
 

@@ -9,6 +9,7 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
 import { explainFailedWrite, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
+import { bodyStallWatch } from "../http/stall.js";
 import type { RequestOptions } from "../options.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { ODataClientError } from "../errors.js";
@@ -58,7 +59,8 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   try {
     text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   } catch (error) {
-    throw brokenOffAnswer(error, request, response);
+    // The request's own timeout, else the client's: the one the timeout step watched its body with.
+    throw appliedAnswerFailure(error, request, response, request.timeout ?? core.options.timeout, "write");
   }
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
@@ -80,29 +82,51 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
  */
 function unreadableAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
   if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
-  return badPayload(appliedWriteMessage(request, response, `its answer could not be read as an entity: ${error.message}`), error.cause);
+  return badPayload(appliedMessage(request, response, "write", `its answer could not be read as an entity: ${error.message}`), error.cause);
 }
+
+/** What the service did on a successful answer: applied a write, or ran an action. */
+export type AppliedCall = "write" | "action";
 
 /**
- * The `NETWORK_ERROR` of a write whose successful answer broke off while its body was read (the
- * connection lost after the headers), saying, as {@link unreadableAnswer} does, that the status
- * was a success: the write was applied, and sending it again would apply it twice.
+ * What a failure while the body of a successful answer to a write or an action was read becomes:
+ * it says that the status was a success, so the service applied the write (or ran the action), as
+ * {@link unreadableAnswer} does, and a caller who sends it again would apply it twice. The code
+ * stays the failure's: `NETWORK_ERROR` where the answer broke off (the connection lost after the
+ * headers), with the transport's error as its cause; `TIMEOUT` where the body stalled (no data
+ * for `timeout` ms, the one the request was sent with), with the stall watch's error as its cause.
+ * Anything else (the caller's abort reason) comes back as it is.
  */
-function brokenOffAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
-  if (!(error instanceof ODataClientError) || error.code !== "NETWORK_ERROR") return error;
-  // The body reader's message names the request, which this one names first: its cause's words.
-  const detail = error.cause === undefined ? error.message : failureDetail(error.cause);
-  return new ODataClientError("NETWORK_ERROR", appliedWriteMessage(request, response, `its answer broke off while it was read: ${detail}`), { cause: error.cause });
+export function appliedAnswerFailure(error: unknown, request: SentCall, response: Response, timeout: number, call: AppliedCall): unknown {
+  if (!(error instanceof ODataClientError)) return error;
+  if (error.code === "NETWORK_ERROR") {
+    // The body reader's message names the request, which this one names first: its cause's words.
+    const detail = error.cause === undefined ? error.message : failureDetail(error.cause);
+    return new ODataClientError("NETWORK_ERROR", appliedMessage(request, response, call, `its answer broke off while it was read: ${detail}`), { cause: error.cause });
+  }
+  // A TIMEOUT is this answer's stall only where its stall watch says it stalled (`failure` gives
+  // the watch's own error then); another is a reason the caller aborted with.
+  if (error.code === "TIMEOUT" && bodyStallWatch(response)?.failure(undefined) !== undefined) {
+    return new ODataClientError("TIMEOUT", appliedMessage(request, response, call, `its answer's body stalled: no data arrived for ${timeout} ms (option "timeout")`), { cause: error });
+  }
+  return error;
 }
 
-/** `<method> <url> was answered <status>, so the service applied the write, but <what>`, and the entity's URL where the answer gives it. */
-function appliedWriteMessage(request: WriteRequest, response: Response, what: string): string {
+/** What names a request in a message: its method and URL (a write's, an action's). */
+type SentCall = Pick<WriteRequest, "method" | "url">;
+
+/**
+ * `<method> <url> was answered <status>, so the service applied the write (ran the action), but
+ * <what>`, and the entity's URL where the answer gives it.
+ */
+function appliedMessage(request: SentCall, response: Response, call: AppliedCall, what: string): string {
   const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const [name, value] = entityUrlOf(response, request.url);
   // The URL ends the message: the masking of the message as a whole (ODataClientError) takes what
   // follows a masked query value up to a space as part of it.
   const entity = value === undefined ? "" : `. ${name}: ${value}`;
-  return `${request.method} ${redactUrl(request.url)} was answered ${status}, so the service applied the write, but ${what}${entity}`;
+  const done = call === "write" ? "applied the write" : "ran the action";
+  return `${request.method} ${redactUrl(request.url)} was answered ${status}, so the service ${done}, but ${what}${entity}`;
 }
 
 /** The `Location` (else the `OData-EntityId`) of an answer, resolved against the request's URL and redacted. */

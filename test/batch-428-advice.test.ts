@@ -1,0 +1,88 @@
+// A $batch part answered 428 Precondition Required is advised by what its own builder method
+// takes, as a write sent alone is (test/s33-write-428-advice.test.ts): batch.update(), replace()
+// and delete() take { etag } and { ifMatch }; batch.create() has neither and takes the header in
+// its headers; batch.action() has { etag } alone; batch.request() sends the headers it is given.
+// Against a node:http service on 127.0.0.1 answering a JSON batch, which refuses every part
+// without If-Match; the advice followed, the parts carry If-Match and succeed.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ODataClient, ODataHttpError } from "../src/index.js";
+import { json, serve } from "./batch-server.js";
+
+interface Part {
+  id: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+const REQUIRED = "(precondition required: the service wants If-Match for this write; ";
+
+test("each $batch part answered 428 gets the advice of its own builder method, which works when followed", async (t) => {
+  const service = await serve((request) => {
+    const parts = (JSON.parse(request.body) as { requests: Part[] }).requests;
+    const responses = parts.map((part) => {
+      const ifMatch = Object.entries(part.headers ?? {}).find(([name]) => name.toLowerCase() === "if-match");
+      return ifMatch === undefined
+        ? { id: part.id, status: 428, headers: json, body: { error: { code: "428", message: "Precondition Required" } } }
+        : { id: part.id, status: part.method === "DELETE" ? 204 : 200, headers: json, ...(part.method === "DELETE" ? {} : { body: { ID: 1 } }) };
+    });
+    return { status: 200, headers: json, body: JSON.stringify({ responses }) };
+  });
+  t.after(service.close);
+  const client = new ODataClient({ serviceUrl: service.url, version: "4.01" });
+  const books = client.collection("Books");
+
+  const refused = client.batch();
+  const handles = {
+    create: refused.create(books, { ID: 1 }),
+    update: refused.update(books.key(1), { title: "t" }),
+    delete: refused.delete(books.key(1)),
+    action: refused.action("Shelve", {}, { bound: books.key(1) }),
+    request: refused.request({ method: "PATCH", url: "Books(1)", body: { title: "t" } }),
+  };
+  await refused.send();
+  const advice = Object.fromEntries(
+    Object.entries(handles).map(([name, handle]) => {
+      const result = handle.result();
+      assert.equal(result.ok, false, name);
+      assert.ok(!result.ok && result.error instanceof ODataHttpError && result.error.status === 428, name);
+      const message = (result as { error: Error }).error.message;
+      assert.ok(message.includes(REQUIRED), message);
+      return [name, message.slice(message.indexOf(REQUIRED) + REQUIRED.length)];
+    }),
+  );
+  assert.deepEqual(advice, {
+    create: 'batch.create() has no option for it: pass { headers: { "If-Match": "<ETag>" } })',
+    update: 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)',
+    delete: 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)',
+    action: 'pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there)',
+    request: 'give the request "If-Match": "<ETag>" in its headers (batch.request() sends the headers it is given))',
+  });
+
+  // Each advice followed, as it words it.
+  const followed = client.batch();
+  const done = [
+    followed.create(books, { ID: 1 }, { headers: { "If-Match": 'W/"1"' } }),
+    followed.update(books.key(1), { title: "t" }, { ifMatch: "*" }),
+    followed.delete(books.key(1), { etag: 'W/"1"' }),
+    followed.action("Shelve", {}, { bound: books.key(1), etag: "*" }),
+    followed.request({ method: "PATCH", url: "Books(1)", headers: { "If-Match": 'W/"1"' }, body: { title: "t" } }),
+  ];
+  await followed.send();
+  assert.deepEqual(
+    done.map((handle) => handle.result().ok),
+    [true, true, true, true, true],
+  );
+  const sent = (JSON.parse(service.seen[1]!.body) as { requests: Part[] }).requests;
+  assert.deepEqual(
+    sent.map((part) => [part.method, part.url, Object.entries(part.headers ?? {}).find(([name]) => name.toLowerCase() === "if-match")?.[1]]),
+    [
+      ["POST", "Books", 'W/"1"'],
+      ["PATCH", "Books(1)", "*"],
+      ["DELETE", "Books(1)", 'W/"1"'],
+      ["POST", "Books(1)/Shelve", "*"],
+      ["PATCH", "Books(1)", 'W/"1"'],
+    ],
+  );
+});

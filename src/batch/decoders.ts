@@ -15,7 +15,7 @@ import { badPayload } from "../payload/bad-payload.js";
 import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
 import { readEntityAnswer, readWriteAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
-import { markExpanded } from "../payload/expanded.js";
+import { markExpanded, markReturnedEntities } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
@@ -124,6 +124,8 @@ export function operationDecoder(core: ClientCore, name: string): BatchDecoder {
     // As invoke() and get() alone: the part's headers say whether `{"d": …}` is v2's wrapper.
     refuseV2Result(body.json, message.headers, core.options.version, undefined);
     const { value, nextLink } = readOperationResult(body.json, core.options.version, name);
+    // Its related entities remembered, as those of the call alone (operations/call.ts).
+    markReturnedEntities(value);
     if (nextLink === undefined) return { value };
     return { value, nextLink: toPage(core, [], { nextLink }).nextLink as string };
   };

@@ -8,6 +8,7 @@ import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
 import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
+import { markReturnedEntities } from "../payload/expanded.js";
 import { callTimeout } from "../util/timers.js";
 import type { RequestOptions } from "../options.js";
 import { optionalFunction } from "../util/values.js";
@@ -146,10 +147,13 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (read === undefined) return undefined;
   if ("text" in read) return read.text;
   const result = read;
+  // The related entities a result holds (SAP Gateway's function imports answer with them inline)
+  // are remembered, so that writing a result back leaves them out, as a write's answer's are.
+  markReturnedEntities(result.value);
   if (result.nextLink === undefined || !Array.isArray(result.value)) return result.value;
   const items: unknown[] = result.value;
   // The pages continue the call's answer: its signal, timeout, onResponse and (a function's) headers, already checked.
-  const readOptions = { signal, timeout, headers: options?.headers, onResponse };
+  const readOptions = { signal, timeout, headers: options?.headers, onResponse, operationResult: true };
   let next: URL;
   try {
     next = resolveNextLink(core, result.nextLink);

@@ -180,11 +180,11 @@ export class FunctionCall<R = unknown> {
    * collection reader's forms only (`d.results`, a `d` array) and refuse it with `BAD_PAYLOAD`.
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<ResultItem<R>>, void, undefined> {
-    return walkPages<ResultItem<R>>(this.#core, this.#request.url, options);
+    return walkPages<ResultItem<R>>(this.#core, this.#request.url, { ...options, operationResult: true });
   }
 
   /** Item after item of a collection-valued function across all pages, in bounded memory. */
   stream(options?: ReadOptions): AsyncGenerator<ResultItem<R>, void, undefined> {
-    return walkEntities<ResultItem<R>>(this.#core, this.#request.url, options);
+    return walkEntities<ResultItem<R>>(this.#core, this.#request.url, { ...options, operationResult: true });
   }
 }

@@ -8,13 +8,15 @@
  * nothing else, so nothing attached to `book` itself would come along. But the copy holds the very
  * same expanded array or object as `book` did. The reading layer puts each expanded value (the
  * array of a collection-valued navigation property, the object of a single-valued one) in a
- * WeakSet (a write does the same for the related entities its answer holds, see
+ * WeakSet (what the query's `$expand` names, or a page link's own, see `pageMarks`; a write and an
+ * operation's result do the same for the related entities their answer holds, see
  * `markReturnedEntities`), and the writing layer leaves out any value it finds there. Nothing
  * visible is added to the entities, and a value the caller builds anew (`[...book.reviews]`,
  * `{ ...book.author }`) is theirs to send. What cannot be recognised: an expanded single-valued navigation that was `null`
  * (there is no object to remember), and a deep copy (`structuredClone`, a JSON round trip).
  */
 import type { ExpandItem } from "../query/state.js";
+import { splitOutside } from "../util/split-outside.js";
 import { isRecord, valueAt } from "../util/values.js";
 
 const expandedValues = new WeakSet<object>();
@@ -133,4 +135,100 @@ export function markReturnedEntities(entity: unknown): void {
       pending.push(value);
     }
   }
+}
+
+/** What {@link pageMarks} reads of a walk's options (read/traversal.ts `TraversalOptions`). */
+interface PageReading {
+  expand?: readonly ExpandItem[] | undefined;
+  operationResult?: boolean | undefined;
+}
+
+/** How deep expansions are read (from a link, a context URL, or related entities' own control information). */
+export const MAX_RECOGNISED_DEPTH = 32;
+
+/**
+ * The `$expand` of a URL as expand items, or `undefined` when the URL has none: what a link asked
+ * the service to expand, which services that keep the query in their links (SAP Gateway, SAP CAP
+ * `Books?%24expand=reviews&%24skiptoken=10`, ASP.NET, Olingo, Dataverse) repeat in each next link.
+ */
+export function expansionsOfUrl(url: URL, v2: boolean): ExpandItem[] | undefined {
+  const text = url.searchParams.get("$expand");
+  if (text === null) return undefined;
+  return v2 ? v2Expansions(text) : v4Expansions(text);
+}
+
+/** `reviews($expand=author;$levels=2),publisher/$ref`: the paths and their nested `$expand` and `$levels`. */
+function v4Expansions(text: string, depth = 0): ExpandItem[] {
+  const items: ExpandItem[] = [];
+  if (depth >= MAX_RECOGNISED_DEPTH) return items;
+  for (const part of splitOutside(text, ",")) {
+    const open = part.indexOf("(");
+    // A `$ref` expand gives references (`{ "@id": ... }`), written back they would relink; a
+    // `$count` one gives a number.
+    const path = (open < 0 ? part : part.slice(0, open)).trim().replace(/\/\$ref$/, "");
+    if (path === "" || path.endsWith("/$count")) continue;
+    let nested: ExpandItem[] | undefined;
+    let levels: number | "max" | undefined;
+    const close = part.lastIndexOf(")");
+    if (open >= 0 && close > open) {
+      for (const option of splitOutside(part.slice(open + 1, close), ";")) {
+        const equals = option.indexOf("=");
+        const name = option.slice(0, equals).trim();
+        const value = option.slice(equals + 1).trim();
+        if (name === "$expand") nested = v4Expansions(value, depth + 1);
+        else if (name === "$levels") levels = value === "max" ? "max" : /^[1-9]\d{0,3}$/.test(value) ? Number(value) : undefined;
+      }
+    }
+    items.push({ path, options: { ...(nested && { expand: nested }), ...(levels !== undefined && { levels }) } });
+  }
+  return items;
+}
+
+/** v2 has no nested options: `Author/Books` expands the author and the author's books. */
+function v2Expansions(text: string): ExpandItem[] {
+  let items: ExpandItem[] = [];
+  for (const path of text.split(",")) {
+    const segments = path.trim().split("/").filter((segment) => segment !== "");
+    let item: ExpandItem | undefined;
+    for (const segment of segments.reverse()) item = { path: segment, options: item ? { expand: [item] } : {} };
+    if (item) items = mergeExpansions(items, [item]);
+  }
+  return items;
+}
+
+/**
+ * Expand items joined by path, their nested items joined too: `markExpanded` leaves a value it has
+ * marked, so one path must be given once, with all that lies below it.
+ */
+export function mergeExpansions(first: readonly ExpandItem[], second: readonly ExpandItem[]): ExpandItem[] {
+  const merged = [...first];
+  for (const item of second) {
+    const at = merged.findIndex((known) => known.path === item.path);
+    const known = merged[at];
+    if (known === undefined) {
+      merged.push(item);
+      continue;
+    }
+    const expand = mergeExpansions(known.options.expand ?? [], item.options.expand ?? []);
+    merged[at] = { path: item.path, options: { ...known.options, ...(expand.length > 0 && { expand }) } };
+  }
+  return merged;
+}
+
+/**
+ * How the entities of one page of a walk are marked, or `undefined` when nothing on it can be
+ * expanded. What was expanded is what the page's URL asked for, which is what the service answered
+ * by: the query's `expand()`, joined with the link's own `$expand` (a walk resumed from a saved next
+ * link, `pages({ from })`, or a partition's `p.url` read with `list({ from })`, has no query that
+ * says it). A v4 context URL does not say it where the link does not: SAP CAP, an OData 4.0
+ * service, answers `Books?$expand=reviews` with `$metadata#Books`. Read once per page, so an
+ * entity costs the marking of what was expanded and nothing where nothing was.
+ * `operationResult`: the page is an operation's result, which no `$expand` names; its related
+ * entities are told by their own look, as a write's answer's are (see {@link markReturnedEntities}).
+ */
+export function pageMarks(url: URL, v2: boolean, { expand, operationResult }: PageReading): ((entity: unknown) => void) | undefined {
+  const linked = expansionsOfUrl(url, v2);
+  const items = linked === undefined ? expand : mergeExpansions(expand ?? [], linked);
+  if (operationResult) return (entity) => (markExpanded(entity, items), markReturnedEntities(entity));
+  return items?.length ? (entity) => markExpanded(entity, items) : undefined;
 }

@@ -24,7 +24,7 @@ import { clipText, redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { COLLECTION_ANNOTATIONS, dropResponseAnnotations, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { isHtmlContentType, isXmlContentType } from "../payload/content-type.js";
-import { entitiesOf, holdsEntities, markExpanded } from "../payload/expanded.js";
+import { entitiesOf, expansionsOfUrl, holdsEntities, markExpanded, MAX_RECOGNISED_DEPTH, mergeExpansions } from "../payload/expanded.js";
 import type { ExpandItem } from "../query/state.js";
 import { splitOutside } from "../util/split-outside.js";
 
@@ -378,52 +378,6 @@ function stringOf(value: unknown): string | undefined {
  * (minimal metadata) that an opaque 4.0 link expanded without its context URL saying so.
  */
 
-/** The `$expand` of a delta's URL as expand items, or `undefined` when the URL has none. */
-function expansionsOfUrl(url: URL, v2: boolean): ExpandItem[] | undefined {
-  const text = url.searchParams.get("$expand");
-  if (text === null) return undefined;
-  return v2 ? v2Expansions(text) : v4Expansions(text);
-}
-
-/** `reviews($expand=author;$levels=2),publisher/$ref`: the paths and their nested `$expand` and `$levels`. */
-function v4Expansions(text: string, depth = 0): ExpandItem[] {
-  const items: ExpandItem[] = [];
-  if (depth >= MAX_RECOGNISED_DEPTH) return items;
-  for (const part of splitOutside(text, ",")) {
-    const open = part.indexOf("(");
-    // A `$ref` expand gives references (`{ "@id": ... }`), written back they would relink; a
-    // `$count` one gives a number.
-    const path = (open < 0 ? part : part.slice(0, open)).trim().replace(/\/\$ref$/, "");
-    if (path === "" || path.endsWith("/$count")) continue;
-    let nested: ExpandItem[] | undefined;
-    let levels: number | "max" | undefined;
-    const close = part.lastIndexOf(")");
-    if (open >= 0 && close > open) {
-      for (const option of splitOutside(part.slice(open + 1, close), ";")) {
-        const equals = option.indexOf("=");
-        const name = option.slice(0, equals).trim();
-        const value = option.slice(equals + 1).trim();
-        if (name === "$expand") nested = v4Expansions(value, depth + 1);
-        else if (name === "$levels") levels = value === "max" ? "max" : /^[1-9]\d{0,3}$/.test(value) ? Number(value) : undefined;
-      }
-    }
-    items.push({ path, options: { ...(nested && { expand: nested }), ...(levels !== undefined && { levels }) } });
-  }
-  return items;
-}
-
-/** v2 has no nested options: `Author/Books` expands the author and the author's books. */
-function v2Expansions(text: string): ExpandItem[] {
-  let items: ExpandItem[] = [];
-  for (const path of text.split(",")) {
-    const segments = path.trim().split("/").filter((segment) => segment !== "");
-    let item: ExpandItem | undefined;
-    for (const segment of segments.reverse()) item = { path: segment, options: item ? { expand: [item] } : {} };
-    if (item) items = mergeExpansions(items, [item]);
-  }
-  return items;
-}
-
 /**
  * The navigation properties a context URL's select list names as expanded (those followed by
  * parentheses): `$metadata#Books(ID,reviews(rating,author()))/$delta` gives `reviews` and, below it,
@@ -461,9 +415,6 @@ function selectListExpansions(list: string, depth = 0): ExpandItem[] | undefined
   return items;
 }
 
-/** How deep expansions are read (from a link, a context URL, or related entities' own control information). */
-const MAX_RECOGNISED_DEPTH = 32;
-
 /** A 4.01 nested delta of a navigation property (`reviews@delta`). */
 const NESTED_DELTA = /@(?:odata\.)?delta$/;
 
@@ -481,25 +432,6 @@ function recognisedExpansions(entity: Record<string, unknown>, depth = 0): Expan
     items = mergeExpansions(items, [{ path: name, options: nested.length > 0 ? { expand: nested } : {} }]);
   }
   return items;
-}
-
-/**
- * Expand items joined by path, their nested items joined too: `markExpanded` leaves a value it has
- * marked, so one path must be given once, with all that lies below it.
- */
-function mergeExpansions(first: readonly ExpandItem[], second: readonly ExpandItem[]): ExpandItem[] {
-  const merged = [...first];
-  for (const item of second) {
-    const at = merged.findIndex((known) => known.path === item.path);
-    const known = merged[at];
-    if (known === undefined) {
-      merged.push(item);
-      continue;
-    }
-    const expand = mergeExpansions(known.options.expand ?? [], item.options.expand ?? []);
-    merged[at] = { path: item.path, options: { ...known.options, ...(expand.length > 0 && { expand }) } };
-  }
-  return merged;
 }
 
 /** Marks what `expand` (the delta's URL and context) and the entity's own values say were expanded. */

@@ -79,8 +79,16 @@ export interface ReadOptions extends RequestOptions {
 export interface TraversalOptions extends ReadOptions {
   /** Adds `Prefer: odata.track-changes` (v4), so that the last page carries a delta link. */
   trackChanges?: boolean | undefined;
-  /** The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`). */
+  /**
+   * The query's `$expand`: the values it puts into the entities are remembered (`payload/expanded.ts`),
+   * as are those of each page link's own `$expand` (a walk resumed `from` a saved link).
+   */
   expand?: readonly ExpandItem[] | undefined;
+  /**
+   * The pages are an operation's result, whose related entities no `$expand` names: they are
+   * remembered by their own look, as a write's answer's are (`markReturnedEntities`).
+   */
+  operationResult?: boolean | undefined;
   /**
    * Called with the text, the entities and the bytes of every v4 JSON page read whole, and of each
    * run of entities parsed together from a page too long for that (`piece` true; see
@@ -236,7 +244,7 @@ async function requestPage(core: ClientCore, url: URL, signal: AbortSignal | und
 
 /**
  * What only some reads need, loaded with the first of them: the marks of expanded values with the
- * first read that expands, OData v2's value forms with the first v2 page.
+ * first read that expands (by the query or by its link), OData v2's value forms with the first v2 page.
  */
 const loadExpanded = /* @__PURE__ */ loadOnce(() => import("../payload/expanded.js"));
 const loadV2Values = /* @__PURE__ */ loadOnce(() => import("../payload/v2-values.js"));
@@ -255,20 +263,21 @@ interface WalkHooks {
  * but for an `eager` reading, which has the entries up to the first one as they come (atom-page.ts).
  */
 async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOptions, signal = options.signal, walk?: WalkHooks): AsyncGenerator<PagePart<T>> {
-  const { expand } = options;
   const response = await (walk?.sent ?? requestPage(core, url, signal, options));
-  const markExpanded = expand?.length ? (await loadExpanded()).markExpanded : undefined;
+  const v2 = core.options.version === "2.0";
+  // What the page expanded: the query's `$expand`, and the page link's own (a walk from a saved
+  // link); a URL without the word needs no look at its options.
+  const mark = options.expand || options.operationResult || url.search.includes("expand") ? (await loadExpanded()).pageMarks(url, v2, options) : undefined;
   const contentType = response.headers.get("content-type");
   if (isXmlContentType(contentType)) {
     // Atom (and the XML reader under it) is loaded by the first XML page: JSON readers never need it.
     for await (const part of (await import("./atom-page.js")).atomPageParts(response, url, signal, options.eager)) {
-      if (markExpanded) for (const entity of part.entities) markExpanded(entity, expand);
+      if (mark) for (const entity of part.entities) mark(entity);
       yield part as PagePart<T>;
     }
     return;
   }
   if (!response.body) throw new ODataClientError("BAD_PAYLOAD", `GET ${redactUrl(url)} answered ${response.status} without a body`);
-  const v2 = core.options.version === "2.0";
   const normalizeV2Entity = v2 ? (await loadV2Values()).normalizeV2Entity : undefined;
   const body = readCollectionBody(response.body, v2 ? "v2" : "v4", {
     eager: options.eager,
@@ -292,7 +301,7 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
       }
       const entities = next.value as T[];
       if (normalizeV2Entity) for (const entity of entities) normalizeV2Entity(entity);
-      if (markExpanded) for (const entity of entities) markExpanded(entity, expand);
+      if (mark) for (const entity of entities) mark(entity);
       if (held) yield { entities: held };
       // An eager reader holds nothing back: what it waits for is the entity, not the annotations.
       if (options.eager) yield { entities };

@@ -61,8 +61,10 @@ export class ODataReader {
    * The service's `$metadata` as a {@link ServiceModel}, fetched once per client: concurrent calls
    * share one request, the model is kept, a failed fetch is not (the next call asks again). A
    * document that cannot be read rejects with code `"BAD_METADATA"`. A `timeout` bounds this
-   * call's wait (from the call to the model, rejecting `TIMEOUT`), not the shared request, which
-   * keeps the client's. It takes no `onResponse`: the request is no one call's own.
+   * call's wait (from the call to the model, rejecting `TIMEOUT`): the call joins a request in
+   * flight that its limit fits, else sends its own, and `0` waits for a request sent without a
+   * timeout (the rule in full on `MetadataCache`). It takes no `onResponse`: the request is no one
+   * call's own.
    * @example
    * const model = await client.metadata();
    * model.keyOf(model.entitySet("Books")!.entityType); // [{ name: "ID", path: "ID" }]

@@ -27,7 +27,7 @@ export type { PipelineStep, ODataRequest, SendRequest, RedirectMode } from "./ht
 export type { EntityKey } from "./query/keys.js";
 export type { ExpandQuery, ExpandBuilder, ExpandRows } from "./query/expand.js";
 export { createFilterBuilder } from "./query/filter.js";
-export type { FilterBuilder, FilterExpression, Operand, PathOperand, StringOperand, ComparisonValue, StringValue, ValueOperand, LambdaOptions } from "./query/filter.js";
+export type { FilterBuilder, FilterExpression, FieldExpression, OrderByExpression, Operand, PathOperand, StringOperand, ComparisonValue, StringValue, ValueOperand, LambdaOptions } from "./query/filter.js";
 export { edm, EdmValue } from "./query/literals.js";
 export type { EdmTypeName, LiteralValue } from "./query/literals.js";
 export type { FilterInput, SortDirection } from "./query/state.js";
@@ -41,8 +41,11 @@ export type {
   ValidOrderByPath,
   OrderableValue,
   ExpandedAlong,
+  MergedExpansion,
+  RowsIn,
   AppliedRow,
   WithComputed,
+  ComputedProperties,
   ComputedAliases,
   ComputedAliasName,
   FilterPathType,

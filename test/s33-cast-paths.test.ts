@@ -226,3 +226,25 @@ test("the reader's queries cast too, and stay reader queries", async (t) => {
   }
   assert.deepEqual(sent(server), ["GET /odata/Persons/NS.Employee", "GET /odata/Persons/NS.Employee"]);
 });
+
+test("a second cast() right after a cast is refused with a TypeError naming both types, before sending; a cast after the key of a cast collection is not", async (t) => {
+  const { server, client } = await serveClient(t, answerJson(200, { ID: 1 }));
+  const persons = client.collection<Person>("Persons");
+  const twoTypes = (error: unknown) =>
+    error instanceof TypeError && error.message.startsWith("cast(type): ") && error.message.includes("NS.Employee") && error.message.includes("NS.Manager");
+  const twice = [
+    () => persons.cast("NS.Employee").cast("NS.Manager"),
+    () => persons.cast("NS.Employee").filter((f) => f.eq("ID", 1)).top(2).cast("NS.Manager"),
+    () => persons.key(1).cast("NS.Employee").cast("NS.Manager"),
+    () => client.collection<Employee>("Persons").key(1).navigateOne("manager").cast("NS.Employee").cast("NS.Manager"),
+    () => client.singleton("Boss").cast("NS.Employee").select("ID").cast("NS.Manager"),
+    () => client.collection("groups").key("x").navigate("members").cast("NS.Employee").cast("NS.Manager"),
+  ];
+  for (const cast of twice) assert.throws(cast, twoTypes, String(cast));
+  // One cast, and a cast of an entity of a cast collection (a key between them), are OData's.
+  assert.equal(decodeURIComponent(persons.cast("NS.Employee").url()), server.url("odata/Persons/NS.Employee"));
+  assert.equal(decodeURIComponent(client.collection("Container.Persons").cast("NS.Employee").url()), server.url("odata/Container.Persons/NS.Employee"));
+  const manager = persons.cast("NS.Employee").key(1).cast("NS.Manager");
+  assert.deepEqual(await manager.get(), { ID: 1 });
+  assert.deepEqual(sent(server), ["GET /odata/Persons/NS.Employee(1)/NS.Manager"]);
+});

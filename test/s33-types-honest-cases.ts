@@ -139,14 +139,28 @@ export function orderByPaths(client: ODataClient) {
     people.expand("Pets", (q) => q.orderBy("$it/BestFriend"));
     // @ts-expect-error or $this, the expanded one
     people.expand("Pets", (q) => q.orderBy("$this/Owner"));
+    // @ts-expect-error the function form's field is checked as the path is: no navigation property
+    books.orderBy((f) => f.field("author"));
+    // @ts-expect-error nor a collection-valued one
+    authors.orderBy((f) => f.field("books"), "desc");
+    // @ts-expect-error nor a complex property, inside an expand's options
+    people.expand("BestFriend", (q) => q.orderBy((f) => f.field("Home")));
+    // @ts-expect-error nor a navigation property through $it there
+    people.expand("Pets", (q) => q.orderBy((f) => f.field("$it/BestFriend")));
+    // @ts-expect-error nor a collection of primitive values
+    people.orderBy((f) => f.field("Emails"));
   };
   void refused;
   return {
     nav: books.orderBy("author/name").orderBy("reviews/$count", "desc").select("ID"),
+    // The function form takes what the path form takes, and any other expression.
+    field: books.orderBy((f) => f.field("author/name")).orderBy((f) => f.field("reviews/$count"), "desc").orderBy((f) => f.tolower("title")).select("ID"),
+    fieldNested: people.expand("Pets", (q) => q.orderBy((f) => f.field("$it/Home/City")).orderBy((f) => f.field("Owner/UserName"))),
     complex: people.orderBy("Home/City").orderBy("BestFriend/Home/Zip", "desc").orderBy("Gender").orderBy("Budget").select("UserName"),
     nested: people.expand("Pets", (q) => q.orderBy("Name").orderBy("$it/Home/City").orderBy("Owner/UserName")),
     // A loose query names anything, as before.
     loose: client.collection("Things").orderBy("anything/at/all"),
+    looseField: client.collection("Things").orderBy((f) => f.field("anything/at/all")),
   };
 }
 

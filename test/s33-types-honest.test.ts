@@ -122,13 +122,16 @@ describe("against SAP CAP", () => {
   });
 });
 
-test("orderBy() paths that compile go on the wire as written: through navigation and complex properties, $count, inside an expand", async (t) => {
+test("orderBy() paths that compile, as paths or as the function form's fields, go on the wire as written: through navigation and complex properties, $count, inside an expand", async (t) => {
   const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 200, { value: [] }, { "odata-version": "4.0" }));
   for (const query of Object.values(orderByPaths(client))) assert.deepEqual(await query.list(), []);
   assert.deepEqual(sent(server), [
     "/odata/Books?$select=ID&$orderby=author/name,reviews/$count desc",
+    "/odata/Books?$select=ID&$orderby=author/name,reviews/$count desc,tolower(title)",
+    "/odata/People?$expand=Pets($orderby=$it/Home/City,Owner/UserName)",
     "/odata/People?$select=UserName&$orderby=Home/City,BestFriend/Home/Zip desc,Gender,Budget",
     "/odata/People?$expand=Pets($orderby=Name,$it/Home/City,Owner/UserName)",
+    "/odata/Things?$orderby=anything/at/all",
     "/odata/Things?$orderby=anything/at/all",
   ]);
 });

@@ -71,15 +71,45 @@ describe("a path of navigation properties", () => {
     assert.equal(decodeURIComponent(nested.url()), "http://example.test/odata/Authors?$expand=books($select=title;$expand=reviews($expand=book))");
   });
 
-  test("a path below an earlier expand of its first segment goes into it; its rows keep the earlier selection", async (t) => {
-    const { server, client } = await serveClient(t, answerJson(200, { value: [] }));
+  test("a path below an earlier expand of its first segment goes into it: its rows keep the earlier selection and gain the path", async (t) => {
+    const answer = { value: [{ ID: 1, author: { name: "Jane Austen", ID: "austen", books: [{ title: "Emma", ID: 1 }] } }] };
+    const { server, client } = await serveClient(t, answerJson(200, answer));
     const q = client.collection<Book>("Books").expand("author", (a) => a.select("name")).expand("author/books", (b) => b.select("title"));
     type Row = Awaited<ReturnType<typeof q.list>>[number];
-    expectType<Same<Row["author"], { name: string | null; ID?: string } | null>>();
-    await q.page();
+    expectType<Same<Row["author"], { name: string | null; ID?: string; books: { title: string | null; ID?: number }[] } | null>>();
+    // @ts-expect-error born was selected by neither expand, and the service sends it in neither
+    const born = (row: Row) => row.author?.born;
+    assert.equal(typeof born, "function");
+    const rows = await q.list();
     assert.equal(sentQuery(server), "?$expand=author($select=name;$expand=books($select=title))");
+    assert.equal(rows[0]?.author?.books[0]?.title, "Emma");
+    assert.equal(rows[0]?.author?.name, "Jane Austen");
     // Two paths below one navigation property share it.
     assert.equal(decodeURIComponent(authors.expand("books/reviews").expand("books/author").url()), "http://example.test/odata/Authors?$expand=books($expand=reviews,author)");
+  });
+
+  test("a deeper path merges level by level: into the earlier expands it passes, and new ones below them", () => {
+    // Into an expand of the first two segments: reviews keep their selection and gain book.
+    const twice = authors.expand("books", (b) => b.select("title").expand("reviews", (r) => r.select("rating"))).expand("books/reviews/book", (k) => k.select("stock"));
+    assert.equal(decodeURIComponent(twice.url()), "http://example.test/odata/Authors?$expand=books($select=title;$expand=reviews($select=rating;$expand=book($select=stock)))");
+    type Review2 = Awaited<ReturnType<typeof twice.list>>[number]["books"][number]["reviews"][number];
+    expectType<Same<Review2, { rating: number | null; ID?: number; book: { stock: number | null; ID?: number } | null }>>();
+    // Below an expand of the first segment alone: the books it did not expand come whole, with their reviews.
+    const below = books.expand("author", (a) => a.select("name")).expand("author/books/reviews", (r) => r.select("rating"));
+    assert.equal(decodeURIComponent(below.url()), "http://example.test/odata/Books?$expand=author($select=name;$expand=books($expand=reviews($select=rating)))");
+    type Below = NonNullable<Awaited<ReturnType<typeof below.list>>[number]["author"]>;
+    expectType<Same<Below["books"][number]["reviews"], { rating: number | null; ID?: number }[]>>();
+    expectType<Same<Below["books"][number]["title"], string | null>>();
+    expectType<Same<Below["name"], string | null>>();
+    // Inside an expand's own options, and of an entity query.
+    const nested = authors.expand("books", (b) => b.expand("author", (a) => a.select("name")).expand("author/books"));
+    type NestedAuthor = NonNullable<Awaited<ReturnType<typeof nested.list>>[number]["books"][number]["author"]>;
+    expectType<Same<NestedAuthor, { name: string | null; ID?: string; books: Book[] }>>();
+    assert.equal(decodeURIComponent(nested.url()), "http://example.test/odata/Authors?$expand=books($expand=author($select=name;$expand=books))");
+    const one = books.key(1).expand("reviews", (r) => r.select("rating")).expand("reviews/book", (k) => k.select("title"));
+    type OneReview = Awaited<ReturnType<typeof one.get>>["reviews"][number];
+    expectType<Same<OneReview, { rating: number | null; ID?: number; book: { title: string | null; ID?: number } | null }>>();
+    assert.equal(decodeURIComponent(one.url()), "http://example.test/odata/Books(1)?$expand=reviews($select=rating;$expand=book($select=title))");
   });
 
   test("a type cast stays with the navigation property before it", () => {
@@ -87,6 +117,10 @@ describe("a path of navigation properties", () => {
     assert.equal(decodeURIComponent(loose.expand("author/NS.Writer").url()), "http://example.test/odata/Books?$expand=author/NS.Writer");
     assert.equal(decodeURIComponent(loose.expand("author/NS.Writer/books").url()), "http://example.test/odata/Books?$expand=author/NS.Writer($expand=books)");
     assert.equal(decodeURIComponent(loose.expand("NS.Special/author/books").url()), "http://example.test/odata/Books?$expand=NS.Special/author($expand=books)");
+    // A cast path is an item of its own beside an earlier expand of its navigation property, whose rows it leaves as they were.
+    const beside = books.expand("author", (a) => a.select("name")).expand("author/NS.Writer/books");
+    assert.equal(decodeURIComponent(beside.url()), "http://example.test/odata/Books?$expand=author($select=name),author/NS.Writer($expand=books)");
+    expectType<Same<Awaited<ReturnType<typeof beside.list>>[number]["author"], { name: string | null; ID?: string } | null>>();
   });
 
   test("OData v2 keeps sending the path, and selects every property of a step when the last one has a select", async (t) => {
@@ -95,6 +129,42 @@ describe("a path of navigation properties", () => {
     assert.equal(sentQuery(server), "?$expand=author/books");
     const withSelect = client.collection<Book>("Books").expand("author/books", (b) => b.select("title"));
     assert.equal(decodeURIComponent(new URL(withSelect.url()).search), "?$select=*,author/*,author/books/title&$expand=author/books");
+  });
+});
+
+describe("an expand's compute() adds its aliases to the expanded rows, as the query's own compute() does", () => {
+  test("the alias is a property of the expanded rows that select(), filter() and orderBy() may name; the service's value comes back", async (t) => {
+    const answer = { value: [{ ID: 1, reviews: [{ ID: 10, rating: 4, double: 8 }] }] };
+    const { server, client } = await serveClient(t, answerJson(200, answer));
+    const q = client
+      .collection<Book>("Books")
+      .select("ID")
+      .expand("reviews", (r) => r.compute("rating mul 2 as double").select("rating", "double").filter((f) => f.gt("double", 4)).orderBy("double", "desc"));
+    type Reviewed = Awaited<ReturnType<typeof q.list>>[number]["reviews"][number];
+    expectType<Same<Reviewed["double"], unknown>>();
+    expectType<Same<Reviewed["rating"], number | null>>();
+    const rows = await q.list();
+    assert.equal(sentQuery(server), "?$select=ID&$expand=reviews($select=rating,double;$filter=double gt 4;$orderby=double desc;$compute=rating mul 2 as double)");
+    assert.equal(rows[0]?.reviews[0]?.double, 8);
+  });
+
+  test("without a select the alias is there with every property, in a nested expand and an entity query too; a text of no alias adds none", () => {
+    const whole = books.expand("reviews", (r) => r.compute("rating mul 2 as double, rating add 1 as next"));
+    type Whole = Awaited<ReturnType<typeof whole.list>>[number]["reviews"][number];
+    expectType<Same<Pick<Whole, "double" | "next" | "text">, { double?: unknown; next?: unknown; text: string | null }>>();
+    const deep = authors.expand("books", (b) => b.expand("reviews", (r) => r.compute("rating mul 2 as double")));
+    expectType<Same<Awaited<ReturnType<typeof deep.list>>[number]["books"][number]["reviews"][number]["double"], unknown>>();
+    const one = books.key(1).expand("author", (a) => a.compute("concat(name,'!') as loud").select("loud"));
+    expectType<Same<NonNullable<Awaited<ReturnType<typeof one.get>>["author"]>, { loud?: unknown; ID?: string }>>();
+    assert.equal(decodeURIComponent(one.url()), "http://example.test/odata/Books(1)?$expand=author($select=loud;$compute=concat(name,'!') as loud)");
+    const text: string = "rating mul 2";
+    const plain = books.expand("reviews", (r) => r.compute(text));
+    expectType<Same<Awaited<ReturnType<typeof plain.list>>[number]["reviews"], Review[]>>();
+    const misuse = () => {
+      // @ts-expect-error the alias is the expand's: the query's own select() does not name it
+      books.expand("reviews", (r) => r.compute("rating mul 2 as double")).select("double");
+    };
+    assert.equal(typeof misuse, "function");
   });
 });
 
@@ -190,10 +260,10 @@ describe("against SAP CAP", () => {
   test("v4: a path merged into an earlier expand, and a selected navigation property narrowed by its expand", async () => {
     const v4Books = new ODataClient({ serviceUrl: cap.v4 }).collection<Book>("Books").filter((f) => f.eq("ID", 1));
     const [merged] = await v4Books.expand("author", (a) => a.select("name")).expand("author/books", (b) => b.select("title").top(1)).list();
-    // CAP adds the ETag's modifiedAt to a selection of Books.
-    const { books: authorBooks, ...author } = merged?.author as Author;
+    // Typed as sent: the author's selection and its books. CAP adds the ETag's modifiedAt to a selection of Books.
+    const { books: authorBooks, ...author } = merged!.author!;
     assert.deepEqual(author, { name: "Jane Austen", ID: "austen" });
-    assert.deepEqual(authorBooks?.map(({ ID, title }) => ({ ID, title })), [{ ID: 1, title: "Pride and Prejudice" }]);
+    assert.deepEqual(authorBooks.map(({ ID, title }) => ({ ID, title })), [{ ID: 1, title: "Pride and Prejudice" }]);
     const [narrowed] = await v4Books.select("title", "author").expand("author", (a) => a.select("name")).list();
     assert.deepEqual(narrowed?.author, { name: "Jane Austen", ID: "austen" });
   });

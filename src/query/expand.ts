@@ -5,7 +5,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataVersion } from "../options.js";
-import { requireV4, type FilterBuilder, type FilterExpression } from "./filter.js";
+import { requireV4, type FilterBuilder, type FilterExpression, type OrderByExpression } from "./filter.js";
 import { isV2 } from "./literal-format.js";
 import { checkPath } from "./names.js";
 import {
@@ -22,7 +22,19 @@ import {
   type QueryOptionsState,
   type SortDirection,
 } from "./state.js";
-import type { ExpandPath, Expansion, Unexpanded, FilterFieldPath, RelatedType, Selected, SelectItem, ValidOrderByPath, ValidSelect } from "./types.js";
+import type {
+  ComputedProperties,
+  ExpandPath,
+  Expansion,
+  Unexpanded,
+  FilterFieldPath,
+  RelatedType,
+  Selected,
+  SelectItem,
+  ValidOrderByPath,
+  ValidSelect,
+  WithComputed,
+} from "./types.js";
 
 /**
  * The callback of `expand()`: receives the nested options builder and returns it refined. What it
@@ -89,8 +101,14 @@ export class ExpandQuery<T = Record<string, unknown>, in out S extends string = 
     return this.#next(addFilter(this.#options, filterText(expression as FilterInput<T>, this.#version, "expand filter(expression)")));
   }
 
-  /** Nested `$orderby` (OData v4): a path to a primitive property, as the query's own `orderBy()` takes. */
-  orderBy<P extends FilterFieldPath<T>, R = Root>(field: (P & ValidOrderByPath<T, P, R, T>) | ((f: FilterBuilder<T, R, T>) => FilterExpression), direction?: SortDirection): ExpandQuery<T, S, X, Root> {
+  /**
+   * Nested `$orderby` (OData v4): a path to a primitive property or an expression, as the query's own `orderBy()` takes.
+   * @typeParam Q - the path of the bare `f.field(path)` that the function form returns, if it does, inferred and checked.
+   */
+  orderBy<P extends FilterFieldPath<T>, R = Root, Q extends string = never>(
+    field: (P & ValidOrderByPath<T, P, R, T>) | ((f: FilterBuilder<T, R, T>) => OrderByExpression<T, Q, R, T>),
+    direction?: SortDirection,
+  ): ExpandQuery<T, S, X, Root> {
     this.#nestedV4("$orderby");
     const where = "expand orderBy(field)";
     return this.#next(addOrderBy(this.#options, orderByTarget(field as string | ((f: FilterBuilder<T>) => FilterExpression), this.#version, where), direction, where));
@@ -120,11 +138,20 @@ export class ExpandQuery<T = Record<string, unknown>, in out S extends string = 
     return this.#next({ ...this.#options, search: checkOptionText(expression, "expand search(expression)", "search") });
   }
 
-  /** Nested `$compute` items (OData v4); several calls append. */
-  compute(expression: string): ExpandQuery<T, S, X, Root> {
+  /**
+   * Nested `$compute` items (OData v4); several calls append. As the query's own `compute()`, the
+   * aliases of a literal text are properties that `select()`, `filter()` and `orderBy()` may name,
+   * and the expanded rows carry them, `unknown` and optional ({@link WithComputed}).
+   * @typeParam C - the properties of the aliases of `E`, worked out from it: a type parameter of
+   * its own rather than a type in the result, so that the compiler, which compares the builder's
+   * methods to learn how a builder type relates to another, need not read the text's aliases.
+   */
+  compute<const E extends string, C = ComputedProperties<E>>(expression: E): ExpandQuery<T & C, S, X & C, Root> {
     this.#nestedV4("$compute");
     const text = checkOptionText(expression, "expand compute(expression)");
-    return this.#next({ ...this.#options, compute: [...(this.#options.compute ?? []), text] });
+    // The rows of an expand are those of the related type (the callback's), so the aliases go with
+    // the expansions X, which the rows take in whole, as well as into the type the paths are of.
+    return new ExpandQuery<T & C, S, X & C, Root>(this.#version, { ...this.#options, compute: [...(this.#options.compute ?? []), text] });
   }
 
   /** `$levels` of a recursive expand: a positive integer or `"max"` (OData v4). */

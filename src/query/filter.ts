@@ -10,7 +10,7 @@ import { checkWellFormed, formatLiteral, isEdmValue, isV2 } from "./literal-form
 import type { LiteralValue } from "./literals.js";
 import { checkIdentifier, checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression } from "./raw-text.js";
-import type { CollectionPath, FieldPath, FilterFieldPath, FilterPathLiteralType, FilterPathType, FilterValue, IsCollection, LambdaMember, StringPath, ValidFilterPath } from "./types.js";
+import type { CollectionPath, FieldPath, FilterFieldPath, FilterPathLiteralType, FilterPathType, FilterValue, IsCollection, LambdaMember, StringPath, ValidFilterPath, ValidOrderByPath } from "./types.js";
 import type { EdmValue } from "./literals.js";
 import { describe } from "../util/values.js";
 
@@ -66,6 +66,26 @@ export class FilterExpression {
     return this.#family;
   }
 }
+
+/** Never set: the member that carries, for the compiler alone, the path of a field expression. */
+declare const fieldPath: unique symbol;
+
+/**
+ * What `f.field(path)` gives: an expression like any other, which carries its path `P` for the
+ * compiler alone, so that the function form of `orderBy()` checks a bare field's path as its path
+ * form checks one ({@link OrderByExpression}). Nothing of the path exists at run time.
+ */
+export interface FieldExpression<out P extends string = string> extends FilterExpression {
+  /** Never set: the path, for the compiler alone. */
+  readonly [fieldPath]?: P;
+}
+
+/**
+ * What the function form of `orderBy()` of a query of `T` takes: any expression, a bare field
+ * ({@link FieldExpression}) only where its path `Q` is one `$orderby` sorts by
+ * ({@link ValidOrderByPath}: not a navigation, complex or collection-valued property).
+ */
+export type OrderByExpression<T, Q extends string, Root = T, This = Root> = FilterExpression & { readonly [fieldPath]?: Q & ValidOrderByPath<T, Q, Root, This> };
 
 /** Whether `value` is a {@link FilterExpression}. */
 export function isFilterExpression(value: unknown): value is FilterExpression {
@@ -195,8 +215,11 @@ export class FilterBuilder<T = Record<string, unknown>, out Root = T, out This =
 
   // --- operands -------------------------------------------------------------------------------
 
-  /** A reference to a property path, for comparing one field with another: `f.gt("price", f.field("cost"))`. */
-  field<P extends FilterFieldPath<T>, R = Root, H = This>(path: P & ValidFilterPath<T, P, R, H>): FilterExpression {
+  /**
+   * A reference to a property path, for comparing one field with another: `f.gt("price", f.field("cost"))`.
+   * The expression carries its path for the compiler ({@link FieldExpression}), whose `orderBy()` refuses one it cannot sort by.
+   */
+  field<P extends FilterFieldPath<T>, R = Root, H = This>(path: P & ValidFilterPath<T, P, R, H>): FieldExpression<P> {
     return this.#field(path, "f.field(path)");
   }
 

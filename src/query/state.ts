@@ -11,6 +11,7 @@ import { checkPath, checkQualifiedName } from "./names.js";
 import { checkRawExpression, checkRawSearch } from "./raw-text.js";
 import { formatQueryOptions } from "./url.js";
 import { describe } from "../util/values.js";
+import { isQualifiedName } from "../util/identifiers.js";
 import type { EntityState, QueryOptionsState, QueryState } from "./state-types.js";
 
 export type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state-types.js";
@@ -175,11 +176,25 @@ export function setParam<S extends QueryOptionsState>(state: S, name: unknown, v
  * (OData v4 URL Conventions, Addressing Derived Types). The cast is one more path segment, so it
  * goes where a navigation goes: `path` becomes the parent and the type name the last segment, and
  * whatever builds a URL from the state (reads, `$count`, keys, writes, bound operations, `$batch`
- * parts) appends it. The options stay: they apply to the cast's result.
+ * parts) appends it. The options stay: they apply to the cast's result. A state that is a cast
+ * already, with no key after it, is refused with a `TypeError` naming both types: OData's resource
+ * path takes one type segment after a collection, a key or a single-valued navigation, never two
+ * in a row (`Persons/NS.Employee/NS.Manager`); `Persons/NS.Employee(1)/NS.Manager` is a path.
  */
-export function castState<S extends { readonly entitySet: string; readonly parentPath?: string }>(state: S, path: string, type: unknown, version: ODataVersion): S {
+export function castState<S extends { readonly entitySet: string; readonly parentPath?: string; readonly keyPredicate?: string }>(
+  state: S,
+  path: string,
+  type: unknown,
+  version: ODataVersion,
+): S {
   requireV4(version, "cast(type)", "a type cast segment");
-  return { ...state, parentPath: path, entitySet: checkQualifiedName(type, "cast(type)") };
+  const name = checkQualifiedName(type, "cast(type)");
+  // Only a cast puts a qualified name below a parent: navigations are simple identifiers, and an
+  // entity set named with its container's name (`Container.Persons`) has no parent.
+  if (state.parentPath !== undefined && !state.keyPredicate && isQualifiedName(state.entitySet)) {
+    throw new TypeError(`cast(type): the query is cast to ${state.entitySet} already; OData has no second cast (${name}) right after one`);
+  }
+  return { ...state, parentPath: path, entitySet: name };
 }
 
 /** A copy of the state for reading just the first entity: `$top=1` (or `$top=0` if it already was). */

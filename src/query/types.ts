@@ -602,14 +602,16 @@ export type Selected<T, S extends string, X> = [S] extends [never]
       : PickPaths<Without<T, keyof X>, S> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
 
 /**
- * The expansions `X` without the navigation property `N`: what stays of them when `expand(N)`
- * replaces an earlier expand of `N`. `Omit<X, N>` would be the same type, but TypeScript (5.4 to
- * 5.9) writes an `expand()` result's `Omit<{}, N>` into a declaration file with `N` left
- * unresolved, so a library exporting an expanded query would ship a `.d.ts` that does not compile.
- * This mapped type is written with its arguments resolved; it is exported so that such a file can
- * name it (`import("traverse-odata").Unexpanded<{}, "author">`).
+ * The expansions `X` without the navigation property that `expand(N)` expands anew: `N` itself,
+ * whose earlier expand a plain `N` replaces, or the first segment of a path `N`, whose earlier
+ * expand the path goes into ({@link Expansion} gives it back, with the path in it). `Omit<X, N>`
+ * would be the same type for a plain `N`, but TypeScript (5.4 to 5.9) writes an `expand()`
+ * result's `Omit<{}, N>` into a declaration file with `N` left unresolved, so a library exporting
+ * an expanded query would ship a `.d.ts` that does not compile. This mapped type is written with
+ * its arguments resolved; it is exported so that such a file can name it
+ * (`import("traverse-odata").Unexpanded<{}, "author">`).
  */
-export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends N ? never : P]: X[P] };
+export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends N ? never : N extends `${P & string}/${string}` ? never : P]: X[P] };
 
 /**
  * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the
@@ -618,17 +620,62 @@ export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends 
  * the related type; where the nested options, which are the last segment's, narrow its rows `R`
  * (a `select()`, here or below), the rest of the path is expanded in it with `R` at the end
  * ({@link ExpandedAlong}), else the related type says no more than what is sent and stays as it
- * is. When `X` holds the first segment already, a path adds nothing: the request puts it below the
- * earlier expand, whose rows stay as they were. The caller leaves out of `X` what a plain `nav`
- * replaces ({@link Unexpanded}): the request keeps only the later expand of a property.
+ * is. When `X` holds the first segment already, the request puts the rest of the path below that
+ * earlier expand (`author($select=name;$expand=books)`), and so does the type: the earlier rows
+ * keep their selection and gain the path ({@link MergedExpansion}); but a path whose next segment
+ * is a type cast (`author/NS.Writer/books`) is an item of its own, and the earlier rows stay as
+ * they were. The caller leaves out of `X` what this replaces ({@link Unexpanded}): the request
+ * keeps only the later expand of a property.
  */
 export type Expansion<T, K extends string, R, X = {}> = K extends "*"
   ? {}
   : K extends `${infer Head}/${infer Rest}`
     ? Head extends keyof X
-      ? {}
+      ? {
+          [P in Head & keyof X]: FirstSegment<Rest> extends `${string}.${string}`
+            ? X[P]
+            : ExpandedValue<P extends keyof T ? T[P] : unknown, MergedExpansion<RowsIn<X[P], RelatedType<T, P>>, RelatedType<T, P>, Rest, R>>;
+        }
       : { [P in Head & keyof T]-?: ExpandedValue<T[P], [R] extends [RelatedType<T, K>] ? RowOf<T[P]> : ExpandedAlong<RowOf<T[P]>, Rest, R>> }
     : { [P in K & keyof T]-?: ExpandedValue<T[P], R> };
+
+/**
+ * The rows `Row` of an earlier expand with an expand path `Path` placed below it, as the request
+ * places it: level by level into the earlier expands the path passes (their rows keep what they
+ * selected and gain the rest of the path), a new expand where there is none (every property of the
+ * type, from `Full`, the related type `Row` was selected from), and at the last segment the rows
+ * `R` of the path's own options, in place of an earlier expand of it (the later one wins). A type
+ * cast segment starts an item of its own in the request, and a segment the type does not know adds
+ * nothing: `Row` stays as it is.
+ */
+export type MergedExpansion<Row, Full, Path extends string, R> = Path extends `${infer Head}/${infer Rest}`
+  ? Head extends `${string}.${string}` | "*"
+    ? Row
+    : FirstSegment<Rest> extends `${string}.${string}`
+      ? Row
+      : Head extends keyof Full
+        ? Without<Row, Head> & { [P in Head & keyof Full]-?: ExpandedValue<Full[P], MergedExpansion<RowsIn<P extends keyof Row ? Row[P] : unknown, RowOf<Full[P]>>, RowOf<Full[P]>, Rest, R>> }
+        : Row
+  : Path extends `${string}.${string}` | "*"
+    ? Row
+    : Path extends keyof Full
+      ? Without<Row, Path> & { [P in Path & keyof Full]-?: ExpandedValue<Full[P], R> }
+      : Row;
+
+/**
+ * The rows that the value `V` of an expanded navigation property holds (`R` of `R[]`, of
+ * `R | null`, of `R | R[] | null`), or `Fallback` where `V` holds no rows (`unknown`, a property
+ * not selected or expanded).
+ */
+export type RowsIn<V, Fallback> = unknown extends V
+  ? Fallback
+  : [V extends readonly (infer E)[] ? E : Exclude<V, null | undefined>] extends [infer E]
+    ? [E] extends [never]
+      ? Fallback
+      : [E] extends [object]
+        ? E
+        : Fallback
+    : never;
 
 /**
  * The rows `Row` of an expanded navigation property with the rest of an expand path, `Path`,
@@ -683,7 +730,14 @@ export type ComputedAliasName<S extends string> = S extends ` ${infer R}`
  * no `$select` (OData 4.01 Part 2 §5.1.3 says SHOULD), and its type is the expression's, which
  * the text alone does not tell. `T` itself where `E` names none (text not known until run time).
  */
-export type WithComputed<T, E extends string> = [ComputedAliases<E>] extends [never] ? T : T & { [A in ComputedAliases<E>]?: unknown };
+export type WithComputed<T, E extends string> = [ComputedAliases<E>] extends [never] ? T : T & ComputedProperties<E>;
+
+/**
+ * The properties that the `$compute` text `E` adds to a row, `unknown` and optional as in
+ * {@link WithComputed}: what an expand's `compute()` adds to the expanded rows, whose type is the
+ * related entity's, not its builder's.
+ */
+export type ComputedProperties<E extends string> = { [A in ComputedAliases<E>]?: unknown };
 
 /**
  * The rows of a query with `$apply`: what its transformations make of the entities (groups, their

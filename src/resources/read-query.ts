@@ -18,7 +18,7 @@
 import type { ClientCore } from "../core.js";
 import { formatKeyPredicate, keySegment } from "../query/keys.js";
 import { addExpand, type ExpandBuilder } from "../query/expand.js";
-import { requireV4, type FilterBuilder, type FilterExpression } from "../query/filter.js";
+import { requireV4, type FilterBuilder, type OrderByExpression } from "../query/filter.js";
 import {
   addCompute,
   addFilter,
@@ -166,10 +166,12 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /**
    * Adds an `$orderby` item: a path to a primitive property (through single-valued navigation and
-   * complex properties, or `reviews/$count`), or `(f) => expression` (such as `f.tolower("name")`).
+   * complex properties, or `reviews/$count`), or `(f) => expression` (such as `f.tolower("name")`),
+   * where a bare `f.field(path)` takes the paths the path form takes ({@link OrderByExpression}).
    * Several calls append. Without a direction the service's default (ascending) applies.
+   * @typeParam Q - the path of the bare `f.field(path)` that the function form returns, if it does, inferred and checked.
    */
-  orderBy<P extends FilterFieldPath<T>>(field: (P & ValidOrderByPath<T, P>) | ((f: FilterBuilder<T>) => FilterExpression), direction?: SortDirection): this {
+  orderBy<P extends FilterFieldPath<T>, Q extends string = never>(field: (P & ValidOrderByPath<T, P>) | ((f: FilterBuilder<T>) => OrderByExpression<T, Q>), direction?: SortDirection): this {
     return this.#next(addOrderBy(this.#state, orderByTarget(field, this.#version, "orderBy(field)"), direction, "orderBy(field)"));
   }
 
@@ -257,7 +259,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * The entities of the derived type `type` (a qualified name: `NS.Employee`, or with the schema's
    * alias) among this collection's, as a query on `Persons/NS.Employee` (OData v4) that keeps this
    * query's options, which apply to the cast's result; `key()` on it is `Persons/NS.Employee(1)`.
-   * Anything but a qualified name is refused with a `TypeError` naming `cast(type)`.
+   * Anything but a qualified name is refused with a `TypeError` naming `cast(type)`, and so is a
+   * cast of a query that is cast already (OData has no two type segments in a row).
    * @example graph.collection("groups").key("x").navigate("members").cast<User>("microsoft.graph.user")
    */
   cast<U = Record<string, unknown>>(type: string): CollectionOf<K, U, S, X> {
@@ -473,11 +476,14 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
   /**
    * This entity as one of the derived type `type` (a qualified name), as a query on
    * `Persons(1)/NS.Employee` (OData v4) that keeps this query's options. An entity not of the type
-   * is not found (404), so `get()` gives `null` only where this query's would.
+   * is not found (404), so `get()` gives `null` only where this query's would. A cast of an entity
+   * query that is a cast already (`singleton("Me").cast(a).cast(b)`) is refused with a `TypeError`;
+   * one of an entity of a cast collection (`Persons/NS.Employee(1)/NS.Manager`) is not.
    */
   cast<U = Record<string, unknown>>(type: string): EntityOf<K, U, S, X, Z> {
-    const state = { ...this.#state, keyPredicate: "", nullable: relatesOne(this.#state) };
-    return this.#next<EntityOf<K, U, S, X, Z>>(castState(state, entityPath(this.#state), type, this.#core.options.version));
+    // The key predicate goes into the parent path; castState reads it first, to tell a cast of a cast.
+    const state = castState({ ...this.#state, nullable: relatesOne(this.#state) }, entityPath(this.#state), type, this.#core.options.version);
+    return this.#next<EntityOf<K, U, S, X, Z>>({ ...state, keyPredicate: "" });
   }
 
   /** The absolute request URL of this entity, encoded; sends nothing. */

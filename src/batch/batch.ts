@@ -318,7 +318,7 @@ export class Batch extends BatchWrites {
 
   /** `GET` of one entity (with the query's `$select`/`$expand`); the value is the entity, typed as `query.get()` gives it. */
   get<T, S extends string = never, X = {}, Z = never>(query: EntityQuery<T, S, X, Z>): BatchEntityHandle<T, Selected<T, S, X> | Z> {
-    const { core, state } = entityInternals(query);
+    const { core, state } = entityInternals(query, "get(query): the query");
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
     return this.add<Selected<T, S, X> | Z, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: relatesOne(state) ? "or null" : true }), "entity");
@@ -331,7 +331,7 @@ export class Batch extends BatchWrites {
    * `query.pages({ from })`), and a `deltaLink` when it tracks changes.
    */
   page<T, S extends string = never, X = {}>(query: CollectionQuery<T, S, X>): BatchHandle<Page<Selected<T, S, X>>> {
-    const { core, state } = queryInternals(query);
+    const { core, state } = queryInternals(query, "page(query): the query");
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
     // With the Prefer of query.page(): trackChanges(), without which the page would carry no deltaLink.
@@ -344,7 +344,7 @@ export class Batch extends BatchWrites {
    * options, as `countAll()` sends it; the value is the number.
    */
   count<T, S extends string = never, X = {}>(query: CollectionQuery<T, S, X>): BatchHandle<number> {
-    const { core, state } = queryInternals(query);
+    const { core, state } = queryInternals(query, "count(query): the query");
     this.#checkClient(core, "count(query)");
     const url = countUrl(core.options.serviceUrl, this.#context.version, state as QueryState);
     const spec = readSpec(this.#context, url, { kind: "count" });
@@ -542,7 +542,7 @@ function collectionTarget<T, S extends string, X>(context: BatchContext, target:
     const slash = target.path.indexOf("/");
     return { state: { parentPath: target.path.slice(0, slash), entitySet: target.path.slice(slash + 1) }, dependsOn: [target.contentId] };
   }
-  const { core, state } = queryInternals(target);
+  const { core, state } = queryInternals(target, `${where}: the target`);
   if (core !== context.core) throw new TypeError(`${where}: the query belongs to another client than this batch`);
   return { state, dependsOn: [] };
 }
@@ -552,7 +552,7 @@ function entityTarget<T, S extends string, X>(context: BatchContext, target: Bat
     if (target.kind !== "entity") throw new TypeError(`${where}: ${target.path} is a collection, not an entity`);
     return { state: { entitySet: target.path, keyPredicate: "" }, dependsOn: [target.contentId] };
   }
-  const { core, state } = entityInternals(target);
+  const { core, state } = entityInternals(target, `${where}: the target`);
   if (core !== context.core) throw new TypeError(`${where}: the query belongs to another client than this batch`);
   return { state, dependsOn: [] };
 }

@@ -353,6 +353,5 @@ function boundCall<C>(
 
 /** The entity a reference points at; anything but an entity query is refused by name. */
 function targetState(target: unknown, where: string): EntityState {
-  if (!(target instanceof ReadEntityQuery)) throw new TypeError(`${where}: the target must be an entity query, such as client.collection("Authors").key(1)`);
-  return entityInternals(target).state;
+  return entityInternals(target as ReadEntityQuery, `${where}: the target`).state;
 }

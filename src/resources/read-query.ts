@@ -388,10 +388,13 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 /**
  * The client core and the state behind a collection query, for the layers above that build
  * requests from it (`$batch`, the writes, the command line's export). Pair with `collectionUrl`,
- * `countUrl` and `firstEntityState` of `src/query/`.
+ * `countUrl` and `firstEntityState` of `src/query/`. Anything else is refused with a `TypeError`
+ * that names it `what`: the call and its parameter (`"page(query): the query"`).
  * @internal Not exported from the package.
  */
-export function queryInternals(query: AnyCollectionQuery): { core: ClientCore; state: QueryState } {
+export function queryInternals(query: AnyCollectionQuery, what = "the query"): { core: ClientCore; state: QueryState } {
+  // JavaScript may pass anything: named here, for every caller, rather than as a private member's TypeError.
+  if (!(query instanceof ReadCollectionQuery)) throw new TypeError(`${what} must be a collection query, such as client.collection("Authors")`);
   return readQueryInternals(query);
 }
 
@@ -577,10 +580,12 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
 
 /**
  * The client core and the state behind an entity query, for the layers above that build requests
- * from it (`$batch`, the writes).
+ * from it (`$batch`, the writes, a reference's target). Anything else is refused with a
+ * `TypeError` that names it `what`: the call and its parameter (`"get(query): the query"`).
  * @internal Not exported from the package.
  */
-export function entityInternals(query: AnyEntityQuery): { core: ClientCore; state: EntityState } {
+export function entityInternals(query: AnyEntityQuery, what = "the query"): { core: ClientCore; state: EntityState } {
+  if (!(query instanceof ReadEntityQuery)) throw new TypeError(`${what} must be an entity query, such as client.collection("Authors").key(1)`);
   return readEntityInternals(query);
 }
 

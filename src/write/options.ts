@@ -29,7 +29,11 @@ export type ReturnPreference = "minimal" | "representation";
 
 /** Options every write takes; alone, those of `link`, `setLink` and `unlink`. */
 export interface WriteOptions extends RequestOptions {
-  /** More headers for this request (lower-case names win over the defaults). */
+  /**
+   * More headers for this request (lower-case names win over the defaults). A `Prefer` among them
+   * joins the `return=...` of the option `prefer` (`odata.include-annotations="*"` beside it); one
+   * that asks for the other `return` than that option is refused with a `TypeError`.
+   */
   headers?: Record<string, string> | undefined;
   /**
    * Sends the request as `POST` with `X-HTTP-Method: <method>` (method tunnelling), for services

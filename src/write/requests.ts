@@ -51,7 +51,7 @@ import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { callTimeout } from "../util/timers.js";
-import { EARLIER_ATTEMPTS, isTrustedOrigin, withConfigured } from "../http/steps.js";
+import { EARLIER_ATTEMPTS, isTrustedOrigin, mergePrefer, withConfigured } from "../http/steps.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -484,7 +484,12 @@ function finish(
   asyncTwin?: string,
 ): WriteRequest {
   const wireMethod = applyMethod(method, options, headers, where);
-  Object.assign(headers, requestHeaders(options?.headers, where));
+  const own = requestHeaders(options?.headers, where);
+  const prefer = headers["prefer"];
+  Object.assign(headers, own);
+  // The call's `return=` (its option `prefer`) joins the preferences of its own `Prefer`, as
+  // `respond-async` and `odata.maxpagesize` do, rather than giving way to them.
+  if (prefer !== undefined && own["prefer"] !== undefined) headers["prefer"] = joinPrefer(prefer, own["prefer"], where);
   const request: WriteRequest = {
     method: wireMethod,
     url: target.url,
@@ -508,6 +513,22 @@ function checkPrefer(prefer: unknown, where: string): ReturnPreference | undefin
     throw new TypeError(`${where}: option "prefer" must be "minimal" or "representation"; got ${describe(prefer)}`);
   }
   return prefer;
+}
+
+/**
+ * `built` (the option `prefer`'s `return=...`) with the preferences of the call's own `Prefer`
+ * header `given`. A `return` among them that asks for the other answer is refused: the option
+ * decides what the write resolves with (the entity or `undefined`), and neither of two
+ * contradicting wishes of the same call can be taken for the one meant.
+ */
+function joinPrefer(built: string, given: string, where: string): string {
+  for (const preference of given.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+    const match = /^\s*return\s*=\s*"?([^";\s]*)/i.exec(preference);
+    if (match && `return=${match[1]!.toLowerCase()}` !== built) {
+      throw new TypeError(`${where}: option "prefer" asks for ${built} and option "headers" has Prefer: ${preference.trim()}; give one of them`);
+    }
+  }
+  return mergePrefer(given, built);
 }
 
 function setPrefer(headers: Record<string, string>, prefer: unknown, where: string): void {

@@ -1,9 +1,12 @@
 /**
- * What follows an `Authorization` scheme's name in text: after `Bearer`, a token whatever its
- * letters (`abcdefghijkl` is masked as `kQxvTbWm` is), the words that say what the scheme is about
- * aside; after `Basic`, a credential only where it reads as base64 of `user:password` (its bytes
- * hold the colon), so that a camel-case word of prose ("Basic JavaScript knowledge") stays.
- * Checked where a service echoes them: the ODataHttpError's message and headers, and the wire log.
+ * What follows an `Authorization` scheme's name in text: of 8 characters or more, a value with a
+ * character other than a letter, or of 20 letters, is masked after any scheme. Of fewer letters:
+ * after `Bearer`, a token whatever its letters (`abcdefghijkl` is masked as `kQxvTbWm` is, and so
+ * is a word of prose), the words that say what the scheme is about aside; after `Basic`, a
+ * credential only where it reads as base64 of `user:password` text (a colon, no control
+ * character, UTF-8), so that prose ("Basic JavaScript knowledge", "Basic Operations", "requires
+ * Basic authentication.") stays. Checked where a service echoes them: the ODataHttpError's message
+ * and headers, and the wire log.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -61,4 +64,73 @@ test("a service echoing a lower-case Bearer token and a Basic prose word: the to
   for (const text of [error.message, inspect(error, { depth: Infinity }), JSON.stringify(error), ...log.lines]) {
     assert.ok(!text.includes(LOWER_TOKEN) && !text.includes(USER_PASS), text);
   }
+});
+
+/** The base64 of `pair` without its padding, where that is letters alone, fewer than 20 of them, and 8 or more. */
+function lettersOnly(pair: string): string {
+  const base64 = Buffer.from(pair).toString("base64").replace(/=+$/, "");
+  assert.match(base64, /^[A-Za-z]{8,19}$/, pair);
+  return base64;
+}
+
+test("after Basic, letters that read as base64 of user:password are masked: a short or empty password, an empty user id, a UTF-8 user id, a pair cut short, padded, before a full stop", () => {
+  for (const pair of ["exTPQe:", "vaqe22:A", ":boJanABi", "B\u00d6I:lmvoB", "user:pass"]) {
+    const base64 = lettersOnly(pair);
+    assert.equal(redactText(`request sent with Basic ${base64} was refused`), "request sent with Basic *** was refused", pair);
+    assert.equal(redactText(`This service refused Basic ${base64}.`), "This service refused Basic ***", pair);
+  }
+  // Padded, the value holds a character other than a letter.
+  assert.equal(redactText(`Basic ${Buffer.from("exTPQe:").toString("base64")} refused`), "Basic *** refused");
+  // Cut a letter past its last whole byte ("dXNlcjpwY" reads "user:p" and a letter of no byte).
+  assert.equal(redactText(`Basic ${USER_PASS.slice(0, 9)}`), "Basic ***");
+});
+
+test("after Basic, every letters-only base64 of user:password of 8 to 19 letters is masked, drawn from 40,000 pairs of printable ASCII", () => {
+  const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.!@ -";
+  let seed = 7;
+  const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+  const draw = (length: number) => Array.from({ length }, () => chars[next(chars.length)]).join("");
+  const tried = new Set<string>();
+  for (let i = 0; i < 40_000; i++) {
+    const base64 = Buffer.from(`${draw(1 + next(8))}:${draw(next(8))}`).toString("base64").replace(/=+$/, "");
+    if (!/^[A-Za-z]{8,19}$/.test(base64)) continue;
+    tried.add(base64);
+    assert.equal(redactText(`sent Basic ${base64} here`), "sent Basic *** here", base64);
+  }
+  assert.ok(tried.size > 1000, `only ${tried.size} drawn`);
+});
+
+test("after Basic, what reads as no user:password text stays: capitalised words whose base64 bytes start with a colon, a word before a full stop or a colon, bytes with a control character", () => {
+  for (const prose of [
+    "See Basic Operations in the guide",
+    "Basic Overview",
+    "Basic Optional settings",
+    "Basic Original values",
+    "Basic Override rules",
+    "Basic Organization data",
+    "This service requires Basic authentication.",
+    "Basic authentication: not enabled",
+    "Basic authentication, Bearer authentication, or Negotiate authentication are accepted",
+  ]) {
+    assert.equal(redactText(prose), prose);
+  }
+  // Bytes with a control character in them are no user id and password, though they hold a colon.
+  const control = lettersOnly("ab\u0004:fkz");
+  assert.equal(redactText(`Basic ${control} here`), `Basic ${control} here`);
+});
+
+test("after any scheme, a value of 8 characters or more with a character other than a letter, or of 20 letters, is masked; one of 7 stays", () => {
+  assert.equal(redactText("Basic Abcdefghijklmnopqrst here"), "Basic *** here");
+  assert.equal(redactText("Bearer Authenticationabcdefg here"), "Bearer *** here");
+  assert.equal(redactText("Bearer abc.def.ghi here"), "Bearer *** here");
+  assert.equal(redactText("Negotiate YIIabc+/ here"), "Negotiate *** here");
+  assert.equal(redactText("Bearer abcdefg here"), "Bearer abcdefg here");
+});
+
+test("after Bearer, a word of prose is masked as a token of lower-case letters is (none can be told from one), the words about the scheme aside", () => {
+  assert.equal(redactText("Authorization header must start with Bearer followed by a space"), "Authorization header must start with Bearer *** by a space");
+  assert.equal(redactText("Authentication scheme Bearer expected"), "Authentication scheme Bearer ***");
+  // The full stop is read with the word, as a token may end in one (RFC 6750's b64token).
+  assert.equal(redactText("Only Bearer authentication."), "Only Bearer ***");
+  assert.equal(redactText("Bearer authentication is required"), "Bearer authentication is required");
 });

@@ -140,18 +140,31 @@ const AUTH_SCHEME_IN_TEXT = /\b(?:(Bearer)|Basic|Digest|Negotiate|NTLM|SharedKey
  * rather than a word. Of any scheme, one with a character that is no letter, or of 20 letters,
  * longer than the words that follow a scheme's name in prose. Of fewer letters alone:
  * - after `Bearer`, a token: RFC 6750 gives it no shape, so `abcdefghijkl` is one as much as
- *   `kQxvTbWm` is; only the words that say what the scheme is about stay ("Bearer
- *   authentication is required", "Bearer authorization", "Bearer credentials");
- * - after `Basic`, the base64 of `user:password` (RFC 7617), so one whose bytes hold the colon: a
- *   word read as base64 holds none, camel-cased or not ("Basic JavaScript knowledge"). The first
- *   4n letters are read, so that a pair cut short still counts once the cut is past its colon.
+ *   `kQxvTbWm` is, and so is a word of prose after it ("Bearer expected"); only the words that
+ *   say what the scheme is about stay ("Bearer authentication is required", "Bearer
+ *   authorization", "Bearer credentials");
+ * - after `Basic`, the base64 of `user:password` ({@link USER_PASS}); a `.` or `:` after the
+ *   letters ends a sentence (base64 holds neither), so "requires Basic authentication." stays.
  *   The other schemes' credentials (Negotiate's and NTLM's base64 messages, Digest's and
  *   SharedKey's fields) are longer or hold other characters, so no word after them is masked.
  */
 function isCredential(bearer: string | undefined, value: string): boolean {
-  if (/[^A-Za-z]|.{20}/.test(value)) return true;
-  return bearer ? !/^(?:authenticat|authoriz|credential)/i.test(value) : atob(value.slice(0, value.length & -4)).includes(":");
+  const letters = bearer ? value : value.replace(/^([A-Za-z]+)[.:]+$/, "$1");
+  if (/[^A-Za-z]|.{20}/.test(letters)) return true;
+  // Read as far as the letters go: one past the last whole byte is dropped.
+  return bearer ? !/^(?:authenticat|authoriz|credential)/i.test(value) : USER_PASS.test(atob(letters.length % 4 - 1 ? letters : letters.slice(0, -1)));
 }
+
+/**
+ * The bytes of `user:password` (RFC 7617): a colon, and text without a control character (the
+ * RFC allows none in either): printable ASCII, or UTF-8 beyond it (each sequence read by its first
+ * byte; one cut at the end counts, so that a pair cut short, or one of a short password, is one
+ * once past its colon). An empty user id counts (Azure DevOps sends a token as the password of
+ * one). A word of prose read as base64 is no such text ("Basic Operations",
+ * "Basic Overview": a colon, then bytes that are no UTF-8), camel-cased or not ("Basic JavaScript
+ * knowledge").
+ */
+const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$/s;
 
 /**
  * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is

@@ -3,12 +3,13 @@
  * node:http service that sends `$metadata` slowly: `timeout: 0` asks for no limit, so its caller
  * never waits for a request the client's `timeout` could end; a `timeout` longer than the client's
  * is not cut short by it either; a caller without one keeps the client's; callers asking for
- * different limits at once each end as they asked, and every caller gets the one model kept.
+ * different limits at once each end as they asked, and every caller gets the one model kept: those
+ * still waiting for another request when it arrives get it at once, that request closed.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ODataClient, ODataClientError } from "../src/index.js";
+import { ODataClient, ODataClientError, ServiceModel } from "../src/index.js";
 import { ITEMS_METADATA, startServer, type TestContextLike } from "./servers/recording-server.js";
 
 /** The client's timeout in these tests: shorter than the service's pauses. */
@@ -90,3 +91,58 @@ test("a caller's timeout no longer than the client's shares the request under th
   assert.equal(first, second);
   assert.deepEqual(server.requests.map((r) => r.path), ["/svc/$metadata"]);
 });
+
+/**
+ * A service that answers the first `$metadata` request after `fast` ms with the document and holds
+ * each later one `slow` ms, then answers it with `late` (a 500, or the document). Each request's
+ * end is recorded: "sent" where its answer was written, "cut off" where the client closed it first.
+ */
+async function oneFastOneSlow(t: TestContextLike, late: "500" | "document", timeout: number) {
+  const fast = 30;
+  const slow = 1_500;
+  const ended: string[] = [];
+  let answered = 0;
+  const server = await startServer(async (_request, res) => {
+    const first = answered++ === 0;
+    res.on("close", () => ended.push(res.writableFinished ? "sent" : "cut off"));
+    await sleep(first ? fast : slow);
+    if (res.destroyed) return;
+    if (!first && late === "500") {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "DOWN", message: "metadata service failed" } }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/xml" });
+    res.end(ITEMS_METADATA);
+  });
+  t.after(() => server.close());
+  const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false, timeout });
+  return { server, client, ended, slow };
+}
+
+for (const late of ["500", "document"] as const) {
+  test(`the first model kept is given at once to the callers still waiting for the other request, which the client closes (its late answer: ${late})`, async (t) => {
+    // The client's timeout is longer than the service's pause: only the model kept ends the slow request.
+    const { server, client, ended, slow } = await oneFastOneSlow(t, late, 5_000);
+    const began = Date.now();
+    /** What a call gave (a model or an error), and when. */
+    const outcome = (call: Promise<ServiceModel>) => call.then((given: unknown) => given, (error: unknown) => error).then((given) => ({ given, after: Date.now() - began }));
+    // One request under the client's timeout; one without, shared by timeout 0 and a deadline
+    // longer than the client's timeout.
+    const results = await Promise.all([client.metadata(), client.metadata({ timeout: 0 }), client.metadata({ timeout: 10_000 })].map(outcome));
+    const model = results[0]?.given;
+    assert.ok(model instanceof ServiceModel && model.entitySet("Items"), String(model));
+    for (const { given, after } of results) {
+      assert.equal(given, model);
+      assert.ok(after < slow / 2, `a caller waited ${after} ms`);
+    }
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ["GET /svc/$metadata", "GET /svc/$metadata"]);
+    // Nothing of the slow request is left: the client closed it before its answer.
+    await sleep(50);
+    assert.deepEqual(ended.sort(), ["cut off", "sent"]);
+    // Kept: a later call, whatever its limit, sends nothing.
+    assert.equal(await client.metadata({ timeout: 0 }), model);
+    assert.equal(await client.metadata(), model);
+    assert.equal(server.requests.length, 2);
+  });
+}

@@ -56,15 +56,20 @@ export function metadataCacheOf(core: ClientCore): MetadataCache {
  *   than `n`, whichever is in flight; with neither, it sends one without a timeout.
  *
  * So two callers asking for different limits at once may send two requests (one under the
- * client's `timeout`, one without): each ends as its own callers asked, and the first model to
- * arrive is the one kept and given to every caller.
+ * client's `timeout`, one without): each ends as its own callers asked until a model arrives. The
+ * first model to arrive is the one kept and given to every caller, those still waiting for the
+ * other request too, at once: that request is aborted (its socket and timers gone), so that its
+ * callers neither wait for it nor see it fail.
  */
 export class MetadataCache {
   readonly #core: ClientCore;
   #model: ServiceModel | undefined;
+  /** The controllers of the latest request of each kind (of the one in flight, while it is). */
+  #timedController: AbortController | undefined;
+  #untimedController: AbortController | undefined;
   /** The request under the client's `timeout`, and the one without a timeout. */
-  readonly #timed = new SharedRequest<ServiceModel>();
-  readonly #untimed = new SharedRequest<ServiceModel>();
+  readonly #timed = new SharedRequest<ServiceModel>(() => (this.#timedController = new AbortController()));
+  readonly #untimed = new SharedRequest<ServiceModel>(() => (this.#untimedController = new AbortController()));
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -89,19 +94,31 @@ export class MetadataCache {
     // A client without a timeout sends every request without one: then there is one request.
     const timed = clientTimeout > 0 && (ms === undefined || (ms > 0 && ms <= clientTimeout && this.#timed.pending && !this.#untimed.pending));
     const start = (shared: AbortSignal) =>
-      fetchMetadata(this.#core, shared, timed ? undefined : 0).then((model) => (this.#model ??= model));
+      fetchMetadata(this.#core, shared, timed ? undefined : 0).then((model) => {
+        // The other request's callers get this model: it is aborted, and they are answered below.
+        if (timed ? this.#untimed.pending : this.#timed.pending) (timed ? this.#untimedController : this.#timedController)?.abort();
+        return (this.#model ??= model);
+      });
     const loading = timed ? this.#timed : this.#untimed;
-    if (!ms) return loading.join(start, signal);
+    // A caller that has not given up gets the model kept while it waited, however its own request ended.
+    const kept = (wait: AbortSignal | undefined) => (error: unknown) => {
+      if (this.#model && !wait?.aborted) return this.#model;
+      throw error;
+    };
+    if (!ms) return loading.join(start, signal).catch(kept(signal));
     // The deadline gives up this caller's wait as its signal would: the request goes on for the
     // others, and is aborted (its socket and timers gone) when this caller was the last.
     const deadline = new AbortController();
     const unfollow = followAbort(signal, deadline);
     const url = this.#core.resolve("$metadata");
     const timer = setTimeout(() => deadline.abort(new ODataClientError("TIMEOUT", `${where}: GET ${redactUrl(url)} gave no service model within ${ms} ms (option "timeout")`)), ms);
-    return loading.join(start, deadline.signal).finally(() => {
-      clearTimeout(timer);
-      unfollow();
-    });
+    return loading
+      .join(start, deadline.signal)
+      .catch(kept(deadline.signal))
+      .finally(() => {
+        clearTimeout(timer);
+        unfollow();
+      });
   }
 }
 

@@ -71,18 +71,21 @@ function loggedTransport(transport: SendRequest, log: WireLogger, retries: numbe
   return (request) => logged().then((send) => send(request));
 }
 
+const loadOnResponse = /* @__PURE__ */ loadOnce(() => import("./http/on-response.js"));
+
 /**
- * `response`, once the call's `onResponse` has been told of it (and has settled, where it gave a
- * promise); what it throws lets go of the body and rejects in the answer's place.
+ * `response`, once the call's `onResponse` has been told of it (see http/on-response.ts, loaded
+ * with the first call that gives one).
  */
-async function told(response: Response, onResponse: NonNullable<RequestOptions["onResponse"]>, url: URL): Promise<Response> {
+async function told(response: Response, onResponse: NonNullable<RequestOptions["onResponse"]>, request: ODataRequest, timeout: number): Promise<Response> {
+  let tell: typeof import("./http/on-response.js").tellOnResponse;
   try {
-    await onResponse({ status: response.status, headers: new Headers(response.headers), url: response.url || url.href });
+    tell = (await loadOnResponse()).tellOnResponse;
   } catch (error) {
     await discard(response);
     throw error;
   }
-  return response;
+  return tell(response, onResponse, request, timeout);
 }
 
 /** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */
@@ -139,7 +142,7 @@ export class ClientCore {
     try {
       const answer = this.#pipeline(request);
       const { onResponse } = init;
-      return onResponse ? answer.then((response) => told(response, onResponse, request.url)) : answer;
+      return onResponse ? answer.then((response) => told(response, onResponse, request, request.timeout ?? this.options.timeout)) : answer;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -29,7 +29,8 @@ export interface RequestOptions {
   signal?: AbortSignalLike | undefined;
   /**
    * The client's `timeout` for this call's requests alone, in ms: how long each attempt may wait
-   * for its answer's headers and then for more of its body (each page of a walk has its own).
+   * for its answer's headers and then for more of its body (each page of a walk has its own), and
+   * how long a promise `onResponse` returns may take.
    * `0` turns it off for this call; at most 2147483647. Of a poller (`createAsync()`,
    * `asyncPoller()`), it times each of its requests (the start, each poll, a cancel), the whole wait
    * being `maxWait`'s; of `metadata()`, whose request callers share, it bounds this call's wait.
@@ -45,9 +46,14 @@ export interface RequestOptions {
    * client's retries and redirects (the last attempt's, the last hop's, whose URL it gives),
    * whatever its status: an error answer before the call rejects with its error. The CSRF token
    * fetch, an OAuth2 token request and `$metadata` are not the call's answers and are not seen.
-   * A promise it returns is waited for. What it throws, or a promise it returns rejects with,
-   * rejects the call with that very error, the answer's body left unread. The headers are a copy,
-   * for reading what a service says beside the body: SAP's messages ({@link sapMessages}), a
+   * A promise it returns is waited for, as part of the call: the call's `signal` ends that wait
+   * (the call rejects with the signal's reason), and so do leaving a walk and a poller's `maxWait`;
+   * the call's `timeout` bounds it too, `timeout` ms of its own for each answer (counted from the
+   * call of `onResponse`, like a wait for more of a body), after which the call rejects with code
+   * `"TIMEOUT"` (with `timeout` `0`, only the signal ends it). Either way the answer's body is let
+   * go and what the promise later does is ignored. What it throws, or a promise it returns rejects
+   * with, rejects the call with that very error, the answer's body left unread. The headers are a
+   * copy, for reading what a service says beside the body: SAP's messages ({@link sapMessages}), a
    * request id, rate limits. Not taken by `metadata()` (one request shared by its callers) nor by
    * the requests of a `$batch` (give it to `batch.send()`).
    * @example
@@ -150,7 +156,8 @@ export interface ODataClientOptions {
    * rejects with code `"TIMEOUT"` (an error answer whose body stalls rejects with its
    * `ODataHttpError`, the timeout as `cause`). A body may take as long as it needs in all while
    * data keeps coming, and time the caller spends holding the body back is not counted; the
-   * caller's `signal` still stops it at any moment. `0` turns the timeout off; at most 2147483647.
+   * caller's `signal` still stops it at any moment. A promise a call's `onResponse` returns gets
+   * as long (see {@link RequestOptions.onResponse}). `0` turns the timeout off; at most 2147483647.
    * @default 30_000
    */
   timeout?: number | undefined;

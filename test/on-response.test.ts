@@ -159,6 +159,28 @@ describe("onResponse", () => {
     );
   });
 
+  test("after a redirect, a fetch that makes each answer anew (no url of its own): the last hop's URL, not the first's", async (t) => {
+    const server = await itemsService(t);
+    // As instrumentation does: the answer made again, here with a header of its own; its url is "".
+    const remade: typeof fetch = async (input, init) => {
+      const answered = await fetch(input, init);
+      const headers = new Headers(answered.headers);
+      headers.set("x-seen", "yes");
+      return new Response(answered.body, { status: answered.status, statusText: answered.statusText, headers });
+    };
+    const root = server.url("svc/");
+    const moved = recorder();
+    assert.deepEqual(await client(server, { fetch: remade }).collection("Moved").key(1).get({ onResponse: moved.onResponse }), { ID: 1 });
+    assert.deepEqual(moved.seen, [`200 GET /svc/Items(1) ${root}Items(1)`]);
+    const plain = recorder();
+    await client(server, { fetch: remade }).collection("Items").key(1).get({ onResponse: plain.onResponse });
+    assert.deepEqual(plain.seen, [`200 GET /svc/Items(1) ${root}Items(1)`]);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.path}`),
+      ["GET /svc/Moved(1)", "GET /svc/Items(1)", "GET /svc/Items(1)"],
+    );
+  });
+
   test("an error answer is told of before the call rejects with its error", async (t) => {
     const server = await itemsService(t);
     const { seen, onResponse } = recorder();

@@ -5,6 +5,7 @@
 import { discard } from "./body.js";
 import { ODataClientError } from "../errors.js";
 import { copyRequest, dropCredentials, IDEMPOTENT_METHODS, REDIRECT_STATUSES, type ODataRequest, type SendRequest } from "./pipeline.js";
+import { REDIRECT_TARGETS } from "./on-response.js";
 import { redactUrl } from "../util/redact.js";
 import { utf8Text } from "../util/utf8-text.js";
 
@@ -43,7 +44,10 @@ export async function followRedirects(
       return next(copyRequest({ ...current, headers: hopHeaders, redirect: "follow" }));
     }
     const location = response.headers.get("location");
-    if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
+    if (!REDIRECT_STATUSES.has(response.status) || !location) {
+      if (hop > 0) REDIRECT_TARGETS.set(response, current.url);
+      return response;
+    }
     await discard(response);
     if (request.redirect === "error") {
       throw new ODataClientError("UNEXPECTED_REDIRECT", `${current.method} ${redactUrl(current.url)} was redirected (HTTP ${response.status}) where no redirect was expected`);

@@ -321,7 +321,8 @@ export class Batch extends BatchWrites {
     const { core, state } = entityInternals(query, "get(query): the query");
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
-    return this.add<Selected<T, S, X> | Z, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: relatesOne(state) ? "or null" : true }), "entity");
+    // Options a JavaScript caller gives it, which it has none of, go along for the plan to refuse.
+    return this.add<Selected<T, S, X> | Z, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: relatesOne(state) ? "or null" : true }, arguments[1]), "entity");
   }
 
   /**
@@ -335,7 +336,7 @@ export class Batch extends BatchWrites {
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
     // With the Prefer of query.page(): trackChanges(), without which the page would carry no deltaLink.
-    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, { trackChanges: state.trackChanges === true });
+    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, arguments[1], { trackChanges: state.trackChanges === true });
     return this.add<Page<Selected<T, S, X>>>(spec, "plain");
   }
 
@@ -347,7 +348,7 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query, "count(query): the query");
     this.#checkClient(core, "count(query)");
     const url = countUrl(core.options.serviceUrl, this.#context.version, state as QueryState);
-    const spec = readSpec(this.#context, url, { kind: "count" });
+    const spec = readSpec(this.#context, url, { kind: "count" }, arguments[1]);
     spec.request.headers["accept"] = "text/plain";
     return this.add<number>(spec, "plain");
   }
@@ -393,7 +394,9 @@ export class Batch extends BatchWrites {
     // Only a number names an earlier request (the ids this client gives); `$metadata`, `$all`,
     // `$entity`, `$crossjoin(...)` are the service's own resources.
     const dependsOn = /^\$(\d+)(?![^/?])/.exec(request.url)?.[1];
-    return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" } }, "plain");
+    // The request goes along too, for the plan to refuse a member it does not take (an `etag`,
+    // which a raw request gives as a header), as an option a write does not take is.
+    return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" }, given: request }, "plain");
   }
 
   /**
@@ -527,13 +530,14 @@ export class Batch extends BatchWrites {
  * A read part with the headers the same read sends on its own (read/traversal.ts `readHeaders`:
  * `Accept`, the version headers of a read, which are none, and for a `page` the `Prefer` with the
  * client's `maxPageSize` and the query's `trackChanges`, which an entity or a count read leaves
- * out); the $batch request itself carries the write's version headers.
+ * out); the $batch request itself carries the write's version headers. `given` is what the caller
+ * gave the builder's method beyond the query (it takes nothing more), for the plan to refuse.
  */
-function readSpec(context: BatchContext, url: URL, decode: DecodeSpec, page?: { trackChanges: boolean }): RequestSpec & { request: { headers: Record<string, string> } } {
+function readSpec(context: BatchContext, url: URL, decode: DecodeSpec, given: unknown, page?: { trackChanges: boolean }): RequestSpec & { request: { headers: Record<string, string> } } {
   const sent = readHeaders(context.core, undefined, page?.trackChanges);
   if (page === undefined) sent.delete("prefer");
   const headers: Record<string, string> = Object.fromEntries(sent);
-  return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
+  return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode, given };
 }
 
 function collectionTarget<T, S extends string, X>(context: BatchContext, target: BatchCollectionTarget<T, S, X>, where: string): { state: QueryState; dependsOn: string[] } {

@@ -8,10 +8,11 @@
 import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
-import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest } from "../write/requests.js";
+import { createRequest, deleteRequest, ifMatchFor, refuseUnknownOptions, replaceRequest, updateRequest, type OptionNames } from "../write/requests.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type { ResolvedClientOptions } from "../options.js";
+import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { decoderOf } from "./decoders.js";
 import type { BatchFormat, BatchRecord, DecodeSpec, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
@@ -116,9 +117,10 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
   if (!("write" in request.request)) {
     const { kind, options } = request as Partial<OperationGiven>;
     if (kind !== undefined) refuseSendingOptions(options, `${kind}(name)`);
+    refuseUnknownPartOptions(request);
     checkOperationEtag(request.request, request.decode);
   }
-  const wire = "write" in request.request ? buildWrite(request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
+  const wire = "write" in request.request ? buildWrite(request, request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
   // A raw request's bytes are bytes to the service, where the caller named no type for them (a
   // JSON value got application/json in batch.ts). So is its text in a JSON batch, which must name
   // the type of every body, as it says how the body is written there (JSON Format 4.01 §19.1); a
@@ -190,9 +192,13 @@ function checkOperationEtag(request: WireSpec, decode: DecodeSpec): void {
   ifMatchFor({ etag }, undefined, `${request.method === "GET" ? "function" : "action"}(${JSON.stringify(decode.name)})`);
 }
 
-/** A write the builder recorded, built as the same write sent alone is (its checks throw here). */
-function buildWrite(recipe: WriteRecipe, core: ClientCore): WireSpec {
+/**
+ * A write the builder recorded (`request`'s recipe), built as the same write sent alone is: its
+ * checks throw here, an option it does not take refused first as there.
+ */
+function buildWrite(request: RecordedRequest, recipe: WriteRecipe, core: ClientCore): WireSpec {
   refuseSendingOptions(recipe.options, recipe.verb === "delete" ? "delete(target)" : `${recipe.verb}(target, ${recipe.verb === "update" ? "patch" : "entity"})`);
+  refuseUnknownPartOptions(request);
   switch (recipe.verb) {
     case "create":
       return createRequest(core.options, recipe.state, recipe.entity, recipe.options);
@@ -224,6 +230,48 @@ function refuseSendingOptions(options: object | undefined, call: string): void {
     if ((options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
     throw new TypeError(`batch.${call}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
   }
+}
+
+// The options each builder's method takes, by name (those of a `request()` its request's members):
+// any other is refused when the batch is planned, as a write sent alone refuses it. A part's
+// `timeout`, `signal` and `onResponse` are refused before, in words of their own
+// (refuseSendingOptions). Kept here, not with the builder, so that they load with the first send
+// rather than at start; the compiler holds the writes' to their types here, and the names of the
+// options declared with the builder (BatchOperationOptions, BatchRawRequest) to those types in
+// test/batch-media-unknown-options.test.ts, as a type import of them would close a cycle.
+type PartOptions<O> = OptionNames<Omit<O, "signal" | "timeout" | "onResponse">>;
+const UPDATE = { headers: 1, tunnel: 1, etag: 1, ifMatch: 1, deep: 1, prefer: 1 } satisfies PartOptions<UpdateOptions>;
+const PART_OPTIONS = {
+  create: { headers: 1, tunnel: 1, deep: 1, prefer: 1 } satisfies PartOptions<CreateOptions>,
+  update: UPDATE,
+  replace: UPDATE,
+  delete: { headers: 1, tunnel: 1, etag: 1, ifMatch: 1 } satisfies PartOptions<DeleteOptions>,
+  action: { bound: 1, namespace: 1, etag: 1, method: 1 },
+  function: { bound: 1, namespace: 1, method: 1 },
+  request: { method: 1, url: 1, headers: 1, body: 1 },
+  // They take a query and no options.
+  get: {},
+  page: {},
+  count: {},
+} as const;
+
+/** The builder's methods and the names of the options each takes, as the plan refuses others. */
+export type PartOptionNames = typeof PART_OPTIONS;
+
+/**
+ * Refuses a member of the options a part's builder method was given that the method does not
+ * take (write/requests.ts `refuseUnknownOptions`), naming it as `batch.create()`: a write's and an
+ * operation's options as recorded, a raw request's request and what a read was given beside its
+ * query (record.ts `RequestSpec.given`).
+ */
+function refuseUnknownPartOptions(request: RecordedRequest): void {
+  const refuse = (method: keyof PartOptionNames, given: unknown) => refuseUnknownOptions(given, PART_OPTIONS[method], `batch.${method}()`);
+  if ("write" in request.request) return refuse(request.request.write.verb, request.request.write.options);
+  const { kind, options } = request as Partial<OperationGiven>;
+  if (kind !== undefined) return refuse(kind, options);
+  // A read or a raw request: its decoder tells which method added it.
+  const decoded = request.decode.kind;
+  refuse(decoded === "raw" ? "request" : decoded === "entity" ? "get" : decoded === "page" ? "page" : "count", request.given);
 }
 
 /**

@@ -50,6 +50,13 @@ export interface RequestSpec {
   /** Content-IDs of earlier requests this one references. */
   dependsOn: string[];
   decode: DecodeSpec;
+  /**
+   * What a caller gave a method whose request records nothing else of it, for the plan to refuse a
+   * member the method does not take (plan.ts `refuseUnknownPartOptions`): a `request()`'s request,
+   * and the second argument of `get()`, `page()` and `count()`, which take no options (a
+   * JavaScript caller may give some). A write's and an operation's options are recorded already.
+   */
+  given?: unknown;
 }
 
 /** One request of the batch as recorded. */

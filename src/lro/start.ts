@@ -155,6 +155,13 @@ export interface StartReading {
    * step notes by the `Response`: write/requests.ts `explainFailedWrite`).
    */
   explain?: ((error: ODataHttpError, response: Response) => Promise<ODataHttpError>) | undefined;
+  /**
+   * What a failure while the body of a success was read becomes (not a running `202`'s, whose body
+   * is optional), given the answer and the timeout its body was watched with: a write's or an
+   * action's says that the service applied it (write/send.ts `appliedAnswerFailure`), for the
+   * caller not to send it again. Left out, the failure stands as it is (a read's, a batch's).
+   */
+  bodyFailure?: ((error: unknown, response: Response, timeout: number) => unknown) | undefined;
   /** The call that starts the operation (`createAsync(body)`, `sendAsync()`), as the refusal of an option names it. */
   where: string;
 }
@@ -166,7 +173,7 @@ export interface StartReading {
  * time, explained by `reading.explain` where given.
  */
 export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading): Promise<AsyncPoller<T>> {
-  const { answersAt202, shape, explain } = reading;
+  const { answersAt202, shape, explain, bodyFailure } = reading;
   const resolved = resolvePollerOptions(options, reading.where);
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
@@ -193,7 +200,10 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
     // (see initialProgress), so a body that stalls or loses its connection must not cost the caller
     // the poller, which would leave the operation running unseen; without a Location the status
     // still decides (ASYNC_NO_LOCATION), not the body's TIMEOUT. The caller's own abort stands.
-    if (response.status !== 202 || at202 || signal?.aborted) throw error;
+    if (response.status !== 202 || at202 || signal?.aborted) {
+      // The timeout step watched the body with the call's timeout, else the client's.
+      throw bodyFailure === undefined ? error : bodyFailure(error, response, resolved.timeout ?? core.options.timeout);
+    }
     await discard(response);
     body = "";
   }
@@ -222,10 +232,11 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
  * answer, the monitor's final answer, a result URL, or after a resume from the token), is read as
  * the write's own answer is (`create()`, `update()`): `d` unwrapped and its values made readable,
  * the `ETag` header kept with the entity. On v4 the result is the parsed final body, as the
- * contract (async-poller.md) has it. A failed answer's error is explained by `explain`, as the
- * write's own would be; `where` names the call.
+ * contract (async-poller.md) has it. A failed answer's error is explained by `reading.explain`, a
+ * success whose body then fails by `reading.bodyFailure`, as the write's own would be;
+ * `reading.where` names the call.
  */
-export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, explain: StartReading["explain"], where: string): Promise<AsyncPoller<T>> {
+export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: Pick<StartReading, "explain" | "bodyFailure" | "where">): Promise<AsyncPoller<T>> {
   const version = core.options.version;
-  return startPoller<T>(core, init, options, { shape: version === "2.0" ? { kind: "entity", version } : undefined, explain, where });
+  return startPoller<T>(core, init, options, { ...reading, shape: version === "2.0" ? { kind: "entity", version } : undefined });
 }

@@ -16,7 +16,7 @@ import { buildOperationRequest, type OperationCall, type OperationParameters, ty
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
 import { explainFailedWrite, ifMatchFor, refuseUnknownOptions, type OptionNames } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
-import { appliedAnswerFailure } from "../write/send.js";
+import { appliedAnswerFailure, unreadableAnswer } from "../write/send.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { requestHeaders } from "../http/request-headers.js";
@@ -135,14 +135,21 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     throw method === "GET" ? error : appliedAnswerFailure(error, request, response, timeout ?? core.options.timeout, "action");
   }
   if (response.status === 204) return undefined;
+  const action = method !== "GET";
   const read = await readMasked(response, () => {
-    const where = `${method} ${redactUrl(url)}`;
-    const body = readOperationBody(text, response.headers.get("content-type"), where);
-    if (body === undefined || "text" in body) return body;
-    // A v4 client at a v2 service would take `{"d": …}` for an object result: the answer's
-    // headers tell, as they do for an entity's read.
-    refuseV2Result(body.json, response.headers, core.options.version, where);
-    return readOperationResult(body.json, core.options.version, name);
+    // An action's answer that cannot be read says first that the action ran, naming the request
+    // there (write/send.ts `unreadableAnswer`); a function's names it here.
+    const where = action ? undefined : `${method} ${redactUrl(url)}`;
+    try {
+      const body = readOperationBody(text, response.headers.get("content-type"), where);
+      if (body === undefined || "text" in body) return body;
+      // A v4 client at a v2 service would take `{"d": …}` for an object result: the answer's
+      // headers tell, as they do for an entity's read.
+      refuseV2Result(body.json, response.headers, core.options.version, where);
+      return readOperationResult(body.json, core.options.version, name);
+    } catch (error) {
+      throw action ? unreadableAnswer(error, request, response, "action") : error;
+    }
   });
   if (read === undefined) return undefined;
   if ("text" in read) return read.text;
@@ -186,6 +193,9 @@ export async function startOperation<R>(
     where: call,
     shape: { kind: "operation", name, version },
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
+    // An action answered with success at once (the service did not go async) has run, however its
+    // answer's body then fails; a function's body is a read's.
+    bodyFailure: request.method === "GET" ? undefined : (error, response, timeout) => appliedAnswerFailure(error, request, response, timeout, "action"),
   });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {

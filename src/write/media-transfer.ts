@@ -6,7 +6,7 @@ import type { ClientCore } from "../core.js";
 import { readBodyBytes, watchedBodyStream, discard } from "../http/body.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import type { EntityState } from "../query/state.js";
-import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
+import { mediaReadRequest, mediaWriteRequest, refuseUnknownOptions, type OptionNames } from "./requests.js";
 import { sendChecked } from "./send.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
@@ -14,8 +14,18 @@ import { pendingReadError } from "../read/pending-read.js";
 import { callTimeout } from "../util/timers.js";
 import { optionalFunction } from "../util/values.js";
 
-/** The GET of the content, with the `timeout` and `onResponse` given to `where` (`media().bytes()`), checked before it is sent. */
+// The options of a read and of a write of content, by name: any other member is refused, as a
+// write's are (resources/writes.ts). Other reads ignore one, as their code is at every program's
+// start; this loads with the first use of media.
+const READ = { signal: 1, timeout: 1, onResponse: 1 } satisfies OptionNames<RequestOptions>;
+const PUT = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, etag: 1, ifMatch: 1, contentType: 1 } satisfies OptionNames<MediaWriteOptions>;
+
+/**
+ * The GET of the content, with the `timeout` and `onResponse` given to `where` (`media().bytes()`),
+ * checked before it is sent, and any option it does not take refused.
+ */
 function getMedia(core: ClientCore, state: EntityState, property: string | undefined, options: RequestOptions | undefined, where: string): { response: Promise<Response>; url: URL } {
+  refuseUnknownOptions(options, READ, where);
   const request = mediaReadRequest(core.options, state, property);
   request.timeout = callTimeout(options?.timeout, where);
   request.onResponse = optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
@@ -62,6 +72,7 @@ export async function putMedia(
   content: string | Uint8Array,
   options: MediaWriteOptions,
 ): Promise<{ etag: string | undefined }> {
+  refuseUnknownOptions(options, PUT, "media().put()");
   const response = await sendChecked(core, mediaWriteRequest(core.options, state, property, content, options), options);
   await discard(response);
   return { etag: response.headers.get("etag") ?? undefined };

@@ -75,7 +75,7 @@ export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
  * of `taken`: typed code cannot pass one, but a JavaScript caller's typo (`ifmatch`) or an option of
  * another method (`create(entity, { etag })`) would otherwise be dropped without a word, and the
  * request sent without what the caller meant. A member given as `undefined` gives nothing, as an
- * option the method takes does not.
+ * option the method takes does not. A method that takes none (`batch.get()`) has `taken` empty.
  */
 export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
   if (typeof options !== "object" || options === null) return;
@@ -83,7 +83,8 @@ export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<st
     if (value === undefined || Object.hasOwn(taken, name)) continue;
     const names = Object.keys(taken);
     const meant = names.find((option) => option.toLowerCase() === name.toLowerCase());
-    throw new TypeError(`${method} has no option ${JSON.stringify(name)}${meant === undefined ? "" : ` (did you mean "${meant}"?)`}; it takes ${names.join(", ")}`);
+    const takes = names.length === 0 ? "none" : names.join(", ");
+    throw new TypeError(`${method} has no option ${JSON.stringify(name)}${meant === undefined ? "" : ` (did you mean "${meant}"?)`}; it takes ${takes}`);
   }
 }
 

@@ -69,20 +69,23 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
     try {
       return readWriteAnswer(answer, core.options.version, undefined, readAtomEntry);
     } catch (error) {
-      throw unreadableAnswer(error, request, response);
+      throw unreadableAnswer(error, request, response, "write");
     }
   })) as R;
 }
 
 /**
  * The `BAD_PAYLOAD` of a write whose successful answer holds no entity that can be read (an HTML
- * page a proxy sent in the service's place, a collection), saying that the status was a success:
- * the service applied the write, and a caller who sends it again (a create) would apply it twice.
- * The entity's URL, where the answer gives it, is where to read what was written.
+ * page a proxy sent in the service's place, a collection), or of an action whose successful answer
+ * holds no result that can be read (an HTML page, JSON that does not parse), saying that the
+ * status was a success: the service applied the write (ran the action), and a caller who sends it
+ * again (a create) would apply it twice. The entity's URL, where the answer gives it, is where to
+ * read what was written. Any other error comes back as it is.
  */
-function unreadableAnswer(error: unknown, request: WriteRequest, response: Response): unknown {
+export function unreadableAnswer(error: unknown, request: SentCall, response: Response, call: AppliedCall): unknown {
   if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
-  return badPayload(appliedMessage(request, response, "write", `its answer could not be read as an entity: ${error.message}`), error.cause);
+  const what = call === "write" ? "its answer could not be read as an entity" : "its answer could not be read";
+  return badPayload(appliedMessage(request, response, call, `${what}: ${error.message}`), error.cause);
 }
 
 /** What the service did on a successful answer: applied a write, or ran an action. */

@@ -7,10 +7,10 @@
  * is `maxWait`'s. Each in place of the client's timeout; `0` turns the client's off; a value the
  * client's option refuses is refused naming the call, before anything is sent.
  */
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ODataClient } from "../src/index.js";
-import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, refusal, service, timedOut, type Hold } from "./s33-call-timeout-service.js";
+import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, refusal, service, timedOut, warmUp, type Hold } from "./s33-call-timeout-service.js";
 
 type Call = [name: string, held: string, run: (client: ODataClient, timeout: never) => Promise<unknown>];
 
@@ -42,6 +42,8 @@ const starts: Call[] = [
 const heldAs = (held: string) => (r: { method: string; path: string }) => `${r.method} ${r.path}` === held;
 
 describe("the timeout option of operations, $batch and long-running operations", () => {
+  before(() => warmUp([...answering, ...starts].map(([, , run]) => (client: ODataClient) => run(client, 0 as never))));
+
   for (const phase of ["no headers", "part of the body"] as Hold[]) {
     test(`invoke(), get() and send() reject TIMEOUT near their own timeout, not the client's, where the ${phase === "no headers" ? "answer's headers stall" : "body stalls"}`, async (t) => {
       const services = await Promise.all(answering.map(([, held]) => service(t, { hold: heldAs(held), phase })));

@@ -5,10 +5,10 @@
  * where the write reads one); `0` turns the client's off for that call; a value the client's option
  * refuses is refused, in the same words, naming the call, before anything is sent.
  */
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ODataClient } from "../src/index.js";
-import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, refusal, service, timedOut, type Hold } from "./s33-call-timeout-service.js";
+import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, refusal, service, timedOut, warmUp, type Hold } from "./s33-call-timeout-service.js";
 
 type Write = [name: string, held: string, run: (client: ODataClient, timeout: never) => Promise<unknown>];
 
@@ -36,6 +36,8 @@ const writes: Write[] = [
 const readingBody = new Set(["create(entity)", "update(patch)", "replace(entity)", "upsert(entity)", "createMedia(content)", "media().bytes()", "media().text()"]);
 
 describe("the timeout option of a write", () => {
+  before(() => warmUp(writes.map(([, , run]) => (client: ODataClient) => run(client, 0 as never))));
+
   for (const phase of ["no headers", "part of the body"] as Hold[]) {
     test(`every write rejects TIMEOUT near its own timeout, not the client's, where the ${phase === "no headers" ? "answer's headers stall" : "body stalls"}`, async (t) => {
       const cases = writes.filter(([name]) => phase === "no headers" || readingBody.has(name));

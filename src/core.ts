@@ -8,7 +8,7 @@ import { checkedStep, fetchTransport, headersStep, redirectStep, retryStep, time
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { RequestOptions, ResolvedClientOptions } from "./options.js";
-import { discard } from "./http/body.js";
+import { loadHolding } from "./http/body.js";
 import { isSecretHeaderName, redactText, SentSecrets } from "./util/redact.js";
 import { resolveReference } from "./util/service-root.js";
 import { loadOnce } from "./util/load-once.js";
@@ -78,14 +78,7 @@ const loadOnResponse = /* @__PURE__ */ loadOnce(() => import("./http/on-response
  * with the first call that gives one).
  */
 async function told(response: Response, onResponse: NonNullable<RequestOptions["onResponse"]>, request: ODataRequest, timeout: number): Promise<Response> {
-  let tell: typeof import("./http/on-response.js").tellOnResponse;
-  try {
-    tell = (await loadOnResponse()).tellOnResponse;
-  } catch (error) {
-    await discard(response);
-    throw error;
-  }
-  return tell(response, onResponse, request, timeout);
+  return (await loadHolding(loadOnResponse, response)).tellOnResponse(response, onResponse, request, timeout);
 }
 
 /** The inner client: the resolved options and the pipeline that queries, operations and pollers send through. */

@@ -207,3 +207,16 @@ export async function discard(response: Response): Promise<void> {
   bodyStallWatch(response)?.end();
   await response.body?.cancel().catch(() => undefined);
 }
+
+/**
+ * The module `load` gives, loaded while `response` waits for it: where the load fails (a chunk a
+ * browser could not fetch), the answer's body is let go before the failure goes on.
+ */
+export async function loadHolding<M>(load: () => Promise<M>, response: Response): Promise<M> {
+  try {
+    return await load();
+  } catch (error) {
+    await discard(response);
+    throw error;
+  }
+}

@@ -9,7 +9,7 @@ import { BodyStallWatch, watchBodyStalls } from "./stall.js";
 import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/redact.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
-import { maskSentSecrets, discard } from "./body.js";
+import { loadHolding, maskSentSecrets, discard } from "./body.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
 export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
@@ -382,14 +382,7 @@ export function redirectStep(maxRedirects = 10): PipelineStep {
 async function sendFollowing(request: ODataRequest, next: SendRequest, maxRedirects: number, learn: (response: Response) => Response): Promise<Response> {
   const response = await next(copyRequest({ ...request, redirect: "manual" }));
   if (learn(response).type !== "opaqueredirect" && !(REDIRECT_STATUSES.has(response.status) && response.headers.get("location"))) return response;
-  let follow: typeof import("./redirects.js").followRedirects;
-  try {
-    follow = (await loadRedirects()).followRedirects;
-  } catch (error) {
-    await discard(response);
-    throw error;
-  }
-  return follow(request, next, maxRedirects, learn, response);
+  return (await loadHolding(loadRedirects, response)).followRedirects(request, next, maxRedirects, learn, response);
 }
 
 const loadRedirects = /* @__PURE__ */ loadOnce(() => import("./redirects.js"));

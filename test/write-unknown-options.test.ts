@@ -19,18 +19,18 @@ const CONDITIONS = ["etag", "ifMatch"];
 const POLLER = ["pollInterval", "maxWait", "onProgress"];
 
 const refused: Refused[] = [
-  ["create()", "etag", (c) => c.collection("Books").create({ ID: 1 }, { etag: 'W/"1"' } as never), ["deep", "prefer", "headers", "tunnel", "signal", "timeout"]],
-  ["createMedia()", "etag", (c) => c.collection("Photos").createMedia("png", { contentType: "image/png", etag: 'W/"1"' } as never), ["contentType", "slug", "prefer", "headers"]],
-  ["update()", "replace", (c) => c.collection("Books").key(1).update({ title: "t" }, { replace: true } as never), [...CONDITIONS, "deep", "prefer", "headers", "tunnel"]],
-  ["replace()", "ifNoneMatch", (c) => c.collection("Books").key(1).replace({ ID: 1 }, { ifNoneMatch: "*" } as never), [...CONDITIONS, "deep", "prefer"]],
-  ["upsert()", "etag", (c) => c.collection("Books").key(1).upsert({ ID: 1 }, { etag: 'W/"1"' } as never), ["replace", "ifNoneMatch", "deep", "prefer"]],
+  ["create(entity)", "etag", (c) => c.collection("Books").create({ ID: 1 }, { etag: 'W/"1"' } as never), ["deep", "prefer", "headers", "tunnel", "signal", "timeout"]],
+  ["createMedia(content)", "etag", (c) => c.collection("Photos").createMedia("png", { contentType: "image/png", etag: 'W/"1"' } as never), ["contentType", "slug", "prefer", "headers"]],
+  ["update(patch)", "replace", (c) => c.collection("Books").key(1).update({ title: "t" }, { replace: true } as never), [...CONDITIONS, "deep", "prefer", "headers", "tunnel"]],
+  ["replace(entity)", "ifNoneMatch", (c) => c.collection("Books").key(1).replace({ ID: 1 }, { ifNoneMatch: "*" } as never), [...CONDITIONS, "deep", "prefer"]],
+  ["upsert(entity)", "etag", (c) => c.collection("Books").key(1).upsert({ ID: 1 }, { etag: 'W/"1"' } as never), ["replace", "ifNoneMatch", "deep", "prefer"]],
   ["delete()", "prefer", (c) => c.collection("Books").key(1).delete({ prefer: "minimal" } as never), [...CONDITIONS, "headers", "tunnel"]],
-  ["link()", "etag", (c) => c.collection("Books").key(1).link("reviews", c.collection("Reviews").key(5), { etag: "*" } as never), ["headers", "tunnel"]],
-  ["setLink()", "deep", (c) => c.collection("Books").key(1).setLink("author", c.collection("Authors").key(2), { deep: true } as never), ["headers", "tunnel"]],
-  ["unlink()", "ifMatch", (c) => c.collection("Books").key(1).unlink("author", undefined, { ifMatch: "*" } as never), ["headers", "tunnel"]],
-  ["createAsync()", "tunnel", (c) => c.collection("Jobs").createAsync({ format: "csv" }, { tunnel: true } as never), [...POLLER, "deep", "headers"]],
-  ["updateAsync()", "prefer", (c) => c.collection("Books").key(1).updateAsync({ title: "t" }, { prefer: "minimal" } as never), [...POLLER, ...CONDITIONS, "deep", "headers"]],
-  ["replaceAsync()", "tunnel", (c) => c.collection("Books").key(1).replaceAsync({ ID: 1 }, { tunnel: true } as never), [...POLLER, ...CONDITIONS, "deep", "headers"]],
+  ["link(navigation, target)", "etag", (c) => c.collection("Books").key(1).link("reviews", c.collection("Reviews").key(5), { etag: "*" } as never), ["headers", "tunnel"]],
+  ["setLink(navigation, target)", "deep", (c) => c.collection("Books").key(1).setLink("author", c.collection("Authors").key(2), { deep: true } as never), ["headers", "tunnel"]],
+  ["unlink(navigation)", "ifMatch", (c) => c.collection("Books").key(1).unlink("author", undefined, { ifMatch: "*" } as never), ["headers", "tunnel"]],
+  ["createAsync(body)", "tunnel", (c) => c.collection("Jobs").createAsync({ format: "csv" }, { tunnel: true } as never), [...POLLER, "deep", "headers"]],
+  ["updateAsync(patch)", "prefer", (c) => c.collection("Books").key(1).updateAsync({ title: "t" }, { prefer: "minimal" } as never), [...POLLER, ...CONDITIONS, "deep", "headers"]],
+  ["replaceAsync(entity)", "tunnel", (c) => c.collection("Books").key(1).replaceAsync({ ID: 1 }, { tunnel: true } as never), [...POLLER, ...CONDITIONS, "deep", "headers"]],
   ["deleteAsync()", "deep", (c) => c.collection("Books").key(1).deleteAsync({ deep: true } as never), [...POLLER, ...CONDITIONS, "headers"]],
   ['action("submitOrder").invoke()', "pollInterval", (c) => c.action("submitOrder").invoke({ quantity: 1 }, { pollInterval: 10 } as never), [...CONDITIONS, "headers", "signal", "timeout"]],
   ['action("submitOrder").invokeAsync()', "tunnel", (c) => c.action("submitOrder").invokeAsync({ quantity: 1 }, { tunnel: true } as never), [...POLLER, ...CONDITIONS, "headers"]],
@@ -58,7 +58,7 @@ describe("a write given an option it does not take", () => {
     const { server, client } = await serveClient(t, (_request, res) => sendJson(res, 200, {}));
     await assert.rejects(
       client.collection("Books").key(1).update({ title: "t" }, { ifmatch: "*" } as never),
-      (error: unknown) => error instanceof TypeError && error.message.startsWith('update() has no option "ifmatch" (did you mean "ifMatch"?); it takes '),
+      (error: unknown) => error instanceof TypeError && error.message.startsWith('update(patch) has no option "ifmatch" (did you mean "ifMatch"?); it takes '),
     );
     assert.deepEqual(server.requests, []);
   });

@@ -752,8 +752,8 @@ describe("unknown option names", () => {
   test("are refused by a write, naming the option (and the one meant, where only its case differs) and the method; nothing is sent", async () => {
     // Every write is in test/write-unknown-options.test.ts.
     const before = server.requests.length;
-    await assert.rejects(items().create({ ID: 2 }, wrong({ Prefer: "x", etag: 1 })), (error: unknown) => error instanceof TypeError && error.message.startsWith('create() has no option "Prefer" (did you mean "prefer"?); it takes '));
-    await assert.rejects(items().createAsync({ ID: 2 }, wrong({ pollinterval: -1 })), (error: unknown) => error instanceof TypeError && error.message.startsWith('createAsync() has no option "pollinterval" (did you mean "pollInterval"?); it takes '));
+    await assert.rejects(items().create({ ID: 2 }, wrong({ Prefer: "x", etag: 1 })), (error: unknown) => error instanceof TypeError && error.message.startsWith('create(entity) has no option "Prefer" (did you mean "prefer"?); it takes '));
+    await assert.rejects(items().createAsync({ ID: 2 }, wrong({ pollinterval: -1 })), (error: unknown) => error instanceof TypeError && error.message.startsWith('createAsync(body) has no option "pollinterval" (did you mean "pollInterval"?); it takes '));
     assert.equal(server.requests.length, before);
   });
 });

@@ -40,7 +40,7 @@ const DELETE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, ma
 /** `CollectionQuery.create()`. */
 export function create<T>(core: ClientCore, state: QueryState, entity: unknown, options: CreateOptions | undefined): Promise<T | undefined> {
   return writeEntity<T>(core, () => {
-    refuseUnknownOptions(options, CREATE, "create()");
+    refuseUnknownOptions(options, CREATE, "create(entity)");
     return createRequest(core.options, state, entity, options);
   }, options);
 }
@@ -48,14 +48,14 @@ export function create<T>(core: ClientCore, state: QueryState, entity: unknown, 
 /** `CollectionQuery.createMedia()`. */
 export function createMedia<T>(core: ClientCore, state: QueryState, content: string | Uint8Array, options: CreateMediaOptions): Promise<T | undefined> {
   return writeEntity<T>(core, () => {
-    refuseUnknownOptions(options, CREATE_MEDIA, "createMedia()");
+    refuseUnknownOptions(options, CREATE_MEDIA, "createMedia(content)");
     return mediaCreateRequest(core.options, state, content, options);
   }, options);
 }
 
 /** `CollectionQuery.createAsync()`: the request of `create()` with `Prefer: respond-async`. */
 export async function createAsync<R>(core: ClientCore, state: QueryState, body: unknown, options: CreateAsyncOptions | undefined): Promise<AsyncPoller<R>> {
-  refuseUnknownOptions(options, CREATE_ASYNC, "createAsync()");
+  refuseUnknownOptions(options, CREATE_ASYNC, "createAsync(body)");
   // The request takes what it reads of the options (deep, headers); the poller the rest.
   const request: WriteRequest = createRequest(core.options, state, body, { deep: options?.deep, headers: options?.headers }, "createAsync(body)");
   return startAsync<R>(core, request, options, "createAsync(body)");
@@ -72,10 +72,10 @@ export async function writeAsync<R>(
   body: unknown,
   options: UpdateAsyncOptions | DeleteAsyncOptions | undefined,
 ): Promise<AsyncPoller<R>> {
-  refuseUnknownOptions(options, kind === "delete" ? DELETE_ASYNC : UPDATE_ASYNC, `${kind}Async()`);
+  const where = kind === "delete" ? "deleteAsync()" : `${kind}Async(${kind === "update" ? "patch" : "entity"})`;
+  refuseUnknownOptions(options, kind === "delete" ? DELETE_ASYNC : UPDATE_ASYNC, where);
   // The request takes what it reads of the options (conditions, deep, headers); the poller the rest.
   const taken = { etag: options?.etag, ifMatch: options?.ifMatch, deep: (options as UpdateAsyncOptions | undefined)?.deep, headers: options?.headers };
-  const where = kind === "delete" ? "deleteAsync()" : `${kind}Async(${kind === "update" ? "patch" : "entity"})`;
   const request: WriteRequest =
     kind === "delete"
       ? deleteRequest(core.options, state, taken, where)
@@ -105,7 +105,7 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
 /** `EntityQuery.update()`. */
 export function update<T>(core: ClientCore, state: EntityState, patch: unknown, options: UpdateOptions | undefined): Promise<T | undefined> {
   return writeEntity<T>(core, () => {
-    refuseUnknownOptions(options, UPDATE, "update()");
+    refuseUnknownOptions(options, UPDATE, "update(patch)");
     return updateRequest(core.options, state, patch, options);
   }, options);
 }
@@ -113,7 +113,7 @@ export function update<T>(core: ClientCore, state: EntityState, patch: unknown, 
 /** `EntityQuery.replace()`. */
 export function replace<T>(core: ClientCore, state: EntityState, entity: unknown, options: UpdateOptions | undefined): Promise<T | undefined> {
   return writeEntity<T>(core, () => {
-    refuseUnknownOptions(options, UPDATE, "replace()");
+    refuseUnknownOptions(options, UPDATE, "replace(entity)");
     return replaceRequest(core.options, state, entity, options);
   }, options);
 }
@@ -121,7 +121,7 @@ export function replace<T>(core: ClientCore, state: EntityState, entity: unknown
 /** `EntityQuery.upsert()`. */
 export function upsert<T>(core: ClientCore, state: EntityState, entity: unknown, options: UpsertOptions | undefined): Promise<T | undefined> {
   return writeEntity<T>(core, () => {
-    refuseUnknownOptions(options, UPSERT, "upsert()");
+    refuseUnknownOptions(options, UPSERT, "upsert(entity)");
     return upsertRequest(core.options, state, entity, options);
   }, options);
 }
@@ -137,7 +137,7 @@ export function remove(core: ClientCore, state: EntityState, options: DeleteOpti
 /** `EntityQuery.link()`. */
 export function link(core: ClientCore, state: EntityState, navigation: string, target: EntityState, options: WriteOptions | undefined): Promise<void> {
   return writeWithoutResult(core, () => {
-    refuseUnknownOptions(options, LINK, "link()");
+    refuseUnknownOptions(options, LINK, "link(navigation, target)");
     return linkRequest(core.options, state, navigation, target, options);
   }, options);
 }
@@ -145,7 +145,7 @@ export function link(core: ClientCore, state: EntityState, navigation: string, t
 /** `EntityQuery.setLink()`. */
 export function setLink(core: ClientCore, state: EntityState, navigation: string, target: EntityState, options: WriteOptions | undefined): Promise<void> {
   return writeWithoutResult(core, () => {
-    refuseUnknownOptions(options, LINK, "setLink()");
+    refuseUnknownOptions(options, LINK, "setLink(navigation, target)");
     return setLinkRequest(core.options, state, navigation, target, options);
   }, options);
 }
@@ -153,7 +153,7 @@ export function setLink(core: ClientCore, state: EntityState, navigation: string
 /** `EntityQuery.unlink()`. */
 export function unlink(core: ClientCore, state: EntityState, navigation: string, target: EntityState | undefined, options: WriteOptions | undefined): Promise<void> {
   return writeWithoutResult(core, () => {
-    refuseUnknownOptions(options, LINK, "unlink()");
+    refuseUnknownOptions(options, LINK, "unlink(navigation)");
     return unlinkRequest(core.options, state, navigation, target, options);
   }, options);
 }

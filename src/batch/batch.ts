@@ -27,11 +27,10 @@ import { describe, isPlainObject } from "../util/values.js";
 import { pathBelowRoot } from "../util/service-root.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import type { EntityInput } from "../write/types.js";
-import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec, type WireSpec } from "./record.js";
+import { BatchRecord, type BatchFormat, type DecodeSpec, type RequestSpec, type SentSpec, type WireSpec } from "./record.js";
 import type { BatchRequestRef, BatchResult, BatchResults } from "./results.js";
 import type { BatchSendAsyncOptions, BatchSendOptions, BatchToSend } from "./send.js";
 import type { BatchBoundaries } from "./wire.js";
-import type { OperationGiven } from "./plan.js";
 
 /** Sending, writing and reading a batch: loaded by the first of them. */
 const sending = () => import("./send.js");
@@ -211,7 +210,7 @@ export abstract class BatchWrites {
     options?: Omit<CreateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.#context, target, "create(target)");
-    return this.add<T | undefined, T>({ request: { write: { verb: "create", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "entity");
+    return this.add<T | undefined, T>({ call: { method: "create", state, entity, options }, dependsOn, decode: { kind: "entity" } }, "entity");
   }
 
   /**
@@ -224,7 +223,7 @@ export abstract class BatchWrites {
     options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "update(target)");
-    return this.add<T | undefined>({ request: { write: { verb: "update", state, entity: patch, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
+    return this.add<T | undefined>({ call: { method: "update", state, entity: patch, options }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `PUT` of the whole entity (built when the batch is sent or written). */
@@ -234,13 +233,13 @@ export abstract class BatchWrites {
     options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "replace(target)");
-    return this.add<T | undefined>({ request: { write: { verb: "replace", state, entity, options } }, dependsOn, decode: { kind: "entity" } }, "plain");
+    return this.add<T | undefined>({ call: { method: "replace", state, entity, options }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `DELETE` of the entity (built when the batch is sent or written). */
   delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal" | "timeout" | "onResponse">): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "delete(target)");
-    return this.add<undefined>({ request: { write: { verb: "delete", state, options } }, dependsOn, decode: { kind: "none" } }, "plain");
+    return this.add<undefined>({ call: { method: "delete", state, options }, dependsOn, decode: { kind: "none" } }, "plain");
   }
 
   /**
@@ -322,7 +321,7 @@ export class Batch extends BatchWrites {
     this.#checkClient(core, "get(query)");
     const url = entityUrl(core.options.serviceUrl, this.#context.version, state);
     // Options a JavaScript caller gives it, which it has none of, go along for the plan to refuse.
-    return this.add<Selected<T, S, X> | Z, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: relatesOne(state) ? "or null" : true }, arguments[1]), "entity");
+    return this.add<Selected<T, S, X> | Z, T>(readSpec(this.#context, url, { kind: "entity", expand: state.expand, read: relatesOne(state) ? "or null" : true }, { method: "get", options: arguments[1] }), "entity");
   }
 
   /**
@@ -336,7 +335,7 @@ export class Batch extends BatchWrites {
     this.#checkClient(core, "page(query)");
     const url = collectionUrl(core.options.serviceUrl, this.#context.version, state);
     // With the Prefer of query.page(): trackChanges(), without which the page would carry no deltaLink.
-    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, arguments[1], { trackChanges: state.trackChanges === true });
+    const spec = readSpec(this.#context, url, { kind: "page", expand: state.expand }, { method: "page", options: arguments[1] }, { trackChanges: state.trackChanges === true });
     return this.add<Page<Selected<T, S, X>>>(spec, "plain");
   }
 
@@ -348,7 +347,7 @@ export class Batch extends BatchWrites {
     const { core, state } = queryInternals(query, "count(query): the query");
     this.#checkClient(core, "count(query)");
     const url = countUrl(core.options.serviceUrl, this.#context.version, state as QueryState);
-    const spec = readSpec(this.#context, url, { kind: "count" }, arguments[1]);
+    const spec = readSpec(this.#context, url, { kind: "count" }, { method: "count", options: arguments[1] });
     spec.request.headers["accept"] = "text/plain";
     return this.add<number>(spec, "plain");
   }
@@ -396,7 +395,7 @@ export class Batch extends BatchWrites {
     const dependsOn = /^\$(\d+)(?![^/?])/.exec(request.url)?.[1];
     // The request goes along too, for the plan to refuse a member it does not take (an `etag`,
     // which a raw request gives as a header), as an option a write does not take is.
-    return this.add<R>({ request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" }, given: request }, "plain");
+    return this.add<R>({ call: { method: "request", options: request }, request: { method: request.method.toUpperCase(), path: request.url, headers, body }, dependsOn: dependsOn ? [dependsOn] : [], decode: { kind: "raw" } }, "plain");
   }
 
   /**
@@ -530,14 +529,14 @@ export class Batch extends BatchWrites {
  * A read part with the headers the same read sends on its own (read/traversal.ts `readHeaders`:
  * `Accept`, the version headers of a read, which are none, and for a `page` the `Prefer` with the
  * client's `maxPageSize` and the query's `trackChanges`, which an entity or a count read leaves
- * out); the $batch request itself carries the write's version headers. `given` is what the caller
- * gave the builder's method beyond the query (it takes nothing more), for the plan to refuse.
+ * out); the $batch request itself carries the write's version headers. `call` is the builder's
+ * method and what the caller gave it beyond the query (it takes nothing more), for the plan to refuse.
  */
-function readSpec(context: BatchContext, url: URL, decode: DecodeSpec, given: unknown, page?: { trackChanges: boolean }): RequestSpec & { request: { headers: Record<string, string> } } {
+function readSpec(context: BatchContext, url: URL, decode: DecodeSpec, call: SentSpec["call"], page?: { trackChanges: boolean }): SentSpec {
   const sent = readHeaders(context.core, undefined, page?.trackChanges);
   if (page === undefined) sent.delete("prefer");
   const headers: Record<string, string> = Object.fromEntries(sent);
-  return { request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode, given };
+  return { call, request: { method: "GET", path: pathBelowRoot(context.core.options.serviceUrl, url), headers }, dependsOn: [], decode };
 }
 
 function collectionTarget<T, S extends string, X>(context: BatchContext, target: BatchCollectionTarget<T, S, X>, where: string): { state: QueryState; dependsOn: string[] } {
@@ -589,6 +588,5 @@ function operationSpec(
   const prefer = request.method === "GET" ? readHeaders(context.core, undefined).get("prefer") : null;
   const headers = prefer ? { ...request.headers, prefer } : { ...request.headers };
   // The options go along for the plan to refuse a `timeout` or `signal` in them, as a write's are.
-  const spec: RequestSpec & OperationGiven = { request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name }, kind, options };
-  return spec;
+  return { call: { method: kind, name, options }, request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
 }

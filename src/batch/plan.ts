@@ -15,7 +15,7 @@ import type { ResolvedClientOptions } from "../options.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { decoderOf } from "./decoders.js";
-import type { BatchFormat, BatchRecord, DecodeSpec, RecordedRequest, WireSpec, WriteRecipe } from "./record.js";
+import type { BatchFormat, BatchRecord, PartCall, PartMethod, RecordedRequest, WireSpec, WriteCall } from "./record.js";
 import type { PlannedItem, PlannedRequest } from "./results.js";
 
 export type { BatchFormat } from "./record.js";
@@ -114,13 +114,11 @@ function checkV2References(requests: readonly PlannedRequest[]): void {
 function completeRequest(request: RecordedRequest, core: ClientCore, format: BatchFormat): PlannedRequest {
   // A write is built now (its checks throw here); the headers of any other request are checked now
   // too, since a line break in one would add headers or requests to a multipart body.
-  if (!("write" in request.request)) {
-    const { kind, options } = request as Partial<OperationGiven>;
-    if (kind !== undefined) refuseSendingOptions(options, `${kind}(name)`);
-    refuseUnknownPartOptions(request);
-    checkOperationEtag(request.request, request.decode);
-  }
-  const wire = "write" in request.request ? buildWrite(request, request.request.write, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
+  const { call } = request;
+  refuseSendingOptions(call);
+  refusePartOptions(call);
+  if (request.request !== undefined) checkOperationEtag(request.request, call);
+  const wire = request.request === undefined ? buildWrite(request.call, core) : { ...request.request, headers: requestHeaders(request.request.headers, "request(request)") };
   // A raw request's bytes are bytes to the service, where the caller named no type for them (a
   // JSON value got application/json in batch.ts). So is its text in a JSON batch, which must name
   // the type of every body, as it says how the body is written there (JSON Format 4.01 §19.1); a
@@ -139,7 +137,7 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
     changeset: request.changeset,
     dependsOn: request.dependsOn,
     decode: decoderOf(request.decode, core),
-    ...withoutIfMatch(request),
+    ...withoutIfMatch(call.method),
   };
 }
 
@@ -149,10 +147,9 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
  * `etag` is all it has; a raw request, whose headers are the caller's own. An update, replace or
  * delete takes both, as the same write sent alone does; a GET is never refused for want of one.
  */
-function withoutIfMatch(request: RecordedRequest): { withoutIfMatch?: string } {
-  if ("write" in request.request) return request.request.write.verb === "create" ? { withoutIfMatch: "batch.create()" } : {};
-  const kind = request.decode.kind;
-  return kind === "operation" ? { withoutIfMatch: "batch.action()" } : kind === "raw" ? { withoutIfMatch: "batch.request()" } : {};
+function withoutIfMatch(method: PartMethod): { withoutIfMatch?: string } {
+  const named = method === "create" || method === "request" ? method : method === "action" || method === "function" ? "action" : undefined;
+  return named === undefined ? {} : { withoutIfMatch: `batch.${named}()` };
 }
 
 /**
@@ -186,49 +183,41 @@ function viewOf(body: ArrayBuffer | ArrayBufferView): Uint8Array {
  * operation was added) as the operation sent alone refuses it: NUL and characters beyond U+00FF
  * too, naming the option rather than the header.
  */
-function checkOperationEtag(request: WireSpec, decode: DecodeSpec): void {
+function checkOperationEtag(request: WireSpec, call: PartCall): void {
   const etag = request.headers["if-match"];
-  if (decode.kind !== "operation" || etag === undefined) return;
-  ifMatchFor({ etag }, undefined, `${request.method === "GET" ? "function" : "action"}(${JSON.stringify(decode.name)})`);
+  if ((call.method !== "action" && call.method !== "function") || etag === undefined) return;
+  ifMatchFor({ etag }, undefined, `${call.method}(${JSON.stringify(call.name)})`);
 }
 
-/**
- * A write the builder recorded (`request`'s recipe), built as the same write sent alone is: its
- * checks throw here, an option it does not take refused first as there.
- */
-function buildWrite(request: RecordedRequest, recipe: WriteRecipe, core: ClientCore): WireSpec {
-  refuseSendingOptions(recipe.options, recipe.verb === "delete" ? "delete(target)" : `${recipe.verb}(target, ${recipe.verb === "update" ? "patch" : "entity"})`);
-  refuseUnknownPartOptions(request);
-  switch (recipe.verb) {
+/** A write the builder recorded, built as the same write sent alone is: its checks throw here. */
+function buildWrite(call: WriteCall, core: ClientCore): WireSpec {
+  switch (call.method) {
     case "create":
-      return createRequest(core.options, recipe.state, recipe.entity, recipe.options);
+      return createRequest(core.options, call.state, call.entity, call.options);
     case "update":
-      return updateRequest(core.options, recipe.state, recipe.entity, recipe.options);
+      return updateRequest(core.options, call.state, call.entity, call.options);
     case "replace":
-      return replaceRequest(core.options, recipe.state, recipe.entity, recipe.options);
+      return replaceRequest(core.options, call.state, call.entity, call.options);
     case "delete":
-      return deleteRequest(core.options, recipe.state, recipe.options);
+      return deleteRequest(core.options, call.state, call.options);
   }
-}
-
-/**
- * What an action or function part was added with (batch.ts `operationSpec`), kept with its
- * recorded request so that its options are refused as a write's are, when the batch is planned.
- */
-export interface OperationGiven {
-  kind: "action" | "function";
-  options: object | undefined;
 }
 
 /**
  * Refuses the `timeout`, `signal` and `onResponse` of a part's options (left out of the types, but
  * a JavaScript caller may give them): a part is never sent alone, so it would ignore them where its
- * caller counts on them. The batch's own request takes them. `call` names the builder's method.
+ * caller counts on them. The batch's own request takes them.
  */
-function refuseSendingOptions(options: object | undefined, call: string): void {
+function refuseSendingOptions(call: PartCall): void {
+  // A write's and an operation's options: a read's and a raw request's are refused as unknown ones.
+  let where: string;
+  if (call.method === "action" || call.method === "function") where = `${call.method}(name)`;
+  else if (call.method === "delete") where = "delete(target)";
+  else if (call.method === "create" || call.method === "update" || call.method === "replace") where = `${call.method}(target, ${call.method === "update" ? "patch" : "entity"})`;
+  else return;
   for (const name of ["timeout", "signal", "onResponse"] as const) {
-    if ((options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
-    throw new TypeError(`batch.${call}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
+    if ((call.options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
+    throw new TypeError(`batch.${where}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
   }
 }
 
@@ -261,17 +250,11 @@ export type PartOptionNames = typeof PART_OPTIONS;
 /**
  * Refuses a member of the options a part's builder method was given that the method does not
  * take (write/requests.ts `refuseUnknownOptions`), naming it as `batch.create()`: a write's and an
- * operation's options as recorded, a raw request's request and what a read was given beside its
- * query (record.ts `RequestSpec.given`).
+ * operation's options, a raw request's request and what a read was given beside its query
+ * (record.ts `PartCall`).
  */
-function refuseUnknownPartOptions(request: RecordedRequest): void {
-  const refuse = (method: keyof PartOptionNames, given: unknown) => refuseUnknownOptions(given, PART_OPTIONS[method], `batch.${method}()`);
-  if ("write" in request.request) return refuse(request.request.write.verb, request.request.write.options);
-  const { kind, options } = request as Partial<OperationGiven>;
-  if (kind !== undefined) return refuse(kind, options);
-  // A read or a raw request: its decoder tells which method added it.
-  const decoded = request.decode.kind;
-  refuse(decoded === "raw" ? "request" : decoded === "entity" ? "get" : decoded === "page" ? "page" : "count", request.given);
+function refusePartOptions(call: PartCall): void {
+  refuseUnknownOptions(call.options, PART_OPTIONS[call.method], `batch.${call.method}()`);
 }
 
 /**

@@ -24,11 +24,28 @@ export interface WireSpec {
   body?: string | ArrayBuffer | ArrayBufferView | undefined;
 }
 
-/** A write to build when the batch is sent: the builder's arguments, checked for what they name. */
-export type WriteRecipe =
-  | { verb: "create"; state: QueryState; entity: unknown; options: Omit<CreateOptions, "signal" | "timeout" | "onResponse"> | undefined }
-  | { verb: "update" | "replace"; state: EntityState; entity: unknown; options: Omit<UpdateOptions, "signal" | "timeout" | "onResponse"> | undefined }
-  | { verb: "delete"; state: EntityState; options: Omit<DeleteOptions, "signal" | "timeout" | "onResponse"> | undefined };
+/** A write's options as a part takes them: a part is never sent alone (plan.ts refuses these three). */
+type PartOptions<O> = Omit<O, "signal" | "timeout" | "onResponse">;
+
+/**
+ * The builder's method that added a request and what it was given beside its target or query:
+ * the one record of that method, from which the plan (plan.ts) takes the options to refuse and a
+ * 428's advice. A write's is what to build when the batch is sent or written (the builder's
+ * arguments, checked for what they name). For the other methods, whose request is recorded as it
+ * goes on the wire, `options` is kept for the plan to refuse a member the method does not take:
+ * an operation's options, a raw request's request, and the second argument of `get()`, `page()`
+ * and `count()`, which take none (a JavaScript caller may give some).
+ */
+export type PartCall = WriteCall | { method: "action" | "function"; name: string; options: object | undefined } | { method: "get" | "page" | "count" | "request"; options: unknown };
+
+/** The call of a write, built when the batch is sent or written. */
+export type WriteCall =
+  | { method: "create"; state: QueryState; entity: unknown; options: PartOptions<CreateOptions> | undefined }
+  | { method: "update" | "replace"; state: EntityState; entity: unknown; options: PartOptions<UpdateOptions> | undefined }
+  | { method: "delete"; state: EntityState; options: PartOptions<DeleteOptions> | undefined };
+
+/** The builder's methods, by name. */
+export type PartMethod = PartCall["method"];
 
 /** How the answer of a request is read into its value (decoders.ts has the readers). */
 export type DecodeSpec =
@@ -43,30 +60,35 @@ export type DecodeSpec =
   | { kind: "raw" }
   | { kind: "none" };
 
-/** A request before it has its place in the batch. */
-export interface RequestSpec {
-  /** The request as it goes on the wire, or the write to build. */
-  request: WireSpec | { write: WriteRecipe };
+/** A request before it has its place in the batch: a write to build, or a request as it goes on the wire. */
+export type RequestSpec = WriteSpec | SentSpec;
+
+interface SpecBase {
   /** Content-IDs of earlier requests this one references. */
   dependsOn: string[];
   decode: DecodeSpec;
-  /**
-   * What a caller gave a method whose request records nothing else of it, for the plan to refuse a
-   * member the method does not take (plan.ts `refuseUnknownPartOptions`): a `request()`'s request,
-   * and the second argument of `get()`, `page()` and `count()`, which take no options (a
-   * JavaScript caller may give some). A write's and an operation's options are recorded already.
-   */
-  given?: unknown;
+}
+
+/** A write, built from its call when the batch is sent or written. */
+export interface WriteSpec extends SpecBase {
+  call: WriteCall;
+  request?: undefined;
+}
+
+/** Any other request, recorded as it goes on the wire. */
+export interface SentSpec extends SpecBase {
+  call: Exclude<PartCall, WriteCall>;
+  request: WireSpec;
 }
 
 /** One request of the batch as recorded. */
-export interface RecordedRequest extends RequestSpec {
+export type RecordedRequest = RequestSpec & {
   index: number;
   /** Content-ID (multipart) and id (JSON). */
   id: string;
   /** The changeset (atomicity group) the request belongs to, if any. */
   changeset: number | undefined;
-}
+};
 
 /** A top-level item: one request, or the requests of one changeset. */
 export type RecordedItem = { kind: "request"; request: RecordedRequest } | { kind: "changeset"; changeset: number; requests: RecordedRequest[] };

@@ -14,7 +14,7 @@ import type { RequestOptions } from "../options.js";
 import { optionalFunction } from "../util/values.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
-import { explainFailedWrite, ifMatchFor, refuseUnknownOptions, type OptionNames } from "../write/requests.js";
+import { explainFailedWrite, ifMatchFor, refuseOtherIfMatch, refuseUnknownOptions, type OptionNames } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { appliedAnswerFailure, unreadableAnswer } from "../write/send.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -44,8 +44,10 @@ function withHeaders(request: OperationRequest, given: unknown, where: string): 
 function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallHeaders) | undefined, method: string): OperationRequest {
   const where = `action(${JSON.stringify(call.name)}).${method}()`;
   const etag = ifMatchFor(options, undefined, where);
-  const request = buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) }, core.options.ieee754Compatible);
-  return withHeaders(request, options?.headers, where);
+  const built = buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) }, core.options.ieee754Compatible);
+  const request = withHeaders(built, options?.headers, where);
+  refuseOtherIfMatch(options, etag, request.headers["if-match"], where);
+  return request;
 }
 
 // The options of an action call, by name: any other member is refused (refuseUnknownOptions), as a

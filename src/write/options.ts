@@ -32,7 +32,8 @@ export interface WriteOptions extends RequestOptions {
   /**
    * More headers for this request (lower-case names win over the defaults). A `Prefer` among them
    * joins the `return=...` of the option `prefer` (`odata.include-annotations="*"` beside it); one
-   * that asks for the other `return` than that option is refused with a `TypeError`.
+   * that asks for the other `return` than that option is refused with a `TypeError`, as is an
+   * `If-Match` that differs from the one the option `etag` or `ifMatch` gives.
    */
   headers?: Record<string, string> | undefined;
   /**

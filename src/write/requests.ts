@@ -29,7 +29,8 @@
  *   much it looks like a date. A `Date` that is invalid is a TypeError.
  * - `If-Match` comes from, in order: `ifMatch` (a literal such as `*`), `etag` (the ETag text or the
  *   entity read earlier), the ETag the body itself carries (an entity read, changed and sent back);
- *   `etag: false` sends none.
+ *   `etag: false` sends none. An `If-Match` among the call's own `headers` takes the place of the
+ *   body's ETag, and is refused where it differs from the value `ifMatch` or `etag` gives.
  * - Only idempotent requests (PUT, DELETE) may be retried.
  */
 import type { ODataVersion, RequestOptions, ResolvedClientOptions } from "../options.js";
@@ -480,14 +481,16 @@ function finish(
   target: { url: URL; path: string },
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
-  options: WriteOptions | undefined,
+  options: (WriteOptions & ConditionalOptions) | undefined,
   where: string,
   asyncTwin?: string,
 ): WriteRequest {
   const wireMethod = applyMethod(method, options, headers, where);
   const own = requestHeaders(options?.headers, where);
   const prefer = headers["prefer"];
+  const ifMatch = headers["if-match"];
   Object.assign(headers, own);
+  refuseOtherIfMatch(options, ifMatch, headers["if-match"], where);
   // The call's `return=` (its option `prefer`) joins the preferences of its own `Prefer`, as
   // `respond-async` and `odata.maxpagesize` do, rather than giving way to them.
   if (prefer !== undefined && own["prefer"] !== undefined) headers["prefer"] = joinPrefer(prefer, own["prefer"], where);
@@ -530,6 +533,22 @@ function joinPrefer(built: string, given: string, where: string): string {
     }
   }
   return mergePrefer(given, built);
+}
+
+/**
+ * Refuses a call's own `If-Match` header that differs from the one its option `ifMatch` or `etag`
+ * gave: `built` is the option's value, `sent` what the request carries once its own `headers` are
+ * in. Both name the version of the entity the call may change, and neither of two contradicting
+ * conditions of the same call can be taken for the one meant (as a `Prefer` header that
+ * contradicts option `prefer` is refused). The same value given twice is sent once; the header
+ * alone, or with the ETag the body carries (no option gave it), is sent as given.
+ * @param where the call, for the message (`update(patch)`, `action("order").invoke()`)
+ */
+export function refuseOtherIfMatch(options: ConditionalOptions | undefined, built: string | undefined, sent: string | undefined, where: string): void {
+  if (built === undefined || sent === undefined || sent.trim() === built.trim()) return;
+  const option = options?.ifMatch !== undefined ? "ifMatch" : options?.etag !== undefined && options.etag !== false ? "etag" : undefined;
+  if (option === undefined) return;
+  throw new TypeError(`${where}: option "${option}" asks for If-Match: ${built} and option "headers" has If-Match: ${sent}; give one of them`);
 }
 
 function setPrefer(headers: Record<string, string>, prefer: unknown, where: string): void {

@@ -32,20 +32,20 @@ type Refused = [method: string, option: string, add: (batch: Batch, client: ODat
 const WRITE = "headers, tunnel";
 // get(), page() and count() have no options parameter: a JavaScript caller passes a second argument.
 const refused: Refused[] = [
-  ["batch.get()", "headers", (b, c) => Reflect.apply(b.get, b, [c.collection("Books").key(1), { headers: { "x-a": "1" } }]), "none"],
-  ["batch.page()", "maxPageSize", (b, c) => Reflect.apply(b.page, b, [c.collection("Books"), { maxPageSize: 5 }]), "none"],
-  ["batch.count()", "signal", (b, c) => Reflect.apply(b.count, b, [c.collection("Books"), { signal: new AbortController().signal }]), "none"],
-  ["batch.create()", "etag", (b, c) => b.create(c.collection("Books"), { ID: 1 }, { etag: 'W/"1"' } as never), `${WRITE}, deep, prefer`],
-  ["batch.update()", "replace", (b, c) => b.update(c.collection("Books").key(1), { title: "t" }, { replace: true } as never), `${WRITE}, etag, ifMatch, deep, prefer`],
-  ["batch.replace()", "ifNoneMatch", (b, c) => b.replace(c.collection("Books").key(1), { ID: 1 }, { ifNoneMatch: "*" } as never), `${WRITE}, etag, ifMatch, deep, prefer`],
-  ["batch.delete()", "prefer", (b, c) => b.delete(c.collection("Books").key(1), { prefer: "minimal" } as never), `${WRITE}, etag, ifMatch`],
-  ["batch.action()", "ifMatch", (b) => b.action("Restock", { count: 1 }, { ifMatch: "*" } as never), "bound, namespace, etag, method"],
-  ["batch.function()", "etag", (b) => b.function("Stock", {}, { etag: "*" } as never), "bound, namespace, method"],
-  ["batch.request()", "etag", (b) => b.request({ method: "PATCH", url: "Books(1)", body: { title: "t" }, etag: 'W/"1"' } as never), "method, url, headers, body"],
+  ["get(query)", "headers", (b, c) => Reflect.apply(b.get, b, [c.collection("Books").key(1), { headers: { "x-a": "1" } }]), "none"],
+  ["page(query)", "maxPageSize", (b, c) => Reflect.apply(b.page, b, [c.collection("Books"), { maxPageSize: 5 }]), "none"],
+  ["count(query)", "signal", (b, c) => Reflect.apply(b.count, b, [c.collection("Books"), { signal: new AbortController().signal }]), "none"],
+  ["create(entity)", "etag", (b, c) => b.create(c.collection("Books"), { ID: 1 }, { etag: 'W/"1"' } as never), `${WRITE}, deep, prefer`],
+  ["update(patch)", "replace", (b, c) => b.update(c.collection("Books").key(1), { title: "t" }, { replace: true } as never), `${WRITE}, etag, ifMatch, deep, prefer`],
+  ["replace(entity)", "ifNoneMatch", (b, c) => b.replace(c.collection("Books").key(1), { ID: 1 }, { ifNoneMatch: "*" } as never), `${WRITE}, etag, ifMatch, deep, prefer`],
+  ["delete()", "prefer", (b, c) => b.delete(c.collection("Books").key(1), { prefer: "minimal" } as never), `${WRITE}, etag, ifMatch`],
+  ['action("Restock")', "ifMatch", (b) => b.action("Restock", { count: 1 }, { ifMatch: "*" } as never), "bound, namespace, etag, method"],
+  ['function("Stock")', "etag", (b) => b.function("Stock", {}, { etag: "*" } as never), "bound, namespace, method"],
+  ["request(request)", "etag", (b) => b.request({ method: "PATCH", url: "Books(1)", body: { title: "t" }, etag: 'W/"1"' } as never), "method, url, headers, body"],
   // A changeset's writes are the batch's.
-  ["batch.create()", "ifMatch", (b, c) => b.changeset((cs) => void cs.create(c.collection("Books"), { ID: 2 }, { ifMatch: "*" } as never)), `${WRITE}, deep, prefer`],
-  ["batch.delete()", "deep", (b, c) => b.changeset((cs) => void cs.delete(c.collection("Books").key(1), { deep: true } as never)), `${WRITE}, etag, ifMatch`],
-  ["batch.action()", "headers", (b) => b.changeset((cs) => void cs.action("Restock", {}, { headers: { "x-a": "1" } } as never)), "bound, namespace, etag, method"],
+  ["create(entity)", "ifMatch", (b, c) => b.changeset((cs) => void cs.create(c.collection("Books"), { ID: 2 }, { ifMatch: "*" } as never)), `${WRITE}, deep, prefer`],
+  ["delete()", "deep", (b, c) => b.changeset((cs) => void cs.delete(c.collection("Books").key(1), { deep: true } as never)), `${WRITE}, etag, ifMatch`],
+  ['action("Restock")', "headers", (b) => b.changeset((cs) => void cs.action("Restock", {}, { headers: { "x-a": "1" } } as never)), "bound, namespace, etag, method"],
 ];
 
 const sends: Array<[string, (batch: Batch) => Promise<unknown>]> = [
@@ -81,7 +81,7 @@ describe("a $batch part given an option its builder method does not take", () =>
     const client = new ODataClient({ serviceUrl: service.url, version: "4.01", retry: false });
     const batch = client.batch();
     batch.update(client.collection("Books").key(1), { title: "t" }, { ifmatch: "*" } as never);
-    await assert.rejects(batch.send(), { name: "TypeError", message: 'batch.update() has no option "ifmatch" (did you mean "ifMatch"?); it takes headers, tunnel, etag, ifMatch, deep, prefer' });
+    await assert.rejects(batch.send(), { name: "TypeError", message: 'update(patch) has no option "ifmatch" (did you mean "ifMatch"?); it takes headers, tunnel, etag, ifMatch, deep, prefer' });
     assert.deepEqual(service.seen, []);
   });
 });

@@ -32,20 +32,20 @@ const CASES: readonly [string, (batch: Batch, books: Loose, book: Loose) => unkn
   ["batch.page(entity query)", (batch, _books, book) => batch.page(book), `page(query): the query ${COLLECTION_EXPECTED}`],
   ["batch.page(a string)", (batch) => batch.page("Books" as Loose), `page(query): the query ${COLLECTION_EXPECTED}`],
   ["batch.count(entity query)", (batch, _books, book) => batch.count(book), `count(query): the query ${COLLECTION_EXPECTED}`],
-  ["batch.create(entity query)", (batch, _books, book) => batch.create(book, { ID: 2 }), `create(target): the target ${COLLECTION_EXPECTED}`],
-  ["batch.create(null)", (batch) => batch.create(null as Loose, { ID: 2 }), `create(target): the target ${COLLECTION_EXPECTED}`],
-  ["batch.update(collection query)", (batch, books) => batch.update(books, { ID: 2 }), `update(target): the target ${ENTITY_EXPECTED}`],
-  ["batch.replace(collection query)", (batch, books) => batch.replace(books, { ID: 2 }), `replace(target): the target ${ENTITY_EXPECTED}`],
-  ["batch.delete(collection query)", (batch, books) => batch.delete(books), `delete(target): the target ${ENTITY_EXPECTED}`],
+  ["batch.create(entity query)", (batch, _books, book) => batch.create(book, { ID: 2 }), `create(entity): the target ${COLLECTION_EXPECTED}`],
+  ["batch.create(null)", (batch) => batch.create(null as Loose, { ID: 2 }), `create(entity): the target ${COLLECTION_EXPECTED}`],
+  ["batch.update(collection query)", (batch, books) => batch.update(books, { ID: 2 }), `update(patch): the target ${ENTITY_EXPECTED}`],
+  ["batch.replace(collection query)", (batch, books) => batch.replace(books, { ID: 2 }), `replace(entity): the target ${ENTITY_EXPECTED}`],
+  ["batch.delete(collection query)", (batch, books) => batch.delete(books), `delete(): the target ${ENTITY_EXPECTED}`],
 ];
 
 /** The same in a changeset. */
 const CHANGESET_CASES: readonly [string, (changeset: BatchChangeset, books: Loose, book: Loose) => unknown, string][] = [
-  ["changeset create(entity query)", (cs, _books, book) => cs.create(book, { ID: 2 }), `create(target): the target ${COLLECTION_EXPECTED}`],
-  ["changeset update(collection query)", (cs, books) => cs.update(books, { ID: 2 }), `update(target): the target ${ENTITY_EXPECTED}`],
-  ["changeset replace(collection query)", (cs, books) => cs.replace(books, { ID: 2 }), `replace(target): the target ${ENTITY_EXPECTED}`],
-  ["changeset delete(collection query)", (cs, books) => cs.delete(books), `delete(target): the target ${ENTITY_EXPECTED}`],
-  ["changeset delete(undefined)", (cs) => cs.delete(undefined as Loose), `delete(target): the target ${ENTITY_EXPECTED}`],
+  ["changeset create(entity query)", (cs, _books, book) => cs.create(book, { ID: 2 }), `create(entity): the target ${COLLECTION_EXPECTED}`],
+  ["changeset update(collection query)", (cs, books) => cs.update(books, { ID: 2 }), `update(patch): the target ${ENTITY_EXPECTED}`],
+  ["changeset replace(collection query)", (cs, books) => cs.replace(books, { ID: 2 }), `replace(entity): the target ${ENTITY_EXPECTED}`],
+  ["changeset delete(collection query)", (cs, books) => cs.delete(books), `delete(): the target ${ENTITY_EXPECTED}`],
+  ["changeset delete(undefined)", (cs) => cs.delete(undefined as Loose), `delete(): the target ${ENTITY_EXPECTED}`],
 ];
 
 for (const [name, call, message] of CASES) {

@@ -343,7 +343,7 @@ describe("onResponse", () => {
     batch.create(c.collection("Items"), { ID: 1 }, { onResponse } as never);
     await assert.rejects(batch.send(), {
       name: "TypeError",
-      message: 'batch.create(target, entity): option "onResponse" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()',
+      message: 'create(entity): option "onResponse" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()',
     });
     assert.deepEqual(server.requests, []);
   });

@@ -14,10 +14,10 @@ const answers = (count: number) => JSON.stringify({ responses: Array.from({ leng
 
 /** Each write of a batch, its method's name, and how to add it with options the types leave out. */
 const parts: Array<[string, (batch: Batch, client: ODataClient, options: object) => unknown]> = [
-  ["batch.create(target, entity)", (batch, client, options) => batch.create(client.collection("Items"), { ID: 1 }, options)],
-  ["batch.update(target, patch)", (batch, client, options) => batch.update(client.collection("Items").key(1), { name: "x" }, options)],
-  ["batch.replace(target, entity)", (batch, client, options) => batch.replace(client.collection("Items").key(1), { ID: 1 }, options)],
-  ["batch.delete(target)", (batch, client, options) => batch.delete(client.collection("Items").key(1), options)],
+  ["create(entity)", (batch, client, options) => batch.create(client.collection("Items"), { ID: 1 }, options)],
+  ["update(patch)", (batch, client, options) => batch.update(client.collection("Items").key(1), { name: "x" }, options)],
+  ["replace(entity)", (batch, client, options) => batch.replace(client.collection("Items").key(1), { ID: 1 }, options)],
+  ["delete()", (batch, client, options) => batch.delete(client.collection("Items").key(1), options)],
 ];
 
 for (const [option, value] of [["timeout", 5], ["signal", new AbortController().signal]] as const) {

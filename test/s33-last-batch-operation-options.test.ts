@@ -12,8 +12,8 @@ import { json, serve } from "./batch-server.js";
 const answers = JSON.stringify({ responses: [{ id: "1", status: 200, headers: json, body: { value: 1 } }] });
 
 const parts: Array<[string, (batch: Batch, options: object) => unknown]> = [
-  ["batch.action(name)", (batch, options) => batch.action("Restock", { count: 1 }, options)],
-  ["batch.function(name)", (batch, options) => batch.function("Stock", {}, options)],
+  ['action("Restock")', (batch, options) => batch.action("Restock", { count: 1 }, options)],
+  ['function("Stock")', (batch, options) => batch.function("Stock", {}, options)],
 ];
 
 for (const [option, value] of [["timeout", 5], ["signal", new AbortController().signal]] as const) {

@@ -209,7 +209,7 @@ export abstract class BatchWrites {
     entity: NoInfer<EntityInput<T>>,
     options?: Omit<CreateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchEntityHandle<T, T | undefined> {
-    const { state, dependsOn } = collectionTarget(this.#context, target, "create(target)");
+    const { state, dependsOn } = collectionTarget(this.#context, target, "create(entity)");
     return this.add<T | undefined, T>({ call: { method: "create", state, entity, options }, dependsOn, decode: { kind: "entity" } }, "entity");
   }
 
@@ -222,7 +222,7 @@ export abstract class BatchWrites {
     patch: NoInfer<EntityInput<T>>,
     options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchHandle<T | undefined> {
-    const { state, dependsOn } = entityTarget(this.#context, target, "update(target)");
+    const { state, dependsOn } = entityTarget(this.#context, target, "update(patch)");
     return this.add<T | undefined>({ call: { method: "update", state, entity: patch, options }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
@@ -232,13 +232,13 @@ export abstract class BatchWrites {
     entity: NoInfer<EntityInput<T>>,
     options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
   ): BatchHandle<T | undefined> {
-    const { state, dependsOn } = entityTarget(this.#context, target, "replace(target)");
+    const { state, dependsOn } = entityTarget(this.#context, target, "replace(entity)");
     return this.add<T | undefined>({ call: { method: "replace", state, entity, options }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `DELETE` of the entity (built when the batch is sent or written). */
   delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal" | "timeout" | "onResponse">): BatchHandle<undefined> {
-    const { state, dependsOn } = entityTarget(this.#context, target, "delete(target)");
+    const { state, dependsOn } = entityTarget(this.#context, target, "delete()");
     return this.add<undefined>({ call: { method: "delete", state, options }, dependsOn, decode: { kind: "none" } }, "plain");
   }
 
@@ -541,7 +541,7 @@ function readSpec(context: BatchContext, url: URL, decode: DecodeSpec, call: Sen
 
 function collectionTarget<T, S extends string, X>(context: BatchContext, target: BatchCollectionTarget<T, S, X>, where: string): { state: QueryState; dependsOn: string[] } {
   if (target instanceof BatchReference) {
-    if (target.kind !== "collection") throw new TypeError(`${where}: ${target.path} is an entity, not a collection to create into`);
+    if (target.kind !== "collection") throw new TypeError(`${where}: the target ${target.path} is an entity, not a collection to create into`);
     const slash = target.path.indexOf("/");
     return { state: { parentPath: target.path.slice(0, slash), entitySet: target.path.slice(slash + 1) }, dependsOn: [target.contentId] };
   }
@@ -552,7 +552,7 @@ function collectionTarget<T, S extends string, X>(context: BatchContext, target:
 
 function entityTarget<T, S extends string, X>(context: BatchContext, target: BatchEntityTarget<T, S, X>, where: string): { state: EntityState; dependsOn: string[] } {
   if (target instanceof BatchReference) {
-    if (target.kind !== "entity") throw new TypeError(`${where}: ${target.path} is a collection, not an entity`);
+    if (target.kind !== "entity") throw new TypeError(`${where}: the target ${target.path} is a collection, not an entity`);
     return { state: { entitySet: target.path, keyPredicate: "" }, dependsOn: [target.contentId] };
   }
   const { core, state } = entityInternals(target, `${where}: the target`);
@@ -567,15 +567,17 @@ function operationSpec(
   params: OperationParameters | undefined,
   options: BatchOperationOptions | undefined,
 ): RequestSpec {
+  // Named as its request's checks name it (operations/requests.ts).
+  const where = `${kind}(${JSON.stringify(name)})`;
   let binding: OperationCall["binding"];
   let state: (Partial<EntityState> & QueryState) | undefined;
   const bound = options?.bound;
   if (bound !== undefined) {
     if (!(bound instanceof CollectionQuery) && !(bound instanceof ReadEntityQuery)) {
-      throw new TypeError(`${kind}(name): option "bound" must be a collection or entity query of this client`);
+      throw new TypeError(`${where}: option "bound" must be a collection or entity query of this client`);
     }
     const internals = bound instanceof CollectionQuery ? queryInternals(bound) : entityInternals(bound);
-    if (internals.core !== context.core) throw new TypeError(`${kind}(name): the bound query belongs to another client than this batch`);
+    if (internals.core !== context.core) throw new TypeError(`${where}: the bound query belongs to another client than this batch`);
     state = internals.state as Partial<EntityState> & QueryState;
     binding = { entitySet: state.entitySet, parentPath: state.parentPath, ...(state.keyPredicate === undefined ? {} : { keyPredicate: state.keyPredicate }) };
   }
@@ -583,7 +585,7 @@ function operationSpec(
   // Built before the bound query's options are checked: OData v2, which has no bound operations,
   // refuses the binding itself (UNSUPPORTED_BY_VERSION), whatever the query holds.
   const request = buildOperationRequest(context.core.options.serviceUrl, context.version, call, context.core.options.ieee754Compatible);
-  if (state) checkWholeSet(state, `${kind}(${JSON.stringify(name)}) option "bound"`);
+  if (state) checkWholeSet(state, `${where} option "bound"`);
   // A function's part asks for the client's page size as the function sent alone does (operations/call.ts).
   const prefer = request.method === "GET" ? readHeaders(context.core, undefined).get("prefer") : null;
   const headers = prefer ? { ...request.headers, prefer } : { ...request.headers };

@@ -186,7 +186,7 @@ function viewOf(body: ArrayBuffer | ArrayBufferView): Uint8Array {
 function checkOperationEtag(request: WireSpec, call: PartCall): void {
   const etag = request.headers["if-match"];
   if ((call.method !== "action" && call.method !== "function") || etag === undefined) return;
-  ifMatchFor({ etag }, undefined, `${call.method}(${JSON.stringify(call.name)})`);
+  ifMatchFor({ etag }, undefined, callName(call));
 }
 
 /** A write the builder recorded, built as the same write sent alone is: its checks throw here. */
@@ -210,14 +210,35 @@ function buildWrite(call: WriteCall, core: ClientCore): WireSpec {
  */
 function refuseSendingOptions(call: PartCall): void {
   // A write's and an operation's options: a read's and a raw request's are refused as unknown ones.
-  let where: string;
-  if (call.method === "action" || call.method === "function") where = `${call.method}(name)`;
-  else if (call.method === "delete") where = "delete(target)";
-  else if (call.method === "create" || call.method === "update" || call.method === "replace") where = `${call.method}(target, ${call.method === "update" ? "patch" : "entity"})`;
-  else return;
+  if (call.method === "get" || call.method === "page" || call.method === "count" || call.method === "request") return;
   for (const name of ["timeout", "signal", "onResponse"] as const) {
     if ((call.options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
-    throw new TypeError(`batch.${where}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
+    throw new TypeError(`${callName(call)}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
+  }
+}
+
+/**
+ * How the errors of a part name its builder's method, one way for each: a write as the same write
+ * sent alone, whose checks its build runs (`create(entity)`, `update(patch)`, `delete()`); an
+ * operation by its name, as its request's checks do (`action("Shelve")`); a read by its query and
+ * a raw request by its request, as the builder's checks do (`get(query)`, `request(request)`).
+ */
+function callName(call: PartCall): string {
+  switch (call.method) {
+    case "action":
+    case "function":
+      return `${call.method}(${JSON.stringify(call.name)})`;
+    case "create":
+    case "replace":
+      return `${call.method}(entity)`;
+    case "update":
+      return "update(patch)";
+    case "delete":
+      return "delete()";
+    case "request":
+      return "request(request)";
+    default:
+      return `${call.method}(query)`;
   }
 }
 
@@ -249,12 +270,12 @@ export type PartOptionNames = typeof PART_OPTIONS;
 
 /**
  * Refuses a member of the options a part's builder method was given that the method does not
- * take (write/requests.ts `refuseUnknownOptions`), naming it as `batch.create()`: a write's and an
- * operation's options, a raw request's request and what a read was given beside its query
- * (record.ts `PartCall`).
+ * take (write/requests.ts `refuseUnknownOptions`), naming the method as its other errors do
+ * ({@link callName}): a write's and an operation's options, a raw request's request and what a
+ * read was given beside its query (record.ts `PartCall`).
  */
 function refusePartOptions(call: PartCall): void {
-  refuseUnknownOptions(call.options, PART_OPTIONS[call.method], `batch.${call.method}()`);
+  refuseUnknownOptions(call.options, PART_OPTIONS[call.method], callName(call));
 }
 
 /**

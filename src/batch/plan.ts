@@ -206,11 +206,11 @@ function buildWrite(call: WriteCall, core: ClientCore): WireSpec {
 /**
  * Refuses the `timeout`, `signal` and `onResponse` of a part's options (left out of the types, but
  * a JavaScript caller may give them): a part is never sent alone, so it would ignore them where its
- * caller counts on them. The batch's own request takes them.
+ * caller counts on them. The batch's own request takes them. So for every method: a write's and an
+ * operation's options, a raw request's request, and what `get()`, `page()` or `count()` was given
+ * beside its query (which they take no options of their own for).
  */
 function refuseSendingOptions(call: PartCall): void {
-  // A write's and an operation's options: a read's and a raw request's are refused as unknown ones.
-  if (call.method === "get" || call.method === "page" || call.method === "count" || call.method === "request") return;
   for (const name of ["timeout", "signal", "onResponse"] as const) {
     if ((call.options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
     throw new TypeError(`${callName(call)}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);

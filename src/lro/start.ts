@@ -162,6 +162,15 @@ export interface StartReading {
    * caller not to send it again. Left out, the failure stands as it is (a read's, a batch's).
    */
   bodyFailure?: ((error: unknown, response: Response, timeout: number) => unknown) | undefined;
+  /**
+   * Given a success answered at once (any `2xx` but a running `202`: the service did not go
+   * async), what an error about its body becomes: a write's or an action's says that the service
+   * applied it (write/send.ts `unreadableAnswer`), as the call's own answer would. Applied here to
+   * a body the table cannot read (`ASYNC_BAD_RESPONSE`, its code kept, its message without the
+   * request, which the caller names); a caller whose poller reads the result further (an action's,
+   * which refuses an HTML page) keeps it for that. Left out, the error stands (a read's, a batch's).
+   */
+  atOnce?: ((response: Response) => (error: unknown) => unknown) | undefined;
   /** The call that starts the operation (`createAsync(body)`, `sendAsync()`), as the refusal of an option names it. */
   where: string;
 }
@@ -173,7 +182,7 @@ export interface StartReading {
  * time, explained by `reading.explain` where given.
  */
 export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading): Promise<AsyncPoller<T>> {
-  const { answersAt202, shape, explain, bodyFailure } = reading;
+  const { answersAt202, shape, explain, bodyFailure, atOnce } = reading;
   const resolved = resolvePollerOptions(options, reading.where);
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
@@ -223,7 +232,24 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
     binary,
   };
   const read = at202 ? { ...answer, status: 200 } : answer;
-  return new Poller<T>(core, resolved, readInitialAnswer<T>(read, resolved.maxWait, shape));
+  const unreadable = read.status === 202 ? undefined : atOnce?.(response);
+  let start: PollerStart<T>;
+  try {
+    start = readInitialAnswer<T>(read, resolved.maxWait, shape);
+  } catch (error) {
+    throw unreadable === undefined ? error : unreadable(withoutRequest(error, answer));
+  }
+  return new Poller<T>(core, resolved, start);
+}
+
+/**
+ * An `ASYNC_BAD_RESPONSE` of `answer` (answer-url.ts `badResponse`) saying what was wrong without
+ * naming the request first, for a message that names it its own way; the error itself its cause.
+ */
+function withoutRequest(error: unknown, answer: InitialAnswer): unknown {
+  if (!(error instanceof ODataClientError) || error.code !== "ASYNC_BAD_RESPONSE") return error;
+  const named = `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): `;
+  return error.message.startsWith(named) ? new ODataClientError(error.code, error.message.slice(named.length), { cause: error }) : error;
 }
 
 /**
@@ -233,10 +259,10 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
  * the write's own answer is (`create()`, `update()`): `d` unwrapped and its values made readable,
  * the `ETag` header kept with the entity. On v4 the result is the parsed final body, as the
  * contract (async-poller.md) has it. A failed answer's error is explained by `reading.explain`, a
- * success whose body then fails by `reading.bodyFailure`, as the write's own would be;
- * `reading.where` names the call.
+ * success whose body then fails or cannot be read by `reading.bodyFailure` and `reading.atOnce`,
+ * as the write's own would be; `reading.where` names the call.
  */
-export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: Pick<StartReading, "explain" | "bodyFailure" | "where">): Promise<AsyncPoller<T>> {
+export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: Pick<StartReading, "explain" | "bodyFailure" | "atOnce" | "where">): Promise<AsyncPoller<T>> {
   const version = core.options.version;
   return startPoller<T>(core, init, options, { ...reading, shape: version === "2.0" ? { kind: "entity", version } : undefined });
 }

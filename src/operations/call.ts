@@ -191,19 +191,23 @@ export async function startOperation<R>(
   // The shape (operationPoller's) is given now, so that a result in the initial answer keeps its
   // version headers as one from the monitor does (a v2 service's `{"d": …}` is refused by them).
   const version = core.options.version;
+  const action = request.method !== "GET";
+  // What an answer at once that cannot be read becomes: kept for the poller's reading of the result.
+  let ranAtOnce: ((error: unknown) => unknown) | undefined;
   const poller = await startPoller<unknown>(core, init, options, {
     where: call,
     shape: { kind: "operation", name, version },
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
     // An action answered with success at once (the service did not go async) has run, however its
-    // answer's body then fails; a function's body is a read's.
-    bodyFailure: request.method === "GET" ? undefined : (error, response, timeout) => appliedAnswerFailure(error, request, response, timeout, "action"),
+    // answer's body then fails or cannot be read, as invoke() says; a function's body is a read's.
+    bodyFailure: action ? (error, response, timeout) => appliedAnswerFailure(error, request, response, timeout, "action") : undefined,
+    atOnce: action ? (response) => (ranAtOnce = (error) => unreadableAnswer(error, request, response, "action")) : undefined,
   });
   // An error about the result names this request, and the status monitor where there is one.
   const where = (statusUrl: string): string => {
     const sent = `${request.method} ${redactUrl(request.url)}`;
     return statusUrl === request.url.href ? sent : `${sent} (a long-running operation, status monitor ${redactUrl(statusUrl)})`;
   };
-  return operationPoller<R>(poller, version, name, where, (body, headers, at) => refuseV2Result(body, headers, version, at));
+  return operationPoller<R>(poller, version, name, where, (body, headers, at) => refuseV2Result(body, headers, version, at), ranAtOnce);
 }
 

@@ -100,34 +100,41 @@ export interface OperationPoller<T> extends AsyncPoller<T> {
  * the status monitor's URL; a resumed poller, which no longer knows that request, names the
  * operation. `check` judges a parsed result by the version headers of the answer that carried it,
  * as a direct call judges its answer (call.ts gives `refuseV2Result`; given there, it costs the
- * start nothing).
+ * start nothing). `atOnce`, for a result the service answered at once, makes an error about it
+ * what `invoke()` would throw (an action's says that it ran): its message then says what the body
+ * is without naming the request, which `atOnce` names.
  */
 export function operationPoller<R>(
   poller: AsyncPoller<unknown>,
   version: ODataVersion,
   name: string,
   where?: (statusUrl: string) => string,
-  check?: (body: unknown, headers: Headers, where: string) => void,
+  check?: (body: unknown, headers: Headers, where: string | undefined) => void,
+  atOnce?: (error: unknown) => unknown,
 ): OperationPoller<R> {
   let nextLink: string | undefined;
   const named = () => where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
   const read = (raw: unknown): R => {
-    const phase = succeededPhaseOf(poller);
-    // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md);
-    // one sent as text/html is refused as invoke() refuses it (result-body.ts). A poller resumed
-    // from a token written before the token kept the type does not know it: there the text's
-    // start tells.
-    if (typeof raw === "string" && isHtmlResult(raw, phase?.resultType)) {
-      throw new ODataClientError("BAD_PAYLOAD", `${named()} answered with an HTML page, not the operation's result`);
+    try {
+      const phase = succeededPhaseOf(poller);
+      // The poller gives a final body that is not JSON as its text (rule 5 of spec/async-poller.md);
+      // one sent as text/html is refused as invoke() refuses it (result-body.ts). A poller resumed
+      // from a token written before the token kept the type does not know it: there the text's
+      // start tells.
+      if (typeof raw === "string" && isHtmlResult(raw, phase?.resultType)) {
+        throw new ODataClientError("BAD_PAYLOAD", `${atOnce ? "the body is" : `${named()} answered with`} an HTML page, not the operation's result`);
+      }
+      // A v2 service's `{"d": …}`, which a client of v4 would take for an object result, is known
+      // by the headers of the answer that carried it, as invoke() knows it.
+      if (phase?.versions !== undefined) check?.(raw, new Headers(phase.versions), atOnce ? undefined : named());
+      // A collection result's next link is not followed inside the poller (its result is one
+      // answer): `nextLink()` gives it, for `pages({ from })` to read the rest.
+      const result = readOperationResult(raw, version, name);
+      nextLink = result.nextLink;
+      return result.value as R;
+    } catch (error) {
+      throw atOnce ? atOnce(error) : error;
     }
-    // A v2 service's `{"d": …}`, which a client of v4 would take for an object result, is known
-    // by the headers of the answer that carried it, as invoke() knows it.
-    if (phase?.versions !== undefined) check?.(raw, new Headers(phase.versions), named());
-    // A collection result's next link is not followed inside the poller (its result is one
-    // answer): `nextLink()` gives it, for `pages({ from })` to read the rest.
-    const result = readOperationResult(raw, version, name);
-    nextLink = result.nextLink;
-    return result.value as R;
   };
   const mapped = mapPoller(poller, read, { kind: "operation", name, version }) as OperationPoller<R>;
   // The link is the result's: read (or refused) with it, by result().

@@ -21,7 +21,7 @@ import {
   type OptionNames,
   type WriteRequest,
 } from "../write/requests.js";
-import { appliedAnswerFailure, writeEntity, writeWithoutResult } from "../write/send.js";
+import { appliedAnswerFailure, unreadableAnswer, writeEntity, writeWithoutResult } from "../write/send.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 
 // The options each writing verb takes, by name: any other member of its options is refused
@@ -86,8 +86,8 @@ export async function writeAsync<R>(
 /**
  * Starts the poller of a write sent with `Prefer: respond-async`; a failed answer (a 412 or 428, a
  * 403 for want of a CSRF token) says what it means, as the write's own does, and so does a success
- * whose body then stalls or breaks off (the write applied). `where` names the call, as the refusal
- * of a poller option names it.
+ * whose body then stalls, breaks off or cannot be read (the write applied). `where` names the
+ * call, as the refusal of a poller option names it.
  */
 async function startAsync<R>(core: ClientCore, request: WriteRequest, options: CreateAsyncOptions | UpdateAsyncOptions | DeleteAsyncOptions | undefined, where: string): Promise<AsyncPoller<R>> {
   // Starting a long-running operation (the initial answer's table) loads here, not with every write.
@@ -98,6 +98,7 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
     // Answered with success at once (the service did not go async), the write was applied.
     bodyFailure: (error, response, timeout) => appliedAnswerFailure(error, request, response, timeout, "write"),
+    atOnce: (response) => (error) => unreadableAnswer(error, request, response, "write"),
     where,
   });
 }

@@ -13,7 +13,6 @@ import { bodyStallWatch } from "../http/stall.js";
 import type { RequestOptions } from "../options.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { ODataClientError } from "../errors.js";
-import { badPayload } from "../payload/bad-payload.js";
 
 /**
  * Sends one request, with the call's `timeout` where it gave one, and checks its status; a failure rejects with `ODataHttpError`, whose message
@@ -80,12 +79,14 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
  * holds no result that can be read (an HTML page, JSON that does not parse), saying that the
  * status was a success: the service applied the write (ran the action), and a caller who sends it
  * again (a create) would apply it twice. The entity's URL, where the answer gives it, is where to
- * read what was written. Any other error comes back as it is.
+ * read what was written. An `...Async` call's answer given at once that the poller's table cannot
+ * read (`ASYNC_BAD_RESPONSE`, lro/start.ts) says the same, keeping its code. Any other error comes
+ * back as it is.
  */
 export function unreadableAnswer(error: unknown, request: SentCall, response: Response, call: AppliedCall): unknown {
-  if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") return error;
+  if (!(error instanceof ODataClientError) || (error.code !== "BAD_PAYLOAD" && error.code !== "ASYNC_BAD_RESPONSE")) return error;
   const what = call === "write" ? "its answer could not be read as an entity" : "its answer could not be read";
-  return badPayload(appliedMessage(request, response, call, `${what}: ${error.message}`), error.cause);
+  return new ODataClientError(error.code, appliedMessage(request, response, call, `${what}: ${error.message}`), { cause: error.cause });
 }
 
 /** What the service did on a successful answer: applied a write, or ran an action. */

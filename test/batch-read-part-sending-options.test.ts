@@ -60,7 +60,8 @@ test("the timeout given to batch.send() instead goes with the $batch request, an
   const batch = client.batch();
   const book = Reflect.apply(batch.get, batch, [client.collection("Books").key(1), { timeout: undefined }]) as ReturnType<Batch["get"]>;
   await batch.send({ timeout: 5_000 });
-  assert.deepEqual(book.result().ok && book.result().value, { ID: 1 });
+  const result = book.result();
+  assert.deepEqual(result.ok ? result.value : result.error, { ID: 1 });
   assert.deepEqual(
     (JSON.parse(service.seen[0]!.body) as { requests: { method: string; url: string }[] }).requests.map((part) => `${part.method} ${part.url}`),
     ["GET Books(1)"],

@@ -101,7 +101,7 @@ export type {
   ShapeNavigation,
 } from "./query/types.js";
 export type { Page, ReadOptions } from "./read/traversal.js";
-export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange } from "./read/delta.js";
+export type { DeltaPage, DeltaOptions, RemovedEntity, LinkChange, ChangedEntity, DeltaEntityControl } from "./read/delta.js";
 
 // $metadata, as metadata() gives it.
 export type {

@@ -6,7 +6,7 @@
 // control information. Against node:http servers (SAP CAP serves no deltas).
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient } from "../src/index.js";
+import { ODataClient, type ChangedEntity } from "../src/index.js";
 import { sendJson, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
 
 interface Book {
@@ -35,8 +35,8 @@ async function deltaService(pages: Record<string, unknown>): Promise<RecordingSe
 const writes = (server: RecordingServer) =>
   server.requests.filter((r: RecordedRequest) => r.method !== "GET").map((r) => [r.method, r.path, JSON.parse(r.body) as unknown]);
 
-async function changedOf<T>(client: ODataClient, link: string): Promise<T[]> {
-  const changed: T[] = [];
+async function changedOf<T>(client: ODataClient, link: string): Promise<ChangedEntity<T>[]> {
+  const changed: ChangedEntity<T>[] = [];
   for await (const page of client.delta<T>(link)) changed.push(...page.changed);
   return changed;
 }
@@ -180,7 +180,7 @@ test("a hostile delta nested thousands deep (related entities, a link's $expand,
   });
   t.after(() => server.close());
   const client = new ODataClient({ serviceUrl: server.url("svc/"), retry: false });
-  const changed: Book[] = [];
+  const changed: ChangedEntity<Book>[] = [];
   let deltaLink: string | undefined;
   for await (const page of client.delta<Book>(server.url("svc/Books?$deltatoken=1"))) {
     changed.push(...page.changed);

@@ -281,7 +281,7 @@ describe("client.delta()", () => {
     const seen: string[] = [];
     await assert.rejects(
       (async () => {
-        for await (const page of clientFor(server).delta<Customer>("Customers?$deltatoken=t1")) seen.push(...page.changed.map((c) => c.ID));
+        for await (const page of clientFor(server).delta<Customer>("Customers?$deltatoken=t1")) seen.push(...page.changed.map((c) => c.ID ?? ""));
       })(),
       (error: unknown) => error instanceof ODataClientError && error.code === "UNTRUSTED_NEXT_LINK",
     );

@@ -39,7 +39,8 @@ declare const xsuaa: { url: string; clientid: string; clientsecret: string };
 declare function process(book: Book): void;
 declare function store(rows: unknown[]): Promise<void>;
 declare function saveCheckpoint(nextLink: string | undefined): void;
-declare function upsert(entity: Book): Promise<void>;
+// "Delta": merges a changed entity, which may carry only the properties that changed, into the book held.
+declare function upsert(entity: Partial<Book>): Promise<void>;
 declare function remove(idOrKey: unknown): Promise<void>;
 declare function getToken(): Promise<string>;
 

@@ -54,10 +54,49 @@ export interface LinkChange {
   target: string;
 }
 
+/**
+ * The control information a changed entity of a delta may carry, as sent (4.0 names with
+ * `odata.`, 4.01 names without).
+ */
+export interface DeltaEntityControl {
+  /** The entity's id; in minimal metadata left out where the key properties give it. */
+  "@odata.id"?: string;
+  /** The entity's id (OData 4.01). */
+  "@id"?: string;
+  /**
+   * The context URL of an entity of another entity set than the delta's (`#Orders/$entity`): its
+   * properties are that entity's, not a `T`'s.
+   */
+  "@odata.context"?: string;
+  /** The context URL of an entity of another entity set (OData 4.01). */
+  "@context"?: string;
+  /** The entity's ETag. */
+  "@odata.etag"?: string;
+  /** The entity's ETag (OData 4.01). */
+  "@etag"?: string;
+}
+
+/**
+ * An entity a delta says was added or changed. A changed entity may carry only the properties that
+ * changed (with its id or key, OData 4.01 JSON Format §15.2), so each property of `T` may be
+ * missing; one with a context URL of its own (`@context`, `@odata.context`) is an entity of
+ * another entity set, whose properties are not `T`'s at all. Merge it into what you hold rather
+ * than replacing it.
+ * @example
+ * for (const book of page.changed) {
+ *   if (book["@context"] ?? book["@odata.context"]) continue; // an entity of another set
+ *   if (book.title !== undefined) titles.set(book.ID, book.title.toUpperCase());
+ * }
+ */
+export type ChangedEntity<T> = Partial<T> & DeltaEntityControl;
+
 /** One page of a delta response. */
 export interface DeltaPage<T> {
-  /** Entities added or changed since the delta link was issued (annotations kept, as for reads). */
-  changed: T[];
+  /**
+   * Entities added or changed since the delta link was issued (annotations kept, as for reads):
+   * each may carry only what changed, see {@link ChangedEntity}.
+   */
+  changed: ChangedEntity<T>[];
   /** Entities removed from the collection. */
   removed: RemovedEntity<T>[];
   /** Links added between entities. */
@@ -231,7 +270,7 @@ export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readon
     } else {
       // An entry with a context of its own is of another entity set: the delta's query is not its.
       markDeltaExpansions(entry, single || context === undefined ? bodyExpansions : contextExpansions(context));
-      page.changed.push(entry as T);
+      page.changed.push(entry as ChangedEntity<T>);
     }
   }
   const annotations = annotationsOf(body, "v4", url);
@@ -264,7 +303,7 @@ export function readV2Delta<T>(body: unknown, url: URL | string, expand?: readon
     if (!isRecord(entry)) throw badDelta(url, "a delta entry is not an object");
     normalizeV2Entity(entry);
     markDeltaExpansions(entry, expand ?? []);
-    page.changed.push(entry as T);
+    page.changed.push(entry as ChangedEntity<T>);
   }
   return isRecord(d) ? withAnnotations(page, annotationsOf(d, "v2", url)) : page;
 }
@@ -277,7 +316,7 @@ export function readV2Delta<T>(body: unknown, url: URL | string, expand?: readon
 export function readAtomDelta<T>(text: string, where?: string, expand?: readonly ExpandItem[]): DeltaPage<T> {
   const feed = readAtomFeed(text, where);
   for (const entity of feed.entities) markDeltaExpansions(entity, expand ?? []);
-  const page: DeltaPage<T> = { changed: feed.entities as T[], removed: [], addedLinks: [], removedLinks: [] };
+  const page: DeltaPage<T> = { changed: feed.entities as ChangedEntity<T>[], removed: [], addedLinks: [], removedLinks: [] };
   for (const tombstone of childElements(parseXml(text), TOMBSTONES_NAMESPACE, "deleted-entry")) {
     const removed: RemovedEntity<T> = { reason: "deleted" };
     const ref = attributeValue(tombstone, "", "ref");

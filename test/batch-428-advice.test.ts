@@ -1,7 +1,8 @@
 // A $batch part answered 428 Precondition Required is advised by what its own builder method
 // takes, as a write sent alone is (test/s33-write-428-advice.test.ts): batch.update(), replace()
 // and delete() take { etag } and { ifMatch }; batch.create() has neither and takes the header in
-// its headers; batch.action() has { etag } alone; batch.request() sends the headers it is given.
+// its headers; batch.action() has { etag } alone; batch.request() sends the headers it is given;
+// batch.function(), a GET with no option for a condition, is sent as a batch.request() with one.
 // Against a node:http service on 127.0.0.1 answering a JSON batch, which refuses every part
 // without If-Match; the advice followed, the parts carry If-Match and succeed.
 import { test } from "node:test";
@@ -84,5 +85,63 @@ test("each $batch part answered 428 gets the advice of its own builder method, w
       ["POST", "Books(1)/Shelve", "*"],
       ["PATCH", "Books(1)", 'W/"1"'],
     ],
+  );
+});
+
+// A function part is a GET: it has no { etag } (an action's option) and no headers of its own in a
+// batch part. Its 428 says what the service asked and what the program can do: send the call as a
+// raw request with the header. The other parts of the same batch keep their advice; a read part,
+// which no service asks a condition of, is told nothing more than its status.
+test("a function part answered 428 is advised to send the call as batch.request() with If-Match, which works; the other parts keep theirs", async (t) => {
+  const service = await serve((request) => {
+    const parts = (JSON.parse(request.body) as { requests: Part[] }).requests;
+    const responses = parts.map((part) => {
+      const ifMatch = Object.entries(part.headers ?? {}).find(([name]) => name.toLowerCase() === "if-match");
+      if (ifMatch === undefined) return { id: part.id, status: 428, headers: json, body: { error: { code: "428", message: "Precondition Required" } } };
+      return { id: part.id, status: 200, headers: json, body: part.method === "GET" ? { value: 7 } : { ID: 1 } };
+    });
+    return { status: 200, headers: json, body: JSON.stringify({ responses }) };
+  });
+  t.after(service.close);
+  const client = new ODataClient({ serviceUrl: service.url, version: "4.01" });
+  const books = client.collection("Books");
+
+  const refused = client.batch();
+  const handles = {
+    function: refused.function("Stock", { shelf: 2 }, { bound: books }),
+    get: refused.get(books.key(1)),
+    create: refused.create(books, { ID: 1 }),
+    update: refused.update(books.key(1), { title: "t" }),
+    action: refused.action("Shelve", {}, { bound: books.key(1) }),
+  };
+  await refused.send();
+  const messages = Object.fromEntries(
+    Object.entries(handles).map(([name, handle]) => {
+      const result = handle.result();
+      assert.ok(!result.ok && result.error instanceof ODataHttpError && result.error.status === 428, name);
+      const message = (result as { error: Error }).error.message;
+      return [name, message.slice(message.indexOf("Precondition Required") + "Precondition Required".length)];
+    }),
+  );
+  assert.deepEqual(messages, {
+    function:
+      ' (precondition required: the service wants this function call made conditional, as with If-Match; batch.function() sends no condition and has no option for one (a GET part takes no { etag }): send the call as batch.request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given)',
+    get: "",
+    create: ` ${REQUIRED}batch.create() has no option for it: pass { headers: { "If-Match": "<ETag>" } })`,
+    update: ` ${REQUIRED}pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)`,
+    action: ` ${REQUIRED}pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there)`,
+  });
+
+  // The advice followed: the function's URL as the refused part had it, with the header.
+  const url = (JSON.parse(service.seen[0]!.body) as { requests: Part[] }).requests[0]!.url;
+  const followed = client.batch();
+  const stock = followed.request<{ value: number }>({ method: "GET", url, headers: { "If-Match": 'W/"3"' } });
+  await followed.send();
+  const result = stock.result();
+  assert.deepEqual(result.ok ? result.value : result.error, { value: 7 });
+  const sent = (JSON.parse(service.seen[1]!.body) as { requests: Part[] }).requests;
+  assert.deepEqual(
+    sent.map((part) => [part.method, part.url, part.headers?.["If-Match"] ?? part.headers?.["if-match"]]),
+    [["GET", "Books/Stock(shelf=2)", 'W/"3"']],
   );
 });

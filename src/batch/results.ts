@@ -135,7 +135,8 @@ export interface PlannedRequest {
   /**
    * The builder's method that added it, where that method has no `etag` and `ifMatch` options
    * (`"batch.create()"`): a 428's explanation advises what it can do instead, as for a write sent
-   * alone (write/requests.ts `WriteRequest.withoutIfMatch`).
+   * alone (write/requests.ts `WriteRequest.withoutIfMatch`), and a function's, a GET, here
+   * ({@link FUNCTION_PRECONDITION}).
    */
   withoutIfMatch?: string;
 }
@@ -443,14 +444,26 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   // failure may be another member's, whose preconditions are not this one's; but the one answer of
   // a changeset of one request (an OData v2 write, which the client sends in one of its own) is
   // that request's own, as a top-level request's is.
-  if (answer.kind === "response" || answer.members.length === 1) explainPrecondition(error, request, "batch-part");
-  else {
+  if (answer.kind === "response" || answer.members.length === 1) {
+    explainPrecondition(error, request, "batch-part");
+    // A GET is no write, which explainPrecondition leaves be; a function part's 428 gets advice of its own.
+    if (error.status === 428 && request.withoutIfMatch === "batch.function()") error.message = `${error.message} (${FUNCTION_PRECONDITION})`;
+  } else {
     // The service may tell which member failed (see changesetFailed).
     const { failed } = answer;
     if (failed !== request) notApplied(error, failed === undefined ? undefined : { index: failed.index, error: failureOf(failed) });
   }
   return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
 }
+
+/**
+ * What a function part answered 428 Precondition Required is told: the service wants the call
+ * made conditional, and `batch.function()` has no option for a condition (a GET part takes no
+ * `{ etag }`, which is an action's), where a raw request sends the headers it is given. Its URL is
+ * not quoted: the error's own is redacted.
+ */
+const FUNCTION_PRECONDITION =
+  'precondition required: the service wants this function call made conditional, as with If-Match; batch.function() sends no condition and has no option for one (a GET part takes no { etag }): send the call as batch.request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given';
 
 /**
  * Words a changeset's failure for a member that is not the one that failed: the service applied

@@ -57,6 +57,8 @@ test("invokeAsync() answered 201 with JSON cut off at once rejects with ASYNC_BA
 for (const [call, method, path, start] of [
   ["createAsync(body)", "POST", "/odata/Orders", (client) => client.collection("Orders").createAsync({ quantity: 2 })],
   ["updateAsync(patch)", "PATCH", "/odata/Orders(4)", (client) => client.collection("Orders").key(4).updateAsync({ quantity: 3 })],
+  ["replaceAsync(entity)", "PUT", "/odata/Orders(4)", (client) => client.collection("Orders").key(4).replaceAsync({ ID: 4, quantity: 3 })],
+  ["deleteAsync()", "DELETE", "/odata/Orders(4)", (client) => client.collection("Orders").key(4).deleteAsync()],
 ] as const satisfies readonly (readonly [string, string, string, (client: import("../src/index.js").ODataClient) => Promise<unknown>])[]) {
   test(`${call} answered 200 with JSON cut off at once rejects with ASYNC_BAD_RESPONSE saying the write was applied, with its Location; sent once`, async (t) => {
     const { server, client, root } = await serveClient(t, (_request, res) => sendText(res, 200, CUT_JSON, { "content-type": "application/json", location: "Orders(4)" }), {

@@ -203,7 +203,7 @@ describe("client.delta()", () => {
     const [page] = await collect(clientFor(server).delta<Customer>(server.url("svc/Customers?$deltatoken=t1")));
     assert.deepEqual(page?.changed, [{ "@odata.id": "Customers('C4')", ID: "C4", name: "New" }]);
     assert.deepEqual(page?.removed, [
-      { id: "Customers('C2')", reason: "deleted" },
+      { id: "Customers('C2')", reason: "deleted", context: "$metadata#Customers/$deletedEntity" },
       { id: "Customers('C3')", reason: "changed" },
     ]);
     assert.deepEqual(page?.addedLinks, [{ source: "Customers('C4')", relationship: "Orders", target: "Orders(1)" }]);

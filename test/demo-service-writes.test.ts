@@ -476,7 +476,7 @@ describe("demo service: change tracking", () => {
     for await (const page of client.delta<Order>(deltaLink)) pages.push(page);
     assert.deepEqual(
       pages.map((page) => page.removed),
-      [[{ id: `${root}Orders(2)`, reason: "deleted" }]],
+      [[{ id: `${root}Orders(2)`, reason: "deleted", context: `${root}$metadata#Orders/$deletedEntity` }]],
     );
     // What the client was sent: the 4.0 form, asked for with the configured header.
     const read = wire.at(-1);

@@ -72,7 +72,7 @@ describe("DeltaPage.annotations", () => {
       },
       {
         changed: [],
-        removed: [{ id: "Customers('C2')", reason: "deleted" }],
+        removed: [{ id: "Customers('C2')", reason: "deleted", context: "$metadata#Customers/$deletedEntity" }],
         addedLinks: [],
         removedLinks: [],
         deltaLink: `${root}Customers?$deltatoken=2`,

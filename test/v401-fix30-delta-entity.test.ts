@@ -95,9 +95,9 @@ describe("client.delta() of a single entity", () => {
     );
     const empty = { changed: [], addedLinks: [], removedLinks: [] };
     for (const [token, removed, next] of [
-      ["1", { id: "Customers('ANTON')", reason: "deleted" }, "2"],
+      ["1", { id: "Customers('ANTON')", reason: "deleted", context: "$metadata#Customers/$deletedEntity" }, "2"],
       ["3", { key: { ID: "ANTON" }, reason: "changed" }, "4"],
-      ["5", { id: "Customers('ANTON')", reason: "deleted" }, "6"],
+      ["5", { id: "Customers('ANTON')", reason: "deleted", context: "$metadata#Customers/$deletedEntity" }, "6"],
     ] as const) {
       const pages = await collect(client.delta<Customer>(`${root}Customers('ANTON')?$deltatoken=${token}`));
       assert.deepEqual(pages, [{ ...empty, removed: [removed], deltaLink: `${root}Customers('ANTON')?$deltatoken=${next}` }], token);

@@ -42,6 +42,19 @@ export interface RemovedEntity<T = Record<string, unknown>> {
   reason?: "deleted" | "changed";
   /** When it was removed, where the service says (the `when` of an Atom tombstone). */
   removedAt?: string;
+  /**
+   * The context URL the removed entry carried (`@context`, `@odata.context`), as sent:
+   * `#Orders/$deletedEntity` says it is an entity of `Orders`, not of the delta's entity set (OData
+   * 4.01 JSON Format §15.3), which matters most when only its key is given. 4.0's `$deletedEntity`
+   * entries always carry one; absent when the entry is of the delta's own entity set.
+   */
+  context?: string;
+  /**
+   * The removal's instance annotations, by name as sent, values as parsed: those inside 4.01's
+   * `@removed` (`{ "reason": "deleted", "@myannotation.deletedBy": "Mario" }`) and those of the
+   * entry itself (where 4.0's `$deletedEntity` has them); absent when it has none.
+   */
+  annotations?: Record<string, unknown>;
 }
 
 /** A link added to or removed from a navigation property (`$link` / `$deletedLink` entries). */
@@ -262,7 +275,7 @@ export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readon
     const context = single ? bodyContext : stringOf(entry["@context"] ?? entry["@odata.context"]);
     const removedMark = entry["@removed"] ?? entry["@odata.removed"];
     if (removedMark !== undefined || context?.endsWith("$deletedEntity")) {
-      page.removed.push(removedEntity<T>(entry, removedMark));
+      page.removed.push(removedEntity<T>(entry, removedMark, context));
     } else if (context?.endsWith("$link")) {
       page.addedLinks.push(linkChange(entry, url));
     } else if (context?.endsWith("$deletedLink")) {
@@ -336,12 +349,16 @@ function withAnnotations<T>(page: DeltaPage<T>, annotations: CollectionAnnotatio
   return page;
 }
 
-function removedEntity<T>(entry: Record<string, unknown>, mark: unknown): RemovedEntity<T> {
+/** A removed entry, `mark` its `@removed` (undefined in 4.0's form), `context` the context URL it has (its own, or a single entity's delta's). */
+function removedEntity<T>(entry: Record<string, unknown>, mark: unknown, context: string | undefined): RemovedEntity<T> {
   const removed: RemovedEntity<T> = {};
   const id = stringOf(entry["@id"] ?? entry["@odata.id"] ?? (mark === undefined ? entry["id"] : undefined));
   if (id !== undefined) removed.id = id;
   const reason = isRecord(mark) ? mark["reason"] : entry["reason"];
   if (reason === "deleted" || reason === "changed") removed.reason = reason;
+  if (context !== undefined) removed.context = context;
+  const annotations = instanceAnnotations(entry, instanceAnnotations(isRecord(mark) ? mark : {}));
+  if (annotations !== undefined) removed.annotations = annotations;
   const key: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(entry)) {
     if (name.includes("@") || name.startsWith("odata.")) continue;
@@ -353,6 +370,22 @@ function removedEntity<T>(entry: Record<string, unknown>, mark: unknown): Remove
   }
   if (Object.keys(key).length > 0) removed.key = key as Partial<T>;
   return removed;
+}
+
+/**
+ * The instance annotations among `object`'s members (`@ns.term`, a qualified name after the `@`),
+ * not its control information (`@odata.*`, 4.01's `@id`, `@context`, `@removed` ...), added to
+ * `into` (whose members win); undefined when there are none.
+ */
+function instanceAnnotations(object: Record<string, unknown>, into?: Record<string, unknown>): Record<string, unknown> | undefined {
+  let annotations = into;
+  for (const [name, value] of Object.entries(object)) {
+    if (!name.startsWith("@") || !name.includes(".") || name.startsWith("@odata.")) continue;
+    annotations ??= {};
+    // A name with "@" is never "__proto__", so assigning it makes a property of that name.
+    if (!Object.hasOwn(annotations, name)) annotations[name] = value;
+  }
+  return annotations;
 }
 
 /** An added link (`target` required), or with `removed` a deleted one, which may lack it. */

@@ -48,6 +48,11 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
   /** How many polls the spare controller has been given to. */
   #spareUses = 0;
   /**
+   * `statusUrl` as a `URL`, with the text it was made from: a poll asks at the same object as the
+   * one before while the monitor stays where it is (see {@link #monitorUrl}).
+   */
+  #monitor: { href: string; url: URL } | undefined;
+  /**
    * The signals of the wait() calls under way: a successful cancel() aborts them, and any outcome a
    * poll reaches wakes those that sleep (see {@link #pollWithinDeadline}). The one signal as it is
    * while there is one (as good as always), a set of them once there are more.
@@ -278,7 +283,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
     if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
     if (phase.name === "fetching-result") return this.#fetchResultAgain(phase.resultUrl, signal);
 
-    const url = new URL(this.#state.statusUrl);
+    const url = this.#monitorUrl();
     let response: Response;
     try {
       response = await this.#send("poll", "GET", url, signal, "manual");
@@ -310,6 +315,20 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
       throw error;
     }
     return this.#apply(reading, signal);
+  }
+
+  /**
+   * The URL a poll asks at: made from `statusUrl` once, and again only when the monitor moves (a
+   * 202's `Location`). Parsing it for every poll cost the poll a `URL`, and a monitor that names
+   * itself in every 202 had its `Location` resolved anew each time, since monitor-answer.ts keeps
+   * the last one by the `URL` object the poll asked at. (The pipeline changes no request's URL in
+   * place: a client with steps of yours sends a copy.)
+   */
+  #monitorUrl(): URL {
+    const href = this.#state.statusUrl;
+    let monitor = this.#monitor;
+    if (monitor?.href !== href) monitor = this.#monitor = { href, url: new URL(href) };
+    return monitor.url;
   }
 
   /** Moves the state on by one reading; a promise only where the result is fetched next. */

@@ -85,14 +85,56 @@ export async function readBody<R>(read: () => Promise<R>, method: string, url: U
  * the caller asked for whole.
  */
 export async function readBodyBytes(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = Infinity): Promise<Uint8Array> {
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await collectBody(response, limit);
-  } catch (error) {
-    throw await maskedPayloadError(bodyReadFailure(error, method, url, signal), response);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of readBodyChunks(response, method, url, signal, limit)) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
   }
-  if (!bytes) throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered more than ${limit} bytes`);
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
   return bytes;
+}
+
+/**
+ * The body's chunks as they arrive, read under the answer's stall watch; failures as in
+ * {@link bodyReadFailure}, with the request's secrets masked ({@link maskedPayloadError}). Past
+ * `limit` bytes it rejects with `BAD_PAYLOAD` (see {@link readBodyBytes}). A reading left before
+ * the body's end (the loop over it left, a failure, the limit) cancels the rest of the body.
+ */
+export async function* readBodyChunks(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = Infinity): AsyncGenerator<Uint8Array, void, undefined> {
+  if (response.body === null) return;
+  const watch = bodyStallWatch(response);
+  const reader = response.body.getReader();
+  let size = 0;
+  let done = false;
+  try {
+    for (;;) {
+      watch?.reading();
+      let step: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
+      try {
+        step = await reader.read();
+      } catch (error) {
+        throw await maskedPayloadError(bodyReadFailure(watch ? watch.failure(error) : error, method, url, signal), response);
+      }
+      watch?.progressed();
+      if (step.done) break;
+      size += step.value.byteLength;
+      if (size > limit) throw new ODataClientError("BAD_PAYLOAD", `${method} ${redactUrl(url)} answered more than ${limit} bytes`);
+      yield step.value;
+    }
+    done = true;
+  } finally {
+    watch?.end();
+    // A body read to its end is closed and needs nothing more (releasing the lock would only
+    // make a rejected promise for the reader's `closed`, for nobody); otherwise it is cancelled.
+    if (!done) await reader.cancel().catch(() => undefined);
+  }
 }
 
 /**
@@ -116,43 +158,6 @@ export async function readBodyText(response: Response, method: string, url: URL,
  * with the first: loading the module makes none, so it loads in realms without `TextDecoder`.
  */
 let utf8: InstanceType<typeof TextDecoder> | undefined;
-
-/** The body's bytes; `undefined` (the rest cancelled) once they run over `limit`. */
-async function collectBody(response: Response, limit = Infinity): Promise<Uint8Array | undefined> {
-  if (response.body === null) return new Uint8Array(0);
-  const watch = bodyStallWatch(response);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let done = false;
-  try {
-    for (;;) {
-      watch?.reading();
-      const step = await reader.read();
-      watch?.progressed();
-      if (step.done) break;
-      chunks.push(step.value);
-      size += step.value.byteLength;
-      if (size > limit) return;
-    }
-    done = true;
-  } catch (error) {
-    throw watch?.failure(error) ?? error;
-  } finally {
-    watch?.end();
-    // A body read to its end is closed and needs nothing more (releasing the lock would only
-    // make a rejected promise for the reader's `closed`, for nobody); otherwise it is cancelled.
-    if (!done) reader.cancel().catch(() => undefined);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
 
 /**
  * The body as a stream that reads the answer under its stall watch (for bodies handed to the

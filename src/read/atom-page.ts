@@ -5,9 +5,7 @@
  * entries of the page's beginning as soon as its first entry has come (see atom-first-entry.ts),
  * should the service ignore `$top=1` and send a large feed, or send it slowly.
  */
-import { bodyReadFailure, maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
-import { bodyStallWatch } from "../http/stall.js";
-import { ODataClientError } from "../errors.js";
+import { readBodyChunks, readBodyText, readMasked } from "../http/body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
 import { AtomEntryScan } from "../payload/atom-first-entry.js";
@@ -29,51 +27,28 @@ export async function* atomPageParts(response: Response, url: URL, signal: Abort
   let handed = 0;
   let text: string;
   if (eager) {
-    // Read as readBodyText reads (the stall watch, the failures' words), but piece by piece.
-    const reader = response.body?.getReader();
-    const watch = bodyStallWatch(response);
+    // Read as readBodyText reads (the stall watch, the limit, the failures' words), but piece by
+    // piece; a reading left early (the caller has its entity) lets go of the rest of the body.
     const decoder = new TextDecoder();
     const pieces: string[] = [];
     let scan: AtomEntryScan | undefined = new AtomEntryScan();
-    let size = 0;
-    let ended = !reader;
-    try {
-      while (reader) {
-        let step: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
-        try {
-          watch?.reading();
-          step = await reader.read();
-          watch?.progressed();
-        } catch (error) {
-          throw await maskedPayloadError(bodyReadFailure(watch?.failure(error) ?? error, "GET", url, signal), response);
-        }
-        if (step.done) {
-          ended = true;
-          break;
-        }
-        size += step.value.byteLength;
-        if (size > ATOM_PAGE_LIMIT) throw new ODataClientError("BAD_PAYLOAD", `${where} answered more than ${ATOM_PAGE_LIMIT} bytes`);
-        const piece = decoder.decode(step.value, { stream: true });
-        pieces.push(piece);
-        const end = scan?.push(piece) ?? -1;
-        if (end < 0) continue;
-        const start = pieces.join("");
-        pieces.length = 0;
-        pieces.push(start);
-        let entities: Record<string, unknown>[] = [];
-        try {
-          entities = readAtomFeed(`${start.slice(0, end)}</${scan!.root}>`).entities;
-        } catch {
-          // Read whole, the page says what is wrong with it.
-        }
-        scan = undefined;
-        handed = entities.length;
-        if (handed > 0) yield { entities };
+    for await (const chunk of readBodyChunks(response, "GET", url, signal, ATOM_PAGE_LIMIT)) {
+      const piece = decoder.decode(chunk, { stream: true });
+      pieces.push(piece);
+      const end = scan?.push(piece) ?? -1;
+      if (end < 0) continue;
+      const start = pieces.join("");
+      pieces.length = 0;
+      pieces.push(start);
+      let entities: Record<string, unknown>[] = [];
+      try {
+        entities = readAtomFeed(`${start.slice(0, end)}</${scan!.root}>`).entities;
+      } catch {
+        // Read whole, the page says what is wrong with it.
       }
-    } finally {
-      watch?.end();
-      // A reading left early (the caller has its entity) lets go of the rest of the body.
-      if (!ended) await reader?.cancel().catch(() => undefined);
+      scan = undefined;
+      handed = entities.length;
+      if (handed > 0) yield { entities };
     }
     pieces.push(decoder.decode());
     text = pieces.join("");

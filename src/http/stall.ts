@@ -96,6 +96,14 @@ export class BodyStallWatch {
     return this.#stalled ?? error;
   }
 
+  /**
+   * How long a read of the body waited for data (the `timeout` watched) when this watch aborted the
+   * request as stalled, or `undefined` where it did not: what an error about the stall names.
+   */
+  stalledAfter(): number | undefined {
+    return this.#stalled === undefined ? undefined : this.#timeout;
+  }
+
   /** The body is read, cancelled or failed: the timer goes, and nothing is timed any more. */
   end(): void {
     this.#ended = true;

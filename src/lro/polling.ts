@@ -602,11 +602,15 @@ function absoluteRetryAfter(value: string): number | undefined {
 /**
  * Whether a request failed because its signal was aborted by a caller (or the deadline), rather
  * than by the pipeline's timeout, which aborts a request's own signal with the `TIMEOUT` error it
- * then fails with (a transient answer, rule 9).
+ * then fails with (a transient answer, rule 9). A step that held the request up before it was sent
+ * (a wait for a token, http/token-wait.ts) fails with a `TIMEOUT` of its own that says so, caused
+ * by the timeout step's: that is the timeout too, not a caller's abort.
  */
 function abortedByCaller(signal: AbortSignal | undefined, error: unknown): boolean {
   if (!signal?.aborted) return false;
-  return !(signal.reason === error && isTransientPollFailure(error));
+  const reason: unknown = signal.reason;
+  if (!isTransientPollFailure(reason) || !isTransientPollFailure(error)) return true;
+  return error !== reason && (error as ODataClientError).cause !== reason;
 }
 
 /**

@@ -157,11 +157,11 @@ export interface StartReading {
   explain?: ((error: ODataHttpError, response: Response) => Promise<ODataHttpError>) | undefined;
   /**
    * What a failure while the body of a success was read becomes (not a running `202`'s, whose body
-   * is optional), given the answer and the timeout its body was watched with: a write's or an
-   * action's says that the service applied it (write/send.ts `appliedAnswerFailure`), for the
-   * caller not to send it again. Left out, the failure stands as it is (a read's, a batch's).
+   * is optional), given the answer (its stall watch holds the timeout the body was read under): a
+   * write's or an action's says that the service applied it (write/send.ts `appliedAnswerFailure`),
+   * for the caller not to send it again. Left out, the failure stands as it is (a read's, a batch's).
    */
-  bodyFailure?: ((error: unknown, response: Response, timeout: number) => unknown) | undefined;
+  bodyFailure?: ((error: unknown, response: Response) => unknown) | undefined;
   /**
    * Given a success answered at once (any `2xx` but a running `202`: the service did not go
    * async), what an error about its body becomes: a write's or an action's says that the service
@@ -210,8 +210,7 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
     // the poller, which would leave the operation running unseen; without a Location the status
     // still decides (ASYNC_NO_LOCATION), not the body's TIMEOUT. The caller's own abort stands.
     if (response.status !== 202 || at202 || signal?.aborted) {
-      // The timeout step watched the body with the call's timeout, else the client's.
-      throw bodyFailure === undefined ? error : bodyFailure(error, response, resolved.timeout ?? core.options.timeout);
+      throw bodyFailure === undefined ? error : bodyFailure(error, response);
     }
     await discard(response);
     body = "";

@@ -134,7 +134,7 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     text = await readBodyText(response, method, url, signal);
   } catch (error) {
     // An action (never a GET) answered with success has run, however its answer's body then fails.
-    throw method === "GET" ? error : appliedAnswerFailure(error, request, response, timeout ?? core.options.timeout, "action");
+    throw method === "GET" ? error : appliedAnswerFailure(error, request, response, "action");
   }
   if (response.status === 204) return undefined;
   const action = method !== "GET";
@@ -200,7 +200,7 @@ export async function startOperation<R>(
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
     // An action answered with success at once (the service did not go async) has run, however its
     // answer's body then fails or cannot be read, as invoke() says; a function's body is a read's.
-    bodyFailure: action ? (error, response, timeout) => appliedAnswerFailure(error, request, response, timeout, "action") : undefined,
+    bodyFailure: action ? (error, response) => appliedAnswerFailure(error, request, response, "action") : undefined,
     atOnce: action ? (response) => (ranAtOnce = (error) => unreadableAnswer(error, request, response, "action")) : undefined,
   });
   // An error about the result names this request, and the status monitor where there is one.

@@ -97,7 +97,7 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
   return startWritePoller<R>(core, init, options, {
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
     // Answered with success at once (the service did not go async), the write was applied.
-    bodyFailure: (error, response, timeout) => appliedAnswerFailure(error, request, response, timeout, "write"),
+    bodyFailure: (error, response) => appliedAnswerFailure(error, request, response, "write"),
     atOnce: (response) => (error) => unreadableAnswer(error, request, response, "write"),
     where,
   });

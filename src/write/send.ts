@@ -58,8 +58,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   try {
     text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
   } catch (error) {
-    // The request's own timeout, else the client's: the one the timeout step watched its body with.
-    throw appliedAnswerFailure(error, request, response, request.timeout ?? core.options.timeout, "write");
+    throw appliedAnswerFailure(error, request, response, "write");
   }
   if (response.status === 204 || text.trim() === "") return undefined;
   const answer = { body: text, contentType: response.headers.get("content-type"), etag: response.headers.get("etag") };
@@ -98,20 +97,21 @@ export type AppliedCall = "write" | "action";
  * {@link unreadableAnswer} does, and a caller who sends it again would apply it twice. The code
  * stays the failure's: `NETWORK_ERROR` where the answer broke off (the connection lost after the
  * headers), with the transport's error as its cause; `TIMEOUT` where the body stalled (no data
- * for `timeout` ms, the one the request was sent with), with the stall watch's error as its cause.
- * Anything else (the caller's abort reason) comes back as it is.
+ * for the `timeout` its stall watch held, the one the request was sent with), with the watch's
+ * error as its cause. Anything else (the caller's abort reason) comes back as it is.
  */
-export function appliedAnswerFailure(error: unknown, request: SentCall, response: Response, timeout: number, call: AppliedCall): unknown {
+export function appliedAnswerFailure(error: unknown, request: SentCall, response: Response, call: AppliedCall): unknown {
   if (!(error instanceof ODataClientError)) return error;
   if (error.code === "NETWORK_ERROR") {
     // The body reader's message names the request, which this one names first: its cause's words.
     const detail = error.cause === undefined ? error.message : failureDetail(error.cause);
     return new ODataClientError("NETWORK_ERROR", appliedMessage(request, response, call, `its answer broke off while it was read: ${detail}`), { cause: error.cause });
   }
-  // A TIMEOUT is this answer's stall only where its stall watch says it stalled (`failure` gives
-  // the watch's own error then); another is a reason the caller aborted with.
-  if (error.code === "TIMEOUT" && bodyStallWatch(response)?.failure(undefined) !== undefined) {
-    return new ODataClientError("TIMEOUT", appliedMessage(request, response, call, `its answer's body stalled: no data arrived for ${timeout} ms (option "timeout")`), { cause: error });
+  // A TIMEOUT is this answer's stall only where its stall watch says it stalled, after how long;
+  // another is a reason the caller aborted with.
+  const stalledAfter = error.code === "TIMEOUT" ? bodyStallWatch(response)?.stalledAfter() : undefined;
+  if (stalledAfter !== undefined) {
+    return new ODataClientError("TIMEOUT", appliedMessage(request, response, call, `its answer's body stalled: no data arrived for ${stalledAfter} ms (option "timeout")`), { cause: error });
   }
   return error;
 }

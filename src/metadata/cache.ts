@@ -64,12 +64,9 @@ export function metadataCacheOf(core: ClientCore): MetadataCache {
 export class MetadataCache {
   readonly #core: ClientCore;
   #model: ServiceModel | undefined;
-  /** The controllers of the latest request of each kind (of the one in flight, while it is). */
-  #timedController: AbortController | undefined;
-  #untimedController: AbortController | undefined;
   /** The request under the client's `timeout`, and the one without a timeout. */
-  readonly #timed = new SharedRequest<ServiceModel>(() => (this.#timedController = new AbortController()));
-  readonly #untimed = new SharedRequest<ServiceModel>(() => (this.#untimedController = new AbortController()));
+  readonly #timed = new SharedRequest<ServiceModel>();
+  readonly #untimed = new SharedRequest<ServiceModel>();
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -96,7 +93,7 @@ export class MetadataCache {
     const start = (shared: AbortSignal) =>
       fetchMetadata(this.#core, shared, timed ? undefined : 0).then((model) => {
         // The other request's callers get this model: it is aborted, and they are answered below.
-        if (timed ? this.#untimed.pending : this.#timed.pending) (timed ? this.#untimedController : this.#timedController)?.abort();
+        (timed ? this.#untimed : this.#timed).abort();
         return (this.#model ??= model);
       });
     const loading = timed ? this.#timed : this.#untimed;

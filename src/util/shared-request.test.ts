@@ -101,3 +101,22 @@ test("an aborted signal rejects without starting anything; a failure is shared a
   request.settle().resolve(1);
   assert.equal(await again, 1);
 });
+
+test("abort() aborts the request in flight with its reason: its callers reject, and the next caller starts a new one", async () => {
+  const shared = new SharedRequest<number>();
+  shared.abort(new Error("nothing in flight"));
+  const request = deferred<number>();
+  const patient = shared.join(request.start);
+  const waiting = shared.join(request.start, new AbortController().signal);
+  const reason = new Error("another request answered first");
+  shared.abort(reason);
+  assert.equal(request.signals[0]!.reason, reason);
+  assert.equal(shared.pending, false);
+  await assert.rejects(patient, (error) => error === reason);
+  await assert.rejects(waiting, (error) => error === reason);
+  const again = shared.join(request.start);
+  assert.equal(request.signals.length, 2);
+  assert.equal(request.signals[1]!.aborted, false);
+  request.settle().resolve(5);
+  assert.equal(await again, 5);
+});

@@ -53,6 +53,16 @@ export class SharedRequest<T> {
   }
 
   /**
+   * Aborts the request in flight, if one is, with `reason` (an `AbortError` without it): its
+   * callers reject as the request does, and the next caller starts a new one.
+   */
+  abort(reason?: unknown): void {
+    const shared = this.#current;
+    this.#current = undefined;
+    shared?.controller.abort(reason);
+  }
+
+  /**
    * Waits for the request in flight, or starts one with `start` (which gets the signal that
    * aborts it), until it settles or `signal` aborts. `start` is called with this object as `this`,
    * so that a subclass may give one of its methods as it is, without a closure that binds it.

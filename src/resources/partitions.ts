@@ -210,7 +210,7 @@ export async function planPartitions(
     // that each `$skip` window is the same slice of the set whatever order the service gives them;
     // not a key property the set's SortRestrictions say cannot be ordered by (the service refuses it).
     const tieBreak = keyPaths.filter((keyPath) => !key.some((part) => part.path === keyPath) && (!set || !known || keySortable(known, set, [keyPath])));
-    const plan: PlanContext = { core, state, n, key: rangeKey, orderKey: key, tieBreak, signal, timeout, onResponse, total, stateOf, path };
+    const plan: PlanContext = { core, where, state, n, key: rangeKey, orderKey: key, tieBreak, signal, timeout, onResponse, total, stateOf, path };
     switch (strategy) {
       case "skip":
         return await skipWindows(plan, sortable);
@@ -240,6 +240,8 @@ export async function planPartitions(
 
 interface PlanContext {
   core: ClientCore;
+  /** The call, as its errors name it. */
+  where: string;
   state: QueryState;
   n: number;
   /** The key parts the ranges are of: the key without its Boolean parts where it has others (see the module comment). */
@@ -488,7 +490,7 @@ async function serviceSaysAtMost(plan: PlanContext, lower: readonly unknown[], u
  * empty pages that name a next one.
  */
 async function probeEntity(plan: PlanContext, url: URL, signal: AbortSignal | undefined): Promise<Record<string, unknown> | undefined> {
-  for await (const entity of walkEntities<Record<string, unknown>>(plan.core, url, { signal, timeout: plan.timeout, onResponse: plan.onResponse, top: 1, readAhead: 0, eager: true, where: "partitions(n)" })) return entity;
+  for await (const entity of walkEntities<Record<string, unknown>>(plan.core, url, { signal, timeout: plan.timeout, onResponse: plan.onResponse, top: 1, readAhead: 0, eager: true, where: plan.where })) return entity;
   return undefined;
 }
 

@@ -295,7 +295,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * saved earlier), with its `nextLink`, `count`, `deltaLink` and other `annotations`.
    */
   page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
-    return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
+    return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
   }
 
   /**
@@ -305,7 +305,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * for await (const page of client.collection("Orders").pages()) await store(page.value);
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<Selected<T, S, X>>, void, undefined> {
-    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
+    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
   }
 
   /**
@@ -313,7 +313,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
    */
   stream(options?: ReadOptions): AsyncGenerator<Selected<T, S, X>, void, undefined> {
-    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), this.#reading(options));
+    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<Selected<T, S, X>, void, undefined> {
@@ -323,8 +323,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
   /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
   async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
     const all: Selected<T, S, X>[] = [];
-    // pages(), its option errors naming list().
-    for await (const page of this.pages({ ...options, where: "list()" } as TraversalOptions)) for (const entity of page.value) all.push(entity);
+    // The pages as pages() reads them, its option errors naming list().
+    for await (const page of walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, { ...options, where: "list()" }))) for (const entity of page.value) all.push(entity);
     return all;
   }
 
@@ -370,10 +370,6 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   get #version() {
     return this.#core.options.version;
-  }
-
-  #reading(options: ReadOptions | undefined): TraversalOptions | undefined {
-    return readingOptions(this.#state, options);
   }
 
   /**

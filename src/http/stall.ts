@@ -30,7 +30,8 @@ export interface WatchedRequest {
  * `timeout` ms.
  */
 export class BodyStallWatch {
-  readonly #timeout: number;
+  /** The `timeout` it watches, in ms (0: none): what an error about a stall it found names. */
+  readonly timeout: number;
   readonly #request: WatchedRequest;
   readonly #controller: AbortController;
   /** The `TIMEOUT` the headers' timer aborted the request with, if it did. */
@@ -52,7 +53,7 @@ export class BodyStallWatch {
    * @param controller aborts the request
    */
   constructor(timeout: number, request: WatchedRequest, controller: AbortController) {
-    this.#timeout = timeout;
+    this.timeout = timeout;
     this.#request = request;
     this.#controller = controller;
     // Without a timeout (0) nothing is timed: the watch only tells when the body ends (untilEnd).
@@ -71,9 +72,9 @@ export class BodyStallWatch {
 
   /** A read of the body is about to wait for data. */
   reading(): void {
-    if (this.#ended || this.#timeout <= 0) return;
+    if (this.#ended || this.timeout <= 0) return;
     this.#waitingSince = Date.now();
-    if (this.#timer === undefined) this.#arm(this.#timeout);
+    if (this.#timer === undefined) this.#arm(this.timeout);
     else holdOpen(this.#timer, true);
   }
 
@@ -94,14 +95,6 @@ export class BodyStallWatch {
    */
   failure(error: unknown): unknown {
     return this.#stalled ?? error;
-  }
-
-  /**
-   * How long a read of the body waited for data (the `timeout` watched) when this watch aborted the
-   * request as stalled, or `undefined` where it did not: what an error about the stall names.
-   */
-  stalledAfter(): number | undefined {
-    return this.#stalled === undefined ? undefined : this.#timeout;
   }
 
   /** The body is read, cancelled or failed: the timer goes, and nothing is timed any more. */
@@ -133,7 +126,7 @@ export class BodyStallWatch {
     this.#timer = undefined;
     // Aborted already (by its owner, or the caller): the request fails with that reason.
     if (this.#controller.signal.aborted) return;
-    this.#headersTimedOut = new ODataClientError("TIMEOUT", `${this.#describe()} got no answer within ${this.#timeout} ms (option "timeout")`);
+    this.#headersTimedOut = new ODataClientError("TIMEOUT", `${this.#describe()} got no answer within ${this.timeout} ms (option "timeout")`);
     this.#controller.abort(this.#headersTimedOut);
   }
 
@@ -149,12 +142,12 @@ export class BodyStallWatch {
     // arms the timer again (and listens again).
     if (this.#waitingSince < 0 || this.#ended) return this.#unlisten();
     const idle = Date.now() - this.#waitingSince;
-    if (idle < this.#timeout) {
-      this.#arm(this.#timeout - idle);
+    if (idle < this.timeout) {
+      this.#arm(this.timeout - idle);
       return;
     }
     this.end();
-    this.#controller.abort((this.#stalled = new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.#timeout} ms (option "timeout")`)));
+    this.#controller.abort((this.#stalled = new ODataClientError("TIMEOUT", `${this.#describe()}: the answer's body stalled, no data arrived for ${this.timeout} ms (option "timeout")`)));
   }
 }
 

@@ -107,11 +107,11 @@ export function appliedAnswerFailure(error: unknown, request: SentCall, response
     const detail = error.cause === undefined ? error.message : failureDetail(error.cause);
     return new ODataClientError("NETWORK_ERROR", appliedMessage(request, response, call, `its answer broke off while it was read: ${detail}`), { cause: error.cause });
   }
-  // A TIMEOUT is this answer's stall only where its stall watch says it stalled, after how long;
-  // another is a reason the caller aborted with.
-  const stalledAfter = error.code === "TIMEOUT" ? bodyStallWatch(response)?.stalledAfter() : undefined;
-  if (stalledAfter !== undefined) {
-    return new ODataClientError("TIMEOUT", appliedMessage(request, response, call, `its answer's body stalled: no data arrived for ${stalledAfter} ms (option "timeout")`), { cause: error });
+  // A TIMEOUT is this answer's stall only where its stall watch says it stalled (`failure` gives
+  // the watch's own error then), after its `timeout`; another is a reason the caller aborted with.
+  const watch = bodyStallWatch(response);
+  if (error.code === "TIMEOUT" && watch?.failure(undefined) !== undefined) {
+    return new ODataClientError("TIMEOUT", appliedMessage(request, response, call, `its answer's body stalled: no data arrived for ${watch.timeout} ms (option "timeout")`), { cause: error });
   }
   return error;
 }

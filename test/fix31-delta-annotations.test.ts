@@ -68,6 +68,7 @@ describe("DeltaPage.annotations", () => {
         addedLinks: [],
         removedLinks: [],
         nextLink: `${root}Customers?$deltatoken=1&$skiptoken=2`,
+        count: 3,
         annotations: { "@com.example.note": { source: "nightly", rows: 3 } },
       },
       {

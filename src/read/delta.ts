@@ -121,6 +121,12 @@ export interface DeltaPage<T> {
   removedLinks: (Omit<LinkChange, "target"> & { target?: string })[];
   /** Where the next page of this delta is (absolute), when there is one. */
   nextLink?: string;
+  /**
+   * The count the service sent (`@odata.count`, `@count`, v2 `__count`, Atom `<m:count>`), read as
+   * a page's is: of all the added, changed and removed entities and added and removed links of the
+   * delta, not of this page (OData 4.01 JSON Format §15.1); absent when it sent none.
+   */
+  count?: number;
   /** On the last page: the delta link to save and read the next changes from. */
   deltaLink?: string;
   /**
@@ -341,9 +347,10 @@ export function readAtomDelta<T>(text: string, where?: string, expand?: readonly
   return withAnnotations(page, feed.annotations);
 }
 
-/** The page with the links and other annotations read from its body (a delta page has no count). */
+/** The page with the links, the count and the other annotations read from its body. */
 function withAnnotations<T>(page: DeltaPage<T>, annotations: CollectionAnnotations): DeltaPage<T> {
   if (annotations.nextLink !== undefined) page.nextLink = annotations.nextLink;
+  if (annotations.count !== undefined) page.count = annotations.count;
   if (annotations.deltaLink !== undefined) page.deltaLink = annotations.deltaLink;
   if (annotations.others) page.annotations = annotations.others;
   return page;

@@ -185,7 +185,7 @@ export interface MatchedAnswers {
 /**
  * Matches the items of a multipart answer to the plan's items from `from` on, in order: a single
  * response for a changeset is that changeset's failure; fewer items than requests means the
- * service stopped; a last `202` with `Location` stands for everything from there on, and one before
+ * service stopped, and more is refused (`wire` need hold no more than one beyond them); a last `202` with `Location` stands for everything from there on, and one before
  * it for its own request alone.
  */
 export function matchMultipart(plan: readonly PlannedItem[], wire: readonly BatchWireAnswer[], from = 0): MatchedAnswers {
@@ -195,8 +195,9 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
   // respond-async): its answer comes from that monitor, as a JSON batch part's does.
   const monitors: Continuation[] = [];
   const pending = plan.slice(from);
+  // The reader stops at the first response beyond them (send.ts), so how many more is not known.
   if (wire.length > pending.length) {
-    throw badBatchResponse(`the service sent ${wire.length} responses for ${pending.length} requests or changesets`);
+    throw badBatchResponse(`the service sent more than ${pending.length} responses for ${pending.length} requests or changesets`);
   }
   pending.forEach((item, n) => {
     const members = item.kind === "request" ? [item.request] : item.requests;

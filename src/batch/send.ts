@@ -514,7 +514,8 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
   }
   const boundary = boundaryOf(contentType) ?? sniffBoundary(text);
   if (boundary === undefined) throw badBatchResponse(`the answer is neither multipart/mixed with a boundary nor JSON (Content-Type ${JSON.stringify(contentType ?? "(none)")})`);
-  return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary }));
+  // No further than the first item too many, which matchMultipart refuses.
+  return matchMultipart(plan.items, readMultipartBatch(text, boundary, { binary, most: plan.items.length }));
 }
 
 /**
@@ -564,7 +565,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
     const bytes = binary && !/[^\0-\xff]/.test(raw);
     // The boundary the answer named where the poller kept its type; found in the text otherwise.
     const boundary = boundaryOf(textType) ?? sniffBoundary(raw);
-    if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary, { binary: bytes }), from);
+    if (boundary !== undefined) return matchMultipart(plan.items, readMultipartBatch(raw, boundary, { binary: bytes, most: plan.items.length - from }), from);
     // No batch answer after all: the one waiting request's own result (below), as the text that
     // reading it as text gives.
     if (bytes) raw = utf8Body(raw);

@@ -150,9 +150,13 @@ export function sniffBoundary(body: string): string | undefined {
  * character each (read as ISO-8859-1), so that a part's bytes survive the split; each part's body
  * is then decoded by its own charset (UTF-8 by default), one of a type that is not text keeping its
  * bytes (`message.bytes`), and its status text and header values are read as UTF-8 where they are.
+ * With `most`, the most items the caller can match, a body that holds more is read no further than
+ * the item after them (`most + 1` items come back, and the caller refuses them): an answer of many
+ * surplus parts costs no more than one the caller can use, and what follows them, whether
+ * well-formed or not, is never read.
  */
-export function readMultipartBatch(body: string, boundary: string, { binary = false }: { binary?: boolean } = {}): BatchWireAnswer[] {
-  return splitParts(body, boundary, "the batch response").map((part, index) => {
+export function readMultipartBatch(body: string, boundary: string, { binary = false, most = Infinity }: { binary?: boolean; most?: number } = {}): BatchWireAnswer[] {
+  return splitParts(body, boundary, "the batch response", most).map((part, index) => {
     const where = `part ${index + 1} of the batch response`;
     return partAnswer(() => {
       const { headers, content } = readPartHeaders(part, where);
@@ -200,8 +204,11 @@ function responsePart(headers: Headers, content: string, where: string, binary: 
   return { kind: "response", contentId, message: binary ? decodedMessage(message) : message };
 }
 
-/** The parts between the delimiters of `boundary`, each without the delimiters' line ends. */
-function splitParts(body: string, boundary: string, what: string): string[] {
+/**
+ * The parts between the delimiters of `boundary`, each without the delimiters' line ends; no more
+ * than `most + 1`, the rest of the body left unread.
+ */
+function splitParts(body: string, boundary: string, what: string, most = Infinity): string[] {
   const escaped = boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   // A delimiter is a line of its own; the line end before it belongs to it (RFC 2046 §5.1.1).
   const delimiter = new RegExp(`(?:^|\\r?\\n)--${escaped}(--)?[ \\t]*(?=\\r?\\n|$)`, "g");
@@ -214,6 +221,7 @@ function splitParts(body: string, boundary: string, what: string): string[] {
       closed = true;
       break;
     }
+    if (parts.length > most) return parts;
     // The part starts after the line end that ends the delimiter line.
     const lineEnd = body.indexOf("\n", match.index + match[0].length);
     start = lineEnd === -1 ? body.length : lineEnd + 1;

@@ -129,15 +129,16 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     await discard(response);
     return undefined;
   }
+  // An action (never a GET) answered with success has run, however its answer's body then fails
+  // or cannot be read; a function's answer is a read's.
+  const action = method !== "GET";
   let text: string;
   try {
     text = await readBodyText(response, method, url, signal);
   } catch (error) {
-    // An action (never a GET) answered with success has run, however its answer's body then fails.
-    throw method === "GET" ? error : appliedAnswerFailure(error, request, response, "action");
+    throw action ? appliedAnswerFailure(error, request, response, "action") : error;
   }
   if (response.status === 204) return undefined;
-  const action = method !== "GET";
   const read = await readMasked(response, () => {
     // An action's answer that cannot be read says first that the action ran, naming the request
     // there (write/send.ts `unreadableAnswer`); a function's names it here.

@@ -221,15 +221,22 @@ export function headersStep(options: HeadersStepOptions): PipelineStep {
 }
 
 /**
+ * The preferences (RFC 7240) of a `Prefer` value, as written (spaces kept): its parts between the
+ * commas outside quoted values, so that `odata.include-annotations="display.*,-display.subtitle"`
+ * is one.
+ */
+export function splitPrefer(value: string): string[] {
+  return value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+}
+
+/**
  * The preferences (RFC 7240) of `base` and `own` as one `Prefer` value, those of `own` winning
- * where both name the same preference (its name ends at `=` or `;`). A comma inside a quoted value
- * (`odata.include-annotations="display.*,-display.subtitle"`) does not part preferences.
+ * where both name the same preference (its name ends at `=` or `;`); see {@link splitPrefer}.
  */
 export function mergePrefer(base: string | null, own: string): string {
-  const split = (value: string) => value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
   const name = (part: string) => part.split(/[=;]/)[0]!.trim().toLowerCase();
-  const taken = split(own).map(name);
-  const kept = split(base ?? "").filter((part) => part.trim() && !taken.includes(name(part))).join(",").trim();
+  const taken = splitPrefer(own).map(name);
+  const kept = splitPrefer(base ?? "").filter((part) => part.trim() && !taken.includes(name(part))).join(",").trim();
   return kept ? `${kept}, ${own}` : own;
 }
 

@@ -52,7 +52,7 @@ import { IDEMPOTENT_METHODS } from "../http/pipeline.js";
 import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { callTimeout } from "../util/timers.js";
-import { EARLIER_ATTEMPTS, isTrustedOrigin, mergePrefer, withConfigured } from "../http/steps.js";
+import { EARLIER_ATTEMPTS, isTrustedOrigin, mergePrefer, splitPrefer, withConfigured } from "../http/steps.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -526,7 +526,7 @@ function checkPrefer(prefer: unknown, where: string): ReturnPreference | undefin
  * contradicting wishes of the same call can be taken for the one meant.
  */
 function joinPrefer(built: string, given: string, where: string): string {
-  for (const preference of given.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+  for (const preference of splitPrefer(given)) {
     const match = /^\s*return\s*=\s*"?([^";\s]*)/i.exec(preference);
     if (match && `return=${match[1]!.toLowerCase()}` !== built) {
       throw new TypeError(`${where}: option "prefer" asks for ${built} and option "headers" has Prefer: ${preference.trim()}; give one of them`);

@@ -59,3 +59,22 @@ export async function mergeChanges(client: ODataClient, link: string, held: Map<
   }
   return titles;
 }
+
+/** A customer whose orders a delta of `Customers?$expand=Orders` may give as a nested delta. */
+export interface Customer {
+  CustomerID: string;
+  ContactName: string;
+}
+
+// A 4.01 nested delta (`Orders@delta`, JSON Format 4.01 §15.2) is kept on the changed entity as
+// sent, and typed so: an array of entries, or absent.
+expectType<Same<ChangedEntity<Customer>["Orders@delta"], Record<string, unknown>[] | undefined>>();
+expectType<Same<ChangedEntity<Customer>["Orders@odata.delta"], Record<string, unknown>[] | undefined>>();
+
+/** The nested delta entries of each changed customer, as the typing lets one read them. */
+export function nestedOrders(page: DeltaPage<Customer>): Record<string, unknown>[][] {
+  // @ts-expect-error a nested delta is an array of entries, not one entity
+  const one: Record<string, unknown> | undefined = page.changed[0]?.["Orders@delta"];
+  void one;
+  return page.changed.map((customer) => customer["Orders@delta"] ?? []);
+}

@@ -36,7 +36,11 @@ const TOMBSTONES_NAMESPACE = "http://purl.org/atompub/tombstones/1.0";
 export interface RemovedEntity<T = Record<string, unknown>> {
   /** The entity id (`@id`, `@odata.id` or, in 4.0, `id`), as sent. */
   id?: string;
-  /** The properties the removed entry carried besides its annotations: in 4.01, its key when there is no id. */
+  /**
+   * The properties the removed entry carried besides its annotations: in 4.01, its key when there
+   * is no id. They are a `T`'s unless `context` names another entity set or `parent` says it was
+   * removed through a navigation property.
+   */
   key?: Partial<T>;
   /** `"deleted"` (the entity no longer exists) or `"changed"` (it no longer matches the query). */
   reason?: "deleted" | "changed";
@@ -55,6 +59,14 @@ export interface RemovedEntity<T = Record<string, unknown>> {
    * entry itself (where 4.0's `$deletedEntity` has them); absent when it has none.
    */
   annotations?: Record<string, unknown>;
+  /**
+   * Where an entity deleted inside a 4.01 nested delta was given (JSON Format 4.01 §15.2: a changed
+   * customer's `"Orders@delta": [{ "@removed": { "reason": "deleted" }, "OrderID": 10700 }]` says
+   * the order is deleted): the entity whose nested delta named it (one of the page's `changed`, or
+   * an entity in its nested delta) and the navigation property. Only such deletions are taken out
+   * of a nested delta; see {@link DeltaEntityControl} for the rest of it.
+   */
+  parent?: { entity: Record<string, unknown>; navigation: string };
 }
 
 /** A link added to or removed from a navigation property (`$link` / `$deletedLink` entries). */
@@ -87,6 +99,17 @@ export interface DeltaEntityControl {
   "@odata.etag"?: string;
   /** The entity's ETag (OData 4.01). */
   "@etag"?: string;
+  /**
+   * A 4.01 nested delta of a navigation property (`Orders@delta`, JSON Format 4.01 §15.2), kept as
+   * sent: the related entities added to the relationship or changed (whole, in part, or as a bare
+   * `{ "@id": ... }` reference), and those removed from it, marked `@removed`: with reason
+   * `"changed"` removed from the relationship only, with reason `"deleted"` deleted, and those
+   * the page also gives in `removed` (with `parent` saying where). The added and removed links
+   * are not in `addedLinks` and `removedLinks`, whose ids a nested delta need not give.
+   */
+  [nestedDelta: `${string}@delta`]: Record<string, unknown>[] | undefined;
+  /** A nested delta under 4.0's prefixed name (`Orders@odata.delta`), as `Orders@delta`. */
+  [nestedDelta: `${string}@odata.delta`]: Record<string, unknown>[] | undefined;
 }
 
 /**
@@ -290,6 +313,7 @@ export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readon
       // An entry with a context of its own is of another entity set: the delta's query is not its.
       markDeltaExpansions(entry, single || context === undefined ? bodyExpansions : contextExpansions(context));
       page.changed.push(entry as ChangedEntity<T>);
+      nestedDeletions(entry, page.removed);
     }
   }
   const annotations = annotationsOf(body, "v4", url);
@@ -393,6 +417,33 @@ function instanceAnnotations(object: Record<string, unknown>, into?: Record<stri
     if (!Object.hasOwn(annotations, name)) annotations[name] = value;
   }
   return annotations;
+}
+
+/**
+ * The entities the 4.01 nested deltas of `entity` (`Orders@delta`, at every depth) say are deleted,
+ * added to `removed` with the entity and navigation property they were given under. Those removed
+ * from the relationship only (reason `"changed"`, or none) stay in the nested delta alone: the
+ * entity still exists.
+ */
+function nestedDeletions<T>(entity: Record<string, unknown>, removed: RemovedEntity<T>[], depth = 0): void {
+  if (depth >= MAX_RECOGNISED_DEPTH) return;
+  for (const name of Object.keys(entity)) {
+    const entries = entity[name];
+    if (!NESTED_DELTA.test(name) || !Array.isArray(entries)) continue;
+    const navigation = name.replace(NESTED_DELTA, "");
+    for (const entry of entries) {
+      if (!isRecord(entry)) continue;
+      const mark = entry["@removed"] ?? entry["@odata.removed"];
+      if (mark === undefined) {
+        nestedDeletions(entry, removed, depth + 1);
+        continue;
+      }
+      if (!isRecord(mark) || mark["reason"] !== "deleted") continue;
+      const gone = removedEntity<T>(entry, mark, stringOf(entry["@context"] ?? entry["@odata.context"]));
+      gone.parent = { entity, navigation };
+      removed.push(gone);
+    }
+  }
 }
 
 /** An added link (`target` required), or with `removed` a deleted one, which may lack it. */

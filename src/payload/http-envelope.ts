@@ -83,9 +83,13 @@ export function byteString(value: string): string {
  * `binary`). Not `TextDecoder("latin1")`, which is windows-1252 and changes 0x80 to 0x9F.
  */
 export function byteText(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return text;
+  // `apply` reads the array by index where a spread walks its iterator (ten times slower: 3 s for a
+  // 10 MB answer); the pieces joined once make one flat string, which the envelope's searches
+  // then scan at full speed (a string grown by `+=` is a tree each search flattens). `TextDecoder`'s
+  // "latin1" is windows-1252, which changes 0x80–0x9F.
+  const pieces: string[] = [];
+  for (let i = 0; i < bytes.length; i += 0x1000) pieces.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x1000) as unknown as number[]));
+  return pieces.join("");
 }
 
 /**

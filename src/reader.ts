@@ -85,7 +85,7 @@ export class ODataReader {
    * `UNTRUSTED_NEXT_LINK` before anything is sent to them.
    * @example
    * for await (const page of client.delta<Book>(savedDeltaLink)) {
-   *   for (const book of page.changed) upsert(book);
+   *   for (const book of page.changed) merge(book); // a Partial<Book>: what changed
    *   for (const gone of page.removed) remove(gone.id ?? gone.key);
    *   if (page.deltaLink) savedDeltaLink = page.deltaLink;
    * }

@@ -118,7 +118,7 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     // host:port/path parses as a URL of the scheme "host:": what is missing is http:// before it.
     if (/^[\p{L}\p{N}.-]+:\d+(?:[/?#]|$)/u.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
-    return { kind: "url", url: serviceRoot(url.href) };
+    return { kind: "url", url: serviceRoot(url, url.href) };
   }
   if (!PROFILE_NAME.test(argument)) {
     throw new CliUsageError(`<service> ${JSON.stringify(argument)} is neither an http(s) URL nor a profile name (letters, digits, "_", "-", ".")`);
@@ -134,12 +134,12 @@ export function resolveService(argument: string, context: ConfigContext): Servic
 }
 
 /**
- * The service root a URL names: the URL as written, or the root of the `$metadata` it is the URL
- * of ({@link METADATA_PATH_END}), for a `<service>` argument and a profile's `url` alike.
+ * The service root `url` names: `written` (the URL as written), or the root of the `$metadata` it
+ * is the URL of ({@link METADATA_PATH_END}), for a `<service>` argument and a profile's `url`
+ * alike. `url` is the parse already made of it, and is changed in the second case.
  */
-function serviceRoot(text: string): string {
-  const url = new URL(text);
-  if (!METADATA_PATH_END.test(url.pathname)) return text;
+function serviceRoot(url: URL, written: string): string {
+  if (!METADATA_PATH_END.test(url.pathname)) return written;
   url.pathname = url.pathname.replace(METADATA_PATH_END, "/");
   return url.href;
 }
@@ -186,8 +186,9 @@ function readProfile(name: string, value: unknown, file: string): Profile {
     }
   }
   const url = value["url"];
-  if (typeof url !== "string" || !isHttpUrl(url)) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
-  const profile: Profile = { name, file, url: serviceRoot(url), headers: {}, csrf: false, trustedOrigins: [] };
+  const parsed = typeof url === "string" ? httpUrl(url) : undefined;
+  if (typeof url !== "string" || parsed === undefined) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
+  const profile: Profile = { name, file, url: serviceRoot(parsed, url), headers: {}, csrf: false, trustedOrigins: [] };
   const version = value["version"];
   if (version !== undefined) {
     if (typeof version !== "string" || !VERSIONS.includes(version)) throw new CliUsageError(`${at(".version")} must be "2.0", "4.0" or "4.01"`);
@@ -255,7 +256,7 @@ function readOAuth2(value: unknown, at: (path: string) => string): OAuth2Profile
     }
   }
   const { tokenUrl, clientId, clientSecretEnv, scope, resource, audience, clientAuthentication } = value;
-  if (typeof tokenUrl !== "string" || !isHttpUrl(tokenUrl)) throw new CliUsageError(`${at(".oauth2.tokenUrl")} must be the http(s) URL of the token endpoint`);
+  if (typeof tokenUrl !== "string" || httpUrl(tokenUrl) === undefined) throw new CliUsageError(`${at(".oauth2.tokenUrl")} must be the http(s) URL of the token endpoint`);
   if (typeof clientId !== "string" || clientId === "") throw new CliUsageError(`${at(".oauth2.clientId")} must be the client id (a non-empty string)`);
   if (typeof clientSecretEnv !== "string" || !ENV_NAME.test(clientSecretEnv)) {
     throw new CliUsageError(`${at(".oauth2.clientSecretEnv")} must name the environment variable that holds the client secret`);
@@ -377,12 +378,13 @@ function jsonMistakeAt(text: string): number {
   }
 }
 
-function isHttpUrl(text: string): boolean {
+/** `text` parsed, where it is an http or https URL; `undefined` otherwise. */
+function httpUrl(text: string): URL | undefined {
   try {
     const url = new URL(text);
-    return url.protocol === "http:" || url.protocol === "https:";
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

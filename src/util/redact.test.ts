@@ -136,3 +136,35 @@ test("the rules of names with nothing before them stay linear on long runs of wo
   for (const text of [" access".repeat(40_000), ` ${"token".repeat(40_000)}`, " =".repeat(50_000), "x-api-key ".repeat(30_000), " //".repeat(50_000), `=//${"a".repeat(100_000)}`, ` (${"private".repeat(20_000)}`]) redactText(text);
   assert.ok(performance.now() - started < 1_000, `took ${performance.now() - started} ms`);
 });
+
+test("a challenge's auth-params after Bearer or Basic show (WWW-Authenticate of Microsoft Graph and Azure); a secret one is still masked", () => {
+  const graph = 'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="invalid_token", error_description="The access token has expired"';
+  assert.equal(redactText(graph), graph);
+  assert.equal(redactText(`www-authenticate: ${graph}`), `www-authenticate: ${graph}`);
+  for (const challenge of [
+    'Bearer authorization_uri="https://login.example/x", error="invalid_token"',
+    "Bearer authorization_uri=https://login.example/x, error=invalid_token",
+    'Bearer resource_id="00000003-0000-0000-c000-000000000000", realm="graph"',
+    "Bearer realm=example",
+    'Bearer realm = "example", scope="openid profile"',
+    'Basic charset="UTF-8", realm="odata"',
+    'Negotiate resource="svc"',
+  ]) {
+    assert.equal(redactText(challenge), challenge);
+  }
+  // A value that is a secret by the other rules: the parameter's name, a URL's signature.
+  assert.equal(redactText('Bearer client_secret="s3cr3t-value-123", realm="x"'), 'Bearer client_secret="***", realm="x"');
+  assert.equal(redactText('Bearer authorization_uri="https://login.example/x?sig=abc123", error="invalid_token"'), 'Bearer authorization_uri="https://login.example/x?sig=***", error="invalid_token"');
+  // A name with a secret word given no URL is a secret as before.
+  assert.equal(redactText("Bearer access_token_uri=abc123def456"), "Bearer access_token_uri=***");
+});
+
+test("a token68 after a scheme is masked with its = or == padding at the end, also before a comma or a full stop", () => {
+  for (const token of ["abcdEFGH1234==", "abcdEFGH1234=", "abcdEFGHijk=", "abc.def-ghi_jkl~mno+pqr/stu=", "abcdefgh=="]) {
+    assert.equal(redactText(`Bearer ${token}`), "Bearer ***", token);
+    assert.equal(redactText(`sent Bearer ${token}, refused`), "sent Bearer ***, refused", token);
+    assert.equal(redactText(`Authorization: Negotiate ${token}`), "Authorization: ***", token);
+  }
+  assert.equal(redactText("Negotiate YIIabc+/== here"), "Negotiate *** here");
+  assert.equal(redactText("Basic dXNlcjpwYXNzd29yZA== here"), "Basic *** here");
+});

@@ -85,9 +85,11 @@ const SECRET_PARAMETER_IN_PATH = new RegExp(`(;${PARAMETER_NAMES}=)[^;/]*`, "gi"
  * to a `,`, `;` or `)` (none of which a token holds) as a session cookie's is; after a `(` only
  * where a word starts there too, and not after a `,`: a key's property is none
  * (`Sessions(SessionId=42)`, `Tokens(Kind=1,TokenId=2)`). Of the names of the list, only
- * {@link TEXT_TOKEN_NAMES} count there: "key=1" is prose.
+ * {@link TEXT_TOKEN_NAMES} count there: "key=1" is prose. Nor does a name there that ends in
+ * `_uri` or `_url` (`-` too) given an http URL (a challenge's `authorization_uri="https://…"`, the
+ * sign-in endpoint Microsoft Graph and Azure name): a link, whose own secrets the URL rule masks.
  */
-const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+|((?<![^\\s"'(]|[^\\s"']\\()${PAGING}(?:${WORD_NAME}|${TEXT_TOKEN_NAMES})=\\\\?["']?)(?!\\*\\*\\*)[^&#\\s"',;)<>\\\\]+`, "gi");
+const SECRET_PARAMETER_IN_TEXT = new RegExp(`([?&#]${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^&#\\s"<>\\\\]+|(;${PARAMETER_NAMES}=)(?!\\*\\*\\*)[^;?&#\\s"<>\\\\]+|((?<![^\\s"'(]|[^\\s"']\\()${PAGING}(?![\\w-]{0,256}[-_]ur[il]=\\W?https?:)(?:${WORD_NAME}|${TEXT_TOKEN_NAMES})=\\\\?["']?)(?!\\*\\*\\*)[^&#\\s"',;)<>\\\\]+`, "gi");
 /**
  * A session cookie's `name=value` in free text, wherever it stands ("invalid JSESSIONID=…", a
  * `Cookie` header's value quoted without its name): the session ids of Java servers, SAP
@@ -132,8 +134,12 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
 /**
  * An `Authorization` value in text: a scheme and a credential of at least 8 characters, masked
  * where it is one ({@link isCredential}), so that prose such as "Basic authentication" stays.
+ * After the schemes whose credential is a token68 (RFC 9110 §11.2: `=` only at its end), a name,
+ * `=` and a quoted string or a token is an auth-param of a challenge
+ * (`WWW-Authenticate: Bearer authorization_uri="…", error="invalid_token"`), no credential: the
+ * rules of parameters still mask a secret one.
  */
-const AUTH_SCHEME_IN_TEXT = /\b(?:(Bearer)|Basic|Digest|Negotiate|NTLM|SharedKey|SharedAccessSignature)\s+([A-Za-z0-9._~+/=:%-]{8,})/gi;
+const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+ *= *[^\s=,])|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
 
 /**
  * Whether what follows a scheme's name in text (`bearer`: the scheme is Bearer) is a credential

@@ -344,7 +344,7 @@ describe("3a. configuration files: a mistake exits 2 naming the file and the set
     ["a profile that is a string", () => JSON.stringify({ profiles: { p: url() } }), /profiles\.p must be an object with at least "url"/],
     ["a profile without url", () => JSON.stringify({ profiles: { p: { version: "4.0" } } }), /profiles\.p\.url must be the service's http\(s\) URL/],
     ["a profile url of another scheme", () => JSON.stringify({ profiles: { p: { url: "file:///etc/" } } }), /profiles\.p\.url must be the service's http\(s\) URL/],
-    ["a profile setting it does not know", () => JSON.stringify({ profiles: { p: { url: url(), timeout: 5 } } }), /profiles\.p\.timeout is not a profile setting \(url, version, headers, csrf, trustedOrigins, oauth2\)/],
+    ["a profile setting it does not know", () => JSON.stringify({ profiles: { p: { url: url(), timeout: 5 } } }), /profiles\.p\.timeout is not a profile setting \(url, version, headers, csrf, keyAsSegment, trustedOrigins, oauth2\)/],
     ["csrf that is not a boolean", () => JSON.stringify({ profiles: { p: { url: url(), csrf: "yes" } } }), /profiles\.p\.csrf must be true or false/],
     ["headers as an array", () => JSON.stringify({ profiles: { p: { url: url(), headers: ["a: b"] } } }), /profiles\.p\.headers must be an object of header names and values/],
     ["a header name with a space", () => JSON.stringify({ profiles: { p: { url: url(), headers: { "x note": "v" } } } }), /profiles\.p\.headers: "x note" is not a header name/],

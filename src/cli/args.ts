@@ -47,6 +47,10 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
     value: "ORIGIN",
     help: "another origin (https://host:port) that gets the credentials and headers too, and whose next links are followed (repeatable)",
   },
+  "key-as-segment": {
+    type: "boolean",
+    help: "OData v4: address an entity by its key as a path segment, Customers/ALFKI rather than Customers('ALFKI'), for a service that takes that form (default: the profile's keyAsSegment)",
+  },
   "odata-version": { type: "string", value: "V", help: 'the service\'s OData version: "4.0", "4.01" or "2.0" (default: the profile\'s; else what $metadata declares where the command reads it: call, get, query as a table or CSV, export to CSV or in partitions; the others 4.0)' },
   timeout: { type: "string", value: "MS", help: "per request, in ms (default 30000; 0 for none)" },
   config: { type: "string", value: "FILE", help: "the configuration file of the profiles (default: ./traverse-odata.config.json, then the user's)" },
@@ -54,12 +58,12 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /**
- * The common options a command takes. `--trust-origin` goes with `--header`: both shape the
- * requests to a service, which a command that omits the one (serve) sends none of.
+ * The common options a command takes. `--trust-origin` and `--key-as-segment` go with `--header`:
+ * all shape the requests to a service, which a command that omits the one (serve) sends none of.
  */
 function commonOptionsOf(spec: CommandSpec): Record<string, OptionSpec> {
   const omits = spec.omits;
-  const omitted = (name: string) => omits?.includes(name) === true || (name === "trust-origin" && omits?.includes("header") === true);
+  const omitted = (name: string) => omits?.includes(name) === true || ((name === "trust-origin" || name === "key-as-segment") && omits?.includes("header") === true);
   return omits ? Object.fromEntries(Object.entries(COMMON_OPTIONS).filter(([name]) => !omitted(name))) : COMMON_OPTIONS;
 }
 

@@ -61,6 +61,8 @@ export interface Profile {
   version?: ODataVersion;
   headers: Record<string, HeaderValue>;
   csrf: boolean;
+  /** Keys as path segments (`Customers/ALFKI`), the client's `keyAsSegment` (`--key-as-segment`). */
+  keyAsSegment: boolean;
   /** Other origins that get the credentials and headers, and whose next links are followed (`--trust-origin`). */
   trustedOrigins: string[];
   oauth2?: OAuth2Profile;
@@ -188,7 +190,7 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   const url = value["url"];
   const parsed = typeof url === "string" ? httpUrl(url) : undefined;
   if (typeof url !== "string" || parsed === undefined) throw new CliUsageError(`${at(".url")} must be the service's http(s) URL`);
-  const profile: Profile = { name, file, url: serviceRoot(parsed, url), headers: {}, csrf: false, trustedOrigins: [] };
+  const profile: Profile = { name, file, url: serviceRoot(parsed, url), headers: {}, csrf: false, keyAsSegment: false, trustedOrigins: [] };
   const version = value["version"];
   if (version !== undefined) {
     if (typeof version !== "string" || !VERSIONS.includes(version)) throw new CliUsageError(`${at(".version")} must be "2.0", "4.0" or "4.01"`);
@@ -198,6 +200,11 @@ function readProfile(name: string, value: unknown, file: string): Profile {
   if (csrf !== undefined) {
     if (typeof csrf !== "boolean") throw new CliUsageError(`${at(".csrf")} must be true or false`);
     profile.csrf = csrf;
+  }
+  const keyAsSegment = value["keyAsSegment"];
+  if (keyAsSegment !== undefined) {
+    if (typeof keyAsSegment !== "boolean") throw new CliUsageError(`${at(".keyAsSegment")} must be true or false`);
+    profile.keyAsSegment = keyAsSegment;
   }
   const headers = value["headers"];
   if (headers !== undefined) {
@@ -229,7 +236,7 @@ function readProfile(name: string, value: unknown, file: string): Profile {
 }
 
 /** The settings a profile may have. */
-const PROFILE_SETTINGS: readonly string[] = ["url", "version", "headers", "csrf", "trustedOrigins", "oauth2"];
+const PROFILE_SETTINGS: readonly string[] = ["url", "version", "headers", "csrf", "keyAsSegment", "trustedOrigins", "oauth2"];
 
 /** Whether `text` is an origin as the client takes one: scheme, host and port, at most a "/" after them. */
 function isOrigin(text: string): boolean {

@@ -47,6 +47,8 @@ export interface ClientSettings {
   configFile: string | undefined;
   /** `--trust-origin`: origins that get the credentials and headers too (the profile's `trustedOrigins` add to them). */
   trustedOrigins: string[];
+  /** `--key-as-segment`: keys as path segments (the profile's `keyAsSegment` sets it too). */
+  keyAsSegment: boolean;
   /**
    * `--debug`: the client's wire log on stderr. Without it `NODE_DEBUG=traverse-odata` still turns
    * the log on, as for any program using the library.
@@ -54,7 +56,7 @@ export interface ClientSettings {
   debug: boolean;
 }
 
-/** Reads the common client options (`--header`, `--odata-version`, `--timeout`, `--page-size`, `--config`). */
+/** Reads the common client options (`--header`, `--odata-version`, `--timeout`, `--page-size`, `--config`, `--trust-origin`, `--key-as-segment`). */
 export function clientSettings(args: ParsedArgs): ClientSettings {
   const headers: Record<string, string> = {};
   for (const header of listOption(args, "header")) {
@@ -77,6 +79,7 @@ export function clientSettings(args: ParsedArgs): ClientSettings {
     maxPageSize: args.values["page-size"] === undefined ? undefined : integerOption(args, "page-size", 1),
     configFile: stringOption(args, "config"),
     trustedOrigins: listOption(args, "trust-origin"),
+    keyAsSegment: args.values["key-as-segment"] === true,
     debug: args.values["debug"] === true,
   };
 }
@@ -186,6 +189,7 @@ function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, e
     headers,
     auth,
     csrf: profile?.csrf,
+    keyAsSegment: settings.keyAsSegment || profile?.keyAsSegment === true,
     trustedOrigins: [...(profile?.trustedOrigins ?? []), ...settings.trustedOrigins],
     timeout: settings.timeout,
     maxPageSize: settings.maxPageSize,
@@ -234,7 +238,7 @@ export function connect(service: string, settings: ClientSettings, environment: 
   const { checkVersion = false, declaredVersion, ...given } = extra;
   // A version the command took from the service is told as the service's, not as an option the user never gave.
   const v2Given = version !== "2.0" ? undefined : declaredVersion !== undefined ? "service" : settings.version === undefined ? "profile" : "option";
-  const written: WrittenService = { target, headers: settings.headers, writtenAs, versionGiven, conditions: {}, ...(v2Given ? { v2Given } : {}), ...(declaredVersion !== undefined ? { declaredVersion } : {}) };
+  const written: WrittenService = { target, headers: settings.headers, keyAsSegment: settings.keyAsSegment, writtenAs, versionGiven, conditions: {}, ...(v2Given ? { v2Given } : {}), ...(declaredVersion !== undefined ? { declaredVersion } : {}) };
   environment.connected = written;
   const { options, conditions } = optionsAndConditions(target, settings, environment);
   written.conditions = conditions;
@@ -426,6 +430,8 @@ interface WrittenService {
   target: ServiceTarget;
   /** The `--header` options (the profile's headers are the rest). */
   headers: Readonly<Record<string, string>>;
+  /** Whether `--key-as-segment` was given (else the profile's `keyAsSegment` set it, if anything did). */
+  keyAsSegment: boolean;
   /** Where the user wrote the service's URL when no profile has it. */
   writtenAs: string;
   /**
@@ -471,6 +477,7 @@ function settingOf(option: string, service: WrittenService, header: string | und
   if (oauth2 !== undefined && OAUTH2_SETTINGS.includes(oauth2)) return inProfile(`oauth2.${oauth2}`);
   if (option === "headers") return header !== undefined && !Object.hasOwn(service.headers, header) && profile ? inProfile("headers") : "--header (-H)";
   if (option === "timeout") return "--timeout";
+  if (option === "keyAsSegment") return service.keyAsSegment || !profile ? "--key-as-segment" : inProfile("keyAsSegment");
   // A profile's entries are checked as it is read (config.ts): one the client refuses is an option's.
   if (option === "trustedOrigins") return "--trust-origin";
   return undefined;

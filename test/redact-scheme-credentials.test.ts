@@ -134,3 +134,37 @@ test("after Bearer, a word of prose is masked as a token of lower-case letters i
   assert.equal(redactText("Only Bearer authentication."), "Only Bearer ***");
   assert.equal(redactText("Bearer authentication is required"), "Bearer authentication is required");
 });
+
+/** The base64 of `pair` written in ISO-8859-1 (a byte a character), letters alone, 8 to 19 of them; its bytes are no UTF-8. */
+function latin1LettersOnly(pair: string): string {
+  const bytes = Buffer.from(pair, "latin1");
+  assert.notEqual(bytes.toString("utf8"), pair, `${pair} reads as UTF-8`);
+  const base64 = bytes.toString("base64").replace(/=+$/, "");
+  assert.match(base64, /^[A-Za-z]{8,19}$/, pair);
+  return base64;
+}
+
+test("after Basic, letters that read as base64 of an ISO-8859-1 user:password (not UTF-8) are masked", () => {
+  for (const pair of ["m\u00fcller:geheim", "xhal:\u00e4c", "h\u00e5h:pri", "i\u00e4\u00f1:\u00f8irb", "fli:e\u00e4a"]) {
+    const base64 = latin1LettersOnly(pair);
+    assert.equal(redactText(`request sent with Basic ${base64} was refused`), "request sent with Basic *** was refused", pair);
+    assert.equal(redactText(`This service refused Basic ${base64}.`), "This service refused Basic ***", pair);
+  }
+});
+
+test("after Basic, every letters-only base64 of an ISO-8859-1 user:password of 8 to 19 letters is masked, drawn from 40,000 pairs with accented letters", () => {
+  const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.!@ -\u00e4\u00f6\u00fc\u00df\u00e9\u00e8\u00f1\u00e7\u00e5\u00f8\u00e6\u00c4\u00d6\u00dc\u00a3\u00bf";
+  let seed = 11;
+  const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+  const draw = (length: number) => Array.from({ length }, () => chars[next(chars.length)]).join("");
+  const tried = new Set<string>();
+  for (let i = 0; i < 40_000; i++) {
+    const bytes = Buffer.from(`${draw(1 + next(8))}:${draw(next(8))}`, "latin1");
+    if (!bytes.some((byte) => byte >= 0xa0)) continue;
+    const base64 = bytes.toString("base64").replace(/=+$/, "");
+    if (!/^[A-Za-z]{8,19}$/.test(base64)) continue;
+    tried.add(base64);
+    assert.equal(redactText(`sent Basic ${base64} here`), "sent Basic *** here", bytes.toString("latin1"));
+  }
+  assert.ok(tried.size > 500, `only ${tried.size} drawn`);
+});

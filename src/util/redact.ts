@@ -165,12 +165,13 @@ function isCredential(bearer: string | undefined, value: string): boolean {
  * The bytes of `user:password` (RFC 7617): a colon, and text without a control character (the
  * RFC allows none in either): printable ASCII, or UTF-8 beyond it (each sequence read by its first
  * byte; one cut at the end counts, so that a pair cut short, or one of a short password, is one
- * once past its colon). An empty user id counts (Azure DevOps sends a token as the password of
- * one). A word of prose read as base64 is no such text ("Basic Operations",
- * "Basic Overview": a colon, then bytes that are no UTF-8), camel-cased or not ("Basic JavaScript
- * knowledge").
+ * once past its colon), or printable ISO-8859-1 (the charset clients used before RFC 7617's
+ * `charset="UTF-8"`: `jürgen:pässwort` sent a byte each) with a user id before the colon. An empty
+ * user id counts in UTF-8 (Azure DevOps sends a token as the password of one). A word of prose
+ * read as base64 is no such text ("Basic Operations", "Basic Overview": a colon first, then bytes
+ * that are no UTF-8), camel-cased or not ("Basic JavaScript knowledge").
  */
-const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$/s;
+const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$|^(?=[^:]+:)[ -~\xa0-\xff]*$/s;
 
 /**
  * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is

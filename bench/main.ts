@@ -28,6 +28,7 @@ export type BenchSection = () => Promise<BenchFigure[] | Record<string, number |
 const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["poller", () => import("./poller.js").then((module) => module.benchPoller())],
   ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
+  ["batch", () => import("./batch.js").then((module) => module.benchBatch())],
   ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],
   ["metadata", () => import("./metadata.js").then((module) => module.benchMetadata())],
   ["export", () => import("./export.js").then((module) => module.benchExport())],

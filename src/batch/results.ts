@@ -319,9 +319,12 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
   const byId = new Map<string, JsonBatchResponse>();
   const twice = new Set<string>();
   const stray = [...strays];
+  // Sets and maps, not a search of the requests per response: an answer of thousands of parts
+  // is read in a time that grows with its size, not with its square.
+  const ids = new Set(requests.map((request) => request.id));
   for (const response of responses) {
     const id = response.id as string;
-    if (!requests.some((request) => request.id === id)) stray.push(`a response has the id ${JSON.stringify(clipText(id, 100))}, which no request has`);
+    if (!ids.has(id)) stray.push(`a response has the id ${JSON.stringify(clipText(id, 100))}, which no request has`);
     else if (byId.has(id)) twice.add(id);
     else byId.set(id, response);
   }
@@ -332,6 +335,16 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
       groupFailures.set(request.changeset, { message, failed: request });
     }
   }
+  // The members of each failed group, in request order.
+  const failedMembers = new Map<number, PlannedRequest[]>();
+  if (groupFailures.size > 0) {
+    for (const request of requests) {
+      if (request.changeset === undefined || !groupFailures.has(request.changeset)) continue;
+      const members = failedMembers.get(request.changeset);
+      if (members === undefined) failedMembers.set(request.changeset, [request]);
+      else members.push(request);
+    }
+  }
   const answers: Answer[] = [];
   const monitors: Continuation[] = [];
   const unanswered: PlannedRequest[] = [];
@@ -340,7 +353,7 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     const message = response?.message;
     const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
     if (twice.has(request.id)) answers[request.index] = { kind: "unmatched", why: `two responses have its id ${JSON.stringify(request.id)}` };
-    else if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", ...groupFailure, members: requests.filter((member) => member.changeset === request.changeset) };
+    else if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", ...groupFailure, members: failedMembers.get(request.changeset as number) as PlannedRequest[] };
     else if (response === undefined) unanswered.push(request);
     else if (message === undefined) answers[request.index] = { kind: "unreadable", why: response.why as string };
     else if (isContinuation(message)) {

@@ -761,6 +761,8 @@ describe("4. secrets: never in stdout, stderr, a file written, nor at another or
         const decoded = authorization.startsWith("Basic ") ? Buffer.from(value, "base64").toString("utf8") : "";
         return sendJson(res, 401, { error: { code: "Denied", message: `no access for ${value} ${decoded} ${String(request.headers["x-api-key"] ?? "")}` } });
       }
+      // No $metadata (a JSON answer to it would be one that cannot be read, which stops a command).
+      if (path.endsWith("/$metadata")) return sendJson(res, 404, { error: { code: "NotFound", message: "no metadata" } });
       // A next link that quotes the credential: its message comes from the command line, not from an error body.
       if (path.startsWith("/nextlink/")) return sendJson(res, 200, { value: [], "@odata.nextLink": `http://[${authorization.replace(/^\S+ /, "")}` });
       if (path.startsWith("/jobs/") && request.method === "POST") {

@@ -2,7 +2,7 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import type { ODataClient, ODataVersion, PipelineStep, ServiceModel } from "../index.js";
+import { ODataClientError, type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
@@ -152,18 +152,21 @@ export function answerRecorder(): AnswerRecorder {
 }
 
 /**
- * The service's `$metadata`, or `undefined` when it has none that can be read (commands then fall
- * back to what the data says): it answers `$metadata` with a failure status that is its answer (a
- * 404, a 500, a 501 Not Implemented), or with a document that is none. An abort is not swallowed,
- * and neither is a failure that says nothing of the service's document (a timeout, the network, a
- * 429 or 503: `isTransientFailure`): the command would send its request typed otherwise than
- * `$metadata` types it (`Products(42)` for a string key) and fail for a reason not its own.
+ * The service's `$metadata`, or `undefined` when it has none (commands then fall back to what the
+ * data says): it answers `$metadata` with a failure status that is its answer (a 404, a 500, a 501
+ * Not Implemented). An abort is not swallowed, and neither is a failure that says nothing of the
+ * service's document (a timeout, the network, a 429 or 503: `isTransientFailure`), nor a document
+ * answered 200 that cannot be read (`BAD_METADATA`: an expired session's HTML logon page, a
+ * document cut off): the service has `$metadata`, and the command would send its request typed
+ * otherwise than it types it (`Products(42)` for a string key, a function called as an action)
+ * and fail, or worse succeed, for a reason not its own. That error stops the command as it stops
+ * `describe`.
  */
 export async function optionalMetadata(client: ODataClient, signal: AbortSignal): Promise<ServiceModel | undefined> {
   try {
     return await client.metadata({ signal });
   } catch (error) {
-    if (signal.aborted || isTransientFailure(error)) throw error;
+    if (signal.aborted || isTransientFailure(error) || (error instanceof ODataClientError && error.code === "BAD_METADATA")) throw error;
     return undefined;
   }
 }

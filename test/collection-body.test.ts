@@ -466,3 +466,24 @@ async function readFromBody(body: ReadableStream<Uint8Array>): Promise<unknown[]
   for await (const batch of readCollectionBody(body, "v4", { bufferLimit: 0 })) all.push(...batch);
   return all;
 }
+
+// An element left empty, `[,` or `,,`, where a piece of the body ends at its comma: the run before
+// the comma is empty, and `[]` parses, so the scanner has to refuse it itself, as it does when the
+// piece goes on past the comma. The rows before it are handed on; the read then rejects.
+for (const [label, head, rest, end] of [
+  ["a leading comma", '{"value":[,', '{"ID":1}', "]}"],
+  ["two commas", '{"value":[{"ID":1},', ',{"ID":2}', "]}"],
+  ["two commas after a run of rows", `{"value":[${Array.from({ length: 50 }, (_, i) => `{"ID":${i}}`).join(",")},`, ',{"ID":99}', "]}"],
+] as const) {
+  // The piece after the comma holds no other comma and no `]`, so the run ends at that comma.
+  test(`${label} where a piece ends at the comma rejects with BAD_PAYLOAD, as in one piece`, async () => {
+    for (const pieces of [[head, rest, end], [head + rest + end]]) {
+      await assert.rejects(readPieces(pieces, "v4", 0), (error: unknown) => {
+        assert.ok(error instanceof ODataClientError, String(error));
+        assert.equal(error.code, "BAD_PAYLOAD");
+        assert.match(error.message, /is missing|not valid JSON|does not parse/);
+        return true;
+      });
+    }
+  });
+}

@@ -629,6 +629,9 @@ export class CollectionScanner {
       at++;
     }
     if (lastComma >= runStart) {
+      // `[]` parses: an element left empty (`[,` or `,,`) where a piece ends at its comma must be
+      // refused here, as it is whatever the split when the run goes on past it.
+      if (text.slice(runStart, lastComma).trim().length === 0) this.#fail("an entity is missing in the entity array", lastComma);
       out.push(this.#parseRun(`[${text.slice(runStart, lastComma)}]`, runStart));
       runStart = lastComma + 1;
     }

@@ -135,8 +135,7 @@ export interface PlannedRequest {
   /**
    * The builder's method that added it, where that method has no `etag` and `ifMatch` options
    * (`"batch.create()"`): a 428's explanation advises what it can do instead, as for a write sent
-   * alone (write/requests.ts `WriteRequest.withoutIfMatch`), and a function's, a GET, here
-   * ({@link FUNCTION_PRECONDITION}).
+   * alone (write/requests.ts `WriteRequest.withoutIfMatch`), a function's (a GET) too.
    */
   withoutIfMatch?: string;
 }
@@ -402,27 +401,27 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   if (answer === undefined || answer.kind === "missing") {
     return unanswered(
       "BATCH_NOT_EXECUTED",
-      `request ${request.index + 1} (${request.method} ${request.path}) got no response: the service stopped processing the batch before it (send with { continueOnError: true } to ask it to go on after a failure)`,
+      () => `request ${request.index + 1} (${request.method} ${request.path}) got no response: the service stopped processing the batch before it (send with { continueOnError: true } to ask it to go on after a failure)`,
     );
   }
   if (answer.kind === "pending") {
-    return unanswered("BATCH_PENDING", `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
+    return unanswered("BATCH_PENDING", () => `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
   }
   // Why a request has no answer quotes the answer (an id no request has, a next link that is no
   // URL), where a service may echo a secret it was sent.
   if (answer.kind === "unmatched") {
-    return unanswered("BAD_BATCH_RESPONSE", maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`, secrets));
+    return unanswered("BAD_BATCH_RESPONSE", () => maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "unreadable") {
-    return unanswered("BAD_BATCH_RESPONSE", maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
+    return unanswered("BAD_BATCH_RESPONSE", () => maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "unfollowed") {
-    return unanswered(answer.error.code as ODataErrorCode, maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) got no response: ${answer.error.message}; whether it ran is not known`, secrets));
+    return unanswered(answer.error.code as ODataErrorCode, () => maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) got no response: ${answer.error.message}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "earlier") {
     return unanswered(
       "BATCH_ANSWERED_EARLIER",
-      `request ${request.index + 1} (${request.method} ${request.path}) was answered before the continuation was saved; its result is in the results of the send that gave results.continuation`,
+      () => `request ${request.index + 1} (${request.method} ${request.path}) was answered before the continuation was saved; its result is in the results of the send that gave results.continuation`,
     );
   }
   const { message } = answer;
@@ -460,8 +459,6 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   // that request's own, as a top-level request's is.
   if (answer.kind === "response" || answer.members.length === 1) {
     explainPrecondition(error, request, "batch-part");
-    // A GET is no write, which explainPrecondition leaves be; a function part's 428 gets advice of its own.
-    if (error.status === 428 && request.withoutIfMatch === "batch.function()") error.message = `${error.message} (${FUNCTION_PRECONDITION})`;
   } else {
     // The service may tell which member failed (see changesetFailed).
     const { failed } = answer;
@@ -469,15 +466,6 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   }
   return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
 }
-
-/**
- * What a function part answered 428 Precondition Required is told: the service wants the call
- * made conditional, and `batch.function()` has no option for a condition (a GET part takes no
- * `{ etag }`, which is an action's), where a raw request sends the headers it is given. Its URL is
- * not quoted: the error's own is redacted.
- */
-const FUNCTION_PRECONDITION =
-  'precondition required: the service wants this function call made conditional, as with If-Match; batch.function() sends no condition and has no option for one (a GET part takes no { etag }): send the call as batch.request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given';
 
 /**
  * Words a changeset's failure for a member that is not the one that failed: the service applied
@@ -523,8 +511,32 @@ function successHeaders(headers: Headers, secrets: SecretSet | undefined): Heade
   return masked ? shown : headers;
 }
 
-function unanswered(code: ODataErrorCode, message: string): BatchUnanswered {
-  return { ok: false, status: undefined, error: new ODataClientError(code, message) };
+/**
+ * The result of a request without an answer, its error built when `error` is first read: a batch
+ * answered in many pieces (a JSON batch's next links) has results made after every piece, most of
+ * whose errors (`BATCH_PENDING`) are never read. It reads as any result with an `error` property.
+ */
+function unanswered(code: ODataErrorCode, message: () => string): BatchUnanswered {
+  return withLazyError({ ok: false, status: undefined }, () => new ODataClientError(code, message()));
+}
+
+/**
+ * `result` with an own enumerable property `error` that `build` gives when first read, and is then
+ * a plain value, as when it is assigned (on a result frozen before, the one built stays its value).
+ */
+export function withLazyError<R extends object, E>(result: R, build: () => E): R & { error: E } {
+  let built: { error: E } | undefined;
+  const settle = (error: E): boolean => Reflect.defineProperty(result, "error", { value: error, writable: true, enumerable: true, configurable: true });
+  return Object.defineProperty(result, "error", {
+    get(): E {
+      built ??= { error: build() };
+      settle(built.error);
+      return built.error;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  }) as R & { error: E };
 }
 
 /**

@@ -26,7 +26,7 @@ import { resolveNextLink } from "../read/traversal.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan, type BatchShape } from "./plan.js";
 import type { BatchRecord } from "./record.js";
-import { makeResults, matchJson, matchMultipart, resultOf, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
+import { makeResults, matchJson, matchMultipart, resultOf, withLazyError, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { explainFailedWrite } from "../write/requests.js";
@@ -266,11 +266,12 @@ const NEXT_LINK_READINGS = new WeakMap<AsyncPoller<BatchResults>, NextLinkReadin
  * reads that next link again. These become the batch's latest results.
  */
 function nextLinkFailed(batch: PlannedBatch, results: BatchResults, requests: readonly PlannedRequest[], what: string, cause?: unknown): BatchResults {
+  const named = new Map(requests.map((request) => [request.index, request]));
   const list = results.map((result, index) => {
-    const request = requests.find((candidate) => candidate.index === index);
+    const request = named.get(index);
     if (request === undefined) return result;
     const message = `request ${index + 1} (${request.method} ${request.path}) got no response: the GET of the batch's next link ${what}; results.continuation reads it again`;
-    return { ok: false as const, status: undefined, error: new ODataClientError("BATCH_PENDING", message, cause === undefined ? undefined : { cause }) };
+    return withLazyError({ ok: false as const, status: undefined }, () => new ODataClientError("BATCH_PENDING", message, cause === undefined ? undefined : { cause }));
   });
   return keep(batch, makeResults(list, results.continuation, batch.plan.requests));
 }
@@ -369,8 +370,8 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
       // The requests still to come, where they are not every request from `from` on: a JSON
       // batch's 202 may come before answers given at once, and a multipart part of a request of
       // its own answered 202 (its monitor answers for it alone).
-      const after = plan.pendingRequests(from);
-      const before = shape.pending.find((index) => !after.some((request) => request.index === index));
+      const after = new Set(plan.pendingRequests(from).map((request) => request.index));
+      const before = shape.pending.find((index) => !after.has(index));
       if (before !== undefined) {
         throw new TypeError(`batch.resumeAsync(token): token.resultShape.pending names request index ${before}, which is in an item before token.resultShape.from (${from}); the token is not one that toJSON() wrote`);
       }
@@ -384,12 +385,15 @@ export function resumeBatch(toRead: BatchToSend, inner: AsyncPoller<unknown>, sh
   const still = waiting ?? plan.pendingRequests(from);
   const queued = later.flatMap((named) => named.requests ?? []);
   // Each request still to come has one continuation to come from, as toJSON() wrote it.
-  const twice = [...still, ...queued].find((request, index, all) => all.indexOf(request) !== index);
+  const seen = new Set<PlannedRequest>();
+  const twice = [...still, ...queued].find((request) => seen.has(request) || (seen.add(request), false));
   if (twice !== undefined) {
     throw new TypeError(`batch.resumeAsync(token): token.resultShape.later names request index ${twice.index}, which another continuation answers too; the token is not one that toJSON() wrote`);
   }
   const earlier: Answer[] = [];
-  for (const request of plan.requests) if (!still.includes(request)) earlier[request.index] = { kind: queued.includes(request) ? "pending" : "earlier" };
+  const stillToCome = new Set(still);
+  const queuedLater = new Set(queued);
+  for (const request of plan.requests) if (!stillToCome.has(request)) earlier[request.index] = { kind: queuedLater.has(request) ? "pending" : "earlier" };
   // As the poller that saved the token: its parts' own credentials masked, a further continuation
   // resolved against the monitor that answered and polled with these options, the continuations
   // queued after it and the next links followed before it kept, and a next link's answer read
@@ -571,7 +575,8 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
     if (bytes) raw = utf8Body(raw);
   }
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
-    const answered = new Set(plan.requests.filter((request) => !pending.includes(request)).map((request) => request.id));
+    const waitingNow = new Set(pending);
+    const answered = new Set(plan.requests.filter((request) => !waitingNow.has(request)).map((request) => request.id));
     const answer = splitJsonValue(raw);
     return matchJson(pending, { ...answer, responses: answer.responses.filter((response) => !answered.has(response.id as string)) });
   }
@@ -675,9 +680,13 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
     // A multipart answer's 202 is its last part: everything from `from` on is still to come. A
     // JSON batch's may come before answers given at once, which stand.
     const waiting = first.requests ?? (plan.format === "json" ? plan.requests.filter((request) => answers[request.index]?.kind === "pending") : undefined);
+    // A set, not a search per request: a batch answered in many pieces reads each in a time that
+    // grows with the batch, not with the batch times the requests still to come.
+    const waitingIndexes = waiting === undefined ? undefined : new Set(waiting.map((request) => request.index));
+    const isWaiting = (request: PlannedRequest) => (waitingIndexes === undefined ? answers[request.index]?.kind === "pending" : waitingIndexes.has(request.index));
     const from = Math.max(
       0,
-      plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some((request) => (waiting === undefined ? answers[request.index]?.kind === "pending" : waiting.includes(request)))),
+      plan.items.findIndex((item) => (item.kind === "request" ? [item.request] : item.requests).some(isWaiting)),
     );
     const monitor = new URL(first.location);
     // A next link's poll that read an answer says so through onProgress (the caller's still called):
@@ -695,7 +704,7 @@ function resultsOf(batch: PlannedBatch, matched: MatchedAnswers, read: ReadingOf
       : continuationOptions;
     const inner = pollerFor<unknown>(batch.core, monitor.href, options);
     // The requests this continuation answers have none before it; those of the ones after it stay pending.
-    const known: Answer[] = answers.map((answer, index) => (answer?.kind === "pending" && (waiting === undefined || waiting.some((request) => request.index === index)) ? { kind: "missing" } : answer)) as Answer[];
+    const known: Answer[] = answers.map((answer, index) => (answer?.kind === "pending" && (waitingIndexes === undefined || waitingIndexes.has(index)) ? { kind: "missing" } : answer)) as Answer[];
     const seen = first.next ? new Set([...followed, first.location]) : followed;
     continuation = mapPoller(
       inner,

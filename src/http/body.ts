@@ -132,8 +132,10 @@ export async function* readBodyChunks(response: Response, method: string, url: U
   } finally {
     watch?.end();
     // A body read to its end is closed and needs nothing more (releasing the lock would only
-    // make a rejected promise for the reader's `closed`, for nobody); otherwise it is cancelled.
-    if (!done) await reader.cancel().catch(() => undefined);
+    // make a rejected promise for the reader's `closed`, for nobody); otherwise it is cancelled,
+    // not waited for: a body whose cancel never settles (a step's own Response) must not hold
+    // the reading's error or a loop's early exit.
+    if (!done) void reader.cancel().catch(() => undefined);
   }
 }
 

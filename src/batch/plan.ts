@@ -143,7 +143,7 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
 
 /**
  * The builder's method of a part that has no `etag` and `ifMatch` options, for the advice of a 428
- * (write/requests.ts `ifMatchAdvice`, and results.ts for a function): a create, whose options have
+ * (write/requests.ts `ifMatchAdvice`): a create, whose options have
  * neither; an action, whose `etag` is all it has; a function, a GET with no option for a condition;
  * a raw request, whose headers are the caller's own. An update, replace or delete takes both, as
  * the same write sent alone does; a read is told nothing (a service asks none of it).

@@ -741,15 +741,24 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
     if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
     return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
   }
-  if (status === 428) return `precondition required: the service wants If-Match for this write; ${ifMatchAdvice(request.withoutIfMatch)}`;
+  if (status === 428) {
+    // A function part is a GET, no write, that a service may still want made conditional.
+    const wanted = request.withoutIfMatch === FUNCTION_PART ? "this function call made conditional, as with If-Match" : "If-Match for this write";
+    return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch)}`;
+  }
   return undefined;
 }
+
+/** The `withoutIfMatch` of a `$batch` function part (batch/plan.ts), a GET whose 428 is explained all the same. */
+const FUNCTION_PART = "batch.function()";
 
 /**
  * What a 428 advises the caller of `method`: {@link IF_MATCH_ADVICE} where the method has options
  * for `If-Match` (`undefined`), else what it can do: an upsert becomes an update with `If-Match`,
  * so that is the method to use once the entity exists; a `$batch` action part takes its `etag`,
- * a raw part the header among its own; the others take the header as any other.
+ * a raw part the header among its own, and a function part, which has no option for a condition
+ * (a GET takes no `{ etag }`), is sent as a raw part with the header; the others take the header as
+ * any other. A function's URL is not quoted: the error's own is redacted.
  */
 function ifMatchAdvice(method: string | undefined): string {
   if (method === undefined) return IF_MATCH_ADVICE;
@@ -760,6 +769,9 @@ function ifMatchAdvice(method: string | undefined): string {
   // The parts of a $batch: an action's one option for it, and a raw request's own headers.
   if (method === "batch.action()") return 'pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there';
   if (method === "batch.request()") return 'give the request "If-Match": "<ETag>" in its headers (batch.request() sends the headers it is given)';
+  if (method === FUNCTION_PART) {
+    return 'batch.function() sends no condition and has no option for one (a GET part takes no { etag }): send the call as batch.request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given';
+  }
   return `${method} has no option for it: pass ${header}`;
 }
 
@@ -855,7 +867,8 @@ function addExplanation(error: ODataHttpError, explanation: string | undefined):
 
 /**
  * `error` with {@link preconditionExplanation} added to its message where it is the
- * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition), or else
+ * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition) or the 428 of a
+ * `$batch` function part (a GET a service may want made conditional all the same), or else
  * {@link missingCsrfExplanation}; any other error as it is. The one step every failed write's
  * error passes, alone (write/send.ts, through {@link explainFailedWrite}), as an action
  * (operations/call.ts) or in a `$batch` (batch/results.ts), so that all say the same.
@@ -870,7 +883,8 @@ export function explainPrecondition<E>(
   csrf: CsrfSending,
   earlier: readonly unknown[] = [],
 ): E {
-  if (error instanceof ODataHttpError && request.method !== "GET") {
+  const explained = request.method !== "GET" || (request.withoutIfMatch === FUNCTION_PART && error instanceof ODataHttpError && error.status === 428);
+  if (error instanceof ODataHttpError && explained) {
     const retried = earlier.length === 0 ? undefined : retriedWriteExplanation(error.status, request, earlier);
     addExplanation(error, retried ?? preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf));
   }

@@ -90,6 +90,13 @@ describe("client.delta() of a single entity", () => {
           reason: "deleted",
           "@odata.deltaLink": "Customers('ANTON')?$deltatoken=6",
         },
+        // The single entity's own context (`…/$entity/$delta`) names no other set: not kept.
+        "Customers('ANTON')?$deltatoken=7": {
+          "@context": "$metadata#Customers/$entity/$delta",
+          "@removed": { reason: "deleted" },
+          "@id": "Customers('ANTON')",
+          "@deltaLink": "Customers('ANTON')?$deltatoken=8",
+        },
       }),
       { version: "4.01" },
     );
@@ -98,13 +105,14 @@ describe("client.delta() of a single entity", () => {
       ["1", { id: "Customers('ANTON')", reason: "deleted", context: "$metadata#Customers/$deletedEntity" }, "2"],
       ["3", { key: { ID: "ANTON" }, reason: "changed" }, "4"],
       ["5", { id: "Customers('ANTON')", reason: "deleted", context: "$metadata#Customers/$deletedEntity" }, "6"],
+      ["7", { id: "Customers('ANTON')", reason: "deleted" }, "8"],
     ] as const) {
       const pages = await collect(client.delta<Customer>(`${root}Customers('ANTON')?$deltatoken=${token}`));
       assert.deepEqual(pages, [{ ...empty, removed: [removed], deltaLink: `${root}Customers('ANTON')?$deltatoken=${next}` }], token);
     }
     assert.deepEqual(
       server.requests.map((r) => r.path),
-      ["1", "3", "5"].map((token) => `/odata/Customers('ANTON')?$deltatoken=${token}`),
+      ["1", "3", "5", "7"].map((token) => `/odata/Customers('ANTON')?$deltatoken=${token}`),
     );
   });
 

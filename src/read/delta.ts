@@ -304,7 +304,10 @@ export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readon
     const context = single ? bodyContext : stringOf(entry["@context"] ?? entry["@odata.context"]);
     const removedMark = entry["@removed"] ?? entry["@odata.removed"];
     if (removedMark !== undefined || context?.endsWith("$deletedEntity")) {
-      page.removed.push(removedEntity<T>(entry, removedMark, context));
+      // A single entity's `…/$entity/$delta` context is the delta's own: no other set to tell (4.0's
+      // `…/$deletedEntity` is kept, as for an entry of a collection's delta).
+      const own = single && !context?.endsWith("$deletedEntity");
+      page.removed.push(removedEntity<T>(entry, removedMark, own ? undefined : context));
     } else if (context?.endsWith("$link")) {
       page.addedLinks.push(linkChange(entry, url));
     } else if (context?.endsWith("$deletedLink")) {

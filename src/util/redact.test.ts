@@ -168,3 +168,24 @@ test("a token68 after a scheme is masked with its = or == padding at the end, al
   assert.equal(redactText("Negotiate YIIabc+/== here"), "Negotiate *** here");
   assert.equal(redactText("Basic dXNlcjpwYXNzd29yZA== here"), "Basic *** here");
 });
+
+test("a token68 ending in one = is masked when prose, a full stop, a bracket or a quote follows it; only a whole auth-param list shows", () => {
+  assert.equal(redactText("the header Basic YWxhZGRpbjpvcGVuc2VzYW1l= was refused"), "the header Basic *** was refused");
+  assert.equal(redactText("Negotiate YIIabcdefghij= failed"), "Negotiate *** failed");
+  assert.equal(redactText("NTLM TlRMTVNTUAADAAAAGAAYAEgAAAA= rejected"), "NTLM *** rejected");
+  assert.equal(redactText("got Bearer dGhpcyBpcyBhIHRva2Vu=."), "got Bearer ***");
+  assert.equal(redactText("got (Bearer dGhpcyBpcyBhIHRva2Vu=)"), "got (Bearer ***)");
+  assert.equal(redactText("credential 'Basic dXNlcjpwYXNz='"), "credential 'Basic ***'");
+  assert.equal(redactText('{"message":"Bearer dGhpcyBpcyBhIHRva2Vu="}'), '{"message":"Bearer ***"}');
+  assert.equal(redactText('{"message":"Bearer dGhpcyBpcyBhIHRva2Vu=", "code":"401"}'), '{"message":"Bearer ***", "code":"401"}');
+  assert.equal(redactText("Bearer dGhpcyBpcyBhIHRva2Vu=\nnext line"), "Bearer ***\nnext line");
+  // A space only after the =: a token68, then a word.
+  assert.equal(redactText("Bearer dGhpcyBpcyBhIHRva2Vu= invalid_token"), "Bearer *** invalid_token");
+  // A lone name=value that more prose follows is no challenge.
+  assert.equal(redactText("Bearer tok=abcdefghijk more"), "Bearer *** more");
+  assert.equal(redactText("sent Bearer a-b=cdefghijklmn and was refused"), "sent Bearer *** and was refused");
+  // A challenge on its own line, or ended by a comma, still shows.
+  const challenge = 'Bearer realm="odata", error="invalid_token"';
+  assert.equal(redactText(`WWW-Authenticate: ${challenge}\r\nDate: today`), `WWW-Authenticate: ${challenge}\r\nDate: today`);
+  assert.equal(redactText("Bearer error=invalid_token\nnext"), "Bearer error=invalid_token\nnext");
+});

@@ -137,9 +137,14 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
  * After the schemes whose credential is a token68 (RFC 9110 §11.2: `=` only at its end), a name,
  * `=` and a quoted string or a token is an auth-param of a challenge
  * (`WWW-Authenticate: Bearer authorization_uri="…", error="invalid_token"`), no credential: the
- * rules of parameters still mask a secret one.
+ * rules of parameters still mask a secret one. Only a whole one counts, ended by a comma, a line's
+ * end or the text's: a token68 ending in `=` that prose, a bracket or a quote follows
+ * (`Basic dXNlcjpwYXNz= was refused`, `"Bearer …="}`) is a credential, and so is a lone `name=value`
+ * with more text after it. A space after the `=` counts only where one stands before it too (a
+ * token68 holds none), and a token holds no `=` (a value the rules of parameters masked already
+ * is `***`).
  */
-const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+ *= *[^\s=,])|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
+const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+(?: += *| *=)(?:"[^"\r\n]*"|[\w*][^\s,"=]*)[ \t]*(?:,|\r?\n|$))|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
 
 /**
  * Whether what follows a scheme's name in text (`bearer`: the scheme is Bearer) is a credential

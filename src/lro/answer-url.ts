@@ -64,10 +64,24 @@ export function resolveLocation(value: string, answer: AnswerOrigin): URL {
   return resolveAnswerUrl(graphReference(utf8Text(value).trim(), answer.url), answer, "Location");
 }
 
+/** What each error of {@link badResponse} says was wrong, its `what` masked, without the request. */
+const BAD_RESPONSE_DETAIL = new WeakMap<ODataClientError, string>();
+
 /**
  * `ASYNC_BAD_RESPONSE`: an answer of the operation's that cannot be read, and why. `what` quotes
  * the answer, so the secrets its request carried are masked in it.
  */
 export function badResponse(answer: AnswerOrigin, what: string): ODataClientError {
-  return new ODataClientError("ASYNC_BAD_RESPONSE", `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${maskSecretValues(what, answer.secrets)}`);
+  const detail = maskSecretValues(what, answer.secrets);
+  const error = new ODataClientError("ASYNC_BAD_RESPONSE", `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): ${detail}`);
+  BAD_RESPONSE_DETAIL.set(error, detail);
+  return error;
+}
+
+/**
+ * What an error made by {@link badResponse} says was wrong, without the request its message names
+ * first, for a message that names the request its own way; `undefined` for any other error.
+ */
+export function badResponseDetail(error: unknown): string | undefined {
+  return error instanceof ODataClientError ? BAD_RESPONSE_DETAIL.get(error) : undefined;
 }

@@ -15,7 +15,7 @@ import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { answeredUrl, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
+import { answeredUrl, badResponseDetail, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
 import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, resultVersionsOf, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
@@ -236,19 +236,19 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   try {
     start = readInitialAnswer<T>(read, resolved.maxWait, shape);
   } catch (error) {
-    throw unreadable === undefined ? error : unreadable(withoutRequest(error, answer));
+    throw unreadable === undefined ? error : unreadable(withoutRequest(error));
   }
   return new Poller<T>(core, resolved, start);
 }
 
 /**
- * An `ASYNC_BAD_RESPONSE` of `answer` (answer-url.ts `badResponse`) saying what was wrong without
- * naming the request first, for a message that names it its own way; the error itself its cause.
+ * An `ASYNC_BAD_RESPONSE` of the initial answer (answer-url.ts `badResponse`) saying what was wrong
+ * without naming the request first, for a message that names it its own way; the error itself its
+ * cause. Any other error as it is.
  */
-function withoutRequest(error: unknown, answer: InitialAnswer): unknown {
-  if (!(error instanceof ODataClientError) || error.code !== "ASYNC_BAD_RESPONSE") return error;
-  const named = `${answer.method} ${redactUrl(answer.url)} (HTTP ${answer.status}): `;
-  return error.message.startsWith(named) ? new ODataClientError(error.code, error.message.slice(named.length), { cause: error }) : error;
+function withoutRequest(error: unknown): unknown {
+  const detail = badResponseDetail(error);
+  return detail === undefined ? error : new ODataClientError("ASYNC_BAD_RESPONSE", detail, { cause: error });
 }
 
 /**

@@ -149,9 +149,11 @@ export type Answer =
   /**
    * Its changeset failed with `message`: `members` are the changeset's requests, `failed` the one
    * that failed, where the service said which (see {@link changesetFailed}). Its result's error and
-   * its wire log line both go by `failed`, so that they name the same request.
+   * its wire log line both go by `failed`, so that they name the same request. `dependent` is its
+   * own answer where the service answered it `424 Failed Dependency` because of `failed` (SAP CAP
+   * in a JSON batch): its result's status, headers and error's body are that answer's.
    */
-  | { kind: "changeset-failed"; message: HttpMessage; members: readonly PlannedRequest[]; failed?: PlannedRequest | undefined }
+  | { kind: "changeset-failed"; message: HttpMessage; members: readonly PlannedRequest[]; failed?: PlannedRequest | undefined; dependent?: HttpMessage }
   | { kind: "missing" }
   | { kind: "pending" }
   /** Answered before a continuation was saved and resumed elsewhere: the answer is not here. */
@@ -327,12 +329,14 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     else if (byId.has(id)) twice.add(id);
     else byId.set(id, response);
   }
+  // The failure of each group: its first member answered with an error status, one answered 424
+  // Failed Dependency only where none failed otherwise (it failed for another's failure).
   const groupFailures = new Map<number, { message: HttpMessage; failed: PlannedRequest }>();
   for (const request of requests) {
     const message = byId.get(request.id)?.message;
-    if (request.changeset !== undefined && message !== undefined && message.status >= 400 && !groupFailures.has(request.changeset)) {
-      groupFailures.set(request.changeset, { message, failed: request });
-    }
+    if (request.changeset === undefined || message === undefined || message.status < 400) continue;
+    const known = groupFailures.get(request.changeset);
+    if (known === undefined || (known.message.status === FAILED_DEPENDENCY && message.status !== FAILED_DEPENDENCY)) groupFailures.set(request.changeset, { message, failed: request });
   }
   // The members of each failed group, in request order.
   const failedMembers = new Map<number, PlannedRequest[]>();
@@ -351,9 +355,15 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     const response = byId.get(request.id);
     const message = response?.message;
     const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
+    // A member answered 424 Failed Dependency was not applied because another failed (SAP CAP
+    // answers so the members after a failure in a JSON batch's group): it says so, as its
+    // neighbours answered with no error status do, and keeps its own answer.
+    const dependent = groupFailure !== undefined && groupFailure.failed !== request && message?.status === FAILED_DEPENDENCY && groupFailure.message.status !== FAILED_DEPENDENCY;
     if (twice.has(request.id)) answers[request.index] = { kind: "unmatched", why: `two responses have its id ${JSON.stringify(request.id)}` };
-    else if (groupFailure !== undefined && (message === undefined || message.status < 400)) answers[request.index] = { kind: "changeset-failed", ...groupFailure, members: failedMembers.get(request.changeset as number) as PlannedRequest[] };
-    else if (response === undefined) unanswered.push(request);
+    else if (groupFailure !== undefined && (dependent || message === undefined || message.status < 400)) {
+      const members = failedMembers.get(request.changeset as number) as PlannedRequest[];
+      answers[request.index] = { kind: "changeset-failed", ...groupFailure, members, ...(dependent ? { dependent: message as HttpMessage } : {}) };
+    } else if (response === undefined) unanswered.push(request);
     else if (message === undefined) answers[request.index] = { kind: "unreadable", why: response.why as string };
     else if (isContinuation(message)) {
       answers[request.index] = { kind: "pending" };
@@ -371,6 +381,9 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
   if (stray.length > 0 && nextLink !== undefined) continuations.shift();
   return continuations.length === 0 ? { answers } : { answers, continuations };
 }
+
+/** HTTP 424 Failed Dependency (RFC 4918 §11.4): a request not performed because another failed. */
+const FAILED_DEPENDENCY = 424;
 
 /**
  * The answer of every member of a changeset that failed with `message`, naming the member that
@@ -425,6 +438,8 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     );
   }
   const { message } = answer;
+  // A member answered 424 Failed Dependency for another's failure keeps its own answer (see Answer).
+  const own = (answer.kind === "changeset-failed" ? answer.dependent : undefined) ?? message;
   if (answer.kind === "response" && message.status >= 200 && message.status < 300) {
     let decoded: Decoded;
     try {
@@ -442,17 +457,17 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     const success = { ok: true as const, status: message.status, headers: successHeaders(message.headers, secrets), value };
     return nextLink === undefined ? success : { ...success, nextLink };
   }
-  const failureOf = (of: PlannedRequest) =>
+  const failureOf = (of: PlannedRequest, answered = message) =>
     httpErrorFromParts({
-      status: message.status,
-      statusText: maskSecretValues(message.statusText, secrets),
+      status: answered.status,
+      statusText: maskSecretValues(answered.statusText, secrets),
       method: of.method,
       url: of.url,
-      headers: message.headers,
-      body: maskSecretValues(message.body, secrets),
+      headers: answered.headers,
+      body: maskSecretValues(answered.body, secrets),
       secrets,
     });
-  const error = failureOf(request);
+  const error = failureOf(request, own);
   // The CSRF token went with the $batch request, so a part says nothing of it. A changeset's
   // failure may be another member's, whose preconditions are not this one's; but the one answer of
   // a changeset of one request (an OData v2 write, which the client sends in one of its own) is
@@ -462,22 +477,29 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   } else {
     // The service may tell which member failed (see changesetFailed).
     const { failed } = answer;
-    if (failed !== request) notApplied(error, failed === undefined ? undefined : { index: failed.index, error: failureOf(failed) });
+    if (failed !== request) notApplied(error, failed === undefined ? undefined : { index: failed.index, error: failureOf(failed) }, own !== message);
   }
-  return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error };
+  return { ok: false, status: own.status, headers: failureHeaders(own.headers, secrets), error };
 }
 
 /**
  * Words a changeset's failure for a member that is not the one that failed: the service applied
  * none of the changeset, so this request was not applied, for the reason `failed` (the member that
  * failed, its request number and its own error, which becomes the cause) gave, where the service
- * named it. Status, code and parsed error stay the changeset's failure.
+ * named it. Status, code and parsed error stay the changeset's failure; for a member the service
+ * answered 424 Failed Dependency (`dependent`), they are that answer's, which the message adds.
  */
-function notApplied(error: ODataHttpError, failed: { index: number; error: ODataHttpError } | undefined): void {
+function notApplied(error: ODataHttpError, failed: { index: number; error: ODataHttpError } | undefined, dependent = false): void {
   const head = `${error.method} ${error.url} failed with `;
   if (!error.message.startsWith(head)) return;
   const at = failed === undefined ? "" : ` at request ${failed.index + 1} (${failed.error.method} ${failed.error.url})`;
-  error.message = `${error.method} ${error.url} was not applied: its changeset failed${at} with ${error.message.slice(head.length)}`;
+  const own = error.message.slice(head.length);
+  if (dependent && failed !== undefined) {
+    const said = failed.error.message;
+    const failedHead = `${failed.error.method} ${failed.error.url} failed with `;
+    const reason = said.startsWith(failedHead) ? said.slice(failedHead.length) : said;
+    error.message = `${error.method} ${error.url} was not applied: its changeset failed${at} with ${reason}; the service answered it with ${own}`;
+  } else error.message = `${error.method} ${error.url} was not applied: its changeset failed${at} with ${own}`;
   if (failed !== undefined) Object.defineProperty(error, "cause", { value: failed.error, writable: true, configurable: true });
 }
 

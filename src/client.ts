@@ -11,7 +11,9 @@ import { ActionCall, FunctionCall, type ActionImportOptions } from "./operations
 import { operationPoller } from "./operations/results.js";
 import type { OperationParameters } from "./operations/requests.js";
 import { pollerFor, resumePoller } from "./lro/resume.js";
-import { checkEntitySetName, coreOf, ODataReader, singletonState } from "./reader.js";
+import { checkEntitySetName, coreOf, ODataReader, readerOnCore, singletonState } from "./reader.js";
+import { ClientCore, type SendInit } from "./core.js";
+import { withVersion, type ODataVersion } from "./options.js";
 
 /**
  * A client for one OData service: everything {@link ODataReader} does (its options, collections,
@@ -115,4 +117,24 @@ export class ODataClient extends ODataReader {
         );
     }
   }
+}
+
+/**
+ * `client` speaking OData `version`: its queries, literals and answers are `version`'s, and its
+ * requests go through `client`'s pipeline, so that the two share one OAuth2 token, one CSRF
+ * session, the secrets sent and one numbering of the wire log. For the command line, which reads
+ * a service's `$metadata` with a client before it knows the version the service declares.
+ * @internal Not exported from the package.
+ * @throws TypeError for version "2.0" where `client` writes keys as path segments (option `keyAsSegment`)
+ */
+export function speakingVersion(client: ODataClient, version: ODataVersion): ODataClient {
+  const core = coreOf(client);
+  // Its own pipeline, which its constructor builds, sends nothing: every request goes to `core`'s.
+  const speaking = new (class extends ClientCore {
+    override readonly sentSecrets = core.sentSecrets;
+    override send(init: SendInit): Promise<Response> {
+      return core.send(init);
+    }
+  })(withVersion(core.options, version));
+  return readerOnCore(ODataClient, speaking);
 }

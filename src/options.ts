@@ -330,6 +330,17 @@ export function resolveClientOptions(options: ODataClientOptions, className = "O
   return Object.freeze(resolved);
 }
 
+/**
+ * `options` with `version` in place of theirs, what depends on it resolved again: `ieee754Compatible`
+ * as they have it (never for v2), and `keyAsSegment` refused for v2 as {@link resolveClientOptions}
+ * refuses it.
+ * @internal Not exported from the package; for `speakingVersion` (client.ts).
+ */
+export function withVersion(options: ResolvedClientOptions, version: ODataVersion): ResolvedClientOptions {
+  owner = "ODataClient";
+  return Object.freeze({ ...options, version, ieee754Compatible: options.ieee754Compatible && version !== "2.0", keyAsSegment: resolveKeyAsSegment(options.keyAsSegment, version) });
+}
+
 function resolveKeyAsSegment(value: unknown, version: ODataVersion): boolean {
   const on = optionalBoolean(value, "keyAsSegment") === true;
   // OData v2 knows key predicates alone; a v2 service would read the segment as a navigation.

@@ -34,6 +34,9 @@ async function* readDelta<T>(core: ClientCore, deltaLink: string, options: Delta
 
 let readCore: (reader: ODataReader) => ClientCore;
 
+/** The core the reader being made takes in place of one of its options ({@link readerOnCore}). */
+let givenCore: ClientCore | undefined;
+
 /**
  * A client for one OData service that reads: collections, entities, singletons, deltas and
  * `$metadata`, with the same options as `ODataClient` (which extends it and also writes, calls
@@ -54,7 +57,7 @@ export class ODataReader {
   constructor(options: ODataClientOptions) {
     // The errors name the class the program made, or the one its own class extends: a program that
     // made a reader may never import ODataClient, which this module cannot name; only a client batches.
-    this.#core = new ClientCore(resolveClientOptions(options, "batch" in new.target.prototype ? "ODataClient" : "ODataReader"));
+    this.#core = givenCore ?? new ClientCore(resolveClientOptions(options, "batch" in new.target.prototype ? "ODataClient" : "ODataReader"));
   }
 
   /**
@@ -154,4 +157,17 @@ export function singletonState(name: unknown, options: { readonly nullable?: unk
  */
 export function coreOf(reader: ODataReader): ClientCore {
   return readCore(reader);
+}
+
+/**
+ * A reader of class `Reader` (`ODataClient`) on `core`, which its options resolved already.
+ * @internal Not exported from the package.
+ */
+export function readerOnCore<R extends ODataReader>(Reader: new (options: ODataClientOptions) => R, core: ClientCore): R {
+  givenCore = core;
+  try {
+    return new Reader(undefined as never);
+  } finally {
+    givenCore = undefined;
+  }
 }

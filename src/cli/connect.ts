@@ -6,6 +6,7 @@
 import { discard } from "../http/body.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { AsyncOperationError, ODataClient, ODataClientError, ODataHttpError, redactUrl, type AuthOptions, type OAuth2ClientCredentials, type ODataClientOptions, type ODataVersion, type PipelineStep } from "../index.js";
+import { speakingVersion } from "../client.js";
 import { integerOption, listOption, stringOption, type ParsedArgs } from "./args.js";
 import { OAUTH2_SETTINGS, resolveService, type OAuth2Profile, type Profile, type ServiceTarget } from "./config.js";
 import { CliUsageError } from "./errors.js";
@@ -224,6 +225,9 @@ function recordingAuthorization(secrets: SecretMask): typeof fetch {
   };
 }
 
+/** The service of each client {@link connect} made, as the user wrote it, which {@link speakDeclared} changes. */
+const WRITTEN = new WeakMap<ODataClient, WrittenService>();
+
 /**
  * The client for a `<service>` argument; `extra` adds options of the command's own (its pipeline
  * steps, or `auth: undefined` for a client that sends no credentials). `writtenAs` names where
@@ -235,22 +239,71 @@ export function connect(service: string, settings: ClientSettings, environment: 
   const target = resolveService(service, { cwd: environment.cwd, env: environment.env, platform: environment.platform, configFile: settings.configFile });
   const version = settings.version ?? (target.kind === "profile" ? target.profile.version : undefined);
   const versionGiven = version !== undefined;
-  const { checkVersion = false, declaredVersion, ...given } = extra;
-  // A version the command took from the service is told as the service's, not as an option the user never gave.
-  const v2Given = version !== "2.0" ? undefined : declaredVersion !== undefined ? "service" : settings.version === undefined ? "profile" : "option";
-  const written: WrittenService = { target, headers: settings.headers, keyAsSegment: settings.keyAsSegment, writtenAs, versionGiven, conditions: {}, ...(v2Given ? { v2Given } : {}), ...(declaredVersion !== undefined ? { declaredVersion } : {}) };
+  const { checkVersion = false, ...given } = extra;
+  const v2Given = version !== "2.0" ? undefined : settings.version === undefined ? "profile" : "option";
+  const written: WrittenService = { target, headers: settings.headers, keyAsSegment: settings.keyAsSegment, writtenAs, versionGiven, conditions: {}, verboseJson: false, ...(v2Given ? { v2Given } : {}) };
   environment.connected = written;
   const { options, conditions } = optionsAndConditions(target, settings, environment);
   written.conditions = conditions;
   warnOfReplacedCredentials("auth" in given ? given.auth : options.auth, options.headers as Record<string, string>, settings, target, environment);
-  const checked = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(target)] : given.steps;
-  const evidenced = written.v2Given ? [...(checked ?? []), v4Evidence(written)] : checked;
-  const steps = Object.keys(conditions).length > 0 ? [...(evidenced ?? []), ownRequestConditions(written)] : evidenced;
+  const checked = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(written)] : (given.steps ?? []);
+  // The steps of a client that speaks OData 2.0, or may come to (speakDeclared): each looks at the
+  // service as the client speaks to it when an answer comes, and lets the others pass.
+  const versioned = [...checked, v4Evidence(written), verboseJson(written)];
+  const steps = Object.keys(conditions).length > 0 ? [...versioned, ownRequestConditions(written)] : versioned;
   try {
-    return new ODataClient({ ...options, ...given, ...(steps ? { steps } : {}) });
+    const client = new ODataClient({ ...options, ...given, steps });
+    WRITTEN.set(client, written);
+    return client;
   } catch (error) {
     throw inCliWords(error, written);
   }
+}
+
+/**
+ * A client of {@link connect} made to speak as its service declares (`declared`: the version of
+ * its `$metadata`, or the one an export's checkpoint kept): in OData `spoken`, where the command
+ * speaks that in place of the version the client took by default (else `undefined`), and asking
+ * for v2's verbose JSON where `verbose` (an OData 3.0 service read as v2). The client returned
+ * sends through `client`'s pipeline: one OAuth2 token, one CSRF session and one numbering of the
+ * wire log for the command, however it came to speak. Its messages then name the version the
+ * service declares, not `--odata-version`, which the user did not give.
+ */
+export function speakDeclared(client: ODataClient, environment: Environment, declared: string, spoken: ODataVersion | undefined, verbose: boolean): ODataClient {
+  const written = WRITTEN.get(client);
+  if (written === undefined) throw new TypeError("speakDeclared(client): the client was not made by connect()");
+  written.verboseJson ||= verbose;
+  if (spoken === undefined) return client;
+  written.versionGiven = true;
+  written.declaredVersion = declared;
+  if (spoken === "2.0") written.v2Given = "service";
+  environment.connected = written;
+  try {
+    const speaking = speakingVersion(client, spoken);
+    WRITTEN.set(speaking, written);
+    return speaking;
+  } catch (error) {
+    throw inCliWords(error, written);
+  }
+}
+
+/**
+ * A step for an OData 3.0 service, read as v2 (`service.verboseJson`): its JSON answers are asked
+ * for in the verbose form (`application/json;odata=verbose`), which is v2's. WCF Data Services 5
+ * answers a plain `application/json` with v3's JSON light, which a v2 reader cannot read (5.1 on),
+ * or with 415 (5.0). An `Accept` that names a form of its own (`odata=`), or another type, is left alone.
+ */
+function verboseJson(service: WrittenService): PipelineStep {
+  return {
+    name: "cli-v3-verbose-json",
+    handle(request, next) {
+      const accept = request.headers.get("accept");
+      if (service.verboseJson && accept !== null && /^\s*application\/json\s*(?:;|$)/i.test(accept) && !/;\s*odata\s*=/i.test(accept)) {
+        request.headers.set("accept", accept.replace(/^\s*application\/json\s*/i, "application/json;odata=verbose"));
+      }
+      return next(request);
+    },
+  };
 }
 
 /**
@@ -275,12 +328,6 @@ export type ConnectExtra = Pick<ODataClientOptions, "steps" | "auth"> & {
    * read them wrongly (a `{"d": …}` envelope printed as the entity, a collection without "value").
    */
   checkVersion?: boolean;
-  /**
-   * The version the service declares (its `$metadata`'s, or the one an export's checkpoint kept),
-   * where the command speaks it (`settings.version`) without the user having set one: messages
-   * then name it rather than `--odata-version`.
-   */
-  declaredVersion?: string;
 };
 
 /** How the user names the version: the option, and the profile's setting where a profile is used. */
@@ -291,26 +338,27 @@ function versionSetting(target: ServiceTarget): string {
 /**
  * A step that stops at the first successful JSON answer of an OData v2 service (`DataServiceVersion`
  * without `OData-Version`) to a client that took OData 4.0 as the default: every v2 service sends
- * that header, and a v4 service sends `OData-Version`. (`$metadata`, XML, reads alike in both.)
+ * that header, and a v4 service sends `OData-Version`. (`$metadata`, XML, reads alike in both.) It
+ * lets every answer pass once the client speaks the version its service declares ({@link speakDeclared}).
  */
-function versionCheck(target: ServiceTarget): PipelineStep {
+function versionCheck(service: WrittenService): PipelineStep {
   return {
     name: "cli-odata-version",
     async handle(request, next) {
       const response = await next(request);
       const v2 = response.headers.get("dataserviceversion");
       // JSON only: a v2 count or raw value reads as it would in v4.
-      if (!response.ok || v2 === null || response.headers.has("odata-version") || !isJsonContentType(response.headers.get("content-type"))) return response;
+      if (service.versionGiven || !response.ok || v2 === null || response.headers.has("odata-version") || !isJsonContentType(response.headers.get("content-type"))) return response;
       await discard(response);
       throw new CliUsageError(
-        `${request.method} ${redactUrl(request.url)} was answered by an OData v2 service (DataServiceVersion${versionValue(v2, true)}), which the command read as OData 4.0, the default: give ${versionSetting(target)}`,
+        `${request.method} ${redactUrl(request.url)} was answered by an OData v2 service (DataServiceVersion${versionValue(v2, true)}), which the command read as OData 4.0, the default: give ${versionSetting(service.target)}`,
       );
     },
   };
 }
 
 /**
- * A step that keeps the `OData-Version` of an answer to a client the user set to OData 2.0 (an
+ * A step that keeps the `OData-Version` of an answer to a client set to OData 2.0 (`v2Given`; an
  * OData v4 service sends it, a v2 one `DataServiceVersion`): the error of an answer read as v2
  * then says the service looks like v4 (see {@link inCliWords}).
  */
@@ -319,6 +367,7 @@ function v4Evidence(service: WrittenService): PipelineStep {
     name: "cli-v4-evidence",
     async handle(request, next) {
       const response = await next(request);
+      if (service.v2Given === undefined) return response;
       const v4 = response.headers.get("odata-version");
       if (response.headers.has("dataserviceversion")) service.answeredV2 = true;
       else if (v4 !== null && /^\s*4\./.test(v4)) service.answeredV4 = versionValue(v4);
@@ -444,8 +493,10 @@ interface WrittenService {
    * `version`), or the command, for a service that declares OData 1.0 to 3.0 (`declaredVersion`).
    */
   v2Given?: "option" | "profile" | "service";
-  /** The version the service declares, where the command speaks it without the user having set one. */
+  /** The version the service declares, where the command speaks it without the user having set one ({@link speakDeclared}). */
   declaredVersion?: string;
+  /** Whether JSON is asked for in v2's verbose form: an OData 3.0 service read as v2 ({@link verboseJson}). */
+  verboseJson: boolean;
   /** What an answer to such a client carried as `OData-Version` (`: 4.0`; {@link v4Evidence}, {@link versionValue}). */
   answeredV4?: string;
   /** Whether an answer to such a client carried `DataServiceVersion`, as a v2 service's do. */

@@ -4,7 +4,7 @@
  */
 import { ODataClientError, type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
-import { clientSettings, connect, versionGiven, type ClientSettings, type Environment } from "./connect.js";
+import { clientSettings, connect, speakDeclared, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
 import { parseHttpMessage } from "../payload/http-envelope.js";
 import { readBodyText } from "../http/body.js";
@@ -44,31 +44,12 @@ export function clientFor(context: CommandContext, service: string, steps?: Pipe
  * 4.01 as declared; any other (a v2 EDMX's `DataServiceVersion`: 1.0, 2.0 or 3.0) as OData 2.0,
  * as the generator reads such a document (codegen's `v2`). A 1.0 service (ADO.NET and WCF Data
  * Services, the classic Northwind) answers as v2 does, a collection as `{"d": [...]}`, which the
- * v2 reader takes; a 3.0 service answers v2's verbose JSON when asked for it ({@link verboseJson}).
+ * v2 reader takes; a 3.0 service answers v2's verbose JSON when asked for it ({@link speakDeclared}).
  * `undefined` for a v4 version the client does not know (`4.02`): the client made stays.
  */
 function spokenVersion(declared: string): ODataVersion | undefined {
   if (declared === "4.0" || declared === "4.01") return declared;
   return declared.startsWith("4") ? undefined : "2.0";
-}
-
-/**
- * A step for an OData 3.0 service, read as v2: its JSON answers are asked for in the verbose form
- * (`application/json;odata=verbose`), which is v2's. WCF Data Services 5 answers a plain
- * `application/json` with v3's JSON light, which a v2 reader cannot read (5.1 on), or with 415
- * (5.0). An `Accept` that names a form of its own (`odata=`), or another type, is left alone.
- */
-function verboseJson(): PipelineStep {
-  return {
-    name: "cli-v3-verbose-json",
-    handle(request, next) {
-      const accept = request.headers.get("accept");
-      if (accept !== null && /^\s*application\/json\s*(?:;|$)/i.test(accept) && !/;\s*odata\s*=/i.test(accept)) {
-        request.headers.set("accept", accept.replace(/^\s*application\/json\s*/i, "application/json;odata=verbose"));
-      }
-      return next(request);
-    },
-  };
 }
 
 /**
@@ -86,33 +67,31 @@ export async function clientWithMetadata(
   made: { client: ODataClient; settings: ClientSettings } = clientFor(context, service, steps),
 ): Promise<{ client: ODataClient; settings: ClientSettings; model: ServiceModel | undefined }> {
   const model = await optionalMetadata(made.client, context.signal);
-  return { ...clientSpeaking(context, service, model?.odataVersion, steps, made), model };
+  return { ...clientSpeaking(context, model?.odataVersion, made), model };
 }
 
 /**
  * The client of `made` where the user set a version (`--odata-version`, a profile's `version`), or
  * `version` is none the client can speak ({@link spokenVersion}) or the one it speaks already; else
- * a client for `<service>` that speaks it, which the command has read from the service: its
- * `$metadata` ({@link clientWithMetadata}), or the checkpoint of an export that had read it. A
- * client that reads an OData 3.0 service as v2 also asks for verbose JSON ({@link verboseJson}).
+ * a client that speaks it, which the command has read from the service: its `$metadata`
+ * ({@link clientWithMetadata}), or the checkpoint of an export that had read it. That client sends
+ * through `made`'s pipeline ({@link speakDeclared}). A client that reads an OData 3.0 service as v2
+ * also asks for verbose JSON.
  */
 export function clientSpeaking(
   context: CommandContext,
-  service: string,
   version: string | undefined,
-  steps: PipelineStep[] | undefined,
   made: { client: ODataClient; settings: ClientSettings },
 ): { client: ODataClient; settings: ClientSettings } {
-  const spokenAs = version === undefined ? undefined : spokenVersion(version);
+  if (version === undefined) return made;
+  const spokenAs = spokenVersion(version);
   const switched = spokenAs !== undefined && spokenAs !== made.client.version && !versionGiven(context.environment);
   // A 3.0 service read as v2, as declared or as the user set it, is asked for verbose JSON.
   const verbose = version === "3.0" && (switched ? spokenAs : made.client.version) === "2.0";
   if (!switched && !verbose) return made;
-  const spoken = switched ? { ...made.settings, version: spokenAs } : made.settings;
-  const all = verbose ? [...(steps ?? []), verboseJson()] : steps;
   // Switched, the version is the service's: its messages say so, not `--odata-version`, which the user did not give.
-  const extra = { ...(all ? { steps: all } : {}), ...(switched && version !== undefined ? { declaredVersion: version } : {}) };
-  return { client: connect(service, spoken, context.environment, extra), settings: spoken };
+  const client = speakDeclared(made.client, context.environment, version, switched ? spokenAs : undefined, verbose);
+  return { client, settings: switched ? { ...made.settings, version: spokenAs } : made.settings };
 }
 
 /** What {@link answerRecorder} gives: the step to add to the client, and the text it kept. */

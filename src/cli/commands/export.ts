@@ -332,7 +332,7 @@ async function runExport(context: CommandContext): Promise<void> {
   let read: ServiceModel | undefined;
   if (existing && (speaksDeclared || existing.declaredVersion !== undefined)) {
     declared = existing.declaredVersion;
-    speak(clientSpeaking(context, service, declared ?? existing.odataVersion, steps, made).client);
+    speak(clientSpeaking(context, declared ?? existing.odataVersion, made).client);
   } else if (speaksDeclared && !existing) {
     read = await speakDeclared();
   }

@@ -13,7 +13,7 @@ import { queryPages } from "../../resources/read-query.js";
 import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { parseKey } from "../values.js";
-import { v4AnswerCheck } from "../connect.js";
+import { v4AnswerCheck, versionGiven } from "../connect.js";
 import { checkSetName, explainMissingSet } from "../container-names.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
@@ -139,13 +139,18 @@ export const countCommand: Command = {
   },
   async run(context) {
     const [service = "", set = ""] = context.args.positionals;
-    const { client } = clientFor(context, service);
-    const query = buildQuery(client.collection(set), context.args, { paging: false });
+    const made = clientFor(context, service);
+    // The options are checked before anything is sent.
+    let query = buildQuery(made.client.collection(set), context.args, { paging: false });
+    // $search is OData v4's alone: with it, and no version set, $metadata says the version the
+    // service speaks, as for `query`, so that a v2 service's count is refused it rather than sent it.
+    const { client } = context.args.values["search"] !== undefined && !versionGiven(context.environment) ? await clientWithMetadata(context, service, undefined, made) : made;
+    if (client !== made.client) query = buildQuery(client.collection(set), context.args, { paging: false });
     let count: number;
     try {
       count = await query.countAll({ signal: context.signal });
     } catch (error) {
-      // No $metadata is read for a count: only a 404 asks it whether the set is named otherwise.
+      // Without --search no $metadata is read for a count: only a 404 asks it whether the set is named otherwise.
       throw await explainMissingSet(error, "count", set, () => optionalMetadata(client, context.signal));
     }
     await context.stdout.write(`${count}\n`);

@@ -120,8 +120,12 @@ export function oauth2Credentials(oauth2: OAuth2Profile, profile: string, env: E
   return { ...settings, clientSecret };
 }
 
-/** The headers of a profile, values named by `{ env }` read from the environment. */
-function profileHeaders(profile: Profile, env: Environment["env"]): Record<string, string> {
+/**
+ * The headers of a profile, values named by `{ env }` read from the environment. Those values are
+ * secrets, whatever the header's name (`X-Tenant-Pass`): the environment is where a profile keeps
+ * what must not stand in its file. They are kept in `secrets`, to be masked in what the run writes.
+ */
+function profileHeaders(profile: Profile, env: Environment["env"], secrets: SecretMask | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(profile.headers)) {
     if (typeof value === "string") {
@@ -130,6 +134,7 @@ function profileHeaders(profile: Profile, env: Environment["env"]): Record<strin
     }
     const text = env[value.env];
     if (text === undefined) throw new CliUsageError(`profile ${JSON.stringify(profile.name)}: the environment variable ${value.env} of header ${name} is not set`);
+    secrets?.add(text);
     headers[name] = text;
   }
   return headers;
@@ -164,7 +169,7 @@ function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, e
   const headers: Record<string, string> = {};
   const conditions: Record<string, string> = {};
   const fromProfile: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...(profile ? profileHeaders(profile, environment.env) : {}), ...settings.headers })) {
+  for (const [name, value] of Object.entries({ ...(profile ? profileHeaders(profile, environment.env, environment.secrets) : {}), ...settings.headers })) {
     if (!CONDITIONAL_HEADERS.has(name.toLowerCase())) {
       headers[name] = value;
       continue;

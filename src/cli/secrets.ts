@@ -3,7 +3,8 @@
  * library masks credentials by the names around them (`Authorization: …`, `"password": …`); a
  * service that echoes a bare token in an error message gets past that. So the run keeps the values
  * themselves: the credentials it was given (environment, profile, `-H` headers with credential
- * names) and every `Authorization` header its requests sent (an OAuth2 access token among them).
+ * names, every profile header read from the environment) and every `Authorization` header its
+ * requests sent (an OAuth2 access token among them).
  */
 import type { TextStream } from "./terminal.js";
 import { secretForms } from "../util/secret-values.js";

@@ -110,6 +110,9 @@ export function configFiles(context: ConfigContext): string[] {
  * the configuration files.
  */
 export function resolveService(argument: string, context: ConfigContext): ServiceTarget {
+  // host:port/path (localhost:8080/svc, 127.0.0.1:8080/svc, [::1]:8080/svc) is no profile name,
+  // nor a URL, though a host name parses as a scheme: what is missing is http:// before it.
+  if (/^(?:[\p{L}\p{N}.-]+|\[[\p{N}a-f:.]+\]):\d+(?:[/?#]|$)/iu.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(argument)) {
     let url: URL;
     try {
@@ -117,8 +120,6 @@ export function resolveService(argument: string, context: ConfigContext): Servic
     } catch {
       throw new CliUsageError(`<service> ${JSON.stringify(argument)} is not a URL`);
     }
-    // host:port/path parses as a URL of the scheme "host:": what is missing is http:// before it.
-    if (/^[\p{L}\p{N}.-]+:\d+(?:[/?#]|$)/u.test(argument)) throw new CliUsageError(`<service> ${JSON.stringify(argument)} has no scheme: add http:// (or https://) before it`);
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliUsageError(`<service> must be an http or https URL or a profile name; got a ${url.protocol} URL`);
     return { kind: "url", url: serviceRoot(url, url.href) };
   }

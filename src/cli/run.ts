@@ -54,7 +54,7 @@ function mainHelp(): string {
     "Exit codes: 0 success, 1 other failure, 2 usage, 3 HTTP error from the service,",
     "4 network or timeout, 5 long-running operation failed, cancelled or timed out, 130 interrupted.",
     "",
-    "traverse-odata <command> --help shows a command's options.",
+    "traverse-odata <command> --help (or traverse-odata help <command>) shows a command's options.",
     "",
   ].join("\n");
 }
@@ -79,6 +79,11 @@ export async function runCli(run: CliRun): Promise<number> {
   const environment = { ...run.environment, secrets, wireLog: (line: string) => reporter.log(`${DEBUG_SECTION} ${line}`), warn };
   const stdout = new DataOutput(run.stdout, run.signal);
   try {
+    // `help <command>` is that command's --help.
+    if (name === "help" && rest[0] !== undefined) {
+      await stdout.write(commandHelp(commandNamed(rest[0]).spec));
+      return EXIT.ok;
+    }
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       await stdout.write(mainHelp());
       return name === undefined ? EXIT.usage : EXIT.ok;
@@ -87,10 +92,7 @@ export async function runCli(run: CliRun): Promise<number> {
       await stdout.write(`${cliVersion()}\n`);
       return EXIT.ok;
     }
-    const command = COMMANDS.find((candidate) => candidate.spec.name === name);
-    if (!command) {
-      throw new CliUsageError(`${JSON.stringify(name)} is not a command; the commands are ${COMMANDS.map((c) => c.spec.name).join(", ")} (traverse-odata --help)`);
-    }
+    const command = commandNamed(name);
     const args: ParsedArgs = parseCommand(command.spec, rest);
     if (args.values["help"] === true) {
       await stdout.write(commandHelp(command.spec));
@@ -119,6 +121,15 @@ export async function runCli(run: CliRun): Promise<number> {
     else reporter.error(errorMessage(error));
     return exitCodeOf(error);
   }
+}
+
+/** The command `name`; a usage error naming the commands where there is none. */
+function commandNamed(name: string): Command {
+  const command = COMMANDS.find((candidate) => candidate.spec.name === name);
+  if (!command) {
+    throw new CliUsageError(`${JSON.stringify(name)} is not a command; the commands are ${COMMANDS.map((c) => c.spec.name).join(", ")} (traverse-odata --help)`);
+  }
+  return command;
 }
 
 /**

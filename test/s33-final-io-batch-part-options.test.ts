@@ -1,5 +1,5 @@
 /**
- * A `$batch` write's `timeout` and `signal`: left out of the part's types, since a part is never
+ * A `$batch` write's or operation's `timeout`, `signal` and `onResponse`: left out of the part's types, since a part is never
  * sent alone, but a JavaScript caller may give them, and the part would ignore them while the
  * caller counts on them. `send()`, `sendAsync()` and `toRequest()` refuse such a batch with a
  * `TypeError` naming the part's method and pointing at `batch.send()`, before anything is sent;
@@ -18,9 +18,12 @@ const parts: Array<[string, (batch: Batch, client: ODataClient, options: object)
   ["update(patch)", (batch, client, options) => batch.update(client.collection("Items").key(1), { name: "x" }, options)],
   ["replace(entity)", (batch, client, options) => batch.replace(client.collection("Items").key(1), { ID: 1 }, options)],
   ["delete()", (batch, client, options) => batch.delete(client.collection("Items").key(1), options)],
+  // An operation's part, named as its request's checks name it.
+  ["action(\"Shelve\")", (batch, _client, options) => batch.action("Shelve", {}, options)],
+  ["function(\"Stock\")", (batch, _client, options) => batch.function("Stock", {}, options)],
 ];
 
-for (const [option, value] of [["timeout", 5], ["signal", new AbortController().signal]] as const) {
+for (const [option, value] of [["timeout", 5], ["signal", new AbortController().signal], ["onResponse", () => undefined]] as const) {
   test(`a batch write given "${option}" is refused by send(), sendAsync() and toRequest(), naming the write and batch.send(); nothing is sent`, async (t) => {
     const service = await serve(() => ({ status: 200, headers: json, body: answers(1) }));
     t.after(() => service.close());

@@ -107,6 +107,11 @@ interface Expectation {
    * was applied, and an action so answered ran, whatever became of the answer's body after.
    */
   appliedAtBodyStall?: "applied the write" | "ran the action";
+  /**
+   * What a write or an action that got no headers at all may have done: it may have reached the
+   * service, which may have applied it (run it), and the program decides whether to send it again.
+   */
+  unanswered?: "write" | "action";
 }
 
 const expectations: Record<string, Expectation> = {
@@ -129,13 +134,16 @@ const expectations: Record<string, Expectation> = {
   "poller poll(signal), the GET of the result a 303 names": { ends: "running" },
   "poller wait(signal), a poll on the wire": { attempts: 5 },
   // A write or an action answered 2xx took effect: its TIMEOUT says so, not only that the body stalled.
-  "create()": { appliedAtBodyStall: "applied the write" },
-  "key(1).update()": { appliedAtBodyStall: "applied the write" },
-  "key(1).replace()": { appliedAtBodyStall: "applied the write" },
-  "key(9).upsert()": { appliedAtBodyStall: "applied the write" },
-  "action().invoke()": { appliedAtBodyStall: "ran the action" },
-  "createAsync(), its initial request": { bodyStall: "poller" },
-  "action().invokeAsync(), its initial request": { bodyStall: "poller" },
+  // One that got no answer at all may have been applied (run): its TIMEOUT says that too.
+  "create()": { appliedAtBodyStall: "applied the write", unanswered: "write" },
+  "key(1).update()": { appliedAtBodyStall: "applied the write", unanswered: "write" },
+  "key(1).replace()": { appliedAtBodyStall: "applied the write", unanswered: "write" },
+  "key(9).upsert()": { appliedAtBodyStall: "applied the write", unanswered: "write" },
+  "key(1).delete()": { unanswered: "write" },
+  "key(1).link()": { unanswered: "write" },
+  "action().invoke()": { appliedAtBodyStall: "ran the action", unanswered: "action" },
+  "createAsync(), its initial request": { bodyStall: "poller", unanswered: "write" },
+  "action().invokeAsync(), its initial request": { bodyStall: "poller", unanswered: "action" },
   "batch().sendAsync(), its initial request": { bodyStall: "poller" },
 };
 
@@ -164,8 +172,14 @@ for (const name of Object.keys(expectations)) {
   );
 }
 
-function expectedMessage(method: string, url: string, stall: Phase, applied?: { status: number; done: string }): string {
-  if (stall === "no headers") return `${method} ${url} got no answer within ${TIMEOUT} ms (option "timeout")`;
+/** What the TIMEOUT of a write or an action that got no answer adds: the service may have applied it. */
+const UNANSWERED_HINT = {
+  write: "; the service may have received and applied the write: read before sending it again",
+  action: "; the service may have received it and run the action: read before sending it again",
+};
+
+function expectedMessage(method: string, url: string, stall: Phase, applied?: { status: number; done: string }, unanswered?: "write" | "action"): string {
+  if (stall === "no headers") return `${method} ${url} got no answer within ${TIMEOUT} ms (option "timeout")${unanswered === undefined ? "" : UNANSWERED_HINT[unanswered]}`;
   if (applied === undefined) return `${method} ${url}: the answer's body stalled, no data arrived for ${TIMEOUT} ms (option "timeout")`;
   const status = `${applied.status} ${STATUS_CODES[applied.status]!}`;
   return `${method} ${url} was answered ${status}, so the service ${applied.done}, but its answer's body stalled: no data arrived for ${TIMEOUT} ms (option "timeout")`;
@@ -189,7 +203,7 @@ async function timeOutWhileHeld(t: TestContextLike, operation: Operation, phase:
 
   const named = expected.named ?? operation.held;
   const applied = expected.appliedAtBodyStall === undefined || !operation.partial ? undefined : { status: operation.partial.status, done: expected.appliedAtBodyStall };
-  const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase, applied);
+  const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase, applied, expected.unanswered);
   if (outcome.settled === "pending") assert.fail(`still pending ${Math.round(elapsed)} ms after the call`);
   if (phase === "part of the body" && expected.bodyStall === "poller") {
     if (outcome.settled === "rejected") assert.fail(`rejected with ${String(outcome.error)}`);

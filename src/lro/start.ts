@@ -156,6 +156,12 @@ export interface StartReading {
    */
   explain?: ((error: ODataHttpError, response: Response) => Promise<ODataHttpError>) | undefined;
   /**
+   * What a failure of the request before an answer arrived becomes: a write's or an action's says
+   * that the service may have applied it where it may have reached the service (write/send.ts
+   * `unansweredFailure`). Left out, the failure stands as it is (a read's, a batch's).
+   */
+  unanswered?: ((error: unknown) => unknown) | undefined;
+  /**
    * What a failure while the body of a success was read becomes (not a running `202`'s, whose body
    * is optional), given the answer (its stall watch holds the timeout the body was read under): a
    * write's or an action's says that the service applied it (write/send.ts `appliedAnswerFailure`),
@@ -182,7 +188,7 @@ export interface StartReading {
  * time, explained by `reading.explain` where given.
  */
 export async function startPoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: StartReading): Promise<AsyncPoller<T>> {
-  const { answersAt202, shape, explain, bodyFailure, atOnce } = reading;
+  const { answersAt202, shape, explain, unanswered, bodyFailure, atOnce } = reading;
   const resolved = resolvePollerOptions(options, reading.where);
   const headers = new Headers(init.headers);
   headers.set("prefer", mergePrefer(headers.get("prefer"), "respond-async"));
@@ -193,7 +199,12 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   const signal = resolved.signal;
   // Retried as its method is elsewhere (getAsync's GET, replaceAsync's PUT, deleteAsync's DELETE;
   // never a POST or PATCH): the answer that ends the retries is the initial answer.
-  const response = await core.send({ ...init, headers, signal, timeout: resolved.timeout, onResponse: resolved.onResponse });
+  let response: Response;
+  try {
+    response = await core.send({ ...init, headers, signal, timeout: resolved.timeout, onResponse: resolved.onResponse });
+  } catch (error) {
+    throw unanswered === undefined ? error : unanswered(error);
+  }
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) {
     const error = await httpErrorFromResponse(response, init.method, init.url, { signal });
@@ -257,11 +268,12 @@ function withoutRequest(error: unknown): unknown {
  * answer, the monitor's final answer, a result URL, or after a resume from the token), is read as
  * the write's own answer is (`create()`, `update()`): `d` unwrapped and its values made readable,
  * the `ETag` header kept with the entity. On v4 the result is the parsed final body, as the
- * contract (async-poller.md) has it. A failed answer's error is explained by `reading.explain`, a
- * success whose body then fails or cannot be read by `reading.bodyFailure` and `reading.atOnce`,
- * as the write's own would be; `reading.where` names the call.
+ * contract (async-poller.md) has it. A failed answer's error is explained by `reading.explain`, no
+ * answer by `reading.unanswered`, a success whose body then fails or cannot be read by
+ * `reading.bodyFailure` and `reading.atOnce`, as the write's own would be; `reading.where` names
+ * the call.
  */
-export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: Pick<StartReading, "explain" | "bodyFailure" | "atOnce" | "where">): Promise<AsyncPoller<T>> {
+export function startWritePoller<T>(core: ClientCore, init: SendInit, options: AsyncPollerOptions | undefined, reading: Pick<StartReading, "explain" | "unanswered" | "bodyFailure" | "atOnce" | "where">): Promise<AsyncPoller<T>> {
   const version = core.options.version;
   return startPoller<T>(core, init, options, { ...reading, shape: version === "2.0" ? { kind: "entity", version } : undefined });
 }

@@ -16,7 +16,7 @@ import { buildOperationRequest, type OperationCall, type OperationParameters, ty
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
 import { explainFailedWrite, ifMatchFor, refuseOtherIfMatch, refuseUnknownOptions, type OptionNames } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
-import { appliedAnswerFailure, unreadableAnswer } from "../write/send.js";
+import { appliedAnswerFailure, unansweredFailure, unreadableAnswer } from "../write/send.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { requestHeaders } from "../http/request-headers.js";
@@ -109,17 +109,23 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   const onResponse = optionalFunction(options?.onResponse, `${where}: option "onResponse"`);
   const signal = toAbortSignal(options?.signal);
   const { method, url } = request;
-  const response = await core.send({
-    method,
-    url,
-    headers: sentHeaders(core, request),
-    ...(request.body === undefined ? {} : { body: request.body }),
-    signal,
-    timeout,
-    onResponse,
-    // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
-    retry: method === "GET",
-  });
+  let response: Response;
+  try {
+    response = await core.send({
+      method,
+      url,
+      headers: sentHeaders(core, request),
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal,
+      timeout,
+      onResponse,
+      // An action is never sent twice, not even a v2 service operation declared with PUT or DELETE.
+      retry: method === "GET",
+    });
+  } catch (error) {
+    // An action that got no answer may have run; a function's failure is a read's (left as it is there).
+    throw unansweredFailure(error, request, "action");
+  }
   if (!response.ok) throw await explainFailedWrite(await httpErrorOf(response, method, url, { signal }), request, core.options, response);
   // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
   if (response.status === 202) {
@@ -199,6 +205,7 @@ export async function startOperation<R>(
     where: call,
     shape: { kind: "operation", name, version },
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
+    unanswered: (error) => unansweredFailure(error, request, "action"),
     // An action answered with success at once (the service did not go async) has run, however its
     // answer's body then fails or cannot be read, as invoke() says; a function's body is a read's.
     bodyFailure: action ? (error, response) => appliedAnswerFailure(error, request, response, "action") : undefined,

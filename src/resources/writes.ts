@@ -21,7 +21,7 @@ import {
   type OptionNames,
   type WriteRequest,
 } from "../write/requests.js";
-import { appliedAnswerFailure, unreadableAnswer, writeEntity, writeWithoutResult } from "../write/send.js";
+import { appliedAnswerFailure, unansweredFailure, unreadableAnswer, writeEntity, writeWithoutResult } from "../write/send.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 
 // The options each writing verb takes, by name: any other member of its options is refused
@@ -96,6 +96,8 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
   const init = { method, url, headers, ...(request.body === undefined ? {} : { body: request.body }) };
   return startWritePoller<R>(core, init, options, {
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
+    // No answer: the write may have been applied all the same, as the write's own says.
+    unanswered: (error) => unansweredFailure(error, request, "write"),
     // Answered with success at once (the service did not go async), the write was applied.
     bodyFailure: (error, response) => appliedAnswerFailure(error, request, response, "write"),
     atOnce: (response) => (error) => unreadableAnswer(error, request, response, "write"),

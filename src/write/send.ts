@@ -32,7 +32,12 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     onResponse: request.onResponse,
     ...(request.body === undefined ? {} : { body: request.body }),
   };
-  const response = await core.send(init);
+  let response: Response;
+  try {
+    response = await core.send(init);
+  } catch (error) {
+    throw unansweredFailure(error, request, "write");
+  }
   if (response.ok) {
     // Microsoft Graph's `POST /teams` answers so unasked: resolving as a 204 would say "done" and
     // lose the monitor. The rare 202 loads the reading of its Location, not every write.
@@ -114,6 +119,42 @@ export function appliedAnswerFailure(error: unknown, request: SentCall, response
     return new ODataClientError("TIMEOUT", appliedMessage(request, response, call, `its answer's body stalled: no data arrived for ${watch.timeout} ms (option "timeout")`), { cause: error });
   }
   return error;
+}
+
+/**
+ * What a write's or an action's request that got no answer becomes where it may have reached the
+ * service: a `TIMEOUT` of its own (no answer within the `timeout`) or a `NETWORK_ERROR` of its
+ * own (the connection failed after it may have been written). The client never sends a POST twice,
+ * so the caller decides, and the message tells it that the service may have applied the write (run
+ * the action) and to read before sending it again. The code stays; a `NETWORK_ERROR` keeps the
+ * transport's error as its cause, a `TIMEOUT` the timeout's error. Left as they are: a read's (GET),
+ * one whose request was certainly not sent (a connection refused, a host name that does not
+ * resolve: the transport's error's `code`), one that names another request (a token fetch the
+ * write waited for and was not sent after: http/token-wait.ts, csrf.ts), and anything else (the
+ * caller's abort reason, a refused option).
+ */
+export function unansweredFailure(error: unknown, request: SentCall, call: AppliedCall): unknown {
+  if (request.method === "GET" || !(error instanceof ODataClientError)) return error;
+  // The timeout step's error and the transport's name the request first (http/stall.ts, steps.ts).
+  const named = `${request.method} ${redactUrl(request.url)} `;
+  const { code, message } = error;
+  const unanswered =
+    code === "TIMEOUT" ? message.startsWith(`${named}got no answer within`) : code === "NETWORK_ERROR" && message.startsWith(`${named}failed before`) && !neverSent(error.cause);
+  if (!unanswered) return error;
+  const done = call === "write" ? "received and applied the write" : "received it and run the action";
+  return new ODataClientError(code, `${message}; the service may have ${done}: read before sending it again`, { cause: code === "TIMEOUT" ? error : error.cause });
+}
+
+/**
+ * Whether a transport's error (or one it gives as its cause: Node's `fetch failed` wraps the
+ * socket's) says that no connection was made, so nothing was sent: refused, unreachable, a host
+ * name that does not resolve, a connect that timed out.
+ */
+function neverSent(cause: unknown): boolean {
+  for (let at = cause, depth = 0; at instanceof Object && depth < 4; at = (at as { cause?: unknown }).cause, depth++) {
+    if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(String((at as { code?: unknown }).code))) return true;
+  }
+  return false;
 }
 
 /** What names a request in a message: its method and URL (a write's, an action's). */

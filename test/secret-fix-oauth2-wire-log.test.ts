@@ -76,6 +76,8 @@ test("CLI --debug: the access token and the client secret echoed in headers of t
       sendJson(res, 200, { access_token: "AccessTok-CLI-12345678", token_type: "Bearer", expires_in: 3600 }, { "x-debug-received": received, "x-issued": "AccessTok-CLI-12345678" });
       return;
     }
+    // A service without $metadata (a readable one answered 200 is read; an unreadable one stops the command).
+    if (request.path === "/odata/$metadata") return sendJson(res, 404, { error: { code: "404", message: "no metadata" } });
     sendJson(res, 200, { value: [{ ID: 1 }] }, { "odata-version": "4.0" });
   });
   t.after(() => server.close());

@@ -168,3 +168,88 @@ test("after Basic, every letters-only base64 of an ISO-8859-1 user:password of 8
   }
   assert.ok(tried.size > 500, `only ${tried.size} drawn`);
 });
+
+test("after a scheme, a lone name=value of another name than a challenge's own params is a token, at the text's end, a line's end or before a comma and prose", () => {
+  for (const [text, shown] of [
+    ["Bearer tok=abcdefghijk", "Bearer ***"],
+    ["the service refused Bearer tok=abcdefghijk", "the service refused Bearer ***"],
+    ["Bearer tok=abcdefghijk\nnext line", "Bearer ***\nnext line"],
+    ["Bearer tok=abcdefghijk\r\nDate: today", "Bearer ***\r\nDate: today"],
+    ["Bearer tok=abcdefghijk, refused", "Bearer ***, refused"],
+    ["Bearer tok=abcdefghijk.", "Bearer ***"],
+    [`Bearer t=${"kQxvTbWm9_-".repeat(8)}`, "Bearer ***"],
+    ["Bearer a-b=cdefghijklmn", "Bearer ***"],
+    ["bearer TK=ABCDEFGHIJK", "bearer ***"],
+    ["Basic user=abcdefghijk", "Basic ***"],
+    ["Negotiate tok=abcdefghijk", "Negotiate ***"],
+    ["NTLM tok=abcdefghijk", "NTLM ***"],
+    ["Bearer realmx=example12", "Bearer ***"],
+    ['{"message":"sent Bearer tok=abcdefghijk"}', '{"message":"sent Bearer ***"}'],
+  ]) {
+    assert.equal(redactText(text!), shown, text);
+  }
+});
+
+test("after a scheme, a challenge's own param alone at the end (realm, scope, error, charset), a quoted value, or a list of params shows", () => {
+  for (const challenge of [
+    "Bearer realm=example",
+    "Bearer realm=abcdefghijklmnop",
+    'Bearer realm="x"',
+    'Bearer realm="example"',
+    'Bearer tok="abcdefghijk"',
+    "Bearer REALM=example",
+    "Bearer realm = example",
+    "Bearer scope=openid",
+    "Bearer error=invalid_token",
+    "Bearer error_uri=https://docs.example/errors/401",
+    'Bearer resource_metadata="https://api.example/.well-known/oauth-protected-resource"',
+    "Bearer authorization_uri=https://login.example/authorize, error=invalid_token",
+    "Basic realm=odatarealm",
+    "Basic charset=UTF-8",
+    "Bearer tok=abcdefghijk, error=invalid_token",
+    "WWW-Authenticate: Bearer realm=example\r\nDate: today",
+    "Bearer realm=example\nnext line",
+    "Bearer realm=example, Basic realm=odata",
+  ]) {
+    assert.equal(redactText(challenge), challenge);
+  }
+  // Masked by the rules of parameters first, the value is *** and the rest shows.
+  assert.equal(redactText("Bearer client_secret=s3cr3tvalue"), "Bearer client_secret=***");
+  assert.equal(redactText("Bearer access_token=abcdefghijk"), "Bearer access_token=***");
+  // A challenge's own param followed by prose is no challenge, as before: its value is masked.
+  assert.equal(redactText("Bearer realm=example was refused"), "Bearer *** was refused");
+});
+
+test("a service answering 401 with WWW-Authenticate: Bearer realm=example and echoing Bearer tok=…: the challenge shows in the error's headers, the token is masked in its message, headers and the wire log", async (t) => {
+  const token = "tok=abcdefghijk";
+  const log = collector();
+  const { server, client, root } = await serveClient(
+    t,
+    (_request, res) => sendJson(res, 401, { error: { code: "UNAUTHORIZED", message: `refused Bearer ${token}` } }, { "www-authenticate": "Bearer realm=example", "x-echo": `Bearer ${token}`, "x-challenge": 'Bearer realm="x"' }),
+    { debug: log.debug },
+  );
+  const error = await client.collection("Books").page().catch((caught: unknown) => caught);
+  assert.deepEqual(server.requests.map((request) => [request.method, request.path, request.headers.authorization]), [["GET", "/odata/Books", undefined]]);
+  assert.ok(error instanceof ODataHttpError, inspect(error));
+  assert.equal(error.message, `GET ${root}Books failed with HTTP 401 Unauthorized [UNAUTHORIZED]: refused Bearer ***`);
+  assert.equal(error.headers["www-authenticate"], "Bearer realm=example");
+  assert.equal(error.headers["x-challenge"], 'Bearer realm="x"');
+  assert.equal(error.headers["x-echo"], "Bearer ***");
+  const answer = log.shown().find((line) => line.startsWith("#1 < 401"));
+  assert.ok(answer !== undefined, log.lines.join("\n"));
+  assert.ok(answer.includes(`"www-authenticate":"Bearer realm=example"`) && answer.includes(`"x-echo":"Bearer ***"`), answer);
+  for (const text of [error.message, inspect(error, { depth: Infinity }), JSON.stringify(error), ...log.lines]) {
+    assert.ok(!text.includes("abcdefghijk"), text);
+  }
+});
+
+test("after Basic, words whose base64 reads as ISO-8859-1 with a sign of its upper half other than an accented letter, £ or ¿ stay", () => {
+  // Each of these read as a printable ISO-8859-1 pair: crossjoin is `rº,²:"`, premajor `¦·¦j:+`.
+  for (const word of ["crossjoin", "premajor", "Premajor", "Paleozoic", "trapezoid", "Trapezoidal", "protozoon", "scherzos", "ImageTrack", "MinusToken", "edmxOrCsdlJsonText", "endOfFileToken", "LeftOver", "StepOver", "TextOverflow", "parseToken", "WrapOutput"]) {
+    assert.equal(redactText(`see Basic ${word} here`), `see Basic ${word} here`, word);
+  }
+  // A pair with an accented letter or £ past ASCII is still one.
+  for (const pair of ["a\u00a3a:aq", "a\u00fca:bq", "m\u00fcller:geheim"]) {
+    assert.equal(redactText(`sent Basic ${latin1LettersOnly(pair)} here`), "sent Basic *** here", pair);
+  }
+});

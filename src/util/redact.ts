@@ -137,14 +137,16 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
  * After the schemes whose credential is a token68 (RFC 9110 §11.2: `=` only at its end), a name,
  * `=` and a quoted string or a token is an auth-param of a challenge
  * (`WWW-Authenticate: Bearer authorization_uri="…", error="invalid_token"`), no credential: the
- * rules of parameters still mask a secret one. Only a whole one counts, ended by a comma, a line's
- * end or the text's: a token68 ending in `=` that prose, a bracket or a quote follows
- * (`Basic dXNlcjpwYXNz= was refused`, `"Bearer …="}`) is a credential, and so is a lone `name=value`
- * with more text after it. A space after the `=` counts only where one stands before it too (a
- * token68 holds none), and a token holds no `=` (a value the rules of parameters masked already
- * is `***`).
+ * rules of parameters still mask a secret one. Only a whole one counts: a token68 ending in `=`
+ * that prose, a bracket or a quote follows (`Basic dXNlcjpwYXNz= was refused`, `"Bearer …="}`) is a
+ * credential. A param counts when a comma, a line's end or the text's ends it and its value is
+ * quoted (no token is), masked already (`***`), or given to a name of the params a challenge may
+ * send alone (RFC 6750 §3's `realm`, `scope`, `error…`; RFC 7617's `charset`); a `name=token` of
+ * another name counts only where a comma and another param follow it. A lone one
+ * (`Bearer tok=abcdefghijk`), at the end or before prose, is read as a token. A space after the `=`
+ * counts only where one stands before it too (a token68 holds none), and a token holds no `=`.
  */
-const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+(?: += *| *=)(?:"[^"\r\n]*"|[\w*][^\s,"=]*)[ \t]*(?:,|\r?\n|$))|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
+const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+(?: += *| *=)(?:"[^"\r\n]*"|\*\*\*|(?<=(?<![\w-])(?:realm|scope|error\w*|charset)\W+)[\w*][^\s,"=]*|[\w*][^\s,"=]*(?=[ \t]*,\s*[\w-]+ *=))[ \t]*(?:,|\r?\n|$))|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
 
 /**
  * Whether what follows a scheme's name in text (`bearer`: the scheme is Bearer) is a credential
@@ -170,13 +172,17 @@ function isCredential(bearer: string | undefined, value: string): boolean {
  * The bytes of `user:password` (RFC 7617): a colon, and text without a control character (the
  * RFC allows none in either): printable ASCII, or UTF-8 beyond it (each sequence read by its first
  * byte; one cut at the end counts, so that a pair cut short, or one of a short password, is one
- * once past its colon), or printable ISO-8859-1 (the charset clients used before RFC 7617's
- * `charset="UTF-8"`: `jürgen:pässwort` sent a byte each) with a user id before the colon. An empty
- * user id counts in UTF-8 (Azure DevOps sends a token as the password of one). A word of prose
- * read as base64 is no such text ("Basic Operations", "Basic Overview": a colon first, then bytes
- * that are no UTF-8), camel-cased or not ("Basic JavaScript knowledge").
+ * once past its colon), or ISO-8859-1 (the charset clients used before RFC 7617's
+ * `charset="UTF-8"`: `jürgen:pässwort` sent a byte each) with a user id before the colon, where
+ * each byte past ASCII is a letter (À to ÿ, × and ÷ among them), `£` or `¿`. The other signs of
+ * that half (`©`, `¦`, `±`, `¶`, `º`, `²`, `·`, the soft hyphen …) are what words read as base64
+ * give far more often than people type them: with them, "Basic crossjoin", "Basic premajor" and
+ * "Basic trapezoid" read as pairs. An empty user id counts in UTF-8 (Azure DevOps sends a token as
+ * the password of one). A word of prose read as base64 is no such text ("Basic Operations",
+ * "Basic Overview": a colon first, then bytes that are no UTF-8), camel-cased or not ("Basic
+ * JavaScript knowledge").
  */
-const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$|^(?=[^:]+:)[ -~\xa0-\xff]*$/s;
+const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$|^(?=[^:]+:)[ -~\xa3\xbf\xc0-\xff]*$/s;
 
 /**
  * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is

@@ -300,7 +300,10 @@ async function* pageParts<T>(core: ClientCore, url: URL, options: ResolvedReadOp
         return;
       }
       const entities = next.value as T[];
-      if (normalizeV2Entity) for (const entity of entities) normalizeV2Entity(entity);
+      // The piece is read as one collection value, as get() reads an operation's collection result
+      // (operations/results.ts): a primitive item (a function import's `Collection(Edm.DateTime)`)
+      // is converted in its place as well as an entity's members.
+      normalizeV2Entity?.(entities);
       if (mark) for (const entity of entities) mark(entity);
       if (held) yield { entities: held };
       // An eager reader holds nothing back: what it waits for is the entity, not the annotations.

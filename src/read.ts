@@ -12,6 +12,7 @@
  */
 export { ODataReader } from "./reader.js";
 export type { ReadCollectionQuery, ReadEntityQuery, QueryKinds, QueryKind, CollectionOf, EntityOf } from "./resources/read-query.js";
+export type { PropertyQuery, PropertyName, PropertyValue } from "./resources/property.js";
 export type { ODataClientOptions, ODataVersion, RetryOptions, RequestOptions, ResponseInfo } from "./options.js";
 export type { AuthOptions, BearerToken, OAuth2ClientCredentials, OAuth2ClientAuthentication } from "./http/auth.js";
 export { ODataClientError, ODataHttpError, ODataErrorCode, isODataClientError, isODataHttpError } from "./errors.js";

@@ -60,6 +60,7 @@ import { checkIdentifier } from "../query/names.js";
 import { collectionPath, collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
 import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import type { RequestOptions } from "../options.js";
+import { PropertyQuery, type PropertyName, type PropertyValue } from "./property.js";
 
 /** The single reads (`get()`, `countAll()`), loaded by the first of them. */
 const singleReads = () => import("../read/entity.js");
@@ -534,6 +535,20 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
       keyPredicate: "",
       ...(this.#state.params ? { params: this.#state.params } : {}),
     }) as EntityOf<K, R, never, {}, null>;
+  }
+
+  /**
+   * The property `name` of this entity, as a resource of its own (`Books(1)/title`): `get()` reads
+   * its value, `text()` its raw value (`Books(1)/title/$value`). Sends nothing. Custom options
+   * (`param()`) go with it; this query's `select()`, `expand()` and `compute()` are refused with a
+   * `TypeError` naming them, as by {@link ReadEntityQuery.navigate}, and so is a name that is no
+   * OData identifier.
+   * @example const title = await client.collection<Book>("Books").key(1).property("title").get() // string | null, as Book declares it
+   */
+  property<const N extends PropertyName<T>>(name: N): PropertyQuery<PropertyValue<T, N>> {
+    const checked = checkIdentifier(name, "property(name)");
+    checkWholeSet(this.#state, `property(${JSON.stringify(checked)})`, "a property's URL has no place for them");
+    return new PropertyQuery(this.#core, this.#state, checked);
   }
 
   // --- internals ------------------------------------------------------------------------------

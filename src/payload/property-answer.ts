@@ -1,0 +1,64 @@
+/**
+ * The value in the answer to a GET of one property of an entity (`Books(1)/title`, OData 4.01
+ * Part 1 §11.2.6; v2 Part 1 §2.2.6.3.8): a pure function of the answer's body, its type and the
+ * property's name.
+ *
+ * - v4: a primitive or a collection comes as `{"value": …}` beside annotations (the response's
+ *   context, SAP CAP's entity ETag) and is unwrapped; a null as `{"value": null}` or, from OData
+ *   4.0 services, `{"@odata.null": true}`; a complex value is the object itself, without the
+ *   annotations that describe the response or the entity (`@odata.context`, `@odata.etag`).
+ * - v2: `{"d": {"<name>": …}}`, a collection's `{"results": [...]}` in it unwrapped, its values
+ *   made to read as v4 ones as an entity's are (`/Date(…)/` as ISO 8601; see v2-values.ts).
+ *
+ * An empty body (`204 No Content`, how a service answers a property that is null) is read by the
+ * caller, before this: it has no body to parse.
+ */
+import type { ODataVersion } from "../options.js";
+import { clipText } from "../util/redact.js";
+import { describe, isRecord } from "../util/values.js";
+import { badPayload } from "./bad-payload.js";
+import { dropResponseAnnotations } from "./annotations.js";
+import { isHtmlContentType, isXmlContentType } from "./content-type.js";
+import { normalizeV2Entity, v2DateToIso } from "./v2-values.js";
+
+/**
+ * The value of property `name` in an answer's JSON body. A body that is not JSON (an HTML page,
+ * XML, anything else), or JSON that holds no value of the property, is `BAD_PAYLOAD`, its message
+ * starting with `where` (`GET https://...`).
+ * @example readPropertyAnswer('{"@odata.context":"$metadata#Books(1)/title","value":"Emma"}', "application/json", "4.0", "title", "GET …") // "Emma"
+ * @example readPropertyAnswer('{"d":{"published":"/Date(0)/"}}', "application/json", "2.0", "published", "GET …") // "1970-01-01T00:00:00Z"
+ */
+export function readPropertyAnswer(body: string, contentType: string | null, version: ODataVersion, name: string, where: string): unknown {
+  // The client asks for JSON; a v2 service's XML (`<d:title>`) or a proxy's page is no such answer.
+  if (isHtmlContentType(contentType) || isXmlContentType(contentType)) {
+    throw badPayload(`${where} answered with ${isHtmlContentType(contentType) ? "an HTML page" : "XML"} (${clipText(contentType ?? "", 100)}), not the property's value as JSON`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw badPayload(`${where} answered with a body that is not JSON (${(error as Error).message})`, error);
+  }
+  return version === "2.0" ? v2PropertyValue(json, name, where) : v4PropertyValue(json, where);
+}
+
+function v4PropertyValue(json: unknown, where: string): unknown {
+  if (!isRecord(json)) throw badPayload(`${where} did not answer with a property's value ({"value": …} or a complex value); got ${describe(json)}`);
+  const properties = Object.keys(json).filter((key) => !key.includes("@"));
+  if (properties.length === 1 && properties[0] === "value") return json["value"];
+  if (!properties.length && (json["@odata.null"] === true || json["@null"] === true)) return null;
+  // A complex value: the ETag beside it is the entity's (SAP CAP sends it), no member of the value.
+  dropResponseAnnotations(json);
+  delete json["@odata.etag"];
+  delete json["@etag"];
+  return json;
+}
+
+function v2PropertyValue(json: unknown, name: string, where: string): unknown {
+  const d = isRecord(json) && "d" in json ? json["d"] : json;
+  if (!isRecord(d) || !(name in d)) throw badPayload(`${where} did not answer with the property's value, {"d": {${JSON.stringify(name)}: …}}`);
+  let value = d[name];
+  // A collection (OData v3's collection properties, which v2 services built on its libraries send).
+  if (isRecord(value) && Array.isArray(value["results"]) && Object.keys(value).every((key) => key === "results" || key.startsWith("__"))) value = value["results"];
+  return typeof value === "string" ? (v2DateToIso(value) ?? value) : normalizeV2Entity(value);
+}

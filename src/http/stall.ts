@@ -4,6 +4,7 @@
  */
 import { ODataClientError } from "../errors.js";
 import { redactUrl } from "../util/redact.js";
+import { UNANSWERED } from "./unanswered.js";
 
 /** What a stall watch needs of the request it watches: what to name in its error, and its signal. */
 export interface WatchedRequest {
@@ -126,7 +127,9 @@ export class BodyStallWatch {
     this.#timer = undefined;
     // Aborted already (by its owner, or the caller): the request fails with that reason.
     if (this.#controller.signal.aborted) return;
-    this.#headersTimedOut = new ODataClientError("TIMEOUT", `${this.#describe()} got no answer within ${this.timeout} ms (option "timeout")`);
+    const detail = `got no answer within ${this.timeout} ms (option "timeout")`;
+    this.#headersTimedOut = new ODataClientError("TIMEOUT", `${this.#describe()} ${detail}`);
+    UNANSWERED.set(this.#headersTimedOut, { request: this.#request, detail });
     this.#controller.abort(this.#headersTimedOut);
   }
 

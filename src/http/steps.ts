@@ -10,6 +10,7 @@ import { redactText, redactUrl, SENT_SECRETS, type SentSecrets } from "../util/r
 import { MAX_TIMER_DELAY } from "../util/timers.js";
 import { loadOnce } from "../util/load-once.js";
 import { loadHolding, maskSentSecrets, discard } from "./body.js";
+import { UNANSWERED } from "./unanswered.js";
 
 /** Whether a URL's origin may receive credentials and the configured headers. */
 export function isTrustedOrigin(trustedOrigins: ReadonlySet<string>, url: URL): boolean {
@@ -30,11 +31,12 @@ export interface RetryPolicy {
 export const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
 
 /**
- * What the attempts before the one a retried request's answer came from met: each one's status,
- * or its network error. A PUT or DELETE that one of them applied may be refused when sent again
- * (412, 404), and the write's error says so (write/requests.ts).
+ * What the attempts before the one a retried request's answer (or its failure) came from met: each
+ * one's status, or its network error. A PUT or DELETE that one of them applied may be refused when
+ * sent again (412, 404), or its last attempt fail otherwise, and the write's error says so
+ * (write/requests.ts, write/send.ts).
  */
-export const EARLIER_ATTEMPTS = new WeakMap<Response, unknown[]>();
+export const EARLIER_ATTEMPTS = new WeakMap<object, unknown[]>();
 
 /**
  * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting
@@ -63,7 +65,12 @@ async function sendWithRetries(request: ODataRequest, next: SendRequest, policy:
       if (attempt > 0) copy.attempt = attempt;
       response = await next(copy);
     } catch (error) {
-      if (last || !isNetworkError(error) || request.signal?.aborted) throw error;
+      if (request.signal?.aborted) throw error;
+      if (last || !isNetworkError(error)) {
+        // (Not with the caller's abort reason, above: other requests may reject with it as well.)
+        if (error instanceof Object) EARLIER_ATTEMPTS.set(error, earlier);
+        throw error;
+      }
       earlier.push(error);
       await sleep(backoff(policy, attempt, random), request.signal);
       continue;
@@ -131,7 +138,11 @@ async function sendTimed(request: ODataRequest, next: SendRequest, watch: BodySt
     const timedOut = watch.answered();
     // A step below that says what timed out (the auth step's token request or token function, the
     // CSRF token fetch, before this request was sent) is believed.
-    throw (error as { code?: unknown } | undefined)?.code === "TIMEOUT" ? error : (timedOut ?? error);
+    const failed = (error as { code?: unknown } | undefined)?.code === "TIMEOUT" ? error : (timedOut ?? error);
+    // The transport's failure of a hop of this attempt, or of the URL a step sent it to, is its own.
+    const kept = UNANSWERED.get(failed as object);
+    if (kept && kept.request.signal === request.signal && kept.request.method === request.method) kept.request = request;
+    throw failed;
   }
   watch.answered();
   // The body is still governed by the signal fetch was given: aborting it errors the body with the
@@ -295,12 +306,13 @@ export function fetchTransport(fetchFn: typeof fetch, secrets?: SentSecrets): Se
       response = await fetchFn(request.url.href, init);
     } catch (error) {
       throwIfAborted(request.signal);
+      const detail = `failed before an answer arrived: ${messageOf(error)}`;
+      const made = new ODataClientError("NETWORK_ERROR", `${request.method} ${redactUrl(request.url)} ${detail}`, { cause: error });
       // A custom fetch's error may quote what was sent under any name (`detail`, `request.note`):
-      // the secret values sent are masked in it too.
-      throw await maskSentSecrets(
-        new ODataClientError("NETWORK_ERROR", `${request.method} ${redactUrl(request.url)} failed before an answer arrived: ${messageOf(error)}`, { cause: error }),
-        sentSecrets,
-      );
+      // the secret values sent are masked in it too. (The masked message is then its own detail.)
+      const failed = (await maskSentSecrets(made, sentSecrets)) as ODataClientError;
+      UNANSWERED.set(failed, { request, detail: failed === made ? detail : failed.message });
+      throw failed;
     }
     // A custom `fetch` that resolves with something else would otherwise fail later, far from here.
     checkResponse(response, request, 'option "fetch"');

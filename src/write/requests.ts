@@ -53,6 +53,7 @@ import { ODataHttpError } from "../errors.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { callTimeout } from "../util/timers.js";
 import { EARLIER_ATTEMPTS, isTrustedOrigin, mergePrefer, splitPrefer, withConfigured } from "../http/steps.js";
+import { UNANSWERED } from "../http/unanswered.js";
 import type {
   ConditionalOptions,
   CreateMediaOptions,
@@ -792,10 +793,15 @@ function retriedWriteExplanation(status: number, request: Pick<WriteRequest, "me
   // With If-Match: * a PUT that was applied leaves an entity that matches: its 412 is not its own.
   const refusedByItself = status === 412 ? insertOnly || (ifMatch !== undefined && (ifMatch !== "*" || deleting)) : status === 404 && deleting;
   if (!refusedByItself) return undefined;
-  // 408 and 429 say that the request was not processed; a network error or a 5xx may have come
-  // after the service applied it (a dropped connection, a gateway that gave up waiting).
+  // 408 and 429 say that the request was not processed; a 5xx, or no answer to a request that
+  // went out, may have come after the service applied it (a gateway that gave up waiting, a
+  // dropped connection).
   const applying = earlier.flatMap((outcome, index) =>
-    typeof outcome === "number" && (outcome === 408 || outcome === 429) ? [] : [`attempt ${index + 1} (${typeof outcome === "number" ? `answered HTTP ${outcome}` : networkFailure(outcome)})`],
+    typeof outcome === "number"
+      ? outcome === 408 || outcome === 429
+        ? []
+        : [`attempt ${index + 1} (answered HTTP ${outcome})`]
+      : lostAttempt(outcome, index, request),
   );
   if (applying.length === 0) return undefined;
   const refusal = status === 404 ? "not found" : insertOnly ? "precondition failed: the entity exists" : ifMatch === "*" ? "precondition failed: there is no such entity" : "precondition failed: the ETag no longer matches If-Match";
@@ -803,11 +809,56 @@ function retriedWriteExplanation(status: number, request: Pick<WriteRequest, "me
   return `${refusal}, but this answer is to attempt ${earlier.length + 1} of the request, and ${applying.join(" or ")} may already have ${effect}: read it to know`;
 }
 
-/** What a network error met: its message without the request it names first (`PUT https://... failed before an answer arrived: ...`). */
-function networkFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const failed = message.indexOf(" failed before an answer arrived");
-  return failed === -1 ? `a network error: ${message}` : message.slice(failed + 1);
+/**
+ * An earlier attempt (the `index`-th, from 0) that went out and got no answer, named with what it
+ * met (`attempt 1 (failed before an answer arrived: ...)`), in a list of one; an empty list for any
+ * other failure (see {@link sentUnanswered}).
+ */
+function lostAttempt(error: unknown, index: number, request: Pick<WriteRequest, "method">): string[] {
+  return sentUnanswered(error, request) ? [`attempt ${index + 1} (${UNANSWERED.get(error as object)!.detail})`] : [];
+}
+
+/**
+ * What a failed write's error adds where the retry step sent it again after an attempt that went
+ * out and got no answer (`earlier`, {@link EARLIER_ATTEMPTS}): that attempt may have been applied
+ * whatever became of the last (refused, answered 500, its connection refused). `undefined` where
+ * no such attempt was made.
+ * @param answered whether the last attempt was answered (an `ODataHttpError`), or failed (thrown).
+ */
+export function lostAttemptsExplanation(earlier: readonly unknown[] | undefined, request: Pick<WriteRequest, "method">, answered: boolean): string | undefined {
+  const lost = earlier?.flatMap((outcome, index) => lostAttempt(outcome, index, request)) ?? [];
+  if (lost.length === 0) return undefined;
+  const last = `attempt ${earlier!.length + 1} of the request`;
+  return `${answered ? `this answer is to ${last}` : `this was ${last}`}, and ${lost.join(" or ")} may already have applied the write: read it to know`;
+}
+
+/**
+ * Whether `error` is what the client's own sending of `request` met when it may have reached the
+ * service and got no answer: the timeout step's `TIMEOUT` or the transport's `NETWORK_ERROR`, kept
+ * as the failure of a request of its method (and URL, where given) by http/unanswered.ts, but for
+ * a connection that was never made ({@link neverSent}). Another request's failure (a token fetch
+ * the request waited for), your step's own error and the caller's abort reason are not.
+ */
+export function sentUnanswered(error: unknown, request: { readonly method: string; readonly url?: URL }): boolean {
+  const sent = UNANSWERED.get(error as object)?.request;
+  return (
+    sent !== undefined &&
+    sent.method === request.method &&
+    (request.url === undefined || sent.url.href === request.url.href) &&
+    !neverSent((error as { cause?: unknown }).cause)
+  );
+}
+
+/**
+ * Whether a transport's error (or one it gives as its cause: Node's `fetch failed` wraps the
+ * socket's) says that no connection was made, so nothing was sent: refused, unreachable, a host
+ * name that does not resolve, a connect that timed out.
+ */
+function neverSent(cause: unknown): boolean {
+  for (let at = cause, depth = 0; at instanceof Object && depth < 4; at = (at as { cause?: unknown }).cause, depth++) {
+    if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(String((at as { code?: unknown }).code))) return true;
+  }
+  return false;
 }
 
 /** What a failed write's explanation needs of its request. */
@@ -887,6 +938,8 @@ export function explainPrecondition<E>(
   if (error instanceof ODataHttpError && explained) {
     const retried = earlier.length === 0 ? undefined : retriedWriteExplanation(error.status, request, earlier);
     addExplanation(error, retried ?? preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf));
+    // An attempt lost to the network may have been applied whatever the last was answered with.
+    if (retried === undefined && earlier.length > 0) addExplanation(error, lostAttemptsExplanation(earlier, request, true));
   }
   return error;
 }

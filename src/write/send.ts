@@ -7,7 +7,8 @@ import { discard, failureDetail, readBodyText, readMasked } from "../http/body.j
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
-import { explainFailedWrite, type WriteRequest } from "./requests.js";
+import { explainFailedWrite, lostAttemptsExplanation, sentUnanswered, type WriteRequest } from "./requests.js";
+import { EARLIER_ATTEMPTS } from "../http/steps.js";
 import { toAbortSignal } from "../http/signals.js";
 import { bodyStallWatch } from "../http/stall.js";
 import type { RequestOptions } from "../options.js";
@@ -124,37 +125,29 @@ export function appliedAnswerFailure(error: unknown, request: SentCall, response
 /**
  * What a write's or an action's request that got no answer becomes where it may have reached the
  * service: a `TIMEOUT` of its own (no answer within the `timeout`) or a `NETWORK_ERROR` of its
- * own (the connection failed after it may have been written). The client never sends a POST twice,
- * so the caller decides, and the message tells it that the service may have applied the write (run
- * the action) and to read before sending it again. The code stays; a `NETWORK_ERROR` keeps the
- * transport's error as its cause, a `TIMEOUT` the timeout's error. Left as they are: a read's (GET),
- * one whose request was certainly not sent (a connection refused, a host name that does not
- * resolve: the transport's error's `code`), one that names another request (a token fetch the
- * write waited for and was not sent after: http/token-wait.ts, csrf.ts), and anything else (the
- * caller's abort reason, a refused option).
+ * own (the connection failed after it may have been written), as the timeout step and the
+ * transport keep them ({@link sentUnanswered}, whichever redirect's hop or URL your step sent it
+ * to). The client never sends a POST twice, so the caller decides, and the message tells it that
+ * the service may have applied the write (run the action) and to read before sending it again.
+ * The code stays; a `NETWORK_ERROR` keeps the transport's error as its cause, a `TIMEOUT` the
+ * timeout's error. A PUT or DELETE that the retry step sent again after such an attempt says so
+ * whatever its last attempt failed with ({@link lostAttemptsExplanation}). Left as they are: a
+ * read's (GET), one whose request was certainly not sent (a connection refused, a host name that
+ * does not resolve: the transport's error's `code`), another request's (a token fetch the write
+ * waited for and was not sent after: http/token-wait.ts, csrf.ts), your step's own error however
+ * it is worded, and anything else (the caller's abort reason, a refused option).
  */
 export function unansweredFailure(error: unknown, request: SentCall, call: AppliedCall): unknown {
   if (request.method === "GET" || !(error instanceof ODataClientError)) return error;
-  // The timeout step's error and the transport's name the request first (http/stall.ts, steps.ts).
-  const named = `${request.method} ${redactUrl(request.url)} `;
   const { code, message } = error;
-  const unanswered =
-    code === "TIMEOUT" ? message.startsWith(`${named}got no answer within`) : code === "NETWORK_ERROR" && message.startsWith(`${named}failed before`) && !neverSent(error.cause);
-  if (!unanswered) return error;
-  const done = call === "write" ? "received and applied the write" : "received it and run the action";
-  return new ODataClientError(code, `${message}; the service may have ${done}: read before sending it again`, { cause: code === "TIMEOUT" ? error : error.cause });
-}
-
-/**
- * Whether a transport's error (or one it gives as its cause: Node's `fetch failed` wraps the
- * socket's) says that no connection was made, so nothing was sent: refused, unreachable, a host
- * name that does not resolve, a connect that timed out.
- */
-function neverSent(cause: unknown): boolean {
-  for (let at = cause, depth = 0; at instanceof Object && depth < 4; at = (at as { cause?: unknown }).cause, depth++) {
-    if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(String((at as { code?: unknown }).code))) return true;
+  const cause = code === "NETWORK_ERROR" ? error.cause : error;
+  if (sentUnanswered(error, request)) {
+    const done = call === "write" ? "received and applied the write" : "received it and run the action";
+    return new ODataClientError(code, `${message}; the service may have ${done}: read before sending it again`, { cause });
   }
-  return false;
+  // Your own code's errors (a code with a colon, a subclass) are left as they are.
+  const lost = error.constructor === ODataClientError && !code.includes(":") ? lostAttemptsExplanation(EARLIER_ATTEMPTS.get(error), request, false) : undefined;
+  return lost === undefined ? error : new ODataClientError(code, `${message}; ${lost}`, { cause });
 }
 
 /** What names a request in a message: its method and URL (a write's, an action's). */

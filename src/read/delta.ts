@@ -64,7 +64,8 @@ export interface RemovedEntity<T = Record<string, unknown>> {
    * customer's `"Orders@delta": [{ "@removed": { "reason": "deleted" }, "OrderID": 10700 }]` says
    * the order is deleted): the entity whose nested delta named it (one of the page's `changed`, or
    * an entity in its nested delta) and the navigation property. Only such deletions are taken out
-   * of a nested delta; see {@link DeltaEntityControl} for the rest of it.
+   * of a nested delta as entities; see {@link DeltaEntityControl} for the rest of it, and for the
+   * links it gives in `addedLinks` and `removedLinks`.
    */
   parent?: { entity: Record<string, unknown>; navigation: string };
 }
@@ -103,9 +104,11 @@ export interface DeltaEntityControl {
    * A 4.01 nested delta of a navigation property (`Orders@delta`, JSON Format 4.01 §15.2), kept as
    * sent: the related entities added to the relationship or changed (whole, in part, or as a bare
    * `{ "@id": ... }` reference), and those removed from it, marked `@removed`: with reason
-   * `"changed"` removed from the relationship only, with reason `"deleted"` deleted, and those
-   * the page also gives in `removed` (with `parent` saying where). The added and removed links
-   * are not in `addedLinks` and `removedLinks`, whose ids a nested delta need not give.
+   * `"changed"` (or none) removed from the relationship only, with reason `"deleted"` deleted,
+   * and those the page also gives in `removed` (with `parent` saying where). Where this entity and
+   * a related one carry an id (`@id`, `@odata.id`), the page also gives the link between them in
+   * `addedLinks` (added or changed: the entity is in the relationship now, perhaps as before) or
+   * `removedLinks` (removed from the relationship only); one given by its keys alone makes no link.
    */
   [nestedDelta: `${string}@delta`]: Record<string, unknown>[] | undefined;
   /** A nested delta under 4.0's prefixed name (`Orders@odata.delta`), as `Orders@delta`. */
@@ -135,11 +138,16 @@ export interface DeltaPage<T> {
   changed: ChangedEntity<T>[];
   /** Entities removed from the collection. */
   removed: RemovedEntity<T>[];
-  /** Links added between entities. */
+  /**
+   * Links added between entities: a 4.0 delta's `$link` entries, and in a 4.01 nested delta, the
+   * related entities added or changed where both ends carry an id (see {@link DeltaEntityControl}).
+   */
   addedLinks: LinkChange[];
   /**
-   * Links removed between entities. One of a single-valued navigation property may come without
-   * `target` (OData 4.01 JSON Format §15.5): the source's link through it is gone, whatever it led to.
+   * Links removed between entities: a 4.0 delta's `$deletedLink` entries, and in a 4.01 nested
+   * delta, the related entities only taken out of the relationship where both ends carry an id.
+   * One of a single-valued navigation property may come without `target` (OData 4.01 JSON Format
+   * §15.5): the source's link through it is gone, whatever it led to.
    */
   removedLinks: (Omit<LinkChange, "target"> & { target?: string })[];
   /** Where the next page of this delta is (absolute), when there is one. */
@@ -316,7 +324,7 @@ export function readV4Delta<T>(body: unknown, url: URL | string, expand?: readon
       // An entry with a context of its own is of another entity set: the delta's query is not its.
       markDeltaExpansions(entry, single || context === undefined ? bodyExpansions : contextExpansions(context));
       page.changed.push(entry as ChangedEntity<T>);
-      nestedDeletions(entry, page.removed);
+      nestedChanges(entry, page);
     }
   }
   const annotations = annotationsOf(body, "v4", url);
@@ -423,28 +431,39 @@ function instanceAnnotations(object: Record<string, unknown>, into?: Record<stri
 }
 
 /**
- * The entities the 4.01 nested deltas of `entity` (`Orders@delta`, at every depth) say are deleted,
- * added to `removed` with the entity and navigation property they were given under. Those removed
- * from the relationship only (reason `"changed"`, or none) stay in the nested delta alone: the
- * entity still exists.
+ * What the 4.01 nested deltas of `entity` (`Orders@delta`, at every depth) change, added to `page`
+ * (JSON Format 4.01 §15.2): an entity removed with reason `"deleted"` is deleted, and goes to
+ * `removed` with the entity and navigation property it was given under. Where `entity` and the
+ * related entity carry an id (`@id`, `@odata.id`), the link between them is a link change too, as
+ * a 4.0 delta would send it: a related entity added or changed (an upsert into the relationship) is
+ * an added link, and one only taken out of it (reason `"changed"`, or none) a removed link. A
+ * nested delta that gives keys alone makes none: an id made from keys takes their names from the
+ * model, which a delta does not read.
  */
-function nestedDeletions<T>(entity: Record<string, unknown>, removed: RemovedEntity<T>[], depth = 0): void {
+function nestedChanges<T>(entity: Record<string, unknown>, page: DeltaPage<T>, depth = 0): void {
   if (depth >= MAX_RECOGNISED_DEPTH) return;
+  const source = stringOf(entity["@id"] ?? entity["@odata.id"]);
   for (const name of Object.keys(entity)) {
     const entries = entity[name];
     if (!NESTED_DELTA.test(name) || !Array.isArray(entries)) continue;
-    const navigation = name.replace(NESTED_DELTA, "");
+    const relationship = name.replace(NESTED_DELTA, "");
     for (const entry of entries) {
       if (!isRecord(entry)) continue;
       const mark = entry["@removed"] ?? entry["@odata.removed"];
+      const target = stringOf(entry["@id"] ?? entry["@odata.id"]);
+      const deleted = isRecord(mark) && mark["reason"] === "deleted";
+      if (source !== undefined && target !== undefined) {
+        if (mark === undefined) page.addedLinks.push({ source, relationship, target });
+        else if (isRecord(mark) && !deleted) page.removedLinks.push({ source, relationship, target });
+      }
       if (mark === undefined) {
-        nestedDeletions(entry, removed, depth + 1);
+        nestedChanges(entry, page, depth + 1);
         continue;
       }
-      if (!isRecord(mark) || mark["reason"] !== "deleted") continue;
+      if (!deleted) continue;
       const gone = removedEntity<T>(entry, mark, stringOf(entry["@context"] ?? entry["@odata.context"]));
-      gone.parent = { entity, navigation };
-      removed.push(gone);
+      gone.parent = { entity, navigation: relationship };
+      page.removed.push(gone);
     }
   }
 }

@@ -2,7 +2,7 @@
  * What every command gets: its parsed arguments, stdout for data, stderr for the rest, the
  * environment, stdin, and the signal that Ctrl-C aborts.
  */
-import { ODataClientError, type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
+import { ODataClientError, ODataHttpError, type ODataClient, type ODataVersion, type PipelineStep, type ServiceModel } from "../index.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { clientSettings, connect, speakDeclared, versionGiven, type ClientSettings, type Environment } from "./connect.js";
 import { isJsonContentType } from "../payload/content-type.js";
@@ -134,18 +134,30 @@ export function answerRecorder(): AnswerRecorder {
  * The service's `$metadata`, or `undefined` when it has none (commands then fall back to what the
  * data says): it answers `$metadata` with a failure status that is its answer (a 404, a 500, a 501
  * Not Implemented). An abort is not swallowed, and neither is a failure that says nothing of the
- * service's document (a timeout, the network, a 429 or 503: `isTransientFailure`), nor a document
- * answered 200 that cannot be read (`BAD_METADATA`: an expired session's HTML logon page, a
- * document cut off): the service has `$metadata`, and the command would send its request typed
- * otherwise than it types it (`Products(42)` for a string key, a function called as an action)
- * and fail, or worse succeed, for a reason not its own. That error stops the command as it stops
- * `describe`.
+ * service's document (a timeout, the network, a 429 or 503: `isTransientFailure`), nor one that
+ * refuses the credentials ({@link refusesCredentials}: a 401 or 403, an OAuth2 token endpoint's
+ * refusal), nor a document answered 200 that cannot be read (`BAD_METADATA`: an expired session's
+ * HTML logon page, a document cut off): the service has `$metadata`, and the command would send
+ * its request typed otherwise than it types it (`Products(42)` for a string key, a function called
+ * as an action) and fail, or worse succeed, for a reason not its own. That error stops the command
+ * as it stops `describe`, with the exit code and words of the same failure of the command's own
+ * request (a 401 or 403: exit 3, `GET …/$metadata failed with HTTP 401 …`).
  */
 export async function optionalMetadata(client: ODataClient, signal: AbortSignal): Promise<ServiceModel | undefined> {
   try {
     return await client.metadata({ signal });
   } catch (error) {
-    if (signal.aborted || isTransientFailure(error) || (error instanceof ODataClientError && error.code === "BAD_METADATA")) throw error;
+    if (signal.aborted || isTransientFailure(error) || refusesCredentials(error) || (error instanceof ODataClientError && error.code === "BAD_METADATA")) throw error;
     return undefined;
   }
+}
+
+/**
+ * Whether `error` says the credentials are wrong or lack rights: a 401 or 403 answer, or an OAuth2
+ * token endpoint that refused the client (`AUTH_FAILED`). Said at once where it comes from
+ * `$metadata`: the user's next request would be refused alike, after one sent with guessed types.
+ */
+export function refusesCredentials(error: unknown): boolean {
+  if (error instanceof ODataHttpError) return error.status === 401 || error.status === 403;
+  return error instanceof ODataClientError && error.code === "AUTH_FAILED";
 }

@@ -10,7 +10,7 @@ import { dirname, resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type PipelineStep, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
 import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
-import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, refusesCredentials, type Command, type CommandContext } from "../context.js";
 import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, walkToStream, type WalkReport } from "../export.js";
@@ -149,6 +149,9 @@ async function planFor(context: CommandContext, client: ODataClient, query: Coll
     plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
+      // A $metadata that refused the credentials (401, 403) is no service without one: its error
+      // stops the command, as optionalMetadata's does where the command reads it.
+      if (refusesCredentials(error.cause)) throw error.cause;
       // No key, for want of the set itself: said so rather than asking for --partition-key. The
       // planner's $metadata, from the client's cache.
       checkSetName("export", model ?? (await optionalMetadata(client, context.signal).catch(() => undefined)), set);
@@ -156,8 +159,19 @@ async function planFor(context: CommandContext, client: ODataClient, query: Coll
     }
     throw error;
   }
-  if (key !== undefined) await warnOfUnstableWindows(context, client, plan, set, key, model);
+  if (key === undefined) return plan;
+  // With --partition-key the planner plans without $metadata where it could not read it. The
+  // planner's $metadata, from the client's cache; asked again only where the planner's read
+  // failed, and a refusal of the credentials then stops the command.
+  const known = model ?? (await optionalMetadata(client, context.signal).catch(refusedOrUndefined));
+  warnOfUnstableWindows(context, plan, set, key, known);
   return plan;
+}
+
+/** `error` thrown where it refuses the credentials ({@link refusesCredentials}), else `undefined`. */
+function refusedOrUndefined(error: unknown): undefined {
+  if (refusesCredentials(error)) throw error;
+  return undefined;
 }
 
 /**
@@ -167,11 +181,9 @@ async function planFor(context: CommandContext, client: ODataClient, query: Coll
  * request to the next then puts some rows in two windows and others in none: said, not refused, as
  * the property may well be unique (a key the service's `$metadata` does not tell).
  */
-async function warnOfUnstableWindows(context: CommandContext, client: ODataClient, plan: QueryPartition[], set: string, key: string, model: ServiceModel | undefined): Promise<void> {
+function warnOfUnstableWindows(context: CommandContext, plan: QueryPartition[], set: string, key: string, known: ServiceModel | undefined): void {
   const window = plan.find((partition) => partition.kind === "skip");
   if (window?.orderBy === undefined || window.orderBy.length > 1 || plan.length < 2) return;
-  // The planner's $metadata, from the client's cache; asked again only where the planner's read failed.
-  const known = model ?? (await optionalMetadata(client, context.signal).catch(() => undefined));
   const entitySet = known?.entitySet(set);
   const entityKey = entitySet && known ? known.keyOf(known.entityTypeOf(entitySet)).map((ref) => ref.path) : [];
   if (entityKey.length === 1 && entityKey[0] === key) return;

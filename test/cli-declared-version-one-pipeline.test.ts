@@ -11,35 +11,21 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliInProcess } from "./cli-in-process.js";
-import { sendJson, sendText, startServer } from "./servers/recording-server.js";
+import { sendJson } from "./servers/recording-server.js";
+import { metadataService, productsV2Metadata } from "./servers/metadata-service.js";
 
 const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
-
-const METADATA = `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
-  <edmx:DataServices m:DataServiceVersion="2.0">
-    <Schema Namespace="NS" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">
-      <EntityType Name="Product"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="Name" Type="Edm.String"/></EntityType>
-      <EntityContainer Name="C" m:IsDefaultEntityContainer="true">
-        <EntitySet Name="Products" EntityType="NS.Product"/>
-        <FunctionImport Name="Cheapest" ReturnType="NS.Product" EntitySet="Products" m:HttpMethod="GET"/>
-      </EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`;
 
 const CHAI = { ID: 1, Name: "Chai" };
 
 test("an OData v2 service named without --odata-version: one token request per command, one numbering of the wire log", async (t) => {
   let issued = 0;
-  const server = await startServer((request, res) => {
+  const v2 = { dataserviceversion: "2.0" };
+  const server = await metadataService(t, productsV2Metadata(), v2, (request, res) => {
     if (request.path === "/oauth/token") return sendJson(res, 200, { access_token: `access-token-${++issued}-abcdef`, token_type: "Bearer", expires_in: 3600 });
-    const v2 = { dataserviceversion: "2.0" };
-    if (request.path.endsWith("/$metadata")) return sendText(res, 200, METADATA, { "content-type": "application/xml", ...v2 });
     if (request.path.startsWith("/svc/Products(1)") || request.path.startsWith("/svc/Cheapest")) return sendJson(res, 200, { d: CHAI }, v2);
     sendJson(res, 200, { d: { results: [CHAI] } }, v2);
   });
-  t.after(() => server.close());
   const cwd = mkdtempSync(join(tmpdir(), "traverse-cli-one-pipeline-"));
   t.after(() => rmSync(cwd, { recursive: true, force: true }));
   writeFileSync(join(cwd, "traverse-odata.config.json"), JSON.stringify({ profiles: { gw: { url: server.url("svc/"), oauth2: { tokenUrl: server.url("oauth/token"), clientId: "cli", clientSecretEnv: "GW_SECRET" } } } }));
@@ -72,11 +58,7 @@ test("an OData v2 service named without --odata-version: one token request per c
 });
 
 test("--key-as-segment on a service whose $metadata declares OData 2.0: refused with exit 2 naming the option, nothing sent after $metadata", async (t) => {
-  const server = await startServer((request, res) => {
-    if (request.path.endsWith("/$metadata")) return sendText(res, 200, METADATA, { "content-type": "application/xml", dataserviceversion: "2.0" });
-    sendJson(res, 200, { d: CHAI }, { dataserviceversion: "2.0" });
-  });
-  t.after(() => server.close());
+  const server = await metadataService(t, productsV2Metadata(), { dataserviceversion: "2.0" }, (_request, res) => sendJson(res, 200, { d: CHAI }, { dataserviceversion: "2.0" }));
   const outcome = await cliInProcess(["get", server.url("svc/"), "Products", "1", "--key-as-segment"]);
   assert.equal(outcome.code, 2, show(outcome));
   assert.equal(outcome.stderr, 'error: --key-as-segment needs OData v4, not version "2.0"\n');

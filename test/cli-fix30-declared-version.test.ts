@@ -6,33 +6,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cliInProcess } from "./cli-in-process.js";
-import { sendJson, sendText, startServer } from "./servers/recording-server.js";
+import { sendJson } from "./servers/recording-server.js";
+import { metadataService, productsV2Metadata } from "./servers/metadata-service.js";
 
 const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
 
-/** A v2 EDMX declaring DataServiceVersion `version`: Products, a function import Cheapest. */
-const metadata = (version: string) => `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">
-  <edmx:DataServices m:DataServiceVersion="${version}">
-    <Schema Namespace="NS" xmlns="http://schemas.microsoft.com/ado/2009/11/edm">
-      <EntityType Name="Product"><Key><PropertyRef Name="ID"/></Key><Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="Name" Type="Edm.String"/></EntityType>
-      <EntityContainer Name="C" m:IsDefaultEntityContainer="true">
-        <EntitySet Name="Products" EntityType="NS.Product"/>
-        <FunctionImport Name="Cheapest" ReturnType="NS.Product" EntitySet="Products" m:HttpMethod="GET"/>
-      </EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`;
-
 /** Its $metadata as a v2 EDMX declaring `version`, every other answer v4 JSON with OData-Version: 4.0. */
-async function mixedService(t: { after(fn: () => Promise<void>): void }, version: string) {
-  const server = await startServer((request, res) => {
-    if (request.path.endsWith("/$metadata")) return sendText(res, 200, metadata(version), { "content-type": "application/xml" });
+function mixedService(t: { after(fn: () => Promise<void>): void }, version: string) {
+  return metadataService(t, productsV2Metadata(version), {}, (request, res) => {
     if (request.path.startsWith("/svc/Products?")) return sendJson(res, 200, { "@odata.context": "$metadata#Products", value: [{ ID: 1, Name: "Chai" }] }, { "odata-version": "4.0" });
     sendJson(res, 200, { "@odata.context": "$metadata#Products/$entity", ID: 1, Name: "Chai" }, { "odata-version": "4.0" });
   });
-  t.after(() => server.close());
-  return server;
 }
 
 const OPTION_HINT = "the service looks like OData v4 (it answered OData-Version: 4.0), which the command read as OData 2.0 (--odata-version 2.0): leave the option out, or give --odata-version 4.0";

@@ -144,14 +144,17 @@ export const countCommand: Command = {
     let query = buildQuery(made.client.collection(set), context.args, { paging: false });
     // $search is OData v4's alone: with it, and no version set, $metadata says the version the
     // service speaks, as for `query`, so that a v2 service's count is refused it rather than sent it.
-    const { client } = context.args.values["search"] !== undefined && !versionGiven(context.environment) ? await clientWithMetadata(context, service, undefined, made) : made;
+    const read = context.args.values["search"] !== undefined && !versionGiven(context.environment) ? await clientWithMetadata(context, service, undefined, made) : undefined;
+    const client = read?.client ?? made.client;
     if (client !== made.client) query = buildQuery(client.collection(set), context.args, { paging: false });
     let count: number;
     try {
       count = await query.countAll({ signal: context.signal });
     } catch (error) {
-      // Without --search no $metadata is read for a count: only a 404 asks it whether the set is named otherwise.
-      throw await explainMissingSet(error, "count", set, () => optionalMetadata(client, context.signal));
+      // Without --search no $metadata is read for a count: only a 404 asks it whether the set is
+      // named otherwise. With it, the read serves: a client that speaks the version it declares
+      // has a $metadata cache of its own, and a failed read (a 404) is kept by none.
+      throw await explainMissingSet(error, "count", set, () => (read ? Promise.resolve(read.model) : optionalMetadata(client, context.signal)));
     }
     await context.stdout.write(`${count}\n`);
   },

@@ -1,10 +1,13 @@
 // A $batch part answered 428 Precondition Required is advised by what its own builder method
-// takes, as a write sent alone is (test/s33-write-428-advice.test.ts): batch.update(), replace()
-// and delete() take { etag } and { ifMatch }; batch.create() has neither and takes the header in
-// its headers; batch.action() has { etag } alone; batch.request() sends the headers it is given;
-// batch.function(), a GET with no option for a condition, is sent as a batch.request() with one.
-// Against a node:http service on 127.0.0.1 answering a JSON batch, which refuses every part
-// without If-Match; the advice followed, the parts carry If-Match and succeed.
+// takes, as a write sent alone is (test/s33-write-428-advice.test.ts), the method named as the
+// batch's other errors name it (test/batch-call-names.test.ts): update(), replace() and delete()
+// take { etag } and { ifMatch }; create(entity) has neither and takes the header in its headers;
+// action("Shelve") has { etag } alone; request(request) sends the headers it is given;
+// function("Stock"), a GET with no option for a condition, is sent as a request() with one.
+// A function part answered 412, and a raw GET part answered 412 or 428, are explained as a
+// write's are, in words of a request to send again. Against a node:http service on 127.0.0.1
+// answering a JSON batch, which refuses every part without If-Match; the advice followed, the
+// parts carry If-Match and succeed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ODataClient, ODataHttpError } from "../src/index.js";
@@ -54,11 +57,11 @@ test("each $batch part answered 428 gets the advice of its own builder method, w
     }),
   );
   assert.deepEqual(advice, {
-    create: 'batch.create() has no option for it: pass { headers: { "If-Match": "<ETag>" } })',
+    create: 'create(entity) has no option for it: pass { headers: { "If-Match": "<ETag>" } })',
     update: 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)',
     delete: 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)',
-    action: 'pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there)',
-    request: 'give the request "If-Match": "<ETag>" in its headers (batch.request() sends the headers it is given))',
+    action: 'pass its ETag as { etag } (action("Shelve") has no ifMatch), or { etag: "*" } to act on whatever version is there)',
+    request: 'give the request "If-Match": "<ETag>" in its headers (request(request) sends the headers it is given))',
   });
 
   // Each advice followed, as it words it.
@@ -92,7 +95,7 @@ test("each $batch part answered 428 gets the advice of its own builder method, w
 // batch part. Its 428 says what the service asked and what the program can do: send the call as a
 // raw request with the header. The other parts of the same batch keep their advice; a read part,
 // which no service asks a condition of, is told nothing more than its status.
-test("a function part answered 428 is advised to send the call as batch.request() with If-Match, which works; the other parts keep theirs", async (t) => {
+test("a function part answered 428 is advised to send the call as request() with If-Match, which works; the other parts keep theirs", async (t) => {
   const service = await serve((request) => {
     const parts = (JSON.parse(request.body) as { requests: Part[] }).requests;
     const responses = parts.map((part) => {
@@ -125,11 +128,11 @@ test("a function part answered 428 is advised to send the call as batch.request(
   );
   assert.deepEqual(messages, {
     function:
-      ' (precondition required: the service wants this function call made conditional, as with If-Match; batch.function() sends no condition and has no option for one (a GET part takes no { etag }): send the call as batch.request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given)',
+      ' (precondition required: the service wants this function call made conditional, as with If-Match; function("Stock") sends no condition and has no option for one (a GET part takes no { etag }): send the call as request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given)',
     get: "",
-    create: ` ${REQUIRED}batch.create() has no option for it: pass { headers: { "If-Match": "<ETag>" } })`,
+    create: ` ${REQUIRED}create(entity) has no option for it: pass { headers: { "If-Match": "<ETag>" } })`,
     update: ` ${REQUIRED}pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)`,
-    action: ` ${REQUIRED}pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there)`,
+    action: ` ${REQUIRED}pass its ETag as { etag } (action("Shelve") has no ifMatch), or { etag: "*" } to act on whatever version is there)`,
   });
 
   // The advice followed: the function's URL as the refused part had it, with the header.
@@ -144,4 +147,56 @@ test("a function part answered 428 is advised to send the call as batch.request(
     sent.map((part) => [part.method, part.url, part.headers?.["If-Match"] ?? part.headers?.["if-match"]]),
     [["GET", "Books/Stock(shelf=2)", 'W/"3"']],
   );
+});
+
+// A function part answered 412, and a raw GET part answered 412 or 428, were told nothing where a
+// write part is: each is now explained as the write's are, in words of a request (not a change) to
+// send again; a read part (get()) is still told nothing, as no service asks a condition of it.
+test("a function part answered 412, and a raw GET part answered 412 or 428, are explained; a read part is not", async (t) => {
+  const failure = (status: number) => ({ status, headers: json, body: { error: { code: String(status), message: status === 412 ? "Precondition Failed" : "Precondition Required" } } });
+  const service = await serve((request) => {
+    const parts = (JSON.parse(request.body) as { requests: Part[] }).requests;
+    // Part 2 (the raw GET without a condition) is answered 428, every other 412.
+    const responses = parts.map((part) => ({ id: part.id, ...failure(part.id === "2" ? 428 : 412) }));
+    return { status: 200, headers: json, body: JSON.stringify({ responses }) };
+  });
+  t.after(service.close);
+  const client = new ODataClient({ serviceUrl: service.url, version: "4.01" });
+  const books = client.collection("Books");
+  const batch = client.batch();
+  const handles = {
+    function: batch.function("Stock", { shelf: 2 }, { bound: books }),
+    required: batch.request({ method: "GET", url: "Books(1)" }),
+    changed: batch.request({ method: "GET", url: "Books(1)", headers: { "If-Match": 'W/"1"' } }),
+    gone: batch.request({ method: "GET", url: "Books(1)", headers: { "If-Match": "*" } }),
+    get: batch.get(books.key(1)),
+  };
+  await batch.send();
+  const sent = (JSON.parse(service.seen[0]!.body) as { requests: Part[] }).requests;
+  assert.deepEqual(
+    sent.map((part) => [part.id, part.method, part.url, part.headers?.["If-Match"] ?? part.headers?.["if-match"]]),
+    [
+      ["1", "GET", "Books/Stock(shelf=2)", undefined],
+      ["2", "GET", "Books(1)", undefined],
+      ["3", "GET", "Books(1)", 'W/"1"'],
+      ["4", "GET", "Books(1)", "*"],
+      ["5", "GET", "Books(1)", undefined],
+    ],
+  );
+  const messages = Object.fromEntries(
+    Object.entries(handles).map(([name, handle]) => {
+      const result = handle.result();
+      assert.ok(!result.ok && result.error instanceof ODataHttpError && result.error.code === "HTTP_ERROR", name);
+      const message = (result as { error: Error }).error.message;
+      return [name, message.slice(message.indexOf("]: Precondition ") + 3)];
+    }),
+  );
+  assert.deepEqual(messages, {
+    function: "Precondition Failed (precondition failed: the service refused a condition of its own (no If-Match was sent))",
+    required:
+      'Precondition Required (precondition required: the service wants this request made conditional, as with If-Match; give the request "If-Match": "<ETag>" in its headers (request(request) sends the headers it is given))',
+    changed: "Precondition Failed (precondition failed: the entity changed since its ETag was read (it no longer matches If-Match); read it again for its ETag and send the request again)",
+    gone: "Precondition Failed (precondition failed: there is no such entity (If-Match: * asked for one that exists))",
+    get: "Precondition Failed",
+  });
 });

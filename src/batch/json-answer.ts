@@ -8,6 +8,8 @@ import { readJsonBatch, readJsonBatchValue, type JsonBatchResponse } from "../pa
 import { describe, isRecord } from "../util/values.js";
 import { COLLECTION_ANNOTATIONS } from "../payload/annotations.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
+import { badBatchResponse } from "../payload/bad-payload.js";
+import type { ODataClientError } from "../errors.js";
 
 /** A JSON batch answer, split: its responses, its next link, and what cannot be matched. */
 export interface JsonAnswer {
@@ -16,10 +18,12 @@ export interface JsonAnswer {
   nextLink?: string;
   /** The responses that cannot be given to any request (no id, an id that is no string), described. */
   strays: string[];
+  /** How many responses the answer holds, strays among them: no more than the requests they answer (results.ts `matchJson`). */
+  count: number;
 }
 
 /** Reads a JSON batch answer body (see {@link splitJsonValue}). */
-export function splitJsonAnswer(text: string): JsonAnswer {
+export function splitJsonAnswer(text: string, most = Infinity): JsonAnswer {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -27,18 +31,21 @@ export function splitJsonAnswer(text: string): JsonAnswer {
     // The reader names what is wrong with it, as it always has.
     readJsonBatch(text);
   }
-  return splitJsonValue(parsed);
+  return splitJsonValue(parsed, most);
 }
 
 /**
  * Reads a parsed JSON batch answer. A response without a usable id is set aside as a stray rather
  * than failing the whole answer: it fails only the requests left without an answer (results.ts).
+ * An answer of more than `most` responses, the most the caller can match, is refused
+ * (`BAD_BATCH_RESPONSE`, as a multipart answer of surplus parts is) before any response is read.
  */
-export function splitJsonValue(parsed: unknown): JsonAnswer {
+export function splitJsonValue(parsed: unknown, most = Infinity): JsonAnswer {
   const strays: string[] = [];
   let value = parsed;
   if (isRecord(parsed) && Array.isArray(parsed["responses"])) {
     const entries = parsed["responses"] as unknown[];
+    if (entries.length > most) throw surplusResponses(entries.length, most);
     const set = new Set<number>();
     entries.forEach((entry, index) => {
       const id = isRecord(entry) ? entry["id"] : undefined;
@@ -53,13 +60,23 @@ export function splitJsonValue(parsed: unknown): JsonAnswer {
     for (const response of responses) decodeBinaryBody(response);
     // The next link by any of its names (payload/annotations.ts has them all).
     const link = Object.keys(parsed).map((name) => (COLLECTION_ANNOTATIONS.v4[name] === "nextLink" ? parsed[name] : undefined)).find((value) => value !== undefined);
-    if (typeof link === "string" && link.trim() !== "") return { responses, strays, nextLink: link };
+    if (typeof link === "string" && link.trim() !== "") return { responses, strays, nextLink: link, count: entries.length };
     // A next link that is no link: the requests left without an answer fail naming it, rather than
     // read as never run (the service did say their answers were still to come).
     if (link !== undefined) strays.push(`the answer's next link is ${describe(link)}, not a link`);
-    return { responses, strays };
+    return { responses, strays, count: entries.length };
   }
-  return { responses: readJsonBatchValue(value), strays };
+  const responses = readJsonBatchValue(value);
+  return { responses, strays, count: responses.length };
+}
+
+/**
+ * The refusal of a JSON batch answer of `count` responses for `requests` requests: each request
+ * has one response, so the surplus answers none, and which request each of the others answers is
+ * in doubt (as for a multipart answer of surplus parts, payload/multipart.ts).
+ */
+export function surplusResponses(count: number, requests: number): ODataClientError {
+  return badBatchResponse(`the service sent ${count} responses for ${requests} ${requests === 1 ? "request" : "requests"}`);
 }
 
 /**

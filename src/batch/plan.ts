@@ -15,7 +15,7 @@ import type { ResolvedClientOptions } from "../options.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { decoderOf } from "./decoders.js";
-import type { BatchFormat, BatchRecord, PartCall, PartMethod, RecordedRequest, WireSpec, WriteCall } from "./record.js";
+import type { BatchFormat, BatchRecord, PartCall, RecordedRequest, WireSpec, WriteCall } from "./record.js";
 import type { PlannedItem, PlannedRequest } from "./results.js";
 
 export type { BatchFormat } from "./record.js";
@@ -137,19 +137,21 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
     changeset: request.changeset,
     dependsOn: request.dependsOn,
     decode: decoderOf(request.decode, core),
-    ...withoutIfMatch(call.method),
+    ...withoutIfMatch(call),
   };
 }
 
 /**
  * The builder's method of a part that has no `etag` and `ifMatch` options, for the advice of a 428
- * (write/requests.ts `ifMatchAdvice`): a create, whose options have
- * neither; an action, whose `etag` is all it has; a function, a GET with no option for a condition;
- * a raw request, whose headers are the caller's own. An update, replace or delete takes both, as
- * the same write sent alone does; a read is told nothing (a service asks none of it).
+ * (write/requests.ts `ifMatchAdvice`), named as the part's other errors name it ({@link callName}:
+ * `create(entity)`, `action("Shelve")`): a create, whose options have neither; an action, whose
+ * `etag` is all it has; a function, a GET with no option for a condition; a raw request, whose
+ * headers are the caller's own. An update, replace or delete takes both, as the same write sent
+ * alone does; a read is told nothing (a service asks none of it).
  */
-function withoutIfMatch(method: PartMethod): { withoutIfMatch?: string } {
-  return method === "create" || method === "action" || method === "function" || method === "request" ? { withoutIfMatch: `batch.${method}()` } : {};
+function withoutIfMatch(call: PartCall): { withoutIfMatch?: string } {
+  const { method } = call;
+  return method === "create" || method === "action" || method === "function" || method === "request" ? { withoutIfMatch: callName(call) } : {};
 }
 
 /**

@@ -12,7 +12,7 @@ import type { HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
 import type { JsonBatchResponse } from "../payload/json-batch.js";
-import type { JsonAnswer } from "./json-answer.js";
+import { surplusResponses, type JsonAnswer } from "./json-answer.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
 import { explainPrecondition } from "../write/requests.js";
 
@@ -133,9 +133,10 @@ export interface PlannedRequest {
   dependsOn: string[];
   decode: BatchDecoder;
   /**
-   * The builder's method that added it, where that method has no `etag` and `ifMatch` options
-   * (`"batch.create()"`): a 428's explanation advises what it can do instead, as for a write sent
-   * alone (write/requests.ts `WriteRequest.withoutIfMatch`), a function's (a GET) too.
+   * The builder's method that added it, where that method has no `etag` and `ifMatch` options,
+   * named as the batch's errors name it (`"create(entity)"`, `"action(\"Shelve\")"`): a 428's
+   * explanation advises what it can do instead, as for a write sent alone (write/requests.ts
+   * `WriteRequest.withoutIfMatch`), a function's and a raw GET's too, and their 412 is explained.
    */
   withoutIfMatch?: string;
 }
@@ -260,16 +261,29 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
 }
 
 /**
- * The responses of a changeset. A failure among them fails every member. Otherwise there is one
+ * The responses of a changeset. A failure among them fails every member (one answered 424 Failed
+ * Dependency because of it keeping its own answer). Otherwise there is one
  * response per member, matched by Content-ID when every response names a member of its own (a
  * service may reorder them), else all by position: never some one way and some the other, which
  * would hand a member another's answer.
  */
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[], monitors: Continuation[]): void {
-  const failure = responses.find((response) => response.kind === "response" && response.message.status >= 400);
-  if (failure?.kind === "response") {
+  // The changeset's failure: its first answer with an error status other than 424 Failed
+  // Dependency where there is one (a 424 says only that its request failed because another did),
+  // as a JSON batch's group's (matchJson).
+  const failures = responses.filter((response): response is BatchWireResponse & { kind: "response" } => response.kind === "response" && response.message.status >= 400);
+  const failure = failures.find((response) => response.message.status !== FAILED_DEPENDENCY) ?? failures[0];
+  if (failure !== undefined) {
     const failed = changesetFailed(failure.message, members, failure.contentId);
-    for (const member of members) answers[member.index] = failed;
+    // Each member's own answer, by its Content-ID, or by its place where no answer has one.
+    const placed = responses.length === members.length && responses.every((response) => response.contentId === undefined);
+    for (const [position, member] of members.entries()) {
+      const own = placed ? responses[position] : responses.find((response) => response.contentId === member.id);
+      // A member answered 424 because the member the service named failed keeps its own answer,
+      // and says it was not applied because of that one (see Answer).
+      const dependent = failed.kind === "changeset-failed" && failed.failed !== undefined && failed.failed !== member && failure.message.status !== FAILED_DEPENDENCY && own?.kind === "response" && own.message.status === FAILED_DEPENDENCY;
+      answers[member.index] = dependent ? { ...failed, dependent: own.message } : failed;
+    }
     return;
   }
   if (responses.length !== members.length) {
@@ -314,9 +328,13 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
  * else from the first such monitor (as a multipart answer's last 202 stands for the rest). A
  * response that names no request (`strays`, no id or one no request has) or names one twice
  * cannot be given to anyone: only the requests it may have been meant for, those left without a
- * response, fail (`BAD_BATCH_RESPONSE` naming it); the responses matched stand.
+ * response, fail (`BAD_BATCH_RESPONSE` naming it); the responses matched stand. More responses
+ * than requests (`count`, strays among them) are refused whole, as a multipart answer's surplus is.
  */
-export function matchJson(requests: readonly PlannedRequest[], { responses, nextLink, strays }: JsonAnswer): MatchedAnswers {
+export function matchJson(requests: readonly PlannedRequest[], { responses, nextLink, strays, count }: JsonAnswer): MatchedAnswers {
+  // One response per request: a surplus answers none, and leaves in doubt which request each of
+  // the others answers (a multipart answer of surplus parts is refused alike, matchMultipart).
+  if (count > requests.length) throw surplusResponses(count, requests.length);
   const byId = new Map<string, JsonBatchResponse>();
   const twice = new Set<string>();
   const stray = [...strays];
@@ -443,7 +461,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   if (answer.kind === "response" && message.status >= 200 && message.status < 300) {
     let decoded: Decoded;
     try {
-      decoded = request.decode(message);
+      decoded = decodedOnce(request, message);
     } catch (error) {
       if (!(error instanceof ODataClientError)) throw error;
       // This request's answer alone is unreadable, as it would be sent alone; the others stand. The
@@ -480,6 +498,32 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
     if (failed !== request) notApplied(error, failed === undefined ? undefined : { index: failed.index, error: failureOf(failed) }, own !== message);
   }
   return { ok: false, status: own.status, headers: failureHeaders(own.headers, secrets), error };
+}
+
+/**
+ * What each successful answer decoded to (its value and next link), or the error its decoder threw,
+ * by the answer, with the request it was decoded for: a batch answered in pieces (a JSON batch's
+ * next links, its parts' monitors) makes results after every piece, and those of the answers given
+ * before are made again from the same answers. Decoded once, a batch of n parts in k pieces is read
+ * in a time that grows with n, not with n times k.
+ */
+const DECODED = new WeakMap<HttpMessage, { request: PlannedRequest; decoded: Decoded } | { request: PlannedRequest; error: ODataClientError }>();
+
+/** `request.decode(message)`, once for each answer (see {@link DECODED}); throws again what it threw. */
+function decodedOnce(request: PlannedRequest, message: HttpMessage): Decoded {
+  const known = DECODED.get(message);
+  if (known?.request === request) {
+    if ("error" in known) throw known.error;
+    return known.decoded;
+  }
+  try {
+    const decoded = request.decode(message);
+    DECODED.set(message, { request, decoded });
+    return decoded;
+  } catch (error) {
+    if (error instanceof ODataClientError) DECODED.set(message, { request, error });
+    throw error;
+  }
 }
 
 /**

@@ -510,7 +510,11 @@ export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: stri
  * method and URL (redacted) where it was sent here, for the message of an answer that is none.
  */
 function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, { binary = false, request }: { binary?: boolean; request?: string } = {}): MatchedAnswers {
-  if (isJsonContentType(contentType)) return matchJson(plan.pendingRequests(0), splitJsonAnswer(text));
+  if (isJsonContentType(contentType)) {
+    const requests = plan.pendingRequests(0);
+    // No more responses read than there are requests, which matchJson refuses.
+    return matchJson(requests, splitJsonAnswer(text, requests.length));
+  }
   // An expired SAP session's logon page (or a proxy's sign-in page) answers 200 in the service's
   // place: said in the words every other request's error uses for it, so that it is recognised.
   if (isHtmlContentType(contentType)) {
@@ -577,8 +581,11 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
   if (typeof raw === "object" && raw !== null && Array.isArray((raw as { responses?: unknown }).responses)) {
     const waitingNow = new Set(pending);
     const answered = new Set(plan.requests.filter((request) => !waitingNow.has(request)).map((request) => request.id));
-    const answer = splitJsonValue(raw);
-    return matchJson(pending, { ...answer, responses: answer.responses.filter((response) => !answered.has(response.id as string)) });
+    // The answer may hold the responses given before (a monitor's result is the whole batch's):
+    // they are left out, and only the others count against the requests still to come.
+    const answer = splitJsonValue(raw, plan.requests.length);
+    const responses = answer.responses.filter((response) => !answered.has(response.id as string));
+    return matchJson(pending, { ...answer, responses, count: answer.count - (answer.responses.length - responses.length) });
   }
   if (ownResult && pending.length === 1 && pending[0] !== undefined) {
     const message: HttpMessage =

@@ -729,29 +729,49 @@ export const IF_MATCH_ADVICE = 'pass { etag } (the entity read earlier or its ET
  * for other statuses. The error stays an `ODataHttpError` (code `HTTP_ERROR`) with the status.
  * @param request the write as it was sent: its conditions (`If-Match`, `If-None-Match`) are those
  * of its own headers and, where it has none, the client's configured ones
- * ({@link withSentConditions}).
+ * ({@link withSentConditions}); its method, where given, tells a `$batch` raw GET part, which is
+ * told of a request to send again rather than of a write.
  */
-export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch">): string | undefined {
+export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch"> & { method?: string }): string | undefined {
+  // A function part and a raw GET part are reads a service may still make conditional: what they
+  // are told is of a request to send again, not of a change to reapply.
+  const part = batchPartMethod(request.withoutIfMatch);
+  const reading = part === "function" || (part === "request" && request.method === "GET");
   if (status === 412) {
+    const ifMatch = request.headers["if-match"];
+    if (reading) {
+      if (request.headers["if-none-match"] !== undefined) return "precondition failed: the entity does not meet the request's If-None-Match";
+      if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
+      if (ifMatch.trim() === "*") return "precondition failed: there is no such entity (If-Match: * asked for one that exists)";
+      return "precondition failed: the entity changed since its ETag was read (it no longer matches If-Match); read it again for its ETag and send the request again";
+    }
     if (request.headers["if-none-match"] !== undefined) {
       return "precondition failed: the entity already exists (If-None-Match: * asked to insert only)";
     }
-    const ifMatch = request.headers["if-match"];
     // With If-Match: * a 412 says there is no entity at all; with none, no ETag was compared.
     if (ifMatch?.trim() === "*") return "precondition failed: there is no such entity (If-Match: * asked to write only an entity that exists)";
     if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
     return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
   }
   if (status === 428) {
-    // A function part is a GET, no write, that a service may still want made conditional.
-    const wanted = request.withoutIfMatch === FUNCTION_PART ? "this function call made conditional, as with If-Match" : "If-Match for this write";
+    const wanted = part === "function" ? "this function call made conditional, as with If-Match" : reading ? "this request made conditional, as with If-Match" : "If-Match for this write";
     return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch)}`;
   }
   return undefined;
 }
 
-/** The `withoutIfMatch` of a `$batch` function part (batch/plan.ts), a GET whose 428 is explained all the same. */
-const FUNCTION_PART = "batch.function()";
+/**
+ * Which of the `$batch` parts whose 428 is advised in words of their own `method` (a
+ * `withoutIfMatch`) names: batch/plan.ts names a part's builder method as the batch's errors do
+ * (`action("Shelve")`, `function("Stock")`, `request(request)`, `create(entity)`), where a write
+ * sent alone is named by its method and `()` (`create()`, `upsert()`), which none of these begins
+ * like. A `$batch` function part is a GET whose 412 and 428 are explained all the same, and so is
+ * a raw GET part (the caller's own headers may make it conditional).
+ */
+function batchPartMethod(method: string | undefined): "action" | "function" | "request" | undefined {
+  const named = method === undefined ? undefined : /^(action|function|request)\(/.exec(method)?.[1];
+  return named as "action" | "function" | "request" | undefined;
+}
 
 /**
  * What a 428 advises the caller of `method`: {@link IF_MATCH_ADVICE} where the method has options
@@ -768,12 +788,16 @@ function ifMatchAdvice(method: string | undefined): string {
     return `upsert() sends none, since with one it is no longer an upsert but an update: change an entity that exists with replace() or update() and { etag } (the entity read earlier or its ETag) or { ifMatch: "*" }, or pass ${header}`;
   }
   // The parts of a $batch: an action's one option for it, and a raw request's own headers.
-  if (method === "batch.action()") return 'pass its ETag as { etag } (batch.action() has no ifMatch), or { etag: "*" } to act on whatever version is there';
-  if (method === "batch.request()") return 'give the request "If-Match": "<ETag>" in its headers (batch.request() sends the headers it is given)';
-  if (method === FUNCTION_PART) {
-    return 'batch.function() sends no condition and has no option for one (a GET part takes no { etag }): send the call as batch.request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given';
+  switch (batchPartMethod(method)) {
+    case "action":
+      return `pass its ETag as { etag } (${method} has no ifMatch), or { etag: "*" } to act on whatever version is there`;
+    case "request":
+      return `give the request "If-Match": "<ETag>" in its headers (${method} sends the headers it is given)`;
+    case "function":
+      return `${method} sends no condition and has no option for one (a GET part takes no { etag }): send the call as request({ method: "GET", url, headers: { "If-Match": "<ETag>" } }), which sends the headers it is given`;
+    default:
+      return `${method} has no option for it: pass ${header}`;
   }
-  return `${method} has no option for it: pass ${header}`;
 }
 
 /**
@@ -918,8 +942,9 @@ function addExplanation(error: ODataHttpError, explanation: string | undefined):
 
 /**
  * `error` with {@link preconditionExplanation} added to its message where it is the
- * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition) or the 428 of a
- * `$batch` function part (a GET a service may want made conditional all the same), or else
+ * `ODataHttpError` of a write (any method but `GET`: a read sends no precondition) or the 412 or
+ * 428 of a `$batch` function part or raw GET part (a GET a service may want made conditional all
+ * the same, or that the caller's headers made so), or else
  * {@link missingCsrfExplanation}; any other error as it is. The one step every failed write's
  * error passes, alone (write/send.ts, through {@link explainFailedWrite}), as an action
  * (operations/call.ts) or in a `$batch` (batch/results.ts), so that all say the same.
@@ -934,7 +959,8 @@ export function explainPrecondition<E>(
   csrf: CsrfSending,
   earlier: readonly unknown[] = [],
 ): E {
-  const explained = request.method !== "GET" || (request.withoutIfMatch === FUNCTION_PART && error instanceof ODataHttpError && error.status === 428);
+  const part = batchPartMethod(request.withoutIfMatch);
+  const explained = request.method !== "GET" || ((part === "function" || part === "request") && error instanceof ODataHttpError && (error.status === 412 || error.status === 428));
   if (error instanceof ODataHttpError && explained) {
     const retried = earlier.length === 0 ? undefined : retriedWriteExplanation(error.status, request, earlier);
     addExplanation(error, retried ?? preconditionExplanation(error.status, request) ?? missingCsrfExplanation(error, csrf));

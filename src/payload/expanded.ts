@@ -66,7 +66,8 @@ function nestedItems(item: ExpandItem): readonly ExpandItem[] {
 export function markExpanded(entity: unknown, items: readonly ExpandItem[] | undefined): void {
   if (items === undefined || items.length === 0 || !isRecord(entity)) return;
   for (const item of items) {
-    const values = item.path === "*" ? structuredProperties(entity) : [valueAt(entity, item.path)];
+    // A `/$ref` expand's references, written back, would relink; a `/$count` one gives a number.
+    const values = item.path === "*" ? structuredProperties(entity) : [valueAt(entity, item.path.replace(/\/\$ref$/, ""))];
     for (const value of values) {
       if (!isStructured(value) || expandedValues.has(value)) continue;
       expandedValues.add(value);

@@ -162,7 +162,10 @@ export class ExpandQuery<T = Record<string, unknown>, in out S extends string = 
     return this.#next({ ...this.#options, levels });
   }
 
-  /** A nested `$expand`; as the query's own `expand()`, a later expand of a navigation property replaces the earlier one. */
+  /**
+   * A nested `$expand`; as the query's own `expand()`, a later expand of a navigation property
+   * replaces the earlier one, and a path may end in `/$count` or `/$ref` (OData v4).
+   */
   expand<const K extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: K,
     build?: ExpandBuilder<RelatedType<T, K>, NS, NX, Root>,
@@ -203,10 +206,12 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX,
   build: ExpandBuilder<R, NS, NX, Root> | undefined,
   where: string,
 ): S {
-  const path = checkPath(nav, where, { star: true, call: "expand" });
+  const path = checkPath(nav, where, { star: true, count: true, ref: true, call: "expand" });
+  // `Items/$count` (the number of related entities) and `Items/$ref` (their references) give no entities.
+  const leaf = /\/\$(?:ref|count)$/.exec(path)?.[0];
   const star = path.endsWith("*");
-  // OData v2 expands named navigation properties only; `*` came with v4.
-  if (star) requireV4(version, where, `"*" in $expand`);
+  // OData v2 expands named navigation properties only; `*`, `/$ref` and `/$count` came with v4.
+  if (star || leaf) requireV4(version, where, `"${leaf ?? "*"}" in $expand`);
   let options: QueryOptionsState = {};
   if (build !== undefined) {
     if (typeof build !== "function") throw new TypeError(`${where}: the second argument must be a function (q) => q.select(...)...`);
@@ -215,11 +220,13 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX,
       throw new TypeError(`${where}: the function must return the nested query it was given (after select(), filter()...)`);
     }
     options = result.options;
-    // OData writes nothing after `*` but `$levels` (ABNF expandPath: STAR [ ref / OPEN levels CLOSE ]),
-    // and SAP CAP's whole process dies on `*($select=ID)`.
-    if (star && Object.keys(options).some((name) => name !== "levels")) {
-      throw new TypeError(`${where}: expand("*") allows only levels(n)`);
-    }
+    // What OData writes after the item (ABNF expandItem): after `*`, `$levels` alone (SAP CAP's
+    // whole process dies on `*($select=ID)`); after `/$count`, `$filter` and `$search`; after
+    // `/$ref`, those and `$orderby`, `$skip`, `$top` and `$count`. The state's names are the
+    // calls' own, but `filters`.
+    const allowed = star ? ["levels"] : leaf && ["filters", "search", "orderBy", "skip", "top", "count"].slice(0, leaf === "/$ref" ? 6 : 2);
+    const refused = allowed && Object.keys(options).find((name) => !allowed.includes(name));
+    if (refused) throw new TypeError(`${where}: expand("${star ? "*" : path}") ${star ? "allows only levels(n)" : `takes no ${refused}()`}`);
   }
   return { ...state, expand: placeExpand(state.expand ?? [], path, options) };
 }
@@ -230,15 +237,16 @@ export function addExpand<S extends QueryOptionsState, R, NS extends string, NX,
 const FIRST_STEP = /^(?:[^/.]*\.[^/]*\/)*[^/.]+(?:\/[^/.]*\.[^/]*)*(?=\/|$)/;
 
 /**
- * The items with `options` expanded at `path`: its last step replaces an item of the same path
- * (the later call wins); an earlier step is expanded with the rest of the path below it, in the
- * item there or in a new one. The changed item moves to the end (the order of `$expand` items
- * means nothing).
+ * The items with `options` expanded at `path`: its last step replaces an item of the same
+ * navigation property (the later call wins, whether it expands the entities, their references
+ * `/$ref` or their number `/$count`, which stay in the item's path); an earlier step is expanded
+ * with the rest of the path below it, in the item there or in a new one. The changed item moves to
+ * the end (the order of `$expand` items means nothing).
  */
 function placeExpand(items: readonly ExpandItem[], path: string, options: QueryOptionsState): ExpandItem[] {
   const step = FIRST_STEP.exec(path)?.[0] ?? path;
   const below = path.slice(step.length + 1);
   const parent = items.find((item) => item.path === step);
-  const placed = below ? { ...parent?.options, expand: placeExpand(parent?.options.expand ?? [], below, options) } : options;
-  return [...items.filter((item) => item !== parent), { path: step, options: placed }];
+  const placed: ExpandItem = below && below[0] !== "$" ? { path: step, options: { ...parent?.options, expand: placeExpand(parent?.options.expand ?? [], below, options) } } : { path, options };
+  return [...items.filter((item) => FIRST_STEP.exec(item.path)?.[0] !== step), placed];
 }

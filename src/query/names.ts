@@ -10,8 +10,10 @@ import { isIdentifier, isQualifiedName } from "../util/identifiers.js";
 export interface PathRules {
   /** `*` (and `Namespace.*`) as the last segment, as in `$select`. */
   star?: boolean;
-  /** `$count` as the last segment, as in `Orders/$count gt 2`. */
+  /** `$count` as the last segment, as in `Orders/$count gt 2` (or `$expand=Orders/$count`). */
   count?: boolean;
+  /** `$ref` as the last segment, as in `$expand=Orders/$ref`. */
+  ref?: boolean;
   /**
    * `$it` or `$this` as the first segment, naming the instance filtered or ordered (alone, a
    * primitive of a collection of primitives, as in `Tags?$filter=$it eq 'x'`): expressions only
@@ -38,7 +40,7 @@ export function checkPath(path: unknown, where: string, rules: PathRules = {}): 
     const last = index === segments.length - 1;
     if (isIdentifier(segment) || isQualifiedName(segment)) return;
     if (index === 0 && rules.variables && (segment === "$it" || segment === "$this")) return;
-    if (last && rules.count && segment === "$count" && index > 0) return;
+    if (last && index > 0 && ((rules.count && segment === "$count") || (rules.ref && segment === "$ref"))) return;
     if (last && rules.star && (segment === "*" || (segment.endsWith(".*") && isQualifiedName(`${segment.slice(0, -2)}.x`)))) return;
     throw new TypeError(
       `${where}: ${describe(path)} is not an OData property path (identifiers made of letters, digits and "_", separated by "/")${pathHint(path, rules.call)}`,

@@ -282,7 +282,8 @@ export type RowOf<V> = [V] extends [infer W]
  * unknown), or behind the last segment of an expand path `K` (`Book` of `author/books`), whose
  * nested options are that segment's. A type cast segment (`author/NS.Writer`) names a type derived
  * from the one before it, which only `$metadata` knows: its properties are those of the base type
- * and any others, `unknown`.
+ * and any others, `unknown`. The options of `reviews/$count` and `author/$ref` are of the entities
+ * counted or referenced, taken so too.
  */
 export type RelatedType<T, K> = K extends keyof T
   ? RowOf<T[K]>
@@ -294,7 +295,9 @@ export type RelatedType<T, K> = K extends keyof T
         : Record<string, unknown>
     : K extends `${string}.${string}`
       ? T & Record<string, unknown>
-      : Record<string, unknown>;
+      : K extends "$count" | "$ref"
+        ? T
+        : Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Values: what a filter comparison or a key accepts for a property of a given type.
@@ -587,14 +590,15 @@ export type SelectedValue<V, S extends string> = unknown extends V
  * services send them); `*` selects every property but the navigation properties the shape names.
  * Expanded navigation properties `X` are added, no longer optional, with the rows of their own
  * nested `select()` and `expand()`; they take the place of the entity type's property of the same
- * name, also where `select()` names it too. An open type's rows keep its declared properties
- * typed, and its index signature where nothing is selected or `*` is ({@link Without}); a dynamic
- * property that `select()` names is `unknown`.
+ * name, also where `select()` names it too; a navigation property whose number `/$count` gives
+ * (`reviews@odata.count`) is left out ({@link Replaced}). An open type's rows keep its declared
+ * properties typed, and its index signature where nothing is selected or `*` is ({@link Without});
+ * a dynamic property that `select()` names is `unknown`.
  */
 export type Selected<T, S extends string, X> = [S] extends [never]
   ? [keyof X] extends [never]
     ? T
-    : Without<T, keyof X> & X
+    : Without<T, Replaced<keyof X>> & X
   : "*" extends S
     ? Without<T, ShapeNavigation<T> | keyof X> & X
     : [Extract<S, `${string}/${string}`>] extends [never]
@@ -602,16 +606,42 @@ export type Selected<T, S extends string, X> = [S] extends [never]
       : PickPaths<Without<T, keyof X>, S> & Partial<Pick<T, Exclude<KeyNames<T>, FirstSegment<S> | keyof X> & keyof T>> & X;
 
 /**
+ * The properties of the entity type that the expansions named `K` take the place of: each
+ * expanded navigation property, and the one whose number `/$count` gives instead (`reviews` of
+ * `reviews@odata.count`), which the service then does not send.
+ */
+export type Replaced<K> = K | (K extends `${string}@odata.count` ? (K extends `${infer N}@odata.count` ? N : never) : never);
+
+/**
+ * An entity reference: what `expand("nav/$ref")` gives for each related entity, its id (relative
+ * to the context URL or absolute). A type, not an interface, so that a write's input, whose
+ * annotations an index signature types, takes it back (a reference in a deep insert links the entity).
+ */
+export type EntityReference = { "@odata.id": string };
+
+/**
+ * The row properties that an expand of the navigation property `N` of `Row` ending in `/$count`
+ * or `/$ref` (`Leaf`) gives: `N@odata.count`, the number of related entities, in place of `N`;
+ * or `N` with their references (one, or `null` where `Full[N]` allows it, for a single-valued
+ * property), `Full` being the type `Row` was selected from.
+ */
+export type ExpandedLeaf<Row, Full, N extends string, Leaf> = Without<Row, N | `${N}@odata.count`> &
+  (Leaf extends "$count" ? { [P in `${N}@odata.count`]: number } : { [P in N & keyof Full]-?: ExpandedValue<Full[P], EntityReference> });
+
+/**
  * The expansions `X` without the navigation property that `expand(N)` expands anew: `N` itself,
  * whose earlier expand a plain `N` replaces, or the first segment of a path `N`, whose earlier
- * expand the path goes into ({@link Expansion} gives it back, with the path in it). `Omit<X, N>`
+ * expand the path goes into ({@link Expansion} gives it back, with the path in it), and the
+ * number of either that an earlier `/$count` expand gave (`N@odata.count`). `Omit<X, N>`
  * would be the same type for a plain `N`, but TypeScript (5.4 to 5.9) writes an `expand()`
  * result's `Omit<{}, N>` into a declaration file with `N` left unresolved, so a library exporting
  * an expanded query would ship a `.d.ts` that does not compile. This mapped type is written with
  * its arguments resolved; it is exported so that such a file can name it
  * (`import("traverse-odata").Unexpanded<{}, "author">`).
  */
-export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends N ? never : N extends `${P & string}/${string}` ? never : P]: X[P] };
+export type Unexpanded<X, N extends PropertyKey> = {
+  [P in keyof X as P extends N ? never : N extends `${P & string}/${string}` ? never : P extends `${string}@odata.count` ? (N extends `${P extends `${infer C}@odata.count` ? C : never}${"" | `/${string}`}` ? never : P) : P]: X[P];
+};
 
 /**
  * What `expand(nav)` adds to the rows of `T` whose expanded properties so far are `X`: the
@@ -625,18 +655,28 @@ export type Unexpanded<X, N extends PropertyKey> = { [P in keyof X as P extends 
  * keep their selection and gain the path ({@link MergedExpansion}); but a path whose next segment
  * is a type cast (`author/NS.Writer/books`) is an item of its own, and the earlier rows stay as
  * they were. The caller leaves out of `X` what this replaces ({@link Unexpanded}): the request
- * keeps only the later expand of a property.
+ * keeps only the later expand of a property. A path that ends in `/$count` adds the number of
+ * related entities (`reviews@odata.count`) and one that ends in `/$ref` their references
+ * ({@link EntityReference}), in place of the entities (also at the end of a longer path:
+ * {@link ExpandedLeaf}).
  */
 export type Expansion<T, K extends string, R, X = {}> = K extends "*"
   ? {}
   : K extends `${infer Head}/${infer Rest}`
-    ? Head extends keyof X
-      ? {
-          [P in Head & keyof X]: FirstSegment<Rest> extends `${string}.${string}`
-            ? X[P]
-            : ExpandedValue<P extends keyof T ? T[P] : unknown, MergedExpansion<RowsIn<X[P], RelatedType<T, P>>, RelatedType<T, P>, Rest, R>>;
-        }
-      : { [P in Head & keyof T]-?: ExpandedValue<T[P], [R] extends [RelatedType<T, K>] ? RowOf<T[P]> : ExpandedAlong<RowOf<T[P]>, Rest, R>> }
+    ? Rest extends "$count" | "$ref"
+      ? { [P in Rest extends "$count" ? `${Head}@odata.count` : Head & keyof T]-?: Rest extends "$count" ? number : ExpandedValue<T[P & keyof T], EntityReference> }
+      : Head extends keyof X
+          ? {
+              [P in Head & keyof X]: FirstSegment<Rest> extends `${string}.${string}`
+                ? X[P]
+                : ExpandedValue<P extends keyof T ? T[P] : unknown, MergedExpansion<RowsIn<X[P], RelatedType<T, P>>, RelatedType<T, P>, Rest, R>>;
+            }
+          : {
+              [P in Head & keyof T]-?: ExpandedValue<
+                T[P],
+                [R] extends [RelatedType<T, K>] ? (Rest extends `${string}/$${"count" | "ref"}` ? ExpandedAlong<RowOf<T[P]>, Rest, R> : RowOf<T[P]>) : ExpandedAlong<RowOf<T[P]>, Rest, R>
+              >;
+            }
     : { [P in K & keyof T]-?: ExpandedValue<T[P], R> };
 
 /**
@@ -654,12 +694,14 @@ export type MergedExpansion<Row, Full, Path extends string, R> = Path extends `$
     : FirstSegment<Rest> extends `${string}.${string}`
       ? Row
       : Head extends keyof Full
-        ? Without<Row, Head> & { [P in Head & keyof Full]-?: ExpandedValue<Full[P], MergedExpansion<RowsIn<P extends keyof Row ? Row[P] : unknown, RowOf<Full[P]>>, RowOf<Full[P]>, Rest, R>> }
+        ? Rest extends "$count" | "$ref"
+          ? ExpandedLeaf<Row, Full, Head, Rest>
+          : Without<Row, Head> & { [P in Head & keyof Full]-?: ExpandedValue<Full[P], MergedExpansion<RowsIn<P extends keyof Row ? Row[P] : unknown, RowOf<Full[P]>>, RowOf<Full[P]>, Rest, R>> }
         : Row
   : Path extends `${string}.${string}` | "*"
     ? Row
     : Path extends keyof Full
-      ? Without<Row, Path> & { [P in Path & keyof Full]-?: ExpandedValue<Full[P], R> }
+      ? Without<Row, Path | `${Path}@odata.count`> & { [P in Path & keyof Full]-?: ExpandedValue<Full[P], R> }
       : Row;
 
 /**
@@ -689,7 +731,9 @@ export type ExpandedAlong<Row, Path extends string, R> = Path extends `${infer H
   ? Head extends `${string}.${string}`
     ? ExpandedAlong<Row & Record<string, unknown>, Rest, R>
     : Head extends keyof Row
-      ? Without<Row, Head> & { [P in Head & keyof Row]-?: ExpandedValue<Row[P], ExpandedAlong<RowOf<Row[P]>, Rest, R>> }
+      ? Rest extends "$count" | "$ref"
+        ? ExpandedLeaf<Row, Row, Head, Rest>
+        : Without<Row, Head> & { [P in Head & keyof Row]-?: ExpandedValue<Row[P], ExpandedAlong<RowOf<Row[P]>, Rest, R>> }
       : Row
   : Path extends `${string}.${string}`
     ? R

@@ -153,8 +153,13 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * navigation property again replaces the earlier expand of it. A path of navigation properties
    * (`author/books`) expands each of them, below an earlier expand of its first segment if there
    * is one: OData v4 writes it nested (`author($expand=books)`), as v4 allows no navigation
-   * property before the last one of an expand path; v2 writes the path.
+   * property before the last one of an expand path; v2 writes the path. A path that ends in
+   * `/$count` gives the number of related entities instead (`reviews@odata.count`; `build` may
+   * `filter()` and `search()` what is counted), one that ends in `/$ref` their references
+   * (`{ "@odata.id": ... }`; `build` may also `orderBy()`, `skip()`, `top()` and `count()`): OData
+   * v4 alone.
    * @example q.expand("author", (a) => a.select("name").expand("books", (b) => b.top(3)))
+   * @example q.expand("reviews/$count", (r) => r.filter((f) => f.ge("rating", 4))) // rows with "reviews@odata.count"
    */
   expand<const N extends ExpandPath<T>, NS extends string = never, NX = {}>(
     nav: N,

@@ -8,6 +8,7 @@ import { checkWellFormed, isV2 } from "./literal-format.js";
 import type { EntityState, ExpandItem, QueryOptionsState, QueryState } from "./state-types.js";
 import { urlBelowRoot } from "../util/service-root.js";
 import { checkIdentifier } from "./names.js";
+import { ODataClientError } from "../errors.js";
 
 /** One `name=value` pair of a query string, before encoding. */
 export type QueryOption = readonly [name: string, value: string];
@@ -103,6 +104,7 @@ function flattenForV2(state: QueryOptionsState): { select: string[]; expand: str
 }
 
 function v2Selection(prefix: string, options: QueryOptionsState, expandOut: string[]): string[] {
+  for (const field of options.select ?? []) checkV2SelectPath(prefix, field, options.expand ?? []);
   const own = (options.select ?? []).map((field) => `${prefix}${field}`);
   const children = (options.expand ?? []).map((item) => {
     const path = `${prefix}${item.path}`;
@@ -114,6 +116,24 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
   const items = own.length > 0 ? own : [`${prefix}*`];
   for (const child of children) items.push(...(child.selection.length > 0 ? child.selection : [child.path]));
   return [...new Set(items)];
+}
+
+/**
+ * Refuses a v2 `$select` path into a complex property (`Address/City`): OData v2 selects a complex
+ * property whole, and only a navigation property that the request expands may be followed by `/`
+ * (MS-ODATA 2.2.3.6.1.11). Without `$metadata` the query tells the two by its `$expand`: a path
+ * whose first segment is expanded at the same level is a navigation's; any other is the complex
+ * case, or a navigation property left unexpanded, which v2 does not select through either.
+ */
+function checkV2SelectPath(prefix: string, field: string, expanded: readonly ExpandItem[]): void {
+  const first = field.split("/", 1)[0] as string;
+  // A type cast first (`NS.Special/x`) is no property; it is left to the service.
+  if (first === field || first.includes(".") || expanded.some((item) => `${item.path}/`.startsWith(`${first}/`))) return;
+  const select = `select("${field}")`;
+  throw new ODataClientError(
+    "UNSUPPORTED_BY_VERSION",
+    `${prefix ? `expand("${prefix.slice(0, -1)}", q => q.${select})` : select}: OData 2.0 has no $select path into a complex property; select "${first}" whole`,
+  );
 }
 
 /** An absolute URL for an encoded path below the service root and query options. */

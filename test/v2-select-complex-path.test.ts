@@ -1,0 +1,80 @@
+/**
+ * `select()` of a path on an OData v2 client: a path through an expanded navigation property
+ * (`Customer/Name` with `$expand=Customer`) is sent, a path into a complex property
+ * (`Address/City`), which v2's `$select` does not have, is refused before anything is sent, naming
+ * the call and the path. Real HTTP (node:http, port 0), and the CAP v2 adapter for the legal form.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { ODataClient, ODataClientError } from "../src/index.js";
+import { answerJson, onlyRequest, serveClient } from "./servers/recording-server.js";
+import { useCap } from "./servers/use-cap.js";
+import type { Book } from "./servers/cap/types.js";
+
+function refusal(error: unknown, call: string, property: string): true {
+  assert.ok(error instanceof ODataClientError, `not an ODataClientError: ${String(error)}`);
+  assert.equal(error.code, "UNSUPPORTED_BY_VERSION");
+  assert.equal(
+    error.message,
+    `${call}: OData 2.0 has no $select path into a complex property; select "${property}" whole`,
+  );
+  return true;
+}
+
+describe("OData v2 $select paths", () => {
+  test("a path into a complex property is refused, naming select() and the path, and nothing is sent", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { d: { results: [] } }), { version: "2.0" });
+    const orders = client.collection("Orders");
+    assert.throws(() => orders.select("ID", "Address/City").url(), (error) => refusal(error, 'select("Address/City")', "Address"));
+    await assert.rejects(orders.select("ID", "Address/City").list(), (error) => refusal(error, 'select("Address/City")', "Address"));
+    // Expanding another navigation property does not make Address one.
+    await assert.rejects(orders.select("Address/City").expand("Customer").list(), (error) => refusal(error, 'select("Address/City")', "Address"));
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("below an expanded navigation property, a path into its complex property is refused, naming the nested select", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { d: { results: [] } }), { version: "2.0" });
+    const query = client.collection("Orders").expand("Customer", (q) => q.select("Address/City"));
+    await assert.rejects(query.list(), (error) => refusal(error, 'expand("Customer", q => q.select("Address/City"))', "Address"));
+    assert.equal(server.requests.length, 0);
+  });
+
+  test("a path through an expanded navigation property is sent, whether select() or expand() comes first", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { d: { results: [] } }), { version: "2.0" });
+    const orders = client.collection("Orders");
+    await orders.select("ID", "Customer/Name").expand("Customer").list();
+    await orders.expand("Customer").select("ID", "Customer/Name").list();
+    await orders.expand("Customer", (q) => q.select("Name", "Orders/ID").expand("Orders")).list();
+    await orders.select("ID", "Address").list();
+    assert.deepEqual(
+      server.requests.map((r) => decodeURIComponent(r.path)),
+      [
+        // An expanded navigation property is selected as well (flattenForV2 adds it).
+        "/odata/Orders?$select=ID,Customer/Name,Customer&$expand=Customer",
+        "/odata/Orders?$select=ID,Customer/Name,Customer&$expand=Customer",
+        "/odata/Orders?$select=*,Customer/Name,Customer/Orders/ID,Customer/Orders&$expand=Customer/Orders",
+        "/odata/Orders?$select=ID,Address",
+      ],
+    );
+  });
+
+  test("an OData v4 client sends the path into a complex property as it is", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { value: [] }));
+    await client.collection("Orders").select("ID", "Address/City").list();
+    assert.equal(decodeURIComponent(onlyRequest(server).path), "/odata/Orders?$select=ID,Address/City");
+  });
+});
+
+describe("CAP's v2 adapter", () => {
+  const cap = useCap();
+
+  test("answers a $select path through an expanded navigation property with the selected property of the related entity", async () => {
+    const client = new ODataClient({ serviceUrl: cap.v2, version: "2.0" });
+    // The untyped select(): the typed one selects a navigation property's members in its expand().
+    const query = client.collection("Books").filter((f) => f.eq("ID", 1)).select("ID", "author/name").expand("author");
+    assert.equal(decodeURIComponent(new URL(query.url()).search), "?$filter=ID eq 1&$select=ID,author/name,author&$expand=author");
+    const [book] = (await query.list()) as Book[];
+    assert.equal(book?.ID, 1);
+    assert.equal(book?.author?.name, "Jane Austen");
+  });
+});

@@ -1341,7 +1341,7 @@ function operationLiterals(context: Context, name: string, overloads: readonly O
     const literal = (typed: boolean): string | undefined => {
       const conversions = having.map(({ operation, declared }) => {
         const value = typed && types.size > 1 ? `(${subject} as ${elementType(context, declared.type) ?? "unknown"})` : subject;
-        return { operation, text: declared.collection ? undefined : literalOf(context, name, parameter, declared.type, value) };
+        return { operation, text: declared.collection ? undefined : literalOf(context, name, parameter, declared.type, value, declared.scale) };
       });
       if (conversions.every((c) => c.text === undefined)) return undefined;
       const first = conversions[0]?.text;
@@ -1381,11 +1381,16 @@ function readParameter(name: string): string {
 
 /**
  * The expression that converts `value` (a JavaScript expression) of a parameter of EDM type
- * `declared` into what writes its literal (see {@link TYPED_LITERALS}), or `undefined` where the
- * value is written right as it is. Notes in `context` the helpers the factory then needs.
+ * `declared` (and, for an `Edm.Decimal`, Scale facet `scale`) into what writes its literal (see
+ * {@link TYPED_LITERALS}), or `undefined` where the value is written right as it is. Notes in
+ * `context` the helpers the factory then needs.
  */
-function literalOf(context: Context, name: string, parameter: string, declared: string, value: string): string | undefined {
+function literalOf(context: Context, name: string, parameter: string, declared: string, value: string, scale?: TypeReference["scale"]): string | undefined {
   const type = literalType(context, declared);
+  // A v4 decimal of floating scale is typed as a Double is, Infinity and NaN among its numbers
+  // (edm-types.ts), which edm.decimal refuses: it is written as a Double, whose v4 literal is the
+  // one a filter writes for the number (`1.5`, `INF`, `-INF`, `NaN`).
+  if (type === "Edm.Decimal" && elementType(context, type, context.model.typeDefinition(declared)?.scale ?? scale) === elementType(context, "Edm.Double")) return `edm.double(${value})`;
   if (context.mapping.v2 && FLOATS.has(type)) {
     // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
     context.numberOfText = true;

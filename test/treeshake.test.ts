@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
-import { kilobytes, measureScenario, SCENARIOS, sizeTable, WALK_MODULES, type ScenarioSize } from "./bundle-size.js";
+import { bundleProgram, kilobytes, measureScenario, SCENARIOS, sizeTable, sourcePath, WALK_MODULES, type ScenarioSize } from "./bundle-size.js";
 
 /**
  * What a read-only program (test/bundle/read-only.ts) may load at start, gzipped (each chunk on its
@@ -336,6 +336,7 @@ const NOT_AT_START: Record<string, readonly string[]> = {
   writes: ["resources/writes.ts", "write/requests.ts", "write/send.ts", "write/media-transfer.ts"],
   "operation calls": ["operations/call.ts"],
   "single reads (get, countAll) and entity answers": ["read/entity.ts", "payload/entity-answer.ts"],
+  "a property read alone (property(name).get(), .text())": ["read/property.ts", "payload/property-answer.ts"],
   "Atom and XML": ["payload/atom.ts", "payload/xml.ts"],
   "the incremental scanner of bodies over 8 MiB": ["payload/collection-scanner.ts"],
   "the reading of error bodies": ["payload/error-body.ts"],
@@ -425,6 +426,29 @@ describe("bundle size (esbuild, code splitting, minified, gzipped)", () => {
     assert.deepEqual(reached.sort(), []);
     // The reader's program still loads its own optional parts when they are first used.
     for (const module of ["read/entity.ts", "read/delta.ts", "metadata/cache.ts", "payload/error-body.ts"]) assert.ok(lazy.sources.has(module), `src/${module} is not among the reader's chunks`);
+  });
+
+  test("an entity's get() loads the single reads without the reading of a property alone, which loads with property(name).get()", async () => {
+    const { outputs } = await bundleProgram("read-only.ts");
+    const chunkOf = (module: string) => [...outputs].find(([, output]) => output.entryPoint !== undefined && sourcePath(output.entryPoint) === module)?.[0];
+    // What a chunk loaded with import() brings with it: the chunks it imports statically, transitively.
+    const loadedWith = (module: string): Set<string> => {
+      const chunk = chunkOf(module);
+      assert.ok(chunk, `src/${module} is loaded by no import()`);
+      const chunks = new Set<string>();
+      for (let queue = [chunk], next = queue.pop(); next !== undefined; next = queue.pop()) {
+        if (chunks.has(next)) continue;
+        chunks.add(next);
+        for (const imported of outputs.get(next)?.imports ?? []) if (imported.kind === "import-statement") queue.push(imported.path.replace(/^.*bundle-size-out\//, ""));
+      }
+      const sources = new Set<string>();
+      for (const loaded of chunks) for (const [input, use] of Object.entries(outputs.get(loaded)?.inputs ?? {})) if (use.bytesInOutput > 0) sources.add(sourcePath(input) ?? input);
+      return sources;
+    };
+    const get = loadedWith("read/entity.ts");
+    assert.ok(get.has("payload/entity-answer.ts"), "get() does not load the reading of entity answers");
+    for (const module of ["read/property.ts", "payload/property-answer.ts"]) assert.ok(!get.has(module), `get() of an entity loads src/${module}`);
+    assert.ok(loadedWith("read/property.ts").has("payload/property-answer.ts"), "property(name).get() does not load the reading of property answers");
   });
 
   test("the walk itself is in the start chunks, not loaded on the first page", () => {

@@ -1,5 +1,5 @@
 /**
- * Reading one entity, one property of it and the count of a collection: the single reads of the query classes, apart
+ * Reading one entity and the count of a collection: the single reads of the query classes, apart
  * from the walks of traversal.ts so that a program that only walks collections does not load the
  * reading of entity answers (Atom entries among them). A read answered `202 Accepted` is refused
  * by read/pending-read.ts, which the walks and deltas load alone.
@@ -14,11 +14,8 @@ import type { EntityState } from "../query/state.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { readHeaders, resolveReadOptions, type ReadOptions, type ResolvedReadOptions } from "./traversal.js";
 import { pendingReadError } from "./pending-read.js";
-import { refuseV2Envelope, versionHint, withVersionHint } from "./payload-failure.js";
+import { refuseV2Envelope } from "./payload-failure.js";
 import { countOf } from "../payload/annotations.js";
-import { readPropertyAnswer } from "../payload/property-answer.js";
-import { readBodyAs } from "../payload/http-envelope.js";
-import { isRecord } from "../util/values.js";
 
 /** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
 const COUNT_LIMIT = 1024;
@@ -30,7 +27,7 @@ const COUNT_LIMIT = 1024;
  * not capped: they are read piece by piece; one entity in them is, at the same size
  * (VALUE_LIMIT of payload/collection-scanner.ts).
  */
-const ENTITY_LIMIT = 64 * 1024 * 1024;
+export const ENTITY_LIMIT = 64 * 1024 * 1024;
 
 /** GET of `/$count` as a number, with the caller's `headers` and `timeout` (`countAll()`). */
 export async function readCount(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<number> {
@@ -99,49 +96,10 @@ export async function readEntity<T>(
 }
 
 /**
- * GET of one property of an entity (`Books(1)/title`, `property(name).get()`): its value, unwrapped
- * as payload/property-answer.ts reads it; `null` where the service answers without a body, as it
- * answers a property that is null (`204 No Content`, OData 4.01 Part 1 §11.2.6). The caller's
- * `headers`, `timeout`, `signal` and `onResponse` go with the request, checked as `get()`'s.
- */
-export async function readProperty<V>(core: ClientCore, url: URL, name: string, options: ReadOptions | undefined): Promise<V> {
-  const { response, signal } = await getSingle(core, url, options, "property().get()");
-  const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
-  if (text.trim() === "") return null as V;
-  const version = core.options.version;
-  const where = `GET ${redactUrl(url)}`;
-  return await readMasked(response, () => {
-    // A v2 service's {"d": …}, to a client of v4, would pass for a complex value whose one member
-    // is d: refused where the answer's headers say v2, as an entity read refuses it.
-    const hint = version === "2.0" ? "" : versionHint(response.headers, version);
-    if (hint !== "" && /^\s*\{\s*"d"\s*:/.test(text)) {
-      const body: unknown = JSON.parse(text);
-      if (isRecord(body) && Object.keys(body).length === 1) throw new ODataClientError("BAD_PAYLOAD", `${where} answered with {"d": …}, not the property's value${hint}`);
-    }
-    try {
-      return readPropertyAnswer(text, response.headers.get("content-type"), version, name, where) as V;
-    } catch (error) {
-      throw withVersionHint(error, response.headers, version);
-    }
-  });
-}
-
-/**
- * GET of the raw value of one property (`Books(1)/title/$value`, `property(name).text()`): its
- * text, decoded by the charset its `Content-Type` names (UTF-8 where it names none), as media
- * content is; `null` where the service answers without a body (`204`: the property is null).
- */
-export async function readRawValue(core: ClientCore, url: URL, options: ReadOptions | undefined): Promise<string | null> {
-  const { response, signal } = await getSingle(core, url, options, "property().text()", "*/*");
-  if (response.status === 204) return null;
-  return await readBodyAs(response, "GET", url, signal, false);
-}
-
-/**
  * Sends a single read's GET with the caller's options (checked, errors naming `where`) and checks
  * its answer: a failure rejects with its `ODataHttpError`, a `202 Accepted` as a pending read.
  */
-async function getSingle(core: ClientCore, url: URL, options: ReadOptions | undefined, where: string, accept?: string): Promise<{ response: Response; signal: AbortSignal | undefined }> {
+export async function getSingle(core: ClientCore, url: URL, options: ReadOptions | undefined, where: string, accept?: string): Promise<{ response: Response; signal: AbortSignal | undefined }> {
   const resolved = await resolveReadOptions(options, where);
   const signal = resolved.signal;
   const response = await core.send({ method: "GET", url, headers: singleReadHeaders(core, resolved, accept), signal, timeout: resolved.timeout, onResponse: resolved.onResponse });

@@ -1,7 +1,8 @@
 /**
  * One property of an entity as a resource of its own (`Books(1)/title`), made by
- * `entity.property(name)`: its value read alone, or its raw value (`Books(1)/title/$value`). The
- * reading is the single reads' (read/entity.ts), loaded with the first of them.
+ * `entity.property(name)`: its value read alone, or its raw value (`Books(1)/title/$value`). Only
+ * the URL is made here, at start; the reading (read/property.ts, with payload/property-answer.ts)
+ * loads with the first read, so that a program that never reads a property alone does not carry it.
  */
 import type { ClientCore } from "../core.js";
 import type { RequestOptions } from "../options.js";
@@ -10,8 +11,8 @@ import { customOptions, entityPath, resourceUrl } from "../query/url.js";
 import type { ReadOptions } from "../read/traversal.js";
 import type { DeclaredProperties, IsLoose, ShapeNavigation } from "../query/types.js";
 
-/** The single reads (read/entity.ts), loaded by the first of them, as the entity query's `get()` loads them. */
-const singleReads = () => import("../read/entity.js");
+/** The reading of a property (read/property.ts), loaded by the first read. */
+const propertyReads = () => import("../read/property.js");
 
 /**
  * One property of an entity, made by `entity.property(name)`. Sends nothing until `get()` or
@@ -23,19 +24,20 @@ const singleReads = () => import("../read/entity.js");
  */
 export class PropertyQuery<V = unknown> {
   readonly #core: ClientCore;
-  readonly #state: EntityState;
+  /** The property's URL, with the entity's custom query options; the reads copy it. */
+  readonly #url: URL;
   readonly #name: string;
 
   /** @internal Made by `property()`, which checks the name. */
   constructor(core: ClientCore, state: EntityState, name: string) {
     this.#core = core;
-    this.#state = state;
+    this.#url = resourceUrl(core.options.serviceUrl, `${entityPath(state)}/${encodeURIComponent(name)}`, customOptions(state));
     this.#name = name;
   }
 
   /** The absolute URL of the property, encoded; sends nothing. */
   url(): string {
-    return this.#url("").href;
+    return this.#url.href;
   }
 
   /**
@@ -47,7 +49,7 @@ export class PropertyQuery<V = unknown> {
    */
   async get(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<V> {
     // `return await`, as the other reads' (see ReadCollectionQuery.countAll).
-    return await (await singleReads()).readProperty<V>(this.#core, this.#url(""), this.#name, options);
+    return await (await propertyReads()).readProperty<V>(this.#core, this.#url, this.#name, options);
   }
 
   /**
@@ -56,12 +58,7 @@ export class PropertyQuery<V = unknown> {
    * sent. `null` where the property is null (`204 No Content`).
    */
   async text(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<string | null> {
-    return await (await singleReads()).readRawValue(this.#core, this.#url("/$value"), options);
-  }
-
-  /** The request URL, `suffix` after the property's path, with the entity's custom query options. */
-  #url(suffix: string): URL {
-    return resourceUrl(this.#core.options.serviceUrl, `${entityPath(this.#state)}/${encodeURIComponent(this.#name)}${suffix}`, customOptions(this.#state));
+    return await (await propertyReads()).readRawValue(this.#core, this.#url, options);
   }
 }
 

@@ -1,0 +1,60 @@
+/**
+ * Reading one property of an entity alone (`property(name).get()` and `.text()`): the single reads
+ * of resources/property.ts, apart from read/entity.ts so that neither a program's start nor its
+ * first `get()` of an entity loads the reading of property answers; this module loads with the
+ * first read of a property. The request is sent and checked as an entity's (`getSingle`).
+ */
+import { readBodyText, readMasked } from "../http/body.js";
+import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { readBodyAs } from "../payload/http-envelope.js";
+import { readPropertyAnswer } from "../payload/property-answer.js";
+import { redactUrl } from "../util/redact.js";
+import { isRecord } from "../util/values.js";
+import { ENTITY_LIMIT, getSingle } from "./entity.js";
+import { versionHint, withVersionHint } from "./payload-failure.js";
+import type { ReadOptions } from "./traversal.js";
+
+/**
+ * GET of one property of an entity (`Books(1)/title`, `property(name).get()`): its value, unwrapped
+ * as payload/property-answer.ts reads it; `null` where the service answers without a body, as it
+ * answers a property that is null (`204 No Content`, OData 4.01 Part 1 §11.2.6). The caller's
+ * `headers`, `timeout`, `signal` and `onResponse` go with the request, checked as `get()`'s.
+ */
+export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<V> {
+  // A URL of its own for each request: the query keeps `propertyUrl` for its next reads.
+  const url = new URL(propertyUrl);
+  const { response, signal } = await getSingle(core, url, options, "property().get()");
+  const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
+  if (text.trim() === "") return null as V;
+  const version = core.options.version;
+  const where = `GET ${redactUrl(url)}`;
+  return await readMasked(response, () => {
+    // A v2 service's {"d": …}, to a client of v4, would pass for a complex value whose one member
+    // is d: refused where the answer's headers say v2, as an entity read refuses it.
+    const hint = version === "2.0" ? "" : versionHint(response.headers, version);
+    if (hint !== "" && /^\s*\{\s*"d"\s*:/.test(text)) {
+      const body: unknown = JSON.parse(text);
+      if (isRecord(body) && Object.keys(body).length === 1) throw new ODataClientError("BAD_PAYLOAD", `${where} answered with {"d": …}, not the property's value${hint}`);
+    }
+    try {
+      return readPropertyAnswer(text, response.headers.get("content-type"), version, name, where) as V;
+    } catch (error) {
+      throw withVersionHint(error, response.headers, version);
+    }
+  });
+}
+
+/**
+ * GET of the raw value of one property (`Books(1)/title/$value`, `property(name).text()`), given
+ * the property's URL (`Books(1)/title`): its text, decoded by the charset its `Content-Type` names
+ * (UTF-8 where it names none), as media content is; `null` where the service answers without a
+ * body (`204`: the property is null).
+ */
+export async function readRawValue(core: ClientCore, propertyUrl: URL, options: ReadOptions | undefined): Promise<string | null> {
+  const url = new URL(propertyUrl);
+  url.pathname += "/$value";
+  const { response, signal } = await getSingle(core, url, options, "property().text()", "*/*");
+  if (response.status === 204) return null;
+  return await readBodyAs(response, "GET", url, signal, false);
+}

@@ -168,6 +168,24 @@ table("reading options", [
   { name: "first() signal", kind: "async", run: (v) => items().first({ signal: wrong(v) }), bad: NOT_SIGNALS, names: /option "signal"/, sends: "GET /odata/Items?$top=1" },
   { name: "countAll() signal", kind: "async", run: (v) => items().countAll({ signal: wrong(v) }), bad: NOT_SIGNALS, names: /option "signal"/, sends: "GET /odata/Items/$count" },
   { name: "key(1).get() signal", kind: "async", run: (v) => item().get({ signal: wrong(v) }), bad: NOT_SIGNALS, names: /option "signal"/, sends: "GET /odata/Items(1)" },
+  { name: 'property("name").get() signal', kind: "async", run: (v) => item().property("name").get({ signal: wrong(v) }), bad: NOT_SIGNALS, names: /option "signal"/, sends: "GET /odata/Items(1)/name" },
+  { name: 'property("name").text() signal', kind: "async", run: (v) => item().property("name").text({ signal: wrong(v) }), bad: NOT_SIGNALS, names: /option "signal"/, sends: "GET /odata/Items(1)/name/$value" },
+  {
+    name: 'property("name").get() timeout',
+    kind: "async",
+    run: (v) => item().property("name").get({ timeout: wrong(v) }),
+    bad: [["-1", -1], ["NaN", NaN], ['"5"', "5"]],
+    names: /property\(\)\.get\(\): option "timeout"/,
+    sends: "GET /odata/Items(1)/name",
+  },
+  {
+    name: 'property("name").text() headers',
+    kind: "async",
+    run: (v) => item().property("name").text({ headers: wrong(v) }),
+    bad: [['"x"', "x"], ["a header value with CR/LF", { "x-a": "1\r\nx-b: 2" }]],
+    names: /property\(\)\.text\(\): option "headers"/,
+    sends: "GET /odata/Items(1)/name/$value",
+  },
   {
     name: "delta() maxPageSize",
     kind: "async",
@@ -676,6 +694,7 @@ table("query builders", [
   { name: "key(value)", kind: "sync", run: (v) => items().key(wrong(v)), bad: [["undefined (a required argument)", undefined], ["{}", {}], ["[1]", [1]], ["a function", () => 1], ["a nested object", { A: {} }]], names: /key\(/ },
   { name: "param(name, value) name", kind: "sync", run: (v) => items().param(wrong(v), "x"), bad: [['"a b"', "a b"], ['"$top"', "$top"], ["1", 1]], names: /param\(name\)/ },
   { name: "param(name, value) value", kind: "sync", run: (v) => items().param("a", wrong(v)), bad: [["{}", {}], ["undefined (a required argument)", undefined]], names: /param\(a, value\)/ },
+  { name: "property(name)", kind: "sync", run: (v) => item().property(wrong(v)), bad: [["undefined (a required argument)", undefined], ['""', ""], ['"a b"', "a b"], ["1", 1]], names: /property\(name\)/ },
   { name: "media(property)", kind: "sync", run: (v) => item().media(wrong(v)), bad: [['"a b"', "a b"], ["1", 1]], names: /media\(property\)/, same: () => item().media().url() },
 ]);
 
@@ -734,6 +753,8 @@ table("null is refused, not taken as not given", [
   { name: "top(n)", kind: "sync", run: () => items().top(wrong(null)), bad: [["null", null]], names: /top\(n\)/ },
   { name: "f.any() as", kind: "sync", run: () => f().any("tags", (x) => x.eq(x.self, 1), { as: wrong(null) }), bad: [["null", null]], names: /as/ },
   { name: "page() readAhead", kind: "async", run: () => items().page({ readAhead: wrong(null) }), bad: [["null", null]], names: /option "readAhead"/ },
+  { name: 'property("name").get() signal', kind: "async", run: () => item().property("name").get({ signal: wrong(null) }), bad: [["null", null]], names: /option "signal"/ },
+  { name: 'property("name").text() timeout', kind: "async", run: () => item().property("name").text({ timeout: wrong(null) }), bad: [["null", null]], names: /option "timeout"/ },
   { name: "delta() format", kind: "async", run: () => client.delta("Items?delta=1", { format: wrong(null) }), bad: [["null", null]], names: /option "format"/ },
   { name: "batch() format", kind: "sync", run: () => client.batch({ format: wrong(null) }), bad: [["null", null]], names: /option "format"/ },
   { name: "partitions() strategy", kind: "async", run: () => items().partitions(2, { strategy: wrong(null) }), bad: [["null", null]], names: /option "strategy"/ },

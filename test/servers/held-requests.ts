@@ -132,6 +132,18 @@ export const operations: Operation[] = [
     run: (client, signal) => client.collection("Items").key(1).get({ signal }),
   },
   {
+    name: 'key(1).property("name").get()',
+    held: { method: "GET", path: `${ROOT}Items(1)/name` },
+    partial: json('{"value":"ab'),
+    run: (client, signal) => client.collection("Items").key(1).property("name").get({ signal }),
+  },
+  {
+    name: 'key(1).property("name").text()',
+    held: { method: "GET", path: `${ROOT}Items(1)/name/$value` },
+    partial: { status: 200, headers: { "content-type": "text/plain" }, start: "ab" },
+    run: (client, signal) => client.collection("Items").key(1).property("name").text({ signal }),
+  },
+  {
     name: "create()",
     held: { method: "POST", path: `${ROOT}Items` },
     partial: json('{"ID":1,', 201),

@@ -9,13 +9,16 @@
  * - v2: the `d` wrapper goes; a primitive or complex result is wrapped once more in the function
  *   import's name (`{"d":{"countBooks":9}}`), and a collection in `results`. Entities and dates
  *   are made to read like v4 ones (see `payload/v2-values.ts`).
+ * The wrappers are told by payload/v2-values.ts, for a property read alone (property-answer.ts)
+ * too; what is the operation's own: a body that is none of them is the result itself (an entity's
+ * ETag kept), and a collection result's next link is given.
  *
  * The body itself is read by its `Content-Type` in result-body.ts; a poller's result, whose
  * `Content-Type` is gone, is refused here when it is an HTML page given as text.
  */
 import type { ODataVersion } from "../options.js";
 import { isV2 } from "../query/literal-format.js";
-import { normalizeV2Entity, v2DateToIso } from "../payload/v2-values.js";
+import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "../payload/v2-values.js";
 import { dropResponseAnnotations, readCollectionAnnotations } from "../payload/annotations.js";
 import { isRecord } from "../util/values.js";
 import { mapPoller } from "../lro/mapped-poller.js";
@@ -46,29 +49,26 @@ function readV4Result(body: unknown): OperationResult {
   if (!isRecord(body)) return { value: body };
   // An entity or complex result is the object itself, without the response's context.
   dropResponseAnnotations(body);
-  // `{"value": ...}` with nothing but annotations beside it is a primitive or collection result.
-  // (A complex type whose only property is called `value` reads the same; its context URL would
-  // tell the two apart, but services may leave it out.)
-  const properties = Object.keys(body).filter((key) => !key.includes("@"));
-  // OData 4.0 services (Microsoft.OData 6.x, SharePoint) write a null result as a body that holds
-  // only `@odata.null: true` beside its context; 4.01 may leave out the `odata.` (`@null`).
-  if (!properties.length && (body["@odata.null"] === true || body["@null"] === true)) return { value: null };
-  if (properties.length !== 1 || properties[0] !== "value") return { value: body };
-  const { nextLink } = readCollectionAnnotations(body, "v4");
-  return nextLink === undefined ? { value: body["value"] } : { value: body["value"], nextLink };
+  // `{"value": ...}` beside annotations is a primitive or collection result, `{"@odata.null": true}` a null.
+  if (!isV4ValueWrapper(body)) return { value: body };
+  // A null so written has no `value`, and no next link is read beside it.
+  const { nextLink } = "value" in body ? readCollectionAnnotations(body, "v4") : {};
+  return nextLink === undefined ? { value: body["value"] ?? null } : { value: body["value"], nextLink };
 }
 
 function readV2Result(body: unknown, name: string): OperationResult {
   let value = isRecord(body) && "d" in body ? body["d"] : body;
   const importName = name.slice(name.lastIndexOf(".") + 1);
+  // The name wraps the result only where it is all `d` holds: an entity result is `d` itself, and
+  // one of its properties may be called as the function import is (a property's value, read
+  // alone, is always wrapped in its name: property-answer.ts takes it whatever else is beside it).
   if (isRecord(value) && Object.keys(value).length === 1 && importName in value) value = value[importName];
   let nextLink: string | undefined;
-  if (isRecord(value) && Array.isArray(value["results"]) && Object.keys(value).every((key) => key === "results" || key.startsWith("__"))) {
+  if (isV2ValueCollection(value)) {
     nextLink = readCollectionAnnotations(value, "v2").nextLink;
-    value = value["results"];
+    value = value.results;
   }
-  if (typeof value === "string") value = v2DateToIso(value) ?? value;
-  else normalizeV2Entity(value);
+  value = v2ValueAsV4(value);
   return nextLink === undefined ? { value } : { value, nextLink };
 }
 

@@ -10,6 +10,11 @@
  * - v2: `{"d": {"<name>": …}}`, a collection's `{"results": [...]}` in it unwrapped, its values
  *   made to read as v4 ones as an entity's are (`/Date(…)/` as ISO 8601; see v2-values.ts).
  *
+ * The wrappers are an operation result's too, told by v2-values.ts for both; what is the
+ * property's own: its answer is always a wrapper or a complex value (anything else is
+ * `BAD_PAYLOAD`), in v2 always wrapped in its name, and an ETag beside a complex value is the
+ * entity's.
+ *
  * An empty body (`204 No Content`, how a service answers a property that is null) is read by the
  * caller, before this: it has no body to parse.
  */
@@ -19,7 +24,7 @@ import { describe, isRecord } from "../util/values.js";
 import { badPayload } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
 import { isHtmlContentType, isXmlContentType } from "./content-type.js";
-import { normalizeV2Entity, v2DateToIso } from "./v2-values.js";
+import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "./v2-values.js";
 
 /**
  * The value of property `name` in an answer's JSON body. A body that is not JSON (an HTML page,
@@ -44,9 +49,7 @@ export function readPropertyAnswer(body: string, contentType: string | null, ver
 
 function v4PropertyValue(json: unknown, where: string): unknown {
   if (!isRecord(json)) throw badPayload(`${where} did not answer with a property's value ({"value": …} or a complex value); got ${describe(json)}`);
-  const properties = Object.keys(json).filter((key) => !key.includes("@"));
-  if (properties.length === 1 && properties[0] === "value") return json["value"];
-  if (!properties.length && (json["@odata.null"] === true || json["@null"] === true)) return null;
+  if (isV4ValueWrapper(json)) return json["value"] ?? null;
   // A complex value: the ETag beside it is the entity's (SAP CAP sends it), no member of the value.
   dropResponseAnnotations(json);
   delete json["@odata.etag"];
@@ -57,8 +60,6 @@ function v4PropertyValue(json: unknown, where: string): unknown {
 function v2PropertyValue(json: unknown, name: string, where: string): unknown {
   const d = isRecord(json) && "d" in json ? json["d"] : json;
   if (!isRecord(d) || !(name in d)) throw badPayload(`${where} did not answer with the property's value, {"d": {${JSON.stringify(name)}: …}}`);
-  let value = d[name];
-  // A collection (OData v3's collection properties, which v2 services built on its libraries send).
-  if (isRecord(value) && Array.isArray(value["results"]) && Object.keys(value).every((key) => key === "results" || key.startsWith("__"))) value = value["results"];
-  return typeof value === "string" ? (v2DateToIso(value) ?? value) : normalizeV2Entity(value);
+  const value = d[name];
+  return v2ValueAsV4(isV2ValueCollection(value) ? value.results : value);
 }

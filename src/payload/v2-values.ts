@@ -250,3 +250,45 @@ function isCollectionMetadata(metadata: unknown): boolean {
   const type = typeof metadata === "object" && metadata !== null ? (metadata as Record<string, unknown>)["type"] : undefined;
   return typeof type === "string" && type.startsWith("Collection(");
 }
+
+// --- One value alone: an operation's result, a property read alone ---------------------------------
+//
+// Both come in the same forms, read by these three for operations/results.ts and
+// property-answer.ts alike; each caller keeps its own rules on top (see there). The v4 test lives
+// here beside its v2 counterparts so that it loads where they do: at the client's start, which
+// reads operation results, and with a reader's first property read, not at a reader's start.
+
+/**
+ * Whether a v4 body is a wrapper around one value (OData JSON Format §7, §12): `{"value": …}` with
+ * nothing but annotations beside it (a primitive or a collection), or a null as OData 4.0 services
+ * (Microsoft.OData 6.x, SharePoint) write it, `{"@odata.null": true}` beside the context (4.01
+ * may leave out the `odata.`: `@null`); its value is `body.value ?? null`. Not a wrapper: an entity
+ * or complex value, which is the body itself. A complex value whose one property is called
+ * `value` reads as a wrapper: its context URL would tell the two apart, but services may leave it out.
+ * @example isV4ValueWrapper({ "@odata.context": "$metadata#Edm.Int32", value: 9 }) // true
+ * @example isV4ValueWrapper({ "@odata.context": "$metadata#Edm.String", "@odata.null": true }) // true
+ * @example isV4ValueWrapper({ ID: 1, title: "Emma" }) // false
+ */
+export function isV4ValueWrapper(body: Readonly<Record<string, unknown>>): boolean {
+  const properties = Object.keys(body).filter((key) => !key.includes("@"));
+  return properties.length ? properties.length === 1 && properties[0] === "value" : body["@odata.null"] === true || body["@null"] === true;
+}
+
+/**
+ * Whether a v2 value is a collection's wrapper, `{"results": [...]}` beside `__` members only
+ * (`__next`, `__count`): an operation's collection result, a collection property (OData v3's,
+ * which v2 services built on its libraries send).
+ * @example isV2ValueCollection({ results: [1, 2], __next: "f?$skiptoken=2" }) // true
+ */
+export function isV2ValueCollection(value: unknown): value is { results: unknown[] } & Record<string, unknown> {
+  return typeof value === "object" && value !== null && Array.isArray((value as Record<string, unknown>)["results"]) && Object.keys(value).every((key) => key === "results" || key.startsWith("__"));
+}
+
+/**
+ * A v2 value (a collection's wrapper taken off) as v4 reads it: a `/Date(…)/` string as ISO 8601,
+ * an entity, complex value or array converted in place by {@link normalizeV2Entity}.
+ * @example v2ValueAsV4("/Date(0)/") // "1970-01-01T00:00:00Z"
+ */
+export function v2ValueAsV4(value: unknown): unknown {
+  return typeof value === "string" ? (v2DateToIso(value) ?? value) : normalizeV2Entity(value);
+}

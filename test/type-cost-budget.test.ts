@@ -9,6 +9,8 @@
 // out the variance of their type parameters: the compiler measured it once per program by
 // comparing two builders member by member, 11,200 instantiations; T of each is still measured
 // (about 3,700, FilterBuilder's most), and ExpandQuery's Root (about 800).
+// expand()'s `nav/$count` and `nav/$ref` row types (edf806d) took 37 more of each: 12,375 and
+// 8,134, over the untyped 8,100, raised to 8,200.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +21,7 @@ import ts from "typescript";
 import { typeCheck, typeModelProgram, typeModelSource } from "../bench/type-model.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const BUDGET = { typed: 12_400, untyped: 8_100 };
+const BUDGET = { typed: 12_400, untyped: 8_200 };
 
 test(`the bench's typed and untyped programs stay within ${BUDGET.typed} and ${BUDGET.untyped} type instantiations`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "traverse-type-cost-"));

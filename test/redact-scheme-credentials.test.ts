@@ -243,7 +243,7 @@ test("a service answering 401 with WWW-Authenticate: Bearer realm=example and ec
   }
 });
 
-test("after Basic, words whose base64 reads as ISO-8859-1 with a sign of its upper half other than an accented letter, £ or ¿ stay", () => {
+test("after Basic, words whose base64 reads as ISO-8859-1 with a sign of its upper half other than a letter, µ, £, ¡ or ¿ stay", () => {
   // Each of these read as a printable ISO-8859-1 pair: crossjoin is `rº,²:"`, premajor `¦·¦j:+`.
   for (const word of ["crossjoin", "premajor", "Premajor", "Paleozoic", "trapezoid", "Trapezoidal", "protozoon", "scherzos", "ImageTrack", "MinusToken", "edmxOrCsdlJsonText", "endOfFileToken", "LeftOver", "StepOver", "TextOverflow", "parseToken", "WrapOutput"]) {
     assert.equal(redactText(`see Basic ${word} here`), `see Basic ${word} here`, word);
@@ -251,5 +251,13 @@ test("after Basic, words whose base64 reads as ISO-8859-1 with a sign of its upp
   // A pair with an accented letter or £ past ASCII is still one.
   for (const pair of ["a\u00a3a:aq", "a\u00fca:bq", "m\u00fcller:geheim"]) {
     assert.equal(redactText(`sent Basic ${latin1LettersOnly(pair)} here`), "sent Basic *** here", pair);
+  }
+});
+
+test("after Basic, letters that read as an ISO-8859-1 user:password with ¡, ª, º or µ past ASCII are masked", () => {
+  for (const pair of ["juan:\u00a1mi\u00a1", "juan:abc\u00a1", "juan:\u00aaabc", "eva:\u00baabc", "juan:mi\u00b5mi"]) {
+    const base64 = latin1LettersOnly(pair);
+    assert.equal(redactText(`the proxy sent Basic ${base64} and was refused`), "the proxy sent Basic *** and was refused", pair);
+    assert.equal(redactText(`This service refused Basic ${base64}.`), "This service refused Basic ***", pair);
   }
 });

@@ -174,15 +174,15 @@ function isCredential(bearer: string | undefined, value: string): boolean {
  * byte; one cut at the end counts, so that a pair cut short, or one of a short password, is one
  * once past its colon), or ISO-8859-1 (the charset clients used before RFC 7617's
  * `charset="UTF-8"`: `jürgen:pässwort` sent a byte each) with a user id before the colon, where
- * each byte past ASCII is a letter (À to ÿ, × and ÷ among them), `£` or `¿`. The other signs of
- * that half (`©`, `¦`, `±`, `¶`, `º`, `²`, `·`, the soft hyphen …) are what words read as base64
- * give far more often than people type them: with them, "Basic crossjoin", "Basic premajor" and
- * "Basic trapezoid" read as pairs. An empty user id counts in UTF-8 (Azure DevOps sends a token as
- * the password of one). A word of prose read as base64 is no such text ("Basic Operations",
+ * each byte past ASCII is a letter (À to ÿ, × and ÷ among them; the ordinals `ª` and `º`; `µ`),
+ * `£`, `¡` or `¿`. The other signs of that half (`©`, `¦`, `±`, `¶`, `²`, `·`, the soft hyphen …)
+ * are what words read as base64 give far more often than people type them: with them, "Basic
+ * crossjoin", "Basic premajor" and "Basic trapezoid" read as pairs. An empty user id counts in
+ * UTF-8 (Azure DevOps sends a token as the password of one). A word of prose read as base64 is no such text ("Basic Operations",
  * "Basic Overview": a colon first, then bytes that are no UTF-8), camel-cased or not ("Basic
  * JavaScript knowledge").
  */
-const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$|^(?=[^:]+:)[ -~\xa3\xbf\xc0-\xff]*$/s;
+const USER_PASS = /^(?=.*:)(?:[ -~]|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})*(?:[\xc2-\xf4][\x80-\xbf]{0,2})?$|^(?=[^:]+:)[ -~\xa1\xa3\xaa\xb5\xba\xbf\xc0-\xff]*$/s;
 
 /**
  * An absolute URL in text (up to white space, a quote, a bracket or a backslash). Its scheme is

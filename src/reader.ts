@@ -75,8 +75,8 @@ export class ODataReader {
   async metadata(options?: Omit<RequestOptions, "onResponse">): Promise<ServiceModel> {
     // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
     // the one cache the first of them made, and share its request.
-    const { metadataCacheOf, refuseOnResponse } = await import("./metadata/cache.js");
-    refuseOnResponse(options);
+    const { metadataCacheOf, refuseMetadataOptions } = await import("./metadata/cache.js");
+    refuseMetadataOptions(options);
     return metadataCacheOf(this.#core).get(options?.signal, options?.timeout);
   }
 

@@ -763,11 +763,14 @@ table("null is refused, not taken as not given", [
 ]);
 
 describe("unknown option names", () => {
-  test("are ignored by a read (the library's choice: a read's code is at every program's start): the request is sent as without them", async () => {
+  test("are refused by a read too, naming the option (and the one meant, where only its case differs) and the method; nothing is sent", async () => {
+    // Every read is in the table "options a read cannot take" below.
     const before = server.requests.length;
-    await items().page(wrong({ readahead: -1, top: 5 }));
-    const sent = server.requests.slice(before);
-    assert.deepEqual(sent.map((r) => `${r.method} ${r.path}`), ["GET /odata/Items"]);
+    await assert.rejects(items().page(wrong({ readahead: -1, top: 5 })), {
+      name: "TypeError",
+      message: 'page() has no option "readahead" (did you mean "readAhead"?); it takes signal, timeout, onResponse, headers, readAhead, from, maxPageSize',
+    });
+    assert.equal(server.requests.length, before);
   });
 
   test("are refused by a write, naming the option (and the one meant, where only its case differs) and the method; nothing is sent", async () => {
@@ -778,3 +781,106 @@ describe("unknown option names", () => {
     assert.equal(server.requests.length, before);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Options a read cannot take: options that are no object (`page(5)`, `stream(100)` taken for a
+// page size, `get("title")`), and a member it does not take (`countAll({ tiemout: 5 })`, or one of
+// the reading layer's own, `top` or `where`), are refused as a write's are, before anything is sent
+// ---------------------------------------------------------------------------------------------
+
+const READ_TAKES = "signal, timeout, onResponse, headers, readAhead, from, maxPageSize";
+const SINGLE_TAKES = "signal, timeout, onResponse, headers";
+const POLLER_TAKES = "signal, timeout, onResponse, pollInterval, maxWait, onProgress";
+
+interface ReadCall {
+  /** The method as its messages name it. */
+  call: string;
+  run(options: unknown): unknown;
+  /** "it takes ..." of its message. */
+  takes: string;
+  /** What `run(undefined)` sends, as the tables above say it. */
+  sends?: string;
+  /** A builder that throws rather than rejects (it sends nothing either way). */
+  sync?: boolean;
+}
+
+/** A batch that holds one read, as `send()` and the others are given. */
+const oneRead = () => {
+  const batch = client.batch();
+  batch.get(item());
+  return batch;
+};
+
+const READ_CALLS: ReadCall[] = [
+  { call: "page()", run: (o) => items().page(wrong(o)), takes: READ_TAKES, sends: "GET /odata/Items" },
+  { call: "pages()", run: (o) => items().pages(wrong(o)), takes: READ_TAKES, sends: "GET /odata/Items" },
+  { call: "stream()", run: (o) => items().stream(wrong(o)), takes: READ_TAKES, sends: "GET /odata/Items" },
+  { call: "list()", run: (o) => items().list(wrong(o)), takes: READ_TAKES, sends: "GET /odata/Items" },
+  { call: "first()", run: (o) => items().first(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items?$top=1" },
+  { call: "countAll()", run: (o) => items().countAll(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items/$count" },
+  { call: "get()", run: (o) => item().get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)" },
+  { call: "property().get()", run: (o) => item().property("name").get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name" },
+  { call: "property().text()", run: (o) => item().property("name").text(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name/$value" },
+  { call: "media().bytes()", run: (o) => item().media().bytes(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
+  { call: "media().text()", run: (o) => item().media().text(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
+  { call: "media().stream()", run: (o) => item().media().stream(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
+  // A client of its own each time: the model is kept, and a second call would send nothing.
+  { call: "metadata()", run: (o) => new ODataClient({ serviceUrl: server.url("odata/"), retry: false }).metadata(wrong(o)), takes: "signal, timeout", sends: "GET /odata/$metadata" },
+  { call: "delta(link)", run: (o) => client.delta("Items?delta=1", wrong(o)), takes: "signal, timeout, onResponse, maxPageSize, format, headers", sends: "GET /odata/Items?delta=1" },
+  { call: "partitions(n)", run: (o) => items().partitions(2, wrong(o)), takes: "signal, timeout, onResponse, key, model, strategy", sends: "GET /odata/Items/$count" },
+  { call: 'function("f").get()', run: (o) => client.function("f").get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/f()" },
+  { call: 'function("f").getAsync()', run: (o) => client.function("f").getAsync(wrong(o)), takes: `${POLLER_TAKES}, headers`, sends: "GET /odata/f()" },
+  { call: 'function("f").pages()', run: (o) => client.function("f").pages(wrong(o)), takes: READ_TAKES, sends: "GET /odata/f()" },
+  { call: 'function("f").stream()', run: (o) => client.function("f").stream(wrong(o)), takes: READ_TAKES, sends: "GET /odata/f()" },
+  { call: "send()", run: (o) => oneRead().send(wrong(o)), takes: "signal, timeout, onResponse, continueOnError, continuation", sends: "POST /odata/$batch" },
+  { call: 'send(): option "continuation"', run: (o) => oneRead().send({ continuation: wrong(o) }), takes: POLLER_TAKES, sends: "POST /odata/$batch" },
+  { call: "sendAsync()", run: (o) => oneRead().sendAsync(wrong(o)), takes: `${POLLER_TAKES}, continueOnError`, sends: "POST /odata/$batch" },
+  { call: "asyncPoller(statusUrl)", run: (o) => client.asyncPoller("monitor/1", wrong(o)), takes: POLLER_TAKES, sync: true },
+  { call: "resumeAsync(token)", run: (o) => client.resumeAsync(client.asyncPoller("monitor/1").toJSON(), wrong(o)), takes: POLLER_TAKES, sync: true },
+];
+
+/** `text` as a RegExp that matches it whole. */
+const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+
+table(
+  "options a read cannot take",
+  READ_CALLS.flatMap(({ call, run, takes, sends, sync }): Row[] => {
+    const kind: Row["kind"] = sync ? "sync" : "async";
+    const notObject = (label: string, value: unknown, got: string): Row => ({ name: `${call} options`, kind, run: () => run(value), bad: [[label, value]], names: exactly(`${call}: options must be an object; got ${got}`) });
+    const unknown = (label: string, value: unknown, name: string, meant = ""): Row => ({
+      name: `${call} options`,
+      kind,
+      run: () => run(value),
+      bad: [[label, value]],
+      names: exactly(`${call} has no option "${name}"${meant && ` (did you mean "${meant}"?)`}; it takes ${takes}`),
+    });
+    return [
+      notObject("5", 5, "5"),
+      notObject('"title"', "title", 'the string "title"'),
+      notObject("null", null, "null"),
+      notObject("[]", [], "an array"),
+      unknown("{ tiemout: 5 }", { tiemout: 5 }, "tiemout"),
+      unknown("{ Timeout: 5 } (a case slip)", { Timeout: 5 }, "Timeout", takes.split(", ").includes("timeout") ? "timeout" : ""),
+      // The reading layer's own options, which a public method never takes from its caller.
+      unknown("{ top: 1 }", { top: 1 }, "top"),
+      unknown('{ where: "x" }', { where: "x" }, "where"),
+      // A member given as undefined is an option not given, as options given as undefined are.
+      ...(sends === undefined ? [] : [{ name: `${call} options { tiemout: undefined }`, kind, run: () => run({ tiemout: undefined }), bad: [], names: /$^/, sends }]),
+    ];
+  }),
+);
+
+table(
+  "options that are no object, given to a write",
+  [
+    { call: "create(entity)", run: (o: unknown) => items().create({ ID: 2 }, wrong(o)), sends: "POST /odata/Items" },
+    { call: "update(patch)", run: (o: unknown) => item().update({ a: 1 }, wrong(o)), sends: "PATCH /odata/Items(1)" },
+    { call: "delete()", run: (o: unknown) => item().delete(wrong(o)), sends: "DELETE /odata/Items(1)" },
+    { call: "createAsync(body)", run: (o: unknown) => items().createAsync({ ID: 2 }, wrong(o)), sends: "POST /odata/Items" },
+    { call: 'action("go").invoke()', run: (o: unknown) => client.action("go").invoke({}, wrong(o)), sends: "POST /odata/go" },
+  ].flatMap(({ call, run, sends }): Row[] => [
+    { name: `${call} options`, kind: "async", run, bad: [["5", 5]], names: exactly(`${call}: options must be an object; got 5`), sends },
+    { name: `${call} options`, kind: "async", run, bad: [['"x"', "x"]], names: exactly(`${call}: options must be an object; got the string "x"`) },
+    { name: `${call} options`, kind: "async", run, bad: [["null", null]], names: exactly(`${call}: options must be an object; got null`) },
+  ]),
+);

@@ -8,7 +8,8 @@
 import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
-import { createRequest, deleteRequest, ifMatchFor, refuseUnknownOptions, replaceRequest, updateRequest, type OptionNames } from "../write/requests.js";
+import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest } from "../write/requests.js";
+import { refuseUnknownOptions, type OptionNames } from "../util/values.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { isTrustedOrigin, withConfigured } from "../http/steps.js";
 import type { ResolvedClientOptions } from "../options.js";

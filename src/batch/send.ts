@@ -13,7 +13,7 @@ import type { RequestOptions } from "../options.js";
 import { logBatchParts } from "../http/wire-log.js";
 import { mapPoller } from "../lro/mapped-poller.js";
 import { answeredUrl, resolveLocation } from "../lro/answer-url.js";
-import { resolvePollerOptions, succeededPhaseOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
+import { POLLER_OPTIONS, resolvePollerOptions, succeededPhaseOf, type AsyncPoller, type AsyncPollerOptions } from "../lro/poller.js";
 import { pollerFor } from "../lro/resume.js";
 import type { AsyncResultShape, LaterContinuation } from "../lro/token.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
@@ -31,7 +31,7 @@ import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { explainFailedWrite } from "../write/requests.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { describe, isRecord, optionalFunction } from "../util/values.js";
+import { describe, isRecord, optionalFunction, refuseUnknownOptions, type OptionNames } from "../util/values.js";
 import { resolveReference, urlBelowRoot } from "../util/service-root.js";
 
 /** Options of `batch.send()`. */
@@ -55,6 +55,11 @@ export interface BatchSendAsyncOptions extends AsyncPollerOptions {
   /** As in {@link BatchSendOptions.continueOnError}. */
   continueOnError?: boolean | undefined;
 }
+
+// The options of `send()` and `sendAsync()`, by name: any other member is refused
+// (refuseUnknownOptions), as a write's are.
+const SEND_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, continueOnError: 1, continuation: 1 } satisfies OptionNames<BatchSendOptions>;
+const SEND_ASYNC_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, continueOnError: 1 } satisfies OptionNames<BatchSendAsyncOptions>;
 
 /**
  * A batch to send: what its builder recorded (sealed by the builder's method that got here), the
@@ -187,6 +192,9 @@ const CONTINUATION = "the batch's continuation";
  * monitor, through `results.continuation`.
  */
 export async function sendBatch(toSend: BatchToSend, options: BatchSendOptions | undefined): Promise<BatchResults> {
+  // The caller's options, refused before the send begins (the handles keep what they had).
+  refuseUnknownOptions(options, SEND_OPTIONS, "send()");
+  refuseUnknownOptions(options?.continuation, POLLER_OPTIONS, 'send(): option "continuation"');
   const reading = begin(toSend.record);
   try {
     return await sendAndRead(toSend, reading, options);
@@ -297,6 +305,7 @@ function masking<R>(secrets: SecretSet | undefined, read: () => R): R {
  * so that the handles have their results and an unreadable answer rejects here.
  */
 export async function sendBatchAsync(toSend: BatchToSend, options: BatchSendAsyncOptions | undefined): Promise<AsyncPoller<BatchResults>> {
+  refuseUnknownOptions(options, SEND_ASYNC_OPTIONS, "sendAsync()");
   // As send()'s: the handles have no result while the poller runs, and say so when it failed.
   const reading = begin(toSend.record);
   try {

@@ -15,7 +15,7 @@ import type { RequestOptions } from "../options.js";
 import { redactUrl } from "../util/redact.js";
 import { loadOnce } from "../util/load-once.js";
 import { callTimeout } from "../util/timers.js";
-import { optionalFunction } from "../util/values.js";
+import { optionalFunction, type OptionNames } from "../util/values.js";
 
 /**
  * Options of a poller, given to `createAsync`, `asyncPoller` and `resumeAsync`. Its `signal`
@@ -61,6 +61,12 @@ export interface AsyncPoller<T> {
   /** Plain JSON from which `client.resumeAsync()` rebuilds the poller. */
   toJSON(): AsyncPollerToken;
 }
+
+/**
+ * The options of a poller, by name, for `refuseUnknownOptions`: what `asyncPoller()`,
+ * `resumeAsync()` and a batch's `continuation` take.
+ */
+export const POLLER_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1 } satisfies OptionNames<AsyncPollerOptions>;
 
 export const DEFAULT_POLL_INTERVAL = 2_000;
 export const DEFAULT_MAX_WAIT = 600_000;

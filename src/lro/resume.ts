@@ -9,7 +9,8 @@ import { AsyncOperationCancelledError, AsyncOperationFailedError, ODataClientErr
 import { rememberDatePaths } from "../payload/v2-values.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { graphReference, resolveReference } from "../util/service-root.js";
-import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
+import { Poller, POLLER_OPTIONS, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
+import { refuseUnknownOptions } from "../util/values.js";
 import type { PollerStart } from "./state.js";
 import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js";
 
@@ -18,6 +19,7 @@ import { resultShapeOf, TOKEN_VERSION, type AsyncPollerToken } from "./token.js"
  * Microsoft Graph's host below the root's version, as a `Location` from Graph is read); sends nothing.
  */
 export function pollerFor<T>(core: ClientCore, statusUrl: string, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
+  refuseUnknownOptions(options, POLLER_OPTIONS, "asyncPoller(statusUrl)");
   const resolved = resolvePollerOptions(options, "asyncPoller(statusUrl)");
   // A caller hands on Graph's monitor path as its `Location` gave it: read as that `Location` is.
   const base = core.options.serviceUrl;
@@ -32,6 +34,7 @@ export function pollerFor<T>(core: ClientCore, statusUrl: string, options: Async
  * otherwise the token's deadline holds.
  */
 export function resumePoller<T>(core: ClientCore, token: unknown, options: AsyncPollerOptions | undefined): AsyncPoller<T> {
+  refuseUnknownOptions(options, POLLER_OPTIONS, "resumeAsync(token)");
   // Without a new maxWait the token's deadline holds, and so does the maxWait that set it.
   const kept = options?.maxWait === undefined ? tokenMaxWait(token) : undefined;
   const resolved = resolvePollerOptions(kept === undefined ? options : { ...options, maxWait: kept }, "resumeAsync(token)");

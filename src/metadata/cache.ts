@@ -15,17 +15,20 @@ import { versionHeaders } from "../payload/version-headers.js";
 import { isHtmlContentType } from "../payload/content-type.js";
 import { clipText, redactUrl } from "../util/redact.js";
 import { SharedRequest } from "../util/shared-request.js";
+import { refuseUnknownOptions } from "../util/values.js";
 
 /** The cache of each client core: `client.metadata()` and the partition planner share one fetch. */
 const caches = new WeakMap<ClientCore, MetadataCache>();
 
 /**
- * Refuses an `onResponse` given to `metadata()` (left out of its type, but a JavaScript caller may
- * give one): its request is shared by the calls that wait for it and its model kept, so that no
- * answer is one call's own to tell of.
+ * Refuses options `metadata()` does not take, as every read does (refuseUnknownOptions): its
+ * `onResponse` in words of its own (left out of its type, but a JavaScript caller may give one):
+ * its request is shared by the calls that wait for it and its model kept, so that no answer is
+ * one call's own to tell of.
  */
-export function refuseOnResponse(options: object | undefined): void {
+export function refuseMetadataOptions(options: unknown): void {
   if ((options as { onResponse?: unknown } | undefined)?.onResponse !== undefined) throw new TypeError('metadata(): option "onResponse" is not taken: the $metadata request is shared by its callers');
+  refuseUnknownOptions(options, { signal: 1, timeout: 1 }, "metadata()");
 }
 
 /** The `$metadata` cache of a client core (made by the first call). */

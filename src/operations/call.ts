@@ -11,10 +11,10 @@ import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
 import { markReturnedEntities } from "../payload/expanded.js";
 import { callTimeout } from "../util/timers.js";
 import type { RequestOptions } from "../options.js";
-import { optionalFunction } from "../util/values.js";
+import { optionalFunction, refuseUnknownOptions, type OptionNames } from "../util/values.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import { operationPoller, readOperationResult, type OperationPoller } from "./results.js";
-import { explainFailedWrite, ifMatchFor, refuseOtherIfMatch, refuseUnknownOptions, type OptionNames } from "../write/requests.js";
+import { explainFailedWrite, ifMatchFor, refuseOtherIfMatch } from "../write/requests.js";
 import type { ConditionalOptions } from "../write/options.js";
 import { appliedAnswerFailure, unansweredFailure, unreadableAnswer } from "../write/send.js";
 import { toAbortSignal, type AbortSignalLike } from "../http/signals.js";
@@ -56,6 +56,9 @@ function actionRequest(core: ClientCore, call: OperationCall, params: OperationP
 // those would close a cycle with operation.ts, which loads this module).
 const INVOKE = { signal: 1, timeout: 1, onResponse: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<ConditionalOptions & CallOptions>;
 const INVOKE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<AsyncPollerOptions & ConditionalOptions & CallHeaders>;
+// A function's, as a read's are (read/traversal.ts SINGLE_READ_OPTIONS; its `pages()` and `stream()` take READ_OPTIONS).
+const GET = { signal: 1, timeout: 1, onResponse: 1, headers: 1 } satisfies OptionNames<CallOptions>;
+const GET_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, headers: 1 } satisfies OptionNames<AsyncPollerOptions & CallHeaders>;
 
 /** `ActionCall.invoke()`: sends the action and reads its result. */
 export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallOptions) | undefined): Promise<unknown> {
@@ -76,13 +79,15 @@ export function invokeActionAsync<R>(core: ClientCore, call: OperationCall, para
 /** `FunctionCall.get()`: sends the function's request, with the `headers` given, and reads its result. */
 export function getFunction(core: ClientCore, request: OperationRequest, name: string, options: CallOptions | undefined): Promise<unknown> {
   const where = `function(${JSON.stringify(name)}).get()`;
+  refuseUnknownOptions(options, GET, where);
   return sendOperation(core, withHeaders(request, options?.headers, where), name, options, where);
 }
 
 /** `FunctionCall.getAsync()`: sends the function's request with `Prefer: respond-async` and gives its poller. */
 export function getFunctionAsync<R>(core: ClientCore, request: OperationRequest, name: string, options: (AsyncPollerOptions & CallHeaders) | undefined): Promise<OperationPoller<R>> {
-  const { headers, ...pollerOptions } = options ?? {};
   const where = `function(${JSON.stringify(name)}).getAsync()`;
+  refuseUnknownOptions(options, GET_ASYNC, where);
+  const { headers, ...pollerOptions } = options ?? {};
   return startOperation<R>(core, withHeaders(request, headers, where), name, options === undefined ? undefined : pollerOptions, where);
 }
 

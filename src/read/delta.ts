@@ -19,7 +19,7 @@ import { readHeaders, RecentLinks, resolveNextLink, resolveReadOptions } from ".
 import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
-import { describe, isRecord } from "../util/values.js";
+import { describe, isRecord, refuseUnknownOptions, type OptionNames } from "../util/values.js";
 import { clipText, redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { resolveReference } from "../util/service-root.js";
 import { COLLECTION_ANNOTATIONS, dropResponseAnnotations, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
@@ -187,12 +187,17 @@ export interface DeltaOptions extends RequestOptions {
   headers?: Record<string, string> | undefined;
 }
 
+/** The options `delta()` takes, by name: any other is refused (refuseUnknownOptions), as a read's are. */
+const DELTA_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, maxPageSize: 1, format: 1, headers: 1 } satisfies OptionNames<DeltaOptions>;
+
 /**
  * The pages of a delta, starting at a delta link (or a next link inside a delta saved earlier),
  * following next links until the page that carries the new delta link.
  */
 export async function* walkDelta<T>(core: ClientCore, link: string, options: DeltaOptions | undefined): AsyncGenerator<DeltaPage<T>, void, undefined> {
   if (typeof link !== "string" || link === "") throw new TypeError("delta(link): link must be a delta link string");
+  // `client.delta()`'s options as the caller gave them: the check of its public boundary.
+  refuseUnknownOptions(options, DELTA_OPTIONS, "delta(link)");
   const format = options?.format === undefined ? "json" : options.format;
   if (format !== "json" && format !== "atom") throw new TypeError(`delta(link): option "format" must be "json" or "atom"; got ${JSON.stringify(format)}`);
   if (format === "atom" && core.options.version !== "2.0") throw new TypeError('delta(link): option "format": "atom" is for OData v2 services only');

@@ -22,7 +22,7 @@ import { loadOnce } from "../util/load-once.js";
 import { isXmlContentType, jsonMediaType } from "../payload/content-type.js";
 import { mergePrefer } from "../http/steps.js";
 import { callTimeout } from "../util/timers.js";
-import { optionalFunction } from "../util/values.js";
+import { optionalFunction, type OptionNames } from "../util/values.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -74,6 +74,16 @@ export interface ReadOptions extends RequestOptions {
   /** Sent as `Prefer: odata.maxpagesize=N` (v4), overriding the client's `maxPageSize`. */
   maxPageSize?: number | undefined;
 }
+
+/**
+ * The options a walk or a page takes from its caller (`page()`, `pages()`, `stream()`, `list()`,
+ * a function's `pages()`), by name, for `refuseUnknownOptions`: those of {@link TraversalOptions}
+ * are the reading layer's own, and refused from a caller.
+ */
+export const READ_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, headers: 1, readAhead: 1, from: 1, maxPageSize: 1 } satisfies OptionNames<ReadOptions>;
+
+/** The options a read of one answer takes (`get()`, `first()`, `countAll()`, a property's), by name. */
+export const SINGLE_READ_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, headers: 1 } satisfies OptionNames<RequestOptions & Pick<ReadOptions, "headers">>;
 
 /** What the query layer adds to the caller's reading options (not exported from the package). */
 export interface TraversalOptions extends ReadOptions {
@@ -397,7 +407,8 @@ const maskedLinkError = (core: ClientCore, error: unknown): Promise<unknown> => 
  * running at most `readAhead` page pieces ahead. Leaving the loop early (break, return, throw)
  * aborts whatever is in flight.
  */
-async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, where: string): AsyncGenerator<PagePart<T>> {
+async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, where: string, refuse: (() => void) | undefined): AsyncGenerator<PagePart<T>> {
+  refuse?.();
   const resolved = await resolveReadOptions(options, where);
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link", true);
   const caller = resolved.signal;
@@ -524,10 +535,14 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
   }
 }
 
-/** Pages after pages, following next links. */
-export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<Page<T>> {
+/**
+ * Pages after pages, following next links. `refuse`, where given, checks the caller's own options
+ * (`refuseUnknownOptions`) at the first step, before anything is sent: a public method's wrong
+ * options reject its walk's first step, as a wrong value of one of them does.
+ */
+export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, refuse?: () => void): AsyncGenerator<Page<T>> {
   let value: T[] = [];
-  for await (const part of walkParts<T>(core, url, options, "pages()")) {
+  for await (const part of walkParts<T>(core, url, options, "pages()", refuse)) {
     if (!part.end) {
       for (const entity of part.entities) value.push(entity);
       continue;
@@ -548,10 +563,11 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
 /**
  * Entities after entities across all pages. Once the caller's signal aborts, no further entity is
  * handed out, not even one of a piece already read: the next step rejects with the signal's reason.
+ * `refuse` as {@link walkPages} takes it.
  */
-export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined): AsyncGenerator<T, void, undefined> {
+export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, refuse?: () => void): AsyncGenerator<T, void, undefined> {
   // The caller's signal as given: the stream only reads whether it has aborted and why.
-  return new EntityStream<T>(walkParts<T>(core, url, options, "stream()"), options?.signal);
+  return new EntityStream<T>(walkParts<T>(core, url, options, "stream()", refuse), options?.signal);
 }
 
 /**

@@ -73,7 +73,7 @@ import { checkPath } from "../query/names.js";
 import type { QueryState } from "../query/state.js";
 import { collectionUrl, countUrl } from "../query/url.js";
 import type { ODataVersion } from "../options.js";
-import { describe, optionalFunction, valueAt } from "../util/values.js";
+import { describe, optionalFunction, refuseUnknownOptions, valueAt, type OptionNames } from "../util/values.js";
 import { bytesOfBase64 } from "../util/base64-text.js";
 import { metadataCacheOf } from "../metadata/cache.js";
 import { numberOf } from "../metadata/values.js";
@@ -120,6 +120,9 @@ export function isTransientFailure(error: unknown): boolean {
   return error instanceof ODataHttpError ? RETRY_STATUSES.has(error.status) : error instanceof ODataClientError && (error.code === "TIMEOUT" || error.code === "NETWORK_ERROR");
 }
 
+/** The options `partitions(n)` takes, by name: any other member is refused (refuseUnknownOptions). */
+const PARTITIONS = { signal: 1, timeout: 1, onResponse: 1, key: 1, model: 1, strategy: 1 } satisfies OptionNames<PartitionOptions>;
+
 /**
  * Plans `n` partitions of the query: see the module comment. The caller has checked that the query
  * is a whole collection (`checkWholeCollection`); `path` is what each partition's `entitySet` holds
@@ -134,6 +137,8 @@ export async function planPartitions(
   path: string,
 ): Promise<QueryPartition[]> {
   const where = "partitions(n)";
+  // `query.partitions(n, options)`'s options as the caller gave them: the check of its public boundary.
+  refuseUnknownOptions(options, PARTITIONS, where);
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new RangeError(`${where}: n must be an integer from 1 to ${MAX_PARTITIONS}; got ${describe(n)}`);
   const strategy: PartitionStrategy = options?.strategy === undefined ? "auto" : options.strategy;
   if (!["auto", "quantiles", "aggregate", "skip"].includes(strategy)) {

@@ -8,7 +8,8 @@ import type { ClientCore } from "../core.js";
 import type { RequestOptions } from "../options.js";
 import type { EntityState } from "../query/state.js";
 import { customOptions, entityPath, resourceUrl } from "../query/url.js";
-import type { ReadOptions } from "../read/traversal.js";
+import { SINGLE_READ_OPTIONS, type ReadOptions } from "../read/traversal.js";
+import { refuseUnknownOptions } from "../util/values.js";
 import type { DeclaredProperties, IsLoose, ShapeNavigation } from "../query/types.js";
 
 /** The reading of a property (read/property.ts), loaded by the first read. */
@@ -48,6 +49,7 @@ export class PropertyQuery<V = unknown> {
    * `ODataHttpError` (status 404). `headers` go with the request, as a `get()`'s.
    */
   async get(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<V> {
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "property().get()");
     // `return await`, as the other reads' (see ReadCollectionQuery.countAll).
     return await (await propertyReads()).readProperty<V>(this.#core, this.#url, this.#name, options);
   }
@@ -58,6 +60,7 @@ export class PropertyQuery<V = unknown> {
    * sent. `null` where the property is null (`204 No Content`).
    */
   async text(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<string | null> {
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "property().text()");
     return await (await propertyReads()).readRawValue(this.#core, this.#url, options);
   }
 }

@@ -58,8 +58,9 @@ import type {
 } from "../query/types.js";
 import { checkIdentifier } from "../query/names.js";
 import { collectionPath, collectionUrl, countUrl, entityPath, entityUrl } from "../query/url.js";
-import { readPage, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
+import { READ_OPTIONS, readPage, SINGLE_READ_OPTIONS, walkEntities, walkPages, type Page, type ReadOptions, type TraversalOptions } from "../read/traversal.js";
 import type { RequestOptions } from "../options.js";
+import { refuseUnknownOptions } from "../util/values.js";
 import { PropertyQuery, type PropertyName, type PropertyValue } from "./property.js";
 
 /** The single reads (`get()`, `countAll()`), loaded by the first of them. */
@@ -300,8 +301,11 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * One page: the entities of the first page the service sends (or of `options.from`, a next link
    * saved earlier), with its `nextLink`, `count`, `deltaLink` and other `annotations`.
    */
-  page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
-    return readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
+  async page(options?: ReadOptions): Promise<Page<Selected<T, S, X>>> {
+    // Each reading method refuses options it does not take (`page(5)`, a typo) before anything
+    // is sent; the reading layer below takes options of its own (TraversalOptions) beside them.
+    refuseUnknownOptions(options, READ_OPTIONS, "page()");
+    return await readPage<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
   }
 
   /**
@@ -311,7 +315,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * for await (const page of client.collection("Orders").pages()) await store(page.value);
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<Selected<T, S, X>>, void, undefined> {
-    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
+    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options), () => refuseUnknownOptions(options, READ_OPTIONS, "pages()"));
   }
 
   /**
@@ -319,7 +323,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
    */
   stream(options?: ReadOptions): AsyncGenerator<Selected<T, S, X>, void, undefined> {
-    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options));
+    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options), () => refuseUnknownOptions(options, READ_OPTIONS, "stream()"));
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<Selected<T, S, X>, void, undefined> {
@@ -328,6 +332,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
 
   /** All entities of all pages in one array (memory grows with the collection: prefer `stream()`). */
   async list(options?: ReadOptions): Promise<Selected<T, S, X>[]> {
+    refuseUnknownOptions(options, READ_OPTIONS, "list()");
     const all: Selected<T, S, X>[] = [];
     // The pages as pages() reads them, its option errors naming list().
     for await (const page of walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, { ...options, where: "list()" }))) for (const entity of page.value) all.push(entity);
@@ -341,6 +346,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * `headers` go with each request, as a walk's do (see {@link ReadOptions}).
    */
   async first(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<Selected<T, S, X> | undefined> {
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "first()");
     const state = firstEntityState(this.#state);
     const url = collectionUrl(this.#core.options.serviceUrl, this.#version, state);
     for await (const entity of walkEntities<Selected<T, S, X>>(this.#core, url, { ...options, expand: state.expand, top: state.top, readAhead: 0, eager: true, where: "first()" })) return entity;
@@ -354,6 +360,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * @example await graph.collection("users").countAll({ headers: { ConsistencyLevel: "eventual" } }) // Microsoft Graph
    */
   async countAll(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<number> {
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "countAll()");
     const url = countUrl(this.#core.options.serviceUrl, this.#version, this.#state);
     // `return await`: a method that returned a promise already rejected (an argument refused before
     // sending) left it unhandled for a turn, which workerd reports as an unhandled rejection.
@@ -506,6 +513,7 @@ export class ReadEntityQuery<T = Record<string, unknown>, S extends string = nev
    * `headers` go with the request, checked and merged as a read's (see {@link ReadOptions}).
    */
   async get(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<Selected<T, S, X> | Z> {
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "get()");
     const url = new URL(this.url());
     return await (await singleReads()).readEntity<Selected<T, S, X> | Z>(this.#core, url, options, this.#state, relatesOne(this.#state));
   }

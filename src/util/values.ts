@@ -90,3 +90,32 @@ export function describe(value: unknown): string {
       return `a ${typeof value}`;
   }
 }
+
+/**
+ * The names of the options a method takes, for {@link refuseUnknownOptions}: a member for each
+ * option of its options type `O`, no more and no fewer, which the compiler checks.
+ */
+export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
+
+/**
+ * Refuses with a `TypeError`, before anything is sent, options that `method` (`"create(entity)"`,
+ * `"page()"`) cannot take: options that are no object (`page(5)`, `key(1).get("title")`; `undefined`
+ * is none given), and a member that is not one of `taken`. Typed code can pass neither, but a
+ * JavaScript caller's typo (`ifmatch`, `tiemout`) or an option of another method
+ * (`create(entity, { etag })`) would otherwise be dropped without a word, and the request sent
+ * without what the caller meant. A member given as `undefined` gives nothing, as an option the
+ * method takes does not. A method that takes none (`batch.get()`) has `taken` empty. Called at a
+ * public method's start with the caller's own options: the layers below take options of their
+ * own beside the caller's (a walk's `where`, `top`), which no caller may pass.
+ */
+export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
+  if (options === undefined) return;
+  if (!isRecord(options)) throw new TypeError(`${method}: options must be an object; got ${describe(options)}`);
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || Object.hasOwn(taken, name)) continue;
+    const names = Object.keys(taken);
+    const meant = names.find((option) => option.toLowerCase() === name.toLowerCase());
+    const takes = names.length === 0 ? "none" : names.join(", ");
+    throw new TypeError(`${method} has no option ${JSON.stringify(name)}${meant === undefined ? "" : ` (did you mean "${meant}"?)`}; it takes ${takes}`);
+  }
+}

@@ -6,17 +6,16 @@ import type { ClientCore } from "../core.js";
 import { readBodyBytes, watchedBodyStream, discard } from "../http/body.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import type { EntityState } from "../query/state.js";
-import { mediaReadRequest, mediaWriteRequest, refuseUnknownOptions, type OptionNames } from "./requests.js";
+import { mediaReadRequest, mediaWriteRequest } from "./requests.js";
 import { sendChecked } from "./send.js";
 import type { RequestOptions } from "../options.js";
 import type { MediaWriteOptions } from "./options.js";
 import { pendingReadError } from "../read/pending-read.js";
 import { callTimeout } from "../util/timers.js";
-import { optionalFunction } from "../util/values.js";
+import { optionalFunction, refuseUnknownOptions, type OptionNames } from "../util/values.js";
 
-// The options of a read and of a write of content, by name: any other member is refused, as a
-// write's are (resources/writes.ts). Other reads ignore one, as their code is at every program's
-// start; this loads with the first use of media.
+// The options of a read and of a write of content, by name: any other member is refused, as
+// every read's and write's are (resources/writes.ts, read/traversal.ts).
 const READ = { signal: 1, timeout: 1, onResponse: 1 } satisfies OptionNames<RequestOptions>;
 const PUT = { signal: 1, timeout: 1, onResponse: 1, headers: 1, tunnel: 1, etag: 1, ifMatch: 1, contentType: 1 } satisfies OptionNames<MediaWriteOptions>;
 

@@ -66,29 +66,9 @@ import type {
   WriteOptions,
 } from "./options.js";
 
-/**
- * The names of the options a method takes, for {@link refuseUnknownOptions}: a member for each
- * option of its options type `O`, no more and no fewer, which the compiler checks.
- */
-export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
-
-/**
- * Refuses with a `TypeError` a member of `options` that `method` (`"create()"`) does not take, one
- * of `taken`: typed code cannot pass one, but a JavaScript caller's typo (`ifmatch`) or an option of
- * another method (`create(entity, { etag })`) would otherwise be dropped without a word, and the
- * request sent without what the caller meant. A member given as `undefined` gives nothing, as an
- * option the method takes does not. A method that takes none (`batch.get()`) has `taken` empty.
- */
-export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
-  if (typeof options !== "object" || options === null) return;
-  for (const [name, value] of Object.entries(options)) {
-    if (value === undefined || Object.hasOwn(taken, name)) continue;
-    const names = Object.keys(taken);
-    const meant = names.find((option) => option.toLowerCase() === name.toLowerCase());
-    const takes = names.length === 0 ? "none" : names.join(", ");
-    throw new TypeError(`${method} has no option ${JSON.stringify(name)}${meant === undefined ? "" : ` (did you mean "${meant}"?)`}; it takes ${takes}`);
-  }
-}
+// The check of a method's options, where the writing verbs (resources/writes.ts) find it with the
+// request builders; it lives with the value checks (util/values.ts), as the reads use it too.
+export { refuseUnknownOptions, type OptionNames } from "../util/values.js";
 
 /** What the request builders need from the client: its service root, OData version and JSON form. */
 export interface WriteContext {

@@ -261,3 +261,22 @@ test("after Basic, letters that read as an ISO-8859-1 user:password with ¡, ª,
     assert.equal(redactText(`This service refused Basic ${base64}.`), "This service refused Basic ***", pair);
   }
 });
+
+test("after Bearer, a lone unquoted challenge param whose value holds a colon (a URL), or of a name a challenge sends alone (RFC 9728, Azure), shows; a lone name=token of another name is still a token", () => {
+  for (const challenge of [
+    "Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize",
+    "answered 401 (WWW-Authenticate: Bearer authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize)",
+    "WWW-Authenticate: Bearer authorization_uri=https://login.microsoftonline.com/tenant/oauth2/authorize resource_id=https://storage.azure.com",
+    "WWW-Authenticate: Bearer resource_metadata=https://api.example.com/.well-known/oauth-protected-resource",
+    "Bearer ticket=urn:example:abc",
+    "www-authenticate: Bearer trusted_issuers=issuer",
+    "www-authenticate: Bearer audience=api",
+    "Bearer resource_id=00000003-0000-0000-c000-000000000000",
+  ]) {
+    assert.equal(redactText(challenge), challenge);
+  }
+  // A token68 holds no colon, but a name=token without one, or one whose colon ends a sentence, is still read as a token.
+  assert.equal(redactText("Bearer tok=abcdefghijk"), "Bearer ***");
+  assert.equal(redactText("the service refused Bearer tok=abcdefghijk: expired"), "the service refused Bearer *** expired");
+  assert.equal(redactText("Bearer audiencex=abcdefghijk"), "Bearer ***");
+});

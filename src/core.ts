@@ -4,7 +4,7 @@
  * is read belong to the layers above (payload, lro, read, write ...). Not exported from the package.
  */
 import { composePipeline, IDEMPOTENT_METHODS, lazyStep, type ODataRequest, type RedirectMode, type PipelineStep, type SendRequest } from "./http/pipeline.js";
-import { checkedStep, fetchTransport, headersStep, redirectStep, retryStep, timeoutStep } from "./http/steps.js";
+import { checkedStep, fetchTransport, headersStep, redirectStep, retryStep, SENT_AS, timeoutStep } from "./http/steps.js";
 import type { WireLogger } from "./http/debug.js";
 import { abortReason } from "./http/signals.js";
 import type { RequestOptions, ResolvedClientOptions } from "./options.js";
@@ -130,6 +130,7 @@ export class ClientCore {
       timeout: init.timeout,
       purpose: init.purpose,
     };
+    SENT_AS.set(init, request);
     // The built-in steps that let a request through untouched are not async (a poll costs no
     // promise in them): a step further down that throws at once still rejects here.
     try {

@@ -34,9 +34,25 @@ export const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
  * What the attempts before the one a retried request's answer (or its failure) came from met: each
  * one's status, or its network error. A PUT or DELETE that one of them applied may be refused when
  * sent again (412, 404), or its last attempt fail otherwise, and the write's error says so
- * (write/requests.ts, write/send.ts).
+ * (write/requests.ts, write/send.ts). Kept by the answer, or, where the last attempt failed, by
+ * the request as the retry step was given it ({@link attemptsBefore}), never by the error: one
+ * error may reject several requests (the failure of a token fetch they all waited for).
  */
 export const EARLIER_ATTEMPTS = new WeakMap<object, unknown[]>();
+
+/** The request `ClientCore.send` made of each init it was given (core.ts `SendInit`), for {@link attemptsBefore}. */
+export const SENT_AS = new WeakMap<object, ODataRequest>();
+
+/**
+ * What the attempts of the request sent with `init` (what a caller gave `ClientCore.send`) met
+ * before its last one, which failed: each one's status or its network error, or `undefined` where
+ * it was sent once. Asked by the request, not by the error: one error may reject several requests
+ * (the failure of a token fetch they all waited for).
+ */
+export function attemptsBefore(init: object): readonly unknown[] | undefined {
+  const request = SENT_AS.get(init);
+  return request && EARLIER_ATTEMPTS.get(request);
+}
 
 /**
  * Sends idempotent requests again after 408/429/502/503/504 answers and network errors, waiting
@@ -67,8 +83,7 @@ async function sendWithRetries(request: ODataRequest, next: SendRequest, policy:
     } catch (error) {
       if (request.signal?.aborted) throw error;
       if (last || !isNetworkError(error)) {
-        // (Not with the caller's abort reason, above: other requests may reject with it as well.)
-        if (error instanceof Object) EARLIER_ATTEMPTS.set(error, earlier);
+        if (earlier.length > 0) EARLIER_ATTEMPTS.set(request, earlier);
         throw error;
       }
       earlier.push(error);

@@ -9,7 +9,7 @@ import type { ClientCore, SendInit } from "../core.js";
 import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { discard } from "../http/body.js";
 import { retryAfterMs } from "../http/retry-after.js";
-import { mergePrefer } from "../http/steps.js";
+import { attemptsBefore, mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
@@ -158,9 +158,11 @@ export interface StartReading {
   /**
    * What a failure of the request before an answer arrived becomes: a write's or an action's says
    * that the service may have applied it where it may have reached the service (write/send.ts
-   * `unansweredFailure`). Left out, the failure stands as it is (a read's, a batch's).
+   * `unansweredFailure`), given what the attempts before the last met where the retry step sent
+   * it again (http/steps.ts `attemptsBefore`). Left out, the failure stands as it is (a read's, a
+   * batch's).
    */
-  unanswered?: ((error: unknown) => unknown) | undefined;
+  unanswered?: ((error: unknown, earlier: readonly unknown[] | undefined) => unknown) | undefined;
   /**
    * What a failure while the body of a success was read becomes (not a running `202`'s, whose body
    * is optional), given the answer (its stall watch holds the timeout the body was read under): a
@@ -199,11 +201,12 @@ export async function startPoller<T>(core: ClientCore, init: SendInit, options: 
   const signal = resolved.signal;
   // Retried as its method is elsewhere (getAsync's GET, replaceAsync's PUT, deleteAsync's DELETE;
   // never a POST or PATCH): the answer that ends the retries is the initial answer.
+  const sent = { ...init, headers, signal, timeout: resolved.timeout, onResponse: resolved.onResponse };
   let response: Response;
   try {
-    response = await core.send({ ...init, headers, signal, timeout: resolved.timeout, onResponse: resolved.onResponse });
+    response = await core.send(sent);
   } catch (error) {
-    throw unanswered === undefined ? error : unanswered(error);
+    throw unanswered === undefined ? error : unanswered(error, attemptsBefore(sent));
   }
   const answeredAt = Date.now();
   if (response.status < 200 || response.status >= 300) {

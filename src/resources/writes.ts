@@ -97,7 +97,7 @@ async function startAsync<R>(core: ClientCore, request: WriteRequest, options: C
   return startWritePoller<R>(core, init, options, {
     explain: (error, response) => explainFailedWrite(error, request, core.options, response),
     // No answer: the write may have been applied all the same, as the write's own says.
-    unanswered: (error) => unansweredFailure(error, request, "write"),
+    unanswered: (error, earlier) => unansweredFailure(error, request, "write", earlier),
     // Answered with success at once (the service did not go async), the write was applied.
     bodyFailure: (error, response) => appliedAnswerFailure(error, request, response, "write"),
     atOnce: (response) => (error) => unreadableAnswer(error, request, response, "write"),

@@ -5,10 +5,10 @@
  */
 import { discard, failureDetail, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
+import { attemptsBefore } from "../http/steps.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
 import { explainFailedWrite, lostAttemptsExplanation, sentUnanswered, type WriteRequest } from "./requests.js";
-import { EARLIER_ATTEMPTS } from "../http/steps.js";
 import { toAbortSignal } from "../http/signals.js";
 import { bodyStallWatch } from "../http/stall.js";
 import type { RequestOptions } from "../options.js";
@@ -37,7 +37,7 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
   try {
     response = await core.send(init);
   } catch (error) {
-    throw unansweredFailure(error, request, "write");
+    throw unansweredFailure(error, request, "write", attemptsBefore(init));
   }
   if (response.ok) {
     // Microsoft Graph's `POST /teams` answers so unasked: resolving as a 204 would say "done" and
@@ -131,13 +131,14 @@ export function appliedAnswerFailure(error: unknown, request: SentCall, response
  * the service may have applied the write (run the action) and to read before sending it again.
  * The code stays; a `NETWORK_ERROR` keeps the transport's error as its cause, a `TIMEOUT` the
  * timeout's error. A PUT or DELETE that the retry step sent again after such an attempt says so
- * whatever its last attempt failed with ({@link lostAttemptsExplanation}). Left as they are: a
+ * whatever its last attempt failed with ({@link lostAttemptsExplanation}): `earlier` is what its
+ * attempts before the last met (http/steps.ts `attemptsBefore`). Left as they are: a
  * read's (GET), one whose request was certainly not sent (a connection refused, a host name that
  * does not resolve: the transport's error's `code`), another request's (a token fetch the write
  * waited for and was not sent after: http/token-wait.ts, csrf.ts), your step's own error however
  * it is worded, and anything else (the caller's abort reason, a refused option).
  */
-export function unansweredFailure(error: unknown, request: SentCall, call: AppliedCall): unknown {
+export function unansweredFailure(error: unknown, request: SentCall, call: AppliedCall, earlier?: readonly unknown[]): unknown {
   if (request.method === "GET" || !(error instanceof ODataClientError)) return error;
   const { code, message } = error;
   const cause = code === "NETWORK_ERROR" ? error.cause : error;
@@ -146,7 +147,7 @@ export function unansweredFailure(error: unknown, request: SentCall, call: Appli
     return new ODataClientError(code, `${message}; the service may have ${done}: read before sending it again`, { cause });
   }
   // Your own code's errors (a code with a colon, a subclass) are left as they are.
-  const lost = error.constructor === ODataClientError && !code.includes(":") ? lostAttemptsExplanation(EARLIER_ATTEMPTS.get(error), request, false) : undefined;
+  const lost = error.constructor === ODataClientError && !code.includes(":") ? lostAttemptsExplanation(earlier, request, false) : undefined;
   return lost === undefined ? error : new ODataClientError(code, `${message}; ${lost}`, { cause });
 }
 

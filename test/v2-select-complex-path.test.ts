@@ -1,8 +1,9 @@
 /**
  * `select()` of a path on an OData v2 client: a path through an expanded navigation property
  * (`Customer/Name` with `$expand=Customer`) is sent, a path into a complex property
- * (`Address/City`), which v2's `$select` does not have, is refused before anything is sent, naming
- * the call and the path. Real HTTP (node:http, port 0), and the CAP v2 adapter for the legal form.
+ * (`Address/City`) or through a navigation property left unexpanded, which v2's `$select` does not
+ * have, is refused before anything is sent, naming the call and the path and saying to expand its
+ * first segment or select that whole. Real HTTP (node:http, port 0), and the CAP v2 adapter for the legal form.
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -16,7 +17,7 @@ function refusal(error: unknown, call: string, property: string): true {
   assert.equal(error.code, "UNSUPPORTED_BY_VERSION");
   assert.equal(
     error.message,
-    `${call}: OData 2.0 has no $select path into a complex property; select "${property}" whole`,
+    `${call}: OData 2.0 follows only an expanded navigation property in $select: expand("${property}"), or select "${property}" whole`,
   );
   return true;
 }
@@ -37,6 +38,17 @@ describe("OData v2 $select paths", () => {
     const query = client.collection("Orders").expand("Customer", (q) => q.select("Address/City"));
     await assert.rejects(query.list(), (error) => refusal(error, 'expand("Customer", q => q.select("Address/City"))', "Address"));
     assert.equal(server.requests.length, 0);
+  });
+
+  test("a path through a navigation property left unexpanded is refused, saying to expand it or select it whole, and nothing is sent", async (t) => {
+    const { server, client } = await serveClient(t, answerJson(200, { d: { results: [] } }), { version: "2.0" });
+    const orders = client.collection("Orders");
+    await assert.rejects(orders.select("ID", "Customer/Name").list(), (error) => refusal(error, 'select("Customer/Name")', "Customer"));
+    await assert.rejects(orders.expand("Customer", (q) => q.select("Orders/ID")).list(), (error) => refusal(error, 'expand("Customer", q => q.select("Orders/ID"))', "Orders"));
+    assert.equal(server.requests.length, 0);
+    // Expanded as the message says, it is sent.
+    await orders.select("ID", "Customer/Name").expand("Customer").list();
+    assert.equal(decodeURIComponent(onlyRequest(server).path), "/odata/Orders?$select=ID,Customer/Name,Customer&$expand=Customer");
   });
 
   test("a path through an expanded navigation property is sent, whether select() or expand() comes first", async (t) => {

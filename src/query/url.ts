@@ -119,11 +119,12 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
 }
 
 /**
- * Refuses a v2 `$select` path into a complex property (`Address/City`): OData v2 selects a complex
- * property whole, and only a navigation property that the request expands may be followed by `/`
- * (MS-ODATA 2.2.3.6.1.11). Without `$metadata` the query tells the two by its `$expand`: a path
- * whose first segment is expanded at the same level is a navigation's; any other is the complex
- * case, or a navigation property left unexpanded, which v2 does not select through either.
+ * Refuses a v2 `$select` path into a complex property (`Address/City`) or through a navigation
+ * property the request does not expand (`Customer/Name` without `expand("Customer")`): OData v2
+ * selects a complex property whole, and only a navigation property that the request expands may be
+ * followed by `/` (MS-ODATA 2.2.3.6.1.11). Without `$metadata` the query cannot tell the two
+ * apart, so the message gives both ways out: expand the first segment, or select it whole. A path
+ * whose first segment is expanded at the same level is sent.
  */
 function checkV2SelectPath(prefix: string, field: string, expanded: readonly ExpandItem[]): void {
   const first = field.split("/", 1)[0] as string;
@@ -132,7 +133,7 @@ function checkV2SelectPath(prefix: string, field: string, expanded: readonly Exp
   const select = `select("${field}")`;
   throw new ODataClientError(
     "UNSUPPORTED_BY_VERSION",
-    `${prefix ? `expand("${prefix.slice(0, -1)}", q => q.${select})` : select}: OData 2.0 has no $select path into a complex property; select "${first}" whole`,
+    `${prefix ? `expand("${prefix.slice(0, -1)}", q => q.${select})` : select}: OData 2.0 follows only an expanded navigation property in $select: expand("${first}"), or select "${first}" whole`,
   );
 }
 

@@ -44,9 +44,6 @@ export type WriteCall =
   | { method: "update" | "replace"; state: EntityState; entity: unknown; options: PartOptions<UpdateOptions> | undefined }
   | { method: "delete"; state: EntityState; options: PartOptions<DeleteOptions> | undefined };
 
-/** The builder's methods, by name. */
-export type PartMethod = PartCall["method"];
-
 /** How the answer of a request is read into its value (decoders.ts has the readers). */
 export type DecodeSpec =
   /**

@@ -268,21 +268,15 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
  * would hand a member another's answer.
  */
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[], monitors: Continuation[]): void {
-  // The changeset's failure: its first answer with an error status other than 424 Failed
-  // Dependency where there is one (a 424 says only that its request failed because another did),
-  // as a JSON batch's group's (matchJson).
-  const failures = responses.filter((response): response is BatchWireResponse & { kind: "response" } => response.kind === "response" && response.message.status >= 400);
-  const failure = failures.find((response) => response.message.status !== FAILED_DEPENDENCY) ?? failures[0];
+  const failure = changesetFailure(responses.filter((response): response is BatchWireResponse & { kind: "response" } => response.kind === "response" && response.message.status >= 400));
   if (failure !== undefined) {
     const failed = changesetFailed(failure.message, members, failure.contentId);
     // Each member's own answer, by its Content-ID, or by its place where no answer has one.
     const placed = responses.length === members.length && responses.every((response) => response.contentId === undefined);
     for (const [position, member] of members.entries()) {
       const own = placed ? responses[position] : responses.find((response) => response.contentId === member.id);
-      // A member answered 424 because the member the service named failed keeps its own answer,
-      // and says it was not applied because of that one (see Answer).
-      const dependent = failed.kind === "changeset-failed" && failed.failed !== undefined && failed.failed !== member && failure.message.status !== FAILED_DEPENDENCY && own?.kind === "response" && own.message.status === FAILED_DEPENDENCY;
-      answers[member.index] = dependent ? { ...failed, dependent: own.message } : failed;
+      const message = own?.kind === "response" ? own.message : undefined;
+      answers[member.index] = message !== undefined && failedForAnother(member, message, failure.message, failed.failed) ? { ...failed, dependent: message } : failed;
     }
     return;
   }
@@ -347,15 +341,17 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     else if (byId.has(id)) twice.add(id);
     else byId.set(id, response);
   }
-  // The failure of each group: its first member answered with an error status, one answered 424
-  // Failed Dependency only where none failed otherwise (it failed for another's failure).
-  const groupFailures = new Map<number, { message: HttpMessage; failed: PlannedRequest }>();
+  // The failed members of each group, in request order, and so the group's failure.
+  const failuresByGroup = new Map<number, { message: HttpMessage; failed: PlannedRequest }[]>();
   for (const request of requests) {
     const message = byId.get(request.id)?.message;
     if (request.changeset === undefined || message === undefined || message.status < 400) continue;
-    const known = groupFailures.get(request.changeset);
-    if (known === undefined || (known.message.status === FAILED_DEPENDENCY && message.status !== FAILED_DEPENDENCY)) groupFailures.set(request.changeset, { message, failed: request });
+    const known = failuresByGroup.get(request.changeset);
+    if (known === undefined) failuresByGroup.set(request.changeset, [{ message, failed: request }]);
+    else known.push({ message, failed: request });
   }
+  const groupFailures = new Map<number, { message: HttpMessage; failed: PlannedRequest }>();
+  for (const [changeset, failures] of failuresByGroup) groupFailures.set(changeset, changesetFailure(failures)!);
   // The members of each failed group, in request order.
   const failedMembers = new Map<number, PlannedRequest[]>();
   if (groupFailures.size > 0) {
@@ -373,10 +369,9 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
     const response = byId.get(request.id);
     const message = response?.message;
     const groupFailure = request.changeset === undefined ? undefined : groupFailures.get(request.changeset);
-    // A member answered 424 Failed Dependency was not applied because another failed (SAP CAP
-    // answers so the members after a failure in a JSON batch's group): it says so, as its
-    // neighbours answered with no error status do, and keeps its own answer.
-    const dependent = groupFailure !== undefined && groupFailure.failed !== request && message?.status === FAILED_DEPENDENCY && groupFailure.message.status !== FAILED_DEPENDENCY;
+    // SAP CAP answers the members after a failure in a JSON batch's group 424: such a member says
+    // so, as its neighbours answered with no error status do, and keeps its own answer.
+    const dependent = groupFailure !== undefined && message !== undefined && failedForAnother(request, message, groupFailure.message, groupFailure.failed);
     if (twice.has(request.id)) answers[request.index] = { kind: "unmatched", why: `two responses have its id ${JSON.stringify(request.id)}` };
     else if (groupFailure !== undefined && (dependent || message === undefined || message.status < 400)) {
       const members = failedMembers.get(request.changeset as number) as PlannedRequest[];
@@ -404,12 +399,31 @@ export function matchJson(requests: readonly PlannedRequest[], { responses, next
 const FAILED_DEPENDENCY = 424;
 
 /**
+ * The failure of a changeset (a multipart one's, a JSON batch's atomicity group's), of the answers
+ * of its members with an error status, in order: the first with a status other than 424 Failed
+ * Dependency, which says only that its request failed because another did, or else the first.
+ */
+function changesetFailure<F extends { message: HttpMessage }>(failures: readonly F[]): F | undefined {
+  return failures.find((failure) => failure.message.status !== FAILED_DEPENDENCY) ?? failures[0];
+}
+
+/**
+ * Whether `member` of a failed changeset, answered `own`, was not applied because of the member
+ * that failed (`failed`, where the service says which; its answer `failure`): it was answered 424
+ * Failed Dependency, and `failed` is another member, which failed otherwise. Such a member keeps
+ * its own answer and says it failed because of that one (see {@link Answer}).
+ */
+function failedForAnother(member: PlannedRequest, own: HttpMessage, failure: HttpMessage, failed: PlannedRequest | undefined): boolean {
+  return own.status === FAILED_DEPENDENCY && failed !== undefined && failed !== member && failure.status !== FAILED_DEPENDENCY;
+}
+
+/**
  * The answer of every member of a changeset that failed with `message`, naming the member that
  * failed where the service says which: by the Content-ID of the answer in the changeset's place
  * (`contentId`), or else by the one its error carries (`@Core.ContentID`, as SAP CAP's does). An
  * id that names no member names none.
  */
-function changesetFailed(message: HttpMessage, members: readonly PlannedRequest[], contentId: string | undefined): Answer {
+function changesetFailed(message: HttpMessage, members: readonly PlannedRequest[], contentId: string | undefined): Extract<Answer, { kind: "changeset-failed" }> {
   const named = contentId ?? parseODataError(message.body, message.headers.get("content-type"))?.annotations?.["@Core.ContentID"];
   const failed = named === undefined ? undefined : members.find((member) => member.id === String(named));
   return { kind: "changeset-failed", message, members, failed };

@@ -111,6 +111,11 @@ export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
 export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
   if (options === undefined) return;
   if (!isRecord(options)) throw new TypeError(`${method}: options must be an object; got ${describe(options)}`);
+  // A signal given where its options go (`first(controller.signal)`) has no member of its own to
+  // refuse: it would go out with no signal at all.
+  if (typeof (options as { aborted?: unknown }).aborted === "boolean" && typeof (options as { addEventListener?: unknown }).addEventListener === "function") {
+    throw new TypeError(`${method}: options must be an object; got an AbortSignal: pass it as { signal }`);
+  }
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined || Object.hasOwn(taken, name)) continue;
     const names = Object.keys(taken);

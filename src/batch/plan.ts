@@ -8,7 +8,7 @@
 import type { ClientCore } from "../core.js";
 import type { AsyncResultShape } from "../lro/token.js";
 import { urlBelowRoot } from "../util/service-root.js";
-import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest } from "../write/requests.js";
+import { createRequest, deleteRequest, ifMatchFor, replaceRequest, updateRequest, type BatchPartKind } from "../write/requests.js";
 import { refuseUnknownOptions, type OptionNames } from "../util/values.js";
 import { requestHeaders } from "../http/request-headers.js";
 import { isTrustedOrigin, withConfigured } from "../http/steps.js";
@@ -147,12 +147,14 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
  * (write/requests.ts `ifMatchAdvice`), named as the part's other errors name it ({@link callName}:
  * `create(entity)`, `action("Shelve")`): a create, whose options have neither; an action, whose
  * `etag` is all it has; a function, a GET with no option for a condition; a raw request, whose
- * headers are the caller's own. An update, replace or delete takes both, as the same write sent
- * alone does; a read is told nothing (a service asks none of it).
+ * headers are the caller's own. These three also keep their kind (`partKind`, the call's method),
+ * by which their 412 and 428 are explained. An update, replace or delete takes both, as the same
+ * write sent alone does; a read is told nothing (a service asks none of it).
  */
-function withoutIfMatch(call: PartCall): { withoutIfMatch?: string } {
+function withoutIfMatch(call: PartCall): { withoutIfMatch?: string; partKind?: BatchPartKind } {
   const { method } = call;
-  return method === "create" || method === "action" || method === "function" || method === "request" ? { withoutIfMatch: callName(call) } : {};
+  if (method === "action" || method === "function" || method === "request") return { withoutIfMatch: callName(call), partKind: method };
+  return method === "create" ? { withoutIfMatch: callName(call) } : {};
 }
 
 /**

@@ -14,7 +14,7 @@ import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js
 import type { JsonBatchResponse } from "../payload/json-batch.js";
 import { surplusResponses, type JsonAnswer } from "./json-answer.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
-import { explainPrecondition } from "../write/requests.js";
+import { explainPrecondition, type BatchPartKind } from "../write/requests.js";
 
 /** A request of the batch that the service answered with success (2xx). */
 export interface BatchSuccess<T> {
@@ -139,6 +139,12 @@ export interface PlannedRequest {
    * `WriteRequest.withoutIfMatch`), a function's and a raw GET's too, and their 412 is explained.
    */
   withoutIfMatch?: string;
+  /**
+   * Of an action's, a function's and a raw request's part, the builder's method that added it
+   * (its call's `method`), by which its 412 and 428 are explained (write/requests.ts
+   * `BatchPartKind`).
+   */
+  partKind?: BatchPartKind;
 }
 
 /** A top-level item of the plan: one request, or the requests of one changeset. */

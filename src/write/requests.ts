@@ -709,13 +709,14 @@ export const IF_MATCH_ADVICE = 'pass { etag } (the entity read earlier or its ET
  * for other statuses. The error stays an `ODataHttpError` (code `HTTP_ERROR`) with the status.
  * @param request the write as it was sent: its conditions (`If-Match`, `If-None-Match`) are those
  * of its own headers and, where it has none, the client's configured ones
- * ({@link withSentConditions}); its method, where given, tells a `$batch` raw GET part, which is
- * told of a request to send again rather than of a write.
+ * ({@link withSentConditions}); its `partKind`, of a `$batch` part, and its method, where given,
+ * tell a function part and a raw GET part, which are told of a request to send again rather than
+ * of a write.
  */
-export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch"> & { method?: string }): string | undefined {
+export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch"> & { method?: string; partKind?: BatchPartKind | undefined }): string | undefined {
   // A function part and a raw GET part are reads a service may still make conditional: what they
   // are told is of a request to send again, not of a change to reapply.
-  const part = batchPartMethod(request.withoutIfMatch);
+  const part = request.partKind;
   const reading = part === "function" || (part === "request" && request.method === "GET");
   if (status === 412) {
     const ifMatch = request.headers["if-match"];
@@ -735,40 +736,35 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
   }
   if (status === 428) {
     const wanted = part === "function" ? "this function call made conditional, as with If-Match" : reading ? "this request made conditional, as with If-Match" : "If-Match for this write";
-    return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch)}`;
+    return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch, part)}`;
   }
   return undefined;
 }
 
 /**
- * Which of the `$batch` parts whose 428 is advised in words of their own `method` (a
- * `withoutIfMatch`) names: batch/plan.ts names a part's builder method as the batch's errors do
- * (`action("Shelve")`, `function("Stock")`, `request(request)`, `create(entity)`), where a write
- * sent alone is named by its method and `()` (`create()`, `upsert()`), which none of these begins
- * like. A `$batch` function part is a GET whose 412 and 428 are explained all the same, and so is
- * a raw GET part (the caller's own headers may make it conditional).
+ * The builder's method that added a `$batch` part whose 412 and 428 are explained in words of its
+ * own (batch/plan.ts sets it from the part's call): an action, whose `etag` is its one option for
+ * `If-Match`; a function, a GET whose 412 and 428 are explained all the same; a raw request,
+ * whose headers are the caller's own (and may make a GET conditional).
  */
-function batchPartMethod(method: string | undefined): "action" | "function" | "request" | undefined {
-  const named = method === undefined ? undefined : /^(action|function|request)\(/.exec(method)?.[1];
-  return named as "action" | "function" | "request" | undefined;
-}
+export type BatchPartKind = "action" | "function" | "request";
 
 /**
  * What a 428 advises the caller of `method`: {@link IF_MATCH_ADVICE} where the method has options
  * for `If-Match` (`undefined`), else what it can do: an upsert becomes an update with `If-Match`,
- * so that is the method to use once the entity exists; a `$batch` action part takes its `etag`,
- * a raw part the header among its own, and a function part, which has no option for a condition
- * (a GET takes no `{ etag }`), is sent as a raw part with the header; the others take the header as
- * any other. A function's URL is not quoted: the error's own is redacted.
+ * so that is the method to use once the entity exists; a `$batch` action part (`part`) takes its
+ * `etag`, a raw part the header among its own, and a function part, which has no option for a
+ * condition (a GET takes no `{ etag }`), is sent as a raw part with the header; the others take
+ * the header as any other. A function's URL is not quoted: the error's own is redacted.
  */
-function ifMatchAdvice(method: string | undefined): string {
+function ifMatchAdvice(method: string | undefined, part: BatchPartKind | undefined): string {
   if (method === undefined) return IF_MATCH_ADVICE;
   const header = '{ headers: { "If-Match": "<ETag>" } }';
   if (method === "upsert()") {
     return `upsert() sends none, since with one it is no longer an upsert but an update: change an entity that exists with replace() or update() and { etag } (the entity read earlier or its ETag) or { ifMatch: "*" }, or pass ${header}`;
   }
   // The parts of a $batch: an action's one option for it, and a raw request's own headers.
-  switch (batchPartMethod(method)) {
+  switch (part) {
     case "action":
       return `pass its ETag as { etag } (${method} has no ifMatch), or { etag: "*" } to act on whatever version is there`;
     case "request":
@@ -935,11 +931,11 @@ function addExplanation(error: ODataHttpError, explanation: string | undefined):
  */
 export function explainPrecondition<E>(
   error: E,
-  request: Pick<WriteRequest, "method" | "headers" | "withoutIfMatch">,
+  request: Pick<WriteRequest, "method" | "headers" | "withoutIfMatch"> & { partKind?: BatchPartKind | undefined },
   csrf: CsrfSending,
   earlier: readonly unknown[] = [],
 ): E {
-  const part = batchPartMethod(request.withoutIfMatch);
+  const part = request.partKind;
   const explained = request.method !== "GET" || ((part === "function" || part === "request") && error instanceof ODataHttpError && (error.status === 412 || error.status === 428));
   if (error instanceof ODataHttpError && explained) {
     const retried = earlier.length === 0 ? undefined : retriedWriteExplanation(error.status, request, earlier);

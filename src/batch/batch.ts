@@ -488,7 +488,7 @@ export class Batch extends BatchWrites {
    */
   async toRequest(options?: Pick<BatchSendOptions, "continueOnError">): Promise<{ method: "POST"; url: string; headers: Record<string, string>; body: string }> {
     this.#context.record.sealForSending("toRequest()");
-    const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options?.continueOnError);
+    const { url, headers, body } = (await sending()).wireRequestOf(this.#toSend, options);
     return { method: "POST", url: url.href, headers: Object.fromEntries(headers), body };
   }
 
@@ -500,7 +500,7 @@ export class Batch extends BatchWrites {
    */
   async readAnswer(answer: { contentType: string | null; body: string }, options?: Pick<BatchSendOptions, "continuation">): Promise<BatchResults> {
     this.#context.record.seal();
-    return await (await sending()).readBatchAnswer(this.#toSend, answer, options?.continuation);
+    return await (await sending()).readBatchAnswer(this.#toSend, answer, options);
   }
 
   /**

@@ -60,6 +60,8 @@ export interface BatchSendAsyncOptions extends AsyncPollerOptions {
 // (refuseUnknownOptions), as a write's are.
 const SEND_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, continueOnError: 1, continuation: 1 } satisfies OptionNames<BatchSendOptions>;
 const SEND_ASYNC_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, continueOnError: 1 } satisfies OptionNames<BatchSendAsyncOptions>;
+const TO_REQUEST_OPTIONS = { continueOnError: 1 } satisfies OptionNames<Pick<BatchSendOptions, "continueOnError">>;
+const READ_ANSWER_OPTIONS = { continuation: 1 } satisfies OptionNames<Pick<BatchSendOptions, "continuation">>;
 
 /**
  * A batch to send: what its builder recorded (sealed by the builder's method that got here), the
@@ -124,9 +126,10 @@ function fail(record: BatchRecord, reading: object, what: string, cause: unknown
  * multipart body that holds a request's bytes is bytes too, which text would carry as their UTF-8,
  * destroying them, so it is refused (a JSON batch carries them as base64url text).
  */
-export function wireRequestOf(batch: BatchToSend, continueOnError: unknown = false): { url: URL; headers: Headers; body: string } {
-  // The option is checked before the writes are built, as every option is before anything else.
-  const checked = continueOnErrorOf(continueOnError);
+export function wireRequestOf(batch: BatchToSend, options: Pick<BatchSendOptions, "continueOnError"> | undefined): { url: URL; headers: Headers; body: string } {
+  // The options are checked before the writes are built, as every option is before anything else.
+  refuseUnknownOptions(options, TO_REQUEST_OPTIONS, "toRequest()");
+  const checked = continueOnErrorOf(options?.continueOnError);
   const { url, headers, body } = requestOf(planned(batch), checked);
   if (typeof body !== "string") throw new TypeError("toRequest(): the multipart body holds bytes, not text; send() the batch");
   return { url, headers, body };
@@ -498,7 +501,9 @@ function answeredBy(inner: AsyncPoller<unknown>): URL {
 }
 
 /** Reads an answer received elsewhere (multipart or JSON, told by `contentType`) into results. */
-export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: string | null; body: string }, continuation: AsyncPollerOptions | undefined): BatchResults {
+export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: string | null; body: string }, options: Pick<BatchSendOptions, "continuation"> | undefined): BatchResults {
+  refuseUnknownOptions(options, READ_ANSWER_OPTIONS, "readAnswer()");
+  const continuation = options?.continuation;
   const reading = begin(toRead.record);
   try {
     const batch = planned(toRead, reading);

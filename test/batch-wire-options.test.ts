@@ -33,5 +33,7 @@ test("readAnswer() refuses options that are no object and unknown members, and r
   const results = await batchOfOne().readAnswer(ANSWER);
   assert.equal(results.length, 1);
   assert.equal(results.ok, true);
-  assert.deepEqual(results[0]!.value, { ID: 1 });
+  const first = results[0]!;
+  assert.ok(first.ok, "the part succeeded");
+  assert.deepEqual(first.value, { ID: 1 });
 });

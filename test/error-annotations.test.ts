@@ -6,17 +6,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, ODataHttpError } from "../src/index.js";
+import { ODataClient } from "../src/index.js";
 import { sendJson, startServer } from "./servers/recording-server.js";
+import { httpError } from "./http-error.js";
 
-async function httpError(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await promise.then(
-    () => assert.fail("resolved"),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof ODataHttpError, String(error));
-  return error;
-}
 
 test("SAP's numericSeverity on the error and on each detail is kept as annotations; an error without any has none", async (t) => {
   const server = await startServer((request, res) =>

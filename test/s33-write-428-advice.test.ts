@@ -11,6 +11,7 @@ import { ODataClient, ODataHttpError } from "../src/index.js";
 import { sendJson, startServer, type RecordingServer } from "./servers/recording-server.js";
 import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
+import { httpError as anyHttpError } from "./http-error.js";
 
 const REQUIRED = "(precondition required: the service wants If-Match for this write; ";
 const OPTIONS_ADVICE = 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there)';
@@ -30,11 +31,7 @@ async function requiringService(t: { after(fn: () => Promise<void>): void }): Pr
 }
 
 async function httpError(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await promise.then(
-    (value) => assert.fail(`resolved with ${JSON.stringify(value)}`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof ODataHttpError, `not an ODataHttpError: ${String(error)}`);
+  const error = await anyHttpError(promise);
   assert.equal(error.status, 428);
   return error;
 }

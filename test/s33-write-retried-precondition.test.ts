@@ -8,8 +8,9 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, ODataHttpError } from "../src/index.js";
+import { ODataClient } from "../src/index.js";
 import { sendJson, startServer, type RecordedRequest, type RecordingServer } from "./servers/recording-server.js";
+import { httpError } from "./http-error.js";
 
 /** How an exchange the service applied ends for the client; a 429 turns the request away unapplied. */
 type End = "reset" | 504 | 429;
@@ -57,14 +58,6 @@ function clientOf(server: RecordingServer): ODataClient {
   return new ODataClient({ serviceUrl: server.url("svc/"), retry: { retries: 2, delay: 1, maxDelay: 5 } });
 }
 
-async function httpError(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await promise.then(
-    (value) => assert.fail(`resolved with ${JSON.stringify(value)}`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof ODataHttpError, `not an ODataHttpError: ${String(error)}`);
-  return error;
-}
 
 const sent = (requests: RecordedRequest[]) => requests.map((r) => [r.method, r.path, r.headers["if-match"], r.headers["if-none-match"], r.body]);
 

@@ -6,10 +6,11 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, ODataHttpError } from "../src/index.js";
+import { ODataClient } from "../src/index.js";
 import { sendJson, startServer, type RecordingServer } from "./servers/recording-server.js";
 import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
+import { httpError } from "./http-error.js";
 
 const CHANGED = "(precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change)";
 const NO_SUCH = "(precondition failed: there is no such entity (If-Match: * asked to write only an entity that exists))";
@@ -25,14 +26,6 @@ async function preconditionServer(t: { after(fn: () => Promise<void>): void }): 
   return server;
 }
 
-async function httpError(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await promise.then(
-    (value) => assert.fail(`resolved with ${JSON.stringify(value)}`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof ODataHttpError, `not an ODataHttpError: ${String(error)}`);
-  return error;
-}
 
 describe("an action answered 412 or 428", () => {
   test("invoke() with { etag } answered 412, and without answered 428, says what the precondition meant; a function's (GET) 428 gets no write's explanation", async (t) => {

@@ -11,8 +11,9 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, ODataClientError, ODataHttpError, type PipelineStep } from "../src/index.js";
+import { ODataClient, ODataClientError, type PipelineStep } from "../src/index.js";
 import { clientRejection, sendJson, serveClient, startServer, type Handler, type RecordingServer } from "./servers/recording-server.js";
+import { httpError } from "./http-error.js";
 
 const WRITE_HINT = "; the service may have received and applied the write: read before sending it again";
 
@@ -87,14 +88,6 @@ describe("a write's own request that got no answer, wherever it went", () => {
 const retrying = (server: RecordingServer, options: Partial<ConstructorParameters<typeof ODataClient>[0]> = {}) =>
   new ODataClient({ serviceUrl: server.url("odata/"), retry: { retries: 1, delay: 1, maxDelay: 5 }, ...options });
 
-async function httpError(promise: Promise<unknown>): Promise<ODataHttpError> {
-  const error = await promise.then(
-    (value) => assert.fail(`resolved with ${JSON.stringify(value)}`),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof ODataHttpError, `not an ODataHttpError: ${String(error)}`);
-  return error;
-}
 
 const LOST = /attempt 1 \(failed before an answer arrived: [^;]+\) may already have applied the write: read it to know/;
 

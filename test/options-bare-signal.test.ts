@@ -1,10 +1,12 @@
 // An AbortSignal given where a call's options go (`first(controller.signal)`, `get(signal)`) is
 // refused before anything is sent, saying to pass it as `{ signal }`: as an object with no member of
-// its own it passed the check of unknown options, and the request went out with no signal at all.
+// its own it passed the check of unknown options, and the request went out with no signal at all;
+// so did any other instance of a class (an AbortController, a Map), which is refused too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { runInNewContext } from "node:vm";
 import { ODataClient } from "../src/index.js";
 
 test("a bare AbortSignal as options is refused by reads and writes, nothing sent", async (t) => {
@@ -38,6 +40,17 @@ test("a bare AbortSignal as options is refused by reads and writes, nothing sent
     for await (const _ of books.stream(signal)) break;
   }, /^TypeError: stream\(\): options must be an object; got an AbortSignal: pass it as \{ signal \}$/);
   assert.deepEqual(seen, []);
+  // Any other instance of a class has no member of its own either: a controller, a Map.
+  await assert.rejects(books.first(new AbortController() as never), { name: "TypeError", message: "first(): options must be an object; got an instance of AbortController" });
+  await assert.rejects(books.page(new Map([["timeout", 5]]) as never), { name: "TypeError", message: "page(): options must be an object; got an instance of Map" });
+  // A signal of another make, shaped as one, is named as a signal.
+  const foreign = { aborted: false, addEventListener() {}, removeEventListener() {} };
+  await assert.rejects(books.first(Object.setPrototypeOf(foreign, class Signal {}.prototype) as never), /got an AbortSignal: pass it as \{ signal \}$/);
+  assert.deepEqual(seen, []);
+  // A plain object of another realm (a vm context's, an iframe's) is options as any plain object is.
+  assert.deepEqual(await books.first(runInNewContext("({ timeout: 5000 })") as never), undefined);
+  assert.deepEqual(seen, ["GET /svc/Books?$top=1"]);
+  seen.length = 0;
   // Given as { signal }, it goes out.
   assert.deepEqual(await books.first({ signal: new AbortController().signal }), undefined);
   assert.deepEqual(seen, ["GET /svc/Books?$top=1"]);

@@ -1,7 +1,7 @@
 /** Small helpers around `AbortSignal` used by the pipeline and the poller. */
 import { describe } from "../util/values.js";
 import { MAX_TIMER_DELAY } from "../util/timers.js";
-import { onAbort, type AbortSignalLike } from "../util/abort-waiters.js";
+import { isAbortSignalLike, onAbort, type AbortSignalLike } from "../util/abort-waiters.js";
 
 export type { AbortSignalLike } from "../util/abort-waiters.js";
 
@@ -17,13 +17,6 @@ export function abortReason(signal: AbortSignalLike): unknown {
 /** Throws the signal's reason if it is already aborted. */
 export function throwIfAborted(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
-}
-
-/** Whether `value` behaves like an `AbortSignal` (see {@link AbortSignalLike}). */
-export function isAbortSignalLike(value: unknown): value is AbortSignalLike {
-  if (typeof value !== "object" || value === null) return false;
-  const candidate = value as Partial<Record<keyof AbortSignalLike, unknown>>;
-  return typeof candidate.aborted === "boolean" && typeof candidate.addEventListener === "function" && typeof candidate.removeEventListener === "function";
 }
 
 // The real signal standing in for each foreign one, so that however many requests a foreign signal

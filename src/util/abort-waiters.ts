@@ -23,6 +23,13 @@ export interface AbortSignalLike {
   removeEventListener(type: "abort", listener: () => void): void;
 }
 
+/** Whether `value` behaves like an `AbortSignal` (see {@link AbortSignalLike}). */
+export function isAbortSignalLike(value: unknown): value is AbortSignalLike {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Partial<Record<keyof AbortSignalLike, unknown>>;
+  return typeof candidate.aborted === "boolean" && typeof candidate.addEventListener === "function" && typeof candidate.removeEventListener === "function";
+}
+
 // The callbacks waiting for each signal's abort, run by one listener per signal: many pollers and
 // requests often share one signal (an application's shutdown signal), and one listener per waiter
 // would make Node warn about a leak past 10 of them, and make every addEventListener cost time in

@@ -2,6 +2,7 @@
  * Telling what a value is: the checks that reading JSON and options needs everywhere, and the
  * short description of a bad value that messages show.
  */
+import { isAbortSignalLike } from "./abort-waiters.js";
 
 /**
  * Whether `value` is an object with named members, as a parsed JSON object is: not `null`, not an
@@ -108,13 +109,20 @@ export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
  * public method's start with the caller's own options: the layers below take options of their
  * own beside the caller's (a walk's `where`, `top`), which no caller may pass.
  */
+/** Whether `value` is a plain object of this realm or another (an iframe's, a `vm` context's): its prototype is null or has none. */
+function isPlainOfAnyRealm(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
   if (options === undefined) return;
-  if (!isRecord(options)) throw new TypeError(`${method}: options must be an object; got ${describe(options)}`);
-  // A signal given where its options go (`first(controller.signal)`) has no member of its own to
-  // refuse: it would go out with no signal at all.
-  if (typeof (options as { aborted?: unknown }).aborted === "boolean" && typeof (options as { addEventListener?: unknown }).addEventListener === "function") {
-    throw new TypeError(`${method}: options must be an object; got an AbortSignal: pass it as { signal }`);
+  // Options are a plain object (of any realm: its prototype's prototype is null). An instance of a
+  // class has no member of its own to refuse, so a signal given where its options go
+  // (`first(controller.signal)`), a controller or a `Map` would go out as no options at all.
+  if (!isRecord(options) || !isPlainOfAnyRealm(options)) {
+    const got = isAbortSignalLike(options) ? "an AbortSignal: pass it as { signal }" : isRecord(options) ? `an instance of ${String((options.constructor as { name?: unknown } | undefined)?.name || "a class")}` : describe(options);
+    throw new TypeError(`${method}: options must be an object; got ${got}`);
   }
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined || Object.hasOwn(taken, name)) continue;

@@ -7,7 +7,7 @@ import { readBodyText, readMasked, discard, maskSentSecrets } from "../http/body
 import type { ClientCore } from "../core.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
-import { readHeaders, resolveNextLink, walkPages } from "../read/traversal.js";
+import { readHeaders, resolveNextLink, SINGLE_READ_OPTIONS, walkPages } from "../read/traversal.js";
 import { markReturnedEntities } from "../payload/expanded.js";
 import { callTimeout } from "../util/timers.js";
 import type { RequestOptions } from "../options.js";
@@ -56,8 +56,8 @@ function actionRequest(core: ClientCore, call: OperationCall, params: OperationP
 // those would close a cycle with operation.ts, which loads this module).
 const INVOKE = { signal: 1, timeout: 1, onResponse: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<ConditionalOptions & CallOptions>;
 const INVOKE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, etag: 1, ifMatch: 1, headers: 1 } satisfies OptionNames<AsyncPollerOptions & ConditionalOptions & CallHeaders>;
-// A function's, as a read's are (read/traversal.ts SINGLE_READ_OPTIONS; its `pages()` and `stream()` take READ_OPTIONS).
-const GET = { signal: 1, timeout: 1, onResponse: 1, headers: 1 } satisfies OptionNames<CallOptions>;
+// A function's are a read's (its `pages()` and `stream()` take READ_OPTIONS).
+const GET = SINGLE_READ_OPTIONS satisfies OptionNames<CallOptions>;
 const GET_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, headers: 1 } satisfies OptionNames<AsyncPollerOptions & CallHeaders>;
 
 /** `ActionCall.invoke()`: sends the action and reads its result. */

@@ -12,15 +12,14 @@ import {
   explainFailedWrite,
   linkRequest,
   mediaCreateRequest,
-  refuseUnknownOptions,
   replaceRequest,
   setLinkRequest,
   unlinkRequest,
   updateRequest,
   upsertRequest,
-  type OptionNames,
   type WriteRequest,
 } from "../write/requests.js";
+import { refuseUnknownOptions, type OptionNames } from "../util/values.js";
 import { appliedAnswerFailure, unansweredFailure, unreadableAnswer, writeEntity, writeWithoutResult } from "../write/send.js";
 import type { CreateAsyncOptions, CreateMediaOptions, CreateOptions, DeleteAsyncOptions, DeleteOptions, UpdateAsyncOptions, UpdateOptions, UpsertOptions, WriteOptions } from "../write/options.js";
 

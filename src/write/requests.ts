@@ -66,10 +66,6 @@ import type {
   WriteOptions,
 } from "./options.js";
 
-// The check of a method's options, where the writing verbs (resources/writes.ts) find it with the
-// request builders; it lives with the value checks (util/values.ts), as the reads use it too.
-export { refuseUnknownOptions, type OptionNames } from "../util/values.js";
-
 /** What the request builders need from the client: its service root, OData version and JSON form. */
 export interface WriteContext {
   readonly serviceUrl: URL;

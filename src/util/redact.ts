@@ -142,14 +142,16 @@ const SECRET_FIELD_IN_TEXT = new RegExp(
  * credential. A param counts when a comma, a line's end or the text's ends it and its value is
  * quoted (no token is), masked already (`***`), or given to a name of the params a challenge may
  * send alone (RFC 6750 §3's `realm`, `scope`, `error…`; RFC 7617's `charset`; RFC 9728's
- * `resource_metadata`; and the `authorization_uri`, `resource_id`, `trusted_issuers` and
- * `audience` that Azure services' Bearer challenges carry); a `name=token` of another name counts only where a comma and another param follow
- * it. A lone one (`Bearer tok=abcdefghijk`), at the end or before prose, is read as a token. A
- * value with a colon inside it (a URL's `https://`, wherever it ends) is a param's, whatever its
- * name and whatever follows: a token68 holds no colon. A space after the `=` counts only where
+ * `resource_metadata`; Microsoft Entra's `authorization_uri`; and `resource_id`,
+ * `trusted_issuers` and `audience`, taken as names of a resource's challenge); a `name=token` of
+ * another name counts only where a comma and another param follow it. A lone one
+ * (`Bearer tok=abcdefghijk`), at the end or before prose, is read as a token. A value that is a
+ * URL (`scheme://…`) is a param's, whatever its name and whatever follows: a token68 holds no
+ * colon, and a token68 ending in `=` with other text after it (`…=x:y was refused`) is still
+ * one. A space after the `=` counts only where
  * one stands before it too (a token68 holds none), and a token holds no `=`.
  */
-const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+(?: += *| *=)(?:(?:"[^"\r\n]*"|\*\*\*|(?<=(?<![\w-])(?:realm|scope|error\w*|charset|authorization_uri|resource_metadata|resource_id|trusted_issuers|audience)\W+)[\w*][^\s,"=]*|[\w*][^\s,"=]*(?=[ \t]*,\s*[\w-]+ *=))[ \t]*(?:,|\r?\n|$)|[^\s,"]*:[^\s,"]))|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
+const AUTH_SCHEME_IN_TEXT = /\b(?:(?:(Bearer)|Basic|Negotiate|NTLM)\s+(?![\w-]+(?: += *| *=)(?:(?:"[^"\r\n]*"|\*\*\*|(?<=(?<![\w-])(?:realm|scope|error\w*|charset|authorization_uri|resource_metadata|resource_id|trusted_issuers|audience)\W+)[\w*][^\s,"=]*|[\w*][^\s,"=]*(?=[ \t]*,\s*[\w-]+ *=))[ \t]*(?:,|\r?\n|$)|[A-Za-z][\w+.-]*:\/\/[^\s,"]))|(?:Digest|SharedKey|SharedAccessSignature)\s+)([A-Za-z0-9._~+/=:%-]{8,})/gi;
 
 /**
  * Whether what follows a scheme's name in text (`bearer`: the scheme is Bearer) is a credential

@@ -7,8 +7,7 @@
 import type { ClientCore } from "../core.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
 import type { OperationPoller } from "./results.js";
-import { READ_OPTIONS, walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
-import { refuseUnknownOptions } from "../util/values.js";
+import { walkEntities, walkPages, type Page, type ReadOptions } from "../read/traversal.js";
 import { buildOperationRequest, type OperationCall, type OperationParameters, type OperationRequest } from "./requests.js";
 import type { RequestOptions } from "../options.js";
 import type { ConditionalOptions } from "../write/options.js";
@@ -182,12 +181,12 @@ export class FunctionCall<R = unknown> {
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<ResultItem<R>>, void, undefined> {
     const where = `function(${JSON.stringify(this.#call.name)}).pages()`;
-    return walkPages<ResultItem<R>>(this.#core, this.#request.url, { ...options, operationResult: true, where }, () => refuseUnknownOptions(options, READ_OPTIONS, where));
+    return walkPages<ResultItem<R>>(this.#core, this.#request.url, { ...options, operationResult: true, where }, options);
   }
 
   /** Item after item of a collection-valued function across all pages, in bounded memory. */
   stream(options?: ReadOptions): AsyncGenerator<ResultItem<R>, void, undefined> {
     const where = `function(${JSON.stringify(this.#call.name)}).stream()`;
-    return walkEntities<ResultItem<R>>(this.#core, this.#request.url, { ...options, operationResult: true, where }, () => refuseUnknownOptions(options, READ_OPTIONS, where));
+    return walkEntities<ResultItem<R>>(this.#core, this.#request.url, { ...options, operationResult: true, where }, options);
   }
 }

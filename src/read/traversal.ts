@@ -22,7 +22,7 @@ import { loadOnce } from "../util/load-once.js";
 import { isXmlContentType, jsonMediaType } from "../payload/content-type.js";
 import { mergePrefer } from "../http/steps.js";
 import { callTimeout } from "../util/timers.js";
-import { optionalFunction, type OptionNames } from "../util/values.js";
+import { optionalFunction, refuseUnknownOptions, type OptionNames } from "../util/values.js";
 
 /** One page of a collection. */
 export interface Page<T> {
@@ -407,8 +407,8 @@ const maskedLinkError = (core: ClientCore, error: unknown): Promise<unknown> => 
  * running at most `readAhead` page pieces ahead. Leaving the loop early (break, return, throw)
  * aborts whatever is in flight.
  */
-async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, where: string, refuse: (() => void) | undefined): AsyncGenerator<PagePart<T>> {
-  refuse?.();
+async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, where: string, given: unknown): AsyncGenerator<PagePart<T>> {
+  refuseUnknownOptions(given, READ_OPTIONS, options?.where ?? where);
   const resolved = await resolveReadOptions(options, where);
   const first = resolved.from === undefined ? url : resolveNextLink(core, resolved.from, "option from is a next link", true);
   const caller = resolved.signal;
@@ -536,13 +536,14 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
 }
 
 /**
- * Pages after pages, following next links. `refuse`, where given, checks the caller's own options
- * (`refuseUnknownOptions`) at the first step, before anything is sent: a public method's wrong
+ * Pages after pages, following next links. `given`, a public method's caller's own options (beside
+ * `options`, which the query layer adds to), is checked (`refuseUnknownOptions`) at the first step,
+ * before anything is sent: a public method's wrong
  * options reject its walk's first step, as a wrong value of one of them does.
  */
-export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, refuse?: () => void): AsyncGenerator<Page<T>> {
+export async function* walkPages<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, given?: unknown): AsyncGenerator<Page<T>> {
   let value: T[] = [];
-  for await (const part of walkParts<T>(core, url, options, "pages()", refuse)) {
+  for await (const part of walkParts<T>(core, url, options, "pages()", given)) {
     if (!part.end) {
       for (const entity of part.entities) value.push(entity);
       continue;
@@ -563,11 +564,11 @@ export async function* walkPages<T>(core: ClientCore, url: URL, options: Travers
 /**
  * Entities after entities across all pages. Once the caller's signal aborts, no further entity is
  * handed out, not even one of a piece already read: the next step rejects with the signal's reason.
- * `refuse` as {@link walkPages} takes it.
+ * `given` as {@link walkPages} takes it.
  */
-export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, refuse?: () => void): AsyncGenerator<T, void, undefined> {
+export function walkEntities<T>(core: ClientCore, url: URL, options: TraversalOptions | undefined, given?: unknown): AsyncGenerator<T, void, undefined> {
   // The caller's signal as given: the stream only reads whether it has aborted and why.
-  return new EntityStream<T>(walkParts<T>(core, url, options, "stream()", refuse), options?.signal);
+  return new EntityStream<T>(walkParts<T>(core, url, options, "stream()", given), options?.signal);
 }
 
 /**

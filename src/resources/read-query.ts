@@ -315,7 +315,8 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * for await (const page of client.collection("Orders").pages()) await store(page.value);
    */
   pages(options?: ReadOptions): AsyncGenerator<Page<Selected<T, S, X>>, void, undefined> {
-    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options), () => refuseUnknownOptions(options, READ_OPTIONS, "pages()"));
+    // The call's name set here, after the caller's options: a `where` among them is refused, not taken.
+    return walkPages<Selected<T, S, X>>(this.#core, this.#requestUrl(), { ...readingOptions(this.#state, options), where: "pages()" }, options);
   }
 
   /**
@@ -323,7 +324,7 @@ export class ReadCollectionQuery<T = Record<string, unknown>, S extends string =
    * answer is read entity by entity as it arrives. `for await (const e of query)` does the same.
    */
   stream(options?: ReadOptions): AsyncGenerator<Selected<T, S, X>, void, undefined> {
-    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), readingOptions(this.#state, options), () => refuseUnknownOptions(options, READ_OPTIONS, "stream()"));
+    return walkEntities<Selected<T, S, X>>(this.#core, this.#requestUrl(), { ...readingOptions(this.#state, options), where: "stream()" }, options);
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<Selected<T, S, X>, void, undefined> {

@@ -135,3 +135,34 @@ test("JSON batch, as SAP CAP answers: the member answered 201 says the group fai
   assert.ok(got.ok);
   assertBlamesBook(url, author, book, "500");
 });
+
+/** The changeset's answer, its responses numbered by the service itself (Content-ID 1, 2 by place): the members' ids are 2 and 3. */
+function numberedChangeset(author: string, book: string): Reply {
+  const inner = `--cs_answer\r\n${httpPart("1", author, author.startsWith("2") ? JSON.stringify({ ID: "ann" }) : JSON.stringify({ error: { code: "424", message: "Failed Dependency" } }))}--cs_answer\r\n${httpPart("2", book, uniqueError())}--cs_answer--\r\n`;
+  return multipart(read, `Content-Type: multipart/mixed; boundary=cs_answer\r\n\r\n${inner}`);
+}
+
+test("multipart: a changeset whose responses the service numbered 1, 2 itself (ids of other members) fails at the response's place, as a successful one is read, not at the member its number names", async () => {
+  const { url, seen, read: got, author, book } = await sendChangeset(numberedChangeset("201 Created", "400 Bad Request"));
+  assertMultipartSent(seen);
+  assert.ok(got.ok);
+  assertBlamesBook(url, author, book, "400 Bad Request");
+});
+
+test("multipart: in a changeset numbered 1, 2 by the service, the member answered 424 in first place says it failed because of the second, which keeps its own words", async () => {
+  const { url, seen, author, book } = await sendChangeset(numberedChangeset("424 Failed Dependency", "400 Bad Request"));
+  assertMultipartSent(seen);
+  assertFailure(book, 400, `POST ${url}Books failed with HTTP 400 Bad Request: UNIQUE constraint failed: Books.ID`);
+  assert.equal(author.ok, false);
+  assert.equal(author.status, 424);
+  const { error } = author;
+  assert.ok(error instanceof ODataHttpError);
+  assert.equal(error.odataError?.code, "424");
+  assert.equal(
+    error.message,
+    `POST ${url}Authors was not applied: its changeset failed at request 3 (POST ${url}Books) with HTTP 400 Bad Request: UNIQUE constraint failed: Books.ID; the service answered it with HTTP 424 Failed Dependency [424]: Failed Dependency`,
+  );
+  assert.ok(error.cause instanceof ODataHttpError);
+  assert.equal(error.cause.url, `${url}Books`);
+  assert.equal(error.cause.status, 400);
+});

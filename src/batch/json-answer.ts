@@ -23,7 +23,7 @@ export interface JsonAnswer {
 }
 
 /** Reads a JSON batch answer body (see {@link splitJsonValue}). */
-export function splitJsonAnswer(text: string, most = Infinity): JsonAnswer {
+export function splitJsonAnswer(text: string): JsonAnswer {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -31,21 +31,19 @@ export function splitJsonAnswer(text: string, most = Infinity): JsonAnswer {
     // The reader names what is wrong with it, as it always has.
     readJsonBatch(text);
   }
-  return splitJsonValue(parsed, most);
+  return splitJsonValue(parsed);
 }
 
 /**
  * Reads a parsed JSON batch answer. A response without a usable id is set aside as a stray rather
  * than failing the whole answer: it fails only the requests left without an answer (results.ts).
- * An answer of more than `most` responses, the most the caller can match, is refused
- * (`BAD_BATCH_RESPONSE`, as a multipart answer of surplus parts is) before any response is read.
+ * `count` says how many responses there were, for `matchJson` to refuse a surplus.
  */
-export function splitJsonValue(parsed: unknown, most = Infinity): JsonAnswer {
+export function splitJsonValue(parsed: unknown): JsonAnswer {
   const strays: string[] = [];
   let value = parsed;
   if (isRecord(parsed) && Array.isArray(parsed["responses"])) {
     const entries = parsed["responses"] as unknown[];
-    if (entries.length > most) throw surplusResponses(entries.length, most);
     const set = new Set<number>();
     entries.forEach((entry, index) => {
       const id = isRecord(entry) ? entry["id"] : undefined;

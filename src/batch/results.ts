@@ -250,7 +250,7 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
     if (got.kind === "response") {
       // A changeset that failed comes back as one response in its place (OData 4.01 §11.7.4).
       if (got.message.status >= 400) {
-        const failed = changesetFailed(got.message, members, got.contentId);
+        const failed = changesetFailed(got.message, members, got.contentId === undefined ? undefined : members.find((member) => member.id === got.contentId));
         for (const member of members) answers[member.index] = failed;
       } else if (members.length === 1) {
         answers[members[0]!.index] = { kind: "response", message: got.message };
@@ -268,50 +268,30 @@ export function matchMultipart(plan: readonly PlannedItem[], wire: readonly Batc
 
 /**
  * The responses of a changeset. A failure among them fails every member (one answered 424 Failed
- * Dependency because of it keeping its own answer). Otherwise there is one
- * response per member, matched by Content-ID when every response names a member of its own (a
- * service may reorder them), else all by position: never some one way and some the other, which
- * would hand a member another's answer.
+ * Dependency because of it keeping its own answer), naming the member it answers where the
+ * responses can be paired with the members. Otherwise there is one response per member, paired as
+ * {@link pairChangeset} says.
  */
 function matchChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[], answers: Answer[], monitors: Continuation[]): void {
+  const { own, why } = pairChangeset(members, responses);
   const failure = changesetFailure(responses.filter((response): response is BatchWireResponse & { kind: "response" } => response.kind === "response" && response.message.status >= 400));
   if (failure !== undefined) {
-    const failed = changesetFailed(failure.message, members, failure.contentId);
-    // Each member's own answer, by its Content-ID, or by its place where no answer has one.
-    const placed = responses.length === members.length && responses.every((response) => response.contentId === undefined);
+    // Where the responses cannot be paired, the failure's own Content-ID is all that names its member.
+    const answered = own.length === 0 ? members.find((member) => member.id === failure.contentId) : members.find((_, position) => own[position] === failure);
+    const failed = changesetFailed(failure.message, members, answered);
     for (const [position, member] of members.entries()) {
-      const own = placed ? responses[position] : responses.find((response) => response.contentId === member.id);
-      const message = own?.kind === "response" ? own.message : undefined;
+      const response = own[position];
+      const message = response?.kind === "response" ? response.message : undefined;
       answers[member.index] = message !== undefined && failedForAnother(member, message, failure.message, failed.failed) ? { ...failed, dependent: message } : failed;
     }
     return;
   }
-  if (responses.length !== members.length) {
-    const why = `its changeset of ${members.length} requests was answered with ${responses.length} ${responses.length === 1 ? "response" : "responses"}`;
-    for (const member of members) answers[member.index] = { kind: "unmatched", why };
-    return;
-  }
-  const ids = new Set(responses.map((response) => response.contentId));
-  const byId = ids.size === responses.length && members.every((member) => ids.has(member.id));
-  // By position, a response that names another member than the one in its place, beside a part
-  // without a Content-ID (one that cannot be read), would hand that member's answer to its
-  // neighbour. (Where every response has one, some naming no member, the service numbered them
-  // itself, in order.) A number that is both its place, 1 for the first, and another member's id
-  // tells neither: a request before the changeset shifts the members' ids past their places.
-  const numbered = responses.every((response) => response.contentId !== undefined);
-  const misplaced =
-    byId || numbered
-      ? -1
-      : responses.findIndex(
-          ({ contentId }, position) => contentId !== undefined && contentId !== members[position]?.id && members.some((member) => member.id === contentId),
-        );
-  if (misplaced !== -1) {
-    const why = `response ${misplaced + 1} of its changeset carries the Content-ID ${JSON.stringify(responses[misplaced]!.contentId)} of another of its requests, and not every response names one`;
+  if (why !== undefined) {
     for (const member of members) answers[member.index] = { kind: "unmatched", why };
     return;
   }
   for (const [position, member] of members.entries()) {
-    const response = byId ? responses.find((candidate) => candidate.contentId === member.id)! : responses[position]!;
+    const response = own[position]!;
     // A member answered 202 with a monitor runs on at the service, as a JSON batch's does: its
     // answer comes from that monitor, not read as a success now.
     if (response.kind === "response" && isContinuation(response.message)) {
@@ -319,6 +299,37 @@ function matchChangeset(members: readonly PlannedRequest[], responses: readonly 
       monitors.push({ location: locationOf(response.message) as string, requests: [member] });
     } else answers[member.index] = response.kind === "response" ? { kind: "response", message: response.message } : { kind: "unreadable", why: response.why };
   }
+}
+
+/**
+ * Which of a changeset's responses answers each member (`own`, in the members' order): by
+ * Content-ID where every response names a member of its own (a service may reorder them), else by
+ * position where there is one response per member; never some one way and some the other, which
+ * would hand a member another's answer. `why` says what leaves a member without a response (a
+ * failed changeset's members are paired as far as this goes; a successful one is refused).
+ */
+function pairChangeset(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[]): { own: (BatchWireResponse | undefined)[]; why?: string } {
+  const named = new Set(responses.map((response) => response.contentId));
+  if (named.size === responses.length && responses.every((response) => members.some((member) => member.id === response.contentId))) {
+    const own = members.map((member) => responses.find((response) => response.contentId === member.id));
+    return responses.length === members.length ? { own } : { own, why: answeredWith(members, responses) };
+  }
+  if (responses.length !== members.length) return { own: [], why: answeredWith(members, responses) };
+  // By position, a response that names another member than the one in its place, beside a part
+  // without a Content-ID (one that cannot be read), would hand that member's answer to its
+  // neighbour. (Where every response has one, some naming no member, the service numbered them
+  // itself, in order.) A number that is both its place, 1 for the first, and another member's id
+  // tells neither: a request before the changeset shifts the members' ids past their places.
+  const numbered = responses.every((response) => response.contentId !== undefined);
+  const misplaced = numbered ? -1 : responses.findIndex(({ contentId }, position) => contentId !== undefined && contentId !== members[position]?.id && members.some((member) => member.id === contentId));
+  if (misplaced !== -1) {
+    return { own: [], why: `response ${misplaced + 1} of its changeset carries the Content-ID ${JSON.stringify(responses[misplaced]!.contentId)} of another of its requests, and not every response names one` };
+  }
+  return { own: [...responses] };
+}
+
+function answeredWith(members: readonly PlannedRequest[], responses: readonly BatchWireResponse[]): string {
+  return `its changeset of ${members.length} requests was answered with ${responses.length} ${responses.length === 1 ? "response" : "responses"}`;
 }
 
 /**
@@ -425,13 +436,14 @@ function failedForAnother(member: PlannedRequest, own: HttpMessage, failure: Htt
 
 /**
  * The answer of every member of a changeset that failed with `message`, naming the member that
- * failed where the service says which: by the Content-ID of the answer in the changeset's place
- * (`contentId`), or else by the one its error carries (`@Core.ContentID`, as SAP CAP's does). An
- * id that names no member names none.
+ * failed where the service says which: the one `message` answers (`answered`: paired with it by
+ * {@link pairChangeset}, or named by the Content-ID of the answer in the changeset's place), or
+ * else the one its error names (`@Core.ContentID`, as SAP CAP's does). An id that names no member
+ * names none.
  */
-function changesetFailed(message: HttpMessage, members: readonly PlannedRequest[], contentId: string | undefined): Extract<Answer, { kind: "changeset-failed" }> {
-  const named = contentId ?? parseODataError(message.body, message.headers.get("content-type"))?.annotations?.["@Core.ContentID"];
-  const failed = named === undefined ? undefined : members.find((member) => member.id === String(named));
+function changesetFailed(message: HttpMessage, members: readonly PlannedRequest[], answered: PlannedRequest | undefined): Extract<Answer, { kind: "changeset-failed" }> {
+  const named = answered === undefined ? parseODataError(message.body, message.headers.get("content-type"))?.annotations?.["@Core.ContentID"] : undefined;
+  const failed = answered ?? (named === undefined ? undefined : members.find((member) => member.id === String(named)));
   return { kind: "changeset-failed", message, members, failed };
 }
 

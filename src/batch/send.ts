@@ -59,7 +59,7 @@ export interface BatchSendAsyncOptions extends AsyncPollerOptions {
 // The options of `send()` and `sendAsync()`, by name: any other member is refused
 // (refuseUnknownOptions), as a write's are.
 const SEND_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, continueOnError: 1, continuation: 1 } satisfies OptionNames<BatchSendOptions>;
-const SEND_ASYNC_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, continueOnError: 1 } satisfies OptionNames<BatchSendAsyncOptions>;
+const SEND_ASYNC_OPTIONS = { ...POLLER_OPTIONS, continueOnError: 1 } satisfies OptionNames<BatchSendAsyncOptions>;
 const TO_REQUEST_OPTIONS = { continueOnError: 1 } satisfies OptionNames<Pick<BatchSendOptions, "continueOnError">>;
 const READ_ANSWER_OPTIONS = { continuation: 1 } satisfies OptionNames<Pick<BatchSendOptions, "continuation">>;
 
@@ -527,7 +527,7 @@ function matchAnswer(plan: BatchPlan, text: string, contentType: string | null, 
   if (isJsonContentType(contentType)) {
     const requests = plan.pendingRequests(0);
     // No more responses read than there are requests, which matchJson refuses.
-    return matchJson(requests, splitJsonAnswer(text, requests.length));
+    return matchJson(requests, splitJsonAnswer(text));
   }
   // An expired SAP session's logon page (or a proxy's sign-in page) answers 200 in the service's
   // place: said in the words every other request's error uses for it, so that it is recognised.
@@ -597,7 +597,7 @@ function matchRaw(plan: BatchPlan, raw: unknown, { from = 0, textType, binary = 
     const answered = new Set(plan.requests.filter((request) => !waitingNow.has(request)).map((request) => request.id));
     // The answer may hold the responses given before (a monitor's result is the whole batch's):
     // they are left out, and only the others count against the requests still to come.
-    const answer = splitJsonValue(raw, plan.requests.length);
+    const answer = splitJsonValue(raw);
     const responses = answer.responses.filter((response) => !answered.has(response.id as string));
     return matchJson(pending, { ...answer, responses, count: answer.count - (answer.responses.length - responses.length) });
   }

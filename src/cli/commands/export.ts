@@ -10,7 +10,7 @@ import { dirname, resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type PipelineStep, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
 import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
-import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, type Command, type CommandContext } from "../context.js";
+import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, refusesCredentials, type Command, type CommandContext } from "../context.js";
 import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
 import { FileSink, parallelExport, rowFormat, walkToFile, walkToStream, type WalkReport } from "../export.js";
@@ -136,30 +136,42 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
   return partitions;
 }
 
-/**
- * The plan of the export, from `--plan-file` or planned. `model`: the export's `$metadata`, read once
- * ({@link optionalMetadata}, kept for the CSV columns too): a 401 or 403 stops the command there, and
- * a service without `$metadata` is planned without it (`model: null`), not asked again.
- */
-async function planFor(context: CommandContext, query: CollectionQuery, set: string, count: number, model: () => Promise<ServiceModel | undefined>): Promise<QueryPartition[]> {
+/** `model`: the `$metadata` the command has read already, where it has (its client may be another than the query's). */
+async function planFor(context: CommandContext, client: ODataClient, query: CollectionQuery, set: string, count: number, model?: ServiceModel): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
   if (file !== undefined) return readPlanFile(file, resolve(context.environment.cwd, file), set, count);
   // Checked by readMode.
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   const key = stringOption(context.args, "partition-key");
-  const known = await model();
   let plan: QueryPartition[];
   try {
-    plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, model: known ?? null });
+    // No model given: the planner reads $metadata (the client's cache, which model() shares) while it counts.
+    plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
   } catch (error) {
-    // The set itself is known (model() checked its name): the key is what $metadata lacks.
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
+      // A $metadata that refused the credentials (401, 403) is no service without one: its error
+      // stops the command, as optionalMetadata's does where the command reads it.
+      if (refusesCredentials(error.cause)) throw error.cause;
+      // No key, for want of the set itself: said so rather than asking for --partition-key. The
+      // planner's $metadata, from the client's cache.
+      checkSetName("export", model ?? (await optionalMetadata(client, context.signal).catch(() => undefined)), set);
       throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
     }
     throw error;
   }
-  if (key !== undefined) warnOfUnstableWindows(context, plan, set, key, known);
+  if (key === undefined) return plan;
+  // With --partition-key the planner plans without $metadata where it could not read it. The
+  // planner's $metadata, from the client's cache; asked again only where the planner's read
+  // failed, and a refusal of the credentials then stops the command.
+  const known = model ?? (await optionalMetadata(client, context.signal).catch(refusedOrUndefined));
+  warnOfUnstableWindows(context, plan, set, key, known);
   return plan;
+}
+
+/** `error` thrown where it refuses the credentials ({@link refusesCredentials}), else `undefined`. */
+function refusedOrUndefined(error: unknown): undefined {
+  if (refusesCredentials(error)) throw error;
+  return undefined;
 }
 
 /**
@@ -289,7 +301,8 @@ async function runExport(context: CommandContext): Promise<void> {
   const model = () => (metadata ??= optionalMetadata(made.client, context.signal).then(known));
   // Where the export reads $metadata anyway (a plan without --plan-file, CSV columns) and the user
   // set no version, it speaks the one $metadata declares, as `query` does: $metadata is read first
-  // then, since the query's literals and the reading of the answers depend on the version.
+  // then, since the query's literals and the reading of the answers depend on the version. A plan
+  // made so asks $count after $metadata, where the planner would ask both at once.
   // With OData 2.0 set by the user, $metadata read anyway tells whether the service is a 3.0 one,
   // to be asked for verbose JSON (clientSpeaking), as the other commands that read it do.
   const plans = (planOnly || mode.kind !== "single") && stringOption(args, "plan-file") === undefined;
@@ -301,19 +314,20 @@ async function runExport(context: CommandContext): Promise<void> {
     if (spoken !== client) query = buildQuery(spoken.collection(set), args, { paging: true });
     client = spoken;
   };
-  /** Reads $metadata now (for the plan and the columns too) and speaks the version it declares. */
-  const speakDeclared = async (): Promise<void> => {
+  /** Reads $metadata now (for the plan and the columns too) and speaks the version it declares; resolves with it. */
+  const speakDeclared = async (): Promise<ServiceModel | undefined> => {
     const spoken = await clientWithMetadata(context, service, steps, made);
     metadata = Promise.resolve(known(spoken.model));
     declared = spoken.model?.odataVersion;
     speak(spoken.client);
+    return spoken.model;
   };
 
   if (planOnly) {
     // Read first: speakDeclared() may give the query of another client.
-    if (speaksDeclared) await speakDeclared();
+    const read = speaksDeclared ? await speakDeclared() : undefined;
     capVersion = client.version === "2.0" && declared === undefined;
-    const plan = await planFor(context, query, set, mode.count, model);
+    const plan = await planFor(context, client, query, set, mode.count, read);
     await context.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
   }
@@ -327,11 +341,12 @@ async function runExport(context: CommandContext): Promise<void> {
   // started it spoke (read from $metadata then), so that the same command goes on from it, and asks
   // as that run did: a 3.0 service (the version declared, kept) for verbose JSON. A checkpoint saved
   // before the version declared was kept resumes as it did then.
+  let read: ServiceModel | undefined;
   if (existing && (speaksDeclared || existing.declaredVersion !== undefined)) {
     declared = existing.declaredVersion;
     speak(clientSpeaking(context, declared ?? existing.odataVersion, made).client);
   } else if (speaksDeclared && !existing) {
-    await speakDeclared();
+    read = await speakDeclared();
   }
   const odataVersion = client.version;
   capVersion = odataVersion === "2.0" && declared === undefined;
@@ -381,7 +396,7 @@ async function runExport(context: CommandContext): Promise<void> {
         partition = saved;
         checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, format, mode, out, trustedOrigins });
       } else {
-        partition = (await planFor(context, query, set, mode.count, model))[mode.index - 1] as QueryPartition;
+        partition = (await planFor(context, client, query, set, mode.count, read))[mode.index - 1] as QueryPartition;
       }
       total ??= partition.estimatedCount;
       const columns =
@@ -402,7 +417,7 @@ async function runExport(context: CommandContext): Promise<void> {
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {
-        plan = await planFor(context, query, set, mode.count, model);
+        plan = await planFor(context, client, query, set, mode.count, read);
         // Every part writes the same columns, so they are fixed before any part starts.
         columns = format === "csv" ? declaredColumns(args, set, await model()) ?? (await firstColumns(query, context.signal)) : undefined;
       }

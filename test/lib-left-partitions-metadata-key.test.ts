@@ -4,6 +4,7 @@
 // `key` the plan went on with its ranges untyped. A service without $metadata (404, 501) is no
 // such failure: with `key` the ranges are planned untyped, as the README says, and without it the
 // key is PARTITION_KEY_UNKNOWN (test/stall-fix-partitions-metadata.test.ts).
+// A caller that asked $metadata itself and found none says so with `model: null`: not asked again.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -87,4 +88,18 @@ test("partitions(n, { key }): a 503 from $metadata rejects, while a service with
     assert.equal((without.outcome.cause as ODataHttpError).status, Number(metadata));
     assert.deepEqual(without.seen, ["GET /odata/$metadata", "GET /odata/Items/$count"], metadata);
   }
+});
+
+test('partitions(n, { model: null }): a caller that found no $metadata plans without it, $metadata not asked; with key the ranges are untyped, without key PARTITION_KEY_UNKNOWN says no $metadata was given', { timeout: 10_000 }, async () => {
+  const { outcome, seen } = await plan("404", { key: "ID", model: null });
+  assert.ok(Array.isArray(outcome), String(outcome));
+  assert.deepEqual(
+    outcome.map((partition) => partition.filter),
+    ["ID lt 6 or ID eq null", "ID ge 6"],
+  );
+  assert.deepEqual(seen, ["GET /odata/Items/$count", "GET /odata/Items?$select=ID&$orderby=ID&$skip=5&$top=1"]);
+  const without = await plan("404", { model: null });
+  assert.ok(without.outcome instanceof ODataClientError && without.outcome.code === "PARTITION_KEY_UNKNOWN", String(without.outcome));
+  assert.match(without.outcome.message, /the key of Items is not known: no \$metadata \(option "model": null\); pass \{ key: "<property>" \}/);
+  assert.deepEqual(without.seen, []);
 });

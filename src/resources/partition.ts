@@ -24,9 +24,10 @@ export interface PartitionOptions extends RequestOptions {
    * The service model to read the key, its types and the sort restrictions from. Pass
    * `await client.metadata()` to reuse the client's copy; without it `$metadata` is fetched once
    * for the plan. Where no model can be had, `key` must be given, and key values are written as
-   * the JSON gave them (numbers as numbers, strings as string literals).
+   * the JSON gave them (numbers as numbers, strings as string literals). `null`: the service has
+   * no `$metadata` (the caller asked it already): planned without a model, `$metadata` not asked.
    */
-  model?: ServiceModel | undefined;
+  model?: ServiceModel | null | undefined;
   /**
    * How the ranges are found: `"quantiles"`, `"aggregate"`, `"skip"`, or `"auto"`: quantiles
    * where the key can be ordered, `$skip` windows where it cannot.

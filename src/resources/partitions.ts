@@ -156,7 +156,7 @@ export async function planPartitions(
   if (explicitKey?.length === 0) throw new TypeError(`${where}: option "key" names no property`);
 
   let model = options?.model;
-  if (model !== undefined && (typeof model !== "object" || model === null || typeof (model as Partial<ServiceModel>).entitySet !== "function")) {
+  if (model !== undefined && model !== null && (typeof model !== "object" || typeof (model as Partial<ServiceModel>).entitySet !== "function")) {
     throw new TypeError(`${where}: option "model" must be a ServiceModel, as client.metadata() gives; got ${describe(model)}`);
   }
   let modelError: unknown;
@@ -201,11 +201,13 @@ export async function planPartitions(
       const why =
         modelError !== undefined
           ? `$metadata could not be read (${(modelError as Error).message})`
-          : state.parentPath !== undefined && !type
-            ? isQualifiedName(state.entitySet)
-              ? `$metadata declares no entity type ${state.entitySet}`
-              : `$metadata does not tell the entity type the navigation ${state.entitySet} leads to`
-            : `$metadata names no key for ${type && state.parentPath !== undefined ? type.qualifiedName : state.entitySet}`;
+          : model === null
+            ? `no $metadata (option "model": null)`
+            : state.parentPath !== undefined && !type
+              ? isQualifiedName(state.entitySet)
+                ? `$metadata declares no entity type ${state.entitySet}`
+                : `$metadata does not tell the entity type the navigation ${state.entitySet} leads to`
+              : `$metadata names no key for ${type && state.parentPath !== undefined ? type.qualifiedName : state.entitySet}`;
       throw new ODataClientError("PARTITION_KEY_UNKNOWN", `${where}: the key of ${path} is not known: ${why}; pass { key: "<property>" }`, { cause: modelError });
     }
     const sortable = set && known ? keySortable(known, set, key.map((part) => part.path)) : true;

@@ -136,42 +136,42 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
   return partitions;
 }
 
-/** `model`: the `$metadata` the command has read already, where it has (its client may be another than the query's). */
-async function planFor(context: CommandContext, client: ODataClient, query: CollectionQuery, set: string, count: number, model?: ServiceModel): Promise<QueryPartition[]> {
+/**
+ * `model`: the `$metadata` the command has read already, where it has (its client may be another
+ * than the query's); `null` where it read that the service has none.
+ */
+async function planFor(context: CommandContext, client: ODataClient, query: CollectionQuery, set: string, count: number, model?: ServiceModel | null): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
   if (file !== undefined) return readPlanFile(file, resolve(context.environment.cwd, file), set, count);
   // Checked by readMode.
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   const key = stringOption(context.args, "partition-key");
+  // With --partition-key the planner plans without $metadata where it cannot read it, and goes on:
+  // read here first then, once, for the plan and the warning below. A refusal of the credentials
+  // (401, 403) stops the command before the planner sends anything; none (404) is planned so.
+  let known = model;
+  if (known === undefined && key !== undefined) known = (await optionalMetadata(client, context.signal)) ?? null;
   let plan: QueryPartition[];
   try {
-    // No model given: the planner reads $metadata (the client's cache, which model() shares) while it counts.
-    plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(model ? { model } : {}) });
+    // No model given: the planner reads $metadata (the client's cache, which model() shares) while
+    // it counts. null: the command found that the service has none, which the planner does not ask again.
+    plan = await query.partitions(count, { signal: context.signal, strategy: strategy as PartitionStrategy, key, ...(known !== undefined ? { model: known } : {}) });
   } catch (error) {
     if (error instanceof ODataClientError && error.code === "PARTITION_KEY_UNKNOWN") {
-      // A $metadata that refused the credentials (401, 403) is no service without one: its error
-      // stops the command, as optionalMetadata's does where the command reads it.
+      // The planner's own $metadata failed where the error has a cause: a refusal of the
+      // credentials (401, 403) is no service without one, and stops the command, as
+      // optionalMetadata's does where the command reads it; other failures mean none.
       if (refusesCredentials(error.cause)) throw error.cause;
       // No key, for want of the set itself: said so rather than asking for --partition-key. The
-      // planner's $metadata, from the client's cache.
-      checkSetName("export", model ?? (await optionalMetadata(client, context.signal).catch(() => undefined)), set);
+      // planner's $metadata, where it read one, from the client's cache (no request).
+      const read = known !== undefined ? known : error.cause === undefined ? await optionalMetadata(client, context.signal).catch(() => undefined) : undefined;
+      checkSetName("export", read ?? undefined, set);
       throw new CliUsageError(`the ranges need the key of ${set}, which $metadata does not give here; name the property with --partition-key PROP`, { cause: error });
     }
     throw error;
   }
-  if (key === undefined) return plan;
-  // With --partition-key the planner plans without $metadata where it could not read it. The
-  // planner's $metadata, from the client's cache; asked again only where the planner's read
-  // failed, and a refusal of the credentials then stops the command.
-  const known = model ?? (await optionalMetadata(client, context.signal).catch(refusedOrUndefined));
-  warnOfUnstableWindows(context, plan, set, key, known);
+  if (key !== undefined) warnOfUnstableWindows(context, plan, set, key, known ?? undefined);
   return plan;
-}
-
-/** `error` thrown where it refuses the credentials ({@link refusesCredentials}), else `undefined`. */
-function refusedOrUndefined(error: unknown): undefined {
-  if (refusesCredentials(error)) throw error;
-  return undefined;
 }
 
 /**
@@ -315,12 +315,13 @@ async function runExport(context: CommandContext): Promise<void> {
     client = spoken;
   };
   /** Reads $metadata now (for the plan and the columns too) and speaks the version it declares; resolves with it. */
-  const speakDeclared = async (): Promise<ServiceModel | undefined> => {
+  const speakDeclared = async (): Promise<ServiceModel | null> => {
     const spoken = await clientWithMetadata(context, service, steps, made);
     metadata = Promise.resolve(known(spoken.model));
     declared = spoken.model?.odataVersion;
     speak(spoken.client);
-    return spoken.model;
+    // null: read, and the service has none.
+    return spoken.model ?? null;
   };
 
   if (planOnly) {
@@ -341,7 +342,7 @@ async function runExport(context: CommandContext): Promise<void> {
   // started it spoke (read from $metadata then), so that the same command goes on from it, and asks
   // as that run did: a 3.0 service (the version declared, kept) for verbose JSON. A checkpoint saved
   // before the version declared was kept resumes as it did then.
-  let read: ServiceModel | undefined;
+  let read: ServiceModel | null | undefined;
   if (existing && (speaksDeclared || existing.declaredVersion !== undefined)) {
     declared = existing.declaredVersion;
     speak(clientSpeaking(context, declared ?? existing.odataVersion, made).client);

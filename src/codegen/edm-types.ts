@@ -63,7 +63,7 @@ export function mapPrimitive(type: string, options: MappingOptions, scale?: Type
   if (type === "Edm.Int64" || type === "Edm.Decimal") {
     if (!options.v2) options.usesIeee754 = true;
     if (options.v2 || options.ieee754Compatible) return { kind: "ts", text: "string" };
-    return { kind: "ts", text: type === "Edm.Decimal" && scale === "floating" ? V4_FLOAT : "number" };
+    return { kind: "ts", text: isFloatingDecimal(type, options, scale) ? V4_FLOAT : "number" };
   }
   if (type === "Edm.Stream") return { kind: "stream" };
   const geo = /^Edm\.Geo(?:graphy|metry)(.*)$/.exec(type);
@@ -74,6 +74,15 @@ export function mapPrimitive(type: string, options: MappingOptions, scale?: Type
   // Edm.Untyped, Edm.PrimitiveType, Edm.AnnotationPath and the like: nothing narrower is known.
   if (type.startsWith("Edm.")) return { kind: "ts", text: "unknown" };
   return undefined;
+}
+
+/**
+ * Whether `type` with Scale facet `scale` is a v4 `Edm.Decimal` of floating scale that
+ * {@link mapPrimitive} types as a Double (its numbers, `"NaN"`, `"INF"`, `"-INF"`): not where the
+ * service is v2 or `ieee754Compatible`, where a decimal is a string.
+ */
+export function isFloatingDecimal(type: string, options: MappingOptions, scale?: TypeFacets["scale"]): boolean {
+  return type === "Edm.Decimal" && scale === "floating" && !options.v2 && !options.ieee754Compatible;
 }
 
 /** The GeoJSON declarations a generated file needs, given the names the generator gave them. */

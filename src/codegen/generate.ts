@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ComplexType, EntityContainer, EntityType, EnumType, KeyRef, NavigationProperty, Operation, Parameter, Property, ServiceModel, TypeDefinition, TypeReference } from "../index.js";
-import { FLOATS, GEO_KINDS, geoDeclarations, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
+import { FLOATS, GEO_KINDS, geoDeclarations, isFloatingDecimal, mapPrimitive, type GeoKind, type MappingOptions } from "./edm-types.js";
 import { compare, isIdentifier, objectKey, propertyName, toIdentifier, TypeNames } from "./names.js";
 import { SERVICE_OPERATION_METHODS } from "../operations/requests.js";
 import { isIdentifier as isODataIdentifier, isQualifiedName } from "../util/identifiers.js";
@@ -1137,7 +1137,7 @@ function literalMembers(context: Context, properties: readonly Property[]): Arra
   for (const property of properties) {
     if (property.collection || !isAddressable(property.name)) continue;
     // A decimal of floating scale may be "INF" too: it takes the edm value as a Double does.
-    if (elementType(context, literalType(context, property.type), context.model.typeDefinition(property.type)?.scale ?? property.scale) === "number") continue;
+    if (elementType(context, literalType(context, property.type), literalScale(context, property.type, property.scale)) === "number") continue;
     // An enumeration keeps its member names: `'Paper'` is the literal OData 4.01 (and most 4.0
     // services) read, and `edm.enumMember` writes the 4.0 form where a service insists on it.
     if (context.model.enumType(literalType(context, property.type))) continue;
@@ -1194,6 +1194,11 @@ function resultText(context: Context, operation: Operation): string {
 /** The type whose literal a value of `type` is written as: a type definition's underlying type, else `type`. */
 function literalType(context: Context, type: string): string {
   return context.model.typeDefinition(type)?.underlyingType ?? type;
+}
+
+/** The Scale facet of a value of `type` declared with `scale`: a type definition's own where `type` is one, as {@link literalType} takes its underlying type. */
+function literalScale(context: Context, type: string, scale?: TypeReference["scale"]): TypeReference["scale"] {
+  return context.model.typeDefinition(type)?.scale ?? scale;
 }
 
 /**
@@ -1390,7 +1395,7 @@ function literalOf(context: Context, name: string, parameter: string, declared: 
   // A v4 decimal of floating scale is typed as a Double is, Infinity and NaN among its numbers
   // (edm-types.ts), which edm.decimal refuses: it is written as a Double, whose v4 literal is the
   // one a filter writes for the number (`1.5`, `INF`, `-INF`, `NaN`).
-  if (type === "Edm.Decimal" && elementType(context, type, context.model.typeDefinition(declared)?.scale ?? scale) === elementType(context, "Edm.Double")) return `edm.double(${value})`;
+  if (isFloatingDecimal(type, context.mapping, literalScale(context, declared, scale))) return `edm.double(${value})`;
   if (context.mapping.v2 && FLOATS.has(type)) {
     // The helper makes a whole number beyond Int32 an edm value of the parameter's type.
     context.numberOfText = true;

@@ -126,7 +126,7 @@ export function refuseV2Envelope(text: string, headers: Headers, version: ODataV
   }
 }
 
-/** The start of a v2 JSON body, `{"d":`, for {@link refuseV2Envelope}'s cheap test before it parses. */
+/** The start of a v2 JSON body, `{"d":`, for the cheap test of {@link refuseV2Envelope} and {@link refuseV2Property} before they parse. */
 const V2_START = /^\s*\{\s*"d"\s*:/;
 
 /**
@@ -138,6 +138,15 @@ const V2_START = /^\s*\{\s*"d"\s*:/;
  */
 export function refuseV2Result(body: unknown, headers: Headers, version: ODataVersion, where: string | undefined): void {
   refuseV2Body(body, headers, version, where === undefined ? "the body is" : `${where} answered with`, "the operation's result");
+}
+
+/**
+ * Refuses the answer of a v2 service to a client of OData v4 that reads one property alone
+ * (`property(name).get()`): its `{"d": …}` would pass for a complex value whose one member is `d`.
+ * `text` is the body, parsed here only where it starts as a v2 body does and the headers say v2.
+ */
+export function refuseV2Property(text: string, headers: Headers, version: ODataVersion, where: string): void {
+  if (V2_START.test(text) && v2HintFor(headers, version) !== "") refuseV2Body(parsedOrUndefined(text), headers, version, `${where} answered with`, "the property's value");
 }
 
 /** Throws the `BAD_PAYLOAD` of a v2 envelope (`said` the words before it, `what` what was due) where the headers say v2. */

@@ -6,13 +6,11 @@
  */
 import { readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { readPropertyAnswer } from "../payload/property-answer.js";
 import { redactUrl } from "../util/redact.js";
-import { isRecord } from "../util/values.js";
 import { ENTITY_LIMIT, getSingle } from "./entity.js";
-import { versionHint, withVersionHint } from "./payload-failure.js";
+import { refuseV2Property, withVersionHint } from "./payload-failure.js";
 import type { ReadOptions } from "./traversal.js";
 
 /**
@@ -30,13 +28,7 @@ export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: 
   const version = core.options.version;
   const where = `GET ${redactUrl(url)}`;
   return await readMasked(response, () => {
-    // A v2 service's {"d": …}, to a client of v4, would pass for a complex value whose one member
-    // is d: refused where the answer's headers say v2, as an entity read refuses it.
-    const hint = version === "2.0" ? "" : versionHint(response.headers, version);
-    if (hint !== "" && /^\s*\{\s*"d"\s*:/.test(text)) {
-      const body: unknown = JSON.parse(text);
-      if (isRecord(body) && Object.keys(body).length === 1) throw new ODataClientError("BAD_PAYLOAD", `${where} answered with {"d": …}, not the property's value${hint}`);
-    }
+    refuseV2Property(text, response.headers, version, where);
     try {
       return readPropertyAnswer(text, response.headers.get("content-type"), version, name, where) as V;
     } catch (error) {

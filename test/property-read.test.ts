@@ -59,6 +59,13 @@ describe("v4", () => {
     assert.deepEqual(await other.collection("People").key(1).property("emails").get(), ["a@x", "b@x"]);
   });
 
+  test("JSON labelled text/html (a misconfigured gateway) is read as the value, as an entity's answer is", async (t) => {
+    const body = JSON.stringify({ "@odata.context": "x", value: "Emma" });
+    const { server, client } = await serveClient(t, (_request, res) => sendText(res, 200, body, { "content-type": "text/html", "odata-version": "4.0" }));
+    assert.equal(await client.collection("Books").key(1).property("title").get(), "Emma");
+    assert.equal(onlyRequest(server).path, "/odata/Books(1)/title");
+  });
+
   test("text() sends GET Books(1)/title/$value accepting any type, and decodes the body by its charset", async (t) => {
     const { server, client } = await serveClient(t, (_request, res) => {
       const body = Buffer.from([0x43, 0x61, 0x66, 0xe9]); // "Café" in ISO-8859-1

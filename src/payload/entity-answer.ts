@@ -9,10 +9,9 @@
  */
 import type { ODataVersion } from "../options.js";
 import { describe, isRecord } from "../util/values.js";
-import { badPayload } from "./bad-payload.js";
+import { badPayload, parseJsonAnswer } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
-import { isHtmlContentType, isXmlContentType } from "./content-type.js";
-import { clipText } from "../util/redact.js";
+import { isXmlContentType } from "./content-type.js";
 import { normalizeV2Entity, setMetadata } from "./v2-values.js";
 import { markReturnedEntities } from "./expanded.js";
 
@@ -114,17 +113,7 @@ function readAnswer(
     if (readAtomEntry === undefined) throw new TypeError("readEntityAnswer: an Atom answer needs the Atom entry reader (see atomReaderFor)");
     entity = readAtomEntry(answer.body, where);
   } else {
-    try {
-      entity = JSON.parse(answer.body);
-    } catch (error) {
-      // A proxy's or a sign-in page answering in the service's place is said to be one (JSON
-      // mislabelled text/html is read as JSON).
-      if (isHtmlContentType(answer.contentType)) {
-        throw badPayload(`${where === undefined ? "the body is" : `${where} answered with`} an HTML page (${clipText(answer.contentType ?? "", 100)}), not an entity`, error);
-      }
-      const what = `${where === undefined ? "the body is" : `${where} answered with a body that is`} not JSON (${(error as Error).message})`;
-      throw badPayload(what, error);
-    }
+    entity = parseJsonAnswer(answer.body, answer.contentType, where, "an entity");
     if (v2) entity = v2EntityOf(entity);
   }
   // Every answer read here is one entity: an array, a primitive or null is no answer to it, nor is,

@@ -21,9 +21,9 @@
 import type { ODataVersion } from "../options.js";
 import { clipText } from "../util/redact.js";
 import { describe, isRecord } from "../util/values.js";
-import { badPayload } from "./bad-payload.js";
+import { badPayload, parseJsonAnswer } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
-import { isHtmlContentType, isXmlContentType } from "./content-type.js";
+import { isXmlContentType } from "./content-type.js";
 import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "./v2-values.js";
 
 /**
@@ -34,16 +34,10 @@ import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "./v2-values.
  * @example readPropertyAnswer('{"d":{"published":"/Date(0)/"}}', "application/json", "2.0", "published", "GET …") // "1970-01-01T00:00:00Z"
  */
 export function readPropertyAnswer(body: string, contentType: string | null, version: ODataVersion, name: string, where: string): unknown {
-  // The client asks for JSON; a v2 service's XML (`<d:title>`) or a proxy's page is no such answer.
-  if (isHtmlContentType(contentType) || isXmlContentType(contentType)) {
-    throw badPayload(`${where} answered with ${isHtmlContentType(contentType) ? "an HTML page" : "XML"} (${clipText(contentType ?? "", 100)}), not the property's value as JSON`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw badPayload(`${where} answered with a body that is not JSON (${(error as Error).message})`, error);
-  }
+  // The client asks for JSON; a v2 service's XML (`<d:title>`) is no such answer. A proxy's page
+  // is said to be one, as an entity read says it.
+  if (isXmlContentType(contentType)) throw badPayload(`${where} answered with XML (${clipText(contentType ?? "", 100)}), not the property's value as JSON`);
+  const json = parseJsonAnswer(body, contentType, where, "the property's value as JSON");
   return version === "2.0" ? v2PropertyValue(json, name, where) : v4PropertyValue(json, where);
 }
 

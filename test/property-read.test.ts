@@ -195,9 +195,9 @@ describe("options", () => {
     await property.text({ headers: { "x-trace": "a2" }, onResponse: ({ status }) => void seen.push(status) });
     assert.deepEqual(server.requests.map((request) => request.headers["x-trace"]), ["a1", "a2"]);
     assert.deepEqual(seen, [200, 200]);
-    await assert.rejects(property.get({ timeout: -1 }), { name: "RangeError", message: /^property\(\)\.get\(\): option "timeout"/ });
-    await assert.rejects(property.text({ onResponse: 5 as never }), { name: "TypeError", message: /^property\(\)\.text\(\): option "onResponse"/ });
-    await assert.rejects(property.get({ headers: { "bad name": "x" } }), { name: "TypeError", message: /^property\(\)\.get\(\):/ });
+    await assert.rejects(property.get({ timeout: -1 }), { name: "RangeError", message: /^property\("title"\)\.get\(\): option "timeout"/ });
+    await assert.rejects(property.text({ onResponse: 5 as never }), { name: "TypeError", message: /^property\("title"\)\.text\(\): option "onResponse"/ });
+    await assert.rejects(property.get({ headers: { "bad name": "x" } }), { name: "TypeError", message: /^property\("title"\)\.get\(\):/ });
     assert.equal(server.requests.length, 2);
   });
 

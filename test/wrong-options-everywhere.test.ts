@@ -175,7 +175,7 @@ table("reading options", [
     kind: "async",
     run: (v) => item().property("name").get({ timeout: wrong(v) }),
     bad: [["-1", -1], ["NaN", NaN], ['"5"', "5"]],
-    names: /property\(\)\.get\(\): option "timeout"/,
+    names: /property\("name"\)\.get\(\): option "timeout"/,
     sends: "GET /odata/Items(1)/name",
   },
   {
@@ -183,7 +183,7 @@ table("reading options", [
     kind: "async",
     run: (v) => item().property("name").text({ headers: wrong(v) }),
     bad: [['"x"', "x"], ["a header value with CR/LF", { "x-a": "1\r\nx-b: 2" }]],
-    names: /property\(\)\.text\(\): option "headers"/,
+    names: /property\("name"\)\.text\(\): option "headers"/,
     sends: "GET /odata/Items(1)/name/$value",
   },
   {
@@ -819,8 +819,8 @@ const READ_CALLS: ReadCall[] = [
   { call: "first()", run: (o) => items().first(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items?$top=1" },
   { call: "countAll()", run: (o) => items().countAll(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items/$count" },
   { call: "get()", run: (o) => item().get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)" },
-  { call: "property().get()", run: (o) => item().property("name").get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name" },
-  { call: "property().text()", run: (o) => item().property("name").text(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name/$value" },
+  { call: 'property("name").get()', run: (o) => item().property("name").get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name" },
+  { call: 'property("name").text()', run: (o) => item().property("name").text(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name/$value" },
   { call: "media().bytes()", run: (o) => item().media().bytes(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
   { call: "media().text()", run: (o) => item().media().text(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
   { call: "media().stream()", run: (o) => item().media().stream(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },

@@ -22,7 +22,7 @@ import type { ReadOptions } from "./traversal.js";
 export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<V> {
   // A URL of its own for each request: the query keeps `propertyUrl` for its next reads.
   const url = new URL(propertyUrl);
-  const { response, signal } = await getSingle(core, url, options, "property().get()");
+  const { response, signal } = await getSingle(core, url, options, `property(${JSON.stringify(name)}).get()`);
   const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
   if (text.trim() === "") return null as V;
   const version = core.options.version;
@@ -43,10 +43,10 @@ export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: 
  * (UTF-8 where it names none), as media content is; `null` where the service answers without a
  * body (`204`: the property is null).
  */
-export async function readRawValue(core: ClientCore, propertyUrl: URL, options: ReadOptions | undefined): Promise<string | null> {
+export async function readRawValue(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<string | null> {
   const url = new URL(propertyUrl);
   url.pathname += "/$value";
-  const { response, signal } = await getSingle(core, url, options, "property().text()", "*/*");
+  const { response, signal } = await getSingle(core, url, options, `property(${JSON.stringify(name)}).text()`, "*/*");
   if (response.status === 204) return null;
   return await readBodyAs(response, "GET", url, signal, false);
 }

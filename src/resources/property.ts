@@ -49,7 +49,7 @@ export class PropertyQuery<V = unknown> {
    * `ODataHttpError` (status 404). `headers` go with the request, as a `get()`'s.
    */
   async get(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<V> {
-    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "property().get()");
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, `property(${JSON.stringify(this.#name)}).get()`);
     // `return await`, as the other reads' (see ReadCollectionQuery.countAll).
     return await (await propertyReads()).readProperty<V>(this.#core, this.#url, this.#name, options);
   }
@@ -60,8 +60,8 @@ export class PropertyQuery<V = unknown> {
    * sent. `null` where the property is null (`204 No Content`).
    */
   async text(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<string | null> {
-    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, "property().text()");
-    return await (await propertyReads()).readRawValue(this.#core, this.#url, options);
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, `property(${JSON.stringify(this.#name)}).text()`);
+    return await (await propertyReads()).readRawValue(this.#core, this.#url, this.#name, options);
   }
 }
 

@@ -9,9 +9,10 @@
  */
 import type { ODataVersion } from "../options.js";
 import { describe, isRecord } from "../util/values.js";
-import { badPayload, parseJsonAnswer } from "./bad-payload.js";
+import { badPayload } from "./bad-payload.js";
 import { dropResponseAnnotations } from "./annotations.js";
-import { isXmlContentType } from "./content-type.js";
+import { isHtmlContentType, isXmlContentType } from "./content-type.js";
+import { clipText } from "../util/redact.js";
 import { normalizeV2Entity, setMetadata } from "./v2-values.js";
 import { markReturnedEntities } from "./expanded.js";
 
@@ -174,4 +175,21 @@ function withEntityAnnotations(entity: Record<string, unknown>, etag: string | n
   dropResponseAnnotations(entity);
   keepEtagHeader(entity, etag, v2);
   return entity;
+}
+
+/**
+ * An answer's JSON body, parsed. A body that is no JSON is `BAD_PAYLOAD`, and where it is labelled
+ * `text/html` it is said to be an HTML page (a proxy's or a sign-in page answering in the service's
+ * place), not `what` was due; JSON mislabelled `text/html` is read as JSON. `where` names the
+ * request (`GET https://…`); none, a body given alone.
+ */
+export function parseJsonAnswer(body: string, contentType: string | null | undefined, where: string | undefined, what: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    if (isHtmlContentType(contentType)) {
+      throw badPayload(`${where === undefined ? "the body is" : `${where} answered with`} an HTML page (${clipText(contentType ?? "", 100)}), not ${what}`, error);
+    }
+    throw badPayload(`${where === undefined ? "the body is" : `${where} answered with a body that is`} not JSON (${(error as Error).message})`, error);
+  }
 }

@@ -21,7 +21,8 @@
 import type { ODataVersion } from "../options.js";
 import { clipText } from "../util/redact.js";
 import { describe, isRecord } from "../util/values.js";
-import { badPayload, parseJsonAnswer } from "./bad-payload.js";
+import { badPayload } from "./bad-payload.js";
+import { parseJsonAnswer } from "./entity-answer.js";
 import { dropResponseAnnotations } from "./annotations.js";
 import { isXmlContentType } from "./content-type.js";
 import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "./v2-values.js";

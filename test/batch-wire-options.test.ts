@@ -37,3 +37,16 @@ test("readAnswer() refuses options that are no object and unknown members, and r
   assert.ok(first.ok, "the part succeeded");
   assert.deepEqual(first.value, { ID: 1 });
 });
+
+test("readAnswer()'s continuation is checked when the answer is read, as send()'s is before sending, not when a continuation is first followed", async () => {
+  await assert.rejects(batchOfOne().readAnswer(ANSWER, { continuation: { pollIntervall: 5 } as never }), {
+    name: "TypeError",
+    message: 'readAnswer(): option "continuation" has no option "pollIntervall"; it takes signal, timeout, onResponse, pollInterval, maxWait, onProgress',
+  });
+  await assert.rejects(batchOfOne().readAnswer(ANSWER, { continuation: { pollInterval: -1 } }), { name: "RangeError", message: "the batch's continuation: option \"pollInterval\" must be a finite number of ms >= 0; got -1" });
+  await assert.rejects(batchOfOne().readAnswer(ANSWER, { continuation: 5 as never }), { name: "TypeError", message: /^readAnswer\(\): option "continuation"/ });
+  // Taken where right: the answer, complete, needs no continuation.
+  const results = await batchOfOne().readAnswer(ANSWER, { continuation: { pollInterval: 5 } });
+  assert.equal(results.continuation, undefined);
+  assert.equal(results.ok, true);
+});

@@ -504,6 +504,9 @@ function answeredBy(inner: AsyncPoller<unknown>): URL {
 export function readBatchAnswer(toRead: BatchToSend, answer: { contentType: string | null; body: string }, options: Pick<BatchSendOptions, "continuation"> | undefined): BatchResults {
   refuseUnknownOptions(options, READ_ANSWER_OPTIONS, "readAnswer()");
   const continuation = options?.continuation;
+  // Checked now, as send()'s are, not when a continuation is first followed.
+  refuseUnknownOptions(continuation, POLLER_OPTIONS, 'readAnswer(): option "continuation"');
+  if (continuation !== undefined) resolvePollerOptions(continuation, CONTINUATION);
   const reading = begin(toRead.record);
   try {
     const batch = planned(toRead, reading);

@@ -71,23 +71,23 @@ export const POLLER_OPTIONS = { signal: 1, timeout: 1, onResponse: 1, pollInterv
 export const DEFAULT_POLL_INTERVAL = 2_000;
 export const DEFAULT_MAX_WAIT = 600_000;
 
-/** Validates poller options before anything is sent; errors name the option (and `where`, the call, that of `timeout`). */
+/** Validates poller options before anything is sent; errors name the call (`where`) and the option. */
 export function resolvePollerOptions(options: AsyncPollerOptions | undefined, where: string): ResolvedPollerOptions {
   if (options === undefined) {
     return { pollInterval: DEFAULT_POLL_INTERVAL, maxWait: DEFAULT_MAX_WAIT, onProgress: undefined, signal: undefined, timeout: undefined, onResponse: undefined };
   }
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`async poller options must be an object; got ${typeof options}`);
+    throw new TypeError(`${where}: poller options must be an object; got ${typeof options}`);
   }
   const { pollInterval = DEFAULT_POLL_INTERVAL, maxWait = DEFAULT_MAX_WAIT, onProgress, signal } = options;
-  if (typeof pollInterval !== "number") throw new TypeError(`option "pollInterval" must be a number of ms; got ${typeof pollInterval}`);
+  if (typeof pollInterval !== "number") throw new TypeError(`${where}: option "pollInterval" must be a number of ms; got ${typeof pollInterval}`);
   if (!Number.isFinite(pollInterval) || pollInterval < 0) {
-    throw new RangeError(`option "pollInterval" must be a finite number of ms >= 0; got ${pollInterval}`);
+    throw new RangeError(`${where}: option "pollInterval" must be a finite number of ms >= 0; got ${pollInterval}`);
   }
-  if (typeof maxWait !== "number") throw new TypeError(`option "maxWait" must be a number of ms; got ${typeof maxWait}`);
-  if (Number.isNaN(maxWait) || maxWait <= 0) throw new RangeError(`option "maxWait" must be a positive number of ms; got ${maxWait}`);
+  if (typeof maxWait !== "number") throw new TypeError(`${where}: option "maxWait" must be a number of ms; got ${typeof maxWait}`);
+  if (Number.isNaN(maxWait) || maxWait <= 0) throw new RangeError(`${where}: option "maxWait" must be a positive number of ms; got ${maxWait}`);
   if (onProgress !== undefined && typeof onProgress !== "function") {
-    throw new TypeError(`option "onProgress" must be a function; got ${onProgress === null ? "null" : typeof onProgress}`);
+    throw new TypeError(`${where}: option "onProgress" must be a function; got ${onProgress === null ? "null" : typeof onProgress}`);
   }
   return { pollInterval, maxWait, onProgress, signal: toAbortSignal(signal), timeout: callTimeout(options.timeout, where), onResponse: optionalFunction(options.onResponse, `${where}: option "onResponse"`) };
 }

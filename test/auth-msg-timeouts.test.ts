@@ -63,9 +63,12 @@ async function csrfBehindSilentTokens(t: TestContext, timeout: number) {
 }
 
 test("with csrf: a silent token endpoint while the CSRF token fetch waits for its token names POST tokenUrl and the CSRF fetch, and the write was not sent", async (t) => {
-  const { tokens, svc, client, silentTokenMessage } = await csrfBehindSilentTokens(t, 300);
+  // Long enough for the token request to reach its server on a loaded machine (the server records
+  // a request when its body has come: at 300 ms a fresh clone's loaded run once recorded none).
+  const { tokens, svc, client, silentTokenMessage } = await csrfBehindSilentTokens(t, 1_000);
   const error = await rejectionOf(client.collection("Things").create({ ID: 1 }));
   expectTimeout(error, silentTokenMessage);
+  await eventually(() => tokens.requests.length > 0, "the token request recorded");
   assert.deepEqual(tokens.requests.map((r) => `${r.method} ${r.path}`), ["POST /oauth/token"]);
   assert.equal(svc.requests.length, 0, "neither the CSRF fetch nor the write reached the service");
 });
@@ -87,12 +90,14 @@ test("with csrf: a write that gives up while another still waits for the same CS
 test("a token refresh after a 401 that gets no answer: the TIMEOUT names POST tokenUrl and says the request was refused with 401 and not sent again", async (t) => {
   const tokens = await tokenEndpoint(t, 1);
   const svc = await service(t, true);
-  const client = oauth2Client(svc, tokens, { timeout: 300 });
+  // As above: long enough for the second token request to reach its server on a loaded machine.
+  const client = oauth2Client(svc, tokens, { timeout: 1_000 });
   const error = await rejectionOf(client.collection("Things").create({ ID: 1 }));
   expectTimeout(
     error,
     `the OAuth2 token endpoint POST ${tokens.url("oauth/token")} (option "auth.oauth2.tokenUrl") got no answer within the timeout (option "timeout") of POST ${svc.url("odata/Things")}, which the service refused with 401 and was not sent again`,
   );
+  await eventually(() => tokens.requests.length > 1, "the second token request recorded");
   assert.deepEqual(tokens.requests.map((r) => `${r.method} ${r.path}`), ["POST /oauth/token", "POST /oauth/token"]);
   assert.deepEqual(svc.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization} ${r.body}`), ['POST /odata/Things Bearer tok-1 {"ID":1}']);
 });

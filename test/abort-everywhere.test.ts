@@ -139,6 +139,7 @@ describe("an already aborted signal rejects with its reason and sends nothing", 
     { name: "create()", run: (client, signal) => client.collection("Items").create({ ID: 1 }, { signal }) },
     { name: 'property("name").get()', run: (client, signal) => client.collection("Items").key(1).property("name").get({ signal }) },
     { name: 'property("name").text()', run: (client, signal) => client.collection("Items").key(1).property("name").text({ signal }) },
+    { name: 'property("name").bytes()', run: (client, signal) => client.collection("Items").key(1).property("name").bytes({ signal }) },
     { name: "action().invoke()", run: (client, signal) => client.action("submitOrder").invoke({}, { signal }) },
     {
       name: "batch().send()",

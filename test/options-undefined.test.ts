@@ -83,6 +83,7 @@ describe("options given as undefined are options not given", () => {
     await items.key(1).media().bytes({ signal });
     await items.key(1).property("ID").get({ signal, timeout: count, headers: undefined, onResponse: undefined });
     await items.key(1).property("ID").text({ signal, timeout: count, headers: undefined, onResponse: undefined });
+    await items.key(1).property("ID").bytes({ signal, timeout: count, headers: undefined, onResponse: undefined });
     await items.createMedia("x", { contentType: "text/plain", slug: text, prefer: undefined, signal });
     await items.action("go", { namespace: text }).invoke({}, { signal, etag: text, ifMatch: text });
     await client.function("count").get({ signal });
@@ -114,6 +115,7 @@ describe("options given as undefined are options not given", () => {
       "PUT /odata/Items(1)/$value",
       "GET /odata/Items(1)/$value",
       "GET /odata/Items(1)/ID",
+      "GET /odata/Items(1)/ID/$value",
       "GET /odata/Items(1)/ID/$value",
       "POST /odata/Items",
       "POST /odata/Items/go",

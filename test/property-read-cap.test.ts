@@ -1,4 +1,4 @@
-// `entity.property(name).get()` and `.text()` against a real OData server (SAP CAP,
+// `entity.property(name).get()`, `.text()` and `.bytes()` against a real OData server (SAP CAP,
 // test/servers/cap): `Books(1)/title` and `Books(1)/title/$value` over v4 and through the v2
 // adapter, a property's value equal to the entity's own (v2 dates and decimals read alike), a
 // null property (CAP answers 204), a singleton's and a navigation's property, a quoted key, and a
@@ -55,6 +55,19 @@ describe("v4", () => {
     await book.update({ descr: null }, { etag: "*" });
     assert.equal(await book.property("descr").get(), null);
     assert.equal(await book.property("descr").text(), null);
+  });
+
+  test("bytes() reads a binary property's content (Photos' LargeBinary) as the bytes written, every byte value among them", async () => {
+    const { client, sent } = traced("4.0");
+    const photo = client.collection("Photos").key(1);
+    const written = Uint8Array.from({ length: 256 }, (_, i) => i);
+    await photo.media("content").put(written, { contentType: "application/octet-stream" });
+    const bytes = await photo.property("content").bytes();
+    assert.ok(bytes instanceof Uint8Array);
+    assert.deepEqual([...bytes], [...written]);
+    assert.equal(sent.at(-1), "Photos(1)/content/$value");
+    // A text property's raw value as bytes: its UTF-8.
+    assert.deepEqual(await photo.property("title").bytes(), new TextEncoder().encode(await photo.property("title").text() ?? ""));
   });
 
   test("a missing entity, and a property the type does not have, reject with ODataHttpError 404", async () => {

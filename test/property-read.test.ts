@@ -85,6 +85,28 @@ describe("v4", () => {
     assert.equal(await empty.collection("Books").key(1).property("descr").text(), "");
   });
 
+  test("bytes() sends GET Photos(1)/thumbnail/$value accepting any type and resolves with the bytes sent, whatever they are", async (t) => {
+    // Every byte value, bytes that are no UTF-8 among them, and a charset that must not be applied.
+    const sent = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
+    const { server, client } = await serveClient(t, (_request, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream; charset=utf-8", "content-length": sent.length, "odata-version": "4.0" });
+      res.end(sent);
+    });
+    const bytes = await client.collection("Photos").key(1).property("thumbnail").bytes();
+    assert.ok(bytes instanceof Uint8Array);
+    assert.deepEqual([...bytes], [...sent]);
+    const request = onlyRequest(server);
+    assert.equal(`${request.method} ${request.path}`, "GET /odata/Photos(1)/thumbnail/$value");
+    assert.equal(request.headers["accept"], "*/*");
+  });
+
+  test("bytes() of a null property (204) is null, of an empty value no bytes", async (t) => {
+    const { client } = await serveClient(t, noContent);
+    assert.equal(await client.collection("Photos").key(1).property("thumbnail").bytes(), null);
+    const { client: empty } = await serveClient(t, (_request, res) => sendText(res, 200, "", { "content-type": "application/octet-stream" }));
+    assert.deepEqual(await empty.collection("Photos").key(1).property("thumbnail").bytes(), new Uint8Array(0));
+  });
+
   test("the path follows the entity: a navigation, a singleton, a key as a segment, custom options; url() sends nothing", async (t) => {
     const { server, client, root } = await serveClient(t, json({ value: "x" }));
     const books = client.collection("Books");
@@ -154,9 +176,10 @@ describe("v2", () => {
 });
 
 describe("errors", () => {
-  test("a missing entity or property rejects with ODataHttpError status 404, from get() and text()", async (t) => {
+  test("a missing entity or property rejects with ODataHttpError status 404, from get(), text() and bytes()", async (t) => {
     const { client } = await serveClient(t, json({ error: { code: "404", message: "Not Found" } }, "4.0", 404));
-    for (const read of [() => client.collection("Books").key(999).property("title").get(), () => client.collection("Books").key(999).property("title").text()]) {
+    const title = () => client.collection("Books").key(999).property("title");
+    for (const read of [() => title().get(), () => title().text(), () => title().bytes()]) {
       const error = await clientRejection(read());
       assert.ok(error instanceof ODataHttpError);
       assert.equal(error.code, "HTTP_ERROR");

@@ -821,6 +821,7 @@ const READ_CALLS: ReadCall[] = [
   { call: "get()", run: (o) => item().get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)" },
   { call: 'property("name").get()', run: (o) => item().property("name").get(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name" },
   { call: 'property("name").text()', run: (o) => item().property("name").text(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name/$value" },
+  { call: 'property("name").bytes()', run: (o) => item().property("name").bytes(wrong(o)), takes: SINGLE_TAKES, sends: "GET /odata/Items(1)/name/$value" },
   { call: "media().bytes()", run: (o) => item().media().bytes(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
   { call: "media().text()", run: (o) => item().media().text(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },
   { call: "media().stream()", run: (o) => item().media().stream(wrong(o)), takes: "signal, timeout, onResponse", sends: "GET /odata/Items(1)/$value" },

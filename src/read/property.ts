@@ -1,10 +1,10 @@
 /**
- * Reading one property of an entity alone (`property(name).get()` and `.text()`): the single reads
+ * Reading one property of an entity alone (`property(name).get()`, `.text()`, `.bytes()`): the single reads
  * of resources/property.ts, apart from read/entity.ts so that neither a program's start nor its
  * first `get()` of an entity loads the reading of property answers; this module loads with the
  * first read of a property. The request is sent and checked as an entity's (`getSingle`).
  */
-import { readBodyText, readMasked } from "../http/body.js";
+import { BODY_LIMIT, readBodyBytes, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { readPropertyAnswer } from "../payload/property-answer.js";
@@ -44,9 +44,25 @@ export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: 
  * body (`204`: the property is null).
  */
 export async function readRawValue(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<string | null> {
+  const raw = await rawValue(core, propertyUrl, options, `property(${JSON.stringify(name)}).text()`);
+  return raw && (await readBodyAs(raw.response, "GET", raw.url, raw.signal, false));
+}
+
+/**
+ * The raw value of one property as the bytes the service sent (`property(name).bytes()`: an
+ * `Edm.Binary`'s content, not its base64 form in JSON), to {@link BODY_LIMIT}; `null` where the
+ * service answers without a body (`204`).
+ */
+export async function readRawBytes(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<Uint8Array | null> {
+  const raw = await rawValue(core, propertyUrl, options, `property(${JSON.stringify(name)}).bytes()`);
+  return raw && (await readBodyBytes(raw.response, "GET", raw.url, raw.signal, BODY_LIMIT));
+}
+
+/** GET `<property>/$value` accepting any type, as `where` (the call); `null` for a `204`. */
+async function rawValue(core: ClientCore, propertyUrl: URL, options: ReadOptions | undefined, where: string) {
   const url = new URL(propertyUrl);
   url.pathname += "/$value";
-  const { response, signal } = await getSingle(core, url, options, `property(${JSON.stringify(name)}).text()`, "*/*");
+  const { response, signal } = await getSingle(core, url, options, where, "*/*");
   if (response.status === 204) return null;
-  return await readBodyAs(response, "GET", url, signal, false);
+  return { response, url, signal };
 }

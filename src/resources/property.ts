@@ -16,8 +16,8 @@ import type { DeclaredProperties, IsLoose, ShapeNavigation } from "../query/type
 const propertyReads = () => import("../read/property.js");
 
 /**
- * One property of an entity, made by `entity.property(name)`. Sends nothing until `get()` or
- * `text()`.
+ * One property of an entity, made by `entity.property(name)`. Sends nothing until `get()`,
+ * `text()` or `bytes()`.
  * @typeParam V - the property's value, as the entity type declares it.
  * @example
  * const title = await client.collection<Book>("Books").key(1).property("title").get(); // GET Books(1)/title
@@ -62,6 +62,17 @@ export class PropertyQuery<V = unknown> {
   async text(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<string | null> {
     refuseUnknownOptions(options, SINGLE_READ_OPTIONS, `property(${JSON.stringify(this.#name)}).text()`);
     return await (await propertyReads()).readRawValue(this.#core, this.#url, this.#name, options);
+  }
+
+  /**
+   * Reads the property's raw value (`/$value`) as the bytes the service sent: an `Edm.Binary`'s
+   * content itself, where `get()` gives its base64 text. `null` where the property is null
+   * (`204 No Content`).
+   * @example const png = await client.collection("Photos").key(1).property("thumbnail").bytes(); // GET Photos(1)/thumbnail/$value
+   */
+  async bytes(options?: RequestOptions & Pick<ReadOptions, "headers">): Promise<Uint8Array | null> {
+    refuseUnknownOptions(options, SINGLE_READ_OPTIONS, `property(${JSON.stringify(this.#name)}).bytes()`);
+    return await (await propertyReads()).readRawBytes(this.#core, this.#url, this.#name, options);
   }
 }
 

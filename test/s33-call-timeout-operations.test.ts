@@ -10,7 +10,7 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ODataClient } from "../src/index.js";
-import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, refusal, service, timedOut, warmUp, type Hold } from "./s33-call-timeout-service.js";
+import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, recorded, refusal, service, timedOut, warmUp, type Hold } from "./s33-call-timeout-service.js";
 
 type Call = [name: string, held: string, run: (client: ODataClient, timeout: never) => Promise<unknown>];
 
@@ -49,6 +49,7 @@ describe("the timeout option of operations, $batch and long-running operations",
       const services = await Promise.all(answering.map(([, held]) => service(t, { hold: heldAs(held), phase })));
       const took = await Promise.all(answering.map(([name, , run], i) => timedOut(name, () => run(services[i]!.client, CALL_TIMEOUT as never))));
       nearCallTimeout(took);
+      await recorded(services.map((s) => s.held));
       assert.deepEqual(
         services.map((s) => s.held),
         answering.map(([, held]) => [held]),
@@ -74,6 +75,7 @@ describe("the timeout option of operations, $batch and long-running operations",
     const services = await Promise.all(starts.map(([, held]) => service(t, { hold: heldAs(held), phase: "no headers" })));
     const took = await Promise.all(starts.map(([name, , run], i) => timedOut(name, () => run(services[i]!.client, CALL_TIMEOUT as never))));
     nearCallTimeout(took);
+    await recorded(services.map((s) => s.held));
     for (const [i, s] of services.entries()) {
       assert.deepEqual(s.held, [starts[i]![1]]);
       assert.match(String(s.server.requests[0]?.headers["prefer"]), /respond-async/);
@@ -89,6 +91,7 @@ describe("the timeout option of operations, $batch and long-running operations",
     assert.equal(await poller.poll(), true);
     nearCallTimeout([["createAsync() poller poll()", performance.now() - polledAt]]);
     assert.deepEqual(progress, [], "the timed-out poll read no answer");
+    await recorded([started.held]);
     assert.deepEqual(started.held, ["GET /svc/Jobs(1)/status"]);
 
     const named = await service(t, { hold: monitor });
@@ -97,6 +100,7 @@ describe("the timeout option of operations, $batch and long-running operations",
     nearCallTimeout([["asyncPoller() poll()", performance.now() - tookPoll]]);
     const resumed = named.client.resumeAsync(named.client.asyncPoller("Jobs(1)/status").toJSON(), { timeout: CALL_TIMEOUT });
     nearCallTimeout([await timedOut("resumeAsync() cancel()", () => resumed.cancel())]);
+    await recorded([named.held], 2);
     assert.deepEqual(named.held, ["GET /svc/Jobs(1)/status", "DELETE /svc/Jobs(1)/status"]);
   });
 

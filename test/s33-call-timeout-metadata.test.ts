@@ -11,11 +11,11 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ODataClientError, parseMetadata } from "../src/index.js";
 import { ITEMS_METADATA, waitFor } from "./servers/recording-server.js";
-import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, refusal, service, timedOut, warmUp, type Hold } from "./s33-call-timeout-service.js";
+import { BAD_TIMEOUTS, CALL_TIMEOUT, nearCallTimeout, recorded, refusal, service, timedOut, warmUp, type Hold } from "./s33-call-timeout-service.js";
 
 describe("the timeout option of metadata() and partitions(n)", () => {
   // The modules metadata() and partitions(n) load on first use, loaded before the tables time
-  // their 300 ms (a cold load on a busy machine can outlast it, and the probe never leaves).
+  // their call timeout (a cold load on a busy machine can outlast it, and the probe never leaves).
   before(() => warmUp([(client) => client.metadata(), (client) => client.collection("Items").partitions(2, { model: parseMetadata(ITEMS_METADATA) })]));
   for (const phase of ["no headers", "part of the body"] as Hold[]) {
     test(`metadata() and partitions(n) reject TIMEOUT near their own timeout where the ${phase === "no headers" ? "answer's headers stall" : "body stalls"}`, async (t) => {
@@ -31,6 +31,7 @@ describe("the timeout option of metadata() and partitions(n)", () => {
       ]);
       nearCallTimeout(took);
       // metadata() and partitions() shared one $metadata request, aborted once both had given up.
+      await recorded([metadata.held, count.held, probe.held]);
       assert.deepEqual(metadata.held, ["GET /svc/$metadata"]);
       assert.deepEqual(count.held, ["GET /svc/Items/$count"]);
       assert.deepEqual(probe.held, ["GET /svc/Items?$select=ID&$orderby=ID&$skip=5&$top=1"]);
@@ -38,7 +39,7 @@ describe("the timeout option of metadata() and partitions(n)", () => {
   }
 
   test("metadata(): a call's timeout ends its own wait; another caller's goes on and gets the model from the same request", async (t) => {
-    const { client, server } = await service(t, { late: 800 });
+    const { client, server } = await service(t, { late: CALL_TIMEOUT + 500 });
     const patient = client.metadata();
     const [, ms] = await timedOut("metadata()", () => client.metadata({ timeout: CALL_TIMEOUT }));
     nearCallTimeout([["metadata()", ms]]);
@@ -51,9 +52,10 @@ describe("the timeout option of metadata() and partitions(n)", () => {
     const { client, held } = await service(t, { hold: (r) => r.path === "/svc/$metadata" });
     await assert.rejects(client.metadata({ timeout: CALL_TIMEOUT }), (error: unknown) => {
       assert.ok(error instanceof ODataClientError && error.code === "TIMEOUT");
-      assert.match(error.message, /^metadata\(\): GET http:\/\/127\.0\.0\.1:\d+\/svc\/\$metadata gave no service model within 300 ms \(option "timeout"\)$/);
+      assert.match(error.message, new RegExp(String.raw`^metadata\(\): GET http:\/\/127\.0\.0\.1:\d+\/svc\/\$metadata gave no service model within ${CALL_TIMEOUT} ms \(option "timeout"\)$`));
       return true;
     });
+    await recorded([held]);
     assert.deepEqual(held, ["GET /svc/$metadata"]);
     // Aborted: the next call sends a new request (the cache forgets a request that failed).
     await assert.rejects(client.metadata({ timeout: CALL_TIMEOUT }), (error: unknown) => error instanceof ODataClientError && error.code === "TIMEOUT");

@@ -98,6 +98,12 @@ export function describe(value: unknown): string {
  */
 export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
 
+/** Whether `value` is a plain object of this realm or another (an iframe's, a `vm` context's): its prototype is null or has none. */
+function isPlainOfAnyRealm(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 /**
  * Refuses with a `TypeError`, before anything is sent, options that `method` (`"create(entity)"`,
  * `"page()"`) cannot take: options that are no object (`page(5)`, `key(1).get("title")`; `undefined`
@@ -109,12 +115,6 @@ export type OptionNames<O> = Readonly<Record<keyof O, 1>>;
  * public method's start with the caller's own options: the layers below take options of their
  * own beside the caller's (a walk's `where`, `top`), which no caller may pass.
  */
-/** Whether `value` is a plain object of this realm or another (an iframe's, a `vm` context's): its prototype is null or has none. */
-function isPlainOfAnyRealm(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
-}
-
 export function refuseUnknownOptions(options: unknown, taken: Readonly<Record<string, 1>>, method: string): void {
   if (options === undefined) return;
   // Options are a plain object (of any realm: its prototype's prototype is null). An instance of a

@@ -11,6 +11,7 @@ import { resolveClientOptions, type ODataClientOptions, type ODataVersion, type 
 import { checkFlag, type EntityState } from "./query/state.js";
 import { ReadCollectionQuery, ReadEntityQuery } from "./resources/read-query.js";
 import { isIdentifier, isQualifiedName } from "./util/identifiers.js";
+import { loadOnce } from "./util/load-once.js";
 
 /**
  * Checks an entity set or singleton name (`what`, for the message): an identifier, or a qualified
@@ -31,6 +32,9 @@ async function* readDelta<T>(core: ClientCore, deltaLink: string, options: Delta
   const { walkDelta } = await import("./read/delta.js");
   yield* walkDelta<T>(core, deltaLink, options);
 }
+
+/** The `$metadata` cache and readers, loaded by the first `metadata()` call (see there). */
+const loadMetadataCache = /* @__PURE__ */ loadOnce(() => import("./metadata/cache.js"));
 
 let readCore: (reader: ODataReader) => ClientCore;
 
@@ -74,8 +78,11 @@ export class ODataReader {
    */
   async metadata(options?: Omit<RequestOptions, "onResponse">): Promise<ServiceModel> {
     // The EDMX and CSDL JSON readers load with the first call; calls that overlap that load find
-    // the one cache the first of them made, and share its request.
-    const { metadataCacheOf, refuseMetadataOptions } = await import("./metadata/cache.js");
+    // the one cache the first of them made, and share its request. One load for all calls, so that
+    // they reach the cache in the order they were made (which request a caller joins depends on
+    // those before it): an import() each may resolve out of order under a module loader's hooks
+    // (tsx's did, in a fresh clone's run of s33-call-timeout-metadata).
+    const { metadataCacheOf, refuseMetadataOptions } = await loadMetadataCache();
     refuseMetadataOptions(options);
     return metadataCacheOf(this.#core).get(options?.signal, options?.timeout);
   }

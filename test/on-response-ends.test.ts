@@ -179,7 +179,10 @@ describe("a promise onResponse returns that never settles ends with the call", (
       assert.equal(run.stdout[2], "settled within 2 s true");
       assert.equal(run.stdout[3], "timers 100 ms later 0");
       assert.equal(run.stdout[4], "done");
-      assert.ok(run.exitAfterDone !== undefined && run.exitAfterDone < 1_000, `the child exited ${run.exitAfterDone?.toFixed(0)} ms after it was done (killed after 10 s: ${run.code === null})`);
+      // Anything left open (the held connection, the client's 30 s timeout) would keep the child
+      // until it is killed at 10 s; 5 s leaves room for a loaded machine's exit (1.2 s seen with
+      // five test files at once, where 1 s was the bound).
+      assert.ok(run.exitAfterDone !== undefined && run.exitAfterDone < 5_000, `the child exited ${run.exitAfterDone?.toFixed(0)} ms after it was done (killed after 10 s: ${run.code === null})`);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(
         server.requests.map((request) => `${request.method} ${request.path.slice(root.length)}`),

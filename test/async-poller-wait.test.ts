@@ -689,16 +689,18 @@ const sleeping = client.asyncPoller("monitor/sleep", { pollInterval: 60_000, max
 const inFlight = client.asyncPoller("monitor/hang", { pollInterval: 0, maxWait: 600_000 });
 const controller = new AbortController();
 const outcomes = Promise.allSettled([sleeping.wait(controller.signal), inFlight.wait(controller.signal)]);
-setTimeout(() => {
+// Aborted when the test has seen the hanging poll arrive (a timer of 300 ms here fired before it
+// was sent, with six test files at once); stdin then ends, and holds nothing open.
+process.stdin.once("data", () => {
   controller.abort();
   console.log("aborted");
-}, 300);
+});
 const settled = await outcomes;
 console.log(JSON.stringify(settled.map((s) => (s.status === "rejected" ? s.reason.name : "fulfilled"))));
 `,
     );
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", script, fixture.service.serviceUrl], { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", script, fixture.service.serviceUrl], { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: ["pipe", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       let abortedAt: number | undefined;
@@ -708,13 +710,19 @@ console.log(JSON.stringify(settled.map((s) => (s.status === "rejected" ? s.reaso
       });
       child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
       const killer = setTimeout(() => child.kill(), 20_000);
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+      // A child that fails before it polls ends the wait too (and the asserts below say why).
+      await Promise.race([fixture.service.waitForRequests(1), closed]);
+      child.stdin.on("error", () => undefined).end("abort\n");
+      const code = await closed;
       clearTimeout(killer);
       const exitedAt = performance.now();
       assert.equal(code, 0, stderr);
       assert.deepEqual(stdout.trim().split("\n"), ["aborted", JSON.stringify(["AbortError", "AbortError"])]);
       assert.ok(abortedAt !== undefined);
-      assert.ok(exitedAt - abortedAt < 3_000, `the child exited ${(exitedAt - abortedAt).toFixed(0)} ms after the abort`);
+      // Left open, the sleep (60 s), the deadline (600 s) or the hanging poll would keep the child
+      // until it is killed at 20 s; 10 s leaves room for a loaded machine.
+      assert.ok(exitedAt - abortedAt < 10_000, `the child exited ${(exitedAt - abortedAt).toFixed(0)} ms after the abort`);
       assert.deepEqual(
         fixture.service.requests.map((r) => r.path),
         ["/odata/monitor/hang"],

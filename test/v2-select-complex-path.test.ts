@@ -1,6 +1,6 @@
 /**
  * `select()` of a path on an OData v2 client: a path through an expanded navigation property
- * (`Customer/Name` with `$expand=Customer`) is sent, a path into a complex property
+ * (`Customer/Name` with `$expand=Customer`) is sent, selecting only that of it, a path into a complex property
  * (`Address/City`) or through a navigation property left unexpanded, which v2's `$select` does not
  * have, is refused before anything is sent, naming the call and the path and saying to expand its
  * first segment or select that whole. Real HTTP (node:http, port 0), and the CAP v2 adapter for the legal form.
@@ -48,7 +48,7 @@ describe("OData v2 $select paths", () => {
     assert.equal(server.requests.length, 0);
     // Expanded as the message says, it is sent.
     await orders.select("ID", "Customer/Name").expand("Customer").list();
-    assert.equal(decodeURIComponent(onlyRequest(server).path), "/odata/Orders?$select=ID,Customer/Name,Customer&$expand=Customer");
+    assert.equal(decodeURIComponent(onlyRequest(server).path), "/odata/Orders?$select=ID,Customer/Name&$expand=Customer");
   });
 
   test("a path through an expanded navigation property is sent, whether select() or expand() comes first", async (t) => {
@@ -58,14 +58,21 @@ describe("OData v2 $select paths", () => {
     await orders.expand("Customer").select("ID", "Customer/Name").list();
     await orders.expand("Customer", (q) => q.select("Name", "Orders/ID").expand("Orders")).list();
     await orders.select("ID", "Address").list();
+    await orders.select("ID", "Customer/Name").expand("Customer").expand("Items").list();
+    await orders.select("ID").expand("Customer").list();
     assert.deepEqual(
       server.requests.map((r) => decodeURIComponent(r.path)),
       [
-        // An expanded navigation property is selected as well (flattenForV2 adds it).
-        "/odata/Orders?$select=ID,Customer/Name,Customer&$expand=Customer",
-        "/odata/Orders?$select=ID,Customer/Name,Customer&$expand=Customer",
-        "/odata/Orders?$select=*,Customer/Name,Customer/Orders/ID,Customer/Orders&$expand=Customer/Orders",
+        // A selected path through an expanded navigation property selects it, and only what the
+        // path names: selected whole as well, all of it would come.
+        "/odata/Orders?$select=ID,Customer/Name&$expand=Customer",
+        "/odata/Orders?$select=ID,Customer/Name&$expand=Customer",
+        "/odata/Orders?$select=*,Customer/Name,Customer/Orders/ID&$expand=Customer/Orders",
         "/odata/Orders?$select=ID,Address",
+        // An expanded navigation property no selected path goes through is selected whole (once
+        // anything is selected, v2 gives only what is).
+        "/odata/Orders?$select=ID,Customer/Name,Items&$expand=Customer,Items",
+        "/odata/Orders?$select=ID,Customer&$expand=Customer",
       ],
     );
   });
@@ -80,13 +87,17 @@ describe("OData v2 $select paths", () => {
 describe("CAP's v2 adapter", () => {
   const cap = useCap();
 
-  test("answers a $select path through an expanded navigation property with the selected property of the related entity", async () => {
+  test("answers a $select path through an expanded navigation property with the selected property of the related entity, and no other", async () => {
     const client = new ODataClient({ serviceUrl: cap.v2, version: "2.0" });
     // The untyped select(): the typed one selects a navigation property's members in its expand().
     const query = client.collection("Books").filter((f) => f.eq("ID", 1)).select("ID", "author/name").expand("author");
-    assert.equal(decodeURIComponent(new URL(query.url()).search), "?$filter=ID eq 1&$select=ID,author/name,author&$expand=author");
+    assert.equal(decodeURIComponent(new URL(query.url()).search), "?$filter=ID eq 1&$select=ID,author/name&$expand=author");
     const [book] = (await query.list()) as Book[];
     assert.equal(book?.ID, 1);
     assert.equal(book?.author?.name, "Jane Austen");
+    // The author's other properties stay home, as they come when it is expanded with no path into it.
+    assert.equal(Object.hasOwn(book!.author!, "born"), false, JSON.stringify(book?.author));
+    const [whole] = (await client.collection("Books").filter((f) => f.eq("ID", 1)).select("ID").expand("author").list()) as Book[];
+    assert.match(String(whole?.author?.born), /^1775-12-16/);
   });
 });

@@ -95,7 +95,8 @@ function formatExpandItem(item: ExpandItem): string {
 /**
  * OData v2 has no nested options: an expand below an expand is the path `A/B`, and a select below
  * one is `A/x`. Once anything is selected, v2 returns only what is selected, so an expanded
- * property must be selected too, and a level without its own select gets `*` (`A/*`).
+ * property must be selected too (whole, unless a selected path already goes through it), and a
+ * level without its own select gets `*` (`A/*`).
  */
 function flattenForV2(state: QueryOptionsState): { select: string[]; expand: string[] } {
   const expand: string[] = [];
@@ -114,7 +115,12 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
   const restricted = own.length > 0 || children.some((child) => child.selection.length > 0);
   if (!restricted) return [];
   const items = own.length > 0 ? own : [`${prefix}*`];
-  for (const child of children) items.push(...(child.selection.length > 0 ? child.selection : [child.path]));
+  for (const child of children) {
+    if (child.selection.length > 0) items.push(...child.selection);
+    // Selected whole, it would bring all its properties: a path of this level's own through it
+    // (`Customer/Name`) selects it already, and only what the path names.
+    else if (!own.some((field) => field.startsWith(`${child.path}/`))) items.push(child.path);
+  }
   return [...new Set(items)];
 }
 

@@ -12,6 +12,7 @@ import { refuseV2Result } from "../read/payload-failure.js";
 import type { ODataVersion } from "../options.js";
 import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "../payload/annotations.js";
 import { badPayload } from "../payload/bad-payload.js";
+import { ODataClientError } from "../errors.js";
 import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
 import { readEntityAnswer, readWriteAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
@@ -146,6 +147,22 @@ export function rawDecoder(message: HttpMessage): unknown {
 
 /** The decoder a request's answer is read with, by what the builder recorded of it. */
 export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
+  const decode = ownDecoder(spec, core);
+  // A 202 with a monitor is pending (results.ts); one without is read as the request alone reads
+  // it: its body is the status of work the service runs later, never the entity or the result, so
+  // a write or a call gets undefined and a read has no answer yet (write/send.ts, read/pending-read.ts).
+  // A raw request's answer is given as it came.
+  if (spec.kind === "raw") return decode;
+  const reading = spec.kind === "page" || spec.kind === "count" || (spec.kind === "entity" && spec.read !== undefined && spec.read !== false);
+  return (message) => {
+    if (message.status !== 202) return decode(message);
+    if (!reading) return { value: undefined };
+    throw new ODataClientError("ASYNC_NO_LOCATION", "the service answered 202 Accepted without a status monitor: it runs the read asynchronously, and this answer holds no result");
+  };
+}
+
+/** The decoder of a request's kind, for every status it reads as a success. */
+function ownDecoder(spec: DecodeSpec, core: ClientCore): BatchDecoder {
   if (spec.kind === "operation") return operationDecoder(core, spec.name);
   const read = valueReader(spec, core);
   return (message) => ({ value: read(message) });

@@ -17,7 +17,7 @@ import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/optio
 import { isSecretHeaderName } from "../util/redact.js";
 import { decoderOf } from "./decoders.js";
 import type { BatchFormat, BatchRecord, PartCall, RecordedRequest, WireSpec, WriteCall } from "./record.js";
-import type { PlannedItem, PlannedRequest } from "./results.js";
+import { requestName, type PlannedItem, type PlannedRequest } from "./results.js";
 
 export type { BatchFormat } from "./record.js";
 
@@ -104,7 +104,7 @@ function checkV2References(requests: readonly PlannedRequest[]): void {
       const named = requests.find((other) => other.id === id);
       if (named === undefined || (request.changeset !== undefined && named.changeset === request.changeset)) continue;
       throw new TypeError(
-        `request ${request.index + 1} (${request.method} ${request.path}) references $${id}, request ${named.index + 1} (${named.method} ${named.path}), which is not in the same changeset: ` +
+        `${requestName(request)} references $${id}, ${requestName(named)}, which is not in the same changeset: ` +
           "an OData v2 service resolves $<Content-ID> only within one changeset, and a write added to the batch itself goes in a changeset of its own; add both writes to one batch.changeset()",
       );
     }

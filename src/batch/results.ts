@@ -7,7 +7,7 @@ import { ODataClientError, type ODataErrorCode, type ODataHttpError } from "../e
 import { httpErrorFromParts, parseODataError } from "../payload/error-body.js";
 import type { SecretSet } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
-import { clipText, redactHeaders } from "../util/redact.js";
+import { clipText, redactHeaders, redactText } from "../util/redact.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
 import type { AsyncPoller } from "../lro/poller.js";
 import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js";
@@ -145,6 +145,16 @@ export interface PlannedRequest {
    * `BatchPartKind`).
    */
   partKind?: BatchPartKind;
+}
+
+/**
+ * How messages name a request of the batch (`request 2 (POST Authors?api_key=***)`): its path's
+ * credential query values masked, as every URL in a message is. Masked here too, since a TypeError
+ * gets no masking of its own, and the masking of an `ODataClientError`'s message would take the
+ * `)` after a masked value along with it.
+ */
+export function requestName(request: Pick<PlannedRequest, "index" | "method" | "path">): string {
+  return `request ${request.index + 1} (${request.method} ${redactText(request.path)})`;
 }
 
 /** A top-level item of the plan: one request, or the requests of one changeset. */
@@ -464,27 +474,27 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   if (answer === undefined || answer.kind === "missing") {
     return unanswered(
       "BATCH_NOT_EXECUTED",
-      () => `request ${request.index + 1} (${request.method} ${request.path}) got no response: the service stopped processing the batch before it (send with { continueOnError: true } to ask it to go on after a failure)`,
+      () => `${requestName(request)} got no response: the service stopped processing the batch before it (send with { continueOnError: true } to ask it to go on after a failure)`,
     );
   }
   if (answer.kind === "pending") {
-    return unanswered("BATCH_PENDING", () => `request ${request.index + 1} (${request.method} ${request.path}) is still running at the service; its result comes from results.continuation`);
+    return unanswered("BATCH_PENDING", () => `${requestName(request)} is still running at the service; its result comes from results.continuation`);
   }
   // Why a request has no answer quotes the answer (an id no request has, a next link that is no
   // URL), where a service may echo a secret it was sent.
   if (answer.kind === "unmatched") {
-    return unanswered("BAD_BATCH_RESPONSE", () => maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) cannot be matched to the answer: ${answer.why}; whether it ran is not known`, secrets));
+    return unanswered("BAD_BATCH_RESPONSE", () => maskSecretValues(`${requestName(request)} cannot be matched to the answer: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "unreadable") {
-    return unanswered("BAD_BATCH_RESPONSE", () => maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
+    return unanswered("BAD_BATCH_RESPONSE", () => maskSecretValues(`${requestName(request)} has an answer that cannot be read: ${answer.why}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "unfollowed") {
-    return unanswered(answer.error.code as ODataErrorCode, () => maskSecretValues(`request ${request.index + 1} (${request.method} ${request.path}) got no response: ${answer.error.message}; whether it ran is not known`, secrets));
+    return unanswered(answer.error.code as ODataErrorCode, () => maskSecretValues(`${requestName(request)} got no response: ${answer.error.message}; whether it ran is not known`, secrets));
   }
   if (answer.kind === "earlier") {
     return unanswered(
       "BATCH_ANSWERED_EARLIER",
-      () => `request ${request.index + 1} (${request.method} ${request.path}) was answered before the continuation was saved; its result is in the results of the send that gave results.continuation`,
+      () => `${requestName(request)} was answered before the continuation was saved; its result is in the results of the send that gave results.continuation`,
     );
   }
   const { message } = answer;
@@ -499,7 +509,7 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       // This request's answer alone is unreadable, as it would be sent alone; the others stand. The
       // reader's message may quote the body's start, so the secrets sent are masked in it (and the
       // reader's error, which quotes it as well, is not kept as the cause).
-      const text = `response to request ${request.index + 1} (${request.method} ${request.path}): ${error.message}`;
+      const text = `response to ${requestName(request)}: ${error.message}`;
       const unreadable = new ODataClientError(error.code, maskSecretValues(text, secrets));
       return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error: unreadable };
     }
@@ -521,8 +531,9 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   // The CSRF token went with the $batch request, so a part says nothing of it. A changeset's
   // failure may be another member's, whose preconditions are not this one's; but the one answer of
   // a changeset of one request (an OData v2 write, which the client sends in one of its own) is
-  // that request's own, as a top-level request's is.
-  if (answer.kind === "response" || answer.members.length === 1) {
+  // that request's own, as a top-level request's is. So is the answer of the member the service
+  // names as the one that failed (see changesetFailed).
+  if (answer.kind === "response" || answer.members.length === 1 || answer.failed === request) {
     explainPrecondition(error, request, "batch-part");
   } else {
     // The service may tell which member failed (see changesetFailed).

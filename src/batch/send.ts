@@ -26,7 +26,7 @@ import { resolveNextLink } from "../read/traversal.js";
 import { boundaryOf, readMultipartBatch, sniffBoundary } from "../payload/multipart.js";
 import { BatchPlan, type BatchShape } from "./plan.js";
 import type { BatchRecord } from "./record.js";
-import { makeResults, matchJson, matchMultipart, resultOf, withLazyError, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
+import { makeResults, matchJson, matchMultipart, requestName, resultOf, withLazyError, type Answer, type BatchResults, type Continuation, type MatchedAnswers, type PlannedRequest } from "./results.js";
 import { batchRequest, type BatchBoundaries } from "./wire.js";
 import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { explainFailedWrite } from "../write/requests.js";
@@ -281,7 +281,7 @@ function nextLinkFailed(batch: PlannedBatch, results: BatchResults, requests: re
   const list = results.map((result, index) => {
     const request = named.get(index);
     if (request === undefined) return result;
-    const message = `request ${index + 1} (${request.method} ${request.path}) got no response: the GET of the batch's next link ${what}; results.continuation reads it again`;
+    const message = `${requestName(request)} got no response: the GET of the batch's next link ${what}; results.continuation reads it again`;
     return withLazyError({ ok: false as const, status: undefined }, () => new ODataClientError("BATCH_PENDING", message, cause === undefined ? undefined : { cause }));
   });
   return keep(batch, makeResults(list, results.continuation, batch.plan.requests));

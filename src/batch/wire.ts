@@ -15,7 +15,7 @@ import { urlBelowRoot } from "../util/service-root.js";
 import { sapSessionOptions, type SapSessionOption } from "../util/query-options.js";
 import type { BatchPlan } from "./plan.js";
 import { isTextual } from "./json-answer.js";
-import type { PlannedRequest } from "./results.js";
+import { requestName, type PlannedRequest } from "./results.js";
 
 /** The boundaries of a multipart body: the batch's, and the n-th changeset's (0-based). */
 export interface BatchBoundaries {
@@ -134,7 +134,7 @@ function oneJsonValue(given: string, request: PlannedRequest): string {
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new TypeError(`request ${request.index + 1} (${request.method} ${request.path}): body: a JSON body must be JSON text (${(error as Error).message})`);
+    throw new TypeError(`${requestName(request)}: body: a JSON body must be JSON text (${(error as Error).message})`);
   }
   const start = skipJsonSpace(text, 0);
   return text.slice(start, skipJsonValue(text, start));

@@ -22,6 +22,21 @@ export const DATA_NAMESPACE = "http://schemas.microsoft.com/ado/2007/08/dataserv
 /** The OData v2 metadata namespace (`m:`): `properties`, `type`, `null`, `count`, `etag`, `inline`. */
 export const METADATA_NAMESPACE = "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata";
 
+/**
+ * OData v4's Atom metadata namespace (OData Atom Format 4.0: `m:properties`, `m:count`, ...), whose
+ * properties are in `http://docs.oasis-open.org/odata/ns/data`. This reader reads v2's alone; a
+ * document of v4's, passed over element by element, would give entities without a property.
+ */
+const V4_METADATA_NAMESPACE = "http://docs.oasis-open.org/odata/ns/metadata";
+
+/** Refuses an element of OData v4's Atom ({@link V4_METADATA_NAMESPACE}), whose document this reader would read as empty entities. */
+function refuseV4Atom(element: XmlElement | undefined): void {
+  if (element?.namespace !== V4_METADATA_NAMESPACE) return;
+  throw badPayload(
+    `the XML body is OData v4's Atom (<${element.name}> in namespace "${V4_METADATA_NAMESPACE}", at character offset ${element.offset}), which the client does not read: it reads v2's Atom and asks for JSON`,
+  );
+}
+
 const RELATED_PREFIX = `${DATA_NAMESPACE}/related/`;
 const SCHEME = `${DATA_NAMESPACE}/scheme`;
 
@@ -141,6 +156,7 @@ function readFeed(feed: XmlElement, base: string | undefined, depth: number): At
   const annotations: CollectionAnnotations = {};
   for (const child of feed.children) {
     if (typeof child === "string") continue;
+    refuseV4Atom(child);
     if (child.namespace === ATOM_NAMESPACE) {
       if (child.local === "entry") {
         entities.push(readEntry(child, baseOf(child, base), depth));
@@ -171,6 +187,7 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
   if (id) metadata["id"] = textContent(id).trim();
   for (const child of entry.children) {
     if (typeof child === "string") continue;
+    refuseV4Atom(child);
     if (child.namespace === METADATA_NAMESPACE && child.local === "properties") {
       // A media link entry carries its properties beside <content src="...">.
       properties = child;
@@ -202,6 +219,7 @@ function readEntry(entry: XmlElement, base: string | undefined, depth: number): 
         const type = attributeValue(child, "", "type");
         if (type !== undefined) metadata["content_type"] = type;
       } else {
+        refuseV4Atom(firstChildElement(child, V4_METADATA_NAMESPACE, "properties"));
         const inner = firstChildElement(child, METADATA_NAMESPACE, "properties");
         if (inner) properties = inner;
       }

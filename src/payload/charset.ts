@@ -15,6 +15,14 @@ export function charsetOf(type: string | null | undefined): string {
  * what a request carries as text must be that, where an answer is read as best it can be.
  */
 export function decode(bytes: Uint8Array, charset: string, { fatal = false }: { fatal?: boolean } = {}): string {
+  return textDecoder(charset, fatal)(bytes);
+}
+
+/**
+ * A decoder of text in `charset` that is fed a body piece by piece (`stream` true but for the
+ * last), read as {@link decode} reads it whole: an Atom page scanned as it arrives.
+ */
+export function textDecoder(charset: string, fatal = false): (bytes?: Uint8Array, stream?: boolean) => string {
   let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(charset, { fatal });
@@ -22,11 +30,14 @@ export function decode(bytes: Uint8Array, charset: string, { fatal = false }: { 
     if (fatal) throw error;
     decoder = new TextDecoder();
   }
-  const text = decoder.decode(bytes);
   // The Encoding Standard reads iso-8859-1, latin1 and us-ascii as windows-1252, and browsers, Deno,
   // Bun and workerd do; Node's decoder of that name gives C1 controls for 0x80-0x9F. Mapped here,
-  // a part reads the same in every runtime (a no-op where the decoder did it).
-  return decoder.encoding === "windows-1252" ? text.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!) : text;
+  // a text reads the same in every runtime (a no-op where the decoder did it).
+  const c1 = decoder.encoding === "windows-1252";
+  return (bytes, stream = false) => {
+    const text = decoder.decode(bytes, { stream });
+    return c1 ? text.replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!) : text;
+  };
 }
 
 /** windows-1252's characters for 0x80-0x9F; the five it leaves undefined stay as they are. */

@@ -23,7 +23,7 @@ import { clipText } from "../util/redact.js";
 import { describe, isRecord } from "../util/values.js";
 import { badPayload } from "./bad-payload.js";
 import { parseJsonAnswer } from "./entity-answer.js";
-import { dropResponseAnnotations } from "./annotations.js";
+import { dropResponseAnnotations, readCollectionAnnotations } from "./annotations.js";
 import { isXmlContentType } from "./content-type.js";
 import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "./v2-values.js";
 
@@ -35,21 +35,35 @@ import { isV2ValueCollection, isV4ValueWrapper, v2ValueAsV4 } from "./v2-values.
  * @example readPropertyAnswer('{"d":{"published":"/Date(0)/"}}', "application/json", "2.0", "published", "GET …") // "1970-01-01T00:00:00Z"
  */
 export function readPropertyAnswer(body: string, contentType: string | null, version: ODataVersion, name: string, where: string): unknown {
+  return readPropertyPage(body, contentType, version, name, where).value;
+}
+
+/**
+ * As {@link readPropertyAnswer}, with the next link of a collection the service pages (v4: an
+ * `@odata.nextLink` beside the collection's `value`, which Microsoft.OData writes as it does for an
+ * entity set), as sent; the caller reads the rest of the collection there.
+ */
+export function readPropertyPage(body: string, contentType: string | null, version: ODataVersion, name: string, where: string): { value: unknown; nextLink?: string } {
   // The client asks for JSON; a v2 service's XML (`<d:title>`) is no such answer. A proxy's page
   // is said to be one, as an entity read says it.
   if (isXmlContentType(contentType)) throw badPayload(`${where} answered with XML (${clipText(contentType ?? "", 100)}), not the property's value as JSON`);
   const json = parseJsonAnswer(body, contentType, where, "the property's value as JSON");
-  return version === "2.0" ? v2PropertyValue(json, name, where) : v4PropertyValue(json, where);
+  return version === "2.0" ? { value: v2PropertyValue(json, name, where) } : v4PropertyValue(json, where);
 }
 
-function v4PropertyValue(json: unknown, where: string): unknown {
+function v4PropertyValue(json: unknown, where: string): { value: unknown; nextLink?: string } {
   if (!isRecord(json)) throw badPayload(`${where} did not answer with a property's value ({"value": …} or a complex value); got ${describe(json)}`);
-  if (isV4ValueWrapper(json)) return json["value"] ?? null;
+  if (isV4ValueWrapper(json)) {
+    const value = json["value"] ?? null;
+    // Read as a page's links are, so that one that is no string is BAD_PAYLOAD, as it is there.
+    const { nextLink } = Array.isArray(value) ? readCollectionAnnotations(json, "v4") : {};
+    return nextLink === undefined ? { value } : { value, nextLink };
+  }
   // A complex value: the ETag beside it is the entity's (SAP CAP sends it), no member of the value.
   dropResponseAnnotations(json);
   delete json["@odata.etag"];
   delete json["@etag"];
-  return json;
+  return { value: json };
 }
 
 function v2PropertyValue(json: unknown, name: string, where: string): unknown {

@@ -5,10 +5,11 @@
  * entries of the page's beginning as soon as its first entry has come (see atom-first-entry.ts),
  * should the service ignore `$top=1` and send a large feed, or send it slowly.
  */
-import { readBodyChunks, readBodyText, readMasked } from "../http/body.js";
+import { readBodyChunks, readMasked } from "../http/body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
 import { AtomEntryScan } from "../payload/atom-first-entry.js";
+import { charsetOf, textDecoder } from "../payload/charset.js";
 import { redactUrl } from "../util/redact.js";
 
 /** A piece of an Atom page: entities, and at the page's end its annotations. */
@@ -25,36 +26,33 @@ export interface AtomPagePart {
 export async function* atomPageParts(response: Response, url: URL, signal: AbortSignal | undefined, eager: boolean | undefined): AsyncGenerator<AtomPagePart> {
   const where = `GET ${redactUrl(url)}`;
   let handed = 0;
-  let text: string;
-  if (eager) {
-    // Read as readBodyText reads (the stall watch, the limit, the failures' words), but piece by
-    // piece; a reading left early (the caller has its entity) lets go of the rest of the body.
-    const decoder = new TextDecoder();
-    const pieces: string[] = [];
-    let scan: AtomEntryScan | undefined = new AtomEntryScan();
-    for await (const chunk of readBodyChunks(response, "GET", url, signal, ATOM_PAGE_LIMIT)) {
-      const piece = decoder.decode(chunk, { stream: true });
-      pieces.push(piece);
-      const end = scan?.push(piece) ?? -1;
-      if (end < 0) continue;
-      const start = pieces.join("");
-      pieces.length = 0;
-      pieces.push(start);
-      let entities: Record<string, unknown>[] = [];
-      try {
-        entities = readAtomFeed(`${start.slice(0, end)}</${scan!.root}>`).entities;
-      } catch {
-        // Read whole, the page says what is wrong with it.
-      }
-      scan = undefined;
-      handed = entities.length;
-      if (handed > 0) yield { entities };
+  // XML, unlike JSON, need not be UTF-8: a feed is read in the charset its Content-Type names, as
+  // a `$batch` part's Atom is.
+  const decoder = textDecoder(charsetOf(response.headers.get("content-type")));
+  // Read as readBodyText reads (the stall watch, the limit, the failures' words), but piece by
+  // piece; an eager reading left early (the caller has its entity) lets go of the rest of the body.
+  const pieces: string[] = [];
+  let scan: AtomEntryScan | undefined = eager ? new AtomEntryScan() : undefined;
+  for await (const chunk of readBodyChunks(response, "GET", url, signal, ATOM_PAGE_LIMIT)) {
+    const piece = decoder(chunk, true);
+    pieces.push(piece);
+    const end = scan?.push(piece) ?? -1;
+    if (end < 0) continue;
+    const start = pieces.join("");
+    pieces.length = 0;
+    pieces.push(start);
+    let entities: Record<string, unknown>[] = [];
+    try {
+      entities = readAtomFeed(`${start.slice(0, end)}</${scan!.root}>`).entities;
+    } catch {
+      // Read whole, the page says what is wrong with it.
     }
-    pieces.push(decoder.decode());
-    text = pieces.join("");
-  } else {
-    text = await readBodyText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
+    scan = undefined;
+    handed = entities.length;
+    if (handed > 0) yield { entities };
   }
+  pieces.push(decoder());
+  const text = pieces.join("");
   const feed = await readMasked(response, () => readAtomFeed(text, where));
   yield { entities: feed.entities.slice(handed), end: feed.annotations };
 }

@@ -4,19 +4,20 @@
  * first `get()` of an entity loads the reading of property answers; this module loads with the
  * first read of a property. The request is sent and checked as an entity's (`getSingle`).
  */
-import { BODY_LIMIT, readBodyBytes, readBodyText, readMasked } from "../http/body.js";
+import { BODY_LIMIT, maskSentSecrets, readBodyBytes, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { readBodyAs } from "../payload/http-envelope.js";
-import { readPropertyAnswer } from "../payload/property-answer.js";
-import { redactUrl } from "../util/redact.js";
+import { readPropertyPage } from "../payload/property-answer.js";
+import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { ENTITY_LIMIT, getSingle } from "./entity.js";
 import { refuseV2Property, withVersionHint } from "./payload-failure.js";
-import type { ReadOptions } from "./traversal.js";
+import { resolveNextLink, walkPages, type ReadOptions } from "./traversal.js";
 
 /**
  * GET of one property of an entity (`Books(1)/title`, `property(name).get()`): its value, unwrapped
- * as payload/property-answer.ts reads it; `null` where the service answers without a body, as it
- * answers a property that is null (`204 No Content`, OData 4.01 Part 1 §11.2.6). The caller's
+ * as payload/property-answer.ts reads it, a collection that the service pages read to its last
+ * page; `null` where the service answers without a body, as it answers a property that is null
+ * (`204 No Content`, OData 4.01 Part 1 §11.2.6). The caller's
  * `headers`, `timeout`, `signal` and `onResponse` go with the request, checked as `get()`'s.
  */
 export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<V> {
@@ -27,14 +28,28 @@ export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: 
   if (text.trim() === "") return null as V;
   const version = core.options.version;
   const where = `GET ${redactUrl(url)}`;
-  return await readMasked(response, () => {
+  const page = await readMasked(response, () => {
     refuseV2Property(text, response.headers, version, where);
     try {
-      return readPropertyAnswer(text, response.headers.get("content-type"), version, name, where) as V;
+      return readPropertyPage(text, response.headers.get("content-type"), version, name, where);
     } catch (error) {
       throw withVersionHint(error, response.headers, version);
     }
   });
+  if (page.nextLink === undefined || !Array.isArray(page.value)) return page.value as V;
+  // A collection the service pages is read to its last page, as a function's collection result
+  // is: its first page alone would pass for the whole collection. The pages go by the walk's
+  // rules (the origin of next links, loops) with the caller's signal, timeout, headers and onResponse.
+  const items: unknown[] = page.value;
+  let next: URL;
+  try {
+    next = resolveNextLink(core, page.nextLink);
+  } catch (error) {
+    // A link that is no URL is quoted: masked of what the read was sent with, as a page's is.
+    throw await maskSentSecrets(error, SENT_SECRETS.get(response));
+  }
+  for await (const more of walkPages<unknown>(core, next, options)) for (const item of more.value) items.push(item);
+  return items as V;
 }
 
 /**

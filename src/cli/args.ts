@@ -83,9 +83,17 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
   const { args, negatives } = withNegativesHidden(argv, all);
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new CliUsageError(`${spec.name}: ${parseErrorText(error)} (see traverse-odata ${spec.name} --help)`);
+  }
+  // parseArgs keeps the last value of an option given twice: the first (a --filter, an --out) would
+  // go unused without a word.
+  const given = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option" || options[token.name]?.type !== "string" || options[token.name]?.multiple) continue;
+    if (given.has(token.name)) throw new CliUsageError(`${spec.name}: option --${token.name} is given twice; give it once (see traverse-odata ${spec.name} --help)`);
+    given.add(token.name);
   }
   const values = parsed.values as ParsedArgs["values"];
   parsed.positionals = parsed.positionals.map((positional) => (positional.startsWith(NEGATIVE) ? (negatives[Number(positional.slice(NEGATIVE.length))] as string) : positional));

@@ -330,6 +330,11 @@ export function checkResumePoint(checkpoint: ExportCheckpoint, file: string, tru
     if (!Array.isArray(plan) || !Array.isArray(parts) || plan.length !== parts.length || plan.length === 0) {
       throw damagedCheckpoint(file, "its plan and parts are not lists of the same length");
     }
+    // Each part's file and checkpoint are written, read and removed by name.
+    const named = (path: unknown) => typeof path === "string" && path !== "";
+    if (!parts.every((part: unknown) => named((part as { file?: unknown } | null)?.file) && named((part as { checkpoint?: unknown } | null)?.checkpoint))) {
+      throw damagedCheckpoint(file, "its parts are not each a file and a checkpoint");
+    }
     return;
   }
   if (checkpoint.loop !== undefined) {

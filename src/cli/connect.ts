@@ -67,6 +67,12 @@ export function clientSettings(args: ParsedArgs): ClientSettings {
       // The value may be a secret: quote only the name part, if any.
       throw new CliUsageError(`--header must be "Name: value"; got a value without a valid header name${name ? ` (${JSON.stringify(name.slice(0, 40))})` : ""}`);
     }
+    // Written alike, a second -H would replace the first without a word; the client refuses the
+    // same header written in two cases, so both are refused here, in its words.
+    const lower = name.toLowerCase();
+    if (Object.keys(headers).some((given) => given.toLowerCase() === lower)) {
+      throw new CliUsageError(`--header (-H) names the header ${JSON.stringify(name)} twice (names are case-insensitive)`);
+    }
     headers[name] = header.slice(colon + 1).trim();
   }
   const version = stringOption(args, "odata-version");
@@ -133,7 +139,9 @@ function profileHeaders(profile: Profile, env: Environment["env"], secrets: Secr
       continue;
     }
     const text = env[value.env];
-    if (text === undefined) throw new CliUsageError(`profile ${JSON.stringify(profile.name)}: the environment variable ${value.env} of header ${name} is not set`);
+    // Empty counts as unset, as for the credentials' variables: a CI secret that is not configured
+    // comes as an empty variable, and the header would go out empty.
+    if (text === undefined || text === "") throw new CliUsageError(`profile ${JSON.stringify(profile.name)}: the environment variable ${value.env} of header ${name} is not set`);
     secrets?.add(text);
     headers[name] = text;
   }
@@ -169,7 +177,10 @@ function optionsAndConditions(target: ServiceTarget, settings: ClientSettings, e
   const headers: Record<string, string> = {};
   const conditions: Record<string, string> = {};
   const fromProfile: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...(profile ? profileHeaders(profile, environment.env, environment.secrets) : {}), ...settings.headers })) {
+  // An -H takes the place of the profile's header of its name, however either writes the name.
+  const givenNames = new Set(Object.keys(settings.headers).map((name) => name.toLowerCase()));
+  const profiles = Object.entries(profile ? profileHeaders(profile, environment.env, environment.secrets) : {}).filter(([name]) => !givenNames.has(name.toLowerCase()));
+  for (const [name, value] of [...profiles, ...Object.entries(settings.headers)]) {
     if (!CONDITIONAL_HEADERS.has(name.toLowerCase())) {
       headers[name] = value;
       continue;

@@ -182,6 +182,9 @@ export const generateCommand: Command = {
       throw error;
     }
     const folder = resolve(context.environment.cwd, out);
+    // A file there (often the generated file's own name, `--out src/catalog.ts`) would fail mkdir
+    // with Node's bare EEXIST, and --check would call it different. Exit 1, as for any file that cannot be written.
+    if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() === false) throw new Error(`generate: --out ${out} is a file; name the folder to write index.ts into`);
     // index.js is an ES module: in a CommonJS project Node would read it as CommonJS and stop at
     // its first import.
     if (flag(context.args, "declarations") && needsModulePackage(folder, out, (text) => context.reporter.warn(text))) files["package.json"] = MODULE_PACKAGE;

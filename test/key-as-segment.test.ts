@@ -104,12 +104,12 @@ describe("key(value) with keyAsSegment: the URL", () => {
     for (const [key, predicate] of kept) {
       assert.equal(customers.key(key as string).url(), `${root}Customers${predicate}`, JSON.stringify(key));
     }
-    // A text with a dot or parentheses that is neither a qualified name nor a call is a key.
+    // A text with a dot that is no qualified name is a key.
     assert.equal(customers.key("john.doe@example.com").url(), `${root}Customers/john.doe@example.com`);
-    assert.equal(customers.key("ACME (UK)").url(), `${root}Customers/ACME%20(UK)`);
     assert.equal(customers.key("1.5").url(), `${root}Customers/1.5`);
-    // An unqualified name is a key: only a service's default namespace could make it an operation's.
-    assert.equal(customers.key("delta()").url(), `${root}Customers/delta()`);
+    // A ( in a segment is read as a predicate's or a call's (SAP CAP reads Customers/delta(1) as delta()).
+    assert.equal(customers.key("ACME (UK)").url(), `${root}Customers('ACME%20(UK)')`);
+    assert.equal(customers.key("delta()").url(), `${root}Customers('delta()')`);
   });
 
   test("navigation, a cast, a bound action and a bound function after a key follow it; options go in the query", () => {

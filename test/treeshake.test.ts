@@ -222,9 +222,12 @@ import { bundleProgram, kilobytes, measureScenario, SCENARIOS, sizeTable, source
  * for `property(name).bytes()` (16: the method on the class at start; its reading loads with the
  * property's first read) (45,746 measured); `metadata()`'s one load of its module for every call
  * (12), within it (45,758 measured); to 45,780 for a v2 `$select` path through an expanded
- * navigation property no longer selecting that property whole beside it (14; 45,772 measured).
+ * navigation property no longer selecting that property whole beside it (14; 45,772 measured); to
+ * 45,810 for such a path refused where a segment after its first is a navigation property the
+ * request does not expand (`author/books/title` with `author` alone expanded: 47, on a tree 13
+ * smaller where a key with `(` kept its parentheses; 45,806 measured).
  */
-const READ_ONLY_START_BUDGET = 45_780;
+const READ_ONLY_START_BUDGET = 45_810;
 
 /**
  * What the same program through `ODataReader` (test/bundle/read-entry.ts, importing
@@ -326,9 +329,11 @@ const READ_ONLY_START_BUDGET = 45_780;
  * (3) (28,957 measured at the end); to 29,000 for `property(name).bytes()` (27), as the read-only
  * program's (28,984 measured); `metadata()`'s one load of its module (10), within it (28,994
  * measured); to 29,010 for a v2 `$select` path through an expanded navigation property no longer
- * selecting that property whole (13), as the read-only program's (29,007 measured).
+ * selecting that property whole (13), as the read-only program's (29,007 measured); to 29,050 for
+ * such a path refused through a navigation property not expanded after its first segment (46, on
+ * a tree 5 smaller), as the read-only program's (29,048 measured).
  */
-const READER_START_BUDGET = 29_010;
+const READER_START_BUDGET = 29_050;
 
 /**
  * Modules that a program built on `ODataReader` does not reach at all, not even as chunks loaded

@@ -44,15 +44,18 @@ export function formatKeyPredicate(key: unknown, version: ODataVersion): string 
  *   decodes the path before it splits it reads them as delimiters. SAP CAP 9 does: `Authors/a%2Fb`
  *   is `Authors/a/b` to it, `Authors/x%3F$select=name` reads `x` with `$select`, and
  *   `DELETE Authors/austen%2Fbooks%2F2` would delete book 2; inside parentheses they stay the key's.
- * An unqualified name (`ALFKI`, `f()`) goes as a segment: only a service with a default namespace
- * could read it as an operation's or a type's, which the client cannot know.
+ * - a text with `(`: in a segment, parentheses are a key predicate's or a call's (`name(…)`), and
+ *   SAP CAP 9 reads them so: `Authors/austen(1)` is the author `austen()` to it, `Authors/ACME%20(UK)`
+ *   a 400, and `Authors/x%20(1)` a 404, where `Authors('austen(1)')` is the author of that ID.
+ * An unqualified name (`ALFKI`) goes as a segment: only a service with a default namespace could
+ * read it as an operation's or a type's, which the client cannot know.
  * @example keySegment("('O''Neil')") // "/O'Neil"; keySegment("('a/b')") // "('a/b')"
  */
 export function keySegment(predicate: string): string {
   const literal = predicate.slice(1, -1);
   const text = literal[0] === "'" ? literal.slice(1, -1).replaceAll("''", "'") : literal;
   // Unquoted, a `'` or `=` is a prefixed literal's or a named key's.
-  const kept = (text === literal && /['=]/.test(text)) || /^\$|[/?#]|^\.{0,2}$/.test(text) || isQualifiedName(text.split("(")[0] as string);
+  const kept = (text === literal && /['=]/.test(text)) || /^\$|[/?#(]|^\.{0,2}$/.test(text) || isQualifiedName(text);
   return kept ? predicate : `/${text}`;
 }
 

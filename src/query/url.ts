@@ -96,7 +96,8 @@ function formatExpandItem(item: ExpandItem): string {
  * OData v2 has no nested options: an expand below an expand is the path `A/B`, and a select below
  * one is `A/x`. Once anything is selected, v2 returns only what is selected, so an expanded
  * property must be selected too (whole, unless a selected path already goes through it), and a
- * level without its own select gets `*` (`A/*`).
+ * level without its own select gets `*` (`A/*`). A path selected above a level (`A/x`) is that
+ * level's select.
  */
 function flattenForV2(state: QueryOptionsState): { select: string[]; expand: string[] } {
   const expand: string[] = [];
@@ -104,23 +105,24 @@ function flattenForV2(state: QueryOptionsState): { select: string[]; expand: str
   return { select, expand };
 }
 
-function v2Selection(prefix: string, options: QueryOptionsState, expandOut: string[]): string[] {
-  for (const field of options.select ?? []) checkV2SelectPath(prefix, field, options.expand ?? []);
-  const own = (options.select ?? []).map((field) => `${prefix}${field}`);
+/** The `$select` items of a level at `prefix`; `own` holds the paths selected above it that go through it. */
+function v2Selection(prefix: string, options: QueryOptionsState, expandOut: string[], own: string[] = []): string[] {
+  for (const field of options.select ?? []) {
+    checkV2SelectPath(prefix, field, options.expand ?? []);
+    own.push(`${prefix}${field}`);
+  }
   const children = (options.expand ?? []).map((item) => {
     const path = `${prefix}${item.path}`;
     if (!item.options.expand?.length) expandOut.push(path);
-    return { path, selection: v2Selection(`${path}/`, item.options, expandOut) };
+    // `A/x` selected here selects in A: A gets no `A/*`, and what A expands is selected in it.
+    return { path, selection: v2Selection(`${path}/`, item.options, expandOut, own.filter((field) => field.startsWith(`${path}/`))) };
   });
   const restricted = own.length > 0 || children.some((child) => child.selection.length > 0);
   if (!restricted) return [];
   const items = own.length > 0 ? own : [`${prefix}*`];
-  for (const child of children) {
-    if (child.selection.length > 0) items.push(...child.selection);
-    // Selected whole, it would bring all its properties: a path of this level's own through it
-    // (`Customer/Name`) selects it already, and only what the path names.
-    else if (!own.some((field) => field.startsWith(`${child.path}/`))) items.push(child.path);
-  }
+  // A child with a path through it (`Customer/Name`) has a selection: selected whole beside the
+  // path, it would bring all its properties.
+  for (const child of children) items.push(...(child.selection.length > 0 ? child.selection : [child.path]));
   return [...new Set(items)];
 }
 
@@ -129,18 +131,31 @@ function v2Selection(prefix: string, options: QueryOptionsState, expandOut: stri
  * property the request does not expand (`Customer/Name` without `expand("Customer")`): OData v2
  * selects a complex property whole, and only a navigation property that the request expands may be
  * followed by `/` (MS-ODATA 2.2.3.6.1.11). Without `$metadata` the query cannot tell the two
- * apart, so the message gives both ways out: expand the first segment, or select it whole. A path
- * whose first segment is expanded at the same level is sent.
+ * apart, so the message gives both ways out: expand the first segment not expanded, or select it
+ * whole. A path is sent where each segment before its last is expanded (`author/books/title` with
+ * `expand("author/books")`, or `books` expanded in `author`'s expand); else a service may answer
+ * without a word with the property deferred (SAP CAP's v2 adapter does).
  */
 function checkV2SelectPath(prefix: string, field: string, expanded: readonly ExpandItem[]): void {
-  const first = field.split("/", 1)[0] as string;
-  // A type cast first (`NS.Special/x`) is no property; it is left to the service.
-  if (first === field || first.includes(".") || expanded.some((item) => `${item.path}/`.startsWith(`${first}/`))) return;
-  const select = `select("${field}")`;
-  throw new ODataClientError(
-    "UNSUPPORTED_BY_VERSION",
-    `${prefix ? `expand("${prefix.slice(0, -1)}", q => q.${select})` : select}: OData 2.0 follows only an expanded navigation property in $select: expand("${first}"), or select "${first}" whole`,
-  );
+  let path = "";
+  for (const segment of field.split("/").slice(0, -1)) {
+    // A type cast (`NS.Special/x`) is no property; what follows it is left to the service.
+    if (segment.includes(".")) return;
+    path += segment;
+    if (!isExpanded(path, expanded)) {
+      const select = `select("${field}")`;
+      throw new ODataClientError(
+        "UNSUPPORTED_BY_VERSION",
+        `${prefix ? `expand("${prefix.slice(0, -1)}", q => q.${select})` : select}: OData 2.0 follows only an expanded navigation property in $select: expand("${path}"), or select "${path}" whole`,
+      );
+    }
+    path += "/";
+  }
+}
+
+/** Whether `path` (`A/B`) is expanded by `items`: as an item's path or the start of one, or below one. */
+function isExpanded(path: string, items: readonly ExpandItem[]): boolean {
+  return items.some((item) => `${item.path}/`.startsWith(`${path}/`) || (path.startsWith(`${item.path}/`) && isExpanded(path.slice(item.path.length + 1), item.options.expand ?? [])));
 }
 
 /** An absolute URL for an encoded path below the service root and query options. */

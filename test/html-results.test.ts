@@ -283,7 +283,7 @@ describe("$batch: an operation part answered with an HTML page is refused as inv
     const result = submitted.result();
     assert.ok(!result.ok && result.status === 200, inspect(result));
     assert.equal(result.error.code, "BAD_PAYLOAD");
-    assert.equal(result.error.message, `response to request 1 (POST submitOrder): the body is an HTML page (${HTML_TYPE}), not the operation's result`);
+    assert.equal(result.error.message, `response to request 1 (POST submitOrder): answered 200, so the service ran the action, but its answer could not be read: the body is an HTML page (${HTML_TYPE}), not the operation's result`);
     assert.equal(result.headers.get("content-type"), HTML_TYPE);
     const count = counted.result();
     assert.ok(count.ok, inspect(count));

@@ -508,8 +508,11 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       if (!(error instanceof ODataClientError)) throw error;
       // This request's answer alone is unreadable, as it would be sent alone; the others stand. The
       // reader's message may quote the body's start, so the secrets sent are masked in it (and the
-      // reader's error, which quotes it as well, is not kept as the cause).
-      const text = `response to ${requestName(request)}: ${error.message}`;
+      // reader's error, which quotes it as well, is not kept as the cause). A write's or an
+      // action's success status says the service applied it, as the same call alone says
+      // (write/send.ts): sent again, a create would be applied twice.
+      const applied = request.partKind === "action" ? "ran the action" : request.partKind === undefined && request.method !== "GET" ? "applied the write" : undefined;
+      const text = `response to ${requestName(request)}: ${applied ? `answered ${message.status}, so the service ${applied}, but its answer could not be read: ` : ""}${error.message}`;
       const unreadable = new ODataClientError(error.code, maskSecretValues(text, secrets));
       return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error: unreadable };
     }

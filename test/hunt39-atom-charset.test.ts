@@ -2,7 +2,7 @@
 // `charset=iso-8859-1` (or windows-1252) is read in that charset, as a `$batch` part, an error body
 // and a raw value already are. Read as UTF-8, every non-ASCII character of such a feed became
 // U+FFFD without an error: a page, a walk, `first()` (which scans the feed as it arrives), `get()`
-// of one entry and an Atom delta page.
+// of one entry, an Atom delta page, and the entry a write is answered with.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { serveClient, type Handler } from "./servers/recording-server.js";
@@ -15,7 +15,7 @@ const FEED = `<?xml version="1.0" encoding="windows-1252"?><feed ${NAMESPACES}>$
 const ENTRY = `<?xml version="1.0" encoding="windows-1252"?>${entry(1).replace("<entry>", `<entry ${NAMESPACES}>`)}`;
 
 /** Answers `xml` encoded as windows-1252 (`TextEncoder` has no such encoding: each character's byte). */
-function windows1252(xml: string, type: string): Handler {
+function windows1252(xml: string, type: string, status = 200): Handler {
   const bytes = Buffer.from(
     [...xml].map((c) => {
       const byte = ({ "\u20ac": 0x80, "\u2013": 0x96 } as Record<string, number>)[c] ?? c.charCodeAt(0);
@@ -24,7 +24,7 @@ function windows1252(xml: string, type: string): Handler {
     }),
   );
   return (_request, res) => {
-    res.writeHead(200, { "content-type": type, "content-length": bytes.length });
+    res.writeHead(status, { "content-type": type, "content-length": bytes.length });
     res.end(bytes);
   };
 }
@@ -74,4 +74,14 @@ test("an Atom page without a charset is still read as UTF-8, a byte order mark d
   const suppliers = client.collection("Suppliers");
   assert.deepEqual(names(await suppliers.list()), [NAME, NAME]);
   assert.equal((await suppliers.first())?.["Name"], NAME);
+});
+
+test("a v2 create answered 201 with an Atom entry labelled charset=windows-1252 resolves with the entry read in that charset", async (t) => {
+  const { server, client } = await serveClient(t, windows1252(ENTRY, "application/atom+xml;type=entry;charset=windows-1252", 201), { version: "2.0" });
+  const created = await client.collection("Suppliers").create({ ID: 1, Name: NAME });
+  assert.equal(created?.["Name"], NAME);
+  assert.equal(created?.["ID"], 1);
+  assert.deepEqual(server.requests.map((request) => `${request.method} ${request.path}`), ["POST /odata/Suppliers"]);
+  // What was sent is JSON, UTF-8.
+  assert.equal((JSON.parse(server.requests[0]!.body) as { Name: string }).Name, NAME);
 });

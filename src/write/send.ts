@@ -8,6 +8,8 @@ import type { ClientCore } from "../core.js";
 import { attemptsBefore } from "../http/steps.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
+import { isXmlContentType } from "../payload/content-type.js";
+import { readBodyAs } from "../payload/http-envelope.js";
 import { explainFailedWrite, lostAttemptsExplanation, sentUnanswered, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import { bodyStallWatch } from "../http/stall.js";
@@ -61,8 +63,13 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
     return undefined;
   }
   let text: string;
+  const signal = toAbortSignal(options?.signal);
   try {
-    text = await readBodyText(response, request.method, request.url, toAbortSignal(options?.signal));
+    // JSON is UTF-8 whatever its label says (RFC 8259); XML (a v2 service's Atom entry) is read in
+    // the charset its Content-Type names, as a read's Atom is.
+    text = isXmlContentType(response.headers.get("content-type"))
+      ? await readBodyAs(response, request.method, request.url, signal, false)
+      : await readBodyText(response, request.method, request.url, signal);
   } catch (error) {
     throw appliedAnswerFailure(error, request, response, "write");
   }

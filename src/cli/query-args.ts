@@ -153,6 +153,17 @@ export interface QueryParts {
   count?: boolean;
 }
 
+/**
+ * A query option's text, refused when blank: `--select "$COLUMNS"` with the variable unset would
+ * read every property without a word (as `--expand ""` would expand nothing and `--orderby ""`
+ * sort by nothing), where the library refuses an empty `--filter` or `--search` itself.
+ */
+function queryText(args: ParsedArgs, name: string): string | undefined {
+  const text = stringOption(args, name);
+  if (text?.trim() === "") throw new CliUsageError(`--${name} is empty; give what it names, or leave it out`);
+  return text;
+}
+
 /** The collection query the options describe. */
 export function buildQuery(base: CollectionQuery, args: ParsedArgs, parts: QueryParts = {}): CollectionQuery {
   let query = base;
@@ -160,11 +171,11 @@ export function buildQuery(base: CollectionQuery, args: ParsedArgs, parts: Query
   if (filter !== undefined) query = inOption("filter", () => query.filter(filter));
   const search = stringOption(args, "search");
   if (search !== undefined) query = inOption("search", () => query.search(search));
-  const select = stringOption(args, "select");
+  const select = queryText(args, "select");
   if (select !== undefined) query = inOption("select", () => query.select(...(selectList(select) as never[])));
-  const expand = stringOption(args, "expand");
+  const expand = queryText(args, "expand");
   if (expand !== undefined) query = inOption("expand", () => applyExpand(query, expand, addToCollection));
-  const orderby = stringOption(args, "orderby");
+  const orderby = queryText(args, "orderby");
   if (orderby !== undefined) query = inOption("orderby", () => applyOrderBy(query, orderby));
   if (parts.paging !== false) {
     const skip = integerOption(args, "skip", 0);
@@ -201,9 +212,9 @@ export function pageSizeWarning(args: ParsedArgs, version: string): string | und
 /** The entity query with `--select` and `--expand` (for `get`). */
 export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQuery {
   let query = base;
-  const select = stringOption(args, "select");
+  const select = queryText(args, "select");
   if (select !== undefined) query = inOption("select", () => query.select(...(selectList(select) as never[])));
-  const expand = stringOption(args, "expand");
+  const expand = queryText(args, "expand");
   if (expand !== undefined) query = inOption("expand", () => applyExpand(query, expand, addToEntity));
   return query;
 }

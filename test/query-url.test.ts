@@ -387,6 +387,8 @@ describe("key", () => {
     assert.throws(() => books().key({}), /at least one property/);
     assert.throws(() => client().collection("P").key({ "A=1)": 1 }), /not an OData identifier/);
     assert.throws(() => books().key({ id: undefined as never }), /cannot be undefined/);
+    assert.throws(() => books().key(Number.parseInt("x")), { name: "TypeError", message: "key(value): a key value cannot be NaN" });
+    assert.throws(() => books().key({ id: Number.NaN }), { name: "TypeError", message: "key({ id }): a key value cannot be NaN" });
   });
 
   test("compound key names are checked against T by the compiler", () => {

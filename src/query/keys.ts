@@ -60,6 +60,8 @@ export function keySegment(predicate: string): string {
 }
 
 function keyLiteral(value: unknown, version: ODataVersion, where: string): string {
-  if (value === null || value === undefined) throw new TypeError(`${where}: a key value cannot be ${describe(value)}`);
+  // NaN equals no value, so no entity has it as its key: it comes from a failed parse
+  // (`parseInt("x")`), and `Books(NaN)` would meet a 400 or a 404 far from the mistake.
+  if (value === null || value === undefined || Number.isNaN(value)) throw new TypeError(`${where}: a key value cannot be ${describe(value)}`);
   return formatLiteral(value, version, where);
 }

@@ -235,10 +235,14 @@ function childText(element: XmlElement, name: string): string | undefined {
 
 /**
  * An element as plain data: its text when it has no child elements (or lies deeper than
- * {@link NESTING_LIMIT}), else an object of them, the values of a name that repeats in an array.
+ * {@link NESTING_LIMIT}), else an object of them, the values of a name that repeats in an array,
+ * or an array of them where each is named as the element without its plural `s`.
  */
 function xmlToValue(element: XmlElement, depth: number): unknown {
   if (element.children.length === 0 || depth > NESTING_LIMIT) return element.text;
+  // SAP's list of an element's plural name (`<errordetails>` of `<errordetail>`s) is an array with
+  // one item as with several, as its JSON form has it: read by name, one would be an object.
+  if (element.children.every((child) => `${child.name}s` === element.name)) return element.children.map((child) => xmlToValue(child, depth + 1));
   // A Map, not an object: an element named `constructor` or `toString` found Object.prototype's
   // member there, and one named `__proto__` set the object's prototype.
   const members = new Map<string, unknown>();

@@ -27,6 +27,7 @@ export type BenchSection = () => Promise<BenchFigure[] | Record<string, number |
 
 const SECTIONS: ReadonlyArray<readonly [name: string, run: BenchSection]> = [
   ["poller", () => import("./poller.js").then((module) => module.benchPoller())],
+  ["signal", () => import("./request-signal.js").then((module) => module.benchRequestSignal())],
   ["payload", () => import("./payload.js").then((module) => module.benchPayload())],
   ["batch", () => import("./batch.js").then((module) => module.benchBatch())],
   ["traversal", () => import("./traversal.js").then((module) => module.benchTraversal())],

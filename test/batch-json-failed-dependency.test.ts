@@ -9,8 +9,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
-import { ODataClient, ODataHttpError, type BatchFailure, type BatchResult } from "../src/index.js";
+import { ODataClient, ODataHttpError, type BatchFailure } from "../src/index.js";
 import { serveClient, type RecordedRequest } from "./servers/recording-server.js";
+import { failure } from "./batch-server.js";
 import { useCap } from "./servers/use-cap.js";
 import { collector } from "./wire-log-collector.js";
 import type { Author, Book } from "./servers/cap/types.js";
@@ -43,15 +44,6 @@ async function sendChangeset(client: ODataClient, author: Omit<Partial<Author>, 
   });
   await batch.send();
   return { author: authorHandle.result(), book: bookHandle.result() };
-}
-
-function failure(result: BatchResult<unknown>, status: number): ODataHttpError {
-  assert.equal(result.ok, false);
-  assert.equal(result.status, status);
-  const { error } = result as { error: unknown };
-  assert.ok(error instanceof ODataHttpError);
-  assert.equal(error.status, status);
-  return error;
 }
 
 test("JSON batch, CAP's answer: the member answered 424 says it was not applied because the changeset failed at request 1, that request's error as cause, its own 424 kept", async (t) => {

@@ -4,6 +4,8 @@
  * and body (text or bytes).
  */
 import http from "node:http";
+import assert from "node:assert/strict";
+import { ODataHttpError, type BatchResult } from "../src/index.js";
 
 /** One scripted answer. */
 export type Reply = { status: number; headers?: Record<string, string>; body?: string | Buffer };
@@ -52,3 +54,13 @@ export const answeredAfter202: Reply = {
     ],
   }),
 };
+
+/** The `ODataHttpError` of a part that failed with `status`, failing where it did not. */
+export function failure(result: BatchResult<unknown>, status: number): ODataHttpError {
+  assert.equal(result.ok, false);
+  assert.equal(result.status, status);
+  const { error } = result as { error: unknown };
+  assert.ok(error instanceof ODataHttpError);
+  assert.equal(error.status, status);
+  return error;
+}

@@ -7,8 +7,8 @@
 // node:http service on 127.0.0.1 answering the multipart batch, and against SAP CAP (v4 and v2).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataClient, ODataHttpError, type BatchResult } from "../src/index.js";
-import { serve, type Reply } from "./batch-server.js";
+import { ODataClient } from "../src/index.js";
+import { failure, serve, type Reply } from "./batch-server.js";
 import { useCap } from "./servers/use-cap.js";
 import type { Book } from "./servers/cap/types.js";
 
@@ -22,15 +22,6 @@ function httpPart(contentId: string, statusLine: string, body: string): string {
 
 function errorBody(status: number, message: string): string {
   return JSON.stringify({ error: { code: String(status), message } });
-}
-
-function failure(result: BatchResult<unknown>, status: number): ODataHttpError {
-  assert.equal(result.ok, false);
-  assert.equal(result.status, status);
-  const { error } = result as { error: unknown };
-  assert.ok(error instanceof ODataHttpError);
-  assert.equal(error.status, status);
-  return error;
 }
 
 /** A changeset of two updates (Content-IDs 1 and 2) sent to a service answering `answer`. */

@@ -8,6 +8,7 @@ import { utf8Text } from "../util/utf8-text.js";
 import { BODY_LIMIT, readBodyBytes } from "../http/body.js";
 import type { AbortSignalLike } from "../http/signals.js";
 import { charsetOf, decode } from "./charset.js";
+import { isXmlContentType } from "./content-type.js";
 
 /** One HTTP response read from an `application/http` body. */
 export interface HttpMessage {
@@ -101,6 +102,16 @@ export function byteText(bytes: Uint8Array): string {
 export async function readBodyAs(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, bytes: boolean): Promise<string> {
   const read = await readBodyBytes(response, method, url, signal, BODY_LIMIT);
   return bytes ? byteText(read) : decode(read, charsetOf(response.headers.get("content-type")));
+}
+
+/**
+ * An answer's body read whole as an entity's or a page's: XML (a v2 service's Atom) in the charset
+ * its Content-Type names, as XML need not be UTF-8; anything else (JSON) as UTF-8 whatever its
+ * label says (RFC 8259 §8.1). Up to `limit` bytes (see `readBodyBytes`).
+ */
+export async function readAnswerText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = BODY_LIMIT): Promise<string> {
+  const type = response.headers.get("content-type");
+  return decode(await readBodyBytes(response, method, url, signal, limit), isXmlContentType(type) ? charsetOf(type) : "utf-8");
 }
 
 /** The bytes of text read by {@link byteText}. */

@@ -8,14 +8,14 @@
  * Memory holds one page at a time, of at most 64 MiB; delta links and next links inside a delta
  * follow the same origin rule as next links (`UNTRUSTED_NEXT_LINK`).
  */
-import { maskSentSecrets, readBodyBytes, readMasked } from "../http/body.js";
+import { maskSentSecrets, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { abortReason, toAbortSignal } from "../http/signals.js";
 import type { RequestOptions } from "../options.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
-import { charsetOf, decode } from "../payload/charset.js";
+import { readAnswerText } from "../payload/http-envelope.js";
 import { readHeaders, RecentLinks, resolveNextLink, resolveReadOptions } from "./traversal.js";
 import { withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
@@ -246,10 +246,9 @@ async function readDeltaPage<T>(
   const response = await core.send({ method: "GET", url, headers, signal, timeout, onResponse });
   if (!response.ok) throw await httpErrorOf(response, "GET", url, { signal });
   if (response.status === 202) throw await (await import("./pending-read.js")).pendingReadError(response, url);
-  // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk. Atom in the charset
-  // its Content-Type names, as a walk's Atom page is read.
+  // Read and parsed whole, JSON or Atom: the bound of an Atom page of a walk.
   const contentType = response.headers.get("content-type");
-  const text = decode(await readBodyBytes(response, "GET", url, signal, ATOM_PAGE_LIMIT), isXmlContentType(contentType) ? charsetOf(contentType) : "utf-8");
+  const text = await readAnswerText(response, "GET", url, signal, ATOM_PAGE_LIMIT);
   const page = await readMasked(response, () => {
     if (isXmlContentType(contentType)) return readAtomDelta<T>(text, `GET ${redactUrl(url)}`, expand);
     try {

@@ -4,7 +4,7 @@
  * reading of entity answers (Atom entries among them). A read answered `202 Accepted` is refused
  * by read/pending-read.ts, which the walks and deltas load alone.
  */
-import { maskedPayloadError, readBodyBytes, readBodyText, readMasked } from "../http/body.js";
+import { maskedPayloadError, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { ODataClientError } from "../errors.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
@@ -16,8 +16,7 @@ import { readHeaders, resolveReadOptions, type ReadOptions, type ResolvedReadOpt
 import { pendingReadError } from "./pending-read.js";
 import { refuseV2Envelope } from "./payload-failure.js";
 import { countOf } from "../payload/annotations.js";
-import { isXmlContentType } from "../payload/content-type.js";
-import { charsetOf, decode } from "../payload/charset.js";
+import { readAnswerText } from "../payload/http-envelope.js";
 
 /** The longest `$count` answer read: a count is some digits; more is no count, and an endless one must not fill memory. */
 const COUNT_LIMIT = 1024;
@@ -75,9 +74,7 @@ export async function readEntity<T>(
   // A 202 is refused before the body is read as the entity: its empty body is no "relates no entity" either.
   const { response, signal } = await getSingle(core, url, options, "get()");
   const contentType = response.headers.get("content-type");
-  // An Atom entry is read in the charset its Content-Type names (XML need not be UTF-8), as an
-  // Atom page is; JSON is UTF-8 whatever its label says.
-  const text = decode(await readBodyBytes(response, "GET", url, signal, ENTITY_LIMIT), isXmlContentType(contentType) ? charsetOf(contentType) : "utf-8");
+  const text = await readAnswerText(response, "GET", url, signal, ENTITY_LIMIT);
   if (orNull && relatesNoEntity(text, core.options.version)) return null as T;
   const where = `GET ${redactUrl(url)}`;
   const readAtomEntry = await atomReaderFor(contentType);

@@ -3,13 +3,12 @@
  * their answers: the entity the service returned (v2 `d` unwrapped, its `ETag` header kept), or
  * `undefined` when it returned none (204, or a 202 without a status monitor, whose body is no entity).
  */
-import { discard, failureDetail, readBodyText, readMasked } from "../http/body.js";
+import { discard, failureDetail, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
 import { attemptsBefore } from "../http/steps.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
-import { isXmlContentType } from "../payload/content-type.js";
-import { readBodyAs } from "../payload/http-envelope.js";
+import { readAnswerText } from "../payload/http-envelope.js";
 import { explainFailedWrite, lostAttemptsExplanation, sentUnanswered, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import { bodyStallWatch } from "../http/stall.js";
@@ -65,11 +64,7 @@ export async function sendWrite<R>(core: ClientCore, request: WriteRequest, opti
   let text: string;
   const signal = toAbortSignal(options?.signal);
   try {
-    // JSON is UTF-8 whatever its label says (RFC 8259); XML (a v2 service's Atom entry) is read in
-    // the charset its Content-Type names, as a read's Atom is.
-    text = isXmlContentType(response.headers.get("content-type"))
-      ? await readBodyAs(response, request.method, request.url, signal, false)
-      : await readBodyText(response, request.method, request.url, signal);
+    text = await readAnswerText(response, request.method, request.url, signal);
   } catch (error) {
     throw appliedAnswerFailure(error, request, response, "write");
   }

@@ -6,24 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ODataHttpError } from "../src/index.js";
 import { sendText, serveClient } from "./servers/recording-server.js";
+import { httpError } from "./http-error.js";
 
 const M = "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata";
 const detail = (n: number) => `<errordetail><code>ZV/00${n}</code><message>row ${n} is not valid</message><propertyref></propertyref><severity>error</severity><target>Price</target></errordetail>`;
 const xmlError = (details: number[]) =>
   `<?xml version="1.0" encoding="utf-8"?><error xmlns="${M}"><code>ZV/000</code><message xml:lang="en">not valid</message><innererror><application><component_id>ZV</component_id></application><transactionid>ABC</transactionid><errordetails>${details.map(detail).join("")}</errordetails></innererror></error>`;
 const jsonDetail = (n: number) => ({ code: `ZV/00${n}`, message: `row ${n} is not valid`, propertyref: "", severity: "error", target: "Price" });
-
-async function httpError(promise: Promise<unknown>): Promise<ODataHttpError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ODataHttpError, `not an ODataHttpError: ${String(error)}`);
-    return error;
-  }
-  assert.fail("resolved");
-}
 
 test("an XML error's errordetails is an array of one detail or of several, as in the JSON form; the rest of innererror as before", async (t) => {
   let answer = xmlError([1]);

@@ -63,7 +63,7 @@ test('a v2 Atom delta page (format: "atom") labelled charset=iso-8859-1 is read 
 
 test("an Atom page without a charset is still read as UTF-8, a byte order mark dropped", async (t) => {
   const utf8 = Buffer.from(`\ufeff${FEED.replace("windows-1252", "utf-8")}`, "utf8");
-  const { client } = await serveClient(
+  const { server, client } = await serveClient(
     t,
     (_request, res) => {
       res.writeHead(200, { "content-type": "application/atom+xml;type=feed", "content-length": utf8.length });
@@ -74,6 +74,7 @@ test("an Atom page without a charset is still read as UTF-8, a byte order mark d
   const suppliers = client.collection("Suppliers");
   assert.deepEqual(names(await suppliers.list()), [NAME, NAME]);
   assert.equal((await suppliers.first())?.["Name"], NAME);
+  assert.deepEqual(server.requests.map((request) => request.path), ["/odata/Suppliers", "/odata/Suppliers?$top=1"]);
 });
 
 test("a v2 create answered 201 with an Atom entry labelled charset=windows-1252 resolves with the entry read in that charset", async (t) => {

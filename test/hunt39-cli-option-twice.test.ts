@@ -47,9 +47,9 @@ test("a one-value option given twice is refused by query, export and count, nami
   assert.equal(existsSync(join(cwd, "a.ndjson")) || existsSync(join(cwd, "b.ndjson")), false);
 });
 
-test("a flag given twice and a repeatable option stay taken: the request carries the filter and both headers", async (t) => {
+test("a flag given twice and the repeatable options (-H, --trust-origin) stay taken: the request carries the filter and both headers", async (t) => {
   const server = await thingService(t);
-  const outcome = await cliInProcess(["query", server.url("svc/"), "Things", "--format", "ndjson", "--quiet", "--quiet", "--filter", "ID gt 0", "-H", "X-One: 1", "-H", "X-Two: 2"]);
+  const outcome = await cliInProcess(["query", server.url("svc/"), "Things", "--format", "ndjson", "--quiet", "--quiet", "--filter", "ID gt 0", "-H", "X-One: 1", "-H", "X-Two: 2", "--trust-origin", "http://127.0.0.1:1", "--trust-origin", "http://127.0.0.1:2"]);
   assert.equal(outcome.code, 0, show(outcome));
   assert.equal(outcome.stdout, '{"ID":1}\n{"ID":2}\n');
   const [request, ...more] = server.requests;

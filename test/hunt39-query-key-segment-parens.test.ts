@@ -43,6 +43,11 @@ describe("keyAsSegment with ( in a key's text against SAP CAP", () => {
     const ids = ["austen()", "austen(1)", "austen('x')", "ACME (UK)", "x (1)", "a(b"];
     for (const ID of ids) await plain.collection<Author>("Authors").create({ ID, name: `named ${ID}` });
 
+    // What CAP makes of the segment form the client sent before: austen(1) read as austen().
+    const raw = await fetch(`${cap.v4}Authors/austen(1)?$select=ID`);
+    assert.equal(raw.status, 200);
+    assert.equal(((await raw.json()) as { ID: string }).ID, "austen()");
+
     const authors = segments.collection<Author>("Authors");
     for (const ID of ids) assert.deepEqual(await authors.key(ID).select("ID", "name").get(), { ID, name: `named ${ID}` }, ID);
 

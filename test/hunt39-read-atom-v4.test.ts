@@ -55,8 +55,9 @@ test("OData v2 Atom is read as before: its properties, its count", async (t) => 
     .replaceAll("http://docs.oasis-open.org/odata/ns/metadata", "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata")
     .replace('m:type="Int32"', 'm:type="Edm.Int32"')
     .replace(/ m:context="[^"]*"/, "");
-  const { client } = await serveClient(t, (_request, res) => sendText(res, 200, v2, { "content-type": ATOM_FEED }), { version: "2.0" });
+  const { server, client } = await serveClient(t, (_request, res) => sendText(res, 200, v2, { "content-type": ATOM_FEED }), { version: "2.0" });
   const page = await client.collection("Books").page();
+  assert.deepEqual(server.requests.map((request) => request.path), ["/odata/Books"]);
   assert.equal(page.count, 1);
   assert.deepEqual(
     page.value.map(({ ID, title }) => ({ ID, title })),

@@ -21,7 +21,7 @@ test("JSON batch: create, update, action and function parts answered 202 without
   const service = await serve(() => ({
     status: 200,
     headers: json,
-    body: JSON.stringify({ responses: ["1", "2", "3", "4", "5"].map((id) => ({ id, status: 202, headers: json, body: STATUS })) }),
+    body: JSON.stringify({ responses: ["1", "2", "3", "4", "5", "6"].map((id) => ({ id, status: 202, headers: json, body: STATUS })) }),
   }));
   t.after(service.close);
   const client = new ODataClient({ serviceUrl: service.url, version: "4.01", retry: false });
@@ -32,6 +32,7 @@ test("JSON batch: create, update, action and function parts answered 202 without
   const shelved = batch.action("Shelve", { book: 1 });
   const counted = batch.function("Count", { min: 1 });
   const read = batch.get(books.key(2));
+  const raw = batch.request({ method: "GET", url: "Books(3)" });
   await batch.send();
 
   assert.equal(service.seen.length, 1);
@@ -44,6 +45,7 @@ test("JSON batch: create, update, action and function parts answered 202 without
       { id: "3", method: "POST", url: "Shelve", body: { book: 1 } },
       { id: "4", method: "GET", url: "Count(min=1)", body: undefined },
       { id: "5", method: "GET", url: "Books(2)", body: undefined },
+      { id: "6", method: "GET", url: "Books(3)", body: undefined },
     ],
   );
 
@@ -56,6 +58,11 @@ test("JSON batch: create, update, action and function parts answered 202 without
   assert.equal(result.status, 202);
   assert.equal(result.error.code, "ASYNC_NO_LOCATION");
   assert.match(result.error.message, /^response to request 5 \(GET Books\(2\)\): .*202 Accepted without a status monitor/);
+  // A raw request's part keeps its answer's body as it came (read as any raw part's JSON is).
+  const rawResult = raw.result();
+  assert.ok(rawResult.ok, JSON.stringify(rawResult));
+  assert.equal(rawResult.status, 202);
+  assert.deepEqual(rawResult.value, STATUS);
 });
 
 test("multipart batch: a create part answered 202 without Location gives undefined, as create() alone resolves", async (t) => {

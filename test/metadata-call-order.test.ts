@@ -20,7 +20,10 @@ import { ITEMS_METADATA, startServer } from "./servers/recording-server.js";
 const HOOK = `
 let resolves = 0;
 export async function resolve(specifier, context, next) {
-  if (specifier === "./metadata/cache.js" && resolves++ === 1) await new Promise((done) => setTimeout(done, 100));
+  if (specifier !== "./metadata/cache.js") return next(specifier, context);
+  // Told, so that the test sees the hook meet the module it is about (a rename would pass it by).
+  process.stderr.write("resolving ./metadata/cache.js\\n");
+  if (resolves++ === 1) await new Promise((done) => setTimeout(done, 100));
   return next(specifier, context);
 }
 `;
@@ -69,6 +72,9 @@ test("metadata() calls made at once share one request in the order they were mad
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   clearTimeout(killer);
   assert.equal(code, 0, stderr);
+  // The hook met the metadata module: once with one load for every call (twice where each call
+  // loaded it, the second held back).
+  assert.deepEqual(stderr.match(/^resolving \.\/metadata\/cache\.js$/gm), ["resolving ./metadata/cache.js"], stderr);
   assert.equal(stdout.trim(), "same model true, Items");
   // One request: the call with a timeout joined the one made before it.
   assert.deepEqual(server.requests.map((request) => `${request.method} ${request.path}`), ["GET /svc/$metadata"]);

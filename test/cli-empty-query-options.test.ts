@@ -6,10 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cliInProcess } from "./cli-in-process.js";
+import { cliInProcess, showOutcome as show } from "./cli-in-process.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
-
-const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
 
 const PAGE = `{"@odata.context":"$metadata#Things","value":[{"ID":1,"name":"one"}]}`;
 const ENTITY = `{"@odata.context":"$metadata#Things/$entity","ID":1,"name":"one"}`;

@@ -57,3 +57,6 @@ export async function cliInProcess(args: readonly string[], stdin = "", options:
   });
   return { code, ...out };
 }
+
+/** An outcome as an assertion's message shows it: the exit code, stdout and stderr. */
+export const showOutcome = (outcome: Pick<InProcessOutcome, "code" | "stdout" | "stderr">): string => `exit ${outcome.code}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`;

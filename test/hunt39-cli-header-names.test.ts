@@ -11,10 +11,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliInProcess } from "./cli-in-process.js";
+import { cliInProcess, showOutcome as show } from "./cli-in-process.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
-
-const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
 
 async function countingServer(t: { after(fn: () => unknown): void }): Promise<RecordingServer> {
   const server = await startServer((_request, res) => sendText(res, 200, "7", { "content-type": "text/plain" }));

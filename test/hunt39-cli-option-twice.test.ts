@@ -10,10 +10,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliInProcess } from "./cli-in-process.js";
+import { cliInProcess, showOutcome as show } from "./cli-in-process.js";
 import { sendText, startServer, type RecordingServer } from "./servers/recording-server.js";
-
-const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
 
 const PAGE = `{"@odata.context":"$metadata#Things","value":[{"ID":1},{"ID":2}]}`;
 

@@ -11,10 +11,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliInProcess } from "./cli-in-process.js";
+import { cliInProcess, showOutcome as show } from "./cli-in-process.js";
 import { sendText, startServer } from "./servers/recording-server.js";
-
-const show = (o: { code: number; stdout: string; stderr: string }) => `exit ${o.code}\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
 
 test("a parallel checkpoint whose parts are not files is refused as damaged, nothing asked or written", async (t) => {
   const server = await startServer((_request, res) => sendText(res, 500, ""));

@@ -21,6 +21,7 @@ import { checkSetName, explainMissingSet } from "../container-names.js";
 import type { ODataVersion } from "../../options.js";
 import { parseJsonFile } from "../json-file.js";
 import { checkPath } from "../../query/names.js";
+import { redactText } from "../../util/redact.js";
 import { coreOf } from "../../reader.js";
 
 const FILE_FORMATS: readonly FileFormatName[] = ["ndjson", "csv", "json"];
@@ -137,12 +138,47 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
 }
 
 /**
+ * Refuses a plan made for other options than this export's. Each partition's `url` is the query it
+ * was planned on with its range added, and a range is only sound on that query: `$skip` windows
+ * taken of another `$filter` (or `$search`, or a custom option such as `sap-client`) skip rows or
+ * repeat them, and machines given other options would export sets that do not add up. `$select`
+ * and `$expand` choose what each row holds, not which rows, and may differ.
+ */
+function checkPlannedQuery(file: string, partitions: QueryPartition[], query: CollectionQuery): QueryPartition[] {
+  const rowsDecidedBy = (url: URL) => {
+    const options = new Map<string, string>();
+    for (const [name, value] of url.searchParams) {
+      if (name !== "$select" && name !== "$expand") options.set(name, options.has(name) ? `${options.get(name)}&${value}` : value);
+    }
+    return options;
+  };
+  partitions.forEach((p, i) => {
+    let planned: URL;
+    try {
+      planned = new URL(p.url);
+    } catch {
+      throw new CliUsageError(`--plan-file ${file}: partition ${i + 1} has no URL as --plan prints it`);
+    }
+    const given = rowsDecidedBy(new URL(query.partition(p).url()));
+    const was = rowsDecidedBy(planned);
+    const name = [...new Set([...was.keys(), ...given.keys()])].find((option) => was.get(option) !== given.get(option));
+    if (name === undefined) return;
+    // As name=value, whose value the redaction masks where the name is a credential's (api_key=…).
+    const shown = (value: string | undefined) => (value === undefined ? `no ${name}` : redactText(`${name}=${value}`));
+    throw new CliUsageError(
+      `--plan-file ${file} was planned for another query: partition ${i + 1} has ${shown(was.get(name))} where this export sends ${shown(given.get(name))}; give the query options that --plan was given`,
+    );
+  });
+  return partitions;
+}
+
+/**
  * `model`: the `$metadata` the command has read already, where it has (its client may be another
  * than the query's); `null` where it read that the service has none.
  */
 async function planFor(context: CommandContext, client: ODataClient, query: CollectionQuery, set: string, count: number, model?: ServiceModel | null): Promise<QueryPartition[]> {
   const file = stringOption(context.args, "plan-file");
-  if (file !== undefined) return readPlanFile(file, resolve(context.environment.cwd, file), set, count);
+  if (file !== undefined) return checkPlannedQuery(file, await readPlanFile(file, resolve(context.environment.cwd, file), set, count), query);
   // Checked by readMode.
   const strategy = stringOption(context.args, "strategy") ?? "auto";
   const key = stringOption(context.args, "partition-key");

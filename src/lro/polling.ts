@@ -146,7 +146,13 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
         throw this.#timeoutError();
       }
       if (!isSettled(this.#state)) {
-        if (Date.now() >= this.#state.deadline) throw this.#timeoutError();
+        const now = Date.now();
+        if (now >= this.#state.deadline) throw this.#timeoutError();
+        // Another caller's poll (a poll(), another wait()) read an answer with a Retry-After while
+        // this wait slept: the latest answer decides when the next poll may go out, not this
+        // wait's own timer, so it sleeps on rather than ask a service that asked for a pause.
+        const retryAfterAt = this.#state.retryAfterAt;
+        if (retryAfterAt !== undefined && retryAfterAt > now) return this.#waitOn(waiting);
         // As poll() does, with the wait's signal as it is (poll() would bridge it to an AbortSignal).
         await this.join(this.#pollWithinDeadline, waiting);
       }

@@ -22,6 +22,7 @@ import {
   isoFromDate,
   isV2,
   quoteString,
+  withoutNegativeExponent,
   type EdmTypeName,
 } from "./literal-format.js";
 
@@ -112,7 +113,8 @@ function checkDecimal(value: unknown): string {
   if (typeof value === "bigint") text = value.toString();
   else if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new RangeError(`edm.decimal(value): a decimal number must be finite (the text "NaN", "INF" or "-INF" names those values); got ${describe(value)}`);
-    text = String(value === 0 ? 0 : value);
+    // A number's exponent is String()'s, not the caller's: written in plain digits, as a Double's is.
+    text = withoutNegativeExponent(String(value === 0 ? 0 : value));
   } else if (typeof value === "string") text = value;
   else throw new TypeError(`edm.decimal(value): expected a string, number or bigint; got ${describe(value)}`);
   if (NAN_INFINITY.has(text)) return text;

@@ -64,7 +64,7 @@ const INT64_MAX = 9223372036854775807n;
  * Writes `value` as a literal for `version`.
  * - strings: `'...'` with `'` doubled
  * - integers: as they are (v2: `L` suffix beyond Int32); other numbers as Double without a type
- *   suffix (`1.5`, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
+ *   suffix (`1.5`, below 1e-6 in plain digits, v2 exponents as `1.0E+21`); `NaN`, `INF`, `-INF`
  * - bigint: Int64 (v2: `L` suffix)
  * - `Date`: v4 DateTimeOffset (plain ISO 8601 in UTC); v2 DateTime (`datetime'...'` in UTC without
  *   offset). A v2 Edm.DateTimeOffset wants `edm.dateTimeOffset()` (`datetimeoffset'...'`): some
@@ -153,13 +153,27 @@ export function formatFloat(value: number, version: ODataVersion, v2Suffix: stri
   // gets its exact digits below 10^21 (String() switches to an exponent there); v2, which reads
   // bare digits as an Int32 (and allows 17 digits at most in a Double), its exponent form.
   else if (Number.isInteger(value) && !Number.isSafeInteger(value)) text = isV2(version) ? value.toExponential() : Math.abs(value) < 1e21 ? BigInt(value).toString() : String(value);
-  else text = String(value === 0 ? 0 : value);
+  else text = withoutNegativeExponent(String(value === 0 ? 0 : value));
   // v4's exponent needs no sign (1e21), and a "+" is the one a URL may turn into a space.
   if (!isV2(version)) return text.replace("e+", "e");
-  // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21, 1.5E-7.
+  // The v2 grammar wants a mantissa with a decimal point and a signed exponent: 1.0E+21.
   const match = /^(-?\d+)(\.\d+)?e([+-]\d+)$/.exec(text);
   if (match) text = `${match[1]}${match[2] ?? ".0"}E${match[3]}`;
   return `${text}${v2Suffix}`;
+}
+
+/**
+ * A number's `String()` with a negative exponent worked into plain digits: `1.5e-7` is
+ * `0.00000015`, the same digits and so the same double. `String()` writes every number below 1e-6
+ * so, and SAP CAP refuses a signed exponent (v4 `1.5e-7`, and v2 `1.5E-7` through its adapter)
+ * where plain digits are a Double and a Decimal literal in both versions. Unbounded: the smallest
+ * double is some 330 characters so, against URLs of kilobytes. A positive exponent (`1e21`) stays.
+ */
+export function withoutNegativeExponent(text: string): string {
+  const match = /^(-?)(\d)(?:\.(\d+))?e-(\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, first, rest = "", exponent] = match;
+  return `${sign}0.${"0".repeat(Number(exponent) - 1)}${first}${rest}`;
 }
 
 /** An Int64 literal from its checked digits (v2 adds `L`). */

@@ -104,9 +104,10 @@ export const edm = {
   },
   /**
    * Edm.Decimal from a decimal string such as `"1.10"` or `"1.5e3"` (kept exactly; the OData ABNF's
-   * decimalValue, `"NaN"`, `"INF"` and `"-INF"` included), a finite number or a bigint. v4 writes it
-   * as it is (with a lower-case `e`); v2, whose decimal literal has no exponent, writes the same
-   * value in plain digits with `M`: `edm.decimal("1.5e3")` is `1500M`.
+   * decimalValue, `"NaN"`, `"INF"` and `"-INF"` included), a finite number or a bigint (as its
+   * `String()`, but below 1e-6 in plain digits: `1e-7` is `0.0000001`). v4 writes it as it is (with a
+   * lower-case `e`); v2, whose decimal literal has no exponent, writes the same value in plain digits
+   * with `M`: `edm.decimal("1.5e3")` is `1500M`.
    */
   decimal(value: string | number | bigint): EdmValue {
     return makeEdmValue("Edm.Decimal", edmText.decimal(value));

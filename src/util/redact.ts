@@ -68,13 +68,21 @@ const PARAMETER_NAMES = `${PAGING}(?:${SECRET_PARAMETER_NAMES.join("|")}|${WORD_
  * (`… tempauth=…`); the others (`key=1`, `code=5`) are prose there.
  */
 const TEXT_TOKEN_NAMES = "tempauth|sas|sig|jwt|client_assertion";
+/**
+ * A value masked already: the mask, and then the value's end or what no token holds (`)`, `;`,
+ * `:`, `,`). A message that quotes a redacted URL (`(GET …?sig=***); stopping`, `GET …?code=***:
+ * its …`) is redacted again as a whole, where the URL found in it runs on over the text's `);` or
+ * `:`, which masking it again took away. A value that goes on as a token (`***abc`) may be a
+ * secret, and is masked.
+ */
+const MASKED = String.raw`(?!\*\*\*(?![\w%.~+/=*-]))`;
 /** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
-const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)[^&#]*`, "gi");
+const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)${MASKED}[^&#]*`, "gi");
 /**
  * A secret parameter of a parsed URL's path segment (`Books;jsessionid=…`, a servlet container's
  * URL rewriting): its value ends with the segment, so what follows (`/…`, `?$skiptoken=2`) stays.
  */
-const SECRET_PARAMETER_IN_PATH = new RegExp(`(;${PARAMETER_NAMES}=)[^;/]*`, "gi");
+const SECRET_PARAMETER_IN_PATH = new RegExp(`(;${PARAMETER_NAMES}=)${MASKED}[^;/]*`, "gi");
 /**
  * The same in free text, where a value ends at white space, a quote or a bracket. After a `;` (a
  * path parameter, unless a query is separated by `;`) it ends at `;` and `?` too, so that a paging
@@ -277,8 +285,9 @@ function maskEscapedNames(text: string, value: RegExp): string {
   for (const { 0: name, index } of text.matchAll(ESCAPED_NAME)) {
     // Decoded, the separator, name and `=` go through the rule of plain names, so an escaped name
     // counts where its plain form would. Each escape is decoded as one byte and a malformed one
-    // stays as written (nothing throws): a secret name is ASCII, which UTF-8 decodes the same.
-    if (index >= from && name.replace(ESCAPE, byteOfEscape).search(SECRET_PARAMETER_IN_URL) >= 0) {
+    // stays as written (nothing throws): a secret name is ASCII, which UTF-8 decodes the same. The
+    // value's start goes along, so that one masked already is left as a plain name's is.
+    if (index >= from && `${name.replace(ESCAPE, byteOfEscape)}${text.slice(index + name.length, index + name.length + 4)}`.search(SECRET_PARAMETER_IN_URL) >= 0) {
       masked += text.slice(from, (value.lastIndex = index + name.length)) + MASK;
       value.test(text);
       from = value.lastIndex;

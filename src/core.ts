@@ -44,7 +44,7 @@ export function buildSteps(options: ResolvedClientOptions, send: SendRequest): P
   // The CSRF step loads with the first request of a client that asked for it. Its token fetch
   // goes through the whole pipeline (`send`), your steps included: a sap-client or a header they
   // add belongs to the token's session as much as to the write's.
-  if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl, send, !!options.retry)));
+  if (options.csrf) steps.push(lazyStep("csrf", async () => (await import("./http/csrf.js")).csrfStep(options.serviceUrl, send, options.retry)));
   steps.push(headersStep(options));
   const auth = options.auth;
   if (auth && "oauth2" in auth) {

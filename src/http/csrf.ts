@@ -7,7 +7,7 @@
 import { ODataClientError } from "../errors.js";
 import { discard } from "./body.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { isNetworkError, mergeCookies } from "./steps.js";
+import { isNetworkError, mergeCookies, RETRY_STATUSES, UNSENT_ANSWERS, type RetryPolicy } from "./steps.js";
 import { waitForToken, WAITING_FOR } from "./token-wait.js";
 import { SharedRequest } from "../util/shared-request.js";
 import { requestController } from "./signals.js";
@@ -20,9 +20,10 @@ const MODIFYING_METHODS = new Set(["POST", "PUT", "PATCH", "MERGE", "DELETE"]);
 /**
  * The 403 answers with `X-CSRF-Token: Required` that the csrf step returned as they were, to why:
  * no token could be fetched for the write (the status of that fetch), or the service refused the
- * token fetched anew as well (`again`); with the URL of that token fetch.
+ * token fetched anew as well (`again`); with the URL of that token fetch. Also the answers the step
+ * made itself for a write it did not send (`unsent`: its token fetch met a busy service).
  */
-const refusals = new WeakMap<Response, { status: number | "again"; root: URL }>();
+const refusals = new WeakMap<Response, { status: number | "again"; root: URL; unsent?: true }>();
 
 /**
  * How many logons' tokens a client keeps: a program that takes `sap-client` or `sap-language` from
@@ -37,6 +38,8 @@ interface CsrfSession {
   token: string | undefined;
   /** The status the token fetch was answered with (0: a redirect the runtime hides). */
   status: number;
+  /** That answer's `Retry-After`, if it had one. */
+  retryAfter: string | null;
   /** Cookie name to `name=value`, from the `Set-Cookie` headers of the token fetch. */
   cookies: Map<string, string>;
 }
@@ -72,8 +75,10 @@ interface Logon {
  * the service refuses the new one too, the 403 is the answer, and {@link csrfRefusalExplanation}
  * says why. A request that already carries an `X-CSRF-Token` is left alone.
  */
-export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean): PipelineStep {
+export function csrfStep(serviceUrl: URL, send: SendRequest, retry: RetryPolicy | false): PipelineStep {
   const serviceOrigin = serviceUrl.origin;
+  // Whether the retry step sends anything again (`retries: 0` does not, as `retry: false`).
+  const retrying = retry !== false && retry.retries > 0;
   /**
    * By the logon parameters of the writes (`sap-client=100&sap-language=DE`, or none), the least
    * recently used first; at most `MAX_LOGONS` of them.
@@ -138,9 +143,11 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
     const session: CsrfSession = {
       token: token && token.toLowerCase() !== "required" ? token : undefined,
       status: response.status,
+      retryAfter: response.headers.get("retry-after"),
       cookies: sessionCookies(response.headers),
     };
-    logon.session = session;
+    // A busy service's answer (503, 429) is no session to keep: the next write fetches anew.
+    if (!RETRY_STATUSES.has(session.status)) logon.session = session;
     return session;
   }
 
@@ -202,6 +209,15 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
       }
       const logon = logonOf(request.url);
       const used = await sessionFor(logon, request);
+      // A write the retry step sends again (a PUT) whose fetch met a busy service (503, 429) is not
+      // sent without a token, to be refused: that answer, without its body, is the write's, so
+      // that the retry step waits and sends it again, fetching again, as after a lost fetch.
+      if (retrying && request.retry && used.token === undefined && RETRY_STATUSES.has(used.status)) {
+        const busy = new Response(null, { status: used.status, headers: used.retryAfter === null ? {} : { "retry-after": used.retryAfter } });
+        refusals.set(busy, { status: used.status, root: logon.root, unsent: true });
+        UNSENT_ANSWERS.add(busy);
+        return busy;
+      }
       const response = await next(withSession(request, used));
       if (!isTokenRequired(response)) return response;
       if (logon.session === used) logon.session = undefined;
@@ -222,17 +238,18 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retrying: boolean):
 
 /**
  * Why a write was refused, for the message of its error, where the csrf step returned the 403 with
- * `X-CSRF-Token: Required`: what the token fetch (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`)
- * was answered with when it failed or brought no token, or that the service refused the token
- * fetched anew as well; otherwise `undefined`. Names only the status and the URL of the fetch
- * (redacted), never what the fetch's answer held: the URL of the fetch, which carries the write's
- * `sap-client`, is kept with the refusal.
+ * `X-CSRF-Token: Required` (or answered in the write's place, see `refusals`): what the token fetch
+ * (`GET <serviceUrl>` with `X-CSRF-Token: Fetch`) was answered with when it failed or brought no
+ * token, or that the service refused the token fetched anew as well; otherwise `undefined`. Names
+ * only the status and the URL of the fetch (redacted), never what the fetch's answer held: the URL
+ * of the fetch, which carries the write's `sap-client`, is kept with the refusal.
  */
 export function csrfRefusalExplanation(response: Response): string | undefined {
   const refusal = refusals.get(response);
   if (refusal === undefined) return undefined;
   const { status, root } = refusal;
   const fetch = `GET ${redactUrl(root)} with X-CSRF-Token: Fetch`;
+  if (refusal.unsent) return `its CSRF token fetch (${fetch}) was answered HTTP ${status}, so this answer is that fetch's: the request itself was not sent`;
   if (status === "again") {
     // Most often the fetch and the write were served in different sessions: a token holds only in
     // the session its fetch opened (its cookies, its sap-client).

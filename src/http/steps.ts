@@ -40,6 +40,13 @@ export const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
  */
 export const EARLIER_ATTEMPTS = new WeakMap<object, unknown[]>();
 
+/**
+ * The answers a step gave in place of sending the request (the csrf step's, to a PUT whose token
+ * fetch met a busy service): such an attempt reached nothing, and {@link EARLIER_ATTEMPTS} keeps
+ * it as `"not sent"` rather than as a status that may have come after the write was applied.
+ */
+export const UNSENT_ANSWERS = new WeakSet<Response>();
+
 /** The request `ClientCore.send` made of each init it was given (core.ts `SendInit`), for {@link attemptsBefore}. */
 export const SENT_AS = new WeakMap<object, ODataRequest>();
 
@@ -90,19 +97,22 @@ async function sendWithRetries(request: ODataRequest, next: SendRequest, policy:
       await sleep(backoff(policy, attempt, random), request.signal);
       continue;
     }
-    if (last || !RETRY_STATUSES.has(response.status)) {
-      if (earlier.length > 0) EARLIER_ATTEMPTS.set(response, earlier);
-      return response;
+    if (!last && RETRY_STATUSES.has(response.status)) {
+      const header = response.headers.get("retry-after");
+      // Its reading (an HTTP-date's three forms) loads with the first answer that asks for a pause.
+      const retryAfter = header === null ? undefined : (await loadRetryAfter()).retryAfterMs(header, Date.now());
+      // A service that asks for a longer pause than the policy allows is answered with its own
+      // response (below, with what the attempts before it met) rather than with a request it has
+      // said it does not want yet.
+      if ((retryAfter ?? 0) <= policy.maxDelay) {
+        earlier.push(UNSENT_ANSWERS.has(response) ? "not sent" : response.status);
+        await discard(response);
+        await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
+        continue;
+      }
     }
-    const header = response.headers.get("retry-after");
-    // Its reading (an HTTP-date's three forms) loads with the first answer that asks for a pause.
-    const retryAfter = header === null ? undefined : (await loadRetryAfter()).retryAfterMs(header, Date.now());
-    // A service that asks for a longer pause than the policy allows is answered with its own
-    // response rather than with a request it has said it does not want yet.
-    if (retryAfter !== undefined && retryAfter > policy.maxDelay) return response;
-    earlier.push(response.status);
-    await discard(response);
-    await sleep(retryAfter ?? backoff(policy, attempt, random), request.signal);
+    if (earlier.length > 0) EARLIER_ATTEMPTS.set(response, earlier);
+    return response;
   }
 }
 

@@ -964,6 +964,7 @@ export async function explainFailedWrite(
   const csrf = client.csrf;
   if (request === "$batch") addExplanation(error, missingCsrfExplanation(error, csrf));
   else explainPrecondition(error, withSentConditions(request, client), csrf, EARLIER_ATTEMPTS.get(response));
-  if (csrf && response.status === 403) addExplanation(error, (await import("../http/csrf.js")).csrfRefusalExplanation(response));
+  // A 403 the csrf step returned as it was, or the answer it made for a write it did not send.
+  if (csrf) addExplanation(error, (await import("../http/csrf.js")).csrfRefusalExplanation(response));
   return error;
 }

@@ -187,15 +187,21 @@ export class OAuth2TokenCache {
     if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
       throw fail(`answered ${response.status} (a redirect, not followed: the credentials go to tokenUrl alone)`);
     }
-    if (!response.ok) {
-      const error = isRecord(answer) ? this.#endpointText(answer["error"]) : undefined;
-      if (error === undefined) throw fail(`answered ${response.status} (no OAuth2 error in its ${contentType} body)`);
+    const error = isRecord(answer) ? this.#endpointText(answer["error"]) : undefined;
+    const refusal = () => {
       const description = isRecord(answer) ? this.#endpointText(answer["error_description"]) : undefined;
-      throw fail(`answered ${response.status}: ${error}${description === undefined ? "" : `: ${description}`}`);
+      return fail(`answered ${response.status}: ${error}${description === undefined ? "" : `: ${description}`}`);
+    };
+    if (!response.ok) {
+      if (error === undefined) throw fail(`answered ${response.status} (no OAuth2 error in its ${contentType} body)`);
+      throw refusal();
     }
     if (!isRecord(answer)) throw fail(`answered ${response.status} with a body that is not JSON (${contentType})`);
     const accessToken = answer["access_token"];
-    if (typeof accessToken !== "string" || accessToken === "") throw fail(`answered ${response.status} without an access_token`);
+    if (typeof accessToken !== "string" || accessToken === "") {
+      // Some endpoints refuse with 200 and an OAuth2 error (RFC 6749 §5.2) in place of the token.
+      throw error === undefined ? fail(`answered ${response.status} without an access_token`) : refusal();
+    }
     const tokenType = answer["token_type"];
     // token_type is required (RFC 6749 §5.1) and case-insensitive; a missing one is taken as Bearer.
     if (tokenType !== undefined && (typeof tokenType !== "string" || tokenType.toLowerCase() !== "bearer")) {

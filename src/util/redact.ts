@@ -76,8 +76,11 @@ const TEXT_TOKEN_NAMES = "tempauth|sas|sig|jwt|client_assertion";
  * secret, and is masked.
  */
 const MASKED = String.raw`(?!\*\*\*(?![\w%.~+/=*-]))`;
-/** A secret parameter in a parsed URL's query or fragment (values never hold spaces there). */
-const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]${PARAMETER_NAMES}=)${MASKED}[^&#]*`, "gi");
+/**
+ * A secret parameter in a parsed URL's query or fragment (values never hold spaces there), and an
+ * OData parameter alias of such a name (`?@credentials=…`, a v4 function's structured parameter).
+ */
+const SECRET_PARAMETER_IN_URL = new RegExp(`([?&#;]@?${PARAMETER_NAMES}=)${MASKED}[^&#]*`, "gi");
 /**
  * A secret parameter of a parsed URL's path segment (`Books;jsessionid=…`, a servlet container's
  * URL rewriting): its value ends with the segment, so what follows (`/…`, `?$skiptoken=2`) stays.

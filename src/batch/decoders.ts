@@ -21,7 +21,7 @@ import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
 import { toPage } from "../read/traversal.js";
-import { clipText } from "../util/redact.js";
+import { clipText, redactUrl } from "../util/redact.js";
 import { isRecord } from "../util/values.js";
 import type { BatchDecoder } from "./results.js";
 import type { DecodeSpec } from "./record.js";
@@ -156,6 +156,22 @@ export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
   const reading = spec.kind === "page" || spec.kind === "count" || (spec.kind === "entity" && spec.read !== undefined && spec.read !== false);
   return (message) => {
     if (message.status !== 202) return decode(message);
+    // Microsoft Graph's OneNote copies name their monitor in Operation-Location alone: the request
+    // alone rejects so (write/pending-answer.ts, read/pending-read.ts), and a success would drop it.
+    const operationLocation = message.headers.get("operation-location")?.trim();
+    if (operationLocation) {
+      // A relative one resolves against the service root, as the part's own URL is written.
+      let monitor: URL | string = operationLocation;
+      try {
+        monitor = new URL(operationLocation, core.options.serviceUrl);
+      } catch {
+        // Named as the service wrote it.
+      }
+      throw new ODataClientError(
+        "ASYNC_OPERATION_PENDING",
+        `the service answered 202 Accepted: the operation runs at the service; follow it with client.asyncPoller() on its status monitor, which the answer names in Operation-Location. The monitor: ${redactUrl(monitor)}`,
+      );
+    }
     if (!reading) return { value: undefined };
     throw new ODataClientError("ASYNC_NO_LOCATION", "the service answered 202 Accepted without a status monitor: it runs the read asynchronously, and this answer holds no result");
   };

@@ -14,7 +14,7 @@ import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js
 import type { JsonBatchResponse } from "../payload/json-batch.js";
 import { surplusResponses, type JsonAnswer } from "./json-answer.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
-import { explainPrecondition, type BatchPartKind } from "../write/requests.js";
+import { explainMethodRefused, explainPrecondition, type BatchPartKind } from "../write/requests.js";
 
 /** A request of the batch that the service answered with success (2xx). */
 export interface BatchSuccess<T> {
@@ -511,7 +511,8 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
       // reader's error, which quotes it as well, is not kept as the cause). A write's or an
       // action's success status says the service applied it, as the same call alone says
       // (write/send.ts): sent again, a create would be applied twice.
-      const applied = request.partKind === "action" ? "ran the action" : request.partKind === undefined && request.method !== "GET" ? "applied the write" : undefined;
+      // A 202 naming its monitor is no answer that failed to be read: the operation runs on.
+      const applied = error.code === "ASYNC_OPERATION_PENDING" ? undefined : request.partKind === "action" ? "ran the action" : request.partKind === undefined && request.method !== "GET" ? "applied the write" : undefined;
       const text = `response to ${requestName(request)}: ${applied ? `answered ${message.status}, so the service ${applied}, but its answer could not be read: ` : ""}${error.message}`;
       const unreadable = new ODataClientError(error.code, maskSecretValues(text, secrets));
       return { ok: false, status: message.status, headers: failureHeaders(message.headers, secrets), error: unreadable };
@@ -538,6 +539,8 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   // names as the one that failed (see changesetFailed).
   if (answer.kind === "response" || answer.members.length === 1 || answer.failed === request) {
     explainPrecondition(error, request, "batch-part");
+    // A raw request's headers are the caller's own: it has no option tunnel to be told of.
+    if (request.partKind === undefined) explainMethodRefused(error, request, true);
   } else {
     // The service may tell which member failed (see changesetFailed).
     const { failed } = answer;

@@ -59,7 +59,8 @@ export function batchRequest(plan: BatchPlan, options: BatchWireOptions): { url:
   if (plan.format === "json") {
     headers.set("content-type", "application/json");
     headers.set("accept", "application/json");
-    return { url, headers, body: `{"requests":[${plan.requests.map(jsonRequestText).join(",")}]}` };
+    const groups = new Map(plan.requests.map((request) => [request.id, request.changeset]));
+    return { url, headers, body: `{"requests":[${plan.requests.map((request) => jsonRequestText(request, groups)).join(",")}]}` };
   }
   const batchBoundary = options.boundaries?.batch ?? newBoundary("batch");
   const changesetBoundary = options.boundaries?.changeset ?? (() => newBoundary("changeset"));
@@ -99,8 +100,9 @@ function wireRequest(request: PlannedRequest, binary: boolean): BatchWireRequest
  * A request as a JSON batch carries it (its JSON text): a JSON body as a value, a changeset as an
  * atomicity group. A JSON body goes in as the text given, not parsed and written again: a number
  * beyond a double's precision or range (an Int64 key, a Decimal, `1e400`) would come out changed.
+ * @param groups the changeset of each request, by id: its `dependsOn` names them.
  */
-function jsonRequestText(request: PlannedRequest): string {
+function jsonRequestText(request: PlannedRequest, groups: ReadonlyMap<string, number | undefined>): string {
   // The members in the order the format lists them, each written as JSON text.
   const members: string[] = [];
   const add = (name: string, text: string): void => void members.push(`${JSON.stringify(name)}:${text}`);
@@ -119,7 +121,13 @@ function jsonRequestText(request: PlannedRequest): string {
     }
   }
   if (request.changeset !== undefined) add("atomicityGroup", JSON.stringify(`g${request.changeset + 1}`));
-  if (request.dependsOn.length > 0) add("dependsOn", JSON.stringify(request.dependsOn));
+  // §19.1: a request that depends on one of another atomicity group lists that group too (SAP's
+  // OData server library refuses the whole batch otherwise).
+  const dependsOn = request.dependsOn.flatMap((id) => {
+    const group = groups.get(id);
+    return group === undefined || group === request.changeset ? [id] : [id, `g${group + 1}`];
+  });
+  if (dependsOn.length > 0) add("dependsOn", JSON.stringify([...new Set(dependsOn)]));
   return `{${members.join(",")}}`;
 }
 

@@ -730,11 +730,24 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
     if (ifMatch === undefined) return "precondition failed: the service refused a condition of its own (no If-Match was sent)";
     return "precondition failed: the entity changed since it was read (its ETag no longer matches If-Match); read it again and reapply the change";
   }
+  if (status === 404 && request.withoutIfMatch === "upsert()") return upsertNotFound(request);
   if (status === 428) {
     const wanted = part === "function" ? "this function call made conditional, as with If-Match" : reading ? "this request made conditional, as with If-Match" : "If-Match for this write";
     return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch, part)}`;
   }
   return undefined;
+}
+
+/**
+ * What an upsert's `404` means: the key names no entity, and the service does not create one by the
+ * upsert's method (OData v2 has no upsert; a 4.01 service need not take one by `PATCH`: SAP CAP
+ * creates on `PUT` alone, through its v2 adapter too). The method is the tunnelled one where the
+ * request went as `POST`.
+ */
+function upsertNotFound(request: Pick<WriteRequest, "headers"> & { method?: string }): string {
+  const method = request.headers["x-http-method"] ?? request.method ?? "PATCH";
+  const instead = method === "PUT" ? "create() it" : "upsert(entity, { replace: true }) sends PUT, which some services (SAP CAP) create a missing entity on, or create() it";
+  return `not found: where the entity set exists, the service does not create a missing entity at this key by ${method}; ${instead}`;
 }
 
 /**
@@ -906,6 +919,32 @@ function missingCsrfExplanation(error: ODataHttpError, csrf: CsrfSending): strin
  * command line, which sets it in a profile, puts its own in its place.
  */
 export const CSRF_ADVICE = 'set option "csrf" to true, and the client fetches one for its writes';
+
+/** The methods that proxies and some services refuse, and that `{ tunnel: true }` sends as `POST`. */
+const TUNNELLED = new Set(["MERGE", "PATCH", "PUT", "DELETE"]);
+
+/**
+ * `error` with what its `405 Method Not Allowed` may mean added to its message, for a write sent
+ * alone by a method that takes the option `tunnel` (write/send.ts): a proxy that refuses `MERGE`,
+ * `PATCH`, `PUT` or `DELETE` (its answer holds no OData error) may let it through tunnelled in a
+ * `POST`; a request tunnelled already was refused so too. A `$batch` part (`part`) goes through
+ * proxies inside the batch's `POST`: only its tunnel is explained, which the service alone refused
+ * (SAP CAP does). Any other error as it is.
+ */
+export function explainMethodRefused(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers">, part = false): ODataHttpError {
+  if (error.status !== 405) return error;
+  const tunnelled = request.method === "POST" ? request.headers["x-http-method"] : undefined;
+  if (tunnelled !== undefined && part) {
+    addExplanation(error, `method not allowed: the service refused the part tunnelled as POST with X-HTTP-Method: ${tunnelled}; no proxy sees a $batch part's method, so add it without { tunnel: true }`);
+  } else if (tunnelled !== undefined) {
+    addExplanation(error, `method not allowed: the service, or a proxy before it, refused the write tunnelled as POST with X-HTTP-Method: ${tunnelled}`);
+  } else if (TUNNELLED.has(request.method) && !part && error.odataError === undefined) {
+    // An OData error is the service's own refusal (SAP CAP's of a read-only entity), which a
+    // tunnel would meet too; a proxy's or web server's page or empty body is not.
+    addExplanation(error, `method not allowed: the answer holds no OData error, so a proxy or web server before the service may refuse ${request.method} requests; { tunnel: true } sends it as POST with X-HTTP-Method: ${request.method}`);
+  }
+  return error;
+}
 
 /** `explanation` added to the message of `error`, in parentheses, where there is one. */
 function addExplanation(error: ODataHttpError, explanation: string | undefined): void {

@@ -9,7 +9,7 @@ import { attemptsBefore } from "../http/steps.js";
 import { httpErrorOf } from "../payload/failed-answer.js";
 import { atomReaderFor, readWriteAnswer } from "../payload/entity-answer.js";
 import { readAnswerText } from "../payload/http-envelope.js";
-import { explainFailedWrite, lostAttemptsExplanation, sentUnanswered, type WriteRequest } from "./requests.js";
+import { explainFailedWrite, explainMethodRefused, lostAttemptsExplanation, sentUnanswered, type WriteRequest } from "./requests.js";
 import { toAbortSignal } from "../http/signals.js";
 import { bodyStallWatch } from "../http/stall.js";
 import type { RequestOptions } from "../options.js";
@@ -49,7 +49,8 @@ export async function sendChecked(core: ClientCore, request: WriteRequest, optio
     }
     return response;
   }
-  throw await explainFailedWrite(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options, response);
+  // Every write sent here takes the option tunnel (the ...Async ones, which do not, start a poller).
+  throw explainMethodRefused(await explainFailedWrite(await httpErrorOf(response, request.method, request.url, { signal }), request, core.options, response), request);
 }
 
 /** Sends a write and reads the entity it answers with, or `undefined` for an answer without a body. */

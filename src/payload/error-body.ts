@@ -10,6 +10,7 @@ import { BODY_FAILURES } from "../http/pipeline.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { readJsonPrefix } from "./json-prefix.js";
 import { charsetOf, decode } from "./charset.js";
+import { xmlEncoding } from "./xml-encoding.js";
 import { isRecord } from "../util/values.js";
 
 /**
@@ -60,7 +61,10 @@ async function readBoundedPart(response: Response, limit: number, timeLimit: num
       bytes.set(chunk, at);
       at += chunk.byteLength;
     }
-    const decoded = decode(bytes, charsetOf(response.headers.get("content-type")));
+    const type = response.headers.get("content-type");
+    // An XML error may tell its encoding in its own bytes, as any XML answer (see xmlEncoding);
+    // an XML type as readError below takes one.
+    const decoded = decode(bytes, /xml/i.test(type ?? "") ? xmlEncoding(bytes, type) : charsetOf(type));
     return cut ? decoded.replace(/\uFFFD$/, "") : decoded;
   };
   try {
@@ -239,6 +243,8 @@ function childText(element: XmlElement, name: string): string | undefined {
  * or an array of them where each is named as the element without its plural `s`.
  */
 function xmlToValue(element: XmlElement, depth: number): unknown {
+  // SAP's `<errordetails/>` without a detail is the empty array of its JSON form, not a text.
+  if (element.children.length === 0 && element.name === "errordetails" && element.text.trim() === "") return [];
   if (element.children.length === 0 || depth > NESTING_LIMIT) return element.text;
   // SAP's list of an element's plural name (`<errordetails>` of `<errordetail>`s) is an array with
   // one item as with several, as its JSON form has it: read by name, one would be an object.

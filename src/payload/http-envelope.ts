@@ -8,6 +8,7 @@ import { utf8Text } from "../util/utf8-text.js";
 import { BODY_LIMIT, readBodyBytes } from "../http/body.js";
 import type { AbortSignalLike } from "../http/signals.js";
 import { charsetOf, decode } from "./charset.js";
+import { xmlEncoding } from "./xml-encoding.js";
 import { isXmlContentType } from "./content-type.js";
 
 /** One HTTP response read from an `application/http` body. */
@@ -105,13 +106,14 @@ export async function readBodyAs(response: Response, method: string, url: URL, s
 }
 
 /**
- * An answer's body read whole as an entity's or a page's: XML (a v2 service's Atom) in the charset
- * its Content-Type names, as XML need not be UTF-8; anything else (JSON) as UTF-8 whatever its
- * label says (RFC 8259 §8.1). Up to `limit` bytes (see `readBodyBytes`).
+ * An answer's body read whole as an entity's or a page's: XML (a v2 service's Atom) in the encoding
+ * its Content-Type or its own bytes name (`xmlEncoding`), as XML need not be UTF-8; anything else
+ * (JSON) as UTF-8 whatever its label says (RFC 8259 §8.1). Up to `limit` bytes (see `readBodyBytes`).
  */
 export async function readAnswerText(response: Response, method: string, url: URL, signal: AbortSignalLike | undefined, limit = BODY_LIMIT): Promise<string> {
   const type = response.headers.get("content-type");
-  return decode(await readBodyBytes(response, method, url, signal, limit), isXmlContentType(type) ? charsetOf(type) : "utf-8");
+  const bytes = await readBodyBytes(response, method, url, signal, limit);
+  return decode(bytes, isXmlContentType(type) ? xmlEncoding(bytes, type) : "utf-8");
 }
 
 /** The bytes of text read by {@link byteText}. */
@@ -132,8 +134,9 @@ export function utf8Body(bytes: string): string {
 /**
  * A message read from bytes (one character each: a `$batch` part, a status monitor's
  * `application/http` answer) as text: its body decoded by the charset its own Content-Type names
- * (UTF-8 without one), one of a type that is not text keeping its bytes (`bytes`), and its status
- * text and header values as UTF-8 where they are that (see {@link headerText}).
+ * (UTF-8 without one; XML by the encoding its bytes tell, see `xmlEncoding`), one of a type that
+ * is not text keeping its bytes (`bytes`), and its status text and header values as UTF-8 where
+ * they are that (see {@link headerText}).
  */
 export function decodedMessage(message: HttpMessage): HttpMessage {
   const type = message.headers.get("content-type");
@@ -142,7 +145,7 @@ export function decodedMessage(message: HttpMessage): HttpMessage {
   const text = !type || /^\s*(?:text\/|application\/http\b)|^[^;]*[/+](?:json|xml)\s*(?:;|$)/i.test(type);
   const headers = new Headers();
   for (const [name, value] of message.headers) headers.append(name, headerText(value));
-  const decoded: HttpMessage = { status: message.status, statusText: utf8Text(message.statusText), headers, body: decode(bytes, text ? charsetOf(type) : "utf-8") };
+  const decoded: HttpMessage = { status: message.status, statusText: utf8Text(message.statusText), headers, body: decode(bytes, !text ? "utf-8" : isXmlContentType(type) ? xmlEncoding(bytes, type) : charsetOf(type)) };
   if (!text) decoded.bytes = bytes;
   return decoded;
 }

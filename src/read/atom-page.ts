@@ -9,7 +9,7 @@ import { readBodyChunks, readMasked } from "../http/body.js";
 import type { CollectionAnnotations } from "../payload/annotations.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
 import { AtomEntryScan } from "../payload/atom-first-entry.js";
-import { charsetOf, textDecoder } from "../payload/charset.js";
+import { xmlTextDecoder } from "../payload/xml-encoding.js";
 import { redactUrl } from "../util/redact.js";
 
 /** A piece of an Atom page: entities, and at the page's end its annotations. */
@@ -26,9 +26,9 @@ export interface AtomPagePart {
 export async function* atomPageParts(response: Response, url: URL, signal: AbortSignal | undefined, eager: boolean | undefined): AsyncGenerator<AtomPagePart> {
   const where = `GET ${redactUrl(url)}`;
   let handed = 0;
-  // XML, unlike JSON, need not be UTF-8: a feed is read in the charset its Content-Type names, as
-  // a `$batch` part's Atom is.
-  const decoder = textDecoder(charsetOf(response.headers.get("content-type")));
+  // XML, unlike JSON, need not be UTF-8: a feed is read in the charset its Content-Type names, or
+  // where it names none, in the one its first bytes tell (a byte order mark, the XML declaration).
+  const decoder = xmlTextDecoder(response.headers.get("content-type"));
   // Read as readBodyText reads (the stall watch, the limit, the failures' words), but piece by
   // piece; an eager reading left early (the caller has its entity) lets go of the rest of the body.
   const pieces: string[] = [];

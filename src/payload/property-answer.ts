@@ -41,14 +41,14 @@ export function readPropertyAnswer(body: string, contentType: string | null, ver
 /**
  * As {@link readPropertyAnswer}, with the next link of a collection the service pages (v4: an
  * `@odata.nextLink` beside the collection's `value`, which Microsoft.OData writes as it does for an
- * entity set), as sent; the caller reads the rest of the collection there.
+ * entity set; v2: a `__next` beside the collection's `results`), as sent; the caller reads the rest of the collection there.
  */
 export function readPropertyPage(body: string, contentType: string | null, version: ODataVersion, name: string, where: string): { value: unknown; nextLink?: string } {
   // The client asks for JSON; a v2 service's XML (`<d:title>`) is no such answer. A proxy's page
   // is said to be one, as an entity read says it.
   if (isXmlContentType(contentType)) throw badPayload(`${where} answered with XML (${clipText(contentType ?? "", 100)}), not the property's value as JSON`);
   const json = parseJsonAnswer(body, contentType, where, "the property's value as JSON");
-  return version === "2.0" ? { value: v2PropertyValue(json, name, where) } : v4PropertyValue(json, where);
+  return version === "2.0" ? v2PropertyValue(json, name, where) : v4PropertyValue(json, where);
 }
 
 function v4PropertyValue(json: unknown, where: string): { value: unknown; nextLink?: string } {
@@ -66,9 +66,13 @@ function v4PropertyValue(json: unknown, where: string): { value: unknown; nextLi
   return { value: json };
 }
 
-function v2PropertyValue(json: unknown, name: string, where: string): unknown {
+function v2PropertyValue(json: unknown, name: string, where: string): { value: unknown; nextLink?: string } {
   const d = isRecord(json) && "d" in json ? json["d"] : json;
   if (!isRecord(d) || !(name in d)) throw badPayload(`${where} did not answer with the property's value, {"d": {${JSON.stringify(name)}: …}}`);
   const value = d[name];
-  return v2ValueAsV4(isV2ValueCollection(value) ? value.results : value);
+  if (!isV2ValueCollection(value)) return { value: v2ValueAsV4(value) };
+  // A collection the service pages has its `__next` in its wrapper, as an operation's result has.
+  const { nextLink } = readCollectionAnnotations(value, "v2");
+  const results = v2ValueAsV4(value.results);
+  return nextLink === undefined ? { value: results } : { value: results, nextLink };
 }

@@ -6,12 +6,14 @@
  */
 import { BODY_LIMIT, maskSentSecrets, readBodyBytes, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
+import { ODataClientError } from "../errors.js";
+import { badPayload } from "../payload/bad-payload.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { readPropertyPage } from "../payload/property-answer.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { ENTITY_LIMIT, getSingle } from "./entity.js";
 import { refuseV2Property, withVersionHint } from "./payload-failure.js";
-import { resolveNextLink, walkPages, type ReadOptions } from "./traversal.js";
+import { RecentLinks, resolveNextLink, walkPages, type ReadOptions } from "./traversal.js";
 
 /**
  * GET of one property of an entity (`Books(1)/title`, `property(name).get()`): its value, unwrapped
@@ -21,11 +23,41 @@ import { resolveNextLink, walkPages, type ReadOptions } from "./traversal.js";
  * `headers`, `timeout`, `signal` and `onResponse` go with the request, checked as `get()`'s.
  */
 export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: string, options: ReadOptions | undefined): Promise<V> {
+  const call = `property(${JSON.stringify(name)}).get()`;
   // A URL of its own for each request: the query keeps `propertyUrl` for its next reads.
-  const url = new URL(propertyUrl);
-  const { response, signal } = await getSingle(core, url, options, `property(${JSON.stringify(name)}).get()`);
+  const first = await readPropertyPageAt(core, new URL(propertyUrl), name, options, call);
+  if (first === undefined) return null as V;
+  if (first.page.nextLink === undefined || !Array.isArray(first.page.value)) return first.page.value as V;
+  // A collection the service pages is read to its last page, as a function's collection result
+  // is: its first page alone would pass for the whole collection. The pages go by the walk's
+  // rules (the origin of next links, loops) with the caller's signal, timeout, headers and onResponse.
+  const items: unknown[] = first.page.value;
+  let next = await nextPageUrl(core, first.page.nextLink, first.response);
+  if (core.options.version !== "2.0") {
+    for await (const more of walkPages<unknown>(core, next, options)) for (const item of more.value) items.push(item);
+    return items as V;
+  }
+  // A v2 service's next page of a property is that property's answer again (`{"d": {name:
+  // {"results": [...], "__next": …}}}`), which no page of an entity set reads: read as the first.
+  const read = new RecentLinks();
+  read.add(propertyUrl.href);
+  for (;;) {
+    if (read.has(next.href)) throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
+    read.add(next.href);
+    const more = await readPropertyPageAt(core, next, name, options, call);
+    if (more === undefined) return items as V;
+    if (!Array.isArray(more.page.value)) throw badPayload(`GET ${redactUrl(next)} did not answer with the next page of the collection ${JSON.stringify(name)}`);
+    for (const item of more.page.value) items.push(item);
+    if (more.page.nextLink === undefined) return items as V;
+    next = await nextPageUrl(core, more.page.nextLink, more.response);
+  }
+}
+
+/** One GET of a property's value at `url` (its first page, or a next one), read; `undefined` for an empty body. */
+async function readPropertyPageAt(core: ClientCore, url: URL, name: string, options: ReadOptions | undefined, call: string) {
+  const { response, signal } = await getSingle(core, url, options, call);
   const text = await readBodyText(response, "GET", url, signal, ENTITY_LIMIT);
-  if (text.trim() === "") return null as V;
+  if (text.trim() === "") return undefined;
   const version = core.options.version;
   const where = `GET ${redactUrl(url)}`;
   const page = await readMasked(response, () => {
@@ -36,20 +68,16 @@ export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: 
       throw withVersionHint(error, response.headers, version);
     }
   });
-  if (page.nextLink === undefined || !Array.isArray(page.value)) return page.value as V;
-  // A collection the service pages is read to its last page, as a function's collection result
-  // is: its first page alone would pass for the whole collection. The pages go by the walk's
-  // rules (the origin of next links, loops) with the caller's signal, timeout, headers and onResponse.
-  const items: unknown[] = page.value;
-  let next: URL;
+  return { response, page };
+}
+
+/** A next link as the URL to read, under the walk's origin rule; one that is no URL is quoted masked of what `response`'s request was sent with, as a page's is. */
+async function nextPageUrl(core: ClientCore, link: string, response: Response): Promise<URL> {
   try {
-    next = resolveNextLink(core, page.nextLink);
+    return resolveNextLink(core, link);
   } catch (error) {
-    // A link that is no URL is quoted: masked of what the read was sent with, as a page's is.
     throw await maskSentSecrets(error, SENT_SECRETS.get(response));
   }
-  for await (const more of walkPages<unknown>(core, next, options)) for (const item of more.value) items.push(item);
-  return items as V;
 }
 
 /**

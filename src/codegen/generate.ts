@@ -676,7 +676,12 @@ function entityInterface(context: Context, type: EntityType): string {
   const name = context.names.of(type.qualifiedName) as string;
   context.entityShape = true;
   const extendsText = shapeText(writtenShape(context, type)) as string;
-  const body = [...propertyLines(context, type.qualifiedName, model.propertiesOf(type), model.navigationPropertiesOf(type)), ...dynamicPropertyLines(model, type)];
+  // A key property is never null (CSDL §6.5, "Key"), though some documents leave out its
+  // Nullable="false" (Dataverse's `accountid`), which EDMX would read as nullable: typed
+  // `| null`, a key read from an entity could not be given to key() without a cast.
+  const key = new Set(model.keyOf(type).map((k) => k.path));
+  const properties = model.propertiesOf(type).map((p) => (p.nullable && !p.collection && key.has(p.name) ? { ...p, nullable: false } : p));
+  const body = [...propertyLines(context, type.qualifiedName, properties, model.navigationPropertiesOf(type)), ...dynamicPropertyLines(model, type)];
   return `/** Entity type ${commentText(type.qualifiedName)}. */\nexport interface ${name} extends ${extendsText} {\n${body.join("\n")}${body.length > 0 ? "\n" : ""}}`;
 }
 

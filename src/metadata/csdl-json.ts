@@ -26,7 +26,7 @@ import type {
 } from "./model.js";
 import { badMetadata } from "./edmx.js";
 import { applyTargetedAnnotations, inheritContainerMembers, NameResolver, normaliseTarget, type TargetedAnnotations } from "./targets.js";
-import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, scaleOf, setMember } from "./values.js";
+import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, scaleOf, setMember, sridOf } from "./values.js";
 import { describe, isRecord } from "../util/values.js";
 
 type JsonObject = Record<string, unknown>;
@@ -276,7 +276,7 @@ class CsdlJsonReader {
       facets.scale = value;
     }
     const srid = object["$SRID"];
-    if (srid !== undefined) facets.srid = String(srid);
+    if (srid !== undefined) facets.srid = sridOf(srid);
     // Unicode is kept only where it says false: true is what its absence means in both forms.
     if (!booleanMember(object, "$Unicode", path, true)) facets.unicode = false;
     applyFacetDefaults(facets, type, "json");
@@ -459,7 +459,7 @@ class CsdlJsonReader {
   /** A `$`-member of a dynamic expression. */
   #expressionMember(name: string, member: unknown, annotation: string, depth: number): AnnotationValue {
     // The model keeps an SRID as a string, as it does for properties.
-    if (name === "$SRID" && typeof member === "number") return String(member);
+    if (name === "$SRID" && (typeof member === "number" || typeof member === "string")) return sridOf(member);
     if (typeof member !== "string") return this.#value(member, annotation, depth);
     switch (name) {
       case "$Path":

@@ -31,7 +31,7 @@ import type {
 } from "./model.js";
 import { pushTo } from "./model.js";
 import { appendMembers, applyTargetedAnnotations, inheritContainerMembers, NameResolver, noMembers, normaliseTarget, type TargetedAnnotations } from "./targets.js";
-import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember, XML_INTEGER } from "./values.js";
+import { applyFacetDefaults, defaultValueText, enumValueFits, MAX_NESTING, normaliseLineEnds, numberOf, scaleOf, setMember, sridOf, XML_INTEGER } from "./values.js";
 import { clipText } from "../util/redact.js";
 
 const EDMX_V4 = "http://docs.oasis-open.org/odata/ns/edmx";
@@ -399,7 +399,7 @@ class EdmxReader {
       facets.scale = typeof value === "number" ? safeInteger(element, "Scale", scale, value) : value;
     }
     const srid = attributeValue(element, "", "SRID");
-    if (srid !== undefined) facets.srid = srid;
+    if (srid !== undefined) facets.srid = sridOf(srid);
     // Unicode is kept only where it says false: true is what its absence means in both forms.
     if (!booleanAttribute(element, "Unicode", true)) facets.unicode = false;
     applyFacetDefaults(facets, type, this.#v4 ? "xml-v4" : "xml-v2");
@@ -896,7 +896,7 @@ class EdmxReader {
       value["$Scale"] = typeof read === "number" ? safeInteger(element, "Scale", scale, read) : (read ?? scale);
     }
     const srid = attributeValue(element, "", "SRID");
-    if (srid !== undefined) value["$SRID"] = srid;
+    if (srid !== undefined) value["$SRID"] = sridOf(srid);
     if (!booleanAttribute(element, "Unicode", true)) value["$Unicode"] = false;
     return value;
   }

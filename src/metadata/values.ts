@@ -102,6 +102,16 @@ export function scaleOf(value: unknown): TypeFacets["scale"] | undefined {
 }
 
 /**
+ * An `SRID` facet as the model keeps it: the text, with `variable` read regardless of case, as
+ * `scaleOf` reads Scale's words (Microsoft.OData.Edm 7, behind most ASP.NET Core OData services,
+ * writes both as `Variable`).
+ */
+export function sridOf(value: unknown): string {
+  const text = String(value);
+  return text.toLowerCase() === "variable" ? "variable" : text;
+}
+
+/**
  * A default value as the model keeps it: the literal text, with a number of a numeric type in the
  * shortest form (`"2.50"` and the JSON number 2.5 both give `"2.5"`) as long as that loses no
  * digit; booleans and numbers from CSDL JSON as their literals.

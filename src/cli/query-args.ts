@@ -32,9 +32,12 @@ function selectList(text: string | undefined): string[] {
   return text === undefined ? [] : splitTopLevel(text, ",");
 }
 
-/** The navigation paths of an `$expand` text (without their nested options). */
+/**
+ * The navigation paths of an `$expand` text (without their nested options). A path to the
+ * references (`author/$ref`) is the navigation property's: the row holds them in its member.
+ */
 function expandPaths(text: string | undefined): string[] {
-  return text === undefined ? [] : splitTopLevel(text, ",").map((item) => item.replace(/\(.*$/s, "").trim());
+  return text === undefined ? [] : splitTopLevel(text, ",").map((item) => item.replace(/\(.*$/s, "").trim().replace(/\/\$ref$/, ""));
 }
 
 /** What `orderBy` of a collection query and of a nested expand have in common. */
@@ -221,8 +224,9 @@ export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQue
 
 /**
  * The columns of a CSV file or a table: the `$select` items plus the expanded navigation
- * properties; else the entity type's properties (and the expanded ones) from `$metadata`; else
- * `undefined`, and the first entity's own properties decide. A `*` among the `$select` items stands
+ * properties (for `--expand *` those of the type, from `$metadata`); else the entity type's
+ * properties (and the expanded ones) from `$metadata`; else `undefined`, and the first entity's
+ * own properties decide. A `*` among the `$select` items stands
  * for the type's properties, after the items named (each column once); without `$metadata` the
  * first entity's properties decide then too. A property of type `Edm.Stream` is a column only when
  * `$select` names it: the service sends no value for it in the row (its media links are annotations).
@@ -230,7 +234,15 @@ export function buildEntityQuery(base: EntityQuery, args: ParsedArgs): EntityQue
 export function declaredColumns(args: ParsedArgs, set: string, model: ServiceModel | undefined): string[] | undefined {
   const items = selectList(stringOption(args, "select"));
   const named = items.filter((item) => item !== "*");
-  const expanded = expandPaths(stringOption(args, "expand")).filter((path) => path !== "*");
+  const paths = expandPaths(stringOption(args, "expand"));
+  let expanded = paths.filter((path) => path !== "*");
+  if (expanded.length < paths.length) {
+    // `--expand *` expands every navigation property: `$metadata` names them, else the first
+    // entity's properties decide (they hold what was expanded).
+    const navigation = navigationNames(set, model);
+    if (navigation === undefined) return undefined;
+    expanded = [...expanded, ...navigation];
+  }
   if (named.length > 0 && named.length === items.length) return [...new Set([...named, ...expanded])];
   const properties = typeProperties(set, model);
   return properties === undefined ? undefined : [...new Set([...named, ...properties, ...expanded])];
@@ -245,6 +257,17 @@ function typeProperties(set: string, model: ServiceModel | undefined): string[] 
       .propertiesOf(model.entityTypeOf(entitySet))
       .filter((property) => property.type !== "Edm.Stream" || property.collection)
       .map((property) => property.name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names of the navigation properties of the set's entity type; `undefined` without them. */
+function navigationNames(set: string, model: ServiceModel | undefined): string[] | undefined {
+  const entitySet = model?.entitySet(set);
+  if (!model || !entitySet) return undefined;
+  try {
+    return model.navigationPropertiesOf(model.entityTypeOf(entitySet)).map((property) => property.name);
   } catch {
     return undefined;
   }

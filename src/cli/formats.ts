@@ -247,13 +247,35 @@ function extraReporter(tops: readonly string[], onExtra: (name: string) => void)
 }
 
 /**
+ * The value of a column's path in a row, as valueAt reads it; a path through a collection of
+ * complex values (`Addresses/City`) gives the list of its members' values (null where a member
+ * lacks it), where valueAt finds no single value.
+ */
+function columnValue(entity: Record<string, unknown>, path: string): unknown {
+  const value = valueAt(entity, path);
+  if (value !== undefined || !path.includes("/")) return value;
+  return valuesAt(entity, path.split("/"));
+}
+
+function valuesAt(value: unknown, segments: readonly string[]): unknown {
+  let current = value;
+  for (const [i, segment] of segments.entries()) {
+    if (segment.includes(".")) continue;
+    if (Array.isArray(current)) return current.map((member) => valuesAt(member, segments.slice(i)) ?? null);
+    if (!isRecord(current) || !Object.hasOwn(current, segment)) return undefined;
+    current = current[segment];
+  }
+  return current;
+}
+
+/**
  * CSV with fixed columns. `onExtra` is called once per property name that a row has and the
  * columns lack (its values are left out).
  */
 export function csvFormat(columns: readonly string[], onExtra: (name: string) => void = () => {}): RowFormat {
   // The members the columns read (a cast in front of a path names no member).
   const tops = [...new Set(columns.map(topMember))];
-  // A column that is a property's name is read straight from the entity, a path through valueAt
+  // A column that is a property's name is read straight from the entity, a path through columnValue
   // (as is a column named like a member of every object, which valueAt reads only as the row's own).
   const plain = columns.map((column) => !column.includes("/") && !(column in Object.prototype));
   // A column named as a member of every object (`constructor`) reads as present in every row: no count then.
@@ -271,7 +293,7 @@ export function csvFormat(columns: readonly string[], onExtra: (name: string) =>
         let present = 0;
         for (let i = 0; i < columns.length; i++) {
           const column = columns[i] as string;
-          const value = plain[i] ? entity[column] : valueAt(entity, column);
+          const value = plain[i] ? entity[column] : columnValue(entity, column);
           if (value !== undefined) present++;
           if (i > 0) text += ",";
           text += csvValue(value);
@@ -522,7 +544,7 @@ export class TableWriter {
    */
   constructor(columns: readonly string[], sample: readonly Record<string, unknown>[], width: number | undefined, onExtra: (name: string) => void = () => {}) {
     this.#columns = columns.map((column) => visibleText(column));
-    const natural = columns.map((column, i) => Math.max(displayWidth(this.#columns[i] as string), ...sample.map((row) => displayWidth(tableCell(valueAt(row, column))))));
+    const natural = columns.map((column, i) => Math.max(displayWidth(this.#columns[i] as string), ...sample.map((row) => displayWidth(tableCell(columnValue(row, column))))));
     this.#cut = width !== undefined;
     const widths = width === undefined ? natural : natural.map((w) => Math.min(w, 40));
     // Shrink the widest columns until the table fits the terminal (two spaces between columns).
@@ -546,7 +568,7 @@ export class TableWriter {
       text += `${this.#line(this.#columns)}\n${this.#line(this.#widths.map((w) => "-".repeat(w)))}\n`;
     }
     for (const entity of entities) {
-      text += `${this.#line(this.#paths.map((column) => tableCell(valueAt(entity, column))))}\n`;
+      text += `${this.#line(this.#paths.map((column) => tableCell(columnValue(entity, column))))}\n`;
       this.#reportExtra(entity);
     }
     return text;

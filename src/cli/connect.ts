@@ -363,6 +363,7 @@ function versionCheck(service: WrittenService): PipelineStep {
     async handle(request, next) {
       const response = await next(request);
       const v2 = response.headers.get("dataserviceversion");
+      if (!service.versionGiven && v2 === null && /^\s*4\./.test(response.headers.get("odata-version") ?? "")) service.saidV4 = true;
       // JSON only: a v2 count or raw value reads as it would in v4.
       if (service.versionGiven || !response.ok || v2 === null || response.headers.has("odata-version") || !isJsonContentType(response.headers.get("content-type"))) return response;
       await discard(response);
@@ -517,6 +518,12 @@ interface WrittenService {
   answeredV4?: string;
   /** Whether an answer to such a client carried `DataServiceVersion`, as a v2 service's do. */
   answeredV2?: boolean;
+  /**
+   * Whether an answer to a client that took OData 4.0 by default carried `OData-Version: 4.x` and
+   * no `DataServiceVersion` ({@link versionCheck}): an answer it cannot read is then no sign of a
+   * v2 service.
+   */
+  saidV4?: boolean;
   /** The conditional headers given, which go with the command's own requests alone ({@link ownRequestConditions}). */
   conditions: Readonly<Record<string, string>>;
 }
@@ -634,8 +641,9 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
       return error;
     }
     // A v2 service's collection is {"d": …}: read as v4 it has no "value". A service that says it is
-    // one (DataServiceVersion) is stopped earlier (versionCheck); this is the one that does not say.
-    if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !service.versionGiven && /the collection body has no "value" member|, OData v2's entity, not an entity of OData /.test(error.message)) {
+    // one (DataServiceVersion) is stopped earlier (versionCheck); this is the one that says no
+    // version (one that says 4.x sent something else: a singleton's entity, say).
+    if (error instanceof ODataClientError && error.code === "BAD_PAYLOAD" && !service.versionGiven && service.saidV4 !== true && /the collection body has no "value" member|, OData v2's entity, not an entity of OData /.test(error.message)) {
       error.message = `${error.message}; an OData v2 service answers {"d": …}: if this is one, give ${versionSetting(service.target)}`;
     }
     return error;

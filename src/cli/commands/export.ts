@@ -292,6 +292,7 @@ async function runExport(context: CommandContext): Promise<void> {
   const planOnly = flag(args, "plan");
   const outArg = stringOption(args, "out");
   if (outArg === undefined && !planOnly) throw new CliUsageError("export needs --out FILE (the file to write)");
+  if (planOnly) checkPlanOnly(args, outArg);
   // `--out -`: stdout, as most commands take `-`. A stream cannot be cut back to a checkpoint's
   // length nor joined into, so what needs the file is refused rather than done half.
   const toStdout = outArg === "-" && !planOnly;
@@ -542,6 +543,20 @@ function checkStdoutExport(args: ParsedArgs, mode: Mode): void {
   throw new CliUsageError(
     `--out - writes the rows to stdout, which keeps no checkpoint and no part files: ${needFile.join(" and ")} ${needFile.length === 1 ? "needs" : "need"} a file, --out FILE${mode.kind === "parallel" ? " (--partition K/N writes one range to stdout)" : ""}`,
   );
+}
+
+/**
+ * Refuses the options of the file an export writes beside `--plan`, which writes none: `--out
+ * plan.json` would leave that file unwritten without a word (`> plan.json` writes the plan there).
+ */
+function checkPlanOnly(args: ParsedArgs, outArg: string | undefined): void {
+  const idle = [
+    ...(outArg !== undefined && outArg !== "-" ? ["--out"] : []),
+    ...["checkpoint", "checkpoint-interval", "format"].filter((name) => stringOption(args, name) !== undefined).map((name) => `--${name}`),
+    ...(flag(args, "resume") ? ["--resume"] : []),
+  ];
+  if (idle.length === 0) return;
+  throw new CliUsageError(`--plan prints the plan on stdout (> plan.json writes it to a file) and exports nothing: leave out ${idle.join(" and ")}`);
 }
 
 /** The text of an export that holds no rows: head and tail only. */

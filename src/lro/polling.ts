@@ -255,6 +255,7 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
    * aborted and the poll rejects with the timeout, as it would had it started later.
    */
   async #pollWithinDeadline(signal: AbortSignal): Promise<boolean> {
+    const before = this.#state.retryAfterAt;
     const left = this.#state.deadline - Date.now();
     // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
     // Otherwise the signal is this poll request's own (the shared request's): the deadline aborts
@@ -279,7 +280,20 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
       // The outcome is known now (this poll reached it, or a cancel() did while it ran): every
       // wait() asleep meanwhile settles with it at once, not when it would next wake.
       if (this.#waits && isSettled(this.#state)) for (const waiting of this.#eachWait()) waiting.wake();
+      else if (this.#waits && before !== undefined) this.#replanWaits(before);
     }
+  }
+
+  /**
+   * A poll read an answer while wait() calls slept on the Retry-After of an earlier one (`before`),
+   * or on the deadline where that lay past it: where the latest answer makes the next poll due
+   * earlier (a shorter Retry-After, or none and `pollInterval`), they sleep again until then.
+   */
+  #replanWaits(before: number): void {
+    const after = this.#state.retryAfterAt;
+    if (after !== undefined && after >= before) return;
+    if (after === undefined && Date.now() + this.#options.pollInterval >= before) return;
+    for (const waiting of this.#eachWait()) if (waiting.interrupt()) this.#waitOn(waiting);
   }
 
   async #pollOnce(signal: AbortSignal | undefined): Promise<boolean> {
@@ -732,6 +746,15 @@ class WaitSignal<T> implements AbortSignalLike {
     if (this.#last === undefined) return;
     clearTimeout(this.#timer);
     this.#woken();
+  }
+
+  /** Ends the sleep under way without going on (its wait is planned again); whether one was under way. */
+  interrupt(): boolean {
+    if (this.#last === undefined) return false;
+    clearTimeout(this.#timer);
+    this.#last = undefined;
+    this.#timer = undefined;
+    return true;
   }
 
   /**

@@ -473,10 +473,10 @@ function typeText(context: Context, reference: Pick<TypeReference, "type" | "col
  */
 function referenceText(element: string, reference: Pick<TypeReference, "collection" | "nullable">, itemsNullable = reference.nullable): string {
   if (reference.collection) {
-    const item = itemsNullable ? `${element} | null` : element;
+    const item = itemsNullable && element !== "unknown" ? `${element} | null` : element;
     return `${/[ |&]/.test(item) ? `(${item})` : item}[]`;
   }
-  return reference.nullable ? `${element} | null` : element;
+  return reference.nullable && element !== "unknown" ? `${element} | null` : element;
 }
 
 /** The TypeScript type of one element type; `undefined` for a stream. `scale`: an `Edm.Decimal`'s Scale facet. */
@@ -489,8 +489,15 @@ function elementType(context: Context, type: string, scale?: TypeReference["scal
     const name = context.names.of(type);
     if (name !== undefined) return name;
   }
-  // An entity type left out by `only`, or a type the model does not declare.
-  return "Record<string, unknown>";
+  // An entity or complex type left out by `only` is an object. A type the model does not declare
+  // (one of a referenced document) may as well be an enumeration or a primitive's type definition.
+  return context.model.entityType(type) || context.model.complexType(type) ? "Record<string, unknown>" : "unknown";
+}
+
+/** The TypeScript type of an entity type: an object, even one the model does not declare. */
+function entityText(context: Context, type: string): string {
+  const text = elementType(context, type) as string;
+  return text === "unknown" ? "Record<string, unknown>" : text;
 }
 
 function geoName(context: Context, kind: GeoKind): string {
@@ -522,7 +529,7 @@ function propertyLines(context: Context, owner: string, properties: readonly Pro
   }
   for (const nav of navigation) {
     if (!isAddressable(nav.name)) continue;
-    const target = elementType(context, nav.type) as string;
+    const target = entityText(context, nav.type);
     // Present only when expanded.
     lines.push(`  ${propertyName(nav.name)}?: ${nav.collection ? `${target}[]` : nav.nullable ? `${target} | null` : target};`);
   }
@@ -1485,12 +1492,12 @@ function serviceDeclarations(context: Context, factoryName: string, members: Mem
   });
   const [collectionQuery, entityQuery] = reader ? ["ReadCollectionQuery", "ReadEntityQuery"] : ["CollectionQuery", "EntityQuery"];
   for (const set of members.entitySets) {
-    const type = elementType(context, set.entityType) as string;
+    const type = entityText(context, set.entityType);
     imports.add(collectionQuery);
     rows.push({ name: set.name, field: `${collectionQuery}<${type}>`, ...getter(set.name, "collection", type) });
   }
   for (const singleton of members.singletons) {
-    const type = elementType(context, singleton.type) as string;
+    const type = entityText(context, singleton.type);
     imports.add(entityQuery);
     // A nullable singleton (OData 4.01, `Nullable="true"`) may have no entity: the service answers 204,
     // which get() reads as null only where the singleton is made `{ nullable: true }`, as the type's

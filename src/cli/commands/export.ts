@@ -252,7 +252,16 @@ async function checkFolder(file: string, option: string): Promise<void> {
   const folder = dirname(file);
   const isFolder = (path: string) => stat(path).then((found) => found.isDirectory(), () => false);
   // Exit 1, as for any file that cannot be written.
-  if (!(await isFolder(folder))) throw new Error(`${option} ${file}: the folder ${folder} does not exist`);
+  if (!(await isFolder(folder))) {
+    // A file on the way (`--out notes.txt/x.ndjson`) is named: the folder is not missing, it cannot be one.
+    const exists = (path: string) => stat(path).then(() => true, () => false);
+    let nearest = folder;
+    while (!(await exists(nearest)) && dirname(nearest) !== nearest) nearest = dirname(nearest);
+    if ((await exists(nearest)) && !(await isFolder(nearest))) {
+      throw new Error(`${option} ${file}: ${nearest} is a file, not a folder`);
+    }
+    throw new Error(`${option} ${file}: the folder ${folder} does not exist`);
+  }
   if (await isFolder(file)) throw new Error(`${option} ${file} is a folder; name a file in it`);
 }
 

@@ -254,6 +254,14 @@ function extraReporter(tops: readonly string[], onExtra: (name: string) => void)
 function columnValue(entity: Record<string, unknown>, path: string): unknown {
   const value = valueAt(entity, path);
   if (value !== undefined || !path.includes("/")) return value;
+  // `--expand reviews/$count`: the service sends the number as the annotation `reviews@odata.count`
+  // (4.01: `reviews@count`) on the object that holds the navigation property, not as a member.
+  const counted = /^(?:(.*)\/)?([^/]+)\/\$count$/.exec(path);
+  if (counted) {
+    const holder = counted[1] === undefined ? entity : columnValue(entity, counted[1]);
+    const name = counted[2] as string;
+    return isRecord(holder) ? (holder[`${name}@odata.count`] ?? holder[`${name}@count`]) : undefined;
+  }
   return valuesAt(entity, path.split("/"));
 }
 

@@ -11,7 +11,7 @@ import type { ODataVersion } from "../options.js";
 import { CliUsageError } from "./errors.js";
 import type { FileFormatName } from "./formats.js";
 import { parseJsonFile } from "./json-file.js";
-import { redactUrl } from "../util/redact.js";
+import { isSecretHeaderName, redactUrl } from "../util/redact.js";
 import { formatCounted } from "./terminal.js";
 
 /**
@@ -40,6 +40,12 @@ export interface WalkCheckpoint {
    * read, and in checkpoints saved before it was kept.
    */
   declaredVersion?: string;
+  /**
+   * The headers the requests carried (`-H`, a profile's `headers`) that may choose the rows
+   * (`sap-client`, `Accept-Language`): names in lower case ({@link keptHeaders}). Secrets are left
+   * out, names and values. Absent in checkpoints saved before they were kept: then not checked.
+   */
+  headers?: Record<string, string>;
   format: FileFormatName;
   /** The CSV columns, fixed by the first page. */
   columns?: string[];
@@ -83,6 +89,8 @@ export interface ParallelCheckpoint {
   odataVersion?: ODataVersion;
   /** As a walk's {@link WalkCheckpoint.declaredVersion}. */
   declaredVersion?: string;
+  /** As a walk's {@link WalkCheckpoint.headers}. */
+  headers?: Record<string, string>;
   format: FileFormatName;
   columns?: string[];
   out: string;
@@ -288,6 +296,9 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
   if (saved.declaredVersion !== undefined && !(typeof saved.declaredVersion === "string" && /^\d\.\d{1,2}$/.test(saved.declaredVersion))) {
     throw damagedCheckpoint(file, "the OData version its service declared is not a version number");
   }
+  if (saved.headers !== undefined && !(typeof saved.headers === "object" && saved.headers !== null && !Array.isArray(saved.headers) && Object.values(saved.headers).every((value) => typeof value === "string"))) {
+    throw damagedCheckpoint(file, "its headers are not an object of names and values");
+  }
   if (saved.columns !== undefined && !(Array.isArray(saved.columns) && saved.columns.every((column) => typeof column === "string"))) {
     throw damagedCheckpoint(file, "its columns are not a list of names");
   }
@@ -310,6 +321,29 @@ export async function loadCheckpoint(file: string): Promise<ExportCheckpoint | u
     }
   }
   return value as ExportCheckpoint;
+}
+
+/**
+ * The headers of a checkpoint ({@link WalkCheckpoint.headers}): a run's configured headers but the
+ * secrets, which never reach the disk: those whose name says so ({@link isSecretHeaderName}), and
+ * those whose value `isSecretValue` (a profile's header read from the environment); names in lower
+ * case, as HTTP compares them.
+ */
+export function keptHeaders(headers: ReadonlyArray<readonly [string, string]>, isSecretValue: (value: string) => boolean = () => false): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of headers) if (!isSecretHeaderName(name) && !isSecretValue(value)) kept[name.toLowerCase()] = value;
+  return kept;
+}
+
+/** The first header whose value differs between a checkpoint's headers and this run's, said for a refusal; `undefined` when none does. */
+export function headerDifference(saved: Record<string, string>, now: Record<string, string>): string | undefined {
+  for (const name of new Set([...Object.keys(saved), ...Object.keys(now)])) {
+    const [before, after] = [saved[name], now[name]];
+    if (before === after) continue;
+    if (before === undefined) return `header ${name}: not sent then, ${JSON.stringify(after)} now`;
+    return `header ${name}: ${JSON.stringify(before)}, ${after === undefined ? "not sent now" : `not ${JSON.stringify(after)}`}`;
+  }
+  return undefined;
 }
 
 /** The error of a checkpoint that is one, but damaged. */

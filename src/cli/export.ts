@@ -198,6 +198,8 @@ export interface WalkJob {
   odataVersion?: ODataVersion | undefined;
   /** The version the service's `$metadata` declared, kept in the checkpoint for a resume ({@link WalkCheckpoint.declaredVersion}). */
   declaredVersion?: string | undefined;
+  /** The headers that may choose the rows, kept in the checkpoint ({@link WalkCheckpoint.headers}). */
+  headers?: Record<string, string> | undefined;
   /** The least time from one checkpoint save to the next, in ms (`CheckpointWriter`; default 100). */
   checkpointInterval?: number | undefined;
   signal: AbortSignal;
@@ -461,6 +463,8 @@ export interface ParallelJob {
   odataVersion?: ODataVersion | undefined;
   /** As {@link WalkJob.declaredVersion}. */
   declaredVersion?: string | undefined;
+  /** As {@link WalkJob.headers}. */
+  headers?: Record<string, string> | undefined;
   /** The origins whose next links the walks follow (the service's, `--trust-origin`): a part's checkpoint may go on at one. */
   trustedOrigins?: ReadonlySet<string> | undefined;
   /** The least time from one checkpoint save of a part to the next, in ms. */
@@ -480,6 +484,7 @@ function checkpointHead(job: WalkJob | ParallelJob, columns: string[] | undefine
     request: job.query.url(),
     ...(job.odataVersion ? { odataVersion: job.odataVersion } : {}),
     ...(job.declaredVersion ? { declaredVersion: job.declaredVersion } : {}),
+    ...(job.headers ? { headers: job.headers } : {}),
     format: job.format,
     ...(columns ? { columns } : {}),
     out: job.out,
@@ -546,6 +551,7 @@ export async function parallelExport(job: ParallelJob): Promise<WalkReport> {
           resume: saved,
           odataVersion: job.odataVersion,
           declaredVersion: job.declaredVersion,
+          headers: job.headers,
           checkpointInterval: job.checkpointInterval,
           signal,
           onPage: (r) => {

@@ -25,6 +25,11 @@ export class SecretMask {
     if (value !== undefined && !this.#seen.has(value)) this.#keep(this.#seen, value, secretForms(value));
   }
 
+  /** Whether `value` was kept as a secret ({@link add}), whatever its length. */
+  holds(value: string): boolean {
+    return this.#seen.has(value);
+  }
+
   /** Keeps an `Authorization` value, its credentials, and for Basic the `user:password` they encode and the password. */
   addAuthorization(value: string): void {
     if (!this.#seenAuthorizations.has(value)) this.#keep(this.#seenAuthorizations, value, secretForms(value, true));

@@ -9,7 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type PipelineStep, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
-import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
+import { CHECKPOINT_INTERVAL_MS, checkCheckpointWritable, checkResumePoint, headerDifference, keptHeaders, loadCheckpoint, type ExportCheckpoint, type WalkCheckpoint } from "../checkpoint.js";
 import { clientFor, clientSpeaking, clientWithMetadata, optionalMetadata, refusesCredentials, type Command, type CommandContext } from "../context.js";
 import { versionGiven } from "../connect.js";
 import { CliInterrupted, CliUsageError, isAbort } from "../errors.js";
@@ -266,7 +266,11 @@ async function checkFolder(file: string, option: string): Promise<void> {
 }
 
 /** Checks that a checkpoint belongs to the export the command describes. */
-function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { request: string; odataVersion: ODataVersion; format: FileFormatName; mode: Mode; out: string; trustedOrigins: ReadonlySet<string> }): void {
+function checkResumable(
+  checkpoint: ExportCheckpoint,
+  file: string,
+  expected: { request: string; odataVersion: ODataVersion; headers: Record<string, string>; format: FileFormatName; mode: Mode; out: string; trustedOrigins: ReadonlySet<string> },
+): void {
   const mismatch = (what: string) => new CliUsageError(`the checkpoint ${file} is of another export (${what}); run the same command as before with --resume, or delete the checkpoint to start again`);
   // The checkpoint's length is that of its own output: cutting another file to it would destroy that file.
   if (checkpoint.out !== expected.out) throw mismatch(`its output is ${checkpoint.out}, not ${expected.out}`);
@@ -291,6 +295,10 @@ function checkResumable(checkpoint: ExportCheckpoint, file: string, expected: { 
   if (checkpoint.odataVersion !== undefined && checkpoint.odataVersion !== expected.odataVersion) {
     throw mismatch(`OData version ${checkpoint.odataVersion}, not ${expected.odataVersion}`);
   }
+  // A header may choose the rows (SAP's client, the language of texts): rows asked with another
+  // would be mixed with the file's. Secrets are not kept, so a changed credential goes on.
+  const header = checkpoint.headers === undefined ? undefined : headerDifference(checkpoint.headers, expected.headers);
+  if (header !== undefined) throw mismatch(header);
   checkResumePoint(checkpoint, file, expected.trustedOrigins);
 }
 
@@ -402,6 +410,8 @@ async function runExport(context: CommandContext): Promise<void> {
   // Where the walks follow next links (the service's origin, --trust-origin, a profile's
   // trustedOrigins): a checkpoint may go on at any of them.
   const trustedOrigins = coreOf(client).options.trustedOrigins;
+  const secrets = context.environment.secrets;
+  const headers = keptHeaders(coreOf(client).options.headers, (value) => secrets?.holds(value) === true);
   const pageSize = pageSizeWarning(args, odataVersion);
   if (pageSize !== undefined) reporter.warn(pageSize);
 
@@ -427,21 +437,21 @@ async function runExport(context: CommandContext): Promise<void> {
   try {
     let partitions = 1;
     if (mode.kind === "single") {
-      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out, trustedOrigins });
+      if (existing) checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, headers, format, mode, out, trustedOrigins });
       countInBackground(query);
       // A resumed walk writes the columns of its checkpoint: $metadata is not asked for them (a complete
       // output is finished without a request).
       const columns = format !== "csv" ? undefined : existing ? existing.columns : declaredColumns(args, set, await model());
       latest = toStdout
         ? await walkToStream({ query, format, columns, write, signal: context.signal, onPage, warn })
-        : await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, declaredVersion, checkpointInterval, signal: context.signal, onPage, warn });
+        : await walkToFile({ query, out, checkpoint: checkpointFile, format, whole: true, columns, resume: existing as WalkCheckpoint | undefined, odataVersion, declaredVersion, headers, checkpointInterval, signal: context.signal, onPage, warn });
     } else if (mode.kind === "partition") {
       let partition: QueryPartition;
       if (existing) {
         const saved = (existing as WalkCheckpoint).partition;
         if (!saved) throw new CliUsageError(`the checkpoint ${checkpointFile} is of an export of the whole set, not of partition ${mode.index}/${mode.count}`);
         partition = saved;
-        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, format, mode, out, trustedOrigins });
+        checkResumable(existing, checkpointFile, { request: query.partition(partition).url(), odataVersion, headers, format, mode, out, trustedOrigins });
       } else {
         partition = (await planFor(context, client, query, set, mode.count, read))[mode.index - 1] as QueryPartition;
       }
@@ -454,13 +464,13 @@ async function runExport(context: CommandContext): Promise<void> {
       } else if (toStdout) {
         latest = await walkToStream({ query: query.partition(partition), format, columns, write, signal: context.signal, onPage, warn });
       } else {
-        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, odataVersion, declaredVersion, checkpointInterval, signal: context.signal, onPage, warn });
+        latest = await walkToFile({ query: query.partition(partition), out, checkpoint: checkpointFile, format, whole: true, columns, partition, resume: existing as WalkCheckpoint | undefined, odataVersion, declaredVersion, headers, checkpointInterval, signal: context.signal, onPage, warn });
       }
     } else {
       let plan: QueryPartition[];
       let columns: string[] | undefined;
       if (existing) {
-        checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, format, mode, out, trustedOrigins });
+        checkResumable(existing, checkpointFile, { request: query.url(), odataVersion, headers, format, mode, out, trustedOrigins });
         plan = (existing as { plan: QueryPartition[] }).plan;
         columns = existing.columns;
       } else {
@@ -480,6 +490,7 @@ async function runExport(context: CommandContext): Promise<void> {
         resume: existing?.type === "traverse-odata/export-parallel" ? existing : undefined,
         odataVersion,
         declaredVersion,
+        headers,
         trustedOrigins,
         checkpointInterval,
         signal: context.signal,

@@ -70,3 +70,20 @@ test("v2 property(name).get() ends with the caller's abort while a next page is 
   await sleep(350);
   assert.deepEqual(server.requests.map((request) => decodeURIComponent(request.path)), ["/odata/People(1)/emails", "/odata/People(1)/emails?$skiptoken=2"]);
 });
+
+test("v2 property(name).get() whose next page answers with an empty body rejects with BAD_PAYLOAD naming it, rather than give the pages before it as the whole", async (t) => {
+  const pages = pagedEmails(["a@x", "b@x", "c@x", "d@x", "e@x"]);
+  const { server, client } = await serveClient(
+    t,
+    (request, res) => {
+      if (!request.path.includes("skiptoken=2")) return pages(request, res);
+      res.writeHead(200, { "content-type": "application/json", dataserviceversion: "2.0" });
+      res.end();
+    },
+    { version: "2.0" },
+  );
+  const error = await clientRejection(client.collection("People").key(1).property("emails").get());
+  assert.equal(error.code, "BAD_PAYLOAD");
+  assert.match(error.message, /^GET http:\/\/127\.0\.0\.1:\d+\/odata\/People\(1\)\/emails\?\$skiptoken=2 did not answer with the next page of the collection "emails"$/);
+  assert.deepEqual(server.requests.map((request) => decodeURIComponent(request.path)), ["/odata/People(1)/emails", "/odata/People(1)/emails?$skiptoken=2"]);
+});

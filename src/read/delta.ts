@@ -17,7 +17,7 @@ import type { RequestOptions } from "../options.js";
 import { ATOM_PAGE_LIMIT, readAtomFeed } from "../payload/atom.js";
 import { readAnswerText } from "../payload/http-envelope.js";
 import { readHeaders, RecentLinks, resolveNextLink, resolveReadOptions } from "./traversal.js";
-import { withVersionHint } from "./payload-failure.js";
+import { nextLinkLoop, withVersionHint } from "./payload-failure.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import { attributeValue, childElements, parseXml } from "../payload/xml.js";
 import { describe, isRecord, refuseUnknownOptions, type OptionNames } from "../util/values.js";
@@ -224,7 +224,7 @@ export async function* walkDelta<T>(core: ClientCore, link: string, options: Del
     if (broken !== undefined) throw broken;
     next = page.nextLink === undefined ? undefined : resolveNextLink(core, page.nextLink);
     if (next && visited.has(next.href)) {
-      throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a delta page already read (${redactUrl(next)}); stopping instead of looping`);
+      throw nextLinkLoop(next, "a delta page");
     }
   }
 }

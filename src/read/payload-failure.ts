@@ -170,3 +170,12 @@ function parsedOrUndefined(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * The error of a next link back to a page already read (`page`: what the pages are), for the
+ * readers that follow next links outside the walk: a delta, a paged property. The walk
+ * (traversal.ts) words its own the same way, written there as every program loads it at start.
+ */
+export function nextLinkLoop(next: URL, page = "a page"): ODataClientError {
+  return new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to ${page} already read (${redactUrl(next)}); stopping instead of looping`);
+}

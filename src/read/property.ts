@@ -6,13 +6,12 @@
  */
 import { BODY_LIMIT, maskSentSecrets, readBodyBytes, readBodyText, readMasked } from "../http/body.js";
 import type { ClientCore } from "../core.js";
-import { ODataClientError } from "../errors.js";
 import { badPayload } from "../payload/bad-payload.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { readPropertyPage } from "../payload/property-answer.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { ENTITY_LIMIT, getSingle } from "./entity.js";
-import { refuseV2Property, withVersionHint } from "./payload-failure.js";
+import { nextLinkLoop, refuseV2Property, withVersionHint } from "./payload-failure.js";
 import { RecentLinks, resolveNextLink, walkPages, type ReadOptions } from "./traversal.js";
 
 /**
@@ -42,11 +41,11 @@ export async function readProperty<V>(core: ClientCore, propertyUrl: URL, name: 
   const read = new RecentLinks();
   read.add(propertyUrl.href);
   for (;;) {
-    if (read.has(next.href)) throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
+    if (read.has(next.href)) throw nextLinkLoop(next);
     read.add(next.href);
     const more = await readPropertyPageAt(core, next, name, options, call);
-    if (more === undefined) return items as V;
-    if (!Array.isArray(more.page.value)) throw badPayload(`GET ${redactUrl(next)} did not answer with the next page of the collection ${JSON.stringify(name)}`);
+    // A next page with nothing in it is no last page: the rest of the collection would be lost.
+    if (more === undefined || !Array.isArray(more.page.value)) throw badPayload(`GET ${redactUrl(next)} did not answer with the next page of the collection ${JSON.stringify(name)}`);
     for (const item of more.page.value) items.push(item);
     if (more.page.nextLink === undefined) return items as V;
     next = await nextPageUrl(core, more.page.nextLink, more.response);

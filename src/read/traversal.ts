@@ -507,6 +507,7 @@ async function* walkParts<T>(core: ClientCore, url: URL, options: TraversalOptio
       }
       // A guess that the parsed page does not confirm goes at once (a loop is never guessed).
       dropGuess(next?.href);
+      // As payload-failure.ts's nextLinkLoop words it for a delta and a paged property.
       if (next && visited.has(next.href)) {
         throw new ODataClientError("NEXT_LINK_LOOP", `the service sent a next link back to a page already read (${redactUrl(next)}); stopping instead of looping`);
       }

@@ -21,7 +21,8 @@ import type { HttpMessage } from "../payload/http-envelope.js";
 import { normalizeV2Entity } from "../payload/v2-values.js";
 import type { ExpandItem } from "../query/state.js";
 import { toPage } from "../read/traversal.js";
-import { clipText, redactUrl } from "../util/redact.js";
+import { clipText } from "../util/redact.js";
+import { operationLocationPending } from "../write/pending-answer.js";
 import { isRecord } from "../util/values.js";
 import type { BatchDecoder } from "./results.js";
 import type { DecodeSpec } from "./record.js";
@@ -167,10 +168,7 @@ export function decoderOf(spec: DecodeSpec, core: ClientCore): BatchDecoder {
       } catch {
         // Named as the service wrote it.
       }
-      throw new ODataClientError(
-        "ASYNC_OPERATION_PENDING",
-        `the service answered 202 Accepted: the operation runs at the service; follow it with client.asyncPoller() on its status monitor, which the answer names in Operation-Location. The monitor: ${redactUrl(monitor)}`,
-      );
+      throw operationLocationPending("the service answered 202 Accepted", monitor);
     }
     if (!reading) return { value: undefined };
     throw new ODataClientError("ASYNC_NO_LOCATION", "the service answered 202 Accepted without a status monitor: it runs the read asynchronously, and this answer holds no result");

@@ -30,18 +30,9 @@ export async function pendingAnswerError(response: Response, method: string, url
   if (!location && !operationLocation) return undefined;
   await discard(response);
   const origin = { url: answeredUrl(response, url), status: 202, method };
-  const sent = `${method} ${redactUrl(url)} was answered 202 Accepted`;
-  if (!location) return operationLocationPending(sent, resolveAnswerUrl(operationLocation ?? "", origin, "Operation-Location"));
-  const twins = asyncTwins === undefined ? "" : `, and send such a request with ${asyncTwins} for a poller from the start`;
-  return new ODataClientError("ASYNC_OPERATION_PENDING", `${sent}${RUNS_AT_SERVICE}${twins}. The monitor: ${redactUrl(resolveLocation(location, origin))}`);
-}
-
-const RUNS_AT_SERVICE = ": the operation runs at the service; follow it with client.asyncPoller() on its status monitor";
-
-/**
- * `ASYNC_OPERATION_PENDING` of an answer (`sent`: what was answered, `202 Accepted`) that names its
- * status monitor in `Operation-Location` alone: a request sent alone, or a `$batch` part.
- */
-export function operationLocationPending(sent: string, monitor: URL | string): ODataClientError {
-  return new ODataClientError("ASYNC_OPERATION_PENDING", `${sent}${RUNS_AT_SERVICE}, which the answer names in Operation-Location. The monitor: ${redactUrl(monitor)}`);
+  const sent = `${method} ${redactUrl(url)} was answered 202 Accepted: the operation runs at the service; follow it with client.asyncPoller() on its status monitor`;
+  const message = location
+    ? `${sent}${asyncTwins === undefined ? "" : `, and send such a request with ${asyncTwins} for a poller from the start`}. The monitor: ${redactUrl(resolveLocation(location, origin))}`
+    : `${sent}, which the answer names in Operation-Location. The monitor: ${redactUrl(resolveAnswerUrl(operationLocation ?? "", origin, "Operation-Location"))}`;
+  return new ODataClientError("ASYNC_OPERATION_PENDING", message);
 }

@@ -93,3 +93,35 @@ test("a credential option in the plan's URLs that this export does not send is n
   assert.doesNotMatch(outcome.stderr, /planned-secret-1/);
   assert.deepEqual(server.requests.filter((r) => r.path.includes("/Items")), []);
 });
+
+test("--partition K/N --plan-file with --orderby (which --plan, given --parallel, cannot take): a key range is run in that order, as without a plan file", async (t) => {
+  const server = await itemsServer(t);
+  const cwd = workDir(t);
+  const plan = await new ODataClient({ serviceUrl: server.url("odata/") }).collection("Items").partitions(2, { strategy: "quantiles", key: "ID", model: null });
+  assert.deepEqual(plan.map((p) => p.kind), ["key-range", "key-range"]);
+  writeFileSync(join(cwd, "plan.json"), JSON.stringify(plan));
+  server.requests.length = 0;
+  const outcome = await cliInProcess(["export", server.url("odata/"), "Items", "--orderby", "x desc", "--partition", "2/2", "--plan-file", "plan.json", "--out", "part.ndjson"], "", { cwd });
+  assert.equal(outcome.code, 0, outcome.stderr);
+  const pages = server.requests.filter((r) => r.path.includes("/Items?"));
+  assert.equal(pages.length, 1, server.requests.map((r) => r.path).join("\n"));
+  const sent = new URL(pages[0]!.path, "http://127.0.0.1").searchParams;
+  assert.equal(sent.get("$orderby"), "x desc");
+  assert.equal(sent.get("$filter"), plan[1]!.filter);
+});
+
+test("--plan-file of $skip windows in the service's own order, run with --orderby: refused, since another order takes other rows into each window", async (t) => {
+  const server = await itemsServer(t);
+  const cwd = workDir(t);
+  // Windows in the service's own order, as partitions() plans them where the key cannot be ordered.
+  const items = new ODataClient({ serviceUrl: server.url("odata/") }).collection("Items");
+  const planned = await items.partitions(2, { strategy: "skip", key: "ID", model: null });
+  const plan = planned.map(({ orderBy: _, ...p }) => ({ ...p, url: items.partition(p).url() }));
+  assert.ok(plan.every((p) => !p.url.includes("orderby")), plan[0]!.url);
+  writeFileSync(join(cwd, "plan.json"), JSON.stringify(plan));
+  server.requests.length = 0;
+  const outcome = await cliInProcess(["export", server.url("odata/"), "Items", "--orderby", "x desc", "--partition", "1/2", "--plan-file", "plan.json", "--out", "part.ndjson"], "", { cwd });
+  assert.equal(outcome.code, 2, outcome.stderr);
+  assert.match(outcome.stderr, /partition 1 has no \$orderby where this export sends \$orderby=x desc/);
+  assert.deepEqual(server.requests.filter((r) => r.path.includes("/Items")), []);
+});

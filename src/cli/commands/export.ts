@@ -142,17 +142,22 @@ async function readPlanFile(file: string, path: string, set: string, count: numb
  * was planned on with its range added, and a range is only sound on that query: `$skip` windows
  * taken of another `$filter` (or `$search`, or a custom option such as `sap-client`) skip rows or
  * repeat them, and machines given other options would export sets that do not add up. `$select`
- * and `$expand` choose what each row holds, not which rows, and may differ.
+ * and `$expand` choose what each row holds, not which rows, and may differ; so may `$orderby`,
+ * but for windows in the service's own order.
  */
 function checkPlannedQuery(file: string, partitions: QueryPartition[], query: CollectionQuery): QueryPartition[] {
-  const rowsDecidedBy = (url: URL) => {
-    const options = new Map<string, string>();
-    for (const [name, value] of url.searchParams) {
-      if (name !== "$select" && name !== "$expand") options.set(name, options.has(name) ? `${options.get(name)}&${value}` : value);
-    }
-    return options;
-  };
   partitions.forEach((p, i) => {
+    // `$orderby` chooses rows only for `$skip` windows taken in the service's own order (no
+    // `orderBy` of their own); a key range, or a window whose order leads with the key, holds the
+    // same rows in any order, and `--partition` writes its range in the order given.
+    const ordered = p.kind === "skip" && !p.orderBy?.length;
+    const rowsDecidedBy = (url: URL) => {
+      const options = new Map<string, string>();
+      for (const [name, value] of url.searchParams) {
+        if (name !== "$select" && name !== "$expand" && (ordered || name !== "$orderby")) options.set(name, options.has(name) ? `${options.get(name)}&${value}` : value);
+      }
+      return options;
+    };
     let planned: URL;
     try {
       planned = new URL(p.url);

@@ -100,6 +100,11 @@ export function readEdmx(text: string): ServiceModelData {
     const alias = attributeValue(element, "", "Alias");
     resolver.addNamespace(namespace);
     if (alias !== undefined) resolver.addAlias(alias, namespace);
+    // CSDL 1.0 to 3.0 (OData v2, v3) name another schema's namespace by an alias with <Using>, as
+    // v4 does with edmx:Include: `Type="T.Address"` after `<Using Namespace="Shop.Types" Alias="T"/>`.
+    // Taken for the whole document, as an Include's alias is; a document that gave one alias to two
+    // namespaces in two schemas would have the later one win.
+    if (!v4) for (const using of edmChildren(element, "Using")) resolver.addAlias(required(using, "Alias"), required(using, "Namespace"));
   }
 
   const reader = new EdmxReader(resolver, v4);

@@ -62,3 +62,17 @@ test("a <Using> without its Alias is refused, naming the element", async () => {
   const { parseMetadata } = await import("../src/metadata/parse.js");
   assert.throws(() => parseMetadata(EDMX_V3.replace(' Alias="T"', "")), (error: Error) => /Using/.test(error.message) && /Alias/.test(error.message));
 });
+
+// CSDL's boolean facets are xs:boolean, whose lexical forms include 1 and 0: `Nullable="0"` was
+// refused ("which is not true or false") and the whole document with it.
+test("a CSDL boolean written 1 or 0 reads as true or false", async () => {
+  const { parseMetadata } = await import("../src/metadata/parse.js");
+  const v4 = `<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="N" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityType Name="T" OpenType="1"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.Int32" Nullable="0"/><Property Name="note" Type="Edm.String" Nullable="1"/></EntityType><EntityContainer Name="C"><EntitySet Name="S" EntityType="N.T"/></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;
+  const type = parseMetadata(v4).entityType("N.T");
+  assert.equal(type?.openType, true);
+  assert.deepEqual(type?.properties.map((p) => [p.name, p.nullable]), [
+    ["id", false],
+    ["note", true],
+  ]);
+  assert.throws(() => parseMetadata(v4.replace('Nullable="0"', 'Nullable="no"')), /Nullable="no", which is not true or false/);
+});

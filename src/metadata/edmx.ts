@@ -183,8 +183,9 @@ function required(element: XmlElement, attribute: string): string {
 function booleanAttribute(element: XmlElement, attribute: string, fallback: boolean): boolean {
   const value = attributeValue(element, "", attribute);
   if (value === undefined) return fallback;
-  if (value === "true") return true;
-  if (value === "false") return false;
+  // The schema types these xs:boolean, whose lexical forms are 1 and 0 besides true and false.
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
   throw badMetadata(`${where(element)} has ${attribute}=${JSON.stringify(value)}, which is not true or false`);
 }
 

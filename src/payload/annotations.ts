@@ -82,8 +82,8 @@ export function countOf(value: unknown): number | undefined {
 
 /**
  * Sets the annotation `target` that the member `name` carries; a count that is no count or a link
- * that is no string is `BAD_PAYLOAD`. v2 sends the count as a string, and v4 does too under
- * `IEEE754Compatible=true`.
+ * that is no string is `BAD_PAYLOAD`, and a null link is none. v2 sends the count as a string, and
+ * v4 does too under `IEEE754Compatible=true`.
  */
 export function setAnnotation(annotations: CollectionAnnotations, target: CollectionAnnotation, name: string, value: unknown): void {
   if (target === "count") {
@@ -92,6 +92,9 @@ export function setAnnotation(annotations: CollectionAnnotations, target: Collec
     annotations.count = count;
     return;
   }
+  // Some services write the link on every page and null it on the last: no more pages, as when
+  // the member is left out (Azure's REST guidelines allow both).
+  if (value === null) return;
   if (typeof value !== "string") {
     throw badPayload(`the collection body's "${name}" is ${describe(value)}, not a link`);
   }

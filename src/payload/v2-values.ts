@@ -218,8 +218,8 @@ function normalizeMember(container: Record<string, unknown>, name: string, pendi
 /**
  * Keeps the `__next` and `__count` (and a `__delta`) of the wrapper of the expanded collection
  * `name` on its entity, named as v4 names them (`Items@odata.nextLink`, `Items@odata.count`) and
- * read as a page's are (the count a number; one that is no count, or a link that is no string, is
- * `BAD_PAYLOAD`).
+ * read as a page's are (the count a number; one that is no count, or a link that is neither a
+ * string nor null, is `BAD_PAYLOAD`; a null link is none).
  * Dropped with the wrapper, the first page of a collection a service pages inside `$expand` would
  * pass for all of it; kept, `navigate("Items").pages({ from })` reads the rest. A v2 write leaves
  * them out again (write/requests.ts).

@@ -72,10 +72,10 @@ export interface AtomFeed {
  * Property values follow their `m:type`: `Edm.Int16/Int32/Byte/SByte/Double/Single` become numbers,
  * `Edm.Int64` and `Edm.Decimal` stay strings (so no precision is lost), `Edm.Boolean` a boolean,
  * `Edm.DateTime` an ISO 8601 string in UTC (`Z` added), `Edm.DateTimeOffset` ISO 8601 with its
- * offset, `m:null="true"` null, complex values nested objects, `Collection(...)` arrays; every other
- * type the text as sent. Malformed XML, a root that is neither feed nor entry, and values that do
- * not fit their type reject with {@link ODataClientError} code `"BAD_PAYLOAD"`, its message starting
- * with `where` when given (`GET https://...`, the request whose answer it is).
+ * offset, `m:null="true"` (or `"1"`) null, complex values nested objects, `Collection(...)`
+ * arrays; every other type the text as sent. Malformed XML, a root that is neither feed nor entry,
+ * and values that do not fit their type reject with {@link ODataClientError} code `"BAD_PAYLOAD"`,
+ * its message starting with `where` when given (`GET https://...`, the request whose answer it is).
  *
  * @example
  * ```ts
@@ -274,8 +274,9 @@ function readInline(inline: XmlElement, base: string | undefined, depth: number)
  */
 function readProperty(property: XmlElement, impliedType: string | undefined, depth: number): unknown {
   if (depth > MAX_NESTING) throw badPayload(`the property <${property.name}> at character offset ${property.offset} nests more than ${MAX_NESTING} levels deep`);
-  const isNull = attributeValue(property, METADATA_NAMESPACE, "null");
-  if (isNull === "true") return null;
+  // m:null is an XML Schema boolean: "1" means null as "true" does, and spaces around it do not count.
+  const isNull = attributeValue(property, METADATA_NAMESPACE, "null")?.trim();
+  if (isNull === "true" || isNull === "1") return null;
   const type = attributeValue(property, METADATA_NAMESPACE, "type") ?? impliedType;
   const members = childElements(property, DATA_NAMESPACE);
   if (type?.startsWith("Collection(") && type.endsWith(")")) {

@@ -17,6 +17,7 @@ import type { AsyncResultShape } from "./token.js";
 import { succeededPhase, type Phase } from "./state.js";
 import { readDatesOf } from "../payload/v2-values.js";
 import { ANSWER_VERSION } from "../payload/version-headers.js";
+import { retryAfterMs } from "../http/retry-after.js";
 
 /** One answer of the monitor, its body already read as text. */
 export interface MonitorAnswer {
@@ -66,6 +67,20 @@ export type MonitorReading =
   | { kind: "gone"; httpStatus: number; odataError?: ODataErrorDetail; cause?: unknown }
   | { kind: "transient"; error: ODataHttpError; retryAfter?: string }
   | { kind: "error"; error: ODataHttpError };
+
+/** The last instant a `Date` holds (epoch ms): see {@link retryAfterAt}. */
+const LAST_INSTANT = 8.64e15;
+
+/**
+ * When the next request may go out (epoch ms) by an answer's `Retry-After`, or `undefined` where it
+ * has none that can be read. Hundreds of digits of seconds make the delay `Infinity`, which the
+ * token's JSON would write as `null`, a time `resumeAsync` refuses: a pause that long ends at the
+ * last instant a `Date` holds instead, which outlasts every deadline just the same.
+ */
+export function retryAfterAt(value: string | null, now: number): number | undefined {
+  const delay = retryAfterMs(value, now);
+  return delay === undefined ? undefined : Math.min(now + delay, LAST_INSTANT);
+}
 
 /** Statuses of rule 9: the operation is not over, ask again later. */
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);

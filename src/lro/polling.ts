@@ -8,9 +8,8 @@ import { readBody, discard } from "../http/body.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, AsyncOperationTimeoutError, ODataClientError, type ODataErrorDetail } from "../errors.js";
 import { httpErrorFromResponse, readErrorBody } from "../payload/error-body.js";
 import type { RedirectMode } from "../http/pipeline.js";
-import { retryAfterMs } from "../http/retry-after.js";
 import { abortReason, REQUEST_CONTROLLERS, requestController, throwIfAborted, toAbortSignal, type AbortSignalLike } from "../http/signals.js";
-import { asyncResultSaysFailure, readMonitorAnswer, readResultBody, readsBytes, resultPhase, resultVersionsOf, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { asyncResultSaysFailure, readMonitorAnswer, readResultBody, readsBytes, resultPhase, retryAfterAt, resultVersionsOf, textResultType, TRANSIENT_STATUSES, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { readBodyAs } from "../payload/http-envelope.js";
 import { jsonMediaType } from "../payload/content-type.js";
 import { versionHeaders, type RequestKind } from "../payload/version-headers.js";
@@ -207,6 +206,12 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
     if (isSettled(this.#state)) return;
     const url = new URL(this.#state.statusUrl);
     const response = await this.#send("cancel", "DELETE", url, signal, "manual");
+    if (response.ok && isSettled(this.#state)) {
+      // A poll reached the outcome while the DELETE was on the wire: it has been reported (and
+      // handed out by wait() and result()), so it stays what it is, as a cancel() after it would.
+      await discard(response);
+      return;
+    }
     if (response.status === 202) {
       await discard(response);
       // The cancellation runs; the operation's own monitor is polled on and its 404 will mean
@@ -255,7 +260,6 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
    * aborted and the poll rejects with the timeout, as it would had it started later.
    */
   async #pollWithinDeadline(signal: AbortSignal): Promise<boolean> {
-    const before = this.#state.retryAfterAt;
     const left = this.#state.deadline - Date.now();
     // No deadline (Infinity), or one beyond what a timer can hold: the request's own timeout rules.
     // Otherwise the signal is this poll request's own (the shared request's): the deadline aborts
@@ -280,20 +284,25 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
       // The outcome is known now (this poll reached it, or a cancel() did while it ran): every
       // wait() asleep meanwhile settles with it at once, not when it would next wake.
       if (this.#waits && isSettled(this.#state)) for (const waiting of this.#eachWait()) waiting.wake();
-      else if (this.#waits && before !== undefined) this.#replanWaits(before);
+      else if (this.#waits) this.#replanWaits();
     }
   }
 
   /**
-   * A poll read an answer while wait() calls slept on the Retry-After of an earlier one (`before`),
-   * or on the deadline where that lay past it: where the latest answer makes the next poll due
-   * earlier (a shorter Retry-After, or none and `pollInterval`), they sleep again until then.
+   * A poll has ended while wait() calls slept (on `pollInterval`, on the Retry-After of an earlier
+   * answer, or on the deadline where that lay past it): they sleep again, until the time the latest
+   * answer makes the next poll due. `pollInterval` is the time between poll requests, not between
+   * each wait's own: two waits of one poller, each on its own timer, polled twice as often, and a
+   * wait polled right after a poll() by hand. The wait that sent this poll is not asleep (nothing
+   * to do: the loop of a lone wait pays one check per poll).
    */
-  #replanWaits(before: number): void {
-    const after = this.#state.retryAfterAt;
-    if (after !== undefined && after >= before) return;
-    if (after === undefined && Date.now() + this.#options.pollInterval >= before) return;
-    for (const waiting of this.#eachWait()) if (waiting.interrupt()) this.#waitOn(waiting);
+  #replanWaits(): void {
+    const waits = this.#waits;
+    if (waits instanceof Set) {
+      for (const waiting of waits) if (waiting.interrupt()) this.#waitOn(waiting);
+    } else if (waits?.interrupt()) {
+      this.#waitOn(waits);
+    }
   }
 
   async #pollOnce(signal: AbortSignal | undefined): Promise<boolean> {
@@ -430,9 +439,9 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
 
   /**
    * {@link #fetchResult} on a later poll, the answer that named the result having been reported on
-   * its own poll. Only the outcome is reported: the result taken (the final answer), or a cancel()
-   * that settled the poller while the GET ran. A transient answer (rule 9), an error or an
-   * unreadable result is no answer of rules 1 to 8, so it is not reported.
+   * its own poll. Reported are the result taken (the final answer), a 202 that says it is not
+   * ready yet, or a cancel() that settled the poller while the GET ran. A transient answer (rule
+   * 9), an error or an unreadable result is no answer of rules 1 to 8, so it is not reported.
    */
   async #fetchResultAgain(resultUrl: URL, signal: AbortSignal | undefined): Promise<boolean> {
     let running: boolean;
@@ -442,7 +451,8 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
       if (this.#state.phase.name === "cancelled") this.#reportProgress();
       throw error;
     }
-    if (!running) this.#reportProgress();
+    // A 202 of the result (read as rule 1 reads it) is an answer too; a transient one is not.
+    if (!running || this.#transientInRow === 0) this.#reportProgress();
     return running;
   }
 
@@ -460,6 +470,15 @@ export class PollerEngine<T> extends SharedRequest<boolean> {
       await discard(response);
       this.#outcome(); // throws the cancellation
       return false;
+    }
+    if (response.status === 202) {
+      // The monitor said the operation succeeded, but its result is not ready yet: rule 1 reads a
+      // 202 as still running, so its body (a status document) is no result. The phase stays
+      // fetching-result, and the next poll asks here again after the 202's Retry-After; maxWait
+      // bounds a result that never comes.
+      await discard(response);
+      this.#answered(retryAfterOf(response));
+      return true;
     }
     if (response.ok) {
       // A body that stalls or breaks is transient, as a result GET that got no answer is (rule 9):
@@ -614,9 +633,7 @@ function pollHeaders(version: ODataVersion, kind: RequestKind, ieee754Compatible
 
 /** A `Retry-After` value as the epoch ms at which the next poll may go out. */
 function absoluteRetryAfter(value: string): number | undefined {
-  const now = Date.now();
-  const delay = retryAfterMs(value, now);
-  return delay === undefined ? undefined : now + delay;
+  return retryAfterAt(value, Date.now());
 }
 
 /**

@@ -8,7 +8,6 @@
 import type { ClientCore, SendInit } from "../core.js";
 import { ODataClientError, type ODataHttpError } from "../errors.js";
 import { discard } from "../http/body.js";
-import { retryAfterMs } from "../http/retry-after.js";
 import { attemptsBefore, mergePrefer } from "../http/steps.js";
 import { httpErrorFromParts, httpErrorFromResponse } from "../payload/error-body.js";
 import { readBodyAs } from "../payload/http-envelope.js";
@@ -16,7 +15,7 @@ import { jsonMediaType } from "../payload/content-type.js";
 import { redactUrl, SENT_SECRETS } from "../util/redact.js";
 import { maskSecretValues } from "../util/secret-values.js";
 import { answeredUrl, badResponseDetail, resolveAnswerUrl, resolveLocation } from "./answer-url.js";
-import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, resultVersionsOf, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
+import { readMonitorAnswer, readResultBody, readsBytes, resultPhase, retryAfterAt, resultVersionsOf, textResultType, type MonitorAnswer, type MonitorReading, type ServiceProgress } from "./monitor-answer.js";
 import { Poller, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
 import type { PollerStart } from "./state.js";
 import type { AsyncResultShape } from "./token.js";
@@ -59,14 +58,13 @@ export function readInitialAnswer<T>(answer: InitialAnswer, maxWait: number, sha
     if (!location) throw new ODataClientError("ASYNC_NO_LOCATION", noLocationMessage(answer));
     const statusUrl = resolveLocation(location, answer);
     const progress = initialProgress(answer);
-    const retryAfter = retryAfterMs(answer.headers.get("retry-after"), answeredAt);
     return withShape(
       {
         statusUrl,
         status: progress.status ?? "Running",
         percentComplete: progress.percentComplete ?? -1,
         deadline,
-        retryAfterAt: retryAfter === undefined ? undefined : answeredAt + retryAfter,
+        retryAfterAt: retryAfterAt(answer.headers.get("retry-after"), answeredAt),
       },
       shape,
     );

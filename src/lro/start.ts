@@ -100,12 +100,14 @@ function withShape<T>(start: PollerStart<T>, shape: AsyncResultShape | undefined
  */
 function noLocationMessage(answer: InitialAnswer): string {
   const sent = `${answer.method} ${redactUrl(answer.url)} answered 202 Accepted without a Location header`;
-  const named = answer.headers.get("operation-location");
+  // Azure's long-running operations name theirs in Azure-AsyncOperation, beside a Location or alone.
+  const header = answer.headers.has("operation-location") ? "Operation-Location" : "Azure-AsyncOperation";
+  const named = answer.headers.get(header);
   if (named) {
     try {
-      const monitor = resolveAnswerUrl(named, answer, "Operation-Location");
+      const monitor = resolveAnswerUrl(named, answer, header);
       // The service wrote the monitor's URL: a secret the request carried, echoed in it, is masked.
-      return `${sent}; it names its status monitor in Operation-Location instead, which this method does not follow: client.asyncPoller(url) follows it. The monitor: ${maskSecretValues(redactUrl(monitor), answer.secrets)}`;
+      return `${sent}; it names its status monitor in ${header} instead, which this method does not follow: client.asyncPoller(url) follows it. The monitor: ${maskSecretValues(redactUrl(monitor), answer.secrets)}`;
     } catch {
       // Unusable: the answer is then one without a monitor.
     }

@@ -52,7 +52,7 @@ export function buildSteps(options: ResolvedClientOptions, send: SendRequest): P
     steps.push(
       lazyStep("auth", async () => {
         const { OAuth2TokenCache, oauth2Step } = await import("./http/oauth2.js");
-        return oauth2Step(new OAuth2TokenCache(auth.oauth2, { userAgent: options.userAgent }), options.trustedOrigins);
+        return oauth2Step(new OAuth2TokenCache(auth.oauth2, options), options.trustedOrigins);
       }),
     );
   } else if (auth) {

@@ -165,7 +165,8 @@ export interface ODataClientOptions {
    * Retries of idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) after 408, 429, 502, 503, 504
    * and network errors, honouring `Retry-After` (seconds or HTTP-date; a longer one than
    * `maxDelay` gives the answer back instead). POST and PATCH are never retried. `false` turns
-   * retries off.
+   * retries off. An OAuth2 token request (option `auth.oauth2`) whose endpoint is busy is asked
+   * again under the same options, whatever the request waiting for the token.
    * @default { retries: 3, delay: 300, maxDelay: 30_000 }
    */
   retry?: RetryOptions | false | undefined;

@@ -466,8 +466,11 @@ describe("token endpoint failures reject with AUTH_FAILED and send nothing to th
       n === 1 ? sendJson(res, 503, { error: "temporarily_unavailable" }) : issueTokens(n, request, res, undefined as never),
     );
     const svc = await service(t);
+    // Retries off (clientFor): the busy endpoint is asked once, and its error says it was busy, not
+    // that the credentials were refused (hunt41-http-oauth2-busy.test.ts: asked again under `retry`).
     const client = clientFor(svc, tokens);
-    await authFailure(client.collection("Things").list());
+    const error = await authFailure(client.collection("Things").list());
+    assert.match(error.message, /\) was busy: it answered 503 \(temporarily_unavailable\) and was not asked again \(option "retry" sends no request twice\); this is no refusal of the credentials/);
     assert.equal(await client.collection("Things").countAll(), 3);
     assert.equal(tokens.requests.length, 2);
     assert.equal(bearerOf(svc.requests[0]), "Bearer tok-2");

@@ -231,7 +231,7 @@ for (const runtime of RUNTIMES) {
       const tokenUrl = `${running().servers.serviceRoot(`${runtime}-token`)}HalfBooks(1)`;
       assert.equal(
         seen.outcome?.message,
-        `the OAuth2 token endpoint POST ${tokenUrl} (option "auth.oauth2.tokenUrl") got no answer within the timeout (option "timeout") of GET ${running().servers.serviceRoot(runtime)}token-stall/Books, which was not sent`,
+        `the OAuth2 token endpoint POST ${tokenUrl} (option "auth.oauth2.tokenUrl") answered 200 and its body did not come in full within the timeout (option "timeout") of GET ${running().servers.serviceRoot(runtime)}token-stall/Books, which was not sent`,
       );
       if (runtime === "workerd") {
         // workerd reports the read of a fetch body that an abort errored as an unhandled rejection

@@ -100,8 +100,8 @@ interface Expectation {
    * of that monitor once the stall watch gives up on the body.
    */
   bodyStall?: "poller";
-  /** The whole TIMEOUT message, where it names no request of the table's form (`origin`: the server's). */
-  message?: (origin: string) => string;
+  /** The whole TIMEOUT message, where it names no request of the table's form (`origin`: the server's; `phase`: where it holds). */
+  message?: (origin: string, phase: Phase) => string;
   /**
    * What a stall of the body after a success status says the service did: a write answered 2xx
    * was applied, and an action so answered ran, whatever became of the answer's body after.
@@ -122,9 +122,11 @@ const expectations: Record<string, Expectation> = {
     message: (origin) => `the CSRF token fetch (GET ${origin}${ROOT}) got no answer within the timeout (option "timeout") of POST ${origin}${ROOT}Items, which was not sent`,
   },
   // A token request that stalls counts against the timeout of the request waiting for it, which
-  // is not sent: the error names the token endpoint that did not answer (README "OAuth2").
+  // is not sent: the error names the token endpoint, and whether it did not answer or its answer
+  // stopped in the body (README "OAuth2").
   "page() with auth.oauth2, its token request": {
-    message: (origin) => `the OAuth2 token endpoint POST ${origin}/token (option "auth.oauth2.tokenUrl") got no answer within the timeout (option "timeout") of GET ${origin}${ROOT}Items, which was not sent`,
+    message: (origin, phase) =>
+      `the OAuth2 token endpoint POST ${origin}/token (option "auth.oauth2.tokenUrl") ${phase === "no headers" ? "got no answer" : "answered 200 and its body did not come in full"} within the timeout (option "timeout") of GET ${origin}${ROOT}Items, which was not sent`,
   },
   // So are the hops of a redirect.
   "page(), the hop a 307 redirect names": { named: { method: "GET", path: `${ROOT}Items` } },
@@ -203,7 +205,7 @@ async function timeOutWhileHeld(t: TestContextLike, operation: Operation, phase:
 
   const named = expected.named ?? operation.held;
   const applied = expected.appliedAtBodyStall === undefined || !operation.partial ? undefined : { status: operation.partial.status, done: expected.appliedAtBodyStall };
-  const message = expected.message?.(server.origin) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase, applied, expected.unanswered);
+  const message = expected.message?.(server.origin, phase) ?? expectedMessage(named.method, `${server.origin}${named.path}`, expected.reports ?? phase, applied, expected.unanswered);
   if (outcome.settled === "pending") assert.fail(`still pending ${Math.round(elapsed)} ms after the call`);
   if (phase === "part of the body" && expected.bodyStall === "poller") {
     if (outcome.settled === "rejected") assert.fail(`rejected with ${String(outcome.error)}`);

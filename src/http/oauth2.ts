@@ -6,8 +6,10 @@
  */
 import { ODataClientError } from "../errors.js";
 import type { ODataRequest, PipelineStep, SendRequest } from "./pipeline.js";
-import { isTrustedOrigin, runtimeSendsOwnUserAgent } from "./steps.js";
+import { isNetworkError, isTrustedOrigin, RETRY_STATUSES, runtimeSendsOwnUserAgent, type RetryPolicy } from "./steps.js";
 import { TOKEN_ANSWER_READ, waitForToken } from "./token-wait.js";
+import { retryAfterMs } from "./retry-after.js";
+import { sleep } from "./signals.js";
 import { readBodyText, discard } from "./body.js";
 import { basicCredentials, withAuthorization, type ResolvedOAuth2 } from "./auth.js";
 import { isBearerToken } from "./bearer-token.js";
@@ -55,8 +57,10 @@ export function oauth2Step(tokens: OAuth2TokenCache, trustedOrigins: ReadonlySet
 function tokenFor(tokens: OAuth2TokenCache, request: ODataRequest, send: SendRequest, refused = false): Promise<string> {
   return waitForToken(
     request,
-    () => `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") got no answer`,
-    (signal) => tokens.token(send, signal),
+    // Where the endpoint did answer (busy, or a body that stopped), what held the request up is that.
+    () => `the OAuth2 token endpoint POST ${redactUrl(tokens.tokenUrl)} (option "auth.oauth2.tokenUrl") ${tokens.answered ?? "got no answer"}`,
+    // A request the retry step sends again (a GET) asks for the token again with it.
+    (signal) => tokens.token(send, signal, !request.retry),
     refused ? "the service refused with 401 and was not sent again" : undefined,
   );
 }
@@ -94,30 +98,44 @@ export class OAuth2TokenCache {
   readonly #credentials: ResolvedOAuth2;
   readonly #now: () => number;
   readonly #userAgent: string | undefined;
+  readonly #retry: RetryPolicy | false;
   readonly #fetches = new SharedRequest<CachedToken>();
   #token: CachedToken | undefined;
+  /**
+   * While the fetch waits on an answer it has: to ask a busy endpoint again ("was busy (answered
+   * 503, asking to wait 10 s)"), or for the rest of the body of the answer being read.
+   */
+  #answered: string | undefined;
 
   /**
    * `userAgent` is the client's (option `userAgent`): the token request goes to the transport
    * straight from the auth step, past the headers step that gives the other requests theirs, and
-   * takes none of the configured headers, which are the service's. `now` is the clock (a test's).
+   * takes none of the configured headers, which are the service's. `retry` is the client's (option
+   * `retry`), by which a busy endpoint is asked again. `now` is the clock (a test's).
    */
-  constructor(credentials: ResolvedOAuth2, { userAgent, now = Date.now }: { userAgent?: string | undefined; now?: () => number } = {}) {
+  constructor(
+    credentials: ResolvedOAuth2,
+    { userAgent, retry = false, now = Date.now }: { userAgent?: string | undefined; retry?: RetryPolicy | false; now?: () => number } = {},
+  ) {
     this.#credentials = credentials;
     this.#now = now;
     this.#userAgent = userAgent;
+    this.#retry = retry;
   }
 
   /**
    * The kept token while it is fresh, else a new one fetched with `send` (the pipeline's rest, so
-   * the token request is in the wire log and goes through the transport). Rejects with
-   * `AUTH_FAILED` when the endpoint refuses or answers something unusable, with the transport's
-   * error when it cannot be reached, and with the signal's reason when `signal` aborts.
+   * the token request is in the wire log and goes through the transport). A busy endpoint (a
+   * 429, a 503 ...) is asked again under the option `retry`, as the retry step sends a request
+   * again; with `retryLost` (for a request the retry step does not send again, a POST), so is one
+   * whose connection was lost. Rejects with `AUTH_FAILED` when the endpoint refuses, stays busy or
+   * answers something unusable, with the transport's error when it cannot be reached, and with
+   * the signal's reason when `signal` aborts.
    */
-  async token(send: SendRequest, signal: AbortSignal | undefined): Promise<string> {
+  async token(send: SendRequest, signal: AbortSignal | undefined, retryLost = false): Promise<string> {
     const kept = this.#token;
     if (kept !== undefined && this.#now() < kept.refreshAt) return kept.value;
-    return (await this.#fetches.join((shared) => this.#fetch(send, shared), signal)).value;
+    return (await this.#fetches.join((shared) => this.#fetch(send, shared, retryLost), signal)).value;
   }
 
   /** Where the token is fetched (option `auth.oauth2.tokenUrl`). */
@@ -125,12 +143,60 @@ export class OAuth2TokenCache {
     return this.#credentials.tokenUrl;
   }
 
+  /**
+   * What the endpoint answered, while the fetch still waits on that answer (see {@link #answered});
+   * `undefined` while it waits for an answer.
+   */
+  get answered(): string | undefined {
+    return this.#answered;
+  }
+
   /** Drops `token` if it is the one kept (the service refused it); a newer one stays. */
   forget(token: string): void {
     if (this.#token?.value === token) this.#token = undefined;
   }
 
-  async #fetch(send: SendRequest, signal: AbortSignal): Promise<CachedToken> {
+  /**
+   * Sends the token request, and again while the endpoint is busy and the option `retry` allows:
+   * asking for a token again has no effect beyond the token (RFC 6749 §4.4), whatever the request
+   * waiting for it is. The wait is the answer's `Retry-After`, else the retry step's backoff, and
+   * ends at once with `signal`. A busy answer that is not waited out is read as the last one.
+   * A lost connection is asked again only with `retryLost` (see {@link token}).
+   */
+  async #fetch(send: SendRequest, signal: AbortSignal, retryLost: boolean): Promise<CachedToken> {
+    const retry = this.#retry;
+    for (let attempt = 0; ; attempt++) {
+      this.#answered = undefined;
+      const sentAt = this.#now();
+      let response: Response;
+      try {
+        response = await this.#send(send, signal, attempt);
+      } catch (error) {
+        // Nothing was issued, and the request waiting for the token was not sent. One that the
+        // retry step sends again (a GET) asks again with it; asking here as well would multiply.
+        if (!retryLost || retry === false || attempt >= retry.retries || signal.aborted || !isNetworkError(error)) throw error;
+        await sleep(backoff(retry, attempt), signal);
+        continue;
+      }
+      if (!RETRY_STATUSES.has(response.status)) return this.#read(response, sentAt, signal);
+      const wait = retryAfterMs(response.headers.get("retry-after"), Date.now());
+      const asked = wait === undefined ? "" : `asking to wait ${Math.ceil(wait / 1000)} s`;
+      let busy: string;
+      if (retry === false || retry.retries === 0) busy = 'and was not asked again (option "retry" sends no request twice)';
+      else if (wait !== undefined && wait > retry.maxDelay) busy = `${asked} (Retry-After), more than option "retry.maxDelay" (${retry.maxDelay} ms) allows`;
+      else if (attempt >= retry.retries) busy = `to each of ${attempt + 1} token requests (option "retry" allows ${retry.retries} retries)`;
+      else {
+        this.#answered = `was busy (answered ${response.status}${asked && `, ${asked}`})`;
+        await discard(response);
+        await sleep(wait ?? backoff(retry, attempt), signal);
+        continue;
+      }
+      return this.#read(response, sentAt, signal, busy);
+    }
+  }
+
+  /** The token request, the `attempt`-th retry (0: the first request). */
+  #send(send: SendRequest, signal: AbortSignal, attempt: number): Promise<Response> {
     const credentials = this.#credentials;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     const headers = new Headers({ accept: "application/json", "content-type": "application/x-www-form-urlencoded" });
@@ -144,8 +210,7 @@ export class OAuth2TokenCache {
     if (credentials.scope !== undefined) form.set("scope", credentials.scope);
     if (credentials.resource !== undefined) form.set("resource", credentials.resource);
     if (credentials.audience !== undefined) form.set("audience", credentials.audience);
-    const sentAt = this.#now();
-    const response = await send({
+    return send({
       method: "POST",
       url: new URL(credentials.tokenUrl),
       headers,
@@ -155,12 +220,24 @@ export class OAuth2TokenCache {
       redirect: "manual",
       retry: false,
       purpose: "oauth2",
+      // For the wire log: "oauth2 retry 1/3".
+      ...(attempt > 0 && { attempt }),
     });
+  }
+
+  /**
+   * The token of the endpoint's answer, read to its end; `busy`, of a busy endpoint's answer that
+   * is not waited out, what became of the token requests (see {@link #readAnswer}).
+   */
+  async #read(response: Response, sentAt: number, signal: AbortSignal, busy?: string): Promise<CachedToken> {
+    const credentials = this.#credentials;
     let answer: unknown;
     try {
       let text: string;
       try {
+        this.#answered = `answered ${response.status} and its body did not come in full`;
         text = await readBodyText(response, "POST", credentials.tokenUrl, signal, TOKEN_ANSWER_LIMIT);
+        this.#answered = undefined;
       } catch (error) {
         // The one BAD_PAYLOAD of a body read to a limit is a body over it: no usable token.
         if (!(error instanceof ODataClientError) || error.code !== "BAD_PAYLOAD") throw error;
@@ -175,13 +252,18 @@ export class OAuth2TokenCache {
       // The wire log's line of this answer waits for the tokens it issues, to mask them in any header.
       TOKEN_ANSWER_READ.get(response)?.(issuedTokens(answer));
     }
-    const token = this.#readAnswer(response, answer, sentAt);
+    const token = this.#readAnswer(response, answer, sentAt, busy);
     this.#token = token;
     return token;
   }
 
-  /** The token of the endpoint's answer (RFC 6749 §5.1), or the `AUTH_FAILED` error that its answer is (§5.2). */
-  #readAnswer(response: Response, answer: unknown, sentAt: number): CachedToken {
+  /**
+   * The token of the endpoint's answer (RFC 6749 §5.1), or the `AUTH_FAILED` error that its answer
+   * is (§5.2). Of a busy endpoint (`busy`: what became of its token requests), that error says it
+   * was busy and that the credentials are not in question: the one code of a token that could not
+   * be had, and yet the caller is to try again later, not to change them.
+   */
+  #readAnswer(response: Response, answer: unknown, sentAt: number, busy?: string): CachedToken {
     const fail = (what: string) => this.#failure(what);
     const contentType = response.headers.get("content-type")?.split(";")[0]?.trim() || "no content type";
     if (response.status >= 300 && response.status < 400 || response.type === "opaqueredirect") {
@@ -192,6 +274,12 @@ export class OAuth2TokenCache {
       const description = isRecord(answer) ? this.#endpointText(answer["error_description"]) : undefined;
       return fail(`answered ${response.status}: ${error}${description === undefined ? "" : `: ${description}`}`);
     };
+    if (busy !== undefined) {
+      const description = isRecord(answer) ? this.#endpointText(answer["error_description"]) : undefined;
+      const said = error === undefined ? "" : ` (${error}${description === undefined ? "" : `: ${description}`})`;
+      const state = response.status === 429 || response.status === 503 ? "busy" : "unavailable";
+      throw fail(`was ${state}: it answered ${response.status}${said} ${busy}; this is no refusal of the credentials (try again later)`);
+    }
     if (!response.ok) {
       if (error === undefined) throw fail(`answered ${response.status} (no OAuth2 error in its ${contentType} body)`);
       throw refusal();
@@ -262,6 +350,16 @@ function secretForms(clientId: string, secret: string): RegExp {
   ];
   const escaped = [...new Set(forms)].sort((a, b) => b.length - a.length).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(escaped.join("|"), "gi");
+}
+
+/**
+ * The wait before the token request's retry `attempt + 1` where the busy answer asked for none: the
+ * retry step's backoff (steps.ts), doubling from `delay` up to `maxDelay`, with jitter. Kept here,
+ * not shared, so that programs that never load this module do not carry its export.
+ */
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelay, policy.delay * 2 ** attempt);
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
 }
 
 /**

@@ -111,19 +111,20 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retry: RetryPolicy 
    * Fetches a token and its session through the whole pipeline (`send`): your steps see it.
    * `retry`: whether the retry step may send the fetch again (a lost connection, a 503), which it
    * may where the write that asked for it is never sent twice (a POST): a write sent again by the
-   * retry step fetches again with it, and a fetch retried inside it would multiply.
+   * retry step fetches again with it, and a fetch retried inside it would multiply. `attempt`: the
+   * retry of the write that the fetch is sent for (see `ODataRequest.attempt`).
    */
-  async function fetchSession(logon: Logon, signal: AbortSignal, retry: boolean): Promise<CsrfSession> {
+  async function fetchSession(logon: Logon, signal: AbortSignal, retry: boolean, attempt: number | undefined): Promise<CsrfSession> {
     logon.fetchSignal = signal;
     logon.fetchRetried = retry;
     try {
-      return await fetchSessionOnce(logon, signal, retry);
+      return await fetchSessionOnce(logon, signal, retry, attempt);
     } finally {
       if (logon.fetchSignal === signal) logon.fetchSignal = undefined;
     }
   }
 
-  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, retry: boolean): Promise<CsrfSession> {
+  async function fetchSessionOnce(logon: Logon, signal: AbortSignal, retry: boolean, attempt: number | undefined): Promise<CsrfSession> {
     const response = await send({
       method: "GET",
       url: new URL(logon.root),
@@ -137,6 +138,10 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retry: RetryPolicy 
       // (see SharedRequest), so it runs exactly as long as some write still waits for it.
       timeout: 0,
       purpose: "csrf",
+      // What goes on the wire for a retry of a write that waited out a busy service (a PUT, see the
+      // step) is this fetch: it is that retry, in the wire log ("csrf retry 2/3") and to your steps,
+      // so that the write's own "retry 2/3" after it does not read as if earlier sendings went unlogged.
+      attempt,
     });
     await discard(response);
     const token = response.headers.get("x-csrf-token");
@@ -173,7 +178,7 @@ export function csrfStep(serviceUrl: URL, send: SendRequest, retry: RetryPolicy 
     const fate = sent ? "the service refused for want of a token and was not sent again" : "was not sent";
     try {
       const joinFetch = (given: AbortSignal | undefined) => {
-        const joined = logon.fetches.join((shared) => fetchSession(logon, shared, !request.retry), given);
+        const joined = logon.fetches.join((shared) => fetchSession(logon, shared, !request.retry, request.attempt), given);
         signal = logon.fetchSignal;
         retried = logon.fetchRetried;
         return joined;
@@ -257,6 +262,8 @@ export function csrfRefusalExplanation(response: Response): string | undefined {
   }
   let outcome: string;
   if (status >= 200 && status < 300) outcome = `was answered HTTP ${status} without one`;
+  // A 3xx, and yet no redirect: a precondition on the fetch (a step's If-None-Match) held.
+  else if (status === 304) outcome = "was answered HTTP 304 (Not Modified: a precondition on it held) without one";
   // The fetch does not follow redirects: one there usually leads to a login page.
   else if (status === 0 || (status >= 300 && status < 400)) outcome = `was redirected${status === 0 ? "" : ` (HTTP ${status})`}, which a token fetch does not follow`;
   else outcome = `failed with HTTP ${status}`;

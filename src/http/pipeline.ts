@@ -49,7 +49,11 @@ export interface ODataRequest {
    * on the caller's own requests. The wire log (option `debug`) shows it.
    */
   purpose?: "metadata" | "poll" | "cancel" | "result" | "csrf" | "csrf-retry" | "oauth2" | "oauth2-retry" | undefined;
-  /** Which retry this attempt is: unset on the first attempt, `n` on the n-th retry (set by the retry step). */
+  /**
+   * Which retry this attempt is: unset on the first attempt, `n` on the n-th retry (set by the retry
+   * step). A CSRF token fetch made for the n-th retry of a write, and the n-th retry of an OAuth2
+   * token request to a busy endpoint, have `n` too.
+   */
   attempt?: number | undefined;
   /** Which redirect hop this is: unset on the request as made, `n` on the n-th redirect's target (set by the redirect step). */
   hop?: number | undefined;

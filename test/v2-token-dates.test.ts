@@ -49,7 +49,8 @@ const EXPECTED_BODY = {
   note: "2024-01-02T10:00:00Z",
   address: { city: "Bath", validFrom: "/Date(0)/", remark: "1999-12-31T23:59:59Z" },
   holidays: ["/Date(86400000)/", "/Date(172800000)/"],
-  reviews: [{ ID: 5, at: "/Date(0)/", text: "1970-01-01T00:00:00Z" }],
+  // The review, a related entity (its __metadata has a uri), is left out as every v2 answer's
+  // inlined entities are, the resumed poller's too (hunt41-write-v2-inline-navigation.test.ts).
 };
 
 /** What the poller gives, as the v2 reader reads {@link FINAL_ENTITY} with the `ETag` header. */

@@ -203,11 +203,14 @@ export abstract class BatchWrites {
    * in the batch. The value is the created entity (`undefined` when the service answered 204).
    * The request is built when the batch is sent or written (`toRequest()`): the entity is read as
    * it is then, and a bad entity or option rejects that call with the error `create()` would throw.
+   * A write's options here are those of the write sent alone but `signal`, `timeout` and
+   * `onResponse` (give them to `send()`) and `tunnel: true`, which is refused: a part's method goes
+   * inside the batch's `POST`, where no proxy sees it.
    */
   create<T, S extends string = never, X = {}>(
     target: BatchCollectionTarget<T, S, X>,
     entity: NoInfer<EntityInput<T>>,
-    options?: Omit<CreateOptions, "signal" | "timeout" | "onResponse">,
+    options?: Omit<CreateOptions, "signal" | "timeout" | "onResponse" | "tunnel"> & { tunnel?: false | undefined },
   ): BatchEntityHandle<T, T | undefined> {
     const { state, dependsOn } = collectionTarget(this.#context, target, "create(entity)");
     return this.add<T | undefined, T>({ call: { method: "create", state, entity, options }, dependsOn, decode: { kind: "entity" } }, "entity");
@@ -220,7 +223,7 @@ export abstract class BatchWrites {
   update<T, S extends string = never, X = {}>(
     target: BatchEntityTarget<T, S, X>,
     patch: NoInfer<EntityInput<T>>,
-    options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
+    options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse" | "tunnel"> & { tunnel?: false | undefined },
   ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "update(patch)");
     return this.add<T | undefined>({ call: { method: "update", state, entity: patch, options }, dependsOn, decode: { kind: "entity" } }, "plain");
@@ -230,14 +233,14 @@ export abstract class BatchWrites {
   replace<T, S extends string = never, X = {}>(
     target: BatchEntityTarget<T, S, X>,
     entity: NoInfer<EntityInput<T>>,
-    options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse">,
+    options?: Omit<UpdateOptions, "signal" | "timeout" | "onResponse" | "tunnel"> & { tunnel?: false | undefined },
   ): BatchHandle<T | undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "replace(entity)");
     return this.add<T | undefined>({ call: { method: "replace", state, entity, options }, dependsOn, decode: { kind: "entity" } }, "plain");
   }
 
   /** `DELETE` of the entity (built when the batch is sent or written). */
-  delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal" | "timeout" | "onResponse">): BatchHandle<undefined> {
+  delete<T, S extends string = never, X = {}>(target: BatchEntityTarget<T, S, X>, options?: Omit<DeleteOptions, "signal" | "timeout" | "onResponse" | "tunnel"> & { tunnel?: false | undefined }): BatchHandle<undefined> {
     const { state, dependsOn } = entityTarget(this.#context, target, "delete()");
     return this.add<undefined>({ call: { method: "delete", state, options }, dependsOn, decode: { kind: "none" } }, "plain");
   }
@@ -590,5 +593,5 @@ function operationSpec(
   const prefer = request.method === "GET" ? readHeaders(context.core, undefined).get("prefer") : null;
   const headers = prefer ? { ...request.headers, prefer } : { ...request.headers };
   // The options go along for the plan to refuse a `timeout` or `signal` in them, as a write's are.
-  return { call: { method: kind, name, options }, request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
+  return { call: { method: kind, name, options, binding }, request: { method: request.method, path: request.path, headers, body: request.body }, dependsOn: [], decode: { kind: "operation", name } };
 }

@@ -151,8 +151,10 @@ function completeRequest(request: RecordedRequest, core: ClientCore, format: Bat
  * by which their 412 and 428 are explained. An update, replace or delete takes both, as the same
  * write sent alone does; a read is told nothing (a service asks none of it).
  */
-function withoutIfMatch(call: PartCall): { withoutIfMatch?: string; partKind?: BatchPartKind } {
+function withoutIfMatch(call: PartCall): { withoutIfMatch?: string; partKind?: BatchPartKind; collectionBound?: true } {
   const { method } = call;
+  // An action bound to a collection, which has no ETag of its own, is advised `If-Match: *`.
+  if (method === "action" && call.binding !== undefined && call.binding.keyPredicate === undefined) return { withoutIfMatch: callName(call), partKind: method, collectionBound: true };
   if (method === "action" || method === "function" || method === "request") return { withoutIfMatch: callName(call), partKind: method };
   return method === "create" ? { withoutIfMatch: callName(call) } : {};
 }
@@ -213,12 +215,20 @@ function buildWrite(call: WriteCall, core: ClientCore): WireSpec {
  * a JavaScript caller may give them): a part is never sent alone, so it would ignore them where its
  * caller counts on them. The batch's own request takes them. So for every method: a write's and an
  * operation's options, a raw request's request, and what `get()`, `page()` or `count()` was given
- * beside its query (which they take no options of their own for).
+ * beside its query (which they take no options of their own for). And a write's `tunnel: true`
+ * (its type takes `false` alone), which no part can use.
  */
 function refuseSendingOptions(call: PartCall): void {
+  const options = call.options as Record<string, unknown> | undefined;
   for (const name of ["timeout", "signal", "onResponse"] as const) {
-    if ((call.options as Record<string, unknown> | undefined)?.[name] === undefined) continue;
+    if (options?.[name] === undefined) continue;
     throw new TypeError(`${callName(call)}: option "${name}" is not taken by a request in a $batch, which is never sent alone: give it to batch.send() or batch.sendAsync()`);
+  }
+  // A tunnel gets a write past a proxy that refuses its method; a part's method is written inside
+  // the batch's POST, where no proxy reads it, so the tunnel would only reach the service, which
+  // may refuse it (SAP CAP does in v4). `false` asks for what a part does anyway.
+  if (options?.["tunnel"] === true) {
+    throw new TypeError(`${callName(call)}: option "tunnel" is not taken by a request in a $batch, whose method no proxy sees inside the batch's POST: add it without { tunnel: true }`);
   }
 }
 

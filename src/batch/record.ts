@@ -7,6 +7,7 @@
  * thus costs a program that never sends a batch almost nothing.
  */
 import { ODataClientError } from "../errors.js";
+import type { OperationBinding } from "../operations/requests.js";
 import type { EntityState, ExpandItem, QueryState } from "../query/state.js";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../write/options.js";
 import type { BatchResults } from "./results.js";
@@ -34,9 +35,10 @@ type PartOptions<O> = Omit<O, "signal" | "timeout" | "onResponse">;
  * arguments, checked for what they name). For the other methods, whose request is recorded as it
  * goes on the wire, `options` is kept for the plan to refuse a member the method does not take:
  * an operation's options, a raw request's request, and the second argument of `get()`, `page()`
- * and `count()`, which take none (a JavaScript caller may give some).
+ * and `count()`, which take none (a JavaScript caller may give some). An operation's `binding` tells
+ * an action bound to a collection, which a 428 advises `If-Match: *` (plan.ts `withoutIfMatch`).
  */
-export type PartCall = WriteCall | { method: "action" | "function"; name: string; options: object | undefined } | { method: "get" | "page" | "count" | "request"; options: unknown };
+export type PartCall = WriteCall | { method: "action" | "function"; name: string; options: object | undefined; binding: OperationBinding | undefined } | { method: "get" | "page" | "count" | "request"; options: unknown };
 
 /** The call of a write, built when the batch is sent or written. */
 export type WriteCall =

@@ -14,7 +14,7 @@ import type { BatchWireAnswer, BatchWireResponse } from "../payload/multipart.js
 import type { JsonBatchResponse } from "../payload/json-batch.js";
 import { surplusResponses, type JsonAnswer } from "./json-answer.js";
 import { badBatchResponse } from "../payload/bad-payload.js";
-import { explainMethodRefused, explainPrecondition, type BatchPartKind } from "../write/requests.js";
+import { explainPrecondition, type BatchPartKind } from "../write/requests.js";
 
 /** A request of the batch that the service answered with success (2xx). */
 export interface BatchSuccess<T> {
@@ -145,6 +145,8 @@ export interface PlannedRequest {
    * `BatchPartKind`).
    */
   partKind?: BatchPartKind;
+  /** Of an action's part, whether it is bound to a collection, which a 428 advises `If-Match: *` (write/requests.ts `ifMatchAdvice`). */
+  collectionBound?: true;
 }
 
 /**
@@ -539,8 +541,6 @@ export function resultOf(request: PlannedRequest, answer: Answer | undefined, se
   // names as the one that failed (see changesetFailed).
   if (answer.kind === "response" || answer.members.length === 1 || answer.failed === request) {
     explainPrecondition(error, request, "batch-part");
-    // A raw request's headers are the caller's own: it has no option tunnel to be told of.
-    if (request.partKind === undefined) explainMethodRefused(error, request, true);
   } else {
     // The service may tell which member failed (see changesetFailed).
     const { failed } = answer;

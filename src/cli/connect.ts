@@ -14,7 +14,7 @@ import type { SecretMask } from "./secrets.js";
 import { isSecretHeaderName } from "../util/redact.js";
 import { nodeDebugNames } from "../http/debug.js";
 import { isJsonContentType } from "../payload/content-type.js";
-import { CSRF_ADVICE, IF_MATCH_ADVICE } from "../write/requests.js";
+import { COLLECTION_IF_MATCH_ADVICE, CSRF_ADVICE, IF_MATCH_ADVICE } from "../write/requests.js";
 import { UNSEEN_VERSION_HINT, VERSION_HINT, versionValue } from "../read/payload-failure.js";
 
 /** The environment variables the command line reads credentials from. */
@@ -591,6 +591,8 @@ const CLI_IF_MATCH_ADVICE = `send ${IF_MATCH_HEADERS}`;
 
 /** The end of the message of a write or action answered 428: the library's explanation with its advice (write/requests.ts `preconditionExplanation`). */
 const LIBRARY_IF_MATCH_ADVICE = `; ${IF_MATCH_ADVICE})`;
+/** The same for an action bound to a collection, which has no ETag to send: `If-Match: *` alone. */
+const LIBRARY_COLLECTION_IF_MATCH_ADVICE = `; ${COLLECTION_IF_MATCH_ADVICE})`;
 
 /**
  * The error as the user of the command line needs it: the library's options named as the user set
@@ -612,6 +614,10 @@ export function inCliWords(error: unknown, service: WrittenService | undefined):
   // The advice of a 428 names the library's options of a write; the command line sends the header.
   if (error instanceof ODataHttpError && error.status === 428 && error.message.endsWith(LIBRARY_IF_MATCH_ADVICE)) {
     error.message = `${error.message.slice(0, -LIBRARY_IF_MATCH_ADVICE.length)}; ${CLI_IF_MATCH_ADVICE})`;
+    return error;
+  }
+  if (error instanceof ODataHttpError && error.status === 428 && error.message.endsWith(LIBRARY_COLLECTION_IF_MATCH_ADVICE)) {
+    error.message = `${error.message.slice(0, -LIBRARY_COLLECTION_IF_MATCH_ADVICE.length)}; the action is bound to a collection, which has no ETag of its own: send -H 'If-Match: *')`;
     return error;
   }
   // The library's words for an answer of the other OData version name its option; the command

@@ -6,7 +6,7 @@
  */
 import type { ClientCore } from "../core.js";
 import { AsyncOperationCancelledError, AsyncOperationFailedError, ODataClientError } from "../errors.js";
-import { rememberDatePaths } from "../payload/v2-values.js";
+import { markInlinedEntities, rememberDatePaths } from "../payload/v2-values.js";
 import { redactText, redactUrl } from "../util/redact.js";
 import { graphReference, resolveReference } from "../util/service-root.js";
 import { Poller, POLLER_OPTIONS, resolvePollerOptions, type AsyncPoller, type AsyncPollerOptions } from "./poller.js";
@@ -102,6 +102,8 @@ export function pollerStartFromToken<T>(token: unknown, base: URL, resumeDeadlin
       // Only ever compared with text/html: anything but a string is a type not known. The dates a
       // v2 entity's reader converted are noted again, so that a write of it sends them as v2 dates.
       // A result of bytes stays bytes; without the field (older tokens) it is text, as it was read.
+      // So are the related entities a v2 entity's reader marked (an update of it leaves them out).
+      markInlinedEntities(t.result);
       start.phase = {
         name: "succeeded",
         result: t.result as T,

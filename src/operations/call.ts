@@ -40,6 +40,11 @@ function withHeaders(request: OperationRequest, given: unknown, where: string): 
   return given === undefined ? request : { ...request, headers: { ...request.headers, ...requestHeaders(given, where) } };
 }
 
+/** Whether the call is bound to a collection (no key), which has no ETag of its own to send. */
+function collectionBound(call: OperationCall): boolean {
+  return call.binding !== undefined && call.binding.keyPredicate === undefined;
+}
+
 /** The request of an action call, with `If-Match` from the conditions and the `headers` given to `method`. */
 function actionRequest(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallHeaders) | undefined, method: string): OperationRequest {
   const where = `action(${JSON.stringify(call.name)}).${method}()`;
@@ -47,7 +52,7 @@ function actionRequest(core: ClientCore, call: OperationCall, params: OperationP
   const built = buildOperationRequest(core.options.serviceUrl, core.options.version, { ...call, parameters: params, ...(etag === undefined ? {} : { etag }) }, core.options.ieee754Compatible);
   const request = withHeaders(built, options?.headers, where);
   refuseOtherIfMatch(options, etag, request.headers["if-match"], where);
-  return request;
+  return collectionBound(call) ? { ...request, collectionBound: true } : request;
 }
 
 // The options of an action call, by name: any other member is refused (refuseUnknownOptions), as a

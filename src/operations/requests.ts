@@ -85,6 +85,13 @@ export interface OperationRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The JSON body of a v4 action; absent otherwise. */
   readonly body?: string;
+  /**
+   * Of an action bound to a collection (`Books/NS.lowStock`), which has no ETag of its own: a 428's
+   * explanation advises `If-Match: *` (write/requests.ts `ifMatchAdvice`). Set where an action is
+   * sent alone (operations/call.ts; a `$batch` part's by batch/plan.ts from its binding), not here:
+   * this module loads at every client's start.
+   */
+  readonly collectionBound?: true;
 }
 
 /**

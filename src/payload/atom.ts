@@ -13,7 +13,7 @@ import { attributeValue, childElements, firstChildElement, parseXml, textContent
 import { clipText } from "../util/redact.js";
 import { ODataClientError } from "../errors.js";
 import { badPayload } from "./bad-payload.js";
-import { rememberDate } from "./v2-values.js";
+import { inlinedEntities, rememberDate } from "./v2-values.js";
 
 /** The Atom syndication namespace. */
 export const ATOM_NAMESPACE = "http://www.w3.org/2005/Atom";
@@ -259,13 +259,19 @@ function setMember(object: Record<string, unknown>, name: string, value: unknown
  */
 function readInline(inline: XmlElement, base: string | undefined, depth: number): [unknown, CollectionAnnotations?] {
   if (depth > MAX_NESTING) throw badPayload(`the expanded entries nest more than ${MAX_NESTING} levels deep (<${inline.name}> at character offset ${inline.offset})`);
+  // What <m:inline> holds is related entities, whether a `$expand` asked for them or the service
+  // inlined them unasked: an entity written back leaves them out (v2-values.ts inlinedEntities).
   const feed = firstChildElement(inline, ATOM_NAMESPACE, "feed");
   if (feed) {
     const { entities, annotations } = readFeed(feed, baseOf(feed, base), depth);
+    inlinedEntities.add(entities);
     return [entities, annotations];
   }
   const entry = firstChildElement(inline, ATOM_NAMESPACE, "entry");
-  return [entry ? readEntry(entry, baseOf(entry, base), depth) : null];
+  if (!entry) return [null];
+  const entity = readEntry(entry, baseOf(entry, base), depth);
+  inlinedEntities.add(entity);
+  return [entity];
 }
 
 /**

@@ -10,7 +10,8 @@
  * array of a collection-valued navigation property, the object of a single-valued one) in a
  * WeakSet (what the query's `$expand` names, or a page link's own, see `pageMarks`; a write and an
  * operation's result do the same for the related entities their answer holds, see
- * `markReturnedEntities`), and the writing layer leaves out any value it finds there. Nothing
+ * `markReturnedEntities`, and the readers of v2 answers for what a service inlined unasked, see
+ * v2-values.ts `inlinedEntities`), and the writing layer leaves out any value it finds there. Nothing
  * visible is added to the entities, and a value the caller builds anew (`[...book.reviews]`,
  * `{ ...book.author }`) is theirs to send. What cannot be recognised: an expanded single-valued navigation that was `null`
  * (there is no object to remember), and a deep copy (`structuredClone`, a JSON round trip).
@@ -18,8 +19,7 @@
 import type { ExpandItem } from "../query/state.js";
 import { splitOutside } from "../util/split-outside.js";
 import { isRecord, valueAt } from "../util/values.js";
-
-const expandedValues = new WeakSet<object>();
+import { inlinedEntities as expandedValues, isV2Entity } from "./v2-values.js";
 
 function isStructured(value: unknown): value is object {
   return typeof value === "object" && value !== null;
@@ -87,9 +87,7 @@ const ENTITY_CONTROL = /^@(?:odata\.)?(?:id|etag|editLink|readLink|context|remov
 /** Whether `value` is an entity by what only an entity carries: v4 control information, v2 `__metadata.uri`. */
 function isEntity(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
-  const metadata = value["__metadata"];
-  // v2: a complex value's `__metadata` has a type only.
-  if (isRecord(metadata) && typeof metadata["uri"] === "string") return true;
+  if (isV2Entity(value)) return true;
   for (const name in value) if (ENTITY_CONTROL.test(name)) return true;
   return false;
 }

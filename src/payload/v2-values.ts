@@ -190,6 +190,38 @@ export function rememberDatePaths(value: unknown, paths: unknown): string[] {
 }
 
 /**
+ * The related entities (an entity, or an array holding some) that the v2 answers this module
+ * converted hold inline: a v2 service (SAP Gateway) inlines some that no `$expand` asked for, where
+ * v2 JSON otherwise has `__deferred`, and an entity written back with them would be a deep update.
+ * The set of payload/expanded.ts, which the writing layer asks; kept here, where the answer is
+ * converted, so that marking them costs a read no module and no second pass over its members.
+ */
+export const inlinedEntities = new WeakSet<object>();
+
+/** Whether `value` is an OData v2 entity: its `__metadata` has a `uri` (a complex value's has a type only). */
+export function isV2Entity(value: unknown): boolean {
+  return typeof (value as { __metadata?: { uri?: unknown } } | null)?.__metadata?.uri === "string";
+}
+
+/**
+ * Marks the related entities `value` holds (see {@link inlinedEntities}) where no reader converted
+ * it in this process: a poller's result read back from its token (lro/resume.ts), which JSON kept
+ * without the marks.
+ */
+export function markInlinedEntities(value: unknown): void {
+  const pending = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next !== "object" || next === null) continue;
+    for (const name in next) {
+      const member = (next as Record<string, unknown>)[name];
+      if (name === "__metadata" || typeof member !== "object" || member === null) continue;
+      if (Array.isArray(member) ? member.some(isV2Entity) : isV2Entity(member)) inlinedEntities.add(member);
+      pending.push(member);
+    }
+  }
+}
+
+/**
  * One member of an object or item of an array: a `/Date(ms)/` text made ISO text; a deferred
  * navigation dropped, a `results` wrapper replaced by its array (members of objects only); objects
  * and arrays put on `pending`, to be visited in turn.
@@ -209,9 +241,18 @@ function normalizeMember(container: Record<string, unknown>, name: string, pendi
     if (inArray || Array.isArray(value)) pending.push(value);
     else if ((value as Record<string, unknown>)["__deferred"] !== undefined) delete container[name];
     else if (isResultsWrapper(value as Record<string, unknown>)) {
-      pending.push((container[name] = (value as Record<string, unknown>)["results"]));
+      const results = (value as Record<string, unknown[]>)["results"]!;
+      pending.push((container[name] = results));
       keepInlineAnnotations(container, name, value as Record<string, unknown>);
-    } else pending.push(value);
+      // Related entities the service inlined, asked for by a `$expand` or not (see inlinedEntities):
+      // an entity written back leaves them out. Entities only: a collection of complex values is
+      // the entity's own. Marked here, where the answer is converted anyway, it costs a read nothing
+      // where nothing is inlined.
+      if (results.some(isV2Entity)) inlinedEntities.add(results);
+    } else {
+      if (isV2Entity(value)) inlinedEntities.add(value as object);
+      pending.push(value);
+    }
   }
 }
 

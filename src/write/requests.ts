@@ -15,8 +15,8 @@
  *   `@context` and, but in a create, its `@id`: see `ownControl`), v2 `__metadata` (uri, etag,
  *   media links; a `__metadata` holding only a `type` the caller wrote stays; the v4-named next link
  *   and count the v2 readers keep of an expanded collection), and the navigation
- *   values a read expanded or a write's answer held (`payload/expanded.ts`) unless `deep: true` asks
- *   for a deep write.
+ *   values a read expanded (or an OData v2 service inlined unasked) or a write's answer held
+ *   (`payload/expanded.ts`) unless `deep: true` asks for a deep write.
  * - A number that JSON has none for (the infinities, NaN) goes as `"INF"`, `"-INF"`, `"NaN"`, as an
  *   `edm.double()` value does, at any depth: `JSON.stringify` would write `null` and clear the property.
  * - Every object is converted so, whoever made it: a class instance or another realm's object by its
@@ -701,6 +701,12 @@ function checkContent(content: unknown, where: string): string | Uint8Array {
 export const IF_MATCH_ADVICE = 'pass { etag } (the entity read earlier or its ETag), or { ifMatch: "*" } to write whatever version is there';
 
 /**
+ * What a 428's explanation advises an action bound to a collection, sent alone, in the library's
+ * words; the command line puts its header in place of the option.
+ */
+export const COLLECTION_IF_MATCH_ADVICE = 'the action is bound to a collection, which has no ETag of its own: pass { ifMatch: "*" } to send If-Match: *';
+
+/**
  * The explanation added to the message of a failed write with status 412 or 428, or `undefined`
  * for other statuses. The error stays an `ODataHttpError` (code `HTTP_ERROR`) with the status.
  * @param request the write as it was sent: its conditions (`If-Match`, `If-None-Match`) are those
@@ -709,7 +715,7 @@ export const IF_MATCH_ADVICE = 'pass { etag } (the entity read earlier or its ET
  * tell a function part and a raw GET part, which are told of a request to send again rather than
  * of a write.
  */
-export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch"> & { method?: string; partKind?: BatchPartKind | undefined }): string | undefined {
+export function preconditionExplanation(status: number, request: Pick<WriteRequest, "headers" | "withoutIfMatch"> & { method?: string; partKind?: BatchPartKind | undefined; collectionBound?: true | undefined }): string | undefined {
   // A function part and a raw GET part are reads a service may still make conditional: what they
   // are told is of a request to send again, not of a change to reapply.
   const part = request.partKind;
@@ -733,7 +739,7 @@ export function preconditionExplanation(status: number, request: Pick<WriteReque
   if (status === 404 && request.withoutIfMatch === "upsert()") return upsertNotFound(request);
   if (status === 428) {
     const wanted = part === "function" ? "this function call made conditional, as with If-Match" : reading ? "this request made conditional, as with If-Match" : "If-Match for this write";
-    return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch, part)}`;
+    return `precondition required: the service wants ${wanted}; ${ifMatchAdvice(request.withoutIfMatch, part, request.collectionBound)}`;
   }
   return undefined;
 }
@@ -765,8 +771,12 @@ export type BatchPartKind = "action" | "function" | "request";
  * `etag`, a raw part the header among its own, and a function part, which has no option for a
  * condition (a GET takes no `{ etag }`), is sent as a raw part with the header; the others take
  * the header as any other. A function's URL is not quoted: the error's own is redacted.
+ * An action bound to a collection (`collectionBound`) has no ETag to pass: `*` is what it can send
+ * (SAP CAP takes it for the collection-bound action of an entity set with an ETag).
  */
-function ifMatchAdvice(method: string | undefined, part: BatchPartKind | undefined): string {
+function ifMatchAdvice(method: string | undefined, part: BatchPartKind | undefined, collectionBound?: true): string {
+  if (collectionBound && part === "action") return `the action is bound to a collection, which has no ETag of its own: pass { etag: "*" } to send If-Match: * (${method} has no ifMatch)`;
+  if (collectionBound) return COLLECTION_IF_MATCH_ADVICE;
   if (method === undefined) return IF_MATCH_ADVICE;
   const header = '{ headers: { "If-Match": "<ETag>" } }';
   if (method === "upsert()") {
@@ -871,7 +881,7 @@ function neverSent(cause: unknown): boolean {
 }
 
 /** What a failed write's explanation needs of its request. */
-type ExplainedRequest = Pick<WriteRequest, "method" | "headers" | "url" | "withoutIfMatch">;
+type ExplainedRequest = Pick<WriteRequest, "method" | "headers" | "url" | "withoutIfMatch"> & { collectionBound?: true | undefined };
 
 /** What a failed write's explanation needs of the client's options (`ClientCore.options`). */
 export type ExplainingOptions = Pick<ResolvedClientOptions, "csrf" | "headers" | "trustedOrigins">;
@@ -927,18 +937,15 @@ const TUNNELLED = new Set(["MERGE", "PATCH", "PUT", "DELETE"]);
  * `error` with what its `405 Method Not Allowed` may mean added to its message, for a write sent
  * alone by a method that takes the option `tunnel` (write/send.ts): a proxy that refuses `MERGE`,
  * `PATCH`, `PUT` or `DELETE` (its answer holds no OData error) may let it through tunnelled in a
- * `POST`; a request tunnelled already was refused so too. A `$batch` part (`part`) goes through
- * proxies inside the batch's `POST`: only its tunnel is explained, which the service alone refused
- * (SAP CAP does). Any other error as it is.
+ * `POST`; a request tunnelled already was refused so too. Any other error as it is. A `$batch`
+ * part is not told of it: no proxy sees its method, and the plan refuses its `tunnel: true`.
  */
-export function explainMethodRefused(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers">, part = false): ODataHttpError {
+export function explainMethodRefused(error: ODataHttpError, request: Pick<WriteRequest, "method" | "headers">): ODataHttpError {
   if (error.status !== 405) return error;
   const tunnelled = request.method === "POST" ? request.headers["x-http-method"] : undefined;
-  if (tunnelled !== undefined && part) {
-    addExplanation(error, `method not allowed: the service refused the part tunnelled as POST with X-HTTP-Method: ${tunnelled}; no proxy sees a $batch part's method, so add it without { tunnel: true }`);
-  } else if (tunnelled !== undefined) {
+  if (tunnelled !== undefined) {
     addExplanation(error, `method not allowed: the service, or a proxy before it, refused the write tunnelled as POST with X-HTTP-Method: ${tunnelled}`);
-  } else if (TUNNELLED.has(request.method) && !part && error.odataError === undefined) {
+  } else if (TUNNELLED.has(request.method) && error.odataError === undefined) {
     // An OData error is the service's own refusal (SAP CAP's of a read-only entity), which a
     // tunnel would meet too; a proxy's or web server's page or empty body is not.
     addExplanation(error, `method not allowed: the answer holds no OData error, so a proxy or web server before the service may refuse ${request.method} requests; { tunnel: true } sends it as POST with X-HTTP-Method: ${request.method}`);
@@ -966,7 +973,7 @@ function addExplanation(error: ODataHttpError, explanation: string | undefined):
  */
 export function explainPrecondition<E>(
   error: E,
-  request: Pick<WriteRequest, "method" | "headers" | "withoutIfMatch"> & { partKind?: BatchPartKind | undefined },
+  request: Pick<WriteRequest, "method" | "headers" | "withoutIfMatch"> & { partKind?: BatchPartKind | undefined; collectionBound?: true | undefined },
   csrf: CsrfSending,
   earlier: readonly unknown[] = [],
 ): E {

@@ -352,13 +352,14 @@ export function textResultType(headers: Headers, result: unknown): string | unde
  * The version headers (`DataServiceVersion`, `OData-Version`, names in lower case) of the answer
  * that carried an operation's result (`shape`), for the operation's poller to judge the result by
  * them as `invoke()` judges its answer (a v2 service's `{"d": …}` to a client of v4 is refused,
- * operations/results.ts), the answer being gone by the time the result is read. `undefined` for
- * other pollers, and where the answer has neither header.
+ * operations/results.ts), the answer being gone by the time the result is read; and its `ETag`,
+ * which an entity result keeps as `invoke()`'s does. `undefined` for other pollers, and where the
+ * answer has none of these headers.
  */
 export function resultVersionsOf(headers: Headers, shape: AsyncResultShape | undefined): Record<string, string> | undefined {
   if (shape?.kind !== "operation") return undefined;
   let versions: Record<string, string> | undefined;
-  for (const name of [ANSWER_VERSION.v2, ANSWER_VERSION.v4]) {
+  for (const name of [ANSWER_VERSION.v2, ANSWER_VERSION.v4, "etag"]) {
     const value = headers.get(name);
     if (value !== null) (versions ??= {})[name] = value;
   }

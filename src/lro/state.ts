@@ -31,8 +31,8 @@ export type Phase<T> =
       resultUrl?: string | undefined;
       /**
        * The version headers of the answer that carried an operation's result, for its poller to
-       * judge the result by, as `invoke()` judges its answer (monitor-answer.ts `resultVersionsOf`).
-       * Not in the token.
+       * judge the result by, as `invoke()` judges its answer, and its `ETag` (monitor-answer.ts
+       * `resultVersionsOf`). Not in the token.
        */
       versions?: Record<string, string> | undefined;
     }

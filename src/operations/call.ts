@@ -9,6 +9,8 @@ import { httpErrorOf } from "../payload/failed-answer.js";
 import type { AsyncPollerOptions } from "../lro/poller.js";
 import { readHeaders, resolveNextLink, SINGLE_READ_OPTIONS, walkPages } from "../read/traversal.js";
 import { markReturnedEntities } from "../payload/expanded.js";
+import { keepEtagHeader } from "../payload/entity-answer.js";
+import { isV2 } from "../query/literal-format.js";
 import { callTimeout } from "../util/timers.js";
 import type { RequestOptions } from "../options.js";
 import { optionalFunction, refuseUnknownOptions, type OptionNames } from "../util/values.js";
@@ -23,6 +25,7 @@ import { requestHeaders } from "../http/request-headers.js";
 import { mergePrefer } from "../http/steps.js";
 import { readOperationBody } from "./result-body.js";
 import { refuseV2Result } from "../read/payload-failure.js";
+import type { ODataHttpError } from "../errors.js";
 
 /** The `headers` option of one call: more headers for its request alone. */
 interface CallHeaders {
@@ -64,6 +67,25 @@ const INVOKE_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, ma
 // A function's are a read's (its `pages()` and `stream()` take READ_OPTIONS).
 const GET = SINGLE_READ_OPTIONS satisfies OptionNames<CallOptions>;
 const GET_ASYNC = { signal: 1, timeout: 1, onResponse: 1, pollInterval: 1, maxWait: 1, onProgress: 1, headers: 1 } satisfies OptionNames<AsyncPollerOptions & CallHeaders>;
+
+/**
+ * `error` with what a `405 Method Not Allowed` of an operation call may mean: the operation is of
+ * the other kind. A function is called with `GET`, an action with `POST`, and an OData v2 function
+ * import with the method its `m:HttpMethod` declares, which only its `$metadata` shows; the
+ * service's own answer names neither. Any other error as it is.
+ */
+function explainOtherKind(error: ODataHttpError, method: OperationRequest["method"], name: string, v2: boolean): ODataHttpError {
+  // A v2 service operation sent with the PUT, MERGE or DELETE its `m:HttpMethod` declares was
+  // given that method by the caller, who read it there: its 405 is no mix-up of the two kinds.
+  if (error.status !== 405 || (method !== "GET" && method !== "POST")) return error;
+  const quoted = JSON.stringify(name);
+  const explanation =
+    method === "GET"
+      ? `${quoted} may be ${v2 ? "a function import declared with m:HttpMethod other than GET" : "an action"}, which is called with action(${quoted}).invoke() (POST${v2 ? '; option "method" for another' : ""}), not with GET`
+      : `${quoted} may be ${v2 ? 'a function import declared with m:HttpMethod="GET"' : "a function"}, which is called with function(${quoted}, params).get() (GET), not with POST`;
+  error.message = `${error.message} (method not allowed: ${explanation})`;
+  return error;
+}
 
 /** `ActionCall.invoke()`: sends the action and reads its result. */
 export function invokeAction(core: ClientCore, call: OperationCall, params: OperationParameters | undefined, options: (ConditionalOptions & CallOptions) | undefined): Promise<unknown> {
@@ -136,7 +158,10 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
     // An action that got no answer may have run; a function's failure is a read's (left as it is there).
     throw unansweredFailure(error, request, "action");
   }
-  if (!response.ok) throw await explainFailedWrite(await httpErrorOf(response, method, url, { signal }), request, core.options, response);
+  if (!response.ok) {
+    const failed = await explainFailedWrite(await httpErrorOf(response, method, url, { signal }), request, core.options, response);
+    throw explainOtherKind(failed, method, name, isV2(core.options.version));
+  }
   // Microsoft Graph's `copy` answers so unasked: the result comes from the monitor, not from here.
   if (response.status === 202) {
     const pending = await (await import("../write/pending-answer.js")).pendingAnswerError(response, method, url, "invokeAsync() or getAsync()");
@@ -173,6 +198,10 @@ export async function sendOperation(core: ClientCore, request: OperationRequest,
   if (read === undefined) return undefined;
   if ("text" in read) return read.text;
   const result = read;
+  // One entity may come with its ETag in the header alone, as an entity read may: kept where
+  // `etagOf` and update() look, unless the body has one. A collection's or a primitive's answer
+  // has no ETag of one entity to keep.
+  if (!Array.isArray(result.value)) keepEtagHeader(result.value, response.headers.get("etag"), isV2(core.options.version));
   // The related entities a result holds (SAP Gateway's function imports answer with them inline)
   // are remembered, so that writing a result back leaves them out, as a write's answer's are.
   markReturnedEntities(result.value);
@@ -214,7 +243,7 @@ export async function startOperation<R>(
   const poller = await startPoller<unknown>(core, init, options, {
     where: call,
     shape: { kind: "operation", name, version },
-    explain: (error, response) => explainFailedWrite(error, request, core.options, response),
+    explain: async (error, response) => explainOtherKind(await explainFailedWrite(error, request, core.options, response), request.method, name, isV2(version)),
     unanswered: (error) => unansweredFailure(error, request, "action"),
     // An action answered with success at once (the service did not go async) has run, however its
     // answer's body then fails or cannot be read, as invoke() says; a function's body is a read's.
@@ -226,6 +255,10 @@ export async function startOperation<R>(
     const sent = `${request.method} ${redactUrl(request.url)}`;
     return statusUrl === request.url.href ? sent : `${sent} (a long-running operation, status monitor ${redactUrl(statusUrl)})`;
   };
-  return operationPoller<R>(poller, version, name, where, (body, headers, at) => refuseV2Result(body, headers, version, at), ranAtOnce);
+  // An entity result keeps the ETag its answer sent in the header alone, as invoke()'s does.
+  const keepEtag = (value: unknown, etag: string | undefined): void => {
+    if (!Array.isArray(value)) keepEtagHeader(value, etag ?? null, isV2(version));
+  };
+  return operationPoller<R>(poller, version, name, where, (body, headers, at) => refuseV2Result(body, headers, version, at), ranAtOnce, keepEtag);
 }
 

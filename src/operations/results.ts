@@ -102,7 +102,9 @@ export interface OperationPoller<T> extends AsyncPoller<T> {
  * as a direct call judges its answer (call.ts gives `refuseV2Result`; given there, it costs the
  * start nothing). `atOnce`, for a result the service answered at once, makes an error about it
  * what `invoke()` would throw (an action's says that it ran): its message then says what the body
- * is without naming the request, which `atOnce` names.
+ * is without naming the request, which `atOnce` names. `keepEtag` is given the result and the
+ * `ETag` of the answer that carried it, for an entity result to keep as `invoke()`'s does (call.ts
+ * gives it, so that the code it runs does not load with the client, which imports this module).
  */
 export function operationPoller<R>(
   poller: AsyncPoller<unknown>,
@@ -111,6 +113,7 @@ export function operationPoller<R>(
   where?: (statusUrl: string) => string,
   check?: (body: unknown, headers: Headers, where: string | undefined) => void,
   atOnce?: (error: unknown) => unknown,
+  keepEtag?: (value: unknown, etag: string | undefined) => void,
 ): OperationPoller<R> {
   let nextLink: string | undefined;
   const named = () => where?.(poller.statusUrl) ?? `the operation ${JSON.stringify(name)} (status monitor ${redactUrl(poller.statusUrl)})`;
@@ -130,6 +133,7 @@ export function operationPoller<R>(
       // A collection result's next link is not followed inside the poller (its result is one
       // answer): `nextLink()` gives it, for `pages({ from })` to read the rest.
       const result = readOperationResult(raw, version, name);
+      keepEtag?.(result.value, phase?.versions?.["etag"]);
       nextLink = result.nextLink;
       return result.value as R;
     } catch (error) {

@@ -51,8 +51,9 @@ const RESERVED = new Set([
   // v2 helpers' `NaN` and `Infinity` call or read: either way the file would not compile.
   // (`Object`, `Number`, `JSON`, `Record` and `Date`, which it names too, are above.)
   "Pick", "Uint8Array", "RangeError", "TypeError", "atob", "NaN", "Infinity",
-  // What the generated file imports.
-  "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityQuery", "FunctionCall", "ODataClient", "edm",
+  // What the generated file imports (EntityInput and EntityInputValue for entity-typed parameters).
+  "ActionCall", "CollectionQuery", "EdmValue", "Entity", "EntityInput", "EntityInputValue", "EntityQuery", "FunctionCall",
+  "ODataClient", "edm",
   // And what it imports with the option reader.
   "ODataReader", "ReadCollectionQuery", "ReadEntityQuery",
 ]);

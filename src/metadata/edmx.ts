@@ -183,10 +183,27 @@ function required(element: XmlElement, attribute: string): string {
 function booleanAttribute(element: XmlElement, attribute: string, fallback: boolean): boolean {
   const value = attributeValue(element, "", attribute);
   if (value === undefined) return fallback;
-  // The schema types these xs:boolean, whose lexical forms are 1 and 0 besides true and false.
-  if (value === "true" || value === "1") return true;
-  if (value === "false" || value === "0") return false;
-  throw badMetadata(`${where(element)} has ${attribute}=${JSON.stringify(value)}, which is not true or false`);
+  const read = xsBoolean(value);
+  if (read === undefined) throw badMetadata(`${where(element)} has ${attribute}=${JSON.stringify(value)}, which is not true or false`);
+  return read;
+}
+
+/**
+ * An xs:boolean, the type the schemas give every boolean of a `$metadata` document (the facets,
+ * an annotation's `Bool`, the `m:` attributes of v2): 1 and 0 are written for true and false too,
+ * and white space around the value is collapsed away. `undefined` for anything else.
+ */
+function xsBoolean(value: string): boolean | undefined {
+  const text = value.trim();
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  return undefined;
+}
+
+/** A v2 document's `m:` boolean attribute (`m:HasStream`, `m:IsDefaultEntityContainer`); absent or not a boolean is false. */
+function metadataFlag(element: XmlElement, attribute: string): boolean {
+  const value = attributeValue(element, METADATA_V2, attribute);
+  return value !== undefined && xsBoolean(value) === true;
 }
 
 function integer(element: XmlElement, attribute: string, value: string): number {
@@ -278,7 +295,7 @@ class EdmxReader {
         case "EntityContainer": {
           if (schema.entityContainer && this.#v4) throw badMetadata(`${where(child)}: the schema ${namespace} has a second entity container`);
           const container = this.#container(child, schema);
-          if (!schema.entityContainer || attributeValue(child, METADATA_V2, "IsDefaultEntityContainer") === "true") schema.entityContainer = container;
+          if (!schema.entityContainer || metadataFlag(child, "IsDefaultEntityContainer")) schema.entityContainer = container;
           break;
         }
         case "Association":
@@ -343,7 +360,7 @@ class EdmxReader {
         const path = required(ref, "Name");
         return { name: attributeValue(ref, "", "Alias") ?? path, path };
       }),
-      hasStream: booleanAttribute(element, "HasStream", false) || attributeValue(element, METADATA_V2, "HasStream") === "true",
+      hasStream: booleanAttribute(element, "HasStream", false) || metadataFlag(element, "HasStream"),
     };
   }
 
@@ -508,7 +525,7 @@ class EdmxReader {
     };
     const extendsName = attributeValue(element, "", "Extends");
     if (extendsName !== undefined) container.extends = this.#resolver.name(extendsName);
-    if (attributeValue(element, METADATA_V2, "IsDefaultEntityContainer") === "true") this.#defaultContainers.add(container);
+    if (metadataFlag(element, "IsDefaultEntityContainer")) this.#defaultContainers.add(container);
     this.#containerElements.set(container, element);
     // The names of the container's imports so far: v2 overloads share one import.
     const importNames = new Set<string>();
@@ -769,7 +786,9 @@ class EdmxReader {
    */
   #valueOf(element: XmlElement): AnnotationValue | undefined {
     for (const attribute of element.attributes) {
-      if (attribute.namespace === "" && ATTRIBUTE_EXPRESSIONS.has(attribute.local)) return this.#constant(element, attribute.local, attribute.value);
+      // As in element notation, only a string keeps the white space around it (XML Schema
+      // collapses it for the other types: `Int=" 5 "` is 5).
+      if (attribute.namespace === "" && ATTRIBUTE_EXPRESSIONS.has(attribute.local)) return this.#constant(element, attribute.local, attribute.local === "String" ? attribute.value : attribute.value.trim());
     }
     const expression = firstExpression(element);
     return expression === undefined ? undefined : this.#expression(expression);
@@ -779,10 +798,11 @@ class EdmxReader {
     switch (kind) {
       case "String":
         return normaliseLineEnds(text);
-      case "Bool":
-        if (text === "true") return true;
-        if (text === "false") return false;
-        throw badMetadata(`${where(element)} has the Bool value ${JSON.stringify(text)}`);
+      case "Bool": {
+        const value = xsBoolean(text);
+        if (value === undefined) throw badMetadata(`${where(element)} has the Bool value ${JSON.stringify(text)}`);
+        return value;
+      }
       case "Int": {
         const value = /^[-+]?\d+$/.test(text) ? numberOf(text) : undefined;
         if (value === undefined) throw badMetadata(`${where(element)} has the Int value ${JSON.stringify(text)}`);

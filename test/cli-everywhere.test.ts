@@ -190,7 +190,9 @@ const USAGE_CASES: UsageCase[] = [
   ["query: one argument too many", () => ["query", S(), "Products", "extra"], /query: unexpected argument "extra"/],
   ["count: no set", () => ["count", S()], /count: expected <service> <set>; got only/],
   ["count: one argument too many", () => ["count", S(), "Products", "x"], /count: unexpected argument "x"/],
-  ["get: no key", () => ["get", S(), "Products"], /get: expected <service> <set> <key>; got only/],
+  // Without a key the name is read as a singleton: an entity set of $metadata is refused, naming its key.
+  ["get: no key", () => ["get", S(), "Products"], /get: "Products" is an entity set: give the key \(ID\) of the entity to read/, { metadata: true }],
+  ["get: no set", () => ["get", S()], /get: expected <service> <set> <key>, or <service> <singleton>; got only/],
   ["get: one argument too many", () => ["get", S(), "Products", "1", "2"], /get: unexpected argument "2"/],
   ["export: one argument too many", () => ["export", S(), "Products", "Orders", "--out", "x.ndjson"], /export: unexpected argument "Orders"/],
   ["call: no operation", () => ["call", S()], /call: expected <service> <operation>; got only/],

@@ -40,7 +40,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   json: { type: "boolean", help: "errors (and describe's output) as JSON" },
   quiet: { type: "boolean", short: "q", help: "no progress and no summary on stderr" },
   progress: { type: "boolean", help: "show progress on stderr even when it is not a terminal" },
-  header: { type: "string", short: "H", multiple: true, value: "'NAME: VALUE'", help: "a header sent on every request to the service (repeatable)" },
+  header: { type: "string", short: "H", multiple: true, value: "'NAME: VALUE'", help: "a header sent on every request to the service (repeatable); not Accept, which the command sets to what it reads, nor a Prefer page size other than --page-size's" },
   "trust-origin": {
     type: "string",
     multiple: true,

@@ -75,6 +75,8 @@ export function clientSettings(args: ParsedArgs): ClientSettings {
     }
     headers[name] = header.slice(colon + 1).trim();
   }
+  const maxPageSize = args.values["page-size"] === undefined ? undefined : integerOption(args, "page-size", 1);
+  checkPreferredPageSize(headers, maxPageSize);
   const version = stringOption(args, "odata-version");
   if (version !== undefined && version !== "2.0" && version !== "4.0" && version !== "4.01") {
     throw new CliUsageError(`--odata-version must be "4.0", "4.01" or "2.0"; got ${JSON.stringify(version)}`);
@@ -83,12 +85,28 @@ export function clientSettings(args: ParsedArgs): ClientSettings {
     headers,
     version,
     timeout: integerOption(args, "timeout", 0, 2_147_483_647),
-    maxPageSize: args.values["page-size"] === undefined ? undefined : integerOption(args, "page-size", 1),
+    maxPageSize,
     configFile: stringOption(args, "config"),
     trustedOrigins: listOption(args, "trust-origin"),
     keyAsSegment: args.values["key-as-segment"] === true,
     debug: args.values["debug"] === true,
   };
+}
+
+/**
+ * Refuses (exit 2) an `-H Prefer` that asks for pages of another size than `--page-size`: the
+ * client merges the two, its own preference winning, and the -H one would go unsent without a
+ * word. The same size twice, or a Prefer of other preferences, goes with it. A profile's Prefer
+ * gives way to `--page-size`, as a profile's header gives way to an -H of its name.
+ */
+function checkPreferredPageSize(headers: Record<string, string>, pageSize: number | undefined): void {
+  if (pageSize === undefined) return;
+  const name = Object.keys(headers).find((given) => given.toLowerCase() === "prefer");
+  if (name === undefined) return;
+  // `odata.maxpagesize` (OData 4.0) or `maxpagesize` (4.01), names case-insensitive (RFC 7240).
+  const asked = /(?:^|[,;])\s*(?:odata\.)?maxpagesize\s*=\s*"?([^",;\s]*)/i.exec(headers[name]!)?.[1];
+  if (asked === undefined || asked === String(pageSize)) return;
+  throw new CliUsageError(`--header (-H) Prefer asks for pages of ${asked} and --page-size for pages of ${pageSize}; give the page size once, with --page-size`);
 }
 
 /**
@@ -262,6 +280,7 @@ export function connect(service: string, settings: ClientSettings, environment: 
   const { options, conditions } = optionsAndConditions(target, settings, environment);
   written.conditions = conditions;
   warnOfReplacedCredentials("auth" in given ? given.auth : options.auth, options.headers as Record<string, string>, settings, target, environment);
+  warnOfReplacedAccept(options.headers as Record<string, string>, settings, target, environment);
   const checked = checkVersion && !versionGiven ? [...(given.steps ?? []), versionCheck(written)] : (given.steps ?? []);
   // The steps of a client that speaks OData 2.0, or may come to (speakDeclared): each looks at the
   // service as the client speaks to it when an answer comes, and lets the others pass.
@@ -334,6 +353,20 @@ function warnOfReplacedCredentials(auth: AuthOptions | undefined, headers: Recor
   const given = Object.hasOwn(settings.headers, header) || !profile ? "--header (-H)" : `${profile.file}: profiles.${profile.name}.headers`;
   const replaced = "oauth2" in auth ? "the profile's oauth2 credentials" : "basic" in auth ? `${ENV.user} and ${ENV.password}` : ENV.token;
   environment.warn(`the Authorization header of ${given} is sent, not ${replaced}: a configured Authorization header takes the place of the credentials`);
+}
+
+/**
+ * A configured `Accept` (`-H`, a profile's `headers`) gives way to the one each request sets: the
+ * command reads JSON (and `$metadata`'s XML), which another form would not give it. Said, so that
+ * an `Accept` asking for more (`odata.metadata=full`) is not taken for what the service was asked;
+ * `application/json`, which the command asks for anyway, is taken without a word.
+ */
+function warnOfReplacedAccept(headers: Record<string, string>, settings: ClientSettings, target: ServiceTarget, environment: Environment): void {
+  const header = Object.keys(headers).find((name) => name.toLowerCase() === "accept");
+  if (header === undefined || environment.warn === undefined || headers[header]!.trim().toLowerCase() === "application/json") return;
+  const profile = target.kind === "profile" ? target.profile : undefined;
+  const given = Object.hasOwn(settings.headers, header) || !profile ? "--header (-H)" : `${profile.file}: profiles.${profile.name}.headers`;
+  environment.warn(`the Accept header of ${given} is replaced by the command's own: it asks for the JSON it reads (XML for $metadata); --format (query, export) chooses what is written`);
 }
 
 /** What a command adds to the client's options: its steps, `auth: undefined`, and whether to check the service's version. */

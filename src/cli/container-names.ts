@@ -80,6 +80,21 @@ function extendsUnread(container: EntityContainer, containers: readonly EntityCo
 export function checkSetName(command: string, model: ServiceModel | undefined, name: string): void {
   const unknown = unknownSet(command, model, name);
   if (unknown !== undefined) throw new CliUsageError(`${command}: ${unknown}`);
+  const singleton = singletonNote(command, model, name);
+  if (singleton !== undefined) throw new CliUsageError(`${command}: ${singleton}`);
+}
+
+/** The commands that read `<set>` as a collection: its pages, or its `$count`. */
+const READS_COLLECTIONS: ReadonlySet<string> = new Set(["query", "count", "export"]);
+
+/**
+ * What a command that reads a collection ({@link READS_COLLECTIONS}) is told of a `<set>` that
+ * `$metadata` declares a singleton, or `undefined`: its answer is one entity, which no walk reads
+ * as pages (and `Me/$count` is no count); `get` reads it.
+ */
+function singletonNote(command: string, model: ServiceModel | undefined, name: string): string | undefined {
+  if (!READS_COLLECTIONS.has(command) || containerMember(model, name)?.kind !== "singleton") return undefined;
+  return `${JSON.stringify(name)} is a singleton, one entity and no collection: traverse-odata get <service> ${name} reads it`;
 }
 
 /** What {@link checkSetName} refuses `name` with (after the command's name), or `undefined` where it lets the name be sent. */
@@ -103,6 +118,35 @@ function unknownSet(command: string, model: ServiceModel | undefined, name: stri
 }
 
 /**
+ * What `$metadata` says `name` (a `<set>` argument, maybe qualified by its container) is: an entity
+ * set (with its key's names), a singleton (and whether it may be null), or `undefined` where it
+ * names neither, or there is no model. `get` reads a singleton by its name alone and an entity set
+ * by its key, and tells which where the user gave the other.
+ */
+export function containerMember(
+  model: ServiceModel | undefined,
+  name: string,
+): { kind: "entitySet"; key: string[] } | { kind: "singleton"; nullable: boolean } | undefined {
+  if (model === undefined) return undefined;
+  const containers = model.schemas.flatMap((schema) => (schema.entityContainer ? [schema.entityContainer] : []));
+  const dot = name.lastIndexOf(".");
+  const qualifier = dot < 0 ? undefined : name.slice(0, dot);
+  const member = name.slice(dot + 1);
+  // Unqualified, a name is the default container's (the one the model keeps as container()).
+  const within = qualifier === undefined ? [model.container()].filter((c) => c !== undefined) : containers.filter((c) => c.name === qualifier || c.qualifiedName === qualifier);
+  for (const container of within) {
+    const set = container.entitySets.find((s) => s.name === member);
+    if (set) {
+      const type = model.entityType(set.entityType);
+      return { kind: "entitySet", key: type ? model.keyOf(type).map((k) => k.name) : [] };
+    }
+    const singleton = container.singletons.find((s) => s.name === member);
+    if (singleton) return { kind: "singleton", nullable: singleton.nullable };
+  }
+  return undefined;
+}
+
+/**
  * `error` where the service answered 404 to a request for the set `name` that the command sent
  * without reading `$metadata` first (`count`, `query` as JSON or NDJSON, `export` of one walk):
  * `$metadata` is read then, and where it has no such set, the error says so in the words of
@@ -110,9 +154,11 @@ function unknownSet(command: string, model: ServiceModel | undefined, name: stri
  * (`products` for `Products`). The error keeps its class and status, and so its exit code; a set
  * that exists costs no request, and one that `$metadata` cannot tell of (it cannot be read, or
  * has the set) leaves the error as it was. `metadata` reads the document (the client's cache, or
- * the command's own read).
+ * the command's own read). A name `$metadata` declares a singleton, which the service answered
+ * 404 as a collection, is said to be one in the same way.
  */
 export async function explainMissingSet(error: unknown, command: string, name: string, metadata: () => Promise<ServiceModel | undefined>): Promise<unknown> {
+  // Only a 404 asks $metadata: any other failure is told as it came, at no request more.
   if (!(error instanceof ODataHttpError) || error.status !== 404) return error;
   let model: ServiceModel | undefined;
   try {
@@ -121,7 +167,8 @@ export async function explainMissingSet(error: unknown, command: string, name: s
     // The 404 is what the user needs to know; a $metadata that fails too adds nothing to it.
     return error;
   }
-  const unknown = unknownSet(command, model, name);
+  // A singleton the service answers 404 for as a collection (`Me/$count`) is said to be one.
+  const unknown = unknownSet(command, model, name) ?? singletonNote(command, model, name);
   if (unknown !== undefined) error.message = `${error.message}; ${unknown}`;
   return error;
 }

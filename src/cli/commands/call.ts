@@ -8,7 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AsyncOperationTimeoutError, ODataClientError, ODataHttpError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
+import { AsyncOperationTimeoutError, ODataClientError, ODataHttpError, type ActionCall, type ODataClient, type AsyncPoller, type AsyncPollerToken, type FunctionCall, type Operation, type OperationParameters, type Parameter, type PipelineStep, type ServiceModel, type ServiceOperationMethod } from "../../index.js";
 import { flag, integerOption, listOption, stringOption } from "../args.js";
 import { answeredUrl, resolveLocation } from "../../lro/answer-url.js";
 import { answerRecorder, clientFor, clientWithMetadata, type AnswerRecorder, type Command, type CommandContext } from "../context.js";
@@ -195,6 +195,31 @@ function findOperation(model: ServiceModel | undefined, operation: string, key: 
   return { kind: forceFunction ? "function" : "action", name, set, ...(singleton ? { singleton: true } : {}) };
 }
 
+/**
+ * Whether a call surely needs `parameter`: one `$metadata` declares `Nullable="false"`, not a
+ * collection (whose `Nullable` speaks of its items) and not annotated `Core.OptionalParameter`.
+ * Sent without it, a function is an overload the service does not have (`topN()`: 404) and an
+ * action's body lacks a value that cannot be null (400). A nullable one is left to the service:
+ * an action's body may leave it out (it is null then), and though a v4 function's call names
+ * every parameter (CSDL 4.01 section 12.2), services take a nullable one left out as null.
+ */
+function isNeeded(parameter: Parameter): boolean {
+  return !parameter.nullable && !parameter.collection && !Object.hasOwn(parameter.annotations, "Org.OData.Core.V1.OptionalParameter");
+}
+
+/**
+ * Refuses (exit 2), before anything is sent, a call without the parameters that `$metadata` says
+ * it needs ({@link isNeeded}), each named with its type. Nothing is checked where `$metadata`
+ * does not say (no document, an operation it does not declare).
+ */
+function checkNeededParameters(target: OperationTarget, params: Record<string, unknown>): void {
+  const missing = (target.parameters ?? []).filter((parameter) => !(parameter.name in params) && isNeeded(parameter));
+  if (missing.length === 0) return;
+  const typed = missing.map((p) => `${p.name} (${p.type})`);
+  const list = typed.length === 1 ? typed[0] : `${typed.slice(0, -1).join(", ")} and ${typed.at(-1)}`;
+  throw new CliUsageError(`call: ${target.kind} ${target.name} needs the parameter${missing.length === 1 ? "" : "s"} ${list}, which $metadata declares not nullable: give ${missing.map((p) => `--param ${p.name}=…`).join(" ")}`);
+}
+
 /** `call <service> <operation>`: an action or function, waited for (`--async`) or left running (`--no-wait`). */
 export const callCommand: Command = {
   spec: {
@@ -212,6 +237,7 @@ export const callCommand: Command = {
     },
     notes: [
       "<operation> is an action or function import (name), or an operation bound to an entity set (Set/NS.name) or a singleton (Singleton/NS.name, no --key).",
+      "A parameter $metadata declares not nullable (a collection and one annotated Core.OptionalParameter aside) needs its --param: without it the call is refused before anything is sent, naming it.",
       `An action on an entity the service guards with an ETag may need If-Match (HTTP 428): ${IF_MATCH_HEADERS}.`,
       "Examples:",
       "  traverse-odata call https://host/odata/v4/demo/ exportProducts --param format=csv --async",
@@ -238,6 +264,7 @@ export const callCommand: Command = {
     const target = findOperation(model, operation, keyText !== undefined, flag(context.args, "function"), given);
     if (keyText !== undefined && target.set === undefined) throw keyOnImport;
     const params = parseParameters(listOption(context.args, "param"), target.parameters, model, client.version);
+    checkNeededParameters(target, params);
     // The untyped form of action() and function(), which the client and both queries have.
     const base: OperationHost =
       target.set === undefined

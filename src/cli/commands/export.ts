@@ -339,6 +339,11 @@ async function runExport(context: CommandContext): Promise<void> {
   if (formatArg === undefined && !planOnly && !toStdout && !namesFormat(out)) {
     reporter.warn(`${outArg}: its extension names none of the formats (.csv, .json, .ndjson or .jsonl); writing NDJSON (--format ndjson|csv|json chooses one)`);
   }
+  // CSV written into `rows.json` as --format says: said, so that the name is not taken for what the file holds.
+  if (formatArg !== undefined && !planOnly && !toStdout && namesFormat(out) && formatFromFileName(out) !== format) {
+    const named = (name: FileFormatName) => (name === "ndjson" ? "NDJSON" : name.toUpperCase());
+    reporter.warn(`${outArg}: its extension names ${named(formatFromFileName(out))}; writing ${named(format)}, as --format says`);
+  }
   const resume = flag(args, "resume");
   const checkpointInterval = integerOption(args, "checkpoint-interval", 0, 3_600_000);
 

@@ -8,13 +8,14 @@ import { flag, stringOption } from "../args.js";
 import { CliUsageError } from "../errors.js";
 import { answerRecorder, clientFor, clientWithMetadata, optionalMetadata, type Command } from "../context.js";
 import { columnsOf, exactEntities, jsonWithServiceDigits, pageRowsText, TableWriter, type FormatName, type RowFormat } from "../formats.js";
+import type { EntityQuery } from "../../index.js";
 import { EntityTexts } from "../../payload/entity-text.js";
 import { queryPages } from "../../resources/read-query.js";
 import { rowFormat } from "../export.js";
 import { buildEntityQuery, buildQuery, columnsFor, declaredColumns, pageSizeWarning, QUERY_OPTIONS, rowsToRead } from "../query-args.js";
 import { parseKey } from "../values.js";
 import { v4AnswerCheck, versionGiven } from "../connect.js";
-import { checkSetName, explainMissingSet } from "../container-names.js";
+import { checkSetName, containerMember, explainMissingSet } from "../container-names.js";
 
 const FORMATS: readonly FormatName[] = ["table", "json", "ndjson", "csv"];
 
@@ -30,7 +31,7 @@ export const queryCommand: Command = {
     positionals: { min: 2, max: 2 },
     options: {
       ...QUERY_OPTIONS,
-      count: { type: "boolean", help: "ask for the total count ($count=true): in JSON as @odata.count, else in the summary" },
+      count: { type: "boolean", help: "ask for the total count ($count=true): in JSON as @odata.count, else in the summary on stderr (with --quiet alone on a line: count: N)" },
       format: { type: "string", value: "F", help: "table (default), json, ndjson or csv" },
     },
     notes: 'Example:\n  traverse-odata query https://host/odata/v4/catalog/ Books --filter "stock gt 0" --select ID,title --top 10',
@@ -125,6 +126,12 @@ export const queryCommand: Command = {
     if (lines) await stdout.write(`${headDone ? "" : headOf(lines)}${lines.tail(rows)}${counted ? "}\n" : ""}`);
     const seconds = (performance.now() - started) / 1000;
     reporter.summary(`${formatCounted(rows, "row")}${count === undefined ? "" : ` (count ${formatCount(count)})`} in ${formatCounted(pages, "page")}, ${seconds.toFixed(1)} s`);
+    if (flag(context.args, "count")) {
+      // A count asked for and not given would otherwise show as nothing at all (or JSON's null).
+      if (count === undefined) reporter.warn(`--count: the service answered no count (${client.version === "2.0" ? "__count" : "@odata.count"})`);
+      // The count is data the user asked for: --quiet leaves out the summary that tells it, not the count.
+      else if (!counted && flag(context.args, "quiet")) reporter.write(`count: ${count}\n`);
+    }
   },
 };
 
@@ -160,26 +167,52 @@ export const countCommand: Command = {
   },
 };
 
-/** `get <service> <set> <key>`: one entity as JSON. */
+/** `get <service> <set> <key>` (one entity as JSON) and `get <service> <singleton>`. */
 export const getCommand: Command = {
   spec: {
     name: "get",
-    summary: "Print one entity as JSON, by its key: 42, O'Brien, or Name=value,Name=value for a key of several properties or an alternate key.",
-    synopsis: "<service> <set> <key>",
-    positionals: { min: 3, max: 3 },
+    summary: "Print one entity as JSON, by its key (42, O'Brien, or Name=value,Name=value for a key of several properties or an alternate key), or a singleton by its name alone.",
+    synopsis: "<service> <set> <key>, or <service> <singleton>",
+    positionals: { min: 2, max: 3 },
     options: { select: QUERY_OPTIONS["select"]!, expand: QUERY_OPTIONS["expand"]! },
     notes:
-      "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...; binary data in base64 or base64url, as JSON prints it); without it an integer is a number and anything else a string. A value in single quotes is a string as OData writes one, commas and all, a quote inside doubled: Product='Smith, John',Language=EN. An alternate key that $metadata declares (Core.AlternateKeys) is given by its names: accountnumber=A3.",
+      "Key values are typed by $metadata where the service has it (strings, GUIDs, dates...; binary data in base64 or base64url, as JSON prints it); without it an integer is a number and anything else a string. A value in single quotes is a string as OData writes one, commas and all, a quote inside doubled: Product='Smith, John',Language=EN. An alternate key that $metadata declares (Core.AlternateKeys) is given by its names: accountnumber=A3.\n" +
+      "Without a key the name is read as a singleton (GET Me), where $metadata declares it one or does not declare it an entity set; an entity set given no key, or a singleton given one, is refused before anything is sent (without $metadata, a name that answers a collection is refused once read). A singleton that $metadata declares Nullable and that has no entity prints null.\n" +
+      "Examples:\n  traverse-odata get https://host/odata/v4/catalog/ Books 42\n  traverse-odata get https://graph.microsoft.com/v1.0/ me --select displayName",
   },
   async run(context) {
-    const [service = "", set = "", keyText = ""] = context.args.positionals;
+    const [service = "", set = "", keyText] = context.args.positionals;
     const answers = answerRecorder();
     // An entity of a v4 service read as v2 would print, its @odata.context and all: stopped.
     const { client, model } = await clientWithMetadata(context, service, [answers.step, v4AnswerCheck(context.environment)]);
-    const collection = client.collection(set);
     // Before the key is read: a set $metadata lacks would type it as no key (`products('abc')`).
     checkSetName("get", model, set);
-    const entity = await buildEntityQuery(collection.key(parseKey(keyText, set, model, client.version)), context.args).get({ signal: context.signal });
+    const member = containerMember(model, set);
+    let target;
+    if (keyText === undefined) {
+      // `GET People` would answer the whole set, which `get` would then fail to read as one entity.
+      if (member?.kind === "entitySet") {
+        const key = member.key.length > 0 ? ` (${member.key.join(", ")})` : "";
+        throw new CliUsageError(`get: ${JSON.stringify(set)} is an entity set: give the key${key} of the entity to read, traverse-odata get <service> ${set} <key>; traverse-odata query reads the whole set`);
+      }
+      target = client.singleton(set, { nullable: member?.kind === "singleton" && member.nullable });
+    } else {
+      // `Me(1)` addresses nothing: a singleton is the one entity its name gives.
+      if (member?.kind === "singleton") throw new CliUsageError(`get: ${JSON.stringify(set)} is a singleton, which has no key: traverse-odata get <service> ${set} reads it`);
+      target = client.collection(set).key(parseKey(keyText, set, model, client.version));
+    }
+    const entity = await buildEntityQuery(target as EntityQuery, context.args).get({ signal: context.signal });
+    // A name no $metadata declared, read as a singleton, that answers a page (`{"value": [...]}`)
+    // is an entity set: its first page is no entity to print as one.
+    if (keyText === undefined && member === undefined && isPage(entity)) {
+      throw new CliUsageError(`get: ${JSON.stringify(set)} answered a collection, not one entity: give the key of the entity to read, traverse-odata get <service> ${set} <key>; traverse-odata query reads the whole set`);
+    }
     await context.stdout.write(`${jsonWithServiceDigits(entity, await answers.text())}\n`);
   },
 };
+
+/** Whether `value`, read as one entity, is a collection's page: a `value` array and nothing else but annotations (`@odata.nextLink`, `@odata.count`). */
+function isPage(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  return Array.isArray((value as { value?: unknown }).value) && Object.keys(value).every((name) => name === "value" || name.startsWith("@"));
+}

@@ -76,3 +76,17 @@ test("a CSDL boolean written 1 or 0 reads as true or false", async () => {
   ]);
   assert.throws(() => parseMetadata(v4.replace('Nullable="0"', 'Nullable="no"')), /Nullable="no", which is not true or false/);
 });
+
+// An empty `$metadata` answer (a proxy's 200 without a body) said the document "starts with """.
+test("an empty $metadata answer is said to be empty (served by node:http)", async (t) => {
+  const bodies = ["", " \r\n "];
+  const server = await startServer((_request, res) => {
+    res.writeHead(200, { "content-type": "application/xml" });
+    res.end(bodies.shift());
+  });
+  t.after(() => server.close());
+  for (const said of [/the document is empty: neither EDMX \(XML\) nor CSDL JSON/, /the document is empty \(white space only\): neither EDMX/]) {
+    await assert.rejects(new ODataClient({ serviceUrl: server.url("svc/") }).metadata(), (error: Error & { code?: string }) => error.code === "BAD_METADATA" && said.test(error.message) && !error.message.includes('""'));
+  }
+  assert.equal(server.requests.length, 2);
+});

@@ -28,5 +28,7 @@ export function readMetadata(metadata: string | object): ServiceModelData {
     return readCsdlJson(document);
   }
   if (start.startsWith("<")) return readEdmx(text);
+  // An empty answer (a proxy's 200, a service that sends none) is said as such, not quoted as "".
+  if (start === "") throw badMetadata(`the document is empty${metadata === "" ? "" : " (white space only)"}: neither EDMX (XML) nor CSDL JSON`);
   throw badMetadata(`the document is neither EDMX (XML) nor CSDL JSON; it starts with ${JSON.stringify(clipText(start, 40))}`);
 }

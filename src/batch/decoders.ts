@@ -14,7 +14,7 @@ import { countOf, readCollectionAnnotations, type CollectionAnnotations } from "
 import { badPayload } from "../payload/bad-payload.js";
 import { ODataClientError } from "../errors.js";
 import { isHtmlContentType, isJsonContentType, isXmlContentType } from "../payload/content-type.js";
-import { readEntityAnswer, readWriteAnswer, relatesNoEntity } from "../payload/entity-answer.js";
+import { keepEtagHeader, readEntityAnswer, readWriteAnswer, relatesNoEntity } from "../payload/entity-answer.js";
 import { readAtomEntry, readAtomFeed } from "../payload/atom.js";
 import { markExpanded, markReturnedEntities } from "../payload/expanded.js";
 import type { HttpMessage } from "../payload/http-envelope.js";
@@ -125,6 +125,9 @@ export function operationDecoder(core: ClientCore, name: string): BatchDecoder {
     // As invoke() and get() alone: the part's headers say whether `{"d": …}` is v2's wrapper.
     refuseV2Result(body.json, message.headers, core.options.version, undefined);
     const { value, nextLink } = readOperationResult(body.json, core.options.version, name);
+    // An entity result keeps the ETag its part sent in the header alone, as the call alone keeps
+    // it (operations/call.ts); a collection has no ETag of one entity, a primitive nowhere to keep one.
+    if (!Array.isArray(value)) keepEtagHeader(value, message.headers.get("etag"), core.options.version === "2.0");
     // Its related entities remembered, as those of the call alone (operations/call.ts).
     markReturnedEntities(value);
     if (nextLink === undefined) return { value };

@@ -304,8 +304,10 @@ function isCollectionMetadata(metadata: unknown): boolean {
  * nothing but annotations beside it (a primitive or a collection), or a null as OData 4.0 services
  * (Microsoft.OData 6.x, SharePoint) write it, `{"@odata.null": true}` beside the context (4.01
  * may leave out the `odata.`: `@null`); its value is `body.value ?? null`. Not a wrapper: an entity
- * or complex value, which is the body itself. A complex value whose one property is called
- * `value` reads as a wrapper: its context URL would tell the two apart, but services may leave it out.
+ * or complex value, which is the body itself. A value whose one property is called `value` reads
+ * as a wrapper: a context that names a type (`#NS.Result`) is the same for a complex value and for
+ * an enumeration's or a type definition's value, a property's (`#Books(1)/address`) tells nothing,
+ * and services may leave the context out.
  * @example isV4ValueWrapper({ "@odata.context": "$metadata#Edm.Int32", value: 9 }) // true
  * @example isV4ValueWrapper({ "@odata.context": "$metadata#Edm.String", "@odata.null": true }) // true
  * @example isV4ValueWrapper({ ID: 1, title: "Emma" }) // false

@@ -68,7 +68,9 @@ export const ODataErrorCode = /* @__PURE__ */ Object.freeze({
   /**
    * No token to send: the `auth.bearer` function threw or gave none that can be sent in a header,
    * or the `auth.oauth2` token endpoint refused the credentials or gave no usable token (the
-   * message has its status and OAuth2 error); fix the token source or credentials.
+   * message has its status and OAuth2 error); fix the token source or credentials. An endpoint
+   * still busy (429, 503 ...) after option `retry`'s attempts is no refusal, and its message says
+   * so: try again later.
    */
   AUTH_FAILED: "AUTH_FAILED",
   /**

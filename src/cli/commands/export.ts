@@ -5,7 +5,8 @@
  * `--parallel N` walks N key ranges at once, `--plan` prints them as JSON, `--partition k/N`
  * runs one of them (on this machine, while others run the rest).
  */
-import { readFile, stat } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import { open, readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ODataClientError, type CollectionQuery, type ODataClient, type PartitionStrategy, type PipelineStep, type QueryPartition, type ServiceModel } from "../../index.js";
 import { flag, integerOption, stringOption, type ParsedArgs } from "../args.js";
@@ -89,7 +90,7 @@ function readMode(args: ParsedArgs): Mode {
   // The options of planning, where nothing is planned, or where --plan-file gives the plan, would do nothing.
   const planning = ["plan-file", "strategy", "partition-key"].filter((name) => stringOption(args, name) !== undefined);
   if (planning.length > 0 && parallel === undefined && partition === undefined) {
-    throw new CliUsageError(`${planning.map((name) => `--${name}`).join(" and ")} plan the partitions of --parallel N or --partition K/N; without either there is nothing to plan`);
+    throw new CliUsageError(`${planning.map((name) => `--${name}`).join(" and ")} ${planning.length === 1 ? "plans" : "plan"} the partitions of --parallel N or --partition K/N; without either there is nothing to plan`);
   }
   if (stringOption(args, "plan-file") !== undefined && planning.length > 1) {
     throw new CliUsageError(`${planning.filter((name) => name !== "plan-file").map((name) => `--${name}`).join(" and ")} cannot be used with --plan-file: the file holds the partitions already planned`);
@@ -252,6 +253,33 @@ function readsNoMoreThanV2(active: () => boolean): PipelineStep {
   };
 }
 
+/**
+ * Checks, before anything is asked or saved, that `--out` can be written at an offset, as the
+ * checkpoint needs (`--resume` cuts the file back to it). A named pipe, or `/dev/stdout` that is a
+ * pipe or a terminal, cannot (ESPIPE): the first page's write failed there, after a checkpoint was
+ * saved beside it that then refused the same command run again. A device that can (`/dev/null`)
+ * passes: a write of no bytes at offset 0 tells.
+ */
+async function checkOffsetWritable(file: string): Promise<void> {
+  const found = await stat(file).catch(() => undefined);
+  if (found === undefined || found.isFile() || found.isDirectory()) return;
+  let refused = found.isFIFO() || found.isSocket();
+  if (!refused && found.isCharacterDevice()) {
+    // Opened without O_TRUNC or O_CREAT: nothing changes. Another failure is left to the export's own open.
+    const handle = await open(file, fsConstants.O_WRONLY).catch(() => undefined);
+    if (handle) {
+      refused = await handle.write(Buffer.alloc(0), 0, 0, 0).then(
+        () => false,
+        (error: NodeJS.ErrnoException) => error.code === "ESPIPE",
+      );
+      await handle.close();
+    }
+  }
+  if (refused) {
+    throw new CliUsageError(`--out ${file} cannot be written at an offset (a pipe or a terminal), which the checkpoint needs; write to stdout with --out - (and redirect it), or name a regular file`);
+  }
+}
+
 /** Checks, before anything is asked, that the folder of `file` is there: a checkpoint could not be saved else. */
 async function checkFolder(file: string, option: string): Promise<void> {
   const folder = dirname(file);
@@ -331,6 +359,7 @@ async function runExport(context: CommandContext): Promise<void> {
   if (!planOnly && !toStdout && checkpointFile === out) throw new CliUsageError("--checkpoint must name another file than --out");
   if (!planOnly && !toStdout) {
     await checkFolder(out, "--out");
+    await checkOffsetWritable(out);
     await checkFolder(checkpointFile, "--checkpoint");
     // Named after --out unless --checkpoint names it: then the error names --out and its file.
     await checkCheckpointWritable(checkpointFile, "--checkpoint", stringOption(args, "checkpoint") === undefined ? out : undefined);

@@ -126,9 +126,10 @@ export class ExpandQuery<T = Record<string, unknown>, in out S extends string = 
     return this.#next({ ...this.#options, skip: checkCount(n, "skip(n)") });
   }
 
-  /** Nested `$count=true` (OData v4). */
+  /** Nested `$count=true` (OData v4; `count(false)`, which sends nothing, on v2 too). */
   count(enabled = true): ExpandQuery<T, S, X, Root> {
-    this.#nestedV4("$count");
+    // count(false) sends nothing, so OData v2 takes it too (code shared by both versions).
+    if (enabled) this.#nestedV4("$count");
     return this.#next({ ...this.#options, count: checkFlag(enabled, "count(enabled)") });
   }
 

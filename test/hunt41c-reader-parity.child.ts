@@ -1,0 +1,111 @@
+// Runs the same reads through ODataReader (importing src/read.ts only) or ODataClient (src/index.ts
+// only), in a process of its own, so that what a reader-only program loads lazily is really loaded
+// lazily. Prints one JSON line of results to stdout.
+const [which, base] = process.argv.slice(2) as [string, string];
+const mod: any = which === "reader" ? await import("../src/read.js") : await import("../src/index.js");
+const Make = which === "reader" ? mod.ODataReader : mod.ODataClient;
+if (which === "reader" && "ODataClient" in mod) throw new Error("the reader run must load traverse-odata/read alone");
+const results: Record<string, unknown> = {};
+const lines: string[] = [];
+function describe(error: any): unknown {
+  return { name: error?.name, code: error?.code, status: error?.status, message: String(error?.message).replaceAll(/ODataReader|ODataClient/g, "<C>") };
+}
+async function run(name: string, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    results[name] = { ok: JSON.parse(JSON.stringify((await fn()) ?? null)) };
+  } catch (error) {
+    results[name] = { error: describe(error) };
+  }
+}
+const v4 = (extra: object = {}) => new Make({ serviceUrl: `${base}/v4/`, retry: false, ...extra });
+const v2 = (extra: object = {}) => new Make({ serviceUrl: `${base}/v2/`, version: "2.0", retry: false, ...extra });
+await run("v4.list", () => v4().collection("Books").count().list());
+await run("v4.first", () => v4().collection("Books").first());
+await run("v4.countAll", () => v4().collection("Books").countAll());
+await run("v4.page", async () => { for await (const p of v4().collection("Books").count().pages()) return p; });
+await run("v4.stream", async () => { const out = []; for await (const b of v4().collection("Books").stream()) out.push(b); return out; });
+await run("v4.get", () => v4().collection("Books").key(1).get());
+await run("v4.property", () => v4().collection("Books").key(1).property("title").get());
+await run("v4.html", () => v4().collection("Html").list());
+await run("v4.odataError", () => v4().collection("Err").list());
+await run("v4.missingSet", () => v4().collection("Missing").list());
+await run("v4.missingEntity", () => v4().collection("Books").key(9).get());
+await run("v4.redirect", () => v4().collection("Moved").list());
+await run("v4.onResponse", async () => { const seen: unknown[] = []; await v4().collection("Books").first({ onResponse: (a: any) => { seen.push(a.status); } }); return seen; });
+await run("v4.debug", async () => { await v4({ debug: (l: string) => lines.push(l) }).collection("Books").first(); return lines.map((l) => l.replace(/\d+ ?ms/g, "Nms").replace(/:\d{4,5}\//g, ":P/")); });
+await run("v4.timeout", () => v4({ timeout: 50 }).collection("Slow").list());
+await run("v4.abort", () => v4().collection("Slow").list({ signal: AbortSignal.timeout(50) }));
+await run("v4.badOption", async () => new Make({ serviceUrl: `${base}/v4/`, timeout: -1 }));
+await run("v4.badOption2", async () => new Make({ serviceUrl: "nope" }));
+await run("v4.badName", async () => v4().collection("a b"));
+await run("v2.list", () => v2().collection("Books").count().list());
+await run("v2.first", () => v2().collection("Books").first());
+await run("v2.countAll", () => v2().collection("Books").countAll());
+await run("v2.get", () => v2().collection("Books").key(1).get());
+await run("v2.property", () => v2().collection("Books").key(1).property("published").get());
+await run("v2.propertyColl", () => v2().collection("Books").key(1).property("tags").get());
+await run("v2.atomList", () => v2().collection("AtomBooks").list());
+await run("v2.atomGet", () => v2().collection("AtomBooks").key(1).get());
+await run("v2.html", () => v2().collection("Html").list());
+await run("v2.htmlGet", () => v2().collection("Html").key(1).get());
+await run("v2.odataError", () => v2().collection("Err").list());
+await run("v2.missingSet", () => v2().collection("Missing").list());
+await run("v2.errGet", () => v2().collection("Err").key(1).get());
+await run("v2.expand", () => v2().collection("Books").expand("author").list());
+await run("v2.pages", async () => { const out = []; for await (const p of v2().collection("Paged").count().pages()) out.push(p); return out; });
+await run("v4.pages", async () => { const out = []; for await (const p of v4().collection("Paged").pages()) out.push(p); return out; });
+await run("v2.text", () => v2().collection("Books").key(1).property("published").text());
+await run("v2.navigate", () => v2().collection("Books").key(1).navigate("author").list());
+await run("v4.singleton", () => v4().singleton("Me").get());
+await run("v4.nullSingleton", () => v4().singleton("Me0", { nullable: true }).get());
+await run("v4.noneSingleton", () => v4().singleton("Me0").get());
+await run("v4.retry", () => v4({ retry: { retries: 2, delay: 1 } }).collection("Flaky").list());
+await run("v4.pending", () => v4().collection("Pending").list());
+await run("v4.headers", () => v4({ headers: { "x-a": "1" }, acceptLanguage: "de", userAgent: "ua" }).collection("Books").first({ headers: { "x-b": "2" } }));
+await run("v4.metadata", async () => Object.keys(await v4().metadata()).sort());
+await run("v4.delta", async () => { const out = []; for await (const p of v4().delta(`${base}/v4/Delta`)) out.push(p); return out; });
+await run("v4.untrusted", () => v4().collection("Books").list({ from: "http://elsewhere.invalid/v4/Books" }));
+await run("v4.badRead", () => v4().collection("Books").list({ eager: 3 } as any));
+await run("v4.badCall", () => v4().collection("Books").first({ timeout: -5 }));
+await run("v2.pageOne", () => v2().collection("Books").count().page());
+await run("v4.pageOne", () => v4().collection("Books").count().page());
+await run("v2.atomFirst", () => v2().collection("AtomBooks").first());
+await run("v2.atomPage", () => v2().collection("AtomBooks").page());
+await run("v2.html200", () => v2().collection("Html200").list());
+await run("v2.html200Page", () => v2().collection("Html200").page());
+await run("v2.html200First", () => v2().collection("Html200").first());
+await run("v2.html200Get", () => v2().collection("Html200").key(1).get());
+await run("v2.html200Prop", () => v2().collection("Html200").key(1).property("x").get());
+await run("v2.html200Count", () => v2().collection("Html200").countAll());
+await run("v4.html200", () => v4().collection("Html200").list());
+await run("v4.html200Get", () => v4().collection("Html200").key(1).get());
+await run("v2.v4page", () => v2().collection("V4Page").list());
+await run("v2.v4pageGet", () => v2().collection("V4Page").key(1).get());
+await run("v2.eagerStream", async () => { const out = []; for await (const b of v2().collection("Books").stream({ eager: true } as any)) out.push(b); return out; });
+await run("v2.timeout", () => v2({ timeout: 50 }).collection("Slow").key(1).get());
+await run("v2.debugGet", async () => { const mine: string[] = []; await v2({ debug: (l: string) => mine.push(l) }).collection("Books").key(1).get(); return mine.map((l) => l.replace(/\d+ ?ms/g, "Nms").replace(/:\d{4,5}\//g, ":P/")); });
+await run("v4.defaultRetry", () => new Make({ serviceUrl: `${base}/v4/` }).collection("Flaky").list());
+await run("v4.bearer", () => v4({ auth: { bearer: () => "tok-123456789" } }).collection("Auth").list());
+await run("v4.bearerRedirect", () => v4({ auth: { bearer: () => "tok-123456789" } }).collection("AuthMoved").list());
+await run("v4.oauth2", () => v4({ auth: { oauth2: { tokenUrl: `${base}/token`, clientId: "id", clientSecret: "secret-123456789" } } }).collection("Auth2").list());
+await run("v4.basicBad", () => v4({ auth: { basic: { username: "u", password: "p-123456789" } } }).collection("Err").list());
+await run("v2.badJson", () => v2().collection("BadJson").list());
+await run("v2.badJsonGet", () => v2().collection("BadJson").key(1).get());
+await run("v4.badJson", () => v4().collection("BadJson").list());
+await run("v2.cut", () => v2().collection("Cut").list());
+await run("v2.cutFirst", () => v2().collection("Cut").first());
+await run("v2.nullSingleton", () => v2().singleton("Me0", { nullable: true }).get());
+await run("v2.navigateOne", () => v2().collection("Books").key(1).navigateOne("editor").get());
+await run("v2.preAborted", () => v2().collection("Books").list({ signal: AbortSignal.abort() }));
+await run("v2.preAbortedGet", () => v2().collection("Books").key(1).get({ signal: AbortSignal.abort() }));
+await run("v2.onResponseThrows", () => v2().collection("Books").first({ onResponse: () => { throw new Error("stop here"); } }));
+await run("v2.onResponseGet", async () => { const seen: unknown[] = []; await v2().collection("Books").key(1).get({ onResponse: (a: any) => { seen.push([a.status, a.url, a.headers.get("dataserviceversion")]); } }); return seen; });
+await run("v2.onResponseCount", async () => { const seen: unknown[] = []; await v2().collection("Books").countAll({ onResponse: (a: any) => { seen.push([a.status, a.url]); } }); return seen; });
+await run("v2.headersGet", () => v2({ headers: { "x-a": "1" } }).collection("Books").key(1).get({ headers: { "x-b": "2" } }));
+await run("v2.headersCount", () => v2().collection("Books").countAll({ headers: { "x-c": "3" } }));
+await run("v2.headersProp", () => v2().collection("Books").key(1).property("published").get({ headers: { "x-d": "4" } }));
+await run("v2.badHeader", () => v2().collection("Books").key(1).get({ headers: { "bad header": "1" } }));
+await run("v2.badHeaderList", () => v2().collection("Books").list({ headers: { "x-e": "a\nb" } }));
+await run("v2.hostHeader", () => v2().collection("Books").first({ headers: { authorization: "Bearer x-123456789" } }));
+await run("v4.badOptionHeaders", async () => new Make({ serviceUrl: `${base}/v4/`, headers: { "a b": "1" } }));
+process.stdout.write(JSON.stringify(results) + "\n");

@@ -102,7 +102,7 @@ export function answerOrderRequest(context: OrderContext, request: PlainRequest)
   const totalValue = /^totalValue(\(.*\))$/.exec(path);
   if (totalValue) {
     if (method !== "GET") return notAllowed(request.method, ["GET"]);
-    const read = functionParameters(totalValue[1] as string, { status: "string" });
+    const read = functionParameters(totalValue[1] as string, { status: "string" }, request.query);
     if ("refused" in read) return read.refused;
     const status = read.params["status"];
     if (typeof status !== "string") return error(400, "MissingParameter", "totalValue needs the parameter status, such as totalValue(status='open')", "status");
@@ -371,7 +371,7 @@ function answerBoundOperation(context: OrderContext, request: PlainRequest, id: 
   if (name === "discountedAmount") {
     if (routedMethod(request) !== "GET") return notAllowed(request.method, ["GET"]);
     if (!order) return error(404, "NotFound", `No order with ID ${id}`);
-    const read = functionParameters(parameterText ?? "()", { percent: "number" });
+    const read = functionParameters(parameterText ?? "()", { percent: "number" }, request.query);
     if ("refused" in read) return read.refused;
     const percent = read.params["percent"];
     if (typeof percent !== "number" || percent < 0 || percent > 100) return error(400, "InvalidParameter", "percent must be a number from 0 to 100", "percent");
@@ -466,16 +466,21 @@ function parseBody(request: PlainRequest): { body: Record<string, unknown> } | {
  * The parameters of a function call written in its URL, `(status='open')` or `(percent=10)`:
  * string literals in single quotes (`''` for a quote) and numbers.
  */
-function functionParameters(text: string, expected: Record<string, "string" | "number">): { params: Record<string, string | number> } | { refused: PlainResponse } {
+function functionParameters(text: string, expected: Record<string, "string" | "number">, query: URLSearchParams): { params: Record<string, string | number> } | { refused: PlainResponse } {
   const inner = text.slice(1, -1).trim();
   const params: Record<string, string | number> = {};
-  const pattern = /\s*(\w+)\s*=\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?)\s*(?:,|$)/y;
+  const pattern = /\s*(\w+)\s*=\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?|@\w+)\s*(?:,|$)/y;
   while (pattern.lastIndex < inner.length) {
     const match = pattern.exec(inner);
     if (!match) return { refused: error(400, "InvalidParameter", `Cannot read the function parameters ${JSON.stringify(text)}`) };
-    const [, name, literal] = match as unknown as [string, string, string];
+    const [, name, written] = match as unknown as [string, string, string];
     const kind = expected[name];
     if (kind === undefined) return { refused: error(400, "InvalidParameter", `'${name}' is not a parameter of this function`, name) };
+    // A parameter alias (`status=@s`) takes its value from the query option of that name (OData
+    // Part 2 §5.1.1.13.1); one the query does not give is null, which no parameter here accepts.
+    const literal = written.startsWith("@") ? query.get(written) : written;
+    if (literal === null) return { refused: error(400, "InvalidParameter", `${name} is the alias ${written}, which the query gives no value (null): ${name} cannot be null`, name) };
+    if (!/^(?:'(?:[^']|'')*'|-?\d+(?:\.\d+)?)$/.test(literal)) return { refused: error(400, "InvalidParameter", `${name} must be a ${kind}; the alias ${written} is ${JSON.stringify(literal)}`, name) };
     const isString = literal.startsWith("'");
     if ((kind === "string") !== isString) return { refused: error(400, "InvalidParameter", `${name} must be a ${kind}`, name) };
     params[name] = isString ? literal.slice(1, -1).replaceAll("''", "'") : Number(literal);

@@ -23,7 +23,8 @@ const NOT_ON_AN_ENTITY = new Set(["$filter", "$orderby", "$top", "$skip", "$coun
 
 /**
  * The `$select` of a single-entity read (undefined: all properties), or why the read is refused.
- * `properties` are the entity type's; it has no navigation properties, so any `$expand` names none.
+ * `properties` are the entity type's; it has no navigation properties, so any `$expand` names none
+ * (and `$expand=*`, all of them, expands nothing).
  */
 export function entityReadOptions<P extends string>(query: URLSearchParams, entityType: string, properties: readonly P[]): { select: P[] | undefined } | QueryRefusal {
   let select: P[] | undefined;
@@ -32,6 +33,9 @@ export function entityReadOptions<P extends string>(query: URLSearchParams, enti
     if (!name.startsWith("$")) continue;
     if (!KNOWN_SYSTEM_OPTIONS.has(name)) return { status: 400, code: "InvalidQuery", message: `${name} is not a system query option of OData` };
     if (NOT_ON_AN_ENTITY.has(name)) return { status: 400, code: "InvalidQuery", message: `${name} does not apply to a single ${entityType}` };
+    // `*` asks for every navigation property, and the type has none: nothing to expand (CAP answers
+    // such a read as without it).
+    if (name === "$expand" && value.trim() === "*") continue;
     if (name === "$expand") return { status: 400, code: "InvalidQuery", message: `$expand names ${JSON.stringify(value)}, but ${entityType} has no navigation properties` };
     if (name === "$format") {
       if (!/^(json|application\/json)(;.*)?$/i.test(value.trim())) return { status: 501, code: "NotImplemented", message: `The demo service answers in JSON only; $format=${value}` };
@@ -162,6 +166,9 @@ export function unknownOptionRefusal(query: URLSearchParams): QueryRefusal | und
 export function unappliedOptionRefusal(query: URLSearchParams, applied: ReadonlySet<string>, entitySet: string): QueryRefusal | undefined {
   for (const [name, value] of query) {
     if (!name.startsWith("$") || applied.has(name)) continue;
+    // No entity type of the demo has navigation properties, so `$expand=*` (all of them) expands
+    // nothing: it is honoured by answering as without it, as for one entity.
+    if (name === "$expand" && value.trim() === "*") continue;
     if (name === "$format") {
       if (/^(json|application\/json)(;.*)?$/i.test(value.trim())) continue;
       return { status: 501, code: "NotImplemented", message: `The demo service answers in JSON only; $format=${value}` };
@@ -184,6 +191,8 @@ export function normaliseKey(path: string): { path: string } | QueryRefusal {
   if (!match) return { path };
   const [, set, keyText, rest] = match as unknown as [string, string, string, string];
   const key = /^\s*(?:ID\s*=\s*)?(-?\d{1,15})\s*$/.exec(keyText);
-  if (!key) return { status: 400, code: "InvalidKey", message: `The key of ${set} is ID, an Edm.Int32: ${JSON.stringify(keyText)} is not one` };
+  // The key is an Edm.Int32 in $metadata: a larger integer names no entity the set could hold, and
+  // an upsert (PUT) must not create one whose ID a client typed by $metadata cannot read.
+  if (!key || Number(key[1]) !== (Number(key[1]) | 0)) return { status: 400, code: "InvalidKey", message: `The key of ${set} is ID, an Edm.Int32: ${JSON.stringify(keyText)} is not one` };
   return { path: `${set}(${key[1]})${rest}` };
 }

@@ -43,7 +43,8 @@
  *   modifying requests on orders, their operations and `$batch` without both answer 403 with
  *   `X-CSRF-Token: Required`. (Export jobs stay unprotected, as they always were.)
  * - `$metadata`: the CSDL of all of this, with `Core.OptimisticConcurrency` and
- *   `Capabilities.ChangeTracking` on `Orders`.
+ *   `Capabilities.ChangeTracking` on `Orders`, and the restrictions of what the sets refuse (501):
+ *   `$search` on none (`SearchRestrictions`), `$filter` and `$orderby` not on `ExportJobs`.
  *
  * @example
  * const service = await startDemoService({ productCount: 10_000, jobDuration: 1_000 });
@@ -602,7 +603,8 @@ function readCollectionQuery<P extends string>(params: URLSearchParams, entityTy
     select = [];
     for (const name of selectText.split(",").map((part) => part.trim())) {
       if (!properties.includes(name as P)) return `$select names ${JSON.stringify(name)}, which is not a property of ${entityType}`;
-      select.push(name as P);
+      // Named twice, a property is still selected once (and named once in the context URL).
+      if (!select.includes(name as P)) select.push(name as P);
     }
   }
   return {
@@ -819,10 +821,31 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
         <ReturnType Type="Demo.Export" Nullable="false"/>
       </Action>
       <EntityContainer Name="DemoService">
-        <EntitySet Name="ExportJobs" EntityType="Demo.Export"/>
-        <EntitySet Name="Products" EntityType="Demo.Product"/>
-        <EntitySet Name="ProductsUnpaged" EntityType="Demo.Product"/>
+        <EntitySet Name="ExportJobs" EntityType="Demo.Export">
+          <Annotation Term="Capabilities.FilterRestrictions">
+            <Record><PropertyValue Property="Filterable" Bool="false"/></Record>
+          </Annotation>
+          <Annotation Term="Capabilities.SortRestrictions">
+            <Record><PropertyValue Property="Sortable" Bool="false"/></Record>
+          </Annotation>
+          <Annotation Term="Capabilities.SearchRestrictions">
+            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
+          </Annotation>
+        </EntitySet>
+        <EntitySet Name="Products" EntityType="Demo.Product">
+          <Annotation Term="Capabilities.SearchRestrictions">
+            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
+          </Annotation>
+        </EntitySet>
+        <EntitySet Name="ProductsUnpaged" EntityType="Demo.Product">
+          <Annotation Term="Capabilities.SearchRestrictions">
+            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
+          </Annotation>
+        </EntitySet>
         <EntitySet Name="Orders" EntityType="Demo.Order">
+          <Annotation Term="Capabilities.SearchRestrictions">
+            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
+          </Annotation>
           <Annotation Term="Core.OptimisticConcurrency">
             <Collection><PropertyPath>revision</PropertyPath></Collection>
           </Annotation>

@@ -343,7 +343,7 @@ describe("demo service: Products with server-driven paging", () => {
     assert.equal(response.headers.get("content-type"), "application/xml");
     const xml = await response.text();
     assert.match(xml, /^<\?xml version="1.0" encoding="utf-8"\?>\n<edmx:Edmx xmlns:edmx="http:\/\/docs\.oasis-open\.org\/odata\/ns\/edmx" Version="4\.0">/);
-    for (const set of ["ExportJobs", "Products", "ProductsUnpaged"]) assert.match(xml, new RegExp(`<EntitySet Name="${set}" EntityType="Demo\\.\\w+"/>`));
+    for (const set of ["ExportJobs", "Products", "ProductsUnpaged"]) assert.match(xml, new RegExp(`<EntitySet Name="${set}" EntityType="Demo\\.\\w+"/?>`));
     // Every opened element is closed, in order.
     const stack: string[] = [];
     for (const [, closing, name, selfClosing] of xml.matchAll(/<(\/?)([\w:]+)[^>]*?(\/?)>/g)) {

@@ -746,6 +746,12 @@ function serviceDocument(root: string): unknown {
   };
 }
 
+/** What every set's `$metadata` says of `$search`, which the service answers 501. */
+const NOT_SEARCHABLE = `          <Annotation Term="Capabilities.SearchRestrictions">
+            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
+          </Annotation>
+`;
+
 const METADATA = `<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
   <edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml">
@@ -828,25 +834,13 @@ const METADATA = `<?xml version="1.0" encoding="utf-8"?>
           <Annotation Term="Capabilities.SortRestrictions">
             <Record><PropertyValue Property="Sortable" Bool="false"/></Record>
           </Annotation>
-          <Annotation Term="Capabilities.SearchRestrictions">
-            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
-          </Annotation>
-        </EntitySet>
+${NOT_SEARCHABLE}        </EntitySet>
         <EntitySet Name="Products" EntityType="Demo.Product">
-          <Annotation Term="Capabilities.SearchRestrictions">
-            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
-          </Annotation>
-        </EntitySet>
+${NOT_SEARCHABLE}        </EntitySet>
         <EntitySet Name="ProductsUnpaged" EntityType="Demo.Product">
-          <Annotation Term="Capabilities.SearchRestrictions">
-            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
-          </Annotation>
-        </EntitySet>
+${NOT_SEARCHABLE}        </EntitySet>
         <EntitySet Name="Orders" EntityType="Demo.Order">
-          <Annotation Term="Capabilities.SearchRestrictions">
-            <Record><PropertyValue Property="Searchable" Bool="false"/></Record>
-          </Annotation>
-          <Annotation Term="Core.OptimisticConcurrency">
+${NOT_SEARCHABLE}          <Annotation Term="Core.OptimisticConcurrency">
             <Collection><PropertyPath>revision</PropertyPath></Collection>
           </Annotation>
           <Annotation Term="Capabilities.ChangeTracking">
